@@ -1,0 +1,3 @@
+"""prodbook: the APM's production tracker, automated."""
+
+__version__ = "0.1.0"
