@@ -1,0 +1,417 @@
+"""Working-day arithmetic with Excel's WORKDAY.INTL / NETWORKDAYS.INTL rules, and factory calendars.
+
+The T&A sheet must show the same dates Excel would compute from the same inputs,
+so every rule here follows Excel (checked against LibreOffice in
+``tests/data/workday_reference.csv`` and Microsoft's documentation):
+
+* ``weekend`` is Excel's weekend number (1-7: two-day weekends starting
+  Saturday/Sunday ... Friday/Saturday; 11-17: Sunday only ... Saturday only) or
+  a 7-character mask of 0/1, Monday first, 1 = day off. Anything else is #VALUE!.
+* WORKDAY.INTL(start, 0) is ``start`` itself, working day or not. For n > 0 the
+  result is the n-th working day after ``start``; for n < 0 the n-th before it.
+  Fractional offsets are truncated toward zero.
+* NETWORKDAYS.INTL counts working days in [start, end] inclusive, negated when
+  start > end. An all-days-off mask "1111111" gives 0 there (WORKDAY.INTL: #VALUE!).
+* Dates before 1900-01-01 or after 9999-12-31 (start, end, holidays or result)
+  are #NUM!. Excel's phantom 1900-02-29 is not emulated, so results before
+  1900-03-01 can differ from Excel by a day.
+
+Scalar functions raise ``ValueError`` where Excel shows an error value (and
+``TypeError`` for a start that is not a date or days that are not a number). The
+``*_array`` functions work on whole columns with ``numpy.busday_offset`` /
+``busday_count``; a row Excel would show as #NUM! (or a blank input) becomes NaT
+or NaN there instead of failing the whole column.
+
+Limitation shared with Excel: a calendar is a weekly mask minus holidays, so a
+weekend day worked by decree (China's make-up Saturdays) stays a day off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import holidays as holidays_pkg
+import numpy as np
+
+Weekend = int | str
+"""Excel weekend number (1-7, 11-17) or 7-character mask such as "0000011" (Monday first, 1 = day off)."""
+
+EXCEL_FIRST_DATE = date(1900, 1, 1)
+EXCEL_LAST_DATE = date(9999, 12, 31)
+_FIRST = np.datetime64(EXCEL_FIRST_DATE, "D")
+_LAST = np.datetime64(EXCEL_LAST_DATE, "D")
+_NAT = np.datetime64("NaT", "D")
+# More working days than Excel's whole date range holds: anything beyond is #NUM!.
+# Clipping keeps numpy's offset arithmetic far from int64 overflow.
+_MAX_OFFSET = 3_000_000
+
+# Weekday index: Monday = 0 ... Sunday = 6.
+_WEEKEND_NUMBERS: dict[int, frozenset[int]] = {
+    **{k: frozenset({(k + 4) % 7, (k + 5) % 7}) for k in range(1, 8)},  # 1 = Sat+Sun ... 7 = Fri+Sat
+    **{k: frozenset({(k - 5) % 7}) for k in range(11, 18)},  # 11 = Sun ... 17 = Sat
+}
+_WEEKEND_HELP = (
+    "use an Excel weekend number 1-7 or 11-17 (1 = Saturday and Sunday, 11 = Sunday only, "
+    "16 = Friday only) or a 7-character mask such as 0000011 (Monday first, 1 = day off)"
+)
+# Countries whose official holiday schedule is announced year by year; the
+# holidays package only estimates the years after its last announced one.
+_ANNOUNCED_YEARLY = {"CN": "China", "VN": "Vietnam"}
+
+
+def _parse_weekend(weekend: Weekend) -> tuple[bool, ...]:
+    """Weekend argument -> 7 bools (Monday first, True = day off); may be all True."""
+    if isinstance(weekend, str):
+        if len(weekend) != 7 or set(weekend) - {"0", "1"}:
+            raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
+        return tuple(c == "1" for c in weekend)
+    if isinstance(weekend, (bool, np.bool_)) or not isinstance(weekend, (int, float, np.integer, np.floating)):
+        raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
+    # Excel passes every number as a float: 11.0 is 11, 11.5 is an error (as in Calc).
+    if not math.isfinite(weekend) or weekend != int(weekend) or int(weekend) not in _WEEKEND_NUMBERS:
+        raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
+    days_off = _WEEKEND_NUMBERS[int(weekend)]
+    return tuple(i in days_off for i in range(7))
+
+
+def weekend_mask(weekend: Weekend) -> tuple[bool, ...]:
+    """Decode an Excel weekend argument.
+
+    Args:
+        weekend: Excel weekend number (int, or an int-valued float as Excel passes
+            it) or a 7-character 0/1 mask string. A numeric string such as "11"
+            is not a number to Excel: it is an invalid mask.
+
+    Returns:
+        Seven bools, Monday first, True for a day off.
+
+    Raises:
+        ValueError: Excel's #VALUE!/#NUM!: not a weekend number or mask, or a
+            mask with no working day ("1111111").
+    """
+    mask = _parse_weekend(weekend)
+    if all(mask):
+        raise ValueError(f"Weekend {weekend!r} leaves no working day in the week: {_WEEKEND_HELP}.")
+    return mask
+
+
+def numpy_weekmask(weekend: Weekend) -> str:
+    """The weekmask numpy's busday functions take ("1111100": Monday first, 1 = working)."""
+    return "".join("0" if off else "1" for off in weekend_mask(weekend))
+
+
+def _as_date(value: Any) -> date:
+    """A date, or a datetime truncated to its day as Excel truncates a serial."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        return value.astype("datetime64[D]").item()
+    raise TypeError(f"{value!r} is not a date")
+
+
+def _check_in_range(d: date, what: str) -> None:
+    if not EXCEL_FIRST_DATE <= d <= EXCEL_LAST_DATE:
+        raise ValueError(f"{what} {d.isoformat()} is outside Excel's dates (1900-01-01 to 9999-12-31).")
+
+
+def _holiday_array(holidays: Iterable[Any]) -> np.ndarray:
+    """Holidays -> sorted unique datetime64[D]; blanks (None, NaT) ignored as Excel ignores empty cells."""
+    days = {_as_date(h) for h in holidays if h is not None and not (isinstance(h, np.datetime64) and np.isnat(h))}
+    for d in days:
+        _check_in_range(d, "Holiday")
+    return np.array(sorted(days), dtype="datetime64[D]")
+
+
+def _busdaycal(mask: tuple[bool, ...], holidays: Iterable[Any]) -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask=[not off for off in mask], holidays=_holiday_array(holidays))
+
+
+def _truncate_days(days: Any) -> int:
+    if not isinstance(days, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{days!r} is not a number of days")
+    if not math.isfinite(days):
+        raise ValueError(f"{days!r} is not a number of days.")
+    return int(days)  # int() truncates toward zero, as Excel does
+
+
+# --- the vectorised core ---------------------------------------------------
+
+
+def _offset(starts: np.ndarray, days: np.ndarray, cal: np.busdaycalendar) -> np.ndarray:
+    """Excel WORKDAY.INTL on arrays; NaT where an input is blank or Excel would give #NUM!.
+
+    numpy rolls a non-working start before counting: rolling it *backward* for
+    n > 0 (Saturday -> Friday, +1 -> Monday) and *forward* for n < 0
+    (Saturday -> Monday, -1 -> Friday) makes the count start next to the
+    original date, which is Excel's rule. n == 0 returns the start unrolled.
+    """
+    starts, days = np.broadcast_arrays(starts, days)
+    out = np.full(starts.shape, _NAT)
+    ok = ~np.isnat(starts) & ~np.isnan(days) & (starts >= _FIRST) & (starts <= _LAST)
+    n = np.zeros(starts.shape, dtype=np.int64)
+    n[ok] = np.clip(np.trunc(days[ok]), -_MAX_OFFSET, _MAX_OFFSET)
+    for sel, roll in ((ok & (n > 0), "backward"), (ok & (n < 0), "forward")):
+        if sel.any():
+            out[sel] = np.busday_offset(starts[sel], n[sel], roll=roll, busdaycal=cal)
+    zero = ok & (n == 0)
+    out[zero] = starts[zero]
+    out[(out < _FIRST) | (out > _LAST)] = _NAT
+    return out
+
+
+def _count(starts: np.ndarray, ends: np.ndarray, cal: np.busdaycalendar | None) -> np.ndarray:
+    """Excel NETWORKDAYS.INTL on arrays, as float64 with NaN for blank or out-of-range dates.
+
+    busday_count(b, e) counts [b, e) when b <= e, but -(e, b] when b > e, so
+    Excel's inclusive [start, end] is busday_count(start, end + 1) forward and
+    busday_count(start, end - 1) backward.
+    ``cal`` None means no working day at all (mask "1111111"): Excel gives 0.
+    """
+    starts, ends = np.broadcast_arrays(starts, ends)
+    out = np.full(starts.shape, np.nan)
+    ok = ~np.isnat(starts) & ~np.isnat(ends)
+    ok &= (starts >= _FIRST) & (starts <= _LAST) & (ends >= _FIRST) & (ends <= _LAST)
+    if cal is None:
+        out[ok] = 0.0
+        return out
+    s, e = starts[ok], ends[ok]
+    forward = s <= e
+    one = np.timedelta64(1, "D")
+    out[ok] = np.busday_count(s, np.where(forward, e + one, e - one), busdaycal=cal)
+    return out
+
+
+def _date_array(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[D]")
+
+
+def _days_array(values: Any) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.dtype == object:  # e.g. None for blank cells
+        arr = np.array([np.nan if v is None else v for v in arr.ravel()], dtype=float).reshape(arr.shape)
+    return arr.astype(np.float64)
+
+
+def _workday_scalar(start: Any, days: Any, cal: np.busdaycalendar) -> date:
+    s = _as_date(start)
+    _check_in_range(s, "Start date")
+    n = _truncate_days(days)
+    if n == 0:
+        return s
+    result = _offset(np.array([s], dtype="datetime64[D]"), np.array([float(n)]), cal)[0]
+    if np.isnat(result):
+        raise ValueError(
+            f"{n} working days from {s.isoformat()} falls outside Excel's dates (1900-01-01 to 9999-12-31)."
+        )
+    return result.item()
+
+
+def _networkdays_scalar(start: Any, end: Any, cal: np.busdaycalendar | None) -> int:
+    s, e = _as_date(start), _as_date(end)
+    _check_in_range(s, "Start date")
+    _check_in_range(e, "End date")
+    return int(_count(np.array([s], dtype="datetime64[D]"), np.array([e], dtype="datetime64[D]"), cal)[0])
+
+
+def _count_calendar(weekend: Weekend, holidays: Iterable[Any]) -> np.busdaycalendar | None:
+    mask = _parse_weekend(weekend)
+    hol = _holiday_array(holidays)  # validated even when unused, as Excel does
+    return None if all(mask) else np.busdaycalendar(weekmask=[not m for m in mask], holidays=hol)
+
+
+# --- public functions --------------------------------------------------------
+
+
+def workday_intl(start: date, days: int, weekend: Weekend = 1, holidays: Iterable[date] = ()) -> date:
+    """Excel WORKDAY.INTL: the date ``days`` working days before or after ``start``.
+
+    Args:
+        start: Start date (a datetime is truncated to its day). It need not be a
+            working day: counting starts next to it either way.
+        days: Working days to move; negative moves back; fractions truncate
+            toward zero; 0 returns ``start`` unchanged, even on a day off.
+        weekend: Excel weekend number or mask, see ``weekend_mask``.
+        holidays: Extra days off, in any order; duplicates and weekend days are harmless.
+
+    Returns:
+        The resulting date.
+
+    Raises:
+        ValueError: where Excel gives #VALUE! or #NUM!: invalid weekend, a week
+            with no working day, or a start, holiday or result outside
+            1900-01-01..9999-12-31.
+    """
+    return _workday_scalar(start, days, _busdaycal(weekend_mask(weekend), holidays))
+
+
+def networkdays_intl(start: date, end: date, weekend: Weekend = 1, holidays: Iterable[date] = ()) -> int:
+    """Excel NETWORKDAYS.INTL: working days from ``start`` to ``end``, both included.
+
+    Args:
+        start: First date (a datetime is truncated to its day).
+        end: Last date; before ``start`` gives the negated count.
+        weekend: Excel weekend number or mask; "1111111" gives 0 as in Excel.
+        holidays: Extra days off, in any order; duplicates and weekend days are harmless.
+
+    Returns:
+        The signed count of working days.
+
+    Raises:
+        ValueError: where Excel gives #VALUE! or #NUM!: invalid weekend, or a
+            date outside 1900-01-01..9999-12-31.
+    """
+    return _networkdays_scalar(start, end, _count_calendar(weekend, holidays))
+
+
+def workday_intl_array(starts: Any, days: Any, weekend: Weekend = 1, holidays: Iterable[date] = ()) -> np.ndarray:
+    """WORKDAY.INTL over columns.
+
+    Args:
+        starts: Dates, anything ``numpy.asarray(..., "datetime64[D]")`` accepts
+            (datetime64 of any unit, lists of dates); NaT for blanks.
+        days: Offsets, an array or a scalar, broadcast against ``starts``;
+            NaN or None for blanks; fractions truncate toward zero.
+        weekend: Excel weekend number or mask.
+        holidays: Extra days off.
+
+    Returns:
+        datetime64[D] array; NaT where an input is blank or Excel would give #NUM!.
+
+    Raises:
+        ValueError: invalid weekend or holiday, which Excel rejects for every row.
+    """
+    return _offset(_date_array(starts), _days_array(days), _busdaycal(weekend_mask(weekend), holidays))
+
+
+def networkdays_intl_array(starts: Any, ends: Any, weekend: Weekend = 1, holidays: Iterable[date] = ()) -> np.ndarray:
+    """NETWORKDAYS.INTL over columns.
+
+    Returns:
+        float64 array of whole numbers, NaN where a date is blank (NaT) or outside
+        Excel's range: float because a column with blanks needs a missing value
+        (pandas makes the same choice); cast with ``astype(int)`` when there are none.
+
+    Raises:
+        ValueError: invalid weekend or holiday, which Excel rejects for every row.
+    """
+    return _count(_date_array(starts), _date_array(ends), _count_calendar(weekend, holidays))
+
+
+@dataclass(frozen=True)
+class FactoryCalendar:
+    """A vendor's working days: a weekend mask and a set of days off.
+
+    Attributes:
+        name: What the APM calls it (vendor code or country), for messages.
+        weekend: Excel weekend number or mask; validated on creation.
+        holidays: Days off besides the weekend, normalised to sorted and unique.
+    """
+
+    name: str
+    weekend: Weekend
+    holidays: tuple[date, ...] = ()
+    _cal: np.busdaycalendar = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        days = tuple(sorted({_as_date(h) for h in self.holidays}))
+        object.__setattr__(self, "holidays", days)
+        object.__setattr__(self, "_cal", _busdaycal(weekend_mask(self.weekend), days))
+
+    def workday(self, start: date, days: int) -> date:
+        """WORKDAY.INTL on this calendar; see ``workday_intl``."""
+        return _workday_scalar(start, days, self._cal)
+
+    def networkdays(self, start: date, end: date) -> int:
+        """NETWORKDAYS.INTL on this calendar; see ``networkdays_intl``."""
+        return _networkdays_scalar(start, end, self._cal)
+
+    def workday_array(self, starts: Any, days: Any) -> np.ndarray:
+        """WORKDAY.INTL over columns; see ``workday_intl_array``."""
+        return _offset(_date_array(starts), _days_array(days), self._cal)
+
+    def networkdays_array(self, starts: Any, ends: Any) -> np.ndarray:
+        """NETWORKDAYS.INTL over columns; see ``networkdays_intl_array``."""
+        return _count(_date_array(starts), _date_array(ends), self._cal)
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether the factory works on ``d`` (not a weekend day, holiday or closure)."""
+        return bool(np.is_busday(np.datetime64(_as_date(d), "D"), busdaycal=self._cal))
+
+
+def factory_calendar(
+    name: str,
+    weekend: Weekend,
+    country: str | None,
+    years: Iterable[int],
+    closures: Iterable[tuple[date, date]] = (),
+    subdiv: str | None = None,
+) -> tuple[FactoryCalendar, list[str]]:
+    """Build a factory calendar from a country's public holidays and the factory's closures.
+
+    Args:
+        name: Calendar name for messages (vendor code or country).
+        weekend: Excel weekend number or mask (Bangladesh: 16, Friday only).
+        country: ISO country code for public holidays ("CN", "VN", "BD"), any
+            case; None or "" for closures only.
+        years: Years the schedule touches; holidays are loaded for these only.
+        closures: (From, To) periods, both days included, every day off.
+        subdiv: Optional state or province code, for countries that have them.
+
+    Returns:
+        The calendar, and warnings for the APM: years the holidays package has
+        no data for (it returns nothing there, so those holidays are missing),
+        years whose official schedule is not yet announced, reversed closures
+        (skipped).
+
+    Raises:
+        ValueError: an invalid weekend, or a country or subdivision code the
+            holidays package does not know. These are configuration errors that
+            would make every date of the vendor wrong, so they stop the build
+            instead of becoming a warning.
+    """
+    warnings: list[str] = []
+    years = sorted(set(years))
+    days_off: set[date] = set()
+    code = (country or "").strip().upper()
+    if code:
+        try:
+            public = holidays_pkg.country_holidays(code, subdiv=subdiv, years=years)
+        except NotImplementedError:
+            where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {code!r}"
+            raise ValueError(
+                f"Calendar {name}: the holidays package does not know {where}; "
+                "use a two-letter ISO code such as CN, VN, BD, IN or US."
+            ) from None
+        days_off.update(public.keys())
+        first, last = public.start_year, public.end_year
+        missing = [y for y in years if not first <= y <= last]
+        if missing:
+            warnings.append(
+                f"Calendar {name}: no public holidays for {code} in {', '.join(map(str, missing))} "
+                f"(the holidays package covers {first}-{last}); add them on the Closures sheet."
+            )
+        if code in _ANNOUNCED_YEARLY:
+            announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
+            estimated = [y for y in years if announced and announced < y <= last]
+            if estimated:
+                warnings.append(
+                    f"Calendar {name}: {_ANNOUNCED_YEARLY[code]} announces its holiday schedule each year; "
+                    f"the holidays package has it up to {announced}, so {', '.join(map(str, estimated))} "
+                    "holidays are an estimate. Check them against the announcement and add closures."
+                )
+    for frm, to in closures:
+        frm, to = _as_date(frm), _as_date(to)
+        if frm > to:
+            warnings.append(
+                f"Calendar {name}: closure from {frm.isoformat()} to {to.isoformat()} ends before it "
+                "starts and was skipped; check From and To on the Closures sheet."
+            )
+            continue
+        days_off.update(frm + timedelta(days=i) for i in range((to - frm).days + 1))
+    return FactoryCalendar(name=name, weekend=weekend, holidays=tuple(days_off)), warnings

@@ -1,0 +1,210 @@
+"""Normalise cell values at the boundary, so the core never sees Excel's mess.
+
+Cells arrive as whatever the reader gives (dates, floats, text typed by a
+vendor). Each parser returns a clean Python value or raises ``CellError``
+with a sentence for the APM; the caller adds the file, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class CellError(ValueError):
+    """A cell value that cannot be understood; the message says why, in plain words."""
+
+
+class DateOrder(StrEnum):
+    """How to read an ambiguous text date such as 03/04/2027 (Config: Date Order)."""
+
+    MDY = "MDY"
+    DMY = "DMY"
+
+
+NA = "N/A"
+"""Typed in a user date column (an Actual) when the milestone does not apply."""
+NA_WORDS = frozenset({"n/a", "na", "n.a.", "not applicable"})
+
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+_EPOCH_1900 = date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
+_EPOCH_1904 = date(1904, 1, 1)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS.update({"sept": 9, "june": 6, "july": 7, "january": 1, "february": 2, "march": 3,
+                "april": 4, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12})
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"]
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_DAY_MON = re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
+_MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def serial_to_date(serial: float, date1904: bool = False) -> date:
+    """Excel serial number to a date, honouring the 1900 leap-year bug and the 1904 system."""
+    n = int(math.floor(serial))
+    if date1904:
+        if not 0 <= n <= _MAX_SERIAL - 1462:
+            raise CellError(f"{serial} is outside Excel's date range")
+        return _EPOCH_1904 + timedelta(days=n)
+    if not 1 <= n <= _MAX_SERIAL:
+        raise CellError(f"{serial} is outside Excel's date range")
+    if n == 60:
+        raise CellError("serial 60 is 29 February 1900, a day that never existed")
+    return _EPOCH_1900 + timedelta(days=n if n > 60 else n + 1)
+
+
+def date_to_serial(d: date, date1904: bool = False) -> int:
+    if date1904:
+        return (d - _EPOCH_1904).days
+    n = (d - _EPOCH_1900).days
+    return n if n > 60 else n - 1
+
+
+def _make(y: int, m: int, d: int, text: str) -> date:
+    if y < 100:
+        y += 2000
+    if not 1 <= m <= 12:
+        raise CellError(f"'{text}' has no month {m}")
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise CellError(f"'{text}' is not a real date: {_MONTH_NAMES[m - 1]} {y} has no day {d}") from None
+
+
+def _month(name: str, text: str) -> int:
+    m = _MONTHS.get(name.lower()) or _MONTHS.get(name.lower()[:3])
+    if m is None:
+        raise CellError(f"'{text}': '{name}' is not a month name")
+    return m
+
+
+def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
+    """Read a date typed as text, in the forms vendors and APMs use.
+
+    ISO (2027-03-15), dotted (2027.03.15), compact (20270315), numeric
+    (3/15/2027, 15/3/27: read by ``order`` only when both readings are
+    possible), and with month names (15-Mar-27, Mar 15, 2027).
+    """
+    s = text.strip()
+    if m := _ISO.fullmatch(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), s)
+    if m := _COMPACT.fullmatch(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), s)
+    if m := _NUMERIC.fullmatch(s):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        if a > 12 >= b:
+            return _make(y, b, a, s)
+        if b > 12 >= a:
+            return _make(y, a, b, s)
+        return _make(y, a, b, s) if order is DateOrder.MDY else _make(y, b, a, s)
+    if m := _DAY_MON.fullmatch(s):
+        return _make(int(m[3]), _month(m[2], s), int(m[1]), s)
+    if m := _MON_DAY.fullmatch(s):
+        return _make(int(m[3]), _month(m[1], s), int(m[2]), s)
+    raise CellError(f"'{text}' is not a date prodbook can read; type it as a real Excel date "
+                    "or as 2027-03-15")
+
+
+def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False) -> date | None:
+    """A date cell as a ``date`` (None when blank)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise CellError(f"{value} is TRUE/FALSE, not a date")
+    if isinstance(value, (int, float)):
+        if 19000101 <= value <= 29991231 and float(value).is_integer():
+            return parse_text_date(str(int(value)), order)
+        return serial_to_date(value, date1904)
+    text = str(value).strip()
+    if text.upper() in EXCEL_ERRORS:
+        raise CellError(f"the cell shows the Excel error {text}")
+    return parse_text_date(text, order)
+
+
+_NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def to_number(value: Any) -> float | None:
+    """A number cell as float; tolerates text numbers with thousands separators."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"{value} is TRUE/FALSE, not a number")
+    if isinstance(value, (int, float)):
+        if math.isinf(value):
+            raise CellError("the number is infinite")
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        raise CellError(f"{value:%Y-%m-%d} is a date, not a number")
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.upper() in EXCEL_ERRORS:
+        raise CellError(f"the cell shows the Excel error {text}")
+    negative = text.startswith("(") and text.endswith(")")
+    core = text.strip("()").replace(",", "").lstrip("$")
+    if not _NUM_TEXT.fullmatch(core):
+        raise CellError(f"'{value}' is not a number")
+    number = float(core)
+    return -number if negative else number
+
+
+def to_int(value: Any) -> int | None:
+    number = to_number(value)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise CellError(f"{value} should be a whole number")
+    return int(number)
+
+
+def to_text(value: Any) -> str | None:
+    """A text cell, trimmed; a whole number typed into a text column loses its '.0'."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if text.upper() in EXCEL_ERRORS:
+        raise CellError(f"the cell shows the Excel error {text}")
+    return text
+
+
+def to_bool(value: Any) -> bool | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"y", "yes", "true", "1", "x", "critical", "1.0"}:
+        return True
+    if text in {"n", "no", "false", "0", "0.0", "-"}:
+        return False
+    raise CellError(f"'{value}' should be Yes or No")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Text that Excel (or a CSV import) would take for a formula if typed."""
+    return bool(text) and text[0] in "=+-@"

@@ -1,0 +1,212 @@
+"""The `prodbook` command: the ribbon's jobs, headless, on the workbook file.
+
+Exit status: 0 done, 1 done but error findings exist, 2 nothing written
+because the input or the command was wrong. The user never sees a
+traceback: unexpected problems are written to a log file and named.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from prodbook import __version__
+from prodbook.findings import Severity, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import REFRESH, RunResult, run
+from prodbook.workbook.safety import WorkbookLocked
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+SHOWN_PER_SEVERITY = 15
+
+
+class TodayType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"'{value}' is not a date like 2027-03-15", param, ctx)
+
+
+def common(f: Callable) -> Callable:
+    f = click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (for scripts).")(f)
+    f = click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
+    f = click.option("--today", type=TodayType(), default=None,
+                     help="Judge overdue/due soon against this date instead of today.")(f)
+    return f
+
+
+def _context(today: date | None, dry_run: bool) -> Context:
+    return Context(today=today or date.today(), dry_run=dry_run)
+
+
+def _print(result: RunResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_as_dict(result), indent=2, default=str))
+        return
+    for outcome in result.outcomes:
+        for line in outcome.summary:
+            console.print(line)
+    for severity, style in ((Severity.ERROR, "red"), (Severity.WARNING, "yellow")):
+        found = [f for f in result.findings if f.severity is severity]
+        for f in found[:SHOWN_PER_SEVERITY]:
+            console.print(f"[{style}]{f.severity.upper()}[/] {f.where}: {f.message}"
+                          + (f" (value: {f.value})" if f.value not in (None, "") else ""), markup=True)
+        if len(found) > SHOWN_PER_SEVERITY:
+            console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "
+                          "sheet")
+    if result.dry_run:
+        console.print(f"Dry run: {result.changes:,} value(s) would change; nothing was written.")
+    elif result.commit and result.commit.side_copy_reason:
+        console.print(f"[yellow]Your workbook was left as it was[/]: {result.commit.side_copy_reason}. "
+                      f"The result is in '{result.commit.written}'.")
+    elif result.commit and result.commit.written:
+        console.print(f"Saved '{result.commit.written.name}' ({result.changes:,} value(s) changed, "
+                      f"logged as '{result.action}'). Backup: '{result.commit.backup}'.")
+    else:
+        console.print("Nothing to change.")
+
+
+def _as_dict(result: RunResult) -> dict[str, Any]:
+    commit = result.commit
+    return {
+        "file": str(result.file), "action": result.action, "dry_run": result.dry_run,
+        "written": str(commit.written) if commit and commit.written else None,
+        "backup": str(commit.backup) if commit and commit.backup else None,
+        "side_copy_reason": commit.side_copy_reason if commit else None,
+        "changes": result.changes, "exit_code": result.exit_code,
+        "summary": [line for o in result.outcomes for line in o.summary],
+        "data": {o.action: o.data for o in result.outcomes},
+        "findings": [f.to_dict() for f in result.findings],
+    }
+
+
+def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,
+         title: str | None = None) -> None:
+    ctx = _context(today, dry_run)
+    with console.status("prodbook", spinner="dots") if not as_json and sys.stdout.isatty() \
+            else _Null() as status:
+        result = run(workbook, jobs, ctx, title=title,
+                     on_step=(lambda s: status.update(s)) if status else None)
+    _print(result, as_json)
+    sys.exit(result.exit_code)
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class Group(click.Group):
+    """Turns every problem into a plain message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (UserError, WorkbookLocked) as exc:
+            _fail(str(exc.finding.text() if isinstance(exc, UserError) else exc))
+        except KeyboardInterrupt:
+            _fail("stopped; the workbook was not changed")
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            log = _crash_log()
+            _fail(f"prodbook hit an unexpected problem ({type(exc).__name__}: {exc}). Your workbook "
+                  f"was not changed. Please send this file to support: {log}")
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[red]prodbook:[/] {message}", markup=True)
+    sys.exit(2)
+
+
+def _crash_log() -> Path:
+    import tempfile
+    import traceback
+    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
+    log.write_text(f"{datetime.now():%Y-%m-%d %H:%M:%S}\n{traceback.format_exc()}", encoding="utf-8")
+    return log
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prodbook")
+def main() -> None:
+    """prodbook: the production tracker's daily jobs, on the workbook file.
+
+    Every command takes the tracker workbook (.xlsx or .xlsm). Close it in
+    Excel first, or use the prodbook tab inside Excel instead.
+    """
+
+
+WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False))
+
+
+@main.command()
+@WORKBOOK
+@common
+def refresh(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """The daily run: check records, rebuild the T&A, write Issues."""
+    _run(workbook, REFRESH, today, dry_run, as_json, title="Refresh")
+
+
+@main.command()
+@WORKBOOK
+@common
+def ta(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """(Re)build the T&A sheet from the templates and the orders, keeping Actual and Notes."""
+    _run(workbook, ["ta"], today, dry_run, as_json)
+
+
+@main.command()
+@WORKBOOK
+@common
+def validate(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Check every record; the findings go to the Issues sheet."""
+    _run(workbook, ["validate"], today, dry_run, as_json)
+
+
+@main.command()
+@WORKBOOK
+@common
+def undo(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Revert the last prodbook action, using the Change Log."""
+    _run(workbook, ["undo"], today, dry_run, as_json)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False), default="workbooks")
+@click.option("--today", type=TodayType(), default=None, help="Build the demo season around this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the refresh's findings as JSON.")
+def demo(folder: str, today: date | None, as_json: bool) -> None:
+    """Write the demo tracker (and vendor files) into FOLDER and run the daily refresh on it."""
+    from prodbook.demo import write_demo
+
+    day = today or date.today()
+    path = write_demo(Path(folder), day)
+    if not as_json:
+        console.print(f"Wrote the demo tracker '{path}'. Running the daily refresh...")
+    ctx = _context(day, False)
+    result = run(path, REFRESH, ctx, title="Refresh")
+    _print(result, as_json)
+    if not as_json:
+        console.print(f"Open '{path}' in Excel: start with the T&A and Issues sheets.")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Settings: the Config sheet, optionally a TOML file beside the workbook.
+
+Teams keep their own sheet names and headers; the mapping lives here so the
+same tracker works from Excel and from the command line. The Config sheet
+wins over the TOML file, which wins over the defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prodbook.cells import CellError, DateOrder, to_int, to_text
+from prodbook.findings import Code, Finding, warning
+
+
+@dataclass(frozen=True)
+class Config:
+    date_order: DateOrder = DateOrder.MDY
+    """How ambiguous text dates such as 03/04/2027 are read."""
+    due_soon_days: int = 7
+    """A milestone due within this many calendar days is 'Due soon'."""
+    ex_factory_code: str = "XF"
+    """The template code of the ex-factory milestone (checked against the cancel date)."""
+    backups_to_keep: int = 20
+    sheet_names: dict[str, str] = field(default_factory=dict)
+    """Default sheet name -> the team's sheet name."""
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Default sheet name -> {default header -> the team's header}."""
+    extra: dict[str, str] = field(default_factory=dict)
+    """Every other setting, by name, for jobs that define their own."""
+
+    def sheet(self, default_name: str) -> str:
+        return self.sheet_names.get(default_name, default_name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.extra.get(name.strip().lower(), default)
+
+
+SETTING_NAMES = ("Date Order", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
+                 "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
+
+
+def toml_path(workbook: Path) -> Path:
+    return workbook.with_name("prodbook.toml")
+
+
+def _pairs_from_toml(path: Path) -> list[tuple[str, Any]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    pairs: list[tuple[str, Any]] = list((data.get("settings") or {}).items())
+    pairs += [(f"Sheet: {k}", v) for k, v in (data.get("sheets") or {}).items()]
+    for sheet, cols in (data.get("columns") or {}).items():
+        pairs += [(f"Column: {sheet} / {k}", v) for k, v in cols.items()]
+    return pairs
+
+
+def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple[Config, list[Finding]]:
+    """Settings from (name, value, row) triples; unknown names are kept for other jobs."""
+    findings: list[Finding] = []
+    kw: dict[str, Any] = {"sheet_names": {}, "headers": {}, "extra": {}}
+    for name, value, row in pairs:
+        where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
+                 "value": value}
+        key = name.strip()
+        folded = key.lower()
+        try:
+            if folded == "date order":
+                text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
+                kw["date_order"] = DateOrder(text)
+            elif folded == "due soon days":
+                kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
+            elif folded == "ex-factory code":
+                kw["ex_factory_code"] = to_text(value) or "XF"
+            elif folded == "backups to keep":
+                kw["backups_to_keep"] = max(1, to_int(value) or 20)
+            elif folded.startswith("sheet:"):
+                kw["sheet_names"][key.split(":", 1)[1].strip()] = to_text(value)
+            elif folded.startswith("column:"):
+                sheet, _, header = key.split(":", 1)[1].partition("/")
+                kw["headers"].setdefault(sheet.strip(), {})[header.strip()] = to_text(value)
+            else:
+                kw["extra"][folded] = value
+        except (CellError, ValueError) as exc:
+            findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); "
+                                    "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
+                                    **where))
+    return Config(**kw), findings
+
+
+def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
+    path = toml_path(workbook)
+    if not path.exists():
+        return []
+    return [(k, v, None) for k, v in _pairs_from_toml(path)]

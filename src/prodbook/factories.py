@@ -1,0 +1,66 @@
+"""Factory calendars of the tracker's vendors, from the Vendors and Closures sheets.
+
+Each vendor gets its weekend, its country's public holidays and its closure
+rows (a Closures row names a vendor, or a country for every vendor that keeps
+that country's holidays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from prodbook.calendar import FactoryCalendar, factory_calendar
+from prodbook.findings import Code, Finding, error, warning
+
+DEFAULT = "(default)"
+
+
+def _weekend(value: object) -> int | str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+        return 1
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if text.isdigit() and len(text) <= 2 else text
+
+
+def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Iterable[int], *,
+                     file: str, vendors_sheet: str = "Vendors"
+                     ) -> tuple[dict[str, FactoryCalendar], FactoryCalendar, list[Finding]]:
+    """One calendar per vendor code, plus the default (Mon-Fri, no holidays) for unknown vendors."""
+    years = list(years)
+    findings: list[Finding] = []
+    spans: dict[str, list[tuple[date, date]]] = {}
+    for r in closures.to_dict("records"):
+        if r.get("start") and r.get("end"):
+            start, end = r["start"], r["end"]
+            if end < start:
+                findings.append(error(Code.CALENDAR, "the closure ends before it starts; swap From and "
+                                      "To", file=file, sheet="Closures", row=r["_row"], column="To",
+                                      value=end.isoformat()))
+                continue
+            spans.setdefault(str(r["calendar"]).strip().upper(), []).append((start, end))
+    calendars: dict[str, FactoryCalendar] = {}
+    for r in vendors.to_dict("records"):
+        code = str(r["vendor"]).strip()
+        country = (r.get("holiday_country") or "").strip().upper() or None
+        closed = spans.get(code.upper(), []) + (spans.get(country, []) if country else [])
+        try:
+            cal, warnings = factory_calendar(code, _weekend(r.get("weekend")), country, years, closed)
+        except ValueError as exc:
+            column = "Weekend" if "weekend" in str(exc).lower() else "Holiday Country"
+            findings.append(error(Code.CALENDAR, f"vendor {code}: {exc}. Weekend takes an Excel weekend "
+                                  "number (1 = Sat+Sun, 7 = Fri+Sat, 16 = Friday only...) or a mask such "
+                                  "as 0000011; Holiday Country an ISO code such as CN, VN, BD, IN",
+                                  file=file, sheet=vendors_sheet, row=r["_row"], column=column,
+                                  value=r.get("weekend") if column == "Weekend" else country))
+            continue
+        findings += [warning(Code.NO_HOLIDAY_DATA, f"vendor {code}: {w}", file=file, sheet=vendors_sheet,
+                             row=r["_row"], column="Holiday Country", value=country) for w in warnings]
+        calendars[code] = cal
+    default, _ = factory_calendar(DEFAULT, 1, None, years)
+    return calendars, default, findings
+

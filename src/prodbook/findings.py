@@ -1,0 +1,136 @@
+"""One Finding type for every job: what is wrong, where, and what to do.
+
+Jobs return findings instead of raising; the shell writes them to the Issues
+sheet, prints them, or turns them into exit codes. Codes are stable (an Enum)
+so a team can filter on them in Excel and tests can assert on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+
+class Severity(StrEnum):
+    """How much a finding matters. ``error`` makes the command exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Code(StrEnum):
+    """Stable finding codes. Never renumber or reuse one: teams filter on them."""
+
+    # input / workbook
+    SHEET_MISSING = "sheet-missing"
+    COLUMN_MISSING = "column-missing"
+    BAD_DATE = "bad-date"
+    BAD_NUMBER = "bad-number"
+    BAD_VALUE = "bad-value"
+    ERROR_VALUE = "excel-error-value"
+    REQUIRED = "required-missing"
+    DUPLICATE_KEY = "duplicate-key"
+    FORMULA_TEXT = "formula-looking-text"
+    SETTING = "bad-setting"
+    # calendars
+    CALENDAR = "calendar"
+    NO_HOLIDAY_DATA = "no-holiday-data"
+    UNKNOWN_VENDOR = "unknown-vendor"
+    # T&A templates
+    TEMPLATE_CYCLE = "template-cycle"
+    TEMPLATE_ANCHOR = "template-unknown-anchor"
+    TEMPLATE_DUPLICATE_CODE = "template-duplicate-code"
+    TEMPLATE_UNUSED = "template-unused"
+    TEMPLATE_MISSING = "template-missing"
+    STYLE_NO_TEMPLATE = "style-no-template"
+    STYLE_UNKNOWN = "style-unknown"
+    ANCHOR_DATE_MISSING = "anchor-date-missing"
+    # T&A results
+    XF_AFTER_CANCEL = "xf-after-cancel"
+    ROWS_ARCHIVED = "rows-archived"
+    ACTUAL_IN_FUTURE = "actual-in-future"
+    # runner
+    INTERNAL = "internal-error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A thing the APM should know about, with the exact place it was found.
+
+    ``row`` is the Excel row number (1-based) and ``column`` the header text as
+    it appears in the user's sheet, so the message can be followed in Excel.
+    """
+
+    code: Code
+    severity: Severity
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    key: str | None = None
+    value: Any = None
+
+    @property
+    def where(self) -> str:
+        """Place in words: "Orders row 12, column 'Ex-Factory'"."""
+        parts = []
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        """One line for the terminal or a log."""
+        where = self.where
+        value = "" if self.value in (None, "") else f" (value: {self.value!r})"
+        return f"{self.severity.upper()}: {where + ': ' if where else ''}{self.message}{value}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["code"] = str(self.code)
+        d["severity"] = str(self.severity)
+        if d["value"] is not None and not isinstance(d["value"], (int, float, str, bool)):
+            d["value"] = str(d["value"])
+        return d
+
+
+def error(code: Code, message: str, **where: Any) -> Finding:
+    return Finding(code, Severity.ERROR, message, **where)
+
+
+def warning(code: Code, message: str, **where: Any) -> Finding:
+    return Finding(code, Severity.WARNING, message, **where)
+
+
+def info(code: Code, message: str, **where: Any) -> Finding:
+    return Finding(code, Severity.INFO, message, **where)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """All findings of a run as one table (the Issues sheet's shape)."""
+    rows = [f.to_dict() for f in findings]
+    columns = ["code", "severity", "message", "file", "sheet", "row", "column", "key", "value"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+class UserError(Exception):
+    """Input or command is wrong: nothing was written. The CLI prints it and exits 2."""
+
+    def __init__(self, message: str, *, file: str | None = None, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None, value: Any = None) -> None:
+        self.finding = Finding(Code.BAD_VALUE, Severity.ERROR, message, file=file, sheet=sheet,
+                               row=row, column=column, value=value)
+        super().__init__(self.finding.text())

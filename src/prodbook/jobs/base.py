@@ -1,0 +1,47 @@
+"""What every job shares: the run's context, its outcome, validated input tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from prodbook.findings import Finding
+from prodbook.model.sheets import SheetSpec
+from prodbook.workbook.tables import duplicate_keys, records_frame, to_records
+from prodbook.workbook.tracker import Change, Tracker
+
+
+@dataclass(frozen=True)
+class Context:
+    """The run: the date statuses are judged against, and the clock for the Change Log."""
+
+    today: date
+    now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    dry_run: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a job did: findings, changed values, a few lines for the APM, figures for --json."""
+
+    action: str
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
+                ) -> tuple[pd.DataFrame, list[Finding]]:
+    """A sheet's valid rows (fields + ``_row``): bad rows and later duplicates become findings."""
+    table, records, rows, found = tracker.records(spec, required=required)
+    frame = records_frame(records, rows, spec)
+    dups = duplicate_keys(table, tracker.file)
+    if dups:
+        drop = {f.row for f in dups}
+        frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
+    return frame, found + dups
+

@@ -1,0 +1,110 @@
+"""Run jobs on a workbook: read once, run each job, write everything in one go.
+
+The ribbon, the CLI and the tests all come through here. A job that fails
+unexpectedly becomes an internal-error finding and stages nothing; the
+others still run. Nothing is written on --dry-run, or when the input itself
+is wrong (``UserError``).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors
+from prodbook.jobs import ta_job, undo_job, validate_job
+from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.issues_job import stage_issues
+from prodbook.workbook.filebook import CommitResult, FileBook
+from prodbook.workbook.safety import WorkbookLocked
+from prodbook.workbook.tracker import Tracker
+
+Job = Callable[[Tracker, Context], Outcome]
+
+JOBS: dict[str, Job] = {
+    "validate": validate_job.validate,
+    "ta": ta_job.rebuild,
+    "undo": undo_job.undo,
+}
+REFRESH: tuple[str, ...] = ("validate", "ta")
+"""The daily run, in order."""
+
+
+@dataclass
+class RunResult:
+    file: Path
+    action: str
+    outcomes: list[Outcome]
+    findings: list[Finding]
+    commit: CommitResult | None
+    dry_run: bool
+    changes: int = 0
+    log: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if has_errors(self.findings) else 0
+
+
+def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        k = (f.code, f.sheet, f.row, f.column, f.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
+
+
+def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None = None,
+        on_step: Callable[[str], None] | None = None, issues: bool = True) -> RunResult:
+    """Run ``jobs`` (names from ``JOBS``) on the workbook at ``path``."""
+    step = on_step or (lambda _: None)
+    step("Reading the workbook")
+    book = FileBook(path)
+    tracker = Tracker(book)
+    outcomes: list[Outcome] = []
+    findings: list[Finding] = list(tracker.findings)
+    crash_log = None
+    for name in jobs:
+        step(f"Running {name}")
+        try:
+            outcome = JOBS[name](tracker, ctx)
+        except (UserError, WorkbookLocked):
+            raise
+        except Exception as exc:  # a bug: report it as a finding, keep the other steps
+            crash_log = _crash_log(name)
+            findings.append(error(Code.INTERNAL, f"the '{name}' step stopped on an unexpected problem "
+                                  f"({type(exc).__name__}: {exc}); the other steps ran and nothing of "
+                                  f"this step was written. Details for support: {crash_log}",
+                                  file=book.name))
+            continue
+        outcomes.append(outcome)
+        findings += outcome.findings
+    findings = _dedupe(findings)
+    action = title or (outcomes[0].action if len(outcomes) == 1 else "Refresh")
+    run_no = tracker.next_run()
+    if issues and "undo" not in jobs:
+        stage_issues(tracker, findings)
+    tracker.stage_change_log(f"{action} #{run_no}", ctx.now)
+    commit = None
+    if not ctx.dry_run:
+        step("Writing the workbook")
+        commit = book.commit(tracker.config.backups_to_keep)
+    return RunResult(Path(path), f"{action} #{run_no}", outcomes, findings, commit, ctx.dry_run,
+                     changes=len(tracker.changes), log=crash_log)
+
+
+def _crash_log(job: str) -> Path:
+    import tempfile
+    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
+    log.write_text(f"prodbook step '{job}' failed\n{traceback.format_exc()}", encoding="utf-8")
+    return log
+
+
+__all__ = ["JOBS", "REFRESH", "RunResult", "Severity", "run"]

@@ -1,0 +1,203 @@
+"""Rebuild the T&A sheet: read the inputs, run the engine, keep what the user typed.
+
+The shell around ``prodbook.ta``: everything here is reading tables from the
+tracker, matching the new milestones to the rows already on the T&A sheet,
+and staging the writes (T&A, its archive, the Change Log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from prodbook import ta
+from prodbook.factories import vendor_calendars
+from prodbook.findings import Code, Finding, info, warning
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.model.records import Status
+from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
+                                   Column, Kind, SheetSpec)
+from prodbook.workbook.tables import key_text
+from prodbook.workbook.tracker import ARCHIVED, NEW_ROW, Change, Tracker
+
+GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
+"""T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
+KEY = ("po", "style", "color", "code")
+TA_ARCHIVE = SheetSpec(TA.name + ARCHIVE_SUFFIX, (
+    *TA.columns, Column("Archived", "archived", Kind.DATE), Column("Reason", "reason")),
+    key=TA.key, generated=True)
+
+
+@dataclass
+class Inputs:
+    """The validated input tables of the T&A engine."""
+
+    styles: pd.DataFrame
+    orders: pd.DataFrame
+    templates: pd.DataFrame
+    vendors: pd.DataFrame
+    closures: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_inputs(tracker: Tracker) -> Inputs:
+    findings: list[Finding] = []
+    frames = {}
+    for spec, required in ((STYLES, True), (ORDERS, True), (TEMPLATES, True), (VENDORS, False),
+                           (CLOSURES, False)):
+        frame, found = valid_frame(tracker, spec, required=required)
+        frames[spec.name] = frame
+        findings += found
+    return Inputs(frames["Styles"], frames["Orders"], frames["T&A Templates"], frames["Vendors"],
+                  frames["Closures"], findings)
+
+
+def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[Finding]:
+    known = set(calendars)
+    out = []
+    for vendor, group in inputs.styles.groupby(inputs.styles["vendor"].fillna("")):
+        if vendor and vendor not in known:
+            out.append(warning(Code.UNKNOWN_VENDOR, f"vendor '{vendor}' is not on the Vendors sheet, so "
+                               "its T&A counts Monday-Friday with no holidays; add the vendor with its "
+                               "weekend and holiday country", file=tracker.file,
+                               sheet=tracker.sheet(STYLES), row=int(group["_row"].iloc[0]),
+                               column="Vendor", value=vendor))
+    return out
+
+
+def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
+    """Plan, forecast and status every milestone of every PO line; stage the T&A sheet."""
+    inputs = read_inputs(tracker)
+    findings = list(inputs.findings)
+    plans, found = ta.compile_templates(inputs.templates, file=tracker.file,
+                                        sheet=tracker.sheet(TEMPLATES))
+    findings += found
+    years = ta.required_years(inputs.orders)
+    calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
+                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS))
+    findings += found + _unknown_vendors(inputs, calendars, tracker)
+    names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
+    new, found = ta.schedule(plans, inputs.orders, inputs.styles, calendars, default,
+                             file=tracker.file, sheets=names)
+    findings += found
+    current = tracker.table(TA, required=False)
+    findings += current.findings
+    old = current.frame
+    new_key = ta.index_key(new, KEY)
+    old_key = ta.index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
+    old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
+    old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
+    match = old_pos.reindex(new_key.to_numpy()).to_numpy()
+    matched = ~np.isnan(match)
+    take = match[matched].astype(int)
+    new["actual"] = None
+    new["notes"] = None
+    new.loc[matched, "actual"] = old["actual"].to_numpy()[take]
+    new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
+    new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days)
+    findings += ta.ex_factory_risks(new, inputs.orders, tracker.config.ex_factory_code, plans,
+                                    file=tracker.file, sheet=tracker.sheet(ORDERS))
+    findings += _future_actuals(new, ctx, tracker, current, matched, take)
+
+    source = [None] * len(new)
+    for i, pos in zip(np.flatnonzero(matched), take):
+        source[i] = int(old["_row"].iloc[pos])
+    changes = _changes(tracker.sheet(TA), new, old, matched, take)
+    gone = np.setdiff1d(np.arange(len(old)), take)
+    if len(gone):
+        archived = old.iloc[gone]
+        changes += [Change(tracker.sheet(TA), key_text(r[k] for k in KEY), ARCHIVED, "T&A row",
+                           tracker.sheet(TA_ARCHIVE)) for _, r in archived.iterrows()]
+        findings.append(info(Code.ROWS_ARCHIVED, f"{len(gone)} T&A row(s) of PO lines no longer on the "
+                             f"Orders sheet (or milestones no longer in their template) were moved to "
+                             f"'{tracker.sheet(TA_ARCHIVE)}'", file=tracker.file,
+                             sheet=tracker.sheet(TA)))
+        _stage_archive(tracker, current, archived, ctx)
+    fields = list(GENERATED) if current.exists else list(TA.fields)
+    tracker.replace_rows(current, new, [*KEY, *fields] if current.exists else fields,
+                         source if current.exists else None)
+    tracker.log(changes)
+    return Outcome("Rebuild T&A", findings, changes, summary=summarise(new, findings, ctx),
+                   data={"milestones": len(new), "po_lines": int(new["order_row"].nunique())})
+
+
+def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take
+                    ) -> list[Finding]:
+    actual = pd.to_datetime(new["actual"].where(new["actual"] != ta.NA), errors="coerce")
+    future = actual > pd.Timestamp(ctx.today)
+    out = []
+    rows = np.full(len(new), -1)
+    rows[np.flatnonzero(matched)] = current.frame["_row"].to_numpy()[take] if len(take) else []
+    for i in np.flatnonzero(future.to_numpy()):
+        out.append(warning(Code.ACTUAL_IN_FUTURE, "the Actual date is after today; an Actual is the day "
+                           "it happened. Put expected dates in Notes", file=tracker.file,
+                           sheet=tracker.sheet(TA), row=int(rows[i]) if rows[i] > 0 else None,
+                           column=current.header_of("actual"),
+                           value=actual.iloc[i].date().isoformat()))
+    return out
+
+
+def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
+             ) -> list[Change]:
+    changes: list[Change] = []
+    keys = [key_text(v) for v in new[list(KEY)].itertuples(index=False)]
+    for i in np.flatnonzero(~matched):
+        changes.append(Change(sheet, keys[i], NEW_ROW, None, new["code"].iloc[i]))
+    if not len(take):
+        return changes
+    idx = np.flatnonzero(matched)
+    for f in GENERATED:
+        a = _comparable(old[f].to_numpy()[take])
+        b = _comparable(new[f].to_numpy()[idx])
+        for j in np.flatnonzero(a != b):
+            changes.append(Change(sheet, keys[idx[j]], TA.column(f).header,
+                                  old[f].to_numpy()[take][j], new[f].to_numpy()[idx][j]))
+    return changes
+
+
+def _comparable(values: np.ndarray) -> np.ndarray:
+    """Values as text for comparing old and new cells (dates by day, numbers without .0)."""
+    out = []
+    for v in values:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            out.append("")
+        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
+            t = pd.Timestamp(v)
+            out.append("" if pd.isna(t) else t.date().isoformat())
+        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
+            out.append(str(int(v)))
+        else:
+            out.append(str(v))
+    return np.asarray(out, dtype=object)
+
+
+def _stage_archive(tracker: Tracker, current, archived: pd.DataFrame, ctx: Context) -> None:
+    table = tracker.table(TA_ARCHIVE, required=False)
+    rows = archived[list(TA.fields)].copy()
+    rows["archived"] = ctx.today
+    rows["reason"] = "PO line or milestone no longer planned"
+    old = table.frame[list(TA_ARCHIVE.fields)]
+    both = pd.concat([old, rows], ignore_index=True) if len(old) else rows
+    source = [*map(int, table.frame["_row"]), *([None] * len(rows))] if table.exists else None
+    tracker.replace_rows(table, both, list(TA_ARCHIVE.fields), source)
+
+
+def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context) -> list[str]:
+    """The few lines an APM wants after a rebuild."""
+    if new.empty:
+        return ["No T&A milestones: check the Orders, Styles and T&A Templates sheets."]
+    counts = new["status"].value_counts()
+    risk = [f for f in findings if f.code is Code.XF_AFTER_CANCEL]
+    lines = [f"{len(new):,} milestones for {new['order_row'].nunique():,} PO lines "
+             f"(as of {ctx.today:%a %d %b %Y}).",
+             "  " + ", ".join(f"{counts.get(s.value, 0):,} {s.value.lower()}" for s in
+                              (Status.OVERDUE, Status.DUE_SOON, Status.DONE_LATE))
+             + f"; {len(risk)} PO line(s) forecast to miss the cancel date."]
+    overdue = new[new["status"] == Status.OVERDUE.value]
+    if len(overdue):
+        by_vendor = overdue.groupby(overdue["vendor"].fillna("(no vendor)")).size().sort_values(
+            ascending=False)
+        lines.append("  Overdue by vendor: " + ", ".join(f"{v} {n}" for v, n in by_vendor.items()))
+    return lines

@@ -1,0 +1,67 @@
+"""Check the tracker's records against their models; findings go to the Issues sheet.
+
+Every sheet of the default layout that the workbook has is read and each row
+validated. Rules for individual fields (fiber content, HTS...) add to this
+through ``RULES``: small pure functions over the validated tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prodbook.cells import looks_like_formula
+from prodbook.findings import Code, Finding, warning
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
+from prodbook.workbook.tables import Table
+from prodbook.workbook.tracker import Tracker
+
+CHECKED: tuple[SheetSpec, ...] = tuple(s for s in ALL_SHEETS if s not in (ISSUES, CHANGE_LOG))
+Rule = Callable[[Tracker, Context], list[Finding]]
+
+
+def formula_text(table: Table, file: str) -> list[Finding]:
+    """Text that looks like a formula (=, +, -, @): kept as text, but worth a look."""
+    out = []
+    for f, c in table.columns.items():
+        if table.spec.column(f).kind is not Kind.TEXT:
+            continue
+        for value, row in zip(table.frame[f], table.frame["_row"]):
+            if isinstance(value, str) and looks_like_formula(value) and not _signed_number(value):
+                out.append(warning(Code.FORMULA_TEXT, "this text starts like a formula; prodbook keeps "
+                                   "it as text and never runs it. Check it is what the vendor meant",
+                                   file=file, sheet=table.sheet, row=int(row), column=table.headers[c],
+                                   value=value))
+    return out
+
+
+def _signed_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def validate(tracker: Tracker, ctx: Context) -> Outcome:
+    """Every row of every known sheet the workbook has, against its model."""
+    findings: list[Finding] = list(tracker.findings)
+    checked = 0
+    for spec in CHECKED:
+        if not tracker.has(spec):
+            continue
+        frame, found = valid_frame(tracker, spec, required=False)
+        table = tracker.table(spec, required=False)
+        findings += found + formula_text(table, tracker.file)
+        checked += len(table.frame)
+    for rule in RULES:
+        findings += rule(tracker, ctx)
+    errors = sum(f.severity == "error" for f in findings)
+    return Outcome("Check records", findings, summary=[
+        f"Checked {checked:,} rows: {errors} error(s), {len(findings) - errors} warning(s)/note(s)."],
+        data={"rows_checked": checked})
+
+
+RULES: tuple[Rule, ...] = ()
+"""Further record rules (style profiles, lab dips...), each ``(tracker, ctx) -> findings``."""
+

@@ -1,0 +1,278 @@
+"""The tracker's sheets: their columns, keys, header synonyms and who owns each column.
+
+This is the single description of the default layout in DESIGN.md. Readers
+use it to map a team's own headers to fields; writers use it to lay out the
+sheets prodbook generates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a column holds, which decides how its cells are read."""
+
+    TEXT = "text"
+    DATE = "date"
+    INT = "int"
+    NUMBER = "number"
+    BOOL = "bool"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet."""
+
+    header: str
+    """The default header text, as in DESIGN.md."""
+    field: str
+    """The Python name used in records and DataFrames."""
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    """A row without it is a finding."""
+    synonyms: tuple[str, ...] = ()
+    """Other headers teams and vendors use for it."""
+    user: bool = False
+    """Typed by the user on a generated sheet: kept by key when prodbook rebuilds the sheet."""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    """Fields that identify a row; duplicates are findings."""
+    generated: bool = False
+    """prodbook rebuilds the sheet; only ``user`` columns and extra columns are the user's."""
+
+    def column(self, field: str) -> Column:
+        for c in self.columns:
+            if c.field == field:
+                return c
+        raise KeyError(field)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.columns)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+
+def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
+      user: bool = False) -> Column:
+    return Column(header, field, kind, required, synonyms, user)
+
+
+T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL
+
+STYLE_NO = ("Style", "Style No", "Style Number", "Style Code", "Article", "Article No", "Item No")
+PO_NO = ("PO", "PO No", "PO Number", "Purchase Order", "Order No", "Order #", "PO#")
+COLOR = ("Colour", "Color Name", "Colour Name", "Colorway", "Colourway", "Col")
+
+STYLES = SheetSpec("Styles", (
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Season", "season"),
+    C("Division", "division"),
+    C("Description", "description", T, "Style Name", "Desc"),
+    C("Category", "category", T, "Product Type"),
+    C("Construction", "construction", T, "Knit/Woven"),
+    C("Fabric", "fabric", T, "Fabrication", "Body Fabric"),
+    C("Fiber Content", "fiber_content", T, "Fibre Content", "Composition", "Content"),
+    C("Colors", "colors", T, "Colours", "Colorways"),
+    C("Size Range", "size_range", T, "Sizes", "Size Scale"),
+    C("Vendor", "vendor", T, "Supplier", "Vendor Code"),
+    C("Factory", "factory", T, "Mill/Factory"),
+    C("COO", "coo", T, "Country of Origin", "Origin"),
+    C("HTS Code", "hts", T, "HTS", "HS Code", "Tariff Code"),
+    C("FOB (USD)", "fob", N, "FOB", "FOB USD", "First Cost"),
+    C("Retail (USD)", "retail", N, "Retail", "Retail Price", "MSRP"),
+    C("Status", "status", T, "Style Status"),
+    C("Adopted Date", "adopted_date", D, "Adoption Date"),
+    C("T&A Template", "template", T, "TA Template", "Template", "T&A Plan", "Critical Path"),
+), key=("style",))
+
+ORDERS = SheetSpec("Orders", (
+    C("PO #", "po", T, *PO_NO, required=True),
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Color", "color", T, *COLOR, required=True),
+    C("Qty", "qty", I, "Quantity", "Order Qty", "Units", "PO Qty"),
+    C("Ship Mode", "ship_mode", T, "Mode", "Shipment Mode", "Ship Via"),
+    C("PO Date", "po_date", D, "Order Date", "PO Issue Date", "PO Placed"),
+    C("Ex-Factory", "ex_factory", D, "XF", "XF Date", "Ex Factory Date", "Ex-Fty", "Ex Fty Date"),
+    C("In-DC", "in_dc", D, "In DC", "In DC Date", "DC Date", "In-DC Date"),
+    C("Cancel Date", "cancel", D, "Cancel", "Cancellation Date", "Cxl Date"),
+    C("Port of Loading", "port", T, "POL", "Port"),
+    C("DC", "dc", T, "Destination", "Warehouse"),
+), key=("po", "style", "color"))
+
+TEMPLATES = SheetSpec("T&A Templates", (
+    C("Template", "template", T, "Plan", "T&A Template", required=True),
+    C("Code", "code", T, "Milestone Code", "Task Code", required=True),
+    C("Milestone", "milestone", T, "Task", "Event", "Activity"),
+    C("Owner", "owner", T, "Responsible", "Resp"),
+    C("Anchor", "anchor", T, "Based On", "From", "Relative To", required=True),
+    C("Offset", "offset", I, "Days", "Lead Time", "Offset Days", required=True),
+    C("Day Type", "day_type", T, "Days Type", "Working/Calendar"),
+    C("Critical", "critical", B, "Critical Path", "Key"),
+    C("Stage", "stage", T, "Phase"),
+), key=("template", "code"))
+
+TA = SheetSpec("T&A", (
+    C("PO #", "po", T, *PO_NO, required=True),
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Color", "color", T, *COLOR, required=True),
+    C("Vendor", "vendor"),
+    C("Code", "code", T, "Milestone Code", required=True),
+    C("Milestone", "milestone", T, "Task"),
+    C("Owner", "owner"),
+    C("Planned", "planned", D, "Plan Date", "Planned Date", "Target"),
+    C("Forecast", "forecast", D, "Forecast Date", "Revised"),
+    C("Actual", "actual", D, "Actual Date", "Done", "Completed", user=True),
+    C("Status", "status"),
+    C("Variance", "variance", I, "Var", "Variance (days)", "Delay"),
+    C("Notes", "notes", T, "Comments", "Remarks", user=True),
+), key=("po", "style", "color", "code"), generated=True)
+
+LAB_DIPS = SheetSpec("Lab Dips", (
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Color", "color", T, *COLOR, required=True),
+    C("Fabric", "fabric"),
+    C("Mill", "mill", T, "Dye House"),
+    C("Round", "round", I, "Submit #", "Submission", "Sub #"),
+    C("Submitted", "submitted", D, "Submit Date", "Sent"),
+    C("Received", "received", D, "Received Date"),
+    C("Decision", "decision", T, "Result", "Approval"),
+    C("Decision Date", "decision_date", D, "Approved Date", "Approval Date"),
+    C("Comments", "comments", T, "Remarks"),
+), key=("style", "color", "round"))
+
+SAMPLES = SheetSpec("Samples", (
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Sample Type", "sample_type", T, "Type", "Sample", required=True),
+    C("Purpose", "purpose"),
+    C("Color", "color", T, *COLOR),
+    C("Size", "size"),
+    C("Qty", "qty", I, "Quantity", "Pcs"),
+    C("Requested", "requested", D, "Request Date"),
+    C("Due", "due", D, "Due Date", "Target Send"),
+    C("Shipped", "shipped", D, "Sent", "Ship Date", "Actual Send"),
+    C("Courier", "courier"),
+    C("Tracking #", "tracking", T, "AWB", "Tracking", "Air Waybill", "Tracking No"),
+    C("Received", "received", D, "Received Date"),
+    C("Status", "status"),
+    C("Comments", "comments", T, "Remarks"),
+))
+
+VENDOR_WIP = SheetSpec("Vendor WIP", (
+    C("PO #", "po", T, *PO_NO, required=True),
+    C("Style #", "style", T, *STYLE_NO),
+    C("Color", "color", T, *COLOR),
+    C("Vendor", "vendor"),
+    C("Order Qty", "order_qty", I, "Qty", "PO Qty", "Order Quantity"),
+    C("Cut Qty", "cut_qty", I, "Cut", "Cutting", "Cut Quantity"),
+    C("Sewn Qty", "sewn_qty", I, "Sewn", "Sewing Output", "Sewing Out", "Sew Output"),
+    C("Packed Qty", "packed_qty", I, "Packed", "Finished", "Packing", "Pack Qty"),
+    C("Fabric Status", "fabric_status", T, "Fabric"),
+    C("Planned XF", "planned_xf", D, "XF Date", "Original XF", "Ex-Factory"),
+    C("Revised XF", "revised_xf", D, "Revised ETD", "Revised Ex-Factory", "New XF"),
+    C("Ship Mode", "ship_mode", T, "Mode"),
+    C("Booking Status", "booking_status", T, "Booking"),
+    C("Remarks", "remarks", T, "Comments"),
+    C("Report Date", "report_date", D),
+    C("Source File", "source_file"),
+), key=("po", "style", "color", "report_date"), generated=True)
+
+EXCEPTIONS = SheetSpec("Exceptions", (
+    C("ID", "id", T, required=True),
+    C("Detected", "detected", D),
+    C("PO #", "po", T, *PO_NO),
+    C("Style #", "style", T, *STYLE_NO),
+    C("Vendor", "vendor"),
+    C("Rule", "rule"),
+    C("Severity", "severity"),
+    C("Detail", "detail"),
+    C("Status", "status", T, user=True),
+    C("Owner", "owner", T, user=True),
+    C("Resolution", "resolution", T, user=True),
+), key=("id",), generated=True)
+
+FOLLOW_UPS = SheetSpec("Follow-ups", (
+    C("Vendor", "vendor", T, required=True),
+    C("Contact", "contact"),
+    C("Item", "item"),
+    C("Ref", "ref"),
+    C("Detail", "detail"),
+    C("Due", "due", D),
+    C("Days Overdue", "days_overdue", I),
+    C("Last Contacted", "last_contacted", D, user=True),
+    C("Draft", "draft"),
+), key=("vendor", "item", "ref"), generated=True)
+
+VENDORS = SheetSpec("Vendors", (
+    C("Vendor", "vendor", T, "Vendor Code", "Supplier", required=True),
+    C("Name", "name", T, "Vendor Name"),
+    C("Country", "country"),
+    C("Email", "email", T, "E-mail", "To"),
+    C("CC", "cc", T, "Cc Emails"),
+    C("Weekend", "weekend", T, "Weekend Days", "Off Days"),
+    C("Holiday Country", "holiday_country", T, "Holidays", "Holiday Calendar"),
+), key=("vendor",))
+
+CLOSURES = SheetSpec("Closures", (
+    C("Calendar", "calendar", T, "Vendor", "Country", required=True),
+    C("From", "start", D, "Start", "Closed From", required=True),
+    C("To", "end", D, "End", "Closed To", "Until", required=True),
+    C("Reason", "reason", T, "Holiday"),
+))
+
+ISSUES = SheetSpec("Issues", (
+    C("Sheet", "sheet"),
+    C("Cell", "cell"),
+    C("Key", "key"),
+    C("Field", "field"),
+    C("Value", "value"),
+    C("Problem", "problem"),
+    C("Severity", "severity"),
+    C("Code", "code"),
+), generated=True)
+
+CHANGE_LOG = SheetSpec("Change Log", (
+    C("Timestamp", "timestamp", Kind.DATETIME),
+    C("Action", "action"),
+    C("Sheet", "sheet"),
+    C("Key", "key"),
+    C("Field", "field"),
+    C("Old", "old"),
+    C("New", "new"),
+    C("User", "user"),
+), generated=True)
+
+CONFIG = SheetSpec("Config", (
+    C("Setting", "setting", T, "Name", "Key", required=True),
+    C("Value", "value"),
+), key=("setting",))
+
+ALL_SHEETS: tuple[SheetSpec, ...] = (STYLES, ORDERS, TEMPLATES, TA, LAB_DIPS, SAMPLES, VENDOR_WIP,
+                                     EXCEPTIONS, FOLLOW_UPS, VENDORS, CLOSURES, ISSUES, CHANGE_LOG,
+                                     CONFIG)
+ARCHIVE_SUFFIX = " Archive"
+
+
+def normalise_header(text: str) -> str:
+    """Fold a header for matching: 'Style No.' / 'STYLE#' / 'style number' -> 'style#'."""
+    s = text.strip().lower().replace("\n", " ")
+    s = re.sub(r"\b(number|num|nbr|no)\b\.?", "#", s)
+    return re.sub(r"[^a-z0-9#&%]", "", s)
+
+
+def spec_by_name(name: str) -> SheetSpec:
+    for spec in ALL_SHEETS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)

@@ -1,0 +1,351 @@
+"""T&A: templates become plans, plans become dated milestones per PO line.
+
+Pure functions from tables to tables and findings:
+
+* ``compile_templates`` checks the anchor graph of each template (graphlib)
+  and orders its milestones so every anchor is dated before it is used.
+* ``schedule`` dates every milestone of every PO line (vectorised per
+  template and factory calendar: numpy does the working-day arithmetic).
+* ``progress`` adds Forecast, Status and Variance from the Actual dates the
+  user typed, judged against ``today``.
+
+Forecast rule: a milestone is forecast at its Planned date unless a
+predecessor is late. Edges follow time, not the anchor arrow: a milestone
+anchored +5 days after B follows B; one anchored -20 days before
+Ex-Factory precedes the ex-factory milestone. A late predecessor (its Actual,
+or its Forecast, after its Planned) pushes the follower to keep the same
+gap. An open milestone already past its Forecast is forecast for today.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from prodbook.calendar import FactoryCalendar
+from prodbook.cells import NA
+from prodbook.findings import Code, Finding, error, warning
+from prodbook.model.records import DayType, Status
+from prodbook.model.sheets import ORDERS, normalise_header
+
+ORDER_ANCHORS: dict[str, str] = {}
+for _f in ("po_date", "ex_factory", "in_dc", "cancel"):
+    _col = ORDERS.column(_f)
+    for _text in (_col.header, *_col.synonyms):
+        ORDER_ANCHORS[normalise_header(_text)] = _f
+
+
+@dataclass(frozen=True)
+class Step:
+    """One milestone of a template, anchors resolved."""
+
+    code: str
+    milestone: str | None
+    owner: str | None
+    anchor: str
+    """An order field (po_date, ex_factory, in_dc, cancel) or another step's code."""
+    anchor_is_order: bool
+    offset: int
+    day_type: DayType
+    critical: bool
+    stage: str | None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled template: steps in sheet order and in dating order."""
+
+    name: str
+    steps: tuple[Step, ...]
+    """As listed on the T&A Templates sheet: the order of the T&A rows."""
+    dating_order: tuple[str, ...]
+    """Codes in an order where every anchor comes first."""
+
+    def step(self, code: str) -> Step:
+        return next(s for s in self.steps if s.code == code)
+
+
+def _steps_from(frame: pd.DataFrame) -> dict[str, list[Step]]:
+    by_template: dict[str, list[Step]] = {}
+    for r in frame.to_dict("records"):
+        anchor = str(r["anchor"]).strip()
+        order_field = ORDER_ANCHORS.get(normalise_header(anchor))
+        by_template.setdefault(str(r["template"]).strip(), []).append(Step(
+            code=str(r["code"]).strip(), milestone=r.get("milestone"), owner=r.get("owner"),
+            anchor=order_field or anchor, anchor_is_order=order_field is not None,
+            offset=int(r["offset"]), day_type=DayType(r.get("day_type") or DayType.WORKING),
+            critical=bool(r.get("critical")), stage=r.get("stage"), row=r.get("_row")))
+    return by_template
+
+
+def compile_templates(frame: pd.DataFrame, *, file: str, sheet: str = "T&A Templates"
+                      ) -> tuple[dict[str, Plan], list[Finding]]:
+    """Check each template's anchor graph; a broken template is reported and left out.
+
+    ``frame`` holds validated template rows (fields of TemplateMilestone + ``_row``).
+    """
+    plans: dict[str, Plan] = {}
+    findings: list[Finding] = []
+    for name, steps in _steps_from(frame).items():
+        where = {"file": file, "sheet": sheet}
+        broken = False
+        seen: dict[str, Step] = {}
+        for s in steps:
+            if s.code in seen:
+                findings.append(error(Code.TEMPLATE_DUPLICATE_CODE, f"template '{name}' lists milestone "
+                                      f"code '{s.code}' twice (first in row {seen[s.code].row}); give each "
+                                      "milestone its own code", row=s.row, column="Code", value=s.code,
+                                      **where))
+                broken = True
+            seen.setdefault(s.code, s)
+        for s in steps:
+            if not s.anchor_is_order and s.anchor not in seen:
+                findings.append(error(Code.TEMPLATE_ANCHOR, f"template '{name}', milestone '{s.code}': the "
+                                      f"anchor '{s.anchor}' is neither an order date (PO Date, Ex-Factory, "
+                                      "In-DC, Cancel Date) nor a milestone code of this template",
+                                      row=s.row, column="Anchor", value=s.anchor, **where))
+                broken = True
+        if broken:
+            continue
+        sorter = graphlib.TopologicalSorter({s.code: [] if s.anchor_is_order else [s.anchor]
+                                             for s in steps})
+        try:
+            order = tuple(sorter.static_order())
+        except graphlib.CycleError as exc:
+            cycle = list(dict.fromkeys(exc.args[1]))
+            findings.append(error(Code.TEMPLATE_CYCLE, f"template '{name}': the milestones "
+                                  f"{' -> '.join(cycle + cycle[:1])} are anchored on each other in a "
+                                  "circle, so none can be dated; anchor one of them on an order date",
+                                  row=seen[cycle[0]].row, column="Anchor", value=seen[cycle[0]].anchor,
+                                  **where))
+            continue
+        plans[name] = Plan(name, tuple(steps), order)
+    return plans, findings
+
+
+def _shift(cal: FactoryCalendar, base: np.ndarray, days: int | np.ndarray, day_type: DayType
+           ) -> np.ndarray:
+    if day_type is DayType.CALENDAR:
+        return base + np.asarray(days, dtype="timedelta64[D]")
+    return cal.workday_array(base, days)
+
+
+TA_COLUMNS = ["po", "style", "color", "vendor", "code", "milestone", "owner", "planned", "template",
+              "order_row"]
+
+
+def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame,
+             calendars: Mapping[str, FactoryCalendar], default_calendar: FactoryCalendar, *,
+             file: str, sheets: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+    """Planned date of every milestone of every PO line.
+
+    ``orders`` and ``styles`` are validated tables (fields + ``_row``). Returns
+    one row per (PO line, milestone) in Orders order then template order.
+    """
+    names = dict(sheets or {})
+    orders_sheet, styles_sheet = names.get("Orders", "Orders"), names.get("Styles", "Styles")
+    findings: list[Finding] = []
+    style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
+                  zip(styles["style"], styles["template"], styles["vendor"], styles["_row"])}
+    used: set[str] = set()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (style, row) in enumerate(zip(orders["style"], orders["_row"])):
+        info = style_info.get(str(style).strip().upper())
+        if info is None:
+            findings.append(error(Code.STYLE_UNKNOWN, f"style '{style}' is not on the {styles_sheet} "
+                                  f"sheet; add its style profile so its T&A can be planned",
+                                  file=file, sheet=orders_sheet, row=int(row), column="Style #",
+                                  value=style))
+            continue
+        template, vendor, srow = info
+        if not template or (isinstance(template, float) and np.isnan(template)):
+            findings.append(error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
+                                  "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
+                                  row=int(srow), column="T&A Template"))
+            continue
+        if template not in plans:
+            used.add(template)
+            findings.append(error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
+                                  f"'{template}', which is not on the T&A Templates sheet (or has errors "
+                                  "reported above)", file=file, sheet=styles_sheet, row=int(srow),
+                                  column="T&A Template", value=template))
+            continue
+        used.add(template)
+        groups.setdefault((template, vendor or ""), []).append(i)
+    for name in plans:
+        if name not in used:
+            findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
+                                    file=file, sheet=names.get("T&A Templates", "T&A Templates")))
+    parts = [pd.DataFrame(columns=TA_COLUMNS)]
+    for (template, vendor), idx in groups.items():
+        plan = plans[template]
+        cal = calendars.get(vendor, default_calendar)
+        lines = orders.iloc[idx]
+        planned: dict[str, np.ndarray] = {}
+        anchors = {f: pd.to_datetime(lines[f]).to_numpy(dtype="datetime64[D]")
+                   for f in ("po_date", "ex_factory", "in_dc", "cancel")}
+        for code in plan.dating_order:
+            step = plan.step(code)
+            base = anchors[step.anchor] if step.anchor_is_order else planned[step.anchor]
+            planned[code] = _shift(cal, base, step.offset, step.day_type)
+        for field in {s.anchor for s in plan.steps if s.anchor_is_order}:
+            for row, po in zip(lines["_row"][pd.isna(lines[field])], lines["po"][pd.isna(lines[field])]):
+                findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "
+                                      f"{ORDERS.column(field).header} date, so the milestones anchored "
+                                      "on it cannot be planned; fill it in", file=file,
+                                      sheet=orders_sheet, row=int(row),
+                                      column=ORDERS.column(field).header))
+        n = len(lines)
+        for step in plan.steps:
+            parts.append(pd.DataFrame({
+                "po": lines["po"].to_numpy(), "style": lines["style"].to_numpy(),
+                "color": lines["color"].to_numpy(), "vendor": vendor or None, "code": step.code,
+                "milestone": step.milestone, "owner": step.owner, "planned": planned[step.code],
+                "template": template, "order_row": lines["_row"].to_numpy(),
+                "_seq": np.asarray(idx) * 1000 + plan.steps.index(step)}, index=range(n)))
+    out = pd.concat(parts, ignore_index=True)
+    if "_seq" in out:
+        out = out.sort_values("_seq", kind="stable").drop(columns="_seq").reset_index(drop=True)
+    out["planned"] = pd.to_datetime(out["planned"]).astype("datetime64[s]")
+    return out, findings
+
+
+def _edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int, DayType]]]]:
+    """Predecessors in time: (pred, lag days >= 0, day type) per code, and a dating order."""
+    preds: dict[str, list[tuple[str, int, DayType]]] = {s.code: [] for s in plan.steps}
+    for s in plan.steps:
+        if s.anchor_is_order:
+            continue
+        if s.offset >= 0:
+            preds[s.code].append((s.anchor, s.offset, s.day_type))
+        else:
+            preds[s.anchor].append((s.code, -s.offset, s.day_type))
+    order = tuple(graphlib.TopologicalSorter({c: [p for p, _, _ in ps] for c, ps in preds.items()})
+                  .static_order())
+    return order, preds
+
+
+def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str, FactoryCalendar],
+             default_calendar: FactoryCalendar, today: date, due_soon_days: int) -> pd.DataFrame:
+    """Forecast, Status and Variance from Planned and the user's Actual.
+
+    ``ta`` is the output of ``schedule`` with an ``actual`` column (dates,
+    None, or ``NA``). Returns a copy with forecast, status and variance.
+    """
+    out = ta.copy()
+    today64 = np.datetime64(today, "D")
+    actual_na = out["actual"].map(lambda v: isinstance(v, str) and v == NA).to_numpy(dtype=bool)
+    actual = pd.to_datetime(out["actual"].where(~actual_na, None)).to_numpy(dtype="datetime64[D]")
+    planned = out["planned"].to_numpy(dtype="datetime64[D]")
+    forecast = planned.copy()
+    variance = np.full(len(out), np.nan)
+    for (template, vendor), idx in out.groupby(["template", out["vendor"].fillna("")],
+                                               sort=False).indices.items():
+        plan = plans[template]
+        cal = calendars.get(vendor, default_calendar)
+        order, preds = _edges(plan)
+        codes = out["code"].to_numpy()[idx]
+        # one column per code; rows are the PO lines of this group, in first-seen order
+        lines = out["order_row"].to_numpy()[idx]
+        line_ids, line_pos = np.unique(lines, return_inverse=True)
+        n = len(line_ids)
+        where = {c: np.full(n, -1) for c in plan.dating_order}
+        for k, (c, p) in enumerate(zip(codes, line_pos)):
+            where[c][p] = idx[k]
+        eff: dict[str, np.ndarray] = {}
+        for code in order:
+            rows = where[code]
+            ok = rows >= 0
+            pl = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+            ac = pl.copy()
+            pl[ok], ac[ok] = planned[rows[ok]], actual[rows[ok]]
+            fc = pl.copy()
+            for pred, lag, day_type in preds[code]:
+                late = eff[pred] > planned_of(where[pred], planned)
+                if late.any():
+                    pushed = _shift(cal, eff[pred][late], lag, day_type)
+                    fc[late] = np.where(pushed > fc[late], pushed, fc[late])
+            open_ = np.isnat(ac)
+            fc = np.where(open_ & (fc < today64), today64, fc)
+            fc = np.where(open_, fc, ac)
+            eff[code] = fc
+            forecast[rows[ok]] = fc[ok]
+            valid = ok & ~np.isnat(pl) & ~np.isnat(fc)
+            v = np.full(n, np.nan)
+            if valid.any():
+                diff = (fc[valid] - pl[valid]).astype(int)
+                v[valid] = np.where(diff == 0, 0,
+                                    cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff))
+            variance[rows[ok]] = v[ok]
+    forecast = np.where(actual_na, np.datetime64("NaT"), forecast)
+    variance = np.where(actual_na, np.nan, variance)
+    out["forecast"] = pd.Series(forecast, index=out.index).astype("datetime64[s]")
+    out["variance"] = pd.array(np.where(np.isnan(variance), pd.NA, variance), dtype="Int64")
+    out["status"] = statuses(planned, actual, actual_na, today64, due_soon_days)
+    return out
+
+
+def planned_of(rows: np.ndarray, planned: np.ndarray) -> np.ndarray:
+    out = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = rows >= 0
+    out[ok] = planned[rows[ok]]
+    return out
+
+
+def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64,
+             due_soon_days: int) -> np.ndarray:
+    """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""
+    soon = today + np.timedelta64(due_soon_days, "D")
+    done = ~np.isnat(actual)
+    conditions = [actual_na, done & (np.isnat(planned) | (actual <= planned)), done,
+                  np.isnat(planned), planned < today, planned <= soon]
+    choices = [Status.NA.value, Status.DONE.value, Status.DONE_LATE.value, "", Status.OVERDUE.value,
+               Status.DUE_SOON.value]
+    return np.select(conditions, choices, default=Status.UPCOMING.value).astype(object)
+
+
+def ex_factory_risks(ta: pd.DataFrame, orders: pd.DataFrame, ex_factory_code: str, plans: Mapping[str, Plan],
+                     *, file: str, sheet: str = "Orders") -> list[Finding]:
+    """A forecast ex-factory after the cancel date: the risk that matters most."""
+    codes = {name: _xf_code(plan, ex_factory_code) for name, plan in plans.items()}
+    xf = ta[ta["code"] == ta["template"].map(codes)]
+    merged = xf.merge(orders[["_row", "cancel"]], left_on="order_row", right_on="_row", how="inner")
+    late = merged[pd.notna(merged["cancel"]) & pd.notna(merged["forecast"])
+                  & (pd.to_datetime(merged["forecast"]) > pd.to_datetime(merged["cancel"]))]
+    out = []
+    for r in late.to_dict("records"):
+        days = (pd.Timestamp(r["forecast"]) - pd.Timestamp(r["cancel"])).days
+        out.append(error(Code.XF_AFTER_CANCEL, f"PO {r['po']} {r['style']} {r['color']}: ex-factory is "
+                         f"forecast for {pd.Timestamp(r['forecast']):%d %b %Y}, {days} day(s) after the "
+                         "cancel date; agree a new date, air freight or an extension with the buyer",
+                         file=file, sheet=sheet, row=int(r["order_row"]), column="Cancel Date",
+                         value=pd.Timestamp(r["cancel"]).date().isoformat(),
+                         key=f"{r['po']} / {r['style']} / {r['color']}"))
+    return out
+
+
+def _xf_code(plan: Plan, code: str) -> str | None:
+    if any(s.code == code for s in plan.steps):
+        return code
+    return next((s.code for s in plan.steps if s.anchor == "ex_factory" and s.offset == 0), None)
+
+
+def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
+    """Years a schedule can touch: order dates plus a margin for lead times."""
+    dates = pd.to_datetime(pd.concat([orders[f] for f in ("po_date", "ex_factory", "in_dc", "cancel")]),
+                           errors="coerce").dropna()
+    if dates.empty:
+        return range(date.today().year, date.today().year + 1)
+    return range(dates.min().year - margin, dates.max().year + margin + 1)
+
+
+def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
+    """A folded text key for matching rows across runs (case and spaces ignored)."""
+    key = frame[list(fields)].astype("string").apply(lambda s: s.str.strip().str.upper())
+    return key.agg("\x1f".join, axis=1) if len(frame) else pd.Series([], dtype="string")

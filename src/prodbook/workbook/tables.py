@@ -1,0 +1,254 @@
+"""From raw sheet cells to clean tables: find the header, map it, normalise cells.
+
+Pure functions over lists of cell values, shared by both back ends. Teams
+keep their own headers and title rows; this is where their layout meets the
+default one (``prodbook.model.sheets``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from prodbook.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.config import Config
+from prodbook.findings import Code, Finding, error, warning
+from prodbook.model.records import Record
+from prodbook.model.sheets import Kind, SheetSpec, normalise_header
+
+HEADER_SCAN_ROWS = 12
+
+
+
+@dataclass
+class Table:
+    """A sheet read into a DataFrame of fields, remembering where each came from."""
+
+    spec: SheetSpec
+    sheet: str
+    """The sheet's name in this workbook."""
+    header_row: int
+    """1-based Excel row of the header."""
+    columns: dict[str, int]
+    """field -> 0-based column index in the sheet."""
+    headers: list[str]
+    """Every header cell's text, extras included (index = column)."""
+    frame: pd.DataFrame
+    """One row per non-blank data row: the fields, plus ``_row`` (Excel row number)."""
+    findings: list[Finding] = field(default_factory=list)
+    exists: bool = True
+
+    def header_of(self, field_name: str) -> str:
+        idx = self.columns.get(field_name)
+        return self.headers[idx] if idx is not None else self.spec.column(field_name).header
+
+    @property
+    def last_row(self) -> int:
+        return int(self.frame["_row"].max()) if len(self.frame) else self.header_row
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _lookup(spec: SheetSpec, config: Config) -> dict[str, str]:
+    """Folded header -> field, the team's own headers (Config) first."""
+    table: dict[str, str] = {}
+    for header, theirs in config.headers.get(spec.name, {}).items():
+        try:
+            table.setdefault(normalise_header(theirs), spec.column(_field_by_header(spec, header)).field)
+        except KeyError:
+            continue
+    for col in spec.columns:
+        for text in (col.header, *col.synonyms):
+            table.setdefault(normalise_header(text), col.field)
+    return table
+
+
+def _field_by_header(spec: SheetSpec, header: str) -> str:
+    for col in spec.columns:
+        if normalise_header(col.header) == normalise_header(header):
+            return col.field
+    raise KeyError(header)
+
+
+def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config
+               ) -> tuple[int, dict[str, int], list[str]]:
+    """Find the header row among the first rows and map its cells to fields.
+
+    Returns (1-based header row, field -> column index, header texts). The row
+    with the most recognised headers wins; title rows above it are ignored.
+    """
+    lookup = _lookup(spec, config)
+    best: tuple[int, int, dict[str, int], list[str]] = (0, 0, {}, [])
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        texts = ["" if is_blank(v) else str(v).strip() for v in row]
+        mapping: dict[str, int] = {}
+        for c, text in enumerate(texts):
+            f = lookup.get(normalise_header(text)) if text else None
+            if f and f not in mapping:
+                mapping[f] = c
+        if len(mapping) > best[1]:
+            best = (r + 1, len(mapping), mapping, texts)
+    return best[0], best[2], best[3]
+
+
+_PARSERS = {Kind.TEXT: to_text, Kind.INT: to_int, Kind.NUMBER: to_number, Kind.BOOL: to_bool}
+_BAD = {Kind.DATE: Code.BAD_DATE, Kind.DATETIME: Code.BAD_DATE, Kind.INT: Code.BAD_NUMBER,
+        Kind.NUMBER: Code.BAD_NUMBER}
+
+
+def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
+    from datetime import datetime
+    if isinstance(value, datetime):
+        return value
+    d = to_date(value, order, date1904)
+    return None if d is None else datetime(d.year, d.month, d.day)
+
+
+def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
+               file: str, date1904: bool = False) -> Table:
+    """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions."""
+    header_row, columns, headers = map_header(rows, spec, config)
+    findings: list[Finding] = []
+    if header_row == 0:
+        expected = ", ".join(c.header for c in spec.columns if c.required)
+        findings.append(error(Code.COLUMN_MISSING, f"no header row found on this sheet; the first "
+                              f"rows should hold headers such as {expected}", file=file, sheet=sheet))
+        return Table(spec, sheet, 1, {}, [], pd.DataFrame(columns=[*spec.fields, "_row"]), findings)
+    for col in spec.columns:
+        if col.required and col.field not in columns:
+            findings.append(error(Code.COLUMN_MISSING, f"the column '{col.header}' is missing: add it "
+                                  f"to the header in row {header_row} (or name your column in Config as "
+                                  f"'Column: {spec.name} / {col.header}')", file=file, sheet=sheet,
+                                  row=header_row))
+    records: list[dict[str, Any]] = []
+    kinds = {f: spec.column(f).kind for f in columns}
+    user_cols = {f: spec.column(f).user for f in columns}
+    for r in range(header_row, len(rows)):
+        row = rows[r]
+        values: dict[str, Any] = {}
+        blank = True
+        for f, c in columns.items():
+            raw = row[c] if c < len(row) else None
+            if is_blank(raw):
+                values[f] = None
+                continue
+            blank = False
+            kind = kinds[f]
+            if kind is Kind.DATE and user_cols.get(f) and str(raw).strip().lower() in NA_WORDS:
+                values[f] = NA
+                continue
+            try:
+                if kind is Kind.DATE:
+                    values[f] = to_date(raw, config.date_order, date1904)
+                elif kind is Kind.DATETIME:
+                    values[f] = _datetime(raw, config.date_order, date1904)
+                else:
+                    values[f] = _PARSERS[kind](raw)
+            except CellError as exc:
+                values[f] = None
+                findings.append(error(_BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
+                                      file=file, sheet=sheet, row=r + 1, column=headers[c], value=raw))
+        if not blank:
+            values["_row"] = r + 1
+            records.append(values)
+    frame = pd.DataFrame(records, columns=[*columns, "_row"])
+    for f in spec.fields:
+        if f not in frame.columns:
+            frame[f] = None
+    return Table(spec, sheet, header_row, columns, headers, frame, findings)
+
+
+def key_text(values: Sequence[Any]) -> str:
+    return " / ".join("" if v is None else str(v) for v in values)
+
+
+def duplicate_keys(table: Table, file: str) -> list[Finding]:
+    """Rows whose key repeats an earlier row: the later ones are reported."""
+    key = list(table.spec.key)
+    if not key or table.frame.empty:
+        return []
+    folded = table.frame[key].apply(lambda s: s.astype("string").str.strip().str.upper())
+    dup = folded.duplicated(keep="first")
+    first_row = dict(zip(map(tuple, folded[~dup].itertuples(index=False)), table.frame["_row"][~dup]))
+    out = []
+    for idx in table.frame.index[dup]:
+        row = table.frame.loc[idx]
+        first = first_row.get(tuple(folded.loc[idx]))
+        out.append(error(Code.DUPLICATE_KEY, f"this {' + '.join(table.header_of(k) for k in key)} "
+                         f"repeats row {first}; keep one row per "
+                         f"{' + '.join(table.header_of(k) for k in key)} (the later row is ignored)",
+                         file=file, sheet=table.sheet, row=int(row["_row"]),
+                         key=key_text(row[k] for k in key)))
+    return out
+
+
+_PYDANTIC_WORDS = {
+    "missing": "is empty; fill it in",
+    "greater_than_equal": "must be 0 or more",
+    "greater_than": "must be more than 0",
+    "int_parsing": "should be a whole number",
+    "int_from_float": "should be a whole number",
+    "float_parsing": "should be a number",
+    "date_parsing": "should be a date",
+    "date_from_datetime_inexact": "should be a date without a time",
+    "bool_parsing": "should be Yes or No",
+    "string_type": "should be text",
+    "enum": "is not one of the allowed words",
+}
+
+
+def to_records(table: Table, model: type[Record], file: str
+               ) -> tuple[list[Record], list[int], list[Finding]]:
+    """Validate each row against its pydantic model; a bad row becomes findings and is left out.
+
+    Returns the valid records, their Excel row numbers, and the findings.
+    """
+    out: list[Record] = []
+    rows: list[int] = []
+    findings: list[Finding] = []
+    fields = [f for f in table.spec.fields if f in model.model_fields]
+    for values in table.frame[[*fields, "_row"]].to_dict("records"):
+        row = int(values.pop("_row"))
+        clean = {k: v for k, v in values.items() if not _missing(v)}
+        try:
+            out.append(model.model_validate(clean))
+            rows.append(row)
+        except ValidationError as exc:
+            for e in exc.errors():
+                f = str(e["loc"][0]) if e["loc"] else ""
+                words = _PYDANTIC_WORDS.get(e["type"], e["msg"].removeprefix("Value error, "))
+                header = table.header_of(f) if f in table.spec.fields else f
+                findings.append(error(Code.REQUIRED if e["type"] == "missing" else Code.BAD_VALUE,
+                                      f"'{header}' {words}", file=file, sheet=table.sheet, row=row,
+                                      column=header, value=values.get(f)))
+    return out, rows, findings
+
+
+def records_frame(records: Sequence[Record], rows: Sequence[int], spec: SheetSpec) -> pd.DataFrame:
+    """Valid records back as a table of fields + ``_row``, for the vectorised jobs."""
+    frame = pd.DataFrame([r.model_dump() for r in records], columns=list(spec.fields))
+    frame["_row"] = list(rows)
+    return frame
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def missing_sheet(spec: SheetSpec, sheet: str, file: str, *, required: bool) -> Finding:
+    make = error if required else warning
+    return make(Code.SHEET_MISSING, f"the workbook has no sheet '{sheet}'. Add it with the headers "
+                f"{', '.join(spec.headers)}, or name your sheet in Config as 'Sheet: {spec.name}'",
+                file=file, sheet=sheet)

@@ -1,0 +1,210 @@
+"""The tracker as jobs see it: tables in, tables out, whatever the back end.
+
+A ``Tracker`` wraps a back end (the file on disk now, live Excel through
+xlwings in the add-in), reads the Config sheet first so the team's sheet
+names and headers apply, and turns a job's new tables into staged writes
+plus Change Log rows.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from prodbook.config import Config, build_config, toml_pairs
+from prodbook.findings import Finding
+from prodbook.model.records import RECORDS, Record
+from prodbook.model.sheets import CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.workbook.tables import Table, column_letter, missing_sheet, read_table, to_records
+from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
+
+
+class Backend(Protocol):
+    """What a job needs from a workbook: implemented by the file and the live-Excel back ends."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def date1904(self) -> bool: ...
+    def sheet_names(self) -> list[str]: ...
+    def read_sheet(self, sheet: str) -> list[list[Any]]: ...
+    def stage(self, rewrite: SheetRewrite) -> None: ...
+    def edit(self, cell: CellEdit) -> None: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed value, as the Change Log records it."""
+
+    sheet: str
+    key: str
+    field: str
+    old: Any
+    new: Any
+
+
+NEW_ROW = "(new row)"
+ARCHIVED = "(archived)"
+REMOVED = "(removed)"
+
+
+def cell_value(v: Any) -> Value:
+    """pandas/numpy scalars to what the writer takes."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime() if (v.hour or v.minute or v.second) else v.date()
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else cell_value(pd.Timestamp(v))
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def log_text(v: Any) -> str | None:
+    v = cell_value(v)
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+class Tracker:
+    """Tables of one workbook, read once, written together."""
+
+    def __init__(self, backend: Backend, *, user: str | None = None) -> None:
+        self.backend = backend
+        self.file = backend.name
+        self.findings: list[Finding] = []
+        self._tables: dict[str, Table] = {}
+        self.user = user or _user()
+        self.changes: list[Change] = []
+        self.config = Config()
+        pairs: list[tuple[str, Any, int | None]] = []
+        path = getattr(backend, "path", None)
+        if path is not None:
+            pairs += toml_pairs(path)
+        if CONFIG.name in backend.sheet_names():
+            table = self.table(CONFIG, required=False)
+            pairs += [(r["setting"], r["value"], r["_row"]) for r in table.frame.to_dict("records")
+                      if r["setting"]]
+        self.config, found = build_config(pairs, self.file)
+        self.findings += found
+        self._tables.clear()
+
+    def sheet(self, spec: SheetSpec) -> str:
+        """The team's name for a default sheet."""
+        return self.config.sheet(spec.name)
+
+    def has(self, spec: SheetSpec) -> bool:
+        return self.sheet(spec) in self.backend.sheet_names()
+
+    def table(self, spec: SheetSpec, *, required: bool = True) -> Table:
+        """Read a sheet (once). A missing sheet gives an empty table and a finding."""
+        if spec.name in self._tables:
+            return self._tables[spec.name]
+        sheet = self.sheet(spec)
+        if sheet not in self.backend.sheet_names():
+            table = Table(spec, sheet, 1, {}, list(spec.headers),
+                          pd.DataFrame(columns=[*spec.fields, "_row"]), exists=False)
+            if required:
+                table.findings.append(missing_sheet(spec, sheet, self.file, required=True))
+        else:
+            rows = self.backend.read_sheet(sheet)
+            table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
+                               date1904=self.backend.date1904)
+            table.raw = rows  # type: ignore[attr-defined]
+        self._tables[spec.name] = table
+        return table
+
+    def records(self, spec: SheetSpec, *, required: bool = True
+                ) -> tuple[Table, list[Record], list[int], list[Finding]]:
+        """Valid records of a sheet, their Excel rows, and every finding about the sheet."""
+        table = self.table(spec, required=required)
+        records, rows, found = to_records(table, RECORDS[spec.name], self.file)
+        return table, records, rows, table.findings + found
+
+    def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
+        """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
+        if row is None or sheet is None:
+            return None
+        for table in self._tables.values():
+            if table.sheet == sheet and column in table.headers:
+                return f"{column_letter(table.headers.index(column))}{row}"
+        return None
+
+    # -- writing -----------------------------------------------------------------------------
+    def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
+                     source_rows: Sequence[int | None] | None = None) -> None:
+        """Stage a generated sheet: ``rows`` (fields) become its data rows.
+
+        Columns not in ``fields`` (user columns, the team's extra columns) are
+        carried from ``source_rows``. A sheet that does not exist yet is
+        created in the default layout, as an Excel Table.
+        """
+        data = [tuple(cell_value(v) for v in rec) for rec in rows[list(fields)].itertuples(index=False)]
+        if not table.exists:
+            index = [table.spec.fields.index(f) for f in fields]
+            self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
+                                            rows=tuple(data), create_headers=table.spec.headers))
+            return
+        columns: list[int] = []
+        appended: list[str] = []
+        width = len(table.headers)
+        for f in fields:
+            if f in table.columns:
+                columns.append(table.columns[f])
+            else:
+                appended.append(table.spec.column(f).header)
+                columns.append(width + len(appended) - 1)
+        self.backend.stage(SheetRewrite(
+            sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
+            source_rows=tuple(source_rows) if source_rows is not None else None,
+            append_headers=tuple(appended)))
+
+    def log(self, changes: Iterable[Change]) -> None:
+        self.changes.extend(changes)
+
+    def next_run(self) -> int:
+        log = self.table(CHANGE_LOG, required=False)
+        numbers = [int(m[1]) for a in log.frame["action"].dropna()
+                   if (m := re.search(r"#(\d+)\s*$", str(a)))]
+        return max(numbers, default=0) + 1
+
+    def stage_change_log(self, action: str, when: datetime) -> None:
+        """Append this run's changes to the Change Log sheet."""
+        if not self.changes:
+            return
+        log = self.table(CHANGE_LOG, required=False)
+        new = pd.DataFrame([{"timestamp": when, "action": action, "sheet": c.sheet, "key": c.key,
+                             "field": c.field, "old": log_text(c.old), "new": log_text(c.new),
+                             "user": self.user} for c in self.changes])
+        old = log.frame[list(CHANGE_LOG.fields)]
+        rows = pd.concat([old, new], ignore_index=True) if len(old) else new
+        source = [*map(int, log.frame["_row"]), *([None] * len(new))]
+        self.replace_rows(log, rows, CHANGE_LOG.fields, source if log.exists else None)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (service accounts, containers)
+        return "prodbook"
