@@ -55,6 +55,8 @@ def is_blank(value: Any) -> bool:
 
 def serial_to_date(serial: float, date1904: bool = False) -> date:
     """Excel serial number to a date, honouring the 1900 leap-year bug and the 1904 system."""
+    if not math.isfinite(serial):
+        raise CellError(f"{serial} is not a date")
     n = int(math.floor(serial))
     if date1904:
         if not 0 <= n <= _MAX_SERIAL - 1462:

@@ -58,7 +58,7 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
                                   file=file, sheet=vendors_sheet, row=r["_row"], column=column,
                                   value=r.get("weekend") if column == "Weekend" else country))
             continue
-        findings += [warning(Code.NO_HOLIDAY_DATA, f"vendor {code}: {w}", file=file, sheet=vendors_sheet,
+        findings += [warning(Code.NO_HOLIDAY_DATA, w, file=file, sheet=vendors_sheet,
                              row=r["_row"], column="Holiday Country", value=country) for w in warnings]
         calendars[code] = cal
     default, _ = factory_calendar(DEFAULT, 1, None, years)

@@ -72,10 +72,14 @@ class Plan:
 
 
 def _steps_from(frame: pd.DataFrame) -> dict[str, list[Step]]:
+    """Steps per template. An anchor that is one of the template's codes is a milestone,
+    even when it also reads as an order date (a code 'XF' is not the Orders' 'XF' column)."""
+    codes = {(str(t).strip(), str(c).strip()) for t, c in zip(frame["template"], frame["code"])}
     by_template: dict[str, list[Step]] = {}
     for r in frame.to_dict("records"):
         anchor = str(r["anchor"]).strip()
-        order_field = ORDER_ANCHORS.get(normalise_header(anchor))
+        is_code = (str(r["template"]).strip(), anchor) in codes
+        order_field = None if is_code else ORDER_ANCHORS.get(normalise_header(anchor))
         by_template.setdefault(str(r["template"]).strip(), []).append(Step(
             code=str(r["code"]).strip(), milestone=r.get("milestone"), owner=r.get("owner"),
             anchor=order_field or anchor, anchor_is_order=order_field is not None,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from prodbook import ta
 from prodbook.factories import vendor_calendars
-from prodbook.findings import Code, Finding, info, warning
+from prodbook.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.records import Status
 from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
@@ -71,6 +71,12 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     """Plan, forecast and status every milestone of every PO line; stage the T&A sheet."""
     inputs = read_inputs(tracker)
     findings = list(inputs.findings)
+    fatal = [f for f in findings if f.code in (Code.SHEET_MISSING, Code.COLUMN_MISSING)
+             and f.severity == "error"]
+    if fatal:
+        raise UserError(f"the T&A was not rebuilt, so that no row of it is lost: {fatal[0].message}",
+                        file=tracker.file, sheet=fatal[0].sheet, row=fatal[0].row,
+                        column=fatal[0].column)
     plans, found = ta.compile_templates(inputs.templates, file=tracker.file,
                                         sheet=tracker.sheet(TEMPLATES))
     findings += found

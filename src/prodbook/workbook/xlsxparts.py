@@ -269,6 +269,7 @@ def _num_text(v) -> str:
 _STR_LIT = re.compile(r'"(?:[^"]|"")*"')
 _FAST_REF = re.compile(r"(?<![A-Za-z0-9_.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_.(!\[])")
 _ROW_RANGE = re.compile(r"(?<![A-Za-z0-9_.$])\$?\d+\s*:\s*\$?\d+")
+_COL_RANGE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,3}\s*:\s*\$?[A-Za-z]{1,3}(?![A-Za-z0-9_(])")
 
 
 def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int]) -> str:
@@ -283,12 +284,13 @@ def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int])
     if dr == 0 and dc == 0:
         return text
     parts = _STR_LIT.split(text)
-    ok = all(("[" not in p and "'" not in p and "#" not in p and not _ROW_RANGE.search(p)) for p in parts)
+    ok = all(
+        "[" not in p and "'" not in p and "#" not in p and not _ROW_RANGE.search(p)
+        and not (dc and _COL_RANGE.search(p))
+        for p in parts
+    )
     if ok:
-        bad = False
-
         def sub(m: re.Match) -> str:
-            nonlocal bad
             cabs, letters, rabs, digits = m.groups()
             c = col_index(letters)
             if c >= MAX_COL:
@@ -299,8 +301,7 @@ def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int])
             if not cabs:
                 c += dc
             if r < 1 or r > MAX_ROW or c < 0 or c >= MAX_COL:
-                bad = True
-                return m.group(0)
+                return "#REF!"  # what Excel shows for a reference moved off the sheet
             return f"{cabs}{col_letter(c)}{rabs}{r}"
 
         lits = _STR_LIT.findall(text)
@@ -308,13 +309,15 @@ def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int])
         for lit, p in zip(lits, parts[1:]):
             out.append(lit)
             out.append(_FAST_REF.sub(sub, p))
-        if not bad:
-            return "".join(out)
-    from openpyxl.formula.translate import Translator
+        return "".join(out)
+    from openpyxl.formula.translate import Translator, TranslatorError
 
     o = f"{col_letter(origin[1])}{origin[0]}"
     d = f"{col_letter(dest[1])}{dest[0]}"
-    return Translator("=" + text, origin=o).translate_formula(d)[1:]
+    try:
+        return Translator("=" + text, origin=o).translate_formula(d)[1:]
+    except TranslatorError:
+        raise ValueError(f"the formula ={text} cannot be moved from {o} to {d}: a reference would leave the sheet") from None
 
 
 # --------------------------------------------------------------------------- ranges
@@ -847,8 +850,9 @@ def _with_ref(attrs: str, ref: str) -> str:
 
 
 class _ValueWriter:
-    def __init__(self, styles: _Styles, date1904: bool, sheet: str):
+    def __init__(self, styles: _Styles, date1904: bool, sheet: str, prefix: str = ""):
         self.styles = styles
+        self.p = prefix
         self.date1904 = date1904
         self.sheet = sheet
         self.wrote_formula = False
@@ -856,50 +860,51 @@ class _ValueWriter:
     def cell(self, ref: str, value, style: int, row: int, col: int) -> str | None:
         """Cell XML for one value ('' style means none); None for nothing at all."""
         t = type(value)
+        p = self.p
         sa = f' s="{style}"' if style else ""
         if t is str:
             if value == "":
-                return f'<c r="{ref}"{sa}/>' if style else None
+                return f'<{p}c r="{ref}"{sa}/>' if style else None
             if len(value) > MAX_TEXT:
                 raise ValueError(
                     f"sheet '{self.sheet}' row {row} column {col_letter(col)}: text of {len(value):,} characters "
                     f"is longer than Excel's limit of {MAX_TEXT:,}"
                 )
-            return f'<c r="{ref}"{sa} t="inlineStr"><is><t xml:space="preserve">{_text_xml(value)}</t></is></c>'
+            return f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t xml:space="preserve">{_text_xml(value)}</{p}t></{p}is></{p}c>'
         if value is None:
-            return f'<c r="{ref}"{sa}/>' if style else None
+            return f'<{p}c r="{ref}"{sa}/>' if style else None
         if t is bool:
-            return f'<c r="{ref}"{sa} t="b"><v>{int(value)}</v></c>'
+            return f'<{p}c r="{ref}"{sa} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
         if t is int:
-            return f'<c r="{ref}"{sa}><v>{value}</v></c>'
+            return f'<{p}c r="{ref}"{sa}><{p}v>{value}</{p}v></{p}c>'
         if t is float:
             if value != value:  # NaN (pandas' empty) -> empty cell
-                return f'<c r="{ref}"{sa}/>' if style else None
+                return f'<{p}c r="{ref}"{sa}/>' if style else None
             try:
-                return f'<c r="{ref}"{sa}><v>{_num_text(value)}</v></c>'
+                return f'<{p}c r="{ref}"{sa}><{p}v>{_num_text(value)}</{p}v></{p}c>'
             except ValueError as e:
                 raise ValueError(f"sheet '{self.sheet}' row {row} column {col_letter(col)}: {e}") from None
         if isinstance(value, Formula):
             text = value.text[1:] if value.text.startswith("=") else value.text
             self.wrote_formula = True
-            return f'<c r="{ref}"{sa}><f>{_esc(_ILLEGAL_XML.sub("", text))}</f></c>'
+            return f'<{p}c r="{ref}"{sa}><{p}f>{_esc(_ILLEGAL_XML.sub("", text))}</{p}f></{p}c>'
         if isinstance(value, (datetime, date)):
             if isinstance(value, datetime) and value != value:  # pandas NaT
-                return f'<c r="{ref}"{sa}/>' if style else None
+                return f'<{p}c r="{ref}"{sa}/>' if style else None
             try:
                 serial = excel_serial(value, self.date1904)
             except ValueError as e:
                 raise ValueError(f"sheet '{self.sheet}' row {row} column {col_letter(col)}: {e}") from None
             is_dt = isinstance(value, datetime)
             ds = self.styles.date_style(style, is_dt)
-            return f'<c r="{ref}" s="{ds}"><v>{_num_text(serial)}</v></c>'
+            return f'<{p}c r="{ref}" s="{ds}"><{p}v>{_num_text(serial)}</{p}v></{p}c>'
         if isinstance(value, dtime):
             frac = (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
-            return f'<c r="{ref}"{sa}><v>{_num_text(frac)}</v></c>'
+            return f'<{p}c r="{ref}"{sa}><{p}v>{_num_text(frac)}</{p}v></{p}c>'
         if isinstance(value, bool):
-            return f'<c r="{ref}"{sa} t="b"><v>{int(value)}</v></c>'
+            return f'<{p}c r="{ref}"{sa} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
         if isinstance(value, numbers.Integral):
-            return f'<c r="{ref}"{sa}><v>{int(value)}</v></c>'
+            return f'<{p}c r="{ref}"{sa}><{p}v>{int(value)}</{p}v></{p}c>'
         if isinstance(value, numbers.Real):
             return self.cell(ref, float(value), style, row, col)
         if isinstance(value, str):
@@ -1040,7 +1045,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         for i, h in enumerate(rw.append_headers):
             c = last_header_col + 1 + i
             added[c] = (
-                f'<c r="{col_letter(c)}{hr}"{hstyle} t="inlineStr"><is><t xml:space="preserve">{_text_xml(str(h))}</t></is></c>'
+                f'<{p}c r="{col_letter(c)}{hr}"{hstyle} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+                f'{_text_xml(str(h))}</{p}t></{p}is></{p}c>'
             )
         found = False
         new_header_rows = []
@@ -1094,7 +1100,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
                         masters[si] = (_unesc(fm.group(3)), num, col)
 
     # --- write the rows ---------------------------------------------------------
-    vw = _ValueWriter(styles, book.date1904, sheet)
+    vw = _ValueWriter(styles, book.date1904, sheet, p)
     written = list(rw.columns)
     written_set = set(written)
     letters = [col_letter(c) for c in written]
@@ -1450,7 +1456,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
     text = pkg.text(part)
     sh = _split_sheet(text, sheet)
     p = sh.prefix
-    vw = _ValueWriter(styles, book.date1904, sheet)
+    vw = _ValueWriter(styles, book.date1904, sheet, p)
     by_row: dict[int, list[CellEdit]] = {}
     for e in edits:
         if not (1 <= e.row <= MAX_ROW and 0 <= e.column < MAX_COL):
@@ -1484,11 +1490,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
                 s = int(row_style)
             x = vw.cell(ref, e.value, s, rn, e.column)
             if x is None:
-                x = f'<c r="{ref}"/>'
-            if p:
-                x = x.replace("<c ", f"<{p}c ", 1)
-                x = re.sub(r"</c>$", f"</{p}c>", x)
-                x = re.sub(r"<(/?)(f|v|is|t)\b", lambda m: f"<{m.group(1)}{p}{m.group(2)}", x)
+                x = f'<{p}c r="{ref}"/>'
             cells[e.column] = ("", "", x)
         # cells without r after an edited one would get a wrong position: give all cells r
         parts = []
@@ -1653,8 +1655,8 @@ def parts_openpyxl_would_drop(path) -> list[str]:
                 elif t.endswith("/threadedComment"):
                     add(f"threaded comments on sheet '{name}'")
                 elif t.endswith("/vmlDrawing") and tp and pkg.exists(tp):
-                    v = pkg.text(tp) if tp.endswith(".vml") else ""
-                    if "ObjectType=" in v or 'ObjectType="' in v:
+                    v = pkg.zf.read(tp).decode("utf-8", "replace") if tp in pkg.names else ""
+                    if re.search(r'ObjectType\s*=\s*"(?!Note")', v):
                         add(f"form controls on sheet '{name}'")
         for n in pkg.names:
             low = n.lower()

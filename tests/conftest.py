@@ -1,0 +1,97 @@
+"""Shared test helpers: small real tracker workbooks built inline with openpyxl."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from prodbook.findings import Code, Finding
+
+HAS_SOFFICE = shutil.which("soffice") is not None
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
+    for item in items:
+        if "libreoffice" in item.keywords and not HAS_SOFFICE:
+            item.add_marker(skip)
+
+
+STYLES = [["Style #", "Description", "Vendor", "T&A Template", "Status"],
+          ["S1", "Crew tee", "BD1", "Knit", "Adopted"],
+          ["S2", "Chino", "CN1", "Knit", "Adopted"]]
+ORDERS = [["PO #", "Style #", "Color", "Qty", "PO Date", "Ex-Factory", "In-DC", "Cancel Date"],
+          ["4500000001", "S1", "Navy", 1200, date(2027, 1, 4), date(2027, 4, 15), date(2027, 5, 10),
+           date(2027, 5, 20)],
+          ["4500000002", "S2", "Black", 800, date(2027, 1, 11), date(2027, 4, 30), date(2027, 5, 30),
+           date(2027, 6, 5)]]
+TEMPLATES = [["Template", "Code", "Milestone", "Owner", "Anchor", "Offset", "Day Type", "Critical",
+              "Stage"],
+             ["Knit", "LD", "Lab dip submit", "Mill", "PO Date", 5, "Working", "No", "Development"],
+             ["Knit", "LD-APP", "Lab dip approval", "Buyer", "LD", 7, "Working", "Yes", "Development"],
+             ["Knit", "CUT", "Bulk cutting", "Vendor", "XF", -15, "Working", "Yes", "Production"],
+             ["Knit", "XF", "Ex-factory", "Vendor", "Ex-Factory", 0, "Working", "Yes", "Shipping"],
+             ["Knit", "DC", "In DC", "Forwarder", "XF", 30, "Calendar", "No", "Shipping"]]
+VENDORS = [["Vendor", "Name", "Country", "Email", "CC", "Weekend", "Holiday Country"],
+           ["BD1", "Dhaka Knit Ltd", "Bangladesh", "merch@dhaka-knit.example", "", 16, "BD"],
+           ["CN1", "Ningbo Garments", "China", "sales@ningbo.example", "", 1, "CN"]]
+CLOSURES = [["Calendar", "From", "To", "Reason"],
+            ["CN", date(2027, 1, 30), date(2027, 2, 20), "Chinese New Year"]]
+TA = [["PO #", "Style #", "Color", "Vendor", "Code", "Milestone", "Owner", "Planned", "Forecast",
+       "Actual", "Status", "Variance", "Notes"]]
+
+
+def base_sheets() -> dict[str, list[list[Any]]]:
+    return {"Styles": [r[:] for r in STYLES], "Orders": [r[:] for r in ORDERS],
+            "T&A Templates": [r[:] for r in TEMPLATES], "Vendors": [r[:] for r in VENDORS],
+            "Closures": [r[:] for r in CLOSURES], "T&A": [r[:] for r in TA]}
+
+
+def write_book(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], *, tables: bool = True) -> Path:
+    """A workbook with one sheet per entry, each an Excel Table when it has a header and rows."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for i, (name, rows) in enumerate(sheets.items()):
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+        for col in ws.iter_cols(min_row=2):
+            for cell in col:
+                if isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+        if tables and rows and len(rows[0]):
+            ref = f"A1:{openpyxl.utils.get_column_letter(len(rows[0]))}{max(len(rows), 2)}"
+            t = Table(displayName=f"T{i}_{''.join(c for c in name if c.isalnum())}", ref=ref)
+            t.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+            ws.add_table(t)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def tracker(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "tracker.xlsx", base_sheets())
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_finding(findings: Sequence[Finding], code: Code, **where: Any) -> Finding:
+    """The one finding with this code and place; fails with the list when missing."""
+    hits = [f for f in findings if f.code is code and all(getattr(f, k) == v for k, v in where.items())]
+    assert hits, f"no {code} at {where}; got:\n" + "\n".join(f.text() for f in findings)
+    return hits[0]
+
+
+def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
+    wb = openpyxl.load_workbook(path, data_only=False)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]

@@ -1,0 +1,102 @@
+"""Cell normalisation: the dates, numbers and texts people and vendors actually type."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prodbook.cells import (CellError, DateOrder, date_to_serial, serial_to_date, to_bool, to_date, to_int,
+                            to_number, to_text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2027-03-15", date(2027, 3, 15)),
+    ("2027-03-15 00:00:00", date(2027, 3, 15)),
+    ("2027.03.15", date(2027, 3, 15)),
+    ("2027/3/5", date(2027, 3, 5)),
+    ("20270315", date(2027, 3, 15)),
+    ("3/15/2027", date(2027, 3, 15)),
+    ("15/3/2027", date(2027, 3, 15)),  # unambiguous: 15 cannot be a month
+    ("3/15/27", date(2027, 3, 15)),
+    ("15-Mar-27", date(2027, 3, 15)),
+    ("15 Mar 2027", date(2027, 3, 15)),
+    ("15-March-2027", date(2027, 3, 15)),
+    ("Mar 15, 2027", date(2027, 3, 15)),
+    ("Sept 1 2027", date(2027, 9, 1)),
+    ("  29/02/2028 ", date(2028, 2, 29)),
+])
+def test_text_dates(text, expected):
+    assert to_date(text) == expected
+
+
+def test_ambiguous_dates_follow_the_setting():
+    assert to_date("03/04/2027", DateOrder.MDY) == date(2027, 3, 4)
+    assert to_date("03/04/2027", DateOrder.DMY) == date(2027, 4, 3)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("31/02/2027", "February 2027 has no day 31"),
+    ("29/02/2027", "no day 29"),
+    ("2027-13-01", "no month 13"),
+    ("next Tuesday", "not a date"),
+    ("15-Foo-27", "not a month"),
+    ("#N/A", "Excel error #N/A"),
+])
+def test_bad_dates_say_why(text, words):
+    with pytest.raises(CellError, match=words):
+        to_date(text)
+
+
+def test_serials_follow_excel_including_the_1900_bug():
+    assert serial_to_date(1) == date(1900, 1, 1)
+    assert serial_to_date(59) == date(1900, 2, 28)
+    assert serial_to_date(61) == date(1900, 3, 1)
+    assert serial_to_date(46096) == date(2026, 3, 15)
+    assert serial_to_date(0, date1904=True) == date(1904, 1, 1)
+    assert to_date(46096.75) == date(2026, 3, 15)
+    with pytest.raises(CellError):
+        serial_to_date(60)
+    with pytest.raises(CellError):
+        serial_to_date(-3)
+
+
+@given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)), st.booleans())
+def test_serial_round_trip(d, date1904):
+    assert serial_to_date(date_to_serial(d, date1904), date1904) == d
+
+
+def test_typed_values():
+    assert to_date(datetime(2027, 3, 15, 10, 30)) == date(2027, 3, 15)
+    assert to_date(20270315) == date(2027, 3, 15)
+    assert to_number(" 1,234.50 ") == 1234.5
+    assert to_number("(12)") == -12
+    assert to_int("2,400") == 2400
+    assert to_text(4500012345.0) == "4500012345"
+    assert to_text("  Navy ") == "Navy"
+    assert to_bool("Yes") is True and to_bool("n") is False
+    for blank in (None, "", "   "):
+        assert to_date(blank) is None and to_number(blank) is None and to_text(blank) is None
+
+
+@pytest.mark.parametrize("bad", ["12 pcs", "1.2.3", "#VALUE!", True])
+def test_bad_numbers(bad):
+    with pytest.raises(CellError):
+        to_number(bad)
+
+
+def test_fractional_quantity_is_not_a_whole_number():
+    with pytest.raises(CellError, match="whole number"):
+        to_int("12.5")
+
+
+@given(st.one_of(st.text(), st.floats(allow_nan=True), st.integers(-10**12, 10**12), st.none(),
+                 st.booleans(), st.dates(), st.datetimes()))
+def test_parsers_never_fail_with_anything_but_a_cell_error(value):
+    for parse in (to_date, to_number, to_int, to_text, to_bool):
+        try:
+            parse(value)
+        except CellError as exc:
+            assert str(exc)

@@ -1,0 +1,189 @@
+"""The jobs end to end on real tracker files: T&A rebuild, validation, undo, safety."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
+from prodbook.findings import Code, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import REFRESH, run
+from prodbook.workbook.safety import WorkbookLocked
+
+TODAY = date(2027, 3, 1)
+
+
+def ctx(today: date = TODAY, dry_run: bool = False) -> Context:
+    return Context(today=today, now=datetime(2027, 3, 1, 9, 0), dry_run=dry_run)
+
+
+def ta_rows(path: Path) -> dict[tuple, dict]:
+    rows = sheet_values(path, "T&A")
+    header = rows[0]
+    return {tuple(r[:3]) + (r[4],): dict(zip(header, r)) for r in rows[1:] if r[0]}
+
+
+def type_in(path: Path, sheet: str, values: dict[tuple[int, int], object]) -> None:
+    """What the APM does in Excel: type values into cells, save."""
+    wb = openpyxl.load_workbook(path)
+    for (row, col), value in values.items():
+        wb[sheet].cell(row=row, column=col, value=value)
+    wb.save(path)
+
+
+def test_refresh_builds_the_ta_and_logs_it(tracker):
+    result = run(tracker, REFRESH, ctx())
+    rows = ta_rows(tracker)
+    assert len(rows) == 10
+    xf = rows[("4500000001", "S1", "Navy", "XF")]
+    assert xf["Planned"].date() == date(2027, 4, 15) and xf["Status"] == "Upcoming"
+    assert rows[("4500000001", "S1", "Navy", "LD")]["Status"] == "Overdue"
+    log = sheet_values(tracker, "Change Log")
+    assert len(log) == 11 and {r[4] for r in log[1:]} == {"(new row)"}
+    assert log[1][1] == "Refresh #1"
+    assert result.commit.backup.exists()
+    assert "Issues" in openpyxl.load_workbook(tracker).sheetnames
+
+
+def test_rebuild_keeps_what_the_user_typed(tracker):
+    run(tracker, ["ta"], ctx())
+    header = sheet_values(tracker, "T&A")[0]
+    actual_col, notes_col = header.index("Actual") + 1, header.index("Notes") + 1
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["T&A"]
+    ws.cell(row=1, column=14, value="Merch comment")
+    ws.cell(row=2, column=actual_col, value=date(2027, 1, 12))
+    ws.cell(row=2, column=notes_col, value="mill late, chased 11/1")
+    ws.cell(row=2, column=14, value="=J2+1")
+    wb.save(tracker)
+    run(tracker, ["ta"], ctx())
+    rows = ta_rows(tracker)
+    ld = rows[("4500000001", "S1", "Navy", "LD")]
+    assert ld["Actual"].date() == date(2027, 1, 12)
+    assert ld["Notes"] == "mill late, chased 11/1"
+    assert ld["Merch comment"] == "=J2+1"
+    assert ld["Status"] == "Done late" and ld["Variance"] == 2
+    later = rows[("4500000001", "S1", "Navy", "LD-APP")]
+    assert later["Forecast"] > later["Planned"]
+    log = sheet_values(tracker, "Change Log")
+    assert any(r[1] == "Rebuild T&A #2" and r[4] == "Status" and r[6] == "Done late" for r in log)
+
+
+def test_removed_po_line_is_archived_and_undo_brings_it_back(tracker):
+    run(tracker, ["ta"], ctx())
+    before = ta_rows(tracker)
+    wb = openpyxl.load_workbook(tracker)
+    wb["Orders"].delete_rows(3)
+    wb.save(tracker)
+    result = run(tracker, ["ta"], ctx())
+    assert_finding(result.findings, Code.ROWS_ARCHIVED)
+    assert len(ta_rows(tracker)) == 5
+    archive = sheet_values(tracker, "T&A Archive")
+    assert len(archive) == 6 and all(r[0] == "4500000002" for r in archive[1:])
+    undo = run(tracker, ["undo"], ctx())
+    assert undo.action.startswith("Undo #2")
+    assert set(ta_rows(tracker)) == set(before)
+    assert len(sheet_values(tracker, "T&A Archive")) == 1
+
+
+def test_undo_of_the_first_build_empties_the_ta_and_nothing_is_left_to_undo(tracker):
+    run(tracker, ["ta"], ctx())
+    run(tracker, ["undo"], ctx())
+    assert ta_rows(tracker) == {}
+    with pytest.raises(UserError, match="nothing to undo"):
+        run(tracker, ["undo"], ctx())
+
+
+def test_dry_run_writes_nothing(tracker):
+    before = digest(tracker)
+    result = run(tracker, REFRESH, ctx(dry_run=True))
+    assert result.changes == 10 and result.commit is None
+    assert digest(tracker) == before
+
+
+def test_template_cycle_is_reported_and_other_templates_still_plan(tmp_path):
+    sheets = base_sheets()
+    sheets["T&A Templates"] += [["Loop", "A", "a", "Vendor", "B", 1, "Working", "No", ""],
+                                ["Loop", "B", "b", "Vendor", "A", 1, "Working", "No", ""]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx())
+    f = assert_finding(result.findings, Code.TEMPLATE_CYCLE, sheet="T&A Templates", column="Anchor")
+    assert "'Loop'" in f.message and f.row in (7, 8)
+    assert result.exit_code == 1 and len(ta_rows(path)) == 10
+
+
+def test_impossible_text_date_is_reported_at_its_cell(tmp_path):
+    sheets = base_sheets()
+    sheets["Orders"][2][5] = "31/02/2027"
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, REFRESH, ctx())
+    f = assert_finding(result.findings, Code.BAD_DATE, sheet="Orders", row=3, column="Ex-Factory")
+    assert f.value == "31/02/2027" and "February 2027 has no day 31" in f.message
+    issues = sheet_values(path, "Issues")
+    assert any(r[1] == "F3" and r[4] == "31/02/2027" for r in issues)
+
+
+def test_duplicate_po_line_is_an_error_and_planned_once(tmp_path):
+    sheets = base_sheets()
+    sheets["Orders"].append(list(sheets["Orders"][1]))
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx())
+    assert_finding(result.findings, Code.DUPLICATE_KEY, sheet="Orders", row=4)
+    assert len(ta_rows(path)) == 10
+
+
+def test_missing_orders_sheet_stops_before_anything_is_written(tmp_path):
+    sheets = base_sheets()
+    del sheets["Orders"]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    before = digest(path)
+    with pytest.raises(UserError, match="no sheet 'Orders'"):
+        run(path, ["ta"], ctx())
+    assert digest(path) == before
+
+
+def test_locked_workbook_is_not_touched(tracker):
+    (tracker.parent / f"~${tracker.name}").write_bytes(b"owner")
+    before = digest(tracker)
+    with pytest.raises(WorkbookLocked, match="open in Excel"):
+        run(tracker, ["ta"], ctx())
+    assert digest(tracker) == before
+
+
+def test_corrupt_workbook_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(UserError, match="damaged"):
+        run(path, ["ta"], ctx())
+
+
+def test_team_headers_title_rows_and_sheet_names(tmp_path):
+    sheets = base_sheets()
+    orders = sheets.pop("Orders")
+    orders[0] = ["PO No.", "STYLE NUMBER", "Colour", "Order Qty", "PO Issue Date", "XF Date", "DC Date",
+                 "Cxl Date"]
+    sheets["PO Lines"] = [["SS27 production - do not sort"], [], *orders]
+    sheets["Config"] = [["Setting", "Value"], ["Sheet: Orders", "PO Lines"]]
+    path = write_book(tmp_path / "t.xlsx", sheets, tables=False)
+    result = run(path, ["ta"], ctx())
+    assert not [f for f in result.findings if f.severity == "error"], [f.text() for f in result.findings]
+    assert len(ta_rows(path)) == 10
+    assert sheet_values(path, "PO Lines")[0][0] == "SS27 production - do not sort"
+
+
+def test_formula_looking_text_stays_text(tmp_path):
+    sheets = base_sheets()
+    sheets["Orders"][1][2] = "=HYPERLINK(\"http://x\")"
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    wb["Orders"]["C2"].data_type = "s"
+    wb.save(path)
+    result = run(path, REFRESH, ctx())
+    assert_finding(result.findings, Code.FORMULA_TEXT, sheet="Orders", row=2, column="Color")
+    ws = openpyxl.load_workbook(path)["T&A"]
+    cells = [c for c in ws["C"] if c.value == "=HYPERLINK(\"http://x\")"]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -1,0 +1,232 @@
+"""The T&A engine on small inline tables: templates, planned dates, forecast, status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prodbook import ta
+from prodbook.calendar import factory_calendar, networkdays_intl, workday_intl
+from prodbook.findings import Code
+
+FILE = "tracker.xlsx"
+TODAY = date(2027, 3, 10)  # a Wednesday
+
+
+def templates(*rows: tuple) -> pd.DataFrame:
+    """Rows of (template, code, anchor, offset, day_type)."""
+    frame = pd.DataFrame(rows, columns=["template", "code", "anchor", "offset", "day_type"])
+    frame["milestone"] = frame["code"]
+    frame["owner"] = "Vendor"
+    frame["critical"] = False
+    frame["stage"] = None
+    frame["_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+KNIT = templates(
+    ("Knit", "LD", "PO Date", 5, "Working"),
+    ("Knit", "LD-APP", "LD", 7, "Working"),
+    ("Knit", "CUT", "XF", -10, "Working"),
+    ("Knit", "XF", "Ex-Factory", 0, "Working"),
+    ("Knit", "DC", "XF", 30, "Calendar"),
+)
+
+
+def orders(*rows: tuple) -> pd.DataFrame:
+    """Rows of (po, style, color, po_date, ex_factory, cancel)."""
+    frame = pd.DataFrame(rows, columns=["po", "style", "color", "po_date", "ex_factory", "cancel"])
+    frame["in_dc"] = None
+    frame["_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+STYLES = pd.DataFrame({"style": ["S1", "S2"], "template": ["Knit", None], "vendor": ["BD1", "BD1"],
+                       "_row": [2, 3]})
+
+
+def codes(findings) -> list[Code]:
+    return [f.code for f in findings]
+
+
+@pytest.fixture(scope="module")
+def bd():
+    """A Bangladesh factory: Friday off, public holidays, plus an Eid closure."""
+    cal, _ = factory_calendar("BD1", 16, "BD", range(2026, 2028),
+                              [(date(2027, 3, 8), date(2027, 3, 12))])
+    return cal
+
+
+@pytest.fixture(scope="module")
+def default():
+    return factory_calendar("(default)", 1, None, range(2026, 2028))[0]
+
+
+def test_compile_orders_anchors_before_use():
+    plans, findings = ta.compile_templates(KNIT, file=FILE)
+    assert findings == []
+    order = plans["Knit"].dating_order
+    assert order.index("XF") < order.index("CUT") and order.index("LD") < order.index("LD-APP")
+    assert [s.code for s in plans["Knit"].steps] == ["LD", "LD-APP", "CUT", "XF", "DC"]
+
+
+def test_cycle_is_named_with_template_and_milestones():
+    frame = templates(("Loop", "A", "B", 1, "Working"), ("Loop", "B", "C", 1, "Working"),
+                      ("Loop", "C", "A", 1, "Working"), ("Loop", "D", "PO Date", 1, "Working"))
+    plans, findings = ta.compile_templates(frame, file=FILE)
+    assert "Loop" not in plans
+    (f,) = findings
+    assert f.code is Code.TEMPLATE_CYCLE and "'Loop'" in f.message
+    assert all(c in f.message for c in "ABC") and f.sheet == "T&A Templates" and f.column == "Anchor"
+
+
+def test_unknown_anchor_and_duplicate_code():
+    frame = templates(("T", "A", "PO Date", 1, "Working"), ("T", "A", "PO Date", 2, "Working"),
+                      ("U", "X", "Ship Date", 1, "Working"))
+    plans, findings = ta.compile_templates(frame, file=FILE)
+    assert plans == {}
+    assert codes(findings) == [Code.TEMPLATE_DUPLICATE_CODE, Code.TEMPLATE_ANCHOR]
+    assert findings[0].row == 3 and findings[1].value == "Ship Date" and findings[1].row == 4
+
+
+def test_planned_dates_follow_the_factory_calendar(bd, default):
+    plans, _ = ta.compile_templates(KNIT, file=FILE)
+    o = orders(("P1", "S1", "Navy", date(2027, 1, 4), date(2027, 4, 15), date(2027, 4, 30)))
+    out, findings = ta.schedule(plans, o, STYLES, {"BD1": bd}, default, file=FILE)
+    assert findings == [f for f in findings if f.code is Code.TEMPLATE_UNUSED] == []
+    got = dict(zip(out["code"], out["planned"].dt.date))
+    hol = bd.holidays
+    ld = workday_intl(date(2027, 1, 4), 5, 16, hol)
+    assert got["LD"] == ld
+    assert got["LD-APP"] == workday_intl(ld, 7, 16, hol)
+    assert got["XF"] == date(2027, 4, 15)
+    assert got["CUT"] == workday_intl(date(2027, 4, 15), -10, 16, hol)
+    assert got["DC"] == date(2027, 4, 15) + timedelta(days=30)
+    assert list(out["code"]) == ["LD", "LD-APP", "CUT", "XF", "DC"]
+
+
+def test_schedule_reports_what_it_cannot_plan(bd, default):
+    plans, _ = ta.compile_templates(KNIT, file=FILE)
+    o = orders(("P1", "S1", "Navy", date(2027, 1, 4), None, None),
+               ("P2", "S2", "Red", date(2027, 1, 4), date(2027, 4, 1), None),
+               ("P3", "NOPE", "Red", date(2027, 1, 4), date(2027, 4, 1), None))
+    out, findings = ta.schedule(plans, o, STYLES, {"BD1": bd}, default, file=FILE)
+    by_code = {f.code: f for f in findings}
+    assert by_code[Code.ANCHOR_DATE_MISSING].row == 2
+    assert by_code[Code.ANCHOR_DATE_MISSING].column == "Ex-Factory"
+    assert by_code[Code.STYLE_NO_TEMPLATE].sheet == "Styles" and by_code[Code.STYLE_NO_TEMPLATE].row == 3
+    assert by_code[Code.STYLE_UNKNOWN].row == 4 and by_code[Code.STYLE_UNKNOWN].value == "NOPE"
+    assert set(out["po"]) == {"P1"}
+    assert out.loc[out["code"] == "XF", "planned"].isna().all()
+    assert out.loc[out["code"] == "LD", "planned"].notna().all()
+
+
+def scheduled(bd, default, actual: dict[str, date | str], today: date = TODAY,
+              xf: date = date(2027, 4, 15), cancel: date | None = date(2027, 4, 30)):
+    plans, _ = ta.compile_templates(KNIT, file=FILE)
+    o = orders(("P1", "S1", "Navy", date(2027, 1, 4), xf, cancel))
+    out, _ = ta.schedule(plans, o, STYLES, {"BD1": bd}, default, file=FILE)
+    out["actual"] = out["code"].map(actual)
+    out["actual"] = out["actual"].astype(object).where(out["actual"].notna(), None)
+    res = ta.progress(out, plans, {"BD1": bd}, default, today, 7)
+    return plans, o, res.set_index("code")
+
+
+def test_late_actual_pushes_followers_by_the_same_gap(bd, default):
+    plans, _, on_time = scheduled(bd, default, {})
+    planned_ld = on_time.at["LD", "planned"].date()
+    late = workday_intl(planned_ld, 4, 16, bd.holidays)
+    _, _, res = scheduled(bd, default, {"LD": late}, today=date(2027, 1, 5))
+    assert res.at["LD", "status"] == "Done late" and res.at["LD", "forecast"].date() == late
+    assert res.at["LD", "variance"] == 4
+    assert res.at["LD-APP", "forecast"].date() == workday_intl(late, 7, 16, bd.holidays)
+    assert res.at["LD-APP", "forecast"] > res.at["LD-APP", "planned"]
+
+
+def test_early_actual_does_not_pull_followers_forward(bd, default):
+    _, _, on_time = scheduled(bd, default, {})
+    early = on_time.at["LD", "planned"].date() - timedelta(days=3)
+    _, _, res = scheduled(bd, default, {"LD": early}, today=date(2027, 1, 2))
+    assert res.at["LD", "status"] == "Done"
+    assert res.at["LD-APP", "forecast"] == res.at["LD-APP", "planned"]
+
+
+def test_late_production_step_pushes_ex_factory_past_cancel(bd, default):
+    _, _, base = scheduled(bd, default, {})
+    cut_planned = base.at["CUT", "planned"].date()
+    cut_late = workday_intl(cut_planned, 15, 16, bd.holidays)
+    plans, o, res = scheduled(bd, default, {"CUT": cut_late}, today=cut_late)
+    assert res.at["XF", "forecast"].date() == workday_intl(cut_late, 10, 16, bd.holidays)
+    assert res.at["DC", "forecast"] == res.at["XF", "forecast"] + pd.Timedelta(days=30)
+    frame = res.reset_index()
+    risks = ta.ex_factory_risks(frame, o, "XF", plans, file=FILE)
+    assert [f.code for f in risks] == [Code.XF_AFTER_CANCEL]
+    assert risks[0].sheet == "Orders" and risks[0].row == 2 and risks[0].column == "Cancel Date"
+
+
+def test_ex_factory_on_the_cancel_date_is_not_a_risk(bd, default):
+    plans, o, res = scheduled(bd, default, {}, xf=date(2027, 4, 15), cancel=date(2027, 4, 15))
+    assert ta.ex_factory_risks(res.reset_index(), o, "XF", plans, file=FILE) == []
+    plans, o, res = scheduled(bd, default, {}, xf=date(2027, 4, 15), cancel=date(2027, 4, 14))
+    assert len(ta.ex_factory_risks(res.reset_index(), o, "XF", plans, file=FILE)) == 1
+
+
+def test_open_overdue_milestone_is_forecast_for_today_and_pushes_followers(bd, default):
+    _, _, base = scheduled(bd, default, {})
+    ld = base.at["LD", "planned"].date()
+    today = ld + timedelta(days=20)
+    _, _, res = scheduled(bd, default, {}, today=today)
+    assert res.at["LD", "status"] == "Overdue"
+    assert res.at["LD", "forecast"].date() == today
+    assert res.at["LD-APP", "forecast"].date() >= workday_intl(today, 7, 16, bd.holidays)
+    assert res.at["LD", "variance"] == networkdays_intl(ld, today, 16, bd.holidays) - 1
+
+
+@pytest.mark.parametrize(("days_ahead", "status"), [(-1, "Overdue"), (0, "Due soon"), (7, "Due soon"),
+                                                    (8, "Upcoming")])
+def test_status_boundaries(days_ahead, status):
+    planned = np.array([np.datetime64("2027-03-10") + np.timedelta64(days_ahead, "D")])
+    nat = np.array([np.datetime64("NaT")], dtype="datetime64[D]")
+    got = ta.statuses(planned, nat, np.array([False]), np.datetime64("2027-03-10"), 7)
+    assert got[0] == status
+
+
+def test_done_on_the_day_is_done_and_a_day_late_is_late():
+    planned = np.array(["2027-03-10", "2027-03-10"], dtype="datetime64[D]")
+    actual = np.array(["2027-03-10", "2027-03-11"], dtype="datetime64[D]")
+    got = ta.statuses(planned, actual, np.array([False, False]), np.datetime64("2027-04-01"), 7)
+    assert list(got) == ["Done", "Done late"]
+
+
+def test_na_actual(bd, default):
+    _, _, res = scheduled(bd, default, {"LD": "N/A"})
+    assert res.at["LD", "status"] == "N/A" and pd.isna(res.at["LD", "forecast"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(po_day=st.integers(0, 700), lead=st.integers(40, 200), offset=st.integers(0, 40),
+       late=st.integers(-5, 30), today_shift=st.integers(-100, 300))
+def test_forecast_never_before_planned_and_schedule_never_before_anchor(po_day, lead, offset, late,
+                                                                        today_shift):
+    cal, _ = factory_calendar("V", 7, "CN", range(2025, 2030), [(date(2027, 1, 30), date(2027, 2, 20))])
+    tmpl = templates(("T", "A", "PO Date", offset, "Working"), ("T", "B", "A", 3, "Working"),
+                     ("T", "P", "XF", -offset - 1, "Working"), ("T", "XF", "Ex-Factory", 0, "Working"))
+    plans, _ = ta.compile_templates(tmpl, file=FILE)
+    po_date = date(2025, 6, 1) + timedelta(days=po_day)
+    o = orders(("P", "S1", "C", po_date, po_date + timedelta(days=lead), None))
+    styles = pd.DataFrame({"style": ["S1"], "template": ["T"], "vendor": ["V"], "_row": [2]})
+    out, _ = ta.schedule(plans, o, styles, {"V": cal}, cal, file=FILE)
+    got = dict(zip(out["code"], out["planned"].dt.date))
+    assert got["A"] >= po_date and got["B"] > got["A"]
+    out["actual"] = None
+    out.loc[out["code"] == "A", "actual"] = got["A"] + timedelta(days=late)
+    res = ta.progress(out, plans, {"V": cal}, cal, po_date + timedelta(days=today_shift), 7)
+    assert (res["forecast"] >= res["planned"]).all()
+    if late > 0:
+        assert res.loc[res["code"] == "B", "forecast"].iloc[0].date() >= cal.workday(
+            got["A"] + timedelta(days=late), 3)
