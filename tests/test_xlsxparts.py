@@ -264,7 +264,7 @@ def test_rewrite_values_openpyxl_and_calamine(xlsm, tmp_path):
     # new row 4 came from old row 3 (i=0)
     assert ws["D4"].value == datetime(2024, 6, 2)
     assert ws["F4"].value == '=IF(D4="","",D4-C4)'
-    assert ws["E4"].fill.fgColor.rgb in (None, "00000000") or True
+    assert ws["E4"].fill.fgColor.rgb == "00FFFF00"  # the carried cell kept its style
     # brand-new rows carry nothing
     assert ws["D5"].value is None and ws["F5"].value is None
     assert ws.max_row == 6
@@ -624,5 +624,25 @@ def test_libreoffice_opens_result(xlsm, tmp_path):
     assert ta[2][:2] == ["NEW0", "K0"] and ta[2][2] == "2025-01-01"
     assert ta[2][5] == str((date(2024, 6, 6) - date(2025, 1, 1)).days)  # recalculated formula
     assert ta[3][3] == "2024-06-02"
-    assert sheets["Follow-ups"][:2] == [["Vendor", "Due"], ["V1", "03/01/24"]] or sheets["Follow-ups"][1][0] == "V1"
+    fu = sheets["Follow-ups"]
+    assert fu[0] == ["Vendor", "Due"] and fu[1][0] == "V1" and "2024" in fu[1][1] and "03" in fu[1][1]
     assert sheets["Orders"][2][2] == "777"
+    assert sheets["Orders"][2][4] == "1554"  # the user's formula recalculated over the edited cell
+
+
+def test_calc_chain_dropped_when_formulas_move(tmp_path):
+    src = tmp_path / "t.xlsx"
+    build_tracker(src)
+    chain = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="F3" i="2"/></calcChain>'
+    patch_zip(src, add={"xl/calcChain.xml": chain.encode()}, edit={
+        "[Content_Types].xml": lambda t: t.replace("</Types>", '<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": lambda t: t.replace("</Relationships>", '<Relationship Id="rIdCC" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'),
+    })
+    dst = tmp_path / "o.xlsx"
+    _rewrite_ta(src, dst)
+    after = zip_members(dst)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert re.search(rb'<calcPr[^>]*fullCalcOnLoad="1"', after["xl/workbook.xml"])
+    openpyxl.load_workbook(dst)  # still a valid package

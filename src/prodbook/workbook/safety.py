@@ -89,11 +89,15 @@ def backup(path, keep: int = 20) -> Path:
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime(_STAMP)
-    target = folder / f"{path.stem} {stamp}{path.suffix}"
-    n = 2
-    while target.exists():
-        target = folder / f"{path.stem} {stamp} ({n}){path.suffix}"
+    pat = _backup_re(path)
+    # several backups within one second: " (2)", " (3)", ... after the highest already there,
+    # so that names always sort oldest to newest
+    used = [int(m.group(2) or 1) for p in folder.iterdir() if (m := pat.match(p.name)) and m.group(1) == stamp]
+    n = max(used, default=0) + 1
+    target = folder / (f"{path.stem} {stamp}{path.suffix}" if n == 1 else f"{path.stem} {stamp} ({n}){path.suffix}")
+    while target.exists():  # a file of another case or a race
         n += 1
+        target = folder / f"{path.stem} {stamp} ({n}){path.suffix}"
     # copy under a temporary name first so a half-written backup never looks complete
     fd, tmp = tempfile.mkstemp(prefix=".~prodbook-backup.", suffix=path.suffix, dir=folder)
     os.close(fd)
@@ -103,7 +107,6 @@ def backup(path, keep: int = 20) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    pat = _backup_re(path)
     mine = []
     for p in folder.iterdir():
         m = pat.match(p.name)

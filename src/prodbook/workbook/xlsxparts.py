@@ -185,12 +185,17 @@ def _text_xml(s: str) -> str:
     return s
 
 
+_ATTR_PATS: dict[str, re.Pattern] = {}
+
+
 def _attr(attrs: str, name: str) -> str | None:
-    m = re.search(r'(?:^|\s)' + name + r'\s*=\s*"([^"]*)"', attrs)
-    if m:
-        return m.group(1)
-    m = re.search(r"(?:^|\s)" + name + r"\s*=\s*'([^']*)'", attrs)
-    return m.group(1) if m else None
+    pat = _ATTR_PATS.get(name)
+    if pat is None:
+        pat = _ATTR_PATS[name] = re.compile(r"(?:^|\s)" + re.escape(name) + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    m = pat.search(attrs)
+    if not m:
+        return None
+    return m.group(1) if m.group(1) is not None else m.group(2)
 
 
 def _set_attr(tag: str, name: str, value: str) -> str:
@@ -203,8 +208,14 @@ def _set_attr(tag: str, name: str, value: str) -> str:
     return tag[: m.end()] + f' {name}="{value}"' + tag[m.end():]
 
 
+_DEL_PATS: dict[str, re.Pattern] = {}
+
+
 def _del_attr(attrs: str, name: str) -> str:
-    return re.sub(r'\s' + re.escape(name) + r'\s*=\s*("[^"]*"|\'[^\']*\')', "", attrs)
+    pat = _DEL_PATS.get(name)
+    if pat is None:
+        pat = _DEL_PATS[name] = re.compile(r"\s" + re.escape(name) + r"""\s*=\s*("[^"]*"|'[^']*')""")
+    return pat.sub("", attrs)
 
 
 def _decode(data: bytes, part: str) -> str:
@@ -819,20 +830,28 @@ def _split_sheet(text: str, name: str) -> _Sheet:
     return _Sheet(text[: m.start()], f"<{prefix}sheetData>", f"</{prefix}sheetData>", rows, text[end:], prefix)
 
 
+_CELL_RE2 = re.compile(
+    r'<(?:\w+:)?c\b(?:(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))|)([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S
+)
+_R_LETTERS = re.compile(r'(?:^|\s)r\s*=\s*"\$?([A-Za-z]+)')
+_LETTERS_CACHE: dict[str, int] = {}
+
+
 def _cells(content: str) -> list[tuple[int, str, str, str]]:
     """(col0, attrs, inner, raw) for each cell of a row."""
     out = []
     prev = -1
-    for cm in _CELL_RE.finditer(content):
-        attrs = cm.group(1)
-        r = _R_ATTR.search(attrs)
-        if r:
-            letters = re.match(r"\$?([A-Za-z]+)", r.group(2))
-            col = col_index(letters.group(1)) if letters else prev + 1
+    cache = _LETTERS_CACHE
+    for cm in _CELL_RE2.finditer(content):
+        letters = cm.group(1)
+        if letters:
+            col = cache.get(letters)
+            if col is None:
+                col = cache[letters] = col_index(letters)
         else:
             col = prev + 1
         prev = col
-        out.append((col, attrs, cm.group(2) or "", cm.group(0)))
+        out.append((col, cm.group(2), cm.group(3) or "", cm.group(0)))
     return out
 
 
@@ -856,6 +875,7 @@ class _ValueWriter:
         self.date1904 = date1904
         self.sheet = sheet
         self.wrote_formula = False
+        self._ds: dict[tuple[int, bool], int] = {}
 
     def cell(self, ref: str, value, style: int, row: int, col: int) -> str | None:
         """Cell XML for one value ('' style means none); None for nothing at all."""
@@ -896,7 +916,10 @@ class _ValueWriter:
             except ValueError as e:
                 raise ValueError(f"sheet '{self.sheet}' row {row} column {col_letter(col)}: {e}") from None
             is_dt = isinstance(value, datetime)
-            ds = self.styles.date_style(style, is_dt)
+            key = (style, is_dt)
+            ds = self._ds.get(key)
+            if ds is None:
+                ds = self._ds[key] = self.styles.date_style(style, is_dt)
             return f'<{p}c r="{ref}" s="{ds}"><{p}v>{_num_text(serial)}</{p}v></{p}c>'
         if isinstance(value, dtime):
             frac = (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400

@@ -1,0 +1,122 @@
+"""Tests of workbook safety: lock files, backups, atomic replace, side copies (real files)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from prodbook.workbook import safety
+from prodbook.workbook.safety import WorkbookLocked, atomic_write, backup, lock_files, side_copy_path
+
+
+@pytest.fixture()
+def book(tmp_path) -> Path:
+    p = tmp_path / "Production Tracker.xlsx"
+    p.write_bytes(b"PK original workbook bytes")
+    return p
+
+
+def test_no_lock_files(book):
+    assert lock_files(book) == []
+
+
+def test_excel_owner_file(book):
+    owner = book.parent / ("~$" + book.name)
+    owner.write_bytes(b"\x03APM" + b" " * 50)
+    assert lock_files(book) == [owner]
+
+
+def test_excel_owner_file_long_name_shortened(book):
+    owner = book.parent / ("~$" + book.name[2:])  # "~$oduction Tracker.xlsx"
+    owner.write_bytes(b"\x03APM")
+    assert lock_files(book) == [owner]
+
+
+def test_libreoffice_lock_file(book):
+    lock = book.parent / f".~lock.{book.name}#"
+    lock.write_text("u,Ann Smith,host,01.01.2024 10:00,file:///x;")
+    assert lock_files(book) == [lock]
+    assert safety.lock_holder(lock) == "Ann Smith"
+
+
+def test_other_workbooks_lock_is_not_ours(book):
+    (book.parent / "~$Other.xlsx").write_bytes(b"x")
+    (book.parent / ".~lock.Other.xlsx#").write_bytes(b"x")
+    assert lock_files(book) == []
+
+
+def test_atomic_write_replaces(book):
+    os.chmod(book, 0o640)
+    atomic_write(book, lambda tmp: tmp.write_bytes(b"new bytes"))
+    assert book.read_bytes() == b"new bytes"
+    assert os.stat(book).st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
+def test_atomic_write_failure_keeps_original(book):
+    original = book.read_bytes()
+    seen = {}
+
+    def write(tmp: Path):
+        seen["tmp"] = tmp
+        assert tmp.parent == book.parent and tmp.suffix == ".xlsx" and tmp.name.startswith(".")
+        tmp.write_bytes(b"half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        atomic_write(book, write)
+    assert book.read_bytes() == original
+    assert not seen["tmp"].exists()
+    assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
+def test_atomic_write_refuses_open_workbook(book):
+    (book.parent / f".~lock.{book.name}#").write_text("u,Ann Smith,host,date,path;")
+    original = book.read_bytes()
+    with pytest.raises(WorkbookLocked, match="open by Ann Smith.*Close the workbook"):
+        atomic_write(book, lambda tmp: tmp.write_bytes(b"new"))
+    assert book.read_bytes() == original
+
+
+def test_atomic_write_windows_permission_error_is_locked(book, monkeypatch):
+    # Windows refuses os.replace over a file Excel holds open; simulate that one call.
+    original = book.read_bytes()
+
+    def refuse(src, dst):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(safety.os, "replace", refuse)
+    with pytest.raises(WorkbookLocked, match="Close the workbook and run again"):
+        atomic_write(book, lambda tmp: tmp.write_bytes(b"new"))
+    monkeypatch.undo()
+    assert book.read_bytes() == original
+    assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
+def test_backup_and_rotation(book):
+    made = [backup(book, keep=3) for _ in range(5)]
+    folder = book.parent / "prodbook backups"
+    assert all(p.parent == folder for p in made)
+    assert len(set(made)) == 5  # unique even within one second
+    for p in made:
+        assert re.fullmatch(r"Production Tracker \d{4}-\d\d-\d\d \d{6}( \(\d+\))?\.xlsx", p.name)
+    left = sorted(folder.iterdir())
+    assert len(left) == 3
+    assert set(left) == set(made[-3:])
+    assert all(p.read_bytes() == book.read_bytes() for p in left)
+    # another workbook's backups are not rotated away
+    other = book.parent / "Other.xlsm"
+    other.write_bytes(b"o")
+    ob = backup(other, keep=1)
+    assert ob.suffix == ".xlsm"
+    backup(book, keep=2)
+    assert ob.exists()
+    assert len([p for p in folder.iterdir() if p.name.startswith("Production")]) == 2
+
+
+def test_side_copy_path(book):
+    assert side_copy_path(book) == book.parent / "Production Tracker (prodbook).xlsx"
+    assert side_copy_path(book.with_suffix(".xlsm")).name == "Production Tracker (prodbook).xlsm"
