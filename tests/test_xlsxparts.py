@@ -468,10 +468,13 @@ def add_shape_and_sparkline(path: Path) -> None:
     rels_name = "xl/worksheets/_rels/" + orders.rsplit("/", 1)[1] + ".rels"
 
     def orders_xml(t: str) -> str:
-        t = t.replace("</worksheet>", '<drawing r:id="rIdShape"/>' + "</worksheet>") if "<legacyDrawing" not in t else \
-            t.replace("<legacyDrawing", '<drawing r:id="rIdShape"/><legacyDrawing')
-        if 'xmlns:r=' not in t:
+        root = t[:t.index(">", t.index("<worksheet"))]
+        if "xmlns:r=" not in root:
             t = t.replace("<worksheet ", '<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ', 1)
+        # schema order: drawing comes before legacyDrawing, tableParts and extLst
+        for anchor in ("<legacyDrawing", "<tableParts", "<extLst", "</worksheet>"):
+            if anchor in t:
+                return t.replace(anchor, '<drawing r:id="rIdShape"/>' + anchor, 1)
         return t
 
     def ta_xml(t: str) -> str:

@@ -467,10 +467,16 @@ def build_orders(rng: random.Random, today: date, styles: Sequence[dict[str, Any
             lines.append(Line(str(po_no), style["style"], color, vendor.code, style["template"], qty,
                               "Air" if air else "Sea", po_date, xf, in_dc, cancel, vendor.port, dc))
 
+    # Spread each vendor's first POs over the whole window, so that every vendor has shipped,
+    # in-work and just-placed orders on any day.
     first: dict[str, date] = {}
+    for code in VENDOR_BY_CODE:
+        own = [s for s in ordered if s["vendor"] == code]
+        for k in rng.sample(range(len(own)), len(own)):
+            offset = -100 + int((k + rng.random()) * 120 / len(own))
+            first[own[k]["style"]] = today + timedelta(days=offset)
     for style in ordered:
-        first[style["style"]] = po_date = today + timedelta(days=rng.randint(-100, 20))
-        place(style, po_date)
+        place(style, first[style["style"]])
     while len(lines) < target:
         style = rng.choice(ordered)
         again = first[style["style"]] + timedelta(days=rng.randint(21, 45))
@@ -478,3 +484,510 @@ def build_orders(rng: random.Random, today: date, styles: Sequence[dict[str, Any
             again = first[style["style"]] - timedelta(days=rng.randint(21, 35))
         place(style, max(again, today - timedelta(days=100)))
     return lines
+
+
+# --- the engine's view of the demo ------------------------------------------------------------
+
+FILE = DEMO_FILE
+
+
+def _frame(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> pd.DataFrame:
+    """Validated-table shape the engine takes: the fields plus ``_row`` (sheet row numbers)."""
+    frame = pd.DataFrame([{f: r.get(f) for f in fields} for r in records], columns=list(fields))
+    frame["_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+def vendor_rows() -> list[dict[str, Any]]:
+    return [{"vendor": v.code, "name": v.name, "country": v.country, "email": f"merch@{v.domain}",
+             "cc": f"qa@{v.domain}; shipping@{v.domain}", "weekend": v.weekend,
+             "holiday_country": v.holiday_country} for v in VENDOR_LIST]
+
+
+def closure_rows(today: date) -> list[dict[str, Any]]:
+    """Closures for the years the demo season touches."""
+    return [{"calendar": c, "start": a, "end": b, "reason": why}
+            for c, a, b, why in closures(range(today.year - 1, today.year + 2))]
+
+
+def template_rows() -> list[dict[str, Any]]:
+    return [{"template": name, "code": code, "milestone": milestone, "owner": owner, "anchor": anchor,
+             "offset": offset, "day_type": day_type, "critical": "Yes" if critical else "No",
+             "stage": stage}
+            for name, rows in TEMPLATE_ROWS.items()
+            for code, milestone, owner, anchor, offset, day_type, critical, stage in rows]
+
+
+def _calendars(vendors: Sequence[dict[str, Any]], closed: Sequence[dict[str, Any]], years: Iterable[int]
+               ) -> dict[str, FactoryCalendar]:
+    """The factory calendars exactly as the T&A job builds them from the Vendors and Closures sheets."""
+    calendars, _, _ = vendor_calendars(_frame(vendors, VENDORS.fields), _frame(closed, CLOSURES.fields),
+                                       years, file=FILE)
+    return calendars
+
+
+def plan_orders(styles: Sequence[dict[str, Any]], lines: Sequence[Line],
+                calendars: dict[str, FactoryCalendar]) -> tuple[dict[str, ta.Plan], pd.DataFrame]:
+    """Compile the templates and plan every PO line with the real engine."""
+    plans, findings = ta.compile_templates(_frame(template_rows(), TEMPLATES.fields)
+                                           .assign(critical=lambda f: f["critical"] == "Yes"), file=FILE)
+    if findings:  # the demo's own templates must be sound
+        raise AssertionError(f"demo templates do not compile: {findings}")
+    orders = _frame([vars(ln) for ln in lines], ORDERS.fields)
+    default = next(iter(calendars.values()))
+    planned, findings = ta.schedule(plans, orders, _frame(styles, STYLES.fields), calendars, default,
+                                    file=FILE)
+    if findings:
+        raise AssertionError(f"demo orders do not plan: {findings}")
+    return plans, planned
+
+
+# --- what has happened by today ---------------------------------------------------------------
+
+Edges = dict[str, list[tuple[str, int, DayType]]]
+
+
+def time_edges(plan: ta.Plan) -> tuple[tuple[str, ...], Edges]:
+    """Predecessors in time, as the engine's forecast rule sees them (see ``prodbook.ta``).
+
+    A milestone anchored +n after B follows B; one anchored -n before B precedes B.
+    """
+    import graphlib
+    preds: Edges = {s.code: [] for s in plan.steps}
+    for s in plan.steps:
+        if s.anchor_is_order:
+            continue
+        if s.offset >= 0:
+            preds[s.code].append((s.anchor, s.offset, s.day_type))
+        else:
+            preds[s.anchor].append((s.code, -s.offset, s.day_type))
+    order = graphlib.TopologicalSorter({c: [p for p, _, _ in ps] for c, ps in preds.items()})
+    return tuple(order.static_order()), preds
+
+
+def _shift(cal: FactoryCalendar, d: date, days: int, day_type: DayType) -> date:
+    return d + timedelta(days=days) if day_type is DayType.CALENDAR else cal.workday(d, days)
+
+
+def _on_working_day(cal: FactoryCalendar, d: date) -> date:
+    """Factories do not report work on days they are closed: move back to the last working day."""
+    return d if cal.is_working_day(d) else cal.workday(d, -1)
+
+
+def _noise(rng: random.Random) -> int:
+    """Days an actual lands from its forecast: mostly on time, some early, ~15% late."""
+    r = rng.random()
+    if r < 0.10:
+        return -rng.randint(1, 2)
+    if r < 0.85:
+        return 0
+    return rng.randint(1, 6)
+
+
+@dataclass
+class Walk:
+    """One PO line's milestones by today: the Actual dates, Notes, and forecasts as the engine sees them."""
+
+    actual: dict[str, date | None]
+    forecast: dict[str, date]
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict[str, date],
+              cal: FactoryCalendar, today: date, reported_to: date, rng: random.Random,
+              forced: dict[str, date] | None = None) -> Walk:
+    """Walk a PO line's milestones in time order, as the engine forecasts them.
+
+    A milestone whose forecast is on or before ``reported_to`` happened (its
+    Actual is the forecast give or take a few days); later ones stay open, and
+    those planned before today show as Overdue. ``forced`` sets an Actual.
+    """
+    order, preds = edges
+    forced = forced or {}
+    actual: dict[str, date | None] = {}
+    effective: dict[str, date] = {}
+    for code in order:
+        fc = planned[code]
+        for pred, lag, day_type in preds[code]:
+            if effective[pred] > planned[pred]:
+                fc = max(fc, _shift(cal, effective[pred], lag, day_type))
+        done = forced.get(code)
+        if done is None and fc <= reported_to:
+            done = fc + timedelta(days=_noise(rng))
+            if plan.step(code).day_type is DayType.WORKING:
+                done = _on_working_day(cal, done)
+            if done >= today:
+                done = None
+        actual[code] = done
+        effective[code] = done if done else (today if fc < today else fc)
+    return Walk(actual, effective)
+
+
+NOTES: dict[str, tuple[str, ...]] = {
+    "LDA": ("Option B approved", "Approved on 2nd submit: A/B/C too red on 1st",
+            "Approved with comments: slightly lighter in bulk"),
+    "FSC": ("Comments sent: lengthen body 1 cm, narrow sleeve opening", "Fit approved as sample",
+            "Comments sent: ease hip 1/2 in, raise back rise 1/4 in"),
+    "WSA": ("Approved: slightly less abrasion at knee in bulk",),
+    "PPA": ("Approved with comments: adjust neck rib tension", "Approved",
+            "Approved; match bulk shade to approved dip"),
+    "FIH": ("Shade band approved; 3% over-delivery",),
+    "INL": ("Inline passed: minor puckering at side seam, corrected",),
+    "FRI": ("Passed AQL 2.5", "Passed AQL 2.5 after re-inspection of 2 cartons"),
+    "BKC": ("SO received from forwarder",),
+    "XF": ("Shipped in full", "Shipped 2% short, within tolerance"),
+}
+STUCK_NOTES = {
+    "FBK": "Vendor: mill has not confirmed bulk booking, chasing daily",
+    "TBK": "Vendor: trims supplier waiting for approved artwork",
+    "YIH": "Vendor: yarn delayed at spinner, no ETA yet",
+    "FIH": "Vendor: bulk fabric failed shade, re-dyeing",
+    "TIH": "Vendor: zippers delayed at supplier, new ETA pending",
+    "PPS": "Vendor: PP sample waiting for bulk fabric",
+    "PPA": "PP sample comments outstanding with tech design",
+}
+XF_TREE = tuple(STUCK_NOTES)
+
+
+def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: dict[str, ta.Plan],
+                 planned: pd.DataFrame, calendars: dict[str, FactoryCalendar]) -> list[Walk]:
+    """Actual dates per PO line so that today shows done, overdue, due-soon and at-risk work.
+
+    Good vendors report everything up to yesterday; the struggling ones (NBT,
+    DHK) report days or weeks behind, which is where the overdue milestones
+    gather. One line has a fabric booking confirmed weeks late, and three lines
+    of the struggling vendors are stuck on a materials milestone: their
+    ex-factory is forecast after the cancel date.
+    """
+    by_line = {row: dict(zip(g["code"], (t.date() for t in g["planned"])))
+               for row, g in planned.groupby("order_row", sort=False)}
+    edges = {name: time_edges(plan) for name, plan in plans.items()}
+    margin = [(ln.cancel - ln.ex_factory).days for ln in lines]
+    yesterday = today - timedelta(days=1)
+
+    reported = []
+    for ln in lines:
+        if VENDOR_BY_CODE[ln.vendor].struggling:
+            behind = rng.choice((0, 3, 5, 8, 12, 16, 21))
+        else:
+            behind = rng.choices((0, 1, 3), weights=(80, 12, 8))[0]
+        reported.append(yesterday - timedelta(days=behind))
+
+    forced: dict[int, dict[str, date]] = {}
+    notes: dict[int, dict[str, str]] = {}
+
+    def misses_cancel(i: int, reported_to: date, force: dict[str, date] | None = None) -> bool:
+        """Would the engine forecast this line's ex-factory after its cancel date?
+
+        Tried rather than estimated: a closure (Chinese New Year) inside the plan
+        absorbs part of a slip, so calendar-day margins mislead.
+        """
+        ln = lines[i]
+        trial = walk_line(plans[ln.template], edges[ln.template], by_line[i + 2], calendars[ln.vendor],
+                          today, reported_to, random.Random(0), force)
+        return trial.forecast["XF"] > ln.cancel
+
+    open_future = [i for i, ln in enumerate(lines) if ln.ex_factory > today + timedelta(days=5)]
+    struggling = {i for i in open_future if VENDOR_BY_CODE[lines[i].vendor].struggling}
+    # One line of a good vendor: the fabric booking confirmed weeks late pushes everything after it.
+    for i in sorted((k for k in open_future if k not in struggling), key=lambda k: (margin[k], k)):
+        fbk = by_line[i + 2]["FBK"]
+        late = margin[i] + rng.randint(8, 14)
+        while fbk + timedelta(days=late) < yesterday:
+            done = _on_working_day(calendars[lines[i].vendor], fbk + timedelta(days=late))
+            if misses_cancel(i, reported[i], {"FBK": done}):
+                forced[i] = {"FBK": done}
+                notes[i] = {"FBK": f"Mill capacity: booking confirmed {(done - fbk).days} days late; "
+                                   "vendor asks to move XF"}
+                break
+            late += 7
+        if forced:
+            break
+    # A few lines, of the struggling vendors if they have any at risk, stuck on a materials step.
+    stuck: list[tuple[int, str]] = []
+    for pool in (sorted(struggling), [k for k in open_future if k not in struggling]):
+        for i in pool:
+            if i in forced or len(stuck) >= 8:
+                continue
+            overdue = sorted((c for c in XF_TREE if c in by_line[i + 2] and by_line[i + 2][c] < today),
+                             key=lambda c: by_line[i + 2][c], reverse=True)
+            code = next((c for c in overdue if misses_cancel(i, by_line[i + 2][c] - timedelta(days=1))),
+                        None)
+            if code:
+                stuck.append((i, code))
+        if len(stuck) >= 3:
+            break
+    for i, code in rng.sample(stuck, min(3, len(stuck))):
+        reported[i] = by_line[i + 2][code] - timedelta(days=1)
+        notes[i] = {code: STUCK_NOTES[code]}
+
+    walks = []
+    for i, ln in enumerate(lines):
+        w = walk_line(plans[ln.template], edges[ln.template], by_line[i + 2], calendars[ln.vendor],
+                      today, reported[i], rng, forced.get(i))
+        w.notes = notes.get(i, {})
+        for code, done in w.actual.items():
+            if done and code in NOTES and code not in w.notes and rng.random() < 0.12:
+                w.notes[code] = rng.choice(NOTES[code])
+        walks.append(w)
+    return walks
+
+
+def ta_rows(lines: Sequence[Line], plans: dict[str, ta.Plan], walks: Sequence[Walk]
+            ) -> list[dict[str, Any]]:
+    """T&A rows for what the team typed: Actual dates and Notes; prodbook fills the rest."""
+    out = []
+    for ln, w in zip(lines, walks):
+        for step in plans[ln.template].steps:
+            done, note = w.actual.get(step.code), w.notes.get(step.code)
+            if done or note:
+                out.append({"po": ln.po, "style": ln.style, "color": ln.color, "code": step.code,
+                            "actual": done, "notes": note})
+    return out
+
+
+# --- lab dips and samples ---------------------------------------------------------------------
+
+DIRECTIONS = ("too red", "too green", "too dark", "too yellow", "too flat, needs brightness", "too blue")
+
+
+def lab_dip_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: Sequence[Walk],
+                 styles: dict[str, dict[str, Any]], pairs: int = 20) -> list[dict[str, Any]]:
+    """Submission rounds of the first dyed colours: three options per round, the buyer picks or rejects."""
+    seen: set[tuple[str, str]] = set()
+    chosen = []
+    for ln, w in sorted(zip(lines, walks), key=lambda lw: lw[0].po_date):
+        key = (ln.style, ln.color)
+        if ln.template != "Denim 120" and key not in seen and w.actual.get("LDS"):
+            seen.add(key)
+            chosen.append((ln, w.actual["LDS"]))
+    out = []
+    for n, (ln, submitted) in enumerate(chosen[:pairs]):
+        style = styles[ln.style]
+        rounds = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
+        for r in range(1, rounds + 1):
+            dip = f"LD-{rng.randint(1000, 9999)}"
+            received = submitted + timedelta(days=rng.randint(3, 5))
+            decided = received + timedelta(days=rng.randint(1, 3))
+            row = {"style": ln.style, "color": ln.color, "fabric": style["fabric"],
+                   "mill": VENDOR_BY_CODE[ln.vendor].mill, "round": r, "submitted": submitted,
+                   "received": None, "decision": None, "decision_date": None,
+                   "comments": f"Options A/B/C sent ({dip}A-C)"}
+            out.append(row)
+            if received > today:
+                break
+            row["received"] = received
+            if decided > today:
+                row["comments"] = f"Options A/B/C ({dip}A-C) under review: D65 then TL84"
+                break
+            row["decision_date"] = decided
+            if n == 7 and r == 1:
+                row["decision"], row["comments"] = "Cancelled", "Colour dropped from the line at review"
+                break
+            if r < rounds:
+                row["decision"] = "Rejected"
+                row["comments"] = f"A/B/C all {rng.choice(DIRECTIONS)} under D65; resubmit"
+                submitted = decided + timedelta(days=rng.randint(4, 7))
+                if submitted > today:
+                    break
+                continue
+            pick = rng.choice("ABC")
+            if rng.random() < 0.35:
+                row["decision"] = "Approved with comments"
+                row["comments"] = (f"Option {pick} ({dip}{pick}) approved: "
+                                   f"{rng.choice(('slightly lighter', 'a touch yellower', 'cleaner'))} "
+                                   f"in bulk, Delta E CMC <= 0.8")
+            else:
+                row["decision"], row["comments"] = "Approved", f"Option {pick} ({dip}{pick}) approved"
+    return out
+
+
+def _courier(rng: random.Random) -> tuple[str, str]:
+    """A courier and a tracking number in that courier's format."""
+    name = rng.choice(("DHL", "DHL", "FedEx", "UPS"))
+    if name == "DHL":
+        return name, "".join(rng.choice("0123456789") for _ in range(10))
+    if name == "FedEx":
+        return name, "".join(rng.choice("0123456789") for _ in range(12))
+    return name, "1Z" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(16))
+
+
+SAMPLE_SIZE = {"S-XXL": "M", "XS-XL": "S", "28-40": "32", "0-16": "8", "24-34": "27"}
+
+
+def _sample(rng: random.Random, today: date, style: dict[str, Any], kind: str, purpose: str,
+            color: str | None, qty: int, requested: date, due: date, shipped: date | None,
+            decided: date | None, verdicts: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A sample request in the state its dates put it in."""
+    row = {"style": style["style"], "sample_type": kind, "purpose": purpose, "color": color,
+           "size": SAMPLE_SIZE.get(style["size_range"], "M"), "qty": qty, "requested": requested,
+           "due": due, "status": "Requested", "comments": None}
+    if shipped and shipped <= today:
+        row["shipped"] = shipped
+        row["courier"], row["tracking"] = _courier(rng)
+        row["status"] = "Shipped"
+        received = shipped + timedelta(days=rng.randint(3, 5))
+        if received <= today:
+            row["received"], row["status"] = received, "Received"
+            if decided and decided <= today:
+                row["status"], row["comments"] = rng.choice(verdicts)
+    elif due < today:
+        row["comments"] = "Vendor promised new ship date; chase"
+    return row
+
+
+def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: Sequence[Walk],
+                styles: dict[str, dict[str, Any]], line_review: date) -> list[dict[str, Any]]:
+    """Protos for the line review, fit / PP / TOP samples of the orders, customs samples."""
+    out = []
+    for s in styles.values():
+        if s["status"] != "Proto":
+            continue
+        for k, color in enumerate(s["colors"].split(", ")[:2]):
+            requested = today - timedelta(days=rng.randint(20, 30))
+            due = line_review - timedelta(days=rng.randint(7, 10)) if k == 0 else today - timedelta(days=3)
+            shipped = due - timedelta(days=rng.randint(5, 12)) if k == 0 else None
+            out.append(_sample(rng, today, s, "Proto", "Line review", color, 3, requested, due, shipped,
+                               None, ()) | {"comments": "2 pcs to buyer, 1 counter sample kept at vendor"
+                                            if k == 0 else "Vendor chasing trims for proto; chase"})
+    by_style: dict[str, tuple[Line, Walk]] = {}
+    for ln, w in zip(lines, walks):
+        by_style.setdefault(ln.style, (ln, w))
+    picks = sorted(by_style.values(), key=lambda lw: lw[0].po_date)
+    fit_verdicts = (("Approved", "Fit approved"), ("Approved with comments", "Lengthen body 1 cm"),
+                    ("Rejected", "Too boxy through chest; resubmit"))
+    pp_verdicts = (("Approved", "OK to cut"), ("Approved with comments", "Adjust neck rib; OK to cut"))
+    for ln, w in picks[::4]:
+        s = styles[ln.style]
+        out.append(_sample(rng, today, s, "Fit", "Fit approval", ln.color, 2, ln.po_date,
+                           _planned_or(w, "FSS"), w.actual.get("FSS"), w.actual.get("FSC"), fit_verdicts))
+    for ln, w in picks[1::4]:
+        s = styles[ln.style]
+        out.append(_sample(rng, today, s, "PP", "Pre-production approval", ln.color, 2,
+                           ln.po_date + timedelta(days=30), _planned_or(w, "PPS"), w.actual.get("PPS"),
+                           w.actual.get("PPA"), pp_verdicts))
+    for ln, w in [lw for lw in picks if lw[1].actual.get("CUT")][:5]:
+        s = styles[ln.style]
+        due = w.actual["CUT"] + timedelta(days=10)
+        out.append(_sample(rng, today, s, "TOP", "Top of production", ln.color, 2, w.actual["CUT"], due,
+                           due - timedelta(days=rng.randint(-2, 2)), due + timedelta(days=7),
+                           (("Approved", "Matches PP"),)))
+    for ln, w in picks[2:4]:
+        s = styles[ln.style]
+        out.append(_sample(rng, today, s, "Photo", "E-commerce photo shoot", ln.color, 1,
+                           today - timedelta(days=10), today + timedelta(days=10), None, None, ()))
+    for ln, w in picks[5:7]:
+        s = styles[ln.style]
+        out.append(_sample(rng, today, s, "Size set", "Grading check (jump sizes)", ln.color, 3,
+                           ln.po_date + timedelta(days=14), _planned_or(w, "PPS"), w.actual.get("PPS"),
+                           None, ()))
+    for name in ("Pique Polo", "Wide-Leg Trouser"):
+        s = next(x for x in styles.values() if x["description"] == name)
+        row = _sample(rng, today, s, "Customs", "CBP ruling request", s["colors"].split(", ")[0], 1,
+                      today - timedelta(days=12), today + timedelta(days=5), today - timedelta(days=6),
+                      None, ())
+        row["comments"] = ("With fiber content by weight, knit or woven, fabric weight (g/m2), finish, "
+                           "and where cut and sewn")
+        out.append(row)
+    return out
+
+
+def _planned_or(w: Walk, code: str) -> date:
+    return w.forecast[code]
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0.00"
+MONEY = {"fob", "retail"}
+
+
+def config_rows(today: date) -> list[dict[str, Any]]:
+    return [{"setting": k, "value": v} for k, v in (
+        ("Date Order", "MDY"), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
+        ("Line Review Date", line_review_date(today)), ("Booking Confirm Days", 10),
+        ("Ship Tolerance %", 3), ("WIP Stale Days", 10))]
+
+
+def line_review_date(today: date) -> date:
+    """Three weeks out, on a Tuesday: protos must be in hand by then."""
+    d = today + timedelta(days=21)
+    return d + timedelta(days=(1 - d.weekday()) % 7)
+
+
+def _table_name(sheet: str) -> str:
+    return "tbl" + re.sub(r"[^A-Za-z0-9]", "", sheet)
+
+
+def write_sheet(wb: Workbook, spec: SheetSpec, records: Sequence[dict[str, Any]]) -> None:
+    """One sheet in the default layout: header row, records, an Excel Table, frozen header."""
+    ws = wb.create_sheet(spec.name)
+    ws.append(list(spec.headers))
+    for rec in records:
+        ws.append([rec.get(f) for f in spec.fields])
+    ncol = len(spec.columns)
+    for j, col in enumerate(spec.columns, start=1):
+        fmt = {Kind.DATE: DATE_FORMAT, Kind.DATETIME: "yyyy-mm-dd hh:mm", Kind.INT: "#,##0"}.get(col.kind)
+        fmt = MONEY_FORMAT if col.field in MONEY else fmt
+        width = len(col.header) + 4
+        for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            cell = row[0]
+            if cell.value is None:
+                continue
+            if fmt and not isinstance(cell.value, str):
+                cell.number_format = fmt
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            width = max(width, 12 if isinstance(cell.value, date) else len(str(cell.value)) + 2)
+        ws.column_dimensions[get_column_letter(j)].width = min(width, 48)
+    # A Table needs a data row: an empty sheet gets one blank row, as prodbook's own writer does.
+    ref = f"A1:{get_column_letter(ncol)}{max(2, len(records) + 1)}"
+    table = Table(displayName=_table_name(spec.name), ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+
+
+def build_demo(today: date) -> dict[str, list[dict[str, Any]]]:
+    """Every sheet's records for ``today``: the pure part of ``write_demo``."""
+    rng = random.Random(f"prodbook-demo-{today.isoformat()}")
+    vendors, closed = vendor_rows(), closure_rows(today)
+    styles = build_styles(rng, today)
+    pre = _calendars(vendors, closed, range(today.year - 1, today.year + 2))
+    lines = build_orders(rng, today, styles, pre)
+    years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields))
+    calendars = _calendars(vendors, closed, years)
+    plans, planned = plan_orders(styles, lines, calendars)
+    walks = live_actuals(rng, today, lines, plans, planned, calendars)
+    by_style = {s["style"]: s for s in styles}
+    return {
+        STYLES.name: styles, ORDERS.name: [vars(ln) for ln in lines], TEMPLATES.name: template_rows(),
+        TA.name: ta_rows(lines, plans, walks),
+        LAB_DIPS.name: lab_dip_rows(rng, today, lines, walks, by_style),
+        SAMPLES.name: sample_rows(rng, today, lines, walks, by_style, line_review_date(today)),
+        VENDORS.name: vendors, CLOSURES.name: closed, CONFIG.name: config_rows(today),
+    }
+
+
+def write_demo(folder: Path, today: date) -> Path:
+    """Write ``folder/demo-tracker.xlsx`` for ``today``, replacing an earlier demo of that name.
+
+    Every sheet of the default layout is there, in order; the generated ones
+    (Vendor WIP, Exceptions, Follow-ups, Issues, Change Log) are empty until
+    prodbook runs. Same ``today``, same workbook.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    records = build_demo(today)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for spec in ALL_SHEETS:
+        write_sheet(wb, spec, records.get(spec.name, []))
+    wb.properties.creator = "prodbook demo"
+    wb.properties.title = f"Demo production tracker as of {today.isoformat()}"
+    path = folder / DEMO_FILE
+    tmp = path.with_name(f".{DEMO_FILE}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

@@ -19,8 +19,8 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.findings import UserError
 from prodbook.workbook import safety
-from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout, rewrite_sheets,
-                                         workbook_info)
+from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
+                                         parts_openpyxl_would_drop, rewrite_sheets, workbook_info)
 
 SUPPORTED = (".xlsx", ".xlsm")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)
@@ -150,7 +150,10 @@ class FileBook:
         except UnsupportedLayout as exc:
             side = safety.side_copy_path(self.path)
             safety.atomic_write(side, lambda tmp: _side_copy(self.path, tmp, rewrites, edits))
-            return CommitResult(side, None, str(exc))
+            lacks = parts_openpyxl_would_drop(self.path)
+            reason = f"{exc}. The changes were written to a copy instead" + (
+                f", which may lack {', '.join(lacks)}" if lacks else "")
+            return CommitResult(side, None, reason)
         self._rewrites.clear()
         self._edits.clear()
         return CommitResult(self.path, backup)

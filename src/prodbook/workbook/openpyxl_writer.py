@@ -1,0 +1,76 @@
+"""The fallback writer: staged changes applied through openpyxl, into a side copy.
+
+Used only when the part-level writer meets a layout it cannot rewrite
+safely (merged cells, comments or array formulas in the rows it would
+regenerate). openpyxl may drop parts of a workbook, so this never writes
+over the user's file: the caller points it at ``NAME (prodbook).xlsx``
+and tells the user why, listing what the copy may lack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value
+
+
+def _put(ws, row: int, col0: int, value: Value) -> None:
+    cell = ws.cell(row=row, column=col0 + 1)
+    if isinstance(value, Formula):
+        cell.value = value.text
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)" from a vendor
+    elif hasattr(value, "year") and not cell.is_date:
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _rewrite(wb, rw: SheetRewrite) -> None:
+    if rw.sheet not in wb.sheetnames:
+        ws = wb.create_sheet(rw.sheet)
+        for c, header in enumerate(rw.create_headers or ()):
+            ws.cell(row=1, column=c + 1, value=header)
+    ws = wb[rw.sheet]
+    width = max(ws.max_column, max(rw.columns, default=-1) + 1)
+    old = {r: [ws.cell(row=r, column=c + 1).value for c in range(width)]
+           for r in range(rw.header_row + 1, ws.max_row + 1)}
+    for merged in [m for m in ws.merged_cells.ranges if m.max_row > rw.header_row]:
+        ws.unmerge_cells(str(merged))
+    if ws.max_row > rw.header_row:
+        ws.delete_rows(rw.header_row + 1, ws.max_row - rw.header_row)
+    first_new = ws.max_column
+    for i, header in enumerate(rw.append_headers):
+        ws.cell(row=rw.header_row, column=first_new + i + 1, value=header)
+    sources = rw.source_rows or (None,) * len(rw.rows)
+    written = set(rw.columns)
+    for i, (values, src) in enumerate(zip(rw.rows, sources)):
+        row = rw.header_row + 1 + i
+        if src is not None and src in old:
+            for c, v in enumerate(old[src]):
+                if c not in written and v is not None:
+                    ws.cell(row=row, column=c + 1, value=v)
+        for c, v in zip(rw.columns, values):
+            _put(ws, row, c, v)
+    last = rw.header_row + max(len(rw.rows), 1)
+    for table in ws.tables.values():
+        first, _, end = table.ref.partition(":")
+        if first.rstrip("0123456789") and int(first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == rw.header_row:
+            last_col = get_column_letter(max(ws.max_column, 1))
+            table.ref = f"{first}:{last_col}{last}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+
+
+def write_copy(src: Path, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[CellEdit]) -> None:
+    """Apply the staged changes with openpyxl, saving to ``dst``."""
+    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+    for rw in rewrites:
+        _rewrite(wb, rw)
+    for e in edits:
+        _put(wb[e.sheet], e.row, e.column, e.value)
+    wb.save(dst)
