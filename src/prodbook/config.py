@@ -53,6 +53,9 @@ def _pairs_from_toml(path: Path) -> list[tuple[str, Any]]:
     pairs += [(f"Sheet: {k}", v) for k, v in (data.get("sheets") or {}).items()]
     for sheet, cols in (data.get("columns") or {}).items():
         pairs += [(f"Column: {sheet} / {k}", v) for k, v in cols.items()]
+    for vendor, cols in (data.get("wip_columns") or {}).items():  # vendor WIP layouts
+        pairs += [(f"WIP Column: {vendor} / {k}", v) for k, v in cols.items()]
+    pairs += [(f"WIP Vendor: {k}", v) for k, v in (data.get("wip_vendors") or {}).items()]
     return pairs
 
 

@@ -29,6 +29,7 @@ garment; a customs broker confirms the statistical suffix.
 
 from __future__ import annotations
 
+import graphlib
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -372,23 +373,14 @@ class Line:
     dc: str
 
 
-@dataclass
-class Demo:
-    """Everything the demo writes, as rows per sheet, plus notes for the tests and the report."""
-
-    today: date
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    lines: list[Line] = field(default_factory=list)
-
-
 def _money(x: float) -> float:
     return round(x, 2)
 
 
 def _retail(rng: random.Random, fob: float) -> float:
-    """Retail at 2.5-4x first cost, on a .99 or .50 price point."""
-    price = fob * rng.uniform(2.6, 3.9)
-    return float(int(price)) + rng.choice((0.99, 0.99, 0.5)) if price > 10 else round(price, 2)
+    """Retail at 2.5-4x first cost, rounded down to a .99 or .50 price point."""
+    price = fob * rng.uniform(2.8, 3.9)
+    return int(price) - rng.choice((0.01, 0.01, 0.5))
 
 
 def season_of(today: date) -> str:
@@ -435,8 +427,8 @@ def _ex_factory(cal: FactoryCalendar, po_date: date, lead: int) -> date:
     """
     xf = po_date + timedelta(days=lead)
     lost = _closed_days(cal, po_date, xf)
-    if lost > 3:
-        xf = po_date + timedelta(days=lead + lost + 3)
+    if lost >= 5:  # a closure of a week or more, not the odd public holiday
+        xf = po_date + timedelta(days=lead + lost)
     while not cal.is_working_day(xf):
         xf -= timedelta(days=1)
     return xf
@@ -552,7 +544,6 @@ def time_edges(plan: ta.Plan) -> tuple[tuple[str, ...], Edges]:
 
     A milestone anchored +n after B follows B; one anchored -n before B precedes B.
     """
-    import graphlib
     preds: Edges = {s.code: [] for s in plan.steps}
     for s in plan.steps:
         if s.anchor_is_order:
@@ -763,42 +754,51 @@ def lab_dip_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: 
             chosen.append((ln, w.actual["LDS"]))
     out = []
     for n, (ln, submitted) in enumerate(chosen[:pairs]):
-        style = styles[ln.style]
-        rounds = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
-        for r in range(1, rounds + 1):
-            dip = f"LD-{rng.randint(1000, 9999)}"
-            received = submitted + timedelta(days=rng.randint(3, 5))
-            decided = received + timedelta(days=rng.randint(1, 3))
-            row = {"style": ln.style, "color": ln.color, "fabric": style["fabric"],
-                   "mill": VENDOR_BY_CODE[ln.vendor].mill, "round": r, "submitted": submitted,
-                   "received": None, "decision": None, "decision_date": None,
-                   "comments": f"Options A/B/C sent ({dip}A-C)"}
-            out.append(row)
-            if received > today:
-                break
-            row["received"] = received
-            if decided > today:
-                row["comments"] = f"Options A/B/C ({dip}A-C) under review: D65 then TL84"
-                break
-            row["decision_date"] = decided
-            if n == 7 and r == 1:
-                row["decision"], row["comments"] = "Cancelled", "Colour dropped from the line at review"
-                break
-            if r < rounds:
+        out += _dip_rounds(rng, today, ln, styles[ln.style], submitted,
+                           rounds=rng.choices((1, 2, 3), weights=(6, 3, 1))[0], cancelled_first=n == 7)
+    return out
+
+
+def _dip_rounds(rng: random.Random, today: date, ln: Line, style: dict[str, Any], submitted: date,
+                rounds: int, cancelled_first: bool) -> list[dict[str, Any]]:
+    """The rounds of one colour, up to today: rejected rounds, then an approval (or still open)."""
+    out = []
+    if cancelled_first:  # a round that does not count: the next one is a resubmit
+        rounds = max(rounds, 2)
+    for r in range(1, rounds + 1):
+        dip = f"LD-{rng.randint(1000, 9999)}"
+        received = submitted + timedelta(days=rng.randint(3, 5))
+        decided = received + timedelta(days=rng.randint(1, 3))
+        row = {"style": ln.style, "color": ln.color, "fabric": style["fabric"],
+               "mill": VENDOR_BY_CODE[ln.vendor].mill, "round": r, "submitted": submitted,
+               "comments": f"Options A/B/C sent ({dip}A-C)"}
+        out.append(row)
+        if received > today:
+            break
+        row["received"] = received
+        if decided > today:
+            row["comments"] = f"Options A/B/C ({dip}A-C) under review: D65 then TL84"
+            break
+        row["decision_date"] = decided
+        if r < rounds:
+            if cancelled_first and r == 1:
+                row["decision"] = "Cancelled"
+                row["comments"] = "Dipped on the wrong base quality; resubmit on bulk fabric"
+            else:
                 row["decision"] = "Rejected"
                 row["comments"] = f"A/B/C all {rng.choice(DIRECTIONS)} under D65; resubmit"
-                submitted = decided + timedelta(days=rng.randint(4, 7))
-                if submitted > today:
-                    break
-                continue
-            pick = rng.choice("ABC")
-            if rng.random() < 0.35:
-                row["decision"] = "Approved with comments"
-                row["comments"] = (f"Option {pick} ({dip}{pick}) approved: "
-                                   f"{rng.choice(('slightly lighter', 'a touch yellower', 'cleaner'))} "
-                                   f"in bulk, Delta E CMC <= 0.8")
-            else:
-                row["decision"], row["comments"] = "Approved", f"Option {pick} ({dip}{pick}) approved"
+            submitted = decided + timedelta(days=rng.randint(4, 7))
+            if submitted > today:
+                break
+            continue
+        pick = rng.choice("ABC")
+        if rng.random() < 0.35:
+            row["decision"] = "Approved with comments"
+            row["comments"] = (f"Option {pick} ({dip}{pick}) approved: "
+                               f"{rng.choice(('slightly lighter', 'a touch yellower', 'cleaner'))} "
+                               "in bulk, Delta E CMC <= 0.8")
+        else:
+            row["decision"], row["comments"] = "Approved", f"Option {pick} ({dip}{pick}) approved"
     return out
 
 
@@ -840,31 +840,34 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
                 styles: dict[str, dict[str, Any]], line_review: date) -> list[dict[str, Any]]:
     """Protos for the line review, fit / PP / TOP samples of the orders, customs samples."""
     out = []
-    for s in styles.values():
-        if s["status"] != "Proto":
-            continue
-        for k, color in enumerate(s["colors"].split(", ")[:2]):
-            requested = today - timedelta(days=rng.randint(20, 30))
-            due = line_review - timedelta(days=rng.randint(7, 10)) if k == 0 else today - timedelta(days=3)
-            shipped = due - timedelta(days=rng.randint(5, 12)) if k == 0 else None
-            out.append(_sample(rng, today, s, "Proto", "Line review", color, 3, requested, due, shipped,
-                               None, ()) | {"comments": "2 pcs to buyer, 1 counter sample kept at vendor"
-                                            if k == 0 else "Vendor chasing trims for proto; chase"})
+    protos = [(s, c) for s in styles.values() if s["status"] == "Proto" for c in s["colors"].split(", ")[:2]]
+    # (shipped days before today, due days from today): received, in transit, not yet due, overdue
+    states = ((12, -5), (2, 3), (None, 10), (None, -3))
+    for k, (s, color) in enumerate(protos):
+        shipped_ago, due_in = states[k % len(states)]
+        due = min(today + timedelta(days=due_in), line_review - timedelta(days=7))
+        shipped = today - timedelta(days=shipped_ago) if shipped_ago is not None else None
+        requested = today - timedelta(days=rng.randint(20, 30))
+        row = _sample(rng, today, s, "Proto", "Line review", color, 3, requested, due, shipped, None, ())
+        row["comments"] = ("Vendor chasing trims for proto; chase" if row["status"] == "Requested"
+                           and due < today else "2 pcs to buyer, 1 counter sample kept at vendor")
+        out.append(row)
     by_style: dict[str, tuple[Line, Walk]] = {}
     for ln, w in zip(lines, walks):
         by_style.setdefault(ln.style, (ln, w))
     picks = sorted(by_style.values(), key=lambda lw: lw[0].po_date)
-    fit_verdicts = (("Approved", "Fit approved"), ("Approved with comments", "Lengthen body 1 cm"),
+    fit_verdicts = (("Approved", "Fit approved"), ("Approved", "Fit approved"),
+                    ("Approved with comments", "Lengthen body 1 cm; OK to proceed to PP"),
                     ("Rejected", "Too boxy through chest; resubmit"))
     pp_verdicts = (("Approved", "OK to cut"), ("Approved with comments", "Adjust neck rib; OK to cut"))
     for ln, w in picks[::4]:
         s = styles[ln.style]
         out.append(_sample(rng, today, s, "Fit", "Fit approval", ln.color, 2, ln.po_date,
-                           _planned_or(w, "FSS"), w.actual.get("FSS"), w.actual.get("FSC"), fit_verdicts))
+                           _expected(w, "FSS"), w.actual.get("FSS"), w.actual.get("FSC"), fit_verdicts))
     for ln, w in picks[1::4]:
         s = styles[ln.style]
         out.append(_sample(rng, today, s, "PP", "Pre-production approval", ln.color, 2,
-                           ln.po_date + timedelta(days=30), _planned_or(w, "PPS"), w.actual.get("PPS"),
+                           ln.po_date + timedelta(days=30), _expected(w, "PPS"), w.actual.get("PPS"),
                            w.actual.get("PPA"), pp_verdicts))
     for ln, w in [lw for lw in picks if lw[1].actual.get("CUT")][:5]:
         s = styles[ln.style]
@@ -879,7 +882,7 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
     for ln, w in picks[5:7]:
         s = styles[ln.style]
         out.append(_sample(rng, today, s, "Size set", "Grading check (jump sizes)", ln.color, 3,
-                           ln.po_date + timedelta(days=14), _planned_or(w, "PPS"), w.actual.get("PPS"),
+                           ln.po_date + timedelta(days=14), _expected(w, "PPS"), w.actual.get("PPS"),
                            None, ()))
     for name in ("Pique Polo", "Wide-Leg Trouser"):
         s = next(x for x in styles.values() if x["description"] == name)
@@ -892,7 +895,8 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
     return out
 
 
-def _planned_or(w: Walk, code: str) -> date:
+def _expected(w: Walk, code: str) -> date:
+    """When a sample is due: its T&A milestone's forecast (the plan, moved by any slip upstream)."""
     return w.forecast[code]
 
 

@@ -54,8 +54,74 @@ class Code(StrEnum):
     XF_AFTER_CANCEL = "xf-after-cancel"
     ROWS_ARCHIVED = "rows-archived"
     ACTUAL_IN_FUTURE = "actual-in-future"
+    # vendor WIP import
+    WIP_FILE = "wip-file-unreadable"
+    WIP_UNMATCHED = "wip-unmatched"
+    WIP_AMBIGUOUS = "wip-ambiguous"
+    WIP_DUPLICATE = "wip-duplicate-line"
+    WIP_VENDOR = "wip-vendor-unknown"
+    WIP_REPORT_DATE = "wip-report-date-assumed"
+    # exception rules (the Exceptions sheet's Rule column)
+    XF_REVISED_LATE = "xf-revised-later"
+    IN_DC_LATE = "in-dc-late"
+    SHIP_WINDOW_MISSED = "ship-window-missed"
+    PRODUCTION_BEHIND = "production-behind"
+    FABRIC_NOT_IN_HOUSE = "fabric-not-in-house"
+    BOOKING_NOT_CONFIRMED = "booking-not-confirmed"
+    SHIP_MODE_CHANGED = "ship-mode-changed"
+    SHIP_QTY_OFF = "ship-qty-off-tolerance"
+    WIP_STALE = "wip-stale"
+    WIP_QTY_INCONSISTENT = "wip-qty-inconsistent"
+    # follow-ups
+    VENDOR_NO_EMAIL = "vendor-no-email"
+    # style profiles (issue 5)
+    FIBER_UNREADABLE = "fiber-unreadable"
+    FIBER_TOTAL = "fiber-total-not-100"
+    FIBER_NAME = "fiber-not-generic-name"
+    FIBER_ORDER = "fiber-not-descending"
+    HTS_FORMAT = "hts-format"
+    HTS_CHAPTER = "hts-chapter-vs-construction"
+    HTS_FIBER = "hts-heading-vs-fiber"
+    COO_UNKNOWN = "coo-not-a-country"
+    COO_VENDOR = "coo-vs-vendor-country"
+    PRICE = "price-implausible"
+    SIZE_RANGE = "size-range-unknown"
+    STATUS_UNKNOWN = "style-status-unknown"
+    ADOPTED_CHANGED = "adopted-style-changed"
+    # lab dips and samples (issue 5)
+    LAB_DIP_LATE = "lab-dip-not-approved-by-milestone"
+    LAB_DIP_BULK = "no-approved-lab-dip-by-bulk-fabric"
+    LAB_DIP_DATES = "lab-dip-dates"
+    SAMPLE_DUE = "sample-due-vs-ta"
+    SAMPLE_LATE = "sample-late"
+    SAMPLE_TRACKING = "sample-tracking"
+    LINE_REVIEW = "line-review-proto-missing"
+    CUSTOMS_SAMPLE = "customs-sample-needed"
+    CUSTOMS_FACT = "customs-fact-missing"
+    # discrepancies: vendor vs tracker (issue 5)
+    DIFF_STYLE = "vendor-style-unknown"
+    DIFF_COLOR = "vendor-color-name"
+    DIFF_QTY = "vendor-qty-differs"
+    DIFF_FOB = "vendor-fob-differs"
+    DIFF_FIBER = "vendor-fiber-differs"
+    DIFF_COO = "vendor-coo-differs"
+    DIFF_HTS = "vendor-hts-differs"
+    DIFF_XF = "vendor-ex-factory-differs"
+    FIX_NOT_APPLIED = "fix-not-applied"
     # runner
     INTERNAL = "internal-error"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A second opinion on a finding's cell, and what the Issues sheet's Accept column would do."""
+
+    other: Any
+    """The value found elsewhere (the vendor's file, the Vendor WIP sheet, the T&A...)."""
+    source: str
+    """Where ``other`` comes from, in words: "costing.xlsx row 4"."""
+    proposed: Any = None
+    """The value Accept writes into the finding's cell; None: nothing to write (see the message)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +141,8 @@ class Finding:
     column: str | None = None
     key: str | None = None
     value: Any = None
+    fix: Fix | None = None
+    """Another source's value and a proposed correction (discrepancies)."""
 
     @property
     def where(self) -> str:

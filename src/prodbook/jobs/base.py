@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,12 @@ class Context:
     today: date
     now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     dry_run: bool = False
+    files: tuple[Path, ...] = ()
+    """Input files of the run (vendor WIP reports); jobs that need none ignore them."""
+    out: Path | None = None
+    """Where a job writes its files (follow-up drafts folder, report workbook); None: its default."""
+    since: datetime | None = None
+    """Start of the 'what changed' window of the production report; None: a week before today."""
 
 
 @dataclass

@@ -20,7 +20,10 @@ def issue_rows(tracker: Tracker, findings: Sequence[Finding]) -> pd.DataFrame:
         "sheet": f.sheet or f.file, "cell": tracker.address(f.sheet, f.column, f.row)
         or (f"row {f.row}" if f.row else None), "key": f.key, "field": f.column,
         "value": log_text(f.value), "problem": f.message, "severity": str(f.severity),
-        "code": str(f.code)} for f in ordered], columns=list(ISSUES.fields))
+        "code": str(f.code), "other_value": log_text(f.fix.other) if f.fix else None,
+        "other_source": f.fix.source if f.fix else None,
+        "proposed": log_text(f.fix.proposed) if f.fix else None} for f in ordered],
+        columns=list(ISSUES.fields))
 
 
 def stage_issues(tracker: Tracker, findings: Sequence[Finding]) -> None:
@@ -34,4 +37,6 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding]) -> None:
         source = [old.get(tuple(r[k] for k in key)) for r in rows.to_dict("records")]
     if not table.exists and rows.empty:
         return
-    tracker.replace_rows(table, rows, list(ISSUES.fields), source)
+    # user columns (Accept) stay with their issue; one the sheet lacks yet is added, blank
+    fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
+    tracker.replace_rows(table, rows, fields, source)

@@ -74,6 +74,10 @@ class Style(Record):
     """Date the style was adopted into the line."""
     template: str | None = None
     """Name of the T&A template its orders follow."""
+    weight_gsm: float | None = Field(None, gt=0)
+    """Body fabric weight in g/m2 (a customs ruling needs it)."""
+    process_countries: str | None = None
+    """Where each step happened, e.g. 'Fabric: China; Cut & sew: Vietnam' (customs rulings)."""
 
 
 class Order(Record):
@@ -269,6 +273,8 @@ class ExceptionRecord(Record):
     """PO number."""
     style: str | None = None
     """Style number."""
+    color: str | None = None
+    """Colour of the PO line."""
     vendor: str | None = None
     """Vendor."""
     rule: str | None = None
@@ -351,6 +357,14 @@ class IssueRow(Record):
     """error, warning, info."""
     code: str | None = None
     """Stable finding code."""
+    other_value: str | None = None
+    """The value another source gives (vendor file, Vendor WIP, T&A, the locked profile)."""
+    other_source: str | None = None
+    """Where the other value comes from."""
+    proposed: str | None = None
+    """What Accept writes into the cell (blank: nothing to write, see Problem)."""
+    accept: str | None = None
+    """The user's: Yes to apply the proposed value with 'prodbook validate --apply'."""
 
 
 class ChangeLogEntry(Record):
@@ -372,6 +386,23 @@ class ChangeLogEntry(Record):
     """Who ran prodbook."""
 
 
+class StyleLock(Record):
+    """A row of the Style Snapshot sheet: one key field of one adopted style, as locked."""
+
+    style: str
+    """Style number."""
+    field: str
+    """Styles column header (Fiber Content, FOB (USD)...)."""
+    locked: str | None = None
+    """The value when the style was adopted, or when a change was last accepted."""
+    locked_on: date | None = None
+    """When it was locked."""
+    current: str | None = None
+    """The value on the Styles sheet now, when it differs from the locked one."""
+    changed_on: date | None = None
+    """First run that saw the change."""
+
+
 class Setting(Record):
     setting: str
     """Setting name."""
@@ -383,5 +414,5 @@ RECORDS: dict[str, type[Record]] = {
     "Styles": Style, "Orders": Order, "T&A Templates": TemplateMilestone, "T&A": Milestone,
     "Lab Dips": LabDip, "Samples": Sample, "Vendor WIP": WipLine, "Exceptions": ExceptionRecord,
     "Follow-ups": FollowUp, "Vendors": Vendor, "Closures": Closure, "Issues": IssueRow,
-    "Change Log": ChangeLogEntry, "Config": Setting,
+    "Change Log": ChangeLogEntry, "Config": Setting, "Style Snapshot": StyleLock,
 }

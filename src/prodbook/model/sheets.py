@@ -95,6 +95,9 @@ STYLES = SheetSpec("Styles", (
     C("Status", "status", T, "Style Status"),
     C("Adopted Date", "adopted_date", D, "Adoption Date"),
     C("T&A Template", "template", T, "TA Template", "Template", "T&A Plan", "Critical Path"),
+    C("Fabric Weight (g/m2)", "weight_gsm", N, "GSM", "Weight (g/m2)", "Fabric Weight", "Weight GSM"),
+    C("Process Countries", "process_countries", T, "Processing", "Country of Processing",
+      "Where Made"),
 ), key=("style",))
 
 ORDERS = SheetSpec("Orders", (
@@ -173,16 +176,20 @@ VENDOR_WIP = SheetSpec("Vendor WIP", (
     C("PO #", "po", T, *PO_NO, required=True),
     C("Style #", "style", T, *STYLE_NO),
     C("Color", "color", T, *COLOR),
-    C("Vendor", "vendor"),
-    C("Order Qty", "order_qty", I, "Qty", "PO Qty", "Order Quantity"),
-    C("Cut Qty", "cut_qty", I, "Cut", "Cutting", "Cut Quantity"),
-    C("Sewn Qty", "sewn_qty", I, "Sewn", "Sewing Output", "Sewing Out", "Sew Output"),
-    C("Packed Qty", "packed_qty", I, "Packed", "Finished", "Packing", "Pack Qty"),
+    C("Vendor", "vendor", T, "Supplier", "Vendor Code"),
+    C("Order Qty", "order_qty", I, "Qty", "PO Qty", "Order Quantity", "Quantity Order", "Order Pcs"),
+    C("Cut Qty", "cut_qty", I, "Cut", "Cutting", "Cut Quantity", "Quantity Cut", "Cutting Qty"),
+    C("Sewn Qty", "sewn_qty", I, "Sewn", "Sewing Output", "Sewing Out", "Sew Output",
+      "Quantity Sewing Output", "Sewing Qty"),
+    C("Packed Qty", "packed_qty", I, "Packed", "Finished", "Packing", "Pack Qty", "Quantity Packed",
+      "Finished Qty", "Packed Pcs"),
     C("Fabric Status", "fabric_status", T, "Fabric"),
-    C("Planned XF", "planned_xf", D, "XF Date", "Original XF", "Ex-Factory"),
-    C("Revised XF", "revised_xf", D, "Revised ETD", "Revised Ex-Factory", "New XF"),
-    C("Ship Mode", "ship_mode", T, "Mode"),
-    C("Booking Status", "booking_status", T, "Booking"),
+    C("Planned XF", "planned_xf", D, "XF Date", "Original XF", "Ex-Factory", "Planned ETD", "Orig XF",
+      "Ex-Fty", "Ex-Fty Date"),
+    C("Revised XF", "revised_xf", D, "Revised ETD", "Revised Ex-Factory", "New XF", "Revised XF Date",
+      "Rev XF", "Latest XF"),
+    C("Ship Mode", "ship_mode", T, "Mode", "Shipment Mode", "Ship Via"),
+    C("Booking Status", "booking_status", T, "Booking", "Forwarder Booking"),
     C("Remarks", "remarks", T, "Comments"),
     C("Report Date", "report_date", D),
     C("Source File", "source_file"),
@@ -193,6 +200,7 @@ EXCEPTIONS = SheetSpec("Exceptions", (
     C("Detected", "detected", D),
     C("PO #", "po", T, *PO_NO),
     C("Style #", "style", T, *STYLE_NO),
+    C("Color", "color", T, *COLOR),
     C("Vendor", "vendor"),
     C("Rule", "rule"),
     C("Severity", "severity"),
@@ -240,6 +248,10 @@ ISSUES = SheetSpec("Issues", (
     C("Problem", "problem"),
     C("Severity", "severity"),
     C("Code", "code"),
+    C("Other Value", "other_value", T, "Vendor Value"),
+    C("Other Source", "other_source", T, "Source"),
+    C("Proposed Value", "proposed", T, "Proposed Fix", "Fix"),
+    C("Accept", "accept", T, "Resolve", "Apply", user=True),
 ), generated=True)
 
 CHANGE_LOG = SheetSpec("Change Log", (
@@ -253,6 +265,16 @@ CHANGE_LOG = SheetSpec("Change Log", (
     C("User", "user"),
 ), generated=True)
 
+STYLE_SNAPSHOT = SheetSpec("Style Snapshot", (
+    C("Style #", "style", T, *STYLE_NO, required=True),
+    C("Field", "field", T, required=True),
+    C("Locked Value", "locked", T),
+    C("Locked On", "locked_on", D),
+    C("Current Value", "current", T),
+    C("Changed On", "changed_on", D),
+), key=("style", "field"), generated=True)
+"""Key fields of adopted styles as they were locked: a later change is flagged until accepted."""
+
 CONFIG = SheetSpec("Config", (
     C("Setting", "setting", T, "Name", "Key", required=True),
     C("Value", "value"),
@@ -260,7 +282,7 @@ CONFIG = SheetSpec("Config", (
 
 ALL_SHEETS: tuple[SheetSpec, ...] = (STYLES, ORDERS, TEMPLATES, TA, LAB_DIPS, SAMPLES, VENDOR_WIP,
                                      EXCEPTIONS, FOLLOW_UPS, VENDORS, CLOSURES, ISSUES, CHANGE_LOG,
-                                     CONFIG)
+                                     CONFIG, STYLE_SNAPSHOT)
 ARCHIVE_SUFFIX = " Archive"
 
 

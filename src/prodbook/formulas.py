@@ -1,0 +1,492 @@
+"""The spreadsheet functions' bodies: pure, column-wise, tested without Excel.
+
+``prodbook.udfs`` wraps these for Excel (xlwings). Each function takes what
+xlwings hands a UDF — a single value, or a 2-D list for a range — and returns
+a value or a 2-D list of the same shape (a dynamic array), so a whole column
+is one call. Rules shared by every function:
+
+* Arguments broadcast as Excel's array formulas do: a single value goes with
+  every row of a column; columns of different lengths are a #VALUE! error.
+* Dates come in as Excel gives them (datetime, date, or a serial number) and
+  go out as ``datetime`` (xlwings writes an Excel date). Text dates are read
+  with the workbook's Date Order setting.
+* A bad cell gives an error text in that cell only, such as
+  ``#VALUE! offset must be a number``; a blank input gives a blank result.
+  Nothing raises: the caller never shows a Python traceback.
+
+The workbook's own data (vendor calendars, the T&A sheet) comes in through a
+``BookData``; ``book_data`` builds one from any back end and caches the
+factory calendars per workbook, keyed on the Vendors and Closures cells, so
+they are rebuilt only when those sheets change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prodbook.calendar import FactoryCalendar
+from prodbook.cells import CellError, DateOrder, is_blank, to_date, to_number
+from prodbook.factories import vendor_calendars
+from prodbook.model.records import DayType
+from prodbook.ta import statuses
+from prodbook.model.sheets import CLOSURES, TA, VENDORS
+
+Cells = Any
+"""A value, or a 2-D list (rows of values) as xlwings passes a range."""
+
+
+class FormulaError(ValueError):
+    """A whole-call error, shown in every cell as its text (``#VALUE! ...``)."""
+
+
+class ErrorText(str):
+    """A cell's error text (``#VALUE! offset must be a number``), told apart from other text."""
+
+
+def excel_error(kind: str, message: str) -> ErrorText:
+    """The text a cell shows for an error: Excel's error code, then what to fix."""
+    return ErrorText(f"{kind} {message}")
+
+
+# --- shapes --------------------------------------------------------------------------------
+
+
+def _as_grid(value: Cells) -> list[list[Any]]:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return [[None]]
+        if all(isinstance(r, (list, tuple)) for r in value):
+            return [list(r) for r in value]
+        return [[v] for v in value]  # a 1-D list is a column
+    return [[value]]
+
+
+@dataclass(frozen=True)
+class _Args:
+    grids: list[list[list[Any]]]
+    shape: tuple[int, int]
+    scalar: bool
+
+
+def _broadcast(*values: Cells, names: Iterable[str]) -> _Args:
+    grids = [_as_grid(v) for v in values]
+    shapes = [(len(g), len(g[0]) if g else 0) for g in grids]
+    rows = max(s[0] for s in shapes)
+    cols = max(s[1] for s in shapes)
+    for name, (r, c) in zip(names, shapes):
+        if (r, c) != (1, 1) and (r, c) != (rows, cols):
+            raise FormulaError(excel_error("#VALUE!", f"{name} has {r} row(s) x {c} column(s); give one "
+                                           f"cell or a range the size of the others ({rows} x {cols})"))
+    out = []
+    for g, (r, c) in zip(grids, shapes):
+        if (r, c) == (1, 1):
+            out.append([[g[0][0]] * cols for _ in range(rows)])
+        else:
+            out.append(g)
+    scalar = (rows, cols) == (1, 1)  # one cell in, one value out (not a 1x1 array)
+    return _Args(out, (rows, cols), scalar)
+
+
+def _flat(grid: list[list[Any]]) -> list[Any]:
+    return [v for row in grid for v in row]
+
+
+def _shape_back(values: list[Any], shape: tuple[int, int], scalar: bool) -> Any:
+    values = [str(v) if isinstance(v, ErrorText) else v for v in values]  # plain str for COM
+    if scalar:
+        return values[0]
+    rows, cols = shape
+    return [values[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+def _guarded(names: tuple[str, ...]) -> Callable:
+    """Run a column function; a whole-call problem becomes its error text, never an exception."""
+    def wrap(fn: Callable) -> Callable:
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except FormulaError as exc:
+                return str(exc)
+            except Exception as exc:  # a bug must not become a traceback in a cell
+                return excel_error("#VALUE!", f"prodbook could not compute this ({type(exc).__name__}: "
+                                   f"{exc})")
+        inner.__name__ = fn.__name__
+        inner.__doc__ = fn.__doc__
+        inner.__wrapped__ = fn  # type: ignore[attr-defined]
+        return inner
+    return wrap
+
+
+# --- cell parsing --------------------------------------------------------------------------
+
+
+def _date_cell(value: Any, name: str, order: DateOrder, date1904: bool) -> date | None | ErrorText:
+    if isinstance(value, str) and value.strip().startswith("#"):
+        return ErrorText(value.strip())  # an error coming in stays that error
+    try:
+        return to_date(value, order, date1904)
+    except (CellError, ValueError, TypeError):
+        return excel_error("#VALUE!", f"{name} must be a date (got {value!r})")
+
+
+def _number_cell(value: Any, name: str) -> float | None | ErrorText:
+    if isinstance(value, str) and value.strip().startswith("#"):
+        return ErrorText(value.strip())
+    if isinstance(value, bool):
+        return excel_error("#VALUE!", f"{name} must be a number (got {value})")
+    try:
+        n = to_number(value)
+    except (CellError, ValueError, TypeError):
+        return excel_error("#VALUE!", f"{name} must be a number (got {value!r})")
+    if n is not None and not np.isfinite(n):
+        return excel_error("#VALUE!", f"{name} must be a number (got {value!r})")
+    return n
+
+
+def _text_cell(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a PO number typed as a number
+    return str(value).strip()
+
+
+_DAY_TYPES = {"working": DayType.WORKING, "w": DayType.WORKING, "calendar": DayType.CALENDAR,
+              "c": DayType.CALENDAR}
+
+
+def _day_type_cell(value: Any) -> DayType | ErrorText:
+    if is_blank(value):
+        return DayType.WORKING
+    found = _DAY_TYPES.get(str(value).strip().lower())
+    if found is None:
+        return excel_error("#VALUE!", f"day_type must be Working or Calendar (got {value!r})")
+    return found
+
+
+def _out_date(d: np.datetime64) -> datetime | None:
+    if np.isnat(d):
+        return None
+    day = d.astype("datetime64[D]").item()
+    return datetime(day.year, day.month, day.day)
+
+
+# --- the workbook's data -------------------------------------------------------------------
+
+
+@dataclass
+class BookData:
+    """What the functions need from the workbook, read once per call and cached where costly.
+
+    Attributes:
+        calendars: Vendor code (as on the Vendors sheet) -> its factory calendar.
+        default: The calendar of a blank vendor: Monday-Friday, no holidays.
+        warnings: Problems found building the calendars (a bad Weekend cell...).
+        ta: The T&A sheet's rows (fields of the T&A sheet), for TA_DATE.
+        date_order: How text dates are read (Config: Date Order).
+        date1904: The workbook's date system.
+        due_soon_days: Config: Due Soon Days, for TA_STATUS.
+    """
+
+    calendars: dict[str, FactoryCalendar]
+    default: FactoryCalendar
+    warnings: list[str] = field(default_factory=list)
+    ta: pd.DataFrame | None = None
+    date_order: DateOrder = DateOrder.MDY
+    date1904: bool = False
+    due_soon_days: int = 7
+    _ta_index: dict[str, int] | None = field(default=None, repr=False)
+
+    def calendar(self, vendor: str) -> FactoryCalendar | None:
+        if not vendor:
+            return self.default
+        if vendor in self.calendars:
+            return self.calendars[vendor]
+        folded = {k.strip().upper(): v for k, v in self.calendars.items()}
+        return folded.get(vendor.strip().upper())
+
+    def ta_row(self, key: str) -> int | None:
+        if self.ta is None:
+            return None
+        if self._ta_index is None:
+            keys = _ta_keys(self.ta[["po", "style", "color", "code"]].itertuples(index=False))
+            index: dict[str, int] = {}
+            for i, k in enumerate(keys):
+                index.setdefault(k, i)
+            self._ta_index = index
+        return self._ta_index.get(key)
+
+
+def _fold(v: Any) -> str:
+    return _text_cell(v).upper()
+
+
+def _ta_keys(rows: Iterable[Iterable[Any]]) -> list[str]:
+    return ["\x1f".join(_fold(v) for v in r) for r in rows]
+
+
+_CACHE: dict[tuple, tuple[dict[str, FactoryCalendar], FactoryCalendar, list[str]]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 16
+
+
+def _digest(*sheets: list[list[Any]]) -> str:
+    h = hashlib.sha1()
+    for rows in sheets:
+        h.update(repr(rows).encode("utf-8", "replace"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> BookData:
+    """The calendars (cached per workbook and Vendors/Closures content) and, if asked, the T&A.
+
+    Args:
+        tracker: A ``prodbook.workbook.tracker.Tracker`` on any back end.
+        years: The years the dates of this call touch (holidays are loaded for them).
+        with_ta: Read the T&A sheet too (TA_DATE).
+    """
+    from prodbook.jobs.base import valid_frame
+
+    years = sorted(set(years)) or [date.today().year]
+    span = range(years[0] - 1, years[-1] + 2)
+    raw = [tracker.table(s, required=False).raw if tracker.has(s) else []  # type: ignore[attr-defined]
+           for s in (VENDORS, CLOSURES)]
+    key = (tracker.file, _digest(*raw), span.start, span.stop)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is None:
+        vendors, _ = valid_frame(tracker, VENDORS, required=False)
+        closures, _ = valid_frame(tracker, CLOSURES, required=False)
+        calendars, default, findings = vendor_calendars(vendors, closures, span, file=tracker.file,
+                                                        vendors_sheet=tracker.sheet(VENDORS))
+        hit = (calendars, default, [f.message for f in findings])
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = hit
+    data = BookData(hit[0], hit[1], list(hit[2]), date_order=tracker.config.date_order,
+                    date1904=tracker.backend.date1904, due_soon_days=tracker.config.due_soon_days)
+    if with_ta:
+        data.ta = tracker.table(TA, required=False).frame
+    return data
+
+
+def clear_cache() -> None:
+    """Forget every cached calendar (tests, and the ribbon's Refresh)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def years_of(*columns: Cells, date1904: bool = False) -> list[int]:
+    """The years of every date-like value in the arguments, for loading holidays."""
+    years: set[int] = set()
+    for col in columns:
+        for v in _flat(_as_grid(col)):
+            try:
+                d = to_date(v, DateOrder.MDY, date1904) if not isinstance(v, str) else None
+            except (CellError, ValueError, TypeError):
+                d = None
+            if d is not None:
+                years.add(d.year)
+    if years:
+        # offsets of a few hundred working days cross into the next/previous year
+        return list(range(min(years) - 1, max(years) + 2))
+    return [date.today().year]
+
+
+# --- the functions -------------------------------------------------------------------------
+
+
+def _shift(values: list[Any], starts: list[Any], days: list[Any], groups: dict[tuple, list[int]],
+           data: BookData, working: Callable[[FactoryCalendar, np.ndarray, np.ndarray], np.ndarray]
+           ) -> None:
+    for (vendor, day_type), idx in groups.items():
+        cal = data.calendar(vendor)
+        if cal is None:
+            for i in idx:
+                values[i] = excel_error("#N/A", f"vendor '{vendor}' is not on the Vendors sheet")
+            continue
+        s = np.array([starts[i] for i in idx], dtype="datetime64[D]")
+        n = np.array([days[i] for i in idx], dtype=float)
+        if day_type is DayType.CALENDAR:
+            out = s + np.trunc(n).astype("timedelta64[D]")
+        else:
+            out = working(cal, s, n)
+        for i, d in zip(idx, out):
+            values[i] = _out_date(d) if not np.isnat(d) else excel_error(
+                "#NUM!", "the result is outside Excel's dates (1900-9999)")
+
+
+@_guarded(("anchor", "offset", "vendor", "day_type"))
+def ta_due(anchor: Cells, offset: Cells, vendor: Cells = None, day_type: Cells = None, *,
+           data: BookData) -> Any:
+    """A milestone's due date: ``offset`` days from ``anchor`` on the vendor's factory calendar.
+
+    Args:
+        anchor: The anchor date (an order date or another milestone's date).
+        offset: Signed days: -30 is 30 days before the anchor; fractions truncate toward zero.
+        vendor: Vendor code on the Vendors sheet; blank counts Monday-Friday with no holidays.
+        day_type: Working (default: the vendor's working days, as WORKDAY.INTL) or Calendar.
+        data: The workbook's calendars.
+
+    Returns:
+        A date (datetime) or error text per cell, in the shape of the inputs.
+    """
+    a = _broadcast(anchor, offset, vendor, day_type, names=("anchor", "offset", "vendor", "day_type"))
+    anchors, offsets, vendors, types = (_flat(g) for g in a.grids)
+    values: list[Any] = [None] * len(anchors)
+    starts: list[Any] = [None] * len(anchors)
+    days: list[Any] = [None] * len(anchors)
+    groups: dict[tuple, list[int]] = {}
+    for i, (an, of, ve, ty) in enumerate(zip(anchors, offsets, vendors, types)):
+        s = _date_cell(an, "anchor", data.date_order, data.date1904)
+        n = _number_cell(of, "offset")
+        t = _day_type_cell(ty)
+        bad = next((x for x in (s, n, t) if isinstance(x, ErrorText)), None)
+        if bad is not None:
+            values[i] = bad
+            continue
+        if s is None or n is None:
+            continue  # blank in, blank out
+        starts[i], days[i] = s, n
+        groups.setdefault((_text_cell(ve), t), []).append(i)
+    _shift(values, starts, days, groups, data, lambda cal, s, n: cal.workday_array(s, n))
+    return _shape_back(values, a.shape, a.scalar)
+
+
+@_guarded(("start", "days", "vendor"))
+def factory_workday(start: Cells, days: Cells, vendor: Cells = None, *, data: BookData) -> Any:
+    """WORKDAY.INTL on the vendor's factory calendar (weekend, public holidays, closures)."""
+    return ta_due(start, days, vendor, None, data=data)
+
+
+@_guarded(("start", "end", "vendor"))
+def factory_networkdays(start: Cells, end: Cells, vendor: Cells = None, *, data: BookData) -> Any:
+    """NETWORKDAYS.INTL on the vendor's factory calendar: working days from start to end, both included."""
+    a = _broadcast(start, end, vendor, names=("start", "end", "vendor"))
+    starts_in, ends_in, vendors = (_flat(g) for g in a.grids)
+    values: list[Any] = [None] * len(starts_in)
+    starts: list[Any] = [None] * len(starts_in)
+    ends: list[Any] = [None] * len(starts_in)
+    groups: dict[str, list[int]] = {}
+    for i, (s0, e0, ve) in enumerate(zip(starts_in, ends_in, vendors)):
+        s = _date_cell(s0, "start", data.date_order, data.date1904)
+        e = _date_cell(e0, "end", data.date_order, data.date1904)
+        bad = next((x for x in (s, e) if isinstance(x, ErrorText)), None)
+        if bad is not None:
+            values[i] = bad
+            continue
+        if s is None or e is None:
+            continue
+        starts[i], ends[i] = s, e
+        groups.setdefault(_text_cell(ve), []).append(i)
+    for vendor_code, idx in groups.items():
+        cal = data.calendar(vendor_code)
+        if cal is None:
+            for i in idx:
+                values[i] = excel_error("#N/A", f"vendor '{vendor_code}' is not on the Vendors sheet")
+            continue
+        counts = cal.networkdays_array(np.array([starts[i] for i in idx], dtype="datetime64[D]"),
+                                       np.array([ends[i] for i in idx], dtype="datetime64[D]"))
+        for i, c in zip(idx, counts):
+            values[i] = int(c) if not np.isnan(c) else excel_error(
+                "#NUM!", "a date is outside Excel's dates (1900-9999)")
+    return _shape_back(values, a.shape, a.scalar)
+
+
+_WHICH = {"planned": "planned", "forecast": "forecast", "actual": "actual", "status": "status"}
+
+
+@_guarded(("po", "style", "color", "code", "which"))
+def ta_date(po: Cells, style: Cells, color: Cells, code: Cells, which: Cells = None, *,
+            data: BookData) -> Any:
+    """A milestone's Planned (default), Forecast or Actual date from the T&A sheet.
+
+    Args:
+        po, style, color, code: The T&A row's key (case and spaces ignored).
+        which: Planned, Forecast or Actual.
+        data: The workbook's T&A rows (``book_data(..., with_ta=True)``).
+    """
+    if data.ta is None:
+        raise FormulaError(excel_error("#N/A", "the workbook has no T&A sheet; run Rebuild T&A"))
+    a = _broadcast(po, style, color, code, which, names=("po", "style", "color", "code", "which"))
+    cols = [_flat(g) for g in a.grids]
+    values: list[Any] = [None] * len(cols[0])
+    for i, (p, s, c, k, w) in enumerate(zip(*cols)):
+        field_name = _WHICH.get(_text_cell(w).lower() or "planned")
+        if field_name is None or field_name == "status":
+            values[i] = excel_error("#VALUE!", f"which must be Planned, Forecast or Actual (got {w!r})")
+            continue
+        if all(is_blank(v) for v in (p, s, c, k)):
+            continue
+        row = data.ta_row("\x1f".join(_fold(v) for v in (p, s, c, k)))
+        if row is None:
+            values[i] = excel_error("#N/A", f"no T&A row for PO {_text_cell(p)} / {_text_cell(s)} / "
+                                    f"{_text_cell(c)} / {_text_cell(k)}")
+            continue
+        v = data.ta[field_name].iloc[row]
+        if isinstance(v, str):
+            values[i] = v  # N/A typed as the Actual
+        elif v is None or pd.isna(v):
+            values[i] = None
+        else:
+            values[i] = _out_date(np.datetime64(pd.Timestamp(v).date(), "D"))
+    return _shape_back(values, a.shape, a.scalar)
+
+
+@_guarded(("planned", "actual", "today"))
+def ta_status(planned: Cells, actual: Cells, today: Cells = None, *, data: BookData,
+              now: date | None = None) -> Any:
+    """A milestone's status from its Planned and Actual dates, by the T&A sheet's rules.
+
+    Done, Done late, Overdue, Due soon (within the Config sheet's Due Soon Days),
+    Upcoming, or N/A when the Actual says N/A. ``today`` defaults to the real
+    today (``now`` in tests).
+    """
+    a = _broadcast(planned, actual, today, names=("planned", "actual", "today"))
+    p_in, a_in, t_in = (_flat(g) for g in a.grids)
+    n = len(p_in)
+    values: list[Any] = [None] * n
+    pl = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    ac = pl.copy()
+    td = np.full(n, np.datetime64(now or date.today(), "D"))
+    na = np.zeros(n, dtype=bool)
+    ok = np.ones(n, dtype=bool)
+    for i, (p, x, t) in enumerate(zip(p_in, a_in, t_in)):
+        if isinstance(x, str) and x.strip().upper() in ("N/A", "NA", "N.A."):
+            na[i] = True
+            x = None
+        parsed = [_date_cell(v, name, data.date_order, data.date1904)
+                  for v, name in ((p, "planned"), (x, "actual"), (t, "today"))]
+        bad = next((v for v in parsed if isinstance(v, ErrorText)), None)
+        if bad is not None:
+            values[i], ok[i] = bad, False
+            continue
+        if parsed[0] is None and parsed[1] is None and not na[i]:
+            ok[i] = False  # blank row
+            continue
+        if parsed[0] is not None:
+            pl[i] = parsed[0]
+        if parsed[1] is not None:
+            ac[i] = parsed[1]
+        if parsed[2] is not None:
+            td[i] = parsed[2]
+    out = statuses(pl, ac, na, td, data.due_soon_days)
+    for i in np.flatnonzero(ok):
+        values[i] = str(out[i]) or None
+    return _shape_back(values, a.shape, a.scalar)
+
+
+__all__ = ["BookData", "FormulaError", "book_data", "clear_cache", "excel_error", "factory_networkdays",
+           "factory_workday", "ta_date", "ta_due", "ta_status", "years_of"]
