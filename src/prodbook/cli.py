@@ -48,8 +48,8 @@ def common(f: Callable) -> Callable:
     return f
 
 
-def _context(today: date | None, dry_run: bool) -> Context:
-    return Context(today=today or date.today(), dry_run=dry_run)
+def _context(today: date | None, dry_run: bool, **options: Any) -> Context:
+    return Context(today=today or date.today(), dry_run=dry_run, **options)
 
 
 def _print(result: RunResult, as_json: bool) -> None:
@@ -94,8 +94,8 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
 
 
 def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,
-         title: str | None = None) -> None:
-    ctx = _context(today, dry_run)
+         title: str | None = None, **options: Any) -> None:
+    ctx = _context(today, dry_run, **options)
     with console.status("prodbook", spinner="dots") if not as_json and sys.stdout.isatty() \
             else _Null() as status:
         result = run(workbook, jobs, ctx, title=title,
@@ -156,12 +156,70 @@ def main() -> None:
 WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False))
 
 
+FILES = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+
+
+@main.command()
+@WORKBOOK
+@FILES
+@common
+def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool
+            ) -> None:
+    """The daily run: check records, rebuild the T&A, import the vendor WIP FILES given (files or
+    folders), check exceptions, list follow-ups and write their e-mail drafts, write Issues."""
+    _run(workbook, REFRESH, today, dry_run, as_json, title="Refresh", files=files)
+
+
+@main.command()
+@WORKBOOK
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@common
+def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Import vendor WIP reports (.xlsx / .csv files, or folders of them) into the Vendor WIP sheet."""
+    _run(workbook, ["wip"], today, dry_run, as_json, files=files)
+
+
 @main.command()
 @WORKBOOK
 @common
-def refresh(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
-    """The daily run: check records, rebuild the T&A, write Issues."""
-    _run(workbook, REFRESH, today, dry_run, as_json, title="Refresh")
+def exceptions(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Run the exception rules; the Exceptions sheet keeps IDs, owners, statuses and resolutions."""
+    _run(workbook, ["exceptions"], today, dry_run, as_json)
+
+
+@main.command()
+@WORKBOOK
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the e-mail drafts (default: 'Follow-up drafts' beside the workbook).")
+@common
+def followups(workbook: str, out: Path | None, today: date | None, dry_run: bool, as_json: bool) -> None:
+    """List what to chase per vendor (Follow-ups sheet) and write one e-mail draft (.eml) per vendor."""
+    _run(workbook, ["followups"], today, dry_run, as_json, out=out)
+
+
+class SinceType(TodayType):
+    name = "YYYY-MM-DD[THH:MM]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"'{value}' is not a date like 2027-03-15 (or 2027-03-15T09:30)", param, ctx)
+
+
+@main.command()
+@WORKBOOK
+@click.option("--since", type=SinceType(), default=None,
+              help="List what changed since this date (default: a week before --today).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The standalone report workbook (default: 'Production Report DATE.xlsx' beside it).")
+@common
+def report(workbook: str, since: datetime | None, out: Path | None, today: date | None, dry_run: bool,
+           as_json: bool) -> None:
+    """The weekly production report: a sheet in the workbook and a standalone .xlsx with a chart."""
+    _run(workbook, ["report"], today, dry_run, as_json, since=since, out=out)
 
 
 @main.command()
@@ -206,6 +264,11 @@ def demo(folder: str, today: date | None, as_json: bool) -> None:
     if not as_json:
         console.print(f"Open '{path}' in Excel: start with the T&A and Issues sheets.")
     sys.exit(0)
+
+
+from prodbook.addin import addin_group  # noqa: E402  (the Excel add-in: its own module)
+
+main.add_command(addin_group)
 
 
 if __name__ == "__main__":

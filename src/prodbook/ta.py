@@ -186,38 +186,62 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
         if name not in used:
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
                                     file=file, sheet=names.get("T&A Templates", "T&A Templates")))
-    parts = [pd.DataFrame(columns=TA_COLUMNS)]
+    anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for (template, vendor), idx in groups.items():
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
-        lines = orders.iloc[idx]
+        pos = np.asarray(idx)
         planned: dict[str, np.ndarray] = {}
-        anchors = {f: pd.to_datetime(lines[f]).to_numpy(dtype="datetime64[D]")
-                   for f in ("po_date", "ex_factory", "in_dc", "cancel")}
         for code in plan.dating_order:
             step = plan.step(code)
-            base = anchors[step.anchor] if step.anchor_is_order else planned[step.anchor]
+            base = anchors[step.anchor][pos] if step.anchor_is_order else planned[step.anchor]
             planned[code] = _shift(cal, base, step.offset, step.day_type)
         for field in {s.anchor for s in plan.steps if s.anchor_is_order}:
-            for row, po in zip(lines["_row"][pd.isna(lines[field])], lines["po"][pd.isna(lines[field])]):
+            missing = np.isnat(anchors[field][pos])
+            for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
                 findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "
                                       f"{ORDERS.column(field).header} date, so the milestones anchored "
                                       "on it cannot be planned; fill it in", file=file,
                                       sheet=orders_sheet, row=int(row),
                                       column=ORDERS.column(field).header))
-        n = len(lines)
-        for step in plan.steps:
-            parts.append(pd.DataFrame({
-                "po": lines["po"].to_numpy(), "style": lines["style"].to_numpy(),
-                "color": lines["color"].to_numpy(), "vendor": vendor or None, "code": step.code,
-                "milestone": step.milestone, "owner": step.owner, "planned": planned[step.code],
-                "template": template, "order_row": lines["_row"].to_numpy(),
-                "_seq": np.asarray(idx) * 1000 + plan.steps.index(step)}, index=range(n)))
-    out = pd.concat(parts, ignore_index=True)
-    if "_seq" in out:
-        out = out.sort_values("_seq", kind="stable").drop(columns="_seq").reset_index(drop=True)
-    out["planned"] = pd.to_datetime(out["planned"]).astype("datetime64[s]")
-    return out, findings
+        # one block per group: lines x steps, flattened line by line in template order
+        dates = np.stack([planned[s.code] for s in plan.steps], axis=1).ravel()
+        steps = np.tile(np.arange(len(plan.steps)), len(pos))
+        blocks.append((np.repeat(pos, len(plan.steps)), steps, dates,
+                       np.full(len(dates), list(plans).index(template)),
+                       np.full(len(dates), len(blocks))))
+    return _assemble(blocks, plans, orders, groups), findings
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
+
+
+def _assemble(blocks, plans: Mapping[str, Plan], orders: pd.DataFrame,
+              groups: Mapping[tuple[str, str], list[int]]) -> pd.DataFrame:
+    """The T&A rows as one table, sorted by Orders row then template order."""
+    if not blocks:
+        return pd.DataFrame(columns=[*TA_COLUMNS, "group"]).astype({"planned": "datetime64[s]",
+                                                                    "group": "int64"})
+    pos, step, planned, plan_no, group = (np.concatenate(parts) for parts in zip(*blocks))
+    order = np.lexsort((step, pos))
+    pos, step, planned, plan_no, group = (a[order] for a in (pos, step, planned, plan_no, group))
+    names = list(plans)
+    attrs = {k: np.concatenate([np.array([getattr(s, k) for s in plans[n].steps], dtype=object)
+                                for n in names]) for k in ("code", "milestone", "owner")}
+    first = np.cumsum([0] + [len(plans[n].steps) for n in names])[:-1]
+    flat = first[plan_no] + step
+    vendor_of = np.empty(len(orders), dtype=object)
+    for (_, vendor), idx in groups.items():
+        vendor_of[idx] = vendor or None
+    return pd.DataFrame({
+        "po": orders["po"].to_numpy()[pos], "style": orders["style"].to_numpy()[pos],
+        "color": orders["color"].to_numpy()[pos], "vendor": vendor_of[pos],
+        "code": attrs["code"][flat], "milestone": attrs["milestone"][flat],
+        "owner": attrs["owner"][flat], "planned": planned.astype("datetime64[s]"),
+        "template": np.asarray(names, dtype=object)[plan_no],
+        "order_row": orders["_row"].to_numpy()[pos], "group": group})
 
 
 def _edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int, DayType]]]]:
@@ -239,39 +263,36 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
              default_calendar: FactoryCalendar, today: date, due_soon_days: int) -> pd.DataFrame:
     """Forecast, Status and Variance from Planned and the user's Actual.
 
-    ``ta`` is the output of ``schedule`` with an ``actual`` column (dates,
-    None, or ``NA``). Returns a copy with forecast, status and variance.
+    ``ta`` is the output of ``schedule`` (its rows in that order, its ``group``
+    column) with an ``actual`` column (dates, None, or ``NA``). Returns a copy with forecast, status and variance.
+    Each (template, vendor) group is a lines x steps matrix, so every step
+    is one vectorised operation over all its PO lines.
     """
     out = ta.copy()
     today64 = np.datetime64(today, "D")
-    actual_na = out["actual"].map(lambda v: isinstance(v, str) and v == NA).to_numpy(dtype=bool)
-    actual = pd.to_datetime(out["actual"].where(~actual_na, None)).to_numpy(dtype="datetime64[D]")
+    raw = out["actual"].to_numpy(dtype=object)
+    actual_na = raw == NA
+    actual = _dates(pd.Series(np.where(actual_na, None, raw), dtype=object))
     planned = out["planned"].to_numpy(dtype="datetime64[D]")
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
-    for (template, vendor), idx in out.groupby(["template", out["vendor"].fillna("")],
-                                               sort=False).indices.items():
+    templates, vendors = out["template"].to_numpy(), out["vendor"].to_numpy()
+    for idx in pd.Series(out["group"].to_numpy()).groupby(out["group"].to_numpy(), sort=False).indices.values():
+        template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
         order, preds = _edges(plan)
-        codes = out["code"].to_numpy()[idx]
-        # one column per code; rows are the PO lines of this group, in first-seen order
-        lines = out["order_row"].to_numpy()[idx]
-        line_ids, line_pos = np.unique(lines, return_inverse=True)
-        n = len(line_ids)
-        where = {c: np.full(n, -1) for c in plan.dating_order}
-        for k, (c, p) in enumerate(zip(codes, line_pos)):
-            where[c][p] = idx[k]
+        grid = np.asarray(idx).reshape(-1, len(plan.steps))  # rows: PO lines, columns: steps
+        col = {s.code: j for j, s in enumerate(plan.steps)}
+        if not (out["code"].to_numpy()[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
+            raise ValueError("progress() needs the rows in the order schedule() returns them")
         eff: dict[str, np.ndarray] = {}
         for code in order:
-            rows = where[code]
-            ok = rows >= 0
-            pl = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-            ac = pl.copy()
-            pl[ok], ac[ok] = planned[rows[ok]], actual[rows[ok]]
+            rows = grid[:, col[code]]
+            pl, ac = planned[rows], actual[rows]
             fc = pl.copy()
             for pred, lag, day_type in preds[code]:
-                late = eff[pred] > planned_of(where[pred], planned)
+                late = eff[pred] > planned[grid[:, col[pred]]]
                 if late.any():
                     pushed = _shift(cal, eff[pred][late], lag, day_type)
                     fc[late] = np.where(pushed > fc[late], pushed, fc[late])
@@ -279,26 +300,21 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
             fc = np.where(open_ & (fc < today64), today64, fc)
             fc = np.where(open_, fc, ac)
             eff[code] = fc
-            forecast[rows[ok]] = fc[ok]
-            valid = ok & ~np.isnat(pl) & ~np.isnat(fc)
-            v = np.full(n, np.nan)
-            if valid.any():
-                diff = (fc[valid] - pl[valid]).astype(int)
-                v[valid] = np.where(diff == 0, 0,
-                                    cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff))
-            variance[rows[ok]] = v[ok]
+            forecast[rows] = fc
+        rows = grid.ravel()
+        pl, fc = planned[rows], forecast[rows]
+        valid = ~np.isnat(pl) & ~np.isnat(fc)
+        if valid.any():
+            diff = (fc[valid] - pl[valid]).astype(int)
+            v = np.full(len(rows), np.nan)
+            v[valid] = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff))
+            variance[rows] = v
     forecast = np.where(actual_na, np.datetime64("NaT"), forecast)
     variance = np.where(actual_na, np.nan, variance)
     out["forecast"] = pd.Series(forecast, index=out.index).astype("datetime64[s]")
-    out["variance"] = pd.array(np.where(np.isnan(variance), pd.NA, variance), dtype="Int64")
+    missing = np.isnan(variance)
+    out["variance"] = pd.arrays.IntegerArray(np.where(missing, 0, variance).astype("int64"), missing)
     out["status"] = statuses(planned, actual, actual_na, today64, due_soon_days)
-    return out
-
-
-def planned_of(rows: np.ndarray, planned: np.ndarray) -> np.ndarray:
-    out = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
-    ok = rows >= 0
-    out[ok] = planned[rows[ok]]
     return out
 
 
@@ -351,5 +367,7 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
 
 def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
     """A folded text key for matching rows across runs (case and spaces ignored)."""
-    key = frame[list(fields)].astype("string").apply(lambda s: s.str.strip().str.upper())
-    return key.agg("\x1f".join, axis=1) if len(frame) else pd.Series([], dtype="string")
+    parts = [frame[f].astype("string").str.strip().str.upper().fillna("") for f in fields]
+    if not len(frame):
+        return pd.Series([], dtype="string")
+    return parts[0].str.cat(parts[1:], sep="\x1f")

@@ -86,11 +86,14 @@ def FACTORY_WORKDAY(start: Any, days: Any, vendor: Any = None, caller: Any = Non
 
 @xw.func(category=CATEGORY)
 @xw.arg("start", ndim=2, doc="First date(s).")
-@xw.arg("end", ndim=2, doc="Last date(s), included.")
+@xw.arg("end_date", ndim=2, doc="Last date(s), included.")
 @xw.arg("vendor", ndim=2, doc="Vendor code on the Vendors sheet.")
-def FACTORY_NETWORKDAYS(start: Any, end: Any, vendor: Any = None, caller: Any = None) -> Any:
-    """NETWORKDAYS.INTL on the vendor's factory calendar: working days from start to end, both included."""
-    return _call(formulas.factory_networkdays, caller, (start, end, vendor), dates=(start, end))
+def FACTORY_NETWORKDAYS(start: Any, end_date: Any, vendor: Any = None, caller: Any = None) -> Any:
+    """NETWORKDAYS.INTL on the vendor's factory calendar: working days from start to end_date, both included.
+
+    (``end_date``, not ``end``: End is a VBA keyword and cannot name an argument.)
+    """
+    return _call(formulas.factory_networkdays, caller, (start, end_date, vendor), dates=(start, end_date))
 
 
 UDFS: tuple[Callable[..., Any], ...] = (TA_DUE, TA_DATE, TA_STATUS, FACTORY_WORKDAY, FACTORY_NETWORKDAYS)

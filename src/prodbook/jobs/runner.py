@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors
-from prodbook.jobs import ta_job, undo_job, validate_job
+from prodbook.jobs import (exceptions_job, followups_job, report_job, ta_job, undo_job, validate_job,
+                           wip_job)
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.workbook.filebook import CommitResult, FileBook
@@ -28,9 +29,13 @@ JOBS: dict[str, Job] = {
     "validate": validate_job.validate,
     "ta": ta_job.rebuild,
     "undo": undo_job.undo,
+    "wip": wip_job.import_wip,
+    "exceptions": exceptions_job.check,
+    "followups": followups_job.followups,
+    "report": report_job.report,
 }
-REFRESH: tuple[str, ...] = ("validate", "ta")
-"""The daily run, in order."""
+REFRESH: tuple[str, ...] = ("validate", "ta", "wip", "exceptions", "followups")
+"""The daily run, in order ("wip" imports the run's vendor files, when any are given)."""
 
 
 @dataclass
@@ -62,11 +67,16 @@ def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None = None,
-        on_step: Callable[[str], None] | None = None, issues: bool = True) -> RunResult:
-    """Run ``jobs`` (names from ``JOBS``) on the workbook at ``path``."""
+        on_step: Callable[[str], None] | None = None, issues: bool = True,
+        backend: Any = None) -> RunResult:
+    """Run ``jobs`` (names from ``JOBS``) on the workbook at ``path``.
+
+    ``backend``: an open workbook back end to use instead of the file at ``path``
+    (the live-Excel one, ``prodbook.workbook.xlbook.XlBook``); it commits the same way.
+    """
     step = on_step or (lambda _: None)
     step("Reading the workbook")
-    book = FileBook(path)
+    book = backend if backend is not None else FileBook(path)
     tracker = Tracker(book)
     outcomes: list[Outcome] = []
     findings: list[Finding] = list(tracker.findings)

@@ -147,36 +147,33 @@ def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, 
 
 def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
              ) -> list[Change]:
-    changes: list[Change] = []
-    keys = [key_text(v) for v in new[list(KEY)].itertuples(index=False)]
-    for i in np.flatnonzero(~matched):
-        changes.append(Change(sheet, keys[i], NEW_ROW, None, new["code"].iloc[i]))
+    """New rows, and every generated value that differs from what the sheet held."""
+    keys = new[list(KEY)].astype("string").fillna("").agg(" / ".join, axis=1).to_numpy() \
+        if len(new) else np.array([], dtype=object)
+    changes = [Change(sheet, keys[i], NEW_ROW, None, new["code"].iat[i]) for i in np.flatnonzero(~matched)]
     if not len(take):
         return changes
     idx = np.flatnonzero(matched)
     for f in GENERATED:
-        a = _comparable(old[f].to_numpy()[take])
-        b = _comparable(new[f].to_numpy()[idx])
-        for j in np.flatnonzero(a != b):
-            changes.append(Change(sheet, keys[idx[j]], TA.column(f).header,
-                                  old[f].to_numpy()[take][j], new[f].to_numpy()[idx][j]))
+        before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
+        for j in np.flatnonzero(differs(before, after, TA.column(f).kind)):
+            changes.append(Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]))
     return changes
 
 
-def _comparable(values: np.ndarray) -> np.ndarray:
-    """Values as text for comparing old and new cells (dates by day, numbers without .0)."""
-    out = []
-    for v in values:
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-            out.append("")
-        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
-            t = pd.Timestamp(v)
-            out.append("" if pd.isna(t) else t.date().isoformat())
-        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v))
-    return np.asarray(out, dtype=object)
+def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:
+    """Element-wise 'the value changed', comparing dates by day and numbers by value; blanks equal."""
+    if kind is Kind.DATE:
+        a = pd.to_datetime(pd.Series(before, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+        b = pd.to_datetime(pd.Series(after, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+        return ~((a == b) | (np.isnat(a) & np.isnat(b)))
+    if kind in (Kind.INT, Kind.NUMBER):
+        a = pd.to_numeric(pd.Series(before, dtype=object), errors="coerce").to_numpy(float)
+        b = pd.to_numeric(pd.Series(after, dtype=object), errors="coerce").to_numpy(float)
+        return ~((a == b) | (np.isnan(a) & np.isnan(b)))
+    a = pd.Series(before, dtype=object).fillna("").astype(str).to_numpy()
+    b = pd.Series(after, dtype=object).fillna("").astype(str).to_numpy()
+    return a != b
 
 
 def _stage_archive(tracker: Tracker, current, archived: pd.DataFrame, ctx: Context) -> None:

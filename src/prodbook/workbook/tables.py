@@ -46,9 +46,13 @@ class Table:
         idx = self.columns.get(field_name)
         return self.headers[idx] if idx is not None else self.spec.column(field_name).header
 
+    end_row: int = 0
+    """The sheet's last row holding anything (0: not known, use the data)."""
+
     @property
     def last_row(self) -> int:
-        return int(self.frame["_row"].max()) if len(self.frame) else self.header_row
+        data = int(self.frame["_row"].max()) if len(self.frame) else self.header_row
+        return max(data, self.end_row)
 
 
 def column_letter(index: int) -> str:
@@ -117,9 +121,13 @@ def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
 
 
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
-               file: str, date1904: bool = False) -> Table:
-    """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions."""
-    header_row, columns, headers = map_header(rows, spec, config)
+               file: str, date1904: bool = False, only: Sequence[str] | None = None) -> Table:
+    """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
+
+    ``only`` limits the fields converted (the header is still mapped in full).
+    """
+    header_row, mapped, headers = map_header(rows, spec, config)
+    columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []
     if header_row == 0:
         expected = ", ".join(c.header for c in spec.columns if c.required)
@@ -127,7 +135,7 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                               f"rows should hold headers such as {expected}", file=file, sheet=sheet))
         return Table(spec, sheet, 1, {}, [], pd.DataFrame(columns=[*spec.fields, "_row"]), findings)
     for col in spec.columns:
-        if col.required and col.field not in columns:
+        if col.required and col.field not in mapped:
             findings.append(error(Code.COLUMN_MISSING, f"the column '{col.header}' is missing: add it "
                                   f"to the header in row {header_row} (or name your column in Config as "
                                   f"'Column: {spec.name} / {col.header}')", file=file, sheet=sheet,
@@ -167,7 +175,10 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     for f in spec.fields:
         if f not in frame.columns:
             frame[f] = None
-    return Table(spec, sheet, header_row, columns, headers, frame, findings)
+    end = len(rows)
+    while end > header_row and all(is_blank(v) for v in rows[end - 1]):
+        end -= 1
+    return Table(spec, sheet, header_row, mapped, headers, frame, findings, end_row=end)
 
 
 def key_text(values: Sequence[Any]) -> str:

@@ -74,6 +74,24 @@ def cell_value(v: Any) -> Value:
     return v
 
 
+def column_values(column: pd.Series) -> list[Value]:
+    """A column as the writer's values: dates as dates, NaN/NaT/NA as None, numpy scalars as Python."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        stamps = column.dt.normalize() == column
+        if stamps.fillna(True).all():
+            values = column.dt.date.to_numpy(dtype=object)
+        else:
+            values = column.dt.to_pydatetime()
+    elif pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        values = column.astype(object).to_numpy()
+        return [None if m else cell_value(v) for v, m in zip(values, missing)]
+    else:
+        return [None if m else (v if type(v) is str else cell_value(v))
+                for v, m in zip(column.to_numpy(dtype=object), missing)]
+    return [None if m else v for v, m in zip(values, missing)]
+
+
 def log_text(v: Any) -> str | None:
     v = cell_value(v)
     if v is None:
@@ -95,6 +113,8 @@ class Tracker:
         self.file = backend.name
         self.findings: list[Finding] = []
         self._tables: dict[str, Table] = {}
+        self._partial: dict[tuple[str, tuple[str, ...]], Table] = {}
+        self._raw: dict[str, list[list[Any]]] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
         self.config = Config()
@@ -117,10 +137,18 @@ class Tracker:
     def has(self, spec: SheetSpec) -> bool:
         return self.sheet(spec) in self.backend.sheet_names()
 
-    def table(self, spec: SheetSpec, *, required: bool = True) -> Table:
-        """Read a sheet (once). A missing sheet gives an empty table and a finding."""
+    def table(self, spec: SheetSpec, *, required: bool = True, only: tuple[str, ...] | None = None
+              ) -> Table:
+        """Read a sheet (once). A missing sheet gives an empty table and a finding.
+
+        ``only`` reads just those fields (a cheap look at a long log); the
+        full table, once read, serves every later call.
+        """
         if spec.name in self._tables:
             return self._tables[spec.name]
+        cache = (spec.name, only)
+        if only is not None and cache in self._partial:
+            return self._partial[cache]
         sheet = self.sheet(spec)
         if sheet not in self.backend.sheet_names():
             table = Table(spec, sheet, 1, {}, list(spec.headers),
@@ -128,11 +156,15 @@ class Tracker:
             if required:
                 table.findings.append(missing_sheet(spec, sheet, self.file, required=True))
         else:
-            rows = self.backend.read_sheet(sheet)
+            rows = self._raw.get(sheet)
+            if rows is None:
+                rows = self._raw[sheet] = self.backend.read_sheet(sheet)
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
-                               date1904=self.backend.date1904)
-            table.raw = rows  # type: ignore[attr-defined]
-        self._tables[spec.name] = table
+                               date1904=self.backend.date1904, only=only)
+        if only is None:
+            self._tables[spec.name] = table
+        else:
+            self._partial[cache] = table
         return table
 
     def records(self, spec: SheetSpec, *, required: bool = True
@@ -153,14 +185,14 @@ class Tracker:
 
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
-                     source_rows: Sequence[int | None] | None = None) -> None:
+                     source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0) -> None:
         """Stage a generated sheet: ``rows`` (fields) become its data rows.
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
         created in the default layout, as an Excel Table.
         """
-        data = [tuple(cell_value(v) for v in rec) for rec in rows[list(fields)].itertuples(index=False)]
+        data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
@@ -178,13 +210,13 @@ class Tracker:
         self.backend.stage(SheetRewrite(
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
             source_rows=tuple(source_rows) if source_rows is not None else None,
-            append_headers=tuple(appended)))
+            append_headers=tuple(appended), keep_rows=keep_rows))
 
     def log(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)
 
     def next_run(self) -> int:
-        log = self.table(CHANGE_LOG, required=False)
+        log = self.table(CHANGE_LOG, required=False, only=("action",))
         numbers = [int(m[1]) for a in log.frame["action"].dropna()
                    if (m := re.search(r"#(\d+)\s*$", str(a)))]
         return max(numbers, default=0) + 1
@@ -193,14 +225,11 @@ class Tracker:
         """Append this run's changes to the Change Log sheet."""
         if not self.changes:
             return
-        log = self.table(CHANGE_LOG, required=False)
+        log = self.table(CHANGE_LOG, required=False, only=("action",))
         new = pd.DataFrame([{"timestamp": when, "action": action, "sheet": c.sheet, "key": c.key,
                              "field": c.field, "old": log_text(c.old), "new": log_text(c.new),
                              "user": self.user} for c in self.changes])
-        old = log.frame[list(CHANGE_LOG.fields)]
-        rows = pd.concat([old, new], ignore_index=True) if len(old) else new
-        source = [*map(int, log.frame["_row"]), *([None] * len(new))]
-        self.replace_rows(log, rows, CHANGE_LOG.fields, source if log.exists else None)
+        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=log.last_row - log.header_row)
 
 
 def _user() -> str:

@@ -65,14 +65,21 @@ class WorkbookInfo:
 
 @dataclass(frozen=True)
 class SheetRewrite:
+    """New data rows for one sheet: rows 1..header_row stay as they are, the data below is replaced."""
+
     sheet: str
     header_row: int
     columns: tuple[int, ...]
+    """0-based columns that ``rows`` fill; other columns are carried from ``source_rows``."""
     rows: tuple[tuple[Value, ...], ...]
     source_rows: tuple[int | None, ...] | None = None
+    """Per new row, the old row whose other cells (and row attributes) it keeps; None = new."""
     create_headers: tuple[str, ...] | None = None
+    """Create the sheet (as an Excel Table) with these headers when it does not exist."""
     append_headers: tuple[str, ...] = ()
     after: str | None = None
+    keep_rows: int = 0
+    """Existing data rows kept byte for byte above ``rows`` (appending to a log is cheap)."""
 
 
 @dataclass(frozen=True)
@@ -984,7 +991,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
             raise ValueError(f"sheet '{sheet}': row {hr + 1 + i} has {len(row)} values for {ncols} columns")
     if rw.source_rows is not None and len(rw.source_rows) != len(rw.rows):
         raise ValueError(f"sheet '{sheet}': source_rows must have one entry per row")
-    if hr + len(rw.rows) > MAX_ROW:
+    if hr + rw.keep_rows + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {len(rw.rows):,} rows do not fit in an Excel sheet")
 
     text = pkg.text(part)
@@ -1137,11 +1144,13 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
             max_col = max(max_col, c)
 
     out: list[str] = [r[3] for r in header_rows]
+    kept = hr + rw.keep_rows
+    out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
     row_open = f"<{p}row"
     row_close = f"</{p}row>"
     cell = vw.cell
     for i, values in enumerate(rw.rows):
-        rn = hr + 1 + i
+        rn = kept + 1 + i
         rs = str(rn)
         src = src_rows[i] if src_rows is not None else None
         row_attrs = ""
@@ -1217,7 +1226,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
             body = "".join(cells_)
         if body or row_attrs.strip():
             out.append(f'{row_open} r="{rs}"{row_attrs}>{body}{row_close}')
-    new_last = hr + len(rw.rows)
+    new_last = kept + len(rw.rows)
     new_end = max(new_last, hr + 1)
 
     # --- ranges that follow the data -------------------------------------------

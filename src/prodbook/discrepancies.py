@@ -1,0 +1,342 @@
+"""What vendors say against what the tracker says: colours, quantities, FOB, fiber, COO, dates.
+
+Two vendor sources: the Vendor WIP sheet (PO lines as each vendor reports
+them) and a vendor style sheet or costing file given on the command line
+(.xlsx or .csv with Style #, Color, FOB, Fiber Content, COO...). Each
+difference is one finding on the tracker's cell, with the vendor's value, its
+source and, where the tracker cell can simply take the vendor's value, that
+value as the proposed fix (Accept on the Issues sheet applies it). Colour
+names are never rewritten: the tracker's colour is on the PO and keys the
+T&A, so a different vendor name is a message to the vendor.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prodbook import fiber, tariff
+from prodbook.cells import CellError, to_date
+from prodbook.config import Config
+from prodbook.findings import Code, Finding, Fix, info, warning
+from prodbook.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T
+from prodbook.workbook.tables import read_table
+from prodbook.where import Place
+
+VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
+    C("Style #", "style", T, *STYLE_NO, "Buyer Style", "Buyer Style #", required=True),
+    C("Color", "color", T, *COLOR),
+    C("PO #", "po", T, *PO_NO),
+    C("Description", "description", T, "Style Name", "Desc"),
+    C("FOB", "fob", N, "FOB (USD)", "FOB USD", "FOB Price", "Unit Price", "First Cost", "Price"),
+    C("Fiber Content", "fiber_content", T, "Fibre Content", "Composition", "Content", "Fabric Content"),
+    C("COO", "coo", T, "Country of Origin", "Origin", "Made In"),
+    C("HTS Code", "hts", T, "HTS", "HS Code", "Tariff Code"),
+    C("Qty", "qty", I, "Quantity", "Order Qty", "PO Qty", "Units"),
+    C("Ex-Factory", "ex_factory", D, "XF", "XF Date", "Ex Factory Date", "Ex-Fty", "Planned XF"),
+    C("Vendor", "vendor", T, "Supplier"),
+), key=("style", "color", "po"))
+"""A vendor's style sheet or costing file: only Style # is needed, every other column is compared."""
+COMPARED = ("fob", "fiber_content", "coo", "hts", "qty", "ex_factory", "color")
+
+
+@dataclass
+class VendorSheet:
+    """A vendor file read into the VENDOR_STYLES fields."""
+
+    name: str
+    sheet: str
+    frame: pd.DataFrame
+    findings: list[Finding]
+
+
+def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
+    """A vendor style sheet / costing file, or None when the file is not one (a WIP report...).
+
+    The first sheet whose header maps Style # and at least one compared column is used.
+    """
+    for sheet, rows in _sheets(path):
+        table = read_table(rows, VENDOR_STYLES, config, sheet=sheet, file=path.name)
+        mapped = set(table.columns)
+        if "style" in mapped and mapped & {"fob", "fiber_content", "coo", "hts"}:
+            return VendorSheet(path.name, sheet, table.frame, table.findings)
+    return None
+
+
+def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
+    if path.suffix.lower() in (".csv", ".txt"):
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            sample = fh.read(4096)
+            fh.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            return [(path.stem, [list(r) for r in csv.reader(fh, dialect)])]
+    from python_calamine import CalamineWorkbook
+    book = CalamineWorkbook.from_path(str(path))
+    return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in book.sheet_names]
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+_COLOR_ALIASES = {"grey": "gray", "heather": "htr", "charcoal": "charcoal", "off white": "offwhite"}
+
+
+def fold(v: Any) -> str:
+    return re.sub(r"[^A-Z0-9]", "", str(v).upper()) if v is not None else ""
+
+
+def _color_fold(v: str) -> str:
+    s = v.lower()
+    for a, b in _COLOR_ALIASES.items():
+        s = s.replace(a, b)
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def _skeleton(s: str) -> str:
+    return s[:1] + re.sub(r"[aeiou]", "", s[1:]) if s else s
+
+
+def close_color(vendor: str, colors: Sequence[str]) -> str | None:
+    """The tracker colour a vendor's colour name most likely means, if it is close enough."""
+    v = _color_fold(vendor)
+    if not v:
+        return None
+    folded = {_color_fold(c): c for c in colors if c}
+    if v in folded:
+        return folded[v]
+    for f, c in folded.items():
+        if f and (f in v or v in f or _skeleton(f) == _skeleton(v) or _skeleton(f) == v):
+            return c
+    best = difflib.get_close_matches(v, list(folded), n=1, cutoff=0.75)
+    return folded[best[0]] if best else None
+
+
+def split_colors(text: Any) -> list[str]:
+    return [c.strip() for c in re.split(r"[,;/\n]", str(text or "")) if c.strip()]
+
+
+def _d(v: Any) -> date | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return to_date(v)
+    except CellError:
+        return None
+
+
+def _like(tracker_text: str, code: str) -> str:
+    """A country the way the tracker writes them: code if the tracker cell holds a code."""
+    t = tracker_text.strip()
+    return code if re.fullmatch(r"[A-Za-z]{2,3}", t) else tariff.country_name(code)
+
+
+# -- comparing -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Places:
+    styles: Place
+    orders: Place
+    wip: Place
+
+
+def _differs(code: Code, field_words: str, place: Place, row: int, f: str, key: str, ours: Any,
+             theirs: Any, source: str, proposed: Any, fix_words: str) -> Finding:
+    return warning(code, f"the vendor has {field_words} {theirs!s} ({source}) but the tracker has "
+                   f"{ours!s}. {fix_words}", **place.at(row, f, key=key, value=ours),
+                   fix=Fix(theirs, source, proposed))
+
+
+def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: str, place: Place
+                         ) -> list[Finding]:
+    """FOB, fiber content, COO and HTS of one style against one vendor row."""
+    out: list[Finding] = []
+    key, row = style["style"], style["_row"]
+    accept = "If the vendor is right, type Yes in Accept and run 'prodbook validate --apply'; otherwise ask " \
+             "the vendor to correct their file"
+    fob, theirs = style.get("fob"), vendor.get("fob")
+    if theirs is not None and (fob is None or abs(float(fob) - float(theirs)) >= 0.005):
+        out.append(_differs(Code.DIFF_FOB, "FOB", place, row, "fob", key, fob if fob is not None else "(blank)",
+                            theirs, source, theirs, accept))
+    ours_t, theirs_t = style.get("fiber_content"), vendor.get("fiber_content")
+    if theirs_t:
+        a = fiber.parse_fiber(str(ours_t)) if ours_t else None
+        b = fiber.parse_fiber(str(theirs_t))
+        same = (a is not None and a.components and b.components and a.normalised() == b.normalised()) or \
+            (ours_t and fold(ours_t) == fold(theirs_t))
+        if not same:
+            out.append(_differs(Code.DIFF_FIBER, "fiber content", place, row, "fiber_content", key,
+                                f"'{ours_t}'" if ours_t else "(blank)", f"'{theirs_t}'", source,
+                                theirs_t if b.ok else None,
+                                accept if b.ok else "The vendor's text is not a valid fiber content "
+                                "either; agree the composition with the vendor (a test report decides)"))
+    ours_c, theirs_c = style.get("coo"), vendor.get("coo")
+    if theirs_c:
+        a_code, b_code = tariff.country_code(str(ours_c)) if ours_c else None, tariff.country_code(str(theirs_c))
+        if b_code and a_code != b_code:
+            out.append(_differs(Code.DIFF_COO, "country of origin", place, row, "coo", key, ours_c or "(blank)",
+                                theirs_c, source, _like(str(ours_c or "x" * 5), b_code), accept))
+    ours_h, theirs_h = style.get("hts"), vendor.get("hts")
+    if theirs_h:
+        a_h, _ = tariff.parse_hts(str(ours_h)) if ours_h else (None, None)
+        b_h, _ = tariff.parse_hts(str(theirs_h))
+        if b_h and (a_h is None or a_h.digits != b_h.digits):
+            dotted = "." in str(ours_h or ".")
+            out.append(_differs(Code.DIFF_HTS, "HTS code", place, row, "hts", key, ours_h or "(blank)",
+                                theirs_h, source, str(b_h) if dotted else b_h.digits,
+                                "Check with the customs broker which is right; " + accept[0].lower()
+                                + accept[1:]))
+    return out
+
+
+def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataFrame, places: Places
+                         ) -> list[Finding]:
+    """A vendor style sheet / costing file against the Styles and Orders sheets."""
+    out: list[Finding] = []
+    by_style = {fold(s["style"]): s for s in styles.to_dict("records")}
+    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in orders.to_dict("records")}
+    seen: set[tuple] = set()
+    file_place = Place(vs.name, vs.sheet, spec=VENDOR_STYLES)
+    for v in vs.frame.to_dict("records"):
+        if not v.get("style"):
+            continue
+        source = f"{vs.name} row {v['_row']}"
+        s = by_style.get(fold(v["style"]))
+        if s is None:
+            near = difflib.get_close_matches(fold(v["style"]), list(by_style), n=1, cutoff=0.8)
+            hint = f" (did they mean {by_style[near[0]]['style']}?)" if near else ""
+            out.append(warning(Code.DIFF_STYLE, f"the vendor's file has style {v['style']}, which is not on "
+                               f"the Styles sheet{hint}; ask the vendor which style they mean",
+                               **file_place.at(v["_row"], "style", key=v["style"], value=v["style"]),
+                               fix=Fix(by_style[near[0]]["style"] if near else None, "Styles sheet")))
+            continue
+        for f in compare_style_fields(s, v, source, places.styles):
+            k = (f.code, f.key, str(f.fix.other if f.fix else None))
+            if k not in seen:
+                seen.add(k)
+                out.append(f)
+        if v.get("color"):
+            out += _color_against_style(s, v["color"], source, places.styles, seen)
+        if v.get("po") and v.get("color"):
+            o = lines.get((fold(v["po"]), fold(v["style"]), fold(v["color"])))
+            if o is not None:
+                out += _line_fields(o, v.get("qty"), v.get("ex_factory"), source, places.orders)
+    return out
+
+
+def _color_against_style(style: dict[str, Any], color: str, source: str, place: Place, seen: set[tuple]
+                         ) -> list[Finding]:
+    colors = split_colors(style.get("colors"))
+    if not colors or any(_color_fold(c) == _color_fold(color) for c in colors):
+        return []
+    k = (Code.DIFF_COLOR, style["style"], _color_fold(color))
+    if k in seen:
+        return []
+    seen.add(k)
+    near = close_color(color, colors)
+    key = style["style"]
+    if near:
+        return [warning(Code.DIFF_COLOR, f"the vendor calls {near} '{color}' ({source}); ask the vendor to use "
+                        f"the tracker's colour name '{near}' on samples, labels and shipping documents",
+                        **place.at(style["_row"], "colors", key=key, value=style.get("colors")),
+                        fix=Fix(color, source))]
+    return [warning(Code.DIFF_COLOR, f"the vendor has colour '{color}' ({source}), which is not a colour of "
+                    f"this style ({', '.join(colors)}); ask the vendor which colour they mean",
+                    **place.at(style["_row"], "colors", key=key, value=style.get("colors")),
+                    fix=Fix(color, source))]
+
+
+def _line_fields(o: dict[str, Any], qty: Any, xf: Any, source: str, place: Place) -> list[Finding]:
+    out = []
+    key = f"{o['po']} / {o['style']} / {o['color']}"
+    if qty is not None and o.get("qty") is not None and int(qty) != int(o["qty"]):
+        out.append(_differs(Code.DIFF_QTY, "an order quantity of", place, o["_row"], "qty", key, o["qty"], qty,
+                            source, qty, "If the PO was revised, type Yes in Accept and run 'prodbook "
+                            "validate --apply'; otherwise ask the vendor to correct it"))
+    theirs, ours = _d(xf), _d(o.get("ex_factory"))
+    if theirs and ours and theirs != ours:
+        out.append(_differs(Code.DIFF_XF, "an ex-factory date of", place, o["_row"], "ex_factory", key, ours,
+                            theirs, source, theirs, "If the new date was agreed, type Yes in Accept and run "
+                            "'prodbook validate --apply'; otherwise hold the vendor to the PO date"))
+    return out
+
+
+def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, places: Places
+                ) -> list[Finding]:
+    """The latest Vendor WIP row of each PO line against the Orders and Styles sheets.
+
+    Unknown PO numbers are the WIP import's to report; here: unknown styles, colour names the
+    tracker does not use, order quantities and planned ex-factory dates that differ.
+    """
+    if not len(wip):
+        return []
+    out: list[Finding] = []
+    known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
+    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in orders.to_dict("records")}
+    colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for o in orders.to_dict("records"):
+        colors_of.setdefault((fold(o["po"]), fold(o["style"])), []).append(o)
+    w = wip.copy()
+    w["_date"] = pd.to_datetime(w["report_date"], errors="coerce")
+    w = w.sort_values(["_date", "_row"], na_position="first", kind="stable")
+    w = w.drop_duplicates([c for c in ("po", "style", "color")], keep="last")
+    seen: set[tuple] = set()
+    for v in w.to_dict("records"):
+        source = f"{places.wip.sheet} row {v['_row']}" + (f", {v['source_file']}" if v.get("source_file") else "")
+        if v.get("style") and known_styles and fold(v["style"]) not in known_styles:
+            out.append(warning(Code.DIFF_STYLE, f"the vendor reports style {v['style']}, which is not on the "
+                               "Styles sheet; ask the vendor which style they mean",
+                               **places.wip.at(v["_row"], "style", key=v["po"], value=v["style"])))
+            continue
+        if not v.get("style") or not v.get("color"):
+            continue
+        o = lines.get((fold(v["po"]), fold(v["style"]), fold(v["color"])))
+        if o is None:
+            same_po = colors_of.get((fold(v["po"]), fold(v["style"])), [])
+            near = close_color(v["color"], [x["color"] for x in same_po])
+            if near is None:
+                continue  # not a PO line of the tracker: the WIP import reports it
+            o = next(x for x in same_po if x["color"] == near)
+            k = (Code.DIFF_COLOR, o["po"], o["style"], near, v["color"])
+            if k not in seen:
+                seen.add(k)
+                out.append(warning(Code.DIFF_COLOR, f"the vendor calls {near} '{v['color']}' ({source}); ask "
+                                   f"the vendor to use the tracker's colour name '{near}'",
+                                   **places.orders.at(o["_row"], "color", key=f"{o['po']} / {o['style']} / {near}",
+                                                      value=near), fix=Fix(v["color"], source)))
+        out += _line_fields(o, v.get("order_qty"), v.get("planned_xf"), source, places.orders)
+    return out
+
+
+def compare_all(vendor_sheets: Sequence[VendorSheet], wip: pd.DataFrame, styles: pd.DataFrame,
+                orders: pd.DataFrame, places: Places) -> list[Finding]:
+    """Every discrepancy between the vendors' data and the tracker, each once."""
+    out = compare_wip(wip, styles, orders, places)
+    for vs in vendor_sheets:
+        out += compare_vendor_sheet(vs, styles, orders, places)
+    seen, unique = set(), []
+    for f in out:
+        k = (f.code, f.sheet, f.row, f.column, str(f.fix.other if f.fix else None))
+        if k not in seen:
+            seen.add(k)
+            unique.append(f)
+    return unique
+
+
+def no_vendor_file(path: Path) -> Finding:
+    return info(Code.DIFF_STYLE, f"'{path.name}' has no Style # column with FOB, Fiber Content, COO or HTS "
+                "next to it, so it was not compared as a vendor style sheet", file=path.name)

@@ -1,0 +1,594 @@
+"""Shipping and production exceptions: small pure rules over the PO lines, listed in ``RULES``.
+
+Each rule takes the prepared ``Inputs`` (one record per PO line: the order, its
+key T&A milestones, its latest vendor WIP report) and returns ``Hit``s: a
+stable code (``findings.Code``), a severity and a sentence for the APM. The
+Exceptions sheet keeps each exception's identity across runs (``merge``):
+the same rule on the same PO line (or vendor) keeps its ID, Owner, Status and
+Resolution; one no longer found is marked resolved by data, never deleted.
+
+Settings (Config sheet): Booking Confirm Days (10), Ship Tolerance % (3),
+WIP Stale Days (10), Production Behind Points (10), Transit Days Sea (30),
+Transit Days Air (7), and the T&A codes the rules read: Ex-Factory Code (XF),
+Cut Code (CUT), Sew Code (SEW), Pack Code (PCK), Fabric Code (FIH), Booking
+Code (BKC), In-DC Code (IDC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from prodbook.calendar import FactoryCalendar
+from prodbook.cells import CellError, NA, to_number
+from prodbook.config import Config
+from prodbook.findings import Code, Finding, Severity, warning
+from prodbook.wip import fold_ref, latest_reports, line_key
+
+IN_PRODUCTION_DAYS = 30
+"""A vendor is expected to report WIP for PO lines whose cutting is planned within this many days."""
+OPEN, RESOLVED_BY_DATA = "Open", "Resolved by data"
+RESOLVED_NOTE = "No longer found by prodbook on"
+CLOSED_WORDS = frozenset({"resolved", "resolved by data", "closed", "done", "cancelled", "canceled",
+                          "fixed", "n/a"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    booking_confirm_days: int = 10
+    ship_tolerance_pct: float = 3.0
+    wip_stale_days: int = 10
+    behind_points: float = 10.0
+    transit_sea: int = 30
+    transit_air: int = 7
+    xf_code: str = "XF"
+    cut_code: str = "CUT"
+    sew_code: str = "SEW"
+    pack_code: str = "PCK"
+    fabric_code: str = "FIH"
+    booking_code: str = "BKC"
+    in_dc_code: str = "IDC"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.xf_code, self.cut_code, self.sew_code, self.pack_code, self.fabric_code,
+                self.booking_code, self.in_dc_code)
+
+
+_SETTING_NAMES = {"booking_confirm_days": "Booking Confirm Days", "ship_tolerance_pct": "Ship Tolerance %",
+                  "wip_stale_days": "WIP Stale Days", "behind_points": "Production Behind Points",
+                  "transit_sea": "Transit Days Sea", "transit_air": "Transit Days Air",
+                  "cut_code": "Cut Code", "sew_code": "Sew Code", "pack_code": "Pack Code",
+                  "fabric_code": "Fabric Code", "booking_code": "Booking Code", "in_dc_code": "In-DC Code"}
+
+
+def settings_from(config: Config, file: str | None = None) -> tuple[Settings, list[Finding]]:
+    """The rules' settings from the Config sheet; a value that is not a number is a finding."""
+    values: dict[str, Any] = {"xf_code": config.ex_factory_code}
+    findings = []
+    defaults = Settings()
+    for f in fields(Settings):
+        name = _SETTING_NAMES.get(f.name)
+        raw = config.get(name) if name else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        default = getattr(defaults, f.name)
+        if isinstance(default, str):
+            values[f.name] = str(raw).strip()
+            continue
+        try:
+            number = to_number(str(raw).rstrip("% ")) if isinstance(raw, str) else to_number(raw)
+            if number is None or number < 0:
+                raise CellError(f"{raw} should be 0 or more")
+            values[f.name] = int(number) if isinstance(default, int) else float(number)
+        except CellError as exc:
+            findings.append(warning(Code.SETTING, f"setting '{name}': {exc}; {default} is used", file=file,
+                                    sheet="Config", column="Value", value=raw))
+    return replace(defaults, **values), findings
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One exception found: what, where, how bad, in a sentence."""
+
+    code: Code
+    severity: Severity
+    detail: str
+    po: str | None = None
+    style: str | None = None
+    color: str | None = None
+    vendor: str | None = None
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return identity(str(self.code), self.po, self.style, self.color, self.vendor)
+
+    def finding(self) -> Finding:
+        key = " / ".join(v for v in (self.po, self.style, self.color) if v) or self.vendor
+        return Finding(self.code, self.severity, self.detail, sheet="Exceptions", key=key)
+
+
+def identity(rule: str, po: Any, style: Any, color: Any, vendor: Any) -> tuple[str, str]:
+    """Same rule, same PO line (or, for vendor rules, same vendor): the same exception."""
+    rule = str(rule or "").strip().lower()
+    if po is not None and str(po).strip() and not _isna(po):
+        return rule, line_key(po, style, color)
+    return rule, "vendor:" + str(vendor or "").strip().upper()
+
+
+@dataclass(frozen=True)
+class Line:
+    """A PO line as the rules see it."""
+
+    po: str
+    style: str
+    color: str
+    vendor: str | None
+    qty: int | None
+    ship_mode: str | None
+    po_date: date | None
+    ex_factory: date | None
+    in_dc: date | None
+    cancel: date | None
+    planned: Mapping[str, date]
+    """T&A Planned date by milestone code."""
+    forecast: Mapping[str, date]
+    actual: Mapping[str, date]
+    wip: Mapping[str, Any] | None
+    """The newest Vendor WIP row of the line (fields), or None."""
+
+    def hit(self, code: Code, severity: Severity, detail: str) -> Hit:
+        return Hit(code, severity, detail, self.po, self.style, self.color, self.vendor)
+
+    def w(self, f: str) -> Any:
+        v = self.wip.get(f) if self.wip else None
+        return None if _isna(v) else v
+
+
+@dataclass
+class Inputs:
+    lines: list[Line]
+    wip: pd.DataFrame
+    """Every Vendor WIP row (the history)."""
+    today: date
+    settings: Settings = field(default_factory=Settings)
+    calendars: Mapping[str, FactoryCalendar] = field(default_factory=dict)
+    default_calendar: FactoryCalendar | None = None
+
+    def calendar(self, vendor: str | None) -> FactoryCalendar | None:
+        return self.calendars.get(vendor or "", self.default_calendar)
+
+
+# --- building the inputs ---------------------------------------------------------------------------
+
+def _isna(v: Any) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _date(v: Any) -> date | None:
+    if _isna(v) or v == NA or isinstance(v, str):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v.date() if hasattr(v, "date") and callable(v.date) else v
+
+
+def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
+                settings: Settings) -> list[Line]:
+    """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report."""
+    vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
+    dates: dict[str, dict[str, dict[str, date]]] = {}
+    if len(ta):
+        wanted = {c.upper() for c in settings.codes}
+        sub = ta[ta["code"].astype("string").str.strip().str.upper().isin(wanted)]
+        for r in sub.to_dict("records"):
+            d = dates.setdefault(line_key(r["po"], r["style"], r["color"]),
+                                 {"planned": {}, "forecast": {}, "actual": {}})
+            code = str(r["code"]).strip().upper()
+            for f in ("planned", "forecast", "actual"):
+                if (v := _date(r.get(f))) is not None:
+                    d[f][code] = v
+    latest = {k: r for k, r in zip(lr["_key"], lr.to_dict("records"))} if len(
+        lr := latest_reports(wip)) else {}
+    out = []
+    for o in orders.to_dict("records"):
+        key = line_key(o["po"], o["style"], o["color"])
+        d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
+        vendor = vendor_of.get(fold_ref(o["style"]))
+        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if _isna(vendor) else str(vendor),
+                        None if _isna(o.get("qty")) else int(o["qty"]),
+                        None if _isna(o.get("ship_mode")) else str(o["ship_mode"]),
+                        _date(o.get("po_date")), _date(o.get("ex_factory")), _date(o.get("in_dc")),
+                        _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key)))
+    return out
+
+
+# --- shared judgements ----------------------------------------------------------------------------
+
+def shipped(line: Line, s: Settings) -> date | None:
+    return line.actual.get(s.xf_code.upper())
+
+
+def planned_xf(line: Line, s: Settings) -> date | None:
+    return line.ex_factory or line.planned.get(s.xf_code.upper())
+
+
+def forecast_xf(line: Line, s: Settings) -> date | None:
+    """Actual ex-factory, else the vendor's revised date, else the T&A forecast, else the order's date."""
+    return (shipped(line, s) or _date(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper())
+            or planned_xf(line, s))
+
+
+def ship_mode(text: Any) -> str | None:
+    """Sea, Air, Sea-Air, Road, or the text as written."""
+    if _isna(text) or not str(text).strip():
+        return None
+    t = str(text).strip().lower()
+    air = bool(re.search(r"\bair|courier|express|\bfly", t))
+    sea = bool(re.search(r"sea|ocean|vessel|boat|\bfcl\b|\blcl\b|\bcy\b", t))
+    if air and sea:
+        return "Sea-Air"
+    if air:
+        return "Air"
+    if sea:
+        return "Sea"
+    if re.search(r"truck|road|land|rail", t):
+        return "Road"
+    return str(text).strip()
+
+
+def current_mode(line: Line) -> str | None:
+    return ship_mode(line.w("ship_mode")) or ship_mode(line.ship_mode)
+
+
+def transit_days(line: Line, s: Settings) -> int | None:
+    """Ex-factory to DC: the order's own gap while its ship mode holds, else the setting for the mode."""
+    mode, planned_mode = current_mode(line), ship_mode(line.ship_mode)
+    if line.in_dc and line.ex_factory and (mode == planned_mode or mode is None):
+        return (line.in_dc - line.ex_factory).days
+    if mode == "Air":
+        return s.transit_air
+    if mode in ("Sea", "Sea-Air", None):
+        return s.transit_sea if mode != "Sea-Air" else (s.transit_sea + s.transit_air) // 2
+    return s.transit_sea
+
+
+_IN_HOUSE = re.compile(r"in[\s-]?house|received|arrived|delivered|\bok\b|\bdone\b|complete|100\s*%", re.I)
+_CONFIRMED = re.compile(r"confirm|booked|\bso\s*(received|issued|no)|\byes\b|\bok\b|\bcfm", re.I)
+_NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun", re.I)
+
+
+def says(text: Any, yes: re.Pattern[str]) -> bool:
+    """Vendor words meaning yes ('in-house', 'confirmed'), not negated ('not received', 'pending')."""
+    if _isna(text):
+        return False
+    t = str(text)
+    return bool(yes.search(t)) and not _NOT.search(t)
+
+
+def _fmt(d: date | None) -> str:
+    return d.isoformat() if d else "?"
+
+
+def _n(x: int | None) -> str:
+    return f"{x:,}" if x is not None else "?"
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+def revised_xf_later(inp: Inputs) -> list[Hit]:
+    """The vendor's revised ex-factory is later than the planned one."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        revised, planned = _date(ln.w("revised_xf")), planned_xf(ln, s)
+        if revised and planned and revised > planned and not shipped(ln, s):
+            days = (revised - planned).days
+            out.append(ln.hit(Code.XF_REVISED_LATE, Severity.WARNING,
+                              f"The vendor revised ex-factory to {_fmt(revised)}, {days} day(s) after the "
+                              f"planned {_fmt(planned)}."))
+    return out
+
+
+def in_dc_late(inp: Inputs) -> list[Hit]:
+    """Forecast ex-factory + transit (by ship mode) lands after the in-DC date, or after the cancel date."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        if ln.actual.get(s.in_dc_code.upper()):
+            continue
+        xf, transit = forecast_xf(ln, s), transit_days(ln, s)
+        if xf is None or transit is None:
+            continue
+        arrive = xf + timedelta(days=transit)
+        mode = current_mode(ln) or "the planned mode"
+        if ln.cancel and arrive > ln.cancel:
+            out.append(ln.hit(Code.IN_DC_LATE, Severity.ERROR,
+                              f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
+                              f"days) is after the cancel date {_fmt(ln.cancel)}: the order may be cancelled "
+                              f"or charged back."))
+        elif ln.in_dc and arrive > ln.in_dc:
+            out.append(ln.hit(Code.IN_DC_LATE, Severity.WARNING,
+                              f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
+                              f"days) is {(arrive - ln.in_dc).days} day(s) after the in-DC date "
+                              f"{_fmt(ln.in_dc)}."))
+    return out
+
+
+def ship_window_missed(inp: Inputs) -> list[Hit]:
+    """The cancel date has passed and the line has not left the factory, or it left after the cancel date."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        if not ln.cancel:
+            continue
+        sent = shipped(ln, s)
+        if sent is None and inp.today > ln.cancel:
+            out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
+                              f"The cancel date {_fmt(ln.cancel)} has passed and the line has not shipped: "
+                              f"agree a new date or a cancellation with the buyer."))
+        elif sent is not None and sent > ln.cancel:
+            out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
+                              f"Shipped {_fmt(sent)}, {(sent - ln.cancel).days} day(s) after the cancel date "
+                              f"{_fmt(ln.cancel)}: expect a chargeback."))
+    return out
+
+
+def expected_pct(on: date, start: date | None, end: date | None) -> float | None:
+    """Share of a stage the plan expects done by ``on``, growing evenly from ``start`` to ``end``."""
+    if start is None or end is None:
+        return None
+    if end <= start:
+        return 100.0 if on >= end else 0.0
+    return max(0.0, min(100.0, (on - start).days / (end - start).days * 100))
+
+
+def _mid(a: date | None, b: date | None) -> date | None:
+    return a + (b - a) / 2 if a and b else None
+
+
+def production_behind(inp: Inputs) -> list[Hit]:
+    """Cut, sewn or packed % on the vendor's latest report is behind what the T&A plan expects by the report
+    date, by more than Production Behind Points. The plan: cutting runs from the cutting milestone to
+    half-way to packing complete; sewing from sewing start to packing complete; packing over the second
+    half of sewing."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        qty = ln.qty or ln.w("order_qty")
+        report = _date(ln.w("report_date"))
+        if not ln.wip or not qty or report is None or shipped(ln, s):
+            continue
+        cut, sew, pack = (ln.planned.get(c.upper()) for c in (s.cut_code, s.sew_code, s.pack_code))
+        stages = (("cut", "Cut", "cut_qty", cut, _mid(cut, pack)),
+                  ("sewn", "Sewn", "sewn_qty", sew, pack),
+                  ("packed", "Packed", "packed_qty", _mid(sew, pack), pack))
+        worst = None
+        for _name, label, f, start, end in stages:
+            done, want = ln.w(f), expected_pct(report, start, end)
+            if done is None or want is None:
+                continue
+            have = done / qty * 100
+            gap = want - have
+            if gap > s.behind_points and (worst is None or gap > worst[0]):
+                worst = (gap, label, done, have, want)
+        if worst:
+            _, label, done, have, want = worst
+            out.append(ln.hit(Code.PRODUCTION_BEHIND, Severity.WARNING,
+                              f"{label} {_n(int(done))} of {_n(int(qty))} ({have:.0f}%) on the "
+                              f"{_fmt(report)} report; the plan expects about {want:.0f}% by then "
+                              f"(cutting {_fmt(cut)}, sewing {_fmt(sew)}, packing complete {_fmt(pack)})."))
+    return out
+
+
+def fabric_not_in_house(inp: Inputs) -> list[Hit]:
+    """The cutting milestone has come and the bulk fabric is not in-house (no Actual on the fabric milestone,
+    the vendor's fabric status does not say in-house, nothing cut yet)."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        cut = ln.planned.get(s.cut_code.upper())
+        if cut is None or inp.today < cut or shipped(ln, s) or ln.actual.get(s.fabric_code.upper()):
+            continue
+        if says(ln.w("fabric_status"), _IN_HOUSE) or (ln.w("cut_qty") or 0) > 0:
+            continue
+        status = ln.w("fabric_status")
+        out.append(ln.hit(Code.FABRIC_NOT_IN_HOUSE, Severity.ERROR,
+                          f"Cutting was planned for {_fmt(cut)} and the bulk fabric is not in-house"
+                          + (f" (vendor: '{status}')" if status else " (no fabric date, no WIP report)")
+                          + ": ask the mill for a delivery date."))
+    return out
+
+
+def booking_not_confirmed(inp: Inputs) -> list[Hit]:
+    """Ex-factory is Booking Confirm Days working days away or less (factory calendar) and the forwarder
+    booking is not confirmed (no Actual on the booking milestone, the WIP booking status does not say so)."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        xf = forecast_xf(ln, s)
+        if xf is None or shipped(ln, s) or ln.actual.get(s.booking_code.upper()):
+            continue
+        if says(ln.w("booking_status"), _CONFIRMED):
+            continue
+        cal = inp.calendar(ln.vendor)
+        start = inp.today + timedelta(days=1)
+        left = 0 if xf < start else (cal.networkdays(start, xf) if cal else
+                                     len(pd.bdate_range(start, xf)))
+        if left <= s.booking_confirm_days:
+            status = ln.w("booking_status")
+            out.append(ln.hit(Code.BOOKING_NOT_CONFIRMED, Severity.WARNING,
+                              f"Ex-factory {_fmt(xf)} is {left} working day(s) away and the forwarder booking "
+                              f"is not confirmed" + (f" (vendor: '{status}')" if status else "") + "."))
+    return out
+
+
+def ship_mode_changed(inp: Inputs) -> list[Hit]:
+    """The vendor reports a ship mode other than the order's; sea to air is a cost."""
+    out = []
+    for ln in inp.lines:
+        planned, now = ship_mode(ln.ship_mode), ship_mode(ln.w("ship_mode"))
+        if not planned or not now or planned.lower() == now.lower():
+            continue
+        to_air = now == "Air" and planned != "Air"
+        out.append(ln.hit(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
+                          f"Ship mode changed from {planned} to {now}"
+                          + (": air freight is a cost; agree who pays before it ships." if to_air else ".")))
+    return out
+
+
+def ship_qty_off(inp: Inputs) -> list[Hit]:
+    """Once shipped (or packing complete), the packed quantity is short or over the order by more than
+    Ship Tolerance %."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        packed = ln.w("packed_qty")
+        if packed is None or not ln.qty:
+            continue
+        if not (shipped(ln, s) or ln.actual.get(s.pack_code.upper())):
+            continue
+        diff = int(packed) - ln.qty
+        if abs(diff) * 100 > ln.qty * s.ship_tolerance_pct:
+            word = "short" if diff < 0 else "over"
+            out.append(ln.hit(Code.SHIP_QTY_OFF, Severity.WARNING,
+                              f"Packed {_n(int(packed))} against an order of {_n(ln.qty)}: {abs(diff):,} "
+                              f"{word} ({abs(diff) / ln.qty * 100:.1f}%, tolerance {s.ship_tolerance_pct:g}%)."))
+    return out
+
+
+def wip_stale(inp: Inputs) -> list[Hit]:
+    """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days."""
+    s, out = inp.settings, []
+    last: dict[str, date] = {}
+    for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
+        d = _date(d)
+        if not _isna(v) and d:
+            key = str(v).strip().upper()
+            last[key] = max(d, last.get(key, d))
+    horizon = inp.today + timedelta(days=IN_PRODUCTION_DAYS)
+    active: dict[str, int] = {}
+    for ln in inp.lines:
+        cut = ln.planned.get(s.cut_code.upper())
+        if ln.vendor and cut and cut <= horizon and not shipped(ln, s):
+            active[ln.vendor] = active.get(ln.vendor, 0) + 1
+    for vendor, n in sorted(active.items()):
+        seen = last.get(vendor.upper())
+        if seen is None:
+            detail = f"No WIP report received yet for {n} PO line(s) in production."
+        elif (inp.today - seen).days > s.wip_stale_days:
+            detail = (f"The last WIP report is of {_fmt(seen)}, {(inp.today - seen).days} days ago "
+                      f"({n} PO line(s) in production): ask for this week's report.")
+        else:
+            continue
+        out.append(Hit(Code.WIP_STALE, Severity.WARNING, detail, vendor=vendor))
+    return out
+
+
+def wip_qty_inconsistent(inp: Inputs) -> list[Hit]:
+    """The vendor's quantities do not add up: packed > sewn, sewn > cut, cut over the order + Ship Tolerance %,
+    or the vendor's order quantity differs from the PO."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        if not ln.wip:
+            continue
+        cut, sewn, packed, theirs = (ln.w(f) for f in ("cut_qty", "sewn_qty", "packed_qty", "order_qty"))
+        why = []
+        if theirs is not None and ln.qty is not None and int(theirs) != ln.qty:
+            why.append(f"the vendor's order qty {_n(int(theirs))} is not the PO's {_n(ln.qty)}")
+        if packed is not None and sewn is not None and packed > sewn:
+            why.append(f"packed {_n(int(packed))} is more than sewn {_n(int(sewn))}")
+        if sewn is not None and cut is not None and sewn > cut:
+            why.append(f"sewn {_n(int(sewn))} is more than cut {_n(int(cut))}")
+        if cut is not None and ln.qty and cut * 100 > ln.qty * (100 + s.ship_tolerance_pct):
+            why.append(f"cut {_n(int(cut))} is more than the order {_n(ln.qty)} + "
+                       f"{s.ship_tolerance_pct:g}%")
+        if why:
+            out.append(ln.hit(Code.WIP_QTY_INCONSISTENT, Severity.WARNING,
+                              "Quantities do not add up: " + "; ".join(why) + ". Ask the vendor to check."))
+    return out
+
+
+Rule = Callable[[Inputs], list[Hit]]
+RULES: tuple[Rule, ...] = (revised_xf_later, in_dc_late, ship_window_missed, production_behind,
+                           fabric_not_in_house, booking_not_confirmed, ship_mode_changed, ship_qty_off,
+                           wip_stale, wip_qty_inconsistent)
+RULE_NAMES: dict[Code, str] = {
+    Code.XF_REVISED_LATE: "Ex-factory revised later", Code.IN_DC_LATE: "In-DC late",
+    Code.SHIP_WINDOW_MISSED: "Ship window missed", Code.PRODUCTION_BEHIND: "Production behind plan",
+    Code.FABRIC_NOT_IN_HOUSE: "Fabric not in-house", Code.BOOKING_NOT_CONFIRMED: "Booking not confirmed",
+    Code.SHIP_MODE_CHANGED: "Ship mode changed", Code.SHIP_QTY_OFF: "Short / over shipment",
+    Code.WIP_STALE: "WIP report stale", Code.WIP_QTY_INCONSISTENT: "WIP quantities do not add up",
+}
+
+
+def evaluate(inp: Inputs, rules: Sequence[Rule] = RULES) -> list[Hit]:
+    """Every rule over the inputs, in rule order."""
+    return [h for rule in rules for h in rule(inp)]
+
+
+# --- the Exceptions sheet ---------------------------------------------------------------------------
+
+EXCEPTION_FIELDS = ("id", "detected", "po", "style", "color", "vendor", "rule", "severity", "detail",
+                    "status", "owner", "resolution")
+_ID = re.compile(r"(\d+)\s*$")
+
+
+def is_closed(status: Any) -> bool:
+    return not _isna(status) and str(status).strip().lower() in CLOSED_WORDS
+
+
+def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = "EX-"
+          ) -> tuple[pd.DataFrame, list[int | None]]:
+    """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new).
+
+    Found again: same ID, Detected, Owner, Status and Resolution (an exception prodbook had resolved by data
+    is reopened). New: next ID, detected today, Open. Not found any more: Resolved by data, with the date
+    in Resolution unless the user wrote one; never deleted.
+    """
+    rows: list[dict[str, Any]] = []
+    source: list[int | None] = []
+    by_identity: dict[tuple[str, str], int] = {}
+    for r in old.to_dict("records"):
+        rec = {f: (None if _isna(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
+        if rec["id"] and rec["rule"]:
+            by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]),
+                                   len(rows))
+        rows.append(rec)
+        source.append(int(r["_row"]) if not _isna(r.get("_row")) else None)
+    numbers = [int(m[1]) for r in rows if r["id"] and (m := _ID.search(str(r["id"])))]
+    next_id = max(numbers, default=0) + 1
+    found: set[int] = set()
+    for h in hits:
+        i = by_identity.get(h.identity)
+        if i is not None and i not in found:
+            found.add(i)
+            rec = rows[i]
+            rec.update(severity=str(h.severity), detail=h.detail, vendor=h.vendor or rec["vendor"])
+            if rec["status"] == RESOLVED_BY_DATA:
+                rec["status"] = OPEN
+                if str(rec["resolution"] or "").startswith(RESOLVED_NOTE):
+                    rec["resolution"] = None
+            continue
+        if i is not None:
+            continue  # the same exception twice in one run
+        rec = {"id": f"{prefix}{next_id:04d}", "detected": today, "po": h.po, "style": h.style,
+               "color": h.color, "vendor": h.vendor, "rule": str(h.code), "severity": str(h.severity),
+               "detail": h.detail, "status": OPEN, "owner": None, "resolution": None}
+        next_id += 1
+        by_identity[h.identity] = len(rows)
+        found.add(len(rows))
+        rows.append(rec)
+        source.append(None)
+    for i, rec in enumerate(rows):
+        if i in found or not rec["id"] or not rec["rule"] or is_closed(rec["status"]):
+            continue
+        rec["status"] = RESOLVED_BY_DATA
+        if not rec["resolution"]:
+            rec["resolution"] = f"{RESOLVED_NOTE} {today.isoformat()}"
+    return pd.DataFrame(rows, columns=list(EXCEPTION_FIELDS)), source
+
+
+def open_exceptions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the Exceptions sheet still open (not closed by the user or resolved by data)."""
+    if frame.empty:
+        return frame
+    return frame[~frame["status"].map(is_closed)]

@@ -1,0 +1,85 @@
+"""Run the exception rules and stage the Exceptions sheet, keeping each exception's identity."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from prodbook import exceptions as ex
+from prodbook import ta
+from prodbook.factories import vendor_calendars
+from prodbook.findings import Code, Finding, UserError
+from prodbook.jobs import staged
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
+from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
+
+TRACKED = ("severity", "detail", "status", "resolution")
+"""Fields whose changes go to the Change Log (so the report can say what changed)."""
+
+
+def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
+    """The rules' inputs as this run leaves the workbook (the T&A and WIP just rebuilt included)."""
+    orders, found = valid_frame(tracker, ORDERS)
+    if any(f.code is Code.SHEET_MISSING for f in found):
+        raise UserError("the exceptions were not checked: the workbook has no Orders sheet",
+                        file=tracker.file, sheet=tracker.sheet(ORDERS))
+    styles, _ = valid_frame(tracker, STYLES, required=False)
+    vendors, _ = valid_frame(tracker, VENDORS, required=False)
+    closures, _ = valid_frame(tracker, CLOSURES, required=False)
+    settings, findings = ex.settings_from(tracker.config, tracker.file)
+    ta_frame = staged.current(tracker, TA)
+    wip_frame = staged.current(tracker, VENDOR_WIP)
+    years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
+    years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
+    calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
+                                             vendors_sheet=tracker.sheet(VENDORS))
+    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
+    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default), findings
+
+
+def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[ex.Hit],
+                                                                 list[Finding]]:
+    """The Exceptions sheet as this run makes it, without staging it."""
+    inp, findings = inputs(tracker, ctx)
+    hits = ex.evaluate(inp)
+    table = tracker.table(EXCEPTIONS, required=False)
+    frame, source = ex.merge(table.frame, hits, ctx.today)
+    return frame, source, hits, findings + table.findings
+
+
+def check(tracker: Tracker, ctx: Context) -> Outcome:
+    """Run every rule; new exceptions get an ID, known ones keep theirs, gone ones are resolved by data."""
+    frame, source, hits, findings = current_exceptions(tracker, ctx)
+    table = tracker.table(EXCEPTIONS, required=False)
+    changes = _changes(tracker.sheet(EXCEPTIONS), table.frame, frame, source)
+    if changes or not table.exists:
+        tracker.replace_rows(table, frame, list(ex.EXCEPTION_FIELDS), source if table.exists else None)
+        tracker.log(changes)
+    staged.remember(tracker, EXCEPTIONS, frame.assign(_row=source))
+    new = sum(1 for c in changes if c.field == NEW_ROW)
+    resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
+    still_open = ex.open_exceptions(frame)
+    by_rule = Counter(ex.RULE_NAMES.get(Code(r), r) if r in set(Code) else r for r in still_open["rule"])
+    summary = [f"Exceptions: {len(still_open)} open ({new} new), {resolved} resolved by data since the last "
+               f"run."]
+    if by_rule:
+        summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
+    return Outcome("Check exceptions", findings, changes, summary=summary,
+                   data={"open": len(still_open), "new": new, "resolved": resolved,
+                         "exceptions": [h.finding().to_dict() for h in hits]})
+
+
+def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[int | None]) -> list[Change]:
+    out: list[Change] = []
+    before = {int(r["_row"]): r for r in old.to_dict("records")} if len(old) else {}
+    for rec, src in zip(frame.to_dict("records"), source):
+        if src is None:
+            out.append(Change(sheet, str(rec["id"]), NEW_ROW, None, rec["rule"]))
+            continue
+        prev = before.get(src, {})
+        for f in TRACKED:
+            if (log_text(prev.get(f)) or "") != (log_text(rec.get(f)) or ""):
+                out.append(Change(sheet, str(rec["id"]), EXCEPTIONS.column(f).header, prev.get(f), rec.get(f)))
+    return out

@@ -1,0 +1,277 @@
+"""Lab dips: where each colour stands, what is late, and what the T&A should record.
+
+Pure functions over the Lab Dips, T&A, Orders and Styles tables. A colour's
+rounds are read in order; the last one says where it stands (at the mill, with
+the buyer, to resubmit, approved, cancelled). The T&A's lab-dip approval
+milestone says when it should have been approved; its bulk-fabric milestone
+is the point after which an unapproved colour holds up production.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from prodbook.findings import Code, Finding, error, warning
+from prodbook.where import Place
+
+APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
+                      "approved with comment", "accepted"})
+REJECTED = frozenset({"rejected", "resubmit", "reject", "re-submit", "failed", "rejected / resubmit",
+                      "rejected - resubmit", "not approved"})
+CANCELLED = frozenset({"cancelled", "canceled", "dropped"})
+
+LAB_DIP_APPROVAL = re.compile(r"lab\s*dip.*approv|approv.*lab\s*dip", re.I)
+BULK_FABRIC = re.compile(r"bulk\s+(fabric|denim|yarn\s*/\s*fabric)\s+(in[\s-]*house|delivery|received)", re.I)
+DEFAULT_APPROVAL_CODES = ("LDA", "LD-APP", "LDAPP", "LD APP")
+DEFAULT_BULK_CODES = ("FIH", "BFD", "FAB-IH")
+
+
+@dataclass(frozen=True)
+class DipSettings:
+    transit_days: int = 4
+    """Config 'Lab Dip Transit Days': mill to buyer."""
+    review_days: int = 5
+    """Config 'Lab Dip Review Days': buyer decision after receipt."""
+    resubmit_days: int = 7
+    """Config 'Lab Dip Resubmit Days': mill's new round after a rejection."""
+    approval_code: str | None = None
+    """Config 'Lab Dip Approval Code': the T&A milestone code (default: found by name, or LDA)."""
+    bulk_code: str | None = None
+    """Config 'Bulk Fabric Code': the bulk-fabric milestone code (default: found by name, or FIH)."""
+
+
+def decision_kind(text: Any) -> str | None:
+    """'approved', 'rejected', 'cancelled', 'unknown' or None (blank)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    if t in APPROVED or t.startswith("approved"):
+        return "approved"
+    if t in REJECTED or t.startswith(("reject", "resubmit")):
+        return "rejected"
+    if t in CANCELLED:
+        return "cancelled"
+    return "unknown"
+
+
+def milestone_code(ta: pd.DataFrame, setting: str | None, pattern: re.Pattern[str],
+                   defaults: tuple[str, ...]) -> str | None:
+    """The T&A code of a milestone: the Config setting, else one whose name matches, else a default."""
+    if setting:
+        return setting
+    if len(ta) and "milestone" in ta:
+        names = ta[["code", "milestone"]].dropna().drop_duplicates()
+        hits = names[names["milestone"].astype(str).str.contains(pattern)]
+        if len(hits):
+            return str(hits["code"].iloc[0])
+    codes = set(ta["code"].dropna().astype(str)) if len(ta) else set()
+    return next((c for c in defaults if c in codes), None)
+
+
+def milestone_dates(ta: pd.DataFrame, code: str | None, by: tuple[str, ...]) -> pd.DataFrame:
+    """Per ``by`` group: the earliest due date (Forecast, else Planned) and Actual of a milestone."""
+    cols = [*by, "due", "actual"]
+    if code is None or not len(ta):
+        return pd.DataFrame(columns=cols)
+    rows = ta[ta["code"].astype(str).str.upper() == code.upper()].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows["due"] = pd.to_datetime(rows["forecast"].where(rows["forecast"].notna(), rows["planned"]),
+                                 errors="coerce")
+    rows["actual"] = pd.to_datetime(rows["actual"], errors="coerce")
+    for k in by:
+        rows[k] = rows[k].astype(str).str.strip().str.upper()
+    return rows.groupby(list(by), as_index=False).agg(due=("due", "min"), actual=("actual", "min"))
+
+
+def _d(v: Any) -> date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.date()
+    return v if isinstance(v, date) else None
+
+
+def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSettings()) -> pd.DataFrame:
+    """One row per style and colour: where its lab dips stand.
+
+    Columns: style, color, round, state (Not submitted / At mill / With buyer / Resubmit /
+    Approved / Cancelled / Unclear), submitted, received, decision, approved_on, days_with_buyer,
+    next_expected (what and when), next_date, mill, last_row (Excel row of the latest round).
+    """
+    cols = ["style", "color", "round", "state", "submitted", "received", "decision", "approved_on",
+            "days_with_buyer", "next_expected", "next_date", "mill", "comments", "last_row"]
+    if not len(dips):
+        return pd.DataFrame(columns=cols)
+    frame = dips.copy()
+    frame["_k"] = list(zip(frame["style"].astype(str).str.strip().str.upper(),
+                           frame["color"].astype(str).str.strip().str.upper()))
+    frame["_round"] = pd.to_numeric(frame["round"], errors="coerce").fillna(0)
+    frame = frame.sort_values(["_k", "_round", "_row"], kind="stable")
+    out = []
+    for _, g in frame.groupby("_k", sort=False):
+        last = g.iloc[-1]
+        approved = [(_d(r["decision_date"]) or _d(r["received"]), r) for _, r in g.iterrows()
+                    if decision_kind(r["decision"]) == "approved"]
+        kind = decision_kind(last["decision"])
+        submitted, received, decided = _d(last["submitted"]), _d(last["received"]), _d(last["decision_date"])
+        days = None
+        nxt, when = None, None
+        if approved:
+            state = "Approved"
+        elif kind == "cancelled":
+            state = "Cancelled"
+        elif kind == "rejected":
+            state = "Resubmit"
+            nxt, when = "new round from the mill", (decided or received or submitted or today) + timedelta(
+                days=settings.resubmit_days)
+        elif kind == "unknown":
+            state = "Unclear"
+        elif received:
+            state = "With buyer"
+            days = (today - received).days
+            nxt, when = "buyer's decision", received + timedelta(days=settings.review_days)
+        elif submitted:
+            state = "At mill"  # sent, not yet received: in transit
+            nxt, when = "dips to reach the buyer", submitted + timedelta(days=settings.transit_days)
+        else:
+            state = "Not submitted"
+            nxt = "first submission"
+        out.append({"style": last["style"], "color": last["color"],
+                    "round": int(last["_round"]) if last["_round"] else len(g), "state": state,
+                    "submitted": submitted, "received": received, "decision": last["decision"],
+                    "approved_on": min((d for d, _ in approved if d), default=None),
+                    "days_with_buyer": days, "next_expected": nxt, "next_date": when,
+                    "mill": last.get("mill"), "comments": last.get("comments"),
+                    "last_row": int(last["_row"])})
+    return pd.DataFrame(out, columns=cols)
+
+
+def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Finding]:
+    """Dates out of order, a decision without a date, a decision word prodbook cannot read."""
+    out = []
+    for r in dips.to_dict("records"):
+        key = f"{r['style']} / {r['color']}"
+        sub, rec, dec = _d(r.get("submitted")), _d(r.get("received")), _d(r.get("decision_date"))
+        if sub and rec and rec < sub:
+            out.append(warning(Code.LAB_DIP_DATES, "Received is before Submitted; check both dates",
+                               **place.at(r["_row"], "received", key=key, value=rec)))
+        if rec and dec and dec < rec:
+            out.append(warning(Code.LAB_DIP_DATES, "the decision date is before the dips were received; "
+                               "check both dates", **place.at(r["_row"], "decision_date", key=key, value=dec)))
+        for f, d in (("submitted", sub), ("received", rec), ("decision_date", dec)):
+            if d and d > today:
+                out.append(warning(Code.LAB_DIP_DATES, "this date is after today; record dates when they "
+                                   "happen", **place.at(r["_row"], f, key=key, value=d)))
+        kind = decision_kind(r.get("decision"))
+        if kind == "unknown":
+            out.append(warning(Code.LAB_DIP_DATES, "prodbook cannot read this decision; use Approved, "
+                               "Approved with comments, Rejected, Resubmit or Cancelled",
+                               **place.at(r["_row"], "decision", key=key, value=r.get("decision"))))
+        elif kind and not dec:
+            out.append(warning(Code.LAB_DIP_DATES, "a decision without a Decision Date; add the date of "
+                               "the decision", **place.at(r["_row"], "decision_date", key=key, value="")))
+    return out
+
+
+def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -> dict[tuple[str, str], date]:
+    """(STYLE, COLOR) folded -> the date the colour was approved (lab dips first, then a T&A Actual)."""
+    out: dict[tuple[str, str], date] = {}
+    if ta_dates is not None:
+        for r in ta_dates.to_dict("records"):
+            d = _d(r["actual"])
+            if d:
+                out[(r["style"], r["color"])] = d
+    for r in status.to_dict("records"):
+        if r["state"] == "Approved" and r["approved_on"]:
+            out[(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())] = r["approved_on"]
+    return out
+
+
+def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today: date) -> list[Finding]:
+    """Colours not approved by their T&A lab-dip approval milestone's date."""
+    if not len(status) or not len(approval):
+        return []
+    due = {(r["style"], r["color"]): _d(r["due"]) for r in approval.to_dict("records")}
+    out = []
+    for r in status.to_dict("records"):
+        if r["state"] in ("Approved", "Cancelled"):
+            continue
+        d = due.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
+        if d is None or d >= today:
+            continue
+        detail = f"round {r['round']}, {r['state'].lower()}"
+        if r["days_with_buyer"] is not None:
+            detail += f" for {r['days_with_buyer']} day(s)"
+        nxt = f"; next: {r['next_expected']}" + (f" by {r['next_date']:%Y-%m-%d}" if r["next_date"] else "")
+        out.append(warning(Code.LAB_DIP_LATE, f"{r['color']} is not approved and the T&A lab-dip approval "
+                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): {detail}{nxt if r['next_expected'] else ''}. "
+                           "Chase the mill or the buyer", **place.at(r["last_row"], "decision",
+                                                                      key=f"{r['style']} / {r['color']}",
+                                                                      value=r["decision"] or "")))
+    return out
+
+
+def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[tuple[str, str], date],
+                    bulk: pd.DataFrame, place: Place, today: date,
+                    needs_dip: set[str] | None = None) -> list[Finding]:
+    """PO lines whose colour had no approved lab dip by the bulk-fabric milestone (once it is due).
+
+    Args:
+        orders: valid Orders rows.
+        status: ``dip_status`` rows (a cancelled colour still on a PO is reported too).
+        approved: ``approved_dates``.
+        bulk: ``milestone_dates`` of the bulk-fabric milestone by (po, style, color).
+        place: the Orders sheet.
+        needs_dip: folded style numbers whose T&A plans a lab dip (others, e.g. denim, are skipped).
+    """
+    if not len(orders) or not len(bulk):
+        return []
+    due = {(r["po"], r["style"], r["color"]): _d(r["due"]) for r in bulk.to_dict("records")}
+    cancelled = {(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
+                 for r in status.to_dict("records") if r["state"] == "Cancelled"}
+    out = []
+    for r in orders.to_dict("records"):
+        k = (str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
+        if needs_dip is not None and k[0] not in needs_dip:
+            continue
+        d = due.get((str(r["po"]).strip().upper(), *k))
+        if d is None or d > today:
+            continue
+        ok = approved.get(k)
+        key = f"{r['po']} / {r['style']} / {r['color']}"
+        if k in cancelled and not ok:
+            out.append(error(Code.LAB_DIP_BULK, f"the lab dip of {r['color']} was cancelled, but the colour is "
+                             f"still on this PO and its bulk fabric was due {d:%Y-%m-%d}; cancel the PO "
+                             "line or re-open the colour with the mill", **place.at(r["_row"], "color", key=key)))
+        elif ok is None or ok > d:
+            late = f" (approved only on {ok:%Y-%m-%d})" if ok else ""
+            out.append(error(Code.LAB_DIP_BULK, f"{r['color']} had no approved lab dip by the bulk fabric "
+                             f"milestone due {d:%Y-%m-%d}{late}: the mill cannot dye bulk without it. "
+                             "Get the colour approved now and check the ex-factory date",
+                             **place.at(r["_row"], "color", key=key)))
+    return out
+
+
+def approval_actuals(ta: pd.DataFrame, code: str | None, approved: dict[tuple[str, str], date],
+                     today: date) -> pd.Series:
+    """For the T&A rebuild: the approval date of each lab-dip approval row whose Actual is blank.
+
+    Returns a Series aligned on ``ta``'s index: a date where one should be filled in, else None.
+    Dates after ``today`` are never filled in.
+    """
+    out = pd.Series([None] * len(ta), index=ta.index, dtype=object)
+    if code is None or not len(ta) or not approved:
+        return out
+    blank = ta["actual"].isna() if "actual" in ta else pd.Series(True, index=ta.index)
+    rows = ta[(ta["code"].astype(str).str.upper() == code.upper()) & blank]
+    for i, r in rows.iterrows():
+        d = approved.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
+        if d and d <= today:
+            out.at[i] = d
+    return out

@@ -1,0 +1,131 @@
+"""Follow-up e-mails as drafts: Outlook drafts on Windows, .eml files everywhere else.
+
+The follow-up job renders the messages (``email.message.EmailMessage``:
+To, Cc, Subject, a text body, attachments); this module only delivers them
+as drafts, never sends. The one interface:
+
+    send_drafts(messages, folder) -> list[str]
+
+On Windows with Outlook and pywin32, each message becomes a draft in the
+user's Outlook Drafts folder (the returned strings say "Outlook Drafts: <subject>").
+Otherwise, or if Outlook cannot be reached, each becomes an .eml file in
+``folder`` that Outlook, Apple Mail or Thunderbird opens as a message to
+send (the returned strings are the file paths). An .eml is marked
+``X-Unsent: 1`` so Outlook opens it as a draft, ready to edit and send.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def eml_name(message: EmailMessage, n: int) -> str:
+    """A file name from the subject, safe on Windows and macOS, numbered to keep order."""
+    subject = _UNSAFE.sub(" ", str(message.get("Subject", "") or "follow-up")).strip(" .")[:80]
+    return f"{n:03d} {subject or 'follow-up'}.eml"
+
+
+def write_eml(messages: Sequence[EmailMessage], folder: Path) -> list[str]:
+    """Each message as an unsent .eml draft in ``folder``; returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n, msg in enumerate(messages, 1):
+        draft = _copy(msg)
+        if "X-Unsent" not in draft:
+            draft["X-Unsent"] = "1"
+        path = folder / eml_name(msg, n)
+        path.write_bytes(draft.as_bytes(policy=SMTP))
+        out.append(str(path))
+    return out
+
+
+def _copy(msg: EmailMessage) -> EmailMessage:
+    from email import message_from_bytes
+    from email.policy import default
+
+    return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)  # type: ignore[arg-type]
+
+
+def _body(msg: EmailMessage) -> tuple[str, bool]:
+    """(body, is_html): the HTML part when there is one, else the text."""
+    part = msg.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        return "", False
+    return part.get_content(), part.get_content_type() == "text/html"
+
+
+def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path) -> list[str]:
+    """Create one Outlook draft per message through Outlook's object model (``outlook``:
+    the ``Outlook.Application`` COM object). Attachments go through ``folder``."""
+    out = []
+    for n, msg in enumerate(messages, 1):
+        item = outlook.CreateItem(0)  # olMailItem
+        item.To = "; ".join(a.strip() for a in str(msg.get("To", "")).split(",") if a.strip())
+        if msg.get("Cc"):
+            item.CC = "; ".join(a.strip() for a in str(msg["Cc"]).split(",") if a.strip())
+        item.Subject = str(msg.get("Subject", ""))
+        body, html = _body(msg)
+        if html:
+            item.HTMLBody = body
+        else:
+            item.Body = body
+        for k, att in enumerate(msg.iter_attachments(), 1):
+            name = _UNSAFE.sub(" ", att.get_filename() or f"attachment {k}")
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            path = Path(tempfile.mkdtemp(dir=folder)) / name  # one folder each: names can repeat
+            path.write_bytes(att.get_payload(decode=True) or b"")
+            item.Attachments.Add(str(path))
+        item.Save()  # saved in Drafts; never sent
+        out.append(f"Outlook Drafts: {item.Subject}")
+    return out
+
+
+def _outlook() -> Any | None:
+    if not sys.platform.startswith("win"):
+        return None
+    try:
+        import win32com.client  # pywin32, installed with xlwings on Windows
+        return win32com.client.Dispatch("Outlook.Application")
+    except Exception:  # no Outlook, or it refused: fall back to files
+        return None
+
+
+def send_drafts(messages: list[EmailMessage], folder: Path | str,
+                outlook_factory: Callable[[], Any | None] = _outlook) -> list[str]:
+    """Put ``messages`` where the APM can review and send them; never sends.
+
+    Args:
+        messages: Rendered follow-up e-mails.
+        folder: Where .eml files (and Outlook attachments) go.
+        outlook_factory: Returns Outlook's COM object, or None when there is none
+            (tests pass a fake).
+
+    Returns:
+        One line per message: "Outlook Drafts: <subject>", or the .eml file's path.
+    """
+    if not messages:
+        return []
+    folder = Path(folder)
+    outlook = outlook_factory()
+    done: list[str] = []
+    if outlook is not None:
+        attachments = Path(tempfile.mkdtemp(prefix="prodbook-att-"))
+        for msg in messages:
+            try:
+                done += outlook_drafts([msg], outlook, attachments)
+            except Exception:  # Outlook went away mid-way: the rest become files
+                break
+    return done + write_eml(messages[len(done):], folder)
+
+
+__all__ = ["eml_name", "outlook_drafts", "send_drafts", "write_eml"]

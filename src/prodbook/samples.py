@@ -1,0 +1,304 @@
+"""Samples: due dates from the T&A, late and lost samples, line-review readiness, customs rulings.
+
+Pure functions over the Samples, Styles and T&A tables. A sample type maps to
+a T&A milestone (fit sample -> fit sample submit, PP -> PP sample submit) by
+the milestone's name, or by Config 'Sample Milestones' ("Fit=FSS; PP=PPS").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from prodbook import fiber, tariff
+from prodbook.findings import Code, Finding, Fix, info, warning
+from prodbook.labdips import _d
+from prodbook.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
+from prodbook.where import Place
+
+SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
+    "fit": re.compile(r"^(1st\s+)?fit sample submit", re.I),
+    "pp": re.compile(r"^pp sample submit|pre-?production sample submit", re.I),
+    "size set": re.compile(r"size set.*submit", re.I),
+    "top": re.compile(r"^top sample|top of production", re.I),
+    "sms": re.compile(r"salesman|sms", re.I),
+    "photo": re.compile(r"photo sample", re.I),
+}
+"""Sample type (folded) -> how its T&A milestone is named."""
+CUSTOMS = re.compile(r"customs|cbp|ruling", re.I)
+PROTO = re.compile(r"proto|line review", re.I)
+RECEIVED_WORDS = frozenset({"received", "approved", "approved with comments", "rejected", "commented"})
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    line_review: date | None = None
+    """Config 'Line Review Date'."""
+    courier_days: int = 7
+    """Config 'Courier Days': a shipped sample not received after this many days is chased."""
+    milestones: dict[str, str] = field(default_factory=dict)
+    """Config 'Sample Milestones': sample type (folded) -> T&A code."""
+    review_statuses: frozenset[str] = frozenset({"concept", "development", "in development", "proto",
+                                                 "sample"})
+    """Config 'Line Review Statuses': styles still being developed for the review."""
+    ruling_chief_below: float = 60.0
+    """Config 'Ruling Blend %': a shell whose chief fiber is under this share needs a ruling sample."""
+
+
+def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
+    """Sample type (folded) -> T&A milestone code, from the settings then the milestone names."""
+    out = dict(settings.milestones)
+    if len(ta) and "milestone" in ta:
+        names = ta[["code", "milestone"]].dropna().drop_duplicates("code")
+        for kind, pattern in SAMPLE_MILESTONES.items():
+            if kind in out:
+                continue
+            hits = names[names["milestone"].astype(str).str.contains(pattern)]
+            if len(hits):
+                out[kind] = str(hits["code"].iloc[0])
+    return out
+
+
+def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd.Series:
+    """Each sample's due date from its T&A milestone (earliest Forecast, else Planned), or None.
+
+    Matched on style and, when the sample has one, colour.
+    """
+    out = pd.Series([None] * len(samples), index=samples.index, dtype=object)
+    if not len(samples) or not len(ta) or not codes:
+        return out
+    t = ta.copy()
+    t["_due"] = pd.to_datetime(t["forecast"].where(t["forecast"].notna(), t["planned"]), errors="coerce")
+    t["_s"] = t["style"].astype(str).str.strip().str.upper()
+    t["_c"] = t["color"].astype(str).str.strip().str.upper()
+    t["_code"] = t["code"].astype(str).str.upper()
+    by_style = t.groupby(["_code", "_s"])["_due"].min().to_dict()
+    by_color = t.groupby(["_code", "_s", "_c"])["_due"].min().to_dict()
+    for i, r in samples.iterrows():
+        code = codes.get(str(r["sample_type"]).strip().lower())
+        if not code:
+            continue
+        s = str(r["style"]).strip().upper()
+        d = None
+        if isinstance(r.get("color"), str) and r["color"].strip():
+            d = by_color.get((code.upper(), s, r["color"].strip().upper()))
+        if d is None or pd.isna(d):
+            d = by_style.get((code.upper(), s))
+        if d is not None and not pd.isna(d):
+            out.at[i] = d.date()
+    return out
+
+
+def sample_findings(samples: pd.DataFrame, due_from_ta: pd.Series, place: Place, today: date,
+                    settings: SampleSettings, ta_sheet: str = "T&A") -> list[Finding]:
+    """Due dates against the T&A, late samples, shipped samples without tracking or not arriving."""
+    out = []
+    for i, r in samples.iterrows():
+        key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
+        due, ta_d = _d(r.get("due")), due_from_ta.get(i)
+        shipped, received = _d(r.get("shipped")), _d(r.get("received"))
+        if ta_d and due != ta_d and not shipped:
+            words = ("has no Due date" if due is None else
+                     f"is due {due:%Y-%m-%d} but its T&A milestone says {ta_d:%Y-%m-%d}")
+            out.append(info(Code.SAMPLE_DUE, f"this sample {words}; type Yes in Accept to use the T&A date",
+                            **place.at(r["_row"], "due", key=key, value=due or ""),
+                            fix=Fix(ta_d, f"{ta_sheet} (milestone forecast)", ta_d)))
+        due = due or ta_d
+        if due and not shipped and not received and due < today:
+            out.append(warning(Code.SAMPLE_LATE, f"the sample was due {due:%Y-%m-%d} and has not shipped "
+                               f"({(today - due).days} day(s) late); chase the vendor for a ship date",
+                               **place.at(r["_row"], "shipped", key=key, value="")))
+        if shipped and not received:
+            if not r.get("tracking"):
+                out.append(warning(Code.SAMPLE_TRACKING, "shipped without a tracking number; ask the vendor "
+                                   "for the courier and air waybill", **place.at(r["_row"], "tracking", key=key,
+                                                                                  value="")))
+            elif (today - shipped).days > settings.courier_days:
+                out.append(warning(Code.SAMPLE_TRACKING, f"shipped {shipped:%Y-%m-%d} ({(today - shipped).days} "
+                                   f"days ago) and not received; check tracking {r['tracking']} with "
+                                   f"{r.get('courier') or 'the courier'}",
+                                   **place.at(r["_row"], "received", key=key, value="")))
+        if shipped and received and received < shipped:
+            out.append(warning(Code.SAMPLE_TRACKING, "Received is before Shipped; check both dates",
+                               **place.at(r["_row"], "received", key=key, value=received)))
+    return out
+
+
+def _folded(v: Any) -> str:
+    return str(v).strip().upper()
+
+
+def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
+                settings: SampleSettings) -> pd.DataFrame:
+    """For the line review: every style in development, whether its proto is in hand by ``review``.
+
+    Columns: style, description, vendor, status, ready (bool), proto (what the sample rows say),
+    due, shipped, courier, tracking, received, _row (the style's Styles row).
+    """
+    cols = ["style", "description", "vendor", "status", "ready", "proto", "due", "shipped", "courier",
+            "tracking", "received", "_row"]
+    if not len(styles):
+        return pd.DataFrame(columns=cols)
+    is_proto = (samples["sample_type"].astype(str).str.contains(PROTO)
+                | samples["purpose"].astype(str).str.contains(PROTO)) if len(samples) else pd.Series(dtype=bool)
+    protos = samples[is_proto] if len(samples) else samples
+    by_style: dict[str, list[dict[str, Any]]] = {}
+    for p in protos.to_dict("records"):
+        by_style.setdefault(_folded(p["style"]), []).append(p)
+    out = []
+    for s in styles.to_dict("records"):
+        if str(s.get("status") or "").strip().lower() not in settings.review_statuses:
+            continue
+        rows = by_style.get(_folded(s["style"]), [])
+        received = [p for p in rows if _d(p.get("received")) and _d(p["received"]) <= review]
+        best = received[0] if received else (
+            min(rows, key=lambda p: (_d(p.get("shipped")) is None, _d(p.get("due")) or date.max))
+            if rows else None)
+        if received:
+            proto = "Received"
+        elif best is None:
+            proto = "Not requested"
+        elif _d(best.get("shipped")):
+            proto = "Shipped, not received"
+        else:
+            proto = "Requested, not shipped"
+        out.append({"style": s["style"], "description": s.get("description"), "vendor": s.get("vendor"),
+                    "status": s.get("status"), "ready": bool(received), "proto": proto,
+                    "due": _d(best.get("due")) if best else None,
+                    "shipped": _d(best.get("shipped")) if best else None,
+                    "courier": best.get("courier") if best else None,
+                    "tracking": best.get("tracking") if best else None,
+                    "received": _d(best.get("received")) if best else None, "_row": s["_row"]})
+    return pd.DataFrame(out, columns=cols)
+
+
+def line_review_findings(review_table: pd.DataFrame, review: date, today: date, place: Place
+                         ) -> list[Finding]:
+    """A style without its proto in hand for the line review is a finding (until the review is past)."""
+    if review < today:
+        return []
+    out = []
+    for r in review_table[~review_table["ready"]].to_dict("records"):
+        detail = {"Not requested": "no proto has been requested: request it from the vendor now",
+                  "Requested, not shipped": f"the proto has not shipped (due {r['due']:%Y-%m-%d})"
+                  if r["due"] else "the proto has not shipped",
+                  "Shipped, not received": f"the proto shipped {r['shipped']:%Y-%m-%d}"
+                  + (f" ({r['courier']} {r['tracking']})" if r["tracking"] else "") + " and is not received"
+                  if r["shipped"] else "the proto is not received"}[r["proto"]]
+        out.append(warning(Code.LINE_REVIEW, f"line review on {review:%Y-%m-%d} "
+                           f"({(review - today).days} day(s)): {detail}",
+                           **place.at(r["_row"], "style", key=r["style"], value=r["style"])))
+    return out
+
+
+_GSM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:g/m2|g/m²|gsm|g/sqm|grams?)\b", re.I)
+_OZ = re.compile(r"(\d+(?:\.\d+)?)\s*oz\b", re.I)
+OZ_PER_SQYD_TO_GSM = 33.906
+
+
+def fabric_weight(style: dict[str, Any]) -> float | None:
+    """g/m2 from the Fabric Weight column, else from the Fabric text ('180 g/m2', '12 oz' denim)."""
+    w = style.get("weight_gsm")
+    if w:
+        return float(w)
+    text = str(style.get("fabric") or "")
+    if m := _GSM.search(text):
+        return float(m[1])
+    if m := _OZ.search(text):
+        return round(float(m[1]) * OZ_PER_SQYD_TO_GSM)
+    return None
+
+
+def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: set[int]) -> str | None:
+    """Why an adopted style needs a customs ruling sample, or None."""
+    if not style.get("hts"):
+        return "it has no HTS code yet"
+    if int(style["_row"]) in hts_findings:
+        return "its HTS code is in question (see the HTS findings)"
+    text = style.get("fiber_content")
+    if text:
+        comp = fiber.parse_fiber(str(text))
+        if comp.ok:
+            weights = comp.weights(merge_man_made=True)
+            top = max(weights.values(), default=100.0)
+            if top < settings.ruling_chief_below:
+                return (f"its chief fiber is only {top:g}% of the shell, so the heading turns on the "
+                        "blend")
+    return None
+
+
+def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSettings,
+            settings: SampleSettings, place: Place, hts_rows: set[int] = frozenset()
+            ) -> tuple[pd.DataFrame, list[Finding]]:
+    """Adopted styles that need a CBP ruling sample, and the facts that must go with it.
+
+    A style needs one when it already has a customs sample row, has no HTS code, its HTS code
+    has findings, or its shell is a near-even blend. The facts: fiber content by weight (readable,
+    totals 100), knit or woven, fabric weight in g/m2, and the country of each process step
+    (Process Countries, e.g. 'Fabric: China; Cut & sew: Vietnam').
+
+    Returns:
+        (one row per such style: style, reason, sample (its state), missing (facts), _row), findings.
+    """
+    cols = ["style", "description", "vendor", "reason", "sample", "missing", "_row"]
+    is_customs = (samples["sample_type"].astype(str).str.contains(CUSTOMS)
+                  | samples["purpose"].astype(str).str.contains(CUSTOMS)) if len(samples) else pd.Series(dtype=bool)
+    rows = samples[is_customs] if len(samples) else samples
+    by_style: dict[str, dict[str, Any]] = {}
+    for p in rows.to_dict("records"):
+        by_style[_folded(p["style"])] = p
+    out, found = [], []
+    for s in styles.to_dict("records"):
+        if not is_adopted(s.get("status"), style_settings) or str(s.get("status")).lower() in DROPPED_STATUSES:
+            continue
+        sample = by_style.get(_folded(s["style"]))
+        reason = "a customs sample is on the Samples sheet" if sample else needs_ruling(s, settings, hts_rows)
+        if reason is None:
+            continue
+        if sample is None:
+            state = "Not requested"
+            found.append(info(Code.CUSTOMS_SAMPLE, f"this style needs a customs (CBP ruling) sample because "
+                              f"{reason}; request one from the vendor and add it to the Samples sheet",
+                              **place.at(s["_row"], "hts", key=s["style"], value=s.get("hts") or "")))
+        else:
+            state = ("Received" if _d(sample.get("received")) else "Shipped" if _d(sample.get("shipped"))
+                     else "Requested")
+        missing = []
+        comp = fiber.parse_fiber(str(s["fiber_content"])) if s.get("fiber_content") else None
+        if comp is None or not comp.ok:
+            missing.append(("fiber_content", "fiber content by weight (readable, totalling 100% per part)"))
+        if str(s.get("construction") or "").strip().lower() not in ("knit", "knitted", "woven", "crochet",
+                                                                    "denim"):
+            missing.append(("construction", "construction: Knit or Woven"))
+        if fabric_weight(s) is None:
+            missing.append(("weight_gsm", "fabric weight in g/m2 (Fabric Weight (g/m2) column)"))
+        if not s.get("process_countries"):
+            cut = f" (cut and sewn: {tariff.country_name(tariff.country_code(s['coo']) or s['coo'])})" \
+                if s.get("coo") else ""
+            missing.append(("process_countries", "the country of each process step: spinning, knitting or "
+                            f"weaving, dyeing, cutting, sewing{cut} (Process Countries column)"))
+        for f, words in missing:
+            found.append(warning(Code.CUSTOMS_FACT, f"the customs ruling sample needs {words}; add it "
+                                 "before the sample goes to the broker", **place.at(s["_row"], f, key=s["style"],
+                                                                                     value=s.get(f) or "")))
+        out.append({"style": s["style"], "description": s.get("description"), "vendor": s.get("vendor"),
+                    "reason": reason, "sample": state, "missing": "; ".join(w for _, w in missing) or None,
+                    "_row": s["_row"]})
+    return pd.DataFrame(out, columns=cols), found
+
+
+def review_date_of(value: Any) -> date | None:
+    """The Config 'Line Review Date' value as a date."""
+    from prodbook.cells import CellError, to_date
+    try:
+        return to_date(value)
+    except CellError:
+        return None
+
+
+def chase_after(d: date | None, days: int) -> date | None:
+    return d + timedelta(days=days) if d else None

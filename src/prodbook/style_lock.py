@@ -1,0 +1,117 @@
+"""Adopted style profiles are locked: a later change to a key field is flagged until accepted.
+
+The locked values live in the workbook, on the generated "Style Snapshot"
+sheet (one row per adopted style and key field): the lock travels with the
+file when it is e-mailed or opened in Excel with the add-in, the APM can read
+and filter it, and a change is judged against the value when the style was
+adopted, not against whatever the last run happened to see. A change stays
+flagged on the Issues sheet, run after run, until the APM accepts it (Accept =
+Yes, ``prodbook validate --apply``) or puts the locked value back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from prodbook.findings import Code, Finding, Fix, warning
+from prodbook.model.sheets import STYLE_SNAPSHOT, STYLES
+from prodbook.styles_check import StyleSettings, is_adopted
+from prodbook.workbook.tables import key_text
+from prodbook.workbook.tracker import NEW_ROW, Change, log_text
+from prodbook.where import Place
+
+
+@dataclass
+class LockResult:
+    frame: pd.DataFrame
+    """The Style Snapshot rows to write (its fields)."""
+    source_rows: list[int | None]
+    """Each row's Excel row on the current sheet (None: new)."""
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+def _key(style: Any, header: str) -> tuple[str, str]:
+    return str(style).strip().upper(), header.strip().lower()
+
+
+def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSettings, place: Place,
+                snapshot_sheet: str, today: date) -> LockResult:
+    """Compare adopted styles with their locked key fields; lock newly adopted ones.
+
+    Args:
+        styles: valid Styles rows (fields + ``_row``).
+        snapshot: the Style Snapshot sheet's rows (fields + ``_row``), possibly empty.
+        settings: which statuses are adopted and which fields are locked.
+        place: the Styles sheet, for naming cells in findings.
+        snapshot_sheet: the snapshot sheet's name, for the Change Log.
+        today: the run's date (Locked On, Changed On).
+    """
+    fields = list(STYLE_SNAPSHOT.fields)
+    rows = [dict(r) for r in snapshot[fields + ["_row"]].to_dict("records")] if len(snapshot) else []
+    index = {_key(r["style"], r["field"] or ""): i for i, r in enumerate(rows)}
+    findings: list[Finding] = []
+    changes: list[Change] = []
+
+    def log(r: dict[str, Any], name: str, old: Any, new: Any) -> None:
+        changes.append(Change(snapshot_sheet, key_text((r["style"], r["field"])), name, old, new))
+
+    for s in styles.to_dict("records"):
+        if not is_adopted(s.get("status"), settings):
+            continue
+        for f in settings.locked:
+            header = STYLES.column(f).header
+            text = log_text(s.get(f))
+            i = index.get(_key(s["style"], header))
+            if i is None:
+                r = {"style": s["style"], "field": header, "locked": text, "locked_on": today,
+                     "current": None, "changed_on": None, "_row": None}
+                index[_key(s["style"], header)] = len(rows)
+                rows.append(r)
+                changes.append(Change(snapshot_sheet, key_text((s["style"], header)), NEW_ROW, None,
+                                      text))
+                continue
+            r = rows[i]
+            locked = log_text(r["locked"])
+            if _same(text, locked):
+                if r["current"] is not None or r["changed_on"] is not None:
+                    log(r, "Current Value", r["current"], None)
+                    r["current"], r["changed_on"] = None, None
+                continue
+            if locked is None:  # a blank key field filled in later completes the profile
+                log(r, "Locked Value", None, text)
+                r["locked"], r["locked_on"] = text, today
+                continue
+            if log_text(r["current"]) != text:
+                log(r, "Current Value", r["current"], text)
+                r["current"], r["changed_on"] = text, today
+            since = r["changed_on"]
+            when = f" (first seen {since:%Y-%m-%d})" if isinstance(since, date) else ""
+            lock_day = r["locked_on"]
+            locked_when = f" on {lock_day:%Y-%m-%d}" if isinstance(lock_day, date) else ""
+            findings.append(warning(
+                Code.ADOPTED_CHANGED,
+                f"this adopted style's {place.header(f)} changed from '{locked}' (locked{locked_when}) "
+                f"to '{text or '(blank)'}'{when}. Check the change was agreed (vendor, costing, "
+                f"customs). To keep it, type Yes in Accept on this row and run 'prodbook validate "
+                f"--apply'; otherwise put the old value back",
+                **place.at(s["_row"], f, key=s["style"], value=s.get(f)),
+                fix=Fix(locked, f"{snapshot_sheet} (locked{locked_when})", text)))
+    frame = pd.DataFrame(rows, columns=fields + ["_row"])
+    source = [None if pd.isna(v) else int(v) for v in frame["_row"]]
+    return LockResult(frame[fields], source, findings, changes)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except ValueError:
+        return a.strip() == b.strip()

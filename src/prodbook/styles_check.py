@@ -1,0 +1,297 @@
+"""Style profile rules: what a sourcing team checks before a style goes to the vendor and customs.
+
+Pure functions over the Styles table (fields + ``_row``) and the Vendors
+table; each returns findings that name the cell and say what to do. Every
+rule skips a cell whose value was already reported as unreadable, so a bad
+cell is reported once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from prodbook import fiber, tariff
+from prodbook.cells import CellError, to_number, to_text
+from prodbook.findings import Code, Finding, error, info, warning
+from prodbook.where import Place
+
+KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
+                  "approved", "in production", "carry over", "carryover", "on hold", "dropped",
+                  "cancelled", "canceled", "inactive")
+DROPPED_STATUSES = frozenset({"dropped", "cancelled", "canceled", "inactive"})
+REQUIRED_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "adopted": ("description", "construction", "fiber_content", "colors", "size_range", "vendor",
+                "factory", "coo", "hts", "fob", "retail", "adopted_date", "template"),
+    "proto": ("description", "vendor"),
+    "development": ("description",),
+}
+"""Fields a style of that status must have (Config 'Required: <Status>' lists headers instead)."""
+LOCKED_FIELDS = ("construction", "fabric", "fiber_content", "colors", "vendor", "factory", "coo",
+                 "hts", "fob")
+"""Key fields of an adopted style: a change is flagged until accepted (Config 'Locked Fields')."""
+
+LETTER_SIZES = ("XXXS", "XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "XXXXL")
+_LETTER_ALIASES = {"2XS": "XXS", "3XS": "XXXS", "2XL": "XXL", "3XL": "XXXL", "4XL": "XXXXL",
+                   "1X": "XL", "2X": "XXL", "3X": "XXXL", "4X": "XXXXL", "SM": "S", "MD": "M", "LG": "L"}
+ONE_SIZE = frozenset({"one size", "os", "o/s", "onesize", "one-size", "n/s", "ns"})
+
+
+@dataclass(frozen=True)
+class StyleSettings:
+    """The Config settings the style rules read, with their defaults."""
+
+    min_margin: float = 50.0
+    """Config 'Min Margin %': retail margin over FOB below this is flagged."""
+    max_margin: float = 85.0
+    """Config 'Max Margin %': above this, one of the two prices is probably mistyped."""
+    size_ranges: frozenset[str] = frozenset()
+    """Config 'Size Ranges': the team's own ranges, accepted as written (folded)."""
+    required: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(REQUIRED_BY_STATUS))
+    adopted: frozenset[str] = frozenset({"adopted", "approved", "in production"})
+    """Config 'Adopted Statuses': statuses whose key fields are locked."""
+    locked: tuple[str, ...] = LOCKED_FIELDS
+    findings: tuple[Finding, ...] = ()
+    """Problems with the settings themselves."""
+
+
+def _list(value: Any) -> list[str]:
+    text = to_text(value) or ""
+    return [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
+
+
+def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
+    """Settings from ``Config.get`` (name -> raw value); a bad one keeps its default and is reported."""
+    kw: dict[str, Any] = {}
+    found: list[Finding] = []
+    for name, attr in (("Min Margin %", "min_margin"), ("Max Margin %", "max_margin")):
+        raw = get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            n = to_number(str(raw).rstrip("%")) if isinstance(raw, str) else to_number(raw)
+            kw[attr] = n * 100 if n is not None and 0 < n < 1 else n
+        except CellError as exc:
+            found.append(warning(Code.SETTING, f"setting '{name}' is not a percentage ({exc}); the "
+                                 f"default {getattr(StyleSettings, attr)}% applies", file=file,
+                                 sheet="Config", column="Value", value=raw))
+    if get("Size Ranges"):
+        kw["size_ranges"] = frozenset(_fold_size(s) for s in _list(get("Size Ranges")))
+    by_header = {c.header.lower(): c.field for c in spec.columns}
+    required = dict(REQUIRED_BY_STATUS)
+    for status in {*KNOWN_STATUSES, *required}:
+        raw = get(f"Required: {status}")
+        if raw in (None, ""):
+            continue
+        fields, unknown = [], []
+        for h in _list(raw):
+            (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
+        required[status] = tuple(fields)
+        if unknown:
+            found.append(warning(Code.SETTING, f"setting 'Required: {status}' names columns the Styles "
+                                 f"sheet does not have: {', '.join(unknown)}", file=file,
+                                 sheet="Config", column="Value", value=raw))
+    kw["required"] = required
+    if get("Adopted Statuses"):
+        kw["adopted"] = frozenset(s.lower() for s in _list(get("Adopted Statuses")))
+    if get("Locked Fields"):
+        kw["locked"] = tuple(by_header[h.lower()] for h in _list(get("Locked Fields"))
+                             if h.lower() in by_header)
+    return StyleSettings(**kw, findings=tuple(found))
+
+
+def _fold_size(text: str) -> str:
+    return re.sub(r"\s+", "", text.upper())
+
+
+def _size_token(token: str) -> tuple[str, float] | None:
+    t = token.strip().upper()
+    t = _LETTER_ALIASES.get(t, t)
+    if t in LETTER_SIZES:
+        return "letter", float(LETTER_SIZES.index(t))
+    if re.fullmatch(r"\d{1,2}(\.5)?", t):
+        return "number", float(t)
+    if re.fullmatch(r"0{2}", t):
+        return "number", -1.0
+    return None
+
+
+def size_range_ok(text: str, extra: frozenset[str] = frozenset()) -> bool:
+    """'XS-XL', '0-16', '28-40', 'S, M, L', 'One Size' (and the team's own list) are known ranges."""
+    if text.strip().lower() in ONE_SIZE or _fold_size(text) in extra:
+        return True
+    tokens = [t for t in re.split(r"\s*(?:-|–|\bto\b|,|/)\s*", text.strip(), flags=re.I) if t]
+    if not tokens:
+        return False
+    parsed = [_size_token(t) for t in tokens]
+    if any(p is None for p in parsed) or len({p[0] for p in parsed}) != 1:  # type: ignore[index]
+        return False
+    values = [p[1] for p in parsed]  # type: ignore[index]
+    return all(b > a for a, b in zip(values, values[1:]))
+
+
+def is_adopted(status: Any, settings: StyleSettings) -> bool:
+    return isinstance(status, str) and status.strip().lower() in settings.adopted
+
+
+def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSettings, place: Place,
+                 reported: Iterable[tuple[int, str]] = ()) -> list[Finding]:
+    """Every style profile rule over the valid Styles rows.
+
+    Args:
+        styles: valid Styles rows (fields + ``_row``).
+        vendors: valid Vendors rows (for the factory country).
+        settings: from the Config sheet (``style_settings``).
+        place: the Styles sheet, for naming cells.
+        reported: (row, field) cells already reported as unreadable: not checked again.
+
+    Returns:
+        The findings, one per problem per cell.
+    """
+    skip = set(reported)
+    vendor_country = _vendor_countries(vendors)
+    out: list[Finding] = []
+    for r in styles.to_dict("records"):
+        row, key = r["_row"], r["style"]
+
+        def at(f: str, value: Any = None) -> dict[str, Any]:
+            return place.at(row, f, key=key, value=r.get(f) if value is None else value)
+
+        status = (r.get("status") or "").strip().lower()
+        if r.get("status") and status not in KNOWN_STATUSES and status not in settings.required:
+            out.append(info(Code.STATUS_UNKNOWN, "this status is not one prodbook knows (Concept, "
+                            "Development, Proto, Adopted, Dropped...); its required fields are not "
+                            "checked", **at("status")))
+        if status in DROPPED_STATUSES:
+            continue
+        required = settings.required.get(status)
+        if required is None and status in settings.adopted:
+            required = settings.required.get("adopted", ())
+        for f in required or ():
+            if _blank(r.get(f)) and (row, f) not in skip:
+                out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
+                                 f"'{place.header(f)}'; fill it in", **at(f, "")))
+        comp = None
+        if not _blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
+            comp = fiber.parse_fiber(r["fiber_content"])
+            out += _fiber_findings(comp, at("fiber_content"))
+        if not _blank(r.get("hts")) and (row, "hts") not in skip:
+            out += _hts_findings(r, comp, at)
+        if not _blank(r.get("coo")) and (row, "coo") not in skip:
+            out += _coo_findings(r, vendor_country, at)
+        out += _price_findings(r, settings, at, skip)
+        size = r.get("size_range")
+        if not _blank(size) and not size_range_ok(str(size), settings.size_ranges):
+            out.append(warning(Code.SIZE_RANGE, "this is not a size range prodbook knows (XS-XL, S-XXL, "
+                               "0-16, 28-40, One Size...); write it as first-last size, or add the "
+                               "team's ranges to Config 'Size Ranges'", **at("size_range")))
+    return out
+
+
+_FIBER_CODES = {"unreadable": (Code.FIBER_UNREADABLE, error), "total": (Code.FIBER_TOTAL, error),
+                "name": (Code.FIBER_NAME, warning), "order": (Code.FIBER_ORDER, warning)}
+
+
+def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Finding]:
+    out = []
+    for kind, sentence in comp.problems:
+        code, make = _FIBER_CODES[kind]
+        out.append(make(code, sentence, **where))
+    return out
+
+
+def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any) -> list[Finding]:
+    hts, problem = tariff.parse_hts(str(r["hts"]))
+    if hts is None:
+        return [error(Code.HTS_FORMAT, f"the HTS code {problem}", **at("hts"))]
+    out = []
+    construction = (r.get("construction") or "").strip().lower()
+    want = {"knit": tariff.KNIT_CHAPTER, "knitted": tariff.KNIT_CHAPTER, "crochet": tariff.KNIT_CHAPTER,
+            "woven": tariff.WOVEN_CHAPTER, "denim": tariff.WOVEN_CHAPTER}.get(construction)
+    if want and hts.chapter in (tariff.KNIT_CHAPTER, tariff.WOVEN_CHAPTER) and hts.chapter != want:
+        kind = "knitted or crocheted" if want == tariff.KNIT_CHAPTER else "not knitted (woven)"
+        out.append(error(Code.HTS_CHAPTER, f"the style is {r['construction']} but HTS {hts} is in "
+                         f"chapter {hts.chapter}; {r['construction'].lower()} apparel is chapter {want} "
+                         f"({kind}). Correct the HTS code or the Construction (ask the customs broker)",
+                         **at("hts")))
+    elif want and hts.chapter not in (tariff.KNIT_CHAPTER, tariff.WOVEN_CHAPTER):
+        out.append(warning(Code.HTS_CHAPTER, f"HTS {hts} is in chapter {hts.chapter}, not an apparel "
+                           f"chapter (61 knit, 62 woven); check the code with the customs broker",
+                           **at("hts")))
+    material = tariff.MATERIAL_SUBHEADINGS.get(hts.subheading)
+    if material and comp is not None and comp.ok:
+        family, words = material
+        chief, tie = fiber.chief_weight(comp, merge_man_made=family == "man-made")
+        if tie:
+            out.append(warning(Code.HTS_FIBER, f"the shell's two largest fiber families weigh the same, "
+                               f"so the heading follows the tariff's rule for equal blends; confirm HTS "
+                               f"{hts} ({words}) with the customs broker", **at("hts")))
+        elif chief and chief != family:
+            out.append(warning(Code.HTS_FIBER, f"HTS {hts} is the subheading for garments {words}, but "
+                               f"the chief weight of the fiber content is {chief}; check the code with "
+                               f"the customs broker (the fiber content may be wrong instead)",
+                               **at("hts")))
+    return out
+
+
+def _vendor_countries(vendors: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    for v in vendors.to_dict("records") if len(vendors) else []:
+        code = None
+        for f in ("country", "holiday_country"):
+            if not _blank(v.get(f)):
+                code = tariff.country_code(str(v[f]))
+                if code:
+                    break
+        if code and v.get("vendor"):
+            out[str(v["vendor"]).strip().upper()] = code
+    return out
+
+
+def _coo_findings(r: Mapping[str, Any], vendor_country: Mapping[str, str], at: Any) -> list[Finding]:
+    code = tariff.country_code(str(r["coo"]))
+    if code is None:
+        return [error(Code.COO_UNKNOWN, "the country of origin is not a country prodbook recognises; "
+                      "write its name (Vietnam) or ISO code (VN)", **at("coo"))]
+    vendor = str(r.get("vendor") or "").strip().upper()
+    factory_country = vendor_country.get(vendor)
+    if factory_country and factory_country != code:
+        return [warning(Code.COO_VENDOR, f"the country of origin is {tariff.country_name(code)} but vendor "
+                        f"{r['vendor']} is in {tariff.country_name(factory_country)} (Vendors sheet). "
+                        "The COO is where the garment is cut and sewn: correct the COO, the vendor, or "
+                        "note the factory that makes it", **at("coo"))]
+    return []
+
+
+def _price_findings(r: Mapping[str, Any], settings: StyleSettings, at: Any,
+                    skip: set[tuple[int, str]]) -> list[Finding]:
+    fob, retail = r.get("fob"), r.get("retail")
+    out = []
+    for f, v in (("fob", fob), ("retail", retail)):
+        if v is not None and v == 0 and (r["_row"], f) not in skip:
+            out.append(error(Code.PRICE, f"the price is 0; enter the {'first cost' if f == 'fob' else 'retail price'} "
+                             "in USD", **at(f)))
+    if not fob or not retail:
+        return out
+    if retail <= fob:
+        out.append(error(Code.PRICE, f"the retail price {retail:,.2f} is not above the FOB {fob:,.2f}; one "
+                         "of them is mistyped", **at("retail")))
+        return out
+    margin = (retail - fob) / retail * 100
+    if margin < settings.min_margin:
+        out.append(warning(Code.PRICE, f"the margin over FOB is {margin:.0f}%, under the {settings.min_margin:g}% "
+                           "floor (Config 'Min Margin %'); check the FOB and the retail price",
+                           **at("retail")))
+    elif margin > settings.max_margin:
+        out.append(warning(Code.PRICE, f"the margin over FOB is {margin:.0f}%, over {settings.max_margin:g}% "
+                           "(Config 'Max Margin %'): a price is probably mistyped (a missing digit?)",
+                           **at("fob")))
+    return out
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())

@@ -1,0 +1,43 @@
+"""Where a finding points: file, sheet, Excel row, the team's own header text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from prodbook.model.sheets import SheetSpec
+
+
+@dataclass(frozen=True)
+class Place:
+    """One sheet of one workbook, as the pure checks need to name its cells."""
+
+    file: str
+    sheet: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """field -> the header as it appears in the user's sheet (default header when absent)."""
+    spec: SheetSpec | None = None
+
+    def header(self, f: str) -> str:
+        if f in self.headers:
+            return self.headers[f]
+        if self.spec is not None:
+            try:
+                return self.spec.column(f).header
+            except KeyError:
+                pass
+        return f
+
+    def at(self, row: Any = None, f: str | None = None, *, key: Any = None, value: Any = None
+           ) -> dict[str, Any]:
+        """Keyword arguments for ``findings.error``/``warning``/``info``."""
+        return {"file": self.file, "sheet": self.sheet, "row": None if row is None else int(row),
+                "column": self.header(f) if f else None, "key": None if key is None else str(key),
+                "value": value}
+
+
+def place_of(table: Any, file: str) -> Place:
+    """A ``Place`` from a ``workbook.tables.Table`` (its sheet name and header texts)."""
+    headers = {f: table.header_of(f) for f in table.spec.fields}
+    return Place(file, table.sheet, headers, table.spec)

@@ -1,0 +1,700 @@
+"""Vendor WIP reports: read each vendor's own layout, match its rows to the PO lines.
+
+Pure functions, apart from ``read_vendor_file`` which reads one file's cells.
+Vendors send weekly reports as .xlsx or .csv, each in its own layout: title
+rows, two-row (merged) headers, blank spacer rows, subtotal rows, numbers as
+text with thousands separators, dates typed in several ways. Everything is
+normalised here, once, so the exception rules see clean ``WipLine`` values.
+
+Matching to the Orders sheet is tolerant (case, spaces, punctuation, leading
+zeros, colour-name variants such as Grey/Gray or "Navy" for "Navy Blue") but
+never guesses: a row that fits no PO line, or more than one, is a finding
+naming the file, row and value, and is not imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prodbook.cells import CellError, DateOrder, is_blank, looks_like_formula, to_date, to_number, to_text
+from prodbook.config import Config
+from prodbook.findings import Code, Finding, error, info, warning
+from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
+HEADER_SCAN_ROWS = 25
+WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
+"""Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
+_QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
+_TOTAL = re.compile(r"^\s*(sub[\s\-]*total|grand[\s\-]*total|total)\b", re.I)
+_UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
+_DATE_LABEL = re.compile(r"(report\s*date|as\s*(?:of|at|on)|week\s*ending|w/e|dated?|updated)\s*[:\-]?\s*(.*)",
+                         re.I)
+_NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|"
+                        r"\d{1,2}[-_. ][A-Za-z]{3,9}[-_. ]\d{2,4})(?![0-9])")
+_NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
+
+
+# --- reading files ------------------------------------------------------------------------------
+
+@dataclass
+class RawSheet:
+    """The cells of one vendor file (or one sheet of it), row 0 = Excel/CSV row 1."""
+
+    file: str
+    """File name, as findings and the Source File column show it."""
+    sheet: str | None
+    rows: list[list[Any]]
+    date1904: bool = False
+
+
+def read_vendor_file(path: Path) -> list[RawSheet]:
+    """Every sheet of an Excel file, or the one table of a CSV file. Raises ``CellError`` if unreadable."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return [RawSheet(path.name, None, _read_csv(path.read_bytes()))]
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's errors are not one class
+        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
+                        "save it again as .xlsx") from None
+    out = []
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+        out.append(RawSheet(path.name, name, rows))
+    return out
+
+
+def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
+                          ) -> None:
+    """A cell merged down over several rows (a PO over its colours) belongs to each of them."""
+    for (r1, c1), (r2, c2) in merged:
+        if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        for r in range(r1 + 1, r2 + 1):
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            if is_blank(row[c1]):
+                row[c1] = value
+
+
+def decode_text(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data: bytes) -> list[list[Any]]:
+    text = decode_text(data)
+    head = "\n".join(text.splitlines()[:40])
+
+    def widest(delimiter: str) -> int:
+        return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
+
+    delimiter = max((",", ";", "\t", "|"), key=widest)  # the one that splits the header widest; ',' on ties
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+# --- layouts --------------------------------------------------------------------------------------
+
+def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
+    """Folded header -> field for a vendor: its own mapping (Config 'WIP Column: VENDOR / Cut Qty'), then
+    the team's Vendor WIP headers ('Column: Vendor WIP / ...'), then the synonyms of the default layout."""
+    lookup: dict[str, str] = {}
+    by_header = {normalise_header(c.header): c.field for c in VENDOR_WIP.columns}
+    if vendor:
+        prefix = f"wip column: {vendor.strip().lower()} /"
+        for name, theirs in config.extra.items():
+            if name.startswith(prefix) and not is_blank(theirs):
+                f = by_header.get(normalise_header(name[len(prefix):]))
+                if f:
+                    for text in str(theirs).split("|"):
+                        lookup.setdefault(normalise_header(text), f)
+    for header, theirs in config.headers.get(VENDOR_WIP.name, {}).items():
+        f = by_header.get(normalise_header(header))
+        if f and theirs:
+            lookup.setdefault(normalise_header(theirs), f)
+    for col in VENDOR_WIP.columns:
+        for text in (col.header, *col.synonyms):
+            lookup.setdefault(normalise_header(text), col.field)
+    return lookup
+
+
+def has_own_layout(config: Config, vendor: str | None) -> bool:
+    return bool(vendor) and any(k.startswith(f"wip column: {vendor.strip().lower()} /")
+                                for k in config.extra)
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a vendor file's header is and what each of its columns means."""
+
+    first_row: int
+    """0-based index of the (first) header row."""
+    height: int
+    """1, or 2 for a merged two-row header ('Quantity' over 'Order | Cut | Sewn | Packed')."""
+    columns: dict[str, int]
+    """field -> 0-based column."""
+    texts: dict[int, str]
+    """column -> header text as the vendor wrote it (both rows for two-row headers)."""
+
+    @property
+    def data_start(self) -> int:
+        return self.first_row + self.height
+
+
+def _text(v: Any) -> str:
+    return "" if is_blank(v) else str(v).strip()
+
+
+def _map_row(texts: Sequence[str], lookup: Mapping[str, str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for c, t in enumerate(texts):
+        f = lookup.get(normalise_header(t)) if t else None
+        if f and f not in mapping:
+            mapping[f] = c
+    return mapping
+
+
+def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str]) -> Header | None:
+    """The row (or pair of rows) among the first rows that maps the most columns, PO # among them."""
+    best: tuple[int, Header | None] = (0, None)
+    scan = min(len(rows), HEADER_SCAN_ROWS)
+    for r in range(scan):
+        one = [_text(v) for v in rows[r]]
+        if not any(one):
+            continue
+        m = _map_row(one, lookup)
+        if "po" in m and len(m) > best[0]:
+            best = (len(m), Header(r, 1, m, {c: one[c] for c in m.values()}))
+        if r + 1 >= len(rows):
+            continue
+        sub = [_text(v) for v in rows[r + 1]]
+        width = max(len(one), len(sub))
+        parent, last = [], ""
+        for c in range(width):
+            p = one[c] if c < len(one) else ""
+            s = sub[c] if c < len(sub) else ""
+            last = p or (last if s else "")  # a merged parent spans the blank cells to its right
+            parent.append(last if not p else p)
+        m2: dict[str, int] = {}
+        texts: dict[int, str] = {}
+        for c in range(width):
+            p, s = parent[c], sub[c] if c < len(sub) else ""
+            for cand in ((f"{p} {s}", f"{s} {p}", s) if s else (p,)):
+                f = lookup.get(normalise_header(cand)) if cand.strip() else None
+                if f and f not in m2:
+                    m2[f] = c
+                    texts[c] = f"{p} / {s}" if p and s and p != s else (s or p)
+                    break
+        if "po" in m2 and len(m2) > best[0] + 1:
+            best = (len(m2), Header(r, 2, m2, texts))
+    return best[1]
+
+
+# --- cells ----------------------------------------------------------------------------------------
+
+def parse_qty(value: Any) -> int | None:
+    """A quantity as the vendor typed it: 1,200 / '1 200' / '1200 pcs' / 1200.0; '-' is blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        text = _UNITS.sub("", value.strip())
+        if text in ("-", "--", "–", "nil", "NIL", "n/a", "N/A"):
+            return None
+        value = text
+    number = to_number(value)
+    if number is None:
+        return None
+    if not float(number).is_integer():
+        raise CellError(f"{value} is not a whole number of pieces")
+    return int(number)
+
+
+def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> date | None:
+    """A date cell; '15-Mar' or 'Mar 15' without a year take the year that puts them nearest ``near``."""
+    if isinstance(value, str) and value.strip() in ("-", "--", "TBA", "TBC", "tba", "tbc"):
+        return None
+    try:
+        return to_date(value, order, date1904)
+    except CellError:
+        if not isinstance(value, str):
+            raise
+        text = value.strip()
+        for i, rx in enumerate(_NO_YEAR):
+            if m := rx.fullmatch(text):
+                day, name = (m[1], m[2]) if i == 0 else (m[2], m[1])
+                try:
+                    options = [to_date(f"{day} {name} {y}", order) for y in (near.year - 1, near.year,
+                                                                              near.year + 1)]
+                except CellError:
+                    continue
+                return min((d for d in options if d), key=lambda d: abs((d - near).days))
+        raise
+
+
+# --- vendors ----------------------------------------------------------------------------------------
+
+def vendor_from_name(file_name: str, vendors: Sequence[str], config: Config) -> str | None:
+    """The vendor a file is from: a Config 'WIP Vendor: <file name pattern>' setting, or its code in the
+    file name (as a word: 'NBT_WIP_0301.xlsx')."""
+    name = file_name.lower()
+    for key, value in config.extra.items():
+        if key.startswith("wip vendor:") and not is_blank(value):
+            pattern = key.split(":", 1)[1].strip()
+            if (fnmatch.fnmatch(name, pattern) if any(ch in pattern for ch in "*?[") else pattern in name):
+                return str(value).strip()
+    tokens = set(re.split(r"[^a-z0-9]+", Path(name).stem))
+    hits = [v for v in vendors if v and v.lower() in tokens]
+    return hits[0] if len(hits) == 1 else None
+
+
+def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | None:
+    """The report's date: a dated title line ('WIP as of 01-Mar-2027', 'Report date: ...' and the cell
+    beside it), else a date in the file name."""
+    for row in raw.rows[:header.first_row]:
+        cells = list(row)
+        for i, v in enumerate(cells):
+            if isinstance(v, (date, datetime)) and i:
+                label = _text(cells[i - 1]).lower()
+                if any(w in label for w in ("date", "as of", "as at", "week", "updated")):
+                    return v.date() if isinstance(v, datetime) else v
+            text = _text(v)
+            m = _DATE_LABEL.search(text)
+            if not m:
+                continue
+            rest = m[2].strip()
+            candidate = rest or (cells[i + 1] if i + 1 < len(cells) else None)
+            for piece in (candidate, _first_date_text(rest)):
+                if piece in (None, ""):
+                    continue
+                try:
+                    d = to_date(piece, order, raw.date1904)
+                except CellError:
+                    continue
+                if d:
+                    return d
+    for m in _NAME_DATE.finditer(Path(raw.file).stem):
+        try:
+            return to_date(re.sub(r"[_]", "-", m[1]), order)
+        except CellError:
+            continue
+    return None
+
+
+def _first_date_text(text: str) -> str | None:
+    m = re.search(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
+                  r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}/\d{1,2}/\d{2,4}", text)
+    return m[0] if m else None
+
+
+# --- rows -----------------------------------------------------------------------------------------
+
+@dataclass
+class ParsedFile:
+    """One vendor file read into rows of fields, with where each came from."""
+
+    file: str
+    sheet: str | None
+    vendor: str | None
+    report_date: date | None
+    header: Header | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """Fields + ``_row`` (1-based row in the file) + ``_raw`` (the PO/style/colour as written)."""
+    skipped_totals: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -> ParsedFile:
+    """Data rows below the header: blanks, subtotals and notes skipped, cells normalised."""
+    out = ParsedFile(raw.file, raw.sheet, None, None, header)
+    where = {"file": raw.file, "sheet": raw.sheet}
+    kinds = {f: VENDOR_WIP.column(f).kind for f in header.columns}
+    group_po: Any = None
+    for r in range(header.data_start, len(raw.rows)):
+        row = raw.rows[r]
+        cells = {f: (row[c] if c < len(row) else None) for f, c in header.columns.items()}
+        filled = [f for f, v in cells.items() if not is_blank(v)]
+        if not filled:
+            continue
+        po_text = _text(cells.get("po"))
+        if _TOTAL.match(po_text) or (not po_text and any(
+                _TOTAL.match(_text(v)) for v in row if isinstance(v, str))):
+            out.skipped_totals += 1
+            continue
+        if filled == ["po"]:  # a PO on its own line heads the colour rows under it; or a note line
+            group_po = cells["po"] if _looks_like_po(cells["po"]) else None
+            continue
+        if not po_text and group_po is not None:
+            cells["po"] = group_po
+        elif po_text:
+            group_po = None
+        values: dict[str, Any] = {"_row": r + 1}
+        for f, raw_value in cells.items():
+            if is_blank(raw_value):
+                values[f] = None
+                continue
+            try:
+                if f in _QTY:
+                    values[f] = parse_qty(raw_value)
+                elif kinds[f] is Kind.DATE:
+                    values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
+                else:
+                    values[f] = to_text(raw_value)
+            except CellError as exc:
+                values[f] = None
+                out.findings.append(warning(
+                    Code.BAD_DATE if kinds[f] is Kind.DATE else Code.BAD_NUMBER,
+                    f"{exc}; the cell was left blank in the Vendor WIP sheet. Ask the vendor to correct it",
+                    row=r + 1, column=header.texts.get(header.columns[f]), value=raw_value, **where))
+        if values.get("po") is None:
+            if any(values.get(f) is not None for f in (*_QTY, "style", "color")):
+                out.findings.append(warning(Code.WIP_UNMATCHED, "this row has no PO number, so it was not "
+                                            "imported; ask the vendor to fill in the PO",
+                                            row=r + 1, value=_row_text(row), **where))
+            continue  # otherwise a note or a footer line
+        for f in ("remarks", "fabric_status", "booking_status", "po", "style", "color"):
+            v = values.get(f)
+            if isinstance(v, str) and looks_like_formula(v) and not _signed_number(v):
+                out.findings.append(info(Code.FORMULA_TEXT, "this text starts like a formula; it is kept as "
+                                         "text in the Vendor WIP sheet and never run", row=r + 1,
+                                         column=header.texts.get(header.columns[f]), value=v, **where))
+        out.rows.append(values)
+    return out
+
+
+def _looks_like_po(value: Any) -> bool:
+    return bool(re.search(r"\d{3}", _text(value)))
+
+
+def _signed_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def _row_text(row: Sequence[Any]) -> str:
+    return " | ".join(_text(v) for v in row if not is_blank(v))[:120]
+
+
+# --- matching to PO lines ---------------------------------------------------------------------------
+
+def fold_ref(value: Any) -> str:
+    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros."""
+    if value is None:
+        return ""
+    s = re.sub(r"[^A-Z0-9]", "", str(value).upper())
+    if s.startswith("PO") and s[2:].isdigit():
+        s = s[2:]
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)
+
+
+_COLOR_WORDS = {"grey": "gray", "gry": "gray", "blk": "black", "bk": "black", "nvy": "navy", "nav": "navy",
+                "wht": "white", "wh": "white", "dk": "dark", "drk": "dark", "lt": "light", "lgt": "light",
+                "hthr": "heather", "htr": "heather", "hth": "heather", "red": "red", "grn": "green",
+                "brn": "brown", "blu": "blue", "ylw": "yellow", "org": "orange", "pnk": "pink",
+                "prpl": "purple", "olv": "olive", "chrcl": "charcoal", "char": "charcoal",
+                "ivry": "ivory", "khk": "khaki", "mlt": "melange", "mel": "melange", "colour": "", "color": ""}
+
+
+@lru_cache(maxsize=65536)
+def color_tokens(text: str) -> tuple[str, ...]:
+    """Colour words, folded: 'NAVY-BLUE' -> ('navy', 'blue'); 'Hthr Grey 021' -> ('heather', 'gray')."""
+    words = re.split(r"[^a-z]+", text.lower().replace("&", " and "))
+    return tuple(w for w in (_COLOR_WORDS.get(w, w) for w in words) if w and w != "and")
+
+
+def color_match(theirs: str, ours: str) -> int:
+    """How well a vendor's colour fits ours: 3 same words, 2 same words in another order, 1 one's words
+    contain the other's ('Navy' / 'Navy Blue'), 0 no match."""
+    a, b = color_tokens(theirs), color_tokens(ours)
+    if not a or not b:
+        return 3 if fold_ref(theirs) == fold_ref(ours) and fold_ref(ours) else 0
+    if "".join(a) == "".join(b):
+        return 3
+    if sorted(a) == sorted(b):
+        return 2
+    if set(a) <= set(b) or set(b) <= set(a):
+        return 1
+    return 0
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    po: str
+    style: str
+    color: str
+    vendor: str | None
+    qty: int | None
+
+
+class OrderIndex:
+    """The Orders sheet's PO lines, by folded PO number."""
+
+    def __init__(self, lines: Iterable[OrderLine]) -> None:
+        self.by_po: dict[str, list[OrderLine]] = {}
+        for line in lines:
+            self.by_po.setdefault(fold_ref(line.po), []).append(line)
+
+    @classmethod
+    def from_frames(cls, orders: pd.DataFrame, styles: pd.DataFrame) -> OrderIndex:
+        vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
+        return cls(OrderLine(str(o["po"]), str(o["style"]), str(o["color"]),
+                             _clean(vendor_of.get(fold_ref(o["style"]))), _int(o.get("qty")))
+                   for o in orders.to_dict("records"))
+
+
+def _clean(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None or (isinstance(v, float) and v != v) else int(v)
+
+
+@dataclass(frozen=True)
+class Match:
+    line: OrderLine | None
+    finding: Finding | None = None
+
+
+def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet: str | None,
+              row: int) -> Match:
+    """The one PO line a vendor row is about, or a finding saying why there is none."""
+    po, style, color = values.get("po"), values.get("style"), values.get("color")
+    where = {"file": file, "sheet": sheet, "row": row}
+    ref = " / ".join(str(v) for v in (po, style, color) if v)
+    candidates = index.by_po.get(fold_ref(po), [])
+    if not candidates:
+        return Match(None, warning(Code.WIP_UNMATCHED, f"PO {po} is not on the Orders sheet, so this row was "
+                                   "not imported; check the PO number with the vendor", column="PO #",
+                                   value=ref, **where))
+    if style:
+        same = [c for c in candidates if fold_ref(c.style) == fold_ref(style)]
+        if not same:
+            styles = ", ".join(sorted({c.style for c in candidates}))
+            return Match(None, warning(Code.WIP_UNMATCHED, f"style {style} is not on PO {po} (the PO has "
+                                       f"{styles}), so this row was not imported", column="Style #",
+                                       value=ref, **where))
+        candidates = same
+    if not color:
+        if len(candidates) == 1:
+            return Match(candidates[0])
+        colors = ", ".join(c.color for c in candidates)
+        return Match(None, warning(Code.WIP_AMBIGUOUS, f"the row has no colour and PO {po} has several "
+                                   f"({colors}); not imported. Ask the vendor for one row per colour",
+                                   column="Color", value=ref, **where))
+    scored = [(color_match(str(color), c.color), c) for c in candidates]
+    best = max((s for s, _ in scored), default=0)
+    top = [c for s, c in scored if s == best and s > 0]
+    if len(top) == 1:
+        found = None
+        if best == 1:
+            found = info(Code.WIP_AMBIGUOUS, f"colour '{color}' was read as '{top[0].color}', the only colour "
+                         f"of PO {po} / {top[0].style} it fits", column="Color", value=ref, **where)
+        return Match(top[0], found)
+    if not top:
+        colors = ", ".join(c.color for c in candidates)
+        return Match(None, warning(Code.WIP_UNMATCHED, f"colour '{color}' is not on PO {po} (the PO line"
+                                   f"{'s have' if len(candidates) > 1 else ' has'} {colors}), so this row "
+                                   "was not imported", column="Color", value=ref, **where))
+    colors = ", ".join(c.color for c in top)
+    return Match(None, warning(Code.WIP_AMBIGUOUS, f"colour '{color}' could be any of {colors} on PO {po}; "
+                               "not imported rather than guessed. Ask the vendor for the exact colour "
+                               "name", column="Color", value=ref, **where))
+
+
+# --- a whole file ---------------------------------------------------------------------------------
+
+def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[str], config: Config, *,
+                today: date) -> ParsedFile:
+    """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings."""
+    file = raws[0].file if raws else "?"
+    vendor = vendor_from_name(file, vendors, config)
+    parsed = _best_sheet(raws, config, vendor)
+    if parsed is None:
+        return ParsedFile(file, None, vendor, None, None, findings=[error(
+            Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of this file; "
+            "map the vendor's headers on the Config sheet ('WIP Column: VENDOR / PO #' = their header)",
+            file=file)])
+    raw, header = parsed
+    report = report_date_of(raw, header, config.date_order)
+    found: list[Finding] = []
+    if report is None:
+        report = today
+        found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
+                          f"{today.isoformat()} (today) was used", file=file, sheet=raw.sheet))
+    order = _vendor_date_order(config, vendor)
+    out = parse_rows(raw, header, order=order, near=report)
+    if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
+        vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
+            {m.line.vendor for r in out.rows if (m := match_row(r, index, file=file, sheet=raw.sheet,
+                                                                 row=r["_row"])).line})
+        if vendor and has_own_layout(config, vendor):
+            return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today)
+    out.vendor, out.report_date, out.findings = vendor, report, found + out.findings
+    rows = []
+    for r in out.rows:
+        m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
+        if m.finding:
+            out.findings.append(m.finding)
+        if m.line is None:
+            continue
+        row_vendor = vendor or r.get("vendor") or m.line.vendor
+        if row_vendor is None:
+            out.findings.append(warning(Code.WIP_VENDOR, "the vendor of this row is unknown (no Vendor "
+                                        "column, not in the file name, no vendor on the style); imported "
+                                        "without one. Name the file with the vendor code or set 'WIP Vendor: "
+                                        f"{file}' on the Config sheet", file=file, sheet=raw.sheet,
+                                        row=r["_row"]))
+        clean = {f: r.get(f) for f in WIP_FIELDS}
+        clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
+                     report_date=report, source_file=file, _row=r["_row"],
+                     _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
+        rows.append(clean)
+    out.rows = _dedupe(rows, out.findings, file, raw.sheet)
+    return out
+
+
+def _with_vendor(config: Config, file: str, vendor: str) -> Config:
+    extra = dict(config.extra)
+    extra[f"wip vendor: {file.lower()}"] = vendor
+    return Config(config.date_order, config.due_soon_days, config.ex_factory_code, config.backups_to_keep,
+                  config.sheet_names, config.headers, extra)
+
+
+def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
+    value = config.get(f"WIP Date Order: {vendor}") if vendor else None
+    try:
+        return DateOrder(str(value).upper().replace("/", "")) if value else config.date_order
+    except ValueError:
+        return config.date_order
+
+
+def _single(values: set[Any]) -> Any:
+    values.discard(None)
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def _best_sheet(raws: Sequence[RawSheet], config: Config, vendor: str | None
+                ) -> tuple[RawSheet, Header] | None:
+    lookup = vendor_layout(config, vendor)
+    best = None
+    for raw in raws:
+        header = find_header(raw.rows, lookup)
+        if header and (best is None or len(header.columns) > len(best[1].columns)):
+            best = (raw, header)
+    return best
+
+
+def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, sheet: str | None
+            ) -> list[dict[str, Any]]:
+    """One row per PO line and report: a second row for the same line is reported, not added up."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for r in rows:
+        key = (fold_ref(r["po"]), fold_ref(r["style"]), r["color"].upper())
+        if key in seen:
+            findings.append(warning(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} "
+                                    f"is already reported in row {seen[key]}; this row was not imported "
+                                    "(quantities are not added up). Ask the vendor which one is right",
+                                    file=file, sheet=sheet, row=r["_row"], value=r["_raw"]))
+            continue
+        seen[key] = r["_row"]
+        out.append(r)
+    return out
+
+
+# --- the Vendor WIP sheet -----------------------------------------------------------------------
+
+def wip_key(po: Any, style: Any, color: Any, report_date: Any) -> tuple[str, str, str, str]:
+    d = report_date
+    if isinstance(d, pd.Timestamp):
+        d = d.date()
+    if isinstance(d, datetime):
+        d = d.date()
+    return (fold_ref(po), fold_ref(style), str(color or "").strip().upper(),
+            d.isoformat() if isinstance(d, date) else str(d or ""))
+
+
+def scope_key(vendor: Any, report_date: Any) -> tuple[str, str]:
+    return (str(vendor or "").strip().upper(), wip_key(None, None, None, report_date)[3])
+
+
+def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
+              ) -> tuple[pd.DataFrame, list[int | None], list[int], list[int]]:
+    """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
+    for that date; every other row (older reports: the history) stays where it is.
+
+    Returns (rows in sheet order with the sheet's fields, the old Excel row each came from (None: new),
+    positions in ``rows`` of new lines, old positions removed).
+    """
+    fields = list(VENDOR_WIP.fields)
+    scopes = {scope_key(r["vendor"], r["report_date"]) for r in new}
+    new_by_key = {wip_key(r["po"], r["style"], r["color"], r["report_date"]): r for r in new}
+    out_rows: list[dict[str, Any]] = []
+    source: list[int | None] = []
+    used: set[tuple] = set()
+    removed: list[int] = []
+    for pos, r in enumerate(old.to_dict("records")):
+        if scope_key(r.get("vendor"), r.get("report_date")) not in scopes:
+            out_rows.append({f: r.get(f) for f in fields})
+            source.append(int(r["_row"]))
+            continue
+        key = wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
+        if key in new_by_key and key not in used:
+            used.add(key)
+            out_rows.append({f: new_by_key[key].get(f) for f in fields})
+            source.append(int(r["_row"]))
+        else:
+            removed.append(pos)
+    added = []
+    for key, r in new_by_key.items():
+        if key not in used:
+            added.append(len(out_rows))
+            out_rows.append({f: r.get(f) for f in fields})
+            source.append(None)
+    return pd.DataFrame(out_rows, columns=fields), source, added, removed
+
+
+def latest_reports(wip: pd.DataFrame) -> pd.DataFrame:
+    """The newest reported row of each PO line (by Report Date), with ``_key`` = folded PO/style/colour."""
+    if wip.empty:
+        return wip.assign(_key=pd.Series(dtype="string"))
+    frame = wip.copy()
+    frame["_key"] = [line_key(p, s, c) for p, s, c in zip(frame["po"], frame["style"], frame["color"])]
+    frame["_date"] = pd.to_datetime(frame["report_date"], errors="coerce")
+    frame = frame.sort_values("_date", kind="stable").drop_duplicates("_key", keep="last")
+    return frame.drop(columns="_date").reset_index(drop=True)
+
+
+def line_key(po: Any, style: Any, color: Any) -> str:
+    """One PO line's folded key, shared by the WIP, exception and report code."""
+    return "\x1f".join((fold_ref(po), fold_ref(style), str(color or "").strip().upper()))

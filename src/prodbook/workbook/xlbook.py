@@ -1,0 +1,345 @@
+"""The live-Excel back end: the tracker open in Excel, through xlwings (Windows and macOS).
+
+Implements the same ``Backend`` protocol as ``FileBook``, so a ribbon button
+runs the very jobs the CLI runs, through the same ``Tracker`` (same Change
+Log, same rules). What differs is the shell:
+
+* a sheet is read in one call (its used range, error cells as their text);
+* staged writes are applied at ``commit``: the new cells of a sheet are
+  computed here in pure Python (``rewrite_grid``), compared with the cells
+  Excel has, and only the changed blocks are written, one range write per
+  block of adjacent changed columns (``changed_blocks``);
+* screen updating and automatic calculation are off while writing, with
+  progress in the status bar, and restored whatever happens;
+* no lock file and no backup file: the workbook is open in Excel and the APM
+  saves it; ``Undo last`` reverts an action from the Change Log.
+
+The pure parts are tested on Linux; the xlwings calls are a thin layer that
+needs Excel (``tests/test_backends.py``, marked ``excel``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from prodbook.cells import looks_like_formula
+from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
+
+Grid = list[list[Any]]
+
+
+# --- pure: from the cells Excel has and a staged rewrite, the cells it should have ---------
+
+
+def excel_value(v: Any) -> Any:
+    """A value as written through xlwings: text that Excel would take for a formula stays text."""
+    if isinstance(v, Formula):
+        return v.text if v.text.startswith("=") else "=" + v.text
+    if isinstance(v, str) and looks_like_formula(v):
+        return "'" + v  # the apostrophe makes Excel keep it as text, as the file back end does
+    if isinstance(v, date) and not isinstance(v, datetime):
+        return datetime(v.year, v.month, v.day)
+    return v
+
+
+def _pad(grid: Grid, rows: int, cols: int) -> Grid:
+    out = [list(r) + [None] * (cols - len(r)) for r in grid[:rows]]
+    out += [[None] * cols for _ in range(rows - len(out))]
+    return out
+
+
+def _is_formula(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith("=") and len(v) > 1
+
+
+def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
+    """The sheet's cells after ``rw``, as formulas/values the way xlwings' ``.formula`` gives them.
+
+    Args:
+        current: The sheet's cells as formulas (``Range.formula``: a formula's text, or
+            the constant), row 0 = Excel row 1. Empty for a sheet to be created.
+        rw: The staged rewrite: ``rows`` go into ``columns`` from the row below
+            ``header_row``; the other columns of each row are carried from its
+            ``source_rows`` entry (formulas moved with their row, references
+            adjusted) or left blank; rows below the new last row are cleared.
+
+    Returns:
+        The new cells, at least as many rows and columns as ``current`` had, so
+        that comparing the two finds every cell to write or clear.
+    """
+    hr = rw.header_row
+    old_width = max((len(r) for r in current), default=0)
+    header = list(rw.create_headers) if rw.create_headers is not None else (
+        list(current[hr - 1]) if len(current) >= hr else [])
+    header = header + [None] * (old_width - len(header))
+    last_used = len(header)
+    while last_used and header[last_used - 1] in (None, ""):
+        last_used -= 1
+    header = header[:max(last_used, 0)] + list(rw.append_headers) + header[last_used + len(rw.append_headers):]
+    width = max(old_width, len(header), max(rw.columns, default=-1) + 1)
+    height = max(len(current), hr + len(rw.rows))
+    old = _pad(current, height, width)
+    new = [list(r) for r in old[:hr - 1]]
+    new.append(_pad([header], 1, width)[0])
+    written = set(rw.columns)
+    for i, values in enumerate(rw.rows):
+        rn = hr + 1 + i
+        src = rw.source_rows[i] if rw.source_rows is not None else None
+        row: list[Any] = [None] * width
+        if src is not None:
+            if src <= hr:
+                raise ValueError(f"sheet '{rw.sheet}': source row {src} is not below the header row {hr}")
+            carried = old[src - 1] if src - 1 < len(old) else [None] * width
+            for c, v in enumerate(carried):
+                if c in written:
+                    continue
+                row[c] = ("=" + translate_formula(v[1:], (src, c), (rn, c))) if _is_formula(v) and src != rn else v
+        for c, v in zip(rw.columns, values):
+            row[c] = excel_value(v)
+        new.append(row)
+    new += [[None] * width for _ in range(height - len(new))]
+    return new
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return float(a) == float(b)
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lstrip("'") == b.lstrip("'") if a.startswith("'") or b.startswith("'") else a == b
+    return a == b
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle to write in one call: top-left (1-based row, 0-based column) and its values."""
+
+    row: int
+    col: int
+    values: Grid
+
+
+def changed_blocks(old: Grid, new: Grid, first_row: int = 1) -> list[Block]:
+    """The writes that turn ``old`` into ``new``: one block per run of adjacent changed columns.
+
+    Each block spans, for its columns, the first to the last changed row, so a
+    rebuilt T&A with a few changed statuses writes a few short blocks, not the
+    sheet. ``first_row`` is the Excel row of ``old[0]``.
+    """
+    rows = max(len(old), len(new))
+    cols = max(max((len(r) for r in old), default=0), max((len(r) for r in new), default=0))
+    o, n = _pad(old, rows, cols), _pad(new, rows, cols)
+    span: list[tuple[int, int] | None] = []
+    for c in range(cols):
+        changed = [r for r in range(rows) if not _same(o[r][c], n[r][c])]
+        span.append((changed[0], changed[-1]) if changed else None)
+    blocks: list[Block] = []
+    c = 0
+    while c < cols:
+        if span[c] is None:
+            c += 1
+            continue
+        start = c
+        top, bottom = span[c]
+        while c + 1 < cols and span[c + 1] is not None:
+            c += 1
+            top, bottom = min(top, span[c][0]), max(bottom, span[c][1])
+        blocks.append(Block(first_row + top, start,
+                            [n[r][start:c + 1] for r in range(top, bottom + 1)]))
+        c += 1
+    return blocks
+
+
+def merge_formulas(values: Sequence[Sequence[Any]], formulas: Sequence[Sequence[Any]]) -> Grid:
+    """Cells as typed values, except formula cells, which hold their formula's text."""
+    return [[f if _is_formula(f) else v for v, f in zip(vr, fr)] for vr, fr in zip(values, formulas)]
+
+
+def apply_edits(grid: Grid, edits: Sequence[CellEdit]) -> Grid:
+    """``grid`` with single-cell edits applied (grid grows as needed)."""
+    out = [list(r) for r in grid]
+    for e in edits:
+        while len(out) < e.row:
+            out.append([])
+        row = out[e.row - 1]
+        row.extend([None] * (e.column + 1 - len(row)))
+        row[e.column] = excel_value(e.value)
+    return out
+
+
+# --- the xlwings shell (needs Excel) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveCommit:
+    """What a live write did (same fields the CLI's message reads from ``CommitResult``)."""
+
+    written: Path | None
+    backup: Path | None = None
+    side_copy_reason: str | None = None
+    cells: int = 0
+
+
+class XlBook:
+    """The workbook open in Excel. Nothing is written until ``commit``.
+
+    Args:
+        book: An ``xlwings.Book`` (``xw.Book.caller()`` from the ribbon).
+        progress: Show progress in Excel's status bar.
+    """
+
+    def __init__(self, book: Any, *, progress: bool = True) -> None:
+        self.book = book
+        self.progress = progress
+        self._rewrites: dict[str, SheetRewrite] = {}
+        self._edits: list[CellEdit] = []
+        self._date1904: bool | None = None
+
+    # -- Backend protocol ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return str(self.book.name)
+
+    @property
+    def path(self) -> Path | None:
+        # The Tracker reads a prodbook.toml next to the workbook file when there is one.
+        full = str(getattr(self.book, "fullname", "") or "")
+        return Path(full) if full and "://" not in full else None
+
+    @property
+    def date1904(self) -> bool:
+        if self._date1904 is None:
+            try:
+                self._date1904 = bool(self.book.api.Date1904)
+            except Exception:  # macOS appscript spells it differently; the 1900 system is the default
+                self._date1904 = False
+        return self._date1904
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def _used(self, sheet: str) -> Any:
+        sht = self.book.sheets[sheet]
+        used = sht.used_range
+        last = used.last_cell
+        return sht.range((1, 1), (max(last.row, 1), max(last.column, 1)))
+
+    def read_sheet(self, sheet: str) -> list[list[Any]]:
+        """Cell values in one call; error cells hold their text (#N/A...)."""
+        rng = self._used(sheet)
+        try:
+            values = rng.options(ndim=2, err_to_str=True).value
+        except TypeError:  # xlwings before err_to_str: errors read as None
+            values = rng.options(ndim=2).value
+        return [list(r) for r in values]
+
+    def stage(self, rewrite: SheetRewrite) -> None:
+        self._rewrites[rewrite.sheet] = rewrite
+
+    def edit(self, cell: CellEdit) -> None:
+        self._edits.append(cell)
+
+    def status(self, text: str) -> None:
+        """Progress for the APM, in Excel's status bar."""
+        if self.progress:
+            try:
+                self.book.app.status_bar = f"prodbook: {text}..."
+            except Exception:
+                pass
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._rewrites or self._edits)
+
+    def commit(self, backups_to_keep: int = 20) -> LiveCommit:
+        """Write every staged change into the open workbook, changed blocks only."""
+        if not self.pending:
+            return LiveCommit(None)
+        app = self.book.app
+        screen, calc = app.screen_updating, app.calculation
+        app.screen_updating = False
+        app.calculation = "manual"
+        cells = 0
+        try:
+            by_sheet: dict[str, list[CellEdit]] = {}
+            for e in self._edits:
+                by_sheet.setdefault(e.sheet, []).append(e)
+            for n, (sheet, rw) in enumerate(self._rewrites.items(), 1):
+                self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")
+                cells += self._write_sheet(sheet, lambda cur, rw=rw: rewrite_grid(cur, rw),
+                                           create=rw.create_headers is not None, header_row=rw.header_row)
+            for sheet, edits in by_sheet.items():
+                self.status(f"updating {sheet}")
+                cells += self._write_sheet(sheet, lambda cur, edits=edits: apply_edits(cur, edits))
+        finally:
+            app.calculation = calc
+            app.screen_updating = screen
+            try:
+                app.status_bar = False
+            except Exception:
+                pass
+        self._rewrites.clear()
+        self._edits.clear()
+        return LiveCommit(self.path, cells=cells)
+
+    def _cells(self, sheet: str) -> Grid:
+        """Typed values, with the formula's text where a cell has one (two reads in all)."""
+        rng = self._used(sheet)
+        values = rng.options(ndim=2).value
+        forms = rng.formula
+        if isinstance(forms, str):
+            forms = ((forms,),)
+        return merge_formulas(values, forms)
+
+    def _write_sheet(self, sheet: str, change: Callable[[Grid], Grid], *, create: bool = False,
+                     header_row: int = 1) -> int:
+        if sheet not in self.sheet_names():
+            if not create:
+                raise ValueError(f"the workbook has no sheet '{sheet}'")
+            self.book.sheets.add(sheet, after=self.book.sheets[-1])
+            current: Grid = []
+        else:
+            current = self._cells(sheet)
+        new = change(current)
+        sht = self.book.sheets[sheet]
+        count = 0
+        for block in changed_blocks(current, new):
+            # One write per block. Through COM a text starting with "=" is entered as a formula
+            # (what carried formula cells need) and a leading apostrophe keeps text as text.
+            sht.range((block.row, block.col + 1)).value = block.values
+            count += sum(len(r) for r in block.values)
+        self._fit_table(sht, header_row, new, create)
+        return count
+
+    @staticmethod
+    def _fit_table(sht: Any, header_row: int, grid: Grid, create: bool) -> None:
+        """Keep the sheet's Excel Table (if any) over exactly the header and data rows."""
+        last = len(grid)
+        while last > header_row and all(v in (None, "") for v in grid[last - 1]):
+            last -= 1
+        width = max((len(r) for r in grid[header_row - 1:header_row]), default=1)
+        try:
+            tables = list(sht.tables)
+        except Exception:
+            return
+        target = sht.range((header_row, 1), (max(last, header_row + 1), width))
+        if create and not tables:
+            try:
+                sht.tables.add(source=target)
+            except Exception:
+                pass
+            return
+        for t in tables:
+            if t.header_row_range is not None and t.header_row_range.row == header_row:
+                t.resize(target)
+
+
+__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas", "rewrite_grid"]

@@ -1,0 +1,244 @@
+"""Vendor WIP import on real messy files built here: xlsx with title rows and merged headers, CSVs in
+other encodings, matched to the Orders sheet and written to the Vendor WIP sheet."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import assert_finding, base_sheets, sheet_values, write_book
+from prodbook import wip
+from prodbook.config import Config
+from prodbook.findings import Code, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+
+TODAY = date(2027, 3, 3)
+HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
+          "Fabric Status", "Planned XF", "Revised XF", "Ship Mode", "Booking Status", "Remarks",
+          "Report Date", "Source File"]
+
+
+def ctx(*files: Path, today: date = TODAY, now: datetime = datetime(2027, 3, 3, 9, 0)) -> Context:
+    return Context(today=today, now=now, files=tuple(files))
+
+
+def tracker_with_lines(tmp_path: Path, config: list[list] | None = None) -> Path:
+    sheets = base_sheets()
+    sheets["Orders"] += [
+        ["4500000001", "S1", "Heather Grey", 600, date(2027, 1, 4), date(2027, 4, 15), date(2027, 5, 10),
+         date(2027, 5, 20)],
+        ["4500000003", "S1", "Light Blue", 500, date(2027, 1, 4), date(2027, 4, 20), date(2027, 5, 15),
+         date(2027, 5, 25)],
+        ["4500000003", "S1", "Dark Blue", 500, date(2027, 1, 4), date(2027, 4, 20), date(2027, 5, 15),
+         date(2027, 5, 25)],
+    ]
+    sheets["Config"] = [["Setting", "Value"], ["WIP Vendor: dhaka*", "BD1"], *(config or [])]
+    return write_book(tmp_path / "tracker.xlsx", sheets)
+
+
+def dhaka_xlsx(folder: Path, *, cut: str = "1,150", report: str = "WIP report as of 01-Mar-2027",
+               name: str = "Dhaka Knit weekly.xlsx") -> Path:
+    """Title rows, a two-row merged header, a PO merged over its colours, text numbers, subtotals."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "WIP"
+    ws["A1"] = "DHAKA KNIT LTD - PRODUCTION WIP"
+    ws.merge_cells("A1:M1")
+    ws["A2"] = report
+    ws.append([])
+    ws.append(["PO No.", "Style No", "Colour", "Quantity", None, None, None, "Fabric", "XF Date",
+               "Revised ETD", "Mode", "Booking", "Remarks"])
+    ws.merge_cells("D4:G4")
+    ws.append([None, None, None, "Order", "Cut", "Sewing Output", "Packed"])
+    ws.append(["4500000001", "S1", "NAVY", "1,200", cut, 800, "300 pcs", "In-house", "15-Apr-27",
+               "20-Apr-27", "Sea", "Pending", '=HYPERLINK("http://x","photo")'])
+    ws.append([None, "S1", "Hthr Gray", 600, "600", 450, 0, "In-house", date(2027, 4, 15), None, "Sea",
+               "Confirmed", "+1 day"])
+    ws.merge_cells("A6:A7")
+    ws["M6"].data_type = "s"  # text the vendor typed, not a formula
+    ws.append(["Subtotal", None, None, "1,800", "1,750", "1,250", "300"])
+    ws.append([])
+    ws.append(["0004500000003", "S-1", "Blue", 500, 0, 0, 0, "Pending", "20-Apr-27"])
+    ws.append(["4500009999", "S1", "Navy", 100, 0, 0, 0])
+    ws.append(["Grand Total", None, None, "2,400"])
+    ws.append(["Prepared by: Rahim"])
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+def cn_csv(folder: Path, encoding: str = "cp1252", name: str = "CN1_wip_20270302.csv") -> Path:
+    rows = [["Ningbo Garments weekly WIP"], [],
+            ["PO No.", "Style", "Colour", "Order Qty", "CUTTING PCS", "Sewn", "Packed", "Fabric",
+             "XF Date", "Revised ETD", "Mode", "Booking", "Comments"],
+            ["4500000002", "s2", "Black ", "800", "820", "0", "0", "Received", "04/30/2027", "05/07/2027",
+             "Air", "", "Café to confirm; -5% cut"],
+            ["", "", "", "", "", "", "", "", "", "", "", "", ""]]
+    path = folder / name
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    return path
+
+
+def wip_rows(path: Path) -> list[dict]:
+    rows = sheet_values(path, "Vendor WIP")
+    return [dict(zip(rows[0], r)) for r in rows[1:] if r[0]]
+
+
+def as_date(v):
+    return v.date() if isinstance(v, datetime) else v
+
+
+def test_messy_xlsx_imports_exact_values_and_reports_the_rest(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    f = dhaka_xlsx(tmp_path)
+    result = run(book, ["wip"], ctx(f))
+    rows = wip_rows(book)
+    assert [(r["PO #"], r["Style #"], r["Color"]) for r in rows] == [
+        ("4500000001", "S1", "Navy"), ("4500000001", "S1", "Heather Grey")]
+    navy, grey = rows
+    assert (navy["Vendor"], navy["Order Qty"], navy["Cut Qty"], navy["Sewn Qty"], navy["Packed Qty"]) == \
+        ("BD1", 1200, 1150, 800, 300)
+    assert as_date(navy["Planned XF"]) == date(2027, 4, 15) and as_date(navy["Revised XF"]) == date(2027, 4, 20)
+    assert (navy["Fabric Status"], navy["Ship Mode"], navy["Booking Status"]) == ("In-house", "Sea", "Pending")
+    assert navy["Remarks"] == '=HYPERLINK("http://x","photo")'
+    assert as_date(navy["Report Date"]) == date(2027, 3, 1) and navy["Source File"] == "Dhaka Knit weekly.xlsx"
+    assert (grey["Cut Qty"], grey["Sewn Qty"], grey["Packed Qty"], grey["Remarks"]) == (600, 450, 0, "+1 day")
+    assert grey["Revised XF"] is None and as_date(grey["Planned XF"]) == date(2027, 4, 15)
+    # formula-looking vendor text is a text cell, never a formula
+    ws = openpyxl.load_workbook(book)["Vendor WIP"]
+    remarks = [c for c in ws["N"] if c.value and str(c.value).startswith(("=", "+"))]
+    assert len(remarks) == 2 and all(c.data_type == "s" for c in remarks)
+    # the ambiguous colour and the unknown PO are findings naming the file, row and value
+    amb = assert_finding(result.findings, Code.WIP_AMBIGUOUS, file="Dhaka Knit weekly.xlsx", row=10)
+    assert "Light Blue" in amb.message and "Dark Blue" in amb.message and amb.value == "0004500000003 / S-1 / Blue"
+    unk = assert_finding(result.findings, Code.WIP_UNMATCHED, file="Dhaka Knit weekly.xlsx", row=11)
+    assert unk.value == "4500009999 / S1 / Navy"
+    assert not [f for f in result.findings if f.row in (8, 12, 13) and f.file == "Dhaka Knit weekly.xlsx"]
+    assert result.outcomes[0].data == {"files": 1, "imported": 2, "not_imported": 2}
+
+
+def test_csv_in_windows_1252_with_a_vendor_layout_from_config(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    f = cn_csv(tmp_path)
+    result = run(book, ["wip"], ctx(f))
+    (row,) = wip_rows(book)
+    assert (row["PO #"], row["Style #"], row["Color"], row["Vendor"]) == ("4500000002", "S2", "Black", "CN1")
+    assert (row["Order Qty"], row["Cut Qty"], row["Sewn Qty"], row["Packed Qty"]) == (800, 820, 0, 0)
+    assert row["Remarks"] == "Café to confirm; -5% cut" and row["Ship Mode"] == "Air"
+    assert as_date(row["Revised XF"]) == date(2027, 5, 7) and as_date(row["Report Date"]) == date(2027, 3, 2)
+    assert not [f for f in result.findings if f.severity == "error"]
+
+
+def test_csv_utf8_with_bom_and_without_reads_the_same(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    for enc, name in (("utf-8-sig", "CN1_a_20270302.csv"), ("utf-8", "CN1_b_20270309.csv")):
+        run(book, ["wip"], ctx(cn_csv(tmp_path, enc, name)))
+    rows = wip_rows(book)
+    assert [r["Remarks"] for r in rows] == ["Café to confirm; -5% cut"] * 2
+    assert [as_date(r["Report Date"]) for r in rows] == [date(2027, 3, 2), date(2027, 3, 9)]
+
+
+def test_reimport_replaces_that_report_and_keeps_history_and_user_columns(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    run(book, ["wip"], ctx(dhaka_xlsx(tmp_path)))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Vendor WIP"]
+    ws.cell(row=1, column=17, value="My note")
+    ws.cell(row=2, column=17, value="call Rahim")
+    wb.save(book)
+    # the vendor re-sends the same week's report with a corrected cut quantity
+    result = run(book, ["wip"], ctx(dhaka_xlsx(tmp_path, cut="1,180")))
+    rows = wip_rows(book)
+    assert len(rows) == 2 and rows[0]["Cut Qty"] == 1180 and rows[0]["My note"] == "call Rahim"
+    assert [(c.field, c.old, c.new) for c in result.outcomes[0].changes] == [("Cut Qty", 1150, 1180)]
+    # next week's report adds rows; last week's stay as history
+    run(book, ["wip"], ctx(dhaka_xlsx(tmp_path, report="Report date: 2027-03-08", name="dhaka 0308.xlsx")))
+    rows = wip_rows(book)
+    assert [as_date(r["Report Date"]) for r in rows] == [date(2027, 3, 1)] * 2 + [date(2027, 3, 8)] * 2
+    assert rows[2]["Source File"] == "dhaka 0308.xlsx"
+
+
+def test_undo_removes_an_import(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    run(book, ["wip"], ctx(dhaka_xlsx(tmp_path)))
+    run(book, ["undo"], ctx())
+    assert wip_rows(book) == []
+
+
+def test_missing_file_stops_before_anything_is_written(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    with pytest.raises(UserError, match="does not exist"):
+        run(book, ["wip"], ctx(tmp_path / "nope.xlsx"))
+
+
+def test_unreadable_file_is_a_finding_and_the_others_import(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a spreadsheet")
+    result = run(book, ["wip"], ctx(bad, cn_csv(tmp_path)))
+    assert_finding(result.findings, Code.WIP_FILE, file="broken.xlsx")
+    assert len(wip_rows(book)) == 1
+
+
+def test_a_folder_stands_for_its_vendor_files(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    dhaka_xlsx(folder)
+    book = tracker_with_lines(tmp_path)
+    run(book, ["wip"], ctx(folder))
+    assert len(wip_rows(book)) == 2
+
+
+# --- the pure parts -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("theirs, ours, score", [
+    ("NAVY", "Navy", 3), ("Off-White", "Off White", 3), ("Offwhite", "Off White", 3),
+    ("Hthr Gray", "Heather Grey", 3), ("Heather Navy", "Navy Heather", 2), ("Navy", "Navy Blue", 1),
+    ("410 Navy", "Navy", 3), ("Black", "Navy", 0)])
+def test_colour_variants(theirs, ours, score):
+    assert wip.color_match(theirs, ours) == score
+
+
+@pytest.mark.parametrize("a, b", [("4500000001", "PO 4500000001"), ("0045-0001", "450001"),
+                                  ("s-1", "S1"), (" kt 0012 ", "KT12")])
+def test_references_fold(a, b):
+    assert wip.fold_ref(a) == wip.fold_ref(b)
+
+
+@pytest.mark.parametrize("text, value", [("1,200", 1200), ("1 200", 1200), ("300 pcs", 300), (1200.0, 1200),
+                                         ("-", None), ("", None)])
+def test_quantities(text, value):
+    assert wip.parse_qty(text) == value
+
+
+def test_dates_without_a_year_take_the_nearest():
+    near = date(2027, 12, 20)
+    assert wip.parse_wip_date("5-Jan", wip.DateOrder.MDY, False, near) == date(2028, 1, 5)
+    assert wip.parse_wip_date("Dec 1", wip.DateOrder.MDY, False, near) == date(2027, 12, 1)
+
+
+def test_vendor_from_file_name_and_config():
+    config = Config(extra={"wip vendor: tianfeng*": "NBT"})
+    assert wip.vendor_from_name("Tianfeng WIP.xlsx", ["NBT", "SHX"], config) == "NBT"
+    assert wip.vendor_from_name("SHX_wip_0301.csv", ["NBT", "SHX"], Config()) == "SHX"
+    assert wip.vendor_from_name("weekly.csv", ["NBT", "SHX"], Config()) is None
+
+
+def test_merge_replaces_only_that_vendor_and_date():
+    import pandas as pd
+    old = pd.DataFrame([
+        {"po": "1", "style": "S", "color": "Red", "vendor": "A", "report_date": date(2027, 3, 1), "_row": 2},
+        {"po": "2", "style": "S", "color": "Red", "vendor": "A", "report_date": date(2027, 3, 1), "_row": 3},
+        {"po": "1", "style": "S", "color": "Red", "vendor": "B", "report_date": date(2027, 3, 1), "_row": 4},
+        {"po": "1", "style": "S", "color": "Red", "vendor": "A", "report_date": date(2027, 2, 22), "_row": 5}])
+    new = [{"po": "1", "style": "S", "color": "RED", "vendor": "A", "report_date": date(2027, 3, 1),
+            "cut_qty": 5}]
+    rows, source, added, removed = wip.merge_wip(old, new)
+    assert source == [2, 4, 5] and added == [] and removed == [1]
+    assert rows["cut_qty"].tolist()[0] == 5
