@@ -44,7 +44,7 @@ def test_refresh_builds_the_ta_and_logs_it(tracker):
     assert rows[("4500000001", "S1", "Navy", "LD")]["Status"] == "Overdue"
     log = [r for r in sheet_values(tracker, "Change Log")[1:] if r[2] == "T&A"]
     assert len(log) == 10 and {r[4] for r in log} == {"(new row)"}
-    assert log[0][1] == "Refresh #1"
+    assert log[0][1].startswith("Refresh 2027-03-01 ")
     assert result.commit.backup.exists()
     assert "Issues" in openpyxl.load_workbook(tracker).sheetnames
 
@@ -70,7 +70,8 @@ def test_rebuild_keeps_what_the_user_typed(tracker):
     later = rows[("4500000001", "S1", "Navy", "LD-APP")]
     assert later["Forecast"] > later["Planned"]
     log = sheet_values(tracker, "Change Log")
-    assert any(r[1] == "Rebuild T&A #2" and r[4] == "Status" and r[6] == "Done late" for r in log)
+    assert any(r[1].startswith("Rebuild T&A 2027-03-01 ") and r[4] == "Status" and r[6] == "Done late"
+               for r in log)
 
 
 def test_removed_po_line_is_archived_and_undo_brings_it_back(tracker):
@@ -85,7 +86,8 @@ def test_removed_po_line_is_archived_and_undo_brings_it_back(tracker):
     archive = sheet_values(tracker, "T&A Archive")
     assert len(archive) == 6 and all(r[0] == "4500000002" for r in archive[1:])
     undo = run(tracker, ["undo"], ctx())
-    assert undo.action.startswith("Undo #2")
+    archived_by = [r[1] for r in sheet_values(tracker, "Change Log")[1:] if r[4] == "(archived)"]
+    assert undo.action == "Undo " + archived_by[0]
     assert set(ta_rows(tracker)) == set(before)
     assert len(sheet_values(tracker, "T&A Archive")) == 1
 

@@ -232,10 +232,19 @@ def ta(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
 
 @main.command()
 @WORKBOOK
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--apply", "apply_", is_flag=True,
+              help="First apply the Issues rows with Yes in Accept (each logged; undo reverts them).")
 @common
-def validate(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
-    """Check every record; the findings go to the Issues sheet."""
-    _run(workbook, ["validate"], today, dry_run, as_json)
+def validate(workbook: str, files: tuple[Path, ...], apply_: bool, today: date | None, dry_run: bool,
+             as_json: bool) -> None:
+    """Check every record; the findings go to the Issues sheet.
+
+    FILES: vendor style sheets or costing files (.xlsx/.csv with Style #, FOB, Fiber Content,
+    COO...) to compare with the tracker.
+    """
+    jobs = ["apply", "validate"] if apply_ else ["validate"]
+    _run(workbook, jobs, today, dry_run, as_json, title="Apply fixes" if apply_ else None, files=files)
 
 
 @main.command()

@@ -29,7 +29,7 @@ from prodbook.config import Config
 from prodbook.findings import Code, Finding, Fix, info, warning
 from prodbook.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T
 from prodbook.workbook.tables import read_table
-from prodbook.where import Place
+from prodbook.where import Place, records
 
 VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
     C("Style #", "style", T, *STYLE_NO, "Buyer Style", "Buyer Style #", required=True),
@@ -207,11 +207,11 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
                          ) -> list[Finding]:
     """A vendor style sheet / costing file against the Styles and Orders sheets."""
     out: list[Finding] = []
-    by_style = {fold(s["style"]): s for s in styles.to_dict("records")}
-    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in orders.to_dict("records")}
+    by_style = {fold(s["style"]): s for s in records(styles)}
+    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in records(orders)}
     seen: set[tuple] = set()
     file_place = Place(vs.name, vs.sheet, spec=VENDOR_STYLES)
-    for v in vs.frame.to_dict("records"):
+    for v in records(vs.frame):
         if not v.get("style"):
             continue
         source = f"{vs.name} row {v['_row']}"
@@ -286,16 +286,16 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
         return []
     out: list[Finding] = []
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
-    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in orders.to_dict("records")}
+    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in records(orders)}
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for o in orders.to_dict("records"):
+    for o in records(orders):
         colors_of.setdefault((fold(o["po"]), fold(o["style"])), []).append(o)
     w = wip.copy()
     w["_date"] = pd.to_datetime(w["report_date"], errors="coerce")
     w = w.sort_values(["_date", "_row"], na_position="first", kind="stable")
     w = w.drop_duplicates([c for c in ("po", "style", "color")], keep="last")
     seen: set[tuple] = set()
-    for v in w.to_dict("records"):
+    for v in records(w):
         source = f"{places.wip.sheet} row {v['_row']}" + (f", {v['source_file']}" if v.get("source_file") else "")
         if v.get("style") and known_styles and fold(v["style"]) not in known_styles:
             out.append(warning(Code.DIFF_STYLE, f"the vendor reports style {v['style']}, which is not on the "

@@ -174,6 +174,7 @@ def parse_fiber(text: str) -> Composition:
     """
     problems: list[tuple[str, str]] = []
     components: list[Component] = []
+    text = text if isinstance(text, str) else ""
     parts = [p for p in re.split(r"[;\n|]+", text) if p.strip()]
     for part in parts:
         label = None

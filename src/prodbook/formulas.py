@@ -260,8 +260,8 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
 
     years = sorted(set(years)) or [date.today().year]
     span = range(years[0] - 1, years[-1] + 2)
-    raw = [tracker.table(s, required=False).raw if tracker.has(s) else []  # type: ignore[attr-defined]
-           for s in (VENDORS, CLOSURES)]
+    # the two small sheets are read to key the cache; on a hit that is all that is read
+    raw = [tracker.backend.read_sheet(tracker.sheet(s)) if tracker.has(s) else [] for s in (VENDORS, CLOSURES)]
     key = (tracker.file, _digest(*raw), span.start, span.stop)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.findings import Code, Finding, error, warning
-from prodbook.where import Place
+from prodbook.where import Place, records
 
 APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
                       "approved with comment", "accepted"})
@@ -26,7 +26,7 @@ REJECTED = frozenset({"rejected", "resubmit", "reject", "re-submit", "failed", "
 CANCELLED = frozenset({"cancelled", "canceled", "dropped"})
 
 LAB_DIP_APPROVAL = re.compile(r"lab\s*dip.*approv|approv.*lab\s*dip", re.I)
-BULK_FABRIC = re.compile(r"bulk\s+(fabric|denim|yarn\s*/\s*fabric)\s+(in[\s-]*house|delivery|received)", re.I)
+BULK_FABRIC = re.compile(r"bulk\s+(?:fabric|denim|yarn\s*/\s*fabric)\s+(?:in[\s-]*house|delivery|received)", re.I)
 DEFAULT_APPROVAL_CODES = ("LDA", "LD-APP", "LDAPP", "LD APP")
 DEFAULT_BULK_CODES = ("FIH", "BFD", "FAB-IH")
 
@@ -74,19 +74,27 @@ def milestone_code(ta: pd.DataFrame, setting: str | None, pattern: re.Pattern[st
 
 
 def milestone_dates(ta: pd.DataFrame, code: str | None, by: tuple[str, ...]) -> pd.DataFrame:
-    """Per ``by`` group: the earliest due date (Forecast, else Planned) and Actual of a milestone."""
+    """Per ``by`` group: the earliest due date (Planned, else Forecast) and Actual of a milestone.
+
+    Planned, not Forecast: the forecast of an open milestone moves with today, the plan is what
+    was agreed.
+    """
     cols = [*by, "due", "actual"]
     if code is None or not len(ta):
         return pd.DataFrame(columns=cols)
     rows = ta[ta["code"].astype(str).str.upper() == code.upper()].copy()
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    rows["due"] = pd.to_datetime(rows["forecast"].where(rows["forecast"].notna(), rows["planned"]),
+    rows["due"] = pd.to_datetime(rows["planned"].where(rows["planned"].notna(), rows["forecast"]),
                                  errors="coerce")
     rows["actual"] = pd.to_datetime(rows["actual"], errors="coerce")
     for k in by:
         rows[k] = rows[k].astype(str).str.strip().str.upper()
     return rows.groupby(list(by), as_index=False).agg(due=("due", "min"), actual=("actual", "min"))
+
+
+def _na(v: Any) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def _d(v: Any) -> date | None:
@@ -109,53 +117,62 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     if not len(dips):
         return pd.DataFrame(columns=cols)
     frame = dips.copy()
-    frame["_k"] = list(zip(frame["style"].astype(str).str.strip().str.upper(),
-                           frame["color"].astype(str).str.strip().str.upper()))
+    frame["_k"] = (frame["style"].astype(str).str.strip().str.upper() + "\x00"
+                   + frame["color"].astype(str).str.strip().str.upper())
     frame["_round"] = pd.to_numeric(frame["round"], errors="coerce").fillna(0)
     frame = frame.sort_values(["_k", "_round", "_row"], kind="stable")
+    kinds = {v: decision_kind(v) for v in frame["decision"].dropna().unique()}
+    frame["_kind"] = frame["decision"].map(kinds)
+    ok = frame["_kind"] == "approved"
+    when = pd.to_datetime(frame["decision_date"].where(frame["decision_date"].notna(), frame["received"]),
+                          errors="coerce")
+    approved_on = when[ok].groupby(frame.loc[ok, "_k"]).min()
+    n_approved = ok.groupby(frame["_k"]).sum()
+    counts = frame.groupby("_k").size()
     out = []
-    for _, g in frame.groupby("_k", sort=False):
-        last = g.iloc[-1]
-        approved = [(_d(r["decision_date"]) or _d(r["received"]), r) for _, r in g.iterrows()
-                    if decision_kind(r["decision"]) == "approved"]
-        kind = decision_kind(last["decision"])
+    for last in records(frame.drop_duplicates("_k", keep="last")):
+        k = last["_k"]
+        kind = last["_kind"]
         submitted, received, decided = _d(last["submitted"]), _d(last["received"]), _d(last["decision_date"])
         days = None
-        nxt, when = None, None
-        if approved:
+        nxt, when_next = None, None
+        if n_approved.get(k, 0):
             state = "Approved"
         elif kind == "cancelled":
             state = "Cancelled"
         elif kind == "rejected":
             state = "Resubmit"
-            nxt, when = "new round from the mill", (decided or received or submitted or today) + timedelta(
+            nxt, when_next = "new round from the mill", (decided or received or submitted or today) + timedelta(
                 days=settings.resubmit_days)
         elif kind == "unknown":
             state = "Unclear"
         elif received:
             state = "With buyer"
             days = (today - received).days
-            nxt, when = "buyer's decision", received + timedelta(days=settings.review_days)
+            nxt, when_next = "buyer's decision", received + timedelta(days=settings.review_days)
         elif submitted:
             state = "At mill"  # sent, not yet received: in transit
-            nxt, when = "dips to reach the buyer", submitted + timedelta(days=settings.transit_days)
+            nxt, when_next = "dips to reach the buyer", submitted + timedelta(days=settings.transit_days)
         else:
             state = "Not submitted"
             nxt = "first submission"
+        first_ok = approved_on.get(k)
         out.append({"style": last["style"], "color": last["color"],
-                    "round": int(last["_round"]) if last["_round"] else len(g), "state": state,
+                    "round": int(last["_round"]) if last["_round"] else int(counts[k]), "state": state,
                     "submitted": submitted, "received": received, "decision": last["decision"],
-                    "approved_on": min((d for d, _ in approved if d), default=None),
-                    "days_with_buyer": days, "next_expected": nxt, "next_date": when,
+                    "approved_on": None if first_ok is None or pd.isna(first_ok) else first_ok.date(),
+                    "days_with_buyer": days, "next_expected": nxt, "next_date": when_next,
                     "mill": last.get("mill"), "comments": last.get("comments"),
                     "last_row": int(last["_row"])})
-    return pd.DataFrame(out, columns=cols)
+    frame = pd.DataFrame(out, columns=cols)
+    frame["days_with_buyer"] = frame["days_with_buyer"].astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Finding]:
     """Dates out of order, a decision without a date, a decision word prodbook cannot read."""
     out = []
-    for r in dips.to_dict("records"):
+    for r in records(dips):
         key = f"{r['style']} / {r['color']}"
         sub, rec, dec = _d(r.get("submitted")), _d(r.get("received")), _d(r.get("decision_date"))
         if sub and rec and rec < sub:
@@ -183,11 +200,11 @@ def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -
     """(STYLE, COLOR) folded -> the date the colour was approved (lab dips first, then a T&A Actual)."""
     out: dict[tuple[str, str], date] = {}
     if ta_dates is not None:
-        for r in ta_dates.to_dict("records"):
+        for r in records(ta_dates):
             d = _d(r["actual"])
             if d:
                 out[(r["style"], r["color"])] = d
-    for r in status.to_dict("records"):
+    for r in records(status):
         if r["state"] == "Approved" and r["approved_on"]:
             out[(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())] = r["approved_on"]
     return out
@@ -197,23 +214,25 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
     """Colours not approved by their T&A lab-dip approval milestone's date."""
     if not len(status) or not len(approval):
         return []
-    due = {(r["style"], r["color"]): _d(r["due"]) for r in approval.to_dict("records")}
+    due = {(r["style"], r["color"]): _d(r["due"]) for r in records(approval)
+           if not _d(r["actual"])}  # a T&A Actual says it was approved
     out = []
-    for r in status.to_dict("records"):
+    for r in records(status):
         if r["state"] in ("Approved", "Cancelled"):
             continue
         d = due.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
         if d is None or d >= today:
             continue
         detail = f"round {r['round']}, {r['state'].lower()}"
-        if r["days_with_buyer"] is not None:
-            detail += f" for {r['days_with_buyer']} day(s)"
+        if not _na(r["days_with_buyer"]):
+            detail += f" for {int(r['days_with_buyer'])} day(s)"
         nxt = f"; next: {r['next_expected']}" + (f" by {r['next_date']:%Y-%m-%d}" if r["next_date"] else "")
         out.append(warning(Code.LAB_DIP_LATE, f"{r['color']} is not approved and the T&A lab-dip approval "
                            f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): {detail}{nxt if r['next_expected'] else ''}. "
                            "Chase the mill or the buyer", **place.at(r["last_row"], "decision",
                                                                       key=f"{r['style']} / {r['color']}",
-                                                                      value=r["decision"] or "")))
+                                                                      value="" if _na(r["decision"])
+                                                                      else r["decision"])))
     return out
 
 
@@ -232,11 +251,11 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
     """
     if not len(orders) or not len(bulk):
         return []
-    due = {(r["po"], r["style"], r["color"]): _d(r["due"]) for r in bulk.to_dict("records")}
+    due = {(r["po"], r["style"], r["color"]): _d(r["due"]) for r in records(bulk)}
     cancelled = {(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
-                 for r in status.to_dict("records") if r["state"] == "Cancelled"}
+                 for r in records(status) if r["state"] == "Cancelled"}
     out = []
-    for r in orders.to_dict("records"):
+    for r in records(orders):
         k = (str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
         if needs_dip is not None and k[0] not in needs_dip:
             continue

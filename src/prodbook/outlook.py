@@ -30,7 +30,7 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 def eml_name(message: EmailMessage, n: int) -> str:
     """A file name from the subject, safe on Windows and macOS, numbered to keep order."""
-    subject = _UNSAFE.sub(" ", str(message.get("Subject", "") or "follow-up")).strip(" .")[:80]
+    subject = " ".join(_UNSAFE.sub(" ", str(message.get("Subject", "") or "follow-up")).split()).strip(" .")[:80]
     return f"{n:03d} {subject or 'follow-up'}.eml"
 
 

@@ -18,10 +18,10 @@ from prodbook import fiber, tariff
 from prodbook.findings import Code, Finding, Fix, info, warning
 from prodbook.labdips import _d
 from prodbook.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
-from prodbook.where import Place
+from prodbook.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
-    "fit": re.compile(r"^(1st\s+)?fit sample submit", re.I),
+    "fit": re.compile(r"^(?:1st\s+)?fit sample submit", re.I),
     "pp": re.compile(r"^pp sample submit|pre-?production sample submit", re.I),
     "size set": re.compile(r"size set.*submit", re.I),
     "top": re.compile(r"^top sample|top of production", re.I),
@@ -63,12 +63,12 @@ def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
     return out
 
 
-def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd.Series:
-    """Each sample's due date from its T&A milestone (earliest Forecast, else Planned), or None.
-
-    Matched on style and, when the sample has one, colour.
+def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd.DataFrame:
+    """Each sample's due dates from its T&A milestone (Forecast, else Planned): earliest and latest
+    over the PO lines of its style (and colour, when the sample has one). None where no milestone.
     """
-    out = pd.Series([None] * len(samples), index=samples.index, dtype=object)
+    out = pd.DataFrame({"earliest": [None] * len(samples), "latest": [None] * len(samples)},
+                       index=samples.index, dtype=object)
     if not len(samples) or not len(ta) or not codes:
         return out
     t = ta.copy()
@@ -76,8 +76,10 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
     t["_s"] = t["style"].astype(str).str.strip().str.upper()
     t["_c"] = t["color"].astype(str).str.strip().str.upper()
     t["_code"] = t["code"].astype(str).str.upper()
-    by_style = t.groupby(["_code", "_s"])["_due"].min().to_dict()
-    by_color = t.groupby(["_code", "_s", "_c"])["_due"].min().to_dict()
+    by_style = t.groupby(["_code", "_s"])["_due"].agg(["min", "max"])
+    by_style = dict(zip(by_style.index, zip(by_style["min"], by_style["max"])))
+    by_color = t.groupby(["_code", "_s", "_c"])["_due"].agg(["min", "max"])
+    by_color = dict(zip(by_color.index, zip(by_color["min"], by_color["max"])))
     for i, r in samples.iterrows():
         code = codes.get(str(r["sample_type"]).strip().lower())
         if not code:
@@ -86,28 +88,30 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
         d = None
         if isinstance(r.get("color"), str) and r["color"].strip():
             d = by_color.get((code.upper(), s, r["color"].strip().upper()))
-        if d is None or pd.isna(d):
+        if d is None or pd.isna(d[0]):
             d = by_style.get((code.upper(), s))
-        if d is not None and not pd.isna(d):
-            out.at[i] = d.date()
+        if d is not None and not pd.isna(d[0]):
+            out.at[i, "earliest"], out.at[i, "latest"] = d[0].date(), d[1].date()
     return out
 
 
-def sample_findings(samples: pd.DataFrame, due_from_ta: pd.Series, place: Place, today: date,
+def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
                     settings: SampleSettings, ta_sheet: str = "T&A") -> list[Finding]:
     """Due dates against the T&A, late samples, shipped samples without tracking or not arriving."""
     out = []
-    for i, r in samples.iterrows():
+    for i, r in zip(samples.index, records(samples)):
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
-        due, ta_d = _d(r.get("due")), due_from_ta.get(i)
+        due = _d(r.get("due"))
+        first = due_from_ta.at[i, "earliest"] if i in due_from_ta.index else None
+        last = due_from_ta.at[i, "latest"] if i in due_from_ta.index else None
         shipped, received = _d(r.get("shipped")), _d(r.get("received"))
-        if ta_d and due != ta_d and not shipped:
-            words = ("has no Due date" if due is None else
-                     f"is due {due:%Y-%m-%d} but its T&A milestone says {ta_d:%Y-%m-%d}")
-            out.append(info(Code.SAMPLE_DUE, f"this sample {words}; type Yes in Accept to use the T&A date",
-                            **place.at(r["_row"], "due", key=key, value=due or ""),
-                            fix=Fix(ta_d, f"{ta_sheet} (milestone forecast)", ta_d)))
-        due = due or ta_d
+        if due and first and not shipped and not (first <= due <= last):
+            span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            out.append(info(Code.SAMPLE_DUE, f"this sample is due {due:%Y-%m-%d} but its T&A milestone says "
+                            f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
+                            **place.at(r["_row"], "due", key=key, value=due),
+                            fix=Fix(span, f"{ta_sheet} (milestone forecast)")))
+        due = due or first
         if due and not shipped and not received and due < today:
             out.append(warning(Code.SAMPLE_LATE, f"the sample was due {due:%Y-%m-%d} and has not shipped "
                                f"({(today - due).days} day(s) late); chase the vendor for a ship date",
@@ -147,10 +151,10 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
                 | samples["purpose"].astype(str).str.contains(PROTO)) if len(samples) else pd.Series(dtype=bool)
     protos = samples[is_proto] if len(samples) else samples
     by_style: dict[str, list[dict[str, Any]]] = {}
-    for p in protos.to_dict("records"):
+    for p in records(protos):
         by_style.setdefault(_folded(p["style"]), []).append(p)
     out = []
-    for s in styles.to_dict("records"):
+    for s in records(styles):
         if str(s.get("status") or "").strip().lower() not in settings.review_statuses:
             continue
         rows = by_style.get(_folded(s["style"]), [])
@@ -182,7 +186,7 @@ def line_review_findings(review_table: pd.DataFrame, review: date, today: date, 
     if review < today:
         return []
     out = []
-    for r in review_table[~review_table["ready"]].to_dict("records"):
+    for r in records(review_table[~review_table["ready"].astype(bool)]):
         detail = {"Not requested": "no proto has been requested: request it from the vendor now",
                   "Requested, not shipped": f"the proto has not shipped (due {r['due']:%Y-%m-%d})"
                   if r["due"] else "the proto has not shipped",
@@ -249,10 +253,10 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
                   | samples["purpose"].astype(str).str.contains(CUSTOMS)) if len(samples) else pd.Series(dtype=bool)
     rows = samples[is_customs] if len(samples) else samples
     by_style: dict[str, dict[str, Any]] = {}
-    for p in rows.to_dict("records"):
+    for p in records(rows):
         by_style[_folded(p["style"])] = p
     out, found = [], []
-    for s in styles.to_dict("records"):
+    for s in records(styles):
         if not is_adopted(s.get("status"), style_settings) or str(s.get("status")).lower() in DROPPED_STATUSES:
             continue
         sample = by_style.get(_folded(s["style"]))
@@ -299,6 +303,3 @@ def review_date_of(value: Any) -> date | None:
     except CellError:
         return None
 
-
-def chase_after(d: date | None, days: int) -> date | None:
-    return d + timedelta(days=days) if d else None

@@ -22,7 +22,7 @@ from prodbook.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.styles_check import StyleSettings, is_adopted
 from prodbook.workbook.tables import key_text
 from prodbook.workbook.tracker import NEW_ROW, Change, log_text
-from prodbook.where import Place
+from prodbook.where import Place, records
 
 
 @dataclass
@@ -52,7 +52,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
         today: the run's date (Locked On, Changed On).
     """
     fields = list(STYLE_SNAPSHOT.fields)
-    rows = [dict(r) for r in snapshot[fields + ["_row"]].to_dict("records")] if len(snapshot) else []
+    rows = records(snapshot[fields + ["_row"]]) if len(snapshot) else []
     index = {_key(r["style"], r["field"] or ""): i for i, r in enumerate(rows)}
     findings: list[Finding] = []
     changes: list[Change] = []
@@ -60,7 +60,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
     def log(r: dict[str, Any], name: str, old: Any, new: Any) -> None:
         changes.append(Change(snapshot_sheet, key_text((r["style"], r["field"])), name, old, new))
 
-    for s in styles.to_dict("records"):
+    for s in records(styles):
         if not is_adopted(s.get("status"), settings):
             continue
         for f in settings.locked:

@@ -18,7 +18,7 @@ import pandas as pd
 from prodbook import fiber, tariff
 from prodbook.cells import CellError, to_number, to_text
 from prodbook.findings import Code, Finding, error, info, warning
-from prodbook.where import Place
+from prodbook.where import Place, records
 
 KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
                   "approved", "in production", "carry over", "carryover", "on hold", "dropped",
@@ -155,7 +155,7 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
     skip = set(reported)
     vendor_country = _vendor_countries(vendors)
     out: list[Finding] = []
-    for r in styles.to_dict("records"):
+    for r in records(styles):
         row, key = r["_row"], r["style"]
 
         def at(f: str, value: Any = None) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any)
 
 def _vendor_countries(vendors: pd.DataFrame) -> dict[str, str]:
     out = {}
-    for v in vendors.to_dict("records") if len(vendors) else []:
+    for v in records(vendors) if len(vendors) else []:
         code = None
         for f in ("country", "holiday_country"):
             if not _blank(v.get(f)):

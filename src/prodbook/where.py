@@ -41,3 +41,23 @@ def place_of(table: Any, file: str) -> Place:
     """A ``Place`` from a ``workbook.tables.Table`` (its sheet name and header texts)."""
     headers = {f: table.header_of(f) for f in table.spec.fields}
     return Place(file, table.sheet, headers, table.spec)
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts with every blank (None, NaN, NaT, NA) as None.
+
+    Column by column (one ``isna`` per column), several times faster than ``to_dict``.
+    """
+    import pandas as pd
+
+    cols = list(frame.columns)
+    arrays = []
+    for c in cols:
+        column = frame[c]
+        values = column.to_numpy(dtype=object)
+        missing = pd.isna(column).to_numpy()
+        if missing.any():
+            values = values.copy()
+            values[missing] = None
+        arrays.append(values)
+    return [dict(zip(cols, row)) for row in zip(*arrays)]

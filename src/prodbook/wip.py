@@ -333,7 +333,7 @@ class ParsedFile:
 def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -> ParsedFile:
     """Data rows below the header: blanks, subtotals and notes skipped, cells normalised."""
     out = ParsedFile(raw.file, raw.sheet, None, None, header)
-    where = {"file": raw.file, "sheet": raw.sheet}
+    where = {"file": raw.file, "sheet": raw.file}  # the APM looks for the file, not its sheet
     kinds = {f: VENDOR_WIP.column(f).kind for f in header.columns}
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
@@ -408,8 +408,16 @@ def _row_text(row: Sequence[Any]) -> str:
 
 def fold_ref(value: Any) -> str:
     """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):
         return ""
+    try:
+        return _fold_ref(value)
+    except TypeError:  # unhashable: not a cell value, fold its text
+        return _fold_ref(str(value))
+
+
+@lru_cache(maxsize=1 << 18)
+def _fold_ref(value: Any) -> str:
     s = re.sub(r"[^A-Z0-9]", "", str(value).upper())
     if s.startswith("PO") and s[2:].isdigit():
         s = s[2:]
@@ -489,7 +497,7 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
               row: int) -> Match:
     """The one PO line a vendor row is about, or a finding saying why there is none."""
     po, style, color = values.get("po"), values.get("style"), values.get("color")
-    where = {"file": file, "sheet": sheet, "row": row}
+    where = {"file": file, "sheet": file, "row": row}
     ref = " / ".join(str(v) for v in (po, style, color) if v)
     candidates = index.by_po.get(fold_ref(po), [])
     if not candidates:
@@ -550,7 +558,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     if report is None:
         report = today
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
-                          f"{today.isoformat()} (today) was used", file=file, sheet=raw.sheet))
+                          f"{today.isoformat()} (today) was used", file=file, sheet=file))
     order = _vendor_date_order(config, vendor)
     out = parse_rows(raw, header, order=order, near=report)
     if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
@@ -572,7 +580,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
             out.findings.append(warning(Code.WIP_VENDOR, "the vendor of this row is unknown (no Vendor "
                                         "column, not in the file name, no vendor on the style); imported "
                                         "without one. Name the file with the vendor code or set 'WIP Vendor: "
-                                        f"{file}' on the Config sheet", file=file, sheet=raw.sheet,
+                                        f"{file}' on the Config sheet", file=file, sheet=file,
                                         row=r["_row"]))
         clean = {f: r.get(f) for f in WIP_FIELDS}
         clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
@@ -625,7 +633,7 @@ def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, shee
             findings.append(warning(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} "
                                     f"is already reported in row {seen[key]}; this row was not imported "
                                     "(quantities are not added up). Ask the vendor which one is right",
-                                    file=file, sheet=sheet, row=r["_row"], value=r["_raw"]))
+                                    file=file, sheet=file, row=r["_row"], value=r["_raw"]))
             continue
         seen[key] = r["_row"]
         out.append(r)

@@ -1,4 +1,67 @@
-"""stub"""
+"""The production report: the 'Production Report' sheet in the workbook and a standalone .xlsx.
+
+The sheet is generated (one row per PO line, at-risk first; the team's extra
+columns stay with their PO line) and, like the report file, is not written
+to the Change Log: it is a view of values that are logged where they change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from prodbook import report as rp
+from prodbook.jobs import staged
 from prodbook.jobs.base import Context, Outcome
-def report(tracker, ctx: Context) -> Outcome:
-    return Outcome("report")
+from prodbook.jobs.exceptions_job import current_exceptions, inputs
+from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
+from prodbook.workbook.tracker import Tracker
+
+
+def report_path(tracker: Tracker, ctx: Context) -> Path | None:
+    if ctx.out is not None:
+        return Path(ctx.out)
+    path = getattr(tracker.backend, "path", None)
+    return Path(path).parent / f"Production Report {ctx.today.isoformat()}.xlsx" if path else None
+
+
+def report(tracker: Tracker, ctx: Context) -> Outcome:
+    """Per PO line, per vendor, and what changed since ``ctx.since`` (default: a week before today)."""
+    since = ctx.since or datetime.combine(ctx.today - timedelta(days=7), datetime.min.time())
+    inp, findings = inputs(tracker, ctx)
+    if staged.was_remembered(tracker, EXCEPTIONS):
+        exceptions = staged.current(tracker, EXCEPTIONS)
+    else:
+        table = tracker.table(EXCEPTIONS, required=False)
+        exceptions = table.frame if table.exists else current_exceptions(tracker, ctx)[0]
+    lines = rp.po_lines(inp, exceptions)
+    vendors = rp.vendor_summary(lines)
+    log = tracker.table(CHANGE_LOG, required=False).frame
+    milestones = tracker.config.get("Report Milestones")
+    codes = tuple(c.strip() for c in str(milestones).split(",")) if milestones else (
+        *rp.KEY_MILESTONES[:3], tracker.config.ex_factory_code, rp.KEY_MILESTONES[4])
+    changes, other = rp.changes_since(log, since, exceptions=exceptions, milestones=codes, sheets={
+        "T&A": tracker.sheet(TA), "Vendor WIP": tracker.sheet(VENDOR_WIP), "Exceptions": tracker.sheet(EXCEPTIONS)})
+
+    table = tracker.table(rp.REPORT, required=False)
+    source = None
+    if table.exists and len(table.frame):
+        old = {(str(r["po"]), str(r["style"]), str(r["color"])): int(r["_row"])
+               for r in table.frame.to_dict("records")}
+        source = [old.get((r["po"], r["style"], r["color"])) for r in lines.to_dict("records")]
+    tracker.replace_rows(table, lines, list(rp.REPORT.fields), source)
+    out = report_path(tracker, ctx)
+    if out is not None and not ctx.dry_run:
+        rp.write_xlsx(out, today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
+                      other_changes=other, exceptions=exceptions)
+    risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
+    summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
+               f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units); {len(changes)} change(s) "
+               f"since {since:%d %b %Y}."]
+    if out is not None and not ctx.dry_run:
+        summary.append(f"  Report workbook: {out}")
+    return Outcome("Production report", findings, summary=summary, data={
+        "lines": len(lines), "at_risk": len(risk), "report": str(out) if out else None,
+        "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
+                    for c in changes],
+        "vendors": vendors.to_dict("records")})

@@ -11,12 +11,13 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors
-from prodbook.jobs import (exceptions_job, followups_job, report_job, ta_job, undo_job, validate_job,
-                           wip_job)
+from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
+                           validate_job, wip_job)
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.workbook.filebook import CommitResult, FileBook
@@ -33,6 +34,7 @@ JOBS: dict[str, Job] = {
     "exceptions": exceptions_job.check,
     "followups": followups_job.followups,
     "report": report_job.report,
+    "apply": development_job.apply_fixes,
 }
 REFRESH: tuple[str, ...] = ("validate", "ta", "wip", "exceptions", "followups")
 """The daily run, in order ("wip" imports the run's vendor files, when any are given)."""
@@ -98,16 +100,26 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
         findings += outcome.findings
     findings = _dedupe(findings)
     action = title or (outcomes[0].action if len(outcomes) == 1 else "Refresh")
-    run_no = tracker.next_run()
+    run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:
         stage_issues(tracker, findings)
-    tracker.stage_change_log(f"{action} #{run_no}", ctx.now)
+    tracker.stage_change_log(run_id, ctx.now)
     commit = None
     if not ctx.dry_run:
         step("Writing the workbook")
         commit = book.commit(tracker.config.backups_to_keep)
-    return RunResult(Path(path), f"{action} #{run_no}", outcomes, findings, commit, ctx.dry_run,
+    return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
+
+
+_issued: dict[str, int] = {}
+
+
+def _stamp(now: datetime) -> str:
+    """The run's id in the Change Log: its time, with a counter when one process runs twice a second."""
+    stamp = f"{now:%Y-%m-%d %H:%M:%S}"
+    _issued[stamp] = n = _issued.get(stamp, 0) + 1
+    return stamp if n == 1 else f"{stamp} ({n})"
 
 
 def _crash_log(job: str) -> Path:

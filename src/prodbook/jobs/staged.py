@@ -64,3 +64,8 @@ def _from_rewrite(table: Any, rw: Any) -> pd.DataFrame:
             frame[f] = None
     frame["_row"] = sources
     return frame
+
+
+def was_remembered(tracker: Tracker, spec: SheetSpec) -> bool:
+    """Whether a job of this run already produced the sheet's new table."""
+    return spec.name in _REMEMBERED.get(tracker, {})

@@ -15,6 +15,7 @@ import pandas as pd
 from prodbook import ta
 from prodbook.factories import vendor_calendars
 from prodbook.findings import Code, Finding, UserError, info, warning
+from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.records import Status
 from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
@@ -102,6 +103,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new["notes"] = None
     new.loc[matched, "actual"] = old["actual"].to_numpy()[take]
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
+    fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days)
     findings += ta.ex_factory_risks(new, inputs.orders, tracker.config.ex_factory_code, plans,
                                     file=tracker.file, sheet=tracker.sheet(ORDERS))
@@ -124,6 +126,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     fields = list(GENERATED) if current.exists else list(TA.fields)
     tracker.replace_rows(current, new, [*KEY, *fields] if current.exists else fields,
                          source if current.exists else None)
+    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed)
     tracker.log(changes)
     return Outcome("Rebuild T&A", findings, changes, summary=summarise(new, findings, ctx),
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique())})
@@ -148,8 +151,9 @@ def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, 
 def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
              ) -> list[Change]:
     """New rows, and every generated value that differs from what the sheet held."""
-    keys = new[list(KEY)].astype("string").fillna("").agg(" / ".join, axis=1).to_numpy() \
-        if len(new) else np.array([], dtype=object)
+    parts = [new[k].astype("string").fillna("") for k in KEY]
+    keys = parts[0].str.cat(parts[1:], sep=" / ").to_numpy(dtype=object) if len(new) else \
+        np.array([], dtype=object)
     changes = [Change(sheet, keys[i], NEW_ROW, None, new["code"].iat[i]) for i in np.flatnonzero(~matched)]
     if not len(take):
         return changes

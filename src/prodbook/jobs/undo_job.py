@@ -20,21 +20,17 @@ from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import ARCHIVED, NEW_ROW, Change, Tracker, log_text
 from prodbook.workbook.xlsxparts import CellEdit
 
-_RUN = re.compile(r"#(\d+)\s*$")
-_UNDO = re.compile(r"^Undo #(\d+)")
+_STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
+UNDO = "Undo "
 
 
-def last_action(log: pd.DataFrame) -> tuple[str, int] | None:
+def last_action(log: pd.DataFrame) -> str | None:
     """The newest action not undone yet (undos themselves are not undone)."""
-    undone = {int(m[1]) for a in log["action"].dropna() if (m := _UNDO.match(str(a)))}
-    runs: dict[int, str] = {}
-    for a in log["action"].dropna():
-        text = str(a)
-        m = _RUN.search(text)
-        if m and not _UNDO.match(text):
-            runs[int(m[1])] = text
-    pending = [n for n in runs if n not in undone]
-    return (runs[max(pending)], max(pending)) if pending else None
+    actions = {a for a in log["action"] if isinstance(a, str)}
+    undone = {a[len(UNDO):] for a in actions if a.startswith(UNDO)}
+    runs = [(m[1], int(m[2] or 1), a) for a in actions
+            if not a.startswith(UNDO) and a not in undone and (m := _STAMP.search(a))]
+    return max(runs)[2] if runs else None
 
 
 def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
@@ -45,7 +41,7 @@ def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
 
 
 def _parse(spec: SheetSpec, field: str, text: str | None):
-    if text is None:
+    if text is None or (isinstance(text, float) and text != text):  # a blank Old reads back as NaN
         return None
     kind = spec.column(field).kind
     if kind is Kind.DATE:
@@ -67,7 +63,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     if target is None:
         raise UserError("there is nothing to undo: the Change Log has no prodbook action that is not "
                         "already undone", file=tracker.file, sheet=log.sheet)
-    action, run = target
+    action = target
     entries = log.frame[log.frame["action"] == action]
     findings: list[Finding] = []
     changes: list[Change] = []
@@ -114,7 +110,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     if archive_rows:
         _restage_archive(tracker, archive_rows)
     tracker.log(changes)
-    return Outcome(f"Undo #{run}", findings, changes,
+    return Outcome(f"{UNDO}{action}", findings, changes,
                    summary=[f"Undid '{action}': {len(changes)} change(s) reverted."],
                    data={"undone": action})
 

@@ -62,6 +62,11 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         data={"rows_checked": checked})
 
 
-RULES: tuple[Rule, ...] = ()
+def _development_rules() -> tuple[Rule, ...]:
+    from prodbook.jobs import development_job  # style profiles, lab dips, samples, discrepancies
+    return development_job.RULES
+
+
+RULES: tuple[Rule, ...] = _development_rules()
 """Further record rules (style profiles, lab dips...), each ``(tracker, ctx) -> findings``."""
 

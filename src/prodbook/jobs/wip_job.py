@@ -131,8 +131,10 @@ def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: li
         if before is None:
             continue
         for col in VENDOR_WIP.columns:
-            a, b = _text(before.get(col.field)), _text(rec.get(col.field))
-            if a != b:
+            a, b = before.get(col.field), rec.get(col.field)
+            if _same(a, b):
+                continue
+            if _text(a) != _text(b):
                 changes.append(Change(sheet, key_text(rec[k] for k in KEY), col.header,
                                       before.get(col.field), rec.get(col.field)))
     for pos in removed:
@@ -140,6 +142,18 @@ def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: li
         changes.append(Change(sheet, key_text(r[k] for k in KEY), REMOVED, key_text(r[k] for k in KEY),
                               None))
     return changes
+
+
+def _same(a: object, b: object) -> bool:
+    """The quick test: equal values of the same type, or both empty (the slow one compares as text)."""
+    if type(a) is type(b) and a == b:
+        return True
+    return _empty(a) and _empty(b)
+
+
+def _empty(v: object) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v) or (
+        isinstance(v, str) and v == "")
 
 
 def _text(v: object) -> str:

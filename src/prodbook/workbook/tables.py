@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -120,6 +121,45 @@ def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
     return None if d is None else datetime(d.year, d.month, d.day)
 
 
+def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
+             filled: list[bool], report: Any) -> list[Any]:
+    """One column's cells, normalised; marks non-blank rows in ``filled``; bad cells reported."""
+    out: list[Any] = [None] * len(cells)
+    parse = _PARSERS.get(kind)
+    for i, raw in enumerate(cells):
+        t = type(raw)
+        if raw is None or (t is str and not raw.strip()) or (t is float and raw != raw):
+            continue
+        filled[i] = True
+        if kind is Kind.TEXT and t is str:
+            out[i] = raw.strip() if raw[0] != "#" else _text_or_error(raw, i, report)
+            continue
+        if kind is Kind.DATE and (t is date):
+            out[i] = raw
+            continue
+        if kind is Kind.DATE and user and t is str and raw.strip().lower() in NA_WORDS:
+            out[i] = NA
+            continue
+        try:
+            if kind is Kind.DATE:
+                out[i] = to_date(raw, order, date1904)
+            elif kind is Kind.DATETIME:
+                out[i] = _datetime(raw, order, date1904)
+            else:
+                out[i] = parse(raw)
+        except CellError as exc:
+            report(i, raw, exc)
+    return out
+
+
+def _text_or_error(raw: str, i: int, report: Any) -> str | None:
+    try:
+        return to_text(raw)
+    except CellError as exc:
+        report(i, raw, exc)
+        return None
+
+
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
@@ -140,38 +180,20 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                                   f"to the header in row {header_row} (or name your column in Config as "
                                   f"'Column: {spec.name} / {col.header}')", file=file, sheet=sheet,
                                   row=header_row))
-    records: list[dict[str, Any]] = []
-    kinds = {f: spec.column(f).kind for f in columns}
-    user_cols = {f: spec.column(f).user for f in columns}
-    for r in range(header_row, len(rows)):
-        row = rows[r]
-        values: dict[str, Any] = {}
-        blank = True
-        for f, c in columns.items():
-            raw = row[c] if c < len(row) else None
-            if is_blank(raw):
-                values[f] = None
-                continue
-            blank = False
-            kind = kinds[f]
-            if kind is Kind.DATE and user_cols.get(f) and str(raw).strip().lower() in NA_WORDS:
-                values[f] = NA
-                continue
-            try:
-                if kind is Kind.DATE:
-                    values[f] = to_date(raw, config.date_order, date1904)
-                elif kind is Kind.DATETIME:
-                    values[f] = _datetime(raw, config.date_order, date1904)
-                else:
-                    values[f] = _PARSERS[kind](raw)
-            except CellError as exc:
-                values[f] = None
-                findings.append(error(_BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
-                                      file=file, sheet=sheet, row=r + 1, column=headers[c], value=raw))
-        if not blank:
-            values["_row"] = r + 1
-            records.append(values)
-    frame = pd.DataFrame(records, columns=[*columns, "_row"])
+    body = rows[header_row:]
+    data: dict[str, list[Any]] = {}
+    filled = [False] * len(body)
+    for f, c in columns.items():
+        col = spec.column(f)
+        cells = [row[c] if c < len(row) else None for row in body]
+        data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
+                           lambda i, raw, exc, c=c, kind=col.kind: findings.append(error(
+                               _BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
+                               file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
+                               value=raw)))
+    keep = [i for i, x in enumerate(filled) if x]
+    frame = pd.DataFrame({f: [v[i] for i in keep] for f, v in data.items()}, columns=list(columns))
+    frame["_row"] = [header_row + i + 1 for i in keep]
     for f in spec.fields:
         if f not in frame.columns:
             frame[f] = None

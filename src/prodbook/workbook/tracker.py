@@ -215,12 +215,6 @@ class Tracker:
     def log(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)
 
-    def next_run(self) -> int:
-        log = self.table(CHANGE_LOG, required=False, only=("action",))
-        numbers = [int(m[1]) for a in log.frame["action"].dropna()
-                   if (m := re.search(r"#(\d+)\s*$", str(a)))]
-        return max(numbers, default=0) + 1
-
     def stage_change_log(self, action: str, when: datetime) -> None:
         """Append this run's changes to the Change Log sheet."""
         if not self.changes:

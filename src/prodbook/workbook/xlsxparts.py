@@ -807,9 +807,22 @@ class _Sheet:
     rows: list[tuple[int, str, str, str]]  # (row number, attrs, content, raw text)
     tail: str
     prefix: str  # element prefix used in the sheet ('' or 'x:')
+    kept_raw: str | None = None  # appending: every existing row, verbatim (rows holds only the first few)
+    last_row: int = 0
 
 
-def _split_sheet(text: str, name: str) -> _Sheet:
+def _last_row_number(body: str, prefix: str) -> int:
+    """The r of the last <row> in sheetData, without parsing the rows before it."""
+    i = max(body.rfind(f"<{prefix}row "), body.rfind(f"<{prefix}row>"))
+    if i < 0:
+        return 0
+    m = _R_ATTR.search(body[i:body.find(">", i)])
+    return int(m.group(2)) if m else 0
+
+
+def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0) -> _Sheet:
+    """Split a sheet's XML; with ``keep_upto`` covering every row (an append), parse only the
+    rows up to the first data row and keep the rest as one verbatim chunk."""
     m = _SHEETDATA_RE.search(text)
     if not m:
         raise UnsupportedLayout(f"sheet '{name}' has no sheetData")
@@ -826,6 +839,8 @@ def _split_sheet(text: str, name: str) -> _Sheet:
         end = ci + len(close)
     if "<!--" in body or "<![CDATA[" in body:
         raise UnsupportedLayout(f"sheet '{name}' holds XML comments or CDATA in its cells; prodbook cannot rewrite it safely")
+    last = _last_row_number(body, prefix) if keep_upto else 0
+    append = bool(keep_upto) and 0 < last <= keep_upto
     rows = []
     prev = 0
     for rm in _ROW_RE.finditer(body):
@@ -834,7 +849,10 @@ def _split_sheet(text: str, name: str) -> _Sheet:
         num = int(r.group(2)) if r else prev + 1
         prev = num
         rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
-    return _Sheet(text[: m.start()], f"<{prefix}sheetData>", f"</{prefix}sheetData>", rows, text[end:], prefix)
+        if append and num > header_row:
+            break  # the header rows and the first data row are all an append needs
+    return _Sheet(text[: m.start()], f"<{prefix}sheetData>", f"</{prefix}sheetData>", rows, text[end:], prefix,
+                  body if append else None, last)
 
 
 _CELL_RE2 = re.compile(
@@ -995,7 +1013,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         raise ValueError(f"sheet '{sheet}': {len(rw.rows):,} rows do not fit in an Excel sheet")
 
     text = pkg.text(part)
-    sh = _split_sheet(text, sheet)
+    pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
+    sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr)
     tail = sh.tail
     head = sh.head
     p = sh.prefix
@@ -1003,11 +1022,14 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     header_rows = [r for r in sh.rows if r[0] <= hr]
     data_rows = {r[0]: r for r in sh.rows if r[0] > hr}
     old_last_data = max(data_rows) if data_rows else hr
+    if sh.kept_raw is not None:
+        old_last_data = max(old_last_data, sh.last_row)
+    frozen = hr + rw.keep_rows  # rows above this line are kept as they are
     held_formula = bool(_HAS_F.search(text[len(head):len(text) - len(tail)]))
 
     # --- what the data area must not contain --------------------------------
     for num, attrs, content, raw in sh.rows:
-        if num > hr and ("t=\"array\"" in content or "t=\"dataTable\"" in content or "t='array'" in content):
+        if num > frozen and ("t=\"array\"" in content or "t=\"dataTable\"" in content or "t='array'" in content):
             for col, cattrs, inner, _ in _cells(content):
                 fm = _F_RE.search(inner)
                 if fm and (_attr(fm.group(2), "t") in ("array", "dataTable")):
@@ -1018,19 +1040,19 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     for m in re.finditer(r'<(?:\w+:)?mergeCell\b[^>]*\sref="([^"]+)"', tail):
         ref = m.group(1)
         rows_ = [int(x) for x in re.findall(r"\d+", ref)]
-        if max(rows_) > hr:
+        if max(rows_) > frozen:
             raise UnsupportedLayout(
                 f"sheet '{sheet}' has merged cells {ref} inside the rows prodbook rewrites; unmerge them, then run again"
             )
     for m in re.finditer(r'<(?:\w+:)?hyperlink\b[^>]*\sref="([^"]+)"', tail):
         ref = m.group(1)
         rows_ = [int(x) for x in re.findall(r"\d+", ref)]
-        if max(rows_) > hr:
+        if max(rows_) > frozen:
             raise UnsupportedLayout(
                 f"sheet '{sheet}' has a hyperlink in cell {ref}, inside the rows prodbook rewrites; "
                 "remove it (or put the link in a HYPERLINK formula), then run again"
             )
-    _check_comments(pkg, part, sheet, hr)
+    _check_comments(pkg, part, sheet, frozen)
 
     # --- the sheet's Table ----------------------------------------------------
     table = None  # (part, text, start_row, start_col, end_row, end_col)
@@ -1143,9 +1165,12 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         for c, *_ in _cells(content):
             max_col = max(max_col, c)
 
-    out: list[str] = [r[3] for r in header_rows]
     kept = hr + rw.keep_rows
-    out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
+    if sh.kept_raw is not None:
+        out: list[str] = [sh.kept_raw]
+    else:
+        out = [r[3] for r in header_rows]
+        out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
     row_open = f"<{p}row"
     row_close = f"</{p}row>"
     cell = vw.cell

@@ -1,0 +1,286 @@
+"""Follow-ups: what to chase, per vendor, and one polite e-mail draft per vendor.
+
+Pure functions. ``collect`` gathers the outstanding items (the vendor's
+overdue and soon-due T&A milestones, samples not sent, lab dips to resubmit,
+open exceptions); ``render`` turns one vendor's items into an
+``email.message.EmailMessage`` (plain text and HTML, each with a table of the
+items); ``write_eml`` saves it as a standard .eml file that Outlook opens as
+a draft. Sending is not done here: the live-Excel back end will hand the same
+messages to Outlook.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prodbook.exceptions import RULE_NAMES, open_exceptions
+from prodbook.findings import Code
+from prodbook.model.records import Status
+from prodbook.wip import fold_ref
+
+VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
+"""T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
+REJECTED = re.compile(r"reject|resubmit|re-submit|fail", re.I)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to chase with a vendor."""
+
+    vendor: str
+    item: str
+    """What: the milestone, the sample, the exception rule."""
+    detail: str
+    """What is needed, in words the vendor understands."""
+    po: str | None = None
+    style: str | None = None
+    color: str | None = None
+    due: date | None = None
+    days_overdue: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return " / ".join(v for v in (self.po, self.style, self.color) if v) or self.vendor
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.vendor.strip().upper(), self.item.strip().upper(), self.ref.strip().upper())
+
+
+def _isna(v: Any) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _date(v: Any) -> date | None:
+    if _isna(v) or isinstance(v, str):
+        return None
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.date()
+    return v
+
+
+def _text(v: Any) -> str | None:
+    return None if _isna(v) or not str(v).strip() else str(v).strip()
+
+
+def _overdue(due: date | None, today: date) -> int | None:
+    return max(0, (today - due).days) if due else None
+
+
+def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDOR_OWNERS) -> list[Item]:
+    """The vendor's T&A milestones that are overdue or due soon (status from the T&A rebuild)."""
+    if ta.empty:
+        return []
+    wanted = {o.strip().lower() for o in owners}
+    status = ta["status"].astype("string")
+    owner = ta["owner"].astype("string").str.strip().str.lower()
+    sub = ta[status.isin([Status.OVERDUE.value, Status.DUE_SOON.value]) & owner.isin(wanted)
+             & ta["vendor"].notna()]
+    out = []
+    for r in sub.to_dict("records"):
+        due = _date(r.get("planned"))
+        name = _text(r.get("milestone")) or str(r["code"])
+        if r["status"] == Status.OVERDUE.value:
+            detail = f"{name} was due {due:%d %b}; please send it or give us a new date" if due else \
+                f"{name} is overdue; please send it or give us a new date"
+        else:
+            detail = f"{name} is due {due:%d %b}; please confirm it is on track" if due else \
+                f"{name} is due soon; please confirm it is on track"
+        out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
+                        _overdue(due, today)))
+    return out
+
+
+def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int
+                 ) -> list[Item]:
+    """Samples due (or due within the due-soon window) that the vendor has not sent."""
+    out = []
+    for r in samples.to_dict("records"):
+        due = _date(r.get("due"))
+        if due is None or _date(r.get("shipped")) or _date(r.get("received")) or due > today + timedelta(
+                days=soon_days):
+            continue
+        vendor = vendor_of.get(fold_ref(r.get("style")))
+        if not vendor:
+            continue
+        kind = _text(r.get("sample_type")) or "Sample"
+        purpose = f" for {r['purpose']}" if _text(r.get("purpose")) else ""
+        detail = (f"{kind} sample{purpose} was due {due:%d %b}; please send it with the tracking number"
+                  if due < today else f"{kind} sample{purpose} is due {due:%d %b}; please confirm the send date")
+        out.append(Item(vendor, f"{kind} sample", detail, None, str(r["style"]), _text(r.get("color")), due,
+                        _overdue(due, today)))
+    return out
+
+
+def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date) -> list[Item]:
+    """Colours whose latest lab dip round was rejected: the mill owes a new submission."""
+    if dips.empty:
+        return []
+    out = []
+    dips = dips.assign(_round=pd.to_numeric(dips["round"], errors="coerce").fillna(0))
+    for (style, color), group in dips.groupby([dips["style"].astype(str), dips["color"].astype(str)], sort=True):
+        last = group.sort_values("_round").iloc[-1]
+        if not REJECTED.search(str(last.get("decision") or "")):
+            continue
+        vendor = vendor_of.get(fold_ref(style))
+        if not vendor:
+            continue
+        when = _date(last.get("decision_date"))
+        comments = f" ({last['comments']})" if _text(last.get("comments")) else ""
+        out.append(Item(vendor, "Lab dip resubmit", f"Round {int(last['_round']) or '?'} was rejected"
+                        f"{comments}; please resubmit new dips", None, style, color, when, None))
+    return out
+
+
+def exception_items(exceptions: pd.DataFrame) -> list[Item]:
+    """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor."""
+    out = []
+    for r in open_exceptions(exceptions).to_dict("records"):
+        vendor = _text(r.get("vendor"))
+        if not vendor:
+            continue
+        rule = str(r.get("rule") or "")
+        name = RULE_NAMES.get(Code(rule), rule) if rule in set(Code) else rule
+        out.append(Item(vendor, name, f"{r.get('detail') or name} Please advise.", _text(r.get("po")),
+                        _text(r.get("style")), _text(r.get("color")), None, None))
+    return out
+
+
+def collect(*sources: Iterable[Item]) -> list[Item]:
+    """All items, one per (vendor, item, ref), most overdue first within each vendor."""
+    seen: dict[tuple[str, str, str], Item] = {}
+    for source in sources:
+        for it in source:
+            seen.setdefault(it.key, it)
+    return sorted(seen.values(), key=lambda i: (i.vendor.upper(), -(i.days_overdue or -1),
+                                                i.due or date.max, i.ref, i.item))
+
+
+# --- e-mail ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Contact:
+    vendor: str
+    name: str | None = None
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+
+
+def addresses(text: Any) -> tuple[str, ...]:
+    """'a@x.com; Bo <b@x.com>, c@x.com' -> each address as written (display names kept)."""
+    if _isna(text) or not str(text).strip():
+        return ()
+    parts = [p.strip() for p in re.split(r"[;,\n]", str(text)) if p.strip()]
+    return tuple(p for p in parts if getaddresses([p]) and "@" in getaddresses([p])[0][1])
+
+
+COLUMNS = ("PO", "Style", "Colour", "Item", "Due", "Days overdue", "What we need")
+
+
+def _cells(it: Item) -> tuple[str, ...]:
+    return (it.po or "", it.style or "", it.color or "", it.item, it.due.strftime("%d %b %Y") if it.due else "",
+            str(it.days_overdue) if it.days_overdue else "", it.detail)
+
+
+def plain_table(items: Sequence[Item]) -> str:
+    rows = [COLUMNS, *(_cells(i) for i in items)]
+    widths = [min(max(len(r[c]) for r in rows), 60) for c in range(len(COLUMNS) - 1)]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1])
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(COLUMNS[-1]))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def html_table(items: Sequence[Item]) -> str:
+    th = "".join(f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #999">'
+                 f'{html.escape(c)}</th>' for c in COLUMNS)
+    body = []
+    for it in items:
+        style = ' style="color:#b00020"' if it.days_overdue else ""
+        tds = "".join(f'<td style="padding:4px 8px;border-bottom:1px solid #ddd">{html.escape(v)}</td>'
+                      for v in _cells(it))
+        body.append(f"<tr{style}>{tds}</tr>")
+    return (f'<table style="border-collapse:collapse;font-family:Calibri,Arial,sans-serif;font-size:11pt">'
+            f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def reply_by(today: date) -> date:
+    """Two working days (Mon-Fri) from today: the date the e-mail asks for an answer by."""
+    d, n = today, 0
+    while n < 2:
+        d += timedelta(days=1)
+        n += d.weekday() < 5
+    return d
+
+
+def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
+           signature: str | None = None) -> EmailMessage:
+    """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table."""
+    overdue = sum(1 for i in items if i.days_overdue)
+    who = contact.name or contact.vendor
+    msg = EmailMessage()
+    msg["Subject"] = (f"{who}: {len(items)} open item{'s' if len(items) != 1 else ''} to update"
+                      + (f" ({overdue} overdue)" if overdue else "") + f" - {today:%d %b %Y}")
+    if contact.to:
+        msg["To"] = ", ".join(contact.to)
+    if contact.cc:
+        msg["Cc"] = ", ".join(contact.cc)
+    if sender:
+        msg["From"] = sender
+    msg["Date"] = format_datetime(datetime.combine(today, datetime.min.time()).astimezone())
+    msg["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to edit and send
+    msg["X-Prodbook-Vendor"] = contact.vendor
+    by = reply_by(today)
+    sign = signature or "Production team"
+    intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {today:%d %b %Y}. "
+             f"Could you reply by {by:%a %d %b} with an update or a new date for each?")
+    msg.set_content(f"{intro}\n\n{plain_table(items)}\n\nThank you,\n{sign}\n")
+    msg.add_alternative(
+        f'<html><body style="font-family:Calibri,Arial,sans-serif;font-size:11pt">'
+        f"<p>Dear {html.escape(who)} team,</p><p>Please find below the items we are waiting for as of "
+        f"{today:%d %b %Y}. Could you reply by {by:%a %d %b} with an update or a new date for each?</p>"
+        f"{html_table(items)}<p>Thank you,<br>{html.escape(sign)}</p></body></html>", subtype="html")
+    return msg
+
+
+def draft_name(vendor: str, today: date) -> str:
+    return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
+
+
+def write_eml(msg: EmailMessage, path: Path) -> Path:
+    """The message as a standard .eml file (CRLF line ends, as mail programs expect)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(msg.as_bytes(policy=SMTP))
+    return path
+
+
+@dataclass
+class Drafts:
+    """The messages of a run, by vendor, before anything is written or sent."""
+
+    messages: dict[str, EmailMessage] = field(default_factory=dict)
+    items: dict[str, list[Item]] = field(default_factory=dict)
+
+
+def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
+           signature: str | None = None) -> Drafts:
+    out = Drafts()
+    for it in items:
+        out.items.setdefault(it.vendor, []).append(it)
+    for vendor, its in out.items.items():
+        contact = contacts.get(vendor.strip().upper(), Contact(vendor))
+        out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature)
+    return out

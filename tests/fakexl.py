@@ -1,0 +1,173 @@
+"""A small in-memory stand-in for the parts of xlwings' Book that XlBook uses.
+
+It lets the live back end's own code (reads, block writes, Table fitting,
+status bar) run on Linux. It records every range write so tests can check
+that only changed blocks are written. It is no Excel: no formulas are
+calculated, and COM's conversions are not reproduced beyond "a text starting
+with '=' is a formula, a leading apostrophe is dropped".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.screen_updating = True
+        self.calculation = "automatic"
+        self.status_bar: Any = False
+        self.status_history: list[Any] = []
+        self.alerts: list[tuple[str, str]] = []
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "status_bar" and "status_history" in self.__dict__:
+            self.status_history.append(value)
+        object.__setattr__(self, name, value)
+
+    def alert(self, prompt: str, title: str = "") -> None:
+        self.alerts.append((title, prompt))
+
+
+class _Cell:
+    def __init__(self, row: int, column: int) -> None:
+        self.row, self.column = row, column
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int] | None) -> None:
+        self.sheet, self.top, self.bottom = sheet, top, bottom or top
+        self._opts: dict[str, Any] = {}
+
+    def options(self, **kw: Any) -> FakeRange:
+        r = FakeRange(self.sheet, self.top, self.bottom)
+        r._opts = kw
+        return r
+
+    def _grid(self) -> list[list[Any]]:
+        (r1, c1), (r2, c2) = self.top, self.bottom
+        return [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+    @property
+    def value(self) -> Any:
+        return self._grid()
+
+    @value.setter
+    def value(self, values: Any) -> None:
+        r1, c1 = self.top
+        rows = values if isinstance(values, list) and values and isinstance(values[0], list) else [[values]]
+        self.sheet.writes.append((r1, c1, len(rows), max(len(r) for r in rows)))
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("'"):
+                    v = v[1:]
+                if v in ("", None):
+                    self.sheet.cells.pop((r1 + i, c1 + j), None)
+                else:
+                    self.sheet.cells[(r1 + i, c1 + j)] = v
+
+    @property
+    def formula(self) -> Any:
+        return tuple(tuple("" if v is None else v for v in row) for row in self._grid())
+
+    @property
+    def row(self) -> int:
+        return self.top[0]
+
+
+class FakeTable:
+    def __init__(self, rng: FakeRange) -> None:
+        self.range = rng
+
+    @property
+    def header_row_range(self) -> FakeRange:
+        return FakeRange(self.range.sheet, self.range.top, (self.range.top[0], self.range.bottom[1]))
+
+    def resize(self, rng: FakeRange) -> None:
+        self.range = rng
+
+
+class FakeTables(list):
+    def __init__(self, sheet: FakeSheet) -> None:
+        super().__init__()
+        self.sheet = sheet
+
+    def add(self, source: FakeRange) -> FakeTable:
+        t = FakeTable(source)
+        self.append(t)
+        return t
+
+
+class FakeSheet:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.writes: list[tuple[int, int, int, int]] = []
+        self.tables = FakeTables(self)
+
+    def range(self, top: tuple[int, int], bottom: tuple[int, int] | None = None) -> FakeRange:
+        return FakeRange(self, top, bottom)
+
+    @property
+    def used_range(self) -> Any:
+        if not self.cells:
+            return type("U", (), {"last_cell": _Cell(1, 1)})()
+        return type("U", (), {"last_cell": _Cell(max(r for r, _ in self.cells),
+                                                  max(c for _, c in self.cells))})()
+
+    def activate(self) -> None:
+        pass
+
+
+class FakeSheets(list):
+    def __init__(self, book: FakeBook) -> None:
+        super().__init__()
+        self.book = book
+
+    def __getitem__(self, key: Any) -> FakeSheet:
+        if isinstance(key, str):
+            for s in self:
+                if s.name == key:
+                    return s
+            raise KeyError(key)
+        return list.__getitem__(self, key)
+
+    def add(self, name: str, after: Any = None) -> FakeSheet:
+        s = FakeSheet(name)
+        self.append(s)
+        return s
+
+
+class FakeBook:
+    def __init__(self, name: str = "tracker.xlsx") -> None:
+        self.name = name
+        self.fullname = ""
+        self.app = FakeApp()
+        self.sheets = FakeSheets(self)
+        self.api = type("Api", (), {"Date1904": False})()
+
+    @classmethod
+    def from_file(cls, path: Any) -> FakeBook:
+        """The workbook as Excel would show it: values typed (dates as datetimes), Tables kept."""
+        book = cls(name=str(getattr(path, "name", path)))
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            sheet = book.sheets.add(ws.title)
+            for row in ws.iter_rows():
+                for c in row:
+                    v = c.value
+                    if isinstance(v, date) and not isinstance(v, datetime):
+                        v = datetime(v.year, v.month, v.day)
+                    if v not in (None, ""):
+                        sheet.cells[(c.row, c.column)] = v
+            for _ in ws.tables:
+                sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
+        return book
+
+    def values(self, sheet: str) -> list[list[Any]]:
+        s = self.sheets[sheet]
+        last = s.used_range.last_cell
+        return s.range((1, 1), (last.row, last.column)).value

@@ -1,0 +1,225 @@
+"""One contract, every workbook back end: the same job gives the same tracker.
+
+Parametrised over the file back end, the live back end (``XlBook``) driven
+through an in-memory stand-in for xlwings (``fakexl``: the back end's own
+code runs, Excel does not), and the live back end on real Excel (marked
+``excel``: skipped where there is no Excel, as on Linux).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import base_sheets, sheet_values, write_book
+from fakexl import FakeBook
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.tracker import Backend
+from prodbook.workbook.xlbook import (XlBook, apply_edits, changed_blocks, excel_value, merge_formulas,
+                                      rewrite_grid)
+from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite
+
+CTX = Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9, 0))
+HAS_EXCEL = sys.platform.startswith("win") or sys.platform == "darwin"
+
+
+class FileKind:
+    name = "file"
+
+    def open(self, path: Path) -> Any:
+        return None  # runner opens the file itself
+
+    def backend(self, handle: Any, path: Path) -> Any:
+        return None
+
+    def values(self, handle: Any, path: Path, sheet: str) -> list[list[Any]]:
+        return [list(r) for r in sheet_values(path, sheet)]
+
+    def type_in(self, handle: Any, path: Path, sheet: str, row: int, col: int, value: Any) -> None:
+        import openpyxl
+        wb = openpyxl.load_workbook(path)
+        wb[sheet].cell(row=row, column=col, value=value)
+        wb.save(path)
+
+
+class FakeLiveKind:
+    name = "live (in-memory xlwings stand-in)"
+
+    def open(self, path: Path) -> FakeBook:
+        return FakeBook.from_file(path)
+
+    def backend(self, handle: FakeBook, path: Path) -> XlBook:
+        return XlBook(handle)
+
+    def values(self, handle: FakeBook, path: Path, sheet: str) -> list[list[Any]]:
+        return handle.values(sheet)
+
+    def type_in(self, handle: FakeBook, path: Path, sheet: str, row: int, col: int, value: Any) -> None:
+        handle.sheets[sheet].cells[(row, col)] = value
+
+
+class ExcelKind(FakeLiveKind):
+    name = "live (Microsoft Excel)"
+
+    def open(self, path: Path) -> Any:
+        import xlwings as xw
+        return xw.Book(str(path))
+
+    def values(self, handle: Any, path: Path, sheet: str) -> list[list[Any]]:
+        return handle.sheets[sheet].used_range.options(ndim=2).value
+
+    def type_in(self, handle: Any, path: Path, sheet: str, row: int, col: int, value: Any) -> None:
+        handle.sheets[sheet].range((row, col)).value = value
+
+
+KINDS = [
+    pytest.param(FileKind(), id="file"),
+    pytest.param(FakeLiveKind(), id="live-fake"),
+    pytest.param(ExcelKind(), id="live-excel", marks=[
+        pytest.mark.excel,
+        pytest.mark.skipif(not HAS_EXCEL, reason="needs Microsoft Excel (Windows/macOS); not on Linux")]),
+]
+
+
+def _run(kind: Any, handle: Any, path: Path, jobs: list[str]) -> Any:
+    return run(path, jobs, CTX, backend=kind.backend(handle, path))
+
+
+def _rows(values: list[list[Any]]) -> dict[tuple, dict]:
+    header = values[0]
+    out = {}
+    for r in values[1:]:
+        if r and r[0] not in (None, ""):
+            d = dict(zip(header, r))
+            out[(str(d["PO #"]), d["Style #"], d["Color"], d["Code"])] = d
+    return out
+
+
+def _day(v: Any) -> Any:
+    return v.date() if isinstance(v, datetime) else v
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: Any) -> Any:
+    return request.param
+
+
+def test_the_back_ends_implement_the_protocol() -> None:
+    members = [n for n in vars(Backend) if not n.startswith("_")] + ["commit"]
+    assert {"name", "date1904", "sheet_names", "read_sheet", "stage", "edit"} <= set(members)
+    for cls in (FileBook, XlBook):
+        for member in members:
+            assert hasattr(cls, member), f"{cls.__name__} lacks {member}"
+
+
+def test_rebuild_ta_gives_the_same_sheet(kind: Any, tmp_path: Path) -> None:
+    reference = write_book(tmp_path / "reference.xlsx", base_sheets())
+    run(reference, ["ta"], CTX)
+    expected = _rows([list(r) for r in sheet_values(reference, "T&A")])
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    handle = kind.open(path)
+    result = _run(kind, handle, path, ["ta"])
+    got = _rows(kind.values(handle, path, "T&A"))
+    assert result.changes == 10
+    assert got.keys() == expected.keys()
+    for key, row in expected.items():
+        for field in ("Planned", "Forecast", "Status", "Variance", "Vendor", "Milestone"):
+            assert _day(got[key][field]) == _day(row[field]), (key, field)
+    log = kind.values(handle, path, "Change Log")
+    assert len([r for r in log[1:] if r[0] is not None]) == 10
+
+
+def test_rebuild_keeps_what_the_user_typed(kind: Any, tmp_path: Path) -> None:
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    values = kind.values(handle, path, "T&A")
+    header = values[0]
+    row = next(i for i, r in enumerate(values) if r[4] == "LD") + 1
+    kind.type_in(handle, path, "T&A", row, header.index("Actual") + 1, datetime(2027, 1, 12))
+    kind.type_in(handle, path, "T&A", row, header.index("Notes") + 1, "mill late")
+    _run(kind, handle, path, ["ta"])
+    rows = _rows(kind.values(handle, path, "T&A"))
+    ld = rows[("4500000001", "S1", "Navy", "LD")]
+    assert _day(ld["Actual"]) == date(2027, 1, 12)
+    assert ld["Notes"] == "mill late"
+    assert ld["Status"] == "Done late"
+
+
+def test_undo_restores_the_sheet(kind: Any, tmp_path: Path) -> None:
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    _run(kind, handle, path, ["undo"])
+    rows = _rows(kind.values(handle, path, "T&A"))
+    assert rows == {}
+
+
+# --- the live back end's write path -----------------------------------------------------------
+
+
+def test_live_writes_only_changed_blocks(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    run(path, ["ta"], CTX, backend=XlBook(book))
+    sheet = book.sheets["T&A"]
+    sheet.writes.clear()
+    values = book.values("T&A")
+    header = values[0]
+    row = next(i for i, r in enumerate(values) if r[4] == "LD") + 1
+    sheet.cells[(row, header.index("Actual") + 1)] = datetime(2027, 1, 12)
+    run(path, ["ta"], CTX, backend=XlBook(book))
+    # Status, Variance and the forecasts after LD change; Planned, keys, Notes do not.
+    assert sheet.writes, "nothing written"
+    written_cols = {c for _, c0, _, w in sheet.writes for c in range(c0, c0 + w)}
+    planned = header.index("Planned") + 1
+    assert planned not in written_cols
+    assert sum(h * w for _, _, h, w in sheet.writes) < 10 * len(header)
+    assert book.app.screen_updating is True and book.app.calculation == "automatic"
+    assert book.app.status_history and book.app.status_history[-1] is False
+
+
+def test_rewrite_grid_moves_formulas_with_their_row() -> None:
+    current = [["Key", "Value", "Mine"], ["a", 1, "=B2*2"], ["b", 2, "=B3*2"]]
+    rw = SheetRewrite("S", 1, (0, 1), (("b", 20), ("a", 10), ("c", 30)), source_rows=(3, 2, None))
+    new = rewrite_grid(current, rw)
+    assert new == [["Key", "Value", "Mine"], ["b", 20, "=B2*2"], ["a", 10, "=B3*2"], ["c", 30, None]]
+
+
+def test_rewrite_grid_clears_rows_no_longer_there_and_appends_headers() -> None:
+    current = [["Key", "Value"], ["a", 1], ["b", 2], ["c", 3]]
+    rw = SheetRewrite("S", 1, (0, 1, 2), (("a", 1, "x"),), source_rows=(2,), append_headers=("New",))
+    new = rewrite_grid(current, rw)
+    assert new[0] == ["Key", "Value", "New"]
+    assert new[1] == ["a", 1, "x"]
+    assert new[2:] == [[None, None, None], [None, None, None]]
+
+
+def test_changed_blocks_groups_adjacent_columns() -> None:
+    old = [["h1", "h2", "h3", "h4"], [1, 2, 3, 4], [5, 6, 7, 8]]
+    new = [["h1", "h2", "h3", "h4"], [1, 20, 30, 4], [5, 6, 70, 80]]
+    blocks = changed_blocks(old, new)
+    assert [(b.row, b.col, b.values) for b in blocks] == [(2, 1, [[20, 30, 4], [6, 70, 80]])]
+    assert changed_blocks(old, [list(r) for r in old]) == []
+    split = changed_blocks([[1, 2, 3]], [[9, 2, 9]])
+    assert [(b.col, b.values) for b in split] == [(0, [[9]]), (2, [[9]])]
+
+
+def test_vendor_text_that_looks_like_a_formula_stays_text() -> None:
+    assert excel_value("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert excel_value("-5% late") == "'-5% late"
+    assert excel_value(Formula("=A1+1")) == "=A1+1"
+    assert excel_value(date(2027, 1, 2)) == datetime(2027, 1, 2)
+
+
+def test_edits_and_formula_merge() -> None:
+    grid = apply_edits([["a"]], [CellEdit("S", 3, 1, "x")])
+    assert grid == [["a"], [], [None, "x"]]
+    assert merge_formulas([[1, 2]], [["1", "=A1+1"]]) == [[1, "=A1+1"]]

@@ -1,0 +1,315 @@
+"""Lab dips, samples and vendor discrepancies on real tracker files; accepting fixes and undoing them;
+garbage cells through validation (hypothesis)."""
+
+from __future__ import annotations
+
+import string
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import assert_finding, base_sheets, sheet_values, write_book
+from prodbook.cells import CellError, to_date, to_number
+from prodbook.development import for_tracker
+from prodbook.findings import Code
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.tracker import Tracker
+
+TODAY = date(2027, 3, 1)
+STYLE_HEADER = ["Style #", "Description", "Construction", "Fabric", "Fiber Content", "Colors", "Size Range",
+                "Vendor", "Factory", "COO", "HTS Code", "FOB (USD)", "Retail (USD)", "Status", "Adopted Date",
+                "T&A Template"]
+DIPS = ["Style #", "Color", "Fabric", "Mill", "Round", "Submitted", "Received", "Decision", "Decision Date",
+        "Comments"]
+SAMPLES = ["Style #", "Sample Type", "Purpose", "Color", "Size", "Qty", "Requested", "Due", "Shipped",
+           "Courier", "Tracking #", "Received", "Status", "Comments"]
+
+
+def ctx(today: date = TODAY, files: tuple[Path, ...] = ()) -> Context:
+    return Context(today=today, now=datetime(2027, 3, 1, 9, 0), files=files)
+
+
+def styles() -> list[list[Any]]:
+    return [STYLE_HEADER,
+            ["S1", "Crew tee", "Knit", "Jersey 160 g/m2", "60% Cotton 40% Polyester", "Navy, Black", "XS-XL",
+             "BD1", "Dhaka Knit Unit 2", "Bangladesh", "6109.10.0012", 5, 19.99, "Adopted", date(2026, 11, 2),
+             "Knit"],
+            ["S2", "Chino", "Knit", "Twill", "Cotton rich", "Black", "28-40", "CN1", "Ningbo Unit 1", "China",
+             "6203.42.4016", 11.5, 39.5, "Adopted", date(2026, 11, 2), "Knit"],
+            ["S3", "Midi dress", "Knit", "Jersey", "100% Cotton", "Coral", "XS-XL", "BD1", None, None, None,
+             None, None, "Proto", None, "Knit"],
+            ["S4", "Skirt", "Woven", "Poplin", "100% Cotton", "Sage", "XS-XL", "CN1", None, None, None, None,
+             None, "Proto", None, "Knit"]]
+
+
+def sheets() -> dict[str, list[list[Any]]]:
+    s = base_sheets()
+    s["Styles"] = styles()
+    s["T&A Templates"].append(["Knit", "FIH", "Bulk fabric in-house", "Mill", "LD", 10, "Working", "Yes",
+                               "Materials"])
+    return s
+
+
+def issue_rows(path: Path) -> list[dict[str, Any]]:
+    rows = sheet_values(path, "Issues")
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def type_in(path: Path, sheet: str, row: int, header: str, value: Any) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    ws.cell(row=row, column=[c.value for c in ws[1]].index(header) + 1).value = value
+    wb.save(path)
+
+
+# -- lab dips ------------------------------------------------------------------------------------
+
+def dip_book(tmp_path: Path) -> Path:
+    s = sheets()
+    s["Lab Dips"] = [DIPS,
+                     ["S1", "Navy", "Jersey", "Mill A", 1, date(2027, 1, 8), date(2027, 1, 12), "Rejected",
+                      date(2027, 1, 15), "A/B/C all too red; resubmit"],
+                     ["S1", "Navy", "Jersey", "Mill A", 2, date(2027, 1, 22), date(2027, 1, 26), None, None,
+                      "under review"],
+                     ["S2", "Black", "Twill", "Mill B", 1, date(2027, 1, 15), date(2027, 1, 18), "Approved",
+                      date(2027, 1, 20), "Option B"]]
+    return write_book(tmp_path / "dips.xlsx", s)
+
+
+def test_lab_dip_status_late_colours_and_bulk_fabric_exceptions(tmp_path):
+    path = dip_book(tmp_path)
+    run(path, ["ta"], ctx())
+    result = run(path, ["validate"], ctx())
+    late = assert_finding(result.findings, Code.LAB_DIP_LATE, sheet="Lab Dips", row=3, column="Decision")
+    assert "round 2, with buyer for 34 day(s)" in late.message
+    bulk = assert_finding(result.findings, Code.LAB_DIP_BULK, sheet="Orders", row=2, column="Color")
+    assert "Navy had no approved lab dip" in bulk.message
+    assert not [f for f in result.findings if f.code is Code.LAB_DIP_BULK and f.row == 3]  # S2 approved
+    status = for_tracker(Tracker(FileBook(path)), TODAY)["dip_status"].set_index("color")
+    assert status.loc["Navy", "state"] == "With buyer" and status.loc["Navy", "round"] == 2
+    assert status.loc["Navy", "days_with_buyer"] == 34
+    assert status.loc["Navy", "next_date"] == date(2027, 1, 31)
+    assert status.loc["Black", "approved_on"] == date(2027, 1, 20)
+
+
+def test_an_approved_colour_fills_the_blank_lab_dip_approval_actual_and_undo_clears_it(tmp_path):
+    path = dip_book(tmp_path)
+    type_in(path, "Lab Dips", 4, "Decision", None)  # S2 Black: still with the buyer
+    run(path, ["ta"], ctx())
+
+    def actual(style: str) -> tuple[Any, Any]:
+        rows = sheet_values(path, "T&A")
+        row = next(r for r in rows[1:] if r[1] == style and r[4] == "LD-APP")
+        return row[rows[0].index("Actual")], row[rows[0].index("Status")]
+
+    assert actual("S2") == (None, "Overdue")
+    type_in(path, "Lab Dips", 4, "Decision", "Approved")
+    run(path, ["ta"], ctx())
+    assert actual("S2")[0].date() == date(2027, 1, 20) and actual("S2")[1] == "Done"
+    assert actual("S1")[0] is None
+    log = [r for r in sheet_values(path, "Change Log") if r[4] == "Actual"]
+    assert [(r[3], r[5], r[6]) for r in log] == [("4500000002 / S2 / Black / LD-APP", None, "2027-01-20")]
+    assert str(log[0][1]).startswith("Rebuild T&A")
+    run(path, ["undo"], ctx())
+    assert actual("S2")[0] is None
+    type_in(path, "T&A", next(i for i, r in enumerate(sheet_values(path, "T&A"))
+                              if r[1] == "S2" and r[4] == "LD-APP") + 1, "Actual", date(2027, 1, 25))
+    run(path, ["ta"], ctx())  # what the user typed wins over the lab dip's date
+    assert actual("S2")[0].date() == date(2027, 1, 25)
+
+
+# -- samples ---------------------------------------------------------------------------------------
+
+def test_samples_late_in_transit_line_review_and_customs_facts(tmp_path):
+    s = sheets()
+    s["Samples"] = [SAMPLES,
+                    ["S3", "Proto", "Line review", "Coral", "S", 3, date(2027, 2, 1), date(2027, 2, 15),
+                     date(2027, 2, 16), "DHL", "1234567890", date(2027, 2, 20), "Received", None],
+                    ["S4", "Proto", "Line review", "Sage", "S", 3, date(2027, 2, 1), date(2027, 2, 15),
+                     date(2027, 2, 10), "FedEx", "999888777666", None, "Shipped", None],
+                    ["S1", "Fit", "Fit approval", "Navy", "M", 2, date(2027, 1, 5), date(2027, 2, 27), None,
+                     None, None, None, "Requested", None],
+                    ["S1", "PP", "Pre-production", "Navy", "M", 2, date(2027, 1, 5), date(2027, 3, 1),
+                     date(2027, 2, 26), None, None, None, "Shipped", None],
+                    ["S2", "Customs", "CBP ruling request", "Black", "32", 1, date(2027, 2, 1),
+                     date(2027, 2, 20), None, None, None, None, "Requested", None]]
+    s["Config"] = [["Setting", "Value"], ["Line Review Date", date(2027, 3, 10)]]
+    path = write_book(tmp_path / "s.xlsx", s)
+    found = run(path, ["validate"], ctx()).findings
+    assert_finding(found, Code.SAMPLE_LATE, sheet="Samples", row=4, column="Shipped")
+    assert "2 day(s) late" in assert_finding(found, Code.SAMPLE_LATE, row=4).message
+    assert not [f for f in found if f.code is Code.SAMPLE_LATE and f.row == 5]  # due today: not late
+    assert_finding(found, Code.SAMPLE_TRACKING, sheet="Samples", row=3, column="Received")
+    assert_finding(found, Code.SAMPLE_TRACKING, sheet="Samples", row=5, column="Tracking #")
+    review = [f for f in found if f.code is Code.LINE_REVIEW]
+    assert [(f.key, f.row) for f in review] == [("S4", 5)]
+    assert "shipped 2027-02-10 (FedEx 999888777666)" in review[0].message
+    facts = {f.column for f in found if f.code is Code.CUSTOMS_FACT and f.row == 3}
+    assert facts == {"Fiber Content", "Fabric Weight (g/m2)", "Process Countries"}
+    frames = for_tracker(Tracker(FileBook(path)), TODAY)
+    lr = frames["line_review"].set_index("style")
+    assert lr.loc["S3", "ready"] and not lr.loc["S4", "ready"]
+    pending = frames["samples"]
+    assert set(pending["style"]) == {"S4", "S1", "S2"} and set(pending.columns) >= {"vendor", "item", "due"}
+    status = frames["status"].set_index("style")
+    assert status.loc["S4", "proto_for_review"] == "Shipped, not received"
+    assert status.loc["S2", "customs_sample"] == "Requested"
+
+
+def test_line_review_in_the_past_is_not_chased(tmp_path):
+    s = sheets()
+    s["Config"] = [["Setting", "Value"], ["Line Review Date", date(2027, 2, 28)]]
+    path = write_book(tmp_path / "s.xlsx", s)
+    assert not [f for f in run(path, ["validate"], ctx()).findings if f.code is Code.LINE_REVIEW]
+
+
+# -- discrepancies, accepting fixes, undo ---------------------------------------------------------------
+
+def costing_file(tmp_path: Path) -> Path:
+    path = tmp_path / "vendor costing.csv"
+    path.write_text("Buyer Style #,Colour,FOB USD,Composition,Country of Origin,HTS\n"
+                    "S1,Navy Blue,5.25,60% cotton / 40% polyester,BD,6109.10.0012\n"
+                    "S1,Black,5.25,60% cotton / 40% polyester,BD,6109.10.0012\n"
+                    "S2,Black,11.50,100% Cotton,Vietnam,6203.42.4016\n"
+                    "S9,Red,4.00,100% Cotton,BD,6109.10.0012\n", encoding="utf-8")
+    return path
+
+
+def disc_book(tmp_path: Path) -> Path:
+    s = sheets()
+    s["Vendor WIP"] = [["PO #", "Style #", "Color", "Vendor", "Order Qty", "Planned XF", "Report Date"],
+                       ["4500000001", "S1", "NAVY BLUE", "BD1", 1250, date(2027, 4, 15), date(2027, 2, 25)]]
+    return write_book(tmp_path / "d.xlsx", s)
+
+
+def test_discrepancies_name_both_values_their_sources_and_a_fix(tmp_path):
+    path = disc_book(tmp_path)
+    result = run(path, ["validate"], ctx(files=(costing_file(tmp_path),)))
+    f = assert_finding(result.findings, Code.DIFF_FOB, sheet="Styles", row=2, column="FOB (USD)", value=5)
+    assert f.fix.other == 5.25 and f.fix.proposed == 5.25 and "vendor costing.csv row 2" in f.fix.source
+    assert len([x for x in result.findings if x.code is Code.DIFF_FOB]) == 1  # one per style, not per colour
+    coo = assert_finding(result.findings, Code.DIFF_COO, row=3, column="COO")
+    assert coo.fix.proposed == "Vietnam"
+    assert not [x for x in result.findings if x.code is Code.DIFF_FIBER and x.row == 2]  # same, written apart
+    assert_finding(result.findings, Code.DIFF_FIBER, row=3)  # 'Cotton rich' against 100% Cotton
+    color = assert_finding(result.findings, Code.DIFF_COLOR, sheet="Styles", row=2)
+    assert "calls Navy 'Navy Blue'" in color.message and color.fix.proposed is None
+    assert_finding(result.findings, Code.DIFF_STYLE, sheet="vendor costing", row=5)
+    wip_color = assert_finding(result.findings, Code.DIFF_COLOR, sheet="Orders", row=2, column="Color")
+    assert "'NAVY BLUE'" in wip_color.message
+    qty = assert_finding(result.findings, Code.DIFF_QTY, sheet="Orders", row=2, column="Qty")
+    assert qty.fix.other == 1250 and "Vendor WIP row 2" in qty.fix.source
+    issues = issue_rows(path)
+    fob = next(r for r in issues if r["Code"] == "vendor-fob-differs")
+    assert (fob["Value"], fob["Other Value"], fob["Proposed Value"], fob["Accept"]) == ("5", "5.25", "5.25", None)
+
+
+def test_accepted_fixes_change_only_those_cells_are_logged_and_undo_restores_them_exactly(tmp_path):
+    path = disc_book(tmp_path)
+    files = (costing_file(tmp_path),)
+    run(path, ["validate"], ctx(files=files))
+    issues = issue_rows(path)
+    accept = {"vendor-fob-differs", "vendor-qty-differs", "vendor-color-name"}
+    for i, r in enumerate(issues):
+        if r["Code"] in accept:
+            type_in(path, "Issues", i + 2, "Accept", "yes")
+    before = {s: sheet_values(path, s) for s in ("Styles", "Orders", "Vendor WIP", "T&A")}
+    result = run(path, ["apply", "validate"], ctx(files=files), title="Apply fixes")
+    after = {s: sheet_values(path, s) for s in before}
+    changed = {(s, i, j) for s in before for i, (a, b) in enumerate(zip(before[s], after[s]))
+               for j, (x, y) in enumerate(zip(a, b)) if x != y}
+    fob_col = STYLE_HEADER.index("FOB (USD)")
+    qty_col = before["Orders"][0].index("Qty")
+    assert changed == {("Styles", 1, fob_col), ("Orders", 1, qty_col)}
+    assert after["Styles"][1][fob_col] == 5.25 and after["Orders"][1][qty_col] == 1250
+    assert_finding(result.findings, Code.FIX_NOT_APPLIED, sheet="Issues")  # the colour row: nothing to write
+    assert not [f for f in result.findings if f.code in (Code.DIFF_FOB, Code.DIFF_QTY) and f.row == 2
+                and f.sheet in ("Styles", "Orders")]
+    log = [r for r in sheet_values(path, "Change Log") if str(r[1]).startswith("Apply fixes")]
+    cells = {(r[2], r[3], r[4], r[5], r[6]) for r in log if r[2] in ("Styles", "Orders")}
+    assert cells == {("Styles", "S1", "FOB (USD)", "5", "5.25"),
+                     ("Orders", "4500000001 / S1 / Navy", "Qty", "1200", "1250")}
+    run(path, ["undo"], ctx())
+    for s in ("Styles", "Orders"):
+        restored = sheet_values(path, s)
+        assert restored == before[s]
+        assert [[type(v) for v in r] for r in restored] == [[type(v) for v in r] for r in before[s]]
+
+
+def test_a_fix_on_a_cell_changed_since_is_not_applied(tmp_path):
+    path = disc_book(tmp_path)
+    files = (costing_file(tmp_path),)
+    run(path, ["validate"], ctx(files=files))
+    i = next(i for i, r in enumerate(issue_rows(path)) if r["Code"] == "vendor-fob-differs")
+    type_in(path, "Issues", i + 2, "Accept", "Yes")
+    type_in(path, "Styles", 2, "FOB (USD)", 5.1)
+    result = run(path, ["apply", "validate"], ctx(files=files), title="Apply fixes")
+    f = assert_finding(result.findings, Code.FIX_NOT_APPLIED, sheet="Issues", row=i + 2)
+    assert "changed since" in f.message
+    assert sheet_values(path, "Styles")[1][STYLE_HEADER.index("FOB (USD)")] == 5.1
+
+
+# -- garbage in ------------------------------------------------------------------------------------
+
+def _unreadable(kind: str):
+    def ok(s: str) -> bool:
+        if s[:1] in "=+-@" or not s.strip():
+            return False
+        try:
+            (to_number if kind == "number" else to_date)(s)
+        except CellError:
+            return True
+        return False
+    text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co")), min_size=1, max_size=40)
+    return st.one_of(st.sampled_from(["#N/A", "#VALUE!", "#REF!", "TBC", "ten", "31/02/2027", "2027-13-01",
+                                      "n/a?", "≈5", "五", "x" * 5000]), text).filter(ok)
+
+
+TEXT = st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co")), max_size=60),
+                 st.sampled_from(["#N/A", "=1/0", "=HYPERLINK(\"http://x\")", "@SUM(A1)", "x" * 32000,
+                                  "Shell: 200% Nylon;;;", "6110.20", "🧵 100% Lycra", "-", "  "]))
+TYPED = {("Styles", "FOB (USD)"): "number", ("Styles", "Retail (USD)"): "number",
+         ("Styles", "Adopted Date"): "date", ("Lab Dips", "Round"): "number", ("Lab Dips", "Submitted"): "date",
+         ("Lab Dips", "Decision Date"): "date", ("Samples", "Qty"): "number", ("Samples", "Due"): "date",
+         ("Samples", "Shipped"): "date"}
+FREE = {("Styles", "Fiber Content"), ("Styles", "HTS Code"), ("Styles", "COO"), ("Styles", "Colors"),
+        ("Styles", "Size Range"), ("Lab Dips", "Decision"), ("Lab Dips", "Color"), ("Samples", "Sample Type"),
+        ("Samples", "Tracking #")}
+
+
+@st.composite
+def garbage(draw):
+    typed = {k: draw(_unreadable(kind)) for k, kind in TYPED.items() if draw(st.booleans())}
+    free = {k: draw(TEXT) for k in FREE if draw(st.booleans())}
+    return typed, free
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(garbage())
+def test_garbage_cells_never_crash_are_reported_once_and_are_never_rewritten(tmp_path_factory, bad):
+    typed, free = bad
+    s = sheets()
+    s["Lab Dips"] = [DIPS, ["S1", "Navy", "Jersey", "Mill A", 1, date(2027, 1, 8), date(2027, 1, 12),
+                            "Approved", date(2027, 1, 15), None]]
+    s["Samples"] = [SAMPLES, ["S1", "Fit", "Fit approval", "Navy", "M", 2, date(2027, 1, 5), date(2027, 2, 27),
+                              None, None, None, None, "Requested", None]]
+    for (sheet, header), value in {**typed, **free}.items():
+        s[sheet][1][s[sheet][0].index(header)] = value
+    path = write_book(tmp_path_factory.mktemp("g") / "g.xlsx", s)
+    before = {name: sheet_values(path, name) for name in ("Styles", "Lab Dips", "Samples")}
+    result = run(path, ["validate"], ctx())
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    for (sheet, header) in typed:
+        at = [f for f in result.findings if f.sheet == sheet and f.row == 2 and f.column == header]
+        assert len(at) == 1, (sheet, header, [f.text() for f in at])
+    for f in result.findings:
+        for word in ("ValidationError", "NoneType", "float", "Traceback", "str object"):
+            assert word not in f.message, f.text()
+    assert {name: sheet_values(path, name) for name in before} == before

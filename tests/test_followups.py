@@ -1,0 +1,111 @@
+"""Follow-ups: the sheet (Last Contacted kept) and the .eml drafts, parsed back with the email package."""
+
+from __future__ import annotations
+
+import email
+from datetime import date, datetime
+from email import policy
+from pathlib import Path
+
+import openpyxl
+
+from conftest import assert_finding, base_sheets, sheet_values, write_book
+from prodbook import followups as fu
+from prodbook.findings import Code
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+
+TODAY = date(2027, 3, 1)
+
+
+def ctx(out: Path, today: date = TODAY, dry_run: bool = False) -> Context:
+    return Context(today=today, now=datetime(2027, 3, 1, 9), out=out, dry_run=dry_run)
+
+
+def book(tmp_path: Path) -> Path:
+    sheets = base_sheets()
+    sheets["Vendors"][1][3] = "Rahim <merch@dhaka-knit.example>; qa@dhaka-knit.example"
+    sheets["Vendors"][1][4] = "agent@buying.example"
+    sheets["Vendors"][2][3] = ""
+    sheets["Samples"] = [["Style #", "Sample Type", "Purpose", "Color", "Due", "Shipped"],
+                         ["S1", "Proto", "Line review", "Navy", date(2027, 2, 25), None],
+                         ["S1", "Fit", "", "Navy", date(2027, 2, 20), date(2027, 2, 19)]]
+    sheets["Lab Dips"] = [["Style #", "Color", "Round", "Decision", "Decision Date", "Comments"],
+                          ["S2", "Black", 1, "Rejected", date(2027, 2, 10), "too red"],
+                          ["S1", "Navy", 1, "Rejected", date(2027, 1, 20), ""],
+                          ["S1", "Navy", 2, "Approved", date(2027, 2, 1), ""]]
+    return write_book(tmp_path / "t.xlsx", sheets)
+
+
+def parse(path: Path) -> email.message.EmailMessage:
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_drafts_parse_back_with_recipients_and_items(tmp_path):
+    path = book(tmp_path)
+    out = tmp_path / "drafts"
+    result = run(path, ["ta", "exceptions", "followups"], ctx(out))
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["BD1_follow-up_2027-03-01.eml", "CN1_follow-up_2027-03-01.eml"]
+    msg = parse(out / "BD1_follow-up_2027-03-01.eml")
+    assert msg["To"].addresses[0].addr_spec == "merch@dhaka-knit.example"
+    assert [a.addr_spec for a in msg["To"].addresses] == ["merch@dhaka-knit.example", "qa@dhaka-knit.example"]
+    assert [a.addr_spec for a in msg["Cc"].addresses] == ["agent@buying.example"]
+    assert msg["X-Unsent"] == "1" and msg["Subject"].startswith("Dhaka Knit Ltd: ")
+    plain = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    # the vendor's (Mill) lab dip submission is overdue; the proto sample is late; nothing else of BD1's
+    assert "Lab dip submit" in plain and "4500000001" in plain and "Proto sample" in plain
+    assert "Fit sample" not in plain
+    rows = [dict(zip(sheet_values(path, "Follow-ups")[0], r)) for r in sheet_values(path, "Follow-ups")[1:]]
+    bd1 = [r for r in rows if r["Vendor"] == "BD1"]
+    assert {r["Item"] for r in bd1} >= {"Lab dip submit", "Proto sample"}
+    assert html.count("<tr") == len(bd1) + 1  # one table row per item, plus the header
+    for r in bd1:  # every row of the sheet is in the e-mail
+        assert r["Item"] in plain and r["Item"] in html
+    proto = next(r for r in bd1 if r["Item"] == "Proto sample")
+    assert (proto["Ref"], proto["Days Overdue"], proto["Contact"]) == (
+        "S1 / Navy", 4, "Rahim <merch@dhaka-knit.example>; qa@dhaka-knit.example")
+    assert proto["Draft"].endswith("BD1_follow-up_2027-03-01.eml")
+    cn1 = parse(out / "CN1_follow-up_2027-03-01.eml")
+    assert cn1["To"] is None and "Lab dip resubmit" in cn1.get_body(("plain",)).get_content()
+    assert_finding(result.findings, Code.VENDOR_NO_EMAIL, sheet="Vendors", row=3)
+
+
+def test_last_contacted_is_kept_by_item(tmp_path):
+    path = book(tmp_path)
+    run(path, ["ta", "followups"], ctx(tmp_path / "d"))
+    rows = sheet_values(path, "Follow-ups")
+    header = rows[0]
+    i = next(n for n, r in enumerate(rows) if r[header.index("Item")] == "Proto sample")
+    wb = openpyxl.load_workbook(path)
+    wb["Follow-ups"].cell(row=i + 1, column=header.index("Last Contacted") + 1, value=datetime(2027, 2, 27))
+    wb.save(path)
+    run(path, ["followups"], ctx(tmp_path / "d", today=date(2027, 3, 2)))
+    rows = sheet_values(path, "Follow-ups")
+    proto = next(dict(zip(header, r)) for r in rows if r[header.index("Item")] == "Proto sample")
+    assert proto["Last Contacted"] == datetime(2027, 2, 27) and proto["Days Overdue"] == 5
+
+
+def test_dry_run_writes_no_drafts(tmp_path):
+    path = book(tmp_path)
+    run(path, ["ta", "followups"], ctx(tmp_path / "d", dry_run=True))
+    assert not (tmp_path / "d").exists()
+
+
+def test_render_is_separate_from_writing():
+    items = [fu.Item("V1", "PP sample submit", "PP sample submit was due 20 Feb; please send it", "P1", "S1",
+                     "Navy", date(2027, 2, 20), 9),
+             fu.Item("V1", "Ex-factory revised later", "<b>moved</b> & later. Please advise.", "P2", "S2", "Red")]
+    msg = fu.render(fu.Contact("V1", "Vendor One", ("a@v1.example",)), items, TODAY, sender="apm@shop.example")
+    assert msg["Subject"] == "Vendor One: 2 open items to update (1 overdue) - 01 Mar 2027"
+    assert msg["From"] == "apm@shop.example"
+    html = msg.get_body(("html",)).get_content()
+    assert "&lt;b&gt;moved&lt;/b&gt; &amp; later" in html and "<b>moved" not in html
+    plain = msg.get_body(("plain",)).get_content()
+    assert "Could you reply by Wed 03 Mar" in plain and "20 Feb 2027" in plain
+
+
+def test_addresses():
+    assert fu.addresses("a@x.com; Bo <b@x.com>, not an address") == ("a@x.com", "Bo <b@x.com>")
+    assert fu.addresses(None) == ()

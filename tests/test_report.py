@@ -1,0 +1,86 @@
+"""The production report: 'changed since' lists exactly the changes of a run; the sheet and the file."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from conftest import base_sheets, sheet_values, write_book
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from test_wip import cn_csv
+
+
+def ctx(today: date, hour: int = 9, **kw) -> Context:
+    return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)
+
+
+def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    first = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
+    text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
+    first.write_bytes(text.encode("cp1252"))
+    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 3, 1), files=(first,)))
+    # run 2: the vendor re-sends the same report with the ex-factory moved a week later
+    second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
+    run(path, ["wip", "exceptions"], ctx(date(2027, 3, 2), files=(second,)))
+    log = [r for r in sheet_values(path, "Change Log")[1:] if r[0] >= datetime(2027, 3, 2)]
+    assert {(r[2], r[4]) for r in log} == {("Vendor WIP", "Revised XF"), ("Exceptions", "(new row)")}
+
+    out = tmp_path / "report.xlsx"
+    result = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 2), out=out))
+    changes = result.outcomes[0].data["changes"]
+    assert [(c["what"], c["ref"], c["detail"]) for c in changes] == [
+        ("Vendor revised ex-factory", "4500000002 / S2 / Black / 2027-03-01", "2027-04-30 -> 2027-05-07"),
+        ("New exception", "EX-0002 4500000002 / S2 / Black",
+         "The vendor revised ex-factory to 2027-05-07, 7 day(s) after the planned 2027-04-30."),
+    ]  # EX-0001 is run 1's: BD1 has sent no WIP report
+    assert len(log) == len(changes)
+    # since the first run: the first run's new exceptions come in too
+    wider = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 1), out=out))
+    assert len(wider.outcomes[0].data["changes"]) > len(changes)
+
+
+def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["ta", "exceptions"], ctx(date(2027, 3, 1)))
+    out = tmp_path / "weekly" / "report.xlsx"
+    result = run(path, ["report"], ctx(date(2027, 3, 1), 10, out=out))
+    rows = sheet_values(path, "Production Report")
+    header = rows[0]
+    assert header[:7] == ["PO #", "Style #", "Color", "Vendor", "Qty", "Ship Mode", "Status"]
+    lines = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    assert set(lines) == {"4500000001", "4500000002"}
+    navy = lines["4500000001"]
+    assert navy["Planned XF"] == datetime(2027, 4, 15) and navy["Cancel Date"] == datetime(2027, 5, 20)
+    assert navy["Status"] in ("On track", "At risk")
+    assert result.outcomes[0].data["lines"] == 2
+    with zipfile.ZipFile(out) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "PO Lines", "Changes", "Open Exceptions"]
+    summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
+    assert summary[0][0] == "Production report - as of 01 Mar 2027"
+    vendors = [r[0] for r in summary if r[0] in ("BD1", "CN1")]
+    assert vendors == ["BD1", "CN1"]
+    # running it again keeps a column the team added to the report sheet, by PO line
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Production Report"]
+    ws.cell(row=1, column=len(header) + 1, value="Merch note")
+    row = next(i for i, r in enumerate(ws.iter_rows(values_only=True), 1) if r[0] == "4500000002")
+    ws.cell(row=row, column=len(header) + 1, value="watch")
+    wb.save(path)
+    run(path, ["report"], ctx(date(2027, 3, 1), 11, out=out))
+    rows = sheet_values(path, "Production Report")
+    assert {r[0]: r[-1] for r in rows[1:]}["4500000002"] == "watch"
+
+
+def test_dry_run_writes_no_report_file(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["report"], ctx(date(2027, 3, 1), dry_run=True, out=tmp_path / "r.xlsx"))
+    assert not (tmp_path / "r.xlsx").exists()

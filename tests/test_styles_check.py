@@ -1,0 +1,191 @@
+"""Style profile rules at their boundaries, on real tracker files: fiber, HTS, COO, prices, sizes,
+required fields by status, and the lock on adopted styles (with --apply and undo)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import assert_finding, base_sheets, sheet_values, write_book
+from prodbook.fiber import parse_fiber
+from prodbook.findings import Code
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.styles_check import size_range_ok
+from prodbook.tariff import country_code, parse_hts
+
+TODAY = date(2027, 3, 1)
+HEADER = ["Style #", "Description", "Construction", "Fabric", "Fiber Content", "Colors", "Size Range",
+          "Vendor", "Factory", "COO", "HTS Code", "FOB (USD)", "Retail (USD)", "Status", "Adopted Date",
+          "T&A Template"]
+GOOD = {"Style #": "S1", "Description": "Crew tee", "Construction": "Knit",
+        "Fabric": "Jersey 160 g/m2", "Fiber Content": "60% Cotton 40% Polyester", "Colors": "Navy, Black",
+        "Size Range": "XS-XL", "Vendor": "BD1", "Factory": "Dhaka Knit Unit 2", "COO": "Bangladesh",
+        "HTS Code": "6109.10.0012", "FOB (USD)": 5.0, "Retail (USD)": 19.99, "Status": "Adopted",
+        "Adopted Date": date(2026, 11, 2), "T&A Template": "Knit"}
+
+
+def ctx(today: date = TODAY) -> Context:
+    return Context(today=today, now=datetime(2027, 3, 1, 9, 0))
+
+
+def book(tmp_path: Path, *styles: dict[str, Any], config: list[list[Any]] | None = None, name: str = "t.xlsx"
+         ) -> Path:
+    sheets = base_sheets()
+    rows = [HEADER]
+    for i, s in enumerate(styles):
+        rows.append([{**GOOD, "Style #": f"S{i + 1}", **s}.get(h) for h in HEADER])
+    sheets["Styles"] = rows
+    if config:
+        sheets["Config"] = [["Setting", "Value"], *config]
+    return write_book(tmp_path / name, sheets)
+
+
+def findings(path: Path, *codes: Code, files: tuple[Path, ...] = ()) -> list:
+    result = run(path, ["validate"], Context(today=TODAY, now=datetime(2027, 3, 1, 9), files=files))
+    return [f for f in result.findings if not codes or f.code in codes]
+
+
+def test_a_clean_adopted_style_has_no_profile_findings(tmp_path):
+    path = book(tmp_path, {})
+    style_codes = {c for c in Code if c.value.startswith(("fiber", "hts", "coo", "price", "size"))}
+    assert [f.text() for f in findings(path, *style_codes, Code.REQUIRED)] == []
+
+
+@pytest.mark.parametrize("text, code", [
+    ("60% Cotton 40% Polyester", None),
+    ("95% cotton / 5% spandex", None),
+    ("Shell: 100% Nylon; Lining: 100% Polyester", None),
+    ("Cotton 60%, Polyester 40%", None),
+    ("60% Cotton 39.9% Polyester", Code.FIBER_TOTAL),
+    ("60% Cotton 40.1% Polyester", Code.FIBER_TOTAL),
+    ("Shell: 100% Nylon; Lining: 90% Polyester", Code.FIBER_TOTAL),
+    ("95% Cotton 5% Lycra", Code.FIBER_NAME),
+    ("100% Tencel", Code.FIBER_NAME),
+    ("5% Spandex 95% Cotton", Code.FIBER_ORDER),
+    ("cotton rich", Code.FIBER_UNREADABLE),
+])
+def test_fiber_content(tmp_path, text, code):
+    path = book(tmp_path, {"Fiber Content": text, "HTS Code": "6109.10.0012"})
+    found = findings(path, Code.FIBER_TOTAL, Code.FIBER_NAME, Code.FIBER_ORDER, Code.FIBER_UNREADABLE)
+    if code is None:
+        assert found == []
+    else:
+        f = assert_finding(found, code, sheet="Styles", row=2, column="Fiber Content")
+        assert f.value == text and len(found) == 1
+
+
+def test_trade_names_point_to_the_generic_name():
+    comp = parse_fiber("90% Cotton 10% Lycra")
+    assert any("spandex" in words for _, words in comp.problems)
+    assert "lyocell" in parse_fiber("100% Tencel").problems[0][1]
+    assert parse_fiber("100% Recycled Polyester").problems == ()
+
+
+@pytest.mark.parametrize("text, ok", [("6110.20.2079", True), ("6110202079", True), ("6203.43.40.10", True),
+                                      ("6110.20.20", False), ("61102020791", False), ("6110.2", False),
+                                      ("HTS TBC", False)])
+def test_hts_format(text, ok):
+    hts, problem = parse_hts(text)
+    assert (hts is not None) is ok and (problem is None) is ok
+
+
+def test_hts_chapter_must_match_knit_or_woven(tmp_path):
+    path = book(tmp_path, {"HTS Code": "6205.20.2026"}, {"Construction": "Woven", "HTS Code": "6203.42.4016",
+                                                         "Fiber Content": "100% Cotton"},
+                {"Construction": "Woven", "HTS Code": "6109.10.0012"}, {"HTS Code": "6110.20.20"})
+    found = findings(path, Code.HTS_CHAPTER, Code.HTS_FORMAT)
+    f = assert_finding(found, Code.HTS_CHAPTER, row=2, column="HTS Code")
+    assert "chapter 61" in f.message and "Python" not in f.message
+    assert_finding(found, Code.HTS_CHAPTER, row=4)
+    assert_finding(found, Code.HTS_FORMAT, row=5)
+    assert not [f for f in found if f.row == 3]
+
+
+def test_hts_subheading_against_the_chief_weight_fiber(tmp_path):
+    path = book(tmp_path, {"HTS Code": "6110.20.2079", "Fiber Content": "60% Cotton 40% Polyester"},
+                {"HTS Code": "6110.20.2079", "Fiber Content": "65% Polyester 35% Cotton"},
+                {"HTS Code": "6110.30.3059", "Fiber Content": "50% Cotton 50% Polyester"},
+                {"HTS Code": "6110.90.9088", "Fiber Content": "100% Linen"})
+    found = findings(path, Code.HTS_FIBER)
+    assert {f.row for f in found} == {3, 4}
+    assert "chief weight" in next(f for f in found if f.row == 3).message
+
+
+def test_country_of_origin(tmp_path):
+    assert country_code("Viet Nam") == country_code("vietnam") == country_code("VNM") == "VN"
+    path = book(tmp_path, {"COO": "BD"}, {"COO": "China"}, {"COO": "Narnia"})
+    found = findings(path, Code.COO_UNKNOWN, Code.COO_VENDOR)
+    assert_finding(found, Code.COO_VENDOR, row=3, column="COO", value="China")
+    assert_finding(found, Code.COO_UNKNOWN, row=4, value="Narnia")
+    assert not [f for f in found if f.row == 2]
+
+
+def test_prices_and_margin_boundaries(tmp_path):
+    path = book(tmp_path, {"FOB (USD)": 10.0, "Retail (USD)": 20.0},  # 50% margin: the floor itself
+                {"FOB (USD)": 10.0, "Retail (USD)": 19.98},  # just under
+                {"FOB (USD)": 10.0, "Retail (USD)": 9.99},
+                {"FOB (USD)": 1.0, "Retail (USD)": 19.99},  # 95%: a digit missing
+                {"FOB (USD)": 0, "Retail (USD)": 10.0},
+                config=[["Min Margin %", "50%"]])
+    found = findings(path, Code.PRICE)
+    assert {f.row for f in found} == {3, 4, 5, 6}
+    assert "under the 50% floor" in next(f for f in found if f.row == 3).message
+
+
+@pytest.mark.parametrize("text, ok", [("XS-XL", True), ("S - XXL", True), ("0-16", True), ("28-40", True),
+                                      ("One Size", True), ("S, M, L", True), ("XL-XS", False),
+                                      ("XS-32", False), ("tbd", False)])
+def test_size_ranges(text, ok):
+    assert size_range_ok(text) is ok
+
+
+def test_required_fields_by_status_and_dropped_styles_are_left_alone(tmp_path):
+    path = book(tmp_path, {"HTS Code": None, "Factory": None}, {"Status": "Proto", "HTS Code": None},
+                {"Status": "Dropped", "Fiber Content": "junk"},
+                config=[["Required: Proto", "Vendor, Description, HTS Code"]])
+    found = findings(path, Code.REQUIRED, Code.FIBER_UNREADABLE)
+    assert {(f.row, f.column) for f in found if f.sheet == "Styles"} == {
+        (2, "HTS Code"), (2, "Factory"), (3, "HTS Code")}
+
+
+def test_an_unreadable_price_is_reported_once(tmp_path):
+    path = book(tmp_path, {"FOB (USD)": "five dollars"})
+    found = [f for f in findings(path) if f.sheet == "Styles" and f.column == "FOB (USD)"]
+    assert len(found) == 1 and found[0].code is Code.BAD_NUMBER
+
+
+def _type(path: Path, sheet: str, row: int, header: str, value: Any) -> None:
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    col = [c.value for c in ws[1]].index(header) + 1
+    ws.cell(row=row, column=col, value=value)
+    wb.save(path)
+
+
+def test_a_change_to_an_adopted_style_is_flagged_until_accepted_and_undo_restores_the_lock(tmp_path):
+    path = book(tmp_path, {}, {"Status": "Proto"})
+    run(path, ["validate"], ctx())
+    snap = sheet_values(path, "Style Snapshot")
+    assert [r[:3] for r in snap if r[0] == "S1" and r[1] == "FOB (USD)"] == [["S1", "FOB (USD)", "5"]]
+    assert not [r for r in snap if r[0] == "S2"]
+    _type(path, "Styles", 2, "FOB (USD)", 5.4)
+    for _ in range(2):  # flagged on every run, not only the first
+        found = findings(path, Code.ADOPTED_CHANGED)
+        f = assert_finding(found, Code.ADOPTED_CHANGED, row=2, column="FOB (USD)")
+        assert "'5'" in f.message and "'5.4'" in f.message
+    issues = sheet_values(path, "Issues")
+    head = issues[0]
+    row = next(i for i, r in enumerate(issues) if r[head.index("Code")] == "adopted-style-changed")
+    assert issues[row][head.index("Other Value")] == "5"
+    _type(path, "Issues", row + 1, "Accept", "Yes")
+    result = run(path, ["apply", "validate"], ctx(), title="Apply fixes")
+    assert not [f for f in result.findings if f.code is Code.ADOPTED_CHANGED]
+    assert [r[2] for r in sheet_values(path, "Style Snapshot") if r[:2] == ["S1", "FOB (USD)"]] == ["5.4"]
+    run(path, ["undo"], ctx())
+    assert [r[2] for r in sheet_values(path, "Style Snapshot") if r[:2] == ["S1", "FOB (USD)"]] == ["5"]
+    assert sheet_values(path, "Styles")[1][HEADER.index("FOB (USD)")] == 5.4  # the user's edit stays
