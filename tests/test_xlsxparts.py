@@ -649,3 +649,23 @@ def test_calc_chain_dropped_when_formulas_move(tmp_path):
     assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
     assert re.search(rb'<calcPr[^>]*fullCalcOnLoad="1"', after["xl/workbook.xml"])
     openpyxl.load_workbook(dst)  # still a valid package
+
+
+def test_keep_rows_appends_below_the_existing_rows_verbatim(tmp_path):
+    src = tmp_path / "log.xlsx"
+    build_tracker(src, n=5)
+    dst = tmp_path / "out.xlsx"
+    part = sheet_part(src, "T&A")
+    old_xml = zip_members(src)[part].decode()
+    rewrite_sheets(src, dst, [SheetRewrite("T&A", header_row=2, columns=(0, 1, 2), rows=new_rows(3),
+                                           keep_rows=5)])
+    new_xml = zip_members(dst)[part].decode()
+    old_rows = re.findall(r"<row [^>]*>.*?</row>", old_xml, re.S)
+    assert re.findall(r"<row [^>]*>.*?</row>", new_xml, re.S)[: len(old_rows)] == old_rows
+    rows = calamine_rows(dst, "T&A")
+    assert [r[0] for r in rows[2:]] == ["PO0", "PO1", "PO2", "PO3", "PO4", "NEW0", "NEW1", "NEW2"]
+    wb = openpyxl.load_workbook(dst)
+    assert wb["T&A"].tables["TA"].ref == "A2:F10"
+    assert wb["T&A"]["F3"].value == '=IF(D3="","",D3-C3)'  # kept rows keep their formulas
+    assert [str(c.sqref) for c in wb["T&A"].conditional_formatting] == ["C3:C10", "B3"]
+    assert wb.defined_names["TA_Planned"].attr_text == "'T&A'!$C$3:$C$10"
