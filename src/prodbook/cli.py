@@ -212,7 +212,7 @@ class SinceType(TodayType):
 @main.command()
 @WORKBOOK
 @click.option("--since", type=SinceType(), default=None,
-              help="List what changed since this date (default: a week before --today).")
+              help="List what changed since this date (default: a week ago).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The standalone report workbook (default: 'Production Report DATE.xlsx' beside it).")
 @common

@@ -154,9 +154,11 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         if when is None or when < since:
             continue
         sheet, field, key = r.get("sheet"), r.get("field"), str(r.get("key") or "")
-        old, new, action = r.get("old") or "", r.get("new") or "", str(r.get("action") or "")
+        old = str(r["old"]) if _has(r.get("old")) else ""
+        new = str(r["new"]) if _has(r.get("new")) else ""
+        action = str(r.get("action") or "")
         row = None
-        if sheet == ta_sheet and key.rsplit(" / ", 1)[-1].upper() in codes:
+        if sheet == ta_sheet and key.rsplit(" / ", 1)[-1].upper() in codes and old:  # no old: first dated
             ref = key
             if field in ("Forecast", "Planned"):
                 row = ChangeRow(when, "Key date moved", ref, f"{field} {old or '(none)'} -> {new or '(none)'}",

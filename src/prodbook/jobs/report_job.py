@@ -26,8 +26,9 @@ def report_path(tracker: Tracker, ctx: Context) -> Path | None:
 
 
 def report(tracker: Tracker, ctx: Context) -> Outcome:
-    """Per PO line, per vendor, and what changed since ``ctx.since`` (default: a week before today)."""
-    since = ctx.since or datetime.combine(ctx.today - timedelta(days=7), datetime.min.time())
+    """Per PO line, per vendor, and what changed since ``ctx.since`` (default: a week before now, the clock
+    the Change Log is stamped with)."""
+    since = ctx.since or datetime.combine(ctx.now.date() - timedelta(days=7), datetime.min.time())
     inp, findings = inputs(tracker, ctx)
     if staged.was_remembered(tracker, EXCEPTIONS):
         exceptions = staged.current(tracker, EXCEPTIONS)
