@@ -189,3 +189,21 @@ def test_formula_looking_text_stays_text(tmp_path):
     ws = openpyxl.load_workbook(path)["T&A"]
     cells = [c for c in ws["C"] if c.value == "=HYPERLINK(\"http://x\")"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_rows_typed_by_the_user_are_filled_once_and_undo_empties_them(tmp_path):
+    sheets = base_sheets()
+    sheets["T&A"].append(["4500000001", "S1", "Navy", None, "LD", None, None, None, None, date(2027, 1, 12),
+                          None, None, "typed before prodbook"])
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    run(path, ["ta"], ctx())
+    log = [r for r in sheet_values(path, "Change Log")[1:] if r[2] == "T&A"]
+    assert [r[4] for r in log].count("(filled)") == 1 and [r[4] for r in log].count("(new row)") == 9
+    ld = ta_rows(path)[("4500000001", "S1", "Navy", "LD")]
+    assert ld["Status"] == "Done late" and ld["Notes"] == "typed before prodbook"
+    run(path, ["undo"], ctx())
+    rows = ta_rows(path)
+    assert list(rows) == [("4500000001", "S1", "Navy", "LD")]
+    ld = rows[("4500000001", "S1", "Navy", "LD")]
+    assert ld["Actual"].date() == date(2027, 1, 12) and ld["Notes"] == "typed before prodbook"
+    assert ld["Planned"] is None and ld["Status"] is None and ld["Milestone"] is None

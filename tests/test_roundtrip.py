@@ -122,13 +122,34 @@ def test_layout_it_cannot_rewrite_goes_to_a_side_copy(tmp_path):
     CliRunner().invoke(main, ["ta", str(path), "--today", "2027-03-01"])
     wb = openpyxl.load_workbook(path)
     wb["T&A"].merge_cells("M2:M3")
+    wb["Orders"].delete_rows(3)  # a PO line gone: the T&A rows must be rewritten, not just edited
     wb.save(path)
     before = digest(path)
     code, out = cli("ta", str(path), "--today", "2027-03-02")
     assert digest(path) == before
     side = tmp_path / "tracker (prodbook).xlsx"
     assert side.exists() and "copy" in out and "merged" in out.lower()
-    assert len(sheet_values(side, "T&A")) == 11
+    assert len(sheet_values(side, "T&A")) == 6
+
+
+def test_a_daily_rebuild_edits_only_changed_cells_and_keeps_the_users_sort_order(tmp_path):
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    cli("ta", str(path), "--today", "2027-01-05")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: (r[4], r[0]))  # the APM sorted the sheet by Code
+    for i, r in enumerate(rows, start=2):
+        for j, v in enumerate(r, start=1):
+            ws.cell(row=i, column=j, value=v)
+    ws["M2"].comment = Comment("check with QA", "APM")  # a comment in the data rows is fine too
+    wb.save(path)
+    code, out = cli("ta", str(path), "--today", "2027-03-01")
+    assert code == 0, out
+    after = sheet_values(path, "T&A")
+    assert [r[4] for r in after[1:]] == sorted(r[4] for r in after[1:])
+    assert {r[10] for r in after[1:]} >= {"Overdue", "Upcoming"}
+    assert openpyxl.load_workbook(path)["T&A"]["M2"].comment.text == "check with QA"
 
 
 def test_exit_codes_and_json(tmp_path, tracker):

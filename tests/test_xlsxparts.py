@@ -33,6 +33,7 @@ from prodbook.workbook.xlsxparts import (
     excel_serial,
     parts_openpyxl_would_drop,
     rewrite_sheets,
+    sheet_head,
     translate_formula,
     workbook_info,
 )
@@ -669,3 +670,20 @@ def test_keep_rows_appends_below_the_existing_rows_verbatim(tmp_path):
     assert wb["T&A"]["F3"].value == '=IF(D3="","",D3-C3)'  # kept rows keep their formulas
     assert [str(c.sqref) for c in wb["T&A"].conditional_formatting] == ["C3:C10", "B3"]
     assert wb.defined_names["TA_Planned"].attr_text == "'T&A'!$C$3:$C$10"
+
+
+def test_sheet_head_reads_only_the_first_rows_with_shared_strings(tmp_path):
+    path = tmp_path / "log.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Change Log"
+    ws.append(["Change log of SS27"])  # a title row: shared string 0
+    ws.append(["Timestamp", "Action", "Sheet"])
+    for i in range(5000):
+        ws.append([datetime(2027, 1, 1, 9), f"Refresh {i}", "T&A"])
+    wb.save(path)
+    head = sheet_head(path, "Change Log", nrows=3)
+    assert head[0] == ["Change log of SS27", None, None]
+    assert head[1] == ["Timestamp", "Action", "Sheet"]
+    assert head[2][1:] == ["Refresh 0", "T&A"] and isinstance(head[2][0], float)
+    assert len(head) == 3

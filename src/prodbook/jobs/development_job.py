@@ -279,8 +279,8 @@ def fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> n
     return pos
 
 
-def write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray
-                          ) -> list[Change]:
+def write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
+                          rows_after: np.ndarray) -> list[Change]:
     """After the T&A sheet is staged: write the filled Actual cells (a user column) and log them."""
     if not len(filled):
         return []
@@ -289,7 +289,7 @@ def write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, f
     for p in filled:
         r = new.iloc[int(p)]
         if current.exists and "actual" in current.columns:
-            tracker.backend.edit(CellEdit(current.sheet, current.header_row + 1 + int(p),
+            tracker.backend.edit(CellEdit(current.sheet, int(rows_after[int(p)]),
                                           current.columns["actual"], r["actual"]))
         elif current.exists:
             continue  # the team's T&A has no Actual column: nothing to fill

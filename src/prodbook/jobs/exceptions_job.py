@@ -10,7 +10,6 @@ from prodbook import exceptions as ex
 from prodbook import ta
 from prodbook.factories import vendor_calendars
 from prodbook.findings import Code, Finding, UserError
-from prodbook.jobs import staged
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
@@ -29,8 +28,8 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     vendors, _ = valid_frame(tracker, VENDORS, required=False)
     closures, _ = valid_frame(tracker, CLOSURES, required=False)
     settings, findings = ex.settings_from(tracker.config, tracker.file)
-    ta_frame = staged.current(tracker, TA)
-    wip_frame = staged.current(tracker, VENDOR_WIP)
+    ta_frame = tracker.current(TA)
+    wip_frame = tracker.current(VENDOR_WIP)
     years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
@@ -57,7 +56,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
     if changes or not table.exists:
         tracker.replace_rows(table, frame, list(ex.EXCEPTION_FIELDS), source if table.exists else None)
         tracker.log(changes)
-    staged.remember(tracker, EXCEPTIONS, frame.assign(_row=source))
+    tracker.remember(EXCEPTIONS, frame.assign(_row=source))
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
     still_open = ex.open_exceptions(frame)

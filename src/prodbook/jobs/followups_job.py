@@ -13,7 +13,6 @@ import pandas as pd
 
 from prodbook import followups as fu
 from prodbook.findings import Code, Finding, info, warning
-from prodbook.jobs import staged
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
@@ -31,8 +30,8 @@ def drafts_folder(tracker: Tracker, ctx: Context) -> Path | None:
 
 
 def _exceptions(tracker: Tracker, ctx: Context) -> pd.DataFrame:
-    frame = staged.current(tracker, EXCEPTIONS)
-    if staged.was_remembered(tracker, EXCEPTIONS):
+    frame = tracker.current(EXCEPTIONS)
+    if tracker.was_remembered(EXCEPTIONS):
         return frame
     return current_exceptions(tracker, ctx)[0]  # run alone: the rules as of today
 
@@ -49,7 +48,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     items = fu.collect(
-        fu.milestone_items(staged.current(tracker, TA), ctx.today, owners),
+        fu.milestone_items(tracker.current(TA), ctx.today, owners),
         fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days),
         fu.lab_dip_items(dips, vendor_of, ctx.today),
         fu.exception_items(_exceptions(tracker, ctx)))

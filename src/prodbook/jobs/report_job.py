@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from prodbook import report as rp
-from prodbook.jobs import staged
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs
 from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
@@ -30,8 +29,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     the Change Log is stamped with)."""
     since = ctx.since or datetime.combine(ctx.now.date() - timedelta(days=7), datetime.min.time())
     inp, findings = inputs(tracker, ctx)
-    if staged.was_remembered(tracker, EXCEPTIONS):
-        exceptions = staged.current(tracker, EXCEPTIONS)
+    if tracker.was_remembered(EXCEPTIONS):
+        exceptions = tracker.current(EXCEPTIONS)
     else:
         table = tracker.table(EXCEPTIONS, required=False)
         exceptions = table.frame if table.exists else current_exceptions(tracker, ctx)[0]

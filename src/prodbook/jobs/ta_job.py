@@ -20,8 +20,9 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.records import Status
 from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
                                    Column, Kind, SheetSpec)
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import ARCHIVED, NEW_ROW, Change, Tracker
+from prodbook.workbook.tables import Table, key_text
+from prodbook.workbook.tracker import ARCHIVED, FILLED, NEW_ROW, Change, Tracker, column_values
+from prodbook.workbook.xlsxparts import CellEdit
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -123,13 +124,33 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                              f"'{tracker.sheet(TA_ARCHIVE)}'", file=tracker.file,
                              sheet=tracker.sheet(TA)))
         _stage_archive(tracker, current, archived, ctx)
-    fields = list(GENERATED) if current.exists else list(TA.fields)
-    tracker.replace_rows(current, new, [*KEY, *fields] if current.exists else fields,
-                         source if current.exists else None)
-    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed)
+    in_place = current.exists and matched.all() and not len(gone) and all(
+        f in current.columns for f in (*KEY, *GENERATED))
+    if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
+        rows_after = np.asarray(source, dtype=int)
+        _edit_in_place(tracker, current, new, old, take)
+    else:
+        rows_after = current.header_row + 1 + np.arange(len(new)) if current.exists else 2 + np.arange(len(new))
+        fields = list(GENERATED) if current.exists else list(TA.fields)
+        tracker.replace_rows(current, new, [*KEY, *fields] if current.exists else fields,
+                             source if current.exists else None)
+    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_after)
+    tracker.remember(TA, new.assign(_row=rows_after))
     tracker.log(changes)
     return Outcome("Rebuild T&A", findings, changes, summary=summarise(new, findings, ctx),
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique())})
+
+
+def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame,
+                   take: np.ndarray) -> None:
+    """Stage one cell edit per changed generated value (every row matched, none gone)."""
+    rows = old["_row"].to_numpy()[take]
+    for f in GENERATED:
+        before, after = old[f].to_numpy()[take], new[f]
+        changed = np.flatnonzero(differs(before, after.to_numpy(), TA.column(f).kind))
+        values = column_values(after.iloc[changed])
+        for j, value in zip(changed, values):
+            tracker.backend.edit(CellEdit(current.sheet, int(rows[j]), current.columns[f], value))
 
 
 def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take
@@ -158,9 +179,13 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
     if not len(take):
         return changes
     idx = np.flatnonzero(matched)
+    blank = np.ones(len(take), dtype=bool)  # rows prodbook never filled: logged once, as filled
+    for f in GENERATED:
+        blank &= pd.isna(pd.Series(old[f].to_numpy()[take], dtype=object)).to_numpy()
+    changes += [Change(sheet, keys[i], FILLED, None, new["code"].iat[i]) for i in idx[blank]]
     for f in GENERATED:
         before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
-        for j in np.flatnonzero(differs(before, after, TA.column(f).kind)):
+        for j in np.flatnonzero(differs(before, after, TA.column(f).kind) & ~blank):
             changes.append(Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]))
     return changes
 

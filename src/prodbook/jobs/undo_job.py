@@ -17,7 +17,7 @@ from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE
 from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, Kind, SheetSpec
 from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import ARCHIVED, NEW_ROW, Change, Tracker, log_text
+from prodbook.workbook.tracker import ARCHIVED, FILLED, NEW_ROW, Change, Tracker, log_text
 from prodbook.workbook.xlsxparts import CellEdit
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
@@ -83,9 +83,18 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         keys = _keys(frame, spec)
         source = list(map(int, frame["_row"]))
         drop: set[int] = set()
+        where: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            where.setdefault(k.upper(), []).append(i)
+        filled_by_us = [c.field for c in spec.columns if not c.user and c.field not in spec.key]
         for e in reversed(group.to_dict("records")):
-            positions = [i for i, k in enumerate(keys) if k.upper() == str(e["key"]).upper()]
-            if e["field"] == NEW_ROW:
+            positions = where.get(str(e["key"]).upper(), [])
+            if e["field"] == FILLED:
+                for i in positions:
+                    for f in filled_by_us:
+                        frame.at[i, f] = None
+                changes.append(Change(sheet, e["key"], "(emptied)", None, e["key"]))
+            elif e["field"] == NEW_ROW:
                 drop.update(positions)
                 changes.append(Change(sheet, e["key"], "(removed)", None, e["key"]))
             elif e["field"] == ARCHIVED:

@@ -15,7 +15,6 @@ import pandas as pd
 from prodbook import wip
 from prodbook.cells import CellError
 from prodbook.findings import Code, Finding, UserError, error
-from prodbook.jobs import staged
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
 from prodbook.workbook.tables import key_text
@@ -80,7 +79,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
-    staged.remember(tracker, VENDOR_WIP, rows.assign(_row=source))
+    tracker.remember(VENDOR_WIP, rows.assign(_row=source))
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"

@@ -19,8 +19,10 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.findings import UserError
 from prodbook.workbook import safety
+from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
-                                         parts_openpyxl_would_drop, rewrite_sheets, workbook_info)
+                                         parts_openpyxl_would_drop, rewrite_sheets, sheet_head,
+                                         workbook_info)
 
 SUPPORTED = (".xlsx", ".xlsm")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)
@@ -104,6 +106,10 @@ class FileBook:
                 row.extend([""] * (c + 1 - len(row)))
             row[c] = text
         return rows
+
+    def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
+        """The first rows only: enough to map a header without reading a long log."""
+        return sheet_head(self.path, sheet, nrows)
 
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         part = self.info.sheet_parts.get(sheet)

@@ -50,7 +50,11 @@ class Change:
     new: Any
 
 
+APPEND = 1_048_576
+"""``keep_rows`` that keeps every existing row: the new rows go below them."""
 NEW_ROW = "(new row)"
+FILLED = "(filled)"
+"""A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
 ARCHIVED = "(archived)"
 REMOVED = "(removed)"
 
@@ -115,6 +119,7 @@ class Tracker:
         self._tables: dict[str, Table] = {}
         self._partial: dict[tuple[str, tuple[str, ...]], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
+        self._staged: dict[str, pd.DataFrame] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
         self.config = Config()
@@ -174,6 +179,30 @@ class Tracker:
         records, rows, found = to_records(table, RECORDS[spec.name], self.file)
         return table, records, rows, table.findings + found
 
+    def remember(self, spec: SheetSpec, frame: pd.DataFrame) -> None:
+        """A job's new table for a sheet, for the jobs after it in the same run."""
+        self._staged[spec.name] = frame.reset_index(drop=True)
+
+    def current(self, spec: SheetSpec, *, required: bool = False) -> pd.DataFrame:
+        """The sheet's rows (fields + ``_row``) as this run will leave them."""
+        if spec.name in self._staged:
+            return self._staged[spec.name]
+        return self.table(spec, required=required).frame
+
+    def was_remembered(self, spec: SheetSpec) -> bool:
+        return spec.name in self._staged
+
+    def peek(self, spec: SheetSpec) -> Table:
+        """The sheet's header mapped, no data read: what appending rows needs."""
+        if spec.name in self._tables:
+            return self._tables[spec.name]
+        head = getattr(self.backend, "head_rows", None)
+        sheet = self.sheet(spec)
+        if head is None or sheet not in self.backend.sheet_names():
+            return self.table(spec, required=False)
+        return read_table(head(sheet), spec, self.config, sheet=sheet, file=self.file,
+                          date1904=self.backend.date1904, only=())
+
     def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
         """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
         if row is None or sheet is None:
@@ -219,11 +248,11 @@ class Tracker:
         """Append this run's changes to the Change Log sheet."""
         if not self.changes:
             return
-        log = self.table(CHANGE_LOG, required=False, only=("action",))
+        log = self.peek(CHANGE_LOG)
         new = pd.DataFrame([{"timestamp": when, "action": action, "sheet": c.sheet, "key": c.key,
                              "field": c.field, "old": log_text(c.old), "new": log_text(c.new),
                              "user": self.user} for c in self.changes])
-        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=log.last_row - log.header_row)
+        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
 
 
 def _user() -> str:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time as dtime
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 from xml.sax.saxutils import escape as _xml_escape
 
 from defusedxml import ElementTree as DET
@@ -96,6 +96,8 @@ class UnsupportedLayout(Exception):
 
 # --------------------------------------------------------------------------- constants
 
+REWRITE_COMPRESSLEVEL = 3
+"""zlib level for the parts prodbook rewrites: 3x faster than 6 on big sheets, about 8% larger."""
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -500,7 +502,7 @@ class _Package:
                     zi = zipfile.ZipInfo(name, date_time=info.date_time)
                     zi.compress_type = zipfile.ZIP_DEFLATED
                     zi.external_attr = info.external_attr
-                    zout.writestr(zi, self.changed[name], compresslevel=6)
+                    zout.writestr(zi, self.changed[name], compresslevel=REWRITE_COMPRESSLEVEL)
                 else:
                     _copy_member(src_fp, self.zf, zout, info)
             for name in self.added:
@@ -509,7 +511,7 @@ class _Package:
                 zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = 0o600 << 16
-                zout.writestr(zi, self.changed[name], compresslevel=6)
+                zout.writestr(zi, self.changed[name], compresslevel=REWRITE_COMPRESSLEVEL)
 
 
 def _copy_member(src_fp, zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -596,6 +598,79 @@ def workbook_info(path) -> WorkbookInfo:
             has_vba=has_vba,
             sheet_parts={s[0]: s[2] for s in book.sheets if s[2]},
         )
+    finally:
+        pkg.close()
+
+
+_SI_RE = re.compile(r"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>", re.S)
+_T_RE = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_V_RE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_RPH_RE = re.compile(r"<(?:\w+:)?(?:rPh|phoneticPr)\b.*?(?:</(?:\w+:)?rPh>|/>)", re.S)
+
+
+def _stream_until(zf: zipfile.ZipFile, name: str, enough) -> str:
+    """Decompress a part only as far as ``enough(text)`` needs (the head of a long sheet)."""
+    chunks: list[bytes] = []
+    with zf.open(name) as f:
+        while block := f.read(1 << 18):
+            chunks.append(block)
+            text = b"".join(chunks).decode("utf-8", errors="ignore")
+            if enough(text):
+                return text
+    return b"".join(chunks).decode("utf-8", errors="ignore")
+
+
+def _rich_text(inner: str) -> str:
+    return "".join(_unesc(m.group(1) or "") for m in _T_RE.finditer(_RPH_RE.sub("", inner)))
+
+
+def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
+    """The first rows of a sheet (row 0 = Excel row 1), read without parsing the rest.
+
+    For a long generated sheet (the Change Log) whose header is all a job needs.
+    Numbers come back as floats; dates as serial numbers.
+    """
+    pkg = _Package(Path(path))
+    try:
+        part = next(s[2] for s in _read_book(pkg).sheets if s[0] == sheet)
+        text = _stream_until(pkg.zf, part, lambda t: len(_ROW_RE.findall(t)) > nrows or "sheetData>" in t[-200:])
+        grid: dict[int, dict[int, Any]] = {}
+        shared: list[int] = []
+        prev = 0
+        for rm in _ROW_RE.finditer(text):
+            r = _R_ATTR.search(rm.group(1))
+            num = int(r.group(2)) if r else prev + 1
+            prev = num
+            if num > nrows:
+                break
+            for col, attrs, inner, _ in _cells(rm.group(2) or ""):
+                t = _attr(attrs, "t")
+                v = _V_RE.search(inner)
+                if t == "inlineStr":
+                    value: Any = _rich_text(inner)
+                elif v is None:
+                    continue
+                elif t == "s":
+                    value = ("sst", int(v.group(1)))
+                    shared.append(int(v.group(1)))
+                elif t in ("str", "e"):
+                    value = _unesc(v.group(1))
+                elif t == "b":
+                    value = v.group(1) == "1"
+                else:
+                    value = float(v.group(1))
+                grid.setdefault(num, {})[col] = value
+        if shared:
+            need = max(shared)
+            sst_part = next((n for n in pkg.names if n.lower().endswith("sharedstrings.xml")), None)
+            sst_text = _stream_until(pkg.zf, sst_part, lambda t: len(_SI_RE.findall(t)) > need) if sst_part else ""
+            strings = [_rich_text(m.group(1)) for m in _SI_RE.finditer(sst_text)]
+            for cells in grid.values():
+                for c, v in cells.items():
+                    if isinstance(v, tuple):
+                        cells[c] = strings[v[1]] if v[1] < len(strings) else ""
+        width = max((max(c) + 1 for c in grid.values() if c), default=0)
+        return [[grid.get(r, {}).get(c) for c in range(width)] for r in range(1, max(grid, default=0) + 1)]
     finally:
         pkg.close()
 
@@ -893,6 +968,10 @@ def _with_ref(attrs: str, ref: str) -> str:
 # --------------------------------------------------------------------------- cell values
 
 
+_PRESERVE = ' xml:space="preserve"'
+_SPACES = " \t\n\r"
+
+
 class _ValueWriter:
     def __init__(self, styles: _Styles, date1904: bool, sheet: str, prefix: str = ""):
         self.styles = styles
@@ -915,7 +994,8 @@ class _ValueWriter:
                     f"sheet '{self.sheet}' row {row} column {col_letter(col)}: text of {len(value):,} characters "
                     f"is longer than Excel's limit of {MAX_TEXT:,}"
                 )
-            return f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t xml:space="preserve">{_text_xml(value)}</{p}t></{p}is></{p}c>'
+            space = _PRESERVE if value[0] in _SPACES or value[-1] in _SPACES else ""
+            return f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t{space}>{_text_xml(value)}</{p}t></{p}is></{p}c>'
         if value is None:
             return f'<{p}c r="{ref}"{sa}/>' if style else None
         if t is bool:
@@ -1009,7 +1089,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
             raise ValueError(f"sheet '{sheet}': row {hr + 1 + i} has {len(row)} values for {ncols} columns")
     if rw.source_rows is not None and len(rw.source_rows) != len(rw.rows):
         raise ValueError(f"sheet '{sheet}': source_rows must have one entry per row")
-    if hr + rw.keep_rows + len(rw.rows) > MAX_ROW:
+    if hr + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {len(rw.rows):,} rows do not fit in an Excel sheet")
 
     text = pkg.text(part)
@@ -1165,7 +1245,10 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         for c, *_ in _cells(content):
             max_col = max(max_col, c)
 
-    kept = hr + rw.keep_rows
+    kept = min(hr + rw.keep_rows, max(old_last_data, hr))  # keep_rows may say "all of them"
+    if kept + len(rw.rows) > MAX_ROW:
+        raise ValueError(f"sheet '{sheet}': {kept + len(rw.rows):,} rows do not fit in an Excel sheet; "
+                         "move older rows to another workbook")
     if sh.kept_raw is not None:
         out: list[str] = [sh.kept_raw]
     else:
