@@ -110,9 +110,9 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                     file=tracker.file, sheet=tracker.sheet(ORDERS))
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
 
-    source = [None] * len(new)
-    for i, pos in zip(np.flatnonzero(matched), take):
-        source[i] = int(old["_row"].iloc[pos])
+    source_rows = np.zeros(len(new), dtype=int)
+    source_rows[matched] = old["_row"].to_numpy()[take]
+    source: list[int | None] = [int(r) if r else None for r in source_rows]
     changes = _changes(tracker.sheet(TA), new, old, matched, take)
     gone = np.setdiff1d(np.arange(len(old)), take)
     if len(gone):

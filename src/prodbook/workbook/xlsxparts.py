@@ -1592,9 +1592,38 @@ def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite)
 # --------------------------------------------------------------------------- cell edits
 
 
+def _rows_by_number(text: str, sheet: str, wanted: list[int]) -> _Sheet:
+    """Split a sheet, parsing only the ``wanted`` rows (sorted) when every row carries its r.
+
+    The other rows stay as verbatim chunks, so editing a few cells of a long
+    sheet costs a scan, not a parse, of the rest.
+    """
+    m = _SHEETDATA_RE.search(text)
+    if not m or m.group(2):
+        return _split_sheet(text, sheet)
+    prefix = m.group(1)
+    close = f"</{prefix}sheetData>"
+    ci = text.find(close, m.end())
+    body = text[m.end():ci]
+    if "<!--" in body or "<![CDATA[" in body or f"<{prefix}row>" in body:
+        return _split_sheet(text, sheet)
+    rows, pos = [], 0
+    for rn in wanted:
+        at = body.find(f'<{prefix}row r="{rn}"', pos)
+        if at < 0:
+            return _split_sheet(text, sheet)  # rows out of order, without r, or a new row: parse all
+        if at > pos:
+            rows.append((-1, "", "", body[pos:at]))
+        rm = _ROW_RE.match(body, at)
+        rows.append((rn, rm.group(1), rm.group(2) or "", rm.group(0)))
+        pos = rm.end()
+    rows.append((-1, "", "", body[pos:]))
+    return _Sheet(text[: m.start()], f"<{prefix}sheetData>", close, rows, text[ci + len(close):], prefix)
+
+
 def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str, edits: list[CellEdit]) -> bool:
     text = pkg.text(part)
-    sh = _split_sheet(text, sheet)
+    sh = _rows_by_number(text, sheet, sorted({e.row for e in edits}))
     p = sh.prefix
     vw = _ValueWriter(styles, book.date1904, sheet, p)
     by_row: dict[int, list[CellEdit]] = {}
@@ -1603,7 +1632,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
             raise ValueError(f"sheet '{sheet}': cell row {e.row} column {e.column} is outside a sheet")
         by_row.setdefault(e.row, []).append(e)
     rows = list(sh.rows)
-    index = {r[0]: i for i, r in enumerate(rows)}
+    index = {r[0]: i for i, r in enumerate(rows) if r[0] >= 0}
     had_formula = False
     for rn, es in sorted(by_row.items()):
         if rn in index:
@@ -1650,10 +1679,13 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
         else:
             rows.append(entry)
             rows.sort(key=lambda r: r[0])
-            index = {r[0]: i for i, r in enumerate(rows)}
+            index = {r[0]: i for i, r in enumerate(rows) if r[0] >= 0}
     # rows without r after an inserted row would move: give every row its r
     out = []
     for num, attrs, content, raw in rows:
+        if num < 0:  # a verbatim chunk of untouched rows
+            out.append(raw)
+            continue
         if not _R_ATTR.search(attrs):
             raw = re.sub(r"^<((?:\w+:)?)row\b", lambda m: f'<{m.group(1)}row r="{num}"', raw, count=1)
         out.append(raw)
