@@ -263,15 +263,20 @@ def demo(folder: str, today: date | None, as_json: bool) -> None:
     """Write the demo tracker (and vendor files) into FOLDER and run the daily refresh on it."""
     from prodbook.demo import write_demo
 
+    from prodbook.demo_vendor_files import write_costing_file, write_vendor_files
+
     day = today or date.today()
     path = write_demo(Path(folder), day)
+    wip = write_vendor_files(Path(folder) / "vendor files" / "WIP", path, day)
+    costing = write_costing_file(Path(folder) / "vendor files", path, day)
     if not as_json:
-        console.print(f"Wrote the demo tracker '{path}'. Running the daily refresh...")
-    ctx = _context(day, False)
-    result = run(path, REFRESH, ctx, title="Refresh")
+        console.print(f"Wrote the demo tracker '{path}', {len(wip)} vendor WIP reports and a vendor "
+                      "costing sheet. Running the daily refresh...")
+    result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")
     _print(result, as_json)
     if not as_json:
-        console.print(f"Open '{path}' in Excel: start with the T&A and Issues sheets.")
+        console.print(f"Open '{path}' in Excel: start with the T&A, Issues, Exceptions and Follow-ups "
+                      "sheets.")
     sys.exit(0)
 
 

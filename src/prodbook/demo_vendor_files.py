@@ -218,3 +218,39 @@ def _vns(folder: Path, lines: list[dict], on: date, rng: random.Random) -> Path:
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return path
+
+
+def write_costing_file(folder: Path, tracker_path: Path, today: date) -> Path:
+    """A vendor's style / costing sheet that disagrees with the tracker in a few places.
+
+    SHX's merchandiser sends the season's costing: one colour spelt the
+    vendor's way, one FOB quoted higher, one fiber content changed. The
+    development check lists each with both values and a proposed fix.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tracker = Tracker(FileBook(tracker_path))
+    styles, _ = valid_frame(tracker, STYLES, required=False)
+    orders, _ = valid_frame(tracker, ORDERS)
+    shx = styles[styles["vendor"] == "SHX"].head(6).to_dict("records")
+    colors = {s: sorted(set(orders.loc[orders["style"] == s, "color"])) for s in (r["style"] for r in shx)}
+    path = folder / f"SHX costing {season_label(today)}.csv"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Buyer Style #", "Colour", "FOB USD", "Composition", "Country of Origin"])
+    for i, r in enumerate(shx):
+        for j, color in enumerate(colors.get(r["style"]) or [""]):
+            fob, fiber = r["fob"], r["fiber_content"]
+            if i == 0 and j == 0:
+                color = color.upper() + " BLUE" if color == "Navy" else color.upper() + " (NEW)"
+            if i == 1:
+                fob = round((fob or 0) + 0.40, 2)
+            if i == 2 and fiber:
+                fiber = "100% Cotton"
+            writer.writerow([r["style"], color, f"{fob:.2f}" if fob else "", fiber or "", "China"])
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    return path
+
+
+def season_label(today: date) -> str:
+    return f"SS{(today.year + 1) % 100:02d}" if today.month >= 7 else f"FW{today.year % 100:02d}"

@@ -72,19 +72,10 @@ def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
 
 
 def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    if path.suffix.lower() in (".csv", ".txt"):
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            sample = fh.read(4096)
-            fh.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            return [(path.stem, [list(r) for r in csv.reader(fh, dialect)])]
-    from python_calamine import CalamineWorkbook
-    book = CalamineWorkbook.from_path(str(path))
-    return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in book.sheet_names]
+    """The file's tables, read as the WIP import reads vendor files (encodings, delimiters, merges)."""
+    from prodbook.wip import read_vendor_file as read_cells
+
+    return [(raw.sheet or path.stem, raw.rows) for raw in read_cells(path)]
 
 
 # -- matching ------------------------------------------------------------------------------------

@@ -148,6 +148,8 @@ class Finding:
     def where(self) -> str:
         """Place in words: "Orders row 12, column 'Ex-Factory'"."""
         parts = []
+        if self.file and not self.sheet:
+            parts.append(f"file '{self.file}'")
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:

@@ -97,6 +97,18 @@ def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[in
                 row[c1] = value
 
 
+def _is_style_sheet(raws: list[RawSheet], config: Config) -> bool:
+    """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
+    from prodbook.discrepancies import VENDOR_STYLES
+    from prodbook.workbook.tables import map_header
+
+    for raw in raws:
+        _, mapped, _ = map_header(raw.rows, VENDOR_STYLES, config)
+        if "style" in mapped and mapped.keys() & {"fob", "fiber_content", "coo", "hts"}:
+            return True
+    return False
+
+
 def decode_text(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -547,6 +559,10 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     file = raws[0].file if raws else "?"
     vendor = vendor_from_name(file, vendors, config)
     parsed = _best_sheet(raws, config, vendor)
+    if parsed is None and _is_style_sheet(raws, config):
+        return ParsedFile(file, None, vendor, None, None, findings=[info(
+            Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
+            "with the Styles sheet by the record check instead", file=file)])
     if parsed is None:
         return ParsedFile(file, None, vendor, None, None, findings=[error(
             Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of this file; "

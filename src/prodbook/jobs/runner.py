@@ -61,7 +61,7 @@ def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     out = []
     for f in findings:
-        k = (f.code, f.sheet, f.row, f.column, f.message)
+        k = (f.sheet, f.row, f.column, f.message)  # one place, one sentence: said once
         if k not in seen:
             seen.add(k)
             out.append(f)

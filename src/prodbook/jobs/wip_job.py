@@ -68,7 +68,10 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today)
         findings += parsed.findings
         new_rows += parsed.rows
-        per_file.append(_file_line(parsed))
+        if parsed.report_date is not None or parsed.rows:
+            per_file.append(_file_line(parsed))
+        else:
+            per_file.append(f"  {parsed.file}: not a WIP report, left to the record check")
     new_rows = _across_files(new_rows, findings)
 
     table = tracker.table(VENDOR_WIP, required=False)
