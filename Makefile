@@ -24,6 +24,10 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+## golden: rewrite the golden digest of a whole demo run (review the diff before committing)
+golden: $(STAMP)
+	$(BIN)/python tests/golden_digest.py
+
 ## system-deps: in CI, as root, install LibreOffice Calc (headless) for the spreadsheet cross-checks
 system-deps:
 	@if ! command -v soffice >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
