@@ -180,7 +180,6 @@ def formula_tracker(path: Path, n_lines: int) -> int:
     ws = wb.create_sheet("T&A")
     ws.append(["PO #", "Code", "Anchor", "Offset", "Weekend", "Planned"])
     row = 2
-    fields = {"po_date": "PO Date", "ex_factory": "Ex-Factory", "in_dc": "In-DC", "cancel": "Cancel Date"}
     for o in data["Orders"]:
         style = style_of[o["style"]]
         plan = plans[style["template"]]

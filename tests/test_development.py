@@ -3,13 +3,11 @@ garbage cells through validation (hypothesis)."""
 
 from __future__ import annotations
 
-import string
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book

@@ -6,7 +6,6 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
-from typing import Any
 
 from prodbook.outlook import send_drafts
 

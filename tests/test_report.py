@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zipfile
 from datetime import date, datetime
-from pathlib import Path
 
 import openpyxl
 

@@ -20,7 +20,6 @@ See addin/README.md for what is verified where.
 from __future__ import annotations
 
 import inspect
-import shutil
 import sys
 import zipfile
 from collections.abc import Sequence

@@ -207,6 +207,15 @@ def to_bool(value: Any) -> bool | None:
     raise CellError(f"'{value}' should be Yes or No")
 
 
+def is_signed_number(text: str) -> bool:
+    """'-5', '+1,200': text a vendor typed as a number, not a formula."""
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
 def looks_like_formula(text: str) -> bool:
     """Text that Excel (or a CSV import) would take for a formula if typed."""
     return bool(text) and text[0] in "=+-@"

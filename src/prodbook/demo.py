@@ -29,7 +29,6 @@ garment; a customs broker confirms the statistical suffix.
 
 from __future__ import annotations
 
-import graphlib
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -539,23 +538,6 @@ def plan_orders(styles: Sequence[dict[str, Any]], lines: Sequence[Line],
 Edges = dict[str, list[tuple[str, int, DayType]]]
 
 
-def time_edges(plan: ta.Plan) -> tuple[tuple[str, ...], Edges]:
-    """Predecessors in time, as the engine's forecast rule sees them (see ``prodbook.ta``).
-
-    A milestone anchored +n after B follows B; one anchored -n before B precedes B.
-    """
-    preds: Edges = {s.code: [] for s in plan.steps}
-    for s in plan.steps:
-        if s.anchor_is_order:
-            continue
-        if s.offset >= 0:
-            preds[s.code].append((s.anchor, s.offset, s.day_type))
-        else:
-            preds[s.anchor].append((s.code, -s.offset, s.day_type))
-    order = graphlib.TopologicalSorter({c: [p for p, _, _ in ps] for c, ps in preds.items()})
-    return tuple(order.static_order()), preds
-
-
 def _shift(cal: FactoryCalendar, d: date, days: int, day_type: DayType) -> date:
     return d + timedelta(days=days) if day_type is DayType.CALENDAR else cal.workday(d, days)
 
@@ -652,7 +634,7 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
     """
     by_line = {row: dict(zip(g["code"], (t.date() for t in g["planned"])))
                for row, g in planned.groupby("order_row", sort=False)}
-    edges = {name: time_edges(plan) for name, plan in plans.items()}
+    edges = {name: ta.time_edges(plan) for name, plan in plans.items()}
     margin = [(ln.cancel - ln.ex_factory).days for ln in lines]
     yesterday = today - timedelta(days=1)
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from prodbook.where import records
 
-from prodbook import labdips, samples
+from prodbook import samples
 from prodbook.labdips import _d
 
 ITEM_COLUMNS = ["vendor", "item", "detail", "po", "style", "color", "due", "days_overdue"]

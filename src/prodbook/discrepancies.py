@@ -12,7 +12,6 @@ T&A, so a different vendor name is a message to the vendor.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from collections.abc import Sequence

@@ -244,7 +244,7 @@ def _assemble(blocks, plans: Mapping[str, Plan], orders: pd.DataFrame,
         "order_row": orders["_row"].to_numpy()[pos], "group": group})
 
 
-def _edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int, DayType]]]]:
+def time_edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int, DayType]]]]:
     """Predecessors in time: (pred, lag days >= 0, day type) per code, and a dating order."""
     preds: dict[str, list[tuple[str, int, DayType]]] = {s.code: [] for s in plan.steps}
     for s in plan.steps:
@@ -281,7 +281,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
-        order, preds = _edges(plan)
+        order, preds = time_edges(plan)
         grid = np.asarray(idx).reshape(-1, len(plan.steps))  # rows: PO lines, columns: steps
         col = {s.code: j for j, s in enumerate(plan.steps)}
         if not (out["code"].to_numpy()[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():

@@ -27,7 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.cells import CellError, DateOrder, is_blank, looks_like_formula, to_date, to_number, to_text
+from prodbook.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
+                            to_number, to_text)
 from prodbook.config import Config
 from prodbook.findings import Code, Finding, error, info, warning
 from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
@@ -392,7 +393,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             continue  # otherwise a note or a footer line
         for f in ("remarks", "fabric_status", "booking_status", "po", "style", "color"):
             v = values.get(f)
-            if isinstance(v, str) and looks_like_formula(v) and not _signed_number(v):
+            if isinstance(v, str) and looks_like_formula(v) and not is_signed_number(v):
                 out.findings.append(info(Code.FORMULA_TEXT, "this text starts like a formula; it is kept as "
                                          "text in the Vendor WIP sheet and never run", row=r + 1,
                                          column=header.texts.get(header.columns[f]), value=v, **where))
@@ -402,14 +403,6 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
 
 def _looks_like_po(value: Any) -> bool:
     return bool(re.search(r"\d{3}", _text(value)))
-
-
-def _signed_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-        return True
-    except ValueError:
-        return False
 
 
 def _row_text(row: Sequence[Any]) -> str:

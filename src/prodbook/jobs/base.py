@@ -11,7 +11,7 @@ import pandas as pd
 
 from prodbook.findings import Finding
 from prodbook.model.sheets import SheetSpec
-from prodbook.workbook.tables import duplicate_keys, records_frame, to_records
+from prodbook.workbook.tables import duplicate_keys, records_frame
 from prodbook.workbook.tracker import Change, Tracker
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook import discrepancies, labdips, samples, styles_check, style_lock
-from prodbook.cells import CellError, to_bool, to_date, to_int, to_number
+from prodbook.cells import CellError, to_date, to_int, to_number
 from prodbook.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,

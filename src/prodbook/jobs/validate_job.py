@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from prodbook.cells import looks_like_formula
+from prodbook.cells import is_signed_number, looks_like_formula
 from prodbook.findings import Code, Finding, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
@@ -27,20 +27,12 @@ def formula_text(table: Table, file: str) -> list[Finding]:
         if table.spec.column(f).kind is not Kind.TEXT:
             continue
         for value, row in zip(table.frame[f], table.frame["_row"]):
-            if isinstance(value, str) and looks_like_formula(value) and not _signed_number(value):
+            if isinstance(value, str) and looks_like_formula(value) and not is_signed_number(value):
                 out.append(warning(Code.FORMULA_TEXT, "this text starts like a formula; prodbook keeps "
                                    "it as text and never runs it. Check it is what the vendor meant",
                                    file=file, sheet=table.sheet, row=int(row), column=table.headers[c],
                                    value=value))
     return out
-
-
-def _signed_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-        return True
-    except ValueError:
-        return False
 
 
 def validate(tracker: Tracker, ctx: Context) -> Outcome:

@@ -9,7 +9,6 @@ plus Change Log rows.
 from __future__ import annotations
 
 import getpass
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
