@@ -109,3 +109,15 @@ def test_render_is_separate_from_writing():
 def test_addresses():
     assert fu.addresses("a@x.com; Bo <b@x.com>, not an address") == ("a@x.com", "Bo <b@x.com>")
     assert fu.addresses(None) == ()
+
+
+def test_inside_excel_without_outlook_the_drafts_fall_back_to_eml_files(tmp_path):
+    path = book(tmp_path)
+    out = tmp_path / "drafts"
+    c = Context(today=TODAY, now=datetime(2027, 3, 1, 9), out=out, outlook=True)
+    result = run(path, ["ta", "exceptions", "followups"], c)
+    files = sorted(out.glob("*.eml"))
+    assert len(files) == 2
+    assert {parse(p)["Subject"].split(":")[0] for p in files} == {"Dhaka Knit Ltd", "Ningbo Garments"}
+    ready = [f for f in result.findings if f.message.startswith("follow-up draft ready:")]
+    assert len(ready) == 2 and all(str(out) in f.message for f in ready)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -182,12 +182,7 @@ class Report:
 def _context(files: Sequence[str]) -> Any:
     from prodbook.jobs.base import Context
 
-    ctx = Context(today=date.today())
-    if files:
-        if "files" not in {f.name for f in fields(Context)}:
-            raise RuntimeError("this version of prodbook cannot import files yet")
-        ctx = replace(ctx, files=tuple(Path(f) for f in files))  # type: ignore[call-arg]
-    return ctx
+    return Context(today=date.today(), files=tuple(Path(f) for f in files), outlook=True)
 
 
 def _crash_log() -> Path:

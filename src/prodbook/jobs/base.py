@@ -26,6 +26,8 @@ class Context:
     """Input files of the run (vendor WIP reports); jobs that need none ignore them."""
     out: Path | None = None
     """Where a job writes its files (follow-up drafts folder, report workbook); None: its default."""
+    outlook: bool = False
+    """Follow-up drafts go to Outlook's Drafts folder when Outlook is there (the Excel add-in)."""
     since: datetime | None = None
     """Start of the 'what changed' window of the production report; None: a week before today."""
 

@@ -16,6 +16,7 @@ from prodbook.findings import Code, Finding, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
+from prodbook.outlook import send_drafts
 from prodbook.wip import fold_ref
 from prodbook.workbook.tracker import NEW_ROW, REMOVED, Change, Tracker
 
@@ -73,7 +74,10 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                              file=tracker.file))
     else:
         paths = {v: folder / fu.draft_name(v, ctx.today) for v in made.messages}
-        if not ctx.dry_run:
+        if not ctx.dry_run and ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
+            for line in send_drafts(list(made.messages.values()), folder):
+                findings.append(info(Code.SETTING, f"follow-up draft ready: {line}", file=tracker.file))
+        elif not ctx.dry_run:
             for vendor, msg in made.messages.items():
                 fu.write_eml(msg, paths[vendor])
 
