@@ -104,21 +104,23 @@ def main() -> None:
         figures.append((name, time.perf_counter() - start, len(out) if hasattr(out, "__len__") else 0))
         return out
 
-    total = time.perf_counter()
     timed("style profiles", lambda: styles_check.check_styles(t["styles"], t["vendors"], settings,
                                                               place["Styles"]))
     snap = pd.DataFrame(columns=["style", "field", "locked", "locked_on", "current", "changed_on", "_row"])
-    first = style_lock.lock_styles(t["styles"], snap, settings, place["Styles"], "Style Snapshot", TODAY)
+    first = timed("(first run only: snapshot)",
+                  lambda: style_lock.lock_styles(t["styles"], snap, settings, place["Styles"], "Style Snapshot",
+                                                 TODAY))
     locked = first.frame.assign(_row=range(2, len(first.frame) + 2))
     timed("adopted-style lock", lambda: style_lock.lock_styles(t["styles"], locked, settings, place["Styles"],
                                                                 "Style Snapshot", TODAY).findings)
     status = timed("lab dip status", lambda: labdips.dip_status(t["dips"], TODAY))
-    approval = labdips.milestone_dates(t["ta"], "LDA", ("style", "color"))
-    bulk = labdips.milestone_dates(t["ta"], "FIH", ("po", "style", "color"))
+    approval, bulk, due = timed("T&A dates for the rules", lambda: (
+        labdips.milestone_dates(t["ta"], "LDA", ("style", "color")),
+        labdips.milestone_dates(t["ta"], "FIH", ("po", "style", "color")),
+        samples.ta_due(t["samples"], t["ta"], {"fit": "LDA"})))
     timed("lab dips late / bulk", lambda: labdips.late_dips(status, approval, place["Lab Dips"], TODAY)
           + labdips.bulk_exceptions(t["orders"], status, labdips.approved_dates(status, approval), bulk,
                                     place["Orders"], TODAY))
-    due = samples.ta_due(t["samples"], t["ta"], {"fit": "LDA"})
     timed("samples", lambda: samples.sample_findings(t["samples"], due, place["Samples"], TODAY, ss))
     timed("line review + customs", lambda: samples.line_review(t["styles"], t["samples"], ss.line_review, ss)
           .pipe(lambda lr: list(lr.itertuples())) + samples.customs(t["styles"], t["samples"], settings, ss,
@@ -126,11 +128,12 @@ def main() -> None:
     vs = discrepancies.VendorSheet("costing.xlsx", "Sheet1", t["vendor_sheet"], [])
     places = discrepancies.Places(place["Styles"], place["Orders"], place["Vendor WIP"])
     timed("discrepancies", lambda: discrepancies.compare_all([vs], t["wip"], t["styles"], t["orders"], places))
-    total = time.perf_counter() - total
+    total = sum(secs for name, secs, _ in figures if not name.startswith("("))
     print(f"Development validation: {len(t['styles']):,} style profiles, {records:,} other records")
     for name, secs, n in figures:
         print(f"  {name:<24} {secs * 1000:8.0f} ms  {n:>7,} finding(s)/rows")
-    print(f"  {'total (rules only)':<24} {total * 1000:8.0f} ms  (target < 1,000 ms)")
+    print(f"  {'total (a daily run)':<24} {total * 1000:8.0f} ms  (target < 1,000 ms; the first-run snapshot "
+          "is once per style)")
 
 
 if __name__ == "__main__":

@@ -71,27 +71,26 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
                        index=samples.index, dtype=object)
     if not len(samples) or not len(ta) or not codes:
         return out
-    t = ta.copy()
-    t["_due"] = pd.to_datetime(t["forecast"].where(t["forecast"].notna(), t["planned"]), errors="coerce")
-    t["_s"] = t["style"].astype(str).str.strip().str.upper()
-    t["_c"] = t["color"].astype(str).str.strip().str.upper()
-    t["_code"] = t["code"].astype(str).str.upper()
-    by_style = t.groupby(["_code", "_s"])["_due"].agg(["min", "max"])
-    by_style = dict(zip(by_style.index, zip(by_style["min"], by_style["max"])))
-    by_color = t.groupby(["_code", "_s", "_c"])["_due"].agg(["min", "max"])
-    by_color = dict(zip(by_color.index, zip(by_color["min"], by_color["max"])))
-    for i, r in samples.iterrows():
-        code = codes.get(str(r["sample_type"]).strip().lower())
-        if not code:
-            continue
-        s = str(r["style"]).strip().upper()
-        d = None
-        if isinstance(r.get("color"), str) and r["color"].strip():
-            d = by_color.get((code.upper(), s, r["color"].strip().upper()))
-        if d is None or pd.isna(d[0]):
-            d = by_style.get((code.upper(), s))
-        if d is not None and not pd.isna(d[0]):
-            out.at[i, "earliest"], out.at[i, "latest"] = d[0].date(), d[1].date()
+    t = pd.DataFrame({
+        "_due": pd.to_datetime(ta["forecast"].where(ta["forecast"].notna(), ta["planned"]), errors="coerce"),
+        "_s": ta["style"].astype(str).str.strip().str.upper(),
+        "_c": ta["color"].astype(str).str.strip().str.upper(),
+        "_code": ta["code"].astype(str).str.upper()})
+    by_style = t.groupby(["_code", "_s"], as_index=False)["_due"].agg(["min", "max"])
+    by_color = t.groupby(["_code", "_s", "_c"], as_index=False)["_due"].agg(["min", "max"])
+    color = samples["color"].where(samples["color"].map(lambda v: isinstance(v, str) and bool(v.strip())))
+    want = pd.DataFrame({
+        "_code": samples["sample_type"].astype(str).str.strip().str.lower().map(codes).str.upper(),
+        "_s": samples["style"].astype(str).str.strip().str.upper(),
+        "_c": color.astype("string").str.strip().str.upper()}, index=samples.index)
+    got = want.reset_index().merge(by_color, on=["_code", "_s", "_c"], how="left").merge(
+        by_style, on=["_code", "_s"], how="left", suffixes=("", "_style")).set_index("index")
+    use_style = got["min"].isna()
+    lo = got["min"].where(~use_style, got["min_style"])
+    hi = got["max"].where(~use_style, got["max_style"])
+    found = lo.notna() & want["_code"].notna()
+    out.loc[found[found].index, "earliest"] = [d.date() for d in lo[found]]
+    out.loc[found[found].index, "latest"] = [d.date() for d in hi[found]]
     return out
 
 
