@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
@@ -311,3 +312,20 @@ def test_garbage_cells_never_crash_are_reported_once_and_are_never_rewritten(tmp
         for word in ("ValidationError", "NoneType", "float", "Traceback", "str object"):
             assert word not in f.message, f.text()
     assert {name: sheet_values(path, name) for name in before} == before
+
+
+def test_sample_due_dates_come_from_the_colour_milestone_else_the_style():
+    from prodbook.samples import ta_due
+    ta = pd.DataFrame({"style": ["S1", "S1", "S1", "S2"], "color": ["Navy", "Navy", "Black", "Red"],
+                       "code": ["FSS", "FSS", "FSS", "PPS"],
+                       "planned": [date(2027, 1, 10), date(2027, 1, 12), date(2027, 1, 5), date(2027, 2, 1)],
+                       "forecast": [None, date(2027, 1, 14), None, None]})
+    smp = pd.DataFrame({"style": ["s1 ", "S1", "S1", "S2", "S2"],
+                        "color": ["NAVY", "Green", None, "Red", "Red"],
+                        "sample_type": ["Fit", "Fit", "Fit", "Fit", "Photo"]}, index=[10, 11, 12, 13, 14])
+    got = ta_due(smp, ta, {"fit": "FSS", "pp": "PPS"})
+    assert got.loc[10].tolist() == [date(2027, 1, 10), date(2027, 1, 14)]  # Navy's own milestones
+    assert got.loc[11].tolist() == [date(2027, 1, 5), date(2027, 1, 14)]   # no Green line: the style's
+    assert got.loc[12].tolist() == [date(2027, 1, 5), date(2027, 1, 14)]
+    assert got.loc[13].tolist() == [None, None]  # S2 has no fit milestone
+    assert got.loc[14].tolist() == [None, None]  # photo samples have no milestone here
