@@ -151,6 +151,9 @@ def main() -> None:
     Every command takes the tracker workbook (.xlsx or .xlsm). Close it in
     Excel first, or use the prodbook tab inside Excel instead.
     """
+    for stream in (sys.stdout, sys.stderr):  # a Windows console or log file in cp1252: never crash on a name
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False))
