@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prodbook import __version__
 from prodbook.findings import Severity, UserError
@@ -96,20 +98,29 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
 def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,
          title: str | None = None, **options: Any) -> None:
     ctx = _context(today, dry_run, **options)
-    with console.status("prodbook", spinner="dots") if not as_json and sys.stdout.isatty() \
-            else _Null() as status:
-        result = run(workbook, jobs, ctx, title=title,
-                     on_step=(lambda s: status.update(s)) if status else None)
+    with _progress(len(jobs) + 2, enabled=not as_json and sys.stdout.isatty()) as step:
+        result = run(workbook, jobs, ctx, title=title, on_step=step)
     _print(result, as_json)
     sys.exit(result.exit_code)
 
 
-class _Null:
-    def __enter__(self) -> None:
-        return None
+@contextmanager
+def _progress(steps: int, *, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar over the run's steps (read, each job, write); silent when not a terminal."""
+    if not enabled:
+        yield lambda _: None
+        return
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("prodbook", total=steps)
+        started = [False]
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+        def step(description: str) -> None:
+            bar.update(task, description=description, advance=1 if started[0] else 0)
+            started[0] = True
+
+        yield step
+        bar.update(task, completed=steps)
 
 
 class Group(click.Group):
