@@ -6,12 +6,12 @@ The build runs on any OS (CI builds it on Linux). Its parts:
   ``prodbook.ribbon.ACTIONS`` (the 2009/07 namespace with its 2007
   relationship type, not mixed with the 2006 pair);
 * ``xl/vbaProject.bin``: written from source by ``prodbook.vbaproject``:
-  ``addin/Prodbook.bas`` (the one ribbon callback), the xlwings runtime VBA
+  ``addin_files/Prodbook.bas`` (the one ribbon callback), the xlwings runtime VBA
   that the installed xlwings ships (``xlwings_custom_addin.bas`` and
   ``Dictionary.cls``, project name set to prodbook), and ``xlwings_udfs``,
   the VBA declarations of the spreadsheet functions generated from
   ``prodbook.udfs.UDFS`` the way xlwings' "Import Functions" writes them;
-* the ``prodbook.conf`` sheet from ``addin/prodbook.conf.txt`` (the Python
+* the ``prodbook.conf`` sheet from ``addin_files/prodbook.conf.txt`` (the Python
   interpreter is filled in at install time).
 
 See addin/README.md for what is verified where.
@@ -35,7 +35,10 @@ PROJECT_NAME = "prodbook"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
 ADDIN_NAME = "prodbook.xlam"
 UDF_MODULE = "prodbook.udfs"
+SOURCES = Path(__file__).resolve().parent / "addin_files"
+"""The add-in's VBA module and conf: shipped inside the package, so a plain pip install can build it."""
 REPO_ADDIN_DIR = Path(__file__).resolve().parents[2] / "addin"
+"""In a source checkout, where `prodbook addin build` puts the .xlam (addin/build/)."""
 
 CT_ADDIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 CT_VBA = "application/vnd.ms-office.vbaProject"
@@ -135,10 +138,10 @@ def read_conf(path: Path) -> list[tuple[str, str]]:
 
 
 def source_dir(src: Path | None = None) -> Path:
-    d = Path(src) if src else REPO_ADDIN_DIR
+    d = Path(src) if src else SOURCES
     if not (d / "Prodbook.bas").exists():
-        raise AddinError(f"the add-in sources are not in '{d}' (Prodbook.bas missing): run this from a "
-                         "prodbook source folder, or pass --src")
+        raise AddinError(f"the add-in sources are not in '{d}' (Prodbook.bas missing): reinstall "
+                         "prodbook, or pass --src")
     return d
 
 
@@ -324,11 +327,12 @@ def addin_group() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the add-in (default: addin/build/prodbook.xlam).")
 @click.option("--src", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The add-in sources (default: the addin/ folder of this prodbook).")
+              help="The add-in sources (default: the ones shipped with prodbook).")
 def build_command(out: Path | None, src: Path | None) -> None:
     """Build prodbook.xlam from the sources (works on any OS)."""
     try:
-        dest = build(out or source_dir(src) / "build" / ADDIN_NAME, src=src)
+        default = REPO_ADDIN_DIR / "build" if REPO_ADDIN_DIR.is_dir() else Path.cwd()
+        dest = build(out or default / ADDIN_NAME, src=src)
     except AddinError as exc:
         raise click.ClickException(str(exc)) from None
     shown = [a.label for a in ribbon.available_actions()]
@@ -338,7 +342,7 @@ def build_command(out: Path | None, src: Path | None) -> None:
 
 @addin_group.command("install")
 @click.option("--src", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The add-in sources (default: the addin/ folder of this prodbook).")
+              help="The add-in sources (default: the ones shipped with prodbook).")
 def install_command(src: Path | None) -> None:
     """Build the add-in for this Python and put it in Excel's startup folder."""
     try:
