@@ -1,0 +1,139 @@
+"""workbook.xml: the sheet list and date system, full calculation, calcChain, defined names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as DET
+
+from prodbook.workbook.xlsx.model import UnsupportedLayout, WorkbookInfo
+from prodbook.workbook.xlsx.package import (
+    NS_MAIN,
+    NS_R,
+    RT_CALCCHAIN,
+    RT_OFFICE_DOC,
+    _Package,
+)
+from prodbook.workbook.xlsx.refs import _adjust_range
+from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc
+
+
+def _workbook_part(pkg: _Package) -> str:
+    for r in pkg.rels(""):
+        if r["type"] == RT_OFFICE_DOC or r["type"].endswith("/officeDocument"):
+            return r["part"]
+    return "xl/workbook.xml"
+
+
+@dataclass
+class _Book:
+    part: str
+    sheets: list[tuple[str, str, str]]  # (name, rId, part)
+    date1904: bool
+
+
+def _read_book(pkg: _Package) -> _Book:
+    wb_part = _workbook_part(pkg)
+    root = DET.fromstring(pkg.text(wb_part).encode("utf-8"))
+    rels = {r["id"]: r for r in pkg.rels(wb_part)}
+    sheets = []
+    date1904 = False
+    for el in root:
+        local = el.tag.rsplit("}", 1)[-1]
+        if local == "workbookPr":
+            date1904 = el.get("date1904", "0").lower() in ("1", "true")
+        elif local == "sheets":
+            for sh in el:
+                rid = sh.get(f"{{{NS_R}}}id")
+                if rid is None:  # strict OOXML or odd prefix
+                    rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
+                rel = rels.get(rid)
+                sheets.append((sh.get("name"), rid, rel["part"] if rel else None))
+    return _Book(wb_part, sheets, date1904)
+
+
+def workbook_info(path) -> WorkbookInfo:
+    pkg = _Package(Path(path))
+    try:
+        book = _read_book(pkg)
+        has_vba = any(n.lower().endswith("vbaproject.bin") for n in pkg.names)
+        return WorkbookInfo(
+            sheets=tuple(s[0] for s in book.sheets),
+            date1904=book.date1904,
+            has_vba=has_vba,
+            sheet_parts={s[0]: s[2] for s in book.sheets if s[2]},
+        )
+    finally:
+        pkg.close()
+
+
+def _set_full_calc(pkg: _Package, wb_part: str):
+    text = pkg.text(wb_part)
+    m = re.search(r"<(?:\w+:)?calcPr\b[^>]*?/?>", text)
+    if m:
+        tag = _set_attr(m.group(0), "fullCalcOnLoad", "1")
+        text = text[: m.start()] + tag + text[m.end():]
+    else:
+        p = _pfx(_ns_prefix(text, NS_MAIN))
+        pos = None
+        for el in ("definedNames", "externalReferences", "functionGroups", "sheets"):
+            mm = re.search(rf"</{p}{el}>", text)
+            if mm:
+                pos = mm.end()
+                break
+            mm = re.search(rf"<{p}{el}\b[^>]*/>", text)
+            if mm:
+                pos = mm.end()
+                break
+        if pos is None:
+            raise UnsupportedLayout("workbook.xml has no <sheets> element")
+        text = text[:pos] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[pos:]
+    pkg.set_text(wb_part, text)
+
+
+def _drop_calc_chain(pkg: _Package, wb_part: str):
+    for r in pkg.rels(wb_part):
+        if r["type"] == RT_CALCCHAIN or r["type"].endswith("/calcChain"):
+            if r["part"]:
+                pkg.remove(r["part"])
+                pkg.remove_override(r["part"])
+            pkg.remove_rels_of_type(wb_part, r["type"])
+
+
+_DN_RE = re.compile(r"(<(?:\w+:)?definedName\b[^>]*>)(.*?)(</(?:\w+:)?definedName>)", re.S)
+_SHEET_REF_RE = re.compile(
+    r"((?:'(?:[^']|'')+'|[^\s'!,()=+\-*/&<>^;{}\"]+)!)(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)"
+)
+
+
+def _sheet_of(prefix: str) -> str:
+    s = prefix[:-1]
+    if s.startswith("'"):
+        s = s[1:-1].replace("''", "'")
+    return s
+
+
+def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple):
+    text = pkg.text(wb_part)
+
+    def fix_dn(m: re.Match) -> str:
+        formula = _unesc(m.group(2))
+
+        def fix_ref(rm: re.Match) -> str:
+            if _sheet_of(rm.group(1)).lower() != sheet.lower():
+                return rm.group(0)
+            return rm.group(1) + _adjust_range(rm.group(2), *args)
+
+        new = _SHEET_REF_RE.sub(fix_ref, formula)
+        if new == formula:
+            return m.group(0)
+        return m.group(1) + _esc(new) + m.group(3)
+
+    new_text = _DN_RE.sub(fix_dn, text)
+    if new_text != text:
+        pkg.set_text(wb_part, new_text)
+
+
+# --------------------------------------------------------------------------- styles

@@ -1,0 +1,56 @@
+"""The records callers pass in and get back, and the one exception a rewrite raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to write, e.g. ``Formula("=A2*2")``. A plain ``str`` is always text."""
+
+    text: str
+
+
+Value = Union[None, str, int, float, bool, date, datetime, Formula]
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    sheets: tuple[str, ...]
+    date1904: bool
+    has_vba: bool
+    sheet_parts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SheetRewrite:
+    """New data rows for one sheet: rows 1..header_row stay as they are, the data below is replaced."""
+
+    sheet: str
+    header_row: int
+    columns: tuple[int, ...]
+    """0-based columns that ``rows`` fill; other columns are carried from ``source_rows``."""
+    rows: tuple[tuple[Value, ...], ...]
+    source_rows: tuple[int | None, ...] | None = None
+    """Per new row, the old row whose other cells (and row attributes) it keeps; None = new."""
+    create_headers: tuple[str, ...] | None = None
+    """Create the sheet (as an Excel Table) with these headers when it does not exist."""
+    append_headers: tuple[str, ...] = ()
+    after: str | None = None
+    keep_rows: int = 0
+    """Existing data rows kept byte for byte above ``rows`` (appending to a log is cheap)."""
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    sheet: str
+    row: int  # 1-based
+    column: int  # 0-based
+    value: Value
+
+
+class UnsupportedLayout(Exception):
+    """A rewrite met something it cannot keep safely; nothing was written."""

@@ -1,0 +1,130 @@
+"""Cell references: column letters, A1 parsing, moving formulas and ranges."""
+
+from __future__ import annotations
+
+import re
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+
+_COL_CACHE: dict[int, str] = {}
+
+
+def col_letter(idx0: int) -> str:
+    """0-based column index -> letters."""
+    s = _COL_CACHE.get(idx0)
+    if s is None:
+        n = idx0 + 1
+        out = ""
+        while n:
+            n, r = divmod(n - 1, 26)
+            out = chr(65 + r) + out
+        _COL_CACHE[idx0] = s = out
+    return s
+
+
+def col_index(letters: str) -> int:
+    """Letters -> 0-based column index."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _parse_cell(ref: str) -> tuple[int, int]:
+    """'B7' -> (row 7, col 1)."""
+    m = _REF_RE.match(ref)
+    if not m:
+        raise ValueError(ref)
+    return int(m.group(2)), col_index(m.group(1))
+
+
+_STR_LIT = re.compile(r'"(?:[^"]|"")*"')
+_FAST_REF = re.compile(r"(?<![A-Za-z0-9_.$\\])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_.(!\[])")
+_ROW_RANGE = re.compile(r"(?<![A-Za-z0-9_.$])\$?\d+\s*:\s*\$?\d+")
+_COL_RANGE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,3}\s*:\s*\$?[A-Za-z]{1,3}(?![A-Za-z0-9_(])")
+
+
+def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int]) -> str:
+    """Move a formula (without the leading '=') from origin (row, col0) to dest.
+
+    A fast path handles plain A1 references; anything more (structured
+    references, quoted sheet names, row ranges, errors) goes through
+    openpyxl's Translator, which gives the same result.
+    """
+    dr = dest[0] - origin[0]
+    dc = dest[1] - origin[1]
+    if dr == 0 and dc == 0:
+        return text
+    parts = _STR_LIT.split(text)
+    ok = all(
+        "[" not in p and "'" not in p and "#" not in p and not _ROW_RANGE.search(p)
+        and not (dc and _COL_RANGE.search(p))
+        for p in parts
+    )
+    if ok:
+        def sub(m: re.Match) -> str:
+            cabs, letters, rabs, digits = m.groups()
+            c = col_index(letters)
+            if c >= MAX_COL:
+                return m.group(0)  # a name such as XFZ1, not a reference
+            r = int(digits)
+            if not rabs:
+                r += dr
+            if not cabs:
+                c += dc
+            if r < 1 or r > MAX_ROW or c < 0 or c >= MAX_COL:
+                return "#REF!"  # what Excel shows for a reference moved off the sheet
+            return f"{cabs}{col_letter(c)}{rabs}{r}"
+
+        lits = _STR_LIT.findall(text)
+        out = [_FAST_REF.sub(sub, parts[0])]
+        for lit, p in zip(lits, parts[1:]):
+            out.append(lit)
+            out.append(_FAST_REF.sub(sub, p))
+        return "".join(out)
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    o = f"{col_letter(origin[1])}{origin[0]}"
+    d = f"{col_letter(dest[1])}{dest[0]}"
+    try:
+        return Translator("=" + text, origin=o).translate_formula(d)[1:]
+    except TranslatorError:
+        raise ValueError(f"the formula ={text} cannot be moved from {o} to {d}: a reference would leave the sheet") from None
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+_RANGE_RE = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?::(\$?)([A-Za-z]{1,3})(\$?)(\d+))?$")
+
+
+def _adjust_range(rng: str, header_row: int, old_ends: set[int], new_end: int,
+                  old_last_col: int | None = None, new_last_col: int | None = None) -> str:
+    """Move the end row of A1:B9-style ranges that run to the old last data row."""
+    m = _RANGE_RE.match(rng)
+    if not m:
+        return rng
+    a1, c1, a2, r1, a3, c2, a4, r2 = m.groups()
+    if c2 is None:
+        return rng  # single cell: leave alone
+    start, end = int(r1), int(r2)
+    changed = False
+    if start <= header_row + 1 and end in old_ends:
+        end = max(new_end, start)
+        changed = True
+    if old_last_col is not None and new_last_col is not None and col_index(c2) == old_last_col \
+            and col_index(c1) <= old_last_col and start <= header_row:
+        c2 = col_letter(new_last_col)
+        changed = True
+    if not changed:
+        return rng
+    return f"{a1}{c1.upper()}{a2}{start}:{a3}{c2.upper()}{a4}{end}"
+
+
+def _adjust_sqref(sqref: str, *args) -> str:
+    return " ".join(_adjust_range(p, *args) for p in sqref.split())

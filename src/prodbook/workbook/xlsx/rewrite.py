@@ -1,0 +1,373 @@
+"""Rewriting the data rows of one sheet below its header.
+
+``_rewrite_sheet`` checks the sheet (``checks``), appends headers, works out the
+style of each written column, writes the rows (carrying cells and moving
+formulas from ``source_rows``), then moves what follows the data: conditional
+formats, validations, filters, the dimension, the Table and defined names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
+from prodbook.workbook.xlsx.checks import (
+    _check_arguments,
+    _check_data_area,
+    _find_table,
+    _Table,
+)
+from prodbook.workbook.xlsx.model import SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.refs import (
+    MAX_COL,
+    MAX_ROW,
+    _adjust_range,
+    _adjust_sqref,
+    _parse_cell,
+    col_letter,
+    translate_formula,
+)
+from prodbook.workbook.xlsx.sheetxml import (
+    _F_RE,
+    _HAS_F,
+    _R_ATTR,
+    _SPANS_ATTR,
+    _cell_has_value,
+    _cells,
+    _split_sheet,
+    _with_ref,
+)
+from prodbook.workbook.xlsx.styles import _Styles
+from prodbook.workbook.xlsx.values import _ValueWriter
+from prodbook.workbook.xlsx.xmltext import (
+    _attr,
+    _del_attr,
+    _esc,
+    _esc_attr,
+    _set_attr,
+    _text_xml,
+    _unesc,
+)
+
+_Row = tuple[int, str, str, str]
+"""A split row: (row number, attributes, content, raw XML)."""
+
+
+def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str) -> bool:
+    """Rewrite one sheet in `pkg`. Returns True when formulas were involved."""
+    _check_arguments(rw)
+    sheet = rw.sheet
+    hr = rw.header_row
+
+    text = pkg.text(part)
+    pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
+    sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr)
+    p = sh.prefix
+
+    header_rows = [r for r in sh.rows if r[0] <= hr]
+    data_rows = {r[0]: r for r in sh.rows if r[0] > hr}
+    old_last_data = max(data_rows) if data_rows else hr
+    if sh.kept_raw is not None:
+        old_last_data = max(old_last_data, sh.last_row)
+    frozen = hr + rw.keep_rows  # rows above this line are kept as they are
+    held_formula = bool(_HAS_F.search(text[len(sh.head):len(text) - len(sh.tail)]))
+
+    _check_data_area(pkg, part, sheet, sh, frozen)
+    table = _find_table(pkg, part, sheet, hr)
+
+    # --- header row: cells to append ------------------------------------------
+    header_cells = []
+    for num, attrs, content, raw in header_rows:
+        if num == hr:
+            header_cells = _cells(content)
+    last_header_col = max((c for c, a, inner, _ in header_cells if _cell_has_value(a, inner)), default=-1)
+    if table is not None:
+        last_header_col = max(last_header_col, table[5])
+    new_last_col = last_header_col + len(rw.append_headers)
+    if rw.append_headers:
+        header_rows = _append_headers(p, hr, header_rows, header_cells, last_header_col, rw.append_headers)
+
+    col_style = _column_styles(sh.head, data_rows, rw.columns)
+    masters = _shared_masters(text, sh.rows)
+
+    # --- write the rows ---------------------------------------------------------
+    vw = _ValueWriter(styles, book.date1904, sheet, p)
+    written = list(rw.columns)
+    max_col = max([last_header_col, new_last_col] + written) if (written or last_header_col >= 0) else 0
+    for num, attrs, content, raw in header_rows:
+        for c, *_ in _cells(content):
+            max_col = max(max_col, c)
+    kept = min(hr + rw.keep_rows, max(old_last_data, hr))  # keep_rows may say "all of them"
+    if kept + len(rw.rows) > MAX_ROW:
+        raise ValueError(f"sheet '{sheet}': {kept + len(rw.rows):,} rows do not fit in an Excel sheet; "
+                         "move older rows to another workbook")
+    if sh.kept_raw is not None:
+        out: list[str] = [sh.kept_raw]
+    else:
+        out = [r[3] for r in header_rows]
+        out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
+    max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col)
+    new_last = kept + len(rw.rows)
+    new_end = max(new_last, hr + 1)
+
+    # --- ranges that follow the data -------------------------------------------
+    old_ends = {old_last_data} if old_last_data > hr else set()
+    if table is not None and table[4] > hr:
+        old_ends.add(table[4])
+    grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
+    args = (hr, old_ends, new_end)
+    tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
+    head = _set_dimension(sh.head, max_col, max([new_last] + [r[0] for r in header_rows]))
+    pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + tail)
+
+    if table is not None:
+        _update_table(pkg, sheet, table, rw, new_end, last_header_col, new_last_col)
+    _adjust_defined_names(pkg, book.part, sheet, args)
+    return held_formula or translated or vw.wrote_formula
+
+
+def _append_headers(p: str, hr: int, header_rows: list[_Row], header_cells: list, last_header_col: int,
+                    headers: tuple[str, ...]) -> list[_Row]:
+    """The header rows with ``headers`` added after the last header cell, styled like it."""
+    hstyle = ""
+    for c, a, inner, _ in header_cells:
+        if c == last_header_col:
+            s = _attr(a, "s")
+            hstyle = f' s="{s}"' if s and s != "0" else ""
+    added = {}
+    for i, h in enumerate(headers):
+        c = last_header_col + 1 + i
+        added[c] = (
+            f'<{p}c r="{col_letter(c)}{hr}"{hstyle} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+            f'{_text_xml(str(h))}</{p}t></{p}is></{p}c>'
+        )
+    found = False
+    new_header_rows = []
+    for num, attrs, content, raw in header_rows:
+        if num == hr:
+            found = True
+            cells = [(c, raw_c) for c, a, inner, raw_c in _cells(content) if c not in added]
+            cells += list(added.items())
+            cells.sort(key=lambda x: x[0])
+            a2 = _SPANS_ATTR.sub("", attrs)
+            raw = f"<{p}row{a2}>" + "".join(x[1] for x in cells) + f"</{p}row>"
+        new_header_rows.append((num, attrs, content, raw))
+    if not found:
+        new_header_rows.append((hr, "", "", f'<{p}row r="{hr}">' + "".join(added[c] for c in sorted(added)) + f"</{p}row>"))
+        new_header_rows.sort(key=lambda x: x[0])
+    return new_header_rows
+
+
+def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ...]) -> dict[int, int]:
+    """The style of each written column: its first data cell's, else the column default, else 0."""
+    col_style: dict[int, int] = {}
+    col_defaults = {}
+    cols_m = re.search(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", head, re.S)
+    if cols_m:
+        for cm in re.finditer(r"<(?:\w+:)?col\b([^>]*?)/?>", cols_m.group(1)):
+            a = cm.group(1)
+            s = _attr(a, "style")
+            lo, hi = _attr(a, "min"), _attr(a, "max")
+            if s and lo and hi:
+                for c in range(int(lo) - 1, min(int(hi), MAX_COL)):
+                    col_defaults[c] = int(s)
+    first_data = data_rows.get(min(data_rows)) if data_rows else None
+    first_cells = {c: a for c, a, inner, _ in _cells(first_data[2])} if first_data else {}
+    for c in columns:
+        s = None
+        if c in first_cells:
+            sv = _attr(first_cells[c], "s")
+            s = int(sv) if sv else 0
+        if s is None:
+            s = col_defaults.get(c, 0)
+        col_style[c] = s
+    return col_style
+
+
+def _shared_masters(text: str, rows: list[_Row]) -> dict[str, tuple[str, int, int]]:
+    """Shared formula masters by si: (formula, row, col0), for expanding their followers."""
+    masters: dict[str, tuple[str, int, int]] = {}
+    if 't="shared"' in text or "t='shared'" in text:
+        for num, attrs, content, raw in rows:
+            if "shared" in content and "ref=" in content:
+                for col, cattrs, inner, _ in _cells(content):
+                    fm = _F_RE.search(inner)
+                    if fm and _attr(fm.group(2), "t") == "shared" and fm.group(3):
+                        si = _attr(fm.group(2), "si")
+                        masters[si] = (_unesc(fm.group(3)), num, col)
+    return masters
+
+
+def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row], kept: int,
+                col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int) -> tuple[int, bool]:
+    """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``.
+
+    Returns the last column used and whether a carried formula was moved.
+    """
+    sheet, hr = rw.sheet, rw.header_row
+    written = list(rw.columns)
+    written_set = set(written)
+    letters = [col_letter(c) for c in written]
+    styles_ = [col_style[c] for c in written]
+    src_rows = rw.source_rows
+    carried_cache: dict[int, tuple[str, list]] = {}
+    translated = False
+    row_open = f"<{p}row"
+    row_close = f"</{p}row>"
+    cell = vw.cell
+    for i, values in enumerate(rw.rows):
+        rn = kept + 1 + i
+        rs = str(rn)
+        src = src_rows[i] if src_rows is not None else None
+        row_attrs = ""
+        carried: list = ()
+        if src is not None:
+            if src <= hr:
+                raise ValueError(f"sheet '{sheet}': source row {src} is not below the header row {hr}")
+            cached = carried_cache.get(src)
+            if cached is None:
+                old = data_rows.get(src)
+                if old is None:
+                    cached = ("", [])
+                else:
+                    a = _SPANS_ATTR.sub("", _R_ATTR.sub("", old[1], count=1))
+                    keep = [(c, ca, inner) for c, ca, inner, _ in _cells(old[2]) if c not in written_set]
+                    cached = (a, keep)
+                carried_cache[src] = cached
+            row_attrs, carried = cached
+        if carried:
+            parts_: list[tuple[int, str]] = []
+            for c, ca, inner in carried:
+                xml, moved = _carried_cell(p, sheet, masters, c, ca, inner, src, rn)
+                translated = translated or moved
+                parts_.append((c, xml))
+            for j, v in enumerate(values):
+                x = cell(letters[j] + rs, v, styles_[j], rn, written[j])
+                if x is not None:
+                    parts_.append((written[j], x))
+            parts_.sort(key=lambda x: x[0])
+            body = "".join(x[1] for x in parts_)
+            if parts_:
+                mc = parts_[-1][0]
+                if mc > max_col:
+                    max_col = mc
+        else:
+            cells_ = []
+            for j, v in enumerate(values):
+                x = cell(letters[j] + rs, v, styles_[j], rn, written[j])
+                if x is not None:
+                    cells_.append(x)
+            body = "".join(cells_)
+        if body or row_attrs.strip():
+            out.append(f'{row_open} r="{rs}"{row_attrs}>{body}{row_close}')
+    return max_col, translated
+
+
+def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str, src: int, rn: int) -> tuple[str, bool]:
+    """A cell carried from row ``src`` to row ``rn``, its formula moved; True when it was translated."""
+    ref = f"{col_letter(c)}{rn}"
+    if "<" in inner and _HAS_F.search(inner):
+        fm = _F_RE.search(inner)
+        fattrs = fm.group(2)
+        ftype = _attr(fattrs, "t")
+        if ftype == "shared":
+            si = _attr(fattrs, "si")
+            if si not in masters:
+                raise UnsupportedLayout(
+                    f"sheet '{sheet}' cell {col_letter(c)}{src}: a shared formula whose first cell is missing"
+                )
+            mtext, mrow, mcol = masters[si]
+            ftext = translate_formula(mtext, (mrow, mcol), (rn, c))
+        elif ftype in ("array", "dataTable"):
+            raise UnsupportedLayout(
+                f"sheet '{sheet}' has an array formula in cell {col_letter(c)}{src}, inside the rows prodbook rewrites"
+            )
+        else:
+            if src == rn:
+                return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
+            ftext = translate_formula(_unesc(fm.group(3) or ""), (src, c), (rn, c))
+        extra = ""
+        for an in ("ca", "aca"):
+            av = _attr(fattrs, an)
+            if av:
+                extra += f' {an}="{av}"'
+        ca2 = _del_attr(_del_attr(_del_attr(ca, "t"), "cm"), "vm")
+        fp = fm.group(1)
+        return f"<{p}c{_with_ref(ca2, ref)}><{fp}f{extra}>{_esc(ftext)}</{fp}f></{p}c>", True
+    if inner:
+        return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
+    return f"<{p}c{_with_ref(ca, ref)}/>", False
+
+
+def _move_tail_ranges(tail: str, hr: int, old_ends: set[int], new_end: int, grow_cols: tuple) -> str:
+    """Conditional formats, validations and the sheet's filter, moved to the new last data row."""
+    args = (hr, old_ends, new_end)
+    # a sheet-level filter over the header alone grows with the data
+    af_args = (hr, old_ends or {hr}, new_end)
+    tail = re.sub(
+        r'(<(?:\w+:)?(?:conditionalFormatting|dataValidation)\b[^>]*\ssqref=")([^"]*)(")',
+        lambda m: m.group(1) + _adjust_sqref(m.group(2), *args) + m.group(3),
+        tail,
+    )
+    tail = re.sub(
+        r"(<(?:\w+:)?sqref>)([^<]*)(</(?:\w+:)?sqref>)",
+        lambda m: m.group(1) + _adjust_sqref(m.group(2), *args) + m.group(3),
+        tail,
+    )
+    return re.sub(
+        r'(<(?:\w+:)?autoFilter\b[^>]*\sref=")([^"]*)(")',
+        lambda m: m.group(1) + _adjust_range(m.group(2), *af_args, *grow_cols) + m.group(3),
+        tail,
+    )
+
+
+def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
+    """The sheet head with its <dimension> grown to cover the written cells."""
+    dm = re.search(r'(<(?:\w+:)?dimension\b[^>]*\sref=")([^"]*)(")', head)
+    if dm:
+        start = dm.group(2).split(":")[0]
+        try:
+            srow, scol = _parse_cell(start)
+        except ValueError:
+            srow, scol = 1, 0
+        dim = f"{col_letter(scol)}{srow}:{col_letter(max(max_col, scol))}{max(last_row_any, srow)}"
+        head = head[: dm.start()] + dm.group(1) + dim + dm.group(3) + head[dm.end():]
+    return head
+
+
+def _update_table(pkg: _Package, sheet: str, table: _Table, rw: SheetRewrite, new_end: int,
+                  last_header_col: int, new_last_col: int):
+    """The Table's ref, filter and sort moved to the new end; appended headers become Table columns."""
+    tp, ttext, r1, c1, r2, c2 = table
+    new_header_texts = [str(h) for h in rw.append_headers]
+    end_col = max(c2, new_last_col) if rw.append_headers else c2
+    new_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
+    ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
+    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
+    ttext = re.sub(
+        r'(<(?:\w+:)?sortState\b[^>]*?\sref=")([^"]*)(")',
+        lambda m: m.group(1) + _adjust_range(m.group(2), r1, {r2}, new_end) + m.group(3),
+        ttext, count=1,
+    )
+    if rw.append_headers:
+        tcm = re.search(r"(<((?:\w+:)?)tableColumns\b[^>]*>)(.*?)(</(?:\w+:)?tableColumns>)", ttext, re.S)
+        if tcm:
+            tp_ = tcm.group(2)
+            ids = [int(x) for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sid="(\d+)"', tcm.group(3))]
+            names = {_unesc(x).lower() for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sname="([^"]*)"', tcm.group(3))}
+            nid = max(ids, default=0)
+            add = ""
+            # columns between the old table end and the appended headers (should be none)
+            for c in range(c2 + 1, new_last_col + 1):
+                nid += 1
+                k = c - (last_header_col + 1)
+                name = new_header_texts[k] if 0 <= k < len(new_header_texts) else f"Column{nid}"
+                if name.lower() in names:
+                    raise ValueError(f"sheet '{sheet}': the Table already has a column named '{name}'")
+                names.add(name.lower())
+                add += f'<{tp_}tableColumn id="{nid}" name="{_esc_attr(name)}"/>'
+            count = len(ids) + add.count("<")
+            open_tag = _set_attr(tcm.group(1), "count", str(count))
+            ttext = ttext[: tcm.start()] + open_tag + tcm.group(3) + add + tcm.group(4) + ttext[tcm.end():]
+    pkg.set_text(tp, ttext)

@@ -1,0 +1,220 @@
+"""Splitting a sheet's XML into rows and cells with regular expressions, and reading its head."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prodbook.workbook.xlsx.book import _read_book
+from prodbook.workbook.xlsx.model import UnsupportedLayout
+from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.refs import col_index
+from prodbook.workbook.xlsx.xmltext import _attr, _unesc
+
+_SHEETDATA_RE = re.compile(r"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_ROW_RE = re.compile(r"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_CELL_RE = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_F_RE = re.compile(r"<((?:\w+:)?)f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_R_ATTR = re.compile(r'(\s)r\s*=\s*"([^"]*)"')
+_SPANS_ATTR = re.compile(r'\sspans\s*=\s*"[^"]*"')
+_HAS_F = re.compile(r"<(?:\w+:)?f[\s>/]")
+_HAS_F_B = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+@dataclass
+class _Sheet:
+    head: str  # text before <sheetData...>
+    sd_open: str  # '<sheetData>' with its prefix
+    sd_close: str
+    rows: list[tuple[int, str, str, str]]  # (row number, attrs, content, raw text)
+    tail: str
+    prefix: str  # element prefix used in the sheet ('' or 'x:')
+    kept_raw: str | None = None  # appending: every existing row, verbatim (rows holds only the first few)
+    last_row: int = 0
+
+
+def _last_row_number(body: str, prefix: str) -> int:
+    """The r of the last <row> in sheetData, without parsing the rows before it."""
+    i = max(body.rfind(f"<{prefix}row "), body.rfind(f"<{prefix}row>"))
+    if i < 0:
+        return 0
+    m = _R_ATTR.search(body[i:body.find(">", i)])
+    return int(m.group(2)) if m else 0
+
+
+def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0) -> _Sheet:
+    """Split a sheet's XML; with ``keep_upto`` covering every row (an append), parse only the
+    rows up to the first data row and keep the rest as one verbatim chunk."""
+    m = _SHEETDATA_RE.search(text)
+    if not m:
+        raise UnsupportedLayout(f"sheet '{name}' has no sheetData")
+    prefix = m.group(1)
+    if m.group(2):
+        body = ""
+        end = m.end()
+    else:
+        close = f"</{prefix}sheetData>"
+        ci = text.find(close, m.end())
+        if ci < 0:
+            raise UnsupportedLayout(f"sheet '{name}' is not well-formed")
+        body = text[m.end():ci]
+        end = ci + len(close)
+    if "<!--" in body or "<![CDATA[" in body:
+        raise UnsupportedLayout(f"sheet '{name}' holds XML comments or CDATA in its cells; prodbook cannot rewrite it safely")
+    last = _last_row_number(body, prefix) if keep_upto else 0
+    append = bool(keep_upto) and 0 < last <= keep_upto
+    rows = []
+    prev = 0
+    for rm in _ROW_RE.finditer(body):
+        attrs = rm.group(1)
+        r = _R_ATTR.search(attrs)
+        num = int(r.group(2)) if r else prev + 1
+        prev = num
+        rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
+        if append and num > header_row:
+            break  # the header rows and the first data row are all an append needs
+    return _Sheet(text[: m.start()], f"<{prefix}sheetData>", f"</{prefix}sheetData>", rows, text[end:], prefix,
+                  body if append else None, last)
+
+
+_CELL_RE2 = re.compile(
+    r'<(?:\w+:)?c\b(?:(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))|)([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S
+)
+_R_LETTERS = re.compile(r'(?:^|\s)r\s*=\s*"\$?([A-Za-z]+)')
+_LETTERS_CACHE: dict[str, int] = {}
+
+
+def _cells(content: str) -> list[tuple[int, str, str, str]]:
+    """(col0, attrs, inner, raw) for each cell of a row."""
+    out = []
+    prev = -1
+    cache = _LETTERS_CACHE
+    for cm in _CELL_RE2.finditer(content):
+        letters = cm.group(1)
+        if letters:
+            col = cache.get(letters)
+            if col is None:
+                col = cache[letters] = col_index(letters)
+        else:
+            col = prev + 1
+        prev = col
+        out.append((col, cm.group(2), cm.group(3) or "", cm.group(0)))
+    return out
+
+
+def _cell_has_value(attrs: str, inner: str) -> bool:
+    return bool(re.search(r"<(?:\w+:)?(?:v|is|f)\b", inner))
+
+
+def _with_ref(attrs: str, ref: str) -> str:
+    if _R_ATTR.search(attrs):
+        return _R_ATTR.sub(lambda m: f'{m.group(1)}r="{ref}"', attrs, count=1)
+    return f' r="{ref}"' + attrs
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def _rows_by_number(text: str, sheet: str, wanted: list[int]) -> _Sheet:
+    """Split a sheet, parsing only the ``wanted`` rows (sorted) when every row carries its r.
+
+    The other rows stay as verbatim chunks, so editing a few cells of a long
+    sheet costs a scan, not a parse, of the rest.
+    """
+    m = _SHEETDATA_RE.search(text)
+    if not m or m.group(2):
+        return _split_sheet(text, sheet)
+    prefix = m.group(1)
+    close = f"</{prefix}sheetData>"
+    ci = text.find(close, m.end())
+    body = text[m.end():ci]
+    if "<!--" in body or "<![CDATA[" in body or f"<{prefix}row>" in body:
+        return _split_sheet(text, sheet)
+    rows, pos = [], 0
+    for rn in wanted:
+        at = body.find(f'<{prefix}row r="{rn}"', pos)
+        if at < 0:
+            return _split_sheet(text, sheet)  # rows out of order, without r, or a new row: parse all
+        if at > pos:
+            rows.append((-1, "", "", body[pos:at]))
+        rm = _ROW_RE.match(body, at)
+        rows.append((rn, rm.group(1), rm.group(2) or "", rm.group(0)))
+        pos = rm.end()
+    rows.append((-1, "", "", body[pos:]))
+    return _Sheet(text[: m.start()], f"<{prefix}sheetData>", close, rows, text[ci + len(close):], prefix)
+
+
+_SI_RE = re.compile(r"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>", re.S)
+_T_RE = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_V_RE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_RPH_RE = re.compile(r"<(?:\w+:)?(?:rPh|phoneticPr)\b.*?(?:</(?:\w+:)?rPh>|/>)", re.S)
+
+
+def _stream_until(zf: zipfile.ZipFile, name: str, enough) -> str:
+    """Decompress a part only as far as ``enough(text)`` needs (the head of a long sheet)."""
+    chunks: list[bytes] = []
+    with zf.open(name) as f:
+        while block := f.read(1 << 18):
+            chunks.append(block)
+            text = b"".join(chunks).decode("utf-8", errors="ignore")
+            if enough(text):
+                return text
+    return b"".join(chunks).decode("utf-8", errors="ignore")
+
+
+def _rich_text(inner: str) -> str:
+    return "".join(_unesc(m.group(1) or "") for m in _T_RE.finditer(_RPH_RE.sub("", inner)))
+
+
+def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
+    """The first rows of a sheet (row 0 = Excel row 1), read without parsing the rest.
+
+    For a long generated sheet (the Change Log) whose header is all a job needs.
+    Numbers come back as floats; dates as serial numbers.
+    """
+    pkg = _Package(Path(path))
+    try:
+        part = next(s[2] for s in _read_book(pkg).sheets if s[0] == sheet)
+        text = _stream_until(pkg.zf, part, lambda t: len(_ROW_RE.findall(t)) > nrows or "sheetData>" in t[-200:])
+        grid: dict[int, dict[int, Any]] = {}
+        shared: list[int] = []
+        prev = 0
+        for rm in _ROW_RE.finditer(text):
+            r = _R_ATTR.search(rm.group(1))
+            num = int(r.group(2)) if r else prev + 1
+            prev = num
+            if num > nrows:
+                break
+            for col, attrs, inner, _ in _cells(rm.group(2) or ""):
+                t = _attr(attrs, "t")
+                v = _V_RE.search(inner)
+                if t == "inlineStr":
+                    value: Any = _rich_text(inner)
+                elif v is None:
+                    continue
+                elif t == "s":
+                    value = ("sst", int(v.group(1)))
+                    shared.append(int(v.group(1)))
+                elif t in ("str", "e"):
+                    value = _unesc(v.group(1))
+                elif t == "b":
+                    value = v.group(1) == "1"
+                else:
+                    value = float(v.group(1))
+                grid.setdefault(num, {})[col] = value
+        if shared:
+            need = max(shared)
+            sst_part = next((n for n in pkg.names if n.lower().endswith("sharedstrings.xml")), None)
+            sst_text = _stream_until(pkg.zf, sst_part, lambda t: len(_SI_RE.findall(t)) > need) if sst_part else ""
+            strings = [_rich_text(m.group(1)) for m in _SI_RE.finditer(sst_text)]
+            for cells in grid.values():
+                for c, v in cells.items():
+                    if isinstance(v, tuple):
+                        cells[c] = strings[v[1]] if v[1] < len(strings) else ""
+        width = max((max(c) + 1 for c in grid.values() if c), default=0)
+        return [[grid.get(r, {}).get(c) for c in range(width)] for r in range(1, max(grid, default=0) + 1)]
+    finally:
+        pkg.close()

@@ -1,0 +1,83 @@
+"""``rewrite_sheets``: one pass over a workbook that rewrites sheets and edits cells."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from prodbook.workbook.xlsx.book import (
+    _Book,
+    _drop_calc_chain,
+    _read_book,
+    _set_full_calc,
+)
+from prodbook.workbook.xlsx.create import _create_sheet
+from prodbook.workbook.xlsx.edits import _apply_cell_edits
+from prodbook.workbook.xlsx.model import CellEdit, SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.rewrite import _rewrite_sheet
+from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
+from prodbook.workbook.xlsx.styles import _Styles
+
+
+def rewrite_sheets(src: Path, dst: Path, rewrites: Sequence[SheetRewrite], cell_edits: Sequence[CellEdit] = ()) -> None:
+    """Write `src` to `dst` with the given sheets rewritten and cells edited.
+
+    Every part not named in the changes is copied unchanged. Raises
+    UnsupportedLayout / ValueError before anything is written.
+    """
+    src, dst = Path(src), Path(dst)
+    if src.resolve() == dst.resolve():
+        raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
+    pkg = _Package(src)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part)
+        formulas = False
+        seen = set()
+        for rw in rewrites:
+            if rw.sheet.lower() in seen:
+                raise ValueError(f"sheet '{rw.sheet}' is rewritten twice in one call")
+            seen.add(rw.sheet.lower())
+            part = next((s[2] for s in book.sheets if s[0].lower() == rw.sheet.lower()), None)
+            if part is None:
+                if rw.create_headers is None:
+                    raise ValueError(f"the workbook has no sheet '{rw.sheet}'")
+                part = _create_sheet(pkg, book, styles, rw)
+            elif rw.create_headers is not None and rw.header_row < 1:
+                raise ValueError(f"sheet '{rw.sheet}': header_row must be 1 or more")
+            if not pkg.exists(part):
+                raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
+            formulas |= _rewrite_sheet(pkg, book, styles, rw, part)
+        by_sheet: dict[str, list[CellEdit]] = {}
+        for e in cell_edits:
+            by_sheet.setdefault(e.sheet, []).append(e)
+        for sheet, edits in by_sheet.items():
+            part = next((s[2] for s in book.sheets if s[0].lower() == sheet.lower()), None)
+            if part is None or not pkg.exists(part):
+                raise ValueError(f"the workbook has no sheet '{sheet}'")
+            formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits)
+        if formulas or _other_formulas(pkg, book, rewrites):
+            if formulas:
+                _drop_calc_chain(pkg, book.part)
+            _set_full_calc(pkg, book.part)
+        try:
+            pkg.write(dst)
+        except BaseException:
+            dst.unlink(missing_ok=True)
+            raise
+    finally:
+        pkg.close()
+
+
+def _other_formulas(pkg: _Package, book: _Book, rewrites) -> bool:
+    """Do other sheets (or defined names) hold formulas that may read the rewritten data?"""
+    if not rewrites:
+        return False
+    names = {rw.sheet.lower() for rw in rewrites}
+    for name, rid, part in book.sheets:
+        if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
+            continue
+        if _HAS_F_B.search(pkg.zf.read(part) if part not in pkg.changed else pkg.changed[part]):
+            return True
+    return False

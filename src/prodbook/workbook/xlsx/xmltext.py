@@ -1,0 +1,101 @@
+"""Text-level XML helpers: escaping, attributes of a start tag, namespace prefixes, decoding."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape as _xml_escape
+
+from prodbook.workbook.xlsx.model import UnsupportedLayout
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _esc(s: str) -> str:
+    return _xml_escape(s)
+
+
+def _esc_attr(s: str) -> str:
+    return _xml_escape(s, {'"': "&quot;"})
+
+
+def _unesc(s: str) -> str:
+    if "&" not in s:
+        return s
+    return (
+        re.sub(r"&#(x?)([0-9A-Fa-f]+);", lambda m: chr(int(m.group(2), 16 if m.group(1) else 10)), s)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def _text_xml(s: str) -> str:
+    """Escape a cell string for <t>: XML escapes, Excel's _xHHHH_ escape, CR kept."""
+    if _ILLEGAL_XML.search(s):
+        s = _ILLEGAL_XML.sub("", s)
+    if "_x" in s:
+        s = _X_ESCAPE.sub(r"_x005F_\1", s)
+    s = _xml_escape(s)
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    return s
+
+
+_ATTR_PATS: dict[str, re.Pattern] = {}
+
+
+def _attr(attrs: str, name: str) -> str | None:
+    pat = _ATTR_PATS.get(name)
+    if pat is None:
+        pat = _ATTR_PATS[name] = re.compile(r"(?:^|\s)" + re.escape(name) + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    m = pat.search(attrs)
+    if not m:
+        return None
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
+
+def _set_attr(tag: str, name: str, value: str) -> str:
+    """Set attribute `name` in a start tag text (``<x a="1">`` or ``<x/>``)."""
+    pat = re.compile(r'(\s)' + re.escape(name) + r'\s*=\s*("[^"]*"|\'[^\']*\')')
+    if pat.search(tag):
+        return pat.sub(lambda m: f'{m.group(1)}{name}="{value}"', tag, count=1)
+    m = re.match(r"<[\w:.-]+", tag)
+    assert m
+    return tag[: m.end()] + f' {name}="{value}"' + tag[m.end():]
+
+
+_DEL_PATS: dict[str, re.Pattern] = {}
+
+
+def _del_attr(attrs: str, name: str) -> str:
+    pat = _DEL_PATS.get(name)
+    if pat is None:
+        pat = _DEL_PATS[name] = re.compile(r"\s" + re.escape(name) + r"""\s*=\s*("[^"]*"|'[^']*')""")
+    return pat.sub("", attrs)
+
+
+def _decode(data: bytes, part: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:100]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', head):
+        raise UnsupportedLayout(f"The part {part} is not UTF-8 encoded; prodbook cannot edit it safely.")
+    return data.decode("utf-8")
+
+
+def _ns_prefix(text: str, uri: str) -> str | None:
+    """The prefix bound to `uri` on the root element ('' for the default namespace)."""
+    m = re.search(r'xmlns(?::([\w.-]+))?\s*=\s*"' + re.escape(uri) + '"', text)
+    if not m:
+        return None
+    return m.group(1) or ""
+
+
+def _pfx(prefix: str | None) -> str:
+    return f"{prefix}:" if prefix else ""
+
+
+# --------------------------------------------------------------------------- dates & values
