@@ -200,8 +200,8 @@ def test_ta_rows_are_typed_actuals_of_real_milestones(demo):
 # --- the daily refresh on the demo ---------------------------------------------------------------
 
 def test_the_refresh_shows_a_live_mix(demo, tmp_path):
-    runner = pytest.importorskip("prodbook.jobs.runner")
     from prodbook.findings import Code
+    from prodbook.jobs import runner
     from prodbook.jobs.base import Context
 
     today, path, _ = demo

@@ -214,7 +214,7 @@ def test_accepted_fixes_change_only_those_cells_are_logged_and_undo_restores_the
     files = (costing_file(tmp_path),)
     run(path, ["validate"], ctx(files=files))
     issues = issue_rows(path)
-    accept = {"vendor-fob-differs", "vendor-qty-differs", "vendor-color-name"}
+    accept = {"vendor-fob-differs", "vendor-qty-differs", "vendor-color-name", "vendor-fiber-differs"}
     for i, r in enumerate(issues):
         if r["Code"] in accept:
             type_in(path, "Issues", i + 2, "Accept", "yes")
@@ -223,9 +223,10 @@ def test_accepted_fixes_change_only_those_cells_are_logged_and_undo_restores_the
     after = {s: sheet_values(path, s) for s in before}
     changed = {(s, i, j) for s in before for i, (a, b) in enumerate(zip(before[s], after[s]))
                for j, (x, y) in enumerate(zip(a, b)) if x != y}
-    fob_col = STYLE_HEADER.index("FOB (USD)")
+    fob_col, fiber_col = STYLE_HEADER.index("FOB (USD)"), STYLE_HEADER.index("Fiber Content")
     qty_col = before["Orders"][0].index("Qty")
-    assert changed == {("Styles", 1, fob_col), ("Orders", 1, qty_col)}
+    assert changed == {("Styles", 1, fob_col), ("Styles", 2, fiber_col), ("Orders", 1, qty_col)}
+    assert after["Styles"][2][fiber_col] == "100% Cotton"
     assert after["Styles"][1][fob_col] == 5.25 and after["Orders"][1][qty_col] == 1250
     assert_finding(result.findings, Code.FIX_NOT_APPLIED, sheet="Issues")  # the colour row: nothing to write
     assert not [f for f in result.findings if f.code in (Code.DIFF_FOB, Code.DIFF_QTY) and f.row == 2
@@ -233,6 +234,7 @@ def test_accepted_fixes_change_only_those_cells_are_logged_and_undo_restores_the
     log = [r for r in sheet_values(path, "Change Log") if str(r[1]).startswith("Apply fixes")]
     cells = {(r[2], r[3], r[4], r[5], r[6]) for r in log if r[2] in ("Styles", "Orders")}
     assert cells == {("Styles", "S1", "FOB (USD)", "5", "5.25"),
+                     ("Styles", "S2", "Fiber Content", "Cotton rich", "100% Cotton"),
                      ("Orders", "4500000001 / S1 / Navy", "Qty", "1200", "1250")}
     run(path, ["undo"], ctx())
     for s in ("Styles", "Orders"):

@@ -265,4 +265,5 @@ def test_rerun_keeps_ids_and_user_columns_and_resolves_by_data(tmp_path):
     gone = {r["ID"]: r for r in exceptions_sheet(path)}[late[0]["ID"]]
     assert gone["Status"] == ex.RESOLVED_BY_DATA and gone["Resolution"] == "asked for air at vendor cost"
     others = [r for r in exceptions_sheet(path) if r["ID"] != late[0]["ID"] and r["Rule"] == "in-dc-late"]
+    assert len(others) == 1  # the in-DC exception the same revised date raised (2027-04-22 + 25 > in-DC)
     assert all(r["Status"] == ex.RESOLVED_BY_DATA and r["Resolution"].endswith("2027-03-02") for r in others)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import assert_finding, base_sheets, sheet_values, write_book
+from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
 from prodbook import followups as fu
 from prodbook.findings import Code
 from prodbook.jobs.base import Context
@@ -89,8 +89,10 @@ def test_last_contacted_is_kept_by_item(tmp_path):
 
 def test_dry_run_writes_no_drafts(tmp_path):
     path = book(tmp_path)
-    run(path, ["ta", "followups"], ctx(tmp_path / "d", dry_run=True))
+    before = digest(path)
+    result = run(path, ["ta", "followups"], ctx(tmp_path / "d", dry_run=True))
     assert not (tmp_path / "d").exists()
+    assert digest(path) == before and result.commit is None and result.changes > 0
 
 
 def test_render_is_separate_from_writing():

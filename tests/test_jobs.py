@@ -207,3 +207,14 @@ def test_rows_typed_by_the_user_are_filled_once_and_undo_empties_them(tmp_path):
     ld = rows[("4500000001", "S1", "Navy", "LD")]
     assert ld["Actual"].date() == date(2027, 1, 12) and ld["Notes"] == "typed before prodbook"
     assert ld["Planned"] is None and ld["Status"] is None and ld["Milestone"] is None
+
+
+def test_values_in_messages_are_shown_as_typed_in_excel():
+    from prodbook.findings import Finding, Severity, shown
+    assert [shown(v) for v in (date(2027, 3, 1), datetime(2027, 3, 1), datetime(2027, 3, 1, 9, 30), 1200.0, 7.81,
+                               True, None, float("nan"), "Navy")] == \
+        ["2027-03-01", "2027-03-01", "2027-03-01 09:30", "1200", "7.81", "TRUE", "", "", "Navy"]
+    f = Finding(Code.BAD_DATE, Severity.ERROR, "check it", sheet="Orders", row=3, column="Ex-Factory",
+                value=date(2027, 3, 1))
+    assert f.text() == "ERROR: sheet 'Orders', row 3, column 'Ex-Factory': check it (value: 2027-03-01)"
+    assert "(value" not in Finding(Code.BAD_DATE, Severity.ERROR, "m", value=float("nan")).text()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import openpyxl
 
-from conftest import base_sheets, sheet_values, write_book
+from conftest import base_sheets, digest, sheet_values, write_book
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from test_wip import cn_csv
@@ -57,7 +57,9 @@ def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
     assert set(lines) == {"4500000001", "4500000002"}
     navy = lines["4500000001"]
     assert navy["Planned XF"] == datetime(2027, 4, 15) and navy["Cancel Date"] == datetime(2027, 5, 20)
-    assert navy["Status"] in ("On track", "At risk")
+    # no WIP, no exception, forecast XF = planned XF and in DC on the in-DC date: on track
+    assert navy["Forecast XF"] == navy["Planned XF"] and navy["Forecast In-DC"] == navy["In-DC"]
+    assert (navy["Status"], navy["Open Exceptions"]) == ("On track", 0)
     assert result.outcomes[0].data["lines"] == 2
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
@@ -81,5 +83,7 @@ def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
 
 def test_dry_run_writes_no_report_file(tmp_path):
     path = write_book(tmp_path / "t.xlsx", base_sheets())
+    before = digest(path)
     run(path, ["report"], ctx(date(2027, 3, 1), dry_run=True, out=tmp_path / "r.xlsx"))
     assert not (tmp_path / "r.xlsx").exists()
+    assert digest(path) == before  # nor the Production Report sheet

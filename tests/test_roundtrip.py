@@ -198,3 +198,13 @@ def test_demo_writes_and_refreshes(tmp_path):
     statuses = {r[10] for r in rows[1:]}
     assert {"Overdue", "Due soon", "Upcoming", "Done"} <= statuses
     assert "overdue" in out and "cancel date" in out
+
+
+def test_square_brackets_in_a_cell_are_printed_as_typed(tmp_path):
+    """The terminal output is Rich text: a vendor's '[/]' or '[red]' is data, not formatting."""
+    sheets = base_sheets()
+    sheets["Orders"][1][3] = "12 [/] pcs [red]"
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    code, out = cli("ta", str(path), "--today", "2027-03-01")
+    assert code == 1 and "Traceback" not in out and "unexpected problem" not in out, out
+    assert "sheet 'Orders', row 2, column 'Qty'" in out and "(value: 12 [/] pcs [red])" in out

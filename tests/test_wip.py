@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import assert_finding, base_sheets, sheet_values, write_book
+from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
 from prodbook import wip
 from prodbook.config import Config
 from prodbook.findings import Code, UserError
@@ -173,8 +173,10 @@ def test_undo_removes_an_import(tmp_path):
 
 def test_missing_file_stops_before_anything_is_written(tmp_path):
     book = tracker_with_lines(tmp_path)
+    before = digest(book)
     with pytest.raises(UserError, match="does not exist"):
-        run(book, ["wip"], ctx(tmp_path / "nope.xlsx"))
+        run(book, ["wip"], ctx(dhaka_xlsx(tmp_path), tmp_path / "nope.xlsx"))
+    assert digest(book) == before  # not even the readable file's rows
 
 
 def test_unreadable_file_is_a_finding_and_the_others_import(tmp_path):

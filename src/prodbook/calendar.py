@@ -385,7 +385,7 @@ def factory_calendar(
         except NotImplementedError:
             where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {code!r}"
             raise ValueError(
-                f"Calendar {name}: the holidays package does not know {where}; "
+                f"Calendar {name}: prodbook's public holiday list does not know {where}; "
                 "use a two-letter ISO code such as CN, VN, BD, IN or US."
             ) from None
         days_off.update(public.keys())
@@ -394,7 +394,7 @@ def factory_calendar(
         if missing:
             warnings.append(
                 f"Calendar {name}: no public holidays for {code} in {', '.join(map(str, missing))} "
-                f"(the holidays package covers {first}-{last}); add them on the Closures sheet."
+                f"(prodbook's public holiday list covers {first}-{last}); add them on the Closures sheet."
             )
         if code in _ANNOUNCED_YEARLY:
             announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
@@ -402,7 +402,7 @@ def factory_calendar(
             if estimated:
                 warnings.append(
                     f"Calendar {name}: {_ANNOUNCED_YEARLY[code]} announces its holiday schedule each year; "
-                    f"the holidays package has it up to {announced}, so {', '.join(map(str, estimated))} "
+                    f"prodbook's public holiday list has it up to {announced}, so {', '.join(map(str, estimated))} "
                     "holidays are an estimate. Check them against the announcement and add closures."
                 )
     for frm, to in closures:

@@ -130,7 +130,7 @@ def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise CellError(f"{value} is TRUE/FALSE, not a date")
+        raise CellError(f"{str(value).upper()} is a TRUE/FALSE value, not a date")
     if isinstance(value, (int, float)):
         if 19000101 <= value <= 29991231 and float(value).is_integer():
             return parse_text_date(str(int(value)), order)
@@ -149,7 +149,7 @@ def to_number(value: Any) -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise CellError(f"{value} is TRUE/FALSE, not a number")
+        raise CellError(f"{str(value).upper()} is a TRUE/FALSE value, not a number")
     if isinstance(value, (int, float)):
         if math.isinf(value):
             raise CellError("the number is infinite")

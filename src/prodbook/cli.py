@@ -17,16 +17,19 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prodbook import __version__
-from prodbook.findings import Severity, UserError
+from prodbook.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, RunResult, run
 from prodbook.workbook.safety import WorkbookLocked
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup only where asked for (markup=True), and then the workbook's own text is escaped: a cell or file
+# name with [brackets] is printed as it is
+console = Console(highlight=False, soft_wrap=True, markup=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 SHOWN_PER_SEVERITY = 15
 
 
@@ -64,16 +67,17 @@ def _print(result: RunResult, as_json: bool) -> None:
     for severity, style in ((Severity.ERROR, "red"), (Severity.WARNING, "yellow")):
         found = [f for f in result.findings if f.severity is severity]
         for f in found[:SHOWN_PER_SEVERITY]:
-            console.print(f"[{style}]{f.severity.upper()}[/] {f.where}: {f.message}"
-                          + (f" (value: {f.value})" if f.value not in (None, "") else ""), markup=True)
+            value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+            console.print(f"[{style}]{f.severity.upper()}[/] " + escape(f"{f.where}: {f.message}{value}"),
+                          markup=True)
         if len(found) > SHOWN_PER_SEVERITY:
             console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "
                           "sheet")
     if result.dry_run:
         console.print(f"Dry run: {result.changes:,} value(s) would change; nothing was written.")
     elif result.commit and result.commit.side_copy_reason:
-        console.print(f"[yellow]Your workbook was left as it was[/]: {result.commit.side_copy_reason}. "
-                      f"The result is in '{result.commit.written}'.")
+        console.print("[yellow]Your workbook was left as it was[/]: " + escape(
+            f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."), markup=True)
     elif result.commit and result.commit.written:
         console.print(f"Saved '{result.commit.written.name}' ({result.changes:,} value(s) changed, "
                       f"logged as '{result.action}'). Backup: '{result.commit.backup}'.")
@@ -142,7 +146,7 @@ class Group(click.Group):
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[red]prodbook:[/] {message}", markup=True)
+    err_console.print("[red]prodbook:[/] " + escape(message), markup=True)
     sys.exit(2)
 
 

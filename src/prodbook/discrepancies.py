@@ -16,7 +16,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +144,23 @@ class Places:
     wip: Place
 
 
+def _show(v: Any, quote: bool = False) -> str:
+    """A value as the APM reads it in the message: blank, a whole number without '.0', a date as 2027-03-15."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return "(blank)"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, datetime):
+        v = v.date()
+    return f"'{v}'" if quote else str(v)
+
+
 def _differs(code: Code, field_words: str, place: Place, row: int, f: str, key: str, ours: Any,
-             theirs: Any, source: str, proposed: Any, fix_words: str) -> Finding:
-    return warning(code, f"the vendor has {field_words} {theirs!s} ({source}) but the tracker has "
-                   f"{ours!s}. {fix_words}", **place.at(row, f, key=key, value=ours),
+             theirs: Any, source: str, proposed: Any, fix_words: str, quote: bool = False) -> Finding:
+    # the cell's own value goes in Value (the Accept check compares it with the cell); the words only
+    # go in the message
+    return warning(code, f"the vendor has {field_words} {_show(theirs, quote)} ({source}) but the tracker has "
+                   f"{_show(ours, quote)}. {fix_words}", **place.at(row, f, key=key, value=ours),
                    fix=Fix(theirs, source, proposed))
 
 
@@ -160,7 +173,7 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
              "the vendor to correct their file"
     fob, theirs = style.get("fob"), vendor.get("fob")
     if theirs is not None and (fob is None or abs(float(fob) - float(theirs)) >= 0.005):
-        out.append(_differs(Code.DIFF_FOB, "FOB", place, row, "fob", key, fob if fob is not None else "(blank)",
+        out.append(_differs(Code.DIFF_FOB, "FOB", place, row, "fob", key, fob,
                             theirs, source, theirs, accept))
     ours_t, theirs_t = style.get("fiber_content"), vendor.get("fiber_content")
     if theirs_t:
@@ -170,15 +183,16 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
             (ours_t and fold(ours_t) == fold(theirs_t))
         if not same:
             out.append(_differs(Code.DIFF_FIBER, "fiber content", place, row, "fiber_content", key,
-                                f"'{ours_t}'" if ours_t else "(blank)", f"'{theirs_t}'", source,
+                                ours_t, theirs_t, source,
                                 theirs_t if b.ok else None,
                                 accept if b.ok else "The vendor's text is not a valid fiber content "
-                                "either; agree the composition with the vendor (a test report decides)"))
+                                "either; agree the composition with the vendor (a test report decides)",
+                                quote=True))
     ours_c, theirs_c = style.get("coo"), vendor.get("coo")
     if theirs_c:
         a_code, b_code = tariff.country_code(str(ours_c)) if ours_c else None, tariff.country_code(str(theirs_c))
         if b_code and a_code != b_code:
-            out.append(_differs(Code.DIFF_COO, "country of origin", place, row, "coo", key, ours_c or "(blank)",
+            out.append(_differs(Code.DIFF_COO, "country of origin", place, row, "coo", key, ours_c,
                                 theirs_c, source, _like(str(ours_c or "x" * 5), b_code), accept))
     ours_h, theirs_h = style.get("hts"), vendor.get("hts")
     if theirs_h:
@@ -186,7 +200,7 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
         b_h, _ = tariff.parse_hts(str(theirs_h))
         if b_h and (a_h is None or a_h.digits != b_h.digits):
             dotted = "." in str(ours_h or ".")
-            out.append(_differs(Code.DIFF_HTS, "HTS code", place, row, "hts", key, ours_h or "(blank)",
+            out.append(_differs(Code.DIFF_HTS, "HTS code", place, row, "hts", key, ours_h,
                                 theirs_h, source, str(b_h) if dotted else b_h.digits,
                                 "Check with the customs broker which is right; " + accept[0].lower()
                                 + accept[1:]))

@@ -52,9 +52,9 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
             cal, warnings = factory_calendar(code, _weekend(r.get("weekend")), country, years, closed)
         except ValueError as exc:
             column = "Weekend" if "weekend" in str(exc).lower() else "Holiday Country"
-            findings.append(error(Code.CALENDAR, f"vendor {code}: {exc}. Weekend takes an Excel weekend "
-                                  "number (1 = Sat+Sun, 7 = Fri+Sat, 16 = Friday only...) or a mask such "
-                                  "as 0000011; Holiday Country an ISO code such as CN, VN, BD, IN",
+            # the message already says what the column takes
+            detail = str(exc).removeprefix(f"Calendar {code}: ")
+            findings.append(error(Code.CALENDAR, f"vendor {code}: {detail}",
                                   file=file, sheet=vendors_sheet, row=r["_row"], column=column,
                                   value=r.get("weekend") if column == "Weekend" else country))
             continue

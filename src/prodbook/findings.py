@@ -7,8 +7,10 @@ so a team can filter on them in Excel and tests can assert on them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -161,7 +163,7 @@ class Finding:
     def text(self) -> str:
         """One line for the terminal or a log."""
         where = self.where
-        value = "" if self.value in (None, "") else f" (value: {self.value!r})"
+        value = f" (value: {shown(self.value)})" if shown(self.value) else ""
         return f"{self.severity.upper()}: {where + ': ' if where else ''}{self.message}{value}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,6 +173,23 @@ class Finding:
         if d["value"] is not None and not isinstance(d["value"], (int, float, str, bool)):
             d["value"] = str(d["value"])
         return d
+
+
+def shown(value: Any) -> str:
+    """A cell value as the APM would type it: 2027-03-01, 1200 (not 1200.0), blank for an empty cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def error(code: Code, message: str, **where: Any) -> Finding:

@@ -192,8 +192,10 @@ def line_review_findings(review_table: pd.DataFrame, review: date, today: date, 
                   "Shipped, not received": f"the proto shipped {r['shipped']:%Y-%m-%d}"
                   + (f" ({r['courier']} {r['tracking']})" if r["tracking"] else "") + " and is not received"
                   if r["shipped"] else "the proto is not received"}[r["proto"]]
+        todo = {"Requested, not shipped": "; chase the vendor for a ship date",
+                "Shipped, not received": "; check the tracking with the courier"}.get(r["proto"], "")
         out.append(warning(Code.LINE_REVIEW, f"line review on {review:%Y-%m-%d} "
-                           f"({(review - today).days} day(s)): {detail}",
+                           f"(in {(review - today).days} day(s)): {detail}{todo}",
                            **place.at(r["_row"], "style", key=r["style"], value=r["style"])))
     return out
 

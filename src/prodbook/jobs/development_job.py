@@ -234,8 +234,10 @@ def vendor_sheets(tracker: Tracker, files: tuple[Path, ...]) -> tuple[list[discr
         try:
             vs = discrepancies.read_vendor_file(path, tracker.config)
         except Exception as exc:  # a damaged or unreadable file: say so, compare the others
-            found.append(warning(Code.DIFF_STYLE, f"'{path.name}' could not be read ({exc}); open it in Excel "
-                                 "and save it as .xlsx, then run again", file=path.name))
+            # a CellError already names the file and says what to do
+            found.append(warning(Code.DIFF_STYLE, str(exc) if isinstance(exc, CellError) else
+                                 f"'{path.name}' could not be read ({exc}); open it in Excel and save it as "
+                                 ".xlsx, then run again", file=path.name))
             continue
         if vs is not None:
             sheets.append(vs)
@@ -400,8 +402,9 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     i = keys.index(want)
     current = log_text(table.frame.at[i, field_name])
     if (current or "") != (r.get("value") or "") and not _same_number(current, r.get("value")):
+        was, now = (f"'{v}'" if v not in (None, "") else "blank" for v in (r.get("value"), current))
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the cell changed since the issue was found (it "
-                        f"was {r.get('value')!r}, now {current!r}); run validate again and re-check",
+                        f"was {was}, now {now}); run validate again and re-check",
                         **where)], None
     kind = spec.column(field_name).kind
     try:

@@ -120,13 +120,17 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         _restage_archive(tracker, archive_rows)
     tracker.log(changes)
     return Outcome(f"{UNDO}{action}", findings, changes,
-                   summary=[f"Undid '{action}': {len(changes)} change(s) reverted."],
+                   summary=[f"Undid '{action}': {len(changes):,} change(s) reverted."],
                    data={"undone": action})
+
+
+def _shown(v: object) -> str:
+    return "blank" if v in (None, "") else f"'{v}'"
 
 
 def _conflict(tracker: Tracker, table: Table, i: int, field: str, e: dict) -> Finding:
     return warning(Code.BAD_VALUE, f"not undone: this cell was changed again after '{e['action']}' "
-                   f"(it was {e['new']!r}, now {log_text(table.frame.at[i, field])!r}); change it by "
+                   f"(it was {_shown(e['new'])}, now {_shown(log_text(table.frame.at[i, field]))}); change it by "
                    f"hand if needed", file=tracker.file, sheet=table.sheet,
                    row=int(table.frame.at[i, "_row"]), column=table.header_of(field), value=e["old"])
 
