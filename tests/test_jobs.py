@@ -218,3 +218,13 @@ def test_values_in_messages_are_shown_as_typed_in_excel():
                 value=date(2027, 3, 1))
     assert f.text() == "ERROR: sheet 'Orders', row 3, column 'Ex-Factory': check it (value: 2027-03-01)"
     assert "(value" not in Finding(Code.BAD_DATE, Severity.ERROR, "m", value=float("nan")).text()
+
+
+def test_a_second_run_with_nothing_new_writes_nothing(tracker):
+    run(tracker, REFRESH, ctx())
+    before = digest(tracker)
+    backups = set((tracker.parent / "prodbook backups").iterdir())
+    again = run(tracker, REFRESH, ctx())
+    assert again.changes == 0 and again.commit.written is None
+    assert digest(tracker) == before
+    assert set((tracker.parent / "prodbook backups").iterdir()) == backups

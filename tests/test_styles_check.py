@@ -189,3 +189,16 @@ def test_a_change_to_an_adopted_style_is_flagged_until_accepted_and_undo_restore
     run(path, ["undo"], ctx())
     assert [r[2] for r in sheet_values(path, "Style Snapshot") if r[:2] == ["S1", "FOB (USD)"]] == ["5"]
     assert sheet_values(path, "Styles")[1][HEADER.index("FOB (USD)")] == 5.4  # the user's edit stays
+
+
+def test_a_required_column_missing_from_the_sheet_says_add_the_column(tmp_path):
+    from conftest import base_sheets, write_book
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import run
+
+    path = write_book(tmp_path / "t.xlsx", base_sheets())  # its Styles sheet has no Construction column
+    found = run(path, ["validate"], Context(today=date(2027, 3, 1))).findings
+    construction = [f for f in found if f.code is Code.REQUIRED and f.column == "Construction"]
+    assert construction and all("has no 'Construction' column: add it" in f.message for f in construction)
+    description = [f for f in found if f.code is Code.REQUIRED and f.column == "Description"]
+    assert not description  # the Description column is there and filled

@@ -150,7 +150,7 @@ class Finding:
     def where(self) -> str:
         """Place in words: "Orders row 12, column 'Ex-Factory'"."""
         parts = []
-        if self.file and not self.sheet:
+        if self.file and not self.sheet and self.file not in self.message:
             parts.append(f"file '{self.file}'")
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")

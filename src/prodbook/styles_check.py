@@ -173,8 +173,10 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
             required = settings.required.get("adopted", ())
         for f in required or ():
             if _blank(r.get(f)) and (row, f) not in skip:
+                todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in"
+                        if place.lacks(f) else "fill it in")
                 out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
-                                 f"'{place.header(f)}'; fill it in", **at(f, "")))
+                                 f"'{place.header(f)}'; {todo}", **at(f, "")))
         comp = None
         if not _blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
             comp = fiber.parse_fiber(r["fiber_content"])

@@ -18,6 +18,12 @@ class Place:
     headers: Mapping[str, str] = field(default_factory=dict)
     """field -> the header as it appears in the user's sheet (default header when absent)."""
     spec: SheetSpec | None = None
+    present: frozenset[str] | None = None
+    """Fields that have a column on the sheet (None: not known)."""
+
+    def lacks(self, f: str) -> bool:
+        """The sheet has no column for this field at all."""
+        return self.present is not None and f not in self.present
 
     def header(self, f: str) -> str:
         if f in self.headers:
@@ -40,7 +46,7 @@ class Place:
 def place_of(table: Any, file: str) -> Place:
     """A ``Place`` from a ``workbook.tables.Table`` (its sheet name and header texts)."""
     headers = {f: table.header_of(f) for f in table.spec.fields}
-    return Place(file, table.sheet, headers, table.spec)
+    return Place(file, table.sheet, headers, table.spec, frozenset(table.columns))
 
 
 def records(frame: Any) -> list[dict[str, Any]]:

@@ -129,6 +129,10 @@ class FileBook:
     def stage(self, rewrite: SheetRewrite) -> None:
         self._rewrites[rewrite.sheet] = rewrite
 
+    def unstage(self, sheet: str) -> None:
+        """Forget a staged rewrite of the sheet (a later job found it unchanged after all)."""
+        self._rewrites.pop(sheet, None)
+
     def edit(self, cell: CellEdit) -> None:
         self._edits.append(cell)
 

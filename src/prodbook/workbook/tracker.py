@@ -36,6 +36,7 @@ class Backend(Protocol):
     def read_sheet(self, sheet: str) -> list[list[Any]]: ...
     def stage(self, rewrite: SheetRewrite) -> None: ...
     def edit(self, cell: CellEdit) -> None: ...
+    def unstage(self, sheet: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def column_values(column: pd.Series) -> list[Value]:
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
     else:
-        return [None if m else (v if type(v) is str else cell_value(v))
+        return [None if m or v == "" else (v if type(v) is str else cell_value(v))
                 for v, m in zip(column.to_numpy(dtype=object), missing)]
     return [None if m else v for v, m in zip(values, missing)]
 
@@ -119,6 +120,7 @@ class Tracker:
         self._partial: dict[tuple[str, tuple[str, ...]], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
         self._staged: dict[str, pd.DataFrame] = {}
+        self._as_read: dict[str, pd.DataFrame] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
         self.config = Config()
@@ -167,6 +169,7 @@ class Tracker:
                                date1904=self.backend.date1904, only=only)
         if only is None:
             self._tables[spec.name] = table
+            self._as_read[table.sheet] = table.frame.copy()  # jobs may edit table.frame in place
         else:
             self._partial[cache] = table
         return table
@@ -225,6 +228,12 @@ class Tracker:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
                                             rows=tuple(data), create_headers=table.spec.headers))
+            return
+        before = self._as_read.get(table.sheet)
+        if (before is not None and keep_rows == 0 and source_rows is not None and len(data) == len(before)
+                and list(source_rows) == list(before["_row"]) and all(f in table.columns for f in fields)
+                and data == list(zip(*(column_values(before[f]) for f in fields)))):
+            self.backend.unstage(table.sheet)  # the sheet already holds exactly this: nothing to write
             return
         columns: list[int] = []
         appended: list[str] = []

@@ -244,6 +244,9 @@ class XlBook:
     def stage(self, rewrite: SheetRewrite) -> None:
         self._rewrites[rewrite.sheet] = rewrite
 
+    def unstage(self, sheet: str) -> None:
+        self._rewrites.pop(sheet, None)
+
     def edit(self, cell: CellEdit) -> None:
         self._edits.append(cell)
 
