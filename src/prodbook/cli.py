@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from prodbook import __version__
 from prodbook.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
+from prodbook.support import UNEXPECTED, crash_log
 from prodbook.jobs.runner import REFRESH, RunResult, run
 from prodbook.workbook.safety import WorkbookLocked
 
@@ -139,23 +140,13 @@ class Group(click.Group):
             _fail("stopped; the workbook was not changed")
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except Exception as exc:
-            log = _crash_log()
-            _fail(f"prodbook hit an unexpected problem ({type(exc).__name__}: {exc}). Your workbook "
-                  f"was not changed. Please send this file to support: {log}")
+        except Exception:
+            _fail(UNEXPECTED.format(log=crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
 
 
 def _fail(message: str) -> None:
     err_console.print("[red]prodbook:[/] " + escape(message), markup=True)
     sys.exit(2)
-
-
-def _crash_log() -> Path:
-    import tempfile
-    import traceback
-    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
-    log.write_text(f"{datetime.now():%Y-%m-%d %H:%M:%S}\n{traceback.format_exc()}", encoding="utf-8")
-    return log
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

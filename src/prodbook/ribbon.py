@@ -13,16 +13,15 @@ so in a message box.
 
 from __future__ import annotations
 
-import tempfile
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from prodbook.jobs import runner
+from prodbook.support import UNEXPECTED, crash_log
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""
@@ -185,12 +184,6 @@ def _context(files: Sequence[str]) -> Any:
     return Context(today=date.today(), files=tuple(Path(f) for f in files), outlook=True)
 
 
-def _crash_log() -> Path:
-    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
-    log.write_text(f"{datetime.now():%Y-%m-%d %H:%M:%S}\n{traceback.format_exc()}", encoding="utf-8")
-    return log
-
-
 def summary_text(result: Any, limit: int = 8) -> str:
     """A RunResult as a message box text: the summary lines, then the first errors."""
     from prodbook.findings import Severity
@@ -239,10 +232,8 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         return Report(act.label, exc.finding.text(), False)
     except WorkbookLocked as exc:
         return Report(act.label, str(exc), False)
-    except Exception as exc:
-        log = _crash_log()
-        return Report(act.label, f"prodbook hit an unexpected problem ({type(exc).__name__}: {exc}). "
-                      f"Your workbook was not changed. Please send this file to support: {log}", False)
+    except Exception:
+        return Report(act.label, UNEXPECTED.format(log=crash_log(f"ribbon button {act.id}")), False)
 
 
 def _ask_files(book: Any) -> list[str]:

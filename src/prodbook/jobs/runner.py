@@ -8,13 +8,13 @@ is wrong (``UserError``).
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from prodbook import support
 from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors
 from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
                            validate_job, wip_job)
@@ -89,12 +89,11 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
             outcome = JOBS[name](tracker, ctx)
         except (UserError, WorkbookLocked):
             raise
-        except Exception as exc:  # a bug: report it as a finding, keep the other steps
-            crash_log = _crash_log(name)
-            findings.append(error(Code.INTERNAL, f"the '{name}' step stopped on an unexpected problem "
-                                  f"({type(exc).__name__}: {exc}); the other steps ran and nothing of "
-                                  f"this step was written. Details for support: {crash_log}",
-                                  file=book.name))
+        except Exception:  # a bug: report it as a finding, keep the other steps
+            crash_log = support.crash_log(f"step '{name}' on {book.name}")
+            findings.append(error(Code.INTERNAL, f"the '{name}' step stopped on an unexpected problem; "
+                                  f"the other steps ran and nothing of this step was written. Please "
+                                  f"send this file to support: {crash_log}", file=book.name))
             continue
         outcomes.append(outcome)
         findings += outcome.findings
@@ -120,13 +119,6 @@ def _stamp(now: datetime) -> str:
     stamp = f"{now:%Y-%m-%d %H:%M:%S}"
     _issued[stamp] = n = _issued.get(stamp, 0) + 1
     return stamp if n == 1 else f"{stamp} ({n})"
-
-
-def _crash_log(job: str) -> Path:
-    import tempfile
-    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
-    log.write_text(f"prodbook step '{job}' failed\n{traceback.format_exc()}", encoding="utf-8")
-    return log
 
 
 __all__ = ["JOBS", "REFRESH", "RunResult", "Severity", "run"]
