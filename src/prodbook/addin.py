@@ -281,10 +281,8 @@ def _no_excel_message() -> str:
             "and run every job with the `prodbook` command on the workbook file.")
 
 
-def install(*, src: Path | None = None) -> Path:
-    if not (sys.platform.startswith("win") or sys.platform == "darwin"):
-        raise AddinError(_no_excel_message())
-    target = _excel_startup_dir() / ADDIN_NAME
+def _close_in_excel() -> None:
+    """An open copy of the add-in would keep its file locked: close it in every running Excel."""
     import xlwings as xw
 
     for app in xw.apps:
@@ -292,6 +290,13 @@ def install(*, src: Path | None = None) -> Path:
             app.books[ADDIN_NAME].close()
         except KeyError:
             pass
+
+
+def install(*, src: Path | None = None) -> Path:
+    if not (sys.platform.startswith("win") or sys.platform == "darwin"):
+        raise AddinError(_no_excel_message())
+    target = _excel_startup_dir() / ADDIN_NAME
+    _close_in_excel()
     build(target, src=src, interpreter=sys.executable)
     if sys.platform == "darwin":
         from xlwings.cli import runpython_install
@@ -302,14 +307,8 @@ def install(*, src: Path | None = None) -> Path:
 def uninstall() -> Path:
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise AddinError(_no_excel_message())
-    import xlwings as xw
-
     target = _excel_startup_dir() / ADDIN_NAME
-    for app in xw.apps:
-        try:
-            app.books[ADDIN_NAME].close()
-        except KeyError:
-            pass
+    _close_in_excel()
     if target.exists():
         target.unlink()
     return target

@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 from prodbook.findings import UserError
 from prodbook.workbook import safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
+from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
                                          parts_openpyxl_would_drop, rewrite_sheets, sheet_head,
                                          workbook_info)
@@ -66,7 +67,7 @@ def check_workbook_path(path: Path) -> None:
                         "from the 'prodbook backups' folder", file=str(path))
 
 
-class FileBook:
+class FileBook(Staging):
     """A tracker workbook file. Nothing is written until ``commit``."""
 
     def __init__(self, path: str | Path) -> None:
@@ -81,8 +82,7 @@ class FileBook:
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
-        self._rewrites: dict[str, SheetRewrite] = {}
-        self._edits: list[CellEdit] = []
+        Staging.__init__(self)
 
     @property
     def name(self) -> str:
@@ -126,19 +126,6 @@ class FileBook:
                 found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = value[1].decode()
         return found
 
-    def stage(self, rewrite: SheetRewrite) -> None:
-        self._rewrites[rewrite.sheet] = rewrite
-
-    def unstage(self, sheet: str) -> None:
-        """Forget a staged rewrite of the sheet (a later job found it unchanged after all)."""
-        self._rewrites.pop(sheet, None)
-
-    def edit(self, cell: CellEdit) -> None:
-        self._edits.append(cell)
-
-    @property
-    def pending(self) -> bool:
-        return bool(self._rewrites or self._edits)
 
     def commit(self, backups_to_keep: int = 20) -> CommitResult:
         """Write every staged change at once: backup, temp file, atomic replace.
@@ -164,8 +151,7 @@ class FileBook:
             reason = f"{exc}. The changes were written to a copy instead" + (
                 f", which may lack {', '.join(lacks)}" if lacks else "")
             return CommitResult(side, None, reason)
-        self._rewrites.clear()
-        self._edits.clear()
+        self._clear()
         return CommitResult(self.path, backup)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.cells import looks_like_formula
+from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
 
 Grid = list[list[Any]]
@@ -188,7 +189,7 @@ class LiveCommit:
     cells: int = 0
 
 
-class XlBook:
+class XlBook(Staging):
     """The workbook open in Excel. Nothing is written until ``commit``.
 
     Args:
@@ -199,8 +200,7 @@ class XlBook:
     def __init__(self, book: Any, *, progress: bool = True) -> None:
         self.book = book
         self.progress = progress
-        self._rewrites: dict[str, SheetRewrite] = {}
-        self._edits: list[CellEdit] = []
+        Staging.__init__(self)
         self._date1904: bool | None = None
 
     # -- Backend protocol ------------------------------------------------------------------
@@ -241,14 +241,6 @@ class XlBook:
             values = rng.options(ndim=2).value
         return [list(r) for r in values]
 
-    def stage(self, rewrite: SheetRewrite) -> None:
-        self._rewrites[rewrite.sheet] = rewrite
-
-    def unstage(self, sheet: str) -> None:
-        self._rewrites.pop(sheet, None)
-
-    def edit(self, cell: CellEdit) -> None:
-        self._edits.append(cell)
 
     def status(self, text: str) -> None:
         """Progress for the APM, in Excel's status bar."""
@@ -258,9 +250,6 @@ class XlBook:
             except Exception:
                 pass
 
-    @property
-    def pending(self) -> bool:
-        return bool(self._rewrites or self._edits)
 
     def commit(self, backups_to_keep: int = 20) -> LiveCommit:
         """Write every staged change into the open workbook, changed blocks only."""
@@ -289,8 +278,7 @@ class XlBook:
                 app.status_bar = False
             except Exception:
                 pass
-        self._rewrites.clear()
-        self._edits.clear()
+        self._clear()
         return LiveCommit(self.path, cells=cells)
 
     def _cells(self, sheet: str) -> Grid:
