@@ -367,7 +367,11 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
 
 def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
     """A folded text key for matching rows across runs (case and spaces ignored)."""
-    parts = [frame[f].astype("string").str.strip().str.upper().fillna("") for f in fields]
-    if not len(frame):
-        return pd.Series([], dtype="string")
-    return parts[0].str.cat(parts[1:], sep="\x1f")
+    columns = [frame[f].to_numpy(dtype=object) for f in fields]
+    keys = ["\x1f".join("" if _blank(v) else str(v).strip() for v in values).upper()
+            for values in zip(*columns)]
+    return pd.Series(keys, index=frame.index, dtype=object)
+
+
+def _blank(v: object) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)

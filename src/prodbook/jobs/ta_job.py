@@ -172,29 +172,31 @@ def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, 
 def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
              ) -> list[Change]:
     """New rows, and every generated value that differs from what the sheet held."""
-    parts = [new[k].astype("string").fillna("") for k in KEY]
-    keys = parts[0].str.cat(parts[1:], sep=" / ").to_numpy(dtype=object) if len(new) else \
-        np.array([], dtype=object)
-    changes = [Change(sheet, keys[i], NEW_ROW, None, new["code"].iat[i]) for i in np.flatnonzero(~matched)]
+    key_columns = [new[k].to_numpy(dtype=object) for k in KEY]
+    codes = new["code"].to_numpy(dtype=object)
+
+    def key(i: int) -> str:  # the Change Log's row key, built only for the rows that changed
+        return key_text(c[i] for c in key_columns)
+
+    changes = [Change(sheet, key(i), NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
     if not len(take):
         return changes
     idx = np.flatnonzero(matched)
     blank = np.ones(len(take), dtype=bool)  # rows prodbook never filled: logged once, as filled
     for f in GENERATED:
         blank &= pd.isna(pd.Series(old[f].to_numpy()[take], dtype=object)).to_numpy()
-    changes += [Change(sheet, keys[i], FILLED, None, new["code"].iat[i]) for i in idx[blank]]
+    changes += [Change(sheet, key(i), FILLED, None, codes[i]) for i in idx[blank]]
     for f in GENERATED:
         before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
         for j in np.flatnonzero(differs(before, after, TA.column(f).kind) & ~blank):
-            changes.append(Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]))
+            changes.append(Change(sheet, key(idx[j]), TA.column(f).header, before[j], after[j]))
     return changes
 
 
 def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:
     """Element-wise 'the value changed', comparing dates by day and numbers by value; blanks equal."""
     if kind is Kind.DATE:
-        a = pd.to_datetime(pd.Series(before, dtype=object), errors="coerce").to_numpy("datetime64[D]")
-        b = pd.to_datetime(pd.Series(after, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+        a, b = _days(before), _days(after)
         return ~((a == b) | (np.isnat(a) & np.isnat(b)))
     if kind in (Kind.INT, Kind.NUMBER):
         a = pd.to_numeric(pd.Series(before, dtype=object), errors="coerce").to_numpy(float)
@@ -203,6 +205,16 @@ def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:
     a = pd.Series(before, dtype=object).fillna("").astype(str).to_numpy()
     b = pd.Series(after, dtype=object).fillna("").astype(str).to_numpy()
     return a != b
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    """Dates by day; numpy reads date objects and None directly, pandas the rest."""
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    try:
+        return np.array(values, dtype="datetime64[D]")
+    except (TypeError, ValueError):
+        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy("datetime64[D]")
 
 
 def _stage_archive(tracker: Tracker, current, archived: pd.DataFrame, ctx: Context) -> None:

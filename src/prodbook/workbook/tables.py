@@ -7,7 +7,7 @@ default one (``prodbook.model.sheets``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -203,8 +203,9 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     return Table(spec, sheet, header_row, mapped, headers, frame, findings, end_row=end)
 
 
-def key_text(values: Sequence[Any]) -> str:
-    return " / ".join("" if v is None else str(v) for v in values)
+def key_text(values: Iterable[Any]) -> str:
+    """A row's key as the Change Log and Issues show it: 'PO / Style / Color / Code'."""
+    return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
 
 
 def duplicate_keys(table: Table, file: str) -> list[Finding]:
