@@ -10,6 +10,7 @@ and LibreOffice.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -208,3 +209,30 @@ def test_square_brackets_in_a_cell_are_printed_as_typed(tmp_path):
     code, out = cli("ta", str(path), "--today", "2027-03-01")
     assert code == 1 and "Traceback" not in out and "unexpected problem" not in out, out
     assert "sheet 'Orders', row 2, column 'Qty'" in out and "(value: 12 [/] pcs [red])" in out
+
+
+@pytest.mark.libreoffice
+def test_a_tracker_saved_by_another_spreadsheet_program_is_rebuilt_in_place(tmp_path):
+    """The T&A sheet as LibreOffice writes it (shared strings, spans, its own styles), edited next day."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    assert cli("ta", str(path), "--today", "2027-01-05")[0] == 0
+    resaved = tmp_path / "lo"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(resaved), str(path)], check=True, capture_output=True, timeout=180)
+    lo_path = resaved / "tracker.xlsx"
+    with zipfile.ZipFile(lo_path) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()  # really LibreOffice's own writing
+    before = sheet_values(lo_path, "T&A")
+    code, out = cli("ta", str(lo_path), "--today", "2027-03-01")
+    assert code == 0, out
+    after = sheet_values(lo_path, "T&A")
+    assert [r[:5] for r in after] == [r[:5] for r in before]  # same rows, same order
+    from prodbook.workbook.xlsxparts import workbook_info
+    with zipfile.ZipFile(lo_path) as z:
+        ta_xml = z.read(workbook_info(lo_path).sheet_parts["T&A"]).decode()
+    assert re.search(r'<c r="A2"[^>]*t="s"', ta_xml)  # LibreOffice's own cell kept: edited in place
+    status = {(r[0], r[4]): r[10] for r in after[1:]}
+    assert status[("4500000001", "LD")] == "Overdue" and status[("4500000001", "XF")] == "Upcoming"
+    log = [r for r in sheet_values(lo_path, "Change Log")[1:] if r[1].startswith("Rebuild T&A")]
+    assert any(r[4] == "Status" and r[6] == "Overdue" for r in log)
