@@ -87,3 +87,49 @@ def test_dry_run_writes_no_report_file(tmp_path):
     run(path, ["report"], ctx(date(2027, 3, 1), dry_run=True, out=tmp_path / "r.xlsx"))
     assert not (tmp_path / "r.xlsx").exists()
     assert digest(path) == before  # nor the Production Report sheet
+
+
+def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tmp_path):
+    from html.parser import HTMLParser
+
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    first = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
+    text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
+    first.write_bytes(text.encode("cp1252"))
+    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 3, 1), files=(first,)))
+    second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
+    run(path, ["wip", "exceptions"], ctx(date(2027, 3, 2), files=(second,)))
+    out = tmp_path / "report.html"
+    result = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 2), out=out))
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Production report, 02 Mar 2027" in page
+    assert "2027-04-30 -&gt; 2027-05-07" in page and "Vendor revised ex-factory" in page
+    assert "<svg" in page
+    tags: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+
+    Tags().feed(page)
+    assert "script" not in tags and tags.count("table") >= 2
+    assert result.outcomes[0].data["report"] == str(out) and not (tmp_path / "report.xlsx").exists()
+
+
+def test_html_escapes_every_value():
+    import pandas as pd
+
+    from prodbook.report_html import render_html
+    lines = pd.DataFrame([{"po": "4500000001", "style": "S1", "color": "Navy", "vendor": "<b>V&Co</b>",
+                           "qty": 1200, "status": "At risk", "planned_xf": date(2027, 4, 15),
+                           "forecast_xf": date(2027, 4, 30), "cancel": date(2027, 4, 20)}])
+    vendors = pd.DataFrame([{"vendor": "<b>V&Co</b>", "lines": 1, "units": 1200, "on_time_pct": 0.0,
+                             "at_risk": 1, "units_at_risk": 1200, "avg_days_late": 15.0,
+                             "open_exceptions": 0}])
+    page = render_html(today=date(2027, 3, 2), since=datetime(2027, 2, 23), lines=lines, vendors=vendors,
+                       changes=[], other_changes=3)
+    assert "<b>V&Co</b>" not in page and page.count("&lt;b&gt;V&amp;Co&lt;/b&gt;") == 3  # chart + 2 tables
+    assert "1 at risk" in page and "1,200 units" in page and "2027-04-30" in page
+    assert "3 other logged change(s)" in page

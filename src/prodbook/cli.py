@@ -223,7 +223,8 @@ class SinceType(TodayType):
 @click.option("--since", type=SinceType(), default=None,
               help="List what changed since this date (default: a week ago).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The standalone report workbook (default: 'Production Report DATE.xlsx' beside it).")
+              help="The standalone report: an .xlsx workbook (default: 'Production Report DATE.xlsx' beside "
+                   "the tracker) or, named .html, a web page for an e-mail or a browser.")
 @common
 def report(workbook: str, since: datetime | None, out: Path | None, today: date | None, dry_run: bool,
            as_json: bool) -> None:

@@ -1,4 +1,4 @@
-"""The production report: the 'Production Report' sheet in the workbook and a standalone .xlsx.
+"""The production report: the 'Production Report' sheet in the workbook and a standalone .xlsx (or .html).
 
 The sheet is generated (one row per PO line, at-risk first; the team's extra
 columns stay with their PO line) and, like the report file, is not written
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from prodbook import report as rp
+from prodbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs
 from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
@@ -51,7 +52,11 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         source = [old.get((r["po"], r["style"], r["color"])) for r in lines.to_dict("records")]
     tracker.replace_rows(table, lines, list(rp.REPORT.fields), source)
     out = report_path(tracker, ctx)
-    if out is not None and not ctx.dry_run:
+    if out is not None and not ctx.dry_run and out.suffix.lower() in (".html", ".htm"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_html(today=ctx.today, since=since, lines=lines, vendors=vendors,
+                                   changes=changes, other_changes=other), encoding="utf-8")
+    elif out is not None and not ctx.dry_run:
         rp.write_xlsx(out, today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
                       other_changes=other, exceptions=exceptions)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines

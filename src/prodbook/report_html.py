@@ -1,0 +1,87 @@
+"""The production report as one self-contained HTML page, for an e-mail body or a browser.
+
+Same tables as the report workbook: headline, per-vendor summary with a bar
+chart (inline SVG, no scripts, no external files), what changed, the PO
+lines at risk. Every value is escaped: vendor text is data, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from html import escape
+
+import pandas as pd
+
+from prodbook.findings import shown
+from prodbook.report import RISK, ChangeRow
+
+_STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}
+th{background:#1f4e78;color:#fff}tr.risk td{background:#fce4e4}td.n{text-align:right}"""
+
+
+def _table(frame: pd.DataFrame, headers: dict[str, str], risk: bool = False) -> str:
+    if frame.empty:
+        return "<p>None.</p>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers.values())
+    rows = []
+    for r in frame.to_dict("records"):
+        cls = ' class="risk"' if risk and r.get("status") in RISK else ""
+        cells = "".join(f'<td{" class=n" if isinstance(r.get(f), (int, float)) else ""}>'
+                        f"{escape(shown(r.get(f)))}</td>" for f in headers)
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _chart(vendors: pd.DataFrame) -> str:
+    """On-track and at-risk lines per vendor, as horizontal bars."""
+    if vendors.empty:
+        return ""
+    most = max(int(vendors["lines"].max()), 1)
+    bar, height = 360, 22
+    parts = []
+    for i, r in enumerate(vendors.to_dict("records")):
+        y = 10 + i * height
+        risk = int(r["at_risk"])
+        ok_w = (int(r["lines"]) - risk) / most * bar
+        risk_w = risk / most * bar
+        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(str(r["vendor"]))}</text>'
+                     f'<rect x="110" y="{y}" width="{ok_w:.1f}" height="16" fill="#5b9bd5"/>'
+                     f'<rect x="{110 + ok_w:.1f}" y="{y}" width="{risk_w:.1f}" height="16" fill="#c00000"/>'
+                     f'<text x="{116 + ok_w + risk_w:.1f}" y="{y + 13}" font-size="11">{risk} at risk</text>')
+    total = 20 + len(vendors) * height
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="560" height="{total}" role="img" '
+            f'aria-label="PO lines on track and at risk by vendor">{"".join(parts)}</svg>'
+            '<p style="font-size:12px"><span style="color:#5b9bd5">&#9632;</span> on track '
+            '<span style="color:#c00000">&#9632;</span> at risk</p>')
+
+
+def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
+                changes: Sequence[ChangeRow], other_changes: int) -> str:
+    """The whole report page."""
+    risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
+    units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
+    change_rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": c.detail}
+                                for c in changes], columns=["when", "what", "ref", "detail"])
+    vendor_cols = {"vendor": "Vendor", "lines": "PO lines", "units": "Units", "on_time_pct": "On time %",
+                   "at_risk": "At risk", "units_at_risk": "Units at risk", "avg_days_late": "Avg days late",
+                   "open_exceptions": "Open exceptions"}
+    line_cols = {"po": "PO #", "style": "Style #", "color": "Color", "vendor": "Vendor", "qty": "Qty",
+                 "status": "Status", "planned_xf": "Planned XF", "forecast_xf": "Forecast XF",
+                 "cancel": "Cancel"}
+    line_cols = {k: v for k, v in line_cols.items() if k in lines.columns}
+    body = [
+        f"<h1>Production report, {today:%d %b %Y}</h1>",
+        f"<p>{len(lines):,} PO lines; <b>{len(risk):,} at risk</b> ({units:,} units).</p>",
+        "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols),
+        f"<h2>What changed since {since:%d %b %Y}</h2>",
+        _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"}),
+        f"<p>{other_changes:,} other logged change(s) are in the workbook's Change Log.</p>"
+        if other_changes else "",
+        "<h2>PO lines at risk</h2>", _table(risk, line_cols, risk=True),
+    ]
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Production report "
+            f"{today.isoformat()}</title><style>{_STYLE}</style></head><body>{''.join(body)}</body></html>")
+
