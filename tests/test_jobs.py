@@ -228,3 +228,20 @@ def test_a_second_run_with_nothing_new_writes_nothing(tracker):
     assert again.changes == 0 and again.commit.written is None
     assert digest(tracker) == before
     assert set((tracker.parent / "prodbook backups").iterdir()) == backups
+
+
+def test_a_toml_file_beside_the_workbook_maps_sheets_headers_and_settings(tmp_path):
+    sheets = base_sheets()
+    orders = sheets.pop("Orders")
+    orders[0][5] = "FOB Date"  # the team's word for Ex-Factory: not one prodbook knows by itself
+    sheets["PO Lines"] = orders
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    (tmp_path / "prodbook.toml").write_text(
+        '[sheets]\nOrders = "PO Lines"\n[columns.Orders]\n"Ex-Factory" = "FOB Date"\n'
+        '[settings]\n"Due Soon Days" = 30\n', encoding="utf-8")
+    result = run(path, ["ta"], ctx(today=date(2027, 3, 1)))
+    assert not [f for f in result.findings if f.severity == "error"], [f.text() for f in result.findings]
+    rows = ta_rows(path)
+    assert rows[("4500000001", "S1", "Navy", "XF")]["Planned"].date() == date(2027, 4, 15)
+    # CUT is 15 working days before XF (15 Apr): inside 30 days of 1 Mar only because of the setting
+    assert rows[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"
