@@ -502,8 +502,8 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
               row: int) -> Match:
     """The one PO line a vendor row is about, or a finding saying why there is none."""
     po, style, color = values.get("po"), values.get("style"), values.get("color")
-    where = {"file": file, "sheet": file, "row": row}
     ref = " / ".join(str(v) for v in (po, style, color) if v)
+    where = {"file": file, "sheet": file, "row": row, "key": ref}
     candidates = index.by_po.get(fold_ref(po), [])
     if not candidates:
         return Match(None, warning(Code.WIP_UNMATCHED, f"PO {po} is not on the Orders sheet, so this row was "
