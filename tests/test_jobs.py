@@ -245,3 +245,18 @@ def test_a_toml_file_beside_the_workbook_maps_sheets_headers_and_settings(tmp_pa
     assert rows[("4500000001", "S1", "Navy", "XF")]["Planned"].date() == date(2027, 4, 15)
     # CUT is 15 working days before XF (15 Apr): inside 30 days of 1 Mar only because of the setting
     assert rows[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"
+
+
+def test_a_workbook_saved_by_someone_else_during_the_run_is_not_overwritten(tracker):
+    from prodbook.jobs.ta_job import rebuild
+    from prodbook.workbook.filebook import FileBook
+    from prodbook.workbook.tracker import Tracker
+
+    book = FileBook(tracker)
+    rebuild(Tracker(book), ctx())
+    assert book.pending
+    type_in(tracker, "Orders", {(2, 4): 999})  # meanwhile the APM saves a change from Excel
+    theirs = digest(tracker)
+    with pytest.raises(WorkbookLocked, match="changed by someone or something else"):
+        book.commit()
+    assert digest(tracker) == theirs

@@ -48,6 +48,12 @@ class CommitResult:
     side_copy_reason: str | None = None
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """What tells a file was saved again since it was read: its size and modification time."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 def check_workbook_path(path: Path) -> None:
     """Refuse paths that are not an .xlsx/.xlsm workbook, with what to do instead."""
     if path.name.startswith("~$"):
@@ -73,6 +79,7 @@ class FileBook(Staging):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         check_workbook_path(self.path)
+        self._read_stamp = _stamp(self.path)
         try:
             self.info = workbook_info(self.path)
             self._book = CalamineWorkbook.from_path(str(self.path))
@@ -140,6 +147,10 @@ class FileBook(Staging):
             raise safety.WorkbookLocked(
                 f"'{self.name}' is open in Excel (or another program): {locks[0].name} exists. Close "
                 "the workbook and run prodbook again, or use the prodbook tab inside Excel")
+        if _stamp(self.path) != self._read_stamp:
+            raise safety.WorkbookLocked(
+                f"'{self.name}' was changed by someone or something else while prodbook was working on it, "
+                "so nothing was written (that would have lost their change). Run prodbook again")
         rewrites, edits = list(self._rewrites.values()), list(self._edits)
         try:
             backup = safety.backup(self.path, keep=backups_to_keep)
