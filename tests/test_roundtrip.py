@@ -236,3 +236,15 @@ def test_a_tracker_saved_by_another_spreadsheet_program_is_rebuilt_in_place(tmp_
     assert status[("4500000001", "LD")] == "Overdue" and status[("4500000001", "XF")] == "Upcoming"
     log = [r for r in sheet_values(lo_path, "Change Log")[1:] if r[1].startswith("Rebuild T&A")]
     assert any(r[4] == "Status" and r[6] == "Overdue" for r in log)
+
+
+def test_json_output_is_strict_json_even_with_blank_numbers(tmp_path):
+    from prodbook.cli import _strict
+    assert _strict({"a": float("nan"), "b": [1.5, float("inf")], "c": ("x", None)}) == {
+        "a": None, "b": [1.5, None], "c": ["x", None]}
+    sheets = base_sheets()
+    sheets["Orders"][1][3] = "lots"  # a Qty that is not a number: reported with its value
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    code, out = cli("refresh", str(path), "--today", "2027-03-01", "--json")
+    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert any(f["code"] == "bad-number" and f["value"] == "lots" for f in data["findings"])

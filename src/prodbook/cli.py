@@ -8,6 +8,7 @@ traceback: unexpected problems are written to a log file and named.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,7 +61,7 @@ def _context(today: date | None, dry_run: bool, **options: Any) -> Context:
 
 def _print(result: RunResult, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(_as_dict(result), indent=2, default=str))
+        click.echo(json.dumps(_strict(_as_dict(result)), indent=2, default=str, allow_nan=False))
         return
     for outcome in result.outcomes:
         for line in outcome.summary:
@@ -84,6 +85,17 @@ def _print(result: RunResult, as_json: bool) -> None:
                       f"logged as '{result.action}'). Backup: '{result.commit.backup}'.")
     else:
         console.print("Nothing to change.")
+
+
+def _strict(value: Any) -> Any:
+    """JSON other programs can read: a blank number (NaN) or infinity becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _as_dict(result: RunResult) -> dict[str, Any]:
