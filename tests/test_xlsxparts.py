@@ -687,3 +687,14 @@ def test_sheet_head_reads_only_the_first_rows_with_shared_strings(tmp_path):
     assert head[1] == ["Timestamp", "Action", "Sheet"]
     assert head[2][1:] == ["Refresh 0", "T&A"] and isinstance(head[2][0], float)
     assert len(head) == 3
+
+
+def test_a_created_sheet_can_be_hidden(tmp_path):
+    src = tmp_path / "t.xlsx"
+    build_tracker(src)
+    dst = tmp_path / "o.xlsx"
+    rewrite_sheets(src, dst, [SheetRewrite("Snapshot", header_row=1, columns=(0, 1), rows=(("S1", "FOB"),),
+                                           create_headers=("Style #", "Field"), hidden=True)])
+    wb = openpyxl.load_workbook(dst)
+    assert wb["Snapshot"].sheet_state == "hidden" and wb["T&A"].sheet_state == "visible"
+    assert [c.value for c in wb["Snapshot"][2]] == ["S1", "FOB"]

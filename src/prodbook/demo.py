@@ -909,6 +909,8 @@ def _table_name(sheet: str) -> str:
 def write_sheet(wb: Workbook, spec: SheetSpec, records: Sequence[dict[str, Any]]) -> None:
     """One sheet in the default layout: header row, records, an Excel Table, frozen header."""
     ws = wb.create_sheet(spec.name)
+    if spec.hidden:
+        ws.sheet_state = "hidden"
     ws.append(list(spec.headers))
     for rec in records:
         ws.append([rec.get(f) for f in spec.fields])

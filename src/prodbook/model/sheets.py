@@ -48,6 +48,8 @@ class SheetSpec:
     """Fields that identify a row; duplicates are findings."""
     generated: bool = False
     """prodbook rebuilds the sheet; only ``user`` columns and extra columns are the user's."""
+    hidden: bool = False
+    """Created as a hidden sheet: prodbook's own bookkeeping, not for editing by hand."""
 
     def column(self, field: str) -> Column:
         for c in self.columns:
@@ -272,7 +274,7 @@ STYLE_SNAPSHOT = SheetSpec("Style Snapshot", (
     C("Locked On", "locked_on", D),
     C("Current Value", "current", T),
     C("Changed On", "changed_on", D),
-), key=("style", "field"), generated=True)
+), key=("style", "field"), generated=True, hidden=True)
 """Key fields of adopted styles as they were locked: a later change is flagged until accepted."""
 
 CONFIG = SheetSpec("Config", (

@@ -227,7 +227,8 @@ class Tracker:
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
-                                            rows=tuple(data), create_headers=table.spec.headers))
+                                            rows=tuple(data), create_headers=table.spec.headers,
+                                            hidden=table.spec.hidden))
             return
         before = self._as_read.get(table.sheet)
         if (before is not None and keep_rows == 0 and source_rows is not None and len(data) == len(before)

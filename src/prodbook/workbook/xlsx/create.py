@@ -177,7 +177,8 @@ def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite)
         text = re.sub(r"(<(?:\w+:)?workbook\b)", lambda m: m.group(1) + f' xmlns:r="{NS_R}"', text, count=1)
         rp = "r"
     ids = [int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*\ssheetId="(\d+)"', text)]
-    el = f'<{p}sheet name="{_esc_attr(rw.sheet)}" sheetId="{max(ids, default=0) + 1}" {rp}:id="{rid}"/>'
+    state = ' state="hidden"' if rw.hidden else ""
+    el = f'<{p}sheet name="{_esc_attr(rw.sheet)}" sheetId="{max(ids, default=0) + 1}"{state} {rp}:id="{rid}"/>'
     sheet_tags = list(re.finditer(r"<(?:\w+:)?sheet\b[^>]*?/>", text))
     names = [_unesc(_attr(m.group(0), "name") or "") for m in sheet_tags]
     if rw.after is not None and rw.after in names:

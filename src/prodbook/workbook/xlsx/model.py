@@ -40,6 +40,8 @@ class SheetRewrite:
     """Create the sheet (as an Excel Table) with these headers when it does not exist."""
     append_headers: tuple[str, ...] = ()
     after: str | None = None
+    hidden: bool = False
+    """With ``create_headers``: the new sheet is hidden (Excel: Home > Format > Unhide shows it)."""
     keep_rows: int = 0
     """Existing data rows kept byte for byte above ``rows`` (appending to a log is cheap)."""
 
