@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 
@@ -17,7 +18,8 @@ def ctx(today: date, hour: int = 9, **kw) -> Context:
     return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)
 
 
-def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
+def two_runs(tmp_path: Path) -> Path:
+    """A tracker after two days: a vendor WIP report, then the same report with ex-factory a week later."""
     sheets = base_sheets()
     sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
     path = write_book(tmp_path / "t.xlsx", sheets)
@@ -25,9 +27,13 @@ def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
     text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
     first.write_bytes(text.encode("cp1252"))
     run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 3, 1), files=(first,)))
-    # run 2: the vendor re-sends the same report with the ex-factory moved a week later
     second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
     run(path, ["wip", "exceptions"], ctx(date(2027, 3, 2), files=(second,)))
+    return path
+
+
+def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
+    path = two_runs(tmp_path)
     log = [r for r in sheet_values(path, "Change Log")[1:] if r[0] >= datetime(2027, 3, 2)]
     assert {(r[2], r[4]) for r in log} == {("Vendor WIP", "Revised XF"), ("Exceptions", "(new row)")}
 
@@ -92,15 +98,7 @@ def test_dry_run_writes_no_report_file(tmp_path):
 def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tmp_path):
     from html.parser import HTMLParser
 
-    sheets = base_sheets()
-    sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
-    path = write_book(tmp_path / "t.xlsx", sheets)
-    first = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
-    text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
-    first.write_bytes(text.encode("cp1252"))
-    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 3, 1), files=(first,)))
-    second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
-    run(path, ["wip", "exceptions"], ctx(date(2027, 3, 2), files=(second,)))
+    path = two_runs(tmp_path)
     out = tmp_path / "report.html"
     result = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 2), out=out))
     page = out.read_text(encoding="utf-8")
