@@ -52,9 +52,12 @@ class Code(StrEnum):
     STYLE_NO_TEMPLATE = "style-no-template"
     STYLE_UNKNOWN = "style-unknown"
     ANCHOR_DATE_MISSING = "anchor-date-missing"
+    TEMPLATE_ROW_INVALID = "template-row-invalid"
     # T&A results
     XF_AFTER_CANCEL = "xf-after-cancel"
     ROWS_ARCHIVED = "rows-archived"
+    ROWS_RESTORED = "rows-restored"
+    TA_STALE = "ta-rows-stale"
     ACTUAL_IN_FUTURE = "actual-in-future"
     # vendor WIP import
     WIP_FILE = "wip-file-unreadable"

@@ -20,8 +20,9 @@ gap. An open milestone already past its Forecast is forecast for today.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import date
 
 import numpy as np
@@ -112,7 +113,8 @@ def compile_templates(frame: pd.DataFrame, *, file: str, sheet: str = "T&A Templ
             if not s.anchor_is_order and s.anchor not in seen:
                 findings.append(error(Code.TEMPLATE_ANCHOR, f"template '{name}', milestone '{s.code}': the "
                                       f"anchor '{s.anchor}' is neither an order date (PO Date, Ex-Factory, "
-                                      "In-DC, Cancel Date) nor a milestone code of this template",
+                                      "In-DC, Cancel Date) nor a milestone code of this template; type one of "
+                                      "them in its Anchor cell",
                                       row=s.row, column="Anchor", value=s.anchor, **where))
                 broken = True
         if broken:
@@ -146,11 +148,14 @@ TA_COLUMNS = ["po", "style", "color", "vendor", "code", "milestone", "owner", "p
 
 def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame,
              calendars: Mapping[str, FactoryCalendar], default_calendar: FactoryCalendar, *,
-             file: str, sheets: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+             file: str, sheets: Mapping[str, str] | None = None, blocked: Collection[str] = ()
+             ) -> tuple[pd.DataFrame, list[Finding]]:
     """Planned date of every milestone of every PO line.
 
     ``orders`` and ``styles`` are validated tables (fields + ``_row``). Returns
     one row per (PO line, milestone) in Orders order then template order.
+    PO lines on a ``blocked`` template (one with errors, already reported) are
+    left out without a finding per style.
     """
     names = dict(sheets or {})
     orders_sheet, styles_sheet = names.get("Orders", "Orders"), names.get("Styles", "Styles")
@@ -172,6 +177,9 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
             findings.append(error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
                                   "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
                                   row=int(srow), column="T&A Template"))
+            continue
+        if template in blocked:
+            used.add(template)
             continue
         if template not in plans:
             used.add(template)
@@ -375,3 +383,113 @@ def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "colo
 
 def _blank(v: object) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+# -- which T&A rows a run may recompute, keep or archive ------------------------------------------
+
+def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
+                          *, file: str, sheet: str = "T&A Templates"
+                          ) -> tuple[dict[str, Finding], list[int]]:
+    """Templates that lost a row to an input error (bad Offset, unknown Day Type, blank Anchor...).
+
+    Such a template is blocked like one with a cycle: planning it without the
+    row would treat that milestone as removed. Returns one error per template
+    (at its first bad row) and the bad rows whose Template cell is blank
+    (they cannot be tied to a template).
+    """
+    valid = set(map(int, valid_rows))
+    by_row: dict[int, list[Finding]] = {}
+    for f in cell_findings:
+        if f.row is not None and f.sheet == sheet:
+            by_row.setdefault(int(f.row), []).append(f)
+    out: dict[str, Finding] = {}
+    orphans: list[int] = []
+    for r in raw.to_dict("records"):
+        row = int(r["_row"])
+        if row in valid:
+            continue
+        name = "" if _blank(r.get("template")) else str(r["template"]).strip()
+        if not name:
+            orphans.append(row)
+            continue
+        if name in out:
+            continue
+        cells = by_row.get(row, [])
+        code = "" if _blank(r.get("code")) else str(r["code"]).strip()
+        what = "; ".join(f"{f.column}: {f.message}" if f.column else f.message for f in cells) or \
+            "the row could not be read"
+        out[name] = error(Code.TEMPLATE_ROW_INVALID, f"template '{name}'"
+                          + (f", milestone '{code}'" if code else "") + f" cannot be used until this row "
+                          f"is fixed ({what}). The T&A rows of its PO lines are kept as they are until then",
+                          file=file, sheet=sheet, row=row, column=cells[0].column if cells else None,
+                          value=cells[0].value if cells else None, key=name)
+    return out, orphans
+
+
+class Fate(StrEnum):
+    """What a run does with a row already on the T&A sheet."""
+
+    MATCHED = "matched"
+    """Its milestone is planned again: recomputed, the user's cells kept."""
+    STALE = "stale"
+    """Kept exactly as it is: its template, Orders or Styles row has an error (or its key is blank)."""
+    GONE = "gone"
+    """Archived: its PO line is no longer on the Orders sheet."""
+    REMOVED = "removed"
+    """Archived: its milestone was removed from the PO line's (valid) template."""
+    DUPLICATE = "duplicate"
+    """Archived: a second T&A row with the same PO, style, colour and code."""
+
+
+LINE = ("po", "style", "color")
+
+
+def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders_on_sheet: pd.DataFrame,
+           *, removal_ok: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The fate of every old T&A row, and for REMOVED rows the template they left.
+
+    Only deliberate removals archive: a PO line that is on no Orders row at
+    all (valid or not), or a milestone missing from the template the line is
+    planned with. A line that is on the Orders sheet but not planned (its
+    template, style or Orders row has an error) keeps its rows unchanged.
+    An Orders row with a blank PO #, Style # or Color keeps every line that
+    agrees with it on the cells it has. ``removal_ok`` False (a template row
+    that names no template is broken) keeps removed milestones too.
+    """
+    fates = np.full(len(old), Fate.MATCHED.value, dtype=object)
+    left = np.full(len(old), None, dtype=object)
+    if not len(old):
+        return fates, left
+    line = index_key(old, LINE).to_numpy()
+    full = index_key(old, (*LINE, "code")).to_numpy()
+    blank_key = np.array([any(_blank(v) or not str(v).strip() for v in values)
+                          for values in zip(*(old[f].to_numpy(dtype=object) for f in (*LINE, "code")))],
+                         dtype=bool)
+    planned_line = index_key(planned, LINE).to_numpy() if len(planned) else np.array([], dtype=object)
+    template_of = dict(zip(planned_line, planned["template"].to_numpy(dtype=object))) if len(planned) else {}
+    planned_keys = set(index_key(planned, (*LINE, "code"))) if len(planned) else set()
+    on_sheet = set(index_key(orders_on_sheet, LINE)) if len(orders_on_sheet) else set()
+    partial = [tuple(None if _blank(v) or not str(v).strip() else str(v).strip().upper() for v in values)
+               for values in zip(*(orders_on_sheet[f].to_numpy(dtype=object) for f in LINE))]
+    partial = [p for p in partial if None in p]
+    for i in np.flatnonzero(~np.asarray(matched, dtype=bool)):
+        if blank_key[i]:
+            fates[i] = Fate.STALE.value
+        elif line[i] in template_of:
+            if full[i] in planned_keys:
+                fates[i] = Fate.DUPLICATE.value
+            elif removal_ok:
+                fates[i], left[i] = Fate.REMOVED.value, template_of[line[i]]
+            else:
+                fates[i] = Fate.STALE.value
+        elif line[i] in on_sheet or _covered(line[i], partial):
+            fates[i] = Fate.STALE.value
+        else:
+            fates[i] = Fate.GONE.value
+    return fates, left
+
+
+def _covered(line: str, partial: Sequence[tuple[str | None, ...]]) -> bool:
+    """The line agrees with an Orders row that has a blank key cell on every cell that row has."""
+    parts = line.split("\x1f")
+    return any(all(p is None or p == v for p, v in zip(row, parts)) for row in partial)

@@ -14,14 +14,15 @@ import pandas as pd
 
 from prodbook import ta
 from prodbook.factories import vendor_calendars
-from prodbook.findings import Code, Finding, UserError, info, warning
+from prodbook.findings import Code, Finding, UserError, error, info, warning
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.records import Status
 from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
                                    Column, Kind, SheetSpec)
 from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import ARCHIVED, FILLED, NEW_ROW, Change, Tracker, column_values
+from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
+                                       column_values)
 from prodbook.workbook.xlsxparts import CellEdit
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
@@ -70,7 +71,14 @@ def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[
 
 
 def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
-    """Plan, forecast and status every milestone of every PO line; stage the T&A sheet."""
+    """Plan, forecast and status every milestone of every PO line; stage the T&A sheet.
+
+    A template with an error blocks only its own PO lines: their T&A rows stay
+    exactly as they are (stale, reported on Issues), and nothing is archived
+    because of an input error. Rows are archived only for PO lines gone from
+    Orders or milestones removed from a valid template; rows that come back
+    are taken back from the archive with the user's Actual and Notes.
+    """
     inputs = read_inputs(tracker)
     findings = list(inputs.findings)
     fatal = [f for f in findings if f.code in (Code.SHEET_MISSING, Code.COLUMN_MISSING)
@@ -79,8 +87,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         raise UserError(f"the T&A was not rebuilt, so that no row of it is lost: {fatal[0].message}",
                         file=tracker.file, sheet=fatal[0].sheet, row=fatal[0].row,
                         column=fatal[0].column)
-    plans, found = ta.compile_templates(inputs.templates, file=tracker.file,
-                                        sheet=tracker.sheet(TEMPLATES))
+    plans, broken, removal_ok, found = _checked_templates(tracker, inputs)
     findings += found
     years = ta.required_years(inputs.orders)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
@@ -88,7 +95,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
     new, found = ta.schedule(plans, inputs.orders, inputs.styles, calendars, default,
-                             file=tracker.file, sheets=names)
+                             file=tracker.file, sheets=names, blocked=broken)
     findings += found
     current = tracker.table(TA, required=False)
     findings += current.findings
@@ -100,45 +107,192 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()
     matched = ~np.isnan(match)
     take = match[matched].astype(int)
+    was_matched = np.zeros(len(old), dtype=bool)
+    was_matched[take] = True
+    fates, left = ta.triage(old, was_matched, new, tracker.table(ORDERS).frame, removal_ok=removal_ok)
     new["actual"] = None
     new["notes"] = None
     new.loc[matched, "actual"] = old["actual"].to_numpy()[take]
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
+    archive = tracker.table(TA_ARCHIVE, required=False)
+    restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
     fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days)
     findings += ta.ex_factory_risks(new, inputs.orders, tracker.config.ex_factory_code, plans,
                                     file=tracker.file, sheet=tracker.sheet(ORDERS))
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
 
-    source_rows = np.zeros(len(new), dtype=int)
-    source_rows[matched] = old["_row"].to_numpy()[take]
-    source: list[int | None] = [int(r) if r else None for r in source_rows]
-    changes = _changes(tracker.sheet(TA), new, old, matched, take)
-    gone = np.setdiff1d(np.arange(len(old)), take)
+    ta_sheet, archive_sheet = tracker.sheet(TA), tracker.sheet(TA_ARCHIVE)
+    stale = np.flatnonzero(fates == ta.Fate.STALE.value)
+    gone = np.flatnonzero(np.isin(fates, [f.value for f in ARCHIVE_FATES]))
+    changes = _changes(ta_sheet, new, old, matched, take)
+    notes: list[str] = []
+    if len(stale):
+        found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken)
+        findings += found
+        notes.append(line)
     if len(gone):
-        archived = old.iloc[gone]
-        changes += [Change(tracker.sheet(TA), key_text(r[k] for k in KEY), ARCHIVED, "T&A row",
-                           tracker.sheet(TA_ARCHIVE)) for _, r in archived.iterrows()]
-        findings.append(info(Code.ROWS_ARCHIVED, f"{len(gone)} T&A row(s) of PO lines no longer on the "
-                             f"Orders sheet (or milestones no longer in their template) were moved to "
-                             f"'{tracker.sheet(TA_ARCHIVE)}'", file=tracker.file,
-                             sheet=tracker.sheet(TA)))
-        _stage_archive(tracker, current, archived, ctx)
+        archived = old.iloc[gone].assign(reason=[_REASONS[ta.Fate(f)].format(t=t)
+                                                 for f, t in zip(fates[gone], left[gone])])
+        changes += [Change(ta_sheet, key_text(r[k] for k in KEY), ARCHIVED, "T&A row", archive_sheet)
+                    for _, r in archived.iterrows()]
+        line = _moved_line(fates[gone], left[gone], archive_sheet)
+        findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
+        notes.append(line)
+    else:
+        archived = old.iloc[[]].assign(reason=[])
+    if restored:
+        changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
+                           archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
+                    for a in restored.values()]
+        line = (f"{len(restored):,} T&A row(s) taken back from '{archive_sheet}' with their Actual dates "
+                "and Notes (their PO line, template or milestone is planned again).")
+        findings.append(info(Code.ROWS_RESTORED, line, file=tracker.file, sheet=ta_sheet))
+        notes.append(line)
+    if len(archived) or restored:
+        _stage_archive(tracker, archive, archived, set(restored.values()), ctx)
+
     in_place = current.exists and matched.all() and not len(gone) and all(
         f in current.columns for f in (*KEY, *GENERATED))
+    kept = old.iloc[stale]
     if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
-        rows_after = np.asarray(source, dtype=int)
+        rows_new = old["_row"].to_numpy()[take].astype(int)
         _edit_in_place(tracker, current, new, old, take)
+        final = pd.concat([new, kept], ignore_index=True)
+        rows_final = np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)])
     else:
-        rows_after = current.header_row + 1 + np.arange(len(new)) if current.exists else 2 + np.arange(len(new))
+        order = _layout(new, kept, tracker.table(ORDERS).frame)
+        final = pd.concat([new, kept], ignore_index=True).iloc[order].reset_index(drop=True)
+        first = current.header_row + 1 if current.exists else 2
+        rows_final = first + np.arange(len(final))
+        at = np.empty(len(order), dtype=int)
+        at[order] = np.arange(len(order))
+        rows_new = rows_final[at[:len(new)]]
+        src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
+        src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
+        src[len(new):] = kept["_row"].to_numpy(dtype=int)
+        source: list[int | None] = [int(r) if r else None for r in src[order]]
         fields = list(GENERATED) if current.exists else list(TA.fields)
-        tracker.replace_rows(current, new, [*KEY, *fields] if current.exists else fields,
+        tracker.replace_rows(current, final, [*KEY, *fields] if current.exists else fields,
                              source if current.exists else None)
-    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_after)
-    tracker.remember(TA, new.assign(_row=rows_after))
+        if current.exists:
+            _write_restored(tracker, current, new, restored, rows_new)
+    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
+    tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
-    return Outcome("Rebuild T&A", findings, changes, summary=summarise(new, findings, ctx),
-                   data={"milestones": len(new), "po_lines": int(new["order_row"].nunique())})
+    return Outcome("Rebuild T&A", findings, changes,
+                   summary=summarise(new, findings, ctx) + ["  " + n for n in notes],
+                   data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
+                         "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE)
+_REASONS = {ta.Fate.GONE: "PO line no longer on Orders",
+            ta.Fate.REMOVED: "milestone no longer in template '{t}'",
+            ta.Fate.DUPLICATE: "a second T&A row with the same PO, style, colour and code"}
+TAKEN_BACK = "(taken back)"
+"""Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
+
+
+def _checked_templates(tracker: Tracker, inputs: Inputs
+                       ) -> tuple[dict[str, ta.Plan], set[str], bool, list[Finding]]:
+    """Plans of the valid templates, the names of the broken ones, and whether removals may archive."""
+    sheet = tracker.sheet(TEMPLATES)
+    plans, findings = ta.compile_templates(inputs.templates, file=tracker.file, sheet=sheet)
+    raw = tracker.table(TEMPLATES).frame
+    bad, orphans = ta.invalid_template_rows(raw, inputs.templates["_row"], inputs.findings,
+                                            file=tracker.file, sheet=sheet)
+    named = {str(t).strip() for t in inputs.templates["template"]}
+    broken = (named - set(plans)) | set(bad)
+    findings += list(bad.values())
+    if orphans:
+        findings.append(error(Code.TEMPLATE_ROW_INVALID, f"row(s) {', '.join(map(str, orphans))} of "
+                              f"'{sheet}' have errors and no Template name, so prodbook cannot tell which "
+                              "template they belong to; until they are fixed no milestone is archived for "
+                              "being left out of its template", file=tracker.file, sheet=sheet,
+                              row=orphans[0], column=TEMPLATES.column("template").header))
+    return {n: p for n, p in plans.items() if n not in broken}, broken, not orphans, findings
+
+
+def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, archive: pd.DataFrame
+                  ) -> dict[int, int]:
+    """New milestones that were archived before: take back their Actual and Notes (newest copy)."""
+    if not len(archive) or matched.all():
+        return {}
+    newest = pd.Series(np.arange(len(archive)), index=ta.index_key(archive, KEY).to_numpy())
+    newest = newest[~newest.index.duplicated(keep="last")]
+    out: dict[int, int] = {}
+    for i in np.flatnonzero(~matched):
+        a = newest.get(new_key.iat[i])
+        if a is not None:
+            out[int(i)] = int(a)
+            new.iat[i, new.columns.get_loc("actual")] = archive["actual"].iat[a]
+            new.iat[i, new.columns.get_loc("notes")] = archive["notes"].iat[a]
+    return out
+
+
+def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restored: dict[int, int],
+                    rows_new: np.ndarray) -> None:
+    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten)."""
+    for i in restored:
+        for f in ("actual", "notes"):
+            value = cell_value(new[f].iat[i])
+            if f in current.columns and value is not None and value != "":
+                tracker.backend.edit(CellEdit(current.sheet, int(rows_new[i]), current.columns[f], value))
+
+
+def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
+    """Row order of the rewritten sheet: Orders order, kept rows with their PO line (or last)."""
+    first_row = {}
+    if len(orders_on_sheet):
+        for k, r in zip(ta.index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
+            first_row.setdefault(k, int(r))
+    big = 1 << 40
+    new_rank = new["order_row"].to_numpy(dtype=float) if len(new) else np.array([], dtype=float)
+    kept_rank = np.array([first_row.get(k, big) for k in ta.index_key(kept, ta.LINE)], dtype=float) \
+        if len(kept) else np.array([], dtype=float)
+    rank = np.concatenate([new_rank, kept_rank])
+    return np.lexsort((np.arange(len(rank)), rank))
+
+
+def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
+                    ) -> tuple[list[Finding], str]:
+    """One warning per broken template (and one for other input errors), and the summary line."""
+    template_of = {str(s).strip().upper(): ("" if ta._blank(t) else str(t).strip())
+                   for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
+    why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
+    why = [t if t in broken else "" for t in why]
+    lines = ta.index_key(kept, ta.LINE).to_numpy()
+    out: list[Finding] = []
+    parts: list[str] = []
+    for name in sorted(set(why), key=lambda t: (t == "", t)):
+        pick = np.array([w == name for w in why])
+        n_rows, n_lines = int(pick.sum()), len(set(lines[pick]))
+        first = int(kept["_row"].to_numpy()[pick].min())
+        cause = (f"template '{name}' on '{tracker.sheet(TEMPLATES)}' has errors (see above)" if name else
+                 "their Orders or Styles row, their style's T&A template, or their PO #, Style #, Color or "
+                 "Code has an error (see above)")
+        out.append(warning(Code.TA_STALE, f"{n_rows:,} T&A row(s) of {n_lines:,} PO line(s) were kept "
+                           f"unchanged because {cause}: their Planned, Forecast and Status are stale until "
+                           "that is fixed. Nothing was archived", file=tracker.file,
+                           sheet=tracker.sheet(TA), row=first, key=name or None))
+        parts.append(f"template '{name}': {n_rows:,}" if name else f"input errors: {n_rows:,}")
+    total_lines = len(set(lines))
+    return out, (f"{len(kept):,} T&A row(s) of {total_lines:,} PO line(s) kept unchanged and stale, not "
+                 f"counted above ({', '.join(parts)}); fix the errors on the Issues sheet.")
+
+
+def _moved_line(fates: np.ndarray, left: np.ndarray, archive_sheet: str) -> str:
+    """'N T&A rows moved to ... (PO lines no longer on Orders: X, milestones removed from template T: Y)'."""
+    parts = []
+    if (n := int((fates == ta.Fate.GONE.value).sum())):
+        parts.append(f"PO lines no longer on Orders: {n:,}")
+    removed = pd.Series(left[fates == ta.Fate.REMOVED.value], dtype=object)
+    for t, n in removed.value_counts(sort=False).items():
+        parts.append(f"milestones removed from template '{t}': {n:,}")
+    if (n := int((fates == ta.Fate.DUPLICATE.value).sum())):
+        parts.append(f"duplicate rows: {n:,}")
+    return f"{len(fates):,} T&A row(s) moved to '{archive_sheet}' ({', '.join(parts)})."
 
 
 def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame,
@@ -217,14 +371,16 @@ def _days(values: np.ndarray) -> np.ndarray:
         return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy("datetime64[D]")
 
 
-def _stage_archive(tracker: Tracker, current, archived: pd.DataFrame, ctx: Context) -> None:
-    table = tracker.table(TA_ARCHIVE, required=False)
+def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken: set[int],
+                   ctx: Context) -> None:
+    """The archive keeps its rows (less those taken back) and gets the newly archived ones below."""
     rows = archived[list(TA.fields)].copy()
     rows["archived"] = ctx.today
-    rows["reason"] = "PO line or milestone no longer planned"
-    old = table.frame[list(TA_ARCHIVE.fields)]
+    rows["reason"] = archived["reason"].to_numpy()
+    keep = [i for i in range(len(table.frame)) if i not in taken]
+    old = table.frame.iloc[keep][list(TA_ARCHIVE.fields)]
     both = pd.concat([old, rows], ignore_index=True) if len(old) else rows
-    source = [*map(int, table.frame["_row"]), *([None] * len(rows))] if table.exists else None
+    source = [*map(int, table.frame["_row"].iloc[keep]), *([None] * len(rows))] if table.exists else None
     tracker.replace_rows(table, both, list(TA_ARCHIVE.fields), source)
 
 
