@@ -94,12 +94,13 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS))
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
-    new, found = ta.schedule(plans, inputs.orders, inputs.styles, calendars, default,
-                             file=tracker.file, sheets=names, blocked=broken)
-    findings += found
     current = tracker.table(TA, required=False)
     findings += current.findings
     old = current.frame
+    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS))
+    new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
+                             file=tracker.file, sheets=names, blocked=broken)
+    findings += found
     new_key = ta.index_key(new, KEY)
     old_key = ta.index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
@@ -181,7 +182,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     return Outcome("Rebuild T&A", findings, changes,
-                   summary=summarise(new, findings, ctx) + ["  " + n for n in notes],
+                   summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
 
@@ -212,6 +213,19 @@ def _checked_templates(tracker: Tracker, inputs: Inputs
                               "being left out of its template", file=tracker.file, sheet=sheet,
                               row=orphans[0], column=TEMPLATES.column("template").header))
     return {n: p for n, p in plans.items() if n not in broken}, broken, not orphans, findings
+
+
+def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """Orders rows to plan: a PO line already on the T&A whose Orders row has a bad cell is left out,
+    so its rows are kept as they are (stale) rather than recomputed from a blanked date."""
+    bad = {int(f.row) for f in inputs.findings if f.sheet == sheet and f.row is not None
+           and f.severity == "error" and f.code is not Code.DUPLICATE_KEY}
+    orders = inputs.orders
+    if not bad or not len(old) or not len(orders):
+        return orders
+    on_ta = set(ta.index_key(old, ta.LINE))
+    drop = orders["_row"].isin(bad).to_numpy() & ta.index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    return orders[~drop].reset_index(drop=True)
 
 
 def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, archive: pd.DataFrame
@@ -384,14 +398,16 @@ def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken
     tracker.replace_rows(table, both, list(TA_ARCHIVE.fields), source)
 
 
-def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context) -> list[str]:
-    """The few lines an APM wants after a rebuild."""
+def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context, *, stale: int = 0) -> list[str]:
+    """The few lines an APM wants after a rebuild; with ``stale`` rows kept, the counts say 'recomputed'."""
     if new.empty:
+        if stale:
+            return ["No T&A milestone was recomputed: see the errors on the Issues sheet."]
         return ["No T&A milestones: check the Orders, Styles and T&A Templates sheets."]
     counts = new["status"].value_counts()
     risk = [f for f in findings if f.code is Code.XF_AFTER_CANCEL]
-    lines = [f"{len(new):,} milestones for {new['order_row'].nunique():,} PO lines "
-             f"(as of {ctx.today:%a %d %b %Y}).",
+    lines = [f"{len(new):,} milestones {'recomputed ' if stale else ''}for {new['order_row'].nunique():,} "
+             f"PO lines (as of {ctx.today:%a %d %b %Y}).",
              "  " + ", ".join(f"{counts.get(s.value, 0):,} {s.value.lower()}" for s in
                               (Status.OVERDUE, Status.DUE_SOON, Status.DONE_LATE))
              + f"; {len(risk)} PO line(s) forecast to miss the cancel date."]

@@ -8,14 +8,15 @@ the user changed again since is left alone and reported, never overwritten.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 
 from prodbook.findings import Code, Finding, UserError, warning
 from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.ta_job import TA_ARCHIVE
-from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, Kind, SheetSpec
+from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
+from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, TA, Kind, SheetSpec
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import ARCHIVED, FILLED, NEW_ROW, Change, Tracker, log_text
 from prodbook.workbook.xlsxparts import CellEdit
@@ -69,8 +70,14 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     changes: list[Change] = []
     by_sheet = {s: e for s, e in entries.groupby("sheet", sort=False)}
     archive_rows: dict[str, dict] = {}
+    put_back: list[dict] = []
     for sheet, group in by_sheet.items():
         spec = _spec_for(tracker, sheet)
+        if spec is TA_ARCHIVE:  # rows the action took back from the archive go back there
+            back, done = _put_back(tracker, sheet, group)
+            put_back += back
+            changes += done
+            continue
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
         table = tracker.table(spec, required=False)
@@ -116,8 +123,8 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                 changes.append(Change(sheet, e["key"], e["field"], e["new"], e["old"]))
         keep = [i for i in range(len(frame)) if i not in drop]
         tracker.replace_rows(table, frame.iloc[keep], list(spec.fields), [source[i] for i in keep])
-    if archive_rows:
-        _restage_archive(tracker, archive_rows)
+    if archive_rows or put_back:
+        _restage_archive(tracker, archive_rows, put_back)
     tracker.log(changes)
     return Outcome(f"{UNDO}{action}", findings, changes,
                    summary=[f"Undid '{action}': {len(changes):,} change(s) reverted."],
@@ -165,9 +172,28 @@ def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> di
     return None
 
 
-def _restage_archive(tracker: Tracker, taken: dict[str, dict]) -> None:
+def _put_back(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[list[dict], list[Change]]:
+    """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why."""
+    ta = tracker.table(TA, required=False)
+    keys = [k.upper() for k in _keys(ta.frame, TA)]
+    rows, changes = [], []
+    for e in group[group["field"] == TAKEN_BACK].to_dict("records"):
+        if str(e["key"]).upper() not in keys:
+            continue  # no longer on the T&A: nothing to put back
+        row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
+        rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
+                     "reason": e["new"]})
+        changes.append(Change(sheet, e["key"], "(put back)", None, e["key"]))
+    return rows, changes
+
+
+def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequence[dict] = ()) -> None:
     archive = tracker.table(TA_ARCHIVE, required=False)
     gone = {v["_pos"] for v in taken.values()}
     keep = [i for i in range(len(archive.frame)) if i not in gone]
     frame = archive.frame.iloc[keep]
-    tracker.replace_rows(archive, frame, list(TA_ARCHIVE.fields), list(map(int, frame["_row"])))
+    source: list[int | None] = list(map(int, frame["_row"]))
+    if put_back:
+        frame = pd.concat([frame[list(TA_ARCHIVE.fields)], pd.DataFrame(list(put_back))], ignore_index=True)
+        source += [None] * len(put_back)
+    tracker.replace_rows(archive, frame, list(TA_ARCHIVE.fields), source if archive.exists else None)
