@@ -133,15 +133,11 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         findings += found
         notes.append(line)
     if len(gone):
-        archived = old.iloc[gone].assign(reason=[_REASONS[ta.Fate(f)].format(t=t)
-                                                 for f, t in zip(fates[gone], left[gone])])
         changes += [Change(ta_sheet, key_text(r[k] for k in KEY), ARCHIVED, "T&A row", archive_sheet)
-                    for _, r in archived.iterrows()]
+                    for _, r in old.iloc[gone].iterrows()]
         line = _moved_line(fates[gone], left[gone], archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
-    else:
-        archived = old.iloc[[]].assign(reason=[])
     if restored:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
                            archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
@@ -150,34 +146,12 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                 "and Notes (their PO line, template or milestone is planned again).")
         findings.append(info(Code.ROWS_RESTORED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
-    if len(archived) or restored:
-        _stage_archive(tracker, archive, archived, set(restored.values()), ctx)
+    if len(gone) or restored:
+        reasons = [_REASONS[ta.Fate(f)].format(t=t) for f, t in zip(fates[gone], left[gone])]
+        _stage_archive(tracker, archive, old.iloc[gone].assign(reason=reasons), set(restored.values()), ctx)
 
-    in_place = current.exists and matched.all() and not len(gone) and all(
-        f in current.columns for f in (*KEY, *GENERATED))
-    kept = old.iloc[stale]
-    if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
-        rows_new = old["_row"].to_numpy()[take].astype(int)
-        _edit_in_place(tracker, current, new, old, take)
-        final = pd.concat([new, kept], ignore_index=True)
-        rows_final = np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)])
-    else:
-        order = _layout(new, kept, tracker.table(ORDERS).frame)
-        final = pd.concat([new, kept], ignore_index=True).iloc[order].reset_index(drop=True)
-        first = current.header_row + 1 if current.exists else 2
-        rows_final = first + np.arange(len(final))
-        at = np.empty(len(order), dtype=int)
-        at[order] = np.arange(len(order))
-        rows_new = rows_final[at[:len(new)]]
-        src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
-        src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
-        src[len(new):] = kept["_row"].to_numpy(dtype=int)
-        source: list[int | None] = [int(r) if r else None for r in src[order]]
-        fields = list(GENERATED) if current.exists else list(TA.fields)
-        tracker.replace_rows(current, final, [*KEY, *fields] if current.exists else fields,
-                             source if current.exists else None)
-        if current.exists:
-            _write_restored(tracker, current, new, restored, rows_new)
+    rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
+                                            restored, rearrange=bool(len(gone)))
     changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
@@ -193,6 +167,38 @@ _REASONS = {ta.Fate.GONE: "PO line no longer on Orders",
             ta.Fate.DUPLICATE: "a second T&A row with the same PO, style, colour and code"}
 TAKEN_BACK = "(taken back)"
 """Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
+
+
+def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame, kept: pd.DataFrame,
+              matched: np.ndarray, take: np.ndarray, restored: dict[int, int], *, rearrange: bool
+              ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Stage the T&A sheet: the recomputed rows and the kept (stale) ones, whose cells are not touched.
+
+    Returns the sheet row of each recomputed row, and the whole sheet as this run leaves it (and its rows).
+    """
+    in_place = current.exists and matched.all() and not rearrange and all(
+        f in current.columns for f in (*KEY, *GENERATED))
+    if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
+        rows_new = old["_row"].to_numpy()[take].astype(int)
+        _edit_in_place(tracker, current, new, old, take)
+        return (rows_new, pd.concat([new, kept], ignore_index=True),
+                np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)]))
+    order = _layout(new, kept, tracker.table(ORDERS).frame)
+    final = pd.concat([new, kept], ignore_index=True).iloc[order].reset_index(drop=True)
+    rows_final = (current.header_row + 1 if current.exists else 2) + np.arange(len(final))
+    at = np.empty(len(order), dtype=int)
+    at[order] = np.arange(len(order))
+    rows_new = rows_final[at[:len(new)]]
+    src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
+    src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
+    src[len(new):] = kept["_row"].to_numpy(dtype=int)
+    if current.exists:
+        source: list[int | None] = [int(r) if r else None for r in src[order]]
+        tracker.replace_rows(current, final, [*KEY, *GENERATED], source)
+        _write_restored(tracker, current, new, restored, rows_new)
+    else:
+        tracker.replace_rows(current, final, list(TA.fields))
+    return rows_new, final, rows_final
 
 
 def _checked_templates(tracker: Tracker, inputs: Inputs
