@@ -341,3 +341,18 @@ def test_property_no_row_and_no_actual_is_lost_whatever_templates_break(tmp_path
     assert set(final) == set(before) and ta_sheet(path, "T&A Archive") == {}
     for k, (actual, note) in typed.items():
         assert final[k]["Actual"] == actual and final[k]["Notes"] == note, k
+
+
+def test_undo_of_a_run_that_archives_one_line_and_takes_back_another(built):
+    s1 = delete_order(built, S1[0])
+    run(built, ["ta"], ctx())
+    add_order(built, s1)
+    delete_order(built, S2[0])
+    result = run(built, ["ta"], ctx())
+    assert {k[:3] for k in ta_sheet(built)} == {S1} and {k[:3] for k in ta_sheet(built, "T&A Archive")} == {S2}
+    assert ta_sheet(built)[(*S1, "LD")]["Notes"] == "mill late"
+    assert "5 T&A row(s) taken back" in "\n".join(result.outcomes[0].summary)
+    run(built, ["undo"], ctx())
+    assert {k[:3] for k in ta_sheet(built)} == {S2} and {k[:3] for k in ta_sheet(built, "T&A Archive")} == {S1}
+    assert ta_sheet(built)[(*S2, "LD")]["Notes"] == "ok"
+    assert ta_sheet(built, "T&A Archive")[(*S1, "LD")]["Notes"] == "mill late"
