@@ -1,0 +1,264 @@
+"""Files a run writes beside the workbook (e-mail drafts, the report): staged, then published.
+
+A job never writes such a file itself: it returns it in ``Outcome.files`` and the
+runner decides. Before the workbook is saved, ``prepare`` writes each file as a
+hidden temporary file in its own folder and flushes it to disk, so a full disk or
+a read-only folder is found while nothing has been written yet. Only after the
+workbook was saved (or the run needed no save) does ``Prepared.publish`` rename
+each one into place, so a draft or report never appears for a run that was
+refused, failed or was a dry run, and no file is ever seen half-written.
+``Prepared.discard`` removes the temporary files and any folder made for them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from prodbook.findings import UserError
+
+Writer = Callable[[Path], None]
+"""Writes the whole file at the path it is given (a temporary name in the target folder)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file a job wants written once the run has succeeded."""
+
+    path: Path
+    content: bytes | Writer
+    announce: str = ""
+    """The summary line that says where the file is; shown only once it was written."""
+
+
+@dataclass(frozen=True)
+class OutlookDrafts:
+    """E-mails for Outlook's Drafts folder (inside Excel); .eml files in ``folder`` where Outlook is not."""
+
+    messages: tuple[EmailMessage, ...]
+    folder: Path
+
+
+Staged = StagedFile | OutlookDrafts
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing one job's files did, for the run's summary and messages."""
+
+    written: tuple[str, ...] = ()
+    """File paths, or 'Outlook Drafts: <subject>'."""
+    not_written: tuple[str, ...] = ()
+    problem: str | None = None
+    """Why ``not_written`` were not, in words; None when everything was written."""
+    summary: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
+
+
+def why(exc: OSError, name: str, folder: Path) -> str:
+    """The plain cause of a failed write: a full disk, a read-only folder, or the system's words."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full: '{name}' could not be written in the folder '{folder}'"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
+        return (f"prodbook may not write '{name}' in the folder '{folder}' (it is read-only, or the file "
+                "is open in another program)")
+    return f"'{name}' could not be written in the folder '{folder}' ({exc.strerror or exc})"
+
+
+def _new_folders(folder: Path) -> list[Path]:
+    """``folder`` and the parents of it that do not exist yet, outermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_temp(path: Path, content: bytes | Writer) -> Path:
+    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
+    fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
+    tmp = Path(name)
+    try:
+        if isinstance(content, bytes):
+            try:
+                _write_all(fd, content)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        else:
+            os.close(fd)
+            content(tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())  # as a plain save would: mkstemp makes it private
+        except OSError:
+            pass
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, content: bytes | Writer) -> Path:
+    """Write ``path`` whole or not at all: a temporary file in its folder, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = write_temp(path, content)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return path
+
+
+@dataclass
+class Prepared:
+    """Temporary files written and flushed, waiting for ``publish`` (after the save) or ``discard``."""
+
+    temps: dict[Path, Path] = field(default_factory=dict)
+    """Target path -> its temporary file."""
+    folders: list[Path] = field(default_factory=list)
+    """Folders made for the files, outermost first: removed again on discard when left empty."""
+
+    def discard(self) -> None:
+        """Leave the folders as they were: remove every temporary file and every folder made for them."""
+        for tmp in self.temps.values():
+            tmp.unlink(missing_ok=True)
+        self.temps.clear()
+        for folder in reversed(self.folders):
+            try:
+                folder.rmdir()  # only when empty: a folder the user filled meanwhile stays
+            except OSError:
+                pass
+        self.folders.clear()
+
+    def publish(self, staged: Sequence[Staged]) -> Published:
+        """Rename one job's prepared files into place (and hand its Outlook drafts over), in order;
+        on the first failure the rest are left unwritten and named."""
+        written: list[str] = []
+        left: list[str] = []
+        notes: list[str] = []
+        problem = None
+        announced: dict[str, list[bool]] = {}
+        for record in staged:
+            if isinstance(record, OutlookDrafts):
+                if problem:
+                    left += [str(m.get("Subject", "")) for m in record.messages]
+                    continue
+                done, rest, problem = _send(record)
+                written += done
+                notes += [f"follow-up draft ready: {line}" for line in done]
+                left += rest
+                continue
+            tmp = self.temps.pop(record.path, None)
+            ok = tmp is None and str(record.path) in written  # staged twice: already in place
+            if tmp is not None and problem is None:
+                try:
+                    os.replace(tmp, record.path)
+                    ok = True
+                    written.append(str(record.path))
+                except OSError as exc:
+                    problem = why(exc, record.path.name, record.path.parent)
+            if not ok:
+                if tmp is not None:
+                    tmp.unlink(missing_ok=True)
+                left.append(str(record.path))
+                problem = problem or f"'{record.path.name}' was not prepared"
+            if record.announce:
+                announced.setdefault(record.announce, []).append(ok)
+        for folder in {Path(p).parent for p in written if not p.startswith("Outlook Drafts:")}:
+            _fsync_folder(folder)
+        summary = [line if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
+                   for line, oks in announced.items() if any(oks)]
+        summary += _outlook_summary(staged, written)
+        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
+
+
+def prepare(staged: Sequence[Staged]) -> Prepared:
+    """Write every staged file as a temporary file beside its target; nothing is visible yet.
+
+    Raises:
+        UserError: a file could not be written (a full disk, a read-only folder); every
+            temporary file and folder made so far is removed again.
+    """
+    out = Prepared()
+    try:
+        for record in staged:
+            if not isinstance(record, StagedFile):
+                continue
+            new = _new_folders(record.path.parent)
+            for folder in new:
+                folder.mkdir()
+                out.folders.append(folder)
+            old = out.temps.pop(record.path, None)  # staged twice: the last one wins
+            if old is not None:
+                old.unlink(missing_ok=True)
+            out.temps[record.path] = write_temp(record.path, record.content)
+    except OSError as exc:
+        out.discard()
+        raise UserError(f"{why(exc, record.path.name, record.path.parent)}. Nothing was written: the "
+                        "workbook, drafts and reports are as they were. Free some space (or choose another "
+                        "folder) and run again", file=str(record.path)) from None
+    except BaseException:
+        out.discard()
+        raise
+    return out
+
+
+def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
+    from prodbook.outlook import DraftsStopped, send_drafts
+
+    try:
+        return send_drafts(list(record.messages), record.folder), [], None
+    except DraftsStopped as stop:
+        return stop.done, stop.left, why(stop.cause, stop.name, record.folder)
+
+
+def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[str]:
+    out = []
+    in_outlook = sum(1 for w in written if w.startswith("Outlook Drafts:"))
+    if in_outlook:
+        out.append(f"  E-mail drafts: {in_outlook} in Outlook's Drafts folder")
+    for record in staged:
+        if isinstance(record, OutlookDrafts) and any(Path(w).parent == record.folder for w in written
+                                                     if not w.startswith("Outlook Drafts:")):
+            out.append(f"  E-mail drafts (open in Outlook): {record.folder}")
+    return out
+
+
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "prepare", "why", "write_atomic"]
