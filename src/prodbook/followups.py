@@ -207,11 +207,10 @@ def one_address(entry: str) -> str | BadAddress:
     header = _HEADERS("To", text)
     groups = header.groups
     if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
-        return BadAddress(text, "it is not one e-mail address (write one address per entry, "
-                                "separated by ';')")
+        return BadAddress(text, "it is not one e-mail address")
     addr = groups[0].addresses[0]
     if header.defects and text.count("@") > 1:
-        return BadAddress(text, "it holds more than one address; separate them with ';'")
+        return BadAddress(text, "it holds more than one address")
     if header.defects or not addr.username or not addr.domain:
         return BadAddress(text, "it is not an e-mail address such as name@vendor.com")
     if not (_ATOM.fullmatch(addr.username) and _ATOM.fullmatch(addr.domain)):

@@ -139,8 +139,8 @@ def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.C
             for b in bad:
                 findings.append(warning(
                     Code.BAD_ADDRESS, f"'{fu.one_line(b.entry)}' cannot go into vendor {vendor}'s e-mail: "
-                    f"{b.why}. It was left out of the draft (the other addresses are kept); write one address "
-                    "per entry, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
+                    f"{b.why}. It was left out of the draft (the other addresses are kept); make each entry one "
+                    "address such as name@vendor.com, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
         c = fu.Contact(str(r["vendor"]), name, found["email"][0], found["cc"][0])
         contacts[c.vendor.strip().upper()] = c
     return contacts, findings

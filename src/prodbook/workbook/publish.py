@@ -80,12 +80,6 @@ def _new_folders(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -110,16 +104,15 @@ def _fsync_folder(folder: Path) -> None:
 def write_temp(path: Path, content: bytes | Writer) -> Path:
     """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
     fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
     tmp = Path(name)
     try:
         if isinstance(content, bytes):
-            try:
-                _write_all(fd, content)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            with open(tmp, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
         else:
-            os.close(fd)
             content(tmp)
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
