@@ -241,3 +241,11 @@ def disk_full_after(monkeypatch: pytest.MonkeyPatch, limit: int, *, under: Path)
 
     monkeypatch.setattr(io, "open", fake_open)
     monkeypatch.setattr(builtins, "open", fake_open)
+
+
+def test_a_report_named_like_the_workbook_never_replaces_it(tmp_path):
+    path = book(tmp_path)
+    stamp = digest(path)
+    with pytest.raises(UserError, match="is the workbook itself"):
+        run(path, ["report"], ctx(path))
+    assert digest(path) == stamp and listing(tmp_path) == {"t.xlsx"}

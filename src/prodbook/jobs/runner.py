@@ -107,7 +107,8 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     tracker.stage_change_log(run_id, ctx.now)
     commit = None
     if not ctx.dry_run:
-        prepared = publish.prepare([f for o in outcomes for f in o.files])  # a full disk shows before the save
+        prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save
+                                   workbook=getattr(book, "path", None))
         try:
             step("Writing the workbook")
             commit = book.commit(tracker.config.backups_to_keep)

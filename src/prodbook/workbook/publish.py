@@ -202,13 +202,17 @@ class Prepared:
         return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
 
 
-def prepare(staged: Sequence[Staged]) -> Prepared:
+def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepared:
     """Write every staged file as a temporary file beside its target; nothing is visible yet.
 
     Raises:
-        UserError: a file could not be written (a full disk, a read-only folder); every
-            temporary file and folder made so far is removed again.
+        UserError: a file would replace ``workbook`` itself, or could not be written (a full
+            disk, a read-only folder); every temporary file and folder made so far is removed again.
     """
+    for record in staged:
+        if isinstance(record, StagedFile) and workbook is not None and _same(record.path, workbook):
+            raise UserError(f"'{record.path.name}' is the workbook itself: prodbook will not write over it. "
+                            "Choose another file name with --out", file=str(record.path))
     out = Prepared()
     try:
         for record in staged:
@@ -231,6 +235,13 @@ def prepare(staged: Sequence[Staged]) -> Prepared:
         out.discard()
         raise
     return out
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve() or (a.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
