@@ -129,12 +129,13 @@ def test_one_address_per_entry():
 
 # --- point 9: no file from a refused, failed or dry run -------------------------------------------
 
-def test_a_run_refused_because_the_workbook_is_open_writes_no_draft_and_no_report(tmp_path):
+@pytest.mark.parametrize("outlook", [False, True], ids=["eml", "add-in"])
+def test_a_run_refused_because_the_workbook_is_open_writes_no_draft_and_no_report(tmp_path, outlook):
     path = book(tmp_path)
     (tmp_path / "~$t.xlsx").write_bytes(b"\x05Anna ")  # Excel's lock file: the workbook is open
     before, stamp = listing(tmp_path), digest(path)
     with pytest.raises((WorkbookLocked, UserError)):
-        run(path, [*JOBS, "report"], ctx(None))
+        run(path, [*JOBS, "report"], Context(today=TODAY, now=datetime(2027, 3, 1, 9), outlook=outlook))
     assert listing(tmp_path) == before  # no 'Follow-up drafts' folder, no report, no temp file
     assert digest(path) == stamp
 
@@ -249,3 +250,15 @@ def test_a_report_named_like_the_workbook_never_replaces_it(tmp_path):
     with pytest.raises(UserError, match="is the workbook itself"):
         run(path, ["report"], ctx(path))
     assert digest(path) == stamp and listing(tmp_path) == {"t.xlsx"}
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's zip, on a full disk
+def test_a_full_disk_while_writing_the_report_leaves_no_partial_report(tmp_path, monkeypatch):
+    path = book(tmp_path)
+    out = tmp_path / "reports" / "Production Report.xlsx"
+    out.parent.mkdir()
+    disk_full_after(monkeypatch, 2000, under=out.parent)
+    stamp = digest(path)
+    with pytest.raises(UserError, match="disk is full"):
+        run(path, ["report"], ctx(out))
+    assert list(out.parent.iterdir()) == [] and digest(path) == stamp

@@ -126,16 +126,18 @@ def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says
     where they are (only the files written), and a failure part-way names what was and was not written."""
     found: list[Finding] = []
-    for outcome in outcomes:
-        done = prepared.publish(outcome.files)
-        outcome.summary += done.summary
-        found += [info(Code.SETTING, note, file=file) for note in done.notes]
-        if done.problem:
-            found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. The workbook was "
-                               f"saved. Written: {_names(done.written) or 'none'}. Not written: "
-                               f"{_names(done.not_written)}. Run again once that is fixed to write them",
-                               file=file))
-    prepared.discard()  # anything left over (a job that failed after staging): no stray temp files
+    try:
+        for outcome in outcomes:
+            done = prepared.publish(outcome.files)
+            outcome.summary += done.summary
+            found += [info(Code.SETTING, note, file=file) for note in done.notes]
+            if done.problem:
+                found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. The workbook "
+                                   f"was saved. Written: {_names(done.written) or 'none'}. Not written: "
+                                   f"{_names(done.not_written)}. Run again once that is fixed to write them",
+                                   file=file))
+    finally:
+        prepared.discard()  # anything not put in place (stopped part-way): no stray temp file
     return found
 
 

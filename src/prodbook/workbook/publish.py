@@ -13,6 +13,7 @@ refused, failed or was a dry run, and no file is ever seen half-written.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -121,9 +122,21 @@ def write_temp(path: Path, content: bytes | Writer) -> Path:
         except OSError:
             pass
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
     return tmp
+
+
+def _remove(tmp: Path) -> None:
+    """Remove a temporary file, never hiding the error that made it useless."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:  # Windows: a writer that failed may still hold it open until collected
+        gc.collect()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def write_atomic(path: Path, content: bytes | Writer) -> Path:
@@ -133,7 +146,7 @@ def write_atomic(path: Path, content: bytes | Writer) -> Path:
     try:
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
     _fsync_folder(path.parent)
     return path
@@ -151,7 +164,7 @@ class Prepared:
     def discard(self) -> None:
         """Leave the folders as they were: remove every temporary file and every folder made for them."""
         for tmp in self.temps.values():
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
         self.temps.clear()
         for folder in reversed(self.folders):
             try:
@@ -189,7 +202,7 @@ class Prepared:
                     problem = why(exc, record.path.name, record.path.parent)
             if not ok:
                 if tmp is not None:
-                    tmp.unlink(missing_ok=True)
+                    _remove(tmp)
                 left.append(str(record.path))
                 problem = problem or f"'{record.path.name}' was not prepared"
             if record.announce:
@@ -224,7 +237,7 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
                 out.folders.append(folder)
             old = out.temps.pop(record.path, None)  # staged twice: the last one wins
             if old is not None:
-                old.unlink(missing_ok=True)
+                _remove(old)
             out.temps[record.path] = write_temp(record.path, record.content)
     except OSError as exc:
         out.discard()
