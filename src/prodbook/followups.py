@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.headerregistry import Address, HeaderRegistry
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,7 @@ class Contact:
 
 
 _LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""What Python and Excel take as a line break: between address entries, never inside one."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Line breaks, tabs and other control characters: never allowed in text bound for a header."""
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
@@ -248,7 +249,10 @@ def parse_addresses(text: Any) -> tuple[tuple[str, ...], tuple[BadAddress, ...]]
     for part in _entries(str(text)):
         if part.strip():
             found = one_address(part)
-            (bad if isinstance(found, BadAddress) else good).append(found)  # type: ignore[arg-type]
+            if isinstance(found, BadAddress):
+                bad.append(found)
+            else:
+                good.append(found)
     return tuple(good), tuple(bad)
 
 
@@ -265,10 +269,9 @@ def one_line(text: Any) -> str:
 
 def bad_name(text: Any) -> str | None:
     """Why a display name (the Vendors Name) cannot head an e-mail, or None when it can."""
-    if _isna(text):
+    if _isna(text) or not _CONTROL.search(str(text).strip()):
         return None
-    return "it holds a line break or another control character" if _CONTROL.search(str(text).strip()) \
-        else None
+    return "it holds a line break or another control character"
 
 
 COLUMNS = ("PO", "Style", "Colour", "Item", "Due", "Days overdue", "What we need")
@@ -325,8 +328,8 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
         msg["To"] = ", ".join(to)
     if cc:
         msg["Cc"] = ", ".join(cc)
-    if sender and (sender := one_address(sender)) and not isinstance(sender, BadAddress):
-        msg["From"] = sender
+    if isinstance(frm := one_address(sender) if sender else None, str):
+        msg["From"] = frm
     msg["Date"] = format_datetime(datetime.combine(today, datetime.min.time()).astimezone())
     msg["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to edit and send
     msg["X-Prodbook-Vendor"] = one_line(contact.vendor)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from prodbook import followups as fu
+from prodbook.config import toml_path
 from prodbook.findings import Code, Finding, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
-from prodbook.config import toml_path
 from prodbook.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.wip import fold_ref
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
@@ -79,8 +79,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
             files = (OutlookDrafts(tuple(made.messages.values()), folder),) if made.messages else ()
         else:  # written by the runner once the workbook is saved
-            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), f"  E-mail drafts (open in Outlook): {folder}")
-                          for v, msg in made.messages.items())
+            where = f"  E-mail drafts (open in Outlook): {folder}"
+            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -135,12 +135,13 @@ def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.C
                 column=table.header_of("name"), value=name, **where))
             name = None
         found = {f: fu.parse_addresses(r.get(f)) for f in ("email", "cc")}
-        for f, (_, bad) in found.items():
+        for f, (good, bad) in found.items():
+            kept = "the other addresses are kept" if good else f"the draft has no {table.header_of(f)} address"
             for b in bad:
                 findings.append(warning(
                     Code.BAD_ADDRESS, f"'{fu.one_line(b.entry)}' cannot go into vendor {vendor}'s e-mail: "
-                    f"{b.why}. It was left out of the draft (the other addresses are kept); make each entry one "
-                    "address such as name@vendor.com, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
+                    f"{b.why}. It was left out of the draft ({kept}); make each entry one address such as "
+                    "name@vendor.com, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
         c = fu.Contact(str(r["vendor"]), name, found["email"][0], found["cc"][0])
         contacts[c.vendor.strip().upper()] = c
     return contacts, findings
@@ -155,9 +156,9 @@ def sender_of(tracker: Tracker) -> tuple[str | None, list[Finding]]:
     got = fu.one_address(text)
     if not isinstance(got, fu.BadAddress):
         return got, []
-    return None, [warning(Code.BAD_ADDRESS, f"the setting 'Sender Email' cannot be the drafts' From: {got.why}. "
-                          "The drafts were made without a From (your mail program fills in your own address); "
-                          "put exactly one address such as Anna Lee <anna@company.com> there",
+    return None, [warning(Code.BAD_ADDRESS, f"the setting 'Sender Email' cannot be the drafts' From: "
+                          f"{got.why}. The drafts were made without a From (your mail program fills in your "
+                          "own address); put exactly one address such as Anna Lee <anna@company.com> there",
                           value=tracker.config.get("Sender Email"), **_setting_place(tracker, "Sender Email"))]
 
 

@@ -160,6 +160,8 @@ class Prepared:
     """Target path -> its temporary file."""
     folders: list[Path] = field(default_factory=list)
     """Folders made for the files, outermost first: removed again on discard when left empty."""
+    done: set[Path] = field(default_factory=set)
+    """Files put in place so far."""
 
     def discard(self) -> None:
         """Leave the folders as they were: remove every temporary file and every folder made for them."""
@@ -174,37 +176,34 @@ class Prepared:
         self.folders.clear()
 
     def publish(self, staged: Sequence[Staged]) -> Published:
-        """Rename one job's prepared files into place (and hand its Outlook drafts over), in order;
-        on the first failure the rest are left unwritten and named."""
+        """Rename one job's prepared files into place (and hand its Outlook drafts over); a file that
+        cannot be put in place is named, and the others are still tried."""
         written: list[str] = []
         left: list[str] = []
         notes: list[str] = []
-        problem = None
+        problems: list[str] = []
         announced: dict[str, list[bool]] = {}
         for record in staged:
             if isinstance(record, OutlookDrafts):
-                if problem:
-                    left += [str(m.get("Subject", "")) for m in record.messages]
-                    continue
                 done, rest, problem = _send(record)
                 written += done
                 notes += [f"follow-up draft ready: {line}" for line in done]
                 left += rest
+                problems += [problem] if problem else []
                 continue
             tmp = self.temps.pop(record.path, None)
-            ok = tmp is None and str(record.path) in written  # staged twice: already in place
-            if tmp is not None and problem is None:
+            ok = tmp is None and record.path in self.done  # staged twice: already in place
+            if tmp is not None:
                 try:
                     os.replace(tmp, record.path)
                     ok = True
+                    self.done.add(record.path)
                     written.append(str(record.path))
                 except OSError as exc:
-                    problem = why(exc, record.path.name, record.path.parent)
-            if not ok:
-                if tmp is not None:
                     _remove(tmp)
+                    problems.append(why(exc, record.path.name, record.path.parent))
+            if not ok:
                 left.append(str(record.path))
-                problem = problem or f"'{record.path.name}' was not prepared"
             if record.announce:
                 announced.setdefault(record.announce, []).append(ok)
         for folder in {Path(p).parent for p in written if not p.startswith("Outlook Drafts:")}:
@@ -212,6 +211,8 @@ class Prepared:
         summary = [line if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
                    for line, oks in announced.items() if any(oks)]
         summary += _outlook_summary(staged, written)
+        problem = "; ".join(dict.fromkeys(problems)) or (
+            "they were not prepared before the save" if left else None)
         return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
 
 
