@@ -79,6 +79,8 @@ class Code(StrEnum):
     WIP_QTY_INCONSISTENT = "wip-qty-inconsistent"
     # follow-ups
     VENDOR_NO_EMAIL = "vendor-no-email"
+    BAD_ADDRESS = "bad-email-address"
+    FILE_NOT_WRITTEN = "file-not-written"
     # style profiles (issue 5)
     FIBER_UNREADABLE = "fiber-unreadable"
     FIBER_TOTAL = "fiber-total-not-100"

@@ -16,9 +16,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from prodbook.exceptions import RULE_NAMES, open_exceptions
 from prodbook.findings import Code
 from prodbook.model.records import Status
 from prodbook.wip import fold_ref
+from prodbook.workbook.publish import write_atomic
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -177,12 +179,99 @@ class Contact:
     cc: tuple[str, ...] = ()
 
 
-def addresses(text: Any) -> tuple[str, ...]:
-    """'a@x.com; Bo <b@x.com>, c@x.com' -> each address as written (display names kept)."""
+_LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""What Python and Excel take as a line break: between address entries, never inside one."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Line breaks, tabs and other control characters: never allowed in text bound for a header."""
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_HEADERS = HeaderRegistry()
+
+
+@dataclass(frozen=True)
+class BadAddress:
+    """One entry of an address cell that cannot go into a To/Cc/From header, and why."""
+
+    entry: str
+    why: str
+
+
+def one_address(entry: str) -> str | BadAddress:
+    """``entry`` as exactly one address ('Bo <b@x.com>' or 'b@x.com'), re-written by the email package.
+
+    Anything else (a header line such as 'Bcc: x@evil.com', two addresses, no dot in the
+    domain, a control character) is a ``BadAddress``: text from a cell never reaches a
+    header unparsed, so it can neither add a recipient nor a header.
+    """
+    text = entry.strip()
+    if _CONTROL.search(text):
+        return BadAddress(text, "it holds a line break or another control character")
+    header = _HEADERS("To", text)
+    groups = header.groups
+    if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
+        return BadAddress(text, "it is not one e-mail address")
+    addr = groups[0].addresses[0]
+    if header.defects and text.count("@") > 1:
+        return BadAddress(text, "it holds more than one address")
+    if header.defects or not addr.username or not addr.domain:
+        return BadAddress(text, "it is not an e-mail address such as name@vendor.com")
+    if not (_ATOM.fullmatch(addr.username) and _ATOM.fullmatch(addr.domain)):
+        return BadAddress(text, "an e-mail address can only hold plain letters, digits and . - _ +")
+    labels = addr.domain.split(".")
+    if len(labels) < 2 or not all(labels):
+        return BadAddress(text, f"the part after '@' ('{addr.domain}') needs a dot, as in vendor.com")
+    if _CONTROL.search(addr.display_name):
+        return BadAddress(text, "the name before the address holds a control character")
+    return str(Address(addr.display_name, addr.username, addr.domain))
+
+
+def _entries(text: str) -> list[str]:
+    """A cell split into address entries: at ';' or ',' outside "quotes", and at every line break
+    (Alt+Enter between addresses is how many people list them)."""
+    out: list[str] = []
+    for line in _LINE_BREAK.split(text):
+        quoted, start = False, 0
+        for i, ch in enumerate(line):
+            if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+                quoted = not quoted
+            elif ch in ";," and not quoted:
+                out.append(line[start:i])
+                start = i + 1
+        out.append(line[start:])
+    return out
+
+
+def parse_addresses(text: Any) -> tuple[tuple[str, ...], tuple[BadAddress, ...]]:
+    """'a@x.com; Bo <b@x.com>' -> (the good addresses, the entries that are not one address)."""
     if _isna(text) or not str(text).strip():
-        return ()
-    parts = [p.strip() for p in re.split(r"[;,\n]", str(text)) if p.strip()]
-    return tuple(p for p in parts if getaddresses([p]) and "@" in getaddresses([p])[0][1])
+        return (), ()
+    good: list[str] = []
+    bad: list[BadAddress] = []
+    for part in _entries(str(text)):
+        if part.strip():
+            found = one_address(part)
+            if isinstance(found, BadAddress):
+                bad.append(found)
+            else:
+                good.append(found)
+    return tuple(good), tuple(bad)
+
+
+def addresses(text: Any) -> tuple[str, ...]:
+    """'a@x.com; Bo <b@x.com>, c@x.com' -> each valid address (display names kept); others dropped."""
+    return parse_addresses(text)[0]
+
+
+def one_line(text: Any) -> str:
+    """Tracker text (a vendor name or code) made safe for a header: control characters and line
+    breaks become one space."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def bad_name(text: Any) -> str | None:
+    """Why a display name (the Vendors Name) cannot head an e-mail, or None when it can."""
+    if _isna(text) or not _CONTROL.search(str(text).strip()):
+        return None
+    return "it holds a line break or another control character"
 
 
 COLUMNS = ("PO", "Style", "Colour", "Item", "Due", "Days overdue", "What we need")
@@ -230,19 +319,20 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
            signature: str | None = None) -> EmailMessage:
     """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table."""
     overdue = sum(1 for i in items if i.days_overdue)
-    who = contact.name or contact.vendor
+    who = one_line(contact.name or contact.vendor) or one_line(contact.vendor)
     msg = EmailMessage()
     msg["Subject"] = (f"{who}: {len(items)} open item{'s' if len(items) != 1 else ''} to update"
                       + (f" ({overdue} overdue)" if overdue else "") + f" - {today:%d %b %Y}")
-    if contact.to:
-        msg["To"] = ", ".join(contact.to)
-    if contact.cc:
-        msg["Cc"] = ", ".join(contact.cc)
-    if sender:
-        msg["From"] = sender
+    to, cc = _checked(contact.to), _checked(contact.cc)  # callers validate; a header never takes raw text
+    if to:
+        msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if isinstance(frm := one_address(sender) if sender else None, str):
+        msg["From"] = frm
     msg["Date"] = format_datetime(datetime.combine(today, datetime.min.time()).astimezone())
     msg["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to edit and send
-    msg["X-Prodbook-Vendor"] = contact.vendor
+    msg["X-Prodbook-Vendor"] = one_line(contact.vendor)
     by = reply_by(today)
     sign = signature or "Production team"
     intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {today:%d %b %Y}. "
@@ -256,15 +346,22 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
     return msg
 
 
+def _checked(entries: Sequence[str]) -> list[str]:
+    return [a for a in map(one_address, entries) if not isinstance(a, BadAddress)]
+
+
 def draft_name(vendor: str, today: date) -> str:
     return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
 
 
 def write_eml(msg: EmailMessage, path: Path) -> Path:
-    """The message as a standard .eml file (CRLF line ends, as mail programs expect)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(msg.as_bytes(policy=SMTP))
-    return path
+    """The message as a standard .eml file (CRLF line ends, as mail programs expect), whole or not at all."""
+    return write_atomic(path, eml_bytes(msg))
+
+
+def eml_bytes(msg: EmailMessage) -> bytes:
+    """The .eml file's content."""
+    return msg.as_bytes(policy=SMTP)
 
 
 @dataclass

@@ -25,6 +25,8 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
+from prodbook.workbook.publish import write_atomic
+
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 
@@ -34,17 +36,29 @@ def eml_name(message: EmailMessage, n: int) -> str:
     return f"{n:03d} {subject or 'follow-up'}.eml"
 
 
+class DraftsStopped(OSError):
+    """Writing the .eml drafts stopped part-way (a full disk...): which were written, which not, and why."""
+
+    def __init__(self, done: list[str], left: list[str], name: str, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror)
+        self.done, self.left, self.name, self.cause = done, left, name, cause
+
+
 def write_eml(messages: Sequence[EmailMessage], folder: Path) -> list[str]:
-    """Each message as an unsent .eml draft in ``folder``; returns the paths."""
+    """Each message as an unsent .eml draft in ``folder``, each written whole or not at all; returns
+    the paths. Raises ``DraftsStopped`` naming the drafts written and not written."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
+    out: list[str] = []
     for n, msg in enumerate(messages, 1):
         draft = _copy(msg)
         if "X-Unsent" not in draft:
             draft["X-Unsent"] = "1"
         path = folder / eml_name(msg, n)
-        path.write_bytes(draft.as_bytes(policy=SMTP))
+        try:
+            write_atomic(path, draft.as_bytes(policy=SMTP))
+        except OSError as exc:
+            left = [str(m.get("Subject", "")) for m in messages[n - 1:]]
+            raise DraftsStopped(out, left, path.name, exc) from exc
         out.append(str(path))
     return out
 
@@ -54,6 +68,15 @@ def _copy(msg: EmailMessage) -> EmailMessage:
     from email.policy import default
 
     return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)  # type: ignore[arg-type]
+
+
+def _recipients(msg: EmailMessage, name: str) -> str:
+    """Outlook's 'a@x.com; Bo <b@x.com>' from the parsed header (a comma inside a quoted name stays)."""
+    header = msg.get(name)
+    found = getattr(header, "addresses", None)
+    if found is None:  # a message built with the old policy: plain text
+        return "; ".join(a.strip() for a in str(header or "").split(",") if a.strip())
+    return "; ".join(str(a) for a in found)
 
 
 def _body(msg: EmailMessage) -> tuple[str, bool]:
@@ -70,10 +93,10 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
     out = []
     for n, msg in enumerate(messages, 1):
         item = outlook.CreateItem(0)  # olMailItem
-        item.To = "; ".join(a.strip() for a in str(msg.get("To", "")).split(",") if a.strip())
+        item.To = _recipients(msg, "To")
         if msg.get("Cc"):
-            item.CC = "; ".join(a.strip() for a in str(msg["Cc"]).split(",") if a.strip())
-        item.Subject = str(msg.get("Subject", ""))
+            item.CC = _recipients(msg, "Cc")
+        item.Subject = " ".join(str(msg.get("Subject", "")).split())
         body, html = _body(msg)
         if html:
             item.HTMLBody = body
@@ -125,7 +148,10 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str,
                 done += outlook_drafts([msg], outlook, attachments)
             except Exception:  # Outlook went away mid-way: the rest become files
                 break
-    return done + write_eml(messages[len(done):], folder)
+    try:
+        return done + write_eml(messages[len(done):], folder)
+    except DraftsStopped as stop:
+        raise DraftsStopped(done + stop.done, stop.left, stop.name, stop.cause) from stop.cause
 
 
-__all__ = ["eml_name", "outlook_drafts", "send_drafts", "write_eml"]
+__all__ = ["DraftsStopped", "eml_name", "outlook_drafts", "send_drafts", "write_eml"]

@@ -20,6 +20,7 @@ from prodbook import exceptions as ex
 from prodbook.findings import Code
 from prodbook.model.sheets import Column, Kind, SheetSpec
 from prodbook.wip import line_key
+from prodbook.workbook.publish import write_atomic
 from prodbook.workbook.tracker import NEW_ROW
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late: after cancel", "Shipped", \
@@ -295,11 +296,7 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
                 cell.number_format = "yyyy-mm-dd"
     es.column_dimensions["I"].width = 80
     es.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    return write_atomic(path, wb.save)  # whole or not at all: a full disk leaves no partial file
 
 
 def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:

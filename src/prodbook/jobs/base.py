@@ -11,6 +11,7 @@ import pandas as pd
 
 from prodbook.findings import Finding
 from prodbook.model.sheets import SheetSpec
+from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import duplicate_keys, records_frame
 from prodbook.workbook.tracker import Change, Tracker
 
@@ -41,6 +42,9 @@ class Outcome:
     changes: list[Change] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    files: tuple[Staged, ...] = ()
+    """Files for beside the workbook (drafts, the report): the runner writes them only once the run's
+    save succeeded, never on --dry-run; their summary lines are added then."""
 
 
 def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True

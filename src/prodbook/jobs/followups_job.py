@@ -2,7 +2,9 @@
 
 Last Contacted is the user's column: kept by (Vendor, Item, Ref) when the
 sheet is rebuilt. Drafts go to ``--out`` or 'Follow-up drafts/DATE' beside the
-workbook; nothing is written on --dry-run.
+workbook; the job only stages them (``Outcome.files``): the runner writes them
+once the workbook is saved, never on --dry-run or for a refused run. Vendors
+text that cannot go into an e-mail header is left out of the draft and named.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from prodbook import followups as fu
+from prodbook.config import toml_path
 from prodbook.findings import Code, Finding, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
-from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
-from prodbook.outlook import send_drafts
+from prodbook.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.wip import fold_ref
+from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
 from prodbook.workbook.tracker import NEW_ROW, REMOVED, Change, Tracker
 
 FIELDS = list(FOLLOW_UPS.fields)
@@ -53,33 +56,31 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days),
         fu.lab_dip_items(dips, vendor_of, ctx.today),
         fu.exception_items(_exceptions(tracker, ctx)))
-    contacts = {}
-    for r in vendors.to_dict("records"):
-        c = fu.Contact(str(r["vendor"]), r.get("name") or None, fu.addresses(r.get("email")),
-                       fu.addresses(r.get("cc")))
-        contacts[c.vendor.strip().upper()] = c
+    contacts, found = contacts_of(tracker, vendors)
+    findings += found
     chased = {it.vendor for it in items}
     for r in vendors.to_dict("records"):
-        if str(r["vendor"]) in chased and not fu.addresses(r.get("email")):
+        if str(r["vendor"]) in chased and not any(fu.parse_addresses(r.get("email"))):
             findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {r['vendor']} has items to chase but no "
                                     "e-mail address; add one in the Email column so its draft has a To:",
                                     file=tracker.file, sheet=tracker.sheet(VENDORS), row=int(r["_row"]),
                                     column="Email"))
-    made = fu.drafts(items, contacts, ctx.today, sender=_setting(tracker, "Sender Email"),
-                     signature=_setting(tracker, "Signature"))
+    sender, found = sender_of(tracker)
+    findings += found
+    made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"))
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
+    files: tuple[Staged, ...] = ()
     if folder is None:
         findings.append(info(Code.SETTING, "the drafts were not saved: give a folder with --out",
                              file=tracker.file))
     else:
         paths = {v: folder / fu.draft_name(v, ctx.today) for v in made.messages}
-        if not ctx.dry_run and ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
-            for line in send_drafts(list(made.messages.values()), folder):
-                findings.append(info(Code.SETTING, f"follow-up draft ready: {line}", file=tracker.file))
-        elif not ctx.dry_run:
-            for vendor, msg in made.messages.items():
-                fu.write_eml(msg, paths[vendor])
+        if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
+            files = (OutlookDrafts(tuple(made.messages.values()), folder),) if made.messages else ()
+        else:  # written by the runner once the workbook is saved
+            where = f"  E-mail drafts (open in Outlook): {folder}"
+            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -112,10 +113,65 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.log(changes)
     overdue = sum(1 for it in items if it.days_overdue)
     summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue."]
-    if paths and not ctx.dry_run:
-        summary.append(f"  E-mail drafts (open in Outlook): {folder}")
     return Outcome("Follow-ups", findings, changes, summary=summary,
-                   data={"items": len(items), "drafts": [str(p) for p in paths.values()]})
+                   data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.Contact], list[Finding]]:
+    """Each vendor's name and addresses as they may go into an e-mail header; every Name, Email or CC
+    entry that may not is left out and named (the rest of the vendor's draft is still made)."""
+    table = tracker.table(VENDORS, required=False)
+    sheet = tracker.sheet(VENDORS)
+    contacts: dict[str, fu.Contact] = {}
+    findings: list[Finding] = []
+    for r in vendors.to_dict("records"):
+        vendor = fu.one_line(r["vendor"])
+        where = {"file": tracker.file, "sheet": sheet, "row": int(r["_row"])}
+        name = r.get("name") or None
+        if (why := fu.bad_name(name)) is not None:
+            findings.append(warning(
+                Code.BAD_ADDRESS, f"vendor {vendor}'s name cannot go into an e-mail subject: {why}. Its "
+                f"draft uses the vendor code '{vendor}' instead; put the name on one line (no Alt+Enter)",
+                column=table.header_of("name"), value=name, **where))
+            name = None
+        found = {f: fu.parse_addresses(r.get(f)) for f in ("email", "cc")}
+        for f, (good, bad) in found.items():
+            kept = "the other addresses are kept" if good else f"the draft has no {table.header_of(f)} address"
+            for b in bad:
+                findings.append(warning(
+                    Code.BAD_ADDRESS, f"'{fu.one_line(b.entry)}' cannot go into vendor {vendor}'s e-mail: "
+                    f"{b.why}. It was left out of the draft ({kept}); make each entry one address such as "
+                    "name@vendor.com, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
+        c = fu.Contact(str(r["vendor"]), name, found["email"][0], found["cc"][0])
+        contacts[c.vendor.strip().upper()] = c
+    return contacts, findings
+
+
+def sender_of(tracker: Tracker) -> tuple[str | None, list[Finding]]:
+    """Config 'Sender Email' as the drafts' From, when it is exactly one address; else no From
+    (Outlook fills in the account's own) and a finding naming the setting."""
+    text = _setting(tracker, "Sender Email")
+    if text is None:
+        return None, []
+    got = fu.one_address(text)
+    if not isinstance(got, fu.BadAddress):
+        return got, []
+    return None, [warning(Code.BAD_ADDRESS, f"the setting 'Sender Email' cannot be the drafts' From: "
+                          f"{got.why}. The drafts were made without a From (your mail program fills in your "
+                          "own address); put exactly one address such as Anna Lee <anna@company.com> there",
+                          value=tracker.config.get("Sender Email"), **_setting_place(tracker, "Sender Email"))]
+
+
+def _setting_place(tracker: Tracker, name: str) -> dict[str, object]:
+    """Where a setting was read: its Config sheet row, else the prodbook.toml beside the workbook."""
+    if tracker.has(CONFIG):
+        table = tracker.table(CONFIG, required=False)
+        for r in table.frame.to_dict("records"):
+            if str(r.get("setting") or "").strip().lower() == name.lower():
+                return {"file": tracker.file, "sheet": table.sheet, "row": int(r["_row"]),
+                        "column": table.header_of("value")}
+    path = getattr(tracker.backend, "path", None)
+    return {"file": str(toml_path(Path(path))) if path else tracker.file}
 
 
 def _setting(tracker: Tracker, name: str) -> str | None:

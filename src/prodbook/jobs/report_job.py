@@ -3,11 +3,14 @@
 The sheet is generated (one row per PO line, at-risk first; the team's extra
 columns stay with their PO line) and, like the report file, is not written
 to the Change Log: it is a view of values that are logged where they change.
+The report file is staged (``Outcome.files``): the runner writes it only once
+the run's save succeeded.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from prodbook import report as rp
@@ -15,6 +18,7 @@ from prodbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs
 from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
+from prodbook.workbook.publish import StagedFile, Writer
 from prodbook.workbook.tracker import Tracker
 
 
@@ -52,21 +56,22 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         source = [old.get((r["po"], r["style"], r["color"])) for r in lines.to_dict("records")]
     tracker.replace_rows(table, lines, list(rp.REPORT.fields), source)
     out = report_path(tracker, ctx)
-    if out is not None and not ctx.dry_run and out.suffix.lower() in (".html", ".htm"):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_html(today=ctx.today, since=since, lines=lines, vendors=vendors,
-                                   changes=changes, other_changes=other), encoding="utf-8")
-    elif out is not None and not ctx.dry_run:
-        rp.write_xlsx(out, today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
-                      other_changes=other, exceptions=exceptions)
+    files: tuple[StagedFile, ...] = ()
+    if out is not None:  # written by the runner once the workbook is saved, never on --dry-run
+        content: bytes | Writer
+        if out.suffix.lower() in (".html", ".htm"):
+            content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
+                                  other_changes=other).encode("utf-8")
+        else:
+            content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
+                              changes=changes, other_changes=other, exceptions=exceptions)
+        files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units); {len(changes)} change(s) "
                f"since {since:%d %b %Y}."]
-    if out is not None and not ctx.dry_run:
-        summary.append(f"  Report workbook: {out}")
     return Outcome("Production report", findings, summary=summary, data={
         "lines": len(lines), "at_risk": len(risk), "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
                     for c in changes],
-        "vendors": vendors.to_dict("records")})
+        "vendors": vendors.to_dict("records")}, files=files)

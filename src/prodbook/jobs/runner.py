@@ -3,7 +3,8 @@
 The ribbon, the CLI and the tests all come through here. A job that fails
 unexpectedly becomes an internal-error finding and stages nothing; the
 others still run. Nothing is written on --dry-run, or when the input itself
-is wrong (``UserError``).
+is wrong (``UserError``). Files beside the workbook (drafts, the report) are
+written only once the workbook's save succeeded (``publish_staged``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from prodbook import support
-from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors
+from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors, info
 from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
                            validate_job, wip_job)
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
+from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook
 from prodbook.workbook.safety import WorkbookLocked
 from prodbook.workbook.tracker import Tracker
@@ -105,10 +107,42 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     tracker.stage_change_log(run_id, ctx.now)
     commit = None
     if not ctx.dry_run:
-        step("Writing the workbook")
-        commit = book.commit(tracker.config.backups_to_keep)
+        prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save
+                                   workbook=getattr(book, "path", None))
+        try:
+            step("Writing the workbook")
+            commit = book.commit(tracker.config.backups_to_keep)
+        except BaseException:  # refused or failed: no draft, no report, no folder made for them
+            prepared.discard()
+            raise
+        findings += publish_staged(prepared, outcomes, book.name)
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
+
+
+# --- publish staged files after the save ----------------------------------------------------------
+
+def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str) -> list[Finding]:
+    """Put each job's drafts and report in place now that the save succeeded; a job's summary then says
+    where they are (only the files written), and a failure part-way names what was and was not written."""
+    found: list[Finding] = []
+    try:
+        for outcome in outcomes:
+            done = prepared.publish(outcome.files)
+            outcome.summary += done.summary
+            found += [info(Code.SETTING, note, file=file) for note in done.notes]
+            if done.problem:
+                found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. The workbook "
+                                   f"was saved. Written: {_names(done.written) or 'none'}. Not written: "
+                                   f"{_names(done.not_written)}. Run again once that is fixed to write them",
+                                   file=file))
+    finally:
+        prepared.discard()  # anything not put in place (stopped part-way): no stray temp file
+    return found
+
+
+def _names(files: Sequence[str]) -> str:
+    return "; ".join(f if f.startswith("Outlook Drafts:") else Path(f).name for f in files)
 
 
 _issued: dict[str, int] = {}

@@ -1,0 +1,282 @@
+"""Files a run writes beside the workbook (e-mail drafts, the report): staged, then published.
+
+A job never writes such a file itself: it returns it in ``Outcome.files`` and the
+runner decides. Before the workbook is saved, ``prepare`` writes each file as a
+hidden temporary file in its own folder and flushes it to disk, so a full disk or
+a read-only folder is found while nothing has been written yet. Only after the
+workbook was saved (or the run needed no save) does ``Prepared.publish`` rename
+each one into place, so a draft or report never appears for a run that was
+refused, failed or was a dry run, and no file is ever seen half-written.
+``Prepared.discard`` removes the temporary files and any folder made for them.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from prodbook.findings import UserError
+
+Writer = Callable[[Path], None]
+"""Writes the whole file at the path it is given (a temporary name in the target folder)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file a job wants written once the run has succeeded."""
+
+    path: Path
+    content: bytes | Writer
+    announce: str = ""
+    """The summary line that says where the file is; shown only once it was written."""
+
+
+@dataclass(frozen=True)
+class OutlookDrafts:
+    """E-mails for Outlook's Drafts folder (inside Excel); .eml files in ``folder`` where Outlook is not."""
+
+    messages: tuple[EmailMessage, ...]
+    folder: Path
+
+
+Staged = StagedFile | OutlookDrafts
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing one job's files did, for the run's summary and messages."""
+
+    written: tuple[str, ...] = ()
+    """File paths, or 'Outlook Drafts: <subject>'."""
+    not_written: tuple[str, ...] = ()
+    problem: str | None = None
+    """Why ``not_written`` were not, in words; None when everything was written."""
+    summary: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
+
+
+def why(exc: OSError, name: str, folder: Path) -> str:
+    """The plain cause of a failed write: a full disk, a read-only folder, or the system's words."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full: '{name}' could not be written in the folder '{folder}'"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
+        return (f"prodbook may not write '{name}' in the folder '{folder}' (it is read-only, or the file "
+                "is open in another program)")
+    return f"'{name}' could not be written in the folder '{folder}' ({exc.strerror or exc})"
+
+
+def _new_folders(folder: Path) -> list[Path]:
+    """``folder`` and the parents of it that do not exist yet, outermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_temp(path: Path, content: bytes | Writer) -> Path:
+    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
+    fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if isinstance(content, bytes):
+            with open(tmp, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+        else:
+            content(tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())  # as a plain save would: mkstemp makes it private
+        except OSError:
+            pass
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def _remove(tmp: Path) -> None:
+    """Remove a temporary file, never hiding the error that made it useless."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:  # Windows: a writer that failed may still hold it open until collected
+        gc.collect()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def write_atomic(path: Path, content: bytes | Writer) -> Path:
+    """Write ``path`` whole or not at all: a temporary file in its folder, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = write_temp(path, content)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
+        raise
+    _fsync_folder(path.parent)
+    return path
+
+
+@dataclass
+class Prepared:
+    """Temporary files written and flushed, waiting for ``publish`` (after the save) or ``discard``."""
+
+    temps: dict[Path, Path] = field(default_factory=dict)
+    """Target path -> its temporary file."""
+    folders: list[Path] = field(default_factory=list)
+    """Folders made for the files, outermost first: removed again on discard when left empty."""
+    done: set[Path] = field(default_factory=set)
+    """Files put in place so far."""
+
+    def discard(self) -> None:
+        """Leave the folders as they were: remove every temporary file and every folder made for them."""
+        for tmp in self.temps.values():
+            _remove(tmp)
+        self.temps.clear()
+        for folder in reversed(self.folders):
+            try:
+                folder.rmdir()  # only when empty: a folder the user filled meanwhile stays
+            except OSError:
+                pass
+        self.folders.clear()
+
+    def publish(self, staged: Sequence[Staged]) -> Published:
+        """Rename one job's prepared files into place (and hand its Outlook drafts over); a file that
+        cannot be put in place is named, and the others are still tried."""
+        written: list[str] = []
+        left: list[str] = []
+        notes: list[str] = []
+        problems: list[str] = []
+        announced: dict[str, list[bool]] = {}
+        for record in staged:
+            if isinstance(record, OutlookDrafts):
+                done, rest, problem = _send(record)
+                written += done
+                notes += [f"follow-up draft ready: {line}" for line in done]
+                left += rest
+                problems += [problem] if problem else []
+                continue
+            tmp = self.temps.pop(record.path, None)
+            ok = tmp is None and record.path in self.done  # staged twice: already in place
+            if tmp is not None:
+                try:
+                    os.replace(tmp, record.path)
+                    ok = True
+                    self.done.add(record.path)
+                    written.append(str(record.path))
+                except OSError as exc:
+                    _remove(tmp)
+                    problems.append(why(exc, record.path.name, record.path.parent))
+            if not ok:
+                left.append(str(record.path))
+            if record.announce:
+                announced.setdefault(record.announce, []).append(ok)
+        for folder in {Path(p).parent for p in written if not p.startswith("Outlook Drafts:")}:
+            _fsync_folder(folder)
+        summary = [line if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
+                   for line, oks in announced.items() if any(oks)]
+        summary += _outlook_summary(staged, written)
+        problem = "; ".join(dict.fromkeys(problems)) or (
+            "they were not prepared before the save" if left else None)
+        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
+
+
+def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepared:
+    """Write every staged file as a temporary file beside its target; nothing is visible yet.
+
+    Raises:
+        UserError: a file would replace ``workbook`` itself, or could not be written (a full
+            disk, a read-only folder); every temporary file and folder made so far is removed again.
+    """
+    for record in staged:
+        if isinstance(record, StagedFile) and workbook is not None and _same(record.path, workbook):
+            raise UserError(f"'{record.path.name}' is the workbook itself: prodbook will not write over it. "
+                            "Choose another file name with --out", file=str(record.path))
+    out = Prepared()
+    try:
+        for record in staged:
+            if not isinstance(record, StagedFile):
+                continue
+            new = _new_folders(record.path.parent)
+            for folder in new:
+                folder.mkdir()
+                out.folders.append(folder)
+            old = out.temps.pop(record.path, None)  # staged twice: the last one wins
+            if old is not None:
+                _remove(old)
+            out.temps[record.path] = write_temp(record.path, record.content)
+    except OSError as exc:
+        out.discard()
+        raise UserError(f"{why(exc, record.path.name, record.path.parent)}. Nothing was written: the "
+                        "workbook, drafts and reports are as they were. Free some space (or choose another "
+                        "folder) and run again", file=str(record.path)) from None
+    except BaseException:
+        out.discard()
+        raise
+    return out
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == Path(b).resolve() or (a.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
+    from prodbook.outlook import DraftsStopped, send_drafts
+
+    try:
+        return send_drafts(list(record.messages), record.folder), [], None
+    except DraftsStopped as stop:
+        return stop.done, stop.left, why(stop.cause, stop.name, record.folder)
+
+
+def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[str]:
+    out = []
+    in_outlook = sum(1 for w in written if w.startswith("Outlook Drafts:"))
+    if in_outlook:
+        out.append(f"  E-mail drafts: {in_outlook} in Outlook's Drafts folder")
+    for record in staged:
+        if isinstance(record, OutlookDrafts) and any(Path(w).parent == record.folder for w in written
+                                                     if not w.startswith("Outlook Drafts:")):
+            out.append(f"  E-mail drafts (open in Outlook): {record.folder}")
+    return out
+
+
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "prepare", "why", "write_atomic"]
