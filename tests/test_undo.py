@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, sheet_values, write_book
-from prodbook.findings import Code
+from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -126,6 +126,16 @@ def test_a_row_the_run_added_stays_when_the_user_typed_in_it_and_undo_says_so(tm
     (f,) = kept(undo)
     assert (f.sheet, f.row, f.column, f.value) == ("Vendor WIP", 2, "My note", "call Rahim")
     assert "4500000001 / S1 / Navy" in f.key and "not removed" in f.message
+
+
+def test_an_undo_that_kept_everything_for_the_user_still_counts_as_done(tmp_path):
+    path = wip_book(tmp_path)
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY]),)))
+    type_in(path, "Vendor WIP", 2, "My note", "call Rahim")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    assert len(kept(undo)) == 1 and len(rows_of(path, "Vendor WIP")) == 1
+    with pytest.raises(UserError, match="nothing to undo"):  # not the same undo again and again
+        run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
 
 
 def test_a_ta_row_with_notes_typed_since_the_first_build_is_not_removed_by_undo(tmp_path):

@@ -30,6 +30,8 @@ from prodbook.workbook.xlsxparts import CellEdit
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "
 PUT_BACK = "(put back)"
+UNDONE = "(undone)"
+"""The one line of an undo that reverted nothing (all kept for the user): the action counts as undone."""
 
 NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", ex.OPEN),)
 """(sheet, field, value) a run writes into a user column of every row it adds: not the user's typing."""
@@ -101,7 +103,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         changes += done
     if archive_rows:
         _restage_archive(tracker, archive_rows)
-    tracker.log(changes)
+    tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
     summary = [f"Undid '{action}': {len(changes):,} change(s) reverted."]
     if kept:
@@ -342,4 +344,4 @@ def _restage_archive(tracker: Tracker, taken: dict[str, dict]) -> None:
     tracker.replace_rows(archive, frame, list(TA_ARCHIVE.fields), list(map(int, frame["_row"])))
 
 
-__all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "last_action", "undo"]
+__all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "UNDONE", "last_action", "undo"]
