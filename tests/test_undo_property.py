@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 import pandas as pd
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import base_sheets, write_book
@@ -171,9 +171,13 @@ def make_earlier(folder: Path) -> Path:
     return path
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: each example is a few runs
 @given(steps=steps)
+@example(steps=[Type("Follow-ups", 0, "Last Contacted", date(2027, 3, 2)),  # rows the runs remove, typed in
+                Type("Vendor WIP", 1, "My note", "call Rahim"), Run("refresh", 30, 1)])
+@example(steps=[Run("refresh", 2, 3), Type("T&A", 3, "Notes", "chased"), Run("exceptions", 60, 2),
+                Type("Exceptions", 0, "Resolution", "agreed"), Delete("Follow-ups", 1), Run("followups", 60, 0)])
 def test_runs_then_undos_give_back_the_sheets_or_name_what_they_kept(earlier, steps):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

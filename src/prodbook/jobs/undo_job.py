@@ -198,7 +198,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action:
                 continue
             i = positions[0]
             if not same_logged(s.frame.at[i, f], e["new"]):
-                findings.append(_conflict(tracker, table, int(s.source[i] or 0) or None, f, e, s.frame.at[i, f]))
+                findings.append(_conflict(tracker, table, s.source[i], f, e, s.frame.at[i, f]))
                 continue
             s.frame.at[i, f] = _parse(spec, f, e["old"])
             changes.append(Change(sheet, key, what, e["new"], e["old"]))
