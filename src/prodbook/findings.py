@@ -115,6 +115,9 @@ class Code(StrEnum):
     DIFF_HTS = "vendor-hts-differs"
     DIFF_XF = "vendor-ex-factory-differs"
     FIX_NOT_APPLIED = "fix-not-applied"
+    # undo
+    UNDO_KEPT = "undo-kept-for-user"
+    """Undo left a value or a row as it is: the user changed it since the run (or the log cannot say)."""
     # runner
     INTERNAL = "internal-error"
 

@@ -21,7 +21,7 @@ from prodbook.findings import Code, Finding, Fix, warning
 from prodbook.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.styles_check import StyleSettings, is_adopted
 from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, Change, log_text
+from prodbook.workbook.tracker import NEW_ROW, Change, log_text, same_logged
 from prodbook.where import Place, records
 
 
@@ -57,8 +57,12 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
     findings: list[Finding] = []
     changes: list[Change] = []
 
-    def log(r: dict[str, Any], name: str, old: Any, new: Any) -> None:
-        changes.append(Change(snapshot_sheet, key_text((r["style"], r["field"])), name, old, new))
+    def set_(r: dict[str, Any], f: str, new: Any) -> None:
+        """Change one value of a lock row, logged (every one, so undo puts each back)."""
+        if not same_logged(r[f], new):
+            changes.append(Change(snapshot_sheet, key_text((r["style"], r["field"])),
+                                  STYLE_SNAPSHOT.column(f).header, r[f], new))
+        r[f] = new
 
     for s in records(styles):
         if not is_adopted(s.get("status"), settings):
@@ -79,16 +83,16 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
             locked = log_text(r["locked"])
             if _same(text, locked):
                 if r["current"] is not None or r["changed_on"] is not None:
-                    log(r, "Current Value", r["current"], None)
-                    r["current"], r["changed_on"] = None, None
+                    set_(r, "current", None)
+                    set_(r, "changed_on", None)
                 continue
             if locked is None:  # a blank key field filled in later completes the profile
-                log(r, "Locked Value", None, text)
-                r["locked"], r["locked_on"] = text, today
+                set_(r, "locked", text)
+                set_(r, "locked_on", today)
                 continue
             if log_text(r["current"]) != text:
-                log(r, "Current Value", r["current"], text)
-                r["current"], r["changed_on"] = text, today
+                set_(r, "current", text)
+                set_(r, "changed_on", today)
             since = r["changed_on"]
             when = f" (first seen {since:%Y-%m-%d})" if isinstance(since, date) else ""
             lock_day = r["locked_on"]

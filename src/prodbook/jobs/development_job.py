@@ -26,7 +26,7 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
                                    TA, VENDOR_WIP, VENDORS, Kind, SheetSpec)
 from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import Change, Tracker, log_text
+from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
 from prodbook.workbook.xlsxparts import CellEdit
 from prodbook.where import Place, place_of, records
 
@@ -341,6 +341,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
     rows = accepted(tracker)
     findings: list[Finding] = []
     changes: list[Change] = []
+    applied = 0
     relocked = False
     issues_sheet = tracker.sheet(ISSUES)
     for r in rows:
@@ -352,7 +353,8 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
                 findings.append(warning(Code.FIX_NOT_APPLIED, "not applied: the locked value of this style "
                                         "and column is no longer on the Style Snapshot sheet", **where))
             else:
-                changes.append(done)
+                changes += done
+                applied += 1
                 relocked = True
             continue
         if r.get("proposed") in (None, ""):
@@ -364,10 +366,11 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
         findings += found
         if change:
             changes.append(change)
+            applied += 1
             if change.sheet == tracker.sheet(STYLES):  # accepting it is the review of a locked field
                 lock = _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today)
                 if lock is not None:
-                    changes.append(lock)
+                    changes += lock
                     relocked = True
     if relocked:
         snap = tracker.table(STYLE_SNAPSHOT, required=False)
@@ -375,10 +378,10 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
                              [int(x) for x in snap.frame["_row"]])
     tracker.log(changes)
     _CACHE.pop(tracker, None)  # the rules that follow read the values just written
-    summary = [f"Applied {len(changes)} accepted fix(es) of {len(rows)} row(s) marked Accept on "
+    summary = [f"Applied {applied} accepted fix(es) of {len(rows)} row(s) marked Accept on "
                f"'{issues_sheet}'." if rows else f"No row of '{issues_sheet}' says Yes in Accept: nothing "
                "to apply."]
-    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": len(changes)})
+    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": applied})
 
 
 def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
@@ -426,7 +429,7 @@ def _same_number(a: str | None, b: Any) -> bool:
         return False
 
 
-def _relock(tracker: Tracker, r: dict[str, Any], today: date) -> Change | None:
+def _relock(tracker: Tracker, r: dict[str, Any], today: date) -> list[Change] | None:
     snap = tracker.table(STYLE_SNAPSHOT, required=False)
     styles = tracker.table(STYLES, required=False)
     by_header = {styles.headers[c]: f for f, c in styles.columns.items()}
@@ -440,10 +443,13 @@ def _relock(tracker: Tracker, r: dict[str, Any], today: date) -> Change | None:
     if not len(hit):
         return None
     i = hit[0]
-    old, new = frame.at[i, "locked"], r.get("value")
-    frame.at[i, "locked"], frame.at[i, "locked_on"] = new, today
-    frame.at[i, "current"], frame.at[i, "changed_on"] = None, None
-    return Change(snap.sheet, key_text((frame.at[i, "style"], header)), "Locked Value", old, new)
+    key = key_text((frame.at[i, "style"], header))
+    out = []
+    for f, new in (("locked", r.get("value")), ("locked_on", today), ("current", None), ("changed_on", None)):
+        if f == "locked" or not same_logged(frame.at[i, f], new):  # each value logged: undo puts it back
+            out.append(Change(snap.sheet, key, STYLE_SNAPSHOT.column(f).header, frame.at[i, f], new))
+        frame.at[i, f] = new
+    return out
 
 
 def require_issues(tracker: Tracker) -> None:

@@ -12,10 +12,11 @@ from prodbook.factories import vendor_calendars
 from prodbook.findings import Code, Finding, UserError
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
+from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
 
-TRACKED = ("severity", "detail", "status", "resolution")
-"""Fields whose changes go to the Change Log (so the report can say what changed)."""
+TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
+"""Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can
+put each back."""
 
 
 def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
@@ -79,6 +80,6 @@ def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[in
             continue
         prev = before.get(src, {})
         for f in TRACKED:
-            if (log_text(prev.get(f)) or "") != (log_text(rec.get(f)) or ""):
+            if not same_logged(prev.get(f), rec.get(f)):
                 out.append(Change(sheet, str(rec["id"]), EXCEPTIONS.column(f).header, prev.get(f), rec.get(f)))
     return out

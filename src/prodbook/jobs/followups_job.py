@@ -21,7 +21,7 @@ from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.wip import fold_ref
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
-from prodbook.workbook.tracker import NEW_ROW, REMOVED, Change, Tracker
+from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
 
 FIELDS = list(FOLLOW_UPS.fields)
 
@@ -100,13 +100,16 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "last_contacted": before.get("last_contacted") if before else None,
                      "draft": str(paths[it.vendor]) if it.vendor in paths else None})
         source.append(int(before["_row"]) if before else None)
+        key = " / ".join((it.vendor, it.item, it.ref))
         if before is None:
-            changes.append(Change(sheet, " / ".join((it.vendor, it.item, it.ref)), NEW_ROW, None, it.detail))
+            changes.append(Change(sheet, key, NEW_ROW, None, it.detail))
+        else:  # a kept row: every value that changes is logged, so undo can put it back
+            changes += [Change(sheet, key, FOLLOW_UPS.column(f).header, before.get(f), rows[-1][f])
+                        for f in FIELDS if not same_logged(before.get(f), rows[-1][f])]
     kept = {s for s in source if s is not None}
     for r in old.to_dict("records"):
-        if int(r["_row"]) not in kept:
-            key = " / ".join(str(r.get(k) or "") for k in ("vendor", "item", "ref"))
-            changes.append(Change(sheet, key, REMOVED, key, None))
+        if int(r["_row"]) not in kept:  # the whole row, Last Contacted included, so undo can put it back
+            changes += tracker.removed_row(table, r)
     frame = pd.DataFrame(rows, columns=FIELDS)
     if rows or len(old) or not table.exists:
         tracker.replace_rows(table, frame, FIELDS, source if table.exists else None)

@@ -142,6 +142,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
                            archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
                     for a in restored.values()]
+        changes += _taken_back_values(ta_sheet, new, restored)
         line = (f"{len(restored):,} T&A row(s) taken back from '{archive_sheet}' with their Actual dates "
                 "and Notes (their PO line, template or milestone is planned again).")
         findings.append(info(Code.ROWS_RESTORED, line, file=tracker.file, sheet=ta_sheet))
@@ -159,6 +160,18 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int]) -> list[Change]:
+    """The Actual and Notes a taken-back row brought with it, logged so undo knows they were not typed."""
+    out = []
+    for i in restored:
+        key = key_text(new.iloc[i][k] for k in KEY)
+        for f in ("actual", "notes"):
+            value = new.iloc[i][f]
+            if not pd.isna(value) and value not in ("", None):
+                out.append(Change(sheet, key, TA.column(f).header, None, value))
+    return out
 
 
 ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE)

@@ -1,28 +1,41 @@
 """Undo the last action, from the Change Log.
 
 Every value prodbook changes is logged with its old and new value, keyed by
-the row's key, so an action can be reverted even after rows moved. A value
-the user changed again since is left alone and reported, never overwritten.
+the row's key, so an action can be reverted even after rows moved. A removed
+row is logged whole (``prodbook.core.row_snapshot``) and put back whole. What
+the user changed since is never overwritten: a value changed again stays, a
+row the action added stays when the user typed in it, and each is named.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
+from prodbook import exceptions as ex
+from prodbook.core import row_snapshot
 from prodbook.findings import Code, Finding, UserError, warning
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
-from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, TA, Kind, SheetSpec
+from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
 from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import ARCHIVED, FILLED, NEW_ROW, Change, Tracker, log_text
+from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, Tracker,
+                                       log_text, same_logged)
 from prodbook.workbook.xlsxparts import CellEdit
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "
+PUT_BACK = "(put back)"
+UNDONE = "(undone)"
+"""The one line of an undo that reverted nothing (all kept for the user): the action counts as undone."""
+
+NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", ex.OPEN),)
+"""(sheet, field, value) a run writes into a user column of every row it adds: not the user's typing."""
 
 
 def last_action(log: pd.DataFrame) -> str | None:
@@ -41,17 +54,24 @@ def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
     return None
 
 
-def _parse(spec: SheetSpec, field: str, text: str | None):
-    if text is None or (isinstance(text, float) and text != text):  # a blank Old reads back as NaN
+def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
+    """A logged value (text, or a number/date from a row snapshot) back as the column's kind."""
+    if log_text(text) in (None, ""):  # None, NaN (a blank Old read back), ''
         return None
-    kind = spec.column(field).kind
+    kind = spec.column(field_name).kind
+    if isinstance(text, (date, bool)) or not isinstance(text, (str, int, float)):
+        return text
+    s = str(text)
     if kind is Kind.DATE:
-        return date.fromisoformat(text[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", text) else text
-    if kind is Kind.INT:
-        return int(float(text))
-    if kind is Kind.NUMBER:
-        return float(text)
-    return text
+        return date.fromisoformat(s[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", s) else s
+    try:
+        if kind is Kind.INT:
+            return int(float(s))
+        if kind is Kind.NUMBER:
+            return float(s)
+    except ValueError:
+        return s
+    return s if kind is Kind.TEXT else text
 
 
 def _keys(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
@@ -70,93 +90,244 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     changes: list[Change] = []
     by_sheet = {s: e for s, e in entries.groupby("sheet", sort=False)}
     archive_rows: dict[str, dict] = {}
-    put_back: list[dict] = []
+    back_to_archive: list[dict] = []
     for sheet, group in by_sheet.items():
         spec = _spec_for(tracker, sheet)
         if spec is TA_ARCHIVE:  # rows the action took back from the archive go back there
-            back, done = _put_back(tracker, sheet, group)
-            put_back += back
+            back, done = _archive_again(tracker, sheet, group)
+            back_to_archive += back
             changes += done
             continue
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
         table = tracker.table(spec, required=False)
+        records = _joined(group.to_dict("records"))
         if not spec.generated:
-            found, done = _undo_cells(tracker, table, group)
-            findings += found
-            changes += done
+            found, done = _undo_cells(tracker, table, records)
+        else:
+            found, done = _undo_generated(tracker, table, records, action, archive_rows)
+        findings += found
+        changes += done
+    if archive_rows or back_to_archive:
+        _restage_archive(tracker, archive_rows, back_to_archive)
+    tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
+    kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
+    summary = [f"Undid '{action}': {len(changes):,} change(s) reverted."]
+    if kept:
+        summary.append(f"  {kept:,} value(s) or row(s) you changed since were kept as they are (see Issues "
+                       "or the warnings).")
+    return Outcome(f"{UNDO}{action}", findings, changes, summary=summary, data={"undone": action})
+
+
+def _joined(records: list[dict]) -> list[dict]:
+    """Log lines in order, each removed row's continuation lines joined to it (``pieces``)."""
+    out: list[dict] = []
+    for e in records:
+        if e["field"] == REMOVED_MORE and out and out[-1]["field"] == REMOVED and out[-1]["key"] == e["key"]:
+            out[-1]["pieces"].append(e["old"])
             continue
-        frame = table.frame.copy()
-        keys = _keys(frame, spec)
-        source = list(map(int, frame["_row"]))
-        drop: set[int] = set()
-        where: dict[str, list[int]] = {}
-        for i, k in enumerate(keys):
-            where.setdefault(k.upper(), []).append(i)
-        filled_by_us = [c.field for c in spec.columns if not c.user and c.field not in spec.key]
-        for e in reversed(group.to_dict("records")):
-            positions = where.get(str(e["key"]).upper(), [])
-            if e["field"] == FILLED:
-                for i in positions:
-                    for f in filled_by_us:
-                        frame.at[i, f] = None
-                changes.append(Change(sheet, e["key"], "(emptied)", None, e["key"]))
-            elif e["field"] == NEW_ROW:
-                drop.update(positions)
-                changes.append(Change(sheet, e["key"], "(removed)", None, e["key"]))
-            elif e["field"] == ARCHIVED:
-                restored = _take_from_archive(tracker, e["key"], archive_rows)
-                if restored is not None:
-                    frame = pd.concat([frame, pd.DataFrame([restored])], ignore_index=True)
-                    keys.append(e["key"])
-                    source.append(None)
-                    changes.append(Change(sheet, e["key"], "(restored)", None, e["key"]))
+        out.append({**e, "pieces": [e["old"]]} if e["field"] == REMOVED else e)
+    return out
+
+
+@dataclass
+class _Sheet:
+    """A generated sheet being put back: its rows, where each came from, and what goes with them."""
+
+    table: Table
+    frame: pd.DataFrame
+    keys: list[str]
+    source: list[int | None]
+    drop: set[int] = field(default_factory=set)
+    at_row: dict[int, int] = field(default_factory=dict)
+    """Restored row position -> the Excel row it was on before the action removed it."""
+    extras: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Restored row position -> its cells in the team's extra columns, by header."""
+
+    where: dict[str, list[int]] = field(default_factory=dict)
+    """Folded key -> row positions (a sheet may repeat a key)."""
+
+    def __post_init__(self) -> None:
+        for i, k in enumerate(self.keys):
+            self.where.setdefault(k.upper(), []).append(i)
+
+    def positions(self, key: str) -> list[int]:
+        return [i for i in self.where.get(str(key).upper(), []) if i not in self.drop]
+
+    def add(self, values: dict[str, Any], key: str) -> int:
+        self.frame = pd.concat([self.frame, pd.DataFrame([values], dtype=object)], ignore_index=True)
+        self.keys.append(key)
+        self.source.append(None)
+        self.where.setdefault(key.upper(), []).append(len(self.keys) - 1)
+        return len(self.keys) - 1
+
+
+def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action: str,
+                    archive_rows: dict[str, dict]) -> tuple[list[Finding], list[Change]]:
+    """A generated sheet: revert values, take off added rows, put back removed and archived ones."""
+    spec = table.spec
+    frame = table.frame.copy().astype(object)
+    s = _Sheet(table, frame, _keys(frame, spec), [int(r) for r in frame["_row"]])
+    findings: list[Finding] = []
+    changes: list[Change] = []
+    sheet = table.sheet
+    filled_by_us = [c.field for c in spec.columns if not c.user and c.field not in spec.key]
+    for e in reversed(records):
+        key, what = str(e["key"]), e["field"]
+        positions = s.positions(key)
+        if what == FILLED:
+            for i in positions:
+                for f in filled_by_us:
+                    s.frame.at[i, f] = None
+            changes.append(Change(sheet, key, "(emptied)", None, key))
+        elif what == NEW_ROW:
+            for i in positions:
+                typed = _typed(tracker, s, i)
+                if typed is not None:
+                    findings.append(_row_kept(tracker, s, i, key, typed, action))
+                    continue
+                s.drop.add(i)
+                changes.append(Change(sheet, key, REMOVED, None, key))
+        elif what == REMOVED:
+            found = _put_back(tracker, s, e, key, action)
+            if isinstance(found, Finding):
+                findings.append(found)
             else:
-                field = next((c.field for c in spec.columns if c.header == e["field"]), None)
-                if field is None or not positions:
-                    continue
-                i = positions[0]
-                if log_text(frame.at[i, field]) != e["new"]:
-                    findings.append(_conflict(tracker, table, i, field, e))
-                    continue
-                frame.at[i, field] = _parse(spec, field, e["old"])
-                changes.append(Change(sheet, e["key"], e["field"], e["new"], e["old"]))
-        keep = [i for i in range(len(frame)) if i not in drop]
-        tracker.replace_rows(table, frame.iloc[keep], list(spec.fields), [source[i] for i in keep])
-    if archive_rows or put_back:
-        _restage_archive(tracker, archive_rows, put_back)
-    tracker.log(changes)
-    return Outcome(f"{UNDO}{action}", findings, changes,
-                   summary=[f"Undid '{action}': {len(changes):,} change(s) reverted."],
-                   data={"undone": action})
+                changes.append(Change(sheet, key, PUT_BACK, None, key))
+        elif what == ARCHIVED:
+            restored = _take_from_archive(tracker, key, archive_rows)
+            if restored is not None:
+                s.add(restored, key)
+                changes.append(Change(sheet, key, "(restored)", None, key))
+        else:
+            f = next((c.field for c in spec.columns if c.header == what), None)
+            if f is None or not positions:
+                continue
+            i = positions[0]
+            if not same_logged(s.frame.at[i, f], e["new"]):
+                findings.append(_conflict(tracker, table, s.source[i], f, e, s.frame.at[i, f]))
+                continue
+            s.frame.at[i, f] = _parse(spec, f, e["old"])
+            changes.append(Change(sheet, key, what, e["new"], e["old"]))
+    findings += _stage(tracker, s)
+    return findings, changes
+
+
+def _typed(tracker: Tracker, s: _Sheet, i: int) -> tuple[str, Any] | None:
+    """The first cell of a row the action added that holds something the action did not write there."""
+    spec = s.table.spec
+    for c in spec.columns:
+        if not c.user or c.field not in s.frame.columns:
+            continue
+        wrote = next((v for name, f, v in NEW_ROW_VALUES if name == spec.name and f == c.field), None)
+        value = s.frame.at[i, c.field]
+        if not same_logged(value, wrote):
+            return s.table.header_of(c.field), value
+    src = s.source[i]
+    extra = tracker.extra_cells(s.table, src) if src is not None else {}
+    return next(iter(extra.items()), None)
+
+
+def _row_kept(tracker: Tracker, s: _Sheet, i: int, key: str, typed: tuple[str, Any], action: str) -> Finding:
+    header, value = typed
+    return warning(Code.UNDO_KEPT, f"this row was added by '{action}' but not removed: '{header}' was typed "
+                   f"in it since ({_shown(value)}), so the row stays as it is; delete the row by hand if "
+                   "it is not needed", file=tracker.file, sheet=s.table.sheet, row=s.source[i],
+                   column=header, key=key, value=log_text(value))
+
+
+def _put_back(tracker: Tracker, s: _Sheet, e: dict, key: str, action: str) -> Finding | None:
+    """A row the action removed, back with every value it had (the team's extra columns too)."""
+    spec, table = s.table.spec, s.table
+    where = {"file": tracker.file, "sheet": table.sheet, "key": key}
+    row = row_snapshot.decode(e["pieces"])
+    if row is None:
+        return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: the Change "
+                       "Log of that prodbook version kept only its key. Copy it from the copy of the workbook "
+                       "in the 'prodbook backups' folder if you need it", **where)
+    if s.positions(key):
+        return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: a row with "
+                       "the same key is on the sheet again; compare them by hand",
+                       value=row_snapshot.encode(row), **where)
+    by_header = {c.header: c.field for c in spec.columns}
+    values: dict[str, Any] = {f: None for f in s.frame.columns}
+    extras: dict[str, Any] = {}
+    for header, v in row.items():
+        if header == row_snapshot.ROW:
+            continue
+        if header in by_header:
+            values[by_header[header]] = _parse(spec, by_header[header], v)
+        else:
+            extras[header] = row_snapshot.as_cell(v)
+    i = s.add(values, key)
+    if isinstance(row.get(row_snapshot.ROW), int):
+        s.at_row[i] = row[row_snapshot.ROW]
+    if extras:
+        s.extras[i] = extras
+    return None
+
+
+def _order(s: _Sheet) -> list[int]:
+    """Rows in sheet order: those kept where they are, each put-back row at the Excel row it was on."""
+    order = [i for i in range(len(s.keys)) if i not in s.drop and i not in s.at_row]
+    first = s.table.header_row + 1
+    for i in sorted(s.at_row, key=lambda i: s.at_row[i]):
+        if i not in s.drop:
+            order.insert(min(max(s.at_row[i] - first, 0), len(order)), i)
+    return order
+
+
+def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
+    """Write the sheet back, then the put-back rows' extra columns under their headers."""
+    table = s.table
+    order = _order(s)
+    tracker.replace_rows(table, s.frame.iloc[order], list(table.spec.fields), [s.source[i] for i in order])
+    findings: list[Finding] = []
+    for i, extras in s.extras.items():
+        row = table.header_row + 1 + order.index(i) if table.exists else None
+        for header, value in extras.items():
+            col = table.headers.index(header) if header in table.headers else None
+            if row is None or col is None:
+                findings.append(warning(Code.UNDO_KEPT, f"the put-back row '{s.keys[i]}' had "
+                                        f"{_shown(value)} in column '{header}', which is no longer on the "
+                                        "sheet; type it back by hand if you need it", file=tracker.file,
+                                        sheet=table.sheet, row=row, column=header, key=s.keys[i],
+                                        value=log_text(value)))
+                continue
+            tracker.backend.edit(CellEdit(table.sheet, row, col, value))
+    return findings
 
 
 def _shown(v: object) -> str:
-    return "blank" if v in (None, "") else f"'{v}'"
+    text = log_text(v)
+    return "blank" if text in (None, "") else f"'{text}'"
 
 
-def _conflict(tracker: Tracker, table: Table, i: int, field: str, e: dict) -> Finding:
-    return warning(Code.BAD_VALUE, f"not undone: this cell was changed again after '{e['action']}' "
-                   f"(it was {_shown(e['new'])}, now {_shown(log_text(table.frame.at[i, field]))}); change it by "
-                   f"hand if needed", file=tracker.file, sheet=table.sheet,
-                   row=int(table.frame.at[i, "_row"]), column=table.header_of(field), value=e["old"])
+def _conflict(tracker: Tracker, table: Table, row: int | None, field_name: str, e: dict, now: Any
+              ) -> Finding:
+    return warning(Code.UNDO_KEPT, f"not undone: this cell was changed again after '{e['action']}' "
+                   f"(it was {_shown(e['new'])}, now {_shown(now)}); change it by hand if needed",
+                   file=tracker.file, sheet=table.sheet, row=row, column=table.header_of(field_name),
+                   key=str(e["key"]), value=log_text(e["old"]))
 
 
-def _undo_cells(tracker: Tracker, table: Table, group: pd.DataFrame
-                ) -> tuple[list[Finding], list[Change]]:
+def _undo_cells(tracker: Tracker, table: Table, records: list[dict]) -> tuple[list[Finding], list[Change]]:
     """A user sheet: put each old value back in place, cell by cell."""
-    keys = _keys(table.frame, table.spec)
+    keys = [k.upper() for k in _keys(table.frame, table.spec)]
     findings, changes = [], []
-    for e in reversed(group.to_dict("records")):
-        field = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
-        if field is None or e["key"] not in keys:
+    for e in reversed(records):
+        f = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
+        if f is None or str(e["key"]).upper() not in keys:
             continue
-        i = keys.index(e["key"])
-        if log_text(table.frame.at[i, field]) != e["new"]:
-            findings.append(_conflict(tracker, table, i, field, e))
+        i = keys.index(str(e["key"]).upper())
+        row = int(table.frame.at[i, "_row"])
+        now = table.frame.at[i, f]
+        if not same_logged(now, e["new"]):
+            findings.append(_conflict(tracker, table, row, f, e, now))
             continue
-        tracker.backend.edit(CellEdit(table.sheet, int(table.frame.at[i, "_row"]), table.columns[field],
-                                      _parse(table.spec, field, e["old"])))
+        old = _parse(table.spec, f, e["old"])
+        tracker.backend.edit(CellEdit(table.sheet, row, table.columns[f], old))
+        table.frame.at[i, f] = old
         changes.append(Change(table.sheet, e["key"], e["field"], e["new"], e["old"]))
     return findings, changes
 
@@ -172,7 +343,7 @@ def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> di
     return None
 
 
-def _put_back(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[list[dict], list[Change]]:
+def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[list[dict], list[Change]]:
     """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why."""
     ta = tracker.table(TA, required=False)
     keys = [k.upper() for k in _keys(ta.frame, TA)]
@@ -183,7 +354,7 @@ def _put_back(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[list[d
         row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
         rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
                      "reason": e["new"]})
-        changes.append(Change(sheet, e["key"], "(put back)", None, e["key"]))
+        changes.append(Change(sheet, e["key"], PUT_BACK, None, e["key"]))
     return rows, changes
 
 
@@ -197,3 +368,6 @@ def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequenc
         frame = pd.concat([frame[list(TA_ARCHIVE.fields)], pd.DataFrame(list(put_back))], ignore_index=True)
         source += [None] * len(put_back)
     tracker.replace_rows(archive, frame, list(TA_ARCHIVE.fields), source if archive.exists else None)
+
+
+__all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "UNDONE", "last_action", "undo"]

@@ -18,7 +18,7 @@ from prodbook.findings import Code, Finding, UserError, error
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
 from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, REMOVED, Change, Tracker, log_text
+from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
 
 KEY = VENDOR_WIP.key
 
@@ -78,7 +78,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings += table.findings
     old = table.frame
     rows, source, added, removed = wip.merge_wip(old, new_rows)
-    changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old, removed)
+    changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
+    changes += [c for pos in removed for c in tracker.removed_row(table, old.iloc[pos].to_dict())]
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
@@ -118,7 +119,8 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
 
 
 def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: list[int],
-             old: pd.DataFrame, removed: list[int]) -> list[Change]:
+             old: pd.DataFrame) -> list[Change]:
+    """New rows and every changed value of a kept row (removed rows: ``Tracker.removed_row``)."""
     changes: list[Change] = []
     records = rows.to_dict("records")
     for i in added:
@@ -139,10 +141,6 @@ def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: li
             if _text(a) != _text(b):
                 changes.append(Change(sheet, key_text(rec[k] for k in KEY), col.header,
                                       before.get(col.field), rec.get(col.field)))
-    for pos in removed:
-        r = old.iloc[pos]
-        changes.append(Change(sheet, key_text(r[k] for k in KEY), REMOVED, key_text(r[k] for k in KEY),
-                              None))
     return changes
 
 

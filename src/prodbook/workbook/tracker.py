@@ -23,6 +23,8 @@ from prodbook.model.records import RECORDS, Record
 from prodbook.model.sheets import CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import Table, column_letter, missing_sheet, read_table, to_records
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
+from prodbook.core import row_snapshot
+from prodbook.workbook.tables import key_text
 
 
 class Backend(Protocol):
@@ -57,6 +59,9 @@ FILLED = "(filled)"
 """A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
 ARCHIVED = "(archived)"
 REMOVED = "(removed)"
+"""A row the run took off a generated sheet; Old holds the whole row (``prodbook.core.row_snapshot``)."""
+REMOVED_MORE = "(removed, continued)"
+"""The rest of a removed row too long for one Change Log cell."""
 
 
 def cell_value(v: Any) -> Value:
@@ -107,6 +112,15 @@ def log_text(v: Any) -> str | None:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def same_logged(a: Any, b: Any) -> bool:
+    """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
+    return (log_text(a) or "") == (log_text(b) or "")
+
+
+def _blank(v: Any) -> bool:
+    return cell_value(v) is None or (isinstance(v, str) and not v.strip())
 
 
 class Tracker:
@@ -249,6 +263,41 @@ class Tracker:
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), keep_rows=keep_rows))
+
+    def extra_cells(self, table: Table, row: int) -> dict[str, Any]:
+        """A row's non-blank cells outside prodbook's columns (the team's extra columns), by header.
+
+        A column without a header is named by its letter. Only a sheet read in this run has them.
+        """
+        raw = self._raw.get(table.sheet)
+        if raw is None or not 0 < row <= len(raw):
+            return {}
+        mapped = set(table.columns.values())
+        out: dict[str, Any] = {}
+        for c, v in enumerate(raw[row - 1]):
+            if c in mapped or _blank(v):
+                continue
+            header = table.headers[c] if c < len(table.headers) and table.headers[c] else column_letter(c)
+            out[header] = cell_value(v)
+        return out
+
+    def removed_row(self, table: Table, record: dict[str, Any]) -> list[Change]:
+        """Change Log lines for a row this run takes off a generated sheet: every value it had.
+
+        ``record`` is the row as read (fields and ``_row``); the team's extra columns come along, so
+        undo puts the row back whole (see ``prodbook.core.row_snapshot``).
+        """
+        spec = table.spec
+        row = int(record["_row"])
+        cells = sorted([(table.columns[f], spec.column(f).header, cell_value(record.get(f)))
+                        for f in spec.fields if f in table.columns]
+                       + [(table.headers.index(h) if h in table.headers else 1 << 20, h, v)
+                          for h, v in self.extra_cells(table, row).items()], key=lambda t: t[0])
+        text = row_snapshot.encode({h: v for _, h, v in cells}, row)
+        key = key_text(record.get(k) for k in spec.key)
+        pieces = row_snapshot.split(text)
+        return [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, None)
+                for i, p in enumerate(pieces)]
 
     def log(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)

@@ -1,0 +1,66 @@
+"""A whole row of a sheet as Change Log text, so that undo can put a removed row back exactly.
+
+A run that removes a row of a sheet prodbook generates writes a '(removed)' line whose Old cell holds the
+row as JSON, readable in Excel::
+
+    {"(row)": 7, "Vendor": "BD1", "Item": "Proto sample", "Due": "2027-02-25", "Last Contacted": "2027-02-27"}
+
+Keys are the sheet's headers (the team's extra columns included), blanks are left out, dates are written
+YYYY-MM-DD (with the time when there is one), numbers stay numbers. ``(row)`` is the Excel row the row was
+on, so undo can put it back where it was. A row longer than one cell can hold (Excel's 32,767 characters)
+goes on over '(removed, continued)' lines. Logs written before this held only the row's key in Old: they
+decode to None and undo says the row cannot be put back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+ROW = "(row)"
+CELL_LIMIT = 32_000
+"""Text per Change Log cell: under Excel's 32,767 characters."""
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+
+Scalar = None | str | int | float | bool | date | datetime
+
+
+def encode(values: Mapping[str, Scalar], row: int | None = None) -> str:
+    """The row's non-blank values as one JSON object (headers in sheet order)."""
+    out: dict[str, Any] = {ROW: row} if row is not None else {}
+    for header, v in values.items():
+        if v is None or v == "" or (isinstance(v, float) and v != v):
+            continue
+        if isinstance(v, datetime):
+            v = v.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
+        elif isinstance(v, date):
+            v = v.isoformat()
+        out[header] = v
+    return json.dumps(out, ensure_ascii=False)
+
+
+def split(text: str, size: int = CELL_LIMIT) -> list[str]:
+    """Text cut into pieces that each fit a cell (one piece when it fits)."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def decode(pieces: Sequence[str]) -> dict[str, Any] | None:
+    """The row back from its pieces; None when the text is not a row (an older log's key)."""
+    text = "".join(p for p in pieces if isinstance(p, str))
+    if not text.startswith("{"):
+        return None
+    try:
+        row = json.loads(text)
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
+
+
+def as_cell(v: Any) -> Scalar:
+    """A decoded value as a cell holds it: ISO text back to a date (or date and time)."""
+    if isinstance(v, str) and _ISO.fullmatch(v):
+        return datetime.fromisoformat(v) if " " in v else date.fromisoformat(v)
+    return v

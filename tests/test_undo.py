@@ -1,0 +1,241 @@
+"""Undo restores exactly (issue 9 point 7), on real workbooks written and read back.
+
+One test per bug seen: a cell the run made blank, a row the run added that the user typed in since, a
+Follow-ups row the run removed (with the APM's Last Contacted), value changes to kept Follow-ups rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import base_sheets, sheet_values, write_book
+from prodbook.findings import Code, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+
+WIP_HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
+              "Fabric Status", "Planned XF", "Revised XF", "Ship Mode", "Booking Status", "Remarks",
+              "Report Date", "Source File"]
+
+
+def ctx(today: date, hour: int = 9, **kw) -> Context:
+    return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)
+
+
+def rows_of(path: Path, sheet: str) -> list[dict]:
+    rows = sheet_values(path, sheet)
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def by(rows: list[dict], *key: str) -> dict[tuple, dict]:
+    return {tuple(r[k] for k in key): r for r in rows}
+
+
+def type_in(path: Path, sheet: str, row: int, header: str, value: object) -> None:
+    """The APM types a value under a header (a new header goes at the end of row 1), and saves."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    headers = [c.value for c in ws[1]]
+    if header not in headers:
+        ws.cell(row=1, column=len(headers) + 1, value=header)
+        headers.append(header)
+    ws.cell(row=row, column=headers.index(header) + 1, value=value)
+    wb.save(path)
+
+
+def kept(result) -> list:
+    """What undo left for the user (on older code: its 'not undone' warnings)."""
+    return [f for f in result.findings if f.code == getattr(Code, "UNDO_KEPT", Code.BAD_VALUE)]
+
+
+# --- a cell the run made blank ----------------------------------------------------------------------
+
+def exceptions_book(tmp_path: Path, revised: date) -> Path:
+    sheets = base_sheets()
+    sheets["Orders"][0] += ["Ship Mode"]
+    sheets["Orders"][1] += ["Sea"]
+    sheets["Orders"][2] += ["Sea"]
+    sheets["Config"] = [["Setting", "Value"], ["WIP Stale Days", 10], ["Booking Confirm Days", 10]]
+    sheets["Vendor WIP"] = [WIP_HEADER, ["4500000001", "S1", "Navy", "BD1", 1200, 1200, 600, 0, "In-house",
+                                         date(2027, 4, 15), revised, "Sea", "Pending", "", date(2027, 2, 26),
+                                         "bd1.xlsx"]]
+    return write_book(tmp_path / "t.xlsx", sheets)
+
+
+def set_revised(path: Path, when: datetime) -> None:
+    wb = openpyxl.load_workbook(path)
+    wb["Vendor WIP"]["K2"] = when
+    wb.save(path)
+
+
+def test_undo_of_a_run_that_reopened_exceptions_puts_back_the_resolution_it_blanked(tmp_path):
+    path = exceptions_book(tmp_path, date(2027, 4, 22))
+    run(path, ["ta", "exceptions"], ctx(date(2027, 3, 1)))
+    set_revised(path, datetime(2027, 4, 15))  # the vendor pulls the date back: resolved by data
+    run(path, ["exceptions"], ctx(date(2027, 3, 2)))
+    before = rows_of(path, "Exceptions")
+    assert {r["Status"] for r in before} == {"Resolved by data"}
+    set_revised(path, datetime(2027, 4, 22))  # ... and moves it out again: reopened, Resolution blanked
+    reopened = run(path, ["exceptions"], ctx(date(2027, 3, 3)))
+    assert {(c.field, c.new) for c in reopened.outcomes[0].changes} >= {("Status", "Open"), ("Resolution", None)}
+    assert {r["Resolution"] for r in rows_of(path, "Exceptions")} == {None}
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    assert kept(undo) == [], [f.text() for f in undo.findings]
+    assert rows_of(path, "Exceptions") == before  # Status and Resolution both back, on every exception
+
+
+# --- rows the run added, typed in since --------------------------------------------------------------
+
+def wip_book(tmp_path: Path) -> Path:
+    sheets = base_sheets()
+    sheets["Orders"].append(["4500000001", "S1", "Heather Grey", 600, date(2027, 1, 4), date(2027, 4, 15),
+                             date(2027, 5, 10), date(2027, 5, 20)])
+    return write_book(tmp_path / "tracker.xlsx", sheets)
+
+
+def vendor_csv(folder: Path, lines: list[tuple[str, str, str, int, str]], name: str = "BD1_wip_20270301.csv"
+               ) -> Path:
+    """A BD1 WIP report (the date in its name): PO, style, colour, cut quantity, remarks per line."""
+    path = folder / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["PO", "Style", "Colour", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty", "Remarks"])
+        for po, style, colour, cut, remarks in lines:
+            w.writerow([po, style, colour, 1000, cut, 0, 0, remarks])
+    return path
+
+
+NAVY = ("4500000001", "S1", "Navy", 1150, "on time")
+GREY = ("4500000001", "S1", "Heather Grey", 600, "+1 day")
+
+
+def test_a_row_the_run_added_stays_when_the_user_typed_in_it_and_undo_says_so(tmp_path):
+    path = wip_book(tmp_path)
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY, GREY]),)))
+    rows = rows_of(path, "Vendor WIP")
+    assert [r["Color"] for r in rows] == ["Navy", "Heather Grey"]
+    type_in(path, "Vendor WIP", 2, "My note", "call Rahim")  # the APM's own column, on the Navy row
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    left = rows_of(path, "Vendor WIP")
+    assert [(r["Color"], r["My note"]) for r in left] == [("Navy", "call Rahim")]  # Grey (untouched) is gone
+    (f,) = kept(undo)
+    assert (f.sheet, f.row, f.column, f.value) == ("Vendor WIP", 2, "My note", "call Rahim")
+    assert "4500000001 / S1 / Navy" in f.key and "not removed" in f.message
+
+
+def test_an_undo_that_kept_everything_for_the_user_still_counts_as_done(tmp_path):
+    path = wip_book(tmp_path)
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY]),)))
+    type_in(path, "Vendor WIP", 2, "My note", "call Rahim")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    assert len(kept(undo)) == 1 and len(rows_of(path, "Vendor WIP")) == 1
+    with pytest.raises(UserError, match="nothing to undo"):  # not the same undo again and again
+        run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+
+
+def test_a_ta_row_with_notes_typed_since_the_first_build_is_not_removed_by_undo(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    ta = sheet_values(path, "T&A")
+    row = next(i for i, r in enumerate(ta, 1) if r[4] == "LD" and r[0] == "4500000001")
+    type_in(path, "T&A", row, "Notes", "mill late, chased 11/1")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10))
+    left = rows_of(path, "T&A")
+    assert [(r["Code"], r["Notes"]) for r in left] == [("LD", "mill late, chased 11/1")]
+    (f,) = kept(undo)
+    assert (f.sheet, f.row, f.column) == ("T&A", row, "Notes")
+
+
+# --- Follow-ups rows the run removed, values of kept rows ----------------------------------------------
+
+def followups_book(tmp_path: Path) -> Path:
+    sheets = base_sheets()
+    sheets["Samples"] = [["Style #", "Sample Type", "Purpose", "Color", "Due", "Shipped"],
+                         ["S1", "Proto", "Line review", "Navy", date(2027, 2, 25), None],
+                         ["S2", "Fit", "", "Black", date(2027, 2, 20), None]]
+    return write_book(tmp_path / "t.xlsx", sheets)
+
+
+def test_follow_ups_rows_the_run_removed_come_back_with_last_contacted(tmp_path):
+    path = followups_book(tmp_path)
+    out = tmp_path / "drafts"
+    run(path, ["ta", "followups"], ctx(date(2027, 3, 1), out=out))
+    rows = sheet_values(path, "Follow-ups")
+    proto = next(i for i, r in enumerate(rows, 1) if r[2] == "Proto sample")
+    type_in(path, "Follow-ups", proto, "Last Contacted", datetime(2027, 2, 27))
+    type_in(path, "Follow-ups", proto, "Chased by", "Ana")  # the team's extra column
+    before = rows_of(path, "Follow-ups")
+    wb = openpyxl.load_workbook(path)
+    wb["Samples"]["F2"] = datetime(2027, 3, 1)  # the proto ships: its follow-up goes
+    wb.save(path)
+    run(path, ["followups"], ctx(date(2027, 3, 1), hour=10, out=out))
+    assert "Proto sample" not in {r["Item"] for r in rows_of(path, "Follow-ups")}
+    log = [r for r in rows_of(path, "Change Log") if r["Field"] == "(removed)"]
+    assert len(log) == 1 and '"Last Contacted": "2027-02-27"' in log[0]["Old"]
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=11))
+    assert kept(undo) == [], [f.text() for f in undo.findings]
+    assert rows_of(path, "Follow-ups") == before  # every value, in its place, Last Contacted included
+
+
+def test_value_changes_to_kept_follow_ups_rows_are_logged_and_undone(tmp_path):
+    path = followups_book(tmp_path)
+    run(path, ["ta", "followups"], ctx(date(2027, 3, 1), out=tmp_path / "d1"))
+    before = rows_of(path, "Follow-ups")
+    later = run(path, ["followups"], ctx(date(2027, 3, 4), out=tmp_path / "d2"))
+    after = rows_of(path, "Follow-ups")
+    key = ("Vendor", "Item", "Ref")
+    assert by(after, *key).keys() == by(before, *key).keys()
+    assert all(a["Days Overdue"] != b["Days Overdue"] and a["Draft"] != b["Draft"]
+               for a, b in zip(after, before) if b["Days Overdue"])
+    assert {"Days Overdue", "Draft"} <= {c.field for c in later.outcomes[0].changes}
+    run(path, ["undo"], ctx(date(2027, 3, 4), hour=10))
+    assert rows_of(path, "Follow-ups") == before
+
+
+# --- old logs, long rows ------------------------------------------------------------------------------
+
+def test_a_removed_row_logged_by_an_older_prodbook_is_named_not_guessed(tmp_path):
+    path = followups_book(tmp_path)
+    run(path, ["ta", "followups"], ctx(date(2027, 3, 1), out=tmp_path / "d"))
+    wb = openpyxl.load_workbook(path)  # the line today's prodbook wrote: Old holds only the key
+    wb["Change Log"].append([datetime(2027, 3, 2, 9), "Follow-ups 2027-03-02 09:00:00", "Follow-ups",
+                             "BD1 / Old item / X", "(removed)", "BD1 / Old item / X", None, "apm"])
+    wb.save(path)
+    before = rows_of(path, "Follow-ups")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 2), hour=10))
+    (f,) = kept(undo)
+    assert f.key == "BD1 / Old item / X" and "prodbook backups" in f.message
+    assert rows_of(path, "Follow-ups") == before
+
+
+def test_a_removed_row_longer_than_one_cell_is_logged_over_several_lines_and_put_back(tmp_path):
+    path = wip_book(tmp_path)
+    remark = "sewing line 4 " * 2_300  # 32,200 characters: the row does not fit one Change Log cell
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY, GREY[:4] + (remark,)]),)))
+    before = rows_of(path, "Vendor WIP")
+    assert before[1]["Remarks"] == remark.strip()
+    run(path, ["wip"], ctx(date(2027, 3, 3), hour=10, files=(vendor_csv(tmp_path, [NAVY]),)))
+    assert len(rows_of(path, "Vendor WIP")) == 1
+    fields = [r["Field"] for r in rows_of(path, "Change Log")]
+    assert fields.count("(removed)") == 1 and fields.count("(removed, continued)") == 1
+    run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+    assert rows_of(path, "Vendor WIP") == before
+
+
+@pytest.mark.parametrize("values", [
+    {"Vendor": "BD1", "Due": date(2027, 2, 25), "Days Overdue": 4, "Note": "a \"quoted\"; text",
+     "When": datetime(2027, 2, 27, 14, 30), "Blank": None, "Flag": True},
+    {"Remarks": "x" * 70_000}])
+def test_row_snapshot_round_trip(values):
+    from prodbook.core import row_snapshot
+    pieces = row_snapshot.split(row_snapshot.encode(values, row=7))
+    assert all(len(p) <= row_snapshot.CELL_LIMIT for p in pieces)
+    back = row_snapshot.decode(pieces)
+    assert back.pop(row_snapshot.ROW) == 7
+    assert {k: row_snapshot.as_cell(v) for k, v in back.items()} == {k: v for k, v in values.items() if v is not None}
+    assert row_snapshot.decode(["BD1 / Proto sample / S1"]) is None
