@@ -322,13 +322,18 @@ def test_text_is_never_a_formula(tmp_path):
     assert [cal[2 + i][0] for i in range(len(texts))] == expected
 
 
-def test_too_long_text_is_an_error(tmp_path):
+def test_too_long_text_is_cut_with_a_note_in_the_cell_not_a_failed_save(tmp_path):
+    """A text over Excel's 32,767 characters, from anywhere, never stops the whole save (issue 9.5)."""
     src = tmp_path / "t.xlsx"
     build_tracker(src)
     dst = tmp_path / "o.xlsx"
-    with pytest.raises(ValueError, match="row 3 column A"):
-        rewrite_sheets(src, dst, [SheetRewrite("T&A", 2, (0,), (("x" * 32768,),))])
-    assert not dst.exists()
+    rewrite_sheets(src, dst, [SheetRewrite("T&A", 2, (0,), (("x" * 40_000,), ("y" * 32_767,)))],
+                   [CellEdit("Orders", 2, 1, "z" * 50_000)])
+    got = calamine_rows(dst, "T&A")
+    assert len(got[2][0]) == 32_767 and got[2][0].startswith("x" * 32_000)
+    assert got[2][0].endswith("[cut by prodbook: Excel cells hold 32,767 characters, this text had 40,000]")
+    assert got[3][0] == "y" * 32_767
+    assert calamine_rows(dst, "Orders")[1][1].endswith("this text had 50,000]")
 
 
 def test_zero_rows_keeps_one_table_row(tmp_path):

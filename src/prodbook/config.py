@@ -14,6 +14,8 @@ from typing import Any
 
 from prodbook.cells import CellError, DateOrder, to_int, to_text
 from prodbook.findings import Code, Finding, warning
+from prodbook.workbook.limits import SETTINGS as LIMIT_SETTINGS
+from prodbook.workbook.limits import Limits, setting_field, with_setting
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class Config:
     """Default sheet name -> {default header -> the team's header}."""
     extra: dict[str, str] = field(default_factory=dict)
     """Every other setting, by name, for jobs that define their own."""
+    limits: Limits = field(default_factory=Limits)
+    """What prodbook agrees to unpack from one file (Max Unpacked MB...). The tracker's own limits come
+    from prodbook.toml only: they must be known before its Config sheet is read."""
 
     def sheet(self, default_name: str) -> str:
         return self.sheet_names.get(default_name, default_name)
@@ -40,6 +45,7 @@ class Config:
 
 
 SETTING_NAMES = ("Date Order", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
+                 *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 
 
@@ -62,7 +68,7 @@ def _pairs_from_toml(path: Path) -> list[tuple[str, Any]]:
 def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple[Config, list[Finding]]:
     """Settings from (name, value, row) triples; unknown names are kept for other jobs."""
     findings: list[Finding] = []
-    kw: dict[str, Any] = {"sheet_names": {}, "headers": {}, "extra": {}}
+    kw: dict[str, Any] = {"sheet_names": {}, "headers": {}, "extra": {}, "limits": Limits()}
     for name, value, row in pairs:
         where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
                  "value": value}
@@ -78,6 +84,8 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 kw["ex_factory_code"] = to_text(value) or "XF"
             elif folded == "backups to keep":
                 kw["backups_to_keep"] = max(1, to_int(value) or 20)
+            elif (limit := setting_field(key)) is not None:
+                kw["limits"] = with_setting(kw["limits"], limit, to_int(value))
             elif folded.startswith("sheet:"):
                 kw["sheet_names"][key.split(":", 1)[1].strip()] = to_text(value)
             elif folded.startswith("column:"):
@@ -90,6 +98,15 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                     "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
                                     **where))
     return Config(**kw), findings
+
+
+def toml_limits(workbook: Path) -> Limits:
+    """The limits for reading the tracker itself: prodbook.toml and the defaults (its Config sheet is
+    inside the file they guard). A prodbook.toml that cannot be read leaves the defaults."""
+    try:
+        return build_config(toml_pairs(workbook), str(toml_path(workbook)))[0].limits
+    except (OSError, ValueError, tomllib.TOMLDecodeError):
+        return Limits()
 
 
 def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:

@@ -62,7 +62,7 @@ def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
 
     The first sheet whose header maps Style # and at least one compared column is used.
     """
-    for sheet, rows in _sheets(path):
+    for sheet, rows in _sheets(path, config):
         table = read_table(rows, VENDOR_STYLES, config, sheet=sheet, file=path.name)
         mapped = set(table.columns)
         if "style" in mapped and mapped & {"fob", "fiber_content", "coo", "hts"}:
@@ -70,11 +70,12 @@ def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
     return None
 
 
-def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    """The file's tables, read as the WIP import reads vendor files (encodings, delimiters, merges)."""
+def _sheets(path: Path, config: Config) -> list[tuple[str, list[list[Any]]]]:
+    """The file's tables, read as the WIP import reads vendor files (encodings, delimiters, merges,
+    the limits of the tracker's Config, long text cut)."""
     from prodbook.wip import read_vendor_file as read_cells
 
-    return [(raw.sheet or path.stem, raw.rows) for raw in read_cells(path)]
+    return [(raw.sheet or path.stem, raw.rows) for raw in read_cells(path, config.limits)]
 
 
 # -- matching ------------------------------------------------------------------------------------

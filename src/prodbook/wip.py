@@ -32,9 +32,12 @@ from prodbook.cells import (CellError, DateOrder, is_blank, is_signed_number, lo
 from prodbook.config import Config
 from prodbook.findings import Code, Finding, error, info, warning
 from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 HEADER_SCAN_ROWS = 25
+MAX_CELL_TEXT = 32_767
+"""Excel's limit on the characters in one cell."""
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
 """Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
@@ -58,13 +61,24 @@ class RawSheet:
     sheet: str | None
     rows: list[list[Any]]
     date1904: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    """What reading the file changed: cells cut to Excel's limit."""
 
 
-def read_vendor_file(path: Path) -> list[RawSheet]:
-    """Every sheet of an Excel file, or the one table of a CSV file. Raises ``CellError`` if unreadable."""
+def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawSheet]:
+    """Every sheet of an Excel file, or the one table of a CSV file. Raises ``CellError`` if unreadable
+    or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked."""
+    max_sizes = max_sizes or Limits()
     suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            check_csv(path, max_sizes)
+        else:
+            check_package(path, max_sizes, VENDOR_WHERE)
+    except TooLarge as exc:
+        raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
-        return [RawSheet(path.name, None, _read_csv(path.read_bytes()))]
+        return [_cut_long_text(RawSheet(path.name, None, _read_csv(path.read_bytes())))]
     from python_calamine import CalamineWorkbook
 
     try:
@@ -77,8 +91,32 @@ def read_vendor_file(path: Path) -> list[RawSheet]:
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
         _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
-        out.append(RawSheet(path.name, name, rows))
+        out.append(_cut_long_text(RawSheet(path.name, name, rows)))
     return out
+
+
+def _cut_long_text(raw: RawSheet) -> RawSheet:
+    """Text longer than an Excel cell holds is cut to Excel's limit, with a warning naming the cell."""
+    for r, row in enumerate(raw.rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and len(v) > MAX_CELL_TEXT:
+                row[c] = v[:MAX_CELL_TEXT]
+                raw.findings.append(warning(
+                    Code.WIP_FILE, f"this cell holds {len(v):,} characters, more than an Excel cell can hold "
+                    f"({MAX_CELL_TEXT:,}); only the first {MAX_CELL_TEXT:,} were read. Ask the vendor to "
+                    "shorten it", file=raw.file, sheet=raw.sheet, row=r + 1, column=_column_letter(c),
+                    value=v[:60] + "..."))
+    return raw
+
+
+def _column_letter(c: int) -> str:
+    """Column letter of a 0-based index (the vendor file has no header yet when it is read)."""
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]

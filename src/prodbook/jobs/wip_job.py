@@ -61,10 +61,11 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     per_file: list[str] = []
     for path in files:
         try:
-            raws = wip.read_vendor_file(path)
+            raws = wip.read_vendor_file(path, tracker.config.limits)
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue
+        findings += [f for raw in raws for f in raw.findings]
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today)
         findings += parsed.findings
         new_rows += parsed.rows

@@ -18,7 +18,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from prodbook.findings import UserError
-from prodbook.workbook import safety
+from prodbook.workbook import limits, safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
@@ -76,10 +76,14 @@ def check_workbook_path(path: Path) -> None:
 class FileBook(Staging):
     """A tracker workbook file. Nothing is written until ``commit``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None) -> None:
         self.path = Path(path)
         check_workbook_path(self.path)
         self._read_stamp = _stamp(self.path)
+        try:  # before anything inflates a part: refuse a decompression bomb within a second
+            limits.check_package(self.path, max_sizes or _toml_limits(self.path))
+        except limits.TooLarge as exc:
+            raise UserError(str(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
             self.info = workbook_info(self.path)
             self._book = CalamineWorkbook.from_path(str(self.path))
@@ -164,6 +168,12 @@ class FileBook(Staging):
             return CommitResult(side, None, reason)
         self._clear()
         return CommitResult(self.path, backup)
+
+
+def _toml_limits(path: Path) -> limits.Limits:
+    from prodbook.config import toml_limits
+
+    return toml_limits(path)
 
 
 def _side_copy(src: Path, tmp: Path, rewrites: list[SheetRewrite], edits: list[CellEdit]) -> None:

@@ -35,6 +35,12 @@ def excel_serial(v: date | datetime, date1904: bool) -> float | int:
     return days + frac if frac else days
 
 
+def cut_text(text: str) -> str:
+    """Text cut to what an Excel cell holds, saying so in the cell: a long text never stops a save."""
+    note = f" [cut by prodbook: Excel cells hold {MAX_TEXT:,} characters, this text had {len(text):,}]"
+    return text[:MAX_TEXT - len(note)] + note
+
+
 def _num_text(v) -> str:
     if isinstance(v, float):
         if math.isinf(v):
@@ -67,10 +73,7 @@ class _ValueWriter:
             if value == "":
                 return f'<{p}c r="{ref}"{sa}/>' if style else None
             if len(value) > MAX_TEXT:
-                raise ValueError(
-                    f"sheet '{self.sheet}' row {row} column {col_letter(col)}: text of {len(value):,} characters "
-                    f"is longer than Excel's limit of {MAX_TEXT:,}"
-                )
+                value = cut_text(value)
             space = _PRESERVE if value[0] in _SPACES or value[-1] in _SPACES else ""
             return f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t{space}>{_text_xml(value)}</{p}t></{p}is></{p}c>'
         if value is None:
