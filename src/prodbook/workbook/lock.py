@@ -25,8 +25,8 @@ from prodbook.workbook.safety import NotWritten, WorkbookLocked, clean_leftovers
 
 __all__ = ["DEFAULT_WAIT", "WorkbookBusy", "WriteLock", "lock_path"]
 
-DEFAULT_WAIT = float(os.environ.get("PRODBOOK_LOCK_WAIT", "5"))
-"""Seconds a second run waits for the first before it gives up (env PRODBOOK_LOCK_WAIT)."""
+DEFAULT_WAIT = 5.0
+"""Seconds a second run waits for the first before it gives up (env PRODBOOK_LOCK_WAIT overrides)."""
 _POLL = 0.05
 _WIN_LOCK_OFFSET = 1 << 30
 """Windows locks byte ranges and a locked range cannot be read: lock a byte far past the holder's note."""
@@ -34,6 +34,13 @@ _WIN_LOCK_OFFSET = 1 << 30
 
 class WorkbookBusy(WorkbookLocked):
     """Another prodbook run holds the workbook's write lock."""
+
+
+def _default_wait() -> float:
+    try:
+        return float(os.environ.get("PRODBOOK_LOCK_WAIT", DEFAULT_WAIT))
+    except ValueError:
+        return DEFAULT_WAIT
 
 
 def lock_path(workbook: str | Path) -> Path:
@@ -124,7 +131,7 @@ class WriteLock:
     def __init__(self, workbook: str | Path, wait: float | None = None, *, clean: bool = True) -> None:
         self.workbook = Path(workbook)
         self.path = lock_path(self.workbook)
-        self.wait = DEFAULT_WAIT if wait is None else wait
+        self.wait = _default_wait() if wait is None else wait
         self.clean = clean
         self._fd: int | None = None
 
