@@ -181,6 +181,7 @@ class FileBook(Staging):
             raise safety.NotWritten(read_only)
         rewrites, edits = list(self._rewrites.values()), list(self._edits)
         made: Path | None = None
+        new_folder = not (self.path.parent / safety.BACKUP_DIR).exists()
         try:
             with safety.Source(self.path, self._read_stamp) as src:
                 safety.step("opened", self.path)
@@ -192,9 +193,10 @@ class FileBook(Staging):
                                                               on_member=self._writing),
                         verify=safety.verify_package, before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
-                    return self._side_copy(src, made, rewrites, edits, exc)
+                    _remove(made, new_folder)
+                    return self._side_copy(src, rewrites, edits, exc)
         except BaseException as exc:
-            _remove(made)
+            _remove(made, new_folder)
             plain = _plain(exc, self.path, self._read_stamp)
             if plain is exc:
                 raise
@@ -207,10 +209,9 @@ class FileBook(Staging):
         if member == 2:
             safety.step("writing", self.path)
 
-    def _side_copy(self, src: safety.Source, made: Path | None, rewrites: list[SheetRewrite],
-                   edits: list[CellEdit], exc: UnsupportedLayout) -> CommitResult:
+    def _side_copy(self, src: safety.Source, rewrites: list[SheetRewrite], edits: list[CellEdit],
+                   exc: UnsupportedLayout) -> CommitResult:
         """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
-        _remove(made)
         side = safety.side_copy_path(self.path)
         safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
         lacks = parts_openpyxl_would_drop(self.path)
@@ -219,13 +220,17 @@ class FileBook(Staging):
         return CommitResult(side, None, reason)
 
 
-def _remove(made: Path | None) -> None:
-    """Remove the backup made for a write that did not happen: the original is intact."""
-    if made is not None:
-        try:
-            made.unlink()
-        except OSError:
-            pass
+def _remove(made: Path | None, new_folder: bool) -> None:
+    """Remove the backup made for a write that did not happen (the original is intact), and its
+    folder when this write made it: the folder is left as it was."""
+    if made is None:
+        return
+    try:
+        made.unlink()
+        if new_folder:
+            made.parent.rmdir()
+    except OSError:
+        pass
 
 
 def _plain(exc: BaseException, path: Path, stamp: safety.Stamp) -> BaseException:
