@@ -151,3 +151,18 @@ def wait_for(path: Path, seconds: float = 30) -> None:
         time.sleep(0.005)
     assert path.exists(), f"{path.name} never appeared"
 
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """The `prodbook` command in this process: exit status and everything it printed."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def folder_listing(folder: Path) -> list[str]:
+    """Every file and folder under ``folder``, with its size: 'left as it was' is this list unchanged."""
+    return sorted(f"{p.relative_to(folder)} {p.stat().st_size if p.is_file() else '/'}" for p in folder.rglob("*"))

@@ -181,7 +181,8 @@ class FileBook(Staging):
             raise safety.NotWritten(read_only)
         rewrites, edits = list(self._rewrites.values()), list(self._edits)
         made: Path | None = None
-        new_folder = not (self.path.parent / safety.BACKUP_DIR).exists()
+        backups = self.path.parent / safety.BACKUP_DIR
+        new_folder = None if backups.exists() else backups
         try:
             with safety.Source(self.path, self._read_stamp) as src:
                 safety.step("opened", self.path)
@@ -220,17 +221,15 @@ class FileBook(Staging):
         return CommitResult(side, None, reason)
 
 
-def _remove(made: Path | None, new_folder: bool) -> None:
-    """Remove the backup made for a write that did not happen (the original is intact), and its
-    folder when this write made it: the folder is left as it was."""
-    if made is None:
-        return
-    try:
-        made.unlink()
-        if new_folder:
-            made.parent.rmdir()
-    except OSError:
-        pass
+def _remove(made: Path | None, folder: Path | None) -> None:
+    """Remove the backup made for a write that did not happen (the original is intact), and the
+    backups ``folder`` when this write made it: the folder is left as it was."""
+    for remove in ((made.unlink if made else None), (folder.rmdir if folder else None)):
+        try:
+            if remove is not None:
+                remove()
+        except OSError:
+            pass
 
 
 def _plain(exc: BaseException, path: Path, stamp: safety.Stamp) -> BaseException:
