@@ -166,3 +166,25 @@ def cli(*args: str) -> tuple[int, str]:
 def folder_listing(folder: Path) -> list[str]:
     """Every file and folder under ``folder``, with its size: 'left as it was' is this list unchanged."""
     return sorted(f"{p.relative_to(folder)} {p.stat().st_size if p.is_file() else '/'}" for p in folder.rglob("*"))
+
+
+def cli_slow_write(args: list[str], out: str, lock_wait: str, pause: float) -> None:
+    """``cli_in_process``, with the half-written temp file kept ``pause`` s before the replace.
+
+    A kill then lands inside the write often enough to matter (``safety.atomic_write`` is a
+    seam every version of prodbook has).
+    """
+    import time
+
+    from prodbook.workbook import safety
+
+    real = safety.atomic_write
+
+    def slow(path, write, *a, **k):
+        def write_then_pause(tmp):
+            write(tmp)
+            time.sleep(pause)
+        return real(path, write_then_pause, *a, **k)
+
+    safety.atomic_write = slow
+    cli_in_process(args, out, lock_wait)
