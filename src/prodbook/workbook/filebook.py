@@ -188,11 +188,13 @@ class FileBook(Staging):
                 safety.step("opened", self.path)
                 made = safety.make_backup(self.path, src.fp)
                 safety.step("backup", self.path)
+                written: list[str] = []
                 try:
                     safety.atomic_write(
-                        self.path, lambda tmp: rewrite_sheets(src.fp, tmp, rewrites, edits,
-                                                              on_member=self._writing),
-                        verify=safety.verify_package, before_replace=src.check_before_replace)
+                        self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
+                                                                             on_member=self._writing)),
+                        verify=lambda tmp: safety.verify_package(tmp, parse=written),
+                        before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     _remove(made, new_folder)
                     return self._side_copy(src, rewrites, edits, exc)

@@ -23,8 +23,8 @@ from prodbook.workbook.xlsx.styles import _Styles
 
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[CellEdit] = (), *,
-                   on_member: Callable[[int], None] | None = None) -> None:
-    """Write `src` to `dst` with the given sheets rewritten and cells edited.
+                   on_member: Callable[[int], None] | None = None) -> list[str]:
+    """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
     Every part not named in the changes is copied unchanged. Raises
@@ -72,6 +72,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         except BaseException:
             dst.unlink(missing_ok=True)
             raise
+        return [n for n in pkg.changed if n not in pkg.removed]
     finally:
         pkg.close()
 
