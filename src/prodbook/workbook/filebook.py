@@ -204,7 +204,10 @@ class FileBook(Staging):
             if plain is exc:
                 raise
             raise plain from exc
-        safety.rotate_backups(self.path, backups_to_keep, made)
+        try:
+            safety.rotate_backups(self.path, backups_to_keep, made)
+        except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
+            pass
         self._clear()
         return CommitResult(self.path, made)
 

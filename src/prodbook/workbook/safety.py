@@ -176,7 +176,7 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
     """The plain sentence for an OS error the APM can act on (read-only, disk full), else None."""
     name = f"'{workbook.name}'" if workbook else "the file"
     where = Path(exc.filename) if exc.filename else workbook
-    folder = None if where is None else where if where.is_dir() else where.parent
+    folder = None if where is None else where if _is_dir(where) else where.parent
     if exc.errno in _DISK_FULL or getattr(exc, "winerror", None) in _WIN_DISK_FULL:
         on = f" holding '{folder}'" if folder else ""
         return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
@@ -192,6 +192,13 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
                     f"{name}. Copy the workbook into a folder you can save in (such as Documents), or ask "
                     "for edit rights to that folder, then run again.")
     return None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _read_only(path: Path) -> bool:
