@@ -95,3 +95,12 @@ def assert_finding(findings: Sequence[Finding], code: Code, **where: Any) -> Fin
 def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
     wb = openpyxl.load_workbook(path, data_only=False)
     return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+@pytest.fixture(autouse=True)
+def _crash_log_in_tmp(tmp_path_factory: Any, monkeypatch: Any) -> None:
+    """Crash logs of a test go to a folder of its own, never the user's real log folder."""
+    from prodbook import support
+
+    folder = tmp_path_factory.mktemp("logs")
+    monkeypatch.setattr(support, "log_folder", lambda: folder, raising=False)

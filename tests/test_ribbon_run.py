@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from conftest import base_sheets, write_book
 from fakexl import FakeBook
-from prodbook import ribbon
+from prodbook import ribbon, support
 from prodbook.workbook.xlbook import XlBook
 
 
@@ -49,7 +48,7 @@ def test_an_unexpected_problem_names_the_log_and_leaves_the_book(book: FakeBook)
     assert not report.ok
     assert "unexpected problem" in report.message and "RuntimeError" not in report.message
     assert "prodbook-error.log" in report.message and "as it was" in report.message
-    log = Path(tempfile.gettempdir()) / "prodbook-error.log"
+    log = support.log_folder() / "prodbook-error.log"
     assert "RuntimeError: COM went away" in log.read_text(encoding="utf-8")  # the details are for support
     assert "T&A" in [s.name for s in book.sheets] and book.values("T&A") == [base_sheets()["T&A"][0]]
 

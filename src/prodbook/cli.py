@@ -24,9 +24,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from prodbook import __version__
 from prodbook.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
-from prodbook.support import UNEXPECTED, crash_log
+from prodbook.support import crash_log, unexpected
 from prodbook.jobs.runner import REFRESH, RunResult, run
-from prodbook.workbook.safety import WorkbookLocked
+from prodbook.workbook.safety import WorkbookLocked, os_error_message
 
 # markup only where asked for (markup=True), and then the workbook's own text is escaped: a cell or file
 # name with [brackets] is printed as it is
@@ -152,8 +152,10 @@ class Group(click.Group):
             _fail("stopped; the workbook was not changed")
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except OSError as exc:  # a plain cause (read-only, disk full) writing a draft or report; else a bug
+            _fail(os_error_message(exc) or unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
         except Exception:
-            _fail(UNEXPECTED.format(log=crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
+            _fail(unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
 
 
 def _fail(message: str) -> None:

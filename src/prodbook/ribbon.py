@@ -21,7 +21,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from prodbook.jobs import runner
-from prodbook.support import UNEXPECTED, crash_log
+from prodbook.support import crash_log, unexpected
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""
@@ -233,7 +233,7 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
     except WorkbookLocked as exc:
         return Report(act.label, str(exc), False)
     except Exception:
-        return Report(act.label, UNEXPECTED.format(log=crash_log(f"ribbon button {act.id}")), False)
+        return Report(act.label, unexpected(crash_log(f"ribbon button {act.id}")), False)
 
 
 def _ask_files(book: Any) -> list[str]:

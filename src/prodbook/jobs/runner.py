@@ -9,6 +9,7 @@ written only once the workbook's save succeeded (``publish_staged``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,8 @@ from prodbook.jobs import (development_job, exceptions_job, followups_job, repor
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.workbook import publish
-from prodbook.workbook.filebook import CommitResult, FileBook
+from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
+from prodbook.workbook.lock import WriteLock
 from prodbook.workbook.safety import WorkbookLocked
 from prodbook.workbook.tracker import Tracker
 
@@ -70,6 +72,26 @@ def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
     return out
 
 
+def _holding_write_lock(run: Callable[..., RunResult]) -> Callable[..., RunResult]:
+    """Run with the workbook's write lock held from the read to the replace (the file back end only).
+
+    A second prodbook run on the same workbook waits ``lock_wait`` seconds
+    (default ``lock.DEFAULT_WAIT``), then stops with a plain message. Not taken
+    for a live-Excel ``backend`` (Excel itself owns that workbook) nor on
+    --dry-run, which writes nothing and reads whichever complete file is there.
+    """
+    @functools.wraps(run)
+    def locked(path: str | Path, jobs: Sequence[str], ctx: Context, *args: Any, lock_wait: float | None = None,
+               **kwargs: Any) -> RunResult:
+        if kwargs.get("backend") is not None or ctx.dry_run:
+            return run(path, jobs, ctx, *args, **kwargs)
+        check_workbook_path(Path(path))  # a wrong name gets its own message, before any lock file is made
+        with WriteLock(path, lock_wait):
+            return run(path, jobs, ctx, *args, **kwargs)
+    return locked
+
+
+@_holding_write_lock
 def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None = None,
         on_step: Callable[[str], None] | None = None, issues: bool = True,
         backend: Any = None) -> RunResult:
@@ -95,7 +117,7 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
             crash_log = support.crash_log(f"step '{name}' on {book.name}")
             findings.append(error(Code.INTERNAL, f"the '{name}' step stopped on an unexpected problem; "
                                   f"the other steps ran and nothing of this step was written. Please "
-                                  f"send this file to support: {crash_log}", file=book.name))
+                                  f"{support.send_note(crash_log)}", file=book.name))
             continue
         outcomes.append(outcome)
         findings += outcome.findings

@@ -9,6 +9,7 @@ replaces the workbook atomically, after a backup.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -48,10 +49,32 @@ class CommitResult:
     side_copy_reason: str | None = None
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    """What tells a file was saved again since it was read: its size and modification time."""
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+"""An OLE compound file: a password-protected .xlsx (or an old .xls) rather than a zip package."""
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_ENCRYPTED_SCAN_LIMIT = 512 << 20
+
+
+def encrypted_office_file(path: Path) -> bool:
+    """Is this an Office file protected with a password (an OLE file holding EncryptionInfo)?
+
+    The OLE directory names its streams in UTF-16; a scan for those names is
+    enough (no OLE library needed at run time).
+    """
+    try:
+        with open(path, "rb") as f:
+            if f.read(8) != OLE_SIGNATURE:
+                return False
+            data = f.read(_ENCRYPTED_SCAN_LIMIT)
+    except OSError:
+        return False
+    return any(name in data for name in _ENCRYPTION_STREAMS)
+
+
+def encrypted_message(path: Path) -> str:
+    return (f"'{path.name}' is protected with a password, so prodbook cannot read it. Open it in Excel, "
+            "choose File > Info > Protect Workbook > Encrypt with Password, clear the password and save; "
+            "then run again (or use the prodbook tab inside Excel, which works on the open workbook)")
 
 
 def check_workbook_path(path: Path) -> None:
@@ -67,6 +90,8 @@ def check_workbook_path(path: Path) -> None:
         raise UserError(f"'{path.name}' is not an .xlsx or .xlsm workbook. Open it in Excel and use "
                         "File > Save As > Excel Workbook (.xlsx), then run prodbook on the new file",
                         file=str(path))
+    if encrypted_office_file(path):
+        raise UserError(encrypted_message(path), file=str(path))
     if not zipfile.is_zipfile(path):
         raise UserError(f"'{path.name}' is damaged or is not really an Excel workbook (it is not a "
                         "valid .xlsx package). Open it in Excel and save it again, or restore a copy "
@@ -79,7 +104,7 @@ class FileBook(Staging):
     def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None) -> None:
         self.path = Path(path)
         check_workbook_path(self.path)
-        self._read_stamp = _stamp(self.path)
+        self._read_stamp = safety.read_stamp(self.path)
         try:  # before anything inflates a part: refuse a decompression bomb within a second
             limits.check_package(self.path, max_sizes or _toml_limits(self.path))
         except limits.TooLarge as exc:
@@ -94,6 +119,7 @@ class FileBook(Staging):
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
         Staging.__init__(self)
+        safety.step("read", self.path)
 
     @property
     def name(self) -> str:
@@ -139,10 +165,14 @@ class FileBook(Staging):
 
 
     def commit(self, backups_to_keep: int = 20) -> CommitResult:
-        """Write every staged change at once: backup, temp file, atomic replace.
+        """Write every staged change at once: backup, temp file, verify, atomic replace.
 
-        If the workbook is open (a lock file), nothing is written. If a sheet
-        cannot be rewritten safely, the changes go to a side copy instead.
+        The backup and the new file are copied from one handle checked against
+        what was read; just before the replace the path is checked again. If
+        the workbook is open (a lock file), read-only, or was saved by someone
+        else meanwhile, nothing is written (and the backup made for this
+        write is removed). If a sheet cannot be rewritten safely, the changes
+        go to a side copy instead.
         """
         if not self.pending:
             return CommitResult(None, None)
@@ -151,23 +181,53 @@ class FileBook(Staging):
             raise safety.WorkbookLocked(
                 f"'{self.name}' is open in Excel (or another program): {locks[0].name} exists. Close "
                 "the workbook and run prodbook again, or use the prodbook tab inside Excel")
-        if _stamp(self.path) != self._read_stamp:
-            raise safety.WorkbookLocked(
-                f"'{self.name}' was changed by someone or something else while prodbook was working on it, "
-                "so nothing was written (that would have lost their change). Run prodbook again")
+        if read_only := safety.read_only_message(self.path):
+            raise safety.NotWritten(read_only)
         rewrites, edits = list(self._rewrites.values()), list(self._edits)
+        made: Path | None = None
+        backups = self.path.parent / safety.BACKUP_DIR
+        new_folder = None if backups.exists() else backups
         try:
-            backup = safety.backup(self.path, keep=backups_to_keep)
-            safety.atomic_write(self.path, lambda tmp: rewrite_sheets(self.path, tmp, rewrites, edits))
-        except UnsupportedLayout as exc:
-            side = safety.side_copy_path(self.path)
-            safety.atomic_write(side, lambda tmp: _side_copy(self.path, tmp, rewrites, edits))
-            lacks = parts_openpyxl_would_drop(self.path)
-            reason = f"{exc}. The changes were written to a copy instead" + (
-                f", which may lack {', '.join(lacks)}" if lacks else "")
-            return CommitResult(side, None, reason)
+            with safety.Source(self.path, self._read_stamp) as src:
+                safety.step("opened", self.path)
+                made = safety.make_backup(self.path, src.fp)
+                safety.step("backup", self.path)
+                written: list[str] = []
+                try:
+                    safety.atomic_write(
+                        self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
+                                                                             on_member=self._writing)),
+                        verify=lambda tmp: safety.verify_package(tmp, parse=written),
+                        before_replace=src.check_before_replace)
+                except UnsupportedLayout as exc:
+                    _remove(made, new_folder)
+                    return self._side_copy(src, rewrites, edits, exc)
+        except BaseException as exc:
+            _remove(made, new_folder)
+            plain = _plain(exc, self.path, self._read_stamp)
+            if plain is exc:
+                raise
+            raise plain from exc
+        try:
+            safety.rotate_backups(self.path, backups_to_keep, made)
+        except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
+            pass
         self._clear()
-        return CommitResult(self.path, backup)
+        return CommitResult(self.path, made)
+
+    def _writing(self, member: int) -> None:
+        if member == 2:
+            safety.step("writing", self.path)
+
+    def _side_copy(self, src: safety.Source, rewrites: list[SheetRewrite], edits: list[CellEdit],
+                   exc: UnsupportedLayout) -> CommitResult:
+        """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
+        side = safety.side_copy_path(self.path)
+        safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
+        lacks = parts_openpyxl_would_drop(self.path)
+        reason = f"{exc}. The changes were written to a copy instead" + (
+            f", which may lack {', '.join(lacks)}" if lacks else "")
+        return CommitResult(side, None, reason)
 
 
 def _toml_limits(path: Path) -> limits.Limits:
@@ -176,8 +236,35 @@ def _toml_limits(path: Path) -> limits.Limits:
     return toml_limits(path)
 
 
-def _side_copy(src: Path, tmp: Path, rewrites: list[SheetRewrite], edits: list[CellEdit]) -> None:
+def _remove(made: Path | None, folder: Path | None) -> None:
+    """Remove the backup made for a write that did not happen (the original is intact), and the
+    backups ``folder`` when this write made it: the folder is left as it was."""
+    for remove in ((made.unlink if made else None), (folder.rmdir if folder else None)):
+        try:
+            if remove is not None:
+                remove()
+        except OSError:
+            pass
+
+
+def _plain(exc: BaseException, path: Path, stamp: safety.Stamp) -> BaseException:
+    """What a failed write is, for the APM: saved meanwhile, read-only, disk full; else itself."""
+    if isinstance(exc, safety.WorkbookLocked) or not isinstance(exc, Exception):
+        return exc
+    try:
+        unchanged = stamp.same_file(os.stat(path))
+    except OSError:
+        unchanged = False
+    if not unchanged:  # saved over in place while prodbook copied from it: any error may follow from that
+        return safety.SavedMeanwhile(safety.saved_meanwhile_message(path))
+    if isinstance(exc, OSError) and (message := safety.os_error_message(exc, path)):
+        return safety.NotWritten(message)
+    return exc
+
+
+def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[CellEdit]) -> None:
     """Write the changes through openpyxl into a copy; the original stays as it was."""
     from prodbook.workbook.openpyxl_writer import write_copy
 
-    write_copy(src, tmp, rewrites, edits)
+    src.seek(0)
+    write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm")

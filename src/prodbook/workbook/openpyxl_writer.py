@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -66,9 +67,12 @@ def _rewrite(wb, rw: SheetRewrite) -> None:
                 table.autoFilter.ref = table.ref
 
 
-def write_copy(src: Path, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[CellEdit]) -> None:
-    """Apply the staged changes with openpyxl, saving to ``dst``."""
-    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[CellEdit], *,
+               keep_vba: bool | None = None) -> None:
+    """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file)."""
+    if keep_vba is None:
+        keep_vba = Path(src).suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
     for rw in rewrites:
         _rewrite(wb, rw)
     for e in edits:

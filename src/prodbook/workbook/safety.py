@@ -1,22 +1,216 @@
-"""Keeping the user's workbook safe on disk: lock files, backups, atomic replace."""
+"""Keeping the user's workbook safe on disk: lock files, backups, atomic replace.
+
+A write goes: the workbook's stamp is taken when it is read (``Stamp``); at
+commit one handle is opened and checked against it (``Source``); the backup
+and the new file copy their bytes from that handle only; the new file is
+verified (``verify_package``); and just before the replace the path is
+checked again, so a save by Excel or anyone else meanwhile means nothing is
+written. ``WRITE_HOOKS`` lets the fault-injection tests act at each step.
+"""
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+import time
+import zipfile
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
+from xml.parsers import expat
 
-__all__ = ["WorkbookLocked", "lock_files", "backup", "atomic_write", "side_copy_path", "BACKUP_DIR"]
+__all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
+           "rotate_backups", "atomic_write", "side_copy_path", "BACKUP_DIR", "Stamp", "Source",
+           "verify_package", "os_error_message", "clean_leftovers", "WRITE_STEPS", "WRITE_HOOKS", "step"]
 
 BACKUP_DIR = "prodbook backups"
 
 
 class WorkbookLocked(Exception):
     """The workbook is open in Excel (or another program)."""
+
+
+class NotWritten(WorkbookLocked):
+    """prodbook wrote nothing, for a plain reason its message gives (read-only, disk full...)."""
+
+
+class SavedMeanwhile(NotWritten):
+    """Someone saved the workbook while prodbook was working on it."""
+
+
+def saved_meanwhile_message(path: Path) -> str:
+    return (f"'{path.name}' was changed by someone or something else (saved from Excel, synced, copied over) "
+            "while prodbook was working on it, so prodbook wrote nothing: that would have lost their change. "
+            "Run prodbook again.")
+
+
+# --------------------------------------------------------------------------- test seam
+WRITE_STEPS = ("read", "opened", "backup", "writing", "written", "verified", "replace")
+"""The moments of a write where the fault-injection tests may act, in order."""
+WRITE_HOOKS: tuple[Callable[[str, Path], None], ...] = ()
+"""Called as ``hook(step, workbook)`` at each of ``WRITE_STEPS``; empty except in tests."""
+
+
+def step(name: str, path: Path) -> None:
+    for hook in WRITE_HOOKS:
+        hook(name, path)
+
+
+# --------------------------------------------------------------------------- what was read
+@dataclass(frozen=True)
+class Stamp:
+    """What tells the file at a path is still the one prodbook read."""
+
+    size: int
+    mtime_ns: int
+    file_id: tuple[int, int]
+    """(device, inode / Windows file id): a save by replace gives a new file."""
+    digest: str = ""
+    """A hash of the content: an in-place rewrite that kept size and time is still seen."""
+
+    def same_file(self, st: os.stat_result) -> bool:
+        return (st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino)) == (self.size, self.mtime_ns, self.file_id)
+
+
+def _digest(fp: BinaryIO) -> str:
+    fp.seek(0)
+    return hashlib.file_digest(fp, "blake2b").hexdigest()
+
+
+def _stat_stamp(st: os.stat_result, digest: str = "") -> Stamp:
+    return Stamp(st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino), digest)
+
+
+def read_stamp(path: Path) -> Stamp:
+    """The stamp of the workbook as it is now (taken when prodbook reads it)."""
+    with open(path, "rb") as fp:
+        return _stat_stamp(os.fstat(fp.fileno()), _digest(fp))
+
+
+class Source:
+    """The workbook opened once for writing, checked against the stamp taken at read time.
+
+    The backup and the new file copy their bytes from ``fp`` only; the path is
+    never opened again. Raises SavedMeanwhile when the file is not the one read.
+    """
+
+    def __init__(self, path: Path, stamp: Stamp) -> None:
+        self.path, self.stamp = Path(path), stamp
+        self.fp: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - closed by close() or the with block
+        try:
+            if not stamp.same_file(os.fstat(self.fp.fileno())) or (stamp.digest and _digest(self.fp) != stamp.digest):
+                raise SavedMeanwhile(saved_meanwhile_message(self.path))
+            self.fp.seek(0)
+        except BaseException:
+            self.fp.close()
+            raise
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.fp.close()
+
+    def unchanged(self) -> bool:
+        """Is the path still the file that was read (same size, time and file id)?"""
+        try:
+            return self.stamp.same_file(os.stat(self.path))
+        except OSError:
+            return False
+
+    def check_before_replace(self) -> None:
+        """The last moment: close the handle (Windows cannot replace an open file), then look again."""
+        self.close()
+        if not self.unchanged():
+            raise SavedMeanwhile(saved_meanwhile_message(self.path))
+
+
+# --------------------------------------------------------------------------- the new file
+def verify_package(path: Path, parse: Collection[str] | None = None) -> None:
+    """Refuse a written package whose members fail their CRC or whose XML does not parse.
+
+    Every member's CRC is checked; the XML parts named in ``parse`` (default:
+    all) are parsed too. The file back end passes the parts it wrote: the
+    others are byte copies of the original's, which their CRCs prove (parsing
+    every part of a 20 MB package costs about 5 s, the CRCs about 1 s).
+    Streams each member (bounded memory); XML entity declarations are refused
+    as the readers refuse them. Raises ValueError naming the part.
+    """
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            xml = info.filename.lower().endswith((".xml", ".rels")) and (parse is None or info.filename in parse)
+            parser = expat.ParserCreate() if xml else None
+            if parser is not None:
+                parser.EntityDeclHandler = _refuse_entities
+            try:
+                with z.open(info) as member:  # reading to the end checks the CRC
+                    while chunk := member.read(1 << 20):
+                        if parser is not None:
+                            parser.Parse(chunk, False)
+                if parser is not None:
+                    parser.Parse(b"", True)
+            except (zipfile.BadZipFile, expat.ExpatError, EOFError) as exc:
+                raise ValueError(f"the file prodbook wrote failed its check at part {info.filename}: {exc}") from exc
+
+
+def _refuse_entities(*_: object) -> None:
+    raise expat.ExpatError("entity declarations are not allowed")
+
+
+# --------------------------------------------------------------------------- plain causes
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_WIN_DISK_FULL = {39, 112}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
+    """The plain sentence for an OS error the APM can act on (read-only, disk full), else None."""
+    name = f"'{workbook.name}'" if workbook else "the file"
+    where = Path(exc.filename) if exc.filename else workbook
+    folder = None if where is None else where if _is_dir(where) else where.parent
+    if exc.errno in _DISK_FULL or getattr(exc, "winerror", None) in _WIN_DISK_FULL:
+        on = f" holding '{folder}'" if folder else ""
+        return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
+                "was. Free some space (empty the Recycle Bin, move old copies out of 'prodbook backups') "
+                "and run again.")
+    if isinstance(exc, PermissionError) or exc.errno in _DENIED:
+        if workbook is not None and (where == workbook or _read_only(workbook)):
+            return (f"{name} is read-only, so prodbook did not change it. In File Explorer right-click it, "
+                    "choose Properties and clear 'Read-only' (or ask whoever shares it for edit rights), "
+                    "then run again.")
+        if folder is not None:
+            return (f"prodbook is not allowed to write in the folder '{folder}', so it did not change "
+                    f"{name}. Copy the workbook into a folder you can save in (such as Documents), or ask "
+                    "for edit rights to that folder, then run again.")
+    return None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return path.exists() and not os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
+def read_only_message(path: Path) -> str | None:
+    """The read-only message when the workbook file is marked read-only, else None."""
+    return os_error_message(PermissionError(errno.EACCES, "read-only", str(path)), path) if _read_only(path) else None
 
 
 def _locked_message(path: Path, holder: str | None = None) -> str:
@@ -85,6 +279,22 @@ def _backup_re(path: Path) -> re.Pattern:
 
 def backup(path, keep: int = 20) -> Path:
     """Copy the workbook into "prodbook backups/" beside it; keep the newest `keep` copies."""
+    made = make_backup(path)
+    rotate_backups(path, keep, made)
+    return made
+
+
+def _backup_temp_prefix(path: Path) -> str:
+    return f".~prodbook-backup.{path.stem}."
+
+
+def make_backup(path, source: BinaryIO | None = None) -> Path:
+    """Copy the workbook (from the open handle ``source`` when given) into "prodbook backups/".
+
+    The copy keeps the original's modification time. Older backups are left
+    alone: ``rotate_backups`` runs once the write has succeeded, so a failed
+    write, whose own backup is removed, never costs an older one.
+    """
     path = Path(path)
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
@@ -99,14 +309,33 @@ def backup(path, keep: int = 20) -> Path:
         n += 1
         target = folder / f"{path.stem} {stamp} ({n}){path.suffix}"
     # copy under a temporary name first so a half-written backup never looks complete
-    fd, tmp = tempfile.mkstemp(prefix=".~prodbook-backup.", suffix=path.suffix, dir=folder)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=_backup_temp_prefix(path), suffix=path.suffix, dir=folder)
     try:
-        shutil.copy2(path, tmp)
+        with open(fd, "wb") as out:
+            if source is None:
+                with open(path, "rb") as src:
+                    st = os.fstat(src.fileno())
+                    shutil.copyfileobj(src, out, 1 << 20)
+            else:
+                st = os.fstat(source.fileno())
+                source.seek(0)
+                shutil.copyfileobj(source, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, st.st_mode & 0o777)  # as shutil.copy2 did: the backup reads like the original
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return target
+
+
+def rotate_backups(path, keep: int, newest: Path | None = None) -> None:
+    """Keep the newest ``keep`` backups of this workbook (never fewer than one, never ``newest``)."""
+    path = Path(path)
+    folder = path.parent / BACKUP_DIR
+    pat = _backup_re(path)
     mine = []
     for p in folder.iterdir():
         m = pat.match(p.name)
@@ -115,18 +344,21 @@ def backup(path, keep: int = 20) -> Path:
     mine.sort()
     if keep >= 0:
         for _, p in mine[: max(0, len(mine) - max(keep, 1))]:
-            if p != target:
+            if p != newest:
                 try:
                     p.unlink()
                 except OSError:
                     pass
-    return target
 
 
-def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True) -> None:
+def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True,
+                 verify: Callable[[Path], None] | None = None,
+                 before_replace: Callable[[], None] | None = None) -> None:
     """Have `write(tmp)` write a temporary file beside `path`, then replace `path` with it.
 
-    On any error the temporary file is removed and `path` is untouched. When the
+    ``verify(tmp)`` checks the written file and ``before_replace()`` looks at
+    the original one last time; either may raise to stop the replace. On any
+    error the temporary file is removed and `path` is untouched. When the
     workbook is open (a lock file beside it, or Windows refusing the replace)
     WorkbookLocked is raised with a message for the user.
     """
@@ -135,7 +367,7 @@ def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True
         locks = lock_files(path)
         if locks:
             raise WorkbookLocked(_locked_message(path, lock_holder(locks[0])))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.prodbook.", suffix=path.suffix, dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -143,6 +375,10 @@ def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True
         write(tmp)
         if not tmp.is_file():
             raise RuntimeError(f"nothing was written for {path.name}")
+        step("written", path)
+        if verify is not None:
+            verify(tmp)
+            step("verified", path)
         try:
             mode = os.stat(path).st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
             os.chmod(tmp, mode)
@@ -150,14 +386,65 @@ def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True
             pass
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        step("replace", path)
+        if before_replace is not None:
+            before_replace()
         try:
             os.replace(tmp, path)
         except PermissionError as e:
-            raise WorkbookLocked(_locked_message(path)) from e
+            raise (NotWritten(read_only_message(path)) if _read_only(path)
+                   else WorkbookLocked(_locked_message(path))) from e
         _fsync_dir(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".~{path.stem}.prodbook."
+
+
+_RANDOM = r"[a-z0-9_]{8}"  # tempfile.mkstemp's names
+_LEGACY_BACKUP_TEMP = re.compile(r"^\.~prodbook-backup\." + _RANDOM + r"\.xls[xm]$", re.IGNORECASE)
+_LEGACY_AGE = 600.0
+
+
+def clean_leftovers(workbook) -> list[Path]:
+    """Remove the temp files a killed run left for this workbook; only call while holding its write lock.
+
+    Those are ``.~NAME.prodbook.*`` beside it (the new workbook or its side
+    copy, half written) and ``.~prodbook-backup.NAME.*`` in its backups
+    folder. A nameless backup temp of an older prodbook is removed once it is
+    ten minutes old (it may belong to another workbook's live run before that).
+    """
+    workbook = Path(workbook)
+    ours = [re.compile("^" + re.escape(_temp_prefix(p)) + _RANDOM + re.escape(p.suffix) + "$", re.IGNORECASE)
+            for p in (workbook, side_copy_path(workbook))]
+    backups = re.compile("^" + re.escape(_backup_temp_prefix(workbook)) + _RANDOM + re.escape(workbook.suffix)
+                         + "$", re.IGNORECASE)
+    removed: list[Path] = []
+    for folder, pats in ((workbook.parent, ours), (workbook.parent / BACKUP_DIR, [backups])):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            stale = any(p.match(e.name) for p in pats) or (
+                folder.name == BACKUP_DIR and _LEGACY_BACKUP_TEMP.match(e.name) and _older_than(e, _LEGACY_AGE))
+            if stale and e.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(e.path)
+                    removed.append(Path(e.path))
+                except OSError:
+                    pass
+    return removed
+
+
+def _older_than(entry: os.DirEntry, seconds: float) -> bool:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _umask() -> int:

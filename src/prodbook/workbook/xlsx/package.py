@@ -7,7 +7,9 @@ import posixpath
 import re
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from defusedxml import ElementTree as DET
 
@@ -31,11 +33,16 @@ CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xm
 
 
 class _Package:
-    """The zip in memory: original member order, changed and added parts."""
+    """The zip in memory: original member order, changed and added parts.
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.zf = zipfile.ZipFile(self.path)
+    ``source`` is a path or an open binary file. Every byte read, including the
+    raw members ``write`` copies, comes from that one handle: a file someone
+    saves over the path meanwhile is never mixed in.
+    """
+
+    def __init__(self, source: Path | BinaryIO):
+        self.path = None if hasattr(source, "read") else Path(source)
+        self.zf = zipfile.ZipFile(source if self.path is None else self.path)
         self.infos = self.zf.infolist()
         self.names = {i.filename for i in self.infos}
         self.changed: dict[str, bytes] = {}
@@ -146,9 +153,13 @@ class _Package:
             self.set_text(name, new)
 
     # writing ------------------------------------------------------------------
-    def write(self, dst: Path):
-        with open(self.path, "rb") as src_fp, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in self.infos:
+    def write(self, dst: Path, on_member: Callable[[int], None] | None = None):
+        """Write the package to ``dst``; ``on_member(n)`` is called before the n-th member (a test seam)."""
+        src_fp = self.zf.fp  # the handle the package was read from, never the path again
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for n, info in enumerate(self.infos, 1):
+                if on_member is not None:
+                    on_member(n)
                 name = info.filename
                 if name in self.removed:
                     continue

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from prodbook.workbook.xlsx.book import (
     _Book,
@@ -20,15 +21,20 @@ from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
 from prodbook.workbook.xlsx.styles import _Styles
 
 
-def rewrite_sheets(src: Path, dst: Path, rewrites: Sequence[SheetRewrite], cell_edits: Sequence[CellEdit] = ()) -> None:
-    """Write `src` to `dst` with the given sheets rewritten and cells edited.
+def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
+                   cell_edits: Sequence[CellEdit] = (), *,
+                   on_member: Callable[[int], None] | None = None) -> list[str]:
+    """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
+    ``src`` is a path or an open binary file; every byte copied comes from it.
     Every part not named in the changes is copied unchanged. Raises
     UnsupportedLayout / ValueError before anything is written.
     """
-    src, dst = Path(src), Path(dst)
-    if src.resolve() == dst.resolve():
-        raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
+    dst = Path(dst)
+    if not hasattr(src, "read"):
+        src = Path(src)
+        if src.resolve() == dst.resolve():
+            raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
     pkg = _Package(src)
     try:
         book = _read_book(pkg)
@@ -62,10 +68,11 @@ def rewrite_sheets(src: Path, dst: Path, rewrites: Sequence[SheetRewrite], cell_
                 _drop_calc_chain(pkg, book.part)
             _set_full_calc(pkg, book.part)
         try:
-            pkg.write(dst)
+            pkg.write(dst, on_member)
         except BaseException:
             dst.unlink(missing_ok=True)
             raise
+        return [n for n in pkg.changed if n not in pkg.removed]
     finally:
         pkg.close()
 

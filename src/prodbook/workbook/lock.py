@@ -1,0 +1,210 @@
+"""The write lock: one prodbook run at a time on a workbook, held from the read to the replace.
+
+An OS-level lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows) on a
+hidden file beside the workbook, ``.~NAME.xlsx.prodbook-lock``: a name Excel
+(``~$NAME.xlsx``) and LibreOffice (``.~lock.NAME.xlsx#``) never use, so their
+"open in Excel" checks never see it and it never looks like theirs. The OS
+releases the lock when a run dies, however it dies, so a lock file left by a
+killed run is simply taken over by the next one. The file records who holds
+it (pid, host, user, since when) so a second run can say who is working.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prodbook.workbook.safety import NotWritten, WorkbookLocked, clean_leftovers, os_error_message
+
+__all__ = ["DEFAULT_WAIT", "WorkbookBusy", "WriteLock", "lock_path"]
+
+DEFAULT_WAIT = 5.0
+"""Seconds a second run waits for the first before it gives up (env PRODBOOK_LOCK_WAIT overrides)."""
+_POLL = 0.05
+_WIN_LOCK_OFFSET = 1 << 30
+"""Windows locks byte ranges and a locked range cannot be read: lock a byte far past the holder's note."""
+
+
+class WorkbookBusy(WorkbookLocked):
+    """Another prodbook run holds the workbook's write lock."""
+
+
+def _default_wait() -> float:
+    try:
+        return float(os.environ.get("PRODBOOK_LOCK_WAIT", DEFAULT_WAIT))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
+def lock_path(workbook: str | Path) -> Path:
+    """``.~NAME.xlsx.prodbook-lock`` beside the workbook."""
+    workbook = Path(workbook)
+    return workbook.with_name(f".~{workbook.name}.prodbook-lock")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a lock, as its file records it."""
+
+    pid: int | None = None
+    host: str = ""
+    user: str = ""
+    since: str = ""
+
+    def describe(self) -> str:
+        who = self.user or "someone"
+        if self.host and self.host != socket.gethostname():
+            who += f" on {self.host}"
+        return f"{who}, since {self.since}" if self.since else who
+
+
+def read_holder(lock: Path) -> Holder:
+    """The holder a lock file names; empty when it cannot be read (being written, or gone)."""
+    try:
+        data: Any = json.loads(lock.read_text(encoding="utf-8")[:4096])
+        return Holder(int(data.get("pid") or 0) or None, str(data.get("host", "")), str(data.get("user", "")),
+                      str(data.get("since", "")))
+    except (OSError, ValueError, AttributeError):
+        return Holder()
+
+
+def _me() -> dict[str, Any]:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in the environment (a service account)
+        user = ""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "user": user,
+            "since": f"{datetime.now():%H:%M:%S on %d %b %Y}"}
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _busy_message(workbook: Path, holder: Holder) -> str:
+    return (f"Another prodbook run ({holder.describe()}) is working on '{workbook.name}', so this run did "
+            "not change it. Run prodbook again when that run has finished.")
+
+
+class WriteLock:
+    """Hold the workbook's write lock: ``with WriteLock(path): read ... replace``.
+
+    On entry, waits up to ``wait`` seconds for another run, then raises
+    ``WorkbookBusy``; once held, removes what killed runs left beside the
+    workbook (``safety.clean_leftovers``). On exit the lock file is removed.
+    """
+
+    def __init__(self, workbook: str | Path, wait: float | None = None, *, clean: bool = True) -> None:
+        self.workbook = Path(workbook)
+        self.path = lock_path(self.workbook)
+        self.wait = _default_wait() if wait is None else wait
+        self.clean = clean
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriteLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + self.wait
+        while True:
+            fd = self._open()
+            if _try_lock(fd):
+                if self._still_named(fd):
+                    break
+                _unlock(fd)  # the holder removed the file between our open and our lock: start over
+                os.close(fd)
+                continue
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise WorkbookBusy(_busy_message(self.workbook, read_holder(self.path)))
+            time.sleep(_POLL)
+        self._fd = fd
+        _write_note(fd)
+        if self.clean:
+            clean_leftovers(self.workbook)
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+        except OSError as exc:
+            message = os_error_message(exc, self.workbook)
+            if message is None:
+                raise
+            raise NotWritten(message) from exc
+
+    def _still_named(self, fd: int) -> bool:
+        """Does the lock file's name still lead to the file we locked (fstat vs stat)?"""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        fst = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (fst.st_dev, fst.st_ino)
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        if os.name == "nt":  # pragma: no cover - an open file cannot be removed there: unlock first
+            _unlock(fd)
+            os.close(fd)
+            try:
+                self.path.unlink()
+            except OSError:  # the next run has it open already: it is theirs now
+                pass
+            return
+        try:
+            self.path.unlink()  # before unlocking: a waiting run then finds the name gone and retries
+        except OSError:
+            pass
+        _unlock(fd)
+        os.close(fd)
+
+
+def _write_note(fd: int) -> None:
+    """Record who holds the lock, for the message a second run shows."""
+    data = json.dumps(_me()).encode("utf-8")
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        os.write(fd, data)
+    except OSError:  # a full disk: the lock holds all the same, the note is only for the message
+        pass

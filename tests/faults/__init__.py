@@ -1,0 +1,1 @@
+"""Fault injection: real files, real processes, a workbook that is always the original or the complete new one."""

@@ -1,0 +1,56 @@
+"""The crash log is in the user's own log folder, and writing it can never fail the handler."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from faults.helpers import TODAY, cli, make_tracker
+from prodbook import support
+from prodbook.support import crash_log
+
+REAL_LOG_FOLDER = getattr(support, "log_folder", None)  # before the test fixture points it elsewhere
+
+
+def _boom(*_a, **_k):
+    raise RuntimeError("a bug")
+
+
+def test_the_crash_log_is_in_the_users_log_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    if REAL_LOG_FOLDER is not None:
+        monkeypatch.setattr(support, "log_folder", REAL_LOG_FOLDER)
+    try:
+        _boom()
+    except RuntimeError:
+        log = crash_log("a test")
+    assert log == tmp_path / "state" / "prodbook" / "log" / "prodbook-error.log"
+    assert "RuntimeError: a bug" in log.read_text(encoding="utf-8")
+    assert Path(tempfile.gettempdir()) / "prodbook-error.log" != log
+
+
+def test_when_no_log_can_be_written_the_message_says_so(tmp_path, monkeypatch):
+    book = make_tracker(tmp_path)
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(support, "log_folder", lambda: blocker / "logs", raising=False)  # mkdir fails
+    monkeypatch.setattr(support.tempfile, "mkstemp", _boom)
+    monkeypatch.setattr(support.tempfile, "gettempdir", lambda: str(blocker / "tmp"))
+    monkeypatch.setattr("prodbook.cli.run", _boom)
+    code, out = cli("ta", str(book), "--today", TODAY)
+    assert code == 2 and "unexpected problem" in out and "could not write its error log" in out, out
+    assert "Traceback" not in out and "None" not in out
+
+
+def test_a_step_that_fails_names_the_log(tmp_path, monkeypatch):
+    from prodbook.jobs import runner
+    from prodbook.jobs.base import Context
+
+    book = make_tracker(tmp_path)
+    monkeypatch.setitem(runner.JOBS, "ta", _boom)
+    from datetime import date
+    result = runner.run(book, ["ta"], Context(today=date.fromisoformat(TODAY)))
+    [finding] = [f for f in result.findings if f.code == "internal-error" or "unexpected problem" in f.message]
+    assert str(result.log) in finding.message and result.log.parent == support.log_folder()
