@@ -114,6 +114,10 @@ class FileBook(Staging):
             row[c] = text
         return rows
 
+    def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
+        return list(self._book.get_sheet_by_name(sheet).merged_cell_ranges or [])
+
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""
         return sheet_head(self.path, sheet, nrows)

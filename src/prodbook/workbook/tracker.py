@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from prodbook.config import Config, build_config, toml_pairs
-from prodbook.findings import Finding
+from prodbook.findings import Finding, UserError
 from prodbook.model.records import RECORDS, Record
 from prodbook.model.sheets import CHANGE_LOG, CONFIG, SheetSpec
-from prodbook.workbook.tables import Table, column_letter, missing_sheet, read_table, to_records
+from prodbook.workbook.tables import (Merge, Table, column_letter, missing_sheet, read_table,
+                                      to_records)
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
 
 
@@ -123,6 +124,8 @@ class Tracker:
         self._as_read: dict[str, pd.DataFrame] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
+        self.notes: list[Finding] = []
+        """What the writes themselves tell the user (a header added below a title)."""
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -166,7 +169,7 @@ class Tracker:
             if rows is None:
                 rows = self._raw[sheet] = self.backend.read_sheet(sheet)
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
-                               date1904=self.backend.date1904, only=only)
+                               date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
         if only is None:
             self._tables[spec.name] = table
             self._as_read[table.sheet] = table.frame.copy()  # jobs may edit table.frame in place
@@ -202,8 +205,15 @@ class Tracker:
         sheet = self.sheet(spec)
         if head is None or sheet not in self.backend.sheet_names():
             return self.table(spec, required=False)
-        return read_table(head(sheet), spec, self.config, sheet=sheet, file=self.file,
-                          date1904=self.backend.date1904, only=())
+        table = read_table(head(sheet), spec, self.config, sheet=sheet, file=self.file,
+                           date1904=self.backend.date1904, only=(), merged=self._merged(sheet))
+        # no header in the first rows: where a new one may go depends on all of them
+        return self.table(spec, required=False) if table.new_header else table
+
+    def _merged(self, sheet: str) -> list[Merge]:
+        """The sheet's merged ranges, where the back end can tell them."""
+        merged = getattr(self.backend, "merged_ranges", None)
+        return list(merged(sheet)) if merged is not None else []
 
     def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
         """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
@@ -224,6 +234,16 @@ class Tracker:
         created in the default layout, as an Excel Table.
         """
         data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
+        if table.refusal:
+            raise UserError(table.refusal, file=self.file, sheet=table.sheet)
+        if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
+            if table.notice is not None and table.notice not in self.notes:
+                self.notes.append(table.notice)
+            self.backend.stage(SheetRewrite(
+                sheet=table.sheet, header_row=table.header_row,
+                columns=tuple(table.spec.fields.index(f) for f in fields), rows=tuple(data),
+                append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows))
+            return
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
@@ -238,7 +258,7 @@ class Tracker:
             return
         columns: list[int] = []
         appended: list[str] = []
-        width = len(table.headers)
+        width = len(table.headers)  # past every cell read: a new column never lands on the user's data
         for f in fields:
             if f in table.columns:
                 columns.append(table.columns[f])
@@ -248,7 +268,7 @@ class Tracker:
         self.backend.stage(SheetRewrite(
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
             source_rows=tuple(source_rows) if source_rows is not None else None,
-            append_headers=tuple(appended), keep_rows=keep_rows))
+            append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows))
 
     def log(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)

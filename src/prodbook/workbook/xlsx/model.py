@@ -39,6 +39,10 @@ class SheetRewrite:
     create_headers: tuple[str, ...] | None = None
     """Create the sheet (as an Excel Table) with these headers when it does not exist."""
     append_headers: tuple[str, ...] = ()
+    """Headers to add to the header row (their header cells must be blank)."""
+    append_at: int | None = None
+    """0-based column of the first of ``append_headers``: where the caller writes their data.
+    None: right after the last header cell."""
     after: str | None = None
     hidden: bool = False
     """With ``create_headers``: the new sheet is hidden (Excel: Home > Format > Unhide shows it)."""
