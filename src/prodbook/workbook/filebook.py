@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.findings import UserError
 from prodbook.workbook import safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
-from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
+from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
                                          parts_openpyxl_would_drop, rewrite_sheets, sheet_head,
                                          workbook_info)
 
@@ -85,6 +85,8 @@ class FileBook(Staging):
             self._book = CalamineWorkbook.from_path(str(self.path))
         except UserError:
             raise
+        except UnsafeContent as exc:  # a DOCTYPE: refused before any XML parser sees it
+            raise UserError(f"'{self.path.name}' {exc}", file=str(self.path)) from None
         except Exception as exc:  # a damaged package: zip fine, XML not
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
@@ -104,7 +106,12 @@ class FileBook(Staging):
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
-        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except CalamineError as exc:  # XML Excel never writes (an undeclared entity, a broken tag)
+            raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
+                            "it (File > Save), and run prodbook again. Nothing was written",
+                            file=self.name, sheet=sheet) from None
         for (r, c), text in self._error_cells(sheet).items():
             while len(rows) <= r:
                 rows.append([])

@@ -190,11 +190,12 @@ def check_merged_header(merged: Sequence[Merge], header_row: int, *, sheet: str,
     for merge in merged:
         (r1, _), (r2, _) = merge
         if header_row and r1 + 1 <= header_row <= r2 + 1 and merge[0] != merge[1]:
+            rng = range_text(merge)
             raise UserError(
-                f"the header row {header_row} of sheet '{sheet}' has merged cells {range_text(merge)}, so "
-                "some of its columns have no header prodbook can read. Select those cells, click Home > "
-                "Merge & Center to unmerge them, type each column's header in its own cell, save, and run "
-                "prodbook again. Nothing was written", file=file, sheet=sheet, row=header_row)
+                f"the header row holds merged cells {rng}: Excel keeps only the first cell's text, so a "
+                f"column under them has no header prodbook can read. Select {rng}, click Home > Merge & "
+                f"Center to unmerge them, type each column's header in its own cell in row {header_row}, "
+                "save, and run prodbook again. Nothing was written", file=file, sheet=sheet, row=header_row)
 
 
 def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file: str,

@@ -10,6 +10,7 @@ from prodbook.workbook.xlsx.model import (
     CellEdit,
     Formula,
     SheetRewrite,
+    UnsafeContent,
     UnsupportedLayout,
     Value,
     WorkbookInfo,
@@ -29,6 +30,7 @@ from prodbook.workbook.xlsx.package import (
     RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
+    doctype_parts,
 )
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
@@ -62,10 +64,12 @@ __all__ = [
     "CellEdit",
     "Formula",
     "SheetRewrite",
+    "UnsafeContent",
     "UnsupportedLayout",
     "Value",
     "WorkbookInfo",
     "col_index",
+    "doctype_parts",
     "col_letter",
     "excel_serial",
     "parts_openpyxl_would_drop",

@@ -60,3 +60,18 @@ class CellEdit:
 
 class UnsupportedLayout(Exception):
     """A rewrite met something it cannot keep safely; nothing was written."""
+
+
+class UnsafeContent(Exception):
+    """The package holds XML prodbook will not read, for safety (a DOCTYPE): nothing was read or written."""
+
+    def __init__(self, parts: list[tuple[str, str | None]]) -> None:
+        self.parts = parts
+        """(part name, its sheet's name or None) for each part holding a DOCTYPE."""
+        named = [f"sheet '{sheet}' (part {part})" if sheet else f"the part {part}" for part, sheet in parts]
+        super().__init__(
+            f"holds content prodbook will not read, for safety: {', '.join(named[:3])}"
+            f"{f' and {len(named) - 3} more' if len(named) > 3 else ''} "
+            f"{'starts' if len(named) == 1 else 'start'} with a DOCTYPE declaration, which Excel never writes "
+            "and which can make a program read other files or run out of memory. Open the workbook in Excel, "
+            "save it (File > Save), and run prodbook again. Nothing was written")
