@@ -22,7 +22,8 @@ from prodbook.workbook import safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
-                                         parts_openpyxl_would_drop, rewrite_sheets, sheet_head,
+                                         merged_ranges, parts_openpyxl_would_drop, rewrite_sheets,
+                                         sheet_head,
                                          workbook_info)
 
 SUPPORTED = (".xlsx", ".xlsm")
@@ -123,7 +124,7 @@ class FileBook(Staging):
 
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
-        return list(self._book.get_sheet_by_name(sheet).merged_cell_ranges or [])
+        return merged_ranges(self.path, sheet)
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""

@@ -20,9 +20,9 @@ import pandas as pd
 from prodbook.config import Config, build_config, toml_pairs
 from prodbook.findings import Finding, UserError
 from prodbook.model.records import RECORDS, Record
-from prodbook.model.sheets import CHANGE_LOG, CONFIG, SheetSpec
-from prodbook.workbook.tables import (Merge, Table, column_letter, missing_sheet, read_table,
-                                      to_records)
+from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
+                                      map_header, missing_sheet, read_table, to_records)
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
 
 
@@ -122,6 +122,7 @@ class Tracker:
         self._raw: dict[str, list[list[Any]]] = {}
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
+        self._merges: dict[str, list[Merge]] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
@@ -138,6 +139,7 @@ class Tracker:
         self.config, found = build_config(pairs, self.file)
         self.findings += found
         self._tables.clear()
+        self._refuse_merged_headers()
 
     def sheet(self, spec: SheetSpec) -> str:
         """The team's name for a default sheet."""
@@ -211,9 +213,25 @@ class Tracker:
         return self.table(spec, required=False) if table.new_header else table
 
     def _merged(self, sheet: str) -> list[Merge]:
-        """The sheet's merged ranges, where the back end can tell them."""
-        merged = getattr(self.backend, "merged_ranges", None)
-        return list(merged(sheet)) if merged is not None else []
+        """The sheet's merged ranges, where the back end can tell them (read once)."""
+        if sheet not in self._merges:
+            merged = getattr(self.backend, "merged_ranges", None)
+            self._merges[sheet] = list(merged(sheet)) if merged is not None else []
+        return self._merges[sheet]
+
+    def _refuse_merged_headers(self) -> None:
+        """Stop before any job runs (and writes a draft) on a known sheet whose header row is merged."""
+        head = getattr(self.backend, "head_rows", None)
+        if head is None:
+            return
+        names = set(self.backend.sheet_names())
+        for spec in ALL_SHEETS:
+            sheet = self.sheet(spec)
+            if sheet in names:
+                near = [m for m in self._merged(sheet) if m[0][0] < HEADER_SCAN_ROWS]
+                if near:
+                    check_merged_header(near, map_header(head(sheet), spec, self.config)[0],
+                                        sheet=sheet, file=self.file)
 
     def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
         """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
