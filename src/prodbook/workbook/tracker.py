@@ -220,18 +220,26 @@ class Tracker:
         return self._merges[sheet]
 
     def _refuse_merged_headers(self) -> None:
-        """Stop before any job runs (and writes a draft) on a known sheet whose header row is merged."""
+        """Stop before any job runs (and writes a draft) on a sheet prodbook reads whose header row is
+        merged, or an owned sheet it could not write into (no header, no room for one)."""
         head = getattr(self.backend, "head_rows", None)
         if head is None:
             return
         names = set(self.backend.sheet_names())
         for spec in ALL_SHEETS:
             sheet = self.sheet(spec)
-            if sheet in names:
-                near = [m for m in self._merged(sheet) if m[0][0] < HEADER_SCAN_ROWS]
-                if near:
-                    check_merged_header(near, map_header(head(sheet), spec, self.config)[0],
-                                        sheet=sheet, file=self.file)
+            if sheet not in names:
+                continue
+            near = [m for m in self._merged(sheet) if m[0][0] < HEADER_SCAN_ROWS]
+            if not near and not spec.generated:
+                continue
+            rows = head(sheet)
+            check_merged_header(near, map_header(rows, spec, self.config)[0], sheet=sheet, file=self.file)
+            if spec.generated:
+                refusal = read_table(rows, spec, self.config, sheet=sheet, file=self.file, only=(),
+                                     merged=near).refusal
+                if refusal:
+                    raise UserError(refusal, file=self.file, sheet=sheet)
 
     def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
         """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
