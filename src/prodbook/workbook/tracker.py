@@ -257,11 +257,13 @@ class Tracker:
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
-        created in the default layout, as an Excel Table.
+        created in the default layout, as an Excel Table; one holding only a
+        title gets the whole header below it. A column the sheet lacks goes
+        past every cell read, and the writer puts its header exactly there.
         """
-        data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
+        data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
                 self.notes.append(table.notice)
