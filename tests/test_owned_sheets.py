@@ -210,3 +210,46 @@ def test_a_title_only_sheet_is_reported_in_the_runs_findings(tmp_path):
     assert {f.sheet for f in notes} >= {"T&A", "Change Log"}
     ta_note = next(f for f in notes if f.sheet == "T&A")
     assert ta_note.row == 3 and "below the 1 row(s) it already holds" in ta_note.message
+
+
+# --- the writers' side of the contract: a header goes where its data goes ----------------------------
+
+def titled_sheet(path: Path) -> Path:
+    """A sheet with a title row wider than its header (a stamp in H1) and one data row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Log"
+    ws["A1"], ws["H1"] = TITLE, "updated weekly"
+    for c, h in enumerate(("PO #", "Code", "Planned"), 1):
+        ws.cell(row=2, column=c, value=h)
+    for c, v in enumerate(("P1", "LD", date(2027, 1, 4)), 1):
+        ws.cell(row=3, column=c, value=v)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("writer", ["parts", "openpyxl side copy"])
+def test_added_headers_go_where_the_caller_put_their_data(tmp_path, writer):
+    from prodbook.workbook.openpyxl_writer import write_copy
+    from prodbook.workbook.xlsxparts import SheetRewrite, rewrite_sheets
+
+    src, dst = titled_sheet(tmp_path / "t.xlsx"), tmp_path / "o.xlsx"
+    rw = SheetRewrite("Log", 2, (0, 8, 9), (("P1", "x1", "y1"), ("P2", "x2", "y2")), source_rows=(3, None),
+                      append_headers=("Status", "Variance"), append_at=8)
+    (rewrite_sheets if writer == "parts" else write_copy)(src, dst, [rw], [])
+    ws = openpyxl.load_workbook(dst)["Log"]
+    assert [ws.cell(row=2, column=c).value for c in (1, 2, 3, 8, 9, 10)] == \
+        ["PO #", "Code", "Planned", None, "Status", "Variance"]
+    assert [ws.cell(row=3, column=c).value for c in (1, 2, 9, 10)] == ["P1", "LD", "x1", "y1"]
+    assert [ws.cell(row=4, column=c).value for c in (1, 9, 10)] == ["P2", "x2", "y2"]
+    assert (ws["A1"].value, ws["H1"].value) == (TITLE, "updated weekly")
+
+
+def test_an_added_header_never_overwrites_one(tmp_path):
+    from prodbook.workbook.xlsxparts import SheetRewrite, rewrite_sheets
+
+    src = titled_sheet(tmp_path / "t.xlsx")
+    with pytest.raises(ValueError, match="C2 already holds a header"):
+        rewrite_sheets(src, tmp_path / "o.xlsx", [SheetRewrite("Log", 2, (2,), (("x",),),
+                                                               append_headers=("Status",), append_at=2)])
+    assert not (tmp_path / "o.xlsx").exists()
