@@ -39,6 +39,7 @@ class Code(StrEnum):
     DUPLICATE_KEY = "duplicate-key"
     FORMULA_TEXT = "formula-looking-text"
     SETTING = "bad-setting"
+    HEADER_ADDED = "header-added"
     # calendars
     CALENDAR = "calendar"
     NO_HOLIDAY_DATA = "no-holiday-data"

@@ -121,12 +121,13 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
             continue
         outcomes.append(outcome)
         findings += outcome.findings
-    findings = _dedupe(findings)
+    findings = _dedupe(findings + tracker.notes)
     action = title or (outcomes[0].action if len(outcomes) == 1 else "Refresh")
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:
         stage_issues(tracker, findings)
     tracker.stage_change_log(run_id, ctx.now)
+    findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
     if not ctx.dry_run:
         prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.findings import UserError
 from prodbook.workbook import limits, safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
-from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsupportedLayout,
-                                         parts_openpyxl_would_drop, rewrite_sheets, sheet_head,
+from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
+                                         merged_ranges, parts_openpyxl_would_drop, rewrite_sheets,
+                                         sheet_head,
                                          workbook_info)
 
 SUPPORTED = (".xlsx", ".xlsm")
@@ -114,6 +115,8 @@ class FileBook(Staging):
             self._book = CalamineWorkbook.from_path(str(self.path))
         except UserError:
             raise
+        except UnsafeContent as exc:  # a DOCTYPE: refused before any XML parser sees it
+            raise UserError(f"'{self.path.name}' {exc}", file=str(self.path)) from None
         except Exception as exc:  # a damaged package: zip fine, XML not
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
@@ -134,7 +137,12 @@ class FileBook(Staging):
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
-        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except CalamineError as exc:  # XML Excel never writes (an undeclared entity, a broken tag)
+            raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
+                            "it (File > Save), and run prodbook again. Nothing was written",
+                            file=self.name, sheet=sheet) from None
         for (r, c), text in self._error_cells(sheet).items():
             while len(rows) <= r:
                 rows.append([])
@@ -143,6 +151,10 @@ class FileBook(Staging):
                 row.extend([""] * (c + 1 - len(row)))
             row[c] = text
         return rows
+
+    def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
+        return merged_ranges(self.path, sheet)
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""

@@ -31,6 +31,12 @@ def _put(ws, row: int, col0: int, value: Value) -> None:
         cell.number_format = "yyyy-mm-dd"
 
 
+def _last_header(ws, header_row: int) -> int:
+    """0-based column of the last non-blank header cell (-1: none), as the part writer counts."""
+    cells = [c.column for c in ws[header_row] if c.value not in (None, "")] if header_row <= ws.max_row else []
+    return max(cells, default=0) - 1
+
+
 def _rewrite(wb, rw: SheetRewrite) -> None:
     if rw.sheet not in wb.sheetnames:
         ws = wb.create_sheet(rw.sheet)
@@ -44,9 +50,9 @@ def _rewrite(wb, rw: SheetRewrite) -> None:
         ws.unmerge_cells(str(merged))
     if ws.max_row > rw.header_row:
         ws.delete_rows(rw.header_row + 1, ws.max_row - rw.header_row)
-    first_new = ws.max_column
+    first_new = rw.append_at if rw.append_at is not None else _last_header(ws, rw.header_row) + 1
     for i, header in enumerate(rw.append_headers):
-        ws.cell(row=rw.header_row, column=first_new + i + 1, value=header)
+        ws.cell(row=rw.header_row, column=first_new + i + 1, value=header)  # over its data's column
     sources = rw.source_rows or (None,) * len(rw.rows)
     written = set(rw.columns)
     for i, (values, src) in enumerate(zip(rw.rows, sources)):

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from prodbook.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
 from prodbook.config import Config
-from prodbook.findings import Code, Finding, error, warning
+from prodbook.findings import Code, Finding, UserError, error, warning
 from prodbook.model.records import Record
 from prodbook.model.sheets import Kind, SheetSpec, normalise_header
 
@@ -49,6 +49,13 @@ class Table:
 
     end_row: int = 0
     """The sheet's last row holding anything (0: not known, use the data)."""
+    new_header: bool = False
+    """A sheet prodbook owns with no header it recognises: its header is to be written in
+    ``header_row``, below what the sheet holds (which stays as it is)."""
+    refusal: str | None = None
+    """Why prodbook will not write into this sheet (no header, and no room to add one)."""
+    notice: Finding | None = None
+    """What to tell the user when the new header is written."""
 
     @property
     def last_row(self) -> int:
@@ -91,11 +98,14 @@ def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config
                ) -> tuple[int, dict[str, int], list[str]]:
     """Find the header row among the first rows and map its cells to fields.
 
-    Returns (1-based header row, field -> column index, header texts). The row
-    with the most recognised headers wins; title rows above it are ignored.
+    Returns (1-based header row, field -> column index, header texts; 0 when
+    no row qualifies). The row with the most recognised headers wins; title
+    rows above it are ignored. On a sheet prodbook owns, one recognised word
+    is a title ('Notes'), not a header: prodbook writes every header it owns.
     """
     lookup = _lookup(spec, config)
-    best: tuple[int, int, dict[str, int], list[str]] = (0, 0, {}, [])
+    least = 2 if spec.generated and len(spec.columns) > 2 else 1
+    best: tuple[int, int, dict[str, int], list[str]] = (0, least - 1, {}, [])
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         texts = ["" if is_blank(v) else str(v).strip() for v in row]
         mapping: dict[str, int] = {}
@@ -160,16 +170,79 @@ def _text_or_error(raw: str, i: int, report: Any) -> str | None:
         return None
 
 
+Merge = tuple[tuple[int, int], tuple[int, int]]
+"""A merged range as calamine gives it: ((first row, first col), (last row, last col)), 0-based."""
+
+
+def range_text(merge: Merge) -> str:
+    (r1, c1), (r2, c2) = merge
+    return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+
+
+def check_merged_header(merged: Sequence[Merge], header_row: int, *, sheet: str, file: str) -> None:
+    """Stop on merged cells in the header row: the merge hides every header but its first.
+
+    Excel keeps only the first cell's text, so the columns under the rest of the
+    merge have no header: their data would be read as nothing, and a missing
+    column would be added beside data it belongs to. A merged title above the
+    header is harmless and allowed.
+    """
+    for merge in merged:
+        (r1, _), (r2, _) = merge
+        if header_row and r1 + 1 <= header_row <= r2 + 1 and merge[0] != merge[1]:
+            rng = range_text(merge)
+            raise UserError(
+                f"the header row holds merged cells {rng}: Excel keeps only the first cell's text, so a "
+                f"column under them has no header prodbook can read. Select {rng}, click Home > Merge & "
+                f"Center to unmerge them, type each column's header in its own cell in row {header_row}, "
+                "save, and run prodbook again. Nothing was written", file=file, sheet=sheet, row=header_row)
+
+
+def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file: str,
+                merged: Sequence[Merge]) -> Table:
+    """A sheet prodbook owns that holds no header it recognises (a title, a note, other content).
+
+    Its header goes below what it holds, after one blank row, and what it holds
+    stays as it is, untouched. The header must fall within the rows the next run
+    searches (``HEADER_SCAN_ROWS``); a sheet with more content than that is
+    refused, with what to do, rather than written under a header that would not
+    be found again.
+    """
+    end = len(rows)
+    while end and all(is_blank(v) for v in rows[end - 1]):
+        end -= 1
+    end = max([end, *(r2 + 1 for (_, _), (r2, _) in merged)])
+    at = end + 2 if end else 1
+    frame = pd.DataFrame(columns=[*spec.fields, "_row"])
+    if at > HEADER_SCAN_ROWS:
+        refusal = (f"sheet '{sheet}' holds {end} rows but none of them is a header prodbook recognises, so "
+                   f"prodbook did not write its {spec.name} rows there. Rename that sheet (prodbook then adds "
+                   f"a new '{sheet}'), or type the headers {', '.join(spec.headers[:4])}... in a row among its "
+                   f"first {HEADER_SCAN_ROWS}, or name another sheet in Config as 'Sheet: {spec.name}'. "
+                   "Nothing was written")
+        return Table(spec, sheet, at, {}, [], frame, [], end_row=end, new_header=True, refusal=refusal)
+    kept = f", below the {end} row(s) it already holds, which stay as they are" if end else ""
+    note = warning(Code.HEADER_ADDED, f"this sheet had no header row prodbook recognises, so prodbook puts "
+                   f"its headers ({', '.join(spec.headers[:3])}...) in row {at}{kept}", file=file,
+                   sheet=sheet, row=at)
+    return Table(spec, sheet, at, {}, [], frame, [], end_row=end, new_header=True, notice=note)
+
+
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
-               file: str, date1904: bool = False, only: Sequence[str] | None = None) -> Table:
+               file: str, date1904: bool = False, only: Sequence[str] | None = None,
+               merged: Sequence[Merge] = ()) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
+    ``merged``: the sheet's merged ranges; one in the header row stops the run.
     """
     header_row, mapped, headers = map_header(rows, spec, config)
+    check_merged_header(merged, header_row, sheet=sheet, file=file)
     columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []
     if header_row == 0:
+        if spec.generated:
+            return _headerless(rows, spec, sheet, file, merged)
         expected = ", ".join(c.header for c in spec.columns if c.required)
         findings.append(error(Code.COLUMN_MISSING, f"no header row found on this sheet; the first "
                               f"rows should hold headers such as {expected}", file=file, sheet=sheet))

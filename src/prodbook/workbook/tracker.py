@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from prodbook.config import Config, build_config, toml_pairs
-from prodbook.findings import Finding
+from prodbook.findings import Finding, UserError
 from prodbook.model.records import RECORDS, Record
-from prodbook.model.sheets import CHANGE_LOG, CONFIG, SheetSpec
-from prodbook.workbook.tables import Table, column_letter, missing_sheet, read_table, to_records
+from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
+                                      map_header, missing_sheet, read_table, to_records)
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
 from prodbook.core import row_snapshot
 from prodbook.workbook.tables import key_text
@@ -135,8 +136,11 @@ class Tracker:
         self._raw: dict[str, list[list[Any]]] = {}
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
+        self._merges: dict[str, list[Merge]] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
+        self.notes: list[Finding] = []
+        """What the writes themselves tell the user (a header added below a title)."""
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -149,6 +153,7 @@ class Tracker:
         self.config, found = build_config(pairs, self.file)
         self.findings += found
         self._tables.clear()
+        self._refuse_merged_headers()
 
     def sheet(self, spec: SheetSpec) -> str:
         """The team's name for a default sheet."""
@@ -180,7 +185,7 @@ class Tracker:
             if rows is None:
                 rows = self._raw[sheet] = self.backend.read_sheet(sheet)
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
-                               date1904=self.backend.date1904, only=only)
+                               date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
         if only is None:
             self._tables[spec.name] = table
             self._as_read[table.sheet] = table.frame.copy()  # jobs may edit table.frame in place
@@ -216,8 +221,39 @@ class Tracker:
         sheet = self.sheet(spec)
         if head is None or sheet not in self.backend.sheet_names():
             return self.table(spec, required=False)
-        return read_table(head(sheet), spec, self.config, sheet=sheet, file=self.file,
-                          date1904=self.backend.date1904, only=())
+        table = read_table(head(sheet), spec, self.config, sheet=sheet, file=self.file,
+                           date1904=self.backend.date1904, only=(), merged=self._merged(sheet))
+        # no header in the first rows: where a new one may go depends on all of them
+        return self.table(spec, required=False) if table.new_header else table
+
+    def _merged(self, sheet: str) -> list[Merge]:
+        """The sheet's merged ranges, where the back end can tell them (read once)."""
+        if sheet not in self._merges:
+            merged = getattr(self.backend, "merged_ranges", None)
+            self._merges[sheet] = list(merged(sheet)) if merged is not None else []
+        return self._merges[sheet]
+
+    def _refuse_merged_headers(self) -> None:
+        """Stop before any job runs (and writes a draft) on a sheet prodbook reads whose header row is
+        merged, or an owned sheet it could not write into (no header, no room for one)."""
+        head = getattr(self.backend, "head_rows", None)
+        if head is None:
+            return
+        names = set(self.backend.sheet_names())
+        for spec in ALL_SHEETS:
+            sheet = self.sheet(spec)
+            if sheet not in names:
+                continue
+            near = [m for m in self._merged(sheet) if m[0][0] < HEADER_SCAN_ROWS]
+            if not near and not spec.generated:
+                continue
+            rows = head(sheet)
+            check_merged_header(near, map_header(rows, spec, self.config)[0], sheet=sheet, file=self.file)
+            if spec.generated:
+                refusal = read_table(rows, spec, self.config, sheet=sheet, file=self.file, only=(),
+                                     merged=near).refusal
+                if refusal:
+                    raise UserError(refusal, file=self.file, sheet=sheet)
 
     def address(self, sheet: str | None, column: str | None, row: int | None) -> str | None:
         """Excel address (F12) of a header's cell in a row of a sheet read in this run."""
@@ -235,9 +271,21 @@ class Tracker:
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
-        created in the default layout, as an Excel Table.
+        created in the default layout, as an Excel Table; one holding only a
+        title gets the whole header below it. A column the sheet lacks goes
+        past every cell read, and the writer puts its header exactly there.
         """
+        if table.refusal:
+            raise UserError(table.refusal, file=self.file, sheet=table.sheet)
         data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
+        if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
+            if table.notice is not None and table.notice not in self.notes:
+                self.notes.append(table.notice)
+            self.backend.stage(SheetRewrite(
+                sheet=table.sheet, header_row=table.header_row,
+                columns=tuple(table.spec.fields.index(f) for f in fields), rows=tuple(data),
+                append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows))
+            return
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
@@ -252,7 +300,7 @@ class Tracker:
             return
         columns: list[int] = []
         appended: list[str] = []
-        width = len(table.headers)
+        width = len(table.headers)  # past every cell read: a new column never lands on the user's data
         for f in fields:
             if f in table.columns:
                 columns.append(table.columns[f])
@@ -262,7 +310,7 @@ class Tracker:
         self.backend.stage(SheetRewrite(
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
             source_rows=tuple(source_rows) if source_rows is not None else None,
-            append_headers=tuple(appended), keep_rows=keep_rows))
+            append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows))
 
     def extra_cells(self, table: Table, row: int) -> dict[str, Any]:
         """A row's non-blank cells outside prodbook's columns (the team's extra columns), by header.

@@ -80,7 +80,9 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
     last_used = len(header)
     while last_used and header[last_used - 1] in (None, ""):
         last_used -= 1
-    header = header[:max(last_used, 0)] + list(rw.append_headers) + header[last_used + len(rw.append_headers):]
+    at = last_used if rw.append_at is None else rw.append_at  # over the data's column, as the caller chose
+    header += [None] * (at + len(rw.append_headers) - len(header))
+    header = header[:at] + list(rw.append_headers) + header[at + len(rw.append_headers):]
     width = max(old_width, len(header), max(rw.columns, default=-1) + 1)
     height = max(len(current), hr + len(rw.rows))
     old = _pad(current, height, width)

@@ -10,6 +10,7 @@ from prodbook.workbook.xlsx.model import (
     CellEdit,
     Formula,
     SheetRewrite,
+    UnsafeContent,
     UnsupportedLayout,
     Value,
     WorkbookInfo,
@@ -29,6 +30,7 @@ from prodbook.workbook.xlsx.package import (
     RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
+    doctype_parts,
 )
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
@@ -37,7 +39,7 @@ from prodbook.workbook.xlsx.refs import (
     col_letter,
     translate_formula,
 )
-from prodbook.workbook.xlsx.sheetxml import sheet_head
+from prodbook.workbook.xlsx.sheetxml import merged_ranges, sheet_head
 from prodbook.workbook.xlsx.values import MAX_TEXT, excel_serial
 from prodbook.workbook.xlsx.writer import rewrite_sheets
 
@@ -62,12 +64,15 @@ __all__ = [
     "CellEdit",
     "Formula",
     "SheetRewrite",
+    "UnsafeContent",
     "UnsupportedLayout",
     "Value",
     "WorkbookInfo",
     "col_index",
+    "doctype_parts",
     "col_letter",
     "excel_serial",
+    "merged_ranges",
     "parts_openpyxl_would_drop",
     "rewrite_sheets",
     "sheet_head",

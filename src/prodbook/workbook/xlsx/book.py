@@ -8,13 +8,14 @@ from pathlib import Path
 
 from defusedxml import ElementTree as DET
 
-from prodbook.workbook.xlsx.model import UnsupportedLayout, WorkbookInfo
+from prodbook.workbook.xlsx.model import UnsafeContent, UnsupportedLayout, WorkbookInfo
 from prodbook.workbook.xlsx.package import (
     NS_MAIN,
     NS_R,
     RT_CALCCHAIN,
     RT_OFFICE_DOC,
     _Package,
+    doctype_parts,
 )
 from prodbook.workbook.xlsx.refs import _adjust_range
 from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc
@@ -54,9 +55,26 @@ def _read_book(pkg: _Package) -> _Book:
     return _Book(wb_part, sheets, date1904)
 
 
+def refuse_doctypes(pkg: _Package) -> None:
+    """Raise ``UnsafeContent`` naming each part (and its sheet) that holds a DOCTYPE.
+
+    Checked before any part is parsed, so that no XML parser, calamine's included,
+    ever meets a DTD from the file.
+    """
+    parts = doctype_parts(pkg.zf)
+    if not parts:
+        return
+    sheets: dict[str, str] = {}
+    wb_part = _workbook_part(pkg)
+    if wb_part not in parts and pkg.rels_name(wb_part) not in parts and pkg.exists(wb_part):
+        sheets = {part: name for name, _, part in _read_book(pkg).sheets if part}
+    raise UnsafeContent([(part, sheets.get(part)) for part in parts])
+
+
 def workbook_info(path) -> WorkbookInfo:
     pkg = _Package(Path(path))
     try:
+        refuse_doctypes(pkg)
         book = _read_book(pkg)
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in pkg.names)
         return WorkbookInfo(

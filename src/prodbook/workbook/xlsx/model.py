@@ -39,6 +39,10 @@ class SheetRewrite:
     create_headers: tuple[str, ...] | None = None
     """Create the sheet (as an Excel Table) with these headers when it does not exist."""
     append_headers: tuple[str, ...] = ()
+    """Headers to add to the header row (their header cells must be blank)."""
+    append_at: int | None = None
+    """0-based column of the first of ``append_headers``: where the caller writes their data.
+    None: right after the last header cell."""
     after: str | None = None
     hidden: bool = False
     """With ``create_headers``: the new sheet is hidden (Excel: Home > Format > Unhide shows it)."""
@@ -56,3 +60,18 @@ class CellEdit:
 
 class UnsupportedLayout(Exception):
     """A rewrite met something it cannot keep safely; nothing was written."""
+
+
+class UnsafeContent(Exception):
+    """The package holds XML prodbook will not read, for safety (a DOCTYPE): nothing was read or written."""
+
+    def __init__(self, parts: list[tuple[str, str | None]]) -> None:
+        self.parts = parts
+        """(part name, its sheet's name or None) for each part holding a DOCTYPE."""
+        named = [f"sheet '{sheet}' (part {part})" if sheet else f"the part {part}" for part, sheet in parts]
+        super().__init__(
+            f"holds content prodbook will not read, for safety: {', '.join(named[:3])}"
+            f"{f' and {len(named) - 3} more' if len(named) > 3 else ''} "
+            f"{'starts' if len(named) == 1 else 'start'} with a DOCTYPE declaration, which Excel never writes "
+            "and which can make a program read other files or run out of memory. Open the workbook in Excel, "
+            "save it (File > Save), and run prodbook again. Nothing was written")

@@ -32,6 +32,59 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 
 
+XML_PART_SUFFIXES = (".xml", ".rels", ".vml")
+_PROLOG_CHUNK = 1 << 12
+
+
+def _prolog_state(buf: bytes) -> bool | None:
+    """True: a DOCTYPE before the root element; False: the root element first; None: read more."""
+    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: its markup is ASCII with NULs between
+        buf = buf[2:].replace(b"\x00", b"")
+    pos = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while pos < len(buf) and buf[pos] in b" \t\r\n":
+            pos += 1
+        skipped = False
+        for start, end in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if buf.startswith(start, pos):
+                close = buf.find(end, pos + len(start))
+                if close < 0:
+                    return None
+                pos, skipped = close + len(end), True
+        if skipped:
+            continue
+        head = buf[pos:pos + 9].upper()
+        if head == b"<!DOCTYPE":
+            return True
+        if len(head) < 9 and b"<!DOCTYPE".startswith(head):
+            return None  # too short to tell
+        return False  # the root element (or what no XML parser reads): no DOCTYPE before it
+
+
+def doctype_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The XML parts that open with a DOCTYPE (ECMA-376 forbids DTDs in a package; Excel never writes one).
+
+    A DOCTYPE can only stand before the root element, so only each part's prolog
+    is read, a few KB however large the part: cheap, and safe on a bomb.
+    """
+    found = []
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(XML_PART_SUFFIXES) or info.flag_bits & 0x1:
+            continue
+        with zf.open(info) as f:
+            buf = b""
+            while True:
+                block = f.read(_PROLOG_CHUNK)
+                buf += block
+                state = _prolog_state(buf)
+                if state is None and block:
+                    continue
+                if state:
+                    found.append(info.filename)
+                break
+    return found
+
+
 class _Package:
     """The zip in memory: original member order, changed and added parts.
 

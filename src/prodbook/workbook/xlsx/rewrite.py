@@ -84,9 +84,11 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     last_header_col = max((c for c, a, inner, _ in header_cells if _cell_has_value(a, inner)), default=-1)
     if table is not None:
         last_header_col = max(last_header_col, table[5])
-    new_last_col = last_header_col + len(rw.append_headers)
-    if rw.append_headers:
-        header_rows = _append_headers(p, hr, header_rows, header_cells, last_header_col, rw.append_headers)
+    added = _headers_to_add(rw, header_cells, last_header_col, table)
+    new_last_col = max(added, default=last_header_col)
+    if added:
+        hstyle = _header_style(header_cells, last_header_col) if last_header_col >= 0 else styles.bold_style()
+        header_rows = _append_headers(p, hr, header_rows, added, hstyle)
 
     col_style = _column_styles(sh.head, data_rows, rw.columns)
     masters = _shared_masters(text, sh.rows)
@@ -122,26 +124,62 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + tail)
 
     if table is not None:
-        _update_table(pkg, sheet, table, rw, new_end, last_header_col, new_last_col)
+        _update_table(pkg, sheet, table, new_end, added)
     _adjust_defined_names(pkg, book.part, sheet, args)
     return held_formula or translated or vw.wrote_formula
 
 
-def _append_headers(p: str, hr: int, header_rows: list[_Row], header_cells: list, last_header_col: int,
-                    headers: tuple[str, ...]) -> list[_Row]:
-    """The header rows with ``headers`` added after the last header cell, styled like it."""
-    hstyle = ""
+def _headers_to_add(rw: SheetRewrite, header_cells: list, last_header_col: int, table: _Table | None
+                    ) -> dict[int, str]:
+    """Column -> header text to write in the header row: ``append_headers`` from ``append_at``.
+
+    The caller chose ``append_at`` from the sheet as read and writes the data
+    there, so a header always sits over its own data. A header cell there that
+    is not blank means the sheet changed under the caller: nothing is written.
+    Blank header cells between a Table's end and the new headers get Excel's
+    own names (Column14), as Excel does when a Table grows over them.
+    """
+    sheet, hr = rw.sheet, rw.header_row
+    if not rw.append_headers:
+        return {}
+    first = last_header_col + 1 if rw.append_at is None else rw.append_at
+    added = {first + i: str(h) for i, h in enumerate(rw.append_headers)}
+    taken = {c for c, a, inner, _ in header_cells if _cell_has_value(a, inner)}
+    for c, h in added.items():
+        if c in taken:
+            raise ValueError(f"sheet '{sheet}': cell {col_letter(c)}{hr} already holds a header; "
+                             f"'{h}' cannot go there")
+        if table is not None and table[3] <= c <= table[5]:
+            raise UnsupportedLayout(
+                f"sheet '{sheet}': the header cell {col_letter(c)}{hr} of its Table is blank; type the "
+                "column's header there, then run again")
+    if table is not None and first > table[5] + 1:
+        for c in range(table[5] + 1, first):
+            if c in taken:
+                raise UnsupportedLayout(
+                    f"sheet '{sheet}': the header in {col_letter(c)}{hr} is outside the sheet's Table; widen the "
+                    "Table to take it in (Table Design > Resize Table), then run again")
+            added[c] = f"Column{c - table[3] + 1}"
+    return added
+
+
+def _header_style(header_cells: list, last_header_col: int) -> str:
+    """The style of the last header cell, for the headers added after it."""
     for c, a, inner, _ in header_cells:
         if c == last_header_col:
-            s = _attr(a, "s")
-            hstyle = f' s="{s}"' if s and s != "0" else ""
-    added = {}
-    for i, h in enumerate(headers):
-        c = last_header_col + 1 + i
-        added[c] = (
-            f'<{p}c r="{col_letter(c)}{hr}"{hstyle} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-            f'{_text_xml(str(h))}</{p}t></{p}is></{p}c>'
-        )
+            return _attr(a, "s") or ""
+    return ""
+
+
+def _append_headers(p: str, hr: int, header_rows: list[_Row], headers: dict[int, str], style: str | int
+                    ) -> list[_Row]:
+    """The header rows with ``headers`` (column -> text) written in; a missing header row is added."""
+    hstyle = f' s="{style}"' if style and str(style) != "0" else ""
+    added = {
+        c: f'<{p}c r="{col_letter(c)}{hr}"{hstyle} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+           f'{_text_xml(h)}</{p}t></{p}is></{p}c>'
+        for c, h in headers.items()
+    }
     found = False
     new_header_rows = []
     for num, attrs, content, raw in header_rows:
@@ -336,12 +374,10 @@ def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
     return head
 
 
-def _update_table(pkg: _Package, sheet: str, table: _Table, rw: SheetRewrite, new_end: int,
-                  last_header_col: int, new_last_col: int):
-    """The Table's ref, filter and sort moved to the new end; appended headers become Table columns."""
+def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added: dict[int, str]):
+    """The Table's ref, filter and sort moved to the new end; added headers become Table columns."""
     tp, ttext, r1, c1, r2, c2 = table
-    new_header_texts = [str(h) for h in rw.append_headers]
-    end_col = max(c2, new_last_col) if rw.append_headers else c2
+    end_col = max(c2, *added) if added else c2
     new_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
     ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
     ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
@@ -350,7 +386,7 @@ def _update_table(pkg: _Package, sheet: str, table: _Table, rw: SheetRewrite, ne
         lambda m: m.group(1) + _adjust_range(m.group(2), r1, {r2}, new_end) + m.group(3),
         ttext, count=1,
     )
-    if rw.append_headers:
+    if added:
         tcm = re.search(r"(<((?:\w+:)?)tableColumns\b[^>]*>)(.*?)(</(?:\w+:)?tableColumns>)", ttext, re.S)
         if tcm:
             tp_ = tcm.group(2)
@@ -358,13 +394,14 @@ def _update_table(pkg: _Package, sheet: str, table: _Table, rw: SheetRewrite, ne
             names = {_unesc(x).lower() for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sname="([^"]*)"', tcm.group(3))}
             nid = max(ids, default=0)
             add = ""
-            # columns between the old table end and the appended headers (should be none)
-            for c in range(c2 + 1, new_last_col + 1):
-                nid += 1
-                k = c - (last_header_col + 1)
-                name = new_header_texts[k] if 0 <= k < len(new_header_texts) else f"Column{nid}"
+            for c in sorted(added):
+                name = added[c]
                 if name.lower() in names:
-                    raise ValueError(f"sheet '{sheet}': the Table already has a column named '{name}'")
+                    raise UnsupportedLayout(
+                        f"sheet '{sheet}': its Table already has a column named '{name}', but no header cell "
+                        f"shows it; type the header '{name}' over its column (or remove that Table column), "
+                        "then run again")
+                nid += 1
                 names.add(name.lower())
                 add += f'<{tp_}tableColumn id="{nid}" name="{_esc_attr(name)}"/>'
             count = len(ids) + add.count("<")

@@ -218,3 +218,45 @@ def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
         return [[grid.get(r, {}).get(c) for c in range(width)] for r in range(1, max(grid, default=0) + 1)]
     finally:
         pkg.close()
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"')
+
+
+def merged_ranges(path, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The sheet's merged ranges, ((row, col), (row, col)) 0-based as calamine gives them.
+
+    Streamed from the part without parsing its cells: a ``<mergeCell`` in the
+    raw XML is always the element (text escapes its '<'), so a long log costs
+    one decompression pass and little memory.
+    """
+    pkg = _Package(Path(path))
+    try:
+        part = next((s[2] for s in _read_book(pkg).sheets if s[0] == sheet), None)
+        if part is None or not pkg.exists(part):
+            return []
+        refs: list[bytes] = []
+        carry = b""
+        with pkg.zf.open(part) as f:
+            while block := f.read(1 << 20):
+                buf = carry + block
+                last = buf.rfind(b"<")
+                cut = last if last >= 0 and buf.find(b">", last) < 0 else len(buf)  # an element cut in two
+                refs += _MERGE_RE.findall(buf, 0, cut)
+                carry = buf[cut:]
+        refs += _MERGE_RE.findall(carry)
+        out = []
+        for ref in refs:
+            a, _, b = ref.decode().partition(":")
+            (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
+            out.append(((r1, c1), (r2, c2)))
+        return out
+    finally:
+        pkg.close()
+
+
+def _parse_ref(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Za-z]+)\$?(\d+)", ref)
+    if not m:
+        raise UnsupportedLayout(f"a merged range has an unreadable reference '{ref}'")
+    return int(m.group(2)) - 1, col_index(m.group(1))

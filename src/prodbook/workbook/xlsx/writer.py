@@ -11,6 +11,7 @@ from prodbook.workbook.xlsx.book import (
     _drop_calc_chain,
     _read_book,
     _set_full_calc,
+    refuse_doctypes,
 )
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
@@ -37,6 +38,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
     pkg = _Package(src)
     try:
+        refuse_doctypes(pkg)  # every part is copied into the new file: none may carry a DTD
         book = _read_book(pkg)
         styles = _Styles(pkg, book.part)
         formulas = False

@@ -1,0 +1,129 @@
+"""Files prodbook refuses with a plain message, not "unexpected problem": merged header cells, a DOCTYPE
+in a part, XML calamine cannot read. Each through the CLI: exit 2, the cause and what to do named, no
+traceback, the workbook byte-identical and nothing else written beside it."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import base_sheets, digest, sheet_values, write_book
+from prodbook.cli import main
+
+DAY = "2027-03-01"
+
+
+def refused(path: Path, *words: str) -> str:
+    """Run refresh on ``path``; it must stop with exit 2 and a message holding ``words``, writing nothing."""
+    before = digest(path)
+    around = sorted(p.name for p in path.parent.iterdir())
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", DAY])
+    out = result.output
+    assert result.exit_code == 2, out
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in out and "unexpected problem" not in out, out
+    for word in words:
+        assert word in out, f"{word!r} not in:\n{out}"
+    assert digest(path) == before, "the workbook changed"
+    assert sorted(p.name for p in path.parent.iterdir()) == around, "a file was written beside it"
+    return out
+
+
+def tracker_with_ta(tmp_path: Path, *, tables: bool) -> Path:
+    """A tracker whose T&A holds rows (one refresh run), saved as the APM would keep it."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets(), tables=tables)
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    for leftover in ("prodbook backups", "Follow-up drafts"):
+        for p in sorted((tmp_path / leftover).rglob("*"), reverse=True):
+            p.rmdir() if p.is_dir() else p.unlink()
+        (tmp_path / leftover).rmdir()
+    return path
+
+
+# --- merged cells in a header row ---------------------------------------------------------------
+
+@pytest.mark.parametrize("tables", [False, True], ids=["range", "Excel Table"])
+@pytest.mark.parametrize("sheet, cells", [("T&A", "H1:I1"), ("T&A", "A1:A2"), ("Issues", "H1:I1"),
+                                          ("Orders", "B1:C1")])
+def test_merged_header_cells_stop_the_run_naming_sheet_and_cells(tmp_path, tables, sheet, cells):
+    path = tracker_with_ta(tmp_path, tables=tables)
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].merge_cells(cells)  # Excel keeps the first cell's text only, as here
+    wb.save(path)
+    out = refused(path, f"sheet '{sheet}'", cells, "unmerge", "Nothing was written")
+    assert "row 1" in out
+
+
+def test_a_merged_title_above_the_header_is_harmless(tmp_path):
+    sheets = base_sheets()
+    sheets["T&A"] = [["SS27 T&A - knits"], *sheets["T&A"]]
+    path = write_book(tmp_path / "tracker.xlsx", sheets, tables=False)
+    wb = openpyxl.load_workbook(path)
+    wb["T&A"].merge_cells("A1:M1")
+    wb.save(path)
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", DAY])
+    assert result.exit_code in (0, 1) and "Saved" in result.output, result.output
+    rows = sheet_values(path, "T&A")
+    assert rows[0][0] == "SS27 T&A - knits" and rows[1][:5] == ["PO #", "Style #", "Color", "Vendor", "Code"]
+    assert {r[4] for r in rows[2:]} == {"LD", "LD-APP", "CUT", "XF", "DC"}
+    assert [r.coord for r in openpyxl.load_workbook(path)["T&A"].merged_cells.ranges] == ["A1:M1"]
+
+
+# --- a DOCTYPE, or XML no parser of Excel's would take ---------------------------------------------
+
+def edit_part(path: Path, part_of, edit) -> str:
+    """Rewrite one zip member of a real .xlsx with ``edit(text)``; returns the member's name."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    name = part_of([i.filename for i, _ in members])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            z.writestr(info, edit(data.decode()).encode() if info.filename == name else data)
+    return name
+
+
+def sheet_part(path: Path, sheet: str) -> str:
+    wb = openpyxl.load_workbook(path)
+    return f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+
+
+def with_doctype(doctype: str):
+    def edit(text: str) -> str:
+        at = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        return text[:at] + doctype + text[at:]
+    return edit
+
+
+DOCTYPES = {"plain": "<!DOCTYPE worksheet>",
+            "entity": '<!DOCTYPE worksheet [<!ENTITY who "x">]>',
+            "external": '<!DOCTYPE worksheet SYSTEM "http://example.com/x.dtd">',
+            "after a comment": "\n<!-- saved by a tool -->\n<!DOCTYPE worksheet>"}
+
+
+@pytest.mark.parametrize("doctype", DOCTYPES.values(), ids=DOCTYPES.keys())
+@pytest.mark.parametrize("sheet", ["T&A", "Orders"])
+def test_a_doctype_in_a_sheet_is_refused_by_name(tmp_path, doctype, sheet):
+    path = tracker_with_ta(tmp_path, tables=True)
+    part = edit_part(path, lambda names: sheet_part(path, sheet), with_doctype(doctype))
+    refused(path, "for safety", "DOCTYPE", f"sheet '{sheet}'", part, "save it", "Nothing was written")
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml",
+                                  "xl/_rels/workbook.xml.rels", "xl/tables/table1.xml"])
+def test_a_doctype_in_any_other_part_is_refused(tmp_path, part):
+    path = tracker_with_ta(tmp_path, tables=True)
+    edit_part(path, lambda names: part, with_doctype(DOCTYPES["entity"]))
+    refused(path, "for safety", "DOCTYPE", part, "Nothing was written")
+
+
+def test_an_entity_calamine_cannot_read_is_a_plain_message(tmp_path):
+    """No DOCTYPE at all, but a cell using an entity nobody declared: the file is damaged."""
+    path = tracker_with_ta(tmp_path, tables=True)
+    edit_part(path, lambda names: sheet_part(path, "T&A"),
+              lambda t: t.replace("</row>", '<c r="Z1" t="inlineStr"><is><t>&who;</t></is></c></row>', 1))
+    refused(path, "sheet 'T&A'", "could not be read", "save it", "Nothing was written")
