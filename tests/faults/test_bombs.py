@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bombs import add_part, lie_about_size, replace_part
+from faults.bombs import add_part, lie_about_size, replace_part
 from conftest import assert_finding, base_sheets, digest, write_book
 from prodbook.findings import Code, UserError
 from prodbook.workbook.filebook import FileBook

@@ -315,9 +315,14 @@ def _sheet_of(path: Path, part: str) -> str | None:
             if any(i.file_size > 4 * MB for i in zf.infolist() if not _is_sheet(i.filename)
                    and i.filename.endswith((".rels", "workbook.xml"))):
                 return None
-        from prodbook.workbook.xlsx.book import workbook_info
+        from prodbook.workbook.xlsx.book import _read_book
+        from prodbook.workbook.xlsx.package import _Package
 
-        return next((s for s, p in workbook_info(path).sheet_parts.items() if p == part), None)
+        pkg = _Package(Path(path))  # workbook.xml and its rels only: the oversized part is not read
+        try:
+            return next((s[0] for s in _read_book(pkg).sheets if s[2] == part), None)
+        finally:
+            pkg.close()
     except Exception:  # noqa: BLE001 - a name is a nicety; the message stands without it
         return None
 
