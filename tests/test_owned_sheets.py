@@ -113,7 +113,14 @@ def comparable(spec: SheetSpec, rows: list[dict[str, Any]]) -> Counter:
     if spec is ISSUES:  # cells move with the title rows, and the new header is itself a note
         keep = ["Sheet", "Severity", "Code"]
         rows = [r for r in rows if r["Code"] != "header-added"]
-    return Counter(tuple(r[h] for h in keep) for r in rows)
+    return Counter(tuple(_folder_free(r[h]) for h in keep) for r in rows)
+
+
+def _folder_free(value: Any) -> Any:
+    """A draft's path without the workbook's folder (the two workbooks live in different folders)."""
+    if isinstance(value, str) and "Follow-up drafts" in value:
+        return value[value.index("Follow-up drafts"):]
+    return value
 
 
 def check_types(spec: SheetSpec, rows: list[dict[str, Any]]) -> None:
