@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.cli import main
 from prodbook.demo import DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
-from prodbook.demo_vendor_files import PLANTED, planted
+from prodbook.demo_vendor_files import PLANTED, planted, vendor_reports
 from prodbook.findings import Code
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
@@ -268,3 +268,25 @@ def test_make_demo_never_writes_committed_files():
     if shutil.which("git") and (ROOT / ".git").exists():
         ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", "demo/demo-tracker.xlsx"])
         assert ignored.returncode == 0
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 30), date(2026, 9, 4), date(2027, 2, 10), date(2027, 10, 20)],
+                         ids=str)
+def test_any_day_the_reports_follow_the_walks_and_every_problem_is_planted(today):
+    """The pure story on more days: the same invariants, and all six problems find a line to sit on."""
+    story = build_story(today)
+    marked = {(p.po, p.style, p.color) for p in planted(story)}
+    assert len(planted(story)) == len(PLANTED)
+    walks = {(ln.po, ln.style, ln.color): (ln, w) for ln, w in zip(story.lines, story.walks)}
+    for report in vendor_reports(story):
+        assert report.on < today
+        for r in report.rows:
+            if (r.po, r.style, r.color) in marked:
+                continue
+            ln, w = walks[(r.po, r.style, r.color)]
+            assert r.packed <= r.sewn <= r.cut <= r.qty * (1 + TOLERANCE)
+            cut_at, pack_at = w.actual.get("CUT"), w.actual.get("PCK")
+            assert (r.cut > 0) == bool(cut_at and cut_at <= report.on) or r.finished
+            if r.finished:
+                assert abs(r.packed - r.qty) <= r.qty * TOLERANCE
+            assert r.revised in (None, w.forecast["XF"])

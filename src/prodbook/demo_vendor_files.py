@@ -36,6 +36,7 @@ lines; keep this list in step with ``PLANTED``):
 * NBT moves a late line from sea to air to recover time (Exceptions: ship mode changed);
 * DHK packed a finished line 6% short (Exceptions: short / over shipment);
 * DHK reports more packed than sewn on one line (Exceptions: WIP quantities do not add up);
+  (each on the first line it fits; on a day the vendor has none, another vendor's line)
 * DHK lists a mistyped PO that is not on the Orders sheet (Issues: not on the Orders sheet);
 * VNS's report is 16 days old (Exceptions: WIP report stale).
 """
@@ -132,9 +133,10 @@ def _done(w: Walk, code: str, on: date) -> date | None:
 
 
 def _ramp(on: date, start: date, end: date) -> float:
+    """Share of a stage done by the end of day ``on`` (the first day counts), growing evenly to ``end``."""
     if end <= start:
         return 1.0 if on >= end else 0.0
-    return max(0.0, min(1.0, (on - start).days / (end - start).days))
+    return max(0.0, min(1.0, ((on - start).days + 1) / ((end - start).days + 1)))
 
 
 def totals(qty: int, rng: random.Random) -> tuple[int, int, int]:
@@ -209,41 +211,37 @@ def _plant(reports: list[Report], story: Story, rng: random.Random) -> list[Repo
     cancel = {(ln.po, ln.style, ln.color): ln.cancel for ln in story.lines}
     used: set[tuple[str, str, str]] = set()
 
-    def pick(vendor: str, fits) -> int | None:
-        rows = by[vendor].rows
-        for k, row in enumerate(rows):
-            if (row.po, row.style, row.color) not in used and fits(row):
-                used.add((row.po, row.style, row.color))
-                return k
+    def pick(vendors: tuple[str, ...], fits) -> tuple[str, int] | None:
+        """The first unused row that fits, of the first vendor (in order) that has one."""
+        for vendor in vendors:
+            for k, row in enumerate(by[vendor].rows):
+                if (row.po, row.style, row.color) not in used and fits(row):
+                    used.add((row.po, row.style, row.color))
+                    return vendor, k
         return None
 
-    def put(vendor: str, k: int | None, row: WipRow) -> None:
-        if k is not None:
+    def change(vendors: tuple[str, ...], fits, how) -> None:
+        found = pick(vendors, fits)
+        if found:
+            vendor, k = found
             rows = list(by[vendor].rows)
-            rows[k] = row
+            rows[k] = how(rows[k])
             by[vendor] = replace(by[vendor], rows=tuple(rows))
 
-    nbt, dhk = by["NBT"], by["DHK"]
-    on = nbt.on
-    k = pick("NBT", lambda r: not r.revised and not r.shipped and r.xf > on + timedelta(days=14))
-    if k is not None:
-        r = nbt.rows[k]
-        put("NBT", k, replace(r, revised=cancel[(r.po, r.style, r.color)] + timedelta(days=rng.randint(4, 9)),
-                              remark="Mill delay on bulk fabric; new XF, pls advise"))
-    k = pick("NBT", lambda r: r.revised is not None and r.mode == "Sea" and not r.shipped)
-    if k is not None:
-        r = by["NBT"].rows[k]
-        put("NBT", k, replace(r, mode="Air", remark="Air to recover the delay; who pays to be agreed"))
-    k = pick("DHK", lambda r: r.finished)
-    if k is not None:
-        r = dhk.rows[k]
-        put("DHK", k, replace(r, packed=round(r.qty * (1 - SHORT_PCT / 100)),
-                              remark=f"Short {SHORT_PCT}%: fabric shortage"))
-    k = pick("DHK", lambda r: 0 < r.sewn < r.cut and r.packed < r.sewn - 30)
-    if k is not None:
-        r = by["DHK"].rows[k]
-        put("DHK", k, replace(r, packed=r.sewn + 24))
+    on = by["NBT"].on
+    change(("NBT", "DHK", "SHX", "VNS"),
+           lambda r: not r.revised and not r.shipped and r.xf > on + timedelta(days=14),
+           lambda r: replace(r, revised=cancel[(r.po, r.style, r.color)] + timedelta(days=rng.randint(4, 9)),
+                             remark="Mill delay on bulk fabric; new XF, pls advise"))
+    change(("NBT", "DHK", "SHX", "VNS"), lambda r: r.revised is not None and r.mode == "Sea" and not r.shipped,
+           lambda r: replace(r, mode="Air", remark="Air to recover the delay; who pays to be agreed"))
+    change(("DHK", "SHX", "NBT", "VNS"), lambda r: r.finished,
+           lambda r: replace(r, packed=round(r.qty * (1 - SHORT_PCT / 100)),
+                             remark=f"Short {SHORT_PCT}%: fabric shortage"))
+    change(("DHK", "SHX", "NBT", "VNS"), lambda r: 0 < r.sewn < r.cut and r.packed < r.sewn - 30,
+           lambda r: replace(r, packed=r.sewn + 24))
     known = {ln.po for ln in story.lines}
+    dhk = by["DHK"]
     if dhk.rows:
         r = dhk.rows[0]
         wrong = next(p for d in "9876543210" if (p := r.po[:-1] + d) not in known)
@@ -339,7 +337,7 @@ def _shx(folder: Path, report: Report) -> Path:
     return path
 
 
-_NBT_REMARKS = ('=HYPERLINK("https://tianfeng.example.com/qc","QC photos")', "", "+1 day for washing",
+_NBT_REMARKS = ('=HYPERLINK("https://tianfeng.example.com/qc","QC photos")', "+1 day for washing",
                 "Shade band ± ok")
 
 
@@ -348,9 +346,10 @@ def _nbt(folder: Path, report: Report) -> Path:
     rows = [["Ningbo Tianfeng Garments - WIP"], [f"As of {on:%d %b %Y}"], [],
             ["PO No.", "Style No", "Colour", "Order Qty", "Cut Qty", "Sewing Output", "Packed", "Fabric",
              "XF Date", "Revised ETD", "Mode", "Booking", "Remarks"]]
-    for i, r in enumerate(report.rows):
+    chatter = iter(_NBT_REMARKS)  # on the first rows without a remark of their own
+    for r in report.rows:
         fabric = "In-house" if r.fabric_in else "Pending – mill delay"
-        remark = r.remark or (_NBT_REMARKS[i] if i < len(_NBT_REMARKS) else "")
+        remark = r.remark or next(chatter, "")
         rows.append([r.po, r.style, r.color, _n(r.qty), _n(r.cut), _n(r.sewn), _n(r.packed), fabric,
                      f"{r.xf:%m/%d/%Y}", f"{r.revised:%m/%d/%Y}" if r.revised else "", r.mode,
                      "Booked" if r.booked else ("Pending" if r.revised else ""), remark])
