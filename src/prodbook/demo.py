@@ -1031,6 +1031,8 @@ FUNCTIONS_DATE_FORMAT = "dd-mmm-yy"
 FUNCTIONS_FIRST_ROW = 11
 """The first example's row; rows 4-8 hold the inputs (as-of date, PO #, Style #, Color, Vendor)."""
 INPUTS = ("As of", "PO #", "Style #", "Color", "Vendor")
+WIDTHS = (22, 12, 52, 72)
+"""Columns A-D of the Functions sheet: function, result, formula text, what it gives."""
 
 
 @dataclass(frozen=True)
@@ -1170,7 +1172,10 @@ def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
         ws.cell(row=r, column=4, value=ex.says).alignment = Alignment(wrap_text=True, vertical="top")
         for c in (1, 2):
             ws.cell(row=r, column=c).alignment = Alignment(horizontal="left", vertical="top")
-    for letter, width in zip("ABCD", (22, 12, 52, 72)):
+        # wrapped text: spreadsheet programs do not grow a row written without a height
+        lines = max(-(-len(t) // int(w * 0.95)) for t, w in ((text.value, WIDTHS[2]), (ex.says, WIDTHS[3])))
+        ws.row_dimensions[r].height = 15 * max(1, lines)
+    for letter, width in zip("ABCD", WIDTHS):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FUNCTIONS_FIRST_ROW}"
     ws.page_setup.orientation = "landscape"  # printed: one page wide
