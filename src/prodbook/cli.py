@@ -310,6 +310,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     if not as_json:
         if prepared.moved_to:
             console.print(f"Moved the previous demo to '{prepared.moved_to}'.")
+        elif prepared.removed:
+            console.print(f"Replaced the previous demo in '{target}' (nobody had changed it).")
         console.print(f"Wrote the demo tracker '{path}', {len(wip)} vendor WIP reports and a vendor "
                       "costing sheet. Running the daily refresh...")
     result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")

@@ -100,13 +100,13 @@ def differences(folder: Path) -> list[str]:
     return out
 
 
-def _refusal(folder: Path, diffs: list[str], now: datetime) -> str:
+def _refusal(folder: Path, diffs: list[str]) -> str:
     shown = "; ".join(diffs[:SHOWN]) + (f"; and {len(diffs) - SHOWN} more" if len(diffs) > SHOWN else "")
+    make = " (or make demo FORCE=1)" if folder.name == "demo" else ""
     return (f"the folder '{folder}' already holds a demo with changes since prodbook demo wrote it ({shown}), "
             f"so nothing was written. To keep them, write the new demo into another folder: "
-            f"prodbook demo OTHER-FOLDER. To start again here, run: prodbook demo \"{folder}\" --force "
-            f"(or make demo FORCE=1): the old demo is first moved to "
-            f"'{folder / OLD_DEMOS / _stamp(now)}'.")
+            f"prodbook demo OTHER-FOLDER. To start again here, run: prodbook demo \"{folder}\" --force{make}: "
+            f"the old demo is first moved into '{folder / OLD_DEMOS}'.")
 
 
 def _stamp(now: datetime) -> str:
@@ -131,7 +131,7 @@ def prepare(folder: Path, *, force: bool, now: datetime) -> Prepared:
         (folder / MANIFEST).unlink(missing_ok=True)
         return Prepared(removed, None)
     if not force:
-        raise DemoFolderInUse(_refusal(folder, diffs, now))
+        raise DemoFolderInUse(_refusal(folder, diffs))
     target = folder / OLD_DEMOS / _stamp(now)
     target.mkdir(parents=True, exist_ok=False)
     for top in list(_own_paths(folder)):
