@@ -142,6 +142,15 @@ def test_the_demo_opens_on_the_ta_sheet(ran):
         assert 'fullCalcOnLoad="1"' not in z.read("xl/workbook.xml").decode()
 
 
+def test_still_on_the_ta_sheet_after_the_next_refresh(ran, tmp_path):
+    today, path = ran
+    copy = tmp_path / DEMO_FILE
+    shutil.copy(path, copy)
+    code, out = cli("refresh", str(copy), "--today", today.isoformat())
+    assert code in (0, 1), out
+    assert openpyxl.load_workbook(copy, read_only=True).active.title == "T&A"
+
+
 def test_the_functions_sheet_holds_formulas_with_prodbooks_values(ran):
     today, path = ran
     sheet = functions_sheet(build_story(today))
