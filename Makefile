@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 
-.PHONY: demo test bench golden system-deps clean
+.PHONY: demo sample test bench golden system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## demo: write workbooks/demo-tracker.xlsx and run the daily refresh on it
+## demo: write a fresh demo into demo/ (git-ignored) and run the daily refresh on it. A re-run replaces
+## a demo nobody changed and stops on one you changed; `make demo FORCE=1` first moves it to demo/old demos
 demo: $(STAMP)
-	$(BIN)/prodbook demo workbooks
+	$(BIN)/prodbook demo demo $(if $(FORCE),--force)
+
+## sample: rewrite the committed demo copy in workbooks/ (as of 2026-11-25; review the diff, then commit)
+SAMPLE_DAY := 2026-11-25
+sample: $(STAMP)
+	rm -rf workbooks/demo-tracker.xlsx "workbooks/vendor files" "workbooks/prodbook backups" \
+		"workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
+	$(BIN)/prodbook demo workbooks --today $(SAMPLE_DAY) > /dev/null
+	rm -rf "workbooks/prodbook backups" "workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
 
 ## test: the whole test suite (LibreOffice checks run when soffice is available)
 test: $(STAMP) system-deps

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from prodbook import ta
-from prodbook.demo import DEMO_FILE, LUNAR_NEW_YEAR, write_demo
+from prodbook.demo import DEMO_FILE, FUNCTIONS, LUNAR_NEW_YEAR, SEASON_WINDOW, write_demo
 from prodbook.model.sheets import ALL_SHEETS, ORDERS, STYLES, TA, TEMPLATES, VENDORS, SheetSpec
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
@@ -62,7 +62,7 @@ def fiber_parts(text: str) -> list[list[tuple[int, str]]]:
 
 def test_every_default_sheet_in_order_with_its_headers(demo):
     _, path, data = demo
-    assert list(data["_headers"]) == [s.name for s in ALL_SHEETS]
+    assert list(data["_headers"]) == [s.name for s in ALL_SHEETS] + [FUNCTIONS]
     for spec in ALL_SHEETS:
         assert tuple(data["_headers"][spec.name]) == spec.headers, spec.name
     wb = openpyxl.load_workbook(path)
@@ -138,7 +138,7 @@ def test_orders_are_plausible(demo):
         assert styles[o["style"]]["status"] == "Adopted"
         assert o["color"] in styles[o["style"]]["colors"].split(", ")
         assert re.fullmatch(r"45\d{8}", o["po"]) and 300 <= o["qty"] <= 6000
-        assert -100 <= (o["po_date"] - today).days <= 20
+        assert SEASON_WINDOW[0] <= (o["po_date"] - today).days <= SEASON_WINDOW[1]
         transit = (o["in_dc"] - o["ex_factory"]).days
         assert transit == 7 if o["ship_mode"] == "Air" else 21 <= transit <= 40
         assert 1 <= (o["cancel"] - o["in_dc"]).days <= 14

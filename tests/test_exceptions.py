@@ -132,6 +132,14 @@ def test_short_or_over_shipment_at_the_tolerance(packed, fire):
     assert not fires(ex.ship_qty_off, line({"packed_qty": packed}), ship_tolerance_pct=3)
 
 
+def test_a_report_from_before_packing_finished_is_not_a_short_shipment():
+    """Friday's report counts 600 packed; packing completed on Monday: the count was still growing."""
+    done = {"PCK": date(2027, 3, 1)}
+    assert not fires(ex.ship_qty_off, line({"packed_qty": 600, "report_date": date(2027, 2, 26)}, actual=done))
+    assert fires(ex.ship_qty_off, line({"packed_qty": 600, "report_date": date(2027, 3, 1)}, actual=done))
+    assert fires(ex.ship_qty_off, line({"packed_qty": 600}, actual=done))  # no report date: judged
+
+
 def test_wip_stale_per_vendor():
     in_production = line(planned={"CUT": TODAY + timedelta(days=30)})
     reports = lambda d: pd.DataFrame({"vendor": ["V1"], "report_date": [d]})  # noqa: E731

@@ -279,28 +279,51 @@ def undo(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> Non
     _run(workbook, ["undo"], today, dry_run, as_json)
 
 
-@main.command()
-@click.argument("folder", type=click.Path(file_okay=False), default="workbooks")
-@click.option("--today", type=TodayType(), default=None, help="Build the demo season around this date.")
-@click.option("--json", "as_json", is_flag=True, help="Print the refresh's findings as JSON.")
-def demo(folder: str, today: date | None, as_json: bool) -> None:
-    """Write the demo tracker (and vendor files) into FOLDER and run the daily refresh on it."""
-    from prodbook.demo import write_demo
+DEMO_FOLDER = "demo"
 
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False), default=DEMO_FOLDER)
+@click.option("--today", type=TodayType(), default=None, help="Build the demo season around this date.")
+@click.option("--force", is_flag=True,
+              help="If FOLDER holds a demo you changed, first move it to 'old demos' in FOLDER.")
+@click.option("--json", "as_json", is_flag=True, help="Print the refresh's findings as JSON.")
+def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
+    """Write the demo tracker (and vendor files) into FOLDER (default: demo) and run the daily refresh on it.
+
+    A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
+    unless --force moves it aside first.
+    """
+    from prodbook.demo import build_story, fill_functions, write_demo
     from prodbook.demo_vendor_files import write_costing_file, write_vendor_files
+    from prodbook.workbook import demo_folder
 
     day = today or date.today()
-    path = write_demo(Path(folder), day)
-    wip = write_vendor_files(Path(folder) / "vendor files" / "WIP", path, day)
-    costing = write_costing_file(Path(folder) / "vendor files", path, day)
+    target = Path(folder)
+    try:
+        prepared = demo_folder.prepare(target, force=force, now=datetime.now())
+    except demo_folder.DemoFolderInUse as exc:
+        _fail(str(exc))
+        return
+    story = build_story(day)
+    path = write_demo(target, day, story)
+    wip = write_vendor_files(target / "vendor files" / "WIP", story)
+    costing = write_costing_file(target / "vendor files", path, day)
     if not as_json:
+        if prepared.moved_to:
+            console.print(f"Moved the previous demo to '{prepared.moved_to}'.")
+        elif prepared.removed:
+            console.print(f"Replaced the previous demo in '{target}' (nobody had changed it).")
         console.print(f"Wrote the demo tracker '{path}', {len(wip)} vendor WIP reports and a vendor "
                       "costing sheet. Running the daily refresh...")
     result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")
+    if result.commit and result.commit.written == path:
+        fill_functions(path, story)
+    demo_folder.record(target)
     _print(result, as_json)
     if not as_json:
-        console.print(f"Open '{path}' in Excel: start with the T&A, Issues, Exceptions and Follow-ups "
-                      "sheets.")
+        console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "
+                      "Follow-ups and Functions.")
     sys.exit(0)
 
 

@@ -438,14 +438,18 @@ def ship_mode_changed(inp: Inputs) -> list[Hit]:
 
 def ship_qty_off(inp: Inputs) -> list[Hit]:
     """Once shipped (or packing complete), the packed quantity is short or over the order by more than
-    Ship Tolerance %."""
+    Ship Tolerance %. A report from before packing finished is not judged: its count is still growing."""
     s, out = inp.settings, []
     for ln in inp.lines:
         packed = ln.w("packed_qty")
         if packed is None or not ln.qty:
             continue
-        if not (shipped(ln, s) or ln.actual.get(s.pack_code.upper())):
+        finished = [d for d in (shipped(ln, s), ln.actual.get(s.pack_code.upper())) if d]
+        if not finished:
             continue
+        report = _date(ln.w("report_date"))
+        if report is not None and report < min(finished):
+            continue  # the report was written before packing finished: its count is not the final one
         diff = int(packed) - ln.qty
         if abs(diff) * 100 > ln.qty * s.ship_tolerance_pct:
             word = "short" if diff < 0 else "over"
