@@ -10,7 +10,8 @@ written only once the workbook's save succeeded (``publish_staged``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from prodbook.jobs.issues_job import stage_issues
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
-from prodbook.workbook.safety import WorkbookLocked
+from prodbook.workbook.safety import SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
 from prodbook.workbook.tracker import Tracker
 
 Job = Callable[[Tracker, Context], Outcome]
@@ -103,6 +104,24 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     step = on_step or (lambda _: None)
     step("Reading the workbook")
     book = backend if backend is not None else FileBook(path)
+    with _saved_meanwhile(book):
+        return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
+
+
+@contextmanager
+def _saved_meanwhile(book: Any) -> Iterator[None]:
+    """A read that fails because another program saved the file meanwhile is that save, said plainly."""
+    try:
+        yield
+    except (UserError, Exception) as exc:
+        changed = getattr(book, "changed_since_read", None)
+        if changed is None or isinstance(exc, WorkbookLocked) or not changed():
+            raise
+        raise SavedMeanwhile(saved_meanwhile_message(book.path)) from exc
+
+
+def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *, title: str | None,
+              step: Callable[[str], None], issues: bool) -> RunResult:
     tracker = Tracker(book)
     outcomes: list[Outcome] = []
     findings: list[Finding] = list(tracker.findings)

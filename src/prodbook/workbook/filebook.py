@@ -152,6 +152,13 @@ class FileBook(Staging):
             row[c] = text
         return rows
 
+    def changed_since_read(self) -> bool:
+        """Was the file saved over since prodbook read it? Then a read error is that save, not the file."""
+        try:
+            return not self._read_stamp.same_file(os.stat(self.path))
+        except OSError:
+            return True
+
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
         return merged_ranges(self.path, sheet)
