@@ -188,6 +188,55 @@ def test_unreadable_file_is_a_finding_and_the_others_import(tmp_path):
     assert len(wip_rows(book)) == 1
 
 
+def _with_part(src: Path, dst: Path, part: str, change) -> Path:
+    """A copy of a real .xlsx with one zip part changed by ``change(bytes) -> bytes``."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, change(data) if info.filename == part else data)
+    return dst
+
+
+def test_a_vendor_file_with_a_doctype_is_refused_by_name_and_the_others_import(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    (tmp_path / "in").mkdir()
+    good = dhaka_xlsx(tmp_path / "in")
+    bad = _with_part(good, tmp_path / "BD1_doctype.xlsx", "xl/worksheets/sheet1.xml",
+                     lambda b: b'<!DOCTYPE x [<!ENTITY e "boom">]>' + b)
+    result = run(book, ["wip"], ctx(bad, cn_csv(tmp_path)))
+    found = assert_finding(result.findings, Code.WIP_FILE, file="BD1_doctype.xlsx")
+    assert "DOCTYPE" in found.message and "xl/worksheets/sheet1.xml" in found.message
+    assert len(wip_rows(book)) == 1  # the CN1 file still imported
+
+
+def test_a_vendor_sheet_calamine_cannot_read_is_a_finding_not_a_crash(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    (tmp_path / "in").mkdir()
+    good = dhaka_xlsx(tmp_path / "in")
+    bad = _with_part(good, tmp_path / "BD1_broken.xlsx", "xl/worksheets/sheet1.xml",
+                     lambda b: b.replace(b"</sheetData>", b"<row r=\"90\"><c r=\"A90\"><v>1</v></row", 1))
+    result = run(book, ["wip"], ctx(bad, cn_csv(tmp_path)))
+    assert_finding(result.findings, Code.WIP_FILE, file="BD1_broken.xlsx")
+    assert not [f for f in result.findings if f.code is Code.INTERNAL]
+    assert len(wip_rows(book)) == 1
+
+
+def test_a_password_protected_vendor_file_is_named_as_such(tmp_path):
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    (tmp_path / "in").mkdir()
+    plain = dhaka_xlsx(tmp_path / "in")
+    locked = tmp_path / "BD1_locked.xlsx"
+    with open(plain, "rb") as src, open(locked, "wb") as out:
+        ooxml.OOXMLFile(src).encrypt("s3cret", out)
+    result = run(book, ["wip"], ctx(locked, cn_csv(tmp_path)))
+    found = assert_finding(result.findings, Code.WIP_FILE, file="BD1_locked.xlsx")
+    assert "protected with a password" in found.message and "import it again" in found.message
+    assert len(wip_rows(book)) == 1
+
+
 def test_a_folder_stands_for_its_vendor_files(tmp_path):
     folder = tmp_path / "inbox"
     folder.mkdir()

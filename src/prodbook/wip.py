@@ -18,6 +18,7 @@ import csv
 import fnmatch
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +33,9 @@ from prodbook.cells import (CellError, DateOrder, is_blank, is_signed_number, lo
 from prodbook.config import Config
 from prodbook.findings import Code, Finding, error, info, warning
 from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
+from prodbook.workbook.xlsx.package import doctype_parts
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 HEADER_SCAN_ROWS = 25
@@ -70,6 +73,9 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
     or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked."""
     max_sizes = max_sizes or Limits()
     suffix = path.suffix.lower()
+    if encrypted_office_file(path):
+        raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
+                                                        "works on the open workbook)", "import it again"))
     try:
         if suffix in (".csv", ".txt"):
             check_csv(path, max_sizes)
@@ -82,16 +88,25 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
     from python_calamine import CalamineWorkbook
 
     try:
+        with zipfile.ZipFile(path) as zf:
+            unsafe = doctype_parts(zf)
+    except (OSError, zipfile.BadZipFile):
+        unsafe = []  # not a zip (an old .xls): calamine reads it or says why below
+    if unsafe:
+        raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "
+                        "prodbook does not read such files, for safety. Open it in Excel, save it again as "
+                        ".xlsx, and import it again")
+    out = []
+    try:
         book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+            out.append(_cut_long_text(RawSheet(path.name, name, rows)))
     except Exception as exc:  # calamine's errors are not one class
         raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
                         "save it again as .xlsx") from None
-    out = []
-    for name in book.sheet_names:
-        sheet = book.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
-        out.append(_cut_long_text(RawSheet(path.name, name, rows)))
     return out
 
 
