@@ -34,6 +34,7 @@ from prodbook.config import Config
 from prodbook.findings import Code, Finding, error, info, warning
 from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
+from prodbook.workbook.tables import column_letter
 from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
 from prodbook.workbook.xlsx.package import doctype_parts
 
@@ -119,19 +120,9 @@ def _cut_long_text(raw: RawSheet) -> RawSheet:
                 raw.findings.append(warning(
                     Code.WIP_FILE, f"this cell holds {len(v):,} characters, more than an Excel cell can hold "
                     f"({MAX_CELL_TEXT:,}); only the first {MAX_CELL_TEXT:,} were read. Ask the vendor to "
-                    "shorten it", file=raw.file, sheet=raw.sheet, row=r + 1, column=_column_letter(c),
+                    "shorten it", file=raw.file, sheet=raw.sheet, row=r + 1, column=column_letter(c),
                     value=v[:60] + "..."))
     return raw
-
-
-def _column_letter(c: int) -> str:
-    """Column letter of a 0-based index (the vendor file has no header yet when it is read)."""
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from prodbook.findings import UserError
+from prodbook.workbook.safety import fsync_folder, umask
 
 Writer = Callable[[Path], None]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
@@ -81,27 +82,6 @@ def _new_folders(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_temp(path: Path, content: bytes | Writer) -> Path:
     """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
     fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
@@ -118,7 +98,7 @@ def write_temp(path: Path, content: bytes | Writer) -> Path:
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
         try:
-            os.chmod(tmp, 0o666 & ~_umask())  # as a plain save would: mkstemp makes it private
+            os.chmod(tmp, 0o666 & ~umask())  # as a plain save would: mkstemp makes it private
         except OSError:
             pass
     except BaseException:
@@ -148,7 +128,7 @@ def write_atomic(path: Path, content: bytes | Writer) -> Path:
     except BaseException:
         _remove(tmp)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return path
 
 
@@ -207,7 +187,7 @@ class Prepared:
             if record.announce:
                 announced.setdefault(record.announce, []).append(ok)
         for folder in {Path(p).parent for p in written if not p.startswith("Outlook Drafts:")}:
-            _fsync_folder(folder)
+            fsync_folder(folder)
         summary = [line if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
                    for line, oks in announced.items() if any(oks)]
         summary += _outlook_summary(staged, written)

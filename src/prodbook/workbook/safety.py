@@ -380,7 +380,7 @@ def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True
             verify(tmp)
             step("verified", path)
         try:
-            mode = os.stat(path).st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+            mode = os.stat(path).st_mode & 0o7777 if path.exists() else 0o666 & ~umask()
             os.chmod(tmp, mode)
         except OSError:
             pass
@@ -394,7 +394,7 @@ def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True
         except PermissionError as e:
             raise (NotWritten(read_only_message(path)) if _read_only(path)
                    else WorkbookLocked(_locked_message(path))) from e
-        _fsync_dir(path.parent)
+        fsync_folder(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -447,13 +447,15 @@ def _older_than(entry: os.DirEntry, seconds: float) -> bool:
         return False
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (read without changing it)."""
     m = os.umask(0)
     os.umask(m)
     return m
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory fsync)."""
     if os.name != "posix":
         return
     try:
