@@ -429,14 +429,13 @@ def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken
 
 
 def late_for_cancel_line(findings: list[Finding]) -> str:
-    """'N PO line(s) late for cancel (a judged on forecast ex-factory, b on forecast in-DC).'"""
+    """'N PO line(s) late for cancel (judged a on forecast ex-factory, b on forecast in-DC).'"""
     late = [f for f in findings if f.code is Code.LATE_FOR_CANCEL]
     in_dc = sum("Late for cancel: forecast in-DC" in f.message for f in late)
     if not late:
         return "0 PO lines late for cancel."
-    parts = [f"{len(late) - in_dc} judged on forecast ex-factory" if len(late) - in_dc else "",
-             f"{in_dc} on forecast in-DC (delivered terms)" if in_dc else ""]
-    return f"{len(late)} PO line(s) late for cancel ({', '.join(p for p in parts if p)})."
+    parts = [f"{n} on forecast {what}" for n, what in ((len(late) - in_dc, "ex-factory"), (in_dc, "in-DC")) if n]
+    return f"{len(late)} PO line(s) late for cancel (judged {', '.join(parts)})."
 
 
 def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context, *, stale: int = 0) -> list[str]:
