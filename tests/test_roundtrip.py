@@ -198,7 +198,7 @@ def test_demo_writes_and_refreshes(tmp_path):
     rows = sheet_values(path, "T&A")
     statuses = {r[10] for r in rows[1:]}
     assert {"Overdue", "Due soon", "Upcoming", "Done"} <= statuses
-    assert "overdue" in out and "cancel date" in out
+    assert "overdue" in out and "late for cancel" in out
 
 
 def test_square_brackets_in_a_cell_are_printed_as_typed(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prodbook import exceptions as ex
 from prodbook import ta
 from prodbook.calendar import factory_calendar, networkdays_intl, workday_intl
 from prodbook.findings import Code
@@ -48,6 +49,13 @@ def orders(*rows: tuple) -> pd.DataFrame:
 
 STYLES = pd.DataFrame({"style": ["S1", "S2"], "template": ["Knit", None], "vendor": ["BD1", "BD1"],
                        "_row": [2, 3]})
+
+
+def late_for_cancel(res: pd.DataFrame, o: pd.DataFrame) -> list:
+    """The Issues findings of the cancel check (FOB: on the forecast ex-factory), no vendor WIP."""
+    lines = ex.build_lines(o, STYLES, res.reset_index(), pd.DataFrame(columns=["vendor", "report_date"]),
+                           ex.Settings())
+    return ex.cancel_findings(lines, ex.Settings(), file=FILE)
 
 
 def codes(findings) -> list[Code]:
@@ -163,17 +171,17 @@ def test_late_production_step_pushes_ex_factory_past_cancel(bd, default):
     plans, o, res = scheduled(bd, default, {"CUT": cut_late}, today=cut_late)
     assert res.at["XF", "forecast"].date() == workday_intl(cut_late, 10, 16, bd.holidays)
     assert res.at["DC", "forecast"] == res.at["XF", "forecast"] + pd.Timedelta(days=30)
-    frame = res.reset_index()
-    risks = ta.ex_factory_risks(frame, o, "XF", plans, file=FILE)
-    assert [f.code for f in risks] == [Code.XF_AFTER_CANCEL]
+    risks = late_for_cancel(res, o)
+    assert [f.code for f in risks] == [Code.LATE_FOR_CANCEL]
+    assert "Late for cancel: forecast ex-factory" in risks[0].message and "(FOB)" in risks[0].message
     assert risks[0].sheet == "Orders" and risks[0].row == 2 and risks[0].column == "Cancel Date"
 
 
 def test_ex_factory_on_the_cancel_date_is_not_a_risk(bd, default):
     plans, o, res = scheduled(bd, default, {}, xf=date(2027, 4, 15), cancel=date(2027, 4, 15))
-    assert ta.ex_factory_risks(res.reset_index(), o, "XF", plans, file=FILE) == []
+    assert late_for_cancel(res, o) == []
     plans, o, res = scheduled(bd, default, {}, xf=date(2027, 4, 15), cancel=date(2027, 4, 14))
-    assert len(ta.ex_factory_risks(res.reset_index(), o, "XF", plans, file=FILE)) == 1
+    assert len(late_for_cancel(res, o)) == 1
 
 
 def test_open_overdue_milestone_is_forecast_for_today_and_pushes_followers(bd, default):

@@ -9,6 +9,11 @@ gives the same workbook and any day gives a live mix: early milestones done,
 some overdue, some due soon, many upcoming, a few PO lines forecast to ship
 after their cancel date.
 
+Most POs are FOB (the cancel date is judged on the ex-factory); a few are DDP
+(judged on arrival at the DC), among them one whose ex-factory is still
+before its cancel date while its arrival is after it: late for cancel under
+DDP, and it would not be under FOB.
+
 The T&A sheet holds only what a team would have typed: the Actual dates (and a
 few Notes) of milestones that already happened. They are found by planning
 the orders with the real engine (``prodbook.ta``, on the same factory
@@ -32,7 +37,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -371,6 +376,8 @@ class Line:
     cancel: date
     port: str
     dc: str
+    terms: str = "FOB"
+    """FOB: the cancel date is judged on the ex-factory; DDP: on arrival at the DC."""
 
 
 def _money(x: float) -> float:
@@ -626,6 +633,33 @@ STUCK_NOTES = {
     "PPA": "PP sample comments outstanding with tech design",
 }
 XF_TREE = tuple(STUCK_NOTES)
+
+
+DDP_SHARE = 0.08
+"""About this share of POs ship DDP: the vendor delivers to the DC."""
+
+
+def with_terms(today: date, lines: Sequence[Line], walks: Sequence[Walk]) -> list[Line]:
+    """The lines with their PO's terms: a few DDP POs, the rest FOB.
+
+    One DDP PO (two if there are) is one whose ex-factory, as forecast, leaves the
+    factory by the cancel date but reaches the DC after it: the case where the
+    terms decide whether the line is late for cancel. Drawn from a random stream
+    of its own, so the rest of the story does not move.
+    """
+    rng = random.Random(f"prodbook-demo-terms-{today.isoformat()}")
+    by_po: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_po.setdefault(ln.po, []).append(i)
+
+    def arrives_after_cancel(i: int) -> bool:
+        ln, xf = lines[i], walks[i].forecast["XF"]
+        return not walks[i].actual.get("IDC") and xf <= ln.cancel < xf + (ln.in_dc - ln.ex_factory)
+
+    showcase = [po for po, idx in by_po.items() if any(arrives_after_cancel(i) for i in idx)]
+    ddp = set(rng.sample(showcase, min(2, len(showcase))))
+    ddp |= {po for po in by_po if rng.random() < DDP_SHARE}
+    return [replace(ln, terms="DDP") if ln.po in ddp else ln for ln in lines]
 
 
 def planned_by_row(planned: pd.DataFrame) -> dict[int, dict[str, date]]:
@@ -904,7 +938,8 @@ def config_rows(today: date) -> list[dict[str, Any]]:
     return [{"setting": k, "value": v} for k, v in (
         ("Date Order", "MDY"), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
         ("Line Review Date", line_review_date(today)), ("Booking Confirm Days", 10),
-        ("Ship Tolerance %", 3), ("WIP Stale Days", 10))]
+        ("Ship Tolerance %", 3), ("WIP Stale Days", 10), ("Default Terms", "FOB"),
+        ("Transit Days Sea", 30), ("Transit Days Air", 7))]
 
 
 def line_review_date(today: date) -> date:
@@ -981,6 +1016,7 @@ def build_story(today: date) -> Story:
     calendars = _calendars(vendors, closed, years)
     plans, planned = plan_orders(styles, lines, calendars)
     walks = live_actuals(rng, today, lines, plans, planned, calendars)
+    lines = with_terms(today, lines, walks)
     by_style = {s["style"]: s for s in styles}
     records = {
         STYLES.name: styles, ORDERS.name: [vars(ln) for ln in lines], TEMPLATES.name: template_rows(),

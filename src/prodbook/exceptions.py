@@ -7,9 +7,18 @@ Exceptions sheet keeps each exception's identity across runs (``merge``):
 the same rule on the same PO line (or vendor) keeps its ID, Owner, Status and
 Resolution; one no longer found is marked resolved by data, never deleted.
 
+Late for cancel is one rule (``prodbook.core.cancel``): the cancel date is judged
+on the forecast ex-factory under FOB (and the other origin terms), on the
+forecast in-DC under DDP (and the other delivered terms). ``cancel_check``
+gives it per PO line, for the rules, the T&A job's Issues and both reports.
+
+Transit (ex-factory to DC) has one definition, ``transit_days``: the order's
+own In-DC minus Ex-Factory while its ship mode holds, else the setting for
+the mode the vendor reports.
+
 Settings (Config sheet): Booking Confirm Days (10), Ship Tolerance % (3),
 WIP Stale Days (10), Production Behind Points (10), Transit Days Sea (30),
-Transit Days Air (7), and the T&A codes the rules read: Ex-Factory Code (XF),
+Transit Days Air (7), Default Terms (FOB), and the T&A codes the rules read: Ex-Factory Code (XF),
 Cut Code (CUT), Sew Code (SEW), Pack Code (PCK), Fabric Code (FIH), Booking
 Code (BKC), In-DC Code (IDC).
 """
@@ -27,7 +36,8 @@ import pandas as pd
 from prodbook.calendar import FactoryCalendar
 from prodbook.cells import CellError, NA, to_number
 from prodbook.config import Config
-from prodbook.findings import Code, Finding, Severity, warning
+from prodbook.core import cancel as cx
+from prodbook.findings import Code, Finding, Severity, error, warning
 from prodbook.wip import fold_ref, latest_reports, line_key
 
 IN_PRODUCTION_DAYS = 30
@@ -53,6 +63,12 @@ class Settings:
     fabric_code: str = "FIH"
     booking_code: str = "BKC"
     in_dc_code: str = "IDC"
+    default_terms: str = cx.DEFAULT_TERMS
+    """Terms of an order whose Terms cell is blank: FOB judges the cancel date on ex-factory."""
+
+    @property
+    def terms(self) -> cx.Terms:
+        return cx.read_terms(self.default_terms) or cx.Terms(cx.DEFAULT_TERMS, cx.Basis.EX_FACTORY)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -64,7 +80,8 @@ _SETTING_NAMES = {"booking_confirm_days": "Booking Confirm Days", "ship_toleranc
                   "wip_stale_days": "WIP Stale Days", "behind_points": "Production Behind Points",
                   "transit_sea": "Transit Days Sea", "transit_air": "Transit Days Air",
                   "cut_code": "Cut Code", "sew_code": "Sew Code", "pack_code": "Pack Code",
-                  "fabric_code": "Fabric Code", "booking_code": "Booking Code", "in_dc_code": "In-DC Code"}
+                  "fabric_code": "Fabric Code", "booking_code": "Booking Code", "in_dc_code": "In-DC Code",
+                  "default_terms": "Default Terms"}
 
 
 def settings_from(config: Config, file: str | None = None) -> tuple[Settings, list[Finding]]:
@@ -80,6 +97,12 @@ def settings_from(config: Config, file: str | None = None) -> tuple[Settings, li
         default = getattr(defaults, f.name)
         if isinstance(default, str):
             values[f.name] = str(raw).strip()
+            if f.name == "default_terms" and cx.read_terms(raw) is None:
+                values.pop(f.name)
+                findings.append(warning(Code.SETTING, f"setting '{name}': '{raw}' is not a term prodbook "
+                                        f"knows; {default} is used. Use an Incoterm such as FOB, FCA, CIF "
+                                        "(judged on ex-factory) or DDP, DAP, Landed (judged on in-DC)",
+                                        file=file, sheet="Config", column="Value", value=raw))
             continue
         try:
             number = to_number(str(raw).rstrip("% ")) if isinstance(raw, str) else to_number(raw)
@@ -141,6 +164,10 @@ class Line:
     actual: Mapping[str, date]
     wip: Mapping[str, Any] | None
     """The newest Vendor WIP row of the line (fields), or None."""
+    terms: str | None = None
+    """The Orders sheet's Terms cell (FOB, DDP...), as typed; blank takes Default Terms."""
+    row: int | None = None
+    """The line's row on the Orders sheet."""
 
     def hit(self, code: Code, severity: Severity, detail: str) -> Hit:
         return Hit(code, severity, detail, self.po, self.style, self.color, self.vendor)
@@ -204,7 +231,9 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
                         None if _isna(o.get("qty")) else int(o["qty"]),
                         None if _isna(o.get("ship_mode")) else str(o["ship_mode"]),
                         _date(o.get("po_date")), _date(o.get("ex_factory")), _date(o.get("in_dc")),
-                        _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key)))
+                        _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key),
+                        None if _isna(o.get("terms")) else o.get("terms"),
+                        None if _isna(o.get("_row")) else int(o["_row"])))
     return out
 
 
@@ -258,6 +287,32 @@ def transit_days(line: Line, s: Settings) -> int | None:
     return s.transit_sea
 
 
+def received(line: Line, s: Settings) -> date | None:
+    """The Actual of the in-DC milestone: the line is in the DC."""
+    return line.actual.get(s.in_dc_code.upper())
+
+
+def forecast_in_dc(line: Line, s: Settings) -> date | None:
+    """Received in DC, else forecast ex-factory + transit for the ship mode: the in-DC date moves with
+    the ex-factory."""
+    if (got := received(line, s)) is not None:
+        return got
+    xf, transit = forecast_xf(line, s), transit_days(line, s)
+    return xf + timedelta(days=transit) if xf is not None and transit is not None else None
+
+
+def terms(line: Line, s: Settings) -> tuple[cx.Terms, bool]:
+    """The line's terms; False when its Terms cell is not a known term (Default Terms applies)."""
+    return cx.terms_of(line.terms, s.terms)
+
+
+def cancel_check(line: Line, s: Settings) -> cx.CancelCheck:
+    """Late for cancel or not, judged on the date the line's terms name: the one rule every report uses."""
+    return cx.judge(terms(line, s)[0], line.cancel, ex_factory=forecast_xf(line, s),
+                    shipped=shipped(line, s) is not None, in_dc=forecast_in_dc(line, s),
+                    received=received(line, s) is not None)
+
+
 _IN_HOUSE = re.compile(r"in[\s-]?house|received|arrived|delivered|\bok\b|\bdone\b|complete|100\s*%", re.I)
 _CONFIRMED = re.compile(r"confirm|booked|\bso\s*(received|issued|no)|\byes\b|\bok\b|\bcfm", re.I)
 _NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun", re.I)
@@ -294,45 +349,62 @@ def revised_xf_later(inp: Inputs) -> list[Hit]:
     return out
 
 
-def in_dc_late(inp: Inputs) -> list[Hit]:
-    """Forecast ex-factory + transit (by ship mode) lands after the in-DC date, or after the cancel date."""
+def late_for_cancel(inp: Inputs) -> list[Hit]:
+    """Forecast after the cancel date, judged on the date the order's terms name (``cancel_check``)."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        if ln.actual.get(s.in_dc_code.upper()):
+        check = cancel_check(ln, s)
+        if not check.late:
             continue
-        xf, transit = forecast_xf(ln, s), transit_days(ln, s)
-        if xf is None or transit is None:
+        how = ""
+        if check.terms.basis is cx.Basis.IN_DC:
+            how = (f" ({current_mode(ln) or 'planned mode'}: ex-factory {cx.fmt(forecast_xf(ln, s))} + "
+                   f"{transit_days(ln, s)} days)")
+        out.append(ln.hit(Code.LATE_FOR_CANCEL, Severity.ERROR,
+                          f"{check.text()}{how}: agree a new date, faster freight or an extension with the "
+                          "buyer, or expect a cancellation or chargeback."))
+    return out
+
+
+def in_dc_late(inp: Inputs) -> list[Hit]:
+    """Forecast ex-factory + transit (by ship mode) lands after the in-DC date: the DC plans labour and
+    floor-set around it. Whether that misses the cancel date is ``late_for_cancel``'s (it depends on the
+    terms: under FOB a late arrival is not late for cancel)."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        if received(ln, s):
             continue
-        arrive = xf + timedelta(days=transit)
+        xf, transit, arrive = forecast_xf(ln, s), transit_days(ln, s), forecast_in_dc(ln, s)
+        if arrive is None or ln.in_dc is None or arrive <= ln.in_dc:
+            continue
         mode = current_mode(ln) or "the planned mode"
-        if ln.cancel and arrive > ln.cancel:
-            out.append(ln.hit(Code.IN_DC_LATE, Severity.ERROR,
-                              f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
-                              f"days) is after the cancel date {_fmt(ln.cancel)}: the order may be cancelled "
-                              f"or charged back."))
-        elif ln.in_dc and arrive > ln.in_dc:
-            out.append(ln.hit(Code.IN_DC_LATE, Severity.WARNING,
-                              f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
-                              f"days) is {(arrive - ln.in_dc).days} day(s) after the in-DC date "
-                              f"{_fmt(ln.in_dc)}."))
+        out.append(ln.hit(Code.IN_DC_LATE, Severity.WARNING,
+                          f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
+                          f"days) is {(arrive - ln.in_dc).days} day(s) after the in-DC date "
+                          f"{_fmt(ln.in_dc)}."))
     return out
 
 
 def ship_window_missed(inp: Inputs) -> list[Hit]:
-    """The cancel date has passed and the line has not left the factory, or it left after the cancel date."""
+    """The cancel date has passed and the line has not shipped (FOB) / reached the DC (DDP), or it did so
+    after the cancel date: the date judged is the one the order's terms name, as in ``late_for_cancel``."""
     s, out = inp.settings, []
     for ln in inp.lines:
         if not ln.cancel:
             continue
-        sent = shipped(ln, s)
-        if sent is None and inp.today > ln.cancel:
+        t = terms(ln, s)[0]
+        delivered = t.basis is cx.Basis.IN_DC
+        done = received(ln, s) if delivered else shipped(ln, s)
+        if done is None and inp.today > ln.cancel:
             out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
-                              f"The cancel date {_fmt(ln.cancel)} has passed and the line has not shipped: "
-                              f"agree a new date or a cancellation with the buyer."))
-        elif sent is not None and sent > ln.cancel:
+                              f"The cancel date {_fmt(ln.cancel)} has passed and the line has not "
+                              f"{'reached the DC' if delivered else 'shipped'} ({t.label}): agree a new date "
+                              f"or a cancellation with the buyer."))
+        elif done is not None and done > ln.cancel:
             out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
-                              f"Shipped {_fmt(sent)}, {(sent - ln.cancel).days} day(s) after the cancel date "
-                              f"{_fmt(ln.cancel)}: expect a chargeback."))
+                              f"{'Received in DC' if delivered else 'Shipped'} {_fmt(done)}, "
+                              f"{(done - ln.cancel).days} day(s) after the cancel date {_fmt(ln.cancel)} "
+                              f"({t.label}): expect a chargeback."))
     return out
 
 
@@ -512,16 +584,40 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Hit]:
 
 
 Rule = Callable[[Inputs], list[Hit]]
-RULES: tuple[Rule, ...] = (revised_xf_later, in_dc_late, ship_window_missed, production_behind,
+RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, in_dc_late, ship_window_missed, production_behind,
                            fabric_not_in_house, booking_not_confirmed, ship_mode_changed, ship_qty_off,
                            wip_stale, wip_qty_inconsistent)
 RULE_NAMES: dict[Code, str] = {
-    Code.XF_REVISED_LATE: "Ex-factory revised later", Code.IN_DC_LATE: "In-DC late",
+    Code.XF_REVISED_LATE: "Ex-factory revised later", Code.LATE_FOR_CANCEL: "Late for cancel",
+    Code.IN_DC_LATE: "In-DC late",
     Code.SHIP_WINDOW_MISSED: "Ship window missed", Code.PRODUCTION_BEHIND: "Production behind plan",
     Code.FABRIC_NOT_IN_HOUSE: "Fabric not in-house", Code.BOOKING_NOT_CONFIRMED: "Booking not confirmed",
     Code.SHIP_MODE_CHANGED: "Ship mode changed", Code.SHIP_QTY_OFF: "Short / over shipment",
     Code.WIP_STALE: "WIP report stale", Code.WIP_QTY_INCONSISTENT: "WIP quantities do not add up",
 }
+
+
+def cancel_findings(lines: Sequence[Line], s: Settings, *, file: str, sheet: str = "Orders",
+                    cancel_header: str = "Cancel Date", terms_header: str = "Terms") -> list[Finding]:
+    """Issues rows: each PO line late for cancel (at its Cancel Date cell, naming the judged date), and
+    each Terms cell that is not a known term. The same ``cancel_check`` as the Exceptions rule."""
+    out = []
+    for ln in lines:
+        key = f"{ln.po} / {ln.style} / {ln.color}"
+        t, known = terms(ln, s)
+        if not known:
+            out.append(warning(Code.TERMS_UNKNOWN, f"PO {ln.po} {ln.style} {ln.color}: Terms '{ln.terms}' is not "
+                               f"a term prodbook knows, so its cancel date is judged as {t.label} (on "
+                               f"{t.basis}). Type an Incoterm: FOB, FCA, CIF... (judged on ex-factory) or DDP, "
+                               "DAP, Landed (judged on in-DC)", file=file, sheet=sheet, row=ln.row,
+                               column=terms_header, value=ln.terms, key=key))
+        check = cancel_check(ln, s)
+        if check.late:
+            out.append(error(Code.LATE_FOR_CANCEL, f"PO {ln.po} {ln.style} {ln.color}: {check.text()}; agree a "
+                             "new date, faster freight or an extension with the buyer",
+                             file=file, sheet=sheet, row=ln.row, column=cancel_header,
+                             value=ln.cancel.isoformat() if ln.cancel else None, key=key))
+    return out
 
 
 def evaluate(inp: Inputs, rules: Sequence[Rule] = RULES) -> list[Hit]:

@@ -56,6 +56,9 @@ class Code(StrEnum):
     TEMPLATE_ROW_INVALID = "template-row-invalid"
     # T&A results
     XF_AFTER_CANCEL = "xf-after-cancel"
+    """Retired: the cancel check is LATE_FOR_CANCEL, judged on the order's terms."""
+    LATE_FOR_CANCEL = "late-for-cancel"
+    TERMS_UNKNOWN = "terms-unknown"
     ROWS_ARCHIVED = "rows-archived"
     ROWS_RESTORED = "rows-restored"
     TA_STALE = "ta-rows-stale"

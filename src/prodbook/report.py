@@ -1,7 +1,10 @@
 """The weekly production report: per PO line, per vendor, and what changed since a date.
 
 Pure functions over the rules' ``Inputs`` (the same forecast ex-factory and
-in-DC as the exception rules, so the report and the Exceptions sheet agree),
+in-DC as the exception rules, and the same late-for-cancel check,
+``exceptions.cancel_check``: judged on ex-factory under FOB, on in-DC under
+DDP, so the report, the Exceptions sheet, Issues and the run's summary
+count the same lines),
 the Exceptions sheet and the Change Log. ``write_xlsx`` lays the report out
 as a standalone workbook with a chart, for merchandising.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from prodbook.wip import line_key
 from prodbook.workbook.publish import write_atomic
 from prodbook.workbook.tracker import NEW_ROW
 
-ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late: after cancel", "Shipped", \
+ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
     "Shipped late"
 KEY_MILESTONES = ("FIH", "CUT", "PCK", "XF", "IDC")
 """T&A codes whose moves and status changes the report lists (Config 'Report Milestones')."""
@@ -34,7 +37,9 @@ REPORT = SheetSpec("Production Report", (
     Column("Planned XF", "planned_xf", Kind.DATE), Column("Forecast XF", "forecast_xf", Kind.DATE),
     Column("Actual XF", "actual_xf", Kind.DATE), Column("XF Days Late", "xf_days_late", Kind.INT),
     Column("In-DC", "in_dc", Kind.DATE), Column("Forecast In-DC", "forecast_in_dc", Kind.DATE),
-    Column("Cancel Date", "cancel", Kind.DATE), Column("Cut %", "cut_pct", Kind.NUMBER),
+    Column("Cancel Date", "cancel", Kind.DATE), Column("Terms", "terms"),
+    Column("Cancel Check", "cancel_check"),
+    Column("Cut %", "cut_pct", Kind.NUMBER),
     Column("Sewn %", "sewn_pct", Kind.NUMBER), Column("Packed %", "packed_pct", Kind.NUMBER),
     Column("WIP Report", "wip_date", Kind.DATE), Column("Open Exceptions", "open_exceptions", Kind.INT),
     Column("Exception Rules", "exception_rules")),
@@ -64,14 +69,12 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
     for ln in inp.lines:
         k = line_key(ln.po, ln.style, ln.color)
         planned, forecast, sent = ex.planned_xf(ln, s), ex.forecast_xf(ln, s), ex.shipped(ln, s)
-        transit = ex.transit_days(ln, s)
-        arrive = ln.actual.get(s.in_dc_code.upper()) or (forecast + timedelta(days=transit)
-                                                         if forecast and transit is not None else None)
+        arrive, check = ex.forecast_in_dc(ln, s), ex.cancel_check(ln, s)
         late = (forecast - planned).days if forecast and planned else None
-        if sent:
-            status = SHIPPED_LATE if planned and sent > planned else SHIPPED
-        elif arrive and ln.cancel and arrive > ln.cancel:
+        if check.late:  # FOB: forecast ex-factory after cancel; DDP: forecast in-DC after cancel
             status = LATE
+        elif sent:
+            status = SHIPPED_LATE if planned and sent > planned else SHIPPED
         elif (late or 0) > 0 or (arrive and ln.in_dc and arrive > ln.in_dc) or k in errors:
             status = AT_RISK
         else:
@@ -79,9 +82,9 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
         qty = ln.qty or ln.w("order_qty")
         rules = open_ex.get(k, [])
         rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
-                     "ship_mode": ex.current_mode(ln), "status": status, "planned_xf": planned,
+                     "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status, "planned_xf": planned,
                      "forecast_xf": forecast, "actual_xf": sent, "xf_days_late": late, "in_dc": ln.in_dc,
-                     "forecast_in_dc": arrive, "cancel": ln.cancel,
+                     "forecast_in_dc": arrive, "cancel": ln.cancel, "cancel_check": check.text(),
                      "cut_pct": _pct(ln.w("cut_qty"), qty), "sewn_pct": _pct(ln.w("sewn_qty"), qty),
                      "packed_pct": _pct(ln.w("packed_qty"), qty), "wip_date": ln.w("report_date"),
                      "open_exceptions": len(rules), "exception_rules": ", ".join(sorted(set(rules))) or None})
@@ -227,7 +230,8 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
     figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
                ("On-time ex-factory %", round((dated["xf_days_late"] <= 0).mean() * 100, 1) if len(dated) else None),
-               ("At-risk lines", len(risk)), ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
+               ("At-risk lines", len(risk)), ("Late for cancel", int((lines["status"] == LATE).sum())
+                                              if len(lines) else 0), ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
                ("Open exceptions", len(ex.open_exceptions(exceptions)) if len(exceptions) else 0))
     for i, (name, value) in enumerate(figures, start=4):
         _cell(ws, row=i, column=1, value=name).font = Font(bold=True)

@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 
 from prodbook.findings import shown
-from prodbook.report import RISK, ChangeRow
+from prodbook.report import LATE, RISK, ChangeRow
 
 _STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
@@ -63,18 +63,21 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
     """The whole report page."""
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
+    late = int((lines["status"] == LATE).sum()) if len(lines) else 0
     change_rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": c.detail}
                                 for c in changes], columns=["when", "what", "ref", "detail"])
     vendor_cols = {"vendor": "Vendor", "lines": "PO lines", "units": "Units", "on_time_pct": "On time %",
                    "at_risk": "At risk", "units_at_risk": "Units at risk", "avg_days_late": "Avg days late",
                    "open_exceptions": "Open exceptions"}
     line_cols = {"po": "PO #", "style": "Style #", "color": "Color", "vendor": "Vendor", "qty": "Qty",
-                 "status": "Status", "planned_xf": "Planned XF", "forecast_xf": "Forecast XF",
-                 "cancel": "Cancel"}
+                 "status": "Status", "terms": "Terms", "planned_xf": "Planned XF", "forecast_xf": "Forecast XF",
+                 "in_dc": "In-DC", "forecast_in_dc": "Forecast In-DC", "cancel": "Cancel",
+                 "cancel_check": "Cancel check"}
     line_cols = {k: v for k, v in line_cols.items() if k in lines.columns}
     body = [
         f"<h1>Production report, {today:%d %b %Y}</h1>",
-        f"<p>{len(lines):,} PO lines; <b>{len(risk):,} at risk</b> ({units:,} units).</p>",
+        f"<p>{len(lines):,} PO lines; <b>{len(risk):,} at risk</b> ({units:,} units), of which "
+        f"<b>{late:,} late for cancel</b> (judged on ex-factory under FOB, on in-DC under DDP).</p>",
         "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols),
         f"<h2>What changed since {since:%d %b %Y}</h2>",
         _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"}),

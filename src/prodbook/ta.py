@@ -15,6 +15,11 @@ anchored +5 days after B follows B; one anchored -20 days before
 Ex-Factory precedes the ex-factory milestone. A late predecessor (its Actual,
 or its Forecast, after its Planned) pushes the follower to keep the same
 gap. An open milestone already past its Forecast is forecast for today.
+
+The in-DC date moves with the ex-factory (DOMAIN.md): a milestone anchored on
+the order's In-DC date follows the ex-factory milestone in time, keeping its
+planned gap (the order's own transit), so forecast in-DC = forecast
+ex-factory + transit, as the exception rules and the reports compute it.
 """
 
 from __future__ import annotations
@@ -252,9 +257,14 @@ def _assemble(blocks, plans: Mapping[str, Plan], orders: pd.DataFrame,
         "order_row": orders["_row"].to_numpy()[pos], "group": group})
 
 
-def time_edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int, DayType]]]]:
-    """Predecessors in time: (pred, lag days >= 0, day type) per code, and a dating order."""
-    preds: dict[str, list[tuple[str, int, DayType]]] = {s.code: [] for s in plan.steps}
+def time_edges(plan: Plan, ex_factory_code: str | None = None
+               ) -> tuple[tuple[str, ...], dict[str, list[tuple[str, int | None, DayType]]]]:
+    """Predecessors in time: (pred, lag days >= 0, day type) per code, and a dating order.
+
+    With ``ex_factory_code``, a milestone anchored on the order's In-DC date at or after it also follows
+    the ex-factory milestone, with lag None: the planned gap of each PO line (its transit).
+    """
+    preds: dict[str, list[tuple[str, int | None, DayType]]] = {s.code: [] for s in plan.steps}
     for s in plan.steps:
         if s.anchor_is_order:
             continue
@@ -262,14 +272,27 @@ def time_edges(plan: Plan) -> tuple[tuple[str, ...], dict[str, list[tuple[str, i
             preds[s.code].append((s.anchor, s.offset, s.day_type))
         else:
             preds[s.anchor].append((s.code, -s.offset, s.day_type))
-    order = tuple(graphlib.TopologicalSorter({c: [p for p, _, _ in ps] for c, ps in preds.items()})
-                  .static_order())
+    xf = _xf_code(plan, ex_factory_code) if ex_factory_code else None
+    plain = {c: [p for p, _, _ in ps] for c, ps in preds.items()}
+    linked = {s.code for s in plan.steps
+              if xf and s.anchor_is_order and s.anchor == "in_dc" and s.offset >= 0 and s.code != xf}
+    try:
+        order = tuple(graphlib.TopologicalSorter({c: [*p, *([xf] if c in linked else [])]
+                                                  for c, p in plain.items()}).static_order())
+        for code in linked:
+            preds[code].append((xf, None, DayType.CALENDAR))  # type: ignore[arg-type]
+    except graphlib.CycleError:  # an in-DC milestone that leads to the ex-factory: leave it alone
+        order = tuple(graphlib.TopologicalSorter(plain).static_order())
     return order, preds
 
 
 def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str, FactoryCalendar],
-             default_calendar: FactoryCalendar, today: date, due_soon_days: int) -> pd.DataFrame:
+             default_calendar: FactoryCalendar, today: date, due_soon_days: int, *,
+             ex_factory_code: str | None = "XF") -> pd.DataFrame:
     """Forecast, Status and Variance from Planned and the user's Actual.
+
+    A milestone anchored on the order's In-DC date moves with the ex-factory milestone
+    (``ex_factory_code``; None: it does not), keeping the line's planned transit.
 
     ``ta`` is the output of ``schedule`` (its rows in that order, its ``group``
     column) with an ``actual`` column (dates, None, or ``NA``). Returns a copy with forecast, status and variance.
@@ -289,7 +312,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
-        order, preds = time_edges(plan)
+        order, preds = time_edges(plan, ex_factory_code)
         grid = np.asarray(idx).reshape(-1, len(plan.steps))  # rows: PO lines, columns: steps
         col = {s.code: j for j, s in enumerate(plan.steps)}
         if not (out["code"].to_numpy()[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
@@ -300,9 +323,14 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
             pl, ac = planned[rows], actual[rows]
             fc = pl.copy()
             for pred, lag, day_type in preds[code]:
-                late = eff[pred] > planned[grid[:, col[pred]]]
+                pred_planned = planned[grid[:, col[pred]]]
+                late = eff[pred] > pred_planned
+                if lag is None:  # the line's own planned gap (transit); never pulled forward
+                    gap = pl - pred_planned
+                    late &= ~np.isnat(gap) & (gap >= np.timedelta64(0, "D"))
                 if late.any():
-                    pushed = _shift(cal, eff[pred][late], lag, day_type)
+                    pushed = (eff[pred][late] + gap[late] if lag is None
+                              else _shift(cal, eff[pred][late], lag, day_type))
                     fc[late] = np.where(pushed > fc[late], pushed, fc[late])
             open_ = np.isnat(ac)
             fc = np.where(open_ & (fc < today64), today64, fc)
@@ -336,26 +364,6 @@ def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, tod
     choices = [Status.NA.value, Status.DONE.value, Status.DONE_LATE.value, "", Status.OVERDUE.value,
                Status.DUE_SOON.value]
     return np.select(conditions, choices, default=Status.UPCOMING.value).astype(object)
-
-
-def ex_factory_risks(ta: pd.DataFrame, orders: pd.DataFrame, ex_factory_code: str, plans: Mapping[str, Plan],
-                     *, file: str, sheet: str = "Orders") -> list[Finding]:
-    """A forecast ex-factory after the cancel date: the risk that matters most."""
-    codes = {name: _xf_code(plan, ex_factory_code) for name, plan in plans.items()}
-    xf = ta[ta["code"] == ta["template"].map(codes)]
-    merged = xf.merge(orders[["_row", "cancel"]], left_on="order_row", right_on="_row", how="inner")
-    late = merged[pd.notna(merged["cancel"]) & pd.notna(merged["forecast"])
-                  & (pd.to_datetime(merged["forecast"]) > pd.to_datetime(merged["cancel"]))]
-    out = []
-    for r in late.to_dict("records"):
-        days = (pd.Timestamp(r["forecast"]) - pd.Timestamp(r["cancel"])).days
-        out.append(error(Code.XF_AFTER_CANCEL, f"PO {r['po']} {r['style']} {r['color']}: ex-factory is "
-                         f"forecast for {pd.Timestamp(r['forecast']):%d %b %Y}, {days} day(s) after the "
-                         "cancel date; agree a new date, air freight or an extension with the buyer",
-                         file=file, sheet=sheet, row=int(r["order_row"]), column="Cancel Date",
-                         value=pd.Timestamp(r["cancel"]).date().isoformat(),
-                         key=f"{r['po']} / {r['style']} / {r['color']}"))
-    return out
 
 
 def _xf_code(plan: Plan, code: str) -> str | None:

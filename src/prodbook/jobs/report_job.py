@@ -67,11 +67,12 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                               changes=changes, other_changes=other, exceptions=exceptions)
         files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
+    late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
-               f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units); {len(changes)} change(s) "
-               f"since {since:%d %b %Y}."]
+               f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units, {late} late for cancel); "
+               f"{len(changes)} change(s) since {since:%d %b %Y}."]
     return Outcome("Production report", findings, summary=summary, data={
-        "lines": len(lines), "at_risk": len(risk), "report": str(out) if out else None,
+        "lines": len(lines), "at_risk": len(risk), "late_for_cancel": late, "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
                     for c in changes],
         "vendors": vendors.to_dict("records")}, files=files)

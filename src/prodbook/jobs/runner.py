@@ -41,8 +41,10 @@ JOBS: dict[str, Job] = {
     "report": report_job.report,
     "apply": development_job.apply_fixes,
 }
-REFRESH: tuple[str, ...] = ("validate", "ta", "wip", "exceptions", "followups")
-"""The daily run, in order ("wip" imports the run's vendor files, when any are given)."""
+REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")
+"""The daily run, in order ("wip" imports the run's vendor files, when any are given). The vendor files
+come before the T&A so that its late-for-cancel count reads the same newest WIP report (the vendor's
+revised ex-factory) as the Exceptions and the report."""
 
 
 @dataclass

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from prodbook import exceptions as ex
 from prodbook import ta
 from prodbook.factories import vendor_calendars
 from prodbook.findings import Code, Finding, UserError, error, info, warning
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.records import Status
-from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDORS,
-                                   Column, Kind, SheetSpec)
+from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
+                                   VENDORS, Column, Kind, SheetSpec)
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
                                        column_values)
@@ -118,9 +119,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
     fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
-    new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days)
-    findings += ta.ex_factory_risks(new, inputs.orders, tracker.config.ex_factory_code, plans,
-                                    file=tracker.file, sheet=tracker.sheet(ORDERS))
+    new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
+                      ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
 
     ta_sheet, archive_sheet = tracker.sheet(TA), tracker.sheet(TA_ARCHIVE)
@@ -156,10 +156,21 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
+    findings += cancel_findings(tracker, inputs, final)
     return Outcome("Rebuild T&A", findings, changes,
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> list[Finding]:
+    """Late for cancel, per the order's terms, on the Issues sheet: the same lines and the same judged date
+    as the Exceptions rule and the reports (the vendor's newest WIP report included)."""
+    settings, _ = ex.settings_from(tracker.config, tracker.file)  # its findings are the exceptions job's
+    lines = ex.build_lines(inputs.orders, inputs.styles, ta_rows, tracker.current(VENDOR_WIP), settings)
+    orders = tracker.table(ORDERS)
+    return ex.cancel_findings(lines, settings, file=tracker.file, sheet=tracker.sheet(ORDERS),
+                              cancel_header=orders.header_of("cancel"), terms_header=orders.header_of("terms"))
 
 
 def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int]) -> list[Change]:
@@ -417,6 +428,16 @@ def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken
     tracker.replace_rows(table, both, list(TA_ARCHIVE.fields), source)
 
 
+def late_for_cancel_line(findings: list[Finding]) -> str:
+    """'N PO line(s) late for cancel (judged a on forecast ex-factory, b on forecast in-DC).'"""
+    late = [f for f in findings if f.code is Code.LATE_FOR_CANCEL]
+    in_dc = sum("Late for cancel: forecast in-DC" in f.message for f in late)
+    if not late:
+        return "0 PO lines late for cancel."
+    parts = [f"{n} on forecast {what}" for n, what in ((len(late) - in_dc, "ex-factory"), (in_dc, "in-DC")) if n]
+    return f"{len(late)} PO line(s) late for cancel (judged {', '.join(parts)})."
+
+
 def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context, *, stale: int = 0) -> list[str]:
     """The few lines an APM wants after a rebuild; with ``stale`` rows kept, the counts say 'recomputed'."""
     if new.empty:
@@ -424,12 +445,11 @@ def summarise(new: pd.DataFrame, findings: list[Finding], ctx: Context, *, stale
             return ["No T&A milestone was recomputed: see the errors on the Issues sheet."]
         return ["No T&A milestones: check the Orders, Styles and T&A Templates sheets."]
     counts = new["status"].value_counts()
-    risk = [f for f in findings if f.code is Code.XF_AFTER_CANCEL]
     lines = [f"{len(new):,} milestones {'recomputed ' if stale else ''}for {new['order_row'].nunique():,} "
              f"PO lines (as of {ctx.today:%a %d %b %Y}).",
              "  " + ", ".join(f"{counts.get(s.value, 0):,} {s.value.lower()}" for s in
                               (Status.OVERDUE, Status.DUE_SOON, Status.DONE_LATE))
-             + f"; {len(risk)} PO line(s) forecast to miss the cancel date."]
+             + f"; {late_for_cancel_line(findings)}"]
     overdue = new[new["status"] == Status.OVERDUE.value]
     if len(overdue):
         by_vendor = overdue.groupby(overdue["vendor"].fillna("(no vendor)")).size().sort_values(

@@ -103,6 +103,8 @@ class Order(Record):
     """Port of loading."""
     dc: str | None = None
     """Destination DC."""
+    terms: str | None = None
+    """Incoterm (FOB, DDP...): decides what the cancel date is judged on (blank: Config 'Default Terms')."""
 
 
 class TemplateMilestone(Record):

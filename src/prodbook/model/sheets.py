@@ -114,6 +114,8 @@ ORDERS = SheetSpec("Orders", (
     C("Cancel Date", "cancel", D, "Cancel", "Cancellation Date", "Cxl Date"),
     C("Port of Loading", "port", T, "POL", "Port"),
     C("DC", "dc", T, "Destination", "Warehouse"),
+    C("Terms", "terms", T, "Incoterm", "Incoterms", "Ship Terms", "Shipping Terms", "Delivery Terms",
+      "Trade Terms", "FOB/DDP"),
 ), key=("po", "style", "color"))
 
 TEMPLATES = SheetSpec("T&A Templates", (
