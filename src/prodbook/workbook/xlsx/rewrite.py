@@ -17,7 +17,8 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
-from prodbook.workbook.xlsx.model import SheetRewrite, UnsupportedLayout
+from prodbook.core.looks import fitted_widths
+from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
@@ -90,7 +91,10 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         hstyle = _header_style(header_cells, last_header_col) if last_header_col >= 0 else styles.bold_style()
         header_rows = _append_headers(p, hr, header_rows, added, hstyle)
 
-    col_style = _column_styles(sh.head, data_rows, rw.columns)
+    head = sh.head
+    if added and rw.look is not None:
+        head = _look_added_columns(head, p, styles, rw, added)
+    col_style = _column_styles(head, data_rows, rw.columns)
     masters = _shared_masters(text, sh.rows)
 
     # --- write the rows ---------------------------------------------------------
@@ -120,7 +124,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
-    head = _set_dimension(sh.head, max_col, max([new_last] + [r[0] for r in header_rows]))
+    head = _set_dimension(head, max_col, max([new_last] + [r[0] for r in header_rows]))
     pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + tail)
 
     if table is not None:
@@ -195,6 +199,44 @@ def _append_headers(p: str, hr: int, header_rows: list[_Row], headers: dict[int,
         new_header_rows.append((hr, "", "", f'<{p}row r="{hr}">' + "".join(added[c] for c in sorted(added)) + f"</{p}row>"))
         new_header_rows.sort(key=lambda x: x[0])
     return new_header_rows
+
+
+def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, added: dict[int, str]) -> str:
+    """The sheet head with a width and a style (number format, wrap) for each column prodbook appends.
+
+    Only columns no ``<col>`` of the user's covers: their own widths and formats stay theirs.
+    """
+    look = rw.look
+    assert look is not None
+    cols_m = re.search(r"(<(?:\w+:)?cols\b[^>]*>)(.*?)(</(?:\w+:)?cols>)", head, re.S)
+    existing = re.findall(r"<(?:\w+:)?col\b[^>]*?/>|<(?:\w+:)?col\b[^>]*>.*?</(?:\w+:)?col>",
+                          cols_m.group(2), re.S) if cols_m else []
+    covered = set()
+    for el in existing:
+        lo, hi = _attr(el, "min"), _attr(el, "max")
+        if lo and hi and lo.isdigit() and hi.isdigit():
+            covered.update(range(int(lo) - 1, min(int(hi), MAX_COL)))
+    new = []
+    for c, header in sorted(added.items()):
+        if c in covered:
+            continue
+        k = rw.columns.index(c) if c in rw.columns else None
+        sample = [] if k is None else [r[k] for r in rw.rows[:2000] if not isinstance(r[k], Formula)]
+        width = fitted_widths(look, [header], [sample])[0]
+        cl = look.column(header)
+        style = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap))
+        new.append((c + 1, f'<{p}col min="{c + 1}" max="{c + 1}" width="{width:g}" style="{style}" '
+                           'customWidth="1"/>'))
+    if not new:
+        return head
+    def start(el: str) -> int:
+        v = _attr(el, "min")
+        return int(v) if v and v.isdigit() else 0
+    merged = sorted([(start(el), el) for el in existing] + new, key=lambda x: x[0])
+    body = "".join(el for _, el in merged)
+    if cols_m:
+        return head[: cols_m.start()] + cols_m.group(1) + body + cols_m.group(3) + head[cols_m.end():]
+    return head + f"<{p}cols>{body}</{p}cols>"
 
 
 def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ...]) -> dict[int, int]:
