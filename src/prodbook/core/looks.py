@@ -218,12 +218,16 @@ WRAP: dict[str, tuple[int, int]] = {
 """Long text columns: wrapped, (min, max) width. A row grows in height instead of hiding text."""
 
 MIN_WIDTH: dict[str, int] = {
-    "id": 10, "po": 12, "style": 14, "color": 14, "vendor": 9, "milestone": 26, "owner": 10, "code": 10,
+    "id": 10, "po": 12, "style": 14, "color": 14, "vendor": 9, "milestone": 34, "owner": 12, "code": 10,
     "contact": 22, "item": 20, "ref": 28, "rule": 20, "severity": 10, "status": 11, "sheet": 12, "cell": 8,
     "key": 28, "field": 14, "action": 26, "user": 10, "source_file": 26, "fabric_status": 14,
     "booking_status": 15, "other_source": 22, "draft": 30, "ship_mode": 10, "reason": 20,
 }
-"""Widths that read well on an empty sheet (before any row fits the column)."""
+"""Widths that read well on an empty sheet (before any row fits the column); longer text wraps."""
+
+SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 16,
+                                                ("Exceptions", "rule"): 22}
+"""Where a field's text is longer on one sheet than on the others (an Issues code, not a T&A code)."""
 
 MONEY = frozenset({"fob", "retail"})
 PERCENT = frozenset({"cut_pct", "sewn_pct", "packed_pct"})
@@ -281,7 +285,9 @@ def look_for(spec: SheetSpec, date_format: str = DEFAULT_DATE_FORMAT) -> SheetLo
         elif c.kind in (Kind.INT, Kind.NUMBER):
             cols.append(ColumnLook(c.header, fmt, max(head, 8), max(head, 16)))
         else:
-            cols.append(ColumnLook(c.header, fmt, max(head, MIN_WIDTH.get(c.field, 8)), max(head, TEXT_MAX)))
+            # wrapped too: a longer text than the column was fitted to makes the row taller, never cut
+            least = SHEET_MIN_WIDTH.get((spec.name, c.field), MIN_WIDTH.get(c.field, 8))
+            cols.append(ColumnLook(c.header, fmt, max(head, least), max(head, TEXT_MAX), wrap=True))
     base = spec.name[:-len(ARCHIVE_SUFFIX)] if spec.name.endswith(ARCHIVE_SUFFIX) else spec.name
     rules = next((r for name, r in RULES if name == base), ())
     headers = set(spec.headers)
@@ -319,3 +325,34 @@ def fitted_widths(look: SheetLook, headers: Sequence[str], columns: Sequence[Ite
                       if v is not None and v != ""), default=0.0)
         out.append(float(round(min(max(lo, widest + 2), hi), 1)))
     return tuple(out)
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of the default 11-point font: a row's height is this times its most lines."""
+
+
+def text_lines(value: Any, width: float) -> int:
+    """How many lines ``value`` takes when wrapped in a column ``width`` characters wide (word wrap)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
+    if "\n" not in value and len(value) <= room:
+        return 1
+    lines = 0
+    for para in value.split("\n"):
+        n, used = 1, 0.0
+        for word in para.split(" "):
+            w = len(word)
+            if used and used + 1 + w > room:
+                n, used = n + 1, 0.0
+            used = used + (1 if used else 0) + w
+            while used > room:  # a word longer than the column breaks inside
+                n, used = n + 1, used - room
+        lines += n
+    return lines
+
+
+def row_height(values: Iterable[tuple[Any, float]]) -> float | None:
+    """The height (points) a row needs for its wrapped ``(value, column width)`` cells; None for one line."""
+    most = max((text_lines(v, w) for v, w in values), default=1)
+    return LINE_HEIGHT * most if most > 1 else None

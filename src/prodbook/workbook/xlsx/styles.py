@@ -68,6 +68,11 @@ class _Styles:
             return True
         return self.custom_date.get(fid, False)
 
+    def wraps(self, s: int) -> bool:
+        """Does the cell style ``s`` wrap its text?"""
+        self._load()
+        return 0 <= s < len(self.xfs) and re.search(r'wrapText\s*=\s*"(?:1|true)"', self.xfs[s]) is not None
+
     def _append_xf(self, xf: str) -> int:
         text = self.pkg.text(self.part)
         m = re.search(r"(<(?:\w+:)?cellXfs\b[^>]*>)(.*?)(</(?:\w+:)?cellXfs>)", text, re.S)
