@@ -103,16 +103,24 @@ def date_text(value: date, code: str = DEFAULT_DATE_FORMAT) -> str:
 
 
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MON_YEAR = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
 
 
 def with_date_text(text: str, code: str = DEFAULT_DATE_FORMAT) -> str:
-    """A sentence with its ISO dates (2026-12-30) shown in the workbook's date format."""
-    def one(m: re.Match[str]) -> str:
+    """A sentence with its dates (2026-12-30, 30 Dec 2026) shown in the workbook's date format."""
+    def iso(m: re.Match[str]) -> str:
         try:
             return date_text(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), code)
         except ValueError:
             return m.group(0)
-    return _ISO.sub(one, text)
+
+    def dmy(m: re.Match[str]) -> str:
+        month = [x[:3] for x in _MONTHS].index(m.group(2)) + 1
+        try:
+            return date_text(date(int(m.group(3)), month, int(m.group(1))), code)
+        except ValueError:
+            return m.group(0)
+    return _DAY_MON_YEAR.sub(dmy, _ISO.sub(iso, text))
 
 
 # --- colours -------------------------------------------------------------------------------------

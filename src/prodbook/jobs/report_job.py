@@ -61,10 +61,11 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
-                                  other_changes=other).encode("utf-8")
+                                  other_changes=other, date_format=tracker.config.date_format).encode("utf-8")
         else:
             content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
-                              changes=changes, other_changes=other, exceptions=exceptions)
+                              changes=changes, other_changes=other, exceptions=exceptions,
+                              date_format=tracker.config.date_format)
         files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
