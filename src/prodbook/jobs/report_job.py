@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from prodbook import report as rp
+from prodbook.core.looks import date_text
 from prodbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs
@@ -70,7 +71,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units); {len(changes)} change(s) "
-               f"since {since:%d %b %Y}."]
+               f"since {date_text(since, tracker.config.date_format)}."]
     return Outcome("Production report", findings, summary=summary, data={
         "lines": len(lines), "at_risk": len(risk), "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
