@@ -178,6 +178,8 @@ def test_point2_a_sheet_the_writer_creates_fits_its_rows(tracker):
 
 @pytest.mark.libreoffice
 def test_point2_the_demo_printed_to_pdf_has_no_hash_cells_and_every_date_whole(demo, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
     profile = (tmp_path / "profile").as_uri()
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(demo)], check=True, capture_output=True, timeout=600)
