@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 
-.PHONY: demo sample test bench golden system-deps clean
+.PHONY: demo sample test bench golden screenshots system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,17 @@ bench: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tests/golden_digest.py
 
-## system-deps: in CI, as root, install LibreOffice Calc (headless) for the spreadsheet cross-checks
+## screenshots: render the README's pictures (docs/images/*.png) of the demo's T&A, Issues and Production Report
+## (LibreOffice prints each sheet to PDF, pdftoppm from poppler-utils makes the PNG); review them, then commit
+screenshots: $(STAMP) system-deps
+	$(BIN)/python docs/screenshots.py
+
+## system-deps: in CI, as root, install LibreOffice Calc (headless) and poppler-utils (pdftotext, pdftoppm) for the
+## spreadsheet cross-checks, the printed-demo check and the screenshots
 system-deps:
-	@if ! command -v soffice >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing LibreOffice Calc (headless) for the spreadsheet cross-checks..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	@if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; } && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing LibreOffice Calc (headless) and poppler-utils for the spreadsheet cross-checks..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
 	fi
 
 clean:

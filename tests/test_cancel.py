@@ -122,7 +122,7 @@ def test_fob_line_arriving_after_cancel_is_not_late_for_cancel(ran):
     at_risk = (folder / "report.html").read_text(encoding="utf-8").split("<h2>PO lines at risk</h2>")[1]
     row = next(tr for tr in at_risk.split("<tr") if "4500000002" in tr)
     assert "Late" not in row and "On time for cancel" in row
-    assert black["Forecast In-DC"].strftime("%Y-%m-%d") in row  # the forecast in-DC is shown
+    assert black["Forecast In-DC"].strftime("%d-%b-%y") in row  # the forecast in-DC is shown (dd-mmm-yy)
 
 
 def test_the_in_dc_milestone_moves_with_a_slipped_ex_factory(ran):

@@ -100,12 +100,12 @@ def test_render_is_separate_from_writing():
                      "Navy", date(2027, 2, 20), 9),
              fu.Item("V1", "Ex-factory revised later", "<b>moved</b> & later. Please advise.", "P2", "S2", "Red")]
     msg = fu.render(fu.Contact("V1", "Vendor One", ("a@v1.example",)), items, TODAY, sender="apm@shop.example")
-    assert msg["Subject"] == "Vendor One: 2 open items to update (1 overdue) - 01 Mar 2027"
+    assert msg["Subject"] == "Vendor One: 2 open items to update (1 overdue) - 01-Mar-27"
     assert msg["From"] == "apm@shop.example"
     html = msg.get_body(("html",)).get_content()
     assert "&lt;b&gt;moved&lt;/b&gt; &amp; later" in html and "<b>moved" not in html
     plain = msg.get_body(("plain",)).get_content()
-    assert "Could you reply by Wed 03 Mar" in plain and "20 Feb 2027" in plain
+    assert "Could you reply by Wed 03-Mar-27" in plain and "20-Feb-27" in plain
 
 
 def test_addresses():

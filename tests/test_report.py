@@ -72,7 +72,7 @@ def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "PO Lines", "Changes", "Open Exceptions"]
     summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
-    assert summary[0][0] == "Production report - as of 01 Mar 2027"
+    assert summary[0][0] == "Production report - as of 01-Mar-27"
     vendors = [r[0] for r in summary if r[0] in ("BD1", "CN1")]
     assert vendors == ["BD1", "CN1"]
     # running it again keeps a column the team added to the report sheet, by PO line
@@ -102,8 +102,8 @@ def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tm
     out = tmp_path / "report.html"
     result = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 2), out=out))
     page = out.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "Production report, 02 Mar 2027" in page
-    assert "2027-04-30 -&gt; 2027-05-07" in page and "Vendor revised ex-factory" in page
+    assert page.startswith("<!DOCTYPE html>") and "Production report, 02-Mar-27" in page
+    assert "30-Apr-27 -&gt; 07-May-27" in page and "Vendor revised ex-factory" in page
     assert "<svg" in page
     tags: list[str] = []
 
@@ -129,5 +129,5 @@ def test_html_escapes_every_value():
     page = render_html(today=date(2027, 3, 2), since=datetime(2027, 2, 23), lines=lines, vendors=vendors,
                        changes=[], other_changes=3)
     assert "<b>V&Co</b>" not in page and page.count("&lt;b&gt;V&amp;Co&lt;/b&gt;") == 3  # chart + 2 tables
-    assert "1 at risk" in page and "1,200 units" in page and "2027-04-30" in page
+    assert "1 at risk" in page and "1,200 units" in page and "30-Apr-27" in page
     assert "3 other logged change(s)" in page

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.cells import CellError, DateOrder, to_int, to_text
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.findings import Code, Finding, warning
 from prodbook.workbook.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.workbook.limits import Limits, setting_field, with_setting
@@ -26,6 +27,8 @@ class Config:
     """A milestone due within this many calendar days is 'Due soon'."""
     ex_factory_code: str = "XF"
     """The template code of the ex-factory milestone (checked against the cancel date)."""
+    date_format: str = DEFAULT_DATE_FORMAT
+    """How every date prodbook writes is shown: the sheets' number format, the e-mails, the HTML report."""
     backups_to_keep: int = 20
     sheet_names: dict[str, str] = field(default_factory=dict)
     """Default sheet name -> the team's sheet name."""
@@ -44,7 +47,7 @@ class Config:
         return self.extra.get(name.strip().lower(), default)
 
 
-SETTING_NAMES = ("Date Order", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
+SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 
@@ -78,6 +81,12 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             if folded == "date order":
                 text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
                 kw["date_order"] = DateOrder(text)
+            elif folded == "date format":
+                text = to_text(value)
+                if text and not is_date_format(text):
+                    raise ValueError(f"'{text}' is not a date format; use Excel's letters for day, month and "
+                                     f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
+                kw["date_format"] = text or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
             elif folded == "ex-factory code":

@@ -52,8 +52,10 @@ from prodbook.calendar import FactoryCalendar
 from prodbook.factories import vendor_calendars
 from prodbook.model.records import DayType
 from prodbook.model.sheets import (ALL_SHEETS, CLOSURES, CONFIG, LAB_DIPS, ORDERS, SAMPLES, STYLES,
-                                   TA, TEMPLATES, VENDORS, Kind, SheetSpec)
+                                   TA, TEMPLATES, VENDORS, SheetSpec)
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
 from prodbook.workbook import demo_folder
+from prodbook.workbook.looks_openpyxl import apply_look
 
 DEMO_FILE = demo_folder.WORKBOOK
 DELIBERATE_PROBLEMS: tuple[str, ...] = (
@@ -929,14 +931,12 @@ def _expected(w: Walk, code: str) -> date:
 
 # --- writing ----------------------------------------------------------------------------------
 
-DATE_FORMAT = "yyyy-mm-dd"
-MONEY_FORMAT = "#,##0.00"
-MONEY = {"fob", "retail"}
+DATE_FORMAT = DEFAULT_DATE_FORMAT
 
 
 def config_rows(today: date) -> list[dict[str, Any]]:
     return [{"setting": k, "value": v} for k, v in (
-        ("Date Order", "MDY"), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
+        ("Date Order", "MDY"), ("Date Format", DATE_FORMAT), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
         ("Line Review Date", line_review_date(today)), ("Booking Confirm Days", 10),
         ("Ship Tolerance %", 3), ("WIP Stale Days", 10), ("Default Terms", "FOB"),
         ("Transit Days Sea", 30), ("Transit Days Air", 7))]
@@ -953,34 +953,19 @@ def _table_name(sheet: str) -> str:
 
 
 def write_sheet(wb: Workbook, spec: SheetSpec, records: Sequence[dict[str, Any]]) -> None:
-    """One sheet in the default layout: header row, records, an Excel Table, frozen header."""
+    """One sheet in the default layout: header row, records, an Excel Table, and prodbook's look."""
     ws = wb.create_sheet(spec.name)
     if spec.hidden:
         ws.sheet_state = "hidden"
     ws.append(list(spec.headers))
     for rec in records:
         ws.append([rec.get(f) for f in spec.fields])
-    ncol = len(spec.columns)
-    for j, col in enumerate(spec.columns, start=1):
-        fmt = {Kind.DATE: DATE_FORMAT, Kind.DATETIME: "yyyy-mm-dd hh:mm", Kind.INT: "#,##0"}.get(col.kind)
-        fmt = MONEY_FORMAT if col.field in MONEY else fmt
-        width = len(col.header) + 4
-        for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-            cell = row[0]
-            if cell.value is None:
-                continue
-            if fmt and not isinstance(cell.value, str):
-                cell.number_format = fmt
-            elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-            width = max(width, 12 if isinstance(cell.value, date) else len(str(cell.value)) + 2)
-        ws.column_dimensions[get_column_letter(j)].width = min(width, 48)
     # A Table needs a data row: an empty sheet gets one blank row, as prodbook's own writer does.
-    ref = f"A1:{get_column_letter(ncol)}{max(2, len(records) + 1)}"
+    ref = f"A1:{get_column_letter(len(spec.columns))}{max(2, len(records) + 1)}"
     table = Table(displayName=_table_name(spec.name), ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    ws.freeze_panes = "A2"
+    apply_look(ws, look_for(spec, DATE_FORMAT))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.exceptions import RULE_NAMES, open_exceptions
 from prodbook.findings import Code
 from prodbook.model.records import Status
@@ -80,7 +81,8 @@ def _overdue(due: date | None, today: date) -> int | None:
     return max(0, (today - due).days) if due else None
 
 
-def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDOR_OWNERS) -> list[Item]:
+def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDOR_OWNERS, *,
+                    date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
     """The vendor's T&A milestones that are overdue or due soon (status from the T&A rebuild)."""
     if ta.empty:
         return []
@@ -94,18 +96,18 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         due = _date(r.get("planned"))
         name = _text(r.get("milestone")) or str(r["code"])
         if r["status"] == Status.OVERDUE.value:
-            detail = f"{name} was due {due:%d %b}; please send it or give us a new date" if due else \
+            detail = f"{name} was due {date_text(due, date_format)}; please send it or give us a new date" if due else \
                 f"{name} is overdue; please send it or give us a new date"
         else:
-            detail = f"{name} is due {due:%d %b}; please confirm it is on track" if due else \
+            detail = f"{name} is due {date_text(due, date_format)}; please confirm it is on track" if due else \
                 f"{name} is due soon; please confirm it is on track"
         out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
                         _overdue(due, today)))
     return out
 
 
-def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int
-                 ) -> list[Item]:
+def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int, *,
+                 date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
     """Samples due (or due within the due-soon window) that the vendor has not sent."""
     out = []
     for r in samples.to_dict("records"):
@@ -118,8 +120,9 @@ def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: dat
             continue
         kind = _text(r.get("sample_type")) or "Sample"
         purpose = f" for {r['purpose']}" if _text(r.get("purpose")) else ""
-        detail = (f"{kind} sample{purpose} was due {due:%d %b}; please send it with the tracking number"
-                  if due < today else f"{kind} sample{purpose} is due {due:%d %b}; please confirm the send date")
+        when = date_text(due, date_format)
+        detail = (f"{kind} sample{purpose} was due {when}; please send it with the tracking number"
+                  if due < today else f"{kind} sample{purpose} is due {when}; please confirm the send date")
         out.append(Item(vendor, f"{kind} sample", detail, None, str(r["style"]), _text(r.get("color")), due,
                         _overdue(due, today)))
     return out
@@ -277,13 +280,14 @@ def bad_name(text: Any) -> str | None:
 COLUMNS = ("PO", "Style", "Colour", "Item", "Due", "Days overdue", "What we need")
 
 
-def _cells(it: Item) -> tuple[str, ...]:
-    return (it.po or "", it.style or "", it.color or "", it.item, it.due.strftime("%d %b %Y") if it.due else "",
-            str(it.days_overdue) if it.days_overdue else "", it.detail)
+def _cells(it: Item, date_format: str = DEFAULT_DATE_FORMAT) -> tuple[str, ...]:
+    """One item's row of the e-mail table; every date in it, the detail's too, in the workbook's format."""
+    return (it.po or "", it.style or "", it.color or "", it.item, date_text(it.due, date_format) if it.due else "",
+            str(it.days_overdue) if it.days_overdue else "", with_date_text(it.detail, date_format))
 
 
-def plain_table(items: Sequence[Item]) -> str:
-    rows = [COLUMNS, *(_cells(i) for i in items)]
+def plain_table(items: Sequence[Item], date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    rows = [COLUMNS, *(_cells(i, date_format) for i in items)]
     widths = [min(max(len(r[c]) for r in rows), 60) for c in range(len(COLUMNS) - 1)]
     lines = []
     for n, r in enumerate(rows):
@@ -293,14 +297,14 @@ def plain_table(items: Sequence[Item]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def html_table(items: Sequence[Item]) -> str:
+def html_table(items: Sequence[Item], date_format: str = DEFAULT_DATE_FORMAT) -> str:
     th = "".join(f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #999">'
                  f'{html.escape(c)}</th>' for c in COLUMNS)
     body = []
     for it in items:
         style = ' style="color:#b00020"' if it.days_overdue else ""
         tds = "".join(f'<td style="padding:4px 8px;border-bottom:1px solid #ddd">{html.escape(v)}</td>'
-                      for v in _cells(it))
+                      for v in _cells(it, date_format))
         body.append(f"<tr{style}>{tds}</tr>")
     return (f'<table style="border-collapse:collapse;font-family:Calibri,Arial,sans-serif;font-size:11pt">'
             f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -316,13 +320,17 @@ def reply_by(today: date) -> date:
 
 
 def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
-           signature: str | None = None) -> EmailMessage:
-    """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table."""
+           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> EmailMessage:
+    """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table.
+
+    Every date reads as in the workbook (Config 'Date Format'), in the table and in the sentences.
+    """
+    day = date_text(today, date_format)
     overdue = sum(1 for i in items if i.days_overdue)
     who = one_line(contact.name or contact.vendor) or one_line(contact.vendor)
     msg = EmailMessage()
     msg["Subject"] = (f"{who}: {len(items)} open item{'s' if len(items) != 1 else ''} to update"
-                      + (f" ({overdue} overdue)" if overdue else "") + f" - {today:%d %b %Y}")
+                      + (f" ({overdue} overdue)" if overdue else "") + f" - {day}")
     to, cc = _checked(contact.to), _checked(contact.cc)  # callers validate; a header never takes raw text
     if to:
         msg["To"] = ", ".join(to)
@@ -334,15 +342,16 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
     msg["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to edit and send
     msg["X-Prodbook-Vendor"] = one_line(contact.vendor)
     by = reply_by(today)
+    by_text = f"{by:%a} {date_text(by, date_format)}"
     sign = signature or "Production team"
-    intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {today:%d %b %Y}. "
-             f"Could you reply by {by:%a %d %b} with an update or a new date for each?")
-    msg.set_content(f"{intro}\n\n{plain_table(items)}\n\nThank you,\n{sign}\n")
+    intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {day}. "
+             f"Could you reply by {by_text} with an update or a new date for each?")
+    msg.set_content(f"{intro}\n\n{plain_table(items, date_format)}\n\nThank you,\n{sign}\n")
     msg.add_alternative(
         f'<html><body style="font-family:Calibri,Arial,sans-serif;font-size:11pt">'
         f"<p>Dear {html.escape(who)} team,</p><p>Please find below the items we are waiting for as of "
-        f"{today:%d %b %Y}. Could you reply by {by:%a %d %b} with an update or a new date for each?</p>"
-        f"{html_table(items)}<p>Thank you,<br>{html.escape(sign)}</p></body></html>", subtype="html")
+        f"{day}. Could you reply by {by_text} with an update or a new date for each?</p>"
+        f"{html_table(items, date_format)}<p>Thank you,<br>{html.escape(sign)}</p></body></html>", subtype="html")
     return msg
 
 
@@ -373,11 +382,12 @@ class Drafts:
 
 
 def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
-           signature: str | None = None) -> Drafts:
+           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> Drafts:
     out = Drafts()
     for it in items:
         out.items.setdefault(it.vendor, []).append(it)
     for vendor, its in out.items.items():
         contact = contacts.get(vendor.strip().upper(), Contact(vendor))
-        out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature)
+        out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature,
+                                      date_format=date_format)
     return out

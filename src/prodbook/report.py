@@ -21,7 +21,8 @@ import pandas as pd
 
 from prodbook import exceptions as ex
 from prodbook.findings import Code
-from prodbook.model.sheets import Column, Kind, SheetSpec
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
+from prodbook.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 from prodbook.wip import line_key
 from prodbook.workbook.publish import write_atomic
 from prodbook.workbook.tracker import NEW_ROW
@@ -199,13 +200,16 @@ def _has(v: Any) -> bool:
 _HEAD = dict(bold=True, color="FFFFFF")
 _FILL_HEAD = "1F4E78"
 _FILL_RISK = "FCE4E4"
-_FILL_LATE = "F8CBAD"
 
 
 def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
                changes: Sequence[ChangeRow], other_changes: int, exceptions: pd.DataFrame,
-               title: str = "Production report") -> Path:
-    """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions."""
+               title: str = "Production report", date_format: str = DEFAULT_DATE_FORMAT) -> Path:
+    """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions.
+
+    The tables look like the tracker's sheets (``core.looks``): fitted widths, the workbook's date format,
+    live colour rules on status and severity.
+    """
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -222,10 +226,10 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
             c.font, c.fill = head_font, head_fill
             c.alignment = Alignment(wrap_text=True, vertical="center")
 
-    ws["A1"] = f"{title} - as of {today:%d %b %Y}"
+    ws["A1"] = f"{title} - as of {date_text(today, date_format)}"
     ws["A1"].font = Font(size=16, bold=True, color=_FILL_HEAD)
-    ws["A2"] = f"Changes since {since:%d %b %Y %H:%M}" if since.time() != datetime.min.time() else \
-        f"Changes since {since:%d %b %Y}"
+    ws["A2"] = f"Changes since {date_text(since, date_format)} {since:%H:%M}" \
+        if since.time() != datetime.min.time() else f"Changes since {date_text(since, date_format)}"
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
     figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
@@ -273,33 +277,16 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         chart.height, chart.width = 9, 18
         ws.add_chart(chart, f"A{last + 3}")
 
-    _table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, header, highlight=True)
+    _table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
     ch = wb.create_sheet("Changes")
-    header(ch, 1, ["When", "What", "Ref", "Detail", "Run"])
-    for i, c in enumerate(changes, start=2):
-        for j, v in enumerate((c.when, c.what, c.ref, c.detail, c.action), start=1):
-            cell = _cell(ch, row=i, column=j, value=v)
-            if j == 1:
-                cell.number_format = "yyyy-mm-dd hh:mm"
+    rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": with_date_text(c.detail, date_format),
+                          "action": c.action} for c in changes], columns=list(CHANGES.fields))
+    _table_sheet(ch, rows, CHANGES, date_format)
     if other_changes:
         _cell(ch, row=len(changes) + 3, column=1,
-                value=f"Plus {other_changes:,} other logged change(s): see the workbook's Change Log sheet.")
-    for j, w in enumerate((17, 24, 44, 70, 18), start=1):
-        ch.column_dimensions[get_column_letter(j)].width = w
-    ch.freeze_panes = "A2"
+              value=f"Plus {other_changes:,} other logged change(s): see the workbook's Change Log sheet.")
     exs = ex.open_exceptions(exceptions) if len(exceptions) else exceptions
-    es = wb.create_sheet("Open Exceptions")
-    cols = ["id", "detected", "po", "style", "color", "vendor", "rule", "severity", "detail", "status", "owner"]
-    header(es, 1, ["ID", "Detected", "PO #", "Style #", "Color", "Vendor", "Rule", "Severity", "Detail",
-                   "Status", "Owner"])
-    for i, r in enumerate(exs.to_dict("records") if len(exs) else [], start=2):
-        for j, f in enumerate(cols, start=1):
-            v = r.get(f)
-            cell = _cell(es, row=i, column=j, value=None if v is None or (isinstance(v, float) and v != v) else v)
-            if isinstance(v, date):
-                cell.number_format = "yyyy-mm-dd"
-    es.column_dimensions["I"].width = 80
-    es.freeze_panes = "A2"
+    _table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
     return write_atomic(path, wb.save)  # whole or not at all: a full disk leaves no partial file
 
 
@@ -311,26 +298,30 @@ def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
     return cell
 
 
-def _table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, header: Any, *, highlight: bool) -> None:
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
+def _table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
+    """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included)."""
+    from prodbook.workbook.looks_openpyxl import apply_look
 
-    header(ws, 1, list(spec.headers))
-    fills = {LATE: PatternFill("solid", fgColor=_FILL_LATE), AT_RISK: PatternFill("solid", fgColor=_FILL_RISK)}
-    for i, r in enumerate(frame.to_dict("records"), start=2):
-        fill = fills.get(r["status"]) if highlight else None
-        for j, col in enumerate(spec.columns, start=1):
-            v = r[col.field]
+    ws.append(list(spec.headers))
+    for r in frame.to_dict("records") if len(frame) else []:
+        values = []
+        for col in spec.columns:
+            v = r.get(col.field)
             if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
                 v = None
-            cell = _cell(ws, row=i, column=j, value=v)
-            if col.kind is Kind.DATE:
-                cell.number_format = "yyyy-mm-dd"
-            elif col.kind is Kind.NUMBER:
-                cell.number_format = "0.0"
-            if fill is not None:
-                cell.fill = fill
-    for j, col in enumerate(spec.columns, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(11, min(30, len(col.header) + 3))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{max(2, len(frame) + 1)}"
+            elif isinstance(v, pd.Timestamp):
+                v = v.to_pydatetime()
+            values.append(v)
+        ws.append(values)
+        for j, v in enumerate(values, start=1):
+            if isinstance(v, str) and v.startswith("="):  # vendor text is data, never a formula
+                ws.cell(row=ws.max_row, column=j).data_type = "s"
+    apply_look(ws, look_for(spec, date_format))
+
+
+CHANGES = SheetSpec("Changes", (Column("When", "when", Kind.DATETIME), Column("What", "what"),
+                                Column("Ref", "ref"), Column("Detail", "detail"), Column("Run", "action")))
+OPEN_EXCEPTIONS = SheetSpec("Exceptions", tuple(
+    c for c in EXCEPTIONS.columns if c.field in ("id", "detected", "po", "style", "color", "vendor", "rule",
+                                                 "severity", "detail", "status", "owner")))
+"""The report's open exceptions: the Exceptions sheet's columns (and its colour rules) bar Resolution."""

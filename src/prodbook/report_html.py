@@ -13,6 +13,7 @@ from html import escape
 
 import pandas as pd
 
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.findings import shown
 from prodbook.report import LATE, RISK, ChangeRow
 
@@ -22,7 +23,19 @@ table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;paddin
 th{background:#1f4e78;color:#fff}tr.risk td{background:#fce4e4}td.n{text-align:right}"""
 
 
-def _table(frame: pd.DataFrame, headers: dict[str, str], risk: bool = False) -> str:
+def _shown(v: object, date_format: str) -> str:
+    """A value as the workbook shows it: dates in its date format (a timestamp with its time)."""
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime() if v.time() != datetime.min.time() else v.date()
+    if isinstance(v, datetime):
+        return f"{date_text(v, date_format)} {v:%H:%M}" if v.time() != datetime.min.time() else date_text(v, date_format)
+    if isinstance(v, date):
+        return date_text(v, date_format)
+    return with_date_text(shown(v), date_format) if isinstance(v, str) else shown(v)
+
+
+def _table(frame: pd.DataFrame, headers: dict[str, str], risk: bool = False,
+           date_format: str = DEFAULT_DATE_FORMAT) -> str:
     if frame.empty:
         return "<p>None.</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in headers.values())
@@ -30,7 +43,7 @@ def _table(frame: pd.DataFrame, headers: dict[str, str], risk: bool = False) -> 
     for r in frame.to_dict("records"):
         cls = ' class="risk"' if risk and r.get("status") in RISK else ""
         cells = "".join(f'<td{" class=n" if isinstance(r.get(f), (int, float)) else ""}>'
-                        f"{escape(shown(r.get(f)))}</td>" for f in headers)
+                        f"{escape(_shown(r.get(f), date_format))}</td>" for f in headers)
         rows.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -59,8 +72,8 @@ def _chart(vendors: pd.DataFrame) -> str:
 
 
 def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
-                changes: Sequence[ChangeRow], other_changes: int) -> str:
-    """The whole report page."""
+                changes: Sequence[ChangeRow], other_changes: int, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """The whole report page; dates as in the workbook (Config 'Date Format')."""
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
     late = int((lines["status"] == LATE).sum()) if len(lines) else 0
@@ -75,15 +88,16 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
                  "cancel_check": "Cancel check"}
     line_cols = {k: v for k, v in line_cols.items() if k in lines.columns}
     body = [
-        f"<h1>Production report, {today:%d %b %Y}</h1>",
+        f"<h1>Production report, {date_text(today, date_format)}</h1>",
         f"<p>{len(lines):,} PO lines; <b>{len(risk):,} at risk</b> ({units:,} units), of which "
         f"<b>{late:,} late for cancel</b> (judged on ex-factory under FOB, on in-DC under DDP).</p>",
-        "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols),
-        f"<h2>What changed since {since:%d %b %Y}</h2>",
-        _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"}),
+        "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols, date_format=date_format),
+        f"<h2>What changed since {date_text(since, date_format)}</h2>",
+        _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"},
+               date_format=date_format),
         f"<p>{other_changes:,} other logged change(s) are in the workbook's Change Log.</p>"
         if other_changes else "",
-        "<h2>PO lines at risk</h2>", _table(risk, line_cols, risk=True),
+        "<h2>PO lines at risk</h2>", _table(risk, line_cols, risk=True, date_format=date_format),
     ]
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Production report "
             f"{today.isoformat()}</title><style>{_STYLE}</style></head><body>{''.join(body)}</body></html>")

@@ -52,8 +52,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     items = fu.collect(
-        fu.milestone_items(tracker.current(TA), ctx.today, owners),
-        fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days),
+        fu.milestone_items(tracker.current(TA), ctx.today, owners, date_format=tracker.config.date_format),
+        fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days,
+                        date_format=tracker.config.date_format),
         fu.lab_dip_items(dips, vendor_of, ctx.today),
         fu.exception_items(_exceptions(tracker, ctx)))
     contacts, found = contacts_of(tracker, vendors)
@@ -67,7 +68,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                                     column="Email"))
     sender, found = sender_of(tracker)
     findings += found
-    made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"))
+    made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"),
+                     date_format=tracker.config.date_format)
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from prodbook import report as rp
+from prodbook.core.looks import date_text
 from prodbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs
@@ -61,16 +62,17 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
-                                  other_changes=other).encode("utf-8")
+                                  other_changes=other, date_format=tracker.config.date_format).encode("utf-8")
         else:
             content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
-                              changes=changes, other_changes=other, exceptions=exceptions)
+                              changes=changes, other_changes=other, exceptions=exceptions,
+                              date_format=tracker.config.date_format)
         files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units, {late} late for cancel); "
-               f"{len(changes)} change(s) since {since:%d %b %Y}."]
+               f"{len(changes)} change(s) since {date_text(since, tracker.config.date_format)}."]
     return Outcome("Production report", findings, summary=summary, data={
         "lines": len(lines), "at_risk": len(risk), "late_for_cancel": late, "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}

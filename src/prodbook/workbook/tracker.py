@@ -25,6 +25,7 @@ from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merg
                                       map_header, missing_sheet, read_table, to_records)
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
 from prodbook.core import row_snapshot
+from prodbook.core.looks import SheetLook, look_for
 from prodbook.workbook.tables import key_text
 
 
@@ -284,13 +285,13 @@ class Tracker:
             self.backend.stage(SheetRewrite(
                 sheet=table.sheet, header_row=table.header_row,
                 columns=tuple(table.spec.fields.index(f) for f in fields), rows=tuple(data),
-                append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows))
+                append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows, look=self.look(table.spec)))
             return
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
                                             rows=tuple(data), create_headers=table.spec.headers,
-                                            hidden=table.spec.hidden))
+                                            hidden=table.spec.hidden, look=self.look(table.spec)))
             return
         before = self._as_read.get(table.sheet)
         if (before is not None and keep_rows == 0 and source_rows is not None and len(data) == len(before)
@@ -310,7 +311,12 @@ class Tracker:
         self.backend.stage(SheetRewrite(
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
             source_rows=tuple(source_rows) if source_rows is not None else None,
-            append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows))
+            append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
+            look=self.look(table.spec)))
+
+    def look(self, spec: SheetSpec) -> SheetLook:
+        """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""
+        return look_for(spec, self.config.date_format)
 
     def extra_cells(self, table: Table, row: int) -> dict[str, Any]:
         """A row's non-blank cells outside prodbook's columns (the team's extra columns), by header.

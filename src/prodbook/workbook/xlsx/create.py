@@ -6,6 +6,7 @@ import posixpath
 import re
 from datetime import date, datetime
 
+from prodbook.core.looks import fitted_widths, resolve
 from prodbook.workbook.xlsx.book import _Book
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite
 from prodbook.workbook.xlsx.package import (
@@ -23,6 +24,7 @@ from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.xmltext import (
     _ILLEGAL_XML,
     _attr,
+    _esc,
     _esc_attr,
     _ns_prefix,
     _pfx,
@@ -54,6 +56,65 @@ def _unique_part(pkg: _Package, pattern: str) -> str:
         if not pkg.exists(name) and name not in pkg.added:
             return name
         n += 1
+
+
+def _plain_cols(rw: SheetRewrite, headers: list[str]) -> str:
+    """Widths from headers and a sample of values, for a sheet created without a look."""
+    widths = []
+    for j, header in enumerate(headers):
+        w = len(header) + 3  # room for the filter button
+        k = rw.columns.index(j) if j in rw.columns else None
+        if k is not None:
+            for row in rw.rows[:2000]:
+                v = row[k]
+                if v is None:
+                    continue
+                if isinstance(v, datetime):
+                    lw = 16
+                elif isinstance(v, date):
+                    lw = 11
+                elif isinstance(v, Formula):
+                    lw = 10
+                else:
+                    lw = max((len(x) for x in str(v).split("\n")), default=0) + 1
+                w = max(w, lw)
+        widths.append(min(max(w, 8), 60))
+    return "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w}" customWidth="1"/>' for j, w in enumerate(widths))
+
+
+def _look_parts(styles: _Styles, rw: SheetRewrite, headers: list[str]) -> tuple[str, int, str]:
+    """The <cols> content, the header style and the conditional formats of a sheet created with a look.
+
+    Widths fit the rows being written (within each column's limits); each
+    column's style carries its number format (dates in the workbook's date
+    format, thousands separators) and wraps long text; the colour rules cover
+    the data rows, and grow with them on every later rewrite.
+    """
+    look = rw.look
+    assert look is not None
+    sample = rw.rows[:2000]
+    columns = []
+    for j in range(len(headers)):
+        k = rw.columns.index(j) if j in rw.columns else None
+        columns.append([] if k is None else [None if isinstance(r[k], Formula) else r[k] for r in sample])
+    widths = fitted_widths(look, headers, columns)
+    cols = []
+    for j, (h, w) in enumerate(zip(headers, widths)):
+        cl = look.column(h)
+        s = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap))
+        cols.append(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" style="{s}" customWidth="1"/>')
+    letters = {h: col_letter(j) for j, h in enumerate(headers)}
+    blocks, priority = [], 0
+    for rule in look.rules:
+        formula = resolve(rule, letters, 2)
+        if formula is None:
+            continue
+        priority += 1
+        letter = letters[rule.column]
+        blocks.append(f'<conditionalFormatting sqref="{letter}2:{letter}2"><cfRule type="expression" '
+                      f'dxfId="{styles.dxf(rule.tone)}" priority="{priority}" stopIfTrue="1">'
+                      f"<formula>{_esc(formula)}</formula></cfRule></conditionalFormatting>")
+    return "".join(cols), styles.cell_style(header=True), "".join(blocks)
 
 
 def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite) -> str:
@@ -99,40 +160,22 @@ def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite)
         taken_names.add(_unesc(dn).lower())
     tname = _table_name(rw.sheet, taken_names)
 
-    bold = styles.bold_style()
     last_col = col_letter(ncol - 1)
-    # widths from headers and a sample of values
-    widths = []
-    for j in range(ncol):
-        w = len(headers[j]) + 3  # room for the filter button
-        try:
-            k = rw.columns.index(j)
-        except ValueError:
-            k = None
-        if k is not None:
-            for row in rw.rows[:2000]:
-                v = row[k]
-                if v is None:
-                    continue
-                if isinstance(v, datetime):
-                    lw = 16
-                elif isinstance(v, date):
-                    lw = 11
-                elif isinstance(v, Formula):
-                    lw = 10
-                else:
-                    lw = max((len(x) for x in str(v).split("\n")), default=0) + 1
-                w = max(w, lw)
-        widths.append(min(max(w, 8), 60))
-    cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w}" customWidth="1"/>' for j, w in enumerate(widths))
-    bs = f' s="{bold}"' if bold else ""
+    if rw.look is not None:
+        cols, header_style, tail = _look_parts(styles, rw, headers)
+    else:
+        cols, header_style, tail = _plain_cols(rw, headers), styles.bold_style(), ""
+    bs = f' s="{header_style}"' if header_style else ""
     hcells = "".join(
         f'<c r="{col_letter(j)}1"{bs} t="inlineStr"><is><t xml:space="preserve">{_text_xml(h)}</t></is></c>'
         for j, h in enumerate(headers)
     )
+    fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if rw.look is not None else ""
+    page = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>' if rw.look is not None else ""
     sheet_xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+        f"{fit}"
         f'<dimension ref="A1:{last_col}2"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -141,7 +184,9 @@ def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite)
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{cols}</cols>"
         f'<sheetData><row r="1">{hcells}</row></sheetData>'
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f"{tail}"
+        '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f"{page}"
         '<tableParts count="1"><tablePart r:id="rId1"/></tableParts>'
         "</worksheet>"
     )

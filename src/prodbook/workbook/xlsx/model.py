@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from prodbook.core.looks import SheetLook
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class SheetRewrite:
     """With ``create_headers``: the new sheet is hidden (Excel: Home > Format > Unhide shows it)."""
     keep_rows: int = 0
     """Existing data rows kept byte for byte above ``rows`` (appending to a log is cheap)."""
+    look: SheetLook | None = None
+    """How the sheet looks: all of it on a sheet this rewrite creates (widths, formats, header, colour
+    rules); on an existing sheet only the columns it appends get widths and formats."""
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,20 @@ def _adjust_range(rng: str, header_row: int, old_ends: set[int], new_end: int,
 
 def _adjust_sqref(sqref: str, *args) -> str:
     return " ".join(_adjust_range(p, *args) for p in sqref.split())
+
+
+def _adjust_format_sqref(sqref: str, header_row: int, old_ends: set[int], new_end: int) -> str:
+    """A conditional format's or validation's ranges moved to the new last data row.
+
+    On a sheet with one (blank) data row, a rule over that row's cell alone
+    (F2, as openpyxl writes F2:F2) covers the column's data: it grows with
+    the rows, as it would over a range.
+    """
+    out = []
+    for part in sqref.split():
+        m = _RANGE_RE.match(part)
+        first = header_row + 1
+        if m and m.group(6) is None and int(m.group(4)) == first and first in old_ends and new_end > first:
+            part = f"{part}:{m.group(1)}{m.group(2)}{m.group(3)}{m.group(4)}"
+        out.append(_adjust_range(part, header_row, old_ends, new_end))
+    return " ".join(out)

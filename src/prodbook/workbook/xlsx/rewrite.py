@@ -17,11 +17,13 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
-from prodbook.workbook.xlsx.model import SheetRewrite, UnsupportedLayout
+from prodbook.core.looks import fitted_widths, row_height
+from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
     MAX_ROW,
+    _adjust_format_sqref,
     _adjust_range,
     _adjust_sqref,
     _parse_cell,
@@ -90,7 +92,10 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         hstyle = _header_style(header_cells, last_header_col) if last_header_col >= 0 else styles.bold_style()
         header_rows = _append_headers(p, hr, header_rows, added, hstyle)
 
-    col_style = _column_styles(sh.head, data_rows, rw.columns)
+    head = sh.head
+    if added and rw.look is not None:
+        head = _look_added_columns(head, p, styles, rw, added)
+    col_style = _column_styles(head, data_rows, rw.columns)
     masters = _shared_masters(text, sh.rows)
 
     # --- write the rows ---------------------------------------------------------
@@ -109,7 +114,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     else:
         out = [r[3] for r in header_rows]
         out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
-    max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col)
+    wrapped = _wrapped_columns(head, styles, rw, col_style) if rw.look is not None else ()
+    max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
     new_last = kept + len(rw.rows)
     new_end = max(new_last, hr + 1)
 
@@ -120,7 +126,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
-    head = _set_dimension(sh.head, max_col, max([new_last] + [r[0] for r in header_rows]))
+    head = _set_dimension(head, max_col, max([new_last] + [r[0] for r in header_rows]))
     pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + tail)
 
     if table is not None:
@@ -197,6 +203,44 @@ def _append_headers(p: str, hr: int, header_rows: list[_Row], headers: dict[int,
     return new_header_rows
 
 
+def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, added: dict[int, str]) -> str:
+    """The sheet head with a width and a style (number format, wrap) for each column prodbook appends.
+
+    Only columns no ``<col>`` of the user's covers: their own widths and formats stay theirs.
+    """
+    look = rw.look
+    assert look is not None
+    cols_m = re.search(r"(<(?:\w+:)?cols\b[^>]*>)(.*?)(</(?:\w+:)?cols>)", head, re.S)
+    existing = re.findall(r"<(?:\w+:)?col\b[^>]*?/>|<(?:\w+:)?col\b[^>]*>.*?</(?:\w+:)?col>",
+                          cols_m.group(2), re.S) if cols_m else []
+    covered = set()
+    for el in existing:
+        lo, hi = _attr(el, "min"), _attr(el, "max")
+        if lo and hi and lo.isdigit() and hi.isdigit():
+            covered.update(range(int(lo) - 1, min(int(hi), MAX_COL)))
+    new = []
+    for c, header in sorted(added.items()):
+        if c in covered:
+            continue
+        k = rw.columns.index(c) if c in rw.columns else None
+        sample = [] if k is None else [r[k] for r in rw.rows[:2000] if not isinstance(r[k], Formula)]
+        width = fitted_widths(look, [header], [sample])[0]
+        cl = look.column(header)
+        style = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap))
+        new.append((c + 1, f'<{p}col min="{c + 1}" max="{c + 1}" width="{width:g}" style="{style}" '
+                           'customWidth="1"/>'))
+    if not new:
+        return head
+    def start(el: str) -> int:
+        v = _attr(el, "min")
+        return int(v) if v and v.isdigit() else 0
+    merged = sorted([(start(el), el) for el in existing] + new, key=lambda x: x[0])
+    body = "".join(el for _, el in merged)
+    if cols_m:
+        return head[: cols_m.start()] + cols_m.group(1) + body + cols_m.group(3) + head[cols_m.end():]
+    return head + f"<{p}cols>{body}</{p}cols>"
+
+
 def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ...]) -> dict[int, int]:
     """The style of each written column: its first data cell's, else the column default, else 0."""
     col_style: dict[int, int] = {}
@@ -237,9 +281,45 @@ def _shared_masters(text: str, rows: list[_Row]) -> dict[str, tuple[str, int, in
     return masters
 
 
+def _col_widths(head: str) -> dict[int, float]:
+    """Column -> width, from the sheet's <cols>."""
+    out: dict[int, float] = {}
+    cols_m = re.search(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", head, re.S)
+    for cm in re.finditer(r"<(?:\w+:)?col\b([^>]*?)/?>", cols_m.group(1) if cols_m else ""):
+        lo, hi, w = _attr(cm.group(1), "min"), _attr(cm.group(1), "max"), _attr(cm.group(1), "width")
+        try:
+            for c in range(int(lo) - 1, min(int(hi), int(lo) + 256)):
+                out[c] = float(w)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def _wrapped_columns(head: str, styles: _Styles, rw: SheetRewrite, col_style: dict[int, int]
+                     ) -> tuple[tuple[int, float], ...]:
+    """(index in a row of ``rw.rows``, column width) of the written columns whose style wraps text."""
+    widths = _col_widths(head)
+    return tuple((j, widths.get(c, 8.43)) for j, c in enumerate(rw.columns) if styles.wraps(col_style[c]))
+
+
+def _with_height(attrs: str, height: float | None) -> str:
+    """Row attributes tall enough for its wrapped text; a height the user set (customHeight) stays."""
+    if height is None or re.search(r'customHeight\s*=\s*"(?:1|true)"', attrs):
+        return attrs
+    old = _attr(attrs, "ht")
+    try:
+        if old is not None and float(old) >= height:
+            return attrs
+    except ValueError:
+        pass
+    return (_del_attr(attrs, "ht") if old is not None else attrs) + f' ht="{height:g}"'
+
+
 def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row], kept: int,
-                col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int) -> tuple[int, bool]:
-    """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``.
+                col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
+                wrapped: tuple[tuple[int, float], ...] = ()) -> tuple[int, bool]:
+    """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
+    tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns).
 
     Returns the last column used and whether a carried formula was moved.
     """
@@ -297,6 +377,8 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 if x is not None:
                     cells_.append(x)
             body = "".join(cells_)
+        if wrapped:
+            row_attrs = _with_height(row_attrs, row_height((values[j], w) for j, w in wrapped))
         if body or row_attrs.strip():
             out.append(f'{row_open} r="{rs}"{row_attrs}>{body}{row_close}')
     return max_col, translated
@@ -345,7 +427,7 @@ def _move_tail_ranges(tail: str, hr: int, old_ends: set[int], new_end: int, grow
     af_args = (hr, old_ends or {hr}, new_end)
     tail = re.sub(
         r'(<(?:\w+:)?(?:conditionalFormatting|dataValidation)\b[^>]*\ssqref=")([^"]*)(")',
-        lambda m: m.group(1) + _adjust_sqref(m.group(2), *args) + m.group(3),
+        lambda m: m.group(1) + _adjust_format_sqref(m.group(2), *args) + m.group(3),
         tail,
     )
     tail = re.sub(

@@ -1,22 +1,34 @@
-"""styles.xml: which cell styles are dates, and adding a date or bold style."""
+"""styles.xml: which cell styles are dates; adding number formats, cell styles and conditional-format looks.
+
+Every addition is appended (existing indexes never move) and reused when an
+identical one exists, so the user's cells and formats keep their meaning.
+"""
 
 from __future__ import annotations
 
 import re
 
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, HEADER_FILL, HEADER_FONT, Tone
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.package import RT_STYLES, _Package
-from prodbook.workbook.xlsx.xmltext import _attr, _set_attr, _unesc
+from prodbook.workbook.xlsx.xmltext import _attr, _esc_attr, _set_attr, _unesc
 
 _BUILTIN_DATE_FMTS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 
 
 _XF_RE = re.compile(r"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
+_BUILTIN_CODES = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
+
+
+def _child_re(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", re.S)
 
 
 class _Styles:
-    def __init__(self, pkg: _Package, wb_part: str):
+    def __init__(self, pkg: _Package, wb_part: str, date_format: str = DEFAULT_DATE_FORMAT):
         self.pkg = pkg
+        self.date_format = date_format
+        """The number format a date gets when its cell has none (Config 'Date Format')."""
         self.part = None
         for r in pkg.rels(wb_part):
             if r["type"] == RT_STYLES or r["type"].endswith("/styles"):
@@ -24,6 +36,7 @@ class _Styles:
         self._loaded = False
         self._date_cache: dict[tuple[int, str], int] = {}
         self._bold: int | None = None
+        self._made: dict[tuple, int] = {}
 
     def _load(self):
         if self._loaded:
@@ -55,6 +68,11 @@ class _Styles:
             return True
         return self.custom_date.get(fid, False)
 
+    def wraps(self, s: int) -> bool:
+        """Does the cell style ``s`` wrap its text?"""
+        self._load()
+        return 0 <= s < len(self.xfs) and re.search(r'wrapText\s*=\s*"(?:1|true)"', self.xfs[s]) is not None
+
     def _append_xf(self, xf: str) -> int:
         text = self.pkg.text(self.part)
         m = re.search(r"(<(?:\w+:)?cellXfs\b[^>]*>)(.*?)(</(?:\w+:)?cellXfs>)", text, re.S)
@@ -76,7 +94,7 @@ class _Styles:
             base = 0
         if self.is_date(base):
             return base
-        fmt = "22" if is_datetime else "14"
+        fmt = str(self.num_fmt(f"{self.date_format} hh:mm" if is_datetime else self.date_format))
         key = (base, fmt)
         if key in self._date_cache:
             return self._date_cache[key]
@@ -125,3 +143,129 @@ class _Styles:
             x = x[:-1] + "/>"
         self._bold = self._append_xf(x)
         return self._bold
+
+    # --- additions for the look of a sheet prodbook creates ---------------------------------------
+    def _prefix(self) -> str:
+        m = re.search(r"<(\w+:)?styleSheet\b", self.pkg.text(self.part))
+        return (m.group(1) or "") if m else ""
+
+    def _append_child(self, section: str, child: str, where: tuple[str, ...] = ()) -> int | None:
+        """Append ``child`` to the ``section`` element (made after the first of ``where`` when missing);
+        its index among the section's children, or None when the section is missing and cannot be made."""
+        text = self.pkg.text(self.part)
+        p = self._prefix()
+        m = re.search(rf"(<(?:\w+:)?{section}\b[^>]*?)(/>|>(.*?)</(?:\w+:)?{section}>)", text, re.S)
+        if m:
+            inner = m.group(3) or ""
+            idx = len(_child_re(section[:-1]).findall(inner))
+            open_tag = _set_attr(m.group(1) + ">", "count", str(idx + 1))
+            new = f"{open_tag}{inner}{child}</{p}{section}>"
+            self.pkg.set_text(self.part, text[: m.start()] + new + text[m.end():])
+            return idx
+        for anchor in where:
+            am = (re.search(rf"<(?:\w+:)?styleSheet\b[^>]*>", text) if anchor == "start"
+                  else re.search(rf"</(?:\w+:)?{anchor}>|<(?:\w+:)?{anchor}\b[^>]*/>", text))
+            if am:
+                new = f'<{p}{section} count="1">{child}</{p}{section}>'
+                self.pkg.set_text(self.part, text[: am.end()] + new + text[am.end():])
+                return 0
+        return None
+
+    def num_fmt(self, code: str) -> int:
+        """The numFmtId of a number format code, added to styles.xml when new."""
+        self._load()
+        if code in _BUILTIN_CODES:
+            return _BUILTIN_CODES[code]
+        key = ("numFmt", code)
+        if key in self._made:
+            return self._made[key]
+        text = self.pkg.text(self.part)
+        ids = []
+        for m in re.finditer(r"<(?:\w+:)?numFmt\b([^>]*?)/?>", text):
+            fid, fc = _attr(m.group(1), "numFmtId"), _attr(m.group(1), "formatCode")
+            if fid and fid.isdigit():
+                ids.append(int(fid))
+                if fc is not None and _unesc(fc) == code:
+                    self._made[key] = int(fid)
+                    return int(fid)
+        fid = max([163, *ids]) + 1
+        if self._append_child("numFmts", f'<{self._prefix()}numFmt numFmtId="{fid}" formatCode="{_esc_attr(code)}"/>',
+                              ("start",)) is None:
+            raise UnsupportedLayout("styles.xml cannot take a number format")
+        from openpyxl.styles.numbers import is_date_format
+
+        self.custom_date[fid] = is_date_format(code)
+        self._made[key] = fid
+        return fid
+
+    def _font(self, bold: bool, color: str | None) -> int:
+        """A copy of the workbook's default font, bold and/or coloured."""
+        key = ("font", bold, color)
+        if key in self._made:
+            return self._made[key]
+        text = self.pkg.text(self.part)
+        m = re.search(r"<(?:\w+:)?fonts\b[^>]*>(.*?)</(?:\w+:)?fonts>", text, re.S)
+        fonts = _child_re("font").findall(m.group(1)) if m else []
+        if not fonts:
+            return 0
+        p = self._prefix()
+        f0 = fonts[0] if not fonts[0].endswith("/>") else fonts[0][:-2] + f"></{p}font>"
+        body = re.sub(r"<(?:\w+:)?(?:b|color)\b[^>]*/>", "", f0[f0.index(">") + 1: f0.rindex("<")])
+        if color:
+            sz = re.search(r"<(?:\w+:)?sz\b[^>]*/>", body)
+            at = sz.end() if sz else 0
+            body = body[:at] + f'<{p}color rgb="FF{color}"/>' + body[at:]
+        font = f"<{p}font>{f'<{p}b/>' if bold else ''}{body}</{p}font>"
+        idx = self._append_child("fonts", font) or 0
+        self._made[key] = idx
+        return idx
+
+    def _fill(self, color: str) -> int:
+        key = ("fill", color)
+        if key in self._made:
+            return self._made[key]
+        p = self._prefix()
+        fill = (f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="FF{color}"/>'
+                f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+        idx = self._append_child("fills", fill) or 0
+        self._made[key] = idx
+        return idx
+
+    def cell_style(self, number_format: str | None = None, *, wrap: bool = False, header: bool = False) -> int:
+        """A cell style (cellXfs index) for a column or header cell of a sheet prodbook creates:
+        the number format, text aligned to the top (wrapped in long text columns), or the header look."""
+        self._load()
+        key = ("xf", number_format, wrap, header)
+        if key in self._made:
+            return self._made[key]
+        if not self.xfs:
+            return 0
+        start = re.match(r"<[^>]*?/?>", self.xfs[0]).group(0)
+        border = _attr(start, "borderId") or "0"
+        font = self._font(True, HEADER_FONT) if header else int(_attr(start, "fontId") or 0)
+        fill = self._fill(HEADER_FILL) if header else int(_attr(start, "fillId") or 0)
+        fid = self.num_fmt(number_format) if number_format else 0
+        p = self._prefix()
+        wrap_attr = ' wrapText="1"' if wrap or header else ""
+        align = f'<{p}alignment vertical="{"center" if header else "top"}"{wrap_attr}/>'
+        applied = (' applyNumberFormat="1"' if fid else "") + (' applyFont="1" applyFill="1"' if header else "")
+        xf = (f'<{p}xf numFmtId="{fid}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"'
+              f'{applied} applyAlignment="1">{align}</{p}xf>')
+        idx = self.xfs.index(xf) if xf in self.xfs else self._append_xf(xf)
+        self._made[key] = idx
+        return idx
+
+    def dxf(self, tone: Tone) -> int:
+        """A differential format (the look a conditional format applies) for ``tone``."""
+        key = ("dxf", tone)
+        if key in self._made:
+            return self._made[key]
+        p = self._prefix()
+        font = f'<{p}font>{f"<{p}b/>" if tone.bold else ""}<{p}color rgb="FF{tone.font}"/></{p}font>'
+        fill = (f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="FF{tone.fill}"/>'
+                f'<{p}bgColor rgb="FF{tone.fill}"/></{p}patternFill></{p}fill>') if tone.fill else ""
+        idx = self._append_child("dxfs", f"<{p}dxf>{font}{fill}</{p}dxf>", ("cellStyles", "cellXfs"))
+        if idx is None:
+            raise UnsupportedLayout("styles.xml cannot take a conditional format")
+        self._made[key] = idx
+        return idx

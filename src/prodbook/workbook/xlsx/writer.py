@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from prodbook.core.looks import DEFAULT_DATE_FORMAT
 from prodbook.workbook.xlsx.book import (
     _Book,
     _drop_calc_chain,
@@ -24,12 +25,14 @@ from prodbook.workbook.xlsx.styles import _Styles
 
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[CellEdit] = (), *,
-                   on_member: Callable[[int], None] | None = None) -> list[str]:
+                   on_member: Callable[[int], None] | None = None, date_format: str | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
     Every part not named in the changes is copied unchanged. Raises
-    UnsupportedLayout / ValueError before anything is written.
+    UnsupportedLayout / ValueError before anything is written. A date written
+    into a cell without a date format gets ``date_format`` (default: the
+    rewrites' look's, else dd-mmm-yy).
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -40,7 +43,9 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     try:
         refuse_doctypes(pkg)  # every part is copied into the new file: none may carry a DTD
         book = _read_book(pkg)
-        styles = _Styles(pkg, book.part)
+        if date_format is None:
+            date_format = next((rw.look.date_format for rw in rewrites if rw.look is not None), DEFAULT_DATE_FORMAT)
+        styles = _Styles(pkg, book.part, date_format)
         formulas = False
         seen = set()
         for rw in rewrites:

@@ -1,0 +1,366 @@
+"""What a sheet prodbook writes looks like: widths, number formats, wrapping and colour rules.
+
+The one declarative place for the presentation of every generated sheet (and
+of the report workbook). Pure: the part-level writer (``workbook.xlsx``) and
+the openpyxl writers (demo, report workbook) turn a ``SheetLook`` into XML.
+
+Colour rules are conditional formats over whole columns, written as formulas
+over the row's own cells, so they follow the APM's typing (an Actual date
+typed over an Overdue milestone turns it green or amber at once) instead of
+static fills frozen at the last run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from prodbook.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
+
+DEFAULT_DATE_FORMAT = "dd-mmm-yy"
+"""25-Nov-26: a month name, so no locale reads 03/04 as the wrong month."""
+
+
+# --- dates as text -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|[-/., :]', re.I)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _tokens(code: str) -> list[str] | None:
+    """The format code split into tokens; None when it holds something else (a colour, a condition)."""
+    out, pos = [], 0
+    for m in _TOKEN.finditer(code):
+        if m.start() != pos:
+            return None
+        out.append(m.group(0))
+        pos = m.end()
+    return out if pos == len(code) else None
+
+
+def is_date_format(code: str) -> bool:
+    """A format code prodbook can show dates with: day, month and year, in Excel's own letters."""
+    toks = _tokens(code.strip()) if code else None
+    if not toks:
+        return False
+    low = {t.lower()[0] for t in toks if t[0].isalpha()}
+    return {"d", "m", "y"} <= low
+
+
+def date_text(value: date, code: str = DEFAULT_DATE_FORMAT) -> str:
+    """``value`` as Excel shows it with the number format ``code`` (English month names).
+
+    Used for the e-mails and the HTML report, so they read like the workbook.
+    """
+    toks = _tokens(code) or _tokens(DEFAULT_DATE_FORMAT) or []
+    out: list[str] = []
+    after_hour = False
+    for t in toks:
+        low = t.lower()
+        if t.startswith('"'):
+            out.append(t[1:-1])
+        elif t.startswith("\\"):
+            out.append(t[1:])
+        elif low == "yyyy":
+            out.append(f"{value.year:04d}")
+        elif low == "yy":
+            out.append(f"{value.year % 100:02d}")
+        elif low in ("mm", "m") and after_hour:
+            minute = value.minute if isinstance(value, datetime) else 0
+            out.append(f"{minute:02d}" if low == "mm" else str(minute))
+        elif low == "mmmm":
+            out.append(_MONTHS[value.month - 1])
+        elif low == "mmm":
+            out.append(_MONTHS[value.month - 1][:3])
+        elif low == "mm":
+            out.append(f"{value.month:02d}")
+        elif low == "m":
+            out.append(str(value.month))
+        elif low == "dddd":
+            out.append(_DAYS[value.weekday()])
+        elif low == "ddd":
+            out.append(_DAYS[value.weekday()][:3])
+        elif low == "dd":
+            out.append(f"{value.day:02d}")
+        elif low == "d":
+            out.append(str(value.day))
+        elif low in ("hh", "h"):
+            hour = value.hour if isinstance(value, datetime) else 0
+            out.append(f"{hour:02d}" if low == "hh" else str(hour))
+        elif low in ("ss", "s"):
+            second = value.second if isinstance(value, datetime) else 0
+            out.append(f"{second:02d}" if low == "ss" else str(second))
+        else:
+            out.append(t)
+        if t[0].isalpha():
+            after_hour = low in ("hh", "h")
+    return "".join(out)
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MON_YEAR = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
+
+
+def with_date_text(text: str, code: str = DEFAULT_DATE_FORMAT) -> str:
+    """A sentence with its dates (2026-12-30, 30 Dec 2026) shown in the workbook's date format."""
+    def iso(m: re.Match[str]) -> str:
+        try:
+            return date_text(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), code)
+        except ValueError:
+            return m.group(0)
+
+    def dmy(m: re.Match[str]) -> str:
+        month = [x[:3] for x in _MONTHS].index(m.group(2)) + 1
+        try:
+            return date_text(date(int(m.group(3)), month, int(m.group(1))), code)
+        except ValueError:
+            return m.group(0)
+    return _DAY_MON_YEAR.sub(dmy, _ISO.sub(iso, text))
+
+
+# --- colours -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tone:
+    """A conditional format's look: fill and font colour (RGB hex)."""
+
+    fill: str | None
+    font: str
+    bold: bool = False
+
+
+RED = Tone("FFC7CE", "9C0006", bold=True)
+"""Late, overdue, error: Excel's own 'Light red fill with dark red text'."""
+AMBER = Tone("FFEB9C", "9C5700")
+"""Done late, at risk, warning: Excel's 'Yellow fill with dark yellow text'."""
+GREEN = Tone("C6EFCE", "006100")
+"""Done on time."""
+BLUE = Tone("DDEBF7", "1F4E78")
+"""Due soon: look ahead, nothing wrong yet."""
+RED_TEXT = Tone(None, "C00000", bold=True)
+"""A number that is late (days late), without a fill."""
+
+HEADER_FILL, HEADER_FONT = "1F4E78", "FFFFFF"
+"""Header row: white bold text on dark blue, the Table style's own colours, in every program."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A conditional format on one column: ``formula`` over the row's cells, ``{Header}`` naming a column.
+
+    Excel evaluates the formula for each cell of the column with the
+    references moved to that cell's row; the first true rule wins.
+    """
+
+    column: str
+    formula: str
+    tone: Tone
+    meaning: str
+    """What the colour says, for the README and tests."""
+
+    def headers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([self.column, *re.findall(r"\{([^}]+)\}", self.formula)]))
+
+
+def resolve(rule: Rule, letters: dict[str, str], first_row: int) -> str | None:
+    """The rule's formula for ``first_row`` with each ``{Header}`` as ``$F2``; None when a column is missing."""
+    if any(h not in letters for h in rule.headers()):
+        return None
+    return re.sub(r"\{([^}]+)\}", lambda m: f"${letters[m.group(1)]}{first_row}", rule.formula)
+
+
+_SEVERITY = (Rule("Severity", '{Severity}="error"', RED, "error"),
+             Rule("Severity", '{Severity}="warning"', AMBER, "warning"))
+
+RULES: tuple[tuple[str, tuple[Rule, ...]], ...] = (
+    ("T&A", (
+        # the Actual date decides as soon as it is typed; Overdue / Due soon only while it is blank
+        Rule("Status", "AND(ISNUMBER({Actual}),ISNUMBER({Planned}),{Actual}>{Planned})", AMBER, "Done late"),
+        Rule("Status", "ISNUMBER({Actual})", GREEN, "Done"),
+        Rule("Status", 'AND({Actual}="",{Status}="Overdue")', RED, "Overdue"),
+        Rule("Status", 'AND({Actual}="",{Status}="Due soon")', BLUE, "Due soon"),
+        Rule("Variance", 'AND({Actual}="",ISNUMBER({Variance}),{Variance}>0)', RED_TEXT, "forecast late"),
+    )),
+    ("Issues", _SEVERITY),
+    ("Exceptions", _SEVERITY),
+    ("Follow-ups", (
+        Rule("Days Overdue", "AND(ISNUMBER({Days Overdue}),{Days Overdue}>7)", RED, "over a week overdue"),
+        Rule("Days Overdue", "AND(ISNUMBER({Days Overdue}),{Days Overdue}>0)", AMBER, "overdue"),
+    )),
+    ("Production Report", (
+        Rule("Status", '{Status}="Late for cancel"', RED, "late for cancel"),
+        Rule("Status", '{Status}="At risk"', AMBER, "at risk"),
+        Rule("Status", '{Status}="Shipped late"', AMBER, "shipped late"),
+        Rule("Status", 'LEFT({Status},7)="Shipped"', GREEN, "shipped"),
+        Rule("XF Days Late", "AND(ISNUMBER({XF Days Late}),{XF Days Late}>0)", RED_TEXT, "days late"),
+    )),
+    ("Vendor WIP", (
+        Rule("Revised XF", "AND(ISNUMBER({Revised XF}),ISNUMBER({Planned XF}),{Revised XF}>{Planned XF})",
+             AMBER, "vendor moved ex-factory later"),
+    )),
+)
+"""Colour rules by sheet (the default name; an archive sheet takes its sheet's rules)."""
+
+
+# --- columns -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnLook:
+    header: str
+    number_format: str | None
+    min_width: float
+    max_width: float
+    wrap: bool = False
+
+
+WRAP: dict[str, tuple[int, int]] = {
+    "detail": (50, 70), "problem": (50, 70), "notes": (28, 45), "remarks": (28, 45), "resolution": (24, 40),
+    "comments": (28, 45), "exception_rules": (24, 40), "value": (16, 36), "other_value": (16, 36),
+    "proposed": (16, 36), "old": (16, 36), "new": (16, 36), "description": (24, 40),
+}
+"""Long text columns: wrapped, (min, max) width. A row grows in height instead of hiding text."""
+
+MIN_WIDTH: dict[str, int] = {
+    "id": 10, "po": 12, "style": 14, "color": 14, "vendor": 9, "milestone": 34, "owner": 12, "code": 10,
+    "contact": 22, "item": 20, "ref": 28, "rule": 20, "severity": 10, "status": 11, "sheet": 12, "cell": 8,
+    "key": 28, "field": 14, "action": 26, "user": 10, "source_file": 26, "fabric_status": 14,
+    "booking_status": 15, "other_source": 22, "draft": 30, "ship_mode": 10, "reason": 20,
+}
+"""Widths that read well on an empty sheet (before any row fits the column); longer text wraps."""
+
+SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 16,
+                                                ("Exceptions", "rule"): 22}
+"""Where a field's text is longer on one sheet than on the others (an Issues code, not a T&A code)."""
+
+MONEY = frozenset({"fob", "retail"})
+PERCENT = frozenset({"cut_pct", "sewn_pct", "packed_pct"})
+TEXT_MAX = 40
+FILTER_BUTTON = 3
+"""Room for the Table's filter button beside the header text."""
+
+
+@dataclass(frozen=True)
+class SheetLook:
+    """Everything prodbook sets on a sheet it creates."""
+
+    columns: tuple[ColumnLook, ...]
+    rules: tuple[Rule, ...]
+    date_format: str = DEFAULT_DATE_FORMAT
+
+    def column(self, header: str) -> ColumnLook | None:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        return None
+
+    @property
+    def datetime_format(self) -> str:
+        return f"{self.date_format} hh:mm"
+
+
+def number_format(kind: Kind, field: str, date_format: str) -> str | None:
+    if kind is Kind.DATE:
+        return date_format
+    if kind is Kind.DATETIME:
+        return f"{date_format} hh:mm"
+    if kind is Kind.INT:
+        return "#,##0"
+    if kind is Kind.NUMBER:
+        return "#,##0.00" if field in MONEY else "0.0" if field in PERCENT else "#,##0.0#"
+    return None
+
+
+def look_for(spec: SheetSpec, date_format: str = DEFAULT_DATE_FORMAT) -> SheetLook:
+    """The look of a sheet laid out by ``spec``, dates shown with ``date_format``."""
+    if not is_date_format(date_format):
+        date_format = DEFAULT_DATE_FORMAT
+    sample = datetime(2026, 12, 28, 23, 59)
+    cols = []
+    for c in spec.columns:
+        fmt = number_format(c.kind, c.field, date_format)
+        head = len(c.header) + FILTER_BUTTON
+        if c.kind in (Kind.DATE, Kind.DATETIME):
+            width = len(date_text(sample, fmt or date_format)) + 3
+            cols.append(ColumnLook(c.header, fmt, max(head, width), max(head, width) + 4))
+        elif c.field in WRAP:
+            lo, hi = WRAP[c.field]
+            cols.append(ColumnLook(c.header, fmt, max(head, lo), max(head, hi), wrap=True))
+        elif c.kind in (Kind.INT, Kind.NUMBER):
+            cols.append(ColumnLook(c.header, fmt, max(head, 8), max(head, 16)))
+        else:
+            # wrapped too: a longer text than the column was fitted to makes the row taller, never cut
+            least = SHEET_MIN_WIDTH.get((spec.name, c.field), MIN_WIDTH.get(c.field, 8))
+            cols.append(ColumnLook(c.header, fmt, max(head, least), max(head, TEXT_MAX), wrap=True))
+    base = spec.name[:-len(ARCHIVE_SUFFIX)] if spec.name.endswith(ARCHIVE_SUFFIX) else spec.name
+    rules = next((r for name, r in RULES if name == base), ())
+    headers = set(spec.headers)
+    return SheetLook(tuple(cols), tuple(r for r in rules if set(r.headers()) <= headers), date_format)
+
+
+def _shown_width(v: Any, look: SheetLook, col: ColumnLook | None) -> float:
+    """About how many characters a value takes in the column (Excel's width unit is a digit's width)."""
+    if isinstance(v, datetime):
+        return len(date_text(v, look.datetime_format))
+    if isinstance(v, date):
+        return len(date_text(v, col.number_format if col and col.number_format else look.date_format))
+    if isinstance(v, bool):
+        return 5
+    if isinstance(v, int):
+        return len(f"{v:,}")
+    if isinstance(v, float):
+        return len(f"{v:,.2f}") if v == v else 0
+    text = str(v)
+    longest = max((len(x) for x in text.split("\n")), default=0)
+    return longest * 1.1  # capitals and wide letters: a little more than a digit each
+
+
+def fitted_widths(look: SheetLook, headers: Sequence[str], columns: Sequence[Iterable[Any]]
+                  ) -> tuple[float, ...]:
+    """One width per header: the widest value (or the header) plus padding, within the column's limits.
+
+    ``columns[j]`` are sample values of column ``j`` (a few thousand rows are plenty).
+    """
+    out = []
+    for j, header in enumerate(headers):
+        col = look.column(header)
+        lo, hi = (col.min_width, col.max_width) if col else (max(len(header) + FILTER_BUTTON, 8), TEXT_MAX)
+        widest = max((_shown_width(v, look, col) for v in (columns[j] if j < len(columns) else ())
+                      if v is not None and v != ""), default=0.0)
+        out.append(float(round(min(max(lo, widest + 2), hi), 1)))
+    return tuple(out)
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of the default 11-point font: a row's height is this times its most lines."""
+
+
+def text_lines(value: Any, width: float) -> int:
+    """How many lines ``value`` takes when wrapped in a column ``width`` characters wide (word wrap)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
+    if "\n" not in value and len(value) <= room:
+        return 1
+    lines = 0
+    for para in value.split("\n"):
+        n, used = 1, 0.0
+        for word in para.split(" "):
+            w = len(word)
+            if used and used + 1 + w > room:
+                n, used = n + 1, 0.0
+            used = used + (1 if used else 0) + w
+            while used > room:  # a word longer than the column breaks inside
+                n, used = n + 1, used - room
+        lines += n
+    return lines
+
+
+def row_height(values: Iterable[tuple[Any, float]]) -> float | None:
+    """The height (points) a row needs for its wrapped ``(value, column width)`` cells; None for one line."""
+    most = max((text_lines(v, w) for v, w in values), default=1)
+    return LINE_HEIGHT * most if most > 1 else None
