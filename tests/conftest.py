@@ -97,6 +97,12 @@ def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
     return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
 
 
+def shown_values(path: Path, sheet: str) -> list[list[Any]]:
+    """The values as a spreadsheet shows them before recalculating: a link (formula) as its cached text."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
 @pytest.fixture(autouse=True)
 def _crash_log_in_tmp(tmp_path_factory: Any, monkeypatch: Any) -> None:
     """Crash logs of a test go to a folder of its own, never the user's real log folder."""

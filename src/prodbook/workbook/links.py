@@ -1,0 +1,80 @@
+"""Clickable cells on the sheets prodbook writes: a jump to a cell, or a file beside the workbook.
+
+A link is a ``HYPERLINK()`` formula whose text is cached in the file, so the
+cell reads right in any program before it recalculates, a re-read sees the same
+text, and rewriting the rows needs nothing outside the cells (a ``<hyperlink>``
+element lives outside the rows and would pin them). Both back ends write it the
+same way: the file back end with the cached text, live Excel through the formula.
+The targets come from prodbook's own values (sheet names, cell addresses, draft
+paths); every quote in them is doubled, so no text becomes formula code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from prodbook.workbook.xlsx.model import Formula
+
+MAX_TARGET = 255
+"""Excel refuses a HYPERLINK target longer than this (#VALUE!): such a cell stays plain text."""
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_ROW = re.compile(r"^row (\d{1,7})$")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def link(target: str, text: str) -> Formula | str:
+    """``=HYPERLINK(target, text)`` with ``text`` cached; plain ``text`` when the target is too long."""
+    if not target or len(target) > MAX_TARGET:
+        return text
+    return Formula(f"=HYPERLINK({_quoted(target)},{_quoted(text)})", result=text)
+
+
+def cell_target(sheet: str, cell: str) -> str | None:
+    """'#'T&A'!F12' for a cell address ('F12') or a row ('row 12': its first cell); None for anything else."""
+    m = _CELL.match(cell.strip())
+    ref = f"{m.group(1)}{m.group(2)}" if m else None
+    if ref is None and (r := _ROW.match(cell.strip())):
+        ref = f"A{r.group(1)}"
+    if ref is None:
+        return None
+    return "#'" + sheet.replace("'", "''") + "'!" + ref
+
+
+def cell_link(sheet: object, cell: object, sheets: Collection[str]) -> object:
+    """The Issues Cell column: a jump to the cell when it is on a sheet of this workbook, else as it is."""
+    if not isinstance(sheet, str) or not isinstance(cell, str) or sheet not in sheets:
+        return cell
+    target = cell_target(sheet, cell)
+    return link(target, cell) if target else cell
+
+
+def row_link(sheet: str, row: int | None, text: object) -> object:
+    """A cell that jumps to a row of another sheet (its first cell), showing ``text``."""
+    if row is None or text is None or (isinstance(text, float) and text != text):
+        return text
+    target = cell_target(sheet, f"row {int(row)}")
+    return link(target, str(text)) if target else text
+
+
+def relative_path(path: Path, workbook: Path | None) -> str:
+    """``path`` as the workbook's folder sees it ('Follow-up drafts/2027-03-01/BD1.eml'), forward slashes,
+    which Excel resolves from the workbook wherever the folder is moved; absolute on another drive."""
+    if workbook is None:
+        return str(path)
+    try:
+        rel = os.path.relpath(Path(path).resolve(), Path(workbook).resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path
+        return str(Path(path).resolve())
+    return rel.replace(os.sep, "/")
+
+
+def file_link(path: Path, workbook: Path | None) -> object:
+    """A cell that opens ``path`` (relative to the workbook), showing that relative path."""
+    rel = relative_path(path, workbook)
+    return link(rel, rel)
