@@ -15,9 +15,18 @@ import os
 import re
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
 from prodbook.workbook.xlsx.model import Formula
 
+if TYPE_CHECKING:
+    from prodbook.workbook.tracker import Tracker
+
+REPORT_SHEET = "Production Report"
+"""``prodbook.report.REPORT``'s name (that module is above this layer)."""
 MAX_TARGET = 255
 """Excel refuses a HYPERLINK target longer than this (#VALUE!): such a cell stays plain text."""
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
@@ -78,3 +87,40 @@ def file_link(path: Path, workbook: Path | None) -> object:
     """A cell that opens ``path`` (relative to the workbook), showing that relative path."""
     rel = relative_path(path, workbook)
     return link(rel, rel)
+
+
+LineKey = tuple[str, str, str]
+
+
+def _text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
+
+
+def first_rows(ta: pd.DataFrame) -> dict[LineKey, int]:
+    """Each PO line's first row on the T&A (PO, Style, Color folded), from a frame with ``_row``."""
+    if not len(ta) or "_row" not in ta.columns:
+        return {}
+    out: dict[LineKey, int] = {}
+    for po, style, color, row in zip(ta["po"], ta["style"], ta["color"], ta["_row"]):
+        if row is None or (isinstance(row, float) and row != row):
+            continue
+        key = (_text(po), _text(style), _text(color))
+        if key not in out or int(row) < out[key]:
+            out[key] = int(row)
+    return out
+
+
+def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[object]:
+    """The PO # column with each PO line's PO jumping to its first T&A row (plain where it has none)."""
+    return [row_link(ta_sheet, rows.get((_text(p), _text(s), _text(c))), p) if p not in (None, "") else p
+            for p, s, c in zip(frame["po"], frame["style"], frame["color"])]
+
+
+def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """A generated sheet's rows (as read, or put back by undo) with their links made again: the Follow-ups
+    Draft opens its file, an Exceptions or Production Report PO jumps to its line's T&A row."""
+    if spec.name == FOLLOW_UPS.name and "draft" in frame.columns:
+        return frame.assign(draft=[link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]])
+    if spec.name in (EXCEPTIONS.name, REPORT_SHEET) and {"po", "style", "color"} <= set(frame.columns):
+        return frame.assign(po=po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA)))
+    return frame

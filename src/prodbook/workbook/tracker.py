@@ -208,6 +208,11 @@ class Tracker:
         records, rows, found = to_records(table, RECORDS[spec.name], self.file)
         return table, records, rows, table.findings + found
 
+    def as_read(self, spec: SheetSpec) -> pd.DataFrame:
+        """The sheet's rows as they were read, before any job of this run changed them."""
+        table = self.table(spec, required=False)
+        return self._as_read.get(table.sheet, table.frame)
+
     def remember(self, spec: SheetSpec, frame: pd.DataFrame) -> None:
         """A job's new table for a sheet, for the jobs after it in the same run."""
         self._staged[spec.name] = frame.reset_index(drop=True)
@@ -291,14 +296,16 @@ class Tracker:
 
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
-                     source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0) -> None:
+                     source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
+                     force: bool = False) -> None:
         """Stage a generated sheet: ``rows`` (fields) become its data rows.
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
         created in the default layout, as an Excel Table; one holding only a
         title gets the whole header below it. A column the sheet lacks goes
-        past every cell read, and the writer puts its header exactly there.
+        past every cell read, and the writer puts its header exactly there. A sheet that already reads
+        exactly so is not written, unless ``force`` (its links point elsewhere now).
         """
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
@@ -318,7 +325,7 @@ class Tracker:
                                             hidden=table.spec.hidden))
             return
         before = self._as_read.get(table.sheet)
-        if (before is not None and keep_rows == 0 and source_rows is not None and len(data) == len(before)
+        if (before is not None and not force and keep_rows == 0 and source_rows is not None and len(data) == len(before)
                 and list(source_rows) == list(before["_row"]) and all(f in table.columns for f in fields)
                 and [shown_row(r) for r in data] == list(zip(*(column_values(before[f]) for f in fields)))):
             self.backend.unstage(table.sheet)  # the sheet already holds exactly this: nothing to write
