@@ -14,7 +14,6 @@ from typing import Any
 import openpyxl
 
 from conftest import base_sheets, shown_values, write_book
-from prodbook.core.open_findings import Checked, merge
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.model.sheets import ISSUES
@@ -139,6 +138,8 @@ def test_a_field_error_names_its_record(tmp_path):
 
 
 def test_merge_keeps_unchecked_rows_and_closes_checked_ones():
+    from prodbook.core.open_findings import Checked, merge
+
     fields = list(ISSUES.fields)
     old = [{"sheet": "Styles", "cell": "F2", "key": "S1", "field": "FOB (USD)", "code": "vendor-fob-differs",
             "problem": "p", "severity": "warning", "found_in": "cost.csv", "found_by": "Check records",
