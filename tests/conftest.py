@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import shutil
 from collections.abc import Sequence
@@ -95,6 +97,21 @@ def assert_finding(findings: Sequence[Finding], code: Code, **where: Any) -> Fin
 def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
     wb = openpyxl.load_workbook(path, data_only=False)
     return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+_LINK_TEXT = re.compile(r'^=HYPERLINK\(".*",\s*"((?:[^"]|"")*)"\)$', re.S)
+
+
+def shown_values(path: Path, sheet: str) -> list[list[Any]]:
+    """The values as a spreadsheet shows them before recalculating: a link (formula) as its cached text,
+    or (saved by openpyxl, which drops cached values) as the text in its formula."""
+    shown = openpyxl.load_workbook(path, data_only=True)[sheet].iter_rows(values_only=True)
+    typed = openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)
+    out = []
+    for a, b in zip(shown, typed):
+        out.append([v if v is not None or not isinstance(f, str) or not (m := _LINK_TEXT.match(f))
+                    else m.group(1).replace('""', '"') for v, f in zip(a, b)])
+    return out
 
 
 @pytest.fixture(autouse=True)

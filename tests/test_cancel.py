@@ -8,13 +8,14 @@ ex-factory: forecast in-DC = forecast ex-factory + transit.
 
 from __future__ import annotations
 
+
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import base_sheets, sheet_values, write_book
+from conftest import base_sheets, shown_values, write_book
 from prodbook import exceptions as ex
 from prodbook.core import cancel as cx
 from prodbook.jobs.base import Context
@@ -54,7 +55,7 @@ def book(tmp_path: Path, orders=ORDERS, config=None) -> Path:
 
 
 def rows(path: Path, sheet: str) -> list[dict]:
-    values = sheet_values(path, sheet)
+    values = shown_values(path, sheet)  # a PO # or Cell link reads as the text it shows
     return [dict(zip(values[0], r)) for r in values[1:]]
 
 

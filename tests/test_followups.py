@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
+from conftest import assert_finding, base_sheets, digest, sheet_values, shown_values, write_book
 from prodbook import followups as fu
 from prodbook.findings import Code
 from prodbook.jobs.base import Context
@@ -57,7 +57,7 @@ def test_drafts_parse_back_with_recipients_and_items(tmp_path):
     # the vendor's (Mill) lab dip submission is overdue; the proto sample is late; nothing else of BD1's
     assert "Lab dip submit" in plain and "4500000001" in plain and "Proto sample" in plain
     assert "Fit sample" not in plain
-    rows = [dict(zip(sheet_values(path, "Follow-ups")[0], r)) for r in sheet_values(path, "Follow-ups")[1:]]
+    rows = [dict(zip(shown_values(path, "Follow-ups")[0], r)) for r in shown_values(path, "Follow-ups")[1:]]
     bd1 = [r for r in rows if r["Vendor"] == "BD1"]
     assert {r["Item"] for r in bd1} >= {"Lab dip submit", "Proto sample"}
     assert html.count("<tr") == len(bd1) + 1  # one table row per item, plus the header

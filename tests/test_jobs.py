@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
+from conftest import assert_finding, base_sheets, digest, sheet_values, shown_values, write_book
 from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
@@ -125,7 +125,7 @@ def test_impossible_text_date_is_reported_at_its_cell(tmp_path):
     result = run(path, REFRESH, ctx())
     f = assert_finding(result.findings, Code.BAD_DATE, sheet="Orders", row=3, column="Ex-Factory")
     assert f.value == "31/02/2027" and "February 2027 has no day 31" in f.message
-    issues = sheet_values(path, "Issues")
+    issues = shown_values(path, "Issues")
     assert any(r[1] == "F3" and r[4] == "31/02/2027" for r in issues)
 
 

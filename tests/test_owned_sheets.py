@@ -14,7 +14,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from conftest import base_sheets, digest, write_book
+from conftest import base_sheets, digest, shown_values, write_book
 from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
@@ -99,7 +99,7 @@ def refresh(path: Path, day: date) -> None:
 
 def read_back(path: Path, spec: SheetSpec) -> tuple[int, dict[str, int], list[dict[str, Any]], list[list]]:
     """(header row, header -> column, one dict per data row, every row) as openpyxl sees the sheet."""
-    grid = [list(r) for r in openpyxl.load_workbook(path)[spec.name].iter_rows(values_only=True)]
+    grid = shown_values(path, spec.name)
     best = max(range(len(grid)), key=lambda r: sum(v in spec.headers for v in grid[r]))
     header = {v: c for c, v in enumerate(grid[best]) if isinstance(v, str)}
     rows = [{h: (row[c] if c < len(row) else None) for h, c in header.items()}

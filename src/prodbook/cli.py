@@ -300,6 +300,13 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
 
     day = today or date.today()
     target = Path(folder)
+    if demo_folder.already_there(target, day):  # the same day's demo, untouched: nothing new to write
+        if not as_json:
+            console.print(f"'{target / demo_folder.WORKBOOK}' is already the demo of {day:%d %b %Y}, unchanged. "
+                          "Nothing to change.")
+        else:
+            click.echo(json.dumps({"file": str(target / demo_folder.WORKBOOK), "written": None, "changes": 0}))
+        sys.exit(0)
     try:
         prepared = demo_folder.prepare(target, force=force, now=datetime.now())
     except demo_folder.DemoFolderInUse as exc:
@@ -319,7 +326,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")
     if result.commit and result.commit.written == path:
         fill_functions(path, story)
-    demo_folder.record(target)
+    demo_folder.record(target, day)
     _print(result, as_json)
     if not as_json:
         console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "

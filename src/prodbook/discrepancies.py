@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -240,7 +240,7 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
             o = lines.get((fold(v["po"]), fold(v["style"]), fold(v["color"])))
             if o is not None:
                 out += _line_fields(o, v.get("qty"), v.get("ex_factory"), source, places.orders)
-    return out
+    return [replace(f, found_in=vs.name) for f in out]  # open until a run reads this file again
 
 
 def _color_against_style(style: dict[str, Any], color: str, source: str, place: Place, seen: set[tuple]

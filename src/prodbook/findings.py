@@ -157,6 +157,10 @@ class Finding:
     value: Any = None
     fix: Fix | None = None
     """Another source's value and a proposed correction (discrepancies)."""
+    found_in: str | None = None
+    """The file given to the run this was read from, when it is not where the finding points (a costing
+    sheet's FOB against the Styles cell): the Issues sheet keeps the finding until a run reads that file
+    again."""
 
     @property
     def where(self) -> str:

@@ -11,6 +11,8 @@ messages to Outlook.
 
 from __future__ import annotations
 
+import hashlib
+
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -369,8 +371,19 @@ def write_eml(msg: EmailMessage, path: Path) -> Path:
 
 
 def eml_bytes(msg: EmailMessage) -> bytes:
-    """The .eml file's content."""
+    """The .eml file's content; the same message gives the same bytes (a run with nothing new leaves the
+    draft alone), so each MIME boundary comes from the content rather than from chance."""
+    _fixed_boundaries(msg)
     return msg.as_bytes(policy=SMTP)
+
+
+def _fixed_boundaries(msg: EmailMessage) -> None:
+    if not msg.is_multipart():
+        return
+    for part in msg.iter_parts():
+        _fixed_boundaries(part)  # type: ignore[arg-type]
+    body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())  # type: ignore[attr-defined]
+    msg.set_boundary(f"===============prodbook{hashlib.sha256(body).hexdigest()[:20]}==")
 
 
 @dataclass

@@ -42,6 +42,11 @@ class Outcome:
     changes: list[Change] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    resolved: tuple[int, ...] = ()
+    """Rows of the Issues sheet this step resolved (accepted fixes it applied): they leave the sheet."""
+    checked: bool = True
+    """False: the step had nothing to read (a WIP import without files), so what it found before still
+    stands on the Issues sheet."""
     files: tuple[Staged, ...] = ()
     """Files for beside the workbook (drafts, the report): the runner writes them only once the run's
     save succeeded, never on --dry-run; their summary lines are added then."""

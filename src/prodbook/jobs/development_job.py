@@ -342,6 +342,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
     findings: list[Finding] = []
     changes: list[Change] = []
     applied = 0
+    resolved: list[int] = []
     relocked = False
     issues_sheet = tracker.sheet(ISSUES)
     for r in rows:
@@ -355,6 +356,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
             else:
                 changes += done
                 applied += 1
+                resolved.append(int(r["_row"]))
                 relocked = True
             continue
         if r.get("proposed") in (None, ""):
@@ -367,6 +369,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
         if change:
             changes.append(change)
             applied += 1
+            resolved.append(int(r["_row"]))  # done: the row leaves the Issues sheet
             if change.sheet == tracker.sheet(STYLES):  # accepting it is the review of a locked field
                 lock = _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today)
                 if lock is not None:
@@ -381,7 +384,8 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Applied {applied} accepted fix(es) of {len(rows)} row(s) marked Accept on "
                f"'{issues_sheet}'." if rows else f"No row of '{issues_sheet}' says Yes in Accept: nothing "
                "to apply."]
-    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": applied})
+    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": applied},
+                   resolved=tuple(resolved))
 
 
 def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]

@@ -12,6 +12,8 @@ from prodbook.factories import vendor_calendars
 from prodbook.findings import Code, Finding, UserError
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
+from prodbook.workbook import links
+from prodbook.workbook.links import po_links
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
 
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
@@ -54,8 +56,10 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
     frame, source, hits, findings = current_exceptions(tracker, ctx)
     table = tracker.table(EXCEPTIONS, required=False)
     changes = _changes(tracker.sheet(EXCEPTIONS), table.frame, frame, source)
-    if changes or not table.exists:
-        tracker.replace_rows(table, frame, list(ex.EXCEPTION_FIELDS), source if table.exists else None)
+    rows, moved = ta_rows(tracker)
+    if changes or moved or not table.exists:
+        tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
+                             list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
     tracker.remember(EXCEPTIONS, frame.assign(_row=source))
     new = sum(1 for c in changes if c.field == NEW_ROW)
@@ -69,6 +73,13 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
     return Outcome("Check exceptions", findings, changes, summary=summary,
                    data={"open": len(still_open), "new": new, "resolved": resolved,
                          "exceptions": [h.finding().to_dict() for h in hits]})
+
+
+def ta_rows(tracker: Tracker) -> tuple[dict[links.LineKey, int], bool]:
+    """Each PO line's first T&A row as this run leaves the T&A, and whether it moved since the read
+    (then the PO links written before point elsewhere: the sheet is written again)."""
+    now = links.first_rows(tracker.current(TA))
+    return now, now != links.first_rows(tracker.as_read(TA))
 
 
 def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[int | None]) -> list[Change]:

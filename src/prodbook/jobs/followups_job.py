@@ -20,6 +20,7 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.wip import fold_ref
+from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
 
@@ -93,6 +94,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         old_by_key.setdefault(key, r)
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
+    workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
     for it in items:
         before = old_by_key.get(it.key)
         contact = contacts.get(it.vendor.strip().upper())
@@ -100,7 +102,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
                      "days_overdue": it.days_overdue,
                      "last_contacted": before.get("last_contacted") if before else None,
-                     "draft": str(paths[it.vendor]) if it.vendor in paths else None})
+                     "draft": file_link(paths[it.vendor], workbook) if it.vendor in paths else None})
         source.append(int(before["_row"]) if before else None)
         key = " / ".join((it.vendor, it.item, it.ref))
         if before is None:

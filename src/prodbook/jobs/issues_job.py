@@ -1,42 +1,75 @@
-"""The Issues sheet: every finding of the run, where the APM can sort and filter it."""
+"""The Issues sheet: every open finding, where the APM can sort, filter and click through to the cell.
+
+What stays open from earlier runs and what leaves the sheet is decided in
+``prodbook.core.open_findings``; here the findings become rows (each with its
+record's Key, where and when it was found) and the Cell column becomes a link.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
+from prodbook.core.open_findings import EVERY_RUN, Checked, merge
 from prodbook.findings import Finding, Severity
 from prodbook.model.sheets import ISSUES
+from prodbook.workbook.links import cell_link
 from prodbook.workbook.tracker import Tracker, log_text
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def issue_rows(tracker: Tracker, findings: Sequence[Finding]) -> pd.DataFrame:
-    """Findings as Issues rows, errors first, then by sheet and row."""
+def found_in(f: Finding, files: frozenset[str]) -> str | None:
+    """The run's file a finding was read from (a vendor file), or None for the workbook itself."""
+    if f.found_in:
+        return f.found_in
+    name = Path(f.file).name if f.file else None
+    return name if name in files else None
+
+
+def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked | None = None,
+               by: Mapping[int, str] | None = None) -> pd.DataFrame:
+    """Findings as Issues rows, errors first, then by sheet and row.
+
+    ``by``: the step (Found By) of each finding, by ``id``; what every run finds has none.
+    """
+    checked = checked or Checked(today=pd.Timestamp.today().date())
+    by = by or {}
+    own = tracker.sheet(ISSUES)
     ordered = sorted(findings, key=lambda f: (_ORDER[f.severity], f.sheet or "", f.row or 0))
     return pd.DataFrame([{
         "sheet": f.sheet or f.file, "cell": tracker.address(f.sheet, f.column, f.row)
-        or (f"row {f.row}" if f.row else None), "key": f.key, "field": f.column,
+        or (f"row {f.row}" if f.row else None), "key": f.key or tracker.key_of(f.sheet, f.row),
+        "field": f.column,
         "value": log_text(f.value), "problem": f.message, "severity": str(f.severity),
         "code": str(f.code), "other_value": log_text(f.fix.other) if f.fix else None,
         "other_source": f.fix.source if f.fix else None,
-        "proposed": log_text(f.fix.proposed) if f.fix else None} for f in ordered],
+        "proposed": log_text(f.fix.proposed) if f.fix else None,
+        "found_in": found_in(f, checked.files), "found_on": checked.today,
+        # a note on the Issues sheet itself (a fix not applied) is about this run only
+        "found_by": EVERY_RUN if f.sheet == own else by.get(id(f), EVERY_RUN) or None} for f in ordered],
         columns=list(ISSUES.fields))
 
 
-def stage_issues(tracker: Tracker, findings: Sequence[Finding]) -> None:
-    """Replace the Issues sheet's rows with this run's findings; extra columns stay with their issue."""
+def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked | None = None,
+                 by: Mapping[int, str] | None = None) -> list[str]:
+    """Stage the Issues sheet: this run's findings and the open ones it did not check again.
+
+    User columns (Accept) and extra columns stay with their issue. Returns summary lines (what was kept,
+    resolved, dismissed) for the APM.
+    """
+    checked = checked or Checked(today=pd.Timestamp.today().date())
     table = tracker.table(ISSUES, required=False)
-    rows = issue_rows(tracker, findings)
-    source = None
-    if table.exists and len(table.frame):
-        key = ["sheet", "cell", "code", "problem"]
-        old = {tuple(r[k] for k in key): int(r["_row"]) for r in table.frame.to_dict("records")}
-        source = [old.get(tuple(r[k] for k in key)) for r in rows.to_dict("records")]
-    if not table.exists and rows.empty:
-        return
-    # user columns (Accept) stay with their issue; one the sheet lacks yet is added, blank
+    new = issue_rows(tracker, findings, checked, by)
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
-    tracker.replace_rows(table, rows, fields, source)
+    old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
+    merged = merge(old, new, checked, list(ISSUES.fields))
+    if not table.exists and merged.frame.empty:
+        return merged.notes
+    rows = merged.frame.copy()
+    sheets = set(tracker.backend.sheet_names())
+    rows["cell"] = [cell_link(s, c, sheets) for s, c in zip(rows["sheet"], rows["cell"])]
+    tracker.replace_rows(table, rows, fields, merged.source if table.exists else None)
+    return merged.notes

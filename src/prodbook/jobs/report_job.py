@@ -17,8 +17,9 @@ from prodbook import report as rp
 from prodbook.core.looks import date_text
 from prodbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.exceptions_job import current_exceptions, inputs
+from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
 from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
+from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile, Writer
 from prodbook.workbook.tracker import Tracker
 
@@ -55,7 +56,9 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         old = {(str(r["po"]), str(r["style"]), str(r["color"])): int(r["_row"])
                for r in table.frame.to_dict("records")}
         source = [old.get((r["po"], r["style"], r["color"])) for r in lines.to_dict("records")]
-    tracker.replace_rows(table, lines, list(rp.REPORT.fields), source)
+    rows, moved = ta_rows(tracker)  # each PO jumps to its line's first T&A row
+    tracker.replace_rows(table, lines.assign(po=po_links(lines, rows, tracker.sheet(TA))),
+                         list(rp.REPORT.fields), source, force=moved)
     out = report_path(tracker, ctx)
     files: tuple[StagedFile, ...] = ()
     if out is not None:  # written by the runner once the workbook is saved, never on --dry-run

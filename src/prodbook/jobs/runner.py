@@ -22,7 +22,9 @@ from prodbook.findings import Code, Finding, Severity, UserError, error, has_err
 from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
                            validate_job, wip_job)
 from prodbook.jobs.base import Context, Outcome
+from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs.issues_job import stage_issues
+from prodbook.jobs.wip_job import expand_files
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
@@ -146,7 +148,9 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     action = title or (outcomes[0].action if len(outcomes) == 1 else "Refresh")
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:
-        stage_issues(tracker, findings)
+        notes = stage_issues(tracker, findings, checked(ctx, outcomes), found_by(tracker, outcomes))
+        if outcomes and notes:
+            outcomes[-1].summary += notes
     tracker.stage_change_log(run_id, ctx.now)
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
@@ -162,6 +166,27 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         findings += publish_staged(prepared, outcomes, book.name)
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
+
+
+# --- what the run checked: the Issues sheet keeps what it did not ------------------------------------
+
+def checked(ctx: Context, outcomes: Sequence[Outcome]) -> Checked:
+    """The steps that checked in this run, the files it read, the Issues rows it resolved."""
+    try:
+        files = frozenset(p.name for p in expand_files(ctx.files)) if ctx.files else frozenset()
+    except UserError:
+        files = frozenset()
+    return Checked(ctx.today, frozenset(o.action for o in outcomes if o.checked), files,
+                   frozenset(r for o in outcomes for r in o.resolved))
+
+
+def found_by(tracker: Tracker, outcomes: Sequence[Outcome]) -> dict[int, str]:
+    """Each finding's step, by ``id``; what reading the workbook finds belongs to every run."""
+    by: dict[int, str] = {id(f): EVERY_RUN for f in (*tracker.findings, *tracker.notes)}
+    for o in outcomes:
+        for f in o.findings:
+            by.setdefault(id(f), o.action)
+    return by
 
 
 # --- publish staged files after the save ----------------------------------------------------------

@@ -26,6 +26,7 @@ from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, 
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, Tracker,
                                        log_text, same_logged)
+from prodbook.workbook.links import relink
 from prodbook.workbook.xlsxparts import CellEdit
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
@@ -281,7 +282,8 @@ def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
     """Write the sheet back, then the put-back rows' extra columns under their headers."""
     table = s.table
     order = _order(s)
-    tracker.replace_rows(table, s.frame.iloc[order], list(table.spec.fields), [s.source[i] for i in order])
+    tracker.replace_rows(table, relink(tracker, table.spec, s.frame.iloc[order]), list(table.spec.fields),
+                         [s.source[i] for i in order])
     findings: list[Finding] = []
     for i, extras in s.extras.items():
         row = table.header_row + 1 + order.index(i) if table.exists else None

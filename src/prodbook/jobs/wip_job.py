@@ -45,7 +45,7 @@ def expand_files(files: tuple[Path, ...]) -> list[Path]:
 def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     """Import the run's vendor files (``ctx.files``); with none, nothing to do."""
     if not ctx.files:
-        return Outcome("Import vendor WIP")
+        return Outcome("Import vendor WIP", checked=False)
     files = expand_files(ctx.files)
     orders, found_o = valid_frame(tracker, ORDERS)
     styles, found_s = valid_frame(tracker, STYLES, required=False)

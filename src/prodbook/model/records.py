@@ -366,7 +366,13 @@ class IssueRow(Record):
     proposed: str | None = None
     """What Accept writes into the cell (blank: nothing to write, see Problem)."""
     accept: str | None = None
-    """The user's: Yes to apply the proposed value with 'prodbook validate --apply'."""
+    """The user's: Yes to apply the proposed value with 'prodbook validate --apply'; Dismiss to close it."""
+    found_in: str | None = None
+    """The vendor file it was read from (blank: the workbook): open until a run reads that file again."""
+    found_on: date | None = None
+    """When a run first found it."""
+    found_by: str | None = None
+    """The step that found it (Check records, Rebuild T&A...); blank: every run."""
 
 
 class ChangeLogEntry(Record):

@@ -256,6 +256,9 @@ ISSUES = SheetSpec("Issues", (
     C("Other Source", "other_source", T, "Source"),
     C("Proposed Value", "proposed", T, "Proposed Fix", "Fix"),
     C("Accept", "accept", T, "Resolve", "Apply", user=True),
+    C("Found In", "found_in", T, "Source File"),
+    C("Found On", "found_on", D, "First Found"),
+    C("Found By", "found_by"),
 ), generated=True)
 
 CHANGE_LOG = SheetSpec("Change Log", (

@@ -25,7 +25,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from prodbook.workbook.safety import BACKUP_DIR, lock_files
@@ -141,14 +141,28 @@ def prepare(folder: Path, *, force: bool, now: datetime) -> Prepared:
     return Prepared(0, target)
 
 
-def record(folder: Path) -> None:
-    """Remember what this demo run left in ``folder`` (the next run compares against it)."""
+def already_there(folder: Path, day: date) -> bool:
+    """Does ``folder`` hold the demo of ``day`` exactly as prodbook demo left it? Then a re-run has nothing
+    new to write: it leaves every file alone."""
+    folder = Path(folder)
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and data.get("day") == day.isoformat() and bool(own_files(folder))
+            and not differences(folder) and not lock_files(folder / WORKBOOK))
+
+
+def record(folder: Path, day: date | None = None) -> None:
+    """Remember what this demo run (of ``day``) left in ``folder`` (the next run compares against it)."""
     folder = Path(folder)
     tmp = folder / f"{MANIFEST}.tmp"
-    tmp.write_text(json.dumps({"written_by": "prodbook demo", "files": own_files(folder)}, indent=1),
-                   encoding="utf-8")
+    data = {"written_by": "prodbook demo", "files": own_files(folder)}
+    if day is not None:
+        data["day"] = day.isoformat()
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
 
 
-__all__ = ["MANIFEST", "OLD_DEMOS", "DemoFolderInUse", "Prepared", "differences", "own_files", "prepare",
-           "record"]
+__all__ = ["MANIFEST", "OLD_DEMOS", "DemoFolderInUse", "Prepared", "already_there", "differences", "own_files",
+           "prepare", "record"]

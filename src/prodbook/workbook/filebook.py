@@ -168,14 +168,15 @@ class FileBook(Staging):
         return sheet_head(self.path, sheet, nrows)
 
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
+        """Error cells' text, and the text of links whose cached value a program did not keep."""
         part = self.info.sheet_parts.get(sheet)
         if part is None:
             return {}
         with zipfile.ZipFile(self.path) as z:
             data = z.read(part)
+        found: dict[tuple[int, int], str] = uncached_links(data) if b"HYPERLINK(" in data else {}
         if b't="e"' not in data:
-            return {}
-        found: dict[tuple[int, int], str] = {}
+            return found
         for m in _ERROR_CELL.finditer(data):
             ref, value = _REF.search(m[1]), _VALUE.search(m[2])
             if ref and value:
@@ -247,6 +248,27 @@ class FileBook(Staging):
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")
         return CommitResult(side, None, reason)
+
+
+_UNCACHED_LINK = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f>(?:_xlfn\.)?HYPERLINK\(([^<]*)\)</(?:\w+:)?f>'
+                            rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_LAST_TEXT = re.compile(r',\s*"((?:[^"]|"")*)"\s*$')
+
+
+def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, col) -> shown text of ``HYPERLINK(target, "text")`` cells saved without their value.
+
+    A program that does not calculate (openpyxl, some scripts) saves a link prodbook wrote with an empty
+    result; the text is read from the formula so the Issues Cell and Follow-ups Draft stay readable.
+    """
+    from html import unescape
+
+    found: dict[tuple[int, int], str] = {}
+    for m in _UNCACHED_LINK.finditer(data):
+        ref, text = _REF.search(m[1]), _LAST_TEXT.search(unescape(m[2].decode("utf-8", "replace")))
+        if ref and text:
+            found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
+    return found
 
 
 def _toml_limits(path: Path) -> limits.Limits:

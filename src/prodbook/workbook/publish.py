@@ -16,6 +16,7 @@ import errno
 import gc
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -142,6 +143,8 @@ class Prepared:
     """Folders made for the files, outermost first: removed again on discard when left empty."""
     done: set[Path] = field(default_factory=set)
     """Files put in place so far."""
+    unchanged: set[Path] = field(default_factory=set)
+    """Files already there with this content: left alone (no new modification time)."""
 
     def discard(self) -> None:
         """Leave the folders as they were: remove every temporary file and every folder made for them."""
@@ -172,7 +175,7 @@ class Prepared:
                 problems += [problem] if problem else []
                 continue
             tmp = self.temps.pop(record.path, None)
-            ok = tmp is None and record.path in self.done  # staged twice: already in place
+            ok = tmp is None and (record.path in self.done or record.path in self.unchanged)
             if tmp is not None:
                 try:
                     os.replace(tmp, record.path)
@@ -188,7 +191,11 @@ class Prepared:
                 announced.setdefault(record.announce, []).append(ok)
         for folder in {Path(p).parent for p in written if not p.startswith("Outlook Drafts:")}:
             fsync_folder(folder)
-        summary = [line if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
+        same = {r.announce for r in staged if isinstance(r, StagedFile) and r.path in self.unchanged}
+        summary = [(f"{line} (unchanged)" if line in same and not any(
+                        isinstance(r, StagedFile) and r.announce == line and str(r.path) in written
+                        for r in staged) else line)
+                   if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
                    for line, oks in announced.items() if any(oks)]
         summary += _outlook_summary(staged, written)
         problem = "; ".join(dict.fromkeys(problems)) or (
@@ -219,7 +226,13 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
             old = out.temps.pop(record.path, None)  # staged twice: the last one wins
             if old is not None:
                 _remove(old)
-            out.temps[record.path] = write_temp(record.path, record.content)
+            out.unchanged.discard(record.path)
+            tmp = write_temp(record.path, record.content)
+            if same_content(tmp, record.path):  # a run with nothing new leaves the file alone
+                _remove(tmp)
+                out.unchanged.add(record.path)
+            else:
+                out.temps[record.path] = tmp
     except OSError as exc:
         out.discard()
         raise UserError(f"{why(exc, record.path.name, record.path.parent)}. Nothing was written: the "
@@ -229,6 +242,27 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
         out.discard()
         raise
     return out
+
+
+VOLATILE_PARTS = frozenset({"docProps/core.xml"})
+"""Package parts that only say when a file was made: two reports that differ only there are the same."""
+
+
+def same_content(new: Path, old: Path) -> bool:
+    """Does ``old`` already hold what ``new`` holds? Byte for byte, or (a workbook) part for part but its
+    creation time."""
+    try:
+        if not old.is_file() or old.stat().st_size == 0:
+            return False
+        if new.read_bytes() == old.read_bytes():
+            return True
+        if not (zipfile.is_zipfile(new) and zipfile.is_zipfile(old)):
+            return False
+        with zipfile.ZipFile(new) as a, zipfile.ZipFile(old) as b:
+            names = a.namelist()
+            return names == b.namelist() and all(a.read(n) == b.read(n) for n in names if n not in VOLATILE_PARTS)
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -8,7 +8,7 @@ default one (``prodbook.model.sheets``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -273,7 +273,21 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     end = len(rows)
     while end > header_row and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
-    return Table(spec, sheet, header_row, mapped, headers, frame, findings, end_row=end)
+    return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end)
+
+
+def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> list[Finding]:
+    """Each finding on a row named by that row's key (Style #, PO / Style / Color...): the Issues sheet
+    says which record a bad cell belongs to, not only where it is."""
+    if not spec.key or not findings or not all(k in frame.columns for k in spec.key):
+        return findings
+    keys = {int(r): _row_key(v) for r, *v in zip(frame["_row"], *(frame[k] for k in spec.key))}
+    return [replace(f, key=keys[f.row]) if f.key is None and keys.get(f.row) else f for f in findings]
+
+
+def _row_key(values: Iterable[Any]) -> str | None:
+    text = key_text(values)
+    return text if text.strip(" /") else None
 
 
 def key_text(values: Iterable[Any]) -> str:
@@ -326,8 +340,11 @@ def to_records(table: Table, model: type[Record], file: str
     rows: list[int] = []
     findings: list[Finding] = []
     fields = [f for f in table.spec.fields if f in model.model_fields]
-    for values in table.frame[[*fields, "_row"]].to_dict("records"):
+    key_fields = [k for k in table.spec.key if k in table.frame.columns]
+    for values in table.frame[list(dict.fromkeys([*fields, *key_fields, "_row"]))].to_dict("records"):
         row = int(values.pop("_row"))
+        key = _row_key(values.get(k) for k in key_fields)  # the Issues row names its record
+        values = {k: v for k, v in values.items() if k in fields}
         clean = {k: v for k, v in values.items() if not _missing(v)}
         try:
             out.append(model.model_validate(clean))
@@ -339,7 +356,7 @@ def to_records(table: Table, model: type[Record], file: str
                 header = table.header_of(f) if f in table.spec.fields else f
                 findings.append(error(Code.REQUIRED if e["type"] == "missing" else Code.BAD_VALUE,
                                       f"'{header}' {words}", file=file, sheet=table.sheet, row=row,
-                                      column=header, value=values.get(f)))
+                                      column=header, key=key, value=values.get(f)))
     return out, rows, findings
 
 

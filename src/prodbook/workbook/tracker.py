@@ -23,7 +23,7 @@ from prodbook.model.records import RECORDS, Record
 from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
                                       map_header, missing_sheet, read_table, to_records)
-from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, Value
+from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value
 from prodbook.core import row_snapshot
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.workbook.tables import key_text
@@ -103,7 +103,14 @@ def column_values(column: pd.Series) -> list[Value]:
     return [None if m else v for v, m in zip(values, missing)]
 
 
+def shown_row(row: Sequence[Value]) -> tuple[Value, ...]:
+    """A row as it reads back: a formula (a link) as its cached result."""
+    return tuple(v.result if isinstance(v, Formula) else v for v in row)
+
+
 def log_text(v: Any) -> str | None:
+    if isinstance(v, Formula):  # a link: the text it shows
+        v = v.result
     v = cell_value(v)
     if v is None:
         return None
@@ -138,6 +145,7 @@ class Tracker:
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
         self._merges: dict[str, list[Merge]] = {}
+        self._keys: dict[str, dict[int, str]] = {}
         self.user = user or _user()
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
@@ -200,6 +208,11 @@ class Tracker:
         table = self.table(spec, required=required)
         records, rows, found = to_records(table, RECORDS[spec.name], self.file)
         return table, records, rows, table.findings + found
+
+    def as_read(self, spec: SheetSpec) -> pd.DataFrame:
+        """The sheet's rows as they were read, before any job of this run changed them."""
+        table = self.table(spec, required=False)
+        return self._as_read.get(table.sheet, table.frame)
 
     def remember(self, spec: SheetSpec, frame: pd.DataFrame) -> None:
         """A job's new table for a sheet, for the jobs after it in the same run."""
@@ -265,16 +278,35 @@ class Tracker:
                 return f"{column_letter(table.headers.index(column))}{row}"
         return None
 
+    def key_of(self, sheet: str | None, row: int | None) -> str | None:
+        """The record at a row of a sheet read in this run, as the Issues Key column names it
+        ('PO / Style / Color'); a sheet without a key is named by its first two columns."""
+        if sheet is None or row is None:
+            return None
+        if sheet not in self._keys:
+            self._keys[sheet] = {}
+            for table in self._tables.values():
+                if table.sheet == sheet and len(table.frame):
+                    fields = [f for f in (table.spec.key or table.spec.fields[:2]) if f in table.columns]
+                    if fields:
+                        texts = (key_text(v) for v in zip(*(table.frame[f] for f in fields)))
+                        self._keys[sheet] = {int(r): t for r, t in zip(table.frame["_row"], texts)
+                                             if t.strip(" /")}
+                    break
+        return self._keys[sheet].get(int(row))
+
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
-                     source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0) -> None:
+                     source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
+                     force: bool = False) -> None:
         """Stage a generated sheet: ``rows`` (fields) become its data rows.
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
         created in the default layout, as an Excel Table; one holding only a
         title gets the whole header below it. A column the sheet lacks goes
-        past every cell read, and the writer puts its header exactly there.
+        past every cell read, and the writer puts its header exactly there. A sheet that already reads
+        exactly so is not written, unless ``force`` (its links point elsewhere now).
         """
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
@@ -294,9 +326,9 @@ class Tracker:
                                             hidden=table.spec.hidden, look=self.look(table.spec)))
             return
         before = self._as_read.get(table.sheet)
-        if (before is not None and keep_rows == 0 and source_rows is not None and len(data) == len(before)
+        if (before is not None and not force and keep_rows == 0 and source_rows is not None and len(data) == len(before)
                 and list(source_rows) == list(before["_row"]) and all(f in table.columns for f in fields)
-                and data == list(zip(*(column_values(before[f]) for f in fields)))):
+                and [shown_row(r) for r in data] == list(zip(*(column_values(before[f]) for f in fields)))):
             self.backend.unstage(table.sheet)  # the sheet already holds exactly this: nothing to write
             return
         columns: list[int] = []

@@ -15,6 +15,8 @@ class Formula:
     """A formula to write, e.g. ``Formula("=A2*2")``. A plain ``str`` is always text."""
 
     text: str
+    result: str | int | float | bool | None = None
+    """Its value, cached in the file so the cell reads right before any recalculation (a link's text)."""
 
 
 Value = Union[None, str, int, float, bool, date, datetime, Formula]

@@ -52,6 +52,17 @@ def _num_text(v) -> str:
 
 
 _PRESERVE = ' xml:space="preserve"'
+
+
+def _cached(result, p: str, f: str) -> str:
+    """The rest of a formula cell's start tag, its formula and its cached result (none: Excel computes it)."""
+    if result is None:
+        return f">{f}"
+    if isinstance(result, bool):
+        return f' t="b">{f}<{p}v>{int(result)}</{p}v>'
+    if isinstance(result, (int, float)):
+        return f">{f}<{p}v>{_num_text(result)}</{p}v>"
+    return f' t="str">{f}<{p}v>{_text_xml(str(result)[:MAX_TEXT])}</{p}v>'
 _SPACES = " \t\n\r"
 
 
@@ -92,7 +103,8 @@ class _ValueWriter:
         if isinstance(value, Formula):
             text = value.text[1:] if value.text.startswith("=") else value.text
             self.wrote_formula = True
-            return f'<{p}c r="{ref}"{sa}><{p}f>{_esc(_ILLEGAL_XML.sub("", text))}</{p}f></{p}c>'
+            f = f'<{p}f>{_esc(_ILLEGAL_XML.sub("", text))}</{p}f>'
+            return f'<{p}c r="{ref}"{sa}{_cached(value.result, p, f)}</{p}c>'
         if isinstance(value, (datetime, date)):
             if isinstance(value, datetime) and value != value:  # pandas NaT
                 return f'<{p}c r="{ref}"{sa}/>' if style else None

@@ -1,0 +1,144 @@
+"""Which Issues rows stay open after a run: findings last until they are resolved, not until the next run.
+
+A run only knows what it checked. A finding from a step this run did not do
+(``prodbook ta`` does not check records), or from a vendor file it did not read
+again (yesterday's costing sheet), is still open: its row stays, with where
+(Found In, Found By) and when (Found On) it was first found. It leaves the
+sheet when a run that does the same check on the same file no longer finds it,
+when its fix was applied (Accept = Yes and ``validate --apply``), or when the
+APM dismisses it (Accept = Dismiss). Pure: frames in, a frame and counts out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored"})
+"""Accept words that close a finding without changing the tracker (the tracker is right, or it is known)."""
+EVERY_RUN = ""
+"""Found By of what every run finds again (reading the workbook, its settings, notes on this run)."""
+MATCH = ("sheet", "field", "key", "code", "problem")
+"""One finding, run after run: same sheet, column and record, same code, same sentence."""
+_SEVERITY = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What this run checked: the steps it did and the files it read."""
+
+    today: date
+    steps: frozenset[str] = frozenset()
+    """Found By names (``Outcome.action``) of the steps that checked this run."""
+    files: frozenset[str] = frozenset()
+    """Names of the files this run read (vendor WIP reports, costing sheets)."""
+    resolved: frozenset[int] = frozenset()
+    """Issues rows (Excel row numbers) whose accepted fix this run applied."""
+
+
+@dataclass
+class Merged:
+    """The Issues rows after this run, and what happened to the ones before it."""
+
+    frame: pd.DataFrame
+    source: list[int | None]
+    """Per row, the Issues row it continues (its Accept and extra columns go with it); None: new."""
+    kept: int = 0
+    """Rows kept although this run did not check them again."""
+    dismissed: int = 0
+    resolved: int = 0
+    back: int = 0
+    """Dismissed findings this run found again (they are back, Accept blank)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else str(v).strip()
+
+
+def dismissed(accept: Any) -> bool:
+    return _text(accept).lower() in DISMISS
+
+
+def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:
+    """Did this run do the check that found this row, on the same file? Then it would have found it again."""
+    by, found_in = _text(row.get("found_by")), _text(row.get("found_in"))
+    return (by == EVERY_RUN or by in checked.steps) and (not found_in or found_in in checked.files)
+
+
+def _row_number(cell: str) -> int:
+    m = re.search(r"(\d+)\s*$", cell)
+    return int(m.group(1)) if m else 0
+
+
+def order_key(row: Mapping[str, Any]) -> tuple:
+    """Errors first, then by sheet and row; ties by code and sentence so the same rows sort the same way."""
+    return (_SEVERITY.get(_text(row.get("severity")).lower(), 3), _text(row.get("sheet")),
+            _row_number(_text(row.get("cell"))), _text(row.get("code")), _text(row.get("problem")),
+            _text(row.get("key")))
+
+
+def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[str]) -> Merged:
+    """This run's findings (``new``) with the rows already on the sheet (``old``, with ``_row``).
+
+    A new finding that was already there continues its row (first Found On kept). An old row
+    this run did not check again stays; one it checked and did not find again is gone.
+    """
+    waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    old_rows = old.to_dict("records") if len(old) else []
+    for r in old_rows:
+        waiting.setdefault(tuple(_text(r.get(k)) for k in MATCH), []).append(r)
+    out: list[tuple[dict[str, Any], int | None]] = []
+    result = Merged(pd.DataFrame(columns=fields), [])
+    matched: set[int] = set()
+    for r in new.to_dict("records"):
+        before = waiting.get(tuple(_text(r.get(k)) for k in MATCH))
+        prev = before.pop(0) if before else None
+        if prev is None:
+            out.append((r, None))
+            continue
+        matched.add(int(prev["_row"]))
+        if int(prev["_row"]) in checked.resolved:
+            result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
+            out.append((r, None))
+        elif dismissed(prev.get("accept")):
+            result.back += 1
+            out.append((r, None))
+        else:
+            if isinstance(prev.get("found_on"), date):
+                r = {**r, "found_on": prev["found_on"]}
+            out.append((r, int(prev["_row"])))
+    for r in old_rows:
+        row = int(r["_row"])
+        if row in matched:
+            continue
+        if row in checked.resolved:
+            result.resolved += 1
+        elif dismissed(r.get("accept")):
+            result.dismissed += 1
+        elif not checked_again(r, checked):
+            result.kept += 1
+            out.append(({k: r.get(k) for k in fields}, row))
+    out.sort(key=lambda pair: order_key(pair[0]))
+    result.frame = pd.DataFrame([r for r, _ in out], columns=fields)
+    result.source = [s for _, s in out]
+    result.notes = _notes(result)
+    return result
+
+
+def _notes(m: Merged) -> list[str]:
+    parts = []
+    if m.kept:
+        parts.append(f"{m.kept} still open from earlier runs (their check or file was not part of this run)")
+    if m.resolved:
+        parts.append(f"{m.resolved} resolved by an accepted fix")
+    if m.dismissed:
+        parts.append(f"{m.dismissed} dismissed")
+    if m.back:
+        parts.append(f"{m.back} dismissed but found again (fix them where they are, or they keep coming back)")
+    return [f"Issues: {'; '.join(parts)}."] if parts else []

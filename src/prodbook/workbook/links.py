@@ -1,0 +1,126 @@
+"""Clickable cells on the sheets prodbook writes: a jump to a cell, or a file beside the workbook.
+
+A link is a ``HYPERLINK()`` formula whose text is cached in the file, so the
+cell reads right in any program before it recalculates, a re-read sees the same
+text, and rewriting the rows needs nothing outside the cells (a ``<hyperlink>``
+element lives outside the rows and would pin them). Both back ends write it the
+same way: the file back end with the cached text, live Excel through the formula.
+The targets come from prodbook's own values (sheet names, cell addresses, draft
+paths); every quote in them is doubled, so no text becomes formula code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
+from prodbook.workbook.xlsx.model import Formula
+
+if TYPE_CHECKING:
+    from prodbook.workbook.tracker import Tracker
+
+REPORT_SHEET = "Production Report"
+"""``prodbook.report.REPORT``'s name (that module is above this layer)."""
+MAX_TARGET = 255
+"""Excel refuses a HYPERLINK target longer than this (#VALUE!): such a cell stays plain text."""
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_ROW = re.compile(r"^row (\d{1,7})$")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def link(target: str, text: str) -> Formula | str:
+    """``=HYPERLINK(target, text)`` with ``text`` cached; plain ``text`` when the target is too long."""
+    if not target or len(target) > MAX_TARGET:
+        return text
+    return Formula(f"=HYPERLINK({_quoted(target)},{_quoted(text)})", result=text)
+
+
+def cell_target(sheet: str, cell: str) -> str | None:
+    """'#'T&A'!F12' for a cell address ('F12') or a row ('row 12': its first cell); None for anything else."""
+    m = _CELL.match(cell.strip())
+    ref = f"{m.group(1)}{m.group(2)}" if m else None
+    if ref is None and (r := _ROW.match(cell.strip())):
+        ref = f"A{r.group(1)}"
+    if ref is None:
+        return None
+    return "#'" + sheet.replace("'", "''") + "'!" + ref
+
+
+def cell_link(sheet: object, cell: object, sheets: Collection[str]) -> object:
+    """The Issues Cell column: a jump to the cell when it is on a sheet of this workbook, else as it is."""
+    if not isinstance(sheet, str) or not isinstance(cell, str) or sheet not in sheets:
+        return cell
+    target = cell_target(sheet, cell)
+    return link(target, cell) if target else cell
+
+
+def row_link(sheet: str, row: int | None, text: object) -> object:
+    """A cell that jumps to a row of another sheet (its first cell), showing ``text``."""
+    if row is None or text is None or (isinstance(text, float) and text != text):
+        return text
+    target = cell_target(sheet, f"row {int(row)}")
+    return link(target, str(text)) if target else text
+
+
+def relative_path(path: Path, workbook: Path | None) -> str:
+    """``path`` as the workbook's folder sees it ('Follow-up drafts/2027-03-01/BD1.eml'), forward slashes,
+    which Excel resolves from the workbook wherever the folder is moved; absolute on another drive."""
+    if workbook is None:
+        return str(path)
+    try:
+        rel = os.path.relpath(Path(path).resolve(), Path(workbook).resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path
+        return str(Path(path).resolve())
+    return rel.replace(os.sep, "/")
+
+
+def file_link(path: Path, workbook: Path | None) -> object:
+    """A cell that opens ``path`` (relative to the workbook), showing that relative path."""
+    rel = relative_path(path, workbook)
+    return link(rel, rel)
+
+
+LineKey = tuple[str, str, str]
+
+
+def _text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
+
+
+def first_rows(ta: pd.DataFrame) -> dict[LineKey, int]:
+    """Each PO line's first row on the T&A (PO, Style, Color folded), from a frame with ``_row``."""
+    if not len(ta) or "_row" not in ta.columns:
+        return {}
+    out: dict[LineKey, int] = {}
+    for po, style, color, row in zip(ta["po"], ta["style"], ta["color"], ta["_row"]):
+        if row is None or (isinstance(row, float) and row != row):
+            continue
+        key = (_text(po), _text(style), _text(color))
+        if key not in out or int(row) < out[key]:
+            out[key] = int(row)
+    return out
+
+
+def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[object]:
+    """The PO # column with each PO line's PO jumping to its first T&A row (plain where it has none)."""
+    return [row_link(ta_sheet, rows.get((_text(p), _text(s), _text(c))), p) if p not in (None, "") else p
+            for p, s, c in zip(frame["po"], frame["style"], frame["color"])]
+
+
+def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """A generated sheet's rows (as read, or put back by undo) with their links made again: the Follow-ups
+    Draft opens its file, an Exceptions or Production Report PO jumps to its line's T&A row."""
+    if spec.name == FOLLOW_UPS.name and "draft" in frame.columns:
+        return frame.assign(draft=[link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]])
+    if spec.name in (EXCEPTIONS.name, REPORT_SHEET) and {"po", "style", "color"} <= set(frame.columns):
+        return frame.assign(po=po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA)))
+    return frame

@@ -1,0 +1,95 @@
+"""Issue 10 point 7: a run with nothing new leaves every file alone and makes no backup.
+
+Each command runs twice in a row through the real CLI on a real tracker: the second run must leave the
+tracker's bytes, its modification time, the backups folder, the e-mail drafts and the report file as they
+were, and say "Nothing to change".
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import base_sheets, digest, write_book
+from prodbook.cli import main
+from prodbook.workbook.safety import BACKUP_DIR
+
+DAY = "2027-03-01"
+WIP_HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
+              "Planned XF", "Report Date"]
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [*args, "--today", DAY])
+    return result.exit_code, result.output
+
+
+def files_of(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file under ``folder``: modification time (ns) and digest."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, digest(p))
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tracker after its first daily run with a vendor WIP report and a costing sheet."""
+    folder = tmp_path_factory.mktemp("nothing-new")
+    sheets = base_sheets()
+    sheets["Styles"][0] += ["FOB (USD)"]
+    sheets["Styles"][1] += [7.45]
+    sheets["Styles"][2] += [11.5]
+    write_book(folder / "tracker.xlsx", sheets)
+    wb = openpyxl.Workbook()
+    wb.active.append(WIP_HEADER)
+    wb.active.append(["4500000001", "S1", "Navy", "BD1", 1200, 600, 0, 0, date(2027, 4, 15), date(2027, 2, 26)])
+    wb.save(folder / "BD1 WIP.xlsx")
+    (folder / "costing.csv").write_text("Style #,FOB USD\nS1,7.05\n", encoding="utf-8")
+    code, out = cli("refresh", str(folder / "tracker.xlsx"), str(folder / "BD1 WIP.xlsx"))
+    assert code in (0, 1), out
+    return folder
+
+
+COMMANDS = {
+    "refresh": ("refresh",),
+    "refresh with files": ("refresh", "{wip}", "{costing}"),
+    "ta": ("ta",),
+    "validate": ("validate",),
+    "validate a costing sheet": ("validate", "{costing}"),
+    "wip, the same files again": ("wip", "{wip}"),
+    "exceptions": ("exceptions",),
+    "followups": ("followups",),
+    "report": ("report",),
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_second_run_writes_nothing(folder: Path, name: str) -> None:
+    book = folder / "tracker.xlsx"
+    args = [a.format(wip=folder / "BD1 WIP.xlsx", costing=folder / "costing.csv") for a in COMMANDS[name]]
+    command = [args[0], str(book), *args[1:]]
+    code, out = cli(*command)
+    assert code in (0, 1), out
+    before = files_of(folder)
+    code, out = cli(*command)
+    assert code in (0, 1), out
+    after = files_of(folder)
+    assert after == before, f"'{name}' run again changed {sorted(k for k in after if after[k] != before.get(k))}"
+    assert "Nothing to change" in out and "Saved" not in out, out
+    assert len(list((folder / BACKUP_DIR).iterdir())) == len([k for k in before if k.startswith(BACKUP_DIR)])
+
+
+def test_the_demo_run_again_on_the_same_day_leaves_it_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", str(folder), "--today", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    before = files_of(folder)
+    stamp = os.stat(folder / "demo-tracker.xlsx").st_mtime_ns
+    result = CliRunner().invoke(main, ["demo", str(folder), "--today", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to change" in result.output
+    assert files_of(folder) == before and os.stat(folder / "demo-tracker.xlsx").st_mtime_ns == stamp
