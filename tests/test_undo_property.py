@@ -22,7 +22,7 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import base_sheets, write_book
+from conftest import base_sheets, shown_values, write_book
 from prodbook.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
@@ -98,13 +98,14 @@ def _key(row: dict[str, Any], sheet: str) -> str:
 
 
 def read(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Each generated sheet's rows by key (a repeated key gets '#2'), values as openpyxl reads them."""
+    """Each generated sheet's rows by key (a repeated key gets '#2'), values as a spreadsheet shows them (a
+    link as its text: its target follows the T&A as it is now, which the steps may have changed by hand)."""
     wb = openpyxl.load_workbook(path)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for sheet in KEYS:
         rows: dict[str, dict[str, Any]] = {}
         if sheet in wb.sheetnames:
-            values = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+            values = shown_values(path, sheet)
             header = values[0] if values else []
             for r in values[1:]:
                 if any(v not in (None, "") for v in r):
