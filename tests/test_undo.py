@@ -14,14 +14,10 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, sheet_values, write_book
+from test_exceptions import WIP_HEADER, book_with_wip as exceptions_book
 from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
-
-WIP_HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
-              "Fabric Status", "Planned XF", "Revised XF", "Ship Mode", "Booking Status", "Remarks",
-              "Report Date", "Source File"]
-
 
 def ctx(today: date, hour: int = 9, **kw) -> Context:
     return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)
@@ -54,18 +50,6 @@ def kept(result) -> list:
 
 
 # --- a cell the run made blank ----------------------------------------------------------------------
-
-def exceptions_book(tmp_path: Path, revised: date) -> Path:
-    sheets = base_sheets()
-    sheets["Orders"][0] += ["Ship Mode"]
-    sheets["Orders"][1] += ["Sea"]
-    sheets["Orders"][2] += ["Sea"]
-    sheets["Config"] = [["Setting", "Value"], ["WIP Stale Days", 10], ["Booking Confirm Days", 10]]
-    sheets["Vendor WIP"] = [WIP_HEADER, ["4500000001", "S1", "Navy", "BD1", 1200, 1200, 600, 0, "In-house",
-                                         date(2027, 4, 15), revised, "Sea", "Pending", "", date(2027, 2, 26),
-                                         "bd1.xlsx"]]
-    return write_book(tmp_path / "t.xlsx", sheets)
-
 
 def set_revised(path: Path, when: datetime) -> None:
     wb = openpyxl.load_workbook(path)
