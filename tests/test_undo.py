@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, sheet_values, write_book
-from test_exceptions import WIP_HEADER, book_with_wip as exceptions_book
+from test_exceptions import book_with_wip as exceptions_book
 from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
