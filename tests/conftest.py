@@ -71,11 +71,16 @@ def write_book(path: Path, sheets: dict[str, Sequence[Sequence[Any]]], *, tables
                     cell.number_format = "yyyy-mm-dd"
         if tables and rows and len(rows[0]):
             ref = f"A1:{openpyxl.utils.get_column_letter(len(rows[0]))}{max(len(rows), 2)}"
-            t = Table(displayName=f"T{i}_{''.join(c for c in name if c.isalnum())}", ref=ref)
-            t.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-            ws.add_table(t)
+            add_table(ws, ref, f"T{i}_{''.join(c for c in name if c.isalnum())}")
     wb.save(path)
     return path
+
+
+def add_table(ws: Any, ref: str, name: str) -> None:
+    """Format ``ref`` of the sheet as an Excel Table, as a team's tracker usually is."""
+    t = Table(displayName=name, ref=ref)
+    t.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(t)
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from conftest import base_sheets, digest, shown_values, write_book
+from conftest import add_table, base_sheets, digest, shown_values, write_book
 from prodbook.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
@@ -85,9 +84,7 @@ def tracker(folder: Path, kind: str | None) -> Path:
                     ws.cell(row=r, column=c, value=value)
         if kind.endswith("(a Table)"):
             ref = f"A{header_row}:{get_column_letter(len(spec.headers))}{header_row + 1}"
-            table = Table(displayName=f"Owned{i}", ref=ref)
-            table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-            ws.add_table(table)
+            add_table(ws, ref, f"Owned{i}")
     wb.save(path)
     return path
 

@@ -161,7 +161,8 @@ class FileBook(Staging):
 
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
-        return merged_ranges(self.path, sheet)
+        part = self.info.sheet_parts.get(sheet)
+        return merged_ranges(self.path, sheet, part) if part else []
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""

@@ -223,16 +223,18 @@ def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"')
 
 
-def merged_ranges(path, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def merged_ranges(path, sheet: str, part: str | None = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges, ((row, col), (row, col)) 0-based as calamine gives them.
 
     Streamed from the part without parsing its cells: a ``<mergeCell`` in the
     raw XML is always the element (text escapes its '<'), so a long log costs
-    one decompression pass and little memory.
+    one decompression pass and little memory. ``part``: the sheet's part when the caller knows it
+    already, so workbook.xml is not read again for every sheet.
     """
     pkg = _Package(Path(path))
     try:
-        part = next((s[2] for s in _read_book(pkg).sheets if s[0] == sheet), None)
+        if part is None:
+            part = next((s[2] for s in _read_book(pkg).sheets if s[0] == sheet), None)
         if part is None or not pkg.exists(part):
             return []
         refs: list[bytes] = []
