@@ -42,8 +42,8 @@ def _check(name: str, ok: bool, detail: str = "") -> bool:
 def smoke() -> int:
     import xlwings as xw
 
-    from prodbook import addin, ribbon
-    from prodbook.demo import write_demo
+    from prodbook.excel import addin, ribbon
+    from prodbook.demo.tracker import write_demo
 
     xlam = addin.build(OUT / "prodbook.xlam", interpreter=sys.executable)
     results = []
@@ -82,7 +82,7 @@ def smoke() -> int:
 def build() -> int:
     import xlwings as xw
 
-    from prodbook import addin
+    from prodbook.excel import addin
 
     linux = addin.build(OUT / "prodbook.xlam")
     target = OUT / "prodbook-excel.xlam"

@@ -26,12 +26,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from prodbook import ta
-from prodbook.demo import closure_rows, template_rows, vendor_rows
-from prodbook.factories import vendor_calendars
+from prodbook.core import ta
+from prodbook.demo.tracker import closure_rows, template_rows, vendor_rows
+from prodbook.core.factories import vendor_calendars
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
-from prodbook.model.sheets import ALL_SHEETS, CLOSURES, ORDERS, STYLES, TEMPLATES, VENDORS
+from prodbook.core.model.sheets import ALL_SHEETS, CLOSURES, ORDERS, STYLES, TEMPLATES, VENDORS
 
 TODAY = date(2026, 11, 25)
 

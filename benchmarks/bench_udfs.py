@@ -2,7 +2,7 @@
 
 What Excel waits for when a 10,000-row column of =TA_DUE(...) or
 =FACTORY_WORKDAY(...) recalculates: one Python call with the whole column.
-Measured on the function bodies (``prodbook.udfs`` called as plain
+Measured on the function bodies (``prodbook.excel.udfs`` called as plain
 functions), with the calendars already cached, as they are after the first
 call; the first (cold) call, which builds the factory calendars, is shown too.
 Not included: xlwings' COM transfer of the column in and out, which only a
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from conftest import base_sheets, write_book  # noqa: E402
 
-from prodbook import formulas, udfs  # noqa: E402
+from prodbook.excel import formulas, udfs
 from prodbook.workbook.filebook import FileBook  # noqa: E402
 from prodbook.workbook.tracker import Tracker  # noqa: E402
 

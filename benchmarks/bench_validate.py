@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from prodbook import discrepancies, labdips, samples, style_lock, styles_check
-from prodbook.model.sheets import LAB_DIPS, ORDERS, SAMPLES, STYLES, VENDOR_WIP
-from prodbook.where import Place
+from prodbook.core.development import discrepancies, labdips, samples, style_lock, styles_check
+from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SAMPLES, STYLES, VENDOR_WIP
+from prodbook.core.where import Place
 
 TODAY = date(2027, 3, 1)
 FIBERS = ("60% Cotton 40% Polyester", "95% Cotton 5% Elastane", "100% Cotton", "65% Polyester 35% Cotton",

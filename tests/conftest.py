@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from prodbook.findings import Code, Finding
+from prodbook.core.findings import Code, Finding
 
 HAS_SOFFICE = shutil.which("soffice") is not None
 

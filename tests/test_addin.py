@@ -19,7 +19,7 @@ from defusedxml import ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodbook import addin, ribbon, udfs, vbaproject
+from prodbook.excel import addin, ribbon, udfs, vbaproject
 from prodbook.cli import main
 from prodbook.jobs import runner
 
@@ -132,7 +132,7 @@ def test_every_callback_is_a_sub_in_the_built_vba(parts: dict[str, bytes], vba: 
     assert callbacks == {ribbon.CALLBACK}
     assert callbacks <= subs
     code = vba["Prodbook"]
-    assert "RunPython" in code and "control.Id" in code and "prodbook.ribbon" in code
+    assert "RunPython" in code and "control.Id" in code and "prodbook.excel.ribbon" in code
 
 
 def test_the_ribbon_and_the_registry_match(parts: dict[str, bytes]) -> None:
@@ -176,7 +176,7 @@ def test_udf_declarations_are_the_functions_of_udfs(vba: dict[str, str]) -> None
         args = [a.strip().removeprefix("Optional ").strip() for a in declared[fn.__name__].split(",")]
         assert args == [a for a, _ in addin.udf_arguments(fn)]
         assert not {a.lower() for a in args} & VBA_KEYWORDS, fn.__name__
-        assert f'XLPy.CallUDF("prodbook.udfs", "{fn.__name__}"' in vba["xlwings_udfs"]
+        assert f'XLPy.CallUDF("prodbook.excel.udfs", "{fn.__name__}"' in vba["xlwings_udfs"]
 
 
 def test_xlwings_runtime_is_in_the_project_with_our_name(vba: dict[str, str]) -> None:
@@ -196,7 +196,7 @@ def test_the_conf_sheet_is_there(parts: dict[str, bytes]) -> None:
     for row in sheet.iter(MAIN + "row"):
         texts = ["".join(t.text or "" for t in c.iter(MAIN + "t")) for c in row.iter(MAIN + "c")]
         rows[texts[0]] = texts[1] if len(texts) > 1 else ""
-    assert rows["UDF Modules"] == "prodbook.udfs"
+    assert rows["UDF Modules"] == "prodbook.excel.udfs"
     assert {"Interpreter_Win", "Interpreter_Mac", "PYTHONPATH"} <= set(rows)
 
 

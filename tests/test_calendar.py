@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodbook.calendar import (
+from prodbook.core.calendar import (
     FactoryCalendar,
     factory_calendar,
     networkdays_intl,

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, shown_values, write_book
-from prodbook import exceptions as ex
+from prodbook.core import exceptions as ex
 from prodbook.core import cancel as cx
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run

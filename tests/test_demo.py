@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from prodbook import ta
-from prodbook.demo import DEMO_FILE, FUNCTIONS, LUNAR_NEW_YEAR, SEASON_WINDOW, write_demo
-from prodbook.model.sheets import ALL_SHEETS, ORDERS, STYLES, TA, TEMPLATES, VENDORS, SheetSpec
+from prodbook.core import ta
+from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, LUNAR_NEW_YEAR, SEASON_WINDOW, write_demo
+from prodbook.core.model.sheets import ALL_SHEETS, ORDERS, STYLES, TA, TEMPLATES, VENDORS, SheetSpec
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
 
@@ -200,7 +200,7 @@ def test_ta_rows_are_typed_actuals_of_real_milestones(demo):
 # --- the daily refresh on the demo ---------------------------------------------------------------
 
 def test_the_refresh_shows_a_live_mix(demo, tmp_path):
-    from prodbook.findings import Code
+    from prodbook.core.findings import Code
     from prodbook.jobs import runner
     from prodbook.jobs.base import Context
 

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from prodbook.cli import main
-from prodbook.demo import DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
-from prodbook.demo_vendor_files import PLANTED, planted, vendor_reports
-from prodbook.findings import Code
+from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
+from prodbook.demo.vendor_files import PLANTED, planted, vendor_reports
+from prodbook.core.findings import Code
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
 TOLERANCE = 0.03

@@ -12,9 +12,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
-from prodbook.cells import CellError, to_date, to_number
-from prodbook.development import for_tracker
-from prodbook.findings import Code
+from prodbook.core.cells import CellError, to_date, to_number
+from prodbook.core.development.status import for_tracker
+from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.filebook import FileBook
@@ -317,7 +317,7 @@ def test_garbage_cells_never_crash_are_reported_once_and_are_never_rewritten(tmp
 
 
 def test_sample_due_dates_come_from_the_colour_milestone_else_the_style():
-    from prodbook.samples import ta_due
+    from prodbook.core.development.samples import ta_due
     ta = pd.DataFrame({"style": ["S1", "S1", "S1", "S2"], "color": ["Navy", "Navy", "Black", "Red"],
                        "code": ["FSS", "FSS", "FSS", "PPS"],
                        "planned": [date(2027, 1, 10), date(2027, 1, 12), date(2027, 1, 5), date(2027, 2, 1)],

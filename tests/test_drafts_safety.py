@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from conftest import assert_finding, base_sheets, digest, write_book
-from prodbook import followups as fu
-from prodbook.findings import Code, UserError
+from prodbook.core import followups as fu
+from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.safety import WorkbookLocked

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from conftest import base_sheets, sheet_values, write_book
-from prodbook import exceptions as ex
-from prodbook.calendar import factory_calendar
-from prodbook.config import Config
-from prodbook.findings import Code, Severity
+from prodbook.core import exceptions as ex
+from prodbook.core.calendar import factory_calendar
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Severity
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, shown_values, write_book
-from prodbook import followups as fu
-from prodbook.findings import Code
+from prodbook.core import followups as fu
+from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

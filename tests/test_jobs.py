@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, shown_values, write_book
-from prodbook.findings import Code, UserError
+from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook.safety import WorkbookLocked
@@ -210,7 +210,7 @@ def test_rows_typed_by_the_user_are_filled_once_and_undo_empties_them(tmp_path):
 
 
 def test_values_in_messages_are_shown_as_typed_in_excel():
-    from prodbook.findings import Finding, Severity, shown
+    from prodbook.core.findings import Finding, Severity, shown
     assert [shown(v) for v in (date(2027, 3, 1), datetime(2027, 3, 1), datetime(2027, 3, 1, 9, 30), 1200.0, 7.81,
                                True, None, float("nan"), "Navy")] == \
         ["2027-03-01", "2027-03-01", "2027-03-01 09:30", "1200", "7.81", "TRUE", "", "", "Navy"]

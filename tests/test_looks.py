@@ -26,7 +26,7 @@ from conftest import base_sheets, write_book
 from prodbook.cli import main
 from prodbook.core.looks import (DEFAULT_DATE_FORMAT, date_text, fitted_widths, is_date_format, look_for,
                                  resolve, text_lines, with_date_text)
-from prodbook.model.sheets import ISSUES, TA
+from prodbook.core.model.sheets import ISSUES, TA
 
 DAY = "2026-11-25"
 DATE_RE = re.compile(r"\b\d{2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2}\b")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from prodbook.model import ALL_SHEETS, RECORDS
-from prodbook.model.records import Order, TemplateMilestone
-from prodbook.model.sheets import normalise_header, spec_by_name
+from prodbook.core.model import ALL_SHEETS, RECORDS
+from prodbook.core.model.records import Order, TemplateMilestone
+from prodbook.core.model.sheets import normalise_header, spec_by_name
 
 
 @pytest.mark.parametrize("spec", ALL_SHEETS, ids=lambda s: s.name)

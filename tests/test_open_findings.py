@@ -16,7 +16,7 @@ import openpyxl
 from conftest import base_sheets, shown_values, write_book
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
-from prodbook.model.sheets import ISSUES
+from prodbook.core.model.sheets import ISSUES
 
 DAY1, DAY2, DAY3 = date(2027, 3, 1), date(2027, 3, 2), date(2027, 3, 3)
 STYLES = [["Style #", "Description", "Vendor", "T&A Template", "Status", "FOB (USD)", "Fiber Content", "Colors"],

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
-from prodbook.outlook import send_drafts
+from prodbook.workbook.outlook import send_drafts
 
 
 def message(n: int, attach: bool = False) -> EmailMessage:

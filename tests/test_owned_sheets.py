@@ -14,10 +14,10 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from conftest import add_table, base_sheets, digest, shown_values, write_book
-from prodbook.findings import Code, UserError
+from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
-from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, FOLLOW_UPS, ISSUES, TA, VENDOR_WIP, SheetSpec
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, FOLLOW_UPS, ISSUES, TA, VENDOR_WIP, SheetSpec
 
 TITLE = "SS27 tracker - notes"
 NOTE = "Buyer Note"

@@ -119,7 +119,7 @@ def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tm
 def test_html_escapes_every_value():
     import pandas as pd
 
-    from prodbook.report_html import render_html
+    from prodbook.workbook.report_html import render_html
     lines = pd.DataFrame([{"po": "4500000001", "style": "S1", "color": "Navy", "vendor": "<b>V&Co</b>",
                            "qty": 1200, "status": "At risk", "planned_xf": date(2027, 4, 15),
                            "forecast_xf": date(2027, 4, 30), "cancel": date(2027, 4, 20)}])

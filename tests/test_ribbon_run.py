@@ -11,7 +11,8 @@ import pytest
 
 from conftest import base_sheets, write_book
 from fakexl import FakeBook
-from prodbook import ribbon, support
+from prodbook.excel import ribbon
+from prodbook import support
 from prodbook.workbook.xlbook import XlBook
 
 

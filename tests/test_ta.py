@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodbook import exceptions as ex
-from prodbook import ta
-from prodbook.calendar import factory_calendar, networkdays_intl, workday_intl
-from prodbook.findings import Code
+from prodbook.core import exceptions as ex
+from prodbook.core import ta
+from prodbook.core.calendar import factory_calendar, networkdays_intl, workday_intl
+from prodbook.core.findings import Code
 
 FILE = "tracker.xlsx"
 TODAY = date(2027, 3, 10)  # a Wednesday

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import pytest
 from conftest import assert_finding, base_sheets, sheet_values, write_book
-from prodbook import ta
-from prodbook.findings import Code
+from prodbook.core import ta
+from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 

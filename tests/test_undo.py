@@ -15,7 +15,7 @@ import pytest
 
 from conftest import base_sheets, sheet_values, write_book
 from test_exceptions import book_with_wip as exceptions_book
-from prodbook.findings import Code, UserError
+from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

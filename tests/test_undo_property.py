@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import base_sheets, shown_values, write_book
-from prodbook.findings import Code
+from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.jobs.undo_job import last_action

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
-from prodbook import wip
-from prodbook.config import Config
-from prodbook.findings import Code, UserError
+from prodbook.core import wip
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prodbook import __version__
-from prodbook.findings import Severity, UserError, shown
+from prodbook.core.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
 from prodbook.support import crash_log, unexpected
 from prodbook.jobs.runner import REFRESH, RunResult, run
@@ -294,8 +294,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
     unless --force moves it aside first.
     """
-    from prodbook.demo import build_story, fill_functions, write_demo
-    from prodbook.demo_vendor_files import write_costing_file, write_vendor_files
+    from prodbook.demo.tracker import build_story, fill_functions, write_demo
+    from prodbook.demo.vendor_files import write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
 
     day = today or date.today()
@@ -334,7 +334,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     sys.exit(0)
 
 
-from prodbook.addin import addin_group  # noqa: E402  (the Excel add-in: its own module)
+from prodbook.excel.addin import addin_group  # noqa: E402  (the Excel add-in: its own module)
 
 main.add_command(addin_group)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from prodbook.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
+from prodbook.core.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
 
 DEFAULT_DATE_FORMAT = "dd-mmm-yy"
 """25-Nov-26: a month name, so no locale reads 03/04 as the wrong month."""

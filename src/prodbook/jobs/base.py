@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.findings import Finding
-from prodbook.model.sheets import SheetSpec
+from prodbook.core.findings import Finding
+from prodbook.core.model.sheets import SheetSpec
 from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import duplicate_keys, records_frame
 from prodbook.workbook.tracker import Change, Tracker

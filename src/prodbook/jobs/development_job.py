@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prodbook import discrepancies, labdips, samples, styles_check, style_lock
-from prodbook.cells import CellError, to_date, to_int, to_number
-from prodbook.findings import Code, Finding, UserError, info, warning
+from prodbook.core.development import discrepancies, labdips, samples, styles_check, style_lock
+from prodbook.core.cells import CellError, to_date, to_int, to_number
+from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
+from prodbook.core.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
                                    TA, VENDOR_WIP, VENDORS, Kind, SheetSpec)
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
 from prodbook.workbook.xlsxparts import CellEdit
-from prodbook.where import Place, place_of, records
+from prodbook.core.where import Place, place_of, records
 
 
 @dataclass

@@ -6,12 +6,12 @@ from collections import Counter
 
 import pandas as pd
 
-from prodbook import exceptions as ex
-from prodbook import ta
-from prodbook.factories import vendor_calendars
-from prodbook.findings import Code, Finding, UserError
+from prodbook.core import exceptions as ex
+from prodbook.core import ta
+from prodbook.core.factories import vendor_calendars
+from prodbook.core.findings import Code, Finding, UserError
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
+from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from prodbook import followups as fu
-from prodbook.config import toml_path
-from prodbook.findings import Code, Finding, info, warning
+from prodbook.core import followups as fu
+from prodbook.core.config import toml_path
+from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
-from prodbook.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
-from prodbook.wip import fold_ref
+from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
+from prodbook.core.wip import fold_ref
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged

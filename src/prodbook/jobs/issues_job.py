@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from prodbook.core.open_findings import EVERY_RUN, Checked, merge
-from prodbook.findings import Finding, Severity
-from prodbook.model.sheets import ISSUES
+from prodbook.core.findings import Finding, Severity
+from prodbook.core.model.sheets import ISSUES
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tracker import Tracker, log_text
 

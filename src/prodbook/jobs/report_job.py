@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from prodbook import report as rp
+from prodbook.core import report as rp
 from prodbook.core.looks import date_text
-from prodbook.report_html import render_html
+from prodbook.workbook.report_html import render_html
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
-from prodbook.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
 from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile, Writer
 from prodbook.workbook.tracker import Tracker

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook import support
-from prodbook.findings import Code, Finding, Severity, UserError, error, has_errors, info
+from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
 from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
                            validate_job, wip_job)
 from prodbook.jobs.base import Context, Outcome

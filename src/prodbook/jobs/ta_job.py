@@ -1,6 +1,6 @@
 """Rebuild the T&A sheet: read the inputs, run the engine, keep what the user typed.
 
-The shell around ``prodbook.ta``: everything here is reading tables from the
+The shell around ``prodbook.core.ta``: everything here is reading tables from the
 tracker, matching the new milestones to the rows already on the T&A sheet,
 and staging the writes (T&A, its archive, the Change Log).
 """
@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from prodbook import exceptions as ex
-from prodbook import ta
-from prodbook.factories import vendor_calendars
-from prodbook.findings import Code, Finding, UserError, error, info, warning
+from prodbook.core import exceptions as ex
+from prodbook.core import ta
+from prodbook.core.factories import vendor_calendars
+from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.model.records import Status
-from prodbook.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
+from prodbook.core.model.records import Status
+from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
                                    VENDORS, Column, Kind, SheetSpec)
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,

@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook import exceptions as ex
+from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
-from prodbook.findings import Code, Finding, UserError, warning
+from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
-from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, Tracker,
                                        log_text, same_logged)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from prodbook.cells import is_signed_number, looks_like_formula
-from prodbook.findings import Code, Finding, warning
+from prodbook.core.cells import is_signed_number, looks_like_formula
+from prodbook.core.findings import Code, Finding, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 

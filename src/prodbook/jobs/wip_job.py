@@ -1,6 +1,6 @@
 """Import vendor WIP reports into the Vendor WIP sheet.
 
-The shell around ``prodbook.wip``: check the files the user gave, read the
+The shell around ``prodbook.core.wip``: check the files the user gave, read the
 Orders, Styles and Vendors sheets, import each file, and stage the Vendor WIP
 sheet with each imported (vendor, report date) replaced and every older report
 kept as history.
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from prodbook import wip
-from prodbook.cells import CellError
-from prodbook.findings import Code, Finding, UserError, error
+from prodbook.core import wip
+from prodbook.core.cells import CellError
+from prodbook.core.findings import Code, Finding, UserError, error
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
 from prodbook.workbook.tables import key_text
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
 

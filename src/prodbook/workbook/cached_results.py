@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from prodbook.cells import date_to_serial
+from prodbook.core.cells import date_to_serial
 from prodbook.workbook.xlsx.book import workbook_info
 
 CALC_ID = "191029"

@@ -18,7 +18,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from prodbook.findings import UserError
+from prodbook.core.findings import UserError
 from prodbook.workbook import limits, safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
@@ -273,7 +273,7 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
 
 
 def _toml_limits(path: Path) -> limits.Limits:
-    from prodbook.config import toml_limits
+    from prodbook.core.config import toml_limits
 
     return toml_limits(path)
 

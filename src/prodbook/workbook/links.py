@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from prodbook.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
+from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
 from prodbook.workbook.xlsx.model import Formula
 
 if TYPE_CHECKING:
     from prodbook.workbook.tracker import Tracker
 
 REPORT_SHEET = "Production Report"
-"""``prodbook.report.REPORT``'s name (that module is above this layer)."""
+"""``prodbook.core.report.REPORT``'s name (that module is above this layer)."""
 MAX_TARGET = 255
 """Excel refuses a HYPERLINK target longer than this (#VALUE!): such a cell stays plain text."""
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")

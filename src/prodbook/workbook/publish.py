@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from prodbook.findings import UserError
+from prodbook.core.findings import UserError
 from prodbook.workbook.safety import fsync_folder, umask
 
 Writer = Callable[[Path], None]
@@ -273,7 +273,7 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
-    from prodbook.outlook import DraftsStopped, send_drafts
+    from prodbook.workbook.outlook import DraftsStopped, send_drafts
 
     try:
         return send_drafts(list(record.messages), record.folder), [], None

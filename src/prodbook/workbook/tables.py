@@ -2,7 +2,7 @@
 
 Pure functions over lists of cell values, shared by both back ends. Teams
 keep their own headers and title rows; this is where their layout meets the
-default one (``prodbook.model.sheets``).
+default one (``prodbook.core.model.sheets``).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
-from prodbook.config import Config
-from prodbook.findings import Code, Finding, UserError, error, warning
-from prodbook.model.records import Record
-from prodbook.model.sheets import Kind, SheetSpec, normalise_header
+from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.model.records import Record
+from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
 
 HEADER_SCAN_ROWS = 12
 

@@ -17,10 +17,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from prodbook.config import Config, build_config, toml_pairs
-from prodbook.findings import Finding, UserError
-from prodbook.model.records import RECORDS, Record
-from prodbook.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.core.config import Config, build_config, toml_pairs
+from prodbook.core.findings import Finding, UserError
+from prodbook.core.model.records import RECORDS, Record
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
                                       map_header, missing_sheet, read_table, to_records)
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.cells import looks_like_formula
+from prodbook.core.cells import looks_like_formula
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
 

@@ -7,7 +7,7 @@ import numbers
 from datetime import date, datetime
 from datetime import time as dtime
 
-from prodbook.cells import date_to_serial
+from prodbook.core.cells import date_to_serial
 from prodbook.workbook.xlsx.model import Formula
 from prodbook.workbook.xlsx.refs import col_letter
 from prodbook.workbook.xlsx.styles import _Styles

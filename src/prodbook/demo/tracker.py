@@ -1,7 +1,7 @@
 """The demo production tracker: one apparel season, alive on whatever day it is written.
 
 ``write_demo(folder, today)`` writes ``demo-tracker.xlsx`` in the default layout
-(``prodbook.model.sheets``): ~40 style profiles, ~150 PO lines, three T&A
+(``prodbook.core.model.sheets``): ~40 style profiles, ~150 PO lines, three T&A
 templates, the vendors with their factory closures, lab dips, samples and the
 settings. Every date is placed relative to ``today`` and every random choice
 comes from a ``random.Random`` seeded with ``today``, so the same day always
@@ -16,8 +16,8 @@ DDP, and it would not be under FOB.
 
 The T&A sheet holds only what a team would have typed: the Actual dates (and a
 few Notes) of milestones that already happened. They are found by planning
-the orders with the real engine (``prodbook.ta``, on the same factory
-calendars ``prodbook.factories`` builds), then walking each PO line's
+the orders with the real engine (``prodbook.core.ta``, on the same factory
+calendars ``prodbook.core.factories`` builds), then walking each PO line's
 milestones in time order the way the engine forecasts them. prodbook fills in
 the rest (Planned, Forecast, Status...) on its first refresh.
 
@@ -47,11 +47,11 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from prodbook import ta
-from prodbook.calendar import FactoryCalendar
-from prodbook.factories import vendor_calendars
-from prodbook.model.records import DayType
-from prodbook.model.sheets import (ALL_SHEETS, CLOSURES, CONFIG, LAB_DIPS, ORDERS, SAMPLES, STYLES,
+from prodbook.core import ta
+from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.factories import vendor_calendars
+from prodbook.core.model.records import DayType
+from prodbook.core.model.sheets import (ALL_SHEETS, CLOSURES, CONFIG, LAB_DIPS, ORDERS, SAMPLES, STYLES,
                                    TA, TEMPLATES, VENDORS, SheetSpec)
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
 from prodbook.workbook import demo_folder
@@ -972,7 +972,7 @@ def write_sheet(wb: Workbook, spec: SheetSpec, records: Sequence[dict[str, Any]]
 class Story:
     """The demo season on one day: the PO lines, what happened to each (its walk), and the sheets.
 
-    The vendor WIP reports (``prodbook.demo_vendor_files``) are told from the
+    The vendor WIP reports (``prodbook.demo.vendor_files``) are told from the
     same lines and walks as the T&A, so the two never disagree except where a
     discrepancy is planted on purpose.
     """
@@ -1205,8 +1205,8 @@ def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
 
 
 def functions_results(sheet: FunctionsSheet, data: Any) -> dict[str, Any]:
-    """Each example's value as prodbook computes it (``prodbook.formulas``), by result cell."""
-    from prodbook import formulas
+    """Each example's value as prodbook computes it (``prodbook.excel.formulas``), by result cell."""
+    from prodbook.excel import formulas
 
     fns = {"TA_DUE": formulas.ta_due, "TA_DATE": formulas.ta_date, "TA_STATUS": formulas.ta_status,
            "FACTORY_WORKDAY": formulas.factory_workday, "FACTORY_NETWORKDAYS": formulas.factory_networkdays}
@@ -1233,7 +1233,7 @@ def fill_functions(path: Path, story: Story) -> dict[str, Any]:
     Returns the values by cell. A value prodbook cannot compute (an error
     text) means the demo is broken: it raises.
     """
-    from prodbook import formulas
+    from prodbook.excel import formulas
     from prodbook.workbook.cached_results import set_cached_results
     from prodbook.workbook.filebook import FileBook
     from prodbook.workbook.tracker import Tracker

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from prodbook.model.sheets import SheetSpec
+from prodbook.core.model.sheets import SheetSpec
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 Attribute VB_Name = "Prodbook"
 ' prodbook ribbon callback. Every button of the prodbook tab calls this one Sub;
-' the pressed button's id says which action to run (prodbook.ribbon.ACTIONS).
+' the pressed button's id says which action to run (prodbook.excel.ribbon.ACTIONS).
 ' Source of truth: addin/Prodbook.bas, built into prodbook.xlam by `prodbook addin build`.
 Option Explicit
 

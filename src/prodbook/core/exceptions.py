@@ -33,12 +33,12 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.calendar import FactoryCalendar
-from prodbook.cells import CellError, NA, to_number
-from prodbook.config import Config
+from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.cells import CellError, NA, to_number
+from prodbook.core.config import Config
 from prodbook.core import cancel as cx
-from prodbook.findings import Code, Finding, Severity, error, warning
-from prodbook.wip import fold_ref, latest_reports, line_key
+from prodbook.core.findings import Code, Finding, Severity, error, warning
+from prodbook.core.wip import fold_ref, latest_reports, line_key
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days."""

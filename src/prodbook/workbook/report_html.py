@@ -14,8 +14,8 @@ from html import escape
 import pandas as pd
 
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
-from prodbook.findings import shown
-from prodbook.report import LATE, RISK, ChangeRow
+from prodbook.core.findings import shown
+from prodbook.core.report import LATE, RISK, ChangeRow
 
 _STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}

@@ -1,7 +1,7 @@
 """Development status for the follow-ups and the production report: pure DataFrames.
 
 ``pending_lab_dips`` and ``pending_samples`` list what to chase, one row per
-item, in the columns of ``prodbook.followups.Item`` (vendor, item, detail, po,
+item, in the columns of ``prodbook.core.followups.Item`` (vendor, item, detail, po,
 style, color, due, days_overdue): ``Item(**row)`` builds one.
 ``development_status`` gives one row per style for the report: lab dips
 approved / pending, samples received / late, the proto for the line review,
@@ -14,10 +14,10 @@ from datetime import date
 
 import pandas as pd
 
-from prodbook.where import records
+from prodbook.core.where import records
 
-from prodbook import samples
-from prodbook.labdips import _d
+from prodbook.core.development import samples
+from prodbook.core.development.labdips import _d
 
 ITEM_COLUMNS = ["vendor", "item", "detail", "po", "style", "color", "due", "days_overdue"]
 
@@ -147,7 +147,7 @@ def for_tracker(tracker, today: date) -> dict[str, pd.DataFrame]:
     'Line Review Date'), 'dip_status' (labdips.dip_status).
     """
     from prodbook.jobs import development_job as dj
-    from prodbook.model.sheets import STYLES
+    from prodbook.core.model.sheets import STYLES
 
     d = dj.inputs(tracker)
     view = dj.dip_view(tracker, today, dj.dip_settings(tracker, []))

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook import fiber, tariff
-from prodbook.cells import CellError, to_number, to_text
-from prodbook.findings import Code, Finding, error, info, warning
-from prodbook.where import Place, records
+from prodbook.core.development import fiber, tariff
+from prodbook.core.cells import CellError, to_number, to_text
+from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.where import Place, records
 
 KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
                   "approved", "in production", "carry over", "carryover", "on hold", "dropped",

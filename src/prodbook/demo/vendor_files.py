@@ -7,7 +7,7 @@ line's T&A on that date (``quantities``):
 * nothing is cut before the cutting milestone's Actual date; cutting runs
   from there to half-way to packing complete, sewing from the sewing
   milestone's Actual to packing complete, packing over the second half of
-  sewing (the plan ``prodbook.exceptions.production_behind`` expects);
+  sewing (the plan ``prodbook.core.exceptions.production_behind`` expects);
 * once packing complete (or ex-factory) has its Actual, the line is cut,
   sewn and packed in full: the order quantity, a little over or short
   (within the Config sheet's Ship Tolerance %);
@@ -51,10 +51,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from prodbook.demo import Line, Story, Walk
-from prodbook.findings import Code
+from prodbook.demo.tracker import Line, Story, Walk
+from prodbook.core.findings import Code
 from prodbook.jobs.base import valid_frame
-from prodbook.model.sheets import ORDERS, STYLES
+from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.tracker import Tracker
 

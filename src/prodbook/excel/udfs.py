@@ -2,7 +2,7 @@
 
 Thin wrappers: each reads the calling workbook's data through the live back
 end and hands the cells to the pure function of the same name in
-``prodbook.formulas`` (one Python call per column). On Windows, xlwings'
+``prodbook.excel.formulas`` (one Python call per column). On Windows, xlwings'
 decorators register them; elsewhere they return the plain function, which is
 how the tests call them (with ``caller`` replaced by a ``BookData``).
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import xlwings as xw
 
-from prodbook import formulas
-from prodbook.formulas import BookData, Cells
+from prodbook.excel import formulas
+from prodbook.excel.formulas import BookData, Cells
 
 CATEGORY = "prodbook"
 

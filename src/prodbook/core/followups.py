@@ -28,10 +28,10 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
-from prodbook.exceptions import RULE_NAMES, open_exceptions
-from prodbook.findings import Code
-from prodbook.model.records import Status
-from prodbook.wip import fold_ref
+from prodbook.core.exceptions import RULE_NAMES, open_exceptions
+from prodbook.core.findings import Code
+from prodbook.core.model.records import Status
+from prodbook.core.wip import fold_ref
 from prodbook.workbook.publish import write_atomic
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.findings import Code, Finding, error, warning
-from prodbook.where import Place, records
+from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.where import Place, records
 
 APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
                       "approved with comment", "accepted"})

@@ -1,7 +1,7 @@
 """The tracker's records (pydantic) and sheet layouts."""
 
-from prodbook.model.records import RECORDS, DayType, Record, Status
-from prodbook.model.sheets import ALL_SHEETS, Column, Kind, SheetSpec, spec_by_name
+from prodbook.core.model.records import RECORDS, DayType, Record, Status
+from prodbook.core.model.sheets import ALL_SHEETS, Column, Kind, SheetSpec, spec_by_name
 
 __all__ = ["ALL_SHEETS", "RECORDS", "Column", "DayType", "Kind", "Record", "SheetSpec", "Status",
            "spec_by_name"]

@@ -1,6 +1,6 @@
 """Pydantic records: one frozen model per tracker sheet.
 
-Cells are normalised by ``prodbook.cells`` first; the models then check what
+Cells are normalised by ``prodbook.core.cells`` first; the models then check what
 a row means (required fields, ranges, allowed words). Field docstrings become
 the field descriptions (``use_attribute_docstrings``), so the models document
 the workbook.

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook import fiber, tariff
-from prodbook.findings import Code, Finding, Fix, info, warning
-from prodbook.labdips import _d
-from prodbook.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
-from prodbook.where import Place, records
+from prodbook.core.development import fiber, tariff
+from prodbook.core.findings import Code, Finding, Fix, info, warning
+from prodbook.core.development.labdips import _d
+from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
+from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
     "fit": re.compile(r"^(?:1st\s+)?fit sample submit", re.I),
@@ -298,7 +298,7 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
 
 def review_date_of(value: Any) -> date | None:
     """The Config 'Line Review Date' value as a date."""
-    from prodbook.cells import CellError, to_date
+    from prodbook.core.cells import CellError, to_date
     try:
         return to_date(value)
     except CellError:

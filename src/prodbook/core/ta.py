@@ -33,11 +33,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from prodbook.calendar import FactoryCalendar
-from prodbook.cells import NA
-from prodbook.findings import Code, Finding, error, warning
-from prodbook.model.records import DayType, Status
-from prodbook.model.sheets import ORDERS, normalise_header
+from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.cells import NA
+from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.model.records import DayType, Status
+from prodbook.core.model.sheets import ORDERS, normalise_header
 
 ORDER_ANCHORS: dict[str, str] = {}
 for _f in ("po_date", "ex_factory", "in_dc", "cancel"):

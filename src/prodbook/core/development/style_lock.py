@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.findings import Code, Finding, Fix, warning
-from prodbook.model.sheets import STYLE_SNAPSHOT, STYLES
-from prodbook.styles_check import StyleSettings, is_adopted
+from prodbook.core.findings import Code, Finding, Fix, warning
+from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
+from prodbook.core.development.styles_check import StyleSettings, is_adopted
 from prodbook.workbook.tables import key_text
 from prodbook.workbook.tracker import NEW_ROW, Change, log_text, same_logged
-from prodbook.where import Place, records
+from prodbook.core.where import Place, records
 
 
 @dataclass

@@ -22,13 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook import fiber, tariff
-from prodbook.cells import CellError, to_date
-from prodbook.config import Config
-from prodbook.findings import Code, Finding, Fix, info, warning
-from prodbook.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T
+from prodbook.core.development import fiber, tariff
+from prodbook.core.cells import CellError, to_date
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Finding, Fix, info, warning
+from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T
 from prodbook.workbook.tables import read_table
-from prodbook.where import Place, records
+from prodbook.core.where import Place, records
 
 VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
     C("Style #", "style", T, *STYLE_NO, "Buyer Style", "Buyer Style #", required=True),
@@ -73,7 +73,7 @@ def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
 def _sheets(path: Path, config: Config) -> list[tuple[str, list[list[Any]]]]:
     """The file's tables, read as the WIP import reads vendor files (encodings, delimiters, merges,
     the limits of the tracker's Config, long text cut)."""
-    from prodbook.wip import read_vendor_file as read_cells
+    from prodbook.core.wip import read_vendor_file as read_cells
 
     return [(raw.sheet or path.stem, raw.rows) for raw in read_cells(path, config.limits)]
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook import exceptions as ex
-from prodbook.findings import Code
+from prodbook.core import exceptions as ex
+from prodbook.core.findings import Code
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
-from prodbook.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
-from prodbook.wip import line_key
+from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
+from prodbook.core.wip import line_key
 from prodbook.workbook.publish import write_atomic
 from prodbook.workbook.tracker import NEW_ROW
 

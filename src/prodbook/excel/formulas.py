@@ -1,6 +1,6 @@
 """The spreadsheet functions' bodies: pure, column-wise, tested without Excel.
 
-``prodbook.udfs`` wraps these for Excel (xlwings). Each function takes what
+``prodbook.excel.udfs`` wraps these for Excel (xlwings). Each function takes what
 xlwings hands a UDF — a single value, or a 2-D list for a range — and returns
 a value or a 2-D list of the same shape (a dynamic array), so a whole column
 is one call. Rules shared by every function:
@@ -32,12 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prodbook.calendar import FactoryCalendar
-from prodbook.cells import CellError, DateOrder, is_blank, to_date, to_number
-from prodbook.factories import vendor_calendars
-from prodbook.model.records import DayType
-from prodbook.ta import statuses
-from prodbook.model.sheets import CLOSURES, TA, VENDORS
+from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.cells import CellError, DateOrder, is_blank, to_date, to_number
+from prodbook.core.factories import vendor_calendars
+from prodbook.core.model.records import DayType
+from prodbook.core.ta import statuses
+from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
 
 Cells = Any
 """A value, or a 2-D list (rows of values) as xlwings passes a range."""

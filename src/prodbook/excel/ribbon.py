@@ -81,8 +81,8 @@ class Action:
 
 def _settings(book: Any) -> str:
     """Settings/Help: open the Config sheet when the tracker has one, and say where help is."""
-    from prodbook.config import SETTING_NAMES
-    from prodbook.model.sheets import CONFIG
+    from prodbook.core.config import SETTING_NAMES
+    from prodbook.core.model.sheets import CONFIG
 
     names = [s.name for s in book.sheets]
     where = ""
@@ -186,7 +186,7 @@ def _context(files: Sequence[str]) -> Any:
 
 def summary_text(result: Any, limit: int = 8) -> str:
     """A RunResult as a message box text: the summary lines, then the first errors."""
-    from prodbook.findings import Severity
+    from prodbook.core.findings import Severity
 
     lines = [line for o in result.outcomes for line in o.summary]
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
@@ -212,7 +212,7 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         files: Files the APM chose, for actions that ask for them.
         backend_factory: Makes the workbook back end from ``book`` (default: the live one).
     """
-    from prodbook.findings import UserError
+    from prodbook.core.findings import UserError
     from prodbook.workbook.safety import WorkbookLocked
 
     try:

@@ -28,11 +28,11 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
+from prodbook.core.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
                             to_number, to_text)
-from prodbook.config import Config
-from prodbook.findings import Code, Finding, error, info, warning
-from prodbook.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
 from prodbook.workbook.tables import column_letter
 from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
@@ -144,7 +144,7 @@ def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[in
 
 def _is_style_sheet(raws: list[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
-    from prodbook.discrepancies import VENDOR_STYLES
+    from prodbook.core.development.discrepancies import VENDOR_STYLES
     from prodbook.workbook.tables import map_header
 
     for raw in raws:

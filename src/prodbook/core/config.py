@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prodbook.cells import CellError, DateOrder, to_int, to_text
+from prodbook.core.cells import CellError, DateOrder, to_int, to_text
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
-from prodbook.findings import Code, Finding, warning
+from prodbook.core.findings import Code, Finding, warning
 from prodbook.workbook.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.workbook.limits import Limits, setting_field, with_setting
 

@@ -12,8 +12,8 @@ from datetime import date
 
 import pandas as pd
 
-from prodbook.calendar import FactoryCalendar, factory_calendar
-from prodbook.findings import Code, Finding, error, warning
+from prodbook.core.calendar import FactoryCalendar, factory_calendar
+from prodbook.core.findings import Code, Finding, error, warning
 
 DEFAULT = "(default)"
 
