@@ -383,10 +383,31 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
 
 def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
     """A folded text key for matching rows across runs (case and spaces ignored)."""
-    columns = [frame[f].to_numpy(dtype=object) for f in fields]
-    keys = ["\x1f".join("" if _blank(v) else str(v).strip() for v in values).upper()
-            for values in zip(*columns)]
+    keys = np.full(len(frame), "", dtype=object)
+    for i, f in enumerate(fields):
+        part = _folded(frame[f].to_numpy(dtype=object))
+        keys = part if i == 0 else keys + "\x1f" + part
     return pd.Series(keys, index=frame.index, dtype=object)
+
+
+def _folded(values: np.ndarray) -> np.ndarray:
+    """One key part per value, stripped and upper-cased, each distinct value folded once (a T&A's
+    million rows hold a few thousand POs and a few dozen codes)."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        codes, uniques = pd.factorize(values)
+        return np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
+    seen: dict[tuple[type, object], str] = {}
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if _blank(v):
+            out[i] = ""
+            continue
+        k = (type(v), v)  # 1 and 1.0 are equal keys but different text
+        text = seen.get(k)
+        if text is None:
+            text = seen[k] = str(v).strip().upper()
+        out[i] = text
+    return out
 
 
 def _blank(v: object) -> bool:

@@ -24,7 +24,7 @@ from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
                                        column_values)
-from prodbook.workbook.xlsxparts import CellEdit
+from prodbook.workbook.xlsxparts import CellEdit, ColumnEdit
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -341,14 +341,14 @@ def _moved_line(fates: np.ndarray, left: np.ndarray, archive_sheet: str) -> str:
 
 def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame,
                    take: np.ndarray) -> None:
-    """Stage one cell edit per changed generated value (every row matched, none gone)."""
-    rows = old["_row"].to_numpy()[take]
+    """Stage the changed generated values (every row matched, none gone): one column edit per field."""
+    rows = old["_row"].to_numpy()[take].astype(np.int64)
     for f in GENERATED:
         before, after = old[f].to_numpy()[take], new[f]
         changed = np.flatnonzero(differs(before, after.to_numpy(), TA.column(f).kind))
-        values = column_values(after.iloc[changed])
-        for j, value in zip(changed, values):
-            tracker.backend.edit(CellEdit(current.sheet, int(rows[j]), current.columns[f], value))
+        if len(changed):
+            tracker.backend.edit(ColumnEdit(current.sheet, current.columns[f], rows[changed],
+                                            column_values(after.iloc[changed])))
 
 
 def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take

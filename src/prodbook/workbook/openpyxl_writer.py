@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value
+from prodbook.workbook.xlsxparts import AnyEdit, CellEdit, Formula, SheetRewrite, Value, single_cells
 
 
 def _put(ws, row: int, col0: int, value: Value) -> None:
@@ -73,7 +73,7 @@ def _rewrite(wb, rw: SheetRewrite) -> None:
                 table.autoFilter.ref = table.ref
 
 
-def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[CellEdit], *,
+def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[AnyEdit], *,
                keep_vba: bool | None = None) -> None:
     """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file)."""
     if keep_vba is None:
@@ -81,6 +81,6 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
     wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
     for rw in rewrites:
         _rewrite(wb, rw)
-    for e in edits:
+    for e in single_cells(edits):
         _put(wb[e.sheet], e.row, e.column, e.value)
     wb.save(dst)

@@ -6,7 +6,7 @@ how they commit differs.
 
 from __future__ import annotations
 
-from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite
+from prodbook.workbook.xlsxparts import AnyEdit, SheetRewrite
 
 
 class Staging:
@@ -14,7 +14,7 @@ class Staging:
 
     def __init__(self) -> None:
         self._rewrites: dict[str, SheetRewrite] = {}
-        self._edits: list[CellEdit] = []
+        self._edits: list[AnyEdit] = []
 
     def stage(self, rewrite: SheetRewrite) -> None:
         self._rewrites[rewrite.sheet] = rewrite
@@ -23,7 +23,8 @@ class Staging:
         """Forget a staged rewrite of the sheet (a later job found it unchanged after all)."""
         self._rewrites.pop(sheet, None)
 
-    def edit(self, cell: CellEdit) -> None:
+    def edit(self, cell: AnyEdit) -> None:
+        """Stage one cell (CellEdit) or many cells of a column (ColumnEdit)."""
         self._edits.append(cell)
 
     @property

@@ -28,7 +28,7 @@ from typing import Any
 
 from prodbook.core.cells import looks_like_formula
 from prodbook.workbook.staging import Staging
-from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
+from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, single_cells, translate_formula
 
 Grid = list[list[Any]]
 
@@ -264,7 +264,7 @@ class XlBook(Staging):
         cells = 0
         try:
             by_sheet: dict[str, list[CellEdit]] = {}
-            for e in self._edits:
+            for e in single_cells(self._edits):
                 by_sheet.setdefault(e.sheet, []).append(e)
             for n, (sheet, rw) in enumerate(self._rewrites.items(), 1):
                 self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")

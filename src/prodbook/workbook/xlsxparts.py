@@ -7,13 +7,16 @@ the modules); this module keeps the public names importable from here.
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.drops import parts_openpyxl_would_drop
 from prodbook.workbook.xlsx.model import (
+    AnyEdit,
     CellEdit,
+    ColumnEdit,
     Formula,
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
     Value,
     WorkbookInfo,
+    single_cells,
 )
 from prodbook.workbook.xlsx.package import (
     CT_TABLE,
@@ -61,13 +64,16 @@ __all__ = [
     "RT_STYLES",
     "RT_TABLE",
     "RT_WORKSHEET",
+    "AnyEdit",
     "CellEdit",
+    "ColumnEdit",
     "Formula",
     "SheetRewrite",
     "UnsafeContent",
     "UnsupportedLayout",
     "Value",
     "WorkbookInfo",
+    "single_cells",
     "col_index",
     "doctype_parts",
     "col_letter",

@@ -1,86 +1,108 @@
-"""Editing single cells of a sheet in place."""
+"""Editing cells of a sheet in place: one merge pass over the rows that change.
+
+Edits arrive as single cells (``CellEdit``) or as columns (``ColumnEdit``: the T&A's changed
+Planned dates, say). They are flattened into arrays sorted by row and column, their values
+formatted column-wise (``values.payloads``), and merged into the sheet's XML row by row: a
+row without an edit is copied as one verbatim chunk, a row with edits is split into its cells
+once, whatever the number of edits in it. The sheet may be sorted any way the user likes.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+import numpy as np
 
 from prodbook.workbook.xlsx.book import _Book
-from prodbook.workbook.xlsx.model import CellEdit, UnsupportedLayout
+from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
-from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_letter
+from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index, col_letter
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
     _R_ATTR,
     _SPANS_ATTR,
-    _cells,
+    _LETTERS_CACHE,
+    _SHEETDATA_RE,
+    _cells_named,
     _rows_by_number,
     _with_ref,
 )
 from prodbook.workbook.xlsx.styles import _Styles
-from prodbook.workbook.xlsx.values import _ValueWriter
+from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payloads
 from prodbook.workbook.xlsx.xmltext import _attr
 
 
-def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str, edits: list[CellEdit]) -> bool:
+
+class _Flat:
+    """Every edit of one sheet as parallel arrays sorted by (row, column); the last edit of a cell wins."""
+
+    def __init__(self, edits: Sequence[AnyEdit], sheet: str, prefix: str, date1904: bool) -> None:
+        rows, cols, values = [], [], []
+        for e in edits:
+            if isinstance(e, ColumnEdit):
+                rows.append(np.asarray(e.rows, dtype=np.int64))
+                cols.append(np.full(len(e.rows), e.column, dtype=np.int64))
+                values.extend(e.values)
+            else:
+                rows.append(np.array([e.row], dtype=np.int64))
+                cols.append(np.array([e.column], dtype=np.int64))
+                values.append(e.value)
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        bad = (row < 1) | (row > MAX_ROW) | (col < 0) | (col >= MAX_COL)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"sheet '{sheet}': cell row {row[i]} column {col[i]} is outside a sheet")
+        order = np.lexsort((np.arange(len(row)), col, row))  # stable: among equal cells, staging order
+        row, col = row[order], col[order]
+        last = np.ones(len(row), dtype=bool)
+        last[:-1] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
+        order, self.row, self.col = order[last], row[last], col[last]
+        self.values = [values[i] for i in order.tolist()]
+        self.kind, self.text = payloads(self.values, prefix, date1904)
+
+    def by_row(self) -> list[tuple[int, int, int]]:
+        """(row, start, end): the slice of the arrays holding each edited row's cells."""
+        if not len(self.row):
+            return []
+        starts = np.flatnonzero(np.r_[True, self.row[1:] != self.row[:-1]])
+        ends = np.r_[starts[1:], len(self.row)]
+        return list(zip(self.row[starts].tolist(), starts.tolist(), ends.tolist()))
+
+
+def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
+                      edits: Sequence[AnyEdit]) -> bool:
+    """Merge ``edits`` into the sheet's XML; True when a formula was overwritten or written."""
     text = pkg.text(part)
-    sh = _rows_by_number(text, sheet, sorted({e.row for e in edits}))
+    m = _SHEETDATA_RE.search(text)
+    flat = _Flat(edits, sheet, m.group(1) if m else "", book.date1904)
+    groups = flat.by_row()
+    sh = _rows_by_number(text, sheet, [g[0] for g in groups])
     p = sh.prefix
     vw = _ValueWriter(styles, book.date1904, sheet, p)
-    by_row: dict[int, list[CellEdit]] = {}
-    for e in edits:
-        if not (1 <= e.row <= MAX_ROW and 0 <= e.column < MAX_COL):
-            raise ValueError(f"sheet '{sheet}': cell row {e.row} column {e.column} is outside a sheet")
-        by_row.setdefault(e.row, []).append(e)
+    merge = _RowMerge(flat, vw, styles, sheet, p)
     rows = list(sh.rows)
     index = {r[0]: i for i, r in enumerate(rows) if r[0] >= 0}
-    had_formula = False
-    for rn, es in sorted(by_row.items()):
+    added = False
+    for rn, lo, hi in groups:
         if rn in index:
             num, attrs, content, raw = rows[index[rn]]
         else:
             num, attrs, content, raw = rn, f' r="{rn}"', "", ""
-        row_style = _attr(attrs, "s") if _attr(attrs, "customFormat") in ("1", "true") else None
-        cells = {c: (ca, inner, rawc) for c, ca, inner, rawc in _cells(content)}
-        for e in es:
-            ref = f"{col_letter(e.column)}{rn}"
-            old = cells.get(e.column)
-            s = 0
-            if old is not None:
-                sv = _attr(old[0], "s")
-                s = int(sv) if sv else 0
-                if _HAS_F.search(old[1]):
-                    fm = _F_RE.search(old[1])
-                    if fm and _attr(fm.group(2), "t") in ("shared", "array", "dataTable"):
-                        raise UnsupportedLayout(
-                            f"sheet '{sheet}' cell {ref} is part of a shared or array formula; prodbook will not overwrite it"
-                        )
-                    had_formula = True
-            elif row_style:
-                s = int(row_style)
-            x = vw.cell(ref, e.value, s, rn, e.column)
-            if x is None:
-                x = f'<{p}c r="{ref}"/>'
-            cells[e.column] = ("", "", x)
-        # cells without r after an edited one would get a wrong position: give all cells r
-        parts = []
-        for c in sorted(cells):
-            ca, inner, rawc = cells[c]
-            if ca == "" and inner == "" and rawc.startswith("<"):
-                parts.append(rawc)
-            else:
-                parts.append(f"<{p}c{_with_ref(ca, col_letter(c) + str(rn))}" + (f">{inner}</{p}c>" if inner else "/>"))
         a2 = _SPANS_ATTR.sub("", attrs)
         if not _R_ATTR.search(a2):
             a2 = f' r="{rn}"' + a2
-        new_raw = f"<{p}row{a2}>" + "".join(parts) + f"</{p}row>"
+        new_raw = f"<{p}row{a2}>" + merge.row(rn, attrs, content, lo, hi) + f"</{p}row>"
         entry = (rn, a2, "", new_raw)
         if rn in index:
             rows[index[rn]] = entry
         else:
             rows.append(entry)
-            rows.sort(key=lambda r: r[0])
-            index = {r[0]: i for i, r in enumerate(rows) if r[0] >= 0}
+            added = True
+    if added:
+        rows.sort(key=lambda r: r[0])  # only when every row was parsed (a new row): no verbatim chunk
     # rows without r after an inserted row would move: give every row its r
     out = []
     for num, attrs, content, raw in rows:
@@ -90,18 +112,136 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
         if not _R_ATTR.search(attrs):
             raw = re.sub(r"^<((?:\w+:)?)row\b", lambda m: f'<{m.group(1)}row r="{num}"', raw, count=1)
         out.append(raw)
-    head = sh.head
-    dm = re.search(r'(<(?:\w+:)?dimension\b[^>]*\sref=")([^"]*)(")', head)
-    if dm:
-        try:
-            a, _, b = dm.group(2).partition(":")
-            r1, c1 = _parse_cell(a)
-            r2, c2 = _parse_cell(b or a)
-            for e in edits:
-                r1, r2 = min(r1, e.row), max(r2, e.row)
-                c1, c2 = min(c1, e.column), max(c2, e.column)
-            head = head[: dm.start()] + dm.group(1) + f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}" + dm.group(3) + head[dm.end():]
-        except ValueError:
-            pass
+    head = _grown_dimension(sh.head, flat)
     pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + sh.tail)
-    return had_formula or vw.wrote_formula
+    return merge.had_formula or vw.wrote_formula
+
+
+class _RowMerge:
+    """Writes one row's cells: its untouched cells as they were, its edited cells from the payloads."""
+
+    def __init__(self, flat: _Flat, vw: _ValueWriter, styles: _Styles, sheet: str, p: str) -> None:
+        self.flat, self.vw, self.styles, self.sheet, self.p = flat, vw, styles, sheet, p
+        self.cols: list[int] = flat.col.tolist()
+        self.kinds: list[int] = flat.kind.tolist()
+        self.had_formula = False
+        self._date_style: dict[int, int] = {}
+        self._letters: dict[int, str] = {}
+        self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
+        self._named = re.compile(rf'(<{re.escape(p)}c\s(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))[^>]*?'
+                                 rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
+
+    def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
+        """The row's cells; every cell naming its column (Excel always writes r) is the fast case."""
+        named = self._named.findall(content) if content else []
+        if len(named) != sum(content.count(x) for x in self._starts):
+            return self._row_slow(rn, attrs, content, lo, hi)
+        cache = _LETTERS_CACHE
+        old: dict[int, str] = {}
+        for raw, letters in named:
+            c = cache.get(letters)
+            if c is None:
+                c = cache[letters] = col_index(letters)
+            old[c] = raw
+        row_style = self._row_style(attrs)
+        edited: dict[int, str] = {}
+        for k in range(lo, hi):
+            c = self.cols[k]
+            ref = self._letter(c) + str(rn)
+            raw = old.get(c)
+            if raw is None:
+                s = row_style
+            else:
+                start = raw[:raw.find(">") + 1]
+                sv = _attr(start, "s")
+                s = int(sv) if sv else 0
+                if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
+                    self._formula(raw[len(start):], ref)
+            edited[c] = self._cell(k, ref, s, rn, c)
+        if old:
+            old.update(edited)
+            edited = old
+        return "".join([edited[c] for c in sorted(edited)])
+
+    def _row_slow(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
+        """Rows whose cells do not all carry r (other writers): every cell gets its r."""
+        p = self.p
+        row_style = self._row_style(attrs)
+        old = {c: (ca, inner, rawc, named) for c, ca, inner, rawc, named in _cells_named(content)}
+        edited: dict[int, str] = {}
+        for k in range(lo, hi):
+            c = self.cols[k]
+            ref = self._letter(c) + str(rn)
+            s = row_style
+            cell = old.get(c)
+            if cell is not None:
+                sv = _attr(cell[0], "s")
+                s = int(sv) if sv else 0
+                if "<" in cell[1] and _HAS_F.search(cell[1]):
+                    self._formula(cell[1], ref)
+            edited[c] = self._cell(k, ref, s, rn, c)
+        parts = []
+        for c in sorted(old.keys() | edited.keys()):
+            x = edited.get(c)
+            if x is not None:
+                parts.append(x)
+                continue
+            ca, inner, rawc, named = old[c]
+            if named:  # it names its own place: as it was
+                parts.append(rawc)
+            else:  # cells without r after an edited one would get a wrong position: give all cells r
+                ref = self._letter(c) + str(rn)
+                parts.append(f"<{p}c{_with_ref(ca, ref)}" + (f">{inner}</{p}c>" if inner else "/>"))
+        return "".join(parts)
+
+    @staticmethod
+    def _row_style(attrs: str) -> int:
+        """A row formatted as a whole (customFormat) gives its style to the cells written into it."""
+        if "customFormat" not in attrs or _attr(attrs, "customFormat") not in ("1", "true"):
+            return 0
+        sv = _attr(attrs, "s")
+        return int(sv) if sv else 0
+
+    def _formula(self, inner: str, ref: str) -> None:
+        """Overwriting a formula: allowed for a plain one (the calc chain goes), refused for shared/array."""
+        fm = _F_RE.search(inner)
+        if fm and _attr(fm.group(2), "t") in ("shared", "array", "dataTable"):
+            raise UnsupportedLayout(f"sheet '{self.sheet}' cell {ref} is part of a shared or array "
+                                    "formula; prodbook will not overwrite it")
+        self.had_formula = True
+
+    def _cell(self, k: int, ref: str, s: int, rn: int, c: int) -> str:
+        p, kind = self.p, self.kinds[k]
+        if kind == PLAIN:
+            return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + self.flat.text[k]
+        if kind == DATE:
+            ds = self._date_style.get(s)
+            if ds is None:
+                ds = self._date_style[s] = self.styles.date_style(s, False)
+            return f'<{p}c r="{ref}" s="{ds}"' + self.flat.text[k]
+        if kind == EMPTY:
+            return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
+        x = self.vw.cell(ref, self.flat.values[k], s, rn, c)
+        return x if x is not None else f'<{p}c r="{ref}"/>'
+
+    def _letter(self, c: int) -> str:
+        x = self._letters.get(c)
+        if x is None:
+            x = self._letters[c] = col_letter(c)
+        return x
+
+
+def _grown_dimension(head: str, flat: _Flat) -> str:
+    """The sheet head with its <dimension> grown to take in every edited cell."""
+    dm = re.search(r'(<(?:\w+:)?dimension\b[^>]*\sref=")([^"]*)(")', head)
+    if not dm or not len(flat.row):
+        return head
+    try:
+        a, _, b = dm.group(2).partition(":")
+        r1, c1 = _parse_cell(a)
+        r2, c2 = _parse_cell(b or a)
+    except ValueError:
+        return head
+    r1, r2 = min(r1, int(flat.row.min())), max(r2, int(flat.row.max()))
+    c1, c2 = min(c1, int(flat.col.min())), max(c2, int(flat.col.max()))
+    return head[: dm.start()] + dm.group(1) + f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}" + dm.group(3) + head[dm.end():]

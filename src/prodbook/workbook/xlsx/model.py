@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Union
@@ -64,6 +65,39 @@ class CellEdit:
     row: int  # 1-based
     column: int  # 0-based
     value: Value
+
+
+@dataclass(frozen=True, eq=False)
+class ColumnEdit:
+    """Many cells of one column: ``values[i]`` goes into row ``rows[i]`` (1-based).
+
+    The T&A's changed Planned or Status cells as one record, not one object per cell: the
+    file back end formats the values column-wise and merges them into the sheet in one pass.
+    """
+
+    sheet: str
+    column: int  # 0-based
+    rows: Sequence[int]
+    values: Sequence[Value]
+
+    def __post_init__(self) -> None:
+        if len(self.rows) != len(self.values):
+            raise ValueError(f"sheet '{self.sheet}': {len(self.rows)} rows but {len(self.values)} values")
+
+    def cells(self) -> Iterator[CellEdit]:
+        return (CellEdit(self.sheet, int(r), self.column, v) for r, v in zip(self.rows, self.values))
+
+
+AnyEdit = Union[CellEdit, ColumnEdit]
+
+
+def single_cells(edits: Iterable[AnyEdit]) -> Iterator[CellEdit]:
+    """Every edit as single cells, in order (for the back ends that write cell by cell)."""
+    for e in edits:
+        if isinstance(e, ColumnEdit):
+            yield from e.cells()
+        else:
+            yield e
 
 
 class UnsupportedLayout(Exception):
