@@ -128,7 +128,7 @@ class _RowMerge:
         self._date_style: dict[int, int] = {}
         self._letters: dict[int, str] = {}
         self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
-        self._named = re.compile(rf'(<{re.escape(p)}c\s(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))[^>]*?'
+        self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
     def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:

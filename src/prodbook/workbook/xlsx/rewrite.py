@@ -41,7 +41,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _with_ref,
 )
 from prodbook.workbook.xlsx.styles import _Styles
-from prodbook.workbook.xlsx.values import _ValueWriter
+from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
 from prodbook.workbook.xlsx.xmltext import (
     _attr,
     _del_attr,
@@ -333,10 +333,12 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
     translated = False
     row_open = f"<{p}row"
     row_close = f"</{p}row>"
-    cell = vw.cell
+    numbers = [str(kept + 1 + i) for i in range(len(rw.rows))]
+    by_column = list(zip(*rw.rows)) if rw.rows else [()] * len(written)
+    cells = [column_cells(vw, by_column[j], letters[j], numbers, styles_[j], written[j]) for j in range(len(written))]
     for i, values in enumerate(rw.rows):
         rn = kept + 1 + i
-        rs = str(rn)
+        rs = numbers[i]
         src = src_rows[i] if src_rows is not None else None
         row_attrs = ""
         carried: list = ()
@@ -360,9 +362,8 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 xml, moved = _carried_cell(p, sheet, masters, c, ca, inner, src, rn)
                 translated = translated or moved
                 parts_.append((c, xml))
-            for j, v in enumerate(values):
-                x = cell(letters[j] + rs, v, styles_[j], rn, written[j])
-                if x is not None:
+            for j in range(len(written)):
+                if x := cells[j][i]:
                     parts_.append((written[j], x))
             parts_.sort(key=lambda x: x[0])
             body = "".join(x[1] for x in parts_)
@@ -371,12 +372,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 if mc > max_col:
                     max_col = mc
         else:
-            cells_ = []
-            for j, v in enumerate(values):
-                x = cell(letters[j] + rs, v, styles_[j], rn, written[j])
-                if x is not None:
-                    cells_.append(x)
-            body = "".join(cells_)
+            body = "".join([column[i] for column in cells])
         if wrapped:
             row_attrs = _with_height(row_attrs, row_height((values[j], w) for j, w in wrapped))
         if body or row_attrs.strip():

@@ -199,3 +199,25 @@ def _plain(v: str | int | float | bool, p: str) -> tuple[int, str]:
     if math.isinf(v):
         return OTHER, ""  # cell() says which cell cannot hold it
     return PLAIN, f"><{p}v>{_num_text(v)}</{p}v></{p}c>"
+
+
+def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence[str], style: int, col: int
+                 ) -> list[str]:
+    """The cell XML of one column of written rows ("" where no cell is written): ``vw.cell``'s
+    output for each value, with the per-value work done column-wise by ``payloads``."""
+    p = vw.p
+    kind, text = payloads(values, p, vw.date1904)
+    sa = f' s="{style}"' if style else ""
+    ds = f' s="{vw.styles.date_style(style, False)}"' if (kind == DATE).any() else ""
+    out = [""] * len(values)
+    for i, k in enumerate(kind.tolist()):
+        if k == PLAIN:
+            out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}{text[i]}'
+        elif k == DATE:
+            out[i] = f'<{p}c r="{letter}{rows[i]}"{ds}{text[i]}'
+        elif k == EMPTY:
+            if style:
+                out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}/>'
+        else:
+            out[i] = vw.cell(letter + rows[i], values[i], style, int(rows[i]), col) or ""
+    return out
