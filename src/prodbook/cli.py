@@ -13,26 +13,54 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prodbook import __version__
-from prodbook.core.findings import Severity, UserError, shown
-from prodbook.jobs.base import Context
-from prodbook.support import crash_log, unexpected
-from prodbook.jobs.runner import REFRESH, RunResult, run
-from prodbook.workbook.safety import WorkbookLocked, os_error_message
 
-# markup only where asked for (markup=True), and then the workbook's own text is escaped: a cell or file
-# name with [brackets] is printed as it is
-console = Console(highlight=False, soft_wrap=True, markup=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import RunResult
+
+# Start-up: `prodbook --help` imports click and this module only; rich, pandas, the jobs and the add-in
+# are imported when a command runs (see CONTRIBUTING: measure with `python -X importtime`).
+
 SHOWN_PER_SEVERITY = 15
+
+
+@cache
+def _consoles() -> tuple[Console, Console]:
+    """stdout and stderr consoles. Markup only where asked for (markup=True), and then the workbook's own
+    text is escaped: a cell or file name with [brackets] is printed as it is."""
+    from rich.console import Console
+
+    return (Console(highlight=False, soft_wrap=True, markup=False),
+            Console(stderr=True, highlight=False, soft_wrap=True, markup=False))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def run(workbook: str | Path, jobs: Sequence[str], ctx: Context, **options: Any) -> RunResult:
+    """The job runner (``prodbook.jobs.runner.run``), imported when a command runs."""
+    from prodbook.jobs.runner import run as run_jobs
+
+    return run_jobs(workbook, jobs, ctx, **options)
+
+
+def _refresh_jobs() -> list[str]:
+    from prodbook.jobs.runner import REFRESH
+
+    return list(REFRESH)
 
 
 class TodayType(click.ParamType):
@@ -56,13 +84,18 @@ def common(f: Callable) -> Callable:
 
 
 def _context(today: date | None, dry_run: bool, **options: Any) -> Context:
+    from prodbook.jobs.base import Context
+
     return Context(today=today or date.today(), dry_run=dry_run, **options)
 
 
 def _print(result: RunResult, as_json: bool) -> None:
+    from prodbook.core.findings import Severity, shown
+
     if as_json:
         click.echo(json.dumps(_strict(_as_dict(result)), indent=2, default=str, allow_nan=False))
         return
+    console = _consoles()[0]
     for outcome in result.outcomes:
         for line in outcome.summary:
             console.print(line)
@@ -70,7 +103,7 @@ def _print(result: RunResult, as_json: bool) -> None:
         found = [f for f in result.findings if f.severity is severity]
         for f in found[:SHOWN_PER_SEVERITY]:
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
-            console.print(f"[{style}]{f.severity.upper()}[/] " + escape(f"{f.where}: {f.message}{value}"),
+            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{f.where}: {f.message}{value}"),
                           markup=True)
         if len(found) > SHOWN_PER_SEVERITY:
             console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "
@@ -78,7 +111,7 @@ def _print(result: RunResult, as_json: bool) -> None:
     if result.dry_run:
         console.print(f"Dry run: {result.changes:,} value(s) would change; nothing was written.")
     elif result.commit and result.commit.side_copy_reason:
-        console.print("[yellow]Your workbook was left as it was[/]: " + escape(
+        console.print("[yellow]Your workbook was left as it was[/]: " + _escape(
             f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."), markup=True)
     elif result.commit and result.commit.written:
         console.print(f"Saved '{result.commit.written.name}' ({result.changes:,} value(s) changed, "
@@ -127,6 +160,9 @@ def _progress(steps: int, *, enabled: bool) -> Iterator[Callable[[str], None]]:
     if not enabled:
         yield lambda _: None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = _consoles()[0]
     with Progress(TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("prodbook", total=steps)
@@ -141,25 +177,61 @@ def _progress(steps: int, *, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 class Group(click.Group):
-    """Turns every problem into a plain message and exit status 2."""
+    """Turns every problem into a plain message and exit status 2; loads the add-in commands when used."""
+
+    LAZY = {"addin": ("prodbook.excel.addin", "addin_group",
+                      "The Excel add-in: build, install, uninstall, list its buttons.")}
+    """Subcommands imported only when run or asked for: name -> (module, attribute, short help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY and name not in self.commands:
+            module, attribute, _ = self.LAZY[name]
+            self.add_command(getattr(import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, without importing the lazy commands for their one line."""
+        names = [n for n in self.list_commands(ctx) if n in self.LAZY and n not in self.commands
+                 or not self.commands[n].hidden]
+        limit = formatter.width - 6 - max(map(len, names), default=0)  # click's own layout
+        rows = [(n, self.LAZY[n][2] if n in self.LAZY and n not in self.commands
+                 else self.commands[n].get_short_help_str(limit)) for n in names]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (UserError, WorkbookLocked) as exc:
-            _fail(str(exc.finding.text() if isinstance(exc, UserError) else exc))
         except KeyboardInterrupt:
             _fail("stopped; the workbook was not changed")
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except OSError as exc:  # a plain cause (read-only, disk full) writing a draft or report; else a bug
-            _fail(os_error_message(exc) or unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
-        except Exception:
-            _fail(unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}")))
+        except Exception as exc:
+            _fail(_plain(exc))
+
+
+def _plain(exc: Exception) -> str:
+    """The message for the APM: a refusal as it was worded, an OS problem in plain words, else a bug
+    (written to the log file, named in the message)."""
+    from prodbook.core.findings import UserError
+    from prodbook.support import crash_log, unexpected
+    from prodbook.workbook.safety import WorkbookLocked, os_error_message
+
+    if isinstance(exc, UserError):
+        return str(exc.finding.text())
+    if isinstance(exc, WorkbookLocked):
+        return str(exc)
+    if isinstance(exc, OSError):  # a plain cause (read-only, disk full) writing a draft or report; else a bug
+        return os_error_message(exc) or unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}"))
+    return unexpected(crash_log(f"prodbook {' '.join(sys.argv[1:])}"))
 
 
 def _fail(message: str) -> None:
-    err_console.print("[red]prodbook:[/] " + escape(message), markup=True)
+    _consoles()[1].print("[red]prodbook:[/] " + _escape(message), markup=True)
     sys.exit(2)
 
 
@@ -190,7 +262,7 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
             ) -> None:
     """The daily run: check records, rebuild the T&A, import the vendor WIP FILES given (files or
     folders), check exceptions, list follow-ups and write their e-mail drafts, write Issues."""
-    _run(workbook, REFRESH, today, dry_run, as_json, title="Refresh", files=files)
+    _run(workbook, _refresh_jobs(), today, dry_run, as_json, title="Refresh", files=files)
 
 
 @main.command()
@@ -298,6 +370,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     from prodbook.demo.vendor_files import write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
 
+    console = _consoles()[0]
     day = today or date.today()
     target = Path(folder)
     if demo_folder.already_there(target, day):  # the same day's demo, untouched: nothing new to write
@@ -323,7 +396,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
             console.print(f"Replaced the previous demo in '{target}' (nobody had changed it).")
         console.print(f"Wrote the demo tracker '{path}', {len(wip)} vendor WIP reports and a vendor "
                       "costing sheet. Running the daily refresh...")
-    result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")
+    result = run(path, _refresh_jobs(), _context(day, False, files=(*wip, costing)), title="Refresh")
     if result.commit and result.commit.written == path:
         fill_functions(path, story)
     demo_folder.record(target, day)
@@ -332,11 +405,6 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
         console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "
                       "Follow-ups and Functions.")
     sys.exit(0)
-
-
-from prodbook.excel.addin import addin_group  # noqa: E402  (the Excel add-in: its own module)
-
-main.add_command(addin_group)
 
 
 if __name__ == "__main__":
