@@ -260,3 +260,20 @@ def test_a_workbook_saved_by_someone_else_during_the_run_is_not_overwritten(trac
     with pytest.raises(WorkbookLocked, match="changed by someone or something else"):
         book.commit()
     assert digest(tracker) == theirs
+
+
+@pytest.mark.parametrize("jobs", [["ta"], REFRESH])
+def test_a_ta_past_excels_row_limit_is_refused_before_anything_is_written(tracker, monkeypatch, jobs):
+    """A sheet holds 1,048,576 rows; a T&A that needs more is refused with what to do, the file untouched.
+    (The limit is lowered here: a real one would take a million-row file.)"""
+    planned = run(tracker, ["ta"], ctx(dry_run=True)).outcomes[0].data["milestones"]
+    before = digest(tracker)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", planned)  # header + every milestone: one too many
+    with pytest.raises(UserError) as refused:
+        run(tracker, list(jobs), ctx())
+    text = str(refused.value)
+    assert f"'T&A' would need {planned + 1:,} rows" in text and f"holds {planned:,}" in text
+    assert "Archive a finished season" in text and "split the tracker" in text and "Nothing was written" in text
+    assert digest(tracker) == before
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", planned + 1)  # exactly full: fits
+    assert run(tracker, ["ta"], ctx()).commit.written == tracker

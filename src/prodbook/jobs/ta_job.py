@@ -104,6 +104,9 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found
     new_key = ta.index_key(new, KEY)
     old_key = ta.index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
+    unplanned = int((~old_key.isin(set(new_key))).sum())  # kept as they are, or archived: counted
+    tracker.check_fits(current, len(new) + unplanned, f"{len(new):,} milestones of "
+                       f"{new['order_row'].nunique() if len(new) else 0:,} PO lines")
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
     old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()

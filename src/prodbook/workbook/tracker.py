@@ -23,7 +23,7 @@ from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
                                       map_header, missing_sheet, read_table, to_records)
-from prodbook.workbook.xlsxparts import AnyEdit, CellEdit, Formula, SheetRewrite, Value
+from prodbook.workbook.xlsxparts import MAX_ROW, AnyEdit, CellEdit, Formula, SheetRewrite, Value
 from prodbook.core import row_snapshot
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.workbook.tables import key_text
@@ -56,6 +56,8 @@ class Change:
 
 APPEND = 1_048_576
 """``keep_rows`` that keeps every existing row: the new rows go below them."""
+SHEET_ROWS = MAX_ROW
+"""Rows an Excel sheet holds (1,048,576), header included."""
 NEW_ROW = "(new row)"
 FILLED = "(filled)"
 """A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
@@ -345,6 +347,17 @@ class Tracker:
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
             look=self.look(table.spec)))
+
+    def check_fits(self, table: Table, data_rows: int, what: str) -> None:
+        """Refuse a sheet that would pass Excel's row limit, before anything is written: Excel would not
+        open the file, and no writer can keep the rows past the limit."""
+        last = (table.header_row if table.exists else 1) + data_rows
+        if last > SHEET_ROWS:
+            raise UserError(
+                f"'{table.sheet}' would need {last:,} rows ({what}), and an Excel sheet holds "
+                f"{SHEET_ROWS:,}. Nothing was written. Archive a finished season (move its orders to a "
+                "workbook of their own) or split the tracker (by division or by vendor), then run again",
+                file=self.file, sheet=table.sheet)
 
     def look(self, spec: SheetSpec) -> SheetLook:
         """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""
