@@ -126,7 +126,7 @@ class _RowMerge:
         self.kinds: list[int] = flat.kind.tolist()
         self.had_formula = False
         self._date_style: dict[int, int] = {}
-        self._letters: dict[int, str] = {}
+        self._letter = {c: col_letter(c) for c in set(self.cols)}
         self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
@@ -145,9 +145,11 @@ class _RowMerge:
             old[c] = raw
         row_style = self._row_style(attrs)
         edited: dict[int, str] = {}
+        cols, kinds, text, letter, p = self.cols, self.kinds, self.flat.text, self._letter, self.p
+        rs = str(rn)
         for k in range(lo, hi):
-            c = self.cols[k]
-            ref = self._letter(c) + str(rn)
+            c = cols[k]
+            ref = letter[c] + rs
             raw = old.get(c)
             if raw is None:
                 s = row_style
@@ -157,7 +159,10 @@ class _RowMerge:
                 s = int(sv) if sv else 0
                 if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
                     self._formula(raw[len(start):], ref)
-            edited[c] = self._cell(k, ref, s, rn, c)
+            if kinds[k] == PLAIN:  # the usual case, inline
+                edited[c] = f'<{p}c r="{ref}" s="{s}"{text[k]}' if s else f'<{p}c r="{ref}"{text[k]}'
+            else:
+                edited[c] = self._cell(k, ref, s, rn, c)
         if old:
             old.update(edited)
             edited = old
@@ -171,7 +176,7 @@ class _RowMerge:
         edited: dict[int, str] = {}
         for k in range(lo, hi):
             c = self.cols[k]
-            ref = self._letter(c) + str(rn)
+            ref = self._letter[c] + str(rn)
             s = row_style
             cell = old.get(c)
             if cell is not None:
@@ -190,7 +195,7 @@ class _RowMerge:
             if named:  # it names its own place: as it was
                 parts.append(rawc)
             else:  # cells without r after an edited one would get a wrong position: give all cells r
-                ref = self._letter(c) + str(rn)
+                ref = col_letter(c) + str(rn)
                 parts.append(f"<{p}c{_with_ref(ca, ref)}" + (f">{inner}</{p}c>" if inner else "/>"))
         return "".join(parts)
 
@@ -223,12 +228,6 @@ class _RowMerge:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
         x = self.vw.cell(ref, self.flat.values[k], s, rn, c)
         return x if x is not None else f'<{p}c r="{ref}"/>'
-
-    def _letter(self, c: int) -> str:
-        x = self._letters.get(c)
-        if x is None:
-            x = self._letters[c] = col_letter(c)
-        return x
 
 
 def _grown_dimension(head: str, flat: _Flat) -> str:

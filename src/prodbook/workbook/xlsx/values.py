@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from itertools import repeat
 from datetime import date, datetime
 from datetime import time as dtime
 
@@ -143,6 +144,8 @@ EMPTY, PLAIN, DATE, OTHER = 0, 1, 2, 3
 """Payload kinds: no value; the rest of the cell after its r and s attributes; a date's <v> (its style
 becomes a date style); anything else (a formula, a datetime, an odd type) through ``_ValueWriter.cell``."""
 
+_TYPE_CODE = {type(None): 1, date: 2, str: 3, int: 3, float: 3, bool: 3}
+"""Exact types payloads() handles column-wise (0: anything else, datetime included)."""
 _EPOCH_1900 = np.datetime64("1899-12-30", "D")
 _EPOCH_1904 = np.datetime64("1904-01-01", "D")
 
@@ -158,8 +161,8 @@ def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray,
     n = len(values)
     kind = np.full(n, OTHER, dtype=np.int8)
     text = [""] * n
-    types = np.fromiter(map(type, values), dtype=object, count=n)
-    is_date = types == date
+    code = np.fromiter(map(_TYPE_CODE.get, map(type, values), repeat(0)), dtype=np.int8, count=n)
+    is_date = code == 2
     if is_date.any():
         at = np.flatnonzero(is_date)
         days = np.array([values[i] for i in at], dtype="datetime64[D]")
@@ -168,9 +171,9 @@ def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray,
         for i, s in zip(at[ok].tolist(), serial[ok].tolist()):
             text[i] = f"><{p}v>{s}</{p}v></{p}c>"
         kind[at[ok]] = DATE
-    kind[np.flatnonzero(types == type(None))] = EMPTY
+    kind[code == 1] = EMPTY
     cache: dict[tuple[type, object], tuple[int, str]] = {}
-    for i in np.flatnonzero((types == str) | (types == int) | (types == float) | (types == bool)).tolist():
+    for i in np.flatnonzero(code == 3).tolist():
         v = values[i]
         key = (type(v), v)
         hit = cache.get(key)
