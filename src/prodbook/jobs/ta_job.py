@@ -21,7 +21,7 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
                                    VENDORS, Column, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
+from prodbook.workbook.tables import Table, key_text, key_texts
 from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
                                        column_values)
 from prodbook.workbook.xlsxparts import CellEdit, ColumnEdit
@@ -373,24 +373,28 @@ def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, 
 def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
              ) -> list[Change]:
     """New rows, and every generated value that differs from what the sheet held."""
-    key_columns = [new[k].to_numpy(dtype=object) for k in KEY]
     codes = new["code"].to_numpy(dtype=object)
-
-    def key(i: int) -> str:  # the Change Log's row key, built only for the rows that changed
-        return key_text(c[i] for c in key_columns)
-
-    changes = [Change(sheet, key(i), NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
-    if not len(take):
-        return changes
     idx = np.flatnonzero(matched)
     blank = np.ones(len(take), dtype=bool)  # rows prodbook never filled: logged once, as filled
     for f in GENERATED:
         blank &= pd.isna(pd.Series(old[f].to_numpy()[take], dtype=object)).to_numpy()
-    changes += [Change(sheet, key(i), FILLED, None, codes[i]) for i in idx[blank]]
+    moved = {f: np.flatnonzero(differs(old[f].to_numpy()[take], new[f].to_numpy()[idx], TA.column(f).kind)
+                               & ~blank) for f in GENERATED} if len(take) else {}
+    need = ~matched  # the Change Log's row key, built only for the rows that changed, column-wise
+    need[idx[blank]] = True
+    for j in moved.values():
+        need[idx[j]] = True
+    keys = np.empty(len(new), dtype=object)
+    at = np.flatnonzero(need)
+    keys[at] = key_texts([new[k].to_numpy(dtype=object)[at] for k in KEY])
+
+    changes = [Change(sheet, keys[i], NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
+    if not len(take):
+        return changes
+    changes += [Change(sheet, keys[i], FILLED, None, codes[i]) for i in idx[blank]]
     for f in GENERATED:
         before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
-        for j in np.flatnonzero(differs(before, after, TA.column(f).kind) & ~blank):
-            changes.append(Change(sheet, key(idx[j]), TA.column(f).header, before[j], after[j]))
+        changes += [Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]) for j in moved[f]]
     return changes
 
 

@@ -295,6 +295,22 @@ def key_text(values: Iterable[Any]) -> str:
     return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
 
 
+def key_texts(columns: Sequence[Sequence[Any]]) -> list[str]:
+    """``key_text`` of many rows, column by column: each distinct value becomes text once."""
+    parts: list[list[str]] = []
+    for column in columns:
+        seen: dict[tuple[type, Any], str] = {}
+        texts = []
+        for v in column:
+            k = (type(v), v)
+            t = seen.get(k)
+            if t is None:
+                t = seen[k] = key_text((v,))
+            texts.append(t)
+        parts.append(texts)
+    return [" / ".join(p) for p in zip(*parts)]
+
+
 def duplicate_keys(table: Table, file: str) -> list[Finding]:
     """Rows whose key repeats an earlier row: the later ones are reported."""
     key = list(table.spec.key)

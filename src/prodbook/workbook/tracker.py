@@ -406,9 +406,12 @@ class Tracker:
         if not self.changes:
             return
         log = self.peek(CHANGE_LOG)
-        new = pd.DataFrame([{"timestamp": when, "action": action, "sheet": c.sheet, "key": c.key,
-                             "field": c.field, "old": log_text(c.old), "new": log_text(c.new),
-                             "user": self.user} for c in self.changes])
+        changes = self.changes
+        new = pd.DataFrame({"timestamp": [when] * len(changes), "action": action,
+                            "sheet": [c.sheet for c in changes], "key": [c.key for c in changes],
+                            "field": [c.field for c in changes], "old": [log_text(c.old) for c in changes],
+                            "new": [log_text(c.new) for c in changes], "user": self.user},
+                           columns=list(CHANGE_LOG.fields))
         self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
 
 
