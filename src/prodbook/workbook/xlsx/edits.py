@@ -113,7 +113,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
             raw = re.sub(r"^<((?:\w+:)?)row\b", lambda m: f'<{m.group(1)}row r="{num}"', raw, count=1)
         out.append(raw)
     head = _grown_dimension(sh.head, flat)
-    pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + sh.tail)
+    pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, sh.tail])
     return merge.had_formula or vw.wrote_formula
 
 

@@ -15,6 +15,8 @@ from defusedxml import ElementTree as DET
 
 from prodbook.workbook.xlsx.xmltext import _decode, _esc_attr, _ns_prefix, _pfx
 
+_KEEP_TEXT = 1 << 20
+"""Parts shorter than this keep their text beside their bytes (workbook.xml, styles: read again)."""
 REWRITE_COMPRESSLEVEL = 3
 """zlib level for the parts prodbook rewrites: 3x faster than 6 on big sheets, about 8% larger."""
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -120,8 +122,20 @@ class _Package:
         return t
 
     def set_text(self, name: str, text: str):
-        self._text[name] = text
+        if len(text) < _KEEP_TEXT:
+            self._text[name] = text
+        else:  # a long sheet is held once, as the bytes to write; text() decodes it again if asked
+            self._text.pop(name, None)
         self.changed[name] = text.encode("utf-8")
+
+    def set_pieces(self, name: str, pieces: list[str]) -> None:
+        """``set_text`` of the pieces joined, without holding the joined text as well as its bytes."""
+        self._text.pop(name, None)  # the part as read: its text goes with the caller's last reference
+        self.changed[name] = "".join(pieces).encode("utf-8")
+        pieces.clear()
+        if name not in self.names and name not in self.added:
+            self.added.append(name)
+        self.removed.discard(name)
         if name not in self.names and name not in self.added:
             self.added.append(name)
         self.removed.discard(name)

@@ -127,7 +127,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
     head = _set_dimension(head, max_col, max([new_last] + [r[0] for r in header_rows]))
-    pkg.set_text(part, head + sh.sd_open + "".join(out) + sh.sd_close + tail)
+    pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
 
     if table is not None:
         _update_table(pkg, sheet, table, new_end, added)

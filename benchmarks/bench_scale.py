@@ -1,0 +1,174 @@
+"""prodbook at tracker sizes side by side with its peers: CPU seconds and peak memory.
+
+Prints figures; it is not a test. Run with `make bench`, or alone:
+
+    .venv/bin/python benchmarks/bench_scale.py                    # 2,000 and 10,000 PO lines
+    PRODBOOK_BENCH_BIG=1 .venv/bin/python benchmarks/bench_scale.py   # and the largest T&A a sheet holds
+    PRODBOOK_BENCH_SIZES=2000 .venv/bin/python benchmarks/bench_scale.py
+
+Every figure is the CPU time (user + system, from getrusage) of a fresh process running one command
+(and everything it starts, for LibreOffice), and that process's peak resident memory: on a shared
+machine wall-clock time measures the neighbours, CPU time measures the work. For each size:
+
+- ``ta first``: `prodbook ta` on a tracker whose T&A holds the keys and Actuals typed so far, its
+  generated columns never filled (every milestone's cells written);
+- ``ta daily``: `prodbook ta` the next day, after five Actual dates were typed;
+- ``refresh``: `prodbook refresh` (validate, T&A, exceptions, follow-ups, Issues) on that tracker;
+- ``LibreOffice``: the same T&A as WORKDAY.INTL formulas over a holiday range, loaded, recalculated
+  and saved by LibreOffice headless (skipped, with a note, when `soffice` is not installed);
+- ``openpyxl``: a bare openpyxl load + save of the tracker (at 2,000 PO lines only, unless
+  PRODBOOK_BENCH_OPENPYXL=1: it takes minutes above that);
+- ``floor``: what any tool rewriting the tracker must do at least: python-calamine reads every sheet,
+  and every part of the package is inflated and deflated again (at prodbook's zlib level).
+
+An Excel sheet holds 1,048,576 rows: 50,000 PO lines of about 22 milestones (1.1 million T&A rows) do
+not fit, and prodbook refuses them before it starts (the big run times that refusal too). The big run
+uses 46,000 PO lines, about 1.03 million T&A rows, the largest T&A that fits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+import openpyxl  # noqa: E402
+from bench_ta import TODAY, formula_tracker, write_tracker  # noqa: E402
+
+from prodbook.workbook.xlsxparts import REWRITE_COMPRESSLEVEL, CellEdit, rewrite_sheets, sheet_head  # noqa: E402
+
+_MEASURE = ("import json, resource, subprocess, sys\n"
+            "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "print(json.dumps([r.returncode, u.ru_utime + u.ru_stime, u.ru_maxrss, r.stderr[-600:]]))\n")
+
+_FLOOR = ("import sys, zipfile\n"
+          "from python_calamine import CalamineWorkbook\n"
+          "src, dst, level = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
+          "wb = CalamineWorkbook.from_path(src)\n"
+          "cells = sum(len(r) for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python())\n"
+          "with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED, compresslevel=level) as zo:\n"
+          "    for info in zin.infolist():\n"
+          "        out = zipfile.ZipInfo(info.filename, info.date_time)\n"
+          "        out.compress_type = zipfile.ZIP_DEFLATED\n"
+          "        with zin.open(info) as f, zo.open(out, 'w') as g:\n"
+          "            while block := f.read(1 << 20):\n"
+          "                g.write(block)\n")
+
+
+@dataclass
+class Figure:
+    cpu: float | None
+    mb: float | None
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.cpu is None:
+            return self.note or "-"
+        return f"{self.cpu:6.2f} s {self.mb:6,.0f} MB"
+
+
+def measure(cmd: list[str]) -> Figure:
+    """CPU seconds of ``cmd`` and everything it started, and its peak memory, from a fresh process."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, env=env)
+    code, cpu, rss_kb, err = json.loads(out.stdout.strip().splitlines()[-1])
+    note = "" if code in (0, 1) else f"exit {code}: {err.strip().splitlines()[-1] if err.strip() else ''}"
+    return Figure(cpu, rss_kb / 1024, note)
+
+
+def prodbook(*args: str) -> list[str]:
+    return [sys.executable, "-m", "prodbook.cli", *args]
+
+
+def type_actuals(path: Path, n: int = 5) -> None:
+    """What the APM does before the daily run: type a few Actual dates (the part writer, not openpyxl)."""
+    head = sheet_head(path, "T&A", 1)[0]
+    actual = head.index("Actual")
+    edits = [CellEdit("T&A", 2 + 997 * i, actual, TODAY - timedelta(days=i)) for i in range(n)]
+    tmp = path.with_suffix(".typing.xlsx")
+    rewrite_sheets(path, tmp, [], edits)
+    tmp.replace(path)
+
+
+def libreoffice(folder: Path, n_lines: int) -> Figure:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return Figure(None, None, "skipped: soffice not installed (apt-get install libreoffice-calc-nogui)")
+    path = folder / f"formula-ta-{n_lines}.xlsx"
+    formula_tracker(path, n_lines)
+    profile = (folder / "lo-profile").as_uri()
+    cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to",
+           "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder / "lo-out"), str(path)]
+    if not (folder / "lo-profile").exists():  # LibreOffice's first start creates its profile: not counted
+        empty = folder / "empty.xlsx"
+        openpyxl.Workbook().save(empty)
+        measure(cmd[:-1] + [str(empty)])
+    return measure(cmd)
+
+
+def run_size(folder: Path, n_lines: int, today: str) -> dict[str, Figure]:
+    built = write_tracker(folder / f"tracker-{n_lines}.xlsx", n_lines)
+    work = folder / f"work-{n_lines}.xlsx"
+    shutil.copy(built, work)
+    out: dict[str, Figure] = {}
+    out["ta first"] = measure(prodbook("ta", str(work), "--today", today))
+    type_actuals(work)
+    day = (TODAY + timedelta(days=1)).isoformat()
+    out["ta daily"] = measure(prodbook("ta", str(work), "--today", day))
+    out["refresh"] = measure(prodbook("refresh", str(work), "--today", day))
+    out["floor"] = measure([sys.executable, "-c", _FLOOR, str(work), str(folder / "floor.xlsx"),
+                            str(REWRITE_COMPRESSLEVEL)])
+    out["LibreOffice"] = libreoffice(folder, n_lines)
+    if n_lines <= 2_000 or os.environ.get("PRODBOOK_BENCH_OPENPYXL"):
+        out["openpyxl"] = measure([sys.executable, "-c", "import openpyxl, sys; "
+                                   "openpyxl.load_workbook(sys.argv[1]).save(sys.argv[2])", str(work),
+                                   str(folder / "bare.xlsx")])
+    else:
+        out["openpyxl"] = Figure(None, None, "not run (PRODBOOK_BENCH_OPENPYXL=1)")
+    for f in folder.glob("*"):
+        if f.is_file() and f.name != "lo-profile":
+            f.unlink()
+    return out
+
+
+def ratio(a: Figure, b: Figure) -> str:
+    return f"{a.cpu / b.cpu:5.2f}x" if a.cpu and b.cpu else "  -  "
+
+
+def main() -> None:
+    sizes = [int(s) for s in os.environ.get("PRODBOOK_BENCH_SIZES", "2000,10000").split(",") if s]
+    if os.environ.get("PRODBOOK_BENCH_BIG"):
+        sizes.append(46_000)
+    print(f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs; CPU seconds (user+sys) and peak memory "
+          "of a fresh process per figure")
+    today = TODAY.isoformat()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for n in sizes:
+            r = run_size(folder, n, today)
+            print(f"\n{n:,} PO lines:")
+            for name, fig in r.items():
+                print(f"  {name:<12} {fig}")
+            print(f"  ta first / LibreOffice {ratio(r['ta first'], r['LibreOffice'])} (target <= 0.25x); "
+                  f"ta first / floor {ratio(r['ta first'], r['floor'])} (target <= 2x); "
+                  f"daily / floor {ratio(r['ta daily'], r['floor'])} (target <= 1.5x); "
+                  f"refresh / floor {ratio(r['refresh'], r['floor'])} (target at 10,000 <= 3x)", flush=True)
+        if os.environ.get("PRODBOOK_BENCH_BIG"):
+            path = write_tracker(folder / "tracker-50000.xlsx", 50_000)
+            refused = measure(prodbook("ta", str(path), "--today", today))
+            print(f"\n50,000 PO lines (1.1 M T&A rows, past a sheet's 1,048,576): `prodbook ta` refuses in "
+                  f"{refused}: {refused.note or 'NOT refused'}")
+
+
+if __name__ == "__main__":
+    main()
