@@ -5,6 +5,7 @@ Prints figures; it is not a test. Run with `make bench`, or alone:
     .venv/bin/python benchmarks/bench_scale.py                    # 2,000 and 10,000 PO lines
     PRODBOOK_BENCH_BIG=1 .venv/bin/python benchmarks/bench_scale.py   # and the largest T&A a sheet holds
     PRODBOOK_BENCH_SIZES=2000 .venv/bin/python benchmarks/bench_scale.py
+    PRODBOOK_BENCH_PEERS=0 ...                                     # prodbook and the floor only
 
 Every figure is the CPU time (user + system, from getrusage) of a fresh process running one command
 (and everything it starts, for LibreOffice), and that process's peak resident memory: on a shared
@@ -128,8 +129,11 @@ def run_size(folder: Path, n_lines: int, today: str) -> dict[str, Figure]:
     out["refresh"] = measure(prodbook("refresh", str(work), "--today", day))
     out["floor"] = measure([sys.executable, "-c", _FLOOR, str(work), str(folder / "floor.xlsx"),
                             str(REWRITE_COMPRESSLEVEL)])
-    out["LibreOffice"] = libreoffice(folder, n_lines)
-    if n_lines <= 2_000 or os.environ.get("PRODBOOK_BENCH_OPENPYXL"):
+    peers = os.environ.get("PRODBOOK_BENCH_PEERS", "1") != "0"
+    out["LibreOffice"] = libreoffice(folder, n_lines) if peers else Figure(None, None, "not run")
+    if not peers:
+        out["openpyxl"] = Figure(None, None, "not run")
+    elif n_lines <= 2_000 or os.environ.get("PRODBOOK_BENCH_OPENPYXL"):
         out["openpyxl"] = measure([sys.executable, "-c", "import openpyxl, sys; "
                                    "openpyxl.load_workbook(sys.argv[1]).save(sys.argv[2])", str(work),
                                    str(folder / "bare.xlsx")])

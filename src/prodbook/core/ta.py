@@ -489,18 +489,17 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
     left = np.full(len(old), None, dtype=object)
     if not len(old):
         return fates, left
-    line = index_key(old, LINE).to_numpy()
-    full = index_key(old, (*LINE, "code")).to_numpy()
-    blank_key = np.array([any(_blank(v) or not str(v).strip() for v in values)
-                          for values in zip(*(old[f].to_numpy(dtype=object) for f in (*LINE, "code")))],
-                         dtype=bool)
+    parts = [_folded(old[f].to_numpy(dtype=object)) for f in (*LINE, "code")]
+    blank_key = np.logical_or.reduce([p == "" for p in parts])
+    line = parts[0]
+    for p in parts[1:-1]:
+        line = line + "\x1f" + p
+    full = line + "\x1f" + parts[-1]
     planned_line = index_key(planned, LINE).to_numpy() if len(planned) else np.array([], dtype=object)
     template_of = dict(zip(planned_line, planned["template"].to_numpy(dtype=object))) if len(planned) else {}
     planned_keys = set(index_key(planned, (*LINE, "code"))) if len(planned) else set()
     on_sheet = set(index_key(orders_on_sheet, LINE)) if len(orders_on_sheet) else set()
-    partial = [tuple(None if _blank(v) or not str(v).strip() else str(v).strip().upper() for v in values)
-               for values in zip(*(orders_on_sheet[f].to_numpy(dtype=object) for f in LINE))]
-    partial = [p for p in partial if None in p]
+    partial = _partial_lines(orders_on_sheet)
     for i in np.flatnonzero(~np.asarray(matched, dtype=bool)):
         if blank_key[i]:
             fates[i] = Fate.STALE.value
@@ -516,6 +515,15 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
         else:
             fates[i] = Fate.GONE.value
     return fates, left
+
+
+def _partial_lines(orders: pd.DataFrame) -> list[tuple[str | None, ...]]:
+    """Orders rows with a blank PO #, Style # or Color: their folded cells, None for the blank ones."""
+    if not len(orders):
+        return []
+    cols = [_folded(orders[f].to_numpy(dtype=object)) for f in LINE]
+    some_blank = np.logical_or.reduce([c == "" for c in cols])
+    return [tuple(None if v == "" else v for v in row) for row in zip(*(c[some_blank] for c in cols))]
 
 
 def _covered(line: str, partial: Sequence[tuple[str | None, ...]]) -> bool:

@@ -126,16 +126,16 @@ class _Package:
             self._text[name] = text
         else:  # a long sheet is held once, as the bytes to write; text() decodes it again if asked
             self._text.pop(name, None)
-        self.changed[name] = text.encode("utf-8")
+        self._set_bytes(name, text.encode("utf-8"))
 
     def set_pieces(self, name: str, pieces: list[str]) -> None:
         """``set_text`` of the pieces joined, without holding the joined text as well as its bytes."""
         self._text.pop(name, None)  # the part as read: its text goes with the caller's last reference
-        self.changed[name] = "".join(pieces).encode("utf-8")
+        self._set_bytes(name, "".join(pieces).encode("utf-8"))
         pieces.clear()
-        if name not in self.names and name not in self.added:
-            self.added.append(name)
-        self.removed.discard(name)
+
+    def _set_bytes(self, name: str, data: bytes) -> None:
+        self.changed[name] = data
         if name not in self.names and name not in self.added:
             self.added.append(name)
         self.removed.discard(name)

@@ -37,6 +37,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _SPANS_ATTR,
     _cell_has_value,
     _cells,
+    _has_formula,
     _split_sheet,
     _with_ref,
 )
@@ -73,7 +74,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     if sh.kept_raw is not None:
         old_last_data = max(old_last_data, sh.last_row)
     frozen = hr + rw.keep_rows  # rows above this line are kept as they are
-    held_formula = bool(_HAS_F.search(text[len(sh.head):len(text) - len(sh.tail)]))
+    held_formula = _has_formula(text, len(sh.head), len(text) - len(sh.tail))
 
     _check_data_area(pkg, part, sheet, sh, frozen)
     table = _find_table(pkg, part, sheet, hr)

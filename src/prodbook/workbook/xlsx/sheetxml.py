@@ -24,6 +24,18 @@ _HAS_F = re.compile(r"<(?:\w+:)?f[\s>/]")
 _HAS_F_B = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+_F_HINTS = ("<f", ":f")
+
+
+def _has_formula(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Does text[start:end] hold a formula element? Plain substring scans first: a long sheet of
+    values is answered without the regular expression and without copying it."""
+    end = len(text) if end is None else end
+    if not any(text.find(h, start, end) >= 0 for h in _F_HINTS):
+        return False
+    return bool(_HAS_F.search(text, start, end))
+
+
 @dataclass
 class _Sheet:
     head: str  # text before <sheetData...>
