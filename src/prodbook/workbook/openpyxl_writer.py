@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from prodbook.workbook.xlsxparts import AnyEdit, CellEdit, Formula, SheetRewrite, Value, single_cells
+from prodbook.workbook.xlsxparts import AnyEdit, Formula, SheetRewrite, Value, single_cells
 
 
 def _put(ws, row: int, col0: int, value: Value) -> None:

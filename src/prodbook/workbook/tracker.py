@@ -23,7 +23,7 @@ from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
                                       map_header, missing_sheet, read_table, to_records)
-from prodbook.workbook.xlsxparts import MAX_ROW, AnyEdit, CellEdit, Formula, SheetRewrite, Value
+from prodbook.workbook.xlsxparts import MAX_ROW, AnyEdit, Formula, SheetRewrite, Value
 from prodbook.core import row_snapshot
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.workbook.tables import key_text
