@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -26,6 +28,7 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.workbook.xlsxparts import (
     CellEdit,
+    ColumnEdit,
     Formula,
     SheetRewrite,
     UnsupportedLayout,
@@ -33,6 +36,7 @@ from prodbook.workbook.xlsxparts import (
     parts_openpyxl_would_drop,
     rewrite_sheets,
     sheet_head,
+    single_cells,
     translate_formula,
     workbook_info,
 )
@@ -701,3 +705,53 @@ def test_a_created_sheet_can_be_hidden(tmp_path):
     wb = openpyxl.load_workbook(dst)
     assert wb["Snapshot"].sheet_state == "hidden" and wb["T&A"].sheet_state == "visible"
     assert [c.value for c in wb["Snapshot"][2]] == ["S1", "FOB"]
+
+
+# --------------------------------------------------------------------------- column edits
+
+_EDIT_VALUES = st.one_of(st.none(), st.text(alphabet="ab &<>_x\t", max_size=6),
+                         st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False),
+                         st.booleans(), st.dates(date(1900, 3, 1), date(2100, 12, 31)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(8)), edits=st.lists(st.tuples(st.integers(2, 11), st.integers(0, 4),
+                                                                   _EDIT_VALUES), max_size=25))
+def test_column_edits_merge_into_a_sorted_sheet(tmp_path_factory, order, edits):
+    """Edits as columns and as single cells, merged in one pass into a sheet the user sorted (rows out of
+    key order, blank cells, a styled cell; rows 10 and 11 new): every cell reads back as its last edit,
+    every other cell as it was."""
+    tmp = tmp_path_factory.mktemp("edits")
+    src, dst = tmp / "s.xlsx", tmp / "o.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append(["Key", "A", "B", "C", "D"])
+    for k in order:
+        ws.append([f"K{k}", k, None if k % 3 else f"b{k}", f"c{k}", None])  # no date format: a number reads as one
+    ws["C3"].font = Font(bold=True)
+    wb.save(src)
+    columns: dict[int, list[tuple[int, object]]] = {}
+    singles = []
+    for i, (row, col, value) in enumerate(edits):
+        if i % 2:
+            singles.append(CellEdit("T&A", row, col, value))
+        else:
+            columns.setdefault(col, []).append((row, value))
+    staged = [ColumnEdit("T&A", c, [r for r, _ in cells], [v for _, v in cells]) for c, cells in columns.items()]
+    staged += singles  # the last edit of a cell, in staging order, wins
+    expected = [[None if v == "" else v for v in r] + [None] * (5 - len(r)) for r in calamine_rows(src, "T&A")]
+    for e in single_cells(staged):
+        expected += [[None] * 5 for _ in range(e.row - len(expected))]
+        expected[e.row - 1][e.column] = None if e.value == "" else e.value
+    while all(v is None for v in expected[-1]):
+        expected.pop()
+    rewrite_sheets(src, dst, [], staged)
+    got = [[None if v == "" else v for v in r] + [None] * (5 - len(r)) for r in calamine_rows(dst, "T&A")]
+    assert len(got) == len(expected)
+    for want, have in zip(expected, got):
+        for w, h in zip(want, have):
+            if isinstance(w, float) or isinstance(h, float):
+                assert h == pytest.approx(w) and not isinstance(h, bool)
+            else:
+                assert (h, type(h)) == (w, type(w))
