@@ -129,7 +129,7 @@ def is_body_fragment(name: str) -> bool:
 def shown_name(name: str | None) -> str:
     """A name as the message gives it, without control characters, short enough for a message."""
     text = " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", name or "").split())
-    return text if len(text) <= 2 * MAX_NAME else text[:2 * MAX_NAME] + "..."
+    return text if len(text) <= 2 * MAX_NAME else f"{text[:MAX_NAME]}...{text[-20:]}"  # the extension shows
 
 
 def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -> str:
