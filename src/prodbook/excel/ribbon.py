@@ -13,9 +13,10 @@ so in a message box.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -96,6 +97,61 @@ def _settings(book: Any) -> str:
             f"Help: {HELP}.")
 
 
+OUTLOOK_FOLDER, OUTLOOK_DAYS, DEFAULT_OUTLOOK_DAYS = "WIP Outlook Folder", "WIP Outlook Days", 7
+"""Config settings of the Outlook import: the folder ('Inbox/WIP'), and how many days back it reads."""
+NO_OUTLOOK = ("Import from Outlook needs Microsoft Outlook on Windows. Save the vendors' messages (.msg or "
+              ".eml, attachments and all) to a folder, then choose them with 'Import vendor WIP...', or run: "
+              'prodbook wip tracker.xlsx "WIP inbox"')
+
+
+def _outlook_days(value: object) -> int | None:
+    if value in (None, ""):
+        return DEFAULT_OUTLOOK_DAYS
+    try:
+        days = int(float(str(value)))
+    except ValueError:
+        return None
+    return days if days >= 0 else None
+
+
+def import_from_outlook(book: Any, *, namespace_factory: Callable[[], Any] | None = None,
+                        backend_factory: Callable[[Any], Any] | None = None, today: date | None = None) -> str:
+    """Import from Outlook...: copy the messages of the Config sheet's Outlook folder into a temporary
+    folder, import them as saved messages (``Import vendor WIP``), remove the copies. The message to show."""
+    from prodbook.workbook import outlook
+    from prodbook.workbook.tracker import Tracker
+
+    namespace = (namespace_factory or outlook.outlook_namespace)()
+    if namespace is None:
+        return NO_OUTLOOK
+    if backend_factory is None:
+        from prodbook.workbook.xlbook import XlBook
+        backend_factory = XlBook
+    config = Tracker(backend_factory(book)).config
+    folder = config.get(OUTLOOK_FOLDER)
+    if not folder:
+        return (f"Name the Outlook folder the vendors' WIP messages are in: on the Config sheet, set "
+                f"'{OUTLOOK_FOLDER}' (for example Inbox/WIP), and '{OUTLOOK_DAYS}' for how many days back "
+                f"to read (default {DEFAULT_OUTLOOK_DAYS}). Then press Import from Outlook again.")
+    days = _outlook_days(config.get(OUTLOOK_DAYS))
+    if days is None:
+        return (f"'{OUTLOOK_DAYS}' on the Config sheet is '{config.get(OUTLOOK_DAYS)}'; type a number of days "
+                f"(for example {DEFAULT_OUTLOOK_DAYS}).")
+    since = datetime.combine((today or date.today()) - timedelta(days=days), time())
+    with tempfile.TemporaryDirectory(prefix="prodbook-outlook-") as tmp:
+        try:
+            fetched = outlook.save_wip_messages(namespace, str(folder), since, Path(tmp), config.limits)
+        except outlook.OutlookFolderError as exc:
+            text = str(exc)
+            return text[:1].upper() + text[1:] + "."
+        lines = [f"Outlook folder '{fetched.folder}': {len(fetched.files)} message(s) received since "
+                 f"{since:%Y-%m-%d}."] + [f"Not read: {n}." for n in fetched.notes]
+        if not fetched.files:
+            return "\n".join([*lines, "Nothing to import."])
+        report = perform(action("pbImportWip"), book, files=[tmp], backend_factory=backend_factory)
+    return "\n".join([*lines, report.message])
+
+
 ACTIONS: tuple[Action, ...] = (
     Action("pbRefresh", "Refresh all", "Refresh", "grpDaily",
            "The daily run: check every record, rebuild the T&A, list what needs attention.",
@@ -107,8 +163,12 @@ ACTIONS: tuple[Action, ...] = (
            "Check style profiles and records; the problems go to the Issues sheet.",
            jobs=("validate",), cli="prodbook validate"),
     Action("pbImportWip", "Import vendor WIP...", "ImportExcel", "grpVendors",
-           "Choose vendor WIP reports; they are read into the Vendor WIP sheet.",
+           "Choose vendor WIP reports or saved e-mails (.msg, .eml); they are read into the Vendor WIP sheet.",
            jobs=("wip",), asks_for_files=True, cli="prodbook wip"),
+    Action("pbImportOutlook", "Import from Outlook...", "ImportOutlook", "grpVendors",
+           f"Import the WIP reports attached to the messages in the Outlook folder named on the Config sheet "
+           f"('{OUTLOOK_FOLDER}', the last '{OUTLOOK_DAYS}' days). Outlook on Windows.",
+           call=import_from_outlook),
     Action("pbExceptions", "Exceptions", "HighImportance", "grpVendors",
            "Run the exception rules on orders, WIP and shipping; results on the Exceptions sheet.",
            jobs=("exceptions",), cli="prodbook exceptions"),
@@ -240,9 +300,9 @@ def _ask_files(book: Any) -> list[str]:
     """Excel's own Open dialog, several files allowed; empty when cancelled."""
     app = book.app
     try:
-        chosen = app.api.GetOpenFilename("Vendor reports (*.xlsx;*.xlsm;*.xls;*.csv),"
-                                         "*.xlsx;*.xlsm;*.xls;*.csv", 1, "Choose vendor WIP reports",
-                                         None, True)
+        chosen = app.api.GetOpenFilename("Vendor reports and saved e-mails (*.xlsx;*.xlsm;*.xls;*.csv;*.msg;"
+                                         "*.eml),*.xlsx;*.xlsm;*.xls;*.csv;*.msg;*.eml", 1,
+                                         "Choose vendor WIP reports or saved messages", None, True)
     except Exception:  # macOS: AppleScript dialog through xlwings is not available here
         return []
     if chosen in (False, None):
@@ -274,4 +334,4 @@ def run(action_id: str) -> None:
 
 
 __all__ = ["ACTIONS", "CALLBACK", "CUSTOMUI_NS", "CUSTOMUI_REL", "GROUPS", "Action", "Group", "Report",
-           "action", "available_actions", "perform", "ribbon_xml", "run"]
+           "action", "available_actions", "import_from_outlook", "perform", "ribbon_xml", "run"]

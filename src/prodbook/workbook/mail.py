@@ -197,7 +197,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     for n, part in enumerate(_eml_attachments(msg), 1):
         raw_name = part.get_filename()
         mime = part.get_content_type()
-        shown = shown_name(raw_name) or f"attachment {n}"
+        shown = shown_name(raw_name) or _message_name(part) or f"attachment {n}"
         if mime == "message/rfc822" or (raw_name or "").lower().endswith((".eml", ".msg")):
             inner = _inner_eml(part, shown, limits, depth)
             if inner is None:
@@ -234,6 +234,16 @@ def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
             yield from _file_parts(part.get_payload())
         elif part.get_filename():
             yield part
+
+
+def _message_name(part: StdMessage) -> str:
+    """An attached message without a file name is called by its subject, as mail programs show it."""
+    if part.get_content_type() != "message/rfc822":
+        return ""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    subject = shown_name(str(inner.get("Subject", "") or "")) if inner is not None else ""
+    return f"{subject}.eml" if subject else ""
 
 
 def _inner_eml(part: StdMessage, shown: str, limits: Limits, depth: int) -> Message | None:
