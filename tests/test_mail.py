@@ -425,3 +425,33 @@ def test_reader_gives_decoded_safe_names(tmp_path, name):
     (att,) = mail.read_message(path).attachments
     assert att.shown == name
     assert "/" not in att.name and att.name.endswith((".xlsx", ".csv"))
+
+
+# --- messages Outlook itself wrote (tests/data/msg, see its README) -------------------------------------
+
+REAL = Path(__file__).parent / "data" / "msg"
+
+
+def test_a_real_outlook_message_with_images_only_is_a_note_naming_them(tmp_path):
+    book = tracker(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "attachmentFiles.msg").write_bytes((REAL / "attachmentFiles.msg").read_bytes())
+    parsed = mail.read_message(inbox / "attachmentFiles.msg")
+    assert (parsed.subject, parsed.senders, parsed.sent) == ("attachmentFiles", ("hmailuser@hmailserver.test",),
+                                                             date(2023, 11, 1))
+    assert [(a.name, len(a.data)) for a in parsed.attachments] == [("jpg.jpg", 726), ("png.png", 134),
+                                                                   ("tif.tif", 664)]
+    assert parsed.attachments[1].data.startswith(bytes.fromhex("89504E47"))
+    result = run(book, ["wip"], ctx(inbox))
+    note = assert_finding(result.findings, Code.WIP_MESSAGE, file="attachmentFiles.msg")
+    assert "'attachmentFiles' has no WIP report attached" in note.message
+    assert all(f"'{n}' (not a spreadsheet" in note.message for n in ("jpg.jpg", "png.png", "tif.tif"))
+    assert wip_rows(book) == []
+
+
+def test_a_real_outlook_message_inside_a_message_is_named():
+    parsed = mail.read_message(REAL / "msgInMsg.msg")
+    assert parsed.subject == "I have attachments!" and parsed.sent == date(2020, 9, 10)
+    assert [a.name for a in parsed.attachments] == ["green.png"]
+    assert parsed.skipped == ("'Microsoft Outlook テスト メッセージ.msg' (an attached message with no attachment)",)

@@ -205,6 +205,8 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
                 continue
             found += _nested(inner, shown, limits)
             skipped += [f"{s} in '{shown}'" for s in inner.skipped]
+            if not inner.attachments and not inner.skipped:
+                skipped.append(f"'{shown}' (an attached message with no attachment)")
             continue
         data = part.get_payload(decode=True) or b""
         if len(data) > limits.part_mb * MB:
@@ -318,12 +320,17 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
         except Exception:  # noqa: BLE001 - a broken attachment: named in the note, the rest read
             data = None
         if data is not None and not isinstance(data, bytes):  # an attached Outlook message
+            if not raw_name:
+                subject = shown_name(str(getattr(data, "subject", "") or ""))
+                shown = f"{subject}.msg" if subject else shown
             if depth + 1 > MAX_DEPTH:
                 skipped.append(f"'{shown}' (a message attached more than {MAX_DEPTH} deep)")
                 continue
             inner = _from_msg(data, shown, limits, depth + 1)
             found += _nested(inner, shown, limits)
             skipped += [f"{s} in '{shown}'" for s in inner.skipped]
+            if not inner.attachments and not inner.skipped:
+                skipped.append(f"'{shown}' (an attached message with no attachment)")
             continue
         if data is None:
             skipped.append(f"'{shown}' (a link or an object, not a file)")
