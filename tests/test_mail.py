@@ -455,3 +455,16 @@ def test_a_real_outlook_message_inside_a_message_is_named():
     assert parsed.subject == "I have attachments!" and parsed.sent == date(2020, 9, 10)
     assert [a.name for a in parsed.attachments] == ["green.png"]
     assert parsed.skipped == ("'Microsoft Outlook テスト メッセージ.msg' (an attached message with no attachment)",)
+
+
+def test_the_styles_sheet_beats_a_sender_of_another_vendor(tmp_path):
+    book = tracker(tmp_path, style_vendors=True)  # S1 is BD1's, S2 CN1's
+    msg = eml(tmp_path / "m.eml", ("report.csv", csv_bytes(BD1_ROW), CSV_MIME), ("r2.csv", csv_bytes(CN1_ROW),
+                                                                                   CSV_MIME),
+              sender="sales@ningbo.example")
+    result = run(book, ["wip"], ctx(msg))
+    assert {r["Source File"]: r["Vendor"] for r in wip_rows(book)} == {
+        "m.eml > attachment 'report.csv'": "BD1", "m.eml > attachment 'r2.csv'": "CN1"}
+    note = assert_finding(result.findings, Code.WIP_VENDOR, file="m.eml > attachment 'report.csv'")
+    assert "sales@ningbo.example is CN1's" in note.message and "BD1's (Styles sheet)" in note.message
+    assert not [f for f in result.findings if f.code is Code.WIP_VENDOR and "r2.csv" in f.file]

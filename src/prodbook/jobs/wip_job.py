@@ -292,10 +292,10 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
                        ) -> tuple[wip.ParsedFile | None, list[Finding]]:
     """One attachment through the same import as a file, then named as "message > attachment"."""
     where = mail.label(msg, a)
-    folder.mkdir()
     file = folder / a.name
-    file.write_bytes(a.data)
     try:
+        folder.mkdir()
+        file.write_bytes(a.data)
         raws = read_vendor_file(file, config.limits)
     except (CellError, OSError, UnicodeError) as exc:
         return None, [error(Code.WIP_FILE, f"{exc}; the attachment was skipped", file=where,
@@ -304,16 +304,26 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     sent = a.sent or msg.sent
     found: list[Finding] = []
     used_sender = None
+    parsed = None
     if wip.vendor_from_name(a.name, codes, config) is None:
         vendor, used_sender, note = vendor_of_sender(from_address, senders)
-        if vendor:
-            config = dataclasses.replace(config, extra={**config.extra,
-                                                        f"wip vendor: {glob.escape(a.name.lower())}": vendor})
-        elif note:
+        if note:
             found.append(info(Code.WIP_VENDOR, note, file=where, found_in=msg.file))
-        if not vendor:
+        if vendor:
+            by_sender = dataclasses.replace(config, extra={
+                **config.extra, f"wip vendor: {glob.escape(a.name.lower())}": vendor})
+            parsed = wip.import_file(raws, index, codes, by_sender, today=sent or today)
+            theirs = _style_vendors(parsed.rows, index)
+            if theirs and vendor not in theirs:  # the tracker's own styles say otherwise: they win
+                found.append(info(Code.WIP_VENDOR, f"the sender {used_sender} is {vendor}'s on the Vendors "
+                                  f"sheet, but the PO lines of this report are {', '.join(sorted(theirs))}'s "
+                                  "(Styles sheet), so the vendor was taken from the PO lines", file=where,
+                                  found_in=msg.file))
+                parsed = None
+        if parsed is None:
             used_sender = None
-    parsed = wip.import_file(raws, index, codes, config, today=sent or today)
+    if parsed is None:
+        parsed = wip.import_file(raws, index, codes, config, today=sent or today)
     raw_found = [f for r in raws for f in r.findings]
     found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
     for r in parsed.rows:
@@ -322,6 +332,16 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     if used_sender and parsed.vendor:
         parsed.file = f"{where} (vendor {parsed.vendor} from the sender {used_sender})"
     return parsed, found
+
+
+def _style_vendors(rows: Sequence[dict], index: wip.OrderIndex) -> set[str]:
+    """The vendors the Styles sheet gives the imported PO lines."""
+    out = set()
+    for r in rows:
+        for line in index.by_po.get(wip.fold_ref(r["po"]), []):
+            if line.vendor and wip.fold_ref(line.style) == wip.fold_ref(r["style"]):
+                out.add(line.vendor)
+    return out
 
 
 def _in_message(f: Finding, message_of: dict[str, str]) -> Finding:

@@ -299,6 +299,11 @@ def _msg_from_bytes(data: bytes, file: str, limits: Limits, depth: int) -> Messa
                         "save it again, or save its attachments and import them") from None
     try:
         return _from_msg(msg, file, limits, depth)
+    except MailError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged stream inside: say so, read the other messages
+        raise MailError(f"'{file}' could not be read as an Outlook message ({exc}); open it in Outlook and "
+                        "save it again, or save its attachments and import them") from None
     finally:
         msg.close()
 
