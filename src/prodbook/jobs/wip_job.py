@@ -274,7 +274,7 @@ def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders:
                              + (f" (attached: {'; '.join(left)})" if left else " (no attachment)")
                              + "; nothing was imported from it", file=msg.file, found_in=msg.file))
     elif left:
-        findings.append(info(Code.WIP_MESSAGE, f"not imported from {about}, not being WIP reports: "
+        findings.append(info(Code.WIP_MESSAGE, f"attachments of {about} that are not WIP reports were left: "
                              + "; ".join(left), file=msg.file, found_in=msg.file))
     parsed_files = []
     with tempfile.TemporaryDirectory(prefix="prodbook-mail-") as tmp:
