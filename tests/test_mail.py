@@ -468,3 +468,23 @@ def test_the_styles_sheet_beats_a_sender_of_another_vendor(tmp_path):
     note = assert_finding(result.findings, Code.WIP_VENDOR, file="m.eml > attachment 'report.csv'")
     assert "sales@ningbo.example is CN1's" in note.message and "BD1's (Styles sheet)" in note.message
     assert not [f for f in result.findings if f.code is Code.WIP_VENDOR and "r2.csv" in f.file]
+
+
+@given(st.lists(st.tuples(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1,
+                                  max_size=60).filter(lambda s: s.strip()),
+                          st.binary(max_size=300)), min_size=1, max_size=4),
+       st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_any_attachment_name_and_bytes_come_back_from_an_eml(attachments, crlf):
+    m = EmailMessage()
+    m["From"] = "Ning Bö <sales@ningbo.example>"
+    m["Subject"] = "WIP"
+    m.set_content("see attached")
+    for name, data in attachments:
+        m.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    parsed = mail.read_eml(m.as_bytes(policy=SMTP if crlf else default), "m.eml")
+    assert [a.data for a in parsed.attachments] == [d for _, d in attachments]
+    assert [a.shown for a in parsed.attachments] == [mail.shown_name(n) for n, _ in attachments]
+    names = [a.name.lower() for a in parsed.attachments]
+    assert len(set(names)) == len(names) and not any("/" in n or "\\" in n for n in names)
+    assert parsed.senders == ("sales@ningbo.example",)

@@ -23,6 +23,8 @@ from xml.sax.saxutils import quoteattr
 
 from prodbook.jobs import runner
 from prodbook.support import crash_log, unexpected
+from prodbook.workbook import outlook
+from prodbook.workbook.tracker import Tracker
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""
@@ -118,9 +120,6 @@ def import_from_outlook(book: Any, *, namespace_factory: Callable[[], Any] | Non
                         backend_factory: Callable[[Any], Any] | None = None, today: date | None = None) -> str:
     """Import from Outlook...: copy the messages of the Config sheet's Outlook folder into a temporary
     folder, import them as saved messages (``Import vendor WIP``), remove the copies. The message to show."""
-    from prodbook.workbook import outlook
-    from prodbook.workbook.tracker import Tracker
-
     namespace = (namespace_factory or outlook.outlook_namespace)()
     if namespace is None:
         return NO_OUTLOOK
