@@ -488,3 +488,14 @@ def test_any_attachment_name_and_bytes_come_back_from_an_eml(attachments, crlf):
     names = [a.name.lower() for a in parsed.attachments]
     assert len(set(names)) == len(names) and not any("/" in n or "\\" in n for n in names)
     assert parsed.senders == ("sales@ningbo.example",)
+
+
+def test_a_costing_sheet_attached_is_not_a_wip_report_and_says_how_to_compare_it(tmp_path):
+    book = tracker(tmp_path)
+    out = io.StringIO()
+    csv.writer(out).writerows([["Style #", "FOB (USD)", "Fiber Content"], ["S1", "4.10", "100% Cotton"]])
+    msg = eml(tmp_path / "costing.eml", ("costing.csv", out.getvalue().encode(), CSV_MIME))
+    result = run(book, ["wip"], ctx(msg))
+    f = assert_finding(result.findings, Code.COLUMN_MISSING, file="costing.eml > attachment 'costing.csv'")
+    assert "only when given as files" in f.message and "record check instead" not in f.message
+    assert "  costing.eml > attachment 'costing.csv': not a WIP report" in result.outcomes[0].summary

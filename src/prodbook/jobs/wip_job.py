@@ -92,7 +92,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             for parsed in parsed_files:
                 new_rows += parsed.rows
                 message_of.update((r["source_file"], path.name) for r in parsed.rows)
-                per_file.append(_file_line(parsed))
+                per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows
+                                else f"  {parsed.file}: not a WIP report")
             if not parsed_files:
                 per_file.append(f"  {path.name}: no WIP report attached")
             continue
@@ -329,7 +330,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     for r in parsed.rows:
         r["source_file"] = where
     parsed.file = where
-    if used_sender and parsed.vendor:
+    if used_sender and parsed.vendor and parsed.rows:
         parsed.file = f"{where} (vendor {parsed.vendor} from the sender {used_sender})"
     return parsed, found
 
@@ -363,6 +364,10 @@ def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | 
     if f.code is Code.WIP_REPORT_DATE and sent is not None:
         changes["message"] = (f"no report date found in the attachment's title rows or name; the day the "
                               f"message was sent, {sent.isoformat()}, was used")
+    elif f.code is Code.COLUMN_MISSING and f.severity == "info":  # a style / costing sheet
+        changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "
+                              "sheets are compared with the Styles sheet only when given as files, not as "
+                              "attachments: save it from the message and import it with the other files")
     elif f.code is Code.WIP_VENDOR and from_address and f.severity != "info":
         changes["message"] = (f"{f.message}, or add the sender's address ({from_address[0]}) to the vendor's "
                               "Email or CC on the Vendors sheet")
