@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Union
 
 
 class CellError(ValueError):
@@ -219,3 +220,16 @@ def is_signed_number(text: str) -> bool:
 def looks_like_formula(text: str) -> bool:
     """Text that Excel (or a CSV import) would take for a formula if typed."""
     return bool(text) and text[0] in "=+-@"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to write, e.g. ``Formula("=A2*2")``. A plain ``str`` is always text."""
+
+    text: str
+    result: str | int | float | bool | None = None
+    """Its value, cached in the file so the cell reads right before any recalculation (a link's text)."""
+
+
+Value = Union[None, str, int, float, bool, date, datetime, Formula]
+"""What a cell holds as prodbook writes it."""

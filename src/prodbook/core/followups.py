@@ -4,8 +4,8 @@ Pure functions. ``collect`` gathers the outstanding items (the vendor's
 overdue and soon-due T&A milestones, samples not sent, lab dips to resubmit,
 open exceptions); ``render`` turns one vendor's items into an
 ``email.message.EmailMessage`` (plain text and HTML, each with a table of the
-items); ``write_eml`` saves it as a standard .eml file that Outlook opens as
-a draft. Sending is not done here: the live-Excel back end will hand the same
+items); ``eml_bytes`` is the standard .eml file that Outlook opens as
+a draft (``workbook.outlook`` saves it). Sending is not done here: the live-Excel back end will hand the same
 messages to Outlook.
 """
 
@@ -32,7 +32,6 @@ from prodbook.core.exceptions import RULE_NAMES, open_exceptions
 from prodbook.core.findings import Code
 from prodbook.core.model.records import Status
 from prodbook.core.wip import fold_ref
-from prodbook.workbook.publish import write_atomic
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -363,11 +362,6 @@ def _checked(entries: Sequence[str]) -> list[str]:
 
 def draft_name(vendor: str, today: date) -> str:
     return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
-
-
-def write_eml(msg: EmailMessage, path: Path) -> Path:
-    """The message as a standard .eml file (CRLF line ends, as mail programs expect), whole or not at all."""
-    return write_atomic(path, eml_bytes(msg))
 
 
 def eml_bytes(msg: EmailMessage) -> bytes:

@@ -14,7 +14,8 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
 """Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can

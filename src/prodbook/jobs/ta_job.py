@@ -21,9 +21,10 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
                                    VENDORS, Column, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
-                                       column_values)
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker, column_values
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
 from prodbook.workbook.xlsxparts import CellEdit
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")

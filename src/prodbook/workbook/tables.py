@@ -20,6 +20,7 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
+from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 
@@ -288,11 +289,6 @@ def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> 
 def _row_key(values: Iterable[Any]) -> str | None:
     text = key_text(values)
     return text if text.strip(" /") else None
-
-
-def key_text(values: Iterable[Any]) -> str:
-    """A row's key as the Change Log and Issues show it: 'PO / Style / Color / Code'."""
-    return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
 
 
 def duplicate_keys(table: Table, file: str) -> list[Finding]:
