@@ -49,9 +49,15 @@ _DAY_MON = re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
 _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
 
 
+def is_missing(value: Any) -> bool:
+    """No value at all, in any of the forms a table gives it: None, NaN, pandas' NA and NaT."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        type(value).__name__ in ("NAType", "NaTType"))
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    """Missing, or text with nothing but spaces: a cell the user sees as empty."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def serial_to_date(serial: float, date1904: bool = False) -> date:

@@ -22,16 +22,16 @@ from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cells import is_missing
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.exceptions import RULE_NAMES, open_exceptions
 from prodbook.core.findings import Code
 from prodbook.core.model.records import Status
-from prodbook.core.wip import fold_ref
+from prodbook.core.keys import fold_ref
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -62,12 +62,8 @@ class Item:
         return (self.vendor.strip().upper(), self.item.strip().upper(), self.ref.strip().upper())
 
 
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _date(v: Any) -> date | None:
-    if _isna(v) or isinstance(v, str):
+    if is_missing(v) or isinstance(v, str):
         return None
     if isinstance(v, (pd.Timestamp, datetime)):
         return v.date()
@@ -75,7 +71,7 @@ def _date(v: Any) -> date | None:
 
 
 def _text(v: Any) -> str | None:
-    return None if _isna(v) or not str(v).strip() else str(v).strip()
+    return None if is_missing(v) or not str(v).strip() else str(v).strip()
 
 
 def _overdue(due: date | None, today: date) -> int | None:
@@ -246,7 +242,7 @@ def _entries(text: str) -> list[str]:
 
 def parse_addresses(text: Any) -> tuple[tuple[str, ...], tuple[BadAddress, ...]]:
     """'a@x.com; Bo <b@x.com>' -> (the good addresses, the entries that are not one address)."""
-    if _isna(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return (), ()
     good: list[str] = []
     bad: list[BadAddress] = []
@@ -273,7 +269,7 @@ def one_line(text: Any) -> str:
 
 def bad_name(text: Any) -> str | None:
     """Why a display name (the Vendors Name) cannot head an e-mail, or None when it can."""
-    if _isna(text) or not _CONTROL.search(str(text).strip()):
+    if is_missing(text) or not _CONTROL.search(str(text).strip()):
         return None
     return "it holds a line break or another control character"
 
