@@ -37,7 +37,8 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
-                                             vendors_sheet=tracker.sheet(VENDORS))
+                                             vendors_sheet=tracker.sheet(VENDORS),
+                                             closures_sheet=tracker.sheet(CLOSURES))
     lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
     return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default), findings
 

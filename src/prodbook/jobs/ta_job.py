@@ -94,7 +94,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found
     years = ta.required_years(inputs.orders)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
-                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS))
+                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
+                                                 closures_sheet=tracker.sheet(CLOSURES))
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
     current = tracker.table(TA, required=False)

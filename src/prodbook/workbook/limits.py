@@ -25,6 +25,8 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from prodbook.workbook.xlsx.book import _read_book
+from prodbook.workbook.xlsx.package import _Package
 from prodbook.core.limits import (MB, RATIO_FROM, Entry, Excess, Limits, check_directory,
                                  check_dimension, describe)
 
@@ -164,9 +166,6 @@ def _sheet_of(path: Path, part: str) -> str | None:
             if any(i.file_size > 4 * MB for i in zf.infolist() if not _is_sheet(i.filename)
                    and i.filename.endswith((".rels", "workbook.xml"))):
                 return None
-        from prodbook.workbook.xlsx.book import _read_book
-        from prodbook.workbook.xlsx.package import _Package
-
         pkg = _Package(Path(path))  # workbook.xml and its rels only: the oversized part is not read
         try:
             return next((s[0] for s in _read_book(pkg).sheets if s[2] == part), None)
