@@ -25,7 +25,7 @@ from fakexl import FakeBook
 from msgfile import MsgAttachment, MsgMessage, msg_bytes
 from prodbook.excel import ribbon
 from prodbook.workbook import mail, outlook
-from prodbook.workbook.limits import Limits
+from prodbook.core.limits import Limits
 
 HEADER = ["PO #", "Style #", "Color", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty"]
 

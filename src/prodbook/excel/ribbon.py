@@ -22,7 +22,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from prodbook.jobs import runner
-from prodbook.support import crash_log, unexpected
+from prodbook.jobs.support import crash_log, unexpected
 from prodbook.workbook import outlook
 from prodbook.workbook.tracker import Tracker
 

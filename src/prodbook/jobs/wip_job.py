@@ -30,10 +30,11 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.core.keys import key_text
+from prodbook.core.limits import Limits
 from prodbook.workbook import mail
-from prodbook.workbook.limits import Limits
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 

@@ -31,7 +31,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.limits import MB, Limits
+from prodbook.core.limits import MB, Limits
 
 MESSAGE_SUFFIXES = (".eml", ".msg")
 MAX_DEPTH = 3

@@ -38,9 +38,9 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.limits import MB, Limits
+from prodbook.core.limits import MB, Limits
+from prodbook.workbook.atomic import write_atomic
 from prodbook.workbook.mail import safe_name
-from prodbook.workbook.publish import write_atomic
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
