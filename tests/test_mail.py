@@ -499,3 +499,47 @@ def test_a_costing_sheet_attached_is_not_a_wip_report_and_says_how_to_compare_it
     f = assert_finding(result.findings, Code.COLUMN_MISSING, file="costing.eml > attachment 'costing.csv'")
     assert "only when given as files" in f.message and "record check instead" not in f.message
     assert "  costing.eml > attachment 'costing.csv': not a WIP report" in result.outcomes[0].summary
+
+
+def test_the_command_takes_a_folder_of_saved_messages(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    book = tracker(tmp_path)
+    inbox = tmp_path / "WIP inbox"
+    inbox.mkdir()
+    eml(inbox / "Mar 3 WIP.eml", ("report.csv", csv_bytes(CN1_ROW), CSV_MIME), ("ATT00001.txt", b"--\r\nSent from",
+                                                                                ("text", "plain")))
+    (inbox / "Dhaka.msg").write_bytes(msg_bytes(MsgMessage(
+        "wk 9", sender="merch@dhaka-knit.example", sent=datetime(2027, 3, 2, 6, 0),
+        attachments=[MsgAttachment("wip.xlsx", xlsx_bytes(BD1_ROW))])))
+    out = CliRunner().invoke(main, ["wip", str(book), str(inbox), "--today", "2027-03-05", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert {(r["Vendor"], day(r["Report Date"])) for r in wip_rows(book)} == {("CN1", date(2027, 3, 3)),
+                                                                            ("BD1", date(2027, 3, 2))}
+    note = next(f for f in data["findings"] if f["code"] == "wip-message-note")
+    assert note["file"] == "Mar 3 WIP.eml" and "'ATT00001.txt' (part of the message's text)" in note["message"]
+
+
+def test_messages_nested_deeper_than_the_limit_are_named_not_read(tmp_path):
+    inner = EmailMessage()
+    inner["From"] = "sales@ningbo.example"
+    inner["Subject"] = "level 4"
+    inner.set_content("x")
+    inner.add_attachment(b"PO #\r\n", maintype="text", subtype="csv", filename="deep.csv")
+    for level in (3, 2, 1):
+        outer = EmailMessage()
+        outer["From"] = "fwd@retailer.example"
+        outer["Subject"] = f"level {level}"
+        outer.set_content("fwd")
+        outer.add_attachment(inner)
+        inner = outer
+    path = eml(tmp_path / "top.eml", inner=inner)
+    parsed = mail.read_message(path)
+    assert parsed.attachments == ()
+    assert parsed.skipped == ("'level 4.eml' (a message attached more than 3 deep) in 'level 3.eml' in "
+                              "'level 2.eml' in 'level 1.eml'",)
