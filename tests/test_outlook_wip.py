@@ -11,9 +11,6 @@ from __future__ import annotations
 import io
 import tempfile
 from datetime import date, datetime
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 from typing import Any
 

@@ -208,7 +208,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
             if not inner.attachments and not inner.skipped:
                 skipped.append(f"'{shown}' (an attached message with no attachment)")
             continue
-        data = part.get_payload(decode=True) or b""
+        data = _payload(part)
         if len(data) > limits.part_mb * MB:
             skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
                            "Max Part MB)")
@@ -219,13 +219,25 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
 
 
+def _payload(part: StdMessage) -> bytes:
+    """A leaf part's content, transfer encoding (base64, quoted-printable) undone."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _subparts(part: StdMessage) -> list[StdMessage]:
+    """The parts of a multipart, or the message inside a message/rfc822 part."""
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, StdMessage)] if isinstance(payload, list) else []
+
+
 def _eml_attachments(msg: StdMessage) -> Iterator[StdMessage]:
     """Every part that is a file: named parts and attached messages (not what is inside those)."""
     if not msg.is_multipart():
         if msg.get_filename() and msg.get_content_disposition() == "attachment":
             yield msg  # a message that is only an attachment
         return
-    yield from _file_parts(msg.get_payload())
+    yield from _file_parts(_subparts(msg))
 
 
 def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
@@ -233,7 +245,7 @@ def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
         if part.get_content_type() == "message/rfc822":
             yield part
         elif part.is_multipart():
-            yield from _file_parts(part.get_payload())
+            yield from _file_parts(_subparts(part))
         elif part.get_filename():
             yield part
 
@@ -242,8 +254,7 @@ def _message_name(part: StdMessage) -> str:
     """An attached message without a file name is called by its subject, as mail programs show it."""
     if part.get_content_type() != "message/rfc822":
         return ""
-    payload = part.get_payload()
-    inner = payload[0] if isinstance(payload, list) and payload else None
+    inner = next(iter(_subparts(part)), None)
     subject = shown_name(str(inner.get("Subject", "") or "")) if inner is not None else ""
     return f"{subject}.eml" if subject else ""
 
@@ -252,12 +263,11 @@ def _inner_eml(part: StdMessage, shown: str, limits: Limits, depth: int) -> Mess
     if depth + 1 > MAX_DEPTH:
         return None
     if part.get_content_type() == "message/rfc822":
-        payload = part.get_payload()
-        inner = payload[0] if isinstance(payload, list) and payload else None
+        inner = next(iter(_subparts(part)), None)
         if inner is None:
             return Message(shown, "", (), None)
         return _from_eml(inner, shown, limits, depth + 1)
-    data = part.get_payload(decode=True) or b""
+    data = _payload(part)
     if shown.lower().endswith(".msg"):
         return _msg_from_bytes(data, shown, limits, depth + 1)
     return _from_eml(message_from_bytes(data, _class=EmailMessage, policy=default), shown, limits, depth + 1)
