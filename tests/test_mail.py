@@ -190,13 +190,15 @@ def test_two_attachments_import_and_others_are_named_in_a_note(tmp_path):
     png = bytes.fromhex("89504E470D0A1A0A") + b"\x00" * 20
     msg = eml(tmp_path / "Mar 3 WIP.eml", ("BD1 WIP.xlsx", xlsx_bytes(BD1_ROW), XLSX_MIME),
               ("CN1 WIP.csv", csv_bytes(CN1_ROW), CSV_MIME), ("packing list.pdf", pdf, ("application", "pdf")),
-              ("image001.png", png, ("image", "png")))
+              ("image001.png", png, ("image", "png")), ("winmail.dat", b"\x78\x9f\x3e\x22", ("application",
+                                                                                          "ms-tnef")))
     result = run(book, ["wip"], ctx(msg))
     rows = wip_rows(book)
     assert {(r["Vendor"], r["Source File"]) for r in rows} == {
         ("BD1", "Mar 3 WIP.eml > attachment 'BD1 WIP.xlsx'"), ("CN1", "Mar 3 WIP.eml > attachment 'CN1 WIP.csv'")}
     note = assert_finding(result.findings, Code.WIP_MESSAGE, file="Mar 3 WIP.eml")
     assert "'packing list.pdf'" in note.message and "'image001.png'" in note.message
+    assert "'winmail.dat' (Outlook's packed attachments" in note.message
     assert result.outcomes[0].data["imported"] == 2
 
 

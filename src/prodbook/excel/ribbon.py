@@ -137,7 +137,7 @@ def import_from_outlook(book: Any, *, namespace_factory: Callable[[], Any] | Non
         return (f"'{OUTLOOK_DAYS}' on the Config sheet is '{config.get(OUTLOOK_DAYS)}'; type a number of days "
                 f"(for example {DEFAULT_OUTLOOK_DAYS}).")
     since = datetime.combine((today or date.today()) - timedelta(days=days), time())
-    with tempfile.TemporaryDirectory(prefix="prodbook-outlook-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="prodbook-outlook-", ignore_cleanup_errors=True) as tmp:
         try:
             fetched = outlook.save_wip_messages(namespace, str(folder), since, Path(tmp), config.limits)
         except outlook.OutlookFolderError as exc:

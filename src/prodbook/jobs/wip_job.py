@@ -248,6 +248,9 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
         return "an Excel lock file, not a report"
     if mail.is_body_fragment(a.name):
         return "part of the message's text"
+    if a.name.lower() == "winmail.dat":
+        return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
+                "save it as .msg")
     if Path(a.name).suffix.lower() not in wip.SUFFIXES:
         return "not a spreadsheet or .csv"
     return None
@@ -279,7 +282,9 @@ def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders:
         findings.append(info(Code.WIP_MESSAGE, f"attachments of {about} that are not WIP reports were left: "
                              + "; ".join(left), file=msg.file, found_in=msg.file))
     parsed_files = []
-    with tempfile.TemporaryDirectory(prefix="prodbook-mail-") as tmp:
+    # ignore_cleanup_errors: on Windows a file another program still holds stays in the temp folder,
+    # rather than the run failing after its work is done
+    with tempfile.TemporaryDirectory(prefix="prodbook-mail-", ignore_cleanup_errors=True) as tmp:
         for n, a in enumerate(reports):
             parsed, found = _import_attachment(msg, a, Path(tmp, str(n)), index, codes, senders, config,
                                                today)
