@@ -157,6 +157,9 @@ def test_only_mail_received_since_the_cutoff_newest_first():
     assert [i.Subject for i in found] == ["new", "edge"] and not cut
     found, cut = outlook.recent_mail(Folder("WIP", items=items), datetime(2027, 2, 1), limit=2)
     assert [i.Subject for i in found] == ["new", "edge"] and cut
+    items.append(Item("draft", datetime(4501, 1, 1)))  # Outlook's 'no date': not a received message
+    found, cut = outlook.recent_mail(Folder("WIP", items=items), datetime(2027, 2, 1), limit=2)
+    assert [i.Subject for i in found] == ["new", "edge"] and cut
 
 
 def test_an_item_becomes_a_message_with_its_attachments_sender_and_date(tmp_path):

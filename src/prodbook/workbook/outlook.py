@@ -222,8 +222,9 @@ def find_folder(namespace: Any, path: str) -> Any:
 
 
 def _naive(when: Any) -> datetime | None:
-    """Outlook's times are the PC's local time (pywin32 labels them with a zone; the label is dropped)."""
-    if not isinstance(when, datetime):
+    """Outlook's times are the PC's local time (pywin32 labels them with a zone; the label is dropped).
+    Outlook's 'no date' is 1 January 4501."""
+    if not isinstance(when, datetime) or when.year >= 4500:
         return None
     return datetime(when.year, when.month, when.day, when.hour, when.minute, when.second)
 
