@@ -545,3 +545,19 @@ def test_messages_nested_deeper_than_the_limit_are_named_not_read(tmp_path):
     assert parsed.attachments == ()
     assert parsed.skipped == ("'level 4.eml' (a message attached more than 3 deep) in 'level 3.eml' in "
                               "'level 2.eml' in 'level 1.eml'",)
+
+
+def test_an_unreadable_attachment_is_named_without_the_temporary_folder(tmp_path):
+    book = tracker(tmp_path)
+    msg = eml(tmp_path / "m.eml", ("WIP.xlsx", b"PK\x03\x04 not really a workbook", XLSX_MIME),
+              ("report.csv", csv_bytes(CN1_ROW), CSV_MIME))
+    result = run(book, ["wip"], ctx(msg))
+    f = assert_finding(result.findings, Code.WIP_FILE, file="m.eml > attachment 'WIP.xlsx'")
+    assert "'WIP.xlsx'" in f.message and "prodbook-mail-" not in f.message and tempfile_dir() not in f.message
+    assert f.found_in == "m.eml" and len(wip_rows(book)) == 1
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir() + "/"

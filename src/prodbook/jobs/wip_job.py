@@ -305,7 +305,8 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
         file.write_bytes(a.data)
         raws = read_vendor_file(file, config.limits)
     except (CellError, OSError, UnicodeError) as exc:
-        return None, [error(Code.WIP_FILE, f"{exc}; the attachment was skipped", file=where,
+        said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
+        return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
                             found_in=msg.file)]
     from_address = tuple(dict.fromkeys((*a.senders, *msg.senders)))
     sent = a.sent or msg.sent
