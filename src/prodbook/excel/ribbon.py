@@ -361,8 +361,10 @@ def _config_rows(book: Any) -> list[list[Any]]:
     from prodbook.core.model.sheets import CONFIG
 
     try:
-        return book.sheets[CONFIG.name].used_range.value or []
-    except Exception:  # no Config sheet
+        sheet = book.sheets[CONFIG.name]
+        last = sheet.used_range.last_cell
+        return sheet.range((1, 1), (last.row, max(last.column, 2))).options(ndim=2).value or []
+    except Exception:  # no Config sheet, or one Excel cannot read: the dialog's message says what to do
         return []
 
 
