@@ -368,9 +368,9 @@ def _config_rows(book: Any) -> list[list[Any]]:
         return []
 
 
-def ask_files(book: Any, platform: str = sys.platform) -> tuple[tuple[str, ...], str]:
+def ask_files(book: Any, platform: str | None = None) -> tuple[tuple[str, ...], str]:
     """The vendor files to import and, when there are none, what to tell the APM."""
-    asked = _ask_mac(book) if platform == "darwin" else _ask_windows(book)
+    asked = _ask_mac(book) if (platform or sys.platform) == "darwin" else _ask_windows(book)
     folder = config_value(_config_rows(book), WIP_FOLDER) if not asked.files else ""
     return choose_files(asked, folder)
 
