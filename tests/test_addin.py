@@ -7,6 +7,7 @@ tools written independently of prodbook's writer.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import sys
@@ -655,3 +656,66 @@ def test_install_command_prints_the_locked_message_not_a_traceback(tmp_path: Pat
     assert result.exit_code == 1
     assert "Close Excel" in result.output and "Traceback" not in result.output
     assert not isinstance(result.exception, PermissionError)
+
+
+# --- the Windows smoke test: the parts that need no Excel -------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def smoke():
+    spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "addin" / "smoke_test.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["smoke_test"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["smoke_test"]
+
+
+def test_smoke_checks_come_from_the_ribbon_and_the_functions(smoke) -> None:
+    checks = smoke.planned_checks()
+    assert [c.target for c in checks if c.kind == "button"] == [a.id for a in ribbon.available_actions()]
+    assert [c.target for c in checks if c.kind == "function"] == [f.__name__ for f in udfs.UDFS]
+    assert [c.kind for c in checks][:4] == ["install", "compile", "setup", "help"] and checks[-1].kind == "uninstall"
+    ghost = ribbon.Action("pbNew", "New", "Help", "grpDaily", "tip", jobs=("ta",))
+    assert "pbNew" in [c.target for c in smoke.planned_checks([*ribbon.available_actions(), ghost])]
+    assert smoke.COMPILE_CONTROL_ID == 578
+    assert smoke.DEMO.is_file() and [p for p in smoke.VENDOR_FILES.iterdir()
+                                      if p.suffix.lower() in ribbon.VENDOR_EXTENSIONS]
+
+
+def test_smoke_function_cases_cover_every_function_with_real_values(smoke) -> None:
+    cases = smoke.function_cases(ROOT / "workbooks" / "demo-tracker.xlsx")
+    assert [c.name for c in cases] == [f.__name__ for f in udfs.UDFS]
+    for c in cases:
+        assert c.formula.startswith(f"={c.name}(") and c.formula.endswith(")")
+        assert c.expected not in (None, "") and not (isinstance(c.expected, str) and c.expected.startswith("#")), c
+    from datetime import datetime
+    assert smoke.same(datetime(2026, 6, 4), 46177.0)  # a date cell read back as its serial number
+    assert smoke.same(datetime(2026, 6, 4), datetime(2026, 6, 4)) and not smoke.same(datetime(2026, 6, 4), 46178)
+    assert smoke.same(34, 34.0) and smoke.same("Done late", "Done late") and not smoke.same("Done", "Done late")
+
+
+def test_smoke_button_command_runs_ribbon_run_quietly(smoke, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact line RunPython gets, executed here against the stand-in for Excel."""
+    import xlwings as xw
+
+    from conftest import base_sheets, write_book
+    from fakexl import FakeBook
+
+    book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", base_sheets()))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    answer = tmp_path / "pbRebuildTA.json"
+    exec(smoke.button_command("pbRebuildTA", answer), {})
+    report = __import__("json").loads(answer.read_text(encoding="utf-8"))
+    assert report["title"] == "Rebuild T&A" and "milestones for 2 PO lines" in report["message"]
+    assert book.app.alerts == []  # nothing waited for a click
+
+
+def test_smoke_test_runs_here_only_as_a_list(smoke, capsys: pytest.CaptureFixture) -> None:
+    assert smoke.main(["--list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(smoke.planned_checks())
+    if not sys.platform.startswith("win"):
+        assert smoke.main([]) == 2

@@ -13,9 +13,10 @@ so in a message box.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -375,28 +376,40 @@ def ask_files(book: Any, platform: str | None = None) -> tuple[tuple[str, ...], 
     return choose_files(asked, folder)
 
 
-def run(action_id: str) -> None:
-    """Entry point for the VBA callback: run the pressed button's action on the active workbook."""
+def _tell(book: Any, report: Report, report_to: str | None) -> None:
+    """A message box, or (the Windows smoke test) the report as JSON in a file, so nothing waits for a click."""
+    book.app.status_bar = False
+    if report_to:
+        Path(report_to).write_text(json.dumps(asdict(report)), encoding="utf-8")
+    else:
+        book.app.alert(report.message, title=f"prodbook: {report.title}")
+
+
+def run(action_id: str, report_to: str | None = None, files: Sequence[str] = ()) -> None:
+    """Entry point for the VBA callback: run the pressed button's action on the active workbook.
+
+    Args:
+        action_id: The pressed button's id.
+        report_to: Write the report to this JSON file instead of showing it (addin/smoke_test.py).
+        files: The files for an action that asks for them, instead of asking (addin/smoke_test.py).
+    """
     import xlwings as xw
 
     book = xw.Book.caller()
     try:
         act = action(action_id)
     except KeyError:
-        book.app.alert(f"Unknown prodbook button '{action_id}'. Rebuild the add-in "
-                       "(prodbook addin install).", title="prodbook")
+        _tell(book, Report("prodbook", f"Unknown prodbook button '{action_id}'. Rebuild the add-in "
+                           "(prodbook addin install).", False), report_to)
         return
-    files: tuple[str, ...] = ()
-    if act.asks_for_files:
-        files, why = ask_files(book)
-        if not files:
-            book.app.status_bar = False
-            book.app.alert(why, title=f"prodbook: {act.label}")
+    chosen = tuple(str(f) for f in files)
+    if act.asks_for_files and not chosen:
+        chosen, why = ask_files(book)
+        if not chosen:
+            _tell(book, Report(act.label, why, False), report_to)
             return
     book.app.status_bar = f"prodbook: {act.label}..."
-    report = perform(act, book, files=files)
-    book.app.status_bar = False
-    book.app.alert(report.message, title=f"prodbook: {report.title}")
+    _tell(book, perform(act, book, files=chosen), report_to)
 
 
 __all__ = ["ACTIONS", "CALLBACK", "CUSTOMUI_NS", "CUSTOMUI_REL", "GROUPS", "WIP_FOLDER", "Action", "Asked", "Group",
