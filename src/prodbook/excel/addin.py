@@ -37,7 +37,6 @@ from xml.sax.saxutils import escape
 import click
 
 from prodbook.excel import ribbon, vbacheck, vbaproject
-from prodbook.excel.udfs import CATEGORY, excel_arguments, function_help
 
 PROJECT_NAME = "prodbookAddin"
 """The VBA project's name: unlike every module and procedure in it (VBA names are case-insensitive)."""
@@ -104,6 +103,8 @@ def xlwings_runtime_modules() -> list[vbaproject.Module]:
 
 def udf_arguments(fn) -> list[tuple[str, bool]]:
     """(name, optional) of a UDF's Excel arguments; ``caller`` is xlwings' and not one of them."""
+    from prodbook.excel.udfs import excel_arguments  # udfs loads xlwings and the formulas: only when building
+
     params = inspect.signature(fn).parameters
     return [(p, params[p].default is not inspect.Parameter.empty) for p in excel_arguments(fn)]
 
@@ -124,6 +125,8 @@ def help_vba(functions: Sequence) -> list[str]:
     Raises:
         AddinError: A description or an argument's help over 255 characters.
     """
+    from prodbook.excel.udfs import CATEGORY, function_help
+
     lines = ["' Function wizard help (description, one line per argument, category prodbook), generated",
              "' from the docstrings of prodbook.excel.udfs. Workbook_Open calls it.",
              f"Public Function {HELP_FUNCTION}() As Long",
@@ -371,7 +374,11 @@ def write_file(dest: Path, data: bytes, *, staging: Path | None = None) -> Path:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(staging) if staging else dest.parent
-    fd, tmp_name = tempfile.mkstemp(prefix="~prodbook-", suffix=".tmp", dir=staging)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix="~prodbook-", suffix=".tmp", dir=staging)
+    except PermissionError:
+        raise AddinError(f"prodbook may not write in '{staging}'; ask IT for write access to it, or "
+                         "install for your own user account.") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -379,6 +386,8 @@ def write_file(dest: Path, data: bytes, *, staging: Path | None = None) -> Path:
         os.replace(tmp, dest)
     except PermissionError:
         raise AddinError(locked_message(dest)) from None
+    except OSError as exc:  # disk full, a folder that vanished...: said plainly, nothing half-written left
+        raise AddinError(f"could not write '{dest}' ({exc.strerror or exc}); nothing was changed.") from None
     finally:
         if tmp.exists():
             tmp.unlink()
