@@ -611,10 +611,11 @@ def collisions(project: str, reports: Mapping[str, ModuleReport], standard: Iter
                references: Iterable[str] = ()) -> list[str]:
     """Name clashes VBA refuses or resolves ambiguously (case-insensitive).
 
-    Project, module and reference names share one namespace; no public
-    procedure of a standard module may be named like any of them, like a
-    reserved word, or like a public procedure of another standard module;
-    no module may declare a name twice.
+    Project, module and reference names share one namespace; no procedure
+    of a standard module may be named like any of them, and no public one
+    like a public procedure of another standard module ("Ambiguous name");
+    no procedure anywhere like a reserved word. (A name declared twice in one
+    module is a problem of ``check_module``.)
     """
     out = []
     top: dict[str, str] = {}
@@ -633,10 +634,11 @@ def collisions(project: str, reports: Mapping[str, ModuleReport], standard: Iter
             key = p.name.lower()
             if key in RESERVED:
                 out.append(f"{module}: procedure '{p.name}' is a VBA reserved word")
+            if module not in std:  # a class's or a sheet's members are reached through the object
+                continue
             if key in top:
                 out.append(f"{module}: procedure '{p.name}' collides with {top[key]}")
-            if module in std and p.public and p.kind != "declare" or module in std and p.kind == "declare" \
-                    and p.public:
+            if p.public:
                 if key in public and public[key] != module:
                     out.append(f"procedure '{p.name}' is public in both {public[key]} and {module}")
                 public.setdefault(key, module)
