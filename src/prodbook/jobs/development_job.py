@@ -25,8 +25,10 @@ from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
                                    TA, VENDOR_WIP, VENDORS, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.workbook.xlsxparts import CellEdit
 from prodbook.core.where import Place, place_of, records
 
