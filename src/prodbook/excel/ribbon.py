@@ -14,6 +14,7 @@ so in a message box.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from prodbook.core.model.sheets import CONFIG
 from prodbook.jobs import runner
 from prodbook.jobs.support import crash_log, unexpected
 
@@ -84,7 +86,6 @@ class Action:
 def _settings(book: Any) -> str:
     """Settings/Help: open the Config sheet when the tracker has one, and say where help is."""
     from prodbook.core.config import SETTING_NAMES
-    from prodbook.core.model.sheets import CONFIG
 
     names = [s.name for s in book.sheets]
     where = ""
@@ -349,8 +350,6 @@ def _ask_mac(book: Any) -> Asked:
     except Exception as exc:
         if is_cancel(exc):
             return Asked(status="cancelled")
-    import subprocess
-
     try:
         done = subprocess.run(["osascript", "-e", MAC_SCRIPT], capture_output=True, text=True, timeout=900)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -359,8 +358,6 @@ def _ask_mac(book: Any) -> Asked:
 
 
 def _config_rows(book: Any) -> list[list[Any]]:
-    from prodbook.core.model.sheets import CONFIG
-
     try:
         sheet = book.sheets[CONFIG.name]
         last = sheet.used_range.last_cell
