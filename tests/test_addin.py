@@ -616,7 +616,7 @@ def test_install_writes_the_interpreter_and_no_temp_file_inside_xlstart(tmp_path
     assert tmp.parent != xlstart and during == []  # Excel never sees a .tmp in XLSTART
     assert tmp.parent.stat().st_dev == xlstart.stat().st_dev  # same volume: the replace is one step
     assert sorted(p.name for p in xlstart.iterdir()) == ["prodbook.xlam"]
-    assert not list(tmp.parent.glob("~prodbook-*.tmp"))
+    assert [p.name for p in tmp.parent.iterdir()] == ["XLSTART"]  # no temporary file left beside it
     with zipfile.ZipFile(target) as z:
         conf = _conf(z.read("xl/worksheets/sheet1.xml"))
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
@@ -637,7 +637,7 @@ def test_a_locked_addin_file_is_a_plain_message(tmp_path: Path, monkeypatch: pyt
     assert "Close Excel" in str(err.value) and "run the command again" in str(err.value)
     assert old.read_bytes() == b"the installed add-in, open in Excel"
     assert sorted(p.name for p in xlstart.iterdir()) == ["prodbook.xlam"]
-    assert not list(xlstart.parent.glob("~prodbook-*.tmp"))  # nothing left behind
+    assert [p.name for p in xlstart.parent.iterdir()] == ["XLSTART"]  # nothing left behind
 
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: locked(str(self), str(self)))
     with pytest.raises(addin.AddinError, match="Close Excel"):

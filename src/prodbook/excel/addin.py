@@ -28,7 +28,6 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +36,8 @@ from xml.sax.saxutils import escape
 import click
 
 from prodbook.excel import ribbon, vbacheck, vbaproject
+from prodbook.workbook.atomic import remove_temp, write_temp
+from prodbook.workbook.safety import fsync_folder
 
 PROJECT_NAME = "prodbookAddin"
 """The VBA project's name: unlike every module and procedure in it (VBA names are case-insensitive)."""
@@ -366,31 +367,32 @@ def locked_message(path: Path) -> str:
 
 
 def write_file(dest: Path, data: bytes, *, staging: Path | None = None) -> Path:
-    """Write ``data`` to ``dest`` through a temporary file in ``staging`` (default: dest's folder).
+    """Write ``data`` to ``dest`` whole or not at all, the temporary file in ``staging`` (default: dest's folder).
 
-    The temporary file is named ``~prodbook-*.tmp`` and replaced onto
-    ``dest`` in one step. A file Excel holds open is a plain AddinError.
+    The shared atomic write (``prodbook.workbook.atomic``) with the temporary
+    file somewhere else than beside ``dest``: Excel opens every file in
+    XLSTART. A file Excel holds open, or a folder prodbook may not write in,
+    is a plain AddinError.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(staging) if staging else dest.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix="~prodbook-", suffix=".tmp", dir=staging)
+        tmp = write_temp(staging / dest.name, data)
     except PermissionError:
         raise AddinError(f"prodbook may not write in '{staging}'; ask IT for write access to it, or "
                          "install for your own user account.") from None
-    tmp = Path(tmp_name)
+    except OSError as exc:  # disk full...
+        raise AddinError(f"could not write in '{staging}' ({exc.strerror or exc}); nothing was changed.") from None
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
         os.replace(tmp, dest)
     except PermissionError:
+        remove_temp(tmp)
         raise AddinError(locked_message(dest)) from None
-    except OSError as exc:  # disk full, a folder that vanished...: said plainly, nothing half-written left
+    except OSError as exc:
+        remove_temp(tmp)
         raise AddinError(f"could not write '{dest}' ({exc.strerror or exc}); nothing was changed.") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    fsync_folder(dest.parent)
     return dest
 
 
@@ -440,7 +442,7 @@ def _close_in_excel() -> None:
 
 
 def staging_dir(startup: Path) -> Path:
-    """Where install writes its temporary file: next to XLSTART, never inside it.
+    """Where install writes its temporary file: the folder holding XLSTART, never XLSTART itself.
 
     Excel opens every file in XLSTART, a half-written ``.tmp`` too; the
     parent folder is on the same volume, so the final replace is one step.
