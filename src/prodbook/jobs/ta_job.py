@@ -26,7 +26,6 @@ from prodbook.workbook.tables import Table
 from prodbook.core.keys import key_text
 from prodbook.workbook.tracker import Tracker, column_values
 from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
-from prodbook.workbook.xlsxparts import CellEdit
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -285,7 +284,7 @@ def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restore
         for f in ("actual", "notes"):
             value = cell_value(new[f].iat[i])
             if f in current.columns and value is not None and value != "":
-                tracker.backend.edit(CellEdit(current.sheet, int(rows_new[i]), current.columns[f], value))
+                tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
@@ -351,7 +350,7 @@ def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.
         changed = np.flatnonzero(differs(before, after.to_numpy(), TA.column(f).kind))
         values = column_values(after.iloc[changed])
         for j, value in zip(changed, values):
-            tracker.backend.edit(CellEdit(current.sheet, int(rows[j]), current.columns[f], value))
+            tracker.edit_cell(current.sheet, int(rows[j]), current.columns[f], value)
 
 
 def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take

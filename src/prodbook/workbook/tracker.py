@@ -26,7 +26,7 @@ from prodbook.core.cells import Formula, Value
 from prodbook.core.changes import (REMOVED, REMOVED_MORE, Change, cell_value,
                                    log_text)
 from prodbook.core.keys import key_text
-from prodbook.workbook.backend import Backend, SheetRewrite
+from prodbook.workbook.backend import Backend, CellEdit, SheetRewrite
 from prodbook.core import row_snapshot
 from prodbook.core.looks import SheetLook, look_for
 
@@ -273,6 +273,11 @@ class Tracker:
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
             look=self.look(table.spec)))
+
+    def edit_cell(self, sheet: str, row: int, column: int, value: Value) -> None:
+        """Stage one cell: a value on the user's own sheet, or one cell of a row a generated sheet keeps.
+        The caller logs the change (``log``), so undo can put it back."""
+        self.backend.edit(CellEdit(sheet, row, column, value))
 
     def look(self, spec: SheetSpec) -> SheetLook:
         """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""
