@@ -20,7 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -630,8 +630,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     extra = dict(config.extra)
     extra[f"wip vendor: {file.lower()}"] = vendor
-    return Config(config.date_order, config.due_soon_days, config.ex_factory_code, config.backups_to_keep,
-                  config.sheet_names, config.headers, extra)
+    return replace(config, extra=extra)
 
 
 def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
