@@ -218,7 +218,7 @@ def _plain(exc: Exception) -> str:
     """The message for the APM: a refusal as it was worded, an OS problem in plain words, else a bug
     (written to the log file, named in the message)."""
     from prodbook.core.findings import UserError
-    from prodbook.support import crash_log, unexpected
+    from prodbook.jobs.support import crash_log, unexpected
     from prodbook.workbook.safety import WorkbookLocked, os_error_message
 
     if isinstance(exc, UserError):
@@ -270,7 +270,8 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common
 def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
-    """Import vendor WIP reports (.xlsx / .csv files, or folders of them) into the Vendor WIP sheet."""
+    """Import vendor WIP reports (.xlsx / .csv files, e-mails saved as .msg / .eml, or folders of them) into
+    the Vendor WIP sheet."""
     _run(workbook, ["wip"], today, dry_run, as_json, files=files)
 
 

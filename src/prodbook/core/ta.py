@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import NA
+from prodbook.core.cells import NA, is_missing
+from prodbook.core.keys import fold_column, index_key
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.model.records import DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
@@ -381,39 +382,6 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
     return range(dates.min().year - margin, dates.max().year + margin + 1)
 
 
-def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
-    """A folded text key for matching rows across runs (case and spaces ignored)."""
-    keys = np.full(len(frame), "", dtype=object)
-    for i, f in enumerate(fields):
-        part = _folded(frame[f].to_numpy(dtype=object))
-        keys = part if i == 0 else keys + "\x1f" + part
-    return pd.Series(keys, index=frame.index, dtype=object)
-
-
-def _folded(values: np.ndarray) -> np.ndarray:
-    """One key part per value, stripped and upper-cased, each distinct value folded once (a T&A's
-    million rows hold a few thousand POs and a few dozen codes)."""
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        codes, uniques = pd.factorize(values)
-        return np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
-    seen: dict[tuple[type, object], str] = {}
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        if _blank(v):
-            out[i] = ""
-            continue
-        k = (type(v), v)  # 1 and 1.0 are equal keys but different text
-        text = seen.get(k)
-        if text is None:
-            text = seen[k] = str(v).strip().upper()
-        out[i] = text
-    return out
-
-
-def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
-
-
 # -- which T&A rows a run may recompute, keep or archive ------------------------------------------
 
 def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
@@ -437,14 +405,14 @@ def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_f
         row = int(r["_row"])
         if row in valid:
             continue
-        name = "" if _blank(r.get("template")) else str(r["template"]).strip()
+        name = "" if is_missing(r.get("template")) else str(r["template"]).strip()
         if not name:
             orphans.append(row)
             continue
         if name in out:
             continue
         cells = by_row.get(row, [])
-        code = "" if _blank(r.get("code")) else str(r["code"]).strip()
+        code = "" if is_missing(r.get("code")) else str(r["code"]).strip()
         what = "; ".join(f"{f.column}: {f.message}" if f.column else f.message for f in cells) or \
             "the row could not be read"
         out[name] = error(Code.TEMPLATE_ROW_INVALID, f"template '{name}'"
@@ -489,7 +457,7 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
     left = np.full(len(old), None, dtype=object)
     if not len(old):
         return fates, left
-    parts = [_folded(old[f].to_numpy(dtype=object)) for f in (*LINE, "code")]
+    parts = [fold_column(old[f].to_numpy(dtype=object)) for f in (*LINE, "code")]
     blank_key = np.logical_or.reduce([p == "" for p in parts])
     line = parts[0]
     for p in parts[1:-1]:
@@ -521,7 +489,7 @@ def _partial_lines(orders: pd.DataFrame) -> list[tuple[str | None, ...]]:
     """Orders rows with a blank PO #, Style # or Color: their folded cells, None for the blank ones."""
     if not len(orders):
         return []
-    cols = [_folded(orders[f].to_numpy(dtype=object)) for f in LINE]
+    cols = [fold_column(orders[f].to_numpy(dtype=object)) for f in LINE]
     some_blank = np.logical_or.reduce([c == "" for c in cols])
     return [tuple(None if v == "" else v for v in row) for row in zip(*(c[some_blank] for c in cols))]
 

@@ -6,7 +6,7 @@ how they commit differs.
 
 from __future__ import annotations
 
-from prodbook.workbook.xlsxparts import AnyEdit, SheetRewrite
+from prodbook.workbook.backend import AnyEdit, SheetRewrite
 
 
 class Staging:

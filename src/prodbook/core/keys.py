@@ -1,0 +1,98 @@
+"""Keys: how prodbook says "the same row" (a PO line, a style, a milestone) across sheets and files.
+
+Two folds, on purpose: the tracker's own keys (``fold_text``, ``index_key``)
+ignore only case and outer spaces, so two rows the user typed differently
+stay two rows; references from vendors (``fold_ref``, ``line_key``) also
+ignore punctuation, a "PO" prefix and leading zeros, because vendors write
+"PO# 0045-001" for the tracker's "45001".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prodbook.core.cells import is_blank, is_missing
+
+
+def key_text(values: Iterable[Any]) -> str:
+    """A row's key as the Change Log and Issues show it: 'PO / Style / Color / Code'."""
+    return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
+
+
+def fold_text(value: Any) -> str:
+    """A text key as the tracker's own rows match: case and outer spaces ignored, blank is ''."""
+    return "" if is_missing(value) else str(value).strip().upper()
+
+
+def key_texts(columns: Sequence[Sequence[Any]]) -> list[str]:
+    """``key_text`` of many rows, column by column: each distinct value becomes text once."""
+    parts: list[list[str]] = []
+    for column in columns:
+        seen: dict[tuple[type, Any], str] = {}
+        texts = []
+        for v in column:
+            k = (type(v), v)
+            t = seen.get(k)
+            if t is None:
+                t = seen[k] = key_text((v,))
+            texts.append(t)
+        parts.append(texts)
+    return [" / ".join(p) for p in zip(*parts)]
+
+
+def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
+    """Each row's folded key over ``fields``, for matching rows across runs (built column by column)."""
+    keys = np.full(len(frame), "", dtype=object)
+    for i, f in enumerate(fields):
+        part = fold_column(frame[f].to_numpy(dtype=object))
+        keys = part if i == 0 else keys + "\x1f" + part
+    return pd.Series(keys, index=frame.index, dtype=object)
+
+
+def fold_column(values: np.ndarray) -> np.ndarray:
+    """``fold_text`` of every value, each distinct value folded once (a T&A's million rows hold a few
+    thousand POs and a few dozen codes)."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        codes, uniques = pd.factorize(values)
+        return np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
+    seen: dict[tuple[type, object], str] = {}
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if is_missing(v):
+            out[i] = ""
+            continue
+        k = (type(v), v)  # 1 and 1.0 are equal keys but different text
+        text = seen.get(k)
+        if text is None:
+            text = seen[k] = str(v).strip().upper()
+        out[i] = text
+    return out
+
+
+def fold_ref(value: Any) -> str:
+    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    try:
+        return _fold_ref(value)
+    except TypeError:  # unhashable: not a cell value, fold its text
+        return _fold_ref(str(value))
+
+
+@lru_cache(maxsize=1 << 18)
+def _fold_ref(value: Any) -> str:
+    s = re.sub(r"[^A-Z0-9]", "", str(value).upper())
+    if s.startswith("PO") and s[2:].isdigit():
+        s = s[2:]
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)
+
+
+def line_key(po: Any, style: Any, color: Any) -> str:
+    """One PO line's folded key, shared by the WIP, exception and report code."""
+    return "\x1f".join((fold_ref(po), fold_ref(style), fold_text(color)))
