@@ -25,6 +25,7 @@ from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
                                    TA, VENDOR_WIP, VENDORS, Kind, SheetSpec)
+from prodbook.workbook import vendor_files
 from prodbook.workbook.tables import Table, key_text
 from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
 from prodbook.workbook.xlsxparts import CellEdit
@@ -232,7 +233,7 @@ def vendor_sheets(tracker: Tracker, files: tuple[Path, ...]) -> tuple[list[discr
     sheets = []
     for path in expand_files(tuple(files)) if files else []:
         try:
-            vs = discrepancies.read_vendor_file(path, tracker.config)
+            vs = vendor_files.read_style_sheet(path, tracker.config)
         except Exception as exc:  # a damaged or unreadable file: say so, compare the others
             # a CellError already names the file and says what to do
             found.append(warning(Code.DIFF_STYLE, str(exc) if isinstance(exc, CellError) else

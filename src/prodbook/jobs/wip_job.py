@@ -17,6 +17,7 @@ from prodbook.core.cells import CellError
 from prodbook.core.findings import Code, Finding, UserError, error
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.workbook import vendor_files
 from prodbook.workbook.tables import key_text
 from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
 
@@ -29,13 +30,13 @@ def expand_files(files: tuple[Path, ...]) -> list[Path]:
     for path in files:
         path = Path(path)
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in wip.SUFFIXES
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in vendor_files.SUFFIXES
                           and not p.name.startswith(("~$", ".")))
             continue
         if not path.exists():
             raise UserError(f"the vendor file '{path}' does not exist; check the name and folder",
                             file=str(path))
-        if path.suffix.lower() not in wip.SUFFIXES:
+        if path.suffix.lower() not in vendor_files.SUFFIXES:
             raise UserError(f"'{path.name}' is not a vendor WIP report prodbook reads (.xlsx, .xls, .csv); "
                             "save it from Excel as .xlsx or .csv", file=str(path))
         out.append(path)
@@ -61,7 +62,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     per_file: list[str] = []
     for path in files:
         try:
-            raws = wip.read_vendor_file(path, tracker.config.limits)
+            raws = vendor_files.read_vendor_file(path, tracker.config.limits)
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue

@@ -230,13 +230,16 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
 
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
-               merged: Sequence[Merge] = ()) -> Table:
+               merged: Sequence[Merge] = (),
+               header: tuple[int, dict[str, int], list[str]] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
     ``merged``: the sheet's merged ranges; one in the header row stops the run.
+    ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
+    vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
     """
-    header_row, mapped, headers = map_header(rows, spec, config)
+    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
     columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []
