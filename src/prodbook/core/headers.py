@@ -93,7 +93,7 @@ _COLOR = Vocab("color", _p("color", "colour", "col", "colorway", "colourway", "c
                against=_p("qty", "quantity", "approval", "status", "date", "lab dip"))
 _VENDOR = Vocab("vendor", _p("vendor", "supplier"), _p("code", "name", "id"),
                 against=_p("style", "#", "ref", "price", "remarks", "comments"))
-_ORDER_QTY = Vocab("order_qty", _p("order", "po qty", "qty", "quantity", "order qty", "ord qty", "pcs"),
+_ORDER_QTY = Vocab("order_qty", _p("order", "po qty", "qty", "quantity", "order qty", "ord qty"),
                    _p(*QTY, "po", "ordered", "total", "ord"),
                    against=_p("#", *STAGES, *NOT_CUMULATIVE, *DATE, "ref", "status", "mode"))
 _CUT = Vocab("cut_qty", _p("cut", "cutting", "cut qty"), _p(*QTY, "total", "done", "cum", "cumulative"),
@@ -145,7 +145,7 @@ STYLE_VOCABULARY: tuple[Vocab, ...] = (
           against=_p("port", "destination")),
     Vocab("hts", _p("hts", "hts code", "hs code", "hs", "tariff", "tariff code", "htsus"),
           _p("code", "#", "no", "classification")),
-    replace(_ORDER_QTY, field="qty"),
+    replace(_ORDER_QTY, field="qty", concepts=(*_ORDER_QTY.concepts, "units")),
     replace(_PLANNED, field="ex_factory"),
     _VENDOR,
 )
@@ -161,7 +161,8 @@ def words(text: str) -> tuple[str, ...]:
     'REVISED EX-FTY' -> ('revised', 'ex', 'fty'); 'Order Qty (pcs)' -> ('order', 'qty', 'pcs');
     'Colour Nº' -> ('colour', '#').
     """
-    s = unicodedata.normalize("NFKD", str(text).replace("º", " no ").replace("°", " no "))
+    s = re.sub(r"(?i)\bn?[º°]", " no ", str(text))
+    s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("\n", " ")
     s = _NUMBER_WORDS.sub(" # ", s)
     return tuple(_WORDS.findall(s))
@@ -196,7 +197,6 @@ def score(vocab: Vocab, core: tuple[str, ...], context: tuple[str, ...] = ()) ->
     which can supply the concept or a qualifier but is not itself scored ('Ex-Factory' over 'Remarks' is
     Remarks).
     """
-    core = tuple(t for t in core if t not in NEUTRAL) or core
     if not core:
         return 0.0
     both = (*context, "|", *core)  # '|' keeps phrases from running across the two cells
@@ -204,8 +204,9 @@ def score(vocab: Vocab, core: tuple[str, ...], context: tuple[str, ...] = ()) ->
         return 0.0
     if vocab.needs and not _has(both, vocab.needs):
         return 0.0
+    counted = [i for i, t in enumerate(core) if t not in NEUTRAL] or list(range(len(core)))
     explained = _find(core, (*vocab.concepts, *vocab.qualifiers))
-    return len(explained) / len(core)
+    return sum(i in explained for i in counted) / len(counted)
 
 
 # --- a header row -------------------------------------------------------------------------------------
@@ -349,15 +350,24 @@ def find_header(rows: Sequence[Sequence[Any]], vocabulary: Sequence[Vocab], requ
         n1 = len(one.found)
         if set(required) <= one.found and n1 > best[0]:
             best = (n1, HeaderFound(r, 1, one, tuple(one_row_cells(rows[r]))))
-        if r + 1 >= len(rows):
+        if r + 1 >= len(rows) or not n1:  # a title line above the header is no group word
             continue
         spans = {c1: c2 for (r1, c1), (r2, c2) in merged if r1 == r and r2 == r and c2 > c1}
         cells = two_row_cells(rows[r], rows[r + 1], spans)
         two = _candidate(cells, vocabulary, fixed_by_text, fold)
         n2 = len(two.found)
-        if set(required) <= two.found and n2 > max(best[0], n1):
+        wins = n2 > n1 or (n2 == n1 and _words_only(rows[r + 1]) and any(
+            c.context and two.columns.get(f) == c.column for c in cells for f in two.columns))
+        if set(required) <= two.found and n2 >= best[0] and (n2 > best[0] or best[1] is None or
+                                                            best[1].first_row == r) and wins:
             best = (n2, HeaderFound(r, 2, two, tuple(cells)))
     return best[1]
+
+
+def _words_only(row: Sequence[Any]) -> bool:
+    """A row of words without a digit: a header's second row ('Planned | Revised'), not data."""
+    cells = [v for v in row if _text(v)]
+    return bool(cells) and all(isinstance(v, str) and not any(ch.isdigit() for ch in v) for v in cells)
 
 
 def _candidate(cells: list[Cell], vocabulary: Sequence[Vocab], fixed_by_text: Mapping[str, str],

@@ -43,6 +43,8 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 MAX_CELL_TEXT = 32_767
 """Excel's limit on the characters in one cell."""
 _XLSX = (".xlsx", ".xlsm")
+NOTED_FORMULAS = 20
+"""Formula cells kept as text noted one by one per sheet; the rest in one note (no flood on Issues)."""
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _STRING = r'"((?:[^"]|"")*)"'
@@ -190,6 +192,7 @@ def _refs(text: str) -> Iterable[str]:
 
 def _apply_formulas(raw: RawSheet, formulas: dict[tuple[int, int], Formula]) -> None:
     """Formula cells without a saved value keep their text (with a note); links keep their address."""
+    kept: list[tuple[int, int]] = []
     for (r, c), (formula, cached, address) in sorted(formulas.items()):
         if r >= len(raw.rows) or c >= len(raw.rows[r]):
             while len(raw.rows) <= r:
@@ -205,11 +208,17 @@ def _apply_formulas(raw: RawSheet, formulas: dict[tuple[int, int], Formula]) -> 
             raw.rows[r][c] = link_text(value, address)
         elif formula and not cached and is_blank(value):
             raw.rows[r][c] = "=" + formula
-            raw.findings.append(info(
-                Code.VENDOR_FORMULA, "this cell holds a formula saved without its result (the file was not "
-                "saved by Excel, or not recalculated), so its text was read instead of a value. Ask the "
-                "vendor to open the file in Excel and save it again", file=raw.file, sheet=raw.sheet,
-                row=r + 1, column=column_letter(c), value="=" + formula))
+            kept.append((r, c))
+    for r, c in kept[:NOTED_FORMULAS]:
+        raw.findings.append(info(
+            Code.VENDOR_FORMULA, "this cell holds a formula saved without its result (the file was not "
+            "saved by Excel, or not recalculated), so its text was read instead of a value. Ask the "
+            "vendor to open the file in Excel and save it again", file=raw.file, sheet=raw.sheet,
+            row=r + 1, column=column_letter(c), value=raw.rows[r][c]))
+    if len(kept) > NOTED_FORMULAS:
+        raw.findings.append(info(
+            Code.VENDOR_FORMULA, f"{len(kept) - NOTED_FORMULAS:,} more formula cells of this sheet were saved "
+            "without their result and read as their text", file=raw.file, sheet=raw.sheet))
 
 
 def link_text(label: Any, address: str) -> str:
