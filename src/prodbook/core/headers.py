@@ -349,7 +349,8 @@ def find_header(rows: Sequence[Sequence[Any]], vocabulary: Sequence[Vocab], requ
         one = _candidate(one_row_cells(rows[r]), vocabulary, fixed_by_text, fold)
         n1 = len(one.found)
         if set(required) <= one.found and n1 > best[0]:
-            best = (n1, HeaderFound(r, 1, one, tuple(one_row_cells(rows[r]))))
+            height = 2 if r + 1 < len(rows) and _repeats(rows[r], rows[r + 1]) else 1
+            best = (n1, HeaderFound(r, height, one, tuple(one_row_cells(rows[r]))))
         if r + 1 >= len(rows) or not n1:  # a title line above the header is no group word
             continue
         spans = {c1: c2 for (r1, c1), (r2, c2) in merged if r1 == r and r2 == r and c2 > c1}
@@ -362,6 +363,12 @@ def find_header(rows: Sequence[Sequence[Any]], vocabulary: Sequence[Vocab], requ
                                                             best[1].first_row == r) and wins:
             best = (n2, HeaderFound(r, 2, two, tuple(cells)))
     return best[1]
+
+
+def _repeats(row: Sequence[Any], below: Sequence[Any]) -> bool:
+    """The row below is the header's own cells merged down over it (nothing but copies of the header)."""
+    cells = [(c, _text(v)) for c, v in enumerate(below) if _text(v)]
+    return bool(cells) and all(c < len(row) and _text(row[c]) == t for c, t in cells)
 
 
 def _words_only(row: Sequence[Any]) -> bool:

@@ -101,10 +101,11 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
     try:
         book = CalamineWorkbook.from_path(str(path))
         formulas = _formula_cells(path) if path.suffix.lower() in _XLSX else {}
+        ods_merges = _ods_merges(path) if path.suffix.lower() == ".ods" else {}
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
-            merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+            merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
             raw = RawSheet(path.name, name, rows, merged=merged)
             _apply_formulas(raw, formulas.get(name, {}))
             _fill_vertical_merges(rows, merged)
@@ -112,6 +113,37 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
     except Exception as exc:  # calamine's errors are not one class
         raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
                         "save it again as .xlsx") from None
+    return out
+
+
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged ranges of an OpenDocument spreadsheet, per sheet (calamine does not give them for .ods)."""
+    out: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("content.xml")
+    sheet, row, col = None, -1, 0
+    for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{_ODS}table":
+                sheet, row = el.get(f"{_ODS}name"), -1
+                out.setdefault(sheet, [])
+            elif tag == f"{_ODS}table-row":
+                row, col = row + 1, 0
+            elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
+                across = int(el.get(f"{_ODS}number-columns-spanned", "1"))
+                down = int(el.get(f"{_ODS}number-rows-spanned", "1"))
+                if sheet is not None and (across > 1 or down > 1):
+                    out[sheet].append(((row, col), (row + down - 1, col + across - 1)))
+        else:
+            if tag == f"{_ODS}table-row":
+                row += int(el.get(f"{_ODS}number-rows-repeated", "1")) - 1
+            elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
+                col += int(el.get(f"{_ODS}number-columns-repeated", "1"))
+                el.clear()
     return out
 
 
