@@ -255,3 +255,18 @@ def test_a_costing_sheet_with_other_words_and_a_two_row_header(tmp_path):
     assert (row["style"], row["color"], row["fob"], row["fiber_content"], row["coo"]) == \
         ("S1", "Navy", 9.5, "100% Cotton", "Bangladesh")
     assert int(row["_row"]) == 4 and not vs.findings
+
+
+def test_no_po_column_names_the_header_cells_and_the_setting(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    f = write_csv(tmp_path / "dhaka_20270301.csv", [["Weekly WIP"], ["Ref", "Style", "Colour", "Order Qty"],
+                                                     ["4500000001", "S1", "Navy", "1,200"]])
+    result = run(book, ["wip"], ctx(f))
+    found = assert_finding(result.findings, Code.COLUMN_MISSING, file=f.name, row=2)
+    assert "'Ref', 'Style', 'Colour', 'Order Qty'" in found.message
+    assert "'WIP Column: BD1 / PO #'" in found.message
+    # mapped on the Config sheet, the same file imports
+    (tmp_path / "mapped").mkdir()
+    book2 = tracker_with_lines(tmp_path / "mapped", [["WIP Column: BD1 / PO #", "Ref"]])
+    run(book2, ["wip"], ctx(f))
+    assert [r["Order Qty"] for r in wip_rows(book2)] == [1200]

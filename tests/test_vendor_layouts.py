@@ -41,6 +41,10 @@ TODAY = date(2027, 3, 3)
 LINES = [wip.OrderLine(f"45000000{i:02d}", f"S{i % 3 + 1}", color, "BD1", 100 * (i + 3))
          for i, color in enumerate(("Navy", "Heather Grey", "Black", "Off White", "Light Blue", "Olive",
                                     "Coral", "Ivory"))]
+LINES += [wip.OrderLine(po, style, color, "BD1", qty) for po, style, color, qty in (
+    ("4500000010", "S1", "Navy", 900), ("4500000010", "S1", "Black", 600), ("4500000011", "S2", "Olive", 300),
+    ("4500000011", "S2", "Coral", 450), ("4500000011", "S2", "Ivory", 150))]
+"""PO lines; the last two POs have several colours (a PO merged down over them, or written above them)."""
 
 # --- the grammar: wordings per field --------------------------------------------------------------
 
@@ -112,6 +116,8 @@ class Layout:
     expected: list[dict[str, Any]] = field(default_factory=list)
     """Per imported row: field -> value (po/style/color as the Orders sheet has them)."""
     two_row: bool = False
+    po_style: str = "each"
+    """each: the PO on every row; above: on its own line above its colours; merged: merged down over them."""
     ambiguous: tuple[str, list[str]] | None = None
     """(field, its header cells) when the layout names a field twice on purpose."""
 
@@ -201,7 +207,11 @@ def generate(n: int) -> Layout:
         lay.ambiguous = (twice, [_shown(c) for c in columns if c[0] == twice])
     # data rows
     lines = rng.sample(LINES, rng.randint(1, 5))
+    if rng.random() < 0.5:  # every colour of the POs drawn
+        lines = [x for x in LINES if x.po in {y.po for y in lines}]
     lines.sort(key=lambda x: x.po)
+    lay.po_style = rng.choice(["each", "each", "above"] + ([] if csv_file else ["merged"]))
+    po_rows: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         want: dict[str, Any] = {"po": line.po, "style": line.style, "color": line.color}
         values: dict[str, Any] = {"po": line.po, "style": line.style, "color": rng.choice(
@@ -227,11 +237,20 @@ def generate(n: int) -> Layout:
         row = []
         for f, _, _ in columns:
             row.append(values[f] if f else rng.choice(["", "x", "12", "n/a"]))
-        if rng.random() < 0.2:
+        same_po = i > 0 and lines[i - 1].po == line.po
+        if rng.random() < 0.2 and not same_po:
             lay.rows.append([])  # a spacer row
+        if lay.po_style != "each" and same_po:
+            row[0] = ""  # the PO stands once for its colours
+        elif lay.po_style == "above" and i + 1 < len(lines) and lines[i + 1].po == line.po:
+            lay.rows.append([line.po] + [""] * (width - 1))  # the PO on its own line above its colours
+            row[0] = ""
         lay.rows.append(row)
+        po_rows.setdefault(line.po, []).append(len(lay.rows))
         lay.expected.append({k: want[k] for k in FIELD_ORDER if k in fields and k != twice} |
                             ({twice: None} if twice else {}))
+    if lay.po_style == "merged":
+        lay.merges += [f"A{r[0]}:A{r[-1]}" for r in po_rows.values() if len(r) > 1]
     if rng.random() < 0.5:
         total = ["Subtotal" if rng.random() < 0.5 else "Grand Total"] + [""] * (width - 1)
         qty_col = next((i for i, c in enumerate(columns) if c[0] == "order_qty"), None)
@@ -350,6 +369,9 @@ def test_the_corpus_covers_what_it_claims(corpus):
     assert {lay.encoding for lay in csvs} == set(CSV_ENCODINGS)
     assert {lay.delimiter for lay in csvs} == set(DELIMITERS)
     assert sum(lay.ambiguous is not None for lay, _ in corpus) >= 15
+    grouped = [lay for lay, _ in corpus if lay.po_style != "each" and len({e["po"] for e in lay.expected}) <
+               len(lay.expected)]
+    assert {lay.po_style for lay in grouped} == {"above", "merged"} and len(grouped) >= 20
     assert sum(lay.two_row for lay, _ in corpus) >= 60 and sum(bool(lay.merges) for lay, _ in corpus) >= 30
     assert all(path.exists() for _, path in corpus)
 

@@ -499,10 +499,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
             Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
             "with the Styles sheet by the record check instead", file=file)])
     if parsed is None:
-        return ParsedFile(file, None, vendor, None, None, findings=[error(
-            Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of this file; "
-            "map the vendor's headers on the Config sheet ('WIP Column: VENDOR / PO #' = their header)",
-            file=file)])
+        return ParsedFile(file, None, vendor, None, None, findings=[_no_po_column(raws, config, vendor)])
     raw, header = parsed
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
@@ -574,6 +571,24 @@ def _best_sheet(raws: Sequence[RawSheet], config: Config, vendor: str | None
         if header and (best is None or _named(header) > _named(best[1])):
             best = (raw, header)
     return best
+
+
+def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:
+    """No PO column: the error names the row that looks most like the header, and its cells."""
+    lookup = vendor_layout(config, vendor)
+    likely = max(((raw, h) for raw in raws if (h := headers.find_header(
+        raw.rows, headers.WIP_VOCABULARY, (), lookup, merged=raw.merged, scan=HEADER_SCAN_ROWS,
+        fold=normalise_header))), key=lambda x: len(x[1].assignment.found), default=None)
+    file = raws[0].file if raws else "?"
+    setting = f"'WIP Column: {vendor or 'VENDOR'} / PO #' = the vendor's header of the PO number"
+    if likely is None:
+        return error(Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of "
+                     f"this file; map the vendor's headers on the Config sheet ({setting})", file=file)
+    raw, found = likely
+    cells = ", ".join(f"'{c.text}'" for c in found.cells[:12])
+    return error(Code.COLUMN_MISSING, f"the header in row {found.data_start} ({cells}) has no column prodbook "
+                 f"reads as the PO number, so the file was not imported; on the Config sheet, set {setting}",
+                 file=file, sheet=file, row=found.data_start, value=cells[:200])
 
 
 def _named(header: Header) -> int:
