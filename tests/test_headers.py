@@ -11,8 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import assert_finding
+from test_wip import as_date, ctx, tracker_with_lines, wip_rows
+
 from prodbook.core import headers
 from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import VENDOR_STYLES
@@ -20,7 +21,6 @@ from prodbook.core.findings import Code
 from prodbook.core.model.sheets import VENDOR_WIP
 from prodbook.jobs.runner import run
 from prodbook.workbook import vendor_files
-from test_wip import as_date, ctx, tracker_with_lines, wip_rows
 
 REVISED_WORDINGS = ("REVISED EX-FTY", "Rev. XF", "New Ex-Fac Date", "Latest ETD", "XF (revised)")
 
@@ -270,3 +270,13 @@ def test_no_po_column_names_the_header_cells_and_the_setting(tmp_path):
     book2 = tracker_with_lines(tmp_path / "mapped", [["WIP Column: BD1 / PO #", "Ref"]])
     run(book2, ["wip"], ctx(f))
     assert [r["Order Qty"] for r in wip_rows(book2)] == [1200]
+
+
+def test_a_vendor_found_in_the_rows_brings_its_own_config_layout(tmp_path):
+    """No vendor in the file name: its Vendor column names it, and that vendor's Config mapping is used."""
+    book = tracker_with_lines(tmp_path, [["WIP Column: BD1 / Cut Qty", "Stage A"]])
+    f = write_csv(tmp_path / "weekly 2027-03-01.csv", [["PO", "Style", "Color", "Vendor", "Stage A"],
+                                                        ["4500000001", "S1", "Navy", "BD1", "1,150"]])
+    run(book, ["wip"], ctx(f))
+    (row,) = wip_rows(book)
+    assert (row["Vendor"], row["Cut Qty"]) == ("BD1", 1150)

@@ -289,7 +289,7 @@ def _header_merges(lay: Layout, columns, header_at: int) -> None:
     r1, r2 = header_at + 1, header_at + 2
     i = 0
     while i < len(columns):
-        f, top, sub = columns[i]
+        _, top, sub = columns[i]
         if not sub:
             lay.merges.append(f"{L(i + 1)}{r1}:{L(i + 1)}{r2}")  # merged down over both rows
             i += 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,12 +24,21 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
-                            to_number, to_text)
-from prodbook.core.config import Config
-from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core import headers
+from prodbook.core.cells import (
+    CellError,
+    DateOrder,
+    column_letter,
+    is_blank,
+    is_signed_number,
+    looks_like_formula,
+    to_date,
+    to_number,
+    to_text,
+)
+from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import style_sheet_header
+from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 
 HEADER_SCAN_ROWS = 25
@@ -69,7 +78,7 @@ class RawSheet:
     """The sheet's merged ranges (a group word merged across a two-row header)."""
 
 
-def _is_style_sheet(raws: list[RawSheet], config: Config) -> bool:
+def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
     return any(style_sheet_header(raw.rows, config, file=raw.file) is not None for raw in raws)
 
@@ -145,7 +154,7 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
     who = vendor or "VENDOR"
     row = header.first_row + header.height
     for amb in header.ambiguous:
-        cells = ", ".join(f"'{c.text}' (column {_letter(c.column)})" for c in amb.cells)
+        cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
         names = [VENDOR_WIP.column(f).header for f in amb.fields]
         if len(amb.cells) > 1:
             what = f"the header cells {cells} all read as {names[0]}"
@@ -161,15 +170,6 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
                         "several, separate them with |)", file=file, sheet=file, row=row,
                         value=" | ".join(c.text for c in amb.cells)))
     return out
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- cells ----------------------------------------------------------------------------------------
@@ -543,10 +543,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
 
 
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
-    extra = dict(config.extra)
-    extra[f"wip vendor: {file.lower()}"] = vendor
-    return Config(config.date_order, config.due_soon_days, config.ex_factory_code, config.backups_to_keep,
-                  config.sheet_names, config.headers, extra)
+    return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
 
 
 def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
@@ -584,7 +581,7 @@ def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) 
     if likely is None:
         return error(Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of "
                      f"this file; map the vendor's headers on the Config sheet ({setting})", file=file)
-    raw, found = likely
+    found = likely[1]
     cells = ", ".join(f"'{c.text}'" for c in found.cells[:12])
     return error(Code.COLUMN_MISSING, f"the header in row {found.data_start} ({cells}) has no column prodbook "
                  f"reads as the PO number, so the file was not imported; on the Config sheet, set {setting}",

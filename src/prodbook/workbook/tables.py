@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, column_letter, is_blank, to_bool, to_date,
+                                 to_int, to_number, to_text)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record
@@ -61,16 +62,6 @@ class Table:
     def last_row(self) -> int:
         data = int(self.frame["_row"].max()) if len(self.frame) else self.header_row
         return max(data, self.end_row)
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _lookup(spec: SheetSpec, config: Config) -> dict[str, str]:

@@ -176,7 +176,7 @@ def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], Formula]]:
 
 def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int], Formula]:
     from openpyxl.formula.translate import Translator
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     def at(ref: str) -> tuple[int, int]:
         col, row = coordinate_from_string(ref)
@@ -213,11 +213,13 @@ def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int],
 
 def _refs(text: str) -> Iterable[str]:
     """The cells of 'A1' or 'A1:B3' (a link over a range)."""
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
 
     try:
         c1, r1, c2, r2 = range_boundaries(text)
     except ValueError:
+        return []
+    if c1 is None or r1 is None or c2 is None or r2 is None:  # a whole row or column: no cell link
         return []
     return [f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)][:10_000]
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.development import fiber, tariff
+from prodbook.core import headers
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config
+from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core import headers
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
 
