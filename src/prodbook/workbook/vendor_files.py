@@ -32,9 +32,10 @@ from prodbook.core.cells import CellError, is_blank
 from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, style_sheet_header
 from prodbook.core.findings import Code, info, warning
+from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
-from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
+from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package, doctype_parts
