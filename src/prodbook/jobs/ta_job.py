@@ -15,6 +15,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.cells import is_missing
 from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.jobs import development_job
@@ -304,7 +305,7 @@ def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame
 def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
                     ) -> tuple[list[Finding], str]:
     """One warning per broken template (and one for other input errors), and the summary line."""
-    template_of = {str(s).strip().upper(): ("" if ta._blank(t) else str(t).strip())
+    template_of = {str(s).strip().upper(): ("" if is_missing(t) else str(t).strip())
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
     why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
     why = [t if t in broken else "" for t in why]
