@@ -35,7 +35,7 @@ def wanted(pyproject: Path, extras: tuple[str, ...]) -> list[Requirement]:
 def closure(roots: list[Requirement]) -> dict[str, str]:
     """{name: installed version} of every package the roots require, directly or not, on this platform
     (markers evaluated here: a Windows-only dependency of xlwings is not locked on Linux)."""
-    env = default_environment()
+    env = {k: str(v) for k, v in default_environment().items()}
     found: dict[str, str] = {}
     seen: set[tuple[str, frozenset[str]]] = set()
     todo = [r for r in roots if not r.marker or r.marker.evaluate({**env, "extra": ""})]

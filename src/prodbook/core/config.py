@@ -123,3 +123,19 @@ def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
     if not path.exists():
         return []
     return [(k, v, None) for k, v in _pairs_from_toml(path)]
+
+
+def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
+    """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = to_int(raw)
+        if value is None or value < 0:
+            raise CellError(f"'{raw}' is not a number of days")
+        return value
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
+        return default
