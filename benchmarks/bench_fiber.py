@@ -17,6 +17,18 @@ from pathlib import Path
 from prodbook.core.development.fiber import parse_fiber
 
 MB = 1_000_000
+
+
+def _letters(n: int) -> str:
+    """n written in letters (a, b, ... ba, bb...): a different word for every component."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+        if not n:
+            return out
+
+
 SHAPES = {
     "one word, no digits": "x" * MB,
     "white space inside": "a" + " " * MB + "b",
@@ -26,8 +38,8 @@ SHAPES = {
     "1, 1, 1, ...": "1," * (MB // 2),
     "a label and spaces": "Shell" + " " * MB + "x",
     "the same blend 38,000 times": "60% Cotton 40% Polyester; " * (MB // 26),
-    "38,000 different components": "; ".join(f"{i % 100}% Cotton {100 - i % 100}% Modal"
-                                             for i in range(MB // 26)),
+    "30,000 different components": "; ".join(f"{i % 100}% Cotton {100 - i % 100}% Modal {_letters(i)}"
+                                             for i in range(MB // 33)),
 }
 
 

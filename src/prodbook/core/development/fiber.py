@@ -163,6 +163,7 @@ class Composition:
             ((f.generic or f.name.lower()), f.percent) for f in c.fibers))) for c in self.components))
 
 
+@lru_cache(maxsize=4096)
 def generic_name(name: str) -> tuple[str | None, str | None]:
     """(generic name, suggestion). A trade name gives (None, the generic name to use)."""
     words = re.sub(r"[^a-z' ]", " ", name.lower()).split()
