@@ -56,6 +56,6 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
 
 
 RULES: tuple[Rule, ...] = (development_job.check,)
-"""Further record rules, each ``(tracker, ctx) -> findings``: the development step (style profiles and
-their locks, lab dips, samples, vendor discrepancies)."""
+"""Further record checks, each ``(tracker, ctx) -> findings``: the development step (style profiles, lab
+dips, samples, vendor discrepancies; it also stages the Style Snapshot sheet, the locks of adopted styles)."""
 
