@@ -17,9 +17,9 @@ from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
 from prodbook.core.where import records
 from prodbook.jobs.base import Context, Outcome
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
-from prodbook.workbook.xlsxparts import CellEdit
+from prodbook.core.changes import Change, log_text, same_logged
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
 
 YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})
 
@@ -138,7 +138,7 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
                         f"({exc})", **where)], None
     old = table.frame.at[i, field_name]
-    tracker.backend.edit(CellEdit(table.sheet, int(table.frame.at[i, "_row"]), col, new))
+    tracker.edit_cell(table.sheet, int(table.frame.at[i, "_row"]), col, new)
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)
