@@ -197,7 +197,7 @@ def _has(v: Any) -> bool:
 
 # --- the standalone workbook ---------------------------------------------------------------------
 
-_HEAD = dict(bold=True, color="FFFFFF")
+_HEAD_COLOR = "FFFFFF"
 _FILL_HEAD = "1F4E78"
 _FILL_RISK = "FCE4E4"
 
@@ -216,9 +216,9 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
     ws.title = "Summary"
-    head_font, head_fill = Font(**_HEAD), PatternFill("solid", fgColor=_FILL_HEAD)
+    head_font, head_fill = Font(bold=True, color=_HEAD_COLOR), PatternFill("solid", fgColor=_FILL_HEAD)
 
     def header(sheet: Any, row: int, names: Sequence[str]) -> None:
         for j, name in enumerate(names, start=1):

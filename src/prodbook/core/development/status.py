@@ -11,6 +11,7 @@ the customs ruling sample.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -74,7 +75,7 @@ def pending_samples(sample_rows: pd.DataFrame, styles: pd.DataFrame, today: date
             continue
         due = _d(r.get("due"))
         if due is None and due_from_ta is not None and i in due_from_ta.index:
-            due = due_from_ta.at[i, "earliest"]
+            due = _d(due_from_ta.at[i, "earliest"])
         what = f"{r['sample_type']} sample" + (f" ({r['purpose']})" if r.get("purpose") else "")
         if not shipped:
             detail = "please confirm the ship date" if due is None or due >= today else \
@@ -107,10 +108,10 @@ def development_status(styles: pd.DataFrame, status: pd.DataFrame, sample_rows: 
             "customs_sample", "customs_missing"]
     if not len(styles):
         return pd.DataFrame(columns=cols)
-    dips = {}
+    dips: dict[str, list[dict[str, Any]]] = {}
     for r in records(status):
         dips.setdefault(str(r["style"]).strip().upper(), []).append(r)
-    smp = {}
+    smp: dict[str, list[dict[str, Any]]] = {}
     for r in records(sample_rows):
         smp.setdefault(str(r["style"]).strip().upper(), []).append(r)
     review = {str(r["style"]).strip().upper(): r["proto"] for r in records(line_review)} \
@@ -126,7 +127,7 @@ def development_status(styles: pd.DataFrame, status: pd.DataFrame, sample_rows: 
         ss = smp.get(k, [])
         received = [r for r in ss if _d(r.get("received"))]
         open_ = [r for r in ss if not _d(r.get("received"))]
-        late = [r for r in open_ if not _d(r.get("shipped")) and _d(r.get("due")) and _d(r["due"]) < today]
+        late = [r for r in open_ if not _d(r.get("shipped")) and (due := _d(r.get("due"))) and due < today]
         c = ruling.get(k)
         out.append({
             "style": s["style"], "description": s.get("description"), "vendor": s.get("vendor"),
@@ -139,7 +140,7 @@ def development_status(styles: pd.DataFrame, status: pd.DataFrame, sample_rows: 
     return pd.DataFrame(out, columns=cols)
 
 
-def for_tracker(tracker, today: date) -> dict[str, pd.DataFrame]:
+def for_tracker(tracker: Any, today: date) -> dict[str, pd.DataFrame]:
     """Every development frame of a tracker at once: what the follow-ups and report jobs call.
 
     Keys: 'lab_dips' (pending_lab_dips), 'samples' (pending_samples), 'status'
