@@ -87,7 +87,8 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
         raw = get(f"Required: {status}")
         if raw in (None, ""):
             continue
-        fields, unknown = [], []
+        fields: list[str] = []
+        unknown: list[str] = []
         for h in _list(raw):
             (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
         required[status] = tuple(fields)
