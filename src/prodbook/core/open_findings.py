@@ -15,9 +15,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
+
+from prodbook.core.where import row_dicts
 
 DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored"})
 """Accept words that close a finding without changing the tracker (the tracker is right, or it is known)."""
@@ -83,11 +85,6 @@ def order_key(row: Mapping[str, Any]) -> tuple:
             _text(row.get("key")))
 
 
-def _dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows as dicts; the Issues tables' columns are field names (str), which pandas' types cannot know."""
-    return cast(list[dict[str, Any]], frame.to_dict("records"))
-
-
 def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[str]) -> Merged:
     """This run's findings (``new``) with the rows already on the sheet (``old``, with ``_row``).
 
@@ -95,13 +92,13 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     this run did not check again stays; one it checked and did not find again is gone.
     """
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    old_rows = _dicts(old) if len(old) else []
+    old_rows = row_dicts(old) if len(old) else []
     for r in old_rows:
         waiting.setdefault(tuple(_text(r.get(k)) for k in MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []
     result = Merged(pd.DataFrame(columns=fields), [])
     matched: set[int] = set()
-    for r in _dicts(new):
+    for r in row_dicts(new):
         before = waiting.get(tuple(_text(r.get(k)) for k in MATCH))
         prev = before.pop(0) if before else None
         if prev is None:
