@@ -38,6 +38,7 @@ from prodbook.core.cells import CellError, NA, to_number
 from prodbook.core.config import Config
 from prodbook.core import cancel as cx
 from prodbook.core.findings import Code, Finding, Severity, error, warning
+from prodbook.core.where import row_dicts
 from prodbook.core.wip import fold_ref, latest_reports, line_key
 
 IN_PRODUCTION_DAYS = 30
@@ -220,7 +221,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
             for f in ("planned", "forecast", "actual"):
                 if (v := _date(r.get(f))) is not None:
                     d[f][code] = v
-    latest = {k: r for k, r in zip(lr["_key"], lr.to_dict("records"))} if len(
+    latest = {k: r for k, r in zip(lr["_key"], row_dicts(lr))} if len(
         lr := latest_reports(wip)) else {}
     out = []
     for o in orders.to_dict("records"):

@@ -357,7 +357,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     return out
 
 
-def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64,
+def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64 | np.ndarray,
              due_soon_days: int) -> np.ndarray:
     """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""
     soon = today + np.timedelta64(due_soon_days, "D")
