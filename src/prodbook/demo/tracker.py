@@ -907,7 +907,7 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
         out.append(_sample(rng, today, s, "TOP", "Top of production", ln.color, 2, cut, due,
                            due - timedelta(days=rng.randint(-2, 2)), due + timedelta(days=7),
                            (("Approved", "Matches PP"),)))
-    for ln, w in picks[2:4]:
+    for ln, _ in picks[2:4]:
         s = styles[ln.style]
         out.append(_sample(rng, today, s, "Photo", "E-commerce photo shoot", ln.color, 1,
                            today - timedelta(days=10), today + timedelta(days=10), None, None, ()))

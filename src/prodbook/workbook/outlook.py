@@ -91,7 +91,7 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
     """Create one Outlook draft per message through Outlook's object model (``outlook``:
     the ``Outlook.Application`` COM object). Attachments go through ``folder``."""
     out = []
-    for n, msg in enumerate(messages, 1):
+    for msg in messages:
         item = outlook.CreateItem(0)  # olMailItem
         item.To = _recipients(msg, "To")
         if msg.get("Cc"):

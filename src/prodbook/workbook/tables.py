@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number,
+                                  to_text)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record

@@ -337,4 +337,5 @@ class XlBook(Staging):
                 t.resize(target)
 
 
-__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas", "rewrite_grid"]
+__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas",
+           "rewrite_grid"]

@@ -159,8 +159,8 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
     for r in records(styles):
         row, key = r["_row"], r["style"]
 
-        def at(f: str, value: Any = None) -> dict[str, Any]:
-            return place.at(row, f, key=key, value=r.get(f) if value is None else value)
+        def at(f: str, value: Any = None) -> dict[str, Any]:  # called within this iteration only
+            return place.at(row, f, key=key, value=r.get(f) if value is None else value)  # noqa: B023
 
         status = (r.get("status") or "").strip().lower()
         if r.get("status") and status not in KNOWN_STATUSES and status not in settings.required:
