@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 
-.PHONY: demo sample test bench golden screenshots system-deps clean
+.PHONY: demo sample test lint bench golden screenshots system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ sample: $(STAMP)
 ## test: the whole test suite (LibreOffice checks run when soffice is available)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+## lint: ruff (rules in pyproject.toml), mypy on src/ and the layer contract (import-linter); all three run,
+## and the target fails if any of them does
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check src tests || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	exit $$status
 
 ## bench: speed figures (prints them; no pass/fail)
 bench: $(STAMP)
