@@ -12,7 +12,7 @@ import pytest
 from conftest import base_sheets, write_book
 from fakexl import FakeBook
 from prodbook.excel import ribbon
-from prodbook import support
+from prodbook.jobs import support
 from prodbook.workbook.xlbook import XlBook
 
 

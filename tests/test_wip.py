@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
-from prodbook.core import wip
+from prodbook.core import keys, wip
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
@@ -259,7 +259,7 @@ def test_colour_variants(theirs, ours, score):
 @pytest.mark.parametrize("a, b", [("4500000001", "PO 4500000001"), ("0045-0001", "450001"),
                                   ("s-1", "S1"), (" kt 0012 ", "KT12")])
 def test_references_fold(a, b):
-    assert wip.fold_ref(a) == wip.fold_ref(b)
+    assert keys.fold_ref(a) == keys.fold_ref(b)
 
 
 @pytest.mark.parametrize("text, value", [("1,200", 1200), ("1 200", 1200), ("300 pcs", 300), (1200.0, 1200),

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from prodbook import __version__
 from prodbook.core.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
-from prodbook.support import crash_log, unexpected
+from prodbook.jobs.support import crash_log, unexpected
 from prodbook.jobs.runner import REFRESH, RunResult, run
 from prodbook.workbook.safety import WorkbookLocked, os_error_message
 

@@ -21,7 +21,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from prodbook.jobs import runner
-from prodbook.support import crash_log, unexpected
+from prodbook.jobs.support import crash_log, unexpected
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""

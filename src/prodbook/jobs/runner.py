@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook import support
+from prodbook.jobs import support
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
 from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
                            validate_job, wip_job)

@@ -18,8 +18,9 @@ from prodbook.core.cells import CellError
 from prodbook.core.findings import Code, Finding, UserError, error
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 

@@ -25,7 +25,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.publish import write_atomic
+from prodbook.workbook.atomic import write_atomic
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
