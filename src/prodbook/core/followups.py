@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any, cast
@@ -367,11 +367,11 @@ def eml_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=SMTP)
 
 
-def _fixed_boundaries(msg: EmailMessage) -> None:
+def _fixed_boundaries(msg: MIMEPart) -> None:
     if not msg.is_multipart():
         return
     for part in msg.iter_parts():
-        _fixed_boundaries(part)  # type: ignore[arg-type]
+        _fixed_boundaries(part)
     body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())
     msg.set_boundary(f"===============prodbook{hashlib.sha256(body).hexdigest()[:20]}==")
 

@@ -128,10 +128,10 @@ def size_range_ok(text: str, extra: frozenset[str] = frozenset()) -> bool:
     tokens = [t for t in re.split(r"\s*(?:-|–|\bto\b|,|/)\s*", text.strip(), flags=re.I) if t]
     if not tokens:
         return False
-    parsed = [_size_token(t) for t in tokens]
-    if any(p is None for p in parsed) or len({p[0] for p in parsed}) != 1:  # type: ignore[index]
+    parsed = [p for t in tokens if (p := _size_token(t)) is not None]
+    if len(parsed) != len(tokens) or len({p[0] for p in parsed}) != 1:  # a token that is not a size, or mixed kinds
         return False
-    values = [p[1] for p in parsed]  # type: ignore[index]
+    values = [p[1] for p in parsed]
     return all(b > a for a, b in zip(values, values[1:]))
 
 
