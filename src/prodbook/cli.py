@@ -198,7 +198,8 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common
 def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
-    """Import vendor WIP reports (.xlsx / .csv files, or folders of them) into the Vendor WIP sheet."""
+    """Import vendor WIP reports (.xlsx / .csv files, e-mails saved as .msg / .eml, or folders of them) into
+    the Vendor WIP sheet."""
     _run(workbook, ["wip"], today, dry_run, as_json, files=files)
 
 
