@@ -9,13 +9,14 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core.cells import CellError, to_date, to_number
-from prodbook.core.development.status import for_tracker
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
+from prodbook.jobs.development_frames import for_tracker
 from prodbook.jobs.runner import run
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.tracker import Tracker

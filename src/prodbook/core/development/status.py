@@ -1,4 +1,5 @@
-"""Development status for the follow-ups and the production report: pure DataFrames.
+"""Development status for the follow-ups and the production report: pure DataFrames
+(``jobs.development_frames.for_tracker`` reads a tracker and calls them all).
 
 ``pending_lab_dips`` and ``pending_samples`` list what to chase, one row per
 item, in the columns of ``prodbook.core.followups.Item`` (vendor, item, detail, po,
@@ -15,10 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.where import records
-
-from prodbook.core.development import samples
 from prodbook.core.development.labdips import _d
+from prodbook.core.where import records
 
 ITEM_COLUMNS = ["vendor", "item", "detail", "po", "style", "color", "due", "days_overdue"]
 
@@ -139,30 +138,3 @@ def development_status(styles: pd.DataFrame, status: pd.DataFrame, sample_rows: 
             "customs_missing": c["missing"] if c else None})
     return pd.DataFrame(out, columns=cols)
 
-
-def for_tracker(tracker: Any, today: date) -> dict[str, pd.DataFrame]:
-    """Every development frame of a tracker at once: what the follow-ups and report jobs call.
-
-    Keys: 'lab_dips' (pending_lab_dips), 'samples' (pending_samples), 'status'
-    (development_status), 'line_review' (samples.line_review, empty without a Config
-    'Line Review Date'), 'dip_status' (labdips.dip_status).
-    """
-    from prodbook.jobs import development_job as dj
-    from prodbook.core.model.sheets import STYLES
-
-    d = dj.inputs(tracker)
-    view = dj.dip_view(tracker, today, dj.dip_settings(tracker, []))
-    ss = dj.sample_settings(tracker, [])
-    due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, ss)) if len(d.samples) else None
-    review = samples.line_review(d.styles, d.samples, ss.line_review, ss) if ss.line_review else None
-    style_settings = dj.styles_check.style_settings(tracker.config.get, STYLES, tracker.file)
-    customs, _ = samples.customs(d.styles, d.samples, style_settings, ss, d.places[STYLES.name],
-                                 dj.hts_rows(d.styles))
-    return {
-        "dip_status": view.status,
-        "lab_dips": pending_lab_dips(view.status, d.styles, today, view.approval),
-        "samples": pending_samples(d.samples, d.styles, today, due, ss.courier_days),
-        "line_review": review if review is not None else samples.line_review(d.styles.iloc[0:0], d.samples,
-                                                                              today, ss),
-        "status": development_status(d.styles, view.status, d.samples, today, review, customs),
-    }
