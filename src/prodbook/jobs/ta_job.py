@@ -17,13 +17,14 @@ from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.cells import is_missing
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.cells import is_missing
 from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.jobs import development_job
+from prodbook.core.development import labdips
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
-from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
-                                   VENDORS, Column, Kind, SheetSpec)
+from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, LAB_DIPS, ORDERS, STYLES, TA, TEMPLATES,
+                                        VENDOR_WIP, VENDORS, Column, Kind, SheetSpec)
 from prodbook.workbook.tables import Table
 from prodbook.core.keys import key_text
 from prodbook.workbook.tracker import Tracker, column_values
@@ -122,7 +123,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
-    fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
+    fed = _fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
@@ -157,7 +158,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
 
     rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
                                             restored, rearrange=bool(len(gone)))
-    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
+    changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     findings += cancel_findings(tracker, inputs, final)
@@ -165,6 +166,37 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """Put each approved colour's approval date in its blank lab-dip approval Actual (in ``new``), before
+    statuses are worked out. Returns the positions filled in."""
+    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # its findings are validate's to report
+    pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
+                                               labdips.settings_from(tracker.config, tracker.file, []))
+    if len(pos):
+        col = cast(int, new.columns.get_loc("actual"))  # one Actual column
+        for p in pos.tolist():
+            new.iat[p, col] = dates.iat[p]  # type: ignore[assignment]  # pandas-stubs: .iat reads wider than it writes
+    return pos
+
+
+def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
+                           rows_after: np.ndarray) -> list[Change]:
+    """After the T&A sheet is staged: write the filled Actual cells (a user column) and log them."""
+    if not len(filled):
+        return []
+    keys = ("po", "style", "color", "code")
+    changes = []
+    for p in filled:
+        r = new.iloc[int(p)]
+        if current.exists and "actual" in current.columns:
+            tracker.edit_cell(current.sheet, int(rows_after[int(p)]), current.columns["actual"], r["actual"])
+        elif current.exists:
+            continue  # the team's T&A has no Actual column: nothing to fill
+        changes.append(Change(current.sheet, key_text(r[k] for k in keys), TA.column("actual").header,
+                              None, r["actual"]))
+    return changes
 
 
 def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> list[Finding]:
