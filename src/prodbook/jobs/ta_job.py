@@ -15,7 +15,6 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
-from prodbook.core.cells import is_missing
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.cells import is_missing
 from prodbook.core.keys import index_key

@@ -18,7 +18,6 @@ import pandas as pd
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config, days_setting
 from prodbook.core.development import fiber, tariff
-from prodbook.core.cells import CellError, to_date
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
