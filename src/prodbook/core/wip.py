@@ -41,6 +41,7 @@ from prodbook.core.development.discrepancies import style_sheet_header
 from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.where import row_dicts
 
 HEADER_SCAN_ROWS = 25
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
@@ -108,8 +109,9 @@ def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
 
 
 def has_own_layout(config: Config, vendor: str | None) -> bool:
-    return bool(vendor) and any(k.startswith(f"wip column: {vendor.strip().lower()} /")
-                                for k in config.extra)
+    if not vendor:
+        return False
+    return any(k.startswith(f"wip column: {vendor.strip().lower()} /") for k in config.extra)
 
 
 @dataclass(frozen=True)
@@ -624,7 +626,8 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
     source: list[int | None] = []
     used: set[tuple] = set()
     removed: list[int] = []
-    for pos, r in enumerate(old.to_dict("records")):
+    r: Mapping[str, Any]
+    for pos, r in enumerate(row_dicts(old)):
         if scope_key(r.get("vendor"), r.get("report_date")) not in scopes:
             out_rows.append({f: r.get(f) for f in fields})
             source.append(int(r["_row"]))
