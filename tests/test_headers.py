@@ -11,9 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import assert_finding
-from test_wip import as_date, ctx, tracker_with_lines, wip_rows
 
+from conftest import assert_finding
 from prodbook.core import headers
 from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import VENDOR_STYLES
@@ -21,6 +20,7 @@ from prodbook.core.findings import Code
 from prodbook.core.model.sheets import VENDOR_WIP
 from prodbook.jobs.runner import run
 from prodbook.workbook import vendor_files
+from test_wip import as_date, ctx, tracker_with_lines, wip_rows
 
 REVISED_WORDINGS = ("REVISED EX-FTY", "Rev. XF", "New Ex-Fac Date", "Latest ETD", "XF (revised)")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeAlias
 

@@ -1,9 +1,11 @@
 """Vendor WIP reports: read each vendor's own layout, match its rows to the PO lines.
 
-Pure functions over the cells ``workbook.vendor_files`` reads. Vendors send weekly reports as .xlsx or .csv, each in its own layout: title
-rows, two-row (merged) headers, blank spacer rows, subtotal rows, numbers as
-text with thousands separators, dates typed in several ways. Everything is
-normalised here, once, so the exception rules see clean ``WipLine`` values.
+Pure functions over the cells ``workbook.vendor_files`` reads. Vendors send
+weekly reports as .xlsx or .csv, each in its own layout: title rows, two-row
+(merged) headers, blank spacer rows, subtotal rows, numbers as text with
+thousands separators, dates typed in several ways. Headers are recognised by
+meaning (``core.headers``). Everything is normalised here, once, so the
+exception rules see clean ``WipLine`` values.
 
 Matching to the Orders sheet is tolerant (case, spaces, punctuation, leading
 zeros, colour-name variants such as Grey/Gray or "Navy" for "Navy Blue") but
@@ -38,8 +40,8 @@ from prodbook.core.cells import (
 )
 from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import style_sheet_header
-from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.where import row_dicts
 

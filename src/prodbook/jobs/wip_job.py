@@ -27,15 +27,15 @@ import pandas as pd
 
 from prodbook.core import wip
 from prodbook.core.cells import CellError
+from prodbook.core.changes import NEW_ROW, Change, log_text
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
-from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
 from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 

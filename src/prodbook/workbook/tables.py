@@ -15,13 +15,25 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, column_letter, is_blank, is_missing, to_bool,
-                                 to_date, to_int, to_number, to_text)
+from prodbook.core.cells import (
+    NA,
+    NA_WORDS,
+    CellError,
+    DateOrder,
+    column_letter,
+    is_blank,
+    is_missing,
+    to_bool,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.keys import key_text
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
-from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 

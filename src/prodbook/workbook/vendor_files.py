@@ -281,7 +281,7 @@ def _cut_long_text(raw: RawSheet) -> RawSheet:
 def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
                           ) -> None:
     """A cell merged down over several rows (a PO over its colours) belongs to each of them."""
-    for (r1, c1), (r2, c2) in merged:
+    for (r1, c1), (r2, _) in merged:
         if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
             continue
         value = rows[r1][c1]

@@ -87,8 +87,9 @@ def style_sheet_header(rows: Sequence[Sequence[Any]], config: Config, *, file: s
     for amb in a.ambiguous:
         names = [VENDOR_STYLES.column(f).header for f in amb.fields]
         cells = ", ".join(f"'{c.text}'" for c in amb.cells)
+        verb = "was" if len(names) == 1 else "were"
         notes.append(warning(Code.WIP_HEADER, f"the header {cells} could be {' or '.join(names)} equally "
-                             f"well; prodbook does not guess, so {' and '.join(names)} {'was' if len(names) == 1 else 'were'} "
+                             f"well; prodbook does not guess, so {' and '.join(names)} {verb} "
                              f"not compared. Say which on the Config sheet: 'Column: {VENDOR_STYLES.name} / "
                              f"{names[0]}' = {amb.cells[0].text.split(' / ')[-1]}", file=file,
                              row=found.data_start, value=" | ".join(c.text for c in amb.cells)))
