@@ -24,6 +24,7 @@ from bench_ta import TODAY, best_of, synthetic, write_tracker  # noqa: E402
 
 from prodbook.core import exceptions as ex
 from prodbook.core import wip
+from prodbook.workbook import vendor_files  # noqa: E402
 from prodbook.jobs.base import Context  # noqa: E402
 from prodbook.jobs.exceptions_job import inputs  # noqa: E402
 from prodbook.jobs.runner import run  # noqa: E402
@@ -88,13 +89,13 @@ def bench_import(folder: Path, n: int = 20_000) -> None:
     codes = sorted({str(v) for v in styles["vendor"].dropna()})
 
     def one(path: Path) -> wip.ParsedFile:
-        return wip.import_file(wip.read_vendor_file(path), index, codes, tracker.config, today=TODAY)
+        return wip.import_file(vendor_files.read_vendor_file(path), index, codes, tracker.config, today=TODAY)
 
     parsed = one(xlsx)
     assert len(parsed.rows) == n, (len(parsed.rows), [f.text() for f in parsed.findings[:3]])
     t_xlsx = best_of(3, lambda: one(xlsx))
     t_csv = best_of(3, lambda: one(csv_path))
-    t_read = best_of(3, lambda: wip.read_vendor_file(xlsx))
+    t_read = best_of(3, lambda: vendor_files.read_vendor_file(xlsx))
     print(f"(a) import of a {n:,}-row vendor WIP report against {len(orders):,} PO lines "
           f"({len(parsed.rows):,} matched):")
     print(f"    .xlsx: {t_xlsx:.2f} s (calamine read {t_read:.2f} s); .csv: {t_csv:.2f} s (target < 2 s)")
@@ -120,7 +121,7 @@ def bench_exceptions(folder: Path, n: int = 2_000) -> None:
     t = time.perf_counter()
     inp, _ = inputs(tracker, ctx)
     t_inputs = time.perf_counter() - t
-    hits = ex.evaluate(inp)
+    found = ex.evaluate(inp)
     t_rules = best_of(3, lambda: ex.evaluate(inp))
     t = time.perf_counter()
     result = run(book, ["exceptions"], Context(today=TODAY, now=datetime(2026, 11, 25, 9)))
@@ -129,7 +130,7 @@ def bench_exceptions(folder: Path, n: int = 2_000) -> None:
     run(book, ["wip", "exceptions"], Context(today=TODAY, now=datetime(2026, 11, 25, 10), files=(report,)))
     t_both = time.perf_counter() - t
     print(f"(b) exceptions over {n:,} PO lines ({len(inp.lines):,} lines, T&A + a {n:,}-line WIP report):")
-    print(f"    {len(ex.RULES)} rules: {t_rules * 1000:,.0f} ms for {len(hits):,} exceptions "
+    print(f"    {len(ex.RULES)} rules: {t_rules * 1000:,.0f} ms for {len(found):,} exceptions "
           f"(inputs read and joined: {t_inputs:.2f} s)")
     print(f"    `prodbook exceptions` end to end {t_job:.2f} s ({result.outcomes[0].data['open']:,} open); "
           f"`prodbook wip` {t_wip:.2f} s; wip + exceptions in one run {t_both:.2f} s")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 
 class CellError(ValueError):
@@ -228,6 +228,16 @@ def looks_like_formula(text: str) -> bool:
     return bool(text) and text[0] in "=+-@"
 
 
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 @dataclass(frozen=True)
 class Formula:
     """A formula to write, e.g. ``Formula("=A2*2")``. A plain ``str`` is always text."""
@@ -237,5 +247,5 @@ class Formula:
     """Its value, cached in the file so the cell reads right before any recalculation (a link's text)."""
 
 
-Value = Union[None, str, int, float, bool, date, datetime, Formula]
+Value: TypeAlias = None | str | int | float | bool | date | datetime | Formula
 """What a cell holds as prodbook writes it."""

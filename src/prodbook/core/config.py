@@ -78,11 +78,11 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
                 kw["date_order"] = DateOrder(text)
             elif folded == "date format":
-                text = to_text(value)
-                if text and not is_date_format(text):
-                    raise ValueError(f"'{text}' is not a date format; use Excel's letters for day, month and "
+                fmt = to_text(value)
+                if fmt and not is_date_format(fmt):
+                    raise ValueError(f"'{fmt}' is not a date format; use Excel's letters for day, month and "
                                      f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
-                kw["date_format"] = text or DEFAULT_DATE_FORMAT
+                kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
             elif folded == "ex-factory code":
@@ -103,3 +103,19 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                     "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
                                     **where))
     return Config(**kw), findings
+
+
+def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
+    """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = to_int(raw)
+        if value is None or value < 0:
+            raise CellError(f"'{raw}' is not a number of days")
+        return value
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
+        return default

@@ -21,25 +21,26 @@ import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from prodbook.core import wip
 from prodbook.core.cells import CellError
+from prodbook.core.changes import NEW_ROW, Change, log_text
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
-from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
-from prodbook.core.keys import key_text
+from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
-from prodbook.workbook import mail
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 
 
-INPUT_SUFFIXES = (*wip.SUFFIXES, *mail.MESSAGE_SUFFIXES)
+INPUT_SUFFIXES = (*vendor_files.SUFFIXES, *mail.MESSAGE_SUFFIXES)
 
 
 def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
@@ -119,11 +120,11 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     old = table.frame
     rows, source, added, removed = wip.merge_wip(old, new_rows)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
-    changes += [c for pos in removed for c in tracker.removed_row(table, old.iloc[pos].to_dict())]
+    changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
-    tracker.remember(VENDOR_WIP, rows.assign(_row=source))
+    tracker.remember(VENDOR_WIP, rows.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"
@@ -135,7 +136,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
 
 def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:
     """One vendor file's cells (the one reader for files and attachments)."""
-    return wip.read_vendor_file(path, limits)
+    return vendor_files.read_vendor_file(path, limits)
 
 
 def _file_line(parsed: wip.ParsedFile) -> str:
@@ -251,7 +252,7 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
     if a.name.lower() == "winmail.dat":
         return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
                 "save it as .msg")
-    if Path(a.name).suffix.lower() not in wip.SUFFIXES:
+    if Path(a.name).suffix.lower() not in vendor_files.SUFFIXES:
         return "not a spreadsheet or .csv"
     return None
 
@@ -346,8 +347,8 @@ def _style_vendors(rows: Sequence[dict], index: wip.OrderIndex) -> set[str]:
     """The vendors the Styles sheet gives the imported PO lines."""
     out = set()
     for r in rows:
-        for line in index.by_po.get(wip.fold_ref(r["po"]), []):
-            if line.vendor and wip.fold_ref(line.style) == wip.fold_ref(r["style"]):
+        for line in index.by_po.get(fold_ref(r["po"]), []):
+            if line.vendor and fold_ref(line.style) == fold_ref(r["style"]):
                 out.add(line.vendor)
     return out
 

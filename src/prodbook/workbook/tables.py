@@ -15,12 +15,25 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import (
+    NA,
+    NA_WORDS,
+    CellError,
+    DateOrder,
+    column_letter,
+    is_blank,
+    is_missing,
+    to_bool,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.keys import key_text
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
-from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 
@@ -62,16 +75,6 @@ class Table:
     def last_row(self) -> int:
         data = int(self.frame["_row"].max()) if len(self.frame) else self.header_row
         return max(data, self.end_row)
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _lookup(spec: SheetSpec, config: Config) -> dict[str, str]:
@@ -136,7 +139,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
              filled: list[bool], report: Any) -> list[Any]:
     """One column's cells, normalised; marks non-blank rows in ``filled``; bad cells reported."""
     out: list[Any] = [None] * len(cells)
-    parse = _PARSERS.get(kind)
+    parse = _PARSERS.get(kind)  # None for DATE and DATETIME, which are read below
     for i, raw in enumerate(cells):
         t = type(raw)
         if raw is None or (t is str and not raw.strip()) or (t is float and raw != raw):
@@ -157,6 +160,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
             elif kind is Kind.DATETIME:
                 out[i] = _datetime(raw, order, date1904)
             else:
+                assert parse is not None, kind  # every other Kind has a parser
                 out[i] = parse(raw)
         except CellError as exc:
             report(i, raw, exc)
@@ -231,13 +235,16 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
 
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
-               merged: Sequence[Merge] = ()) -> Table:
+               merged: Sequence[Merge] = (),
+               header: tuple[int, dict[str, int], list[str]] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
     ``merged``: the sheet's merged ranges; one in the header row stops the run.
+    ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
+    vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
     """
-    header_row, mapped, headers = map_header(rows, spec, config)
+    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
     columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []
@@ -283,7 +290,8 @@ def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> 
     if not spec.key or not findings or not all(k in frame.columns for k in spec.key):
         return findings
     keys = {int(r): _row_key(v) for r, *v in zip(frame["_row"], *(frame[k] for k in spec.key))}
-    return [replace(f, key=keys[f.row]) if f.key is None and keys.get(f.row) else f for f in findings]
+    return [replace(f, key=key) if f.key is None and f.row is not None and (key := keys.get(f.row)) else f
+            for f in findings]
 
 
 def _row_key(values: Iterable[Any]) -> str | None:

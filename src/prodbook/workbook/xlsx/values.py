@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from itertools import repeat
 from datetime import date, datetime
 from datetime import time as dtime
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def cut_text(text: str) -> str:
     return text[:MAX_TEXT - len(note)] + note
 
 
-def _num_text(v) -> str:
+def _num_text(v: object) -> str:
     if isinstance(v, float):
         if math.isinf(v):
             raise ValueError("infinity cannot be written to Excel")
@@ -58,7 +59,7 @@ def _num_text(v) -> str:
 _PRESERVE = ' xml:space="preserve"'
 
 
-def _cached(result, p: str, f: str) -> str:
+def _cached(result: object, p: str, f: str) -> str:
     """The rest of a formula cell's start tag, its formula and its cached result (none: Excel computes it)."""
     if result is None:
         return f">{f}"
@@ -79,7 +80,7 @@ class _ValueWriter:
         self.wrote_formula = False
         self._ds: dict[tuple[int, bool], int] = {}
 
-    def cell(self, ref: str, value, style: int, row: int, col: int) -> str | None:
+    def cell(self, ref: str, value: Any, style: int, row: int, col: int) -> str | None:
         """Cell XML for one value ('' style means none); None for nothing at all."""
         t = type(value)
         p = self.p
