@@ -30,7 +30,7 @@ def fold_text(value: Any) -> str:
     return "" if is_missing(value) else str(value).strip().upper()
 
 
-def key_texts(columns: Sequence[Sequence[Any]]) -> list[str]:
+def key_texts(columns: Sequence[Iterable[Any]]) -> list[str]:
     """``key_text`` of many rows, column by column: each distinct value becomes text once."""
     parts: list[list[str]] = []
     for column in columns:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prodbook.core.cells import Value
 
@@ -89,7 +89,7 @@ class ColumnEdit:
         return (CellEdit(self.sheet, int(r), self.column, v) for r, v in zip(self.rows, self.values))
 
 
-AnyEdit = Union[CellEdit, ColumnEdit]
+AnyEdit = CellEdit | ColumnEdit
 
 
 def single_cells(edits: Iterable[AnyEdit]) -> Iterator[CellEdit]:

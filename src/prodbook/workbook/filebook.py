@@ -23,7 +23,7 @@ from prodbook.workbook import limits, safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.toml_settings import toml_limits
-from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
+from prodbook.workbook.xlsxparts import (AnyEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
                                          merged_ranges, parts_openpyxl_would_drop, rewrite_sheets,
                                          sheet_head,
                                          workbook_info)
@@ -241,7 +241,7 @@ class FileBook(Staging):
         if member == 2:
             safety.step("writing", self.path)
 
-    def _side_copy(self, src: safety.Source, rewrites: list[SheetRewrite], edits: list[CellEdit],
+    def _side_copy(self, src: safety.Source, rewrites: list[SheetRewrite], edits: list[AnyEdit],
                    exc: UnsupportedLayout) -> CommitResult:
         """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
         side = safety.side_copy_path(self.path)
@@ -299,7 +299,7 @@ def _plain(exc: BaseException, path: Path, stamp: safety.Stamp) -> BaseException
     return exc
 
 
-def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[CellEdit]) -> None:
+def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[AnyEdit]) -> None:
     """Write the changes through openpyxl into a copy; the original stays as it was."""
     from prodbook.workbook.openpyxl_writer import write_copy
 

@@ -15,16 +15,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from prodbook.workbook.xlsx.book import _Book
-from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout
+from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout, Value
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index, col_letter
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
-    _R_ATTR,
-    _SPANS_ATTR,
     _LETTERS_CACHE,
+    _R_ATTR,
     _SHEETDATA_RE,
+    _SPANS_ATTR,
     _cells_named,
     _rows_by_number,
     _with_ref,
@@ -34,12 +34,13 @@ from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payl
 from prodbook.workbook.xlsx.xmltext import _attr
 
 
-
 class _Flat:
     """Every edit of one sheet as parallel arrays sorted by (row, column); the last edit of a cell wins."""
 
     def __init__(self, edits: Sequence[AnyEdit], sheet: str, prefix: str, date1904: bool) -> None:
-        rows, cols, values = [], [], []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        values: list[Value] = []
         for e in edits:
             if isinstance(e, ColumnEdit):
                 rows.append(np.asarray(e.rows, dtype=np.int64))
@@ -243,4 +244,5 @@ def _grown_dimension(head: str, flat: _Flat) -> str:
         return head
     r1, r2 = min(r1, int(flat.row.min())), max(r2, int(flat.row.max()))
     c1, c2 = min(c1, int(flat.col.min())), max(c2, int(flat.col.max()))
-    return head[: dm.start()] + dm.group(1) + f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}" + dm.group(3) + head[dm.end():]
+    ref = f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+    return head[: dm.start()] + dm.group(1) + ref + dm.group(3) + head[dm.end():]

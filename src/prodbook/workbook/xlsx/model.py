@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prodbook.core.cells import Formula, Value
-from prodbook.workbook.backend import (AnyEdit, CellEdit, ColumnEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
-                                      single_cells)
+from prodbook.workbook.backend import (
+    AnyEdit,
+    CellEdit,
+    ColumnEdit,
+    SheetRewrite,
+    UnsafeContent,
+    UnsupportedLayout,
+    single_cells,
+)
 
 
 @dataclass(frozen=True)

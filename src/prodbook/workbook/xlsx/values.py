@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from itertools import repeat
 from datetime import date, datetime
 from datetime import time as dtime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -166,7 +166,7 @@ def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray,
     is_date = code == 2
     if is_date.any():
         at = np.flatnonzero(is_date)
-        days = np.array([values[i] for i in at], dtype="datetime64[D]")
+        days = np.array([values[i] for i in at.tolist()], dtype="datetime64[D]")
         serial = (days - (_EPOCH_1904 if date1904 else _EPOCH_1900)).astype(np.int64)
         ok = serial >= 0 if date1904 else serial > 60  # 1900: the leap-year bug and the refusals stay with cell()
         for i, s in zip(at[ok].tolist(), serial[ok].tolist()):
@@ -186,17 +186,16 @@ def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray,
 
 def _plain(v: str | int | float | bool, p: str) -> tuple[int, str]:
     """(kind, payload) of one text, number or flag, as ``_ValueWriter.cell`` writes it."""
-    t = type(v)
-    if t is str:
+    if isinstance(v, str):
         if v == "":
             return EMPTY, ""
         if len(v) > MAX_TEXT:
             v = cut_text(v)
         space = _PRESERVE if v[0] in _SPACES or v[-1] in _SPACES else ""
         return PLAIN, f' t="inlineStr"><{p}is><{p}t{space}>{_text_xml(v)}</{p}t></{p}is></{p}c>'
-    if t is bool:
+    if isinstance(v, bool):  # only exact types come here (payloads' _TYPE_CODE): no subclass surprises
         return PLAIN, f' t="b"><{p}v>{int(v)}</{p}v></{p}c>'
-    if t is int:
+    if isinstance(v, int):
         return PLAIN, f"><{p}v>{v}</{p}v></{p}c>"
     if v != v:
         return EMPTY, ""

@@ -16,7 +16,7 @@ from prodbook.workbook.xlsx.book import (
 )
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
-from prodbook.workbook.xlsx.model import CellEdit, SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.rewrite import _rewrite_sheet
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
@@ -24,7 +24,7 @@ from prodbook.workbook.xlsx.styles import _Styles
 
 
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
-                   cell_edits: Sequence[CellEdit] = (), *,
+                   cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
@@ -62,7 +62,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
             formulas |= _rewrite_sheet(pkg, book, styles, rw, part)
-        by_sheet: dict[str, list[CellEdit]] = {}
+        by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
         for sheet, edits in by_sheet.items():
