@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from prodbook.core import exceptions as ex
+from prodbook.core import recovery as rc
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
@@ -38,7 +39,9 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
                                              vendors_sheet=tracker.sheet(VENDORS))
     lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
-    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default), findings
+    c = tracker.config
+    rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
+    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates), findings
 
 
 def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[ex.Hit],
