@@ -248,6 +248,21 @@ def report(workbook: str, since: datetime | None, out: Path | None, today: date 
 
 @main.command()
 @WORKBOOK
+@click.option("--since", type=SinceType(), default=None,
+              help="Score from this date (default: the season, everything in the tracker).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The scorecard file: an .xlsx workbook (default: 'Vendor Scorecard DATE.xlsx' beside the "
+                   "tracker) or, named .html, a web page.")
+@common
+def scorecard(workbook: str, since: datetime | None, out: Path | None, today: date | None, dry_run: bool,
+              as_json: bool) -> None:
+    """Vendor scorecards from the tracker's history: on-time ex-factory, lab dips, fit/PP samples, WIP
+    report punctuality, exceptions per 100 PO lines, quantity accuracy; a chart per measure."""
+    _run(workbook, ["scorecard"], today, dry_run, as_json, since=since, out=out)
+
+
+@main.command()
+@WORKBOOK
 @common
 def ta(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
     """(Re)build the T&A sheet from the templates and the orders, keeping Actual and Notes."""

@@ -208,14 +208,15 @@ def summary(opts: Sequence[Option]) -> str:
             parts.append(f"{o.lever.lower()}: not possible ({o.note})")
         else:
             verdict = "saves the date" if o.saves else "does not save the date"
-            parts.append(f"{o.lever.lower()} {fmt(o.gives)} {verdict}{_cost(o)}")
+            parts.append(f"{o.lever.lower()} {fmt(o.gives)} {verdict}{cost_text(o)}")
     ext = next((o for o in opts if o.lever is Lever.EXTENSION), None)
     head = f"Recovery: recommended {best.lever.lower()}." if best else "Recovery: no lever saves the date."
     tail = f" Else ask for a {ext.cost_days}-day extension." if ext else ""
     return f"{head} " + "; ".join(parts) + "." + tail
 
 
-def _cost(o: Option) -> str:
+def cost_text(o: Option) -> str:
+    """' (2 extra shift day(s), USD 1,600)': the option's cost in brackets, or nothing."""
     bits = []
     if o.lever is Lever.SHIFT and o.cost_days is not None:
         bits.append(f"{o.cost_days} extra shift day(s)")

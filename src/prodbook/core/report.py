@@ -11,7 +11,7 @@ as a standalone workbook with a chart, for merchandising.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
+from prodbook.core import recovery as rc
 from prodbook.core.findings import Code
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
@@ -43,7 +45,7 @@ REPORT = SheetSpec("Production Report", (
     Column("Cut %", "cut_pct", Kind.NUMBER),
     Column("Sewn %", "sewn_pct", Kind.NUMBER), Column("Packed %", "packed_pct", Kind.NUMBER),
     Column("WIP Report", "wip_date", Kind.DATE), Column("Open Exceptions", "open_exceptions", Kind.INT),
-    Column("Exception Rules", "exception_rules")),
+    Column("Exception Rules", "exception_rules"), Column("Recovery", "recovery")),
     key=("po", "style", "color"), generated=True)
 
 
@@ -82,13 +84,15 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
             status = ON_TRACK
         qty = ln.qty or ln.w("order_qty")
         rules = open_ex.get(k, [])
+        recovery = recovery_text(ex.recovery_options(ln, inp)) if check.late else None
         rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
                      "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status, "planned_xf": planned,
                      "forecast_xf": forecast, "actual_xf": sent, "xf_days_late": late, "in_dc": ln.in_dc,
                      "forecast_in_dc": arrive, "cancel": ln.cancel, "cancel_check": check.text(),
                      "cut_pct": _pct(ln.w("cut_qty"), qty), "sewn_pct": _pct(ln.w("sewn_qty"), qty),
                      "packed_pct": _pct(ln.w("packed_qty"), qty), "wip_date": ln.w("report_date"),
-                     "open_exceptions": len(rules), "exception_rules": ", ".join(sorted(set(rules))) or None})
+                     "open_exceptions": len(rules), "exception_rules": ", ".join(sorted(set(rules))) or None,
+                     "recovery": recovery})
     frame = pd.DataFrame(rows, columns=list(REPORT.fields))
     order = {LATE: 0, AT_RISK: 1, SHIPPED_LATE: 3, ON_TRACK: 2, SHIPPED: 4}
     if len(frame):
@@ -99,6 +103,43 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
 
 
 RISK = (LATE, AT_RISK)
+
+
+def recovery_text(opts: Sequence[rc.Option]) -> str | None:
+    """The Production Report's Recovery cell: the recommended lever with its date and cost, or the
+    extension to ask for when no lever saves the date."""
+    best = next((o for o in opts if o.recommended), None)
+    if best is not None and best.gives is not None:
+        return f"{best.lever}: {cx.fmt(best.gives)}{rc.cost_text(best)}"
+    ext = next((o for o in opts if o.lever is rc.Lever.EXTENSION), None)
+    return f"No lever saves the date: ask for a {ext.cost_days}-day extension" if ext else None
+
+
+RECOVERY = SheetSpec("Recovery", (
+    Column("PO #", "po"), Column("Style #", "style"), Column("Color", "color"), Column("Vendor", "vendor"),
+    Column("Qty", "qty", Kind.INT), Column("Terms", "terms"), Column("Cancel Date", "cancel", Kind.DATE),
+    Column("Judged On", "basis"), Column("Forecast", "forecast", Kind.DATE), Column("Lever", "lever"),
+    Column("Gives", "gives", Kind.DATE), Column("Saves the Date", "saves"), Column("Recommended", "recommended"),
+    Column("Cost (days)", "cost_days", Kind.INT), Column("Cost (USD)", "cost_money", Kind.NUMBER),
+    Column("Note", "note")), key=("po", "style", "color", "lever"))
+"""The report workbook's recovery options: one row per lever of each PO line late for cancel."""
+
+
+def recovery_table(inp: ex.Inputs) -> pd.DataFrame:
+    """Every lever of every PO line late for cancel (``core.recovery``), the recommended one first."""
+    rows = []
+    for ln in inp.lines:
+        opts = ex.recovery_options(ln, inp)
+        if not opts:
+            continue
+        check = ex.cancel_check(ln, inp.settings)
+        for o in sorted(opts, key=lambda o: not o.recommended):
+            rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
+                         "terms": check.terms.label, "cancel": ln.cancel, "basis": str(check.terms.basis),
+                         "forecast": check.judged, "lever": str(o.lever), "gives": o.gives,
+                         "saves": "Yes" if o.saves else "No", "recommended": "Recommended" if o.recommended
+                         else None, "cost_days": o.cost_days, "cost_money": o.cost_money, "note": o.note})
+    return pd.DataFrame(rows, columns=list(RECOVERY.fields))
 
 
 def vendor_summary(lines: pd.DataFrame) -> pd.DataFrame:
@@ -204,8 +245,10 @@ _FILL_RISK = "FCE4E4"
 
 def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
                changes: Sequence[ChangeRow], other_changes: int, exceptions: pd.DataFrame,
-               title: str = "Production report", date_format: str = DEFAULT_DATE_FORMAT) -> Path:
-    """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions.
+               title: str = "Production report", date_format: str = DEFAULT_DATE_FORMAT,
+               more_sheets: Sequence[Callable[[Any], None]] = ()) -> Path:
+    """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions,
+    then whatever ``more_sheets`` add (each called with the openpyxl workbook: recovery, scorecard).
 
     The tables look like the tracker's sheets (``core.looks``): fitted widths, the workbook's date format,
     live colour rules on status and severity.
@@ -277,16 +320,18 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         chart.height, chart.width = 9, 18
         ws.add_chart(chart, f"A{last + 3}")
 
-    _table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
+    table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
     ch = wb.create_sheet("Changes")
     rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": with_date_text(c.detail, date_format),
                           "action": c.action} for c in changes], columns=list(CHANGES.fields))
-    _table_sheet(ch, rows, CHANGES, date_format)
+    table_sheet(ch, rows, CHANGES, date_format)
     if other_changes:
         _cell(ch, row=len(changes) + 3, column=1,
               value=f"Plus {other_changes:,} other logged change(s): see the workbook's Change Log sheet.")
     exs = ex.open_exceptions(exceptions) if len(exceptions) else exceptions
-    _table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
+    table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
+    for add in more_sheets:
+        add(wb)
     return write_atomic(path, wb.save)  # whole or not at all: a full disk leaves no partial file
 
 
@@ -298,7 +343,7 @@ def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
     return cell
 
 
-def _table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
+def table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
     """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included)."""
     from prodbook.workbook.looks_openpyxl import apply_look
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from prodbook.core import report as rp
 from prodbook.core.looks import date_text
 from prodbook.workbook.report_html import render_html
+from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
+from prodbook.jobs.scorecard_job import card_for
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
@@ -43,6 +45,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         exceptions = table.frame if table.exists else current_exceptions(tracker, ctx)[0]
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
+    recovery = rp.recovery_table(inp)
+    card, _ = card_for(tracker, ctx, season=True)  # the season's scorecard; its setting notes are said above
     log = tracker.table(CHANGE_LOG, required=False).frame
     milestones = tracker.config.get("Report Milestones")
     codes = tuple(c.strip() for c in str(milestones).split(",")) if milestones else (
@@ -65,11 +69,14 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
-                                  other_changes=other, date_format=tracker.config.date_format).encode("utf-8")
+                                  other_changes=other, date_format=tracker.config.date_format, scorecard=card,
+                                  recovery=recovery).encode("utf-8")
         else:
             content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
                               changes=changes, other_changes=other, exceptions=exceptions,
-                              date_format=tracker.config.date_format)
+                              date_format=tracker.config.date_format, more_sheets=(
+                                  partial(add_recovery, options=recovery, date_format=tracker.config.date_format),
+                                  partial(add_scorecard, card=card, date_format=tracker.config.date_format)))
         files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
@@ -80,4 +87,5 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         "lines": len(lines), "at_risk": len(risk), "late_for_cancel": late, "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
                     for c in changes],
-        "vendors": vendors.to_dict("records")}, files=files)
+        "vendors": vendors.to_dict("records"),
+        "recovery": recovery.to_dict("records")}, files=files)
