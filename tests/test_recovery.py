@@ -47,7 +47,7 @@ def test_fob_saturday_shift_saves_the_date_and_air_does_not() -> None:
     text = rc.summary(rc.options(line, RATES))
     assert text.startswith("Recovery: recommended extra shift.")
     assert "air freight 19-Mar-27 does not save the date (USD 2,500)" in text
-    assert "2-day extension" in text
+    assert "move the cancel date 2 day(s)" in text
 
 
 def test_ddp_split_and_air_save_split_is_recommended() -> None:
@@ -78,8 +78,20 @@ def test_no_lever_saves_says_so_and_recommends_none() -> None:
     assert [o.lever for o in opts] == [rc.Lever.SHIFT, rc.Lever.SPLIT, rc.Lever.EXTENSION]
     assert not any(o.recommended or o.saves for o in opts)
     text = rc.summary(opts)
-    assert text.startswith("Recovery: no lever saves the date.") and "9-day extension" in text
+    assert text.startswith("Recovery: no lever saves the date.") and "move the cancel date 9 day(s)" in text
     assert "seven days a week" in text
+
+
+def test_a_shipped_ddp_line_has_only_the_extension() -> None:
+    # Left the factory by sea on 25-Feb; in DC 27-Mar + ... after a 17-Mar cancel: nothing but an extension.
+    line = rc.LateLine(cancel=date(2027, 3, 17), forecast_xf=date(2027, 2, 25), transit_days=30,
+                       in_dc_basis=True, today=MON, qty=1000, packed=1000, mode="Sea", terms="DDP",
+                       shipped=date(2027, 2, 25))
+    opts = rc.options(line, RATES)
+    assert [o.gives for o in opts[:-1]] == [None, None, None] and not any(o.recommended for o in opts)
+    # 25-Feb + 30 = 27-Mar, 10 days after the 17th.
+    assert (opts[-1].gives, opts[-1].cost_days) == (date(2027, 3, 27), 10)
+    assert "left the factory on 25-Feb-27" in rc.summary(opts)
 
 
 def test_closures_stay_closed_on_the_extra_day_calendar() -> None:
@@ -111,15 +123,17 @@ WEEKENDS = st.sampled_from([1, 2, 7, 11, 12, 16, 17, "0000000", "0000011", "1010
        late=st.integers(1, 60), transit=st.integers(0, 45), ddp=st.booleans(), qty=st.integers(1, 20000),
        packed=st.one_of(st.none(), st.integers(0, 20000)), mode=st.sampled_from(["Sea", "Air", None, "Road"]),
        weekend=WEEKENDS, closed=st.lists(st.integers(0, 150), max_size=10),
-       air_days=st.integers(1, 14))
+       air_days=st.integers(1, 14), gone=st.booleans())
 def test_a_recommended_lever_always_saves_the_date(today: date, ahead: int, late: int, transit: int, ddp: bool,
                                                    qty: int, packed: int | None, mode: str | None,
-                                                   weekend: int | str, closed: list[int], air_days: int) -> None:
+                                                   weekend: int | str, closed: list[int], air_days: int,
+                                                   gone: bool) -> None:
     xf = today + timedelta(days=ahead)
     judged = xf + timedelta(days=transit) if ddp else xf
     cal = FactoryCalendar("F", weekend, tuple(today + timedelta(days=d) for d in closed))
     line = rc.LateLine(cancel=judged - timedelta(days=late), forecast_xf=xf, transit_days=transit, in_dc_basis=ddp,
-                       today=today, qty=qty, packed=packed, mode=mode, calendar=cal)
+                       today=today, qty=qty, packed=packed, mode=mode, calendar=cal,
+                       shipped=today - timedelta(days=1) if gone else None)
     opts = rc.options(line, rc.Rates(transit_air=air_days))
     recommended = [o for o in opts if o.recommended]
     assert len(recommended) <= 1

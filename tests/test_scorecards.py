@@ -41,7 +41,12 @@ def history() -> sc.History:
         # cutting planned: in production from 30 days before
         ("P1", "S1", "RED", "CUT", D("2027-02-01"), None), ("P2", "S1", "BLUE", "CUT", D("2027-02-01"), None),
         ("P3", "S2", "RED", "CUT", D("2027-02-10"), None), ("P4", "S3", "RED", "CUT", D("2027-02-05"), None),
-        ("P5", "S3", "BLUE", "CUT", D("2027-04-01"), None)], "po style color code planned actual")
+        ("P5", "S3", "BLUE", "CUT", D("2027-04-01"), None),
+        # packing complete: every newest WIP report below is dated on or after it (a final count)
+        ("P1", "S1", "RED", "PCK", D("2027-02-24"), D("2027-02-25")),
+        ("P2", "S1", "BLUE", "PCK", D("2027-02-24"), D("2027-02-25")),
+        ("P3", "S2", "RED", "PCK", D("2027-03-05"), D("2027-03-09")),
+        ("P4", "S3", "RED", "PCK", D("2027-03-01"), D("2027-03-04"))], "po style color code planned actual")
     dips = frame([
         ("S1", "RED", 1, D("2027-02-01"), D("2027-02-04"), "Rejected", D("2027-02-06")),
         ("S1", "RED", 2, D("2027-02-10"), D("2027-02-13"), "Approved", D("2027-02-15")),
@@ -146,6 +151,17 @@ def test_quantity_accuracy(card: sc.Scorecard) -> None:
     a, b = row(card, "AAA"), row(card, "BBB")
     assert (a["qty_lines"], a["qty_accuracy_pct"], a["packed_vs_ordered_pct"]) == (3, 33.3, 95.2)
     assert (b["qty_lines"], b["qty_accuracy_pct"], b["packed_vs_ordered_pct"]) == (1, 100.0, 103.0)
+
+
+def test_a_count_from_before_packing_finished_is_not_judged() -> None:
+    h = history()
+    ta = h.ta.copy()
+    ta.loc[(ta["po"] == "P1") & (ta["code"] == "PCK"), "actual"] = D("2027-02-27")  # after P1's 26-Feb report
+    card = sc.scorecard(sc.History(h.orders, ta, h.lab_dips, h.samples, h.wip, h.exceptions, h.styles, h.vendors),
+                        S, TODAY)
+    # AAA keeps P2 (450 of 500) and P3 (760 of 800): none within 3%, 1,210 / 1,300 = 93.1%.
+    a = row(card, "AAA")
+    assert (a["qty_lines"], a["qty_accuracy_pct"], a["packed_vs_ordered_pct"]) == (2, 0.0, 93.1)
 
 
 def test_factories_of_a_vendor_with_several(card: sc.Scorecard) -> None:

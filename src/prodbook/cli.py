@@ -12,6 +12,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -310,7 +311,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     unless --force moves it aside first.
     """
     from prodbook.demo.tracker import build_story, fill_functions, write_demo
-    from prodbook.demo.vendor_files import write_costing_file, write_vendor_files
+    from prodbook.core.model.sheets import VENDOR_WIP
+    from prodbook.demo.vendor_files import wip_history, write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
 
     day = today or date.today()
@@ -328,6 +330,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
         _fail(str(exc))
         return
     story = build_story(day)
+    story = replace(story, records={**story.records, VENDOR_WIP.name: wip_history(story)})
     path = write_demo(target, day, story)
     wip = write_vendor_files(target / "vendor files" / "WIP", story)
     costing = write_costing_file(target / "vendor files", path, day)

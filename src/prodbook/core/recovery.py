@@ -79,6 +79,8 @@ class LateLine:
     calendar: FactoryCalendar | None = None
     """The factory's calendar; None: Monday to Friday."""
     terms: str = "FOB"
+    shipped: date | None = None
+    """The line left the factory on this date (DDP, not yet in the DC): only an extension is left."""
 
     def judged(self, xf: date, transit: int | None = None) -> date:
         """The date the cancel date is judged on for an ex-factory ``xf``."""
@@ -130,6 +132,8 @@ def _working_after(cal: FactoryCalendar, day: date) -> date:
 
 def shift(line: LateLine, rates: Rates) -> Option:
     """Work the remaining days to ex-factory on a calendar with one more working day a week."""
+    if line.shipped is not None:
+        return _gone(Lever.SHIFT, line.shipped)
     cal = line.calendar or MONDAY_TO_FRIDAY
     faster = one_more_day(cal)
     if faster is None:
@@ -150,6 +154,8 @@ def shift(line: LateLine, rates: Rates) -> Option:
 
 def split(line: LateLine, rates: Rates) -> Option:
     """Ship the packed units now, the rest at the forecast."""
+    if line.shipped is not None:
+        return _gone(Lever.SPLIT, line.shipped)
     if not line.qty or not line.packed or line.packed <= 0:
         return Option(Lever.SPLIT, None, False, None, None, "nothing packed on the latest WIP report")
     cal = line.calendar or MONDAY_TO_FRIDAY
@@ -170,6 +176,8 @@ def air(line: LateLine, rates: Rates) -> Option | None:
     """Air instead of sea; None when the line already flies."""
     if (line.mode or "").strip().lower() == "air":
         return None
+    if line.shipped is not None:
+        return _gone(Lever.AIR, line.shipped)
     gives = line.judged(line.forecast_xf, rates.transit_air)
     money = round((line.qty or 0) * rates.air_cost_per_unit, 2) if line.qty else None
     arrive = line.forecast_xf + timedelta(days=rates.transit_air)
@@ -179,6 +187,10 @@ def air(line: LateLine, rates: Rates) -> Option | None:
         note = (f"in DC {fmt(arrive)}, but under {line.terms} the cancel date is judged on ex-factory, which "
                 "air does not move")
     return Option(Lever.AIR, gives, gives <= line.cancel, None, money, note)
+
+
+def _gone(lever: Lever, shipped: date) -> Option:
+    return Option(lever, None, False, None, None, f"the goods left the factory on {fmt(shipped)}")
 
 
 def extension(line: LateLine) -> Option:
@@ -211,7 +223,7 @@ def summary(opts: Sequence[Option]) -> str:
             parts.append(f"{o.lever.lower()} {fmt(o.gives)} {verdict}{cost_text(o)}")
     ext = next((o for o in opts if o.lever is Lever.EXTENSION), None)
     head = f"Recovery: recommended {best.lever.lower()}." if best else "Recovery: no lever saves the date."
-    tail = f" Else ask for a {ext.cost_days}-day extension." if ext else ""
+    tail = f" Else ask the buyer to move the cancel date {ext.cost_days} day(s)." if ext else ""
     return f"{head} " + "; ".join(parts) + "." + tail
 
 

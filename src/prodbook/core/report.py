@@ -112,7 +112,7 @@ def recovery_text(opts: Sequence[rc.Option]) -> str | None:
     if best is not None and best.gives is not None:
         return f"{best.lever}: {cx.fmt(best.gives)}{rc.cost_text(best)}"
     ext = next((o for o in opts if o.lever is rc.Lever.EXTENSION), None)
-    return f"No lever saves the date: ask for a {ext.cost_days}-day extension" if ext else None
+    return f"No lever saves the date: ask to move the cancel date {ext.cost_days} day(s)" if ext else None
 
 
 RECOVERY = SheetSpec("Recovery", (

@@ -30,9 +30,10 @@ The measures:
   and received when a report of that vendor is dated in it. Received / expected.
 * **Exceptions per 100 PO lines**: exceptions detected in the period (open or
   resolved), by rule, per 100 of the vendor's PO lines.
-* **Quantity accuracy**: PO lines shipped in the period with a packed quantity
-  on their newest WIP report: within 'Ship Tolerance %' of the order, and
-  packed units / ordered units overall.
+* **Quantity accuracy**: PO lines shipped in the period whose newest WIP report
+  is dated on or after packing complete (or ex-factory; an earlier count is
+  still growing, as the short / over shipment rule says): within 'Ship
+  Tolerance %' of the order, and packed units / ordered units overall.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class ScoreSettings:
     ship_tolerance_pct: float = 3.0
     xf_code: str = "XF"
     cut_code: str = "CUT"
+    pack_code: str = "PCK"
 
 
 @dataclass(frozen=True)
@@ -370,9 +372,9 @@ def _newest_packed(wip: pd.DataFrame) -> dict[tuple[str, str, str], tuple[date |
 
 
 def quantity_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> list[dict[str, Any]]:
-    """One row per PO line shipped in the period with a packed quantity on its newest WIP report."""
+    """One row per PO line shipped in the period with a final packed quantity on its newest WIP report."""
     by_style, ta_vendor = _makers(h)
-    xf = _ta_dates(h.ta, s.xf_code)
+    xf, pack = _ta_dates(h.ta, s.xf_code), _ta_dates(h.ta, s.pack_code)
     packed = _newest_packed(h.wip)
     out = []
     for o in _rows(h.orders):
@@ -381,6 +383,9 @@ def quantity_rows(h: History, s: ScoreSettings, since: date | None, today: date)
         if not qty or k not in packed or not in_period(shipped, since, today):
             continue
         report, units = packed[k]
+        finished = min(d for d in (shipped, pack.get(k, {}).get("actual")) if d is not None)
+        if report is not None and report < finished:
+            continue  # written before packing finished: not the final count
         diff = units - int(qty)
         ok = abs(diff) * 100 <= int(qty) * s.ship_tolerance_pct
         word = "within tolerance" if ok else ("short" if diff < 0 else "over")
@@ -508,7 +513,8 @@ def settings_from(config: Any, exception_settings: Any) -> ScoreSettings:
     return ScoreSettings(on_time_tolerance_days=int(getattr(config, "on_time_tolerance_days", 0)),
                          wip_stale_days=int(exception_settings.wip_stale_days),
                          ship_tolerance_pct=float(exception_settings.ship_tolerance_pct),
-                         xf_code=str(exception_settings.xf_code), cut_code=str(exception_settings.cut_code))
+                         xf_code=str(exception_settings.xf_code), cut_code=str(exception_settings.cut_code),
+                         pack_code=str(exception_settings.pack_code))
 
 
 __all__ = ("History", "Measure", "ScoreSettings", "Scorecard", "scorecard", "drill_down",

@@ -88,8 +88,8 @@ def _line(r: dict) -> str:
     def pct(v: object) -> str:
         return "-" if v is None else f"{v:g}%"
 
-    return (f"{r['vendor']}: on time {pct(r['on_time_pct'])} of {r['shipped']} shipped"
-            f" (worst {r['worst_days_late'] if r['worst_days_late'] is not None else '-'} days late), "
+    worst = "" if r["worst_days_late"] is None else f", worst {int(r['worst_days_late'])} day(s) late"
+    return (f"{r['vendor']}: on time {pct(r['on_time_pct'])} of {r['shipped']} shipped{worst}, "
             f"dips right first time {pct(r['dip_rft_pct'])}, samples on time {pct(r['samples_on_time_pct'])}, "
             f"WIP reports {pct(r['wip_punctuality_pct'])}, "
             f"{r['exceptions_per_100'] if r['exceptions_per_100'] is not None else '-'} exceptions per 100 lines, "
