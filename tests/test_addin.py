@@ -165,7 +165,8 @@ def test_registry_is_consistent() -> None:
         assert a.group in groups and a.image and a.label and a.screentip
         assert (a.call is None) != (not a.jobs), f"{a.id}: jobs or a call, not both or neither"
     wanted = {"Refresh all", "Rebuild T&A", "Check records", "Undo last", "Settings / Help",
-              "Import vendor WIP...", "Exceptions", "Follow-up drafts", "Production report"}
+              "Import vendor WIP...", "Exceptions", "Follow-up drafts", "Production report",
+              "Vendor scorecard"}
     assert wanted == {a.label for a in ribbon.ACTIONS}
 
 

@@ -80,3 +80,14 @@ def test_files_go_to_the_job_context() -> None:
     ctx = ribbon._context(["a.xlsx", "b.csv"])
     assert [p.name for p in ctx.files] == ["a.xlsx", "b.csv"]
     assert ribbon._context([]).today == date.today()
+
+
+def test_scorecard_button_writes_the_scorecard_beside_the_workbook(book: FakeBook, tmp_path: Path) -> None:
+    book.fullname = str(tmp_path / "tracker.xlsx")  # saved on disk: the scorecard goes beside it
+    act = ribbon.action("pbScorecard")
+    assert act.jobs == ("scorecard",) and act.available and 'id="pbScorecard"' in ribbon.ribbon_xml()
+    report = ribbon.perform(act, book)
+    assert report.ok, report.message
+    assert "Vendor scorecard: 2 vendor(s)" in report.message and "BD1:" in report.message
+    written = list(tmp_path.glob("Vendor Scorecard *.xlsx"))
+    assert len(written) == 1 and f"Scorecard: {written[0]}" in report.message
