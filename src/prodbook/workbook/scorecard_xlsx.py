@@ -21,28 +21,28 @@ from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.core.report import RECOVERY, table_sheet
 from prodbook.workbook.publish import write_atomic
 
-N, I, D = Kind.NUMBER, Kind.INT, Kind.DATE
+N, INT, D = Kind.NUMBER, Kind.INT, Kind.DATE
 
 SCORECARD = SheetSpec("Scorecard", (
     Column("Vendor", "vendor"), Column("Name", "name"), Column("Factory", "factory"),
-    Column("PO Lines", "po_lines", I), Column("Shipped", "shipped", I), Column("On-Time XF %", "on_time_pct", N),
-    Column("Avg Days Late", "avg_days_late", N), Column("Worst Days Late", "worst_days_late", I),
-    Column("Dip Colours", "dip_colours", I), Column("Dip Rounds", "dip_rounds", N),
+    Column("PO Lines", "po_lines", INT), Column("Shipped", "shipped", INT), Column("On-Time XF %", "on_time_pct", N),
+    Column("Avg Days Late", "avg_days_late", N), Column("Worst Days Late", "worst_days_late", INT),
+    Column("Dip Colours", "dip_colours", INT), Column("Dip Rounds", "dip_rounds", N),
     Column("Dip Right First Time %", "dip_rft_pct", N), Column("Days With Mill", "mill_days", N),
-    Column("Fit/PP Samples", "samples", I), Column("Samples On Time %", "samples_on_time_pct", N),
-    Column("WIP Reports Expected", "wip_expected", I), Column("WIP Reports Received", "wip_received", I),
-    Column("WIP Punctuality %", "wip_punctuality_pct", N), Column("Exceptions", "exceptions", I),
-    Column("Exceptions per 100 Lines", "exceptions_per_100", N), Column("Qty Lines", "qty_lines", I),
+    Column("Fit/PP Samples", "samples", INT), Column("Samples On Time %", "samples_on_time_pct", N),
+    Column("WIP Reports Expected", "wip_expected", INT), Column("WIP Reports Received", "wip_received", INT),
+    Column("WIP Punctuality %", "wip_punctuality_pct", N), Column("Exceptions", "exceptions", INT),
+    Column("Exceptions per 100 Lines", "exceptions_per_100", N), Column("Qty Lines", "qty_lines", INT),
     Column("Qty Within Tolerance %", "qty_accuracy_pct", N), Column("Packed vs Ordered %", "packed_vs_ordered_pct", N),
 ), key=("vendor", "factory"))
 BY_FACTORY = SheetSpec("Scorecard by Factory", SCORECARD.columns, key=("vendor", "factory"))
 DETAIL = SheetSpec("Scorecard Detail", (
     Column("Measure", "measure"), Column("Vendor", "vendor"), Column("Factory", "factory"), Column("Ref", "ref"),
     Column("Item", "item"), Column("Planned / Due", "planned", D), Column("Actual", "actual", D),
-    Column("Days", "days", I), Column("Ordered", "qty", I), Column("Value", "value", N),
+    Column("Days", "days", INT), Column("Ordered", "qty", INT), Column("Value", "value", N),
     Column("Result", "result")))
 BY_RULE = SheetSpec("Exceptions by Rule", (
-    Column("Vendor", "vendor"), Column("Rule", "rule"), Column("Exceptions", "exceptions", I),
+    Column("Vendor", "vendor"), Column("Rule", "rule"), Column("Exceptions", "exceptions", INT),
     Column("Per 100 PO Lines", "per_100", N)))
 
 CHARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -116,7 +116,7 @@ def _chart_columns(widths: list[float], chart_cm: float, per_row: int, default: 
 
 def _number_format(f: str) -> str | None:
     col = SCORECARD.column(f)
-    return "0.0" if col.kind is N else "#,##0" if col.kind is I else None
+    return "0.0" if col.kind is N else "#,##0" if col.kind is INT else None
 
 
 def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> None:
