@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 from click.testing import CliRunner
@@ -75,6 +77,9 @@ def test_scorecard_page_and_the_command(tmp_path: Path) -> None:
     assert bd1["shipped"] == 1 and bd1["dip_colours"] == 0  # the dip was approved before April
     html = page.read_text(encoding="utf-8")
     assert html.count("<svg") == 9 and "<script" not in html
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):  # each chart is well-formed SVG, bars for vendors
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "=HYPERLINK(&quot;http://x.example&quot;" in html  # escaped, as data
 
 

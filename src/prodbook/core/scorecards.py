@@ -139,8 +139,21 @@ def _text(v: Any) -> str | None:
     return None if _na(v) or not str(v).strip() else str(v).strip()
 
 
-def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict("records") if frame is not None and len(frame) else []
+def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The frame's rows as dicts, of ``cols`` only when given (a T&A has tens of thousands of rows)."""
+    if frame is None or not len(frame):
+        return []
+    if cols is not None:
+        frame = frame[[c for c in cols if c in frame.columns]]
+    return frame.to_dict("records")
+
+
+def _folded(frame: pd.DataFrame, col: str) -> pd.Series:
+    """``_fold`` over a whole column."""
+    if col not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="string")
+    return (frame[col].astype("string").str.replace(r"\s+", " ", regex=True).str.strip().str.upper()
+            .fillna(""))
 
 
 def _col(r: Mapping[str, Any], f: str) -> Any:
@@ -169,16 +182,47 @@ class _Who:
     factory: str | None
 
 
-def _makers(h: History) -> tuple[dict[str, _Who], dict[tuple[str, str, str], str]]:
-    """Vendor and factory by folded style (Styles), and the T&A's vendor by PO line (for a style the Styles
-    sheet lacks)."""
+@dataclass(frozen=True)
+class _Prep:
+    """What every measure looks up, computed once per scorecard."""
+
+    by_style: dict[str, _Who]
+    """Vendor and factory by folded style (Styles)."""
+    ta_vendor: dict[tuple[str, str, str], str]
+    """The T&A's vendor by PO line, for a style the Styles sheet lacks."""
+    dates: dict[str, dict[tuple[str, str, str], dict[str, date | None]]]
+    """By folded T&A code, by PO line: its planned and actual dates."""
+
+
+def _prep(h: History, s: ScoreSettings) -> _Prep:
     by_style = {_fold(r.get("style")): _Who(_text(r.get("vendor")), _text(r.get("factory")))
-                for r in _rows(h.styles)}
+                for r in _rows(h.styles, ("style", "vendor", "factory"))}
     ta_vendor: dict[tuple[str, str, str], str] = {}
-    for r in _rows(h.ta):
-        if (v := _text(r.get("vendor"))) is not None:
-            ta_vendor.setdefault(_line(r), v)
-    return by_style, ta_vendor
+    dates: dict[str, dict[tuple[str, str, str], dict[str, date | None]]] = {}
+    ta = h.ta
+    if ta is not None and len(ta):
+        def keys(f: pd.DataFrame) -> list[tuple[str, str, str]]:
+            return list(zip(_folded(f, "po").tolist(), _folded(f, "style").tolist(), _folded(f, "color").tolist()))
+
+        if "vendor" in ta.columns:  # the first vendor named for each PO line
+            named = ta[ta["vendor"].notna()]
+            named = named.drop_duplicates([c for c in ("po", "style", "color") if c in named.columns])
+            for k, v in zip(keys(named), named["vendor"].tolist()):
+                if k not in ta_vendor and (v := _text(v)) is not None:
+                    ta_vendor[k] = v
+        codes = _folded(ta, "code")
+        wanted = {c.strip().upper() for c in (s.xf_code, s.cut_code, s.pack_code)}
+        sub, sub_codes = ta[codes.isin(wanted).to_numpy()], codes[codes.isin(wanted)].tolist()
+        planned = sub["planned"].tolist() if "planned" in sub.columns else [None] * len(sub)
+        actual = sub["actual"].tolist() if "actual" in sub.columns else [None] * len(sub)
+        for k, code, p, a in zip(keys(sub), sub_codes, planned, actual):
+            dates.setdefault(code, {})[k] = {"planned": _d(p), "actual": _d(a)}
+    return _Prep(by_style, ta_vendor, dates)
+
+
+def _makers(h: History, prep: _Prep | None = None) -> tuple[dict[str, _Who], dict[tuple[str, str, str], str]]:
+    p = prep or _prep(h, ScoreSettings())
+    return p.by_style, p.ta_vendor
 
 
 def _who(style: Any, by_style: Mapping[str, _Who], line: tuple[str, str, str] | None = None,
@@ -200,21 +244,18 @@ def _row(measure: str, who: _Who, ref: str, item: str | None = None, *, planned:
 
 # --- the measures: drill-down rows -------------------------------------------------------------
 
-def _ta_dates(ta: pd.DataFrame, code: str) -> dict[tuple[str, str, str], dict[str, date | None]]:
-    want = code.strip().upper()
-    out: dict[tuple[str, str, str], dict[str, date | None]] = {}
-    for r in _rows(ta):
-        if _fold(r.get("code")) == want:
-            out[_line(r)] = {"planned": _d(r.get("planned")), "actual": _d(r.get("actual"))}
-    return out
+def _ta_dates(prep: _Prep, code: str) -> dict[tuple[str, str, str], dict[str, date | None]]:
+    return prep.dates.get(code.strip().upper(), {})
 
 
-def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> list[dict[str, Any]]:
+def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: date,
+                    prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per PO line shipped in the period: planned and actual ex-factory, days late, on time or not."""
-    by_style, ta_vendor = _makers(h)
-    xf = _ta_dates(h.ta, s.xf_code)
+    p = prep or _prep(h, s)
+    by_style, ta_vendor = p.by_style, p.ta_vendor
+    xf = _ta_dates(p, s.xf_code)
     out = []
-    for o in _rows(h.orders):
+    for o in _rows(h.orders, ("po", "style", "color", "qty", "ex_factory")):
         k = _line(o)
         dates = xf.get(k, {})
         actual = dates.get("actual")
@@ -231,10 +272,10 @@ def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: dat
     return out
 
 
-def lab_dip_rows(h: History, since: date | None, today: date) -> list[dict[str, Any]]:
+def lab_dip_rows(h: History, since: date | None, today: date, prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per colour approved in the period (rounds to approval, right first time) and one per
     resubmission in the period (days with the mill)."""
-    by_style, _ = _makers(h)
+    by_style, _ = _makers(h, prep)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in _rows(h.lab_dips):
         groups.setdefault((_fold(r.get("style")), _fold(r.get("color"))), []).append(r)
@@ -273,11 +314,11 @@ def lab_dip_rows(h: History, since: date | None, today: date) -> list[dict[str, 
 _FIT_PP = re.compile(r"^\s*(fit|pp|pre[\s-]?production)\b", re.I)
 
 
-def sample_rows(h: History, since: date | None, today: date) -> list[dict[str, Any]]:
+def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per fit or PP sample due in the period: shipped by its due date or not."""
-    by_style, _ = _makers(h)
+    by_style, _ = _makers(h, prep)
     out = []
-    for r in _rows(h.samples):
+    for r in _rows(h.samples, ("style", "sample_type", "color", "due", "shipped")):
         kind = _text(r.get("sample_type")) or ""
         due = _d(r.get("due"))
         if not _FIT_PP.match(kind) or not in_period(due, since, today):
@@ -304,14 +345,15 @@ def _blocks(start: date, today: date, days: int) -> list[tuple[date, date]]:
     return out[::-1]
 
 
-def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> list[dict[str, Any]]:
+def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date,
+             prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per vendor and 'WIP Stale Days' block in which it had PO lines in production: a report
     dated in the block, or none."""
-    by_style, ta_vendor = _makers(h)
-    cut = _ta_dates(h.ta, s.cut_code)
-    xf = _ta_dates(h.ta, s.xf_code)
+    p = prep or _prep(h, s)
+    by_style, ta_vendor = p.by_style, p.ta_vendor
+    cut, xf = _ta_dates(p, s.cut_code), _ta_dates(p, s.xf_code)
     spans: dict[str, list[tuple[date, date | None]]] = {}
-    for o in _rows(h.orders):
+    for o in _rows(h.orders, ("po", "style", "color")):
         k = _line(o)
         start = cut.get(k, {}).get("planned")
         if start is None:
@@ -322,7 +364,7 @@ def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> l
         spans.setdefault(who.vendor, []).append((start - timedelta(days=IN_PRODUCTION_DAYS),
                                                  xf.get(k, {}).get("actual")))
     reports: dict[str, set[date]] = {}
-    for r in _rows(h.wip):
+    for r in _rows(h.wip, ("vendor", "report_date")):
         d, v = _d(r.get("report_date")), _text(r.get("vendor"))
         if d is not None and v is not None:
             reports.setdefault(_fold(v), set()).add(d)
@@ -340,10 +382,10 @@ def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> l
     return out
 
 
-def exception_rows(h: History, since: date | None, today: date,
-                   rule_names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def exception_rows(h: History, since: date | None, today: date, rule_names: Mapping[str, str] | None = None,
+                   prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per exception detected in the period (open or resolved)."""
-    by_style, _ = _makers(h)
+    by_style, _ = _makers(h, prep)
     names = rule_names or {}
     out = []
     for r in _rows(h.exceptions):
@@ -360,24 +402,28 @@ def exception_rows(h: History, since: date | None, today: date,
 
 
 def _newest_packed(wip: pd.DataFrame) -> dict[tuple[str, str, str], tuple[date | None, int]]:
+    """Each PO line's packed quantity on its newest WIP report that gives one."""
+    if wip is None or not len(wip) or "packed_qty" not in wip.columns:
+        return {}
+    f = wip[wip["packed_qty"].notna()]
+    keys = zip(_folded(f, "po").tolist(), _folded(f, "style").tolist(), _folded(f, "color").tolist())
+    dates = [_d(v) for v in f["report_date"].tolist()] if "report_date" in f.columns else [None] * len(f)
     best: dict[tuple[str, str, str], tuple[date | None, int]] = {}
-    for r in _rows(wip):
-        packed = _col(r, "packed_qty")
-        if packed is None:
-            continue
-        k, d = _line(r), _d(r.get("report_date"))
+    for k, d, packed in zip(keys, dates, f["packed_qty"].tolist()):
         if k not in best or (d or date.min) >= (best[k][0] or date.min):
             best[k] = (d, int(packed))
     return best
 
 
-def quantity_rows(h: History, s: ScoreSettings, since: date | None, today: date) -> list[dict[str, Any]]:
+def quantity_rows(h: History, s: ScoreSettings, since: date | None, today: date,
+                  prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per PO line shipped in the period with a final packed quantity on its newest WIP report."""
-    by_style, ta_vendor = _makers(h)
-    xf, pack = _ta_dates(h.ta, s.xf_code), _ta_dates(h.ta, s.pack_code)
+    p = prep or _prep(h, s)
+    by_style, ta_vendor = p.by_style, p.ta_vendor
+    xf, pack = _ta_dates(p, s.xf_code), _ta_dates(p, s.pack_code)
     packed = _newest_packed(h.wip)
     out = []
-    for o in _rows(h.orders):
+    for o in _rows(h.orders, ("po", "style", "color", "qty")):
         k, qty = _line(o), _col(o, "qty")
         shipped = xf.get(k, {}).get("actual")
         if not qty or k not in packed or not in_period(shipped, since, today):
@@ -397,11 +443,12 @@ def quantity_rows(h: History, s: ScoreSettings, since: date | None, today: date)
 
 
 def drill_down(h: History, s: ScoreSettings, since: date | None, today: date,
-               rule_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+               rule_names: Mapping[str, str] | None = None, prep: _Prep | None = None) -> pd.DataFrame:
     """Every row behind every figure, measure by measure."""
-    rows = (ex_factory_rows(h, s, since, today) + lab_dip_rows(h, since, today) + sample_rows(h, since, today)
-            + wip_rows(h, s, since, today) + exception_rows(h, since, today, rule_names)
-            + quantity_rows(h, s, since, today))
+    p = prep or _prep(h, s)
+    rows = (ex_factory_rows(h, s, since, today, p) + lab_dip_rows(h, since, today, p)
+            + sample_rows(h, since, today, p) + wip_rows(h, s, since, today, p)
+            + exception_rows(h, since, today, rule_names, p) + quantity_rows(h, s, since, today, p))
     frame = pd.DataFrame(rows, columns=list(DETAIL_FIELDS))
     order = {m: i for i, m in enumerate(MEASURES)}
     if len(frame):
@@ -447,20 +494,20 @@ def figures(detail: pd.DataFrame, po_lines: int, *, with_wip: bool = True) -> di
     }
 
 
-def _po_lines(h: History) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, set[str]]]:
+def _po_lines(h: History, prep: _Prep) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, set[str]]]:
     """PO lines per vendor and per (vendor, factory); the factories of each vendor."""
-    by_style, ta_vendor = _makers(h)
+    by_style, ta_vendor = prep.by_style, prep.ta_vendor
     per_vendor: dict[str, int] = {}
     per_factory: dict[tuple[str, str], int] = {}
     factories: dict[str, set[str]] = {}
-    for o in _rows(h.orders):
+    for o in _rows(h.orders, ("po", "style", "color")):
         who = _who(o.get("style"), by_style, _line(o), ta_vendor)
         v = who.vendor or "(no vendor)"
         per_vendor[v] = per_vendor.get(v, 0) + 1
         if who.factory:
             per_factory[(v, who.factory)] = per_factory.get((v, who.factory), 0) + 1
             factories.setdefault(v, set()).add(who.factory)
-    for r in _rows(h.styles):  # a vendor's factory of a style not yet ordered still belongs to it
+    for r in _rows(h.styles, ("vendor", "factory")):  # a vendor's factory of a style not yet ordered still belongs to it
         if (v := _text(r.get("vendor"))) and (f := _text(r.get("factory"))):
             factories.setdefault(v, set()).add(f)
     return per_vendor, per_factory, factories
@@ -477,8 +524,9 @@ def scorecard(h: History, s: ScoreSettings, today: date, since: date | None = No
         since: The period's first day; None: the whole history (the season).
         rule_names: Exception rule code -> the name the APM reads (``exceptions.RULE_NAMES``).
     """
-    detail = drill_down(h, s, since, today, rule_names)
-    per_vendor, per_factory, factories = _po_lines(h)
+    prep = _prep(h, s)
+    detail = drill_down(h, s, since, today, rule_names, prep)
+    per_vendor, per_factory, factories = _po_lines(h, prep)
     names = {_text(r.get("vendor")): _text(r.get("name")) for r in _rows(h.vendors) if _text(r.get("vendor"))}
     vendors = sorted(set(per_vendor) | set(detail["vendor"]) | {v for v in names if v})
     rows = []

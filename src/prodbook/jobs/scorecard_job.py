@@ -16,10 +16,10 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import scorecards as sc
-from prodbook.core.findings import Code, Finding
+from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, LAB_DIPS, ORDERS, SAMPLES, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.jobs.exceptions_job import current_exceptions, inputs
+from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.publish import StagedFile, Writer
 from prodbook.workbook.report_html import render_scorecard_html
 from prodbook.workbook.scorecard_xlsx import today_name, write_scorecard
@@ -36,14 +36,17 @@ def exceptions_now(tracker: Tracker, ctx: Context) -> pd.DataFrame:
 
 def history(tracker: Tracker, ctx: Context) -> tuple[sc.History, sc.ScoreSettings, list[Finding]]:
     """The scorecard's inputs from the tracker, and its settings."""
-    inp, findings = inputs(tracker, ctx)  # the Orders check and the exception settings, as every job reads them
-    orders, _ = valid_frame(tracker, ORDERS)
+    orders, found = valid_frame(tracker, ORDERS)
+    if any(f.code is Code.SHEET_MISSING for f in found):
+        raise UserError("no scorecard was made: the workbook has no Orders sheet", file=tracker.file,
+                        sheet=tracker.sheet(ORDERS))
+    settings, findings = ex.settings_from(tracker.config, tracker.file)
     frames = {spec.name: valid_frame(tracker, spec, required=False)[0]
               for spec in (STYLES, VENDORS, LAB_DIPS, SAMPLES)}
     h = sc.History(orders, tracker.current(TA), frames[LAB_DIPS.name], frames[SAMPLES.name],
                    tracker.current(VENDOR_WIP), exceptions_now(tracker, ctx), frames[STYLES.name],
                    frames[VENDORS.name])
-    return h, sc.settings_from(tracker.config, inp.settings), [f for f in findings if f.code is Code.SETTING]
+    return h, sc.settings_from(tracker.config, settings), findings
 
 
 def card_for(tracker: Tracker, ctx: Context, *, season: bool = False) -> tuple[sc.Scorecard, list[Finding]]:

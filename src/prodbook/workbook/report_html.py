@@ -73,16 +73,21 @@ def _chart(vendors: pd.DataFrame) -> str:
             '<span style="color:#c00000">&#9632;</span> at risk</p>')
 
 
-def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit: str) -> str:
-    """One measure, vendors side by side as horizontal bars (a second field a second, lighter bar)."""
+def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit: str,
+                 legend: str | None = None) -> str:
+    """One measure, vendors side by side as horizontal bars (a second field a second, lighter bar, named
+    in ``legend`` under the title)."""
     values = [[r[f] for f in fields] for r in vendors.to_dict("records")]
     shown_values = [v for row in values for v in row if v is not None and v == v]
     top = max([100.0] if unit == "%" else [*shown_values, 1.0])
     bar, height, left = 200, 14 * len(fields) + 8, 70
     parts = [f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>']
+    if legend:
+        parts.append(f'<text x="0" y="26" font-size="10" fill="#555">{escape(legend)}</text>')
+    first = 34 if legend else 24
     colours = ("#1f4e78", "#9dc3e6")
     for i, (r, row) in enumerate(zip(vendors.to_dict("records"), values)):
-        y = 24 + i * height
+        y = first + i * height
         parts.append(f'<text x="0" y="{y + 11}" font-size="11">{escape(str(r["vendor"]))}</text>')
         for j, v in enumerate(row):
             yy = y + j * 14
@@ -93,7 +98,7 @@ def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit:
             parts.append(f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="12" fill="{colours[j % 2]}"/>'
                          f'<text x="{left + w + 4:.1f}" y="{yy + 10}" font-size="10">{float(v):g}'
                          f'{"%" if unit == "%" else ""}</text>')
-    total = 30 + len(vendors) * height
+    total = first + 6 + len(vendors) * height
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="330" height="{total}" role="img" '
             f'aria-label="{escape(title)} by vendor" style="margin:0 18px 12px 0">{"".join(parts)}</svg>')
 
@@ -101,8 +106,8 @@ def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit:
 def scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
     """The vendor scorecard section: a chart per measure, the figures, exceptions by rule."""
     vendors = vendor_rows(card)
-    charts = "".join(_measure_svg(vendors, title + (" (dark: average, light: worst)" if len(fields) > 1 else ""),
-                                  fields, unit) for title, fields, unit in CHARTS) if len(vendors) else ""
+    charts = "".join(_measure_svg(vendors, title, fields, unit, "dark: average, light: worst"
+                                  if len(fields) > 1 else None) for title, fields, unit in CHARTS) if len(vendors) else ""
     cols = {c.field: c.header for c in SCORECARD.columns}
     rules = _table(card.by_rule, {"vendor": "Vendor", "rule": "Rule", "exceptions": "Exceptions",
                                   "per_100": "Per 100 PO lines"}, date_format=date_format)
