@@ -146,3 +146,18 @@ def test_a_recommended_lever_always_saves_the_date(today: date, ahead: int, late
             assert o.gives <= line.forecast  # compressing never makes it later
     assert (len(recommended) == 1) == any(o.saves for o in opts)
     assert opts[-1].lever is rc.Lever.EXTENSION and not opts[-1].saves
+
+
+def test_recovery_rates_are_typed_config_settings() -> None:
+    from prodbook.core.config import build_config
+
+    config, found = build_config([("Air Cost per Unit", "$3.10", 5), ("Extra Shift Cost per Day", 1200, 6),
+                                  ("Transit Days Air", "5", 7), ("On-Time Tolerance Days", 2, 8)], "t.xlsx")
+    assert not found
+    assert (config.air_cost_per_unit, config.shift_cost_per_day, config.transit_days_air,
+            config.on_time_tolerance_days) == (3.1, 1200.0, 5, 2)
+    assert ex.settings_from(config)[0].transit_air == 5  # the exception rules read the same setting
+    config, found = build_config([("Air Cost per Unit", "by sea", 5), ("Transit Days Air", -2, 6)], "t.xlsx")
+    assert (config.air_cost_per_unit, config.transit_days_air) == (2.5, 7)  # the defaults apply
+    assert [(f.row, f.column) for f in found] == [(5, "Value"), (6, "Value")]
+    assert all("Air" in f.message and "default applies" in f.message for f in found)

@@ -959,7 +959,8 @@ def config_rows(today: date) -> list[dict[str, Any]]:
         ("Date Order", "MDY"), ("Date Format", DATE_FORMAT), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
         ("Line Review Date", line_review_date(today)), ("Booking Confirm Days", 10),
         ("Ship Tolerance %", 3), ("WIP Stale Days", 10), ("Default Terms", "FOB"),
-        ("Transit Days Sea", 30), ("Transit Days Air", 7))]
+        ("Transit Days Sea", 30), ("Transit Days Air", 7), ("Air Cost per Unit", 2.5),
+        ("Extra Shift Cost per Day", 800), ("On-Time Tolerance Days", 0))]
 
 
 def line_review_date(today: date) -> date:
