@@ -23,7 +23,7 @@ from faults.bombs import add_part, lie_about_size, replace_part
 from conftest import assert_finding, base_sheets, digest, write_book
 from prodbook.core.findings import Code, UserError
 from prodbook.workbook.filebook import FileBook
-from prodbook.workbook.limits import (MB, Entry, Limits, check_dimension, check_directory)
+from prodbook.core.limits import (MB, Entry, Limits, check_dimension, check_directory)
 from test_wip import ctx, dhaka_xlsx, tracker_with_lines, wip_rows
 
 from prodbook.jobs.runner import run

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import CellError, DateOrder, to_int, to_number, to_text
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.workbook.limits import SETTINGS as LIMIT_SETTINGS
-from prodbook.workbook.limits import Limits, setting_field, with_setting
+from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
+from prodbook.core.limits import Limits, setting_field, with_setting
 
 
 @dataclass(frozen=True)
@@ -71,12 +70,9 @@ _TYPED: dict[str, tuple[str, type]] = {
 """Numeric settings with a typed field: folded name -> (field, type)."""
 
 
-def toml_path(workbook: Path) -> Path:
-    return workbook.with_name("prodbook.toml")
-
-
-def _pairs_from_toml(path: Path) -> list[tuple[str, Any]]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+def pairs_from_toml(text: str) -> list[tuple[str, Any]]:
+    """The settings of a prodbook.toml, as (Config sheet setting name, value) pairs."""
+    data = tomllib.loads(text)
     pairs: list[tuple[str, Any]] = list((data.get("settings") or {}).items())
     pairs += [(f"Sheet: {k}", v) for k, v in (data.get("sheets") or {}).items()]
     for sheet, cols in (data.get("columns") or {}).items():
@@ -134,19 +130,3 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                     "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
                                     **where))
     return Config(**kw), findings
-
-
-def toml_limits(workbook: Path) -> Limits:
-    """The limits for reading the tracker itself: prodbook.toml and the defaults (its Config sheet is
-    inside the file they guard). A prodbook.toml that cannot be read leaves the defaults."""
-    try:
-        return build_config(toml_pairs(workbook), str(toml_path(workbook)))[0].limits
-    except (OSError, ValueError, tomllib.TOMLDecodeError):
-        return Limits()
-
-
-def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
-    path = toml_path(workbook)
-    if not path.exists():
-        return []
-    return [(k, v, None) for k, v in _pairs_from_toml(path)]

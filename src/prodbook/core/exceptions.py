@@ -34,12 +34,13 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import CellError, NA, to_number
+from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
 from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.findings import Code, Finding, Severity, error, warning
-from prodbook.core.wip import fold_ref, latest_reports, line_key
+from prodbook.core.keys import fold_ref, line_key
+from prodbook.core.wip import latest_reports
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days."""
@@ -140,7 +141,7 @@ class Hit:
 def identity(rule: str, po: Any, style: Any, color: Any, vendor: Any) -> tuple[str, str]:
     """Same rule, same PO line (or, for vendor rules, same vendor): the same exception."""
     rule = str(rule or "").strip().lower()
-    if po is not None and str(po).strip() and not _isna(po):
+    if po is not None and str(po).strip() and not is_missing(po):
         return rule, line_key(po, style, color)
     return rule, "vendor:" + str(vendor or "").strip().upper()
 
@@ -175,7 +176,7 @@ class Line:
 
     def w(self, f: str) -> Any:
         v = self.wip.get(f) if self.wip else None
-        return None if _isna(v) else v
+        return None if is_missing(v) else v
 
 
 @dataclass
@@ -196,12 +197,8 @@ class Inputs:
 
 # --- building the inputs ---------------------------------------------------------------------------
 
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _date(v: Any) -> date | None:
-    if _isna(v) or v == NA or isinstance(v, str):
+    if is_missing(v) or v == NA or isinstance(v, str):
         return None
     if isinstance(v, pd.Timestamp):
         return v.date()
@@ -230,13 +227,13 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
         key = line_key(o["po"], o["style"], o["color"])
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
         vendor = vendor_of.get(fold_ref(o["style"]))
-        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if _isna(vendor) else str(vendor),
-                        None if _isna(o.get("qty")) else int(o["qty"]),
-                        None if _isna(o.get("ship_mode")) else str(o["ship_mode"]),
+        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if is_missing(vendor) else str(vendor),
+                        None if is_missing(o.get("qty")) else int(o["qty"]),
+                        None if is_missing(o.get("ship_mode")) else str(o["ship_mode"]),
                         _date(o.get("po_date")), _date(o.get("ex_factory")), _date(o.get("in_dc")),
                         _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key),
-                        None if _isna(o.get("terms")) else o.get("terms"),
-                        None if _isna(o.get("_row")) else int(o["_row"])))
+                        None if is_missing(o.get("terms")) else o.get("terms"),
+                        None if is_missing(o.get("_row")) else int(o["_row"])))
     return out
 
 
@@ -258,7 +255,7 @@ def forecast_xf(line: Line, s: Settings) -> date | None:
 
 def ship_mode(text: Any) -> str | None:
     """Sea, Air, Sea-Air, Road, or the text as written."""
-    if _isna(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return None
     t = str(text).strip().lower()
     air = bool(re.search(r"\bair|courier|express|\bfly", t))
@@ -323,7 +320,7 @@ _NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun", 
 
 def says(text: Any, yes: re.Pattern[str]) -> bool:
     """Vendor words meaning yes ('in-house', 'confirmed'), not negated ('not received', 'pending')."""
-    if _isna(text):
+    if is_missing(text):
         return False
     t = str(text)
     return bool(yes.search(t)) and not _NOT.search(t)
@@ -554,7 +551,7 @@ def wip_stale(inp: Inputs) -> list[Hit]:
     last: dict[str, date] = {}
     for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
         d = _date(d)
-        if not _isna(v) and d:
+        if not is_missing(v) and d:
             key = str(v).strip().upper()
             last[key] = max(d, last.get(key, d))
     horizon = inp.today + timedelta(days=IN_PRODUCTION_DAYS)
@@ -650,7 +647,7 @@ _ID = re.compile(r"(\d+)\s*$")
 
 
 def is_closed(status: Any) -> bool:
-    return not _isna(status) and str(status).strip().lower() in CLOSED_WORDS
+    return not is_missing(status) and str(status).strip().lower() in CLOSED_WORDS
 
 
 def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = "EX-"
@@ -665,12 +662,12 @@ def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = 
     source: list[int | None] = []
     by_identity: dict[tuple[str, str], int] = {}
     for r in old.to_dict("records"):
-        rec = {f: (None if _isna(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
+        rec = {f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
         if rec["id"] and rec["rule"]:
             by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]),
                                    len(rows))
         rows.append(rec)
-        source.append(int(r["_row"]) if not _isna(r.get("_row")) else None)
+        source.append(int(r["_row"]) if not is_missing(r.get("_row")) else None)
     numbers = [int(m[1]) for r in rows if r["id"] and (m := _ID.search(str(r["id"])))]
     next_id = max(numbers, default=0) + 1
     found: set[int] = set()

@@ -81,6 +81,8 @@ class Code(StrEnum):
     SHIP_QTY_OFF = "ship-qty-off-tolerance"
     WIP_STALE = "wip-stale"
     WIP_QTY_INCONSISTENT = "wip-qty-inconsistent"
+    WIP_MESSAGE = "wip-message-note"
+    """A saved e-mail with no WIP report attached, or attachments that are not WIP reports."""
     # follow-ups
     VENDOR_NO_EMAIL = "vendor-no-email"
     BAD_ADDRESS = "bad-email-address"

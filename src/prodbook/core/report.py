@@ -25,9 +25,9 @@ from prodbook.core import recovery as rc
 from prodbook.core.findings import Code
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
-from prodbook.core.wip import line_key
-from prodbook.workbook.publish import write_atomic
-from prodbook.workbook.tracker import NEW_ROW
+from prodbook.core.keys import line_key
+from prodbook.workbook.atomic import write_atomic
+from prodbook.core.changes import NEW_ROW
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
     "Shipped late"

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import NA
+from prodbook.core.cells import NA, is_missing
+from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.model.records import DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
@@ -381,18 +382,6 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
     return range(dates.min().year - margin, dates.max().year + margin + 1)
 
 
-def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
-    """A folded text key for matching rows across runs (case and spaces ignored)."""
-    columns = [frame[f].to_numpy(dtype=object) for f in fields]
-    keys = ["\x1f".join("" if _blank(v) else str(v).strip() for v in values).upper()
-            for values in zip(*columns)]
-    return pd.Series(keys, index=frame.index, dtype=object)
-
-
-def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
-
-
 # -- which T&A rows a run may recompute, keep or archive ------------------------------------------
 
 def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
@@ -416,14 +405,14 @@ def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_f
         row = int(r["_row"])
         if row in valid:
             continue
-        name = "" if _blank(r.get("template")) else str(r["template"]).strip()
+        name = "" if is_missing(r.get("template")) else str(r["template"]).strip()
         if not name:
             orphans.append(row)
             continue
         if name in out:
             continue
         cells = by_row.get(row, [])
-        code = "" if _blank(r.get("code")) else str(r["code"]).strip()
+        code = "" if is_missing(r.get("code")) else str(r["code"]).strip()
         what = "; ".join(f"{f.column}: {f.message}" if f.column else f.message for f in cells) or \
             "the row could not be read"
         out[name] = error(Code.TEMPLATE_ROW_INVALID, f"template '{name}'"
@@ -470,14 +459,14 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
         return fates, left
     line = index_key(old, LINE).to_numpy()
     full = index_key(old, (*LINE, "code")).to_numpy()
-    blank_key = np.array([any(_blank(v) or not str(v).strip() for v in values)
+    blank_key = np.array([any(is_missing(v) or not str(v).strip() for v in values)
                           for values in zip(*(old[f].to_numpy(dtype=object) for f in (*LINE, "code")))],
                          dtype=bool)
     planned_line = index_key(planned, LINE).to_numpy() if len(planned) else np.array([], dtype=object)
     template_of = dict(zip(planned_line, planned["template"].to_numpy(dtype=object))) if len(planned) else {}
     planned_keys = set(index_key(planned, (*LINE, "code"))) if len(planned) else set()
     on_sheet = set(index_key(orders_on_sheet, LINE)) if len(orders_on_sheet) else set()
-    partial = [tuple(None if _blank(v) or not str(v).strip() else str(v).strip().upper() for v in values)
+    partial = [tuple(None if is_missing(v) or not str(v).strip() else str(v).strip().upper() for v in values)
                for values in zip(*(orders_on_sheet[f].to_numpy(dtype=object) for f in LINE))]
     partial = [p for p in partial if None in p]
     for i in np.flatnonzero(~np.asarray(matched, dtype=bool)):

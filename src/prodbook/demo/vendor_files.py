@@ -46,7 +46,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path

@@ -25,9 +25,10 @@ from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import (ALL_SHEETS, ISSUES, LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES,
                                    TA, VENDOR_WIP, VENDORS, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import Change, Tracker, log_text, same_logged
-from prodbook.workbook.xlsxparts import CellEdit
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.where import Place, place_of, records
 
 
@@ -291,8 +292,8 @@ def write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, f
     for p in filled:
         r = new.iloc[int(p)]
         if current.exists and "actual" in current.columns:
-            tracker.backend.edit(CellEdit(current.sheet, int(rows_after[int(p)]),
-                                          current.columns["actual"], r["actual"]))
+            tracker.edit_cell(current.sheet, int(rows_after[int(p)]),
+                                          current.columns["actual"], r["actual"])
         elif current.exists:
             continue  # the team's T&A has no Actual column: nothing to fill
         changes.append(Change(current.sheet, key_text(r[k] for k in keys), TA.column("actual").header,
@@ -420,7 +421,7 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
                         f"({exc})", **where)], None
     old = table.frame.at[i, field_name]
-    tracker.backend.edit(CellEdit(table.sheet, int(table.frame.at[i, "_row"]), col, new))
+    tracker.edit_cell(table.sheet, int(table.frame.at[i, "_row"]), col, new)
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)

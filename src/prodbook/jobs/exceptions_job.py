@@ -15,7 +15,8 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
 """Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can
@@ -37,7 +38,8 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
-                                             vendors_sheet=tracker.sheet(VENDORS))
+                                             vendors_sheet=tracker.sheet(VENDORS),
+                                             closures_sheet=tracker.sheet(CLOSURES))
     lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
     c = tracker.config
     rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)

@@ -15,16 +15,17 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
                                    VENDORS, Column, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
-                                       column_values)
-from prodbook.workbook.xlsxparts import CellEdit
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker, column_values
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -92,7 +93,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found
     years = ta.required_years(inputs.orders)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
-                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS))
+                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
+                                                 closures_sheet=tracker.sheet(CLOSURES))
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
     current = tracker.table(TA, required=False)
@@ -102,8 +104,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
                              file=tracker.file, sheets=names, blocked=broken)
     findings += found
-    new_key = ta.index_key(new, KEY)
-    old_key = ta.index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
+    new_key = index_key(new, KEY)
+    old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
     old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()
@@ -253,8 +255,8 @@ def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str) -> pd.DataF
     orders = inputs.orders
     if not bad or not len(old) or not len(orders):
         return orders
-    on_ta = set(ta.index_key(old, ta.LINE))
-    drop = orders["_row"].isin(bad).to_numpy() & ta.index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    on_ta = set(index_key(old, ta.LINE))
+    drop = orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
     return orders[~drop].reset_index(drop=True)
 
 
@@ -263,7 +265,7 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
     """New milestones that were archived before: take back their Actual and Notes (newest copy)."""
     if not len(archive) or matched.all():
         return {}
-    newest = pd.Series(np.arange(len(archive)), index=ta.index_key(archive, KEY).to_numpy())
+    newest = pd.Series(np.arange(len(archive)), index=index_key(archive, KEY).to_numpy())
     newest = newest[~newest.index.duplicated(keep="last")]
     out: dict[int, int] = {}
     for i in np.flatnonzero(~matched):
@@ -282,18 +284,18 @@ def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restore
         for f in ("actual", "notes"):
             value = cell_value(new[f].iat[i])
             if f in current.columns and value is not None and value != "":
-                tracker.backend.edit(CellEdit(current.sheet, int(rows_new[i]), current.columns[f], value))
+                tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
     """Row order of the rewritten sheet: Orders order, kept rows with their PO line (or last)."""
     first_row = {}
     if len(orders_on_sheet):
-        for k, r in zip(ta.index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
+        for k, r in zip(index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
             first_row.setdefault(k, int(r))
     big = 1 << 40
     new_rank = new["order_row"].to_numpy(dtype=float) if len(new) else np.array([], dtype=float)
-    kept_rank = np.array([first_row.get(k, big) for k in ta.index_key(kept, ta.LINE)], dtype=float) \
+    kept_rank = np.array([first_row.get(k, big) for k in index_key(kept, ta.LINE)], dtype=float) \
         if len(kept) else np.array([], dtype=float)
     rank = np.concatenate([new_rank, kept_rank])
     return np.lexsort((np.arange(len(rank)), rank))
@@ -306,7 +308,7 @@ def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
     why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
     why = [t if t in broken else "" for t in why]
-    lines = ta.index_key(kept, ta.LINE).to_numpy()
+    lines = index_key(kept, ta.LINE).to_numpy()
     out: list[Finding] = []
     parts: list[str] = []
     for name in sorted(set(why), key=lambda t: (t == "", t)):
@@ -348,7 +350,7 @@ def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.
         changed = np.flatnonzero(differs(before, after.to_numpy(), TA.column(f).kind))
         values = column_values(after.iloc[changed])
         for j, value in zip(changed, values):
-            tracker.backend.edit(CellEdit(current.sheet, int(rows[j]), current.columns[f], value))
+            tracker.edit_cell(current.sheet, int(rows[j]), current.columns[f], value)
 
 
 def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take

@@ -23,11 +23,11 @@ from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, Tracker,
-                                       log_text, same_logged)
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.workbook.links import relink
-from prodbook.workbook.xlsxparts import CellEdit
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "
@@ -296,7 +296,7 @@ def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
                                         sheet=table.sheet, row=row, column=header, key=s.keys[i],
                                         value=log_text(value)))
                 continue
-            tracker.backend.edit(CellEdit(table.sheet, row, col, value))
+            tracker.edit_cell(table.sheet, row, col, value)
     return findings
 
 
@@ -328,7 +328,7 @@ def _undo_cells(tracker: Tracker, table: Table, records: list[dict]) -> tuple[li
             findings.append(_conflict(tracker, table, row, f, e, now))
             continue
         old = _parse(table.spec, f, e["old"])
-        tracker.backend.edit(CellEdit(table.sheet, row, table.columns[f], old))
+        tracker.edit_cell(table.sheet, row, table.columns[f], old)
         table.frame.at[i, f] = old
         changes.append(Change(table.sheet, e["key"], e["field"], e["new"], e["old"]))
     return findings, changes

@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int, to_number, to_text
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
+from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 
@@ -290,11 +291,6 @@ def _row_key(values: Iterable[Any]) -> str | None:
     return text if text.strip(" /") else None
 
 
-def key_text(values: Iterable[Any]) -> str:
-    """A row's key as the Change Log and Issues show it: 'PO / Style / Color / Code'."""
-    return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
-
-
 def duplicate_keys(table: Table, file: str) -> list[Finding]:
     """Rows whose key repeats an earlier row: the later ones are reported."""
     key = list(table.spec.key)
@@ -345,7 +341,7 @@ def to_records(table: Table, model: type[Record], file: str
         row = int(values.pop("_row"))
         key = _row_key(values.get(k) for k in key_fields)  # the Issues row names its record
         values = {k: v for k, v in values.items() if k in fields}
-        clean = {k: v for k, v in values.items() if not _missing(v)}
+        clean = {k: v for k, v in values.items() if not is_missing(v)}
         try:
             out.append(model.model_validate(clean))
             rows.append(row)
@@ -365,10 +361,6 @@ def records_frame(records: Sequence[Record], rows: Sequence[int], spec: SheetSpe
     frame = pd.DataFrame([r.model_dump() for r in records], columns=list(spec.fields))
     frame["_row"] = list(rows)
     return frame
-
-
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def missing_sheet(spec: SheetSpec, sheet: str, file: str, *, required: bool) -> Finding:

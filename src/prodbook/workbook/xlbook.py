@@ -28,7 +28,9 @@ from typing import Any
 
 from prodbook.core.cells import looks_like_formula
 from prodbook.workbook.staging import Staging
-from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
+from prodbook.core.cells import Formula
+from prodbook.workbook.backend import CellEdit, SheetRewrite
+from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.development import fiber, tariff
+from prodbook.core.cells import CellError, to_date
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
@@ -298,7 +299,6 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
 
 def review_date_of(value: Any) -> date | None:
     """The Config 'Line Review Date' value as a date."""
-    from prodbook.core.cells import CellError, to_date
     try:
         return to_date(value)
     except CellError:

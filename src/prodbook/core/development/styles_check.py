@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.development import fiber, tariff
-from prodbook.core.cells import CellError, to_number, to_text
+from prodbook.core.cells import CellError, is_blank, to_number, to_text
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.where import Place, records
 
@@ -172,22 +172,22 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
         if required is None and status in settings.adopted:
             required = settings.required.get("adopted", ())
         for f in required or ():
-            if _blank(r.get(f)) and (row, f) not in skip:
+            if is_blank(r.get(f)) and (row, f) not in skip:
                 todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in"
                         if place.lacks(f) else "fill it in")
                 out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
                                  f"'{place.header(f)}'; {todo}", **at(f, "")))
         comp = None
-        if not _blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
+        if not is_blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
             comp = fiber.parse_fiber(r["fiber_content"])
             out += _fiber_findings(comp, at("fiber_content"))
-        if not _blank(r.get("hts")) and (row, "hts") not in skip:
+        if not is_blank(r.get("hts")) and (row, "hts") not in skip:
             out += _hts_findings(r, comp, at)
-        if not _blank(r.get("coo")) and (row, "coo") not in skip:
+        if not is_blank(r.get("coo")) and (row, "coo") not in skip:
             out += _coo_findings(r, vendor_country, at)
         out += _price_findings(r, settings, at, skip)
         size = r.get("size_range")
-        if not _blank(size) and not size_range_ok(str(size), settings.size_ranges):
+        if not is_blank(size) and not size_range_ok(str(size), settings.size_ranges):
             out.append(warning(Code.SIZE_RANGE, "this is not a size range prodbook knows (XS-XL, S-XXL, "
                                "0-16, 28-40, One Size...); write it as first-last size, or add the "
                                "team's ranges to Config 'Size Ranges'", **at("size_range")))
@@ -245,7 +245,7 @@ def _vendor_countries(vendors: pd.DataFrame) -> dict[str, str]:
     for v in records(vendors) if len(vendors) else []:
         code = None
         for f in ("country", "holiday_country"):
-            if not _blank(v.get(f)):
+            if not is_blank(v.get(f)):
                 code = tariff.country_code(str(v[f]))
                 if code:
                     break
@@ -293,7 +293,3 @@ def _price_findings(r: Mapping[str, Any], settings: StyleSettings, at: Any,
                            "(Config 'Max Margin %'): a price is probably mistyped (a missing digit?)",
                            **at("fob")))
     return out
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
