@@ -17,9 +17,9 @@ from prodbook.core import report as rp
 from prodbook.core.looks import date_text
 from prodbook.workbook.report_html import render_html
 from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
-from prodbook.jobs.scorecard_job import card_for
+from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
+from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
 from prodbook.workbook.links import po_links
 from prodbook.workbook.atomic import Writer
@@ -39,11 +39,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     the Change Log is stamped with)."""
     since = ctx.since or datetime.combine(ctx.now.date() - timedelta(days=7), datetime.min.time())
     inp, findings = inputs(tracker, ctx)
-    if tracker.was_remembered(EXCEPTIONS):
-        exceptions = tracker.current(EXCEPTIONS)
-    else:
-        table = tracker.table(EXCEPTIONS, required=False)
-        exceptions = table.frame if table.exists else current_exceptions(tracker, ctx)[0]
+    exceptions = exceptions_now(tracker, ctx)
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
     recovery = rp.recovery_table(inp)
