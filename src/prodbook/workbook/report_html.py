@@ -124,7 +124,9 @@ def recovery_html(options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT)
             "basis": "Judged on", "forecast": "Forecast", "lever": "Lever", "gives": "Gives",
             "saves": "Saves the date", "recommended": "Recommended", "cost_days": "Cost (days)",
             "cost_money": "Cost (USD)", "note": "Note"}
-    return "<h2>Recovery options for lines late for cancel</h2>" + _table(options, cols, date_format=date_format)
+    money = options.assign(cost_money=options["cost_money"].map(
+        lambda v: None if v is None or v != v else f"{v:,.0f}"))  # 1,020 as the workbook shows it
+    return "<h2>Recovery options for lines late for cancel</h2>" + _table(money, cols, date_format=date_format)
 
 
 def render_scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
