@@ -90,3 +90,18 @@ def test_a_tracker_without_orders_is_refused_and_nothing_is_written(tmp_path: Pa
     res = CliRunner().invoke(main, ["scorecard", str(path), "--today", TODAY.isoformat()])
     assert res.exit_code == 2 and "Orders" in res.output and "Traceback" not in res.output
     assert not list(tmp_path.glob("Vendor Scorecard*"))
+
+
+def test_a_vendor_with_several_factories_gets_the_factory_sheet(tmp_path: Path) -> None:
+    from test_scorecards import NAMES, S, TODAY as DAY, history
+    from prodbook.core import scorecards as sc
+    from prodbook.workbook.scorecard_xlsx import write_scorecard
+
+    out = write_scorecard(tmp_path / "card.xlsx", sc.scorecard(history(), S, DAY, rule_names=NAMES))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Scorecard", "Scorecard by Factory", "Exceptions by Rule", "Scorecard Detail"]
+    rows = [r[:4] for r in wb["Scorecard by Factory"].iter_rows(min_row=2, values_only=True)]
+    assert rows == [("AAA", "Alpha Apparel", None, 3), ("AAA", "Alpha Apparel", "F1", 2),
+                    ("AAA", "Alpha Apparel", "F2", 1), ("BBB", "Beta Knits", "FB", 2), ("CCC", "Gamma Denim", None, 0)]
+    card = {r[0]: r[1:4] for r in wb["Scorecard"].iter_rows(min_row=4, values_only=True) if r[0]}
+    assert card["Figure"] == ("AAA", "BBB", "CCC") and card["On-time ex-factory %"] == (33.3, 100.0, None)
