@@ -130,3 +130,19 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                     "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
                                     **where))
     return Config(**kw), findings
+
+
+def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
+    """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = to_int(raw)
+        if value is None or value < 0:
+            raise CellError(f"'{raw}' is not a number of days")
+        return value
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
+        return default

@@ -46,19 +46,19 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates), findings
 
 
-def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[ex.Hit],
+def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],
                                                                  list[Finding]]:
     """The Exceptions sheet as this run makes it, without staging it."""
     inp, findings = inputs(tracker, ctx)
-    hits = ex.evaluate(inp)
+    found = ex.evaluate(inp)
     table = tracker.table(EXCEPTIONS, required=False)
-    frame, source = ex.merge(table.frame, hits, ctx.today)
-    return frame, source, hits, findings + table.findings
+    frame, source = ex.merge(table.frame, found, ctx.today)
+    return frame, source, found, findings + table.findings
 
 
 def check(tracker: Tracker, ctx: Context) -> Outcome:
     """Run every rule; new exceptions get an ID, known ones keep theirs, gone ones are resolved by data."""
-    frame, source, hits, findings = current_exceptions(tracker, ctx)
+    frame, source, found, findings = current_exceptions(tracker, ctx)
     table = tracker.table(EXCEPTIONS, required=False)
     changes = _changes(tracker.sheet(EXCEPTIONS), table.frame, frame, source)
     rows, moved = ta_rows(tracker)
@@ -77,7 +77,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
     return Outcome("Check exceptions", findings, changes, summary=summary,
                    data={"open": len(still_open), "new": new, "resolved": resolved,
-                         "exceptions": [h.finding().to_dict() for h in hits]})
+                         "exceptions": [f.to_dict() for f in found]})
 
 
 def ta_rows(tracker: Tracker) -> tuple[dict[links.LineKey, int], bool]:

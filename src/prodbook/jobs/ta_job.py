@@ -15,13 +15,14 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.cells import is_missing
 from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.jobs import development_job
+from prodbook.core.development import labdips
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
-from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
-                                   VENDORS, Column, Kind, SheetSpec)
+from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, LAB_DIPS, ORDERS, STYLES, TA, TEMPLATES,
+                                        VENDOR_WIP, VENDORS, Column, Kind, SheetSpec)
 from prodbook.workbook.tables import Table
 from prodbook.core.keys import key_text
 from prodbook.workbook.tracker import Tracker, column_values
@@ -120,7 +121,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
-    fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
+    fed = _fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
@@ -155,7 +156,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
 
     rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
                                             restored, rearrange=bool(len(gone)))
-    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
+    changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     findings += cancel_findings(tracker, inputs, final)
@@ -163,6 +164,37 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """Put each approved colour's approval date in its blank lab-dip approval Actual (in ``new``), before
+    statuses are worked out. Returns the positions filled in."""
+    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # its findings are validate's to report
+    pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
+                                               labdips.settings_from(tracker.config, tracker.file, []))
+    if len(pos):
+        col = new.columns.get_loc("actual")
+        for p in pos:
+            new.iat[p, col] = dates.iat[p]
+    return pos
+
+
+def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
+                           rows_after: np.ndarray) -> list[Change]:
+    """After the T&A sheet is staged: write the filled Actual cells (a user column) and log them."""
+    if not len(filled):
+        return []
+    keys = ("po", "style", "color", "code")
+    changes = []
+    for p in filled:
+        r = new.iloc[int(p)]
+        if current.exists and "actual" in current.columns:
+            tracker.edit_cell(current.sheet, int(rows_after[int(p)]), current.columns["actual"], r["actual"])
+        elif current.exists:
+            continue  # the team's T&A has no Actual column: nothing to fill
+        changes.append(Change(current.sheet, key_text(r[k] for k in keys), TA.column("actual").header,
+                              None, r["actual"]))
+    return changes
 
 
 def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> list[Finding]:
@@ -304,7 +336,7 @@ def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame
 def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
                     ) -> tuple[list[Finding], str]:
     """One warning per broken template (and one for other input errors), and the summary line."""
-    template_of = {str(s).strip().upper(): ("" if ta._blank(t) else str(t).strip())
+    template_of = {str(s).strip().upper(): ("" if is_missing(t) else str(t).strip())
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
     why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
     why = [t if t in broken else "" for t in why]

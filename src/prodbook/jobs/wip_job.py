@@ -30,7 +30,7 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
-from prodbook.core.keys import key_text
+from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
 from prodbook.workbook import mail
 from prodbook.workbook.tracker import Tracker
@@ -346,8 +346,8 @@ def _style_vendors(rows: Sequence[dict], index: wip.OrderIndex) -> set[str]:
     """The vendors the Styles sheet gives the imported PO lines."""
     out = set()
     for r in rows:
-        for line in index.by_po.get(wip.fold_ref(r["po"]), []):
-            if line.vendor and wip.fold_ref(line.style) == wip.fold_ref(r["style"]):
+        for line in index.by_po.get(fold_ref(r["po"]), []):
+            if line.vendor and fold_ref(line.style) == fold_ref(r["style"]):
                 out.add(line.vendor)
     return out
 

@@ -14,11 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cells import CellError, to_date
+from prodbook.core.config import Config, days_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
-from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
+from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
@@ -48,6 +50,32 @@ class SampleSettings:
     """Config 'Line Review Statuses': styles still being developed for the review."""
     ruling_chief_below: float = 60.0
     """Config 'Ruling Blend %': a shell whose chief fiber is under this share needs a ruling sample."""
+
+
+def settings_from(config: Config, file: str | None, found: list[Finding]) -> SampleSettings:
+    """The sample settings from the Config sheet; a bad one keeps its default and adds a finding."""
+    get = config.get
+    review = None
+    raw = get("Line Review Date")
+    if raw not in (None, ""):
+        try:
+            review = to_date(raw, config.date_order)
+        except CellError as exc:
+            found.append(warning(Code.SETTING, f"setting 'Line Review Date' is not a date ({exc}); line-review "
+                                 "readiness is not checked", file=file, sheet="Config",
+                                 column="Value", value=raw))
+    milestones = {}
+    for part in setting_list(get("Sample Milestones")):
+        kind, _, code = part.partition("=")
+        if code.strip():
+            milestones[kind.strip().lower()] = code.strip()
+    kw: dict[str, Any] = {}
+    if get("Line Review Statuses"):
+        kw["review_statuses"] = frozenset(s.lower() for s in setting_list(get("Line Review Statuses")))
+    return SampleSettings(line_review=review, courier_days=days_setting(config, "Courier Days", 7, file, found),
+                          milestones=milestones,
+                          ruling_chief_below=float(days_setting(config, "Ruling Blend %", 60, file, found)),
+                          **kw)
 
 
 def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:

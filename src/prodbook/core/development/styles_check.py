@@ -59,7 +59,8 @@ class StyleSettings:
     """Problems with the settings themselves."""
 
 
-def _list(value: Any) -> list[str]:
+def setting_list(value: Any) -> list[str]:
+    """A Config value that lists things, split at commas, semicolons and line breaks."""
     text = to_text(value) or ""
     return [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
 
@@ -80,7 +81,7 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
                                  f"default {getattr(StyleSettings, attr)}% applies", file=file,
                                  sheet="Config", column="Value", value=raw))
     if get("Size Ranges"):
-        kw["size_ranges"] = frozenset(_fold_size(s) for s in _list(get("Size Ranges")))
+        kw["size_ranges"] = frozenset(_fold_size(s) for s in setting_list(get("Size Ranges")))
     by_header = {c.header.lower(): c.field for c in spec.columns}
     required = dict(REQUIRED_BY_STATUS)
     for status in {*KNOWN_STATUSES, *required}:
@@ -88,7 +89,7 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
         if raw in (None, ""):
             continue
         fields, unknown = [], []
-        for h in _list(raw):
+        for h in setting_list(raw):
             (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
         required[status] = tuple(fields)
         if unknown:
@@ -97,9 +98,9 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
                                  sheet="Config", column="Value", value=raw))
     kw["required"] = required
     if get("Adopted Statuses"):
-        kw["adopted"] = frozenset(s.lower() for s in _list(get("Adopted Statuses")))
+        kw["adopted"] = frozenset(s.lower() for s in setting_list(get("Adopted Statuses")))
     if get("Locked Fields"):
-        kw["locked"] = tuple(by_header[h.lower()] for h in _list(get("Locked Fields"))
+        kw["locked"] = tuple(by_header[h.lower()] for h in setting_list(get("Locked Fields"))
                              if h.lower() in by_header)
     return StyleSettings(**kw, findings=tuple(found))
 
@@ -293,3 +294,16 @@ def _price_findings(r: Mapping[str, Any], settings: StyleSettings, at: Any,
                            "(Config 'Max Margin %'): a price is probably mistyped (a missing digit?)",
                            **at("fob")))
     return out
+
+
+def hts_rows(styles: pd.DataFrame) -> set[int]:
+    """Excel rows of styles whose HTS code has a finding (format, chapter, chief weight): the customs
+    ruling check leaves them to these findings."""
+    rows = set()
+    place = Place("", "")
+    for r in records(styles):
+        if r.get("hts"):
+            comp = fiber.parse_fiber(r["fiber_content"]) if r.get("fiber_content") else None
+            if _hts_findings(r, comp, lambda f, value=None, r=r: place.at(r["_row"], f)):
+                rows.add(int(r["_row"]))
+    return rows
