@@ -211,6 +211,6 @@ def test_ship_window_under_ddp_is_the_arrival():
                    planned={}, forecast={}, actual={"XF": date(2027, 3, 1)}, wip=None, terms="DDP")
     inp = ex.Inputs([line], None, date(2027, 4, 6))  # type: ignore[arg-type]
     (hit,) = ex.ship_window_missed(inp)
-    assert "has not reached the DC (DDP)" in hit.detail
+    assert "has not reached the DC (DDP)" in hit.message
     fob = ex.Inputs([ex.Line(**{**line.__dict__, "terms": None})], None, date(2027, 4, 6))  # type: ignore[arg-type]
     assert ex.ship_window_missed(fob) == []  # shipped on time under FOB

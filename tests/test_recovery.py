@@ -111,7 +111,7 @@ def test_late_for_cancel_exception_carries_the_options() -> None:
     inp = ex.Inputs([line], __import__("pandas").DataFrame(), MON, calendars={"SHX": FactoryCalendar("SHX", 1)})
     hit = ex.late_for_cancel(inp)[0]
     assert hit.code is Code.LATE_FOR_CANCEL
-    assert "Recovery: recommended extra shift." in hit.detail and "extra shift 17-Mar-27 saves the date" in hit.detail
+    assert "Recovery: recommended extra shift." in hit.message and "extra shift 17-Mar-27 saves the date" in hit.message
     assert ex.recovery_options(line, inp)[0].gives == date(2027, 3, 17)
 
 
