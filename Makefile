@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.md5(open('pyproject.toml','rb').read()+open('$(LOCK)','rb').read()).hexdigest()[:10])")
 
-.PHONY: demo sample test bench golden lock screenshots system-deps clean
+.PHONY: demo sample test lint bench golden lock screenshots system-deps clean
 
 ## the environment: prodbook and its test extras, at the versions in requirements.lock (pip constraints)
 $(STAMP): pyproject.toml $(LOCK)
@@ -30,6 +30,15 @@ sample: $(STAMP)
 ## test: the whole test suite (LibreOffice checks run when soffice is available)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+## lint: ruff (rules in pyproject.toml), mypy on src/ and the layer contract (import-linter); all three run,
+## and the target fails if any of them does
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check src tests || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	exit $$status
 
 ## bench: speed figures (prints them; no pass/fail)
 bench: $(STAMP)

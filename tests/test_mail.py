@@ -361,7 +361,8 @@ def test_odd_attachment_names_stay_inside_the_temporary_folder(tmp_path):
     # the same PO line three times over (escaped, escaped again, the long name): the first is kept
     dups = [f for f in result.findings if f.code is Code.WIP_DUPLICATE]
     assert len(dups) == 2 and all(f.file.startswith("odd.eml > attachment '") for f in dups)
-    assert {f.file for f in dups} == {"odd.eml > attachment 'escaped.csv'", f"odd.eml > attachment '{mail.shown_name(long_name)}'"}
+    assert {f.file for f in dups} == {"odd.eml > attachment 'escaped.csv'",
+                                      f"odd.eml > attachment '{mail.shown_name(long_name)}'"}
     assert mail.shown_name(long_name).endswith("WWW.csv") and len(mail.shown_name(long_name)) < 130
 
 

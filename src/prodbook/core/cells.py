@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 
 class CellError(ValueError):
@@ -237,5 +237,5 @@ class Formula:
     """Its value, cached in the file so the cell reads right before any recalculation (a link's text)."""
 
 
-Value = Union[None, str, int, float, bool, date, datetime, Formula]
+Value: TypeAlias = None | str | int | float | bool | date | datetime | Formula
 """What a cell holds as prodbook writes it."""

@@ -97,11 +97,11 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
                 kw["date_order"] = DateOrder(text)
             elif folded == "date format":
-                text = to_text(value)
-                if text and not is_date_format(text):
-                    raise ValueError(f"'{text}' is not a date format; use Excel's letters for day, month and "
+                fmt = to_text(value)
+                if fmt and not is_date_format(fmt):
+                    raise ValueError(f"'{fmt}' is not a date format; use Excel's letters for day, month and "
                                      f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
-                kw["date_format"] = text or DEFAULT_DATE_FORMAT
+                kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
             elif folded == "ex-factory code":

@@ -41,6 +41,7 @@ from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, line_key
+from prodbook.core.where import row_dicts
 from prodbook.core.wip import latest_reports
 
 IN_PRODUCTION_DAYS = 30
@@ -212,7 +213,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
             for f in ("planned", "forecast", "actual"):
                 if (v := _date(r.get(f))) is not None:
                     d[f][code] = v
-    latest = {k: r for k, r in zip(lr["_key"], lr.to_dict("records"))} if len(
+    latest = {k: r for k, r in zip(lr["_key"], row_dicts(lr))} if len(
         lr := latest_reports(wip)) else {}
     out = []
     for o in orders.to_dict("records"):

@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.headerregistry import Address, HeaderRegistry
-from email.message import EmailMessage
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -141,7 +141,7 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date)
         when = _date(last.get("decision_date"))
         comments = f" ({last['comments']})" if _text(last.get("comments")) else ""
         out.append(Item(vendor, "Lab dip resubmit", f"Round {int(last['_round']) or '?'} was rejected"
-                        f"{comments}; please resubmit new dips", None, style, color, when, None))
+                        f"{comments}; please resubmit new dips", None, str(style), str(color), when, None))
     return out
 
 
@@ -206,7 +206,7 @@ def one_address(entry: str) -> str | BadAddress:
     if _CONTROL.search(text):
         return BadAddress(text, "it holds a line break or another control character")
     header = _HEADERS("To", text)
-    groups = header.groups
+    groups = cast(AddressHeader, header).groups  # the registry's To class is a BaseHeader and an AddressHeader
     if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
         return BadAddress(text, "it is not one e-mail address")
     addr = groups[0].addresses[0]
@@ -367,12 +367,12 @@ def eml_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=SMTP)
 
 
-def _fixed_boundaries(msg: EmailMessage) -> None:
+def _fixed_boundaries(msg: MIMEPart) -> None:
     if not msg.is_multipart():
         return
     for part in msg.iter_parts():
-        _fixed_boundaries(part)  # type: ignore[arg-type]
-    body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())  # type: ignore[attr-defined]
+        _fixed_boundaries(part)
+    body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())
     msg.set_boundary(f"===============prodbook{hashlib.sha256(body).hexdigest()[:20]}==")
 
 

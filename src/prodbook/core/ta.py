@@ -201,7 +201,7 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
                                     file=file, sheet=names.get("T&A Templates", "T&A Templates")))
     anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for (template, vendor), idx in groups.items():
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
@@ -232,7 +232,7 @@ def _dates(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
 
 
-def _assemble(blocks, plans: Mapping[str, Plan], orders: pd.DataFrame,
+def _assemble(blocks: Sequence[tuple[np.ndarray, ...]], plans: Mapping[str, Plan], orders: pd.DataFrame,
               groups: Mapping[tuple[str, str], list[int]]) -> pd.DataFrame:
     """The T&A rows as one table, sorted by Orders row then template order."""
     if not blocks:
@@ -278,10 +278,11 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
     linked = {s.code for s in plan.steps
               if xf and s.anchor_is_order and s.anchor == "in_dc" and s.offset >= 0 and s.code != xf}
     try:
-        order = tuple(graphlib.TopologicalSorter({c: [*p, *([xf] if c in linked else [])]
+        order = tuple(graphlib.TopologicalSorter({c: [*p, *([xf] if xf and c in linked else [])]
                                                   for c, p in plain.items()}).static_order())
-        for code in linked:
-            preds[code].append((xf, None, DayType.CALENDAR))  # type: ignore[arg-type]
+        if xf:  # always, when anything is linked
+            for code in linked:
+                preds[code].append((xf, None, DayType.CALENDAR))
     except graphlib.CycleError:  # an in-DC milestone that leads to the ex-factory: leave it alone
         order = tuple(graphlib.TopologicalSorter(plain).static_order())
     return order, preds
@@ -304,7 +305,9 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     today64 = np.datetime64(today, "D")
     raw = out["actual"].to_numpy(dtype=object)
     actual_na = raw == NA
-    actual = _dates(pd.Series(np.where(actual_na, None, raw), dtype=object))
+    cleared = raw.copy()
+    cleared[actual_na] = None
+    actual = _dates(pd.Series(cleared, dtype=object))
     planned = out["planned"].to_numpy(dtype="datetime64[D]")
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
@@ -355,7 +358,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     return out
 
 
-def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64,
+def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64 | np.ndarray,
              due_soon_days: int) -> np.ndarray:
     """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""
     soon = today + np.timedelta64(due_soon_days, "D")

@@ -34,6 +34,7 @@ from prodbook.core.config import Config
 from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.where import row_dicts
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
 from prodbook.workbook.tables import column_letter
 from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
@@ -143,7 +144,7 @@ def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[in
                 row[c1] = value
 
 
-def _is_style_sheet(raws: list[RawSheet], config: Config) -> bool:
+def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
     from prodbook.core.development.discrepancies import VENDOR_STYLES
     from prodbook.workbook.tables import map_header
@@ -204,8 +205,9 @@ def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
 
 
 def has_own_layout(config: Config, vendor: str | None) -> bool:
-    return bool(vendor) and any(k.startswith(f"wip column: {vendor.strip().lower()} /")
-                                for k in config.extra)
+    if not vendor:
+        return False
+    return any(k.startswith(f"wip column: {vendor.strip().lower()} /") for k in config.extra)
 
 
 @dataclass(frozen=True)
@@ -706,7 +708,8 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
     source: list[int | None] = []
     used: set[tuple] = set()
     removed: list[int] = []
-    for pos, r in enumerate(old.to_dict("records")):
+    r: Mapping[str, Any]
+    for pos, r in enumerate(row_dicts(old)):
         if scope_key(r.get("vendor"), r.get("report_date")) not in scopes:
             out_rows.append({f: r.get(f) for f in fields})
             source.append(int(r["_row"]))

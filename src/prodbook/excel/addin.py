@@ -29,8 +29,9 @@ import inspect
 import os
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import click
@@ -102,7 +103,7 @@ def xlwings_runtime_modules() -> list[vbaproject.Module]:
             vbaproject.Module.from_file_text(cls.read_text(encoding="latin-1"))]
 
 
-def udf_arguments(fn) -> list[tuple[str, bool]]:
+def udf_arguments(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
     """(name, optional) of a UDF's Excel arguments; ``caller`` is xlwings' and not one of them."""
     from prodbook.excel.udfs import excel_arguments  # udfs loads xlwings and the formulas: only when building
 
@@ -418,8 +419,8 @@ def _excel_startup_dir() -> Path:
     """Excel's XLSTART folder (per user), the way `xlwings addin install` finds it."""
     import xlwings as xw
 
-    if xw.apps:
-        return Path(xw.apps.active.startup_path)
+    if xw.apps and (active := xw.apps.active) is not None:
+        return Path(active.startup_path)
     with xw.App(visible=False) as app:
         return Path(app.startup_path)
 

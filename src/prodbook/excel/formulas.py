@@ -483,8 +483,8 @@ def ta_status(planned: Cells, actual: Cells, today: Cells = None, *, data: BookD
         if parsed[2] is not None:
             td[i] = parsed[2]
     out = statuses(pl, ac, na, td, data.due_soon_days)
-    for i in np.flatnonzero(ok):
-        values[i] = str(out[i]) or None
+    for k in np.flatnonzero(ok):
+        values[k] = str(out[k]) or None
     return _shape_back(values, a.shape, a.scalar)
 
 

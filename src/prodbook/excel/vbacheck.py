@@ -134,7 +134,9 @@ def logical_lines(source: str) -> list[tuple[int, str]]:
 
 def _split_statements(text: str) -> list[str]:
     """``a: b`` -> [a, b]; ``:=`` (named arguments) and colons in strings do not split."""
-    parts, in_str, cur = [], False, []
+    parts: list[str] = []
+    cur: list[str] = []
+    in_str = False
     for i, ch in enumerate(text):
         if ch == '"':
             in_str = not in_str
@@ -246,8 +248,8 @@ def active_lines(module: str, lines: Sequence[tuple[int, str]], platform: Mappin
                 stack.pop()
             elif mc := re.fullmatch(rf"#const\s+({IDENT})\s*=\s*(.+)", text, re.I):
                 if on:
-                    value = mc.group(2).strip()
-                    consts[mc.group(1).lower()] = value[1:-1] if value.startswith('"') else _pp_eval(value, consts)
+                    raw = mc.group(2).strip()
+                    consts[mc.group(1).lower()] = raw[1:-1] if raw.startswith('"') else _pp_eval(raw, consts)
             else:
                 problems.append(Problem(module, n, "unknown compiler directive", text))
             continue
@@ -265,7 +267,8 @@ def _params_ok(params: str) -> str | None:
     """None when a parameter list parses, else what is wrong with it."""
     if not params.strip():
         return None
-    depth, cur, items = 0, [], []
+    cur: list[str] = []
+    depth, items = 0, []
     for ch in params:
         if ch == "(":
             depth += 1
@@ -489,6 +492,7 @@ class _Checker:
             target = words[1] if len(words) > 1 else ""
             want = {"sub": "sub", "function": "function", "property": "property"}
             if target in want:
+                assert self.proc is not None  # body() runs inside a procedure only
                 if not self.proc.kind.startswith(want[target]):
                     self.problem(n, f"Exit {words[1].title()} inside a {self.proc.kind.title()}", text)
             elif target in ("for", "do"):

@@ -377,6 +377,12 @@ _CUTOFF = 4096
 _FREE, _END, _FATSECT, _NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
 
+def _kids(storage: _Entry) -> list[int]:
+    """A storage's children (a stream has None)."""
+    assert storage.children is not None, storage.name
+    return storage.children
+
+
 @dataclass
 class _Entry:
     name: str
@@ -421,9 +427,9 @@ def compound_file(streams: dict[tuple[str, ...], bytes]) -> bytes:
             if key not in storages:
                 entries.append(_Entry(key[-1], 1, children=[]))
                 storages[key] = len(entries) - 1
-                entries[storages[key[:-1]]].children.append(storages[key])
+                _kids(entries[storages[key[:-1]]]).append(storages[key])
         entries.append(_Entry(path[-1], 2, data=data, size=len(data)))
-        entries[storages[path[:-1]]].children.append(len(entries) - 1)
+        _kids(entries[storages[path[:-1]]]).append(len(entries) - 1)
     for e in entries:
         if e.children is not None:
             e.child = _tree(entries, sorted(e.children, key=lambda i: _cfb_key(entries[i].name)))

@@ -10,7 +10,7 @@ the tables as this job left them: the tracker holds one copy of each table per r
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from prodbook.core.cells import CellError, to_date, to_int, to_number
 from prodbook.core.findings import Code, Finding, UserError, info, warning
@@ -118,7 +118,7 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     field_name = next((f for f, c in table.columns.items() if c == col), None)
     keys = [key_text(v).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
     want = str(r.get("key") or "").upper()
-    if field_name is None or want not in keys:
+    if field_name is None or col is None or want not in keys:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the row '{r.get('key')}' or its column "
                         f"'{header}' is no longer on '{table.sheet}'", **where)], None
     if keys.count(want) > 1:
@@ -138,7 +138,7 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
                         f"({exc})", **where)], None
     old = table.frame.at[i, field_name]
-    tracker.edit_cell(table.sheet, int(table.frame.at[i, "_row"]), col, new)
+    tracker.edit_cell(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col, new)
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)
@@ -154,7 +154,7 @@ def _same_number(a: str | None, b: Any) -> bool:
 def _relock(tracker: Tracker, r: dict[str, Any], today: date) -> list[Change] | None:
     snap = tracker.table(STYLE_SNAPSHOT, required=False)
     styles = tracker.table(STYLES, required=False)
-    by_header = {styles.headers[c]: f for f, c in styles.columns.items()}
+    by_header: dict[str | None, str] = {styles.headers[c]: f for f, c in styles.columns.items()}
     f = by_header.get(r.get("field"))
     if f is None or not len(snap.frame):
         return None

@@ -66,7 +66,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
                              list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
-    tracker.remember(EXCEPTIONS, frame.assign(_row=source))
+    tracker.remember(EXCEPTIONS, frame.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
     still_open = ex.open_exceptions(frame)

@@ -8,6 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -173,9 +174,9 @@ def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> 
     pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
                                                labdips.settings_from(tracker.config, tracker.file, []))
     if len(pos):
-        col = new.columns.get_loc("actual")
-        for p in pos:
-            new.iat[p, col] = dates.iat[p]
+        col = cast(int, new.columns.get_loc("actual"))  # one Actual column
+        for p in pos.tolist():
+            new.iat[p, col] = dates.iat[p]  # type: ignore[assignment]  # pandas-stubs: .iat reads wider than it writes
     return pos
 
 
@@ -300,12 +301,14 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
     newest = pd.Series(np.arange(len(archive)), index=index_key(archive, KEY).to_numpy())
     newest = newest[~newest.index.duplicated(keep="last")]
     out: dict[int, int] = {}
-    for i in np.flatnonzero(~matched):
+    actual_col, notes_col = cast(int, new.columns.get_loc("actual")), cast(int, new.columns.get_loc("notes"))
+    for i in np.flatnonzero(~matched).tolist():
         a = newest.get(new_key.iat[i])
         if a is not None:
-            out[int(i)] = int(a)
-            new.iat[i, new.columns.get_loc("actual")] = archive["actual"].iat[a]
-            new.iat[i, new.columns.get_loc("notes")] = archive["notes"].iat[a]
+            out[i] = int(a)
+            # pandas-stubs: .iat reads a wider scalar type than it accepts for writing
+            new.iat[i, actual_col] = archive["actual"].iat[a]  # type: ignore[assignment]
+            new.iat[i, notes_col] = archive["notes"].iat[a]  # type: ignore[assignment]
     return out
 
 
@@ -321,13 +324,13 @@ def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restore
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
     """Row order of the rewritten sheet: Orders order, kept rows with their PO line (or last)."""
-    first_row = {}
+    first_row: dict[Any, int] = {}
     if len(orders_on_sheet):
         for k, r in zip(index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
             first_row.setdefault(k, int(r))
     big = 1 << 40
     new_rank = new["order_row"].to_numpy(dtype=float) if len(new) else np.array([], dtype=float)
-    kept_rank = np.array([first_row.get(k, big) for k in index_key(kept, ta.LINE)], dtype=float) \
+    kept_rank = np.array([first_row.get(k, big) for k in index_key(kept, ta.LINE)], dtype=np.float64) \
         if len(kept) else np.array([], dtype=float)
     rank = np.concatenate([new_rank, kept_rank])
     return np.lexsort((np.arange(len(rank)), rank))
@@ -385,8 +388,8 @@ def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.
             tracker.edit_cell(current.sheet, int(rows[j]), current.columns[f], value)
 
 
-def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take
-                    ) -> list[Finding]:
+def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current: Table, matched: np.ndarray,
+                    take: np.ndarray) -> list[Finding]:
     actual = pd.to_datetime(new["actual"].where(new["actual"] != ta.NA), errors="coerce")
     future = actual > pd.Timestamp(ctx.today)
     out = []
@@ -407,7 +410,7 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
     key_columns = [new[k].to_numpy(dtype=object) for k in KEY]
     codes = new["code"].to_numpy(dtype=object)
 
-    def key(i: int) -> str:  # the Change Log's row key, built only for the rows that changed
+    def key(i: int | np.integer) -> str:  # the Change Log's row key, built only for the rows that changed
         return key_text(c[i] for c in key_columns)
 
     changes = [Change(sheet, key(i), NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]

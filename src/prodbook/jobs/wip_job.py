@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -119,11 +120,11 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     old = table.frame
     rows, source, added, removed = wip.merge_wip(old, new_rows)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
-    changes += [c for pos in removed for c in tracker.removed_row(table, old.iloc[pos].to_dict())]
+    changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
-    tracker.remember(VENDOR_WIP, rows.assign(_row=source))
+    tracker.remember(VENDOR_WIP, rows.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from prodbook.workbook.safety import fsync_folder, umask
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
 
 

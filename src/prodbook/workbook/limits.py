@@ -24,6 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
@@ -31,6 +32,10 @@ from prodbook.core.limits import (MB, RATIO_FROM, Entry, Excess, Limits, check_d
                                  check_dimension, describe)
 
 _CHUNK = 64 * 1024
+# The local file header of a zip entry (PKWARE APPNOTE 4.3.7); zipfile keeps these private.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_MAGIC = b"PK\x03\x04"
+_NAME_LENGTH, _EXTRA_LENGTH = 10, 11  # field indexes in the unpacked header
 _OUT = 256 * 1024
 _PREFIX = 4096
 _DEFLATE_MAX = 1032
@@ -93,16 +98,16 @@ def _check_inflated(path: Path, infos: Iterable[zipfile.ZipInfo], limits: Limits
     return None
 
 
-def _inflate(fp, info: zipfile.ZipInfo, limits: Limits, cap: int) -> tuple[int, Excess | None]:
+def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int) -> tuple[int, Excess | None]:
     """Bytes the part really unpacks to (stopping past ``cap``), or the limit it goes over."""
     fp.seek(info.header_offset)
-    head = fp.read(zipfile.sizeFileHeader)
-    if len(head) < zipfile.sizeFileHeader:
+    head = fp.read(_LOCAL_HEADER.size)
+    if len(head) < _LOCAL_HEADER.size:
         return 0, None  # damaged: the reader says so
-    fields_ = struct.unpack(zipfile.structFileHeader, head)
-    if fields_[0] != zipfile.stringFileHeader:
+    fields_ = _LOCAL_HEADER.unpack(head)
+    if fields_[0] != _LOCAL_MAGIC:
         return 0, None
-    fp.seek(fields_[zipfile._FH_FILENAME_LENGTH] + fields_[zipfile._FH_EXTRA_FIELD_LENGTH], 1)  # noqa: SLF001
+    fp.seek(fields_[_NAME_LENGTH] + fields_[_EXTRA_LENGTH], 1)
     remaining = info.compress_size
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     prefix = b"" if _is_sheet(info.filename) else None

@@ -82,7 +82,7 @@ def _copy(msg: EmailMessage) -> EmailMessage:
     from email import message_from_bytes
     from email.policy import default
 
-    return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)  # type: ignore[arg-type]
+    return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)
 
 
 def _recipients(msg: EmailMessage, name: str) -> str:
@@ -106,7 +106,7 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
     """Create one Outlook draft per message through Outlook's object model (``outlook``:
     the ``Outlook.Application`` COM object). Attachments go through ``folder``."""
     out = []
-    for n, msg in enumerate(messages, 1):
+    for msg in messages:
         item = outlook.CreateItem(0)  # olMailItem
         item.To = _recipients(msg, "To")
         if msg.get("Cc"):
@@ -121,7 +121,8 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
             name = _UNSAFE.sub(" ", att.get_filename() or f"attachment {k}")
             Path(folder).mkdir(parents=True, exist_ok=True)
             path = Path(tempfile.mkdtemp(dir=folder)) / name  # one folder each: names can repeat
-            path.write_bytes(att.get_payload(decode=True) or b"")
+            payload = att.get_payload(decode=True)  # bytes; None for a multipart part
+            path.write_bytes(payload if isinstance(payload, bytes) else b"")
             item.Attachments.Add(str(path))
         item.Save()  # saved in Drafts; never sent
         out.append(f"Outlook Drafts: {item.Subject}")

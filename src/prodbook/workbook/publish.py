@@ -181,9 +181,10 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
                 out.temps[record.path] = tmp
     except OSError as exc:
         out.discard()
-        raise UserError(f"{why(exc, record.path.name, record.path.parent)}. Nothing was written: the "
+        failed = record.path if isinstance(record, StagedFile) else record.folder  # only files are written here
+        raise UserError(f"{why(exc, failed.name, failed.parent)}. Nothing was written: the "
                         "workbook, drafts and reports are as they were. Free some space (or choose another "
-                        "folder) and run again", file=str(record.path)) from None
+                        "folder) and run again", file=str(failed)) from None
     except BaseException:
         out.discard()
         raise

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int,
+                                  to_number, to_text)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record
@@ -136,7 +137,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
              filled: list[bool], report: Any) -> list[Any]:
     """One column's cells, normalised; marks non-blank rows in ``filled``; bad cells reported."""
     out: list[Any] = [None] * len(cells)
-    parse = _PARSERS.get(kind)
+    parse = _PARSERS.get(kind)  # None for DATE and DATETIME, which are read below
     for i, raw in enumerate(cells):
         t = type(raw)
         if raw is None or (t is str and not raw.strip()) or (t is float and raw != raw):
@@ -157,6 +158,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
             elif kind is Kind.DATETIME:
                 out[i] = _datetime(raw, order, date1904)
             else:
+                assert parse is not None, kind  # every other Kind has a parser
                 out[i] = parse(raw)
         except CellError as exc:
             report(i, raw, exc)
@@ -283,7 +285,8 @@ def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> 
     if not spec.key or not findings or not all(k in frame.columns for k in spec.key):
         return findings
     keys = {int(r): _row_key(v) for r, *v in zip(frame["_row"], *(frame[k] for k in spec.key))}
-    return [replace(f, key=keys[f.row]) if f.key is None and keys.get(f.row) else f for f in findings]
+    return [replace(f, key=key) if f.key is None and f.row is not None and (key := keys.get(f.row)) else f
+            for f in findings]
 
 
 def _row_key(values: Iterable[Any]) -> str | None:

@@ -68,7 +68,7 @@ class Tracker:
         self.file = backend.name
         self.findings: list[Finding] = []
         self._tables: dict[str, Table] = {}
-        self._partial: dict[tuple[str, tuple[str, ...]], Table] = {}
+        self._partial: dict[tuple[str, tuple[str, ...] | None], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}

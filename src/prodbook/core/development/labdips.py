@@ -242,7 +242,8 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
             detail += f" for {int(r['days_with_buyer'])} day(s)"
         nxt = f"; next: {r['next_expected']}" + (f" by {r['next_date']:%Y-%m-%d}" if r["next_date"] else "")
         out.append(warning(Code.LAB_DIP_LATE, f"{r['color']} is not approved and the T&A lab-dip approval "
-                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): {detail}{nxt if r['next_expected'] else ''}. "
+                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): "
+                           f"{detail}{nxt if r['next_expected'] else ''}. "
                            "Chase the mill or the buyer", **place.at(r["last_row"], "decision",
                                                                       key=f"{r['style']} / {r['color']}",
                                                                       value="" if _na(r["decision"])

@@ -8,6 +8,7 @@ the milestone's name, or by Config 'Sample Milestones' ("Fit=FSS; PP=PPS").
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +18,6 @@ import pandas as pd
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config, days_setting
 from prodbook.core.development import fiber, tariff
-from prodbook.core.cells import CellError, to_date
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
@@ -130,10 +130,10 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
     for i, r in zip(samples.index, records(samples)):
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
         due = _d(r.get("due"))
-        first = due_from_ta.at[i, "earliest"] if i in due_from_ta.index else None
-        last = due_from_ta.at[i, "latest"] if i in due_from_ta.index else None
+        first = _d(due_from_ta.at[i, "earliest"]) if i in due_from_ta.index else None
+        last = _d(due_from_ta.at[i, "latest"]) if i in due_from_ta.index else None
         shipped, received = _d(r.get("shipped")), _d(r.get("received"))
-        if due and first and not shipped and not (first <= due <= last):
+        if due and first and last and not shipped and not (first <= due <= last):
             span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
             out.append(info(Code.SAMPLE_DUE, f"this sample is due {due:%Y-%m-%d} but its T&A milestone says "
                             f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
@@ -186,7 +186,7 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
         if str(s.get("status") or "").strip().lower() not in settings.review_statuses:
             continue
         rows = by_style.get(_folded(s["style"]), [])
-        received = [p for p in rows if _d(p.get("received")) and _d(p["received"]) <= review]
+        received = [p for p in rows if (got := _d(p.get("received"))) and got <= review]
         best = received[0] if received else (
             min(rows, key=lambda p: (_d(p.get("shipped")) is None, _d(p.get("due")) or date.max))
             if rows else None)
@@ -247,7 +247,7 @@ def fabric_weight(style: dict[str, Any]) -> float | None:
     return None
 
 
-def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: set[int]) -> str | None:
+def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: AbstractSet[int]) -> str | None:
     """Why an adopted style needs a customs ruling sample, or None."""
     if not style.get("hts"):
         return "it has no HTS code yet"
@@ -266,7 +266,7 @@ def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: 
 
 
 def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSettings,
-            settings: SampleSettings, place: Place, hts_rows: set[int] = frozenset()
+            settings: SampleSettings, place: Place, hts_rows: AbstractSet[int] = frozenset()
             ) -> tuple[pd.DataFrame, list[Finding]]:
     """Adopted styles that need a CBP ruling sample, and the facts that must go with it.
 

@@ -88,7 +88,8 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
         raw = get(f"Required: {status}")
         if raw in (None, ""):
             continue
-        fields, unknown = [], []
+        fields: list[str] = []
+        unknown: list[str] = []
         for h in setting_list(raw):
             (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
         required[status] = tuple(fields)
@@ -128,10 +129,10 @@ def size_range_ok(text: str, extra: frozenset[str] = frozenset()) -> bool:
     tokens = [t for t in re.split(r"\s*(?:-|–|\bto\b|,|/)\s*", text.strip(), flags=re.I) if t]
     if not tokens:
         return False
-    parsed = [_size_token(t) for t in tokens]
-    if any(p is None for p in parsed) or len({p[0] for p in parsed}) != 1:  # type: ignore[index]
+    parsed = [p for t in tokens if (p := _size_token(t)) is not None]
+    if len(parsed) != len(tokens) or len({p[0] for p in parsed}) != 1:  # a token that is not a size, or mixed kinds
         return False
-    values = [p[1] for p in parsed]  # type: ignore[index]
+    values = [p[1] for p in parsed]
     return all(b > a for a, b in zip(values, values[1:]))
 
 
@@ -159,8 +160,8 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
     for r in records(styles):
         row, key = r["_row"], r["style"]
 
-        def at(f: str, value: Any = None) -> dict[str, Any]:
-            return place.at(row, f, key=key, value=r.get(f) if value is None else value)
+        def at(f: str, value: Any = None) -> dict[str, Any]:  # called within this iteration only
+            return place.at(row, f, key=key, value=r.get(f) if value is None else value)  # noqa: B023
 
         status = (r.get("status") or "").strip().lower()
         if r.get("status") and status not in KNOWN_STATUSES and status not in settings.required:
