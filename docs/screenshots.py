@@ -71,7 +71,8 @@ def render(xlsx: Path, png: Path, work: Path, page: str | None = None) -> None:
     pdf = work / (xlsx.stem + ".pdf")
     first = _page_starting(pdf, page) if page else 1
     crop = [str(round(v * DPI)) for v in (0.4, 0.65, 10.2, 7.2)]  # the printed area of a landscape Letter page
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(first), "-l", str(first), "-x", crop[0], "-y", crop[1],
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(first), "-l", str(first),
+                    "-x", crop[0], "-y", crop[1],
                     "-W", crop[2], "-H", crop[3], "-singlefile", str(pdf), str(png.with_suffix(""))],
                    check=True, timeout=120)
 

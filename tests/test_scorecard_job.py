@@ -93,9 +93,10 @@ def test_a_tracker_without_orders_is_refused_and_nothing_is_written(tmp_path: Pa
 
 
 def test_a_vendor_with_several_factories_gets_the_factory_sheet(tmp_path: Path) -> None:
-    from test_scorecards import NAMES, S, TODAY as DAY, history
     from prodbook.core import scorecards as sc
     from prodbook.workbook.scorecard_xlsx import write_scorecard
+    from test_scorecards import NAMES, S, history
+    from test_scorecards import TODAY as DAY
 
     out = write_scorecard(tmp_path / "card.xlsx", sc.scorecard(history(), S, DAY, rule_names=NAMES))
     wb = openpyxl.load_workbook(out)

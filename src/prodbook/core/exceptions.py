@@ -367,7 +367,8 @@ def recovery_options(ln: Line, inp: Inputs) -> list[rc.Option]:
         return []
     packed = ln.w("packed_qty")
     transit = transit_days(ln, s)
-    late = rc.LateLine(ln.cancel, xf, s.transit_sea if transit is None else transit, check.terms.basis is cx.Basis.IN_DC,
+    late = rc.LateLine(ln.cancel, xf, s.transit_sea if transit is None else transit,
+                       check.terms.basis is cx.Basis.IN_DC,
                        inp.today, ln.qty or ln.w("order_qty"), None if packed is None else int(packed),
                        current_mode(ln), inp.calendar(ln.vendor), check.terms.label, shipped(ln, s))
     return rc.options(late, replace(inp.rates, transit_air=s.transit_air, ship_tolerance_pct=s.ship_tolerance_pct))

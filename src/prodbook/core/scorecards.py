@@ -43,7 +43,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -145,7 +145,7 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict
         return []
     if cols is not None:
         frame = frame[[c for c in cols if c in frame.columns]]
-    return frame.to_dict("records")
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
 def _folded(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -259,7 +259,7 @@ def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: dat
         k = _line(o)
         dates = xf.get(k, {})
         actual = dates.get("actual")
-        if not in_period(actual, since, today):
+        if actual is None or not in_period(actual, since, today):
             continue
         planned = _d(o.get("ex_factory")) or dates.get("planned")
         if planned is None:
@@ -321,7 +321,7 @@ def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None 
     for r in _rows(h.samples, ("style", "sample_type", "color", "due", "shipped")):
         kind = _text(r.get("sample_type")) or ""
         due = _d(r.get("due"))
-        if not _FIT_PP.match(kind) or not in_period(due, since, today):
+        if due is None or not _FIT_PP.match(kind) or not in_period(due, since, today):
             continue
         shipped = _d(r.get("shipped"))
         ok = shipped is not None and shipped <= due
@@ -507,9 +507,9 @@ def _po_lines(h: History, prep: _Prep) -> tuple[dict[str, int], dict[tuple[str, 
         if who.factory:
             per_factory[(v, who.factory)] = per_factory.get((v, who.factory), 0) + 1
             factories.setdefault(v, set()).add(who.factory)
-    for r in _rows(h.styles, ("vendor", "factory")):  # a vendor's factory of a style not yet ordered still belongs to it
-        if (v := _text(r.get("vendor"))) and (f := _text(r.get("factory"))):
-            factories.setdefault(v, set()).add(f)
+    for r in _rows(h.styles, ("vendor", "factory")):  # a factory of a style not yet ordered is still the vendor's
+        if (named := _text(r.get("vendor"))) and (f := _text(r.get("factory"))):
+            factories.setdefault(named, set()).add(f)
     return per_vendor, per_factory, factories
 
 
@@ -544,7 +544,7 @@ def scorecard(h: History, s: ScoreSettings, today: date, since: date | None = No
     exc = detail[detail["measure"] == Measure.EXCEPTION]
     by_rule = []
     for (v, rule), g in exc.groupby(["vendor", "item"], sort=True) if len(exc) else ():
-        n = per_vendor.get(v, 0)
+        n = per_vendor.get(str(v), 0)
         by_rule.append({"vendor": v, "rule": rule, "exceptions": len(g),
                         "per_100": round(len(g) / n * 100, 1) if n else None})
     return Scorecard(table, pd.DataFrame(by_rule, columns=["vendor", "rule", "exceptions", "per_100"]), detail,

@@ -13,8 +13,8 @@ from html import escape
 
 import pandas as pd
 
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.findings import shown
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.report import LATE, RISK, ChangeRow
 from prodbook.core.scorecards import Scorecard, vendor_rows
 from prodbook.workbook.scorecard_xlsx import CHARTS, SCORECARD, period_text
@@ -107,8 +107,9 @@ def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit:
 def scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
     """The vendor scorecard section: a chart per measure, the figures, exceptions by rule."""
     vendors = vendor_rows(card)
-    charts = "".join(_measure_svg(vendors, title, fields, unit, "dark: average, light: worst"
-                                  if len(fields) > 1 else None) for title, fields, unit in CHARTS) if len(vendors) else ""
+    two = "dark: average, light: worst"
+    charts = "".join(_measure_svg(vendors, title, fields, unit, two if len(fields) > 1 else None)
+                     for title, fields, unit in CHARTS) if len(vendors) else ""
     cols = {c.field: c.header for c in SCORECARD.columns}
     rules = _table(card.by_rule, {"vendor": "Vendor", "rule": "Rule", "exceptions": "Exceptions",
                                   "per_100": "Per 100 PO lines"}, date_format=date_format)
@@ -139,7 +140,7 @@ def render_scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMA
 
 def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
                 changes: Sequence[ChangeRow], other_changes: int, date_format: str = DEFAULT_DATE_FORMAT,
-                scorecard: Scorecard = None, recovery: pd.DataFrame | None = None) -> str:
+                scorecard: Scorecard | None = None, recovery: pd.DataFrame | None = None) -> str:
     """The whole report page; dates as in the workbook (Config 'Date Format')."""
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0

@@ -90,7 +90,7 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
 """The Scorecard sheet's rows: field, what the APM reads, how it is counted. Vendors are the columns."""
 
 _HEAD_FILL, _HEAD_FONT = "1F4E78", "FFFFFF"
-CHART_CM = 10.4
+CHART_CM = 10
 
 
 def _cm(width: float) -> float:
@@ -98,7 +98,7 @@ def _cm(width: float) -> float:
     return (width * 7 + 5) / 96 * 2.54
 
 
-def _chart_columns(widths: list[float], chart_cm: float, per_row: int, default: float = 8.43) -> list[int]:
+def _chart_columns(widths: list[float], chart_cm: int, per_row: int, default: float = 8.43) -> list[int]:
     """The 1-based columns where ``per_row`` charts side by side start without overlapping."""
     starts, x = [], 0.0
     for w in [*widths, *[default] * 60]:
@@ -187,7 +187,7 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
             chart.y_axis.scaling.min = 0  # bars from zero: a short bar is a small figure
             if axis == "%":
                 chart.y_axis.scaling.max = 100
-            chart.height, chart.width = 6.5, CHART_CM
+            chart.height, chart.width = 7, CHART_CM
             ws.add_chart(chart, f"{get_column_letter(anchors[k % len(anchors)])}{top + (k // len(anchors)) * 14}")
     factories = card.table[~card.table.index.isin(card.table.drop_duplicates("vendor").index)]
     if len(factories):
@@ -207,7 +207,7 @@ def write_scorecard(path: Path, card: sc.Scorecard, *, date_format: str = DEFAUL
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     add_scorecard(wb, card, date_format)
     wb.active = 0
     return write_atomic(path, wb.save)
