@@ -15,15 +15,16 @@ from pathlib import Path
 
 from prodbook.core import report as rp
 from prodbook.core.looks import date_text
-from prodbook.workbook.report_html import render_html
-from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
-from prodbook.jobs.scorecard_job import card_for, exceptions_now
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import inputs, ta_rows
-from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
-from prodbook.workbook.links import po_links
+from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
+from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.report_html import render_html
+from prodbook.workbook.report_xlsx import write_xlsx
+from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
 from prodbook.workbook.tracker import Tracker
 
 
@@ -69,7 +70,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                                   other_changes=other, date_format=tracker.config.date_format, scorecard=card,
                                   recovery=recovery).encode("utf-8")
         else:
-            content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
+            content = partial(write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
                               changes=changes, other_changes=other, exceptions=exceptions,
                               date_format=tracker.config.date_format, more_sheets=(
                                   partial(add_recovery, options=recovery, date_format=tracker.config.date_format),

@@ -18,8 +18,9 @@ import pandas as pd
 from prodbook.core import scorecards as sc
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
-from prodbook.core.report import RECOVERY, table_sheet
+from prodbook.core.report import RECOVERY
 from prodbook.workbook.publish import write_atomic
+from prodbook.workbook.report_xlsx import table_sheet
 
 N, INT, D = Kind.NUMBER, Kind.INT, Kind.DATE
 
