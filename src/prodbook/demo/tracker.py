@@ -1021,7 +1021,7 @@ def build_story(today: date) -> Story:
     styles = build_styles(rng, today)
     pre = _calendars(vendors, closed, range(today.year - 1, today.year + 2))
     lines = build_orders(rng, today, styles, pre)
-    years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields))
+    years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields), today)
     calendars = _calendars(vendors, closed, years)
     plans, planned = plan_orders(styles, lines, calendars)
     walks = live_actuals(rng, today, lines, plans, planned, calendars)

@@ -35,7 +35,7 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     settings, findings = ex.settings_from(tracker.config, tracker.file)
     ta_frame = tracker.current(TA)
     wip_frame = tracker.current(VENDOR_WIP)
-    years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
+    years = ta.required_years(orders, ctx.today)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
                                              vendors_sheet=tracker.sheet(VENDORS),
