@@ -279,6 +279,42 @@ def undo(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> Non
     _run(workbook, ["undo"], today, dry_run, as_json)
 
 
+@main.command()
+@click.argument("trackers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db", default=None, metavar="URL",
+              help="The roll-up database: a DuckDB file (PATH.duckdb; default: prodbook-rollup.duckdb beside the "
+                   "first tracker) or a team's PostgreSQL server (postgresql://user:password@server/database).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The roll-up workbook (default: 'Season Roll-up DATE.xlsx' beside the first tracker).")
+@common
+def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: date | None, dry_run: bool,
+           as_json: bool) -> None:
+    """The season across trackers: load each tracker (files or folders of them) into a database, then write
+    the roll-up workbook: lines at risk, milestones due this week by owner, open exceptions by vendor.
+
+    The trackers are only read. A tracker with a bad row is not loaded at all (its last good load stays);
+    the others are. --dry-run reads the trackers and says what would be loaded, and writes nothing.
+    """
+    from prodbook.jobs.rollup_job import rollup as run_rollup
+
+    result = run_rollup(trackers, _context(today, dry_run, out=out), db=db)
+    if as_json:
+        click.echo(json.dumps(_strict({"summary": result.summary, "data": result.data,
+                                       "exit_code": result.exit_code,
+                                       "findings": [f.to_dict() for f in result.findings]}),
+                              indent=2, default=str, allow_nan=False))
+    else:
+        for line in result.summary:
+            console.print(line)
+        for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
+            style = "red" if f.severity is Severity.ERROR else "yellow"
+            value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+            file = f"'{f.file}' " if f.file and f.file not in f.where else ""
+            console.print(f"[{style}]{f.severity.upper()}[/] " + escape(f"{file}{f.where}: {f.message}{value}"),
+                          markup=True)
+    sys.exit(result.exit_code)
+
+
 DEMO_FOLDER = "demo"
 
 
