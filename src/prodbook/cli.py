@@ -330,6 +330,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
     unless --force moves it aside first.
     """
+    from prodbook.demo.kids import KIDS
     from prodbook.demo.tracker import build_story, fill_functions, write_demo
     from prodbook.demo.vendor_files import write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
@@ -352,6 +353,9 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     path = write_demo(target, day, story)
     wip = write_vendor_files(target / "vendor files" / "WIP", story)
     costing = write_costing_file(target / "vendor files", path, day)
+    kids_story = build_story(day, KIDS)
+    kids = write_demo(target, day, kids_story, KIDS)
+    kids_wip = write_vendor_files(target / "vendor files" / "WIP Kids", kids_story)
     if not as_json:
         if prepared.moved_to:
             console.print(f"Moved the previous demo to '{prepared.moved_to}'.")
@@ -362,11 +366,18 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     result = run(path, REFRESH, _context(day, False, files=(*wip, costing)), title="Refresh")
     if result.commit and result.commit.written == path:
         fill_functions(path, story)
+    # the kids division's tracker: its own refresh, quietly (the main tracker's run is the one shown); no
+    # follow-ups, whose drafts would take the main tracker's draft names in the same folder
+    kids_result = run(kids, [j for j in REFRESH if j != "followups"], _context(day, False, files=tuple(kids_wip)),
+                      title="Refresh")
     demo_folder.record(target, day)
     _print(result, as_json)
     if not as_json:
         console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "
                       "Follow-ups and Functions.")
+        console.print(f"A second tracker, '{kids}' (the kids division, {len(kids_story.lines)} PO lines, "
+                      f"{len(kids_result.findings)} finding(s)), is there for the season roll-up: "
+                      f"prodbook rollup \"{target}\"")
     sys.exit(0)
 
 
