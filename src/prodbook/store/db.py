@@ -204,10 +204,10 @@ class DuckDatabase(Database):
         typed = _typed(frame, table)
         names = ", ".join(table.names)
         self.con.register("prodbook_load", typed)
-        try:
-            self.con.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM prodbook_load")
-        finally:
-            self.con.unregister("prodbook_load")
+        # on a refused row the transaction is aborted and takes no more statements: the registration then
+        # stays until the next load replaces it
+        self.con.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM prodbook_load")
+        self.con.unregister("prodbook_load")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
