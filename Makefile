@@ -43,11 +43,12 @@ screenshots: $(STAMP) system-deps
 	$(BIN)/python docs/screenshots.py
 
 ## system-deps: in CI, as root, install LibreOffice Calc (headless) and poppler-utils (pdftotext, pdftoppm) for the
-## spreadsheet cross-checks, the printed-demo check and the screenshots
+## spreadsheet cross-checks, the printed-demo check and the screenshots, and PostgreSQL (its binaries: the roll-up
+## tests start a throwaway server of their own with initdb/pg_ctl)
 system-deps:
-	@if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; } && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing LibreOffice Calc (headless) and poppler-utils for the spreadsheet cross-checks..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
+	@if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing LibreOffice Calc (headless), poppler-utils and PostgreSQL for the cross-checks and the roll-up tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils postgresql >/dev/null; \
 	fi
 
 clean:

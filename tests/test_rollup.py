@@ -297,7 +297,7 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> list[store_load.Prepared]
     return [good_a, good_b, bad_a]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=6))
 def test_any_sequence_of_loads_leaves_each_trackers_last_good_load(three: list[store_load.Prepared],
                                                                    order: list[int], tmp_path: Path) -> None:

@@ -104,19 +104,18 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         raise UserError("no tracker to roll up: give tracker workbooks (.xlsx, .xlsm) or folders holding them")
     url = db or str(trackers[0].parent / DEFAULT_DB)
     result = RollupResult(shown_url(url), None)
-    prepared: list[store_load.Prepared] = []
-    for path in trackers:
+    seasons: list[str] = []
+    for path in trackers:  # one at a time: read, load, let go (20 big trackers never sit in memory together)
         try:
             p = read_tracker(path, ctx, found=path not in given)
         except UserError as exc:
             result.findings += store_load.not_loaded(path.name, [_with_file(exc.finding, path)])
             continue
-        if p is not None:
-            prepared.append(p)
-    if ctx.dry_run:
-        return _dry_run(result, prepared)
-    seasons: list[str] = []
-    for p in prepared:
+        if p is None:
+            continue
+        if ctx.dry_run:
+            _would_load(result, p)
+            continue
         try:
             with opened(url) as database:
                 rows = store_load.load(database, p, now=ctx.now)
@@ -126,6 +125,12 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         result.loaded.append((p.identity.file_name, rows))
         if p.identity.season not in seasons:
             seasons.append(p.identity.season)
+    if ctx.dry_run:
+        result.summary.append(f"Dry run: {len(result.loaded)} tracker(s) would be loaded into {result.database} "
+                              f"({sum(n for _, n in result.loaded):,} rows); nothing was written.")
+        result.data = {"database": result.database, "dry_run": True,
+                       "loaded": [{"file": f, "rows": n} for f, n in result.loaded]}
+        return result
     if not result.loaded:
         result.summary.append(f"Roll-up: no tracker loaded into {result.database}; no roll-up written.")
         return result
@@ -148,19 +153,13 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
     return result
 
 
-def _dry_run(result: RollupResult, prepared: Sequence[store_load.Prepared]) -> RollupResult:
-    """What a run would load, and which trackers it would keep out: the database and the roll-up untouched."""
-    for p in prepared:
-        bad = [f for t in p.tables for f in t.bad]
-        if bad:
-            result.findings += store_load.not_loaded(p.identity.file_name, bad)
-        else:
-            result.loaded.append((p.identity.file_name, p.rows()))
-    result.summary.append(f"Dry run: {len(result.loaded)} tracker(s) would be loaded into {result.database} "
-                          f"({sum(n for _, n in result.loaded):,} rows); nothing was written.")
-    result.data = {"database": result.database, "dry_run": True,
-                   "loaded": [{"file": f, "rows": n} for f, n in result.loaded]}
-    return result
+def _would_load(result: RollupResult, p: store_load.Prepared) -> None:
+    """--dry-run: what the load would do with this tracker, the database untouched."""
+    bad = [f for t in p.tables for f in t.bad]
+    if bad:
+        result.findings += store_load.not_loaded(p.identity.file_name, bad)
+    else:
+        result.loaded.append((p.identity.file_name, p.rows()))
 
 
 def _with_file(f: Finding, path: Path) -> Finding:

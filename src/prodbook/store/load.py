@@ -35,7 +35,7 @@ from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
 from prodbook.store.schema import (CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, ORDERS_T, PO_LINES_T, RECORD_TABLES,
                                    TRACKERS, StoreTable)
-from prodbook.workbook.tables import duplicate_keys
+from prodbook.workbook.tables import Table, duplicate_keys
 from prodbook.workbook.tracker import Tracker
 
 LENIENT = (ISSUES_T.name, CHANGE_LOG_T.name)
@@ -119,15 +119,31 @@ def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
     required = spec is ORDERS
     if not required and not tracker.has(spec):
         return SheetRows(table, tracker.sheet(spec), pd.DataFrame(columns=list(table.names)))
-    read, _records, _rows, found = tracker.records(spec, required=required)
+    read = tracker.table(spec, required=required)
     frame = read.frame
     data = {c.name: frame[c.field] if c.field in frame.columns else None
             for c in table.columns if c.name not in ("tracker_id", "sheet_row", "is_open")}
     out = pd.DataFrame(data, index=frame.index).assign(sheet_row=frame["_row"])
     if table.name in LENIENT:
         return SheetRows(table, read.sheet, out.reset_index(drop=True))
-    bad = [f for f in [*found, *duplicate_keys(read, tracker.file)] if f.severity is Severity.ERROR]
+    found = [*read.findings, *blank_keys(read, tracker.file), *duplicate_keys(read, tracker.file)]
+    bad = [f for f in found if f.severity is Severity.ERROR]
     return SheetRows(table, read.sheet, out.reset_index(drop=True), bad)
+
+
+def blank_keys(table: Table, file: str) -> list[Finding]:
+    """Rows with a required cell left blank (a T&A row without its PO #): the row cannot be told apart."""
+    out: list[Finding] = []
+    frame = table.frame
+    for col in table.spec.columns:
+        if not col.required or col.field not in frame.columns or not len(frame):
+            continue
+        values = frame[col.field]
+        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+        for row in frame.loc[blank, "_row"]:
+            out.append(error(Code.REQUIRED, f"'{table.header_of(col.field)}' is empty; fill it in", file=file,
+                             sheet=table.sheet, row=int(row), column=table.header_of(col.field)))
+    return out
 
 
 def prepare(tracker: Tracker, path: Path, as_of: date, po_lines: pd.DataFrame | None = None,
