@@ -286,6 +286,46 @@ def test_no_tracker_and_a_wrong_database_name_stop_with_a_plain_message(tmp_path
         rollup([womens(tmp_path)], CTX, db=str(tmp_path / "season.txt"))
 
 
+def test_the_readme_documents_every_table_and_column() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    schema = readme[readme.index("### The schema"):readme.index("### Excel (Power Query)")]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in schema.splitlines() if line.startswith("| `")}
+    assert set(rows) == {t.name for t in TABLES} | {"schema_version"}
+    for table in TABLES:
+        documented = {c.strip("` ") for c in rows[table.name].split("|")[3].replace("(", ",").split(",")}
+        missing = [c for c in table.names if c not in documented and c not in ("tracker_id", "sheet_row")]
+        assert not missing, f"README: {table.name} lacks {missing}"
+
+
+def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) -> None:
+    """`prodbook demo` writes the kids tracker beside the main one; the roll-up combines the two."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    day = "2026-11-25"
+    done = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", day])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "demo-tracker-kids.xlsx").exists() and (tmp_path / "demo-tracker.xlsx").exists()
+    result = rollup([tmp_path], Context(today=date.fromisoformat(day)))
+    assert result.exit_code == 0, [f.text() for f in result.findings]
+    assert sorted(f for f, _ in result.loaded) == ["demo-tracker-kids.xlsx", "demo-tracker.xlsx"]
+    url = str(tmp_path / "prodbook-rollup.duckdb")
+    assert rows_of(url, "SELECT file_name, division, season FROM trackers ORDER BY file_name") == [
+        ("demo-tracker-kids.xlsx", "Kids", "SS27"), ("demo-tracker.xlsx", "Men's, Women's", "SS27")]
+    shared = rows_of(url, "SELECT COUNT(*) FROM (SELECT vendor FROM orders o JOIN styles s ON s.tracker_id = "
+                          "o.tracker_id AND s.style = o.style GROUP BY vendor HAVING COUNT(DISTINCT o.tracker_id) = 2) x")
+    assert shared[0][0] >= 3
+    # every PO line of both trackers is judged, and the roll-up's at-risk lines are exactly those judged so
+    lines = rows_of(url, "SELECT COUNT(*), SUM(CASE WHEN status IN ('Late for cancel', 'At risk') THEN 1 ELSE 0 "
+                         "END) FROM po_lines")[0]
+    assert lines[0] == rows_of(url, "SELECT COUNT(*) FROM orders")[0][0]
+    wb = openpyxl.load_workbook(result.out)
+    at_risk = _records(wb["Lines at Risk"])
+    assert len(at_risk) == lines[1] and {r["Tracker"] for r in at_risk} == {"demo-tracker.xlsx",
+                                                                             "demo-tracker-kids.xlsx"}
+
+
 # --- any sequence of loads leaves each tracker's last good load, once ---------------------------------
 
 @pytest.fixture(scope="module")

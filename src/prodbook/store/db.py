@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +126,19 @@ class Database:
 
 
 def _typed(frame: pd.DataFrame, table: StoreTable) -> pd.DataFrame:
-    """The frame with each column in the dtype its SQL type takes (DuckDB reads dtypes, not values)."""
+    """The frame with each column in the dtype its SQL type takes (DuckDB reads dtypes, not values).
+
+    A date column may hold the user's N/A: it is stored blank (the Status column says N/A).
+    """
     out = {}
+    n = len(frame)
     for col in table.columns:
-        s = frame[col.name] if col.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
-        s = s.reset_index(drop=True)
+        s = frame[col.name].reset_index(drop=True) if col.name in frame.columns else pd.Series([None] * n,
+                                                                                              dtype=object)
         if col.kind in (Kind.DATE, Kind.DATETIME):
-            out[col.name] = pd.to_datetime(s.where(s.map(_is_time), None), errors="coerce")
+            out[col.name] = pd.to_datetime(pd.Series([v if isinstance(v, (date, pd.Timestamp)) else None
+                                                      for v in s.to_numpy(dtype=object)], dtype=object),
+                                           errors="coerce")
         elif col.kind is Kind.INT:
             out[col.name] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
         elif col.kind is Kind.NUMBER:
@@ -140,13 +146,9 @@ def _typed(frame: pd.DataFrame, table: StoreTable) -> pd.DataFrame:
         elif col.kind is Kind.BOOL:
             out[col.name] = s.astype("boolean")
         else:
-            out[col.name] = s.map(lambda v: None if _blank(v) else str(v)).astype(object)
+            out[col.name] = pd.Series([v if type(v) is str else (None if _blank(v) else str(v))
+                                       for v in s.to_numpy(dtype=object)], dtype=object)
     return pd.DataFrame(out, columns=list(table.names))
-
-
-def _is_time(v: Any) -> bool:
-    from datetime import date
-    return isinstance(v, (date, pd.Timestamp)) and not (v is pd.NaT)
 
 
 def _blank(v: Any) -> bool:

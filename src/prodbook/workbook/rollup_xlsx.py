@@ -57,6 +57,8 @@ EXCEPTIONS = _spec("Open Exceptions", ("Vendor", "vendor", T), ("ID", "id", T), 
                    ("Severity", "severity", T), ("Detail", "detail", T), ("Status", "status", T),
                    ("Owner", "owner", T), ("Tracker", "tracker", T), ("Division", "division", T),
                    ("Exceptions Row", "sheet_row", I))
+FORMULA_START = ("=", "+", "-", "@")
+"""Text starting so is kept as text: vendor text is data, never a formula."""
 LOOK_OF = {LINES.name: "Production Report", EXCEPTIONS.name: "Exceptions", VENDORS.name: "Exceptions"}
 """Whose colour rules a roll-up sheet takes (status, severity), by the tracker sheet it mirrors."""
 
@@ -133,7 +135,7 @@ def _summary(ws: Any, r: Rollup, date_format: str) -> None:
 def _put(ws: Any, row: int, column: int, value: Any) -> Any:
     """A cell whose text is data, never a formula (vendor text may start with '=')."""
     cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         cell.data_type = "s"
     return cell
 
@@ -156,9 +158,17 @@ def _table(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str, *, h
     """``frame``'s columns named in ``spec`` as a table with the tracker's look, its header at ``header_row``."""
     for j, col in enumerate(spec.columns, start=1):
         _put(ws, header_row, j, col.header)
+    kinds = [(col.field, col.kind) for col in spec.columns]
     for i, rec in enumerate(frame.to_dict("records") if len(frame) else [], start=header_row + 1):
-        for j, col in enumerate(spec.columns, start=1):
-            _put(ws, i, j, _value(rec.get(col.field), col.kind))
+        values = [_value(rec.get(f), k) for f, k in kinds]
+        if header_row == 1:  # rows go below the header: append, the fast way, then text stays text
+            ws.append(values)
+            for j, v in enumerate(values, start=1):
+                if isinstance(v, str) and v[:1] in FORMULA_START:
+                    ws.cell(row=i, column=j).data_type = "s"
+        else:
+            for j, v in enumerate(values, start=1):
+                _put(ws, i, j, v)
     look = look_for(replace(spec, name=LOOK_OF.get(spec.name, spec.name)), date_format)
     if header_row == 1:
         apply_look(ws, look)
