@@ -110,16 +110,17 @@ def _summary(ws: Any, r: Rollup, date_format: str) -> None:
     ws.title = "Summary"
     ws["A1"] = f"Season roll-up {', '.join(s for s in r.seasons if s) or ''} - as of {date_text(r.today, date_format)}"
     ws["A1"].font = Font(size=16, bold=True, color="1F4E78")
-    ws["A2"] = f"From the database {r.database}: every tracker of the season loaded there, whoever loaded it."
+    ws["A2"] = "Every tracker of the season in the roll-up database, whoever loaded it."
+    ws["A3"] = f"Database: {r.database}"
     late = int((r.lines["status"] == "Late for cancel").sum()) if len(r.lines) else 0
     figures = (("Trackers", len(r.trackers)), ("PO lines", int(r.trackers["po_lines"].sum()) if len(r.trackers) else 0),
                ("Lines at risk", len(r.lines)), ("Late for cancel", late),
                ("Units at risk", int(pd.to_numeric(r.lines["qty"]).fillna(0).sum()) if len(r.lines) else 0),
                ("Milestones due this week", len(r.due)), ("Open exceptions", len(r.exceptions)))
-    for i, (name, value) in enumerate(figures, start=4):
+    for i, (name, value) in enumerate(figures, start=5):
         _put(ws, i, 1, name).font = Font(bold=True)
         _put(ws, i, 2, value).number_format = "#,##0"
-    top = 4 + len(figures) + 1
+    top = 5 + len(figures) + 1
     _put(ws, top, 1, "Trackers").font = Font(size=13, bold=True)
     _table(ws, r.trackers, TRACKERS, date_format, header_row=top + 1)
     row = top + 3 + len(r.trackers)
@@ -130,6 +131,9 @@ def _summary(ws: Any, r: Rollup, date_format: str) -> None:
             _put(ws, j, 1, f.file or "")
             _put(ws, j, 2, f"{f.where}: {f.message}" if f.where else f.message)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 26)
+    ws.page_setup.orientation = "landscape"  # one page wide, as the other sheets print
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _put(ws: Any, row: int, column: int, value: Any) -> Any:
