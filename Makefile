@@ -20,7 +20,7 @@ demo: $(STAMP)
 ## sample: rewrite the committed demo copy in workbooks/ (as of 2026-11-25; review the diff, then commit)
 SAMPLE_DAY := 2026-11-25
 sample: $(STAMP)
-	rm -rf workbooks/demo-tracker.xlsx "workbooks/vendor files" "workbooks/prodbook backups" \
+	rm -rf workbooks/demo-tracker.xlsx workbooks/demo-tracker-kids.xlsx "workbooks/vendor files" "workbooks/prodbook backups" \
 		"workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
 	$(BIN)/prodbook demo workbooks --today $(SAMPLE_DAY) > /dev/null
 	rm -rf "workbooks/prodbook backups" "workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
