@@ -314,7 +314,8 @@ def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) 
     assert rows_of(url, "SELECT file_name, division, season FROM trackers ORDER BY file_name") == [
         ("demo-tracker-kids.xlsx", "Kids", "SS27"), ("demo-tracker.xlsx", "Men's, Women's", "SS27")]
     shared = rows_of(url, "SELECT COUNT(*) FROM (SELECT vendor FROM orders o JOIN styles s ON s.tracker_id = "
-                          "o.tracker_id AND s.style = o.style GROUP BY vendor HAVING COUNT(DISTINCT o.tracker_id) = 2) x")
+                          "o.tracker_id AND s.style = o.style GROUP BY vendor "
+                          "HAVING COUNT(DISTINCT o.tracker_id) = 2) x")
     assert shared[0][0] >= 3
     # every PO line of both trackers is judged, and the roll-up's at-risk lines are exactly those judged so
     lines = rows_of(url, "SELECT COUNT(*), SUM(CASE WHEN status IN ('Late for cancel', 'At risk') THEN 1 ELSE 0 "
@@ -324,6 +325,13 @@ def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) 
     at_risk = _records(wb["Lines at Risk"])
     assert len(at_risk) == lines[1] and {r["Tracker"] for r in at_risk} == {"demo-tracker.xlsx",
                                                                              "demo-tracker-kids.xlsx"}
+
+
+def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as caught:
+        rollup([womens(tmp_path)], CTX, db="postgresql://apm:s3cret@127.0.0.1:1/production")
+    text = caught.value.finding.text()
+    assert "postgresql://apm@127.0.0.1:1/production" in text and "s3cret" not in text
 
 
 # --- any sequence of loads leaves each tracker's last good load, once ---------------------------------

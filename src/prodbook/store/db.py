@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -45,15 +46,15 @@ def is_postgres(url: str) -> bool:
 
 
 def shown_url(url: str) -> str:
-    """The database as a message names it: a server URL without its password."""
+    """The database as a message names it: a server URL without its password (nor its options)."""
     if not is_postgres(url):
         return url
     try:
-        from psycopg.conninfo import conninfo_to_dict, make_conninfo
-        info = conninfo_to_dict(url)
-        info.pop("password", None)
-        return make_conninfo(**info)
-    except Exception:  # an unparsable URL: say only which server kind
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:  # an unparsable URL: say only which server kind
         return "the PostgreSQL server"
 
 
@@ -130,7 +131,7 @@ def _typed(frame: pd.DataFrame, table: StoreTable) -> pd.DataFrame:
 
     A date column may hold the user's N/A: it is stored blank (the Status column says N/A).
     """
-    out = {}
+    out: dict[str, pd.Series] = {}
     n = len(frame)
     for col in table.columns:
         s = frame[col.name].reset_index(drop=True) if col.name in frame.columns else pd.Series([None] * n,
@@ -184,11 +185,15 @@ class DuckDatabase(Database):
                 self.con = duckdb.connect(str(path))
                 break
             except duckdb.IOException as exc:  # another process has the file: wait for it
-                if "lock" not in str(exc).lower() or time.monotonic() > limit:
+                if "lock" not in str(exc).lower():
+                    raise UserError(f"could not open the roll-up database {path} ({str(exc).splitlines()[0]}). "
+                                    "Check that you may write in that folder, or name another file with "
+                                    "--db PATH.duckdb") from exc
+                if time.monotonic() > limit:
                     raise DatabaseBusy(f"the roll-up database {path} is in use by another program (another "
                                        "prodbook roll-up, or a tool that has it open). Close that, or wait "
-                                       "for it to finish, and run the roll-up again. Nothing was loaded"
-                                       ) from exc
+                                       "for it to finish, and run the roll-up again (each tracker is loaded "
+                                       "whole or not at all)") from exc
                 time.sleep(0.2)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -238,7 +243,7 @@ class PgDatabase(Database):
             raise UserError(f"could not reach the roll-up database {shown_url(url)}: "
                             f"{str(exc).strip().splitlines()[-1]}. Check the server name, port, database, "
                             "user and password in --db (ask whoever runs the server), then run the roll-up "
-                            "again. Nothing was loaded") from exc
+                            "again (each tracker is loaded whole or not at all)") from exc
 
     @staticmethod
     def _sql(sql: str) -> str:

@@ -33,7 +33,7 @@ import pandas as pd
 from prodbook.core.findings import Code, Finding, Severity, error
 from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
-from prodbook.store.schema import (CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, ORDERS_T, PO_LINES_T, RECORD_TABLES,
+from prodbook.store.schema import (CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, PO_LINES_T, RECORD_TABLES,
                                    TRACKERS, StoreTable)
 from prodbook.workbook.tables import Table, duplicate_keys
 from prodbook.workbook.tracker import Tracker
@@ -173,7 +173,8 @@ def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user:
     with db.transaction():
         # claim the tracker first: a second loader of the same tracker waits here until this one is done
         db.execute(
-            f"INSERT INTO {TRACKERS.name} ({', '.join(TRACKERS.names)}) VALUES ({', '.join('?' * len(TRACKERS.names))}) "
+            f"INSERT INTO {TRACKERS.name} ({', '.join(TRACKERS.names)}) "
+            f"VALUES ({', '.join('?' * len(TRACKERS.names))}) "
             "ON CONFLICT (tracker_id) DO UPDATE SET file = EXCLUDED.file, file_name = EXCLUDED.file_name, "
             "division = EXCLUDED.division, as_of = EXCLUDED.as_of, loaded_at = EXCLUDED.loaded_at, "
             "loaded_by = EXCLUDED.loaded_by, file_modified = EXCLUDED.file_modified, "

@@ -10,7 +10,6 @@ at all (``publish.write_atomic``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -203,6 +202,3 @@ def _below(ws: Any, look: Any, header_row: int, ncol: int, nrows: int) -> None:
 def roll_up_name(today: date) -> str:
     return f"Season Roll-up {today.isoformat()}.xlsx"
 
-
-def names(findings: Sequence[Finding]) -> list[str]:
-    return sorted({f.file for f in findings if f.file})
