@@ -327,6 +327,22 @@ def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) 
                                                                              "demo-tracker-kids.xlsx"}
 
 
+def test_the_command_names_the_bad_row_and_exits_1(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    womens(tmp_path / "w", actual="soon")
+    kids(tmp_path)
+    done = CliRunner().invoke(main, ["rollup", str(tmp_path / "w" / "womens.xlsx"), str(tmp_path / "kids.xlsx"),
+                                     "--today", TODAY.isoformat()])
+    assert done.exit_code == 1, done.output
+    assert "womens.xlsx" in done.output and "sheet 'T&A', row 2, column 'Actual'" in done.output
+    assert "Traceback" not in done.output and "loaded 1 tracker(s)" in done.output
+    assert (tmp_path / "w" / f"Season Roll-up {TODAY.isoformat()}.xlsx").exists()  # beside the first tracker
+    assert (tmp_path / "w" / "prodbook-rollup.duckdb").exists()
+
+
 def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         rollup([womens(tmp_path)], CTX, db="postgresql://apm:s3cret@127.0.0.1:1/production")
