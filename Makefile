@@ -2,13 +2,15 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:10])")
+LOCK   := requirements.lock
+STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.md5(open('pyproject.toml','rb').read()+open('$(LOCK)','rb').read()).hexdigest()[:10])")
 
-.PHONY: demo sample test bench golden screenshots system-deps clean
+.PHONY: demo sample test lint bench golden lock screenshots system-deps clean
 
-$(STAMP): pyproject.toml
+## the environment: prodbook and its test extras, at the versions in requirements.lock (pip constraints)
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" -c $(LOCK)
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -29,6 +31,15 @@ sample: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
+## lint: ruff (rules in pyproject.toml), mypy on src/ and the layer contract (import-linter); all three run,
+## and the target fails if any of them does
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check src tests || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	exit $$status
+
 ## bench: speed figures (prints them; no pass/fail)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -36,6 +47,11 @@ bench: $(STAMP)
 ## golden: rewrite the golden digest of a whole demo run (review the diff before committing)
 golden: $(STAMP)
 	$(BIN)/python tests/golden_digest.py
+
+## lock: rewrite requirements.lock from what the environment has installed (after changing a dependency:
+## `.venv/bin/pip install -e ".[test]"` with the new bound, run the tests, then `make lock`; commit both)
+lock:
+	$(BIN)/python tools/lock.py > $(LOCK).new && mv $(LOCK).new $(LOCK)
 
 ## screenshots: render the README's pictures (docs/images/*.png) of the demo's T&A, Issues and Production Report
 ## (LibreOffice prints each sheet to PDF, pdftoppm from poppler-utils makes the PNG); review them, then commit

@@ -120,7 +120,7 @@ def bench_exceptions(folder: Path, n: int = 2_000) -> None:
     t = time.perf_counter()
     inp, _ = inputs(tracker, ctx)
     t_inputs = time.perf_counter() - t
-    hits = ex.evaluate(inp)
+    found = ex.evaluate(inp)
     t_rules = best_of(3, lambda: ex.evaluate(inp))
     t = time.perf_counter()
     result = run(book, ["exceptions"], Context(today=TODAY, now=datetime(2026, 11, 25, 9)))
@@ -129,7 +129,7 @@ def bench_exceptions(folder: Path, n: int = 2_000) -> None:
     run(book, ["wip", "exceptions"], Context(today=TODAY, now=datetime(2026, 11, 25, 10), files=(report,)))
     t_both = time.perf_counter() - t
     print(f"(b) exceptions over {n:,} PO lines ({len(inp.lines):,} lines, T&A + a {n:,}-line WIP report):")
-    print(f"    {len(ex.RULES)} rules: {t_rules * 1000:,.0f} ms for {len(hits):,} exceptions "
+    print(f"    {len(ex.RULES)} rules: {t_rules * 1000:,.0f} ms for {len(found):,} exceptions "
           f"(inputs read and joined: {t_inputs:.2f} s)")
     print(f"    `prodbook exceptions` end to end {t_job:.2f} s ({result.outcomes[0].data['open']:,} open); "
           f"`prodbook wip` {t_wip:.2f} s; wip + exceptions in one run {t_both:.2f} s")

@@ -122,7 +122,7 @@ def shown_values(path: Path, sheet: str) -> list[list[Any]]:
 @pytest.fixture(autouse=True)
 def _crash_log_in_tmp(tmp_path_factory: Any, monkeypatch: Any) -> None:
     """Crash logs of a test go to a folder of its own, never the user's real log folder."""
-    from prodbook import support
+    from prodbook.jobs import support
 
     folder = tmp_path_factory.mktemp("logs")
     monkeypatch.setattr(support, "log_folder", lambda: folder, raising=False)

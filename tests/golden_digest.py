@@ -1,7 +1,10 @@
 """The golden digest of a whole demo run: what `make golden` writes and test_golden compares.
 
 A digest, not the workbook: counts and a few rows that any change to the
-engine, the rules or the demo shows up in, readable in a diff.
+engine, the rules or the demo shows up in, readable in a diff. Every planted
+problem is pinned by what found it and where: each Issues row by code, sheet,
+cell, key and field; each Exceptions row by rule, PO line (or vendor) and
+severity; each Follow-ups row by vendor, item and reference.
 
     python tests/golden_digest.py          # rewrite tests/golden/demo-2026-11-25.json
 """
@@ -32,6 +35,11 @@ def _text(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
+def _line(*values: Any) -> str:
+    """One finding as one line of the digest: its identifying cells joined by ' | '."""
+    return " | ".join("" if v in (None, "") else str(_text(v)) for v in values)
+
+
 def digest(path: Path) -> dict[str, Any]:
     book = CalamineWorkbook.from_path(str(path))
     ta = _rows(book, "T&A")
@@ -45,6 +53,12 @@ def digest(path: Path) -> dict[str, Any]:
         "exceptions by rule": dict(sorted(collections.Counter(r["Rule"] for r in exceptions).items())),
         "vendor wip rows": len(_rows(book, "Vendor WIP")),
         "follow-ups": len(_rows(book, "Follow-ups")),
+        "issues (code | sheet | cell | key | field)": sorted(
+            _line(r["Code"], r["Sheet"], r["Cell"], r["Key"], r["Field"]) for r in issues),
+        "exceptions (rule | PO | style | color | vendor | severity)": sorted(
+            _line(r["Rule"], r["PO #"], r["Style #"], r["Color"], r["Vendor"], r["Severity"]) for r in exceptions),
+        "follow-ups (vendor | item | ref)": sorted(
+            _line(r["Vendor"], r["Item"], r["Ref"]) for r in _rows(book, "Follow-ups")),
     }
 
 

@@ -6,6 +6,9 @@ tools written independently of prodbook's writer.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import os
 import re
 import sys
 import warnings
@@ -19,7 +22,7 @@ from defusedxml import ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodbook.excel import addin, ribbon, udfs, vbaproject
+from prodbook.excel import addin, ribbon, udfs, vbacheck, vbaproject
 from prodbook.cli import main
 from prodbook.jobs import runner
 
@@ -52,7 +55,11 @@ VBA_KEYWORDS = {w.lower() for w in (
 
 @pytest.fixture(scope="module")
 def xlam(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return addin.build(tmp_path_factory.mktemp("addin") / "prodbook.xlam")
+    """What `prodbook addin build` writes: every check below is on that file."""
+    out = tmp_path_factory.mktemp("addin") / "prodbook.xlam"
+    result = CliRunner().invoke(main, ["addin", "build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +138,12 @@ def test_every_callback_is_a_sub_in_the_built_vba(parts: dict[str, bytes], vba: 
     subs = {m.group(1) for code in vba.values() for m in SUB.finditer(code)}
     assert callbacks == {ribbon.CALLBACK}
     assert callbacks <= subs
-    code = vba["Prodbook"]
-    assert "RunPython" in code and "control.Id" in code and "prodbook.excel.ribbon" in code
+    [code] = [c for c in vba.values() if f"Sub {ribbon.CALLBACK}(" in c]
+    assert "RunPython" in code and "control.Id" in code
+    # the module RunPython imports exists and has run(): the old "import prodbook.ribbon" did not
+    m = re.search(r'RunPython "import ([\w.]+) as r; r\.run\(', code)
+    assert m, code
+    assert callable(getattr(importlib.import_module(m.group(1)), "run"))
 
 
 def test_the_ribbon_and_the_registry_match(parts: dict[str, bytes]) -> None:
@@ -165,7 +176,8 @@ def test_registry_is_consistent() -> None:
         assert a.group in groups and a.image and a.label and a.screentip
         assert (a.call is None) != (not a.jobs), f"{a.id}: jobs or a call, not both or neither"
     wanted = {"Refresh all", "Rebuild T&A", "Check records", "Undo last", "Settings / Help",
-              "Import vendor WIP...", "Exceptions", "Follow-up drafts", "Production report"}
+              "Import vendor WIP...", "Import from Outlook...", "Exceptions", "Follow-up drafts",
+              "Production report"}
     assert wanted == {a.label for a in ribbon.ACTIONS}
 
 
@@ -180,7 +192,7 @@ def test_udf_declarations_are_the_functions_of_udfs(vba: dict[str, str]) -> None
 
 
 def test_xlwings_runtime_is_in_the_project_with_our_name(vba: dict[str, str]) -> None:
-    assert 'PROJECT_NAME As String = "prodbook"' in vba["xlwings"]
+    assert 'PROJECT_NAME As String = "prodbook"' in vba["xlwings"]  # the conf sheet's name, a string
     assert re.search(r"Function RunPython\(", vba["xlwings"]) and "Function XLPy()" in vba["xlwings"]
     assert "Dictionary" in vba and "ThisWorkbook" in vba and "Sheet1" in vba
 
@@ -200,17 +212,13 @@ def test_the_conf_sheet_is_there(parts: dict[str, bytes]) -> None:
     assert {"Interpreter_Win", "Interpreter_Mac", "PYTHONPATH"} <= set(rows)
 
 
-def test_interpreter_is_written_at_install_time(tmp_path: Path) -> None:
-    out = addin.build(tmp_path / "p.xlam", interpreter=r"C:\Users\apm\prodbook\python.exe")
-    with zipfile.ZipFile(out) as z:
-        assert b"C:\\Users\\apm\\prodbook\\python.exe" in z.read("xl/worksheets/sheet1.xml")
 
 
 def test_vba_project_streams(xlam: Path) -> None:
     with zipfile.ZipFile(xlam) as z:
         ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
     streams = {"/".join(p) for p in ole.listdir()}
-    assert {"PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir", "VBA/Prodbook"} <= streams
+    assert {"PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir", "VBA/ProdbookRibbon"} <= streams
     assert ole.openstream("VBA/_VBA_PROJECT").read() == b"\xcc\x61\xff\xff\x00\x00\x00"
     project = ole.openstream("PROJECT").read().decode("cp1252")
     pid = re.search(r'^ID="([^"]+)"', project, re.M).group(1)
@@ -219,7 +227,7 @@ def test_vba_project_streams(xlam: Path) -> None:
     assert vbaproject.decrypt(bytes.fromhex(fields["CMG"])) == (key, b"\x00\x00\x00\x00")
     assert vbaproject.decrypt(bytes.fromhex(fields["DPB"])) == (key, b"\x00")
     assert vbaproject.decrypt(bytes.fromhex(fields["GC"])) == (key, b"\xff")
-    assert "Module=Prodbook" in project and "Class=Dictionary" in project
+    assert "Module=ProdbookRibbon" in project and "Class=Dictionary" in project
     assert "Document=ThisWorkbook/&H00000000" in project
 
 
@@ -240,13 +248,6 @@ def test_decrypt_reads_what_excel_wrote() -> None:
         assert vbaproject.decrypt(vbaproject.encrypt(pid, b"\x00\x01\x02", seed)) == (key, b"\x00\x01\x02")
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.one_of(st.binary(max_size=9000),
-                 st.text(alphabet="ab \r\n", max_size=9000).map(str.encode),
-                 st.lists(st.sampled_from([b"Sub ", b"End Sub\r\n", b"    ", b"RunPython ", b"x"]),
-                          max_size=2000).map(b"".join)))
-def test_compression_round_trips_through_olevba(data: bytes) -> None:
-    assert bytes(decompress_stream(bytearray(vbaproject.compress(data)))) == data
 
 
 def _check_rb(entries: list, sid: int, lo: tuple | None, hi: tuple | None) -> int:
@@ -301,3 +302,427 @@ def test_build_is_deterministic_except_the_project_id(tmp_path: Path) -> None:
     for path in ole_a.listdir():
         data_a, data_b = ole_a.openstream(path).read(), ole_b.openstream(path).read()
         assert strip.sub(b"", data_a) == strip.sub(b"", data_b), path
+
+
+# --- 3. compression: MS-OVBA 2.4.1, read back by olevba and by our own reader -------------------
+
+
+def _both_readers(data: bytes) -> None:
+    packed = vbaproject.compress(data)
+    assert bytes(decompress_stream(bytearray(packed))) == data
+    assert vbaproject.decompress(packed) == data
+    pos = 1  # every chunk header: signature 0b011, 3..4098 bytes, a raw chunk exactly 4096 of data
+    while pos < len(packed):
+        header = int.from_bytes(packed[pos:pos + 2], "little")
+        size = (header & 0x0FFF) + 3
+        assert (header >> 12) & 7 == 0b011
+        assert header >> 15 or size == 4098
+        pos += size
+    assert pos == len(packed)
+
+
+@settings(max_examples=80, deadline=None)
+@given(size=st.integers(0, 20_000), seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(
+    ["random", "text", "runs", "half"]))
+def test_compression_round_trips_byte_for_byte(size: int, seed: int, kind: str) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    if kind == "random":  # incompressible
+        data = rnd.randbytes(size)
+    elif kind == "text":
+        words = [b"Sub ", b"End Sub\r\n", b"    ", b"RunPython ", b"If x Then\r\n", b"x"]
+        data = b"".join(rnd.choice(words) for _ in range(size // 3 + 1))[:size]
+    elif kind == "runs":
+        data = b"".join(bytes([rnd.randrange(256)]) * rnd.randrange(1, 300) for _ in range(size // 50 + 1))[:size]
+    else:  # compressible start, incompressible tail: the final-chunk case
+        data = (b"a" * (size // 2) + rnd.randbytes(size))[:size]
+    _both_readers(data)
+
+
+@pytest.mark.parametrize("size", [3700, 4000, 4095, 4096, 4097, 12192, 3640, 3641, 8192, 20_000])
+def test_compression_edge_sizes_with_incompressible_data(size: int) -> None:
+    """The sizes that gave "Invalid CompressedChunkSignature" before the fix, and their neighbours."""
+    _both_readers(os.urandom(size))
+    _both_readers(b"\x00" * size)
+
+
+def test_our_reader_is_strict() -> None:
+    with pytest.raises(ValueError, match="signature byte"):
+        vbaproject.decompress(b"\x02")
+    raw_short = b"\x01" + (0x3000 | (100 - 3)).to_bytes(2, "little") + b"x" * 98
+    with pytest.raises(ValueError, match="not 4096"):
+        vbaproject.decompress(raw_short)
+    with pytest.raises(ValueError, match="past the end"):
+        vbaproject.decompress(b"\x01" + (0xB000 | 50).to_bytes(2, "little") + b"\x00abc")
+
+
+def test_olevba_reads_every_built_module_byte_for_byte(xlam: Path) -> None:
+    with zipfile.ZipFile(xlam) as z:
+        ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
+    modules = {m.name: m for m in addin.vba_modules(addin.source_dir())}
+    assert {p[1] for p in ole.listdir() if p[0] == "VBA"} == set(modules) | {"_VBA_PROJECT", "dir"}
+    for name, m in modules.items():
+        stream = ole.openstream(f"VBA/{name}").read()
+        assert bytes(decompress_stream(bytearray(stream))) == m.source.encode("cp1252"), name
+        assert vbaproject.decompress(stream) == m.source.encode("cp1252"), name
+
+
+# --- 2. the VBA syntax gate ------------------------------------------------------------------
+
+
+def test_every_module_of_the_built_addin_passes_the_syntax_gate(parts: dict[str, bytes],
+                                                                 vba: dict[str, str]) -> None:
+    reports = vbacheck.check_project(vba)
+    problems = [str(p) for r in reports.values() for p in r.problems]
+    assert problems == []
+    root = ET.fromstring(parts["customUI/customUI14.xml"])
+    callbacks = {b.attrib["onAction"] for b in root.iter(NS + "button")}
+    assert vbacheck.callback_problems(reports, callbacks, _standard_modules(parts)) == []
+    # the gate saw the code, not an empty shell
+    procs = {p.name for r in reports.values() for p in r.procedures}
+    assert {"ProdbookAction", "RunPython", "TA_DUE", "XLPy"} <= procs
+    assert "Dictionary" in reports and len(procs) > 60
+
+
+GOOD = """Attribute VB_Name = "Sample"
+Option Explicit
+#If VBA7 Then
+    Private Declare PtrSafe Function GetTickCount Lib "kernel32" () As Long
+#Else
+    Private Declare Function GetTickCount Lib "kernel32" () As Long
+#End If
+
+Sub OnButton(control As IRibbonControl)
+    Dim i As Long, s As String
+    On Error GoTo failed
+    If control.Id = "a" Then
+        s = "x: y"  ' a comment with If and End
+    ElseIf control.Id = "b" Then
+        s = "z"
+    Else
+        s = ""
+    End If
+    Select Case s
+        Case "x": i = 1
+        Case Else
+            i = 2
+    End Select
+    For i = 1 To 3
+        If i = 2 Then Exit For
+    Next i
+    Do While i > 0
+        i = i - 1
+    Loop
+    With Application
+        .StatusBar = False
+    End With
+    MsgBox "done " & _
+        s, vbInformation
+    Exit Sub
+failed:
+    MsgBox Err.Description
+End Sub
+"""
+
+BROKEN = {
+    "unbalanced If": GOOD.replace("    End If\n    Select", "    Select"),
+    "missing End Sub": GOOD.replace("End Sub\n", ""),
+    "Declare without PtrSafe": GOOD.replace("Declare PtrSafe Function", "Declare Function"),
+    "wrong callback signature": GOOD.replace("OnButton(control As IRibbonControl)", "OnButton()"),
+    "callback with ByVal": GOOD.replace("OnButton(control As", "OnButton(ByVal control As"),
+    "unknown keyword": GOOD.replace("    End If\n    Select", "    EndIf\n    Select"),
+    "Elsif": GOOD.replace("ElseIf control.Id", "Elsif control.Id"),
+    "Next without For": GOOD.replace("    For i = 1 To 3\n", ""),
+    "Loop without Do": GOOD.replace("    Do While i > 0\n", ""),
+    "End With missing": GOOD.replace("    End With\n", ""),
+    "Exit Function in a Sub": GOOD.replace("    Exit Sub\n", "    Exit Function\n"),
+    "GoTo a missing label": GOOD.replace("failed:\n", "fail:\n"),
+    "If without Then": GOOD.replace('If control.Id = "a" Then', 'If control.Id = "a"'),
+    "Case outside Select": GOOD.replace('    Select Case s\n', ''),
+    "unbalanced #If": GOOD.replace("#End If\n", ""),
+    "reserved argument name": GOOD.replace("OnButton(control As IRibbonControl)",
+                                           "OnButton(control As IRibbonControl, Optional end As Long)"),
+    "unterminated string": GOOD.replace('s = "z"', 's = "z'),
+    "Sub inside a Sub": GOOD.replace("    Exit Sub\n", "    Sub Inner()\n    End Sub\n"),
+}
+
+
+def _gate(source: str) -> list[str]:
+    reports = vbacheck.check_project({"Sample": source.replace("\n", "\r\n")})
+    return ([str(p) for r in reports.values() for p in r.problems]
+            + vbacheck.callback_problems(reports, ["OnButton"], ["Sample"]))
+
+
+def test_the_gate_passes_a_good_sample() -> None:
+    assert _gate(GOOD) == []
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN))
+def test_the_gate_bites(broken: str) -> None:
+    assert BROKEN[broken] != GOOD, "the sample must really be broken"
+    assert _gate(BROKEN[broken]), f"{broken} passed the gate"
+
+
+def test_the_build_refuses_vba_that_fails_the_gate(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in addin.source_dir().iterdir():
+        (src / f.name).write_bytes(f.read_bytes())
+    bas = src / f"{addin.RIBBON_MODULE}.bas"
+    bas.write_bytes(bas.read_bytes().replace(b"    End If\r\n    RunPython", b"    RunPython"))
+    with pytest.raises(addin.AddinError, match="would not compile"):
+        addin.build(tmp_path / "x.xlam", src=src)
+    assert not (tmp_path / "x.xlam").exists()
+
+
+# --- 1. names: nothing collides in the built add-in ------------------------------------------
+
+
+def _standard_modules(parts: dict[str, bytes]) -> list[str]:
+    ole = olefile.OleFileIO(parts["xl/vbaProject.bin"])
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    return re.findall(r"^Module=(\w+)", project, re.M)
+
+
+def test_no_name_collides_in_the_built_addin(parts: dict[str, bytes], vba: dict[str, str]) -> None:
+    ole = olefile.OleFileIO(parts["xl/vbaProject.bin"])
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    name = re.search(r'^Name="([^"]+)"', project, re.M).group(1)
+    dir_names = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
+    assert name.encode() in dir_names  # the dir stream's PROJECTNAME agrees
+    reports = vbacheck.check_project(vba)
+    dir_refs = [r.name for r in (vbaproject.STDOLE, vbaproject.OFFICE) if r.name.encode() in dir_names]
+    assert len(dir_refs) == 2
+    assert vbacheck.collisions(name, reports, _standard_modules(parts), dir_refs) == []
+    assert name.lower() not in {m.lower() for m in vba}
+
+
+@pytest.mark.parametrize("project, modules, expect", [
+    ("prodbook", {"Prodbook": "Sub A()\r\nEnd Sub\r\n"}, "collides with project"),  # the old add-in
+    ("p", {"Helper": "Sub Helper()\r\nEnd Sub\r\n"}, "collides with module"),
+    ("p", {"A": "Sub Go()\r\nEnd Sub\r\n", "B": "Public Function Go()\r\nEnd Function\r\n"}, "public in both"),
+    ("p", {"Office": "Sub A()\r\nEnd Sub\r\n"}, "collides with reference"),
+    ("p", {"A": "Sub p()\r\nEnd Sub\r\n"}, "collides with project"),
+    ("Select", {"A": "Sub B()\r\nEnd Sub\r\n"}, "reserved word"),
+])
+def test_collisions_are_found(project: str, modules: dict[str, str], expect: str) -> None:
+    reports = vbacheck.check_project(modules)
+    found = vbacheck.collisions(project, reports, list(modules), ["stdole", "Office"])
+    assert any(expect in f for f in found), found
+
+
+def test_a_procedure_declared_twice_in_a_module_is_refused() -> None:
+    reports = vbacheck.check_project({"A": "Sub X()\r\nEnd Sub\r\nFunction x()\r\nEnd Function\r\n"})
+    assert any("declared twice" in str(p) for p in reports["A"].problems)
+    ok = vbacheck.check_project({"A": "Property Get V()\r\nEnd Property\r\nProperty Let V(a)\r\nEnd Property\r\n"})
+    assert ok["A"].problems == []
+
+
+# --- 5. function wizard help, generated from the docstrings ----------------------------------
+
+MACRO_OPTIONS = re.compile(r'Application\.MacroOptions Macro:="(\w+)", _\s+Description:="((?:[^"]|"")*)", _\s+'
+                           r'Category:="(\w+)", _\s+ArgumentDescriptions:=Array\( _\s+(.*?)\)\r\n', re.S)
+
+
+def test_every_function_has_wizard_help_matching_its_signature(vba: dict[str, str]) -> None:
+    found = {m.group(1): m for m in MACRO_OPTIONS.finditer(vba[addin.HELP_MODULE])}
+    assert list(found) == [f.__name__ for f in udfs.UDFS]
+    declared = {m.group(1): m.group(2) for m in FUNC.finditer(vba["xlwings_udfs"])}
+    for fn in udfs.UDFS:
+        m = found[fn.__name__]
+        h = udfs.function_help(fn)
+        assert m.group(3) == udfs.CATEGORY == "prodbook"
+        assert m.group(2).replace('""', '"') == h.description and 0 < len(h.description) <= 255
+        texts = [t.replace('""', '"') for t in re.findall(r'"((?:[^"]|"")*)"', m.group(4))]
+        args = [a.strip().removeprefix("Optional ").strip() for a in declared[fn.__name__].split(",")]
+        assert len(texts) == len(args) == len(h.arguments)  # one help string per Excel argument
+        assert [a for a, _ in h.arguments] == args
+        assert texts == [t for _, t in h.arguments] and all(0 < len(t) <= 255 for t in texts)
+    # Excel registers it when the add-in opens
+    assert re.search(rf"Sub Workbook_Open\(\)\r\n\s+{addin.HELP_FUNCTION}\r\nEnd Sub", vba["ThisWorkbook"])
+
+
+def test_help_over_excels_limit_or_missing_is_refused() -> None:
+    def LONG_ONE(a: int = 0, caller: object = None) -> int:
+        """Short."""
+
+    LONG_ONE.__doc__ = "Short.\n\n    Args:\n        a: " + "x" * 256 + "\n"
+    assert len(udfs.function_help(LONG_ONE).arguments[0][1]) == 256
+    with pytest.raises(addin.AddinError, match="at most 255"):
+        addin.help_vba([LONG_ONE])
+    LONG_ONE.__doc__ = "Short.\n\n    Args:\n        a: " + "x" * 255 + "\n"
+    assert "x" * 255 in "\r\n".join(addin.help_vba([LONG_ONE]))  # 255 itself is fine
+
+    def NO_HELP(a: int, b: int) -> int:
+        """Adds.
+
+        Args:
+            a: first.
+        """
+    with pytest.raises(ValueError, match="missing \\['b'\\]"):
+        udfs.function_help(NO_HELP)
+
+
+# --- 6. build and install ---------------------------------------------------------------------
+
+
+def _conf(data: bytes) -> dict[str, str]:
+    sheet = ET.fromstring(data)
+    rows = {}
+    for row in sheet.iter(MAIN + "row"):
+        texts = ["".join(t.text or "" for t in c.iter(MAIN + "t")) for c in row.iter(MAIN + "c")]
+        rows[texts[0]] = texts[1] if len(texts) > 1 else ""
+    return rows
+
+
+def test_a_build_copy_says_run_install_instead_of_calling_python(parts: dict[str, bytes],
+                                                                   vba: dict[str, str]) -> None:
+    conf = _conf(parts["xl/worksheets/sheet1.xml"])
+    assert conf["Interpreter_Win"] == conf["Interpreter_Mac"] == ""  # blank in the build output
+    ribbon_code = vba[addin.RIBBON_MODULE]
+    check = re.search(rf"Function {addin.SETUP_CHECK}\(\) As String\r\n(.*?)End Function", ribbon_code, re.S)
+    assert check, ribbon_code
+    body = check.group(1)
+    assert '"Interpreter_Mac"' in body and '"Interpreter_Win"' in body and "prodbook addin install" in body
+    assert f'CONF_SHEET As String = "{addin.CONF_SHEET}"' in ribbon_code
+    # the button asks before RunPython; every function asks before calling Python
+    action = re.search(r"Sub ProdbookAction\(control As IRibbonControl\)\r\n(.*?)End Sub", ribbon_code, re.S)
+    assert action.group(1).index(addin.SETUP_CHECK) < action.group(1).index("RunPython")
+    for fn in udfs.UDFS:
+        body = re.search(rf"Function {fn.__name__}\(.*?\r\n(.*?)End Function", vba["xlwings_udfs"], re.S).group(1)
+        assert body.index(f"{addin.SETUP_CHECK}()") < body.index("XLPy.CallUDF"), fn.__name__
+
+
+def _xlstart(tmp_path: Path) -> Path:
+    d = tmp_path / "Excel" / "XLSTART"
+    d.mkdir(parents=True)
+    return d
+
+
+def test_install_writes_the_interpreter_and_no_temp_file_inside_xlstart(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    xlstart = _xlstart(tmp_path)
+    seen: list[tuple[Path, list[str]]] = []
+    real_replace = os.replace
+
+    def watch(src: str, dst: str) -> None:  # what XLSTART holds at the moment the file goes in
+        seen.append((Path(src), sorted(p.name for p in xlstart.iterdir())))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(addin.os, "replace", watch)
+    target = addin.install_into(xlstart, interpreter=r"C:\Users\apm\prodbook\python.exe")
+    assert target == xlstart / "prodbook.xlam"
+    [(tmp, during)] = seen
+    assert tmp.parent != xlstart and during == []  # Excel never sees a .tmp in XLSTART
+    assert tmp.parent.stat().st_dev == xlstart.stat().st_dev  # same volume: the replace is one step
+    assert sorted(p.name for p in xlstart.iterdir()) == ["prodbook.xlam"]
+    assert [p.name for p in tmp.parent.iterdir()] == ["XLSTART"]  # no temporary file left beside it
+    with zipfile.ZipFile(target) as z:
+        conf = _conf(z.read("xl/worksheets/sheet1.xml"))
+    key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
+    assert conf[key] == r"C:\Users\apm\prodbook\python.exe"
+
+
+def test_a_locked_addin_file_is_a_plain_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    xlstart = _xlstart(tmp_path)
+    old = xlstart / "prodbook.xlam"
+    old.write_bytes(b"the installed add-in, open in Excel")
+
+    def locked(src: str, dst: str) -> None:
+        raise PermissionError(13, "The process cannot access the file because it is being used", dst)
+
+    monkeypatch.setattr(addin.os, "replace", locked)
+    with pytest.raises(addin.AddinError) as err:
+        addin.install_into(xlstart, interpreter="python")
+    assert "Close Excel" in str(err.value) and "run the command again" in str(err.value)
+    assert old.read_bytes() == b"the installed add-in, open in Excel"
+    assert sorted(p.name for p in xlstart.iterdir()) == ["prodbook.xlam"]
+    assert [p.name for p in xlstart.parent.iterdir()] == ["XLSTART"]  # nothing left behind
+
+    monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: locked(str(self), str(self)))
+    with pytest.raises(addin.AddinError, match="Close Excel"):
+        addin.uninstall_from(xlstart)
+
+
+def test_install_command_prints_the_locked_message_not_a_traceback(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    xlstart = _xlstart(tmp_path)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(addin, "_excel_startup_dir", lambda: xlstart)
+    monkeypatch.setattr(addin, "_close_in_excel", lambda: None)
+    result = CliRunner().invoke(main, ["addin", "install"])
+    assert result.exit_code == 0, result.output
+    assert (xlstart / "prodbook.xlam").exists() and "Installed" in result.output
+
+    def locked(src: str, dst: str) -> None:
+        raise PermissionError(13, "in use", dst)
+
+    monkeypatch.setattr(addin.os, "replace", locked)
+    result = CliRunner().invoke(main, ["addin", "install"])
+    assert result.exit_code == 1
+    assert "Close Excel" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, PermissionError)
+
+
+# --- the Windows smoke test: the parts that need no Excel -------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def smoke():
+    spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "addin" / "smoke_test.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["smoke_test"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["smoke_test"]
+
+
+def test_smoke_checks_come_from_the_ribbon_and_the_functions(smoke) -> None:
+    checks = smoke.planned_checks()
+    assert [c.target for c in checks if c.kind == "button"] == [a.id for a in ribbon.available_actions()]
+    assert [c.target for c in checks if c.kind == "function"] == [f.__name__ for f in udfs.UDFS]
+    assert [c.kind for c in checks][:4] == ["install", "compile", "setup", "help"] and checks[-1].kind == "uninstall"
+    ghost = ribbon.Action("pbNew", "New", "Help", "grpDaily", "tip", jobs=("ta",))
+    assert "pbNew" in [c.target for c in smoke.planned_checks([*ribbon.available_actions(), ghost])]
+    assert smoke.COMPILE_CONTROL_ID == 578
+    assert smoke.DEMO.is_file() and [p for p in smoke.VENDOR_FILES.iterdir()
+                                      if p.suffix.lower() in ribbon.VENDOR_EXTENSIONS]
+
+
+def test_smoke_function_cases_cover_every_function_with_real_values(smoke) -> None:
+    cases = smoke.function_cases(ROOT / "workbooks" / "demo-tracker.xlsx")
+    assert [c.name for c in cases] == [f.__name__ for f in udfs.UDFS]
+    for c in cases:
+        assert c.formula.startswith(f"={c.name}(") and c.formula.endswith(")")
+        assert c.expected not in (None, "") and not (isinstance(c.expected, str) and c.expected.startswith("#")), c
+    from datetime import datetime
+    assert smoke.same(datetime(2026, 6, 4), 46177.0)  # a date cell read back as its serial number
+    assert smoke.same(datetime(2026, 6, 4), datetime(2026, 6, 4)) and not smoke.same(datetime(2026, 6, 4), 46178)
+    assert smoke.same(34, 34.0) and smoke.same("Done late", "Done late") and not smoke.same("Done", "Done late")
+
+
+def test_smoke_button_command_runs_ribbon_run_quietly(smoke, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact line RunPython gets, executed here against the stand-in for Excel."""
+    import xlwings as xw
+
+    from conftest import base_sheets, write_book
+    from fakexl import FakeBook
+
+    book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", base_sheets()))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    answer = tmp_path / "pbRebuildTA.json"
+    exec(smoke.button_command("pbRebuildTA", answer), {})
+    report = __import__("json").loads(answer.read_text(encoding="utf-8"))
+    assert report["title"] == "Rebuild T&A" and "milestones for 2 PO lines" in report["message"]
+    assert book.app.alerts == []  # nothing waited for a click
+
+
+def test_smoke_test_runs_here_only_as_a_list(smoke, capsys: pytest.CaptureFixture) -> None:
+    assert smoke.main(["--list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(smoke.planned_checks())
+    if not sys.platform.startswith("win"):
+        assert smoke.main([]) == 2

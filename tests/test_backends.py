@@ -20,7 +20,7 @@ from fakexl import FakeBook
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.filebook import FileBook
-from prodbook.workbook.tracker import Backend
+from prodbook.workbook.backend import Backend
 from prodbook.workbook.xlbook import (XlBook, apply_edits, changed_blocks, excel_value, merge_formulas,
                                       rewrite_grid)
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite

@@ -95,7 +95,8 @@ def test_the_same_lines_are_late_for_cancel_everywhere_with_the_date_judged(ran)
     assert report["4500000003"]["Cancel Check"].startswith("Late for cancel: forecast in-DC")
     # the report workbook and its data, the HTML page
     wb = openpyxl.load_workbook(folder / "report.xlsx")
-    lines = [dict(zip([c.value for c in wb["PO Lines"][1]], [c.value for c in r])) for r in wb["PO Lines"].iter_rows(min_row=2)]
+    names = [c.value for c in wb["PO Lines"][1]]
+    lines = [dict(zip(names, [c.value for c in r])) for r in wb["PO Lines"].iter_rows(min_row=2)]
     assert {r["PO #"] for r in lines if r["Status"] == "Late for cancel"} == LATE
     figures = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert figures["Late for cancel"] == 2

@@ -13,7 +13,7 @@ from conftest import base_sheets, sheet_values, write_book
 from prodbook.core import exceptions as ex
 from prodbook.core.calendar import factory_calendar
 from prodbook.core.config import Config
-from prodbook.core.findings import Code, Severity
+from prodbook.core.findings import Code, Finding, Severity, Subject
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -30,7 +30,7 @@ def line(wip: dict | None = None, *, planned=None, actual=None, forecast=None, *
 
 
 def hits(rule, *lines: ex.Line, today: date = TODAY, wip: pd.DataFrame | None = None,
-         **settings) -> list[ex.Hit]:
+         **settings) -> list[Finding]:
     inp = ex.Inputs(list(lines), wip if wip is not None else pd.DataFrame(columns=["vendor", "report_date"]),
                     today, ex.Settings(**settings), {}, MON_FRI)
     return rule(inp)
@@ -45,7 +45,7 @@ def fires(rule, *lines, **kw) -> bool:
 def test_revised_xf_later():
     assert not fires(ex.revised_xf_later, line({"revised_xf": date(2027, 4, 15)}))
     (h,) = hits(ex.revised_xf_later, line({"revised_xf": date(2027, 4, 16)}))
-    assert h.code is Code.XF_REVISED_LATE and "1 day(s) after the planned 2027-04-15" in h.detail
+    assert h.code is Code.XF_REVISED_LATE and "1 day(s) after the planned 2027-04-15" in h.message
     assert not fires(ex.revised_xf_later, line({"revised_xf": date(2027, 4, 16)},
                                                actual={"XF": date(2027, 4, 16)}))
 
@@ -71,7 +71,7 @@ def test_ship_window_missed():
     assert fires(ex.ship_window_missed, line(), today=date(2027, 5, 21))
     assert not fires(ex.ship_window_missed, line(actual={"XF": date(2027, 5, 20)}), today=date(2027, 6, 1))
     (h,) = hits(ex.ship_window_missed, line(actual={"XF": date(2027, 5, 21)}), today=date(2027, 6, 1))
-    assert "chargeback" in h.detail
+    assert "chargeback" in h.message
 
 
 PLAN = {"CUT": date(2027, 3, 1), "SEW": date(2027, 3, 4), "PCK": date(2027, 3, 31)}
@@ -84,7 +84,7 @@ def test_production_behind_at_the_tolerance_edge():
     late = line({"report_date": report, "cut_qty": 1000, "sewn_qty": 418}, planned=PLAN)
     assert not fires(ex.production_behind, ok, today=report)
     (h,) = hits(ex.production_behind, late, today=report)
-    assert h.detail.startswith("Sewn 418 of 1,000 (42%)") and "about 52%" in h.detail
+    assert h.message.startswith("Sewn 418 of 1,000 (42%)") and "about 52%" in h.message
 
 
 def test_production_behind_judges_cutting_and_skips_shipped_lines():
@@ -120,7 +120,7 @@ def test_booking_not_confirmed_n_working_days_before_ex_factory():
 
 def test_ship_mode_changed():
     (h,) = hits(ex.ship_mode_changed, line({"ship_mode": "AIR"}))
-    assert h.severity is Severity.ERROR and "Sea to Air" in h.detail
+    assert h.severity is Severity.ERROR and "Sea to Air" in h.message
     assert not fires(ex.ship_mode_changed, line({"ship_mode": "Ocean FCL"}))
     (h,) = hits(ex.ship_mode_changed, line({"ship_mode": "Sea"}, ship_mode="Air"))
     assert h.severity is Severity.WARNING
@@ -146,8 +146,8 @@ def test_wip_stale_per_vendor():
     reports = lambda d: pd.DataFrame({"vendor": ["V1"], "report_date": [d]})  # noqa: E731
     assert not fires(ex.wip_stale, in_production, wip=reports(TODAY - timedelta(days=10)), wip_stale_days=10)
     (h,) = hits(ex.wip_stale, in_production, wip=reports(TODAY - timedelta(days=11)), wip_stale_days=10)
-    assert h.vendor == "V1" and h.po is None and "11 days ago" in h.detail
-    assert "No WIP report received yet" in hits(ex.wip_stale, in_production)[0].detail
+    assert h.subject == Subject(vendor="V1") and h.key == "V1" and "11 days ago" in h.message
+    assert "No WIP report received yet" in hits(ex.wip_stale, in_production)[0].message
     assert not fires(ex.wip_stale, line(planned={"CUT": TODAY + timedelta(days=31)}))
 
 
@@ -158,12 +158,84 @@ def test_quantities_that_do_not_add_up():
     assert fires(ex.wip_qty_inconsistent, line({"sewn_qty": 900, "packed_qty": 901}))
     assert fires(ex.wip_qty_inconsistent, line({"cut_qty": 500, "sewn_qty": 501}))
     (h,) = hits(ex.wip_qty_inconsistent, line({"order_qty": 1200}))
-    assert "1,200 is not the PO's 1,000" in h.detail
+    assert "1,200 is not the PO's 1,000" in h.message
+
+
+def test_late_for_cancel_judges_the_date_the_terms_name():
+    # FOB (the default): the forecast ex-factory against the cancel date 2027-05-20
+    assert not fires(ex.late_for_cancel, line({"revised_xf": date(2027, 5, 20)}))
+    (h,) = hits(ex.late_for_cancel, line({"revised_xf": date(2027, 5, 21)}))
+    assert h.severity is Severity.ERROR and "ex-factory 21-May-27, 1 day(s) after cancel 20-May-27 (FOB)" in h.message
+    # DDP: the forecast in-DC (ex-factory + the order's own 25 days' transit)
+    assert not fires(ex.late_for_cancel, line({"revised_xf": date(2027, 4, 25)}, terms="DDP"))
+    (h,) = hits(ex.late_for_cancel, line({"revised_xf": date(2027, 4, 26)}, terms="DDP"))
+    assert ("forecast in-DC 21-May-27, 1 day(s) after cancel 20-May-27 (DDP) (Sea: ex-factory 26-Apr-27 + 25"
+            in h.message)
+
+
+def _reports(days_ago: int) -> pd.DataFrame:
+    return pd.DataFrame({"vendor": ["V1"], "report_date": [TODAY - timedelta(days=days_ago)]})
+
+
+_SHIPPED = {"XF": date(2027, 4, 15)}
+_REPORT = date(2027, 3, 18)
+CASES = {  # rule: (the code it gives, a hand-made case it fires on, the near miss it does not)
+    ex.revised_xf_later: (Code.XF_REVISED_LATE, lambda: ((line({"revised_xf": date(2027, 4, 16)}),), {}),
+                          lambda: ((line({"revised_xf": date(2027, 4, 15)}),), {})),
+    ex.late_for_cancel: (Code.LATE_FOR_CANCEL, lambda: ((line({"revised_xf": date(2027, 5, 21)}),), {}),
+                         lambda: ((line({"revised_xf": date(2027, 5, 20)}),), {})),
+    ex.in_dc_late: (Code.IN_DC_LATE, lambda: ((line({"revised_xf": date(2027, 4, 16)}),), {}),
+                    lambda: ((line({"revised_xf": date(2027, 4, 15)}),), {})),
+    ex.ship_window_missed: (Code.SHIP_WINDOW_MISSED, lambda: ((line(),), {"today": date(2027, 5, 21)}),
+                            lambda: ((line(),), {"today": date(2027, 5, 20)})),
+    ex.production_behind: (Code.PRODUCTION_BEHIND,
+                           lambda: ((line({"report_date": _REPORT, "cut_qty": 1000, "sewn_qty": 418},
+                                          planned=PLAN),), {"today": _REPORT}),
+                           lambda: ((line({"report_date": _REPORT, "cut_qty": 1000, "sewn_qty": 419},
+                                          planned=PLAN),), {"today": _REPORT})),
+    ex.fabric_not_in_house: (Code.FABRIC_NOT_IN_HOUSE,
+                             lambda: ((line({"fabric_status": "Pending"}, planned={"CUT": TODAY}),), {}),
+                             lambda: ((line({"fabric_status": "Pending"}, planned={"CUT": TODAY}),),
+                                      {"today": TODAY - timedelta(days=1)})),
+    ex.booking_not_confirmed: (Code.BOOKING_NOT_CONFIRMED,
+                               lambda: ((line(ex_factory=date(2027, 3, 15)),), {"booking_confirm_days": 10}),
+                               lambda: ((line(ex_factory=date(2027, 3, 16)),), {"booking_confirm_days": 10})),
+    ex.ship_mode_changed: (Code.SHIP_MODE_CHANGED, lambda: ((line({"ship_mode": "AIR"}),), {}),
+                           lambda: ((line({"ship_mode": "Ocean FCL"}),), {})),
+    ex.ship_qty_off: (Code.SHIP_QTY_OFF, lambda: ((line({"packed_qty": 969}, actual=_SHIPPED),), {}),
+                      lambda: ((line({"packed_qty": 970}, actual=_SHIPPED),), {})),
+    ex.wip_stale: (Code.WIP_STALE,
+                   lambda: ((line(planned={"CUT": TODAY}),), {"wip": _reports(11), "wip_stale_days": 10}),
+                   lambda: ((line(planned={"CUT": TODAY}),), {"wip": _reports(10), "wip_stale_days": 10})),
+    ex.wip_qty_inconsistent: (Code.WIP_QTY_INCONSISTENT, lambda: ((line({"cut_qty": 1031}),), {}),
+                              lambda: ((line({"cut_qty": 1030}),), {})),
+}
+
+
+def test_every_rule_has_a_case_it_fires_on_and_a_near_miss():
+    assert set(CASES) == set(ex.RULES)
+
+
+@pytest.mark.parametrize("rule", ex.RULES, ids=lambda r: r.__name__)
+def test_each_rule_fires_on_its_case_and_not_on_the_near_miss(rule):
+    code, fire, miss = CASES[rule]
+    lines, kw = fire()
+    (found,) = hits(rule, *lines, **kw)
+    vendor_rule = rule is ex.wip_stale
+    subject = Subject(vendor="V1") if vendor_rule else Subject("P1", "S1", "Navy", "V1")
+    assert (found.code, found.sheet, found.subject, found.key) == (code, "Exceptions", subject, subject.key)
+    assert found.message and "None" not in found.message
+    lines, kw = miss()
+    assert hits(rule, *lines, **kw) == []
+    assert ex.evaluate(ex.Inputs(list(lines), kw.get("wip", pd.DataFrame(columns=["vendor", "report_date"])),
+                                 kw.get("today", TODAY), ex.Settings(**{k: v for k, v in kw.items()
+                                                                       if k not in ("wip", "today")}),
+                                 {}, MON_FRI), (rule,)) == []
 
 
 def test_every_rule_is_listed_once_and_named():
     assert len(set(ex.RULES)) == len(ex.RULES) == 11
-    assert set(ex.RULE_NAMES) >= {Code.WIP_STALE, Code.IN_DC_LATE}
+    assert set(ex.RULE_NAMES) == {code for code, _, _ in CASES.values()}
 
 
 def test_settings_from_config_and_a_bad_one():
@@ -182,8 +254,8 @@ def old_sheet(*rows: dict) -> pd.DataFrame:
 
 
 def test_merge_keeps_ids_and_user_columns_resolves_and_reopens():
-    h1 = ex.Hit(Code.XF_REVISED_LATE, Severity.WARNING, "5 days", "P1", "S1", "Navy", "V1")
-    h2 = ex.Hit(Code.WIP_STALE, Severity.WARNING, "stale", vendor="V2")
+    h1 = ex.exception(Code.XF_REVISED_LATE, Severity.WARNING, "5 days", Subject("P1", "S1", "Navy", "V1"))
+    h2 = ex.exception(Code.WIP_STALE, Severity.WARNING, "stale", Subject(vendor="V2"))
     old = old_sheet(
         {"id": "EX-0007", "detected": date(2027, 2, 1), "po": "p1", "style": "s1", "color": "NAVY",
          "rule": "xf-revised-later", "detail": "3 days", "status": "In progress", "owner": "Ana",
@@ -201,13 +273,13 @@ def test_merge_keeps_ids_and_user_columns_resolves_and_reopens():
     assert (rows[1]["status"], rows[1]["resolution"]) == (ex.RESOLVED_BY_DATA,
                                                           f"{ex.RESOLVED_NOTE} 2027-03-01")
     assert rows[2]["status"] == ex.OPEN and pd.isna(rows[2]["resolution"])
-    frame2, source2 = ex.merge(frame.assign(_row=range(2, 5)), [h1, ex.Hit(Code.WIP_STALE, Severity.WARNING,
-                                                                           "x", vendor="V3")], TODAY)
+    h3 = ex.exception(Code.WIP_STALE, Severity.WARNING, "x", Subject(vendor="V3"))
+    frame2, source2 = ex.merge(frame.assign(_row=range(2, 5)), [h1, h3], TODAY)
     assert frame2["id"].tolist() == ["EX-0007", "EX-0008", "EX-0009", "EX-0010"] and source2[-1] is None
 
 
 def test_closed_by_the_user_stays_closed():
-    h = ex.Hit(Code.SHIP_MODE_CHANGED, Severity.ERROR, "air", "P1", "S1", "Navy", "V1")
+    h = ex.exception(Code.SHIP_MODE_CHANGED, Severity.ERROR, "air", Subject("P1", "S1", "Navy", "V1"))
     old = old_sheet({"id": "EX-0001", "po": "P1", "style": "S1", "color": "Navy", "rule": "ship-mode-changed",
                      "status": "Closed", "resolution": "vendor pays air"})
     frame, _ = ex.merge(old, [h], TODAY)

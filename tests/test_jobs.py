@@ -260,3 +260,14 @@ def test_a_workbook_saved_by_someone_else_during_the_run_is_not_overwritten(trac
     with pytest.raises(WorkbookLocked, match="changed by someone or something else"):
         book.commit()
     assert digest(tracker) == theirs
+
+
+def test_a_renamed_closures_sheet_is_named_in_its_findings(tmp_path):
+    sheets = base_sheets()
+    closures = sheets.pop("Closures")
+    closures.append([closures[1][0], date(2027, 2, 20), date(2027, 2, 10), "typed backwards"])
+    sheets["Factory Shutdowns"] = closures
+    sheets["Config"] = [["Setting", "Value"], ["Sheet: Closures", "Factory Shutdowns"]]
+    path = write_book(tmp_path / "t.xlsx", sheets, tables=False)
+    result = run(path, ["ta"], ctx())
+    assert_finding(result.findings, Code.CALENDAR, sheet="Factory Shutdowns", row=len(closures), column="To")

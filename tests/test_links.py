@@ -91,7 +91,7 @@ def test_issues_cell_jumps_to_the_cell_it_names(book: Path) -> None:
 def test_follow_up_draft_opens_the_file_relative_to_the_workbook(book: Path) -> None:
     found = links_of(book, "Follow-ups", "Draft")
     assert found
-    for row, target, text, cached in found:
+    for _row, target, text, cached in found:
         assert not Path(target).is_absolute() and target == text == cached
         assert (book.parent / target).is_file(), target  # Excel resolves it from the workbook's folder
         assert target.startswith("Follow-up drafts/2027-03-01/") and target.endswith(".eml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from conftest import base_sheets, write_book
 from fakexl import FakeBook
 from prodbook.excel import ribbon
-from prodbook import support
+from prodbook.jobs import support
 from prodbook.workbook.xlbook import XlBook
 
 
@@ -79,4 +80,106 @@ def test_live_backend_status_bar_is_restored(book: FakeBook) -> None:
 def test_files_go_to_the_job_context() -> None:
     ctx = ribbon._context(["a.xlsx", "b.csv"])
     assert [p.name for p in ctx.files] == ["a.xlsx", "b.csv"]
-    assert ribbon._context([]).today == date.today()
+    before = date.today()  # the ribbon has no --today: its runs judge against the real date (read twice:
+    assert before <= ribbon._context([]).today <= date.today()  # a run at midnight may see the next day)
+
+
+# --- asking for vendor files (Import vendor WIP...): never nothing silently -----------------
+
+
+class _Alias:
+    """What appscript's choose file gives back: an alias with a POSIX ``path``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+class _Cancel(Exception):
+    errornumber = -128
+
+
+def test_mac_dialog_answers_are_read() -> None:
+    assert ribbon.mac_paths([_Alias("/Users/apm/WIP/a.xlsx"), _Alias("/Users/apm/WIP/b.csv")]) == (
+        "/Users/apm/WIP/a.xlsx", "/Users/apm/WIP/b.csv")
+    assert ribbon.mac_paths(_Alias("/Users/apm/one.xlsx")) == ("/Users/apm/one.xlsx",)
+    assert ribbon.is_cancel(_Cancel()) and not ribbon.is_cancel(RuntimeError("no Apple events"))
+    asked = ribbon.parse_osascript(0, "/Users/apm/WIP/a b.xlsx\n/Users/apm/WIP/c.csv\n", "")
+    assert asked.files == ("/Users/apm/WIP/a b.xlsx", "/Users/apm/WIP/c.csv")
+    assert ribbon.parse_osascript(1, "", "execution error: User canceled. (-128)").status == "cancelled"
+    gone = ribbon.parse_osascript(1, "", "execution error: No user interaction allowed. (-1713)")
+    assert gone.status == "unavailable" and "-1713" in gone.reason
+    assert 'choose file with prompt' in ribbon.MAC_SCRIPT and "multiple selections allowed" in ribbon.MAC_SCRIPT
+
+
+def test_a_cancelled_dialog_says_nothing_was_imported(tmp_path: Path) -> None:
+    files, why = ribbon.choose_files(ribbon.Asked(status="cancelled"), str(tmp_path))
+    assert files == () and "No file chosen" in why
+
+
+def _vendor_folder(tmp_path: Path) -> Path:
+    d = tmp_path / "WIP"
+    d.mkdir()
+    for name in ("B vendor.xlsx", "a vendor.csv", "~$B vendor.xlsx", "notes.txt", ".hidden.xlsx", "c.XLSM"):
+        (d / name).write_bytes(b"x")
+    return d
+
+
+def test_no_dialog_falls_back_to_the_config_folder(tmp_path: Path) -> None:
+    d = _vendor_folder(tmp_path)
+    files, why = ribbon.choose_files(ribbon.Asked(status="unavailable", reason="no Apple events"), str(d))
+    assert [Path(f).name for f in files] == ["a vendor.csv", "B vendor.xlsx", "c.XLSM"] and why == ""
+
+
+def test_no_dialog_and_no_usable_folder_is_a_message(tmp_path: Path) -> None:
+    unavailable = ribbon.Asked(status="unavailable", reason="no Apple events")
+    files, why = ribbon.choose_files(unavailable, "")
+    assert files == () and "WIP Folder" in why and "Config sheet" in why and "no Apple events" in why
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    files, why = ribbon.choose_files(unavailable, str(empty))
+    assert files == () and str(empty) in why and "no vendor files" in why
+    files, why = ribbon.choose_files(unavailable, str(tmp_path / "nowhere"))
+    assert files == () and "not a folder" in why
+
+
+def test_ask_files_on_the_mac_without_a_dialog_reads_the_config_sheet(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """No dialog (no Apple events for Python): the Mac path ends on the Config sheet's folder."""
+    monkeypatch.setattr(ribbon, "_ask_mac", lambda book: ribbon.Asked(status="unavailable", reason="no osax"))
+    d = _vendor_folder(tmp_path)
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["Due Soon Days", 7], ["WIP Folder", str(d)]]
+    book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", sheets))
+    files, why = ribbon.ask_files(book, platform="darwin")
+    assert [Path(f).name for f in files] == ["a vendor.csv", "B vendor.xlsx", "c.XLSM"], why
+    book = FakeBook.from_file(write_book(tmp_path / "u.xlsx", base_sheets()))
+    files, why = ribbon.ask_files(book, platform="darwin")
+    assert files == () and "WIP Folder" in why
+
+
+def test_the_import_button_alerts_when_no_file_comes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlwings as xw
+
+    book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", base_sheets()))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    monkeypatch.setattr(ribbon.sys, "platform", "darwin")
+    monkeypatch.setattr(ribbon, "_ask_mac", lambda book: ribbon.Asked(status="cancelled"))
+    ribbon.run("pbImportWip")
+    assert book.app.alerts[-1] == ("prodbook: Import vendor WIP...", "No file chosen: nothing was imported.")
+    monkeypatch.setattr(ribbon, "_ask_mac", lambda book: ribbon.Asked(status="unavailable", reason="no osax"))
+    ribbon.run("pbImportWip")
+    assert "WIP Folder" in book.app.alerts[-1][1] and len(book.app.alerts) == 2
+    assert book.app.status_bar is False
+
+
+def test_config_value_reads_setting_rows() -> None:
+    rows = [["Setting", "Value"], [" wip folder ", " /Users/apm/WIP "], ["Other", None]]
+    assert ribbon.config_value(rows, "WIP Folder") == "/Users/apm/WIP"
+    assert ribbon.config_value(rows, "Other") == "" and ribbon.config_value([], "WIP Folder") == ""
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="on a Mac this would open the real dialog")
+def test_the_real_mac_path_without_appscript_or_osascript_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", base_sheets()))
+    asked = ribbon._ask_mac(book)
+    assert asked.status == "unavailable" and not asked.files

@@ -16,7 +16,7 @@ from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core import ta
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
-from prodbook.jobs.runner import REFRESH, run
+from prodbook.jobs.runner import run
 
 TODAY = date(2027, 3, 1)
 S1 = ("4500000001", "S1", "Navy")  # template Knit

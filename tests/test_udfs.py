@@ -202,3 +202,32 @@ def test_calendars_are_cached_per_workbook_until_vendors_change(tmp_path: Path) 
     third = book_data(path)
     assert third.calendars["CN1"] is not first.calendars["CN1"]
     assert third.calendars["CN1"].weekend == 11
+
+
+def test_every_function_documents_itself_and_each_argument() -> None:
+    """The docstrings are the one source of the function wizard's help (ProdbookHelp in the add-in)."""
+    for fn in udfs.UDFS:
+        h = udfs.function_help(fn)
+        assert h.name == fn.__name__ and h.description and len(h.description) <= 255
+        assert [a for a, _ in h.arguments] == udfs.excel_arguments(fn) and "caller" not in dict(h.arguments)
+        assert all(text and len(text) <= 255 for _, text in h.arguments)
+
+
+def test_a_function_whose_docstring_misses_an_argument_is_refused_at_definition() -> None:
+    with pytest.raises(ValueError, match="missing \\['vendor'\\]"):
+        @udfs.udf
+        def BROKEN(start: Any, vendor: Any = None, caller: Any = None) -> Any:
+            """Something.
+
+            Args:
+                start: First date.
+            """
+    with pytest.raises(ValueError, match="unknown \\['stat'\\]"):
+        @udfs.udf
+        def TYPO(start: Any, caller: Any = None) -> Any:
+            """Something.
+
+            Args:
+                start: First date.
+                stat: Typo.
+            """

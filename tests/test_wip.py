@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
-from prodbook.core import wip
+from prodbook.core import keys, wip
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
@@ -259,7 +259,7 @@ def test_colour_variants(theirs, ours, score):
 @pytest.mark.parametrize("a, b", [("4500000001", "PO 4500000001"), ("0045-0001", "450001"),
                                   ("s-1", "S1"), (" kt 0012 ", "KT12")])
 def test_references_fold(a, b):
-    assert wip.fold_ref(a) == wip.fold_ref(b)
+    assert keys.fold_ref(a) == keys.fold_ref(b)
 
 
 @pytest.mark.parametrize("text, value", [("1,200", 1200), ("1 200", 1200), ("300 pcs", 300), (1200.0, 1200),
@@ -293,3 +293,14 @@ def test_merge_replaces_only_that_vendor_and_date():
     rows, source, added, removed = wip.merge_wip(old, new)
     assert source == [2, 4, 5] and added == [] and removed == [1]
     assert rows["cut_qty"].tolist()[0] == 5
+
+
+def test_a_vendor_known_only_from_its_po_lines_still_gets_its_own_layout(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "BUNDLES DONE"]])
+    f = tmp_path / "ningbo weekly 20270302.csv"  # no vendor code in the name: the PO lines say CN1
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["PO No.", "Style", "Colour", "Order Qty", "BUNDLES DONE", "Sewn"],
+                                  ["4500000002", "S2", "Black", "800", "640", "200"]])
+    run(book, ["wip"], ctx(f))
+    (row,) = wip_rows(book)
+    assert (row["Vendor"], row["Cut Qty"], row["Sewn Qty"]) == ("CN1", 640, 200)

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -576,10 +575,10 @@ def test_real_excel_file_from_xlwings(tmp_path):
     assert cal[2][:2] == ["y", date(2024, 2, 29)]
 
 
-# --------------------------------------------------------------------------- speed
+# --------------------------------------------------------------------------- size (its speed: benchmarks/bench_demo.py)
 
 
-def test_speed_18000_rows(tmp_path):
+def test_18000_rows_are_all_written(tmp_path):
     src = tmp_path / "big.xlsx"
     build_tracker(src)
     rows = tuple(
@@ -589,11 +588,7 @@ def test_speed_18000_rows(tmp_path):
         for i in range(18000)
     )
     dst = tmp_path / "o.xlsx"
-    t0 = time.perf_counter()
     rewrite_sheets(src, dst, [SheetRewrite("T&A", 2, tuple(range(13)), rows, append_headers=tuple(f"H{i}" for i in range(7)))])
-    elapsed = time.perf_counter() - t0
-    print(f"\n18,000 x 13 rewrite: {elapsed:.2f} s")
-    assert elapsed < 3.0  # generous for loaded CI machines; typically ~0.5 s
     cal = calamine_rows(dst, "T&A")
     assert len(cal) == 18002
     assert cal[-1][0] == "PO17999"

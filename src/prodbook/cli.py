@@ -24,7 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from prodbook import __version__
 from prodbook.core.findings import Severity, UserError, shown
 from prodbook.jobs.base import Context
-from prodbook.support import crash_log, unexpected
+from prodbook.jobs.support import crash_log, unexpected
 from prodbook.jobs.runner import REFRESH, RunResult, run
 from prodbook.workbook.safety import WorkbookLocked, os_error_message
 
@@ -198,7 +198,8 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common
 def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
-    """Import vendor WIP reports (.xlsx / .csv files, or folders of them) into the Vendor WIP sheet."""
+    """Import vendor WIP reports (.xlsx / .csv files, e-mails saved as .msg / .eml, or folders of them) into
+    the Vendor WIP sheet."""
     _run(workbook, ["wip"], today, dry_run, as_json, files=files)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
 
 from faults.helpers import TODAY, cli, make_tracker
-from prodbook import support
-from prodbook.support import crash_log
+from prodbook.jobs import support
+from prodbook.jobs.support import crash_log
 
 REAL_LOG_FOLDER = getattr(support, "log_folder", None)  # before the test fixture points it elsewhere
 

@@ -48,7 +48,7 @@ def test_a_second_run_waits_then_says_who_is_working(tmp_path, forkserver):
         started = time.monotonic()
         with pytest.raises(WorkbookBusy) as raised:
             run(book, ["wip"], Context(today=date.fromisoformat(TODAY), files=(f,)), lock_wait=0.5)
-        assert 0.5 <= time.monotonic() - started < 5
+        assert time.monotonic() - started >= 0.5  # it waited its lock_wait first (no upper bound: CI varies)
         message = str(raised.value)
         assert "Another prodbook run" in message and "'tracker.xlsx'" in message and "since" in message
         assert "Run prodbook again when that run has finished" in message
@@ -75,9 +75,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path, forkserver):
     os.kill(holder.pid, signal.SIGKILL)
     holder.join(30)
     assert lock_path(book).exists()  # the file stays; the OS released the lock with the process
-    started = time.monotonic()
-    with WriteLock(book, 0):
-        assert time.monotonic() - started < 1
+    with WriteLock(book, 0):  # no wait at all: a lock nobody holds is taken at once, or this raises
         assert json.loads(lock_path(book).read_text())["pid"] == os.getpid()
     assert not lock_path(book).exists()
 

@@ -46,9 +46,9 @@ def test_a_save_by_another_program_at_each_step_wins_whole(tmp_path, monkeypatch
         f = vendor_file(folder, WEEKS[0])
         saved: list[bytes] = []
 
-        def other_program(step: str, path: Path) -> None:
-            if step == at and not saved:
-                saved.append(other_program_save(path, way, f"{at}-{r}"))
+        def other_program(step: str, path: Path) -> None:  # a hook of this trial only
+            if step == at and not saved:  # noqa: B023
+                saved.append(other_program_save(path, way, f"{at}-{r}"))  # noqa: B023
 
         monkeypatch.setattr(safety, "WRITE_HOOKS", (other_program,), raising=False)
         with pytest.raises(WorkbookLocked, match=SAID) as raised:

@@ -32,7 +32,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import holidays as holidays_pkg
 import numpy as np
@@ -156,7 +156,9 @@ def _offset(starts: np.ndarray, days: np.ndarray, cal: np.busdaycalendar) -> np.
     ok = ~np.isnat(starts) & ~np.isnan(days) & (starts >= _FIRST) & (starts <= _LAST)
     n = np.zeros(starts.shape, dtype=np.int64)
     n[ok] = np.clip(np.trunc(days[ok]), -_MAX_OFFSET, _MAX_OFFSET)
-    for sel, roll in ((ok & (n > 0), "backward"), (ok & (n < 0), "forward")):
+    rolls: tuple[tuple[np.ndarray, Literal["backward", "forward"]], ...] = (
+        (ok & (n > 0), "backward"), (ok & (n < 0), "forward"))
+    for sel, roll in rolls:
         if sel.any():
             out[sel] = np.busday_offset(starts[sel], n[sel], roll=roll, busdaycal=cal)
     zero = ok & (n == 0)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 
 class CellError(ValueError):
@@ -48,9 +49,15 @@ _DAY_MON = re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
 _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
 
 
+def is_missing(value: Any) -> bool:
+    """No value at all, in any of the forms a table gives it: None, NaN, pandas' NA and NaT."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        type(value).__name__ in ("NAType", "NaTType"))
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    """Missing, or text with nothing but spaces: a cell the user sees as empty."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def serial_to_date(serial: float, date1904: bool = False) -> date:
@@ -219,3 +226,16 @@ def is_signed_number(text: str) -> bool:
 def looks_like_formula(text: str) -> bool:
     """Text that Excel (or a CSV import) would take for a formula if typed."""
     return bool(text) and text[0] in "=+-@"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to write, e.g. ``Formula("=A2*2")``. A plain ``str`` is always text."""
+
+    text: str
+    result: str | int | float | bool | None = None
+    """Its value, cached in the file so the cell reads right before any recalculation (a link's text)."""
+
+
+Value: TypeAlias = None | str | int | float | bool | date | datetime | Formula
+"""What a cell holds as prodbook writes it."""

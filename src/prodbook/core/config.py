@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import CellError, DateOrder, to_int, to_text
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.workbook.limits import SETTINGS as LIMIT_SETTINGS
-from prodbook.workbook.limits import Limits, setting_field, with_setting
+from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
+from prodbook.core.limits import Limits, setting_field, with_setting
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,9 @@ SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code"
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 
 
-def toml_path(workbook: Path) -> Path:
-    return workbook.with_name("prodbook.toml")
-
-
-def _pairs_from_toml(path: Path) -> list[tuple[str, Any]]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+def pairs_from_toml(text: str) -> list[tuple[str, Any]]:
+    """The settings of a prodbook.toml, as (Config sheet setting name, value) pairs."""
+    data = tomllib.loads(text)
     pairs: list[tuple[str, Any]] = list((data.get("settings") or {}).items())
     pairs += [(f"Sheet: {k}", v) for k, v in (data.get("sheets") or {}).items()]
     for sheet, cols in (data.get("columns") or {}).items():
@@ -82,11 +78,11 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
                 kw["date_order"] = DateOrder(text)
             elif folded == "date format":
-                text = to_text(value)
-                if text and not is_date_format(text):
-                    raise ValueError(f"'{text}' is not a date format; use Excel's letters for day, month and "
+                fmt = to_text(value)
+                if fmt and not is_date_format(fmt):
+                    raise ValueError(f"'{fmt}' is not a date format; use Excel's letters for day, month and "
                                      f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
-                kw["date_format"] = text or DEFAULT_DATE_FORMAT
+                kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
             elif folded == "ex-factory code":
@@ -109,17 +105,17 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
     return Config(**kw), findings
 
 
-def toml_limits(workbook: Path) -> Limits:
-    """The limits for reading the tracker itself: prodbook.toml and the defaults (its Config sheet is
-    inside the file they guard). A prodbook.toml that cannot be read leaves the defaults."""
+def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
+    """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return default
     try:
-        return build_config(toml_pairs(workbook), str(toml_path(workbook)))[0].limits
-    except (OSError, ValueError, tomllib.TOMLDecodeError):
-        return Limits()
-
-
-def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
-    path = toml_path(workbook)
-    if not path.exists():
-        return []
-    return [(k, v, None) for k, v in _pairs_from_toml(path)]
+        value = to_int(raw)
+        if value is None or value < 0:
+            raise CellError(f"'{raw}' is not a number of days")
+        return value
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
+        return default

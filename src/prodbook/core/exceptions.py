@@ -1,8 +1,9 @@
 """Shipping and production exceptions: small pure rules over the PO lines, listed in ``RULES``.
 
 Each rule takes the prepared ``Inputs`` (one record per PO line: the order, its
-key T&A milestones, its latest vendor WIP report) and returns ``Hit``s: a
-stable code (``findings.Code``), a severity and a sentence for the APM. The
+key T&A milestones, its latest vendor WIP report) and returns ``Finding``s
+(``exception``): a stable code, a severity, a sentence for the APM and the
+``Subject`` it is about (the PO line, or the vendor). The
 Exceptions sheet keeps each exception's identity across runs (``merge``):
 the same rule on the same PO line (or vendor) keeps its ID, Owner, Status and
 Resolution; one no longer found is marked resolved by data, never deleted.
@@ -34,11 +35,13 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import CellError, NA, to_number
+from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
 from prodbook.core import cancel as cx
-from prodbook.core.findings import Code, Finding, Severity, error, warning
-from prodbook.core.wip import fold_ref, latest_reports, line_key
+from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
+from prodbook.core.keys import fold_ref, line_key
+from prodbook.core.where import row_dicts
+from prodbook.core.wip import latest_reports
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days."""
@@ -115,31 +118,21 @@ def settings_from(config: Config, file: str | None = None) -> tuple[Settings, li
     return replace(defaults, **values), findings
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One exception found: what, where, how bad, in a sentence."""
+def exception(code: Code, severity: Severity, detail: str, subject: Subject) -> Finding:
+    """An exception a rule found: a ``Finding`` on the Exceptions sheet, keyed by what it is about."""
+    return Finding(code, severity, detail, sheet="Exceptions", key=subject.key, subject=subject)
 
-    code: Code
-    severity: Severity
-    detail: str
-    po: str | None = None
-    style: str | None = None
-    color: str | None = None
-    vendor: str | None = None
 
-    @property
-    def identity(self) -> tuple[str, str]:
-        return identity(str(self.code), self.po, self.style, self.color, self.vendor)
-
-    def finding(self) -> Finding:
-        key = " / ".join(v for v in (self.po, self.style, self.color) if v) or self.vendor
-        return Finding(self.code, self.severity, self.detail, sheet="Exceptions", key=key)
+def identity_of(found: Finding) -> tuple[str, str]:
+    """The Exceptions sheet's identity of an exception a rule found (see ``identity``)."""
+    s = found.subject or Subject()
+    return identity(str(found.code), s.po, s.style, s.color, s.vendor)
 
 
 def identity(rule: str, po: Any, style: Any, color: Any, vendor: Any) -> tuple[str, str]:
     """Same rule, same PO line (or, for vendor rules, same vendor): the same exception."""
     rule = str(rule or "").strip().lower()
-    if po is not None and str(po).strip() and not _isna(po):
+    if po is not None and str(po).strip() and not is_missing(po):
         return rule, line_key(po, style, color)
     return rule, "vendor:" + str(vendor or "").strip().upper()
 
@@ -169,12 +162,13 @@ class Line:
     row: int | None = None
     """The line's row on the Orders sheet."""
 
-    def hit(self, code: Code, severity: Severity, detail: str) -> Hit:
-        return Hit(code, severity, detail, self.po, self.style, self.color, self.vendor)
+    def exception(self, code: Code, severity: Severity, detail: str) -> Finding:
+        """An exception about this PO line."""
+        return exception(code, severity, detail, Subject(self.po, self.style, self.color, self.vendor))
 
     def w(self, f: str) -> Any:
         v = self.wip.get(f) if self.wip else None
-        return None if _isna(v) else v
+        return None if is_missing(v) else v
 
 
 @dataclass
@@ -193,12 +187,8 @@ class Inputs:
 
 # --- building the inputs ---------------------------------------------------------------------------
 
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _date(v: Any) -> date | None:
-    if _isna(v) or v == NA or isinstance(v, str):
+    if is_missing(v) or v == NA or isinstance(v, str):
         return None
     if isinstance(v, pd.Timestamp):
         return v.date()
@@ -220,20 +210,20 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
             for f in ("planned", "forecast", "actual"):
                 if (v := _date(r.get(f))) is not None:
                     d[f][code] = v
-    latest = {k: r for k, r in zip(lr["_key"], lr.to_dict("records"))} if len(
+    latest = {k: r for k, r in zip(lr["_key"], row_dicts(lr))} if len(
         lr := latest_reports(wip)) else {}
     out = []
     for o in orders.to_dict("records"):
         key = line_key(o["po"], o["style"], o["color"])
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
         vendor = vendor_of.get(fold_ref(o["style"]))
-        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if _isna(vendor) else str(vendor),
-                        None if _isna(o.get("qty")) else int(o["qty"]),
-                        None if _isna(o.get("ship_mode")) else str(o["ship_mode"]),
+        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if is_missing(vendor) else str(vendor),
+                        None if is_missing(o.get("qty")) else int(o["qty"]),
+                        None if is_missing(o.get("ship_mode")) else str(o["ship_mode"]),
                         _date(o.get("po_date")), _date(o.get("ex_factory")), _date(o.get("in_dc")),
                         _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key),
-                        None if _isna(o.get("terms")) else o.get("terms"),
-                        None if _isna(o.get("_row")) else int(o["_row"])))
+                        None if is_missing(o.get("terms")) else o.get("terms"),
+                        None if is_missing(o.get("_row")) else int(o["_row"])))
     return out
 
 
@@ -255,7 +245,7 @@ def forecast_xf(line: Line, s: Settings) -> date | None:
 
 def ship_mode(text: Any) -> str | None:
     """Sea, Air, Sea-Air, Road, or the text as written."""
-    if _isna(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return None
     t = str(text).strip().lower()
     air = bool(re.search(r"\bair|courier|express|\bfly", t))
@@ -320,7 +310,7 @@ _NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun", 
 
 def says(text: Any, yes: re.Pattern[str]) -> bool:
     """Vendor words meaning yes ('in-house', 'confirmed'), not negated ('not received', 'pending')."""
-    if _isna(text):
+    if is_missing(text):
         return False
     t = str(text)
     return bool(yes.search(t)) and not _NOT.search(t)
@@ -336,20 +326,20 @@ def _n(x: int | None) -> str:
 
 # --- the rules ------------------------------------------------------------------------------------
 
-def revised_xf_later(inp: Inputs) -> list[Hit]:
+def revised_xf_later(inp: Inputs) -> list[Finding]:
     """The vendor's revised ex-factory is later than the planned one."""
     s, out = inp.settings, []
     for ln in inp.lines:
         revised, planned = _date(ln.w("revised_xf")), planned_xf(ln, s)
         if revised and planned and revised > planned and not shipped(ln, s):
             days = (revised - planned).days
-            out.append(ln.hit(Code.XF_REVISED_LATE, Severity.WARNING,
+            out.append(ln.exception(Code.XF_REVISED_LATE, Severity.WARNING,
                               f"The vendor revised ex-factory to {_fmt(revised)}, {days} day(s) after the "
                               f"planned {_fmt(planned)}."))
     return out
 
 
-def late_for_cancel(inp: Inputs) -> list[Hit]:
+def late_for_cancel(inp: Inputs) -> list[Finding]:
     """Forecast after the cancel date, judged on the date the order's terms name (``cancel_check``)."""
     s, out = inp.settings, []
     for ln in inp.lines:
@@ -360,13 +350,13 @@ def late_for_cancel(inp: Inputs) -> list[Hit]:
         if check.terms.basis is cx.Basis.IN_DC:
             how = (f" ({current_mode(ln) or 'planned mode'}: ex-factory {cx.fmt(forecast_xf(ln, s))} + "
                    f"{transit_days(ln, s)} days)")
-        out.append(ln.hit(Code.LATE_FOR_CANCEL, Severity.ERROR,
+        out.append(ln.exception(Code.LATE_FOR_CANCEL, Severity.ERROR,
                           f"{check.text()}{how}: agree a new date, faster freight or an extension with the "
                           "buyer, or expect a cancellation or chargeback."))
     return out
 
 
-def in_dc_late(inp: Inputs) -> list[Hit]:
+def in_dc_late(inp: Inputs) -> list[Finding]:
     """Forecast ex-factory + transit (by ship mode) lands after the in-DC date: the DC plans labour and
     floor-set around it. Whether that misses the cancel date is ``late_for_cancel``'s (it depends on the
     terms: under FOB a late arrival is not late for cancel)."""
@@ -378,14 +368,14 @@ def in_dc_late(inp: Inputs) -> list[Hit]:
         if arrive is None or ln.in_dc is None or arrive <= ln.in_dc:
             continue
         mode = current_mode(ln) or "the planned mode"
-        out.append(ln.hit(Code.IN_DC_LATE, Severity.WARNING,
+        out.append(ln.exception(Code.IN_DC_LATE, Severity.WARNING,
                           f"Forecast in DC {_fmt(arrive)} ({mode}, ex-factory {_fmt(xf)} + {transit} "
                           f"days) is {(arrive - ln.in_dc).days} day(s) after the in-DC date "
                           f"{_fmt(ln.in_dc)}."))
     return out
 
 
-def ship_window_missed(inp: Inputs) -> list[Hit]:
+def ship_window_missed(inp: Inputs) -> list[Finding]:
     """The cancel date has passed and the line has not shipped (FOB) / reached the DC (DDP), or it did so
     after the cancel date: the date judged is the one the order's terms name, as in ``late_for_cancel``."""
     s, out = inp.settings, []
@@ -396,12 +386,12 @@ def ship_window_missed(inp: Inputs) -> list[Hit]:
         delivered = t.basis is cx.Basis.IN_DC
         done = received(ln, s) if delivered else shipped(ln, s)
         if done is None and inp.today > ln.cancel:
-            out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
+            out.append(ln.exception(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
                               f"The cancel date {_fmt(ln.cancel)} has passed and the line has not "
                               f"{'reached the DC' if delivered else 'shipped'} ({t.label}): agree a new date "
                               f"or a cancellation with the buyer."))
         elif done is not None and done > ln.cancel:
-            out.append(ln.hit(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
+            out.append(ln.exception(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
                               f"{'Received in DC' if delivered else 'Shipped'} {_fmt(done)}, "
                               f"{(done - ln.cancel).days} day(s) after the cancel date {_fmt(ln.cancel)} "
                               f"({t.label}): expect a chargeback."))
@@ -421,7 +411,7 @@ def _mid(a: date | None, b: date | None) -> date | None:
     return a + (b - a) / 2 if a and b else None
 
 
-def production_behind(inp: Inputs) -> list[Hit]:
+def production_behind(inp: Inputs) -> list[Finding]:
     """Cut, sewn or packed % on the vendor's latest report is behind what the T&A plan expects by the report
     date, by more than Production Behind Points. The plan: cutting runs from the cutting milestone to
     half-way to packing complete; sewing from sewing start to packing complete; packing over the second
@@ -447,14 +437,14 @@ def production_behind(inp: Inputs) -> list[Hit]:
                 worst = (gap, label, done, have, want)
         if worst:
             _, label, done, have, want = worst
-            out.append(ln.hit(Code.PRODUCTION_BEHIND, Severity.WARNING,
+            out.append(ln.exception(Code.PRODUCTION_BEHIND, Severity.WARNING,
                               f"{label} {_n(int(done))} of {_n(int(qty))} ({have:.0f}%) on the "
                               f"{_fmt(report)} report; the plan expects about {want:.0f}% by then "
                               f"(cutting {_fmt(cut)}, sewing {_fmt(sew)}, packing complete {_fmt(pack)})."))
     return out
 
 
-def fabric_not_in_house(inp: Inputs) -> list[Hit]:
+def fabric_not_in_house(inp: Inputs) -> list[Finding]:
     """The cutting milestone has come and the bulk fabric is not in-house (no Actual on the fabric milestone,
     the vendor's fabric status does not say in-house, nothing cut yet)."""
     s, out = inp.settings, []
@@ -465,14 +455,14 @@ def fabric_not_in_house(inp: Inputs) -> list[Hit]:
         if says(ln.w("fabric_status"), _IN_HOUSE) or (ln.w("cut_qty") or 0) > 0:
             continue
         status = ln.w("fabric_status")
-        out.append(ln.hit(Code.FABRIC_NOT_IN_HOUSE, Severity.ERROR,
+        out.append(ln.exception(Code.FABRIC_NOT_IN_HOUSE, Severity.ERROR,
                           f"Cutting was planned for {_fmt(cut)} and the bulk fabric is not in-house"
                           + (f" (vendor: '{status}')" if status else " (no fabric date, no WIP report)")
                           + ": ask the mill for a delivery date."))
     return out
 
 
-def booking_not_confirmed(inp: Inputs) -> list[Hit]:
+def booking_not_confirmed(inp: Inputs) -> list[Finding]:
     """Ex-factory is Booking Confirm Days working days away or less (factory calendar) and the forwarder
     booking is not confirmed (no Actual on the booking milestone, the WIP booking status does not say so)."""
     s, out = inp.settings, []
@@ -488,13 +478,13 @@ def booking_not_confirmed(inp: Inputs) -> list[Hit]:
                                      len(pd.bdate_range(start, xf)))
         if left <= s.booking_confirm_days:
             status = ln.w("booking_status")
-            out.append(ln.hit(Code.BOOKING_NOT_CONFIRMED, Severity.WARNING,
+            out.append(ln.exception(Code.BOOKING_NOT_CONFIRMED, Severity.WARNING,
                               f"Ex-factory {_fmt(xf)} is {left} working day(s) away and the forwarder booking "
                               f"is not confirmed" + (f" (vendor: '{status}')" if status else "") + "."))
     return out
 
 
-def ship_mode_changed(inp: Inputs) -> list[Hit]:
+def ship_mode_changed(inp: Inputs) -> list[Finding]:
     """The vendor reports a ship mode other than the order's; sea to air is a cost."""
     out = []
     for ln in inp.lines:
@@ -502,13 +492,13 @@ def ship_mode_changed(inp: Inputs) -> list[Hit]:
         if not planned or not now or planned.lower() == now.lower():
             continue
         to_air = now == "Air" and planned != "Air"
-        out.append(ln.hit(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
+        out.append(ln.exception(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
                           f"Ship mode changed from {planned} to {now}"
                           + (": air freight is a cost; agree who pays before it ships." if to_air else ".")))
     return out
 
 
-def ship_qty_off(inp: Inputs) -> list[Hit]:
+def ship_qty_off(inp: Inputs) -> list[Finding]:
     """Once shipped (or packing complete), the packed quantity is short or over the order by more than
     Ship Tolerance %. A report from before packing finished is not judged: its count is still growing."""
     s, out = inp.settings, []
@@ -525,19 +515,19 @@ def ship_qty_off(inp: Inputs) -> list[Hit]:
         diff = int(packed) - ln.qty
         if abs(diff) * 100 > ln.qty * s.ship_tolerance_pct:
             word = "short" if diff < 0 else "over"
-            out.append(ln.hit(Code.SHIP_QTY_OFF, Severity.WARNING,
+            out.append(ln.exception(Code.SHIP_QTY_OFF, Severity.WARNING,
                               f"Packed {_n(int(packed))} against an order of {_n(ln.qty)}: {abs(diff):,} "
                               f"{word} ({abs(diff) / ln.qty * 100:.1f}%, tolerance {s.ship_tolerance_pct:g}%)."))
     return out
 
 
-def wip_stale(inp: Inputs) -> list[Hit]:
+def wip_stale(inp: Inputs) -> list[Finding]:
     """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days."""
     s, out = inp.settings, []
     last: dict[str, date] = {}
     for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
         d = _date(d)
-        if not _isna(v) and d:
+        if not is_missing(v) and d:
             key = str(v).strip().upper()
             last[key] = max(d, last.get(key, d))
     horizon = inp.today + timedelta(days=IN_PRODUCTION_DAYS)
@@ -555,11 +545,11 @@ def wip_stale(inp: Inputs) -> list[Hit]:
                       f"({n} PO line(s) in production): ask for this week's report.")
         else:
             continue
-        out.append(Hit(Code.WIP_STALE, Severity.WARNING, detail, vendor=vendor))
+        out.append(exception(Code.WIP_STALE, Severity.WARNING, detail, Subject(vendor=vendor)))
     return out
 
 
-def wip_qty_inconsistent(inp: Inputs) -> list[Hit]:
+def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
     """The vendor's quantities do not add up: packed > sewn, sewn > cut, cut over the order + Ship Tolerance %,
     or the vendor's order quantity differs from the PO."""
     s, out = inp.settings, []
@@ -578,12 +568,12 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Hit]:
             why.append(f"cut {_n(int(cut))} is more than the order {_n(ln.qty)} + "
                        f"{s.ship_tolerance_pct:g}%")
         if why:
-            out.append(ln.hit(Code.WIP_QTY_INCONSISTENT, Severity.WARNING,
+            out.append(ln.exception(Code.WIP_QTY_INCONSISTENT, Severity.WARNING,
                               "Quantities do not add up: " + "; ".join(why) + ". Ask the vendor to check."))
     return out
 
 
-Rule = Callable[[Inputs], list[Hit]]
+Rule = Callable[[Inputs], list[Finding]]
 RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, in_dc_late, ship_window_missed, production_behind,
                            fabric_not_in_house, booking_not_confirmed, ship_mode_changed, ship_qty_off,
                            wip_stale, wip_qty_inconsistent)
@@ -620,7 +610,7 @@ def cancel_findings(lines: Sequence[Line], s: Settings, *, file: str, sheet: str
     return out
 
 
-def evaluate(inp: Inputs, rules: Sequence[Rule] = RULES) -> list[Hit]:
+def evaluate(inp: Inputs, rules: Sequence[Rule] = RULES) -> list[Finding]:
     """Every rule over the inputs, in rule order."""
     return [h for rule in rules for h in rule(inp)]
 
@@ -633,10 +623,10 @@ _ID = re.compile(r"(\d+)\s*$")
 
 
 def is_closed(status: Any) -> bool:
-    return not _isna(status) and str(status).strip().lower() in CLOSED_WORDS
+    return not is_missing(status) and str(status).strip().lower() in CLOSED_WORDS
 
 
-def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = "EX-"
+def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-"
           ) -> tuple[pd.DataFrame, list[int | None]]:
     """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new).
 
@@ -648,21 +638,22 @@ def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = 
     source: list[int | None] = []
     by_identity: dict[tuple[str, str], int] = {}
     for r in old.to_dict("records"):
-        rec = {f: (None if _isna(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
+        rec = {f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
         if rec["id"] and rec["rule"]:
             by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]),
                                    len(rows))
         rows.append(rec)
-        source.append(int(r["_row"]) if not _isna(r.get("_row")) else None)
+        source.append(int(r["_row"]) if not is_missing(r.get("_row")) else None)
     numbers = [int(m[1]) for r in rows if r["id"] and (m := _ID.search(str(r["id"])))]
     next_id = max(numbers, default=0) + 1
-    found: set[int] = set()
-    for h in hits:
-        i = by_identity.get(h.identity)
-        if i is not None and i not in found:
-            found.add(i)
+    seen: set[int] = set()
+    for f in found:
+        s, key = f.subject or Subject(), identity_of(f)
+        i = by_identity.get(key)
+        if i is not None and i not in seen:
+            seen.add(i)
             rec = rows[i]
-            rec.update(severity=str(h.severity), detail=h.detail, vendor=h.vendor or rec["vendor"])
+            rec.update(severity=str(f.severity), detail=f.message, vendor=s.vendor or rec["vendor"])
             if rec["status"] == RESOLVED_BY_DATA:
                 rec["status"] = OPEN
                 if str(rec["resolution"] or "").startswith(RESOLVED_NOTE):
@@ -670,16 +661,16 @@ def merge(old: pd.DataFrame, hits: Iterable[Hit], today: date, *, prefix: str = 
             continue
         if i is not None:
             continue  # the same exception twice in one run
-        rec = {"id": f"{prefix}{next_id:04d}", "detected": today, "po": h.po, "style": h.style,
-               "color": h.color, "vendor": h.vendor, "rule": str(h.code), "severity": str(h.severity),
-               "detail": h.detail, "status": OPEN, "owner": None, "resolution": None}
+        rec = {"id": f"{prefix}{next_id:04d}", "detected": today, "po": s.po, "style": s.style,
+               "color": s.color, "vendor": s.vendor, "rule": str(f.code), "severity": str(f.severity),
+               "detail": f.message, "status": OPEN, "owner": None, "resolution": None}
         next_id += 1
-        by_identity[h.identity] = len(rows)
-        found.add(len(rows))
+        by_identity[key] = len(rows)
+        seen.add(len(rows))
         rows.append(rec)
         source.append(None)
     for i, rec in enumerate(rows):
-        if i in found or not rec["id"] or not rec["rule"] or is_closed(rec["status"]):
+        if i in seen or not rec["id"] or not rec["rule"] or is_closed(rec["status"]):
             continue
         rec["status"] = RESOLVED_BY_DATA
         if not rec["resolution"]:

@@ -28,7 +28,7 @@ def _weekend(value: object) -> int | str:
 
 
 def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Iterable[int], *,
-                     file: str, vendors_sheet: str = "Vendors"
+                     file: str, vendors_sheet: str = "Vendors", closures_sheet: str = "Closures"
                      ) -> tuple[dict[str, FactoryCalendar], FactoryCalendar, list[Finding]]:
     """One calendar per vendor code, plus the default (Mon-Fri, no holidays) for unknown vendors."""
     years = list(years)
@@ -39,7 +39,7 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
             start, end = r["start"], r["end"]
             if end < start:
                 findings.append(error(Code.CALENDAR, "the closure ends before it starts; swap From and "
-                                      "To", file=file, sheet="Closures", row=r["_row"], column="To",
+                                      "To", file=file, sheet=closures_sheet, row=r["_row"], column="To",
                                       value=end.isoformat()))
                 continue
             spans.setdefault(str(r["calendar"]).strip().upper(), []).append((start, end))

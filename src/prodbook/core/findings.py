@@ -81,6 +81,8 @@ class Code(StrEnum):
     SHIP_QTY_OFF = "ship-qty-off-tolerance"
     WIP_STALE = "wip-stale"
     WIP_QTY_INCONSISTENT = "wip-qty-inconsistent"
+    WIP_MESSAGE = "wip-message-note"
+    """A saved e-mail with no WIP report attached, or attachments that are not WIP reports."""
     # follow-ups
     VENDOR_NO_EMAIL = "vendor-no-email"
     BAD_ADDRESS = "bad-email-address"
@@ -143,6 +145,22 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What an exception is about: a PO line (PO, style, colour, and its vendor) or, for a vendor rule
+    (a stale WIP report), the vendor alone. The Exceptions sheet keeps one row per rule and subject."""
+
+    po: str | None = None
+    style: str | None = None
+    color: str | None = None
+    vendor: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """"4500000001 / S1 / Navy", or the vendor."""
+        return " / ".join(v for v in (self.po, self.style, self.color) if v) or self.vendor
+
+
+@dataclass(frozen=True)
 class Finding:
     """A thing the APM should know about, with the exact place it was found.
 
@@ -165,6 +183,9 @@ class Finding:
     """The file given to the run this was read from, when it is not where the finding points (a costing
     sheet's FOB against the Styles cell): the Issues sheet keeps the finding until a run reads that file
     again."""
+    subject: Subject | None = None
+    """For an exception (the Exceptions sheet's rules): the PO line or vendor it is about, field by field
+    (``key`` is the same in words). Not part of ``to_dict``: the Issues table and --json show ``key``."""
 
     @property
     def where(self) -> str:
@@ -188,6 +209,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["subject"]
         d["code"] = str(self.code)
         d["severity"] = str(self.severity)
         if d["value"] is not None and not isinstance(d["value"], (int, float, str, bool)):

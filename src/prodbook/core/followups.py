@@ -4,8 +4,8 @@ Pure functions. ``collect`` gathers the outstanding items (the vendor's
 overdue and soon-due T&A milestones, samples not sent, lab dips to resubmit,
 open exceptions); ``render`` turns one vendor's items into an
 ``email.message.EmailMessage`` (plain text and HTML, each with a table of the
-items); ``write_eml`` saves it as a standard .eml file that Outlook opens as
-a draft. Sending is not done here: the live-Excel back end will hand the same
+items); ``eml_bytes`` is the standard .eml file that Outlook opens as
+a draft (``workbook.outlook`` saves it). Sending is not done here: the live-Excel back end will hand the same
 messages to Outlook.
 """
 
@@ -18,21 +18,20 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.headerregistry import Address, HeaderRegistry
-from email.message import EmailMessage
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from prodbook.core.cells import is_missing
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.exceptions import RULE_NAMES, open_exceptions
 from prodbook.core.findings import Code
 from prodbook.core.model.records import Status
-from prodbook.core.wip import fold_ref
-from prodbook.workbook.publish import write_atomic
+from prodbook.core.keys import fold_ref
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -63,12 +62,8 @@ class Item:
         return (self.vendor.strip().upper(), self.item.strip().upper(), self.ref.strip().upper())
 
 
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _date(v: Any) -> date | None:
-    if _isna(v) or isinstance(v, str):
+    if is_missing(v) or isinstance(v, str):
         return None
     if isinstance(v, (pd.Timestamp, datetime)):
         return v.date()
@@ -76,7 +71,7 @@ def _date(v: Any) -> date | None:
 
 
 def _text(v: Any) -> str | None:
-    return None if _isna(v) or not str(v).strip() else str(v).strip()
+    return None if is_missing(v) or not str(v).strip() else str(v).strip()
 
 
 def _overdue(due: date | None, today: date) -> int | None:
@@ -146,7 +141,7 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date)
         when = _date(last.get("decision_date"))
         comments = f" ({last['comments']})" if _text(last.get("comments")) else ""
         out.append(Item(vendor, "Lab dip resubmit", f"Round {int(last['_round']) or '?'} was rejected"
-                        f"{comments}; please resubmit new dips", None, style, color, when, None))
+                        f"{comments}; please resubmit new dips", None, str(style), str(color), when, None))
     return out
 
 
@@ -211,7 +206,7 @@ def one_address(entry: str) -> str | BadAddress:
     if _CONTROL.search(text):
         return BadAddress(text, "it holds a line break or another control character")
     header = _HEADERS("To", text)
-    groups = header.groups
+    groups = cast(AddressHeader, header).groups  # the registry's To class is a BaseHeader and an AddressHeader
     if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
         return BadAddress(text, "it is not one e-mail address")
     addr = groups[0].addresses[0]
@@ -247,7 +242,7 @@ def _entries(text: str) -> list[str]:
 
 def parse_addresses(text: Any) -> tuple[tuple[str, ...], tuple[BadAddress, ...]]:
     """'a@x.com; Bo <b@x.com>' -> (the good addresses, the entries that are not one address)."""
-    if _isna(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return (), ()
     good: list[str] = []
     bad: list[BadAddress] = []
@@ -274,7 +269,7 @@ def one_line(text: Any) -> str:
 
 def bad_name(text: Any) -> str | None:
     """Why a display name (the Vendors Name) cannot head an e-mail, or None when it can."""
-    if _isna(text) or not _CONTROL.search(str(text).strip()):
+    if is_missing(text) or not _CONTROL.search(str(text).strip()):
         return None
     return "it holds a line break or another control character"
 
@@ -365,11 +360,6 @@ def draft_name(vendor: str, today: date) -> str:
     return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
 
 
-def write_eml(msg: EmailMessage, path: Path) -> Path:
-    """The message as a standard .eml file (CRLF line ends, as mail programs expect), whole or not at all."""
-    return write_atomic(path, eml_bytes(msg))
-
-
 def eml_bytes(msg: EmailMessage) -> bytes:
     """The .eml file's content; the same message gives the same bytes (a run with nothing new leaves the
     draft alone), so each MIME boundary comes from the content rather than from chance."""
@@ -377,12 +367,12 @@ def eml_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=SMTP)
 
 
-def _fixed_boundaries(msg: EmailMessage) -> None:
+def _fixed_boundaries(msg: MIMEPart) -> None:
     if not msg.is_multipart():
         return
     for part in msg.iter_parts():
-        _fixed_boundaries(part)  # type: ignore[arg-type]
-    body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())  # type: ignore[attr-defined]
+        _fixed_boundaries(part)
+    body = b"".join(part.as_bytes(policy=SMTP) for part in msg.iter_parts())
     msg.set_boundary(f"===============prodbook{hashlib.sha256(body).hexdigest()[:20]}==")
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.where import row_dicts
+
 DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored"})
 """Accept words that close a finding without changing the tracker (the tracker is right, or it is known)."""
 EVERY_RUN = ""
@@ -90,13 +92,13 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     this run did not check again stays; one it checked and did not find again is gone.
     """
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    old_rows = old.to_dict("records") if len(old) else []
+    old_rows = row_dicts(old) if len(old) else []
     for r in old_rows:
         waiting.setdefault(tuple(_text(r.get(k)) for k in MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []
     result = Merged(pd.DataFrame(columns=fields), [])
     matched: set[int] = set()
-    for r in new.to_dict("records"):
+    for r in row_dicts(new):
         before = waiting.get(tuple(_text(r.get(k)) for k in MATCH))
         prev = before.pop(0) if before else None
         if prev is None:

@@ -23,9 +23,9 @@ from prodbook.core import exceptions as ex
 from prodbook.core.findings import Code
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
-from prodbook.core.wip import line_key
-from prodbook.workbook.publish import write_atomic
-from prodbook.workbook.tracker import NEW_ROW
+from prodbook.core.keys import line_key
+from prodbook.workbook.atomic import write_atomic
+from prodbook.core.changes import NEW_ROW
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
     "Shipped late"
@@ -83,7 +83,8 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
         qty = ln.qty or ln.w("order_qty")
         rules = open_ex.get(k, [])
         rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
-                     "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status, "planned_xf": planned,
+                     "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status,
+                     "planned_xf": planned,
                      "forecast_xf": forecast, "actual_xf": sent, "xf_days_late": late, "in_dc": ln.in_dc,
                      "forecast_in_dc": arrive, "cancel": ln.cancel, "cancel_check": check.text(),
                      "cut_pct": _pct(ln.w("cut_qty"), qty), "sewn_pct": _pct(ln.w("sewn_qty"), qty),
@@ -197,7 +198,7 @@ def _has(v: Any) -> bool:
 
 # --- the standalone workbook ---------------------------------------------------------------------
 
-_HEAD = dict(bold=True, color="FFFFFF")
+_HEAD_COLOR = "FFFFFF"
 _FILL_HEAD = "1F4E78"
 _FILL_RISK = "FCE4E4"
 
@@ -216,9 +217,9 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
     ws.title = "Summary"
-    head_font, head_fill = Font(**_HEAD), PatternFill("solid", fgColor=_FILL_HEAD)
+    head_font, head_fill = Font(bold=True, color=_HEAD_COLOR), PatternFill("solid", fgColor=_FILL_HEAD)
 
     def header(sheet: Any, row: int, names: Sequence[str]) -> None:
         for j, name in enumerate(names, start=1):
@@ -234,8 +235,9 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
     figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
                ("On-time ex-factory %", round((dated["xf_days_late"] <= 0).mean() * 100, 1) if len(dated) else None),
-               ("At-risk lines", len(risk)), ("Late for cancel", int((lines["status"] == LATE).sum())
-                                              if len(lines) else 0), ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
+               ("At-risk lines", len(risk)),
+               ("Late for cancel", int((lines["status"] == LATE).sum()) if len(lines) else 0),
+               ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
                ("Open exceptions", len(ex.open_exceptions(exceptions)) if len(exceptions) else 0))
     for i, (name, value) in enumerate(figures, start=4):
         _cell(ws, row=i, column=1, value=name).font = Font(bold=True)

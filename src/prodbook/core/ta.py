@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import NA
+from prodbook.core.cells import NA, is_missing
+from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.model.records import DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
@@ -200,7 +201,7 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
                                     file=file, sheet=names.get("T&A Templates", "T&A Templates")))
     anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for (template, vendor), idx in groups.items():
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
@@ -231,7 +232,7 @@ def _dates(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
 
 
-def _assemble(blocks, plans: Mapping[str, Plan], orders: pd.DataFrame,
+def _assemble(blocks: Sequence[tuple[np.ndarray, ...]], plans: Mapping[str, Plan], orders: pd.DataFrame,
               groups: Mapping[tuple[str, str], list[int]]) -> pd.DataFrame:
     """The T&A rows as one table, sorted by Orders row then template order."""
     if not blocks:
@@ -277,10 +278,11 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
     linked = {s.code for s in plan.steps
               if xf and s.anchor_is_order and s.anchor == "in_dc" and s.offset >= 0 and s.code != xf}
     try:
-        order = tuple(graphlib.TopologicalSorter({c: [*p, *([xf] if c in linked else [])]
+        order = tuple(graphlib.TopologicalSorter({c: [*p, *([xf] if xf and c in linked else [])]
                                                   for c, p in plain.items()}).static_order())
-        for code in linked:
-            preds[code].append((xf, None, DayType.CALENDAR))  # type: ignore[arg-type]
+        if xf:  # always, when anything is linked
+            for code in linked:
+                preds[code].append((xf, None, DayType.CALENDAR))
     except graphlib.CycleError:  # an in-DC milestone that leads to the ex-factory: leave it alone
         order = tuple(graphlib.TopologicalSorter(plain).static_order())
     return order, preds
@@ -303,7 +305,9 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     today64 = np.datetime64(today, "D")
     raw = out["actual"].to_numpy(dtype=object)
     actual_na = raw == NA
-    actual = _dates(pd.Series(np.where(actual_na, None, raw), dtype=object))
+    cleared = raw.copy()
+    cleared[actual_na] = None
+    actual = _dates(pd.Series(cleared, dtype=object))
     planned = out["planned"].to_numpy(dtype="datetime64[D]")
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
@@ -354,7 +358,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     return out
 
 
-def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64,
+def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64 | np.ndarray,
              due_soon_days: int) -> np.ndarray:
     """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""
     soon = today + np.timedelta64(due_soon_days, "D")
@@ -381,18 +385,6 @@ def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
     return range(dates.min().year - margin, dates.max().year + margin + 1)
 
 
-def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
-    """A folded text key for matching rows across runs (case and spaces ignored)."""
-    columns = [frame[f].to_numpy(dtype=object) for f in fields]
-    keys = ["\x1f".join("" if _blank(v) else str(v).strip() for v in values).upper()
-            for values in zip(*columns)]
-    return pd.Series(keys, index=frame.index, dtype=object)
-
-
-def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
-
-
 # -- which T&A rows a run may recompute, keep or archive ------------------------------------------
 
 def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
@@ -416,14 +408,14 @@ def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_f
         row = int(r["_row"])
         if row in valid:
             continue
-        name = "" if _blank(r.get("template")) else str(r["template"]).strip()
+        name = "" if is_missing(r.get("template")) else str(r["template"]).strip()
         if not name:
             orphans.append(row)
             continue
         if name in out:
             continue
         cells = by_row.get(row, [])
-        code = "" if _blank(r.get("code")) else str(r["code"]).strip()
+        code = "" if is_missing(r.get("code")) else str(r["code"]).strip()
         what = "; ".join(f"{f.column}: {f.message}" if f.column else f.message for f in cells) or \
             "the row could not be read"
         out[name] = error(Code.TEMPLATE_ROW_INVALID, f"template '{name}'"
@@ -470,14 +462,14 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
         return fates, left
     line = index_key(old, LINE).to_numpy()
     full = index_key(old, (*LINE, "code")).to_numpy()
-    blank_key = np.array([any(_blank(v) or not str(v).strip() for v in values)
+    blank_key = np.array([any(is_missing(v) or not str(v).strip() for v in values)
                           for values in zip(*(old[f].to_numpy(dtype=object) for f in (*LINE, "code")))],
                          dtype=bool)
     planned_line = index_key(planned, LINE).to_numpy() if len(planned) else np.array([], dtype=object)
     template_of = dict(zip(planned_line, planned["template"].to_numpy(dtype=object))) if len(planned) else {}
     planned_keys = set(index_key(planned, (*LINE, "code"))) if len(planned) else set()
     on_sheet = set(index_key(orders_on_sheet, LINE)) if len(orders_on_sheet) else set()
-    partial = [tuple(None if _blank(v) or not str(v).strip() else str(v).strip().upper() for v in values)
+    partial = [tuple(None if is_missing(v) or not str(v).strip() else str(v).strip().upper() for v in values)
                for values in zip(*(orders_on_sheet[f].to_numpy(dtype=object) for f in LINE))]
     partial = [p for p in partial if None in p]
     for i in np.flatnonzero(~np.asarray(matched, dtype=bool)):

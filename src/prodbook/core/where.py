@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from prodbook.core.model.sheets import SheetSpec
 
@@ -47,6 +47,14 @@ def place_of(table: Any, file: str) -> Place:
     """A ``Place`` from a ``workbook.tables.Table`` (its sheet name and header texts)."""
     headers = {f: table.header_of(f) for f in table.spec.fields}
     return Place(file, table.sheet, headers, table.spec, frozenset(table.columns))
+
+
+def row_dicts(frame: Any) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")``, typed as prodbook's frames are: columns named by field (text).
+
+    Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None.
+    """
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
 def records(frame: Any) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -31,8 +31,10 @@ import pandas as pd
 from prodbook.core.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
                             to_number, to_text)
 from prodbook.core.config import Config
+from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.where import row_dicts
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
 from prodbook.workbook.tables import column_letter
 from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
@@ -142,7 +144,7 @@ def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[in
                 row[c1] = value
 
 
-def _is_style_sheet(raws: list[RawSheet], config: Config) -> bool:
+def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
     from prodbook.core.development.discrepancies import VENDOR_STYLES
     from prodbook.workbook.tables import map_header
@@ -203,8 +205,9 @@ def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
 
 
 def has_own_layout(config: Config, vendor: str | None) -> bool:
-    return bool(vendor) and any(k.startswith(f"wip column: {vendor.strip().lower()} /")
-                                for k in config.extra)
+    if not vendor:
+        return False
+    return any(k.startswith(f"wip column: {vendor.strip().lower()} /") for k in config.extra)
 
 
 @dataclass(frozen=True)
@@ -455,24 +458,6 @@ def _row_text(row: Sequence[Any]) -> str:
 
 # --- matching to PO lines ---------------------------------------------------------------------------
 
-def fold_ref(value: Any) -> str:
-    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    try:
-        return _fold_ref(value)
-    except TypeError:  # unhashable: not a cell value, fold its text
-        return _fold_ref(str(value))
-
-
-@lru_cache(maxsize=1 << 18)
-def _fold_ref(value: Any) -> str:
-    s = re.sub(r"[^A-Z0-9]", "", str(value).upper())
-    if s.startswith("PO") and s[2:].isdigit():
-        s = s[2:]
-    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)
-
-
 _COLOR_WORDS = {"grey": "gray", "gry": "gray", "blk": "black", "bk": "black", "nvy": "navy", "nav": "navy",
                 "wht": "white", "wh": "white", "dk": "dark", "drk": "dark", "lt": "light", "lgt": "light",
                 "hthr": "heather", "htr": "heather", "hth": "heather", "red": "red", "grn": "green",
@@ -647,8 +632,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     extra = dict(config.extra)
     extra[f"wip vendor: {file.lower()}"] = vendor
-    return Config(config.date_order, config.due_soon_days, config.ex_factory_code, config.backups_to_keep,
-                  config.sheet_names, config.headers, extra)
+    return replace(config, extra=extra)
 
 
 def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
@@ -701,12 +685,12 @@ def wip_key(po: Any, style: Any, color: Any, report_date: Any) -> tuple[str, str
         d = d.date()
     if isinstance(d, datetime):
         d = d.date()
-    return (fold_ref(po), fold_ref(style), str(color or "").strip().upper(),
+    return (fold_ref(po), fold_ref(style), fold_text(color),
             d.isoformat() if isinstance(d, date) else str(d or ""))
 
 
 def scope_key(vendor: Any, report_date: Any) -> tuple[str, str]:
-    return (str(vendor or "").strip().upper(), wip_key(None, None, None, report_date)[3])
+    return (fold_text(vendor), wip_key(None, None, None, report_date)[3])
 
 
 def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
@@ -724,7 +708,8 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
     source: list[int | None] = []
     used: set[tuple] = set()
     removed: list[int] = []
-    for pos, r in enumerate(old.to_dict("records")):
+    r: Mapping[str, Any]
+    for pos, r in enumerate(row_dicts(old)):
         if scope_key(r.get("vendor"), r.get("report_date")) not in scopes:
             out_rows.append({f: r.get(f) for f in fields})
             source.append(int(r["_row"]))
@@ -754,8 +739,3 @@ def latest_reports(wip: pd.DataFrame) -> pd.DataFrame:
     frame["_date"] = pd.to_datetime(frame["report_date"], errors="coerce")
     frame = frame.sort_values("_date", kind="stable").drop_duplicates("_key", keep="last")
     return frame.drop(columns="_date").reset_index(drop=True)
-
-
-def line_key(po: Any, style: Any, color: Any) -> str:
-    """One PO line's folded key, shared by the WIP, exception and report code."""
-    return "\x1f".join((fold_ref(po), fold_ref(style), str(color or "").strip().upper()))

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -424,6 +424,7 @@ def build_styles(rng: random.Random, today: date, catalogue: Sequence[StyleSeed]
         vendor = VENDOR_BY_CODE[rng.choice(seed.vendors)]
         colors = rng.sample(PALETTES[seed.palette], rng.randint(2, 4))
         fob = _money(rng.uniform(*seed.fob))
+        adopted: date | None
         status, adopted = "Adopted", today - timedelta(days=rng.randint(160, 190))
         if seed.description in IN_DEVELOPMENT:
             status, adopted = "Proto", None
@@ -568,7 +569,8 @@ def plan_orders(styles: Sequence[dict[str, Any]], lines: Sequence[Line],
 
 # --- what has happened by today ---------------------------------------------------------------
 
-Edges = dict[str, list[tuple[str, int, DayType]]]
+Edges = dict[str, list[tuple[str, int | None, DayType]]]
+"""``ta.time_edges``: lag None only for in-DC links to the ex-factory, which the demo does not ask for."""
 
 
 def _shift(cal: FactoryCalendar, d: date, days: int, day_type: DayType) -> date:
@@ -616,6 +618,7 @@ def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict
         fc = planned[code]
         for pred, lag, day_type in preds[code]:
             if effective[pred] > planned[pred]:
+                assert lag is not None, "time_edges(plan) without an ex-factory code has no lag-less edges"
                 fc = max(fc, _shift(cal, effective[pred], lag, day_type))
         done = forced.get(code)
         if done is None and fc <= reported_to:
@@ -684,7 +687,7 @@ def with_terms(today: date, lines: Sequence[Line], walks: Sequence[Walk]) -> lis
 
 def planned_by_row(planned: pd.DataFrame) -> dict[int, dict[str, date]]:
     """The engine's Planned dates per Orders row (2 = the first PO line), by milestone code."""
-    return {row: dict(zip(g["code"], (t.date() for t in g["planned"])))
+    return {cast(int, row): dict(zip(g["code"], (t.date() for t in g["planned"])))
             for row, g in planned.groupby("order_row", sort=False)}
 
 
@@ -764,8 +767,8 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
         w = walk_line(plans[ln.template], edges[ln.template], by_line[i + 2], calendars[ln.vendor],
                       today, reported[i], rng, forced.get(i))
         w.notes = notes.get(i, {})
-        for code, done in w.actual.items():
-            if done and code in NOTES and code not in w.notes and rng.random() < 0.12:
+        for code, happened in w.actual.items():
+            if happened and code in NOTES and code not in w.notes and rng.random() < 0.12:
                 w.notes[code] = rng.choice(NOTES[code])
         walks.append(w)
     return walks
@@ -796,9 +799,9 @@ def lab_dip_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: 
     chosen = []
     for ln, w in sorted(zip(lines, walks), key=lambda lw: lw[0].po_date):
         key = (ln.style, ln.color)
-        if ln.template != "Denim 120" and key not in seen and w.actual.get("LDS"):
+        if ln.template != "Denim 120" and key not in seen and (submitted := w.actual.get("LDS")):
             seen.add(key)
-            chosen.append((ln, w.actual["LDS"]))
+            chosen.append((ln, submitted))
     out = []
     for n, (ln, submitted) in enumerate(chosen[:pairs]):
         out += _dip_rounds(rng, today, ln, styles[ln.style], submitted,
@@ -916,13 +919,13 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
         out.append(_sample(rng, today, s, "PP", "Pre-production approval", ln.color, 2,
                            ln.po_date + timedelta(days=30), _expected(w, "PPS"), w.actual.get("PPS"),
                            w.actual.get("PPA"), pp_verdicts))
-    for ln, w in [lw for lw in picks if lw[1].actual.get("CUT")][:5]:
+    for ln, cut in [(ln, cut) for ln, w in picks if (cut := w.actual.get("CUT"))][:5]:
         s = styles[ln.style]
-        due = w.actual["CUT"] + timedelta(days=10)
-        out.append(_sample(rng, today, s, "TOP", "Top of production", ln.color, 2, w.actual["CUT"], due,
+        due = cut + timedelta(days=10)
+        out.append(_sample(rng, today, s, "TOP", "Top of production", ln.color, 2, cut, due,
                            due - timedelta(days=rng.randint(-2, 2)), due + timedelta(days=7),
                            (("Approved", "Matches PP"),)))
-    for ln, w in picks[2:4]:
+    for ln, _ in picks[2:4]:
         s = styles[ln.style]
         out.append(_sample(rng, today, s, "Photo", "E-commerce photo shoot", ln.color, 1,
                            today - timedelta(days=10), today + timedelta(days=10), None, None, ()))
@@ -1053,7 +1056,7 @@ def write_demo(folder: Path, today: date, story: Story | None = None, division: 
     d = division or MAIN
     story = story or build_story(today, d)
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the new workbook's empty default sheet
     for spec in ALL_SHEETS:
         write_sheet(wb, spec, story.records.get(spec.name, []))
     if d.functions:

@@ -46,7 +46,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -211,7 +211,7 @@ def _plant(reports: list[Report], story: Story, rng: random.Random) -> list[Repo
     cancel = {(ln.po, ln.style, ln.color): ln.cancel for ln in story.lines}
     used: set[tuple[str, str, str]] = set()
 
-    def pick(vendors: tuple[str, ...], fits) -> tuple[str, int] | None:
+    def pick(vendors: tuple[str, ...], fits: Callable[[WipRow], bool]) -> tuple[str, int] | None:
         """The first unused row that fits, of the first vendor (in order) that has one."""
         for vendor in vendors:
             for k, row in enumerate(by[vendor].rows):
@@ -220,7 +220,7 @@ def _plant(reports: list[Report], story: Story, rng: random.Random) -> list[Repo
                     return vendor, k
         return None
 
-    def change(vendors: tuple[str, ...], fits, how) -> None:
+    def change(vendors: tuple[str, ...], fits: Callable[[WipRow], bool], how: Callable[[WipRow], WipRow]) -> None:
         found = pick(vendors, fits)
         if found:
             vendor, k = found
@@ -298,7 +298,7 @@ def _shx(folder: Path, report: Report) -> Path:
 
     on = report.on
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
     ws.title = "WIP"
     ws.append(["SHAOXING HUAYU KNITWEAR CO., LTD."])
     ws.merge_cells("A1:M1")
@@ -365,7 +365,7 @@ def _dhk(folder: Path, report: Report) -> Path:
 
     on = report.on
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
     ws.title = "DDK WIP"
     ws.append([f"DDK Composite - WIP Status as of {on:%d-%b-%Y}"])
     ws.append([])
@@ -386,7 +386,7 @@ def _dhk(folder: Path, report: Report) -> Path:
 
 
 def _vns(folder: Path, report: Report) -> Path:
-    rows = [["PO", "Style", "Color", "Qty", "Cut", "Sewn", "Packed", "Fabric Status", "Ex-Factory",
+    rows: list[list[object]] = [["PO", "Style", "Color", "Qty", "Cut", "Sewn", "Packed", "Fabric Status", "Ex-Factory",
              "Revised XF", "Ship Mode", "Booking Status", "Remarks"]]
     for r in report.rows:
         rows.append([r.po, r.style, r.color, r.qty, r.cut, r.sewn, r.packed,

@@ -5,34 +5,55 @@ The build runs on any OS (CI builds it on Linux). Its parts:
 * ``customUI/customUI14.xml``: the prodbook tab, generated from
   ``prodbook.excel.ribbon.ACTIONS`` (the 2009/07 namespace with its 2007
   relationship type, not mixed with the 2006 pair);
-* ``xl/vbaProject.bin``: written from source by ``prodbook.excel.vbaproject``:
-  ``addin_files/Prodbook.bas`` (the one ribbon callback), the xlwings runtime VBA
-  that the installed xlwings ships (``xlwings_custom_addin.bas`` and
-  ``Dictionary.cls``, project name set to prodbook), and ``xlwings_udfs``,
-  the VBA declarations of the spreadsheet functions generated from
-  ``prodbook.excel.udfs.UDFS`` the way xlwings' "Import Functions" writes them;
+* ``xl/vbaProject.bin``: written from source by ``prodbook.excel.vbaproject``, the
+  VBA project ``prodbookAddin``: ``addin_files/ProdbookRibbon.bas`` (the one ribbon
+  callback and the is-it-installed check), the xlwings runtime VBA that the
+  installed xlwings ships (``xlwings_custom_addin.bas`` and ``Dictionary.cls``,
+  its settings sheet set to prodbook.conf), ``xlwings_udfs`` (the VBA
+  declarations of ``prodbook.excel.udfs.UDFS`` the way xlwings' "Import
+  Functions" writes them), ``ProdbookHelp`` (their function-wizard help from
+  the docstrings, registered with ``Application.MacroOptions`` when the add-in
+  opens) and ``ThisWorkbook`` (whose Workbook_Open does that);
 * the ``prodbook.conf`` sheet from ``addin_files/prodbook.conf.txt`` (the Python
-  interpreter is filled in at install time).
+  interpreter is filled in at install time; a copy without one says
+  "run prodbook addin install").
 
-See addin/README.md for what is verified where.
+Every build passes ``prodbook.excel.vbacheck`` (syntax gate, name clashes,
+ribbon callback signatures) and reads each compressed stream back, or is
+refused. See addin/README.md for what is verified where.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import click
 
-from prodbook.excel import ribbon, vbaproject
+from prodbook.excel import ribbon, vbacheck, vbaproject
+from prodbook.workbook.atomic import remove_temp, write_temp
+from prodbook.workbook.safety import fsync_folder
 
-PROJECT_NAME = "prodbook"
-"""The VBA project name; xlwings' runtime reads its settings from the '<name>.conf' sheet."""
-CONF_SHEET = f"{PROJECT_NAME}.conf"
+PROJECT_NAME = "prodbookAddin"
+"""The VBA project's name: unlike every module and procedure in it (VBA names are case-insensitive)."""
+CONF_NAME = "prodbook"
+"""xlwings' runtime (its PROJECT_NAME constant, a string) reads its settings from '<CONF_NAME>.conf'."""
+CONF_SHEET = f"{CONF_NAME}.conf"
+RIBBON_MODULE = "ProdbookRibbon"
+UDF_VBA_MODULE = "xlwings_udfs"
+HELP_MODULE = "ProdbookHelp"
+HELP_FUNCTION = "ProdbookRegisterHelp"
+"""Registers the function-wizard help; ThisWorkbook's Workbook_Open calls it, the smoke test too."""
+SETUP_CHECK = "ProdbookNotInstalled"
+"""In ProdbookRibbon.bas: the message for a copy of the add-in with no interpreter, else empty."""
+HELP_LIMIT = 255
+"""Application.MacroOptions refuses a Description or an argument description over 255 characters."""
 ADDIN_NAME = "prodbook.xlam"
 UDF_MODULE = "prodbook.excel.udfs"
 SOURCES = Path(__file__).resolve().parent / "addin_files"
@@ -77,19 +98,58 @@ def xlwings_runtime_modules() -> list[vbaproject.Module]:
     if 'PROJECT_NAME As String = "myaddin"' not in text:
         raise AddinError("xlwings_custom_addin.bas no longer defines PROJECT_NAME \"myaddin\"; check the "
                          "add-in build against this xlwings version")
-    text = text.replace('PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{PROJECT_NAME}"')
+    text = text.replace('PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{CONF_NAME}"')
     return [vbaproject.Module.from_file_text(text),
             vbaproject.Module.from_file_text(cls.read_text(encoding="latin-1"))]
 
 
-def udf_arguments(fn) -> list[tuple[str, bool]]:
+def udf_arguments(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
     """(name, optional) of a UDF's Excel arguments; ``caller`` is xlwings' and not one of them."""
-    out = []
-    for p in inspect.signature(fn).parameters.values():
-        if p.name == "caller":
-            continue
-        out.append((p.name, p.default is not inspect.Parameter.empty))
-    return out
+    from prodbook.excel.udfs import excel_arguments  # udfs loads xlwings and the formulas: only when building
+
+    params = inspect.signature(fn).parameters
+    return [(p, params[p].default is not inspect.Parameter.empty) for p in excel_arguments(fn)]
+
+
+def _vba_string(text: str) -> str:
+    """A VBA string literal ("" for a quote); refuses what the cp1252 module cannot hold."""
+    text.encode("cp1252")
+    return '"' + text.replace('"', '""') + '"'
+
+
+def help_vba(functions: Sequence) -> list[str]:
+    """``ProdbookRegisterHelp``: ``Application.MacroOptions`` for every UDF, from its docstring.
+
+    Returns how many functions were registered, so the smoke test can see it
+    worked; an Excel that refuses one (an old Mac Excel has no
+    ArgumentDescriptions) leaves the others registered and the add-in loads.
+
+    Raises:
+        AddinError: A description or an argument's help over 255 characters.
+    """
+    from prodbook.excel.udfs import CATEGORY, function_help
+
+    lines = ["' Function wizard help (description, one line per argument, category prodbook), generated",
+             "' from the docstrings of prodbook.excel.udfs. Workbook_Open calls it.",
+             f"Public Function {HELP_FUNCTION}() As Long",
+             "    Dim done As Long",
+             "    On Error Resume Next"]
+    for fn in functions:
+        h = function_help(fn)
+        for what, text in (("description", h.description), *h.arguments):
+            if len(text) > HELP_LIMIT:
+                raise AddinError(f"{h.name}: the help for {what} is {len(text)} characters; Excel's "
+                                 f"function wizard takes at most {HELP_LIMIT}. Shorten the docstring in "
+                                 "prodbook/excel/udfs.py.")
+        args = ", _\r\n            ".join(_vba_string(t) for _, t in h.arguments)
+        lines += ["    Err.Clear",
+                  f"    Application.MacroOptions Macro:={_vba_string(h.name)}, _",
+                  f"        Description:={_vba_string(h.description)}, _",
+                  f"        Category:={_vba_string(CATEGORY)}, _",
+                  f"        ArgumentDescriptions:=Array( _\r\n            {args})",
+                  "    If Err.Number = 0 Then done = done + 1"]
+    lines += [f"    {HELP_FUNCTION} = done", "End Function", ""]
+    return lines
 
 
 def udf_vba(functions: Sequence = ()) -> str:
@@ -97,12 +157,14 @@ def udf_vba(functions: Sequence = ()) -> str:
 
     The same code xlwings' "Import Functions" generates for an add-in
     (``xlwings.udfs.generate_vba_wrapper``), written here so the build needs no
-    Excel and no "Trust access to the VBA project object model".
+    Excel and no "Trust access to the VBA project object model". Each function
+    first asks ``ProdbookNotInstalled``: a copy with no interpreter shows
+    "run prodbook addin install" in the cell instead of a missing-DLL error.
     """
     if not functions:
         from prodbook.excel.udfs import UDFS
         functions = UDFS
-    lines = ['Attribute VB_Name = "xlwings_udfs"',
+    lines = [f'Attribute VB_Name = "{UDF_VBA_MODULE}"',
              "' Generated by `prodbook addin build` from prodbook.excel.udfs: changes are lost at the next build.",
              '#Const App = "Microsoft Excel"', ""]
     for fn in functions:
@@ -112,6 +174,12 @@ def udf_vba(functions: Sequence = ()) -> str:
         params = [p.name for p in inspect.signature(fn).parameters.values()]
         call = ", ".join("Nothing" if p == "caller" else p for p in params)
         lines += [f"Function {name}({sig})",
+                  "        Dim setup As String",
+                  f"        setup = {SETUP_CHECK}()",
+                  "        If Len(setup) > 0 Then",
+                  f"            {name} = setup",
+                  "            Exit Function",
+                  "        End If",
                   '        #If App = "Microsoft Excel" Then',
                   "            If TypeOf Application.Caller Is Range Then On Error GoTo failed",
                   f'            {name} = XLPy.CallUDF("{UDF_MODULE}", "{name}", Array({call}), '
@@ -127,6 +195,24 @@ def udf_vba(functions: Sequence = ()) -> str:
     return "\r\n".join(lines)
 
 
+def help_module(functions: Sequence = ()) -> vbaproject.Module:
+    """The ``ProdbookHelp`` module: ``help_vba`` for ``functions`` (default: every UDF)."""
+    if not functions:
+        from prodbook.excel.udfs import UDFS
+        functions = UDFS
+    lines = [f'Attribute VB_Name = "{HELP_MODULE}"',
+             "' Generated by `prodbook addin build` from prodbook.excel.udfs: changes are lost at the next build.",
+             "Option Explicit", "", *help_vba(functions)]
+    return vbaproject.Module.from_file_text("\r\n".join(lines))
+
+
+def this_workbook() -> vbaproject.Module:
+    """ThisWorkbook, whose Workbook_Open registers the function help when Excel loads the add-in."""
+    doc = vbaproject.Module.document("ThisWorkbook", "workbook")
+    code = ["Option Explicit", "", "Private Sub Workbook_Open()", f"    {HELP_FUNCTION}", "End Sub", ""]
+    return vbaproject.Module(doc.name, doc.kind, doc.source + "\r\n".join(code))
+
+
 def read_conf(path: Path) -> list[tuple[str, str]]:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -139,20 +225,20 @@ def read_conf(path: Path) -> list[tuple[str, str]]:
 
 def source_dir(src: Path | None = None) -> Path:
     d = Path(src) if src else SOURCES
-    if not (d / "Prodbook.bas").exists():
-        raise AddinError(f"the add-in sources are not in '{d}' (Prodbook.bas missing): reinstall "
+    if not (d / f"{RIBBON_MODULE}.bas").exists():
+        raise AddinError(f"the add-in sources are not in '{d}' ({RIBBON_MODULE}.bas missing): reinstall "
                          "prodbook, or pass --src")
     return d
 
 
 def vba_modules(src: Path) -> list[vbaproject.Module]:
     """Every module of the add-in's VBA project, in the order the VBE lists them."""
-    mods = [vbaproject.Module.document("ThisWorkbook", "workbook"),
-            vbaproject.Module.document("Sheet1", "worksheet")]
+    mods = [this_workbook(), vbaproject.Module.document("Sheet1", "worksheet")]
     for bas in sorted(src.glob("*.bas")):
         mods.append(vbaproject.Module.from_file_text(bas.read_text(encoding="latin-1")))
     mods += xlwings_runtime_modules()
     mods.append(vbaproject.Module.from_file_text(udf_vba()))
+    mods.append(help_module())
     return mods
 
 
@@ -235,31 +321,95 @@ def package_parts(vba_bin: bytes, conf: Sequence[tuple[str, str]], ribbon_xml: s
     return out
 
 
-def build(dest: Path, *, src: Path | None = None, interpreter: str | None = None) -> Path:
-    """Build the add-in into ``dest`` (a file path); returns it.
+def gate(modules: Sequence[vbaproject.Module], callbacks: Sequence[str] = (ribbon.CALLBACK,),
+         project: str = PROJECT_NAME) -> list[str]:
+    """What VBA would refuse in ``modules``: syntax, name clashes, ribbon callback signatures."""
+    sources = {m.name: m.source for m in modules}
+    reports = vbacheck.check_project(sources)
+    standard = [m.name for m in modules if m.kind is vbaproject.ModuleKind.STANDARD]
+    problems = [str(p) for r in reports.values() for p in r.problems]
+    problems += vbacheck.collisions(project, reports, standard, [r.name for r in REFERENCES])
+    problems += vbacheck.callback_problems(reports, callbacks, standard)
+    return problems
 
-    Args:
-        dest: Where to write the .xlam.
-        src: The add-in sources (default: the repository's addin/ folder).
-        interpreter: Python to run prodbook with, written to the conf sheet
-            (Interpreter_Win on Windows, Interpreter_Mac on macOS, both when None is not given).
-    """
+
+REFERENCES = (vbaproject.STDOLE, vbaproject.OFFICE)
+
+
+def build_bytes(*, src: Path | None = None, interpreter: str | None = None) -> bytes:
+    """The .xlam's bytes, checked: the VBA passes ``gate`` and every stream reads back exactly."""
+    import io
+
     src = source_dir(src)
     conf = read_conf(src / "prodbook.conf.txt")
     if interpreter:
         key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
         conf = [(k, interpreter if k == key else v) for k, v in conf]
     modules = vba_modules(src)
-    vba_bin = vbaproject.vba_project(PROJECT_NAME, modules)
+    problems = gate(modules)
+    if problems:
+        raise AddinError("the add-in's VBA would not compile; fix the sources:\n  " + "\n  ".join(problems))
+    for m in modules:
+        data = m.source.encode("cp1252")
+        if vbaproject.decompress(vbaproject.compress(data)) != data:  # never seen; refuse rather than ship
+            raise AddinError(f"VBA module {m.name} does not read back after compression")
+    vba_bin = vbaproject.vba_project(PROJECT_NAME, modules, REFERENCES)
     parts = package_parts(vba_bin, conf, ribbon.ribbon_xml())
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():  # [Content_Types].xml first, as Office writes it
             z.writestr(name, data)
-    tmp.replace(dest)
+    return buf.getvalue()
+
+
+def locked_message(path: Path) -> str:
+    return (f"'{path}' is in use, most likely by Excel. Close Excel (every window) and run the "
+            "command again.")
+
+
+def write_file(dest: Path, data: bytes, *, staging: Path | None = None) -> Path:
+    """Write ``data`` to ``dest`` whole or not at all, the temporary file in ``staging`` (default: dest's folder).
+
+    The shared atomic write (``prodbook.workbook.atomic``) with the temporary
+    file somewhere else than beside ``dest``: Excel opens every file in
+    XLSTART. A file Excel holds open, or a folder prodbook may not write in,
+    is a plain AddinError.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(staging) if staging else dest.parent
+    try:
+        tmp = write_temp(staging / dest.name, data)
+    except PermissionError:
+        raise AddinError(f"prodbook may not write in '{staging}'; ask IT for write access to it, or "
+                         "install for your own user account.") from None
+    except OSError as exc:  # disk full...
+        raise AddinError(f"could not write in '{staging}' ({exc.strerror or exc}); nothing was changed.") from None
+    try:
+        os.replace(tmp, dest)
+    except PermissionError:
+        remove_temp(tmp)
+        raise AddinError(locked_message(dest)) from None
+    except OSError as exc:
+        remove_temp(tmp)
+        raise AddinError(f"could not write '{dest}' ({exc.strerror or exc}); nothing was changed.") from None
+    fsync_folder(dest.parent)
     return dest
+
+
+def build(dest: Path, *, src: Path | None = None, interpreter: str | None = None,
+          staging: Path | None = None) -> Path:
+    """Build the add-in into ``dest`` (a file path); returns it.
+
+    Args:
+        dest: Where to write the .xlam.
+        src: The add-in sources (default: the ones shipped in the package).
+        interpreter: Python to run prodbook with, written to the conf sheet
+            (Interpreter_Win, or Interpreter_Mac on macOS). Without it the add-in
+            says "run prodbook addin install" instead of calling Python.
+        staging: Folder for the temporary file (default: dest's folder).
+    """
+    return write_file(Path(dest), build_bytes(src=src, interpreter=interpreter), staging=staging)
 
 
 # --- install -------------------------------------------------------------------------------
@@ -269,8 +419,8 @@ def _excel_startup_dir() -> Path:
     """Excel's XLSTART folder (per user), the way `xlwings addin install` finds it."""
     import xlwings as xw
 
-    if xw.apps:
-        return Path(xw.apps.active.startup_path)
+    if xw.apps and (active := xw.apps.active) is not None:
+        return Path(active.startup_path)
     with xw.App(visible=False) as app:
         return Path(app.startup_path)
 
@@ -292,12 +442,38 @@ def _close_in_excel() -> None:
             pass
 
 
+def staging_dir(startup: Path) -> Path:
+    """Where install writes its temporary file: the folder holding XLSTART, never XLSTART itself.
+
+    Excel opens every file in XLSTART, a half-written ``.tmp`` too; the
+    parent folder is on the same volume, so the final replace is one step.
+    """
+    return Path(startup).parent
+
+
+def install_into(startup: Path, *, interpreter: str, src: Path | None = None) -> Path:
+    """Build the add-in for ``interpreter`` into the ``startup`` folder (XLSTART); returns the file."""
+    startup = Path(startup)
+    startup.mkdir(parents=True, exist_ok=True)
+    return build(startup / ADDIN_NAME, src=src, interpreter=interpreter, staging=staging_dir(startup))
+
+
+def uninstall_from(startup: Path) -> Path:
+    """Remove the add-in from the ``startup`` folder; a file Excel holds is a plain AddinError."""
+    target = Path(startup) / ADDIN_NAME
+    try:
+        target.unlink(missing_ok=True)
+    except PermissionError:
+        raise AddinError(locked_message(target)) from None
+    return target
+
+
 def install(*, src: Path | None = None) -> Path:
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise AddinError(_no_excel_message())
-    target = _excel_startup_dir() / ADDIN_NAME
+    startup = _excel_startup_dir()
     _close_in_excel()
-    build(target, src=src, interpreter=sys.executable)
+    target = install_into(startup, interpreter=sys.executable, src=src)
     if sys.platform == "darwin":
         from xlwings.cli import runpython_install
         runpython_install(None)  # the AppleScript RunPython needs under the macOS sandbox
@@ -307,11 +483,9 @@ def install(*, src: Path | None = None) -> Path:
 def uninstall() -> Path:
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise AddinError(_no_excel_message())
-    target = _excel_startup_dir() / ADDIN_NAME
+    startup = _excel_startup_dir()
     _close_in_excel()
-    if target.exists():
-        target.unlink()
-    return target
+    return uninstall_from(startup)
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -337,6 +511,7 @@ def build_command(out: Path | None, src: Path | None) -> None:
     shown = [a.label for a in ribbon.available_actions()]
     click.echo(f"Built '{dest}' ({dest.stat().st_size:,} bytes): {len(shown)} buttons "
                f"({', '.join(shown)}).")
+    click.echo("This copy has no Python set: to use it in Excel, run `prodbook addin install`.")
 
 
 @addin_group.command("install")
@@ -369,5 +544,6 @@ def actions_command() -> None:
         click.echo(f"{a.id:14} {a.label:22} {a.cli or '(in Excel only)'}{state}")
 
 
-__all__ = ["ADDIN_NAME", "AddinError", "addin_group", "build", "install", "package_parts", "udf_vba",
-           "uninstall", "vba_modules"]
+__all__ = ["ADDIN_NAME", "AddinError", "addin_group", "build", "build_bytes", "gate", "help_module", "help_vba", "install",
+           "install_into", "package_parts", "staging_dir", "udf_vba", "uninstall", "uninstall_from",
+           "vba_modules", "write_file"]

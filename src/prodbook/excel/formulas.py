@@ -38,6 +38,7 @@ from prodbook.core.factories import vendor_calendars
 from prodbook.core.model.records import DayType
 from prodbook.core.ta import statuses
 from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
+from prodbook.jobs.base import valid_frame
 
 Cells = Any
 """A value, or a 2-D list (rows of values) as xlwings passes a range."""
@@ -256,8 +257,6 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
         years: The years the dates of this call touch (holidays are loaded for them).
         with_ta: Read the T&A sheet too (TA_DATE).
     """
-    from prodbook.jobs.base import valid_frame
-
     years = sorted(set(years)) or [date.today().year]
     span = range(years[0] - 1, years[-1] + 2)
     # the two small sheets are read to key the cache; on a hit that is all that is read
@@ -269,7 +268,8 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
         vendors, _ = valid_frame(tracker, VENDORS, required=False)
         closures, _ = valid_frame(tracker, CLOSURES, required=False)
         calendars, default, findings = vendor_calendars(vendors, closures, span, file=tracker.file,
-                                                        vendors_sheet=tracker.sheet(VENDORS))
+                                                        vendors_sheet=tracker.sheet(VENDORS),
+                                                        closures_sheet=tracker.sheet(CLOSURES))
         hit = (calendars, default, [f.message for f in findings])
         with _CACHE_LOCK:
             if len(_CACHE) >= _CACHE_SIZE:
@@ -483,8 +483,8 @@ def ta_status(planned: Cells, actual: Cells, today: Cells = None, *, data: BookD
         if parsed[2] is not None:
             td[i] = parsed[2]
     out = statuses(pl, ac, na, td, data.due_soon_days)
-    for i in np.flatnonzero(ok):
-        values[i] = str(out[i]) or None
+    for k in np.flatnonzero(ok):
+        values[k] = str(out[k]) or None
     return _shape_back(values, a.shape, a.scalar)
 
 

@@ -13,15 +13,22 @@ so in a message box.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from prodbook.core.model.sheets import CONFIG
 from prodbook.jobs import runner
-from prodbook.support import crash_log, unexpected
+from prodbook.jobs.support import crash_log, unexpected
+from prodbook.workbook import outlook
+from prodbook.workbook.tracker import Tracker
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""
@@ -82,7 +89,6 @@ class Action:
 def _settings(book: Any) -> str:
     """Settings/Help: open the Config sheet when the tracker has one, and say where help is."""
     from prodbook.core.config import SETTING_NAMES
-    from prodbook.core.model.sheets import CONFIG
 
     names = [s.name for s in book.sheets]
     where = ""
@@ -92,8 +98,60 @@ def _settings(book: Any) -> str:
     else:
         where = (f"Add a sheet named {CONFIG.name} with the headers Setting and Value to change "
                  "settings.\n")
-    return (where + "Settings: " + "; ".join(SETTING_NAMES) + ".\n"
+    return (where + "Settings: " + "; ".join((*SETTING_NAMES, WIP_FOLDER)) + ".\n"
             f"Help: {HELP}.")
+
+
+OUTLOOK_FOLDER, OUTLOOK_DAYS, DEFAULT_OUTLOOK_DAYS = "WIP Outlook Folder", "WIP Outlook Days", 7
+"""Config settings of the Outlook import: the folder ('Inbox/WIP'), and how many days back it reads."""
+NO_OUTLOOK = ("Import from Outlook needs Microsoft Outlook on Windows. Save the vendors' messages (.msg or "
+              ".eml, attachments and all) to a folder, then choose them with 'Import vendor WIP...', or run: "
+              'prodbook wip tracker.xlsx "WIP inbox"')
+
+
+def _outlook_days(value: object) -> int | None:
+    if value in (None, ""):
+        return DEFAULT_OUTLOOK_DAYS
+    try:
+        days = int(float(str(value)))
+    except ValueError:
+        return None
+    return days if days >= 0 else None
+
+
+def import_from_outlook(book: Any, *, namespace_factory: Callable[[], Any] | None = None,
+                        backend_factory: Callable[[Any], Any] | None = None, today: date | None = None) -> str:
+    """Import from Outlook...: copy the messages of the Config sheet's Outlook folder into a temporary
+    folder, import them as saved messages (``Import vendor WIP``), remove the copies. The message to show."""
+    namespace = (namespace_factory or outlook.outlook_namespace)()
+    if namespace is None:
+        return NO_OUTLOOK
+    if backend_factory is None:
+        from prodbook.workbook.xlbook import XlBook
+        backend_factory = XlBook
+    config = Tracker(backend_factory(book)).config
+    folder = config.get(OUTLOOK_FOLDER)
+    if not folder:
+        return (f"Name the Outlook folder the vendors' WIP messages are in: on the Config sheet, set "
+                f"'{OUTLOOK_FOLDER}' (for example Inbox/WIP), and '{OUTLOOK_DAYS}' for how many days back "
+                f"to read (default {DEFAULT_OUTLOOK_DAYS}). Then press Import from Outlook again.")
+    days = _outlook_days(config.get(OUTLOOK_DAYS))
+    if days is None:
+        return (f"'{OUTLOOK_DAYS}' on the Config sheet is '{config.get(OUTLOOK_DAYS)}'; type a number of days "
+                f"(for example {DEFAULT_OUTLOOK_DAYS}).")
+    since = datetime.combine((today or date.today()) - timedelta(days=days), time())
+    with tempfile.TemporaryDirectory(prefix="prodbook-outlook-", ignore_cleanup_errors=True) as tmp:
+        try:
+            fetched = outlook.save_wip_messages(namespace, str(folder), since, Path(tmp), config.limits)
+        except outlook.OutlookFolderError as exc:
+            text = str(exc)
+            return text[:1].upper() + text[1:] + "."
+        lines = [f"Outlook folder '{fetched.folder}': {len(fetched.files)} message(s) received since "
+                 f"{since:%Y-%m-%d}."] + [f"Not read: {n}." for n in fetched.notes]
+        if not fetched.files:
+            return "\n".join([*lines, "Nothing to import."])
+        report = perform(action("pbImportWip"), book, files=[tmp], backend_factory=backend_factory)
+    return "\n".join([*lines, report.message])
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -107,8 +165,12 @@ ACTIONS: tuple[Action, ...] = (
            "Check style profiles and records; the problems go to the Issues sheet.",
            jobs=("validate",), cli="prodbook validate"),
     Action("pbImportWip", "Import vendor WIP...", "ImportExcel", "grpVendors",
-           "Choose vendor WIP reports; they are read into the Vendor WIP sheet.",
+           "Choose vendor WIP reports or saved e-mails (.msg, .eml); they are read into the Vendor WIP sheet.",
            jobs=("wip",), asks_for_files=True, cli="prodbook wip"),
+    Action("pbImportOutlook", "Import from Outlook...", "ImportOutlook", "grpVendors",
+           f"Import the WIP reports attached to the messages in the Outlook folder named on the Config sheet "
+           f"('{OUTLOOK_FOLDER}', the last '{OUTLOOK_DAYS}' days). Outlook on Windows.",
+           call=import_from_outlook),
     Action("pbExceptions", "Exceptions", "HighImportance", "grpVendors",
            "Run the exception rules on orders, WIP and shipping; results on the Exceptions sheet.",
            jobs=("exceptions",), cli="prodbook exceptions"),
@@ -236,42 +298,178 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         return Report(act.label, unexpected(crash_log(f"ribbon button {act.id}")), False)
 
 
-def _ask_files(book: Any) -> list[str]:
-    """Excel's own Open dialog, several files allowed; empty when cancelled."""
-    app = book.app
+# --- asking for vendor files: Windows dialog, Mac dialog, Config-sheet folder --------------
+
+VENDOR_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", ".msg", ".eml")
+"""Vendor reports, and e-mails saved with them attached (the WIP import reads their attachments)."""
+WIP_FOLDER = "WIP Folder"
+"""Config-sheet setting: a folder whose vendor files are imported when no dialog can be shown."""
+PROMPT = "Choose vendor WIP reports"
+MAC_SCRIPT = ('set chosen to choose file with prompt "' + PROMPT + '" with multiple selections allowed\n'
+              'set out to ""\n'
+              "repeat with f in chosen\n"
+              "    set out to out & POSIX path of f & linefeed\n"
+              "end repeat\n"
+              "return out")
+"""AppleScript for osascript, the second way on the Mac (the first is the same dialog inside Excel)."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a file dialog gave: files, or why none (``cancelled`` or ``unavailable`` + the reason)."""
+
+    files: tuple[str, ...] = ()
+    status: str = "chosen"
+    reason: str = ""
+
+
+def is_cancel(exc: BaseException) -> bool:
+    """AppleScript's "User canceled" (error -128), as appscript raises it."""
+    return getattr(exc, "errornumber", None) == -128 or "-128" in str(exc)
+
+
+def mac_paths(chosen: Any) -> tuple[str, ...]:
+    """POSIX paths from ``choose file``'s result: one alias or a list of them (``.path``), or text."""
+    items = chosen if isinstance(chosen, (list, tuple)) else [chosen]
+    return tuple(str(getattr(i, "path", i)) for i in items if i)
+
+
+def parse_osascript(returncode: int, stdout: str, stderr: str) -> Asked:
+    """osascript's answer to MAC_SCRIPT: one POSIX path a line; -128 is a cancel."""
+    if returncode == 0:
+        files = tuple(line.strip() for line in stdout.splitlines() if line.strip())
+        return Asked(files) if files else Asked(status="cancelled")
+    if "-128" in stderr:
+        return Asked(status="cancelled")
+    return Asked(status="unavailable", reason=stderr.strip() or f"osascript exit status {returncode}")
+
+
+def folder_files(folder: str | Path) -> tuple[str, ...]:
+    """The vendor files directly in ``folder``, by name; Excel's ~$ lock files and hidden files skipped."""
+    d = Path(folder).expanduser()
+    if not d.is_dir():
+        return ()
+    return tuple(str(p) for p in sorted(d.iterdir(), key=lambda p: p.name.lower())
+                 if p.is_file() and p.suffix.lower() in VENDOR_EXTENSIONS
+                 and not p.name.startswith(("~$", ".")))
+
+
+def config_value(rows: Sequence[Sequence[Any]], name: str) -> str:
+    """A setting from the Config sheet's cells (Setting, Value rows); blank when absent."""
+    for row in rows or ():
+        if len(row) >= 2 and str(row[0] or "").strip().lower() == name.lower():
+            return "" if row[1] is None else str(row[1]).strip()
+    return ""
+
+
+def choose_files(asked: Asked, folder: str = "") -> tuple[tuple[str, ...], str]:
+    """(files to import, message); the message says why nothing is imported, never silence.
+
+    A dialog that could not be shown falls back to the Config sheet's
+    WIP Folder; a cancelled dialog imports nothing and says so.
+    """
+    if asked.files:
+        return asked.files, ""
+    if asked.status == "cancelled":
+        return (), "No file chosen: nothing was imported."
+    if folder:
+        files = folder_files(folder)
+        if files:
+            return files, ""
+        if not Path(folder).expanduser().is_dir():
+            return (), (f"The {WIP_FOLDER} on the Config sheet, '{folder}', is not a folder this computer "
+                        "can open. Correct it on the Config sheet, then press the button again.")
+        return (), (f"The {WIP_FOLDER} on the Config sheet, '{folder}', has no vendor files "
+                    f"({', '.join(VENDOR_EXTENSIONS)}). Put the reports there, then press the button again.")
+    why = f" ({asked.reason})" if asked.reason else ""
+    return (), (f"prodbook could not show a file dialog here{why}. Add the setting '{WIP_FOLDER}' to the "
+                "Config sheet with the folder that holds the vendor reports, then press the button again; "
+                "or run  prodbook wip WORKBOOK FILES...  in a terminal.")
+
+
+def _ask_windows(book: Any) -> Asked:
+    """Excel's own Open dialog, several files allowed."""
     try:
-        chosen = app.api.GetOpenFilename("Vendor reports (*.xlsx;*.xlsm;*.xls;*.csv),"
-                                         "*.xlsx;*.xlsm;*.xls;*.csv", 1, "Choose vendor WIP reports",
-                                         None, True)
-    except Exception:  # macOS: AppleScript dialog through xlwings is not available here
-        return []
+        chosen = book.app.api.GetOpenFilename("Vendor reports and saved e-mails (*.xlsx;*.xlsm;*.xls;*.csv;"
+                                              "*.msg;*.eml),*.xlsx;*.xlsm;*.xls;*.csv;*.msg;*.eml", 1, PROMPT,
+                                              None, True)
+    except Exception as exc:
+        return Asked(status="unavailable", reason=str(exc))
     if chosen in (False, None):
+        return Asked(status="cancelled")
+    return Asked(tuple(str(f) for f in (chosen if isinstance(chosen, (list, tuple)) else [chosen])))
+
+
+def _ask_mac(book: Any) -> Asked:
+    """``choose file`` inside Excel (xlwings' own way to show an alert on the Mac), else through osascript."""
+    try:
+        import osax  # appscript's StandardAdditions: installed with xlwings on the Mac
+
+        sa = osax.OSAX(pid=book.app.pid)
+        sa.activate()
+        return Asked(mac_paths(sa.choose_file(with_prompt=PROMPT, multiple_selections_allowed=True)))
+    except Exception as exc:
+        if is_cancel(exc):
+            return Asked(status="cancelled")
+    try:
+        done = subprocess.run(["osascript", "-e", MAC_SCRIPT], capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Asked(status="unavailable", reason=str(exc))
+    return parse_osascript(done.returncode, done.stdout, done.stderr)
+
+
+def _config_rows(book: Any) -> list[list[Any]]:
+    try:
+        sheet = book.sheets[CONFIG.name]
+        last = sheet.used_range.last_cell
+        return sheet.range((1, 1), (last.row, max(last.column, 2))).options(ndim=2).value or []
+    except Exception:  # no Config sheet, or one Excel cannot read: the dialog's message says what to do
         return []
-    return [str(f) for f in (chosen if isinstance(chosen, (list, tuple)) else [chosen])]
 
 
-def run(action_id: str) -> None:
-    """Entry point for the VBA callback: run the pressed button's action on the active workbook."""
+def ask_files(book: Any, platform: str | None = None) -> tuple[tuple[str, ...], str]:
+    """The vendor files to import and, when there are none, what to tell the APM."""
+    asked = _ask_mac(book) if (platform or sys.platform) == "darwin" else _ask_windows(book)
+    folder = config_value(_config_rows(book), WIP_FOLDER) if not asked.files else ""
+    return choose_files(asked, folder)
+
+
+def _tell(book: Any, report: Report, report_to: str | None) -> None:
+    """A message box, or (the Windows smoke test) the report as JSON in a file, so nothing waits for a click."""
+    book.app.status_bar = False
+    if report_to:
+        Path(report_to).write_text(json.dumps(asdict(report)), encoding="utf-8")
+    else:
+        book.app.alert(report.message, title=f"prodbook: {report.title}")
+
+
+def run(action_id: str, report_to: str | None = None, files: Sequence[str] = ()) -> None:
+    """Entry point for the VBA callback: run the pressed button's action on the active workbook.
+
+    Args:
+        action_id: The pressed button's id.
+        report_to: Write the report to this JSON file instead of showing it (addin/smoke_test.py).
+        files: The files for an action that asks for them, instead of asking (addin/smoke_test.py).
+    """
     import xlwings as xw
 
     book = xw.Book.caller()
     try:
         act = action(action_id)
     except KeyError:
-        book.app.alert(f"Unknown prodbook button '{action_id}'. Rebuild the add-in "
-                       "(prodbook addin install).", title="prodbook")
+        _tell(book, Report("prodbook", f"Unknown prodbook button '{action_id}'. Rebuild the add-in "
+                           "(prodbook addin install).", False), report_to)
         return
-    files: list[str] = []
-    if act.asks_for_files:
-        files = _ask_files(book)
-        if not files:
-            book.app.status_bar = False
+    chosen = tuple(str(f) for f in files)
+    if act.asks_for_files and not chosen:
+        chosen, why = ask_files(book)
+        if not chosen:
+            _tell(book, Report(act.label, why, False), report_to)
             return
     book.app.status_bar = f"prodbook: {act.label}..."
-    report = perform(act, book, files=files)
-    book.app.status_bar = False
-    book.app.alert(report.message, title=f"prodbook: {report.title}")
+    _tell(book, perform(act, book, files=chosen), report_to)
 
 
-__all__ = ["ACTIONS", "CALLBACK", "CUSTOMUI_NS", "CUSTOMUI_REL", "GROUPS", "Action", "Group", "Report",
-           "action", "available_actions", "perform", "ribbon_xml", "run"]
+__all__ = ["ACTIONS", "CALLBACK", "CUSTOMUI_NS", "CUSTOMUI_REL", "GROUPS", "WIP_FOLDER", "Action", "Asked", "Group",
+           "Report", "action", "ask_files", "available_actions", "choose_files", "config_value", "folder_files",
+           "import_from_outlook", "mac_paths", "parse_osascript", "perform", "ribbon_xml", "run"]

@@ -12,7 +12,10 @@ declarations from that tuple, and a test checks each one is documented.
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import xlwings as xw
@@ -45,53 +48,123 @@ def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = ()
     return fn(*args, data=data, **kwargs)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("anchor", ndim=2, doc="The anchor date: an order date or another milestone's date (a cell or a column).")
-@xw.arg("offset", ndim=2, doc="Days from the anchor; negative is before it (-30 = 30 days before).")
-@xw.arg("vendor", ndim=2, doc="Vendor code on the Vendors sheet; blank = Monday-Friday, no holidays.")
-@xw.arg("day_type", ndim=2, doc="Working (default, the vendor's working days) or Calendar.")
+@dataclass(frozen=True)
+class FunctionHelp:
+    """What Excel's function wizard shows for a function: read from its docstring."""
+
+    name: str
+    description: str
+    arguments: tuple[tuple[str, str], ...]  # (argument, help), in signature order, without ``caller``
+
+
+def excel_arguments(fn: Callable[..., Any]) -> list[str]:
+    """The arguments Excel passes, in order; ``caller`` is xlwings' own."""
+    return [p for p in inspect.signature(fn).parameters if p != "caller"]
+
+
+def function_help(fn: Callable[..., Any]) -> FunctionHelp:
+    """The docstring's first paragraph and its ``Args:`` section: the only place the help is written.
+
+    Raises:
+        ValueError: An argument without help, or help for an argument the function does not have.
+    """
+    doc = inspect.cleandoc(fn.__doc__ or "")
+    paragraphs = doc.split("\n\n")
+    description = " ".join(paragraphs[0].split())
+    helps: dict[str, str] = {}
+    section = re.search(r"^Args:\n((?:[ \t]+.*\n?)+)", doc, re.M)
+    current = None
+    for line in (section.group(1).splitlines() if section else []):
+        m = re.match(r"^\s{2,8}(\w+):\s*(.*)$", line)
+        if m and (current is None or len(line) - len(line.lstrip()) <= 8):
+            current = m.group(1)
+            helps[current] = m.group(2).strip()
+        elif current:
+            helps[current] += " " + line.strip()
+    wanted = excel_arguments(fn)
+    if not description:
+        raise ValueError(f"{fn.__name__}: no description in its docstring")
+    missing = [a for a in wanted if not helps.get(a)]
+    extra = [a for a in helps if a not in wanted]
+    if missing or extra:
+        raise ValueError(f"{fn.__name__}: docstring Args do not match the arguments "
+                         f"(missing {missing}, unknown {extra})")
+    return FunctionHelp(fn.__name__, description, tuple((a, helps[a]) for a in wanted))
+
+
+def udf(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``@xw.func`` with one ``@xw.arg(doc=...)`` per argument, the help taken from the docstring.
+
+    Windows' xlwings registers the help from here; the add-in's MacroOptions
+    registration (``prodbook.excel.addin``) reads the same ``function_help``.
+    """
+    help_ = function_help(fn)
+    for name, text in reversed(help_.arguments):
+        fn = xw.arg(name, ndim=2, doc=text)(fn)
+    return xw.func(category=CATEGORY)(fn)
+
+
+@udf
 def TA_DUE(anchor: Any, offset: Any, vendor: Any = None, day_type: Any = None, caller: Any = None) -> Any:
-    """A milestone's due date: offset working (or calendar) days from the anchor on the vendor's factory calendar."""
+    """A milestone's due date: offset working (or calendar) days from the anchor on the vendor's factory calendar.
+
+    Args:
+        anchor: The anchor date: an order date or another milestone's date (a cell or a column).
+        offset: Days from the anchor; negative is before it (-30 = 30 days before).
+        vendor: Vendor code on the Vendors sheet; blank = Monday-Friday, no holidays.
+        day_type: Working (default, the vendor's working days) or Calendar.
+    """
     return _call(formulas.ta_due, caller, (anchor, offset, vendor, day_type), dates=(anchor,))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("po", ndim=2, doc="PO #.")
-@xw.arg("style", ndim=2, doc="Style #.")
-@xw.arg("color", ndim=2, doc="Color.")
-@xw.arg("code", ndim=2, doc="Milestone code (LD, XF...).")
-@xw.arg("which", ndim=2, doc="Planned (default), Forecast or Actual.")
+@udf
 def TA_DATE(po: Any, style: Any, color: Any, code: Any, which: Any = None, caller: Any = None) -> Any:
-    """A milestone's Planned, Forecast or Actual date from the T&A sheet."""
+    """A milestone's Planned, Forecast or Actual date from the T&A sheet.
+
+    Args:
+        po: PO #.
+        style: Style #.
+        color: Color.
+        code: Milestone code (LD, XF...).
+        which: Planned (default), Forecast or Actual.
+    """
     return _call(formulas.ta_date, caller, (po, style, color, code, which), with_ta=True)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("planned", ndim=2, doc="Planned date(s).")
-@xw.arg("actual", ndim=2, doc="Actual date(s); blank while open, N/A when not applicable.")
-@xw.arg("today", ndim=2, doc="Judge against this date instead of today.")
+@udf
 def TA_STATUS(planned: Any, actual: Any, today: Any = None, caller: Any = None) -> Any:
-    """Done, Done late, Overdue, Due soon or Upcoming, by the T&A sheet's rules."""
+    """Done, Done late, Overdue, Due soon or Upcoming, by the T&A sheet's rules.
+
+    Args:
+        planned: Planned date(s).
+        actual: Actual date(s); blank while open, N/A when not applicable.
+        today: Judge against this date instead of today.
+    """
     return _call(formulas.ta_status, caller, (planned, actual, today))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("start", ndim=2, doc="Start date(s).")
-@xw.arg("days", ndim=2, doc="Working days to move; negative moves back.")
-@xw.arg("vendor", ndim=2, doc="Vendor code on the Vendors sheet.")
+@udf
 def FACTORY_WORKDAY(start: Any, days: Any, vendor: Any = None, caller: Any = None) -> Any:
-    """WORKDAY.INTL on the vendor's factory calendar: weekend, public holidays, closures."""
+    """WORKDAY.INTL on the vendor's factory calendar: weekend, public holidays, closures.
+
+    Args:
+        start: Start date(s).
+        days: Working days to move; negative moves back.
+        vendor: Vendor code on the Vendors sheet.
+    """
     return _call(formulas.factory_workday, caller, (start, days, vendor), dates=(start,))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("start", ndim=2, doc="First date(s).")
-@xw.arg("end_date", ndim=2, doc="Last date(s), included.")
-@xw.arg("vendor", ndim=2, doc="Vendor code on the Vendors sheet.")
+@udf
 def FACTORY_NETWORKDAYS(start: Any, end_date: Any, vendor: Any = None, caller: Any = None) -> Any:
     """NETWORKDAYS.INTL on the vendor's factory calendar: working days from start to end_date, both included.
 
     (``end_date``, not ``end``: End is a VBA keyword and cannot name an argument.)
+
+    Args:
+        start: First date(s).
+        end_date: Last date(s), included.
+        vendor: Vendor code on the Vendors sheet.
     """
     return _call(formulas.factory_networkdays, caller, (start, end_date, vendor), dates=(start, end_date))
 
@@ -99,4 +172,5 @@ def FACTORY_NETWORKDAYS(start: Any, end_date: Any, vendor: Any = None, caller: A
 UDFS: tuple[Callable[..., Any], ...] = (TA_DUE, TA_DATE, TA_STATUS, FACTORY_WORKDAY, FACTORY_NETWORKDAYS)
 """Every spreadsheet function, in the order the add-in declares them."""
 
-__all__ = ["UDFS", *(f.__name__ for f in UDFS)]
+__all__ = ["CATEGORY", "UDFS", "FunctionHelp", "excel_arguments", "function_help", "udf",
+           *(f.__name__ for f in UDFS)]

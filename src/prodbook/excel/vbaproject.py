@@ -44,11 +44,16 @@ def _copy_token_help(difference: int) -> tuple[int, int, int]:
     return length_mask, bit_count, length_mask + 3  # (mask, bit count, maximum length)
 
 
-def _compress_chunk(data: bytes) -> bytes:
+def _compress_chunk(data: bytes, room: int = _CHUNK) -> tuple[bytes, int]:
+    """CompressedChunkData for a prefix of ``data``: (tokens, bytes of ``data`` they hold).
+
+    Stops before the tokens would pass ``room`` bytes, as the spec's
+    "Compressing a DecompressedChunk" (2.4.1.3.7) stops at CompressedEnd.
+    """
     out = bytearray()
     pos, end = 0, len(data)
     index: dict[bytes, list[int]] = {}
-    while pos < end:
+    while pos < end and len(out) + 2 <= room:  # a flag byte and at least one literal
         flag_at = len(out)
         out.append(0)
         flags = 0
@@ -68,12 +73,15 @@ def _compress_chunk(data: bytes) -> bytes:
                         if n == limit:
                             break
             if best_len >= 3:
-                length_mask, bit_count, _ = _copy_token_help(pos)
-                token = ((best_off - 1) << (16 - bit_count)) | (best_len - 3)
-                out += struct.pack("<H", token)
+                if len(out) + 2 > room:
+                    break
+                _, bit_count, _ = _copy_token_help(pos)
+                out += struct.pack("<H", ((best_off - 1) << (16 - bit_count)) | (best_len - 3))
                 flags |= 1 << bit
                 step = best_len
             else:
+                if len(out) + 1 > room:
+                    break
                 out.append(data[pos])
                 step = 1
             for p in range(pos, pos + step):
@@ -81,19 +89,90 @@ def _compress_chunk(data: bytes) -> bytes:
                     index.setdefault(data[p:p + 3], []).append(p)
             pos += step
         out[flag_at] = flags
-    return bytes(out)
+    return bytes(out), pos
+
+
+def _header(compressed: bool, size: int) -> bytes:
+    """CompressedChunkHeader (2.4.1.1.5): size - 3 in 12 bits, signature 0b011, flag."""
+    if not 3 <= size <= _CHUNK + 2:
+        raise ValueError(f"a compressed chunk holds 3..4098 bytes, not {size}")
+    return struct.pack("<H", (0x8000 if compressed else 0) | 0x3000 | (size - 3))
 
 
 def compress(data: bytes) -> bytes:
-    """MS-OVBA CompressedContainer of ``data``."""
+    """MS-OVBA CompressedContainer (2.4.1.1.1) of ``data``.
+
+    A 4,096-byte chunk that does not fit compressed is stored raw (exactly
+    4,096 bytes, 2.4.1.1.7). The short final chunk is never stored raw: the
+    spec's raw chunk is always 4,096 bytes, so its compressor would pad the
+    tail with NULs (2.4.1.3.10) and change the stream. When an incompressible
+    tail does not fit one compressed chunk (over ~3,640 bytes of random
+    data), it goes into further compressed chunks, which the spec's
+    decompression algorithm (2.4.1.3.1) and olevba read back exactly. VBA
+    source never comes near that case: text compresses far below 4,096.
+    """
     out = bytearray(b"\x01")
     for start in range(0, len(data), _CHUNK):
         chunk = data[start:start + _CHUNK]
-        body = _compress_chunk(chunk)
-        if len(body) > _CHUNK - 2 and len(chunk) == _CHUNK:
-            out += struct.pack("<H", 0x3000 | (_CHUNK - 1)) + chunk  # stored raw
-        else:
-            out += struct.pack("<H", 0xB000 | (len(body) + 2 - 3)) + body
+        while chunk:
+            body, used = _compress_chunk(chunk)
+            if used < len(chunk) and len(chunk) == _CHUNK:
+                out += _header(False, _CHUNK + 2) + chunk  # stored raw: exactly 4096 bytes
+                break
+            out += _header(True, len(body) + 2) + body
+            chunk = chunk[used:]
+    return bytes(out)
+
+
+def decompress(container: bytes) -> bytes:
+    """The data of an MS-OVBA CompressedContainer: "Decompression" (2.4.1.3.1), our own reader.
+
+    Strict where olevba is lenient: a wrong signature, a raw chunk that is not
+    4,096 bytes or a chunk running past the end is a ValueError.
+    """
+    if not container or container[0] != 0x01:
+        raise ValueError("not an MS-OVBA compressed container (signature byte is not 0x01)")
+    out = bytearray()
+    pos = 1
+    while pos < len(container):
+        if pos + 2 > len(container):
+            raise ValueError(f"truncated chunk header at byte {pos}")
+        header = struct.unpack_from("<H", container, pos)[0]
+        size, signature, compressed = (header & 0x0FFF) + 3, (header >> 12) & 7, header >> 15
+        if signature != 0b011:
+            raise ValueError(f"invalid chunk signature at byte {pos}")
+        end = pos + size
+        if end > len(container):
+            raise ValueError(f"chunk at byte {pos} runs past the end of the container")
+        if not compressed:
+            if size != _CHUNK + 2:
+                raise ValueError(f"raw chunk at byte {pos} is not 4096 bytes")
+            out += container[pos + 2:end]
+            pos = end
+            continue
+        chunk_start = len(out)
+        pos += 2
+        while pos < end:
+            flags = container[pos]
+            pos += 1
+            for bit in range(8):
+                if pos >= end:
+                    break
+                if not flags >> bit & 1:
+                    out.append(container[pos])
+                    pos += 1
+                    continue
+                if pos + 2 > end:
+                    raise ValueError(f"truncated copy token at byte {pos}")
+                token = struct.unpack_from("<H", container, pos)[0]
+                pos += 2
+                length_mask, bit_count, _ = _copy_token_help(len(out) - chunk_start)
+                offset = (token >> (16 - bit_count)) + 1
+                length = (token & length_mask) + 3
+                if offset > len(out) - chunk_start:
+                    raise ValueError(f"copy token before the chunk start at byte {pos - 2}")
+                for _ in range(length):  # byte by byte: a copy may overlap what it writes
+                    out.append(out[-offset])
     return bytes(out)
 
 
@@ -298,6 +377,12 @@ _CUTOFF = 4096
 _FREE, _END, _FATSECT, _NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
 
+def _kids(storage: _Entry) -> list[int]:
+    """A storage's children (a stream has None)."""
+    assert storage.children is not None, storage.name
+    return storage.children
+
+
 @dataclass
 class _Entry:
     name: str
@@ -342,9 +427,9 @@ def compound_file(streams: dict[tuple[str, ...], bytes]) -> bytes:
             if key not in storages:
                 entries.append(_Entry(key[-1], 1, children=[]))
                 storages[key] = len(entries) - 1
-                entries[storages[key[:-1]]].children.append(storages[key])
+                _kids(entries[storages[key[:-1]]]).append(storages[key])
         entries.append(_Entry(path[-1], 2, data=data, size=len(data)))
-        entries[storages[path[:-1]]].children.append(len(entries) - 1)
+        _kids(entries[storages[path[:-1]]]).append(len(entries) - 1)
     for e in entries:
         if e.children is not None:
             e.child = _tree(entries, sorted(e.children, key=lambda i: _cfb_key(entries[i].name)))
@@ -430,5 +515,6 @@ def compound_file(streams: dict[tuple[str, ...], bytes]) -> bytes:
     return header + fat_bytes + bytes(body)
 
 
-__all__ = ["Module", "ModuleKind", "OFFICE", "Reference", "STDOLE", "compound_file", "compress", "decrypt",
+__all__ = ["Module", "ModuleKind", "OFFICE", "Reference", "STDOLE", "compound_file", "compress", "decompress",
+           "decrypt",
            "dir_stream", "encrypt", "project_stream", "vba_project"]

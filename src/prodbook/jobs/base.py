@@ -13,7 +13,8 @@ from prodbook.core.findings import Finding
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import duplicate_keys, records_frame
-from prodbook.workbook.tracker import Change, Tracker
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import Change
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
 """Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can
@@ -36,24 +37,25 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
-                                             vendors_sheet=tracker.sheet(VENDORS))
+                                             vendors_sheet=tracker.sheet(VENDORS),
+                                             closures_sheet=tracker.sheet(CLOSURES))
     lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
     return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default), findings
 
 
-def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[ex.Hit],
+def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],
                                                                  list[Finding]]:
     """The Exceptions sheet as this run makes it, without staging it."""
     inp, findings = inputs(tracker, ctx)
-    hits = ex.evaluate(inp)
+    found = ex.evaluate(inp)
     table = tracker.table(EXCEPTIONS, required=False)
-    frame, source = ex.merge(table.frame, hits, ctx.today)
-    return frame, source, hits, findings + table.findings
+    frame, source = ex.merge(table.frame, found, ctx.today)
+    return frame, source, found, findings + table.findings
 
 
 def check(tracker: Tracker, ctx: Context) -> Outcome:
     """Run every rule; new exceptions get an ID, known ones keep theirs, gone ones are resolved by data."""
-    frame, source, hits, findings = current_exceptions(tracker, ctx)
+    frame, source, found, findings = current_exceptions(tracker, ctx)
     table = tracker.table(EXCEPTIONS, required=False)
     changes = _changes(tracker.sheet(EXCEPTIONS), table.frame, frame, source)
     rows, moved = ta_rows(tracker)
@@ -61,7 +63,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
                              list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
-    tracker.remember(EXCEPTIONS, frame.assign(_row=source))
+    tracker.remember(EXCEPTIONS, frame.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
     still_open = ex.open_exceptions(frame)
@@ -72,7 +74,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
     return Outcome("Check exceptions", findings, changes, summary=summary,
                    data={"open": len(still_open), "new": new, "resolved": resolved,
-                         "exceptions": [h.finding().to_dict() for h in hits]})
+                         "exceptions": [f.to_dict() for f in found]})
 
 
 def ta_rows(tracker: Tracker) -> tuple[dict[links.LineKey, int], bool]:

@@ -10,19 +10,22 @@ text that cannot go into an e-mail header is left out of the draft and named.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from prodbook.core import followups as fu
-from prodbook.core.config import toml_path
+from prodbook.workbook.toml_settings import toml_path
 from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
-from prodbook.core.wip import fold_ref
+from prodbook.core.keys import fold_ref
+from prodbook.core.where import row_dicts
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, same_logged
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 FIELDS = list(FOLLOW_UPS.fields)
 
@@ -61,7 +64,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     contacts, found = contacts_of(tracker, vendors)
     findings += found
     chased = {it.vendor for it in items}
-    for r in vendors.to_dict("records"):
+    for r in row_dicts(vendors):
         if str(r["vendor"]) in chased and not any(fu.parse_addresses(r.get("email"))):
             findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {r['vendor']} has items to chase but no "
                                     "e-mail address; add one in the Email column so its draft has a To:",
@@ -87,8 +90,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
-    old_by_key = {}
-    for r in old.to_dict("records"):
+    old_by_key: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in row_dicts(old):
         key = (str(r.get("vendor") or "").strip().upper(), str(r.get("item") or "").strip().upper(),
                str(r.get("ref") or "").strip().upper())
         old_by_key.setdefault(key, r)
@@ -104,14 +107,14 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "last_contacted": before.get("last_contacted") if before else None,
                      "draft": file_link(paths[it.vendor], workbook) if it.vendor in paths else None})
         source.append(int(before["_row"]) if before else None)
-        key = " / ".join((it.vendor, it.item, it.ref))
+        logged = " / ".join((it.vendor, it.item, it.ref))
         if before is None:
-            changes.append(Change(sheet, key, NEW_ROW, None, it.detail))
+            changes.append(Change(sheet, logged, NEW_ROW, None, it.detail))
         else:  # a kept row: every value that changes is logged, so undo can put it back
-            changes += [Change(sheet, key, FOLLOW_UPS.column(f).header, before.get(f), rows[-1][f])
+            changes += [Change(sheet, logged, FOLLOW_UPS.column(f).header, before.get(f), rows[-1][f])
                         for f in FIELDS if not same_logged(before.get(f), rows[-1][f])]
     kept = {s for s in source if s is not None}
-    for r in old.to_dict("records"):
+    for r in row_dicts(old):
         if int(r["_row"]) not in kept:  # the whole row, Last Contacted included, so undo can put it back
             changes += tracker.removed_row(table, r)
     frame = pd.DataFrame(rows, columns=FIELDS)
@@ -131,7 +134,7 @@ def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.C
     sheet = tracker.sheet(VENDORS)
     contacts: dict[str, fu.Contact] = {}
     findings: list[Finding] = []
-    for r in vendors.to_dict("records"):
+    for r in row_dicts(vendors):
         vendor = fu.one_line(r["vendor"])
         where = {"file": tracker.file, "sheet": sheet, "row": int(r["_row"])}
         name = r.get("name") or None

@@ -16,7 +16,8 @@ from prodbook.core.open_findings import EVERY_RUN, Checked, merge
 from prodbook.core.findings import Finding, Severity
 from prodbook.core.model.sheets import ISSUES
 from prodbook.workbook.links import cell_link
-from prodbook.workbook.tracker import Tracker, log_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import log_text
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

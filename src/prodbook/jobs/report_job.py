@@ -20,7 +20,8 @@ from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
 from prodbook.workbook.links import po_links
-from prodbook.workbook.publish import StagedFile, Writer
+from prodbook.workbook.atomic import Writer
+from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tracker import Tracker
 
 

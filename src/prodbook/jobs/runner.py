@@ -17,14 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook import support
+from prodbook.jobs import support
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
-from prodbook.jobs import (development_job, exceptions_job, followups_job, report_job, ta_job, undo_job,
-                           validate_job, wip_job)
+from prodbook.jobs import (apply_job, exceptions_job, followups_job, report_job, ta_job, undo_job, validate_job,
+                           wip_job)
 from prodbook.jobs.base import Context, Outcome
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs.issues_job import stage_issues
-from prodbook.jobs.wip_job import expand_files
+from prodbook.jobs.wip_job import expand_inputs
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
@@ -41,7 +41,7 @@ JOBS: dict[str, Job] = {
     "exceptions": exceptions_job.check,
     "followups": followups_job.followups,
     "report": report_job.report,
-    "apply": development_job.apply_fixes,
+    "apply": apply_job.apply_fixes,
 }
 REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")
 """The daily run, in order ("wip" imports the run's vendor files, when any are given). The vendor files
@@ -70,7 +70,7 @@ def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     out = []
     for f in findings:
-        k = (f.sheet, f.row, f.column, f.message)  # one place, one sentence: said once
+        k = (f.file, f.sheet, f.row, f.column, f.message)  # one place, one sentence: said once
         if k not in seen:
             seen.add(k)
             out.append(f)
@@ -173,7 +173,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
 def checked(ctx: Context, outcomes: Sequence[Outcome]) -> Checked:
     """The steps that checked in this run, the files it read, the Issues rows it resolved."""
     try:
-        files = frozenset(p.name for p in expand_files(ctx.files)) if ctx.files else frozenset()
+        files = frozenset(p.name for p in expand_inputs(ctx.files)) if ctx.files else frozenset()
     except UserError:
         files = frozenset()
     return Checked(ctx.today, frozenset(o.action for o in outcomes if o.checked), files,

@@ -8,6 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,16 +16,18 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.cells import is_missing
+from prodbook.core.keys import index_key
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.jobs import development_job
+from prodbook.core.development import labdips
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.records import Status
-from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, ORDERS, STYLES, TA, TEMPLATES, VENDOR_WIP,
-                                   VENDORS, Column, Kind, SheetSpec)
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, Change, Tracker, cell_value,
-                                       column_values)
-from prodbook.workbook.xlsxparts import CellEdit
+from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, LAB_DIPS, ORDERS, STYLES, TA, TEMPLATES,
+                                        VENDOR_WIP, VENDORS, Column, Kind, SheetSpec)
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker, column_values
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -92,7 +95,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found
     years = ta.required_years(inputs.orders)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
-                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS))
+                                                 file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
+                                                 closures_sheet=tracker.sheet(CLOSURES))
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
     current = tracker.table(TA, required=False)
@@ -102,8 +106,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
                              file=tracker.file, sheets=names, blocked=broken)
     findings += found
-    new_key = ta.index_key(new, KEY)
-    old_key = ta.index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
+    new_key = index_key(new, KEY)
+    old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
     old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()
@@ -118,7 +122,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
-    fed = development_job.fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
+    fed = _fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
@@ -153,7 +157,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
 
     rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
                                             restored, rearrange=bool(len(gone)))
-    changes += development_job.write_lab_dip_actuals(tracker, current, new, fed, rows_new)
+    changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     findings += cancel_findings(tracker, inputs, final)
@@ -161,6 +165,37 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """Put each approved colour's approval date in its blank lab-dip approval Actual (in ``new``), before
+    statuses are worked out. Returns the positions filled in."""
+    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # its findings are validate's to report
+    pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
+                                               labdips.settings_from(tracker.config, tracker.file, []))
+    if len(pos):
+        col = cast(int, new.columns.get_loc("actual"))  # one Actual column
+        for p in pos.tolist():
+            new.iat[p, col] = dates.iat[p]  # type: ignore[assignment]  # pandas-stubs: .iat reads wider than it writes
+    return pos
+
+
+def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
+                           rows_after: np.ndarray) -> list[Change]:
+    """After the T&A sheet is staged: write the filled Actual cells (a user column) and log them."""
+    if not len(filled):
+        return []
+    keys = ("po", "style", "color", "code")
+    changes = []
+    for p in filled:
+        r = new.iloc[int(p)]
+        if current.exists and "actual" in current.columns:
+            tracker.edit_cell(current.sheet, int(rows_after[int(p)]), current.columns["actual"], r["actual"])
+        elif current.exists:
+            continue  # the team's T&A has no Actual column: nothing to fill
+        changes.append(Change(current.sheet, key_text(r[k] for k in keys), TA.column("actual").header,
+                              None, r["actual"]))
+    return changes
 
 
 def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> list[Finding]:
@@ -253,8 +288,8 @@ def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str) -> pd.DataF
     orders = inputs.orders
     if not bad or not len(old) or not len(orders):
         return orders
-    on_ta = set(ta.index_key(old, ta.LINE))
-    drop = orders["_row"].isin(bad).to_numpy() & ta.index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    on_ta = set(index_key(old, ta.LINE))
+    drop = orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
     return orders[~drop].reset_index(drop=True)
 
 
@@ -263,15 +298,17 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
     """New milestones that were archived before: take back their Actual and Notes (newest copy)."""
     if not len(archive) or matched.all():
         return {}
-    newest = pd.Series(np.arange(len(archive)), index=ta.index_key(archive, KEY).to_numpy())
+    newest = pd.Series(np.arange(len(archive)), index=index_key(archive, KEY).to_numpy())
     newest = newest[~newest.index.duplicated(keep="last")]
     out: dict[int, int] = {}
-    for i in np.flatnonzero(~matched):
+    actual_col, notes_col = cast(int, new.columns.get_loc("actual")), cast(int, new.columns.get_loc("notes"))
+    for i in np.flatnonzero(~matched).tolist():
         a = newest.get(new_key.iat[i])
         if a is not None:
-            out[int(i)] = int(a)
-            new.iat[i, new.columns.get_loc("actual")] = archive["actual"].iat[a]
-            new.iat[i, new.columns.get_loc("notes")] = archive["notes"].iat[a]
+            out[i] = int(a)
+            # pandas-stubs: .iat reads a wider scalar type than it accepts for writing
+            new.iat[i, actual_col] = archive["actual"].iat[a]  # type: ignore[assignment]
+            new.iat[i, notes_col] = archive["notes"].iat[a]  # type: ignore[assignment]
     return out
 
 
@@ -282,18 +319,18 @@ def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restore
         for f in ("actual", "notes"):
             value = cell_value(new[f].iat[i])
             if f in current.columns and value is not None and value != "":
-                tracker.backend.edit(CellEdit(current.sheet, int(rows_new[i]), current.columns[f], value))
+                tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
     """Row order of the rewritten sheet: Orders order, kept rows with their PO line (or last)."""
-    first_row = {}
+    first_row: dict[Any, int] = {}
     if len(orders_on_sheet):
-        for k, r in zip(ta.index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
+        for k, r in zip(index_key(orders_on_sheet, ta.LINE), orders_on_sheet["_row"]):
             first_row.setdefault(k, int(r))
     big = 1 << 40
     new_rank = new["order_row"].to_numpy(dtype=float) if len(new) else np.array([], dtype=float)
-    kept_rank = np.array([first_row.get(k, big) for k in ta.index_key(kept, ta.LINE)], dtype=float) \
+    kept_rank = np.array([first_row.get(k, big) for k in index_key(kept, ta.LINE)], dtype=np.float64) \
         if len(kept) else np.array([], dtype=float)
     rank = np.concatenate([new_rank, kept_rank])
     return np.lexsort((np.arange(len(rank)), rank))
@@ -302,11 +339,11 @@ def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame
 def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
                     ) -> tuple[list[Finding], str]:
     """One warning per broken template (and one for other input errors), and the summary line."""
-    template_of = {str(s).strip().upper(): ("" if ta._blank(t) else str(t).strip())
+    template_of = {str(s).strip().upper(): ("" if is_missing(t) else str(t).strip())
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
     why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
     why = [t if t in broken else "" for t in why]
-    lines = ta.index_key(kept, ta.LINE).to_numpy()
+    lines = index_key(kept, ta.LINE).to_numpy()
     out: list[Finding] = []
     parts: list[str] = []
     for name in sorted(set(why), key=lambda t: (t == "", t)):
@@ -348,11 +385,11 @@ def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.
         changed = np.flatnonzero(differs(before, after.to_numpy(), TA.column(f).kind))
         values = column_values(after.iloc[changed])
         for j, value in zip(changed, values):
-            tracker.backend.edit(CellEdit(current.sheet, int(rows[j]), current.columns[f], value))
+            tracker.edit_cell(current.sheet, int(rows[j]), current.columns[f], value)
 
 
-def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current, matched, take
-                    ) -> list[Finding]:
+def _future_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current: Table, matched: np.ndarray,
+                    take: np.ndarray) -> list[Finding]:
     actual = pd.to_datetime(new["actual"].where(new["actual"] != ta.NA), errors="coerce")
     future = actual > pd.Timestamp(ctx.today)
     out = []
@@ -373,7 +410,7 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
     key_columns = [new[k].to_numpy(dtype=object) for k in KEY]
     codes = new["code"].to_numpy(dtype=object)
 
-    def key(i: int) -> str:  # the Change Log's row key, built only for the rows that changed
+    def key(i: int | np.integer) -> str:  # the Change Log's row key, built only for the rows that changed
         return key_text(c[i] for c in key_columns)
 
     changes = [Change(sheet, key(i), NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -23,11 +23,11 @@ from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
-from prodbook.workbook.tables import Table, key_text
-from prodbook.workbook.tracker import (ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, Tracker,
-                                       log_text, same_logged)
+from prodbook.workbook.tables import Table
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.workbook.links import relink
-from prodbook.workbook.xlsxparts import CellEdit
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "
@@ -89,7 +89,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     entries = log.frame[log.frame["action"] == action]
     findings: list[Finding] = []
     changes: list[Change] = []
-    by_sheet = {s: e for s, e in entries.groupby("sheet", sort=False)}
+    by_sheet = {str(s): e for s, e in entries.groupby("sheet", sort=False)}  # sheet names: text
     archive_rows: dict[str, dict] = {}
     back_to_archive: list[dict] = []
     for sheet, group in by_sheet.items():
@@ -201,14 +201,14 @@ def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action:
                 s.add(restored, key)
                 changes.append(Change(sheet, key, "(restored)", None, key))
         else:
-            f = next((c.field for c in spec.columns if c.header == what), None)
-            if f is None or not positions:
+            field = next((c.field for c in spec.columns if c.header == what), None)
+            if field is None or not positions:
                 continue
             i = positions[0]
-            if not same_logged(s.frame.at[i, f], e["new"]):
-                findings.append(_conflict(tracker, table, s.source[i], f, e, s.frame.at[i, f]))
+            if not same_logged(s.frame.at[i, field], e["new"]):
+                findings.append(_conflict(tracker, table, s.source[i], field, e, s.frame.at[i, field]))
                 continue
-            s.frame.at[i, f] = _parse(spec, f, e["old"])
+            s.frame.at[i, field] = _parse(spec, field, e["old"])
             changes.append(Change(sheet, key, what, e["new"], e["old"]))
     findings += _stage(tracker, s)
     return findings, changes
@@ -296,7 +296,7 @@ def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
                                         sheet=table.sheet, row=row, column=header, key=s.keys[i],
                                         value=log_text(value)))
                 continue
-            tracker.backend.edit(CellEdit(table.sheet, row, col, value))
+            tracker.edit_cell(table.sheet, row, col, value)
     return findings
 
 
@@ -322,13 +322,13 @@ def _undo_cells(tracker: Tracker, table: Table, records: list[dict]) -> tuple[li
         if f is None or str(e["key"]).upper() not in keys:
             continue
         i = keys.index(str(e["key"]).upper())
-        row = int(table.frame.at[i, "_row"])
+        row = int(cast(Any, table.frame.at[i, "_row"]))  # an Excel row number; pandas types .at as any scalar
         now = table.frame.at[i, f]
         if not same_logged(now, e["new"]):
             findings.append(_conflict(tracker, table, row, f, e, now))
             continue
         old = _parse(table.spec, f, e["old"])
-        tracker.backend.edit(CellEdit(table.sheet, row, table.columns[f], old))
+        tracker.edit_cell(table.sheet, row, table.columns[f], old)
         table.frame.at[i, f] = old
         changes.append(Change(table.sheet, e["key"], e["field"], e["new"], e["old"]))
     return findings, changes

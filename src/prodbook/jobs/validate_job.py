@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
+from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
 from prodbook.workbook.tables import Table
@@ -54,11 +55,7 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         data={"rows_checked": checked})
 
 
-def _development_rules() -> tuple[Rule, ...]:
-    from prodbook.jobs import development_job  # style profiles, lab dips, samples, discrepancies
-    return development_job.RULES
-
-
-RULES: tuple[Rule, ...] = _development_rules()
-"""Further record rules (style profiles, lab dips...), each ``(tracker, ctx) -> findings``."""
+RULES: tuple[Rule, ...] = (development_job.check,)
+"""Further record checks, each ``(tracker, ctx) -> findings``: the development step (style profiles, lab
+dips, samples, vendor discrepancies; it also stages the Style Snapshot sheet, the locks of adopted styles)."""
 

@@ -4,49 +4,75 @@ The shell around ``prodbook.core.wip``: check the files the user gave, read the
 Orders, Styles and Vendors sheets, import each file, and stage the Vendor WIP
 sheet with each imported (vendor, report date) replaced and every older report
 kept as history.
+
+Saved e-mail messages (.eml, .msg) are inputs too: each attachment that is a
+vendor file is imported like a file, named in findings and in the Source File
+column as "Mar 3 WIP.msg > attachment 'WIP 0303.xlsx'". The sender decides the
+vendor when the attachment's name does not, the message's date is the report
+date when the attachment has none. Attachments go to a temporary folder that
+is removed before the job returns; nothing is written beside the messages.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import glob
+import tempfile
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from prodbook.core import wip
 from prodbook.core.cells import CellError
-from prodbook.core.findings import Code, Finding, UserError, error
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, Change, Tracker, log_text
+from prodbook.core.keys import fold_ref, key_text
+from prodbook.core.limits import Limits
+from prodbook.workbook import mail
+from prodbook.workbook.tracker import Tracker
+from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 
 
-def expand_files(files: tuple[Path, ...]) -> list[Path]:
-    """The files given, a folder standing for the vendor files in it. A wrong path stops the command."""
+INPUT_SUFFIXES = (*wip.SUFFIXES, *mail.MESSAGE_SUFFIXES)
+
+
+def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
+    """The files given, a folder standing for the vendor files and saved messages in it. A wrong path
+    stops the command."""
     out: list[Path] = []
     for path in files:
         path = Path(path)
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in wip.SUFFIXES
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
                           and not p.name.startswith(("~$", ".")))
             continue
         if not path.exists():
             raise UserError(f"the vendor file '{path}' does not exist; check the name and folder",
                             file=str(path))
-        if path.suffix.lower() not in wip.SUFFIXES:
-            raise UserError(f"'{path.name}' is not a vendor WIP report prodbook reads (.xlsx, .xls, .csv); "
-                            "save it from Excel as .xlsx or .csv", file=str(path))
+        if path.suffix.lower() not in INPUT_SUFFIXES:
+            raise UserError(f"'{path.name}' is not a vendor WIP report prodbook reads (.xlsx, .xls, .csv, or "
+                            "a saved e-mail .msg / .eml); save it from Excel as .xlsx or .csv", file=str(path))
         out.append(path)
     return out
+
+
+def expand_files(files: tuple[Path, ...]) -> list[Path]:
+    """The vendor files given (saved messages left out), a folder standing for the files in it."""
+    return [p for p in expand_inputs(files) if not mail.is_message(p)]
 
 
 def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     """Import the run's vendor files (``ctx.files``); with none, nothing to do."""
     if not ctx.files:
         return Outcome("Import vendor WIP", checked=False)
-    files = expand_files(ctx.files)
+    files = expand_inputs(ctx.files)
     orders, found_o = valid_frame(tracker, ORDERS)
     styles, found_s = valid_frame(tracker, STYLES, required=False)
     vendors, _ = valid_frame(tracker, VENDORS, required=False)
@@ -59,9 +85,22 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings: list[Finding] = []
     new_rows: list[dict] = []
     per_file: list[str] = []
+    senders = sender_book(vendors)
+    message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
     for path in files:
+        if mail.is_message(path):
+            parsed_files, found = import_message(path, index, codes, senders, tracker.config, ctx.today)
+            findings += found
+            for parsed in parsed_files:
+                new_rows += parsed.rows
+                message_of.update((r["source_file"], path.name) for r in parsed.rows)
+                per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows
+                                else f"  {parsed.file}: not a WIP report")
+            if not parsed_files:
+                per_file.append(f"  {path.name}: no WIP report attached")
+            continue
         try:
-            raws = wip.read_vendor_file(path, tracker.config.limits)
+            raws = read_vendor_file(path, tracker.config.limits)
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue
@@ -74,17 +113,18 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         else:
             per_file.append(f"  {parsed.file}: not a WIP report, left to the record check")
     new_rows = _across_files(new_rows, findings)
+    findings = [_in_message(f, message_of) for f in findings]
 
     table = tracker.table(VENDOR_WIP, required=False)
     findings += table.findings
     old = table.frame
     rows, source, added, removed = wip.merge_wip(old, new_rows)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
-    changes += [c for pos in removed for c in tracker.removed_row(table, old.iloc[pos].to_dict())]
+    changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
-    tracker.remember(VENDOR_WIP, rows.assign(_row=source))
+    tracker.remember(VENDOR_WIP, rows.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"
@@ -92,6 +132,11 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                *per_file]
     return Outcome("Import vendor WIP", findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
+
+
+def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:
+    """One vendor file's cells (the one reader for files and attachments)."""
+    return wip.read_vendor_file(path, limits)
 
 
 def _file_line(parsed: wip.ParsedFile) -> str:
@@ -159,3 +204,179 @@ def _empty(v: object) -> bool:
 
 def _text(v: object) -> str:
     return log_text(v) or ""
+
+
+# --- saved messages --------------------------------------------------------------------------------
+
+SenderBook = dict[str, tuple[str, ...]]
+"""Lower-case address -> the vendor codes whose Email or CC lists it."""
+
+
+def sender_book(vendors: pd.DataFrame) -> SenderBook:
+    """Who is who on the Vendors sheet: every address of its Email and CC columns."""
+    book: dict[str, list[str]] = {}
+    if not len(vendors):
+        return {}
+    for r in vendors.to_dict("records"):
+        code = r.get("vendor")
+        if not isinstance(code, str) or not code.strip():
+            continue
+        cells = [str(r.get(c)).replace(";", ",") for c in ("email", "cc") if isinstance(r.get(c), str)]
+        for addr in mail.addresses(*cells):
+            if code.strip() not in book.setdefault(addr, []):
+                book[addr].append(code.strip())
+    return {a: tuple(v) for a, v in book.items()}
+
+
+def vendor_of_sender(senders: Sequence[str], book: SenderBook) -> tuple[str | None, str | None, str]:
+    """(vendor, the address that decided it, a note when an address fits several vendors).
+
+    The first address (From, then Reply-To, then Sender) on the Vendors sheet decides; one listed for
+    several vendors (an agent writing for them) decides nothing: the report's rows will."""
+    for addr in senders:
+        hits = book.get(addr, ())
+        if len(hits) == 1:
+            return hits[0], addr, ""
+        if hits:
+            return None, addr, (f"the sender {addr} is on the Vendors sheet for {', '.join(hits)}, so the "
+                                "vendor was taken from the report itself")
+    return None, None, ""
+
+
+def _why_not_a_report(a: mail.Attachment) -> str | None:
+    """None for a vendor file the import reads; else why the attachment is left."""
+    if a.shown.startswith("~$"):
+        return "an Excel lock file, not a report"
+    if mail.is_body_fragment(a.name):
+        return "part of the message's text"
+    if a.name.lower() == "winmail.dat":
+        return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
+                "save it as .msg")
+    if Path(a.name).suffix.lower() not in wip.SUFFIXES:
+        return "not a spreadsheet or .csv"
+    return None
+
+
+def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders: SenderBook,
+                   config: Config, today: date) -> tuple[list[wip.ParsedFile], list[Finding]]:
+    """Every WIP report attached to one saved message, and what the APM should know about the rest."""
+    try:
+        msg = mail.read_message(path, config.limits)
+    except (mail.MailError, OSError) as exc:
+        return [], [error(Code.WIP_FILE, f"{exc}; the message was skipped", file=path.name,
+                          found_in=path.name)]
+    about = f"message '{msg.subject}'" if msg.subject else "this message"
+    left = list(msg.skipped)
+    reports = []
+    for a in msg.attachments:
+        why = _why_not_a_report(a)
+        if why:
+            left.append(f"'{a.shown}' ({why})")
+        else:
+            reports.append(a)
+    findings: list[Finding] = []
+    if not reports:
+        findings.append(info(Code.WIP_MESSAGE, f"{about} has no WIP report attached"
+                             + (f" (attached: {'; '.join(left)})" if left else " (no attachment)")
+                             + "; nothing was imported from it", file=msg.file, found_in=msg.file))
+    elif left:
+        findings.append(info(Code.WIP_MESSAGE, f"attachments of {about} that are not WIP reports were left: "
+                             + "; ".join(left), file=msg.file, found_in=msg.file))
+    parsed_files = []
+    # ignore_cleanup_errors: on Windows a file another program still holds stays in the temp folder,
+    # rather than the run failing after its work is done
+    with tempfile.TemporaryDirectory(prefix="prodbook-mail-", ignore_cleanup_errors=True) as tmp:
+        for n, a in enumerate(reports):
+            parsed, found = _import_attachment(msg, a, Path(tmp, str(n)), index, codes, senders, config,
+                                               today)
+            findings += found
+            if parsed is not None:
+                parsed_files.append(parsed)
+    return parsed_files, findings
+
+
+def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, index: wip.OrderIndex,
+                       codes: list[str], senders: SenderBook, config: Config, today: date
+                       ) -> tuple[wip.ParsedFile | None, list[Finding]]:
+    """One attachment through the same import as a file, then named as "message > attachment"."""
+    where = mail.label(msg, a)
+    file = folder / a.name
+    try:
+        folder.mkdir()
+        file.write_bytes(a.data)
+        raws = read_vendor_file(file, config.limits)
+    except (CellError, OSError, UnicodeError) as exc:
+        said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
+        return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
+                            found_in=msg.file)]
+    from_address = tuple(dict.fromkeys((*a.senders, *msg.senders)))
+    sent = a.sent or msg.sent
+    found: list[Finding] = []
+    used_sender = None
+    parsed = None
+    if wip.vendor_from_name(a.name, codes, config) is None:
+        vendor, used_sender, note = vendor_of_sender(from_address, senders)
+        if note:
+            found.append(info(Code.WIP_VENDOR, note, file=where, found_in=msg.file))
+        if vendor:
+            by_sender = dataclasses.replace(config, extra={
+                **config.extra, f"wip vendor: {glob.escape(a.name.lower())}": vendor})
+            parsed = wip.import_file(raws, index, codes, by_sender, today=sent or today)
+            theirs = _style_vendors(parsed.rows, index)
+            if theirs and vendor not in theirs:  # the tracker's own styles say otherwise: they win
+                found.append(info(Code.WIP_VENDOR, f"the sender {used_sender} is {vendor}'s on the Vendors "
+                                  f"sheet, but the PO lines of this report are {', '.join(sorted(theirs))}'s "
+                                  "(Styles sheet), so the vendor was taken from the PO lines", file=where,
+                                  found_in=msg.file))
+                parsed = None
+        if parsed is None:
+            used_sender = None
+    if parsed is None:
+        parsed = wip.import_file(raws, index, codes, config, today=sent or today)
+    raw_found = [f for r in raws for f in r.findings]
+    found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
+    for r in parsed.rows:
+        r["source_file"] = where
+    parsed.file = where
+    if used_sender and parsed.vendor and parsed.rows:
+        parsed.file = f"{where} (vendor {parsed.vendor} from the sender {used_sender})"
+    return parsed, found
+
+
+def _style_vendors(rows: Sequence[dict], index: wip.OrderIndex) -> set[str]:
+    """The vendors the Styles sheet gives the imported PO lines."""
+    out = set()
+    for r in rows:
+        for line in index.by_po.get(fold_ref(r["po"]), []):
+            if line.vendor and fold_ref(line.style) == fold_ref(r["style"]):
+                out.add(line.vendor)
+    return out
+
+
+def _in_message(f: Finding, message_of: dict[str, str]) -> Finding:
+    """A finding about an attachment's row stays on the Issues sheet until that message is read again."""
+    if f.found_in or f.file not in message_of:
+        return f
+    return dataclasses.replace(f, found_in=message_of[f.file])
+
+
+def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | None,
+             from_address: Sequence[str]) -> Finding:
+    """A finding about an attachment names the message and the attachment; the report date and vendor
+    notes say what the message gave."""
+    changes: dict = {"found_in": f.found_in or message_file}
+    if f.file == name:
+        changes["file"] = where
+    if f.sheet == name:
+        changes["sheet"] = where
+    if f.code is Code.WIP_REPORT_DATE and sent is not None:
+        changes["message"] = (f"no report date found in the attachment's title rows or name; the day the "
+                              f"message was sent, {sent.isoformat()}, was used")
+    elif f.code is Code.COLUMN_MISSING and f.severity == "info":  # a style / costing sheet
+        changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "
+                              "sheets are compared with the Styles sheet only when given as files, not as "
+                              "attachments: save it from the message and import it with the other files")
+    elif f.code is Code.WIP_VENDOR and from_address and f.severity != "info":
+        changes["message"] = (f"{f.message}, or add the sender's address ({from_address[0]}) to the vendor's "
+                              "Email or CC on the Vendors sheet")
+    return dataclasses.replace(f, **changes)

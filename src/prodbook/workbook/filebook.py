@@ -22,6 +22,7 @@ from prodbook.core.findings import UserError
 from prodbook.workbook import limits, safety
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
+from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsxparts import (CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
                                          merged_ranges, parts_openpyxl_would_drop, rewrite_sheets,
                                          sheet_head,
@@ -107,7 +108,7 @@ class FileBook(Staging):
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         try:  # before anything inflates a part: refuse a decompression bomb within a second
-            limits.check_package(self.path, max_sizes or _toml_limits(self.path))
+            limits.check_package(self.path, max_sizes or toml_limits(self.path))
         except limits.TooLarge as exc:
             raise UserError(str(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
@@ -270,12 +271,6 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
-
-
-def _toml_limits(path: Path) -> limits.Limits:
-    from prodbook.core.config import toml_limits
-
-    return toml_limits(path)
 
 
 def _remove(made: Path | None, folder: Path | None) -> None:

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ def cell_target(sheet: str, cell: str) -> str | None:
     return "#'" + sheet.replace("'", "''") + "'!" + ref
 
 
-def cell_link(sheet: object, cell: object, sheets: Collection[str]) -> object:
+def cell_link(sheet: object, cell: object, sheets: Collection[str]) -> Any:
     """The Issues Cell column: a jump to the cell when it is on a sheet of this workbook, else as it is."""
     if not isinstance(sheet, str) or not isinstance(cell, str) or sheet not in sheets:
         return cell
@@ -63,7 +63,7 @@ def cell_link(sheet: object, cell: object, sheets: Collection[str]) -> object:
     return link(target, cell) if target else cell
 
 
-def row_link(sheet: str, row: int | None, text: object) -> object:
+def row_link(sheet: str, row: int | None, text: object) -> Any:
     """A cell that jumps to a row of another sheet (its first cell), showing ``text``."""
     if row is None or text is None or (isinstance(text, float) and text != text):
         return text
@@ -110,7 +110,7 @@ def first_rows(ta: pd.DataFrame) -> dict[LineKey, int]:
     return out
 
 
-def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[object]:
+def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[Any]:
     """The PO # column with each PO line's PO jumping to its first T&A row (plain where it has none)."""
     return [row_link(ta_sheet, rows.get((_text(p), _text(s), _text(c))), p) if p not in (None, "") else p
             for p, s, c in zip(frame["po"], frame["style"], frame["color"])]
@@ -120,7 +120,8 @@ def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFra
     """A generated sheet's rows (as read, or put back by undo) with their links made again: the Follow-ups
     Draft opens its file, an Exceptions or Production Report PO jumps to its line's T&A row."""
     if spec.name == FOLLOW_UPS.name and "draft" in frame.columns:
-        return frame.assign(draft=[link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]])
+        drafts = [link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]]
+        return frame.assign(draft=drafts)  # type: ignore[arg-type]  # pandas-stubs: no object columns (Formula)
     if spec.name in (EXCEPTIONS.name, REPORT_SHEET) and {"po", "style", "color"} <= set(frame.columns):
         return frame.assign(po=po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA)))
     return frame

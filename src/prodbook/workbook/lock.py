@@ -15,6 +15,7 @@ import getpass
 import json
 import os
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,7 +85,7 @@ def _me() -> dict[str, Any]:
             "since": f"{datetime.now():%H:%M:%S on %d %b %Y}"}
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only (the test mypy understands)
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

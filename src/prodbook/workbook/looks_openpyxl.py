@@ -9,7 +9,7 @@ from __future__ import annotations
 from copy import copy
 from typing import Any
 
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import FormulaRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -28,7 +28,7 @@ def header_cells(ws: Any, row: int, ncol: int) -> None:
         c.font, c.fill, c.alignment = font, fill, align
 
 
-def _rule(formula: str, tone: Tone) -> FormulaRule:
+def _rule(formula: str, tone: Tone) -> Rule:
     fill = PatternFill(start_color=tone.fill, end_color=tone.fill, fill_type="solid") if tone.fill else None
     return FormulaRule(formula=[formula], font=Font(color=tone.font, bold=tone.bold), fill=fill, stopIfTrue=True)
 

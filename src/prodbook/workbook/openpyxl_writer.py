@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value
 
 
-def _put(ws, row: int, col0: int, value: Value) -> None:
+def _put(ws: Worksheet, row: int, col0: int, value: Value) -> None:
     cell = ws.cell(row=row, column=col0 + 1)
     if isinstance(value, Formula):
         cell.value = value.text
@@ -27,17 +30,17 @@ def _put(ws, row: int, col0: int, value: Value) -> None:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)" from a vendor
-    elif hasattr(value, "year") and not cell.is_date:
+    elif hasattr(value, "year") and isinstance(cell, Cell) and not cell.is_date:  # a MergedCell refused the value
         cell.number_format = "yyyy-mm-dd"
 
 
-def _last_header(ws, header_row: int) -> int:
+def _last_header(ws: Worksheet, header_row: int) -> int:
     """0-based column of the last non-blank header cell (-1: none), as the part writer counts."""
     cells = [c.column for c in ws[header_row] if c.value not in (None, "")] if header_row <= ws.max_row else []
     return max(cells, default=0) - 1
 
 
-def _rewrite(wb, rw: SheetRewrite) -> None:
+def _rewrite(wb: Workbook, rw: SheetRewrite) -> None:
     if rw.sheet not in wb.sheetnames:
         ws = wb.create_sheet(rw.sheet)
         for c, header in enumerate(rw.create_headers or ()):
@@ -61,8 +64,8 @@ def _rewrite(wb, rw: SheetRewrite) -> None:
             for c, v in enumerate(old[src]):
                 if c not in written and v is not None:
                     ws.cell(row=row, column=c + 1, value=v)
-        for c, v in zip(rw.columns, values):
-            _put(ws, row, c, v)
+        for c, value in zip(rw.columns, values):
+            _put(ws, row, c, value)
     last = rw.header_row + max(len(rw.rows), 1)
     for table in ws.tables.values():
         first, _, end = table.ref.partition(":")

@@ -1,4 +1,6 @@
-"""Follow-up e-mails as drafts: Outlook drafts on Windows, .eml files everywhere else.
+"""Outlook: follow-up e-mails as drafts, and vendor WIP messages read from a folder.
+
+Drafts: Outlook drafts on Windows, .eml files everywhere else.
 
 The follow-up job renders the messages (``email.message.EmailMessage``:
 To, Cc, Subject, a text body, attachments); this module only delivers them
@@ -12,20 +14,33 @@ Otherwise, or if Outlook cannot be reached, each becomes an .eml file in
 ``folder`` that Outlook, Apple Mail or Thunderbird opens as a message to
 send (the returned strings are the file paths). An .eml is marked
 ``X-Unsent: 1`` so Outlook opens it as a draft, ready to edit and send.
+
+Reading: ``save_wip_messages(namespace, folder_path, since, out, limits)``
+copies the mail items of an Outlook folder (the Config sheet's 'WIP Outlook
+Folder', received since 'WIP Outlook Days' ago) as .eml files into ``out``, a
+temporary folder the caller removes; the WIP import then reads them like
+saved messages. Only what the import needs crosses from Outlook: sender and
+Reply-To addresses, the sent time, the subject and the attachments.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.publish import write_atomic
+from prodbook.core.limits import MB, Limits
+from prodbook.workbook.atomic import write_atomic
+from prodbook.workbook.mail import safe_name
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
@@ -67,7 +82,7 @@ def _copy(msg: EmailMessage) -> EmailMessage:
     from email import message_from_bytes
     from email.policy import default
 
-    return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)  # type: ignore[arg-type]
+    return message_from_bytes(msg.as_bytes(policy=SMTP), _class=EmailMessage, policy=default)
 
 
 def _recipients(msg: EmailMessage, name: str) -> str:
@@ -91,7 +106,7 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
     """Create one Outlook draft per message through Outlook's object model (``outlook``:
     the ``Outlook.Application`` COM object). Attachments go through ``folder``."""
     out = []
-    for n, msg in enumerate(messages, 1):
+    for msg in messages:
         item = outlook.CreateItem(0)  # olMailItem
         item.To = _recipients(msg, "To")
         if msg.get("Cc"):
@@ -106,7 +121,8 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
             name = _UNSAFE.sub(" ", att.get_filename() or f"attachment {k}")
             Path(folder).mkdir(parents=True, exist_ok=True)
             path = Path(tempfile.mkdtemp(dir=folder)) / name  # one folder each: names can repeat
-            path.write_bytes(att.get_payload(decode=True) or b"")
+            payload = att.get_payload(decode=True)  # bytes; None for a multipart part
+            path.write_bytes(payload if isinstance(payload, bytes) else b"")
             item.Attachments.Add(str(path))
         item.Save()  # saved in Drafts; never sent
         out.append(f"Outlook Drafts: {item.Subject}")
@@ -154,4 +170,187 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str,
         raise DraftsStopped(done + stop.done, stop.left, stop.name, stop.cause) from stop.cause
 
 
-__all__ = ["DraftsStopped", "eml_name", "outlook_drafts", "send_drafts", "write_eml"]
+# --- reading vendor WIP messages from an Outlook folder ---------------------------------------------
+
+OL_FOLDER_INBOX = 6
+OL_MAIL = 43
+"""``MailItem.Class``: meeting requests, read receipts and the like are other classes."""
+OL_BY_VALUE, OL_EMBEDDED = 1, 5
+"""``Attachment.Type``: a file, an attached Outlook item (saved as .msg); links and OLE objects are others."""
+MAX_MESSAGES = 500
+_SMTP_PROP = "http://schemas.microsoft.com/mapi/proptag/0x5D01001F"
+"""PR_SENDER_SMTP_ADDRESS: the sender's Internet address when Outlook shows an Exchange one."""
+
+
+class OutlookFolderError(Exception):
+    """The folder named on the Config sheet is not in Outlook; ``str()`` says what there is."""
+
+
+@dataclass
+class Fetched:
+    """What was copied out of Outlook for the import."""
+
+    folder: str
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Lines for the APM: attachments left (too large, links), messages not read."""
+
+
+def find_folder(namespace: Any, path: str) -> Any:
+    """The Outlook folder ``path`` names: 'Inbox/WIP' (Inbox in any language), 'Vendors/WIP' (beside the
+    Inbox), or 'mailbox name/Inbox/WIP'; '\\' works as '/' (Outlook's own folder path)."""
+    parts = [p.strip() for p in re.split(r"[/\\]+", path or "") if p.strip()]
+    if not parts:
+        raise OutlookFolderError("no Outlook folder is named: set 'WIP Outlook Folder' on the Config sheet, "
+                                 "for example Inbox/WIP")
+    inbox = namespace.GetDefaultFolder(OL_FOLDER_INBOX)
+    stores = {str(f.Name).casefold(): f for f in namespace.Folders}
+    if parts[0].casefold() in ("inbox", str(inbox.Name).casefold()):
+        folder, walked, rest = inbox, [str(inbox.Name)], parts[1:]
+    elif parts[0].casefold() in stores:
+        folder, walked, rest = stores[parts[0].casefold()], [parts[0]], parts[1:]
+    else:  # a folder of the default mailbox, beside the Inbox
+        folder, walked, rest = inbox.Parent, [str(inbox.Parent.Name)], parts
+    for name in rest:
+        children = {str(f.Name).casefold(): f for f in folder.Folders}
+        if name.casefold() not in children:
+            there = ", ".join(sorted(str(f.Name) for f in folder.Folders)) or "none"
+            raise OutlookFolderError(f"Outlook has no folder '{name}' in '{'/'.join(walked)}' (its folders: "
+                                     f"{there}); check 'WIP Outlook Folder' on the Config sheet ('{path}')")
+        folder = children[name.casefold()]
+        walked.append(str(folder.Name))
+    return folder
+
+
+def _naive(when: Any) -> datetime | None:
+    """Outlook's times are the PC's local time (pywin32 labels them with a zone; the label is dropped).
+    Outlook's 'no date' is 1 January 4501."""
+    if not isinstance(when, datetime) or when.year >= 4500:
+        return None
+    return datetime(when.year, when.month, when.day, when.hour, when.minute, when.second)
+
+
+def recent_mail(folder: Any, since: datetime, limit: int = MAX_MESSAGES) -> tuple[list[Any], bool]:
+    """The folder's mail items received since ``since``, newest first; True when ``limit`` cut the list."""
+    items = folder.Items
+    items.Sort("[ReceivedTime]", True)
+    out: list[Any] = []
+    for item in items:
+        if getattr(item, "Class", None) != OL_MAIL:
+            continue
+        received = _naive(getattr(item, "ReceivedTime", None))
+        if received is None:
+            continue
+        if received < since:
+            break  # sorted newest first: the rest are older
+        if len(out) == limit:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def sender_address(item: Any) -> str:
+    """The sender's Internet address, also when Outlook shows an Exchange address."""
+    addr = str(getattr(item, "SenderEmailAddress", "") or "")
+    if "@" in addr:
+        return addr
+    try:
+        found = item.PropertyAccessor.GetProperty(_SMTP_PROP)
+    except Exception:  # noqa: BLE001 - not every store has it
+        found = ""
+    return str(found or addr)
+
+
+def as_email(item: Any, work: Path, limits: Limits) -> tuple[EmailMessage, list[str]]:
+    """One mail item as a message holding what the WIP import reads, and notes on attachments left."""
+    msg = EmailMessage()
+    name = str(getattr(item, "SenderName", "") or "").replace('"', "")
+    addr = sender_address(item)
+    msg["From"] = f'"{name}" <{addr}>' if name and addr else addr or name or "unknown"
+    replies = [str(getattr(r, "Address", "") or "") for r in _each(getattr(item, "ReplyRecipients", None))]
+    if any("@" in r for r in replies):
+        msg["Reply-To"] = ", ".join(r for r in replies if "@" in r)
+    subject = " ".join(str(getattr(item, "Subject", "") or "").split())
+    msg["Subject"] = subject
+    sent = _naive(getattr(item, "SentOn", None)) or _naive(getattr(item, "ReceivedTime", None))
+    if sent is not None:
+        msg["Date"] = format_datetime(sent.astimezone())
+    msg.set_content(f"Copied from Outlook for the WIP import: {subject}")
+    notes: list[str] = []
+    taken: set[str] = set()
+    for n, att in enumerate(_each(getattr(item, "Attachments", None)), 1):
+        shown = str(getattr(att, "FileName", "") or getattr(att, "DisplayName", "") or f"attachment {n}")
+        kind = getattr(att, "Type", OL_BY_VALUE)
+        if kind not in (OL_BY_VALUE, OL_EMBEDDED):
+            notes.append(f"'{shown}' in '{subject}' (a link or an object, not a file)")
+            continue
+        size = int(getattr(att, "Size", 0) or 0)
+        if size > limits.part_mb * MB:
+            notes.append(f"'{shown}' in '{subject}' ({size / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
+                         "Max Part MB)")
+            continue
+        file_name = safe_name(shown if kind == OL_BY_VALUE or shown.lower().endswith(".msg")
+                              else f"{shown}.msg", taken)
+        target = work / str(n)
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / file_name
+        att.SaveAsFile(str(path))
+        data = path.read_bytes()
+        path.unlink()
+        mime = (mimetypes.guess_type(file_name)[0] or "application/octet-stream").split("/", 1)
+        msg.add_attachment(data, maintype=mime[0], subtype=mime[1], filename=shown if kind == OL_BY_VALUE
+                           else file_name)
+    return msg, notes
+
+
+def _each(collection: Any) -> Iterable[Any]:
+    """Items of an Outlook collection (1-based ``Item(i)``), or of a plain list (the tests' fake)."""
+    if collection is None:
+        return []
+    if isinstance(collection, (list, tuple)):
+        return collection
+    return [collection.Item(i) for i in range(1, int(collection.Count) + 1)]
+
+
+def save_wip_messages(namespace: Any, folder_path: str, since: datetime, out: Path,
+                      limits: Limits | None = None) -> Fetched:
+    """Copy the messages received since ``since`` in the Outlook folder ``folder_path`` into ``out`` as
+    .eml files. Raises ``OutlookFolderError`` when the folder is not there."""
+    limits = limits or Limits()
+    folder = find_folder(namespace, folder_path)
+    items, cut = recent_mail(folder, since)
+    fetched = Fetched(str(getattr(folder, "FolderPath", "") or folder_path).lstrip("\\"))
+    taken: set[str] = set()
+    work = out / ".attachments"
+    for item in items:
+        try:
+            msg, notes = as_email(item, work, limits)
+        except Exception as exc:  # noqa: BLE001 - one message Outlook cannot hand over: name it, go on
+            fetched.notes.append(f"'{getattr(item, 'Subject', '')}' could not be read from Outlook ({exc})")
+            continue
+        fetched.notes += notes
+        when = _naive(getattr(item, "ReceivedTime", None))
+        stamp = when.strftime("%Y-%m-%d %H.%M") if when else ""
+        path = out / safe_name(f"{stamp} {msg['Subject'] or 'no subject'}.eml", taken)
+        path.write_bytes(msg.as_bytes(policy=SMTP))
+        fetched.files.append(path)
+    if cut:
+        fetched.notes.append(f"only the newest {MAX_MESSAGES} messages were read; lower 'WIP Outlook Days' "
+                             "on the Config sheet to read fewer at a time")
+    return fetched
+
+
+def outlook_namespace() -> Any | None:
+    """Outlook's MAPI namespace on Windows (pywin32 comes with xlwings there); None elsewhere."""
+    if not sys.platform.startswith("win"):
+        return None
+    try:
+        import win32com.client
+        return win32com.client.Dispatch("Outlook.Application").GetNamespace("MAPI")
+    except Exception:  # noqa: BLE001 - no Outlook, or it refused
+        return None
+
+
+__all__ = ["DraftsStopped", "Fetched", "OutlookFolderError", "as_email", "eml_name", "find_folder",
+           "outlook_drafts", "outlook_namespace", "recent_mail", "save_wip_messages", "send_drafts",
+           "write_eml"]

@@ -13,21 +13,17 @@ refused, failed or was a dry run, and no file is ever seen half-written.
 from __future__ import annotations
 
 import errno
-import gc
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
 from prodbook.core.findings import UserError
-from prodbook.workbook.safety import fsync_folder, umask
-
-Writer = Callable[[Path], None]
-"""Writes the whole file at the path it is given (a temporary name in the target folder)."""
-
+from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
+from prodbook.workbook.outlook import DraftsStopped, send_drafts
+from prodbook.workbook.safety import fsync_folder
 
 @dataclass(frozen=True)
 class StagedFile:
@@ -83,56 +79,6 @@ def _new_folders(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
-def write_temp(path: Path, content: bytes | Writer) -> Path:
-    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
-    fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        if isinstance(content, bytes):
-            with open(tmp, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-        else:
-            content(tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, 0o666 & ~umask())  # as a plain save would: mkstemp makes it private
-        except OSError:
-            pass
-    except BaseException:
-        _remove(tmp)
-        raise
-    return tmp
-
-
-def _remove(tmp: Path) -> None:
-    """Remove a temporary file, never hiding the error that made it useless."""
-    try:
-        tmp.unlink(missing_ok=True)
-    except OSError:  # Windows: a writer that failed may still hold it open until collected
-        gc.collect()
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def write_atomic(path: Path, content: bytes | Writer) -> Path:
-    """Write ``path`` whole or not at all: a temporary file in its folder, flushed, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = write_temp(path, content)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
-    fsync_folder(path.parent)
-    return path
-
-
 @dataclass
 class Prepared:
     """Temporary files written and flushed, waiting for ``publish`` (after the save) or ``discard``."""
@@ -149,7 +95,7 @@ class Prepared:
     def discard(self) -> None:
         """Leave the folders as they were: remove every temporary file and every folder made for them."""
         for tmp in self.temps.values():
-            _remove(tmp)
+            remove_temp(tmp)
         self.temps.clear()
         for folder in reversed(self.folders):
             try:
@@ -183,7 +129,7 @@ class Prepared:
                     self.done.add(record.path)
                     written.append(str(record.path))
                 except OSError as exc:
-                    _remove(tmp)
+                    remove_temp(tmp)
                     problems.append(why(exc, record.path.name, record.path.parent))
             if not ok:
                 left.append(str(record.path))
@@ -225,19 +171,20 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
                 out.folders.append(folder)
             old = out.temps.pop(record.path, None)  # staged twice: the last one wins
             if old is not None:
-                _remove(old)
+                remove_temp(old)
             out.unchanged.discard(record.path)
             tmp = write_temp(record.path, record.content)
             if same_content(tmp, record.path):  # a run with nothing new leaves the file alone
-                _remove(tmp)
+                remove_temp(tmp)
                 out.unchanged.add(record.path)
             else:
                 out.temps[record.path] = tmp
     except OSError as exc:
         out.discard()
-        raise UserError(f"{why(exc, record.path.name, record.path.parent)}. Nothing was written: the "
+        failed = record.path if isinstance(record, StagedFile) else record.folder  # only files are written here
+        raise UserError(f"{why(exc, failed.name, failed.parent)}. Nothing was written: the "
                         "workbook, drafts and reports are as they were. Free some space (or choose another "
-                        "folder) and run again", file=str(record.path)) from None
+                        "folder) and run again", file=str(failed)) from None
     except BaseException:
         out.discard()
         raise
@@ -273,8 +220,6 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
-    from prodbook.workbook.outlook import DraftsStopped, send_drafts
-
     try:
         return send_drafts(list(record.messages), record.folder), [], None
     except DraftsStopped as stop:

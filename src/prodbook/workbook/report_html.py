@@ -28,7 +28,8 @@ def _shown(v: object, date_format: str) -> str:
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime() if v.time() != datetime.min.time() else v.date()
     if isinstance(v, datetime):
-        return f"{date_text(v, date_format)} {v:%H:%M}" if v.time() != datetime.min.time() else date_text(v, date_format)
+        day = date_text(v, date_format)
+        return f"{day} {v:%H:%M}" if v.time() != datetime.min.time() else day
     if isinstance(v, date):
         return date_text(v, date_format)
     return with_date_text(shown(v), date_format) if isinstance(v, str) else shown(v)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeAlias
 from xml.parsers import expat
 
 __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
@@ -30,6 +31,9 @@ __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "back
            "verify_package", "os_error_message", "clean_leftovers", "WRITE_STEPS", "WRITE_HOOKS", "step"]
 
 BACKUP_DIR = "prodbook backups"
+
+StrPath: TypeAlias = "str | os.PathLike[str]"
+"""A file name as the callers have it: a Path, or the text of one."""
 
 
 class WorkbookLocked(Exception):
@@ -78,7 +82,7 @@ class Stamp:
         return (st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino)) == (self.size, self.mtime_ns, self.file_id)
 
 
-def _digest(fp: BinaryIO) -> str:
+def _digest(fp: io.BufferedReader) -> str:
     fp.seek(0)
     return hashlib.file_digest(fp, "blake2b").hexdigest()
 
@@ -102,7 +106,7 @@ class Source:
 
     def __init__(self, path: Path, stamp: Stamp) -> None:
         self.path, self.stamp = Path(path), stamp
-        self.fp: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - closed by close() or the with block
+        self.fp: io.BufferedReader = open(self.path, "rb")  # noqa: SIM115 - closed by close() or the with block
         try:
             if not stamp.same_file(os.fstat(self.fp.fileno())) or (stamp.digest and _digest(self.fp) != stamp.digest):
                 raise SavedMeanwhile(saved_meanwhile_message(self.path))
@@ -221,7 +225,7 @@ def _locked_message(path: Path, holder: str | None = None) -> str:
     )
 
 
-def lock_files(path) -> list[Path]:
+def lock_files(path: StrPath) -> list[Path]:
     """Owner/lock files beside `path` that show the workbook is open.
 
     Excel writes "~$NAME.xlsx"; Office shortens long names by letting "~$"
@@ -277,7 +281,7 @@ def _backup_re(path: Path) -> re.Pattern:
     )
 
 
-def backup(path, keep: int = 20) -> Path:
+def backup(path: StrPath, keep: int = 20) -> Path:
     """Copy the workbook into "prodbook backups/" beside it; keep the newest `keep` copies."""
     made = make_backup(path)
     rotate_backups(path, keep, made)
@@ -288,7 +292,7 @@ def _backup_temp_prefix(path: Path) -> str:
     return f".~prodbook-backup.{path.stem}."
 
 
-def make_backup(path, source: BinaryIO | None = None) -> Path:
+def make_backup(path: StrPath, source: BinaryIO | None = None) -> Path:
     """Copy the workbook (from the open handle ``source`` when given) into "prodbook backups/".
 
     The copy keeps the original's modification time. Older backups are left
@@ -331,7 +335,7 @@ def make_backup(path, source: BinaryIO | None = None) -> Path:
     return target
 
 
-def rotate_backups(path, keep: int, newest: Path | None = None) -> None:
+def rotate_backups(path: StrPath, keep: int, newest: Path | None = None) -> None:
     """Keep the newest ``keep`` backups of this workbook (never fewer than one, never ``newest``)."""
     path = Path(path)
     folder = path.parent / BACKUP_DIR
@@ -351,7 +355,7 @@ def rotate_backups(path, keep: int, newest: Path | None = None) -> None:
                     pass
 
 
-def atomic_write(path, write: Callable[[Path], None], *, check_lock: bool = True,
+def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bool = True,
                  verify: Callable[[Path], None] | None = None,
                  before_replace: Callable[[], None] | None = None) -> None:
     """Have `write(tmp)` write a temporary file beside `path`, then replace `path` with it.
@@ -409,7 +413,7 @@ _LEGACY_BACKUP_TEMP = re.compile(r"^\.~prodbook-backup\." + _RANDOM + r"\.xls[xm
 _LEGACY_AGE = 600.0
 
 
-def clean_leftovers(workbook) -> list[Path]:
+def clean_leftovers(workbook: StrPath) -> list[Path]:
     """Remove the temp files a killed run left for this workbook; only call while holding its write lock.
 
     Those are ``.~NAME.prodbook.*`` beside it (the new workbook or its side
@@ -470,7 +474,7 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def side_copy_path(path) -> Path:
+def side_copy_path(path: StrPath) -> Path:
     """"NAME (prodbook).xlsx" beside the workbook (same suffix as the original)."""
     path = Path(path)
     return path.with_name(f"{path.stem} (prodbook){path.suffix}")

@@ -6,7 +6,7 @@ how they commit differs.
 
 from __future__ import annotations
 
-from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite
+from prodbook.workbook.backend import CellEdit, SheetRewrite
 
 
 class Staging:

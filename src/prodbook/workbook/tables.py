@@ -15,11 +15,13 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import NA, NA_WORDS, CellError, DateOrder, is_blank, to_bool, to_date, to_int, to_number, to_text
+from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int,
+                                  to_number, to_text)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
+from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 
@@ -135,7 +137,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
              filled: list[bool], report: Any) -> list[Any]:
     """One column's cells, normalised; marks non-blank rows in ``filled``; bad cells reported."""
     out: list[Any] = [None] * len(cells)
-    parse = _PARSERS.get(kind)
+    parse = _PARSERS.get(kind)  # None for DATE and DATETIME, which are read below
     for i, raw in enumerate(cells):
         t = type(raw)
         if raw is None or (t is str and not raw.strip()) or (t is float and raw != raw):
@@ -156,6 +158,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
             elif kind is Kind.DATETIME:
                 out[i] = _datetime(raw, order, date1904)
             else:
+                assert parse is not None, kind  # every other Kind has a parser
                 out[i] = parse(raw)
         except CellError as exc:
             report(i, raw, exc)
@@ -282,17 +285,13 @@ def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> 
     if not spec.key or not findings or not all(k in frame.columns for k in spec.key):
         return findings
     keys = {int(r): _row_key(v) for r, *v in zip(frame["_row"], *(frame[k] for k in spec.key))}
-    return [replace(f, key=keys[f.row]) if f.key is None and keys.get(f.row) else f for f in findings]
+    return [replace(f, key=key) if f.key is None and f.row is not None and (key := keys.get(f.row)) else f
+            for f in findings]
 
 
 def _row_key(values: Iterable[Any]) -> str | None:
     text = key_text(values)
     return text if text.strip(" /") else None
-
-
-def key_text(values: Iterable[Any]) -> str:
-    """A row's key as the Change Log and Issues show it: 'PO / Style / Color / Code'."""
-    return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
 
 
 def duplicate_keys(table: Table, file: str) -> list[Finding]:
@@ -345,7 +344,7 @@ def to_records(table: Table, model: type[Record], file: str
         row = int(values.pop("_row"))
         key = _row_key(values.get(k) for k in key_fields)  # the Issues row names its record
         values = {k: v for k, v in values.items() if k in fields}
-        clean = {k: v for k, v in values.items() if not _missing(v)}
+        clean = {k: v for k, v in values.items() if not is_missing(v)}
         try:
             out.append(model.model_validate(clean))
             rows.append(row)
@@ -365,10 +364,6 @@ def records_frame(records: Sequence[Record], rows: Sequence[int], spec: SheetSpe
     frame = pd.DataFrame([r.model_dump() for r in records], columns=list(spec.fields))
     frame["_row"] = list(rows)
     return frame
-
-
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def missing_sheet(spec: SheetSpec, sheet: str, file: str, *, required: bool) -> Finding:

@@ -10,81 +10,29 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from prodbook.core.config import Config, build_config, toml_pairs
+from prodbook.core.config import Config, build_config
+from prodbook.workbook.toml_settings import toml_pairs
 from prodbook.core.findings import Finding, UserError
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
                                       map_header, missing_sheet, read_table, to_records)
-from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, Value
+from prodbook.core.cells import Formula, Value
+from prodbook.core.changes import (REMOVED, REMOVED_MORE, Change, cell_value,
+                                   log_text)
+from prodbook.core.keys import key_text
+from prodbook.workbook.backend import Backend, CellEdit, SheetRewrite
 from prodbook.core import row_snapshot
 from prodbook.core.looks import SheetLook, look_for
-from prodbook.workbook.tables import key_text
-
-
-class Backend(Protocol):
-    """What a job needs from a workbook: implemented by the file and the live-Excel back ends."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def date1904(self) -> bool: ...
-    def sheet_names(self) -> list[str]: ...
-    def read_sheet(self, sheet: str) -> list[list[Any]]: ...
-    def stage(self, rewrite: SheetRewrite) -> None: ...
-    def edit(self, cell: CellEdit) -> None: ...
-    def unstage(self, sheet: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Change:
-    """One changed value, as the Change Log records it."""
-
-    sheet: str
-    key: str
-    field: str
-    old: Any
-    new: Any
 
 
 APPEND = 1_048_576
 """``keep_rows`` that keeps every existing row: the new rows go below them."""
-NEW_ROW = "(new row)"
-FILLED = "(filled)"
-"""A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
-ARCHIVED = "(archived)"
-REMOVED = "(removed)"
-"""A row the run took off a generated sheet; Old holds the whole row (``prodbook.core.row_snapshot``)."""
-REMOVED_MORE = "(removed, continued)"
-"""The rest of a removed row too long for one Change Log cell."""
-
-
-def cell_value(v: Any) -> Value:
-    """pandas/numpy scalars to what the writer takes."""
-    if v is None or v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime() if (v.hour or v.minute or v.second) else v.date()
-    if isinstance(v, np.datetime64):
-        return None if np.isnat(v) else cell_value(pd.Timestamp(v))
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
-
-
 def column_values(column: pd.Series) -> list[Value]:
     """A column as the writer's values: dates as dates, NaN/NaT/NA as None, numpy scalars as Python."""
     missing = column.isna().to_numpy()
@@ -108,26 +56,6 @@ def shown_row(row: Sequence[Value]) -> tuple[Value, ...]:
     return tuple(v.result if isinstance(v, Formula) else v for v in row)
 
 
-def log_text(v: Any) -> str | None:
-    if isinstance(v, Formula):  # a link: the text it shows
-        v = v.result
-    v = cell_value(v)
-    if v is None:
-        return None
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ", timespec="seconds")
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def same_logged(a: Any, b: Any) -> bool:
-    """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
-    return (log_text(a) or "") == (log_text(b) or "")
-
-
 def _blank(v: Any) -> bool:
     return cell_value(v) is None or (isinstance(v, str) and not v.strip())
 
@@ -140,7 +68,7 @@ class Tracker:
         self.file = backend.name
         self.findings: list[Finding] = []
         self._tables: dict[str, Table] = {}
-        self._partial: dict[tuple[str, tuple[str, ...]], Table] = {}
+        self._partial: dict[tuple[str, tuple[str, ...] | None], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
@@ -345,6 +273,11 @@ class Tracker:
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
             look=self.look(table.spec)))
+
+    def edit_cell(self, sheet: str, row: int, column: int, value: Value) -> None:
+        """Stage one cell: a value on the user's own sheet, or one cell of a row a generated sheet keeps.
+        The caller logs the change (``log``), so undo can put it back."""
+        self.backend.edit(CellEdit(sheet, row, column, value))
 
     def look(self, spec: SheetSpec) -> SheetLook:
         """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""

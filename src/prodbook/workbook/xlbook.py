@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import looks_like_formula
 from prodbook.workbook.staging import Staging
-from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite, translate_formula
+from prodbook.core.cells import Formula
+from prodbook.workbook.backend import CellEdit, SheetRewrite
+from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
 
@@ -147,14 +150,15 @@ def changed_blocks(old: Grid, new: Grid, first_row: int = 1) -> list[Block]:
     blocks: list[Block] = []
     c = 0
     while c < cols:
-        if span[c] is None:
+        here = span[c]
+        if here is None:
             c += 1
             continue
         start = c
-        top, bottom = span[c]
-        while c + 1 < cols and span[c + 1] is not None:
+        top, bottom = here
+        while c + 1 < cols and (beside := span[c + 1]) is not None:
             c += 1
-            top, bottom = min(top, span[c][0]), max(bottom, span[c][1])
+            top, bottom = min(top, beside[0]), max(bottom, beside[1])
         blocks.append(Block(first_row + top, start,
                             [n[r][start:c + 1] for r in range(top, bottom + 1)]))
         c += 1
@@ -268,11 +272,11 @@ class XlBook(Staging):
                 by_sheet.setdefault(e.sheet, []).append(e)
             for n, (sheet, rw) in enumerate(self._rewrites.items(), 1):
                 self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")
-                cells += self._write_sheet(sheet, lambda cur, rw=rw: rewrite_grid(cur, rw),
+                cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
                                            create=rw.create_headers is not None, header_row=rw.header_row)
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
-                cells += self._write_sheet(sheet, lambda cur, edits=edits: apply_edits(cur, edits))
+                cells += self._write_sheet(sheet, partial(apply_edits, edits=edits))
         finally:
             app.calculation = calc
             app.screen_updating = screen
@@ -335,4 +339,5 @@ class XlBook(Staging):
                 t.resize(target)
 
 
-__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas", "rewrite_grid"]
+__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas",
+           "rewrite_grid"]

@@ -293,6 +293,7 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
     lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in records(orders)}
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    o: dict[str, Any] | None
     for o in records(orders):
         colors_of.setdefault((fold(o["po"]), fold(o["style"])), []).append(o)
     w = wip.copy()

@@ -5,7 +5,8 @@ components with their fibers and percentages, plus the problems a label
 reviewer would raise: percentages that do not total 100 per component, trade
 names (Lycra, Tencel) where the generic name is required, fibers not in
 descending order of weight. Parsing is cached: a season repeats the same few
-compositions across hundreds of styles.
+compositions across hundreds of styles. It takes time in proportion to the text's
+length, so a pasted megabyte is read as quickly as it is copied.
 """
 
 from __future__ import annotations
@@ -62,11 +63,49 @@ QUALIFIERS = ("organic", "recycled", "bci", "egyptian", "combed", "mercerized", 
               "peruvian", "turkish", "lambs", "lamb's", "baby", "mulberry")
 """Words that may stand before a generic name ('recycled polyester', 'Supima cotton')."""
 
-_COMPONENT = re.compile(r"^\s*([A-Za-z][A-Za-z &/'-]{0,30}?)\s*:\s*(.*)$", re.S)
-_PCT_FIRST = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%\s*([^\d%,;/+&|]+?)\s*(?=$|[\d,;/+&|]|\band\b)",
-                        re.I)
-_NAME_FIRST = re.compile(r"([A-Za-z][^\d%,;/+&|]*?)\s*(\d{1,3}(?:[.,]\d+)?)\s*%", re.I)
-_EXCLUSIVE = re.compile(r"\(?\s*exclusive of (?:decoration|trim|trims|elastic|ornamentation)[^)]*\)?", re.I)
+# The parse: tokenise, then parse. Every character gets a kind letter (_kind); runs of one kind are the
+# tokens. The parse is a few regular-expression searches over that string of letters, each a single
+# class or a fixed word with possessive repeats and no repeat inside a repeat, so none backtracks: the
+# work grows with the length of the text (a 1 MB cell reads in a fraction of a second), never its square.
+
+
+def _kind(char: str) -> str:
+    """The token letter of one character: D digit, S white space, P '%', C ',', X another separator
+    (;/+&|), F '.', W a word character (letters, '_'), O anything else."""
+    for kind, chars in (("P", "%"), ("C", ","), ("X", ";/+&|"), ("F", ".")):
+        if char in chars:
+            return kind
+    if char.isdecimal():
+        return "D"
+    if char.isspace():
+        return "S"
+    return "W" if char.isalnum() or char == "_" else "O"
+
+
+_ASCII_KINDS = {c: _kind(chr(c)) for c in range(128)}
+_OTHER_KINDS = ((re.compile(r"[^\D\x00-\x7f]"), "D"), (re.compile(r"[^\S\x00-\x7f]"), "S"),
+                (re.compile(r"[^\W\x00-\x7f]"), "W"), (re.compile(r"[^\x00-\x7f]"), "O"))
+"""Non-ASCII characters by kind, in this order (a digit is also a word character)."""
+_AND = re.compile(r"\band\b", re.I)
+"""The word 'and' standing alone: a fiber name stops before it ('60% cotton and 40% wool')."""
+_NAME = "SWOFA"
+"""Kinds a fiber name may contain: everything but digits, '%' and the separators (A: the 'a' of 'and')."""
+_NAME_RUN = re.compile(f"[{_NAME}]++")
+_PERCENT = re.compile(r"(?P<n>D{1,3}(?!D)(?:[FC]D++)?+)S*+P")
+"""A percentage: up to three digits, an optional decimal part ('.' or ','), '%'; a longer run of digits
+gives its last three ('1234%' reads as 234%, as the label check always has)."""
+_NAME_STOP = re.compile(r"(?<!S)S++(?=[DCXAE])|[DCXAE]|P")
+"""Where a fiber name after a percentage stops: before a number, a separator, 'and' or the end (E),
+with the white space before it; a '%' first means there was no name."""
+_SPACES = re.compile(r"S*+")
+_LETTER = re.compile(r"[A-Za-z]", re.I)
+"""Where a name written before its percentage starts (with re.I this also takes İ ı ſ K, as it always has)."""
+_SPACE = re.compile(r"\s*")
+_EXCLUSIVE = re.compile(r"exclusive of (?:decoration|trim|trims|elastic|ornamentation)", re.I)
+_LABEL_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LABEL_CHARS = _LABEL_FIRST | frozenset(" &/'-")
+_LABEL_MAX = 31
+"""A component label ('Shell', 'Lining', 'Trim & Rib') is a letter, then up to 30 letters, spaces or &/'-."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +163,7 @@ class Composition:
             ((f.generic or f.name.lower()), f.percent) for f in c.fibers))) for c in self.components))
 
 
+@lru_cache(maxsize=4096)
 def generic_name(name: str) -> tuple[str | None, str | None]:
     """(generic name, suggestion). A trade name gives (None, the generic name to use)."""
     words = re.sub(r"[^a-z' ]", " ", name.lower()).split()
@@ -135,9 +175,11 @@ def generic_name(name: str) -> tuple[str | None, str | None]:
             return folded[len(q) + 1:], None
     if folded in TRADE_NAMES:
         return None, TRADE_NAMES[folded]
-    for trade, generic in TRADE_NAMES.items():  # 'Lycra spandex' is fine; 'Lycra' alone is not
-        if trade in words and not any(w in GENERIC for w in words):
-            return None, generic
+    vocabulary = set(words)
+    if vocabulary.isdisjoint(GENERIC):  # 'Lycra spandex' is fine; 'Lycra' alone is not
+        for trade, generic in TRADE_NAMES.items():
+            if trade in vocabulary:
+                return None, generic
     # 'cotton jersey', 'spandex blend': take the generic word when exactly one is there
     found = [w for w in words if w in GENERIC]
     if len(found) == 1:
@@ -149,13 +191,113 @@ def _num(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+@dataclass(frozen=True)
+class _Tokens:
+    """A text and its tokens: ``kinds[i]`` is the kind of character i (see ``_kind``; A marks where a
+    standalone 'and' begins), and ends with E. Runs of one kind are the tokens; the parse is a few
+    searches over ``kinds``, each a single pass with no backtracking (possessive runs, no nested repeats),
+    so the work grows with the length of the text, never its square."""
+
+    text: str
+    kinds: str
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        kinds = text.translate(_ASCII_KINDS)
+        if not kinds.isascii():
+            for pattern, kind in _OTHER_KINDS:
+                kinds = pattern.sub(kind, kinds)
+        pieces, last = [], 0
+        for m in _AND.finditer(text):
+            pieces += [kinds[last:m.start()], "A"]
+            last = m.start() + 1
+        return cls(text, "".join([*pieces, kinds[last:], "E"]))
+
+    def name_after(self, s: int) -> tuple[int, int, int] | None:
+        """The fiber name after the '%' that ends at s: (start, end, where the match ends).
+
+        The name runs to the first ``_NAME_STOP``; one that runs into another '%' is none. With only
+        white space before the stop, its last character is the name (an empty one: the caller rejects
+        it)."""
+        w = _SPACES.match(self.kinds, s).end()  # type: ignore[union-attr]  # 'S*' always matches
+        if self.kinds[w] in _NAME:
+            stop = _NAME_STOP.search(self.kinds, w + 1)
+            if stop and stop[0] != "P":
+                return w, stop.start(), stop.end() if stop[0][0] == "S" else stop.start()
+        if w > s and self.kinds[w] in "DCXAE":
+            return w - 1, w, w
+        return None
+
+    def percent_first(self) -> list[tuple[str, float]]:
+        """'60% Cotton 40% Polyester': every percentage followed by its fiber name."""
+        pairs, i = [], 0
+        while found := _PERCENT.search(self.kinds, i):
+            name = self.name_after(found.end())
+            if name:
+                number = self.text[slice(*found.span("n"))]
+                pairs.append((self.text[name[0]:name[1]].strip(" -.'"), _num(number)))
+                i = name[2]
+            else:
+                i = found.start() + 1
+        return pairs
+
+    def name_first(self) -> list[tuple[str, float]]:
+        """'Cotton 60%, Polyester 40%': every name (from its first letter) followed by a percentage."""
+        pairs, i = [], 0
+        while run := _NAME_RUN.search(self.kinds, i):
+            r = run.end()
+            found = _PERCENT.match(self.kinds, r)
+            letter = _LETTER.search(self.text, run.start(), r) if found else None
+            if found and letter:
+                end = run.start() + len(run[0].rstrip("S"))
+                pairs.append((self.text[letter.start():end].strip(" -.'"),
+                              _num(self.text[slice(*found.span("n"))])))
+                i = found.end()
+            else:
+                i = r + 1
+        return pairs
+
+
+def _without_exclusions(text: str) -> str:
+    """The text with '(exclusive of trim...)' notes taken out, each up to its ')' or the end."""
+    out, pos = [], 0
+    while m := _EXCLUSIVE.search(text, pos):
+        begin = m.start()
+        while begin > pos and text[begin - 1].isspace():
+            begin -= 1
+        if begin > pos and text[begin - 1] == "(":
+            begin -= 1
+        close = text.find(")", m.end())
+        out += [text[pos:begin], " "]
+        pos = len(text) if close < 0 else close + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _fibers(text: str) -> list[tuple[str, float]]:
-    body = _EXCLUSIVE.sub(" ", text).strip()
-    pairs = [(m[2].strip(" -.'"), _num(m[1])) for m in _PCT_FIRST.finditer(body)]
+    tokens = _Tokens.of(_without_exclusions(text).strip())
+    pairs = tokens.percent_first()
     if pairs and all(n for n, _ in pairs):
         return pairs
-    pairs = [(m[1].strip(" -.'"), _num(m[2])) for m in _NAME_FIRST.finditer(body)]
+    pairs = tokens.name_first()
     return pairs if pairs and all(n for n, _ in pairs) else []
+
+
+def _component(part: str) -> tuple[str, str] | None:
+    """'Shell: 100% Nylon' -> ('Shell', '100% Nylon'); None when the part has no label before a colon."""
+    q = _SPACE.match(part).end()  # type: ignore[union-attr]  # '\s*' always matches
+    if q == len(part) or part[q] not in _LABEL_FIRST:
+        return None
+    space_end = -1  # where the white space after position t ends, kept while t walks through it
+    for t in range(q + 1, min(q + 1 + _LABEL_MAX, len(part) + 1)):
+        if t >= space_end:
+            space_end = _SPACE.match(part, t).end()  # type: ignore[union-attr]
+        if space_end < len(part) and part[space_end] == ":":
+            rest = _SPACE.match(part, space_end + 1).end()  # type: ignore[union-attr]
+            return part[q:t], part[rest:]
+        if t == len(part) or part[t] not in _LABEL_CHARS:
+            return None
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -177,40 +319,48 @@ def parse_fiber(text: str) -> Composition:
     text = text if isinstance(text, str) else ""
     parts = [p for p in re.split(r"[;\n|]+", text) if p.strip()]
     for part in parts:
-        label = None
-        m = _COMPONENT.match(part)
-        if m and not re.search(r"\d", m[1]):
-            label, part = m[1].strip().title(), m[2]
-        pairs = _fibers(part)
-        if not pairs:
-            problems.append(("unreadable", f"'{part.strip()}' has no percentages prodbook can read; write "
-                             "fiber content like '60% Cotton 40% Polyester', one component per part "
-                             "('Shell: 100% Nylon; Lining: 100% Polyester')"))
-            continue
-        fibers = []
-        for name, pct in pairs:
-            generic, suggestion = generic_name(name)
-            fibers.append(Fiber(name, pct, generic, GENERIC.get(generic) if generic else None))
-            if generic is None:
-                tip = (f"use the generic name '{suggestion}'" if suggestion else
-                       "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, "
-                       "modal, spandex, wool, linen")
-                problems.append(("name", f"'{name}' is not a generic fiber name a US label may use alone: "
-                                 f"{tip}"))
-        comp = Component(label, tuple(fibers))
-        where = f"the {label.lower()}" if label else "the fibers"
-        if abs(comp.total - 100) > 0.01:
-            problems.append(("total", f"{where} add up to {comp.total:g}%, not 100%; correct the "
-                             "percentages (by weight)"))
-        pcts = [f.percent for f in fibers]
-        if any(b > a for a, b in zip(pcts, pcts[1:])):
-            order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
-            problems.append(("order", f"{where} are not listed from the largest share down; write "
-                             f"'{order}'"))
-        components.append(comp)
+        component, found = _parse_part(part)
+        problems += found
+        if component is not None:
+            components.append(component)
     if not parts:
         problems.append(("unreadable", "the fiber content is empty"))
     return Composition(text, tuple(components), tuple(problems))
+
+
+@lru_cache(maxsize=4096)
+def _parse_part(part: str) -> tuple[Component | None, tuple[tuple[str, str], ...]]:
+    """One component ('Shell: 100% Nylon') and its problems; cached, as a long cell repeats its parts."""
+    label = None
+    if found := _component(part):
+        label, part = found[0].strip().title(), found[1]
+    pairs = _fibers(part)
+    if not pairs:
+        return None, (("unreadable", f"'{part.strip()}' has no percentages prodbook can read; write "
+                       "fiber content like '60% Cotton 40% Polyester', one component per part "
+                       "('Shell: 100% Nylon; Lining: 100% Polyester')"),)
+    problems = []
+    fibers = []
+    for name, pct in pairs:
+        generic, suggestion = generic_name(name)
+        fibers.append(Fiber(name, pct, generic, GENERIC.get(generic) if generic else None))
+        if generic is None:
+            tip = (f"use the generic name '{suggestion}'" if suggestion else
+                   "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, "
+                   "modal, spandex, wool, linen")
+            problems.append(("name", f"'{name}' is not a generic fiber name a US label may use alone: "
+                             f"{tip}"))
+    comp = Component(label, tuple(fibers))
+    where = f"the {label.lower()}" if label else "the fibers"
+    if abs(comp.total - 100) > 0.01:
+        problems.append(("total", f"{where} add up to {comp.total:g}%, not 100%; correct the "
+                         "percentages (by weight)"))
+    pcts = [f.percent for f in fibers]
+    if any(b > a for a, b in zip(pcts, pcts[1:])):
+        order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
+        problems.append(("order", f"{where} are not listed from the largest share down; write "
+                         f"'{order}'"))
+    return comp, tuple(problems)
 
 
 def chief_weight(comp: Composition, merge_man_made: bool) -> tuple[str | None, bool]:

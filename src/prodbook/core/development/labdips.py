@@ -16,6 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+import numpy as np
+
+from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.where import Place, records
 
@@ -43,6 +46,17 @@ class DipSettings:
     """Config 'Lab Dip Approval Code': the T&A milestone code (default: found by name, or LDA)."""
     bulk_code: str | None = None
     """Config 'Bulk Fabric Code': the bulk-fabric milestone code (default: found by name, or FIH)."""
+
+
+def settings_from(config: Config, file: str | None, found: list[Finding]) -> DipSettings:
+    """The lab dip settings from the Config sheet; a bad one keeps its default and adds a finding."""
+    get = config.get
+    return DipSettings(
+        transit_days=days_setting(config, "Lab Dip Transit Days", 4, file, found),
+        review_days=days_setting(config, "Lab Dip Review Days", 5, file, found),
+        resubmit_days=days_setting(config, "Lab Dip Resubmit Days", 7, file, found),
+        approval_code=str(get("Lab Dip Approval Code")).strip() if get("Lab Dip Approval Code") else None,
+        bulk_code=str(get("Bulk Fabric Code")).strip() if get("Bulk Fabric Code") else None)
 
 
 def decision_kind(text: Any) -> str | None:
@@ -228,7 +242,8 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
             detail += f" for {int(r['days_with_buyer'])} day(s)"
         nxt = f"; next: {r['next_expected']}" + (f" by {r['next_date']:%Y-%m-%d}" if r["next_date"] else "")
         out.append(warning(Code.LAB_DIP_LATE, f"{r['color']} is not approved and the T&A lab-dip approval "
-                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): {detail}{nxt if r['next_expected'] else ''}. "
+                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): "
+                           f"{detail}{nxt if r['next_expected'] else ''}. "
                            "Chase the mill or the buyer", **place.at(r["last_row"], "decision",
                                                                       key=f"{r['style']} / {r['color']}",
                                                                       value="" if _na(r["decision"])
@@ -294,3 +309,15 @@ def approval_actuals(ta: pd.DataFrame, code: str | None, approved: dict[tuple[st
         if d and d <= today:
             out.at[i] = d
     return out
+
+
+def fill_approval_actuals(ta: pd.DataFrame, dips: pd.DataFrame, today: date, settings: DipSettings
+                          ) -> tuple[np.ndarray, pd.Series]:
+    """For the T&A rebuild: which rows of the new T&A (positions) get their approved colour's date in
+    a blank lab-dip approval Actual, and the dates (a Series by position, None elsewhere)."""
+    if not len(dips) or not len(ta):
+        return np.array([], dtype=int), pd.Series([], dtype=object)
+    status = dip_status(dips, today, settings)
+    code = milestone_code(ta, settings.approval_code, LAB_DIP_APPROVAL, DEFAULT_APPROVAL_CODES)
+    fed = approval_actuals(ta.reset_index(drop=True), code, approved_dates(status), today)
+    return np.flatnonzero(fed.notna().to_numpy()), fed

@@ -8,16 +8,19 @@ the milestone's name, or by Config 'Sample Milestones' ("Fit=FSS; PP=PPS").
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cells import CellError, to_date
+from prodbook.core.config import Config, days_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
-from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted
+from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
@@ -47,6 +50,32 @@ class SampleSettings:
     """Config 'Line Review Statuses': styles still being developed for the review."""
     ruling_chief_below: float = 60.0
     """Config 'Ruling Blend %': a shell whose chief fiber is under this share needs a ruling sample."""
+
+
+def settings_from(config: Config, file: str | None, found: list[Finding]) -> SampleSettings:
+    """The sample settings from the Config sheet; a bad one keeps its default and adds a finding."""
+    get = config.get
+    review = None
+    raw = get("Line Review Date")
+    if raw not in (None, ""):
+        try:
+            review = to_date(raw, config.date_order)
+        except CellError as exc:
+            found.append(warning(Code.SETTING, f"setting 'Line Review Date' is not a date ({exc}); line-review "
+                                 "readiness is not checked", file=file, sheet="Config",
+                                 column="Value", value=raw))
+    milestones = {}
+    for part in setting_list(get("Sample Milestones")):
+        kind, _, code = part.partition("=")
+        if code.strip():
+            milestones[kind.strip().lower()] = code.strip()
+    kw: dict[str, Any] = {}
+    if get("Line Review Statuses"):
+        kw["review_statuses"] = frozenset(s.lower() for s in setting_list(get("Line Review Statuses")))
+    return SampleSettings(line_review=review, courier_days=days_setting(config, "Courier Days", 7, file, found),
+                          milestones=milestones,
+                          ruling_chief_below=float(days_setting(config, "Ruling Blend %", 60, file, found)),
+                          **kw)
 
 
 def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
@@ -101,10 +130,10 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
     for i, r in zip(samples.index, records(samples)):
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
         due = _d(r.get("due"))
-        first = due_from_ta.at[i, "earliest"] if i in due_from_ta.index else None
-        last = due_from_ta.at[i, "latest"] if i in due_from_ta.index else None
+        first = _d(due_from_ta.at[i, "earliest"]) if i in due_from_ta.index else None
+        last = _d(due_from_ta.at[i, "latest"]) if i in due_from_ta.index else None
         shipped, received = _d(r.get("shipped")), _d(r.get("received"))
-        if due and first and not shipped and not (first <= due <= last):
+        if due and first and last and not shipped and not (first <= due <= last):
             span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
             out.append(info(Code.SAMPLE_DUE, f"this sample is due {due:%Y-%m-%d} but its T&A milestone says "
                             f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
@@ -157,7 +186,7 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
         if str(s.get("status") or "").strip().lower() not in settings.review_statuses:
             continue
         rows = by_style.get(_folded(s["style"]), [])
-        received = [p for p in rows if _d(p.get("received")) and _d(p["received"]) <= review]
+        received = [p for p in rows if (got := _d(p.get("received"))) and got <= review]
         best = received[0] if received else (
             min(rows, key=lambda p: (_d(p.get("shipped")) is None, _d(p.get("due")) or date.max))
             if rows else None)
@@ -218,7 +247,7 @@ def fabric_weight(style: dict[str, Any]) -> float | None:
     return None
 
 
-def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: set[int]) -> str | None:
+def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: AbstractSet[int]) -> str | None:
     """Why an adopted style needs a customs ruling sample, or None."""
     if not style.get("hts"):
         return "it has no HTS code yet"
@@ -237,7 +266,7 @@ def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: 
 
 
 def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSettings,
-            settings: SampleSettings, place: Place, hts_rows: set[int] = frozenset()
+            settings: SampleSettings, place: Place, hts_rows: AbstractSet[int] = frozenset()
             ) -> tuple[pd.DataFrame, list[Finding]]:
     """Adopted styles that need a CBP ruling sample, and the facts that must go with it.
 
@@ -298,7 +327,6 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
 
 def review_date_of(value: Any) -> date | None:
     """The Config 'Line Review Date' value as a date."""
-    from prodbook.core.cells import CellError, to_date
     try:
         return to_date(value)
     except CellError:

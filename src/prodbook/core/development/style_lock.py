@@ -20,8 +20,8 @@ import pandas as pd
 from prodbook.core.findings import Code, Finding, Fix, warning
 from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.core.development.styles_check import StyleSettings, is_adopted
-from prodbook.workbook.tables import key_text
-from prodbook.workbook.tracker import NEW_ROW, Change, log_text, same_logged
+from prodbook.core.keys import key_text
+from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
 from prodbook.core.where import Place, records
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.development import fiber, tariff
-from prodbook.core.cells import CellError, to_number, to_text
+from prodbook.core.cells import CellError, is_blank, to_number, to_text
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.where import Place, records
 
@@ -59,7 +59,8 @@ class StyleSettings:
     """Problems with the settings themselves."""
 
 
-def _list(value: Any) -> list[str]:
+def setting_list(value: Any) -> list[str]:
+    """A Config value that lists things, split at commas, semicolons and line breaks."""
     text = to_text(value) or ""
     return [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
 
@@ -80,15 +81,16 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
                                  f"default {getattr(StyleSettings, attr)}% applies", file=file,
                                  sheet="Config", column="Value", value=raw))
     if get("Size Ranges"):
-        kw["size_ranges"] = frozenset(_fold_size(s) for s in _list(get("Size Ranges")))
+        kw["size_ranges"] = frozenset(_fold_size(s) for s in setting_list(get("Size Ranges")))
     by_header = {c.header.lower(): c.field for c in spec.columns}
     required = dict(REQUIRED_BY_STATUS)
     for status in {*KNOWN_STATUSES, *required}:
         raw = get(f"Required: {status}")
         if raw in (None, ""):
             continue
-        fields, unknown = [], []
-        for h in _list(raw):
+        fields: list[str] = []
+        unknown: list[str] = []
+        for h in setting_list(raw):
             (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
         required[status] = tuple(fields)
         if unknown:
@@ -97,9 +99,9 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
                                  sheet="Config", column="Value", value=raw))
     kw["required"] = required
     if get("Adopted Statuses"):
-        kw["adopted"] = frozenset(s.lower() for s in _list(get("Adopted Statuses")))
+        kw["adopted"] = frozenset(s.lower() for s in setting_list(get("Adopted Statuses")))
     if get("Locked Fields"):
-        kw["locked"] = tuple(by_header[h.lower()] for h in _list(get("Locked Fields"))
+        kw["locked"] = tuple(by_header[h.lower()] for h in setting_list(get("Locked Fields"))
                              if h.lower() in by_header)
     return StyleSettings(**kw, findings=tuple(found))
 
@@ -127,10 +129,10 @@ def size_range_ok(text: str, extra: frozenset[str] = frozenset()) -> bool:
     tokens = [t for t in re.split(r"\s*(?:-|–|\bto\b|,|/)\s*", text.strip(), flags=re.I) if t]
     if not tokens:
         return False
-    parsed = [_size_token(t) for t in tokens]
-    if any(p is None for p in parsed) or len({p[0] for p in parsed}) != 1:  # type: ignore[index]
+    parsed = [p for t in tokens if (p := _size_token(t)) is not None]
+    if len(parsed) != len(tokens) or len({p[0] for p in parsed}) != 1:  # a token that is not a size, or mixed kinds
         return False
-    values = [p[1] for p in parsed]  # type: ignore[index]
+    values = [p[1] for p in parsed]
     return all(b > a for a, b in zip(values, values[1:]))
 
 
@@ -158,8 +160,8 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
     for r in records(styles):
         row, key = r["_row"], r["style"]
 
-        def at(f: str, value: Any = None) -> dict[str, Any]:
-            return place.at(row, f, key=key, value=r.get(f) if value is None else value)
+        def at(f: str, value: Any = None) -> dict[str, Any]:  # called within this iteration only
+            return place.at(row, f, key=key, value=r.get(f) if value is None else value)  # noqa: B023
 
         status = (r.get("status") or "").strip().lower()
         if r.get("status") and status not in KNOWN_STATUSES and status not in settings.required:
@@ -172,22 +174,22 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
         if required is None and status in settings.adopted:
             required = settings.required.get("adopted", ())
         for f in required or ():
-            if _blank(r.get(f)) and (row, f) not in skip:
+            if is_blank(r.get(f)) and (row, f) not in skip:
                 todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in"
                         if place.lacks(f) else "fill it in")
                 out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
                                  f"'{place.header(f)}'; {todo}", **at(f, "")))
         comp = None
-        if not _blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
+        if not is_blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
             comp = fiber.parse_fiber(r["fiber_content"])
             out += _fiber_findings(comp, at("fiber_content"))
-        if not _blank(r.get("hts")) and (row, "hts") not in skip:
+        if not is_blank(r.get("hts")) and (row, "hts") not in skip:
             out += _hts_findings(r, comp, at)
-        if not _blank(r.get("coo")) and (row, "coo") not in skip:
+        if not is_blank(r.get("coo")) and (row, "coo") not in skip:
             out += _coo_findings(r, vendor_country, at)
         out += _price_findings(r, settings, at, skip)
         size = r.get("size_range")
-        if not _blank(size) and not size_range_ok(str(size), settings.size_ranges):
+        if not is_blank(size) and not size_range_ok(str(size), settings.size_ranges):
             out.append(warning(Code.SIZE_RANGE, "this is not a size range prodbook knows (XS-XL, S-XXL, "
                                "0-16, 28-40, One Size...); write it as first-last size, or add the "
                                "team's ranges to Config 'Size Ranges'", **at("size_range")))
@@ -245,7 +247,7 @@ def _vendor_countries(vendors: pd.DataFrame) -> dict[str, str]:
     for v in records(vendors) if len(vendors) else []:
         code = None
         for f in ("country", "holiday_country"):
-            if not _blank(v.get(f)):
+            if not is_blank(v.get(f)):
                 code = tariff.country_code(str(v[f]))
                 if code:
                     break
@@ -295,5 +297,14 @@ def _price_findings(r: Mapping[str, Any], settings: StyleSettings, at: Any,
     return out
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+def hts_rows(styles: pd.DataFrame) -> set[int]:
+    """Excel rows of styles whose HTS code has a finding (format, chapter, chief weight): the customs
+    ruling check leaves them to these findings."""
+    rows = set()
+    place = Place("", "")
+    for r in records(styles):
+        if r.get("hts"):
+            comp = fiber.parse_fiber(r["fiber_content"]) if r.get("fiber_content") else None
+            if _hts_findings(r, comp, lambda f, value=None, r=r: place.at(r["_row"], f)):
+                rows.add(int(r["_row"]))
+    return rows

@@ -71,7 +71,7 @@ def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required:
     return Column(header, field, kind, required, synonyms, user)
 
 
-T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL
+T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
 
 STYLE_NO = ("Style", "Style No", "Style Number", "Style Code", "Article", "Article No", "Item No")
 PO_NO = ("PO", "PO No", "PO Number", "Purchase Order", "Order No", "Order #", "PO#")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ def _workbook_part(pkg: _Package) -> str:
 @dataclass
 class _Book:
     part: str
-    sheets: list[tuple[str, str, str]]  # (name, rId, part)
+    sheets: list[tuple[str, str | None, str | None]]  # (name, rId, part); None where the file lacks it
     date1904: bool
 
 
@@ -51,7 +52,7 @@ def _read_book(pkg: _Package) -> _Book:
                 if rid is None:  # strict OOXML or odd prefix
                     rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
                 rel = rels.get(rid)
-                sheets.append((sh.get("name"), rid, rel["part"] if rel else None))
+                sheets.append((sh.get("name", ""), rid, rel["part"] if rel else None))  # name: required by OOXML
     return _Book(wb_part, sheets, date1904)
 
 
@@ -71,7 +72,7 @@ def refuse_doctypes(pkg: _Package) -> None:
     raise UnsafeContent([(part, sheets.get(part)) for part in parts])
 
 
-def workbook_info(path) -> WorkbookInfo:
+def workbook_info(path: str | os.PathLike[str]) -> WorkbookInfo:
     pkg = _Package(Path(path))
     try:
         refuse_doctypes(pkg)
@@ -87,7 +88,7 @@ def workbook_info(path) -> WorkbookInfo:
         pkg.close()
 
 
-def _set_full_calc(pkg: _Package, wb_part: str):
+def _set_full_calc(pkg: _Package, wb_part: str) -> None:
     text = pkg.text(wb_part)
     m = re.search(r"<(?:\w+:)?calcPr\b[^>]*?/?>", text)
     if m:
@@ -111,7 +112,7 @@ def _set_full_calc(pkg: _Package, wb_part: str):
     pkg.set_text(wb_part, text)
 
 
-def _drop_calc_chain(pkg: _Package, wb_part: str):
+def _drop_calc_chain(pkg: _Package, wb_part: str) -> None:
     for r in pkg.rels(wb_part):
         if r["type"] == RT_CALCCHAIN or r["type"].endswith("/calcChain"):
             if r["part"]:
@@ -133,7 +134,7 @@ def _sheet_of(prefix: str) -> str:
     return s
 
 
-def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple):
+def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:
     text = pkg.text(wb_part)
 
     def fix_dn(m: re.Match) -> str:

@@ -14,7 +14,7 @@ _Table = tuple[str, str, int, int, int, int]
 """A sheet's Table: (part, its XML, start row, start col0, end row, end col0)."""
 
 
-def _check_arguments(rw: SheetRewrite):
+def _check_arguments(rw: SheetRewrite) -> None:
     sheet = rw.sheet
     hr = rw.header_row
     if hr < 1:
@@ -45,7 +45,7 @@ _COMMENT_RELS = (
 """Comment parts by relationship type: the pattern of a comment's cell, what to tell the user."""
 
 
-def _check_comments(pkg: _Package, part: str, sheet: str, header_row: int):
+def _check_comments(pkg: _Package, part: str, sheet: str, header_row: int) -> None:
     for suffix, pattern, message in _COMMENT_RELS:
         for r in _sheet_rels_parts(pkg, part, suffix):
             if not pkg.exists(r["part"]):
@@ -64,7 +64,7 @@ _TAIL_REFS = (
 """Elements after sheetData that cannot stand in the rewritten rows, and what to tell the user."""
 
 
-def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: int):
+def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: int) -> None:
     """Refuse array formulas, merged cells, hyperlinks and comments below row ``frozen``."""
     for num, attrs, content, raw in sh.rows:
         if num > frozen and ("t=\"array\"" in content or "t=\"dataTable\"" in content or "t='array'" in content):
@@ -94,7 +94,9 @@ def _find_table(pkg: _Package, part: str, sheet: str, hr: int) -> _Table | None:
     for tp in _table_parts(pkg, part):
         ttext = pkg.text(tp)
         tm = re.search(r"<(?:\w+:)?table\b[^>]*>", ttext)
-        ref = _attr(tm.group(0), "ref") if tm else None
+        if not tm:
+            continue
+        ref = _attr(tm.group(0), "ref")
         if not ref or ":" not in ref:
             continue
         (r1, c1), (r2, c2) = (_parse_cell(x) for x in ref.split(":"))

@@ -38,7 +38,7 @@ def _table_name(sheet: str, taken: set[str]) -> str:
     base = re.sub(r"_+", "_", base).strip("_") or "Table"
     if not (base[0].isalpha() or base[0] == "_"):
         base = "_" + base
-    looks_like_ref = re.fullmatch(r"[A-Za-z]{1,3}\d+", base) and col_index(re.match(r"[A-Za-z]+", base).group(0)) < MAX_COL
+    looks_like_ref = (m := re.fullmatch(r"([A-Za-z]{1,3})\d+", base)) and col_index(m.group(1)) < MAX_COL
     if looks_like_ref or re.fullmatch(r"[RrCc]\d*|[Rr]\d+[Cc]\d+", base):
         base += "_"
     base = base[:250]
@@ -118,6 +118,7 @@ def _look_parts(styles: _Styles, rw: SheetRewrite, headers: list[str]) -> tuple[
 
 
 def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite) -> str:
+    assert rw.create_headers is not None  # only called for a sheet to create
     headers = [str(h) for h in rw.create_headers]
     if rw.header_row != 1:
         raise ValueError(f"sheet '{rw.sheet}': a new sheet has its header in row 1 (header_row must be 1)")
@@ -145,9 +146,9 @@ def _create_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite)
     # table id and name unique across the workbook
     taken_names: set[str] = set()
     max_id = 0
-    for n in list(pkg.names) + pkg.added:
-        if n.startswith("xl/tables/") and n.endswith(".xml") and pkg.exists(n):
-            tm = re.search(r"<(?:\w+:)?table\b[^>]*>", pkg.text(n))
+    for name in list(pkg.names) + pkg.added:
+        if name.startswith("xl/tables/") and name.endswith(".xml") and pkg.exists(name):
+            tm = re.search(r"<(?:\w+:)?table\b[^>]*>", pkg.text(name))
             if tm:
                 tid = _attr(tm.group(0), "id")
                 if tid and tid.isdigit():

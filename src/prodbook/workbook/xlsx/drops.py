@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,12 +19,12 @@ _EXT_NAMES = {
 }
 
 
-def parts_openpyxl_would_drop(path) -> list[str]:
+def parts_openpyxl_would_drop(path: str | os.PathLike[str]) -> list[str]:
     """Plain-English list of what an openpyxl load + save would lose from this workbook."""
     pkg = _Package(Path(path))
     found: list[str] = []
 
-    def add(s: str):
+    def add(s: str) -> None:
         if s not in found:
             found.append(s)
 

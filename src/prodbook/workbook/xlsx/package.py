@@ -9,7 +9,7 @@ import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from defusedxml import ElementTree as DET
 
@@ -103,7 +103,7 @@ class _Package:
         self.removed: set[str] = set()
         self._text: dict[str, str] = {}
 
-    def close(self):
+    def close(self) -> None:
         self.zf.close()
 
     def exists(self, name: str) -> bool:
@@ -119,14 +119,14 @@ class _Package:
             self._text[name] = t
         return t
 
-    def set_text(self, name: str, text: str):
+    def set_text(self, name: str, text: str) -> None:
         self._text[name] = text
         self.changed[name] = text.encode("utf-8")
         if name not in self.names and name not in self.added:
             self.added.append(name)
         self.removed.discard(name)
 
-    def remove(self, name: str):
+    def remove(self, name: str) -> None:
         self.removed.add(name)
 
     # relationships ----------------------------------------------------------
@@ -178,7 +178,7 @@ class _Package:
         self.set_text(rn, text)
         return rid
 
-    def remove_rels_of_type(self, part: str, rtype: str):
+    def remove_rels_of_type(self, part: str, rtype: str) -> None:
         rn = self.rels_name(part)
         if not self.exists(rn):
             return
@@ -188,7 +188,7 @@ class _Package:
             self.set_text(rn, new)
 
     # content types ------------------------------------------------------------
-    def add_override(self, part: str, ctype: str):
+    def add_override(self, part: str, ctype: str) -> None:
         name = "[Content_Types].xml"
         text = self.text(name)
         if f'PartName="/{part}"' in text:
@@ -198,7 +198,7 @@ class _Package:
         text = text[:i] + f'<{p}Override PartName="/{part}" ContentType="{ctype}"/>' + text[i:]
         self.set_text(name, text)
 
-    def remove_override(self, part: str):
+    def remove_override(self, part: str) -> None:
         name = "[Content_Types].xml"
         text = self.text(name)
         new = re.sub(r'<(?:\w+:)?Override\b[^>]*PartName="/' + re.escape(part) + r'"[^>]*/>', "", text)
@@ -206,9 +206,10 @@ class _Package:
             self.set_text(name, new)
 
     # writing ------------------------------------------------------------------
-    def write(self, dst: Path, on_member: Callable[[int], None] | None = None):
+    def write(self, dst: Path, on_member: Callable[[int], None] | None = None) -> None:
         """Write the package to ``dst``; ``on_member(n)`` is called before the n-th member (a test seam)."""
         src_fp = self.zf.fp  # the handle the package was read from, never the path again
+        assert src_fp is not None  # open: read in __init__
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
             for n, info in enumerate(self.infos, 1):
                 if on_member is not None:
@@ -232,19 +233,19 @@ class _Package:
                 zout.writestr(zi, self.changed[name], compresslevel=REWRITE_COMPRESSLEVEL)
 
 
-def _copy_member(src_fp, zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo):
+def _copy_member(src_fp: IO[bytes], zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Copy one member's compressed bytes as they are (no recompression)."""
     raw_ok = (
         not (info.flag_bits & 0x1)  # not encrypted
         and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
         and hasattr(zout, "start_dir")
-        and not zout._writing  # noqa: SLF001
+        and not zout._writing  # type: ignore[attr-defined]  # noqa: SLF001 - private: raw copy without recompressing
     )
     if raw_ok:
         src_fp.seek(info.header_offset)
-        head = src_fp.read(zipfile.sizeFileHeader)
-        fields = struct.unpack(zipfile.structFileHeader, head)
-        if fields[0] != zipfile.stringFileHeader:
+        head = src_fp.read(zipfile.sizeFileHeader)  # type: ignore[attr-defined]  # zipfile's undocumented local-header constants
+        fields = struct.unpack(zipfile.structFileHeader, head)  # type: ignore[attr-defined]
+        if fields[0] != zipfile.stringFileHeader:  # type: ignore[attr-defined]
             raw_ok = False
     if not raw_ok:
         zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
@@ -252,20 +253,22 @@ def _copy_member(src_fp, zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipf
         zi.external_attr = info.external_attr
         zout.writestr(zi, zin.read(info.filename))
         return
-    fname_len, extra_len = fields[zipfile._FH_FILENAME_LENGTH], fields[zipfile._FH_EXTRA_FIELD_LENGTH]  # noqa: SLF001
-    src_fp.seek(info.header_offset + zipfile.sizeFileHeader + fname_len + extra_len)
+    fname_len, extra_len = fields[zipfile._FH_FILENAME_LENGTH], fields[zipfile._FH_EXTRA_FIELD_LENGTH]  # type: ignore[attr-defined]  # noqa: SLF001
+    src_fp.seek(info.header_offset + zipfile.sizeFileHeader + fname_len + extra_len)  # type: ignore[attr-defined]
     raw = src_fp.read(info.compress_size)
     zi = copy.copy(info)
     zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
     zi.extra = b""
-    zi.header_offset = zout.fp.tell()
+    out = zout.fp
+    assert out is not None  # open for writing
+    zi.header_offset = out.tell()
     zip64 = zi.file_size > zipfile.ZIP64_LIMIT or zi.compress_size > zipfile.ZIP64_LIMIT
-    zout.fp.write(zi.FileHeader(zip64))
-    zout.fp.write(raw)
+    out.write(zi.FileHeader(zip64))
+    out.write(raw)
     zout.filelist.append(zi)
     zout.NameToInfo[zi.filename] = zi
-    zout.start_dir = zout.fp.tell()
-    zout._didModify = True  # noqa: SLF001
+    zout.start_dir = out.tell()
+    zout._didModify = True  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 # --------------------------------------------------------------------------- workbook.xml

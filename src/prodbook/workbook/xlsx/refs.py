@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -126,7 +127,7 @@ def _adjust_range(rng: str, header_row: int, old_ends: set[int], new_end: int,
     return f"{a1}{c1.upper()}{a2}{start}:{a3}{c2.upper()}{a4}{end}"
 
 
-def _adjust_sqref(sqref: str, *args) -> str:
+def _adjust_sqref(sqref: str, *args: Any) -> str:
     return " ".join(_adjust_range(p, *args) for p in sqref.split())
 
 

@@ -9,6 +9,7 @@ formats, validations, filters, the dimension, the Table and defined names.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
 from prodbook.workbook.xlsx.checks import (
@@ -213,7 +214,7 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
     cols_m = re.search(r"(<(?:\w+:)?cols\b[^>]*>)(.*?)(</(?:\w+:)?cols>)", head, re.S)
     existing = re.findall(r"<(?:\w+:)?col\b[^>]*?/>|<(?:\w+:)?col\b[^>]*>.*?</(?:\w+:)?col>",
                           cols_m.group(2), re.S) if cols_m else []
-    covered = set()
+    covered: set[int] = set()
     for el in existing:
         lo, hi = _attr(el, "min"), _attr(el, "max")
         if lo and hi and lo.isdigit() and hi.isdigit():
@@ -244,16 +245,16 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
 def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ...]) -> dict[int, int]:
     """The style of each written column: its first data cell's, else the column default, else 0."""
     col_style: dict[int, int] = {}
-    col_defaults = {}
+    col_defaults: dict[int, int] = {}
     cols_m = re.search(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", head, re.S)
     if cols_m:
         for cm in re.finditer(r"<(?:\w+:)?col\b([^>]*?)/?>", cols_m.group(1)):
             a = cm.group(1)
-            s = _attr(a, "style")
+            style_attr = _attr(a, "style")
             lo, hi = _attr(a, "min"), _attr(a, "max")
-            if s and lo and hi:
+            if style_attr and lo and hi:
                 for c in range(int(lo) - 1, min(int(hi), MAX_COL)):
-                    col_defaults[c] = int(s)
+                    col_defaults[c] = int(style_attr)
     first_data = data_rows.get(min(data_rows)) if data_rows else None
     first_cells = {c: a for c, a, inner, _ in _cells(first_data[2])} if first_data else {}
     for c in columns:
@@ -267,9 +268,9 @@ def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ..
     return col_style
 
 
-def _shared_masters(text: str, rows: list[_Row]) -> dict[str, tuple[str, int, int]]:
+def _shared_masters(text: str, rows: list[_Row]) -> dict[str | None, tuple[str, int, int]]:
     """Shared formula masters by si: (formula, row, col0), for expanding their followers."""
-    masters: dict[str, tuple[str, int, int]] = {}
+    masters: dict[str | None, tuple[str, int, int]] = {}
     if 't="shared"' in text or "t='shared'" in text:
         for num, attrs, content, raw in rows:
             if "shared" in content and "ref=" in content:
@@ -287,6 +288,8 @@ def _col_widths(head: str) -> dict[int, float]:
     cols_m = re.search(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", head, re.S)
     for cm in re.finditer(r"<(?:\w+:)?col\b([^>]*?)/?>", cols_m.group(1) if cols_m else ""):
         lo, hi, w = _attr(cm.group(1), "min"), _attr(cm.group(1), "max"), _attr(cm.group(1), "width")
+        if lo is None or hi is None or w is None:
+            continue
         try:
             for c in range(int(lo) - 1, min(int(hi), int(lo) + 256)):
                 out[c] = float(w)
@@ -339,7 +342,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
         rs = str(rn)
         src = src_rows[i] if src_rows is not None else None
         row_attrs = ""
-        carried: list = ()
+        carried: Sequence[tuple[int, str, str]] = ()
         if src is not None:
             if src <= hr:
                 raise ValueError(f"sheet '{sheet}': source row {src} is not below the header row {hr}")
@@ -355,6 +358,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 carried_cache[src] = cached
             row_attrs, carried = cached
         if carried:
+            assert src is not None  # only a source row carries cells
             parts_: list[tuple[int, str]] = []
             for c, ca, inner in carried:
                 xml, moved = _carried_cell(p, sheet, masters, c, ca, inner, src, rn)
@@ -389,6 +393,7 @@ def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str
     ref = f"{col_letter(c)}{rn}"
     if "<" in inner and _HAS_F.search(inner):
         fm = _F_RE.search(inner)
+        assert fm is not None  # _HAS_F found one
         fattrs = fm.group(2)
         ftype = _attr(fattrs, "t")
         if ftype == "shared":
@@ -456,7 +461,7 @@ def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
     return head
 
 
-def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added: dict[int, str]):
+def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added: dict[int, str]) -> None:
     """The Table's ref, filter and sort moved to the new end; added headers become Table columns."""
     tp, ttext, r1, c1, r2, c2 = table
     end_col = max(c2, *added) if added else c2

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +143,8 @@ def _rows_by_number(text: str, sheet: str, wanted: list[int]) -> _Sheet:
         if at > pos:
             rows.append((-1, "", "", body[pos:at]))
         rm = _ROW_RE.match(body, at)
+        if rm is None:  # a row element cut short: parse all
+            return _split_sheet(text, sheet)
         rows.append((rn, rm.group(1), rm.group(2) or "", rm.group(0)))
         pos = rm.end()
     rows.append((-1, "", "", body[pos:]))
@@ -153,7 +157,7 @@ _V_RE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _RPH_RE = re.compile(r"<(?:\w+:)?(?:rPh|phoneticPr)\b.*?(?:</(?:\w+:)?rPh>|/>)", re.S)
 
 
-def _stream_until(zf: zipfile.ZipFile, name: str, enough) -> str:
+def _stream_until(zf: zipfile.ZipFile, name: str, enough: Callable[[str], bool]) -> str:
     """Decompress a part only as far as ``enough(text)`` needs (the head of a long sheet)."""
     chunks: list[bytes] = []
     with zf.open(name) as f:
@@ -169,7 +173,7 @@ def _rich_text(inner: str) -> str:
     return "".join(_unesc(m.group(1) or "") for m in _T_RE.finditer(_RPH_RE.sub("", inner)))
 
 
-def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
+def sheet_head(path: str | os.PathLike[str], sheet: str, nrows: int = 12) -> list[list[Any]]:
     """The first rows of a sheet (row 0 = Excel row 1), read without parsing the rest.
 
     For a long generated sheet (the Change Log) whose header is all a job needs.
@@ -177,7 +181,7 @@ def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
     """
     pkg = _Package(Path(path))
     try:
-        part = next(s[2] for s in _read_book(pkg).sheets if s[0] == sheet)
+        part = next(s[2] for s in _read_book(pkg).sheets if s[0] == sheet and s[2])
         text = _stream_until(pkg.zf, part, lambda t: len(_ROW_RE.findall(t)) > nrows or "sheetData>" in t[-200:])
         grid: dict[int, dict[int, Any]] = {}
         shared: list[int] = []
@@ -223,7 +227,7 @@ def sheet_head(path, sheet: str, nrows: int = 12) -> list[list[Any]]:
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"')
 
 
-def merged_ranges(path, sheet: str, part: str | None = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges, ((row, col), (row, col)) 0-based as calamine gives them.
 
     Streamed from the part without parsing its cells: a ``<mergeCell`` in the

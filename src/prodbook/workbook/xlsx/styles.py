@@ -20,6 +20,13 @@ _XF_RE = re.compile(r"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
 _BUILTIN_CODES = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 
 
+def _start_tag(xf: str) -> str:
+    """The opening tag of an ``<xf>`` element (``_XF_RE`` found it, so there is one)."""
+    m = re.match(r"<[^>]*?/?>", xf)
+    assert m is not None, xf
+    return m.group(0)
+
+
 def _child_re(name: str) -> re.Pattern[str]:
     return re.compile(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", re.S)
 
@@ -29,7 +36,7 @@ class _Styles:
         self.pkg = pkg
         self.date_format = date_format
         """The number format a date gets when its cell has none (Config 'Date Format')."""
-        self.part = None
+        self.part = ""  # the styles part; "" when the workbook has none
         for r in pkg.rels(wb_part):
             if r["type"] == RT_STYLES or r["type"].endswith("/styles"):
                 self.part = r["part"]
@@ -38,7 +45,7 @@ class _Styles:
         self._bold: int | None = None
         self._made: dict[tuple, int] = {}
 
-    def _load(self):
+    def _load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
@@ -54,16 +61,16 @@ class _Styles:
             code = _attr(m.group(1), "formatCode")
             if fid is not None and code is not None:
                 self.custom_date[int(fid)] = is_date_format(_unesc(code))
-        m = re.search(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", text, re.S)
-        if m:
-            self.xfs = _XF_RE.findall(m.group(1))
+        xfs = re.search(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", text, re.S)
+        if xfs:
+            self.xfs = _XF_RE.findall(xfs.group(1))
 
     def is_date(self, s: int) -> bool:
         self._load()
         if s < 0 or s >= len(self.xfs):
             return False
-        fid = _attr(self.xfs[s], "numFmtId")
-        fid = int(fid) if fid else 0
+        fid_text = _attr(self.xfs[s], "numFmtId")
+        fid = int(fid_text) if fid_text else 0
         if fid in _BUILTIN_DATE_FMTS:
             return True
         return self.custom_date.get(fid, False)
@@ -99,7 +106,7 @@ class _Styles:
         if key in self._date_cache:
             return self._date_cache[key]
         src = self.xfs[base]
-        start = re.match(r"<[^>]*?/?>", src).group(0)
+        start = _start_tag(src)
         new_start = _set_attr(_set_attr(start, "numFmtId", fmt), "applyNumberFormat", "1")
         want = new_start.replace("/>", ">") if not start.endswith("/>") else new_start
         xf = src.replace(start, want, 1)
@@ -127,7 +134,7 @@ class _Styles:
             return 0
         f0 = fonts[0]
         pm = re.match(r"<(\w+:)?font\b", f0)
-        p = pm.group(1) or ""
+        p = (pm.group(1) if pm else None) or ""  # pm always matches: fonts were found by the same pattern
         if f0.endswith("/>"):
             bold = f0[:-2] + f"><{p}b/></{p}font>"
         else:
@@ -137,7 +144,7 @@ class _Styles:
         open_tag = _set_attr(m.group(1), "count", str(font_id + 1))
         text = text[: m.start()] + open_tag + m.group(2) + bold + m.group(3) + text[m.end():]
         self.pkg.set_text(self.part, text)
-        start = re.match(r"<[^>]*?/?>", self.xfs[0]).group(0)
+        start = _start_tag(self.xfs[0])
         x = _set_attr(_set_attr(start, "fontId", str(font_id)), "applyFont", "1")
         if not x.endswith("/>"):
             x = x[:-1] + "/>"
@@ -182,12 +189,12 @@ class _Styles:
         text = self.pkg.text(self.part)
         ids = []
         for m in re.finditer(r"<(?:\w+:)?numFmt\b([^>]*?)/?>", text):
-            fid, fc = _attr(m.group(1), "numFmtId"), _attr(m.group(1), "formatCode")
-            if fid and fid.isdigit():
-                ids.append(int(fid))
+            known, fc = _attr(m.group(1), "numFmtId"), _attr(m.group(1), "formatCode")
+            if known and known.isdigit():
+                ids.append(int(known))
                 if fc is not None and _unesc(fc) == code:
-                    self._made[key] = int(fid)
-                    return int(fid)
+                    self._made[key] = int(known)
+                    return int(known)
         fid = max([163, *ids]) + 1
         if self._append_child("numFmts", f'<{self._prefix()}numFmt numFmtId="{fid}" formatCode="{_esc_attr(code)}"/>',
                               ("start",)) is None:
@@ -240,7 +247,7 @@ class _Styles:
             return self._made[key]
         if not self.xfs:
             return 0
-        start = re.match(r"<[^>]*?/?>", self.xfs[0]).group(0)
+        start = _start_tag(self.xfs[0])
         border = _attr(start, "borderId") or "0"
         font = self._font(True, HEADER_FONT) if header else int(_attr(start, "fontId") or 0)
         fill = self._fill(HEADER_FILL) if header else int(_attr(start, "fillId") or 0)

@@ -6,6 +6,7 @@ import math
 import numbers
 from datetime import date, datetime
 from datetime import time as dtime
+from typing import Any
 
 from prodbook.core.cells import date_to_serial
 from prodbook.workbook.xlsx.model import Formula
@@ -41,7 +42,7 @@ def cut_text(text: str) -> str:
     return text[:MAX_TEXT - len(note)] + note
 
 
-def _num_text(v) -> str:
+def _num_text(v: object) -> str:
     if isinstance(v, float):
         if math.isinf(v):
             raise ValueError("infinity cannot be written to Excel")
@@ -54,7 +55,7 @@ def _num_text(v) -> str:
 _PRESERVE = ' xml:space="preserve"'
 
 
-def _cached(result, p: str, f: str) -> str:
+def _cached(result: object, p: str, f: str) -> str:
     """The rest of a formula cell's start tag, its formula and its cached result (none: Excel computes it)."""
     if result is None:
         return f">{f}"
@@ -75,7 +76,7 @@ class _ValueWriter:
         self.wrote_formula = False
         self._ds: dict[tuple[int, bool], int] = {}
 
-    def cell(self, ref: str, value, style: int, row: int, col: int) -> str | None:
+    def cell(self, ref: str, value: Any, style: int, row: int, col: int) -> str | None:
         """Cell XML for one value ('' style means none); None for nothing at all."""
         t = type(value)
         p = self.p

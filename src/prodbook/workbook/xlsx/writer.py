@@ -84,7 +84,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         pkg.close()
 
 
-def _other_formulas(pkg: _Package, book: _Book, rewrites) -> bool:
+def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]) -> bool:
     """Do other sheets (or defined names) hold formulas that may read the rewritten data?"""
     if not rewrites:
         return False

@@ -1,0 +1,261 @@
+r"""Windows smoke test of prodbook.xlam in real Excel: run by hand on a PC with Excel.
+
+    python addin\smoke_test.py               from the repository root, in prodbook's Python
+    python addin\smoke_test.py --list        print the checks it would run (works anywhere)
+
+Needs: Windows, desktop Excel, prodbook installed in this Python (with xlwings
+and pywin32), and, for the compile check only, Excel's File > Options > Trust
+Center > Trust Center Settings > Macro Settings > "Trust access to the VBA
+project object model" (without it that check is SKIP, not PASS).
+
+What it does, one line per check, then a summary (exit status 1 on a FAIL):
+
+1. builds prodbook.xlam for this Python into a temporary folder (not XLSTART:
+   your own Excel setup is not touched) and opens it in a new Excel instance,
+   which runs its Workbook_Open;
+2. compiles the VBA project: the VBE's "Compile VBAProject" command
+   (CommandBars control id 578); it is greyed out afterwards only if every
+   module compiled. A compile error shows Excel's own message box: note it,
+   close it, and the check FAILs;
+3. asks the add-in whether it is set up (ProdbookNotInstalled is empty) and
+   registers the function-wizard help (ProdbookRegisterHelp returns how many
+   functions Excel accepted: all of them);
+4. for every ribbon button, runs what its callback runs: Application.Run of
+   the add-in's RunPython with ``prodbook.excel.ribbon.run('<id>', ...)`` on a
+   copy of the demo tracker (the live back end through COM); the report is
+   written to a file instead of a message box so nothing waits for a click;
+5. types every spreadsheet function into a scratch sheet of that copy and
+   compares what Excel shows with what Python computes from the same file;
+6. closes the add-in and Excel and deletes the temporary folder ("uninstall").
+
+What it does not prove: that the ribbon tab is drawn and a click reaches
+ProdbookAction (Excel has no object model for pressing a ribbon button: look
+at the tab and press one once), the Mac, or another Excel version than this one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT / "src") not in sys.path and (ROOT / "src" / "prodbook").is_dir():
+    sys.path.insert(0, str(ROOT / "src"))
+
+from prodbook.excel import addin, ribbon, udfs  # noqa: E402
+
+DEMO = ROOT / "workbooks" / "demo-tracker.xlsx"
+VENDOR_FILES = ROOT / "workbooks" / "vendor files" / "WIP"
+COMPILE_CONTROL_ID = 578
+"""The VBE's Debug > Compile VBAProject command."""
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the smoke test's output."""
+
+    kind: str  # install, compile, setup, help, button, function, uninstall
+    target: str
+    what: str
+
+
+def planned_checks(actions: Sequence[ribbon.Action] | None = None,
+                   functions: Sequence[Callable[..., Any]] = udfs.UDFS) -> list[Check]:
+    """Every check, derived from the ribbon's buttons and the spreadsheet functions: none can be forgotten."""
+    shown = ribbon.available_actions() if actions is None else actions
+    return [Check("install", addin.ADDIN_NAME, "Excel opens the add-in built for this Python"),
+            Check("compile", addin.PROJECT_NAME, "the VBA project compiles (VBE Compile, control 578)"),
+            Check("setup", addin.SETUP_CHECK, "the add-in knows its Python"),
+            Check("help", addin.HELP_FUNCTION, f"function wizard help registered for {len(functions)} functions"),
+            *(Check("button", a.id, f"button '{a.label}' runs through RunPython") for a in shown),
+            *(Check("function", f.__name__, f"={f.__name__}() in a cell equals Python") for f in functions),
+            Check("uninstall", addin.ADDIN_NAME, "the add-in closes and its folder is removed")]
+
+
+# --- what can be computed without Excel (tested on Linux) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionCase:
+    """A spreadsheet function call on the demo tracker and the value Python gives for it."""
+
+    name: str
+    formula: str
+    expected: Any
+
+
+def _vba_arg(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return f"DATE({value.year},{value.month},{value.day})"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return repr(value)
+
+
+def _first_rows(path: Path) -> tuple[list[Any], list[Any]]:
+    """(first T&A data row, first Vendors data row) of the tracker."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        ta = next(r for i, r in enumerate(wb["T&A"].iter_rows(values_only=True)) if i and r[0])
+        vendor = next(r for i, r in enumerate(wb["Vendors"].iter_rows(values_only=True)) if i and r[0])
+    finally:
+        wb.close()
+    return list(ta), list(vendor)
+
+
+def function_cases(tracker: Path) -> list[FunctionCase]:
+    """One call of every function in ``udfs.UDFS`` with arguments from ``tracker``, and Python's answer."""
+    from prodbook.excel import formulas
+    from prodbook.workbook.filebook import FileBook
+    from prodbook.workbook.tracker import Tracker
+
+    ta, vendor_row = _first_rows(tracker)
+    po, style, color, vendor, code, planned, actual = ta[0], ta[1], ta[2], ta[3], ta[4], ta[7], ta[9]
+    start = planned if isinstance(planned, datetime) else datetime(2027, 3, 1)
+    end = start + timedelta(days=40)
+    today = start + timedelta(days=5)
+    args: dict[str, tuple[Any, ...]] = {
+        "TA_DUE": (start, -30, vendor_row[0], "Working"),
+        "TA_DATE": (po, style, color, code, "Planned"),
+        "TA_STATUS": (start, actual if actual else "", today),
+        "FACTORY_WORKDAY": (start, 10, vendor),
+        "FACTORY_NETWORKDAYS": (start, end, vendor),
+    }
+    data = formulas.book_data(Tracker(FileBook(tracker)), range(start.year - 1, end.year + 2), with_ta=True)
+    cases = []
+    for fn in udfs.UDFS:
+        a = args[fn.__name__]
+        cases.append(FunctionCase(fn.__name__, f"={fn.__name__}({','.join(_vba_arg(v) for v in a)})",
+                                  fn(*a, caller=data)))
+    return cases
+
+
+def same(expected: Any, got: Any) -> bool:
+    """Python's value against what xlwings reads from the cell (a date may come back as a serial number)."""
+    if isinstance(expected, (date, datetime)):
+        want = datetime(expected.year, expected.month, expected.day)
+        if isinstance(got, (int, float)):
+            got = EXCEL_EPOCH + timedelta(days=float(got))
+        return isinstance(got, (date, datetime)) and (got.year, got.month, got.day) == (want.year, want.month,
+                                                                                       want.day)
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return abs(float(expected) - float(got)) < 1e-9
+    return expected == got
+
+
+def button_command(action_id: str, report_to: Path, files: Sequence[Path] = ()) -> str:
+    """The Python line RunPython runs for a button, answering into a file instead of a message box."""
+    return (f"import prodbook.excel.ribbon as r; r.run({action_id!r}, report_to={str(report_to)!r}, "
+            f"files={[str(f) for f in files]!r})")
+
+
+# --- the run in Excel ------------------------------------------------------------------------
+
+
+def _line(check: Check, status: str, detail: str = "") -> str:
+    return f"{status:4}  {check.kind:9} {check.target:20} {check.what}" + (f": {detail}" if detail else "")
+
+
+def run_in_excel(keep_open: bool = False) -> int:  # pragma: no cover - needs Excel on Windows
+    import xlwings as xw
+
+    checks = planned_checks()
+    by_kind = {(c.kind, c.target): c for c in checks}
+    results: list[str] = []
+
+    def say(check: Check, status: str, detail: str = "") -> None:
+        results.append(status)
+        print(_line(check, status, detail), flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="prodbook-smoke-"))
+    app = None
+    try:
+        xlam = addin.build(work / addin.ADDIN_NAME, interpreter=sys.executable)
+        app = xw.App(visible=True, add_book=False)
+        book = app.books.open(str(xlam))
+        add = f"'{addin.ADDIN_NAME}'!"
+        say(by_kind["install", addin.ADDIN_NAME], "PASS" if book.name == addin.ADDIN_NAME else "FAIL", book.name)
+
+        check = by_kind["compile", addin.PROJECT_NAME]
+        try:
+            vbe = app.api.VBE
+            vbe.ActiveVBProject = book.api.VBProject
+            control = vbe.CommandBars.FindControl(Id=COMPILE_CONTROL_ID)
+            control.Execute()
+            compiled = not vbe.CommandBars.FindControl(Id=COMPILE_CONTROL_ID).Enabled
+            say(check, "PASS" if compiled else "FAIL", "" if compiled else "Excel showed a compile error")
+        except Exception as exc:  # trusted access off
+            say(check, "SKIP", f"turn on 'Trust access to the VBA project object model' ({exc})")
+
+        problem = app.api.Run(add + addin.SETUP_CHECK)
+        say(by_kind["setup", addin.SETUP_CHECK], "PASS" if not problem else "FAIL", problem or "")
+        registered = app.api.Run(add + addin.HELP_FUNCTION)
+        say(by_kind["help", addin.HELP_FUNCTION], "PASS" if registered == len(udfs.UDFS) else "FAIL",
+            f"{registered} of {len(udfs.UDFS)}")
+
+        tracker = work / "demo-tracker.xlsx"
+        shutil.copy(DEMO, tracker)
+        wb = app.books.open(str(tracker))
+        vendor_files = sorted(p for p in VENDOR_FILES.iterdir() if p.suffix.lower() in ribbon.VENDOR_EXTENSIONS)
+        for act in ribbon.available_actions():
+            check = by_kind["button", act.id]
+            answer = work / f"{act.id}.json"
+            wb.activate()
+            try:
+                app.api.Run(add + "RunPython",
+                            button_command(act.id, answer, vendor_files if act.asks_for_files else ()))
+                report = json.loads(answer.read_text(encoding="utf-8"))
+                bad = "unexpected problem" in report["message"]
+                say(check, "FAIL" if bad else "PASS", report["message"].splitlines()[0] if report["message"] else "")
+            except Exception as exc:
+                say(check, "FAIL", f"no answer from Python ({exc})")
+
+        scratch = wb.sheets.add("smoke")
+        for i, case in enumerate(function_cases(tracker), 1):
+            check = by_kind["function", case.name]
+            cell = scratch.range((i, 1))
+            cell.formula = case.formula
+            app.calculate()
+            got = cell.value
+            say(check, "PASS" if same(case.expected, got) else "FAIL", f"Excel {got!r}, Python {case.expected!r}")
+        wb.close()  # not saved: the copy is thrown away
+        if keep_open:
+            input("Look at the prodbook tab and press one button. Press Enter to finish...")
+        book.close()
+        app.quit()
+        app = None
+        shutil.rmtree(work)
+        say(by_kind["uninstall", addin.ADDIN_NAME], "PASS" if not work.exists() else "FAIL")
+    finally:
+        if app is not None:
+            app.quit()
+    counts = {s: results.count(s) for s in ("PASS", "FAIL", "SKIP")}
+    print(f"\n{len(results)} checks: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped"
+          f" (of {len(checks)} planned)")
+    return 0 if counts["FAIL"] == 0 and len(results) == len(checks) else 1
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    if "--list" in argv:
+        for c in planned_checks():
+            print(_line(c, "-"))
+        return 0
+    if not sys.platform.startswith("win"):
+        print("This smoke test needs desktop Excel on Windows (try --list to see its checks).")
+        return 2
+    return run_in_excel(keep_open="--keep-open" in argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

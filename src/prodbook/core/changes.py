@@ -1,0 +1,76 @@
+"""What the Change Log records: one changed value, and values written the way the log shows them.
+
+Every value prodbook changes is logged so an action can be undone and a report
+can say what changed; these are the rules for how a value reads in the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prodbook.core.cells import Formula, Value
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed value, as the Change Log records it."""
+
+    sheet: str
+    key: str
+    field: str
+    old: Any
+    new: Any
+
+
+NEW_ROW = "(new row)"
+FILLED = "(filled)"
+"""A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
+ARCHIVED = "(archived)"
+REMOVED = "(removed)"
+"""A row the run took off a generated sheet; Old holds the whole row (``prodbook.core.row_snapshot``)."""
+REMOVED_MORE = "(removed, continued)"
+"""The rest of a removed row too long for one Change Log cell."""
+
+
+def cell_value(v: Any) -> Value:
+    """pandas/numpy scalars to what the writer takes."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime() if (v.hour or v.minute or v.second) else v.date()
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else cell_value(pd.Timestamp(v))
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def log_text(v: Any) -> str | None:
+    if isinstance(v, Formula):  # a link: the text it shows
+        v = v.result
+    v = cell_value(v)
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def same_logged(a: Any, b: Any) -> bool:
+    """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
+    return (log_text(a) or "") == (log_text(b) or "")

@@ -1,0 +1,180 @@
+"""Apply the fixes the APM accepted on the Issues sheet (``prodbook apply``, the ribbon's Apply fixes).
+
+Each Issues row whose Accept column says Yes and which proposes a value has that value written into its
+cell on the Styles or Orders sheet, logged in the Change Log so ``prodbook undo`` puts the old value back.
+A cell changed since the issue was found is left alone and reported. Accepting an adopted style's change
+renews its lock on the Style Snapshot sheet. The rules that run after it in the same run (validate) read
+the tables as this job left them: the tracker holds one copy of each table per run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from prodbook.core.cells import CellError, to_date, to_int, to_number
+from prodbook.core.findings import Code, Finding, UserError, info, warning
+from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
+from prodbook.core.where import records
+from prodbook.jobs.base import Context, Outcome
+from prodbook.core.changes import Change, log_text, same_logged
+from prodbook.core.keys import key_text
+from prodbook.workbook.tracker import Tracker
+
+YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})
+
+
+def _spec_named(tracker: Tracker, sheet: str) -> SheetSpec | None:
+    return next((s for s in ALL_SHEETS if tracker.sheet(s).lower() == str(sheet).lower()), None)
+
+
+def _convert(kind: Kind, text: str) -> Any:
+    if kind is Kind.DATE:
+        return to_date(text)
+    if kind is Kind.INT:
+        return to_int(text)
+    if kind is Kind.NUMBER:
+        return to_number(text)
+    return text
+
+
+def accepted(tracker: Tracker) -> list[dict[str, Any]]:
+    """Issues rows whose Accept column says Yes."""
+    issues = tracker.table(ISSUES, required=False)
+    if not issues.exists or "accept" not in issues.columns:
+        return []
+    out = []
+    for r in records(issues.frame):
+        a = r.get("accept")
+        if isinstance(a, str) and a.strip().lower() in YES:
+            out.append(r)
+    return out
+
+
+def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
+    """Apply the Issues rows the APM accepted: write each proposed value into its cell, logged.
+
+    A cell whose value changed since the issue was found is left alone and reported. Accepting
+    an adopted style's change updates its lock on the Style Snapshot sheet.
+    """
+    rows = accepted(tracker)
+    findings: list[Finding] = []
+    changes: list[Change] = []
+    applied = 0
+    resolved: list[int] = []
+    relocked = False
+    issues_sheet = tracker.sheet(ISSUES)
+    for r in rows:
+        where = {"file": tracker.file, "sheet": issues_sheet, "row": int(r["_row"]), "column": "Accept",
+                 "value": r.get("accept")}
+        if r.get("code") == str(Code.ADOPTED_CHANGED):
+            done = _relock(tracker, r, ctx.today)
+            if done is None:
+                findings.append(warning(Code.FIX_NOT_APPLIED, "not applied: the locked value of this style "
+                                        "and column is no longer on the Style Snapshot sheet", **where))
+            else:
+                changes += done
+                applied += 1
+                resolved.append(int(r["_row"]))
+                relocked = True
+            continue
+        if r.get("proposed") in (None, ""):
+            findings.append(info(Code.FIX_NOT_APPLIED, "nothing to apply on this row: it has no Proposed "
+                                 "Value (a colour name is corrected by the vendor, not in the tracker)",
+                                 **where))
+            continue
+        found, change = _apply_one(tracker, r, where)
+        findings += found
+        if change:
+            changes.append(change)
+            applied += 1
+            resolved.append(int(r["_row"]))  # done: the row leaves the Issues sheet
+            if change.sheet == tracker.sheet(STYLES):  # accepting it is the review of a locked field
+                lock = _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today)
+                if lock is not None:
+                    changes += lock
+                    relocked = True
+    if relocked:
+        snap = tracker.table(STYLE_SNAPSHOT, required=False)
+        tracker.replace_rows(snap, snap.frame, list(STYLE_SNAPSHOT.fields),
+                             [int(x) for x in snap.frame["_row"]])
+    tracker.log(changes)
+    summary = [f"Applied {applied} accepted fix(es) of {len(rows)} row(s) marked Accept on "
+               f"'{issues_sheet}'." if rows else f"No row of '{issues_sheet}' says Yes in Accept: nothing "
+               "to apply."]
+    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": applied},
+                   resolved=tuple(resolved))
+
+
+def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
+               ) -> tuple[list[Finding], Change | None]:
+    spec = _spec_named(tracker, r.get("sheet") or "")
+    if spec is None or spec.generated or not spec.key:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the Styles and Orders "
+                        f"sheets, not to '{r.get('sheet')}'", **where)], None
+    table = tracker.table(spec, required=False)
+    header = r.get("field")
+    col = next((c for f, c in table.columns.items() if table.headers[c] == header), None)
+    field_name = next((f for f, c in table.columns.items() if c == col), None)
+    keys = [key_text(v).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
+    want = str(r.get("key") or "").upper()
+    if field_name is None or col is None or want not in keys:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the row '{r.get('key')}' or its column "
+                        f"'{header}' is no longer on '{table.sheet}'", **where)], None
+    if keys.count(want) > 1:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: '{r.get('key')}' is on more than one row of "
+                        f"'{table.sheet}'; fix the duplicate first", **where)], None
+    i = keys.index(want)
+    current = log_text(table.frame.at[i, field_name])
+    if (current or "") != (r.get("value") or "") and not _same_number(current, r.get("value")):
+        was, now = (f"'{v}'" if v not in (None, "") else "blank" for v in (r.get("value"), current))
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the cell changed since the issue was found (it "
+                        f"was {was}, now {now}); run validate again and re-check",
+                        **where)], None
+    kind = spec.column(field_name).kind
+    try:
+        new = _convert(kind, str(r["proposed"]))
+    except CellError as exc:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
+                        f"({exc})", **where)], None
+    old = table.frame.at[i, field_name]
+    tracker.edit_cell(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col, new)
+    table.frame.at[i, field_name] = new
+    return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
+                      old, new)
+
+
+def _same_number(a: str | None, b: Any) -> bool:
+    try:
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    except (TypeError, ValueError):
+        return False
+
+
+def _relock(tracker: Tracker, r: dict[str, Any], today: date) -> list[Change] | None:
+    snap = tracker.table(STYLE_SNAPSHOT, required=False)
+    styles = tracker.table(STYLES, required=False)
+    by_header: dict[str | None, str] = {styles.headers[c]: f for f, c in styles.columns.items()}
+    f = by_header.get(r.get("field"))
+    if f is None or not len(snap.frame):
+        return None
+    header = STYLES.column(f).header
+    frame = snap.frame
+    hit = frame.index[(frame["style"].astype(str).str.upper() == str(r.get("key")).upper())
+                      & (frame["field"].astype(str).str.lower() == header.lower())]
+    if not len(hit):
+        return None
+    i = hit[0]
+    key = key_text((frame.at[i, "style"], header))
+    out = []
+    for f, new in (("locked", r.get("value")), ("locked_on", today), ("current", None), ("changed_on", None)):
+        if f == "locked" or not same_logged(frame.at[i, f], new):  # each value logged: undo puts it back
+            out.append(Change(snap.sheet, key, STYLE_SNAPSHOT.column(f).header, frame.at[i, f], new))
+        frame.at[i, f] = new
+    return out
+
+
+def require_issues(tracker: Tracker) -> None:
+    if not tracker.has(ISSUES):
+        raise UserError("there is no Issues sheet to apply fixes from: run 'prodbook validate' first, then "
+                        "type Yes in the Accept column of the rows to apply", file=tracker.file)

@@ -1,0 +1,68 @@
+"""One file written whole or not at all: a flushed temporary file beside it, then a rename.
+
+Reports, drafts and the workbook itself go through here, so a full disk or a
+killed run never leaves half a file where the APM looks.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from prodbook.workbook.safety import fsync_folder, umask
+
+Writer = Callable[[Path], object]
+"""Writes the whole file at the path it is given (a temporary name in the target folder)."""
+
+
+def write_temp(path: Path, content: bytes | Writer) -> Path:
+    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
+    fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if isinstance(content, bytes):
+            with open(tmp, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+        else:
+            content(tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, 0o666 & ~umask())  # as a plain save would: mkstemp makes it private
+        except OSError:
+            pass
+    except BaseException:
+        remove_temp(tmp)
+        raise
+    return tmp
+
+
+def remove_temp(tmp: Path) -> None:
+    """Remove a temporary file, never hiding the error that made it useless."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:  # Windows: a writer that failed may still hold it open until collected
+        gc.collect()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def write_atomic(path: Path, content: bytes | Writer) -> Path:
+    """Write ``path`` whole or not at all: a temporary file in its folder, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = write_temp(path, content)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        remove_temp(tmp)
+        raise
+    fsync_folder(path.parent)
+    return path

@@ -1,0 +1,413 @@
+"""Saved e-mail messages (.eml, Outlook .msg) read into their attachments, sender and date.
+
+Vendors send their weekly WIP reports as attachments; an APM saves the
+messages to a folder (or the Outlook button does it for them) and the WIP
+import reads each attachment like a file. What the import needs from a
+message is here, and nothing is written anywhere: attachments stay in memory
+as bytes, with their names made safe to use as a file name (no folders, no
+Excel lock-file names, no names too long or repeated), and the message's
+sender addresses and date to decide the vendor and the report date when the
+attachment itself does not say.
+
+.eml is read with the standard library (``email``, policy=default: RFC 2047
+names, base64 / quoted-printable, any charset, CRLF or LF line ends); .msg
+with extract-msg. A message attached to a message (a forwarded report) is
+read too, to ``MAX_DEPTH`` levels, its own sender and date going with its
+attachments.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email import message_from_bytes
+from email.message import EmailMessage, Message as StdMessage
+from email.policy import default
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from prodbook.core.limits import MB, Limits
+
+MESSAGE_SUFFIXES = (".eml", ".msg")
+MAX_DEPTH = 3
+"""Messages inside messages read this deep (a forward of a forward); deeper ones are named in a note."""
+MAX_NAME = 100
+"""Characters kept of an attachment's file name (the extension always stays)."""
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+_OUTLOOK_BODY_PARTS = re.compile(r"^ATT\d{5}\.(txt|htm|html)$", re.I)
+"""Body fragments mail programs add as attachments (a footer after an attachment); never a report."""
+_MIME_EXT = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+             "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
+             "application/vnd.ms-excel": ".xls", "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+             "text/csv": ".csv", "message/rfc822": ".eml", "application/vnd.ms-outlook": ".msg"}
+
+
+class MailError(Exception):
+    """A message that cannot be read; ``str()`` is the sentence for the APM."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attached file, in memory."""
+
+    name: str
+    """Safe as a file name, unique within its message: what the import reads it as."""
+    shown: str
+    """The name as the message gives it (decoded, control characters removed), for findings."""
+    data: bytes
+    via: tuple[str, ...] = ()
+    """Shown names of the attached messages it sits in, outermost first (a forwarded report)."""
+    senders: tuple[str, ...] = ()
+    """The addresses of the message that carried it (innermost), when not the outer message's."""
+    sent: date | None = None
+    """That message's date, when not the outer message's."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the WIP import uses of a saved message."""
+
+    file: str
+    """The message file's name."""
+    subject: str
+    senders: tuple[str, ...]
+    """Lower-case addresses: From, then Reply-To, then Sender, each once."""
+    sent: date | None
+    """The day it was sent, in the sender's own time zone (the vendor's 'today')."""
+    attachments: tuple[Attachment, ...] = ()
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+    """Attachments not read, each with why ("'photo.jpg' (not a spreadsheet)")."""
+
+
+def is_message(path: Path) -> bool:
+    return Path(path).suffix.lower() in MESSAGE_SUFFIXES
+
+
+def read_message(path: Path, limits: Limits | None = None) -> Message:
+    """A saved .eml or .msg file. Raises ``MailError`` (unreadable, over a size limit)."""
+    limits = limits or Limits()
+    path = Path(path)
+    size = path.stat().st_size
+    if size > limits.unpacked_mb * MB:
+        raise MailError(f"'{path.name}' is {size / MB:,.0f} MB, more than the {limits.unpacked_mb} MB prodbook "
+                        "reads from one file (Max Unpacked MB); save the attachments from the message and "
+                        "import them, or raise 'Max Unpacked MB' on the tracker's Config sheet")
+    if path.suffix.lower() == ".msg":
+        return read_msg(path, limits)
+    return read_eml(path.read_bytes(), path.name, limits)
+
+
+def _unique(message: Message) -> Message:
+    """Every attachment of the message (nested ones too) under its own file name: 'WIP (2).xlsx'."""
+    taken: set[str] = set()
+    named = tuple(Attachment(safe_name(a.name, taken), a.shown, a.data, a.via, a.senders, a.sent)
+                  for a in message.attachments)
+    return Message(message.file, message.subject, message.senders, message.sent, named, message.skipped)
+
+
+def label(message: Message, attachment: Attachment) -> str:
+    """Where an attachment is, for findings and the Source File column:
+    "Mar 3 WIP.msg > attachment 'WIP 0303.xlsx'" (a repeated name shows as 'WIP 0303 (2).xlsx')."""
+    repeated = sum(a.shown == attachment.shown and a.via == attachment.via for a in message.attachments) > 1
+    steps = [f"attachment '{v}'" for v in attachment.via]
+    steps.append(f"attachment '{attachment.name if repeated else attachment.shown}'")
+    return " > ".join([message.file, *steps])
+
+
+def is_body_fragment(name: str) -> bool:
+    """A part mail programs attach for the text after an attachment ('ATT00001.txt'), never a report."""
+    return bool(_OUTLOOK_BODY_PARTS.match(name))
+
+
+# --- names -------------------------------------------------------------------------------------------
+
+def shown_name(name: str | None) -> str:
+    """A name as the message gives it, without control characters, short enough for a message."""
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", name or "").split())
+    return text if len(text) <= 2 * MAX_NAME else f"{text[:MAX_NAME]}...{text[-20:]}"  # the extension shows
+
+
+def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -> str:
+    """A file name that is safe to write anywhere: the last part of any path, no characters Windows
+    refuses, no leading dots or '~$', at most ``MAX_NAME`` characters, not one of ``taken`` (case
+    folded; the name is added)."""
+    text = re.split(r"[/\\]", name or "")[-1]
+    text = " ".join(_UNSAFE.sub(" ", text).split()).lstrip(". ~$").rstrip(" .")
+    stem, dot, ext = text.rpartition(".")
+    if not dot or not stem or len(ext) > 10 or " " in ext:
+        stem, ext = text, ""
+    ext = f".{ext}" if ext else ""
+    stem = (stem or fallback)[:MAX_NAME - len(ext)].rstrip(" .") or fallback
+    if re.fullmatch(r"(con|prn|aux|nul|com\d|lpt\d)", stem, re.I):  # names Windows reserves
+        stem = f"_{stem}"
+    out, n = f"{stem}{ext}", 1
+    while out.lower() in taken:
+        n += 1
+        out = f"{stem} ({n}){ext}"
+    taken.add(out.lower())
+    return out
+
+
+def with_extension(name: str, mime: str | None) -> str:
+    """A name without an extension gets the one its content type says (a spreadsheet sent as 'WIP')."""
+    if Path(name).suffix or not mime:
+        return name
+    ext = _MIME_EXT.get(mime.lower()) or mimetypes.guess_extension(mime.lower()) or ""
+    return name + ext
+
+
+def addresses(*headers: Any) -> tuple[str, ...]:
+    """Lower-case e-mail addresses in header values (``'Bo <B@x.com>, c@y.com'``), each once, in order."""
+    out: list[str] = []
+    for value in headers:
+        if value is None:
+            continue
+        for _, addr in getaddresses([str(value)]):
+            addr = addr.strip().lower()
+            if "@" in addr and addr not in out:
+                out.append(addr)
+    return tuple(out)
+
+
+# --- .eml --------------------------------------------------------------------------------------------
+
+def read_eml(data: bytes, file: str, limits: Limits | None = None) -> Message:
+    """An RFC 5322 message (as Outlook, Thunderbird and Apple Mail save it)."""
+    limits = limits or Limits()
+    try:
+        msg = message_from_bytes(data, _class=EmailMessage, policy=default)
+        return _unique(_from_eml(msg, file, limits, depth=0))
+    except MailError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged message: say so, read the others
+        raise MailError(f"'{file}' could not be read as an e-mail message ({exc}); open it in your mail "
+                        "program and save it again, or save its attachments and import them") from None
+
+
+def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message:
+    subject = " ".join(str(msg.get("Subject", "") or "").split())
+    senders = addresses(msg.get("From"), msg.get("Reply-To"), msg.get("Sender"))
+    found: list[Attachment] = []
+    skipped: list[str] = []
+    for n, part in enumerate(_eml_attachments(msg), 1):
+        raw_name = part.get_filename()
+        mime = part.get_content_type()
+        shown = shown_name(raw_name) or _message_name(part) or f"attachment {n}"
+        if mime == "message/rfc822" or (raw_name or "").lower().endswith((".eml", ".msg")):
+            inner = _inner_eml(part, shown, limits, depth)
+            if inner is None:
+                skipped.append(f"'{shown}' (a message attached more than {MAX_DEPTH} deep)")
+                continue
+            found += _nested(inner, shown, limits)
+            skipped += [f"{s} in '{shown}'" for s in inner.skipped]
+            if not inner.attachments and not inner.skipped:
+                skipped.append(f"'{shown}' (an attached message with no attachment)")
+            continue
+        data = _payload(part)
+        if len(data) > limits.part_mb * MB:
+            skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
+                           "Max Part MB)")
+            continue
+        found.append(Attachment(safe_name(with_extension(shown, mime), set()), shown, data))
+        if len(found) > limits.parts:
+            raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
+    return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
+
+
+def _payload(part: StdMessage) -> bytes:
+    """A leaf part's content, transfer encoding (base64, quoted-printable) undone."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _subparts(part: StdMessage) -> list[StdMessage]:
+    """The parts of a multipart, or the message inside a message/rfc822 part."""
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, StdMessage)] if isinstance(payload, list) else []
+
+
+def _eml_attachments(msg: StdMessage) -> Iterator[StdMessage]:
+    """Every part that is a file: named parts and attached messages (not what is inside those)."""
+    if not msg.is_multipart():
+        if msg.get_filename() and msg.get_content_disposition() == "attachment":
+            yield msg  # a message that is only an attachment
+        return
+    yield from _file_parts(_subparts(msg))
+
+
+def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
+    for part in parts:
+        if part.get_content_type() == "message/rfc822":
+            yield part
+        elif part.is_multipart():
+            yield from _file_parts(_subparts(part))
+        elif part.get_filename():
+            yield part
+
+
+def _message_name(part: StdMessage) -> str:
+    """An attached message without a file name is called by its subject, as mail programs show it."""
+    if part.get_content_type() != "message/rfc822":
+        return ""
+    inner = next(iter(_subparts(part)), None)
+    subject = shown_name(str(inner.get("Subject", "") or "")) if inner is not None else ""
+    return f"{subject}.eml" if subject else ""
+
+
+def _inner_eml(part: StdMessage, shown: str, limits: Limits, depth: int) -> Message | None:
+    if depth + 1 > MAX_DEPTH:
+        return None
+    if part.get_content_type() == "message/rfc822":
+        inner = next(iter(_subparts(part)), None)
+        if inner is None:
+            return Message(shown, "", (), None)
+        return _from_eml(inner, shown, limits, depth + 1)
+    data = _payload(part)
+    if shown.lower().endswith(".msg"):
+        return _msg_from_bytes(data, shown, limits, depth + 1)
+    return _from_eml(message_from_bytes(data, _class=EmailMessage, policy=default), shown, limits, depth + 1)
+
+
+def _eml_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        when = getattr(value, "datetime", None) or parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.date() if isinstance(when, datetime) else None
+
+
+def _nested(inner: Message, shown: str, limits: Limits) -> list[Attachment]:
+    """An attached message's attachments, carrying where they sit and whom they came from."""
+    return [Attachment(a.name, a.shown, a.data, (shown, *a.via), a.senders or inner.senders,
+                       a.sent or inner.sent) for a in inner.attachments]
+
+
+# --- .msg --------------------------------------------------------------------------------------------
+
+def read_msg(path: Path, limits: Limits | None = None) -> Message:
+    """An Outlook message saved as .msg (an OLE compound file, [MS-OXMSG])."""
+    return _unique(_msg_from_bytes(Path(path).read_bytes(), Path(path).name, limits or Limits(), 0))
+
+
+def _msg_from_bytes(data: bytes, file: str, limits: Limits, depth: int) -> Message:
+    import extract_msg  # loaded when a .msg is read: it pulls in an RTF parser and more (about a second)
+
+    if not data.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+        raise MailError(f"'{file}' is not an Outlook message (.msg) file; open it in Outlook and save it "
+                        "again with Save As, type 'Outlook Message Format - Unicode'")
+    try:
+        msg = extract_msg.openMsg(io.BytesIO(data), strict=False)
+    except Exception as exc:  # noqa: BLE001 - extract-msg's errors are many classes
+        raise MailError(f"'{file}' could not be read as an Outlook message ({exc}); open it in Outlook and "
+                        "save it again, or save its attachments and import them") from None
+    try:
+        return _from_msg(msg, file, limits, depth)
+    except MailError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged stream inside: say so, read the other messages
+        raise MailError(f"'{file}' could not be read as an Outlook message ({exc}); open it in Outlook and "
+                        "save it again, or save its attachments and import them") from None
+    finally:
+        msg.close()
+
+
+def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
+    header = _msg_header(msg)
+    senders = addresses(header.get("From"), header.get("Reply-To"), header.get("Sender"),
+                        _stream(msg, "__substg1.0_5D01"), _stream(msg, "__substg1.0_0C1F"),
+                        _stream(msg, "__substg1.0_0065"), _stream(msg, "__substg1.0_5D02"))
+    sent = _eml_date(header.get("Date")) or _msg_time(msg)
+    found: list[Attachment] = []
+    skipped: list[str] = []
+    for n, att in enumerate(_msg_attachments(msg), 1):
+        raw_name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
+                    or getattr(att, "name", None))
+        shown = shown_name(raw_name) or f"attachment {n}"
+        try:
+            data = att.data
+        except Exception:  # noqa: BLE001 - a broken attachment: named in the note, the rest read
+            data = None
+        if data is not None and not isinstance(data, bytes):  # an attached Outlook message
+            if not raw_name:
+                subject = shown_name(str(getattr(data, "subject", "") or ""))
+                shown = f"{subject}.msg" if subject else shown
+            if depth + 1 > MAX_DEPTH:
+                skipped.append(f"'{shown}' (a message attached more than {MAX_DEPTH} deep)")
+                continue
+            inner = _from_msg(data, shown, limits, depth + 1)
+            found += _nested(inner, shown, limits)
+            skipped += [f"{s} in '{shown}'" for s in inner.skipped]
+            if not inner.attachments and not inner.skipped:
+                skipped.append(f"'{shown}' (an attached message with no attachment)")
+            continue
+        if data is None:
+            skipped.append(f"'{shown}' (a link or an object, not a file)")
+            continue
+        if len(data) > limits.part_mb * MB:
+            skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
+                           "Max Part MB)")
+            continue
+        if shown.lower().endswith(".eml"):
+            inner_eml = _inner_eml_bytes(data, shown, limits, depth)
+            if inner_eml is not None:
+                found += _nested(inner_eml, shown, limits)
+                continue
+        name = with_extension(shown, getattr(att, "mimetype", None))
+        found.append(Attachment(safe_name(name, set()), shown, data))
+        if len(found) > limits.parts:
+            raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
+    subject = " ".join(str(getattr(msg, "subject", "") or "").split())
+    return Message(file, subject, senders, sent, tuple(found), tuple(skipped))
+
+
+def _inner_eml_bytes(data: bytes, shown: str, limits: Limits, depth: int) -> Message | None:
+    if depth + 1 > MAX_DEPTH:
+        return None
+    return _from_eml(message_from_bytes(data, _class=EmailMessage, policy=default), shown, limits, depth + 1)
+
+
+def _msg_attachments(msg: Any) -> Iterable[Any]:
+    try:
+        return list(getattr(msg, "attachments", None) or [])
+    except Exception as exc:  # noqa: BLE001
+        raise MailError(f"the attachments of '{getattr(msg, 'filename', '') or 'the message'}' could not be "
+                        f"read ({exc}); save them from Outlook and import them") from None
+
+
+def _msg_header(msg: Any) -> StdMessage:
+    """The Internet headers Outlook kept (From, Reply-To, Date as the vendor's server sent them)."""
+    text = _stream(msg, "__substg1.0_007D") or ""
+    if text.startswith("Microsoft Mail Internet Headers Version 2.0"):
+        text = text[43:].lstrip()
+    return message_from_bytes(text.encode("utf-8", "replace"), policy=default)
+
+
+def _stream(msg: Any, name: str) -> str | None:
+    try:
+        value = msg.getStringStream(name)
+    except Exception:  # noqa: BLE001 - a missing or damaged property: none
+        return None
+    return value or None
+
+
+def _msg_time(msg: Any) -> date | None:
+    """Sent (client submit) time, else delivery time: Outlook keeps them in UTC."""
+    for tag in ("00390040", "0E060040"):
+        try:
+            value = msg.getPropertyVal(tag)
+        except Exception:  # noqa: BLE001
+            value = None
+        if isinstance(value, datetime):
+            return value.date()
+    return None
+
+
+__all__ = ["Attachment", "MESSAGE_SUFFIXES", "MailError", "Message", "addresses", "is_body_fragment",
+           "is_message", "label", "read_eml", "read_message", "read_msg", "safe_name", "shown_name"]
