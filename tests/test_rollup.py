@@ -152,9 +152,8 @@ def test_a_version_1_database_is_migrated_keeping_its_rows(db_url: str) -> None:
 def test_a_database_from_a_newer_prodbook_is_refused(db_url: str) -> None:
     with opened(db_url) as db:
         db.execute("INSERT INTO schema_version (version, note) VALUES (99, 'future')")
-    with pytest.raises(UserError, match="newer prodbook"):
-        with opened(db_url):
-            pass
+    with pytest.raises(UserError, match="newer prodbook"), opened(db_url):
+        pass
 
 
 # --- the roll-up ---------------------------------------------------------------------------------------

@@ -935,10 +935,10 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
                            ln.po_date + timedelta(days=14), _expected(w, "PPS"), w.actual.get("PPS"),
                            None, ()))
     for name in ("Pique Polo", "Wide-Leg Trouser"):  # customs samples where the catalogue has these styles
-        s = next((x for x in styles.values() if x["description"] == name), None)
-        if s is None:
+        found = next((x for x in styles.values() if x["description"] == name), None)
+        if found is None:
             continue
-        row = _sample(rng, today, s, "Customs", "CBP ruling request", s["colors"].split(", ")[0], 1,
+        row = _sample(rng, today, found, "Customs", "CBP ruling request", found["colors"].split(", ")[0], 1,
                       today - timedelta(days=12), today + timedelta(days=5), today - timedelta(days=6),
                       None, ())
         row["comments"] = ("With fiber content by weight, knit or woven, fabric weight (g/m2), finish, "

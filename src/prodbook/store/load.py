@@ -33,8 +33,7 @@ import pandas as pd
 from prodbook.core.findings import Code, Finding, Severity, error
 from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
-from prodbook.store.schema import (CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, PO_LINES_T, RECORD_TABLES,
-                                   TRACKERS, StoreTable)
+from prodbook.store.schema import CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, PO_LINES_T, RECORD_TABLES, TRACKERS, StoreTable
 from prodbook.workbook.tables import Table, duplicate_keys
 from prodbook.workbook.tracker import Tracker
 

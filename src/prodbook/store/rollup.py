@@ -16,7 +16,7 @@ import pandas as pd
 
 from prodbook.core.report import AT_RISK, LATE
 from prodbook.store.db import Database
-from prodbook.store.schema import RECORD_TABLES, PO_LINES_T, TABLES
+from prodbook.store.schema import PO_LINES_T, RECORD_TABLES, TABLES
 
 NO_OWNER = "(no owner)"
 NO_VENDOR = "(no vendor)"

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from prodbook.core.model.sheets import (CHANGE_LOG, EXCEPTIONS, ISSUES, ORDERS, STYLES, TA, VENDOR_WIP, Kind,
-                                        SheetSpec)
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, ISSUES, ORDERS, STYLES, TA, VENDOR_WIP, Kind, SheetSpec
 from prodbook.core.report import REPORT
 
 SQL_TYPE = {Kind.TEXT: "TEXT", Kind.DATE: "DATE", Kind.INT: "BIGINT", Kind.NUMBER: "DOUBLE PRECISION",

@@ -23,7 +23,7 @@ from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.workbook.looks_openpyxl import apply_look
 from prodbook.workbook.publish import write_atomic
 
-T, D, I, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
+T, D, INT, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
 
 
 def _spec(name: str, *cols: tuple[str, str, Kind]) -> SheetSpec:
@@ -32,30 +32,30 @@ def _spec(name: str, *cols: tuple[str, str, Kind]) -> SheetSpec:
 
 TRACKERS = _spec("Trackers", ("Tracker", "file_name", T), ("Division", "division", T), ("Season", "season", T),
                  ("As of", "as_of", D), ("Loaded", "loaded_at", DT), ("Loaded By", "loaded_by", T),
-                 ("PO Lines", "po_lines", I), ("At Risk", "at_risk", I), ("Open Exceptions", "open_exceptions", I),
-                 ("Full Path", "file", T))
+                 ("PO Lines", "po_lines", INT), ("At Risk", "at_risk", INT),
+                 ("Open Exceptions", "open_exceptions", INT), ("Full Path", "file", T))
 LINES = _spec("Lines at Risk", ("Tracker", "tracker", T), ("Division", "division", T), ("PO #", "po", T),
-              ("Style #", "style", T), ("Color", "color", T), ("Vendor", "vendor", T), ("Qty", "qty", I),
+              ("Style #", "style", T), ("Color", "color", T), ("Vendor", "vendor", T), ("Qty", "qty", INT),
               ("Ship Mode", "ship_mode", T), ("Status", "status", T), ("Planned XF", "planned_xf", D),
-              ("Forecast XF", "forecast_xf", D), ("XF Days Late", "xf_days_late", I), ("Cancel Date", "cancel", D),
+              ("Forecast XF", "forecast_xf", D), ("XF Days Late", "xf_days_late", INT), ("Cancel Date", "cancel", D),
               ("Terms", "terms", T), ("Cancel Check", "cancel_check", T), ("Packed %", "packed_pct", N),
-              ("WIP Report", "wip_date", D), ("Open Exceptions", "open_exceptions", I),
+              ("WIP Report", "wip_date", D), ("Open Exceptions", "open_exceptions", INT),
               ("Exception Rules", "exception_rules", T), ("As of", "as_of", D))
-OWNERS = _spec("By Owner", ("Owner", "owner", T), ("Due This Week", "due_this_week", I),
-               ("Overdue", "overdue", I), ("Trackers", "trackers", I))
+OWNERS = _spec("By Owner", ("Owner", "owner", T), ("Due This Week", "due_this_week", INT),
+               ("Overdue", "overdue", INT), ("Trackers", "trackers", INT))
 DUE = _spec("Due This Week", ("Owner", "owner", T), ("Due", "due", D), ("Code", "code", T),
             ("Milestone", "milestone", T), ("PO #", "po", T), ("Style #", "style", T), ("Color", "color", T),
             ("Vendor", "vendor", T), ("Planned", "planned", D), ("Forecast", "forecast", D),
             ("Status", "status", T), ("Tracker", "tracker", T), ("Division", "division", T),
-            ("T&A Row", "sheet_row", I))
-VENDORS = _spec("By Vendor", ("Vendor", "vendor", T), ("Open Exceptions", "open_exceptions", I),
-                ("Errors", "errors", I), ("Warnings", "warnings", I), ("Trackers", "trackers", I),
+            ("T&A Row", "sheet_row", INT))
+VENDORS = _spec("By Vendor", ("Vendor", "vendor", T), ("Open Exceptions", "open_exceptions", INT),
+                ("Errors", "errors", INT), ("Warnings", "warnings", INT), ("Trackers", "trackers", INT),
                 ("Oldest", "oldest", D))
 EXCEPTIONS = _spec("Open Exceptions", ("Vendor", "vendor", T), ("ID", "id", T), ("Detected", "detected", D),
                    ("PO #", "po", T), ("Style #", "style", T), ("Color", "color", T), ("Rule", "rule", T),
                    ("Severity", "severity", T), ("Detail", "detail", T), ("Status", "status", T),
                    ("Owner", "owner", T), ("Tracker", "tracker", T), ("Division", "division", T),
-                   ("Exceptions Row", "sheet_row", I))
+                   ("Exceptions Row", "sheet_row", INT))
 FORMULA_START = ("=", "+", "-", "@")
 """Text starting so is kept as text: vendor text is data, never a formula."""
 LOOK_OF = {LINES.name: "Production Report", EXCEPTIONS.name: "Exceptions", VENDORS.name: "Exceptions"}
