@@ -30,7 +30,7 @@ from prodbook.jobs.base import Context
 from prodbook.jobs.rollup_job import read_tracker, rollup
 from prodbook.store import load as store_load
 from prodbook.store.db import VERSION_TABLE, connect, opened
-from prodbook.store.rollup import counts
+from prodbook.store.rollup import Combined, counts
 from prodbook.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 
 TODAY = date(2027, 4, 7)  # a Wednesday: this week is Mon 5 - Sun 11 April 2027
@@ -171,6 +171,14 @@ def test_two_trackers_roll_up_and_a_reload_does_not_duplicate(db_url: str, tmp_p
     assert [f for f, _ in again.loaded] == ["kids.xlsx", "womens.xlsx"]
     assert table_counts(db_url) == before
 
+    with opened(db_url) as db:  # what the vendor scorecards across the vendor base will take
+        combined = Combined(db, ("FW27",))
+        orders = combined.frame("orders")
+        assert sorted(zip(orders["tracker"], orders["po"], orders["division"])) == [
+            ("kids.xlsx", "46001", "Kids"), ("kids.xlsx", "46002", "Kids"),
+            ("womens.xlsx", "45001", "Women's"), ("womens.xlsx", "45002", "Women's")]
+        assert len(combined.frame("ta")) == 8 and combined.frame("ta") is combined.frame("ta")  # read once
+        assert Combined(db, ("SS26",)).frame("orders").empty
     assert rows_of(db_url, "SELECT file_name, season, division, as_of FROM trackers ORDER BY file_name") == [
         ("kids.xlsx", "FW27", "Kids", TODAY), ("womens.xlsx", "FW27", "Women's", TODAY)]
     wb = openpyxl.load_workbook(out)
