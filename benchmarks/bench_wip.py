@@ -24,6 +24,7 @@ from bench_ta import TODAY, best_of, synthetic, write_tracker  # noqa: E402
 
 from prodbook.core import exceptions as ex
 from prodbook.core import wip
+from prodbook.workbook import vendor_files  # noqa: E402
 from prodbook.jobs.base import Context  # noqa: E402
 from prodbook.jobs.exceptions_job import inputs  # noqa: E402
 from prodbook.jobs.runner import run  # noqa: E402
@@ -88,13 +89,13 @@ def bench_import(folder: Path, n: int = 20_000) -> None:
     codes = sorted({str(v) for v in styles["vendor"].dropna()})
 
     def one(path: Path) -> wip.ParsedFile:
-        return wip.import_file(wip.read_vendor_file(path), index, codes, tracker.config, today=TODAY)
+        return wip.import_file(vendor_files.read_vendor_file(path), index, codes, tracker.config, today=TODAY)
 
     parsed = one(xlsx)
     assert len(parsed.rows) == n, (len(parsed.rows), [f.text() for f in parsed.findings[:3]])
     t_xlsx = best_of(3, lambda: one(xlsx))
     t_csv = best_of(3, lambda: one(csv_path))
-    t_read = best_of(3, lambda: wip.read_vendor_file(xlsx))
+    t_read = best_of(3, lambda: vendor_files.read_vendor_file(xlsx))
     print(f"(a) import of a {n:,}-row vendor WIP report against {len(orders):,} PO lines "
           f"({len(parsed.rows):,} matched):")
     print(f"    .xlsx: {t_xlsx:.2f} s (calamine read {t_read:.2f} s); .csv: {t_csv:.2f} s (target < 2 s)")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeAlias
 
@@ -226,6 +226,16 @@ def is_signed_number(text: str) -> bool:
 def looks_like_formula(text: str) -> bool:
     """Text that Excel (or a CSV import) would take for a formula if typed."""
     return bool(text) and text[0] in "=+-@"
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,9 @@ class Code(StrEnum):
     WIP_DUPLICATE = "wip-duplicate-line"
     WIP_VENDOR = "wip-vendor-unknown"
     WIP_REPORT_DATE = "wip-report-date-assumed"
+    WIP_HEADER = "vendor-header-undecided"
+    """Two columns of a vendor file fit one field equally well (or one column two fields): not guessed."""
+    VENDOR_FORMULA = "vendor-formula-without-value"
     # exception rules (the Exceptions sheet's Rule column)
     XF_REVISED_LATE = "xf-revised-later"
     IN_DC_LATE = "in-dc-late"

@@ -1,10 +1,11 @@
 """Vendor WIP reports: read each vendor's own layout, match its rows to the PO lines.
 
-Pure functions, apart from ``read_vendor_file`` which reads one file's cells.
-Vendors send weekly reports as .xlsx or .csv, each in its own layout: title
-rows, two-row (merged) headers, blank spacer rows, subtotal rows, numbers as
-text with thousands separators, dates typed in several ways. Everything is
-normalised here, once, so the exception rules see clean ``WipLine`` values.
+Pure functions over the cells ``workbook.vendor_files`` reads. Vendors send
+weekly reports as .xlsx or .csv, each in its own layout: title rows, two-row
+(merged) headers, blank spacer rows, subtotal rows, numbers as text with
+thousands separators, dates typed in several ways. Headers are recognised by
+meaning (``core.headers``). Everything is normalised here, once, so the
+exception rules see clean ``WipLine`` values.
 
 Matching to the Orders sheet is tolerant (case, spaces, punctuation, leading
 zeros, colour-name variants such as Grey/Gray or "Navy" for "Navy Blue") but
@@ -14,11 +15,8 @@ naming the file, row and value, and is not imported.
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -28,22 +26,26 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import (CellError, DateOrder, is_blank, is_signed_number, looks_like_formula, to_date,
-                            to_number, to_text)
+from prodbook.core import headers
+from prodbook.core.cells import (
+    CellError,
+    DateOrder,
+    column_letter,
+    is_blank,
+    is_signed_number,
+    looks_like_formula,
+    to_date,
+    to_number,
+    to_text,
+)
 from prodbook.core.config import Config
-from prodbook.core.keys import fold_ref, fold_text, line_key
+from prodbook.core.development.discrepancies import style_sheet_header
 from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.where import row_dicts
-from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
-from prodbook.workbook.tables import column_letter
-from prodbook.workbook.limits import VENDOR_WHERE, Limits, TooLarge, check_csv, check_package
-from prodbook.workbook.xlsx.package import doctype_parts
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 HEADER_SCAN_ROWS = 25
-MAX_CELL_TEXT = 32_767
-"""Excel's limit on the characters in one cell."""
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
 """Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
@@ -56,11 +58,18 @@ _NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|"
 _NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
 
 
-# --- reading files ------------------------------------------------------------------------------
+# --- vendor files' cells ------------------------------------------------------------------------
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+"""A merged range: ((first row, first col), (last row, last col)), 0-based."""
+
 
 @dataclass
 class RawSheet:
-    """The cells of one vendor file (or one sheet of it), row 0 = Excel/CSV row 1."""
+    """The cells of one vendor file (or one sheet of it), row 0 = Excel/CSV row 1.
+
+    ``workbook.vendor_files`` reads files into these; everything here works on them.
+    """
 
     file: str
     """File name, as findings and the Source File column show it."""
@@ -68,122 +77,22 @@ class RawSheet:
     rows: list[list[Any]]
     date1904: bool = False
     findings: list[Finding] = field(default_factory=list)
-    """What reading the file changed: cells cut to Excel's limit."""
-
-
-def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawSheet]:
-    """Every sheet of an Excel file, or the one table of a CSV file. Raises ``CellError`` if unreadable
-    or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked."""
-    max_sizes = max_sizes or Limits()
-    suffix = path.suffix.lower()
-    if encrypted_office_file(path):
-        raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
-                                                        "works on the open workbook)", "import it again"))
-    try:
-        if suffix in (".csv", ".txt"):
-            check_csv(path, max_sizes)
-        else:
-            check_package(path, max_sizes, VENDOR_WHERE)
-    except TooLarge as exc:
-        raise CellError(f"{exc}".rstrip(".")) from None
-    if suffix in (".csv", ".txt"):
-        return [_cut_long_text(RawSheet(path.name, None, _read_csv(path.read_bytes())))]
-    from python_calamine import CalamineWorkbook
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            unsafe = doctype_parts(zf)
-    except (OSError, zipfile.BadZipFile):
-        unsafe = []  # not a zip (an old .xls): calamine reads it or says why below
-    if unsafe:
-        raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "
-                        "prodbook does not read such files, for safety. Open it in Excel, save it again as "
-                        ".xlsx, and import it again")
-    out = []
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
-            out.append(_cut_long_text(RawSheet(path.name, name, rows)))
-    except Exception as exc:  # calamine's errors are not one class
-        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
-                        "save it again as .xlsx") from None
-    return out
-
-
-def _cut_long_text(raw: RawSheet) -> RawSheet:
-    """Text longer than an Excel cell holds is cut to Excel's limit, with a warning naming the cell."""
-    for r, row in enumerate(raw.rows):
-        for c, v in enumerate(row):
-            if isinstance(v, str) and len(v) > MAX_CELL_TEXT:
-                row[c] = v[:MAX_CELL_TEXT]
-                raw.findings.append(warning(
-                    Code.WIP_FILE, f"this cell holds {len(v):,} characters, more than an Excel cell can hold "
-                    f"({MAX_CELL_TEXT:,}); only the first {MAX_CELL_TEXT:,} were read. Ask the vendor to "
-                    "shorten it", file=raw.file, sheet=raw.sheet, row=r + 1, column=column_letter(c),
-                    value=v[:60] + "..."))
-    return raw
-
-
-def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
-                          ) -> None:
-    """A cell merged down over several rows (a PO over its colours) belongs to each of them."""
-    for (r1, c1), (r2, c2) in merged:
-        if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
-            continue
-        value = rows[r1][c1]
-        for r in range(r1 + 1, r2 + 1):
-            while len(rows) <= r:
-                rows.append([])
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            if is_blank(row[c1]):
-                row[c1] = value
+    """What reading the file changed: cells cut to Excel's limit, formulas kept as text."""
+    merged: list[Merge] = field(default_factory=list)
+    """The sheet's merged ranges (a group word merged across a two-row header)."""
 
 
 def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
-    from prodbook.core.development.discrepancies import VENDOR_STYLES
-    from prodbook.workbook.tables import map_header
-
-    for raw in raws:
-        _, mapped, _ = map_header(raw.rows, VENDOR_STYLES, config)
-        if "style" in mapped and mapped.keys() & {"fob", "fiber_content", "coo", "hts"}:
-            return True
-    return False
-
-
-def decode_text(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _read_csv(data: bytes) -> list[list[Any]]:
-    text = decode_text(data)
-    head = "\n".join(text.splitlines()[:40])
-
-    def widest(delimiter: str) -> int:
-        return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
-
-    delimiter = max((",", ";", "\t", "|"), key=widest)  # the one that splits the header widest; ',' on ties
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return any(style_sheet_header(raw.rows, config, file=raw.file) is not None for raw in raws)
 
 
 # --- layouts --------------------------------------------------------------------------------------
 
 def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
-    """Folded header -> field for a vendor: its own mapping (Config 'WIP Column: VENDOR / Cut Qty'), then
-    the team's Vendor WIP headers ('Column: Vendor WIP / ...'), then the synonyms of the default layout."""
+    """Folded header -> field the team mapped on the Config sheet: the vendor's own ('WIP Column: VENDOR /
+    Cut Qty'), then the team's Vendor WIP headers ('Column: Vendor WIP / ...'). These win over meaning;
+    every other header is recognised by ``core.headers``."""
     lookup: dict[str, str] = {}
     by_header = {normalise_header(c.header): c.field for c in VENDOR_WIP.columns}
     if vendor:
@@ -198,9 +107,6 @@ def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
         f = by_header.get(normalise_header(header))
         if f and theirs:
             lookup.setdefault(normalise_header(theirs), f)
-    for col in VENDOR_WIP.columns:
-        for text in (col.header, *col.synonyms):
-            lookup.setdefault(normalise_header(text), col.field)
     return lookup
 
 
@@ -222,6 +128,8 @@ class Header:
     """field -> 0-based column."""
     texts: dict[int, str]
     """column -> header text as the vendor wrote it (both rows for two-row headers)."""
+    ambiguous: tuple[headers.Ambiguous, ...] = ()
+    """Fields left out because two columns (or two fields) fit equally well."""
 
     @property
     def data_start(self) -> int:
@@ -232,49 +140,41 @@ def _text(v: Any) -> str:
     return "" if is_blank(v) else str(v).strip()
 
 
-def _map_row(texts: Sequence[str], lookup: Mapping[str, str]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for c, t in enumerate(texts):
-        f = lookup.get(normalise_header(t)) if t else None
-        if f and f not in mapping:
-            mapping[f] = c
-    return mapping
+def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged: Sequence[Merge] = ()
+                ) -> Header | None:
+    """The row (or pair of rows) among the first rows that names the most fields, PO # among them;
+    ``lookup`` (Config mappings) wins over meaning."""
+    found = headers.find_header(rows, headers.WIP_VOCABULARY, ("po",), lookup, merged=merged,
+                                scan=HEADER_SCAN_ROWS, fold=normalise_header)
+    if found is None:
+        return None
+    a = found.assignment
+    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous)
 
 
-def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str]) -> Header | None:
-    """The row (or pair of rows) among the first rows that maps the most columns, PO # among them."""
-    best: tuple[int, Header | None] = (0, None)
-    scan = min(len(rows), HEADER_SCAN_ROWS)
-    for r in range(scan):
-        one = [_text(v) for v in rows[r]]
-        if not any(one):
-            continue
-        m = _map_row(one, lookup)
-        if "po" in m and len(m) > best[0]:
-            best = (len(m), Header(r, 1, m, {c: one[c] for c in m.values()}))
-        if r + 1 >= len(rows):
-            continue
-        sub = [_text(v) for v in rows[r + 1]]
-        width = max(len(one), len(sub))
-        parent, last = [], ""
-        for c in range(width):
-            p = one[c] if c < len(one) else ""
-            s = sub[c] if c < len(sub) else ""
-            last = p or (last if s else "")  # a merged parent spans the blank cells to its right
-            parent.append(last if not p else p)
-        m2: dict[str, int] = {}
-        texts: dict[int, str] = {}
-        for c in range(width):
-            p, s = parent[c], sub[c] if c < len(sub) else ""
-            for cand in ((f"{p} {s}", f"{s} {p}", s) if s else (p,)):
-                f = lookup.get(normalise_header(cand)) if cand.strip() else None
-                if f and f not in m2:
-                    m2[f] = c
-                    texts[c] = f"{p} / {s}" if p and s and p != s else (s or p)
-                    break
-        if "po" in m2 and len(m2) > best[0] + 1:
-            best = (len(m2), Header(r, 2, m2, texts))
-    return best[1]
+def header_findings(header: Header, file: str, vendor: str | None) -> list[Finding]:
+    """What the header left undecided, with the Config setting that decides it (a PO # left undecided is
+    an error: the file cannot be imported)."""
+    out = []
+    who = vendor or "VENDOR"
+    row = header.first_row + header.height
+    for amb in header.ambiguous:
+        cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
+        names = [VENDOR_WIP.column(f).header for f in amb.fields]
+        if len(amb.cells) > 1:
+            what = f"the header cells {cells} all read as {names[0]}"
+        else:
+            what = f"the header cell {cells} reads as {' or '.join(names)} equally well"
+        settings = " or ".join(f"'WIP Column: {who} / {n}' = {amb.cells[0].text.split(' / ')[-1]}"
+                               for n in names[:2])
+        make = error if "po" in amb.fields else warning
+        left = "the file was not imported" if "po" in amb.fields else \
+            f"{' and '.join(names)} {'was' if len(names) == 1 else 'were'} left blank for this file"
+        out.append(make(Code.WIP_HEADER, f"{what}; prodbook does not guess, so {left}. Say which column is "
+                        f"which on the Config sheet, e.g. {settings} (the vendor's header text; for "
+                        "several, separate them with |)", file=file, sheet=file, row=row,
+                        value=" | ".join(c.text for c in amb.cells)))
+    return out
 
 
 # --- cells ----------------------------------------------------------------------------------------
@@ -586,11 +486,10 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
             Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
             "with the Styles sheet by the record check instead", file=file)])
     if parsed is None:
-        return ParsedFile(file, None, vendor, None, None, findings=[error(
-            Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of this file; "
-            "map the vendor's headers on the Config sheet ('WIP Column: VENDOR / PO #' = their header)",
-            file=file)])
+        return ParsedFile(file, None, vendor, None, None, findings=[_no_po_column(raws, config, vendor)])
     raw, header = parsed
+    if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
+        return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
     report = report_date_of(raw, header, config.date_order)
     found: list[Finding] = []
     if report is None:
@@ -605,7 +504,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                                                  row=r["_row"])).line})
         if vendor and has_own_layout(config, vendor):
             return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today)
-    out.vendor, out.report_date, out.findings = vendor, report, found + out.findings
+    out.vendor, out.report_date = vendor, report
+    out.findings = header_findings(header, file, vendor) + found + out.findings
     rows = []
     for r in out.rows:
         m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
@@ -630,9 +530,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
 
 
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
-    extra = dict(config.extra)
-    extra[f"wip vendor: {file.lower()}"] = vendor
-    return replace(config, extra=extra)
+    return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
 
 
 def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
@@ -653,10 +551,32 @@ def _best_sheet(raws: Sequence[RawSheet], config: Config, vendor: str | None
     lookup = vendor_layout(config, vendor)
     best = None
     for raw in raws:
-        header = find_header(raw.rows, lookup)
-        if header and (best is None or len(header.columns) > len(best[1].columns)):
+        header = find_header(raw.rows, lookup, raw.merged)
+        if header and (best is None or _named(header) > _named(best[1])):
             best = (raw, header)
     return best
+
+
+def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:
+    """No PO column: the error names the row that looks most like the header, and its cells."""
+    lookup = vendor_layout(config, vendor)
+    likely = max(((raw, h) for raw in raws if (h := headers.find_header(
+        raw.rows, headers.WIP_VOCABULARY, (), lookup, merged=raw.merged, scan=HEADER_SCAN_ROWS,
+        fold=normalise_header))), key=lambda x: len(x[1].assignment.found), default=None)
+    file = raws[0].file if raws else "?"
+    setting = f"'WIP Column: {vendor or 'VENDOR'} / PO #' = the vendor's header of the PO number"
+    if likely is None:
+        return error(Code.COLUMN_MISSING, "no header row with a PO column was found in the first rows of "
+                     f"this file; map the vendor's headers on the Config sheet ({setting})", file=file)
+    found = likely[1]
+    cells = ", ".join(f"'{c.text}'" for c in found.cells[:12])
+    return error(Code.COLUMN_MISSING, f"the header in row {found.data_start} ({cells}) has no column prodbook "
+                 f"reads as the PO number, so the file was not imported; on the Config sheet, set {setting}",
+                 file=file, sheet=file, row=found.data_start, value=cells[:200])
+
+
+def _named(header: Header) -> int:
+    return len(header.columns) + sum(len(a.fields) for a in header.ambiguous)
 
 
 def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, sheet: str | None

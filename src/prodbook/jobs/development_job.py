@@ -26,6 +26,7 @@ from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT
 from prodbook.core.where import Place, place_of
 from prodbook.jobs.base import Context, valid_frame
 from prodbook.jobs.wip_job import expand_files
+from prodbook.workbook import vendor_files
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
@@ -152,7 +153,7 @@ def vendor_sheets(d: DevInputs, files: tuple[Path, ...]) -> tuple[list[discrepan
     sheets = []
     for path in expand_files(tuple(files)) if files else []:
         try:
-            vs = discrepancies.read_vendor_file(path, d.config)
+            vs = vendor_files.read_style_sheet(path, d.config)
         except Exception as exc:  # a damaged or unreadable file: say so, compare the others
             # a CellError already names the file and says what to do
             found.append(warning(Code.DIFF_STYLE, str(exc) if isinstance(exc, CellError) else

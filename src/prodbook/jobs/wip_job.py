@@ -27,20 +27,20 @@ import pandas as pd
 
 from prodbook.core import wip
 from prodbook.core.cells import CellError
+from prodbook.core.changes import NEW_ROW, Change, log_text
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
-from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
 from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
-from prodbook.workbook import mail
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import NEW_ROW, Change, log_text
 
 KEY = VENDOR_WIP.key
 
 
-INPUT_SUFFIXES = (*wip.SUFFIXES, *mail.MESSAGE_SUFFIXES)
+INPUT_SUFFIXES = (*vendor_files.SUFFIXES, *mail.MESSAGE_SUFFIXES)
 
 
 def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
@@ -136,7 +136,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
 
 def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:
     """One vendor file's cells (the one reader for files and attachments)."""
-    return wip.read_vendor_file(path, limits)
+    return vendor_files.read_vendor_file(path, limits)
 
 
 def _file_line(parsed: wip.ParsedFile) -> str:
@@ -252,7 +252,7 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
     if a.name.lower() == "winmail.dat":
         return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
                 "save it as .msg")
-    if Path(a.name).suffix.lower() not in wip.SUFFIXES:
+    if Path(a.name).suffix.lower() not in vendor_files.SUFFIXES:
         return "not a spreadsheet or .csv"
     return None
 

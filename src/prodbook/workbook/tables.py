@@ -15,13 +15,25 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from prodbook.core.cells import (NA, NA_WORDS, CellError, DateOrder, is_blank, is_missing, to_bool, to_date, to_int,
-                                  to_number, to_text)
+from prodbook.core.cells import (
+    NA,
+    NA_WORDS,
+    CellError,
+    DateOrder,
+    column_letter,
+    is_blank,
+    is_missing,
+    to_bool,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.keys import key_text
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
-from prodbook.core.keys import key_text
 
 HEADER_SCAN_ROWS = 12
 
@@ -63,16 +75,6 @@ class Table:
     def last_row(self) -> int:
         data = int(self.frame["_row"].max()) if len(self.frame) else self.header_row
         return max(data, self.end_row)
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _lookup(spec: SheetSpec, config: Config) -> dict[str, str]:
@@ -233,13 +235,16 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
 
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
-               merged: Sequence[Merge] = ()) -> Table:
+               merged: Sequence[Merge] = (),
+               header: tuple[int, dict[str, int], list[str]] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
     ``merged``: the sheet's merged ranges; one in the header row stops the run.
+    ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
+    vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
     """
-    header_row, mapped, headers = map_header(rows, spec, config)
+    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
     columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []

@@ -22,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.development import fiber, tariff
+from prodbook.core import headers
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config
+from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T
-from prodbook.workbook.tables import read_table
+from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
 
 VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
@@ -57,25 +57,43 @@ class VendorSheet:
     findings: list[Finding]
 
 
-def read_vendor_file(path: Path, config: Config) -> VendorSheet | None:
-    """A vendor style sheet / costing file, or None when the file is not one (a WIP report...).
+STYLE_SHEET_NEEDS = ("fob", "fiber_content", "coo", "hts")
+"""A style sheet has Style # and at least one of these beside it (a WIP report has PO # and quantities)."""
 
-    The first sheet whose header maps Style # and at least one compared column is used.
+
+def style_sheet_header(rows: Sequence[Sequence[Any]], config: Config, *, file: str
+                       ) -> tuple[int, dict[str, int], list[str], list[Finding]] | None:
+    """The header of a vendor style sheet / costing file, recognised by meaning (``core.headers``), the
+    team's Config mappings ('Column: Vendor Style Sheet / FOB' = their header) first.
+
+    Returns (the 0-based row its data starts at, field -> column, every column's header text, findings
+    for what it left undecided), or None when these cells are not a style sheet.
     """
-    for sheet, rows in _sheets(path, config):
-        table = read_table(rows, VENDOR_STYLES, config, sheet=sheet, file=path.name)
-        mapped = set(table.columns)
-        if "style" in mapped and mapped & {"fob", "fiber_content", "coo", "hts"}:
-            return VendorSheet(path.name, sheet, table.frame, table.findings)
-    return None
-
-
-def _sheets(path: Path, config: Config) -> list[tuple[str, list[list[Any]]]]:
-    """The file's tables, read as the WIP import reads vendor files (encodings, delimiters, merges,
-    the limits of the tracker's Config, long text cut)."""
-    from prodbook.core.wip import read_vendor_file as read_cells
-
-    return [(raw.sheet or path.stem, raw.rows) for raw in read_cells(path, config.limits)]
+    lookup: dict[str, str] = {}
+    for header, theirs in config.headers.get(VENDOR_STYLES.name, {}).items():
+        for col in VENDOR_STYLES.columns:
+            if normalise_header(col.header) == normalise_header(header) and theirs:
+                lookup.setdefault(normalise_header(theirs), col.field)
+    found = headers.find_header(rows, headers.STYLE_VOCABULARY, ("style",), lookup, fold=normalise_header)
+    if found is None or "style" not in found.assignment.columns or \
+            not found.assignment.found & set(STYLE_SHEET_NEEDS):
+        return None
+    a = found.assignment
+    width = max(len(rows[r]) for r in range(found.first_row, found.data_start))
+    texts = [""] * width
+    for cell in found.cells:
+        texts[cell.column] = cell.text
+    notes = []
+    for amb in a.ambiguous:
+        names = [VENDOR_STYLES.column(f).header for f in amb.fields]
+        cells = ", ".join(f"'{c.text}'" for c in amb.cells)
+        verb = "was" if len(names) == 1 else "were"
+        notes.append(warning(Code.WIP_HEADER, f"the header {cells} could be {' or '.join(names)} equally "
+                             f"well; prodbook does not guess, so {' and '.join(names)} {verb} "
+                             f"not compared. Say which on the Config sheet: 'Column: {VENDOR_STYLES.name} / "
+                             f"{names[0]}' = {amb.cells[0].text.split(' / ')[-1]}", file=file,
+                             row=found.data_start, value=" | ".join(c.text for c in amb.cells)))
+    return found.data_start, dict(a.columns), texts, notes
 
 
 # -- matching ------------------------------------------------------------------------------------

@@ -1,0 +1,339 @@
+"""Reading vendor files: WIP reports and style / costing sheets, as they arrive.
+
+The shell half of the WIP import and of the vendor style-sheet check: file
+types, encodings and delimiters, the size limits of the tracker's Config
+(checked before anything is unpacked), password-protected and unsafe files,
+merged cells, formula cells saved without their result, hyperlinks. What comes
+out is plain cells (``RawSheet``); the rules in ``core.wip`` and
+``core.development.discrepancies`` take it from there.
+
+Formula cells: the value the vendor's Excel saved is used. A formula saved
+without a value (a file written by a program, not by Excel) keeps its text,
+"=SUM(D6:D9)", with a note: never a blank cell where the vendor wrote
+something. A link (=HYPERLINK("http://...", "see photos"), or a cell with
+Insert > Link) reads as its text with the address after it:
+"see photos (http://...)", so the address is not lost on the way in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree as DET
+
+from prodbook.core.cells import CellError, is_blank
+from prodbook.core.config import Config
+from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, style_sheet_header
+from prodbook.core.findings import Code, info, warning
+from prodbook.core.limits import Limits
+from prodbook.core.wip import RawSheet
+from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
+from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
+from prodbook.workbook.tables import column_letter, read_table
+from prodbook.workbook.xlsx.book import _read_book
+from prodbook.workbook.xlsx.package import _Package, doctype_parts
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
+MAX_CELL_TEXT = 32_767
+"""Excel's limit on the characters in one cell."""
+_XLSX = (".xlsx", ".xlsm")
+NOTED_FORMULAS = 20
+"""Formula cells kept as text noted one by one per sheet; the rest in one note (no flood on Issues)."""
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_STRING = r'"((?:[^"]|"")*)"'
+_HYPERLINK = re.compile(rf"^\s*(?:_xlfn\.)?HYPERLINK\(\s*{_STRING}\s*(?:[,;]\s*{_STRING}\s*)?\)\s*$", re.I)
+
+
+def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawSheet]:
+    """Every sheet of an Excel / OpenDocument file, or the one table of a CSV file.
+
+    Raises ``CellError`` (a sentence for the APM naming the file) if the file is unreadable, protected,
+    unsafe or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked.
+    """
+    path = Path(path)
+    max_sizes = max_sizes or Limits()
+    suffix = path.suffix.lower()
+    if encrypted_office_file(path):
+        raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
+                                                        "works on the open workbook)", "import it again"))
+    try:
+        if suffix in (".csv", ".txt"):
+            check_csv(path, max_sizes)
+        else:
+            check_package(path, max_sizes, VENDOR_WHERE)
+    except TooLarge as exc:
+        raise CellError(f"{exc}".rstrip(".")) from None
+    if suffix in (".csv", ".txt"):
+        return [_cut_long_text(RawSheet(path.name, None, read_csv(path.read_bytes())))]
+    return _read_book_cells(path)
+
+
+def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -> list[RawSheet]:
+    """``read_vendor_file`` for a file held in memory (an e-mail attachment): ``name`` is its file name,
+    which decides its type and is the name findings and the Source File column show."""
+    clean = Path(name.replace("\\", "/")).name or "attachment"
+    with tempfile.TemporaryDirectory(prefix="prodbook-vendor-") as folder:
+        path = Path(folder) / clean
+        path.write_bytes(data)
+        return read_vendor_file(path, max_sizes)
+
+
+def _read_book_cells(path: Path) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unsafe = doctype_parts(zf)
+    except (OSError, zipfile.BadZipFile):
+        unsafe = []  # not a zip (an old .xls): calamine reads it or says why below
+    if unsafe:
+        raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "
+                        "prodbook does not read such files, for safety. Open it in Excel, save it again as "
+                        ".xlsx, and import it again")
+    out = []
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        formulas = _formula_cells(path) if path.suffix.lower() in _XLSX else {}
+        ods_merges = _ods_merges(path) if path.suffix.lower() == ".ods" else {}
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
+            raw = RawSheet(path.name, name, rows, merged=merged)
+            _apply_formulas(raw, formulas.get(name, {}))
+            _fill_vertical_merges(rows, merged)
+            out.append(_cut_long_text(raw))
+    except Exception as exc:  # calamine's errors are not one class
+        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
+                        "save it again as .xlsx") from None
+    return out
+
+
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged ranges of an OpenDocument spreadsheet, per sheet (calamine does not give them for .ods)."""
+    out: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("content.xml")
+    sheet, row, col = None, -1, 0
+    for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{_ODS}table":
+                sheet, row = el.get(f"{_ODS}name"), -1
+                out.setdefault(sheet, [])
+            elif tag == f"{_ODS}table-row":
+                row, col = row + 1, 0
+            elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
+                across = int(el.get(f"{_ODS}number-columns-spanned", "1"))
+                down = int(el.get(f"{_ODS}number-rows-spanned", "1"))
+                if sheet is not None and (across > 1 or down > 1):
+                    out[sheet].append(((row, col), (row + down - 1, col + across - 1)))
+        else:
+            if tag == f"{_ODS}table-row":
+                row += int(el.get(f"{_ODS}number-rows-repeated", "1")) - 1
+            elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
+                col += int(el.get(f"{_ODS}number-columns-repeated", "1"))
+                el.clear()
+    return out
+
+
+# --- formula and link cells (.xlsx / .xlsm) -------------------------------------------------------
+
+Formula = tuple[str, bool, str | None]
+"""(formula text without '=', whether the file saved a value for it, a link address or None)."""
+
+
+def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], Formula]]:
+    """Per sheet name, the cells that hold a formula or a link: (row, col) 0-based -> ``Formula``.
+
+    Only sheets whose XML holds a formula or a hyperlink are parsed; most vendor files hold neither.
+    """
+    out: dict[str, dict[tuple[int, int], Formula]] = {}
+    pkg = _Package(path)
+    try:
+        for name, _, part in _read_book(pkg).sheets:
+            if not part or not pkg.exists(part):
+                continue
+            data = pkg.zf.read(part)
+            if b"<f" not in data and b"hyperlink" not in data:
+                continue
+            links = {r["id"]: r["target"] for r in pkg.rels(part)}
+            out[name] = _sheet_formulas(data, links)
+    finally:
+        pkg.close()
+    return out
+
+
+def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int], Formula]:
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    def at(ref: str) -> tuple[int, int]:
+        col, row = coordinate_from_string(ref)
+        return row - 1, column_index_from_string(col) - 1
+
+    shared: dict[str, tuple[str, str]] = {}
+    cells: dict[tuple[int, int], Formula] = {}
+    for _, el in DET.iterparse(io.BytesIO(data)):
+        if el.tag == f"{_NS}c":
+            f = el.find(f"{_NS}f")
+            if f is not None:
+                ref = el.get("r", "")
+                text = f.text or ""
+                if f.get("t") == "shared" and f.get("si") is not None:
+                    if text:
+                        shared[f.get("si")] = (text, ref)
+                    elif f.get("si") in shared:
+                        master, origin = shared[f.get("si")]
+                        text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
+                v = el.find(f"{_NS}v")
+                inline = el.find(f"{_NS}is")
+                cached = (v is not None and v.text not in (None, "")) or inline is not None
+                if text and ref:
+                    cells[at(ref)] = (text, cached, None)
+            el.clear()
+        elif el.tag == f"{_NS}hyperlink":
+            address = links.get(el.get(_R_ID) or "")
+            for ref in _refs(el.get("ref", "")):
+                if address:
+                    formula, cached, _ = cells.get(at(ref), ("", True, None))
+                    cells[at(ref)] = (formula, cached, address)
+    return cells
+
+
+def _refs(text: str) -> Iterable[str]:
+    """The cells of 'A1' or 'A1:B3' (a link over a range)."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    try:
+        c1, r1, c2, r2 = range_boundaries(text)
+    except ValueError:
+        return []
+    if c1 is None or r1 is None or c2 is None or r2 is None:  # a whole row or column: no cell link
+        return []
+    return [f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)][:10_000]
+
+
+def _apply_formulas(raw: RawSheet, formulas: dict[tuple[int, int], Formula]) -> None:
+    """Formula cells without a saved value keep their text (with a note); links keep their address."""
+    kept: list[tuple[int, int]] = []
+    for (r, c), (formula, cached, address) in sorted(formulas.items()):
+        if r >= len(raw.rows) or c >= len(raw.rows[r]):
+            while len(raw.rows) <= r:
+                raw.rows.append([])
+            raw.rows[r].extend([""] * (c + 1 - len(raw.rows[r])))
+        value = raw.rows[r][c]
+        link = _HYPERLINK.match(formula) if formula else None
+        if link:
+            url = link[1].replace('""', '"')
+            label = value if not is_blank(value) else (link[2] or "").replace('""', '"')
+            raw.rows[r][c] = link_text(label, url)
+        elif address:
+            raw.rows[r][c] = link_text(value, address)
+        elif formula and not cached and is_blank(value):
+            raw.rows[r][c] = "=" + formula
+            kept.append((r, c))
+    for r, c in kept[:NOTED_FORMULAS]:
+        raw.findings.append(info(
+            Code.VENDOR_FORMULA, "this cell holds a formula saved without its result (the file was not "
+            "saved by Excel, or not recalculated), so its text was read instead of a value. Ask the "
+            "vendor to open the file in Excel and save it again", file=raw.file, sheet=raw.sheet,
+            row=r + 1, column=column_letter(c), value=raw.rows[r][c]))
+    if len(kept) > NOTED_FORMULAS:
+        raw.findings.append(info(
+            Code.VENDOR_FORMULA, f"{len(kept) - NOTED_FORMULAS:,} more formula cells of this sheet were saved "
+            "without their result and read as their text", file=raw.file, sheet=raw.sheet))
+
+
+def link_text(label: Any, address: str) -> str:
+    """A link cell as text: 'see photos (http://...)'; just the address when the text is the address."""
+    text = "" if is_blank(label) else str(label).strip()
+    return address if not text or text == address else f"{text} ({address})"
+
+
+# --- cells ------------------------------------------------------------------------------------------
+
+def _cut_long_text(raw: RawSheet) -> RawSheet:
+    """Text longer than an Excel cell holds is cut to Excel's limit, with a warning naming the cell."""
+    for r, row in enumerate(raw.rows):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and len(v) > MAX_CELL_TEXT:
+                row[c] = v[:MAX_CELL_TEXT]
+                raw.findings.append(warning(
+                    Code.WIP_FILE, f"this cell holds {len(v):,} characters, more than an Excel cell can hold "
+                    f"({MAX_CELL_TEXT:,}); only the first {MAX_CELL_TEXT:,} were read. Ask the vendor to "
+                    "shorten it", file=raw.file, sheet=raw.sheet, row=r + 1, column=column_letter(c),
+                    value=v[:60] + "..."))
+    return raw
+
+
+def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
+                          ) -> None:
+    """A cell merged down over several rows (a PO over its colours) belongs to each of them."""
+    for (r1, c1), (r2, _) in merged:
+        if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        for r in range(r1 + 1, r2 + 1):
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            if is_blank(row[c1]):
+                row[c1] = value
+
+
+def decode_text(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv(data: bytes) -> list[list[Any]]:
+    """A CSV file's rows; the delimiter is the one that splits the first lines widest (',' on ties)."""
+    text = decode_text(data)
+    head = "\n".join(text.splitlines()[:40])
+
+    def widest(delimiter: str) -> int:
+        return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
+
+    delimiter = max((",", ";", "\t", "|"), key=widest)
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+# --- vendor style / costing sheets --------------------------------------------------------------
+
+def read_style_sheet(path: Path, config: Config) -> VendorSheet | None:
+    """A vendor style sheet / costing file, or None when the file is not one (a WIP report...).
+
+    The first sheet whose header maps Style # and at least one compared column is used; its header is
+    recognised by meaning (``core.headers``), as the WIP import's is.
+    """
+    for raw in read_vendor_file(path, config.limits):
+        sheet = raw.sheet or Path(path).stem
+        found = style_sheet_header(raw.rows, config, file=raw.file)
+        if found is None:
+            continue
+        header_row, mapped, texts, notes = found
+        table = read_table(raw.rows, VENDOR_STYLES, config, sheet=sheet, file=raw.file,
+                           header=(header_row, mapped, texts))
+        return VendorSheet(raw.file, sheet, table.frame, [*raw.findings, *notes, *table.findings])
+    return None
