@@ -1,11 +1,15 @@
-"""Render the README's pictures: the demo's T&A, Issues and Production Report sheets as the APM sees them.
+"""Render the README's pictures: the demo's T&A, Issues, Production Report and Scorecard sheets as the APM sees
+them.
 
     make screenshots        # or: python docs/screenshots.py [OUT_DIR]
 
 A fresh demo (as of 2026-11-25) and its production report are written in a
 temporary folder; each sheet is copied alone into a workbook, printed to PDF
 by LibreOffice (headless) and its first page turned into a PNG by pdftoppm
-(poppler-utils). Nothing outside OUT_DIR (default docs/images) is written.
+(poppler-utils). The report workbook's Scorecard sheet has charts, which a
+copy through openpyxl would drop: the whole report workbook is printed and
+the page that starts with the scorecard's title is the picture. Nothing
+outside OUT_DIR (default docs/images) is written.
 """
 
 from __future__ import annotations
@@ -60,18 +64,33 @@ def one_sheet(book: Path, sheet: str, out: Path) -> Path:
     return out
 
 
-def render(xlsx: Path, png: Path, work: Path) -> None:
+def render(xlsx: Path, png: Path, work: Path, page: str | None = None) -> None:
+    """The first page of ``xlsx`` printed (or the first whose text starts with ``page``) as ``png``."""
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(xlsx)],
                    check=True, capture_output=True, timeout=300)
     pdf = work / (xlsx.stem + ".pdf")
+    first = _page_starting(pdf, page) if page else 1
     crop = [str(round(v * DPI)) for v in (0.4, 0.65, 10.2, 7.2)]  # the printed area of a landscape Letter page
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", "-x", crop[0], "-y", crop[1],
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(first), "-l", str(first),
+                    "-x", crop[0], "-y", crop[1],
                     "-W", crop[2], "-H", crop[3], "-singlefile", str(pdf), str(png.with_suffix(""))],
                    check=True, timeout=120)
 
 
+def _page_starting(pdf: Path, text: str) -> int:
+    """The number of the first page of ``pdf`` whose text starts with ``text``."""
+    for n in range(1, 500):
+        got = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                             text=True, timeout=60)
+        if got.returncode != 0:
+            break
+        if got.stdout.strip().startswith(text):
+            return n
+    sys.exit(f"no page of {pdf.name} starts with '{text}'")
+
+
 def screenshots(out_dir: Path) -> list[Path]:
-    for tool in ("soffice", "pdftoppm"):
+    for tool in ("soffice", "pdftoppm", "pdftotext"):
         if shutil.which(tool) is None:
             sys.exit(f"'{tool}' is not installed: install LibreOffice Calc and poppler-utils, then run again")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -89,6 +108,9 @@ def screenshots(out_dir: Path) -> list[Path]:
             png = out_dir / f"{slug}.png"
             render(xlsx, png, work)
             made.append(png)
+        report = work / "report" / f"Production Report {DAY}.xlsx"  # charts and all: printed whole
+        render(report, out_dir / "scorecard.png", work, page="Vendor scorecard")
+        made.append(out_dir / "scorecard.png")
     return made
 
 

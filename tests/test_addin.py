@@ -177,7 +177,7 @@ def test_registry_is_consistent() -> None:
         assert (a.call is None) != (not a.jobs), f"{a.id}: jobs or a call, not both or neither"
     wanted = {"Refresh all", "Rebuild T&A", "Check records", "Undo last", "Settings / Help",
               "Import vendor WIP...", "Import from Outlook...", "Exceptions", "Follow-up drafts",
-              "Production report"}
+              "Production report", "Vendor scorecard"}
     assert wanted == {a.label for a in ribbon.ACTIONS}
 
 

@@ -98,12 +98,21 @@ def test_the_same_lines_are_late_for_cancel_everywhere_with_the_date_judged(ran)
     names = [c.value for c in wb["PO Lines"][1]]
     lines = [dict(zip(names, [c.value for c in r])) for r in wb["PO Lines"].iter_rows(min_row=2)]
     assert {r["PO #"] for r in lines if r["Status"] == "Late for cancel"} == LATE
+    # recovery options: every lever of each late line, and on the report sheet the recommendation
+    options = [dict(zip([c.value for c in wb["Recovery"][1]], [c.value for c in r]))
+               for r in wb["Recovery"].iter_rows(min_row=2)]
+    assert {r["PO #"] for r in options} == LATE
+    assert all(r["Lever"] != "Cancel extension" or r["Saves the Date"] == "No" for r in options)
+    assert all(r["Recommended"] is None or (r["Saves the Date"] == "Yes" and r["Gives"] <= r["Cancel Date"])
+               for r in options)
+    assert all(report[po]["Recovery"] for po in LATE)
+    assert "Recovery options for lines late for cancel" in (folder / "report.html").read_text(encoding="utf-8")
     figures = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert figures["Late for cancel"] == 2
     assert xlsx.outcomes[0].data["late_for_cancel"] == html.outcomes[0].data["late_for_cancel"] == 2
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "<b>2 late for cancel</b>" in page
-    at_risk = page.split("<h2>PO lines at risk</h2>")[1]
+    at_risk = page.split("<h2>PO lines at risk</h2>")[1].split("<h2>")[0]
     assert at_risk.count("<td>Late for cancel</td>") == at_risk.count("<td>Late for cancel: forecast") == 2
 
 
@@ -203,6 +212,6 @@ def test_ship_window_under_ddp_is_the_arrival():
                    planned={}, forecast={}, actual={"XF": date(2027, 3, 1)}, wip=None, terms="DDP")
     inp = ex.Inputs([line], None, date(2027, 4, 6))  # type: ignore[arg-type]
     (hit,) = ex.ship_window_missed(inp)
-    assert "has not reached the DC (DDP)" in hit.detail
+    assert "has not reached the DC (DDP)" in hit.message
     fob = ex.Inputs([ex.Line(**{**line.__dict__, "terms": None})], None, date(2027, 4, 6))  # type: ignore[arg-type]
     assert ex.ship_window_missed(fob) == []  # shipped on time under FOB

@@ -70,7 +70,14 @@ def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "PO Lines", "Changes", "Open Exceptions"]
+    assert wb.sheetnames == ["Summary", "PO Lines", "Changes", "Open Exceptions", "Recovery", "Scorecard",
+                             "Exceptions by Rule", "Scorecard Detail"]
+    assert [c.value for c in wb["Recovery"][2]] == [None] * 16 or wb["Recovery"].max_row == 1  # none late
+    card = {r[0]: r[1:] for r in wb["Scorecard"].iter_rows(min_row=4, values_only=True) if r[0]}
+    assert card["Figure"][:2] == ("BD1", "CN1") and card["PO lines"][:2] == (1, 1)
+    assert card["Exceptions detected"][:2] == (1, 0)  # EX-0001: BD1 has sent no WIP report
+    with zipfile.ZipFile(out) as z:  # the Summary's chart and one per scorecard measure
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 10
     summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
     assert summary[0][0] == "Production report - as of 01-Mar-27"
     vendors = [r[0] for r in summary if r[0] in ("BD1", "CN1")]

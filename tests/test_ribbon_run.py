@@ -84,6 +84,17 @@ def test_files_go_to_the_job_context() -> None:
     assert before <= ribbon._context([]).today <= date.today()  # a run at midnight may see the next day)
 
 
+def test_scorecard_button_writes_the_scorecard_beside_the_workbook(book: FakeBook, tmp_path: Path) -> None:
+    book.fullname = str(tmp_path / "tracker.xlsx")  # saved on disk: the scorecard goes beside it
+    act = ribbon.action("pbScorecard")
+    assert act.jobs == ("scorecard",) and act.available and 'id="pbScorecard"' in ribbon.ribbon_xml()
+    report = ribbon.perform(act, book)
+    assert report.ok, report.message
+    assert "Vendor scorecard: 2 vendor(s)" in report.message and "BD1:" in report.message
+    written = list(tmp_path.glob("Vendor Scorecard *.xlsx"))
+    assert len(written) == 1 and f"Scorecard: {written[0]}" in report.message
+
+
 # --- asking for vendor files (Import vendor WIP...): never nothing silently -----------------
 
 

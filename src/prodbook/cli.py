@@ -12,6 +12,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,21 @@ def report(workbook: str, since: datetime | None, out: Path | None, today: date 
 
 @main.command()
 @WORKBOOK
+@click.option("--since", type=SinceType(), default=None,
+              help="Score from this date (default: the season, everything in the tracker).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The scorecard file: an .xlsx workbook (default: 'Vendor Scorecard DATE.xlsx' beside the "
+                   "tracker) or, named .html, a web page.")
+@common
+def scorecard(workbook: str, since: datetime | None, out: Path | None, today: date | None, dry_run: bool,
+              as_json: bool) -> None:
+    """Vendor scorecards from the tracker's history: on-time ex-factory, lab dips, fit/PP samples, WIP
+    report punctuality, exceptions per 100 PO lines, quantity accuracy; a chart per measure."""
+    _run(workbook, ["scorecard"], today, dry_run, as_json, since=since, out=out)
+
+
+@main.command()
+@WORKBOOK
 @common
 def ta(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
     """(Re)build the T&A sheet from the templates and the orders, keeping Actual and Notes."""
@@ -333,7 +349,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     """
     from prodbook.demo.kids import KIDS
     from prodbook.demo.tracker import build_story, fill_functions, write_demo
-    from prodbook.demo.vendor_files import write_costing_file, write_vendor_files
+    from prodbook.core.model.sheets import VENDOR_WIP
+    from prodbook.demo.vendor_files import wip_history, write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
 
     day = today or date.today()
@@ -351,6 +368,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
         _fail(str(exc))
         return
     story = build_story(day)
+    story = replace(story, records={**story.records, VENDOR_WIP.name: wip_history(story)})
     path = write_demo(target, day, story)
     wip = write_vendor_files(target / "vendor files" / "WIP", story)
     costing = write_costing_file(target / "vendor files", path, day)

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from prodbook.core.cells import CellError, DateOrder, to_int, to_text
+from prodbook.core.cells import CellError, DateOrder, to_int, to_number, to_text
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
@@ -29,6 +29,17 @@ class Config:
     date_format: str = DEFAULT_DATE_FORMAT
     """How every date prodbook writes is shown: the sheets' number format, the e-mails, the HTML report."""
     backups_to_keep: int = 20
+    transit_days_air: int = 7
+    """Config 'Transit Days Air': ex-factory to DC by air (the exception rules and the recovery options)."""
+    air_cost_per_unit: float = 2.5
+    """Config 'Air Cost per Unit' (USD): what air freight costs per unit more than sea. A rule of thumb for
+    a garment (sea about 0.30-0.60 a unit, air 4-8 times that); put your forwarder's rate here."""
+    shift_cost_per_day: float = 0.0
+    """Config 'Extra Shift Cost per Day' (USD): one extra factory working day (overtime, a Saturday shift).
+    0: not priced (usually the vendor's cost when the delay is theirs); the options give the days."""
+    on_time_tolerance_days: int = 0
+    """Config 'On-Time Tolerance Days': a shipment this many days after the planned ex-factory still
+    counts as on time on the vendor scorecard."""
     sheet_names: dict[str, str] = field(default_factory=dict)
     """Default sheet name -> the team's sheet name."""
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -47,8 +58,16 @@ class Config:
 
 
 SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
+                 "Transit Days Air", "Air Cost per Unit", "Extra Shift Cost per Day", "On-Time Tolerance Days",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
+
+
+_TYPED: dict[str, tuple[str, type]] = {
+    "transit days air": ("transit_days_air", int), "air cost per unit": ("air_cost_per_unit", float),
+    "extra shift cost per day": ("shift_cost_per_day", float),
+    "on-time tolerance days": ("on_time_tolerance_days", int)}
+"""Numeric settings with a typed field: folded name -> (field, type)."""
 
 
 def pairs_from_toml(text: str) -> list[tuple[str, Any]]:
@@ -89,6 +108,14 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 kw["ex_factory_code"] = to_text(value) or "XF"
             elif folded == "backups to keep":
                 kw["backups_to_keep"] = max(1, to_int(value) or 20)
+            elif folded in _TYPED:
+                name, kind = _TYPED[folded]
+                if value not in (None, ""):
+                    number = to_number(str(value).strip().lstrip("$").rstrip("% ")) if isinstance(
+                        value, str) else to_number(value)
+                    if number is None or number < 0:
+                        raise ValueError(f"'{value}' should be a number, 0 or more")
+                    kw[name] = kind(number)
             elif (limit := setting_field(key)) is not None:
                 kw["limits"] = with_setting(kw["limits"], limit, to_int(value))
             elif folded.startswith("sheet:"):

@@ -38,6 +38,7 @@ from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
 from prodbook.core import cancel as cx
+from prodbook.core import recovery as rc
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, line_key
 from prodbook.core.where import row_dicts
@@ -89,7 +90,7 @@ _SETTING_NAMES = {"booking_confirm_days": "Booking Confirm Days", "ship_toleranc
 
 def settings_from(config: Config, file: str | None = None) -> tuple[Settings, list[Finding]]:
     """The rules' settings from the Config sheet; a value that is not a number is a finding."""
-    values: dict[str, Any] = {"xf_code": config.ex_factory_code}
+    values: dict[str, Any] = {"xf_code": config.ex_factory_code, "transit_air": config.transit_days_air}
     findings = []
     defaults = Settings()
     for f in fields(Settings):
@@ -180,6 +181,8 @@ class Inputs:
     settings: Settings = field(default_factory=Settings)
     calendars: Mapping[str, FactoryCalendar] = field(default_factory=dict)
     default_calendar: FactoryCalendar | None = None
+    rates: rc.Rates = field(default_factory=rc.Rates)
+    """Config rates for the recovery options of late lines (air cost, extra shift cost)."""
 
     def calendar(self, vendor: str | None) -> FactoryCalendar | None:
         return self.calendars.get(vendor or "", self.default_calendar)
@@ -352,8 +355,23 @@ def late_for_cancel(inp: Inputs) -> list[Finding]:
                    f"{transit_days(ln, s)} days)")
         out.append(ln.exception(Code.LATE_FOR_CANCEL, Severity.ERROR,
                           f"{check.text()}{how}: agree a new date, faster freight or an extension with the "
-                          "buyer, or expect a cancellation or chargeback."))
+                          "buyer, or expect a cancellation or chargeback. "
+                          + rc.summary(recovery_options(ln, inp))))
     return out
+
+
+def recovery_options(ln: Line, inp: Inputs) -> list[rc.Option]:
+    """The recovery levers of a line late for cancel (``core.recovery``); none for a line that is not."""
+    s, check = inp.settings, cancel_check(ln, inp.settings)
+    if not check.late or ln.cancel is None or (xf := forecast_xf(ln, s)) is None:
+        return []
+    packed = ln.w("packed_qty")
+    transit = transit_days(ln, s)
+    late = rc.LateLine(ln.cancel, xf, s.transit_sea if transit is None else transit,
+                       check.terms.basis is cx.Basis.IN_DC,
+                       inp.today, ln.qty or ln.w("order_qty"), None if packed is None else int(packed),
+                       current_mode(ln), inp.calendar(ln.vendor), check.terms.label, shipped(ln, s))
+    return rc.options(late, replace(inp.rates, transit_air=s.transit_air, ship_tolerance_pct=s.ship_tolerance_pct))
 
 
 def in_dc_late(inp: Inputs) -> list[Finding]:

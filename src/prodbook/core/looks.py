@@ -221,7 +221,8 @@ class ColumnLook:
 WRAP: dict[str, tuple[int, int]] = {
     "detail": (50, 70), "problem": (50, 70), "notes": (28, 45), "remarks": (28, 45), "resolution": (24, 40),
     "comments": (28, 45), "exception_rules": (24, 40), "value": (16, 36), "other_value": (16, 36),
-    "proposed": (16, 36), "old": (16, 36), "new": (16, 36), "description": (24, 40),
+    "proposed": (16, 36), "old": (16, 36), "new": (16, 36), "description": (24, 40), "note": (40, 60),
+    "recovery": (30, 50),
 }
 """Long text columns: wrapped, (min, max) width. A row grows in height instead of hiding text."""
 
@@ -237,8 +238,10 @@ SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues"
                                                 ("Exceptions", "rule"): 22}
 """Where a field's text is longer on one sheet than on the others (an Issues code, not a T&A code)."""
 
-MONEY = frozenset({"fob", "retail"})
-PERCENT = frozenset({"cut_pct", "sewn_pct", "packed_pct"})
+MONEY = frozenset({"fob", "retail", "cost_money"})
+PERCENT = frozenset({"cut_pct", "sewn_pct", "packed_pct", "on_time_pct", "avg_days_late", "dip_rounds",
+                     "dip_rft_pct", "mill_days", "samples_on_time_pct", "wip_punctuality_pct", "exceptions_per_100",
+                     "qty_accuracy_pct", "packed_vs_ordered_pct", "per_100"})
 TEXT_MAX = 40
 FILTER_BUTTON = 3
 """Room for the Table's filter button beside the header text."""

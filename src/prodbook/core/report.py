@@ -5,8 +5,8 @@ in-DC as the exception rules, and the same late-for-cancel check,
 ``exceptions.cancel_check``: judged on ex-factory under FOB, on in-DC under
 DDP, so the report, the Exceptions sheet, Issues and the run's summary
 count the same lines),
-the Exceptions sheet and the Change Log. ``write_xlsx`` lays the report out
-as a standalone workbook with a chart, for merchandising.
+the Exceptions sheet and the Change Log. ``workbook.report_xlsx`` lays the
+report out as a standalone workbook with a chart, for merchandising.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
-from prodbook.core.findings import Code
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
-from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
-from prodbook.core.keys import line_key
-from prodbook.workbook.atomic import write_atomic
+from prodbook.core import recovery as rc
 from prodbook.core.changes import NEW_ROW
+from prodbook.core.findings import Code
+from prodbook.core.keys import line_key
+from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
     "Shipped late"
@@ -43,7 +42,7 @@ REPORT = SheetSpec("Production Report", (
     Column("Cut %", "cut_pct", Kind.NUMBER),
     Column("Sewn %", "sewn_pct", Kind.NUMBER), Column("Packed %", "packed_pct", Kind.NUMBER),
     Column("WIP Report", "wip_date", Kind.DATE), Column("Open Exceptions", "open_exceptions", Kind.INT),
-    Column("Exception Rules", "exception_rules")),
+    Column("Exception Rules", "exception_rules"), Column("Recovery", "recovery")),
     key=("po", "style", "color"), generated=True)
 
 
@@ -82,6 +81,7 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
             status = ON_TRACK
         qty = ln.qty or ln.w("order_qty")
         rules = open_ex.get(k, [])
+        recovery = recovery_text(ex.recovery_options(ln, inp), check.terms.basis) if check.late else None
         rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
                      "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status,
                      "planned_xf": planned,
@@ -89,7 +89,8 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
                      "forecast_in_dc": arrive, "cancel": ln.cancel, "cancel_check": check.text(),
                      "cut_pct": _pct(ln.w("cut_qty"), qty), "sewn_pct": _pct(ln.w("sewn_qty"), qty),
                      "packed_pct": _pct(ln.w("packed_qty"), qty), "wip_date": ln.w("report_date"),
-                     "open_exceptions": len(rules), "exception_rules": ", ".join(sorted(set(rules))) or None})
+                     "open_exceptions": len(rules), "exception_rules": ", ".join(sorted(set(rules))) or None,
+                     "recovery": recovery})
     frame = pd.DataFrame(rows, columns=list(REPORT.fields))
     order = {LATE: 0, AT_RISK: 1, SHIPPED_LATE: 3, ON_TRACK: 2, SHIPPED: 4}
     if len(frame):
@@ -100,6 +101,44 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
 
 
 RISK = (LATE, AT_RISK)
+
+
+def recovery_text(opts: Sequence[rc.Option], basis: cx.Basis = cx.Basis.EX_FACTORY) -> str | None:
+    """The Production Report's Recovery cell: the recommended lever with the date it gives (on the
+    ``basis`` the cancel date is judged on) and its cost, or the extension to ask for when no lever saves
+    the date."""
+    best = next((o for o in opts if o.recommended), None)
+    if best is not None and best.gives is not None:
+        return f"{best.lever}: {basis} {cx.fmt(best.gives)}{rc.cost_text(best)}"
+    ext = next((o for o in opts if o.lever is rc.Lever.EXTENSION), None)
+    return f"No lever saves the date: ask to move the cancel date {ext.cost_days} day(s)" if ext else None
+
+
+RECOVERY = SheetSpec("Recovery", (
+    Column("PO #", "po"), Column("Style #", "style"), Column("Color", "color"), Column("Vendor", "vendor"),
+    Column("Qty", "qty", Kind.INT), Column("Terms", "terms"), Column("Cancel Date", "cancel", Kind.DATE),
+    Column("Judged On", "basis"), Column("Forecast", "forecast", Kind.DATE), Column("Lever", "lever"),
+    Column("Gives", "gives", Kind.DATE), Column("Saves the Date", "saves"), Column("Recommended", "recommended"),
+    Column("Cost (days)", "cost_days", Kind.INT), Column("Cost (USD)", "cost_money", Kind.NUMBER),
+    Column("Note", "note")), key=("po", "style", "color", "lever"))
+"""The report workbook's recovery options: one row per lever of each PO line late for cancel."""
+
+
+def recovery_table(inp: ex.Inputs) -> pd.DataFrame:
+    """Every lever of every PO line late for cancel (``core.recovery``), the recommended one first."""
+    rows = []
+    for ln in inp.lines:
+        opts = ex.recovery_options(ln, inp)
+        if not opts:
+            continue
+        check = ex.cancel_check(ln, inp.settings)
+        for o in sorted(opts, key=lambda o: not o.recommended):
+            rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
+                         "terms": check.terms.label, "cancel": ln.cancel, "basis": str(check.terms.basis),
+                         "forecast": check.judged, "lever": str(o.lever), "gives": o.gives,
+                         "saves": "Yes" if o.saves else "No", "recommended": "Recommended" if o.recommended
+                         else None, "cost_days": o.cost_days, "cost_money": o.cost_money, "note": o.note})
+    return pd.DataFrame(rows, columns=list(RECOVERY.fields))
 
 
 def vendor_summary(lines: pd.DataFrame) -> pd.DataFrame:
@@ -194,131 +233,6 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
 
 def _has(v: Any) -> bool:
     return v is not None and not (isinstance(v, float) and v != v) and str(v).strip() != ""
-
-
-# --- the standalone workbook ---------------------------------------------------------------------
-
-_HEAD_COLOR = "FFFFFF"
-_FILL_HEAD = "1F4E78"
-_FILL_RISK = "FCE4E4"
-
-
-def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
-               changes: Sequence[ChangeRow], other_changes: int, exceptions: pd.DataFrame,
-               title: str = "Production report", date_format: str = DEFAULT_DATE_FORMAT) -> Path:
-    """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions.
-
-    The tables look like the tracker's sheets (``core.looks``): fitted widths, the workbook's date format,
-    live colour rules on status and severity.
-    """
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
-    ws.title = "Summary"
-    head_font, head_fill = Font(bold=True, color=_HEAD_COLOR), PatternFill("solid", fgColor=_FILL_HEAD)
-
-    def header(sheet: Any, row: int, names: Sequence[str]) -> None:
-        for j, name in enumerate(names, start=1):
-            c = sheet.cell(row=row, column=j, value=name)
-            c.font, c.fill = head_font, head_fill
-            c.alignment = Alignment(wrap_text=True, vertical="center")
-
-    ws["A1"] = f"{title} - as of {date_text(today, date_format)}"
-    ws["A1"].font = Font(size=16, bold=True, color=_FILL_HEAD)
-    ws["A2"] = f"Changes since {date_text(since, date_format)} {since:%H:%M}" \
-        if since.time() != datetime.min.time() else f"Changes since {date_text(since, date_format)}"
-    risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
-    dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
-    figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
-               ("On-time ex-factory %", round((dated["xf_days_late"] <= 0).mean() * 100, 1) if len(dated) else None),
-               ("At-risk lines", len(risk)),
-               ("Late for cancel", int((lines["status"] == LATE).sum()) if len(lines) else 0),
-               ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
-               ("Open exceptions", len(ex.open_exceptions(exceptions)) if len(exceptions) else 0))
-    for i, (name, value) in enumerate(figures, start=4):
-        _cell(ws, row=i, column=1, value=name).font = Font(bold=True)
-        c = _cell(ws, row=i, column=2, value=value)
-        c.number_format = "#,##0.0" if isinstance(value, float) else "#,##0"
-    top = 4 + len(figures) + 1
-    _cell(ws, row=top, column=1, value="By vendor").font = Font(size=13, bold=True)
-    names = ["Vendor", "PO lines", "Units", "Shipped", "On-time %", "At-risk lines", "Units at risk",
-             "Avg days late", "Open exceptions"]
-    header(ws, top + 1, names)
-    for i, r in enumerate(vendors.to_dict("records"), start=top + 2):
-        for j, f in enumerate(vendors.columns, start=1):
-            v = r[f]
-            c = _cell(ws, row=i, column=j, value=None if v is None or (isinstance(v, float) and v != v) else v)
-            if j > 1:
-                c.number_format = "0.0" if f in ("on_time_pct", "avg_days_late") else "#,##0"
-            if f == "at_risk" and (v or 0) > 0:
-                c.fill = PatternFill("solid", fgColor=_FILL_RISK)
-    last = top + 1 + len(vendors)
-    for j, w in enumerate((34, 12, 12, 10, 11, 12, 13, 13, 14), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    if len(vendors):
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "col", "clustered", 0
-        chart.title = "PO lines on track vs at risk, by vendor"
-        chart.y_axis.title, chart.x_axis.title = "PO lines", "Vendor"
-        # on track = lines - at risk - shipped; written in a helper column block right of the table
-        helper = len(names) + 2
-        _cell(ws, row=top + 1, column=helper, value="On track / shipped")
-        _cell(ws, row=top + 1, column=helper + 1, value="At risk")
-        for i, r in enumerate(vendors.to_dict("records"), start=top + 2):
-            _cell(ws, row=i, column=helper, value=int(r["lines"]) - int(r["at_risk"]))
-            _cell(ws, row=i, column=helper + 1, value=int(r["at_risk"]))
-        data = Reference(ws, min_col=helper, max_col=helper + 1, min_row=top + 1, max_row=last)
-        cats = Reference(ws, min_col=1, min_row=top + 2, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(cats)
-        chart.grouping, chart.overlap = "stacked", 100
-        chart.height, chart.width = 9, 18
-        ws.add_chart(chart, f"A{last + 3}")
-
-    _table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
-    ch = wb.create_sheet("Changes")
-    rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": with_date_text(c.detail, date_format),
-                          "action": c.action} for c in changes], columns=list(CHANGES.fields))
-    _table_sheet(ch, rows, CHANGES, date_format)
-    if other_changes:
-        _cell(ch, row=len(changes) + 3, column=1,
-              value=f"Plus {other_changes:,} other logged change(s): see the workbook's Change Log sheet.")
-    exs = ex.open_exceptions(exceptions) if len(exceptions) else exceptions
-    _table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
-    return write_atomic(path, wb.save)  # whole or not at all: a full disk leaves no partial file
-
-
-def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
-    """openpyxl takes any text starting with '=' for a formula: vendor text is data, so force text."""
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
-
-
-def _table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
-    """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included)."""
-    from prodbook.workbook.looks_openpyxl import apply_look
-
-    ws.append(list(spec.headers))
-    for r in frame.to_dict("records") if len(frame) else []:
-        values = []
-        for col in spec.columns:
-            v = r.get(col.field)
-            if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-                v = None
-            elif isinstance(v, pd.Timestamp):
-                v = v.to_pydatetime()
-            values.append(v)
-        ws.append(values)
-        for j, v in enumerate(values, start=1):
-            if isinstance(v, str) and v.startswith("="):  # vendor text is data, never a formula
-                ws.cell(row=ws.max_row, column=j).data_type = "s"
-    apply_look(ws, look_for(spec, date_format))
 
 
 CHANGES = SheetSpec("Changes", (Column("When", "when", Kind.DATETIME), Column("What", "what"),

@@ -376,12 +376,12 @@ def _xf_code(plan: Plan, code: str) -> str | None:
     return next((s.code for s in plan.steps if s.anchor == "ex_factory" and s.offset == 0), None)
 
 
-def required_years(orders: pd.DataFrame, margin: int = 1) -> range:
-    """Years a schedule can touch: order dates plus a margin for lead times."""
+def required_years(orders: pd.DataFrame, today: date, margin: int = 1) -> range:
+    """Years a schedule can touch: order dates plus a margin for lead times (today's year without any)."""
     dates = pd.to_datetime(pd.concat([orders[f] for f in ("po_date", "ex_factory", "in_dc", "cancel")]),
                            errors="coerce").dropna()
     if dates.empty:
-        return range(date.today().year, date.today().year + 1)
+        return range(today.year, today.year + 1)
     return range(dates.min().year - margin, dates.max().year + margin + 1)
 
 

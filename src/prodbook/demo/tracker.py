@@ -582,6 +582,11 @@ def _on_working_day(cal: FactoryCalendar, d: date) -> date:
     return d if cal.is_working_day(d) else cal.workday(d, -1)
 
 
+XF_CODE = "XF"
+HOLDS_GOOD, HOLDS_STRUGGLING = 0.8, 0.3
+"""Chance that a vendor recovers an upstream slip and ships on the planned ex-factory date."""
+
+
 def _noise(rng: random.Random) -> int:
     """Days an actual lands from its forecast: mostly on time, some early, ~15% late."""
     r = rng.random()
@@ -603,12 +608,17 @@ class Walk:
 
 def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict[str, date],
               cal: FactoryCalendar, today: date, reported_to: date, rng: random.Random,
-              forced: dict[str, date] | None = None) -> Walk:
+              forced: dict[str, date] | None = None, holds: float = 0.0,
+              hold_rng: random.Random | None = None) -> Walk:
     """Walk a PO line's milestones in time order, as the engine forecasts them.
 
     A milestone whose forecast is on or before ``reported_to`` happened (its
     Actual is the forecast give or take a few days); later ones stay open, and
     those planned before today show as Overdue. ``forced`` sets an Actual.
+    With chance ``holds`` (drawn from ``hold_rng``) the factory makes up an
+    upstream slip with overtime and ships on the planned ex-factory date (not
+    before its last step before ex-factory): good vendors mostly do, the
+    struggling ones seldom, which is what the vendor scorecard measures.
     """
     order, preds = edges
     forced = forced or {}
@@ -627,6 +637,10 @@ def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict
                 done = _on_working_day(cal, done)
             if done >= today:
                 done = None
+        if done and code == XF_CODE and hold_rng is not None and done > planned[code] \
+                and hold_rng.random() < holds:
+            ready = max((effective[p] for p, _, _ in preds[code]), default=planned[code])
+            done = max(planned[code], ready)
         actual[code] = done
         effective[code] = done if done else (today if fc < today else fc)
     return Walk(actual, effective)
@@ -764,8 +778,10 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
 
     walks = []
     for i, ln in enumerate(lines):
+        holds = HOLDS_STRUGGLING if VENDOR_BY_CODE[ln.vendor].struggling else HOLDS_GOOD
         w = walk_line(plans[ln.template], edges[ln.template], by_line[i + 2], calendars[ln.vendor],
-                      today, reported[i], rng, forced.get(i))
+                      today, reported[i], rng, forced.get(i), holds,
+                      random.Random(f"prodbook-demo-holds-{today.isoformat()}-{i}"))
         w.notes = notes.get(i, {})
         for code, happened in w.actual.items():
             if happened and code in NOTES and code not in w.notes and rng.random() < 0.12:
@@ -887,7 +903,8 @@ def _sample(rng: random.Random, today: date, style: dict[str, Any], kind: str, p
 
 
 def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: Sequence[Walk],
-                styles: dict[str, dict[str, Any]], line_review: date) -> list[dict[str, Any]]:
+                styles: dict[str, dict[str, Any]], line_review: date,
+                planned: Sequence[dict[str, date]] | None = None) -> list[dict[str, Any]]:
     """Protos for the line review, fit / PP / TOP samples of the orders, customs samples."""
     out = []
     protos = [(s, c) for s in styles.values() if s["status"] == "Proto" for c in s["colors"].split(", ")[:2]]
@@ -903,7 +920,9 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
                            and due < today else "2 pcs to buyer, 1 counter sample kept at vendor")
         out.append(row)
     by_style: dict[str, tuple[Line, Walk]] = {}
-    for ln, w in zip(lines, walks):
+    for k, (ln, w) in enumerate(zip(lines, walks)):
+        if planned is not None:  # a sample is due on its T&A milestone's planned date
+            w = replace(w, forecast={**w.forecast, **{c: planned[k][c] for c in ("FSS", "PPS") if c in planned[k]}})
         by_style.setdefault(ln.style, (ln, w))
     picks = sorted(by_style.values(), key=lambda lw: lw[0].po_date)
     fit_verdicts = (("Approved", "Fit approved"), ("Approved", "Fit approved"),
@@ -948,7 +967,8 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
 
 
 def _expected(w: Walk, code: str) -> date:
-    """When a sample is due: its T&A milestone's forecast (the plan, moved by any slip upstream)."""
+    """When a sample is due: its T&A milestone's date in ``w.forecast`` (``sample_rows`` puts the planned
+    date there: the plan the vendor agreed to, which a slip upstream does not move)."""
     return w.forecast[code]
 
 
@@ -962,7 +982,8 @@ def config_rows(today: date) -> list[dict[str, Any]]:
         ("Date Order", "MDY"), ("Date Format", DATE_FORMAT), ("Due Soon Days", 7), ("Ex-Factory Code", "XF"),
         ("Line Review Date", line_review_date(today)), ("Booking Confirm Days", 10),
         ("Ship Tolerance %", 3), ("WIP Stale Days", 10), ("Default Terms", "FOB"),
-        ("Transit Days Sea", 30), ("Transit Days Air", 7))]
+        ("Transit Days Sea", 30), ("Transit Days Air", 7), ("Air Cost per Unit", 2.5),
+        ("Extra Shift Cost per Day", 800), ("On-Time Tolerance Days", 0))]
 
 
 def line_review_date(today: date) -> date:
@@ -1024,22 +1045,22 @@ def build_story(today: date, division: Division | None = None) -> Story:
     styles = build_styles(rng, today, d.catalogue, d.first_style)
     pre = _calendars(vendors, closed, range(today.year - 1, today.year + 2))
     lines = build_orders(rng, today, styles, pre, d.lines, d.first_po)
-    years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields))
+    years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields), today)
     calendars = _calendars(vendors, closed, years)
     plans, planned = plan_orders(styles, lines, calendars)
     walks = live_actuals(rng, today, lines, plans, planned, calendars)
     lines = with_terms(today, lines, walks)
     by_style = {s["style"]: s for s in styles}
+    by_row = planned_by_row(planned)
+    planned_dates = tuple(by_row[i + 2] for i in range(len(lines)))
     records = {
         STYLES.name: styles, ORDERS.name: [vars(ln) for ln in lines], TEMPLATES.name: template_rows(),
         TA.name: ta_rows(lines, plans, walks),
         LAB_DIPS.name: lab_dip_rows(rng, today, lines, walks, by_style),
-        SAMPLES.name: sample_rows(rng, today, lines, walks, by_style, line_review_date(today)),
+        SAMPLES.name: sample_rows(rng, today, lines, walks, by_style, line_review_date(today), planned_dates),
         VENDORS.name: vendors, CLOSURES.name: closed, CONFIG.name: config_rows(today),
     }
-    by_row = planned_by_row(planned)
-    return Story(today, tuple(lines), tuple(walks), records,
-                 tuple(by_row[i + 2] for i in range(len(lines))))
+    return Story(today, tuple(lines), tuple(walks), records, planned_dates)
 
 
 def write_demo(folder: Path, today: date, story: Story | None = None, division: Division | None = None) -> Path:

@@ -279,6 +279,53 @@ def planted(story: Story) -> list[Planted]:
     return out
 
 
+# --- the weeks before: the Vendor WIP sheet's history ------------------------------------------
+
+SENDS = {"SHX": 1.0, "VNS": 0.9, "NBT": 0.7, "DHK": 0.45}
+"""Chance that a reporting vendor sent its weekly report in an earlier week (TIR and AHD never send)."""
+HISTORY_FILES = {"SHX": "SHX WIP {on:%d.%m.%Y}.xlsx", "NBT": "NBT_WIP_{on:%Y%m%d}.csv",
+                 "DHK": "DHK Production Status {on:%d-%b-%Y}.xlsx", "VNS": "VNS_WIP_{on:%Y-%m-%d}.csv"}
+
+
+def wip_history(story: Story) -> list[dict[str, object]]:
+    """The Vendor WIP sheet as the earlier weeks left it: each reporting vendor's weekly reports (on
+    Fridays, some weeks missing as ``SENDS`` has it) from its first PO until the week before this one's
+    report, told from the same walks as this week's files. The vendor scorecard's WIP punctuality and
+    quantity accuracy read them; the exception rules only read each line's newest report."""
+    rng = random.Random(f"prodbook-demo-wip-history-{story.today.isoformat()}")
+    now = {r.vendor: r for r in vendor_reports(story)}
+    final = {(x.po, x.style, x.color): (x.cut, x.sewn, x.packed) for r in now.values() for x in r.rows
+             if x.finished}
+    out: list[dict[str, object]] = []
+    for vendor in REPORTING:
+        mine = [(ln, w) for ln, w in zip(story.lines, story.walks) if ln.vendor == vendor]
+        if not mine:
+            continue
+        first = min(ln.po_date for ln, _ in mine)
+        on = now[vendor].on - timedelta(days=7)
+        weeks = []
+        while on >= first + timedelta(days=7):
+            weeks.append(on)
+            on -= timedelta(days=7)
+        for on in reversed(weeks):
+            if rng.random() >= SENDS[vendor]:
+                continue
+            source = HISTORY_FILES[vendor].format(on=on)
+            for ln, w in mine:
+                if not _listed(ln, w, on):
+                    continue
+                key = (ln.po, ln.style, ln.color)
+                line_rng = random.Random(f"prodbook-demo-wip-final-{story.today.isoformat()}-{'/'.join(key)}")
+                r = wip_row(ln, w, on, final.get(key) or totals(ln.qty, line_rng))
+                out.append({"po": r.po, "style": r.style, "color": r.color, "vendor": vendor,
+                            "order_qty": r.qty, "cut_qty": r.cut, "sewn_qty": r.sewn, "packed_qty": r.packed,
+                            "fabric_status": "In-house" if r.fabric_in else "Booked", "planned_xf": r.xf,
+                            "revised_xf": r.revised, "ship_mode": r.mode,
+                            "booking_status": "Confirmed" if r.booked else None, "remarks": r.remark or None,
+                            "report_date": on, "source_file": source})
+    return out
+
+
 # --- the vendors' layouts ---------------------------------------------------------------------
 
 def write_vendor_files(folder: Path, story: Story) -> list[Path]:
@@ -437,4 +484,4 @@ def season_label(today: date) -> str:
 
 
 __all__ = ["PLANTED", "Planted", "Report", "WipRow", "planted", "quantities", "vendor_reports",
-           "write_costing_file", "write_vendor_files"]
+           "wip_history", "write_costing_file", "write_vendor_files"]

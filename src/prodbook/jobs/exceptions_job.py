@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from prodbook.core import exceptions as ex
+from prodbook.core import recovery as rc
 from prodbook.core import ta
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
@@ -34,13 +35,15 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     settings, findings = ex.settings_from(tracker.config, tracker.file)
     ta_frame = tracker.current(TA)
     wip_frame = tracker.current(VENDOR_WIP)
-    years = ta.required_years(orders) if len(orders) else range(ctx.today.year, ctx.today.year + 1)
+    years = ta.required_years(orders, ctx.today)
     years = range(min(years.start, ctx.today.year - 1), max(years.stop, ctx.today.year + 2))
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
                                              vendors_sheet=tracker.sheet(VENDORS),
                                              closures_sheet=tracker.sheet(CLOSURES))
     lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
-    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default), findings
+    c = tracker.config
+    rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
+    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates), findings
 
 
 def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],

@@ -15,13 +15,16 @@ from pathlib import Path
 
 from prodbook.core import report as rp
 from prodbook.core.looks import date_text
-from prodbook.workbook.report_html import render_html
-from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.exceptions_job import current_exceptions, inputs, ta_rows
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
-from prodbook.workbook.links import po_links
+from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.exceptions_job import inputs, ta_rows
+from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
+from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.report_html import render_html
+from prodbook.workbook.report_xlsx import write_xlsx
+from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
 from prodbook.workbook.tracker import Tracker
 
 
@@ -37,13 +40,11 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     the Change Log is stamped with)."""
     since = ctx.since or datetime.combine(ctx.now.date() - timedelta(days=7), datetime.min.time())
     inp, findings = inputs(tracker, ctx)
-    if tracker.was_remembered(EXCEPTIONS):
-        exceptions = tracker.current(EXCEPTIONS)
-    else:
-        table = tracker.table(EXCEPTIONS, required=False)
-        exceptions = table.frame if table.exists else current_exceptions(tracker, ctx)[0]
+    exceptions = exceptions_now(tracker, ctx)
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
+    recovery = rp.recovery_table(inp)
+    card, _ = card_for(tracker, ctx, season=True)  # the season's scorecard; its setting notes are said above
     log = tracker.table(CHANGE_LOG, required=False).frame
     milestones = tracker.config.get("Report Milestones")
     codes = tuple(c.strip() for c in str(milestones).split(",")) if milestones else (
@@ -66,11 +67,14 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
-                                  other_changes=other, date_format=tracker.config.date_format).encode("utf-8")
+                                  other_changes=other, date_format=tracker.config.date_format, scorecard=card,
+                                  recovery=recovery).encode("utf-8")
         else:
-            content = partial(rp.write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
+            content = partial(write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
                               changes=changes, other_changes=other, exceptions=exceptions,
-                              date_format=tracker.config.date_format)
+                              date_format=tracker.config.date_format, more_sheets=(
+                                  partial(add_recovery, options=recovery, date_format=tracker.config.date_format),
+                                  partial(add_scorecard, card=card, date_format=tracker.config.date_format)))
         files = (StagedFile(out, content, f"  Report workbook: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
@@ -81,4 +85,5 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         "lines": len(lines), "at_risk": len(risk), "late_for_cancel": late, "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}
                     for c in changes],
-        "vendors": vendors.to_dict("records")}, files=files)
+        "vendors": vendors.to_dict("records"),
+        "recovery": recovery.to_dict("records")}, files=files)

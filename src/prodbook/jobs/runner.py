@@ -19,8 +19,8 @@ from typing import Any
 
 from prodbook.jobs import support
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
-from prodbook.jobs import (apply_job, exceptions_job, followups_job, report_job, ta_job, undo_job, validate_job,
-                           wip_job)
+from prodbook.jobs import (apply_job, exceptions_job, followups_job, report_job, scorecard_job, ta_job, undo_job,
+                           validate_job, wip_job)
 from prodbook.jobs.base import Context, Outcome
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs.issues_job import stage_issues
@@ -41,6 +41,7 @@ JOBS: dict[str, Job] = {
     "exceptions": exceptions_job.check,
     "followups": followups_job.followups,
     "report": report_job.report,
+    "scorecard": scorecard_job.scorecard,
     "apply": apply_job.apply_fixes,
 }
 REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")

@@ -93,7 +93,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                         column=fatal[0].column)
     plans, broken, removal_ok, found = _checked_templates(tracker, inputs)
     findings += found
-    years = ta.required_years(inputs.orders)
+    years = ta.required_years(inputs.orders, ctx.today)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
                                                  closures_sheet=tracker.sheet(CLOSURES))

@@ -13,9 +13,11 @@ from html import escape
 
 import pandas as pd
 
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.findings import shown
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.report import LATE, RISK, ChangeRow
+from prodbook.core.scorecards import Scorecard, vendor_rows
+from prodbook.workbook.scorecard_xlsx import CHARTS, SCORECARD, period_text
 
 _STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
@@ -72,8 +74,73 @@ def _chart(vendors: pd.DataFrame) -> str:
             '<span style="color:#c00000">&#9632;</span> at risk</p>')
 
 
+def _measure_svg(vendors: pd.DataFrame, title: str, fields: Sequence[str], unit: str,
+                 legend: str | None = None) -> str:
+    """One measure, vendors side by side as horizontal bars (a second field a second, lighter bar, named
+    in ``legend`` under the title)."""
+    values = [[r[f] for f in fields] for r in vendors.to_dict("records")]
+    shown_values = [v for row in values for v in row if v is not None and v == v]
+    top = max([100.0] if unit == "%" else [*shown_values, 1.0])
+    bar, height, left = 200, 14 * len(fields) + 8, 70
+    parts = [f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>']
+    if legend:
+        parts.append(f'<text x="0" y="26" font-size="10" fill="#555">{escape(legend)}</text>')
+    first = 34 if legend else 24
+    colours = ("#1f4e78", "#9dc3e6")
+    for i, (r, row) in enumerate(zip(vendors.to_dict("records"), values)):
+        y = first + i * height
+        parts.append(f'<text x="0" y="{y + 11}" font-size="11">{escape(str(r["vendor"]))}</text>')
+        for j, v in enumerate(row):
+            yy = y + j * 14
+            if v is None or v != v:
+                parts.append(f'<text x="{left}" y="{yy + 10}" font-size="10" fill="#777">no data</text>')
+                continue
+            w = max(float(v), 0.0) / top * bar
+            parts.append(f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="12" fill="{colours[j % 2]}"/>'
+                         f'<text x="{left + w + 4:.1f}" y="{yy + 10}" font-size="10">{float(v):g}'
+                         f'{"%" if unit == "%" else ""}</text>')
+    total = first + 6 + len(vendors) * height
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="330" height="{total}" role="img" '
+            f'aria-label="{escape(title)} by vendor" style="margin:0 18px 12px 0">{"".join(parts)}</svg>')
+
+
+def scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """The vendor scorecard section: a chart per measure, the figures, exceptions by rule."""
+    vendors = vendor_rows(card)
+    two = "dark: average, light: worst"
+    charts = "".join(_measure_svg(vendors, title, fields, unit, two if len(fields) > 1 else None)
+                     for title, fields, unit in CHARTS) if len(vendors) else ""
+    cols = {c.field: c.header for c in SCORECARD.columns}
+    rules = _table(card.by_rule, {"vendor": "Vendor", "rule": "Rule", "exceptions": "Exceptions",
+                                  "per_100": "Per 100 PO lines"}, date_format=date_format)
+    return (f"<h2>{escape(period_text(card, date_format))}</h2><div>{charts}</div>"
+            + _table(card.table, cols, date_format=date_format)
+            + "<h3>Exceptions by rule</h3>" + rules
+            + "<p style=\"font-size:12px\">The PO lines, lab dips, samples, WIP report periods and exceptions behind "
+              "each figure are on the Scorecard Detail sheet of the report workbook.</p>")
+
+
+def recovery_html(options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """Recovery options of the lines late for cancel: each lever's date, whether it saves it, its cost."""
+    cols = {"po": "PO #", "style": "Style #", "color": "Color", "vendor": "Vendor", "cancel": "Cancel",
+            "basis": "Judged on", "forecast": "Forecast", "lever": "Lever", "gives": "Gives",
+            "saves": "Saves the date", "recommended": "Recommended", "cost_days": "Cost (days)",
+            "cost_money": "Cost (USD)", "note": "Note"}
+    money = options.assign(cost_money=options["cost_money"].map(
+        lambda v: None if v is None or v != v else f"{v:,.0f}"))  # 1,020 as the workbook shows it
+    return "<h2>Recovery options for lines late for cancel</h2>" + _table(money, cols, date_format=date_format)
+
+
+def render_scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """The scorecard alone as a page (``prodbook scorecard --out FILE.html``)."""
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Vendor scorecard "
+            f"{card.today.isoformat()}</title><style>{_STYLE}</style></head><body>"
+            f"{scorecard_html(card, date_format)}</body></html>")
+
+
 def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
-                changes: Sequence[ChangeRow], other_changes: int, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+                changes: Sequence[ChangeRow], other_changes: int, date_format: str = DEFAULT_DATE_FORMAT,
+                scorecard: Scorecard | None = None, recovery: pd.DataFrame | None = None) -> str:
     """The whole report page; dates as in the workbook (Config 'Date Format')."""
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
@@ -86,7 +153,7 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
     line_cols = {"po": "PO #", "style": "Style #", "color": "Color", "vendor": "Vendor", "qty": "Qty",
                  "status": "Status", "terms": "Terms", "planned_xf": "Planned XF", "forecast_xf": "Forecast XF",
                  "in_dc": "In-DC", "forecast_in_dc": "Forecast In-DC", "cancel": "Cancel",
-                 "cancel_check": "Cancel check"}
+                 "cancel_check": "Cancel check", "recovery": "Recovery"}
     line_cols = {k: v for k, v in line_cols.items() if k in lines.columns}
     body = [
         f"<h1>Production report, {date_text(today, date_format)}</h1>",
@@ -99,6 +166,8 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
         f"<p>{other_changes:,} other logged change(s) are in the workbook's Change Log.</p>"
         if other_changes else "",
         "<h2>PO lines at risk</h2>", _table(risk, line_cols, risk=True, date_format=date_format),
+        recovery_html(recovery, date_format) if recovery is not None and len(recovery) else "",
+        scorecard_html(scorecard, date_format) if scorecard is not None else "",
     ]
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Production report "
             f"{today.isoformat()}</title><style>{_STYLE}</style></head><body>{''.join(body)}</body></html>")
