@@ -182,7 +182,11 @@ def test_two_trackers_roll_up_and_a_reload_does_not_duplicate(db_url: str, tmp_p
     assert rows_of(db_url, "SELECT file_name, season, division, as_of FROM trackers ORDER BY file_name") == [
         ("kids.xlsx", "FW27", "Kids", TODAY), ("womens.xlsx", "FW27", "Women's", TODAY)]
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Lines at Risk", "By Owner", "Due This Week", "By Vendor", "Open Exceptions"]
+    assert wb.sheetnames == ["Summary", "Lines at Risk", "By Owner", "Due This Week", "By Vendor", "Open Exceptions",
+                             "Vendor Scorecards"]
+    # across both trackers: BD1 makes 45001 and 46001, neither shipped; 2 exceptions on 2 lines = 100 per 100
+    cards = {r["Vendor"]: r for r in _records(wb["Vendor Scorecards"])}
+    assert (cards["BD1"]["PO Lines"], cards["CN1"]["PO Lines"], cards["BD1"]["Exceptions"]) == (2, 2, 2)
     lines = _records(wb["Lines at Risk"])
     assert [(r["Tracker"], r["PO #"], r["Status"], r["XF Days Late"]) for r in lines] == [
         ("womens.xlsx", "45001", "Late for cancel", 40), ("kids.xlsx", "46001", "At risk", 10)]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import report as rp
+from prodbook.core import scorecards as sc
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
 from prodbook.jobs.base import Context
@@ -70,14 +71,17 @@ def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
     return given, found
 
 
-def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame | None:
-    """Vendor scorecards across the whole vendor base, for the roll-up's 'Vendor Scorecards' sheet.
+def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
+    """Vendor scorecards across the whole vendor base (``core.scorecards``), one row per vendor, over the
+    season: every tracker's orders, T&A, WIP reports, exceptions and styles of the roll-up's seasons at once.
 
-    The seam for ``core.scorecards`` (pure, DataFrames in and out): ``combined.frame('orders')``,
-    ``frame('ta')``, ``frame('vendor_wip')``, ``frame('exceptions')``, ``frame('change_log')`` hold every
-    tracker's rows of the roll-up's seasons (plus ``tracker`` and ``division``). None: no sheet.
+    The database holds no Lab Dips or Samples, so the development measures stay blank here (each tracker's own
+    scorecard has them); the settings are the defaults (each tracker's Config is not in the database).
     """
-    return None
+    h = sc.History(combined.frame("orders"), combined.frame("ta"), wip=combined.frame("vendor_wip"),
+                   exceptions=combined.frame("exceptions"), styles=combined.frame("styles"))
+    names = {str(code): name for code, name in ex.RULE_NAMES.items()}
+    return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
 
 
 def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load.Prepared | None:

@@ -118,7 +118,10 @@ CHANGE_LOG_T = _sheet_table("change_log", CHANGE_LOG, (
     "the Change Log sheet: one row per value prodbook changed")
 IS_OPEN = StoreColumn("is_open", "is_open", Kind.BOOL, "the exception is still open (prodbook's rule, at load)")
 PO_LINES_T = StoreTable("po_lines", (
-    TRACKER_ID, *(StoreColumn(c.field, c.field, c.kind, c.header) for c in REPORT.columns),
+    TRACKER_ID, *(StoreColumn(f, f, REPORT.column(f).kind, REPORT.column(f).header) for f in (
+        "po", "style", "color", "vendor", "qty", "ship_mode", "status", "planned_xf", "forecast_xf", "actual_xf",
+        "xf_days_late", "in_dc", "forecast_in_dc", "cancel", "terms", "cancel_check", "cut_pct", "sewn_pct",
+        "packed_pct", "wip_date", "open_exceptions", "exception_rules")),
     StoreColumn("as_of", "as_of", Kind.DATE, "the day it was judged on")),
     ("tracker_id", "po", "style", "color"),
     "derived at load: each PO line as the Production Report judges it (status, forecast ex-factory, WIP %)")

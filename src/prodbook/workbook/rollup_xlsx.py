@@ -22,6 +22,7 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.workbook.looks_openpyxl import apply_look
 from prodbook.workbook.publish import write_atomic
+from prodbook.workbook.scorecard_xlsx import SCORECARD
 
 T, D, INT, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
 
@@ -90,17 +91,9 @@ def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMA
                         (EXCEPTIONS, r.exceptions)):
         _table(wb.create_sheet(spec.name), frame, spec, date_format)
     if r.scorecards is not None:
-        cols = [(str(c), str(c), _kind(r.scorecards[c])) for c in r.scorecards.columns]
-        _table(wb.create_sheet("Vendor Scorecards"), r.scorecards, _spec("Vendor Scorecards", *cols), date_format)
+        spec = replace(SCORECARD, name="Vendor Scorecards")
+        _table(wb.create_sheet(spec.name), r.scorecards, spec, date_format)
     return write_atomic(Path(path), wb.save)
-
-
-def _kind(s: pd.Series) -> Kind:
-    if pd.api.types.is_integer_dtype(s.dtype):
-        return Kind.INT
-    if pd.api.types.is_float_dtype(s.dtype):
-        return Kind.NUMBER
-    return Kind.TEXT
 
 
 def _summary(ws: Any, r: Rollup, date_format: str) -> None:
