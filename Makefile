@@ -22,7 +22,7 @@ demo: $(STAMP)
 ## sample: rewrite the committed demo copy in workbooks/ (as of 2026-11-25; review the diff, then commit)
 SAMPLE_DAY := 2026-11-25
 sample: $(STAMP)
-	rm -rf workbooks/demo-tracker.xlsx "workbooks/vendor files" "workbooks/prodbook backups" \
+	rm -rf workbooks/demo-tracker.xlsx workbooks/demo-tracker-kids.xlsx "workbooks/vendor files" "workbooks/prodbook backups" \
 		"workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
 	$(BIN)/prodbook demo workbooks --today $(SAMPLE_DAY) > /dev/null
 	rm -rf "workbooks/prodbook backups" "workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
@@ -59,11 +59,12 @@ screenshots: $(STAMP) system-deps
 	$(BIN)/python docs/screenshots.py
 
 ## system-deps: in CI, as root, install LibreOffice Calc (headless) and poppler-utils (pdftotext, pdftoppm) for the
-## spreadsheet cross-checks, the printed-demo check and the screenshots
+## spreadsheet cross-checks, the printed-demo check and the screenshots, and PostgreSQL (its binaries: the roll-up
+## tests start a throwaway server of their own with initdb/pg_ctl)
 system-deps:
-	@if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; } && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing LibreOffice Calc (headless) and poppler-utils for the spreadsheet cross-checks..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
+	@if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } && [ "$$(id -u)" = "0" ] && [ -n "$$CI" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing LibreOffice Calc (headless), poppler-utils and PostgreSQL for the cross-checks and the roll-up tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils postgresql >/dev/null; \
 	fi
 
 clean:

@@ -368,6 +368,42 @@ def undo(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> Non
     _run(workbook, ["undo"], today, dry_run, as_json)
 
 
+@main.command()
+@click.argument("trackers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db", default=None, metavar="URL",
+              help="The roll-up database: a DuckDB file (PATH.duckdb; default: prodbook-rollup.duckdb beside the "
+                   "first tracker) or a team's PostgreSQL server (postgresql://user:password@server/database).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The roll-up workbook (default: 'Season Roll-up DATE.xlsx' beside the first tracker).")
+@common
+def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: date | None, dry_run: bool,
+           as_json: bool) -> None:
+    """The season across trackers: load each tracker (files or folders of them) into a database, then write
+    the roll-up workbook: lines at risk, milestones due this week by owner, open exceptions by vendor.
+
+    The trackers are only read. A tracker with a bad row is not loaded at all (its last good load stays);
+    the others are. --dry-run reads the trackers and says what would be loaded, and writes nothing.
+    """
+    from prodbook.jobs.rollup_job import rollup as run_rollup
+
+    result = run_rollup(trackers, _context(today, dry_run, out=out), db=db)
+    if as_json:
+        click.echo(json.dumps(_strict({"summary": result.summary, "data": result.data,
+                                       "exit_code": result.exit_code,
+                                       "findings": [f.to_dict() for f in result.findings]}),
+                              indent=2, default=str, allow_nan=False))
+    else:
+        for line in result.summary:
+            console.print(line)
+        for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
+            style = "red" if f.severity is Severity.ERROR else "yellow"
+            value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+            file = f"'{f.file}' " if f.file and f.file not in f.where else ""
+            console.print(f"[{style}]{f.severity.upper()}[/] " + escape(f"{file}{f.where}: {f.message}{value}"),
+                          markup=True)
+    sys.exit(result.exit_code)
+
+
 DEMO_FOLDER = "demo"
 
 
@@ -383,6 +419,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
     unless --force moves it aside first.
     """
+    from prodbook.demo.kids import KIDS
     from prodbook.demo.tracker import build_story, fill_functions, write_demo
     from prodbook.core.model.sheets import VENDOR_WIP
     from prodbook.demo.vendor_files import wip_history, write_costing_file, write_vendor_files
@@ -408,6 +445,9 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     path = write_demo(target, day, story)
     wip = write_vendor_files(target / "vendor files" / "WIP", story)
     costing = write_costing_file(target / "vendor files", path, day)
+    kids_story = build_story(day, KIDS)
+    kids = write_demo(target, day, kids_story, KIDS)
+    kids_wip = write_vendor_files(target / "vendor files" / "WIP Kids", kids_story)
     if not as_json:
         if prepared.moved_to:
             console.print(f"Moved the previous demo to '{prepared.moved_to}'.")
@@ -418,11 +458,18 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     result = run(path, _refresh_jobs(), _context(day, False, files=(*wip, costing)), title="Refresh")
     if result.commit and result.commit.written == path:
         fill_functions(path, story)
+    # the kids division's tracker: its own refresh, quietly (the main tracker's run is the one shown); no
+    # follow-ups, whose drafts would take the main tracker's draft names in the same folder
+    kids_result = run(kids, [j for j in REFRESH if j != "followups"], _context(day, False, files=tuple(kids_wip)),
+                      title="Refresh")
     demo_folder.record(target, day)
     _print(result, as_json)
     if not as_json:
         console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "
                       "Follow-ups and Functions.")
+        console.print(f"A second tracker, '{kids}' (the kids division, {len(kids_story.lines)} PO lines, "
+                      f"{len(kids_result.findings)} finding(s)), is there for the season roll-up: "
+                      f"prodbook rollup \"{target}\"")
     sys.exit(0)
 
 

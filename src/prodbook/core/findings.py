@@ -129,6 +129,10 @@ class Code(StrEnum):
     """Undo left a value or a row as it is: the user changed it since the run (or the log cannot say)."""
     # runner
     INTERNAL = "internal-error"
+    # the season across trackers (store/)
+    TRACKER_NOT_LOADED = "rollup-tracker-not-loaded"
+    """A tracker the roll-up could not load: nothing of it went into the database (its last good load stays)."""
+    DATABASE = "rollup-database"
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,22 @@ CATALOGUE: tuple[StyleSeed, ...] = (
               ("VNS",), "dress"),
 )
 IN_DEVELOPMENT = ("Long Sleeve Rib Henley", "Mom Jean", "Eyelet Sundress")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One division's tracker of the demo season: its catalogue, its file, its own numbers and random story."""
+
+    file: str
+    catalogue: tuple[StyleSeed, ...]
+    seed: str
+    """The random story's name: with the day, it decides every choice."""
+    first_style: int = 1000
+    """Style numbers per category start after this (SS27-KT-1001)."""
+    first_po: int = 4500012345
+    lines: int = 150
+    functions: bool = True
+    """Whether the workbook carries the Functions example sheet."""
 """Styles still in proto for the line review: no orders yet."""
 DROPPED = ("Hooded Anorak",)
 COO_MISMATCH = {"Rain Shell Jacket": "China"}
@@ -398,12 +414,13 @@ def season_of(today: date) -> str:
     return f"{'SS' if mid.month <= 6 else 'FW'}{mid.year % 100:02d}"
 
 
-def build_styles(rng: random.Random, today: date) -> list[dict[str, Any]]:
+def build_styles(rng: random.Random, today: date, catalogue: Sequence[StyleSeed] = CATALOGUE,
+                 first: int = 1000) -> list[dict[str, Any]]:
     season = season_of(today)
     styles = []
     numbers: dict[str, int] = {}
-    for seed in CATALOGUE:
-        n = numbers[seed.cat] = numbers.get(seed.cat, 1000) + 1
+    for seed in catalogue:
+        n = numbers[seed.cat] = numbers.get(seed.cat, first) + 1
         vendor = VENDOR_BY_CODE[rng.choice(seed.vendors)]
         colors = rng.sample(PALETTES[seed.palette], rng.randint(2, 4))
         fob = _money(rng.uniform(*seed.fob))
@@ -450,10 +467,11 @@ report) to 3 weeks ahead (just placed)."""
 
 
 def build_orders(rng: random.Random, today: date, styles: Sequence[dict[str, Any]],
-                 calendars: dict[str, FactoryCalendar], target: int = 150) -> list[Line]:
+                 calendars: dict[str, FactoryCalendar], target: int = 150, first_po: int = 4500012345
+                 ) -> list[Line]:
     """PO lines (PO x style x colour): one flow per style, then repeat flows up to ``target``."""
     ordered = [s for s in styles if s["status"] == "Adopted"]
-    po_no = 4500012345 + rng.randint(0, 500)
+    po_no = first_po + rng.randint(0, 500)
     lines: list[Line] = []
 
     def place(style: dict[str, Any], po_date: date) -> None:
@@ -935,9 +953,11 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
         out.append(_sample(rng, today, s, "Size set", "Grading check (jump sizes)", ln.color, 3,
                            ln.po_date + timedelta(days=14), _expected(w, "PPS"), w.actual.get("PPS"),
                            None, ()))
-    for name in ("Pique Polo", "Wide-Leg Trouser"):
-        s = next(x for x in styles.values() if x["description"] == name)
-        row = _sample(rng, today, s, "Customs", "CBP ruling request", s["colors"].split(", ")[0], 1,
+    for name in ("Pique Polo", "Wide-Leg Trouser"):  # customs samples where the catalogue has these styles
+        found = next((x for x in styles.values() if x["description"] == name), None)
+        if found is None:
+            continue
+        row = _sample(rng, today, found, "Customs", "CBP ruling request", found["colors"].split(", ")[0], 1,
                       today - timedelta(days=12), today + timedelta(days=5), today - timedelta(days=6),
                       None, ())
         row["comments"] = ("With fiber content by weight, knit or woven, fabric weight (g/m2), finish, "
@@ -1014,13 +1034,17 @@ def build_demo(today: date) -> dict[str, list[dict[str, Any]]]:
     return build_story(today).records
 
 
-def build_story(today: date) -> Story:
-    """The season for ``today``: lines, walks and every sheet's records (same day, same story)."""
-    rng = random.Random(f"prodbook-demo-{today.isoformat()}")
+def build_story(today: date, division: Division | None = None) -> Story:
+    """The season for ``today``: lines, walks and every sheet's records (same day, same story).
+
+    ``division``: another division's tracker of the same season (default: the main demo tracker).
+    """
+    d = division or MAIN
+    rng = random.Random(f"{d.seed}-{today.isoformat()}")
     vendors, closed = vendor_rows(), closure_rows(today)
-    styles = build_styles(rng, today)
+    styles = build_styles(rng, today, d.catalogue, d.first_style)
     pre = _calendars(vendors, closed, range(today.year - 1, today.year + 2))
-    lines = build_orders(rng, today, styles, pre)
+    lines = build_orders(rng, today, styles, pre, d.lines, d.first_po)
     years = ta.required_years(_frame([vars(ln) for ln in lines], ORDERS.fields), today)
     calendars = _calendars(vendors, closed, years)
     plans, planned = plan_orders(styles, lines, calendars)
@@ -1039,7 +1063,7 @@ def build_story(today: date) -> Story:
     return Story(today, tuple(lines), tuple(walks), records, planned_dates)
 
 
-def write_demo(folder: Path, today: date, story: Story | None = None) -> Path:
+def write_demo(folder: Path, today: date, story: Story | None = None, division: Division | None = None) -> Path:
     """Write ``folder/demo-tracker.xlsx`` for ``today``, replacing an earlier demo of that name.
 
     Every sheet of the default layout is there, in order, then the Functions
@@ -1050,23 +1074,29 @@ def write_demo(folder: Path, today: date, story: Story | None = None) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    story = story or build_story(today)
+    d = division or MAIN
+    story = story or build_story(today, d)
     wb = Workbook()
     wb.remove(wb.worksheets[0])  # the new workbook's empty default sheet
     for spec in ALL_SHEETS:
         write_sheet(wb, spec, story.records.get(spec.name, []))
-    write_functions_sheet(wb, functions_sheet(story))
+    if d.functions:
+        write_functions_sheet(wb, functions_sheet(story))
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == TA.name
     wb.active = wb.sheetnames.index(TA.name)
     wb.calculation.fullCalcOnLoad = False  # prodbook writes values, and the Functions sheet's are cached
     wb.properties.creator = "prodbook demo"
     wb.properties.title = f"Demo production tracker as of {today.isoformat()}"
-    path = folder / DEMO_FILE
-    tmp = path.with_name(f".{DEMO_FILE}.tmp")
+    path = folder / d.file
+    tmp = path.with_name(f".{d.file}.tmp")
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+MAIN = Division(DEMO_FILE, CATALOGUE, "prodbook-demo")
+"""The main demo tracker: men's and women's."""
 
 
 # --- the Functions sheet ------------------------------------------------------------------------

@@ -33,8 +33,10 @@ from prodbook.workbook.safety import BACKUP_DIR, lock_files
 MANIFEST = ".prodbook-demo.json"
 OLD_DEMOS = "old demos"
 WORKBOOK = "demo-tracker.xlsx"
+KIDS_WORKBOOK = "demo-tracker-kids.xlsx"
+"""The second division's tracker, for the season roll-up."""
 OWN_DIRS = ("vendor files", "Follow-up drafts", BACKUP_DIR)
-OWN_GLOBS = (WORKBOOK, "Production Report*")
+OWN_GLOBS = (WORKBOOK, KIDS_WORKBOOK, "Production Report*")
 """What a demo run writes in its folder (the refresh adds drafts and a backup; `prodbook report` a report)."""
 SHOWN = 5
 
@@ -116,10 +118,11 @@ def _stamp(now: datetime) -> str:
 def prepare(folder: Path, *, force: bool, now: datetime) -> Prepared:
     """Make ``folder`` ready for a fresh demo, or raise ``DemoFolderInUse`` having touched nothing."""
     folder = Path(folder)
-    locks = lock_files(folder / WORKBOOK)
-    if locks:
-        raise DemoFolderInUse(f"'{folder / WORKBOOK}' is open in Excel (or another program; '{locks[0].name}' "
-                              "is beside it), so nothing was written. Close it and run again.")
+    for name in (WORKBOOK, KIDS_WORKBOOK):
+        locks = lock_files(folder / name)
+        if locks:
+            raise DemoFolderInUse(f"'{folder / name}' is open in Excel (or another program; '{locks[0].name}' "
+                                  "is beside it), so nothing was written. Close it and run again.")
     if not folder.exists() or not own_files(folder):
         (folder / MANIFEST).unlink(missing_ok=True)
         return Prepared(0, None)
@@ -150,7 +153,8 @@ def already_there(folder: Path, day: date) -> bool:
     except (OSError, ValueError):
         return False
     return (isinstance(data, dict) and data.get("day") == day.isoformat() and bool(own_files(folder))
-            and not differences(folder) and not lock_files(folder / WORKBOOK))
+            and not differences(folder) and not lock_files(folder / WORKBOOK)
+            and not lock_files(folder / KIDS_WORKBOOK))
 
 
 def record(folder: Path, day: date | None = None) -> None:

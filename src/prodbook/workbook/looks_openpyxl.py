@@ -6,6 +6,7 @@ The same look the part-level writer gives a sheet it creates
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from openpyxl.formatting.rule import FormulaRule, Rule
@@ -53,11 +54,18 @@ def apply_look(ws: Any, look: SheetLook, *, header_row: int = 1, filter_: bool =
         if fmt:
             dim.number_format = fmt
         dim.alignment = align
+        styled: dict[tuple[tuple[int, ...] | None, bool], Any] = {}  # a cell's style before -> after, worked out once
         for r in range(top, ws.max_row + 1):
             c = ws.cell(row=r, column=j)
-            if fmt and c.value is not None and not isinstance(c.value, str):
+            formatted = bool(fmt) and c.value is not None and not isinstance(c.value, str)
+            key = (tuple(c._style) if c._style is not None else None, formatted)
+            if key in styled:  # openpyxl's own setters hash every style object: 50 us a cell on big sheets
+                c._style = copy(styled[key])
+                continue
+            if formatted:
                 c.number_format = fmt
             c.alignment = align
+            styled[key] = copy(c._style)
     wrapped = [(j, w) for j, (h, w) in enumerate(zip(headers, widths), start=1)
                if (cl := look.column(h)) is not None and cl.wrap]
     for r in range(top, ws.max_row + 1):

@@ -1,0 +1,184 @@
+"""`prodbook rollup`: load each tracker into the roll-up database, then write the season roll-up workbook.
+
+Each tracker is read once, judged by the same rules as its Production Report
+(``core.report.po_lines``), and loaded in its own transaction
+(``store.load``): a tracker with a bad row is a finding naming its workbook,
+sheet and row, and nothing of it is loaded, while the others still are. The
+database is held only while one tracker is written, so two APMs' roll-ups
+into one DuckDB file take turns and into one PostgreSQL server run side by
+side. The workbook is then written from the database: every tracker of the
+seasons loaded, whoever loaded it. The trackers themselves are never written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prodbook.core import exceptions as ex
+from prodbook.core import report as rp
+from prodbook.core import scorecards as sc
+from prodbook.core.findings import Code, Finding, UserError
+from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
+from prodbook.jobs.base import Context
+from prodbook.jobs.exceptions_job import inputs
+from prodbook.store import load as store_load
+from prodbook.store import rollup as q
+from prodbook.store.db import opened, shown_url
+from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.rollup_xlsx import Rollup, roll_up_name, write_rollup
+from prodbook.workbook.tracker import Tracker
+
+DEFAULT_DB = "prodbook-rollup.duckdb"
+"""The embedded database's name, beside the first tracker."""
+SKIPPED_NAMES = ("~$", ".~lock.", ".", "Season Roll-up", "Production Report")
+"""Files in a folder that are not trackers: lock files, hidden files, prodbook's own reports."""
+SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RollupResult:
+    database: str
+    out: Path | None
+    loaded: list[tuple[str, int]] = field(default_factory=list)
+    """(workbook, rows) of each tracker loaded."""
+    findings: list[Finding] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity == "error" for f in self.findings) else 0
+
+
+def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The trackers named: (files given, files found in the folders given). A wrong path stops the command."""
+    given: list[Path] = []
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
+                            and not f.name.startswith(SKIPPED_NAMES))
+        elif not p.exists():
+            raise UserError(f"the tracker '{p}' does not exist; check the name and folder", file=str(p))
+        else:
+            given.append(p)
+    return given, found
+
+
+def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
+    """Vendor scorecards across the whole vendor base (``core.scorecards``), one row per vendor, over the
+    season: every tracker's orders, T&A, WIP reports, exceptions and styles of the roll-up's seasons at once.
+
+    The database holds no Lab Dips or Samples, so the development measures stay blank here (each tracker's own
+    scorecard has them); the settings are the defaults (each tracker's Config is not in the database).
+    """
+    h = sc.History(combined.frame("orders"), combined.frame("ta"), wip=combined.frame("vendor_wip"),
+                   exceptions=combined.frame("exceptions"), styles=combined.frame("styles"))
+    names = {str(code): name for code, name in ex.RULE_NAMES.items()}
+    return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
+
+
+def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load.Prepared | None:
+    """A tracker's tables and its PO lines as its Production Report judges them on ``ctx.today``.
+
+    ``found``: the file was found in a folder, so one without an Orders sheet (a vendor file, a price list)
+    is not a tracker and is passed over (None).
+    """
+    tracker = Tracker(FileBook(path))
+    if found and not tracker.has(ORDERS):
+        return None
+    inp, _ = inputs(tracker, ctx)
+    exceptions = tracker.table(EXCEPTIONS, required=False).frame
+    lines = rp.po_lines(inp, exceptions)
+    is_open = ~exceptions["status"].map(ex.is_closed) if len(exceptions) else None
+    return store_load.prepare(tracker, path, ctx.today, lines, is_open)
+
+
+def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) -> RollupResult:
+    """Load every tracker of ``paths`` (files, or folders of them) into ``db``, then write the roll-up."""
+    given, found = expand(paths)
+    trackers = given + found
+    if not trackers:
+        raise UserError("no tracker to roll up: give tracker workbooks (.xlsx, .xlsm) or folders holding them")
+    url = db or str(trackers[0].parent / DEFAULT_DB)
+    result = RollupResult(shown_url(url), None)
+    seasons: list[str] = []
+    for path in trackers:  # one at a time: read, load, let go (20 big trackers never sit in memory together)
+        try:
+            p = read_tracker(path, ctx, found=path not in given)
+        except UserError as exc:
+            result.findings += store_load.not_loaded(path.name, [_with_file(exc.finding, path)])
+            continue
+        if p is None:
+            continue
+        if ctx.dry_run:
+            _would_load(result, p)
+            continue
+        try:
+            with opened(url) as database:
+                rows = store_load.load(database, p, now=ctx.now)
+        except store_load.NotLoaded as exc:
+            result.findings += exc.findings
+            continue
+        result.loaded.append((p.identity.file_name, rows))
+        if p.identity.season not in seasons:
+            seasons.append(p.identity.season)
+    if ctx.dry_run:
+        result.summary.append(f"Dry run: {len(result.loaded)} tracker(s) would be loaded into {result.database} "
+                              f"({sum(n for _, n in result.loaded):,} rows); nothing was written.")
+        result.data = {"database": result.database, "dry_run": True,
+                       "loaded": [{"file": f, "rows": n} for f, n in result.loaded]}
+        return result
+    if not result.loaded:
+        result.summary.append(f"Roll-up: no tracker loaded into {result.database}; no roll-up written.")
+        return result
+    with opened(url) as database:
+        combined = q.Combined(database, tuple(seasons))
+        r = Rollup(ctx.today, tuple(seasons), result.database, q.trackers(database, seasons),
+                   q.lines_at_risk(database, seasons), q.owners(database, seasons, ctx.today),
+                   q.due_this_week(database, seasons, ctx.today), q.exceptions_by_vendor(database, seasons),
+                   q.open_exceptions(database, seasons),
+                   tuple(f for f in result.findings if f.code is Code.TRACKER_NOT_LOADED),
+                   vendor_scorecards(combined, ctx.today))
+    out = Path(ctx.out) if ctx.out else trackers[0].parent / roll_up_name(ctx.today)
+    if not ctx.dry_run:
+        result.out = write_rollup(out, r)
+    result.summary += _summary(result, r)
+    result.data = {"database": result.database, "roll_up": str(result.out) if result.out else None,
+                   "seasons": list(seasons), "loaded": [{"file": f, "rows": n} for f, n in result.loaded],
+                   "trackers": len(r.trackers), "lines_at_risk": len(r.lines), "due_this_week": len(r.due),
+                   "open_exceptions": len(r.exceptions)}
+    return result
+
+
+def _would_load(result: RollupResult, p: store_load.Prepared) -> None:
+    """--dry-run: what the load would do with this tracker, the database untouched."""
+    bad = [f for t in p.tables for f in t.bad]
+    if bad:
+        result.findings += store_load.not_loaded(p.identity.file_name, bad)
+    else:
+        result.loaded.append((p.identity.file_name, p.rows()))
+
+
+def _with_file(f: Finding, path: Path) -> Finding:
+    return f if f.file else Finding(**{**f.__dict__, "file": str(path)})
+
+
+def _summary(result: RollupResult, r: Rollup) -> list[str]:
+    lines = [f"Roll-up: loaded {len(result.loaded)} tracker(s) into {result.database} "
+             f"({sum(n for _, n in result.loaded):,} rows); {len(r.trackers)} tracker(s) of season "
+             f"{', '.join(s for s in r.seasons if s) or '(none)'} in the database."]
+    lines.append(f"  {len(r.lines)} line(s) at risk, {len(r.due)} milestone(s) due this week, "
+                 f"{len(r.exceptions)} open exception(s) across {len(r.vendors)} vendor(s).")
+    if result.out:
+        lines.append(f"  Roll-up workbook: {result.out}")
+    return lines
+
+
+__all__ = ["RollupResult", "rollup", "vendor_scorecards"]

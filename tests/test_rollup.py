@@ -1,0 +1,402 @@
+"""The season roll-up against the real engines: DuckDB in every run, PostgreSQL on a throwaway server.
+
+Every check runs on both: the schema created and versioned (and migrated
+from version 1), a re-load that does not duplicate rows, two trackers loaded
+by two processes at once, a tracker with a bad row (a finding naming the
+workbook, sheet and row; nothing of it in the database), and the roll-up
+workbook's contents, read back from the .xlsx.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import prodbook
+from conftest import base_sheets, write_book
+from pg_server import pg_server, pg_url  # noqa: F401  (fixtures)
+from prodbook.core.findings import Code, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.rollup_job import read_tracker, rollup
+from prodbook.store import load as store_load
+from prodbook.store.db import VERSION_TABLE, connect, opened
+from prodbook.store.rollup import Combined, counts
+from prodbook.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+
+TODAY = date(2027, 4, 7)  # a Wednesday: this week is Mon 5 - Sun 11 April 2027
+CTX = Context(today=TODAY, now=datetime(2027, 4, 7, 9, 30))
+TA_HEAD = ["PO #", "Style #", "Color", "Vendor", "Code", "Milestone", "Owner", "Planned", "Forecast", "Actual",
+           "Status", "Variance", "Notes"]
+EX_HEAD = ["ID", "Detected", "PO #", "Style #", "Color", "Vendor", "Rule", "Severity", "Detail", "Status", "Owner",
+           "Resolution"]
+D = date
+
+
+def tracker(path: Path, *, po: str, season: str, division: str, ta: list[list[Any]],
+            exceptions: list[list[Any]]) -> Path:
+    """A small real tracker: two styles, two PO lines (``po``1 BD1 Navy, ``po``2 CN1 Black), its T&A and
+    Exceptions rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheets = base_sheets()
+    sheets["Styles"][0] += ["Season", "Division"]
+    for row in sheets["Styles"][1:]:
+        row += [season, division]
+    sheets["Orders"][1][0], sheets["Orders"][2][0] = f"{po}1", f"{po}2"
+    sheets["T&A"] = [TA_HEAD, *ta]
+    sheets["Exceptions"] = [EX_HEAD, *exceptions]
+    return write_book(path, sheets)
+
+
+def womens(folder: Path, *, actual: Any = None) -> Path:
+    """PO 45001 Navy forecast to leave 5 days after its cancel date (late), cutting due this week (Vendor);
+    PO 45002 on track, its lab dip done. Open: one error exception for BD1; one closed for CN1."""
+    return tracker(folder / "womens.xlsx", po="4500", season="FW27", division="Women's", ta=[
+        ["45001", "S1", "Navy", "BD1", "CUT", "Bulk cutting", "Vendor", D(2027, 4, 6), D(2027, 4, 8), actual,
+         "Due soon", 2, None],
+        ["45001", "S1", "Navy", "BD1", "XF", "Ex-factory", "Vendor", D(2027, 4, 15), D(2027, 5, 25), None,
+         "Upcoming", 40, None],
+        ["45002", "S2", "Black", "CN1", "LD-APP", "Lab dip approval", "Buyer", D(2027, 4, 9), D(2027, 4, 9),
+         D(2027, 4, 6), "Done", 0, None],
+        ["45002", "S2", "Black", "CN1", "XF", "Ex-factory", "Vendor", D(2027, 4, 30), D(2027, 4, 30), None,
+         "Upcoming", 0, None],
+    ], exceptions=[
+        ["EX-0001", D(2027, 4, 1), "45001", "S1", "Navy", "BD1", "late-for-cancel", "error", "Late for cancel",
+         None, None, None],
+        ["EX-0002", D(2027, 3, 20), "45002", "S2", "Black", "CN1", "wip-stale", "warning", "No WIP report",
+         "Closed", "Ann", "Report received"],
+    ])
+
+
+def kids(folder: Path) -> Path:
+    """PO 46001 Navy forecast 10 days late but before its cancel date (at risk), its PP sample due Friday (QA)
+    and an overdue fabric milestone (Mill). One open warning for BD1."""
+    return tracker(folder / "kids.xlsx", po="4600", season="FW27", division="Kids", ta=[
+        ["46001", "S1", "Navy", "BD1", "PPS", "PP sample", "QA", D(2027, 4, 9), D(2027, 4, 9), None, "Due soon",
+         0, None],
+        ["46001", "S1", "Navy", "BD1", "FIH", "Fabric in-house", "Mill", D(2027, 3, 30), D(2027, 3, 30), None,
+         "Overdue", 0, None],
+        ["46001", "S1", "Navy", "BD1", "XF", "Ex-factory", "Vendor", D(2027, 4, 15), D(2027, 4, 25), None,
+         "Upcoming", 10, None],
+        ["46002", "S2", "Black", "CN1", "XF", "Ex-factory", "Vendor", D(2027, 4, 30), D(2027, 4, 30), None,
+         "Upcoming", 0, None],
+    ], exceptions=[
+        ["EX-0001", D(2027, 4, 2), "46001", "S1", "Navy", "BD1", "xf-revised-later", "warning", "Vendor moved XF",
+         None, None, None],
+    ])
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "duckdb":
+        return str(tmp_path / "db" / "season.duckdb")
+    return request.getfixturevalue("pg_url")
+
+
+def table_counts(url: str) -> dict[str, int]:
+    with opened(url) as db:
+        return counts(db)
+
+
+def rows_of(url: str, sql: str) -> list[tuple[Any, ...]]:
+    with opened(url) as db:
+        return db.rows(sql)
+
+
+# --- the schema ----------------------------------------------------------------------------------------
+
+def test_the_schema_is_created_by_prodbook_and_versioned(db_url: str) -> None:
+    with opened(db_url) as db:
+        assert db.version() == SCHEMA_VERSION == 2
+        assert [r[0] for r in db.rows("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+        for table in TABLES:
+            got = db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                          "current_schema() AND table_name = ? ORDER BY ordinal_position", (table.name,))
+            assert [r[0] for r in got] == list(table.names), table.name
+        assert db.migrate() == []  # opened again: nothing to do
+    # the README documents these columns: a change here is a new schema version
+    orders = [c.name for c in next(t for t in TABLES if t.name == "orders").columns]
+    assert orders == ["tracker_id", "sheet_row", "po", "style", "color", "qty", "ship_mode", "po_date",
+                      "ex_factory", "in_dc", "cancel", "port", "dc", "terms"]
+
+
+def test_a_version_1_database_is_migrated_keeping_its_rows(db_url: str) -> None:
+    db = connect(db_url)
+    try:
+        with db.transaction():
+            db.execute(VERSION_TABLE)
+            for sql in MIGRATIONS[0][2]:
+                db.execute(sql)
+            db.execute("INSERT INTO schema_version (version, note) VALUES (1, 'v1')")
+            db.execute("INSERT INTO trackers (tracker_id, file, file_name, season) VALUES ('t1', '/x.xlsx', "
+                       "'x.xlsx', 'FW27')")
+            db.execute("INSERT INTO exceptions (tracker_id, sheet_row, id, vendor) VALUES ('t1', 2, 'EX-1', 'BD1')")
+        assert db.version() == 1
+        assert db.migrate() == [2]
+        assert db.version() == 2
+        assert db.rows("SELECT id, vendor, is_open FROM exceptions") == [("EX-1", "BD1", None)]
+        assert db.rows("SELECT COUNT(*) FROM po_lines") == [(0,)]
+    finally:
+        db.close()
+
+
+def test_a_database_from_a_newer_prodbook_is_refused(db_url: str) -> None:
+    with opened(db_url) as db:
+        db.execute("INSERT INTO schema_version (version, note) VALUES (99, 'future')")
+    with pytest.raises(UserError, match="newer prodbook"), opened(db_url):
+        pass
+
+
+# --- the roll-up ---------------------------------------------------------------------------------------
+
+def test_two_trackers_roll_up_and_a_reload_does_not_duplicate(db_url: str, tmp_path: Path) -> None:
+    a, b = womens(tmp_path), kids(tmp_path)
+    out = tmp_path / "rollup.xlsx"
+    ctx = Context(today=TODAY, now=CTX.now, out=out)
+    first = rollup([a, b], ctx, db=db_url)
+    assert first.findings == [] and first.exit_code == 0
+    before = table_counts(db_url)
+    assert {k: before[k] for k in ("trackers", "styles", "orders", "ta", "exceptions", "po_lines")} == {
+        "trackers": 2, "styles": 4, "orders": 4, "ta": 8, "exceptions": 3, "po_lines": 4}
+    again = rollup([tmp_path], ctx, db=db_url)  # the folder: both trackers, loaded again
+    assert [f for f, _ in again.loaded] == ["kids.xlsx", "womens.xlsx"]
+    assert table_counts(db_url) == before
+
+    with opened(db_url) as db:  # what the vendor scorecards across the vendor base will take
+        combined = Combined(db, ("FW27",))
+        orders = combined.frame("orders")
+        assert sorted(zip(orders["tracker"], orders["po"], orders["division"])) == [
+            ("kids.xlsx", "46001", "Kids"), ("kids.xlsx", "46002", "Kids"),
+            ("womens.xlsx", "45001", "Women's"), ("womens.xlsx", "45002", "Women's")]
+        assert len(combined.frame("ta")) == 8 and combined.frame("ta") is combined.frame("ta")  # read once
+        assert Combined(db, ("SS26",)).frame("orders").empty
+    assert rows_of(db_url, "SELECT file_name, season, division, as_of FROM trackers ORDER BY file_name") == [
+        ("kids.xlsx", "FW27", "Kids", TODAY), ("womens.xlsx", "FW27", "Women's", TODAY)]
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Lines at Risk", "By Owner", "Due This Week", "By Vendor", "Open Exceptions",
+                             "Vendor Scorecards"]
+    # across both trackers: BD1 makes 45001 and 46001, neither shipped; 2 exceptions on 2 lines = 100 per 100
+    cards = {r["Vendor"]: r for r in _records(wb["Vendor Scorecards"])}
+    assert (cards["BD1"]["PO Lines"], cards["CN1"]["PO Lines"], cards["BD1"]["Exceptions"]) == (2, 2, 2)
+    lines = _records(wb["Lines at Risk"])
+    assert [(r["Tracker"], r["PO #"], r["Status"], r["XF Days Late"]) for r in lines] == [
+        ("womens.xlsx", "45001", "Late for cancel", 40), ("kids.xlsx", "46001", "At risk", 10)]
+    due = _records(wb["Due This Week"])
+    assert [(r["Owner"], r["Due"].date(), r["Code"], r["PO #"], r["Tracker"], r["T&A Row"]) for r in due] == [
+        ("QA", D(2027, 4, 9), "PPS", "46001", "kids.xlsx", 2),
+        ("Vendor", D(2027, 4, 8), "CUT", "45001", "womens.xlsx", 2)]
+    owners = {r["Owner"]: (r["Due This Week"], r["Overdue"]) for r in _records(wb["By Owner"])}
+    assert owners == {"QA": (1, 0), "Vendor": (1, 0), "Mill": (0, 1)}
+    vendors = _records(wb["By Vendor"])
+    assert [(r["Vendor"], r["Open Exceptions"], r["Errors"], r["Warnings"], r["Trackers"]) for r in vendors] == [
+        ("BD1", 2, 1, 1, 2)]
+    assert [(r["Vendor"], r["ID"], r["Severity"], r["Tracker"]) for r in _records(wb["Open Exceptions"])] == [
+        ("BD1", "EX-0001", "error", "womens.xlsx"), ("BD1", "EX-0001", "warning", "kids.xlsx")]
+
+
+def test_a_tracker_with_a_bad_row_is_not_loaded_at_all_and_the_others_are(db_url: str, tmp_path: Path) -> None:
+    good, other = womens(tmp_path / "w"), kids(tmp_path)
+    rollup([good, other], CTX, db=db_url)
+    before = table_counts(db_url)
+    loaded_at = rows_of(db_url, "SELECT file_name, loaded_at FROM trackers ORDER BY file_name")
+    womens(tmp_path / "w", actual="soon")  # the same tracker, its T&A row 2 now holds a date that is not one
+    later = Context(today=TODAY, now=CTX.now + timedelta(hours=1), out=tmp_path / "r.xlsx")
+    result = rollup([good, other], later, db=db_url)
+
+    assert result.exit_code == 1
+    head = result.findings[0]
+    assert (head.code, head.file, head.sheet, head.row, head.column, head.value) == (
+        Code.TRACKER_NOT_LOADED, "womens.xlsx", "T&A", 2, "Actual", "soon")
+    assert "Nothing of this tracker was loaded" in head.message
+    assert any(f.code is Code.BAD_DATE and f.row == 2 for f in result.findings[1:])
+    assert [f for f, _ in result.loaded] == ["kids.xlsx"]
+    # womens.xlsx: its last good load, whole (its styles and orders, inserted before the T&A in the same
+    # transaction, were rolled back); kids.xlsx loaded again
+    assert table_counts(db_url) == before
+    now = dict(rows_of(db_url, "SELECT file_name, loaded_at FROM trackers ORDER BY file_name"))
+    assert now["womens.xlsx"] == dict(loaded_at)["womens.xlsx"]
+    assert now["kids.xlsx"] == later.now
+    summary = _values(openpyxl.load_workbook(tmp_path / "r.xlsx")["Summary"])
+    assert any("womens.xlsx" in str(v) for v in summary) and any("T&A" in str(v) and "row 2" in str(v)
+                                                                  for v in summary)
+
+
+def test_a_first_load_with_a_bad_row_leaves_nothing_of_it(db_url: str, tmp_path: Path) -> None:
+    bad = womens(tmp_path, actual="soon")
+    result = rollup([bad], CTX, db=db_url)
+    assert result.out is None and not result.loaded  # nothing loaded: no roll-up workbook either
+    assert not list(tmp_path.glob("Season Roll-up*"))
+    assert all(n == 0 for n in table_counts(db_url).values())
+
+
+def test_rows_the_database_refuses_roll_the_whole_load_back(db_url: str, tmp_path: Path) -> None:
+    """The database's own keys are the last guard: a repeated PO line that got past the reading (here put in by
+    hand) makes the load fail as a whole, and the earlier load stays."""
+    path = womens(tmp_path)
+    with opened(db_url) as db:
+        store_load.load(db, read_tracker(path, CTX), now=CTX.now)
+    before = table_counts(db_url)
+    prepared = read_tracker(path, CTX)
+    orders = next(t for t in prepared.tables if t.table.name == "orders")
+    orders.frame = pd.concat([orders.frame, orders.frame.iloc[[0]].assign(sheet_row=99)], ignore_index=True)
+    with opened(db_url) as db, pytest.raises(store_load.NotLoaded) as caught:
+        store_load.load(db, prepared, now=CTX.now + timedelta(hours=1))
+    f = caught.value.findings[0]
+    assert (f.code, f.file, f.sheet) == (Code.TRACKER_NOT_LOADED, "womens.xlsx", "Orders")
+    assert "refused" in f.message
+    assert table_counts(db_url) == before
+
+
+def test_two_processes_load_at_once(db_url: str, tmp_path: Path) -> None:
+    """Two APMs' roll-ups at the same moment, each loading both trackers in the other order: DuckDB's file is
+    taken in turns, PostgreSQL's rows side by side; either way each tracker is there once."""
+    a, b = womens(tmp_path), kids(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(prodbook.__file__).parents[1]), "PRODBOOK_DB_WAIT": "120"}
+    cmds = [[sys.executable, "-m", "prodbook.cli", "rollup", str(x), str(y), "--db", db_url, "--today",
+             TODAY.isoformat(), "--out", str(tmp_path / f"r{i}.xlsx"), "--json"]
+            for i, (x, y) in enumerate(((a, b), (b, a)))]
+    procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in cmds]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    got = table_counts(db_url)
+    assert (got["trackers"], got["orders"], got["ta"], got["exceptions"], got["po_lines"]) == (2, 4, 8, 3, 4)
+    assert all((tmp_path / f"r{i}.xlsx").exists() for i in (0, 1))
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    url = tmp_path / "season.duckdb"
+    result = rollup([womens(tmp_path)], Context(today=TODAY, dry_run=True), db=str(url))
+    # 2 styles + 2 PO lines + 4 T&A rows + 2 exceptions + 2 report lines
+    assert result.loaded == [("womens.xlsx", 12)] and not url.exists() and result.out is None
+
+
+def test_folders_skip_lock_files_reports_and_workbooks_without_orders(tmp_path: Path) -> None:
+    womens(tmp_path)
+    write_book(tmp_path / "vendor prices.xlsx", {"Prices": [["Style", "FOB"], ["S1", 4.2]]})
+    (tmp_path / "~$womens.xlsx").write_bytes(b"lock")
+    write_book(tmp_path / "Season Roll-up 2027-04-01.xlsx", {"Summary": [["x"]]})
+    result = rollup([tmp_path], CTX, db=str(tmp_path / "s.duckdb"))
+    assert [f for f, _ in result.loaded] == ["womens.xlsx"] and result.findings == []
+
+
+def test_no_tracker_and_a_wrong_database_name_stop_with_a_plain_message(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="does not exist"):
+        rollup([tmp_path / "nope.xlsx"], CTX)
+    with pytest.raises(UserError, match="no tracker to roll up"):
+        rollup([tmp_path], CTX)
+    with pytest.raises(UserError, match=r"\.duckdb"):
+        rollup([womens(tmp_path)], CTX, db=str(tmp_path / "season.txt"))
+
+
+def test_the_readme_documents_every_table_and_column() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    schema = readme[readme.index("### The schema"):readme.index("### Excel (Power Query)")]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in schema.splitlines() if line.startswith("| `")}
+    assert set(rows) == {t.name for t in TABLES} | {"schema_version"}
+    for table in TABLES:
+        documented = {c.strip("` ") for c in rows[table.name].split("|")[3].replace("(", ",").split(",")}
+        missing = [c for c in table.names if c not in documented and c not in ("tracker_id", "sheet_row")]
+        assert not missing, f"README: {table.name} lacks {missing}"
+
+
+def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) -> None:
+    """`prodbook demo` writes the kids tracker beside the main one; the roll-up combines the two."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    day = "2026-11-25"
+    done = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", day])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "demo-tracker-kids.xlsx").exists() and (tmp_path / "demo-tracker.xlsx").exists()
+    result = rollup([tmp_path], Context(today=date.fromisoformat(day)))
+    assert result.exit_code == 0, [f.text() for f in result.findings]
+    assert sorted(f for f, _ in result.loaded) == ["demo-tracker-kids.xlsx", "demo-tracker.xlsx"]
+    url = str(tmp_path / "prodbook-rollup.duckdb")
+    assert rows_of(url, "SELECT file_name, division, season FROM trackers ORDER BY file_name") == [
+        ("demo-tracker-kids.xlsx", "Kids", "SS27"), ("demo-tracker.xlsx", "Men's, Women's", "SS27")]
+    shared = rows_of(url, "SELECT COUNT(*) FROM (SELECT vendor FROM orders o JOIN styles s ON s.tracker_id = "
+                          "o.tracker_id AND s.style = o.style GROUP BY vendor "
+                          "HAVING COUNT(DISTINCT o.tracker_id) = 2) x")
+    assert shared[0][0] >= 3
+    # every PO line of both trackers is judged, and the roll-up's at-risk lines are exactly those judged so
+    lines = rows_of(url, "SELECT COUNT(*), SUM(CASE WHEN status IN ('Late for cancel', 'At risk') THEN 1 ELSE 0 "
+                         "END) FROM po_lines")[0]
+    assert lines[0] == rows_of(url, "SELECT COUNT(*) FROM orders")[0][0]
+    wb = openpyxl.load_workbook(result.out)
+    at_risk = _records(wb["Lines at Risk"])
+    assert len(at_risk) == lines[1] and {r["Tracker"] for r in at_risk} == {"demo-tracker.xlsx",
+                                                                             "demo-tracker-kids.xlsx"}
+
+
+def test_the_command_names_the_bad_row_and_exits_1(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    womens(tmp_path / "w", actual="soon")
+    kids(tmp_path)
+    done = CliRunner().invoke(main, ["rollup", str(tmp_path / "w" / "womens.xlsx"), str(tmp_path / "kids.xlsx"),
+                                     "--today", TODAY.isoformat()])
+    assert done.exit_code == 1, done.output
+    assert "womens.xlsx" in done.output and "sheet 'T&A', row 2, column 'Actual'" in done.output
+    assert "Traceback" not in done.output and "loaded 1 tracker(s)" in done.output
+    assert (tmp_path / "w" / f"Season Roll-up {TODAY.isoformat()}.xlsx").exists()  # beside the first tracker
+    assert (tmp_path / "w" / "prodbook-rollup.duckdb").exists()
+
+
+def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as caught:
+        rollup([womens(tmp_path)], CTX, db="postgresql://apm:s3cret@127.0.0.1:1/production")
+    text = caught.value.finding.text()
+    assert "postgresql://apm@127.0.0.1:1/production" in text and "s3cret" not in text
+
+
+# --- any sequence of loads leaves each tracker's last good load, once ---------------------------------
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> list[store_load.Prepared]:
+    folder = tmp_path_factory.mktemp("three")
+    good_a = read_tracker(womens(folder / "a"), CTX)
+    good_b = read_tracker(kids(folder), CTX)
+    bad_a = read_tracker(womens(folder / "a", actual="soon"), CTX)
+    return [good_a, good_b, bad_a]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=6))
+def test_any_sequence_of_loads_leaves_each_trackers_last_good_load(three: list[store_load.Prepared],
+                                                                   order: list[int], tmp_path: Path) -> None:
+    url = tmp_path / f"p{abs(hash(tuple(order)))}.duckdb"
+    url.unlink(missing_ok=True)
+    last: dict[str, int] = {}
+    with opened(url) as db:
+        for i in order:
+            p = three[i]
+            try:
+                last[p.identity.tracker_id] = store_load.load(db, p, now=CTX.now)
+            except store_load.NotLoaded:
+                assert p.tables and any(t.bad for t in p.tables)
+        got = counts(db)
+    assert got["trackers"] == len(last)
+    assert sum(v for k, v in got.items() if k != "trackers") == sum(last.values())
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+def _records(ws: Any) -> list[dict[str, Any]]:
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def _values(ws: Any) -> list[Any]:
+    return [v for row in ws.iter_rows(values_only=True) for v in row if v is not None]
