@@ -384,6 +384,7 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
     The trackers are only read. A tracker with a bad row is not loaded at all (its last good load stays);
     the others are. --dry-run reads the trackers and says what would be loaded, and writes nothing.
     """
+    from prodbook.core.findings import Severity, shown
     from prodbook.jobs.rollup_job import rollup as run_rollup
 
     result = run_rollup(trackers, _context(today, dry_run, out=out), db=db)
@@ -393,13 +394,14 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
                                        "findings": [f.to_dict() for f in result.findings]}),
                               indent=2, default=str, allow_nan=False))
     else:
+        console = _consoles()[0]
         for line in result.summary:
             console.print(line)
         for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
             style = "red" if f.severity is Severity.ERROR else "yellow"
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
             file = f"'{f.file}' " if f.file and f.file not in f.where else ""
-            console.print(f"[{style}]{f.severity.upper()}[/] " + escape(f"{file}{f.where}: {f.message}{value}"),
+            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{file}{f.where}: {f.message}{value}"),
                           markup=True)
     sys.exit(result.exit_code)
 
@@ -460,8 +462,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
         fill_functions(path, story)
     # the kids division's tracker: its own refresh, quietly (the main tracker's run is the one shown); no
     # follow-ups, whose drafts would take the main tracker's draft names in the same folder
-    kids_result = run(kids, [j for j in REFRESH if j != "followups"], _context(day, False, files=tuple(kids_wip)),
-                      title="Refresh")
+    kids_jobs = [j for j in _refresh_jobs() if j != "followups"]
+    kids_result = run(kids, kids_jobs, _context(day, False, files=tuple(kids_wip)), title="Refresh")
     demo_folder.record(target, day)
     _print(result, as_json)
     if not as_json:
