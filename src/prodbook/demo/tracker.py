@@ -50,10 +50,21 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from prodbook.core import ta
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.factories import vendor_calendars
-from prodbook.core.model.records import DayType
-from prodbook.core.model.sheets import (ALL_SHEETS, CLOSURES, CONFIG, LAB_DIPS, ORDERS, SAMPLES, STYLES,
-                                   TA, TEMPLATES, VENDORS, SheetSpec)
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
+from prodbook.core.model.records import DayType
+from prodbook.core.model.sheets import (
+    ALL_SHEETS,
+    CLOSURES,
+    CONFIG,
+    LAB_DIPS,
+    ORDERS,
+    SAMPLES,
+    STYLES,
+    TA,
+    TEMPLATES,
+    VENDORS,
+    SheetSpec,
+)
 from prodbook.workbook import demo_folder
 from prodbook.workbook.looks_openpyxl import apply_look
 
