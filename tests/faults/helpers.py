@@ -81,7 +81,8 @@ def forkserver():
 
     os.environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(SRC), os.environ.get("PYTHONPATH", "")])
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["prodbook.cli", "faults.helpers"])
+    # the CLI loads its jobs (pandas, pydantic, rich) lazily: preload them too, so a run is warm as before
+    ctx.set_forkserver_preload(["prodbook.cli", "prodbook.jobs.runner", "rich.console", "faults.helpers"])
     return ctx
 
 

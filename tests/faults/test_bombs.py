@@ -32,6 +32,7 @@ TIMEOUT = 60
 PROBE = r"""
 import json, os, re, resource, sys, time
 from prodbook.cli import main
+import prodbook.jobs.runner  # the CLI loads the jobs (pandas...) lazily: the base holds the code, the measure the file
 
 def peak_kb():  # this process's own high-water mark (ru_maxrss can carry the forking parent's)
     try:
