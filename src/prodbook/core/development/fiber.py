@@ -87,7 +87,8 @@ _OTHER_KINDS = ((re.compile(r"[^\D\x00-\x7f]"), "D"), (re.compile(r"[^\S\x00-\x7
                 (re.compile(r"[^\W\x00-\x7f]"), "W"), (re.compile(r"[^\x00-\x7f]"), "O"))
 """Non-ASCII characters by kind, in this order (a digit is also a word character)."""
 _AND = re.compile(r"\band\b", re.I)
-"""The word 'and' standing alone: a fiber name stops before it ('60% cotton and 40% wool')."""
+"""The word 'and' standing alone: a fiber name stops before it ('60% cotton and 40% wool'). Only n/N and
+d/D match n and d under re.I, so a text without 'nd' in any case has none."""
 _NAME = "SWOFA"
 """Kinds a fiber name may contain: everything but digits, '%' and the separators (A: the 'a' of 'and')."""
 _NAME_RUN = re.compile(f"[{_NAME}]++")
@@ -163,16 +164,21 @@ class Composition:
             ((f.generic or f.name.lower()), f.percent) for f in c.fibers))) for c in self.components))
 
 
+_NOT_A_NAME_CHAR = re.compile(r"[^a-z' ]")
+_QUALIFIED: dict[str, str] = {f"{q} {g}": g for q in reversed(QUALIFIERS) for g in GENERIC}
+"""'recycled polyester' -> 'polyester': every qualifier before every generic name (the first qualifier
+wins, as the check always read them in order); one look-up instead of a loop over the qualifiers."""
+
+
 @lru_cache(maxsize=4096)
 def generic_name(name: str) -> tuple[str | None, str | None]:
     """(generic name, suggestion). A trade name gives (None, the generic name to use)."""
-    words = re.sub(r"[^a-z' ]", " ", name.lower()).split()
+    words = _NOT_A_NAME_CHAR.sub(" ", name.lower()).split()
     folded = " ".join(words)
     if folded in GENERIC:
         return folded, None
-    for q in QUALIFIERS:  # 'recycled polyester', 'supima cotton'
-        if folded.startswith(q + " ") and folded[len(q) + 1:] in GENERIC:
-            return folded[len(q) + 1:], None
+    if folded in _QUALIFIED:  # 'recycled polyester', 'supima cotton'
+        return _QUALIFIED[folded], None
     if folded in TRADE_NAMES:
         return None, TRADE_NAMES[folded]
     vocabulary = set(words)
@@ -207,6 +213,8 @@ class _Tokens:
         if not kinds.isascii():
             for pattern, kind in _OTHER_KINDS:
                 kinds = pattern.sub(kind, kinds)
+        if "nd" not in text and "ND" not in text and "nD" not in text and "Nd" not in text:  # no 'and'
+            return cls(text, kinds + "E")
         pieces, last = [], 0
         for m in _AND.finditer(text):
             pieces += [kinds[last:m.start()], "A"]
@@ -345,22 +353,24 @@ def _parse_part(part: str) -> tuple[Component | None, tuple[tuple[str, str], ...
         generic, suggestion = generic_name(name)
         fibers.append(Fiber(name, pct, generic, GENERIC.get(generic) if generic else None))
         if generic is None:
-            tip = (f"use the generic name '{suggestion}'" if suggestion else
-                   "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, "
-                   "modal, spandex, wool, linen")
+            tip = f"use the generic name '{suggestion}'" if suggestion else _GENERIC_TIP
             problems.append(("name", f"'{name}' is not a generic fiber name a US label may use alone: "
                              f"{tip}"))
-    comp = Component(label, tuple(fibers))
-    where = f"the {label.lower()}" if label else "the fibers"
-    if abs(comp.total - 100) > 0.01:
-        problems.append(("total", f"{where} add up to {comp.total:g}%, not 100%; correct the "
-                         "percentages (by weight)"))
-    pcts = [f.percent for f in fibers]
-    if any(b > a for a, b in zip(pcts, pcts[1:])):
-        order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
-        problems.append(("order", f"{where} are not listed from the largest share down; write "
-                         f"'{order}'"))
-    return comp, tuple(problems)
+    pcts = [pct for _, pct in pairs]
+    total = round(sum(pcts), 2)  # Component.total, without a second pass over the fibers
+    if abs(total - 100) > 0.01 or pcts != sorted(pcts, reverse=True):
+        where = f"the {label.lower()}" if label else "the fibers"
+        if abs(total - 100) > 0.01:
+            problems.append(("total", f"{where} add up to {total:g}%, not 100%; correct the "
+                             "percentages (by weight)"))
+        if pcts != sorted(pcts, reverse=True):  # some fiber weighs more than the one before it
+            order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
+            problems.append(("order", f"{where} are not listed from the largest share down; write "
+                             f"'{order}'"))
+    return Component(label, tuple(fibers)), tuple(problems)
+
+
+_GENERIC_TIP = "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, modal, spandex, wool, linen"
 
 
 def chief_weight(comp: Composition, merge_man_made: bool) -> tuple[str | None, bool]:
