@@ -95,10 +95,11 @@ _NAME_RUN = re.compile(f"[{_NAME}]++")
 _PERCENT = re.compile(r"(?P<n>D{1,3}(?!D)(?:[FC]D++)?+)S*+P")
 """A percentage: up to three digits, an optional decimal part ('.' or ','), '%'; a longer run of digits
 gives its last three ('1234%' reads as 234%, as the label check always has)."""
+_PERCENT_THEN = re.compile(_PERCENT.pattern + "(?P<w>S*+)")
+"""A percentage and the white space after it, where a fiber name written after it starts."""
 _NAME_STOP = re.compile(r"(?<!S)S++(?=[DCXAE])|[DCXAE]|P")
 """Where a fiber name after a percentage stops: before a number, a separator, 'and' or the end (E),
 with the white space before it; a '%' first means there was no name."""
-_SPACES = re.compile(r"S*+")
 _LETTER = re.compile(r"[A-Za-z]", re.I)
 """Where a name written before its percentage starts (with re.I this also takes İ ı ſ K, as it always has)."""
 _SPACE = re.compile(r"\s*")
@@ -221,32 +222,30 @@ class _Tokens:
             last = m.start() + 1
         return cls(text, "".join([*pieces, kinds[last:], "E"]))
 
-    def name_after(self, s: int) -> tuple[int, int, int] | None:
-        """The fiber name after the '%' that ends at s: (start, end, where the match ends).
-
-        The name runs to the first ``_NAME_STOP``; one that runs into another '%' is none. With only
-        white space before the stop, its last character is the name (an empty one: the caller rejects
-        it)."""
-        w = _SPACES.match(self.kinds, s).end()  # type: ignore[union-attr]  # 'S*' always matches
-        if self.kinds[w] in _NAME:
-            stop = _NAME_STOP.search(self.kinds, w + 1)
-            if stop and stop[0] != "P":
-                return w, stop.start(), stop.end() if stop[0][0] == "S" else stop.start()
-        if w > s and self.kinds[w] in "DCXAE":
-            return w - 1, w, w
-        return None
-
     def percent_first(self) -> list[tuple[str, float]]:
-        """'60% Cotton 40% Polyester': every percentage followed by its fiber name."""
-        pairs, i = [], 0
-        while found := _PERCENT.search(self.kinds, i):
-            name = self.name_after(found.end())
-            if name:
-                number = self.text[slice(*found.span("n"))]
-                pairs.append((self.text[name[0]:name[1]].strip(" -.'"), _num(number)))
-                i = name[2]
+        """'60% Cotton 40% Polyester': every percentage followed by its fiber name.
+
+        The name starts after the white space that follows the '%' and runs to the first ``_NAME_STOP``
+        (the white space before that stop left out); one that runs into another '%' is none. With only
+        white space before the stop, the last space is the name (an empty one: ``_fibers`` rejects it).
+        The loop is written out in one function: it runs once per fiber of a cell."""
+        kinds, text, pairs, i = self.kinds, self.text, [], 0
+        search, stop_at = _PERCENT_THEN.search, _NAME_STOP.search
+        while found := search(kinds, i):
+            w = found.end()  # after the '%' and its white space
+            if kinds[w] in _NAME:
+                stop = stop_at(kinds, w + 1)
+                if stop is None or (kind := stop[0][0]) == "P":
+                    i = found.start() + 1
+                    continue
+                end, i = stop.start(), stop.end() if kind == "S" else stop.start()
+            elif w > found.start(2) and kinds[w] in "DCXAE":
+                w, end, i = w - 1, w, w
             else:
                 i = found.start() + 1
+                continue
+            n0, n1 = found.span(1)
+            pairs.append((text[w:end].strip(" -.'"), float(text[n0:n1].replace(",", "."))))
         return pairs
 
     def name_first(self) -> list[tuple[str, float]]:
