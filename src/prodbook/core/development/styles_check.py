@@ -200,11 +200,30 @@ _FIBER_CODES = {"unreadable": (Code.FIBER_UNREADABLE, error), "total": (Code.FIB
                 "name": (Code.FIBER_NAME, warning), "order": (Code.FIBER_ORDER, warning)}
 
 
+FIBER_FINDINGS_SHOWN = 10
+"""Problems of one Fiber Content cell listed one by one; the rest are counted (one finding per kind), so a
+page pasted into a cell does not bury the workbook's other findings under thousands about that cell."""
+_FIBER_MORE = {"unreadable": "parts prodbook cannot read", "total": "components that do not add up to 100%",
+               "name": "fiber names that are not generic names", "order": "components not listed from "
+               "the largest share down"}
+
+
 def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Finding]:
+    """A finding for each of the cell's first problems, then one per kind counting the others (each kind
+    keeps its code and severity, so an error further down is still an error)."""
     out = []
+    more: dict[str, int] = {}
     for kind, sentence in comp.problems:
+        if len(out) < FIBER_FINDINGS_SHOWN:
+            code, make = _FIBER_CODES[kind]
+            out.append(make(code, sentence, **where))
+        else:
+            more[kind] = more.get(kind, 0) + 1
+    for kind, n in more.items():
         code, make = _FIBER_CODES[kind]
-        out.append(make(code, sentence, **where))
+        out.append(make(code, f"and {n:,} more {_FIBER_MORE[kind]} in this cell (only the first "
+                        f"{FIBER_FINDINGS_SHOWN} problems are listed one by one); check that the cell holds "
+                        "this style's fiber content, correct it and validate again", **where))
     return out
 
 
