@@ -295,16 +295,16 @@ def _component(part: str) -> tuple[str, str] | None:
     q = _SPACE.match(part).end()  # type: ignore[union-attr]  # '\s*' always matches
     if q == len(part) or part[q] not in _LABEL_FIRST:
         return None
-    space_end = -1  # where the white space after position t ends, kept while t walks through it
-    for t in range(q + 1, min(q + 1 + _LABEL_MAX, len(part) + 1)):
-        if t >= space_end:
-            space_end = _SPACE.match(part, t).end()  # type: ignore[union-attr]
-        if space_end < len(part) and part[space_end] == ":":
-            rest = _SPACE.match(part, space_end + 1).end()  # type: ignore[union-attr]
-            return part[q:t], part[rest:]
-        if t == len(part) or part[t] not in _LABEL_CHARS:
-            return None
-    return None
+    colon = part.find(":", q + 1)
+    if colon < 0:
+        return None
+    # the label ends where the white space before the first colon starts; up to there every character
+    # must be one a label may have, and it is at most _LABEL_MAX long
+    end = q + 1 + len(part[q + 1:colon].rstrip())
+    if end - q > _LABEL_MAX or not _LABEL_CHARS.issuperset(part[q + 1:end]):
+        return None
+    rest = _SPACE.match(part, colon + 1).end()  # type: ignore[union-attr]
+    return part[q:end], part[rest:]
 
 
 @lru_cache(maxsize=4096)
