@@ -203,9 +203,12 @@ _FIBER_CODES = {"unreadable": (Code.FIBER_UNREADABLE, error), "total": (Code.FIB
 FIBER_FINDINGS_SHOWN = 10
 """Problems of one Fiber Content cell listed one by one; the rest are counted (one finding per kind), so a
 page pasted into a cell does not bury the workbook's other findings under thousands about that cell."""
-_FIBER_MORE = {"unreadable": "parts prodbook cannot read", "total": "components that do not add up to 100%",
-               "name": "fiber names that are not generic names", "order": "components not listed from "
-               "the largest share down"}
+_FIBER_MORE = {"unreadable": ("part prodbook cannot read", "parts prodbook cannot read"),
+               "total": ("component that does not add up to 100%", "components that do not add up to 100%"),
+               "name": ("fiber name that is not a generic name", "fiber names that are not generic names"),
+               "order": ("component not listed from the largest share down",
+                         "components not listed from the largest share down")}
+"""How the count of each kind reads: (one, many)."""
 
 
 def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Finding]:
@@ -221,7 +224,8 @@ def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Find
             more[kind] = more.get(kind, 0) + 1
     for kind, n in more.items():
         code, make = _FIBER_CODES[kind]
-        out.append(make(code, f"and {n:,} more {_FIBER_MORE[kind]} in this cell (only the first "
+        one, many = _FIBER_MORE[kind]
+        out.append(make(code, f"and {n:,} more {one if n == 1 else many} in this cell (only the first "
                         f"{FIBER_FINDINGS_SHOWN} problems are listed one by one); check that the cell holds "
                         "this style's fiber content, correct it and validate again", **where))
     return out
