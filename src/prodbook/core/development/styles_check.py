@@ -214,7 +214,7 @@ _FIBER_MORE = {"unreadable": ("part prodbook cannot read", "parts prodbook canno
 def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Finding]:
     """A finding for each of the cell's first problems, then one per kind counting the others (each kind
     keeps its code and severity, so an error further down is still an error)."""
-    out = []
+    out: list[Finding] = []
     more: dict[str, int] = {}
     for kind, sentence in comp.problems:
         if len(out) < FIBER_FINDINGS_SHOWN:
