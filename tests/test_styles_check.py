@@ -3,6 +3,7 @@ required fields by status, and the lock on adopted styles (with --apply and undo
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,9 @@ import pytest
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core.development.fiber import parse_fiber
-from prodbook.core.development.styles_check import size_range_ok
+from prodbook.core.development.styles_check import FIBER_FINDINGS_SHOWN, size_range_ok
 from prodbook.core.development.tariff import country_code, parse_hts
-from prodbook.core.findings import Code
+from prodbook.core.findings import Code, Severity
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -76,6 +77,28 @@ def test_fiber_content(tmp_path, text, code):
     else:
         f = assert_finding(found, code, sheet="Styles", row=2, column="Fiber Content")
         assert f.value == text and len(found) == 1
+
+
+def test_a_cell_with_thousands_of_fiber_problems_lists_the_first_and_counts_the_rest(tmp_path):
+    """1,400 components in one cell (near Excel's 32,767 characters; two or three problems each): the
+    first problems one by one, then one finding per kind with how many more; every problem is accounted
+    for, and the errors stay errors."""
+    text = "; ".join(f"{i % 50}% Cotton {90 - i % 50}% Lycra" for i in range(1400))
+    assert len(text) < 32_767
+    comp = parse_fiber(text)
+    path = book(tmp_path, {"Fiber Content": text, "HTS Code": "6109.10.0012"})
+    found = findings(path, Code.FIBER_TOTAL, Code.FIBER_NAME, Code.FIBER_ORDER, Code.FIBER_UNREADABLE)
+    counted = [f for f in found if f.message.startswith("and ")]
+    shown = {f.message for f in found if f not in counted}  # the run sorts findings and drops repeats
+    assert shown == {s for _, s in comp.problems[:FIBER_FINDINGS_SHOWN]}
+    assert {(f.sheet, f.row, f.column) for f in found} == {("Styles", 2, "Fiber Content")}
+    rest = Counter(kind for kind, _ in comp.problems[FIBER_FINDINGS_SHOWN:])
+    assert len(counted) == len(rest) and set(rest) >= {"name", "total", "order"}
+    for f in counted:
+        kind = {Code.FIBER_TOTAL: "total", Code.FIBER_NAME: "name", Code.FIBER_ORDER: "order"}[f.code]
+        assert f.message.startswith(f"and {rest[kind]:,} more ")
+        assert f.severity is (Severity.ERROR if kind == "total" else Severity.WARNING)
+    assert sum(rest.values()) + FIBER_FINDINGS_SHOWN == len(comp.problems) > 2800
 
 
 def test_trade_names_point_to_the_generic_name():

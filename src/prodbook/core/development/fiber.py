@@ -87,17 +87,19 @@ _OTHER_KINDS = ((re.compile(r"[^\D\x00-\x7f]"), "D"), (re.compile(r"[^\S\x00-\x7
                 (re.compile(r"[^\W\x00-\x7f]"), "W"), (re.compile(r"[^\x00-\x7f]"), "O"))
 """Non-ASCII characters by kind, in this order (a digit is also a word character)."""
 _AND = re.compile(r"\band\b", re.I)
-"""The word 'and' standing alone: a fiber name stops before it ('60% cotton and 40% wool')."""
+"""The word 'and' standing alone: a fiber name stops before it ('60% cotton and 40% wool'). Only n/N and
+d/D match n and d under re.I, so a text without 'nd' in any case has none."""
 _NAME = "SWOFA"
 """Kinds a fiber name may contain: everything but digits, '%' and the separators (A: the 'a' of 'and')."""
 _NAME_RUN = re.compile(f"[{_NAME}]++")
 _PERCENT = re.compile(r"(?P<n>D{1,3}(?!D)(?:[FC]D++)?+)S*+P")
 """A percentage: up to three digits, an optional decimal part ('.' or ','), '%'; a longer run of digits
 gives its last three ('1234%' reads as 234%, as the label check always has)."""
+_PERCENT_THEN = re.compile(_PERCENT.pattern + "(?P<w>S*+)")
+"""A percentage and the white space after it, where a fiber name written after it starts."""
 _NAME_STOP = re.compile(r"(?<!S)S++(?=[DCXAE])|[DCXAE]|P")
 """Where a fiber name after a percentage stops: before a number, a separator, 'and' or the end (E),
 with the white space before it; a '%' first means there was no name."""
-_SPACES = re.compile(r"S*+")
 _LETTER = re.compile(r"[A-Za-z]", re.I)
 """Where a name written before its percentage starts (with re.I this also takes İ ı ſ K, as it always has)."""
 _SPACE = re.compile(r"\s*")
@@ -163,16 +165,21 @@ class Composition:
             ((f.generic or f.name.lower()), f.percent) for f in c.fibers))) for c in self.components))
 
 
+_NOT_A_NAME_CHAR = re.compile(r"[^a-z' ]")
+_QUALIFIED: dict[str, str] = {f"{q} {g}": g for q in reversed(QUALIFIERS) for g in GENERIC}
+"""'recycled polyester' -> 'polyester': every qualifier before every generic name (the first qualifier
+wins, as the check always read them in order); one look-up instead of a loop over the qualifiers."""
+
+
 @lru_cache(maxsize=4096)
 def generic_name(name: str) -> tuple[str | None, str | None]:
     """(generic name, suggestion). A trade name gives (None, the generic name to use)."""
-    words = re.sub(r"[^a-z' ]", " ", name.lower()).split()
+    words = _NOT_A_NAME_CHAR.sub(" ", name.lower()).split()
     folded = " ".join(words)
     if folded in GENERIC:
         return folded, None
-    for q in QUALIFIERS:  # 'recycled polyester', 'supima cotton'
-        if folded.startswith(q + " ") and folded[len(q) + 1:] in GENERIC:
-            return folded[len(q) + 1:], None
+    if folded in _QUALIFIED:  # 'recycled polyester', 'supima cotton'
+        return _QUALIFIED[folded], None
     if folded in TRADE_NAMES:
         return None, TRADE_NAMES[folded]
     vocabulary = set(words)
@@ -207,38 +214,38 @@ class _Tokens:
         if not kinds.isascii():
             for pattern, kind in _OTHER_KINDS:
                 kinds = pattern.sub(kind, kinds)
+        if "nd" not in text and "ND" not in text and "nD" not in text and "Nd" not in text:  # no 'and'
+            return cls(text, kinds + "E")
         pieces, last = [], 0
         for m in _AND.finditer(text):
             pieces += [kinds[last:m.start()], "A"]
             last = m.start() + 1
         return cls(text, "".join([*pieces, kinds[last:], "E"]))
 
-    def name_after(self, s: int) -> tuple[int, int, int] | None:
-        """The fiber name after the '%' that ends at s: (start, end, where the match ends).
-
-        The name runs to the first ``_NAME_STOP``; one that runs into another '%' is none. With only
-        white space before the stop, its last character is the name (an empty one: the caller rejects
-        it)."""
-        w = _SPACES.match(self.kinds, s).end()  # type: ignore[union-attr]  # 'S*' always matches
-        if self.kinds[w] in _NAME:
-            stop = _NAME_STOP.search(self.kinds, w + 1)
-            if stop and stop[0] != "P":
-                return w, stop.start(), stop.end() if stop[0][0] == "S" else stop.start()
-        if w > s and self.kinds[w] in "DCXAE":
-            return w - 1, w, w
-        return None
-
     def percent_first(self) -> list[tuple[str, float]]:
-        """'60% Cotton 40% Polyester': every percentage followed by its fiber name."""
-        pairs, i = [], 0
-        while found := _PERCENT.search(self.kinds, i):
-            name = self.name_after(found.end())
-            if name:
-                number = self.text[slice(*found.span("n"))]
-                pairs.append((self.text[name[0]:name[1]].strip(" -.'"), _num(number)))
-                i = name[2]
+        """'60% Cotton 40% Polyester': every percentage followed by its fiber name.
+
+        The name starts after the white space that follows the '%' and runs to the first ``_NAME_STOP``
+        (the white space before that stop left out); one that runs into another '%' is none. With only
+        white space before the stop, the last space is the name (an empty one: ``_fibers`` rejects it).
+        The loop is written out in one function: it runs once per fiber of a cell."""
+        kinds, text, pairs, i = self.kinds, self.text, [], 0
+        search, stop_at = _PERCENT_THEN.search, _NAME_STOP.search
+        while found := search(kinds, i):
+            w = found.end()  # after the '%' and its white space
+            if kinds[w] in _NAME:
+                stop = stop_at(kinds, w + 1)
+                if stop is None or (kind := stop[0][0]) == "P":
+                    i = found.start() + 1
+                    continue
+                end, i = stop.start(), stop.end() if kind == "S" else stop.start()
+            elif w > found.start(2) and kinds[w] in "DCXAE":
+                w, end, i = w - 1, w, w
             else:
                 i = found.start() + 1
+                continue
+            n0, n1 = found.span(1)
+            pairs.append((text[w:end].strip(" -.'"), float(text[n0:n1].replace(",", "."))))
         return pairs
 
     def name_first(self) -> list[tuple[str, float]]:
@@ -288,16 +295,16 @@ def _component(part: str) -> tuple[str, str] | None:
     q = _SPACE.match(part).end()  # type: ignore[union-attr]  # '\s*' always matches
     if q == len(part) or part[q] not in _LABEL_FIRST:
         return None
-    space_end = -1  # where the white space after position t ends, kept while t walks through it
-    for t in range(q + 1, min(q + 1 + _LABEL_MAX, len(part) + 1)):
-        if t >= space_end:
-            space_end = _SPACE.match(part, t).end()  # type: ignore[union-attr]
-        if space_end < len(part) and part[space_end] == ":":
-            rest = _SPACE.match(part, space_end + 1).end()  # type: ignore[union-attr]
-            return part[q:t], part[rest:]
-        if t == len(part) or part[t] not in _LABEL_CHARS:
-            return None
-    return None
+    colon = part.find(":", q + 1)
+    if colon < 0:
+        return None
+    # the label ends where the white space before the first colon starts; up to there every character
+    # must be one a label may have, and it is at most _LABEL_MAX long
+    end = q + 1 + len(part[q + 1:colon].rstrip())
+    if end - q > _LABEL_MAX or not _LABEL_CHARS.issuperset(part[q + 1:end]):
+        return None
+    rest = _SPACE.match(part, colon + 1).end()  # type: ignore[union-attr]
+    return part[q:end], part[rest:]
 
 
 @lru_cache(maxsize=4096)
@@ -345,22 +352,24 @@ def _parse_part(part: str) -> tuple[Component | None, tuple[tuple[str, str], ...
         generic, suggestion = generic_name(name)
         fibers.append(Fiber(name, pct, generic, GENERIC.get(generic) if generic else None))
         if generic is None:
-            tip = (f"use the generic name '{suggestion}'" if suggestion else
-                   "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, "
-                   "modal, spandex, wool, linen")
+            tip = f"use the generic name '{suggestion}'" if suggestion else _GENERIC_TIP
             problems.append(("name", f"'{name}' is not a generic fiber name a US label may use alone: "
                              f"{tip}"))
-    comp = Component(label, tuple(fibers))
-    where = f"the {label.lower()}" if label else "the fibers"
-    if abs(comp.total - 100) > 0.01:
-        problems.append(("total", f"{where} add up to {comp.total:g}%, not 100%; correct the "
-                         "percentages (by weight)"))
-    pcts = [f.percent for f in fibers]
-    if any(b > a for a, b in zip(pcts, pcts[1:])):
-        order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
-        problems.append(("order", f"{where} are not listed from the largest share down; write "
-                         f"'{order}'"))
-    return comp, tuple(problems)
+    pcts = [pct for _, pct in pairs]
+    total = round(sum(pcts), 2)  # Component.total, without a second pass over the fibers
+    if abs(total - 100) > 0.01 or pcts != sorted(pcts, reverse=True):
+        where = f"the {label.lower()}" if label else "the fibers"
+        if abs(total - 100) > 0.01:
+            problems.append(("total", f"{where} add up to {total:g}%, not 100%; correct the "
+                             "percentages (by weight)"))
+        if pcts != sorted(pcts, reverse=True):  # some fiber weighs more than the one before it
+            order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
+            problems.append(("order", f"{where} are not listed from the largest share down; write "
+                             f"'{order}'"))
+    return Component(label, tuple(fibers)), tuple(problems)
+
+
+_GENERIC_TIP = "use a generic fiber name such as cotton, polyester, nylon, rayon, lyocell, modal, spandex, wool, linen"
 
 
 def chief_weight(comp: Composition, merge_man_made: bool) -> tuple[str | None, bool]:

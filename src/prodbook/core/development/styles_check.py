@@ -200,11 +200,34 @@ _FIBER_CODES = {"unreadable": (Code.FIBER_UNREADABLE, error), "total": (Code.FIB
                 "name": (Code.FIBER_NAME, warning), "order": (Code.FIBER_ORDER, warning)}
 
 
+FIBER_FINDINGS_SHOWN = 10
+"""Problems of one Fiber Content cell listed one by one; the rest are counted (one finding per kind), so a
+page pasted into a cell does not bury the workbook's other findings under thousands about that cell."""
+_FIBER_MORE = {"unreadable": ("part prodbook cannot read", "parts prodbook cannot read"),
+               "total": ("component that does not add up to 100%", "components that do not add up to 100%"),
+               "name": ("fiber name that is not a generic name", "fiber names that are not generic names"),
+               "order": ("component not listed from the largest share down",
+                         "components not listed from the largest share down")}
+"""How the count of each kind reads: (one, many)."""
+
+
 def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Finding]:
-    out = []
+    """A finding for each of the cell's first problems, then one per kind counting the others (each kind
+    keeps its code and severity, so an error further down is still an error)."""
+    out: list[Finding] = []
+    more: dict[str, int] = {}
     for kind, sentence in comp.problems:
+        if len(out) < FIBER_FINDINGS_SHOWN:
+            code, make = _FIBER_CODES[kind]
+            out.append(make(code, sentence, **where))
+        else:
+            more[kind] = more.get(kind, 0) + 1
+    for kind, n in more.items():
         code, make = _FIBER_CODES[kind]
-        out.append(make(code, sentence, **where))
+        one, many = _FIBER_MORE[kind]
+        out.append(make(code, f"and {n:,} more {one if n == 1 else many} in this cell (only the first "
+                        f"{FIBER_FINDINGS_SHOWN} problems are listed one by one); check that the cell holds "
+                        "this style's fiber content, correct it and validate again", **where))
     return out
 
 
