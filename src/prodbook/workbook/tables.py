@@ -193,9 +193,13 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
     if not n:
         return out
     parse = _PARSERS.get(kind)
-    codes_t, kinds = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=n))
-    of_type = {t: codes_t == k for k, t in enumerate(kinds)}
     none = np.zeros(n, dtype=bool)
+    present = set(map(type, cells))
+    if len(present) == 1:  # the usual column: one type throughout
+        of_type = {present.pop(): np.ones(n, dtype=bool)}
+    else:
+        codes_t, kinds = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=n))
+        of_type = {t: codes_t == k for k, t in enumerate(kinds)}
     arr = np.empty(n, dtype=object)
     arr[:] = cells
     done = of_type.get(type(None), none).copy()  # blank cells: nothing to do
@@ -204,14 +208,14 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
         idx = np.flatnonzero(is_str)
         codes, uniques = pd.factorize(arr[idx])
         values = np.empty(len(uniques), dtype=object)
-        blank = np.zeros(len(uniques), dtype=bool)
+        values[:] = [t.strip() for t in uniques]  # text in a text column: this, unless '#...'
+        blank = values == ""
         failed = np.zeros(len(uniques), dtype=bool)
-        for u, text in enumerate(uniques):
-            if not text.strip():
-                blank[u] = True
-                continue
+        todo = ([u for u, t in enumerate(uniques) if t[:1] == "#"] if kind is Kind.TEXT
+                else np.flatnonzero(~blank))
+        for u in todo:
             try:
-                values[u] = _one(text, kind, user, order, date1904, parse)
+                values[u] = _one(uniques[u], kind, user, order, date1904, parse)
             except CellError:
                 failed[u] = True
         got, bad = values[codes], failed[codes]
