@@ -244,10 +244,10 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
     if len(rest):
         mark = [False] * len(rest)
         errors: list[tuple[int, Any, CellError]] = []
-        got = _convert_cells([cells[i] for i in rest], kind, user, order, date1904, mark,
-                             lambda j, raw, exc: errors.append((int(rest[j]), raw, exc)))
-        for j, i in enumerate(rest):
-            out[i] = got[j]
+        one_by_one = _convert_cells([cells[i] for i in rest], kind, user, order, date1904, mark,
+                                    lambda j, raw, exc: errors.append((int(rest[j]), raw, exc)))
+        for j, at in enumerate(rest.tolist()):
+            out[at] = one_by_one[j]
         filled[rest[np.array(mark, dtype=bool)]] = True
         for i, raw, exc in errors:
             report(i, raw, exc)
