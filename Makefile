@@ -27,8 +27,8 @@ sample: $(STAMP)
 	$(BIN)/prodbook demo workbooks --today $(SAMPLE_DAY) > /dev/null
 	rm -rf "workbooks/prodbook backups" "workbooks/Follow-up drafts" workbooks/.prodbook-demo.json
 
-## test: the whole test suite (LibreOffice checks run when soffice is available)
-test: $(STAMP) system-deps
+## test: the lint gate (below), then the whole test suite (LibreOffice checks run when soffice is available)
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest
 
 ## lint: ruff (rules in pyproject.toml), mypy on src/ and the layer contract (import-linter); all three run,

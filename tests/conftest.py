@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import hashlib
+import re
 import shutil
 from collections.abc import Sequence
 from datetime import date

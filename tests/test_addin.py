@@ -22,8 +22,8 @@ from defusedxml import ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prodbook.excel import addin, ribbon, udfs, vbacheck, vbaproject
 from prodbook.cli import main
+from prodbook.excel import addin, ribbon, udfs, vbacheck, vbaproject
 from prodbook.jobs import runner
 
 with warnings.catch_warnings():  # oletools' pyparsing grammar warns on import; not ours to fix
@@ -143,7 +143,7 @@ def test_every_callback_is_a_sub_in_the_built_vba(parts: dict[str, bytes], vba: 
     # the module RunPython imports exists and has run(): the old "import prodbook.ribbon" did not
     m = re.search(r'RunPython "import ([\w.]+) as r; r\.run\(', code)
     assert m, code
-    assert callable(getattr(importlib.import_module(m.group(1)), "run"))
+    assert callable(importlib.import_module(m.group(1)).run)
 
 
 def test_the_ribbon_and_the_registry_match(parts: dict[str, bytes]) -> None:

@@ -19,10 +19,9 @@ from conftest import base_sheets, sheet_values, write_book
 from fakexl import FakeBook
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
-from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.backend import Backend
-from prodbook.workbook.xlbook import (XlBook, apply_edits, changed_blocks, excel_value, merge_formulas,
-                                      rewrite_grid)
+from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.xlbook import XlBook, apply_edits, changed_blocks, excel_value, merge_formulas, rewrite_grid
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite
 
 CTX = Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9, 0))

@@ -8,7 +8,6 @@ ex-factory: forecast in-DC = forecast ex-factory + transit.
 
 from __future__ import annotations
 
-
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, shown_values, write_book
-from prodbook.core import exceptions as ex
 from prodbook.core import cancel as cx
+from prodbook.core import exceptions as ex
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

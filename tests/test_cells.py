@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodbook.core.cells import (CellError, DateOrder, date_to_serial, serial_to_date, to_bool, to_date, to_int,
-                            to_number, to_text)
+from prodbook.core.cells import (
+    CellError,
+    DateOrder,
+    date_to_serial,
+    serial_to_date,
+    to_bool,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

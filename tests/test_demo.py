@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from prodbook.core import ta
-from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, LUNAR_NEW_YEAR, SEASON_WINDOW, write_demo
 from prodbook.core.model.sheets import ALL_SHEETS, ORDERS, STYLES, TA, TEMPLATES, VENDORS, SheetSpec
+from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, LUNAR_NEW_YEAR, SEASON_WINDOW, write_demo
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
 

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from prodbook.cli import main
+from prodbook.core.findings import Code
 from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
 from prodbook.demo.vendor_files import PLANTED, planted, vendor_reports
-from prodbook.core.findings import Code
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
 TOLERANCE = 0.03
@@ -170,7 +170,7 @@ def test_the_functions_sheet_holds_formulas_with_prodbooks_values(ran):
     po, style, color = (str(shown[r][1]) for r in (4, 5, 6))
     ta = {r["Code"]: r for r in rows(path, "T&A") if _key(r) == (po, style, color)}
     by_formula = {f: cached[ref] for ref, f in formulas.items()}
-    key = f'$B$5,$B$6,$B$7'
+    key = '$B$5,$B$6,$B$7'
     assert by_formula[f'TA_DATE({key},"XF")'] == _day(ta["XF"]["Planned"])
     assert by_formula[f'TA_DATE({key},"XF","Forecast")'] == _day(ta["XF"]["Forecast"])
     assert _day(ta["XF"]["Forecast"]) > _day(ta["XF"]["Planned"])  # the example line is late: both show
@@ -231,7 +231,7 @@ def test_rerunning_the_demo_keeps_a_changed_demo_and_force_moves_it_aside(tmp_pa
     (old,) = (folder / "old demos").iterdir()
     kept = openpyxl.load_workbook(old / DEMO_FILE)["T&A"].cell(row=5, column=notes).value
     assert kept == "Called the mill: fabric ships Friday"
-    assert _tree(old)[f"vendor files/WIP/SHX WIP 20Nov2026.xlsx"] == before["vendor files/WIP/SHX WIP 20Nov2026.xlsx"]
+    assert _tree(old)["vendor files/WIP/SHX WIP 20Nov2026.xlsx"] == before["vendor files/WIP/SHX WIP 20Nov2026.xlsx"]
     assert sorted(p.name for p in (folder / "vendor files" / "WIP").iterdir()) == [
         "DHK WIP 2026-11-20.xlsx", "NBT_Tianfeng_WIP_20261120.csv", "SHX WIP 20Nov2026.xlsx",
         "VNS_WIP_2026-11-10.csv"]

@@ -9,7 +9,8 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core.cells import CellError, to_date, to_number

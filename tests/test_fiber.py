@@ -5,14 +5,15 @@ keeps it linear: no pattern it parses with can backtrack."""
 from __future__ import annotations
 
 import re
-from re import _constants as sre_c, _parser as sre_parse  # type: ignore[attr-defined]
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from prodbook.core.development import fiber
-from prodbook.core.development.fiber import GENERIC, TRADE_NAMES, QUALIFIERS, Component, Composition, Fiber, \
-    parse_fiber
+from prodbook.core.development.fiber import GENERIC, QUALIFIERS, TRADE_NAMES, Component, Composition, Fiber, parse_fiber
 
 # -- the oracle: the old parser, patterns and all (they backtrack: short texts only) ----------------------
 

@@ -24,8 +24,16 @@ from openpyxl.utils import get_column_letter
 
 from conftest import base_sheets, write_book
 from prodbook.cli import main
-from prodbook.core.looks import (DEFAULT_DATE_FORMAT, date_text, fitted_widths, is_date_format, look_for,
-                                 resolve, text_lines, with_date_text)
+from prodbook.core.looks import (
+    DEFAULT_DATE_FORMAT,
+    date_text,
+    fitted_widths,
+    is_date_format,
+    look_for,
+    resolve,
+    text_lines,
+    with_date_text,
+)
 from prodbook.core.model.sheets import ISSUES, TA
 
 DAY = "2026-11-25"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP, default
 from pathlib import Path
@@ -282,7 +282,7 @@ def test_the_msg_writer_is_read_by_extract_msg_and_olefile(tmp_path):
     msg = extract_msg.openMsg(str(path))
     try:
         assert (msg.subject, msg.body.strip()) == ("WIP wk 9 – Dhaka", "Dear team")
-        assert msg.date == datetime(2027, 3, 2, 22, 0, tzinfo=timezone.utc)
+        assert msg.date == datetime(2027, 3, 2, 22, 0, tzinfo=UTC)
         assert "merch@dhaka-knit.example" in msg.sender and "apm@retailer.example" in msg.to
         first, second = msg.attachments
         assert (first.longFilename, first.data) == ("WIP 0303.xlsx", b"x" * 5000)

@@ -20,9 +20,9 @@ import pytest
 from conftest import base_sheets, write_book
 from fakexl import FakeBook
 from msgfile import MsgAttachment, MsgMessage, msg_bytes
+from prodbook.core.limits import Limits
 from prodbook.excel import ribbon
 from prodbook.workbook import mail, outlook
-from prodbook.core.limits import Limits
 
 HEADER = ["PO #", "Style #", "Color", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty"]
 

@@ -15,9 +15,9 @@ from openpyxl.utils import get_column_letter
 
 from conftest import add_table, base_sheets, digest, shown_values, write_book
 from prodbook.core.findings import Code, UserError
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, FOLLOW_UPS, ISSUES, TA, VENDOR_WIP, SheetSpec
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
-from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, FOLLOW_UPS, ISSUES, TA, VENDOR_WIP, SheetSpec
 
 TITLE = "SS27 tracker - notes"
 NOTE = "Buyer Note"

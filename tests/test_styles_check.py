@@ -11,11 +11,11 @@ import pytest
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core.development.fiber import parse_fiber
+from prodbook.core.development.styles_check import size_range_ok
+from prodbook.core.development.tariff import country_code, parse_hts
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
-from prodbook.core.development.styles_check import size_range_ok
-from prodbook.core.development.tariff import country_code, parse_hts
 
 TODAY = date(2027, 3, 1)
 HEADER = ["Style #", "Description", "Construction", "Fabric", "Fiber Content", "Colors", "Size Range",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core import ta
 from prodbook.core.findings import Code

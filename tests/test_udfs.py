@@ -19,8 +19,8 @@ import pytest
 import xlwings as xw
 
 from conftest import base_sheets, sheet_values, write_book
-from prodbook.excel import formulas, udfs
 from prodbook.core.calendar import factory_calendar, networkdays_intl, workday_intl
+from prodbook.excel import formulas, udfs
 from prodbook.excel.formulas import BookData
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run

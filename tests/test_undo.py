@@ -14,10 +14,11 @@ import openpyxl
 import pytest
 
 from conftest import base_sheets, sheet_values, write_book
-from test_exceptions import book_with_wip as exceptions_book
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from test_exceptions import book_with_wip as exceptions_book
+
 
 def ctx(today: date, hour: int = 9, **kw) -> Context:
     return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)

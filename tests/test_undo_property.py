@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 

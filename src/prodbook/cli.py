@@ -421,9 +421,9 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
     unless --force moves it aside first.
     """
+    from prodbook.core.model.sheets import VENDOR_WIP
     from prodbook.demo.kids import KIDS
     from prodbook.demo.tracker import build_story, fill_functions, write_demo
-    from prodbook.core.model.sheets import VENDOR_WIP
     from prodbook.demo.vendor_files import wip_history, write_costing_file, write_vendor_files
     from prodbook.workbook import demo_folder
 

@@ -13,7 +13,6 @@ from typing import Any
 import openpyxl
 
 import prodbook
-
 from conftest import base_sheets, write_book
 
 TODAY = "2027-02-01"

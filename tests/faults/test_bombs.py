@@ -19,14 +19,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from faults.bombs import add_part, lie_about_size, replace_part
 from conftest import assert_finding, base_sheets, digest, write_book
+from faults.bombs import add_part, lie_about_size, replace_part
 from prodbook.core.findings import Code, UserError
-from prodbook.workbook.filebook import FileBook
-from prodbook.core.limits import (MB, Entry, Limits, check_dimension, check_directory)
-from test_wip import ctx, dhaka_xlsx, tracker_with_lines, wip_rows
-
+from prodbook.core.limits import MB, Entry, Limits, check_dimension, check_directory
 from prodbook.jobs.runner import run
+from prodbook.workbook.filebook import FileBook
+from test_wip import ctx, dhaka_xlsx, tracker_with_lines, wip_rows
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TIMEOUT = 60

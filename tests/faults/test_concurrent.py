@@ -19,8 +19,21 @@ from pathlib import Path
 import pytest
 
 from faults import helpers
-from faults.helpers import (PRODBOOK, TODAY, WEEKS, cli_in_process, copy_tracker, env, hold_lock, leftovers,
-                            make_tracker, trials, vendor_file, wait_for, wip_sources)
+from faults.helpers import (
+    PRODBOOK,
+    TODAY,
+    WEEKS,
+    cli_in_process,
+    copy_tracker,
+    env,
+    hold_lock,
+    leftovers,
+    make_tracker,
+    trials,
+    vendor_file,
+    wait_for,
+    wip_sources,
+)
 
 BUSY = "Another prodbook run"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-
 from faults.helpers import TODAY, cli, make_tracker
 from prodbook.jobs import support
 from prodbook.jobs.support import crash_log

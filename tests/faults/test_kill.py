@@ -12,8 +12,18 @@ from datetime import date
 import pytest
 
 from faults import helpers
-from faults.helpers import TODAY, WEEKS, cli_slow_write, copy_tracker, leftovers, make_tracker, opens, trials, \
-    vendor_file, wip_sources
+from faults.helpers import (
+    TODAY,
+    WEEKS,
+    cli_slow_write,
+    copy_tracker,
+    leftovers,
+    make_tracker,
+    opens,
+    trials,
+    vendor_file,
+    wip_sources,
+)
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 

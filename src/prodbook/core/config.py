@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prodbook.core.cells import CellError, DateOrder, to_int, to_number, to_text
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 
 
 @dataclass(frozen=True)

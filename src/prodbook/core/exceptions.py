@@ -34,11 +34,11 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core import cancel as cx
+from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
-from prodbook.core import cancel as cx
-from prodbook.core import recovery as rc
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, line_key
 from prodbook.core.where import row_dicts

@@ -12,7 +12,6 @@ messages to Outlook.
 from __future__ import annotations
 
 import hashlib
-
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,11 +26,11 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core.cells import is_missing
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.exceptions import RULE_NAMES, open_exceptions
 from prodbook.core.findings import Code
-from prodbook.core.model.records import Status
 from prodbook.core.keys import fold_ref
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
+from prodbook.core.model.records import Status
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""

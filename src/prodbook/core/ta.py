@@ -27,16 +27,16 @@ from __future__ import annotations
 import graphlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import NA, is_missing
-from prodbook.core.keys import fold_column, index_key
 from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.keys import fold_column, index_key
 from prodbook.core.model.records import DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
 

@@ -50,12 +50,27 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from prodbook.core import ta
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.factories import vendor_calendars
-from prodbook.core.model.records import DayType
-from prodbook.core.model.sheets import (ALL_SHEETS, CLOSURES, CONFIG, LAB_DIPS, ORDERS, SAMPLES, STYLES,
-                                   TA, TEMPLATES, VENDORS, SheetSpec)
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
+from prodbook.core.model.records import DayType
+from prodbook.core.model.sheets import (
+    ALL_SHEETS,
+    CLOSURES,
+    CONFIG,
+    LAB_DIPS,
+    ORDERS,
+    SAMPLES,
+    STYLES,
+    TA,
+    TEMPLATES,
+    VENDORS,
+    SheetSpec,
+)
+from prodbook.excel import formulas
 from prodbook.workbook import demo_folder
+from prodbook.workbook.cached_results import set_cached_results
+from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.looks_openpyxl import apply_look
+from prodbook.workbook.tracker import Tracker
 
 DEMO_FILE = demo_folder.WORKBOOK
 DELIBERATE_PROBLEMS: tuple[str, ...] = (
@@ -1260,8 +1275,6 @@ def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
 
 def functions_results(sheet: FunctionsSheet, data: Any) -> dict[str, Any]:
     """Each example's value as prodbook computes it (``prodbook.excel.formulas``), by result cell."""
-    from prodbook.excel import formulas
-
     fns = {"TA_DUE": formulas.ta_due, "TA_DATE": formulas.ta_date, "TA_STATUS": formulas.ta_status,
            "FACTORY_WORKDAY": formulas.factory_workday, "FACTORY_NETWORKDAYS": formulas.factory_networkdays}
     cells: dict[str, Any] = {f"$B${4 + k}": v for k, v in enumerate(sheet.inputs)}
@@ -1287,11 +1300,6 @@ def fill_functions(path: Path, story: Story) -> dict[str, Any]:
     Returns the values by cell. A value prodbook cannot compute (an error
     text) means the demo is broken: it raises.
     """
-    from prodbook.excel import formulas
-    from prodbook.workbook.cached_results import set_cached_results
-    from prodbook.workbook.filebook import FileBook
-    from prodbook.workbook.tracker import Tracker
-
     sheet = functions_sheet(story)
     years = range(story.today.year - 1, story.today.year + 3)
     data = formulas.book_data(Tracker(FileBook(path)), years, with_ta=True)

@@ -46,15 +46,15 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from prodbook.demo.tracker import Line, Story, Walk
 from prodbook.core.findings import Code
-from prodbook.jobs.base import valid_frame
 from prodbook.core.model.sheets import ORDERS, STYLES
+from prodbook.demo.tracker import Line, Story, Walk
+from prodbook.jobs.base import valid_frame
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.tracker import Tracker
 

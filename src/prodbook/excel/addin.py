@@ -544,6 +544,6 @@ def actions_command() -> None:
         click.echo(f"{a.id:14} {a.label:22} {a.cli or '(in Excel only)'}{state}")
 
 
-__all__ = ["ADDIN_NAME", "AddinError", "addin_group", "build", "build_bytes", "gate", "help_module", "help_vba", "install",
-           "install_into", "package_parts", "staging_dir", "udf_vba", "uninstall", "uninstall_from",
+__all__ = ["ADDIN_NAME", "AddinError", "addin_group", "build", "build_bytes", "gate", "help_module", "help_vba",
+           "install", "install_into", "package_parts", "staging_dir", "udf_vba", "uninstall", "uninstall_from",
            "vba_modules", "write_file"]

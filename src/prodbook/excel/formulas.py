@@ -36,8 +36,8 @@ from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import CellError, DateOrder, is_blank, to_date, to_number
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.model.records import DayType
-from prodbook.core.ta import statuses
 from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
+from prodbook.core.ta import statuses
 from prodbook.jobs.base import valid_frame
 
 Cells = Any

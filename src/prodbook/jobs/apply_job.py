@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any, cast
 
 from prodbook.core.cells import CellError, to_date, to_int, to_number
+from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
+from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
 from prodbook.core.where import records
 from prodbook.jobs.base import Context, Outcome
-from prodbook.core.changes import Change, log_text, same_logged
-from prodbook.core.keys import key_text
 from prodbook.workbook.tracker import Tracker
 
 YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})

@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.changes import Change
 from prodbook.core.findings import Finding
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import duplicate_keys, records_frame
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import Change
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core import ta
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
-from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
+from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
 """Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can

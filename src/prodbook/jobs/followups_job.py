@@ -15,17 +15,17 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import followups as fu
-from prodbook.workbook.toml_settings import toml_path
+from prodbook.core.changes import NEW_ROW, Change, same_logged
 from prodbook.core.findings import Code, Finding, info, warning
+from prodbook.core.keys import fold_ref
+from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
+from prodbook.core.where import row_dicts
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
-from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
-from prodbook.core.keys import fold_ref
-from prodbook.core.where import row_dicts
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
+from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import NEW_ROW, Change, same_logged
 
 FIELDS = list(FOLLOW_UPS.fields)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from prodbook.core.open_findings import EVERY_RUN, Checked, merge
+from prodbook.core.changes import log_text
 from prodbook.core.findings import Finding, Severity
 from prodbook.core.model.sheets import ISSUES
+from prodbook.core.open_findings import EVERY_RUN, Checked, merge
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import log_text
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

@@ -17,12 +17,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.jobs import support
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
-from prodbook.jobs import (apply_job, exceptions_job, followups_job, report_job, scorecard_job, ta_job, undo_job,
-                           validate_job, wip_job)
-from prodbook.jobs.base import Context, Outcome
 from prodbook.core.open_findings import EVERY_RUN, Checked
+from prodbook.jobs import (
+    apply_job,
+    exceptions_job,
+    followups_job,
+    report_job,
+    scorecard_job,
+    support,
+    ta_job,
+    undo_job,
+    validate_job,
+    wip_job,
+)
+from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.jobs.wip_job import expand_inputs
 from prodbook.workbook import publish

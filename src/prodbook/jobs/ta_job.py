@@ -15,19 +15,30 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
-from prodbook.core.factories import vendor_calendars
 from prodbook.core.cells import is_missing
-from prodbook.core.keys import index_key
-from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.development import labdips
-from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.core.model.records import Status
-from prodbook.core.model.sheets import (ARCHIVE_SUFFIX, CLOSURES, LAB_DIPS, ORDERS, STYLES, TA, TEMPLATES,
-                                        VENDOR_WIP, VENDORS, Column, Kind, SheetSpec)
-from prodbook.workbook.tables import Table
-from prodbook.core.keys import key_text, key_texts
-from prodbook.workbook.tracker import Tracker, column_values
 from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
+from prodbook.core.development import labdips
+from prodbook.core.factories import vendor_calendars
+from prodbook.core.findings import Code, Finding, UserError, error, info, warning
+from prodbook.core.keys import index_key, key_text, key_texts
+from prodbook.core.model.records import Status
+from prodbook.core.model.sheets import (
+    ARCHIVE_SUFFIX,
+    CLOSURES,
+    LAB_DIPS,
+    ORDERS,
+    STYLES,
+    TA,
+    TEMPLATES,
+    VENDOR_WIP,
+    VENDORS,
+    Column,
+    Kind,
+    SheetSpec,
+)
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.workbook.tables import Table
+from prodbook.workbook.tracker import Tracker, column_values
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""

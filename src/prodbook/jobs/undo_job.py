@@ -19,15 +19,15 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, warning
+from prodbook.core.keys import key_text
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
-from prodbook.workbook.tables import Table
-from prodbook.core.keys import key_text
-from prodbook.workbook.tracker import Tracker
-from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.workbook.links import relink
+from prodbook.workbook.tables import Table
+from prodbook.workbook.tracker import Tracker
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 

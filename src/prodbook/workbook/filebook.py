@@ -20,13 +20,20 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.findings import UserError
 from prodbook.workbook import limits, safety
-from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.staging import Staging
+from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
-from prodbook.workbook.xlsxparts import (AnyEdit, SheetRewrite, UnsafeContent, UnsupportedLayout,
-                                         merged_ranges, parts_openpyxl_would_drop, rewrite_sheets,
-                                         sheet_head,
-                                         workbook_info)
+from prodbook.workbook.xlsxparts import (
+    AnyEdit,
+    SheetRewrite,
+    UnsafeContent,
+    UnsupportedLayout,
+    merged_ranges,
+    parts_openpyxl_would_drop,
+    rewrite_sheets,
+    sheet_head,
+    workbook_info,
+)
 
 SUPPORTED = (".xlsx", ".xlsm")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)

@@ -26,10 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from prodbook.core.limits import MB, RATIO_FROM, Entry, Excess, Limits, check_dimension, check_directory, describe
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
-from prodbook.core.limits import (MB, RATIO_FROM, Entry, Excess, Limits, check_directory,
-                                 check_dimension, describe)
 
 _CHUNK = 64 * 1024
 # The local file header of a zip entry (PKWARE APPNOTE 4.3.7); zipfile keeps these private.

@@ -13,8 +13,7 @@ from openpyxl.formatting.rule import FormulaRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from prodbook.core.looks import (HEADER_FILL, HEADER_FONT, SheetLook, Tone, fitted_widths, resolve,
-                                  row_height)
+from prodbook.core.looks import HEADER_FILL, HEADER_FONT, SheetLook, Tone, fitted_widths, resolve, row_height
 
 SAMPLE_ROWS = 2000
 

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes
-from email.message import EmailMessage, Message as StdMessage
+from email.message import EmailMessage
+from email.message import Message as StdMessage
 from email.policy import default
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path

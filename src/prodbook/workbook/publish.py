@@ -25,6 +25,7 @@ from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_te
 from prodbook.workbook.outlook import DraftsStopped, send_drafts
 from prodbook.workbook.safety import fsync_folder
 
+
 @dataclass(frozen=True)
 class StagedFile:
     """One file a job wants written once the run has succeeded."""

@@ -20,8 +20,8 @@ import pandas as pd
 from prodbook.core.findings import Finding
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
-from prodbook.workbook.looks_openpyxl import apply_look
-from prodbook.workbook.publish import write_atomic
+from prodbook.workbook.atomic import write_atomic
+from prodbook.workbook.looks_openpyxl import apply_look, header_cells
 from prodbook.workbook.scorecard_xlsx import SCORECARD
 
 T, D, INT, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
@@ -175,7 +175,6 @@ def _table(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str, *, h
 def _below(ws: Any, look: Any, header_row: int, ncol: int, nrows: int) -> None:
     from openpyxl.utils import get_column_letter
 
-    from prodbook.workbook.looks_openpyxl import header_cells
     header_cells(ws, header_row, ncol)
     for j in range(1, ncol + 1):
         header = str(ws.cell(row=header_row, column=j).value or "")

@@ -15,21 +15,28 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core import row_snapshot
+from prodbook.core.cells import Formula, Value
+from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_text
 from prodbook.core.config import Config, build_config
-from prodbook.workbook.toml_settings import toml_pairs
 from prodbook.core.findings import Finding, UserError
+from prodbook.core.keys import key_text
+from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
-from prodbook.workbook.tables import (HEADER_SCAN_ROWS, Merge, Table, check_merged_header, column_letter,
-                                      map_header, missing_sheet, read_table, to_records)
-from prodbook.core.cells import Formula, Value
-from prodbook.core.changes import (REMOVED, REMOVED_MORE, Change, cell_value,
-                                   log_text)
-from prodbook.core.keys import key_text
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
-from prodbook.core import row_snapshot
-from prodbook.core.looks import SheetLook, look_for
-
+from prodbook.workbook.tables import (
+    HEADER_SCAN_ROWS,
+    Merge,
+    Table,
+    check_merged_header,
+    column_letter,
+    map_header,
+    missing_sheet,
+    read_table,
+    to_records,
+)
+from prodbook.workbook.toml_settings import toml_pairs
 
 APPEND = 1_048_576
 """``keep_rows`` that keeps every existing row: the new rows go below them."""

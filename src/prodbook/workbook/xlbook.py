@@ -22,15 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from prodbook.core.cells import looks_like_formula
-from prodbook.workbook.staging import Staging
-from prodbook.core.cells import Formula
+from prodbook.core.cells import Formula, looks_like_formula
 from prodbook.workbook.backend import CellEdit, SheetRewrite, single_cells
+from prodbook.workbook.staging import Staging
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]

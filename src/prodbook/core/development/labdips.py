@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning

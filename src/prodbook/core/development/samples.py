@@ -18,9 +18,9 @@ import pandas as pd
 from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config, days_setting
 from prodbook.core.development import fiber, tariff
-from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
+from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {

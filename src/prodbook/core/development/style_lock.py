@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.findings import Code, Finding, Fix, warning
-from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
-from prodbook.core.development.styles_check import StyleSettings, is_adopted
-from prodbook.core.keys import key_text
 from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
+from prodbook.core.development.styles_check import StyleSettings, is_adopted
+from prodbook.core.findings import Code, Finding, Fix, warning
+from prodbook.core.keys import key_text
+from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.core.where import Place, records
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.development import fiber, tariff
 from prodbook.core.cells import CellError, is_blank, to_number, to_text
+from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.where import Place, records
 

@@ -66,14 +66,14 @@ _TAIL_REFS = (
 
 def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: int) -> None:
     """Refuse array formulas, merged cells, hyperlinks and comments below row ``frozen``."""
-    for num, attrs, content, raw in sh.rows:
+    for num, _attrs, content, _raw in sh.rows:
         if num > frozen and ("t=\"array\"" in content or "t=\"dataTable\"" in content or "t='array'" in content):
-            for col, cattrs, inner, _ in _cells(content):
+            for col, _cattrs, inner, _ in _cells(content):
                 fm = _F_RE.search(inner)
                 if fm and (_attr(fm.group(2), "t") in ("array", "dataTable")):
                     raise UnsupportedLayout(
-                        f"sheet '{sheet}' has an array or spill formula in cell {col_letter(col)}{num}, inside the rows "
-                        "prodbook rewrites; move it out of the table area, then run again"
+                        f"sheet '{sheet}' has an array or spill formula in cell {col_letter(col)}{num}, inside the "
+                        "rows prodbook rewrites; move it out of the table area, then run again"
                     )
     for tag, message in _TAIL_REFS:
         for m in re.finditer(rf'<(?:\w+:)?{tag}\b[^>]*\sref="([^"]+)"', sh.tail):

@@ -30,7 +30,7 @@ def parts_openpyxl_would_drop(path: str | os.PathLike[str]) -> list[str]:
 
     try:
         book = _read_book(pkg)
-        for name, rid, part in book.sheets:
+        for name, _rid, part in book.sheets:
             if not part or not pkg.exists(part):
                 continue
             text = pkg.text(part)
@@ -91,7 +91,8 @@ def parts_openpyxl_would_drop(path: str | os.PathLike[str]) -> list[str]:
                 add("sheet views")
         if pkg.exists(book.part):
             wb = pkg.text(book.part)
-            if re.search(r"<(?:\w+:)?extLst>", wb) and re.search(r'uri="\{(?:BBE1A952|46BE6895|D0CA8CA8|876F7934)', wb, re.I):
+            if re.search(r"<(?:\w+:)?extLst>", wb) and re.search(
+                    r'uri="\{(?:BBE1A952|46BE6895|D0CA8CA8|876F7934)', wb, re.I):
                 add("slicers or a data model")
         return found
     finally:

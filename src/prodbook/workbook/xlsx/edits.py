@@ -106,12 +106,12 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
         rows.sort(key=lambda r: r[0])  # only when every row was parsed (a new row): no verbatim chunk
     # rows without r after an inserted row would move: give every row its r
     out = []
-    for num, attrs, content, raw in rows:
+    for num, attrs, _content, raw in rows:
         if num < 0:  # a verbatim chunk of untouched rows
             out.append(raw)
             continue
         if not _R_ATTR.search(attrs):
-            raw = re.sub(r"^<((?:\w+:)?)row\b", lambda m: f'<{m.group(1)}row r="{num}"', raw, count=1)
+            raw = re.sub(r"^<((?:\w+:)?)row\b", rf'<\g<1>row r="{num}"', raw, count=1)
         out.append(raw)
     head = _grown_dimension(sh.head, flat)
     pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, sh.tail])

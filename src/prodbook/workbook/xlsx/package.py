@@ -185,7 +185,8 @@ class _Package:
         p = _pfx(_ns_prefix(text, NS_PKG_REL))
         el = f'<{p}Relationship Id="{rid}" Type="{rtype}" Target="{_esc_attr(target)}"/>'
         if re.search(rf"<{p}Relationships\b[^>]*/>", text):
-            text = re.sub(rf"(<{p}Relationships\b[^>]*)/>", lambda m: m.group(1) + ">" + el + f"</{p}Relationships>", text, count=1)
+            text = re.sub(rf"(<{p}Relationships\b[^>]*)/>",
+                          lambda m: m.group(1) + ">" + el + f"</{p}Relationships>", text, count=1)
         else:
             i = text.rindex(f"</{p}Relationships>")
             text = text[:i] + el + text[i:]

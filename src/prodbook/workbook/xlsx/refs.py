@@ -95,7 +95,8 @@ def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int])
     try:
         return Translator("=" + text, origin=o).translate_formula(d)[1:]
     except TranslatorError:
-        raise ValueError(f"the formula ={text} cannot be moved from {o} to {d}: a reference would leave the sheet") from None
+        raise ValueError(f"the formula ={text} cannot be moved from {o} to {d}: a reference would leave the "
+                         "sheet") from None
 
 
 # --------------------------------------------------------------------------- ranges

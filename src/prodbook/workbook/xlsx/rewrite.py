@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from prodbook.core.looks import fitted_widths, row_height
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
 from prodbook.workbook.xlsx.checks import (
     _check_arguments,
@@ -18,7 +19,6 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
-from prodbook.core.looks import fitted_widths, row_height
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import (
@@ -82,7 +82,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
 
     # --- header row: cells to append ------------------------------------------
     header_cells = []
-    for num, attrs, content, raw in header_rows:
+    for num, _attrs, content, _raw in header_rows:
         if num == hr:
             header_cells = _cells(content)
     last_header_col = max((c for c, a, inner, _ in header_cells if _cell_has_value(a, inner)), default=-1)
@@ -104,7 +104,7 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     vw = _ValueWriter(styles, book.date1904, sheet, p)
     written = list(rw.columns)
     max_col = max([last_header_col, new_last_col] + written) if (written or last_header_col >= 0) else 0
-    for num, attrs, content, raw in header_rows:
+    for _num, _attrs, content, _raw in header_rows:
         for c, *_ in _cells(content):
             max_col = max(max_col, c)
     kept = min(hr + rw.keep_rows, max(old_last_data, hr))  # keep_rows may say "all of them"
@@ -173,7 +173,7 @@ def _headers_to_add(rw: SheetRewrite, header_cells: list, last_header_col: int, 
 
 def _header_style(header_cells: list, last_header_col: int) -> str:
     """The style of the last header cell, for the headers added after it."""
-    for c, a, inner, _ in header_cells:
+    for c, a, _inner, _ in header_cells:
         if c == last_header_col:
             return _attr(a, "s") or ""
     return ""
@@ -200,7 +200,8 @@ def _append_headers(p: str, hr: int, header_rows: list[_Row], headers: dict[int,
             raw = f"<{p}row{a2}>" + "".join(x[1] for x in cells) + f"</{p}row>"
         new_header_rows.append((num, attrs, content, raw))
     if not found:
-        new_header_rows.append((hr, "", "", f'<{p}row r="{hr}">' + "".join(added[c] for c in sorted(added)) + f"</{p}row>"))
+        added_xml = "".join(added[c] for c in sorted(added))
+        new_header_rows.append((hr, "", "", f'<{p}row r="{hr}">{added_xml}</{p}row>'))
         new_header_rows.sort(key=lambda x: x[0])
     return new_header_rows
 
@@ -273,9 +274,9 @@ def _shared_masters(text: str, rows: list[_Row]) -> dict[str | None, tuple[str, 
     """Shared formula masters by si: (formula, row, col0), for expanding their followers."""
     masters: dict[str | None, tuple[str, int, int]] = {}
     if 't="shared"' in text or "t='shared'" in text:
-        for num, attrs, content, raw in rows:
+        for num, _attrs, content, _raw in rows:
             if "shared" in content and "ref=" in content:
-                for col, cattrs, inner, _ in _cells(content):
+                for col, _cattrs, inner, _ in _cells(content):
                     fm = _F_RE.search(inner)
                     if fm and _attr(fm.group(2), "t") == "shared" and fm.group(3):
                         si = _attr(fm.group(2), "si")
@@ -385,7 +386,8 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
     return max_col, translated
 
 
-def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str, src: int, rn: int) -> tuple[str, bool]:
+def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str, src: int, rn: int
+                  ) -> tuple[str, bool]:
     """A cell carried from row ``src`` to row ``rn``, its formula moved; True when it was translated."""
     ref = f"{col_letter(c)}{rn}"
     if "<" in inner and _HAS_F.search(inner):
@@ -463,8 +465,11 @@ def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added:
     tp, ttext, r1, c1, r2, c2 = table
     end_col = max(c2, *added) if added else c2
     new_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
-    ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
-    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + new_ref + m.group(3), ttext, count=1)
+    def new_range(m: re.Match[str]) -> str:
+        return m.group(1) + new_ref + m.group(3)
+
+    ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', new_range, ttext, count=1)
+    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', new_range, ttext, count=1)
     ttext = re.sub(
         r'(<(?:\w+:)?sortState\b[^>]*?\sref=")([^"]*)(")',
         lambda m: m.group(1) + _adjust_range(m.group(2), r1, {r2}, new_end) + m.group(3),
@@ -475,7 +480,8 @@ def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added:
         if tcm:
             tp_ = tcm.group(2)
             ids = [int(x) for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sid="(\d+)"', tcm.group(3))]
-            names = {_unesc(x).lower() for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sname="([^"]*)"', tcm.group(3))}
+            names = {_unesc(x).lower()
+                     for x in re.findall(r'<(?:\w+:)?tableColumn\b[^>]*\sname="([^"]*)"', tcm.group(3))}
             nid = max(ids, default=0)
             add = ""
             for c in sorted(added):

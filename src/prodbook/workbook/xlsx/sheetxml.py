@@ -77,7 +77,8 @@ def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0) 
         body = text[m.end():ci]
         end = ci + len(close)
     if "<!--" in body or "<![CDATA[" in body:
-        raise UnsupportedLayout(f"sheet '{name}' holds XML comments or CDATA in its cells; prodbook cannot rewrite it safely")
+        raise UnsupportedLayout(f"sheet '{name}' holds XML comments or CDATA in its cells; prodbook cannot "
+                                "rewrite it safely")
     last = _last_row_number(body, prefix) if keep_upto else 0
     append = bool(keep_upto) and 0 < last <= keep_upto
     rows = []
@@ -257,7 +258,8 @@ def sheet_head(path: str | os.PathLike[str], sheet: str, nrows: int = 12) -> lis
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"')
 
 
-def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = None
+                  ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges, ((row, col), (row, col)) 0-based as calamine gives them.
 
     Streamed from the part without parsing its cells: a ``<mergeCell`` in the

@@ -170,7 +170,7 @@ class _Styles:
             self.pkg.set_text(self.part, text[: m.start()] + new + text[m.end():])
             return idx
         for anchor in where:
-            am = (re.search(rf"<(?:\w+:)?styleSheet\b[^>]*>", text) if anchor == "start"
+            am = (re.search(r"<(?:\w+:)?styleSheet\b[^>]*>", text) if anchor == "start"
                   else re.search(rf"</(?:\w+:)?{anchor}>|<(?:\w+:)?{anchor}\b[^>]*/>", text))
             if am:
                 new = f'<{p}{section} count="1">{child}</{p}{section}>'

@@ -89,7 +89,7 @@ def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]
     if not rewrites:
         return False
     names = {rw.sheet.lower() for rw in rewrites}
-    for name, rid, part in book.sheets:
+    for name, _rid, part in book.sheets:
         if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
             continue
         if _HAS_F_B.search(pkg.zf.read(part) if part not in pkg.changed else pkg.changed[part]):
