@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
@@ -128,51 +130,159 @@ _BAD = {Kind.DATE: Code.BAD_DATE, Kind.DATETIME: Code.BAD_DATE, Kind.INT: Code.B
 
 
 def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
-    from datetime import datetime
     if isinstance(value, datetime):
         return value
     d = to_date(value, order, date1904)
     return None if d is None else datetime(d.year, d.month, d.day)
 
 
-def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
-             filled: list[bool], report: Any) -> list[Any]:
-    """One column's cells, normalised; marks non-blank rows in ``filled``; bad cells reported."""
+def _convert_cells(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
+                   filled: list[bool], report: Any) -> list[Any]:
+    """One column's cells, normalised one by one; marks non-blank rows in ``filled``; bad cells reported.
+
+    The reference for ``_convert`` (which gives the same answer a column at a time) and its
+    fallback for the cells that do not fit a vectorised path.
+    """
     out: list[Any] = [None] * len(cells)
-    parse = _PARSERS.get(kind)  # None for DATE and DATETIME, which are read below
+    parse = _PARSERS.get(kind)  # None for DATE and DATETIME, which are read by _one
     for i, raw in enumerate(cells):
         t = type(raw)
         if raw is None or (t is str and not raw.strip()) or (t is float and raw != raw):
             continue
         filled[i] = True
-        if kind is Kind.TEXT and t is str:
-            out[i] = raw.strip() if raw[0] != "#" else _text_or_error(raw, i, report)
-            continue
-        if kind is Kind.DATE and (t is date):
-            out[i] = raw
-            continue
-        if kind is Kind.DATE and user and t is str and raw.strip().lower() in NA_WORDS:
-            out[i] = NA
-            continue
         try:
-            if kind is Kind.DATE:
-                out[i] = to_date(raw, order, date1904)
-            elif kind is Kind.DATETIME:
-                out[i] = _datetime(raw, order, date1904)
-            else:
-                assert parse is not None, kind  # every other Kind has a parser
-                out[i] = parse(raw)
+            out[i] = _one(raw, kind, user, order, date1904, parse)
         except CellError as exc:
             report(i, raw, exc)
     return out
 
 
-def _text_or_error(raw: str, i: int, report: Any) -> str | None:
-    try:
-        return to_text(raw)
-    except CellError as exc:
-        report(i, raw, exc)
-        return None
+def _one(raw: Any, kind: Kind, user: bool, order: DateOrder, date1904: bool, parse: Any) -> Any:
+    """One non-blank cell, normalised; raises ``CellError`` for a bad one."""
+    t = type(raw)
+    if kind is Kind.TEXT and t is str:
+        return raw.strip() if raw[0] != "#" else to_text(raw)
+    if kind is Kind.DATE and (t is date):
+        return raw
+    if kind is Kind.DATE and user and t is str and raw.strip().lower() in NA_WORDS:
+        return NA
+    if kind is Kind.DATE:
+        return to_date(raw, order, date1904)
+    if kind is Kind.DATETIME:
+        return _datetime(raw, order, date1904)
+    assert parse is not None, kind  # every other Kind has a parser
+    return parse(raw)
+
+
+_EPOCH_1900 = np.datetime64("1899-12-30", "D")
+_EPOCH_1904 = np.datetime64("1904-01-01", "D")
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
+             filled: np.ndarray, report: Any) -> np.ndarray:
+    """One column's cells, normalised a column at a time; ORs non-blank rows into ``filled``.
+
+    Gives exactly what ``_convert_cells`` gives (tests/test_tables_columnar.py holds it to that):
+    text is converted once per distinct value, serial dates and numbers with numpy, ready dates
+    as they are; any other cell, and every cell whose value is bad, goes through the per-cell
+    path, so each finding (row, column, value) is reported as before, in row order.
+    """
+    n = len(cells)
+    out = np.empty(n, dtype=object)
+    if not n:
+        return out
+    parse = _PARSERS.get(kind)
+    none = np.zeros(n, dtype=bool)
+    present = set(map(type, cells))
+    if len(present) == 1:  # the usual column: one type throughout
+        of_type = {present.pop(): np.ones(n, dtype=bool)}
+    else:
+        codes_t, kinds = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=n))
+        of_type = {t: codes_t == k for k, t in enumerate(kinds)}
+    arr = np.empty(n, dtype=object)
+    arr[:] = cells
+    done = of_type.get(type(None), none).copy()  # blank cells: nothing to do
+    is_str = of_type.get(str, none)
+    if is_str.any():
+        idx = np.flatnonzero(is_str)
+        codes, uniques = pd.factorize(arr[idx])
+        values = np.empty(len(uniques), dtype=object)
+        values[:] = [t.strip() for t in uniques]  # text in a text column: this, unless '#...'
+        blank = values == ""
+        failed = np.zeros(len(uniques), dtype=bool)
+        todo = ([u for u, t in enumerate(uniques) if t[:1] == "#"] if kind is Kind.TEXT
+                else np.flatnonzero(~blank))
+        for u in todo:
+            try:
+                values[u] = _one(uniques[u], kind, user, order, date1904, parse)
+            except CellError:
+                failed[u] = True
+        got, bad = values[codes], failed[codes]
+        ok = ~blank[codes] & ~bad
+        out[idx[ok]] = got[ok]
+        filled[idx[ok]] = True
+        done[idx[~bad]] = True
+    is_float = of_type.get(float, none)
+    if is_float.any():
+        idx = np.flatnonzero(is_float)
+        x = arr[idx].astype(np.float64)
+        nan = np.isnan(x)
+        done[idx[nan]] = True
+        fit = _float_fit(x, kind, date1904) & ~nan
+        if fit.any():
+            out[idx[fit]] = _floats(x[fit], kind, date1904)
+            filled[idx[fit]] = True
+            done[idx[fit]] = True
+    ready = {Kind.DATE: date, Kind.DATETIME: datetime}.get(kind)
+    if ready is not None:
+        same = of_type.get(ready, none)
+        out[same] = arr[same]
+        filled[same] = True
+        done |= same
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        mark = [False] * len(rest)
+        errors: list[tuple[int, Any, CellError]] = []
+        one_by_one = _convert_cells([cells[i] for i in rest], kind, user, order, date1904, mark,
+                                    lambda j, raw, exc: errors.append((int(rest[j]), raw, exc)))
+        for j, at in enumerate(rest.tolist()):
+            out[at] = one_by_one[j]
+        filled[rest[np.array(mark, dtype=bool)]] = True
+        for i, raw, exc in errors:
+            report(i, raw, exc)
+    return out
+
+
+def _float_fit(x: np.ndarray, kind: Kind, date1904: bool) -> np.ndarray:
+    """The numbers the vectorised path gives the per-cell answer for (the rest take that path)."""
+    if kind in (Kind.DATE, Kind.DATETIME):
+        whole = np.floor(x)
+        compact = (x >= 19000101) & (x <= 29991231) & (whole == x)  # 20270315 read as text
+        lo, hi = (0, _MAX_SERIAL - 1462) if date1904 else (1, _MAX_SERIAL)
+        return np.isfinite(x) & (whole >= lo) & (whole <= hi) & ~compact & (date1904 | (whole != 60))
+    if kind is Kind.NUMBER:
+        return np.isfinite(x)
+    if kind is Kind.INT:
+        return np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < 2.0 ** 53)
+    return np.zeros(len(x), dtype=bool)  # text and Yes/No: per cell ('-0.0' is not '0.0')
+
+
+def _floats(x: np.ndarray, kind: Kind, date1904: bool) -> np.ndarray:
+    """Numbers that fit (``_float_fit``) as the per-cell path gives them, as Python objects."""
+    out = np.empty(len(x), dtype=object)
+    if kind in (Kind.DATE, Kind.DATETIME):
+        n = np.floor(x).astype(np.int64)
+        if date1904:
+            days = _EPOCH_1904 + n.astype("timedelta64[D]")
+        else:  # serials up to 59 fall before Excel's phantom 29 February 1900
+            days = _EPOCH_1900 + np.where(n > 60, n, n + 1).astype("timedelta64[D]")
+        out[:] = (days.astype("datetime64[us]") if kind is Kind.DATETIME else days).tolist()
+    elif kind is Kind.INT:
+        out[:] = x.astype(np.int64).tolist()
+    else:
+        out[:] = x.tolist()
+    return out
 
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
@@ -262,19 +372,22 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                                   f"'Column: {spec.name} / {col.header}')", file=file, sheet=sheet,
                                   row=header_row))
     body = rows[header_row:]
-    data: dict[str, list[Any]] = {}
-    filled = [False] * len(body)
+    data: dict[str, np.ndarray] = {}
+    filled = np.zeros(len(body), dtype=bool)
+    width = min(map(len, body), default=0)
     for f, c in columns.items():
         col = spec.column(f)
-        cells = [row[c] if c < len(row) else None for row in body]
+        cells = (list(map(itemgetter(c), body)) if c < width
+                 else [row[c] if c < len(row) else None for row in body])
         data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
                            lambda i, raw, exc, c=c, kind=col.kind: findings.append(error(
                                _BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
                                file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
                                value=raw)))
-    keep = [i for i, x in enumerate(filled) if x]
-    frame = pd.DataFrame({f: [v[i] for i in keep] for f, v in data.items()}, columns=list(columns))
-    frame["_row"] = [header_row + i + 1 for i in keep]
+    keep = np.flatnonzero(filled)
+    # lists, not object arrays: pandas infers each column's dtype from the values, as before
+    frame = pd.DataFrame({f: v[keep].tolist() for f, v in data.items()}, columns=list(columns))
+    frame["_row"] = (keep + header_row + 1).tolist()
     for f in spec.fields:
         if f not in frame.columns:
             frame[f] = None
