@@ -119,6 +119,7 @@ def test_messy_xlsx_imports_exact_values_and_reports_the_rest(tmp_path):
     assert "Light Blue" in amb.message and "Dark Blue" in amb.message and amb.value == "0004500000003 / S-1 / Blue"
     unk = assert_finding(result.findings, Code.WIP_UNMATCHED, file="Dhaka Knit weekly.xlsx", row=11)
     assert unk.value == "4500009999 / S1 / Navy"
+    assert unk.where == "file 'Dhaka Knit weekly.xlsx', row 11, column 'PO #'"  # a file, not a tracker sheet
     assert not [f for f in result.findings if f.row in (8, 12, 13) and f.file == "Dhaka Knit weekly.xlsx"]
     assert result.outcomes[0].data == {"files": 1, "imported": 2, "not_imported": 2}
 

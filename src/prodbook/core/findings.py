@@ -196,7 +196,9 @@ class Finding:
         parts = []
         if self.file and not self.sheet and self.file not in self.message:
             parts.append(f"file '{self.file}'")
-        if self.sheet:
+        if self.sheet and self.sheet == self.file:  # a vendor file: its findings name the file where a sheet goes
+            parts.append(f"file '{self.file}'")
+        elif self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
