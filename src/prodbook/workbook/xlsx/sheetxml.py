@@ -121,21 +121,9 @@ def _cells(content: str) -> list[tuple[int, str, str, str]]:
 
 
 def _cells_named(content: str) -> list[tuple[int, str, str, str, bool]]:
-    """``_cells`` plus whether each cell names its column in an r attribute (then its raw text can stay)."""
-    out = []
-    prev = -1
-    cache = _LETTERS_CACHE
-    for cm in _CELL_RE2.finditer(content):
-        letters = cm.group(1)
-        if letters:
-            col = cache.get(letters)
-            if col is None:
-                col = cache[letters] = col_index(letters)
-        else:
-            col = prev + 1
-        prev = col
-        out.append((col, cm.group(2), cm.group(3) or "", cm.group(0), bool(letters)))
-    return out
+    """``_cells`` plus whether each cell names its column in an r attribute (then its raw text can stay).
+    Only the slow path for rows from other writers asks, so the hot ``_cells`` stays lean."""
+    return [(c, attrs, inner, raw, _R_LETTERS.search(attrs) is not None) for c, attrs, inner, raw in _cells(content)]
 
 
 def _cell_has_value(attrs: str, inner: str) -> bool:
