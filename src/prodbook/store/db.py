@@ -17,7 +17,6 @@ and each run holds it only while it writes one tracker or reads the roll-up.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ import pandas as pd
 from prodbook.core.findings import UserError
 from prodbook.core.model.sheets import Kind
 from prodbook.store.schema import MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE, StoreTable
+from prodbook.workbook.lock import seconds_from_env
 
 DEFAULT_WAIT = 120.0
 MIGRATION_LOCK = 150_150
@@ -179,7 +179,7 @@ class DuckDatabase(Database):
         self.url = str(path)
         self._duckdb = duckdb
         path.parent.mkdir(parents=True, exist_ok=True)
-        limit = time.monotonic() + (wait if wait is not None else _wait())
+        limit = time.monotonic() + (wait if wait is not None else seconds_from_env("PRODBOOK_DB_WAIT", DEFAULT_WAIT))
         while True:
             try:
                 self.con = duckdb.connect(str(path))
@@ -279,13 +279,6 @@ class PgDatabase(Database):
 
     def close(self) -> None:
         self.con.close()
-
-
-def _wait() -> float:
-    try:
-        return float(os.environ.get("PRODBOOK_DB_WAIT", DEFAULT_WAIT))
-    except ValueError:
-        return DEFAULT_WAIT
 
 
 def connect(url: str | Path) -> Database:

@@ -37,11 +37,12 @@ class WorkbookBusy(WorkbookLocked):
     """Another prodbook run holds the workbook's write lock."""
 
 
-def _default_wait() -> float:
+def seconds_from_env(name: str, default: float) -> float:
+    """A wait in seconds set by an environment variable (tests shorten it); unreadable: the default."""
     try:
-        return float(os.environ.get("PRODBOOK_LOCK_WAIT", DEFAULT_WAIT))
+        return float(os.environ.get(name, default))
     except ValueError:
-        return DEFAULT_WAIT
+        return default
 
 
 def lock_path(workbook: str | Path) -> Path:
@@ -132,7 +133,7 @@ class WriteLock:
     def __init__(self, workbook: str | Path, wait: float | None = None, *, clean: bool = True) -> None:
         self.workbook = Path(workbook)
         self.path = lock_path(self.workbook)
-        self.wait = _default_wait() if wait is None else wait
+        self.wait = seconds_from_env("PRODBOOK_LOCK_WAIT", DEFAULT_WAIT) if wait is None else wait
         self.clean = clean
         self._fd: int | None = None
 
