@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +41,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         if src.resolve() == dst.resolve():
             raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
     pkg = _Package(src)
+    pkg.scratch = dst.parent  # a streamed sheet's temporary part: beside the file written, on its disk
     try:
         refuse_doctypes(pkg)  # every part is copied into the new file: none may carry a DTD
         book = _read_book(pkg)
@@ -92,6 +94,16 @@ def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]
     for name, _rid, part in book.sheets:
         if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
             continue
-        if _HAS_F_B.search(pkg.zf.read(part) if part not in pkg.changed else pkg.changed[part]):
+        if _holds(pkg.blocks(part), _HAS_F_B):
             return True
+    return False
+
+
+def _holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64) -> bool:
+    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time."""
+    tail = b""
+    for block in blocks:
+        if pattern.search(tail + block):
+            return True
+        tail = block[-reach:]
     return False
