@@ -204,6 +204,10 @@ class _Package:
             self._text[name] = t
         return t
 
+    def forget_text(self, name: str) -> None:
+        """Drop the text kept of a part as read (a long sheet about to be streamed anew)."""
+        self._text.pop(name, None)
+
     def set_text(self, name: str, text: str) -> None:
         if len(text) < _KEEP_TEXT:
             self._text[name] = text
