@@ -25,6 +25,7 @@ from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
+    Progress,
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
@@ -110,8 +111,11 @@ def check_workbook_path(path: Path) -> None:
 class FileBook(Staging):
     """A tracker workbook file. Nothing is written until ``commit``."""
 
-    def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None) -> None:
+    def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None, *,
+                 progress: Progress | None = None) -> None:
         self.path = Path(path)
+        self.progress = progress
+        """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         try:  # before anything inflates a part: refuse a decompression bomb within a second
@@ -225,8 +229,9 @@ class FileBook(Staging):
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
-                                                                             on_member=self._writing)),
-                        verify=lambda tmp: safety.verify_package(tmp, parse=written),
+                                                                             on_member=self._writing,
+                                                                             progress=self.progress)),
+                        verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     _remove(made, new_folder)

@@ -17,7 +17,7 @@ import numpy as np
 
 from prodbook.workbook.xlsx.book import _Book
 from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout, Value
-from prodbook.workbook.xlsx.package import STREAM_CHUNK, _Package
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index, col_letter
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
@@ -97,7 +97,7 @@ class _WholePart(Exception):
 
 
 def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                      edits: Sequence[AnyEdit], chunk: int = STREAM_CHUNK) -> bool:
+                      edits: Sequence[AnyEdit], chunk: int = STREAM_CHUNK, progress: Progress | None = None) -> bool:
     """Merge ``edits`` into the sheet's XML; True when a formula was overwritten or written.
 
     The sheet is streamed (``_stream_edits``: read ``chunk`` bytes at a time, merged rows written into a
@@ -112,7 +112,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
         return flats[prefix]
 
     try:
-        return _stream_edits(pkg, book, styles, part, sheet, flat_for, chunk)
+        return _stream_edits(pkg, book, styles, part, sheet, flat_for, chunk, progress)
     except _WholePart:
         return _edit_whole(pkg, book, styles, part, sheet, flat_for)
 
@@ -195,13 +195,23 @@ def _rechunk(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
             yield block[i:i + size]
 
 
+def _reported(blocks: Iterator[bytes], what: str, total: int, progress: Progress | None) -> Iterator[bytes]:
+    """The blocks as they are, telling ``progress`` how many bytes have passed."""
+    done = 0
+    for block in blocks:
+        done += len(block)
+        if progress is not None:
+            progress(what, done, total)
+        yield block
+
+
 def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                  flat_for: Callable[[str], _Flat], chunk: int) -> bool:
+                  flat_for: Callable[[str], _Flat], chunk: int, progress: Progress | None = None) -> bool:
     """``_edit_whole``'s result, streamed: the sheet is read a block at a time and cut after its last
     complete row; each piece's edited rows are merged and the piece written on, compressed, into a
     temporary part. Untouched rows pass as they are. Raises ``_WholePart`` where ``_rows_by_number``
     would parse the whole sheet."""
-    texts = _text_blocks(_rechunk(pkg.blocks(part), chunk))
+    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Writing '{sheet}'", pkg.size(part), progress))
     buf = ""
     m = None
     for text in texts:

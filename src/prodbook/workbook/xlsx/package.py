@@ -89,6 +89,10 @@ def doctype_parts(zf: zipfile.ZipFile) -> list[str]:
     return found
 
 
+Progress = Callable[[str, int, int], None]
+"""``progress(what, done, total)``: how far a long step is (a sheet written, in bytes or rows); the CLI
+draws it, the writer only reports it."""
+
 STREAM_CHUNK = 1 << 20
 """Bytes read or written at a time when a part is streamed (a long sheet is never held whole)."""
 
@@ -177,6 +181,13 @@ class _Package:
             with self.zf.open(name) as f:
                 while block := f.read(STREAM_CHUNK):
                     yield block
+
+    def size(self, name: str) -> int:
+        """A part's size in bytes as it stands (uncompressed)."""
+        data = self.changed.get(name)
+        if isinstance(data, _Deflated):
+            return data.file_size
+        return len(data) if data is not None else self.zf.getinfo(name).file_size
 
     def streamed(self) -> _Deflated:
         """A new temporary part to write into; ``set_streamed`` puts it in the package once complete."""

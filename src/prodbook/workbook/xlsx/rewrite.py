@@ -21,7 +21,7 @@ from prodbook.workbook.xlsx.checks import (
     _Table,
 )
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.package import STREAM_CHUNK, _Package
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
     MAX_ROW,
@@ -59,7 +59,8 @@ _Row = tuple[int, str, str, str]
 """A split row: (row number, attributes, content, raw XML)."""
 
 
-def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str) -> bool:
+def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
+                   progress: Progress | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved."""
     _check_arguments(rw)
     sheet = rw.sheet
@@ -134,7 +135,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         sh.kept_raw, sh.rows = None, []
         pkg.forget_text(part)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
-                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail)
+                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
+                                  progress)
     else:
         max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
         head = _set_dimension(head, max_col, last_any)
@@ -335,12 +337,17 @@ ROW_BLOCK = 1 << 15
 
 def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
-                 wrapped: tuple[tuple[int, float], ...], end: str) -> bool:
+                 wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``rw.rows`` a block at a time, then ``end``; nothing is held whole. True when a formula moved."""
     sink = pkg.streamed()
 
+    done = [0]
+
     def flush(pieces: list[str]) -> None:
+        if progress is not None and done[0]:  # the first flush is the head and the rows kept
+            progress(f"Writing '{rw.sheet}'", min(done[0], len(rw.rows)), len(rw.rows))
+        done[0] += ROW_BLOCK
         for piece in pieces:
             for i in range(0, len(piece), STREAM_CHUNK):  # a kept log of a million rows: encoded a slice at a time
                 sink.write(piece[i:i + STREAM_CHUNK])
