@@ -355,7 +355,8 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
 
     try:
         flush(start)
-        _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush)
+        _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
+                                    ROW_BLOCK)
         sink.write(end)
     except BaseException:
         sink.discard()
