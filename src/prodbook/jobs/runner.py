@@ -165,6 +165,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if outcomes and notes:
             outcomes[-1].summary += notes
     tracker.stage_change_log(run_id, ctx.now)
+    tracker.release()  # everything is staged: the tables read need not be held while the file is written
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
     if not ctx.dry_run:

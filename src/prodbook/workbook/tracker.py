@@ -244,6 +244,12 @@ class Tracker:
                     break
         return self._keys[sheet].get(int(row))
 
+    def release(self) -> None:
+        """Let go of every table read or remembered: the writes are staged, and a million-row T&A's frames
+        are not needed while the file is written. Only ``changes`` stay."""
+        for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras):
+            held.clear()
+
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,

@@ -42,35 +42,43 @@ class _Flat:
     def __init__(self, edits: Sequence[AnyEdit], sheet: str, prefix: str, date1904: bool) -> None:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
-        values: list[Value] = []
+        values = np.empty(sum(len(e.rows) if isinstance(e, ColumnEdit) else 1 for e in edits), dtype=object)
+        at = 0
         for e in edits:
             if isinstance(e, ColumnEdit):
                 rows.append(np.asarray(e.rows, dtype=np.int64))
                 cols.append(np.full(len(e.rows), e.column, dtype=np.int64))
-                values.extend(e.values)
+                values[at:at + len(e.rows)] = np.fromiter(e.values, dtype=object, count=len(e.rows))
+                at += len(e.rows)
             else:
                 rows.append(np.array([e.row], dtype=np.int64))
                 cols.append(np.array([e.column], dtype=np.int64))
-                values.append(e.value)
+                values[at] = e.value
+                at += 1
         row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        del rows, cols
         bad = (row < 1) | (row > MAX_ROW) | (col < 0) | (col >= MAX_COL)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"sheet '{sheet}': cell row {row[i]} column {col[i]} is outside a sheet")
-        order = np.lexsort((np.arange(len(row)), col, row))  # stable: among equal cells, staging order
-        row, col = row[order], col[order]
-        last = np.ones(len(row), dtype=bool)
-        last[:-1] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
-        order, self.row, self.col = order[last], row[last], col[last]
-        self.values = [values[i] for i in order.tolist()]
+        key = row * MAX_COL + col  # one sort key: a million-row sheet's edits sorted without copies of three
+        del row, col, bad
+        order = np.argsort(key, kind="stable")  # among equal cells, staging order: the last one wins
+        key = key[order]
+        last = np.ones(len(key), dtype=bool)
+        last[:-1] = key[1:] != key[:-1]
+        order, key = order[last], key[last]
+        self.row, self.col = (key // MAX_COL).astype(np.int32), (key % MAX_COL).astype(np.int32)
+        self.values = values[order]
         self.prefix, self.date1904 = prefix, date1904
 
     def window(self, lo: int, hi: int) -> tuple[list[int], list[int], list[str], list[Value]]:
         """Columns, kinds, payloads and values of the edits ``lo:hi``: formatted a window at a time, so
         a million edited cells are never all held as text at once."""
-        kind, text = payloads(self.values[lo:hi], self.prefix, self.date1904)
-        return self.col[lo:hi].tolist(), kind.tolist(), text, self.values[lo:hi]
+        values = self.values[lo:hi].tolist()
+        kind, text = payloads(values, self.prefix, self.date1904)
+        return self.col[lo:hi].tolist(), kind.tolist(), text, values
 
     def by_row(self) -> list[tuple[int, int, int]]:
         """(row, start, end): the slice of the arrays holding each edited row's cells."""
