@@ -22,9 +22,9 @@ from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
-    _ROW_RE,
     _LETTERS_CACHE,
     _R_ATTR,
+    _ROW_RE,
     _SHEETDATA_RE,
     _SPANS_ATTR,
     _cells_named,
@@ -249,7 +249,8 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                 region = buf[:cut]
                 if any(f in region for f in forbidden):
                     raise _WholePart
-                pieces, pos = [], 0
+                pieces: list[str] = []
+                pos = 0
                 while want is not None:
                     rn, lo, hi = want
                     at = region.find(f'<{p}row r="{rn}"', pos)
@@ -266,10 +267,10 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                 if ci >= 0:
                     break
                 buf = buf[cut:]
-            text = next(texts, None)
-            if text is None:  # no end to the sheet's rows: not well-formed
+            more = next(texts, None)
+            if more is None:  # no end to the sheet's rows: not well-formed
                 raise _WholePart
-            buf += text
+            buf += more
         if want is not None:  # a row to edit that the sheet does not hold, or holds out of order
             raise _WholePart
         out.write(close + buf[ci + len(close):])

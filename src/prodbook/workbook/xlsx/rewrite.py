@@ -386,7 +386,6 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 
     Returns the last column used and whether a carried formula was moved.
     """
-    sheet, hr = rw.sheet, rw.header_row
     written = list(rw.columns)
     letters = [col_letter(c) for c in written]
     styles_ = [col_style[c] for c in written]
