@@ -149,3 +149,22 @@ def test_a_broken_streamed_write_is_caught_and_the_workbook_is_untouched(
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["tracker.xlsx"]
     assert not (tmp_path / safety.BACKUP_DIR).exists()
+
+
+def test_error_cells_of_a_sheet_read_a_block_at_a_time(tmp_path: Path) -> None:
+    """Error values are found in a sheet of several MB, however its rows fall across the blocks read: nearly
+    every row is one error cell, so a block cut inside a cell would lose one."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append(["PO #", "Code", "Planned"])
+    codes = ["#N/A", "#VALUE!", "#DIV/0!", "#REF!"]
+    errors = {r: codes[r % 4] for r in range(2, 80_001) if r % 1000}
+    for r in range(2, 80_001):
+        ws.append([None, "arrow> </x>" if r % 1000 == 0 else None, errors.get(r, r)])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 3 << 20  # several blocks
+    rows = FileBook(path).read_sheet("T&A")
+    assert {r + 1: row[2] for r, row in enumerate(rows) if isinstance(row[2], str) and row[2].startswith("#")} == errors

@@ -194,8 +194,7 @@ class FileBook(Staging):
                 buf = carry + block
                 cut = len(buf)
                 if block:  # up to the last complete row: no cell is cut in two
-                    ends = [m.end() for m in _ROW_END.finditer(buf, max(0, len(buf) - len(block) - 16))]
-                    cut = ends[-1] if ends else 0
+                    cut = _last_row_end(buf)
                 _error_cells_in(buf[:cut], found)
                 carry = buf[cut:]
                 if not block:
@@ -267,6 +266,16 @@ class FileBook(Staging):
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")
         return CommitResult(side, None, reason)
+
+
+def _last_row_end(data: bytes) -> int:
+    """Where the last complete row of a piece of sheet XML ends (0: none), found from the end."""
+    i = len(data)
+    while (i := data.rfind(b"row>", 0, i)) >= 0:
+        j = data.rfind(b"</", 0, i)
+        if j >= 0 and _ROW_END.fullmatch(data, j, i + 4):
+            return i + 4
+    return 0
 
 
 def _error_cells_in(data: bytes, found: dict[tuple[int, int], str]) -> None:

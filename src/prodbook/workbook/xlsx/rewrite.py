@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 
 from prodbook.core.looks import fitted_widths, row_height
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
@@ -369,10 +370,11 @@ def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) ->
     """Add the date styles a whole-column pass would add, in its order (column by column), before the rows
     are written a block at a time: a date first met in a later block must not number its style otherwise."""
     for j, style in enumerate(styles):
-        column = [r[j] for r in rw.rows]
-        if any(type(v) is date for v in column):
+        kinds = set(map(type, map(itemgetter(j), rw.rows)))
+        if date in kinds:
             vw.styles.date_style(style, False)
-        if any(isinstance(v, datetime) and v == v for v in column):
+        if any(issubclass(t, datetime) for t in kinds) and any(
+                isinstance(v, datetime) and v == v for v in map(itemgetter(j), rw.rows)):  # NaT writes no date
             vw.styles.date_style(style, True)
 
 
