@@ -10,7 +10,8 @@ written only once the workbook's save succeeded (``publish_staged``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import importlib
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,18 +20,7 @@ from typing import Any
 
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
 from prodbook.core.open_findings import EVERY_RUN, Checked
-from prodbook.jobs import (
-    apply_job,
-    exceptions_job,
-    followups_job,
-    report_job,
-    scorecard_job,
-    support,
-    ta_job,
-    undo_job,
-    validate_job,
-    wip_job,
-)
+from prodbook.jobs import support
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.jobs.wip_job import expand_inputs
@@ -42,17 +32,51 @@ from prodbook.workbook.tracker import Tracker
 
 Job = Callable[[Tracker, Context], Outcome]
 
-JOBS: dict[str, Job] = {
-    "validate": validate_job.validate,
-    "ta": ta_job.rebuild,
-    "undo": undo_job.undo,
-    "wip": wip_job.import_wip,
-    "exceptions": exceptions_job.check,
-    "followups": followups_job.followups,
-    "report": report_job.report,
-    "scorecard": scorecard_job.scorecard,
-    "apply": apply_job.apply_fixes,
-}
+
+
+class _Jobs(MutableMapping[str, Job]):
+    """The jobs by name, each module imported when its job first runs.
+
+    A `prodbook ta` then never loads the report's openpyxl or the development checks: start-up is
+    part of every run's cost (issue 14). Tests may still replace an entry (``monkeypatch.setitem``).
+    """
+
+    def __init__(self, specs: dict[str, str]) -> None:
+        self._specs = dict(specs)
+        self._loaded: dict[str, Job] = {}
+
+    def __getitem__(self, name: str) -> Job:
+        if name not in self._loaded:
+            module, attr = self._specs[name].split(":")
+            self._loaded[name] = getattr(importlib.import_module(f"prodbook.jobs.{module}"), attr)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, job: Job) -> None:
+        self._specs.setdefault(name, "")
+        self._loaded[name] = job
+
+    def __delitem__(self, name: str) -> None:
+        del self._specs[name]
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+JOBS: MutableMapping[str, Job] = _Jobs({
+    "validate": "validate_job:validate",
+    "ta": "ta_job:rebuild",
+    "undo": "undo_job:undo",
+    "wip": "wip_job:import_wip",
+    "exceptions": "exceptions_job:check",
+    "followups": "followups_job:followups",
+    "report": "report_job:report",
+    "scorecard": "scorecard_job:scorecard",
+    "apply": "apply_job:apply_fixes",
+})
 REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")
 """The daily run, in order ("wip" imports the run's vendor files, when any are given). The vendor files
 come before the T&A so that its late-for-cancel count reads the same newest WIP report (the vendor's
