@@ -23,7 +23,6 @@ from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
-from prodbook.jobs.wip_job import expand_inputs
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
@@ -206,10 +205,14 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
 
 def checked(ctx: Context, outcomes: Sequence[Outcome]) -> Checked:
     """The steps that checked in this run, the files it read, the Issues rows it resolved."""
-    try:
-        files = frozenset(p.name for p in expand_inputs(ctx.files)) if ctx.files else frozenset()
-    except UserError:
-        files = frozenset()
+    files: frozenset[str] = frozenset()
+    if ctx.files:  # the vendor-file reader is loaded only when a run was given vendor files (start-up)
+        from prodbook.jobs.wip_job import expand_inputs
+
+        try:
+            files = frozenset(p.name for p in expand_inputs(ctx.files))
+        except UserError:
+            pass
     return Checked(ctx.today, frozenset(o.action for o in outcomes if o.checked), files,
                    frozenset(r for o in outcomes for r in o.resolved))
 
