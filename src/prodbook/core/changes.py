@@ -6,6 +6,7 @@ can say what changed; these are the rules for how a value reads in the log.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -74,3 +75,47 @@ def log_text(v: Any) -> str | None:
 def same_logged(a: Any, b: Any) -> bool:
     """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
     return (log_text(a) or "") == (log_text(b) or "")
+
+
+def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any]) -> list[tuple[str, int]]:
+    """The log's actions, oldest first, each with its row count.
+
+    By each action's earliest timestamp, not by row position: a team may have sorted the log. An
+    action with no readable timestamp counts as the oldest (kept in the order first seen), so
+    rotation never moves a newer run ahead of one whose time is unknown. Blank actions are one group.
+    """
+    when: dict[str, pd.Timestamp] = {}
+    first: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    times = pd.to_datetime(pd.Series(list(stamps), dtype=object), errors="coerce")
+    for i, (a, t) in enumerate(zip(actions, times, strict=True)):
+        name = "" if a is None or (isinstance(a, float) and np.isnan(a)) else str(a)
+        sizes[name] = sizes.get(name, 0) + 1
+        first.setdefault(name, i)
+        if not pd.isna(t) and (name not in when or t < when[name]):
+            when[name] = t
+    never = pd.Timestamp.min
+    order = sorted(sizes, key=lambda a: (when.get(a, never), first[a]))
+    return [(a, sizes[a]) for a in order]
+
+
+def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room: int) -> int | None:
+    """How many of the oldest actions leave the Change Log so that it and this run's rows fit in ``room``.
+
+    0 when everything fits. Otherwise whole actions go, oldest first, until what stays is at most half
+    the room (or, when this run alone fills more than half, what is left beside it): the log is then
+    trimmed once in a long while, not on every run. None when this run's rows alone pass the room.
+    """
+    held = sum(n for _, n in oldest_first)
+    if held + new_rows <= room:
+        return 0
+    if new_rows > room:
+        return None
+    keep = min(room - new_rows, room // 2)
+    moved = 0
+    for count, (_, n) in enumerate(oldest_first, start=1):
+        held -= n
+        moved = count
+        if held <= keep:
+            break
+    return moved

@@ -191,11 +191,14 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save
                                    workbook=getattr(book, "path", None))
         try:
+            before = _put_before_save(tracker, book.name)
             step("Writing the workbook")
             commit = book.commit(tracker.config.backups_to_keep)
         except BaseException:  # refused or failed: no draft, no report, no folder made for them
             prepared.discard()
             raise
+        if outcomes:
+            outcomes[-1].summary += before
         findings += publish_staged(prepared, outcomes, book.name)
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
@@ -227,6 +230,22 @@ def found_by(tracker: Tracker, outcomes: Sequence[Outcome]) -> dict[int, str]:
 
 
 # --- publish staged files after the save ----------------------------------------------------------
+
+def _put_before_save(tracker: Tracker, file: str) -> list[str]:
+    """Files the save relies on (the Change Log's oldest rows, moved out), in place before it: if one
+    cannot be written, the workbook is not saved either, and keeps every row."""
+    if not tracker.before_save:
+        return []
+    early = publish.prepare(tracker.before_save)
+    try:
+        done = early.publish(tracker.before_save)
+    finally:
+        early.discard()
+    if done.problem:
+        raise UserError(f"{done.problem}. Nothing was written: the workbook keeps its whole Change Log. "
+                        "Free some space (or make the folder writable) and run again", file=file)
+    return list(done.summary)
+
 
 def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str) -> list[Finding]:
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says

@@ -28,6 +28,7 @@ from prodbook.workbook.xlsxparts import (
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
+    last_row,
     merged_ranges,
     parts_openpyxl_would_drop,
     rewrite_sheets,
@@ -171,6 +172,11 @@ class FileBook(Staging):
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
         part = self.info.sheet_parts.get(sheet)
         return merged_ranges(self.path, sheet, part) if part else []
+
+    def last_row(self, sheet: str) -> int:
+        """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
+        part = self.info.sheet_parts.get(sheet)
+        return last_row(self.path, part) if part else 0
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""

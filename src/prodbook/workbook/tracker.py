@@ -11,20 +11,31 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cells import Formula, Value
-from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_text
+from prodbook.core.changes import (
+    REMOVED,
+    REMOVED_MORE,
+    Change,
+    actions_to_move,
+    cell_value,
+    log_text,
+    oldest_actions_first,
+)
 from prodbook.core.config import Config, build_config
-from prodbook.core.findings import Finding, UserError
+from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
-from prodbook.core.looks import SheetLook, look_for
+from prodbook.core.looks import SheetLook, fitted_widths, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
+from prodbook.workbook.log_archive import archive_file, archive_path
+from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
     Merge,
@@ -89,6 +100,8 @@ class Tracker:
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
         """What the writes themselves tell the user (a header added below a title)."""
+        self.before_save: list[StagedFile] = []
+        """Files that must be in place before the workbook is saved (the Change Log's moved rows)."""
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -349,7 +362,7 @@ class Tracker:
         self.changes.extend(changes)
 
     def stage_change_log(self, action: str, when: datetime) -> None:
-        """Append this run's changes to the Change Log sheet."""
+        """Append this run's changes to the Change Log sheet, moving its oldest actions out when it is full."""
         if not self.changes:
             return
         log = self.peek(CHANGE_LOG)
@@ -359,7 +372,53 @@ class Tracker:
                             "field": [c.field for c in changes], "old": [log_text(c.old) for c in changes],
                             "new": [log_text(c.new) for c in changes], "user": self.user},
                            columns=list(CHANGE_LOG.fields))
-        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+        room = SHEET_ROWS - (log.header_row if log.exists else 1)
+        last_row = getattr(self.backend, "last_row", None)
+        held = max(0, last_row(log.sheet) - log.header_row) if log.exists and last_row is not None else 0
+        if held + len(new) <= room:  # the usual day: one streamed scan of the log, no cell read
+            self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+            return
+        self._rotate_change_log(new, room)
+
+    def _rotate_change_log(self, new: pd.DataFrame, room: int) -> None:
+        """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
+        ``before_save``), the rest stay with this run's rows below them."""
+        log = self.table(CHANGE_LOG)
+        frame = log.frame
+        groups = oldest_actions_first(frame["action"].tolist(), frame["timestamp"].tolist())
+        n = actions_to_move(groups, len(new), room)
+        if n is None:
+            raise UserError(
+                f"this run changes {len(new):,} values, more than the '{log.sheet}' sheet holds "
+                f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
+                "the tracker (by division or by vendor) or archive a finished season, then run again",
+                file=self.file, sheet=log.sheet)
+        names = frame["action"].fillna("").astype(str)
+        moving = names.isin({a for a, _ in groups[:n]}).to_numpy()
+        moved, kept = frame[moving], frame[~moving]
+        path = getattr(self.backend, "path", None)
+        if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
+            raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
+                            "then run again. Nothing was written", file=self.file, sheet=log.sheet)
+        fields = list(CHANGE_LOG.fields)
+        extra = [h for i, h in enumerate(log.headers) if h and i not in log.columns.values()]
+        out = moved[fields].copy()
+        for h in extra:
+            out[h] = [self.extra_cells(log, int(r)).get(h) for r in moved["_row"]]
+        headers = [log.header_of(f) for f in fields] + extra
+        sample = [out[c].head(2000).tolist() for c in out.columns]
+        widths = fitted_widths(self.look(CHANGE_LOG), headers, sample)
+        stamps = pd.to_datetime(moved["timestamp"], errors="coerce")
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, out, list(out.columns), widths)
+        self.before_save.append(file)
+        both = pd.concat([kept[fields], new], ignore_index=True)
+        self.replace_rows(log, both, fields, [*map(int, kept["_row"]), *([None] * len(new))])
+        actions = [a for a, _ in groups[:n] if a]
+        self.notes.append(info(
+            Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
+            f"{len(moved):,} oldest rows ({len(actions):,} action(s), up to '{actions[-1] if actions else ''}') "
+            f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
+            file=self.file, sheet=log.sheet))
 
 
 def _user() -> str:
