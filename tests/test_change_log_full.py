@@ -69,7 +69,7 @@ def test_a_full_change_log_moves_its_oldest_actions_out_and_loses_nothing(tracke
     # the archive reads as a log: a header, timestamps as dates
     ws = openpyxl.load_workbook(archive)["Change Log"]
     assert [c.value for c in ws[1]][:3] == ["Timestamp", "Action", "Sheet"]
-    assert isinstance(ws["A2"].value, datetime) and ws.freeze_panes == "A2"
+    assert isinstance(ws["A2"].value, datetime) and ws.tables  # a filterable table, like the tracker's log
 
     # undo still reaches the newest action, which stayed in the sheet
     undone = run(tracker, ["undo"], day(2))
@@ -207,15 +207,17 @@ def test_a_missing_part_has_no_rows(long_sheet):
 
 def test_logged_text_that_looks_like_a_formula_stays_text_in_the_archive(tmp_path):
     """Vendor text is data: a logged '=HYPERLINK(...)' must not become a live formula in the moved rows."""
-    import pandas as pd
-
+    from prodbook.core.looks import look_for
+    from prodbook.core.model.sheets import CHANGE_LOG
     from prodbook.workbook.log_archive import archive_file
 
-    rows = pd.DataFrame({"timestamp": [datetime(2027, 3, 1, 9)], "action": ["Refresh 2027-03-01 09:00:00"],
-                         "old": ['=HYPERLINK("http://x","click")'], "new": ["-1"]})
-    staged = archive_file(tmp_path / "a.xlsx", ["Timestamp", "Action", "Old", "New"], rows, list(rows.columns),
-                          [20, 30, 30, 10])
+    rows = [(datetime(2027, 3, 1, 9), "Refresh 2027-03-01 09:00:00", "Orders", "PO1", "Qty",
+             '=HYPERLINK("http://x","click")', "-1", "apm")]
+    staged = archive_file(tmp_path / "a.xlsx", list(CHANGE_LOG.headers), rows, look_for(CHANGE_LOG, "dd-mmm-yy"),
+                          "tracker.xlsx")
     staged.content(staged.path)
-    ws = openpyxl.load_workbook(staged.path)["Change Log"]
-    assert ws["C2"].value == '=HYPERLINK("http://x","click")' and ws["C2"].data_type == "s"
-    assert ws["D2"].value == "-1" and ws["A2"].value == datetime(2027, 3, 1, 9)
+    wb = openpyxl.load_workbook(staged.path)
+    assert wb.sheetnames == ["About", "Change Log"] and "tracker.xlsx" in wb["About"]["A1"].value
+    ws = wb["Change Log"]
+    assert ws["F2"].value == '=HYPERLINK("http://x","click")' and ws["F2"].data_type == "s"
+    assert ws["G2"].value == "-1" and ws["A2"].value == datetime(2027, 3, 1, 9)

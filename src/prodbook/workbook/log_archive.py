@@ -10,15 +10,18 @@ stay in the sheet (the newest ones).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import is_missing
+from prodbook.core.cells import Value, is_missing
+from prodbook.core.looks import SheetLook
+from prodbook.workbook.backend import SheetRewrite
 from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.xlsx.writer import rewrite_sheets
 
 
 def archive_path(workbook: Path, newest: Any) -> Path:
@@ -29,52 +32,25 @@ def archive_path(workbook: Path, newest: Any) -> Path:
     return workbook.with_name(f"{workbook.stem} Change Log to {when}.xlsx")
 
 
-def _cell(value: Any) -> Any:
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, (str, date, datetime)):
-        return value.item()  # numpy scalars
-    return value
-
-
-def archive_file(path: Path, headers: Sequence[str], rows: pd.DataFrame, columns: Sequence[str],
-                 widths: Sequence[float]) -> StagedFile:
-    """The moved rows as a workbook (openpyxl's streaming mode: a million rows in bounded memory)."""
+def archive_file(path: Path, headers: Sequence[str], rows: Sequence[tuple[Value, ...]], look: SheetLook,
+                 source: str) -> StagedFile:
+    """The moved rows as a workbook: an About sheet saying where they came from, then the rows as a
+    Change Log table, written by the same part writer as the tracker's own log (fast, text stays text)."""
 
     def write(target: Path) -> None:
-        from openpyxl import Workbook  # loaded only on the rare run that rotates the log
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
+        from openpyxl import Workbook  # loaded only on the rare run that moves rows
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Change Log")
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "A2"
-        bold = Font(bold=True)
-        head = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=h)
-            c.font = bold
-            head.append(c)
-        ws.append(head)
-        stamp = columns.index("timestamp") if "timestamp" in columns else None
-        data = [rows[c].tolist() for c in columns]
-        for values in zip(*data, strict=True):
-            row: list[Any] = [_cell(v) for v in values]
-            for i, v in enumerate(row):
-                if isinstance(v, str) and v.startswith("="):  # logged text is data, never a formula
-                    c = WriteOnlyCell(ws, value=v)
-                    c.data_type = "s"
-                    row[i] = c
-            if stamp is not None and isinstance(row[stamp], datetime):
-                c = WriteOnlyCell(ws, value=row[stamp])
-                c.number_format = "yyyy-mm-dd hh:mm:ss"
-                row[stamp] = c
-            ws.append(row)
-        wb.save(target)
+        seed = Workbook()
+        about = seed.create_sheet("About")
+        seed.remove(seed.worksheets[0])
+        about["A1"] = f"The oldest rows of the Change Log of '{source}', moved here when that sheet was full."
+        about["A2"] = "prodbook's undo no longer reaches them; they are kept for the record."
+        about.column_dimensions["A"].width = 90
+        buf = io.BytesIO()
+        seed.save(buf)
+        buf.seek(0)
+        rewrite_sheets(buf, target, [SheetRewrite(
+            sheet="Change Log", header_row=1, columns=tuple(range(len(headers))), rows=tuple(rows),
+            create_headers=tuple(headers), look=look)])
 
     return StagedFile(path, write, announce=f"The Change Log's older rows are in '{path.name}'.")

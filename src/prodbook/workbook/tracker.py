@@ -30,7 +30,7 @@ from prodbook.core.changes import (
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
-from prodbook.core.looks import SheetLook, fitted_widths, look_for
+from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
@@ -402,14 +402,12 @@ class Tracker:
                             "then run again. Nothing was written", file=self.file, sheet=log.sheet)
         fields = list(CHANGE_LOG.fields)
         extra = [h for i, h in enumerate(log.headers) if h and i not in log.columns.values()]
-        out = moved[fields].copy()
-        for h in extra:
-            out[h] = [self.extra_cells(log, int(r)).get(h) for r in moved["_row"]]
         headers = [log.header_of(f) for f in fields] + extra
-        sample = [out[c].head(2000).tolist() for c in out.columns]
-        widths = fitted_widths(self.look(CHANGE_LOG), headers, sample)
+        columns = [column_values(moved[f]) for f in fields]
+        columns += [[self.extra_cells(log, int(r)).get(h) for r in moved["_row"]] for h in extra]
         stamps = pd.to_datetime(moved["timestamp"], errors="coerce")
-        file = archive_file(archive_path(Path(path), stamps.max()), headers, out, list(out.columns), widths)
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, list(zip(*columns, strict=True)),
+                            self.look(CHANGE_LOG), Path(path).name)
         self.before_save.append(file)
         both = pd.concat([kept[fields], new], ignore_index=True)
         self.replace_rows(log, both, fields, [*map(int, kept["_row"]), *([None] * len(new))])
