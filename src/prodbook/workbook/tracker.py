@@ -262,6 +262,8 @@ class Tracker:
         """
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
+        if keep_rows == 0:  # every generated sheet, before anything is written (the Change Log checks its own)
+            self.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
         data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
