@@ -268,7 +268,8 @@ def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = N
                 buf = carry + block
                 last = buf.rfind(b"<")
                 cut = last if last >= 0 and buf.find(b">", last) < 0 else len(buf)  # an element cut in two
-                refs += _MERGE_RE.findall(buf, 0, cut)
+                if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
+                    refs += _MERGE_RE.findall(buf, 0, cut)
                 carry = buf[cut:]
         refs += _MERGE_RE.findall(carry)
         out = []
