@@ -412,11 +412,16 @@ class Tracker:
                             self.look(CHANGE_LOG), Path(path).name)
         self.before_save.append(file)
         both = pd.concat([kept[fields], new], ignore_index=True)
-        self.replace_rows(log, both, fields, [*map(int, kept["_row"]), *([None] * len(new))])
+        source = [*map(int, kept["_row"]), *([None] * len(new))]
+        del frame, moved, kept, columns, names, moving  # a full log is a million rows: hold it once, as staged
+        self._tables.pop(CHANGE_LOG.name, None)
+        self._as_read.pop(log.sheet, None)  # (and it differs from what was read: no comparison to make)
+        self.replace_rows(log, both, fields, source)
         actions = [a for a, _ in groups[:n] if a]
+        newest = actions[-1] if actions else ""
         self.notes.append(info(
             Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
-            f"{len(moved):,} oldest rows ({len(actions):,} action(s), up to '{actions[-1] if actions else ''}') "
+            f"{sum(c for _, c in groups[:n]):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
             file=self.file, sheet=log.sheet))
 
