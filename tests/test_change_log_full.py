@@ -222,3 +222,17 @@ def test_logged_text_that_looks_like_a_formula_stays_text_in_the_archive(tmp_pat
     ws = wb["Change Log"]
     assert ws["F2"].value == '=HYPERLINK("http://x","click")' and ws["F2"].data_type == "s"
     assert ws["G2"].value == "-1" and ws["A2"].value == datetime(2027, 3, 1, 9)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3", "Undo r1", None]),
+                          st.one_of(st.none(), st.integers(0, 5).map(lambda d: datetime(2027, 3, 1 + d)))),
+                max_size=30))
+def test_each_action_once_by_its_earliest_time_then_its_first_row(rows):
+    """The order rotation moves actions in, against the plain definition."""
+    got = oldest_actions_first([a for a, _ in rows], [t for _, t in rows])
+    names = ["" if a is None else a for a, _ in rows]
+    expected = sorted(dict.fromkeys(names), key=lambda a: (
+        min((t for n, (_, t) in zip(names, rows, strict=True) if n == a and t is not None), default=datetime.min),
+        names.index(a)))
+    assert [a for a, _ in got] == expected
+    assert [n for _, n in got] == [names.count(a) for a in expected]

@@ -84,19 +84,13 @@ def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any]) -> list[
     action with no readable timestamp counts as the oldest (kept in the order first seen), so
     rotation never moves a newer run ahead of one whose time is unknown. Blank actions are one group.
     """
-    when: dict[str, pd.Timestamp] = {}
-    first: dict[str, int] = {}
-    sizes: dict[str, int] = {}
-    times = pd.to_datetime(pd.Series(list(stamps), dtype=object), errors="coerce")
-    for i, (a, t) in enumerate(zip(actions, times, strict=True)):
-        name = "" if a is None or (isinstance(a, float) and np.isnan(a)) else str(a)
-        sizes[name] = sizes.get(name, 0) + 1
-        first.setdefault(name, i)
-        if not pd.isna(t) and (name not in when or t < when[name]):
-            when[name] = t
-    never = pd.Timestamp.min
-    order = sorted(sizes, key=lambda a: (when.get(a, never), first[a]))
-    return [(a, sizes[a]) for a in order]
+    names = pd.Series(list(actions), dtype=object)
+    names = names.where(names.notna(), "").astype(str)
+    times = pd.to_datetime(pd.Series(list(stamps), dtype=object), errors="coerce", format="mixed")
+    frame = pd.DataFrame({"name": names.to_numpy(), "t": times.to_numpy(), "i": np.arange(len(names))})
+    g = frame.groupby("name", sort=False).agg(t=("t", "min"), i=("i", "min"), n=("i", "size"))
+    g = g.sort_values(["t", "i"], kind="stable", na_position="first")  # a time-less action: the oldest
+    return [(str(a), int(n)) for a, n in zip(g.index, g["n"], strict=True)]
 
 
 def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room: int) -> int | None:
