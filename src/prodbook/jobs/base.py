@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core.changes import Change
 from prodbook.core.findings import Finding
+from prodbook.core.model import columns
+from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.workbook.publish import Staged
-from prodbook.workbook.tables import duplicate_keys, records_frame
+from prodbook.workbook.tables import Table, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
 
 
@@ -56,11 +59,47 @@ class Outcome:
 def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
                 ) -> tuple[pd.DataFrame, list[Finding]]:
     """A sheet's valid rows (fields + ``_row``): bad rows and later duplicates become findings."""
-    table, records, rows, found = tracker.records(spec, required=required)
-    frame = records_frame(records, rows, spec)
+    table = tracker.table(spec, required=required)
+    frame, found = checked_rows(table, RECORDS[spec.name], tracker.file)
+    found = table.findings + found
     dups = duplicate_keys(table, tracker.file)
     if dups:
         drop = {f.row for f in dups}
         frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
     return frame, found + dups
 
+
+def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """``records_frame(*to_records(...))`` with the same rows, values and findings, decided a column at a
+    time: only the rows the column checks cannot take (``core.model.columns``) go through pydantic."""
+    fields = [f for f in table.spec.fields if f in model.model_fields]
+    n = len(table.frame)
+    decided = columns.accepted(model, {f: table.frame[f].tolist() for f in fields}, n) if n else None
+    if decided is None:
+        records, rows, found = to_records(table, model, file)
+        return records_frame(records, rows, table.spec), found
+    ok, values = decided
+    slow = np.flatnonzero(~ok)
+    records, slow_rows, found = to_records(replace(table, frame=table.frame.iloc[slow]), model, file) \
+        if len(slow) else ([], [], [])
+    if not ok.any() and not records:
+        return records_frame([], [], table.spec), found
+    # the slow rows pydantic took, back in sheet order among the fast ones
+    at_row = {int(r): i for i, r in enumerate(slow_rows)}
+    row_of = table.frame["_row"].to_numpy()
+    keep = ok.copy()
+    slow_pos = slow.tolist()
+    taken = [p for p in slow_pos if int(row_of[p]) in at_row]
+    keep[taken] = True
+    order = np.flatnonzero(keep).tolist()
+    dumps = {p: records[at_row[int(row_of[p])]].model_dump() for p in taken}
+    data: dict[str, list[Any]] = {}
+    for f in table.spec.fields:
+        if f not in model.model_fields:
+            data[f] = [float("nan")] * len(order)  # as a DataFrame of records gives a key none of them has
+            continue
+        col = values[f]
+        data[f] = [dumps[p][f] if p in dumps else col[p] for p in order]
+    frame = pd.DataFrame(data, columns=list(table.spec.fields))
+    frame["_row"] = [int(row_of[p]) for p in order]
+    return frame, found
