@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, cast
 
 from prodbook.core.model.sheets import SheetSpec
@@ -55,6 +56,22 @@ def row_dicts(frame: Any) -> list[dict[str, Any]]:
     Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None.
     """
     return cast(list[dict[str, Any]], frame.to_dict("records"))
+
+
+def cells(frame: Any, field: str) -> list[Any]:
+    """One column's cells as ``frame.to_dict("records")`` gives them (numpy scalars and NA in a column of
+    Python objects boxed as pandas boxes them), without building a dict per row."""
+    column = frame[field]
+    values = column.tolist()
+    if column.dtype == object:
+        from pandas.core.dtypes.cast import maybe_box_native  # what to_dict applies to object columns
+
+        values = [v if type(v) in _NATIVE else maybe_box_native(v) for v in values]
+    return cast(list[Any], values)
+
+
+_NATIVE = frozenset({str, int, float, bool, type(None), date, datetime})
+"""Types ``maybe_box_native`` gives back as they are."""
 
 
 def records(frame: Any) -> list[dict[str, Any]]:
