@@ -8,6 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, cast
 
 import numpy as np
@@ -464,6 +465,10 @@ def _days(values: np.ndarray) -> np.ndarray:
     """Dates by day; numpy reads date objects and None directly, pandas the rest."""
     if values.dtype.kind == "M":
         return values.astype("datetime64[D]")
+    if values.dtype == object and all(type(v) is date or v is None for v in values):
+        # a T&A column of a few hundred distinct days: each converted once
+        codes, days = pd.factorize(values)
+        return np.append(np.array(list(days), dtype="datetime64[D]"), np.datetime64("NaT", "D"))[codes]
     try:
         return np.array(values, dtype="datetime64[D]")
     except (TypeError, ValueError):

@@ -1,0 +1,61 @@
+"""The T&A job's column shortcuts give what the plain versions give (hypothesis).
+
+``ta_job._days`` converts each distinct day of a column of dates once; ``keys.key_texts`` turns each
+distinct text once. Held to the plain conversions they replace, on columns with blanks, times,
+text and numbers mixed in (which take the plain path).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prodbook.core.keys import key_text, key_texts
+from prodbook.jobs.ta_job import _days
+
+pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format")  # the plain path on text
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1))
+MIXED = st.one_of(DAYS, st.none(), st.just(math.nan), st.just(pd.NaT), st.just("N/A"),
+                  st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)),
+                  DAYS.map(pd.Timestamp))
+
+
+def plain_days(values: np.ndarray) -> np.ndarray:
+    """``_days`` as it was: numpy over the whole column, pandas when numpy refuses."""
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    try:
+        return np.array(values, dtype="datetime64[D]")
+    except (TypeError, ValueError):
+        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(DAYS, DAYS, st.none()), max_size=40) | st.lists(MIXED, max_size=12))
+def test_days_match_numpy_over_the_column(values: list[Any]) -> None:
+    column = np.array(values + [None], dtype=object)[:-1]  # a 1-d column of objects, whatever they are
+    got, want = _days(column), plain_days(column)
+    assert got.dtype == want.dtype
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+TEXTS = st.one_of(st.sampled_from(["4501", "4501 ", "", "  ", "S1", "Red", "XF"]), st.text(max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda k: st.lists(st.tuples(*[st.one_of(TEXTS, TEXTS, st.sampled_from(
+    [None, math.nan, 1, 1.0, True, pd.NA]))] * k), max_size=20)), st.booleans())
+def test_key_texts_match_key_text_per_row(rows: list[tuple[Any, ...]], as_arrays: bool) -> None:
+    if not rows:
+        return
+    cols = list(zip(*rows))
+    columns = [np.array(list(c) + [None], dtype=object)[:-1] if as_arrays else list(c) for c in cols]
+    assert key_texts(columns) == [key_text(r) for r in rows]
