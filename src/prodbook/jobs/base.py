@@ -91,15 +91,18 @@ def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataF
     slow_pos = slow.tolist()
     taken = [p for p in slow_pos if int(row_of[p]) in at_row]
     keep[taken] = True
-    order = np.flatnonzero(keep).tolist()
-    dumps = {p: records[at_row[int(row_of[p])]].model_dump() for p in taken}
+    order = np.flatnonzero(keep)
+    dumps = [records[at_row[int(row_of[p])]].model_dump() for p in taken]
+    where = np.searchsorted(order, taken).tolist()  # each slow row's place among the rows kept
     data: dict[str, list[Any]] = {}
     for f in table.spec.fields:
         if f not in model.model_fields:
             data[f] = [float("nan")] * len(order)  # as a DataFrame of records gives a key none of them has
             continue
-        col = values[f]
-        data[f] = [dumps[p][f] if p in dumps else col[p] for p in order]
+        col = values[f][order]
+        for i, dump in zip(where, dumps):
+            col[i] = dump[f]
+        data[f] = col.tolist()  # a list, so that pandas infers each column's dtype as from records
     frame = pd.DataFrame(data, columns=list(table.spec.fields))
-    frame["_row"] = [int(row_of[p]) for p in order]
+    frame["_row"] = [int(r) for r in row_of[order]]
     return frame, found

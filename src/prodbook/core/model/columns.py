@@ -12,6 +12,7 @@ validator) is left to pydantic, so that every finding stays pydantic's own.
 from __future__ import annotations
 
 import math
+import operator
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,12 +22,15 @@ from typing import Any, Union, get_args, get_origin
 
 import annotated_types as at
 import numpy as np
+import pandas as pd
 
 from prodbook.core.model.records import Record
 
 _BIG = 2**53
 """Numbers past this are left to pydantic (its own limits and float precision decide them)."""
 _NA_NAMES = ("NAType", "NaTType")
+_MISSING_TYPES = frozenset({type(None), float, type(pd.NA), type(pd.NaT)})
+"""Cells ``pandas.isna`` finds that ``is_missing`` counts too, by their exact type."""
 _SAFE_CONFIG = {"frozen", "use_attribute_docstrings", "extra", "str_strip_whitespace", "title"}
 """Model settings that do not change what a value validates to (stripping is handled: text with
 anything to strip is left to pydantic)."""
@@ -47,21 +51,43 @@ class FieldCheck:
     """The column check of present cells; None: every present value is left to pydantic."""
 
 
-def _bounds(metadata: Sequence[Any]) -> Callable[[float], bool] | None:
-    """The field's numeric constraints as one test; None when it has one this module does not know."""
-    tests: list[Callable[[float], bool]] = []
+Bounds = list[tuple[Callable[[Any, Any], Any], float]]
+"""A number field's constraints: (operator, bound) pairs, all to hold (Ge(0) is (operator.ge, 0))."""
+
+
+def _bounds(metadata: Sequence[Any]) -> Bounds | None:
+    """The field's numeric constraints; None when it has one this module does not know."""
+    out: Bounds = []
     for m in metadata:
         if isinstance(m, at.Ge):
-            tests.append(lambda x, b=m.ge: x >= b)
+            out.append((operator.ge, m.ge))
         elif isinstance(m, at.Gt):
-            tests.append(lambda x, b=m.gt: x > b)
+            out.append((operator.gt, m.gt))
         elif isinstance(m, at.Le):
-            tests.append(lambda x, b=m.le: x <= b)
+            out.append((operator.le, m.le))
         elif isinstance(m, at.Lt):
-            tests.append(lambda x, b=m.lt: x < b)
+            out.append((operator.lt, m.lt))
         else:
             return None
-    return lambda x: all(t(x) for t in tests)
+    return out
+
+
+def _within(bounds: Bounds, x: Any) -> Any:
+    """Every bound holds: a bool for a number, a boolean array for an array."""
+    ok = np.ones(len(x), dtype=bool) if isinstance(x, np.ndarray) else True
+    for op, bound in bounds:
+        ok = ok & op(x, bound)
+    return ok
+
+
+def _numbers(values: list[Any], allowed: set[type]) -> np.ndarray | None:
+    """The column as floats when every cell is one of ``allowed`` (exact types), else None."""
+    if not set(map(type, values)) <= allowed:
+        return None
+    try:
+        return np.array(values, dtype=float)
+    except OverflowError:  # an int too big for a float: left to the per-cell path
+        return None
 
 
 def _text(values: list[Any]) -> tuple[list[bool], list[Any]]:
@@ -81,28 +107,46 @@ def _bool(values: list[Any]) -> tuple[list[bool], list[Any]]:
     return [type(v) is bool for v in values], values
 
 
-def _int(ok: Callable[[float], bool]) -> Convert:
+def _int(bounds: Bounds) -> Convert:
     def one(v: Any) -> tuple[bool, Any]:
         t = type(v)
         if t is int:
-            return -_BIG < v < _BIG and ok(v), v
+            return -_BIG < v < _BIG and _within(bounds, v), v
         if t is float and math.isfinite(v) and v.is_integer() and -_BIG < v < _BIG:
             n = int(v)
-            return ok(n), n
+            return _within(bounds, n), n
         return False, None
-    return _each(one)
+
+    def convert(values: list[Any]) -> tuple[list[bool], list[Any]]:
+        x = _numbers(values, {int, float})
+        if x is None:
+            return _each(one)(values)
+        # past 2**53 an int's float is 2**53 or more: refused as by ``one``
+        with np.errstate(invalid="ignore"):
+            taken = np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < _BIG) & _within(bounds, x)
+        got = values if float not in set(map(type, values)) else [
+            int(v) if t else None for v, t in zip(values, taken.tolist())]
+        return taken.tolist(), got
+    return convert
 
 
-def _float(ok: Callable[[float], bool]) -> Convert:
+def _float(bounds: Bounds) -> Convert:
     def one(v: Any) -> tuple[bool, Any]:
         t = type(v)
         if t is float:
-            return math.isfinite(v) and ok(v), v
+            return math.isfinite(v) and _within(bounds, v), v
         if t is int and -_BIG < v < _BIG:
             x = float(v)
-            return ok(x), x
+            return _within(bounds, x), x
         return False, None
-    return _each(one)
+
+    def convert(values: list[Any]) -> tuple[list[bool], list[Any]]:
+        x = _numbers(values, {float})
+        if x is None:
+            return _each(one)(values)
+        with np.errstate(invalid="ignore"):
+            return (np.isfinite(x) & _within(bounds, x)).tolist(), values
+    return convert
 
 
 def _enum(kind: type[Enum]) -> Convert:
@@ -129,8 +173,8 @@ def _converter(annotation: Any, metadata: Sequence[Any]) -> Convert | None:
         if len(args) != 1:
             return None
         annotation = args[0]
-    ok = _bounds(metadata)
-    if ok is None:
+    bounds = _bounds(metadata)
+    if bounds is None:
         return None
     if annotation is str and not metadata:
         return _text
@@ -141,9 +185,9 @@ def _converter(annotation: Any, metadata: Sequence[Any]) -> Convert | None:
     if annotation is bool and not metadata:
         return _bool
     if annotation is int:
-        return _int(ok)
+        return _int(bounds)
     if annotation is float:
-        return _float(ok)
+        return _float(bounds)
     if isinstance(annotation, type) and issubclass(annotation, Enum) and not metadata:
         return _enum(annotation)
     return None
@@ -166,45 +210,58 @@ def field_checks(model: type[Record]) -> list[FieldCheck] | None:
 
 
 def _missing(values: list[Any]) -> np.ndarray:
-    """``cells.is_missing`` over a column: None, NaN, pandas' NA and NaT."""
-    return np.array([v is None or (isinstance(v, float) and v != v) or type(v).__name__ in _NA_NAMES
-                     for v in values], dtype=bool)
+    """``cells.is_missing`` over a column: None, NaN, pandas' NA and NaT.
+
+    ``pandas.isna`` finds a superset (numpy's NaT, a Decimal NaN as well); the cells it finds are
+    checked one by one only when they are not all of the kinds ``is_missing`` counts.
+    """
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    found = pd.isna(column)
+    if found.any():
+        flagged = column[found]
+        if not {t for t in map(type, flagged)} <= _MISSING_TYPES:
+            found[found] = [v is None or (isinstance(v, float) and v != v) or type(v).__name__ in _NA_NAMES
+                            for v in flagged]
+    return found
 
 
 def accepted(model: type[Record], columns: dict[str, list[Any]], n: int
-             ) -> tuple[np.ndarray, dict[str, list[Any]]] | None:
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     """Which rows the model takes as they are (column checks), and every field's validated value there.
 
     ``columns`` holds the cells as ``to_dict('records')`` gives them, by field (a field absent is blank).
-    Rows not taken are left to pydantic; their values in the result are placeholders. None: the model
-    cannot be decided column-wise at all.
+    Rows not taken are left to pydantic; their values in the result (object arrays) are placeholders.
+    None: the model cannot be decided column-wise at all.
     """
     checks = field_checks(model)
     if checks is None:
         return None
     ok = np.ones(n, dtype=bool)
-    out: dict[str, list[Any]] = {}
+    out: dict[str, np.ndarray] = {}
     for check in checks:
+        result = np.empty(n, dtype=object)
+        result[:] = [check.default] * n
+        out[check.name] = result
         values = columns.get(check.name)
         if values is None:
             if check.required:
                 ok[:] = False
-            out[check.name] = [check.default] * n
             continue
         missing = _missing(values)
         if check.required:
             ok &= ~missing
-        result = [check.default] * n
         present = np.flatnonzero(~missing & ok)
-        if len(present):
-            if check.convert is None:
-                ok[present] = False
-            else:
-                at_ = present.tolist()
-                taken, got = check.convert([values[i] for i in at_])
-                for i, t, v in zip(at_, taken, got):
-                    if t:
-                        result[i] = v
-                ok[present[~np.array(taken, dtype=bool)]] = False
-        out[check.name] = result
+        if not len(present):
+            continue
+        if check.convert is None:
+            ok[present] = False
+            continue
+        at_ = present.tolist()
+        taken, got = check.convert([values[i] for i in at_])
+        took = np.array(taken, dtype=bool)
+        kept = np.empty(len(got), dtype=object)
+        kept[:] = got
+        result[present[took]] = kept[took]
+        ok[present[~took]] = False
     return ok, out
