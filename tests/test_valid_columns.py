@@ -135,3 +135,39 @@ def test_a_real_tracker_reads_the_same(tmp_path: Path) -> None:
     _same(table)
     frame, found = valid_frame(tracker, spec)
     assert len(frame) + len({f.row for f in found if f.sheet == "Orders" and f.row}) >= 2
+
+
+def old_formula_text(table: Table, file: str) -> list[Any]:
+    """``validate_job.formula_text`` cell by cell, as it was: the oracle."""
+    from prodbook.core.cells import is_signed_number, looks_like_formula
+    from prodbook.core.findings import Code, warning
+    from prodbook.core.model.sheets import Kind
+
+    out = []
+    for f, c in table.columns.items():
+        if table.spec.column(f).kind is not Kind.TEXT:
+            continue
+        for value, row in zip(table.frame[f], table.frame["_row"]):
+            if isinstance(value, str) and looks_like_formula(value) and not is_signed_number(value):
+                out.append(warning(Code.FORMULA_TEXT, "this text starts like a formula; prodbook keeps "
+                                   "it as text and never runs it. Check it is what the vendor meant",
+                                   file=file, sheet=table.sheet, row=int(row), column=table.headers[c],
+                                   value=value))
+    return out
+
+
+FORMULA_LIKE = st.sampled_from(["=SUM(A1)", "+1,200", "-5", "-", "@x", "=", "+", "-1e3", "- 5", "=1", "a=b",
+                                "@", "-inf", "+nan", "Done"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(MODELS), st.lists(st.lists(st.one_of(FORMULA_LIKE, CELLS), min_size=30, max_size=30),
+                                         max_size=10), st.booleans())
+def test_formula_text_by_distinct_value_matches_cell_by_cell(name: str, cells: list[list[Any]],
+                                                              infer: bool) -> None:
+    from prodbook.jobs.validate_job import formula_text
+
+    fields = spec_by_name(name).fields
+    table = _table(name, [dict(zip(fields, row)) for row in cells], infer=infer)
+    got, want = formula_text(table, "t.xlsx"), old_formula_text(table, "t.xlsx")
+    assert [repr(f) for f in got] == [repr(f) for f in want]
