@@ -8,7 +8,7 @@ times, Timestamps, numbers where text belongs, -0.0, numpy scalars, case and spa
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from prodbook.core import exceptions as ex
 from prodbook.core.cells import NA, is_missing
 from prodbook.core.keys import fold_ref, line_key
-from prodbook.core.wip import latest_reports
 from prodbook.core.where import cells, row_dicts
+from prodbook.core.wip import latest_reports
 
 
 def _old_date(v: Any) -> date | None:
@@ -68,7 +68,7 @@ DAY = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 1, 20))
 WHEN = st.one_of(
     DAY, DAY, st.none(), st.just(math.nan), st.just(pd.NaT), st.just(pd.NA), st.just(NA), st.just("2026-01-03"),
     DAY.map(lambda d: datetime(d.year, d.month, d.day, 7)), DAY.map(pd.Timestamp),
-    DAY.map(lambda d: datetime(d.year, d.month, d.day, 23, tzinfo=timezone.utc)),
+    DAY.map(lambda d: datetime(d.year, d.month, d.day, 23, tzinfo=UTC)),
     DAY.map(lambda d: datetime(d.year, d.month, d.day, 8, tzinfo=timezone(timedelta(hours=9)))),
     DAY.map(lambda d: np.datetime64(d, "D")),
 )
@@ -148,7 +148,7 @@ def test_a_line_gets_its_milestones_and_vendor() -> None:
 
 def test_equal_values_that_read_differently_stay_apart() -> None:
     """-0.0 == 0.0 and two zoned times of one instant are equal, but fold and date differently."""
-    utc = datetime(2026, 1, 5, 23, tzinfo=timezone.utc)
+    utc = datetime(2026, 1, 5, 23, tzinfo=UTC)
     tokyo = utc.astimezone(timezone(timedelta(hours=9)))  # the same instant, 6 January there
     orders = pd.DataFrame({"po": pd.Series(["4501", "4501"], dtype=object), "style": ["S1", "S1"],
                            "color": pd.Series([0.0, -0.0], dtype=object), "po_date": pd.Series([utc, tokyo],

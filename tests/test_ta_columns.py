@@ -59,3 +59,16 @@ def test_key_texts_match_key_text_per_row(rows: list[tuple[Any, ...]], as_arrays
     cols = list(zip(*rows))
     columns = [np.array(list(c) + [None], dtype=object)[:-1] if as_arrays else list(c) for c in cols]
     assert key_texts(columns) == [key_text(r) for r in rows]
+
+
+LOGGED = st.one_of(st.none(), st.text(max_size=4), st.dates(), st.datetimes(), st.integers(-3, 3), st.floats(),
+                   st.just(pd.NaT), st.just(pd.NA), st.dates().map(pd.Timestamp), st.just(np.float64("nan")),
+                   st.just(np.int64(4)), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LOGGED, max_size=30))
+def test_log_texts_match_log_text(values: list[Any]) -> None:
+    from prodbook.core.changes import log_text, log_texts
+
+    assert log_texts(values + values) == [log_text(v) for v in values + values]

@@ -231,7 +231,8 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
         lr := latest_reports(wip)) else {}
     out = []
     n = len(orders)
-    col = {f: cells(orders, f) if f in orders.columns or f in ("po", "style", "color") else [None] * n
+    col: dict[str, list[Any]] = {f: cells(orders, f) if f in orders.columns or f in ("po", "style", "color")
+                                 else [None] * n
            for f in ("po", "style", "color", "qty", "ship_mode", "terms", "_row")}
     when = {f: _distinct(_date, cells(orders, f)) if f in orders.columns else [None] * n
             for f in ("po_date", "ex_factory", "in_dc", "cancel")}

@@ -64,7 +64,8 @@ def cells(frame: Any, field: str) -> list[Any]:
     column = frame[field]
     values = column.tolist()
     if column.dtype == object:
-        from pandas.core.dtypes.cast import maybe_box_native  # what to_dict applies to object columns
+        # what to_dict applies to object columns; pandas-stubs leave this real helper out
+        from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
 
         values = [v if type(v) in _NATIVE else maybe_box_native(v) for v in values]
     return cast(list[Any], values)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cells import Formula, Value
-from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_text
+from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_texts
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Finding, UserError
 from prodbook.core.keys import key_text
@@ -356,8 +356,8 @@ class Tracker:
         changes = self.changes
         new = pd.DataFrame({"timestamp": [when] * len(changes), "action": action,
                             "sheet": [c.sheet for c in changes], "key": [c.key for c in changes],
-                            "field": [c.field for c in changes], "old": [log_text(c.old) for c in changes],
-                            "new": [log_text(c.new) for c in changes], "user": self.user},
+                            "field": [c.field for c in changes], "old": log_texts(c.old for c in changes),
+                            "new": log_texts(c.new for c in changes), "user": self.user},
                            columns=list(CHANGE_LOG.fields))
         self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
 

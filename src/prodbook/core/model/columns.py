@@ -51,7 +51,7 @@ class FieldCheck:
     """The column check of present cells; None: every present value is left to pydantic."""
 
 
-Bounds = list[tuple[Callable[[Any, Any], Any], float]]
+Bounds = list[tuple[Callable[[Any, Any], Any], Any]]
 """A number field's constraints: (operator, bound) pairs, all to hold (Ge(0) is (operator.ge, 0))."""
 
 
