@@ -72,3 +72,36 @@ def test_log_texts_match_log_text(values: list[Any]) -> None:
     from prodbook.core.changes import log_text, log_texts
 
     assert log_texts(values + values) == [log_text(v) for v in values + values]
+
+
+def old_first_rows(ta: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    """``links.first_rows`` cell by cell, as it was: the oracle."""
+    from prodbook.workbook.links import _text
+
+    if not len(ta) or "_row" not in ta.columns:
+        return {}
+    out: dict[tuple[str, str, str], int] = {}
+    for po, style, color, row in zip(ta["po"], ta["style"], ta["color"], ta["_row"]):
+        if row is None or (isinstance(row, float) and row != row):
+            continue
+        key = (_text(po), _text(style), _text(color))
+        if key not in out or int(row) < out[key]:
+            out[key] = int(row)
+    return out
+
+
+KEYS = st.one_of(st.sampled_from(["4501", " 4501", "4501 ", "po1", "PO1", "", "S1", "s1 "]),
+                 st.sampled_from([None, math.nan, pd.NA, 4501, 4501.0, "<NA>"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KEYS, KEYS, KEYS, st.one_of(st.integers(2, 60), st.just(math.nan), st.just(7.0))),
+                max_size=25), st.booleans())
+def test_first_rows_match_the_cell_by_cell_version(rows: list[tuple[Any, ...]], infer: bool) -> None:
+    from prodbook.workbook.links import first_rows
+
+    cols = ["po", "style", "color", "_row"]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+    frame = pd.DataFrame(data if infer else {c: pd.Series(v, dtype=object) for c, v in data.items()}, columns=cols)
+    got, want = first_rows(frame), old_first_rows(frame)
+    assert got == want and list(got) == list(want)

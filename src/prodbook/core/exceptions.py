@@ -261,10 +261,13 @@ def _line_keys(frame: pd.DataFrame) -> list[str]:
 def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``fn`` of each value, computed once per distinct (type, value) of the types whose equal values
     read the same (1 and 1.0 stay apart; floats, -0.0 == 0.0, and zoned times are computed each time)."""
-    if all(type(v) is str for v in values):  # a column of text: hashed in C, each text once
-        codes, uniques = pd.factorize(np.array(values, dtype=object))
-        done = np.empty(len(uniques), dtype=object)
-        done[:] = [fn(u) for u in uniques]
+    kinds = set(map(type, values))
+    if kinds <= _FACTORIZED:  # text, or dates and blanks: hashed in C, each distinct value once
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        codes, uniques = pd.factorize(column)  # None is -1: the last entry
+        done = np.empty(len(uniques) + 1, dtype=object)
+        done[:] = [*(fn(u) for u in uniques), fn(None)]
         return cast(list[Any], done[codes].tolist())
     seen: dict[tuple[type, Any], Any] = {}
     out = []
@@ -282,6 +285,8 @@ def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
 
 
 _UNSEEN = object()
+_FACTORIZED = frozenset({str, date, type(None)})
+"""Kinds of cell no two of which are equal unless they read the same (a str never equals a date)."""
 _SAME_WHEN_EQUAL = frozenset({str, int, bool, date, type(None)})
 _NAIVE_WHEN_EQUAL = frozenset({datetime, pd.Timestamp})
 

@@ -15,8 +15,9 @@ import os
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
@@ -101,13 +102,21 @@ def first_rows(ta: pd.DataFrame) -> dict[LineKey, int]:
     if not len(ta) or "_row" not in ta.columns:
         return {}
     out: dict[LineKey, int] = {}
-    for po, style, color, row in zip(ta["po"], ta["style"], ta["color"], ta["_row"]):
+    keys = zip(*(_texts(ta[f].tolist()) for f in ("po", "style", "color")))
+    for key, row in zip(keys, ta["_row"].tolist()):
         if row is None or (isinstance(row, float) and row != row):
             continue
-        key = (_text(po), _text(style), _text(color))
         if key not in out or int(row) < out[key]:
             out[key] = int(row)
     return out
+
+
+def _texts(values: list[object]) -> list[str]:
+    """``_text`` of a column; a column of text folds each distinct text once (a T&A repeats each PO ~20 times)."""
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(np.array(values, dtype=object))
+        return cast(list[str], np.array([u.strip().upper() for u in uniques], dtype=object)[codes].tolist())
+    return [_text(v) for v in values]
 
 
 def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[Any]:
