@@ -72,6 +72,9 @@ WHEN = st.one_of(
     DAY.map(lambda d: datetime(d.year, d.month, d.day, 8, tzinfo=timezone(timedelta(hours=9)))),
     DAY.map(lambda d: np.datetime64(d, "D")),
 )
+STAMPS = st.one_of(DAY.map(pd.Timestamp), DAY.map(lambda d: pd.Timestamp(d) + pd.Timedelta(hours=23)),
+                   st.just(pd.NaT))
+DATES = st.one_of(DAY, st.none())
 REF = st.one_of(st.sampled_from(["4501", "PO 4501", "04501", "4502", " 4502", "po-4502", "S1", "s1", "S2"]),
                 st.sampled_from([4501, 4501.0, -0.0, 0.0, 0, np.int64(4501), True]))
 COLOR = st.one_of(st.sampled_from(["Red", "red ", "RED", "Blue", ""]), st.sampled_from([1, 1.0, -0.0, 0.0]))
@@ -81,6 +84,7 @@ CODE = st.sampled_from(["XF", "xf ", " CUT", "SEW", "PCK", "FIH", "BKC", "IDC", 
 @st.composite
 def season(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     obj = draw(st.booleans())  # object columns, or let pandas infer (str, float64, datetime64)
+    when = draw(st.sampled_from([WHEN, STAMPS, DATES]))  # mixed cells, or a column of one kind
 
     def frame(rows: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
         data = {c: [r[c] for r in rows] for c in cols}
@@ -91,11 +95,11 @@ def season(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     orders = [{"po": draw(REF), "style": draw(REF), "color": draw(COLOR),
                "qty": draw(st.one_of(st.none(), st.integers(0, 9000), st.just(12.0), st.just(math.nan))),
                "ship_mode": draw(st.sampled_from([None, "Sea", "Air", math.nan])),
-               "po_date": draw(WHEN), "ex_factory": draw(WHEN), "in_dc": draw(WHEN), "cancel": draw(WHEN),
+               "po_date": draw(when), "ex_factory": draw(when), "in_dc": draw(when), "cancel": draw(when),
                "terms": draw(st.sampled_from([None, "FOB", "DDP", " fob", math.nan])),
                "_row": i + 2} for i in range(draw(st.integers(0, 6)))]
     ta = [{"po": draw(REF), "style": draw(REF), "color": draw(COLOR), "code": draw(CODE),
-           "planned": draw(WHEN), "forecast": draw(WHEN), "actual": draw(WHEN)}
+           "planned": draw(when), "forecast": draw(when), "actual": draw(when)}
           for _ in range(draw(st.integers(0, 25)))]
     styles = [{"style": s, "vendor": draw(st.sampled_from(["V1", "V2", None]))} for s in ("S1", "S2", "s1")]
     cols = list(orders[0]) if orders else ["po", "style", "color", "qty", "ship_mode", "po_date", "ex_factory",

@@ -262,12 +262,17 @@ def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``fn`` of each value, computed once per distinct (type, value) of the types whose equal values
     read the same (1 and 1.0 stay apart; floats, -0.0 == 0.0, and zoned times are computed each time)."""
     kinds = set(map(type, values))
-    if kinds <= _FACTORIZED:  # text, or dates and blanks: hashed in C, each distinct value once
+    blank: Any = _UNSEEN
+    if kinds <= _FACTORIZED:  # text, or dates and blanks
+        blank = None
+    elif kinds <= _STAMPS and all(v.tzinfo is None for v in values):  # a column of times without a zone
+        blank = pd.NaT
+    if blank is not _UNSEEN:  # hashed in C, each distinct value once
         column = np.empty(len(values), dtype=object)
         column[:] = values
-        codes, uniques = pd.factorize(column)  # None is -1: the last entry
+        codes, uniques = pd.factorize(column)  # the blank is -1: the last entry
         done = np.empty(len(uniques) + 1, dtype=object)
-        done[:] = [*(fn(u) for u in uniques), fn(None)]
+        done[:] = [*(fn(u) for u in uniques), fn(blank)]
         return cast(list[Any], done[codes].tolist())
     seen: dict[tuple[type, Any], Any] = {}
     out = []
@@ -287,6 +292,8 @@ def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
 _UNSEEN = object()
 _FACTORIZED = frozenset({str, date, type(None)})
 """Kinds of cell no two of which are equal unless they read the same (a str never equals a date)."""
+_STAMPS = frozenset({pd.Timestamp, type(pd.NaT)})
+"""Times without a zone: equal ones are the same wall time."""
 _SAME_WHEN_EQUAL = frozenset({str, int, bool, date, type(None)})
 _NAIVE_WHEN_EQUAL = frozenset({datetime, pd.Timestamp})
 
