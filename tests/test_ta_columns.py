@@ -23,6 +23,7 @@ from prodbook.jobs.ta_job import _days
 pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format")  # the plain path on text
 
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1))
+STAMPS = st.one_of(DAYS.map(pd.Timestamp), DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(hours=23)), st.just(pd.NaT))
 MIXED = st.one_of(DAYS, st.none(), st.just(math.nan), st.just(pd.NaT), st.just("N/A"),
                   st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)),
                   DAYS.map(pd.Timestamp))
@@ -39,7 +40,8 @@ def plain_days(values: np.ndarray) -> np.ndarray:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(DAYS, DAYS, st.none()), max_size=40) | st.lists(MIXED, max_size=12))
+@given(st.lists(st.one_of(DAYS, DAYS, st.none()), max_size=40) | st.lists(STAMPS, max_size=30)
+       | st.lists(MIXED, max_size=12))
 def test_days_match_numpy_over_the_column(values: list[Any]) -> None:
     column = np.array(values + [None], dtype=object)[:-1]  # a 1-d column of objects, whatever they are
     got, want = _days(column), plain_days(column)

@@ -73,9 +73,10 @@ def log_text(v: Any) -> str | None:
 
 
 def log_texts(values: Iterable[Any]) -> list[str | None]:
-    """``log_text`` of many values: text as it is, each distinct date once (a first build logs 44,000
-    rows of a few hundred days); every other kind of value as ``log_text`` gives it."""
+    """``log_text`` of many values: text as it is, each distinct date (or zone-less time) once (a first
+    build logs 44,000 rows of a few hundred days); every other kind of value as ``log_text`` gives it."""
     days: dict[date, str] = {}
+    stamps: dict[pd.Timestamp, str | None] = {}
     out: list[str | None] = []
     for v in values:
         t = type(v)
@@ -88,6 +89,11 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
             out.append(text)
         elif v is None:
             out.append(None)
+        elif t is pd.Timestamp and v.tzinfo is None:  # equal zone-less times read the same
+            text = stamps.get(v)
+            if text is None:
+                text = stamps[v] = log_text(v)
+            out.append(text)
         else:
             out.append(log_text(v))
     return out
