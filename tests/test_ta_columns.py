@@ -23,7 +23,8 @@ from prodbook.jobs.ta_job import _days
 pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format")  # the plain path on text
 
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1))
-STAMPS = st.one_of(DAYS.map(pd.Timestamp), DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(hours=23)), st.just(pd.NaT))
+STAMPS = st.one_of(DAYS.map(pd.Timestamp), DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(hours=23)),
+                   st.just(pd.NaT))
 MIXED = st.one_of(DAYS, st.none(), st.just(math.nan), st.just(pd.NaT), st.just("N/A"),
                   st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)),
                   DAYS.map(pd.Timestamp))
