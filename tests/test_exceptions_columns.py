@@ -166,3 +166,16 @@ def test_equal_values_that_read_differently_stay_apart() -> None:
     assert _shown(got) == _shown(old_build_lines(orders, styles, ta, wip, ex.Settings()))
     assert [ln.po_date for ln in got] == [date(2026, 1, 5), date(2026, 1, 6)]
     assert [ln.planned for ln in got] == [{"XF": date(2026, 1, 6)}, {"XF": date(2026, 1, 5)}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(WHEN, REF), COLOR, st.one_of(st.none(), st.integers(0, 9), st.floats())),
+                max_size=10), st.booleans())
+def test_row_dicts_are_to_dict_records(rows: list[tuple[Any, Any, Any]], obj: bool) -> None:
+    cols = ["a", "b", "c"]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()} if obj else data, columns=cols)
+    want = frame.to_dict("records")
+    got = row_dicts(frame)
+    assert [[(k, type(v), repr(v)) for k, v in r.items()] for r in got] == \
+        [[(k, type(v), repr(v)) for k, v in r.items()] for r in want]

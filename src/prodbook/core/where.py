@@ -53,9 +53,13 @@ def place_of(table: Any, file: str) -> Place:
 def row_dicts(frame: Any) -> list[dict[str, Any]]:
     """``frame.to_dict("records")``, typed as prodbook's frames are: columns named by field (text).
 
-    Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None.
+    Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None. Built a column at a
+    time (``cells``): the same dicts, without pandas boxing every cell of every row.
     """
-    return cast(list[dict[str, Any]], frame.to_dict("records"))
+    cols = list(frame.columns)
+    if not cols or len(set(cols)) != len(cols):  # no columns, or a name twice: pandas' own way
+        return cast(list[dict[str, Any]], frame.to_dict("records"))
+    return [dict(zip(cols, row)) for row in zip(*(cells(frame, c) for c in cols))]
 
 
 def cells(frame: Any, field: str) -> list[Any]:
