@@ -84,12 +84,11 @@ def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataF
         if len(slow) else ([], [], [])
     if not ok.any() and not records:
         return records_frame([], [], table.spec), found
-    # the slow rows pydantic took, back in sheet order among the fast ones
+    # the slow rows pydantic took, back in sheet order among the fast ones (by Excel row: unique in a table)
     at_row = {int(r): i for i, r in enumerate(slow_rows)}
     row_of = table.frame["_row"].to_numpy()
     keep = ok.copy()
-    slow_pos = slow.tolist()
-    taken = [p for p in slow_pos if int(row_of[p]) in at_row]
+    taken = [p for p in slow.tolist() if int(row_of[p]) in at_row]
     keep[taken] = True
     order = np.flatnonzero(keep)
     dumps = [records[at_row[int(row_of[p])]].model_dump() for p in taken]

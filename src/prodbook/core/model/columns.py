@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Union, get_args, get_origin
 
 import annotated_types as at
@@ -193,9 +194,13 @@ def _converter(annotation: Any, metadata: Sequence[Any]) -> Convert | None:
     return None
 
 
-def field_checks(model: type[Record]) -> list[FieldCheck] | None:
-    """Each field's column check; None when the model has settings this module does not model."""
-    if set(model.model_config) - _SAFE_CONFIG or model.__pydantic_decorators__.model_validators:
+@lru_cache(maxsize=64)
+def field_checks(model: type[Record]) -> tuple[FieldCheck, ...] | None:
+    """Each field's column check; None when the model has settings, validators or serializers of the
+    whole model that this module does not model."""
+    decorators = model.__pydantic_decorators__
+    if (set(model.model_config) - _SAFE_CONFIG or decorators.model_validators or decorators.field_serializers
+            or decorators.model_serializers or decorators.computed_fields):
         return None
     validated = set()
     for dec in model.__pydantic_decorators__.field_validators.values():
@@ -206,7 +211,7 @@ def field_checks(model: type[Record]) -> list[FieldCheck] | None:
             return None
         convert = None if name in validated else _converter(info.annotation, info.metadata)
         out.append(FieldCheck(name, info.is_required(), None if info.is_required() else info.default, convert))
-    return out
+    return tuple(out)
 
 
 def _missing(values: list[Any]) -> np.ndarray:
