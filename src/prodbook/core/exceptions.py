@@ -210,9 +210,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
         wanted = {c.upper() for c in settings.codes}
-        code = ta["code"].astype("string").str.strip().str.upper()
-        pick = code.isin(wanted).to_numpy(dtype=bool)
-        sub = ta[pick]
+        sub = ta[_wanted_codes(ta["code"], wanted)]
         keys = _line_keys(sub)
         codes = _distinct(lambda c: str(c).strip().upper(), cells(sub, "code"))
         got = [_distinct(_date, cells(sub, f)) if f in sub.columns else [None] * len(sub)
@@ -249,6 +247,16 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
                         None if is_missing(terms_) else terms_,
                         None if is_missing(row) else int(row)))
     return out
+
+
+def _wanted_codes(code: pd.Series, wanted: set[str]) -> np.ndarray:
+    """Rows whose milestone code, stripped and in capitals, is one the rules read. A column of text is
+    looked at once per distinct code; any other column as pandas' string type reads it."""
+    values = code.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(values)
+        return np.array([u.strip().upper() in wanted for u in uniques], dtype=bool)[codes]
+    return code.astype("string").str.strip().str.upper().isin(wanted).to_numpy(dtype=bool)
 
 
 def _line_keys(frame: pd.DataFrame) -> list[str]:

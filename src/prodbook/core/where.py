@@ -68,15 +68,19 @@ def cells(frame: Any, field: str) -> list[Any]:
     column = frame[field]
     values = column.tolist()
     if column.dtype == object:
+        from pandas import NaT, Timestamp
+
         # what to_dict applies to object columns; pandas-stubs leave this real helper out
         from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
 
-        values = [v if type(v) in _NATIVE else maybe_box_native(v) for v in values]
+        native = _NATIVE | {Timestamp, type(NaT)}
+        values = [v if type(v) in native else maybe_box_native(v) for v in values]
     return cast(list[Any], values)
 
 
 _NATIVE = frozenset({str, int, float, bool, type(None), date, datetime})
-"""Types ``maybe_box_native`` gives back as they are."""
+"""Types ``maybe_box_native`` gives back as they are (pandas' Timestamp and NaT too: added where pandas is
+imported, this module is read without it)."""
 
 
 def records(frame: Any) -> list[dict[str, Any]]:
