@@ -108,3 +108,19 @@ def test_first_rows_match_the_cell_by_cell_version(rows: list[tuple[Any, ...]], 
     frame = pd.DataFrame(data if infer else {c: pd.Series(v, dtype=object) for c, v in data.items()}, columns=cols)
     got, want = first_rows(frame), old_first_rows(frame)
     assert got == want and list(got) == list(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(STAMPS, DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(microseconds=5)),
+                          st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)).map(
+                              pd.Timestamp)), max_size=30) | st.lists(MIXED, max_size=10))
+def test_column_values_of_timestamps_match_cell_by_cell(values: list[Any]) -> None:
+    """The writer's values of an object column of Timestamps: each distinct one once, as cell by cell."""
+    from prodbook.core.changes import cell_value
+    from prodbook.workbook.tracker import column_values
+
+    column = pd.Series(values, dtype=object)
+    want = [None if m or v == "" else (v if type(v) is str else cell_value(v))
+            for v, m in zip(column.to_numpy(dtype=object), column.isna().to_numpy())]
+    got = column_values(column)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
