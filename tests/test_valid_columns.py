@@ -171,3 +171,20 @@ def test_formula_text_by_distinct_value_matches_cell_by_cell(name: str, cells: l
     table = _table(name, [dict(zip(fields, row)) for row in cells], infer=infer)
     got, want = formula_text(table, "t.xlsx"), old_formula_text(table, "t.xlsx")
     assert [repr(f) for f in got] == [repr(f) for f in want]
+
+
+KEYS = st.one_of(st.sampled_from(["P1", "p1", " P1 ", "P2", "S1", "s1", "Red", "RED ", "", " "]),
+                 st.sampled_from([None, math.nan, pd.NA, 1, 1.0, "1", "1.0"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["Orders", "T&A", "Styles", "Vendor WIP", "Lab Dips"]),
+       st.lists(st.lists(KEYS, min_size=30, max_size=30), max_size=12), st.booleans())
+def test_duplicate_keys_are_decided_as_duplicate_keys_finds_them(name: str, cells: list[list[Any]],
+                                                                  infer: bool) -> None:
+    from prodbook.jobs.base import has_duplicate_keys
+    from prodbook.workbook.tables import duplicate_keys
+
+    fields = spec_by_name(name).fields
+    table = _table(name, [dict(zip(fields, row)) for row in cells], infer=infer)
+    assert has_duplicate_keys(table) == bool(duplicate_keys(table, "t.xlsx"))

@@ -62,7 +62,7 @@ def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
     table = tracker.table(spec, required=required)
     frame, found = checked_rows(table, RECORDS[spec.name], tracker.file)
     found = table.findings + found
-    dups = duplicate_keys(table, tracker.file)
+    dups = duplicate_keys(table, tracker.file) if has_duplicate_keys(table) else []
     if dups:
         drop = {f.row for f in dups}
         frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
@@ -105,3 +105,24 @@ def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataF
     frame = pd.DataFrame(data, columns=list(table.spec.fields))
     frame["_row"] = [int(r) for r in row_of[order]]
     return frame, found
+
+
+def has_duplicate_keys(table: Table) -> bool:
+    """Whether ``duplicate_keys`` would find a key twice, decided from the key columns folded once per
+    distinct text (a T&A's 44,000 keys are usually all different; the findings, when there are any,
+    are ``duplicate_keys``' own)."""
+    key = list(table.spec.key)
+    if not key or table.frame.empty:
+        return False
+    folded = pd.DataFrame({k: _folded(table.frame[k]) for k in key})
+    return bool(folded.duplicated(keep="first").any())
+
+
+def _folded(column: pd.Series) -> pd.Series:
+    """``column.astype("string").str.strip().str.upper()`` (as ``duplicate_keys`` folds a key), each
+    distinct text once when the column holds nothing but text."""
+    values = column.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(values)
+        return pd.Series(np.array([u.strip().upper() for u in uniques], dtype=object)[codes], dtype=object)
+    return column.astype("string").str.strip().str.upper().reset_index(drop=True)
