@@ -12,8 +12,9 @@ import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import row_snapshot
@@ -24,7 +25,7 @@ from prodbook.core.changes import (
     Change,
     actions_to_move,
     cell_value,
-    log_text,
+    log_texts,
     oldest_actions_first,
 )
 from prodbook.core.config import Config, build_config
@@ -68,9 +69,21 @@ def column_values(column: pd.Series) -> list[Value]:
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
     else:
+        objects = column.to_numpy(dtype=object)
+        if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
+            codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
+            done = np.empty(len(uniques) + 1, dtype=object)
+            done[:] = [*(cell_value(u) for u in uniques), None]
+            return cast(list[Value], done[codes].tolist())
         return [None if m or v == "" else (v if type(v) is str else cell_value(v))
-                for v, m in zip(column.to_numpy(dtype=object), missing)]
+                for v, m in zip(objects, missing)]
     return [None if m else v for v, m in zip(values, missing)]
+
+
+def _zoneless_stamps(values: np.ndarray) -> bool:
+    """Only Timestamps without a zone (and NaT): equal ones are the same wall time, the same cell."""
+    return len(values) > 0 and set(map(type, values)) <= {pd.Timestamp, type(pd.NaT)} and all(
+        v.tzinfo is None for v in values)
 
 
 def shown_row(row: Sequence[Value]) -> tuple[Value, ...]:
@@ -371,8 +384,8 @@ class Tracker:
         changes = self.changes
         new = pd.DataFrame({"timestamp": [when] * len(changes), "action": action,
                             "sheet": [c.sheet for c in changes], "key": [c.key for c in changes],
-                            "field": [c.field for c in changes], "old": [log_text(c.old) for c in changes],
-                            "new": [log_text(c.new) for c in changes], "user": self.user},
+                            "field": [c.field for c in changes], "old": log_texts(c.old for c in changes),
+                            "new": log_texts(c.new for c in changes), "user": self.user},
                            columns=list(CHANGE_LOG.fields))
         room = SHEET_ROWS - (log.header_row if log.exists else 1)
         last_row = getattr(self.backend, "last_row", None)
