@@ -28,6 +28,7 @@ from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_pa
 from prodbook.workbook.lock import WriteLock
 from prodbook.workbook.safety import SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
 from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.xlsxparts import Progress
 
 Job = Callable[[Tracker, Context], Outcome]
 
@@ -132,15 +133,17 @@ def _holding_write_lock(run: Callable[..., RunResult]) -> Callable[..., RunResul
 @_holding_write_lock
 def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None = None,
         on_step: Callable[[str], None] | None = None, issues: bool = True,
-        backend: Any = None) -> RunResult:
+        backend: Any = None, on_progress: Progress | None = None) -> RunResult:
     """Run ``jobs`` (names from ``JOBS``) on the workbook at ``path``.
 
     ``backend``: an open workbook back end to use instead of the file at ``path``
     (the live-Excel one, ``prodbook.workbook.xlbook.XlBook``); it commits the same way.
+    ``on_step(description)`` hears each step; ``on_progress(what, done, total)`` how far the file
+    back end's write of a long sheet has come.
     """
     step = on_step or (lambda _: None)
     step("Reading the workbook")
-    book = backend if backend is not None else FileBook(path)
+    book = backend if backend is not None else FileBook(path, progress=on_progress)
     with _saved_meanwhile(book):
         return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
 
@@ -185,6 +188,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if outcomes and notes:
             outcomes[-1].summary += notes
     tracker.stage_change_log(run_id, ctx.now)
+    tracker.release()  # everything is staged: the tables read need not be held while the file is written
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
     if not ctx.dry_run:

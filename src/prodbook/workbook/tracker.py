@@ -105,6 +105,9 @@ class Tracker:
         self._tables: dict[str, Table] = {}
         self._partial: dict[tuple[str, tuple[str, ...] | None], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
+        """Cells of a sheet read partly (``only``), until its full read; then only its ``_extras`` stay."""
+        self._extras: dict[str, dict[int, list[tuple[int, Any]]]] = {}
+        """Sheet -> Excel row -> its non-blank cells outside prodbook's columns, (column, value)."""
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
         self._merges: dict[str, list[Merge]] = {}
@@ -155,14 +158,21 @@ class Tracker:
             if required:
                 table.findings.append(missing_sheet(spec, sheet, self.file, required=True))
         else:
-            rows = self._raw.get(sheet)
+            rows = self._raw.pop(sheet, None)
             if rows is None:
-                rows = self._raw[sheet] = self.backend.read_sheet(sheet)
+                rows = self.backend.read_sheet(sheet)
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
+            if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
+                self._extras[sheet] = _extras(rows, table)
+            else:
+                self._raw[sheet] = rows
+            del rows
         if only is None:
             self._tables[spec.name] = table
-            self._as_read[table.sheet] = table.frame.copy()  # jobs may edit table.frame in place
+            # jobs may edit table.frame in place: under Copy-on-Write (pandas 3) a shallow copy is a
+            # snapshot that costs nothing until then
+            self._as_read[table.sheet] = table.frame.copy(deep=False)
         else:
             self._partial[cache] = table
         return table
@@ -260,6 +270,12 @@ class Tracker:
                     break
         return self._keys[sheet].get(int(row))
 
+    def release(self) -> None:
+        """Let go of every table read or remembered: the writes are staged, and a million-row T&A's frames
+        are not needed while the file is written. Only ``changes`` stay."""
+        for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras):
+            held.clear()
+
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
@@ -343,14 +359,8 @@ class Tracker:
 
         A column without a header is named by its letter. Only a sheet read in this run has them.
         """
-        raw = self._raw.get(table.sheet)
-        if raw is None or not 0 < row <= len(raw):
-            return {}
-        mapped = set(table.columns.values())
         out: dict[str, Any] = {}
-        for c, v in enumerate(raw[row - 1]):
-            if c in mapped or _blank(v):
-                continue
+        for c, v in self._extras.get(table.sheet, {}).get(row, ()):
             header = table.headers[c] if c < len(table.headers) and table.headers[c] else column_letter(c)
             out[header] = cell_value(v)
         return out
@@ -437,6 +447,21 @@ class Tracker:
             f"{sum(c for _, c in groups[:n]):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
             file=self.file, sheet=log.sheet))
+
+
+def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:
+    """Excel row -> (column, value) of its non-blank cells outside the table's mapped columns."""
+    mapped = set(table.columns.values())
+    width = max(map(len, rows), default=0)
+    extra = [c for c in range(width) if c not in mapped]
+    out: dict[int, list[tuple[int, Any]]] = {}
+    if not extra:
+        return out
+    for r, row in enumerate(rows, 1):
+        cells = [(c, row[c]) for c in extra if c < len(row) and not _blank(row[c])]
+        if cells:
+            out[r] = cells
+    return out
 
 
 def _user() -> str:

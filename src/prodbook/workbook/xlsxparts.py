@@ -33,6 +33,7 @@ from prodbook.workbook.xlsx.package import (
     RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
+    Progress,
     doctype_parts,
 )
 from prodbook.workbook.xlsx.refs import (
@@ -56,6 +57,7 @@ __all__ = [
     "NS_PKG_REL",
     "NS_R",
     "REWRITE_COMPRESSLEVEL",
+    "Progress",
     "RT_BASE",
     "RT_CALCCHAIN",
     "RT_COMMENTS",
