@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import base_sheets, shown_values, write_book
 from prodbook.core import cancel as cx
@@ -214,3 +216,16 @@ def test_ship_window_under_ddp_is_the_arrival():
     assert "has not reached the DC (DDP)" in hit.message
     fob = ex.Inputs([ex.Line(**{**line.__dict__, "terms": None})], None, date(2027, 4, 6))  # type: ignore[arg-type]
     assert ex.ship_window_missed(fob) == []  # shipped on time under FOB
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["FOB", "fob Shanghai", "C&F", "ddp", "Landed",
+                                                                 " cif ", "CandF", "xyz"]),
+                          st.integers(), st.floats(), st.none()), max_size=20))
+def test_read_terms_remembered_reads_as_worked_out(texts: list[object]) -> None:
+    """The per-text cache gives what reading the text afresh gives, asked twice."""
+    from prodbook.core.cancel import _read_terms, read_terms
+
+    for t in texts + texts:
+        fresh = None if t is None or (isinstance(t, float) and t != t) else _read_terms.__wrapped__(str(t))
+        assert read_terms(t) == fresh

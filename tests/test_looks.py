@@ -18,6 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -324,3 +326,15 @@ def test_a_date_format_that_is_not_one_is_a_warning_and_the_default_applies(tmp_
     assert "'0.00' is not a date format" in out and "Config" in out
     ws = openpyxl.load_workbook(path)["T&A"]
     assert ws.cell(row=2, column=_headers(ws)["Planned"]).number_format == DEFAULT_DATE_FORMAT
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.dates(), st.datetimes()),
+                          st.sampled_from(["dd-mmm-yy", "d/m/yyyy", "mm/dd/yyyy hh:mm", "yyyy-mm-dd", "dddd d mmmm",
+                                           "[Red]0", ""])), max_size=30))
+def test_date_text_remembered_per_day_reads_as_worked_out(pairs: list[tuple[date, str]]) -> None:
+    """The per-day cache gives each date, and each datetime, the text worked out afresh."""
+    from prodbook.core.looks import _date_text, date_text
+
+    for value, code in pairs + pairs:
+        assert date_text(value, code) == _date_text(value, code)

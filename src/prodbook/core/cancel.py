@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Basis(StrEnum):
@@ -51,7 +52,13 @@ def read_terms(text: object) -> Terms | None:
     """The terms a cell names ('FOB Shanghai', 'ddp', 'Landed'), or None when blank or not known."""
     if text is None or (isinstance(text, float) and text != text):
         return None
-    words = re.findall(r"[A-Za-z&]+", str(text).upper())
+    return _read_terms(str(text))
+
+
+@lru_cache(maxsize=1 << 10)
+def _read_terms(text: str) -> Terms | None:
+    """``read_terms`` of a cell's text, worked out once per text (every PO line asks, most say FOB)."""
+    words = re.findall(r"[A-Za-z&]+", text.upper())
     if not words:
         return None
     word = "CFR" if words[0] in ("C&F", "CANDF") else words[0]

@@ -29,9 +29,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import cancel as cx
@@ -40,8 +41,8 @@ from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
-from prodbook.core.keys import fold_ref, line_key
-from prodbook.core.where import row_dicts
+from prodbook.core.keys import fold_ref, fold_text, line_key
+from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
 
 IN_PRODUCTION_DAYS = 30
@@ -200,34 +201,109 @@ def _date(v: Any) -> date | None:
 
 def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
                 settings: Settings) -> list[Line]:
-    """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report."""
+    """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report.
+
+    Column by column: each distinct key part and date is folded once (a T&A holds a few thousand PO
+    lines and a few hundred days), the cells read as ``to_dict('records')`` gives them.
+    """
     vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
         wanted = {c.upper() for c in settings.codes}
-        sub = ta[ta["code"].astype("string").str.strip().str.upper().isin(wanted)]
-        for r in sub.to_dict("records"):
-            d = dates.setdefault(line_key(r["po"], r["style"], r["color"]),
-                                 {"planned": {}, "forecast": {}, "actual": {}})
-            code = str(r["code"]).strip().upper()
-            for f in ("planned", "forecast", "actual"):
-                if (v := _date(r.get(f))) is not None:
-                    d[f][code] = v
+        sub = ta[_wanted_codes(ta["code"], wanted)]
+        keys = _line_keys(sub)
+        codes = _distinct(lambda c: str(c).strip().upper(), cells(sub, "code"))
+        got = [_distinct(_date, cells(sub, f)) if f in sub.columns else [None] * len(sub)
+               for f in ("planned", "forecast", "actual")]
+        for key, c, planned, forecast, actual in zip(keys, codes, *got):
+            d = dates.get(key)
+            if d is None:
+                d = dates[key] = {"planned": {}, "forecast": {}, "actual": {}}
+            if planned is not None:
+                d["planned"][c] = planned
+            if forecast is not None:
+                d["forecast"][c] = forecast
+            if actual is not None:
+                d["actual"][c] = actual
     latest = {k: r for k, r in zip(lr["_key"], row_dicts(lr))} if len(
         lr := latest_reports(wip)) else {}
     out = []
-    for o in orders.to_dict("records"):
-        key = line_key(o["po"], o["style"], o["color"])
+    n = len(orders)
+    col: dict[str, list[Any]] = {f: cells(orders, f) if f in orders.columns or f in ("po", "style", "color")
+                                 else [None] * n
+           for f in ("po", "style", "color", "qty", "ship_mode", "terms", "_row")}
+    when = {f: _distinct(_date, cells(orders, f)) if f in orders.columns else [None] * n
+            for f in ("po_date", "ex_factory", "in_dc", "cancel")}
+    for i, key in enumerate(_line_keys(orders)):
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
-        vendor = vendor_of.get(fold_ref(o["style"]))
-        out.append(Line(str(o["po"]), str(o["style"]), str(o["color"]), None if is_missing(vendor) else str(vendor),
-                        None if is_missing(o.get("qty")) else int(o["qty"]),
-                        None if is_missing(o.get("ship_mode")) else str(o["ship_mode"]),
-                        _date(o.get("po_date")), _date(o.get("ex_factory")), _date(o.get("in_dc")),
-                        _date(o.get("cancel")), d["planned"], d["forecast"], d["actual"], latest.get(key),
-                        None if is_missing(o.get("terms")) else o.get("terms"),
-                        None if is_missing(o.get("_row")) else int(o["_row"])))
+        po, style, color = col["po"][i], col["style"][i], col["color"][i]
+        vendor = vendor_of.get(fold_ref(style))
+        qty, mode, terms_, row = col["qty"][i], col["ship_mode"][i], col["terms"][i], col["_row"][i]
+        out.append(Line(str(po), str(style), str(color), None if is_missing(vendor) else str(vendor),
+                        None if is_missing(qty) else int(qty),
+                        None if is_missing(mode) else str(mode),
+                        when["po_date"][i], when["ex_factory"][i], when["in_dc"][i],
+                        when["cancel"][i], d["planned"], d["forecast"], d["actual"], latest.get(key),
+                        None if is_missing(terms_) else terms_,
+                        None if is_missing(row) else int(row)))
     return out
+
+
+def _wanted_codes(code: pd.Series, wanted: set[str]) -> np.ndarray:
+    """Rows whose milestone code, stripped and in capitals, is one the rules read. A column of text is
+    looked at once per distinct code; any other column as pandas' string type reads it."""
+    values = code.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(values)
+        return np.array([u.strip().upper() in wanted for u in uniques], dtype=bool)[codes]
+    return code.astype("string").str.strip().str.upper().isin(wanted).to_numpy(dtype=bool)
+
+
+def _line_keys(frame: pd.DataFrame) -> list[str]:
+    """``line_key`` of every row, each distinct PO, style and colour folded once."""
+    parts = (_distinct(fold_ref, cells(frame, "po")), _distinct(fold_ref, cells(frame, "style")),
+             _distinct(fold_text, cells(frame, "color")))
+    return ["\x1f".join(p) for p in zip(*parts)]
+
+
+def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``fn`` of each value, computed once per distinct (type, value) of the types whose equal values
+    read the same (1 and 1.0 stay apart; floats, -0.0 == 0.0, and zoned times are computed each time)."""
+    kinds = set(map(type, values))
+    blank: Any = _UNSEEN
+    if kinds <= _FACTORIZED:  # text, or dates and blanks
+        blank = None
+    elif kinds <= _STAMPS and all(v.tzinfo is None for v in values):  # a column of times without a zone
+        blank = pd.NaT
+    if blank is not _UNSEEN:  # hashed in C, each distinct value once
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        codes, uniques = pd.factorize(column)  # the blank is -1: the last entry
+        done = np.empty(len(uniques) + 1, dtype=object)
+        done[:] = [*(fn(u) for u in uniques), fn(blank)]
+        return cast(list[Any], done[codes].tolist())
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    for v in values:
+        t = type(v)
+        if t in _SAME_WHEN_EQUAL or (t in _NAIVE_WHEN_EQUAL and v.tzinfo is None):
+            k = (t, v)
+            r = seen.get(k, _UNSEEN)
+            if r is _UNSEEN:
+                r = seen[k] = fn(v)
+        else:
+            r = fn(v)
+        out.append(r)
+    return out
+
+
+_UNSEEN = object()
+_FACTORIZED = frozenset({str, date, type(None)})
+"""Kinds of cell no two of which are equal unless they read the same (a str never equals a date)."""
+_STAMPS = frozenset({pd.Timestamp, type(pd.NaT)})
+"""Times without a zone: equal ones are the same wall time."""
+_SAME_WHEN_EQUAL = frozenset({str, int, bool, date, type(None)})
+_NAIVE_WHEN_EQUAL = frozenset({datetime, pd.Timestamp})
 
 
 # --- shared judgements ----------------------------------------------------------------------------

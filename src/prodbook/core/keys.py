@@ -34,6 +34,10 @@ def key_texts(columns: Sequence[Iterable[Any]]) -> list[str]:
     """``key_text`` of many rows, column by column: each distinct value becomes text once."""
     parts: list[list[str]] = []
     for column in columns:
+        if isinstance(column, np.ndarray) and column.dtype == object and all(type(v) is str for v in column):
+            codes, uniques = pd.factorize(column)  # exact str: equal values are the same text
+            parts.append(np.array([key_text((u,)) for u in uniques], dtype=object)[codes].tolist())
+            continue
         seen: dict[tuple[type, Any], str] = {}
         texts = []
         for v in column:

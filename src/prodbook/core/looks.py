@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from prodbook.core.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
@@ -55,9 +56,26 @@ def is_date_format(code: str) -> bool:
 def date_text(value: date, code: str = DEFAULT_DATE_FORMAT) -> str:
     """``value`` as Excel shows it with the number format ``code`` (English month names).
 
-    Used for the e-mails and the HTML report, so they read like the workbook.
+    Used for the e-mails and the HTML report, so they read like the workbook. A plain date's text
+    is worked out once per date and format (a season's drafts repeat a few hundred days).
     """
-    toks = _tokens(code) or _tokens(DEFAULT_DATE_FORMAT) or []
+    if type(value) is date:
+        return _day_text(value, code)
+    return _date_text(value, code)
+
+
+@lru_cache(maxsize=1 << 12)
+def _day_text(value: date, code: str) -> str:
+    return _date_text(value, code)
+
+
+@lru_cache(maxsize=1 << 8)
+def _format_tokens(code: str) -> tuple[str, ...]:
+    return tuple(_tokens(code) or _tokens(DEFAULT_DATE_FORMAT) or [])
+
+
+def _date_text(value: date, code: str) -> str:
+    toks = _format_tokens(code)
     out: list[str] = []
     after_hour = False
     for t in toks:

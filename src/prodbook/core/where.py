@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, cast
 
 from prodbook.core.model.sheets import SheetSpec
@@ -52,9 +53,34 @@ def place_of(table: Any, file: str) -> Place:
 def row_dicts(frame: Any) -> list[dict[str, Any]]:
     """``frame.to_dict("records")``, typed as prodbook's frames are: columns named by field (text).
 
-    Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None.
+    Blanks stay as pandas has them (NaN, NaT); ``records`` turns them into None. Built a column at a
+    time (``cells``): the same dicts, without pandas boxing every cell of every row.
     """
-    return cast(list[dict[str, Any]], frame.to_dict("records"))
+    cols = list(frame.columns)
+    if not cols or len(set(cols)) != len(cols):  # no columns, or a name twice: pandas' own way
+        return cast(list[dict[str, Any]], frame.to_dict("records"))
+    return [dict(zip(cols, row)) for row in zip(*(cells(frame, c) for c in cols))]
+
+
+def cells(frame: Any, field: str) -> list[Any]:
+    """One column's cells as ``frame.to_dict("records")`` gives them (numpy scalars and NA in a column of
+    Python objects boxed as pandas boxes them), without building a dict per row."""
+    column = frame[field]
+    values = column.tolist()
+    if column.dtype == object:
+        from pandas import NaT, Timestamp
+
+        # what to_dict applies to object columns; pandas-stubs leave this real helper out
+        from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
+
+        native = _NATIVE | {Timestamp, type(NaT)}
+        values = [v if type(v) in native else maybe_box_native(v) for v in values]
+    return cast(list[Any], values)
+
+
+_NATIVE = frozenset({str, int, float, bool, type(None), date, datetime})
+"""Types ``maybe_box_native`` gives back as they are (pandas' Timestamp and NaT too: added where pandas is
+imported, this module is read without it)."""
 
 
 def records(frame: Any) -> list[dict[str, Any]]:

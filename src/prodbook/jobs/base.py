@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core.changes import Change
 from prodbook.core.findings import Finding
+from prodbook.core.model import columns
+from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.workbook.publish import Staged
-from prodbook.workbook.tables import duplicate_keys, records_frame
+from prodbook.workbook.tables import Table, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
 
 
@@ -56,11 +59,70 @@ class Outcome:
 def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
                 ) -> tuple[pd.DataFrame, list[Finding]]:
     """A sheet's valid rows (fields + ``_row``): bad rows and later duplicates become findings."""
-    table, records, rows, found = tracker.records(spec, required=required)
-    frame = records_frame(records, rows, spec)
-    dups = duplicate_keys(table, tracker.file)
+    table = tracker.table(spec, required=required)
+    frame, found = checked_rows(table, RECORDS[spec.name], tracker.file)
+    found = table.findings + found
+    dups = duplicate_keys(table, tracker.file) if has_duplicate_keys(table) else []
     if dups:
         drop = {f.row for f in dups}
         frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
     return frame, found + dups
 
+
+def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """``records_frame(*to_records(...))`` with the same rows, values and findings, decided a column at a
+    time: only the rows the column checks cannot take (``core.model.columns``) go through pydantic."""
+    fields = [f for f in table.spec.fields if f in model.model_fields]
+    n = len(table.frame)
+    decided = columns.accepted(model, {f: table.frame[f].tolist() for f in fields}, n) if n else None
+    if decided is None:
+        records, rows, found = to_records(table, model, file)
+        return records_frame(records, rows, table.spec), found
+    ok, values = decided
+    slow = np.flatnonzero(~ok)
+    records, slow_rows, found = to_records(replace(table, frame=table.frame.iloc[slow]), model, file) \
+        if len(slow) else ([], [], [])
+    if not ok.any() and not records:
+        return records_frame([], [], table.spec), found
+    # the slow rows pydantic took, back in sheet order among the fast ones (by Excel row: unique in a table)
+    at_row = {int(r): i for i, r in enumerate(slow_rows)}
+    row_of = table.frame["_row"].to_numpy()
+    keep = ok.copy()
+    taken = [p for p in slow.tolist() if int(row_of[p]) in at_row]
+    keep[taken] = True
+    order = np.flatnonzero(keep)
+    dumps = [records[at_row[int(row_of[p])]].model_dump() for p in taken]
+    where = np.searchsorted(order, taken).tolist()  # each slow row's place among the rows kept
+    data: dict[str, list[Any]] = {}
+    for f in table.spec.fields:
+        if f not in model.model_fields:
+            data[f] = [float("nan")] * len(order)  # as a DataFrame of records gives a key none of them has
+            continue
+        col = values[f][order]
+        for i, dump in zip(where, dumps):
+            col[i] = dump[f]
+        data[f] = col.tolist()  # a list, so that pandas infers each column's dtype as from records
+    frame = pd.DataFrame(data, columns=list(table.spec.fields))
+    frame["_row"] = [int(r) for r in row_of[order]]
+    return frame, found
+
+
+def has_duplicate_keys(table: Table) -> bool:
+    """Whether ``duplicate_keys`` would find a key twice, decided from the key columns folded once per
+    distinct text (a T&A's 44,000 keys are usually all different; the findings, when there are any,
+    are ``duplicate_keys``' own)."""
+    key = list(table.spec.key)
+    if not key or table.frame.empty:
+        return False
+    folded = pd.DataFrame({k: _folded(table.frame[k]) for k in key})
+    return bool(folded.duplicated(keep="first").any())
+
+
+def _folded(column: pd.Series) -> pd.Series:
+    """``column.astype("string").str.strip().str.upper()`` (as ``duplicate_keys`` folds a key), each
+    distinct text once when the column holds nothing but text."""
+    values = column.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(values)
+        return pd.Series(np.array([u.strip().upper() for u in uniques], dtype=object)[codes], dtype=object)
+    return column.astype("string").str.strip().str.upper().reset_index(drop=True)

@@ -98,6 +98,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
+    draft_links = {v: file_link(p, workbook) for v, p in paths.items()}  # one per vendor, not per item
     for it in items:
         before = old_by_key.get(it.key)
         contact = contacts.get(it.vendor.strip().upper())
@@ -105,7 +106,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
                      "days_overdue": it.days_overdue,
                      "last_contacted": before.get("last_contacted") if before else None,
-                     "draft": file_link(paths[it.vendor], workbook) if it.vendor in paths else None})
+                     "draft": draft_links.get(it.vendor)})
         source.append(int(before["_row"]) if before else None)
         logged = " / ".join((it.vendor, it.item, it.ref))
         if before is None:

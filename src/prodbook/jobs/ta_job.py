@@ -8,6 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, cast
 
 import numpy as np
@@ -461,13 +462,28 @@ def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:
 
 
 def _days(values: np.ndarray) -> np.ndarray:
-    """Dates by day; numpy reads date objects and None directly, pandas the rest."""
+    """Dates by day; numpy reads date objects and None directly, pandas the rest.
+
+    A column of dates (or of zone-less Timestamps) and blanks holds a few hundred distinct days: each
+    is converted once."""
     if values.dtype.kind == "M":
         return values.astype("datetime64[D]")
+    column, codes = values, None
+    if values.dtype == object:
+        kinds = set(map(type, values))
+        if kinds <= _DAYS or (kinds <= _STAMPS and all(v.tzinfo is None for v in values)):
+            codes, uniques = pd.factorize(values)  # a blank is -1: the None put last
+            column = np.empty(len(uniques) + 1, dtype=object)
+            column[:] = [*uniques, None]
     try:
-        return np.array(values, dtype="datetime64[D]")
+        days = np.array(column, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+        days = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+    return days if codes is None else days[codes]
+
+
+_DAYS = frozenset({date, type(None)})
+_STAMPS = frozenset({pd.Timestamp, type(pd.NaT)})
 
 
 def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken: set[int],

@@ -23,13 +23,13 @@ from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
+from prodbook.workbook.xlsx.sheetxml import SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
     Progress,
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
-    merged_ranges,
     parts_openpyxl_would_drop,
     rewrite_sheets,
     sheet_head,
@@ -134,6 +134,7 @@ class FileBook(Staging):
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
+        self._scans: dict[str, SheetScan] = {}
         Staging.__init__(self)
         safety.step("read", self.path)
 
@@ -174,8 +175,19 @@ class FileBook(Staging):
 
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
-        part = self.info.sheet_parts.get(sheet)
-        return merged_ranges(self.path, sheet, part) if part else []
+        return self._scan(sheet).merges
+
+    def last_row(self, sheet: str) -> int:
+        """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
+        return self._scan(sheet).last_row
+
+    def _scan(self, sheet: str) -> SheetScan:
+        """One streamed pass per sheet, kept: the merged-header check at the start of a run and the
+        Change Log's row count at its end read the same pass."""
+        if sheet not in self._scans:
+            part = self.info.sheet_parts.get(sheet)
+            self._scans[sheet] = scan_sheet(self.path, part) if part else SheetScan([], 0)
+        return self._scans[sheet]
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""
@@ -251,6 +263,7 @@ class FileBook(Staging):
         except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
             pass
         self._clear()
+        self._scans.clear()  # the file changed: a later look scans it again
         return CommitResult(self.path, made)
 
     def _writing(self, member: int) -> None:

@@ -11,20 +11,32 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cells import Formula, Value
-from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_text
+from prodbook.core.changes import (
+    REMOVED,
+    REMOVED_MORE,
+    Change,
+    actions_to_move,
+    cell_value,
+    log_texts,
+    oldest_actions_first,
+)
 from prodbook.core.config import Config, build_config
-from prodbook.core.findings import Finding, UserError
+from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
+from prodbook.workbook.log_archive import archive_file, archive_path
+from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
     Merge,
@@ -58,9 +70,21 @@ def column_values(column: pd.Series) -> list[Value]:
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
     else:
+        objects = column.to_numpy(dtype=object)
+        if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
+            codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
+            done = np.empty(len(uniques) + 1, dtype=object)
+            done[:] = [*(cell_value(u) for u in uniques), None]
+            return cast(list[Value], done[codes].tolist())
         return [None if m or v == "" else (v if type(v) is str else cell_value(v))
-                for v, m in zip(column.to_numpy(dtype=object), missing)]
+                for v, m in zip(objects, missing)]
     return [None if m else v for v, m in zip(values, missing)]
+
+
+def _zoneless_stamps(values: np.ndarray) -> bool:
+    """Only Timestamps without a zone (and NaT): equal ones are the same wall time, the same cell."""
+    return len(values) > 0 and set(map(type, values)) <= {pd.Timestamp, type(pd.NaT)} and all(
+        v.tzinfo is None for v in values)
 
 
 def shown_row(row: Sequence[Value]) -> tuple[Value, ...]:
@@ -93,6 +117,8 @@ class Tracker:
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
         """What the writes themselves tell the user (a header added below a title)."""
+        self.before_save: list[StagedFile] = []
+        """Files that must be in place before the workbook is saved (the Change Log's moved rows)."""
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -271,6 +297,8 @@ class Tracker:
         """
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
+        if keep_rows == 0:  # every generated sheet, before anything is written (the Change Log checks its own)
+            self.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
         data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
@@ -365,17 +393,66 @@ class Tracker:
         self.changes.extend(changes)
 
     def stage_change_log(self, action: str, when: datetime) -> None:
-        """Append this run's changes to the Change Log sheet."""
+        """Append this run's changes to the Change Log sheet, moving its oldest actions out when it is full."""
         if not self.changes:
             return
         log = self.peek(CHANGE_LOG)
         changes = self.changes
         new = pd.DataFrame({"timestamp": [when] * len(changes), "action": action,
                             "sheet": [c.sheet for c in changes], "key": [c.key for c in changes],
-                            "field": [c.field for c in changes], "old": [log_text(c.old) for c in changes],
-                            "new": [log_text(c.new) for c in changes], "user": self.user},
+                            "field": [c.field for c in changes], "old": log_texts(c.old for c in changes),
+                            "new": log_texts(c.new for c in changes), "user": self.user},
                            columns=list(CHANGE_LOG.fields))
-        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+        room = SHEET_ROWS - (log.header_row if log.exists else 1)
+        last_row = getattr(self.backend, "last_row", None)
+        held = max(0, last_row(log.sheet) - log.header_row) if log.exists and last_row is not None else 0
+        if held + len(new) <= room:  # the usual day: one streamed scan of the log, no cell read
+            self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+            return
+        self._rotate_change_log(new, room)
+
+    def _rotate_change_log(self, new: pd.DataFrame, room: int) -> None:
+        """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
+        ``before_save``), the rest stay with this run's rows below them."""
+        log = self.table(CHANGE_LOG)
+        frame = log.frame
+        groups = oldest_actions_first(frame["action"].tolist(), frame["timestamp"].tolist())
+        n = actions_to_move(groups, len(new), room)
+        if n is None:
+            raise UserError(
+                f"this run changes {len(new):,} values, more than the '{log.sheet}' sheet holds "
+                f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
+                "the tracker (by division or by vendor) or archive a finished season, then run again",
+                file=self.file, sheet=log.sheet)
+        names = frame["action"].fillna("").astype(str)
+        moving = names.isin({a for a, _ in groups[:n]}).to_numpy()
+        moved, kept = frame[moving], frame[~moving]
+        path = getattr(self.backend, "path", None)
+        if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
+            raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
+                            "then run again. Nothing was written", file=self.file, sheet=log.sheet)
+        fields = list(CHANGE_LOG.fields)
+        extra = [h for i, h in enumerate(log.headers) if h and i not in log.columns.values()]
+        headers = [log.header_of(f) for f in fields] + extra
+        columns = [column_values(moved[f]) for f in fields]
+        columns += [[self.extra_cells(log, int(r)).get(h) for r in moved["_row"]] for h in extra]
+        stamps = pd.to_datetime(moved["timestamp"], errors="coerce")
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, list(zip(*columns, strict=True)),
+                            self.look(CHANGE_LOG), Path(path).name)
+        self.before_save.append(file)
+        both = pd.concat([kept[fields], new], ignore_index=True)
+        source = [*map(int, kept["_row"]), *([None] * len(new))]
+        del frame, moved, kept, columns, names, moving  # a full log is a million rows: hold it once, as staged
+        self._tables.pop(CHANGE_LOG.name, None)
+        self._as_read.pop(log.sheet, None)  # (and it differs from what was read: no comparison to make)
+        self.replace_rows(log, both, fields, source)
+        actions = [a for a, _ in groups[:n] if a]
+        newest = actions[-1] if actions else ""
+        self.notes.append(info(
+            Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
+            f"{sum(c for _, c in groups[:n]):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
+            f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
+            file=self.file, sheet=log.sheet))
 
 
 def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:

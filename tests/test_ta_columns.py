@@ -1,0 +1,126 @@
+"""The T&A job's column shortcuts give what the plain versions give (hypothesis).
+
+``ta_job._days`` converts each distinct day of a column of dates once; ``keys.key_texts`` turns each
+distinct text once. Held to the plain conversions they replace, on columns with blanks, times,
+text and numbers mixed in (which take the plain path).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prodbook.core.keys import key_text, key_texts
+from prodbook.jobs.ta_job import _days
+
+pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format")  # the plain path on text
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1))
+STAMPS = st.one_of(DAYS.map(pd.Timestamp), DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(hours=23)),
+                   st.just(pd.NaT))
+MIXED = st.one_of(DAYS, st.none(), st.just(math.nan), st.just(pd.NaT), st.just("N/A"),
+                  st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)),
+                  DAYS.map(pd.Timestamp))
+
+
+def plain_days(values: np.ndarray) -> np.ndarray:
+    """``_days`` as it was: numpy over the whole column, pandas when numpy refuses."""
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    try:
+        return np.array(values, dtype="datetime64[D]")
+    except (TypeError, ValueError):
+        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(DAYS, DAYS, st.none()), max_size=40) | st.lists(STAMPS, max_size=30)
+       | st.lists(MIXED, max_size=12))
+def test_days_match_numpy_over_the_column(values: list[Any]) -> None:
+    column = np.array(values + [None], dtype=object)[:-1]  # a 1-d column of objects, whatever they are
+    got, want = _days(column), plain_days(column)
+    assert got.dtype == want.dtype
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+TEXTS = st.one_of(st.sampled_from(["4501", "4501 ", "", "  ", "S1", "Red", "XF"]), st.text(max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda k: st.lists(st.tuples(*[st.one_of(TEXTS, TEXTS, st.sampled_from(
+    [None, math.nan, 1, 1.0, True, pd.NA]))] * k), max_size=20)), st.booleans())
+def test_key_texts_match_key_text_per_row(rows: list[tuple[Any, ...]], as_arrays: bool) -> None:
+    if not rows:
+        return
+    cols = list(zip(*rows))
+    columns = [np.array(list(c) + [None], dtype=object)[:-1] if as_arrays else list(c) for c in cols]
+    assert key_texts(columns) == [key_text(r) for r in rows]
+
+
+LOGGED = st.one_of(st.none(), st.text(max_size=4), st.dates(), st.datetimes(), st.integers(-3, 3), st.floats(),
+                   st.just(pd.NaT), st.just(pd.NA), st.dates().map(pd.Timestamp), st.just(np.float64("nan")),
+                   st.just(np.int64(4)), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LOGGED, max_size=30))
+def test_log_texts_match_log_text(values: list[Any]) -> None:
+    from prodbook.core.changes import log_text, log_texts
+
+    assert log_texts(values + values) == [log_text(v) for v in values + values]
+
+
+def old_first_rows(ta: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    """``links.first_rows`` cell by cell, as it was: the oracle."""
+    from prodbook.workbook.links import _text
+
+    if not len(ta) or "_row" not in ta.columns:
+        return {}
+    out: dict[tuple[str, str, str], int] = {}
+    for po, style, color, row in zip(ta["po"], ta["style"], ta["color"], ta["_row"]):
+        if row is None or (isinstance(row, float) and row != row):
+            continue
+        key = (_text(po), _text(style), _text(color))
+        if key not in out or int(row) < out[key]:
+            out[key] = int(row)
+    return out
+
+
+KEYS = st.one_of(st.sampled_from(["4501", " 4501", "4501 ", "po1", "PO1", "", "S1", "s1 "]),
+                 st.sampled_from([None, math.nan, pd.NA, 4501, 4501.0, "<NA>"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KEYS, KEYS, KEYS, st.one_of(st.integers(2, 60), st.just(math.nan), st.just(7.0))),
+                max_size=25), st.booleans())
+def test_first_rows_match_the_cell_by_cell_version(rows: list[tuple[Any, ...]], infer: bool) -> None:
+    from prodbook.workbook.links import first_rows
+
+    cols = ["po", "style", "color", "_row"]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+    frame = pd.DataFrame(data if infer else {c: pd.Series(v, dtype=object) for c, v in data.items()}, columns=cols)
+    got, want = first_rows(frame), old_first_rows(frame)
+    assert got == want and list(got) == list(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(STAMPS, DAYS.map(lambda d: pd.Timestamp(d) + pd.Timedelta(microseconds=5)),
+                          st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)).map(
+                              pd.Timestamp)), max_size=30) | st.lists(MIXED, max_size=10))
+def test_column_values_of_timestamps_match_cell_by_cell(values: list[Any]) -> None:
+    """The writer's values of an object column of Timestamps: each distinct one once, as cell by cell."""
+    from prodbook.core.changes import cell_value
+    from prodbook.workbook.tracker import column_values
+
+    column = pd.Series(values, dtype=object)
+    want = [None if m or v == "" else (v if type(v) is str else cell_value(v))
+            for v, m in zip(column.to_numpy(dtype=object), column.isna().to_numpy())]
+    got = column_values(column)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
