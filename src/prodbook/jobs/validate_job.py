@@ -16,8 +16,8 @@ from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
 from prodbook.jobs import development_job
-from prodbook.jobs.base import Context, Outcome
-from prodbook.workbook.tables import Table, duplicate_keys
+from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
 CHECKED: tuple[SheetSpec, ...] = tuple(s for s in ALL_SHEETS if s not in (ISSUES, CHANGE_LOG))
@@ -55,8 +55,9 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
     for spec in CHECKED:
         if not tracker.has(spec):
             continue
-        table, found = tracker.check_records(spec, required=False)  # valid_frame's findings, no frame kept
-        findings += found + duplicate_keys(table, tracker.file) + formula_text(table, tracker.file)
+        frame, found = valid_frame(tracker, spec, required=False)
+        table = tracker.table(spec, required=False)
+        findings += found + formula_text(table, tracker.file)
         checked += len(table.frame)
     for rule in RULES:
         findings += rule(tracker, ctx)

@@ -7,7 +7,7 @@ default one (``prodbook.core.model.sheets``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from operator import itemgetter
@@ -456,22 +456,6 @@ def to_records(table: Table, model: type[Record], file: str
     out: list[Record] = []
     rows: list[int] = []
     findings: list[Finding] = []
-    for record, row, found in _validated(table, model, file):
-        if record is not None:
-            out.append(record)
-            rows.append(row)
-        findings += found
-    return out, rows, findings
-
-
-def record_findings(table: Table, model: type[Record], file: str) -> list[Finding]:
-    """``to_records``' findings alone: each record is let go once checked (a million T&A rows' records
-    would take a GB)."""
-    return [f for _record, _row, found in _validated(table, model, file) for f in found]
-
-
-def _validated(table: Table, model: type[Record], file: str) -> Iterator[tuple[Record | None, int, list[Finding]]]:
-    """Each row as its record (None: bad), its Excel row, and the findings about it."""
     fields = [f for f in table.spec.fields if f in model.model_fields]
     key_fields = [k for k in table.spec.key if k in table.frame.columns]
     for values in table.frame[list(dict.fromkeys([*fields, *key_fields, "_row"]))].to_dict("records"):
@@ -480,17 +464,17 @@ def _validated(table: Table, model: type[Record], file: str) -> Iterator[tuple[R
         values = {k: v for k, v in values.items() if k in fields}
         clean = {k: v for k, v in values.items() if not is_missing(v)}
         try:
-            yield model.model_validate(clean), row, []
+            out.append(model.model_validate(clean))
+            rows.append(row)
         except ValidationError as exc:
-            found = []
             for e in exc.errors():
                 f = str(e["loc"][0]) if e["loc"] else ""
                 words = _PYDANTIC_WORDS.get(e["type"], e["msg"].removeprefix("Value error, "))
                 header = table.header_of(f) if f in table.spec.fields else f
-                found.append(error(Code.REQUIRED if e["type"] == "missing" else Code.BAD_VALUE,
-                                   f"'{header}' {words}", file=file, sheet=table.sheet, row=row,
-                                   column=header, key=key, value=values.get(f)))
-            yield None, row, found
+                findings.append(error(Code.REQUIRED if e["type"] == "missing" else Code.BAD_VALUE,
+                                      f"'{header}' {words}", file=file, sheet=table.sheet, row=row,
+                                      column=header, key=key, value=values.get(f)))
+    return out, rows, findings
 
 
 def records_frame(records: Sequence[Record], rows: Sequence[int], spec: SheetSpec) -> pd.DataFrame:

@@ -46,7 +46,6 @@ from prodbook.workbook.tables import (
     map_header,
     missing_sheet,
     read_table,
-    record_findings,
     to_records,
 )
 from prodbook.workbook.toml_settings import toml_pairs
@@ -184,11 +183,6 @@ class Tracker:
         table = self.table(spec, required=required)
         records, rows, found = to_records(table, RECORDS[spec.name], self.file)
         return table, records, rows, table.findings + found
-
-    def check_records(self, spec: SheetSpec, *, required: bool = True) -> tuple[Table, list[Finding]]:
-        """``records``' table and findings, without holding the records (checking a sheet, not using it)."""
-        table = self.table(spec, required=required)
-        return table, table.findings + record_findings(table, RECORDS[spec.name], self.file)
 
     def as_read(self, spec: SheetSpec) -> pd.DataFrame:
         """The sheet's rows as they were read, before any job of this run changed them."""
