@@ -236,3 +236,36 @@ def test_each_action_once_by_its_earliest_time_then_its_first_row(rows):
         names.index(a)))
     assert [a for a, _ in got] == expected
     assert [n for _, n in got] == [names.count(a) for a in expected]
+
+
+def test_a_teams_own_column_on_the_log_goes_with_its_rows(tracker, monkeypatch):
+    """A note typed beside a moved row goes to the archive with it; one beside a kept row stays in the tracker."""
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["Change Log"]
+    ws["J1"], ws["J2"], ws[f"J{ws.max_row}"] = "Note", "checked with the mill", "kept note"
+    wb.save(tracker)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1)
+    run(tracker, ["ta"], day(2))
+    moved = openpyxl.load_workbook(archive_path(tracker, day(0).now))["Change Log"]
+    head = [c.value for c in moved[1]]
+    assert head[-1] == "Note" and moved.cell(2, len(head)).value == "checked with the mill"
+    assert [r[-1] for r in moved.iter_rows(min_row=3, values_only=True)] == [None] * (sizes[0] - 1)
+    kept = openpyxl.load_workbook(tracker)["Change Log"]
+    notes = [r[9] for r in kept.iter_rows(min_row=2, values_only=True) if len(r) > 9 and r[9]]
+    assert notes == ["kept note"]
+
+
+def test_rows_read_one_at_a_time_are_the_rows_read_at_once(tmp_path):
+    """FileBook.iter_rows (a full log read row by row) gives what read_sheet gives, a header below a gap too."""
+    from prodbook.workbook.filebook import FileBook
+
+    path = tmp_path / "gap.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"] = "Timestamp", "Action"
+    ws["C4"], ws["D5"], ws["F7"] = datetime(2027, 3, 1, 9), "Refresh x", 1.5
+    wb.save(path)
+    book = FileBook(path)
+    whole = book.read_sheet("Sheet")
+    assert [list(r) for r in book.iter_rows("Sheet")] == [list(r) for r in whole]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,19 @@ class FileBook(Staging):
                 row.extend([""] * (c + 1 - len(row)))
             row[c] = text
         return rows
+
+    def iter_rows(self, sheet: str) -> Iterator[list[Any]]:
+        """Cell values a row at a time, row 0 = Excel row 1: a long sheet read once through (a full Change
+        Log) without a Python list per row held for all of them. Blank cells read as ''."""
+        try:
+            found = self._book.get_sheet_by_name(sheet)
+        except CalamineError as exc:
+            raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
+                            "it (File > Save), and run prodbook again. Nothing was written",
+                            file=self.name, sheet=sheet) from None
+        pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
+        for row in found.iter_rows():
+            yield pad + row if pad else row
 
     def changed_since_read(self) -> bool:
         """Was the file saved over since prodbook read it? Then a read error is that save, not the file."""

@@ -11,9 +11,10 @@ stay in the sheet (the newest ones).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, overload
 
 import pandas as pd
 
@@ -30,6 +31,85 @@ def archive_path(workbook: Path, newest: Any) -> Path:
     stamp = pd.Timestamp(newest) if not is_missing(newest) else None
     when = f"{stamp:%Y-%m-%d %H%M%S}" if stamp is not None and not pd.isna(stamp) else "undated"
     return workbook.with_name(f"{workbook.stem} Change Log to {when}.xlsx")
+
+
+@dataclass
+class LogColumns:
+    """A full Change Log's data rows, by field, read a row at a time.
+
+    A million-row log read as a table holds a Python list per row and a DataFrame beside it; here
+    each field is one list, and the values that repeat on every row of a run (its time, its name,
+    the sheet, the field, the user) are held once.
+    """
+
+    fields: dict[str, list[Any]]
+    rows: list[int]
+    """Each data row's Excel row number."""
+    extras: dict[int, list[tuple[int, Any]]]
+    """Excel row -> (column, value) of its cells outside prodbook's columns (a team's own column)."""
+
+
+REPEATED = ("timestamp", "action", "sheet", "field", "user")
+
+
+def read_log(rows: Iterable[Sequence[Any]], header_row: int, columns: dict[str, int],
+             fields: Sequence[str]) -> LogColumns:
+    """The data rows below ``header_row`` (row 1 first); blank rows are skipped, '' reads as blank."""
+    out: dict[str, list[Any]] = {f: [] for f in fields}
+    where = [(out[f], columns.get(f), f in REPEATED) for f in fields]
+    mapped = set(columns.values())
+    numbers: list[int] = []
+    extras: dict[int, list[tuple[int, Any]]] = {}
+    memo: dict[Any, Any] = {}
+    for r, row in enumerate(rows, start=1):
+        if r <= header_row or all(is_missing(v) or v == "" for v in row):
+            continue
+        numbers.append(r)
+        width = len(row)
+        for column, c, repeated in where:
+            v = row[c] if c is not None and c < width else None
+            if v == "" or is_missing(v):
+                v = None
+            elif repeated:
+                v = memo.setdefault((type(v), v), v)
+            column.append(v)
+        if width > len(mapped):
+            extra = [(c, v) for c, v in enumerate(row) if c not in mapped and not (is_missing(v) or v == "")]
+            if extra:
+                extras[r] = extra
+    return LogColumns(out, numbers, extras)
+
+
+class LazyRows(Sequence[tuple[Any, ...]]):
+    """Rows of a ``LogColumns`` made only when the writer asks for them (a block at a time)."""
+
+    def __init__(self, log: LogColumns, fields: Sequence[str], at: Sequence[int], extra: Sequence[int]) -> None:
+        self._columns = [log.fields[f] for f in fields]
+        self._at = at
+        self._extra = list(extra)
+        self._log = log
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def _row(self, k: int) -> tuple[Any, ...]:
+        i = self._at[k]
+        row = tuple(c[i] for c in self._columns)
+        if not self._extra:
+            return row
+        cells = dict(self._log.extras.get(self._log.rows[i], ()))
+        return row + tuple(cells.get(c) for c in self._extra)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[tuple[Any, ...]]: ...
+
+    def __getitem__(self, k: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(k, slice):
+            return [self._row(j) for j in range(*k.indices(len(self)))]
+        return self._row(k if k >= 0 else len(self) + k)
 
 
 def archive_file(path: Path, headers: Sequence[str], rows: Sequence[tuple[Value, ...]], look: SheetLook,
@@ -50,7 +130,8 @@ def archive_file(path: Path, headers: Sequence[str], rows: Sequence[tuple[Value,
         seed.save(buf)
         buf.seek(0)
         rewrite_sheets(buf, target, [SheetRewrite(
-            sheet="Change Log", header_row=1, columns=tuple(range(len(headers))), rows=tuple(rows),
+            sheet="Change Log", header_row=1, columns=tuple(range(len(headers))),
+            rows=cast(tuple[tuple[Value, ...], ...], rows),  # a LazyRows: made a block at a time
             create_headers=tuple(headers), look=look)])
 
     return StagedFile(path, write, announce=f"The Change Log's older rows are in '{path.name}'.")

@@ -35,7 +35,7 @@ from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
-from prodbook.workbook.log_archive import archive_file, archive_path
+from prodbook.workbook.log_archive import LazyRows, archive_file, archive_path, read_log
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
@@ -407,10 +407,20 @@ class Tracker:
 
     def _rotate_change_log(self, new: pd.DataFrame, room: int) -> None:
         """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
-        ``before_save``), the rest stay with this run's rows below them."""
-        log = self.table(CHANGE_LOG)
-        frame = log.frame
-        groups = oldest_actions_first(frame["action"].tolist(), frame["timestamp"].tolist())
+        ``before_save``), the rest stay with this run's rows below them.
+
+        The jobs' tables are let go first (their writes are staged) and the log is read a row at a time
+        into one list per field: a full log is a million rows.
+        """
+        self.release()
+        log = self.peek(CHANGE_LOG)
+        rows_of = getattr(self.backend, "iter_rows", None)
+        rows: Iterable[Sequence[Any]] = ()  # no log yet: only this run's rows, which may not fit alone
+        if log.exists:
+            rows = rows_of(log.sheet) if rows_of is not None else self.backend.read_sheet(log.sheet)
+        fields = list(CHANGE_LOG.fields)
+        held = read_log(rows, log.header_row, log.columns, fields)
+        groups = oldest_actions_first(held.fields["action"], held.fields["timestamp"])
         n = actions_to_move(groups, len(new), room)
         if n is None:
             raise UserError(
@@ -418,33 +428,30 @@ class Tracker:
                 f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
                 "the tracker (by division or by vendor) or archive a finished season, then run again",
                 file=self.file, sheet=log.sheet)
-        names = frame["action"].fillna("").astype(str)
-        moving = names.isin({a for a, _ in groups[:n]}).to_numpy()
-        moved, kept = frame[moving], frame[~moving]
         path = getattr(self.backend, "path", None)
         if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
             raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
                             "then run again. Nothing was written", file=self.file, sheet=log.sheet)
-        fields = list(CHANGE_LOG.fields)
-        extra = [h for i, h in enumerate(log.headers) if h and i not in log.columns.values()]
-        headers = [log.header_of(f) for f in fields] + extra
-        columns = [column_values(moved[f]) for f in fields]
-        columns += [[self.extra_cells(log, int(r)).get(h) for r in moved["_row"]] for h in extra]
-        stamps = pd.to_datetime(moved["timestamp"], errors="coerce")
-        file = archive_file(archive_path(Path(path), stamps.max()), headers, list(zip(*columns, strict=True)),
+        leaving = {a for a, _ in groups[:n]}
+        moving = np.fromiter((("" if a is None else str(a)) in leaving for a in held.fields["action"]),
+                             dtype=bool, count=len(held.rows))
+        at, stay = np.flatnonzero(moving).tolist(), np.flatnonzero(~moving).tolist()
+        extra = sorted({c for cells in held.extras.values() for c, _ in cells})
+        headers = [log.header_of(f) for f in fields] + [
+            log.headers[c] if c < len(log.headers) and log.headers[c] else column_letter(c) for c in extra]
+        stamps = pd.to_datetime(pd.Series([held.fields["timestamp"][i] for i in at], dtype=object),
+                                errors="coerce", format="mixed")
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, LazyRows(held, fields, at, extra),
                             self.look(CHANGE_LOG), Path(path).name)
         self.before_save.append(file)
-        both = pd.concat([kept[fields], new], ignore_index=True)
-        source = [*map(int, kept["_row"]), *([None] * len(new))]
-        del frame, moved, kept, columns, names, moving  # a full log is a million rows: hold it once, as staged
-        self._tables.pop(CHANGE_LOG.name, None)
-        self._as_read.pop(log.sheet, None)  # (and it differs from what was read: no comparison to make)
-        self.replace_rows(log, both, fields, source)
+        kept = pd.DataFrame({f: [held.fields[f][i] for i in stay] for f in fields}, columns=fields)
+        both = pd.concat([kept, new], ignore_index=True) if len(kept) else new
+        self.replace_rows(log, both, fields, [*(held.rows[i] for i in stay), *([None] * len(new))])
         actions = [a for a, _ in groups[:n] if a]
         newest = actions[-1] if actions else ""
         self.notes.append(info(
             Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
-            f"{sum(c for _, c in groups[:n]):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
+            f"{len(at):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
             file=self.file, sheet=log.sheet))
 
