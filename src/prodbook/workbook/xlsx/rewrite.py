@@ -56,6 +56,10 @@ from prodbook.workbook.xlsx.xmltext import (
     _unesc,
 )
 
+_WHOLE_ROWS_HINTS = ('t="shared"', "t='shared'", 't="array"', "t='array'", 't="dataTable"')
+"""Formulas whose checks and moves read every row (shared masters, array areas): a rewrite of a sheet
+without them parses only the rows it keeps cells from (a million-row log is not split into a million rows)."""
+
 _Row = tuple[int, str, str, str]
 """A split row: (row number, attributes, content, raw XML)."""
 
@@ -69,13 +73,15 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
 
     text = pkg.text(part)
     pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
-    sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr)
+    lean = rw.keep_rows == 0 and not any(x in text for x in _WHOLE_ROWS_HINTS)
+    sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr,
+                      wanted=set(r for r in rw.source_rows or () if r is not None) if lean else None)
     p = sh.prefix
 
     header_rows = [r for r in sh.rows if r[0] <= hr]
     data_rows = {r[0]: r for r in sh.rows if r[0] > hr}
     old_last_data = max(data_rows) if data_rows else hr
-    if sh.kept_raw is not None:
+    if sh.kept_raw is not None or lean:
         old_last_data = max(old_last_data, sh.last_row)
     frozen = hr + rw.keep_rows  # rows above this line are kept as they are
     held_formula = _has_formula(text, len(sh.head), len(text) - len(sh.tail))

@@ -59,9 +59,11 @@ def _last_row_number(body: str, prefix: str) -> int:
     return int(m.group(2)) if m else 0
 
 
-def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0) -> _Sheet:
+def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0,
+                 wanted: set[int] | None = None) -> _Sheet:
     """Split a sheet's XML; with ``keep_upto`` covering every row (an append), parse only the
-    rows up to the first data row and keep the rest as one verbatim chunk."""
+    rows up to the first data row and keep the rest as one verbatim chunk. With ``wanted``, keep only
+    the header rows, the first data row and the ``wanted`` rows; ``last_row`` is then the highest row."""
     m = _SHEETDATA_RE.search(text)
     if not m:
         raise UnsupportedLayout(f"sheet '{name}' has no sheetData")
@@ -83,14 +85,23 @@ def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0) 
     append = bool(keep_upto) and 0 < last <= keep_upto
     rows = []
     prev = 0
+    first: tuple[int, str, str, str] | None = None
     for rm in _ROW_RE.finditer(body):
         attrs = rm.group(1)
         r = _R_ATTR.search(attrs)
         num = int(r.group(2)) if r else prev + 1
         prev = num
+        if wanted is not None:
+            last = max(last, num)
+            if num > header_row and num not in wanted:
+                if first is None or num <= first[0]:  # of equal numbers the last, as a dict of rows keeps
+                    first = (num, attrs, rm.group(2) or "", rm.group(0))
+                continue
         rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
         if append and num > header_row:
             break  # the header rows and the first data row are all an append needs
+    if first is not None:
+        rows.append(first)  # the first data row, for the written columns' styles (after the rows as read)
     return _Sheet(text[: m.start()], f"<{prefix}sheetData>", f"</{prefix}sheetData>", rows, text[end:], prefix,
                   body if append else None, last)
 
