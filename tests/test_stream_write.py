@@ -168,3 +168,23 @@ def test_error_cells_of_a_sheet_read_a_block_at_a_time(tmp_path: Path) -> None:
         assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 3 << 20  # several blocks
     rows = FileBook(path).read_sheet("T&A")
     assert {r + 1: row[2] for r, row in enumerate(rows) if isinstance(row[2], str) and row[2].startswith("#")} == errors
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.one_of(st.none(), st.integers(2, ROWS + 1)), max_size=ROWS))
+def test_a_rewrite_parsing_only_its_source_rows_equals_one_parsing_all(
+        book_path: Path, picks: list, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A sheet replaced with cells carried from some of its rows (the Change Log rotated, the T&A re-laid
+    out) gives the same file whether every row is split or only the rows carried from (and the first)."""
+    folder = tmp_path_factory.mktemp("lean")
+    rows = tuple((f"new {i}", f"TBC {i}") for i in range(len(picks)))
+    # Planned (C) takes the style of its first data row (C2's date format), wherever that row is carried to
+    rw = SheetRewrite(sheet="T&A", header_row=1, columns=(0, 2), rows=rows, source_rows=tuple(picks))
+    rewrite_sheets(book_path, folder / "lean.xlsx", [rw])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rewrite, "_WHOLE_ROWS_HINTS", ("<",))  # every sheet has one: every row is split
+        rewrite_sheets(book_path, folder / "all.xlsx", [rw])
+    assert (folder / "lean.xlsx").read_bytes() == (folder / "all.xlsx").read_bytes()
+    back = list(openpyxl.load_workbook(folder / "lean.xlsx")["T&A"].values)
+    for i, src in enumerate(picks):  # the carried cells (Code) came from their own source row
+        assert back[1 + i][1] == (f"M{(src - 2) % 7}" if src is not None else None)
