@@ -124,3 +124,18 @@ def test_column_values_of_timestamps_match_cell_by_cell(values: list[Any]) -> No
             for v, m in zip(column.to_numpy(dtype=object), column.isna().to_numpy())]
     got = column_values(column)
     assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=3), st.just(""), st.none(), st.just(math.nan), st.just(pd.NA)),
+                max_size=30), st.sampled_from(["object", "str", "infer"]))
+def test_column_values_of_text_match_cell_by_cell(values: list[Any], dtype: str) -> None:
+    from prodbook.core.changes import cell_value
+    from prodbook.workbook.tracker import column_values
+
+    column = pd.Series(values, dtype=None if dtype == "infer" else dtype)
+    missing = column.isna().to_numpy()
+    want = [None if m or v == "" else (v if type(v) is str else cell_value(v))
+            for v, m in zip(column.to_numpy(dtype=object), missing)]
+    got = column_values(column)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
