@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -273,7 +274,7 @@ def test_a_renamed_closures_sheet_is_named_in_its_findings(tmp_path):
     assert_finding(result.findings, Code.CALENDAR, sheet="Factory Shutdowns", row=len(closures), column="To")
 
 
-@pytest.mark.parametrize("jobs", [["ta"], REFRESH])
+@pytest.mark.parametrize("jobs", [["ta"], ["ta", "exceptions", "followups"]])
 def test_a_ta_past_excels_row_limit_is_refused_before_anything_is_written(tracker, monkeypatch, jobs):
     """A sheet holds 1,048,576 rows; a T&A that needs more is refused with what to do, the file untouched.
     (The limit is lowered here: a real one would take a million-row file.)"""
@@ -288,3 +289,17 @@ def test_a_ta_past_excels_row_limit_is_refused_before_anything_is_written(tracke
     assert digest(tracker) == before
     monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", planned + 1)  # exactly full: fits
     assert run(tracker, ["ta"], ctx()).commit.written == tracker
+
+
+def test_any_generated_sheet_past_excels_row_limit_is_refused_before_anything_is_written(tracker, monkeypatch):
+    """Not only the T&A: a sheet a run rewrites (here the Style Snapshot) that would pass the limit is refused,
+    naming it, before the writer could make a file Excel cannot open. (The limit is lowered here.)"""
+    milestones = run(tracker, ["ta"], ctx(dry_run=True)).outcomes[0].data["milestones"]
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", milestones + 2)  # the T&A fits
+    before = digest(tracker)
+    with pytest.raises(UserError) as refused:
+        run(tracker, list(REFRESH), ctx())
+    assert refused.value.finding.sheet == "Style Snapshot"
+    assert re.search(r"'Style Snapshot' would need ([\d,]+) rows \(its header and [\d,]+ rows of data\)",
+                     str(refused.value))
+    assert digest(tracker) == before

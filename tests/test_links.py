@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import base_sheets, write_book
 from prodbook.jobs.base import Context
@@ -130,3 +133,30 @@ def test_libreoffice_opens_the_linked_workbook(book: Path, tmp_path: Path) -> No
                     "--outdir", str(tmp_path), str(book)], check=True, capture_output=True, timeout=300)
     out = tmp_path / "tracker.csv"
     assert out.is_file() and out.stat().st_size > 0
+
+
+_cells = st.one_of(st.none(), st.just(float("nan")), st.booleans(), st.integers(-3, 3), st.floats(-3, 3),
+                   st.sampled_from(["po1", " PO1 ", "Po1", "S1", "s1", "C1", "", "1", "1.0", "True"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_cells, _cells, _cells, st.one_of(st.none(), st.integers(2, 60))), max_size=40))
+def test_first_rows_folds_each_value_as_the_plain_fold_does(rows):
+    """Each distinct value is folded once now; the result is the per-cell fold's, 1 and 1.0 and True apart."""
+    from prodbook.workbook import links
+
+    frame = pd.DataFrame(rows, columns=["po", "style", "color", "_row"], dtype=object)
+    expected: dict = {}
+    for po, style, color, row in rows:
+        if row is None:
+            continue
+        key = (links._text(po), links._text(style), links._text(color))
+        expected[key] = min(row, expected.get(key, row))
+    assert links.first_rows(frame) == expected
+    shown = links.po_links(frame, expected, "T&A")
+    for (po, style, color, _), cell in zip(rows, shown, strict=True):
+        row = expected.get((links._text(po), links._text(style), links._text(color)))
+        if po in (None, "") or row is None or po != po:  # blank, NaN or no T&A row: the value as it was
+            assert cell is po
+        else:
+            assert isinstance(cell, Formula) and f"'T&A'!A{row}\"" in cell.text and cell.result == str(po)

@@ -149,31 +149,40 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
 def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,
          title: str | None = None, **options: Any) -> None:
     ctx = _context(today, dry_run, **options)
-    with _progress(len(jobs) + 2, enabled=not as_json and sys.stdout.isatty()) as step:
-        result = run(workbook, jobs, ctx, title=title, on_step=step)
+    with _progress(len(jobs) + 2, enabled=not as_json and sys.stderr.isatty()) as (step, progress):
+        result = run(workbook, jobs, ctx, title=title, on_step=step, on_progress=progress)
     _print(result, as_json)
     sys.exit(result.exit_code)
 
 
 @contextmanager
-def _progress(steps: int, *, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A progress bar over the run's steps (read, each job, write); silent when not a terminal."""
+def _progress(steps: int, *, enabled: bool
+              ) -> Iterator[tuple[Callable[[str], None], Callable[[str, int, int], None]]]:
+    """Progress on stderr, drawn in place: the run's steps (read, each job, write) and, for a long sheet,
+    how far its write and the check of the file written have come. Nothing when stderr is not a terminal
+    (a scheduled run's log, the tests), so output there stays as it was."""
     if not enabled:
-        yield lambda _: None
+        yield (lambda _: None), (lambda *_: None)
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    console = _consoles()[0]
-    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    console = _consoles()[1]
+    with Progress(TextColumn("{task.description:<36}"), BarColumn(), TaskProgressColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("prodbook", total=steps)
+        detail: list[Any] = []
         started = [False]
 
         def step(description: str) -> None:
             bar.update(task, description=description, advance=1 if started[0] else 0)
             started[0] = True
 
-        yield step
+        def progress(what: str, done: int, total: int) -> None:
+            if not detail:
+                detail.append(bar.add_task(what, total=total))
+            bar.update(detail[0], description=f"  {what}", completed=done, total=max(total, 1))
+
+        yield step, progress
         bar.update(task, completed=steps)
 
 

@@ -6,7 +6,7 @@ can say what changed; these are the rules for how a value reads in the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -102,3 +102,41 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
 def same_logged(a: Any, b: Any) -> bool:
     """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
     return (log_text(a) or "") == (log_text(b) or "")
+
+
+def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any]) -> list[tuple[str, int]]:
+    """The log's actions, oldest first, each with its row count.
+
+    By each action's earliest timestamp, not by row position: a team may have sorted the log. An
+    action with no readable timestamp counts as the oldest (kept in the order first seen), so
+    rotation never moves a newer run ahead of one whose time is unknown. Blank actions are one group.
+    """
+    names = pd.Series(list(actions), dtype=object)
+    names = names.where(names.notna(), "").astype(str)
+    times = pd.to_datetime(pd.Series(list(stamps), dtype=object), errors="coerce", format="mixed")
+    frame = pd.DataFrame({"name": names.to_numpy(), "t": times.to_numpy(), "i": np.arange(len(names))})
+    g = frame.groupby("name", sort=False).agg(t=("t", "min"), i=("i", "min"), n=("i", "size"))
+    g = g.sort_values(["t", "i"], kind="stable", na_position="first")  # a time-less action: the oldest
+    return [(str(a), int(n)) for a, n in zip(g.index, g["n"], strict=True)]
+
+
+def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room: int) -> int | None:
+    """How many of the oldest actions leave the Change Log so that it and this run's rows fit in ``room``.
+
+    0 when everything fits. Otherwise whole actions go, oldest first, until what stays is at most half
+    the room (or, when this run alone fills more than half, what is left beside it): the log is then
+    trimmed once in a long while, not on every run. None when this run's rows alone pass the room.
+    """
+    held = sum(n for _, n in oldest_first)
+    if held + new_rows <= room:
+        return 0
+    if new_rows > room:
+        return None
+    keep = min(room - new_rows, room // 2)
+    moved = 0
+    for count, (_, n) in enumerate(oldest_first, start=1):
+        held -= n
+        moved = count
+        if held <= keep:
+            break
+    return moved

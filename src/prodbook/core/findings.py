@@ -61,6 +61,7 @@ class Code(StrEnum):
     TERMS_UNKNOWN = "terms-unknown"
     ROWS_ARCHIVED = "rows-archived"
     ROWS_RESTORED = "rows-restored"
+    LOG_ROWS_MOVED = "change-log-rows-moved"
     TA_STALE = "ta-rows-stale"
     ACTUAL_IN_FUTURE = "actual-in-future"
     # vendor WIP import

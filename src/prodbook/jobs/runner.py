@@ -10,7 +10,8 @@ written only once the workbook's save succeeded (``publish_staged``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import importlib
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,40 +20,63 @@ from typing import Any
 
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
 from prodbook.core.open_findings import EVERY_RUN, Checked
-from prodbook.jobs import (
-    apply_job,
-    exceptions_job,
-    followups_job,
-    report_job,
-    scorecard_job,
-    support,
-    ta_job,
-    undo_job,
-    validate_job,
-    wip_job,
-)
+from prodbook.jobs import support
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
-from prodbook.jobs.wip_job import expand_inputs
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
 from prodbook.workbook.safety import SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
 from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.xlsxparts import Progress
 
 Job = Callable[[Tracker, Context], Outcome]
 
-JOBS: dict[str, Job] = {
-    "validate": validate_job.validate,
-    "ta": ta_job.rebuild,
-    "undo": undo_job.undo,
-    "wip": wip_job.import_wip,
-    "exceptions": exceptions_job.check,
-    "followups": followups_job.followups,
-    "report": report_job.report,
-    "scorecard": scorecard_job.scorecard,
-    "apply": apply_job.apply_fixes,
-}
+
+
+class _Jobs(MutableMapping[str, Job]):
+    """The jobs by name, each module imported when its job first runs.
+
+    A `prodbook ta` then never loads the report's openpyxl or the development checks: start-up is
+    part of every run's cost (issue 14). Tests may still replace an entry (``monkeypatch.setitem``).
+    """
+
+    def __init__(self, specs: dict[str, str]) -> None:
+        self._specs = dict(specs)
+        self._loaded: dict[str, Job] = {}
+
+    def __getitem__(self, name: str) -> Job:
+        if name not in self._loaded:
+            module, attr = self._specs[name].split(":")
+            self._loaded[name] = getattr(importlib.import_module(f"prodbook.jobs.{module}"), attr)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, job: Job) -> None:
+        self._specs.setdefault(name, "")
+        self._loaded[name] = job
+
+    def __delitem__(self, name: str) -> None:
+        del self._specs[name]
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+JOBS: MutableMapping[str, Job] = _Jobs({
+    "validate": "validate_job:validate",
+    "ta": "ta_job:rebuild",
+    "undo": "undo_job:undo",
+    "wip": "wip_job:import_wip",
+    "exceptions": "exceptions_job:check",
+    "followups": "followups_job:followups",
+    "report": "report_job:report",
+    "scorecard": "scorecard_job:scorecard",
+    "apply": "apply_job:apply_fixes",
+})
 REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")
 """The daily run, in order ("wip" imports the run's vendor files, when any are given). The vendor files
 come before the T&A so that its late-for-cancel count reads the same newest WIP report (the vendor's
@@ -109,15 +133,17 @@ def _holding_write_lock(run: Callable[..., RunResult]) -> Callable[..., RunResul
 @_holding_write_lock
 def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None = None,
         on_step: Callable[[str], None] | None = None, issues: bool = True,
-        backend: Any = None) -> RunResult:
+        backend: Any = None, on_progress: Progress | None = None) -> RunResult:
     """Run ``jobs`` (names from ``JOBS``) on the workbook at ``path``.
 
     ``backend``: an open workbook back end to use instead of the file at ``path``
     (the live-Excel one, ``prodbook.workbook.xlbook.XlBook``); it commits the same way.
+    ``on_step(description)`` hears each step; ``on_progress(what, done, total)`` how far the file
+    back end's write of a long sheet has come.
     """
     step = on_step or (lambda _: None)
     step("Reading the workbook")
-    book = backend if backend is not None else FileBook(path)
+    book = backend if backend is not None else FileBook(path, progress=on_progress)
     with _saved_meanwhile(book):
         return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
 
@@ -162,17 +188,21 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if outcomes and notes:
             outcomes[-1].summary += notes
     tracker.stage_change_log(run_id, ctx.now)
+    tracker.release()  # everything is staged: the tables read need not be held while the file is written
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
     if not ctx.dry_run:
         prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save
                                    workbook=getattr(book, "path", None))
         try:
+            before = _put_before_save(tracker, book.name)
             step("Writing the workbook")
             commit = book.commit(tracker.config.backups_to_keep)
         except BaseException:  # refused or failed: no draft, no report, no folder made for them
             prepared.discard()
             raise
+        if outcomes:
+            outcomes[-1].summary += before
         findings += publish_staged(prepared, outcomes, book.name)
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
@@ -182,10 +212,14 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
 
 def checked(ctx: Context, outcomes: Sequence[Outcome]) -> Checked:
     """The steps that checked in this run, the files it read, the Issues rows it resolved."""
-    try:
-        files = frozenset(p.name for p in expand_inputs(ctx.files)) if ctx.files else frozenset()
-    except UserError:
-        files = frozenset()
+    files: frozenset[str] = frozenset()
+    if ctx.files:  # the vendor-file reader is loaded only when a run was given vendor files (start-up)
+        from prodbook.jobs.wip_job import expand_inputs
+
+        try:
+            files = frozenset(p.name for p in expand_inputs(ctx.files))
+        except UserError:
+            pass
     return Checked(ctx.today, frozenset(o.action for o in outcomes if o.checked), files,
                    frozenset(r for o in outcomes for r in o.resolved))
 
@@ -200,6 +234,22 @@ def found_by(tracker: Tracker, outcomes: Sequence[Outcome]) -> dict[int, str]:
 
 
 # --- publish staged files after the save ----------------------------------------------------------
+
+def _put_before_save(tracker: Tracker, file: str) -> list[str]:
+    """Files the save relies on (the Change Log's oldest rows, moved out), in place before it: if one
+    cannot be written, the workbook is not saved either, and keeps every row."""
+    if not tracker.before_save:
+        return []
+    early = publish.prepare(tracker.before_save)
+    try:
+        done = early.publish(tracker.before_save)
+    finally:
+        early.discard()
+    if done.problem:
+        raise UserError(f"{done.problem}. Nothing was written: the workbook keeps its whole Change Log. "
+                        "Free some space (or make the folder writable) and run again", file=file)
+    return list(done.summary)
+
 
 def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str) -> list[Finding]:
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says

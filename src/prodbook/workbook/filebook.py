@@ -23,12 +23,13 @@ from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
+from prodbook.workbook.xlsx.sheetxml import SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
+    Progress,
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
-    merged_ranges,
     parts_openpyxl_would_drop,
     rewrite_sheets,
     sheet_head,
@@ -39,6 +40,7 @@ SUPPORTED = (".xlsx", ".xlsm")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)
 _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def column_index(letters: str) -> int:
@@ -110,8 +112,11 @@ def check_workbook_path(path: Path) -> None:
 class FileBook(Staging):
     """A tracker workbook file. Nothing is written until ``commit``."""
 
-    def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None) -> None:
+    def __init__(self, path: str | Path, max_sizes: limits.Limits | None = None, *,
+                 progress: Progress | None = None) -> None:
         self.path = Path(path)
+        self.progress = progress
+        """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         try:  # before anything inflates a part: refuse a decompression bomb within a second
@@ -129,6 +134,7 @@ class FileBook(Staging):
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
+        self._scans: dict[str, SheetScan] = {}
         Staging.__init__(self)
         safety.step("read", self.path)
 
@@ -169,8 +175,19 @@ class FileBook(Staging):
 
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
-        part = self.info.sheet_parts.get(sheet)
-        return merged_ranges(self.path, sheet, part) if part else []
+        return self._scan(sheet).merges
+
+    def last_row(self, sheet: str) -> int:
+        """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
+        return self._scan(sheet).last_row
+
+    def _scan(self, sheet: str) -> SheetScan:
+        """One streamed pass per sheet, kept: the merged-header check at the start of a run and the
+        Change Log's row count at its end read the same pass."""
+        if sheet not in self._scans:
+            part = self.info.sheet_parts.get(sheet)
+            self._scans[sheet] = scan_sheet(self.path, part) if part else SheetScan([], 0)
+        return self._scans[sheet]
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""
@@ -181,16 +198,20 @@ class FileBook(Staging):
         part = self.info.sheet_parts.get(sheet)
         if part is None:
             return {}
-        with zipfile.ZipFile(self.path) as z:
-            data = z.read(part)
-        found: dict[tuple[int, int], str] = uncached_links(data) if b"HYPERLINK(" in data else {}
-        if b't="e"' not in data:
-            return found
-        for m in _ERROR_CELL.finditer(data):
-            ref, value = _REF.search(m[1]), _VALUE.search(m[2])
-            if ref and value:
-                found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = value[1].decode()
-        return found
+        found: dict[tuple[int, int], str] = {}
+        with zipfile.ZipFile(self.path) as z, z.open(part) as f:  # a block at a time: a T&A is 600 MB of XML
+            carry = b""
+            while True:
+                block = f.read(1 << 20)
+                buf = carry + block
+                cut = len(buf)
+                if block:  # up to the last complete row: no cell is cut in two
+                    ends = [m.end() for m in _ROW_END.finditer(buf, max(0, len(buf) - len(block) - 16))]
+                    cut = ends[-1] if ends else 0
+                _error_cells_in(buf[:cut], found)
+                carry = buf[cut:]
+                if not block:
+                    return found
 
 
     def commit(self, backups_to_keep: int = 20) -> CommitResult:
@@ -225,8 +246,9 @@ class FileBook(Staging):
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
-                                                                             on_member=self._writing)),
-                        verify=lambda tmp: safety.verify_package(tmp, parse=written),
+                                                                             on_member=self._writing,
+                                                                             progress=self.progress)),
+                        verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     _remove(made, new_folder)
@@ -242,6 +264,7 @@ class FileBook(Staging):
         except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
             pass
         self._clear()
+        self._scans.clear()  # the file changed: a later look scans it again
         return CommitResult(self.path, made)
 
     def _writing(self, member: int) -> None:
@@ -257,6 +280,18 @@ class FileBook(Staging):
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")
         return CommitResult(side, None, reason)
+
+
+def _error_cells_in(data: bytes, found: dict[tuple[int, int], str]) -> None:
+    """``FileBook._error_cells`` of a run of whole rows, added to ``found``."""
+    if b"HYPERLINK(" in data:
+        found.update(uncached_links(data))
+    if b't="e"' not in data:
+        return
+    for m in _ERROR_CELL.finditer(data):
+        ref, value = _REF.search(m[1]), _VALUE.search(m[2])
+        if ref and value:
+            found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = value[1].decode()
 
 
 _UNCACHED_LINK = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f>(?:_xlfn\.)?HYPERLINK\(([^<]*)\)</(?:\w+:)?f>'

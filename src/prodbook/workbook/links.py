@@ -11,13 +11,13 @@ paths); every quote in them is doubled, so no text becomes formula code.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
@@ -77,11 +77,18 @@ def relative_path(path: Path, workbook: Path | None) -> str:
     which Excel resolves from the workbook wherever the folder is moved; absolute on another drive."""
     if workbook is None:
         return str(path)
+    path = Path(path)
+    target = _resolved(path.parent) / path.name  # a run links thousands of drafts in a few folders
     try:
-        rel = os.path.relpath(Path(path).resolve(), Path(workbook).resolve().parent)
+        rel = os.path.relpath(target, _resolved(Path(workbook)).parent)
     except ValueError:  # another drive (Windows): no relative path
-        return str(Path(path).resolve())
+        return str(target)
     return rel.replace(os.sep, "/")
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def file_link(path: Path, workbook: Path | None) -> object:
@@ -97,32 +104,44 @@ def _text(v: object) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
 
 
+def _folder() -> Callable[[object], str]:
+    """``_text`` with each distinct value folded once (a T&A repeats each PO, style and colour ~20 times)."""
+    memo: dict[tuple[type, object], str] = {}
+
+    def fold(v: object) -> str:
+        k = (v.__class__, v)
+        try:
+            return memo[k]
+        except KeyError:
+            memo[k] = out = _text(v)
+            return out
+        except TypeError:  # an unhashable value: fold it as it is
+            return _text(v)
+
+    return fold
+
+
 def first_rows(ta: pd.DataFrame) -> dict[LineKey, int]:
     """Each PO line's first row on the T&A (PO, Style, Color folded), from a frame with ``_row``."""
     if not len(ta) or "_row" not in ta.columns:
         return {}
     out: dict[LineKey, int] = {}
-    keys = zip(*(_texts(ta[f].tolist()) for f in ("po", "style", "color")))
-    for key, row in zip(keys, ta["_row"].tolist()):
+    fold = _folder()
+    for po, style, color, row in zip(ta["po"].tolist(), ta["style"].tolist(), ta["color"].tolist(),
+                                     ta["_row"].tolist(), strict=True):
         if row is None or (isinstance(row, float) and row != row):
             continue
+        key = (fold(po), fold(style), fold(color))
         if key not in out or int(row) < out[key]:
             out[key] = int(row)
     return out
 
 
-def _texts(values: list[object]) -> list[str]:
-    """``_text`` of a column; a column of text folds each distinct text once (a T&A repeats each PO ~20 times)."""
-    if all(type(v) is str for v in values):
-        codes, uniques = pd.factorize(np.array(values, dtype=object))
-        return cast(list[str], np.array([u.strip().upper() for u in uniques], dtype=object)[codes].tolist())
-    return [_text(v) for v in values]
-
-
 def po_links(frame: pd.DataFrame, rows: dict[LineKey, int], ta_sheet: str) -> list[Any]:
     """The PO # column with each PO line's PO jumping to its first T&A row (plain where it has none)."""
-    return [row_link(ta_sheet, rows.get((_text(p), _text(s), _text(c))), p) if p not in (None, "") else p
-            for p, s, c in zip(frame["po"], frame["style"], frame["color"])]
+    fold = _folder()
+    return [row_link(ta_sheet, rows.get((fold(p), fold(s), fold(c))), p) if p not in (None, "") else p
+            for p, s, c in zip(frame["po"].tolist(), frame["style"].tolist(), frame["color"].tolist(), strict=True)]
 
 
 def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFrame:

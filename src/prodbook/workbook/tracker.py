@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -18,14 +19,24 @@ import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cells import Formula, Value
-from prodbook.core.changes import REMOVED, REMOVED_MORE, Change, cell_value, log_texts
+from prodbook.core.changes import (
+    REMOVED,
+    REMOVED_MORE,
+    Change,
+    actions_to_move,
+    cell_value,
+    log_texts,
+    oldest_actions_first,
+)
 from prodbook.core.config import Config, build_config
-from prodbook.core.findings import Finding, UserError
+from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
+from prodbook.workbook.log_archive import archive_file, archive_path
+from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
     Merge,
@@ -100,6 +111,9 @@ class Tracker:
         self._tables: dict[str, Table] = {}
         self._partial: dict[tuple[str, tuple[str, ...] | None], Table] = {}
         self._raw: dict[str, list[list[Any]]] = {}
+        """Cells of a sheet read partly (``only``), until its full read; then only its ``_extras`` stay."""
+        self._extras: dict[str, dict[int, list[tuple[int, Any]]]] = {}
+        """Sheet -> Excel row -> its non-blank cells outside prodbook's columns, (column, value)."""
         self._staged: dict[str, pd.DataFrame] = {}
         self._as_read: dict[str, pd.DataFrame] = {}
         self._merges: dict[str, list[Merge]] = {}
@@ -108,6 +122,8 @@ class Tracker:
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
         """What the writes themselves tell the user (a header added below a title)."""
+        self.before_save: list[StagedFile] = []
+        """Files that must be in place before the workbook is saved (the Change Log's moved rows)."""
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -148,14 +164,21 @@ class Tracker:
             if required:
                 table.findings.append(missing_sheet(spec, sheet, self.file, required=True))
         else:
-            rows = self._raw.get(sheet)
+            rows = self._raw.pop(sheet, None)
             if rows is None:
-                rows = self._raw[sheet] = self.backend.read_sheet(sheet)
+                rows = self.backend.read_sheet(sheet)
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
+            if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
+                self._extras[sheet] = _extras(rows, table)
+            else:
+                self._raw[sheet] = rows
+            del rows
         if only is None:
             self._tables[spec.name] = table
-            self._as_read[table.sheet] = table.frame.copy()  # jobs may edit table.frame in place
+            # jobs may edit table.frame in place: under Copy-on-Write (pandas 3) a shallow copy is a
+            # snapshot that costs nothing until then
+            self._as_read[table.sheet] = table.frame.copy(deep=False)
         else:
             self._partial[cache] = table
         return table
@@ -253,6 +276,12 @@ class Tracker:
                     break
         return self._keys[sheet].get(int(row))
 
+    def release(self) -> None:
+        """Let go of every table read or remembered: the writes are staged, and a million-row T&A's frames
+        are not needed while the file is written. Only ``changes`` stay."""
+        for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras):
+            held.clear()
+
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
@@ -268,6 +297,8 @@ class Tracker:
         """
         if table.refusal:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
+        if keep_rows == 0:  # every generated sheet, before anything is written (the Change Log checks its own)
+            self.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
         data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
@@ -334,14 +365,8 @@ class Tracker:
 
         A column without a header is named by its letter. Only a sheet read in this run has them.
         """
-        raw = self._raw.get(table.sheet)
-        if raw is None or not 0 < row <= len(raw):
-            return {}
-        mapped = set(table.columns.values())
         out: dict[str, Any] = {}
-        for c, v in enumerate(raw[row - 1]):
-            if c in mapped or _blank(v):
-                continue
+        for c, v in self._extras.get(table.sheet, {}).get(row, ()):
             header = table.headers[c] if c < len(table.headers) and table.headers[c] else column_letter(c)
             out[header] = cell_value(v)
         return out
@@ -368,7 +393,7 @@ class Tracker:
         self.changes.extend(changes)
 
     def stage_change_log(self, action: str, when: datetime) -> None:
-        """Append this run's changes to the Change Log sheet."""
+        """Append this run's changes to the Change Log sheet, moving its oldest actions out when it is full."""
         if not self.changes:
             return
         log = self.peek(CHANGE_LOG)
@@ -378,7 +403,71 @@ class Tracker:
                             "field": [c.field for c in changes], "old": log_texts(c.old for c in changes),
                             "new": log_texts(c.new for c in changes), "user": self.user},
                            columns=list(CHANGE_LOG.fields))
-        self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+        room = SHEET_ROWS - (log.header_row if log.exists else 1)
+        last_row = getattr(self.backend, "last_row", None)
+        held = max(0, last_row(log.sheet) - log.header_row) if log.exists and last_row is not None else 0
+        if held + len(new) <= room:  # the usual day: one streamed scan of the log, no cell read
+            self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
+            return
+        self._rotate_change_log(new, room)
+
+    def _rotate_change_log(self, new: pd.DataFrame, room: int) -> None:
+        """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
+        ``before_save``), the rest stay with this run's rows below them."""
+        log = self.table(CHANGE_LOG)
+        frame = log.frame
+        groups = oldest_actions_first(frame["action"].tolist(), frame["timestamp"].tolist())
+        n = actions_to_move(groups, len(new), room)
+        if n is None:
+            raise UserError(
+                f"this run changes {len(new):,} values, more than the '{log.sheet}' sheet holds "
+                f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
+                "the tracker (by division or by vendor) or archive a finished season, then run again",
+                file=self.file, sheet=log.sheet)
+        names = frame["action"].fillna("").astype(str)
+        moving = names.isin({a for a, _ in groups[:n]}).to_numpy()
+        moved, kept = frame[moving], frame[~moving]
+        path = getattr(self.backend, "path", None)
+        if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
+            raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
+                            "then run again. Nothing was written", file=self.file, sheet=log.sheet)
+        fields = list(CHANGE_LOG.fields)
+        extra = [h for i, h in enumerate(log.headers) if h and i not in log.columns.values()]
+        headers = [log.header_of(f) for f in fields] + extra
+        columns = [column_values(moved[f]) for f in fields]
+        columns += [[self.extra_cells(log, int(r)).get(h) for r in moved["_row"]] for h in extra]
+        stamps = pd.to_datetime(moved["timestamp"], errors="coerce")
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, list(zip(*columns, strict=True)),
+                            self.look(CHANGE_LOG), Path(path).name)
+        self.before_save.append(file)
+        both = pd.concat([kept[fields], new], ignore_index=True)
+        source = [*map(int, kept["_row"]), *([None] * len(new))]
+        del frame, moved, kept, columns, names, moving  # a full log is a million rows: hold it once, as staged
+        self._tables.pop(CHANGE_LOG.name, None)
+        self._as_read.pop(log.sheet, None)  # (and it differs from what was read: no comparison to make)
+        self.replace_rows(log, both, fields, source)
+        actions = [a for a, _ in groups[:n] if a]
+        newest = actions[-1] if actions else ""
+        self.notes.append(info(
+            Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
+            f"{sum(c for _, c in groups[:n]):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
+            f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
+            file=self.file, sheet=log.sheet))
+
+
+def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:
+    """Excel row -> (column, value) of its non-blank cells outside the table's mapped columns."""
+    mapped = set(table.columns.values())
+    width = max(map(len, rows), default=0)
+    extra = [c for c in range(width) if c not in mapped]
+    out: dict[int, list[tuple[int, Any]]] = {}
+    if not extra:
+        return out
+    for r, row in enumerate(rows, 1):
+        cells = [(c, row[c]) for c in extra if c < len(row) and not _blank(row[c])]
+        if cells:
+            out[r] = cells
+    return out
 
 
 def _user() -> str:

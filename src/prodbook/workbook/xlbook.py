@@ -237,6 +237,12 @@ class XlBook(Staging):
         last = used.last_cell
         return sht.range((1, 1), (max(last.row, 1), max(last.column, 1)))
 
+    def last_row(self, sheet: str) -> int:
+        """The used range's last row (0: no such sheet): Excel knows it without reading the cells."""
+        if sheet not in self.sheet_names():
+            return 0
+        return int(self.book.sheets[sheet].used_range.last_cell.row)
+
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values in one call; error cells hold their text (#N/A...)."""
         rng = self._used(sheet)

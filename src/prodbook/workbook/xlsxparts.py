@@ -33,6 +33,7 @@ from prodbook.workbook.xlsx.package import (
     RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
+    Progress,
     doctype_parts,
 )
 from prodbook.workbook.xlsx.refs import (
@@ -42,7 +43,7 @@ from prodbook.workbook.xlsx.refs import (
     col_letter,
     translate_formula,
 )
-from prodbook.workbook.xlsx.sheetxml import merged_ranges, sheet_head
+from prodbook.workbook.xlsx.sheetxml import last_row, merged_ranges, sheet_head
 from prodbook.workbook.xlsx.values import MAX_TEXT, excel_serial
 from prodbook.workbook.xlsx.writer import rewrite_sheets
 
@@ -56,6 +57,7 @@ __all__ = [
     "NS_PKG_REL",
     "NS_R",
     "REWRITE_COMPRESSLEVEL",
+    "Progress",
     "RT_BASE",
     "RT_CALCCHAIN",
     "RT_COMMENTS",
@@ -78,6 +80,7 @@ __all__ = [
     "doctype_parts",
     "col_letter",
     "excel_serial",
+    "last_row",
     "merged_ranges",
     "parts_openpyxl_would_drop",
     "rewrite_sheets",

@@ -32,7 +32,7 @@ _BIG = 2**53
 _NA_NAMES = ("NAType", "NaTType")
 _MISSING_TYPES = frozenset({type(None), float, type(pd.NA), type(pd.NaT)})
 """Cells ``pandas.isna`` finds that ``is_missing`` counts too, by their exact type."""
-_SAFE_CONFIG = {"frozen", "use_attribute_docstrings", "extra", "str_strip_whitespace", "title"}
+_SAFE_CONFIG = {"frozen", "use_attribute_docstrings", "defer_build", "extra", "str_strip_whitespace", "title"}
 """Model settings that do not change what a value validates to (stripping is handled: text with
 anything to strip is left to pydantic)."""
 

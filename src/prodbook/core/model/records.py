@@ -15,8 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True, extra="ignore",
-                              str_strip_whitespace=True)
+    """One row of a tracker sheet, typed.
+
+    Each model's validator is built on its first use (``defer_build``): a `prodbook ta` checks orders,
+    not lab dips, and building every schema at start-up cost more than the T&A's date arithmetic.
+    The attribute docstrings below document the fields for the reader; they are not collected into
+    the schema (collecting them parsed this file's source on every start).
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True, extra="ignore", str_strip_whitespace=True)
 
 
 class DayType(StrEnum):

@@ -9,20 +9,22 @@ once, whatever the number of edits in it. The sheet may be sorted any way the us
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from prodbook.workbook.xlsx.book import _Book
 from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout, Value
-from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index, col_letter
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
     _LETTERS_CACHE,
     _R_ATTR,
+    _ROW_RE,
     _SHEETDATA_RE,
     _SPANS_ATTR,
     _cells_named,
@@ -40,45 +42,95 @@ class _Flat:
     def __init__(self, edits: Sequence[AnyEdit], sheet: str, prefix: str, date1904: bool) -> None:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
-        values: list[Value] = []
+        values = np.empty(sum(len(e.rows) if isinstance(e, ColumnEdit) else 1 for e in edits), dtype=object)
+        at = 0
         for e in edits:
             if isinstance(e, ColumnEdit):
                 rows.append(np.asarray(e.rows, dtype=np.int64))
                 cols.append(np.full(len(e.rows), e.column, dtype=np.int64))
-                values.extend(e.values)
+                values[at:at + len(e.rows)] = np.fromiter(e.values, dtype=object, count=len(e.rows))
+                at += len(e.rows)
             else:
                 rows.append(np.array([e.row], dtype=np.int64))
                 cols.append(np.array([e.column], dtype=np.int64))
-                values.append(e.value)
+                values[at] = e.value
+                at += 1
         row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        del rows, cols
         bad = (row < 1) | (row > MAX_ROW) | (col < 0) | (col >= MAX_COL)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"sheet '{sheet}': cell row {row[i]} column {col[i]} is outside a sheet")
-        order = np.lexsort((np.arange(len(row)), col, row))  # stable: among equal cells, staging order
-        row, col = row[order], col[order]
-        last = np.ones(len(row), dtype=bool)
-        last[:-1] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
-        order, self.row, self.col = order[last], row[last], col[last]
-        self.values = [values[i] for i in order.tolist()]
-        self.kind, self.text = payloads(self.values, prefix, date1904)
+        key = row * MAX_COL + col  # one sort key: a million-row sheet's edits sorted without copies of three
+        del row, col, bad
+        order = np.argsort(key, kind="stable")  # among equal cells, staging order: the last one wins
+        key = key[order]
+        last = np.ones(len(key), dtype=bool)
+        last[:-1] = key[1:] != key[:-1]
+        order, key = order[last], key[last]
+        self.row, self.col = (key // MAX_COL).astype(np.int32), (key % MAX_COL).astype(np.int32)
+        self.values = values[order]
+        self.prefix, self.date1904 = prefix, date1904
+
+    def window(self, lo: int, hi: int) -> tuple[list[int], list[int], list[str], list[Value]]:
+        """Columns, kinds, payloads and values of the edits ``lo:hi``: formatted a window at a time, so
+        a million edited cells are never all held as text at once."""
+        values = self.values[lo:hi].tolist()
+        kind, text = payloads(values, self.prefix, self.date1904)
+        return self.col[lo:hi].tolist(), kind.tolist(), text, values
 
     def by_row(self) -> list[tuple[int, int, int]]:
         """(row, start, end): the slice of the arrays holding each edited row's cells."""
+        return list(self.groups())
+
+    def groups(self, block: int = 1 << 16) -> Iterator[tuple[int, int, int]]:
+        """``by_row`` one at a time, made a block at a time (a million edited rows are no list)."""
         if not len(self.row):
-            return []
+            return
         starts = np.flatnonzero(np.r_[True, self.row[1:] != self.row[:-1]])
         ends = np.r_[starts[1:], len(self.row)]
-        return list(zip(self.row[starts].tolist(), starts.tolist(), ends.tolist()))
+        for b in range(0, len(starts), block):
+            yield from zip(self.row[starts[b:b + block]].tolist(), starts[b:b + block].tolist(),
+                           ends[b:b + block].tolist())
+
+
+WINDOW = 1 << 16
+"""Edits formatted at a time (``_Flat.window``)."""
+
+
+class _WholePart(Exception):
+    """The streamed merge met what only a parse of the whole sheet handles: a row without its r, rows out
+    of order, an edit in a row the sheet does not hold yet, comments or CDATA, an encoding other than UTF-8."""
 
 
 def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                      edits: Sequence[AnyEdit]) -> bool:
-    """Merge ``edits`` into the sheet's XML; True when a formula was overwritten or written."""
+                      edits: Sequence[AnyEdit], chunk: int = STREAM_CHUNK, progress: Progress | None = None) -> bool:
+    """Merge ``edits`` into the sheet's XML; True when a formula was overwritten or written.
+
+    The sheet is streamed (``_stream_edits``: read ``chunk`` bytes at a time, merged rows written into a
+    compressed temporary part), so its size costs no memory; a sheet the stream cannot take is merged
+    whole (``_edit_whole``), with the same result.
+    """
+    flats: dict[str, _Flat] = {}
+
+    def flat_for(prefix: str) -> _Flat:
+        if prefix not in flats:
+            flats[prefix] = _Flat(edits, sheet, prefix, book.date1904)
+        return flats[prefix]
+
+    try:
+        return _stream_edits(pkg, book, styles, part, sheet, flat_for, chunk, progress)
+    except _WholePart:
+        return _edit_whole(pkg, book, styles, part, sheet, flat_for)
+
+
+def _edit_whole(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
+                flat_for: Callable[[str], _Flat]) -> bool:
+    """The sheet's text merged in memory: any row layout, new rows included."""
     text = pkg.text(part)
     m = _SHEETDATA_RE.search(text)
-    flat = _Flat(edits, sheet, m.group(1) if m else "", book.date1904)
+    flat = flat_for(m.group(1) if m else "")
     groups = flat.by_row()
     sh = _rows_by_number(text, sheet, [g[0] for g in groups])
     p = sh.prefix
@@ -92,10 +144,7 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
             num, attrs, content, raw = rows[index[rn]]
         else:
             num, attrs, content, raw = rn, f' r="{rn}"', "", ""
-        a2 = _SPANS_ATTR.sub("", attrs)
-        if not _R_ATTR.search(a2):
-            a2 = f' r="{rn}"' + a2
-        new_raw = f"<{p}row{a2}>" + merge.row(rn, attrs, content, lo, hi) + f"</{p}row>"
+        a2, new_raw = _merged_row(merge, p, rn, attrs, content, lo, hi)
         entry = (rn, a2, "", new_raw)
         if rn in index:
             rows[index[rn]] = entry
@@ -118,22 +167,152 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
     return merge.had_formula or vw.wrote_formula
 
 
+def _merged_row(merge: _RowMerge, p: str, rn: int, attrs: str, content: str, lo: int, hi: int) -> tuple[str, str]:
+    """(attributes, XML) of a row with its edits ``lo:hi`` merged in: spans dropped, r given."""
+    a2 = _SPANS_ATTR.sub("", attrs)
+    if not _R_ATTR.search(a2):
+        a2 = f' r="{rn}"' + a2
+    return a2, f"<{p}row{a2}>" + merge.row(rn, attrs, content, lo, hi) + f"</{p}row>"
+
+
+def _text_blocks(blocks: Iterator[bytes]) -> Iterator[str]:
+    """A UTF-8 part's text, block by block (a character cut between blocks is joined); anything
+    ``_decode`` would refuse or change goes to the whole-part merge, which says so as before."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    for block in blocks:
+        if first:
+            first = False
+            if block.startswith(b"\xef\xbb\xbf") or block[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(
+                    rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', block[:100]):
+                raise _WholePart
+        try:
+            yield decoder.decode(block)
+        except UnicodeDecodeError:
+            raise _WholePart from None
+    try:
+        yield decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _WholePart from None
+
+
+def _rechunk(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
+    """Blocks of at most ``size`` bytes (the tests choose small ones to cut the sheet everywhere)."""
+    for block in blocks:
+        for i in range(0, len(block), size):
+            yield block[i:i + size]
+
+
+def _reported(blocks: Iterator[bytes], what: str, total: int, progress: Progress | None) -> Iterator[bytes]:
+    """The blocks as they are, telling ``progress`` how many bytes have passed."""
+    done = 0
+    for block in blocks:
+        done += len(block)
+        if progress is not None:
+            progress(what, done, total)
+        yield block
+
+
+def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
+                  flat_for: Callable[[str], _Flat], chunk: int, progress: Progress | None = None) -> bool:
+    """``_edit_whole``'s result, streamed: the sheet is read a block at a time and cut after its last
+    complete row; each piece's edited rows are merged and the piece written on, compressed, into a
+    temporary part. Untouched rows pass as they are. Raises ``_WholePart`` where ``_rows_by_number``
+    would parse the whole sheet."""
+    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Writing '{sheet}'", pkg.size(part), progress))
+    buf = ""
+    m = None
+    for text in texts:
+        buf += text
+        if (m := _SHEETDATA_RE.search(buf)) is not None:
+            break
+    if m is None or m.group(2):  # no rows to merge into: every edit is a new row
+        raise _WholePart
+    p = m.group(1)
+    flat = flat_for(p)
+    groups = flat.groups()
+    vw = _ValueWriter(styles, book.date1904, sheet, p)
+    merge = _RowMerge(flat, vw, styles, sheet, p)
+    close, row_end = f"</{p}sheetData>", f"</{p}row>"
+    forbidden = ("<!--", "<![CDATA[", f"<{p}row>")
+    out = pkg.streamed()
+    try:
+        out.write(_grown_dimension(buf[:m.start()], flat) + f"<{p}sheetData>")
+        buf = buf[m.end():]
+        want = next(groups, None)
+        while True:
+            ci = buf.find(close)
+            cut = ci if ci >= 0 else buf.rfind(row_end)
+            if ci < 0 and cut >= 0:
+                cut += len(row_end)
+            if cut >= 0:
+                region = buf[:cut]
+                if any(f in region for f in forbidden):
+                    raise _WholePart
+                pieces: list[str] = []
+                pos = 0
+                while want is not None:
+                    rn, lo, hi = want
+                    at = region.find(f'<{p}row r="{rn}"', pos)
+                    if at < 0:
+                        break
+                    rm = _ROW_RE.match(region, at)
+                    if rm is None:
+                        raise _WholePart
+                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm.group(1), rm.group(2) or "", lo, hi)[1])
+                    pos = rm.end()
+                    want = next(groups, None)
+                pieces.append(region[pos:])
+                out.write("".join(pieces))
+                if ci >= 0:
+                    break
+                buf = buf[cut:]
+            more = next(texts, None)
+            if more is None:  # no end to the sheet's rows: not well-formed
+                raise _WholePart
+            buf += more
+        if want is not None:  # a row to edit that the sheet does not hold, or holds out of order
+            raise _WholePart
+        out.write(close + buf[ci + len(close):])
+        for text in texts:
+            out.write(text)
+    except BaseException:
+        out.discard()
+        raise
+    pkg.set_streamed(part, out)
+    return merge.had_formula or vw.wrote_formula
+
+
 class _RowMerge:
     """Writes one row's cells: its untouched cells as they were, its edited cells from the payloads."""
 
     def __init__(self, flat: _Flat, vw: _ValueWriter, styles: _Styles, sheet: str, p: str) -> None:
         self.flat, self.vw, self.styles, self.sheet, self.p = flat, vw, styles, sheet, p
-        self.cols: list[int] = flat.col.tolist()
-        self.kinds: list[int] = flat.kind.tolist()
         self.had_formula = False
         self._date_style: dict[int, int] = {}
-        self._letter = {c: col_letter(c) for c in set(self.cols)}
+        self._letter: dict[int, str] = {}
+        self._lo = self._hi = 0  # the window of edits formatted (``_Flat.window``)
+        self.cols: list[int] = []
+        self.kinds: list[int] = []
+        self.text: list[str] = []
+        self.values: list[Value] = []
         self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
+    def _window(self, lo: int, hi: int) -> tuple[int, int]:
+        """Edits ``lo:hi`` as indexes into the formatted window, formatting the next window when needed."""
+        if lo < self._lo or hi > self._hi:
+            end = min(max(hi, lo + WINDOW), len(self.flat.row))
+            self.cols, self.kinds, self.text, self.values = self.flat.window(lo, end)
+            self._lo, self._hi = lo, end
+            for c in set(self.cols) - self._letter.keys():
+                self._letter[c] = col_letter(c)
+        return lo - self._lo, hi - self._lo
+
     def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
         """The row's cells; every cell naming its column (Excel always writes r) is the fast case."""
+        lo, hi = self._window(lo, hi)
         named = self._named.findall(content) if content else []
         if len(named) != sum(content.count(x) for x in self._starts):
             return self._row_slow(rn, attrs, content, lo, hi)
@@ -146,7 +325,7 @@ class _RowMerge:
             old[c] = raw
         row_style = self._row_style(attrs)
         edited: dict[int, str] = {}
-        cols, kinds, text, letter, p = self.cols, self.kinds, self.flat.text, self._letter, self.p
+        cols, kinds, text, letter, p = self.cols, self.kinds, self.text, self._letter, self.p
         rs = str(rn)
         for k in range(lo, hi):
             c = cols[k]
@@ -219,15 +398,15 @@ class _RowMerge:
     def _cell(self, k: int, ref: str, s: int, rn: int, c: int) -> str:
         p, kind = self.p, self.kinds[k]
         if kind == PLAIN:
-            return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + self.flat.text[k]
+            return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + self.text[k]
         if kind == DATE:
             ds = self._date_style.get(s)
             if ds is None:
                 ds = self._date_style[s] = self.styles.date_style(s, False)
-            return f'<{p}c r="{ref}" s="{ds}"' + self.flat.text[k]
+            return f'<{p}c r="{ref}" s="{ds}"' + self.text[k]
         if kind == EMPTY:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
-        x = self.vw.cell(ref, self.flat.values[k], s, rn, c)
+        x = self.vw.cell(ref, self.values[k], s, rn, c)
         return x if x is not None else f'<{p}c r="{ref}"/>'
 
 

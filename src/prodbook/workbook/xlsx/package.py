@@ -6,8 +6,10 @@ import copy
 import posixpath
 import re
 import struct
+import tempfile
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -87,6 +89,61 @@ def doctype_parts(zf: zipfile.ZipFile) -> list[str]:
     return found
 
 
+Progress = Callable[[str, int, int], None]
+"""``progress(what, done, total)``: how far a long step is (a sheet written, in bytes or rows); the CLI
+draws it, the writer only reports it."""
+
+STREAM_CHUNK = 1 << 20
+"""Bytes read or written at a time when a part is streamed (a long sheet is never held whole)."""
+
+
+class _Deflated:
+    """A part compressed into an anonymous temporary file as it is produced, for ``_Package.write`` to copy.
+
+    A million-row sheet is about 600 MB of XML: held as text and bytes it would not fit the memory
+    prodbook may use. Compressed here at prodbook's level with zipfile's own raw deflate, it goes into
+    the package byte for byte as ``writestr`` would have written it, without a second compression.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by discard() or the package
+        self._z: zlib._Compress | None = zlib.compressobj(REWRITE_COMPRESSLEVEL, zlib.DEFLATED, -15)
+        self.crc = 0
+        self.file_size = 0
+        self.compress_size = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        assert self._z is not None, "written after close"
+        self.crc = zlib.crc32(data, self.crc)
+        self.file_size += len(data)
+        if out := self._z.compress(data):
+            self.file.write(out)
+
+    def close(self) -> None:
+        if self._z is not None:
+            self.file.write(self._z.flush())
+            self._z = None
+            self.compress_size = self.file.tell()
+
+    def discard(self) -> None:
+        self.file.close()
+
+    def compressed(self) -> IO[bytes]:
+        self.file.seek(0)
+        return self.file
+
+    def blocks(self) -> Iterator[bytes]:
+        """The part's bytes, inflated a block at a time."""
+        z = zlib.decompressobj(-15)
+        src = self.compressed()
+        while block := src.read(STREAM_CHUNK):
+            if out := z.decompress(block):
+                yield out
+        if out := z.flush():
+            yield out
+
+
 class _Package:
     """The zip in memory: original member order, changed and added parts.
 
@@ -100,13 +157,49 @@ class _Package:
         self.zf = zipfile.ZipFile(source if self.path is None else self.path)
         self.infos = self.zf.infolist()
         self.names = {i.filename for i in self.infos}
-        self.changed: dict[str, bytes] = {}
+        self.changed: dict[str, bytes | _Deflated] = {}
         self.added: list[str] = []
         self.removed: set[str] = set()
         self._text: dict[str, str] = {}
+        self.scratch: Path | None = None
+        """The folder for the temporary files of streamed parts (beside the file written); None: the system's."""
 
     def close(self) -> None:
         self.zf.close()
+        for data in self.changed.values():
+            if isinstance(data, _Deflated):
+                data.discard()
+
+    def blocks(self, name: str) -> Iterator[bytes]:
+        """A part's bytes as they stand (read, rewritten or streamed), a block at a time."""
+        data = self.changed.get(name)
+        if isinstance(data, _Deflated):
+            yield from data.blocks()
+        elif data is not None:
+            yield data
+        else:
+            with self.zf.open(name) as f:
+                while block := f.read(STREAM_CHUNK):
+                    yield block
+
+    def size(self, name: str) -> int:
+        """A part's size in bytes as it stands (uncompressed)."""
+        data = self.changed.get(name)
+        if isinstance(data, _Deflated):
+            return data.file_size
+        return len(data) if data is not None else self.zf.getinfo(name).file_size
+
+    def streamed(self) -> _Deflated:
+        """A new temporary part to write into; ``set_streamed`` puts it in the package once complete."""
+        return _Deflated(self.scratch)
+
+    def set_streamed(self, name: str, part: _Deflated) -> None:
+        part.close()
+        self._text.pop(name, None)
+        old = self.changed.get(name)
+        if isinstance(old, _Deflated):
+            old.discard()
+        self._set_changed(name, part)
 
     def exists(self, name: str) -> bool:
         return (name in self.names or name in self.changed) and name not in self.removed
@@ -115,11 +208,16 @@ class _Package:
         t = self._text.get(name)
         if t is None:
             if name in self.changed:
-                t = _decode(self.changed[name], name)
+                data = self.changed[name]
+                t = _decode(b"".join(data.blocks()) if isinstance(data, _Deflated) else data, name)
             else:
                 t = _decode(self.zf.read(name), name)
             self._text[name] = t
         return t
+
+    def forget_text(self, name: str) -> None:
+        """Drop the text kept of a part as read (a long sheet about to be streamed anew)."""
+        self._text.pop(name, None)
 
     def set_text(self, name: str, text: str) -> None:
         if len(text) < _KEEP_TEXT:
@@ -135,6 +233,12 @@ class _Package:
         pieces.clear()
 
     def _set_bytes(self, name: str, data: bytes) -> None:
+        old = self.changed.get(name)
+        if isinstance(old, _Deflated):
+            old.discard()
+        self._set_changed(name, data)
+
+    def _set_changed(self, name: str, data: bytes | _Deflated) -> None:
         self.changed[name] = data
         if name not in self.names and name not in self.added:
             self.added.append(name)
@@ -236,7 +340,7 @@ class _Package:
                     zi = zipfile.ZipInfo(name, date_time=info.date_time)
                     zi.compress_type = zipfile.ZIP_DEFLATED
                     zi.external_attr = info.external_attr
-                    zout.writestr(zi, self.changed[name], compresslevel=REWRITE_COMPRESSLEVEL)
+                    _write_changed(zout, zi, self.changed[name])
                 else:
                     _copy_member(src_fp, self.zf, zout, info)
             for name in self.added:
@@ -245,7 +349,31 @@ class _Package:
                 zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = 0o600 << 16
-                zout.writestr(zi, self.changed[name], compresslevel=REWRITE_COMPRESSLEVEL)
+                _write_changed(zout, zi, self.changed[name])
+
+
+def _write_changed(zout: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes | _Deflated) -> None:
+    """A rewritten part into the package: bytes compressed by zipfile, a streamed part copied as it was
+    compressed, with the same local header ``writestr`` gives (sizes in it, no data descriptor)."""
+    if not isinstance(data, _Deflated):
+        zout.writestr(zi, data, compresslevel=REWRITE_COMPRESSLEVEL)
+        return
+    zi.CRC, zi.file_size, zi.compress_size = data.crc, data.file_size, data.compress_size
+    zi.flag_bits = 0
+    if not zi.external_attr:
+        zi.external_attr = 0o600 << 16
+    out = zout.fp
+    assert out is not None  # open for writing
+    out.seek(zout.start_dir)
+    zi.header_offset = out.tell()
+    out.write(zi.FileHeader(zi.file_size * 1.05 > zipfile.ZIP64_LIMIT))  # writestr's own rule
+    src = data.compressed()
+    while block := src.read(STREAM_CHUNK):
+        out.write(block)
+    zout.filelist.append(zi)
+    zout.NameToInfo[zi.filename] = zi
+    zout.start_dir = out.tell()
+    zout._didModify = True  # type: ignore[attr-defined]  # noqa: SLF001 - a member written without zipfile.open
 
 
 def _copy_member(src_fp: IO[bytes], zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

@@ -9,7 +9,8 @@ formats, validations, filters, the dimension, the Table and defined names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
 from prodbook.core.looks import fitted_widths, row_height
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
@@ -20,7 +21,7 @@ from prodbook.workbook.xlsx.checks import (
     _Table,
 )
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
     MAX_ROW,
@@ -58,7 +59,8 @@ _Row = tuple[int, str, str, str]
 """A split row: (row number, attributes, content, raw XML)."""
 
 
-def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str) -> bool:
+def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
+                   progress: Progress | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved."""
     _check_arguments(rw)
     sheet = rw.sheet
@@ -117,7 +119,6 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         out = [r[3] for r in header_rows]
         out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
     wrapped = _wrapped_columns(head, styles, rw, col_style) if rw.look is not None else ()
-    max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
     new_last = kept + len(rw.rows)
     new_end = max(new_last, hr + 1)
 
@@ -128,8 +129,18 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
-    head = _set_dimension(head, max_col, max([new_last] + [r[0] for r in header_rows]))
-    pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
+    last_any = max([new_last] + [r[0] for r in header_rows])
+    if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
+        del text
+        sh.kept_raw, sh.rows = None, []
+        pkg.forget_text(part)
+        translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
+                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
+                                  progress)
+    else:
+        max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
+        head = _set_dimension(head, max_col, last_any)
+        pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
 
     if table is not None:
         _update_table(pkg, sheet, table, new_end, added)
@@ -320,31 +331,98 @@ def _with_height(attrs: str, height: float | None) -> str:
     return (_del_attr(attrs, "ht") if old is not None else attrs) + f' ht="{height:g}"'
 
 
+ROW_BLOCK = 1 << 15
+"""Rows formatted at a time when a rewrite is streamed (``_stream_rows``)."""
+
+
+def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
+                 kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
+                 wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None) -> bool:
+    """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
+    keeps), ``rw.rows`` a block at a time, then ``end``; nothing is held whole. True when a formula moved."""
+    sink = pkg.streamed()
+
+    done = [0]
+
+    def flush(pieces: list[str]) -> None:
+        if progress is not None and done[0]:  # the first flush is the head and the rows kept
+            progress(f"Writing '{rw.sheet}'", min(done[0], len(rw.rows)), len(rw.rows))
+        done[0] += ROW_BLOCK
+        for piece in pieces:
+            for i in range(0, len(piece), STREAM_CHUNK):  # a kept log of a million rows: encoded a slice at a time
+                sink.write(piece[i:i + STREAM_CHUNK])
+        pieces.clear()
+
+    try:
+        flush(start)
+        _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
+                                    ROW_BLOCK)
+        sink.write(end)
+    except BaseException:
+        sink.discard()
+        raise
+    pkg.set_streamed(part, sink)
+    return translated
+
+
+def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) -> None:
+    """Add the date styles a whole-column pass would add, in its order (column by column), before the rows
+    are written a block at a time: a date first met in a later block must not number its style otherwise."""
+    for j, style in enumerate(styles):
+        column = [r[j] for r in rw.rows]
+        if any(type(v) is date for v in column):
+            vw.styles.date_style(style, False)
+        if any(isinstance(v, datetime) and v == v for v in column):
+            vw.styles.date_style(style, True)
+
+
 def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row], kept: int,
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
-                wrapped: tuple[tuple[int, float], ...] = ()) -> tuple[int, bool]:
+                wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
+                block: int = ROW_BLOCK) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
-    tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns).
+    tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
+    the rows are formatted ``block`` at a time and handed to it after each block.
 
     Returns the last column used and whether a carried formula was moved.
     """
-    sheet, hr = rw.sheet, rw.header_row
     written = list(rw.columns)
-    written_set = set(written)
     letters = [col_letter(c) for c in written]
     styles_ = [col_style[c] for c in written]
-    src_rows = rw.source_rows
     carried_cache: dict[int, tuple[str, list]] = {}
+    translated = False
+    n = len(rw.rows)
+    step = block if flush is not None else max(n, 1)
+    if n > step:
+        _date_styles_first(vw, rw, styles_)
+    for b in range(0, n, step):
+        max_col, moved = _write_block(out, rw, b, min(n, b + step), p, data_rows, kept, masters, vw, max_col,
+                                      wrapped, written, letters, styles_, carried_cache)
+        translated = translated or moved
+        if flush is not None:
+            flush(out)
+    return max_col, translated
+
+
+def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
+                 masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
+                 written: list[int], letters: list[str], styles_: list[int],
+                 carried_cache: dict[int, tuple[str, list]]) -> tuple[int, bool]:
+    """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
+    sheet, hr = rw.sheet, rw.header_row
+    written_set = set(written)
+    src_rows = rw.source_rows
     translated = False
     row_open = f"<{p}row"
     row_close = f"</{p}row>"
-    numbers = [str(kept + 1 + i) for i in range(len(rw.rows))]
-    by_column = list(zip(*rw.rows)) if rw.rows else [()] * len(written)
+    numbers = [str(kept + 1 + i) for i in range(lo, hi)]
+    by_column = list(zip(*rw.rows[lo:hi])) if hi > lo else [()] * len(written)
     cells = [column_cells(vw, by_column[j], letters[j], numbers, styles_[j], written[j]) for j in range(len(written))]
-    for i, values in enumerate(rw.rows):
-        rn = kept + 1 + i
+    del by_column
+    for i, values in enumerate(rw.rows[lo:hi]):
+        rn = kept + 1 + lo + i
         rs = numbers[i]
-        src = src_rows[i] if src_rows is not None else None
+        src = src_rows[lo + i] if src_rows is not None else None
         row_attrs = ""
         carried: Sequence[tuple[int, str, str]] = ()
         if src is not None:

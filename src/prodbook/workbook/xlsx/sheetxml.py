@@ -250,35 +250,73 @@ def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = N
                   ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The sheet's merged ranges, ((row, col), (row, col)) 0-based as calamine gives them.
 
-    Streamed from the part without parsing its cells: a ``<mergeCell`` in the
-    raw XML is always the element (text escapes its '<'), so a long log costs
-    one decompression pass and little memory. ``part``: the sheet's part when the caller knows it
-    already, so workbook.xml is not read again for every sheet.
+    ``part``: the sheet's part when the caller knows it already, so workbook.xml is not read again
+    for every sheet. See ``scan_sheet``.
+    """
+    if part is None:
+        pkg = _Package(Path(path))
+        try:
+            part = next((s[2] for s in _read_book(pkg).sheets if s[0] == sheet), None)
+        finally:
+            pkg.close()
+    return scan_sheet(path, part).merges if part is not None else []
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What one streamed pass over a sheet's XML tells without parsing its cells."""
+
+    merges: list[tuple[tuple[int, int], tuple[int, int]]]
+    """Merged ranges, ((row, col), (row, col)) 0-based as calamine gives them."""
+    last_row: int
+    """The last row element's number (1-based; 0: no rows). A row written without its number follows
+    the one before it (the file format's rule)."""
+
+
+_ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\b([^>]*)>')
+_R_ATTR_RE = re.compile(rb'\sr="(\d+)"')
+
+
+def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20) -> SheetScan:
+    """The sheet's merged ranges and last row, streamed: one decompression pass, little memory.
+
+    A ``<mergeCell`` or ``<row`` in the raw XML is always the element (text escapes its '<'), so a
+    long log costs one pass; a tag cut in two by a block waits for the next one.
     """
     pkg = _Package(Path(path))
     try:
-        if part is None:
-            part = next((s[2] for s in _read_book(pkg).sheets if s[0] == sheet), None)
-        if part is None or not pkg.exists(part):
-            return []
+        if not pkg.exists(part):
+            return SheetScan([], 0)
         refs: list[bytes] = []
+        last = 0
         carry = b""
         with pkg.zf.open(part) as f:
-            while block := f.read(1 << 20):
-                buf = carry + block
-                last = buf.rfind(b"<")
-                cut = last if last >= 0 and buf.find(b">", last) < 0 else len(buf)  # an element cut in two
-                refs += _MERGE_RE.findall(buf, 0, cut)
+            while True:
+                chunk = f.read(block)
+                buf = carry + chunk
+                end = buf.rfind(b"<") if chunk else len(buf)
+                cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
+                for m in _ROW_NUMBER_RE.finditer(buf, 0, cut):
+                    r = _R_ATTR_RE.search(m[1])
+                    last = int(r[1]) if r else last + 1
+                if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
+                    refs += _MERGE_RE.findall(buf, 0, cut)
                 carry = buf[cut:]
-        refs += _MERGE_RE.findall(carry)
-        out = []
-        for ref in refs:
-            a, _, b = ref.decode().partition(":")
-            (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
-            out.append(((r1, c1), (r2, c2)))
-        return out
+                if not chunk:
+                    break
     finally:
         pkg.close()
+    out = []
+    for ref in refs:
+        a, _, b = ref.decode().partition(":")
+        (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
+        out.append(((r1, c1), (r2, c2)))
+    return SheetScan(out, last)
+
+
+def last_row(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20) -> int:
+    """The number of the sheet's last row element (1-based; 0 for an empty sheet or no such part)."""
+    return scan_sheet(path, part, block=block).last_row
 
 
 def _parse_ref(ref: str) -> tuple[int, int]:
@@ -286,3 +324,4 @@ def _parse_ref(ref: str) -> tuple[int, int]:
     if not m:
         raise UnsupportedLayout(f"a merged range has an unreadable reference '{ref}'")
     return int(m.group(2)) - 1, col_index(m.group(1))
+

@@ -213,6 +213,7 @@ def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence
     sa = f' s="{style}"' if style else ""
     ds = f' s="{vw.styles.date_style(style, False)}"' if (kind == DATE).any() else ""
     out = [""] * len(values)
+    stamps: dict[datetime, str] = {}
     for i, k in enumerate(kind.tolist()):
         if k == PLAIN:
             out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}{text[i]}'
@@ -221,6 +222,15 @@ def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence
         elif k == EMPTY:
             if style:
                 out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}/>'
+        elif type(v := values[i]) is datetime:  # a log's timestamps: one value over thousands of rows
+            hit = stamps.get(v)
+            if hit is None:
+                hit = stamps[v] = vw.cell(_REF, v, style, int(rows[i]), col) or ""
+            out[i] = hit.replace(_REF, letter + rows[i], 1)
         else:
-            out[i] = vw.cell(letter + rows[i], values[i], style, int(rows[i]), col) or ""
+            out[i] = vw.cell(letter + rows[i], v, style, int(rows[i]), col) or ""
     return out
+
+
+_REF = "\x00"
+"""Stands for a cell's reference in a cell written once for many rows (no cell's XML holds it)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,7 +18,7 @@ from prodbook.workbook.xlsx.book import (
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.package import Progress, _Package
 from prodbook.workbook.xlsx.rewrite import _rewrite_sheet
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
 from prodbook.workbook.xlsx.styles import _Styles
@@ -25,14 +26,15 @@ from prodbook.workbook.xlsx.styles import _Styles
 
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[AnyEdit] = (), *,
-                   on_member: Callable[[int], None] | None = None, date_format: str | None = None) -> list[str]:
+                   on_member: Callable[[int], None] | None = None, date_format: str | None = None,
+                   progress: Progress | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
     Every part not named in the changes is copied unchanged. Raises
     UnsupportedLayout / ValueError before anything is written. A date written
     into a cell without a date format gets ``date_format`` (default: the
-    rewrites' look's, else dd-mmm-yy).
+    rewrites' look's, else dd-mmm-yy). ``progress`` hears how far each long sheet is written.
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -40,6 +42,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         if src.resolve() == dst.resolve():
             raise ValueError("rewrite_sheets writes to a new file; dst must differ from src")
     pkg = _Package(src)
+    pkg.scratch = dst.parent  # a streamed sheet's temporary part: beside the file written, on its disk
     try:
         refuse_doctypes(pkg)  # every part is copied into the new file: none may carry a DTD
         book = _read_book(pkg)
@@ -61,7 +64,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise ValueError(f"sheet '{rw.sheet}': header_row must be 1 or more")
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
-            formulas |= _rewrite_sheet(pkg, book, styles, rw, part)
+            formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
@@ -69,7 +72,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             part = next((s[2] for s in book.sheets if s[0].lower() == sheet.lower()), None)
             if part is None or not pkg.exists(part):
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
-            formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits)
+            formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress)
         if formulas or _other_formulas(pkg, book, rewrites):
             if formulas:
                 _drop_calc_chain(pkg, book.part)
@@ -92,6 +95,16 @@ def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]
     for name, _rid, part in book.sheets:
         if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
             continue
-        if _HAS_F_B.search(pkg.zf.read(part) if part not in pkg.changed else pkg.changed[part]):
+        if _holds(pkg.blocks(part), _HAS_F_B):
             return True
+    return False
+
+
+def _holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64) -> bool:
+    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time."""
+    tail = b""
+    for block in blocks:
+        if pattern.search(tail + block):
+            return True
+        tail = block[-reach:]
     return False

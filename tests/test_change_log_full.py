@@ -1,0 +1,238 @@
+"""A Change Log that would pass Excel's row limit: its oldest actions move to a workbook beside the tracker.
+
+A sheet holds 1,048,576 rows; a 2,000-line tracker logs about 10,000 values a day, so without this the
+log would make the tracker a file Excel cannot open. The limit is lowered in these tests (a real one
+would take a million-row file); everything else is the real run on a real workbook.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import digest
+from prodbook.core.changes import actions_to_move, oldest_actions_first
+from prodbook.core.findings import Code, UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.log_archive import archive_path
+from prodbook.workbook.xlsx.sheetxml import last_row
+
+TODAY = date(2027, 3, 1)
+FIELDS = ("Action", "Sheet", "Key", "Field", "Old", "New")
+
+
+def day(i: int, dry_run: bool = False) -> Context:
+    """The i-th weekly run: its own day and its own time (each run is its own action in the log)."""
+    return Context(today=TODAY + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i),
+                   dry_run=dry_run)
+
+
+def log_rows(path: Path, sheet: str = "Change Log") -> list[tuple]:
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    return [tuple(r[head.index(f)] for f in FIELDS) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_a_full_change_log_moves_its_oldest_actions_out_and_loses_nothing(tracker, monkeypatch):
+    sizes = []
+    for i in range(2):
+        sizes.append(run(tracker, ["ta"], day(i)).changes)
+    logged = log_rows(tracker)
+    assert len(logged) == sum(sizes) and sizes[0] > 0 and sizes[1] > 0
+    # Room for both runs' rows but not a third's: the next run moves the oldest action out
+    limit = sum(sizes) + 1  # header + rows held; room below the header = sum(sizes)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", limit)
+    third = run(tracker, ["ta"], day(2))
+    assert third.changes > 0
+
+    archive = archive_path(tracker, day(0).now)
+    assert archive.exists(), sorted(p.name for p in tracker.parent.iterdir())
+    moved = log_rows(archive)
+    kept = log_rows(tracker)
+    first_action = logged[0][0]
+    assert {r[0] for r in moved} == {first_action}  # whole actions, the oldest
+    assert moved == [r for r in logged if r[0] == first_action]
+    assert kept[: len(logged) - len(moved)] == [r for r in logged if r[0] != first_action]
+    assert len(kept) == len(logged) - len(moved) + third.changes <= limit - 1
+    note = next(f for f in third.findings if f.code is Code.LOG_ROWS_MOVED)
+    assert archive.name in note.message and note.sheet == "Change Log"
+    assert any(archive.name in line for o in third.outcomes for line in o.summary)
+    # the archive reads as a log: a header, timestamps as dates
+    ws = openpyxl.load_workbook(archive)["Change Log"]
+    assert [c.value for c in ws[1]][:3] == ["Timestamp", "Action", "Sheet"]
+    assert isinstance(ws["A2"].value, datetime) and ws.tables  # a filterable table, like the tracker's log
+
+    # undo still reaches the newest action, which stayed in the sheet
+    undone = run(tracker, ["undo"], day(2))
+    assert undone.changes == third.changes
+
+
+def test_a_dry_run_that_would_move_rows_writes_nothing(tracker, monkeypatch):
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1)
+    before = digest(tracker)
+    files = sorted(p.name for p in tracker.parent.iterdir())
+    run(tracker, ["ta"], day(2, dry_run=True))
+    assert digest(tracker) == before and sorted(p.name for p in tracker.parent.iterdir()) == files
+
+
+def test_when_the_moved_rows_cannot_be_written_the_tracker_keeps_its_whole_log(tracker, monkeypatch):
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1)
+    archive_path(tracker, day(0).now).mkdir()  # a folder in the way: the file cannot be put there
+    before = digest(tracker)
+    with pytest.raises(UserError) as refused:
+        run(tracker, ["ta"], day(2))
+    assert "Nothing was written" in str(refused.value) and "Change Log" in str(refused.value)
+    assert digest(tracker) == before
+
+
+def test_a_run_that_alone_passes_the_log_is_refused_before_anything_is_written(tracker, monkeypatch):
+    jobs = ["ta", "exceptions", "followups"]
+    needed = run(tracker, jobs, day(0, dry_run=True)).changes
+    milestones = run(tracker, ["ta"], day(0, dry_run=True)).outcomes[0].data["milestones"]
+    assert needed > milestones + 1  # the T&A fits, the run's log does not
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", milestones + 2)
+    before = digest(tracker)
+    with pytest.raises(UserError) as refused:
+        run(tracker, jobs, day(0))
+    text = str(refused.value)
+    assert f"changes {needed:,} values" in text and "'Change Log' sheet holds" in text
+    assert "Nothing was written" in text and digest(tracker) == before
+
+
+# --- the pure rule -------------------------------------------------------------------------------
+
+sizes_st = st.lists(st.integers(1, 50), max_size=12)
+
+
+@given(sizes_st, st.integers(0, 120), st.integers(1, 200))
+def test_whole_oldest_actions_move_until_the_log_fits_with_room_to_spare(sizes, new, room):
+    groups = [(f"a{i}", n) for i, n in enumerate(sizes)]
+    held = sum(sizes)
+    n = actions_to_move(groups, new, room)
+    if new > room:
+        assert n is None
+        return
+    assert n is not None
+    if held + new <= room:
+        assert n == 0
+        return
+    kept = sum(sizes[n:])
+    assert kept + new <= room  # it fits
+    assert kept <= room // 2  # and leaves room for many more runs before the next move
+    assert sum(sizes[n - 1:]) > min(room - new, room // 2)  # one action fewer would not have been enough
+
+
+def test_actions_are_ordered_by_their_time_not_their_row():
+    """A team sorted its log by sheet: the oldest action is still found by its timestamp."""
+    actions = ["Refresh b", "Refresh a", "Refresh b", None, "Refresh a"]
+    stamps = [datetime(2027, 3, 8), datetime(2027, 3, 1), datetime(2027, 3, 8), None, "2027-03-01 09:00:00"]
+    assert oldest_actions_first(actions, stamps) == [("", 1), ("Refresh a", 2), ("Refresh b", 2)]
+
+
+# --- the streamed row count ------------------------------------------------------------------------
+
+def _sheet_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+
+
+@pytest.fixture(scope="module")
+def long_sheet(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("rows") / "long.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(1, 30_001):
+        ws.append([i, f"row {i} <text> & more", datetime(2027, 3, 1)])
+    ws.cell(row=30_050, column=1, value="after a gap")
+    wb.save(path)
+    return path
+
+
+def test_the_last_row_is_found_across_every_block_boundary(long_sheet):
+    part = _sheet_part(long_sheet)
+    assert last_row(long_sheet, part) == 30_050  # 1 MB blocks: the part is several
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(5, 4_000))
+def test_the_last_row_does_not_depend_on_where_the_blocks_fall(tmp_path_factory, block):
+    path = tmp_path_factory.mktemp("small") / "small.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(1, 200):
+        wb.active.append([i, "x" * (i % 17)])
+    wb.save(path)
+    assert last_row(path, _sheet_part(path), block=block) == 199
+
+
+def _without_row_numbers(src: Path, dst: Path, keep: set[int]) -> str:
+    """The workbook with r= taken off every row element but those in ``keep``."""
+    part = _sheet_part(src)
+
+    def strip(m: re.Match) -> bytes:
+        return m[0] if int(m[2]) in keep else m[1]
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                data = re.sub(rb'(<row)\s+r="(\d+)"', strip, data)
+            zout.writestr(info, data)
+    return part
+
+
+def test_rows_written_without_their_number_follow_the_row_before(long_sheet, tmp_path):
+    """The file format lets a row omit r= (it is the row after the one before); some writers do."""
+    gap = tmp_path / "gap.xlsx"
+    part = _without_row_numbers(long_sheet, gap, keep={30_050})
+    assert last_row(gap, part) == 30_050
+    bare = tmp_path / "bare.xlsx"
+    part = _without_row_numbers(long_sheet, bare, keep=set())
+    assert last_row(bare, part) == 30_001  # every row element counted, the gap unknowable
+    assert last_row(bare, part, block=777) == 30_001
+
+
+def test_a_missing_part_has_no_rows(long_sheet):
+    assert last_row(long_sheet, "xl/worksheets/sheet99.xml") == 0
+
+
+def test_logged_text_that_looks_like_a_formula_stays_text_in_the_archive(tmp_path):
+    """Vendor text is data: a logged '=HYPERLINK(...)' must not become a live formula in the moved rows."""
+    from prodbook.core.looks import look_for
+    from prodbook.core.model.sheets import CHANGE_LOG
+    from prodbook.workbook.log_archive import archive_file
+
+    rows = [(datetime(2027, 3, 1, 9), "Refresh 2027-03-01 09:00:00", "Orders", "PO1", "Qty",
+             '=HYPERLINK("http://x","click")', "-1", "apm")]
+    staged = archive_file(tmp_path / "a.xlsx", list(CHANGE_LOG.headers), rows, look_for(CHANGE_LOG, "dd-mmm-yy"),
+                          "tracker.xlsx")
+    staged.content(staged.path)
+    wb = openpyxl.load_workbook(staged.path)
+    assert wb.sheetnames == ["About", "Change Log"] and "tracker.xlsx" in wb["About"]["A1"].value
+    ws = wb["Change Log"]
+    assert ws["F2"].value == '=HYPERLINK("http://x","click")' and ws["F2"].data_type == "s"
+    assert ws["G2"].value == "-1" and ws["A2"].value == datetime(2027, 3, 1, 9)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3", "Undo r1", None]),
+                          st.one_of(st.none(), st.integers(0, 5).map(lambda d: datetime(2027, 3, 1 + d)))),
+                max_size=30))
+def test_each_action_once_by_its_earliest_time_then_its_first_row(rows):
+    """The order rotation moves actions in, against the plain definition."""
+    got = oldest_actions_first([a for a, _ in rows], [t for _, t in rows])
+    names = ["" if a is None else a for a, _ in rows]
+    expected = sorted(dict.fromkeys(names), key=lambda a: (
+        min((t for n, (_, t) in zip(names, rows, strict=True) if n == a and t is not None), default=datetime.min),
+        names.index(a)))
+    assert [a for a, _ in got] == expected
+    assert [n for _, n in got] == [names.count(a) for a in expected]

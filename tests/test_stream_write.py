@@ -1,0 +1,151 @@
+"""Streamed writes: a long sheet is rewritten a block at a time, with the same bytes as a merge in memory,
+and a broken write is still caught before it replaces the user's file."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prodbook.workbook import safety
+from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.xlsx import edits, package, rewrite
+from prodbook.workbook.xlsx.book import _read_book
+from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.styles import _Styles
+from prodbook.workbook.xlsxparts import CellEdit, ColumnEdit, SheetRewrite, rewrite_sheets
+
+ROWS = 60
+TEXTS = ["Lab dip ✓", "Größe M", "PP sample 样品", "<tag> & 'quote'", "  spaced  ", "plain"]
+
+
+def sheet_book(path: Path) -> Path:
+    """A real sheet of a few kinds of cells, multi-byte text among them, so small blocks cut everything."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append(["PO #", "Code", "Planned", "Status", "Variance", "Notes"])
+    for i in range(ROWS):
+        ws.append([f"45{i:06d}", f"M{i % 7}", date(2026, 11, 1) + timedelta(days=i), TEXTS[i % len(TEXTS)],
+                   i - 30, None if i % 3 else TEXTS[(i + 1) % len(TEXTS)]])
+    ws["C2"].number_format = "dd-mmm-yy"
+    log = wb.create_sheet("Change Log")
+    log.append(["Timestamp", "Action", "Sheet", "Key", "Field", "Old", "New", "User"])
+    wb.save(path)
+    return path
+
+
+def edited_part(path: Path, staged: list, chunk: int | None) -> bytes:
+    """The T&A part after ``staged`` edits: streamed in blocks of ``chunk`` bytes, or merged whole (None)."""
+    pkg = _Package(path)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part, "dd-mmm-yy")
+        part = next(s[2] for s in book.sheets if s[0] == "T&A")
+        flat = {}
+
+        def flat_for(prefix: str) -> edits._Flat:
+            return flat.setdefault(prefix, edits._Flat(staged, "T&A", prefix, book.date1904))
+
+        if chunk is None:
+            edits._edit_whole(pkg, book, styles, part, "T&A", flat_for)
+        else:
+            edits._stream_edits(pkg, book, styles, part, "T&A", flat_for, chunk)
+        return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml"))
+    finally:
+        pkg.close()
+
+
+values = st.one_of(st.none(), st.sampled_from(TEXTS), st.integers(-10**6, 10**6),
+                   st.dates(date(1950, 1, 1), date(2090, 12, 31)), st.text(max_size=12))
+cell_edits = st.lists(st.tuples(st.integers(2, ROWS + 1), st.integers(0, 7), values), min_size=1, max_size=40)
+
+
+@pytest.fixture(scope="module")
+def book_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sheet_book(tmp_path_factory.mktemp("stream") / "sheet.xlsx")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 4096), cells=cell_edits, column_rows=st.lists(st.integers(2, ROWS + 1), unique=True))
+def test_streamed_edits_equal_the_merge_in_memory(book_path: Path, chunk: int, cells: list, column_rows: list) -> None:
+    """Whatever the block size (one byte cuts every tag and every multi-byte character), the streamed
+    merge writes the bytes the whole-sheet merge writes, and the styles it adds (a date's) in the same order."""
+    staged: list = [CellEdit("T&A", r, c, v) for r, c, v in cells]
+    column_rows = sorted(column_rows)
+    staged.append(ColumnEdit("T&A", 2, column_rows, [date(2027, 1, 1) + timedelta(days=r) for r in column_rows]))
+    assert edited_part(book_path, staged, chunk) == edited_part(book_path, staged, None)
+
+
+def test_edit_in_a_row_the_sheet_lacks_goes_to_the_whole_merge(tmp_path: Path) -> None:
+    """A new row (past the last) cannot be streamed in place: the same call merges the sheet whole."""
+    path = sheet_book(tmp_path / "t.xlsx")
+    out = tmp_path / "out.xlsx"
+    rewrite_sheets(path, out, [], [CellEdit("T&A", ROWS + 5, 0, "new PO"), CellEdit("T&A", 3, 5, "typed")])
+    rows = list(openpyxl.load_workbook(out)["T&A"].values)
+    assert rows[ROWS + 4][0] == "new PO" and rows[2][5] == "typed" and len(rows) == ROWS + 5
+
+
+def test_rows_written_a_block_at_a_time_equal_one_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rewrite streamed in blocks of 7 rows gives the file one block gives, a date first met in a later
+    block and a datetime included (their styles are numbered as a whole-column pass numbers them)."""
+    path = sheet_book(tmp_path / "t.xlsx")
+    rows = tuple((None if i < 20 else date(2026, 1, 1) + timedelta(days=i), "Rebuild T&A", "T&A",
+                  f"45{i:06d} / M{i % 7}", "Planned", datetime(2026, 11, 25, 8, i % 60), TEXTS[i % len(TEXTS)], "apm")
+                 for i in range(50))
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=rows, keep_rows=1 << 20)
+    monkeypatch.setattr(rewrite, "ROW_BLOCK", 1 << 20)
+    rewrite_sheets(path, tmp_path / "one.xlsx", [rw])
+    monkeypatch.setattr(rewrite, "ROW_BLOCK", 7)
+    rewrite_sheets(path, tmp_path / "blocks.xlsx", [rw])
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "blocks.xlsx").read_bytes()
+    back = list(openpyxl.load_workbook(tmp_path / "blocks.xlsx")["Change Log"].values)
+    assert len(back) == 51 and back[50][0] == datetime(2026, 2, 19) and back[1][0] is None
+    assert back[1][5] == datetime(2026, 11, 25, 8, 0)
+
+
+def test_a_streamed_part_goes_into_the_package_as_writestr_would_write_it(tmp_path: Path) -> None:
+    """The temporary part is copied into the zip with writestr's header and compression: same bytes."""
+    text = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 5000))
+    streamed = package._Deflated(tmp_path)
+    for i in range(0, len(text), 777):
+        streamed.write(text[i:i + 777])
+    streamed.close()
+    for name, data in (("a.zip", text.encode()), ("b.zip", streamed)):
+        with zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as z:
+            info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            package._write_changed(z, info, data)
+    streamed.discard()
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["xml", "crc"])
+def test_a_broken_streamed_write_is_caught_and_the_workbook_is_untouched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """A streamed part written wrong (a tag closed wrongly, or bytes changed after their CRC was taken) fails
+    the check of the file written: nothing replaces the workbook, no backup or temporary file is left."""
+    path = sheet_book(tmp_path / "tracker.xlsx")
+    before = path.read_bytes()
+    write = package._Deflated.write
+
+    def broken(self: package._Deflated, text: str) -> None:
+        if damage == "xml":
+            text = text.replace("</c>", "</x>", 1)
+        write(self, text)
+        if damage == "crc" and self.file_size > 100:
+            self.crc ^= 1
+
+    monkeypatch.setattr(package._Deflated, "write", broken)
+    book = FileBook(path)
+    book.edit(ColumnEdit("T&A", 2, list(range(2, ROWS + 2)), [date(2027, 3, 1)] * ROWS))
+    with pytest.raises(ValueError, match="failed its check"):
+        book.commit()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["tracker.xlsx"]
+    assert not (tmp_path / safety.BACKUP_DIR).exists()
