@@ -124,3 +124,73 @@ def test_column_values_of_timestamps_match_cell_by_cell(values: list[Any]) -> No
             for v, m in zip(column.to_numpy(dtype=object), column.isna().to_numpy())]
     got = column_values(column)
     assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=3), st.just(""), st.none(), st.just(math.nan), st.just(pd.NA)),
+                max_size=30), st.sampled_from(["object", "str", "infer"]))
+def test_column_values_of_text_match_cell_by_cell(values: list[Any], dtype: str) -> None:
+    from prodbook.core.changes import cell_value
+    from prodbook.workbook.tracker import column_values
+
+    column = pd.Series(values, dtype=None if dtype == "infer" else dtype)
+    missing = column.isna().to_numpy()
+    want = [None if m or v == "" else (v if type(v) is str else cell_value(v))
+            for v, m in zip(column.to_numpy(dtype=object), missing)]
+    got = column_values(column)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+
+
+def old_changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray) -> list:
+    """``ta_job._changes`` as it was (a Change per index, read element by element): the oracle."""
+    from prodbook.core.changes import FILLED, NEW_ROW, Change
+    from prodbook.core.model.sheets import TA
+    from prodbook.jobs.ta_job import GENERATED, KEY, differs
+
+    codes = new["code"].to_numpy(dtype=object)
+    idx = np.flatnonzero(matched)
+    blank = np.ones(len(take), dtype=bool)
+    for f in GENERATED:
+        blank &= pd.isna(pd.Series(old[f].to_numpy()[take], dtype=object)).to_numpy()
+    moved = {f: np.flatnonzero(differs(old[f].to_numpy()[take], new[f].to_numpy()[idx], TA.column(f).kind)
+                               & ~blank) for f in GENERATED} if len(take) else {}
+    keys = np.array([key_text(r) for r in zip(*(new[k] for k in KEY))] + [None], dtype=object)[:-1]
+    changes = [Change(sheet, keys[i], NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
+    if not len(take):
+        return changes
+    changes += [Change(sheet, keys[i], FILLED, None, codes[i]) for i in idx[blank]]
+    for f in GENERATED:
+        before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
+        changes += [Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]) for j in moved[f]]
+    return changes
+
+
+CELL = st.one_of(st.none(), st.sampled_from(["Vendor", "Buyer", "Done", "Overdue", ""]), DAYS, STAMPS,
+                 st.integers(-3, 3), st.just(math.nan))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 8).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(CELL, min_size=7, max_size=7), min_size=n, max_size=n),
+    st.lists(st.lists(CELL, min_size=7, max_size=7), min_size=n, max_size=n),
+    st.lists(st.booleans(), min_size=n, max_size=n))), st.booleans())
+def test_changes_match_the_per_index_version(data: tuple[list, list, list], infer: bool) -> None:
+    from prodbook.jobs.ta_job import GENERATED, _changes
+
+    new_cells, old_cells, matched_list = data
+    n = len(new_cells)
+    keys = {"po": [f"45{i % 3}" for i in range(n)], "style": ["S1"] * n, "color": ["Red"] * n,
+            "code": [f"C{i}" for i in range(n)]}
+
+    def frame(cells: list[list[Any]]) -> pd.DataFrame:
+        cols = {f: [row[i] for row in cells] for i, f in enumerate(GENERATED)}
+        if not infer:
+            cols = {f: pd.Series(v, dtype=object) for f, v in cols.items()}
+        return pd.DataFrame({**keys, **cols})
+
+    new, old = frame(new_cells), frame(old_cells)
+    matched = np.array(matched_list, dtype=bool)
+    take = np.flatnonzero(matched)[::-1].copy()  # matched rows of new come from old rows in another order
+    got, want = _changes("T&A", new, old, matched, take), old_changes("T&A", new, old, matched, take)
+    assert [(c.key, c.field, type(c.old), repr(c.old), type(c.new), repr(c.new)) for c in got] == \
+        [(c.key, c.field, type(c.old), repr(c.old), type(c.new), repr(c.new)) for c in want]

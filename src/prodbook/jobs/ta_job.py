@@ -437,13 +437,18 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
     at = np.flatnonzero(need)
     keys[at] = key_texts([new[k].to_numpy(dtype=object)[at] for k in KEY])
 
-    changes = [Change(sheet, keys[i], NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
+    # list(array) gives each element as indexing it would (numpy scalars stay numpy scalars), in one pass
+    fresh = np.flatnonzero(~matched)
+    changes = [Change(sheet, k, NEW_ROW, None, c) for k, c in zip(list(keys[fresh]), list(codes[fresh]))]
     if not len(take):
         return changes
-    changes += [Change(sheet, keys[i], FILLED, None, codes[i]) for i in idx[blank]]
+    filled = idx[blank]
+    changes += [Change(sheet, k, FILLED, None, c) for k, c in zip(list(keys[filled]), list(codes[filled]))]
     for f in GENERATED:
-        before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
-        changes += [Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]) for j in moved[f]]
+        j = moved[f]
+        before, after = old[f].to_numpy()[take][j], new[f].to_numpy()[idx][j]
+        header = TA.column(f).header
+        changes += [Change(sheet, k, header, b, a) for k, b, a in zip(list(keys[idx[j]]), list(before), list(after))]
     return changes
 
 

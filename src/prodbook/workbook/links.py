@@ -109,6 +109,8 @@ def _folder() -> Callable[[object], str]:
     memo: dict[tuple[type, object], str] = {}
 
     def fold(v: object) -> str:
+        if v.__class__ is float:  # -0.0 == 0.0 but they read apart: a number key is folded as it is
+            return _text(v)
         k = (v.__class__, v)
         try:
             return memo[k]

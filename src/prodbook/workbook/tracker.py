@@ -70,6 +70,12 @@ def column_values(column: pd.Series) -> list[Value]:
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
     else:
         objects = column.to_numpy(dtype=object)
+        if isinstance(column.dtype, pd.StringDtype) or all(type(v) is str for v in objects[~missing]):
+            text = objects.copy()  # text as it is; blanks and "" as None, as cell by cell below
+            blank = missing.copy()
+            blank[~missing] = objects[~missing] == ""
+            text[blank] = None
+            return cast(list[Value], text.tolist())
         if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
             codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
             done = np.empty(len(uniques) + 1, dtype=object)
