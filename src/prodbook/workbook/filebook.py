@@ -13,6 +13,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,12 +153,8 @@ class FileBook(Staging):
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
-        try:
+        with self._readable(sheet):
             rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except CalamineError as exc:  # XML Excel never writes (an undeclared entity, a broken tag)
-            raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
-                            "it (File > Save), and run prodbook again. Nothing was written",
-                            file=self.name, sheet=sheet) from None
         for (r, c), text in self._error_cells(sheet).items():
             while len(rows) <= r:
                 rows.append([])
@@ -170,15 +167,21 @@ class FileBook(Staging):
     def iter_rows(self, sheet: str) -> Iterator[list[Any]]:
         """Cell values a row at a time, row 0 = Excel row 1: a long sheet read once through (a full Change
         Log) without a Python list per row held for all of them. Blank cells read as ''."""
-        try:
+        with self._readable(sheet):
             found = self._book.get_sheet_by_name(sheet)
+        pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
+        for row in found.iter_rows():
+            yield pad + row if pad else row
+
+    @contextmanager
+    def _readable(self, sheet: str) -> Iterator[None]:
+        """A sheet calamine cannot parse (XML Excel never writes: an undeclared entity, a broken tag), said plainly."""
+        try:
+            yield
         except CalamineError as exc:
             raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
                             "it (File > Save), and run prodbook again. Nothing was written",
                             file=self.name, sheet=sheet) from None
-        pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
-        for row in found.iter_rows():
-            yield pad + row if pad else row
 
     def changed_since_read(self) -> bool:
         """Was the file saved over since prodbook read it? Then a read error is that save, not the file."""

@@ -63,6 +63,10 @@ class Table:
         idx = self.columns.get(field_name)
         return self.headers[idx] if idx is not None else self.spec.column(field_name).header
 
+    def header_at(self, column: int) -> str:
+        """The header over a 0-based column; its letter where the column has none (a team's extra column)."""
+        return self.headers[column] if column < len(self.headers) and self.headers[column] else column_letter(column)
+
     end_row: int = 0
     """The sheet's last row holding anything (0: not known, use the data)."""
     new_header: bool = False

@@ -367,8 +367,7 @@ class Tracker:
         """
         out: dict[str, Any] = {}
         for c, v in self._extras.get(table.sheet, {}).get(row, ()):
-            header = table.headers[c] if c < len(table.headers) and table.headers[c] else column_letter(c)
-            out[header] = cell_value(v)
+            out[table.header_at(c)] = cell_value(v)
         return out
 
     def removed_row(self, table: Table, record: dict[str, Any]) -> list[Change]:
@@ -443,8 +442,7 @@ class Tracker:
                              dtype=bool, count=len(held.rows))
         at, stay = np.flatnonzero(moving).tolist(), np.flatnonzero(~moving).tolist()
         extra = sorted({c for cells in held.extras.values() for c, _ in cells})
-        headers = [log.header_of(f) for f in fields] + [
-            log.headers[c] if c < len(log.headers) and log.headers[c] else column_letter(c) for c in extra]
+        headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
         stamps = pd.to_datetime(pd.Series([held.fields["timestamp"][i] for i in at], dtype=object),
                                 errors="coerce", format="mixed")
         file = archive_file(archive_path(Path(path), stamps.max()), headers, LazyRows(held, fields, at, extra),

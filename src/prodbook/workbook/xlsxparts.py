@@ -43,7 +43,7 @@ from prodbook.workbook.xlsx.refs import (
     col_letter,
     translate_formula,
 )
-from prodbook.workbook.xlsx.sheetxml import last_row, merged_ranges, sheet_head
+from prodbook.workbook.xlsx.sheetxml import merged_ranges, sheet_head
 from prodbook.workbook.xlsx.values import MAX_TEXT, excel_serial
 from prodbook.workbook.xlsx.writer import rewrite_sheets
 
@@ -80,7 +80,6 @@ __all__ = [
     "doctype_parts",
     "col_letter",
     "excel_serial",
-    "last_row",
     "merged_ranges",
     "parts_openpyxl_would_drop",
     "rewrite_sheets",

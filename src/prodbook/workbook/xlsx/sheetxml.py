@@ -325,11 +325,6 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
     return SheetScan(out, last)
 
 
-def last_row(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20) -> int:
-    """The number of the sheet's last row element (1-based; 0 for an empty sheet or no such part)."""
-    return scan_sheet(path, part, block=block).last_row
-
-
 def _parse_ref(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"\$?([A-Za-z]+)\$?(\d+)", ref)
     if not m:
