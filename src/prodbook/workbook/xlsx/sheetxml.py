@@ -287,7 +287,6 @@ class SheetScan:
 _ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\b([^>]*)>')
 _R_ATTR_RE = re.compile(rb'\sr="(\d+)"')
 _ROW_TAG_RE = re.compile(rb'<(\w+:)?row[\s>/]')
-_ROW_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 
 
 def _last_row_in(buf: bytes, cut: int, last: int) -> int:
@@ -303,8 +302,8 @@ def _last_row_in(buf: bytes, cut: int, last: int) -> int:
     start, prefix = first.start(), first[1] or b""
     tag = b"<" + prefix + b"row"
     numbered = tag + b' r="'
-    if buf.count(b":row", start, cut) == (0 if not prefix else buf.count(tag, start, cut)) and \
-            sum(buf.count(tag + e, start, cut) for e in _ROW_ENDS) == buf.count(numbered, start, cut):
+    other = b"<row" if prefix else b":row"  # a second prefix for rows (or ':row' in text): read each tag
+    if buf.count(tag, start, cut) == buf.count(numbered, start, cut) and buf.find(other, start, cut) < 0:
         at = buf.rfind(numbered, start, cut) + len(numbered)
         number = buf[at:buf.find(b'"', at, cut)]
         if number.isdigit():
@@ -338,9 +337,7 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
                 buf = carry + chunk
                 end = buf.rfind(b"<") if chunk else len(buf)
                 cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
-                for m in _ROW_NUMBER_RE.finditer(buf, 0, cut):
-                    r = _R_ATTR_RE.search(m[1])
-                    last = int(r[1]) if r else last + 1
+                last = _last_row_in(buf, cut, last)
                 if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
                     refs += _MERGE_RE.findall(buf, 0, cut)
                 carry = buf[cut:]
