@@ -188,3 +188,24 @@ def test_a_rewrite_parsing_only_its_source_rows_equals_one_parsing_all(
     back = list(openpyxl.load_workbook(folder / "lean.xlsx")["T&A"].values)
     for i, src in enumerate(picks):  # the carried cells (Code) came from their own source row
         assert back[1 + i][1] == (f"M{(src - 2) % 7}" if src is not None else None)
+
+
+_ROWS = st.lists(st.sampled_from([
+    '<{p}row r="{n}"/>', '<{p}row r="{n}" spans="1:3"></{p}row>', '<{p}row r="{n}" ht="30" customHeight="1">'
+    '<{p}c r="A{n}" t="inlineStr"><{p}is><{p}t>a/b &gt; c</{p}t></{p}is></{p}c></{p}row>',
+    '<{p}row r="{n}"><{p}c r="B{n}"/><{p}c r="C{n}" s="2"><{p}v>4</{p}v></{p}c></{p}row>']), min_size=1, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ROWS, st.sampled_from(["", "x:"]), st.integers(0, 5))
+def test_a_row_found_by_find_is_the_row_the_pattern_matches(rows: list[str], p: str, pick: int) -> None:
+    """row_at (str.find) gives what _ROW_RE.match gives, for rows self-closed, empty, or holding cells."""
+    from prodbook.workbook.xlsx.sheetxml import _ROW_RE, row_at
+
+    text = "<sheetData>" + "".join(r.format(p=p, n=i + 2) for i, r in enumerate(rows)) + "</sheetData>"
+    n = 2 + pick % len(rows)
+    at = text.find(f'<{p}row r="{n}"')
+    m = _ROW_RE.match(text, at)
+    assert m is not None
+    assert row_at(text, at, p) == (m.group(1), m.group(2) or "", m.end())
+    assert row_at(text[:m.end() - 1], at, p) is None or m.group(2) is None

@@ -24,12 +24,12 @@ from prodbook.workbook.xlsx.sheetxml import (
     _HAS_F,
     _LETTERS_CACHE,
     _R_ATTR,
-    _ROW_RE,
     _SHEETDATA_RE,
     _SPANS_ATTR,
     _cells_named,
     _rows_by_number,
     _with_ref,
+    row_at,
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payloads
@@ -256,11 +256,11 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                     at = region.find(f'<{p}row r="{rn}"', pos)
                     if at < 0:
                         break
-                    rm = _ROW_RE.match(region, at)
+                    rm = row_at(region, at, p)
                     if rm is None:
                         raise _WholePart
-                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm.group(1), rm.group(2) or "", lo, hi)[1])
-                    pos = rm.end()
+                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1])
+                    pos = rm[2]
                     want = next(groups, None)
                 pieces.append(region[pos:])
                 out.write("".join(pieces))

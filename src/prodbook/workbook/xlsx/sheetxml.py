@@ -172,14 +172,31 @@ def _rows_by_number(text: str, sheet: str, wanted: list[int]) -> _Sheet:
             return _split_sheet(text, sheet)  # rows out of order, without r, or a new row: parse all
         if at > pos:
             rows.append((-1, "", "", body[pos:at]))
-        rm = _ROW_RE.match(body, at)
+        rm = row_at(body, at, prefix)
         if rm is None:  # a row element cut short: parse all
             return _split_sheet(text, sheet)
-        rows.append((rn, rm.group(1), rm.group(2) or "", rm.group(0)))
-        pos = rm.end()
+        rows.append((rn, rm[0], rm[1], body[at:rm[2]]))
+        pos = rm[2]
     rows.append((-1, "", "", body[pos:]))
     return _Sheet(text[: m.start()], f"<{prefix}sheetData>", close, rows, text[ci + len(close):], prefix)
 
+
+
+def row_at(text: str, at: int, p: str) -> tuple[str, str, int] | None:
+    """(attributes, content, end) of the ``<{p}row`` element starting at ``at``: ``_ROW_RE.match`` found
+    with str.find (a long sheet's rows are found one by one, and the pattern's lazy scan cost the most);
+    None where the element is cut short."""
+    gt = text.find(">", at)
+    if gt < 0:
+        return None
+    start = at + len(p) + 4
+    if text[gt - 1] == "/":
+        return text[start:gt - 1], "", gt + 1
+    close = f"</{p}row>"
+    end = text.find(close, gt)
+    if end < 0:
+        return None
+    return text[start:gt], text[gt + 1:end], end + len(close)
 
 _SI_RE = re.compile(r"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>", re.S)
 _T_RE = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
