@@ -297,6 +297,11 @@ class _RowMerge:
         self.text: list[str] = []
         self.values: list[Value] = []
         self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
+        self._opener = f"<{p}c "
+        self._bare = re.compile(rf"<{re.escape(p)}c[>/\t\n\r]")  # a cell not opened by '<c '
+        self._ends = (f"</{p}c>", "/>")
+        self._letters_re = re.compile(rf'<{re.escape(p)}c r="([A-Z]{{1,3}})\d')
+        self._recipes: dict[tuple[tuple[str, ...], tuple[int, ...]], list[int] | None] = {}
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
@@ -311,8 +316,46 @@ class _RowMerge:
         return lo - self._lo, hi - self._lo
 
     def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
-        """The row's cells; every cell naming its column (Excel always writes r) is the fast case."""
+        """The row's cells. The usual case (each cell starting ``<c r="``, no edit landing on a cell the row
+        holds: a T&A's generated cells beside its keys) interleaves the row's cells and the edits by a
+        recipe worked out once per shape of row; anything else goes cell by cell (``_row_named``)."""
         lo, hi = self._window(lo, hi)
+        letters: list[str] = []
+        if content:
+            if not content.startswith(self._opener) or not content.endswith(self._ends) \
+                    or self._bare.search(content):
+                return self._row_named(rn, attrs, content, lo, hi)
+            letters = self._letters_re.findall(content)
+            if len(letters) != content.count(self._opener):
+                return self._row_named(rn, attrs, content, lo, hi)
+        cols = self.cols
+        key = (tuple(letters), tuple(cols[lo:hi]))
+        if key not in self._recipes:
+            if len(self._recipes) >= 4096:  # a sheet of ever-different rows: the cache stays small
+                self._recipes.clear()
+            self._recipes[key] = _recipe(letters, cols[lo:hi])
+        recipe = self._recipes[key]
+        if recipe is None:
+            return self._row_named(rn, attrs, content, lo, hi)
+        pieces = content.split(self._opener)
+        row_style = self._row_style(attrs)
+        sa = f' s="{row_style}"' if row_style else ""
+        kinds, text, letter, opener, p = self.kinds, self.text, self._letter, self._opener, self.p
+        rs = str(rn)
+        out = []
+        for i in recipe:
+            if i > 0:
+                out.append(opener + pieces[i])
+                continue
+            k = lo - i
+            if kinds[k] == PLAIN:
+                out.append(f'<{p}c r="{letter[cols[k]]}{rs}"{sa}{text[k]}')
+            else:
+                out.append(self._cell(k, letter[cols[k]] + rs, row_style, rn, cols[k]))
+        return "".join(out)
+
+    def _row_named(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
+        """The row's cells, each found by its r; an edit may land on a cell the row holds."""
         named = self._named.findall(content) if content else []
         if len(named) != sum(content.count(x) for x in self._starts):
             return self._row_slow(rn, attrs, content, lo, hi)
@@ -408,6 +451,22 @@ class _RowMerge:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
         x = self.vw.cell(ref, self.values[k], s, rn, c)
         return x if x is not None else f'<{p}c r="{ref}"/>'
+
+
+def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> list[int] | None:
+    """The order of a row's cells (``i`` > 0: its i-th cell) and its edits (``-j``: the j-th edit) by
+    column; None where an edit lands on a cell the row holds or the row names a column twice."""
+    cache = _LETTERS_CACHE
+    held = []
+    for x in letters:
+        c = cache.get(x)
+        if c is None:
+            c = cache[x] = col_index(x)
+        held.append(c)
+    if len(set(held)) != len(held) or not set(held).isdisjoint(edit_cols):
+        return None
+    order = sorted([(c, i + 1) for i, c in enumerate(held)] + [(c, -j) for j, c in enumerate(edit_cols)])
+    return [i for _, i in order]
 
 
 def _grown_dimension(head: str, flat: _Flat) -> str:

@@ -147,8 +147,8 @@ becomes a date style); anything else (a formula, a datetime, an odd type) throug
 
 _TYPE_CODE = {type(None): 1, date: 2, str: 3, int: 3, float: 3, bool: 3}
 """Exact types payloads() handles column-wise (0: anything else, datetime included)."""
-_EPOCH_1900 = np.datetime64("1899-12-30", "D")
-_EPOCH_1904 = np.datetime64("1904-01-01", "D")
+_ORDINAL_1900 = date(1899, 12, 30).toordinal()
+_ORDINAL_1904 = date(1904, 1, 1).toordinal()
 
 
 def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray, list[str]]:
@@ -166,8 +166,9 @@ def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray,
     is_date = code == 2
     if is_date.any():
         at = np.flatnonzero(is_date)
-        days = np.array([values[i] for i in at.tolist()], dtype="datetime64[D]")
-        serial = (days - (_EPOCH_1904 if date1904 else _EPOCH_1900)).astype(np.int64)
+        # toordinal, not np.array(dates, "datetime64[D]"): numpy converts date objects one slow step each
+        serial = np.fromiter([values[i].toordinal() for i in at.tolist()], dtype=np.int64, count=len(at)) \
+            - (_ORDINAL_1904 if date1904 else _ORDINAL_1900)
         ok = serial >= 0 if date1904 else serial > 60  # 1900: the leap-year bug and the refusals stay with cell()
         for i, s in zip(at[ok].tolist(), serial[ok].tolist()):
             text[i] = f"><{p}v>{s}</{p}v></{p}c>"
