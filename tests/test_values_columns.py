@@ -23,7 +23,8 @@ from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
 values = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_infinity=False),
     st.just(float("nan")), st.text(max_size=12),
-    st.sampled_from([" lead", "trail ", "a&b<c>", "=SUM(A1)", "", "_x0041_ code", "nul\x00in", "cr\rlf\n", "\x0b", "x" * 32_800]),
+    st.sampled_from([" lead", "trail ", "a&b<c>", "=SUM(A1)", "", "_x0041_ code", "nul\x00in", "cr\rlf\n", "\x0b",
+                     "x" * 32_800]),
     st.dates(date(1900, 3, 1), date(2100, 1, 1)),
     st.sampled_from([datetime(2026, 11, 25, 9, 30), datetime(2027, 1, 1, 0, 0, 1)]),
     st.datetimes(datetime(1900, 3, 2), datetime(2100, 1, 1)),

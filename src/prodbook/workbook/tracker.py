@@ -60,11 +60,15 @@ def column_values(column: pd.Series) -> list[Value]:
     """A column as the writer's values: dates as dates, NaN/NaT/NA as None, numpy scalars as Python."""
     missing = column.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        stamps = column.dt.normalize() == column
-        if stamps.fillna(True).all():
-            values = column.dt.date.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(column)  # a T&A's dates: a few hundred days, each converted once
+        days = pd.Series(uniques)
+        if (days.dt.normalize() == days).all():
+            made = list(days.dt.date)
         else:
-            values = column.dt.to_pydatetime()
+            made = list(days.dt.to_pydatetime())
+        done = np.empty(len(made) + 1, dtype=object)
+        done[:] = [*made, None]  # NaT is -1: None, put last
+        return cast(list[Value], done[codes].tolist())
     elif pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
