@@ -222,6 +222,8 @@ def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(ROWS):
         for c in range(0, 8, 2 if i % 4 else 3):
             ws.cell(row=i + 2, column=c + 1, value=TEXTS[(i + c) % len(TEXTS)] if c % 4 else i * 10 + c)
+        if i % 2 == 0:
+            ws.cell(row=i + 2, column=3, value=f"=A{i + 2}*2")  # a formula an edit may land on
     wb.save(path)
     return path
 
@@ -232,8 +234,28 @@ def test_rows_merged_by_recipe_equal_rows_merged_cell_by_cell(gappy_path: Path, 
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The recipe (worked out once per shape of row) writes what finding each cell by its r writes."""
     staged = [CellEdit("T&A", r, c, v) for r, c, v in cells]
-    by_recipe = edited_part(gappy_path, staged, 1 << 20)
+    by_recipe = merged(gappy_path, staged)
     with monkeypatch.context() as m:
         m.setattr(edits._RowMerge, "row", lambda self, rn, attrs, content, lo, hi: self._row_named(
             rn, attrs, content, *self._window(lo, hi)))
-        assert edited_part(gappy_path, staged, 1 << 20) == by_recipe
+        assert merged(gappy_path, staged) == by_recipe
+
+
+def test_an_edit_on_a_formula_is_told_by_the_recipe(gappy_path: Path) -> None:
+    """Overwriting a formula (its calc chain must go) is reported on the recipe path too."""
+    assert merged(gappy_path, [CellEdit("T&A", 2, 2, "x")])[1] is True
+    assert merged(gappy_path, [CellEdit("T&A", 3, 1, "x")])[1] is False
+
+
+def merged(path: Path, staged: list) -> tuple[bytes, bool]:
+    """The T&A part and styles after a streamed merge, and whether a formula was overwritten."""
+    pkg = _Package(path)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part, "dd-mmm-yy")
+        part = next(s[2] for s in book.sheets if s[0] == "T&A")
+        flat = edits._Flat(staged, "T&A", "", book.date1904)
+        formula = edits._stream_edits(pkg, book, styles, part, "T&A", lambda _p: flat, 1 << 20)
+        return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")), formula
+    finally:
+        pkg.close()

@@ -301,7 +301,7 @@ class _RowMerge:
         self._bare = re.compile(rf"<{re.escape(p)}c[>/\t\n\r]")  # a cell not opened by '<c '
         self._ends = (f"</{p}c>", "/>")
         self._letters_re = re.compile(rf'<{re.escape(p)}c r="([A-Z]{{1,3}})\d')
-        self._recipes: dict[tuple[tuple[str, ...], tuple[int, ...]], list[int] | None] = {}
+        self._recipes: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[int], dict[int, int]] | None] = {}
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
@@ -316,9 +316,9 @@ class _RowMerge:
         return lo - self._lo, hi - self._lo
 
     def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
-        """The row's cells. The usual case (each cell starting ``<c r="``, no edit landing on a cell the row
-        holds: a T&A's generated cells beside its keys) interleaves the row's cells and the edits by a
-        recipe worked out once per shape of row; anything else goes cell by cell (``_row_named``)."""
+        """The row's cells. The usual case (each cell starting ``<c r="``) interleaves the row's cells and
+        the edits by a recipe worked out once per shape of row, an edit taking the place (and the style)
+        of the cell it lands on; anything else goes cell by cell (``_row_named``)."""
         lo, hi = self._window(lo, hi)
         letters: list[str] = []
         if content:
@@ -337,21 +337,33 @@ class _RowMerge:
         recipe = self._recipes[key]
         if recipe is None:
             return self._row_named(rn, attrs, content, lo, hi)
+        order, over = recipe
         pieces = content.split(self._opener)
         row_style = self._row_style(attrs)
         sa = f' s="{row_style}"' if row_style else ""
         kinds, text, letter, opener, p = self.kinds, self.text, self._letter, self._opener, self.p
         rs = str(rn)
         out = []
-        for i in recipe:
+        for i in order:
             if i > 0:
                 out.append(opener + pieces[i])
                 continue
             k = lo - i
-            if kinds[k] == PLAIN:
-                out.append(f'<{p}c r="{letter[cols[k]]}{rs}"{sa}{text[k]}')
+            ref = letter[cols[k]] + rs
+            if -i in over:  # the edit lands on a cell the row holds: its style stays, a formula is checked
+                raw = opener + pieces[over[-i]]
+                start = raw[:raw.find(">") + 1]
+                sv = _attr(start, "s")
+                s = int(sv) if sv else 0
+                if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
+                    self._formula(raw[len(start):], ref)
+                attr = f' s="{s}"' if s else ""
             else:
-                out.append(self._cell(k, letter[cols[k]] + rs, row_style, rn, cols[k]))
+                s, attr = row_style, sa
+            if kinds[k] == PLAIN:
+                out.append(f'<{p}c r="{ref}"{attr}{text[k]}')
+            else:
+                out.append(self._cell(k, ref, s, rn, cols[k]))
         return "".join(out)
 
     def _row_named(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
@@ -453,9 +465,10 @@ class _RowMerge:
         return x if x is not None else f'<{p}c r="{ref}"/>'
 
 
-def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> list[int] | None:
+def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> tuple[list[int], dict[int, int]] | None:
     """The order of a row's cells (``i`` > 0: its i-th cell) and its edits (``-j``: the j-th edit) by
-    column; None where an edit lands on a cell the row holds or the row names a column twice."""
+    column, and which cell each edit landing on one replaces (j -> i); None where the row names a
+    column twice."""
     cache = _LETTERS_CACHE
     held = []
     for x in letters:
@@ -463,10 +476,13 @@ def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> list[int] | Non
         if c is None:
             c = cache[x] = col_index(x)
         held.append(c)
-    if len(set(held)) != len(held) or not set(held).isdisjoint(edit_cols):
+    if len(set(held)) != len(held):
         return None
-    order = sorted([(c, i + 1) for i, c in enumerate(held)] + [(c, -j) for j, c in enumerate(edit_cols)])
-    return [i for _, i in order]
+    edited = {c: j for j, c in enumerate(edit_cols)}
+    over = {edited[c]: i + 1 for i, c in enumerate(held) if c in edited}
+    order = sorted([(c, i + 1) for i, c in enumerate(held) if c not in edited] +
+                   [(c, -j) for j, c in enumerate(edit_cols)])
+    return [i for _, i in order], over
 
 
 def _grown_dimension(head: str, flat: _Flat) -> str:
