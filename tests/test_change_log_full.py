@@ -206,6 +206,26 @@ def test_rows_written_without_their_number_follow_the_row_before(long_sheet, tmp
     assert last_row(bare, part, block=777) == 30_001
 
 
+_ROW_XML = st.sampled_from([
+    '<row r="{n}" spans="1:2"><c r="A{n}"><v>1</v></c></row>',  # as Excel writes it
+    '<row><c><v>2</v></c></row>', '<row/>', '<row\n r="{n}"/>',  # no r, or r not first
+    '<row spans="1:1" r="{n}"></row>', '<rowBreaks count="0"/>',  # not a row
+    '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>see:row 5 &lt;row r="9"&gt;</t></is></c></row>'])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_ROW_XML, st.integers(1, 60)), max_size=12), st.sampled_from(["", "x:"]))
+def test_the_counted_last_row_is_the_one_each_tag_gives(rows, prefix):
+    """The fast count (every row tag numbered) and the tag-by-tag reading agree on any mix of rows."""
+    from prodbook.workbook.xlsx.sheetxml import _each_row, _last_row_in
+
+    xml = "".join(x.format(n=n) for x, n in rows)
+    if prefix:
+        xml = re.sub(r"<(/?)(row|c|v|is|t)\b", rf"<\1{prefix}\2", xml)
+    data = b"<sheetData>" + xml.encode() + b"</sheetData>"
+    assert _last_row_in(data, len(data), 7) == _each_row(data, len(data), 7)
+
+
 def test_a_missing_part_has_no_rows(long_sheet):
     assert last_row(long_sheet, "xl/worksheets/sheet99.xml") == 0
 

@@ -303,3 +303,22 @@ def test_any_generated_sheet_past_excels_row_limit_is_refused_before_anything_is
     assert re.search(r"'Style Snapshot' would need ([\d,]+) rows \(its header and [\d,]+ rows of data\)",
                      str(refused.value))
     assert digest(tracker) == before
+
+
+def test_forecasts_stay_dates_when_a_milestone_is_marked_na(tracker):
+    """An Actual of N/A blanks that milestone's Forecast; the other Forecasts written in the same run are
+    still dates, shown as dates."""
+    run(tracker, ["ta"], ctx())
+    header = sheet_values(tracker, "T&A")[0]
+    actual_col, forecast_col = header.index("Actual") + 1, header.index("Forecast") + 1
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["T&A"]
+    ws.cell(row=2, column=actual_col, value="N/A")
+    ws.cell(row=3, column=actual_col, value=date(2027, 3, 20))  # late: moves the Forecasts after it
+    wb.save(tracker)
+    run(tracker, ["ta"], ctx())
+    ws = openpyxl.load_workbook(tracker)["T&A"]
+    assert ws.cell(row=2, column=forecast_col).value is None
+    written = [ws.cell(row=r, column=forecast_col) for r in range(3, ws.max_row + 1)]
+    assert written and all(c.value is not None for c in written)
+    assert not [c.coordinate for c in written if "h" in c.number_format.lower()]

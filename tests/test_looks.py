@@ -338,3 +338,19 @@ def test_date_text_remembered_per_day_reads_as_worked_out(pairs: list[tuple[date
 
     for value, code in pairs + pairs:
         assert date_text(value, code) == _date_text(value, code)
+
+
+_FORMAT_PIECES = st.sampled_from(["d", "dd", "mmm", "yyyy", "h", "[h]", "[mm]", "ss", "0", "0.00", "#,##0", "@",
+                                  '"day"', '"m"', "\\d", "_m", "[Red]", "[$-409]", "[$USD]", ";", " ", "/", "-",
+                                  "General", "AM/PM", "E+00", "%", "[s]", "[>100]"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FORMAT_PIECES, max_size=8).map("".join))
+def test_date_formats_are_told_as_openpyxl_tells_them(code):
+    """prodbook's own copy of the rule (importing openpyxl for it cost each run ~0.1 s) stays openpyxl's."""
+    from openpyxl.styles.numbers import is_date_format as openpyxl_rule
+
+    from prodbook.workbook.xlsx.styles import is_date_format
+
+    assert is_date_format(code) == openpyxl_rule(code)

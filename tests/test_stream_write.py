@@ -191,6 +191,77 @@ def test_a_rewrite_parsing_only_its_source_rows_equals_one_parsing_all(
         assert back[1 + i][1] == (f"M{(src - 2) % 7}" if src is not None else None)
 
 
+_ROWS = st.lists(st.sampled_from([
+    '<{p}row r="{n}"/>', '<{p}row r="{n}" spans="1:3"></{p}row>', '<{p}row r="{n}" ht="30" customHeight="1">'
+    '<{p}c r="A{n}" t="inlineStr"><{p}is><{p}t>a/b &gt; c</{p}t></{p}is></{p}c></{p}row>',
+    '<{p}row r="{n}"><{p}c r="B{n}"/><{p}c r="C{n}" s="2"><{p}v>4</{p}v></{p}c></{p}row>']), min_size=1, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ROWS, st.sampled_from(["", "x:"]), st.integers(0, 5))
+def test_a_row_found_by_find_is_the_row_the_pattern_matches(rows: list[str], p: str, pick: int) -> None:
+    """row_at (str.find) gives what _ROW_RE.match gives, for rows self-closed, empty, or holding cells."""
+    from prodbook.workbook.xlsx.sheetxml import _ROW_RE, row_at
+
+    text = "<sheetData>" + "".join(r.format(p=p, n=i + 2) for i, r in enumerate(rows)) + "</sheetData>"
+    n = 2 + pick % len(rows)
+    at = text.find(f'<{p}row r="{n}"')
+    m = _ROW_RE.match(text, at)
+    assert m is not None
+    assert row_at(text, at, p) == (m.group(1), m.group(2) or "", m.end())
+    assert row_at(text[:m.end() - 1], at, p) is None or m.group(2) is None
+
+
+@pytest.fixture(scope="module")
+def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A T&A whose rows hold every other column (keys beside blank generated cells), so edits interleave."""
+    path = tmp_path_factory.mktemp("gappy") / "gappy.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append([f"H{c}" for c in range(8)])
+    for i in range(ROWS):
+        for c in range(0, 8, 2 if i % 4 else 3):
+            ws.cell(row=i + 2, column=c + 1, value=TEXTS[(i + c) % len(TEXTS)] if c % 4 else i * 10 + c)
+        if i % 2 == 0:
+            ws.cell(row=i + 2, column=3, value=f"=A{i + 2}*2")  # a formula an edit may land on
+    wb.save(path)
+    return path
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=cell_edits)
+def test_rows_merged_by_recipe_equal_rows_merged_cell_by_cell(gappy_path: Path, cells: list,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recipe (worked out once per shape of row) writes what finding each cell by its r writes."""
+    staged = [CellEdit("T&A", r, c, v) for r, c, v in cells]
+    by_recipe = merged(gappy_path, staged)
+    with monkeypatch.context() as m:
+        m.setattr(edits._RowMerge, "row", lambda self, rn, attrs, content, lo, hi: self._row_named(
+            rn, attrs, content, *self._window(lo, hi)))
+        assert merged(gappy_path, staged) == by_recipe
+
+
+def test_an_edit_on_a_formula_is_told_by_the_recipe(gappy_path: Path) -> None:
+    """Overwriting a formula (its calc chain must go) is reported on the recipe path too."""
+    assert merged(gappy_path, [CellEdit("T&A", 2, 2, "x")])[1] is True
+    assert merged(gappy_path, [CellEdit("T&A", 3, 1, "x")])[1] is False
+
+
+def merged(path: Path, staged: list) -> tuple[bytes, bool]:
+    """The T&A part and styles after a streamed merge, and whether a formula was overwritten."""
+    pkg = _Package(path)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part, "dd-mmm-yy")
+        part = next(s[2] for s in book.sheets if s[0] == "T&A")
+        flat = edits._Flat(staged, "T&A", "", book.date1904)
+        formula = edits._stream_edits(pkg, book, styles, part, "T&A", lambda _p: flat, 1 << 20)
+        return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")), formula
+    finally:
+        pkg.close()
+
+
 LOG_ROWS = 40
 
 

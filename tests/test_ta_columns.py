@@ -194,3 +194,19 @@ def test_changes_match_the_per_index_version(data: tuple[list, list, list], infe
     got, want = _changes("T&A", new, old, matched, take), old_changes("T&A", new, old, matched, take)
     assert [(c.key, c.field, type(c.old), repr(c.old), type(c.new), repr(c.new)) for c in got] == \
         [(c.key, c.field, type(c.old), repr(c.old), type(c.new), repr(c.new)) for c in want]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2020, 3, 1)),
+                          st.datetimes(datetime(2020, 1, 1), datetime(2020, 3, 1))), max_size=20))
+def test_column_values_of_a_date_column_are_dates_and_blanks(values: list[Any]) -> None:
+    """A datetime64 column (the T&A's Planned and Forecast): midnight-only columns become dates, whatever
+    blanks (NaT, a milestone marked N/A) they hold; a column with a time of day keeps its date-times."""
+    from prodbook.workbook.tracker import column_values
+
+    column = pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[s]")
+    got = column_values(column)
+    stamps = [None if pd.isna(v) else pd.Timestamp(v) for v in column]
+    midnight = all(s is None or s == s.normalize() for s in stamps)
+    want = [None if s is None else (s.date() if midnight else s.to_pydatetime()) for s in stamps]
+    assert [(type(v), v) for v in got] == [(type(v), v) for v in want]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +156,11 @@ class FileBook(Staging):
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
         with self._readable(sheet):
-            rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            found = self._book.get_sheet_by_name(sheet)
+            if found.height * found.width < SHARED_CELLS:
+                rows = found.to_python(skip_empty_area=False)
+            else:
+                rows = shared_rows(found.iter_rows(), found.start[1] if found.start else 0)
         for (r, c), text in self._error_cells(sheet).items():
             while len(rows) <= r:
                 rows.append([])
@@ -296,6 +302,43 @@ class FileBook(Staging):
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")
         return CommitResult(side, None, reason)
+
+
+SHARED_CELLS = 2_000_000
+"""From this many cells (a T&A of about 7,000 PO lines) a sheet is read with each repeated text and date
+held once (``shared_rows``): a million-row T&A repeats a few thousand keys, codes and days."""
+
+
+def shared_rows(rows: Iterable[list[Any]], pad: int, block: int = 1 << 14) -> list[list[Any]]:
+    """Rows as ``to_python(skip_empty_area=False)`` gives them (``pad`` blank cells before each row's
+    first), each column's repeated texts and dates one object.
+
+    Read a block of rows at a time, so a million-row sheet's cells are never all separate objects
+    (~60 bytes a text, 32 a date: half a gigabyte for a full T&A). Only columns of texts, dates, times
+    and blanks are shared: among them equal means the same value, where 1.0, True and -0.0 do not.
+    """
+    seen: dict[Any, Any] = {}
+    share = seen.setdefault
+    lead = [""] * pad
+    out: list[list[Any]] = []
+    it = iter(rows)
+    while chunk := list(islice(it, block)):
+        columns = list(zip(*chunk)) if len(set(map(len, chunk))) == 1 else None
+        if columns is None:  # rows of different widths (not from calamine): kept as they come
+            out += [lead + r for r in chunk] if pad else chunk
+            continue
+        del chunk
+        for j, col in enumerate(columns):
+            if set(map(type, col)) <= _SHAREABLE:
+                columns[j] = tuple(map(share, col, col))
+        if pad:
+            columns[:0] = [("",) * len(columns[0])] * pad
+        out += map(list, zip(*columns))
+    return out
+
+
+_SHAREABLE = frozenset({str, date, datetime, time, timedelta})
+"""Types no two of which are ever equal unless they are the same value (floats and flags are left out)."""
 
 
 def _last_row_end(data: bytes) -> int:

@@ -61,30 +61,29 @@ def column_values(column: pd.Series) -> list[Value]:
     """A column as the writer's values: dates as dates, NaN/NaT/NA as None, numpy scalars as Python."""
     missing = column.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        stamps = column.dt.normalize() == column
-        if stamps.fillna(True).all():
-            values = column.dt.date.to_numpy(dtype=object)
-        else:
-            values = column.dt.to_pydatetime()
-    elif pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        at, distinct = pd.factorize(column)  # a T&A's dates: a few hundred days, each converted once
+        days = pd.Series(distinct)
+        made = list(days.dt.date) if (days.dt.normalize() == days).all() else list(days.dt.to_pydatetime())
+        converted = np.empty(len(made) + 1, dtype=object)
+        converted[:] = [*made, None]  # NaT is -1: None, put last
+        return cast(list[Value], converted[at].tolist())
+    if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
-    else:
-        objects = column.to_numpy(dtype=object)
-        if isinstance(column.dtype, pd.StringDtype) or all(type(v) is str for v in objects[~missing]):
-            text = objects.copy()  # text as it is; blanks and "" as None, as cell by cell below
-            blank = missing.copy()
-            blank[~missing] = objects[~missing] == ""
-            text[blank] = None
-            return cast(list[Value], text.tolist())
-        if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
-            codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
-            done = np.empty(len(uniques) + 1, dtype=object)
-            done[:] = [*(cell_value(u) for u in uniques), None]
-            return cast(list[Value], done[codes].tolist())
-        return [None if m or v == "" else (v if type(v) is str else cell_value(v))
-                for v, m in zip(objects, missing)]
-    return [None if m else v for v, m in zip(values, missing)]
+    objects = column.to_numpy(dtype=object)
+    if isinstance(column.dtype, pd.StringDtype) or all(type(v) is str for v in objects[~missing]):
+        text = objects.copy()  # text as it is; blanks and "" as None, as cell by cell below
+        blank = missing.copy()
+        blank[~missing] = objects[~missing] == ""
+        text[blank] = None
+        return cast(list[Value], text.tolist())
+    if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
+        codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
+        done = np.empty(len(uniques) + 1, dtype=object)
+        done[:] = [*(cell_value(u) for u in uniques), None]
+        return cast(list[Value], done[codes].tolist())
+    return [None if m or v == "" else (v if type(v) is str else cell_value(v))
+            for v, m in zip(objects, missing)]
 
 
 def _zoneless_stamps(values: np.ndarray) -> bool:

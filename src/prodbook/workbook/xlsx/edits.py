@@ -24,12 +24,12 @@ from prodbook.workbook.xlsx.sheetxml import (
     _HAS_F,
     _LETTERS_CACHE,
     _R_ATTR,
-    _ROW_RE,
     _SHEETDATA_RE,
     _SPANS_ATTR,
     _cells_named,
     _rows_by_number,
     _with_ref,
+    row_at,
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payloads
@@ -256,11 +256,11 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                     at = region.find(f'<{p}row r="{rn}"', pos)
                     if at < 0:
                         break
-                    rm = _ROW_RE.match(region, at)
+                    rm = row_at(region, at, p)
                     if rm is None:
                         raise _WholePart
-                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm.group(1), rm.group(2) or "", lo, hi)[1])
-                    pos = rm.end()
+                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1])
+                    pos = rm[2]
                     want = next(groups, None)
                 pieces.append(region[pos:])
                 out.write("".join(pieces))
@@ -297,6 +297,11 @@ class _RowMerge:
         self.text: list[str] = []
         self.values: list[Value] = []
         self._starts = (f"<{p}c ", f"<{p}c>", f"<{p}c/>")
+        self._opener = f"<{p}c "
+        self._bare = re.compile(rf"<{re.escape(p)}c[>/\t\n\r]")  # a cell not opened by '<c '
+        self._ends = (f"</{p}c>", "/>")
+        self._letters_re = re.compile(rf'<{re.escape(p)}c r="([A-Z]{{1,3}})\d')
+        self._recipes: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[int], dict[int, int]] | None] = {}
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
@@ -311,8 +316,58 @@ class _RowMerge:
         return lo - self._lo, hi - self._lo
 
     def row(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
-        """The row's cells; every cell naming its column (Excel always writes r) is the fast case."""
+        """The row's cells. The usual case (each cell starting ``<c r="``) interleaves the row's cells and
+        the edits by a recipe worked out once per shape of row, an edit taking the place (and the style)
+        of the cell it lands on; anything else goes cell by cell (``_row_named``)."""
         lo, hi = self._window(lo, hi)
+        letters: list[str] = []
+        if content:
+            if not content.startswith(self._opener) or not content.endswith(self._ends) \
+                    or self._bare.search(content):
+                return self._row_named(rn, attrs, content, lo, hi)
+            letters = self._letters_re.findall(content)
+            if len(letters) != content.count(self._opener):
+                return self._row_named(rn, attrs, content, lo, hi)
+        cols = self.cols
+        key = (tuple(letters), tuple(cols[lo:hi]))
+        if key not in self._recipes:
+            if len(self._recipes) >= 4096:  # a sheet of ever-different rows: the cache stays small
+                self._recipes.clear()
+            self._recipes[key] = _recipe(letters, cols[lo:hi])
+        recipe = self._recipes[key]
+        if recipe is None:
+            return self._row_named(rn, attrs, content, lo, hi)
+        order, over = recipe
+        pieces = content.split(self._opener)
+        row_style = self._row_style(attrs)
+        sa = f' s="{row_style}"' if row_style else ""
+        kinds, text, letter, opener, p = self.kinds, self.text, self._letter, self._opener, self.p
+        rs = str(rn)
+        out = []
+        for i in order:
+            if i > 0:
+                out.append(opener + pieces[i])
+                continue
+            k = lo - i
+            ref = letter[cols[k]] + rs
+            if -i in over:  # the edit lands on a cell the row holds: its style stays, a formula is checked
+                raw = opener + pieces[over[-i]]
+                start = raw[:raw.find(">") + 1]
+                sv = _attr(start, "s")
+                s = int(sv) if sv else 0
+                if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
+                    self._formula(raw[len(start):], ref)
+                attr = f' s="{s}"' if s else ""
+            else:
+                s, attr = row_style, sa
+            if kinds[k] == PLAIN:
+                out.append(f'<{p}c r="{ref}"{attr}{text[k]}')
+            else:
+                out.append(self._cell(k, ref, s, rn, cols[k]))
+        return "".join(out)
+
+    def _row_named(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
+        """The row's cells, each found by its r; an edit may land on a cell the row holds."""
         named = self._named.findall(content) if content else []
         if len(named) != sum(content.count(x) for x in self._starts):
             return self._row_slow(rn, attrs, content, lo, hi)
@@ -408,6 +463,26 @@ class _RowMerge:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
         x = self.vw.cell(ref, self.values[k], s, rn, c)
         return x if x is not None else f'<{p}c r="{ref}"/>'
+
+
+def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> tuple[list[int], dict[int, int]] | None:
+    """The order of a row's cells (``i`` > 0: its i-th cell) and its edits (``-j``: the j-th edit) by
+    column, and which cell each edit landing on one replaces (j -> i); None where the row names a
+    column twice."""
+    cache = _LETTERS_CACHE
+    held = []
+    for x in letters:
+        c = cache.get(x)
+        if c is None:
+            c = cache[x] = col_index(x)
+        held.append(c)
+    if len(set(held)) != len(held):
+        return None
+    edited = {c: j for j, c in enumerate(edit_cols)}
+    over = {edited[c]: i + 1 for i, c in enumerate(held) if c in edited}
+    order = sorted([(c, i + 1) for i, c in enumerate(held) if c not in edited] +
+                   [(c, -j) for j, c in enumerate(edit_cols)])
+    return [i for _, i in order], over
 
 
 def _grown_dimension(head: str, flat: _Flat) -> str:

@@ -172,14 +172,31 @@ def _rows_by_number(text: str, sheet: str, wanted: list[int]) -> _Sheet:
             return _split_sheet(text, sheet)  # rows out of order, without r, or a new row: parse all
         if at > pos:
             rows.append((-1, "", "", body[pos:at]))
-        rm = _ROW_RE.match(body, at)
+        rm = row_at(body, at, prefix)
         if rm is None:  # a row element cut short: parse all
             return _split_sheet(text, sheet)
-        rows.append((rn, rm.group(1), rm.group(2) or "", rm.group(0)))
-        pos = rm.end()
+        rows.append((rn, rm[0], rm[1], body[at:rm[2]]))
+        pos = rm[2]
     rows.append((-1, "", "", body[pos:]))
     return _Sheet(text[: m.start()], f"<{prefix}sheetData>", close, rows, text[ci + len(close):], prefix)
 
+
+
+def row_at(text: str, at: int, p: str) -> tuple[str, str, int] | None:
+    """(attributes, content, end) of the ``<{p}row`` element starting at ``at``: ``_ROW_RE.match`` found
+    with str.find (a long sheet's rows are found one by one, and the pattern's lazy scan cost the most);
+    None where the element is cut short."""
+    gt = text.find(">", at)
+    if gt < 0:
+        return None
+    start = at + len(p) + 4
+    if text[gt - 1] == "/":
+        return text[start:gt - 1], "", gt + 1
+    close = f"</{p}row>"
+    end = text.find(close, gt)
+    if end < 0:
+        return None
+    return text[start:gt], text[gt + 1:end], end + len(close)
 
 _SI_RE = re.compile(r"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>", re.S)
 _T_RE = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
@@ -286,6 +303,36 @@ class SheetScan:
 
 _ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\b([^>]*)>')
 _R_ATTR_RE = re.compile(rb'\sr="(\d+)"')
+_ROW_TAG_RE = re.compile(rb'<(\w+:)?row[\s>/]')
+
+
+def _last_row_in(buf: bytes, cut: int, last: int) -> int:
+    """The last row number once the row tags of ``buf[:cut]`` are passed (``last``: the one before them).
+
+    Where every row tag starts with its r, as Excel writes it, the last tag's r is the answer, counted
+    and found at C speed (a long log is thousands of rows a block). Anything else (a row without r, a
+    second prefix) reads each tag, a row without r following the one before it.
+    """
+    first = _ROW_TAG_RE.search(buf, 0, cut)
+    if first is None:
+        return last
+    start, prefix = first.start(), first[1] or b""
+    tag = b"<" + prefix + b"row"
+    numbered = tag + b' r="'
+    other = b"<row" if prefix else b":row"  # a second prefix for rows (or ':row' in text): read each tag
+    if buf.count(tag, start, cut) == buf.count(numbered, start, cut) and buf.find(other, start, cut) < 0:
+        at = buf.rfind(numbered, start, cut) + len(numbered)
+        number = buf[at:buf.find(b'"', at, cut)]
+        if number.isdigit():
+            return int(number)
+    return _each_row(buf, cut, last)
+
+
+def _each_row(buf: bytes, cut: int, last: int) -> int:
+    for m in _ROW_NUMBER_RE.finditer(buf, 0, cut):
+        r = _R_ATTR_RE.search(m[1])
+        last = int(r[1]) if r else last + 1
+    return last
 
 
 def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20) -> SheetScan:
@@ -307,9 +354,7 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
                 buf = carry + chunk
                 end = buf.rfind(b"<") if chunk else len(buf)
                 cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
-                for m in _ROW_NUMBER_RE.finditer(buf, 0, cut):
-                    r = _R_ATTR_RE.search(m[1])
-                    last = int(r[1]) if r else last + 1
+                last = _last_row_in(buf, cut, last)
                 if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
                     refs += _MERGE_RE.findall(buf, 0, cut)
                 carry = buf[cut:]

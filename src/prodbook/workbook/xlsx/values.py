@@ -11,6 +11,7 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from prodbook.core.cells import date_to_serial
 from prodbook.workbook.xlsx.model import Formula
@@ -145,43 +146,79 @@ EMPTY, PLAIN, DATE, OTHER = 0, 1, 2, 3
 """Payload kinds: no value; the rest of the cell after its r and s attributes; a date's <v> (its style
 becomes a date style); anything else (a formula, a datetime, an odd type) through ``_ValueWriter.cell``."""
 
-_TYPE_CODE = {type(None): 1, date: 2, str: 3, int: 3, float: 3, bool: 3}
-"""Exact types payloads() handles column-wise (0: anything else, datetime included)."""
-_EPOCH_1900 = np.datetime64("1899-12-30", "D")
-_EPOCH_1904 = np.datetime64("1904-01-01", "D")
+_TYPE_CODE = {type(None): 1, date: 2, str: 3, int: 4, float: 5, bool: 6}
+"""Exact types payloads() handles column-wise (0: anything else, datetime included); each plain type has
+its own code, so 1, 1.0 and True are never taken for one another."""
+_ORDINAL_1900 = date(1899, 12, 30).toordinal()
+_ORDINAL_1904 = date(1904, 1, 1).toordinal()
 
 
 def payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray, list[str]]:
-    """Each value's kind and the text of its cell after the style, worked out column-wise.
+    """Each value's kind and the text of its cell after the style, worked out column-wise (``_payloads``)."""
+    kind, text = _payloads(values, prefix, date1904)
+    return kind, text.tolist()
+
+
+def _payloads(values: Sequence, prefix: str, date1904: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``payloads`` with the texts as an object array.
 
     What ``_ValueWriter.cell`` writes, byte for byte, without its per-value dispatch: dates become
-    serials in one numpy step, and each distinct text, number or flag is escaped once (a T&A column
-    repeats a few hundred values over a million rows).
+    serials in one numpy step, and each distinct text, number, flag or day is written once and spread
+    over its cells by numpy (a T&A column repeats a few hundred values over a million rows).
     """
     p = prefix
     n = len(values)
     kind = np.full(n, OTHER, dtype=np.int8)
-    text = [""] * n
+    text = np.full(n, "", dtype=object)
     code = np.fromiter(map(_TYPE_CODE.get, map(type, values), repeat(0)), dtype=np.int8, count=n)
     is_date = code == 2
     if is_date.any():
         at = np.flatnonzero(is_date)
-        days = np.array([values[i] for i in at.tolist()], dtype="datetime64[D]")
-        serial = (days - (_EPOCH_1904 if date1904 else _EPOCH_1900)).astype(np.int64)
+        # toordinal, not np.array(dates, "datetime64[D]"): numpy converts date objects one slow step each
+        serial = np.fromiter([values[i].toordinal() for i in at.tolist()], dtype=np.int64, count=len(at)) \
+            - (_ORDINAL_1904 if date1904 else _ORDINAL_1900)
         ok = serial >= 0 if date1904 else serial > 60  # 1900: the leap-year bug and the refusals stay with cell()
-        for i, s in zip(at[ok].tolist(), serial[ok].tolist()):
-            text[i] = f"><{p}v>{s}</{p}v></{p}c>"
+        days, which = np.unique(serial[ok], return_inverse=True)
+        written = np.array([f"><{p}v>{d}</{p}v></{p}c>" for d in days.tolist()], dtype=object)
+        text[at[ok]] = written[which]
         kind[at[ok]] = DATE
     kind[code == 1] = EMPTY
-    cache: dict[tuple[type, object], tuple[int, str]] = {}
-    for i in np.flatnonzero(code == 3).tolist():
-        v = values[i]
-        key = (type(v), v)
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = _plain(v, p)
-        kind[i], text[i] = hit
+    for c in (3, 4, 5, 6):
+        at = np.flatnonzero(code == c)
+        if not len(at):
+            continue
+        group = np.empty(len(at), dtype=object)
+        group[:] = [values[i] for i in at.tolist()]
+        codes, uniques = pd.factorize(group, use_na_sentinel=False)
+        made = _plain_texts(uniques.tolist(), p) if c == 3 else [_plain(v, p) for v in uniques.tolist()]
+        kind[at] = np.array([k for k, _ in made], dtype=np.int8)[codes]
+        payload = np.empty(len(made), dtype=object)
+        payload[:] = [t for _, t in made]
+        text[at] = payload[codes]
     return kind, text
+
+
+def _plain_texts(texts: list[str], p: str) -> list[tuple[int, str]]:
+    """``_plain`` of many texts, escaped as one: joined by NUL (which no cell text keeps: it is
+    dropped as illegal in XML), escaped once, split again. A text holding an illegal character, an
+    ``_xHHHH_`` or more than a cell holds goes through ``_plain`` alone."""
+    joined = _SEP.join(texts)
+    if len(_ILLEGAL_XML.findall(joined)) != len(texts) - 1 or "_x" in joined or len(joined) > 1 << 26:
+        return [_plain(t, p) for t in texts]
+    escaped = _esc(joined).replace("\r", "&#13;").split(_SEP)
+    out = []
+    for t, e in zip(texts, escaped, strict=True):
+        if not t:
+            out.append((EMPTY, ""))
+        elif len(t) > MAX_TEXT:
+            out.append(_plain(t, p))
+        else:
+            space = _PRESERVE if t[0] in _SPACES or t[-1] in _SPACES else ""
+            out.append((PLAIN, f' t="inlineStr"><{p}is><{p}t{space}>{e}</{p}t></{p}is></{p}c>'))
+    return out
+
+
+_SEP = "\x00"
 
 
 def _plain(v: str | int | float | bool, p: str) -> tuple[int, str]:
@@ -207,29 +244,33 @@ def _plain(v: str | int | float | bool, p: str) -> tuple[int, str]:
 def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence[str], style: int, col: int
                  ) -> list[str]:
     """The cell XML of one column of written rows ("" where no cell is written): ``vw.cell``'s
-    output for each value, with the per-value work done column-wise by ``payloads``."""
+    output for each value, with the per-value work done column-wise by ``payloads`` and the cells
+    put together by numpy's element-wise joining of texts."""
     p = vw.p
-    kind, text = payloads(values, p, vw.date1904)
+    kind, text = _payloads(values, p, vw.date1904)
     sa = f' s="{style}"' if style else ""
-    ds = f' s="{vw.styles.date_style(style, False)}"' if (kind == DATE).any() else ""
-    out = [""] * len(values)
+    out = np.full(len(values), "", dtype=object)
+    opened = np.empty(len(values), dtype=object)
+    opened[:] = rows
+    opened = f'<{p}c r="{letter}' + opened + '"'
+    at = np.flatnonzero(kind == PLAIN)
+    out[at] = opened[at] + sa + text[at]
+    at = np.flatnonzero(kind == DATE)
+    if len(at):  # only then: asking for the date style adds it to the workbook's styles
+        out[at] = opened[at] + f' s="{vw.styles.date_style(style, False)}"' + text[at]
+    if style:
+        at = np.flatnonzero(kind == EMPTY)
+        out[at] = opened[at] + f"{sa}/>"
     stamps: dict[datetime, str] = {}
-    for i, k in enumerate(kind.tolist()):
-        if k == PLAIN:
-            out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}{text[i]}'
-        elif k == DATE:
-            out[i] = f'<{p}c r="{letter}{rows[i]}"{ds}{text[i]}'
-        elif k == EMPTY:
-            if style:
-                out[i] = f'<{p}c r="{letter}{rows[i]}"{sa}/>'
-        elif type(v := values[i]) is datetime:  # a log's timestamps: one value over thousands of rows
+    for i in np.flatnonzero(kind == OTHER).tolist():
+        if type(v := values[i]) is datetime:  # a log's timestamps: one value over thousands of rows
             hit = stamps.get(v)
             if hit is None:
                 hit = stamps[v] = vw.cell(_REF, v, style, int(rows[i]), col) or ""
             out[i] = hit.replace(_REF, letter + rows[i], 1)
         else:
             out[i] = vw.cell(letter + rows[i], v, style, int(rows[i]), col) or ""
-    return out
+    return out.tolist()
 
 
 _REF = "\x00"
