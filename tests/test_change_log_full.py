@@ -293,34 +293,3 @@ def test_rows_read_one_at_a_time_are_the_rows_read_at_once(tmp_path):
     book = FileBook(path)
     whole = book.read_sheet("Sheet")
     assert [list(r) for r in book.iter_rows("Sheet")] == [list(r) for r in whole]
-
-
-def test_freed_memory_is_handed_back_where_the_system_allows(monkeypatch):
-    """give_back trims glibc's heap where there is one and is a plain collection elsewhere (Windows, macOS)."""
-    import ctypes
-
-    from prodbook.workbook import memory
-
-    calls = []
-
-    class Glibc:
-        def malloc_trim(self, pad: int) -> int:
-            calls.append(pad)
-            return 1
-
-    monkeypatch.setattr(ctypes, "CDLL", lambda _name: Glibc())
-    memory.give_back()
-    assert calls == [0]
-
-    class Other:  # a C library without malloc_trim
-        pass
-
-    monkeypatch.setattr(ctypes, "CDLL", lambda _name: Other())
-    memory.give_back()
-
-    def no_library(_name: object) -> None:
-        raise TypeError("Windows: no CDLL(None)")
-
-    monkeypatch.setattr(ctypes, "CDLL", no_library)
-    memory.give_back()
-    assert calls == [0]
