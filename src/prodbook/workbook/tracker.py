@@ -36,7 +36,6 @@ from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
 from prodbook.workbook.log_archive import LazyRows, archive_file, archive_path, read_log
-from prodbook.workbook.memory import give_back
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
@@ -281,7 +280,6 @@ class Tracker:
         are not needed while the file is written. Only ``changes`` stay."""
         for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras):
             held.clear()
-        give_back()
 
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
