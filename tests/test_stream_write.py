@@ -3,6 +3,7 @@ and a broken write is still caught before it replaces the user's file."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -259,3 +260,132 @@ def merged(path: Path, staged: list) -> tuple[bytes, bool]:
         return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")), formula
     finally:
         pkg.close()
+
+
+LOG_ROWS = 40
+
+
+def carried_book(path: Path, *, bare: bool = False) -> Path:
+    """A Change Log with a team's own column (J, some rows), rows of their own height, multi-byte text; with
+    ``bare``, some rows and some cells written without their r (the file format allows it; other writers do)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Change Log"
+    ws.append(["Timestamp", "Action", "Sheet", "Key", "Field", "Old", "New", "User", None, "Note"])
+    for i in range(LOG_ROWS):
+        ws.append([datetime(2026, 11, 1, 8) + timedelta(hours=i), f"Rebuild T&A {i // 9}", "T&A",
+                   f"45{i:06d} / M{i % 7}", "Planned", TEXTS[i % len(TEXTS)], TEXTS[(i + 2) % len(TEXTS)], "apm",
+                   None, TEXTS[i % len(TEXTS)] if i % 4 == 0 else None])
+        if i % 5 == 0:
+            ws.row_dimensions[i + 2].height = 30
+    ws["A2"].number_format = "dd-mmm-yy hh:mm"
+    wb.save(path)
+    if bare:
+        _bare_rows(path)
+    return path
+
+
+def _bare_rows(path: Path) -> None:
+    """Take r off every third row and off the cells after the first of every other row."""
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+
+    def row(m: re.Match[bytes]) -> bytes:
+        num = int(m[2])
+        body = m[4]
+        if num % 2 == 0:  # cells after the first follow the one before
+            first = body.find(b"</c>") + 4
+            body = body[:first] + re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", body[first:])
+        start = m[1] if num % 3 == 0 and num > 2 else m[1] + b' r="' + m[2] + b'"'
+        return start + m[3] + body + b"</row>"
+
+    members[part] = re.sub(rb'(<row) r="(\d+)"([^>]*>)(.*?)</row>', row, members[part], flags=re.S)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def carried_part(path: Path, rw: SheetRewrite, chunk: int | None) -> bytes:
+    """The log part rewritten with ``rw``: read ``chunk`` bytes at a time, or split whole (None)."""
+    pkg = _Package(path)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part, "dd-mmm-yy")
+        part = next(s[2] for s in book.sheets if s[0] == rw.sheet)
+        with pytest.MonkeyPatch.context() as mp:
+            if chunk is None:
+                mp.setattr(rewrite, "_scan_carried", lambda *_: None)
+            else:
+                mp.setattr(rewrite, "ROW_BLOCK", 3)  # the rows written a few at a time as well
+            formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK)
+        return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
+    finally:
+        pkg.close()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["named", "bare"])
+def log_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return carried_book(tmp_path_factory.mktemp("carried") / "log.xlsx", bare=request.param)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 3000), kept=st.lists(st.integers(2, LOG_ROWS + 3), max_size=LOG_ROWS),
+       new=st.integers(0, 12), shuffled=st.booleans())
+def test_a_rewrite_carrying_rows_read_a_block_at_a_time_equals_the_whole_split(
+        log_path: Path, chunk: int, kept: list, new: int, shuffled: bool) -> None:
+    """The Change Log moved: the kept rows (their team's column and heights carried) and this run's rows below
+    them. Read in blocks of any size (one byte cuts every tag and character), the sheet written is the one the
+    whole split writes, styles and all; source rows in any order, repeated or past the last row included."""
+    kept = kept if shuffled else sorted(set(kept))
+    rows = tuple((datetime(2026, 12, 1, 9, i % 60) if i % 3 else date(2026, 12, 1), f"Refresh {i}", "T&A",
+                  f"K{i}", "Planned", None, TEXTS[i % len(TEXTS)], "apm") for i in range(len(kept) + new))
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=rows,
+                      source_rows=(*kept, *([None] * new)))
+    assert carried_part(log_path, rw, chunk) == carried_part(log_path, rw, None)
+
+
+def test_the_scan_keeps_only_what_rows_carry(tmp_path: Path) -> None:
+    """Of the source rows only what they carry is held: attributes and the team's cells, not the row's XML."""
+    path = carried_book(tmp_path / "log.xlsx")
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=((None,) * 8,) * 3,
+                      source_rows=(2, 3, 7))
+    pkg = _Package(path)
+    try:
+        scan = rewrite._scan_carried(pkg, "xl/worksheets/sheet1.xml", rw, 64)
+    finally:
+        pkg.close()
+    assert scan is not None and scan.sheet.last_row == LOG_ROWS + 1
+    assert [r[0] for r in scan.sheet.rows] == [1, 2]  # the header row, the first data row (its styles)
+    assert scan.carried[2][1][0][0] == 9 and scan.carried[2][0] == ' ht="30" customHeight="1"'
+    assert 3 not in scan.carried and scan.carried[7] == (' ht="30" customHeight="1"', ())
+
+
+def test_a_sheet_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
+    """Shared formulas (their masters are read from every row), comments in the rows, a sheet without rows: the
+    scan gives way and the whole split writes the sheet, with the same answer as before."""
+    path = carried_book(tmp_path / "log.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    text = members[part]
+    variants = {
+        "shared": re.sub(rb'(<row r="5".*?)</row>', rb'\1<c r="K5"><f t="shared" ref="K5:K6" si="0">A5</f></c></row>',
+                         text, count=1, flags=re.S),
+        "comment": text.replace(b"</row>", b"</row><!-- note -->", 3),
+        "empty": re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData/>", text, flags=re.S),
+    }
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=((None,) * 8,) * 2,
+                      source_rows=(3, 4))
+    for name, data in variants.items():
+        odd = tmp_path / f"{name}.xlsx"
+        with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as z:
+            for member, body in members.items():
+                z.writestr(member, data if member == part else body)
+        pkg = _Package(odd)
+        try:
+            assert rewrite._scan_carried(pkg, part, rw, 100) is None, name
+        finally:
+            pkg.close()
+        if name != "comment":  # the whole split refuses comments in the rows, as it always did
+            assert carried_part(odd, rw, 100) == carried_part(odd, rw, None), name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 
@@ -21,6 +22,7 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
+from prodbook.workbook.xlsx.edits import _rechunk, _reported, _text_blocks, _WholePart
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import (
@@ -37,10 +39,13 @@ from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
     _R_ATTR,
+    _ROW_RE,
+    _SHEETDATA_RE,
     _SPANS_ATTR,
     _cell_has_value,
     _cells,
     _has_formula,
+    _Sheet,
     _split_sheet,
     _with_ref,
 )
@@ -65,17 +70,26 @@ _Row = tuple[int, str, str, str]
 
 
 def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
-                   progress: Progress | None = None) -> bool:
-    """Rewrite one sheet in `pkg`. Returns True when formulas were involved."""
+                   progress: Progress | None = None, chunk: int = STREAM_CHUNK) -> bool:
+    """Rewrite one sheet in `pkg`. Returns True when formulas were involved.
+
+    A rewrite that carries cells from the sheet's rows (``source_rows``) reads the sheet ``chunk`` bytes at a
+    time when it can (``_scan_carried``) and writes it streamed; otherwise the sheet is split whole."""
     _check_arguments(rw)
     sheet = rw.sheet
     hr = rw.header_row
 
-    text = pkg.text(part)
-    pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
-    lean = rw.keep_rows == 0 and not any(x in text for x in _WHOLE_ROWS_HINTS)
-    sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr,
-                      wanted=set(r for r in rw.source_rows or () if r is not None) if lean else None)
+    scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
+    if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
+        text = ""
+        sh, lean, held_formula = scan.sheet, True, scan.formula
+    else:
+        text = pkg.text(part)
+        pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
+        lean = rw.keep_rows == 0 and not any(x in text for x in _WHOLE_ROWS_HINTS)
+        sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr,
+                          wanted=set(r for r in rw.source_rows or () if r is not None) if lean else None)
+        held_formula = _has_formula(text, len(sh.head), len(text) - len(sh.tail))
     p = sh.prefix
 
     header_rows = [r for r in sh.rows if r[0] <= hr]
@@ -84,7 +98,6 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     if sh.kept_raw is not None or lean:
         old_last_data = max(old_last_data, sh.last_row)
     frozen = hr + rw.keep_rows  # rows above this line are kept as they are
-    held_formula = _has_formula(text, len(sh.head), len(text) - len(sh.tail))
 
     _check_data_area(pkg, part, sheet, sh, frozen)
     table = _find_table(pkg, part, sheet, hr)
@@ -144,6 +157,12 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
                                   progress)
+    elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
+        del text
+        max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
+        translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
+                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
+                                  progress, scan.carried)
     else:
         max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
         head = _set_dimension(head, max_col, last_any)
@@ -338,15 +357,136 @@ def _with_height(attrs: str, height: float | None) -> str:
     return (_del_attr(attrs, "ht") if old is not None else attrs) + f' ht="{height:g}"'
 
 
+_Carry = tuple[str, Sequence[tuple[int, str, str]]]
+"""What a source row gives the row written from it: its attributes (without r and spans) and its cells
+outside the written columns, (col0, attributes, inner XML)."""
+_NO_CARRY: _Carry = ("", ())
+
+
+def _carry(attrs: str, content: str, written: set[int]) -> _Carry:
+    """The attributes and the cells a row carries into the row written from it."""
+    a = _SPANS_ATTR.sub("", _R_ATTR.sub("", attrs, count=1))
+    return a, [(c, ca, inner) for c, ca, inner, _ in _cells(content) if c not in written]
+
+
+@dataclass
+class _Carried:
+    """A sheet as a rewrite that carries cells needs it, read a block at a time (``_scan_carried``)."""
+
+    sheet: _Sheet
+    """Head, tail, the header rows and the first data row (for the written columns' styles), the last row."""
+    carried: dict[int, _Carry]
+    """Source row -> what it carries, for the source rows that carry anything (a log row, nothing)."""
+    formula: bool
+    """A formula in the sheet's rows."""
+
+
+def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM_CHUNK,
+                  progress: Progress | None = None) -> _Carried | None:
+    """``_split_sheet``'s lean split (the header rows, the first data row, the source rows), read ``chunk``
+    bytes at a time and cut after the last complete row, so a million-row sheet is never held as bytes or
+    text: of each source row only what it carries is kept. None where the sheet needs the whole split (it
+    holds shared or array formulas, comments or CDATA, no rows, or is not UTF-8); that split then says what
+    it refuses, as before."""
+    hr, written = rw.header_row, set(rw.columns)
+    wanted = {r for r in rw.source_rows or () if r is not None}
+    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{rw.sheet}'", pkg.size(part),
+                                   progress))
+    memo: dict[str, _Carry] = {}  # a row's attributes, carrying no cell: one tuple for every row alike
+
+    def odd(text: str) -> bool:
+        return any(x in text for x in _WHOLE_ROWS_HINTS) or "<!--" in text or "<![CDATA[" in text
+
+    try:
+        buf = ""
+        m = None
+        for text in texts:
+            buf += text
+            if (m := _SHEETDATA_RE.search(buf)) is not None:
+                break
+        if m is None or m.group(2) or any(x in buf[:m.end()] for x in _WHOLE_ROWS_HINTS):
+            return None
+        p = m.group(1)
+        head, buf = buf[:m.start()], buf[m.end():]
+        close, row_end = f"</{p}sheetData>", f"</{p}row>"
+        rows: list[_Row] = []
+        carried: dict[int, _Carry] = {}
+        first: _Row | None = None
+        prev = last = 0
+        formula = False
+        while True:
+            ci = buf.find(close)
+            cut = ci if ci >= 0 else buf.rfind(row_end)
+            if ci < 0 and cut >= 0:
+                cut += len(row_end)
+            if cut >= 0:
+                region = buf[:cut]
+                if odd(region):
+                    return None
+                formula = formula or _has_formula(region)
+                for rm in _ROW_RE.finditer(region):
+                    attrs = rm.group(1)
+                    r = _R_ATTR.search(attrs)
+                    num = prev = int(r.group(2)) if r else prev + 1
+                    last = max(last, num)
+                    if num <= hr:
+                        rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
+                        continue
+                    if first is None or num <= first[0]:  # of equal numbers the last, as a dict of rows keeps
+                        first = (num, attrs, rm.group(2) or "", rm.group(0))
+                    if num in wanted:
+                        a, keep = _carry(attrs, rm.group(2) or "", written)
+                        if keep:
+                            carried[num] = (a, keep)
+                        elif a:
+                            carried[num] = memo.setdefault(a, (a, ()))
+                        else:
+                            carried.pop(num, None)
+                if ci >= 0:
+                    break
+                buf = buf[cut:]
+            more = next(texts, None)
+            if more is None:  # no end to the sheet's rows: the whole split says so
+                return None
+            buf += more
+        tail = buf[ci + len(close):] + "".join(texts)
+    except _WholePart:
+        return None
+    if any(x in tail for x in _WHOLE_ROWS_HINTS):
+        return None
+    if first is not None:
+        rows.append(first)
+    return _Carried(_Sheet(head, f"<{p}sheetData>", close, rows, tail, p, None, last), carried, formula)
+
+
+def _carried_last_column(rw: SheetRewrite, data_rows: dict[int, _Row], carried: dict[int, _Carry],
+                         max_col: int) -> int:
+    """``max_col`` taking in the cells carried (``_write_block`` finds the same column as it writes them): a
+    streamed sheet's dimension is written before its rows."""
+    written = set(rw.columns)
+    for src in set(rw.source_rows or ()):
+        if src is None or src <= rw.header_row:
+            continue
+        found = carried.get(src)
+        if found is None:
+            old = data_rows.get(src)
+            found = _NO_CARRY if old is None else _carry(old[1], old[2], written)
+        if found[1]:
+            max_col = max(max_col, max(c for c, _, _ in found[1]))
+    return max_col
+
+
 ROW_BLOCK = 1 << 15
 """Rows formatted at a time when a rewrite is streamed (``_stream_rows``)."""
 
 
 def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
-                 wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None) -> bool:
+                 wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None,
+                 carried: dict[int, _Carry] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
-    keeps), ``rw.rows`` a block at a time, then ``end``; nothing is held whole. True when a formula moved."""
+    keeps), ``rw.rows`` a block at a time, then ``end``; nothing is held whole. True when a formula moved.
+    ``carried``: the cells each source row carries, as ``_scan_carried`` read them."""
     sink = pkg.streamed()
 
     done = [0]
@@ -363,7 +503,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
     try:
         flush(start)
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
-                                    ROW_BLOCK)
+                                    ROW_BLOCK, carried)
         sink.write(end)
     except BaseException:
         sink.discard()
@@ -387,17 +527,18 @@ def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) ->
 def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row], kept: int,
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                 wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
-                block: int = ROW_BLOCK) -> tuple[int, bool]:
+                block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
     tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
-    the rows are formatted ``block`` at a time and handed to it after each block.
+    the rows are formatted ``block`` at a time and handed to it after each block. ``carried``: each source
+    row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing).
 
     Returns the last column used and whether a carried formula was moved.
     """
     written = list(rw.columns)
     letters = [col_letter(c) for c in written]
     styles_ = [col_style[c] for c in written]
-    carried_cache: dict[int, tuple[str, list]] = {}
+    carried_cache: dict[int, _Carry] = carried if carried is not None else {}
     translated = False
     n = len(rw.rows)
     step = block if flush is not None else max(n, 1)
@@ -415,7 +556,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
                  masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
                  written: list[int], letters: list[str], styles_: list[int],
-                 carried_cache: dict[int, tuple[str, list]]) -> tuple[int, bool]:
+                 carried_cache: dict[int, _Carry]) -> tuple[int, bool]:
     """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
     sheet, hr = rw.sheet, rw.header_row
     written_set = set(written)
@@ -439,12 +580,7 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
             cached = carried_cache.get(src)
             if cached is None:
                 old = data_rows.get(src)
-                if old is None:
-                    cached = ("", [])
-                else:
-                    a = _SPANS_ATTR.sub("", _R_ATTR.sub("", old[1], count=1))
-                    keep = [(c, ca, inner) for c, ca, inner, _ in _cells(old[2]) if c not in written_set]
-                    cached = (a, keep)
+                cached = _NO_CARRY if old is None else _carry(old[1], old[2], written_set)
                 carried_cache[src] = cached
             row_attrs, carried = cached
         if carried:
