@@ -213,6 +213,38 @@ def _reported(blocks: Iterator[bytes], what: str, total: int, progress: Progress
         yield block
 
 
+def _sheet_data_start(texts: Iterator[str]) -> tuple[re.Match[str], str] | None:
+    """The ``<sheetData>`` tag of a streamed sheet and the text read so far (None: the part has none)."""
+    buf = ""
+    for text in texts:
+        buf += text
+        if (m := _SHEETDATA_RE.search(buf)) is not None:
+            return m, buf
+    return None
+
+
+def _row_regions(texts: Iterator[str], buf: str, p: str) -> Iterator[tuple[str, str | None]]:
+    """A streamed sheet's rows, from ``buf`` (the text after ``<sheetData>``) on, a region of whole rows at a
+    time (cut after its last complete row); the last region, the rows before ``</sheetData>``, comes with
+    the text after that tag (the rest of the part is still in ``texts``). Raises ``_WholePart`` where the
+    rows never end (not well-formed)."""
+    close, row_end = f"</{p}sheetData>", f"</{p}row>"
+    while True:
+        ci = buf.find(close)
+        if ci >= 0:
+            yield buf[:ci], buf[ci + len(close):]
+            return
+        cut = buf.rfind(row_end)
+        if cut >= 0:
+            cut += len(row_end)
+            yield buf[:cut], None
+            buf = buf[cut:]
+        more = next(texts, None)
+        if more is None:
+            raise _WholePart
+        buf += more
+
+
 def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
                   flat_for: Callable[[str], _Flat], chunk: int, progress: Progress | None = None) -> bool:
     """``_edit_whole``'s result, streamed: the sheet is read a block at a time and cut after its last
@@ -220,60 +252,43 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     temporary part. Untouched rows pass as they are. Raises ``_WholePart`` where ``_rows_by_number``
     would parse the whole sheet."""
     texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Writing '{sheet}'", pkg.size(part), progress))
-    buf = ""
-    m = None
-    for text in texts:
-        buf += text
-        if (m := _SHEETDATA_RE.search(buf)) is not None:
-            break
-    if m is None or m.group(2):  # no rows to merge into: every edit is a new row
+    found = _sheet_data_start(texts)
+    if found is None or found[0].group(2):  # no rows to merge into: every edit is a new row
         raise _WholePart
+    m, buf = found
     p = m.group(1)
     flat = flat_for(p)
     groups = flat.groups()
     vw = _ValueWriter(styles, book.date1904, sheet, p)
     merge = _RowMerge(flat, vw, styles, sheet, p)
-    close, row_end = f"</{p}sheetData>", f"</{p}row>"
     forbidden = ("<!--", "<![CDATA[", f"<{p}row>")
     out = pkg.streamed()
     try:
         out.write(_grown_dimension(buf[:m.start()], flat) + f"<{p}sheetData>")
-        buf = buf[m.end():]
         want = next(groups, None)
-        while True:
-            ci = buf.find(close)
-            cut = ci if ci >= 0 else buf.rfind(row_end)
-            if ci < 0 and cut >= 0:
-                cut += len(row_end)
-            if cut >= 0:
-                region = buf[:cut]
-                if any(f in region for f in forbidden):
-                    raise _WholePart
-                pieces: list[str] = []
-                pos = 0
-                while want is not None:
-                    rn, lo, hi = want
-                    at = region.find(f'<{p}row r="{rn}"', pos)
-                    if at < 0:
-                        break
-                    rm = row_at(region, at, p)
-                    if rm is None:
-                        raise _WholePart
-                    pieces += (region[pos:at], _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1])
-                    pos = rm[2]
-                    want = next(groups, None)
-                pieces.append(region[pos:])
-                out.write("".join(pieces))
-                if ci >= 0:
-                    break
-                buf = buf[cut:]
-            more = next(texts, None)
-            if more is None:  # no end to the sheet's rows: not well-formed
+        tail = ""
+        for region, end in _row_regions(texts, buf[m.end():], p):
+            tail = end or tail
+            if any(f in region for f in forbidden):
                 raise _WholePart
-            buf += more
+            pieces: list[str] = []
+            pos = 0
+            while want is not None:
+                rn, lo, hi = want
+                at = region.find(f'<{p}row r="{rn}"', pos)
+                if at < 0:
+                    break
+                rm = row_at(region, at, p)
+                if rm is None:
+                    raise _WholePart
+                pieces += (region[pos:at], _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1])
+                pos = rm[2]
+                want = next(groups, None)
+            pieces.append(region[pos:])
+            out.write("".join(pieces))
         if want is not None:  # a row to edit that the sheet does not hold, or holds out of order
             raise _WholePart
-        out.write(close + buf[ci + len(close):])
+        out.write(f"</{p}sheetData>" + tail)
         for text in texts:
             out.write(text)
     except BaseException:

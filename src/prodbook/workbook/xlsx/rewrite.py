@@ -22,7 +22,7 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
-from prodbook.workbook.xlsx.edits import _rechunk, _reported, _text_blocks, _WholePart
+from prodbook.workbook.xlsx.edits import _rechunk, _reported, _row_regions, _sheet_data_start, _text_blocks, _WholePart
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import (
@@ -40,7 +40,6 @@ from prodbook.workbook.xlsx.sheetxml import (
     _HAS_F,
     _R_ATTR,
     _ROW_RE,
-    _SHEETDATA_RE,
     _SPANS_ATTR,
     _cell_has_value,
     _cells,
@@ -398,58 +397,43 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
         return any(x in text for x in _WHOLE_ROWS_HINTS) or "<!--" in text or "<![CDATA[" in text
 
     try:
-        buf = ""
-        m = None
-        for text in texts:
-            buf += text
-            if (m := _SHEETDATA_RE.search(buf)) is not None:
-                break
-        if m is None or m.group(2) or any(x in buf[:m.end()] for x in _WHOLE_ROWS_HINTS):
+        found = _sheet_data_start(texts)
+        if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
             return None
+        m, buf = found
         p = m.group(1)
-        head, buf = buf[:m.start()], buf[m.end():]
-        close, row_end = f"</{p}sheetData>", f"</{p}row>"
+        head = buf[:m.start()]
+        close = f"</{p}sheetData>"
         rows: list[_Row] = []
         carried: dict[int, _Carry] = {}
         first: _Row | None = None
         prev = last = 0
         formula = False
-        while True:
-            ci = buf.find(close)
-            cut = ci if ci >= 0 else buf.rfind(row_end)
-            if ci < 0 and cut >= 0:
-                cut += len(row_end)
-            if cut >= 0:
-                region = buf[:cut]
-                if odd(region):
-                    return None
-                formula = formula or _has_formula(region)
-                for rm in _ROW_RE.finditer(region):
-                    attrs = rm.group(1)
-                    r = _R_ATTR.search(attrs)
-                    num = prev = int(r.group(2)) if r else prev + 1
-                    last = max(last, num)
-                    if num <= hr:
-                        rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
-                        continue
-                    if first is None or num <= first[0]:  # of equal numbers the last, as a dict of rows keeps
-                        first = (num, attrs, rm.group(2) or "", rm.group(0))
-                    if num in wanted:
-                        a, keep = _carry(attrs, rm.group(2) or "", written)
-                        if keep:
-                            carried[num] = (a, keep)
-                        elif a:
-                            carried[num] = memo.setdefault(a, (a, ()))
-                        else:
-                            carried.pop(num, None)
-                if ci >= 0:
-                    break
-                buf = buf[cut:]
-            more = next(texts, None)
-            if more is None:  # no end to the sheet's rows: the whole split says so
+        after = ""
+        for region, end in _row_regions(texts, buf[m.end():], p):
+            after = end or after
+            if odd(region):
                 return None
-            buf += more
-        tail = buf[ci + len(close):] + "".join(texts)
+            formula = formula or _has_formula(region)
+            for rm in _ROW_RE.finditer(region):
+                attrs = rm.group(1)
+                r = _R_ATTR.search(attrs)
+                num = prev = int(r.group(2)) if r else prev + 1
+                last = max(last, num)
+                if num <= hr:
+                    rows.append((num, attrs, rm.group(2) or "", rm.group(0)))
+                    continue
+                if first is None or num <= first[0]:  # of equal numbers the last, as a dict of rows keeps
+                    first = (num, attrs, rm.group(2) or "", rm.group(0))
+                if num in wanted:
+                    a, keep = _carry(attrs, rm.group(2) or "", written)
+                    if keep:
+                        carried[num] = (a, keep)
+                    elif a:
+                        carried[num] = memo.setdefault(a, (a, ()))
+                    else:
+                        carried.pop(num, None)
+        tail = after + "".join(texts)
     except _WholePart:
         return None
     if any(x in tail for x in _WHOLE_ROWS_HINTS):
