@@ -39,7 +39,6 @@ from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
     _HAS_F,
     _R_ATTR,
-    _ROW_RE,
     _SPANS_ATTR,
     _cell_has_value,
     _cells,
@@ -47,6 +46,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _Sheet,
     _split_sheet,
     _with_ref,
+    numbered_rows,
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
@@ -415,10 +415,9 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
             if odd(region):
                 return None
             formula = formula or _has_formula(region)
-            for rm in _ROW_RE.finditer(region):
+            for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
-                r = _R_ATTR.search(attrs)
-                num = prev = int(r.group(2)) if r else prev + 1
+                prev = num
                 last = max(last, num)
                 if num <= hr:
                     rows.append((num, attrs, rm.group(2) or "", rm.group(0)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,15 @@ def _last_row_number(body: str, prefix: str) -> int:
     return int(m.group(2)) if m else 0
 
 
+def numbered_rows(text: str, prev: int = 0) -> Iterator[tuple[int, re.Match[str]]]:
+    """Each row element of ``text`` with its number: its r, or one more than the row before (``prev``: the
+    number before the first), as the file format reads a row written without r."""
+    for rm in _ROW_RE.finditer(text):
+        r = _R_ATTR.search(rm.group(1))
+        prev = int(r.group(2)) if r else prev + 1
+        yield prev, rm
+
+
 def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0,
                  wanted: set[int] | None = None) -> _Sheet:
     """Split a sheet's XML; with ``keep_upto`` covering every row (an append), parse only the
@@ -84,13 +93,9 @@ def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0,
     last = _last_row_number(body, prefix) if keep_upto else 0
     append = bool(keep_upto) and 0 < last <= keep_upto
     rows = []
-    prev = 0
     first: tuple[int, str, str, str] | None = None
-    for rm in _ROW_RE.finditer(body):
+    for num, rm in numbered_rows(body):
         attrs = rm.group(1)
-        r = _R_ATTR.search(attrs)
-        num = int(r.group(2)) if r else prev + 1
-        prev = num
         if wanted is not None:
             last = max(last, num)
             if num > header_row and num not in wanted:
@@ -232,11 +237,7 @@ def sheet_head(path: str | os.PathLike[str], sheet: str, nrows: int = 12) -> lis
         text = _stream_until(pkg.zf, part, lambda t: len(_ROW_RE.findall(t)) > nrows or "sheetData>" in t[-200:])
         grid: dict[int, dict[int, Any]] = {}
         shared: list[int] = []
-        prev = 0
-        for rm in _ROW_RE.finditer(text):
-            r = _R_ATTR.search(rm.group(1))
-            num = int(r.group(2)) if r else prev + 1
-            prev = num
+        for num, rm in numbered_rows(text):
             if num > nrows:
                 break
             for col, attrs, inner, _ in _cells(rm.group(2) or ""):
