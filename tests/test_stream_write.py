@@ -389,3 +389,110 @@ def test_a_sheet_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
             pkg.close()
         if name != "comment":  # the whole split refuses comments in the rows, as it always did
             assert carried_part(odd, rw, 100) == carried_part(odd, rw, None), name
+
+
+def appended_part(path: Path, rw: SheetRewrite, chunk: int | None) -> tuple[bytes, tuple[int, int] | None]:
+    """The log part with ``rw``'s rows added below its own: its rows copied a region of ``chunk`` bytes at a
+    time, or split whole (None); and the byte range the check of the file need not parse."""
+    pkg = _Package(path)
+    try:
+        book = _read_book(pkg)
+        styles = _Styles(pkg, book.part, "dd-mmm-yy")
+        part = next(s[2] for s in book.sheets if s[0] == rw.sheet)
+        with pytest.MonkeyPatch.context() as mp:
+            if chunk is None:
+                mp.setattr(rewrite, "_scan_append", lambda *_: None)
+            formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK)
+        data = b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
+        return data, pkg.copied.get(part)
+    finally:
+        pkg.close()
+
+
+def log_rows(n: int) -> tuple:
+    return tuple((datetime(2026, 12, 1, 9, i % 60) if i % 3 else date(2026, 12, 1), f"Refresh {i}", "T&A",
+                  f"K{i}", "Planned", None, TEXTS[i % len(TEXTS)], "apm") for i in range(n))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 3000), new=st.integers(0, 12))
+def test_rows_added_below_a_log_read_a_block_at_a_time_equal_the_whole_split(
+        log_path: Path, chunk: int, new: int) -> None:
+    """The daily Change Log append: the log's rows copied a region at a time (one byte cuts every tag and
+    character) and this run's rows below them are the sheet the whole split writes, styles and all. The range
+    left to the CRC is whole rows copied as they were, between the first region and the last."""
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=log_rows(new),
+                      keep_rows=1_000_000)
+    streamed, copied = appended_part(log_path, rw, chunk)
+    whole, none = appended_part(log_path, rw, None)
+    assert streamed == whole and none is None
+    if copied is not None:
+        lo, hi = copied
+        assert 0 < lo < hi
+        with zipfile.ZipFile(log_path) as z:
+            old = z.read("xl/worksheets/sheet1.xml")
+        rows = streamed[lo:hi]
+        assert re.match(rb"<row[ >]", rows) and rows.endswith(b"</row>") and rows in old
+
+
+def test_an_append_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
+    """Rows past the ones kept, the last row without its number, shared formulas, comments, no rows: the
+    whole split answers, as before (and copies nothing it need not parse)."""
+    path = carried_book(tmp_path / "log.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    text = members[part]
+    last = f'<row r="{LOG_ROWS + 1}"'.encode()
+    variants = {
+        "as is": text,
+        "unnumbered last": text.replace(last, b"<row"),
+        "shared": re.sub(rb'(<row r="5".*?)</row>', rb'\1<c r="K5"><f t="shared" ref="K5:K6" si="0">A5</f></c></row>',
+                         text, count=1, flags=re.S),
+        "empty": re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData/>", text, flags=re.S),
+    }
+    for name, data in variants.items():
+        odd = tmp_path / f"{name}.xlsx"
+        with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as z:
+            for member, body in members.items():
+                z.writestr(member, data if member == part else body)
+        for keep in (1_000_000, LOG_ROWS - 5):
+            rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=log_rows(3),
+                              keep_rows=keep)
+            pkg = _Package(odd)
+            try:
+                took = rewrite._scan_append(pkg, part, rw, 100) is not None
+            finally:
+                pkg.close()
+            assert took == (name == "as is" and keep > LOG_ROWS), (name, keep)
+            assert appended_part(odd, rw, 100)[0] == appended_part(odd, rw, None)[0], (name, keep)
+
+
+@given(data=st.binary(max_size=200), cuts=st.lists(st.integers(0, 200), max_size=6),
+       lo=st.integers(0, 220), size=st.integers(0, 220))
+def test_the_check_reads_around_a_copied_range_wherever_blocks_fall(data: bytes, cuts: list, lo: int, size: int
+                                                                      ) -> None:
+    """Cut into blocks anywhere, the bytes parsed are the part without the copied range, in order."""
+    hi = lo + size
+    bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    parsed = b""
+    for a, b in zip(bounds, bounds[1:]):
+        for piece in safety._outside(data[a:b], a, lo, hi):
+            assert piece
+            parsed += piece
+    assert parsed == data[:lo] + data[hi:]
+
+
+def test_a_copied_range_is_left_to_the_crc_and_all_around_it_is_parsed(tmp_path: Path) -> None:
+    """Broken XML inside the range the writer copied is not parsed again (those bytes are the user's, as they
+    were); a range that cuts into the rows around it, or none, and the break is caught."""
+    path = tmp_path / "book.xlsx"
+    body = b"<sheetData><row r='1'/><row r='2'><c><v>1<</v></c></row><row r='3'/></sheetData>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + body + b"</worksheet>")
+    start = len(b"<worksheet><sheetData><row r='1'/>")
+    end = start + len(b"<row r='2'><c><v>1<</v></c></row>")
+    safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": (start, end)})
+    for lo, hi in ((start + 1, end), (start, end - 6), (0, 0)):
+        with pytest.raises(ValueError, match="sheet1.xml"):
+            safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": (lo, hi)})

@@ -265,12 +265,15 @@ class FileBook(Staging):
                 made = safety.make_backup(self.path, src.fp)
                 safety.step("backup", self.path)
                 written: list[str] = []
+                copied: dict[str, tuple[int, int]] = {}
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
                                                                              on_member=self._writing,
-                                                                             progress=self.progress)),
-                        verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress),
+                                                                             progress=self.progress,
+                                                                             copied=copied)),
+                        verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress,
+                                                                 unparsed=copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     _remove(made, new_folder)

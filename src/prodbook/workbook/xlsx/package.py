@@ -161,6 +161,9 @@ class _Package:
         self.added: list[str] = []
         self.removed: set[str] = set()
         self._text: dict[str, str] = {}
+        self.copied: dict[str, tuple[int, int]] = {}
+        """Part -> a byte range of its new text that is whole rows copied unchanged from the source: the
+        check of the file written parses the rest (``verify_package``'s ``unparsed``)."""
         self.scratch: Path | None = None
         """The folder for the temporary files of streamed parts (beside the file written); None: the system's."""
 
@@ -193,13 +196,16 @@ class _Package:
         """A new temporary part to write into; ``set_streamed`` puts it in the package once complete."""
         return _Deflated(self.scratch)
 
-    def set_streamed(self, name: str, part: _Deflated) -> None:
+    def set_streamed(self, name: str, part: _Deflated, copied: tuple[int, int] | None = None) -> None:
+        """``copied``: the byte range of ``part`` that holds rows copied unchanged from the source."""
         part.close()
         self._text.pop(name, None)
         old = self.changed.get(name)
         if isinstance(old, _Deflated):
             old.discard()
         self._set_changed(name, part)
+        if copied is not None:
+            self.copied[name] = copied
 
     def exists(self, name: str) -> bool:
         return (name in self.names or name in self.changed) and name not in self.removed
@@ -240,6 +246,7 @@ class _Package:
 
     def _set_changed(self, name: str, data: bytes | _Deflated) -> None:
         self.changed[name] = data
+        self.copied.pop(name, None)  # new bytes: a range copied before no longer stands
         if name not in self.names and name not in self.added:
             self.added.append(name)
         self.removed.discard(name)

@@ -9,7 +9,7 @@ formats, validations, filters, the dimension, the Table and defined names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
@@ -24,7 +24,7 @@ from prodbook.workbook.xlsx.checks import (
 )
 from prodbook.workbook.xlsx.edits import _rechunk, _reported, _row_regions, _sheet_data_start, _text_blocks, _WholePart
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
     MAX_ROW,
@@ -43,6 +43,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _cell_has_value,
     _cells,
     _has_formula,
+    _last_row_number,
     _Sheet,
     _split_sheet,
     _with_ref,
@@ -78,13 +79,17 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     sheet = rw.sheet
     hr = rw.header_row
 
+    pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
     scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
+    appended = _scan_append(pkg, part, rw, chunk, progress) if pure_append else None
     if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
         text = ""
         sh, lean, held_formula = scan.sheet, True, scan.formula
+    elif appended is not None:  # rows added below a long sheet's (the Change Log): its rows are copied streamed
+        text = ""
+        (sh, held_formula), lean = appended, False
     else:
         text = pkg.text(part)
-        pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
         lean = rw.keep_rows == 0 and not any(x in text for x in _WHOLE_ROWS_HINTS)
         sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr,
                           wanted=set(r for r in rw.source_rows or () if r is not None) if lean else None)
@@ -155,7 +160,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         pkg.forget_text(part)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
-                                  progress)
+                                  progress, kept_rows=_body_regions(pkg, part, rw.sheet, chunk, progress)
+                                  if appended is not None else None)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
         max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
@@ -442,6 +448,59 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
     return _Carried(_Sheet(head, f"<{p}sheetData>", close, rows, tail, p, None, last), carried, formula)
 
 
+def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM_CHUNK,
+                 progress: Progress | None = None) -> tuple[_Sheet, bool] | None:
+    """``_split_sheet``'s append split (the header rows, the first data row, the last row's number), read
+    ``chunk`` bytes at a time, and whether the rows hold a formula: rows added below a long log need nothing
+    else of the rows above them, which ``_body_regions`` then copies as they are. None where the whole split
+    must answer (rows past ``keep_rows``, shared or array formulas, comments or CDATA, no rows, not UTF-8)."""
+    hr = rw.header_row
+    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{rw.sheet}'", pkg.size(part),
+                                   progress))
+    try:
+        found = _sheet_data_start(texts)
+        if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
+            return None
+        m, buf = found
+        p = m.group(1)
+        rows: list[_Row] = []
+        prev = last = 0
+        formula = False
+        after = ""
+        for region, end in _row_regions(texts, buf[m.end():], p):
+            after = end or after
+            if any(x in region for x in _WHOLE_ROWS_HINTS) or "<!--" in region or "<![CDATA[" in region:
+                return None
+            formula = formula or _has_formula(region)
+            if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
+                last = _last_row_number(region, p)  # the last row as written, as the whole split reads it
+            if rows and rows[-1][0] > hr:
+                continue
+            for num, rm in numbered_rows(region, prev):
+                prev = num
+                rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
+                if num > hr:
+                    break  # the header rows and the first data row are all an append needs
+        tail = after + "".join(texts)
+    except _WholePart:
+        return None
+    if not 0 < last <= hr + rw.keep_rows or any(x in tail for x in _WHOLE_ROWS_HINTS):
+        return None
+    return _Sheet(buf[:m.start()], f"<{p}sheetData>", f"</{p}sheetData>", rows, tail, p, "", last), formula
+
+
+def _body_regions(pkg: _Package, part: str, sheet: str, chunk: int = STREAM_CHUNK,
+                  progress: Progress | None = None) -> Iterator[str]:
+    """The rows of a sheet ``_scan_append`` took, a region of whole rows at a time, as they are."""
+    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Copying '{sheet}'", pkg.size(part),
+                                   progress))
+    found = _sheet_data_start(texts)
+    assert found is not None, "read once already"
+    m, buf = found
+    for region, _end in _row_regions(texts, buf[m.end():], m.group(1)):
+        yield region
+
+
 def _carried_last_column(rw: SheetRewrite, data_rows: dict[int, _Row], carried: dict[int, _Carry],
                          max_col: int) -> int:
     """``max_col`` taking in the cells carried (``_write_block`` finds the same column as it writes them): a
@@ -466,10 +525,11 @@ ROW_BLOCK = 1 << 15
 def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                  wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None,
-                 carried: dict[int, _Carry] | None = None) -> bool:
+                 carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
-    keeps), ``rw.rows`` a block at a time, then ``end``; nothing is held whole. True when a formula moved.
-    ``carried``: the cells each source row carries, as ``_scan_carried`` read them."""
+    keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
+    ``end``; nothing is held whole. True when a formula moved. ``carried``: the cells each source row carries,
+    as ``_scan_carried`` read them."""
     sink = pkg.streamed()
 
     done = [0]
@@ -485,14 +545,35 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
 
     try:
         flush(start)
+        copied = _copy_regions(sink, kept_rows) if kept_rows is not None else None
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
                                     ROW_BLOCK, carried)
         sink.write(end)
     except BaseException:
         sink.discard()
         raise
-    pkg.set_streamed(part, sink)
+    pkg.set_streamed(part, sink, copied)
     return translated
+
+
+def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> tuple[int, int] | None:
+    """Write ``regions`` (whole rows each) as they are; return the bytes between the first region and the last,
+    which the check of the file written need not parse again: rows copied unchanged from the user's file. The
+    first and the last region are parsed, so the joins with what prodbook wrote are checked."""
+    first = next(regions, None)
+    if first is None:
+        return None
+    sink.write(first)
+    lo = sink.file_size
+    held = None
+    for region in regions:
+        if held is not None:
+            sink.write(held)
+        held = region
+    hi = sink.file_size
+    if held is not None:
+        sink.write(held)
+    return (lo, hi) if hi > lo else None
 
 
 def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) -> None:

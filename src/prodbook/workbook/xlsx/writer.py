@@ -27,14 +27,16 @@ from prodbook.workbook.xlsx.styles import _Styles
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
-                   progress: Progress | None = None) -> list[str]:
+                   progress: Progress | None = None, copied: dict[str, tuple[int, int]] | None = None
+                   ) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
     Every part not named in the changes is copied unchanged. Raises
     UnsupportedLayout / ValueError before anything is written. A date written
     into a cell without a date format gets ``date_format`` (default: the
-    rewrites' look's, else dd-mmm-yy). ``progress`` hears how far each long sheet is written.
+    rewrites' look's, else dd-mmm-yy). ``progress`` hears how far each long sheet is written. ``copied``
+    (when given) receives, for a part written, the byte range that holds rows copied unchanged from ``src``.
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -82,7 +84,10 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         except BaseException:
             dst.unlink(missing_ok=True)
             raise
-        return [n for n in pkg.changed if n not in pkg.removed]
+        written = [n for n in pkg.changed if n not in pkg.removed]
+        if copied is not None:
+            copied.update((n, pkg.copied[n]) for n in written if n in pkg.copied)
+        return written
     finally:
         pkg.close()
 
