@@ -7,6 +7,7 @@ import re
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -41,8 +42,9 @@ def sheet_book(path: Path) -> Path:
     return path
 
 
-def edited_part(path: Path, staged: list, chunk: int | None) -> bytes:
-    """The T&A part after ``staged`` edits: streamed in blocks of ``chunk`` bytes, or merged whole (None)."""
+def edited_part(path: Path, staged: list, chunk: int | None, ranges: list | None = None) -> bytes:
+    """The T&A part after ``staged`` edits: streamed in blocks of ``chunk`` bytes, or merged whole (None);
+    given ``ranges``, the part alone, and ``ranges`` receives the byte ranges of rows copied as they were."""
     pkg = _Package(path)
     try:
         book = _read_book(pkg)
@@ -57,6 +59,9 @@ def edited_part(path: Path, staged: list, chunk: int | None) -> bytes:
             edits._edit_whole(pkg, book, styles, part, "T&A", flat_for)
         else:
             edits._stream_edits(pkg, book, styles, part, "T&A", flat_for, chunk)
+        if ranges is not None:  # the part alone, and its ranges
+            ranges.extend(pkg.copied.get(part, ()))
+            return b"".join(pkg.blocks(part))
         return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml"))
     finally:
         pkg.close()
@@ -81,6 +86,43 @@ def test_streamed_edits_equal_the_merge_in_memory(book_path: Path, chunk: int, c
     column_rows = sorted(column_rows)
     staged.append(ColumnEdit("T&A", 2, column_rows, [date(2027, 1, 1) + timedelta(days=r) for r in column_rows]))
     assert edited_part(book_path, staged, chunk) == edited_part(book_path, staged, None)
+
+
+@pytest.fixture(scope="module")
+def plain_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sheet with plain ASCII text only: every block can have its copied rows left to the CRC."""
+    path = sheet_book(tmp_path_factory.mktemp("plain") / "sheet.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for row in wb["T&A"].iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = cell.value.encode("ascii", "replace").decode()
+    wb.save(path)
+    return path
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 4096), cells=cell_edits, plain=st.booleans())
+def test_rows_left_to_the_crc_are_whole_untouched_rows_as_they_were(
+        book_path: Path, plain_path: Path, chunk: int, cells: list, plain: bool) -> None:
+    """The ranges the check of the file does not parse again hold whole rows, none of them edited, each as the
+    user's file had it; the part without them still parses, so every join with an edited row is checked."""
+    path = plain_path if plain else book_path
+    ranges: list = []
+    staged = [CellEdit("T&A", r, c, v) for r, c, v in cells]
+    written = edited_part(path, staged, chunk, ranges)
+    with zipfile.ZipFile(path) as z:
+        old = z.read("xl/worksheets/sheet1.xml")
+    edited = {r for r, _, _ in cells}
+    rest, pos = b"", 0
+    for lo, hi in ranges:
+        rows = written[lo:hi]
+        assert pos <= lo < hi and re.match(rb"<row[ >]", rows) and rows.endswith(b"</row>") and rows in old
+        assert not edited & {int(n) for n in re.findall(rb'<row r="(\d+)"', rows)}
+        rest, pos = rest + written[pos:lo], hi
+    ElementTree.fromstring(rest + written[pos:])
+    if plain and chunk > 2000 and len(edited) < 5:
+        assert ranges  # long runs of untouched rows in one block: left to the CRC
 
 
 def test_edit_in_a_row_the_sheet_lacks_goes_to_the_whole_merge(tmp_path: Path) -> None:
@@ -426,8 +468,7 @@ def test_rows_added_below_a_log_read_a_block_at_a_time_equal_the_whole_split(
     streamed, copied = appended_part(log_path, rw, chunk)
     whole, none = appended_part(log_path, rw, None)
     assert streamed == whole and none is None
-    if copied is not None:
-        lo, hi = copied
+    for lo, hi in copied or ():
         assert 0 < lo < hi
         with zipfile.ZipFile(log_path) as z:
             old = z.read("xl/worksheets/sheet1.xml")
@@ -469,18 +510,22 @@ def test_an_append_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
 
 
 @given(data=st.binary(max_size=200), cuts=st.lists(st.integers(0, 200), max_size=6),
-       lo=st.integers(0, 220), size=st.integers(0, 220))
-def test_the_check_reads_around_a_copied_range_wherever_blocks_fall(data: bytes, cuts: list, lo: int, size: int
-                                                                      ) -> None:
-    """Cut into blocks anywhere, the bytes parsed are the part without the copied range, in order."""
-    hi = lo + size
-    bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+       bounds=st.lists(st.integers(0, 220), max_size=8, unique=True))
+def test_the_check_reads_around_copied_ranges_wherever_blocks_fall(data: bytes, cuts: list, bounds: list) -> None:
+    """Cut into blocks anywhere, the bytes parsed are the part without the copied ranges, in order."""
+    edges = sorted(bounds)
+    ranges = [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2])]
+    blocks = sorted({0, len(data), *(c for c in cuts if c < len(data))})
     parsed = b""
-    for a, b in zip(bounds, bounds[1:]):
-        for piece in safety._outside(data[a:b], a, lo, hi):
+    for a, b in zip(blocks, blocks[1:]):
+        for piece in safety._outside(data[a:b], a, ranges):
             assert piece
             parsed += piece
-    assert parsed == data[:lo] + data[hi:]
+    kept = bytearray()
+    for i, byte in enumerate(data):
+        if not any(lo <= i < hi for lo, hi in ranges):
+            kept.append(byte)
+    assert parsed == bytes(kept)
 
 
 def test_a_copied_range_is_left_to_the_crc_and_all_around_it_is_parsed(tmp_path: Path) -> None:
@@ -492,7 +537,9 @@ def test_a_copied_range_is_left_to_the_crc_and_all_around_it_is_parsed(tmp_path:
         z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + body + b"</worksheet>")
     start = len(b"<worksheet><sheetData><row r='1'/>")
     end = start + len(b"<row r='2'><c><v>1<</v></c></row>")
-    safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": (start, end)})
+    safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": [(start, end)]})
+    both = [(start, end), (end, end + len(b"<row r='3'/>"))]
+    safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": both})
     for lo, hi in ((start + 1, end), (start, end - 6), (0, 0)):
         with pytest.raises(ValueError, match="sheet1.xml"):
-            safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": (lo, hi)})
+            safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": [(lo, hi)]})

@@ -265,7 +265,7 @@ class FileBook(Staging):
                 made = safety.make_backup(self.path, src.fp)
                 safety.step("backup", self.path)
                 written: list[str] = []
-                copied: dict[str, tuple[int, int]] = {}
+                copied: dict[str, list[tuple[int, int]]] = {}
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,

@@ -10,6 +10,7 @@ written. ``WRITE_HOOKS`` lets the fault-injection tests act at each step.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import hashlib
 import io
@@ -19,7 +20,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -141,7 +142,7 @@ class Source:
 # --------------------------------------------------------------------------- the new file
 def verify_package(path: Path, parse: Collection[str] | None = None,
                    progress: Callable[[str, int, int], None] | None = None,
-                   unparsed: Mapping[str, tuple[int, int]] | None = None) -> None:
+                   unparsed: Mapping[str, Sequence[tuple[int, int]]] | None = None) -> None:
     """Refuse a written package whose members fail their CRC or whose XML does not parse.
 
     Every member's CRC is checked; the XML parts named in ``parse`` (default:
@@ -150,9 +151,10 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
     every part of a 20 MB package costs about 5 s, the CRCs about 1 s).
     Streams each member (bounded memory); XML entity declarations are refused
     as the readers refuse them. Raises ValueError naming the part. ``progress(what, done, total)`` hears
-    the bytes checked so far. ``unparsed``: part -> a byte range of whole rows the writer copied unchanged
-    from the original (a long Change Log's old rows below the new ones), read for the CRC but not parsed
-    again, for the reason whole copied parts are not: what is around it, the joins included, still is.
+    the bytes checked so far. ``unparsed``: part -> byte ranges (in order) of whole rows the writer copied
+    unchanged from the original (a long Change Log's rows above the new ones, the rows between the edited
+    ones), read for the CRC but not parsed again, for the reason whole copied parts are not: what is around
+    them, the joins included, still is.
     """
     with zipfile.ZipFile(path) as z:
         total, done = sum(i.file_size for i in z.infolist()), 0
@@ -161,13 +163,13 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
             parser = expat.ParserCreate() if xml else None
             if parser is not None:
                 parser.EntityDeclHandler = _refuse_entities
-            lo, hi = (unparsed or {}).get(info.filename, (0, 0))
+            skip = (unparsed or {}).get(info.filename, ())
             at = 0
             try:
                 with z.open(info) as member:  # reading to the end checks the CRC
                     while chunk := member.read(1 << 20):
                         if parser is not None:
-                            for piece in _outside(chunk, at, lo, hi):
+                            for piece in _outside(chunk, at, skip):
                                 parser.Parse(piece, False)
                         at += len(chunk)
                         if progress is not None:
@@ -179,12 +181,22 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
                 raise ValueError(f"the file prodbook wrote failed its check at part {info.filename}: {exc}") from exc
 
 
-def _outside(chunk: bytes, at: int, lo: int, hi: int) -> list[bytes]:
-    """The pieces of ``chunk`` (its first byte at offset ``at``) outside the range ``lo:hi``."""
+def _outside(chunk: bytes, at: int, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The pieces of ``chunk`` (its first byte at offset ``at``) outside ``ranges`` (in order, apart)."""
     end = at + len(chunk)
-    if hi <= at or lo >= end:
-        return [chunk]
-    return [piece for piece in (chunk[:max(lo - at, 0)], chunk[hi - at:] if hi < end else b"") if piece]
+    i = bisect.bisect_right(ranges, (at, end)) - 1  # the last range starting at or before ``at``, if any
+    pieces, pos = [], at
+    for lo, hi in ranges[max(i, 0):]:
+        if lo >= end:
+            break
+        if hi <= pos:
+            continue
+        if lo > pos:
+            pieces.append(chunk[pos - at:lo - at])
+        pos = max(pos, hi)
+    if pos < end:
+        pieces.append(chunk[pos - at:])
+    return pieces
 
 
 def _refuse_entities(*_: object) -> None:

@@ -263,16 +263,19 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     merge = _RowMerge(flat, vw, styles, sheet, p)
     forbidden = ("<!--", "<![CDATA[", f"<{p}row>")
     out = pkg.streamed()
+    copied: list[tuple[int, int]] = []
     try:
         out.write(_grown_dimension(buf[:m.start()], flat) + f"<{p}sheetData>")
         want = next(groups, None)
         tail = ""
         for region, end in _row_regions(texts, buf[m.end():], p):
             tail = end or tail
-            if any(f in region for f in forbidden):
+            if ("!" in region and any(f in region for f in forbidden[:2])) or forbidden[2] in region:
                 raise _WholePart
             pieces: list[str] = []
             pos = 0
+            plain = region.isascii()  # then a character is a byte: the copied rows' bytes are known
+            at_byte = out.file_size
             while want is not None:
                 rn, lo, hi = want
                 at = region.find(f'<{p}row r="{rn}"', pos)
@@ -281,9 +284,15 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                 rm = row_at(region, at, p)
                 if rm is None:
                     raise _WholePart
-                pieces += (region[pos:at], _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1])
+                row = _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1]
+                if plain:
+                    _copied_inside(region, pos, at, at_byte, p, copied)
+                    at_byte += at - pos + (len(row) if row.isascii() else len(row.encode("utf-8")))
+                pieces += (region[pos:at], row)
                 pos = rm[2]
                 want = next(groups, None)
+            if plain:
+                _copied_inside(region, pos, len(region), at_byte, p, copied)
             pieces.append(region[pos:])
             out.write("".join(pieces))
         if want is not None:  # a row to edit that the sheet does not hold, or holds out of order
@@ -294,8 +303,18 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     except BaseException:
         out.discard()
         raise
-    pkg.set_streamed(part, out)
+    pkg.set_streamed(part, out, copied)
     return merge.had_formula or vw.wrote_formula
+
+
+def _copied_inside(region: str, start: int, end: int, at_byte: int, p: str, copied: list[tuple[int, int]]) -> None:
+    """Note the rows of ``region[start:end]`` (untouched rows, written from ``at_byte`` on) but its first and
+    its last: the check of the file written parses those two, and so every join with an edited row."""
+    close = f"</{p}row>"
+    lo = region.find(close, start, end)
+    hi = region.rfind(f"<{p}row", start, end)
+    if lo >= 0 and lo + len(close) < hi:
+        copied.append((at_byte + lo + len(close) - start, at_byte + hi - start))
 
 
 class _RowMerge:

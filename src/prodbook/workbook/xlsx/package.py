@@ -161,9 +161,9 @@ class _Package:
         self.added: list[str] = []
         self.removed: set[str] = set()
         self._text: dict[str, str] = {}
-        self.copied: dict[str, tuple[int, int]] = {}
-        """Part -> a byte range of its new text that is whole rows copied unchanged from the source: the
-        check of the file written parses the rest (``verify_package``'s ``unparsed``)."""
+        self.copied: dict[str, list[tuple[int, int]]] = {}
+        """Part -> byte ranges (in order) of its new text that are whole rows copied unchanged from the
+        source: the check of the file written parses the rest (``verify_package``'s ``unparsed``)."""
         self.scratch: Path | None = None
         """The folder for the temporary files of streamed parts (beside the file written); None: the system's."""
 
@@ -196,15 +196,15 @@ class _Package:
         """A new temporary part to write into; ``set_streamed`` puts it in the package once complete."""
         return _Deflated(self.scratch)
 
-    def set_streamed(self, name: str, part: _Deflated, copied: tuple[int, int] | None = None) -> None:
-        """``copied``: the byte range of ``part`` that holds rows copied unchanged from the source."""
+    def set_streamed(self, name: str, part: _Deflated, copied: list[tuple[int, int]] | None = None) -> None:
+        """``copied``: the byte ranges of ``part`` that hold rows copied unchanged from the source."""
         part.close()
         self._text.pop(name, None)
         old = self.changed.get(name)
         if isinstance(old, _Deflated):
             old.discard()
         self._set_changed(name, part)
-        if copied is not None:
+        if copied:
             self.copied[name] = copied
 
     def exists(self, name: str) -> bool:

@@ -65,6 +65,15 @@ _WHOLE_ROWS_HINTS = ('t="shared"', "t='shared'", 't="array"', "t='array'", 't="d
 """Formulas whose checks and moves read every row (shared masters, array areas): a rewrite of a sheet
 without them parses only the rows it keeps cells from (a million-row log is not split into a million rows)."""
 
+
+def _whole_rows_only(rows: str, formula: bool) -> bool:
+    """Do these rows need the whole split: shared or array formulas (``formula``: they hold a formula at all;
+    those kinds live only in one), XML comments or CDATA? Plain finds, so a long log is read at C speed (a
+    one-character find is a memchr: most logs hold no "!" at all)."""
+    return ("!" in rows and ("<!--" in rows or "<![CDATA[" in rows)) or (
+        formula and any(x in rows for x in _WHOLE_ROWS_HINTS))
+
+
 _Row = tuple[int, str, str, str]
 """A split row: (row number, attributes, content, raw XML)."""
 
@@ -399,9 +408,6 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
                                    progress))
     memo: dict[str, _Carry] = {}  # a row's attributes, carrying no cell: one tuple for every row alike
 
-    def odd(text: str) -> bool:
-        return any(x in text for x in _WHOLE_ROWS_HINTS) or "<!--" in text or "<![CDATA[" in text
-
     try:
         found = _sheet_data_start(texts)
         if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
@@ -418,9 +424,10 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
         after = ""
         for region, end in _row_regions(texts, buf[m.end():], p):
             after = end or after
-            if odd(region):
+            held = _has_formula(region)
+            if _whole_rows_only(region, held):
                 return None
-            formula = formula or _has_formula(region)
+            formula = formula or held
             for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
                 prev = num
@@ -469,9 +476,10 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
         after = ""
         for region, end in _row_regions(texts, buf[m.end():], p):
             after = end or after
-            if any(x in region for x in _WHOLE_ROWS_HINTS) or "<!--" in region or "<![CDATA[" in region:
+            held = _has_formula(region)
+            if _whole_rows_only(region, held):
                 return None
-            formula = formula or _has_formula(region)
+            formula = formula or held
             if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
                 last = _last_row_number(region, p)  # the last row as written, as the whole split reads it
             if rows and rows[-1][0] > hr:
@@ -545,7 +553,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
 
     try:
         flush(start)
-        copied = _copy_regions(sink, kept_rows) if kept_rows is not None else None
+        copied = _copy_regions(sink, kept_rows) if kept_rows is not None else []
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
                                     ROW_BLOCK, carried)
         sink.write(end)
@@ -556,13 +564,13 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
     return translated
 
 
-def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> tuple[int, int] | None:
+def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> list[tuple[int, int]]:
     """Write ``regions`` (whole rows each) as they are; return the bytes between the first region and the last,
     which the check of the file written need not parse again: rows copied unchanged from the user's file. The
     first and the last region are parsed, so the joins with what prodbook wrote are checked."""
     first = next(regions, None)
     if first is None:
-        return None
+        return []
     sink.write(first)
     lo = sink.file_size
     held = None
@@ -573,7 +581,7 @@ def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> tuple[int, int] | 
     hi = sink.file_size
     if held is not None:
         sink.write(held)
-    return (lo, hi) if hi > lo else None
+    return [(lo, hi)] if hi > lo else []
 
 
 def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) -> None:

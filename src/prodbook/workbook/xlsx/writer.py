@@ -27,7 +27,7 @@ from prodbook.workbook.xlsx.styles import _Styles
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
-                   progress: Progress | None = None, copied: dict[str, tuple[int, int]] | None = None
+                   progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None
                    ) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
@@ -36,7 +36,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     UnsupportedLayout / ValueError before anything is written. A date written
     into a cell without a date format gets ``date_format`` (default: the
     rewrites' look's, else dd-mmm-yy). ``progress`` hears how far each long sheet is written. ``copied``
-    (when given) receives, for a part written, the byte range that holds rows copied unchanged from ``src``.
+    (when given) receives, for a part written, the byte ranges that hold rows copied unchanged from ``src``.
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
