@@ -310,27 +310,25 @@ _ROW_TAG_RE = re.compile(rb'<(\w+:)?row[\s>/]')
 def _last_row_in(buf: bytes, cut: int, last: int) -> int:
     """The last row number once the row tags of ``buf[:cut]`` are passed (``last``: the one before them).
 
-    Where every row tag starts with its r, as Excel writes it, the last tag's r is the answer, counted
-    and found at C speed (a long log is thousands of rows a block). Anything else (a row without r, a
-    second prefix) reads each tag, a row without r following the one before it.
+    A row's r sets its number, so only the tags after the last row opened with its r (as Excel writes every
+    row) are read: found from the end at C speed, a long log costs no pass over its rows. A row without r
+    follows the one before it; where no row opens with r, each tag is read.
     """
     first = _ROW_TAG_RE.search(buf, 0, cut)
     if first is None:
         return last
-    start, prefix = first.start(), first[1] or b""
-    tag = b"<" + prefix + b"row"
-    numbered = tag + b' r="'
-    other = b"<row" if prefix else b":row"  # a second prefix for rows (or ':row' in text): read each tag
-    if buf.count(tag, start, cut) == buf.count(numbered, start, cut) and buf.find(other, start, cut) < 0:
-        at = buf.rfind(numbered, start, cut) + len(numbered)
-        number = buf[at:buf.find(b'"', at, cut)]
+    numbered = b"<" + (first[1] or b"") + b'row r="'
+    at = buf.rfind(numbered, first.start(), cut)
+    if at >= 0:
+        q = at + len(numbered)
+        number = buf[q:buf.find(b'"', q, cut)]
         if number.isdigit():
-            return int(number)
+            return _each_row(buf, cut, int(number), q)
     return _each_row(buf, cut, last)
 
 
-def _each_row(buf: bytes, cut: int, last: int) -> int:
-    for m in _ROW_NUMBER_RE.finditer(buf, 0, cut):
+def _each_row(buf: bytes, cut: int, last: int, start: int = 0) -> int:
+    for m in _ROW_NUMBER_RE.finditer(buf, start, cut):
         r = _R_ATTR_RE.search(m[1])
         last = int(r[1]) if r else last + 1
     return last
