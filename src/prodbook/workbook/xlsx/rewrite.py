@@ -546,9 +546,23 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         if progress is not None and done[0]:  # the first flush is the head and the rows kept
             progress(f"Writing '{rw.sheet}'", min(done[0], len(rw.rows)), len(rw.rows))
         done[0] += ROW_BLOCK
+        batch: list[str] = []  # rows joined up to a chunk: one encode and compress call, not one a row
+        held = 0
         for piece in pieces:
-            for i in range(0, len(piece), STREAM_CHUNK):  # a kept log of a million rows: encoded a slice at a time
-                sink.write(piece[i:i + STREAM_CHUNK])
+            if len(piece) < STREAM_CHUNK:
+                batch.append(piece)
+                held += len(piece)
+                if held < STREAM_CHUNK:
+                    continue
+            if batch:
+                sink.write("".join(batch))
+                batch.clear()
+                held = 0
+            if len(piece) >= STREAM_CHUNK:  # a kept log of a million rows: encoded a slice at a time
+                for i in range(0, len(piece), STREAM_CHUNK):
+                    sink.write(piece[i:i + STREAM_CHUNK])
+        if batch:
+            sink.write("".join(batch))
         pieces.clear()
 
     try:
