@@ -125,6 +125,20 @@ def test_rows_left_to_the_crc_are_whole_untouched_rows_as_they_were(
         assert ranges  # long runs of untouched rows in one block: left to the CRC
 
 
+def test_rows_this_run_wrote_are_never_left_unparsed(plain_path: Path, tmp_path: Path) -> None:
+    """Cells edited on a sheet the same call rewrote: the rows the edits stream past are prodbook's own, so the
+    check parses them all; the same edits on the sheet as read leave its untouched rows to the CRC."""
+    edits_only: dict = {}
+    rewrite_sheets(plain_path, tmp_path / "a.xlsx", [], [CellEdit("T&A", 30, 5, "typed")], copied=edits_only)
+    assert edits_only.get("xl/worksheets/sheet1.xml")
+    both: dict = {}
+    rw = SheetRewrite(sheet="T&A", header_row=1, columns=(2,), rows=tuple((date(2027, 1, 1),) for _ in range(ROWS)),
+                      source_rows=tuple(range(2, ROWS + 2)))
+    rewrite_sheets(plain_path, tmp_path / "b.xlsx", [rw], [CellEdit("T&A", 30, 5, "typed")], copied=both)
+    assert "xl/worksheets/sheet1.xml" not in both
+    safety.verify_package(tmp_path / "b.xlsx", unparsed=both)
+
+
 def test_edit_in_a_row_the_sheet_lacks_goes_to_the_whole_merge(tmp_path: Path) -> None:
     """A new row (past the last) cannot be streamed in place: the same call merges the sheet whole."""
     path = sheet_book(tmp_path / "t.xlsx")

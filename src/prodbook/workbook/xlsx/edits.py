@@ -263,7 +263,8 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     merge = _RowMerge(flat, vw, styles, sheet, p)
     forbidden = ("<!--", "<![CDATA[", f"<{p}row>")
     out = pkg.streamed()
-    copied: list[tuple[int, int]] = []
+    copied: list[tuple[int, int]] = []  # rows as the user's file has them (not as this run wrote them)
+    original = part not in pkg.changed
     try:
         out.write(_grown_dimension(buf[:m.start()], flat) + f"<{p}sheetData>")
         want = next(groups, None)
@@ -274,7 +275,7 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                 raise _WholePart
             pieces: list[str] = []
             pos = 0
-            plain = region.isascii()  # then a character is a byte: the copied rows' bytes are known
+            noted = original and region.isascii()  # a character is a byte there: the copied rows' bytes are known
             at_byte = out.file_size
             while want is not None:
                 rn, lo, hi = want
@@ -285,13 +286,13 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                 if rm is None:
                     raise _WholePart
                 row = _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1]
-                if plain:
+                if noted:
                     _copied_inside(region, pos, at, at_byte, p, copied)
                     at_byte += at - pos + (len(row) if row.isascii() else len(row.encode("utf-8")))
                 pieces += (region[pos:at], row)
                 pos = rm[2]
                 want = next(groups, None)
-            if plain:
+            if noted:
                 _copied_inside(region, pos, len(region), at_byte, p, copied)
             pieces.append(region[pos:])
             out.write("".join(pieces))

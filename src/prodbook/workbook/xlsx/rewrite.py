@@ -90,7 +90,8 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
 
     pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
     scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
-    appended = _scan_append(pkg, part, rw, chunk, progress) if pure_append else None
+    # rows copied from the user's file, not from a sheet created in this call (``_copy_regions`` notes them)
+    appended = _scan_append(pkg, part, rw, chunk, progress) if pure_append and part not in pkg.changed else None
     if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
         text = ""
         sh, lean, held_formula = scan.sheet, True, scan.formula
