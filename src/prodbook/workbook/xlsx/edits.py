@@ -287,7 +287,8 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
                     raise _WholePart
                 row = _merged_row(merge, p, rn, rm[0], rm[1], lo, hi)[1]
                 if noted:
-                    _copied_inside(region, pos, at, at_byte, p, copied)
+                    if at - pos > RUN_NOTED:
+                        _copied_inside(region, pos, at, at_byte, p, copied)
                     at_byte += at - pos + (len(row) if row.isascii() else len(row.encode("utf-8")))
                 pieces += (region[pos:at], row)
                 pos = rm[2]
@@ -306,6 +307,11 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
         raise
     pkg.set_streamed(part, out, copied)
     return merge.had_formula or vw.wrote_formula
+
+
+RUN_NOTED = 4096
+"""Untouched rows are noted for the check of the file only in runs longer than this (characters): a first
+build edits every row, and a note per short run costs more than parsing it."""
 
 
 def _copied_inside(region: str, start: int, end: int, at_byte: int, p: str, copied: list[tuple[int, int]]) -> None:
