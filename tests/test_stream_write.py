@@ -364,8 +364,9 @@ def _bare_rows(path: Path) -> None:
             z.writestr(name, data)
 
 
-def carried_part(path: Path, rw: SheetRewrite, chunk: int | None) -> bytes:
-    """The log part rewritten with ``rw``: read ``chunk`` bytes at a time, or split whole (None)."""
+def rewritten_part(path: Path, rw: SheetRewrite, chunk: int | None, scan: str) -> tuple[bytes, list | None]:
+    """The log part rewritten with ``rw``: read ``chunk`` bytes at a time (its rows written a few at a time too),
+    or split whole (None: the streamed reader ``scan`` turned off); and the byte ranges noted as rows copied."""
     pkg = _Package(path)
     try:
         book = _read_book(pkg)
@@ -373,13 +374,19 @@ def carried_part(path: Path, rw: SheetRewrite, chunk: int | None) -> bytes:
         part = next(s[2] for s in book.sheets if s[0] == rw.sheet)
         with pytest.MonkeyPatch.context() as mp:
             if chunk is None:
-                mp.setattr(rewrite, "_scan_carried", lambda *_: None)
+                mp.setattr(rewrite, scan, lambda *_: None)
             else:
-                mp.setattr(rewrite, "ROW_BLOCK", 3)  # the rows written a few at a time as well
+                mp.setattr(rewrite, "ROW_BLOCK", 3)
             formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK)
-        return b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
+        data = b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
+        return data, pkg.copied.get(part)
     finally:
         pkg.close()
+
+
+def carried_part(path: Path, rw: SheetRewrite, chunk: int | None) -> bytes:
+    """The log part rewritten with ``rw``, its kept rows' cells carried (the Change Log moved)."""
+    return rewritten_part(path, rw, chunk, "_scan_carried")[0]
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["named", "bare"])
@@ -449,22 +456,10 @@ def test_a_sheet_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
             assert carried_part(odd, rw, 100) == carried_part(odd, rw, None), name
 
 
-def appended_part(path: Path, rw: SheetRewrite, chunk: int | None) -> tuple[bytes, tuple[int, int] | None]:
-    """The log part with ``rw``'s rows added below its own: its rows copied a region of ``chunk`` bytes at a
-    time, or split whole (None); and the byte range the check of the file need not parse."""
-    pkg = _Package(path)
-    try:
-        book = _read_book(pkg)
-        styles = _Styles(pkg, book.part, "dd-mmm-yy")
-        part = next(s[2] for s in book.sheets if s[0] == rw.sheet)
-        with pytest.MonkeyPatch.context() as mp:
-            if chunk is None:
-                mp.setattr(rewrite, "_scan_append", lambda *_: None)
-            formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK)
-        data = b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
-        return data, pkg.copied.get(part)
-    finally:
-        pkg.close()
+def appended_part(path: Path, rw: SheetRewrite, chunk: int | None) -> tuple[bytes, list | None]:
+    """The log part with ``rw``'s rows added below its own (its rows copied a region at a time), and the byte
+    ranges the check of the file need not parse."""
+    return rewritten_part(path, rw, chunk, "_scan_append")
 
 
 def log_rows(n: int) -> tuple:

@@ -396,6 +396,43 @@ class _Carried:
     """A formula in the sheet's rows."""
 
 
+class _Streamed:
+    """A sheet read ``chunk`` bytes at a time for a streamed rewrite (``_scan_carried``, ``_scan_append``): its
+    head (``open``), its rows a region of whole rows at a time (``regions``), then its tail and whether the
+    rows hold a formula. Raises ``_WholePart`` where the whole split must answer: shared or array formulas,
+    comments or CDATA, no rows, not UTF-8."""
+
+    def __init__(self, pkg: _Package, part: str, sheet: str, chunk: int, progress: Progress | None) -> None:
+        self.texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{sheet}'",
+                                            pkg.size(part), progress))
+        self.head = self.p = self.tail = self._rest = ""
+        self.formula = False
+
+    def open(self) -> None:
+        found = _sheet_data_start(self.texts)
+        if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
+            raise _WholePart
+        m, buf = found
+        self.p, self.head, self._rest = m.group(1), buf[:m.start()], buf[m.end():]
+
+    def regions(self) -> Iterator[str]:
+        after = ""
+        for region, end in _row_regions(self.texts, self._rest, self.p):
+            after = end or after
+            held = _has_formula(region)
+            if _whole_rows_only(region, held):
+                raise _WholePart
+            self.formula = self.formula or held
+            yield region
+        self.tail = after + "".join(self.texts)
+        if any(x in self.tail for x in _WHOLE_ROWS_HINTS):
+            raise _WholePart
+
+    def sheet(self, rows: list[_Row], kept_raw: str | None, last: int) -> _Sheet:
+        p = self.p
+        return _Sheet(self.head, f"<{p}sheetData>", f"</{p}sheetData>", rows, self.tail, p, kept_raw, last)
+
+
 def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM_CHUNK,
                   progress: Progress | None = None) -> _Carried | None:
     """``_split_sheet``'s lean split (the header rows, the first data row, the source rows), read ``chunk``
@@ -405,30 +442,15 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
     it refuses, as before."""
     hr, written = rw.header_row, set(rw.columns)
     wanted = {r for r in rw.source_rows or () if r is not None}
-    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{rw.sheet}'", pkg.size(part),
-                                   progress))
+    stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
     memo: dict[str, _Carry] = {}  # a row's attributes, carrying no cell: one tuple for every row alike
-
+    rows: list[_Row] = []
+    carried: dict[int, _Carry] = {}
+    first: _Row | None = None
+    prev = last = 0
     try:
-        found = _sheet_data_start(texts)
-        if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
-            return None
-        m, buf = found
-        p = m.group(1)
-        head = buf[:m.start()]
-        close = f"</{p}sheetData>"
-        rows: list[_Row] = []
-        carried: dict[int, _Carry] = {}
-        first: _Row | None = None
-        prev = last = 0
-        formula = False
-        after = ""
-        for region, end in _row_regions(texts, buf[m.end():], p):
-            after = end or after
-            held = _has_formula(region)
-            if _whole_rows_only(region, held):
-                return None
-            formula = formula or held
+        stream.open()
+        for region in stream.regions():
             for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
                 prev = num
@@ -446,14 +468,11 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
                         carried[num] = memo.setdefault(a, (a, ()))
                     else:
                         carried.pop(num, None)
-        tail = after + "".join(texts)
     except _WholePart:
-        return None
-    if any(x in tail for x in _WHOLE_ROWS_HINTS):
         return None
     if first is not None:
         rows.append(first)
-    return _Carried(_Sheet(head, f"<{p}sheetData>", close, rows, tail, p, None, last), carried, formula)
+    return _Carried(stream.sheet(rows, None, last), carried, stream.formula)
 
 
 def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM_CHUNK,
@@ -463,24 +482,13 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
     else of the rows above them, which ``_body_regions`` then copies as they are. None where the whole split
     must answer (rows past ``keep_rows``, shared or array formulas, comments or CDATA, no rows, not UTF-8)."""
     hr = rw.header_row
-    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{rw.sheet}'", pkg.size(part),
-                                   progress))
+    stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
+    rows: list[_Row] = []
+    prev = last = 0
     try:
-        found = _sheet_data_start(texts)
-        if found is None or found[0].group(2) or any(x in found[1][:found[0].end()] for x in _WHOLE_ROWS_HINTS):
-            return None
-        m, buf = found
-        p = m.group(1)
-        rows: list[_Row] = []
-        prev = last = 0
-        formula = False
-        after = ""
-        for region, end in _row_regions(texts, buf[m.end():], p):
-            after = end or after
-            held = _has_formula(region)
-            if _whole_rows_only(region, held):
-                return None
-            formula = formula or held
+        stream.open()
+        p = stream.p
+        for region in stream.regions():
             if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
                 last = _last_row_number(region, p)  # the last row as written, as the whole split reads it
             if rows and rows[-1][0] > hr:
@@ -490,12 +498,11 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
                 rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
                 if num > hr:
                     break  # the header rows and the first data row are all an append needs
-        tail = after + "".join(texts)
     except _WholePart:
         return None
-    if not 0 < last <= hr + rw.keep_rows or any(x in tail for x in _WHOLE_ROWS_HINTS):
+    if not 0 < last <= hr + rw.keep_rows:
         return None
-    return _Sheet(buf[:m.start()], f"<{p}sheetData>", f"</{p}sheetData>", rows, tail, p, "", last), formula
+    return stream.sheet(rows, "", last), stream.formula
 
 
 def _body_regions(pkg: _Package, part: str, sheet: str, chunk: int = STREAM_CHUNK,
