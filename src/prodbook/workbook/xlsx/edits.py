@@ -343,6 +343,7 @@ class _RowMerge:
         self._ends = (f"</{p}c>", "/>")
         self._letters_re = re.compile(rf'<{re.escape(p)}c r="([A-Z]{{1,3}})\d')
         self._recipes: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[int], dict[int, int]] | None] = {}
+        self._templates: dict[tuple, str | None] = {}  # (recipe key, kinds, row style) -> the row as a format
         self._named = re.compile(rf'(<{re.escape(p)}c(?=[^>]*?\sr\s*=\s*"\$?([A-Za-z]+))\s[^>]*?'
                                  rf'(?:/>|>.*?</{re.escape(p)}c>))', re.S)
 
@@ -381,6 +382,16 @@ class _RowMerge:
         order, over = recipe
         pieces = content.split(self._opener)
         row_style = self._row_style(attrs)
+        if not over:  # no edit lands on a cell the row holds: the row is one format of its cells and edits
+            kinds_here = tuple(self.kinds[lo:hi])
+            shape = (key, kinds_here, row_style)
+            if shape not in self._templates:
+                if len(self._templates) >= 4096:
+                    self._templates.clear()
+                self._templates[shape] = self._template(order, len(pieces), key[1], kinds_here, row_style)
+            template = self._templates[shape]
+            if template is not None:
+                return template.format(*pieces, *self.text[lo:hi], rn)
         sa = f' s="{row_style}"' if row_style else ""
         kinds, text, letter, opener, p = self.kinds, self.text, self._letter, self._opener, self.p
         rs = str(rn)
@@ -406,6 +417,35 @@ class _RowMerge:
             else:
                 out.append(self._cell(k, ref, s, rn, cols[k]))
         return "".join(out)
+
+    def _template(self, order: list[int], held: int, edit_cols: tuple[int, ...], kinds: tuple[int, ...],
+                  row_style: int) -> str | None:
+        """A row of this shape as a ``str.format`` template: field i (0 < i < ``held``) the row's i-th cell after
+        its ``<c ``, field ``held + j`` the j-th edit's text, the last field the row number; what the loop in
+        ``row`` writes, cell for cell. None where an edit needs more than its text (a value written by the
+        value writer)."""
+        p, opener = self.p, self._opener
+        sa = f' s="{row_style}"' if row_style else ""
+        number = _field(held + len(kinds))
+        parts = []
+        for i in order:
+            if i > 0:
+                parts.append(_literal(opener) + _field(i))
+                continue
+            j = -i
+            start = _literal(f'<{p}c r="{self._letter[edit_cols[j]]}') + number + '"'
+            if kinds[j] == PLAIN:
+                parts.append(start + _literal(sa) + _field(held + j))
+            elif kinds[j] == DATE:
+                ds = self._date_style.get(row_style)
+                if ds is None:
+                    ds = self._date_style[row_style] = self.styles.date_style(row_style, False)
+                parts.append(start + f' s="{ds}"' + _field(held + j))
+            elif kinds[j] == EMPTY:
+                parts.append(start + _literal(sa) + "/>")
+            else:
+                return None
+        return "".join(parts)
 
     def _row_named(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
         """The row's cells, each found by its r; an edit may land on a cell the row holds."""
@@ -504,6 +544,15 @@ class _RowMerge:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
         x = self.vw.cell(ref, self.values[k], s, rn, c)
         return x if x is not None else f'<{p}c r="{ref}"/>'
+
+
+def _field(n: int) -> str:
+    return "{" + str(n) + "}"
+
+
+def _literal(text: str) -> str:
+    """``text`` as literal text of a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _recipe(letters: Sequence[str], edit_cols: Sequence[int]) -> tuple[list[int], dict[int, int]] | None:
