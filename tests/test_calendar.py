@@ -380,6 +380,26 @@ def test_unknown_country_or_subdivision_is_an_error():
         factory_calendar("V1", 8, "US", [2027])
 
 
+def test_one_country_s_holidays_are_worked_out_once_and_each_vendor_keeps_its_own_closures():
+    """Two vendors in China: the holidays package is asked once, the second vendor's calendar is the same
+    public holidays plus its own closure, and the estimate warning names each vendor."""
+    from prodbook.core import calendar
+
+    calendar._public_holidays.cache_clear()
+    years = [2026, 2027]
+    first, warned_first = factory_calendar("SHX", 1, "CN", years)
+    second, warned_second = factory_calendar("NBT", 1, "cn", years, [(date(2027, 2, 1), date(2027, 2, 3))])
+    assert calendar._public_holidays.cache_info().hits == 1
+    expected = set(holidays.country_holidays("CN", years=years))
+    assert set(first.holidays) == expected
+    assert set(second.holidays) == expected | {date(2027, 2, 1), date(2027, 2, 2), date(2027, 2, 3)}
+    assert [w.replace("SHX", "NBT") for w in warned_first] == warned_second
+    with pytest.raises(ValueError, match="XX"):  # a refusal is not kept: asked again, refused again
+        factory_calendar("V1", 1, "XX", years)
+    with pytest.raises(ValueError, match="XX"):
+        factory_calendar("V2", 1, "XX", years)
+
+
 def test_closures_only_and_reversed_closure():
     cal, warnings = factory_calendar("V1", 1, None, [2027], [(date(2027, 3, 5), date(2027, 3, 1)),
                                                               (date(2027, 3, 10), date(2027, 3, 10))])

@@ -28,6 +28,7 @@ weekend day worked by decree (China's make-up Saturdays) stays a day off.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -346,6 +347,16 @@ class FactoryCalendar:
         return bool(np.is_busday(np.datetime64(_as_date(d), "D"), busdaycal=self._cal))
 
 
+@functools.lru_cache(maxsize=64)
+def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]) -> tuple[frozenset[date], int, int, int]:
+    """A country's public holidays in ``years``, the years the holidays package covers, and the last year of
+    its announced special holidays. Kept: the package works out lunar calendars in Python, and a tracker's
+    vendors in one country, the T&A and the exceptions of one run, and every recalculated cell share them."""
+    public = holidays_pkg.country_holidays(code, subdiv=subdiv, years=years)
+    announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
+    return frozenset(public.keys()), public.start_year, public.end_year, announced
+
+
 def factory_calendar(
     name: str,
     weekend: Weekend,
@@ -383,15 +394,14 @@ def factory_calendar(
     code = (country or "").strip().upper()
     if code:
         try:
-            public = holidays_pkg.country_holidays(code, subdiv=subdiv, years=years)
+            public, first, last, announced = _public_holidays(code, subdiv, tuple(years))
         except NotImplementedError:
             where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {code!r}"
             raise ValueError(
                 f"Calendar {name}: prodbook's public holiday list does not know {where}; "
                 "use a two-letter ISO code such as CN, VN, BD, IN or US."
             ) from None
-        days_off.update(public.keys())
-        first, last = public.start_year, public.end_year
+        days_off.update(public)
         missing = [y for y in years if not first <= y <= last]
         if missing:
             warnings.append(
@@ -399,7 +409,6 @@ def factory_calendar(
                 f"(prodbook's public holiday list covers {first}-{last}); add them on the Closures sheet."
             )
         if code in _ANNOUNCED_YEARLY:
-            announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
             estimated = [y for y in years if announced and announced < y <= last]
             if estimated:
                 warnings.append(
