@@ -10,8 +10,9 @@ Prints figures; it is not a test. Run with `make bench`, or alone:
 Every figure is the CPU time (user + system, from getrusage) of a fresh process running one command
 (and everything it starts, for LibreOffice), and that process's peak resident memory: on a shared
 machine wall-clock time measures the neighbours, CPU time measures the work. Even CPU time moves by up to
-half between runs here, so each figure is the best of PRODBOOK_BENCH_REPEAT runs (default 3 up to 10,000
-PO lines, 1 above; the highest peak memory of them), every run from the same file. For each size:
+half for minutes at a time here, so each figure is the best of PRODBOOK_BENCH_REPEAT rounds (default 3 up
+to 10,000 PO lines, 1 above; the highest peak memory of them), every figure once a round, every run from
+the same file. For each size:
 
 - ``ta first``: `prodbook ta` on a tracker whose T&A holds the keys and Actuals typed so far, its
   generated columns never filled (every milestone's cells written);
@@ -37,7 +38,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -60,7 +60,8 @@ _FLOOR = ("import sys, zipfile\n"
           "src, dst, level = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
           "wb = CalamineWorkbook.from_path(src)\n"
           "cells = sum(len(r) for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python())\n"
-          "with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED, compresslevel=level) as zo:\n"
+          "with zipfile.ZipFile(src) as zin, \\\n"
+          "        zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED, compresslevel=level) as zo:\n"
           "    for info in zin.infolist():\n"
           "        out = zipfile.ZipInfo(info.filename, info.date_time)\n"
           "        out.compress_type = zipfile.ZIP_DEFLATED\n"
@@ -140,49 +141,50 @@ def repeats(n_lines: int) -> int:
     return int(os.environ.get("PRODBOOK_BENCH_REPEAT", 3 if n_lines <= 10_000 else 1))
 
 
-def best(times: int, run: Callable[[], Figure]) -> Figure:
-    """The least CPU of ``times`` runs (the one the neighbours disturbed least: this machine's speed moves by
-    up to half between runs, and a single run can flip a ratio past its target) with the highest peak memory
-    of them. A failed run is the figure."""
-    figures = []
-    for _ in range(times):
-        fig = run()
-        if fig.cpu is None or fig.note:
-            return fig
-        figures.append(fig)
+def best(figures: list[Figure]) -> Figure:
+    """The least CPU of the runs (the one the neighbours disturbed least) with the highest peak memory of
+    them; a failed run is the figure."""
+    failed = next((f for f in figures if f.cpu is None or f.note), None)
+    if failed is not None:
+        return failed
     return Figure(min(f.cpu for f in figures if f.cpu is not None), max(f.mb for f in figures if f.mb is not None))
 
 
 def run_size(folder: Path, n_lines: int, today: str) -> dict[str, Figure]:
-    """Each prodbook figure starts from the same file each time: the first build from the tracker built,
-    the daily run from the first build's result with Actuals typed, refresh from the daily run's result."""
+    """Rounds of every figure in turn (first build, daily run, refresh, floor, LibreOffice), each run from
+    the same file: the first build from the tracker built, the daily run from the first build's result with
+    Actuals typed, refresh from the daily run's result. This machine's speed moves by up to half for minutes
+    at a time, so runs of one figure in a row would all land in one such stretch and a ratio would compare
+    a slow stretch with a fast one: in rounds, each figure's best run comes from the same stretches."""
     built = write_tracker(folder / f"tracker-{n_lines}.xlsx", n_lines)
     toml = folder / "prodbook.toml"
     toml.write_text(BIG_LIMITS) if n_lines >= 10_000 else toml.unlink(missing_ok=True)
     work = folder / f"work-{n_lines}.xlsx"
-    times = repeats(n_lines)
-
-    def run_on(start: Path, *args: str) -> Callable[[], Figure]:
-        def run() -> Figure:
-            shutil.copy(start, work)
-            return measure(prodbook(*args, str(work)))
-        return run
-
-    out: dict[str, Figure] = {}
-    out["ta first"] = best(times, run_on(built, "ta", "--today", today))
-    typed = folder / f"typed-{n_lines}.xlsx"
-    shutil.copy(work, typed)
-    type_actuals(typed)
+    typed, daily = folder / f"typed-{n_lines}.xlsx", folder / f"daily-{n_lines}.xlsx"
     day = (TODAY + timedelta(days=1)).isoformat()
-    out["ta daily"] = best(times, run_on(typed, "ta", "--today", day))
-    daily = folder / f"daily-{n_lines}.xlsx"
-    shutil.copy(work, daily)
-    out["refresh"] = best(times, run_on(daily, "refresh", "--today", day))
-    out["floor"] = best(times, lambda: measure([sys.executable, "-c", _FLOOR, str(work), str(folder / "floor.xlsx"),
-                                                 str(REWRITE_COMPRESSLEVEL)]))
     peers = os.environ.get("PRODBOOK_BENCH_PEERS", "1") != "0"
-    out["LibreOffice"] = best(times, lambda: libreoffice(folder, n_lines)) if peers else Figure(None, None, "not run")
+
+    def run_on(start: Path, *args: str) -> Figure:
+        shutil.copy(start, work)
+        return measure(prodbook(*args, str(work)))
+
+    runs: dict[str, list[Figure]] = {}
+    for round_ in range(repeats(n_lines)):
+        runs.setdefault("ta first", []).append(run_on(built, "ta", "--today", today))
+        if round_ == 0:
+            shutil.copy(work, typed)
+            type_actuals(typed)
+        runs.setdefault("ta daily", []).append(run_on(typed, "ta", "--today", day))
+        if round_ == 0:
+            shutil.copy(work, daily)
+        runs.setdefault("refresh", []).append(run_on(daily, "refresh", "--today", day))
+        runs.setdefault("floor", []).append(measure([sys.executable, "-c", _FLOOR, str(work),
+                                                     str(folder / "floor.xlsx"), str(REWRITE_COMPRESSLEVEL)]))
+        if peers:
+            runs.setdefault("LibreOffice", []).append(libreoffice(folder, n_lines))
+    out = {name: best(figures) for name, figures in runs.items()}
     if not peers:
+        out["LibreOffice"] = Figure(None, None, "not run")
         out["openpyxl"] = Figure(None, None, "not run")
     elif n_lines <= 2_000 or os.environ.get("PRODBOOK_BENCH_OPENPYXL"):
         out["openpyxl"] = measure([sys.executable, "-c", "import openpyxl, sys; "
@@ -222,7 +224,7 @@ def main() -> None:
             path = write_tracker(folder / "tracker-50000.xlsx", 50_000)
             refused = measure(prodbook("ta", str(path), "--today", today))
             said = refused.note.partition(": ")[2] if refused.note.startswith("exit 2") else ""
-            print(f"\n50,000 PO lines (1.1 M T&A rows, past a sheet's 1,048,576): `prodbook ta` "
+            print("\n50,000 PO lines (1.1 M T&A rows, past a sheet's 1,048,576): `prodbook ta` "
                   + (f"refuses in {refused.cpu:.2f} s, {refused.mb:,.0f} MB, saying: {said}" if said
                      else f"was NOT refused ({refused})"))
 
