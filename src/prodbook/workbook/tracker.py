@@ -62,10 +62,8 @@ def column_values(column: pd.Series) -> list[Value]:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         at, distinct = pd.factorize(column)  # a T&A's dates: a few hundred days, each converted once
         days = pd.Series(distinct)
-        made = list(days.dt.date) if (days.dt.normalize() == days).all() else list(days.dt.to_pydatetime())
-        converted = np.empty(len(made) + 1, dtype=object)
-        converted[:] = [*made, None]  # NaT is -1: None, put last
-        return cast(list[Value], converted[at].tolist())
+        return _spread(at, list(days.dt.date) if (days.dt.normalize() == days).all() else
+                       list(days.dt.to_pydatetime()))
     if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         values = column.astype(object).to_numpy()
         return [None if m else cell_value(v) for v, m in zip(values, missing)]
@@ -77,12 +75,18 @@ def column_values(column: pd.Series) -> list[Value]:
         text[blank] = None
         return cast(list[Value], text.tolist())
     if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
-        codes, uniques = pd.factorize(objects)  # NaT is -1: None, put last
-        done = np.empty(len(uniques) + 1, dtype=object)
-        done[:] = [*(cell_value(u) for u in uniques), None]
-        return cast(list[Value], done[codes].tolist())
+        codes, uniques = pd.factorize(objects)
+        return _spread(codes, [cell_value(u) for u in uniques])
     return [None if m or v == "" else (v if type(v) is str else cell_value(v))
             for v, m in zip(objects, missing)]
+
+
+def _spread(codes: np.ndarray, distinct: list[Any]) -> list[Value]:
+    """Each cell's value from ``pd.factorize``'s codes and the distinct values converted once; a missing
+    cell (code -1: NaT, NaN) is None."""
+    done = np.empty(len(distinct) + 1, dtype=object)
+    done[:] = [*distinct, None]  # -1 takes the last: None
+    return cast(list[Value], done[codes].tolist())
 
 
 def _zoneless_stamps(values: np.ndarray) -> bool:

@@ -29,6 +29,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _cells_named,
     _rows_by_number,
     _with_ref,
+    comments_or_cdata,
     row_at,
 )
 from prodbook.workbook.xlsx.styles import _Styles
@@ -213,6 +214,11 @@ def _reported(blocks: Iterator[bytes], what: str, total: int, progress: Progress
         yield block
 
 
+def _part_texts(pkg: _Package, part: str, what: str, chunk: int, progress: Progress | None) -> Iterator[str]:
+    """A part's text a block of ``chunk`` bytes at a time, ``progress`` hearing ``what`` and the bytes read."""
+    return _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), what, pkg.size(part), progress))
+
+
 def _sheet_data_start(texts: Iterator[str]) -> tuple[re.Match[str], str] | None:
     """The ``<sheetData>`` tag of a streamed sheet and the text read so far (None: the part has none)."""
     buf = ""
@@ -251,7 +257,7 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     complete row; each piece's edited rows are merged and the piece written on, compressed, into a
     temporary part. Untouched rows pass as they are. Raises ``_WholePart`` where ``_rows_by_number``
     would parse the whole sheet."""
-    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Writing '{sheet}'", pkg.size(part), progress))
+    texts = _part_texts(pkg, part, f"Writing '{sheet}'", chunk, progress)
     found = _sheet_data_start(texts)
     if found is None or found[0].group(2):  # no rows to merge into: every edit is a new row
         raise _WholePart
@@ -261,7 +267,7 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
     groups = flat.groups()
     vw = _ValueWriter(styles, book.date1904, sheet, p)
     merge = _RowMerge(flat, vw, styles, sheet, p)
-    forbidden = ("<!--", "<![CDATA[", f"<{p}row>")
+    bare_row = f"<{p}row>"
     out = pkg.streamed()
     copied: list[tuple[int, int]] = []  # rows as the user's file has them (not as this run wrote them)
     original = part not in pkg.changed
@@ -271,7 +277,7 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
         tail = ""
         for region, end in _row_regions(texts, buf[m.end():], p):
             tail = end or tail
-            if ("!" in region and any(f in region for f in forbidden[:2])) or forbidden[2] in region:
+            if comments_or_cdata(region) or bare_row in region:
                 raise _WholePart
             pieces: list[str] = []
             pos = 0
@@ -437,10 +443,7 @@ class _RowMerge:
             if kinds[j] == PLAIN:
                 parts.append(start + _literal(sa) + _field(held + j))
             elif kinds[j] == DATE:
-                ds = self._date_style.get(row_style)
-                if ds is None:
-                    ds = self._date_style[row_style] = self.styles.date_style(row_style, False)
-                parts.append(start + f' s="{ds}"' + _field(held + j))
+                parts.append(start + f' s="{self._date_style_of(row_style)}"' + _field(held + j))
             elif kinds[j] == EMPTY:
                 parts.append(start + _literal(sa) + "/>")
             else:
@@ -531,15 +534,19 @@ class _RowMerge:
                                     "formula; prodbook will not overwrite it")
         self.had_formula = True
 
+    def _date_style_of(self, s: int) -> int:
+        """The date style for a cell of style ``s``, asked for once (asking adds it to the workbook)."""
+        ds = self._date_style.get(s)
+        if ds is None:
+            ds = self._date_style[s] = self.styles.date_style(s, False)
+        return ds
+
     def _cell(self, k: int, ref: str, s: int, rn: int, c: int) -> str:
         p, kind = self.p, self.kinds[k]
         if kind == PLAIN:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + self.text[k]
         if kind == DATE:
-            ds = self._date_style.get(s)
-            if ds is None:
-                ds = self._date_style[s] = self.styles.date_style(s, False)
-            return f'<{p}c r="{ref}" s="{ds}"' + self.text[k]
+            return f'<{p}c r="{ref}" s="{self._date_style_of(s)}"' + self.text[k]
         if kind == EMPTY:
             return f'<{p}c r="{ref}"' + (f' s="{s}"' if s else "") + "/>"
         x = self.vw.cell(ref, self.values[k], s, rn, c)

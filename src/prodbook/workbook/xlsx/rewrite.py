@@ -22,7 +22,7 @@ from prodbook.workbook.xlsx.checks import (
     _find_table,
     _Table,
 )
-from prodbook.workbook.xlsx.edits import _rechunk, _reported, _row_regions, _sheet_data_start, _text_blocks, _WholePart
+from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.refs import (
@@ -47,6 +47,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _Sheet,
     _split_sheet,
     _with_ref,
+    comments_or_cdata,
     numbered_rows,
 )
 from prodbook.workbook.xlsx.styles import _Styles
@@ -68,10 +69,8 @@ without them parses only the rows it keeps cells from (a million-row log is not 
 
 def _whole_rows_only(rows: str, formula: bool) -> bool:
     """Do these rows need the whole split: shared or array formulas (``formula``: they hold a formula at all;
-    those kinds live only in one), XML comments or CDATA? Plain finds, so a long log is read at C speed (a
-    one-character find is a memchr: most logs hold no "!" at all)."""
-    return ("!" in rows and ("<!--" in rows or "<![CDATA[" in rows)) or (
-        formula and any(x in rows for x in _WHOLE_ROWS_HINTS))
+    those kinds live only in one), XML comments or CDATA? Plain finds, so a long log is read at C speed."""
+    return comments_or_cdata(rows) or (formula and any(x in rows for x in _WHOLE_ROWS_HINTS))
 
 
 _Row = tuple[int, str, str, str]
@@ -403,8 +402,7 @@ class _Streamed:
     comments or CDATA, no rows, not UTF-8."""
 
     def __init__(self, pkg: _Package, part: str, sheet: str, chunk: int, progress: Progress | None) -> None:
-        self.texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Reading '{sheet}'",
-                                            pkg.size(part), progress))
+        self.texts = _part_texts(pkg, part, f"Reading '{sheet}'", chunk, progress)
         self.head = self.p = self.tail = self._rest = ""
         self.formula = False
 
@@ -508,8 +506,7 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
 def _body_regions(pkg: _Package, part: str, sheet: str, chunk: int = STREAM_CHUNK,
                   progress: Progress | None = None) -> Iterator[str]:
     """The rows of a sheet ``_scan_append`` took, a region of whole rows at a time, as they are."""
-    texts = _text_blocks(_reported(_rechunk(pkg.blocks(part), chunk), f"Copying '{sheet}'", pkg.size(part),
-                                   progress))
+    texts = _part_texts(pkg, part, f"Copying '{sheet}'", chunk, progress)
     found = _sheet_data_start(texts)
     assert found is not None, "read once already"
     m, buf = found
@@ -557,20 +554,18 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         batch: list[str] = []  # rows joined up to a chunk: one encode and compress call, not one a row
         held = 0
         for piece in pieces:
-            if len(piece) < STREAM_CHUNK:
-                batch.append(piece)
-                held += len(piece)
-                if held < STREAM_CHUNK:
-                    continue
-            if batch:
-                sink.write("".join(batch))
-                batch.clear()
-                held = 0
             if len(piece) >= STREAM_CHUNK:  # a kept log of a million rows: encoded a slice at a time
+                _write_joined(sink, batch)
+                held = 0
                 for i in range(0, len(piece), STREAM_CHUNK):
                     sink.write(piece[i:i + STREAM_CHUNK])
-        if batch:
-            sink.write("".join(batch))
+                continue
+            batch.append(piece)
+            held += len(piece)
+            if held >= STREAM_CHUNK:
+                _write_joined(sink, batch)
+                held = 0
+        _write_joined(sink, batch)
         pieces.clear()
 
     try:
@@ -584,6 +579,13 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         raise
     pkg.set_streamed(part, sink, copied)
     return translated
+
+
+def _write_joined(sink: _Deflated, pieces: list[str]) -> None:
+    """Write ``pieces`` as one text, and empty the list."""
+    if pieces:
+        sink.write("".join(pieces))
+        pieces.clear()
 
 
 def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> list[tuple[int, int]]:
