@@ -418,3 +418,44 @@ def test_factory_calendar_normalises_and_matches_functions():
         date(2024, 6, 1), date(2024, 6, 30), 1, hol) == 18
     with pytest.raises(ValueError):
         FactoryCalendar("V1", "1111111")
+
+
+@settings(max_examples=40, deadline=None)
+@given(code=st.sampled_from(["CN", "VN", "BD", "IN", "KH", "ID", "PK", "LK", "TR", "US", "IT", "PT", "MX", "GT",
+                             "ET", "EG", "MM", "AX", "chn", "vnm"]),
+       first=st.integers(2001, 2032), span=st.integers(0, 3))
+def test_a_country_loaded_from_its_own_module_has_the_package_s_holidays(code: str, first: int, span: int):
+    """The country's class loaded alone gives the holidays, coverage and announced years the package's own
+    look-up gives (Aland imports Finland's module: loaded alone too)."""
+    from prodbook.core import calendar
+
+    calendar._public_holidays.cache_clear()
+    years = tuple(range(first, first + span + 1))
+    package = holidays.country_holidays(code.upper(), years=years)
+    assert calendar._country_class(code.upper()) is not None
+    public, start, end, announced = calendar._public_holidays(code.upper(), None, years)
+    assert public == frozenset(package) and (start, end) == (package.start_year, package.end_year)
+    assert announced == max(getattr(package, "special_public_holidays", None) or (), default=0)
+
+
+def test_a_subdivision_is_kept_and_an_unknown_one_refused_as_by_the_package():
+    from prodbook.core import calendar
+
+    calendar._public_holidays.cache_clear()
+    cal, _ = factory_calendar("NYC", 1, "US", [2027], subdiv="NY")
+    assert set(cal.holidays) == set(holidays.country_holidays("US", subdiv="NY", years=[2027]))
+    with pytest.raises(ValueError, match="subdivision 'ZZ' of IN"):
+        factory_calendar("V1", 1, "IN", [2027], subdiv="ZZ")
+
+
+def test_a_run_imports_only_the_countries_its_vendors_are_in():
+    """The package's first look-up imports all of its countries (~0.1-0.2 s of every run); prodbook's
+    loads the vendors' own."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom prodbook.core.calendar import factory_calendar\n"
+            "factory_calendar('SHX', 1, 'CN', [2027]); factory_calendar('DHK', 16, 'BD', [2027])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

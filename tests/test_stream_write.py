@@ -14,11 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prodbook.workbook import safety
+from prodbook.workbook import filebook, safety
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.xlsx import edits, package, rewrite
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, scan_sheet
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsxparts import CellEdit, ColumnEdit, SheetRewrite, rewrite_sheets
 
@@ -227,6 +228,54 @@ def test_error_cells_of_a_sheet_read_a_block_at_a_time(tmp_path: Path) -> None:
         assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 3 << 20  # several blocks
     rows = FileBook(path).read_sheet("T&A")
     assert {r + 1: row[2] for r, row in enumerate(rows) if isinstance(row[2], str) and row[2].startswith("#")} == errors
+
+
+def test_a_sheet_looked_at_first_still_gives_its_error_cells_and_link_texts(tmp_path: Path) -> None:
+    """The run's first look at every sheet notes whether it holds an error cell or a link; the read after it
+    finds them as a read without that look does, and a sheet with neither is not opened a second time."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append(["PO #", "Code", "Planned"])
+    for r in range(2, 40_001):
+        ws.append([f"PO{r}", "LD", "#N/A" if r == 30_000 else r])
+    ws["B2"] = '=HYPERLINK("http://qc.example/po1","see photos")'  # openpyxl keeps no shown text: read from it
+    clean = wb.create_sheet("Orders")
+    clean.append(["PO #", "Qty"])
+    for r in range(2, 20_001):
+        clean.append([f"PO{r}", r])
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    plain = FileBook(path).read_sheet("T&A")
+    looked = FileBook(path)
+    assert looked.merged_ranges("T&A") == [] and looked.merged_ranges("Orders") == []
+    rows = looked.read_sheet("T&A")
+    assert rows == plain and rows[1][1] == "see photos" and rows[29_999][2] == "#N/A"
+    opened: list[int] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(filebook, "_error_cells_in", lambda data, found: opened.append(len(data)))
+        orders = looked.read_sheet("Orders")
+        assert not opened  # looked at already: neither there
+        assert FileBook(path).read_sheet("Orders") == orders and opened  # a book that did not look, looks
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.sampled_from([
+    '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>plain text {n}</t></is></c></row>',
+    '<row r="{n}"><c r="A{n}" t="e"><v>#N/A</v></c></row>',
+    '<row r="{n}"><c r="A{n}"><f>HYPERLINK("http://x","go")</f><v></v></c></row>',
+    '<row r="{n}"><c r="A{n}" s="1"><v>46000</v></c></row>']), max_size=8),
+    block=st.integers(1, 64))
+def test_the_scan_notes_error_cells_and_links_wherever_blocks_fall(tmp_path_factory: pytest.TempPathFactory,
+                                                                   rows: list[str], block: int) -> None:
+    """The note that lets the read skip its second look is right for any block size: blocks cut a link's
+    formula text anywhere, and a tag may be carried to the next block."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           + "".join(r.format(n=i + 1) for i, r in enumerate(rows)) + "</sheetData></worksheet>").encode()
+    path = tmp_path_factory.mktemp("hints") / "s.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    assert scan_sheet(path, "xl/worksheets/sheet1.xml", block=block).cell_hints == any(h in xml for h in CELL_HINTS)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -29,14 +29,17 @@ weekend day worked by decree (China's make-up Saturdays) stays a day off.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 import holidays as holidays_pkg
 import numpy as np
+from holidays import registry as holidays_registry
 
 Weekend = int | str
 """Excel weekend number (1-7, 11-17) or 7-character mask such as "0000011" (Monday first, 1 = day off)."""
@@ -347,12 +350,36 @@ class FactoryCalendar:
         return bool(np.is_busday(np.datetime64(_as_date(d), "D"), busdaycal=self._cal))
 
 
+@functools.cache
+def _country_class(code: str) -> Any:
+    """The holidays package's class for a country code, loaded from its own module; None: not found that
+    way (the package's own look-up then decides). Why: the package's first look-up of any country runs
+    ``holidays.countries``' __init__, which imports all of its 250 countries (~0.1-0.2 s of every run);
+    a tracker's vendors sit in a handful, each one module."""
+    module = next((m for m, names in holidays_registry.COUNTRIES.items() if code in names[1:]), None)
+    countries = importlib.util.find_spec("holidays.countries")
+    if module is None or countries is None or not countries.submodule_search_locations:
+        return None
+    path = Path(next(iter(countries.submodule_search_locations))) / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"holidays.countries.{module}", path)
+    if spec is None or spec.loader is None:
+        return None
+    loaded = importlib.util.module_from_spec(spec)  # not put in sys.modules: the package's own stays its own
+    try:
+        spec.loader.exec_module(loaded)
+    except (ImportError, OSError):
+        return None
+    return getattr(loaded, holidays_registry.COUNTRIES[module][0], None)
+
+
 @functools.lru_cache(maxsize=64)
 def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]) -> tuple[frozenset[date], int, int, int]:
     """A country's public holidays in ``years``, the years the holidays package covers, and the last year of
     its announced special holidays. Kept: the package works out lunar calendars in Python, and a tracker's
     vendors in one country, the T&A and the exceptions of one run, and every recalculated cell share them."""
-    public = holidays_pkg.country_holidays(code, subdiv=subdiv, years=years)
+    country = _country_class(code)
+    public = (country(years=years, subdiv=subdiv) if country is not None
+              else holidays_pkg.country_holidays(code, subdiv=subdiv, years=years))
     announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
     return frozenset(public.keys()), public.start_year, public.end_year, announced
 

@@ -27,7 +27,7 @@ from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
-from prodbook.workbook.xlsx.sheetxml import SheetScan, scan_sheet
+from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
     Progress,
@@ -219,7 +219,8 @@ class FileBook(Staging):
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         """Error cells' text, and the text of links whose cached value a program did not keep."""
         part = self.info.sheet_parts.get(sheet)
-        if part is None:
+        scan = self._scans.get(sheet)  # a sheet looked at already (the start of a run looks at them all)
+        if part is None or (scan is not None and not scan.cell_hints):
             return {}
         found: dict[tuple[int, int], str] = {}
         with zipfile.ZipFile(self.path) as z, z.open(part) as f:  # a block at a time: a T&A is 600 MB of XML
@@ -357,9 +358,10 @@ def _last_row_end(data: bytes) -> int:
 
 def _error_cells_in(data: bytes, found: dict[tuple[int, int], str]) -> None:
     """``FileBook._error_cells`` of a run of whole rows, added to ``found``."""
-    if b"HYPERLINK(" in data:
+    error, link = CELL_HINTS
+    if link in data:
         found.update(uncached_links(data))
-    if b't="e"' not in data:
+    if error not in data:
         return
     for m in _ERROR_CELL.finditer(data):
         ref, value = _REF.search(m[1]), _VALUE.search(m[2])

@@ -306,6 +306,14 @@ class SheetScan:
     last_row: int
     """The last row element's number (1-based; 0: no rows). A row written without its number follows
     the one before it (the file format's rule)."""
+    cell_hints: bool = True
+    """Whether the sheet holds any of ``CELL_HINTS`` (an error cell, a link formula): without one, its
+    cells need no second look after calamine's read."""
+
+
+CELL_HINTS = (b't="e"', b"HYPERLINK(")
+"""What an error cell (whose text calamine reads as a blank) and a link formula (whose shown text a
+program may not have saved) always hold; a sheet with neither needs no look for them."""
 
 
 _ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\b([^>]*)>')
@@ -352,7 +360,8 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
             return SheetScan([], 0)
         refs: list[bytes] = []
         last = 0
-        carry = b""
+        carry = tail = b""
+        hints = False
         with pkg.zf.open(part) as f:
             while True:
                 chunk = f.read(block)
@@ -362,6 +371,8 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
                 last = _last_row_in(buf, cut, last)
                 if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
                     refs += _MERGE_RE.findall(buf, 0, cut)
+                hints = hints or _holds_hint(tail, buf, cut)
+                tail = (tail + buf[max(0, cut - _HINT_REACH):cut])[-_HINT_REACH:]  # the stream looked at so far
                 carry = buf[cut:]
                 if not chunk:
                     break
@@ -372,7 +383,17 @@ def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20)
         a, _, b = ref.decode().partition(":")
         (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
         out.append(((r1, c1), (r2, c2)))
-    return SheetScan(out, last)
+    return SheetScan(out, last, hints)
+
+
+_HINT_REACH = max(map(len, CELL_HINTS)) - 1
+
+
+def _holds_hint(tail: bytes, buf: bytes, cut: int) -> bool:
+    """Whether ``tail + buf[:cut]`` holds one of ``CELL_HINTS``: a link's formula is text, which a block
+    may cut anywhere, so the join with the region before (its last bytes, ``tail``) is looked at too."""
+    join = tail + buf[:min(cut, _HINT_REACH)]
+    return any(buf.find(h, 0, cut) >= 0 or h in join for h in CELL_HINTS)
 
 
 def _parse_ref(ref: str) -> tuple[int, int]:
