@@ -459,3 +459,28 @@ def test_a_run_imports_only_the_countries_its_vendors_are_in():
             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_country_module_that_will_not_load_alone_goes_through_the_package(monkeypatch):
+    """Should a release of the holidays package move a country's module or need the package loaded first,
+    the package's own look-up answers: the same holidays, only slower."""
+    import importlib.util
+
+    from prodbook.core import calendar
+
+    def broken(name, location, *args, **kwargs):
+        spec = real(name, location, *args, **kwargs)
+        spec.loader.exec_module = lambda module: (_ for _ in ()).throw(AttributeError("moved"))
+        return spec
+
+    real = importlib.util.spec_from_file_location
+    monkeypatch.setattr(importlib.util, "spec_from_file_location", broken)
+    calendar._country_class.cache_clear()
+    calendar._public_holidays.cache_clear()
+    try:
+        assert calendar._country_class("VN") is None
+        cal, _ = factory_calendar("VNS", 1, "VN", [2027])
+        assert set(cal.holidays) == set(holidays.country_holidays("VN", years=[2027]))
+    finally:
+        calendar._country_class.cache_clear()
+        calendar._public_holidays.cache_clear()

@@ -367,7 +367,7 @@ def _country_class(code: str) -> Any:
     loaded = importlib.util.module_from_spec(spec)  # not put in sys.modules: the package's own stays its own
     try:
         spec.loader.exec_module(loaded)
-    except (ImportError, OSError):
+    except Exception:  # a module that needs its package loaded first: the package's own look-up takes it
         return None
     return getattr(loaded, holidays_registry.COUNTRIES[module][0], None)
 
