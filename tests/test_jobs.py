@@ -291,6 +291,37 @@ def test_a_ta_past_excels_row_limit_is_refused_before_anything_is_written(tracke
     assert run(tracker, ["ta"], ctx()).commit.written == tracker
 
 
+def test_a_plan_past_excels_row_limit_is_refused_before_the_ta_is_read(tracker, monkeypatch):
+    """A tracker past the limit has a T&A of a million rows: the plan alone says it will not fit, so that
+    sheet is not read first (at 50,000 PO lines that read took most of the time to say no)."""
+    from prodbook.workbook.filebook import FileBook
+
+    run(tracker, ["ta"], ctx())  # a T&A on the sheet, as a real tracker has
+    planned = run(tracker, ["ta"], ctx(dry_run=True)).outcomes[0].data["milestones"]
+    read: list[str] = []
+    real = FileBook.read_sheet
+    monkeypatch.setattr(FileBook, "read_sheet", lambda self, sheet: read.append(sheet) or real(self, sheet))
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", planned)
+    with pytest.raises(UserError, match=f"'T&A' would need {planned + 1:,} rows"):
+        run(tracker, ["ta"], ctx())
+    assert "Orders" in read and "T&A" not in read
+
+
+def test_with_a_bad_orders_row_the_limit_is_still_checked_once_the_ta_is_read(tracker, monkeypatch):
+    """A PO line whose Orders row has a bad cell keeps its T&A rows as they are, so the plan alone cannot
+    say how many rows the sheet needs: the check comes after the T&A is read, and still refuses."""
+    run(tracker, ["ta"], ctx())
+    planned = run(tracker, ["ta"], ctx(dry_run=True)).outcomes[0].data["milestones"]
+    wb = openpyxl.load_workbook(tracker)
+    wb["Orders"]["F3"] = "soon"  # the second PO line's Ex-Factory: its rows stay as they are
+    wb.save(tracker)
+    before = digest(tracker)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", planned)
+    with pytest.raises(UserError, match=r"'T&A' would need [\d,]+ rows"):
+        run(tracker, ["ta"], ctx())
+    assert digest(tracker) == before
+
+
 def test_any_generated_sheet_past_excels_row_limit_is_refused_before_anything_is_written(tracker, monkeypatch):
     """Not only the T&A: a sheet a run rewrites (here the Style Snapshot) that would pass the limit is refused,
     naming it, before the writer could make a file Excel cannot open. (The limit is lowered here.)"""

@@ -111,18 +111,24 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                                  closures_sheet=tracker.sheet(CLOSURES))
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
+
+    def plan(orders: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+        return ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
+                           blocked=broken)
+
+    early = None
+    if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every PO line is planned: the plan needs no T&A
+        early = plan(inputs.orders)
+        tracker.check_fits(tracker.peek(TA), len(early[0]), _milestones(early[0]))  # before a long T&A is read
     current = tracker.table(TA, required=False)
     findings += current.findings
     old = current.frame
-    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS))
-    new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
-                             file=tracker.file, sheets=names, blocked=broken)
+    new, found = early if early is not None else plan(_plannable_orders(inputs, old, tracker.sheet(ORDERS)))
     findings += found
     new_key = index_key(new, KEY)
     old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
     unplanned = int((~old_key.isin(set(new_key))).sum())  # kept as they are, or archived: counted
-    tracker.check_fits(current, len(new) + unplanned, f"{len(new):,} milestones of "
-                       f"{new['order_row'].nunique() if len(new) else 0:,} PO lines")
+    tracker.check_fits(current, len(new) + unplanned, _milestones(new))
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
     old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()
@@ -295,11 +301,20 @@ def _checked_templates(tracker: Tracker, inputs: Inputs
     return {n: p for n, p in plans.items() if n not in broken}, broken, not orphans, findings
 
 
+def _milestones(new: pd.DataFrame) -> str:
+    return f"{len(new):,} milestones of {new['order_row'].nunique() if len(new) else 0:,} PO lines"
+
+
+def _bad_order_rows(inputs: Inputs, sheet: str) -> set[int]:
+    """Orders rows with a bad cell (``_plannable_orders`` leaves out those already on the T&A)."""
+    return {int(f.row) for f in inputs.findings if f.sheet == sheet and f.row is not None
+            and f.severity == "error" and f.code is not Code.DUPLICATE_KEY}
+
+
 def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str) -> pd.DataFrame:
     """Orders rows to plan: a PO line already on the T&A whose Orders row has a bad cell is left out,
     so its rows are kept as they are (stale) rather than recomputed from a blanked date."""
-    bad = {int(f.row) for f in inputs.findings if f.sheet == sheet and f.row is not None
-           and f.severity == "error" and f.code is not Code.DUPLICATE_KEY}
+    bad = _bad_order_rows(inputs, sheet)
     orders = inputs.orders
     if not bad or not len(old) or not len(orders):
         return orders
