@@ -200,6 +200,19 @@ def test_translate_formula_matches_openpyxl(formula, dest):
     assert translate_formula(formula, (5, 5), dest) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("&<>\"'ab \n\r\u00e9;#x")) | st.characters(), max_size=40))
+def test_text_and_attribute_escapes_are_saxutils_own(text):
+    """prodbook escapes with ``html.escape`` (saxutils imports urllib, http and ssl on every run): the same
+    text, so every cell and attribute written is what it was."""
+    from xml.sax.saxutils import escape
+
+    from prodbook.workbook.xlsx.xmltext import _esc, _esc_attr
+
+    assert _esc(text) == escape(text)
+    assert _esc_attr(text) == escape(text, {'"': "&quot;"})
+
+
 def test_workbook_info(tmp_path):
     p = tmp_path / "t.xlsx"
     build_tracker(p, date1904=True)

@@ -39,7 +39,6 @@ from prodbook.core.cells import (
     to_text,
 )
 from prodbook.core.config import Config
-from prodbook.core.development.discrepancies import style_sheet_header
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
@@ -84,6 +83,9 @@ class RawSheet:
 
 def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
     """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
+    # imported here: the rules that only read WIP (the exceptions' newest report) do not load the style checks
+    from prodbook.core.development.discrepancies import style_sheet_header
+
     return any(style_sheet_header(raw.rows, config, file=raw.file) is not None for raw in raws)
 
 

@@ -17,10 +17,10 @@ import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from prodbook.core.cells import date_to_serial
 from prodbook.workbook.xlsx.book import workbook_info
+from prodbook.workbook.xlsx.xmltext import _esc
 
 CALC_ID = "191029"
 """The calculation engine of current Excel (365 / 2019): an older calcId makes Excel recalculate on load."""
@@ -44,7 +44,7 @@ def _cached(value: Result, date1904: bool) -> tuple[str, str]:
     if isinstance(value, (int, float)):
         return "", _number(value)
     text = str(value)
-    return (' t="e"' if text in ERRORS else ' t="str"'), escape(text)
+    return (' t="e"' if text in ERRORS else ' t="str"'), _esc(text)
 
 
 ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})

@@ -17,13 +17,15 @@ import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
-from prodbook.workbook.outlook import DraftsStopped, send_drafts
 from prodbook.workbook.safety import fsync_folder
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,8 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
+    from prodbook.workbook.outlook import DraftsStopped, send_drafts  # Outlook only when there are drafts for it
+
     try:
         return send_drafts(list(record.messages), record.folder), [], None
     except DraftsStopped as stop:

@@ -1,0 +1,38 @@
+"""What a command loads: `prodbook --help` answers without the tables' libraries, and `prodbook ta` without
+the parts of prodbook (and the packages) that other jobs use. Start-up is paid on every run (issue 14); its
+figures are in benchmarks/RESULTS.md, these tests keep the imports from creeping back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import base_sheets, write_book
+
+_LOADED = ("import json, sys\nfrom prodbook.cli import main\n"
+           "try:\n    main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+           "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+
+
+def loaded(*args: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stderr.strip().splitlines()[-1]))
+
+
+def test_help_loads_no_table_library():
+    modules = loaded("--help")
+    assert not {"pandas", "numpy", "pydantic", "xlwings", "openpyxl", "holidays"} & modules
+
+
+def test_the_ta_job_loads_only_what_it_uses(tmp_path: Path):
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    modules = loaded("ta", str(path), "--today", "2027-03-01")
+    assert {"pandas", "python_calamine", "prodbook.jobs.ta_job"} <= modules  # it did run
+    unused = {"xlwings", "openpyxl",  # live Excel; openpyxl writes only the side copy of a layout it cannot keep
+              "prodbook.workbook.outlook", "prodbook.workbook.mail",  # drafts, when a job makes some
+              "prodbook.core.development.discrepancies", "pycountry",  # the style checks
+              "xml.sax.saxutils", "urllib.request", "ssl"}  # an XML escape that loads the web
+    assert not unused & modules
+    assert not {m for m in modules if m.startswith("holidays.countries")}  # only the vendors' countries
