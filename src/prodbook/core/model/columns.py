@@ -262,8 +262,7 @@ def accepted(model: type[Record], columns: dict[str, list[Any]], n: int
         if check.convert is None:
             ok[present] = False
             continue
-        at_ = present.tolist()
-        taken, got = check.convert([values[i] for i in at_])
+        taken, got = check.convert(values if len(present) == n else [values[i] for i in present.tolist()])
         took = np.array(taken, dtype=bool)
         kept = np.empty(len(got), dtype=object)
         kept[:] = got
