@@ -241,3 +241,19 @@ def test_forecast_never_before_planned_and_schedule_never_before_anchor(po_day, 
     if late > 0:
         assert res.loc[res["code"] == "B", "forecast"].iloc[0].date() >= cal.workday(
             got["A"] + timedelta(days=late), 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3", "NOPE", " s1 "]), st.booleans()), max_size=12),
+       blocked=st.sets(st.sampled_from(["Knit", "Woven"])))
+def test_the_plan_s_size_is_the_size_of_the_plan(bd, default, lines, blocked):
+    """``planned_size`` (the row-limit check made before the T&A is read) counts what ``schedule`` gives:
+    unknown styles, styles without a template or on a blocked or missing one, and lines missing a date."""
+    plans, _ = ta.compile_templates(pd.concat([KNIT, templates(("Woven", "XF", "Ex-Factory", 0, "Working"))]),
+                                    file=FILE)
+    styles = pd.DataFrame({"style": ["S1", "S2", "S3"], "template": ["Knit", None, "Woven"],
+                           "vendor": ["BD1", "BD1", None], "_row": [2, 3, 4]})
+    o = orders(*[(f"P{i}", s, "Navy", date(2027, 1, 4), date(2027, 4, 15) if dated else None, None)
+                 for i, (s, dated) in enumerate(lines)])
+    out, _ = ta.schedule(plans, o, styles, {"BD1": bd}, default, file=FILE, blocked=blocked)
+    assert ta.planned_size(plans, o, styles, blocked=blocked) == (len(out), out["order_row"].nunique())

@@ -164,7 +164,49 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
     left out without a finding per style.
     """
     names = dict(sheets or {})
-    orders_sheet, styles_sheet = names.get("Orders", "Orders"), names.get("Styles", "Styles")
+    groups, findings = _groups(plans, orders, styles, blocked, file=file, sheets=names)
+    orders_sheet = names.get("Orders", "Orders")
+    anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for (template, vendor), idx in groups.items():
+        plan = plans[template]
+        cal = calendars.get(vendor, default_calendar)
+        pos = np.asarray(idx)
+        planned: dict[str, np.ndarray] = {}
+        for code in plan.dating_order:
+            step = plan.step(code)
+            base = anchors[step.anchor][pos] if step.anchor_is_order else planned[step.anchor]
+            planned[code] = _shift(cal, base, step.offset, step.day_type)
+        for field in {s.anchor for s in plan.steps if s.anchor_is_order}:
+            missing = np.isnat(anchors[field][pos])
+            for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
+                findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "
+                                      f"{ORDERS.column(field).header} date, so the milestones anchored "
+                                      "on it cannot be planned; fill it in", file=file,
+                                      sheet=orders_sheet, row=int(row),
+                                      column=ORDERS.column(field).header))
+        # one block per group: lines x steps, flattened line by line in template order
+        dates = np.stack([planned[s.code] for s in plan.steps], axis=1).ravel()
+        steps = np.tile(np.arange(len(plan.steps)), len(pos))
+        blocks.append((np.repeat(pos, len(plan.steps)), steps, dates,
+                       np.full(len(dates), list(plans).index(template)),
+                       np.full(len(dates), len(blocks))))
+    return _assemble(blocks, plans, orders, groups), findings
+
+
+def planned_size(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame, *,
+                 blocked: Collection[str] = ()) -> tuple[int, int]:
+    """How many rows ``schedule`` gives (milestones) and for how many PO lines, without working out a date:
+    a plan that would pass a sheet's rows is refused before a long T&A is read."""
+    groups, _ = _groups(plans, orders, styles, blocked, file="", sheets={})
+    return (sum(len(idx) * len(plans[template].steps) for (template, _), idx in groups.items()),
+            sum(len(idx) for idx in groups.values()))
+
+
+def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame, blocked: Collection[str], *,
+            file: str, sheets: Mapping[str, str]) -> tuple[dict[tuple[str, str], list[int]], list[Finding]]:
+    """The Orders rows (positions) each (template, vendor) plans, and what cannot be planned, said."""
+    orders_sheet, styles_sheet = sheets.get("Orders", "Orders"), sheets.get("Styles", "Styles")
     findings: list[Finding] = []
     style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
                   zip(styles["style"], styles["template"], styles["vendor"], styles["_row"])}
@@ -199,33 +241,8 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
     for name in plans:
         if name not in used:
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
-                                    file=file, sheet=names.get("T&A Templates", "T&A Templates")))
-    anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for (template, vendor), idx in groups.items():
-        plan = plans[template]
-        cal = calendars.get(vendor, default_calendar)
-        pos = np.asarray(idx)
-        planned: dict[str, np.ndarray] = {}
-        for code in plan.dating_order:
-            step = plan.step(code)
-            base = anchors[step.anchor][pos] if step.anchor_is_order else planned[step.anchor]
-            planned[code] = _shift(cal, base, step.offset, step.day_type)
-        for field in {s.anchor for s in plan.steps if s.anchor_is_order}:
-            missing = np.isnat(anchors[field][pos])
-            for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
-                findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "
-                                      f"{ORDERS.column(field).header} date, so the milestones anchored "
-                                      "on it cannot be planned; fill it in", file=file,
-                                      sheet=orders_sheet, row=int(row),
-                                      column=ORDERS.column(field).header))
-        # one block per group: lines x steps, flattened line by line in template order
-        dates = np.stack([planned[s.code] for s in plan.steps], axis=1).ravel()
-        steps = np.tile(np.arange(len(plan.steps)), len(pos))
-        blocks.append((np.repeat(pos, len(plan.steps)), steps, dates,
-                       np.full(len(dates), list(plans).index(template)),
-                       np.full(len(dates), len(blocks))))
-    return _assemble(blocks, plans, orders, groups), findings
+                                    file=file, sheet=sheets.get("T&A Templates", "T&A Templates")))
+    return groups, findings
 
 
 def _dates(values: pd.Series) -> np.ndarray:

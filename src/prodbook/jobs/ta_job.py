@@ -112,23 +112,21 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found + _unknown_vendors(inputs, calendars, tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
 
-    def plan(orders: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
-        return ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
-                           blocked=broken)
-
-    early = None
-    if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every PO line is planned: the plan needs no T&A
-        early = plan(inputs.orders)
-        tracker.check_fits(tracker.peek(TA), len(early[0]), _milestones(early[0]))  # before a long T&A is read
+    if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every PO line is planned: its size needs no T&A
+        rows, lines = ta.planned_size(plans, inputs.orders, inputs.styles, blocked=broken)
+        tracker.check_fits(tracker.peek(TA), rows, _milestones(rows, lines))  # before a long T&A is read
     current = tracker.table(TA, required=False)
     findings += current.findings
     old = current.frame
-    new, found = early if early is not None else plan(_plannable_orders(inputs, old, tracker.sheet(ORDERS)))
+    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS))
+    new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
+                             file=tracker.file, sheets=names, blocked=broken)
     findings += found
     new_key = index_key(new, KEY)
     old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
     unplanned = int((~old_key.isin(set(new_key))).sum())  # kept as they are, or archived: counted
-    tracker.check_fits(current, len(new) + unplanned, _milestones(new))
+    tracker.check_fits(current, len(new) + unplanned,
+                       _milestones(len(new), new["order_row"].nunique() if len(new) else 0))
     old_pos = pd.Series(np.arange(len(old)), index=old_key.to_numpy())
     old_pos = old_pos[~old_pos.index.duplicated(keep="first")]
     match = old_pos.reindex(new_key.to_numpy()).to_numpy()
@@ -301,8 +299,8 @@ def _checked_templates(tracker: Tracker, inputs: Inputs
     return {n: p for n, p in plans.items() if n not in broken}, broken, not orphans, findings
 
 
-def _milestones(new: pd.DataFrame) -> str:
-    return f"{len(new):,} milestones of {new['order_row'].nunique() if len(new) else 0:,} PO lines"
+def _milestones(rows: int, lines: int) -> str:
+    return f"{rows:,} milestones of {lines:,} PO lines"
 
 
 def _bad_order_rows(inputs: Inputs, sheet: str) -> set[int]:
