@@ -11,18 +11,14 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-def _xml_escape(s: str) -> str:
+def _esc(s: str) -> str:
     """``xml.sax.saxutils.escape``: &, < and > (importing saxutils imports urllib.request, http and ssl,
     ~15 ms of every run)."""
     return escape(s, quote=False)
 
 
-def _esc(s: str) -> str:
-    return _xml_escape(s)
-
-
 def _esc_attr(s: str) -> str:
-    return _xml_escape(s).replace('"', "&quot;")
+    return _esc(s).replace('"', "&quot;")
 
 
 def _unesc(s: str) -> str:
@@ -44,7 +40,7 @@ def _text_xml(s: str) -> str:
         s = _ILLEGAL_XML.sub("", s)
     if "_x" in s:
         s = _X_ESCAPE.sub(r"_x005F_\1", s)
-    s = _xml_escape(s)
+    s = _esc(s)
     if "\r" in s:
         s = s.replace("\r", "&#13;")
     return s
