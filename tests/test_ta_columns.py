@@ -210,3 +210,25 @@ def test_column_values_of_a_date_column_are_dates_and_blanks(values: list[Any]) 
     midnight = all(s is None or s == s.normalize() for s in stamps)
     want = [None if s is None else (s.date() if midnight else s.to_pydatetime()) for s in stamps]
     assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.just(pd.NaT), DAYS.map(pd.Timestamp)), st.one_of(st.none(), DAYS),
+                          st.one_of(st.just(pd.NA), st.integers(-400, 400))), max_size=15))
+def test_joined_with_none_kept_reads_as_the_plain_concat(rows: list[tuple[Any, Any, Any]]) -> None:
+    """The T&A frame later jobs read (``ta_job._joined``): with no kept rows its date columns stay
+    datetime64 instead of becoming Timestamps one by one, and every cell reads as the plain concat's."""
+    from prodbook.core.where import cells
+    from prodbook.jobs.ta_job import _joined
+
+    new = pd.DataFrame({"planned": pd.Series([r[0] for r in rows], dtype="datetime64[s]"),
+                        "actual": pd.Series([r[1] for r in rows], dtype=object),
+                        "variance": pd.Series([r[2] for r in rows], dtype="Int64")})
+    kept = pd.DataFrame({"planned": pd.Series([], dtype=object), "actual": pd.Series([], dtype=object),
+                         "variance": pd.Series([], dtype="int64"), "_row": pd.Series([], dtype="int64"),
+                         "extra": pd.Series([], dtype=object)})
+    got, want = _joined(new, kept), pd.concat([new, kept], ignore_index=True)
+    assert got["planned"].dtype.kind == "M"
+    assert list(got.columns) == list(want.columns)
+    for c in want.columns:
+        assert [(type(v), repr(v)) for v in cells(got, c)] == [(type(v), repr(v)) for v in cells(want, c)], c

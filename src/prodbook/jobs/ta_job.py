@@ -259,10 +259,10 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
         rows_new = old["_row"].to_numpy()[take].astype(int)
         _edit_in_place(tracker, current, new, old, take)
-        return (rows_new, pd.concat([new, kept], ignore_index=True),
+        return (rows_new, _joined(new, kept),
                 np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)]))
     order = _layout(new, kept, tracker.table(ORDERS).frame)
-    final = pd.concat([new, kept], ignore_index=True).iloc[order].reset_index(drop=True)
+    final = _joined(new, kept).iloc[order].reset_index(drop=True)
     rows_final = (current.header_row + 1 if current.exists else 2) + np.arange(len(final))
     at = np.empty(len(order), dtype=int)
     at[order] = np.arange(len(order))
@@ -277,6 +277,15 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     else:
         tracker.replace_rows(current, final, list(TA.fields))
     return rows_new, final, rows_final
+
+
+def _joined(new: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """The recomputed rows, then the kept ones. With none kept (most days) the columns keep the recomputed
+    rows' types: pandas would make each date column one of objects, a Timestamp built per cell (0.1 s at
+    2,000 PO lines, seconds at 46,000), holding the same values."""
+    if not len(kept):
+        kept = kept.astype({c: new[c].dtype for c in kept.columns.intersection(new.columns)})
+    return pd.concat([new, kept], ignore_index=True)
 
 
 def _checked_templates(tracker: Tracker, inputs: Inputs
