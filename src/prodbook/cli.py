@@ -214,8 +214,11 @@ class Group(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from prodbook.jobs.memory import few_collections  # the command's imports and its run, collected less
+
         try:
-            return super().invoke(ctx)
+            with few_collections():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             _fail("stopped; the workbook was not changed")
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):

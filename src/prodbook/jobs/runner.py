@@ -23,6 +23,7 @@ from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
+from prodbook.jobs.memory import few_collections
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
@@ -143,9 +144,10 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     """
     step = on_step or (lambda _: None)
     step("Reading the workbook")
-    book = backend if backend is not None else FileBook(path, progress=on_progress)
-    with _saved_meanwhile(book):
-        return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
+    with few_collections():
+        book = backend if backend is not None else FileBook(path, progress=on_progress)
+        with _saved_meanwhile(book):
+            return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
 
 
 @contextmanager
