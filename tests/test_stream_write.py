@@ -4,6 +4,7 @@ and a broken write is still caught before it replaces the user's file."""
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,12 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prodbook.core.findings import UserError
+from prodbook.core.limits import Limits
 from prodbook.workbook import filebook, safety
 from prodbook.workbook.filebook import FileBook
+from prodbook.workbook.limits import check_package
 from prodbook.workbook.xlsx import edits, package, rewrite
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
-from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, scan_sheet
+from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsxparts import CellEdit, ColumnEdit, SheetRewrite, rewrite_sheets
 
@@ -246,8 +250,10 @@ def test_a_sheet_looked_at_first_still_gives_its_error_cells_and_link_texts(tmp_
         clean.append([f"PO{r}", r])
     path = tmp_path / "t.xlsx"
     wb.save(path)
-    plain = FileBook(path).read_sheet("T&A")
-    looked = FileBook(path)
+    unscanned = FileBook(path)
+    unscanned._scans.clear()  # as a sheet its size check could not look at (a part that did not inflate whole)
+    plain = unscanned.read_sheet("T&A")
+    looked = FileBook(path)  # its size check looked at every sheet
     assert looked.merged_ranges("T&A") == [] and looked.merged_ranges("Orders") == []
     rows = looked.read_sheet("T&A")
     assert rows == plain and rows[1][1] == "see photos" and rows[29_999][2] == "#N/A"
@@ -256,7 +262,50 @@ def test_a_sheet_looked_at_first_still_gives_its_error_cells_and_link_texts(tmp_
         mp.setattr(filebook, "_error_cells_in", lambda data, found: opened.append(len(data)))
         orders = looked.read_sheet("Orders")
         assert not opened  # looked at already: neither there
-        assert FileBook(path).read_sheet("Orders") == orders and opened  # a book that did not look, looks
+        assert unscanned.read_sheet("Orders") == orders and opened  # a book that did not look, looks
+
+
+def test_the_size_check_looks_at_every_sheet_as_a_scan_would(tmp_path: Path) -> None:
+    """A run's start inflates every part once: the size check's look at each sheet (merged ranges, last
+    row, error cells and links) is the scan's, so no sheet is inflated again for it; a part that fails
+    its CRC gets no look there (the book's opening refuses it, as before)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "T&A"
+    ws.append(["PO #", "Code", "Planned"])
+    for r in range(2, 30_001):
+        ws.append([f"PO{r}", "LD", r])
+    ws["C20000"] = "=NA()"
+    ws["C20000"].value = "#N/A"
+    titled = wb.create_sheet("Orders")
+    titled["A1"] = "Orders, spring"
+    titled.merge_cells("A1:D1")
+    titled.append(["PO #", "Qty"])
+    titled.cell(row=5_000, column=2, value=4)
+    wb.create_sheet("Empty")
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    book = FileBook(path)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo(book.info.sheet_parts["T&A"]).file_size > 1 << 20  # many of the check's pieces
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(filebook, "scan_sheet", lambda *a, **k: pytest.fail("a sheet inflated again to be looked at"))
+        got = {sheet: book._scan(sheet) for sheet in book.sheet_names()}
+    assert got == {sheet: scan_sheet(path, part) for sheet, part in book.info.sheet_parts.items()}
+    assert got["Orders"].merges == [((0, 0), (0, 3))] and got["Orders"].last_row == 5_000
+    assert got["T&A"].last_row == 30_000 and got["T&A"].cell_hints and not got["Orders"].cell_hints
+
+    with zipfile.ZipFile(path) as z:  # the Orders sheet's CRC made wrong, in its two headers
+        crc = struct.pack("<L", z.getinfo(book.info.sheet_parts["Orders"]).CRC)
+    data = path.read_bytes()
+    assert data.count(crc) == 2
+    broken = tmp_path / "crc.xlsx"
+    broken.write_bytes(data.replace(crc, struct.pack("<L", struct.unpack("<L", crc)[0] ^ 1)))
+    scans: dict[str, SheetScan] = {}
+    check_package(broken, Limits(), scans=scans)
+    assert scans == {part: got[sheet] for sheet, part in book.info.sheet_parts.items() if sheet != "Orders"}
+    with pytest.raises(UserError, match="could not be read"):  # and the book is refused, as before
+        FileBook(broken)
 
 
 @settings(max_examples=200, deadline=None)
@@ -321,7 +370,8 @@ def test_a_row_found_by_find_is_the_row_the_pattern_matches(rows: list[str], p: 
 
 @pytest.fixture(scope="module")
 def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A T&A whose rows hold every other column (keys beside blank generated cells), so edits interleave."""
+    """A T&A whose rows hold every other column (keys beside blank generated cells), so edits interleave;
+    some cells have a style of their own (an edit landing there keeps it), some rows no formula."""
     path = tmp_path_factory.mktemp("gappy") / "gappy.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -329,7 +379,11 @@ def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws.append([f"H{c}" for c in range(8)])
     for i in range(ROWS):
         for c in range(0, 8, 2 if i % 4 else 3):
-            ws.cell(row=i + 2, column=c + 1, value=TEXTS[(i + c) % len(TEXTS)] if c % 4 else i * 10 + c)
+            cell = ws.cell(row=i + 2, column=c + 1, value=TEXTS[(i + c) % len(TEXTS)] if c % 4 else i * 10 + c)
+            if (i + c) % 3 == 0:
+                cell.number_format = "#,##0" if c % 4 == 0 else "@"
+            elif (i + c) % 3 == 1 and c == 6:
+                cell.number_format = "dd-mmm-yy"
         if i % 2 == 0:
             ws.cell(row=i + 2, column=3, value=f"=A{i + 2}*2")  # a formula an edit may land on
     wb.save(path)

@@ -213,7 +213,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
         sub = ta[_wanted_codes(ta["code"], wanted)]
         keys = _line_keys(sub)
         codes = _distinct(lambda c: str(c).strip().upper(), cells(sub, "code"))
-        got = [_distinct(_date, cells(sub, f)) if f in sub.columns else [None] * len(sub)
+        got = [_distinct_cells(_date, sub, f) if f in sub.columns else [None] * len(sub)
                for f in ("planned", "forecast", "actual")]
         for key, c, planned, forecast, actual in zip(keys, codes, *got):
             d = dates.get(key)
@@ -232,7 +232,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
     col: dict[str, list[Any]] = {f: cells(orders, f) if f in orders.columns or f in ("po", "style", "color")
                                  else [None] * n
            for f in ("po", "style", "color", "qty", "ship_mode", "terms", "_row")}
-    when = {f: _distinct(_date, cells(orders, f)) if f in orders.columns else [None] * n
+    when = {f: _distinct_cells(_date, orders, f) if f in orders.columns else [None] * n
             for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     for i, key in enumerate(_line_keys(orders)):
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
@@ -295,6 +295,19 @@ def _distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
             r = fn(v)
         out.append(r)
     return out
+
+
+def _distinct_cells(fn: Callable[[Any], Any], frame: pd.DataFrame, field: str) -> list[Any]:
+    """``_distinct(fn, cells(frame, field))``. A column of dates as numpy holds them (the T&A's Planned and
+    Forecast as the T&A job leaves them) is factorized as it is: no Timestamp made per cell (a million-row
+    T&A: 1.5 s)."""
+    column = frame[field]
+    if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"):  # zoned times: each computed
+        return _distinct(fn, cells(frame, field))
+    codes, uniques = pd.factorize(column)  # NaT is -1: the last entry
+    done = np.empty(len(uniques) + 1, dtype=object)
+    done[:] = [*(fn(u) for u in uniques), fn(pd.NaT)]
+    return cast(list[Any], done[codes].tolist())
 
 
 _UNSEEN = object()

@@ -123,8 +123,9 @@ class FileBook(Staging):
         """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
+        scans: dict[str, SheetScan] = {}  # by part: the size check inflates every sheet, and looks as it goes
         try:  # before anything inflates a part: refuse a decompression bomb within a second
-            limits.check_package(self.path, max_sizes or toml_limits(self.path))
+            limits.check_package(self.path, max_sizes or toml_limits(self.path), scans=scans)
         except limits.TooLarge as exc:
             raise UserError(str(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
@@ -138,7 +139,8 @@ class FileBook(Staging):
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
-        self._scans: dict[str, SheetScan] = {}
+        self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
+                                              if part in scans}
         Staging.__init__(self)
         safety.step("read", self.path)
 

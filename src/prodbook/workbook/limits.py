@@ -29,6 +29,7 @@ from typing import BinaryIO
 from prodbook.core.limits import MB, RATIO_FROM, Entry, Excess, Limits, check_dimension, check_directory, describe
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.sheetxml import SheetScan, SheetScanner
 
 _CHUNK = 64 * 1024
 # The local file header of a zip entry (PKWARE APPNOTE 4.3.7); zipfile keeps these private.
@@ -60,10 +61,13 @@ TRACKER_WHERE = "in prodbook.toml beside the workbook ([settings] section)"
 VENDOR_WHERE = "on the tracker's Config sheet"
 
 
-def check_package(path: Path, limits: Limits, where_set: str = TRACKER_WHERE) -> None:
+def check_package(path: Path, limits: Limits, where_set: str = TRACKER_WHERE,
+                  scans: dict[str, SheetScan] | None = None) -> None:
     """Refuse a zip package over a limit, reading at most limit + 1 bytes of any part. Raises ``TooLarge``.
 
-    Not a zip: nothing to check here (the reader says what is wrong with it).
+    Not a zip: nothing to check here (the reader says what is wrong with it). ``scans``: filled with each
+    sheet part's ``SheetScan`` from the same inflation (the start of a run looks at every sheet; a part
+    that did not inflate whole, or failed its CRC, gets none and is looked at when asked, as before).
     """
     path = Path(path)
     try:
@@ -75,7 +79,7 @@ def check_package(path: Path, limits: Limits, where_set: str = TRACKER_WHERE) ->
         entries = [Entry(i.filename, i.compress_size, i.file_size, i.compress_type) for i in infos]
         excess = check_directory(entries, limits)
         if excess is None:
-            excess = _check_inflated(path, infos, limits)
+            excess = _check_inflated(path, infos, limits, scans)
     if excess is not None:
         sheet = _sheet_of(path, excess.part) if excess.part else None
         raise TooLarge(describe(excess, path.name, sheet, where_set), excess, sheet)
@@ -85,19 +89,40 @@ def _is_sheet(name: str) -> bool:
     return "/worksheets/" in name and name.endswith(".xml")
 
 
-def _check_inflated(path: Path, infos: Iterable[zipfile.ZipInfo], limits: Limits) -> Excess | None:
+def _check_inflated(path: Path, infos: Iterable[zipfile.ZipInfo], limits: Limits,
+                    scans: dict[str, SheetScan] | None = None) -> Excess | None:
     """Inflate each part in a bounded stream: its true size, ratio and (sheets) dimension."""
     left = limits.unpacked_mb * MB
     with open(path, "rb") as fp:
         for info in infos:
-            got, excess = _inflate(fp, info, limits, min(info.file_size, left))
+            scan = _Scan(info) if scans is not None and _is_sheet(info.filename) else None
+            got, excess = _inflate(fp, info, limits, min(info.file_size, left), scan)
             if excess is not None:
                 return excess
             left -= got
+            if scan is not None and scans is not None and (done := scan.done(got)) is not None:
+                scans[info.filename] = done
     return None
 
 
-def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int) -> tuple[int, Excess | None]:
+class _Scan:
+    """A sheet part's ``SheetScanner`` and CRC, fed the pieces the size check inflates."""
+
+    def __init__(self, info: zipfile.ZipInfo) -> None:
+        self.info, self.scanner, self.crc, self.whole = info, SheetScanner(), 0, False
+
+    def feed(self, piece: bytes) -> None:
+        self.crc = zlib.crc32(piece, self.crc)
+        self.scanner.feed(piece)
+
+    def done(self, got: int) -> SheetScan | None:
+        """The scan, where the part inflated whole and true (what reading it through zipfile proves)."""
+        ok = self.whole and got == self.info.file_size and self.crc == self.info.CRC
+        return self.scanner.result() if ok else None
+
+
+def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int, scan: _Scan | None = None
+             ) -> tuple[int, Excess | None]:
     """Bytes the part really unpacks to (stopping past ``cap``), or the limit it goes over."""
     fp.seek(info.header_offset)
     head = fp.read(_LOCAL_HEADER.size)
@@ -128,6 +153,8 @@ def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int) -> t
                     return out, None  # damaged: the reader says so
                 data = inflater.unconsumed_tail
             out += len(piece)
+            if scan is not None:
+                scan.feed(piece)
             if prefix is not None and len(prefix) < _PREFIX:
                 prefix += piece[:_PREFIX - len(prefix)]
                 if len(prefix) >= _PREFIX or b"sheetData" in prefix:
@@ -143,6 +170,8 @@ def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int) -> t
                 break
         if inflater is not None and inflater.eof:
             break
+    if scan is not None:
+        scan.whole = inflater.eof if inflater is not None else remaining == 0
     if prefix:
         return out, _dimension_excess(info.filename, prefix, limits)
     return out, None

@@ -27,6 +27,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _SHEETDATA_RE,
     _SPANS_ATTR,
     _cells_named,
+    _has_formula,
     _rows_by_number,
     _with_ref,
     comments_or_cdata,
@@ -388,16 +389,21 @@ class _RowMerge:
         order, over = recipe
         pieces = content.split(self._opener)
         row_style = self._row_style(attrs)
-        if not over:  # no edit lands on a cell the row holds: the row is one format of its cells and edits
+        # the row as one format of its cells and edits; an edit landing on a cell the row holds takes that
+        # cell's style, and a formula there must be checked (those rows go the long way)
+        if not over or not _has_formula(content):
             kinds_here = tuple(self.kinds[lo:hi])
             shape = (key, kinds_here, row_style)
             if shape not in self._templates:
                 if len(self._templates) >= 4096:
                     self._templates.clear()
-                self._templates[shape] = self._template(order, len(pieces), key[1], kinds_here, row_style)
+                self._templates[shape] = self._template(order, len(pieces), key[1], kinds_here, row_style, over)
             template = self._templates[shape]
             if template is not None:
-                return template.format(*pieces, *self.text[lo:hi], rn)
+                if not over:
+                    return template.format(*pieces, *self.text[lo:hi], rn)
+                return template.format(*pieces, *self.text[lo:hi], rn, *self._styles(pieces, kinds_here, over,
+                                                                                      row_style))
         sa = f' s="{row_style}"' if row_style else ""
         kinds, text, letter, opener, p = self.kinds, self.text, self._letter, self._opener, self.p
         rs = str(rn)
@@ -425,14 +431,18 @@ class _RowMerge:
         return "".join(out)
 
     def _template(self, order: list[int], held: int, edit_cols: tuple[int, ...], kinds: tuple[int, ...],
-                  row_style: int) -> str | None:
+                  row_style: int, over: dict[int, int]) -> str | None:
         """A row of this shape as a ``str.format`` template: field i (0 < i < ``held``) the row's i-th cell after
-        its ``<c ``, field ``held + j`` the j-th edit's text, the last field the row number; what the loop in
-        ``row`` writes, cell for cell. None where an edit needs more than its text (a value written by the
-        value writer)."""
+        its ``<c ``, field ``held + j`` the j-th edit's text, then the row number; what the loop in ``row``
+        writes, cell for cell. With edits landing on cells the row holds (``over``), each of those and each
+        date takes its style attribute from a field after the row number (``_styles``, worked out per row in
+        the loop's order, as a date style first asked for is added then). None where an edit needs more than
+        its text (a value written by the value writer)."""
         p, opener = self.p, self._opener
         sa = f' s="{row_style}"' if row_style else ""
         number = _field(held + len(kinds))
+        styled = [j for j in range(len(kinds)) if j in over or kinds[j] == DATE] if over else []
+        style_of = {j: _field(held + len(kinds) + 1 + n) for n, j in enumerate(styled)}
         parts = []
         for i in order:
             if i > 0:
@@ -440,7 +450,14 @@ class _RowMerge:
                 continue
             j = -i
             start = _literal(f'<{p}c r="{self._letter[edit_cols[j]]}') + number + '"'
-            if kinds[j] == PLAIN:
+            if j in style_of:  # its style worked out per row (``_styles``)
+                if kinds[j] in (PLAIN, DATE):
+                    parts.append(start + style_of[j] + _field(held + j))
+                elif kinds[j] == EMPTY:
+                    parts.append(start + style_of[j] + "/>")
+                else:
+                    return None
+            elif kinds[j] == PLAIN:
                 parts.append(start + _literal(sa) + _field(held + j))
             elif kinds[j] == DATE:
                 parts.append(start + f' s="{self._date_style_of(row_style)}"' + _field(held + j))
@@ -449,6 +466,23 @@ class _RowMerge:
             else:
                 return None
         return "".join(parts)
+
+    def _styles(self, pieces: list[str], kinds: tuple[int, ...], over: dict[int, int], row_style: int
+                ) -> list[str]:
+        """The style attributes of a row's edits that land on a cell it holds (that cell's own style) and of its
+        dates (the date style of that style, or of the row's), edit by edit as the loop in ``row`` asks."""
+        out = []
+        for j, kind in enumerate(kinds):
+            if j in over:
+                raw = self._opener + pieces[over[j]]
+                sv = _attr(raw[:raw.find(">") + 1], "s")
+                s = int(sv) if sv else 0
+            elif kind == DATE:
+                s = row_style
+            else:
+                continue
+            out.append(f' s="{self._date_style_of(s)}"' if kind == DATE else f' s="{s}"' if s else "")
+        return out
 
     def _row_named(self, rn: int, attrs: str, content: str, lo: int, hi: int) -> str:
         """The row's cells, each found by its r; an edit may land on a cell the row holds."""

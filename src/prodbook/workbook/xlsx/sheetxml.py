@@ -349,41 +349,56 @@ def _each_row(buf: bytes, cut: int, last: int, start: int = 0) -> int:
 
 
 def scan_sheet(path: str | os.PathLike[str], part: str, *, block: int = 1 << 20) -> SheetScan:
-    """The sheet's merged ranges and last row, streamed: one decompression pass, little memory.
-
-    A ``<mergeCell`` or ``<row`` in the raw XML is always the element (text escapes its '<'), so a
-    long log costs one pass; a tag cut in two by a block waits for the next one.
-    """
+    """The sheet's merged ranges and last row, streamed: one decompression pass, little memory
+    (``SheetScanner``). The start of a run gets the same from its size check (``limits.check_package``)."""
     pkg = _Package(Path(path))
     try:
         if not pkg.exists(part):
             return SheetScan([], 0)
-        refs: list[bytes] = []
-        last = 0
-        carry = tail = b""
-        hints = False
+        scanner = SheetScanner()
         with pkg.zf.open(part) as f:
-            while True:
-                chunk = f.read(block)
-                buf = carry + chunk
-                end = buf.rfind(b"<") if chunk else len(buf)
-                cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
-                last = _last_row_in(buf, cut, last)
-                if buf.find(b"mergeCell", 0, cut) >= 0:  # most blocks hold none: skip the pattern there
-                    refs += _MERGE_RE.findall(buf, 0, cut)
-                hints = hints or _holds_hint(tail, buf, cut)
-                tail = (tail + buf[max(0, cut - _HINT_REACH):cut])[-_HINT_REACH:]  # the stream looked at so far
-                carry = buf[cut:]
-                if not chunk:
-                    break
+            while chunk := f.read(block):
+                scanner.feed(chunk)
     finally:
         pkg.close()
-    out = []
-    for ref in refs:
-        a, _, b = ref.decode().partition(":")
-        (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
-        out.append(((r1, c1), (r2, c2)))
-    return SheetScan(out, last, hints)
+    return scanner.result()
+
+
+class SheetScanner:
+    """``SheetScan`` of a sheet's XML fed a piece at a time, wherever the pieces are cut.
+
+    A ``<mergeCell`` or ``<row`` in the raw XML is always the element (text escapes its '<'), so a
+    long log costs one pass; a tag cut in two by a piece waits for the next one.
+    """
+
+    def __init__(self) -> None:
+        self._refs: list[bytes] = []
+        self._last = 0
+        self._carry = self._tail = b""
+        self._hints = False
+
+    def feed(self, chunk: bytes) -> None:
+        if chunk:
+            self._take(self._carry + chunk, final=False)
+
+    def result(self) -> SheetScan:
+        self._take(self._carry, final=True)
+        out = []
+        for ref in self._refs:
+            a, _, b = ref.decode().partition(":")
+            (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
+            out.append(((r1, c1), (r2, c2)))
+        return SheetScan(out, self._last, self._hints)
+
+    def _take(self, buf: bytes, *, final: bool) -> None:
+        end = len(buf) if final else buf.rfind(b"<")
+        cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
+        self._last = _last_row_in(buf, cut, self._last)
+        if buf.find(b"mergeCell", 0, cut) >= 0:  # most pieces hold none: skip the pattern there
+            self._refs += _MERGE_RE.findall(buf, 0, cut)
+        self._hints = self._hints or _holds_hint(self._tail, buf, cut)
+        self._tail = (self._tail + buf[max(0, cut - _HINT_REACH):cut])[-_HINT_REACH:]  # the stream so far
+        self._carry = buf[cut:]
 
 
 _HINT_REACH = max(map(len, CELL_HINTS)) - 1
