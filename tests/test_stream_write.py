@@ -467,9 +467,11 @@ def _bare_rows(path: Path) -> None:
             z.writestr(name, data)
 
 
-def rewritten_part(path: Path, rw: SheetRewrite, chunk: int | None, scan: str) -> tuple[bytes, list | None]:
+def rewritten_part(path: Path, rw: SheetRewrite, chunk: int | None, scan: str, last_row: int | None = None
+                   ) -> tuple[bytes, list | None]:
     """The log part rewritten with ``rw``: read ``chunk`` bytes at a time (its rows written a few at a time too),
-    or split whole (None: the streamed reader ``scan`` turned off); and the byte ranges noted as rows copied."""
+    or split whole (None: the streamed reader ``scan`` turned off); and the byte ranges noted as rows copied.
+    ``last_row``: the sheet's last row as a first look found it (an append in one pass)."""
     pkg = _Package(path)
     try:
         book = _read_book(pkg)
@@ -480,7 +482,8 @@ def rewritten_part(path: Path, rw: SheetRewrite, chunk: int | None, scan: str) -
                 mp.setattr(rewrite, scan, lambda *_: None)
             else:
                 mp.setattr(rewrite, "ROW_BLOCK", 3)
-            formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK)
+            formula = rewrite._rewrite_sheet(pkg, book, styles, rw, part, chunk=chunk or package.STREAM_CHUNK,
+                                             last_row=last_row if chunk is not None else None)
         data = b"".join(pkg.blocks(part)) + b"".join(pkg.blocks("xl/styles.xml")) + bytes([formula])
         return data, pkg.copied.get(part)
     finally:
@@ -590,6 +593,36 @@ def test_rows_added_below_a_log_read_a_block_at_a_time_equal_the_whole_split(
         assert re.match(rb"<row[ >]", rows) and rows.endswith(b"</row>") and rows in old
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 3000), new=st.integers(0, 12))
+def test_rows_added_below_a_log_in_one_pass_equal_the_whole_split(log_path: Path, chunk: int, new: int) -> None:
+    """With the log's last row known (the run's first look), its rows are checked as they are copied, in one
+    pass: the same sheet, styles and copied ranges as the two passes and the whole split."""
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=log_rows(new),
+                      keep_rows=1_000_000)
+    two = appended_part(log_path, rw, chunk)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rewrite, "_scan_append", lambda *_: pytest.fail("read twice"))
+        one = rewritten_part(log_path, rw, chunk, "_scan_append", last_row=LOG_ROWS + 1)
+    assert one == two
+    assert one[0] == appended_part(log_path, rw, None)[0]
+
+
+@pytest.mark.parametrize("told", [LOG_ROWS, LOG_ROWS + 2, 1])
+def test_a_last_row_told_wrong_costs_a_second_pass_not_a_wrong_sheet(log_path: Path, told: int) -> None:
+    """The one pass confirms the last row it was told as it copies; told wrong, what it wrote is dropped and
+    the sheet is written the two-pass way: the dimension is never the wrong one."""
+    rw = SheetRewrite(sheet="Change Log", header_row=1, columns=tuple(range(8)), rows=log_rows(4),
+                      keep_rows=1_000_000)
+    passes: list[str] = []
+    scan_append = rewrite._scan_append
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rewrite, "_scan_append", lambda *a: passes.append("two") or scan_append(*a))
+        got = rewritten_part(log_path, rw, 500, "_scan_append", last_row=told)
+    assert passes == ["two"]
+    assert got[0] == appended_part(log_path, rw, None)[0]
+
+
 def test_an_append_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
     """Rows past the ones kept, the last row without its number, shared formulas, comments, no rows: the
     whole split answers, as before (and copies nothing it need not parse)."""
@@ -620,7 +653,10 @@ def test_an_append_the_scan_cannot_take_is_split_whole(tmp_path: Path) -> None:
             finally:
                 pkg.close()
             assert took == (name == "as is" and keep > LOG_ROWS), (name, keep)
-            assert appended_part(odd, rw, 100)[0] == appended_part(odd, rw, None)[0], (name, keep)
+            whole = appended_part(odd, rw, None)[0]
+            assert appended_part(odd, rw, 100)[0] == whole, (name, keep)
+            one = rewritten_part(odd, rw, 100, "_scan_append", last_row=LOG_ROWS + 1)[0]  # told the last row
+            assert one == whole, (name, keep)
 
 
 @given(data=st.binary(max_size=200), cuts=st.lists(st.integers(0, 200), max_size=6),
@@ -657,3 +693,20 @@ def test_a_copied_range_is_left_to_the_crc_and_all_around_it_is_parsed(tmp_path:
     for lo, hi in ((start + 1, end), (start, end - 6), (0, 0)):
         with pytest.raises(ValueError, match="sheet1.xml"):
             safety.verify_package(path, unparsed={"xl/worksheets/sheet1.xml": [(lo, hi)]})
+
+
+def test_a_run_appends_to_its_change_log_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file back end tells the writer each sheet's last row from the run's first look: the next day's
+    Change Log rows go below the log's in one pass over it."""
+    from conftest import base_sheets, write_book
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import run
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    run(path, ["ta"], Context(today=date(2027, 3, 1)))
+    before = openpyxl.load_workbook(path, read_only=True)["Change Log"].max_row
+    monkeypatch.setattr(rewrite, "_scan_append", lambda *_: pytest.fail("the log read twice"))
+    result = run(path, ["ta"], Context(today=date(2027, 4, 20)))
+    assert result.changes and result.commit is not None and result.commit.written
+    log = [r for r in openpyxl.load_workbook(path, read_only=True)["Change Log"].iter_rows(values_only=True)]
+    assert len(log) == before + result.changes

@@ -269,12 +269,14 @@ class FileBook(Staging):
                 safety.step("backup", self.path)
                 written: list[str] = []
                 copied: dict[str, list[tuple[int, int]]] = {}
+                last_rows = {sheet: scan.last_row for sheet, scan in self._scans.items()}  # of the file read
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
                                                                              on_member=self._writing,
                                                                              progress=self.progress,
-                                                                             copied=copied)),
+                                                                             copied=copied,
+                                                                             last_rows=last_rows)),
                         verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress,
                                                                  unparsed=copied),
                         before_replace=src.check_before_replace)

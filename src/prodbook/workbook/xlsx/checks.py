@@ -75,13 +75,18 @@ def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: i
                         f"sheet '{sheet}' has an array or spill formula in cell {col_letter(col)}{num}, inside the "
                         "rows prodbook rewrites; move it out of the table area, then run again"
                     )
+    check_tail_refs(sheet, sh.tail, frozen)
+    _check_comments(pkg, part, sheet, frozen)
+
+
+def check_tail_refs(sheet: str, tail: str, frozen: int) -> None:
+    """Refuse merged cells and hyperlinks (after the rows, in ``tail``) below row ``frozen``."""
     for tag, message in _TAIL_REFS:
-        for m in re.finditer(rf'<(?:\w+:)?{tag}\b[^>]*\sref="([^"]+)"', sh.tail):
+        for m in re.finditer(rf'<(?:\w+:)?{tag}\b[^>]*\sref="([^"]+)"', tail):
             ref = m.group(1)
             rows_ = [int(x) for x in re.findall(r"\d+", ref)]
             if max(rows_) > frozen:
                 raise UnsupportedLayout(f"sheet '{sheet}' " + message.format(ref=ref))
-    _check_comments(pkg, part, sheet, frozen)
 
 
 def _table_parts(pkg: _Package, part: str) -> list[str]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from operator import itemgetter
 
 from prodbook.core.looks import fitted_widths, row_height
@@ -21,6 +22,7 @@ from prodbook.workbook.xlsx.checks import (
     _check_data_area,
     _find_table,
     _Table,
+    check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
@@ -78,19 +80,42 @@ _Row = tuple[int, str, str, str]
 
 
 def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
-                   progress: Progress | None = None, chunk: int = STREAM_CHUNK) -> bool:
+                   progress: Progress | None = None, chunk: int = STREAM_CHUNK, last_row: int | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved.
 
     A rewrite that carries cells from the sheet's rows (``source_rows``) reads the sheet ``chunk`` bytes at a
-    time when it can (``_scan_carried``) and writes it streamed; otherwise the sheet is split whole."""
+    time when it can (``_scan_carried``) and writes it streamed; otherwise the sheet is split whole. Rows
+    added below a long sheet's (the Change Log) are written after its rows copied as they are: with
+    ``last_row`` (the sheet's last row as the caller's first look at the file found it) in one pass that
+    checks the rows as it copies them (``_AppendPass``), else in two (``_scan_append``, then the copy).
+    Where the one pass finds what the two must answer (another last row, rows that need the whole split),
+    what it wrote is dropped and the sheet goes the two-pass way."""
     _check_arguments(rw)
+    if (last_row is not None and _pure_append(rw) and part not in pkg.changed
+            and 0 < last_row <= rw.header_row + rw.keep_rows):
+        try:
+            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row)
+        except _WholePart:
+            pass
+    return _rewrite(pkg, book, styles, rw, part, progress, chunk)
+
+
+def _pure_append(rw: SheetRewrite) -> bool:
+    return rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
+
+
+def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
+             progress: Progress | None, chunk: int, last_row: int | None = None) -> bool:
+    """``_rewrite_sheet``; ``last_row``: an append in one pass (raises ``_WholePart`` where it cannot)."""
     sheet = rw.sheet
     hr = rw.header_row
 
-    pure_append = rw.keep_rows > 0 and rw.source_rows is None and not rw.append_headers
+    pure_append = _pure_append(rw)
     scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
+    one_pass = _AppendPass(pkg, part, rw, chunk, progress, last_row) if last_row is not None else None
     # rows copied from the user's file, not from a sheet created in this call (``_copy_regions`` notes them)
-    appended = _scan_append(pkg, part, rw, chunk, progress) if pure_append and part not in pkg.changed else None
+    appended = (one_pass.sheet, False) if one_pass is not None else _scan_append(pkg, part, rw, chunk, progress) \
+        if pure_append and part not in pkg.changed else None
     if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
         text = ""
         sh, lean, held_formula = scan.sheet, True, scan.formula
@@ -165,12 +190,19 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     last_any = max([new_last] + [r[0] for r in header_rows])
     if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
         del text
+        sd_close = sh.sd_close
         sh.kept_raw, sh.rows = None, []
         pkg.forget_text(part)
+        end: str | Callable[[], str] = sd_close + tail
+        if one_pass is not None:  # the tail is read after the rows, and checked as _check_data_area would
+            def end() -> str:
+                return sd_close + _move_tail_ranges(one_pass.finish(frozen), hr, old_ends, new_end, grow_cols)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
-                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
-                                  progress, kept_rows=_body_regions(pkg, part, rw.sheet, chunk, progress)
-                                  if appended is not None else None)
+                                  data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
+                                  progress, kept_rows=one_pass.regions() if one_pass is not None else
+                                  _body_regions(pkg, part, rw.sheet, chunk, progress) if appended is not None
+                                  else None)
+        held_formula = held_formula or (one_pass is not None and one_pass.stream.formula)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
         max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
@@ -503,6 +535,50 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
     return stream.sheet(rows, "", last), stream.formula
 
 
+class _AppendPass:
+    """An append's one pass over a long sheet whose last row the caller knows: the head, the header rows and
+    the first data row are read first (what the rows added need), then every region is checked as
+    ``_scan_append`` checks it and copied (``regions``); ``finish`` confirms the last row and gives the tail.
+    Raises ``_WholePart`` where the two-pass way must answer."""
+
+    def __init__(self, pkg: _Package, part: str, rw: SheetRewrite, chunk: int, progress: Progress | None,
+                 last_row: int) -> None:
+        self.stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
+        self.stream.open()
+        self._rest = self.stream.regions()
+        self._read: list[str] = []
+        self._last_row, self._seen = last_row, 0
+        rows: list[_Row] = []
+        prev = 0
+        for region in self._rest:
+            self._read.append(region)
+            for num, rm in numbered_rows(region, prev):
+                prev = num
+                rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
+                if num > rw.header_row:
+                    break  # the header rows and the first data row are all an append needs
+            if rows and rows[-1][0] > rw.header_row:
+                break
+        self.sheet = self.stream.sheet(rows, "", last_row)
+        self._sheet_name = rw.sheet
+
+    def regions(self) -> Iterator[str]:
+        """Every region of rows, as it is, checked."""
+        p = self.stream.p
+        for region in chain(self._read, self._rest):
+            if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
+                self._seen = _last_row_number(region, p)  # the last row as written, as the whole split reads it
+            yield region
+        self._read = []
+
+    def finish(self, frozen: int) -> str:
+        """The sheet's tail once every row is copied; ``_WholePart`` where its last row is not the one known."""
+        if self._seen != self._last_row:
+            raise _WholePart
+        check_tail_refs(self._sheet_name, self.stream.tail, frozen)
+        return self.stream.tail
+
+
 def _body_regions(pkg: _Package, part: str, sheet: str, chunk: int = STREAM_CHUNK,
                   progress: Progress | None = None) -> Iterator[str]:
     """The rows of a sheet ``_scan_append`` took, a region of whole rows at a time, as they are."""
@@ -537,12 +613,12 @@ ROW_BLOCK = 1 << 15
 
 def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
-                 wrapped: tuple[tuple[int, float], ...], end: str, progress: Progress | None = None,
+                 wrapped: tuple[tuple[int, float], ...], end: str | Callable[[], str], progress: Progress | None = None,
                  carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
-    ``end``; nothing is held whole. True when a formula moved. ``carried``: the cells each source row carries,
-    as ``_scan_carried`` read them."""
+    ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
+    ``carried``: the cells each source row carries, as ``_scan_carried`` read them."""
     sink = pkg.streamed()
 
     done = [0]
@@ -573,7 +649,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         copied = _copy_regions(sink, kept_rows) if kept_rows is not None else []
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
                                     ROW_BLOCK, carried)
-        sink.write(end)
+        sink.write(end() if callable(end) else end)
     except BaseException:
         sink.discard()
         raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,8 +27,8 @@ from prodbook.workbook.xlsx.styles import _Styles
 def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewrite],
                    cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
-                   progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None
-                   ) -> list[str]:
+                   progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None,
+                   last_rows: Mapping[str, int] | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
@@ -37,6 +37,9 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     into a cell without a date format gets ``date_format`` (default: the
     rewrites' look's, else dd-mmm-yy). ``progress`` hears how far each long sheet is written. ``copied``
     (when given) receives, for a part written, the byte ranges that hold rows copied unchanged from ``src``.
+    ``last_rows``: by sheet, its last row as the caller's look at ``src`` found it (``SheetScan.last_row``):
+    rows added below a long sheet's are then written in one pass over it (checked there: a wrong number
+    costs a second pass, never a wrong file).
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -66,7 +69,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise ValueError(f"sheet '{rw.sheet}': header_row must be 1 or more")
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
-            formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress)
+            formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress,
+                                       last_row=(last_rows or {}).get(rw.sheet))
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
