@@ -179,3 +179,13 @@ def test_row_dicts_are_to_dict_records(rows: list[tuple[Any, Any, Any]], obj: bo
     got = row_dicts(frame)
     assert [[(k, type(v), repr(v)) for k, v in r.items()] for r in got] == \
         [[(k, type(v), repr(v)) for k, v in r.items()] for r in want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=12), st.sampled_from(["Sea", " AIR ", "Sea-Air", "by courier", "FCL",
+                                                                  "truck", "vessel + fly", "", "  "]),
+                          st.none(), st.just(math.nan), st.integers(0, 3)), max_size=10))
+def test_ship_mode_read_once_per_text_is_the_mode_read_each_time(texts: list[Any]) -> None:
+    """``ship_mode`` keeps each text's mode for the run: asked twice, it answers as reading it afresh does."""
+    for text in texts + texts:
+        assert ex.ship_mode(text) == ex._ship_mode(text)

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -336,7 +337,17 @@ def forecast_xf(line: Line, s: Settings) -> date | None:
 
 
 def ship_mode(text: Any) -> str | None:
-    """Sea, Air, Sea-Air, Road, or the text as written."""
+    """Sea, Air, Sea-Air, Road, or the text as written. A text is read once per run's worth of lines (a
+    refresh asks for every line's mode several times; a season uses a handful of texts)."""
+    return _text_mode(text) if type(text) is str else _ship_mode(text)
+
+
+@lru_cache(maxsize=4096)
+def _text_mode(text: str) -> str | None:
+    return _ship_mode(text)
+
+
+def _ship_mode(text: Any) -> str | None:
     if is_missing(text) or not str(text).strip():
         return None
     t = str(text).strip().lower()
