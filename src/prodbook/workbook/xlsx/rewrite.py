@@ -114,8 +114,11 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
     one_pass = _AppendPass(pkg, part, rw, chunk, progress, last_row) if last_row is not None else None
     # rows copied from the user's file, not from a sheet created in this call (``_copy_regions`` notes them)
-    appended = (one_pass.sheet, False) if one_pass is not None else _scan_append(pkg, part, rw, chunk, progress) \
-        if pure_append and part not in pkg.changed else None
+    appended: tuple[_Sheet, bool] | None = None
+    if one_pass is not None:  # whether the rows hold a formula is known once they are copied
+        appended = one_pass.sheet, False
+    elif pure_append and part not in pkg.changed:
+        appended = _scan_append(pkg, part, rw, chunk, progress)
     if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
         text = ""
         sh, lean, held_formula = scan.sheet, True, scan.formula
@@ -197,11 +200,14 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         if one_pass is not None:  # the tail is read after the rows, and checked as _check_data_area would
             def end() -> str:
                 return sd_close + _move_tail_ranges(one_pass.finish(frozen), hr, old_ends, new_end, grow_cols)
+        kept_rows = None
+        if one_pass is not None:
+            kept_rows = one_pass.regions()
+        elif appended is not None:
+            kept_rows = _body_regions(pkg, part, rw.sheet, chunk, progress)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
-                                  progress, kept_rows=one_pass.regions() if one_pass is not None else
-                                  _body_regions(pkg, part, rw.sheet, chunk, progress) if appended is not None
-                                  else None)
+                                  progress, kept_rows=kept_rows)
         held_formula = held_formula or (one_pass is not None and one_pass.stream.formula)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
@@ -511,55 +517,43 @@ def _scan_append(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM
     ``chunk`` bytes at a time, and whether the rows hold a formula: rows added below a long log need nothing
     else of the rows above them, which ``_body_regions`` then copies as they are. None where the whole split
     must answer (rows past ``keep_rows``, shared or array formulas, comments or CDATA, no rows, not UTF-8)."""
-    hr = rw.header_row
-    stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
-    rows: list[_Row] = []
-    prev = last = 0
     try:
-        stream.open()
-        p = stream.p
-        for region in stream.regions():
-            if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
-                last = _last_row_number(region, p)  # the last row as written, as the whole split reads it
-            if rows and rows[-1][0] > hr:
-                continue
-            for num, rm in numbered_rows(region, prev):
-                prev = num
-                rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
-                if num > hr:
-                    break  # the header rows and the first data row are all an append needs
+        looked = _AppendPass(pkg, part, rw, chunk, progress)
+        for _ in looked.regions():
+            pass
     except _WholePart:
         return None
-    if not 0 < last <= hr + rw.keep_rows:
+    if not 0 < looked.last_seen <= rw.header_row + rw.keep_rows:
         return None
-    return stream.sheet(rows, "", last), stream.formula
+    return looked.stream.sheet(looked.rows, "", looked.last_seen), looked.stream.formula
 
 
 class _AppendPass:
-    """An append's one pass over a long sheet whose last row the caller knows: the head, the header rows and
-    the first data row are read first (what the rows added need), then every region is checked as
-    ``_scan_append`` checks it and copied (``regions``); ``finish`` confirms the last row and gives the tail.
-    Raises ``_WholePart`` where the two-pass way must answer."""
+    """An append's pass over a long sheet: the head, the header rows and the first data row are read first
+    (what the rows added need), then every region is checked and given as it is (``regions``), noting the
+    last row. ``_scan_append`` reads it through before writing; with the last row known beforehand
+    (``last_row``) the regions are copied as they come and ``finish`` confirms it and gives the tail.
+    Raises ``_WholePart`` where the whole split must answer."""
 
     def __init__(self, pkg: _Package, part: str, rw: SheetRewrite, chunk: int, progress: Progress | None,
-                 last_row: int) -> None:
+                 last_row: int = 0) -> None:
         self.stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
         self.stream.open()
         self._rest = self.stream.regions()
         self._read: list[str] = []
-        self._last_row, self._seen = last_row, 0
-        rows: list[_Row] = []
+        self._last_row, self.last_seen = last_row, 0
+        self.rows: list[_Row] = []
         prev = 0
         for region in self._rest:
             self._read.append(region)
             for num, rm in numbered_rows(region, prev):
                 prev = num
-                rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
+                self.rows.append((num, rm.group(1), rm.group(2) or "", rm.group(0)))
                 if num > rw.header_row:
                     break  # the header rows and the first data row are all an append needs
-            if rows and rows[-1][0] > rw.header_row:
+            if self.rows and self.rows[-1][0] > rw.header_row:
                 break
-        self.sheet = self.stream.sheet(rows, "", last_row)
+        self.sheet = self.stream.sheet(self.rows, "", last_row)
         self._sheet_name = rw.sheet
 
     def regions(self) -> Iterator[str]:
@@ -567,13 +561,13 @@ class _AppendPass:
         p = self.stream.p
         for region in chain(self._read, self._rest):
             if max(region.rfind(f"<{p}row "), region.rfind(f"<{p}row>")) >= 0:
-                self._seen = _last_row_number(region, p)  # the last row as written, as the whole split reads it
+                self.last_seen = _last_row_number(region, p)  # the last row as written, as the whole split reads it
             yield region
         self._read = []
 
     def finish(self, frozen: int) -> str:
         """The sheet's tail once every row is copied; ``_WholePart`` where its last row is not the one known."""
-        if self._seen != self._last_row:
+        if self.last_seen != self._last_row:
             raise _WholePart
         check_tail_refs(self._sheet_name, self.stream.tail, frozen)
         return self.stream.tail
