@@ -385,3 +385,17 @@ def row_height(values: Iterable[tuple[Any, float]]) -> float | None:
     """The height (points) a row needs for its wrapped ``(value, column width)`` cells; None for one line."""
     most = max((text_lines(v, w) for v, w in values), default=1)
     return LINE_HEIGHT * most if most > 1 else None
+
+
+def row_heights(columns: Sequence[tuple[Sequence[Any], float]], n: int) -> list[float | None]:
+    """``row_height`` of each of ``n`` rows, from its wrapped ``(values, column width)`` columns: a column
+    at a time, and a short one-line text (most of them) costs a length check."""
+    most = [1] * n
+    for values, width in columns:
+        room = max(1.0, (width - 1) * 1.05)  # as text_lines
+        for i, v in enumerate(values):
+            if isinstance(v, str) and (len(v) > room or "\n" in v):
+                lines = text_lines(v, width)
+                if lines > most[i]:
+                    most[i] = lines
+    return [LINE_HEIGHT * m if m > 1 else None for m in most]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from prodbook.core.cells import Value
 
@@ -40,7 +41,8 @@ class SheetRewrite:
     header_row: int
     columns: tuple[int, ...]
     """0-based columns that ``rows`` fill; other columns are carried from ``source_rows``."""
-    rows: tuple[tuple[Value, ...], ...]
+    rows: Sequence[tuple[Value, ...]]
+    """A tuple of rows, or ``RowsByColumn`` (the writer then formats a block from its columns)."""
     source_rows: tuple[int | None, ...] | None = None
     """Per new row, the old row whose other cells (and row attributes) it keeps; None = new."""
     create_headers: tuple[str, ...] | None = None
@@ -58,6 +60,69 @@ class SheetRewrite:
     look: SheetLook | None = None
     """How the sheet looks: all of it on a sheet this rewrite creates (widths, formats, header, colour
     rules); on an existing sheet only the columns it appends get widths and formats."""
+
+
+class RowsByColumn(Sequence[tuple[Value, ...]]):
+    """Rows held as one list per column, optionally only the rows ``at`` of them.
+
+    A generated sheet is made column by column (pandas) and written column by column (``column_cells``):
+    handing the writer a million row tuples between the two costs a tuple per row, twice, and the memory of
+    all of them. A row is still there for whoever asks (``[i]``, iteration, slices).
+    """
+
+    def __init__(self, columns: Sequence[Sequence[Value]], at: Sequence[int] | None = None) -> None:
+        self.columns = list(columns)
+        self._at = at
+        self._len = len(at) if at is not None else len(self.columns[0]) if self.columns else 0
+        if at is None and any(len(c) != self._len for c in self.columns):
+            raise ValueError("every column must hold a value for every row")
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _index(self, k: int) -> int:
+        if not -self._len <= k < self._len:
+            raise IndexError(k)
+        k %= self._len
+        return k if self._at is None else self._at[k]
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[Value, ...]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[tuple[Value, ...]]: ...
+
+    def __getitem__(self, k: int | slice) -> tuple[Value, ...] | list[tuple[Value, ...]]:
+        if isinstance(k, slice):
+            lo, hi, step = k.indices(self._len)
+            if step != 1:
+                return [self[j] for j in range(lo, hi, step)]
+            return list(zip(*self.block(lo, hi))) if hi > lo and self.columns else [()] * max(0, hi - lo)
+        i = self._index(k)
+        return tuple(c[i] for c in self.columns)
+
+    def __iter__(self) -> Iterator[tuple[Value, ...]]:
+        if not self.columns:
+            return iter([()] * self._len)
+        if self._at is None:
+            return zip(*self.columns)
+        return zip(*self.block(0, self._len))
+
+    def block(self, lo: int, hi: int) -> list[Sequence[Value]]:
+        """The columns of rows ``lo:hi`` (0 <= lo <= hi <= len)."""
+        if self._at is None:
+            return [c[lo:hi] for c in self.columns]
+        at = self._at[lo:hi]
+        if len(at) == 0:
+            return [[] for _ in self.columns]
+        if len(at) == 1:
+            return [[c[at[0]]] for c in self.columns]
+        pick = itemgetter(*at)
+        return [pick(c) for c in self.columns]
 
 
 @dataclass(frozen=True)

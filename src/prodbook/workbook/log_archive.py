@@ -14,13 +14,13 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast, overload
+from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import Value, is_missing
+from prodbook.core.cells import is_missing
 from prodbook.core.looks import SheetLook
-from prodbook.workbook.backend import SheetRewrite
+from prodbook.workbook.backend import RowsByColumn, SheetRewrite
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.xlsx.writer import rewrite_sheets
 
@@ -80,39 +80,17 @@ def read_log(rows: Iterable[Sequence[Any]], header_row: int, columns: dict[str, 
     return LogColumns(out, numbers, extras)
 
 
-class LazyRows(Sequence[tuple[Any, ...]]):
-    """Rows of a ``LogColumns`` made only when the writer asks for them (a block at a time)."""
-
-    def __init__(self, log: LogColumns, fields: Sequence[str], at: Sequence[int], extra: Sequence[int]) -> None:
-        self._columns = [log.fields[f] for f in fields]
-        self._at = at
-        self._extra = list(extra)
-        self._log = log
-
-    def __len__(self) -> int:
-        return len(self._at)
-
-    def _row(self, k: int) -> tuple[Any, ...]:
-        i = self._at[k]
-        row = tuple(c[i] for c in self._columns)
-        if not self._extra:
-            return row
-        cells = dict(self._log.extras.get(self._log.rows[i], ()))
-        return row + tuple(cells.get(c) for c in self._extra)
-
-    @overload
-    def __getitem__(self, k: int) -> tuple[Any, ...]: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> list[tuple[Any, ...]]: ...
-
-    def __getitem__(self, k: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
-        if isinstance(k, slice):
-            return [self._row(j) for j in range(*k.indices(len(self)))]
-        return self._row(k if k >= 0 else len(self) + k)
+def moved_rows(log: LogColumns, fields: Sequence[str], at: Sequence[int], extra: Sequence[int]) -> RowsByColumn:
+    """The rows ``at`` of the log, its fields then the team's ``extra`` columns, as the writer's columns: a
+    million moved rows are formatted a block at a time from the lists read, no tuple made per row."""
+    columns: list[Sequence[Any]] = [log.fields[f] for f in fields]
+    for c in extra:
+        cells = [dict(log.extras.get(r, ())).get(c) for r in log.rows]
+        columns.append(cells)
+    return RowsByColumn(columns, at)
 
 
-def archive_file(path: Path, headers: Sequence[str], rows: Sequence[tuple[Value, ...]], look: SheetLook,
+def archive_file(path: Path, headers: Sequence[str], rows: RowsByColumn, look: SheetLook,
                  source: str) -> StagedFile:
     """The moved rows as a workbook: an About sheet saying where they came from, then the rows as a
     Change Log table, written by the same part writer as the tracker's own log (fast, text stays text)."""
@@ -131,7 +109,7 @@ def archive_file(path: Path, headers: Sequence[str], rows: Sequence[tuple[Value,
         buf.seek(0)
         rewrite_sheets(buf, target, [SheetRewrite(
             sheet="Change Log", header_row=1, columns=tuple(range(len(headers))),
-            rows=cast(tuple[tuple[Value, ...], ...], rows),  # a LazyRows: made a block at a time
+            rows=rows,
             create_headers=tuple(headers), look=look)])
 
     return StagedFile(path, write, announce=f"The Change Log's older rows are in '{path.name}'.")

@@ -34,8 +34,8 @@ from prodbook.core.keys import key_text
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
-from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, SheetRewrite
-from prodbook.workbook.log_archive import LazyRows, archive_file, archive_path, read_log
+from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
+from prodbook.workbook.log_archive import archive_file, archive_path, moved_rows, read_log
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
@@ -302,19 +302,19 @@ class Tracker:
             raise UserError(table.refusal, file=self.file, sheet=table.sheet)
         if keep_rows == 0:  # every generated sheet, before anything is written (the Change Log checks its own)
             self.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
-        data = list(zip(*(column_values(rows[f]) for f in fields))) if len(rows) else []
+        data = RowsByColumn([column_values(rows[f]) for f in fields]) if len(rows) else RowsByColumn([])
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
                 self.notes.append(table.notice)
             self.backend.stage(SheetRewrite(
                 sheet=table.sheet, header_row=table.header_row,
-                columns=tuple(table.spec.fields.index(f) for f in fields), rows=tuple(data),
+                columns=tuple(table.spec.fields.index(f) for f in fields), rows=data,
                 append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows, look=self.look(table.spec)))
             return
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
-                                            rows=tuple(data), create_headers=table.spec.headers,
+                                            rows=data, create_headers=table.spec.headers,
                                             hidden=table.spec.hidden, look=self.look(table.spec)))
             return
         before = self._as_read.get(table.sheet)
@@ -333,7 +333,7 @@ class Tracker:
                 appended.append(table.spec.column(f).header)
                 columns.append(width + len(appended) - 1)
         self.backend.stage(SheetRewrite(
-            sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=tuple(data),
+            sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=data,
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
             look=self.look(table.spec)))
@@ -448,7 +448,7 @@ class Tracker:
         headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
         stamps = pd.to_datetime(pd.Series([held.fields["timestamp"][i] for i in at], dtype=object),
                                 errors="coerce", format="mixed")
-        file = archive_file(archive_path(Path(path), stamps.max()), headers, LazyRows(held, fields, at, extra),
+        file = archive_file(archive_path(Path(path), stamps.max()), headers, moved_rows(held, fields, at, extra),
                             self.look(CHANGE_LOG), Path(path).name)
         self.before_save.append(file)
         kept = pd.DataFrame({f: [held.fields[f][i] for i in stay] for f in fields}, columns=fields)

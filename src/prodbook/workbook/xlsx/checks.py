@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from prodbook.workbook.xlsx.model import SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.model import RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import MAX_ROW, _parse_cell, col_letter
 from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, _Sheet
@@ -22,9 +22,13 @@ def _check_arguments(rw: SheetRewrite) -> None:
     ncols = len(rw.columns)
     if len(set(rw.columns)) != ncols:
         raise ValueError(f"sheet '{sheet}': a column is listed twice in columns")
-    for i, row in enumerate(rw.rows):
-        if len(row) != ncols:
-            raise ValueError(f"sheet '{sheet}': row {hr + 1 + i} has {len(row)} values for {ncols} columns")
+    if isinstance(rw.rows, RowsByColumn):  # every row as wide as the columns given
+        if rw.rows.width != ncols and len(rw.rows):
+            raise ValueError(f"sheet '{sheet}': rows have {rw.rows.width} values for {ncols} columns")
+    else:
+        for i, row in enumerate(rw.rows):
+            if len(row) != ncols:
+                raise ValueError(f"sheet '{sheet}': row {hr + 1 + i} has {len(row)} values for {ncols} columns")
     if rw.source_rows is not None and len(rw.source_rows) != len(rw.rows):
         raise ValueError(f"sheet '{sheet}': source_rows must have one entry per row")
     if hr + len(rw.rows) > MAX_ROW:

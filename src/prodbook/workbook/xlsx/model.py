@@ -9,6 +9,7 @@ from prodbook.workbook.backend import (
     AnyEdit,
     CellEdit,
     ColumnEdit,
+    RowsByColumn,
     SheetRewrite,
     UnsafeContent,
     UnsupportedLayout,
@@ -24,5 +25,5 @@ class WorkbookInfo:
     sheet_parts: dict[str, str]
 
 
-__all__ = ["AnyEdit", "CellEdit", "ColumnEdit", "Formula", "SheetRewrite", "UnsafeContent", "UnsupportedLayout",
-           "Value", "WorkbookInfo", "single_cells"]
+__all__ = ["AnyEdit", "CellEdit", "ColumnEdit", "Formula", "RowsByColumn", "SheetRewrite", "UnsafeContent",
+           "UnsupportedLayout", "Value", "WorkbookInfo", "single_cells"]

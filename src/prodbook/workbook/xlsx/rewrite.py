@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
-from operator import itemgetter
 
-from prodbook.core.looks import fitted_widths, row_height
+from prodbook.core.looks import fitted_widths, row_heights
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
 from prodbook.workbook.xlsx.checks import (
     _check_arguments,
@@ -25,7 +24,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
-from prodbook.workbook.xlsx.model import Formula, SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
@@ -678,15 +677,28 @@ def _copy_regions(sink: _Deflated, regions: Iterator[str]) -> list[tuple[int, in
     return [(lo, hi)] if hi > lo else []
 
 
-def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int]) -> None:
+def block_columns(rw: SheetRewrite, lo: int, hi: int) -> list[Sequence]:
+    """The columns of ``rw.rows[lo:hi]``: taken straight from ``RowsByColumn``, made from row tuples else."""
+    if isinstance(rw.rows, RowsByColumn):
+        return rw.rows.block(lo, hi)
+    return list(zip(*rw.rows[lo:hi])) if hi > lo else [()] * len(rw.columns)
+
+
+def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int], step: int) -> None:
     """Add the date styles a whole-column pass would add, in its order (column by column), before the rows
     are written a block at a time: a date first met in a later block must not number its style otherwise."""
+    dates = [False] * len(styles)
+    stamps = [False] * len(styles)
+    for lo in range(0, len(rw.rows), step):
+        for j, values in enumerate(block_columns(rw, lo, min(len(rw.rows), lo + step))):
+            kinds = set(map(type, values))
+            dates[j] = dates[j] or date in kinds
+            stamps[j] = stamps[j] or (any(issubclass(t, datetime) for t in kinds) and any(
+                isinstance(v, datetime) and v == v for v in values))  # NaT writes no date
     for j, style in enumerate(styles):
-        kinds = set(map(type, map(itemgetter(j), rw.rows)))
-        if date in kinds:
+        if dates[j]:
             vw.styles.date_style(style, False)
-        if any(issubclass(t, datetime) for t in kinds) and any(
-                isinstance(v, datetime) and v == v for v in map(itemgetter(j), rw.rows)):  # NaT writes no date
+        if stamps[j]:
             vw.styles.date_style(style, True)
 
 
@@ -709,7 +721,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
     n = len(rw.rows)
     step = block if flush is not None else max(n, 1)
     if n > step:
-        _date_styles_first(vw, rw, styles_)
+        _date_styles_first(vw, rw, styles_, step)
     for b in range(0, n, step):
         max_col, moved = _write_block(out, rw, b, min(n, b + step), p, data_rows, kept, masters, vw, max_col,
                                       wrapped, written, letters, styles_, carried_cache)
@@ -731,10 +743,11 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
     row_open = f"<{p}row"
     row_close = f"</{p}row>"
     numbers = [str(kept + 1 + i) for i in range(lo, hi)]
-    by_column = list(zip(*rw.rows[lo:hi])) if hi > lo else [()] * len(written)
+    by_column = block_columns(rw, lo, hi)
     cells = [column_cells(vw, by_column[j], letters[j], numbers, styles_[j], written[j]) for j in range(len(written))]
+    heights = row_heights([(by_column[j], w) for j, w in wrapped], hi - lo) if wrapped else None
     del by_column
-    for i, values in enumerate(rw.rows[lo:hi]):
+    for i in range(hi - lo):
         rn = kept + 1 + lo + i
         rs = numbers[i]
         src = src_rows[lo + i] if src_rows is not None else None
@@ -767,8 +780,8 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
                     max_col = mc
         else:
             body = "".join([column[i] for column in cells])
-        if wrapped:
-            row_attrs = _with_height(row_attrs, row_height((values[j], w) for j, w in wrapped))
+        if heights is not None:
+            row_attrs = _with_height(row_attrs, heights[i])
         if body or row_attrs.strip():
             out.append(f'{row_open} r="{rs}"{row_attrs}>{body}{row_close}')
     return max_col, translated
