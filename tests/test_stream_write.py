@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from prodbook.core.findings import UserError
 from prodbook.core.limits import Limits
@@ -368,6 +369,30 @@ def test_a_row_found_by_find_is_the_row_the_pattern_matches(rows: list[str], p: 
     assert row_at(text[:m.end() - 1], at, p) is None or m.group(2) is None
 
 
+@settings(max_examples=200, deadline=None)
+@given(_ROWS, st.sampled_from(["", "x:"]), st.lists(st.booleans(), min_size=6, max_size=6),
+       st.sampled_from(['r="{n}"', 'r = "{n}"', 'r="0{n}"', 'r=" {n}"', 'r="{n}x"', 'spans="1:2" r="{n}"']))
+def test_row_numbers_in_one_pass_are_the_numbers_each_row_gives(rows: list[str], p: str, bare: list[bool],
+                                                               r: str) -> None:
+    """row_numbers (one findall) gives what numbered_rows gives, or None: a row without r (or with an r
+    only int() reads) leaves it to numbered_rows."""
+    from prodbook.workbook.xlsx.sheetxml import numbered_rows, row_numbers
+
+    made = []
+    for i, row in enumerate(rows):
+        row = row.replace('r="{n}"', r, 1)
+        made.append(row.replace(" " + r, "", 1) if bare[i] else row)
+    text = "".join(row.format(p=p, n=i + 2) for i, row in enumerate(made))
+    try:
+        each = [n for n, _ in numbered_rows(text)]
+    except ValueError:  # an r int() cannot read: the split refuses it as before
+        each = None
+    got = row_numbers(text)
+    assert got is None or got == each
+    if not any(bare) and r in ('r="{n}"', 'r = "{n}"', 'spans="1:2" r="{n}"'):
+        assert got == each  # every row numbered plainly: one pass answers
+
+
 @pytest.fixture(scope="module")
 def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A T&A whose rows hold every other column (keys beside blank generated cells), so edits interleave;
@@ -427,7 +452,8 @@ LOG_ROWS = 40
 
 
 def carried_book(path: Path, *, bare: bool = False) -> Path:
-    """A Change Log with a team's own column (J, some rows), rows of their own height, multi-byte text; with
+    """A Change Log with a team's own column (J, some rows), rows of their own height, multi-byte text, a
+    validation down to its last row; with
     ``bare``, some rows and some cells written without their r (the file format allows it; other writers do)."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -440,6 +466,9 @@ def carried_book(path: Path, *, bare: bool = False) -> Path:
         if i % 5 == 0:
             ws.row_dimensions[i + 2].height = 30
     ws["A2"].number_format = "dd-mmm-yy hh:mm"
+    users = DataValidation(type="list", formula1='"apm,pm"', allow_blank=True)
+    users.add(f"H2:H{LOG_ROWS + 1}")  # a range ending at the last row: it follows the rows written
+    ws.add_data_validation(users)
     wb.save(path)
     if bare:
         _bare_rows(path)

@@ -50,6 +50,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     _with_ref,
     comments_or_cdata,
     numbered_rows,
+    row_numbers,
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
@@ -486,6 +487,10 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
     try:
         stream.open()
         for region in stream.regions():
+            if (first is not None and (nums := row_numbers(region)) is not None and min(nums) > first[0]
+                    and wanted.isdisjoint(nums)):  # no row here is the first or wanted: only their numbers count
+                prev, last = nums[-1], max(last, max(nums))
+                continue
             for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
                 prev = num

@@ -74,6 +74,19 @@ def numbered_rows(text: str, prev: int = 0) -> Iterator[tuple[int, re.Match[str]
         yield prev, rm
 
 
+_ROW_R_RE = re.compile(r'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?')
+
+
+def row_numbers(text: str) -> list[int] | None:
+    """The number of every row element of ``text``, as ``numbered_rows`` gives them, in one pass of the
+    regular expression engine (no Python step per row); None when a row has no plain r (its number then
+    follows the row before) or there is none."""
+    found = _ROW_R_RE.findall(text)
+    if not found or "" in found:
+        return None
+    return list(map(int, found))
+
+
 def _split_sheet(text: str, name: str, keep_upto: int = 0, header_row: int = 0,
                  wanted: set[int] | None = None) -> _Sheet:
     """Split a sheet's XML; with ``keep_upto`` covering every row (an append), parse only the
