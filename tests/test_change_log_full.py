@@ -295,3 +295,44 @@ def test_rows_read_one_at_a_time_are_the_rows_read_at_once(tmp_path):
     book = FileBook(path)
     whole = book.read_sheet("Sheet")
     assert [list(r) for r in book.iter_rows("Sheet")] == [list(r) for r in whole]
+
+
+_LOG_CELL = st.one_of(st.just(""), st.just(None), st.just(float("nan")), st.sampled_from(["Rebuild T&A", "T&A", " "]),
+                      st.integers(-3, 3), st.floats(allow_nan=False, width=16), st.booleans(),
+                      st.dates(date(2026, 1, 1), date(2026, 1, 3)),
+                      st.datetimes(datetime(2026, 1, 1), datetime(2026, 1, 3)))
+
+
+@st.composite
+def log_rows_drawn(draw: st.DrawFn) -> list[list]:
+    """Rows of one width, some columns of one type (a run's timestamps, its name): as calamine gives them."""
+    width = draw(st.integers(0, 5))
+    n = draw(st.integers(0, 25))
+    kinds = [draw(st.sampled_from([_LOG_CELL, st.sampled_from(["", "Rebuild T&A", "T&A"]),
+                                   st.datetimes(datetime(2026, 1, 1), datetime(2026, 1, 2)), st.just("x")]))
+             for _ in range(width)]
+    return [[draw(k) for k in kinds] for _ in range(n)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.one_of(log_rows_drawn(), st.lists(st.lists(_LOG_CELL, max_size=5), max_size=25)),
+       header_row=st.integers(1, 4), block=st.integers(1, 9),
+       columns=st.dictionaries(st.sampled_from(["timestamp", "action", "key", "new", "user"]), st.integers(0, 6),
+                               max_size=5))
+def test_a_log_read_a_column_at_a_time_is_the_log_read_a_row_at_a_time(rows, header_row, block, columns):
+    """Blocks of any size over the header, blank rows ('', None, NaN), a team's columns, a field mapped past
+    a row's end, rows of one width (read by column) or not: the same fields, rows, extras, shared values."""
+    from prodbook.workbook import log_archive
+
+    fields = ["timestamp", "action", "sheet", "key", "new", "user"]
+    ref = log_archive.LogColumns({f: [] for f in fields}, [], {})
+    log_archive._read_rows(ref, rows[header_row:], header_row, columns, fields, {})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(log_archive, "LOG_BLOCK", block)
+        got = log_archive.read_log(iter(rows), header_row, columns, fields)
+    assert got.rows == ref.rows and got.extras == ref.extras
+    for f in fields:  # NaN reads as blank: None
+        assert got.fields[f] == ref.fields[f] and list(map(type, got.fields[f])) == list(map(type, ref.fields[f])), f
+    for f in log_archive.REPEATED:  # each value of a run's repeated fields held once
+        values = [v for v in got.fields.get(f, ()) if v is not None]
+        assert len({id(v) for v in values}) == len({(type(v), v) for v in values}), f

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -52,32 +54,116 @@ class LogColumns:
 REPEATED = ("timestamp", "action", "sheet", "field", "user")
 
 
+LOG_BLOCK = 1 << 14
+"""Rows of a full log read at a time (``read_log``), each block taken apart into its columns."""
+
+_PLAIN = frozenset({str, int, bool, float, datetime, date, time, timedelta, type(None)})
+"""The cell types calamine and Excel give: of these only None, '' and NaN are blank (``_blanks``)."""
+
+
 def read_log(rows: Iterable[Sequence[Any]], header_row: int, columns: dict[str, int],
              fields: Sequence[str]) -> LogColumns:
-    """The data rows below ``header_row`` (row 1 first); blank rows are skipped, '' reads as blank."""
-    out: dict[str, list[Any]] = {f: [] for f in fields}
-    where = [(out[f], columns.get(f), f in REPEATED) for f in fields]
-    mapped = set(columns.values())
-    numbers: list[int] = []
-    extras: dict[int, list[tuple[int, Any]]] = {}
-    memo: dict[Any, Any] = {}
-    for r, row in enumerate(rows, start=1):
-        if r <= header_row or all(is_missing(v) or v == "" for v in row):
+    """The data rows below ``header_row`` (row 1 first); blank rows are skipped, '' reads as blank.
+
+    A block of rows as wide as each other (calamine's always are) is read a column at a time: a column of
+    one type (a run's timestamps, its action's name) is taken whole. Any other block is read a row at a
+    time (``_read_rows``), to the same result."""
+    log = LogColumns({f: [] for f in fields}, [], {})
+    memo: dict[type, dict[Any, Any]] = {}
+    it = iter(rows)
+    r = 0  # the Excel row before the block's first
+    while block := list(islice(it, LOG_BLOCK)):
+        start, r = r, r + len(block)
+        if r <= header_row:
             continue
-        numbers.append(r)
+        if start < header_row:
+            block, start = block[header_row - start:], header_row
+        width = len(block[0])
+        if all(len(row) == width for row in block):
+            _read_columns(log, block, start, columns, fields, memo)
+        else:
+            _read_rows(log, block, start, columns, fields, memo)
+    return log
+
+
+def _blank(v: Any) -> bool:
+    return is_missing(v) or v == ""
+
+
+def _blanks(column: Sequence[Any]) -> list[bool] | None:
+    """Which cells of ``column`` are blank (``_blank``); None when none is."""
+    kinds = set(map(type, column))
+    if kinds <= {datetime, date, int, bool}:
+        return None
+    if kinds == {str}:
+        found = [not v for v in column]
+    elif kinds <= _PLAIN:  # NaN is the only value not equal to itself
+        found = [v is None or v != v or (v.__class__ is str and not v) for v in column]
+    else:
+        found = [_blank(v) for v in column]
+    return found if any(found) else None
+
+
+def _held_once(values: list[Any], memo: dict[type, dict[Any, Any]]) -> list[Any]:
+    """``values`` with each equal value of one type the same object (None stays None)."""
+    kinds = set(map(type, values)) - {type(None)}
+    if len(kinds) == 1:
+        seen = memo.setdefault(next(iter(kinds)), {})
+        return [None if v is None else seen.setdefault(v, v) for v in values]
+    return [None if v is None else memo.setdefault(type(v), {}).setdefault(v, v) for v in values]
+
+
+def _read_columns(log: LogColumns, block: list[Sequence[Any]], start: int, columns: dict[str, int],
+                  fields: Sequence[str], memo: dict[type, dict[Any, Any]]) -> None:
+    """``_read_rows`` for rows of one width, a column at a time."""
+    cells = list(zip(*block))
+    blank = [_blanks(column) for column in cells]
+    empty = [b for b in blank if b is not None]
+    keep = None if len(empty) < len(cells) else [not all(row) for row in zip(*empty)]
+    if keep is None:
+        log.rows.extend(range(start + 1, start + 1 + len(block)))
+    else:
+        log.rows.extend(start + 1 + i for i, k in enumerate(keep) if k)
+    for f in fields:
+        c = columns.get(f)
+        if c is None or c >= len(cells):
+            log.fields[f].extend([None] * (len(block) if keep is None else sum(keep)))
+            continue
+        b = blank[c]
+        values = list(cells[c]) if b is None else [None if e else v for v, e in zip(cells[c], b)]
+        if keep is not None:
+            values = [v for v, k in zip(values, keep) if k]
+        log.fields[f].extend(_held_once(values, memo) if f in REPEATED else values)
+    mapped = set(columns.values())
+    for c, column in enumerate(cells):
+        if c in mapped:
+            continue
+        b = blank[c]
+        for i, v in enumerate(column):
+            if (b is None or not b[i]) and (keep is None or keep[i]):
+                log.extras.setdefault(start + 1 + i, []).append((c, v))
+
+
+def _read_rows(log: LogColumns, block: list[Sequence[Any]], start: int, columns: dict[str, int],
+               fields: Sequence[str], memo: dict[type, dict[Any, Any]]) -> None:
+    """Rows ``start + 1`` on, one at a time."""
+    where = [(log.fields[f], columns.get(f), f in REPEATED) for f in fields]
+    mapped = set(columns.values())
+    for r, row in enumerate(block, start=start + 1):
+        if all(_blank(v) for v in row):
+            continue
+        log.rows.append(r)
         width = len(row)
         for column, c, repeated in where:
             v = row[c] if c is not None and c < width else None
-            if v == "" or is_missing(v):
+            if _blank(v):
                 v = None
             elif repeated:
-                v = memo.setdefault((type(v), v), v)
+                v = memo.setdefault(type(v), {}).setdefault(v, v)
             column.append(v)
-        if width > len(mapped):
-            extra = [(c, v) for c, v in enumerate(row) if c not in mapped and not (is_missing(v) or v == "")]
-            if extra:
-                extras[r] = extra
-    return LogColumns(out, numbers, extras)
+        extra = [(c, v) for c, v in enumerate(row) if c not in mapped and not _blank(v)]
+        if extra:
+            log.extras[r] = extra
 
 
 def moved_rows(log: LogColumns, fields: Sequence[str], at: Sequence[int], extra: Sequence[int]) -> RowsByColumn:
