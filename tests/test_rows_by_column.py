@@ -62,7 +62,7 @@ def test_columns_of_different_lengths_are_refused() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.sampled_from(TEXTS + [None, 7]), min_size=6, max_size=6),
+@given(st.lists(st.tuples(st.lists(st.sampled_from(TEXTS + [None, 7, ["unhashable"]]), min_size=6, max_size=6),
                           st.floats(1, 60)), max_size=4))
 def test_row_heights_a_column_at_a_time_are_row_height_of_each_row(columns: list) -> None:
     n = 6

@@ -389,13 +389,24 @@ def row_height(values: Iterable[tuple[Any, float]]) -> float | None:
 
 def row_heights(columns: Sequence[tuple[Sequence[Any], float]], n: int) -> list[float | None]:
     """``row_height`` of each of ``n`` rows, from its wrapped ``(values, column width)`` columns: a column
-    at a time, and a short one-line text (most of them) costs a length check."""
+    at a time, each distinct text looked at once, and a column whose every text fits a line skipped."""
     most = [1] * n
     for values, width in columns:
-        room = max(1.0, (width - 1) * 1.05)  # as text_lines
-        for i, v in enumerate(values):
-            if isinstance(v, str) and (len(v) > room or "\n" in v):
-                lines = text_lines(v, width)
-                if lines > most[i]:
-                    most[i] = lines
+        for i, lines in _taller(values, width):
+            if lines > most[i]:
+                most[i] = lines
     return [LINE_HEIGHT * m if m > 1 else None for m in most]
+
+
+def _taller(values: Sequence[Any], width: float) -> Iterable[tuple[int, int]]:
+    """(row, lines) of the cells of ``values`` that take more than one line in a column ``width`` wide."""
+    room = max(1.0, (width - 1) * 1.05)  # as text_lines
+    try:
+        distinct = set(values)
+    except TypeError:  # a value that cannot be hashed: each looked at
+        return ((i, text_lines(v, width)) for i, v in enumerate(values)
+                if isinstance(v, str) and (len(v) > room or "\n" in v))
+    tall = {v: text_lines(v, width) for v in distinct if isinstance(v, str) and (len(v) > room or "\n" in v)}
+    if not tall:
+        return ()
+    return ((i, tall[v]) for i, v in enumerate(values) if v in tall)
