@@ -336,3 +336,19 @@ def test_a_log_read_a_column_at_a_time_is_the_log_read_a_row_at_a_time(rows, hea
     for f in log_archive.REPEATED:  # each value of a run's repeated fields held once
         values = [v for v in got.fields.get(f, ()) if v is not None]
         assert len({id(v) for v in values}) == len({(type(v), v) for v in values}), f
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=log_rows_drawn(), picks=st.lists(st.integers(0, 30)), mapped=st.integers(0, 5))
+def test_the_moved_rows_are_the_log_rows_they_name_with_the_teams_columns(rows, picks, mapped):
+    """moved_rows (the writer's columns) gives each picked row's fields, then its cells in the team's
+    columns (blank where it has none), as reading the row would."""
+    from prodbook.workbook import log_archive
+
+    fields = ["timestamp", "action", "sheet", "key", "new", "user"][:mapped]
+    log = log_archive.read_log(iter([["header"]] + rows), 1, {f: i for i, f in enumerate(fields)}, fields)
+    at = [i for i in picks if i < len(log.rows)]
+    extra = sorted({c for cells in log.extras.values() for c, _ in cells})
+    want = [tuple(log.fields[f][i] for f in fields) + tuple(dict(log.extras.get(log.rows[i], ())).get(c)
+                                                            for c in extra) for i in at]
+    assert list(log_archive.moved_rows(log, fields, at, extra)) == want

@@ -37,7 +37,7 @@ def archive_path(workbook: Path, newest: Any) -> Path:
 
 @dataclass
 class LogColumns:
-    """A full Change Log's data rows, by field, read a row at a time.
+    """A full Change Log's data rows, by field, read a block of rows at a time.
 
     A million-row log read as a table holds a Python list per row and a DataFrame beside it; here
     each field is one list, and the values that repeat on every row of a run (its time, its name,
@@ -170,9 +170,13 @@ def moved_rows(log: LogColumns, fields: Sequence[str], at: Sequence[int], extra:
     """The rows ``at`` of the log, its fields then the team's ``extra`` columns, as the writer's columns: a
     million moved rows are formatted a block at a time from the lists read, no tuple made per row."""
     columns: list[Sequence[Any]] = [log.fields[f] for f in fields]
-    for c in extra:
-        cells = [dict(log.extras.get(r, ())).get(c) for r in log.rows]
-        columns.append(cells)
+    if extra:
+        cells: dict[int, list[Any]] = {c: [None] * len(log.rows) for c in extra}
+        index = {r: i for i, r in enumerate(log.rows)}
+        for r, found in log.extras.items():
+            for c, v in found:
+                cells[c][index[r]] = v
+        columns += [cells[c] for c in extra]
     return RowsByColumn(columns, at)
 
 
