@@ -244,23 +244,18 @@ def _plain(v: str | int | float | bool, p: str) -> tuple[int, str]:
 def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence[str], style: int, col: int
                  ) -> list[str]:
     """The cell XML of one column of written rows ("" where no cell is written): ``vw.cell``'s
-    output for each value, with the per-value work done column-wise by ``payloads`` and the cells
-    put together by numpy's element-wise joining of texts."""
+    output for each value, with the per-value work done column-wise by ``payloads`` and each cell put
+    together by one format (numpy's joins of object arrays made a text per part)."""
     p = vw.p
     kind, text = _payloads(values, p, vw.date1904)
     sa = f' s="{style}"' if style else ""
-    out = np.full(len(values), "", dtype=object)
-    opened = np.empty(len(values), dtype=object)
-    opened[:] = rows
-    opened = f'<{p}c r="{letter}' + opened + '"'
-    at = np.flatnonzero(kind == PLAIN)
-    out[at] = opened[at] + sa + text[at]
-    at = np.flatnonzero(kind == DATE)
-    if len(at):  # only then: asking for the date style adds it to the workbook's styles
-        out[at] = opened[at] + f' s="{vw.styles.date_style(style, False)}"' + text[at]
-    if style:
-        at = np.flatnonzero(kind == EMPTY)
-        out[at] = opened[at] + f"{sa}/>"
+    opened = f'<{p}c r="{letter}'
+    # asked only when a date is there: asking adds the date style to the workbook's styles
+    dated = f' s="{vw.styles.date_style(style, False)}"' if (kind == DATE).any() else ""
+    empty = f'"{sa}/>' if style else None
+    out = [f'{opened}{r}"{sa}{t}' if k == PLAIN else f'{opened}{r}"{dated}{t}' if k == DATE else
+           f"{opened}{r}{empty}" if k == EMPTY and empty is not None else ""
+           for r, k, t in zip(rows, kind.tolist(), text.tolist())]
     stamps: dict[datetime, str] = {}
     for i in np.flatnonzero(kind == OTHER).tolist():
         if type(v := values[i]) is datetime:  # a log's timestamps: one value over thousands of rows
@@ -270,7 +265,7 @@ def column_cells(vw: _ValueWriter, values: Sequence, letter: str, rows: Sequence
             out[i] = hit.replace(_REF, letter + rows[i], 1)
         else:
             out[i] = vw.cell(letter + rows[i], v, style, int(rows[i]), col) or ""
-    return out.tolist()
+    return out
 
 
 _REF = "\x00"
