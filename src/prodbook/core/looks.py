@@ -401,12 +401,15 @@ def row_heights(columns: Sequence[tuple[Sequence[Any], float]], n: int) -> list[
 def _taller(values: Sequence[Any], width: float) -> Iterable[tuple[int, int]]:
     """(row, lines) of the cells of ``values`` that take more than one line in a column ``width`` wide."""
     room = max(1.0, (width - 1) * 1.05)  # as text_lines
+
+    def may_wrap(v: Any) -> bool:  # text_lines' own one-line test, without the call
+        return isinstance(v, str) and (len(v) > room or "\n" in v)
+
     try:
         distinct = set(values)
     except TypeError:  # a value that cannot be hashed: each looked at
-        return ((i, text_lines(v, width)) for i, v in enumerate(values)
-                if isinstance(v, str) and (len(v) > room or "\n" in v))
-    tall = {v: text_lines(v, width) for v in distinct if isinstance(v, str) and (len(v) > room or "\n" in v)}
+        return ((i, text_lines(v, width)) for i, v in enumerate(values) if may_wrap(v))
+    tall = {v: text_lines(v, width) for v in distinct if may_wrap(v)}
     if not tall:
         return ()
     return ((i, tall[v]) for i, v in enumerate(values) if v in tall)
