@@ -5,9 +5,12 @@ figures are in benchmarks/RESULTS.md, these tests keep the imports from creeping
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import base_sheets, write_book
 
@@ -36,3 +39,25 @@ def test_the_ta_job_loads_only_what_it_uses(tmp_path: Path):
               "xml.sax.saxutils", "urllib.request", "ssl"}  # an XML escape that loads the web
     assert not unused & modules
     assert not {m for m in modules if m.startswith("holidays.countries")}  # only the vendors' countries
+
+
+_THREADS = ("import os, sys\nfrom prodbook.cli import main\n"
+            "try:\n    main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'), len(os.listdir('/proc/self/task')), file=sys.stderr)")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in Linux's /proc")
+@pytest.mark.parametrize("users", [None, "2"])
+def test_a_command_starts_no_idle_blas_threads(tmp_path: Path, users: str | None):
+    """numpy's OpenBLAS would start a thread per core (spinning CPU time away) for linear algebra no job
+    does; a user's own OPENBLAS_NUM_THREADS is kept."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if users:
+        env["OPENBLAS_NUM_THREADS"] = users
+    out = subprocess.run([sys.executable, "-c", _THREADS, "ta", str(path), "--today", "2027-03-01"],
+                         capture_output=True, text=True, env=env, check=True)
+    setting, threads = out.stderr.strip().splitlines()[-1].split()
+    assert setting == (users or "1")
+    if not users:
+        assert int(threads) == 1  # this process's threads: numpy was imported, no pool of OpenBLAS beside it

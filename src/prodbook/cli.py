@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -216,6 +217,7 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from prodbook.jobs.memory import few_collections  # the command's imports and its run, collected less
 
+        _one_blas_thread()
         try:
             with few_collections():
                 return super().invoke(ctx)
@@ -225,6 +227,13 @@ class Group(click.Group):
             raise
         except Exception as exc:
             _fail(_plain(exc))
+
+
+def _one_blas_thread() -> None:
+    """numpy's OpenBLAS starts a thread per core as numpy is imported, and they spin before they sleep:
+    0.1-0.16 s of CPU a run on two cores (benchmarks/RESULTS.md), for linear algebra prodbook never does.
+    Set before a command imports numpy; the user's own setting wins."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _plain(exc: Exception) -> str:
