@@ -329,6 +329,25 @@ def test_arrays_equal_scalars(pairs, weekend, hol):
     np.testing.assert_array_equal(cal.networkdays_array(starts, ends), counts)
 
 
+edge_days = st.one_of(st.dates(min_value=date(1899, 6, 1), max_value=date(9999, 12, 31)),
+                      st.sampled_from([date(1899, 12, 31), date(1900, 1, 1), date(1900, 1, 2), date(9999, 12, 30),
+                                       date(9999, 12, 31)]), days_in)
+
+
+@settings(max_examples=300, deadline=None)
+@given(starts=st.lists(st.one_of(st.none(), edge_days), min_size=1, max_size=12),
+       days=st.one_of(st.integers(-400, 400), st.floats(-400, 400), st.just(float("nan")),
+                      st.sampled_from([0.0, -0.5, 0.5, 3_500_000.0, -3_500_000.0])),
+       weekend=weekends, hol=holiday_lists)
+def test_one_offset_for_every_start_is_a_column_of_it(starts, days, weekend, hol):
+    """A template step moves every line by the same offset (its own faster path): the same dates as that
+    offset written down a column, blanks, the ends of Excel's dates and offsets past them included."""
+    cal = FactoryCalendar("p", weekend, tuple(hol))
+    column = np.array(["NaT" if s is None else s.isoformat() for s in starts], dtype="datetime64[D]")
+    np.testing.assert_array_equal(cal.workday_array(column, days),
+                                  cal.workday_array(column, np.full(len(starts), days, dtype=float)))
+
+
 # --- factory calendars ----------------------------------------------------------
 
 

@@ -257,3 +257,66 @@ def test_the_plan_s_size_is_the_size_of_the_plan(bd, default, lines, blocked):
                  for i, (s, dated) in enumerate(lines)])
     out, _ = ta.schedule(plans, o, styles, {"BD1": bd}, default, file=FILE, blocked=blocked)
     assert ta.planned_size(plans, o, styles, blocked=blocked) == (len(out), out["order_row"].nunique())
+
+
+def _groups_row_by_row(plans, orders, styles, blocked, *, file, sheets):
+    """The oracle: ``ta._groups`` as it was written, a line at a time."""
+    orders_sheet, styles_sheet = sheets.get("Orders", "Orders"), sheets.get("Styles", "Styles")
+    findings = []
+    style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
+                  zip(styles["style"], styles["template"], styles["vendor"], styles["_row"])}
+    used, groups = set(), {}
+    for i, (style, row) in enumerate(zip(orders["style"], orders["_row"])):
+        info = style_info.get(str(style).strip().upper())
+        if info is None:
+            findings.append(ta.error(Code.STYLE_UNKNOWN, f"style '{style}' is not on the {styles_sheet} "
+                                     f"sheet; add its style profile so its T&A can be planned",
+                                     file=file, sheet=orders_sheet, row=int(row), column="Style #", value=style))
+            continue
+        template, vendor, srow = info
+        if not template or (isinstance(template, float) and np.isnan(template)):
+            findings.append(ta.error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
+                                     "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
+                                     row=int(srow), column="T&A Template"))
+            continue
+        if template in blocked:
+            used.add(template)
+            continue
+        if template not in plans:
+            used.add(template)
+            findings.append(ta.error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
+                                     f"'{template}', which is not on the T&A Templates sheet (or has errors "
+                                     "reported above)", file=file, sheet=styles_sheet, row=int(srow),
+                                     column="T&A Template", value=template))
+            continue
+        used.add(template)
+        groups.setdefault((template, vendor or ""), []).append(i)
+    for name in plans:
+        if name not in used:
+            findings.append(ta.warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
+                                       file=file, sheet=sheets.get("T&A Templates", "T&A Templates")))
+    return groups, findings
+
+
+_STYLE_CELLS = st.sampled_from(["S1", "s1 ", " S2", "S3", "S4", "S5", "S6", "NOPE", "", "nan", 7, 7.0, np.nan])
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_STYLE_CELLS, max_size=40), blocked=st.sets(st.sampled_from(["Knit", "Woven", "Gone"])),
+       vendors=st.lists(st.sampled_from(["BD1", "CN2", None, ""]), min_size=7, max_size=7))
+def test_lines_sorted_into_groups_once_per_style_as_line_by_line(lines, blocked, vendors):
+    """Every line's group, every finding and their order, as deciding a line at a time gave them: styles
+    unknown, without a template, on a blocked or missing template, spelled with other case and spaces,
+    numbers, blanks, several vendors."""
+    plans, _ = ta.compile_templates(pd.concat([KNIT, templates(("Woven", "XF", "Ex-Factory", 0, "Working")),
+                                               templates(("Unused", "XF", "Ex-Factory", 0, "Working"))]),
+                                    file=FILE)
+    styles = pd.DataFrame({"style": ["S1", "S2", "S3", "S4", "S5", "7", "S6"],
+                           "template": ["Knit", None, "Woven", "Gone", "Knit", "Woven", np.nan],
+                           "vendor": vendors, "_row": range(2, 9)})
+    o = orders(*[(f"P{i}", s, "Navy", date(2027, 1, 4), None, None) for i, s in enumerate(lines)])
+    sheets = {"Orders": "PO lines"}
+    got = ta._groups(plans, o, styles, blocked, file=FILE, sheets=sheets)
+    want = _groups_row_by_row(plans, o, styles, blocked, file=FILE, sheets=sheets)
+    assert list(got[0].items()) == list(want[0].items())
+    assert list(map(repr, got[1])) == list(map(repr, want[1]))  # a blank style's value is NaN, not equal to itself

@@ -29,6 +29,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -205,44 +206,77 @@ def planned_size(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.Dat
 
 def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame, blocked: Collection[str], *,
             file: str, sheets: Mapping[str, str]) -> tuple[dict[tuple[str, str], list[int]], list[Finding]]:
-    """The Orders rows (positions) each (template, vendor) plans, and what cannot be planned, said."""
+    """The Orders rows (positions) each (template, vendor) plans, and what cannot be planned, said.
+
+    What a Style # cell means is decided once per distinct text (a season has a few styles per hundred
+    lines); the lines are then sorted into their groups in one pass of numpy."""
     orders_sheet, styles_sheet = sheets.get("Orders", "Orders"), sheets.get("Styles", "Styles")
     findings: list[Finding] = []
     style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
-                  zip(styles["style"], styles["template"], styles["vendor"], styles["_row"])}
+                  zip(*(styles[f].tolist() for f in ("style", "template", "vendor", "_row")))}
     used: set[str] = set()
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, (style, row) in enumerate(zip(orders["style"], orders["_row"])):
-        info = style_info.get(str(style).strip().upper())
+    cells = orders["style"].tolist()
+    texts = [str(s) for s in cells]
+    verdicts: dict[str, tuple[_Verdict, Any]] = {}
+    group_no: dict[str, int] = {}  # text -> its group's number, the groups in the order their first line comes
+    keys: dict[tuple[str, str], int] = {}
+    for text in dict.fromkeys(texts):
+        info = style_info.get(text.strip().upper())
         if info is None:
-            findings.append(error(Code.STYLE_UNKNOWN, f"style '{style}' is not on the {styles_sheet} "
-                                  f"sheet; add its style profile so its T&A can be planned",
-                                  file=file, sheet=orders_sheet, row=int(row), column="Style #",
-                                  value=style))
+            verdicts[text] = (_Verdict.UNKNOWN, None)
             continue
         template, vendor, srow = info
         if not template or (isinstance(template, float) and np.isnan(template)):
-            findings.append(error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
-                                  "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
-                                  row=int(srow), column="T&A Template"))
-            continue
-        if template in blocked:
-            used.add(template)
-            continue
-        if template not in plans:
-            used.add(template)
-            findings.append(error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
-                                  f"'{template}', which is not on the T&A Templates sheet (or has errors "
-                                  "reported above)", file=file, sheet=styles_sheet, row=int(srow),
-                                  column="T&A Template", value=template))
+            verdicts[text] = (_Verdict.NO_TEMPLATE, srow)
             continue
         used.add(template)
-        groups.setdefault((template, vendor or ""), []).append(i)
+        if template in blocked:
+            verdicts[text] = (_Verdict.BLOCKED, None)
+        elif template not in plans:
+            verdicts[text] = (_Verdict.MISSING, (template, srow))
+        else:
+            group_no[text] = keys.setdefault((template, vendor or ""), len(keys))
+    said = {t for t, (v, _) in verdicts.items() if v is not _Verdict.BLOCKED}
+    if said:
+        rows = orders["_row"].tolist()
+        for i, text in enumerate(texts):
+            if text not in said:
+                continue
+            verdict, about = verdicts[text]
+            style, row = cells[i], rows[i]
+            if verdict is _Verdict.UNKNOWN:
+                findings.append(error(Code.STYLE_UNKNOWN, f"style '{style}' is not on the {styles_sheet} "
+                                      f"sheet; add its style profile so its T&A can be planned",
+                                      file=file, sheet=orders_sheet, row=int(row), column="Style #",
+                                      value=style))
+            elif verdict is _Verdict.NO_TEMPLATE:
+                findings.append(error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
+                                      "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
+                                      row=int(about), column="T&A Template"))
+            else:
+                template, srow = about
+                findings.append(error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
+                                      f"'{template}', which is not on the T&A Templates sheet (or has errors "
+                                      "reported above)", file=file, sheet=styles_sheet, row=int(srow),
+                                      column="T&A Template", value=template))
+    number = np.fromiter((group_no.get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
+    by_group = np.argsort(number, kind="stable")  # each group's lines in Orders order
+    bounds = np.searchsorted(number[by_group], np.arange(len(keys) + 1), side="left")
+    groups = {key: by_group[bounds[n]:bounds[n + 1]].tolist() for key, n in keys.items()}
     for name in plans:
         if name not in used:
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
                                     file=file, sheet=sheets.get("T&A Templates", "T&A Templates")))
     return groups, findings
+
+
+class _Verdict(StrEnum):
+    """Why the lines of a Style # are not planned (or are left out quietly: BLOCKED)."""
+
+    UNKNOWN = "not on the Styles sheet"
+    NO_TEMPLATE = "no T&A template"
+    BLOCKED = "template with errors, reported once"
+    MISSING = "template not on the T&A Templates sheet"
 
 
 def _dates(values: pd.Series) -> np.ndarray:
