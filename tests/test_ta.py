@@ -320,3 +320,44 @@ def test_lines_sorted_into_groups_once_per_style_as_line_by_line(lines, blocked,
     want = _groups_row_by_row(plans, o, styles, blocked, file=FILE, sheets=sheets)
     assert list(got[0].items()) == list(want[0].items())
     assert list(map(repr, got[1])) == list(map(repr, want[1]))  # a blank style's value is NaN, not equal to itself
+
+
+_CELLS = st.one_of(st.none(), st.just(float("nan")), st.just(pd.NA), st.just(pd.NaT),
+                   st.dates(date(1700, 1, 1), date(2300, 12, 31)),
+                   st.datetimes(pd.Timestamp("1700-01-01").to_pydatetime(), pd.Timestamp("2200-01-01").to_pydatetime()),
+                   st.sampled_from(["2027-03-01", "not a date", "", "31/12/2027", "99999-01-01"]),
+                   st.integers(-5, 5))
+
+
+@pytest.mark.filterwarnings("ignore")  # pandas' words on the odd mixes drawn here (texts, numbers)
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_CELLS, max_size=20))
+def test_dates_of_the_cells_not_blank_are_the_dates_of_the_whole_column(values):
+    """``_dates`` converts only the cells not blank: the same days as converting the whole column."""
+    column = pd.Series(values, dtype=object)
+    try:
+        want = pd.to_datetime(column, errors="coerce").to_numpy(dtype="datetime64[D]")
+    except (ValueError, TypeError, OverflowError) as exc:  # a mix pandas refuses, refused alike
+        with pytest.raises(type(exc)):
+            ta._dates(column)
+        return
+    np.testing.assert_array_equal(ta._dates(column), want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.integers(-20, 20)), st.one_of(st.none(), st.integers(-20, 20)),
+                               st.booleans()), min_size=1, max_size=30),
+       soon=st.integers(0, 10))
+def test_statuses_are_the_texts_of_the_rules(rows, soon):
+    """Each row's status, as choosing among the texts themselves gave it."""
+    base = np.datetime64("2027-03-10", "D")
+    day = lambda d: base + np.timedelta64(d, "D") if d is not None else np.datetime64("NaT", "D")  # noqa: E731
+    planned = np.array([day(p) for p, _, _ in rows], dtype="datetime64[D]")
+    actual = np.array([day(a) for _, a, _ in rows], dtype="datetime64[D]")
+    na = np.array([n for _, _, n in rows])
+    done = ~np.isnat(actual)
+    conditions = [na, done & (np.isnat(planned) | (actual <= planned)), done, np.isnat(planned), planned < base,
+                  planned <= base + np.timedelta64(soon, "D")]
+    want = np.select(conditions, ["N/A", "Done", "Done late", "", "Overdue", "Due soon"], default="Upcoming")
+    got = ta.statuses(planned, actual, na, base, soon)
+    assert got.dtype == object and got.tolist() == want.tolist()

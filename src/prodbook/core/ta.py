@@ -280,7 +280,19 @@ class _Verdict(StrEnum):
 
 
 def _dates(values: pd.Series) -> np.ndarray:
-    return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
+    """Days (NaT for a blank or what is no date); of a column of cells, only the cells not blank are
+    converted: the Actual column of a T&A is mostly blank."""
+    if values.dtype != object:
+        return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
+    raw = values.to_numpy()
+    present = ~pd.isna(raw)
+    if present.all():
+        return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]")
+    if present.any():
+        out[present] = pd.to_datetime(pd.Series(raw[present], dtype=object), errors="coerce"
+                                      ).to_numpy(dtype="datetime64[D]")
+    return out
 
 
 def _assemble(blocks: Sequence[tuple[np.ndarray, ...]], plans: Mapping[str, Plan], orders: pd.DataFrame,
@@ -416,9 +428,13 @@ def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, tod
     done = ~np.isnat(actual)
     conditions = [actual_na, done & (np.isnat(planned) | (actual <= planned)), done,
                   np.isnat(planned), planned < today, planned <= soon]
-    choices = [Status.NA.value, Status.DONE.value, Status.DONE_LATE.value, "", Status.OVERDUE.value,
-               Status.DUE_SOON.value]
-    return np.select(conditions, choices, default=Status.UPCOMING.value).astype(object)
+    return _STATUS_TEXTS[np.select(conditions, range(len(conditions)), default=len(conditions))]
+
+
+_STATUS_TEXTS = np.array([Status.NA.value, Status.DONE.value, Status.DONE_LATE.value, "", Status.OVERDUE.value,
+                          Status.DUE_SOON.value, Status.UPCOMING.value], dtype=object)
+"""``statuses``' answers in the order of its conditions, the last when none holds: one text each, taken
+by number (not a text array made and turned into objects a cell at a time)."""
 
 
 def _xf_code(plan: Plan, code: str) -> str | None:
