@@ -361,3 +361,15 @@ def test_statuses_are_the_texts_of_the_rules(rows, soon):
     want = np.select(conditions, ["N/A", "Done", "Done late", "", "Overdue", "Due soon"], default="Upcoming")
     got = ta.statuses(planned, actual, na, base, soon)
     assert got.dtype == object and got.tolist() == want.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.integers(0, 5), max_size=30), seed=st.randoms(use_true_random=False))
+def test_rows_in_line_then_step_order_without_a_sort(lines, seed):
+    """Lines of 0-5 steps (0: not planned), their (line, step) rows shuffled as groups hand them over: put in
+    order as sorting by line, then step, puts them."""
+    pairs = [(i, j) for i, k in enumerate(lines) for j in range(k)]
+    seed.shuffle(pairs)
+    pos = np.array([i for i, _ in pairs], dtype=np.int64)
+    step = np.array([j for _, j in pairs], dtype=np.int64)
+    np.testing.assert_array_equal(ta._line_then_step(pos, step, len(lines)), np.lexsort((step, pos)))

@@ -295,6 +295,17 @@ def _dates(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _line_then_step(pos: np.ndarray, step: np.ndarray, n_lines: int) -> np.ndarray:
+    """``np.lexsort((step, pos))`` without a sort: each planned line has its steps 0..k-1 once, so its rows
+    start where the rows of the lines above it end."""
+    steps = np.zeros(n_lines + 1, dtype=np.int64)
+    np.maximum.at(steps, pos + 1, step + 1)  # a line's step count, one place down
+    start = np.cumsum(steps)[:-1]
+    order = np.empty(len(pos), dtype=np.int64)
+    order[start[pos] + step] = np.arange(len(pos))
+    return order
+
+
 def _assemble(blocks: Sequence[tuple[np.ndarray, ...]], plans: Mapping[str, Plan], orders: pd.DataFrame,
               groups: Mapping[tuple[str, str], list[int]]) -> pd.DataFrame:
     """The T&A rows as one table, sorted by Orders row then template order."""
@@ -302,7 +313,7 @@ def _assemble(blocks: Sequence[tuple[np.ndarray, ...]], plans: Mapping[str, Plan
         return pd.DataFrame(columns=[*TA_COLUMNS, "group"]).astype({"planned": "datetime64[s]",
                                                                     "group": "int64"})
     pos, step, planned, plan_no, group = (np.concatenate(parts) for parts in zip(*blocks))
-    order = np.lexsort((step, pos))
+    order = _line_then_step(pos, step, len(orders))
     pos, step, planned, plan_no, group = (a[order] for a in (pos, step, planned, plan_no, group))
     names = list(plans)
     attrs = {k: np.concatenate([np.array([getattr(s, k) for s in plans[n].steps], dtype=object)
@@ -374,23 +385,27 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     planned = out["planned"].to_numpy(dtype="datetime64[D]")
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
-    templates, vendors = out["template"].to_numpy(), out["vendor"].to_numpy()
+    templates, vendors, codes = (out[f].to_numpy() for f in ("template", "vendor", "code"))
+    edges: dict[str, tuple[tuple[str, ...], dict[str, list[tuple[str, int | None, DayType]]]]] = {}
     for idx in pd.Series(out["group"].to_numpy()).groupby(out["group"].to_numpy(), sort=False).indices.values():
         template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
-        order, preds = time_edges(plan, ex_factory_code)
+        if template not in edges:
+            edges[template] = time_edges(plan, ex_factory_code)
+        order, preds = edges[template]
         grid = np.asarray(idx).reshape(-1, len(plan.steps))  # rows: PO lines, columns: steps
         col = {s.code: j for j, s in enumerate(plan.steps)}
-        if not (out["code"].to_numpy()[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
+        if not (codes[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
             raise ValueError("progress() needs the rows in the order schedule() returns them")
+        planned_at, actual_at = planned[grid], actual[grid]  # a step's dates are a column of these
+        forecast_at = planned_at.copy()
         eff: dict[str, np.ndarray] = {}
         for code in order:
-            rows = grid[:, col[code]]
-            pl, ac = planned[rows], actual[rows]
+            pl, ac = planned_at[:, col[code]], actual_at[:, col[code]]
             fc = pl.copy()
             for pred, lag, day_type in preds[code]:
-                pred_planned = planned[grid[:, col[pred]]]
+                pred_planned = planned_at[:, col[pred]]
                 late = eff[pred] > pred_planned
                 if lag is None:  # the line's own planned gap (transit); never pulled forward
                     gap = pl - pred_planned
@@ -403,9 +418,10 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
             fc = np.where(open_ & (fc < today64), today64, fc)
             fc = np.where(open_, fc, ac)
             eff[code] = fc
-            forecast[rows] = fc
+            forecast_at[:, col[code]] = fc
+        forecast[grid] = forecast_at
         rows = grid.ravel()
-        pl, fc = planned[rows], forecast[rows]
+        pl, fc = planned_at.ravel(), forecast_at.ravel()
         valid = ~np.isnat(pl) & ~np.isnat(fc)
         if valid.any():
             diff = (fc[valid] - pl[valid]).astype(int)
