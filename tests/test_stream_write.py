@@ -393,6 +393,15 @@ def test_row_numbers_in_one_pass_are_the_numbers_each_row_gives(rows: list[str],
         assert got == each  # every row numbered plainly: one pass answers
 
 
+def test_row_numbers_of_rows_with_and_without_a_prefix_in_one_text() -> None:
+    """Rows written plainly beside rows with a namespace prefix: the plain pattern alone would miss the
+    prefixed ones, so the general one answers."""
+    from prodbook.workbook.xlsx.sheetxml import row_numbers
+
+    text = '<row r="2"><c r="A2"><v>1</v></c></row><x:row r="3"><x:c r="A3"><x:v>2</x:v></x:c></x:row><row r="4"/>'
+    assert row_numbers(text) == [2, 3, 4]
+
+
 @pytest.fixture(scope="module")
 def gappy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A T&A whose rows hold every other column (keys beside blank generated cells), so edits interleave;

@@ -124,10 +124,11 @@ def _read_columns(log: LogColumns, block: list[Sequence[Any]], start: int, colum
         log.rows.extend(range(start + 1, start + 1 + len(block)))
     else:
         log.rows.extend(start + 1 + i for i, k in enumerate(keep) if k)
+    kept = len(block) if keep is None else sum(keep)
     for f in fields:
         c = columns.get(f)
         if c is None or c >= len(cells):
-            log.fields[f].extend([None] * (len(block) if keep is None else sum(keep)))
+            log.fields[f].extend([None] * kept)
             continue
         b = blank[c]
         values = list(cells[c]) if b is None else [None if e else v for v, e in zip(cells[c], b)]
