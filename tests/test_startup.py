@@ -4,6 +4,7 @@ figures are in benchmarks/RESULTS.md, these tests keep the imports from creeping
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -61,3 +62,39 @@ def test_a_command_starts_no_idle_blas_threads(tmp_path: Path, users: str | None
     assert setting == (users or "1")
     if not users:
         assert int(threads) == 1  # this process's threads: numpy was imported, no pool of OpenBLAS beside it
+
+
+_AT_EXIT = ("import atexit, gc, runpy, sys\n"
+            "atexit.register(lambda: print('collector', gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+            "runpy.run_module('prodbook.cli', run_name='__main__')")
+
+
+def test_the_command_ends_without_walking_every_object_again(tmp_path: Path):
+    """`python -m prodbook.cli` (and the console script, the same ``entry``) runs the job, prints and keeps
+    its exit status and output, then ends without Python's last collections (its objects set aside)."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    out = subprocess.run([sys.executable, "-c", _AT_EXIT, "ta", str(path), "--today", "2027-03-01"],
+                         capture_output=True, text=True)
+    assert out.returncode in (0, 1) and "Saved 'tracker.xlsx'" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "collector False True"
+    refused = subprocess.run([sys.executable, "-c", _AT_EXIT, "ta", str(tmp_path / "missing.xlsx")],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "missing.xlsx" in refused.stderr
+
+
+def test_the_console_script_is_the_command_s_own_process():
+    from importlib.metadata import entry_points
+
+    assert entry_points(group="console_scripts")["prodbook"].value == "prodbook.cli:entry"
+
+
+def test_a_command_run_in_process_leaves_the_collector_as_it_was(tmp_path: Path):
+    """Tests and the add-in run ``main`` in a Python that lives on: its collector is left running."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    frozen = gc.get_freeze_count()
+    CliRunner().invoke(main, ["ta", str(path), "--today", "2027-03-01"])
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
