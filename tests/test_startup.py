@@ -42,9 +42,10 @@ def test_the_ta_job_loads_only_what_it_uses(tmp_path: Path):
     assert not {m for m in modules if m.startswith("holidays.countries")}  # only the vendors' countries
 
 
-_THREADS = ("import os, sys\nfrom prodbook.cli import main\n"
-            "try:\n    main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "print(os.environ.get('OPENBLAS_NUM_THREADS'), len(os.listdir('/proc/self/task')), file=sys.stderr)")
+_THREADS = ("import atexit, os, runpy, sys\n"
+            "atexit.register(lambda: print(os.environ.get('OPENBLAS_NUM_THREADS'), len(os.listdir('/proc/self/task')),"
+            " file=sys.stderr))\n"
+            "runpy.run_module('prodbook.cli', run_name='__main__')")
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in Linux's /proc")
@@ -57,7 +58,8 @@ def test_a_command_starts_no_idle_blas_threads(tmp_path: Path, users: str | None
     if users:
         env["OPENBLAS_NUM_THREADS"] = users
     out = subprocess.run([sys.executable, "-c", _THREADS, "ta", str(path), "--today", "2027-03-01"],
-                         capture_output=True, text=True, env=env, check=True)
+                         capture_output=True, text=True, env=env)
+    assert out.returncode in (0, 1), out.stderr
     setting, threads = out.stderr.strip().splitlines()[-1].split()
     assert setting == (users or "1")
     if not users:

@@ -219,7 +219,6 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from prodbook.jobs.memory import few_collections  # the command's imports and its run, collected less
 
-        _one_blas_thread()
         try:
             with few_collections():
                 return super().invoke(ctx)
@@ -229,13 +228,6 @@ class Group(click.Group):
             raise
         except Exception as exc:
             _fail(_plain(exc))
-
-
-def _one_blas_thread() -> None:
-    """numpy's OpenBLAS starts a thread per core as numpy is imported, and they spin before they sleep:
-    0.1-0.16 s of CPU a run on two cores (benchmarks/RESULTS.md), for linear algebra prodbook never does.
-    Set before a command imports numpy; the user's own setting wins."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _plain(exc: Exception) -> str:
@@ -499,11 +491,16 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
 
 
 def entry() -> None:
-    """The `prodbook` command as its own process (the console script, ``python -m prodbook.cli``): the
-    command, then an exit without Python's last walks of every object for cycles (0.17-0.20 s of CPU a
-    run, the same at any tracker size; benchmarks/RESULTS.md). Objects are still freed as the
-    interpreter ends; files and databases are closed by the jobs themselves before this. Tests and the
-    add-in call ``main``, whose Python lives on."""
+    """The `prodbook` command as its own process (the console script, ``python -m prodbook.cli``), whose
+    settings are the process's own; tests and the add-in call ``main``, whose Python lives on.
+
+    - numpy with one OpenBLAS thread: it starts a thread per core as numpy is imported, and they spin
+      before they sleep (0.1-0.16 s of CPU a run on two cores, benchmarks/RESULTS.md), for linear algebra
+      prodbook never does. Set before a command imports numpy; the user's own setting wins.
+    - an exit without Python's last walks of every object for cycles (0.17-0.20 s of CPU a run). Objects
+      are still freed as the interpreter ends; the jobs close their files and databases before this.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     atexit.register(_no_last_collections)
     main()
 

@@ -282,17 +282,15 @@ class _Verdict(StrEnum):
 def _dates(values: pd.Series) -> np.ndarray:
     """Days (NaT for a blank or what is no date); of a column of cells, only the cells not blank are
     converted: the Actual column of a T&A is mostly blank."""
-    if values.dtype != object:
-        return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
-    raw = values.to_numpy()
-    present = ~pd.isna(raw)
-    if present.all():
-        return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
-    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]")
-    if present.any():
-        out[present] = pd.to_datetime(pd.Series(raw[present], dtype=object), errors="coerce"
-                                      ).to_numpy(dtype="datetime64[D]")
-    return out
+    if values.dtype == object:
+        raw = values.to_numpy()
+        present = ~pd.isna(raw)
+        if not present.all():
+            out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]")
+            if present.any():
+                out[present] = _dates(pd.Series(raw[present], dtype=object))
+            return out
+    return pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[D]")
 
 
 def _line_then_step(pos: np.ndarray, step: np.ndarray, n_lines: int) -> np.ndarray:
