@@ -12,7 +12,8 @@ Every figure is the CPU time (user + system, from getrusage) of a fresh process 
 machine wall-clock time measures the neighbours, CPU time measures the work. Even CPU time moves by up to
 half for minutes at a time here, so each figure is the best of PRODBOOK_BENCH_REPEAT rounds (default 3 up
 to 10,000 PO lines, 1 above; the highest peak memory of them), every figure once a round, every run from
-the same file. For each size:
+the same file. Each ratio is printed twice: best over best, and round by round (median and range), which
+compares runs made seconds apart. For each size:
 
 - ``ta first``: `prodbook ta` on a tracker whose T&A holds the keys and Actuals typed so far, its
   generated columns never filled (every milestone's cells written);
@@ -152,7 +153,7 @@ def best(figures: list[Figure]) -> Figure:
     return Figure(min(f.cpu for f in figures if f.cpu is not None), max(f.mb for f in figures if f.mb is not None))
 
 
-def run_size(folder: Path, n_lines: int, today: str) -> dict[str, Figure]:
+def run_size(folder: Path, n_lines: int, today: str) -> tuple[dict[str, Figure], dict[str, list[Figure]]]:
     """Rounds of every figure in turn (first build, daily run, refresh, floor, LibreOffice), each run from
     the same file: the first build from the tracker built, the daily run from the first build's result with
     Actuals typed, refresh from the daily run's result. This machine's speed moves by up to half for minutes
@@ -201,11 +202,24 @@ def run_size(folder: Path, n_lines: int, today: str) -> dict[str, Figure]:
         out["openpyxl"] = Figure(None, None, "not run (PRODBOOK_BENCH_OPENPYXL=1)")
     for f in folder.glob("*.xlsx"):
         f.unlink()
-    return out
+    return out, runs
 
 
 def ratio(a: Figure, b: Figure) -> str:
     return f"{a.cpu / b.cpu:5.2f}x" if a.cpu and b.cpu else "  -  "
+
+
+def round_ratios(runs: dict[str, list[Figure]], a: str, b: str) -> str:
+    """``a`` over ``b`` within each round (runs seconds apart, so in the same stretch of this machine's
+    speed), as the median and range of the rounds: the best of each figure alone can pair a fast stretch
+    of one with a slow stretch of the other (the floor's best of five moved by half within an hour)."""
+    pairs = [x.cpu / y.cpu for x, y in zip(runs.get(a, []), runs.get(b, []), strict=False) if x.cpu and y.cpu]
+    if len(pairs) < 2:
+        return ""
+    pairs.sort()
+    mid = len(pairs) // 2
+    median = pairs[mid] if len(pairs) % 2 else (pairs[mid - 1] + pairs[mid]) / 2
+    return f" (round by round: median {median:.2f}x, {pairs[0]:.2f}-{pairs[-1]:.2f}x)"
 
 
 def main() -> None:
@@ -219,17 +233,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n in sizes:
-            r = run_size(folder, n, today)
+            r, runs = run_size(folder, n, today)
             print(f"\n{n:,} PO lines:")
             for name, fig in r.items():
                 print(f"  {name:<12} {fig}")
-            print(f"  ta first / LibreOffice {ratio(r['ta first'], r['LibreOffice'])} (target <= 0.25x); "
-                  f"ta first / floor {ratio(r['ta first'], r['floor'])} (target <= 2x); "
-                  f"daily / floor {ratio(r['ta daily'], r['floor'])} (target <= 1.5x); "
-                  f"refresh / floor {ratio(r['refresh'], r['floor'])} (target at 10,000 <= 3x)", flush=True)
+            print(f"  ta first / LibreOffice {ratio(r['ta first'], r['LibreOffice'])} (target <= 0.25x)"
+                  f"{round_ratios(runs, 'ta first', 'LibreOffice')}\n"
+                  f"  ta first / floor {ratio(r['ta first'], r['floor'])} (target <= 2x)"
+                  f"{round_ratios(runs, 'ta first', 'floor')}\n"
+                  f"  daily / floor {ratio(r['ta daily'], r['floor'])} (target <= 1.5x)"
+                  f"{round_ratios(runs, 'ta daily', 'floor')}\n"
+                  f"  refresh / floor {ratio(r['refresh'], r['floor'])} (target at 10,000 <= 3x)"
+                  f"{round_ratios(runs, 'refresh', 'floor')}", flush=True)
             if "ta next day" in r:
                 print(f"  the daily run moved the full Change Log's oldest rows out (once per million rows logged); "
-                      f"the next day / floor {ratio(r['ta next day'], r['floor'])} (target <= 1.5x)", flush=True)
+                      f"the next day / floor {ratio(r['ta next day'], r['floor'])} (target <= 1.5x)"
+                      f"{round_ratios(runs, 'ta next day', 'floor')}", flush=True)
         if os.environ.get("PRODBOOK_BENCH_BIG"):
             path = write_tracker(folder / "tracker-50000.xlsx", 50_000)
             refused = measure(prodbook("ta", str(path), "--today", today))
