@@ -23,6 +23,7 @@ compares runs made seconds apart. For each size:
 - ``refresh``: `prodbook refresh` (validate, T&A, exceptions, follow-ups, Issues) on that tracker;
 - ``LibreOffice``: the same T&A as WORKDAY.INTL formulas over a holiday range, loaded, recalculated
   and saved by LibreOffice headless (skipped, with a note, when `soffice` is not installed);
+- ``LO start``: LibreOffice converting an empty workbook, the start and stop inside its figure;
 - ``openpyxl``: a bare openpyxl load + save of the tracker (at 2,000 PO lines only, unless
   PRODBOOK_BENCH_OPENPYXL=1: it takes minutes above that);
 - ``floor``: what any tool rewriting the tracker must do at least: python-calamine reads every sheet,
@@ -117,21 +118,24 @@ def type_actuals(path: Path, n: int = 5) -> None:
     tmp.replace(path)
 
 
-def libreoffice(folder: Path, n_lines: int) -> Figure:
+def libreoffice(folder: Path, n_lines: int, empty: bool = False) -> Figure:
+    """LibreOffice recalculating and saving the formula T&A; with ``empty``, converting an empty workbook:
+    its own start and stop, which every run of it pays (as prodbook's runs pay Python's and pandas' start)."""
     soffice = shutil.which("soffice")
     if soffice is None:
         return Figure(None, None, "skipped: soffice not installed (apt-get install libreoffice-calc-nogui)")
     path = folder / f"formula-ta-{n_lines}.xlsx"
     if not path.exists():  # built once for all its runs
         formula_tracker(path, n_lines)
+    blank = folder / "empty.xlsx"
+    if not blank.exists():
+        openpyxl.Workbook().save(blank)
     profile = (folder / "lo-profile").as_uri()
     cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to",
-           "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder / "lo-out"), str(path)]
+           "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder / "lo-out")]
     if not (folder / "lo-profile").exists():  # LibreOffice's first start creates its profile: not counted
-        empty = folder / "empty.xlsx"
-        openpyxl.Workbook().save(empty)
-        measure(cmd[:-1] + [str(empty)])
-    return measure(cmd)
+        measure([*cmd, str(blank)])
+    return measure([*cmd, str(blank if empty else path)])
 
 
 BIG_LIMITS = '[settings]\n"Max Part MB" = 2000\n"Max Unpacked MB" = 4000\n"Max Cells" = 100000000\n'
@@ -190,6 +194,7 @@ def run_size(folder: Path, n_lines: int, today: str) -> tuple[dict[str, Figure],
                                                      str(folder / "floor.xlsx"), str(REWRITE_COMPRESSLEVEL)]))
         if peers:
             runs.setdefault("LibreOffice", []).append(libreoffice(folder, n_lines))
+            runs.setdefault("LO start", []).append(libreoffice(folder, n_lines, empty=True))
     out = {name: best(figures) for name, figures in runs.items()}
     if not peers:
         out["LibreOffice"] = Figure(None, None, "not run")
