@@ -31,11 +31,11 @@ sample: $(STAMP)
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest
 
-## lint: ruff (rules in pyproject.toml), mypy on src/ and the layer contract (import-linter); all three run,
-## and the target fails if any of them does
+## lint: ruff on src, tests, benchmarks and tools (rules in pyproject.toml), mypy on src/ and the layer contract
+## (import-linter); all three run, and the target fails if any of them does
 lint: $(STAMP)
 	@status=0; \
-	$(BIN)/ruff check src tests || status=1; \
+	$(BIN)/ruff check src tests benchmarks tools || status=1; \
 	$(BIN)/mypy || status=1; \
 	$(BIN)/lint-imports || status=1; \
 	exit $$status

@@ -27,11 +27,11 @@ import openpyxl
 import pandas as pd
 
 from prodbook.core import ta
-from prodbook.demo.tracker import closure_rows, template_rows, vendor_rows
 from prodbook.core.factories import vendor_calendars
+from prodbook.core.model.sheets import ALL_SHEETS, CLOSURES, ORDERS, STYLES, TEMPLATES, VENDORS
+from prodbook.demo.tracker import closure_rows, template_rows, vendor_rows
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
-from prodbook.core.model.sheets import ALL_SHEETS, CLOSURES, ORDERS, STYLES, TEMPLATES, VENDORS
 
 TODAY = date(2026, 11, 25)
 
@@ -169,9 +169,7 @@ def formula_tracker(path: Path, n_lines: int) -> int:
     style_of = {s["style"]: s for s in data["Styles"]}
     wb = openpyxl.Workbook(write_only=True)
     hol = wb.create_sheet("Holidays")
-    vendor_cols = {}
-    for i, (code, cal) in enumerate(sorted(calendars.items())):
-        vendor_cols[code] = openpyxl.utils.get_column_letter(i + 1)
+    vendor_cols = {code: openpyxl.utils.get_column_letter(i + 1) for i, code in enumerate(sorted(calendars))}
     width = max(len(c.holidays) for c in calendars.values())
     cals = sorted(calendars.items())
     for r in range(width):

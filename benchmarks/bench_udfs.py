@@ -23,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from conftest import base_sheets, write_book  # noqa: E402
-
 from prodbook.excel import formulas, udfs
 from prodbook.workbook.filebook import FileBook  # noqa: E402
 from prodbook.workbook.tracker import Tracker  # noqa: E402

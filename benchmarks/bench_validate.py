@@ -61,7 +61,8 @@ def build(n_styles: int = 5000, n_orders: int = 10000, n_dips: int = 10000, n_sa
                          "round": [rng.randint(1, 3) for _ in range(n_dips)],
                          "submitted": [TODAY - timedelta(days=rng.randint(5, 60)) for _ in range(n_dips)],
                          "received": [TODAY - timedelta(days=rng.randint(1, 5)) for _ in range(n_dips)],
-                         "decision": [rng.choice(("Approved",) * 6 + ("Rejected", None, "Cancelled")) for _ in range(n_dips)],
+                         "decision": [rng.choice(("Approved",) * 6 + ("Rejected", None, "Cancelled"))
+                                      for _ in range(n_dips)],
                          "decision_date": TODAY - timedelta(days=1), "mill": "M", "comments": None})
     dips["_row"] = range(2, n_dips + 2)
     smp = pd.DataFrame({"style": styles["style"].to_numpy()[[rng.randrange(n_styles) for _ in range(n_samples)]],
@@ -79,7 +80,8 @@ def build(n_styles: int = 5000, n_orders: int = 10000, n_dips: int = 10000, n_sa
                        "actual": None})
     ta = pd.concat([ta, ta.assign(code="FIH", milestone="Bulk fabric in-house")], ignore_index=True)
     wip = orders.sample(n=min(n_wip, len(orders)), random_state=1).assign(
-        order_qty=lambda f: f["qty"] + [rng.choice((0,) * 19 + (10,)) for _ in range(len(f))], planned_xf=lambda f: f["ex_factory"], report_date=TODAY,
+        order_qty=lambda f: f["qty"] + [rng.choice((0,) * 19 + (10,)) for _ in range(len(f))],
+        planned_xf=lambda f: f["ex_factory"], report_date=TODAY,
         source_file="v.xlsx")[["po", "style", "color", "order_qty", "planned_xf", "report_date", "source_file",
                                 "_row"]]
     vendor_sheet = styles.sample(n=n_vendor, random_state=2)[["style", "fob", "fiber_content", "coo", "hts"]].copy()

@@ -24,14 +24,13 @@ from bench_ta import TODAY, best_of, synthetic, write_tracker  # noqa: E402
 
 from prodbook.core import exceptions as ex
 from prodbook.core import wip
-from prodbook.workbook import vendor_files  # noqa: E402
-from prodbook.jobs.base import Context  # noqa: E402
+from prodbook.core.model.sheets import ORDERS, STYLES  # noqa: E402
+from prodbook.jobs.base import Context, valid_frame  # noqa: E402
 from prodbook.jobs.exceptions_job import inputs  # noqa: E402
 from prodbook.jobs.runner import run  # noqa: E402
+from prodbook.workbook import vendor_files  # noqa: E402
 from prodbook.workbook.filebook import FileBook  # noqa: E402
 from prodbook.workbook.tracker import Tracker  # noqa: E402
-from prodbook.jobs.base import valid_frame  # noqa: E402
-from prodbook.core.model.sheets import ORDERS, STYLES  # noqa: E402
 
 HEADER = ["PO No.", "Style No", "Colour", "Order Qty", "Cut", "Sewing Output", "Packed", "Fabric", "XF Date",
           "Revised ETD", "Mode", "Booking", "Remarks"]
