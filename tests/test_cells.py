@@ -118,3 +118,28 @@ def test_parsers_never_fail_with_anything_but_a_cell_error(value):
                 words = words.replace(value.strip(), "")
             for word in ("None", "nan", "NaT", "True", "False", "float", "datetime.", "Timestamp"):
                 assert word not in words, (parse.__name__, value, str(exc))
+
+
+class _Text(str):
+    """A str subclass (numpy's str_ is one): goes the general way."""
+
+
+def _missing_as_it_was(value: object) -> bool:
+    import math
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        type(value).__name__ in ("NAType", "NaTType"))
+
+
+@given(st.one_of(st.text(alphabet=" \t\n\u00a0\u3000ab1"), st.text(), st.floats(allow_nan=True), st.none(),
+                 st.integers(), st.dates(), st.sampled_from(["NA", "NaT", "nan64", "str_", "sub"])))
+def test_blank_and_missing_as_they_were(value):
+    """The quick answer for text gives what the general test gave (the oracle: as it was written before)."""
+    import numpy as np
+    import pandas as pd
+
+    from prodbook.core.cells import is_blank, is_missing
+
+    made = {"NA": pd.NA, "NaT": pd.NaT, "nan64": np.float64("nan"), "str_": np.str_("  "), "sub": _Text(" x ")}
+    v = made.get(value, value) if isinstance(value, str) and value in made else value
+    assert is_missing(v) == _missing_as_it_was(v)
+    assert is_blank(v) == (_missing_as_it_was(v) or (isinstance(v, str) and not v.strip()))

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodbook.core.cells import is_blank, is_missing
-from prodbook.core.keys import fold_ref, fold_text, index_key, key_text, line_key
+from prodbook.core.keys import fold_ref, fold_text, index_key, key_text, line_key, upper_stripped
 
 
 def test_every_missing_form_is_missing_and_blank() -> None:
@@ -56,3 +56,18 @@ def test_a_po_line_written_the_vendors_way_is_the_same_line(po: str, style: str,
     vendors = line_key(f"PO# 00{po}", style.lower(), f"  {color.upper()} ")
     assert line_key(po, style, color) == vendors
     assert line_key(po + "1", style, color) != vendors
+
+
+_CELLS = st.one_of(st.text(alphabet=" \tab1Aß\u00a0", max_size=4), st.integers(-3, 3), st.floats(allow_nan=True),
+                   st.booleans(), st.none(), st.dates(), st.sampled_from(["NA", "NaT"]))
+
+
+@given(st.lists(_CELLS, max_size=30), st.booleans())
+def test_upper_stripped_is_pandas_fold_once_per_value(cells, as_text):
+    """The oracle: pandas' own ``astype(str).str.strip().str.upper()``, on object columns of any cells
+    (1, 1.0 and True are equal keys, not equal texts) and on pandas' text columns."""
+    values = [{"NA": pd.NA, "NaT": pd.NaT}.get(v, v) if isinstance(v, str) else v for v in cells]
+    column = pd.Series(values, dtype=object, index=np.arange(len(values))[::-1] * 3)
+    if as_text:
+        column = pd.Series([v for v in values if isinstance(v, str)] + [None], dtype="str")
+    pd.testing.assert_series_equal(upper_stripped(column), column.astype(str).str.strip().str.upper())

@@ -51,12 +51,16 @@ _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. 
 
 def is_missing(value: Any) -> bool:
     """No value at all, in any of the forms a table gives it: None, NaN, pandas' NA and NaT."""
+    if type(value) is str:  # most cells: settled at once (these run for every cell of a sheet's rules)
+        return False
     return value is None or (isinstance(value, float) and math.isnan(value)) or (
         type(value).__name__ in ("NAType", "NaTType"))
 
 
 def is_blank(value: Any) -> bool:
     """Missing, or text with nothing but spaces: a cell the user sees as empty."""
+    if type(value) is str:
+        return not value.strip()
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 

@@ -59,6 +59,34 @@ def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "colo
     return pd.Series(keys, index=frame.index, dtype=object)
 
 
+def upper_stripped(column: pd.Series) -> pd.Series:
+    """``column.astype(str).str.strip().str.upper()``, each distinct value folded once.
+
+    pandas 3 runs those string methods a Python call per cell; a T&A's style and colour columns hold a
+    few hundred distinct values in their thousands of rows. Blanks stay blank (NaN), as pandas has them.
+    """
+    if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
+        return column.astype(str).str.strip().str.upper()  # dates, numbers: pandas' own text for them
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    present = values[~missing]
+    out = np.full(len(values), np.nan, dtype=object)
+    if all(type(v) is str for v in present):  # equal texts are the same value: one code each
+        codes, uniques = pd.factorize(present)
+        out[~missing] = np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
+    else:  # 1, 1.0 and True are equal keys but different texts
+        seen: dict[tuple[type, Any], str] = {}
+        texts = []
+        for v in present:
+            k = (type(v), v)
+            t = seen.get(k)
+            if t is None:
+                t = seen[k] = str(v).strip().upper()
+            texts.append(t)
+        out[~missing] = np.array(texts, dtype=object)
+    return pd.Series(out, index=column.index, dtype=str)
+
+
 def fold_column(values: np.ndarray) -> np.ndarray:
     """``fold_text`` of every value, each distinct value folded once (a T&A's million rows hold a few
     thousand POs and a few dozen codes)."""

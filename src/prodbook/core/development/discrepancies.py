@@ -101,15 +101,19 @@ def style_sheet_header(rows: Sequence[Sequence[Any]], config: Config, *, file: s
 _COLOR_ALIASES = {"grey": "gray", "heather": "htr", "charcoal": "charcoal", "off white": "offwhite"}
 
 
+_NOT_UPPER_ALNUM = re.compile(r"[^A-Z0-9]")
+_NOT_LOWER_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def fold(v: Any) -> str:
-    return re.sub(r"[^A-Z0-9]", "", str(v).upper()) if v is not None else ""
+    return _NOT_UPPER_ALNUM.sub("", str(v).upper()) if v is not None else ""
 
 
 def _color_fold(v: str) -> str:
     s = v.lower()
     for a, b in _COLOR_ALIASES.items():
         s = s.replace(a, b)
-    return re.sub(r"[^a-z0-9]", "", s)
+    return _NOT_LOWER_ALNUM.sub("", s)
 
 
 def _skeleton(s: str) -> str:

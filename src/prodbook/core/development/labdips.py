@@ -19,6 +19,7 @@ import pandas as pd
 
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.keys import upper_stripped
 from prodbook.core.where import Place, records
 
 APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
@@ -102,7 +103,7 @@ def milestone_dates(ta: pd.DataFrame, code: str | None, by: tuple[str, ...]) -> 
                                  errors="coerce")
     rows["actual"] = pd.to_datetime(rows["actual"], errors="coerce")
     for k in by:
-        rows[k] = rows[k].astype(str).str.strip().str.upper()
+        rows[k] = upper_stripped(rows[k])
     return rows.groupby(list(by), as_index=False).agg(due=("due", "min"), actual=("actual", "min"))
 
 
@@ -113,8 +114,8 @@ def _na(v: Any) -> bool:
 def _d(v: Any) -> date | None:
     if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.date()
+    if isinstance(v, pd.Timestamp):  # never NA: pandas' NaT is not a Timestamp, and it was caught above
+        return v.date()
     return v if isinstance(v, date) else None
 
 
@@ -130,8 +131,8 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     if not len(dips):
         return pd.DataFrame(columns=cols)
     frame = dips.copy()
-    frame["_k"] = (frame["style"].astype(str).str.strip().str.upper() + "\x00"
-                   + frame["color"].astype(str).str.strip().str.upper())
+    frame["_k"] = (upper_stripped(frame["style"]) + "\x00"
+                   + upper_stripped(frame["color"]))
     frame["_round"] = pd.to_numeric(frame["round"], errors="coerce").fillna(0)
     frame = frame.sort_values(["_k", "_round", "_row"], kind="stable")
     kinds = {v: decision_kind(v) for v in frame["decision"].dropna().unique()}
@@ -139,9 +140,10 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     ok = frame["_kind"] == "approved"
     when = pd.to_datetime(frame["decision_date"].where(frame["decision_date"].notna(), frame["received"]),
                           errors="coerce")
-    approved_on = when[ok].groupby(frame.loc[ok, "_k"]).min()
-    n_approved = ok.groupby(frame["_k"]).sum()
-    counts = frame.groupby("_k").size()
+    # looked up once per colour below: dicts, not a pandas look-up per row
+    approved_on = when[ok].groupby(frame.loc[ok, "_k"]).min().to_dict()
+    n_approved = ok.groupby(frame["_k"]).sum().to_dict()
+    counts = frame.groupby("_k").size().to_dict()
     out = []
     for last in records(frame.drop_duplicates("_k", keep="last")):
         k = last["_k"]

@@ -21,6 +21,7 @@ from prodbook.core.development import fiber, tariff
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
 from prodbook.core.findings import Code, Finding, Fix, info, warning
+from prodbook.core.keys import upper_stripped
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
@@ -102,15 +103,15 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
         return out
     t = pd.DataFrame({
         "_due": pd.to_datetime(ta["forecast"].where(ta["forecast"].notna(), ta["planned"]), errors="coerce"),
-        "_s": ta["style"].astype(str).str.strip().str.upper(),
-        "_c": ta["color"].astype(str).str.strip().str.upper(),
+        "_s": upper_stripped(ta["style"]),
+        "_c": upper_stripped(ta["color"]),
         "_code": ta["code"].astype(str).str.upper()})
     by_style = t.groupby(["_code", "_s"], as_index=False)["_due"].agg(["min", "max"])
     by_color = t.groupby(["_code", "_s", "_c"], as_index=False)["_due"].agg(["min", "max"])
     color = samples["color"].where(samples["color"].map(lambda v: isinstance(v, str) and bool(v.strip())))
     want = pd.DataFrame({
         "_code": samples["sample_type"].astype(str).str.strip().str.lower().map(codes).str.upper(),
-        "_s": samples["style"].astype(str).str.strip().str.upper(),
+        "_s": upper_stripped(samples["style"]),
         "_c": color.astype("string").str.strip().str.upper()}, index=samples.index)
     got = want.reset_index().merge(by_color, on=["_code", "_s", "_c"], how="left").merge(
         by_style, on=["_code", "_s"], how="left", suffixes=("", "_style")).set_index("index")
@@ -127,11 +128,13 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                     settings: SampleSettings, ta_sheet: str = "T&A") -> list[Finding]:
     """Due dates against the T&A, late samples, shipped samples without tracking or not arriving."""
     out = []
+    # a dict look-up a sample, not a pandas one (``_d`` reads the value either way)
+    earliest, latest = due_from_ta["earliest"].to_dict(), due_from_ta["latest"].to_dict()
     for i, r in zip(samples.index, records(samples)):
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
         due = _d(r.get("due"))
-        first = _d(due_from_ta.at[i, "earliest"]) if i in due_from_ta.index else None
-        last = _d(due_from_ta.at[i, "latest"]) if i in due_from_ta.index else None
+        first = _d(earliest[i]) if i in earliest else None
+        last = _d(latest[i]) if i in latest else None
         shipped, received = _d(r.get("shipped")), _d(r.get("received"))
         if due and first and last and not shipped and not (first <= due <= last):
             span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"

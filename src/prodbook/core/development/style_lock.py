@@ -64,23 +64,25 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                                   STYLE_SNAPSHOT.column(f).header, r[f], new))
         r[f] = new
 
+    # each locked field's header and its part of the key once, not once per style (5,000 styles x 9 fields)
+    headers = [(f, STYLES.column(f).header, STYLES.column(f).header.strip().lower()) for f in settings.locked]
     for s in records(styles):
         if not is_adopted(s.get("status"), settings):
             continue
-        for f in settings.locked:
-            header = STYLES.column(f).header
-            text = log_text(s.get(f))
-            i = index.get(_key(s["style"], header))
+        style = str(s["style"]).strip().upper()
+        for f, header, folded in headers:
+            text = _text(s.get(f))
+            i = index.get((style, folded))
             if i is None:
                 r = {"style": s["style"], "field": header, "locked": text, "locked_on": today,
                      "current": None, "changed_on": None, "_row": None}
-                index[_key(s["style"], header)] = len(rows)
+                index[(style, folded)] = len(rows)
                 rows.append(r)
                 changes.append(Change(snapshot_sheet, key_text((s["style"], header)), NEW_ROW, None,
                                       text))
                 continue
             r = rows[i]
-            locked = log_text(r["locked"])
+            locked = _text(r["locked"])
             if _same(text, locked):
                 if r["current"] is not None or r["changed_on"] is not None:
                     set_(r, "current", None)
@@ -90,7 +92,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                 set_(r, "locked", text)
                 set_(r, "locked_on", today)
                 continue
-            if log_text(r["current"]) != text:
+            if _text(r["current"]) != text:
                 set_(r, "current", text)
                 set_(r, "changed_on", today)
             since = r["changed_on"]
@@ -108,6 +110,11 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
     frame = pd.DataFrame(rows, columns=fields + ["_row"])
     source = [None if pd.isna(v) else int(v) for v in frame["_row"]]
     return LockResult(frame[fields], source, findings, changes)
+
+
+def _text(v: Any) -> str | None:
+    """``log_text``, with text (most key fields) taken as it is: what log_text gives a str."""
+    return v if type(v) is str else log_text(v)
 
 
 def _same(a: str | None, b: str | None) -> bool:
