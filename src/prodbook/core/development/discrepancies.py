@@ -313,11 +313,13 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
         return []
     out: list[Finding] = []
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
-    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in records(orders)}
+    lines: dict[tuple[str, str, str], dict[str, Any]] = {}
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
     o: dict[str, Any] | None
-    for o in records(orders):
-        colors_of.setdefault((fold(o["po"]), fold(o["style"])), []).append(o)
+    for o in records(orders):  # both indexes in one pass over the rows
+        po, style = fold(o["po"]), fold(o["style"])
+        lines[(po, style, fold(o["color"]))] = o
+        colors_of.setdefault((po, style), []).append(o)
     w = wip.copy()
     w["_date"] = pd.to_datetime(w["report_date"], errors="coerce")
     w = w.sort_values(["_date", "_row"], na_position="first", kind="stable")

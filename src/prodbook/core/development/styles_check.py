@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -122,6 +123,7 @@ def _size_token(token: str) -> tuple[str, float] | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a season's styles share a few dozen ranges
 def size_range_ok(text: str, extra: frozenset[str] = frozenset()) -> bool:
     """'XS-XL', '0-16', '28-40', 'S, M, L', 'One Size' (and the team's own list) are known ranges."""
     if text.strip().lower() in ONE_SIZE or _fold_size(text) in extra:

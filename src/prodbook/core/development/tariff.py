@@ -60,6 +60,7 @@ class Hts:
         return f"{d[:4]}.{d[4:6]}.{d[6:10]}"
 
 
+@lru_cache(maxsize=4096)  # a season's styles share a few hundred codes
 def parse_hts(text: str) -> tuple[Hts | None, str | None]:
     """An HTS code as 10 digits, or None and what is wrong with it, in words.
 
