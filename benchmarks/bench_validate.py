@@ -4,6 +4,10 @@ Times the pure rules themselves (no workbook reading or writing): style profile 
 adopted-style lock, lab dip status / late / bulk-fabric checks, sample checks, line review,
 customs, and the vendor discrepancy comparison. Prints figures; no pass/fail (target: < 1 s).
 
+CPU time (this machine is shared: wall time measures the neighbours), each step the best of ROUNDS rounds,
+every cache of the rules emptied before each round, so each round is a run's first; the cycle collector
+paced as the runner paces it in a run (``jobs.memory.few_collections``).
+
     .venv/bin/python benchmarks/bench_validate.py
 """
 
@@ -15,9 +19,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from prodbook.core.development import discrepancies, labdips, samples, style_lock, styles_check
+from prodbook.core.development import discrepancies, fiber, labdips, samples, style_lock, styles_check, tariff
 from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SAMPLES, STYLES, VENDOR_WIP
 from prodbook.core.where import Place
+from prodbook.jobs.memory import few_collections
 
 TODAY = date(2027, 3, 1)
 FIBERS = ("60% Cotton 40% Polyester", "95% Cotton 5% Elastane", "100% Cotton", "65% Polyester 35% Cotton",
@@ -92,20 +97,20 @@ def build(n_styles: int = 5000, n_orders: int = 10000, n_dips: int = 10000, n_sa
             "wip": wip, "vendor_sheet": vendor_sheet}
 
 
-def main() -> None:
-    t = build()
-    records = sum(len(t[k]) for k in ("orders", "dips", "samples", "ta", "wip", "vendor_sheet"))
-    place = {s.name: Place("bench.xlsx", s.name, spec=s) for s in (STYLES, ORDERS, LAB_DIPS, SAMPLES, VENDOR_WIP)}
-    settings = styles_check.StyleSettings()
-    ss = samples.SampleSettings(line_review=TODAY + timedelta(days=20))
-    figures: list[tuple[str, float, int]] = []
+ROUNDS = 5
 
-    def timed(name: str, fn):  # noqa: ANN001
-        start = time.perf_counter()
-        out = fn()
-        figures.append((name, time.perf_counter() - start, len(out) if hasattr(out, "__len__") else 0))
-        return out
 
+def cold() -> None:
+    """Empty the rules' caches (the fiber parser's, HTS codes', countries', size ranges'): each round starts
+    as a run does."""
+    for module in (fiber, tariff, styles_check):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+def one_round(t: dict, place: dict, settings: styles_check.StyleSettings, ss: samples.SampleSettings,
+              timed) -> None:  # noqa: ANN001
     timed("style profiles", lambda: styles_check.check_styles(t["styles"], t["vendors"], settings,
                                                               place["Styles"]))
     snap = pd.DataFrame(columns=["style", "field", "locked", "locked_on", "current", "changed_on", "_row"])
@@ -130,12 +135,40 @@ def main() -> None:
     vs = discrepancies.VendorSheet("costing.xlsx", "Sheet1", t["vendor_sheet"], [])
     places = discrepancies.Places(place["Styles"], place["Orders"], place["Vendor WIP"])
     timed("discrepancies", lambda: discrepancies.compare_all([vs], t["wip"], t["styles"], t["orders"], places))
-    total = sum(secs for name, secs, _ in figures if not name.startswith("("))
+
+
+def main() -> None:
+    t = build()
+    records = sum(len(t[k]) for k in ("orders", "dips", "samples", "ta", "wip", "vendor_sheet"))
+    place = {s.name: Place("bench.xlsx", s.name, spec=s) for s in (STYLES, ORDERS, LAB_DIPS, SAMPLES, VENDOR_WIP)}
+    settings = styles_check.StyleSettings()
+    ss = samples.SampleSettings(line_review=TODAY + timedelta(days=20))
+    best: dict[str, tuple[float, int]] = {}
+    rounds: list[float] = []
+
+    def timed(name: str, fn):  # noqa: ANN001
+        start = time.process_time()
+        out = fn()
+        took = time.process_time() - start
+        if name not in best or took < best[name][0]:
+            best[name] = (took, len(out) if hasattr(out, "__len__") else 0)
+        if not name.startswith("("):
+            rounds[-1] += took
+        return out
+
+    with few_collections():  # the cycle collector paced as in a run (the runner does this)
+        for _ in range(ROUNDS):
+            cold()
+            rounds.append(0.0)
+            one_round(t, place, settings, ss, timed)
+    figures = [(name, secs, n) for name, (secs, n) in best.items()]
+    total = min(rounds)
     print(f"Development validation: {len(t['styles']):,} style profiles, {records:,} other records")
     for name, secs, n in figures:
         print(f"  {name:<24} {secs * 1000:8.0f} ms  {n:>7,} finding(s)/rows")
-    print(f"  {'total (a daily run)':<24} {total * 1000:8.0f} ms  (target < 1,000 ms; the first-run snapshot "
-          "is once per style)")
+    print(f"  {'total (a daily run)':<24} {total * 1000:8.0f} ms  (the best of {ROUNDS} rounds, CPU; rounds "
+          f"{min(rounds) * 1000:,.0f}-{max(rounds) * 1000:,.0f} ms; target < 1,000 ms; the first-run snapshot is once "
+          "per style)")
 
 
 if __name__ == "__main__":
