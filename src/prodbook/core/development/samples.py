@@ -105,7 +105,7 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
         "_due": pd.to_datetime(ta["forecast"].where(ta["forecast"].notna(), ta["planned"]), errors="coerce"),
         "_s": upper_stripped(ta["style"]),
         "_c": upper_stripped(ta["color"]),
-        "_code": ta["code"].astype(str).str.upper()})
+        "_code": upper_stripped(ta["code"], strip=False)})
     by_style = t.groupby(["_code", "_s"], as_index=False)["_due"].agg(["min", "max"])
     by_color = t.groupby(["_code", "_s", "_c"], as_index=False)["_due"].agg(["min", "max"])
     color = samples["color"].where(samples["color"].map(lambda v: isinstance(v, str) and bool(v.strip())))
