@@ -145,7 +145,9 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
     counts = frame.groupby("_k").size().to_dict()
     out = []
-    for last in records(frame.drop_duplicates("_k", keep="last")):
+    read = [c for c in ("_k", "_kind", "_round", "_row", "style", "color", "submitted", "received", "decision",
+                        "decision_date", "mill", "comments") if c in frame.columns]  # boxed into dicts: only these
+    for last in records(frame.drop_duplicates("_k", keep="last")[read]):
         k = last["_k"]
         kind = last["_kind"]
         submitted, received, decided = _d(last["submitted"]), _d(last["received"]), _d(last["decision_date"])
