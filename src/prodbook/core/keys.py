@@ -10,9 +10,9 @@ ignore punctuation, a "PO" prefix and leading zeros, because vendors write
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -32,22 +32,27 @@ def fold_text(value: Any) -> str:
 
 def key_texts(columns: Sequence[Iterable[Any]]) -> list[str]:
     """``key_text`` of many rows, column by column: each distinct value becomes text once."""
-    parts: list[list[str]] = []
-    for column in columns:
-        if isinstance(column, np.ndarray) and column.dtype == object and all(type(v) is str for v in column):
-            codes, uniques = pd.factorize(column)  # exact str: equal values are the same text
-            parts.append(np.array([key_text((u,)) for u in uniques], dtype=object)[codes].tolist())
-            continue
-        seen: dict[tuple[type, Any], str] = {}
-        texts = []
-        for v in column:
-            k = (type(v), v)
-            t = seen.get(k)
-            if t is None:
-                t = seen[k] = key_text((v,))
-            texts.append(t)
-        parts.append(texts)
+    parts = [once_each(column.tolist() if isinstance(column, np.ndarray) else list(column),
+                       lambda v: key_text((v,))) for column in columns]
     return [" / ".join(p) for p in zip(*parts)]
+
+
+def once_each(values: list[Any], fn: Callable[[Any], str]) -> list[str]:
+    """``fn`` of every value, worked out once per distinct value: texts through one ``factorize`` (equal
+    texts are the same value), anything else by type and value (1, 1.0 and True are equal keys, not equal
+    texts)."""
+    if all(type(v) is str for v in values):
+        codes, uniques = pd.factorize(np.array(values, dtype=object))
+        return cast(list[str], np.array([fn(u) for u in uniques], dtype=object)[codes].tolist())
+    seen: dict[tuple[type, Any], str] = {}
+    out = []
+    for v in values:
+        k = (type(v), v)
+        t = seen.get(k)
+        if t is None:
+            t = seen[k] = fn(v)
+        out.append(t)
+    return out
 
 
 def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "color", "code")) -> pd.Series:
@@ -73,19 +78,8 @@ def upper_stripped(column: pd.Series, strip: bool = True) -> pd.Series:
     missing = pd.isna(values)
     present = values[~missing].tolist()  # a list: Python walks it faster than an array
     out = np.full(len(values), np.nan, dtype=object)
-    if all(type(v) is str for v in present):  # equal texts are the same value: one code each
-        codes, uniques = pd.factorize(np.array(present, dtype=object))
-        out[~missing] = np.array([(u.strip() if strip else u).upper() for u in uniques], dtype=object)[codes]
-    else:  # 1, 1.0 and True are equal keys but different texts
-        seen: dict[tuple[type, Any], str] = {}
-        texts = []
-        for v in present:
-            k = (type(v), v)
-            t = seen.get(k)
-            if t is None:
-                t = seen[k] = (str(v).strip() if strip else str(v)).upper()
-            texts.append(t)
-        out[~missing] = np.array(texts, dtype=object)
+    out[~missing] = np.array(once_each(present, lambda v: (str(v).strip() if strip else str(v)).upper()),
+                             dtype=object)
     return pd.Series(out, index=column.index, dtype=str)
 
 
