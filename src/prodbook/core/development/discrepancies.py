@@ -27,6 +27,7 @@ from prodbook.core.cells import CellError, to_date
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
+from prodbook.core.keys import once_each
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
 
@@ -107,6 +108,16 @@ _NOT_LOWER_ALNUM = re.compile(r"[^a-z0-9]")
 
 def fold(v: Any) -> str:
     return _NOT_UPPER_ALNUM.sub("", str(v).upper()) if v is not None else ""
+
+
+def _folds(rows: list[dict[str, Any]], field: str) -> list[str]:
+    """``fold`` of one field of every row, each distinct value folded once (styles and colours repeat)."""
+    return once_each([r[field] for r in rows], fold)
+
+
+def _lines(orders: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """The PO lines by folded (PO, style, colour)."""
+    return dict(zip(zip(_folds(orders, "po"), _folds(orders, "style"), _folds(orders, "color")), orders))
 
 
 def _color_fold(v: str) -> str:
@@ -234,8 +245,9 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
                          ) -> list[Finding]:
     """A vendor style sheet / costing file against the Styles and Orders sheets."""
     out: list[Finding] = []
-    by_style = {fold(s["style"]): s for s in records(styles)}
-    lines = {(fold(o["po"]), fold(o["style"]), fold(o["color"])): o for o in records(orders)}
+    style_rows = records(styles)
+    by_style = dict(zip(_folds(style_rows, "style"), style_rows))
+    lines = _lines(records(orders))
     seen: set[tuple] = set()
     file_place = Place(vs.name, vs.sheet, spec=VENDOR_STYLES)
     for v in records(vs.frame):
@@ -313,12 +325,11 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
         return []
     out: list[Finding] = []
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
-    lines: dict[tuple[str, str, str], dict[str, Any]] = {}
+    order_rows = records(orders)
+    lines = _lines(order_rows)
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
     o: dict[str, Any] | None
-    for o in records(orders):  # both indexes in one pass over the rows
-        po, style = fold(o["po"]), fold(o["style"])
-        lines[(po, style, fold(o["color"]))] = o
+    for po, style, o in zip(_folds(order_rows, "po"), _folds(order_rows, "style"), order_rows):
         colors_of.setdefault((po, style), []).append(o)
     w = wip.copy()
     w["_date"] = pd.to_datetime(w["report_date"], errors="coerce")
