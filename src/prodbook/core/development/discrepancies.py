@@ -326,10 +326,11 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
     out: list[Finding] = []
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
     order_rows = records(orders)
-    lines = _lines(order_rows)
+    pos, styles_folded = _folds(order_rows, "po"), _folds(order_rows, "style")
+    lines = dict(zip(zip(pos, styles_folded, _folds(order_rows, "color")), order_rows))
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
     o: dict[str, Any] | None
-    for po, style, o in zip(_folds(order_rows, "po"), _folds(order_rows, "style"), order_rows):
+    for po, style, o in zip(pos, styles_folded, order_rows):
         colors_of.setdefault((po, style), []).append(o)
     w = wip.copy()
     w["_date"] = pd.to_datetime(w["report_date"], errors="coerce")
