@@ -89,18 +89,7 @@ def fold_column(values: np.ndarray) -> np.ndarray:
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
         codes, uniques = pd.factorize(values)
         return np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
-    seen: dict[tuple[type, object], str] = {}
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        if is_missing(v):
-            out[i] = ""
-            continue
-        k = (type(v), v)  # 1 and 1.0 are equal keys but different text
-        text = seen.get(k)
-        if text is None:
-            text = seen[k] = str(v).strip().upper()
-        out[i] = text
-    return out
+    return np.array(once_each(values.tolist(), fold_text), dtype=object)
 
 
 def fold_ref(value: Any) -> str:

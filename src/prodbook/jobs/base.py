@@ -12,6 +12,7 @@ import pandas as pd
 
 from prodbook.core.changes import Change
 from prodbook.core.findings import Finding
+from prodbook.core.keys import upper_stripped
 from prodbook.core.model import columns
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import SheetSpec
@@ -114,15 +115,7 @@ def has_duplicate_keys(table: Table) -> bool:
     key = list(table.spec.key)
     if not key or table.frame.empty:
         return False
-    folded = pd.DataFrame({k: _folded(table.frame[k]) for k in key})
+    # the key texts duplicate_keys compares (it folds with astype("string"); a blank is NA there, NaN here:
+    # both are equal to each other in duplicated), each distinct value folded once
+    folded = pd.DataFrame({k: upper_stripped(table.frame[k]).reset_index(drop=True) for k in key})
     return bool(folded.duplicated(keep="first").any())
-
-
-def _folded(column: pd.Series) -> pd.Series:
-    """``column.astype("string").str.strip().str.upper()`` (as ``duplicate_keys`` folds a key), each
-    distinct text once when the column holds nothing but text."""
-    values = column.to_numpy(dtype=object)
-    if all(type(v) is str for v in values):
-        codes, uniques = pd.factorize(values)
-        return pd.Series(np.array([u.strip().upper() for u in uniques], dtype=object)[codes], dtype=object)
-    return column.astype("string").str.strip().str.upper().reset_index(drop=True)
