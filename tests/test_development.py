@@ -329,3 +329,24 @@ def test_sample_due_dates_come_from_the_colour_milestone_else_the_style():
     assert got.loc[12].tolist() == [date(2027, 1, 5), date(2027, 1, 14)]
     assert got.loc[13].tolist() == [None, None]  # S2 has no fit milestone
     assert got.loc[14].tolist() == [None, None]  # photo samples have no milestone here
+
+
+_MOMENTS = st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)))
+
+
+@given(st.lists(_MOMENTS, max_size=30), st.sampled_from(["ns", "us", "s"]))
+def test_days_of_a_date_time_column_are_each_values_date(moments: list[datetime | None], unit: str) -> None:
+    """The lab dip rules turn a date-time column into dates in one step: the same dates, blanks None, as
+    reading each value alone (the way the rules read them before)."""
+    column = pd.Series(pd.to_datetime(pd.Series(moments, dtype=object))).astype(f"datetime64[{unit}]")
+    column.index = range(5, 5 + len(column))
+    days = labdips._days(column)
+    assert days.index.equals(column.index)
+    assert days.tolist() == [labdips._d(v) for v in column.tolist()]
+    assert all(d is None or type(d) is date for d in days)
+
+
+def test_days_of_an_object_column_read_each_value() -> None:
+    values = [date(2026, 3, 1), pd.Timestamp("2026-03-02 17:00"), None, float("nan"), "soon", pd.NaT]
+    assert labdips._days(pd.Series(values, dtype=object)).tolist() == [date(2026, 3, 1), date(2026, 3, 2),
+                                                                        None, None, None, None]

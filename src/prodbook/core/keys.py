@@ -41,8 +41,9 @@ def once_each(values: list[Any], fn: Callable[[Any], str]) -> list[str]:
     """``fn`` of every value, worked out once per distinct value: texts through one ``factorize`` (equal
     texts are the same value), anything else by type and value (1, 1.0 and True are equal keys, not equal
     texts)."""
-    if all(type(v) is str for v in values):
-        codes, uniques = pd.factorize(np.array(values, dtype=object))
+    array = np.fromiter(values, dtype=object, count=len(values))
+    if pd.api.types.infer_dtype(array, skipna=False) == "string":  # every value a text, asked in C
+        codes, uniques = pd.factorize(array)
         return cast(list[str], np.array([fn(u) for u in uniques], dtype=object)[codes].tolist())
     seen: dict[tuple[type, Any], str] = {}
     out = []

@@ -20,7 +20,7 @@ import pandas as pd
 from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
 from prodbook.core.development.styles_check import StyleSettings, is_adopted
 from prodbook.core.findings import Code, Finding, Fix, warning
-from prodbook.core.keys import key_text
+from prodbook.core.keys import key_text, once_each
 from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.core.where import Place, records
 
@@ -35,8 +35,12 @@ class LockResult:
     changes: list[Change] = field(default_factory=list)
 
 
-def _key(style: Any, header: str) -> tuple[str, str]:
-    return str(style).strip().upper(), header.strip().lower()
+def _style_key(style: Any) -> str:
+    return str(style).strip().upper()
+
+
+def _field_key(header: str) -> str:
+    return header.strip().lower()
 
 
 def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSettings, place: Place,
@@ -53,7 +57,9 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
     """
     fields = list(STYLE_SNAPSHOT.fields)
     rows = records(snapshot[fields + ["_row"]]) if len(snapshot) else []
-    index = {_key(r["style"], r["field"] or ""): i for i, r in enumerate(rows)}
+    # each distinct style and field folded once (a snapshot holds 9 rows a style)
+    index = {k: i for i, k in enumerate(zip(once_each([r["style"] for r in rows], _style_key),
+                                            once_each([r["field"] or "" for r in rows], _field_key)))}
     findings: list[Finding] = []
     changes: list[Change] = []
 
@@ -66,10 +72,11 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
 
     # each locked field's header and its part of the key once, not once per style (5,000 styles x 9 fields)
     headers = [(f, STYLES.column(f).header, STYLES.column(f).header.strip().lower()) for f in settings.locked]
-    for s in records(styles):
+    read = [c for c in ("style", "status", "_row", *settings.locked) if c in styles.columns]
+    for s in records(styles[read]):  # boxed into dicts: only the columns read
         if not is_adopted(s.get("status"), settings):
             continue
-        style = str(s["style"]).strip().upper()
+        style = _style_key(s["style"])
         for f, header, folded in headers:
             text = _text(s.get(f))
             i = index.get((style, folded))
