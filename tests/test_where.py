@@ -34,3 +34,12 @@ def test_records_are_to_dict_records_with_blanks_none(rows: list[tuple[Any, Any,
 def test_records_of_no_columns_or_no_rows() -> None:
     assert records(pd.DataFrame()) == []
     assert records(pd.DataFrame(columns=["a", "b"])) == []
+
+
+def test_records_of_only_some_columns() -> None:
+    """``only``: those columns the frame has, each once, in the order asked; the others not boxed."""
+    frame = pd.DataFrame({"a": [1, None], "b": ["x", "y"], "c": [pd.NaT, pd.Timestamp("2026-01-02")]})
+    assert records(frame, ("c", "a", "missing", "a")) == [{"c": None, "a": 1.0}, {"c": pd.Timestamp("2026-01-02"),
+                                                                                    "a": None}]
+    assert [list(r) for r in records(frame, ("c", "a"))] == [["c", "a"], ["c", "a"]]
+    assert records(frame, ()) == []

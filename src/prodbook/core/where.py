@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -84,14 +84,15 @@ _NATIVE = frozenset({str, int, float, bool, type(None), date, datetime})
 imported, this module is read without it)."""
 
 
-def records(frame: Any) -> list[dict[str, Any]]:
-    """A DataFrame's rows as dicts with every blank (None, NaN, NaT, NA) as None.
+def records(frame: Any, only: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts with every blank (None, NaN, NaT, NA) as None; with ``only``, just those
+    of its columns the frame has (a rule that reads a few columns of a wide sheet boxes only them).
 
     Column by column (one ``isna`` per column), several times faster than ``to_dict``.
     """
     import pandas as pd
 
-    cols = list(frame.columns)
+    cols = list(frame.columns) if only is None else [c for c in dict.fromkeys(only) if c in frame.columns]
     arrays = []
     for c in cols:
         column = frame[c]

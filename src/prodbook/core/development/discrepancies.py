@@ -121,11 +121,6 @@ _STYLE_READ = ("style", "fob", "fiber_content", "coo", "hts", "colors", "_row")
 """The Styles columns the comparisons read."""
 
 
-def _read(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    """The rows as dicts of the ``columns`` the frame has: boxing the others was most of the rows' cost."""
-    return records(frame[[c for c in columns if c in frame.columns]])
-
-
 def _lines(orders: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
     """The PO lines by folded (PO, style, colour)."""
     return dict(zip(zip(_folds(orders, "po"), _folds(orders, "style"), _folds(orders, "color")), orders))
@@ -256,9 +251,9 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
                          ) -> list[Finding]:
     """A vendor style sheet / costing file against the Styles and Orders sheets."""
     out: list[Finding] = []
-    style_rows = _read(styles, _STYLE_READ)
+    style_rows = records(styles, _STYLE_READ)
     by_style = dict(zip(_folds(style_rows, "style"), style_rows))
-    lines = _lines(_read(orders, _LINE_READ))
+    lines = _lines(records(orders, _LINE_READ))
     seen: set[tuple] = set()
     file_place = Place(vs.name, vs.sheet, spec=VENDOR_STYLES)
     for v in records(vs.frame):
@@ -336,7 +331,7 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
         return []
     out: list[Finding] = []
     known_styles = {fold(s) for s in styles["style"]} if len(styles) else set()
-    order_rows = _read(orders, _LINE_READ)
+    order_rows = records(orders, _LINE_READ)
     pos, styles_folded = _folds(order_rows, "po"), _folds(order_rows, "style")
     lines = dict(zip(zip(pos, styles_folded, _folds(order_rows, "color")), order_rows))
     colors_of: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -162,11 +162,10 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
     counts = frame.groupby("_k").size().to_dict()
     out = []
-    read = [c for c in ("_k", "_kind", "_round", "_row", "style", "color", "submitted", "received", "decision",
-                        "decision_date", "mill", "comments") if c in frame.columns]  # boxed into dicts: only these
-    lasts = frame.drop_duplicates("_k", keep="last")[read]
+    lasts = frame.drop_duplicates("_k", keep="last")
     lasts = lasts.assign(**{c: _days(lasts[c]) for c in ("submitted", "received", "decision_date")})
-    for last in records(lasts):
+    for last in records(lasts, ("_k", "_kind", "_round", "_row", "style", "color", "submitted", "received",
+                                "decision", "decision_date", "mill", "comments")):  # boxed into dicts: only these
         k = last["_k"]
         kind = last["_kind"]
         submitted, received, decided = last["submitted"], last["received"], last["decision_date"]
@@ -249,9 +248,9 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
     """Colours not approved by their T&A lab-dip approval milestone's date."""
     if not len(status) or not len(approval):
         return []
-    due = {(r["style"], r["color"]): r["due"] for r in records(approval.assign(
-        due=_days(approval["due"]), actual=_days(approval["actual"]))[["style", "color", "due", "actual"]])
-        if not r["actual"]}  # a T&A Actual says it was approved
+    # a T&A Actual says it was approved
+    due = {(r["style"], r["color"]): r["due"] for r in records(approval[["style", "color"]].assign(
+        due=_days(approval["due"]), actual=_days(approval["actual"]))) if not r["actual"]}
     out = []
     for r in records(status):
         if r["state"] in ("Approved", "Cancelled"):

@@ -72,8 +72,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
 
     # each locked field's header and its part of the key once, not once per style (5,000 styles x 9 fields)
     headers = [(f, STYLES.column(f).header, STYLES.column(f).header.strip().lower()) for f in settings.locked]
-    read = [c for c in dict.fromkeys(("style", "status", "_row", *settings.locked)) if c in styles.columns]
-    for s in records(styles[read]):  # boxed into dicts: only the columns read
+    for s in records(styles, ("style", "status", "_row", *settings.locked)):  # boxed into dicts: the columns read
         if not is_adopted(s.get("status"), settings):
             continue
         style = _style_key(s["style"])
