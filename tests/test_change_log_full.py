@@ -352,3 +352,197 @@ def test_the_moved_rows_are_the_log_rows_they_name_with_the_teams_columns(rows, 
     want = [tuple(log.fields[f][i] for f in fields) + tuple(dict(log.extras.get(log.rows[i], ())).get(c)
                                                             for c in extra) for i in at]
     assert list(log_archive.moved_rows(log, fields, at, extra)) == want
+
+
+# --- the moved rows copied as they are -------------------------------------------------------------
+
+def _saved_by_libreoffice(path: Path) -> None:
+    """The workbook as another spreadsheet program saves it: shared strings (as Excel keeps them, where
+    prodbook and openpyxl write inline ones), that program's own styles."""
+    import subprocess
+
+    out = path.parent / "resaved"
+    subprocess.run(["soffice", f"-env:UserInstallation={(path.parent / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=300)
+    (out / path.name).replace(path)
+    with zipfile.ZipFile(path) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()
+
+
+def _rotated(tracker: Path, monkeypatch, *, saved_by_excel: bool = False, copy: bool = True) -> tuple[Path, list]:
+    """Two weekly runs, then a third that fills the log: the archive it writes, and the log as it was."""
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    if saved_by_excel:
+        _saved_by_libreoffice(tracker)
+    logged = log_rows(tracker)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1)
+    if not copy:
+        monkeypatch.setattr("prodbook.workbook.log_archive._copied", lambda *a: False)
+    run(tracker, ["ta"], day(2))
+    return archive_path(tracker, day(0).now), logged
+
+
+def _copied_as_is(archive: Path) -> bool:
+    with zipfile.ZipFile(archive) as z:
+        return "xl/worksheets/rows.xml" in z.namelist()
+
+
+def _sheet_values(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in r) for r in ws.iter_rows()] for ws in wb}
+
+
+@pytest.mark.parametrize("saved_by_excel", [False, pytest.param(True, marks=pytest.mark.libreoffice)])
+def test_moved_rows_copied_as_they_are_read_as_the_rows_written_from_their_values(tmp_path, monkeypatch,
+                                                                                  saved_by_excel):
+    """The fast archive (the log's XML copied with the tracker's styles and shared strings) holds the same
+    sheets, values, date formats and Table as the archive written from the values read."""
+    from conftest import base_sheets, write_book
+
+    made, logs = {}, {}
+    for copy in (True, False):
+        (tmp_path / f"copy-{copy}").mkdir()
+        tracker = write_book(tmp_path / f"copy-{copy}" / "tracker.xlsx", base_sheets())
+        with pytest.MonkeyPatch.context() as mp:
+            archive, logs[copy] = _rotated(tracker, mp, saved_by_excel=saved_by_excel, copy=copy)
+        assert _copied_as_is(archive) is copy
+        made[copy] = archive
+    fast, slow = _sheet_values(made[True]), _sheet_values(made[False])
+    assert list(fast) == list(slow) == ["About", "Change Log"]
+    assert fast["About"] == slow["About"]
+
+    def same_run(rows: list[tuple]) -> list[tuple]:  # the two runs' ids differ by the process's run counter
+        return [(r[0], re.sub(r" \(\d+\)$", "", r[1]) if isinstance(r[1], str) else r[1], *r[2:]) for r in rows]
+
+    assert same_run(fast["Change Log"]) == same_run(slow["Change Log"])
+    logged = logs[True]
+    assert log_rows(made[True]) == [r for r in logged if r[0] == logged[0][0]]  # the oldest action, whole
+    ws = openpyxl.load_workbook(made[True])["Change Log"]
+    assert isinstance(ws["A2"].value, datetime) and "yy" in ws["A2"].number_format  # shown as a date
+    table = next(iter(ws.tables.values()))
+    assert table.ref == f"A1:H{ws.max_row}" and table.autoFilter.ref == table.ref
+    assert openpyxl.load_workbook(made[True]).active.title == "About"
+
+
+def test_moved_rows_with_a_formula_are_written_from_their_values(tracker, monkeypatch):
+    """A team's formula beside a moved row could point anywhere once copied: those rows are written anew."""
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["Change Log"]
+    ws["J1"], ws["J2"] = "Check", "=LEN(B2)"
+    wb.save(tracker)
+    logged = log_rows(tracker)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1)
+    run(tracker, ["ta"], day(2))
+    archive = archive_path(tracker, day(0).now)
+    assert not _copied_as_is(archive)
+    assert log_rows(archive) == [r for r in logged if r[0] == logged[0][0]]
+
+
+def test_a_tracker_saved_over_since_it_was_read_is_not_copied_from(tmp_path):
+    """The rows are copied only from the file the run read; else they are written from the values read."""
+    from prodbook.workbook.log_archive import RowsInFile, _copied
+
+    src = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Change Log"
+    wb.active.append(["Timestamp", "Action"])
+    wb.active.append([datetime(2027, 3, 1, 9), "Refresh"])
+    wb.save(src)
+    target = tmp_path / "a.xlsx"
+    assert not _copied(RowsInFile(src, "Change Log", 1, 2, lambda: False), target, ["about"])
+    assert not target.exists()
+    assert not _copied(RowsInFile(tmp_path / "moved away.xlsx", "Change Log", 1, 2, lambda: True), target, ["about"])
+    assert not target.exists()
+    assert _copied(RowsInFile(src, "Change Log", 1, 2, lambda: True), target, ["about"])
+    assert _sheet_values(target)["Change Log"] == [("Timestamp", "Action"), (datetime(2027, 3, 1, 9), "Refresh")]
+
+
+def _sheet_xml(rows: int, prefix: str = "") -> bytes:
+    p = prefix
+    ns = f'xmlns{":" + p[:-1] if p else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    body = "".join(f'<{p}row r="{n}" spans="1:2"><{p}c r="A{n}" t="inlineStr"><{p}is><{p}t>row {n} &lt;row r="{n + 1}"'
+                   f'</{p}t></{p}is></{p}c><{p}c r="B{n}"><{p}v>{n}</{p}v></{p}c></{p}row>' for n in range(1, rows + 1))
+    return (f'<?xml version="1.0"?><{p}worksheet {ns}><{p}dimension ref="A1:B{rows}"/><{p}sheetViews>'
+            f'<{p}sheetView tabSelected="1" workbookViewId="0"/></{p}sheetViews><{p}sheetData>{body}'
+            f'<{p}row r="{rows + 1}" ht="20" customHeight="1"/><{p}row r="{rows + 20}"/>'
+            f'</{p}sheetData><{p}pageMargins left="1" right="1" top="1" bottom="1" header="0" footer="0"/>'
+            f"</{p}worksheet>").encode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 12), last=st.integers(1, 12), cuts=st.lists(st.integers(1, 400), max_size=12),
+       prefix=st.sampled_from(["", "x:"]), table=st.booleans())
+def test_rows_copied_through_the_last_one_wherever_the_blocks_fall(rows, last, cuts, prefix, table):
+    """Rows 1 to ``last`` byte for byte and nothing after (the last may be an empty row, ``<row .../>``), the
+    same output whatever the block sizes."""
+    import io
+
+    from defusedxml import ElementTree as DET
+
+    from prodbook.workbook.xlsx.first_rows import NotCopyable, _copy_rows
+
+    xml = _sheet_xml(rows, prefix)
+    blocks, at = [], 0
+    for n in cuts:
+        blocks.append(xml[at:at + n])
+        at += n
+    blocks.append(xml[at:])
+    whole, parts = io.BytesIO(), io.BytesIO()
+    if last > rows + 1:
+        with pytest.raises(NotCopyable):
+            _copy_rows(iter([b for b in blocks if b]), parts, last, table)
+        return
+    _copy_rows(iter([xml]), whole, last, table)
+    _copy_rows(iter([b for b in blocks if b]), parts, last, table)
+    assert parts.getvalue() == whole.getvalue()
+    root = DET.fromstring(whole.getvalue())
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert [r.get("r") for r in root.iter(f"{ns}row")] == [str(n) for n in range(1, last + 1)]
+    start = xml.index(f'<{prefix}row r="1"'.encode())
+    last_at = xml.index(f'<{prefix}row r="{last}"'.encode())
+    end = (xml.index(b"/>", last_at) + 2 if last > rows
+           else xml.index(f"</{prefix}row>".encode(), last_at) + len(f"</{prefix}row>"))
+    assert xml[start:end] in whole.getvalue()  # the rows as they were
+    assert b"dimension" not in whole.getvalue() and b"tabSelected" not in whole.getvalue()
+    assert (root.find(f"{ns}tableParts") is not None) is table
+
+
+@pytest.mark.parametrize("change", ["no row numbers", "a formula", "cell metadata", "no rows"])
+def test_rows_that_a_copy_would_change_are_not_copied(change):
+    import io
+
+    from prodbook.workbook.xlsx.first_rows import NotCopyable, _copy_rows
+
+    xml = _sheet_xml(4)
+    xml = {"no row numbers": xml.replace(b'<row r="3" ', b"<row "),
+           "a formula": xml.replace(b"<v>2</v>", b"<f>A1</f><v>2</v>"),
+           "cell metadata": xml.replace(b'<c r="B2"', b'<c r="B2" vm="1"'),
+           "no rows": re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData/>", xml)}[change]
+    with pytest.raises(NotCopyable):
+        _copy_rows(iter([xml]), io.BytesIO(), 3, False)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_copied_rows(tmp_path, monkeypatch):
+    """A spreadsheet program other than openpyxl opens the copied archive and finds every moved row."""
+    import csv
+    import subprocess
+
+    from conftest import base_sheets, write_book
+
+    (tmp_path / "t").mkdir()
+    tracker = write_book(tmp_path / "t" / "tracker.xlsx", base_sheets())
+    archive, logged = _rotated(tracker, monkeypatch, saved_by_excel=True)
+    assert _copied_as_is(archive)
+    out = tmp_path / "csv"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(out), str(archive)], check=True, capture_output=True, timeout=300)
+    lines = list(csv.reader(next(out.glob("*Change Log*.csv")).read_text(encoding="utf-8").splitlines()))
+    moved = [r for r in logged if r[0] == logged[0][0]]
+    assert lines[0][:3] == ["Timestamp", "Action", "Sheet"] and len(lines) - 1 == len(moved)
+    assert [tuple(line[1:5]) for line in lines[1:]] == [tuple("" if v is None else str(v) for v in r[:4])
+                                                        for r in moved]
+    assert re.fullmatch(r"\d\d/\d\d/2027 09:00:00", lines[1][0])  # a date and time, not a serial number

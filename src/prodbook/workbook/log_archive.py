@@ -11,7 +11,7 @@ stay in the sheet (the newest ones).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -24,6 +24,8 @@ from prodbook.core.cells import is_missing
 from prodbook.core.looks import SheetLook
 from prodbook.workbook.backend import RowsByColumn, SheetRewrite
 from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.xlsx.first_rows import NotCopyable, copy_first_rows
+from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.writer import rewrite_sheets
 
 
@@ -181,20 +183,38 @@ def moved_rows(log: LogColumns, fields: Sequence[str], at: Sequence[int], extra:
     return RowsByColumn(columns, at)
 
 
+@dataclass(frozen=True)
+class RowsInFile:
+    """Where the moved rows stand in the tracker's file: its rows 1 to ``last_row`` of ``sheet``, every
+    row of the log the run read down to there moving. ``unchanged`` says the file is still the one read."""
+
+    path: Path
+    sheet: str
+    header_row: int
+    last_row: int
+    unchanged: Callable[[], bool]
+
+
 def archive_file(path: Path, headers: Sequence[str], rows: RowsByColumn, look: SheetLook,
-                 source: str) -> StagedFile:
+                 source: str, copy: RowsInFile | None = None) -> StagedFile:
     """The moved rows as a workbook: an About sheet saying where they came from, then the rows as a
-    Change Log table, written by the same part writer as the tracker's own log (fast, text stays text)."""
+    Change Log table. With ``copy``, the rows' XML is copied from the tracker as it is (its styles and
+    shared strings with it: a million rows cost their deflate only); otherwise, or when they cannot be
+    copied so, they are written from their values by the same part writer as the tracker's own log."""
+    about = (f"The oldest rows of the Change Log of '{source}', moved here when that sheet was full.",
+             "prodbook's undo no longer reaches them; they are kept for the record.")
 
     def write(target: Path) -> None:
+        if copy is not None and _copied(copy, target, about):
+            return
         from openpyxl import Workbook  # loaded only on the rare run that moves rows
 
         seed = Workbook()
-        about = seed.create_sheet("About")
+        about_sheet = seed.create_sheet("About")
         seed.remove(seed.worksheets[0])
-        about["A1"] = f"The oldest rows of the Change Log of '{source}', moved here when that sheet was full."
-        about["A2"] = "prodbook's undo no longer reaches them; they are kept for the record."
-        about.column_dimensions["A"].width = 90
+        for i, line in enumerate(about, 1):
+            about_sheet.cell(row=i, column=1, value=line)
+        about_sheet.column_dimensions["A"].width = 90
         buf = io.BytesIO()
         seed.save(buf)
         buf.seek(0)
@@ -204,3 +224,17 @@ def archive_file(path: Path, headers: Sequence[str], rows: RowsByColumn, look: S
             create_headers=tuple(headers), look=look)])
 
     return StagedFile(path, write, announce=f"The Change Log's older rows are in '{path.name}'.")
+
+
+def _copied(copy: RowsInFile, target: Path, about: Sequence[str]) -> bool:
+    """Copy the rows' XML into ``target``; False (nothing left at ``target``) when they cannot be, the
+    tracker could not be opened again included (the values read are still there to write)."""
+    try:
+        with open(copy.path, "rb") as fp:  # opened, then checked: the handle holds the file that was read
+            if not copy.unchanged():
+                return False
+            copy_first_rows(fp, copy.sheet, copy.header_row, copy.last_row, target, "Change Log", about)
+        return True
+    except (NotCopyable, UnsupportedLayout, OSError):
+        target.unlink(missing_ok=True)
+        return False

@@ -35,7 +35,7 @@ from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
-from prodbook.workbook.log_archive import archive_file, archive_path, moved_rows, read_log
+from prodbook.workbook.log_archive import RowsInFile, archive_file, archive_path, moved_rows, read_log
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
@@ -448,8 +448,12 @@ class Tracker:
         headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
         stamps = pd.to_datetime(pd.Series([held.fields["timestamp"][i] for i in at], dtype=object),
                                 errors="coerce", format="mixed")
+        copy = None
+        changed = getattr(self.backend, "changed_since_read", None)
+        if at and at[-1] == len(at) - 1 and changed is not None:  # the log's first rows: copied as they are
+            copy = RowsInFile(Path(path), log.sheet, log.header_row, held.rows[at[-1]], lambda: not changed())
         file = archive_file(archive_path(Path(path), stamps.max()), headers, moved_rows(held, fields, at, extra),
-                            self.look(CHANGE_LOG), Path(path).name)
+                            self.look(CHANGE_LOG), Path(path).name, copy)
         self.before_save.append(file)
         kept = pd.DataFrame({f: [held.fields[f][i] for i in stay] for f in fields}, columns=fields)
         both = pd.concat([kept, new], ignore_index=True) if len(kept) else new
