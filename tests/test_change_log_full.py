@@ -423,6 +423,12 @@ def test_moved_rows_copied_as_they_are_read_as_the_rows_written_from_their_value
     table = next(iter(ws.tables.values()))
     assert table.ref == f"A1:H{ws.max_row}" and table.autoFilter.ref == table.ref
     assert openpyxl.load_workbook(made[True]).active.title == "About"
+    page = ws.page_setup  # it prints as the tracker's log does (landscape, one page wide)
+    log = openpyxl.load_workbook(made[True].with_name("tracker.xlsx"))["Change Log"]
+    assert (page.orientation, page.fitToWidth, page.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (
+        log.page_setup.orientation, log.page_setup.fitToWidth, log.page_setup.fitToHeight,
+        log.sheet_properties.pageSetUpPr.fitToPage)
+    assert page.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_moved_rows_with_a_formula_are_written_from_their_values(tracker, monkeypatch):
@@ -506,6 +512,8 @@ def test_rows_copied_through_the_last_one_wherever_the_blocks_fall(rows, last, c
            else xml.index(f"</{prefix}row>".encode(), last_at) + len(f"</{prefix}row>"))
     assert xml[start:end] in whole.getvalue()  # the rows as they were
     assert b"dimension" not in whole.getvalue() and b"tabSelected" not in whole.getvalue()
+    margins = re.search(rb"<(?:x:)?pageMargins[^>]*/>", xml)[0]
+    assert whole.getvalue().count(margins) == 1  # it prints as it did
     assert (root.find(f"{ns}tableParts") is not None) is table
 
 
@@ -546,3 +554,26 @@ def test_libreoffice_reads_the_copied_rows(tmp_path, monkeypatch):
     assert [tuple(line[1:5]) for line in lines[1:]] == [tuple("" if v is None else str(v) for v in r[:4])
                                                         for r in moved]
     assert re.fullmatch(r"\d\d/\d\d/2027 09:00:00", lines[1][0])  # a date and time, not a serial number
+
+
+def test_a_log_below_a_title_row_is_copied_from_its_title_down(tracker, monkeypatch):
+    """A team's log with a title above its header (and no Table): the archive holds the title, the header
+    and the oldest action's rows, on the rows they had."""
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["Change Log"]
+    for name in list(ws.tables):
+        del ws.tables[name]
+    ws.insert_rows(1)
+    ws["A1"] = "Change log, SS27 production"
+    wb.save(tracker)
+    rows = list(openpyxl.load_workbook(tracker)["Change Log"].iter_rows(values_only=True))
+    oldest = rows[2][1]
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 2)
+    run(tracker, ["ta"], day(2))
+    archive = archive_path(tracker, day(0).now)
+    assert _copied_as_is(archive)
+    moved = list(openpyxl.load_workbook(archive)["Change Log"].iter_rows(values_only=True))
+    assert moved == rows[:2] + [r for r in rows[2:] if r[1] == oldest]
+    kept = list(openpyxl.load_workbook(tracker, read_only=True)["Change Log"].iter_rows(values_only=True))
+    assert kept[:2] == rows[:2] and oldest not in {r[1] for r in kept[2:]}

@@ -48,7 +48,7 @@ _CARRIED = {  # the workbook's parts a copied cell may point into, with their co
     RT_BASE + "sharedStrings": "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
 }
 _ABOUT, _ROWS, _TABLE = "xl/worksheets/about.xml", "xl/worksheets/rows.xml", "xl/tables/rows.xml"
-_MARGINS = '<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 _META = re.compile(rb'\s(?:cm|vm)="')
 """Cell metadata (dynamic arrays, linked data types): it points into parts not carried."""
 
@@ -94,8 +94,8 @@ def copy_first_rows(src: Path | BinaryIO, sheet: str, header_row: int, last_row:
 
 
 def _copy_rows(blocks: Iterator[bytes], out: IO[bytes], last_row: int, table: bool) -> None:
-    """The sheet's head (tidied), then its rows through ``last_row`` byte for byte, then a tail of its
-    own (margins, the Table): the part is read no further than that row."""
+    """The sheet's head (tidied), then its rows through ``last_row`` byte for byte, then its print
+    setup and the Table: nothing else of the sheet (its comments, links, drawings stay behind)."""
     buf = b""
     start = None
     for block in blocks:
@@ -137,9 +137,30 @@ def _copy_rows(blocks: Iterator[bytes], out: IO[bytes], last_row: int, table: bo
             pending += _next(more)
         end = found + len(row_end)
     _checked(out, tail, pending[:end], formula)
-    out.write((f"</{p}sheetData>" + _MARGINS.format(p=p)
+    out.write((f"</{p}sheetData>" + _print_setup(pending[end:], more, end_data, p)
                + (f'<{p}tableParts count="1"><{p}tablePart r:id="rId1"/></{p}tableParts>' if table else "")
                + f"</{p}worksheet>").encode("utf-8"))
+
+
+_PRINT = ("printOptions", "pageMargins", "pageSetup", "headerFooter")
+"""What says how the sheet prints, in the order a worksheet holds them."""
+
+
+def _print_setup(rest: bytes, blocks: Iterator[bytes], end_data: bytes, p: str) -> str:
+    """How the sheet prints (margins, orientation, fit to width, header and footer), from after its
+    rows: the rows left in the tracker are inflated to get there, not parsed (about 1 s a million)."""
+    while (at := rest.find(end_data)) < 0:
+        rest = rest[-len(end_data):] + _next(blocks)
+    try:
+        text = (rest[at:] + b"".join(blocks)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotCopyable("the sheet is not UTF-8") from None
+    found = []
+    for name in _PRINT:
+        m = re.search(rf"<{p}{name}\b[^>]*/>|<{p}{name}\b.*?</{p}{name}>", text, re.S)
+        if m is not None:  # the printer settings a page setup points to are not carried
+            found.append(re.sub(r'\s[\w.-]+:id="[^"]*"', "", m.group(0)) if name == "pageSetup" else m.group(0))
+    return "".join(found)
 
 
 def _next(blocks: Iterator[bytes]) -> bytes:
@@ -194,7 +215,7 @@ def _about_sheet(lines: Sequence[str]) -> str:
                    f"</is></c></row>" for i, line in enumerate(lines, 1))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}">'
             '<cols><col min="1" max="1" width="90" customWidth="1"/></cols>'
-            f"<sheetData>{rows}</sheetData>{_MARGINS.format(p='')}</worksheet>")
+            f"<sheetData>{rows}</sheetData>{_MARGINS}</worksheet>")
 
 
 def _workbook(name: str, date1904: bool) -> str:
