@@ -517,7 +517,7 @@ def test_rows_copied_through_the_last_one_wherever_the_blocks_fall(rows, last, c
     assert (root.find(f"{ns}tableParts") is not None) is table
 
 
-@pytest.mark.parametrize("change", ["no row numbers", "a formula", "cell metadata", "no rows"])
+@pytest.mark.parametrize("change", ["no row numbers", "a formula", "cell metadata", "no rows", "strict OOXML"])
 def test_rows_that_a_copy_would_change_are_not_copied(change):
     import io
 
@@ -527,7 +527,9 @@ def test_rows_that_a_copy_would_change_are_not_copied(change):
     xml = {"no row numbers": xml.replace(b'<row r="3" ', b"<row "),
            "a formula": xml.replace(b"<v>2</v>", b"<f>A1</f><v>2</v>"),
            "cell metadata": xml.replace(b'<c r="B2"', b'<c r="B2" vm="1"'),
-           "no rows": re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData/>", xml)}[change]
+           "no rows": re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData/>", xml),
+           "strict OOXML": xml.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                       b"http://purl.oclc.org/ooxml/spreadsheetml/main")}[change]
     with pytest.raises(NotCopyable):
         _copy_rows(iter([xml]), io.BytesIO(), 3, False)
 

@@ -64,13 +64,17 @@ def copy_first_rows(src: Path | BinaryIO, sheet: str, header_row: int, last_row:
         part = next((s[2] for s in book.sheets if s[0].lower() == sheet.lower()), None)
         if part is None or not pkg.exists(part):
             raise NotCopyable(f"no worksheet part for '{sheet}'")
-        carried = [(r["part"], r["type"]) for r in pkg.rels(book.part)
+        rels = pkg.rels(book.part)
+        if any(r["type"] not in _CARRIED and r["type"].endswith(("/styles", "/theme", "/sharedStrings"))
+               for r in rels):
+            raise NotCopyable("strict OOXML")  # its rows are in another namespace too
+        carried = [(r["part"], r["type"]) for r in rels
                    if r["type"] in _CARRIED and r["part"] and pkg.exists(r["part"])]
         if any(c in (_ABOUT, _ROWS, _TABLE) for c, _ in carried):
             raise NotCopyable("a carried part has the name of a new one")
         table = _find_table(pkg, part, sheet, header_row)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=REWRITE_COMPRESSLEVEL) as z:
-            with z.open(_ROWS, "w", force_zip64=True) as out:
+            with z.open(_ROWS, "w", force_zip64=pkg.size(part) * 1.05 > zipfile.ZIP64_LIMIT) as out:
                 _copy_rows(pkg.blocks(part), out, last_row, table is not None)
             if table is not None:
                 _, ttext, r1, c1, _, c2 = table
@@ -188,8 +192,8 @@ def _head(text: str, p: str, table: bool) -> str:
     text = re.sub(rf"<{p}dimension\b[^>]*/>", "", text)
     text = re.sub(rf"(<{p}sheetView\b[^>]*?)\s+tabSelected=\"[^\"]*\"", r"\1", text)
     root = re.search(rf"<{p}worksheet\b[^>]*>", text)
-    if root is None:
-        raise NotCopyable("no worksheet element")
+    if root is None or _ns_prefix(root.group(0), NS_MAIN) != p.rstrip(":"):
+        raise NotCopyable("no worksheet element of the usual namespace")
     if table:
         r = _ns_prefix(root.group(0), NS_R)
         if r is None:
