@@ -579,3 +579,61 @@ def test_a_log_below_a_title_row_is_copied_from_its_title_down(tracker, monkeypa
     assert moved == rows[:2] + [r for r in rows[2:] if r[1] == oldest]
     kept = list(openpyxl.load_workbook(tracker, read_only=True)["Change Log"].iter_rows(values_only=True))
     assert kept[:2] == rows[:2] and oldest not in {r[1] for r in kept[2:]}
+
+
+# --- the log kept inside the file's size limits ------------------------------------------------------
+
+def _older_runs(n_rows: int) -> list[list]:
+    """A Change Log of older weekly runs (the header, then ``n_rows`` rows), as a team's tracker has it."""
+    from prodbook.core.model.sheets import CHANGE_LOG
+
+    rows: list[list] = [list(CHANGE_LOG.headers)]
+    for i in range(n_rows):
+        when = datetime(2026, 9, 7, 9) + timedelta(days=7 * (i // 200))
+        rows.append([when, f"Refresh {when:%Y-%m-%d %H:%M:%S}", "T&A", f"45{i:08d} / S{i % 50:03d} / Navy / PPA",
+                     "Status", "Upcoming", "Due soon", "apm"])
+    return rows
+
+
+def test_a_log_growing_past_the_size_limits_moves_out_before_the_file_would_be_refused(tmp_path):
+    """A 2,000-line tracker logs about 10,000 values a day: with the default size limits its log would make
+    the file too large to read within about a month, long before Excel's row limit. The oldest runs move out
+    first, whole, so the next run reads the file."""
+    from conftest import base_sheets, write_book
+    from prodbook.core.limits import GROWTH_SHARE, MB
+    from prodbook.workbook.filebook import FileBook
+
+    path = write_book(tmp_path / "tracker.xlsx", {**base_sheets(), "Change Log": _older_runs(1_900)})
+    (tmp_path / "prodbook.toml").write_text('[settings]\n"Max Part MB" = 1\n')
+    before = FileBook(path).part_sizes("Change Log")
+    assert before is not None and GROWTH_SHARE * MB < before.part_bytes < MB  # read today, past the share
+    logged = log_rows(path)
+    done = run(path, ["ta"], day(0))
+    note = next(f for f in done.findings if f.code is Code.LOG_ROWS_MOVED)
+    assert "size prodbook reads safely (Max Part MB 1," in note.message
+    archive = next(tmp_path.glob("tracker Change Log to *.xlsx"))
+    moved = log_rows(archive)
+    runs = list(dict.fromkeys(r[0] for r in logged))
+    gone = list(dict.fromkeys(r[0] for r in moved))
+    assert gone == runs[:len(gone)] and moved == [r for r in logged if r[0] in gone]  # the oldest, whole
+    after = FileBook(path).part_sizes("Change Log")  # read again: not refused
+    assert after is not None and after.part_bytes <= GROWTH_SHARE * MB
+    assert log_rows(path)[:len(logged) - len(moved)] == [r for r in logged if r[0] not in gone]
+
+
+@given(part=st.integers(0, 3 << 30), rows=st.integers(0, 1_048_576), other=st.integers(0, 5 << 30),
+       part_mb=st.integers(1, 4_000), unpacked_mb=st.integers(1, 8_000))
+def test_the_rows_a_growing_sheet_may_hold_keep_the_file_inside_its_limits(part, rows, other, part_mb, unpacked_mb):
+    """At the sheet's own size a row, that many rows fill no more than the share of either limit left to
+    it; one row more would pass it (a sheet of few rows is sized at ROW_BYTES a row); a larger limit never
+    gives fewer rows."""
+    from prodbook.core.limits import GROWTH_SHARE, MB, ROW_BYTES, Limits, PartSizes, rows_within
+
+    sizes = PartSizes(part, other, Limits(part_mb=part_mb, unpacked_mb=unpacked_mb))
+    n = rows_within(sizes, rows)
+    per_row = max(1.0, part / rows) if rows >= 1_000 else ROW_BYTES
+    room = GROWTH_SHARE * min(part_mb * MB, unpacked_mb * MB - other)
+    assert n >= 0 and n * per_row <= max(room, 0) + 1e-6 * per_row
+    assert room < 0 or (n + 1) * per_row > room * (1 - 1e-9)
+    wider = PartSizes(part, other, Limits(part_mb=part_mb + 1, unpacked_mb=unpacked_mb + 1))
+    assert rows_within(wider, rows) >= n

@@ -167,3 +167,29 @@ def describe(excess: Excess, file: str, sheet: str | None, where_set: str) -> st
     return (f"'{file}' is too large to read safely:{part} {figure}; the limit ({name}) is {limit}. "
             f"A file this size is usually damaged or built to exhaust memory; if it is a real workbook, "
             f"raise '{name}' {where_set} and run again")
+
+
+GROWTH_SHARE = 0.75
+"""The share of its size limits a sheet that grows every run (the Change Log) may fill: the rest is left
+for the other sheets to grow and for the runs before the next move."""
+ROW_BYTES = 500
+"""About what one Change Log row takes as prodbook writes it (eight cells, text inline)."""
+
+
+@dataclass(frozen=True)
+class PartSizes:
+    """A sheet's part and the rest of its file, uncompressed, as read, with the limits the next read applies."""
+
+    part_bytes: int
+    other_bytes: int
+    limits: Limits
+
+
+def rows_within(sizes: PartSizes, rows: int) -> int:
+    """How many data rows the sheet may hold, at the size its ``rows`` take now a row, and leave the file
+    inside ``GROWTH_SHARE`` of Max Part MB and Max Unpacked MB: past them the next run would refuse it.
+
+    A sheet of few rows is sized at ``ROW_BYTES`` a row (its own average says little yet)."""
+    per_row = max(1.0, sizes.part_bytes / rows) if rows >= 1_000 else ROW_BYTES
+    room = min(sizes.limits.part_mb * MB, sizes.limits.unpacked_mb * MB - sizes.other_bytes)
+    return max(0, int(GROWTH_SHARE * room / per_row))

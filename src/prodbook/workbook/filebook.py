@@ -23,6 +23,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.findings import UserError
+from prodbook.core.limits import PartSizes
 from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
@@ -124,8 +125,9 @@ class FileBook(Staging):
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         scans: dict[str, SheetScan] = {}  # by part: the size check inflates every sheet, and looks as it goes
+        self.limits = max_sizes or toml_limits(self.path)
         try:  # before anything inflates a part: refuse a decompression bomb within a second
-            limits.check_package(self.path, max_sizes or toml_limits(self.path), scans=scans)
+            limits.check_package(self.path, self.limits, scans=scans)
         except limits.TooLarge as exc:
             raise UserError(str(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
@@ -201,6 +203,18 @@ class FileBook(Staging):
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
         return self._scan(sheet).merges
+
+    def part_sizes(self, sheet: str) -> PartSizes | None:
+        """The sheet's part and the rest of the file, uncompressed (the sizes the size check proved), and
+        the limits the next run reads the file with; None when the sheet has no part."""
+        part = self.info.sheet_parts.get(sheet)
+        if part is None:
+            return None
+        with zipfile.ZipFile(self.path) as z:
+            sizes = {i.filename: i.file_size for i in z.infolist()}
+        if part not in sizes:
+            return None
+        return PartSizes(sizes[part], sum(sizes.values()) - sizes[part], self.limits)
 
     def last_row(self, sheet: str) -> int:
         """The sheet's last row number (0: empty or no such sheet), without reading its cells."""

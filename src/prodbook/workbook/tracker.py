@@ -31,6 +31,7 @@ from prodbook.core.changes import (
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
+from prodbook.core.limits import PartSizes, rows_within
 from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
@@ -408,17 +409,23 @@ class Tracker:
         room = SHEET_ROWS - (log.header_row if log.exists else 1)
         last_row = getattr(self.backend, "last_row", None)
         held = max(0, last_row(log.sheet) - log.header_row) if log.exists and last_row is not None else 0
-        if held + len(new) <= room:  # the usual day: one streamed scan of the log, no cell read
+        # the file's size limits (a 2,000-line tracker's log passes Max Unpacked MB in about a month, long
+        # before Excel's row limit): the next run would refuse the file, so the log moves out before that
+        part_sizes = getattr(self.backend, "part_sizes", None)
+        sizes = part_sizes(log.sheet) if log.exists and part_sizes is not None else None
+        fits = room if sizes is None else min(room, max(rows_within(sizes, held), len(new)))
+        if held + len(new) <= fits:  # the usual day: one streamed scan of the log, no cell read
             self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
             return
-        self._rotate_change_log(new, room)
+        self._rotate_change_log(new, fits, sizes if held + len(new) <= room else None)
 
-    def _rotate_change_log(self, new: pd.DataFrame, room: int) -> None:
+    def _rotate_change_log(self, new: pd.DataFrame, room: int, sizes: PartSizes | None = None) -> None:
         """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
         ``before_save``), the rest stay with this run's rows below them.
 
         The jobs' tables are let go first (their writes are staged) and the log is read a row at a time
-        into one list per field: a full log is a million rows.
+        into one list per field: a full log is a million rows. ``sizes``: the log is full by the file's size
+        limits, not by Excel's rows (the note says which).
         """
         self.release()
         log = self.peek(CHANGE_LOG)
@@ -460,8 +467,11 @@ class Tracker:
         self.replace_rows(log, both, fields, [*(held.rows[i] for i in stay), *([None] * len(new))])
         actions = [a for a, _ in groups[:n] if a]
         newest = actions[-1] if actions else ""
+        full = (f"nearly full (Excel holds {SHEET_ROWS:,} rows a sheet)" if sizes is None else
+                f"growing towards the size prodbook reads safely (Max Part MB {sizes.limits.part_mb:,}, Max "
+                f"Unpacked MB {sizes.limits.unpacked_mb:,})")
         self.notes.append(info(
-            Code.LOG_ROWS_MOVED, f"The Change Log was nearly full (Excel holds {SHEET_ROWS:,} rows a sheet): its "
+            Code.LOG_ROWS_MOVED, f"The Change Log was {full}: its "
             f"{len(at):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
             file=self.file, sheet=log.sheet))
