@@ -637,3 +637,20 @@ def test_the_rows_a_growing_sheet_may_hold_keep_the_file_inside_its_limits(part,
     assert room < 0 or (n + 1) * per_row > room * (1 - 1e-9)
     wider = PartSizes(part, other, Limits(part_mb=part_mb + 1, unpacked_mb=unpacked_mb + 1))
     assert rows_within(wider, rows) >= n
+
+
+def test_a_log_already_past_the_limit_is_refused_with_what_raising_it_does(tmp_path):
+    """A tracker whose log grew past the limit before prodbook kept it inside: the message says which
+    setting to raise and that the log is kept inside it from then on; with it raised, the run works."""
+    from conftest import base_sheets, write_book
+
+    path = write_book(tmp_path / "tracker.xlsx", {**base_sheets(), "Change Log": _older_runs(2_400)})
+    (tmp_path / "prodbook.toml").write_text('[settings]\n"Max Part MB" = 1\n')
+    before = digest(path)
+    with pytest.raises(UserError) as refused:
+        run(path, ["ta"], day(0))
+    text = str(refused.value)
+    assert "sheet 'Change Log'" in text and "raise 'Max Part MB' in prodbook.toml" in text
+    assert "moving its oldest runs to a workbook beside the tracker" in text and digest(path) == before
+    (tmp_path / "prodbook.toml").write_text('[settings]\n"Max Part MB" = 2\n')
+    assert run(path, ["ta"], day(0)).changes > 0

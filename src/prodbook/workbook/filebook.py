@@ -114,6 +114,15 @@ def check_workbook_path(path: Path) -> None:
                         "from the 'prodbook backups' folder", file=str(path))
 
 
+def _too_large(exc: limits.TooLarge) -> str:
+    """The size message; for the Change Log (grown by prodbook's own runs, as earlier versions let it),
+    what raising the limit then does."""
+    if exc.sheet != "Change Log" or exc.excess.setting not in ("part_mb", "unpacked_mb"):
+        return str(exc)
+    return (f"{exc}. The Change Log grows with every run; once the file is read again, prodbook keeps it "
+            "under three quarters of the limit by moving its oldest runs to a workbook beside the tracker")
+
+
 class FileBook(Staging):
     """A tracker workbook file. Nothing is written until ``commit``."""
 
@@ -129,7 +138,7 @@ class FileBook(Staging):
         try:  # before anything inflates a part: refuse a decompression bomb within a second
             limits.check_package(self.path, self.limits, scans=scans)
         except limits.TooLarge as exc:
-            raise UserError(str(exc), file=str(self.path), sheet=exc.sheet) from None
+            raise UserError(_too_large(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
             self.info = workbook_info(self.path)
             self._book = CalamineWorkbook.from_path(str(self.path))
