@@ -748,3 +748,32 @@ def test_a_run_appends_to_its_change_log_in_one_pass(tmp_path: Path, monkeypatch
     assert result.changes and result.commit is not None and result.commit.written
     log = [r for r in openpyxl.load_workbook(path, read_only=True)["Change Log"].iter_rows(values_only=True)]
     assert len(log) == before + result.changes
+
+
+_CELL_FORMS = st.sampled_from(['<{p}c r="{c}{n}" s="3"><{p}v>1</{p}v></{p}c>', '<{p}c r="{c}{n}"/>',
+                               '<{p}c s="3" r="{c}{n}"><{p}v>1</{p}v></{p}c>',  # r not first
+                               '<{p}c><{p}v>2</{p}v></{p}c>',  # no r: the column after the last
+                               '<{p}c r="${c}${n}" t="inlineStr"><{p}is><{p}t>a:c b</{p}t></{p}is></{p}c>',
+                               '<y:c r="{c}{n}"><y:v>3</y:v></y:c>'])  # another prefix
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.tuples(_CELL_FORMS, st.sampled_from(["A", "B", "C", "AA", "AB"])), max_size=5),
+                     min_size=1, max_size=4),
+       written=st.sets(st.sampled_from([0, 1, 2, 26, 27])), prefix=st.sampled_from(["", "x:"]))
+def test_rows_said_to_carry_no_cell_have_none_outside_the_written_columns(rows, written, prefix):
+    """The quick look (``_only_written``) never says "nothing to carry" of rows that have a cell outside
+    the written columns, whatever the cells look like; and it says so of the rows prodbook writes."""
+    from prodbook.workbook.xlsx.refs import col_letter
+    from prodbook.workbook.xlsx.sheetxml import _cells
+
+    region = "".join(f'<{prefix}row r="{n}">' + "".join(form.format(p=prefix, c=c, n=n) for form, c in cells)
+                     + f"</{prefix}row>" for n, cells in enumerate(rows, 2))
+    letters = frozenset(col_letter(c) for c in written)
+    cols = [c for n, cells in enumerate(rows, 2)
+            for c, *_ in _cells("".join(form.format(p=prefix, c=c, n=n) for form, c in cells))]
+    if rewrite._only_written(region, prefix, letters):
+        assert set(cols) <= written
+    plain = "".join(f'<{prefix}row r="{n}">' + "".join(f'<{prefix}c r="{col_letter(c)}{n}"/>' for c in sorted(written))
+                    + f"</{prefix}row>" for n in range(2, 5))
+    assert rewrite._only_written(plain, prefix, letters)

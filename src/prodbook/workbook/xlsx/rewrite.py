@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import chain
 
 from prodbook.core.looks import fitted_widths, row_heights
@@ -415,10 +416,30 @@ outside the written columns, (col0, attributes, inner XML)."""
 _NO_CARRY: _Carry = ("", ())
 
 
-def _carry(attrs: str, content: str, written: set[int]) -> _Carry:
-    """The attributes and the cells a row carries into the row written from it."""
+def _carry(attrs: str, content: str, written: set[int], cells: bool = True) -> _Carry:
+    """The attributes and the cells a row carries into the row written from it; with ``cells`` False
+    (``_only_written`` said so of its rows) the attributes only, its cells not parsed."""
     a = _SPANS_ATTR.sub("", _R_ATTR.sub("", attrs, count=1))
-    return a, [(c, ca, inner) for c, ca, inner, _ in _cells(content) if c not in written]
+    return a, [(c, ca, inner) for c, ca, inner, _ in _cells(content) if c not in written] if cells else ()
+
+
+def _only_written(region: str, p: str, letters: frozenset[str]) -> bool:
+    """Does every cell of these rows name its column first (``<c r="B7"``), one of ``letters``? Then no
+    row of them carries a cell, and their cells need no parsing: a log's kept rows, 141,000 of them, took
+    5 s to parse one by one, half a second looked over so. ``p``: the sheet's element prefix."""
+    if not p and (":c " in region or ":c>" in region or ":c/" in region):
+        return False  # a cell under a prefix of its own, or text that looks like one: each row is parsed
+    return _stray_cell(p, letters).search(region) is None
+
+
+@lru_cache(maxsize=8)
+def _stray_cell(p: str, letters: frozenset[str]) -> re.Pattern[str]:
+    """A cell that does not start ``r="<one of letters><row>"``."""
+    ones = sorted(x for x in letters if len(x) == 1)
+    many = sorted(x for x in letters if len(x) > 1)
+    allowed = "|".join([*many, *([f"[{''.join(ones)}]"] if ones else [])]) or "(?!)"
+    tag = r"(?:\w+:)?" if p else ""  # in a prefixed sheet, a cell under any prefix (slower: such sheets are rare)
+    return re.compile(rf'<{tag}c(?=[\s>/])(?!\s+r="(?:{allowed})\d+")')
 
 
 @dataclass
@@ -477,6 +498,7 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
     holds shared or array formulas, comments or CDATA, no rows, or is not UTF-8); that split then says what
     it refuses, as before."""
     hr, written = rw.header_row, set(rw.columns)
+    letters = frozenset(col_letter(c) for c in written)
     wanted = {r for r in rw.source_rows or () if r is not None}
     stream = _Streamed(pkg, part, rw.sheet, chunk, progress)
     memo: dict[str, _Carry] = {}  # a row's attributes, carrying no cell: one tuple for every row alike
@@ -491,6 +513,7 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
                     and wanted.isdisjoint(nums)):  # no row here is the first or wanted: only their numbers count
                 prev, last = nums[-1], max(last, max(nums))
                 continue
+            cells = not _only_written(region, stream.p, letters)
             for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
                 prev = num
@@ -501,7 +524,7 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
                 if first is None or num <= first[0]:  # of equal numbers the last, as a dict of rows keeps
                     first = (num, attrs, rm.group(2) or "", rm.group(0))
                 if num in wanted:
-                    a, keep = _carry(attrs, rm.group(2) or "", written)
+                    a, keep = _carry(attrs, rm.group(2) or "", written, cells)
                     if keep:
                         carried[num] = (a, keep)
                     elif a:
