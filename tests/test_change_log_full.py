@@ -654,3 +654,29 @@ def test_a_log_already_past_the_limit_is_refused_with_what_raising_it_does(tmp_p
     assert "moving its oldest runs to a workbook beside the tracker" in text and digest(path) == before
     (tmp_path / "prodbook.toml").write_text('[settings]\n"Max Part MB" = 2\n')
     assert run(path, ["ta"], day(0)).changes > 0
+
+
+def test_a_log_left_little_room_by_the_other_sheets_says_to_raise_the_limit(tmp_path, monkeypatch):
+    """The team's other sheets fill most of Max Unpacked MB: the log still moves out (the file stays
+    readable), and when that leaves room for few runs like this one the note says to raise the limit, or
+    the log would move out every few runs."""
+    from conftest import base_sheets, write_book
+    from prodbook.workbook.filebook import FileBook
+
+    notes = [["Note"]] + [[f"checked with the mill, lot {i:05d}, shade band B, " * 2] for i in range(3_000)]
+    path = write_book(tmp_path / "tracker.xlsx", {**base_sheets(), "Notes": notes, "Change Log": _older_runs(690)})
+    (tmp_path / "prodbook.toml").write_text('[settings]\n"Max Unpacked MB" = 1\n')
+    sizes = FileBook(path).part_sizes("Change Log")
+    assert sizes is not None and sizes.part_bytes + sizes.other_bytes < 1 << 20  # read today
+    first = tmp_path / "first.xlsx"
+    first.write_bytes(path.read_bytes())
+    done = run(path, ["ta"], day(0))
+    note = next(f for f in done.findings if f.code is Code.LOG_ROWS_MOVED)
+    assert "(Max Part MB 200, Max Unpacked MB 1)" in note.message and "raise Max Unpacked MB" not in note.message
+    assert FileBook(path).part_sizes("Change Log") is not None  # read again: not refused
+    path.write_bytes(first.read_bytes())
+    for archive in tmp_path.glob("tracker Change Log to *.xlsx"):
+        archive.unlink()
+    monkeypatch.setattr("prodbook.workbook.tracker.CROWDED_RUNS", 1_000)  # room for fewer than 1,000 such runs
+    note = next(f for f in run(path, ["ta"], day(0)).findings if f.code is Code.LOG_ROWS_MOVED)
+    assert "raise Max Unpacked MB in prodbook.toml" in note.message

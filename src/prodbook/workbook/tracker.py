@@ -54,6 +54,8 @@ from prodbook.workbook.toml_settings import toml_pairs
 APPEND = 1_048_576
 """``keep_rows`` that keeps every existing row: the new rows go below them."""
 SHEET_ROWS = 1_048_576
+CROWDED_RUNS = 10
+"""A log with room for fewer runs like this one than this, by the size limits, moves out too often: say so."""
 """Rows an Excel sheet holds, header included (Excel's own limit)."""
 
 
@@ -470,10 +472,14 @@ class Tracker:
         full = (f"nearly full (Excel holds {SHEET_ROWS:,} rows a sheet)" if sizes is None else
                 f"growing towards the size prodbook reads safely (Max Part MB {sizes.limits.part_mb:,}, Max "
                 f"Unpacked MB {sizes.limits.unpacked_mb:,})")
+        often = ""
+        if sizes is not None and room < CROWDED_RUNS * len(new):  # the other sheets leave the log little room
+            often = (". The workbook's other sheets fill most of that, so the log would move out every few runs: "
+                     "raise Max Unpacked MB in prodbook.toml beside the workbook (README section 6)")
         self.notes.append(info(
             Code.LOG_ROWS_MOVED, f"The Change Log was {full}: its "
             f"{len(at):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
-            f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log",
+            f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log{often}",
             file=self.file, sheet=log.sheet))
 
 
