@@ -680,3 +680,37 @@ def test_a_log_left_little_room_by_the_other_sheets_says_to_raise_the_limit(tmp_
     monkeypatch.setattr("prodbook.workbook.tracker.CROWDED_RUNS", 1_000)  # room for fewer than 1,000 such runs
     note = next(f for f in run(path, ["ta"], day(0)).findings if f.code is Code.LOG_ROWS_MOVED)
     assert "raise Max Unpacked MB in prodbook.toml" in note.message
+
+
+def _unpacked(path: Path) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(i.file_size for i in z.infolist())
+
+
+def test_a_run_that_leaves_the_file_past_its_size_limits_says_what_to_raise(tmp_path):
+    """A workbook read within Max Unpacked MB and written past it (the T&A a run fills): the run says so and
+    names the setting and a figure, rather than the next run refusing a file that looks damaged."""
+    from conftest import base_sheets, write_book
+
+    def tracker(n_notes: int, folder: str) -> Path:
+        (tmp_path / folder).mkdir()
+        notes = [["Note"]] + [[f"checked with the mill, lot {i:05d}, shade band B"] for i in range(n_notes)]
+        return write_book(tmp_path / folder / "tracker.xlsx", {**base_sheets(), "Notes": notes})
+
+    limit = 1 << 20
+    trial, bare = tracker(8_000, "trial"), _unpacked(tracker(0, "bare"))
+    before = _unpacked(trial)
+    run(trial, ["ta"], day(0))
+    grows, per_note = _unpacked(trial) - before, (before - bare) / 8_000
+    path = tracker(int((limit - grows / 2 - bare) / per_note), "real")  # read within the limit, written past it
+    (path.parent / "prodbook.toml").write_text('[settings]\n"Max Unpacked MB" = 1\n')
+    assert _unpacked(path) < limit
+    done = run(path, ["ta"], day(0))
+    assert _unpacked(path) > limit
+    said = next(f for f in done.findings if f.code is Code.FILE_PAST_LIMITS)
+    assert "'tracker.xlsx' now unpacks to 1 MB" in said.message
+    assert "raise 'Max Unpacked MB' to at least 2 in prodbook.toml" in said.message
+    with pytest.raises(UserError, match="too large to read safely"):  # as it says: the next run refuses it
+        run(path, ["ta"], day(1))
+    (path.parent / "prodbook.toml").write_text('[settings]\n"Max Unpacked MB" = 2\n')
+    assert not [f for f in run(path, ["ta"], day(1)).findings if f.code is Code.FILE_PAST_LIMITS]

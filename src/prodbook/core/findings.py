@@ -62,6 +62,8 @@ class Code(StrEnum):
     ROWS_ARCHIVED = "rows-archived"
     ROWS_RESTORED = "rows-restored"
     LOG_ROWS_MOVED = "change-log-rows-moved"
+    FILE_PAST_LIMITS = "file-past-size-limits"
+    """The workbook just written is larger than the next run will read: the setting to raise."""
     TA_STALE = "ta-rows-stale"
     ACTUAL_IN_FUTURE = "actual-in-future"
     # vendor WIP import

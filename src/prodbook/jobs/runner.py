@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info
+from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import Context, Outcome
@@ -206,6 +206,9 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if outcomes:
             outcomes[-1].summary += before
         findings += publish_staged(prepared, outcomes, book.name)
+        past = getattr(book, "past_limits", None)
+        if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
+            findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
 

@@ -23,7 +23,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.findings import UserError
-from prodbook.core.limits import PartSizes
+from prodbook.core.limits import MB, PartSizes
 from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
@@ -224,6 +224,24 @@ class FileBook(Staging):
         if part not in sizes:
             return None
         return PartSizes(sizes[part], sum(sizes.values()) - sizes[part], self.limits)
+
+    def past_limits(self) -> str | None:
+        """After a write, where the file written is larger than the size limits allow: what the next run
+        would refuse, and the setting to raise. None when the next run reads it."""
+        with zipfile.ZipFile(self.path) as z:
+            sizes = {i.filename: i.file_size for i in z.infolist()}
+        part, largest = max(sizes.items(), key=lambda kv: kv[1], default=("", 0))
+        raise_ = []
+        if largest > self.limits.part_mb * MB:
+            raise_.append(f"'Max Part MB' to at least {-(-largest // MB) * 5 // 4:,}")
+        if (total := sum(sizes.values())) > self.limits.unpacked_mb * MB:
+            raise_.append(f"'Max Unpacked MB' to at least {-(-total // MB) * 5 // 4:,}")
+        if not raise_:
+            return None
+        sheet = next((s for s, p in self.info.sheet_parts.items() if p == part), part)
+        return (f"'{self.name}' now unpacks to {total / MB:,.0f} MB (its largest part, '{sheet}', "
+                f"{largest / MB:,.0f} MB), more than its size limits: the next run will refuse it until you raise "
+                f"{' and '.join(raise_)} {limits.TRACKER_WHERE} (README section 6)")
 
     def last_row(self, sheet: str) -> int:
         """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
