@@ -114,6 +114,10 @@ def check_workbook_path(path: Path) -> None:
                         "from the 'prodbook backups' folder", file=str(path))
 
 
+def _mb(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n < 10 * MB else f"{n / MB:,.0f} MB"
+
+
 def _too_large(exc: limits.TooLarge) -> str:
     """The size message; for the Change Log (grown by prodbook's own runs, as earlier versions let it),
     what raising the limit then does."""
@@ -239,9 +243,9 @@ class FileBook(Staging):
         if not raise_:
             return None
         sheet = next((s for s, p in self.info.sheet_parts.items() if p == part), part)
-        return (f"'{self.name}' now unpacks to {total / MB:,.0f} MB (its largest part, '{sheet}', "
-                f"{largest / MB:,.0f} MB), more than its size limits: the next run will refuse it until you raise "
-                f"{' and '.join(raise_)} {limits.TRACKER_WHERE} (README section 6)")
+        return (f"'{self.name}' now unpacks to {_mb(total)} (its largest part, '{sheet}', {_mb(largest)}), more "
+                f"than its size limits: the next run will refuse it until you raise {' and '.join(raise_)} "
+                f"{limits.TRACKER_WHERE} (README section 6)")
 
     def last_row(self, sheet: str) -> int:
         """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
