@@ -394,8 +394,7 @@ def _sheet_values(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.parametrize("saved_by_excel", [False, pytest.param(True, marks=pytest.mark.libreoffice)])
-def test_moved_rows_copied_as_they_are_read_as_the_rows_written_from_their_values(tmp_path, monkeypatch,
-                                                                                  saved_by_excel):
+def test_moved_rows_copied_as_they_are_read_as_the_rows_written_from_their_values(tmp_path, saved_by_excel):
     """The fast archive (the log's XML copied with the tracker's styles and shared strings) holds the same
     sheets, values, date formats and Table as the archive written from the values read."""
     from conftest import base_sheets, write_book
