@@ -24,6 +24,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
+from prodbook.core.model.sheets import CHANGE_LOG
 from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
@@ -121,7 +122,7 @@ def _mb(n: int) -> str:
 def _too_large(exc: limits.TooLarge) -> str:
     """The size message; for the Change Log (grown by prodbook's own runs, as earlier versions let it),
     what raising the limit then does."""
-    if exc.sheet != "Change Log" or exc.excess.setting not in ("part_mb", "unpacked_mb"):
+    if exc.sheet != CHANGE_LOG.name or exc.excess.setting not in ("part_mb", "unpacked_mb"):
         return str(exc)
     return (f"{exc}. The Change Log grows with every run; once the file is read again, prodbook keeps it "
             "under three quarters of the limit by moving its oldest runs to a workbook beside the tracker")
@@ -217,14 +218,18 @@ class FileBook(Staging):
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
         return self._scan(sheet).merges
 
+    def _unpacked_sizes(self) -> dict[str, int]:
+        """Each part of the file as it is on disk now, uncompressed (its zip directory)."""
+        with zipfile.ZipFile(self.path) as z:
+            return {i.filename: i.file_size for i in z.infolist()}
+
     def part_sizes(self, sheet: str) -> PartSizes | None:
         """The sheet's part and the rest of the file, uncompressed (the sizes the size check proved), and
         the limits the next run reads the file with; None when the sheet has no part."""
         part = self.info.sheet_parts.get(sheet)
         if part is None:
             return None
-        with zipfile.ZipFile(self.path) as z:
-            sizes = {i.filename: i.file_size for i in z.infolist()}
+        sizes = self._unpacked_sizes()
         if part not in sizes:
             return None
         return PartSizes(sizes[part], sum(sizes.values()) - sizes[part], self.limits)
@@ -232,8 +237,7 @@ class FileBook(Staging):
     def past_limits(self) -> str | None:
         """After a write, where the file written is larger than the size limits allow: what the next run
         would refuse, and the setting to raise. None when the next run reads it."""
-        with zipfile.ZipFile(self.path) as z:
-            sizes = {i.filename: i.file_size for i in z.infolist()}
+        sizes = self._unpacked_sizes()
         part, largest = max(sizes.items(), key=lambda kv: kv[1], default=("", 0))
         raise_ = []
         if largest > self.limits.part_mb * MB:

@@ -32,9 +32,9 @@ from prodbook.workbook.xlsx.package import (
     _copy_member,
     _Package,
 )
-from prodbook.workbook.xlsx.refs import col_letter
+from prodbook.workbook.xlsx.rewrite import _update_table
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
-from prodbook.workbook.xlsx.xmltext import _esc_attr, _ns_prefix, _set_attr, _text_xml
+from prodbook.workbook.xlsx.xmltext import _esc_attr, _ns_prefix, _text_xml
 
 
 class NotCopyable(Exception):
@@ -76,9 +76,9 @@ def copy_first_rows(src: Path | BinaryIO, sheet: str, header_row: int, last_row:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=REWRITE_COMPRESSLEVEL) as z:
             with z.open(_ROWS, "w", force_zip64=pkg.size(part) * 1.05 > zipfile.ZIP64_LIMIT) as out:
                 _copy_rows(pkg.blocks(part), out, last_row, table is not None)
-            if table is not None:
-                _, ttext, r1, c1, _, c2 = table
-                z.writestr(_TABLE, _table_to(ttext, f"{col_letter(c1)}{r1}:{col_letter(c2)}{last_row}"))
+            if table is not None:  # the Table over the rows copied, as the part writer moves a Table's end
+                _update_table(pkg, sheet, table, last_row, {})
+                z.writestr(_TABLE, pkg.text(table[0]))
                 z.writestr("xl/worksheets/_rels/rows.xml.rels", _rels([("rId1", RT_TABLE, "../tables/rows.xml")]))
             z.writestr(_ABOUT, _about_sheet(about))
             z.writestr("xl/workbook.xml", _workbook(name, book.date1904))
@@ -120,7 +120,6 @@ def _copy_rows(blocks: Iterator[bytes], out: IO[bytes], last_row: int, table: bo
     formula = b"<" + pb + b"f"
     end_data = b"</" + pb + b"sheetData>"
     pending = buf[start.end():]
-    more = blocks
     reach = len(marker) + 16
     tail = b""
     while (at := pending.find(marker)) < 0:
@@ -128,20 +127,20 @@ def _copy_rows(blocks: Iterator[bytes], out: IO[bytes], last_row: int, table: bo
             raise NotCopyable(f"no row numbered {last_row}")
         cut = max(0, len(pending) - reach)
         tail = _checked(out, tail, pending[:cut], formula)
-        pending = pending[cut:] + _next(more)
+        pending = pending[cut:] + _next(blocks)
     close = pending.find(b">", at)
     while close < 0:
-        pending += _next(more)
+        pending += _next(blocks)
         close = pending.find(b">", at)
     if pending[close - 1:close] == b"/":
         end = close + 1
     else:
         row_end = b"</" + pb + b"row>"
         while (found := pending.find(row_end, close)) < 0:
-            pending += _next(more)
+            pending += _next(blocks)
         end = found + len(row_end)
     _checked(out, tail, pending[:end], formula)
-    out.write((f"</{p}sheetData>" + _print_setup(pending[end:], more, end_data, p)
+    out.write((f"</{p}sheetData>" + _print_setup(pending[end:], blocks, end_data, p)
                + (f'<{p}tableParts count="1"><{p}tablePart r:id="rId1"/></{p}tableParts>' if table else "")
                + f"</{p}worksheet>").encode("utf-8"))
 
@@ -202,16 +201,6 @@ def _head(text: str, p: str, table: bool) -> str:
         elif r != "r":
             raise NotCopyable("relationships namespace under another prefix")
     return text
-
-
-def _table_to(ttext: str, ref: str) -> str:
-    """The Table over ``ref``: its filter too, any sort state dropped (it named the old range)."""
-    tag = re.search(r"<(?:\w+:)?table\b[^>]*>", ttext)
-    assert tag is not None  # _find_table found it
-    ttext = ttext[:tag.start()] + _set_attr(tag.group(0), "ref", ref) + ttext[tag.end():]
-    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")[^"]*(")', lambda m: m.group(1) + ref + m.group(2),
-                   ttext, count=1)
-    return re.sub(r"<((?:\w+:)?)sortState\b.*?(?:/>|</\1sortState>)", "", ttext, count=1, flags=re.S)
 
 
 def _about_sheet(lines: Sequence[str]) -> str:
