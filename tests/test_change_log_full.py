@@ -240,8 +240,8 @@ def test_logged_text_that_looks_like_a_formula_stays_text_in_the_archive(tmp_pat
 
     rows = [(datetime(2027, 3, 1, 9), "Refresh 2027-03-01 09:00:00", "Orders", "PO1", "Qty",
              '=HYPERLINK("http://x","click")', "-1", "apm")]
-    staged = archive_file(tmp_path / "a.xlsx", list(CHANGE_LOG.headers), rows, look_for(CHANGE_LOG, "dd-mmm-yy"),
-                          "tracker.xlsx")
+    staged = archive_file(tmp_path / "a.xlsx", lambda: (list(CHANGE_LOG.headers), rows),
+                          look_for(CHANGE_LOG, "dd-mmm-yy"), "tracker.xlsx")
     staged.content(staged.path)
     wb = openpyxl.load_workbook(staged.path)
     assert wb.sheetnames == ["About", "Change Log"] and "tracker.xlsx" in wb["About"]["A1"].value

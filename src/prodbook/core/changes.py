@@ -104,18 +104,22 @@ def same_logged(a: Any, b: Any) -> bool:
     return (log_text(a) or "") == (log_text(b) or "")
 
 
-def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any]) -> list[tuple[str, int]]:
+def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any],
+                         rows: Sequence[int] | None = None) -> list[tuple[str, int]]:
     """The log's actions, oldest first, each with its row count.
 
     By each action's earliest timestamp, not by row position: a team may have sorted the log. An
     action with no readable timestamp counts as the oldest (kept in the order first seen), so
     rotation never moves a newer run ahead of one whose time is unknown. Blank actions are one group.
+    ``rows``: each entry stands for that many rows one after another (runs of a row each by default).
     """
     names = pd.Series(list(actions), dtype=object)
     names = names.where(names.notna(), "").astype(str)
     times = pd.to_datetime(pd.Series(list(stamps), dtype=object), errors="coerce", format="mixed")
-    frame = pd.DataFrame({"name": names.to_numpy(), "t": times.to_numpy(), "i": np.arange(len(names))})
-    g = frame.groupby("name", sort=False).agg(t=("t", "min"), i=("i", "min"), n=("i", "size"))
+    count = np.ones(len(names), dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+    frame = pd.DataFrame({"name": names.to_numpy(), "t": times.to_numpy(), "n": count,
+                          "i": np.cumsum(count) - count})
+    g = frame.groupby("name", sort=False).agg(t=("t", "min"), i=("i", "min"), n=("n", "sum"))
     g = g.sort_values(["t", "i"], kind="stable", na_position="first")  # a time-less action: the oldest
     return [(str(a), int(n)) for a, n in zip(g.index, g["n"], strict=True)]
 

@@ -57,6 +57,9 @@ class SheetRewrite:
     """With ``create_headers``: the new sheet is hidden (Excel: Home > Format > Unhide shows it)."""
     keep_rows: int = 0
     """Existing data rows kept byte for byte above ``rows`` (appending to a log is cheap)."""
+    drop_rows: int = 0
+    """With ``keep_rows``: the rows just below the header left out, the rows kept moved up by as many (the
+    Change Log's oldest runs moved out, the rest copied as they are). Only for rows without formulas."""
     look: SheetLook | None = None
     """How the sheet looks: all of it on a sheet this rewrite creates (widths, formats, header, colour
     rules); on an existing sheet only the columns it appends get widths and formats."""

@@ -29,6 +29,7 @@ from prodbook.workbook import limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
+from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
@@ -222,6 +223,15 @@ class FileBook(Staging):
         """Each part of the file as it is on disk now, uncompressed (its zip directory)."""
         with zipfile.ZipFile(self.path) as z:
             return {i.filename: i.file_size for i in z.infolist()}
+
+    def log_runs(self, sheet: str, header_row: int, action: int, stamp: int) -> LogRuns | None:
+        """The Change Log's runs from its action and time columns alone (``scan_runs``); None where it must be
+        read the full way, a file saved over since it was read included."""
+        try:
+            with open(self.path, "rb") as fp:  # opened, then checked: the handle holds the file that was read
+                return None if self.changed_since_read() else scan_runs(fp, sheet, header_row, action, stamp)
+        except OSError:
+            return None
 
     def part_sizes(self, sheet: str) -> PartSizes | None:
         """The sheet's part and the rest of the file, uncompressed (the sizes the size check proved), and

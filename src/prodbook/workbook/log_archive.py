@@ -195,12 +195,13 @@ class RowsInFile:
     unchanged: Callable[[], bool]
 
 
-def archive_file(path: Path, headers: Sequence[str], rows: RowsByColumn, look: SheetLook,
+def archive_file(path: Path, values: Callable[[], tuple[Sequence[str], RowsByColumn]], look: SheetLook,
                  source: str, copy: RowsInFile | None = None) -> StagedFile:
     """The moved rows as a workbook: an About sheet saying where they came from, then the rows as a
     Change Log table. With ``copy``, the rows' XML is copied from the tracker as it is (its styles and
     shared strings with it: a million rows cost their deflate only); otherwise, or when they cannot be
-    copied so, they are written from their values by the same part writer as the tracker's own log."""
+    copied so, they are written from their ``values`` (headers, rows: asked for only then) by the same part
+    writer as the tracker's own log."""
     about = (f"The oldest rows of the Change Log of '{source}', moved here when that sheet was full.",
              "prodbook's undo no longer reaches them; they are kept for the record.")
 
@@ -215,6 +216,7 @@ def archive_file(path: Path, headers: Sequence[str], rows: RowsByColumn, look: S
         for i, line in enumerate(about, 1):
             about_sheet.cell(row=i, column=1, value=line)
         about_sheet.column_dimensions["A"].width = 90
+        headers, rows = values()
         buf = io.BytesIO()
         seed.save(buf)
         buf.seek(0)

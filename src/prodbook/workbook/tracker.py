@@ -291,7 +291,7 @@ class Tracker:
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
-                     force: bool = False) -> None:
+                     drop_rows: int = 0, force: bool = False) -> None:
         """Stage a generated sheet: ``rows`` (fields) become its data rows.
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
@@ -339,7 +339,7 @@ class Tracker:
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=data,
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
-            look=self.look(table.spec)))
+            drop_rows=drop_rows, look=self.look(table.spec)))
 
     def check_fits(self, table: Table, data_rows: int, what: str) -> None:
         """Refuse a sheet that would pass Excel's row limit, before anything is written: Excel would not
@@ -425,12 +425,16 @@ class Tracker:
         """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
         ``before_save``), the rest stay with this run's rows below them.
 
-        The jobs' tables are let go first (their writes are staged) and the log is read a row at a time
-        into one list per field: a full log is a million rows. ``sizes``: the log is full by the file's size
-        limits, not by Excel's rows (the note says which).
+        The jobs' tables are let go first (their writes are staged). When the actions that go are the log's
+        first rows (prodbook appends), only two columns are read to find them (``_move_first_runs``) and
+        the rows are copied as they are; otherwise the log is read a row at a time into one list per field:
+        a full log is a million rows. ``sizes``: the log is full by the file's size limits, not by Excel's
+        rows (the note says which).
         """
         self.release()
         log = self.peek(CHANGE_LOG)
+        if self._move_first_runs(log, new, room, sizes):
+            return
         rows_of = getattr(self.backend, "iter_rows", None)
         rows: Iterable[Sequence[Any]] = ()  # no log yet: only this run's rows, which may not fit alone
         if log.exists:
@@ -440,11 +444,7 @@ class Tracker:
         groups = oldest_actions_first(held.fields["action"], held.fields["timestamp"])
         n = actions_to_move(groups, len(new), room)
         if n is None:
-            raise UserError(
-                f"this run changes {len(new):,} values, more than the '{log.sheet}' sheet holds "
-                f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
-                "the tracker (by division or by vendor) or archive a finished season, then run again",
-                file=self.file, sheet=log.sheet)
+            raise self._beyond_log(log, len(new), room)
         path = getattr(self.backend, "path", None)
         if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
             raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
@@ -461,27 +461,81 @@ class Tracker:
         changed = getattr(self.backend, "changed_since_read", None)
         if at and at[-1] == len(at) - 1 and changed is not None:  # the log's first rows: copied as they are
             copy = RowsInFile(Path(path), log.sheet, log.header_row, held.rows[at[-1]], lambda: not changed())
-        file = archive_file(archive_path(Path(path), stamps.max()), headers, moved_rows(held, fields, at, extra),
+        file = archive_file(archive_path(Path(path), stamps.max()),
+                            lambda: (headers, moved_rows(held, fields, at, extra)),
                             self.look(CHANGE_LOG), Path(path).name, copy)
         self.before_save.append(file)
         kept = pd.DataFrame({f: [held.fields[f][i] for i in stay] for f in fields}, columns=fields)
         both = pd.concat([kept, new], ignore_index=True) if len(kept) else new
         self.replace_rows(log, both, fields, [*(held.rows[i] for i in stay), *([None] * len(new))])
-        actions = [a for a, _ in groups[:n] if a]
+        self._note_moved(log, len(at), [a for a, _ in groups[:n] if a], file, len(new), room, sizes)
+
+    def _move_first_runs(self, log: Table, new: pd.DataFrame, room: int, sizes: PartSizes | None) -> bool:
+        """Move the oldest actions out when they are the log's first rows, reading only its action and time
+        columns (``log_runs``): the rows that go are copied into their workbook as they are, and the rows
+        that stay move up as they are (``drop_rows``). False where the log must be read the full way: a back
+        end without the look, a log of another shape, a sorted log, rows that must not move up as they are."""
+        runs_of = getattr(self.backend, "log_runs", None)
+        rows_of = getattr(self.backend, "iter_rows", None)
+        changed = getattr(self.backend, "changed_since_read", None)
+        path = getattr(self.backend, "path", None)
+        columns = log.columns
+        if runs_of is None or rows_of is None or changed is None or path is None:
+            return False
+        if not log.exists or "action" not in columns or "timestamp" not in columns:
+            return False
+        found = runs_of(log.sheet, log.header_row, columns["action"], columns["timestamp"])
+        if found is None:
+            return False
+        runs = found.runs
+        groups = oldest_actions_first([r.action for r in runs], [r.stamp for r in runs], [r.rows for r in runs])
+        n = actions_to_move(groups, len(new), room)
+        if n is None:
+            raise self._beyond_log(log, len(new), room)
+        leaving = {a for a, _ in groups[:n]}
+        first = next((i for i, r in enumerate(runs) if r.action not in leaving), len(runs))
+        if not n or any(r.action in leaving for r in runs[first:]):
+            return False  # a sorted log: what moves is not its first rows
+        moved = sum(r.rows for r in runs[:first])
+        fields = list(CHANGE_LOG.fields)
+
+        def values() -> tuple[list[str], RowsByColumn]:
+            """The rows that move, from their values: when they cannot be copied (read the full way)."""
+            held = read_log(rows_of(log.sheet), log.header_row, columns, fields)
+            extra = sorted({c for cells in held.extras.values() for c, _ in cells})
+            headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
+            return headers, moved_rows(held, fields, range(moved), extra)
+
+        copy = RowsInFile(Path(path), log.sheet, log.header_row, found.first_row + moved - 1, lambda: not changed())
+        file = archive_file(archive_path(Path(path), max(r.stamp for r in runs[:first])), values,
+                            self.look(CHANGE_LOG), Path(path).name, copy)
+        self.before_save.append(file)
+        self.replace_rows(log, new, fields, keep_rows=APPEND, drop_rows=moved)
+        self._note_moved(log, moved, [a for a, _ in groups[:n] if a], file, len(new), room, sizes)
+        return True
+
+    def _beyond_log(self, log: Table, new: int, room: int) -> UserError:
+        return UserError(
+            f"this run changes {new:,} values, more than the '{log.sheet}' sheet holds "
+            f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
+            "the tracker (by division or by vendor) or archive a finished season, then run again",
+            file=self.file, sheet=log.sheet)
+
+    def _note_moved(self, log: Table, moved: int, actions: list[str], file: StagedFile, new: int, room: int,
+                    sizes: PartSizes | None) -> None:
         newest = actions[-1] if actions else ""
         full = (f"nearly full (Excel holds {SHEET_ROWS:,} rows a sheet)" if sizes is None else
                 f"growing towards the size prodbook reads safely (Max Part MB {sizes.limits.part_mb:,}, Max "
                 f"Unpacked MB {sizes.limits.unpacked_mb:,})")
         often = ""
-        if sizes is not None and room < CROWDED_RUNS * len(new):  # the other sheets leave the log little room
+        if sizes is not None and room < CROWDED_RUNS * new:  # the other sheets leave the log little room
             often = (". The workbook's other sheets fill most of that, so the log would move out every few runs: "
                      "raise Max Unpacked MB in prodbook.toml beside the workbook (README section 6)")
         self.notes.append(info(
             Code.LOG_ROWS_MOVED, f"The Change Log was {full}: its "
-            f"{len(at):,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
+            f"{moved:,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log{often}",
             file=self.file, sheet=log.sheet))
-
 
 def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:
     """Excel row -> (column, value) of its non-blank cells outside the table's mapped columns."""

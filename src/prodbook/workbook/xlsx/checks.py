@@ -33,6 +33,8 @@ def _check_arguments(rw: SheetRewrite) -> None:
         raise ValueError(f"sheet '{sheet}': source_rows must have one entry per row")
     if hr + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {len(rw.rows):,} rows do not fit in an Excel sheet")
+    if rw.drop_rows < 0 or (rw.drop_rows and (not rw.keep_rows or rw.source_rows is not None or rw.append_headers)):
+        raise ValueError(f"sheet '{sheet}': drop_rows goes with keep_rows alone")
 
 
 def _sheet_rels_parts(pkg: _Package, part: str, rtype_suffix: str) -> list[dict]:

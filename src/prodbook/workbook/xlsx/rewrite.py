@@ -9,7 +9,7 @@ formats, validations, filters, the dimension, the Table and defined names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -39,6 +39,7 @@ from prodbook.workbook.xlsx.refs import (
 )
 from prodbook.workbook.xlsx.sheetxml import (
     _F_RE,
+    _FIRST_R_RE,
     _HAS_F,
     _R_ATTR,
     _SPANS_ATTR,
@@ -139,7 +140,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     old_last_data = max(data_rows) if data_rows else hr
     if sh.kept_raw is not None or lean:
         old_last_data = max(old_last_data, sh.last_row)
-    frozen = hr + rw.keep_rows  # rows above this line are kept as they are
+    frozen = hr if rw.drop_rows else hr + rw.keep_rows  # rows above this line keep their place
 
     _check_data_area(pkg, part, sheet, sh, frozen)
     table = _find_table(pkg, part, sheet, hr)
@@ -171,12 +172,14 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     for _num, _attrs, content, _raw in header_rows:
         for c, *_ in _cells(content):
             max_col = max(max_col, c)
-    kept = min(hr + rw.keep_rows, max(old_last_data, hr))  # keep_rows may say "all of them"
+    kept = max(min(hr + rw.keep_rows, max(old_last_data, hr)) - rw.drop_rows, hr)  # keep_rows may say "all of them"
     if kept + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {kept + len(rw.rows):,} rows do not fit in an Excel sheet; "
                          "move older rows to another workbook")
     if sh.kept_raw is not None:
         out: list[str] = [sh.kept_raw]
+        if rw.drop_rows:
+            out = ["".join(_dropping(out, sheet, p, hr, rw.drop_rows))]
     else:
         out = [r[3] for r in header_rows]
         out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
@@ -206,6 +209,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             kept_rows = one_pass.regions()
         elif appended is not None:
             kept_rows = _body_regions(pkg, part, rw.sheet, chunk, progress)
+        if kept_rows is not None and rw.drop_rows:  # moved up: only the r of each row and cell differs
+            kept_rows = _dropping(kept_rows, sheet, p, hr, rw.drop_rows)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
                                   progress, kept_rows=kept_rows)
@@ -676,6 +681,40 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         raise
     pkg.set_streamed(part, sink, copied)
     return translated
+
+
+_ROW_OR_CELL_REF = re.compile(r'(<(?:\w+:)?(?:row|c)\b[^>]*?\sr\s*=\s*"\$?[A-Za-z]*)(\d+)"')
+
+
+def _dropping(regions: Iterable[str], sheet: str, p: str, hr: int, drop: int) -> Iterator[str]:
+    """Regions of whole rows with rows ``hr + 1`` to ``hr + drop`` left out and every row below moved up by
+    ``drop`` (its number and its cells' references): a region wholly above, inside or below the rows left
+    out is settled from its row numbers alone, and only a region across a boundary is split into rows."""
+    cut = hr + drop
+
+    def up(text: str) -> str:
+        if _has_formula(text):  # a formula's references would not move with its row
+            raise ValueError(f"sheet '{sheet}': rows moved up hold formulas")
+        return _ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{int(m.group(2)) - drop}"', text)
+
+    for region in regions:
+        if f"<{p}row" not in region:
+            yield region
+            continue
+        head = _FIRST_R_RE.match(region, region.find(f"<{p}row")) if not p else None
+        low, high = (int(head.group(1)) if head else 0), _last_row_number(region, p)
+        if not (low and high):  # a row's number is not where the first look finds it
+            nums = row_numbers(region)
+            if nums is None:
+                raise ValueError(f"sheet '{sheet}': a row without its number among the rows moved up")
+            low, high = nums[0], nums[-1]
+        if low > cut:
+            yield up(region)
+        elif high <= hr:
+            yield region
+        elif low <= hr or high > cut:
+            yield "".join(rm.group(0) if num <= hr else up(rm.group(0))
+                          for num, rm in numbered_rows(region) if num <= hr or num > cut)
 
 
 def _write_joined(sink: _Deflated, pieces: list[str]) -> None:
