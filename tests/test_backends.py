@@ -9,7 +9,7 @@ code runs, Excel does not), and the live back end on real Excel (marked
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,70 @@ def test_live_writes_only_changed_blocks(tmp_path: Path) -> None:
     assert sum(h * w for _, _, h, w in sheet.writes) < 10 * len(header)
     assert book.app.screen_updating is True and book.app.calculation == "automatic"
     assert book.app.status_history and book.app.status_history[-1] is False
+
+
+def _log(book: FakeBook) -> list[tuple]:
+    return [tuple(r[:7]) for r in book.values("Change Log")[1:] if r[0] is not None]
+
+
+def test_live_runs_keep_every_earlier_run_in_the_change_log(tmp_path: Path) -> None:
+    """From the ribbon too, each run's changes are added below the earlier runs' (until 2026-12-03 the
+    live back end wrote each run's rows over the log, so undo reached back one run only): the log reads
+    as the file back end's, and undo walks back run by run to the sheet as it was."""
+    days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
+            for i in range(3)]
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    on_file = write_book(tmp_path / "on file.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    counts = []
+    for ctx in days:
+        counts.append(run(path, ["ta"], ctx, backend=XlBook(book)).changes)
+        run(on_file, ["ta"], ctx)
+    assert min(counts) > 0 and len(_log(book)) == sum(counts)
+    expected = [tuple(r[:7]) for r in sheet_values(on_file, "Change Log")[1:] if r[0] is not None]
+    assert [r[2:] for r in _log(book)] == [r[2:] for r in expected]
+    assert [r[0] for r in _log(book)] == [r[0] for r in expected]
+    for _ in days:  # each undo takes back one run, the oldest too, as on the file
+        live = run(path, ["undo"], days[-1], backend=XlBook(book)).changes
+        assert live > 0 and live == run(on_file, ["undo"], days[-1]).changes
+        assert _days(book.values("T&A")) == _days(sheet_values(on_file, "T&A"))
+
+
+def test_a_full_log_moves_its_oldest_run_out_from_the_ribbon_too(tmp_path: Path, monkeypatch: Any) -> None:
+    """The live back end's log fills as the file's does: the oldest run goes to the workbook beside the
+    tracker, the rest stay with the new run's rows below them."""
+    from prodbook.workbook.log_archive import archive_path
+
+    days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
+            for i in range(3)]
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    book.fullname = str(path)  # a workbook saved on disk: the moved rows go beside it
+    counts = [run(path, ["ta"], ctx, backend=XlBook(book)).changes for ctx in days[:2]]
+    logged = _log(book)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(counts) + 1)
+    third = run(path, ["ta"], days[2], backend=XlBook(book))
+    archive = archive_path(path, days[0].now)
+    moved = [tuple(r[:7]) for r in sheet_values(archive, "Change Log")[1:]]
+    assert [r[1:] for r in moved] == [r[1:] for r in logged[:counts[0]]]
+    kept = _log(book)
+    assert kept[:counts[1]] == logged[counts[0]:] and len(kept) == counts[1] + third.changes
+
+
+def _days(values: list[list[Any]]) -> dict:
+    """A T&A's rows by key, dates as days (the live sheet holds datetimes where the file holds dates)."""
+    return {k: {f: _day(v) if isinstance(v, date) else v for f, v in row.items()}
+            for k, row in _rows([list(r) for r in values]).items()}
+
+
+def test_rewrite_grid_keeps_a_logs_rows_and_adds_below_them() -> None:
+    current = [["Title", None], ["When", "What"], ["d1", "a"], ["d2", "=B3&\"!\""], ["d3", "c"], [None, None]]
+    append = SheetRewrite("Log", 2, (0, 1), (("d4", "d"),), keep_rows=1_048_576)
+    assert rewrite_grid(current, append)[:6] == [["Title", None], ["When", "What"], ["d1", "a"], ["d2", '=B3&"!"'],
+                                                ["d3", "c"], ["d4", "d"]]
+    moved = SheetRewrite("Log", 2, (0, 1), (("d4", "d"),), keep_rows=1_048_576, drop_rows=1)
+    assert rewrite_grid(current, moved) == [["Title", None], ["When", "What"], ["d2", '=B2&"!"'], ["d3", "c"],
+                                            ["d4", "d"], [None, None]]
 
 
 def test_rewrite_grid_moves_formulas_with_their_row() -> None:

@@ -66,9 +66,11 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
         current: The sheet's cells as formulas (``Range.formula``: a formula's text, or
             the constant), row 0 = Excel row 1. Empty for a sheet to be created.
         rw: The staged rewrite: ``rows`` go into ``columns`` from the row below
-            ``header_row``; the other columns of each row are carried from its
-            ``source_rows`` entry (formulas moved with their row, references
-            adjusted) or left blank; rows below the new last row are cleared.
+            ``header_row`` (below the data rows it keeps, ``keep_rows``, less the
+            ``drop_rows`` above them, which the rows kept move up over); the other
+            columns of each row are carried from its ``source_rows`` entry (formulas
+            moved with their row, references adjusted) or left blank; rows below
+            the new last row are cleared.
 
     Returns:
         The new cells, at least as many rows and columns as ``current`` had, so
@@ -86,13 +88,20 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
     header += [None] * (at + len(rw.append_headers) - len(header))
     header = header[:at] + list(rw.append_headers) + header[at + len(rw.append_headers):]
     width = max(old_width, len(header), max(rw.columns, default=-1) + 1)
-    height = max(len(current), hr + len(rw.rows))
+    data = len(current) - hr  # the data rows the sheet holds, to its last non-blank one
+    while data > 0 and all(v is None or v == "" for v in current[hr + data - 1]):
+        data -= 1
+    kept = max(0, min(data, rw.keep_rows) - rw.drop_rows)
+    height = max(len(current), hr + kept + len(rw.rows))
     old = _pad(current, height, width)
     new = [list(r) for r in old[:hr - 1]]
     new.append(_pad([header], 1, width)[0])
+    for at in range(hr + 1 + rw.drop_rows, hr + 1 + rw.drop_rows + kept):  # a log's rows: kept, moved up
+        new.append([("=" + translate_formula(v[1:], (at, c), (len(new) + 1, c))) if _is_formula(v) and rw.drop_rows
+                    else v for c, v in enumerate(old[at - 1])])
     written = set(rw.columns)
     for i, values in enumerate(rw.rows):
-        rn = hr + 1 + i
+        rn = hr + 1 + kept + i
         src = rw.source_rows[i] if rw.source_rows is not None else None
         row: list[Any] = [None] * width
         if src is not None:
