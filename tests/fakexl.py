@@ -107,6 +107,7 @@ class FakeSheet:
         self.cells: dict[tuple[int, int], Any] = {}
         self.writes: list[tuple[int, int, int, int]] = []
         self.tables = FakeTables(self)
+        self.visible = True
 
     def range(self, top: tuple[int, int], bottom: tuple[int, int] | None = None) -> FakeRange:
         return FakeRange(self, top, bottom)

@@ -233,6 +233,22 @@ def test_a_full_log_moves_its_oldest_run_out_from_the_ribbon_too(tmp_path: Path,
     assert kept[:counts[1]] == logged[counts[0]:] and len(kept) == counts[1] + third.changes
 
 
+def test_a_sheet_the_file_back_end_hides_is_hidden_from_the_ribbon_too(tmp_path: Path) -> None:
+    """The adopted styles' snapshot is prodbook's own record, hidden (Home > Format > Unhide shows it)."""
+    import openpyxl
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_styles_check import book as styles_book
+
+    on_file = styles_book(tmp_path, {}, {"Status": "Proto"}, name="on file.xlsx")
+    run(on_file, ["validate"], CTX)
+    assert openpyxl.load_workbook(on_file)["Style Snapshot"].sheet_state == "hidden"
+    path = styles_book(tmp_path, {}, {"Status": "Proto"})
+    live = FakeBook.from_file(path)
+    run(path, ["validate"], CTX, backend=XlBook(live))
+    assert live.sheets["Style Snapshot"].visible is False and live.sheets["Styles"].visible is True
+
+
 def _days(values: list[list[Any]]) -> dict:
     """A T&A's rows by key, dates as days (the live sheet holds datetimes where the file holds dates)."""
     return {k: {f: _day(v) if isinstance(v, date) else v for f, v in row.items()}

@@ -287,7 +287,8 @@ class XlBook(Staging):
             for n, (sheet, rw) in enumerate(self._rewrites.items(), 1):
                 self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")
                 cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
-                                           create=rw.create_headers is not None, header_row=rw.header_row)
+                                           create=rw.create_headers is not None, header_row=rw.header_row,
+                                           hidden=rw.hidden)
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_sheet(sheet, partial(apply_edits, edits=edits))
@@ -311,11 +312,16 @@ class XlBook(Staging):
         return merge_formulas(values, forms)
 
     def _write_sheet(self, sheet: str, change: Callable[[Grid], Grid], *, create: bool = False,
-                     header_row: int = 1) -> int:
+                     header_row: int = 1, hidden: bool = False) -> int:
         if sheet not in self.sheet_names():
             if not create:
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
-            self.book.sheets.add(sheet, after=self.book.sheets[-1])
+            added = self.book.sheets.add(sheet, after=self.book.sheets[-1])
+            if hidden:  # as the file back end creates it (Home > Format > Unhide shows it)
+                try:
+                    added.visible = False
+                except Exception:  # xlwings before 0.21.1: the sheet stays in view, nothing lost
+                    pass
             current: Grid = []
         else:
             current = self._cells(sheet)
