@@ -557,10 +557,8 @@ def test_libreoffice_reads_the_copied_rows(tmp_path, monkeypatch):
     assert re.fullmatch(r"\d\d/\d\d/2027 09:00:00", lines[1][0])  # a date and time, not a serial number
 
 
-def test_a_log_below_a_title_row_is_copied_from_its_title_down(tracker, monkeypatch):
-    """A team's log with a title above its header (and no Table): the archive holds the title, the header
-    and the oldest action's rows, on the rows they had."""
-    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+def title_above_header(tracker: Path) -> None:
+    """The log as a team may keep it: a title above its header, and no Table."""
     wb = openpyxl.load_workbook(tracker)
     ws = wb["Change Log"]
     for name in list(ws.tables):
@@ -568,6 +566,13 @@ def test_a_log_below_a_title_row_is_copied_from_its_title_down(tracker, monkeypa
     ws.insert_rows(1)
     ws["A1"] = "Change log, SS27 production"
     wb.save(tracker)
+
+
+def test_a_log_below_a_title_row_is_copied_from_its_title_down(tracker, monkeypatch):
+    """A team's log with a title above its header (and no Table): the archive holds the title, the header
+    and the oldest action's rows, on the rows they had."""
+    sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
+    title_above_header(tracker)
     rows = list(openpyxl.load_workbook(tracker)["Change Log"].iter_rows(values_only=True))
     oldest = rows[2][1]
     monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 2)

@@ -31,7 +31,7 @@ from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.log_archive import archive_file, archive_path
 from prodbook.workbook.xlsx.log_runs import Run, scan_runs
 from prodbook.workbook.xlsx.rewrite import _dropping
-from test_change_log_full import _saved_by_libreoffice, day, log_rows
+from test_change_log_full import _saved_by_libreoffice, day, log_rows, title_above_header
 
 # --- the two ways give the same files ----------------------------------------------------------------
 
@@ -49,18 +49,8 @@ def _team_column(tracker: Path) -> None:
     wb.save(tracker)
 
 
-def _title_row(tracker: Path) -> None:
-    wb = openpyxl.load_workbook(tracker)
-    ws = wb["Change Log"]
-    for name in list(ws.tables):
-        del ws.tables[name]
-    ws.insert_rows(1)
-    ws["A1"] = "Change log, SS27 production"
-    wb.save(tracker)
-
-
 SHAPES = {"as prodbook writes it": None, "a team's column beside it": _team_column,
-          "a title above its header": _title_row, "saved by another program": _saved_by_libreoffice}
+          "a title above its header": title_above_header, "saved by another program": _saved_by_libreoffice}
 
 
 def _moved(folder: Path, shape: str, full_way: bool) -> tuple[Path, Path, list]:
@@ -276,3 +266,59 @@ def test_rows_holding_a_formula_are_not_moved_up():
     region = _row(1) + _row(2) + '<row r="3"><c r="A3"><f>B3+1</f><v>3</v></c></row>'
     with pytest.raises(ValueError, match="formulas"):
         "".join(_dropping(iter([region]), "Change Log", "", 1, 1))
+
+
+@pytest.mark.parametrize("how", ["one pass", "two passes", "whole", "small regions"])
+def test_the_writer_moves_a_logs_rows_up_as_it_rewrites_them_from_values(tmp_path, monkeypatch, how):
+    """``drop_rows`` on a log with a Table, a colour rule and a drop-down over its rows, by each of the
+    writer's ways through a long sheet: the same values, and the same ranges, as the rows written anew."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.table import Table
+
+    from prodbook.workbook.backend import SheetRewrite
+    from prodbook.workbook.xlsx import rewrite as rewrite_module
+    from prodbook.workbook.xlsx.writer import rewrite_sheets
+
+    src = tmp_path / "src.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Log"
+    ws.append(["When", "What", "Who"])
+    for i in range(1, 11):
+        ws.append([datetime(2027, 3, i, 9), f"run {i}", "apm"])
+        ws.cell(row=i + 1, column=1).number_format = "dd-mmm-yy hh:mm"
+    ws.add_table(Table(displayName="Log", ref="A1:C11"))
+    ws.conditional_formatting.add("A2:C11", CellIsRule(operator="equal", formula=['"x"'],
+                                                       fill=PatternFill("solid", fgColor="FFC7CE")))
+    dv = DataValidation(type="list", formula1='"apm,pm"')
+    dv.add("C2:C11")
+    ws.add_data_validation(dv)
+    wb.save(src)
+    new = [(datetime(2027, 3, 20, 9), "run 20", "pm"), (datetime(2027, 3, 21, 9), "run 21", "pm")]
+    last_rows = {"Log": 11} if how == "one pass" else None
+    if how == "whole":
+        monkeypatch.setattr(rewrite_module, "_scan_append", lambda *a, **k: None)
+    regions: list[str] = []
+    if how == "small regions":  # a few rows a region: the rows left out end inside one, or at its end
+        real_rewrite, real_dropping = rewrite_module._rewrite_sheet, rewrite_module._dropping
+        monkeypatch.setattr("prodbook.workbook.xlsx.writer._rewrite_sheet",
+                            lambda *a, **k: real_rewrite(*a, chunk=300, **k))
+        monkeypatch.setattr(rewrite_module, "_dropping",
+                            lambda given, *a: real_dropping((regions.append(r) or r for r in given), *a))
+    up = tmp_path / "up.xlsx"
+    rewrite_sheets(src, up, [SheetRewrite("Log", 1, (0, 1, 2), new, keep_rows=1_048_576, drop_rows=4)],
+                   last_rows=last_rows)
+    kept = [tuple(r) for r in list(openpyxl.load_workbook(src)["Log"].iter_rows(min_row=6, values_only=True))]
+    anew = tmp_path / "anew.xlsx"
+    rewrite_sheets(src, anew, [SheetRewrite("Log", 1, (0, 1, 2), kept + new)])
+    a, b = openpyxl.load_workbook(up)["Log"], openpyxl.load_workbook(anew)["Log"]
+    assert [tuple(r) for r in a.iter_rows(values_only=True)] == [tuple(r) for r in b.iter_rows(values_only=True)]
+    assert [tuple(r) for r in a.iter_rows(min_row=2, values_only=True)] == kept + new
+    assert dict(a.tables.items()) == dict(b.tables.items()) == {"Log": "A1:C9"}
+    assert [str(r.sqref) for r in a.conditional_formatting] == [str(r.sqref) for r in b.conditional_formatting]
+    assert [str(d.sqref) for d in a.data_validations.dataValidation] == ["C2:C9"]
+    assert a.dimensions == b.dimensions == "A1:C9"
+    assert a["A2"].number_format == b["A2"].number_format
+    assert how != "small regions" or len(regions) > 3

@@ -515,6 +515,7 @@ class Tracker:
         return True
 
     def _beyond_log(self, log: Table, new: int, room: int) -> UserError:
+        """This run's rows alone pass the log's room: nothing can be moved to make it fit."""
         return UserError(
             f"this run changes {new:,} values, more than the '{log.sheet}' sheet holds "
             f"({room:,} rows below its header), so it could not be logged. Nothing was written. Split "
@@ -523,6 +524,7 @@ class Tracker:
 
     def _note_moved(self, log: Table, moved: int, actions: list[str], file: StagedFile, new: int, room: int,
                     sizes: PartSizes | None) -> None:
+        """Say where the rows went and why, the same whichever way they were read."""
         newest = actions[-1] if actions else ""
         full = (f"nearly full (Excel holds {SHEET_ROWS:,} rows a sheet)" if sizes is None else
                 f"growing towards the size prodbook reads safely (Max Part MB {sizes.limits.part_mb:,}, Max "
@@ -536,6 +538,7 @@ class Tracker:
             f"{moved:,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log{often}",
             file=self.file, sheet=log.sheet))
+
 
 def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:
     """Excel row -> (column, value) of its non-blank cells outside the table's mapped columns."""

@@ -180,6 +180,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         out: list[str] = [sh.kept_raw]
         if rw.drop_rows:
             out = ["".join(_dropping(out, sheet, p, hr, rw.drop_rows))]
+    elif rw.drop_rows:  # the whole split keeps the rows verbatim only when the last one names its number
+        raise ValueError(f"sheet '{sheet}': rows without their numbers cannot be moved up")
     else:
         out = [r[3] for r in header_rows]
         out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
