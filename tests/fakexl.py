@@ -9,6 +9,7 @@ with '=' is a formula, a leading apostrophe is dropped".
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,22 @@ class _Cell:
         self.row, self.column = row, column
 
 
+class Formula(str):
+    """A cell entered as a formula (a text starting with "=", no apostrophe)."""
+
+
+_HYPERLINK = re.compile(r'^=HYPERLINK\("(?:[^"]|"")*",\s*"((?:[^"]|"")*)"\)$')
+
+
+def shown(v: Any) -> Any:
+    """What Excel shows for a cell: a HYPERLINK's label (the formulas prodbook writes); no other formula
+    is calculated here (None)."""
+    if not isinstance(v, Formula):
+        return v
+    m = _HYPERLINK.match(v)
+    return m.group(1).replace('""', '"') if m else None
+
+
 class FakeRange:
     def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int] | None) -> None:
         self.sheet, self.top, self.bottom = sheet, top, bottom or top
@@ -53,7 +70,7 @@ class FakeRange:
 
     @property
     def value(self) -> Any:
-        return self._grid()
+        return [[shown(v) for v in row] for row in self._grid()]
 
     @value.setter
     def value(self, values: Any) -> None:
@@ -64,6 +81,8 @@ class FakeRange:
             for j, v in enumerate(row):
                 if isinstance(v, str) and v.startswith("'"):
                     v = v[1:]
+                elif isinstance(v, str) and v.startswith("="):
+                    v = Formula(v)
                 if v in ("", None):
                     self.sheet.cells.pop((r1 + i, c1 + j), None)
                 else:
@@ -159,7 +178,7 @@ class FakeBook:
             sheet = book.sheets.add(ws.title)
             for row in ws.iter_rows():
                 for c in row:
-                    v = c.value
+                    v = Formula(c.value) if c.data_type == "f" else c.value
                     if isinstance(v, date) and not isinstance(v, datetime):
                         v = datetime(v.year, v.month, v.day)
                     if v not in (None, ""):

@@ -53,6 +53,8 @@ from prodbook.workbook.toml_settings import toml_pairs
 
 APPEND = 1_048_576
 """``keep_rows`` that keeps every existing row: the new rows go below them."""
+EMPTY_TABLE_ROWS = 16
+"""A log this short below its header is read whole to see whether it holds anything (``stage_change_log``)."""
 SHEET_ROWS = 1_048_576
 CROWDED_RUNS = 10
 """A log with room for fewer runs like this one than this, by the size limits, moves out too often: say so."""
@@ -417,9 +419,18 @@ class Tracker:
         sizes = part_sizes(log.sheet) if log.exists and part_sizes is not None else None
         fits = room if sizes is None else min(room, max(rows_within(sizes, held), len(new)))
         if held + len(new) <= fits:  # the usual day: one streamed scan of the log, no cell read
+            if 0 < held <= EMPTY_TABLE_ROWS and self._nothing_below_header(log):
+                # a log with no row logged yet, in a Table Excel gave an empty row: the rows go there (else
+                # the log would keep a blank first row, and a full log could not be moved as it is)
+                self.replace_rows(log, new, CHANGE_LOG.fields)
+                return
             self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
             return
         self._rotate_change_log(new, fits, sizes if held + len(new) <= room else None)
+
+    def _nothing_below_header(self, log: Table) -> bool:
+        """Are the log's rows below its header all blank (a Table's empty first row, formatted rows)?"""
+        return all(_blank(v) for row in self.backend.read_sheet(log.sheet)[log.header_row:] for v in row)
 
     def _rotate_change_log(self, new: pd.DataFrame, room: int, sizes: PartSizes | None = None) -> None:
         """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,

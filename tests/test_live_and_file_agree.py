@@ -1,0 +1,74 @@
+"""The add-in (Excel through xlwings) and the command (the file) leave the same tracker.
+
+The live back end runs on the in-memory Excel of ``tests/fakexl.py``, which shows a HYPERLINK's label as
+Excel does (prodbook reads its own links' keys back so) and calculates no other formula. Two days of the
+demo's daily refresh, each way: every sheet holds the same cells (formulas as their text), the Change
+Log the same rows. Until 2026-12-03 it did not: the live back end wrote each run's log over the earlier
+runs', and nothing compared the two back ends over a whole refresh.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from conftest import sheet_values
+from fakexl import FakeBook
+from prodbook.demo.tracker import write_demo
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import REFRESH, run
+from prodbook.workbook.xlbook import XlBook
+
+TODAY = date(2026, 12, 2)
+
+
+def _cell(v: Any) -> Any:
+    """A cell as both back ends can hold it: a date as a day, a whole number as an int, '' as blank, and
+    a run's name without the counter that tells two runs of one minute apart."""
+    if isinstance(v, datetime) and v.time() == datetime.min.time():
+        return v.date()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        return re.sub(r"( \d\d:\d\d:\d\d) \(\d+\)", r"\1", v) or None
+    return v
+
+
+def _grid(rows: list[list[Any]]) -> list[tuple]:
+    out = [tuple(_cell(v) for v in row) for row in rows]
+    out = [row[:max((i + 1 for i, v in enumerate(row) if v is not None), default=0)] for row in out]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _entered(book: FakeBook, sheet: str) -> list[list[Any]]:
+    """What the live sheet holds: a formula's text, or the constant."""
+    cells = book.sheets[sheet].cells
+    if not cells:
+        return []
+    rows, cols = max(r for r, _ in cells), max(c for _, c in cells)
+    return [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+
+
+def test_the_daily_refresh_from_excel_leaves_the_tracker_the_command_leaves(tmp_path):
+    demo = write_demo(tmp_path / "demo", TODAY)
+    on_file, in_excel = tmp_path / "on file.xlsx", tmp_path / "in excel.xlsx"
+    shutil.copy(demo, on_file)
+    shutil.copy(demo, in_excel)
+    book = FakeBook.from_file(in_excel)
+    book.fullname = str(in_excel)  # saved on disk: the follow-up drafts go beside it, as beside the file
+    for i in range(2):
+        ctx = Context(today=TODAY + timedelta(days=i), now=datetime(2026, 12, 2, 9) + timedelta(days=i))
+        file_run, live_run = run(on_file, REFRESH, ctx), run(in_excel, REFRESH, ctx, backend=XlBook(book))
+        assert file_run.changes == live_run.changes > 0
+        assert [f.code for f in file_run.findings] == [f.code for f in live_run.findings]
+    sheets = [s.name for s in book.sheets]
+    assert "Change Log" in sheets and "Exceptions" in sheets
+    for sheet in sheets:
+        file_cells = _grid(sheet_values(on_file, sheet))
+        assert _grid(_entered(book, sheet)) == file_cells, sheet
+    log = _grid(sheet_values(on_file, "Change Log"))
+    assert len(log) > file_run.changes + 1 and log[1], "both days logged, from the row below the header"
