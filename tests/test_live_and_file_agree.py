@@ -2,8 +2,8 @@
 
 The live back end runs on the in-memory Excel of ``tests/fakexl.py``, which shows a HYPERLINK's label as
 Excel does (prodbook reads its own links' keys back so) and calculates no other formula. Two days of the
-demo's daily refresh, each way: every sheet holds the same cells (formulas as their text), the Change
-Log the same rows. Until 2026-12-03 it did not: the live back end wrote each run's log over the earlier
+demo's daily refresh and an undo, each way: every sheet holds the same cells (formulas as their text),
+the Change Log the same rows. Until 2026-12-03 it did not: the live back end wrote each run's log over the earlier
 runs', and nothing compared the two back ends over a whole refresh.
 """
 
@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from conftest import sheet_values
 from fakexl import FakeBook
-from prodbook.demo.tracker import write_demo
+from prodbook.core.model.sheets import VENDOR_WIP
+from prodbook.demo.tracker import build_story, write_demo
+from prodbook.demo.vendor_files import wip_history, write_vendor_files
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook.xlbook import XlBook
@@ -54,21 +57,26 @@ def _entered(book: FakeBook, sheet: str) -> list[list[Any]]:
 
 
 def test_the_daily_refresh_from_excel_leaves_the_tracker_the_command_leaves(tmp_path):
-    demo = write_demo(tmp_path / "demo", TODAY)
+    """Day one with the vendors' WIP reports, day two without, then an undo: each step the same way."""
+    story = build_story(TODAY)
+    story = replace(story, records={**story.records, VENDOR_WIP.name: wip_history(story)})
+    demo = write_demo(tmp_path / "demo", TODAY, story)
+    reports = tuple(sorted(write_vendor_files(tmp_path / "demo" / "vendor files" / "WIP", story)))
     on_file, in_excel = tmp_path / "on file.xlsx", tmp_path / "in excel.xlsx"
     shutil.copy(demo, on_file)
     shutil.copy(demo, in_excel)
     book = FakeBook.from_file(in_excel)
     book.fullname = str(in_excel)  # saved on disk: the follow-up drafts go beside it, as beside the file
-    for i in range(2):
-        ctx = Context(today=TODAY + timedelta(days=i), now=datetime(2026, 12, 2, 9) + timedelta(days=i))
-        file_run, live_run = run(on_file, REFRESH, ctx), run(in_excel, REFRESH, ctx, backend=XlBook(book))
-        assert file_run.changes == live_run.changes > 0
+    steps = [(REFRESH, 0, reports), (REFRESH, 1, ()), (["undo"], 1, ())]
+    for jobs, day, files in steps:
+        ctx = Context(today=TODAY + timedelta(days=day), now=datetime(2026, 12, 2, 9) + timedelta(days=day),
+                      files=files)
+        file_run, live_run = run(on_file, jobs, ctx), run(in_excel, jobs, ctx, backend=XlBook(book))
+        assert file_run.changes == live_run.changes > 0, jobs
         assert [f.code for f in file_run.findings] == [f.code for f in live_run.findings]
     sheets = [s.name for s in book.sheets]
-    assert "Change Log" in sheets and "Exceptions" in sheets
+    assert {"Change Log", "Exceptions", "Vendor WIP", "Follow-ups"} <= set(sheets)
     for sheet in sheets:
-        file_cells = _grid(sheet_values(on_file, sheet))
-        assert _grid(_entered(book, sheet)) == file_cells, sheet
+        assert _grid(_entered(book, sheet)) == _grid(sheet_values(on_file, sheet)), sheet
     log = _grid(sheet_values(on_file, "Change Log"))
-    assert len(log) > file_run.changes + 1 and log[1], "both days logged, from the row below the header"
+    assert len(log) > 1 + file_run.changes and log[1], "the first day logged from the row below the header"
