@@ -9,11 +9,15 @@ runs', and nothing compared the two back ends over a whole refresh.
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 from conftest import sheet_values
 from fakexl import FakeBook
@@ -56,8 +60,30 @@ def _entered(book: FakeBook, sheet: str) -> list[list[Any]]:
     return [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
 
 
+def _sort_and_type(path: Path, book: FakeBook) -> None:
+    """What the APM does between two runs, in both trackers: sort the T&A their own way, type some Actuals."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    head = [c.value for c in ws[1]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    random.Random(3).shuffle(rows)
+    actual, planned, notes = head.index("Actual"), head.index("Planned"), head.index("Notes")
+    for r in [r for r in rows if r[planned] is not None and r[actual] is None][:30]:
+        r[actual], r[notes] = r[planned] + timedelta(days=len(r[notes] or "") % 5), "typed"
+    live = book.sheets["T&A"]
+    for i, r in enumerate(rows, 2):
+        for j, v in enumerate(r, 1):
+            ws.cell(row=i, column=j).value = v
+            if v is None:
+                live.cells.pop((i, j), None)
+            else:
+                live.cells[(i, j)] = v
+    wb.save(path)
+
+
 def test_the_daily_refresh_from_excel_leaves_the_tracker_the_command_leaves(tmp_path):
-    """Day one with the vendors' WIP reports, day two without, then an undo: each step the same way."""
+    """Day one with the vendors' WIP reports; the APM sorts the T&A and types Actuals; day two; an undo:
+    each step the same way."""
     story = build_story(TODAY)
     story = replace(story, records={**story.records, VENDOR_WIP.name: wip_history(story)})
     demo = write_demo(tmp_path / "demo", TODAY, story)
@@ -69,6 +95,8 @@ def test_the_daily_refresh_from_excel_leaves_the_tracker_the_command_leaves(tmp_
     book.fullname = str(in_excel)  # saved on disk: the follow-up drafts go beside it, as beside the file
     steps = [(REFRESH, 0, reports), (REFRESH, 1, ()), (["undo"], 1, ())]
     for jobs, day, files in steps:
+        if day == 1 and jobs == REFRESH:
+            _sort_and_type(on_file, book)
         ctx = Context(today=TODAY + timedelta(days=day), now=datetime(2026, 12, 2, 9) + timedelta(days=day),
                       files=files)
         file_run, live_run = run(on_file, jobs, ctx), run(in_excel, jobs, ctx, backend=XlBook(book))
