@@ -92,6 +92,25 @@ class FakeRange:
     def formula(self) -> Any:
         return tuple(tuple("" if v is None else v for v in row) for row in self._grid())
 
+    # how a range is shown: recorded on its sheet as (what, top, bottom, value), nothing rendered
+    _LOOKS = ("column_width", "number_format", "wrap_text", "color")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in FakeRange._LOOKS:
+            self.sheet.looks.append((name, self.top, self.bottom, value))
+        else:
+            object.__setattr__(self, name, value)
+
+    @property
+    def font(self) -> Any:
+        rng = self
+
+        class Font:
+            def __setattr__(self, name: str, value: Any) -> None:
+                rng.sheet.looks.append((f"font.{name}", rng.top, rng.bottom, value))
+
+        return Font()
+
     @property
     def row(self) -> int:
         return self.top[0]
@@ -127,6 +146,7 @@ class FakeSheet:
         self.writes: list[tuple[int, int, int, int]] = []
         self.tables = FakeTables(self)
         self.visible = True
+        self.looks: list[tuple[str, tuple[int, int], tuple[int, int], Any]] = []
 
     def range(self, top: tuple[int, int], bottom: tuple[int, int] | None = None) -> FakeRange:
         return FakeRange(self, top, bottom)

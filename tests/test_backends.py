@@ -18,7 +18,7 @@ import pytest
 from conftest import base_sheets, sheet_values, write_book
 from fakexl import FakeBook
 from prodbook.jobs.base import Context
-from prodbook.jobs.runner import run
+from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook.backend import Backend
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.xlbook import XlBook, apply_edits, changed_blocks, excel_value, merge_formulas, rewrite_grid
@@ -247,6 +247,36 @@ def test_a_sheet_the_file_back_end_hides_is_hidden_from_the_ribbon_too(tmp_path:
     live = FakeBook.from_file(path)
     run(path, ["validate"], CTX, backend=XlBook(live))
     assert live.sheets["Style Snapshot"].visible is False and live.sheets["Styles"].visible is True
+
+
+def test_a_sheet_created_from_the_ribbon_is_shown_as_the_file_back_end_shows_it(tmp_path: Path) -> None:
+    """Widths fitted to the rows, date and number formats, long text wrapped, the header white on blue:
+    a sheet the first ribbon run creates (Exceptions, Issues...) reads as the command would make it."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    on_file = write_book(tmp_path / "on file.xlsx", base_sheets())
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    had = set(openpyxl.load_workbook(path).sheetnames)
+    book = FakeBook.from_file(path)
+    # minutes of their own: a run's name gets a counter when this process ran one of that name already
+    run(on_file, REFRESH, Context(today=CTX.today, now=CTX.now.replace(minute=37)))
+    run(path, REFRESH, Context(today=CTX.today, now=CTX.now.replace(minute=38)), backend=XlBook(book))
+    wb = openpyxl.load_workbook(on_file)
+    made = [s for s in book.sheets if s.name not in had]
+    assert {s.name for s in made} >= {"Exceptions", "Issues", "Change Log"}
+    for sheet in made:
+        ws, looks = wb[sheet.name], sheet.looks
+        widths = {top[1]: v for what, top, _, v in looks if what == "column_width"}
+        assert widths and widths == {c: ws.column_dimensions[get_column_letter(c)].width for c in widths}, sheet.name
+        formats = {top[1]: v for what, top, _, v in looks if what == "number_format"}
+        assert formats == {c: ws.cell(row=2, column=c).number_format for c in formats}, sheet.name
+        wrapped = {top[1] for what, top, _, v in looks if what == "wrap_text" and v}
+        assert wrapped == {c for c in widths if ws.cell(row=2, column=c).alignment.wrap_text}, sheet.name
+        header = {what: v for what, top, bottom, v in looks if top == (1, 1) and bottom == (1, len(widths))}
+        assert header == {"color": "#1F4E78", "font.bold": True, "font.color": "#FFFFFF"}, sheet.name
+    assert any("yy" in f for s in made for what, _, _, f in s.looks if what == "number_format")  # dates shown
+    assert any(what == "wrap_text" for s in made for what, *_ in s.looks)  # and long text wrapped
 
 
 def _days(values: list[list[Any]]) -> dict:

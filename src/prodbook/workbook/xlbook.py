@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import Formula, looks_like_formula
+from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
 from prodbook.workbook.backend import CellEdit, SheetRewrite, single_cells
 from prodbook.workbook.staging import Staging
+from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
@@ -178,6 +180,28 @@ def merge_formulas(values: Sequence[Sequence[Any]], formulas: Sequence[Sequence[
     return [[f if _is_formula(f) else v for v, f in zip(vr, fr)] for vr, fr in zip(values, formulas)]
 
 
+@dataclass(frozen=True)
+class ColumnDress:
+    """How one column of a sheet the live back end creates is shown (as the file back end shows it)."""
+
+    width: float
+    number_format: str | None
+    wrap: bool
+
+
+def column_dress(rw: SheetRewrite) -> list[ColumnDress]:
+    """Each header's width fitted to the rows written, number format and wrap, from ``rw.look``: what the
+    file back end gives a sheet it creates (``create._look_parts``); none without a look or headers."""
+    if rw.look is None or rw.create_headers is None:
+        return []
+    headers = [str(h) for h in rw.create_headers]
+    out = []
+    for h, w in zip(headers, fitted_widths(rw.look, headers, width_samples(rw, len(headers))), strict=True):
+        col = rw.look.column(h)
+        out.append(ColumnDress(w, col.number_format if col else None, bool(col and col.wrap)))
+    return out
+
+
 def apply_edits(grid: Grid, edits: Sequence[CellEdit]) -> Grid:
     """``grid`` with single-cell edits applied (grid grows as needed)."""
     out = [list(r) for r in grid]
@@ -288,7 +312,7 @@ class XlBook(Staging):
                 self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")
                 cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
                                            create=rw.create_headers is not None, header_row=rw.header_row,
-                                           hidden=rw.hidden)
+                                           hidden=rw.hidden, dress=column_dress(rw))
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_sheet(sheet, partial(apply_edits, edits=edits))
@@ -312,8 +336,10 @@ class XlBook(Staging):
         return merge_formulas(values, forms)
 
     def _write_sheet(self, sheet: str, change: Callable[[Grid], Grid], *, create: bool = False,
-                     header_row: int = 1, hidden: bool = False) -> int:
-        if sheet not in self.sheet_names():
+                     header_row: int = 1, hidden: bool = False,
+                     dress: list[ColumnDress] | None = None) -> int:
+        created = sheet not in self.sheet_names()
+        if created:
             if not create:
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
             added = self.book.sheets.add(sheet, after=self.book.sheets[-1])
@@ -334,7 +360,38 @@ class XlBook(Staging):
             sht.range((block.row, block.col + 1)).value = block.values
             count += sum(len(r) for r in block.values)
         self._fit_table(sht, header_row, new, create)
+        if created and dress is not None:
+            self._dress(sht, header_row, dress, len(new))
         return count
+
+    @staticmethod
+    def _dress(sht: Any, header_row: int, columns: list[ColumnDress], last: int) -> None:
+        """A sheet this run created, shown as the file back end shows one: widths, number formats, long
+        text wrapped, the header white on blue. A call this Excel or xlwings lacks is skipped (the values
+        are in). The colour rules are left to the file back end: Excel reads a rule's relative references
+        from the active cell, which only Excel itself can prove right."""
+        def setting(target: Any, name: str, value: Any) -> None:
+            try:
+                setattr(target, name, value)
+            except Exception:
+                pass
+
+        last = max(last, header_row + 1)
+        for j, col in enumerate(columns, 1):
+            setting(sht.range((header_row, j)), "column_width", col.width)
+            body = sht.range((header_row + 1, j), (last, j))
+            if col.number_format:
+                setting(body, "number_format", col.number_format)
+            if col.wrap:
+                setting(body, "wrap_text", True)
+        if columns:
+            head = sht.range((header_row, 1), (header_row, len(columns)))
+            setting(head, "color", "#" + HEADER_FILL)
+            try:
+                setting(head.font, "bold", True)
+                setting(head.font, "color", "#" + HEADER_FONT)
+            except Exception:
+                pass
 
     @staticmethod
     def _fit_table(sht: Any, header_row: int, grid: Grid, create: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import date, datetime
+from typing import Any
 
 from prodbook.core.looks import fitted_widths, resolve
 from prodbook.workbook.xlsx.book import _Book
@@ -82,6 +83,17 @@ def _plain_cols(rw: SheetRewrite, headers: list[str]) -> str:
     return "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w}" customWidth="1"/>' for j, w in enumerate(widths))
 
 
+def width_samples(rw: SheetRewrite, width: int) -> list[list[Any]]:
+    """The values each of ``width`` columns is fitted to: the first rows written (formulas left out), as
+    given, before either back end turns them into cells. Both back ends fit a new sheet's widths to them."""
+    sample = rw.rows[:2000]
+    columns: list[list[Any]] = []
+    for j in range(width):
+        k = rw.columns.index(j) if j in rw.columns else None
+        columns.append([] if k is None else [None if isinstance(r[k], Formula) else r[k] for r in sample])
+    return columns
+
+
 def _look_parts(styles: _Styles, rw: SheetRewrite, headers: list[str]) -> tuple[str, int, str]:
     """The <cols> content, the header style and the conditional formats of a sheet created with a look.
 
@@ -92,12 +104,7 @@ def _look_parts(styles: _Styles, rw: SheetRewrite, headers: list[str]) -> tuple[
     """
     look = rw.look
     assert look is not None
-    sample = rw.rows[:2000]
-    columns = []
-    for j in range(len(headers)):
-        k = rw.columns.index(j) if j in rw.columns else None
-        columns.append([] if k is None else [None if isinstance(r[k], Formula) else r[k] for r in sample])
-    widths = fitted_widths(look, headers, columns)
+    widths = fitted_widths(look, headers, width_samples(rw, len(headers)))
     cols = []
     for j, (h, w) in enumerate(zip(headers, widths)):
         cl = look.column(h)
