@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from copy import copy
 from datetime import datetime, time, timedelta
 from itertools import groupby
 from pathlib import Path
@@ -49,7 +50,20 @@ def _team_column(tracker: Path) -> None:
     wb.save(tracker)
 
 
+def _blank_first_row(tracker: Path) -> None:
+    """The log as an earlier prodbook left one begun in a Table's empty row: a formatted blank row 2."""
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["Change Log"]
+    ws.insert_rows(2)
+    for c in range(1, 9):  # formatted as the column is, as Excel formats a Table's empty row
+        ws.cell(row=2, column=c)._style = copy(ws.cell(row=3, column=c)._style)
+    for name in list(ws.tables):
+        ws.tables[name].ref = f"A1:H{ws.max_row}"
+    wb.save(tracker)
+
+
 SHAPES = {"as prodbook writes it": None, "a team's column beside it": _team_column,
+          "a blank row below its header": _blank_first_row,
           "a title above its header": title_above_header, "saved by another program": _saved_by_libreoffice}
 
 
@@ -61,7 +75,7 @@ def _moved(folder: Path, shape: str, full_way: bool) -> tuple[Path, Path, list]:
     sizes = [run(tracker, ["ta"], day(i)).changes for i in range(2)]
     if SHAPES[shape] is not None:
         SHAPES[shape](tracker)
-    title = 1 if shape == "a title above its header" else 0
+    title = 1 if shape in ("a title above its header", "a blank row below its header") else 0
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(sizes) + 1 + title)
         calls = []
@@ -75,8 +89,10 @@ def _moved(folder: Path, shape: str, full_way: bool) -> tuple[Path, Path, list]:
 
 
 def _values(path: Path) -> dict[str, list[tuple]]:
+    """Each sheet's rows, blank rows left out (the copy keeps a blank row the full way reads past)."""
     wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple(c.value for c in r) for r in ws.iter_rows()] for ws in wb}
+    return {ws.title: [row for row in ws.iter_rows(values_only=True) if any(v is not None for v in row)]
+            for ws in wb}
 
 
 def _same_run(rows: list[tuple]) -> list[tuple]:

@@ -521,7 +521,8 @@ class Tracker:
         file = archive_file(archive_path(Path(path), max(r.stamp for r in runs[:first])), values,
                             self.look(CHANGE_LOG), Path(path).name, copy)
         self.before_save.append(file)
-        self.replace_rows(log, new, fields, keep_rows=APPEND, drop_rows=moved)
+        # blank rows above the first logged go too: the archive keeps them, as the rows it copies
+        self.replace_rows(log, new, fields, keep_rows=APPEND, drop_rows=found.first_row - log.header_row - 1 + moved)
         self._note_moved(log, moved, [a for a, _ in groups[:n] if a], file, len(new), room, sizes)
         return True
 

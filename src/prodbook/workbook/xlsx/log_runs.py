@@ -43,7 +43,8 @@ class Run:
 
 @dataclass(frozen=True)
 class LogRuns:
-    """The log's data rows from ``first_row`` down, one after another, as runs in row order."""
+    """The log's data rows from ``first_row`` down, one after another, as runs in row order. Rows between
+    the header and ``first_row`` are blank (a Table's empty first row, which an earlier prodbook kept)."""
 
     first_row: int
     runs: list[Run]
@@ -71,8 +72,9 @@ def scan_runs(src: Path | BinaryIO, sheet: str, header_row: int, action: int, st
         if not all(styles.is_date(s) for _, (_, s), _ in found.runs):
             return None  # a time not shown as a date reads as a number the full way
         texts = _texts({a for a, _, _ in found.runs if isinstance(a, int)}, pkg)
-        return LogRuns(header_row + 1, [Run(texts[a] if isinstance(a, int) else a, _datetime(t, book.date1904), n)
-                                        for a, (t, _), n in found.runs])
+        runs = [Run(texts[a] if isinstance(a, int) else a, _datetime(t, book.date1904), n)
+                for a, (t, _), n in found.runs]
+        return LogRuns(header_row + 1 + found.blank, runs)
     except (_Unread, UnsupportedLayout, UnicodeDecodeError, ValueError):
         return None
     finally:
@@ -120,6 +122,8 @@ class _Columns:
 
     def __init__(self, header_row: int, action: str, stamp: str) -> None:
         self.header_row = header_row
+        self.blank = 0
+        """Blank rows between the header and the first row logged (a Table's empty first row)."""
         self.rows = 0
         self.runs: list[tuple[_Action, _Stamp, int]] = []
         self._action = re.compile(b'<c r="' + action.encode() + rb'\d+"([^>]*>'
@@ -137,7 +141,7 @@ class _Columns:
         count = region.count(b'<row r="')
         if not count:
             return
-        first = self.header_row + 1 + self.rows
+        first = self.header_row + 1 + self.blank + self.rows
         at = 0
         if self.rows == 0:  # the header rows, at the top of the first regions
             while (m := _ROW.search(region, at)) is not None and int(m.group(1)) <= self.header_row:
@@ -146,6 +150,10 @@ class _Columns:
                 return
             at = region.find(b'<row r="%d"' % first)
             region = region[at:] if at > 0 else region
+            while count and (end := _blank_row(region)):  # a Table's empty first row, before anything logged
+                region, count, first, self.blank = region[end:], count - 1, first + 1, self.blank + 1
+            if not count:
+                return
         m = _ROW.match(region, region.rfind(b'<row r="'))
         rows = count
         if not region.startswith(b'<row r="%d"' % first) or m is None or int(m.group(1)) != first + rows - 1:
@@ -157,6 +165,19 @@ class _Columns:
             if self.runs and self.runs[-1][:2] == (a, t):
                 n += self.runs.pop()[2]
             self.runs.append((a, t, n))
+
+
+def _blank_row(rows: bytes) -> int:
+    """Where the first row of ``rows`` ends when it holds no value (no cells, or cells with a format
+    only); 0 when it holds one."""
+    gt = rows.find(b">")
+    if gt > 0 and rows[gt - 1:gt] == b"/":
+        return gt + 1
+    end = rows.find(b"</row>", gt)
+    if gt < 0 or end < 0:
+        return 0
+    inner = rows[gt + 1:end]
+    return 0 if b"<v>" in inner or b"<is>" in inner or b"<f" in inner else end + 6
 
 
 def _runs(cells: list[bytes], rows: int, seen: dict, value: Callable[[bytes], Any]) -> list[tuple]:
