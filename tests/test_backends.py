@@ -270,6 +270,7 @@ def test_a_sheet_created_from_the_ribbon_is_shown_as_the_file_back_end_shows_it(
         widths = {top[1]: v for what, top, _, v in looks if what == "column_width"}
         assert widths and widths == {c: ws.column_dimensions[get_column_letter(c)].width for c in widths}, sheet.name
         formats = {top[1]: v for what, top, _, v in looks if what == "number_format"}
+        assert {bottom[0] for what, _, bottom, _ in looks if what == "number_format"} <= {1_048_576}  # later rows too
         assert formats == {c: ws.cell(row=2, column=c).number_format for c in formats}, sheet.name
         wrapped = {top[1] for what, top, _, v in looks if what == "wrap_text" and v}
         assert wrapped == {c for c in widths if ws.cell(row=2, column=c).alignment.wrap_text}, sheet.name

@@ -35,6 +35,7 @@ from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
+SHEET_ROWS = 1_048_576
 
 
 # --- pure: from the cells Excel has and a staged rewrite, the cells it should have ---------
@@ -361,11 +362,11 @@ class XlBook(Staging):
             count += sum(len(r) for r in block.values)
         self._fit_table(sht, header_row, new, create)
         if created and dress is not None:
-            self._dress(sht, header_row, dress, len(new))
+            self._dress(sht, header_row, dress)
         return count
 
     @staticmethod
-    def _dress(sht: Any, header_row: int, columns: list[ColumnDress], last: int) -> None:
+    def _dress(sht: Any, header_row: int, columns: list[ColumnDress]) -> None:
         """A sheet this run created, shown as the file back end shows one: widths, number formats, long
         text wrapped, the header white on blue. A call this Excel or xlwings lacks is skipped (the values
         are in). The colour rules are left to the file back end: Excel reads a rule's relative references
@@ -376,10 +377,9 @@ class XlBook(Staging):
             except Exception:
                 pass
 
-        last = max(last, header_row + 1)
         for j, col in enumerate(columns, 1):
             setting(sht.range((header_row, j)), "column_width", col.width)
-            body = sht.range((header_row + 1, j), (last, j))
+            body = sht.range((header_row + 1, j), (SHEET_ROWS, j))  # the column below: later rows too
             if col.number_format:
                 setting(body, "number_format", col.number_format)
             if col.wrap:
