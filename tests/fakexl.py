@@ -66,6 +66,7 @@ class FakeRange:
 
     def _grid(self) -> list[list[Any]]:
         (r1, c1), (r2, c2) = self.top, self.bottom
+        self.sheet.cells_read += (r2 - r1 + 1) * (c2 - c1 + 1)
         return [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
     @property
@@ -147,6 +148,7 @@ class FakeSheet:
         self.tables = FakeTables(self)
         self.visible = True
         self.looks: list[tuple[str, tuple[int, int], tuple[int, int], Any]] = []
+        self.cells_read = 0
 
     def range(self, top: tuple[int, int], bottom: tuple[int, int] | None = None) -> FakeRange:
         return FakeRange(self, top, bottom)

@@ -212,6 +212,31 @@ def test_live_runs_keep_every_earlier_run_in_the_change_log(tmp_path: Path) -> N
         assert _days(book.values("T&A")) == _days(sheet_values(on_file, "T&A"))
 
 
+def test_a_long_log_is_not_read_to_add_a_runs_rows_below_it(tmp_path: Path) -> None:
+    """From the ribbon, a run's log rows go below the log's last rows, read alone: a log of a million rows
+    would otherwise pass through Excel twice on every button press."""
+    days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
+            for i in range(3)]
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    counts = [run(path, ["ta"], ctx, backend=XlBook(book)).changes for ctx in days[:2]]
+    log = book.sheets["Change Log"]
+    older = [(r, c, v) for (r, c), v in log.cells.items() if r > 1]
+    for k in range(1, 40):  # forty times the log so far, as a season's log is
+        log.cells.update({(r + k * sum(counts), c): v for r, c, v in older})
+    held = max(r for r, _ in log.cells) - 1
+    log.cells_read = 0
+    third = run(path, ["ta"], days[2], backend=XlBook(book)).changes
+    from prodbook.workbook.tables import HEADER_SCAN_ROWS
+    from prodbook.workbook.xlbook import APPEND_LOOK_BACK
+
+    # the first rows (the header, looked for twice), the last rows: not the log
+    assert log.cells_read <= (2 * HEADER_SCAN_ROWS + APPEND_LOOK_BACK) * 8 < held * 8 / 4
+    rows = _log(book)
+    assert len(rows) == held + third and rows[-third:][0][1].startswith("Rebuild T&A 2027-03-15")
+    assert [t.range.bottom[0] for t in log.tables] == [held + third + 1]  # the Table reaches the new rows
+
+
 def test_a_full_log_moves_its_oldest_run_out_from_the_ribbon_too(tmp_path: Path, monkeypatch: Any) -> None:
     """The live back end's log fills as the file's does: the oldest run goes to the workbook beside the
     tracker, the rest stay with the new run's rows below them."""

@@ -31,6 +31,7 @@ from prodbook.core.cells import Formula, looks_like_formula
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
 from prodbook.workbook.backend import CellEdit, SheetRewrite, single_cells
 from prodbook.workbook.staging import Staging
+from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.refs import translate_formula
 
@@ -181,6 +182,16 @@ def merge_formulas(values: Sequence[Sequence[Any]], formulas: Sequence[Sequence[
     return [[f if _is_formula(f) else v for v, f in zip(vr, fr)] for vr, fr in zip(values, formulas)]
 
 
+APPEND_LOOK_BACK = 64
+"""Rows read from the bottom of a sheet rows are added below, to find its last row holding a value."""
+
+
+def _appends(rw: SheetRewrite) -> bool:
+    """Does ``rw`` only add rows below every row the sheet holds (the Change Log's daily rows)?"""
+    return (rw.keep_rows >= SHEET_ROWS and not rw.drop_rows and rw.source_rows is None and not rw.append_headers
+            and rw.create_headers is None)
+
+
 @dataclass(frozen=True)
 class ColumnDress:
     """How one column of a sheet the live back end creates is shown (as the file back end shows it)."""
@@ -277,6 +288,17 @@ class XlBook(Staging):
             return 0
         return int(self.book.sheets[sheet].used_range.last_cell.row)
 
+    def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
+        """The first rows only: enough to map a header without reading a long log through Excel."""
+        sht = self.book.sheets[sheet]
+        last = sht.used_range.last_cell
+        rng = sht.range((1, 1), (max(1, min(nrows, int(last.row))), max(int(last.column), 1)))
+        try:
+            values = rng.options(ndim=2, err_to_str=True).value
+        except TypeError:  # xlwings before err_to_str: errors read as None
+            values = rng.options(ndim=2).value
+        return [list(r) for r in values]
+
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values in one call; error cells hold their text (#N/A...)."""
         rng = self._used(sheet)
@@ -311,6 +333,9 @@ class XlBook(Staging):
                 by_sheet.setdefault(e.sheet, []).append(e)
             for n, (sheet, rw) in enumerate(self._rewrites.items(), 1):
                 self.status(f"writing {sheet} ({n} of {len(self._rewrites)})")
+                if _appends(rw) and sheet in self.sheet_names() and (added := self._append(sheet, rw)) is not None:
+                    cells += added
+                    continue
                 cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
                                            create=rw.create_headers is not None, header_row=rw.header_row,
                                            hidden=rw.hidden, dress=column_dress(rw))
@@ -393,6 +418,34 @@ class XlBook(Staging):
             except Exception:
                 pass
 
+    def _append(self, sheet: str, rw: SheetRewrite) -> int | None:
+        """Rows added below a long sheet's (the Change Log's each run): only its last rows are read, to find
+        where its data ends, and only the new rows written; a log of a million rows costs what its new
+        rows cost. None where the last rows read are all blank (the full way then reads the sheet)."""
+        sht = self.book.sheets[sheet]
+        last_cell = sht.used_range.last_cell
+        last, width = int(last_cell.row), max(int(last_cell.column), max(rw.columns, default=0) + 1)
+        hr = rw.header_row
+        start = max(hr + 1, last - APPEND_LOOK_BACK + 1)
+        end = hr
+        if last >= start:
+            tail = sht.range((start, 1), (last, width)).options(ndim=2).value
+            end = next((start + i for i in range(len(tail) - 1, -1, -1)
+                        if any(v is not None and v != "" for v in tail[i])), hr)
+            if end == hr and start > hr + 1:
+                return None
+        if not rw.rows:
+            return 0
+        block = []
+        for values in rw.rows:
+            row: list[Any] = [None] * width
+            for c, v in zip(rw.columns, values, strict=True):
+                row[c] = excel_value(v)
+            block.append(row)
+        sht.range((end + 1, 1)).value = block
+        self._fit_table_to(sht, hr, end + len(block), width, create=False)
+        return len(block) * len(rw.columns)
+
     @staticmethod
     def _fit_table(sht: Any, header_row: int, grid: Grid, create: bool) -> None:
         """Keep the sheet's Excel Table (if any) over exactly the header and data rows."""
@@ -400,6 +453,11 @@ class XlBook(Staging):
         while last > header_row and all(v in (None, "") for v in grid[last - 1]):
             last -= 1
         width = max((len(r) for r in grid[header_row - 1:header_row]), default=1)
+        XlBook._fit_table_to(sht, header_row, last, width, create)
+
+    @staticmethod
+    def _fit_table_to(sht: Any, header_row: int, last: int, width: int, create: bool) -> None:
+        """``_fit_table`` for a sheet whose last data row and width are known."""
         try:
             tables = list(sht.tables)
         except Exception:
