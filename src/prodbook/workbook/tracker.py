@@ -36,7 +36,14 @@ from prodbook.core.looks import SheetLook, look_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
-from prodbook.workbook.log_archive import RowsInFile, archive_file, archive_path, moved_rows, read_log
+from prodbook.workbook.log_archive import (
+    LogColumns,
+    RowsInFile,
+    archive_file,
+    archive_path,
+    moved_rows,
+    read_log,
+)
 from prodbook.workbook.publish import StagedFile
 from prodbook.workbook.tables import (
     HEADER_SCAN_ROWS,
@@ -464,8 +471,7 @@ class Tracker:
         moving = np.fromiter((("" if a is None else str(a)) in leaving for a in held.fields["action"]),
                              dtype=bool, count=len(held.rows))
         at, stay = np.flatnonzero(moving).tolist(), np.flatnonzero(~moving).tolist()
-        extra = sorted({c for cells in held.extras.values() for c, _ in cells})
-        headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
+        headers, extra = _moved_headers(log, held, fields)
         stamps = pd.to_datetime(pd.Series([held.fields["timestamp"][i] for i in at], dtype=object),
                                 errors="coerce", format="mixed")
         copy = None
@@ -513,8 +519,7 @@ class Tracker:
         def values() -> tuple[list[str], RowsByColumn]:
             """The rows that move, from their values: when they cannot be copied (read the full way)."""
             held = read_log(rows_of(log.sheet), log.header_row, columns, fields)
-            extra = sorted({c for cells in held.extras.values() for c, _ in cells})
-            headers = [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra]
+            headers, extra = _moved_headers(log, held, fields)
             return headers, moved_rows(held, fields, range(moved), extra)
 
         copy = RowsInFile(Path(path), log.sheet, log.header_row, found.first_row + moved - 1, lambda: not changed())
@@ -550,6 +555,13 @@ class Tracker:
             f"{moved:,} oldest rows ({len(actions):,} action(s), up to '{newest}') "
             f"moved to '{file.path.name}' beside the workbook. Undo reaches the actions still in the log{often}",
             file=self.file, sheet=log.sheet))
+
+
+def _moved_headers(log: Table, held: LogColumns, fields: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The moved rows' headers (the log's fields, then the team's own columns any row holds), and those
+    columns."""
+    extra = sorted({c for cells in held.extras.values() for c, _ in cells})
+    return [log.header_of(f) for f in fields] + [log.header_at(c) for c in extra], extra
 
 
 def _extras(rows: Sequence[Sequence[Any]], table: Table) -> dict[int, list[tuple[int, Any]]]:

@@ -93,7 +93,7 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
     header = header[:at] + list(rw.append_headers) + header[at + len(rw.append_headers):]
     width = max(old_width, len(header), max(rw.columns, default=-1) + 1)
     data = len(current) - hr  # the data rows the sheet holds, to its last non-blank one
-    while data > 0 and all(v is None or v == "" for v in current[hr + data - 1]):
+    while data > 0 and _blank(current[hr + data - 1]):
         data -= 1
     kept = max(0, min(data, rw.keep_rows) - rw.drop_rows)
     height = max(len(current), hr + kept + len(rw.rows))
@@ -214,6 +214,20 @@ def column_dress(rw: SheetRewrite) -> list[ColumnDress]:
     return out
 
 
+def _blank(row: Sequence[Any]) -> bool:
+    """A row of no value (Excel gives an empty cell as None, a cell emptied through COM as '')."""
+    return all(v is None or v == "" for v in row)
+
+
+def _values(rng: Any) -> Grid:
+    """A range's values in one call; error cells hold their text (#N/A...)."""
+    try:
+        values = rng.options(ndim=2, err_to_str=True).value
+    except TypeError:  # xlwings before err_to_str: errors read as None
+        values = rng.options(ndim=2).value
+    return [list(r) for r in values]
+
+
 def apply_edits(grid: Grid, edits: Sequence[CellEdit]) -> Grid:
     """``grid`` with single-cell edits applied (grid grows as needed)."""
     out = [list(r) for r in grid]
@@ -292,21 +306,11 @@ class XlBook(Staging):
         """The first rows only: enough to map a header without reading a long log through Excel."""
         sht = self.book.sheets[sheet]
         last = sht.used_range.last_cell
-        rng = sht.range((1, 1), (max(1, min(nrows, int(last.row))), max(int(last.column), 1)))
-        try:
-            values = rng.options(ndim=2, err_to_str=True).value
-        except TypeError:  # xlwings before err_to_str: errors read as None
-            values = rng.options(ndim=2).value
-        return [list(r) for r in values]
+        return _values(sht.range((1, 1), (max(1, min(nrows, int(last.row))), max(int(last.column), 1))))
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values in one call; error cells hold their text (#N/A...)."""
-        rng = self._used(sheet)
-        try:
-            values = rng.options(ndim=2, err_to_str=True).value
-        except TypeError:  # xlwings before err_to_str: errors read as None
-            values = rng.options(ndim=2).value
-        return [list(r) for r in values]
+        return _values(self._used(sheet))
 
 
     def status(self, text: str) -> None:
@@ -430,8 +434,7 @@ class XlBook(Staging):
         end = hr
         if last >= start:
             tail = sht.range((start, 1), (last, width)).options(ndim=2).value
-            end = next((start + i for i in range(len(tail) - 1, -1, -1)
-                        if any(v is not None and v != "" for v in tail[i])), hr)
+            end = next((start + i for i in range(len(tail) - 1, -1, -1) if not _blank(tail[i])), hr)
             if end == hr and start > hr + 1:
                 return None
         if not rw.rows:
@@ -450,7 +453,7 @@ class XlBook(Staging):
     def _fit_table(sht: Any, header_row: int, grid: Grid, create: bool) -> None:
         """Keep the sheet's Excel Table (if any) over exactly the header and data rows."""
         last = len(grid)
-        while last > header_row and all(v in (None, "") for v in grid[last - 1]):
+        while last > header_row and _blank(grid[last - 1]):
             last -= 1
         width = max((len(r) for r in grid[header_row - 1:header_row]), default=1)
         XlBook._fit_table_to(sht, header_row, last, width, create)

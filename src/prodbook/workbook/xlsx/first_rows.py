@@ -33,7 +33,7 @@ from prodbook.workbook.xlsx.package import (
     _Package,
 )
 from prodbook.workbook.xlsx.rewrite import _update_table
-from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
+from prodbook.workbook.xlsx.sheetxml import _HAS_F_B, _SHEETDATA_RE_B
 from prodbook.workbook.xlsx.xmltext import _esc_attr, _ns_prefix, _text_xml
 
 
@@ -104,7 +104,7 @@ def _copy_rows(blocks: Iterator[bytes], out: IO[bytes], last_row: int, table: bo
     start = None
     for block in blocks:
         buf += block
-        start = re.search(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>", buf)
+        start = _SHEETDATA_RE_B.search(buf)
         if start is not None:
             break
     if start is None or start.group(2):

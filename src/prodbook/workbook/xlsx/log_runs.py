@@ -22,11 +22,10 @@ from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import col_letter
-from prodbook.workbook.xlsx.sheetxml import _HAS_F_B, _SI_RE, _rich_text
+from prodbook.workbook.xlsx.sheetxml import _HAS_F_B, _SHEETDATA_RE_B, _SI_RE, _rich_text
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.xmltext import _unesc
 
-_START = re.compile(rb"<sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb'<row r="(\d+)"')
 _DAY_MS = 86_400_000
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
@@ -86,12 +85,12 @@ def _regions(blocks: Iterator[bytes]) -> Iterator[bytes]:
     buf = b""
     for block in blocks:
         buf += block
-        m = _START.search(buf)
+        m = _SHEETDATA_RE_B.search(buf)
         if m is not None:
             break
     else:
         raise _Unread
-    if m.group(1):
+    if m.group(1) or m.group(2):  # a prefix, or no rows
         raise _Unread
     buf = buf[m.end():]
     for block in blocks:

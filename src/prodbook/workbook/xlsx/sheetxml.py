@@ -17,6 +17,7 @@ from prodbook.workbook.xlsx.refs import col_index
 from prodbook.workbook.xlsx.xmltext import _attr, _unesc
 
 _SHEETDATA_RE = re.compile(r"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_SHEETDATA_RE_B = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _ROW_RE = re.compile(r"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _CELL_RE = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _F_RE = re.compile(r"<((?:\w+:)?)f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
