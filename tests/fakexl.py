@@ -58,6 +58,7 @@ class FakeRange:
     def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int] | None) -> None:
         self.sheet, self.top, self.bottom = sheet, top, bottom or top
         self._opts: dict[str, Any] = {}
+        self.whole_rows = False
 
     def options(self, **kw: Any) -> FakeRange:
         r = FakeRange(self.sheet, self.top, self.bottom)
@@ -116,6 +117,22 @@ class FakeRange:
     def row(self) -> int:
         return self.top[0]
 
+    def delete(self, shift: str | None = None) -> None:
+        """Whole rows only (``sheet.range("5:9")``), as Excel deletes them: the rows below move up, formulas
+        are not adjusted (none is calculated here), a Table over them shrinks."""
+        if not self.whole_rows:
+            raise NotImplementedError("the stand-in deletes whole rows only")
+        (r1, _), (r2, _) = self.top, self.bottom
+        n = r2 - r1 + 1
+        sheet = self.sheet
+        sheet.deletes.append((r1, r2))
+        sheet.cells = {(r - n if r > r2 else r, c): v for (r, c), v in sheet.cells.items() if not r1 <= r <= r2}
+        for t in sheet.tables:
+            (t1, c1), (t2, c2) = t.range.top, t.range.bottom
+            gone = max(0, min(t2, r2) - max(t1, r1) + 1)
+            top = t1 - n if t1 > r2 else min(t1, r1) if t1 > r1 else t1
+            t.range = FakeRange(sheet, (top, c1), (t2 - (n if t2 > r2 else gone), c2))
+
 
 class FakeTable:
     def __init__(self, rng: FakeRange) -> None:
@@ -149,8 +166,17 @@ class FakeSheet:
         self.visible = True
         self.looks: list[tuple[str, tuple[int, int], tuple[int, int], Any]] = []
         self.cells_read = 0
+        self.deletes: list[tuple[int, int]] = []
 
-    def range(self, top: tuple[int, int], bottom: tuple[int, int] | None = None) -> FakeRange:
+    def range(self, top: tuple[int, int] | str, bottom: tuple[int, int] | None = None) -> FakeRange:
+        if isinstance(top, str):  # whole rows, "5:9" (the only address the back end spells)
+            m = re.fullmatch(r"(\d+):(\d+)", top)
+            if m is None or bottom is not None:
+                raise NotImplementedError(f"address {top!r}")
+            r1, r2 = int(m.group(1)), int(m.group(2))
+            rng = FakeRange(self, (r1, 1), (r2, 16_384))
+            rng.whole_rows = True
+            return rng
         return FakeRange(self, top, bottom)
 
     @property

@@ -258,6 +258,106 @@ def test_a_full_log_moves_its_oldest_run_out_from_the_ribbon_too(tmp_path: Path,
     assert kept[:counts[1]] == logged[counts[0]:] and len(kept) == counts[1] + third.changes
 
 
+def test_a_full_logs_oldest_runs_move_out_and_the_rest_move_up(kind: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """Every back end, real Excel included where there is one (Excel itself deletes the rows that go):
+    the oldest runs in their own workbook beside the tracker, the newer ones at the top of the log, this
+    run's rows below them, the Table over exactly those rows."""
+    days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
+            for i in range(3)]
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    handle = kind.open(path)
+    if isinstance(handle, FakeBook):
+        handle.fullname = str(path)  # a workbook saved on disk: the moved rows go beside it
+    counts = [run(path, ["ta"], ctx, backend=kind.backend(handle, path)).changes for ctx in days[:2]]
+    before = [r[:7] for r in kind.values(handle, path, "Change Log")[1:] if r[0] not in (None, "")]
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(counts) + 1)
+    third = run(path, ["ta"], days[2], backend=kind.backend(handle, path)).changes
+    after = [r[:7] for r in kind.values(handle, path, "Change Log")[1:] if r[0] not in (None, "")]
+    assert len(after) == counts[1] + third and [r[2:] for r in after[:counts[1]]] == [r[2:] for r in before[counts[0]:]]
+    archive = next(tmp_path.glob("tracker Change Log to *.xlsx"))
+    assert [r[2:7] for r in sheet_values(archive, "Change Log")[1:]] == [r[2:] for r in before[:counts[0]]]
+
+
+def test_from_the_ribbon_a_full_logs_oldest_runs_move_out_without_reading_the_log(tmp_path: Path,
+                                                                                  monkeypatch: Any) -> None:
+    """The day the log moves, the add-in reads its action and time columns and the rows that go, and
+    Excel deletes those rows (the rows that stay move up without passing through Python): the log and
+    the workbook of moved rows read as the command's on the same days, and far fewer cells than the log
+    holds pass through Excel (``test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go``)."""
+    days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
+            for i in range(4)]
+    (tmp_path / "file").mkdir()
+    (tmp_path / "live").mkdir()
+    on_file = write_book(tmp_path / "file" / "tracker.xlsx", base_sheets())
+    path = write_book(tmp_path / "live" / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    book.fullname = str(path)
+    counts = [run(path, ["ta"], ctx, backend=XlBook(book)).changes for ctx in days[:3]]
+    # the command's runs a minute later: a run's name gets a counter where this process ran one of that name
+    later = [Context(today=c.today, now=c.now + timedelta(minutes=1)) for c in days]
+    assert counts == [run(on_file, ["ta"], ctx).changes for ctx in later[:3]] and min(counts) > 0
+    log = book.sheets["Change Log"]
+    held = max(r for r, _ in log.cells) - 1
+    log.cells_read, log.writes[:] = 0, []
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(counts) + 1)
+    fourth = run(path, ["ta"], days[3], backend=XlBook(book))
+    assert fourth.changes == run(on_file, ["ta"], later[3]).changes > 0
+    found = [sorted(p.parent.glob("tracker Change Log to *.xlsx")) for p in (path, on_file)]
+    assert [len(f) for f in found] == [1, 1]
+    archives = [[tuple(r[2:7]) for r in sheet_values(f[0], "Change Log")[1:]] for f in found]
+    gone = len(archives[1])
+    assert gone in (counts[0], counts[0] + counts[1])  # whole runs, the oldest first
+    assert archives[0] == archives[1] and log.deletes == [(2, 1 + gone)]  # one delete, by Excel
+    assert all(r > held - gone + 1 for r, _, _, _ in log.writes)  # only the new rows written
+    live_log = [tuple(r[2:7]) for r in book.values("Change Log")[1:] if r[0] is not None]
+    file_log = [tuple(r[2:7]) for r in sheet_values(on_file, "Change Log")[1:] if r[0] is not None]
+    assert live_log == file_log and len(live_log) == held - gone + fourth.changes
+    assert [t.range.bottom[0] for t in log.tables] == [len(live_log) + 1]
+
+
+def test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go(tmp_path: Path,
+                                                                                monkeypatch: Any) -> None:
+    """A season's log below a run's rows: the day its oldest runs move out, Excel hands over the action and
+    time columns and the rows that go, never the rows that stay (a full log is a million rows; it was read
+    through Excel three times, and the rows that stay written back one by one)."""
+    from prodbook.workbook.tables import HEADER_SCAN_ROWS
+    from prodbook.workbook.xlbook import APPEND_LOOK_BACK
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    book.fullname = str(path)
+    first = run(path, ["ta"], CTX, backend=XlBook(book)).changes
+    log = book.sheets["Change Log"]
+    width = max(c for _, c in log.cells)
+    ran = sorted((r, c, v) for (r, c), v in log.cells.items() if r > 1)
+    older, size = 40, 30  # forty older runs of thirty rows, each its own action and time, above the run's
+    log.cells = {k: v for k, v in log.cells.items() if k[0] == 1}
+    for k in range(older):
+        when = datetime(2027, 1, 1, 9) + timedelta(days=k)
+        for i in range(size):
+            row = 2 + k * size + i
+            log.cells.update({(row, 1): when, (row, 2): f"Older run {k}", (row, 3): "T&A", (row, 4): f"K{k}-{i}",
+                              (row, 5): "Forecast", (row, 6): "a", (row, 7): "b", (row, 8): "apm"})
+    log.cells.update({(r + older * size, c): v for r, c, v in ran})
+    held = older * size + first
+    log.tables[0].range = log.range((1, 1), (held + 1, width))
+    log.cells_read = 0
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", held + 2)  # room for a run's rows once some go
+    monkeypatch.setattr("prodbook.workbook.xlbook.READ_BLOCK", size)  # blocks as short against this log as
+    # 16,384 rows are against a million
+    nxt = Context(today=CTX.today + timedelta(days=7), now=CTX.now + timedelta(days=7))
+    second = run(path, ["ta"], nxt, backend=XlBook(book)).changes
+    assert second > 0 and len(log.deletes) == 1 and log.deletes[0][0] == 2
+    gone = log.deletes[0][1] - 1
+    assert gone % size == 0 and 0 < gone < older * size  # whole runs, the oldest, not the newer
+    fixed = (2 * HEADER_SCAN_ROWS + 2 * APPEND_LOOK_BACK) * width
+    assert log.cells_read <= 2 * held + (gone + size) * width + fixed < 3 * held * width / 2  # was 3 reads
+    rows = _log(book)
+    assert len(rows) == held - gone + second and rows[0][1] == f"Older run {gone // size}"
+    archive = next(tmp_path.glob("tracker Change Log to *.xlsx"))
+    assert [r[1] for r in sheet_values(archive, "Change Log")[1:]] == [f"Older run {i // size}" for i in range(gone)]
+
+
 def test_a_sheet_the_file_back_end_hides_is_hidden_from_the_ribbon_too(tmp_path: Path) -> None:
     """The adopted styles' snapshot is prodbook's own record, hidden (Home > Format > Unhide shows it)."""
     import openpyxl

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from conftest import base_sheets, write_book
+from fakexl import FakeBook
 from prodbook.core.changes import oldest_actions_first
 from prodbook.core.findings import Code
 from prodbook.core.model.sheets import CHANGE_LOG
@@ -30,7 +31,8 @@ from prodbook.jobs.runner import run
 from prodbook.workbook.backend import RowsByColumn
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.log_archive import archive_file, archive_path
-from prodbook.workbook.xlsx.log_runs import Run, scan_runs
+from prodbook.workbook.xlbook import XlBook
+from prodbook.workbook.xlsx.log_runs import LogRuns, Run, runs_from_values, scan_runs
 from prodbook.workbook.xlsx.rewrite import _dropping
 from test_change_log_full import _saved_by_libreoffice, day, log_rows, title_above_header
 
@@ -204,6 +206,8 @@ def test_the_runs_read_from_two_columns_are_the_runs_calamine_reads(tmp_path_fac
     found = scan_runs(path, "Change Log", 1, 1, 0)
     assert found is not None and found.first_row == 2
     assert found.runs == _calamine_runs(path)
+    # the add-in's look at the two columns, through Excel (here its in-memory stand-in), finds the same
+    assert XlBook(FakeBook.from_file(path)).log_runs("Change Log", 1, 1, 0) == found
     # and the oldest actions are chosen from the runs as from the rows one by one
     rows = [(r.action, r.stamp) for r in found.runs for _ in range(r.rows)]
     assert oldest_actions_first([r.action for r in found.runs], [r.stamp for r in found.runs],
@@ -241,6 +245,18 @@ def test_a_log_of_another_shape_is_left_to_the_full_way(tmp_path, change):
             for n, data in parts.items():
                 z.writestr(n, data)
     assert scan_runs(path, "Change Log", 1, 1, 0) is None
+
+
+def test_the_runs_from_the_values_excel_gives():
+    """What the add-in reads: blank rows above (a Table's empty row) and below (formatted rows) are no
+    run; a blank, a number or a time not shown as a date between them sends the log the full way."""
+    a, b = datetime(2027, 3, 1, 9), datetime(2027, 3, 2, 9)
+    assert runs_from_values([None, "", "R", "R", "S", None], [None, None, a, a, b, ""], 1) == LogRuns(
+        4, [Run("R", a, 2), Run("S", b, 1)])
+    assert runs_from_values(["R", "R", "R"], [a, b, b], 2) == LogRuns(3, [Run("R", a, 1), Run("R", b, 2)])
+    for actions, times in [(["R", None, "S"], [a, None, b]), (["R", 7], [a, b]), (["R", "S"], [a, 46082.5]),
+                           (["R", ""], [a, b]), ([None, None], [None, ""]), ([], [])]:
+        assert runs_from_values(actions, times, 1) is None, (actions, times)
 
 
 # --- the rows kept, moved up as they are --------------------------------------------------------------

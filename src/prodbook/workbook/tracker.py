@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
@@ -491,13 +492,15 @@ class Tracker:
         """Move the oldest actions out when they are the log's first rows, reading only its action and time
         columns (``log_runs``): the rows that go are copied into their workbook as they are, and the rows
         that stay move up as they are (``drop_rows``). False where the log must be read the full way: a back
-        end without the look, a log of another shape, a sorted log, rows that must not move up as they are."""
+        end without the look, a log of another shape, a sorted log, rows that must not move up as they are.
+        From the add-in the rows that go are read (they are not in the file on disk, which is as the APM last
+        saved it) and Excel deletes them."""
         runs_of = getattr(self.backend, "log_runs", None)
         rows_of = getattr(self.backend, "iter_rows", None)
-        changed = getattr(self.backend, "changed_since_read", None)
+        changed = getattr(self.backend, "changed_since_read", None)  # a file as it was read: rows copied
         path = getattr(self.backend, "path", None)
         columns = log.columns
-        if runs_of is None or rows_of is None or changed is None or path is None:
+        if runs_of is None or rows_of is None or path is None:
             return False
         if not log.exists or "action" not in columns or "timestamp" not in columns:
             return False
@@ -514,20 +517,23 @@ class Tracker:
         if not n or any(r.action in leaving for r in runs[first:]):
             return False  # a sorted log: what moves is not its first rows
         moved = sum(r.rows for r in runs[:first])
+        drop = found.first_row - log.header_row - 1 + moved  # blank rows above the first logged go too
         fields = list(CHANGE_LOG.fields)
 
         def values() -> tuple[list[str], RowsByColumn]:
-            """The rows that move, from their values: when they cannot be copied (read the full way)."""
-            held = read_log(rows_of(log.sheet), log.header_row, columns, fields)
+            """The rows that move, from their values, read no further down than they go: where they cannot
+            be copied."""
+            held = read_log(islice(rows_of(log.sheet), log.header_row + drop), log.header_row, columns, fields)
             headers, extra = _moved_headers(log, held, fields)
             return headers, moved_rows(held, fields, range(moved), extra)
 
-        copy = RowsInFile(Path(path), log.sheet, log.header_row, found.first_row + moved - 1, lambda: not changed())
+        copy = None if changed is None else RowsInFile(Path(path), log.sheet, log.header_row,
+                                                       found.first_row + moved - 1, lambda: not changed())
         file = archive_file(archive_path(Path(path), max(r.stamp for r in runs[:first])), values,
                             self.look(CHANGE_LOG), Path(path).name, copy)
         self.before_save.append(file)
-        # blank rows above the first logged go too: the archive keeps them, as the rows it copies
-        self.replace_rows(log, new, fields, keep_rows=APPEND, drop_rows=found.first_row - log.header_row - 1 + moved)
+        # the archive keeps the blank rows it moves, as the rows it copies
+        self.replace_rows(log, new, fields, keep_rows=APPEND, drop_rows=drop)
         self._note_moved(log, moved, [a for a, _ in groups[:n] if a], file, len(new), room, sizes)
         return True
 

@@ -20,7 +20,7 @@ needs Excel (``tests/test_backends.py``, marked ``excel``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -33,6 +33,7 @@ from prodbook.workbook.backend import CellEdit, SheetRewrite, single_cells
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.xlsx.create import width_samples
+from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
@@ -186,9 +187,14 @@ APPEND_LOOK_BACK = 64
 """Rows read from the bottom of a sheet rows are added below, to find its last row holding a value."""
 
 
+READ_BLOCK = 16_384
+"""Rows read through Excel in one call where a long sheet is read a block at a time (``XlBook.iter_rows``)."""
+
+
 def _appends(rw: SheetRewrite) -> bool:
-    """Does ``rw`` only add rows below every row the sheet holds (the Change Log's daily rows)?"""
-    return (rw.keep_rows >= SHEET_ROWS and not rw.drop_rows and rw.source_rows is None and not rw.append_headers
+    """Does ``rw`` only add rows below every row the sheet holds (the Change Log's daily rows), maybe after
+    deleting its first rows (the day its oldest runs move out)?"""
+    return (rw.keep_rows >= SHEET_ROWS and rw.source_rows is None and not rw.append_headers
             and rw.create_headers is None)
 
 
@@ -312,6 +318,28 @@ class XlBook(Staging):
         """Cell values in one call; error cells hold their text (#N/A...)."""
         return _values(self._used(sheet))
 
+    def iter_rows(self, sheet: str) -> Iterator[list[Any]]:
+        """``read_sheet``'s rows, read ``READ_BLOCK`` rows at a time: a reader that stops early (the rows of a
+        Change Log that move out) reads no further through Excel."""
+        sht = self.book.sheets[sheet]
+        last = sht.used_range.last_cell
+        rows, width = max(int(last.row), 1), max(int(last.column), 1)
+        for top in range(1, rows + 1, READ_BLOCK):
+            yield from _values(sht.range((top, 1), (min(rows, top + READ_BLOCK - 1), width)))
+
+    def log_runs(self, sheet: str, header_row: int, action: int, stamp: int) -> LogRuns | None:
+        """The Change Log's runs from its action and time columns alone (two column reads through Excel, not
+        the whole log); None where it must be read the full way (``runs_from_values``)."""
+        last = self.last_row(sheet)
+        if last <= header_row:
+            return None
+        sht = self.book.sheets[sheet]
+
+        def column(c: int) -> list[Any]:
+            return [r[0] for r in _values(sht.range((header_row + 1, c + 1), (last, c + 1)))]
+
+        return runs_from_values(column(action), column(stamp), header_row)
+
 
     def status(self, text: str) -> None:
         """Progress for the APM, in Excel's status bar."""
@@ -425,7 +453,9 @@ class XlBook(Staging):
     def _append(self, sheet: str, rw: SheetRewrite) -> int | None:
         """Rows added below a long sheet's (the Change Log's each run): only its last rows are read, to find
         where its data ends, and only the new rows written; a log of a million rows costs what its new
-        rows cost. None where the last rows read are all blank (the full way then reads the sheet)."""
+        rows cost. ``rw.drop_rows`` first rows below the header are deleted first, by Excel, whole rows (the
+        day the log's oldest runs move out: the rows that stay move up without passing through Python).
+        None where the last rows read are all blank (the full way then reads the sheet)."""
         sht = self.book.sheets[sheet]
         last_cell = sht.used_range.last_cell
         last, width = int(last_cell.row), max(int(last_cell.column), max(rw.columns, default=0) + 1)
@@ -437,7 +467,14 @@ class XlBook(Staging):
             end = next((start + i for i in range(len(tail) - 1, -1, -1) if not _blank(tail[i])), hr)
             if end == hr and start > hr + 1:
                 return None
+        if rw.drop_rows:
+            drop = min(rw.drop_rows, end - hr)
+            if drop > 0:
+                sht.range(f"{hr + 1}:{hr + drop}").delete(shift="up")
+                end -= drop
         if not rw.rows:
+            if rw.drop_rows:
+                self._fit_table_to(sht, hr, end, width, create=False)
             return 0
         block = []
         for values in rw.rows:

@@ -11,7 +11,7 @@ it says None and the caller reads the log the full way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -249,3 +249,25 @@ def _datetime(serial: float, date1904: bool) -> datetime:
     if not (0 if date1904 else 61) <= serial < 2_958_466:
         raise _Unread  # before 1 March 1900 (Excel's leap day) or past 9999: the full way's business
     return _EPOCH[date1904] + timedelta(milliseconds=round(serial * _DAY_MS))
+
+
+def runs_from_values(actions: Sequence[Any], stamps: Sequence[Any], header_row: int) -> LogRuns | None:
+    """``scan_runs``' answer from the two columns' values, as Excel gives them through the add-in (the rows
+    below ``header_row``, in order). Blank rows before the first row logged are a Table's empty first row;
+    blank rows after the last are Excel's formatted rows below a Table. None where a row between them has
+    no action text or no date and time (the log is then read the full way), or no row is logged."""
+    blank = [_empty(a) and _empty(t) for a, t in zip(actions, stamps, strict=True)]
+    first = next((i for i, b in enumerate(blank) if not b), None)
+    if first is None:
+        return None
+    last = len(blank) - next(i for i, b in enumerate(reversed(blank)) if not b)
+    runs: list[Run] = []
+    for (action, stamp), same in groupby(zip(actions[first:last], stamps[first:last])):
+        if not isinstance(action, str) or not action or not isinstance(stamp, datetime):
+            return None
+        runs.append(Run(action, stamp, len(list(same))))
+    return LogRuns(header_row + 1 + first, runs)
+
+
+def _empty(v: Any) -> bool:
+    return v is None or v == ""
