@@ -358,6 +358,33 @@ def test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go
     assert [r[1] for r in sheet_values(archive, "Change Log")[1:]] == [f"Older run {i // size}" for i in range(gone)]
 
 
+def test_from_the_ribbon_the_log_is_kept_inside_the_size_the_command_reads(tmp_path: Path) -> None:
+    """A log the add-in fills moves out at the file's size limits, as the command's does (only Excel's row
+    limit moved it before 2026-12-03: a month of button presses on a 2,000-line tracker left a file the
+    next command run, scheduled or a colleague's, refused as too large): the same rows on the same day."""
+    from prodbook.core.findings import Code
+    from test_change_log_full import _older_runs
+
+    runs = []
+    for name in ("live", "file"):
+        (tmp_path / name).mkdir()
+        path = write_book(tmp_path / name / "tracker.xlsx", {**base_sheets(), "Change Log": _older_runs(1_900)})
+        (tmp_path / name / "prodbook.toml").write_text('[settings]\n"Max Part MB" = 1\n')
+        runs.append(path)
+    book = FakeBook.from_file(runs[0])
+    book.fullname = str(runs[0])  # as last saved: the file on disk
+    live = run(runs[0], ["ta"], CTX, backend=XlBook(book))
+    on_file = run(runs[1], ["ta"], CTX)
+    notes = [next(f for f in r.findings if f.code is Code.LOG_ROWS_MOVED) for r in (live, on_file)]
+    assert notes[0].message == notes[1].message and "size prodbook reads safely (Max Part MB 1," in notes[0].message
+    moved = [sheet_values(next(p.parent.glob("tracker Change Log to *.xlsx")), "Change Log")[1:] for p in runs]
+    assert moved[0] == moved[1] and len(moved[0]) >= 200
+    kept = [[tuple(r[2:7]) for r in rows[1:] if r[0] is not None]
+            for rows in (book.values("Change Log"), sheet_values(runs[1], "Change Log"))]
+    assert kept[0] == kept[1] and len(kept[0]) == 1_900 - len(moved[0]) + live.changes
+    assert XlBook(FakeBook()).part_sizes("Change Log") is None  # a workbook never saved: Excel's rows only
+
+
 def test_a_sheet_the_file_back_end_hides_is_hidden_from_the_ribbon_too(tmp_path: Path) -> None:
     """The adopted styles' snapshot is prodbook's own record, hidden (Home > Format > Unhide shows it)."""
     import openpyxl

@@ -219,11 +219,6 @@ class FileBook(Staging):
         """The sheet's merged ranges, ((row, col), (row, col)) 0-based: a header must not hold one."""
         return self._scan(sheet).merges
 
-    def _unpacked_sizes(self) -> dict[str, int]:
-        """Each part of the file as it is on disk now, uncompressed (its zip directory)."""
-        with zipfile.ZipFile(self.path) as z:
-            return {i.filename: i.file_size for i in z.infolist()}
-
     def log_runs(self, sheet: str, header_row: int, action: int, stamp: int) -> LogRuns | None:
         """The Change Log's runs from its action and time columns alone (``scan_runs``); None where it must be
         read the full way, a file saved over since it was read included."""
@@ -237,17 +232,12 @@ class FileBook(Staging):
         """The sheet's part and the rest of the file, uncompressed (the sizes the size check proved), and
         the limits the next run reads the file with; None when the sheet has no part."""
         part = self.info.sheet_parts.get(sheet)
-        if part is None:
-            return None
-        sizes = self._unpacked_sizes()
-        if part not in sizes:
-            return None
-        return PartSizes(sizes[part], sum(sizes.values()) - sizes[part], self.limits)
+        return None if part is None else limits.part_sizes(limits.unpacked_sizes(self.path), part, self.limits)
 
     def past_limits(self) -> str | None:
         """After a write, where the file written is larger than the size limits allow: what the next run
         would refuse, and the setting to raise. None when the next run reads it."""
-        sizes = self._unpacked_sizes()
+        sizes = limits.unpacked_sizes(self.path)
         part, largest = max(sizes.items(), key=lambda kv: kv[1], default=("", 0))
         raise_ = []
         if largest > self.limits.part_mb * MB:

@@ -26,7 +26,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from prodbook.core.limits import MB, RATIO_FROM, Entry, Excess, Limits, check_dimension, check_directory, describe
+from prodbook.core.limits import (
+    MB,
+    RATIO_FROM,
+    Entry,
+    Excess,
+    Limits,
+    PartSizes,
+    check_dimension,
+    check_directory,
+    describe,
+)
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.sheetxml import SheetScan, SheetScanner
@@ -206,6 +216,19 @@ def _sheet_of(path: Path, part: str) -> str | None:
             pkg.close()
     except Exception:  # noqa: BLE001 - a name is a nicety; the message stands without it
         return None
+
+
+def unpacked_sizes(path: Path) -> dict[str, int]:
+    """Each part of the file as it is on disk now, uncompressed (its zip directory: nothing inflated)."""
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: i.file_size for i in z.infolist()}
+
+
+def part_sizes(sizes: dict[str, int], part: str | None, limits: Limits) -> PartSizes | None:
+    """A sheet's ``part`` and the rest of the file, from ``unpacked_sizes``; None when it has no part."""
+    if part is None or part not in sizes:
+        return None
+    return PartSizes(sizes[part], sum(sizes.values()) - sizes[part], limits)
 
 
 def check_csv(path: Path, limits: Limits, where_set: str = VENDOR_WHERE) -> None:

@@ -20,6 +20,7 @@ needs Excel (``tests/test_backends.py``, marked ``excel``).
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,10 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import Formula, looks_like_formula
+from prodbook.core.limits import PartSizes
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
-from prodbook.workbook.backend import CellEdit, SheetRewrite, single_cells
+from prodbook.workbook import limits
+from prodbook.workbook.backend import CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout, single_cells
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
+from prodbook.workbook.toml_settings import toml_limits
+from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.refs import translate_formula
@@ -326,6 +331,20 @@ class XlBook(Staging):
         rows, width = max(int(last.row), 1), max(int(last.column), 1)
         for top in range(1, rows + 1, READ_BLOCK):
             yield from _values(sht.range((top, 1), (min(rows, top + READ_BLOCK - 1), width)))
+
+    def part_sizes(self, sheet: str) -> PartSizes | None:
+        """The sheet's part and the rest of the file as the workbook was last saved (its zip directory, read
+        from disk), with the limits the command reads that file at: a log the add-in fills moves out where
+        the command's would, before the file grows past what a scheduled run, a colleague without the
+        add-in or the season roll-up can read. None for a workbook never saved, or saved in another format."""
+        path = self.path
+        if path is None:
+            return None
+        try:
+            part = workbook_info(path).sheet_parts.get(sheet)
+            return limits.part_sizes(limits.unpacked_sizes(path), part, toml_limits(path))
+        except (OSError, zipfile.BadZipFile, ValueError, UnsupportedLayout, UnsafeContent):
+            return None  # not a package the command reads: its limits say nothing here
 
     def log_runs(self, sheet: str, header_row: int, action: int, stamp: int) -> LogRuns | None:
         """The Change Log's runs from its action and time columns alone (two column reads through Excel, not
