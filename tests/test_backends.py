@@ -278,41 +278,54 @@ def test_a_full_logs_oldest_runs_move_out_and_the_rest_move_up(kind: Any, tmp_pa
     assert [r[2:7] for r in sheet_values(archive, "Change Log")[1:]] == [r[2:] for r in before[:counts[0]]]
 
 
-def test_from_the_ribbon_a_full_logs_oldest_runs_move_out_without_reading_the_log(tmp_path: Path,
-                                                                                  monkeypatch: Any) -> None:
+@pytest.mark.parametrize("shape", ["table", "title row"])
+def test_from_the_ribbon_a_full_logs_oldest_runs_move_out_without_reading_the_log(tmp_path: Path, monkeypatch: Any,
+                                                                                  shape: str) -> None:
     """The day the log moves, the add-in reads its action and time columns and the rows that go, and
     Excel deletes those rows (the rows that stay move up without passing through Python): the log and
-    the workbook of moved rows read as the command's on the same days, and far fewer cells than the log
-    holds pass through Excel (``test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go``)."""
+    the rows moved out read as the command's on the same days, in a Table or below a team's title row,
+    and far fewer cells than the log holds pass through Excel
+    (``test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go``)."""
+    from test_change_log_full import title_above_header
+
     days = [Context(today=date(2027, 3, 1) + timedelta(days=7 * i), now=datetime(2027, 3, 1, 9) + timedelta(days=7 * i))
             for i in range(4)]
     (tmp_path / "file").mkdir()
     (tmp_path / "live").mkdir()
     on_file = write_book(tmp_path / "file" / "tracker.xlsx", base_sheets())
     path = write_book(tmp_path / "live" / "tracker.xlsx", base_sheets())
-    book = FakeBook.from_file(path)
-    book.fullname = str(path)
-    counts = [run(path, ["ta"], ctx, backend=XlBook(book)).changes for ctx in days[:3]]
+    counts = [run(path, ["ta"], ctx).changes for ctx in days[:2]]
     # the command's runs a minute later: a run's name gets a counter where this process ran one of that name
     later = [Context(today=c.today, now=c.now + timedelta(minutes=1)) for c in days]
-    assert counts == [run(on_file, ["ta"], ctx).changes for ctx in later[:3]] and min(counts) > 0
+    assert counts == [run(on_file, ["ta"], ctx).changes for ctx in later[:2]] and min(counts) > 0
+    hr = 1
+    if shape == "title row":
+        title_above_header(path)
+        title_above_header(on_file)
+        hr = 2
+    book = FakeBook.from_file(path)
+    book.fullname = str(path)
+    counts.append(run(path, ["ta"], days[2], backend=XlBook(book)).changes)
+    assert counts[2] == run(on_file, ["ta"], later[2]).changes > 0
     log = book.sheets["Change Log"]
-    held = max(r for r, _ in log.cells) - 1
+    held = max(r for r, _ in log.cells) - hr
+    assert held == sum(counts)
     log.cells_read, log.writes[:] = 0, []
-    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(counts) + 1)
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", sum(counts) + hr)
     fourth = run(path, ["ta"], days[3], backend=XlBook(book))
     assert fourth.changes == run(on_file, ["ta"], later[3]).changes > 0
     found = [sorted(p.parent.glob("tracker Change Log to *.xlsx")) for p in (path, on_file)]
     assert [len(f) for f in found] == [1, 1]
-    archives = [[tuple(r[2:7]) for r in sheet_values(f[0], "Change Log")[1:]] for f in found]
+    archives = [[tuple(r[2:7]) for r in sheet_values(f[0], "Change Log") if r[2] == "T&A"] for f in found]
     gone = len(archives[1])
     assert gone in (counts[0], counts[0] + counts[1])  # whole runs, the oldest first
-    assert archives[0] == archives[1] and log.deletes == [(2, 1 + gone)]  # one delete, by Excel
-    assert all(r > held - gone + 1 for r, _, _, _ in log.writes)  # only the new rows written
-    live_log = [tuple(r[2:7]) for r in book.values("Change Log")[1:] if r[0] is not None]
-    file_log = [tuple(r[2:7]) for r in sheet_values(on_file, "Change Log")[1:] if r[0] is not None]
+    assert archives[0] == archives[1] and log.deletes == [(hr + 1, hr + gone)]  # one delete, by Excel
+    assert all(r > hr + held - gone for r, _, _, _ in log.writes)  # only the new rows written
+    live_log = [tuple(r[2:7]) for r in book.values("Change Log")[hr:] if r[0] is not None]
+    file_log = [tuple(r[2:7]) for r in sheet_values(on_file, "Change Log")[hr:] if r[0] is not None]
     assert live_log == file_log and len(live_log) == held - gone + fourth.changes
-    assert [t.range.bottom[0] for t in log.tables] == [len(live_log) + 1]
+    assert book.values("Change Log")[:hr] == [list(r) for r in sheet_values(on_file, "Change Log")[:hr]]
+    assert [t.range.bottom[0] for t in log.tables] == ([len(live_log) + 1] if shape == "table" else [])
 
 
 def test_a_long_logs_move_from_the_ribbon_reads_two_columns_and_the_rows_that_go(tmp_path: Path,

@@ -189,13 +189,15 @@ class FileBook(Staging):
             row[c] = text
         return rows
 
-    def iter_rows(self, sheet: str) -> Iterator[list[Any]]:
-        """Cell values a row at a time, row 0 = Excel row 1: a long sheet read once through (a full Change
-        Log) without a Python list per row held for all of them. Blank cells read as ''."""
+    def iter_rows(self, sheet: str, last_row: int | None = None) -> Iterator[list[Any]]:
+        """Cell values a row at a time, row 0 = Excel row 1, down to ``last_row`` (default: the last): a long
+        sheet read once through (a full Change Log) without a Python list per row held for all of them.
+        Blank cells read as ''."""
         with self._readable(sheet):
             found = self._book.get_sheet_by_name(sheet)
         pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
-        for row in found.iter_rows():
+        rows: Iterator[list[Any]] = found.iter_rows()
+        for row in rows if last_row is None else islice(rows, last_row):
             yield pad + row if pad else row
 
     @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
@@ -523,7 +522,7 @@ class Tracker:
         def values() -> tuple[list[str], RowsByColumn]:
             """The rows that move, from their values, read no further down than they go: where they cannot
             be copied."""
-            held = read_log(islice(rows_of(log.sheet), log.header_row + drop), log.header_row, columns, fields)
+            held = read_log(rows_of(log.sheet, log.header_row + drop), log.header_row, columns, fields)
             headers, extra = _moved_headers(log, held, fields)
             return headers, moved_rows(held, fields, range(moved), extra)
 

@@ -323,12 +323,14 @@ class XlBook(Staging):
         """Cell values in one call; error cells hold their text (#N/A...)."""
         return _values(self._used(sheet))
 
-    def iter_rows(self, sheet: str) -> Iterator[list[Any]]:
-        """``read_sheet``'s rows, read ``READ_BLOCK`` rows at a time: a reader that stops early (the rows of a
-        Change Log that move out) reads no further through Excel."""
+    def iter_rows(self, sheet: str, last_row: int | None = None) -> Iterator[list[Any]]:
+        """``read_sheet``'s rows (down to ``last_row``: the rows of a Change Log that move out), read
+        ``READ_BLOCK`` rows at a time through Excel."""
         sht = self.book.sheets[sheet]
         last = sht.used_range.last_cell
         rows, width = max(int(last.row), 1), max(int(last.column), 1)
+        if last_row is not None:
+            rows = min(rows, last_row)
         for top in range(1, rows + 1, READ_BLOCK):
             yield from _values(sht.range((top, 1), (min(rows, top + READ_BLOCK - 1), width)))
 
