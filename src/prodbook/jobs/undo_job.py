@@ -173,15 +173,22 @@ def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action:
     changes: list[Change] = []
     sheet = table.sheet
     filled_by_us = [c.field for c in spec.columns if not c.user and c.field not in spec.key]
+    emptied: list[int] = []  # rows whose generated cells go blank, emptied together (a first build's 44,000)
+
+    def empty() -> None:
+        if emptied:
+            s.frame.loc[emptied, filled_by_us] = None
+            emptied.clear()
+
     for e in reversed(records):
         key, what = str(e["key"]), e["field"]
         positions = s.positions(key)
         if what == FILLED:
-            for i in positions:
-                for f in filled_by_us:
-                    s.frame.at[i, f] = None
+            emptied += positions
             changes.append(Change(sheet, key, "(emptied)", None, key))
-        elif what == NEW_ROW:
+            continue
+        empty()  # what follows reads or adds rows: as they are after the lines undone so far
+        if what == NEW_ROW:
             for i in positions:
                 typed = _typed(tracker, s, i)
                 if typed is not None:
@@ -210,6 +217,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action:
                 continue
             s.frame.at[i, field] = _parse(spec, field, e["old"])
             changes.append(Change(sheet, key, what, e["new"], e["old"]))
+    empty()
     findings += _stage(tracker, s)
     return findings, changes
 
