@@ -21,8 +21,9 @@ from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
 from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, warning
-from prodbook.core.keys import key_text
+from prodbook.core.keys import key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
+from prodbook.core.where import row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
 from prodbook.workbook.links import relink
@@ -76,7 +77,7 @@ def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
 
 
 def _keys(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
-    return [key_text(v) for v in frame[list(spec.key)].itertuples(index=False)]
+    return key_texts([frame[k] for k in spec.key])
 
 
 def undo(tracker: Tracker, ctx: Context) -> Outcome:
@@ -102,7 +103,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
         table = tracker.table(spec, required=False)
-        records = _joined(group.to_dict("records"))
+        records = _joined(row_dicts(group))
         if not spec.generated:
             found, done = _undo_cells(tracker, table, records)
         else:
@@ -358,7 +359,7 @@ def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[l
     ta = tracker.table(TA, required=False)
     keys = [k.upper() for k in _keys(ta.frame, TA)]
     rows, changes = [], []
-    for e in group[group["field"] == TAKEN_BACK].to_dict("records"):
+    for e in row_dicts(group[group["field"] == TAKEN_BACK]):
         if str(e["key"]).upper() not in keys:
             continue  # no longer on the T&A: nothing to put back
         row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
