@@ -460,10 +460,12 @@ def merged(path: Path, staged: list) -> tuple[bytes, bool]:
 LOG_ROWS = 40
 
 
-def carried_book(path: Path, *, bare: bool = False) -> Path:
+def carried_book(path: Path, *, bare: bool = False, sparse: bool = False) -> Path:
     """A Change Log with a team's own column (J, some rows), rows of their own height, multi-byte text, a
     validation down to its last row; with
-    ``bare``, some rows and some cells written without their r (the file format allows it; other writers do)."""
+    ``bare``, some rows and some cells written without their r (the file format allows it; other writers do);
+    with ``sparse``, few rows carry anything (long stretches of rows that carry nothing: an undo's T&A)."""
+    note, high = (40, 50) if sparse else (4, 5)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Change Log"
@@ -471,8 +473,8 @@ def carried_book(path: Path, *, bare: bool = False) -> Path:
     for i in range(LOG_ROWS):
         ws.append([datetime(2026, 11, 1, 8) + timedelta(hours=i), f"Rebuild T&A {i // 9}", "T&A",
                    f"45{i:06d} / M{i % 7}", "Planned", TEXTS[i % len(TEXTS)], TEXTS[(i + 2) % len(TEXTS)], "apm",
-                   None, TEXTS[i % len(TEXTS)] if i % 4 == 0 else None])
-        if i % 5 == 0:
+                   None, TEXTS[i % len(TEXTS)] if i % note == 0 else None])
+        if i % high == 0:
             ws.row_dimensions[i + 2].height = 30
     ws["A2"].number_format = "dd-mmm-yy hh:mm"
     users = DataValidation(type="list", formula1='"apm,pm"', allow_blank=True)
@@ -533,9 +535,10 @@ def carried_part(path: Path, rw: SheetRewrite, chunk: int | None) -> bytes:
     return rewritten_part(path, rw, chunk, "_scan_carried")[0]
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["named", "bare"])
+@pytest.fixture(scope="module", params=["named", "bare", "sparse"])
 def log_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return carried_book(tmp_path_factory.mktemp("carried") / "log.xlsx", bare=request.param)
+    return carried_book(tmp_path_factory.mktemp("carried") / "log.xlsx", bare=request.param == "bare",
+                        sparse=request.param == "sparse")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -497,6 +497,10 @@ class _Streamed:
         return _Sheet(self.head, f"<{p}sheetData>", f"</{p}sheetData>", rows, self.tail, p, kept_raw, last)
 
 
+_PLAIN_ROW = re.compile(r'<row r="\d+"(?: spans="\d+:\d+")?>')
+"""A row's start tag with nothing to carry: its number, and the spans Excel works out again."""
+
+
 def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREAM_CHUNK,
                   progress: Progress | None = None) -> _Carried | None:
     """``_split_sheet``'s lean split (the header rows, the first data row, the source rows), read ``chunk``
@@ -521,6 +525,14 @@ def _scan_carried(pkg: _Package, part: str, rw: SheetRewrite, chunk: int = STREA
                 prev, last = nums[-1], max(last, max(nums))
                 continue
             cells = not _only_written(region, stream.p, letters)
+            if (not cells and first is not None and not stream.p and (nums := row_numbers(region)) is not None
+                    and min(nums) > first[0] and len(_PLAIN_ROW.findall(region)) == len(nums)):
+                # data rows below the first that carry nothing (no cell outside those written, no attribute
+                # but r and spans): a row of them is kept by no one (an undo's whole T&A, 223,000 rows)
+                for num in wanted.intersection(nums):
+                    carried.pop(num, None)
+                prev, last = nums[-1], max(last, max(nums))
+                continue
             for num, rm in numbered_rows(region, prev):
                 attrs = rm.group(1)
                 prev = num
