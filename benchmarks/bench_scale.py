@@ -21,6 +21,7 @@ compares runs made seconds apart. For each size:
 - ``ta next day``: where the daily run moved a full Change Log's oldest rows out to their own workbook (at
   46,000 PO lines the first build logs a million rows), `prodbook ta` the day after, a plain day again;
 - ``refresh``: `prodbook refresh` (validate, T&A, exceptions, follow-ups, Issues) on that tracker;
+- ``undo``: `prodbook undo` on that tracker (Undo last after the daily run: its log read, the T&A put back);
 - ``LibreOffice``: the same T&A as WORKDAY.INTL formulas over a holiday range, loaded, recalculated
   and saved by LibreOffice headless (skipped, with a note, when `soffice` is not installed);
 - ``LO start``: LibreOffice converting an empty workbook, the start and stop inside its figure;
@@ -198,6 +199,7 @@ def run_size(folder: Path, n_lines: int, today: str) -> tuple[dict[str, Figure],
                 measure([sys.executable, "-c", _FLOOR, str(typed), str(folder / "floor.xlsx"),
                          str(REWRITE_COMPRESSLEVEL)]))
         runs.setdefault("refresh", []).append(run_on(daily, "refresh", "--today", day))
+        runs.setdefault("undo", []).append(run_on(daily, "undo", "--today", day))
         runs.setdefault("floor", []).append(measure([sys.executable, "-c", _FLOOR, str(work),
                                                      str(folder / "floor.xlsx"), str(REWRITE_COMPRESSLEVEL)]))
         if peers:
@@ -258,7 +260,9 @@ def main() -> None:
                   f"  daily / floor {ratio(r['ta daily'], r['floor'])} (target <= 1.5x)"
                   f"{round_ratios(runs, 'ta daily', 'floor')}\n"
                   f"  refresh / floor {ratio(r['refresh'], r['floor'])} (target at 10,000 <= 3x)"
-                  f"{round_ratios(runs, 'refresh', 'floor')}", flush=True)
+                  f"{round_ratios(runs, 'refresh', 'floor')}\n"
+                  f"  undo / floor {ratio(r['undo'], r['floor'])} (no target: Undo last after the daily run)"
+                  f"{round_ratios(runs, 'undo', 'floor')}", flush=True)
             if "ta next day" in r:
                 print(f"  the daily run moved the full Change Log's oldest rows out (at Excel's rows, or three "
                       f"quarters of the size limits); "

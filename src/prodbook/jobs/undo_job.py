@@ -10,7 +10,7 @@ row the action added stays when the user typed in it, and each is named.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -23,7 +23,7 @@ from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MO
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
-from prodbook.core.where import row_dicts
+from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
 from prodbook.workbook.links import relink
@@ -103,7 +103,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
         table = tracker.table(spec, required=False)
-        records = _joined(row_dicts(group))
+        records = _Lines(group)
         if not spec.generated:
             found, done = _undo_cells(tracker, table, records)
         else:
@@ -121,15 +121,36 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     return Outcome(f"{UNDO}{action}", findings, changes, summary=summary, data={"undone": action})
 
 
-def _joined(records: list[dict]) -> list[dict]:
-    """Log lines in order, each removed row's continuation lines joined to it (``pieces``)."""
-    out: list[dict] = []
-    for e in records:
-        if e["field"] == REMOVED_MORE and out and out[-1]["field"] == REMOVED and out[-1]["key"] == e["key"]:
-            out[-1]["pieces"].append(e["old"])
-            continue
-        out.append({**e, "pieces": [e["old"]]} if e["field"] == REMOVED else e)
-    return out
+class _Lines:
+    """An action's log lines for one sheet, in order, as ``to_dict("records")`` gives them, each removed
+    row's continuation lines joined to it (``pieces``). A line's dict is made when it is read: the undo of a
+    first build at 46,000 PO lines reads a million lines, which as dicts held together took 650 MB."""
+
+    def __init__(self, group: pd.DataFrame) -> None:
+        self._columns = {str(c): cells(group, c) for c in group.columns}
+        field, key, old = self._columns["field"], self._columns["key"], self._columns["old"]
+        self._at: list[int] = []
+        self._pieces: dict[int, list[Any]] = {}
+        for i, (f, k) in enumerate(zip(field, key, strict=True)):
+            if f == REMOVED_MORE and self._at and field[self._at[-1]] == REMOVED and key[self._at[-1]] == k:
+                self._pieces[self._at[-1]].append(old[i])
+                continue
+            self._at.append(i)
+            if f == REMOVED:
+                self._pieces[i] = [old[i]]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __getitem__(self, n: int) -> dict[str, Any]:
+        i = self._at[n]
+        line = {c: values[i] for c, values in self._columns.items()}
+        if i in self._pieces:
+            line["pieces"] = self._pieces[i]
+        return line
+
+    def __reversed__(self) -> Iterator[dict[str, Any]]:
+        return (self[n] for n in range(len(self._at) - 1, -1, -1))
 
 
 @dataclass
@@ -164,7 +185,7 @@ class _Sheet:
         return len(self.keys) - 1
 
 
-def _undo_generated(tracker: Tracker, table: Table, records: list[dict], action: str,
+def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str,
                     archive_rows: dict[str, dict]) -> tuple[list[Finding], list[Change]]:
     """A generated sheet: revert values, take off added rows, put back removed and archived ones."""
     spec = table.spec
@@ -322,15 +343,17 @@ def _conflict(tracker: Tracker, table: Table, row: int | None, field_name: str, 
                    key=str(e["key"]), value=log_text(e["old"]))
 
 
-def _undo_cells(tracker: Tracker, table: Table, records: list[dict]) -> tuple[list[Finding], list[Change]]:
+def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[Finding], list[Change]]:
     """A user sheet: put each old value back in place, cell by cell."""
-    keys = [k.upper() for k in _keys(table.frame, table.spec)]
+    first: dict[str, int] = {}  # a key's first row, as the sheet is matched
+    for n, k in enumerate(_keys(table.frame, table.spec)):
+        first.setdefault(k.upper(), n)
     findings, changes = [], []
     for e in reversed(records):
         f = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
-        if f is None or str(e["key"]).upper() not in keys:
+        i = first.get(str(e["key"]).upper()) if f is not None else None
+        if f is None or i is None:
             continue
-        i = keys.index(str(e["key"]).upper())
         row = int(cast(Any, table.frame.at[i, "_row"]))  # an Excel row number; pandas types .at as any scalar
         now = table.frame.at[i, f]
         if not same_logged(now, e["new"]):
