@@ -199,9 +199,10 @@ def run_size(folder: Path, n_lines: int, today: str) -> tuple[dict[str, Figure],
                 measure([sys.executable, "-c", _FLOOR, str(typed), str(folder / "floor.xlsx"),
                          str(REWRITE_COMPRESSLEVEL)]))
         runs.setdefault("refresh", []).append(run_on(daily, "refresh", "--today", day))
-        runs.setdefault("undo", []).append(run_on(daily, "undo", "--today", day))
         runs.setdefault("floor", []).append(measure([sys.executable, "-c", _FLOOR, str(work),
                                                      str(folder / "floor.xlsx"), str(REWRITE_COMPRESSLEVEL)]))
+        # after the floor, which reads the tracker refresh left (undo's would be another file)
+        runs.setdefault("undo", []).append(run_on(daily, "undo", "--today", day))
         if peers:
             runs.setdefault("LibreOffice", []).append(libreoffice(folder, n_lines))
             runs.setdefault("LO start", []).append(libreoffice(folder, n_lines, empty=True))
