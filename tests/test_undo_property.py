@@ -219,7 +219,8 @@ def test_runs_then_undos_give_back_the_sheets_or_name_what_they_kept(earlier, st
                 assert (sheet, key) in deleted, f"{sheet}: row {key} lost: {was[key]}"
             for key in was.keys() & now.keys():
                 if (sheet, key) in deleted and (sheet, key) in kept_rows:
-                    continue  # deleted by hand, added again by a run, typed in, so kept by undo and named: the run's row
+                    # deleted by hand, added again by a run, typed in, so kept by undo and named: the run's row
+                    continue
                 for h in was[key].keys() | now[key].keys():
                     if (sheet, key, h) in typed or (sheet, key, h) in kept_cells:
                         continue
