@@ -117,6 +117,14 @@ class FakeRange:
     def row(self) -> int:
         return self.top[0]
 
+    @property
+    def column(self) -> int:
+        return self.top[1]
+
+    @property
+    def last_cell(self) -> _Cell:
+        return _Cell(*self.bottom)
+
     def delete(self, shift: str | None = None) -> None:
         """Whole rows only (``sheet.range("5:9")``), as Excel deletes them: the rows below move up, formulas
         are not adjusted (none is calculated here), a Table over them shrinks."""

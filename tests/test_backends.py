@@ -14,14 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import base_sheets, sheet_values, write_book
 from fakexl import FakeBook
+from fakexl import Formula as XlFormula
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook.backend import Backend
 from prodbook.workbook.filebook import FileBook
-from prodbook.workbook.xlbook import XlBook, apply_edits, changed_blocks, excel_value, merge_formulas, rewrite_grid
+from prodbook.workbook.xlbook import (
+    XlBook,
+    changed_blocks,
+    edit_blocks,
+    excel_value,
+    merge_formulas,
+    rewrite_grid,
+    takes_back,
+)
 from prodbook.workbook.xlsxparts import CellEdit, Formula, SheetRewrite
 
 CTX = Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9, 0))
@@ -494,7 +505,98 @@ def test_vendor_text_that_looks_like_a_formula_stays_text() -> None:
     assert excel_value(date(2027, 1, 2)) == datetime(2027, 1, 2)
 
 
-def test_edits_and_formula_merge() -> None:
-    grid = apply_edits([["a"]], [CellEdit("S", 3, 1, "x")])
-    assert grid == [["a"], [], [None, "x"]]
+def test_formula_merge() -> None:
     assert merge_formulas([[1, 2]], [["1", "=A1+1"]]) == [[1, "=A1+1"]]
+
+
+# --- a run's single-cell edits, from the ribbon ---------------------------------------------------------------
+
+_cell_st = st.tuples(st.integers(1, 30), st.integers(0, 5))
+_edits_st = st.dictionaries(_cell_st, st.integers(0, 9), min_size=1, max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=_edits_st, others=st.dictionaries(_cell_st, st.integers(10, 19)))
+def test_edit_blocks_write_the_edited_cells_and_only_those_excel_takes_back(cells: dict, others: dict) -> None:
+    """Every edited cell is written once, with its value; a cell no edit names is written only from
+    ``between`` (cells Excel takes back), with its own value; without ``between`` a column's stretches of
+    edits one below another are one block each."""
+    between = {k: v for k, v in others.items() if k not in cells}
+    for given_between in (None, between):
+        blocks = edit_blocks(cells, given_between)
+        written: dict[tuple[int, int], Any] = {}
+        for b in blocks:
+            assert len({len(r) for r in b.values}) == 1  # a rectangle
+            for i, row in enumerate(b.values):
+                for j, v in enumerate(row):
+                    assert (b.row + i, b.col + j) not in written, "a cell written twice"
+                    written[(b.row + i, b.col + j)] = v
+        assert {k: v for k, v in written.items() if k in cells} == cells
+        assert {k: v for k, v in written.items() if k not in cells} == (
+            {} if given_between is None else {k: v for k, v in written.items() if k in between})
+        assert all(written[k] == between[k] for k in written if k not in cells)
+        if given_between is None:  # no two stretches of one column that could have been one
+            columns = [(b.col + j, b.row, b.row + len(b.values) - 1) for b in blocks for j in range(len(b.values[0]))]
+            ends = {(c, bottom) for c, _, bottom in columns}
+            assert not any((c, top - 1) in ends for c, top, _ in columns)
+    everything = {(r, c): 0 for r in range(1, 31) for c in range(6) if (r, c) not in cells}
+    assert len(edit_blocks(cells, everything)) <= len({c for _, c in cells})  # gaps all bridged: a block a column
+
+
+def test_what_excel_takes_back_unchanged() -> None:
+    assert takes_back(None, "") and takes_back("", "") and takes_back(5.0, "5") and takes_back(True, "TRUE")
+    assert takes_back(datetime(2027, 1, 2), "1/2/2027")
+    assert not takes_back("00123", "00123")  # COM would make it the number 123
+    assert not takes_back("1-2", "1-2")  # ... or a date
+    assert not takes_back(7.0, "=A1+1")  # the formula would become its value
+    assert not takes_back(7.0, "")  # shown, not held: a cell a dynamic array spills into
+    assert not takes_back(datetime(2027, 1, 2, 9, 30, 0, 500), "1/2/2027 9:30")
+
+
+def _live_sheet() -> tuple[FakeBook, XlBook]:
+    book = FakeBook()
+    sheet = book.sheets.add("Orders")
+    rows = [["PO", "Style", "Size", "Qty"], ["P1", "S1", "00123", 10], ["P2", "S2", "1-2", 20],
+            ["P3", "S3", XlFormula("=B2"), 30], ["P4", "S4", None, 40], ["P5", "S5", "M", 50]]
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                sheet.cells[(r, c)] = v
+    sheet.tables.add(sheet.range((1, 1), (6, 4)))
+    return book, XlBook(book, progress=False)
+
+
+def test_from_the_ribbon_a_runs_edits_write_those_cells_and_read_none() -> None:
+    """A few cells changed on a long sheet go straight into Excel: the sheet is not read, and the APM's
+    cells between two edits are not written back (COM would retype the "00123" and "1-2" below)."""
+    book, live = _live_sheet()
+    sheet = book.sheets["Orders"]
+    for row in (2, 6):
+        live.edit(CellEdit("Orders", row, 2, "S"))
+    live.edit(CellEdit("Orders", 8, 0, "P7"))  # below the Table
+    sheet.cells_read = 0
+    assert live.commit().cells == 3
+    assert sheet.cells_read == 0
+    assert sorted(sheet.writes) == [(2, 3, 1, 1), (6, 3, 1, 1), (8, 1, 1, 1)]
+    assert [sheet.cells.get((r, 3)) for r in range(2, 7)] == ["S", "1-2", "=B2", None, "S"]
+    assert sheet.tables[0].range.bottom == (8, 4)  # the Table reaches the row added below it
+
+
+def test_from_the_ribbon_many_scattered_edits_run_over_the_cells_excel_takes_back(monkeypatch: Any) -> None:
+    """Past DIRECT_BLOCKS separate stretches, the edited column is read once so a block can run over a
+    blank or a number between edits; never over text or a formula."""
+    import prodbook.workbook.xlbook as xlbook
+
+    monkeypatch.setattr(xlbook, "DIRECT_BLOCKS", 1)
+    book, live = _live_sheet()
+    sheet = book.sheets["Orders"]
+    for row in (2, 4, 6):  # Qty: numbers between
+        live.edit(CellEdit("Orders", row, 3, row * 100))
+    for row in (2, 4, 6):  # Size: text, a formula and a blank between
+        live.edit(CellEdit("Orders", row, 2, "XL"))
+    sheet.cells_read = 0
+    live.commit()
+    assert sheet.cells_read == 2 * 5 * 2  # two columns, rows 2-6, values and formulas
+    assert sorted(sheet.writes) == [(2, 3, 1, 1), (2, 4, 5, 1), (4, 3, 3, 1)]
+    assert [sheet.cells.get((r, 3)) for r in range(2, 7)] == ["XL", "1-2", "XL", None, "XL"]
+    assert [sheet.cells.get((r, 4)) for r in range(2, 7)] == [200, 20, 400, 40, 600]

@@ -5,10 +5,12 @@ runs the very jobs the CLI runs, through the same ``Tracker`` (same Change
 Log, same rules). What differs is the shell:
 
 * a sheet is read in one call (its used range, error cells as their text);
-* staged writes are applied at ``commit``: the new cells of a sheet are
-  computed here in pure Python (``rewrite_grid``), compared with the cells
+* staged writes are applied at ``commit``: the new cells of a rewritten sheet
+  are computed here in pure Python (``rewrite_grid``), compared with the cells
   Excel has, and only the changed blocks are written, one range write per
-  block of adjacent changed columns (``changed_blocks``);
+  block of adjacent changed columns (``changed_blocks``); a run's single-cell
+  edits are written without reading the sheet, only the edited cells
+  (``edit_blocks``);
 * screen updating and automatic calculation are off while writing, with
   progress in the status bar, and restored whatever happens;
 * no lock file and no backup file: the workbook is open in Excel and the APM
@@ -239,16 +241,73 @@ def _values(rng: Any) -> Grid:
     return [list(r) for r in values]
 
 
-def apply_edits(grid: Grid, edits: Sequence[CellEdit]) -> Grid:
-    """``grid`` with single-cell edits applied (grid grows as needed)."""
-    out = [list(r) for r in grid]
-    for e in edits:
-        while len(out) < e.row:
-            out.append([])
-        row = out[e.row - 1]
-        row.extend([None] * (e.column + 1 - len(row)))
-        row[e.column] = excel_value(e.value)
-    return out
+DIRECT_BLOCKS = 2_000
+"""Stretches of edited cells on one sheet written as they are, each in its own call; above this many (a
+whole column of scattered changes), the edited columns are read so that a block can run over the cells
+between edits that Excel takes back unchanged, and fewer calls go through COM."""
+
+
+def edited_cells(edits: Sequence[CellEdit]) -> dict[tuple[int, int], Any]:
+    """(row, 0-based column) -> the value to write, as written through xlwings; a later edit of a cell wins."""
+    return {(e.row, e.column): excel_value(e.value) for e in edits}
+
+
+def takes_back(value: Any, formula: Any) -> bool:
+    """Does writing ``value`` (what xlwings read) back into its cell leave the cell as it was?
+
+    Blanks, numbers, true/false and whole dates do. Text may not: COM retypes a text written into it as if
+    the APM typed it ("00123" becomes 123, "1-2" a date). A formula's value would replace the formula. A
+    cell that shows a value but has no formula text of its own (a cell a dynamic array spills into) is
+    left alone too.
+    """
+    if isinstance(formula, str) and formula.startswith("="):
+        return False
+    if value is None or value == "":
+        return formula in (None, "")
+    if formula in (None, ""):
+        return False
+    if isinstance(value, datetime):
+        return value.microsecond == 0
+    return isinstance(value, (bool, int, float))
+
+
+def edit_blocks(cells: dict[tuple[int, int], Any],
+                between: dict[tuple[int, int], Any] | None = None) -> list[Block]:
+    """The writes that put ``cells`` into a sheet and write no other cell, except those in ``between``.
+
+    In each column, a stretch of edited cells one below another is one block; where every cell between two
+    stretches is in ``between`` (cells Excel takes back unchanged, with their current values: see
+    ``takes_back``), the stretches are one block over them. Blocks of side-by-side columns over the same
+    rows are one block. A cell the run did not change and Excel could retype is never written: not
+    read, written back and so retyped, as a block spanning from the first to the last edit would.
+    """
+    rows_of: dict[int, list[int]] = {}
+    for r, c in cells:
+        rows_of.setdefault(c, []).append(r)
+    spans: list[tuple[int, int, int]] = []  # (top, bottom, column)
+    for c, rows in rows_of.items():
+        rows.sort()
+        top = bottom = rows[0]
+        for r in rows[1:]:
+            if r == bottom + 1 or (between is not None and all((g, c) in between for g in range(bottom + 1, r))):
+                bottom = r
+                continue
+            spans.append((top, bottom, c))
+            top = bottom = r
+        spans.append((top, bottom, c))
+    spans.sort()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(spans):
+        top, bottom, first = spans[i]
+        last = first
+        while i + 1 < len(spans) and spans[i + 1] == (top, bottom, last + 1):
+            i += 1
+            last += 1
+        blocks.append(Block(top, first, [[cells[(r, c)] if (r, c) in cells else between[(r, c)]  # type: ignore[index]
+                                          for c in range(first, last + 1)] for r in range(top, bottom + 1)]))
+        i += 1
+    return blocks
 
 
 # --- the xlwings shell (needs Excel) -----------------------------------------------------
@@ -394,7 +453,7 @@ class XlBook(Staging):
                                            hidden=rw.hidden, dress=column_dress(rw))
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
-                cells += self._write_sheet(sheet, partial(apply_edits, edits=edits))
+                cells += self._write_edits(sheet, edits)
         finally:
             app.calculation = calc
             app.screen_updating = screen
@@ -404,6 +463,58 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _write_edits(self, sheet: str, edits: Sequence[CellEdit]) -> int:
+        """A run's single-cell edits, without reading the sheet: only the edited cells are written (see
+        ``edit_blocks``), so a long sheet does not pass through COM to change a few cells, and the APM's
+        cells between two edits are never written back."""
+        if sheet not in self.sheet_names():
+            raise ValueError(f"the workbook has no sheet '{sheet}'")
+        sht = self.book.sheets[sheet]
+        cells = edited_cells(edits)
+        blocks = edit_blocks(cells)
+        if len(blocks) > DIRECT_BLOCKS:
+            blocks = edit_blocks(cells, self._taken_back(sht, cells))
+        count = 0
+        for block in blocks:
+            sht.range((block.row, block.col + 1)).value = block.values
+            count += sum(len(r) for r in block.values)
+        self._grow_tables(sht, cells)
+        return count
+
+    @staticmethod
+    def _taken_back(sht: Any, cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+        """The cells between edits, in each edited column, that Excel takes back unchanged, with their
+        values: two reads a column, from its first edit to its last."""
+        span: dict[int, tuple[int, int]] = {}
+        for r, c in cells:
+            lo, hi = span.get(c, (r, r))
+            span[c] = (min(lo, r), max(hi, r))
+        out: dict[tuple[int, int], Any] = {}
+        for c, (lo, hi) in span.items():
+            rng = sht.range((lo, c + 1), (hi, c + 1))
+            forms = rng.formula
+            if not isinstance(forms, (list, tuple)):
+                forms = ((forms,),)
+            for i, (vr, fr) in enumerate(zip(_values(rng), forms)):
+                if (lo + i, c) not in cells and takes_back(vr[0], fr[0]):
+                    out[(lo + i, c)] = vr[0]
+        return out
+
+    @staticmethod
+    def _grow_tables(sht: Any, cells: dict[tuple[int, int], Any]) -> None:
+        """A Table over an edited column is stretched down over the edits below it (writes through COM do
+        not stretch one, as typing does)."""
+        try:
+            tables = list(sht.tables)
+        except Exception:
+            return
+        for t in tables:
+            rng = t.range
+            first, last = int(rng.column), int(rng.last_cell.column)
+            below = [r for r, c in cells if first <= c + 1 <= last and r > int(rng.last_cell.row)]
+            if below:
+                t.resize(sht.range((rng.row, first), (max(below), last)))
 
     def _cells(self, sheet: str) -> Grid:
         """Typed values, with the formula's text where a cell has one (two reads in all)."""
@@ -535,5 +646,5 @@ class XlBook(Staging):
                 t.resize(target)
 
 
-__all__ = ["Block", "LiveCommit", "XlBook", "apply_edits", "changed_blocks", "excel_value", "merge_formulas",
-           "rewrite_grid"]
+__all__ = ["Block", "LiveCommit", "XlBook", "changed_blocks", "edit_blocks", "edited_cells",
+           "excel_value", "merge_formulas", "rewrite_grid", "takes_back"]
