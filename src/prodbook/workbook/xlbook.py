@@ -241,10 +241,11 @@ def _values(rng: Any) -> Grid:
     return [list(r) for r in values]
 
 
-DIRECT_BLOCKS = 2_000
+DIRECT_BLOCKS = 64
 """Stretches of edited cells on one sheet written as they are, each in its own call; above this many (a
-whole column of scattered changes), the edited columns are read so that a block can run over the cells
-between edits that Excel takes back unchanged, and fewer calls go through COM."""
+daily run's Forecast and Variance changes over the whole T&A), the edited columns are read, two calls
+each, so that a block can run over the cells between edits that Excel takes back unchanged: a few
+long writes instead of hundreds of calls through COM."""
 
 
 def edited_cells(edits: Sequence[CellEdit]) -> dict[tuple[int, int], Any]:
