@@ -29,6 +29,7 @@ from prodbook.workbook.xlbook import (
     changed_blocks,
     edit_blocks,
     excel_value,
+    keeps_as_typed,
     merge_formulas,
     rewrite_grid,
     takes_back,
@@ -498,6 +499,31 @@ def test_changed_blocks_groups_adjacent_columns() -> None:
     assert [(b.col, b.values) for b in split] == [(0, [[9]]), (2, [[9]])]
 
 
+_grid_value = st.sampled_from([None, 1, 2.5, True, "Done", "Overdue", "00123", "1-2", "=A1+1", "TRUE", "#N/A",
+                                datetime(2027, 1, 4)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.lists(st.lists(_grid_value, min_size=4, max_size=4), min_size=1, max_size=12), data=st.data())
+def test_changed_blocks_make_the_new_grid_and_rewrite_only_what_excel_keeps(old: list, data: Any) -> None:
+    """Written over the old cells, the blocks give the new ones; a cell the run did not change is written
+    only where Excel takes it back as it is (no "00123", "1-2", "TRUE" or formula rewritten); no block is
+    written that changes nothing."""
+    new = [[data.draw(_grid_value) if data.draw(st.booleans()) else v for v in row] for row in old]
+    grid = [list(r) for r in old]
+    written: set[tuple[int, int]] = set()
+    for b in changed_blocks(old, new, first_row=1):
+        assert any(old[b.row - 1 + i][b.col + j] != v for i, row in enumerate(b.values) for j, v in enumerate(row))
+        for i, row in enumerate(b.values):
+            for j, v in enumerate(row):
+                r, c = b.row - 1 + i, b.col + j
+                assert (r, c) not in written
+                written.add((r, c))
+                assert old[r][c] != v or keeps_as_typed(v), (r, c, v)
+                grid[r][c] = v
+    assert grid == new
+
+
 def test_vendor_text_that_looks_like_a_formula_stays_text() -> None:
     assert excel_value("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert excel_value("-5% late") == "'-5% late"
@@ -551,6 +577,8 @@ def test_what_excel_takes_back_unchanged() -> None:
     assert not takes_back(7.0, "=A1+1")  # the formula would become its value
     assert not takes_back(7.0, "")  # shown, not held: a cell a dynamic array spills into
     assert not takes_back(datetime(2027, 1, 2, 9, 30, 0, 500), "1/2/2027 9:30")
+    assert takes_back("On track", "On track") and takes_back("N/A", "N/A")  # words COM keeps as text
+    assert not takes_back("TRUE", "TRUE") and not takes_back("#N/A", "#N/A") and not takes_back("PO 12", "PO 12")
 
 
 def _live_sheet() -> tuple[FakeBook, XlBook]:

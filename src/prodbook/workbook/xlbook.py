@@ -154,11 +154,13 @@ class Block:
 
 
 def changed_blocks(old: Grid, new: Grid, first_row: int = 1) -> list[Block]:
-    """The writes that turn ``old`` into ``new``: one block per run of adjacent changed columns.
+    """The writes that turn ``old`` into ``new``: few calls, and no cell rewritten that COM would retype.
 
-    Each block spans, for its columns, the first to the last changed row, so a
-    rebuilt T&A with a few changed statuses writes a few short blocks, not the
-    sheet. ``first_row`` is the Excel row of ``old[0]``.
+    Adjacent changed columns make one rectangle, from their first to their last changed row, so a
+    rebuilt T&A with a few changed statuses writes a few short blocks, not the sheet. Inside it, an
+    unchanged cell is written back only where Excel takes it back as it is (``keeps_as_typed``): a row
+    holding another unchanged cell (a note such as "1-2", a formula) ends the block above it, and only
+    that row's changed cells are written. ``first_row`` is the Excel row of ``old[0]``.
     """
     rows = max(len(old), len(new))
     cols = max(max((len(r) for r in old), default=0), max((len(r) for r in new), default=0))
@@ -179,10 +181,58 @@ def changed_blocks(old: Grid, new: Grid, first_row: int = 1) -> list[Block]:
         while c + 1 < cols and (beside := span[c + 1]) is not None:
             c += 1
             top, bottom = min(top, beside[0]), max(bottom, beside[1])
-        blocks.append(Block(first_row + top, start,
-                            [n[r][start:c + 1] for r in range(top, bottom + 1)]))
+        blocks += _rectangle_writes(o, n, top, bottom, start, c, first_row)
         c += 1
     return blocks
+
+
+def _rectangle_writes(o: Grid, n: Grid, top: int, bottom: int, left: int, right: int, first_row: int) -> list[Block]:
+    """``changed_blocks``' writes of one rectangle (0-based rows, inclusive): its stretches of rows whose
+    unchanged cells Excel takes back whole, and in each other row its runs of changed cells."""
+    out: list[Block] = []
+    clean_from: int | None = None
+    for r in range(top, bottom + 2):
+        clean = r <= bottom and all(keeps_as_typed(n[r][c]) or not _same(o[r][c], n[r][c])
+                                    for c in range(left, right + 1))
+        if clean:
+            clean_from = r if clean_from is None else clean_from
+            continue
+        if clean_from is not None:
+            changed = [k for k in range(clean_from, r)
+                       if any(not _same(o[k][c], n[k][c]) for c in range(left, right + 1))]
+            if changed:
+                out.append(Block(first_row + changed[0], left,
+                                 [n[k][left:right + 1] for k in range(changed[0], changed[-1] + 1)]))
+            clean_from = None
+        if r > bottom:
+            break
+        c = left
+        while c <= right:
+            if _same(o[r][c], n[r][c]):
+                c += 1
+                continue
+            end = c
+            while end + 1 <= right and not _same(o[r][end + 1], n[r][end + 1]):
+                end += 1
+            out.append(Block(first_row + r, c, [n[r][c:end + 1]]))
+            c = end + 1
+    return out
+
+
+def keeps_as_typed(v: Any) -> bool:
+    """Would writing ``v`` (a cell's value, or its formula's text) into its cell through COM leave the cell
+    as it is? Blanks, numbers, true/false, whole dates and text COM cannot read as anything else do.
+    Text may not: COM retypes text written into a cell as if the APM typed it ("00123" becomes 123, "1-2"
+    a date, "TRUE" a truth value); a formula written back loses what only Excel holds (an array formula).
+    So any text holding a digit, starting as a formula or an error does, or reading true/false is left."""
+    if v is None or isinstance(v, (bool, int, float)):
+        return True
+    if isinstance(v, datetime):
+        return v.microsecond == 0
+    if isinstance(v, str):
+        return v == "" or not (looks_like_formula(v) or v[0] in "#'" or any(ch.isdigit() for ch in v)
+                               or v.strip().upper() in ("TRUE", "FALSE"))
+    return False
 
 
 def merge_formulas(values: Sequence[Sequence[Any]], formulas: Sequence[Sequence[Any]]) -> Grid:
@@ -256,20 +306,14 @@ def edited_cells(edits: Sequence[CellEdit]) -> dict[tuple[int, int], Any]:
 def takes_back(value: Any, formula: Any) -> bool:
     """Does writing ``value`` (what xlwings read) back into its cell leave the cell as it was?
 
-    Blanks, numbers, true/false and whole dates do. Text may not: COM retypes a text written into it as if
-    the APM typed it ("00123" becomes 123, "1-2" a date). A formula's value would replace the formula. A
-    cell that shows a value but has no formula text of its own (a cell a dynamic array spills into) is
-    left alone too.
+    Where ``keeps_as_typed`` says so, and the cell holds no formula (its value would replace it) and has
+    formula text of its own (a cell a dynamic array spills into has none, and is left alone).
     """
     if isinstance(formula, str) and formula.startswith("="):
         return False
     if value is None or value == "":
         return formula in (None, "")
-    if formula in (None, ""):
-        return False
-    if isinstance(value, datetime):
-        return value.microsecond == 0
-    return isinstance(value, (bool, int, float))
+    return formula not in (None, "") and keeps_as_typed(value)
 
 
 def edit_blocks(cells: dict[tuple[int, int], Any],
@@ -648,4 +692,4 @@ class XlBook(Staging):
 
 
 __all__ = ["Block", "LiveCommit", "XlBook", "changed_blocks", "edit_blocks", "edited_cells",
-           "excel_value", "merge_formulas", "rewrite_grid", "takes_back"]
+           "excel_value", "keeps_as_typed", "merge_formulas", "rewrite_grid", "takes_back"]
