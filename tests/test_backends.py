@@ -628,3 +628,30 @@ def test_from_the_ribbon_many_scattered_edits_run_over_the_cells_excel_takes_bac
     assert sorted(sheet.writes) == [(2, 3, 1, 1), (2, 4, 5, 1), (4, 3, 3, 1)]
     assert [sheet.cells.get((r, 3)) for r in range(2, 7)] == ["XL", "1-2", "XL", None, "XL"]
     assert [sheet.cells.get((r, 4)) for r in range(2, 7)] == [200, 20, 400, 40, 600]
+
+
+LIVE_KINDS = [p for p in KINDS if p.id != "file"]
+
+
+@pytest.mark.parametrize("kind", LIVE_KINDS)
+@pytest.mark.parametrize("direct", [True, False], ids=["stretches-alone", "columns-read"])
+def test_from_the_ribbon_the_apms_cells_between_edits_keep_what_they_hold(kind: Any, direct: bool, tmp_path: Path,
+                                                                          monkeypatch: Any) -> None:
+    """On Excel itself: text COM would retype and a formula, between a run's edits, hold what they held."""
+    import prodbook.workbook.xlbook as xlbook
+
+    if not direct:
+        monkeypatch.setattr(xlbook, "DIRECT_BLOCKS", 1)
+    path = write_book(tmp_path / "tracker.xlsx", {"Orders": [
+        ["PO", "Size", "Qty"], ["P1", "S", 1], ["P2", "00123", 2], ["P3", "1-2", 3], ["P4", "=A2", 4],
+        ["P5", "TRUE", 5], ["P6", "S", 6]]})
+    handle = kind.open(path)
+    live = kind.backend(handle, path)
+    for row in (2, 7):
+        live.edit(CellEdit("Orders", row, 1, "M"))
+        live.edit(CellEdit("Orders", row, 2, row * 10))
+    live.commit()
+    values = kind.values(handle, path, "Orders")
+    assert [r[1] for i, r in enumerate(values[1:]) if i != 3] == ["M", "00123", "1-2", "TRUE", "M"]
+    assert handle.sheets["Orders"].range((5, 2)).formula in ("=A2", (("=A2",),))
+    assert [r[2] for r in values[1:]] == [20, 2, 3, 4, 5, 70]
