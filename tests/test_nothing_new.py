@@ -93,3 +93,41 @@ def test_the_demo_run_again_on_the_same_day_leaves_it_alone(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "Nothing to change" in result.output
     assert files_of(folder) == before and os.stat(folder / "demo-tracker.xlsx").st_mtime_ns == stamp
+
+
+def _package(path: Path, parts: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_file_is_the_same_part_for_part_but_its_creation_time_compared_a_megabyte_at_a_time(tmp_path: Path) -> None:
+    """A moved Change Log's part of hundreds of megabytes is compared in pieces, never held twice; a part that
+    differs anywhere, even past the first megabyte and at the same size, is a difference."""
+    from prodbook.workbook.publish import _CHUNK, same_content
+
+    big = b"<row>" * (3 * _CHUNK // 5 + 7)  # a part of over three megabytes
+    parts = {"docProps/core.xml": b"<created>1</created>", "xl/worksheets/sheet1.xml": big}
+    old = _package(tmp_path / "old.xlsx", parts)
+    assert same_content(_package(tmp_path / "a.xlsx", parts), old)  # byte for byte
+    assert same_content(_package(tmp_path / "b.xlsx", {**parts, "docProps/core.xml": b"<created>2</created>"}), old)
+    late = big[:-3 * _CHUNK // 2] + b"x" + big[-3 * _CHUNK // 2 + 1:]  # one byte past the first megabytes
+    import tracemalloc
+
+    changed = _package(tmp_path / "c.xlsx", {**parts, "xl/worksheets/sheet1.xml": late})
+    tracemalloc.start()
+    try:
+        assert not same_content(changed, old)
+        held = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert held < len(big), f"{held:,} bytes held to compare parts of {len(big):,}"  # whole parts: twice that
+    assert not same_content(_package(tmp_path / "d.xlsx", {"xl/worksheets/sheet1.xml": big}), old)
+    assert not same_content(old, tmp_path / "missing.xlsx")
+    (tmp_path / "e.txt").write_bytes(b"a" * 10)
+    (tmp_path / "f.txt").write_bytes(b"a" * 9 + b"b")
+    assert not same_content(tmp_path / "e.txt", tmp_path / "f.txt")
+    assert same_content(tmp_path / "e.txt", tmp_path / "e.txt")

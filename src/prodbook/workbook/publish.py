@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
@@ -198,19 +198,44 @@ VOLATILE_PARTS = frozenset({"docProps/core.xml"})
 """Package parts that only say when a file was made: two reports that differ only there are the same."""
 
 
+_CHUNK = 1 << 20
+"""Bytes compared at a time: a Change Log moved out holds a part of hundreds of megabytes."""
+
+
+def _same_stream(a: IO[bytes], b: IO[bytes]) -> bool:
+    while True:
+        x, y = a.read(_CHUNK), b.read(_CHUNK)
+        if x != y:
+            return False
+        if not x:
+            return True
+
+
 def same_content(new: Path, old: Path) -> bool:
     """Does ``old`` already hold what ``new`` holds? Byte for byte, or (a workbook) part for part but its
-    creation time."""
+    creation time. Compared a megabyte at a time: a whole part in memory twice could pass 2 GB."""
     try:
         if not old.is_file() or old.stat().st_size == 0:
             return False
-        if new.read_bytes() == old.read_bytes():
-            return True
+        if new.stat().st_size == old.stat().st_size:
+            with new.open("rb") as fa, old.open("rb") as fb:
+                if _same_stream(fa, fb):
+                    return True
         if not (zipfile.is_zipfile(new) and zipfile.is_zipfile(old)):
             return False
         with zipfile.ZipFile(new) as a, zipfile.ZipFile(old) as b:
             names = a.namelist()
-            return names == b.namelist() and all(a.read(n) == b.read(n) for n in names if n not in VOLATILE_PARTS)
+            if names != b.namelist():
+                return False
+            for n in names:
+                if n in VOLATILE_PARTS:
+                    continue
+                if (a.getinfo(n).file_size, a.getinfo(n).CRC) != (b.getinfo(n).file_size, b.getinfo(n).CRC):
+                    return False
+                with a.open(n) as pa, b.open(n) as pb:
+                    if not _same_stream(pa, pb):
+                        return False
+            return True
     except (OSError, zipfile.BadZipFile):
         return False
 
