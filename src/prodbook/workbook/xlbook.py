@@ -190,33 +190,34 @@ def _rectangle_writes(o: Grid, n: Grid, top: int, bottom: int, left: int, right:
     """``changed_blocks``' writes of one rectangle (0-based rows, inclusive): its stretches of rows whose
     unchanged cells Excel takes back whole, and in each other row its runs of changed cells."""
     out: list[Block] = []
-    clean_from: int | None = None
-    for r in range(top, bottom + 2):
-        clean = r <= bottom and all(keeps_as_typed(n[r][c]) or not _same(o[r][c], n[r][c])
-                                    for c in range(left, right + 1))
-        if clean:
-            clean_from = r if clean_from is None else clean_from
+    stretch: tuple[int, int] | None = None  # the open stretch's first and last row holding a change
+    for r in range(top, bottom + 1):
+        changed = [not _same(o[r][c], n[r][c]) for c in range(left, right + 1)]
+        if all(d or keeps_as_typed(n[r][left + j]) for j, d in enumerate(changed)):
+            if any(changed):
+                stretch = (r, r) if stretch is None else (stretch[0], r)
             continue
-        if clean_from is not None:
-            changed = [k for k in range(clean_from, r)
-                       if any(not _same(o[k][c], n[k][c]) for c in range(left, right + 1))]
-            if changed:
-                out.append(Block(first_row + changed[0], left,
-                                 [n[k][left:right + 1] for k in range(changed[0], changed[-1] + 1)]))
-            clean_from = None
-        if r > bottom:
-            break
-        c = left
-        while c <= right:
-            if _same(o[r][c], n[r][c]):
-                c += 1
+        if stretch is not None:
+            out.append(_rows_block(n, stretch, left, right, first_row))
+            stretch = None
+        j = 0
+        while j < len(changed):  # the row's runs of changed cells alone
+            if not changed[j]:
+                j += 1
                 continue
-            end = c
-            while end + 1 <= right and not _same(o[r][end + 1], n[r][end + 1]):
+            end = j
+            while end + 1 < len(changed) and changed[end + 1]:
                 end += 1
-            out.append(Block(first_row + r, c, [n[r][c:end + 1]]))
-            c = end + 1
+            out.append(Block(first_row + r, left + j, [n[r][left + j:left + end + 1]]))
+            j = end + 1
+    if stretch is not None:
+        out.append(_rows_block(n, stretch, left, right, first_row))
     return out
+
+
+def _rows_block(n: Grid, rows: tuple[int, int], left: int, right: int, first_row: int) -> Block:
+    """The block of ``n``'s rows ``rows`` (0-based, inclusive) in columns ``left`` to ``right``."""
+    return Block(first_row + rows[0], left, [n[k][left:right + 1] for k in range(rows[0], rows[1] + 1)])
 
 
 def keeps_as_typed(v: Any) -> bool:
@@ -280,6 +281,13 @@ def column_dress(rw: SheetRewrite) -> list[ColumnDress]:
 def _blank(row: Sequence[Any]) -> bool:
     """A row of no value (Excel gives an empty cell as None, a cell emptied through COM as '')."""
     return all(v is None or v == "" for v in row)
+
+
+def _formulas(rng: Any) -> Sequence[Sequence[Any]]:
+    """A range's formulas (a constant's text where a cell has none) in one call, as rows: COM gives a single
+    cell's as itself."""
+    forms = rng.formula
+    return forms if isinstance(forms, (list, tuple)) else ((forms,),)
 
 
 def _values(rng: Any) -> Grid:
@@ -520,12 +528,17 @@ class XlBook(Staging):
         blocks = edit_blocks(cells)
         if len(blocks) > DIRECT_BLOCKS:
             blocks = edit_blocks(cells, self._taken_back(sht, cells))
-        count = 0
-        for block in blocks:
-            sht.range((block.row, block.col + 1)).value = block.values
-            count += sum(len(r) for r in block.values)
+        count = self._write_blocks(sht, blocks)
         self._grow_tables(sht, cells)
         return count
+
+    @staticmethod
+    def _write_blocks(sht: Any, blocks: list[Block]) -> int:
+        """One write per block; the cells written. Through COM a text starting with "=" is entered as a
+        formula (what carried formula cells need) and a leading apostrophe keeps text as text."""
+        for block in blocks:
+            sht.range((block.row, block.col + 1)).value = block.values
+        return sum(len(r) for block in blocks for r in block.values)
 
     @staticmethod
     def _taken_back(sht: Any, cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
@@ -538,10 +551,7 @@ class XlBook(Staging):
         out: dict[tuple[int, int], Any] = {}
         for c, (lo, hi) in span.items():
             rng = sht.range((lo, c + 1), (hi, c + 1))
-            forms = rng.formula
-            if not isinstance(forms, (list, tuple)):
-                forms = ((forms,),)
-            for i, (vr, fr) in enumerate(zip(_values(rng), forms)):
+            for i, (vr, fr) in enumerate(zip(_values(rng), _formulas(rng))):
                 if (lo + i, c) not in cells and takes_back(vr[0], fr[0]):
                     out[(lo + i, c)] = vr[0]
         return out
@@ -565,10 +575,7 @@ class XlBook(Staging):
         """Typed values, with the formula's text where a cell has one (two reads in all)."""
         rng = self._used(sheet)
         values = rng.options(ndim=2).value
-        forms = rng.formula
-        if isinstance(forms, str):
-            forms = ((forms,),)
-        return merge_formulas(values, forms)
+        return merge_formulas(values, _formulas(rng))
 
     def _write_sheet(self, sheet: str, change: Callable[[Grid], Grid], *, create: bool = False,
                      header_row: int = 1, hidden: bool = False,
@@ -588,12 +595,7 @@ class XlBook(Staging):
             current = self._cells(sheet)
         new = change(current)
         sht = self.book.sheets[sheet]
-        count = 0
-        for block in changed_blocks(current, new):
-            # One write per block. Through COM a text starting with "=" is entered as a formula
-            # (what carried formula cells need) and a leading apostrophe keeps text as text.
-            sht.range((block.row, block.col + 1)).value = block.values
-            count += sum(len(r) for r in block.values)
+        count = self._write_blocks(sht, changed_blocks(current, new))
         self._fit_table(sht, header_row, new, create)
         if created and dress is not None:
             self._dress(sht, header_row, dress)
