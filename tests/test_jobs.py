@@ -248,6 +248,16 @@ def test_a_toml_file_beside_the_workbook_maps_sheets_headers_and_settings(tmp_pa
     assert rows[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"
 
 
+def test_a_setting_name_showing_an_excel_error_is_named_and_the_other_settings_still_apply(tmp_path):
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["#REF!", 10], ["Due Soon Days", 30]]  # a deleted cell's reference
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, REFRESH, ctx(today=date(2027, 3, 1)))
+    bad = assert_finding(result.findings, Code.BAD_VALUE, sheet="Config", row=2, column="Setting")
+    assert "#REF!" in bad.text()
+    assert ta_rows(path)[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"  # row 3 was read
+
+
 def test_a_workbook_saved_by_someone_else_during_the_run_is_not_overwritten(tracker):
     from prodbook.jobs.ta_job import rebuild
     from prodbook.workbook.filebook import FileBook

@@ -90,7 +90,15 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
     for name, value, row in pairs:
         where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
                  "value": value}
-        key = name.strip()
+        try:
+            key = to_text(name) or ""
+        except CellError as exc:  # the Setting cell itself shows #REF! or another Excel error
+            findings.append(warning(Code.SETTING, f"a setting's name cannot be read ({exc}); the row is left "
+                                    "out. Type the setting's name in the Setting column", **{
+                                        **where, "column": "Setting", "value": name}))
+            continue
+        if not key:
+            continue
         folded = key.lower()
         try:
             if folded == "date order":
