@@ -64,6 +64,14 @@ def is_blank(value: Any) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
+def text_or_empty(value: Any) -> str:
+    """A table cell as text, trimmed; "" for a blank. A text column read by pandas 3 gives a blank as
+    NaN, which ``value or ""`` lets through (NaN is true) and ``str`` turns into "nan"."""
+    if type(value) is str:
+        return value.strip()
+    return "" if is_missing(value) else str(value).strip()
+
+
 def serial_to_date(serial: float, date1904: bool = False) -> date:
     """Excel serial number to a date, honouring the 1900 leap-year bug and the 1904 system."""
     if not math.isfinite(serial):

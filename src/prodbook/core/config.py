@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from prodbook.core.cells import CellError, DateOrder, to_int, to_number, to_text
+from prodbook.core.cells import CellError, DateOrder, is_missing, to_int, to_number, to_text
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
@@ -88,6 +88,8 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
     findings: list[Finding] = []
     kw: dict[str, Any] = {"sheet_names": {}, "headers": {}, "extra": {}, "limits": Limits()}
     for name, value, row in pairs:
+        if is_missing(value):  # a blank read as NaN: the setting is empty, as typed
+            value = None
         where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
                  "value": value}
         try:

@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, factory_calendar
+from prodbook.core.cells import text_or_empty
 from prodbook.core.findings import Code, Finding, error, warning
 
 DEFAULT = "(default)"
@@ -46,7 +47,7 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
     calendars: dict[str, FactoryCalendar] = {}
     for r in vendors.to_dict("records"):
         code = str(r["vendor"]).strip()
-        country = (r.get("holiday_country") or "").strip().upper() or None
+        country = text_or_empty(r.get("holiday_country")).upper() or None
         closed = spans.get(code.upper(), []) + (spans.get(country, []) if country else [])
         try:
             cal, warnings = factory_calendar(code, _weekend(r.get("weekend")), country, years, closed)

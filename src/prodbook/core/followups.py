@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from prodbook.core.cells import is_missing
+from prodbook.core.cells import is_missing, text_or_empty
 from prodbook.core.exceptions import RULE_NAMES, open_exceptions
 from prodbook.core.findings import Code
 from prodbook.core.keys import fold_ref
@@ -151,7 +151,7 @@ def exception_items(exceptions: pd.DataFrame) -> list[Item]:
         vendor = _text(r.get("vendor"))
         if not vendor:
             continue
-        rule = str(r.get("rule") or "")
+        rule = text_or_empty(r.get("rule"))
         name = RULE_NAMES.get(Code(rule), rule) if rule in set(Code) else rule
         out.append(Item(vendor, name, f"{r.get('detail') or name} Please advise.", _text(r.get("po")),
                         _text(r.get("style")), _text(r.get("color")), None, None))

@@ -21,6 +21,7 @@ import pandas as pd
 from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
+from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW
 from prodbook.core.findings import Code
 from prodbook.core.keys import line_key
@@ -61,7 +62,7 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
         if r.get("po") is None or (isinstance(r.get("po"), float)):
             continue
         k = line_key(r["po"], r["style"], r["color"])
-        rule = str(r.get("rule") or "")
+        rule = text_or_empty(r.get("rule"))
         open_ex.setdefault(k, []).append(ex.RULE_NAMES.get(Code(rule), rule) if rule in set(Code) else rule)
         if str(r.get("severity")) == "error":
             errors.add(k)
@@ -198,10 +199,10 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         when = _dt(r.get("timestamp"))
         if when is None or when < since:
             continue
-        sheet, field, key = r.get("sheet"), r.get("field"), str(r.get("key") or "")
+        sheet, field, key = r.get("sheet"), r.get("field"), text_or_empty(r.get("key"))
         old = str(r["old"]) if _has(r.get("old")) else ""
         new = str(r["new"]) if _has(r.get("new")) else ""
-        action = str(r.get("action") or "")
+        action = text_or_empty(r.get("action"))
         row = None
         if sheet == ta_sheet and key.rsplit(" / ", 1)[-1].upper() in codes and old:  # no old: first dated
             ref = key
@@ -215,13 +216,13 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
                             action)
         elif sheet == ex_sheet and field == NEW_ROW:
             e = detail_of.get(key, {})
-            ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or str(
-                e.get("vendor") or "")
+            ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
+                e.get("vendor"))
             row = ChangeRow(when, "New exception", f"{key} {ref}".strip(), str(e.get("detail") or new), action)
         elif sheet == ex_sheet and field == "Status" and ex.is_closed(new) and not ex.is_closed(old):
             e = detail_of.get(key, {})
-            ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or str(
-                e.get("vendor") or "")
+            ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
+                e.get("vendor"))
             row = ChangeRow(when, "Exception resolved", f"{key} {ref}".strip(),
                             f"{new}: {e.get('detail') or ''}".strip(": "), action)
         if row is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from prodbook.core.cells import CellError, to_date, to_int, to_number
+from prodbook.core.cells import CellError, is_missing, to_date, to_int, to_number
 from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
@@ -108,6 +108,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
 
 def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                ) -> tuple[list[Finding], Change | None]:
+    r = {k: None if is_missing(v) else v for k, v in r.items()}  # a blank Issues cell reads as NaN
     spec = _spec_named(tracker, r.get("sheet") or "")
     if spec is None or spec.generated or not spec.key:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the Styles and Orders "

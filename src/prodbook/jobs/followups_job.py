@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import followups as fu
+from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, same_logged
 from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.keys import fold_ref
@@ -92,8 +93,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     old = table.frame
     old_by_key: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in row_dicts(old):
-        key = (str(r.get("vendor") or "").strip().upper(), str(r.get("item") or "").strip().upper(),
-               str(r.get("ref") or "").strip().upper())
+        key = (text_or_empty(r.get("vendor")).upper(), text_or_empty(r.get("item")).upper(),
+               text_or_empty(r.get("ref")).upper())
         old_by_key.setdefault(key, r)
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
@@ -138,7 +139,7 @@ def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.C
     for r in row_dicts(vendors):
         vendor = fu.one_line(r["vendor"])
         where = {"file": tracker.file, "sheet": sheet, "row": int(r["_row"])}
-        name = r.get("name") or None
+        name = text_or_empty(r.get("name")) or None
         if (why := fu.bad_name(name)) is not None:
             findings.append(warning(
                 Code.BAD_ADDRESS, f"vendor {vendor}'s name cannot go into an e-mail subject: {why}. Its "
@@ -178,7 +179,7 @@ def _setting_place(tracker: Tracker, name: str) -> dict[str, object]:
     if tracker.has(CONFIG):
         table = tracker.table(CONFIG, required=False)
         for r in table.frame.to_dict("records"):
-            if str(r.get("setting") or "").strip().lower() == name.lower():
+            if text_or_empty(r.get("setting")).lower() == name.lower():
                 return {"file": tracker.file, "sheet": table.sheet, "row": int(r["_row"]),
                         "column": table.header_of("value")}
     path = getattr(tracker.backend, "path", None)
