@@ -503,3 +503,13 @@ def test_a_country_module_that_will_not_load_alone_goes_through_the_package(monk
     finally:
         calendar._country_class.cache_clear()
         calendar._public_holidays.cache_clear()
+
+
+def test_dates_past_excels_last_day_stay_on_it_and_many_years_read_as_spans():
+    from prodbook.core.calendar import EXCEL_FIRST_DATE, EXCEL_LAST_DATE, add_days, year_list
+
+    assert add_days(date(9999, 12, 31), 30) == EXCEL_LAST_DATE  # no OverflowError stopping the run
+    assert add_days(date(1900, 1, 5), -30) == EXCEL_FIRST_DATE
+    assert add_days(date(2027, 1, 30), 30) == date(2027, 3, 1)
+    assert year_list([2027, 2028]) == "2027, 2028"
+    assert year_list([2024, *range(2101, 10000)]) == "2024, 2101-9999"

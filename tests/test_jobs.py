@@ -258,6 +258,20 @@ def test_a_setting_name_showing_an_excel_error_is_named_and_the_other_settings_s
     assert ta_rows(path)[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"  # row 3 was read
 
 
+def test_an_ex_factory_typed_as_the_last_day_excel_knows_plans_what_fits_and_stops_nothing(tmp_path):
+    """31-Dec-9999 is some systems' "no date yet": the in-DC 30 days after it is past Excel's last day, so it is
+    left blank as a working-day offset past it is; the daily run, its exceptions and the report go on."""
+    sheets = base_sheets()
+    sheets["Orders"][1][5] = date(9999, 12, 31)
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, (*REFRESH, "report"), ctx(today=date(2027, 3, 1)))
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    rows = ta_rows(path)
+    assert rows[("4500000001", "S1", "Navy", "XF")]["Planned"].date() == date(9999, 12, 31)
+    assert rows[("4500000001", "S1", "Navy", "DC")]["Planned"] is None
+    assert rows[("4500000002", "S2", "Black", "DC")]["Planned"].date() == date(2027, 5, 30)  # the other line
+
+
 def test_a_workbook_saved_by_someone_else_during_the_run_is_not_overwritten(tracker):
     from prodbook.jobs.ta_job import rebuild
     from prodbook.workbook.filebook import FileBook

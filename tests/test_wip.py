@@ -305,3 +305,18 @@ def test_a_vendor_known_only_from_its_po_lines_still_gets_its_own_layout(tmp_pat
     run(book, ["wip"], ctx(f))
     (row,) = wip_rows(book)
     assert (row["Vendor"], row["Cut Qty"], row["Sewn Qty"]) == ("CN1", 640, 200)
+
+
+def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):
+    """Exports from Access-based systems show an empty date as 12/30/1899 (their day zero): Excel cannot
+    store that date, so writing it to the Vendor WIP sheet stopped the whole run."""
+    book = tracker_with_lines(tmp_path)
+    f = dhaka_xlsx(tmp_path)
+    wb = openpyxl.load_workbook(f)
+    wb["WIP"]["J6"] = "12/30/1899"
+    wb.save(f)
+    result = run(book, ["wip"], ctx(f))
+    bad = assert_finding(result.findings, Code.BAD_DATE, file=f.name, row=6, column="Revised ETD")
+    assert "1899-12-30 is before 1 January 1900" in bad.message and "left blank" in bad.message
+    navy = wip_rows(book)[0]
+    assert navy["Revised XF"] is None and navy["Cut Qty"] == 1150  # the rest of the row is imported

@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -122,6 +123,34 @@ def _as_date(value: Any) -> date:
 def _check_in_range(d: date, what: str) -> None:
     if not EXCEL_FIRST_DATE <= d <= EXCEL_LAST_DATE:
         raise ValueError(f"{what} {d.isoformat()} is outside Excel's dates (1900-01-01 to 9999-12-31).")
+
+
+def in_excel_dates(days: np.ndarray) -> np.ndarray:
+    """Dates (datetime64[D]) with those outside Excel's range made NaT, as ``workday_array`` gives them."""
+    out = np.asarray(days, dtype="datetime64[D]").copy()
+    out[(out < _FIRST) | (out > _LAST)] = _NAT
+    return out
+
+
+def year_list(years: Iterable[int]) -> str:
+    """Years for a message, a run of three or more as a span: "2024, 2101-9999", not eight thousand years."""
+    spans: list[list[int]] = []
+    for y in sorted(set(years)):
+        if spans and y == spans[-1][-1] + 1:
+            spans[-1].append(y)
+        else:
+            spans.append([y])
+    return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 2 else ", ".join(map(str, s)) for s in spans)
+
+
+def add_days(d: date, days: int) -> date:
+    """``d`` plus ``days`` calendar days, held to Excel's dates: an ex-factory typed as 31-Dec-9999 (a
+    placeholder some systems use for "no date") plus transit stays 31-Dec-9999 instead of stopping the run."""
+    try:
+        out = d + timedelta(days=days)
+    except OverflowError:
+        return EXCEL_LAST_DATE if days > 0 else EXCEL_FIRST_DATE
+    return min(max(out, EXCEL_FIRST_DATE), EXCEL_LAST_DATE)
 
 
 def _holiday_array(holidays: Iterable[Any]) -> np.ndarray:
@@ -401,8 +430,10 @@ def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]) -> t
     its announced special holidays. Kept: the package works out lunar calendars in Python, and a tracker's
     vendors in one country, the T&A and the exceptions of one run, and every recalculated cell share them."""
     country = _country_class(code)
-    public = (country(years=years, subdiv=subdiv) if country is not None
-              else holidays_pkg.country_holidays(code, subdiv=subdiv, years=years))
+    with warnings.catch_warnings():  # "available only from 2001 to 2035": said in the APM's words by the caller
+        warnings.simplefilter("ignore", UserWarning)
+        public = (country(years=years, subdiv=subdiv) if country is not None
+                  else holidays_pkg.country_holidays(code, subdiv=subdiv, years=years))
     announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
     return frozenset(public.keys()), public.start_year, public.end_year, announced
 
@@ -455,7 +486,7 @@ def factory_calendar(
         missing = [y for y in years if not first <= y <= last]
         if missing:
             warnings.append(
-                f"Calendar {name}: no public holidays for {code} in {', '.join(map(str, missing))} "
+                f"Calendar {name}: no public holidays for {code} in {year_list(missing)} "
                 f"(prodbook's public holiday list covers {first}-{last}); add them on the Closures sheet."
             )
         if code in _ANNOUNCED_YEARLY:
@@ -463,7 +494,7 @@ def factory_calendar(
             if estimated:
                 warnings.append(
                     f"Calendar {name}: {_ANNOUNCED_YEARLY[code]} announces its holiday schedule each year; "
-                    f"prodbook's public holiday list has it up to {announced}, so {', '.join(map(str, estimated))} "
+                    f"prodbook's public holiday list has it up to {announced}, so {year_list(estimated)} "
                     "holidays are an estimate. Check them against the announcement and add closures."
                 )
     for frm, to in closures:

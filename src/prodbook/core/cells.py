@@ -34,6 +34,7 @@ EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME
                           "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
 _EPOCH_1900 = date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
 _EPOCH_1904 = date(1904, 1, 1)
+_FIRST_1900 = date(1900, 1, 1)
 _MAX_SERIAL = 2958465  # 9999-12-31
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -140,14 +141,31 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
                     "or as 2027-03-15")
 
 
+def first_date(date1904: bool = False) -> date:
+    """The first day a workbook's cells can hold: 1 January 1900, or 1904 in the 1904 date system."""
+    return _EPOCH_1904 if date1904 else _FIRST_1900
+
+
+def in_excel_range(d: date, date1904: bool = False) -> date:
+    """``d``, or a ``CellError`` where Excel cannot store it: the zero a date-formatted formula shows
+    for an empty cell (00-Jan-1900, read as 1899-12-31), a year typed as 1026. Writing it back would
+    stop the save."""
+    day = d.date() if isinstance(d, datetime) else d
+    first = first_date(date1904)
+    if day < first:
+        raise CellError(f"{day.isoformat()} is before {first.day} January {first.year}, the first date Excel "
+                        "can store; type the real date")
+    return d
+
+
 def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False) -> date | None:
     """A date cell as a ``date`` (None when blank)."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return in_excel_range(value.date(), date1904)
     if isinstance(value, date):
-        return value
+        return in_excel_range(value, date1904)
     if isinstance(value, bool):
         raise CellError(f"{str(value).upper()} is a TRUE/FALSE value, not a date")
     if isinstance(value, (int, float)):
@@ -157,7 +175,7 @@ def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False
     text = str(value).strip()
     if text.upper() in EXCEL_ERRORS:
         raise CellError(f"the cell shows the Excel error {text}")
-    return parse_text_date(text, order)
+    return in_excel_range(parse_text_date(text, order), date1904)
 
 
 _NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
@@ -192,6 +210,8 @@ def to_int(value: Any) -> int | None:
         return None
     if not number.is_integer():
         raise CellError(f"{value} should be a whole number")
+    if abs(number) >= 2.0 ** 53:  # past Excel's 15 digits: not a count anyone typed, and no database column holds it
+        raise CellError(f"{value} is too large for a whole number; check the cell")
     return int(number)
 
 

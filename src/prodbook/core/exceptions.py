@@ -38,7 +38,7 @@ import pandas as pd
 
 from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
-from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.calendar import FactoryCalendar, add_days
 from prodbook.core.cells import NA, CellError, is_missing, to_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
@@ -391,7 +391,7 @@ def forecast_in_dc(line: Line, s: Settings) -> date | None:
     if (got := received(line, s)) is not None:
         return got
     xf, transit = forecast_xf(line, s), transit_days(line, s)
-    return xf + timedelta(days=transit) if xf is not None and transit is not None else None
+    return add_days(xf, transit) if xf is not None and transit is not None else None
 
 
 def terms(line: Line, s: Settings) -> tuple[cx.Terms, bool]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from prodbook.core.calendar import FactoryCalendar, weekend_mask
+from prodbook.core.calendar import FactoryCalendar, add_days, weekend_mask
 from prodbook.core.cancel import fmt
 
 
@@ -84,7 +84,7 @@ class LateLine:
 
     def judged(self, xf: date, transit: int | None = None) -> date:
         """The date the cancel date is judged on for an ex-factory ``xf``."""
-        return xf + timedelta(days=self.transit_days if transit is None else transit) if self.in_dc_basis else xf
+        return add_days(xf, self.transit_days if transit is None else transit) if self.in_dc_basis else xf
 
     @property
     def forecast(self) -> date:
@@ -125,9 +125,13 @@ def one_more_day(cal: FactoryCalendar) -> FactoryCalendar | None:
     return FactoryCalendar(f"{cal.name} + 1 day", "".join("1" if m else "0" for m in mask), cal.holidays)
 
 
-def _working_after(cal: FactoryCalendar, day: date) -> date:
-    """The first working day after ``day``."""
-    return cal.workday(day, 1)
+def _working_after(cal: FactoryCalendar, day: date) -> date | None:
+    """The first working day after ``day``; None where the calendar has none (closed to the end of Excel's
+    dates: a closure typed with no real end)."""
+    try:
+        return cal.workday(day, 1)
+    except ValueError:
+        return None
 
 
 def shift(line: LateLine, rates: Rates) -> Option:
@@ -143,8 +147,10 @@ def shift(line: LateLine, rates: Rates) -> Option:
                       "to compress")
     left = cal.networkdays(line.today + timedelta(days=1), line.forecast_xf)
     new_xf = faster.workday(line.today, left) if left > 0 else line.forecast_xf
-    extra = sum(1 for i in range(1, (new_xf - line.today).days + 1)
-                if faster.is_working_day(d := line.today + timedelta(days=i)) and not cal.is_working_day(d))
+    # the days worked only on the faster calendar (it works every day the factory's does, and one more a
+    # week): counted, not walked, so an ex-factory typed as 31-Dec-9999 is not eight thousand years of days
+    extra = (faster.networkdays(line.today + timedelta(days=1), new_xf)
+             - cal.networkdays(line.today + timedelta(days=1), new_xf)) if new_xf > line.today else 0
     gives = line.judged(new_xf)
     money = round(extra * rates.shift_cost_per_day, 2) if rates.shift_cost_per_day else None
     note = (f"{left} working day(s) left; with one more working day a week ex-factory {fmt(new_xf)} "
@@ -160,6 +166,9 @@ def split(line: LateLine, rates: Rates) -> Option:
         return Option(Lever.SPLIT, None, False, None, None, "nothing packed on the latest WIP report")
     cal = line.calendar or MONDAY_TO_FRIDAY
     leaves = _working_after(cal, line.today)
+    if leaves is None:
+        return Option(Lever.SPLIT, None, False, None, None, "the factory calendar has no working day ahead: "
+                      "check its closures on the Closures sheet")
     gives = line.judged(leaves)
     packed = min(line.packed, line.qty)
     rest = line.qty - packed
@@ -180,7 +189,7 @@ def air(line: LateLine, rates: Rates) -> Option | None:
         return _gone(Lever.AIR, line.shipped)
     gives = line.judged(line.forecast_xf, rates.transit_air)
     money = round((line.qty or 0) * rates.air_cost_per_unit, 2) if line.qty else None
-    arrive = line.forecast_xf + timedelta(days=rates.transit_air)
+    arrive = add_days(line.forecast_xf, rates.transit_air)
     if line.in_dc_basis:
         note = f"in DC {fmt(arrive)} ({rates.transit_air} days by air instead of {line.transit_days})"
     else:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,8 @@ from prodbook.core.cells import (
     CellError,
     DateOrder,
     column_letter,
+    first_date,
+    in_excel_range,
     is_blank,
     is_missing,
     to_bool,
@@ -135,7 +137,7 @@ _BAD = {Kind.DATE: Code.BAD_DATE, Kind.DATETIME: Code.BAD_DATE, Kind.INT: Code.B
 
 def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
     if isinstance(value, datetime):
-        return value
+        return in_excel_range(value, date1904)
     d = to_date(value, order, date1904)
     return None if d is None else datetime(d.year, d.month, d.day)
 
@@ -167,7 +169,7 @@ def _one(raw: Any, kind: Kind, user: bool, order: DateOrder, date1904: bool, par
     if kind is Kind.TEXT and t is str:
         return raw.strip() if raw[0] != "#" else to_text(raw)
     if kind is Kind.DATE and (t is date):
-        return raw
+        return in_excel_range(raw, date1904)
     if kind is Kind.DATE and user and t is str and raw.strip().lower() in NA_WORDS:
         return NA
     if kind is Kind.DATE:
@@ -241,6 +243,12 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
     ready = {Kind.DATE: date, Kind.DATETIME: datetime}.get(kind)
     if ready is not None:
         same = of_type.get(ready, none)
+        if same.any():  # a date Excel cannot store takes the per-cell path, which says so
+            first = first_date(date1904)
+            where = np.flatnonzero(same)
+            same = same.copy()
+            earliest: date = first if kind is Kind.DATE else datetime(first.year, first.month, first.day)
+            same[where[~np.asarray(cast(Any, arr[where]) >= earliest, dtype=bool)]] = False
         out[same] = arr[same]
         filled[same] = True
         done |= same

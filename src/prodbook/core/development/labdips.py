@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prodbook.core.calendar import add_days
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.keys import upper_stripped
@@ -184,10 +185,10 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
         elif received:
             state = "With buyer"
             days = (today - received).days
-            nxt, when_next = "buyer's decision", received + timedelta(days=settings.review_days)
+            nxt, when_next = "buyer's decision", add_days(received, settings.review_days)
         elif submitted:
             state = "At mill"  # sent, not yet received: in transit
-            nxt, when_next = "dips to reach the buyer", submitted + timedelta(days=settings.transit_days)
+            nxt, when_next = "dips to reach the buyer", add_days(submitted, settings.transit_days)
         else:
             state = "Not submitted"
             nxt = "first submission"
