@@ -266,6 +266,7 @@ def test_an_ex_factory_typed_as_the_last_day_excel_knows_plans_what_fits_and_sto
     path = write_book(tmp_path / "t.xlsx", sheets)
     result = run(path, (*REFRESH, "report"), ctx(today=date(2027, 3, 1)))
     assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    assert_finding(result.findings, Code.DATE_YEAR_UNLIKELY, sheet="Orders", row=2, column="Ex-Factory")
     rows = ta_rows(path)
     assert rows[("4500000001", "S1", "Navy", "XF")]["Planned"].date() == date(9999, 12, 31)
     assert rows[("4500000001", "S1", "Navy", "DC")]["Planned"] is None

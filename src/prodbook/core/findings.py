@@ -40,6 +40,8 @@ class Code(StrEnum):
     FORMULA_TEXT = "formula-looking-text"
     SETTING = "bad-setting"
     HEADER_ADDED = "header-added"
+    DATE_YEAR_UNLIKELY = "date-year-unlikely"
+    """An order date years from today: a typo or a placeholder such as 31-Dec-9999."""
     # calendars
     CALENDAR = "calendar"
     NO_HOLIDAY_DATA = "no-holiday-data"

@@ -14,7 +14,8 @@ import pandas as pd
 
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, Kind, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, Kind, SheetSpec
+from prodbook.core.order_dates import ORDER_DATES, unlikely_years
 from prodbook.jobs import development_job
 from prodbook.jobs.base import Context, Outcome, valid_frame
 from prodbook.workbook.tables import Table
@@ -58,6 +59,9 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         frame, found = valid_frame(tracker, spec, required=False)
         table = tracker.table(spec, required=False)
         findings += found + formula_text(table, tracker.file)
+        if spec is ORDERS:  # the valid rows at hand: a year that is a typo, before the T&A plans it
+            findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet,
+                                       headers={f: table.header_of(f) for f in ORDER_DATES})
         checked += len(table.frame)
     for rule in RULES:
         findings += rule(tracker, ctx)
