@@ -231,3 +231,32 @@ def test_a_function_whose_docstring_misses_an_argument_is_refused_at_definition(
                 start: First date.
                 stat: Typo.
             """
+
+
+
+_ODD = [None, "", "abc", "#N/A", True, 0, -1, 0.5, 1e308, 1e15, -3_000_001, float("nan"), float("inf"), 60,
+        2958465, 2958466, "12/30/1899", "2027-02-29", date(1900, 1, 1), date(9999, 12, 31),
+        datetime(2027, 3, 1, 12), "BD1", "XX", "Calendar", "Working", "w"]
+_SANE = {"ta_due": [datetime(2027, 3, 1), 10, "BD1", "Working"],
+         "factory_workday": [datetime(2027, 3, 1), 10, "CN1"],
+         "factory_networkdays": [datetime(2027, 3, 1), datetime(2027, 4, 1), "CN1"],
+         "ta_status": [datetime(2027, 3, 1), None, datetime(2027, 2, 1)]}
+
+
+@pytest.mark.parametrize("name", sorted(_SANE))
+def test_no_value_a_cell_can_hold_reaches_the_could_not_compute_path(small: BookData, name: str) -> None:
+    """Each argument in turn takes every odd value, alone and in a column, the others sane (TA_DUE's both
+    as Working and as Calendar days): each is a plain error text in its own cell (#VALUE!, #NUM!) or a
+    value, never the guard's "could not compute" (a bug, showing a Python exception's name). A Calendar
+    offset of 1e15 did."""
+    fn = getattr(formulas, name)
+    bases = [_SANE[name]] + ([[*_SANE[name][:3], "Calendar"]] if name == "ta_due" else [])
+    bugs = []
+    for base in bases:
+        for at in range(len(base)):
+            for odd in _ODD:
+                for arg in (odd, [[odd], [base[at]]]):
+                    out = fn(*base[:at], arg, *base[at + 1:], data=small)
+                    cells = [v for r in out for v in r] if isinstance(out, list) else [out]
+                    bugs += [(at, odd, v) for v in cells if isinstance(v, str) and "could not compute" in v]
+    assert not bugs, bugs[:5]
