@@ -513,3 +513,24 @@ def test_dates_past_excels_last_day_stay_on_it_and_many_years_read_as_spans():
     assert add_days(date(2027, 1, 30), 30) == date(2027, 3, 1)
     assert year_list([2027, 2028]) == "2027, 2028"
     assert year_list([2024, *range(2101, 10000)]) == "2024, 2101-9999"
+
+
+def test_a_vendor_with_no_holiday_country_is_named_and_gets_its_weekend_and_closures():
+    import pandas as pd
+
+    from prodbook.core.factories import vendor_calendars
+    from prodbook.core.findings import Code
+
+    vendors = pd.DataFrame({"vendor": ["VNS", "BD1"], "name": ["Saigon Star", "Dhaka Knit"],
+                            "country": ["Vietnam", None], "weekend": ["1", "16"],
+                            "holiday_country": [None, "BD"], "_row": [2, 3]})
+    vendors = vendors.astype({"holiday_country": "str"})  # as pandas 3 reads the sheet: the blank is NaN
+    closures = pd.DataFrame({"calendar": ["VNS"], "start": [date(2027, 2, 8)], "end": [date(2027, 2, 12)],
+                             "_row": [2]})
+    calendars, _, found = vendor_calendars(vendors, closures, range(2027, 2028), file="t.xlsx")
+    named = [f for f in found if "no Holiday Country" in f.message]
+    assert [(f.code, f.row, f.column) for f in named] == [(Code.NO_HOLIDAY_DATA, 2, "Holiday Country")]
+    assert named[0].message.startswith("vendor VNS (Vietnam) has no Holiday Country")
+    vns = calendars["VNS"]
+    assert not vns.is_working_day(date(2027, 2, 10)) and vns.is_working_day(date(2027, 2, 15))  # closure, then open
+    assert vns.is_working_day(date(2027, 4, 30))  # Vietnam's Reunification Day: no holidays without a country

@@ -61,6 +61,14 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
             continue
         findings += [warning(Code.NO_HOLIDAY_DATA, w, file=file, sheet=vendors_sheet,
                              row=r["_row"], column="Holiday Country", value=country) for w in warnings]
+        if country is None:  # a week of Tet or Eid left out of every date of the vendor: say so
+            named = text_or_empty(r.get("country"))
+            findings.append(warning(Code.NO_HOLIDAY_DATA, f"vendor {code}{f' ({named})' if named else ''} has no "
+                                    "Holiday Country, so its calendar "
+                                    "counts no public holidays (only its weekend and its Closures rows). Type "
+                                    "the two-letter code of the factory's country, such as VN or BD; or, if "
+                                    "that is meant, dismiss this row",
+                                    file=file, sheet=vendors_sheet, row=r["_row"], column="Holiday Country"))
         calendars[code] = cal
     default, _ = factory_calendar(DEFAULT, 1, None, years)
     return calendars, default, findings
