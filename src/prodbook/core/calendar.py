@@ -125,9 +125,12 @@ def _check_in_range(d: date, what: str) -> None:
         raise ValueError(f"{what} {d.isoformat()} is outside Excel's dates (1900-01-01 to 9999-12-31).")
 
 
-def in_excel_dates(days: np.ndarray) -> np.ndarray:
-    """Dates (datetime64[D]) with those outside Excel's range made NaT, as ``workday_array`` gives them."""
-    out = np.asarray(days, dtype="datetime64[D]").copy()
+def add_days_array(starts: np.ndarray, days: Any) -> np.ndarray:
+    """``starts`` (datetime64[D]) plus ``days`` calendar days, fractions truncated toward zero; NaT where
+    the result is outside Excel's dates, as ``_offset`` gives a working-day offset (an ex-factory typed as
+    31-Dec-9999 plus transit, an offset of 1e15)."""
+    n = np.clip(np.trunc(np.asarray(days, dtype=float)), -_MAX_OFFSET, _MAX_OFFSET).astype("timedelta64[D]")
+    out = np.asarray(starts, dtype="datetime64[D]") + n
     out[(out < _FIRST) | (out > _LAST)] = _NAT
     return out
 

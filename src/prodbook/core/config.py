@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from prodbook.core.cells import CellError, DateOrder, is_missing, to_int, to_number, to_text
+from prodbook.core.cells import CellError, DateOrder, is_missing, text_or_empty, to_int, to_number, to_text
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
@@ -92,13 +92,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             value = None
         where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
                  "value": value}
-        try:
-            key = to_text(name) or ""
-        except CellError as exc:  # the Setting cell itself shows #REF! or another Excel error
-            findings.append(warning(Code.SETTING, f"a setting's name cannot be read ({exc}); the row is left "
-                                    "out. Type the setting's name in the Setting column", **{
-                                        **where, "column": "Setting", "value": name}))
-            continue
+        key = text_or_empty(name)  # a Setting cell showing #REF! reads as blank: validation names it
         if not key:
             continue
         folded = key.lower()

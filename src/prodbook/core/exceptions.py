@@ -39,7 +39,7 @@ import pandas as pd
 from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar, add_days
-from prodbook.core.cells import NA, CellError, is_missing, to_number
+from prodbook.core.cells import NA, CellError, is_missing, text_or_empty, to_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key
@@ -703,6 +703,16 @@ RULE_NAMES: dict[Code, str] = {
     Code.SHIP_MODE_CHANGED: "Ship mode changed", Code.SHIP_QTY_OFF: "Short / over shipment",
     Code.WIP_STALE: "WIP report stale", Code.WIP_QTY_INCONSISTENT: "WIP quantities do not add up",
 }
+
+
+def rule_name(value: Any) -> str:
+    """A Rule cell of the Exceptions sheet as the APM reads it: a rule prodbook knows by its name, any other
+    text as typed (a row the APM added), "" for a blank."""
+    rule = text_or_empty(value)
+    return RULE_NAMES.get(Code(rule), rule) if rule in _CODES else rule
+
+
+_CODES = frozenset(Code)
 
 
 def cancel_findings(lines: Sequence[Line], s: Settings, *, file: str, sheet: str = "Orders",

@@ -25,9 +25,8 @@ from typing import Any, cast
 
 import pandas as pd
 
-from prodbook.core.cells import is_missing, text_or_empty
-from prodbook.core.exceptions import RULE_NAMES, open_exceptions
-from prodbook.core.findings import Code
+from prodbook.core.cells import is_missing
+from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
@@ -151,8 +150,7 @@ def exception_items(exceptions: pd.DataFrame) -> list[Item]:
         vendor = _text(r.get("vendor"))
         if not vendor:
             continue
-        rule = text_or_empty(r.get("rule"))
-        name = RULE_NAMES.get(Code(rule), rule) if rule in set(Code) else rule
+        name = rule_name(r.get("rule"))
         out.append(Item(vendor, name, f"{r.get('detail') or name} Please advise.", _text(r.get("po")),
                         _text(r.get("style")), _text(r.get("color")), None, None))
     return out

@@ -23,7 +23,6 @@ from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW
-from prodbook.core.findings import Code
 from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
@@ -62,8 +61,7 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
         if r.get("po") is None or (isinstance(r.get("po"), float)):
             continue
         k = line_key(r["po"], r["style"], r["color"])
-        rule = text_or_empty(r.get("rule"))
-        open_ex.setdefault(k, []).append(ex.RULE_NAMES.get(Code(rule), rule) if rule in set(Code) else rule)
+        open_ex.setdefault(k, []).append(ex.rule_name(r.get("rule")))
         if str(r.get("severity")) == "error":
             errors.add(k)
     rows = []

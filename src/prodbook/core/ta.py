@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prodbook.core.calendar import FactoryCalendar, in_excel_dates
+from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import NA, is_missing
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.keys import fold_column, index_key
@@ -144,8 +144,8 @@ def compile_templates(frame: pd.DataFrame, *, file: str, sheet: str = "T&A Templ
 
 def _shift(cal: FactoryCalendar, base: np.ndarray, days: int | np.ndarray, day_type: DayType
            ) -> np.ndarray:
-    if day_type is DayType.CALENDAR:  # past Excel's dates (an ex-factory typed as 31-Dec-9999): no date, as
-        return in_excel_dates(base + np.asarray(days, dtype="timedelta64[D]"))  # a working-day offset gives
+    if day_type is DayType.CALENDAR:
+        return add_days_array(base, days)
     return cal.workday_array(base, days)
 
 
@@ -409,7 +409,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
                     gap = pl - pred_planned
                     late &= ~np.isnat(gap) & (gap >= np.timedelta64(0, "D"))
                 if late.any():
-                    pushed = (in_excel_dates(eff[pred][late] + gap[late]) if lag is None
+                    pushed = (add_days_array(eff[pred][late], gap[late].astype("int64")) if lag is None
                               else _shift(cal, eff[pred][late], lag, day_type))
                     fc[late] = np.where(pushed > fc[late], pushed, fc[late])
             open_ = np.isnat(ac)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prodbook.core.calendar import FactoryCalendar, in_excel_dates
+from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import CellError, DateOrder, is_blank, to_date, to_number
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.model.records import DayType
@@ -319,11 +319,8 @@ def _shift(values: list[Any], starts: list[Any], days: list[Any], groups: dict[t
             continue
         s = np.array([starts[i] for i in idx], dtype="datetime64[D]")
         n = np.array([days[i] for i in idx], dtype=float)
-        if day_type is DayType.CALENDAR:  # more days than Excel's dates span, or a result past them: #NUM!
-            whole = np.trunc(n)
-            fits = np.abs(whole) <= 3_000_000
-            out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
-            out[fits] = in_excel_dates(s[fits] + whole[fits].astype("timedelta64[D]"))
+        if day_type is DayType.CALENDAR:  # a result past Excel's dates is NaT: #NUM!
+            out = add_days_array(s, n)
         else:
             out = working(cal, s, n)
         for i, d in zip(idx, out):

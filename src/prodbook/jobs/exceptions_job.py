@@ -9,7 +9,6 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core import ta
-from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, same_logged
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
@@ -71,8 +70,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
     still_open = ex.open_exceptions(frame)
-    by_rule = Counter(ex.RULE_NAMES.get(Code(r), r) if r in set(Code) else text_or_empty(r) or "no rule given"
-                      for r in still_open["rule"])
+    by_rule = Counter(ex.rule_name(r) or "no rule given" for r in still_open["rule"])
     summary = [f"Exceptions: {len(still_open)} open ({new} new), {resolved} resolved by data since the last "
                f"run."]
     if by_rule:
