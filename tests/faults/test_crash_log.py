@@ -52,3 +52,33 @@ def test_a_step_that_fails_names_the_log(tmp_path, monkeypatch):
     result = runner.run(book, ["ta"], Context(today=date.fromisoformat(TODAY)))
     [finding] = [f for f in result.findings if f.code == "internal-error" or "unexpected problem" in f.message]
     assert str(result.log) in finding.message and result.log.parent == support.log_folder()
+
+
+def test_a_run_whose_only_step_stopped_is_logged_under_that_step(tmp_path, monkeypatch):
+    """Not as "Refresh": the APM looking down the Change Log, or pressing Undo last, sees the step they ran."""
+    from datetime import date
+
+    from prodbook.jobs import runner
+    from prodbook.jobs.base import Context
+
+    book = make_tracker(tmp_path)
+    monkeypatch.setitem(runner.JOBS, "ta", _boom)
+    result = runner.run(book, ["ta"], Context(today=date.fromisoformat(TODAY)))
+    assert result.action.startswith("Rebuild T&A "), result.action
+    monkeypatch.setitem(runner.JOBS, "exceptions", _boom)
+    result = runner.run(book, ["ta", "exceptions"], Context(today=date.fromisoformat(TODAY)))
+    assert result.action.startswith("Refresh "), result.action
+
+
+def test_every_job_names_itself_as_the_runner_would_name_it(tmp_path):
+    """The name a run falls back to when its one step stopped is the name the step gives itself."""
+    from datetime import date
+
+    from prodbook.jobs import runner
+    from prodbook.jobs.base import ACTION_NAMES, Context
+
+    book = make_tracker(tmp_path)
+    for job in set(runner.JOBS) - {"undo"}:
+        result = runner.run(book, [job], Context(today=date.fromisoformat(TODAY), dry_run=True))
+        assert [o.action for o in result.outcomes] == [ACTION_NAMES[job]], job
+    assert set(ACTION_NAMES) == set(runner.JOBS)

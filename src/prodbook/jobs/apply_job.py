@@ -18,7 +18,7 @@ from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
 from prodbook.core.where import records
-from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.workbook.tracker import Tracker
 
 YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})
@@ -102,7 +102,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Applied {applied} accepted fix(es) of {len(rows)} row(s) marked Accept on "
                f"'{issues_sheet}'." if rows else f"No row of '{issues_sheet}' says Yes in Accept: nothing "
                "to apply."]
-    return Outcome("Apply fixes", findings, changes, summary=summary, data={"applied": applied},
+    return Outcome(ACTION_NAMES["apply"], findings, changes, summary=summary, data={"applied": applied},
                    resolved=tuple(resolved))
 
 

@@ -38,6 +38,14 @@ class Context:
     """Start of the 'what changed' window of the production report; None: a week before today."""
 
 
+ACTION_NAMES: dict[str, str] = {
+    "validate": "Check records", "ta": "Rebuild T&A", "wip": "Import vendor WIP", "exceptions": "Check exceptions",
+    "followups": "Follow-ups", "report": "Production report", "scorecard": "Vendor scorecard",
+    "apply": "Apply fixes", "undo": "Undo last"}
+"""Each job's name as the APM reads it in the Change Log and the run's summary; a run whose only step stopped
+is logged under it too (an undo names the run it undid instead)."""
+
+
 @dataclass
 class Outcome:
     """What a job did: findings, changed values, a few lines for the APM, figures for --json."""

@@ -13,7 +13,7 @@ from prodbook.core.changes import NEW_ROW, Change, same_logged
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
 from prodbook.workbook.tracker import Tracker
@@ -75,7 +75,7 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
                f"run."]
     if by_rule:
         summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
-    return Outcome("Check exceptions", findings, changes, summary=summary,
+    return Outcome(ACTION_NAMES["exceptions"], findings, changes, summary=summary,
                    data={"open": len(still_open), "new": new, "resolved": resolved,
                          "exceptions": [f.to_dict() for f in found]})
 

@@ -21,7 +21,7 @@ from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.keys import fold_ref
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
@@ -125,7 +125,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.log(changes)
     overdue = sum(1 for it in items if it.days_overdue)
     summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue."]
-    return Outcome("Follow-ups", findings, changes, summary=summary,
+    return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
-from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.jobs.memory import few_collections
 from prodbook.workbook import publish
@@ -183,7 +183,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         outcomes.append(outcome)
         findings += outcome.findings
     findings = _dedupe(findings + tracker.notes)
-    action = title or (outcomes[0].action if len(outcomes) == 1 else "Refresh")
+    action = title or _action_name(jobs, outcomes)
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:
         notes = stage_issues(tracker, findings, checked(ctx, outcomes), found_by(tracker, outcomes))
@@ -211,6 +211,13 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log)
+
+
+def _action_name(jobs: Sequence[str], outcomes: Sequence[Outcome]) -> str:
+    """The run's name in the Change Log: its one step's (also when that step stopped), else "Refresh"."""
+    if len(jobs) != 1:
+        return "Refresh"
+    return outcomes[0].action if outcomes else ACTION_NAMES.get(jobs[0], "Refresh")
 
 
 # --- what the run checked: the Issues sheet keeps what it did not ------------------------------------

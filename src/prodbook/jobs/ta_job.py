@@ -37,7 +37,7 @@ from prodbook.core.model.sheets import (
     Kind,
     SheetSpec,
 )
-from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
 
@@ -180,7 +180,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     findings += cancel_findings(tracker, inputs, final)
-    return Outcome("Rebuild T&A", findings, changes,
+    return Outcome(ACTION_NAMES["ta"], findings, changes,
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})

@@ -17,7 +17,7 @@ from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, Kind, SheetSpec
 from prodbook.core.order_dates import ORDER_DATES, unlikely_years
 from prodbook.jobs import development_job
-from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
@@ -66,7 +66,7 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
     for rule in RULES:
         findings += rule(tracker, ctx)
     errors = sum(f.severity == "error" for f in findings)
-    return Outcome("Check records", findings, summary=[
+    return Outcome(ACTION_NAMES["validate"], findings, summary=[
         f"Checked {checked:,} rows: {errors} error(s), {len(findings) - errors} warning(s)/note(s)."],
         data={"rows_checked": checked})
 

@@ -33,7 +33,7 @@ from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tracker import Tracker
 
@@ -71,7 +71,7 @@ def expand_files(files: tuple[Path, ...]) -> list[Path]:
 def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     """Import the run's vendor files (``ctx.files``); with none, nothing to do."""
     if not ctx.files:
-        return Outcome("Import vendor WIP", checked=False)
+        return Outcome(ACTION_NAMES["wip"], checked=False)
     files = expand_inputs(ctx.files)
     orders, found_o = valid_frame(tracker, ORDERS)
     styles, found_s = valid_frame(tracker, STYLES, required=False)
@@ -130,7 +130,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"
                + (f"; {not_imported} row(s) not imported (see Issues)." if not_imported else "."),
                *per_file]
-    return Outcome("Import vendor WIP", findings, changes, summary=summary,
+    return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
 
 
