@@ -127,3 +127,33 @@ def test_an_entity_calamine_cannot_read_is_a_plain_message(tmp_path):
     edit_part(path, lambda names: sheet_part(path, "T&A"),
               lambda t: t.replace("</row>", '<c r="Z1" t="inlineStr"><is><t>&who;</t></is></c></row>', 1))
     refused(path, "sheet 'T&A'", "could not be read", "save it", "Nothing was written")
+
+
+# --- parts missing: a bad sync, a tool that zipped half the package ------------------------------
+
+def drop_part(path: Path, name: str) -> None:
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist() if i.filename != name]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            z.writestr(info, data)
+
+
+@pytest.mark.parametrize("sheet", ["T&A", "Orders", "Vendors"])
+def test_a_sheet_missing_from_the_package_is_named(tmp_path, sheet):
+    """The workbook lists the sheet, its part is not in the zip: Excel offers to repair it; prodbook names it
+    (before: "unexpected problem", a KeyError from the zip)."""
+    path = tracker_with_ta(tmp_path, tables=True)
+    part = sheet_part(path, sheet)
+    drop_part(path, part)
+    refused(path, f"sheet '{sheet}' is missing", part, "damaged", "save it again")
+
+
+def test_a_damaged_file_neither_writer_can_save_is_a_plain_message(tmp_path):
+    """No styles part, yet cells that name styles: the part writer cannot add a date style, and openpyxl (which
+    writes the copy then) cannot read the file. Before: "unexpected problem", an IndexError from openpyxl."""
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    drop_part(path, "xl/styles.xml")
+    refused(path, "no styles part", "damaged", "Open the workbook in Excel and save it", "Nothing was written")

@@ -356,7 +356,15 @@ class FileBook(Staging):
                    exc: UnsupportedLayout) -> CommitResult:
         """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
         side = safety.side_copy_path(self.path)
-        safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
+        try:
+            safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
+        except Exception as copy_failed:  # openpyxl cannot read what the part writer refused: a damaged file
+            if isinstance(copy_failed, (OSError, UserError)):
+                raise
+            raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy, "
+                            "as the file's parts do not fit together (it is damaged). Open the workbook in "
+                            "Excel and save it (Excel repairs what it can), then run prodbook again. Nothing "
+                            "was written", file=self.name) from None
         lacks = parts_openpyxl_would_drop(self.path)
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")

@@ -77,6 +77,11 @@ def workbook_info(path: str | os.PathLike[str]) -> WorkbookInfo:
     try:
         refuse_doctypes(pkg)
         book = _read_book(pkg)
+        present = {n.lower() for n in pkg.names}  # part names are not case-sensitive (OPC)
+        for name, _, part in book.sheets:
+            if part and part.lower() not in present:  # Excel offers to repair such a file; a run would stop on it
+                raise UnsupportedLayout(f"its sheet '{name}' is missing from the file: the workbook lists it, "
+                                        f"but its part {part} is not there, so the file is damaged")
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in pkg.names)
         return WorkbookInfo(
             sheets=tuple(s[0] for s in book.sheets),
