@@ -157,3 +157,12 @@ def test_a_damaged_file_neither_writer_can_save_is_a_plain_message(tmp_path):
     path = tmp_path / "demo-tracker.xlsx"
     drop_part(path, "xl/styles.xml")
     refused(path, "no styles part", "damaged", "Open the workbook in Excel and save it", "Nothing was written")
+
+
+@pytest.mark.parametrize("sheet", ["T&A", "Orders"])
+def test_a_row_numbered_with_a_fraction_is_a_damaged_sheet(tmp_path, sheet):
+    """r="2.5": no spreadsheet program writes it (before: "unexpected problem", a ValueError)."""
+    path = tracker_with_ta(tmp_path, tables=True)
+    edit_part(path, lambda names: sheet_part(path, sheet), lambda t: t.replace('<row r="2"', '<row r="2.5"', 1))
+    out = refused(path, f"sheet '{sheet}'", "could not be read", "save it", "Nothing was written")
+    assert "numbered '2.5'" in out or "Expecting alphanumeric character" in out, out  # ours, or calamine's

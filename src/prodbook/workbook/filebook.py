@@ -205,7 +205,7 @@ class FileBook(Staging):
         """A sheet calamine cannot parse (XML Excel never writes: an undeclared entity, a broken tag), said plainly."""
         try:
             yield
-        except CalamineError as exc:
+        except (CalamineError, UnsupportedLayout) as exc:
             raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
                             "it (File > Save), and run prodbook again. Nothing was written",
                             file=self.name, sheet=sheet) from None
@@ -267,7 +267,8 @@ class FileBook(Staging):
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:
         """The first rows only: enough to map a header without reading a long log."""
-        return sheet_head(self.path, sheet, nrows)
+        with self._readable(sheet):
+            return sheet_head(self.path, sheet, nrows)
 
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         """Error cells' text, and the text of links whose cached value a program did not keep."""

@@ -57,7 +57,15 @@ def _last_row_number(body: str, prefix: str) -> int:
     if i < 0:
         return 0
     m = _R_ATTR.search(body[i:body.find(">", i)])
-    return int(m.group(2)) if m else 0
+    return _row_number(m.group(2)) if m else 0
+
+
+def _row_number(value: str) -> int:
+    """A row's r as its number; anything else (r="1.5", written by no spreadsheet program) is a damaged sheet."""
+    try:
+        return int(value)
+    except ValueError:
+        raise UnsupportedLayout(f"a row is numbered '{value}', not a whole number: the sheet is damaged") from None
 
 
 def comments_or_cdata(rows: str) -> bool:
@@ -71,7 +79,7 @@ def numbered_rows(text: str, prev: int = 0) -> Iterator[tuple[int, re.Match[str]
     number before the first), as the file format reads a row written without r."""
     for rm in _ROW_RE.finditer(text):
         r = _R_ATTR.search(rm.group(1))
-        prev = int(r.group(2)) if r else prev + 1
+        prev = _row_number(r.group(2)) if r else prev + 1
         yield prev, rm
 
 
