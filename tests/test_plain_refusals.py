@@ -156,7 +156,7 @@ def test_a_damaged_file_neither_writer_can_save_is_a_plain_message(tmp_path):
     assert result.exit_code in (0, 1), result.output
     path = tmp_path / "demo-tracker.xlsx"
     drop_part(path, "xl/styles.xml")
-    refused(path, "no styles part", "damaged", "Open the workbook in Excel and save it", "Nothing was written")
+    refused(path, "no styles part", "damaged", "open it in Excel and save it", "Nothing was written")
 
 
 @pytest.mark.parametrize("sheet", ["T&A", "Orders"])
@@ -165,4 +165,44 @@ def test_a_row_numbered_with_a_fraction_is_a_damaged_sheet(tmp_path, sheet):
     path = tracker_with_ta(tmp_path, tables=True)
     edit_part(path, lambda names: sheet_part(path, sheet), lambda t: t.replace('<row r="2"', '<row r="2.5"', 1))
     out = refused(path, f"sheet '{sheet}'", "could not be read", "save it", "Nothing was written")
-    assert "numbered '2.5'" in out or "Expecting alphanumeric character" in out, out  # ours, or calamine's
+    assert "number is '2.5'" in out or "Expecting alphanumeric character" in out, out  # ours, or calamine's
+
+
+def test_a_table_part_broken_in_the_workbook_itself_is_its_damage_not_the_writes(tmp_path):
+    """A sheet's Table part cut short (a sync that stopped half-way): the run that must update the Table says
+    the workbook is damaged, and writes nothing. Before: "unexpected problem", the written file's check
+    failing at that part as if prodbook had broken it."""
+    import re
+
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    rels = f"xl/worksheets/_rels/{Path(sheet_part(path, 'Issues')).name}.rels"
+    with zipfile.ZipFile(path) as z:
+        table = "xl/tables/" + re.search(r'Target="[./]*(?:xl/)?tables/([^"]+)"', z.read(rels).decode()).group(1)
+    edit_part(path, lambda names: table, lambda t: t[: len(t) // 2])
+    out = refused(path, table, "not well-formed", "damaged", "open it in Excel and save it", "Nothing was written")
+    assert "failed its check" not in out
+
+
+ODD_NUMBERS = {"a cell's style": (r'(<c r="A2"[^>]*?\ss=")\d+"', r'\1x"'),
+               "a column format's first column": (r'(<col\b[^>]*?\smin=")\d+"', r'\1e"')}
+
+
+@pytest.mark.parametrize("what", ODD_NUMBERS)
+def test_a_number_the_format_says_is_whole_but_is_not_is_a_damaged_sheet(tmp_path, what):
+    """s="x" on a cell, min="e" on a column format of the Issues sheet, which the run after the demo's
+    writes again: before, "unexpected problem" (a ValueError from int())."""
+    import re
+
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    pattern, to = ODD_NUMBERS[what]
+
+    def edit(text: str) -> str:
+        assert re.search(pattern, text), pattern
+        return re.sub(pattern, to, text, count=1)
+
+    edit_part(path, lambda names: sheet_part(path, "Issues"), edit)
+    refused(path, what, "not a whole number", "damaged", "Nothing was written")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -329,8 +330,7 @@ class FileBook(Staging):
                                                                              progress=self.progress,
                                                                              copied=copied,
                                                                              last_rows=last_rows)),
-                        verify=lambda tmp: safety.verify_package(tmp, parse=written, progress=self.progress,
-                                                                 unparsed=copied),
+                        verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     _remove(made, new_folder)
@@ -362,10 +362,9 @@ class FileBook(Staging):
         except Exception as copy_failed:  # openpyxl cannot read what the part writer refused: a damaged file
             if isinstance(copy_failed, (OSError, UserError)):
                 raise
-            raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy, "
-                            "as the file's parts do not fit together (it is damaged). Open the workbook in "
-                            "Excel and save it (Excel repairs what it can), then run prodbook again. Nothing "
-                            "was written", file=self.name) from None
+            raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy. "
+                            "The file is damaged: open it in Excel and save it (Excel repairs what it can), then "
+                            "run prodbook again. Nothing was written", file=self.name) from None
         lacks = parts_openpyxl_would_drop(self.path)
         reason = f"{exc}. The changes were written to a copy instead" + (
             f", which may lack {', '.join(lacks)}" if lacks else "")
@@ -480,9 +479,24 @@ def _plain(exc: BaseException, path: Path, stamp: safety.Stamp) -> BaseException
     return exc
 
 
+def _verified(src: safety.Source, tmp: Path, written: list[str], progress: Progress | None,
+              copied: dict[str, list[tuple[int, int]]]) -> None:
+    """The written file checked; a part that fails because the workbook's own was broken already is the
+    workbook's damage (the copy way, or a plain message), not a fault of the write."""
+    try:
+        safety.verify_package(tmp, parse=written, progress=progress, unparsed=copied)
+    except safety.PartFailed as exc:
+        if safety.part_parses(src.fp, exc.part):
+            raise
+        raise UnsupportedLayout(f"its part {exc.part} is not well-formed XML in the workbook itself (the file "
+                                "is damaged)") from None
+
+
 def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[AnyEdit]) -> None:
     """Write the changes through openpyxl into a copy; the original stays as it was."""
     from prodbook.workbook.openpyxl_writer import write_copy
 
     src.seek(0)
-    write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm")
+    with warnings.catch_warnings():  # openpyxl's own words about odd cells ("serial value inf") are not the APM's
+        warnings.simplefilter("ignore")
+        write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm")

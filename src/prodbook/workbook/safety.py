@@ -29,7 +29,8 @@ from xml.parsers import expat
 
 __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
            "rotate_backups", "atomic_write", "side_copy_path", "BACKUP_DIR", "Stamp", "Source",
-           "verify_package", "os_error_message", "clean_leftovers", "WRITE_STEPS", "WRITE_HOOKS", "step"]
+           "verify_package", "PartFailed", "part_parses", "os_error_message", "clean_leftovers", "WRITE_STEPS",
+           "WRITE_HOOKS", "step"]
 
 BACKUP_DIR = "prodbook backups"
 
@@ -178,7 +179,32 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
                 if parser is not None:
                     parser.Parse(b"", True)
             except (zipfile.BadZipFile, expat.ExpatError, EOFError) as exc:
-                raise ValueError(f"the file prodbook wrote failed its check at part {info.filename}: {exc}") from exc
+                raise PartFailed(info.filename, f"the file prodbook wrote failed its check at part "
+                                                f"{info.filename}: {exc}") from exc
+
+
+class PartFailed(ValueError):
+    """A part of a written package that fails its check (``part``: its name in the zip)."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
+def part_parses(fp: BinaryIO, part: str) -> bool:
+    """Does ``part`` of the package open as ``fp`` parse as XML? (Asked of the original when the written
+    file fails its check at a part: was the part broken before prodbook touched it?)"""
+    fp.seek(0)
+    try:
+        with zipfile.ZipFile(fp) as z, z.open(part) as member:
+            parser = expat.ParserCreate()
+            parser.EntityDeclHandler = _refuse_entities
+            while chunk := member.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (zipfile.BadZipFile, expat.ExpatError, EOFError, KeyError, ValueError):
+        return False
+    return True
 
 
 def _outside(chunk: bytes, at: int, ranges: Sequence[tuple[int, int]]) -> list[bytes]:

@@ -35,7 +35,7 @@ from prodbook.workbook.xlsx.sheetxml import (
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payloads
-from prodbook.workbook.xlsx.xmltext import _attr
+from prodbook.workbook.xlsx.xmltext import _attr, whole
 
 
 class _Flat:
@@ -418,7 +418,7 @@ class _RowMerge:
                 raw = opener + pieces[over[-i]]
                 start = raw[:raw.find(">") + 1]
                 sv = _attr(start, "s")
-                s = int(sv) if sv else 0
+                s = whole(sv, "a cell's style") if sv else 0
                 if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
                     self._formula(raw[len(start):], ref)
                 attr = f' s="{s}"' if s else ""
@@ -476,7 +476,7 @@ class _RowMerge:
             if j in over:
                 raw = self._opener + pieces[over[j]]
                 sv = _attr(raw[:raw.find(">") + 1], "s")
-                s = int(sv) if sv else 0
+                s = whole(sv, "a cell's style") if sv else 0
             elif kind == DATE:
                 s = row_style
             else:
@@ -509,7 +509,7 @@ class _RowMerge:
             else:
                 start = raw[:raw.find(">") + 1]
                 sv = _attr(start, "s")
-                s = int(sv) if sv else 0
+                s = whole(sv, "a cell's style") if sv else 0
                 if not start.endswith("/>") and _HAS_F.search(raw, len(start)):
                     self._formula(raw[len(start):], ref)
             if kinds[k] == PLAIN:  # the usual case, inline
@@ -534,7 +534,7 @@ class _RowMerge:
             cell = old.get(c)
             if cell is not None:
                 sv = _attr(cell[0], "s")
-                s = int(sv) if sv else 0
+                s = whole(sv, "a cell's style") if sv else 0
                 if "<" in cell[1] and _HAS_F.search(cell[1]):
                     self._formula(cell[1], ref)
             edited[c] = self._cell(k, ref, s, rn, c)
@@ -558,7 +558,7 @@ class _RowMerge:
         if "customFormat" not in attrs or _attr(attrs, "customFormat") not in ("1", "true"):
             return 0
         sv = _attr(attrs, "s")
-        return int(sv) if sv else 0
+        return whole(sv, "a cell's style") if sv else 0
 
     def _formula(self, inner: str, ref: str) -> None:
         """Overwriting a formula: allowed for a plain one (the calc chain goes), refused for shared/array."""

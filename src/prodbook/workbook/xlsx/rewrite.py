@@ -64,6 +64,7 @@ from prodbook.workbook.xlsx.xmltext import (
     _set_attr,
     _text_xml,
     _unesc,
+    whole,
 )
 
 _WHOLE_ROWS_HINTS = ('t="shared"', "t='shared'", 't="array"', "t='array'", 't="dataTable"')
@@ -352,15 +353,16 @@ def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ..
             style_attr = _attr(a, "style")
             lo, hi = _attr(a, "min"), _attr(a, "max")
             if style_attr and lo and hi:
-                for c in range(int(lo) - 1, min(int(hi), MAX_COL)):
-                    col_defaults[c] = int(style_attr)
+                first, last = whole(lo, "a column format's first column"), whole(hi, "its last column")
+                for c in range(first - 1, min(last, MAX_COL)):
+                    col_defaults[c] = whole(style_attr, "a column's style")
     first_data = data_rows.get(min(data_rows)) if data_rows else None
     first_cells = {c: a for c, a, inner, _ in _cells(first_data[2])} if first_data else {}
     for c in columns:
         s = None
         if c in first_cells:
             sv = _attr(first_cells[c], "s")
-            s = int(sv) if sv else 0
+            s = whole(sv, "a cell's style") if sv else 0
         if s is None:
             s = col_defaults.get(c, 0)
         col_style[c] = s

@@ -14,7 +14,7 @@ from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import col_index
-from prodbook.workbook.xlsx.xmltext import _attr, _unesc
+from prodbook.workbook.xlsx.xmltext import _attr, _unesc, number, whole
 
 _SHEETDATA_RE = re.compile(r"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _SHEETDATA_RE_B = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
@@ -61,11 +61,7 @@ def _last_row_number(body: str, prefix: str) -> int:
 
 
 def _row_number(value: str) -> int:
-    """A row's r as its number; anything else (r="1.5", written by no spreadsheet program) is a damaged sheet."""
-    try:
-        return int(value)
-    except ValueError:
-        raise UnsupportedLayout(f"a row is numbered '{value}', not a whole number: the sheet is damaged") from None
+    return whole(value, "a row's number")
 
 
 def comments_or_cdata(rows: str) -> bool:
@@ -285,14 +281,14 @@ def sheet_head(path: str | os.PathLike[str], sheet: str, nrows: int = 12) -> lis
                 elif v is None:
                     continue
                 elif t == "s":
-                    value = ("sst", int(v.group(1)))
-                    shared.append(int(v.group(1)))
+                    value = ("sst", whole(v.group(1), "a text cell's index"))
+                    shared.append(value[1])
                 elif t in ("str", "e"):
                     value = _unesc(v.group(1))
                 elif t == "b":
                     value = v.group(1) == "1"
                 else:
-                    value = float(v.group(1))
+                    value = number(v.group(1), f"row {num}")
                 grid.setdefault(num, {})[col] = value
         if shared:
             need = max(shared)

@@ -11,7 +11,7 @@ import re
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, HEADER_FILL, HEADER_FONT, Tone
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.package import RT_STYLES, _Package
-from prodbook.workbook.xlsx.xmltext import _attr, _esc_attr, _set_attr, _unesc
+from prodbook.workbook.xlsx.xmltext import _attr, _esc_attr, _set_attr, _unesc, whole
 
 _BUILTIN_DATE_FMTS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _FMT_STRIP_RE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
@@ -67,7 +67,7 @@ class _Styles:
             fid = _attr(m.group(1), "numFmtId")
             code = _attr(m.group(1), "formatCode")
             if fid is not None and code is not None:
-                self.custom_date[int(fid)] = is_date_format(_unesc(code))
+                self.custom_date[whole(fid, "a number format's id")] = is_date_format(_unesc(code))
         xfs = re.search(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", text, re.S)
         if xfs:
             self.xfs = _XF_RE.findall(xfs.group(1))
@@ -77,7 +77,7 @@ class _Styles:
         if s < 0 or s >= len(self.xfs):
             return False
         fid_text = _attr(self.xfs[s], "numFmtId")
-        fid = int(fid_text) if fid_text else 0
+        fid = whole(fid_text, "a style's number format") if fid_text else 0
         if fid in _BUILTIN_DATE_FMTS:
             return True
         return self.custom_date.get(fid, False)
@@ -254,8 +254,8 @@ class _Styles:
             return 0
         start = _start_tag(self.xfs[0])
         border = _attr(start, "borderId") or "0"
-        font = self._font(True, HEADER_FONT) if header else int(_attr(start, "fontId") or 0)
-        fill = self._fill(HEADER_FILL) if header else int(_attr(start, "fillId") or 0)
+        font = self._font(True, HEADER_FONT) if header else whole(_attr(start, "fontId") or "0", "a style's font")
+        fill = self._fill(HEADER_FILL) if header else whole(_attr(start, "fillId") or "0", "a style's fill")
         fid = self.num_fmt(number_format) if number_format else 0
         p = self._prefix()
         wrap_attr = ' wrapText="1"' if wrap or header else ""

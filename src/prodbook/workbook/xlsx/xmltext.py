@@ -11,6 +11,23 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
+def whole(value: str, what: str) -> int:
+    """A number the file format says is whole (a row's number, a style's index), read; anything else is XML no
+    spreadsheet program writes, so the part is damaged: said so, not a Python error."""
+    try:
+        return int(value)
+    except ValueError:
+        raise UnsupportedLayout(f"{what} is '{value[:40]}', not a whole number: the file is damaged") from None
+
+
+def number(value: str, what: str) -> float:
+    """A number cell's value, read; text there (a number cell holding '2026-01-01') is a damaged part."""
+    try:
+        return float(value)
+    except ValueError:
+        raise UnsupportedLayout(f"{what} holds '{value[:40]}' where a number belongs: the file is damaged") from None
+
+
 def _esc(s: str) -> str:
     """``xml.sax.saxutils.escape``: &, < and > (importing saxutils imports urllib.request, http and ssl,
     ~15 ms of every run)."""
