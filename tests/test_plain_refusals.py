@@ -206,3 +206,17 @@ def test_a_number_the_format_says_is_whole_but_is_not_is_a_damaged_sheet(tmp_pat
 
     edit_part(path, lambda names: sheet_part(path, "Issues"), edit)
     refused(path, what, "not a whole number", "damaged", "Nothing was written")
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "sheet rels"])
+def test_a_small_part_cut_short_is_a_damaged_file(tmp_path, part):
+    """workbook.xml or a .rels part cut short (the Issues sheet's: the run after the demo's writes that sheet
+    again). Before: "could not be read (unclosed token ...)", or for the sheet's rels "unexpected problem"
+    (an XML ParseError)."""
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    if part == "sheet rels":
+        part = f"xl/worksheets/_rels/{Path(sheet_part(path, 'Issues')).name}.rels"
+    edit_part(path, lambda names: part, lambda t: t[: len(t) // 2])
+    refused(path, part, "not well-formed", "damaged", "save it")

@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from defusedxml import ElementTree as DET
-
 from prodbook.workbook.xlsx.model import UnsafeContent, UnsupportedLayout, WorkbookInfo
 from prodbook.workbook.xlsx.package import (
     NS_MAIN,
@@ -38,7 +36,7 @@ class _Book:
 
 def _read_book(pkg: _Package) -> _Book:
     wb_part = _workbook_part(pkg)
-    root = DET.fromstring(pkg.text(wb_part).encode("utf-8"))
+    root = pkg.parsed(wb_part)
     rels = {r["id"]: r for r in pkg.rels(wb_part)}
     sheets = []
     date1904 = False

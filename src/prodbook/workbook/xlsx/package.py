@@ -11,10 +11,12 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
+from xml.etree import ElementTree as ET
 
 from defusedxml import ElementTree as DET
 
+from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.xmltext import _decode, _esc_attr, _ns_prefix, _pfx
 
 _KEEP_TEXT = 1 << 20
@@ -254,6 +256,14 @@ class _Package:
     def remove(self, name: str) -> None:
         self.removed.add(name)
 
+    def parsed(self, name: str) -> Any:
+        """A small part (workbook.xml, a .rels) as an element tree; XML that does not parse is a damaged file,
+        said so (not a Python ParseError)."""
+        try:
+            return DET.fromstring(self.text(name).encode("utf-8"))
+        except ET.ParseError as exc:
+            raise UnsupportedLayout(f"its part {name} is not well-formed XML ({exc}): the file is damaged") from None
+
     # relationships ----------------------------------------------------------
     @staticmethod
     def rels_name(part: str) -> str:
@@ -264,7 +274,7 @@ class _Package:
         rn = self.rels_name(part)
         if not self.exists(rn):
             return []
-        root = DET.fromstring(self.text(rn).encode("utf-8"))
+        root = self.parsed(rn)
         out = []
         base = posixpath.dirname(part)
         for el in root:
