@@ -4,6 +4,7 @@ was: the add-in's Python lives on between runs, and so does the test process."""
 from __future__ import annotations
 
 import gc
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,18 +41,21 @@ def test_a_failed_run_puts_the_collector_back_too():
     assert gc_state() == before
 
 
+class Node:
+    other: Node
+
+
+def garbage_cycle() -> weakref.ref[Node]:
+    """Two objects that hold each other and nothing else: only the cycle collector frees them."""
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
 def test_cycles_made_during_a_run_are_still_collected():
     """Paced, not switched off: a cycle of garbage made in a run is freed by the collector on its own."""
-    import weakref
-
-    class Node:
-        pass
-
     with few_collections():
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        gone = weakref.ref(a)
-        del a, b
+        gone = garbage_cycle()
         assert gone() is not None  # a cycle: only the collector frees it
         held = [[] for _ in range(2 * BULK_THRESHOLD)]  # new objects enough for the collector to run
         assert gone() is None
@@ -77,18 +81,9 @@ def test_the_runner_reads_the_workbook_with_the_collector_paced(tmp_path: Path, 
 def test_a_run_frees_what_the_run_before_left_for_the_collector():
     """The add-in's Python between two button presses makes few objects, so the collector does not run on its
     own; the next run must not set the last one's cycles aside with the modules (``gc.freeze``) for good."""
-    import weakref
-
-    class Node:
-        pass
-
     with few_collections():
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        gone = weakref.ref(a)
-        del a, b
-    assert gone() is not None  # not yet: collecting at the end of every command would only cost the command
-    with few_collections():
+        gone = garbage_cycle()
+    with few_collections():  # (not collected at the end of a run: that would only cost every command)
         assert gone() is None
 
 
