@@ -357,11 +357,11 @@ class FileBook(Staging):
                    exc: UnsupportedLayout) -> CommitResult:
         """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
         side = safety.side_copy_path(self.path)
+        from prodbook.workbook.openpyxl_writer import Unreadable  # openpyxl loads on this way only (start-up)
+
         try:
             safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
-        except Exception as copy_failed:  # openpyxl cannot read what the part writer refused: a damaged file
-            if isinstance(copy_failed, (OSError, UserError)):
-                raise
+        except Unreadable:  # openpyxl cannot read what the part writer refused either: a damaged file
             raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy. "
                             "The file is damaged: open it in Excel and save it (Excel repairs what it can), then "
                             "run prodbook again. Nothing was written", file=self.name) from None

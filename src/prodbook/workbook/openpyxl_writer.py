@@ -76,12 +76,19 @@ def _rewrite(wb: Workbook, rw: SheetRewrite) -> None:
                 table.autoFilter.ref = table.ref
 
 
+class Unreadable(Exception):
+    """The file is one openpyxl cannot read either (damaged): the copy way is closed too."""
+
+
 def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[AnyEdit], *,
                keep_vba: bool | None = None) -> None:
     """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file)."""
     if keep_vba is None:
         keep_vba = Path(src).suffix.lower() == ".xlsm"
-    wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
+    try:
+        wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
+    except (KeyError, IndexError, ValueError, TypeError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        raise Unreadable(f"openpyxl could not read the file ({type(exc).__name__}: {exc})") from exc
     for rw in rewrites:
         _rewrite(wb, rw)
     for e in single_cells(edits):
