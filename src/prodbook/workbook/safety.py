@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import Any, BinaryIO, TypeAlias
 from xml.parsers import expat
 
 __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
@@ -161,9 +161,7 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
         total, done = sum(i.file_size for i in z.infolist()), 0
         for info in z.infolist():
             xml = info.filename.lower().endswith((".xml", ".rels")) and (parse is None or info.filename in parse)
-            parser = expat.ParserCreate() if xml else None
-            if parser is not None:
-                parser.EntityDeclHandler = _refuse_entities
+            parser = _xml_parser() if xml else None
             skip = (unparsed or {}).get(info.filename, ())
             at = 0
             try:
@@ -183,6 +181,13 @@ def verify_package(path: Path, parse: Collection[str] | None = None,
                                                 f"{info.filename}: {exc}") from exc
 
 
+def _xml_parser() -> Any:
+    """An expat parser that refuses entity declarations, as the readers refuse them."""
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = _refuse_entities
+    return parser
+
+
 class PartFailed(ValueError):
     """A part of a written package that fails its check (``part``: its name in the zip)."""
 
@@ -197,8 +202,7 @@ def part_parses(fp: BinaryIO, part: str) -> bool:
     fp.seek(0)
     try:
         with zipfile.ZipFile(fp) as z, z.open(part) as member:
-            parser = expat.ParserCreate()
-            parser.EntityDeclHandler = _refuse_entities
+            parser = _xml_parser()
             while chunk := member.read(1 << 20):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)

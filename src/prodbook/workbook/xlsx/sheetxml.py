@@ -57,11 +57,7 @@ def _last_row_number(body: str, prefix: str) -> int:
     if i < 0:
         return 0
     m = _R_ATTR.search(body[i:body.find(">", i)])
-    return _row_number(m.group(2)) if m else 0
-
-
-def _row_number(value: str) -> int:
-    return whole(value, "a row's number")
+    return whole(m.group(2), "a row's number") if m else 0
 
 
 def comments_or_cdata(rows: str) -> bool:
@@ -75,7 +71,7 @@ def numbered_rows(text: str, prev: int = 0) -> Iterator[tuple[int, re.Match[str]
     number before the first), as the file format reads a row written without r."""
     for rm in _ROW_RE.finditer(text):
         r = _R_ATTR.search(rm.group(1))
-        prev = _row_number(r.group(2)) if r else prev + 1
+        prev = whole(r.group(2), "a row's number") if r else prev + 1
         yield prev, rm
 
 
