@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -149,6 +149,47 @@ def test_still_on_the_ta_sheet_after_the_next_refresh(ran, tmp_path):
     code, out = cli("refresh", str(copy), "--today", today.isoformat())
     assert code in (0, 1), out
     assert openpyxl.load_workbook(copy, read_only=True).active.title == "T&A"
+
+
+def next_days_refresh(today: date, path: Path, tmp_path: Path) -> tuple[Path, str]:
+    """A copy of the demo, refreshed the next day (no vendor files): the T&A's open forecasts move."""
+    copy = tmp_path / DEMO_FILE
+    shutil.copy(path, copy)
+    day = (today + timedelta(days=1)).isoformat()
+    code, out = cli("refresh", str(copy), "--today", day)
+    assert code in (0, 1), out
+    return copy, day
+
+
+def test_check_records_right_after_the_refresh_finds_what_it_found(tmp_path):
+    """The refresh checks the records against the T&A it has just rebuilt, not the one it read: a
+    sample's Due against its milestone's forecast reads the same on the Issues sheet as a Check records
+    run straight after it. The demo of 4-Dec-26 has two PP samples whose milestone's forecast moves a day
+    with each day (it waits on an overdue step); a Check records run after the next day's refresh was
+    rewriting their Issues rows."""
+    today = date(2026, 12, 4)
+    code, out = cli("demo", str(tmp_path / "demo"), "--today", today.isoformat())
+    assert code == 0, out
+    copy, day = next_days_refresh(today, tmp_path / "demo" / DEMO_FILE, tmp_path)
+    moved = [r for r in rows(copy, "Issues") if r["Code"] == Code.SAMPLE_DUE and r["Other Value"]]
+    assert any(day in r["Other Value"] for r in moved), moved  # the forecast the T&A has now
+    before = copy.read_bytes()
+    code, out = cli("validate", str(copy), "--today", day)
+    assert code in (0, 1), out
+    assert out.rstrip().endswith("Nothing to change."), out
+    assert copy.read_bytes() == before
+
+
+def test_a_vendors_formula_like_remark_is_named_once(ran, tmp_path):
+    """The import names a vendor's text that starts like a formula, with the vendor's file and row; the
+    record check does not name it again on the Vendor WIP sheet, day after day."""
+    copy, _ = next_days_refresh(*ran, tmp_path)
+    named = [r for r in rows(copy, "Issues") if r["Code"] == Code.FORMULA_TEXT]
+    remarks = {r["Remarks"] for r in rows(copy, "Vendor WIP")
+               if str(r["Remarks"]).startswith(("=", "+", "@"))}
+    assert remarks, "the demo's vendors write remarks that start like a formula"
+    assert {r["Value"] for r in named} >= remarks
+    assert not [r for r in named if r["Sheet"] == "Vendor WIP"], named
 
 
 def test_the_functions_sheet_holds_formulas_with_prodbooks_values(ran):

@@ -258,6 +258,23 @@ def test_a_setting_name_showing_an_excel_error_is_named_and_the_other_settings_s
     assert ta_rows(path)[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"  # row 3 was read
 
 
+def test_a_mapping_left_blank_is_the_default_name_and_a_bad_date_order_says_what_to_type(tmp_path):
+    """"Column: Orders / Qty" or "Sheet: Orders" with a blank Value (a row cleared by hand) leaves the
+    default name; before, the T&A stopped on an unexpected problem. A wrong Date Order says what to type,
+    not Python's enum message."""
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["Column: Orders / Qty", " "], ["Sheet: Orders", None],
+                        ["Date Order", "YMD"], ["Due Soon Days", "a week"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, REFRESH, ctx(today=date(2027, 3, 1)))
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    assert len(ta_rows(path)) == 10  # both PO lines planned from the Orders sheet
+    order = assert_finding(result.findings, Code.SETTING, sheet="Config", row=4, column="Value")
+    assert "'YMD' is not a date order: type MDY (03/04/2027 is 4 March) or DMY" in order.text()
+    days = assert_finding(result.findings, Code.SETTING, sheet="Config", row=5, column="Value")
+    assert "the default applies" in days.text() and "Allowed" not in days.text()
+
+
 def test_an_ex_factory_typed_as_the_last_day_excel_knows_plans_what_fits_and_stops_nothing(tmp_path):
     """31-Dec-9999 is some systems' "no date yet": the in-DC 30 days after it is past Excel's last day, so it is
     left blank as a working-day offset past it is; the daily run, its exceptions and the report go on."""

@@ -7,6 +7,7 @@ were, and say "Nothing to change".
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import base_sheets, digest, write_book
+from conftest import base_sheets, digest, sheet_values, write_book
 from prodbook.cli import main
 from prodbook.workbook.safety import BACKUP_DIR
 
@@ -131,3 +132,22 @@ def test_a_file_is_the_same_part_for_part_but_its_creation_time_compared_a_megab
     (tmp_path / "f.txt").write_bytes(b"a" * 9 + b"b")
     assert not same_content(tmp_path / "e.txt", tmp_path / "f.txt")
     assert same_content(tmp_path / "e.txt", tmp_path / "e.txt")
+
+
+def test_a_run_that_only_brings_the_issues_up_to_date_says_so(tmp_path: Path) -> None:
+    """A sample that turns late changes no value of the APM's: the check rewrites the Issues sheet, logs
+    nothing, and says that, not "0 value(s) changed, logged as ..." (a Change Log row that is not there)."""
+    sheets = base_sheets()
+    sheets["Samples"] = [["Style #", "Sample Type", "Color", "Due"], ["S1", "Proto", "Navy", date(2027, 3, 10)]]
+    book = write_book(tmp_path / "tracker.xlsx", sheets)
+    first = CliRunner().invoke(main, ["validate", str(book), "--today", "2027-03-01", "--json"])
+    assert first.exit_code in (0, 1), first.output
+    assert "Issues" in json.loads(first.output)["sheets_written"]
+    logged = len(sheet_values(book, "Change Log"))
+    late = CliRunner().invoke(main, ["validate", str(book), "--today", "2027-03-15"])
+    assert late.exit_code in (0, 1), late.output
+    assert "Saved 'tracker.xlsx' (the 'Issues' sheet brought up to date; no other value changed, so the " \
+           "Change Log has nothing new)" in late.output, late.output
+    assert "logged as" not in late.output
+    assert len(sheet_values(book, "Change Log")) == logged
+    assert any("5 day(s) late" in str(r) for r in sheet_values(book, "Issues")), sheet_values(book, "Issues")

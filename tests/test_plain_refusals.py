@@ -15,13 +15,15 @@ from conftest import base_sheets, digest, sheet_values, write_book
 from prodbook.cli import main
 
 DAY = "2027-03-01"
+NEXT_DAY = "2027-03-02"
+"""The refresh runs the day after the demo's: its T&A forecasts and Issues move, so it has sheets to write."""
 
 
 def refused(path: Path, *words: str) -> str:
     """Run refresh on ``path``; it must stop with exit 2 and a message holding ``words``, writing nothing."""
     before = digest(path)
     around = sorted(p.name for p in path.parent.iterdir())
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", DAY])
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])
     out = result.output
     assert result.exit_code == 2, out
     assert isinstance(result.exception, SystemExit), result.exception

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +193,24 @@ def test_the_real_mac_path_without_appscript_or_osascript_is_unavailable_not_a_c
     book = FakeBook.from_file(write_book(tmp_path / "t.xlsx", base_sheets()))
     asked = ribbon._ask_mac(book)
     assert asked.status == "unavailable" and not asked.files
+
+
+def test_a_check_that_only_brings_the_issues_up_to_date_says_so(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "Nothing to change" when the Issues sheet was just written: the message names the sheet."""
+    from prodbook.jobs.base import Context
+
+    sheets = base_sheets()
+    sheets["Samples"] = [["Style #", "Sample Type", "Color", "Due"],
+                         ["S1", "Proto", "Navy", date.today() - timedelta(days=3)]]
+    book = FakeBook.from_file(write_book(tmp_path / "tracker.xlsx", sheets))
+    ribbon.perform(ribbon.action("pbCheck"), book)
+    assert any("3 day(s) late" in str(r) for r in book.values("Issues")), book.values("Issues")
+    week = date.today() + timedelta(days=7)  # the sample a week later: only its Issues row changes
+    monkeypatch.setattr(ribbon, "_context", lambda files: Context(today=week, files=(), outlook=True))
+    report = ribbon.perform(ribbon.action("pbCheck"), book)
+    assert report.message.endswith("The 'Issues' sheet brought up to date; no other value changed, so the "
+                                   "Change Log has nothing new."), report.message
+    assert any("10 day(s) late" in str(r) for r in book.values("Issues")), book.values("Issues")
+    again = ribbon.perform(ribbon.action("pbCheck"), book)
+    assert again.message.endswith("Nothing to change."), again.message

@@ -118,8 +118,8 @@ def _print(result: RunResult, as_json: bool) -> None:
         console.print("[yellow]Your workbook was left as it was[/]: " + _escape(
             f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."), markup=True)
     elif result.commit and result.commit.written:
-        console.print(f"Saved '{result.commit.written.name}' ({result.changes:,} value(s) changed, "
-                      f"logged as '{result.action}'). Backup: '{result.commit.backup}'.")
+        console.print(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
+                      f"Backup: '{result.commit.backup}'.")
     else:
         console.print("Nothing to change.")
 
@@ -142,7 +142,7 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
         "written": str(commit.written) if commit and commit.written else None,
         "backup": str(commit.backup) if commit and commit.backup else None,
         "side_copy_reason": commit.side_copy_reason if commit else None,
-        "changes": result.changes, "exit_code": result.exit_code,
+        "changes": result.changes, "sheets_written": list(result.sheets), "exit_code": result.exit_code,
         "summary": [line for o in result.outcomes for line in o.summary],
         "data": {o.action: o.data for o in result.outcomes},
         "findings": [f.to_dict() for f in result.findings],

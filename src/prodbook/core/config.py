@@ -98,7 +98,10 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
         folded = key.lower()
         try:
             if folded == "date order":
-                text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "")
+                text = (to_text(value) or "MDY").upper().replace("/", "").replace("-", "").replace(" ", "")
+                if text not in DateOrder.__members__:
+                    raise ValueError(f"'{value}' is not a date order: type MDY (03/04/2027 is 4 March) or DMY "
+                                     "(03/04/2027 is 3 April)")
                 kw["date_order"] = DateOrder(text)
             elif folded == "date format":
                 fmt = to_text(value)
@@ -122,17 +125,19 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                     kw[name] = kind(number)
             elif (limit := setting_field(key)) is not None:
                 kw["limits"] = with_setting(kw["limits"], limit, to_int(value))
-            elif folded.startswith("sheet:"):
-                kw["sheet_names"][key.split(":", 1)[1].strip()] = to_text(value)
-            elif folded.startswith("column:"):
-                sheet, _, header = key.split(":", 1)[1].partition("/")
-                kw["headers"].setdefault(sheet.strip(), {})[header.strip()] = to_text(value)
+            elif folded.startswith(("sheet:", "column:")):
+                if (theirs := to_text(value)) is None:  # a blank name: the default name applies, as unset
+                    continue
+                if folded.startswith("sheet:"):
+                    kw["sheet_names"][key.split(":", 1)[1].strip()] = theirs
+                else:
+                    sheet, _, header = key.split(":", 1)[1].partition("/")
+                    kw["headers"].setdefault(sheet.strip(), {})[header.strip()] = theirs
             else:
                 kw["extra"][folded] = value
         except (CellError, ValueError) as exc:
-            findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); "
-                                    "the default applies. Allowed: " + ", ".join(SETTING_NAMES),
-                                    **where))
+            findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
+                                    "applies until the value is corrected", **where))
     return Config(**kw), findings
 
 

@@ -263,8 +263,13 @@ def summary_text(result: Any, limit: int = 8) -> str:
         lines.append(f"... and {len(errors) - limit} more errors: see the Issues sheet.")
     if warnings:
         lines.append(f"{len(warnings)} warning(s): see the Issues sheet.")
-    lines.append(f"{result.changes:,} value(s) changed, logged as '{result.action}' in the Change Log."
-                 if result.changes else "Nothing to change.")
+    if result.changes:
+        lines.append(f"{result.what_changed()} in the Change Log.")
+    elif result.sheets:
+        said = result.what_changed()
+        lines.append(said[0].upper() + said[1:] + ".")
+    else:
+        lines.append("Nothing to change.")
     return "\n".join(lines)
 
 

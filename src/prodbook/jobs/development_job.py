@@ -44,7 +44,8 @@ class DevInputs:
     dips: pd.DataFrame
     samples: pd.DataFrame
     ta: pd.DataFrame
-    """The T&A sheet's cells as read (no row left out: dates, N/A, blanks)."""
+    """The T&A as this run leaves it (rebuilt by an earlier step of the run, else as read; no row left out:
+    dates, N/A, blanks)."""
     wip: pd.DataFrame
     places: Mapping[str, Place]
     reported: Mapping[str, frozenset[tuple[int, str]]]
@@ -68,10 +69,9 @@ def load(tracker: Tracker) -> DevInputs:
         frames[spec.name] = frame
         places[spec.name] = place_of(table, tracker.file)
         reported[spec.name] = _reported(table)
-    ta_table = tracker.table(TA, required=False)
-    places[TA.name] = place_of(ta_table, tracker.file)
+    places[TA.name] = place_of(tracker.table(TA, required=False), tracker.file)
     return DevInputs(tracker.file, tracker.config, frames[STYLES.name], frames[VENDORS.name],
-                     frames[ORDERS.name], frames[LAB_DIPS.name], frames[SAMPLES.name], ta_table.frame,
+                     frames[ORDERS.name], frames[LAB_DIPS.name], frames[SAMPLES.name], tracker.current(TA),
                      frames[VENDOR_WIP.name], places, reported)
 
 

@@ -78,10 +78,12 @@ JOBS: MutableMapping[str, Job] = _Jobs({
     "scorecard": "scorecard_job:scorecard",
     "apply": "apply_job:apply_fixes",
 })
-REFRESH: tuple[str, ...] = ("validate", "wip", "ta", "exceptions", "followups")
+REFRESH: tuple[str, ...] = ("wip", "ta", "validate", "exceptions", "followups")
 """The daily run, in order ("wip" imports the run's vendor files, when any are given). The vendor files
 come before the T&A so that its late-for-cancel count reads the same newest WIP report (the vendor's
-revised ex-factory) as the Exceptions and the report."""
+revised ex-factory) as the Exceptions and the report; the record check comes after the T&A so that what
+it weighs against the T&A (a sample's Due, a colour's lab dip) reads the T&A this run writes, as a Check
+records run straight after it would."""
 
 
 @dataclass
@@ -95,10 +97,24 @@ class RunResult:
     changes: int = 0
     log: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    sheets: tuple[str, ...] = ()
+    """The sheets the run wrote to (or would, on --dry-run)."""
 
     @property
     def exit_code(self) -> int:
         return 1 if has_errors(self.findings) else 0
+
+    def what_changed(self) -> str:
+        """The run's changes in a few words, for the command's and the ribbon's last line. A run can bring
+        the Issues sheet up to date and change no value of the user's: then nothing is logged, and it says so."""
+        if self.changes:
+            return f"{self.changes:,} value(s) changed, logged as '{self.action}'"
+        named = [f"'{s}'" for s in self.sheets]
+        if not named:
+            return "no value changed"
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" and {named[-1]}"
+        return (f"the {listed} sheet{'s' if len(named) > 1 else ''} brought up to date; no other value "
+                "changed, so the Change Log has nothing new")
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
@@ -210,7 +226,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
-                     changes=len(tracker.changes), log=crash_log)
+                     changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
 
 
 def _action_name(jobs: Sequence[str], outcomes: Sequence[Outcome]) -> str:

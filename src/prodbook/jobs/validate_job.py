@@ -14,7 +14,7 @@ import pandas as pd
 
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, Kind, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, VENDOR_WIP, Kind, SheetSpec
 from prodbook.core.order_dates import ORDER_DATES, unlikely_years
 from prodbook.jobs import development_job
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
@@ -58,8 +58,10 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
             continue
         frame, found = valid_frame(tracker, spec, required=False)
         table = tracker.table(spec, required=False)
-        findings += found + formula_text(table, tracker.file)
-        if spec is ORDERS:  # the valid rows at hand: a year that is a typo, before the T&A plans it
+        # the Vendor WIP sheet's text is the vendors': the import names such a text once, with the vendor's
+        # file and row, rather than this check again every day
+        findings += found + ([] if spec is VENDOR_WIP else formula_text(table, tracker.file))
+        if spec is ORDERS:  # the valid rows at hand: a year that is a typo (the T&A plans it as typed)
             findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet,
                                        headers={f: table.header_of(f) for f in ORDER_DATES})
         checked += len(table.frame)

@@ -144,6 +144,8 @@ class Tracker:
         """What the writes themselves tell the user (a header added below a title)."""
         self.before_save: list[StagedFile] = []
         """Files that must be in place before the workbook is saved (the Change Log's moved rows)."""
+        self._rewritten: dict[str, None] = {}
+        self._edited: dict[str, None] = {}
         self.config = Config()
         pairs: list[tuple[str, Any, int | None]] = []
         path = getattr(backend, "path", None)
@@ -323,6 +325,7 @@ class Tracker:
         if table.new_header:  # an owned sheet holding only a title (or a note): the whole header below it
             if table.notice is not None and table.notice not in self.notes:
                 self.notes.append(table.notice)
+            self._rewritten[table.sheet] = None
             self.backend.stage(SheetRewrite(
                 sheet=table.sheet, header_row=table.header_row,
                 columns=tuple(table.spec.fields.index(f) for f in fields), rows=data,
@@ -330,6 +333,7 @@ class Tracker:
             return
         if not table.exists:
             index = [table.spec.fields.index(f) for f in fields]
+            self._rewritten[table.sheet] = None
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
                                             rows=data, create_headers=table.spec.headers,
                                             hidden=table.spec.hidden, look=self.look(table.spec)))
@@ -339,6 +343,7 @@ class Tracker:
                 and list(source_rows) == list(before["_row"]) and all(f in table.columns for f in fields)
                 and _holds(data, before, fields)):
             self.backend.unstage(table.sheet)  # the sheet already holds exactly this: nothing to write
+            self._rewritten.pop(table.sheet, None)
             return
         columns: list[int] = []
         appended: list[str] = []
@@ -349,6 +354,7 @@ class Tracker:
             else:
                 appended.append(table.spec.column(f).header)
                 columns.append(width + len(appended) - 1)
+        self._rewritten[table.sheet] = None
         self.backend.stage(SheetRewrite(
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=data,
             source_rows=tuple(source_rows) if source_rows is not None else None,
@@ -369,12 +375,20 @@ class Tracker:
     def edit_cell(self, sheet: str, row: int, column: int, value: Value) -> None:
         """Stage one cell: a value on the user's own sheet, or one cell of a row a generated sheet keeps.
         The caller logs the change (``log``), so undo can put it back."""
+        self._edited[sheet] = None
         self.backend.edit(CellEdit(sheet, row, column, value))
 
     def edit_column(self, sheet: str, column: int, rows: Sequence[int], values: Sequence[Value]) -> None:
         """Stage many cells of one column (the T&A's changed dates) as one edit, not one per cell.
         The caller logs the changes."""
+        self._edited[sheet] = None
         self.backend.edit(ColumnEdit(sheet, column, rows, values))
+
+    @property
+    def sheets_written(self) -> list[str]:
+        """The sheets this run stages a write to, in the order first staged: what the message names when
+        no value of the user's changed (the Issues sheet brought up to date)."""
+        return list(dict.fromkeys([*self._rewritten, *self._edited]))
 
     def look(self, spec: SheetSpec) -> SheetLook:
         """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""
