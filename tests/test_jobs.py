@@ -275,6 +275,28 @@ def test_a_mapping_left_blank_is_the_default_name_and_a_bad_date_order_says_what
     assert "the default applies" in days.text() and "Allowed" not in days.text()
 
 
+def test_a_mapping_names_prodbooks_sheet_in_any_case_and_a_name_it_does_not_know_is_said(tmp_path):
+    """"Sheet: orders" is the Orders sheet (it was passed over: the T&A stopped, no sheet 'Orders'); a
+    mapping naming no sheet or column of prodbook's is named on its Setting cell, with what to name."""
+    sheets = base_sheets()
+    orders = sheets.pop("Orders")
+    orders[0][3] = "Units"
+    sheets["PO Lines"] = orders
+    sheets["Config"] = [["Setting", "Value"], ["Sheet: orders", "PO Lines"], ["column: ORDERS / qty", "Units"],
+                        ["Column: Orders / Quantity", "Pcs"], ["Sheet: Order", "POs"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx(today=date(2027, 3, 1)))
+    assert not [f for f in result.findings if f.severity == "error"], [f.text() for f in result.findings]
+    assert len(ta_rows(path)) == 10
+    column = assert_finding(result.findings, Code.SETTING, sheet="Config", row=4, column="Setting")
+    assert "the Orders sheet has no column 'Quantity'. Name one of its columns after the '/': PO #, " \
+           "Style #, Color, Qty" in column.text()
+    sheet = assert_finding(result.findings, Code.SETTING, sheet="Config", row=5, column="Setting")
+    assert "prodbook has no sheet 'Order'. Name one of prodbook's sheets after the colon: Styles, Orders" \
+           in sheet.text()
+    assert not [f for f in result.findings if f.code is Code.SETTING and f.row in (2, 3)]
+
+
 def test_an_ex_factory_typed_as_the_last_day_excel_knows_plans_what_fits_and_stops_nothing(tmp_path):
     """31-Dec-9999 is some systems' "no date yet": the in-DC 30 days after it is past Excel's last day, so it is
     left blank as a working-day offset past it is; the daily run, its exceptions and the report go on."""

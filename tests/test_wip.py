@@ -307,6 +307,23 @@ def test_a_vendor_known_only_from_its_po_lines_still_gets_its_own_layout(tmp_pat
     assert (row["Vendor"], row["Cut Qty"], row["Sewn Qty"]) == ("CN1", 640, 200)
 
 
+def test_a_date_cell_holding_a_number_no_date_can_be_is_a_warning_not_a_crash(tmp_path):
+    """A date-formatted cell holding -1E+308 (Excel shows ####): calamine's Rust panicked, which no
+    ``except Exception`` catches, and the run ended in a traceback. Now the file is read by openpyxl and
+    the cell is named, the rest of the row imported."""
+    book = tracker_with_lines(tmp_path)
+    f = dhaka_xlsx(tmp_path)
+    wb = openpyxl.load_workbook(f)
+    wb["WIP"]["J6"] = -1e308
+    wb["WIP"]["J6"].number_format = "dd-mmm-yy"
+    wb.save(f)
+    result = run(book, ["wip"], ctx(f))
+    bad = assert_finding(result.findings, Code.BAD_DATE, file=f.name, row=6, column="Revised ETD")
+    assert "outside Excel's date range" in bad.message and "left blank" in bad.message
+    navy = wip_rows(book)[0]
+    assert navy["Revised XF"] is None and navy["Cut Qty"] == 1150
+
+
 def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):
     """Exports from Access-based systems show an empty date as 12/30/1899 (their day zero): Excel cannot
     store that date, so writing it to the Vendor WIP sheet stopped the whole run."""

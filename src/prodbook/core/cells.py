@@ -221,8 +221,8 @@ def to_text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer():  # past Excel's 15 digits, as Excel shows it: 1E+308
+        return str(int(value)) if abs(value) < 1e15 else f"{value:.15G}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):

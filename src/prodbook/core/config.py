@@ -16,6 +16,7 @@ from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
+from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,37 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             elif folded.startswith(("sheet:", "column:")):
                 if (theirs := to_text(value)) is None:  # a blank name: the default name applies, as unset
                     continue
-                if folded.startswith("sheet:"):
-                    kw["sheet_names"][key.split(":", 1)[1].strip()] = theirs
+                sheet, _, header = key.split(":", 1)[1].partition("/")
+                default, problem = _mapped(sheet.strip(), header.strip() if folded.startswith("column:") else None)
+                if default is None:
+                    findings.append(warning(Code.SETTING, f"setting '{key}' is not used: {problem}",
+                                            **{**where, "column": "Setting", "value": key}))
+                elif folded.startswith("sheet:"):
+                    kw["sheet_names"][default] = theirs
                 else:
-                    sheet, _, header = key.split(":", 1)[1].partition("/")
-                    kw["headers"].setdefault(sheet.strip(), {})[header.strip()] = theirs
+                    kw["headers"].setdefault(default, {})[header.strip()] = theirs
             else:
                 kw["extra"][folded] = value
         except (CellError, ValueError) as exc:
             findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
                                     "applies until the value is corrected", **where))
     return Config(**kw), findings
+
+
+def _mapped(sheet: str, header: str | None) -> tuple[str | None, str]:
+    """The default sheet name a 'Sheet:' or 'Column:' setting names, in any case; or why it names none. A
+    mapping that names nothing prodbook knows would otherwise be passed over in silence."""
+    base = sheet[:-len(ARCHIVE_SUFFIX)] if sheet.casefold().endswith(ARCHIVE_SUFFIX.casefold()) else None
+    spec = next((s for s in ALL_SHEETS if s.name.casefold() == (base or sheet).casefold()), None)
+    if spec is None:
+        return None, (f"prodbook has no sheet '{sheet}'. Name one of prodbook's sheets after the colon: "
+                      + ", ".join(s.name for s in ALL_SHEETS))
+    if base is not None:  # a sheet's archive (the T&A's): its columns are the sheet's and a few of its own
+        return spec.name + ARCHIVE_SUFFIX, ""
+    if header is not None and not any(normalise_header(c.header) == normalise_header(header) for c in spec.columns):
+        return None, (f"the {spec.name} sheet has no column '{header}'. Name one of its columns after the "
+                      "'/': " + ", ".join(c.header for c in spec.columns))
+    return spec.name, ""
 
 
 def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:

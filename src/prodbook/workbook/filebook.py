@@ -26,7 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
 from prodbook.core.model.sheets import CHANGE_LOG
-from prodbook.workbook import limits, safety
+from prodbook.workbook import calamine_safe, limits, safety
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -178,9 +178,11 @@ class FileBook(Staging):
         with self._readable(sheet):
             found = self._book.get_sheet_by_name(sheet)
             if found.height * found.width < SHARED_CELLS:
-                rows = found.to_python(skip_empty_area=False)
+                rows = calamine_safe.read(lambda: found.to_python(skip_empty_area=False),
+                                          lambda: calamine_safe.openpyxl_values(self.path, sheet))
             else:
-                rows = shared_rows(found.iter_rows(), found.start[1] if found.start else 0)
+                rows = shared_rows(calamine_safe.rows(found.iter_rows(), lambda: self._fallback(sheet, found)),
+                                   found.start[1] if found.start else 0)
         for (r, c), text in self._error_cells(sheet).items():
             while len(rows) <= r:
                 rows.append([])
@@ -197,9 +199,15 @@ class FileBook(Staging):
         with self._readable(sheet):
             found = self._book.get_sheet_by_name(sheet)
         pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
-        rows: Iterator[list[Any]] = found.iter_rows()
+        rows = calamine_safe.rows(found.iter_rows(), lambda: self._fallback(sheet, found))
         for row in rows if last_row is None else islice(rows, last_row):
             yield pad + row if pad else row
+
+    def _fallback(self, sheet: str, found: Any) -> list[list[Any]]:
+        """The sheet's rows from openpyxl, cut to where calamine's rows start (its first used column), for
+        a sheet calamine panicked on."""
+        first = found.start[1] if found.start else 0
+        return [row[first:] for row in calamine_safe.openpyxl_values(self.path, sheet)]
 
     @contextmanager
     def _readable(self, sheet: str) -> Iterator[None]:

@@ -23,6 +23,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, 
 from prodbook.core.findings import Code, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
+from prodbook.workbook import calamine_safe
 from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.tables import column_letter, read_table
@@ -105,7 +107,8 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
         ods_merges = _ods_merges(path) if path.suffix.lower() == ".ods" else {}
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
+                                      partial(_openpyxl_values, path, name))
             merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
             raw = RawSheet(path.name, name, rows, merged=merged)
             _apply_formulas(raw, formulas.get(name, {}))
@@ -115,6 +118,13 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
         raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
                         "save it again as .xlsx") from None
     return out
+
+
+def _openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
+    """A vendor sheet calamine panicked on (a date cell holding -1E+308): openpyxl reads an .xlsx's."""
+    if path.suffix.lower() not in _XLSX:
+        raise CellError(f"sheet '{sheet}' holds a date no spreadsheet can show (it shows ####)")
+    return calamine_safe.openpyxl_values(path, sheet)
 
 
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
