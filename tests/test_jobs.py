@@ -297,6 +297,30 @@ def test_a_mapping_names_prodbooks_sheet_in_any_case_and_a_name_it_does_not_know
     assert not [f for f in result.findings if f.code is Code.SETTING and f.row in (2, 3)]
 
 
+@pytest.mark.parametrize("name", ["Due Soon Days", "WIP Stale Days", "Transit Days Air", "Transit Days Sea",
+                                  "On-Time Tolerance Days", "Courier Days", "Lab Dip Review Days"])
+def test_a_days_setting_of_a_billion_days_is_named_and_the_default_applies(tmp_path, name):
+    """'Due Soon Days' 1E+9 (a paste gone wrong) stopped the follow-ups and 'WIP Stale Days' the scorecard:
+    a date that many days from today is past any calendar. Each days setting takes at most ten years."""
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], [name, 1e9]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, (*REFRESH, "report", "scorecard"), ctx(today=date(2027, 3, 1)))
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    said = assert_finding(result.findings, Code.SETTING, sheet="Config", column="Value")
+    assert "more days than prodbook plans with; type at most 3,650 (ten years)" in said.text()
+
+
+def test_ruling_blend_is_a_percentage(tmp_path):
+    """"60%" typed as text is 60 (it was 'not a number of days'); 5000 is named."""
+    from prodbook.core.config import Config, percent_setting
+
+    found: list = []
+    assert percent_setting(Config(extra={"ruling blend %": "55%"}), "Ruling Blend %", 60.0, "t.xlsx", found) == 55
+    assert percent_setting(Config(extra={"ruling blend %": 5000}), "Ruling Blend %", 60.0, "t.xlsx", found) == 60
+    assert len(found) == 1 and "'5000' is not a percentage from 0 to 100" in found[0].text()
+
+
 def test_an_ex_factory_typed_as_the_last_day_excel_knows_plans_what_fits_and_stops_nothing(tmp_path):
     """31-Dec-9999 is some systems' "no date yet": the in-DC 30 days after it is past Excel's last day, so it is
     left blank as a working-day offset past it is; the daily run, its exceptions and the report go on."""

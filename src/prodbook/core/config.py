@@ -111,7 +111,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                      f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
                 kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
-                kw["due_soon_days"] = to_int(value) if value not in (None, "") else 7
+                kw["due_soon_days"] = within_days(to_int(value), value) if value not in (None, "") else 7
             elif folded == "ex-factory code":
                 kw["ex_factory_code"] = to_text(value) or "XF"
             elif folded == "backups to keep":
@@ -123,7 +123,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                         value, str) else to_number(value)
                     if number is None or number < 0:
                         raise ValueError(f"'{value}' should be a number, 0 or more")
-                    kw[name] = kind(number)
+                    kw[name] = within_days(int(number), value) if kind is int else float(number)
             elif (limit := setting_field(key)) is not None:
                 kw["limits"] = with_setting(kw["limits"], limit, to_int(value))
             elif folded.startswith(("sheet:", "column:")):
@@ -162,17 +162,46 @@ def _mapped(sheet: str, header: str | None) -> tuple[str | None, str]:
     return spec.name, ""
 
 
+MAX_DAYS = 3650
+"""The most days a days setting takes (ten years): past it a date the setting moves would leave Python's
+dates (a 'Due Soon Days' of 1E+9 stopped the follow-ups)."""
+
+
+def within_days(days: int | None, raw: Any) -> int | None:
+    """A days setting's number, refused past ``MAX_DAYS`` in words the APM can act on."""
+    if days is not None and days > MAX_DAYS:
+        raise CellError(f"'{raw}' is more days than prodbook plans with; type at most {MAX_DAYS:,} (ten years)")
+    return days
+
+
 def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
     """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
     raw = config.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = to_int(raw)
+        value = within_days(to_int(raw), raw)
         if value is None or value < 0:
             raise CellError(f"'{raw}' is not a number of days")
         return value
     except CellError as exc:
         found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
+        return default
+
+
+def percent_setting(config: Config, name: str, default: float, file: str | None, found: list[Finding]) -> float:
+    """A setting that is a percentage from 0 to 100 ("60", "60%"); a bad one keeps ``default`` and adds a
+    finding."""
+    raw = config.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = to_number(str(raw).strip().rstrip("% ")) if isinstance(raw, str) else to_number(raw)
+        if value is None or not 0 <= value <= 100:
+            raise CellError(f"'{raw}' is not a percentage from 0 to 100")
+        return value
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default:g} "
                              "applies", file=file, sheet="Config", column="Value", value=raw))
         return default

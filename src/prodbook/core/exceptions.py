@@ -40,7 +40,7 @@ from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar, add_days
 from prodbook.core.cells import NA, CellError, is_missing, text_or_empty, to_number
-from prodbook.core.config import Config
+from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key
 from prodbook.core.where import cells, row_dicts
@@ -114,7 +114,9 @@ def settings_from(config: Config, file: str | None = None) -> tuple[Settings, li
             number = to_number(str(raw).rstrip("% ")) if isinstance(raw, str) else to_number(raw)
             if number is None or number < 0:
                 raise CellError(f"{raw} should be 0 or more")
-            values[f.name] = int(number) if isinstance(default, int) else float(number)
+            values[f.name] = float(number) if not isinstance(default, int) else (
+                within_days(int(number), raw) if f.name.endswith("_days") or f.name.startswith("transit_")
+                else int(number))
         except CellError as exc:
             findings.append(warning(Code.SETTING, f"setting '{name}': {exc}; {default} is used", file=file,
                                     sheet="Config", column="Value", value=raw))

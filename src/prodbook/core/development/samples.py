@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.cells import CellError, to_date
-from prodbook.core.config import Config, days_setting
+from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
@@ -75,7 +75,7 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Sam
         kw["review_statuses"] = frozenset(s.lower() for s in setting_list(get("Line Review Statuses")))
     return SampleSettings(line_review=review, courier_days=days_setting(config, "Courier Days", 7, file, found),
                           milestones=milestones,
-                          ruling_chief_below=float(days_setting(config, "Ruling Blend %", 60, file, found)),
+                          ruling_chief_below=percent_setting(config, "Ruling Blend %", 60.0, file, found),
                           **kw)
 
 
