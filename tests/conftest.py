@@ -125,3 +125,19 @@ def _crash_log_in_tmp(tmp_path_factory: Any, monkeypatch: Any) -> None:
 
     folder = tmp_path_factory.mktemp("logs")
     monkeypatch.setattr(support, "log_folder", lambda: folder, raising=False)
+
+
+def damage_compressed_data(path: Path, member: str) -> None:
+    """Flip bytes in the middle of ``member``'s compressed data: the zip's directory stays whole, its
+    inflating fails (a file cut by a mail gateway, a bad sector), as zlib.error, which is not an OSError."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    data = bytearray(path.read_bytes())
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26: info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    for k in range(start + info.compress_size // 3, start + info.compress_size // 3 + 40):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))

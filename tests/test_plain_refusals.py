@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import base_sheets, digest, sheet_values, write_book
+from conftest import base_sheets, damage_compressed_data, digest, sheet_values, write_book
 from prodbook.cli import main
 
 DAY = "2027-03-01"
@@ -222,3 +222,15 @@ def test_a_small_part_cut_short_is_a_damaged_file(tmp_path, part):
         part = f"xl/worksheets/_rels/{Path(sheet_part(path, 'Issues')).name}.rels"
     edit_part(path, lambda names: part, lambda t: t[: len(t) // 2])
     refused(path, part, "not well-formed", "damaged", "save it")
+
+
+@pytest.mark.parametrize("sheet", ["Issues", "Follow-ups", "T&A"])
+def test_a_sheet_whose_bytes_do_not_inflate_is_a_damaged_file(tmp_path, sheet):
+    """A sheet's compressed bytes damaged (a copy or a sync gone wrong), the zip's directory whole: reading it
+    raised zlib.error (or BadZipFile for its CRC), neither an OSError: "unexpected problem"."""
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    damage_compressed_data(path, sheet_part(path, sheet))
+    out = refused(path, f"sheet '{sheet}'", "Excel")
+    assert "could not be read" in out or "is damaged" in out, out

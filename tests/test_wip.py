@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import assert_finding, base_sheets, digest, sheet_values, write_book
+from conftest import assert_finding, base_sheets, damage_compressed_data, digest, sheet_values, write_book
 from prodbook.core import keys, wip
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, UserError
@@ -322,6 +322,20 @@ def test_a_date_cell_holding_a_number_no_date_can_be_is_a_warning_not_a_crash(tm
     assert "outside Excel's date range" in bad.message and "left blank" in bad.message
     navy = wip_rows(book)[0]
     assert navy["Revised XF"] is None and navy["Cut Qty"] == 1150
+
+
+def test_a_vendor_workbook_damaged_inside_its_zip_is_named_and_the_others_import(tmp_path):
+    """Before: "unexpected problem", the whole import lost (the check for a DOCTYPE inflated the part)."""
+    book = tracker_with_lines(tmp_path)
+    good = dhaka_xlsx(tmp_path)
+    (tmp_path / "bad").mkdir()
+    bad = dhaka_xlsx(tmp_path / "bad", name="Dhaka Knit weekly damaged.xlsx")
+    damage_compressed_data(bad, "xl/worksheets/sheet1.xml")
+    result = run(book, ["wip"], ctx(good, bad))
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    said = assert_finding(result.findings, Code.WIP_FILE, file=bad.name)
+    assert "could not be read as a spreadsheet" in said.message
+    assert [r["Color"] for r in wip_rows(book)] == ["Navy", "Heather Grey"]  # the good file's PO lines
 
 
 def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):

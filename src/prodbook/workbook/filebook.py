@@ -13,6 +13,7 @@ import os
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,10 +212,12 @@ class FileBook(Staging):
 
     @contextmanager
     def _readable(self, sheet: str) -> Iterator[None]:
-        """A sheet calamine cannot parse (XML Excel never writes: an undeclared entity, a broken tag), said plainly."""
+        """A sheet calamine cannot parse (XML Excel never writes: an undeclared entity, a broken tag), or whose
+        part does not inflate (a file damaged in a copy or a sync: zlib.error, EOFError for a part cut
+        short, BadZipFile for a CRC that does not match; none of them an OSError), said plainly."""
         try:
             yield
-        except (CalamineError, UnsupportedLayout) as exc:
+        except (CalamineError, UnsupportedLayout, zlib.error, EOFError, zipfile.BadZipFile) as exc:
             raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
                             "it (File > Save), and run prodbook again. Nothing was written",
                             file=self.name, sheet=sheet) from None
@@ -236,7 +239,7 @@ class FileBook(Staging):
         try:
             with open(self.path, "rb") as fp:  # opened, then checked: the handle holds the file that was read
                 return None if self.changed_since_read() else scan_runs(fp, sheet, header_row, action, stamp)
-        except OSError:
+        except (OSError, zlib.error, EOFError, zipfile.BadZipFile):  # the full read names a damaged part
             return None
 
     def part_sizes(self, sheet: str) -> PartSizes | None:
@@ -271,7 +274,8 @@ class FileBook(Staging):
         Change Log's row count at its end read the same pass."""
         if sheet not in self._scans:
             part = self.info.sheet_parts.get(sheet)
-            self._scans[sheet] = scan_sheet(self.path, part) if part else SheetScan([], 0)
+            with self._readable(sheet):
+                self._scans[sheet] = scan_sheet(self.path, part) if part else SheetScan([], 0)
         return self._scans[sheet]
 
     def head_rows(self, sheet: str, nrows: int = HEADER_SCAN_ROWS) -> list[list[Any]]:

@@ -22,6 +22,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -94,8 +95,8 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
     try:
         with zipfile.ZipFile(path) as zf:
             unsafe = doctype_parts(zf)
-    except (OSError, zipfile.BadZipFile):
-        unsafe = []  # not a zip (an old .xls): calamine reads it or says why below
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError):
+        unsafe = []  # not a zip (an old .xls), or a damaged one: calamine reads it or says why below
     if unsafe:
         raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "
                         "prodbook does not read such files, for safety. Open it in Excel, save it again as "
