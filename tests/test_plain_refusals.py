@@ -5,6 +5,7 @@ traceback, the workbook byte-identical and nothing else written beside it."""
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -234,3 +235,63 @@ def test_a_sheet_whose_bytes_do_not_inflate_is_a_damaged_file(tmp_path, sheet):
     damage_compressed_data(path, sheet_part(path, sheet))
     out = refused(path, f"sheet '{sheet}'", "Excel")
     assert "could not be read" in out or "is damaged" in out, out
+
+
+def test_a_part_its_zip_directory_says_is_longer_than_the_file_is_left_alone(tmp_path):
+    """The zip's directory says the T&A's compressed part runs 4 GB past where the file ends (one byte of
+    its size damaged): reading it for the write ended in EOFError, "unexpected problem". Now the part is
+    named as damaged; the workbook is left as it was, and the run's result goes to a copy beside it."""
+    import struct
+
+    result = CliRunner().invoke(main, ["demo", str(tmp_path), "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    path = tmp_path / "demo-tracker.xlsx"
+    part = sheet_part(path, "T&A").encode()
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the central directory's entry of the T&A's part
+    while data[at + 46: at + 46 + struct.unpack("<H", data[at + 28: at + 30])[0]] != part:
+        at = data.find(b"PK\x01\x02", at + 4)
+    data[at + 23] = 0xFF  # the compressed size's high byte
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])
+    out = result.output
+    assert "unexpected problem" not in out and "Traceback" not in out, out
+    assert f"its part {part.decode()} does not unpack (cut short): the file is damaged" in out, out
+    assert digest(path) == before
+    assert (tmp_path / "demo-tracker (prodbook).xlsx").exists()
+
+
+def _zip_damaged(path: Path, how: str) -> None:
+    """The zip's end record says its directory starts 4 GB further on (every part's offset then reads as
+    before the file's start), or a part's entry asks for a zip version no reader has (23.5)."""
+    data = bytearray(path.read_bytes())
+    if how == "offsets":
+        data[data.rfind(b"PK\x05\x06") + 19] = 0xFF
+    else:
+        data[data.find(b"PK\x01\x02") + 6] = 235
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["offsets", "version"])
+def test_a_zip_directory_damaged_is_a_plain_message(tmp_path, how):
+    """Before: "unexpected problem" (an OSError from a seek before the file's start; NotImplementedError)."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    _zip_damaged(path, how)
+    out = refused(path, "tracker.xlsx")
+    assert "could not be read" in out or "damaged" in out, out
+
+
+@pytest.mark.parametrize("how", ["offsets", "version"])
+def test_a_vendor_file_with_its_zip_directory_damaged_is_named_and_skipped(tmp_path, how):
+    from prodbook.core.findings import Code
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import run
+
+    book = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    vendor = write_book(tmp_path / "BD1 WIP.xlsx", {"WIP": [["PO #", "Style #", "Color", "Cut Qty"],
+                                                             ["4500000001", "S1", "Navy", 100]]})
+    _zip_damaged(vendor, how)
+    result = run(book, ["wip"], Context(today=date(2027, 3, 1), files=(vendor,)))
+    assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
+    assert [f for f in result.findings if f.code is Code.WIP_FILE and f.file == vendor.name]

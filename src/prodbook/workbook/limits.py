@@ -82,7 +82,7 @@ def check_package(path: Path, limits: Limits, where_set: str = TRACKER_WHERE,
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # the last: a damaged version field
         return
     with zf:
         infos = zf.infolist()
@@ -134,6 +134,8 @@ class _Scan:
 def _inflate(fp: BinaryIO, info: zipfile.ZipInfo, limits: Limits, cap: int, scan: _Scan | None = None
              ) -> tuple[int, Excess | None]:
     """Bytes the part really unpacks to (stopping past ``cap``), or the limit it goes over."""
+    if info.header_offset < 0:
+        return 0, None  # a directory pointing before the file's start: damaged, the reader says so
     fp.seek(info.header_offset)
     head = fp.read(_LOCAL_HEADER.size)
     if len(head) < _LOCAL_HEADER.size:

@@ -95,7 +95,7 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
     try:
         with zipfile.ZipFile(path) as zf:
             unsafe = doctype_parts(zf)
-    except (OSError, zipfile.BadZipFile, zlib.error, EOFError):
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         unsafe = []  # not a zip (an old .xls), or a damaged one: calamine reads it or says why below
     if unsafe:
         raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "

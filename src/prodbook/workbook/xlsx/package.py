@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 from xml.etree import ElementTree as ET
@@ -183,9 +184,19 @@ class _Package:
         elif data is not None:
             yield data
         else:
-            with self.zf.open(name) as f:
+            with self.unpacking(name), self.zf.open(name) as f:
                 while block := f.read(STREAM_CHUNK):
                     yield block
+
+    @contextmanager
+    def unpacking(self, name: str) -> Iterator[None]:
+        """A part's bytes that do not unpack (zlib.error; EOFError: cut short; BadZipFile: a CRC that does not
+        match) are a damaged file, said so (not a Python error from deep in zipfile)."""
+        try:
+            yield
+        except (zlib.error, EOFError, zipfile.BadZipFile) as exc:
+            raise UnsupportedLayout(f"its part {name} does not unpack ({str(exc) or 'cut short'}): the file is "
+                                    "damaged") from None
 
     def size(self, name: str) -> int:
         """A part's size in bytes as it stands (uncompressed)."""
@@ -219,7 +230,8 @@ class _Package:
                 data = self.changed[name]
                 t = _decode(b"".join(data.blocks()) if isinstance(data, _Deflated) else data, name)
             else:
-                t = _decode(self.zf.read(name), name)
+                with self.unpacking(name):
+                    t = _decode(self.zf.read(name), name)
             self._text[name] = t
         return t
 
