@@ -248,6 +248,39 @@ def test_a_toml_file_beside_the_workbook_maps_sheets_headers_and_settings(tmp_pa
     assert rows[("4500000001", "S1", "Navy", "CUT")]["Status"] == "Due soon"
 
 
+@pytest.mark.parametrize("toml, says", [
+    ('[settings\n"Due Soon Days" = 30\n', "Expected ']' at the end of a table declaration (at line 1"),
+    ("settings = 3\n", "[settings] should be a section of settings"),
+    ('[columns]\nOrders = "PO Lines"\n', "[columns.Orders] should be a section of settings, such as "
+                                         '[columns.Orders] with a line such as Qty = "Units"'),
+    ("[wip_columns]\nBD1 = 7\n", "[wip_columns.BD1] should be a section of settings"),
+    (b"\xff\xfe[settings]", "it is not text in UTF-8"),
+])
+def test_a_prodbook_toml_that_cannot_be_read_stops_the_run_plainly(tmp_path, toml, says):
+    """Before: "unexpected problem" (a TOML syntax error; a section holding a value, not a table)."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    settings = tmp_path / "prodbook.toml"
+    settings.write_bytes(toml if isinstance(toml, bytes) else toml.encode())
+    before = digest(path)
+    result = CliRunner().invoke(main, ["ta", str(path), "--today", "2027-03-01"])
+    assert result.exit_code == 2, result.output
+    assert f"'{settings}' could not be read: " in result.output and says in result.output, result.output
+    assert "Correct it in a text editor" in result.output and "unexpected" not in result.output
+    assert digest(path) == before
+
+
+def test_a_setting_in_prodbook_toml_that_cannot_be_used_names_that_file(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    (tmp_path / "prodbook.toml").write_text('[settings]\n"Due Soon Days" = "soon"\n', encoding="utf-8")
+    result = run(path, ["ta"], ctx(today=date(2027, 3, 1)))
+    said = assert_finding(result.findings, Code.SETTING, file="prodbook.toml", key="Due Soon Days")
+    assert said.sheet is None and said.column is None
+
+
 def test_a_setting_name_showing_an_excel_error_is_named_and_the_other_settings_still_apply(tmp_path):
     sheets = base_sheets()
     sheets["Config"] = [["Setting", "Value"], ["#REF!", 10], ["Due Soon Days", 30]]  # a deleted cell's reference

@@ -71,17 +71,38 @@ _TYPED: dict[str, tuple[str, type]] = {
 """Numeric settings with a typed field: folded name -> (field, type)."""
 
 
+TOML_NAME = "prodbook.toml"
+"""The settings file beside a workbook (``workbook/toml_settings.py``)."""
+
+
 def pairs_from_toml(text: str) -> list[tuple[str, Any]]:
-    """The settings of a prodbook.toml, as (Config sheet setting name, value) pairs."""
+    """The settings of a prodbook.toml, as (Config sheet setting name, value) pairs.
+
+    Raises ``tomllib.TOMLDecodeError`` for a file that is not TOML, ``ValueError`` (a sentence for the
+    APM) for one whose sections are not laid out as prodbook reads them."""
     data = tomllib.loads(text)
-    pairs: list[tuple[str, Any]] = list((data.get("settings") or {}).items())
-    pairs += [(f"Sheet: {k}", v) for k, v in (data.get("sheets") or {}).items()]
-    for sheet, cols in (data.get("columns") or {}).items():
-        pairs += [(f"Column: {sheet} / {k}", v) for k, v in cols.items()]
-    for vendor, cols in (data.get("wip_columns") or {}).items():  # vendor WIP layouts
-        pairs += [(f"WIP Column: {vendor} / {k}", v) for k, v in cols.items()]
-    pairs += [(f"WIP Vendor: {k}", v) for k, v in (data.get("wip_vendors") or {}).items()]
+    pairs: list[tuple[str, Any]] = list(_section(data, "settings").items())
+    pairs += [(f"Sheet: {k}", v) for k, v in _section(data, "sheets").items()]
+    for sheet, cols in _section(data, "columns").items():
+        pairs += [(f"Column: {sheet} / {k}", v) for k, v in _table(cols, f"columns.{sheet}").items()]
+    for vendor, cols in _section(data, "wip_columns").items():  # vendor WIP layouts
+        pairs += [(f"WIP Column: {vendor} / {k}", v) for k, v in _table(cols, f"wip_columns.{vendor}").items()]
+    pairs += [(f"WIP Vendor: {k}", v) for k, v in _section(data, "wip_vendors").items()]
     return pairs
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return _table(data.get(name) or {}, name)
+
+
+def _table(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        example = {"columns": "[columns.Orders] with a line such as Qty = \"Units\"",
+                   "wip_columns": "[wip_columns.BD1] with a line such as \"Cut Qty\" = \"CUTTING PCS\""}
+        raise ValueError(f"[{name}] should be a section of settings, such as "
+                         f"{example.get(name.split('.')[0], f'[{name}] on a line of its own, then name = value lines')}"
+                         f"; it holds {value!r}")
+    return value
 
 
 def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple[Config, list[Finding]]:
@@ -91,8 +112,8 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
     for name, value, row in pairs:
         if is_missing(value):  # a blank read as NaN: the setting is empty, as typed
             value = None
-        where = {"file": source, "sheet": "Config" if row else None, "row": row, "column": "Value",
-                 "value": value}
+        where = ({"file": source, "sheet": "Config", "row": row, "column": "Value", "value": value} if row
+                 else {"file": TOML_NAME, "key": text_or_empty(name), "value": value})
         key = text_or_empty(name)  # a Setting cell showing #REF! reads as blank: validation names it
         if not key:
             continue

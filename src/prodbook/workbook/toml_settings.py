@@ -10,25 +10,33 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from prodbook.core.config import build_config, pairs_from_toml
+from prodbook.core.config import TOML_NAME, build_config, pairs_from_toml
+from prodbook.core.findings import UserError
 from prodbook.core.limits import Limits
 
 
 def toml_path(workbook: Path) -> Path:
-    return workbook.with_name("prodbook.toml")
+    return workbook.with_name(TOML_NAME)
 
 
 def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
+    """The settings of the prodbook.toml beside ``workbook`` (none when there is none). One that cannot be
+    read stops the run, said plainly: the limits and names it holds must not be guessed."""
     path = toml_path(workbook)
     if not path.exists():
         return []
-    return [(k, v, None) for k, v in pairs_from_toml(path.read_text(encoding="utf-8"))]
+    try:
+        return [(k, v, None) for k, v in pairs_from_toml(path.read_text(encoding="utf-8-sig"))]
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = "it is not text in UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise UserError(f"'{path}' could not be read: {reason}. Correct it in a text editor (or move it "
+                        "away) and run prodbook again. Nothing was written", file=TOML_NAME) from None
+    except OSError as exc:
+        raise UserError(f"'{path}' could not be opened ({exc.strerror or exc}). Nothing was written",
+                        file=TOML_NAME) from None
 
 
 def toml_limits(workbook: Path) -> Limits:
     """The limits for reading the tracker itself: prodbook.toml and the defaults. A prodbook.toml that
-    cannot be read leaves the defaults."""
-    try:
-        return build_config(toml_pairs(workbook), str(toml_path(workbook)))[0].limits
-    except (OSError, ValueError, tomllib.TOMLDecodeError):
-        return Limits()
+    cannot be read stops the run (``toml_pairs``)."""
+    return build_config(toml_pairs(workbook), TOML_NAME)[0].limits
