@@ -9,6 +9,8 @@ and tells the user why, listing what the copy may lack.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -87,7 +89,8 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         keep_vba = Path(src).suffix.lower() == ".xlsm"
     try:
         wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
-    except (KeyError, IndexError, ValueError, TypeError, SyntaxError) as exc:  # ParseError is a SyntaxError
+    except (KeyError, IndexError, ValueError, TypeError, SyntaxError,  # ParseError is a SyntaxError
+            zlib.error, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:  # its zip
         raise Unreadable(f"openpyxl could not read the file ({type(exc).__name__}: {exc})") from exc
     for rw in rewrites:
         _rewrite(wb, rw)

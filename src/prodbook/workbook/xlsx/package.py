@@ -191,10 +191,11 @@ class _Package:
     @contextmanager
     def unpacking(self, name: str) -> Iterator[None]:
         """A part's bytes that do not unpack (zlib.error; EOFError: cut short; BadZipFile: a CRC that does not
-        match) are a damaged file, said so (not a Python error from deep in zipfile)."""
+        match; NotImplementedError, RuntimeError: flags saying "patched" or "encrypted", which no workbook
+        part is) are a damaged file, said so (not a Python error from deep in zipfile)."""
         try:
             yield
-        except (zlib.error, EOFError, zipfile.BadZipFile) as exc:
+        except (zlib.error, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             raise UnsupportedLayout(f"its part {name} does not unpack ({str(exc) or 'cut short'}): the file is "
                                     "damaged") from None
 
@@ -371,7 +372,8 @@ class _Package:
                     zi.external_attr = info.external_attr
                     _write_changed(zout, zi, self.changed[name])
                 else:
-                    _copy_member(src_fp, self.zf, zout, info)
+                    with self.unpacking(name):
+                        _copy_member(src_fp, self.zf, zout, info)
             for name in self.added:
                 if name in self.removed:
                     continue
