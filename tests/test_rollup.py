@@ -400,3 +400,18 @@ def _records(ws: Any) -> list[dict[str, Any]]:
 
 def _values(ws: Any) -> list[Any]:
     return [v for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_a_tracker_that_is_not_a_workbook_is_named_on_one_clean_line(tmp_path: Path) -> None:
+    """Its finding has no sheet: the line read "ERROR 'x.xlsx' : this tracker ..." (a space before the colon)."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    kids(tmp_path)
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    done = CliRunner().invoke(main, ["rollup", str(tmp_path / "kids.xlsx"), str(tmp_path / "broken.xlsx"),
+                                     "--today", TODAY.isoformat()])
+    assert done.exit_code == 1, done.output
+    assert "ERROR 'broken.xlsx': this tracker was not loaded into the roll-up" in done.output, done.output
+    assert " :" not in done.output and "loaded 1 tracker(s)" in done.output

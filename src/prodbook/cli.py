@@ -415,8 +415,9 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
         for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
             style = "red" if f.severity is Severity.ERROR else "yellow"
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
-            file = f"'{f.file}' " if f.file and f.file not in f.where else ""
-            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{file}{f.where}: {f.message}{value}"),
+            file = f"'{f.file}'" if f.file and f.file not in f.where else ""
+            place = " ".join(p for p in (file, f.where) if p)
+            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}: {f.message}{value}"),
                           markup=True)
     sys.exit(result.exit_code)
 
