@@ -351,3 +351,56 @@ def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):
     assert "1899-12-30 is before 1 January 1900" in bad.message and "left blank" in bad.message
     navy = wip_rows(book)[0]
     assert navy["Revised XF"] is None and navy["Cut Qty"] == 1150  # the rest of the row is imported
+
+
+CN1_ROWS = [["PO No.", "Style", "Colour", "Order Qty", "Cut", "Sewn"], ["4500000002", "S2", "Black", "800", "640", "200"]]
+
+
+def _text(rows: list[list[str]], delimiter: str = ",") -> str:
+    return "\r\n".join(delimiter.join(r) for r in rows) + "\r\n"
+
+
+MISNAMED = {  # name -> bytes: what vendors' systems send as ".xls", all of which Excel opens
+    "a workbook named .xls": lambda folder: dhaka_xlsx(folder).read_bytes(),
+    "a CSV file named .xls": lambda folder: _text(CN1_ROWS).encode("utf-8"),
+    "Excel's Unicode Text named .xls": lambda folder: _text(CN1_ROWS, "\t").encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("what", MISNAMED)
+def test_a_vendor_file_named_as_another_kind_is_read_as_what_it_is(tmp_path, what):
+    """Before: "could not be read as a spreadsheet (Cfb error: Invalid OLE (signature ...))"."""
+    book = tracker_with_lines(tmp_path)
+    (tmp_path / "made").mkdir()
+    f = tmp_path / "CN1 weekly WIP.xls"
+    f.write_bytes(MISNAMED[what](tmp_path / "made"))
+    result = run(book, ["wip"], ctx(f))
+    assert not [x for x in result.findings if x.code in (Code.WIP_FILE, Code.INTERNAL)], \
+        [x.text() for x in result.findings]
+    rows = wip_rows(book)
+    assert rows and {r["Source File"] for r in rows} == {"CN1 weekly WIP.xls"}
+
+
+@pytest.mark.parametrize("body, what", [
+    (b"<html><body><table><tr><td>PO</td></tr></table></body></html>", "a web page (HTML)"),
+    (b'<?xml version="1.0"?>\r\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+     "an XML spreadsheet"),
+])
+def test_a_web_page_or_xml_spreadsheet_named_xls_says_what_it_is(tmp_path, body, what):
+    book = tracker_with_lines(tmp_path)
+    f = tmp_path / "BD1 WIP.xls"
+    f.write_bytes(body)
+    result = run(book, ["wip"], ctx(f))
+    said = assert_finding(result.findings, Code.WIP_FILE)
+    assert f"'BD1 WIP.xls' is {what} saved with an .xls name" in said.message
+    assert "save it as Excel Workbook (.xlsx)" in said.message
+
+
+def test_a_utf16_csv_cut_short_is_read_to_its_last_whole_character(tmp_path):
+    """Before: "'utf-16-le' codec can't decode byte 0x00 ...: truncated data", the file skipped."""
+    book = tracker_with_lines(tmp_path)
+    f = tmp_path / "CN1 WIP.csv"
+    f.write_bytes(_text(CN1_ROWS, "\t").encode("utf-16") + b"\x00")
+    result = run(book, ["wip"], ctx(f))
+    assert not [x for x in result.findings if x.code is Code.WIP_FILE], [x.text() for x in result.findings]
+    assert [r["Color"] for r in wip_rows(book)] == ["Black"]

@@ -107,7 +107,8 @@ def _print(result: RunResult, as_json: bool) -> None:
         found = [f for f in result.findings if f.severity is severity]
         for f in found[:SHOWN_PER_SEVERITY]:
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
-            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{f.where}: {f.message}{value}"),
+            place = f"{f.where}: " if f.where else ""  # the message names the file itself
+            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"),
                           markup=True)
         if len(found) > SHOWN_PER_SEVERITY:
             console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "

@@ -37,7 +37,7 @@ from prodbook.core.findings import Code, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
 from prodbook.workbook import calamine_safe
-from prodbook.workbook.filebook import encrypted_message, encrypted_office_file
+from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
@@ -63,7 +63,7 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
     """
     path = Path(path)
     max_sizes = max_sizes or Limits()
-    suffix = path.suffix.lower()
+    suffix = file_kind(path)
     if encrypted_office_file(path):
         raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
                                                         "works on the open workbook)", "import it again"))
@@ -76,7 +76,40 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
         raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
         return [_cut_long_text(RawSheet(path.name, None, read_csv(path.read_bytes())))]
-    return _read_book_cells(path)
+    return _read_book_cells(path, suffix)
+
+
+_SNIFF = 4096
+
+
+def file_kind(path: Path) -> str:
+    """The file's kind as its extension says it, or as its first bytes show where they disagree: a vendor's
+    export named .xls is often an .xlsx workbook (a zip) or a CSV file, which Excel opens all the same.
+
+    A zip is a workbook (.xlsx, or .ods as named); an OLE file an old .xls; text named as a workbook a CSV.
+    A web page or an XML spreadsheet named .xls is refused, saying what it is."""
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+    except OSError:
+        return suffix  # the reader says what is wrong
+    if head.startswith(b"PK\x03\x04"):
+        return suffix if suffix in (*_XLSX, ".ods") else ".xlsx"
+    if head.startswith(OLE_SIGNATURE):
+        return suffix if suffix in (".xls", ".xlsb") else ".xls"
+    if suffix not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods") or not head:
+        return suffix
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text": UTF-16, tab-separated
+        return ".csv" if not head.lstrip(b"\xff\xfe").replace(b"\x00", b"").lstrip().startswith(b"<") else suffix
+    if b"\x00" in head:
+        return suffix
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
+        what = "an XML spreadsheet" if b"urn:schemas-microsoft-com:office:spreadsheet" in head else "a web page (HTML)"
+        raise CellError(f"'{path.name}' is {what} saved with an {suffix} name, not a workbook prodbook reads; "
+                        "open it in Excel, save it as Excel Workbook (.xlsx), and import it again")
+    return ".csv"
 
 
 def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -> list[RawSheet]:
@@ -89,7 +122,8 @@ def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -
         return read_vendor_file(path, max_sizes)
 
 
-def _read_book_cells(path: Path) -> list[RawSheet]:
+def _read_book_cells(path: Path, kind: str) -> list[RawSheet]:
+    """``kind``: the file's kind (``file_kind``), which may not be its extension."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -103,9 +137,13 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
                         ".xlsx, and import it again")
     out = []
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        formulas = _formula_cells(path) if path.suffix.lower() in _XLSX else {}
-        ods_merges = _ods_merges(path) if path.suffix.lower() == ".ods" else {}
+        if kind == path.suffix.lower():
+            book = CalamineWorkbook.from_path(str(path))
+        else:  # calamine picks its reader by the extension, or from the bytes of a file-like object
+            with open(path, "rb") as f:
+                book = CalamineWorkbook.from_filelike(f)
+        formulas = _formula_cells(path) if kind in _XLSX else {}
+        ods_merges = _ods_merges(path) if kind == ".ods" else {}
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
@@ -123,7 +161,7 @@ def _read_book_cells(path: Path) -> list[RawSheet]:
 
 def _openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
     """A vendor sheet calamine panicked on (a date cell holding -1E+308): openpyxl reads an .xlsx's."""
-    if path.suffix.lower() not in _XLSX:
+    if file_kind(path) not in _XLSX:
         raise CellError(f"sheet '{sheet}' holds a date no spreadsheet can show (it shows ####)")
     return calamine_safe.openpyxl_values(path, sheet)
 
@@ -311,7 +349,7 @@ def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a file cut short ends in half a character
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
