@@ -353,7 +353,8 @@ def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):
     assert navy["Revised XF"] is None and navy["Cut Qty"] == 1150  # the rest of the row is imported
 
 
-CN1_ROWS = [["PO No.", "Style", "Colour", "Order Qty", "Cut", "Sewn"], ["4500000002", "S2", "Black", "800", "640", "200"]]
+CN1_ROWS = [["PO No.", "Style", "Colour", "Order Qty", "Cut", "Sewn"],
+            ["4500000002", "S2", "Black", "800", "640", "200"]]
 
 
 def _text(rows: list[list[str]], delimiter: str = ",") -> str:
