@@ -86,8 +86,9 @@ def file_kind(path: Path) -> str:
     """The file's kind as its extension says it, or as its first bytes show where they disagree: a vendor's
     export named .xls is often an .xlsx workbook (a zip) or a CSV file, which Excel opens all the same.
 
-    A zip is a workbook (.xlsx, or .ods as named); an OLE file an old .xls; text named as a workbook a CSV.
-    A web page or an XML spreadsheet named .xls is refused, saying what it is."""
+    A zip is a workbook (.xlsx, or .ods as named); an OLE file an old .xls; text named .xls a CSV file (as
+    Excel opens it; text named .xlsx Excel refuses, and so does prodbook). A web page or an XML spreadsheet
+    named .xls is refused, saying what it is."""
     suffix = path.suffix.lower()
     try:
         with open(path, "rb") as f:
@@ -98,7 +99,7 @@ def file_kind(path: Path) -> str:
         return suffix if suffix in (*_XLSX, ".ods") else ".xlsx"
     if head.startswith(OLE_SIGNATURE):
         return suffix if suffix in (".xls", ".xlsb") else ".xls"
-    if suffix not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods") or not head:
+    if suffix != ".xls" or not head:  # Excel opens text named .xls (with a warning), not named .xlsx
         return suffix
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text": UTF-16, tab-separated
         return ".csv" if not head.lstrip(b"\xff\xfe").replace(b"\x00", b"").lstrip().startswith(b"<") else suffix
