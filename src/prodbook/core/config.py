@@ -8,8 +8,9 @@ wins over the TOML file, which wins over the defaults.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from prodbook.core.cells import CellError, DateOrder, is_missing, text_or_empty, to_int, to_number, to_text
 from prodbook.core.findings import Code, Finding, warning
@@ -17,6 +18,8 @@ from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header
+
+T = TypeVar("T", int, float)
 
 
 @dataclass(frozen=True)
@@ -196,26 +199,42 @@ def within_days(days: int | None, raw: Any) -> int | None:
 
 
 def days_setting(config: Config, name: str, default: int, file: str | None, found: list[Finding]) -> int:
-    """A setting that counts days (0 or more); a bad one keeps ``default`` and adds a finding."""
-    raw = config.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = within_days(to_int(raw), raw)
-        if value is None or value < 0:
-            raise CellError(f"'{raw}' is not a number of days")
-        return value
-    except CellError as exc:
-        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default} "
-                             "applies", file=file, sheet="Config", column="Value", value=raw))
-        return default
+    """A setting that counts days (0 to ``MAX_DAYS``); a bad one keeps ``default`` and adds a finding."""
+    return _setting(config, name, default, file, found, _days)
 
 
 def percent_setting(config: Config, name: str, default: float, file: str | None, found: list[Finding]) -> float:
     """A setting that is a percentage from 0 to 100 ("60", "60%"); a bad one keeps ``default`` and adds a
     finding."""
+    return _setting(config, name, default, file, found, _percent)
+
+
+def _days(raw: Any) -> int:
+    value = within_days(to_int(raw), raw)
+    if value is None or value < 0:
+        raise CellError(f"'{raw}' is not a number of days")
+    return value
+
+
+def _percent(raw: Any) -> float:
+    value = to_number(str(raw).strip().rstrip("% ")) if isinstance(raw, str) else to_number(raw)
+    if value is None or not 0 <= value <= 100:
+        raise CellError(f"'{raw}' is not a percentage from 0 to 100")
+    return value
+
+
+def _setting(config: Config, name: str, default: T, file: str | None, found: list[Finding],
+             read: Callable[[Any], T]) -> T:
+    """A Config setting through ``read`` (which raises ``CellError``): blank is ``default``, and so is a value
+    ``read`` refuses, with a finding saying why."""
     raw = config.get(name)
     if raw in (None, ""):
+        return default
+    try:
+        return read(raw)
+    except CellError as exc:
+        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default:g} "
+                             "applies", file=file, sheet="Config", column="Value", value=raw))
         return default
     try:
         value = to_number(str(raw).strip().rstrip("% ")) if isinstance(raw, str) else to_number(raw)
