@@ -98,7 +98,7 @@ def openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
         finally:
             book.close()
     for warned in said:
-        if (m := _OUT_OF_DATES.match(str(warned.message))) and (number := to_float(m[3])) is not None:
+        if (m := _OUT_OF_DATES.match(str(warned.message))) and (number := _float(m[3])) is not None:
             row, col = int(m[2]) - 1, column_index_from_string(m[1]) - 1
             if row < len(got) and col < len(got[row]):
                 got[row][col] = number
@@ -108,7 +108,7 @@ def openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
     return [row + [""] * (width - len(row)) for row in got]
 
 
-def to_float(text: str) -> float | None:
+def _float(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
