@@ -214,3 +214,14 @@ def test_a_check_that_only_brings_the_issues_up_to_date_says_so(tmp_path: Path,
     assert any("10 day(s) late" in str(r) for r in book.values("Issues")), book.values("Issues")
     again = ribbon.perform(ribbon.action("pbCheck"), book)
     assert again.message.endswith("Nothing to change."), again.message
+
+
+def test_a_prodbook_toml_that_cannot_be_read_is_a_message_box_not_a_crash(tmp_path: Path) -> None:
+    """The saved workbook's prodbook.toml is read inside Excel too: one that is not TOML says so, plainly."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    book.fullname = str(path)  # a workbook saved where its prodbook.toml lies
+    (tmp_path / "prodbook.toml").write_text("[settings\n", encoding="utf-8")
+    report = ribbon.perform(ribbon.action("pbRebuildTA"), book)
+    assert not report.ok and "prodbook.toml' could not be read: Expected ']'" in report.message, report.message
+    assert "Traceback" not in report.message and not [r for r in book.values("T&A")[1:] if r and r[0]]
