@@ -345,6 +345,8 @@ class FileBook(Staging):
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
+                    if self.changed_since_read():
+                        raise  # saved over in place meanwhile: what looks like damage is that save (_plain)
                     _remove(made, new_folder)
                     return self._side_copy(src, rewrites, edits, exc)
         except BaseException as exc:
