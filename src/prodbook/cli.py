@@ -277,8 +277,8 @@ FILES = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @common
 def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool
             ) -> None:
-    """The daily run: check records, rebuild the T&A, import the vendor WIP FILES given (files or
-    folders), check exceptions, list follow-ups and write their e-mail drafts, write Issues."""
+    """The daily run: import the vendor WIP FILES given (files or folders), rebuild the T&A, check
+    records, check exceptions, list follow-ups and write their e-mail drafts, write Issues."""
     _run(workbook, _refresh_jobs(), today, dry_run, as_json, title="Refresh", files=files)
 
 

@@ -156,7 +156,7 @@ def import_from_outlook(book: Any, *, namespace_factory: Callable[[], Any] | Non
 
 ACTIONS: tuple[Action, ...] = (
     Action("pbRefresh", "Refresh all", "Refresh", "grpDaily",
-           "The daily run: check every record, rebuild the T&A, list what needs attention.",
+           "The daily run: rebuild the T&A, check every record, list what needs attention.",
            jobs=runner.REFRESH, cli="prodbook refresh"),
     Action("pbRebuildTA", "Rebuild T&A", "CalendarMonthDetailsView", "grpDaily",
            "Plan, forecast and status every milestone of every PO line; keeps your Actual dates "
