@@ -16,6 +16,7 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from prodbook.workbook import vendor_files
 
 TODAY = date(2027, 3, 3)
 HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
@@ -382,19 +383,75 @@ def test_a_vendor_file_named_as_another_kind_is_read_as_what_it_is(tmp_path, wha
     assert rows and {r["Source File"] for r in rows} == {"CN1 weekly WIP.xls"}
 
 
-@pytest.mark.parametrize("body, what", [
-    (b"<html><body><table><tr><td>PO</td></tr></table></body></html>", "a web page (HTML)"),
-    (b'<?xml version="1.0"?>\r\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
-     "an XML spreadsheet"),
-])
-def test_a_web_page_or_xml_spreadsheet_named_xls_says_what_it_is(tmp_path, body, what):
+def as_markup(xlsx: Path, xml: bool) -> bytes:
+    """The workbook's first sheet as a vendor system's "Excel export" writes it: an HTML table (text cells,
+    colspan/rowspan for merged cells) or an Excel 2003 XML Spreadsheet (typed cells, MergeAcross/Down)."""
+    from html import escape
+
+    ws = openpyxl.load_workbook(xlsx).active
+    spans = {(m.min_row, m.min_col): (m.max_col - m.min_col + 1, m.max_row - m.min_row + 1)
+             for m in ws.merged_cells.ranges}
+    hidden = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
+              for c in range(m.min_col, m.max_col + 1)} - set(spans)
+    lines = []
+    for r in range(1, ws.max_row + 1):
+        cells = []
+        for c in range(1, ws.max_column + 1):
+            if (r, c) in hidden:
+                continue
+            v = ws.cell(r, c).value
+            across, down = spans.get((r, c), (1, 1))
+            if not xml:
+                text = v.strftime("%d-%b-%y") if isinstance(v, datetime) else "" if v is None else str(v)
+                span = (f' colspan="{across}"' if across > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
+                cells.append(f"<td{span}>{escape(text)}</td>")
+                continue
+            attrs = f' ss:Index="{c}"' + (f' ss:MergeAcross="{across - 1}"' if across > 1 else "") + \
+                (f' ss:MergeDown="{down - 1}"' if down > 1 else "")
+            if v is None:
+                cells.append(f"<Cell{attrs}/>")
+                continue
+            kind, text = ("DateTime", v.strftime("%Y-%m-%dT00:00:00.000")) if isinstance(v, datetime) else \
+                ("Number", str(v)) if isinstance(v, (int, float)) else ("String", escape(str(v)))
+            cells.append(f'<Cell{attrs}><Data ss:Type="{kind}">{text}</Data></Cell>')
+        row = "".join(cells)
+        lines.append(f'<Row ss:Index="{r}">{row}</Row>' if xml else f"<tr>{row}</tr>")
+    if not xml:
+        return ("<html><head><meta charset='utf-8'></head><body><table border=1>" + "".join(lines) +
+                "</table></body></html>").encode("utf-8")
+    return ('<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n<Workbook '
+            'xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="WIP"><Table>'
+            + "".join(lines) + "</Table></Worksheet></Workbook>").encode("utf-8")
+
+
+@pytest.mark.parametrize("xml", [False, True], ids=["web page", "XML spreadsheet"])
+def test_a_web_page_or_xml_spreadsheet_named_xls_imports_as_the_workbook_does(tmp_path, xml):
+    """A factory system's "export to Excel": the same report as the messy workbook (title rows, a two-row
+    header with a group word across four columns, a PO merged over its colours, subtotals) written as markup
+    and named .xls, which Excel opens. Before: "could not be read (Cfb error: Invalid OLE ...)". The rows
+    imported are the workbook's, value for value."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "m").mkdir()
+    from_xlsx = tracker_with_lines(tmp_path / "x")
+    run(from_xlsx, ["wip"], ctx(dhaka_xlsx(tmp_path / "x")))
+    book = tracker_with_lines(tmp_path / "m")
+    f = tmp_path / "m" / "Dhaka Knit weekly.xls"
+    f.write_bytes(as_markup(dhaka_xlsx(tmp_path), xml))
+    result = run(book, ["wip"], ctx(f))
+    assert not [x for x in result.findings if x.code in (Code.WIP_FILE, Code.INTERNAL)], \
+        [x.text() for x in result.findings]
+    want = [{**r, "Source File": None} for r in wip_rows(from_xlsx)]
+    assert [{**r, "Source File": None} for r in wip_rows(book)] == want and len(want) == 2
+
+
+def test_a_web_page_with_no_table_says_so(tmp_path):
     book = tracker_with_lines(tmp_path)
     f = tmp_path / "BD1 WIP.xls"
-    f.write_bytes(body)
+    f.write_bytes(b"<html><body><p>Session expired. Please log in again.</p></body></html>")
     result = run(book, ["wip"], ctx(f))
     said = assert_finding(result.findings, Code.WIP_FILE)
-    assert f"'BD1 WIP.xls' is {what} saved with an .xls name" in said.message
-    assert "save it as Excel Workbook (.xlsx)" in said.message
+    assert "'BD1 WIP.xls' is a web page with no table of two rows or more" in said.message
 
 
 def test_a_utf16_csv_cut_short_is_read_to_its_last_whole_character(tmp_path):
@@ -405,3 +462,23 @@ def test_a_utf16_csv_cut_short_is_read_to_its_last_whole_character(tmp_path):
     result = run(book, ["wip"], ctx(f))
     assert not [x for x in result.findings if x.code is Code.WIP_FILE], [x.text() for x in result.findings]
     assert [r["Color"] for r in wip_rows(book)] == ["Black"]
+
+
+def test_markup_that_no_spreadsheet_holds_is_bounded_or_named(tmp_path):
+    """A span of 99,999 columns is read as 256 (no file of a few bytes makes millions of cells); a cell
+    placed past Excel's last column names the file as damaged."""
+    from prodbook.workbook import vendor_markup
+
+    page = tmp_path / "wide.xls"
+    page.write_bytes(b'<table><tr><td colspan="99999">PO</td></tr><tr><td>1</td></tr></table>')
+    (raw,) = vendor_files.read_vendor_file(page)
+    assert len(raw.rows[0]) == vendor_markup.MAX_SPAN and raw.merged == [((0, 0), (0, 255))]
+    book = tracker_with_lines(tmp_path)
+    far = tmp_path / "far.xls"
+    far.write_bytes(b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+                    b'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="W"><Table>'
+                    b'<Row><Cell ss:Index="99999999"><Data ss:Type="String">PO</Data></Cell></Row>'
+                    b"</Table></Worksheet></Workbook>")
+    result = run(book, ["wip"], ctx(far))
+    said = assert_finding(result.findings, Code.WIP_FILE)
+    assert "'far.xls' is an XML spreadsheet placing a cell at 99999999, past Excel's sheet" in said.message

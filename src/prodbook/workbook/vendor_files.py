@@ -36,7 +36,7 @@ from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, 
 from prodbook.core.findings import Code, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
-from prodbook.workbook import calamine_safe
+from prodbook.workbook import calamine_safe, vendor_markup
 from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.tables import column_letter, read_table
@@ -67,8 +67,9 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
     if encrypted_office_file(path):
         raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
                                                         "works on the open workbook)", "import it again"))
+    text_file = suffix in (".csv", ".txt", ".html", ".xml")
     try:
-        if suffix in (".csv", ".txt"):
+        if text_file:
             check_csv(path, max_sizes)
         else:
             check_package(path, max_sizes, VENDOR_WHERE)
@@ -76,6 +77,13 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
         raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
         return [_cut_long_text(RawSheet(path.name, None, read_csv(path.read_bytes())))]
+    if suffix in (".html", ".xml"):  # markup a vendor's system named .xls
+        data = path.read_bytes()
+        sheets = vendor_markup.rows_of(path, decode_text(data) if suffix == ".html" else None, data,
+                                       xml=suffix == ".xml")
+        for raw in sheets:
+            _fill_vertical_merges(raw.rows, raw.merged)
+        return [_cut_long_text(raw) for raw in sheets]
     return _read_book_cells(path, suffix)
 
 
@@ -87,8 +95,8 @@ def file_kind(path: Path) -> str:
     export named .xls is often an .xlsx workbook (a zip) or a CSV file, which Excel opens all the same.
 
     A zip is a workbook (.xlsx, or .ods as named); an OLE file an old .xls; text named .xls a CSV file (as
-    Excel opens it; text named .xlsx Excel refuses, and so does prodbook). A web page or an XML spreadsheet
-    named .xls is refused, saying what it is."""
+    Excel opens it; text named .xlsx Excel refuses, and so does prodbook), or markup: ".html" for a web page's
+    tables, ".xml" for an Excel 2003 XML Spreadsheet (``vendor_markup``)."""
     suffix = path.suffix.lower()
     try:
         with open(path, "rb") as f:
@@ -106,10 +114,8 @@ def file_kind(path: Path) -> str:
     if b"\x00" in head:
         return suffix
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
-        what = "an XML spreadsheet" if b"urn:schemas-microsoft-com:office:spreadsheet" in head else "a web page (HTML)"
-        raise CellError(f"'{path.name}' is {what} saved with an {suffix} name, not a workbook prodbook reads; "
-                        "open it in Excel, save it as Excel Workbook (.xlsx), and import it again")
+    if text.startswith(b"<"):  # a web page's table, or Excel 2003's XML Spreadsheet (vendor_markup)
+        return ".xml" if vendor_markup.is_xml_spreadsheet(head) else ".html"
     return ".csv"
 
 
