@@ -144,6 +144,9 @@ def test_a_run_that_only_brings_the_issues_up_to_date_says_so(tmp_path: Path) ->
     assert first.exit_code in (0, 1), first.output
     assert "Issues" in json.loads(first.output)["sheets_written"]
     logged = len(sheet_values(book, "Change Log"))
+    dry = CliRunner().invoke(main, ["validate", str(book), "--today", "2027-03-15", "--dry-run"])
+    assert "Dry run: no value would change; the 'Issues' sheet would be brought up to date; nothing was " \
+           "written." in dry.output, dry.output
     late = CliRunner().invoke(main, ["validate", str(book), "--today", "2027-03-15"])
     assert late.exit_code in (0, 1), late.output
     assert "Saved 'tracker.xlsx' (the 'Issues' sheet brought up to date; no other value changed, so the " \

@@ -114,7 +114,9 @@ def _print(result: RunResult, as_json: bool) -> None:
             console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "
                           "sheet")
     if result.dry_run:
-        console.print(f"Dry run: {result.changes:,} value(s) would change; nothing was written.")
+        would = f"{result.changes:,} value(s) would change" if result.changes or not result.sheets else \
+            f"no value would change; {result.sheets_named()} would be brought up to date"
+        console.print(f"Dry run: {would}; nothing was written.")
     elif result.commit and result.commit.side_copy_reason:
         console.print("[yellow]Your workbook was left as it was[/]: " + _escape(
             f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."), markup=True)

@@ -109,12 +109,15 @@ class RunResult:
         the Issues sheet up to date and change no value of the user's: then nothing is logged, and it says so."""
         if self.changes:
             return f"{self.changes:,} value(s) changed, logged as '{self.action}'"
-        named = [f"'{s}'" for s in self.sheets]
-        if not named:
+        if not self.sheets:
             return "no value changed"
-        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" and {named[-1]}"
-        return (f"the {listed} sheet{'s' if len(named) > 1 else ''} brought up to date; no other value "
-                "changed, so the Change Log has nothing new")
+        return f"{self.sheets_named()} brought up to date; no other value changed, so the Change Log has nothing new"
+
+    def sheets_named(self) -> str:
+        """"the 'Issues' sheet", "the 'Issues' and 'Style Snapshot' sheets"."""
+        named = [f"'{s}'" for s in self.sheets]
+        listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else "".join(named)
+        return f"the {listed} sheet{'s' if len(named) > 1 else ''}"
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
