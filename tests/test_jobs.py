@@ -344,6 +344,15 @@ def test_a_days_setting_of_a_billion_days_is_named_and_the_default_applies(tmp_p
     assert "more days than prodbook plans with; type at most 3,650 (ten years)" in said.text()
 
 
+def test_a_cost_setting_of_a_number_no_one_meant_is_named(tmp_path):
+    from prodbook.core.config import build_config
+
+    config, found = build_config([("Air Cost per Unit", 1e300, 5), ("Extra Shift Cost per Day", 800, 6)], "t.xlsx")
+    assert config.air_cost_per_unit == 2.5 and config.shift_cost_per_day == 800
+    (said,) = found
+    assert said.row == 5 and "type at most 999,999 (USD)" in said.text()
+
+
 def test_ruling_blend_is_a_percentage(tmp_path):
     """"60%" typed as text is 60 (it was 'not a number of days'); 5000 is named."""
     from prodbook.core.config import Config, percent_setting

@@ -147,6 +147,9 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                         value, str) else to_number(value)
                     if number is None or number < 0:
                         raise ValueError(f"'{value}' should be a number, 0 or more")
+                    if kind is float and number >= MAX_COST:
+                        raise ValueError(f"'{value}' is more than a cost prodbook prices with; type at most "
+                                         f"{MAX_COST - 1:,.0f} (USD)")
                     kw[name] = within_days(int(number), value) if kind is int else float(number)
             elif (limit := setting_field(key)) is not None:
                 kw["limits"] = with_setting(kw["limits"], limit, to_int(value))
@@ -186,6 +189,9 @@ def _mapped(sheet: str, header: str | None) -> tuple[str | None, str]:
     return spec.name, ""
 
 
+MAX_COST = 1_000_000
+"""A cost setting (USD a unit, a day) below this: past it the recovery options print figures no one typed on
+purpose (a paste of 1E+300 printed a 301-digit price)."""
 MAX_DAYS = 3650
 """The most days a days setting takes (ten years): past it a date the setting moves would leave Python's
 dates (a 'Due Soon Days' of 1E+9 stopped the follow-ups)."""
