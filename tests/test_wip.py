@@ -482,3 +482,13 @@ def test_markup_that_no_spreadsheet_holds_is_bounded_or_named(tmp_path):
     result = run(book, ["wip"], ctx(far))
     said = assert_finding(result.findings, Code.WIP_FILE)
     assert "'far.xls' is an XML spreadsheet placing a cell at 99999999, past Excel's sheet" in said.message
+
+
+def test_a_pages_spans_lay_out_as_a_browser_shows_them(tmp_path):
+    """A cell spanning rows holds its column in the rows below; the next cells of those rows go past it."""
+    page = tmp_path / "p.xls"
+    page.write_bytes(b"<table><tr><td rowspan=2>PO1</td><td>a</td><td rowspan=3>R</td><td>b</td></tr>"
+                     b"<tr><td>c</td><td>d</td></tr><tr><td>e</td><td>f</td><td>g</td></tr></table>")
+    (raw,) = vendor_files.read_vendor_file(page)
+    assert raw.merged == [((0, 0), (1, 0)), ((0, 2), (2, 2))]
+    assert raw.rows == [["PO1", "a", "R", "b"], ["PO1", "c", "R", "d"], ["e", "f", "R", "g"]]  # merges filled down

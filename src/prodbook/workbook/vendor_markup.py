@@ -20,8 +20,9 @@ SPREADSHEET_2003 = b"urn:schemas-microsoft-com:office:spreadsheet"
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 MAX_SPAN = 256
 """A colspan or rowspan past this is read as this (a page's odd markup must not make millions of cells)."""
-MAX_CELLS = 5_000_000
-"""Cells of one file's tables, spans included: far above a WIP report (a few thousand), far below memory's end."""
+MAX_CELLS = 2_000_000
+"""Cells of one file's tables, spans included: far above a WIP report (tens of thousands of cells), far below
+what a page of spans could ask memory for."""
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 """Excel's sheet: an ss:Index past it is no spreadsheet Excel wrote."""
 
@@ -123,7 +124,8 @@ class _Grid:
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
         self.merges: list[Merge] = []
-        self._taken: set[tuple[int, int]] = set()
+        self._below: dict[int, list[tuple[int, int]]] = {}
+        """Row -> the column ranges, first to last, that cells spanning down from rows above hold in it."""
         self._r = -1
         self._cells = 0
 
@@ -135,13 +137,15 @@ class _Grid:
     def put(self, value: Any, across: int, down: int, at: int | None = None) -> None:
         r, row = self._r, self.rows[self._r]
         c = len(row) if at is None else max(at, len(row))
+        held = self._below.get(r, ())
+        while (span := next((h for h in held if h[0] <= c <= h[1]), None)) is not None:
+            c = span[1] + 1
         self._cells += max(c - len(row), 0) + across * down
         if self._cells > MAX_CELLS:
             raise _TooOdd(f"holds more than {MAX_CELLS:,} cells in its tables, no WIP report's size; ask the "
                           "vendor for the report as an Excel workbook or a CSV file")
-        while (r, c) in self._taken:
-            c += 1
-        self._taken.update((rr, cc) for rr in range(r, r + down) for cc in range(c, c + across))
+        for rr in range(r + 1, r + down):
+            self._below.setdefault(rr, []).append((c, c + across - 1))
         while len(row) < c:
             row.append("")
         row.append(value)
