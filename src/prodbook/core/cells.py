@@ -178,6 +178,11 @@ def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False
     return in_excel_range(parse_text_date(text, order), date1904)
 
 
+def setting_number(value: Any) -> float | None:
+    """A number typed into a setting: ``to_number``, with a "%" after it allowed ("3%", "60 %")."""
+    return to_number(value.rstrip("% ")) if isinstance(value, str) else to_number(value)
+
+
 _NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 

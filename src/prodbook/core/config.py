@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from prodbook.core.cells import CellError, DateOrder, is_missing, text_or_empty, to_int, to_number, to_text
+from prodbook.core.cells import CellError, DateOrder, is_missing, setting_number, text_or_empty, to_int, to_text
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
@@ -143,8 +143,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             elif folded in _TYPED:
                 name, kind = _TYPED[folded]
                 if value not in (None, ""):
-                    number = to_number(str(value).strip().lstrip("$").rstrip("% ")) if isinstance(
-                        value, str) else to_number(value)
+                    number = setting_number(value)
                     if number is None or number < 0:
                         raise ValueError(f"'{value}' should be a number, 0 or more")
                     if kind is float and number >= MAX_COST:
@@ -223,7 +222,7 @@ def _days(raw: Any) -> int:
 
 
 def _percent(raw: Any) -> float:
-    value = to_number(str(raw).strip().rstrip("% ")) if isinstance(raw, str) else to_number(raw)
+    value = setting_number(raw)
     if value is None or not 0 <= value <= 100:
         raise CellError(f"'{raw}' is not a percentage from 0 to 100")
     return value
@@ -238,15 +237,6 @@ def _setting(config: Config, name: str, default: T, file: str | None, found: lis
         return default
     try:
         return read(raw)
-    except CellError as exc:
-        found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default:g} "
-                             "applies", file=file, sheet="Config", column="Value", value=raw))
-        return default
-    try:
-        value = to_number(str(raw).strip().rstrip("% ")) if isinstance(raw, str) else to_number(raw)
-        if value is None or not 0 <= value <= 100:
-            raise CellError(f"'{raw}' is not a percentage from 0 to 100")
-        return value
     except CellError as exc:
         found.append(warning(Code.SETTING, f"setting '{name}' cannot be used ({exc}); the default {default:g} "
                              "applies", file=file, sheet="Config", column="Value", value=raw))

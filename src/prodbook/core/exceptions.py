@@ -39,7 +39,7 @@ import pandas as pd
 from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar, add_days
-from prodbook.core.cells import NA, CellError, is_missing, text_or_empty, to_number
+from prodbook.core.cells import NA, CellError, is_missing, setting_number, text_or_empty
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key
@@ -111,7 +111,7 @@ def settings_from(config: Config, file: str | None = None) -> tuple[Settings, li
                                         file=file, sheet="Config", column="Value", value=raw))
             continue
         try:
-            number = to_number(str(raw).rstrip("% ")) if isinstance(raw, str) else to_number(raw)
+            number = setting_number(raw)
             if number is None or number < 0:
                 raise CellError(f"{raw} should be 0 or more")
             values[f.name] = float(number) if not isinstance(default, int) else (

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import CellError, is_blank, to_number, to_text
+from prodbook.core.cells import CellError, is_blank, setting_number, to_text
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.where import Place, records
@@ -75,7 +75,7 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
         if raw in (None, ""):
             continue
         try:
-            n = to_number(str(raw).rstrip("%")) if isinstance(raw, str) else to_number(raw)
+            n = setting_number(raw)
             kw[attr] = n * 100 if n is not None and 0 < n < 1 else n
         except CellError as exc:
             found.append(warning(Code.SETTING, f"setting '{name}' is not a percentage ({exc}); the "
