@@ -13,7 +13,6 @@ import os
 import re
 import warnings
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
@@ -68,6 +68,10 @@ class CommitResult:
     backup: Path | None
     side_copy_reason: str | None = None
 
+
+_UNREADABLE: tuple[type[Exception], ...] = (CalamineError, UnsupportedLayout, *DAMAGED_ZIP)
+"""A sheet that cannot be read: said plainly (``FileBook._readable``)."""
+_LOG_UNREAD: tuple[type[Exception], ...] = (OSError, *DAMAGED_ZIP)
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 """An OLE compound file: a password-protected .xlsx (or an old .xls) rather than a zip package."""
@@ -213,11 +217,10 @@ class FileBook(Staging):
     @contextmanager
     def _readable(self, sheet: str) -> Iterator[None]:
         """A sheet calamine cannot parse (XML Excel never writes: an undeclared entity, a broken tag), or whose
-        part does not inflate (a file damaged in a copy or a sync: zlib.error, EOFError for a part cut
-        short, BadZipFile for a CRC that does not match; none of them an OSError), said plainly."""
+        part does not inflate (a file damaged in a copy or a sync: ``DAMAGED_ZIP``), said plainly."""
         try:
             yield
-        except (CalamineError, UnsupportedLayout, zlib.error, EOFError, zipfile.BadZipFile) as exc:
+        except _UNREADABLE as exc:
             raise UserError(f"the sheet could not be read ({exc}). Open the workbook in Excel, save "
                             "it (File > Save), and run prodbook again. Nothing was written",
                             file=self.name, sheet=sheet) from None
@@ -239,7 +242,7 @@ class FileBook(Staging):
         try:
             with open(self.path, "rb") as fp:  # opened, then checked: the handle holds the file that was read
                 return None if self.changed_since_read() else scan_runs(fp, sheet, header_row, action, stamp)
-        except (OSError, zlib.error, EOFError, zipfile.BadZipFile):  # the full read names a damaged part
+        except _LOG_UNREAD:  # the full read names a damaged part
             return None
 
     def part_sizes(self, sheet: str) -> PartSizes | None:

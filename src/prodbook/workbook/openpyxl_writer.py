@@ -9,8 +9,6 @@ and tells the user why, listing what the copy may lack.
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP
 from prodbook.workbook.xlsxparts import AnyEdit, Formula, SheetRewrite, Value, single_cells
 
 
@@ -78,6 +77,12 @@ def _rewrite(wb: Workbook, rw: SheetRewrite) -> None:
                 table.autoFilter.ref = table.ref
 
 
+_UNREADABLE: tuple[type[Exception], ...] = (
+    KeyError, IndexError, ValueError, TypeError, SyntaxError,  # ParseError is a SyntaxError
+    NotImplementedError, RuntimeError, *DAMAGED_ZIP)  # the last ones: its zip
+"""What openpyxl's load raises for a file it cannot read."""
+
+
 class Unreadable(Exception):
     """The file is one openpyxl cannot read either (damaged): the copy way is closed too."""
 
@@ -89,8 +94,7 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         keep_vba = Path(src).suffix.lower() == ".xlsm"
     try:
         wb = openpyxl.load_workbook(src, keep_vba=keep_vba)
-    except (KeyError, IndexError, ValueError, TypeError, SyntaxError,  # ParseError is a SyntaxError
-            zlib.error, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:  # its zip
+    except _UNREADABLE as exc:
         raise Unreadable(f"openpyxl could not read the file ({type(exc).__name__}: {exc})") from exc
     for rw in rewrites:
         _rewrite(wb, rw)

@@ -22,7 +22,6 @@ import io
 import re
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -41,7 +40,7 @@ from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypt
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
-from prodbook.workbook.xlsx.package import _Package, doctype_parts
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, doctype_parts
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 MAX_CELL_TEXT = 32_767
@@ -87,6 +86,8 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
     return _read_book_cells(path, suffix)
 
 
+_NOT_A_ZIP: tuple[type[Exception], ...] = (OSError, NotImplementedError, *DAMAGED_ZIP)
+"""An old .xls, or a zip too damaged to open (NotImplementedError: a version field no reader has)."""
 _SNIFF = 4096
 
 
@@ -136,7 +137,7 @@ def _read_book_cells(path: Path, kind: str) -> list[RawSheet]:
     try:
         with zipfile.ZipFile(path) as zf:
             unsafe = doctype_parts(zf)
-    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+    except _NOT_A_ZIP:
         unsafe = []  # not a zip (an old .xls), or a damaged one: calamine reads it or says why below
     if unsafe:
         raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "

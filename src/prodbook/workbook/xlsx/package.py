@@ -147,6 +147,12 @@ class _Deflated:
             yield out
 
 
+DAMAGED_ZIP: tuple[type[Exception], ...] = (zlib.error, EOFError, zipfile.BadZipFile)
+"""What reading a damaged member of a zip raises: bytes that do not inflate, a member cut short, a CRC that
+does not match. None of them is an OSError: every reader of a part catches these."""
+_UNPACK_FAILS: tuple[type[Exception], ...] = (*DAMAGED_ZIP, NotImplementedError, RuntimeError)
+
+
 class _Package:
     """The zip in memory: original member order, changed and added parts.
 
@@ -190,12 +196,12 @@ class _Package:
 
     @contextmanager
     def unpacking(self, name: str) -> Iterator[None]:
-        """A part's bytes that do not unpack (zlib.error; EOFError: cut short; BadZipFile: a CRC that does not
-        match; NotImplementedError, RuntimeError: flags saying "patched" or "encrypted", which no workbook
-        part is) are a damaged file, said so (not a Python error from deep in zipfile)."""
+        """A part's bytes that do not unpack (``DAMAGED_ZIP``; NotImplementedError, RuntimeError: flags saying
+        "patched" or "encrypted", which no workbook part is) are a damaged file, said so (not a Python error
+        from deep in zipfile)."""
         try:
             yield
-        except (zlib.error, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        except _UNPACK_FAILS as exc:
             raise UnsupportedLayout(f"its part {name} does not unpack ({str(exc) or 'cut short'}): the file is "
                                     "damaged") from None
 
