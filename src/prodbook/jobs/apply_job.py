@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from prodbook.core.cells import CellError, is_missing, to_date, to_int, to_number
+from prodbook.core.cells import CellError, column_letter, is_missing, to_date, to_int, to_number
 from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
@@ -139,7 +139,12 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
                         f"({exc})", **where)], None
     old = table.frame.at[i, field_name]
-    tracker.edit_cell(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col, new)
+    row = int(cast(Any, table.frame.at[i, "_row"]))
+    if tracker.locked(table.sheet, [(row, col)]):
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' is "
+                        f"locked and the sheet is protected, so nobody can type into it; "
+                        f"{tracker.unprotect_advice(table.sheet, 'apply the fixes again')}", **where)], None
+    tracker.edit_cell(table.sheet, row, col, new)
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)

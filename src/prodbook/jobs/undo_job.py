@@ -19,6 +19,7 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
+from prodbook.core.cells import column_letter
 from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_texts
@@ -382,6 +383,7 @@ def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[F
     for n, k in enumerate(_keys(table.frame, table.spec)):
         first.setdefault(k.upper(), n)
     findings, changes = [], []
+    puts: list[tuple[int, int, str, dict]] = []  # (frame row, Excel row, field, line)
     for e in reversed(records):
         f = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
         i = first.get(str(e["key"]).upper()) if f is not None else None
@@ -392,11 +394,28 @@ def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[F
         if not same_logged(now, e["new"]):
             findings.append(_conflict(tracker, table, row, f, e, now))
             continue
+        puts.append((i, row, f, e))
+    _refuse_locked(tracker, table, [(row, table.columns[f]) for _, row, f, _ in puts])
+    for i, row, f, e in puts:
         old = _parse(table.spec, f, e["old"])
         tracker.edit_cell(table.sheet, row, table.columns[f], old)
         table.frame.at[i, f] = old
         changes.append(Change(table.sheet, e["key"], e["field"], e["new"], e["old"]))
     return findings, changes
+
+
+def _refuse_locked(tracker: Tracker, table: Table, cells: list[tuple[int, int]]) -> None:
+    """Undo puts back every value of an action or none: a cell the sheet's protection now locks stops it
+    before anything is written, named with what to do."""
+    locked = sorted(tracker.locked(table.sheet, cells))
+    if not locked:
+        return
+    names = ", ".join(f"{column_letter(c)}{r}" for r, c in locked[:5]) + (
+        f" and {len(locked) - 5:,} more" if len(locked) > 5 else "")
+    raise UserError(f"undo would put back {len(locked):,} value(s) in cells that are locked on the protected "
+                    f"sheet '{table.sheet}' ({names}), which nobody can type into. Nothing was written. To undo, "
+                    f"{tracker.unprotect_advice(table.sheet, 'undo again')}", file=tracker.file, sheet=table.sheet,
+                    row=locked[0][0], column=table.header_at(locked[0][1]))
 
 
 def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> dict | None:

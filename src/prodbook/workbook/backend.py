@@ -17,6 +17,7 @@ from prodbook.core.cells import Value
 
 if TYPE_CHECKING:
     from prodbook.core.looks import SheetLook
+    from prodbook.workbook.xlsx.protection import SheetProtection
 
 
 class Backend(Protocol):
@@ -31,6 +32,13 @@ class Backend(Protocol):
     def stage(self, rewrite: SheetRewrite) -> None: ...
     def edit(self, cell: AnyEdit) -> None: ...
     def unstage(self, sheet: str) -> None: ...
+    @property
+    def structure_locked(self) -> bool:
+        """Review > Protect Workbook (Structure): Excel lets nobody add a sheet."""
+    def protection(self, sheet: str) -> SheetProtection | None:
+        """The sheet's protection (Review > Protect Sheet); None when it has none."""
+    def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of ``cells`` (Excel row, 0-based column), those a protected sheet keeps anyone from typing into."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,7 +31,8 @@ from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
-from prodbook.workbook.xlsx.package import DAMAGED_ZIP
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
+from prodbook.workbook.xlsx.protection import SheetProtection, locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
@@ -162,6 +163,7 @@ class FileBook(Staging):
             raise UserError(f"'{self.path.name}' could not be read ({exc}). Open it in Excel and save "
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
+        self._protection: dict[str, SheetProtection | None] = {}
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
         Staging.__init__(self)
@@ -177,6 +179,27 @@ class FileBook(Staging):
 
     def sheet_names(self) -> list[str]:
         return list(self.info.sheets)
+
+    @property
+    def structure_locked(self) -> bool:
+        return self.info.structure_locked
+
+    def protection(self, sheet: str) -> SheetProtection | None:
+        """The sheet's protection, read once (its whole part: asked of the user's own sheets only)."""
+        if sheet not in self._protection:
+            part = self.info.sheet_parts.get(sheet)
+            with self._readable(sheet), _opened(self.path) as pkg:
+                self._protection[sheet] = sheet_protection(pkg.text(part)) if part and pkg.exists(part) else None
+        return self._protection[sheet]
+
+    def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of ``cells`` (Excel row, 0-based column), those the sheet's protection keeps anyone from typing
+        into (``xlsx.protection``): none on a sheet not protected."""
+        part = self.info.sheet_parts.get(sheet)
+        if part is None or not cells or self.protection(sheet) is None:
+            return set()
+        with self._readable(sheet), _opened(self.path) as pkg:
+            return locked_cells(pkg, self.info.workbook_part, part, sheet, cells)
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
@@ -468,6 +491,15 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[_Package]:
+    pkg = _Package(path)
+    try:
+        yield pkg
+    finally:
+        pkg.close()
 
 
 def _remove(made: Path | None, folder: Path | None) -> None:

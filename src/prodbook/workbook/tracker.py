@@ -332,6 +332,7 @@ class Tracker:
                 append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows, look=self.look(table.spec)))
             return
         if not table.exists:
+            self.check_can_add(table.sheet)
             index = [table.spec.fields.index(f) for f in fields]
             self._rewritten[table.sheet] = None
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
@@ -371,6 +372,28 @@ class Tracker:
                 f"{SHEET_ROWS:,}. Nothing was written. Archive a finished season (move its orders to a "
                 "workbook of their own) or split the tracker (by division or by vendor), then run again",
                 file=self.file, sheet=table.sheet)
+
+    def check_can_add(self, sheet: str) -> None:
+        """Refuse to add a sheet to a workbook whose structure is protected, before anything is written: Excel
+        lets nobody add one there, and prodbook does no more than the APM could."""
+        if self.backend.structure_locked:
+            raise UserError(
+                f"this run needs to add the sheet '{sheet}', and the workbook's structure is protected "
+                "(Review > Protect Workbook), so no sheet can be added. Nothing was written. Choose Review > "
+                "Protect Workbook to unprotect it (it asks for the password if it has one), run prodbook "
+                "again, then protect the workbook again", file=self.file, sheet=sheet)
+
+    def locked(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of these cells of the user's own sheet (Excel row, 0-based column), those its protection keeps
+        the APM from typing into: prodbook changes no cell they could not."""
+        return self.backend.locked_cells(sheet, cells) if cells else set()
+
+    def unprotect_advice(self, sheet: str, again: str = "run prodbook again") -> str:
+        """What to do about a protected sheet, for a message: whether it asks for a password."""
+        protection = self.backend.protection(sheet)
+        asks = ("; it asks for the password, so ask whoever protected it" if protection and protection.password
+                else "")
+        return f"unprotect '{sheet}' (Review > Unprotect Sheet{asks}), {again}, then protect it again"
 
     def edit_cell(self, sheet: str, row: int, column: int, value: Value) -> None:
         """Stage one cell: a value on the user's own sheet, or one cell of a row a generated sheet keeps.

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.cells import Formula, looks_like_formula
+from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
 from prodbook.workbook import limits
@@ -41,6 +42,7 @@ from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
+from prodbook.workbook.xlsx.protection import SheetProtection
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
@@ -413,6 +415,31 @@ class XlBook(Staging):
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]
 
+    @property
+    def structure_locked(self) -> bool:
+        try:
+            return bool(self.book.api.ProtectStructure)
+        except Exception:  # an Excel that spells it otherwise (macOS): adding a sheet then says so itself
+            return False
+
+    def protection(self, sheet: str) -> SheetProtection | None:
+        """Whether the sheet is protected; Excel does not tell whether with a password (None)."""
+        if sheet not in self.sheet_names():
+            return None
+        try:
+            protected = bool(self.book.sheets[sheet].api.ProtectContents)
+        except Exception:
+            return None
+        return SheetProtection(password=None) if protected else None
+
+    def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of ``cells``, those locked on a protected sheet (each cell's Locked, asked of Excel: a user sheet's
+        few edits). Allow Edit Ranges are not asked here: such a cell counts as locked."""
+        if not cells or self.protection(sheet) is None:
+            return set()
+        sht = self.book.sheets[sheet]
+        return {(r, c) for r, c in cells if _locked(sht.range((r, c + 1)))}
+
     def _used(self, sheet: str) -> Any:
         sht = self.book.sheets[sheet]
         used = sht.used_range
@@ -488,6 +515,7 @@ class XlBook(Staging):
         if not self.pending:
             return LiveCommit(None)
         app = self.book.app
+        opened = self._unprotect()  # before any write: a sheet that asks for a password stops the run here
         screen, calc = app.screen_updating, app.calculation
         app.screen_updating = False
         app.calculation = "manual"
@@ -508,6 +536,7 @@ class XlBook(Staging):
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
         finally:
+            _protect_again(opened)
             app.calculation = calc
             app.screen_updating = screen
             try:
@@ -516,6 +545,33 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _unprotect(self) -> list[tuple[Any, dict[str, Any]]]:
+        """Unprotect each protected sheet this commit writes past a locked cell (prodbook's own sheets; the job
+        refused the user's locked cells), as Review > Unprotect Sheet does without a password, each with the
+        options to protect it again. A sheet with a password: every sheet protected again, and the run
+        refused before anything is written."""
+        edited: dict[str, list[tuple[int, int]]] = {}
+        for e in single_cells(self._edits):
+            edited.setdefault(e.sheet, []).append((e.row, e.column))
+        names = set(self.sheet_names())
+        writes = [s for s in self._rewrites if s in names] + [s for s in edited if s not in self._rewrites]
+        opened: list[tuple[Any, dict[str, Any]]] = []
+        for sheet in writes:
+            if self.protection(sheet) is None or (sheet in edited and sheet not in self._rewrites
+                                                  and not self.locked_cells(sheet, edited[sheet])):
+                continue
+            sht = self.book.sheets[sheet]
+            try:
+                options = _protect_options(sht.api)
+                sht.api.Unprotect("")
+            except Exception:
+                _protect_again(opened)
+                raise UserError(f"'{sheet}' is protected with a password (Review > Unprotect Sheet asks for "
+                                "it), and this run writes to it. Nothing was written. Unprotect it, run prodbook "
+                                "again, then protect it again", file=self.name, sheet=sheet) from None
+            opened.append((sht, options))
+        return opened
 
     def _write_edits(self, sheet: str, edits: Sequence[CellEdit]) -> int:
         """A run's single-cell edits, without reading the sheet: only the edited cells are written (see
@@ -691,6 +747,33 @@ class XlBook(Staging):
         for t in tables:
             if t.header_row_range is not None and t.header_row_range.row == header_row:
                 t.resize(target)
+
+
+_ALLOWED = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+            "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+            "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+"""What Review > Protect Sheet lets people do (Excel's ``Protection`` object), kept across the write."""
+
+
+def _protect_options(api: Any) -> dict[str, Any]:
+    """The arguments of ``Worksheet.Protect`` that protect the sheet as it is now."""
+    allowed = api.Protection
+    return {"DrawingObjects": bool(api.ProtectDrawingObjects), "Contents": True,
+            "Scenarios": bool(api.ProtectScenarios), "UserInterfaceOnly": bool(api.ProtectionMode),
+            **{name: bool(getattr(allowed, name)) for name in _ALLOWED}}
+
+
+def _protect_again(opened: list[tuple[Any, dict[str, Any]]]) -> None:
+    """Protect each sheet ``_unprotect`` opened as it was (no password: it had none)."""
+    for sht, options in opened:
+        sht.api.Protect(**options)
+
+
+def _locked(rng: Any) -> bool:
+    try:
+        return bool(rng.api.Locked)
+    except Exception:  # not told: as Excel's default, locked
+        return True
 
 
 __all__ = ["Block", "LiveCommit", "XlBook", "changed_blocks", "edit_blocks", "edited_cells",

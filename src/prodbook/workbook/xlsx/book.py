@@ -32,6 +32,7 @@ class _Book:
     part: str
     sheets: list[tuple[str, str | None, str | None]]  # (name, rId, part); None where the file lacks it
     date1904: bool
+    structure_locked: bool = False
 
 
 def _read_book(pkg: _Package) -> _Book:
@@ -39,11 +40,13 @@ def _read_book(pkg: _Package) -> _Book:
     root = pkg.parsed(wb_part)
     rels = {r["id"]: r for r in pkg.rels(wb_part)}
     sheets = []
-    date1904 = False
+    date1904 = structure = False
     for el in root:
         local = el.tag.rsplit("}", 1)[-1]
         if local == "workbookPr":
             date1904 = el.get("date1904", "0").lower() in ("1", "true")
+        elif local == "workbookProtection":  # Review > Protect Workbook, Structure ticked
+            structure = el.get("lockStructure", "0").strip().lower() in ("1", "true")
         elif local == "sheets":
             for sh in el:
                 rid = sh.get(f"{{{NS_R}}}id")
@@ -51,7 +54,7 @@ def _read_book(pkg: _Package) -> _Book:
                     rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
                 rel = rels.get(rid)
                 sheets.append((sh.get("name", ""), rid, rel["part"] if rel else None))  # name: required by OOXML
-    return _Book(wb_part, sheets, date1904)
+    return _Book(wb_part, sheets, date1904, structure)
 
 
 def refuse_doctypes(pkg: _Package) -> None:
@@ -86,6 +89,8 @@ def workbook_info(path: str | os.PathLike[str]) -> WorkbookInfo:
             date1904=book.date1904,
             has_vba=has_vba,
             sheet_parts={s[0]: s[2] for s in book.sheets if s[2]},
+            structure_locked=book.structure_locked,
+            workbook_part=book.part,
         )
     finally:
         pkg.close()

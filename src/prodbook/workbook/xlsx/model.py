@@ -23,6 +23,9 @@ class WorkbookInfo:
     date1904: bool
     has_vba: bool
     sheet_parts: dict[str, str]
+    structure_locked: bool = False
+    """Review > Protect Workbook (Structure): no sheet may be added."""
+    workbook_part: str = "xl/workbook.xml"
 
 
 __all__ = ["AnyEdit", "CellEdit", "ColumnEdit", "Formula", "RowsByColumn", "SheetRewrite", "UnsafeContent",

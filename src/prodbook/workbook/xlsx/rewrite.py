@@ -27,6 +27,7 @@ from prodbook.workbook.xlsx.checks import (
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
+from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
     MAX_COL,
     MAX_ROW,
@@ -165,6 +166,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         head = _look_added_columns(head, p, styles, rw, added)
     col_style = _column_styles(head, data_rows, rw.columns)
     masters = _shared_masters(text, sh.rows)
+    open_cells = _open_cells(sh.tail, styles, data_rows, rw.columns) if not pure_append else None
 
     # --- write the rows ---------------------------------------------------------
     vw = _ValueWriter(styles, book.date1904, sheet, p)
@@ -216,16 +218,17 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             kept_rows = _dropping(kept_rows, sheet, p, hr, rw.drop_rows)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
-                                  progress, kept_rows=kept_rows)
+                                  progress, kept_rows=kept_rows, open_cells=open_cells)
         held_formula = held_formula or (one_pass is not None and one_pass.stream.formula)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
         max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
-                                  progress, scan.carried)
+                                  progress, scan.carried, open_cells=open_cells)
     else:
-        max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped)
+        max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped,
+                                          open_cells=open_cells)
         head = _set_dimension(head, max_col, last_any)
         pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
 
@@ -367,6 +370,24 @@ def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ..
             s = col_defaults.get(c, 0)
         col_style[c] = s
     return col_style
+
+
+def _open_cells(tail: str, styles: _Styles, data_rows: dict[int, _Row], columns: tuple[int, ...]
+                ) -> dict[int, int] | None:
+    """On a protected sheet, the columns prodbook does not write whose first data cell is unlocked (the
+    Actual and Notes columns a team opens for typing on a protected T&A), with that cell's style: a new row
+    gets a blank cell so styled, as a row Excel adds to a Table takes the formats of the row above, so the
+    team can type into it. None on a sheet not protected (nothing added: the file stays as before)."""
+    if not data_rows or sheet_protection(tail) is None:
+        return None
+    first = data_rows[min(data_rows)]
+    written = set(columns)
+    out = {}
+    for c, attrs, _inner, _raw in _cells(first[2]):
+        s = _attr(attrs, "s")
+        if c not in written and s and styles.unlocked(whole(s, "a cell's style")):
+            out[c] = int(s)
+    return out or None
 
 
 def _shared_masters(text: str, rows: list[_Row]) -> dict[str | None, tuple[str, int, int]]:
@@ -656,7 +677,8 @@ ROW_BLOCK = 1 << 15
 def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row],
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                  wrapped: tuple[tuple[int, float], ...], end: str | Callable[[], str], progress: Progress | None = None,
-                 carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None) -> bool:
+                 carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None,
+                 open_cells: dict[int, int] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
     ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
@@ -690,7 +712,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         flush(start)
         copied = _copy_regions(sink, kept_rows) if kept_rows is not None else []
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
-                                    ROW_BLOCK, carried)
+                                    ROW_BLOCK, carried, open_cells=open_cells)
         sink.write(end() if callable(end) else end)
     except BaseException:
         sink.discard()
@@ -788,11 +810,13 @@ def _date_styles_first(vw: _ValueWriter, rw: SheetRewrite, styles: list[int], st
 def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _Row], kept: int,
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                 wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
-                block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None) -> tuple[int, bool]:
+                block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None,
+                open_cells: dict[int, int] | None = None) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
     tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
     the rows are formatted ``block`` at a time and handed to it after each block. ``carried``: each source
-    row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing).
+    row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing). ``open_cells``:
+    the blank cells a new row gets (``_open_cells``), by column and style.
 
     Returns the last column used and whether a carried formula was moved.
     """
@@ -807,7 +831,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
         _date_styles_first(vw, rw, styles_, step)
     for b in range(0, n, step):
         max_col, moved = _write_block(out, rw, b, min(n, b + step), p, data_rows, kept, masters, vw, max_col,
-                                      wrapped, written, letters, styles_, carried_cache)
+                                      wrapped, written, letters, styles_, carried_cache, open_cells)
         translated = translated or moved
         if flush is not None:
             flush(out)
@@ -817,7 +841,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
                  masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
                  written: list[int], letters: list[str], styles_: list[int],
-                 carried_cache: dict[int, _Carry]) -> tuple[int, bool]:
+                 carried_cache: dict[int, _Carry], open_cells: dict[int, int] | None = None) -> tuple[int, bool]:
     """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
     sheet, hr = rw.sheet, rw.header_row
     written_set = set(written)
@@ -861,6 +885,12 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
                 mc = parts_[-1][0]
                 if mc > max_col:
                     max_col = mc
+        elif open_cells and src is None:  # a new row on a protected sheet: its open columns stay open
+            parts_ = [(written[j], x) for j in range(len(written)) if (x := cells[j][i])]
+            parts_ += [(c, f'<{p}c r="{col_letter(c)}{rs}" s="{st}"/>') for c, st in open_cells.items()]
+            parts_.sort(key=lambda x: x[0])
+            body = "".join(x[1] for x in parts_)
+            max_col = max(max_col, parts_[-1][0])
         else:
             body = "".join([column[i] for column in cells])
         if heights is not None:

@@ -26,6 +26,7 @@ def is_date_format(code: str) -> bool:
 
 
 _XF_RE = re.compile(r"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
+_PROTECTION_RE = re.compile(r"<(?:\w+:)?protection\b([^>]*?)/?>")
 _BUILTIN_CODES = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
 
 
@@ -86,6 +87,15 @@ class _Styles:
         """Does the cell style ``s`` wrap its text?"""
         self._load()
         return 0 <= s < len(self.xfs) and re.search(r'wrapText\s*=\s*"(?:1|true)"', self.xfs[s]) is not None
+
+    def unlocked(self, s: int) -> bool:
+        """Does the cell style ``s`` leave its cells open on a protected sheet (Format Cells > Protection,
+        Locked cleared)? Every style is locked unless it says otherwise."""
+        self._load()
+        if not 0 <= s < len(self.xfs):
+            return False
+        m = _PROTECTION_RE.search(self.xfs[s])
+        return m is not None and (_attr(m.group(1), "locked") or "1").strip().lower() in ("0", "false")
 
     def _append_xf(self, xf: str) -> int:
         text = self.pkg.text(self.part)

@@ -1,0 +1,121 @@
+"""Protected sheets and workbooks, as the file says: which cells a person could type into, and whether a
+sheet may be added.
+
+Review > Protect Sheet locks every cell whose style is locked (every style, unless Format Cells >
+Protection unlocks it: the columns a team types into); Allow Edit Ranges open more. Review > Protect
+Workbook (structure) stops sheets being added, renamed or moved. Excel keeps both in the file as flags
+and a password's hash: nothing stops a program writing past them, so prodbook reads them and keeps to
+them (``Tracker.locked``; the structure's flag is read with the sheet list, ``book._read_book``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.refs import col_index
+from prodbook.workbook.xlsx.sheetxml import _cells, _split_sheet
+from prodbook.workbook.xlsx.styles import _Styles
+from prodbook.workbook.xlsx.xmltext import _attr, whole
+
+_ON = ("1", "true")
+_PASSWORD_ATTRS = ("password", "hashValue", "algorithmName")
+_SHEET_PROTECTION = re.compile(r"<(?:\w+:)?sheetProtection\b([^>]*?)/?>")
+_PROTECTED_RANGE = re.compile(r"<(?:\w+:)?protectedRange\b([^>]*?)/?>")
+_COL = re.compile(r"<(?:\w+:)?col\b([^>]*?)/?>")
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@dataclass(frozen=True)
+class SheetProtection:
+    """A protected sheet (Review > Protect Sheet)."""
+
+    password: bool | None
+    """Whether unprotecting it asks for a password; None where it cannot be told (live Excel)."""
+
+
+def _on(attrs: str, name: str) -> bool:
+    return (_attr(attrs, name) or "0").strip().lower() in _ON
+
+
+def _has_password(attrs: str) -> bool:
+    return any(_attr(attrs, a) for a in _PASSWORD_ATTRS)
+
+
+def sheet_protection(sheet_xml: str) -> SheetProtection | None:
+    """The sheet's protection; None when it is not protected (a ``sheetProtection`` element whose
+    ``sheet`` flag is off protects nothing: the file format's default)."""
+    m = _SHEET_PROTECTION.search(sheet_xml)
+    if m is None or not _on(m.group(1), "sheet"):
+        return None
+    return SheetProtection(password=_has_password(m.group(1)))
+
+
+def _area(ref: str) -> tuple[int, int, int, int] | None:
+    """(first row, first column, last row, last column), 1-based rows and 0-based columns, of 'A1:C9'."""
+    ends = [_REF.fullmatch(p) for p in ref.split(":")]
+    if not ends or len(ends) > 2 or any(e is None for e in ends):
+        return None
+    (r1, c1), (r2, c2) = ((int(e.group(2)), col_index(e.group(1))) for e in (ends[0], ends[-1]) if e)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def _open_ranges(sheet_xml: str) -> list[tuple[int, int, int, int]]:
+    """Allow Edit Ranges that anyone may edit (no password of their own)."""
+    out = []
+    for m in _PROTECTED_RANGE.finditer(sheet_xml):
+        if _has_password(m.group(1)):
+            continue
+        for ref in (_attr(m.group(1), "sqref") or "").split():
+            if (area := _area(ref)) is not None:
+                out.append(area)
+    return out
+
+
+def _column_styles(head: str) -> list[tuple[int, int, int]]:
+    """(first column, last column, style), 0-based, of the sheet's ``<cols>``."""
+    out = []
+    for m in _COL.finditer(head):
+        lo, hi, style = (_attr(m.group(1), a) for a in ("min", "max", "style"))
+        if lo and hi and style:
+            out.append((whole(lo, "a column's number") - 1, whole(hi, "a column's number") - 1,
+                        whole(style, "a column's style")))
+    return out
+
+
+def locked_cells(pkg: _Package, wb_part: str, part: str, sheet: str,
+                 cells: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of ``cells`` (Excel row, 0-based column), those nobody could type into without unprotecting the sheet;
+    none when the sheet is not protected.
+
+    A cell's style is its own, or where the row has no such cell, the row's style (when the row says it
+    has one) or the column's: the order Excel formats a cell typed there.
+    """
+    wanted = sorted(set(cells))
+    text = pkg.text(part)
+    if not wanted or sheet_protection(text) is None:
+        return set()
+    styles = _Styles(pkg, wb_part)
+    split = _split_sheet(text, sheet, wanted={r for r, _ in wanted})
+    columns = _column_styles(split.head)
+    rows = {num: (attrs, dict((c, a) for c, a, _, _ in _cells(content))) for num, attrs, content, _ in split.rows}
+    opened = _open_ranges(split.tail)
+    out = set()
+    for r, c in wanted:
+        if any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in opened):
+            continue
+        row_attrs, row_cells = rows.get(r, ("", {}))
+        if c in row_cells:
+            s = _attr(row_cells[c], "s")
+        elif _on(row_attrs, "customFormat"):
+            s = _attr(row_attrs, "s")
+        else:
+            s = next((str(st) for lo, hi, st in columns if lo <= c <= hi), None)
+        if not styles.unlocked(whole(s, "a cell's style") if s else 0):
+            out.add((r, c))
+    return out
+
+
+__all__ = ["SheetProtection", "locked_cells", "sheet_protection"]
