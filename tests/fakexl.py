@@ -54,11 +54,72 @@ def shown(v: Any) -> Any:
     return m.group(1).replace('""', '"') if m else None
 
 
+PROTECTED = "The cell or chart you're trying to change is on a protected sheet."
+"""What Excel raises (COM error 1004) for a write into a locked cell of a protected sheet."""
+
+
+class _RangeApi:
+    def __init__(self, rng: FakeRange) -> None:
+        self._rng = rng
+
+    @property
+    def Locked(self) -> bool:  # noqa: N802 (Excel's name)
+        (r1, c1), (r2, c2) = self._rng.top, self._rng.bottom
+        return not all((r, c) in self._rng.sheet.unlocked for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+
+
+class _Protection:
+    """Excel's ``Worksheet.Protection``: what a protected sheet still lets people do."""
+
+    def __init__(self) -> None:
+        for name in ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows",
+                     "AllowInsertingColumns", "AllowInsertingRows", "AllowInsertingHyperlinks",
+                     "AllowDeletingColumns", "AllowDeletingRows", "AllowSorting", "AllowFiltering",
+                     "AllowUsingPivotTables"):
+            setattr(self, name, False)
+
+
+class _SheetApi:
+    """The protection part of Excel's Worksheet object, as Excel behaves: Unprotect with a wrong password
+    fails, Protect sets the options it is given."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+        self.ProtectContents = False
+        self.ProtectDrawingObjects = False
+        self.ProtectScenarios = False
+        self.ProtectionMode = False
+        self.Protection = _Protection()
+        self.password = ""
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def Unprotect(self, Password: str = "") -> None:  # noqa: N802, N803 (Excel's names)
+        self.calls.append(("Unprotect", {"Password": Password}))
+        if self.ProtectContents and Password != self.password:
+            raise RuntimeError("The password you supplied is not correct.")
+        self.ProtectContents = False
+
+    def Protect(self, Password: str = "", DrawingObjects: bool = True, Contents: bool = True,  # noqa: N802, N803
+                Scenarios: bool = True, UserInterfaceOnly: bool = False, **allowed: bool) -> None:
+        self.calls.append(("Protect", {"Password": Password, "DrawingObjects": DrawingObjects,
+                                       "Contents": Contents, "Scenarios": Scenarios,
+                                       "UserInterfaceOnly": UserInterfaceOnly, **allowed}))
+        self.password = Password
+        self.ProtectContents, self.ProtectDrawingObjects, self.ProtectScenarios = Contents, DrawingObjects, Scenarios
+        self.ProtectionMode = UserInterfaceOnly
+        for name, value in allowed.items():
+            setattr(self.Protection, name, value)
+
+
 class FakeRange:
     def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int] | None) -> None:
         self.sheet, self.top, self.bottom = sheet, top, bottom or top
         self._opts: dict[str, Any] = {}
         self.whole_rows = False
+
+    @property
+    def api(self) -> _RangeApi:
+        return _RangeApi(self)
 
     def options(self, **kw: Any) -> FakeRange:
         r = FakeRange(self.sheet, self.top, self.bottom)
@@ -78,6 +139,9 @@ class FakeRange:
     def value(self, values: Any) -> None:
         r1, c1 = self.top
         rows = values if isinstance(values, list) and values and isinstance(values[0], list) else [[values]]
+        if self.sheet.api.ProtectContents and any((r1 + i, c1 + j) not in self.sheet.unlocked
+                                                  for i, row in enumerate(rows) for j in range(len(row))):
+            raise RuntimeError(PROTECTED)
         self.sheet.writes.append((r1, c1, len(rows), max(len(r) for r in rows)))
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
@@ -175,6 +239,9 @@ class FakeSheet:
         self.looks: list[tuple[str, tuple[int, int], tuple[int, int], Any]] = []
         self.cells_read = 0
         self.deletes: list[tuple[int, int]] = []
+        self.api = _SheetApi(self)
+        self.unlocked: set[tuple[int, int]] = set()
+        """Cells whose Locked is cleared (Format Cells > Protection)."""
 
     def range(self, top: tuple[int, int] | str, bottom: tuple[int, int] | None = None) -> FakeRange:
         if isinstance(top, str):  # whole rows, "5:9" (the only address the back end spells)
@@ -212,6 +279,8 @@ class FakeSheets(list):
         return list.__getitem__(self, key)
 
     def add(self, name: str, after: Any = None) -> FakeSheet:
+        if self.book.api.ProtectStructure:
+            raise RuntimeError("Workbook is protected and cannot be changed.")
         s = FakeSheet(name)
         self.append(s)
         return s
@@ -223,7 +292,7 @@ class FakeBook:
         self.fullname = ""
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
-        self.api = type("Api", (), {"Date1904": False})()
+        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False})()
 
     @classmethod
     def from_file(cls, path: Any) -> FakeBook:
@@ -241,6 +310,10 @@ class FakeBook:
                         sheet.cells[(c.row, c.column)] = v
             for _ in ws.tables:
                 sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
+            sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+            if ws.protection.sheet:
+                sheet.api.Protect(Password=ws.protection.password or "")
+        book.api.ProtectStructure = bool(wb.security and wb.security.lockStructure)
         return book
 
     def values(self, sheet: str) -> list[list[Any]]:

@@ -547,10 +547,10 @@ class XlBook(Staging):
         return LiveCommit(self.path, cells=cells)
 
     def _unprotect(self) -> list[tuple[Any, dict[str, Any]]]:
-        """Unprotect each protected sheet this commit writes past a locked cell (prodbook's own sheets; the job
-        refused the user's locked cells), as Review > Unprotect Sheet does without a password, each with the
-        options to protect it again. A sheet with a password: every sheet protected again, and the run
-        refused before anything is written."""
+        """Unprotect each protected sheet this commit writes (its locked cells are prodbook's own sheets': the
+        job refused the user's), as Review > Unprotect Sheet does without a password, each with the options to
+        protect it again. A sheet with a password that the write would pass a locked cell of: every sheet
+        protected again, and the run refused before anything is written."""
         edited: dict[str, list[tuple[int, int]]] = {}
         for e in single_cells(self._edits):
             edited.setdefault(e.sheet, []).append((e.row, e.column))
@@ -558,14 +558,15 @@ class XlBook(Staging):
         writes = [s for s in self._rewrites if s in names] + [s for s in edited if s not in self._rewrites]
         opened: list[tuple[Any, dict[str, Any]]] = []
         for sheet in writes:
-            if self.protection(sheet) is None or (sheet in edited and sheet not in self._rewrites
-                                                  and not self.locked_cells(sheet, edited[sheet])):
+            if self.protection(sheet) is None:
                 continue
             sht = self.book.sheets[sheet]
             try:
                 options = _protect_options(sht.api)
                 sht.api.Unprotect("")
             except Exception:
+                if sheet not in self._rewrites and not self.locked_cells(sheet, edited[sheet]):
+                    continue  # only open cells written (a user sheet's fixes): Excel takes them as it is
                 _protect_again(opened)
                 raise UserError(f"'{sheet}' is protected with a password (Review > Unprotect Sheet asks for "
                                 "it), and this run writes to it. Nothing was written. Unprotect it, run prodbook "
