@@ -11,9 +11,11 @@ rows; the add-in unprotects its own sheets around the write and protects them ag
 from __future__ import annotations
 
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -319,3 +321,44 @@ def test_live_a_fix_to_an_open_cell_of_a_sheet_with_a_password_goes_in_without_u
         backend=XlBook(book, progress=False))
     assert styles.cells[(2, FOB + 1)] == 5.25
     assert styles.api.ProtectContents and all(c[0] != "Protect" for c in styles.api.calls)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_sees_the_rebuilt_ta_protected_with_the_new_rows_open_where_the_team_types(tmp_path):
+    """A real spreadsheet program reads what the T&A rebuild wrote: the sheet still protected, and in the rows
+    it added, Actual and Notes open (LibreOffice's own 'cell-protect' of each cell's style), the rest locked."""
+    path = _tracker_with_ta(tmp_path)
+    protect(path, "T&A", open_headers=("Actual", "Notes"))
+    _add_order(path)
+    run(path, ["ta"], ctx())
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "fods", "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=180)
+    ns = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+          "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+          "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+    root = ElementTree.parse(out / "tracker.fods").getroot()
+    q = "{%s}%s"
+    open_styles = {s.get(q % (ns["style"], "name")) for s in root.iter(q % (ns["style"], "style"))
+                   for p in s.iter(q % (ns["style"], "table-cell-properties"))
+                   if p.get(q % (ns["style"], "cell-protect")) == "none"}
+    ta = next(t for t in root.iter(q % (ns["table"], "table")) if t.get(q % (ns["table"], "name")) == "T&A")
+    assert ta.get(q % (ns["table"], "protected")) == "true"
+    column_styles = [c.get(q % (ns["table"], "default-cell-style-name"))
+                     for c in ta.iter(q % (ns["table"], "table-column"))
+                     for _ in range(int(c.get(q % (ns["table"], "number-columns-repeated"), "1")))]
+    rows = []
+    for row in ta.iter(q % (ns["table"], "table-row")):
+        cells: list[tuple[str, str | None]] = []
+        for c in row.iter(q % (ns["table"], "table-cell")):
+            text = "".join(c.itertext()).strip()
+            for _ in range(min(int(c.get(q % (ns["table"], "number-columns-repeated"), "1")), 64)):
+                cells.append((text, c.get(q % (ns["table"], "style-name")) or column_styles[len(cells)]))
+        rows.append(cells)
+    header = [t for t, _ in rows[0]]
+    new = [r for r in rows if r and r[0][0] == "4500000999"]
+    assert len(new) == 5  # one a milestone of the template
+    for r in new:
+        opened = {header[i] for i, (_, style) in enumerate(r[:len(header)]) if style in open_styles}
+        assert opened == {"Actual", "Notes"}, opened
