@@ -17,7 +17,6 @@ from prodbook.core.cells import Value
 
 if TYPE_CHECKING:
     from prodbook.core.looks import SheetLook
-    from prodbook.workbook.xlsx.protection import SheetProtection
 
 
 class Backend(Protocol):
@@ -39,6 +38,14 @@ class Backend(Protocol):
         """The sheet's protection (Review > Protect Sheet); None when it has none."""
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those a protected sheet keeps anyone from typing into."""
+
+
+@dataclass(frozen=True)
+class SheetProtection:
+    """A protected sheet (Review > Protect Sheet)."""
+
+    password: bool | None
+    """Whether unprotecting it asks for a password; None where it cannot be told (live Excel)."""
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,13 @@ from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
 from prodbook.core.model.sheets import CHANGE_LOG
 from prodbook.workbook import calamine_safe, limits, safety
+from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
-from prodbook.workbook.xlsx.protection import SheetProtection, locked_cells, sheet_protection
+from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsxparts import (
     AnyEdit,

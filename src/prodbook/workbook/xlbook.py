@@ -35,14 +35,20 @@ from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
 from prodbook.workbook import limits
-from prodbook.workbook.backend import CellEdit, SheetRewrite, UnsafeContent, UnsupportedLayout, single_cells
+from prodbook.workbook.backend import (
+    CellEdit,
+    SheetProtection,
+    SheetRewrite,
+    UnsafeContent,
+    UnsupportedLayout,
+    single_cells,
+)
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
-from prodbook.workbook.xlsx.protection import SheetProtection
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import col_index
 from prodbook.workbook.xlsx.sheetxml import _cells, _split_sheet
@@ -26,14 +26,6 @@ _SHEET_PROTECTION = re.compile(r"<(?:\w+:)?sheetProtection\b([^>]*?)/?>")
 _PROTECTED_RANGE = re.compile(r"<(?:\w+:)?protectedRange\b([^>]*?)/?>")
 _COL = re.compile(r"<(?:\w+:)?col\b([^>]*?)/?>")
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
-@dataclass(frozen=True)
-class SheetProtection:
-    """A protected sheet (Review > Protect Sheet)."""
-
-    password: bool | None
-    """Whether unprotecting it asks for a password; None where it cannot be told (live Excel)."""
 
 
 def _on(attrs: str, name: str) -> bool:
@@ -118,4 +110,4 @@ def locked_cells(pkg: _Package, wb_part: str, part: str, sheet: str,
     return out
 
 
-__all__ = ["SheetProtection", "locked_cells", "sheet_protection"]
+__all__ = ["locked_cells", "sheet_protection"]
