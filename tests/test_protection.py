@@ -27,6 +27,7 @@ from conftest import base_sheets, digest, sheet_values, write_book
 from fakexl import FakeBook
 from prodbook.cli import main
 from prodbook.core.findings import Code, UserError
+from prodbook.excel import ribbon
 from prodbook.jobs.runner import run
 from prodbook.workbook.filebook import FileBook
 from prodbook.workbook.xlbook import XlBook
@@ -362,3 +363,14 @@ def test_libreoffice_sees_the_rebuilt_ta_protected_with_the_new_rows_open_where_
     for r in new:
         opened = {header[i] for i, (_, style) in enumerate(r[:len(header)]) if style in open_styles}
         assert opened == {"Actual", "Notes"}, opened
+
+
+def test_the_rebuild_button_on_a_ta_protected_with_a_password_says_what_to_do(tmp_path):
+    path = _tracker_with_ta(tmp_path)
+    _add_order(path)
+    protect(path, "T&A", password="planning")
+    book = _live(path)
+    report = ribbon.perform(ribbon.action("pbRebuildTA"), book)
+    assert not report.ok and "'T&A' is protected with a password" in report.message, report.message
+    assert "press the button again" in report.message and "unexpected" not in report.message
+    assert all(not s.writes for s in book.sheets) and book.sheets["T&A"].api.ProtectContents

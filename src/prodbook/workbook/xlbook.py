@@ -575,8 +575,9 @@ class XlBook(Staging):
                     continue  # only open cells written (a user sheet's fixes): Excel takes them as it is
                 _protect_again(opened)
                 raise UserError(f"'{sheet}' is protected with a password (Review > Unprotect Sheet asks for "
-                                "it), and this run writes to it. Nothing was written. Unprotect it, run prodbook "
-                                "again, then protect it again", file=self.name, sheet=sheet) from None
+                                "it), and this run writes to it. Nothing was written. Unprotect it, press the "
+                                "button again, then protect it again (Review > Protect Sheet, the same password)",
+                                file=self.name, sheet=sheet) from None
             opened.append((sht, options))
         return opened
 
