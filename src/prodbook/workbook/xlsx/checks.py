@@ -70,8 +70,9 @@ _TAIL_REFS = (
 """Elements after sheetData that cannot stand in the rewritten rows, and what to tell the user."""
 
 
-def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: int) -> None:
-    """Refuse array formulas, merged cells, hyperlinks and comments below row ``frozen``."""
+def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: int, movable: bool = False) -> None:
+    """Refuse array formulas, merged cells, hyperlinks and comments below row ``frozen``; with ``movable``
+    (the rows are carried), links and comments move with their rows instead (``notes``)."""
     for num, _attrs, content, _raw in sh.rows:
         if num > frozen and ("t=\"array\"" in content or "t=\"dataTable\"" in content or "t='array'" in content):
             for col, _cattrs, inner, _ in _cells(content):
@@ -81,13 +82,16 @@ def _check_data_area(pkg: _Package, part: str, sheet: str, sh: _Sheet, frozen: i
                         f"sheet '{sheet}' has an array or spill formula in cell {col_letter(col)}{num}, inside the "
                         "rows prodbook rewrites; move it out of the table area, then run again"
                     )
-    check_tail_refs(sheet, sh.tail, frozen)
-    _check_comments(pkg, part, sheet, frozen)
+    check_tail_refs(sheet, sh.tail, frozen, skip=("hyperlink",) if movable else ())
+    if not movable:
+        _check_comments(pkg, part, sheet, frozen)
 
 
-def check_tail_refs(sheet: str, tail: str, frozen: int) -> None:
+def check_tail_refs(sheet: str, tail: str, frozen: int, skip: tuple[str, ...] = ()) -> None:
     """Refuse merged cells and hyperlinks (after the rows, in ``tail``) below row ``frozen``."""
     for tag, message in _TAIL_REFS:
+        if tag in skip:
+            continue
         for m in re.finditer(rf'<(?:\w+:)?{tag}\b[^>]*\sref="([^"]+)"', tail):
             ref = m.group(1)
             rows_ = [int(x) for x in re.findall(r"\d+", ref)]

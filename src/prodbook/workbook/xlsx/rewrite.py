@@ -26,6 +26,7 @@ from prodbook.workbook.xlsx.checks import (
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.notes import move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
@@ -144,7 +145,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         old_last_data = max(old_last_data, sh.last_row)
     frozen = hr if rw.drop_rows else hr + rw.keep_rows  # rows above this line keep their place
 
-    _check_data_area(pkg, part, sheet, sh, frozen)
+    _check_data_area(pkg, part, sheet, sh, frozen, movable=rw.source_rows is not None)
     table = _find_table(pkg, part, sheet, hr)
 
     # --- header row: cells to append ------------------------------------------
@@ -179,6 +180,9 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     if kept + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {kept + len(rw.rows):,} rows do not fit in an Excel sheet; "
                          "move older rows to another workbook")
+    moves = row_moves(rw.source_rows, kept + 1)
+    if moves is not None:  # notes and comments go with their rows (a refusal first, if one's row goes)
+        move_notes(pkg, part, sheet, frozen, moves)
     if sh.kept_raw is not None:
         out: list[str] = [sh.kept_raw]
         if rw.drop_rows:
@@ -199,6 +203,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
+    if moves is not None:
+        tail = move_links(sheet, tail, frozen, moves)
     last_any = max([new_last] + [r[0] for r in header_rows])
     if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
         del text

@@ -1,0 +1,207 @@
+"""Notes and links on the T&A stay with their milestone when the rebuild moves rows.
+
+An APM annotates the T&A as any sheet: a note on a milestone's Actual, a link to the vendor's file. Until
+2026-12-04 any note or link below the T&A's header sent every rebuild that moved a row to a copy of the
+workbook ("move the comment above the header row or delete it"), and the copy had lost the note. Now each
+moves with its row, as Excel's Sort moves them; one on a row the rebuild takes off is named, and the
+workbook is left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.comments import Comment
+
+from conftest import base_sheets, digest, write_book
+from prodbook.cli import main
+from prodbook.workbook.xlsx.notes import _anchor, row_moves
+
+DAY = "2027-03-01"
+
+
+def _cli(*args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "--today", DAY])
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def tracker(tmp_path: Path) -> Path:
+    """Three PO lines, their T&A built."""
+    sheets = base_sheets()
+    third = list(sheets["Orders"][1])
+    third[0] = "4500000003"
+    sheets["Orders"].append(third)
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    _cli("ta", str(path))
+    return path
+
+
+def milestone(ws, row: int) -> tuple:
+    return tuple(ws.cell(row, c).value for c in (1, 5))  # PO #, Code
+
+
+def annotate(path: Path, notes: dict[tuple, str], links: dict[tuple, str]) -> None:
+    """A note on the Actual cell, a link on the Notes cell, of the milestones named (PO #, Code)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    header = [c.value for c in ws[1]]
+    for r in range(2, ws.max_row + 1):
+        key = milestone(ws, r)
+        if key in notes:
+            ws.cell(r, header.index("Actual") + 1).comment = Comment(notes[key], "APM")
+        if key in links:
+            cell = ws.cell(r, header.index("Notes") + 1)
+            cell.value = "vendor file"
+            cell.hyperlink = links[key]
+    wb.save(path)
+
+
+def drop_order(path: Path, po: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == po)
+    ws.delete_rows(row)
+    ws.tables[next(iter(ws.tables))].ref = f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
+    wb.save(path)
+
+
+def found(path: Path) -> tuple[dict[tuple, tuple[str, str]], dict[tuple, str]]:
+    """Each note by its milestone, with the column it is in; each link's target by its milestone."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    header = [c.value for c in ws[1]]
+    notes, links = {}, {}
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            if c.comment:
+                notes[milestone(ws, c.row)] = (c.comment.text, header[c.column - 1])
+            if c.hyperlink:
+                links[milestone(ws, c.row)] = c.hyperlink.target
+    return notes, links
+
+
+def test_notes_and_links_move_with_their_milestone_when_rows_above_go(tmp_path):
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days", ("4500000003", "CUT"): "cutting started early"}
+    links = {("4500000003", "LD"): "https://vendor.example/dips/LD-3.pdf"}
+    annotate(path, notes, links)
+    drop_order(path, "4500000001")  # its five milestones go: every row below moves up five
+    out = _cli("ta", str(path))
+    assert "copy instead" not in out and "Saved 'tracker.xlsx'" in out, out
+    got_notes, got_links = found(path)
+    assert got_notes == {k: (v, "Actual") for k, v in notes.items()}
+    assert got_links == links
+    with zipfile.ZipFile(path) as z:
+        vml = next(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+        refs = re.findall(r'<comment ref="([A-Z]+\d+)"', next(z.read(n).decode() for n in z.namelist()
+                                                              if "comment" in n and n.endswith(".xml")))
+    rows = sorted(int(x) for x in re.findall(r"<(?:\w+:)?Row>(\d+)</(?:\w+:)?Row>", vml))
+    assert rows == sorted(int(re.sub(r"[A-Z]", "", r)) - 1 for r in refs)  # each box's row is its cell's
+
+
+def test_a_note_on_a_milestone_the_rebuild_takes_off_is_named_and_the_workbook_left_as_it_was(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000001", "CUT"): "lines booked"}, {})
+    drop_order(path, "4500000001")
+    before = digest(path)
+    out = _cli("ta", str(path))
+    assert "on a row this run takes off the sheet" in out and "copy what it says to the Notes column" in out, out
+    assert digest(path) == before and found(path)[0]
+
+
+def test_a_rebuild_that_moves_no_row_leaves_notes_byte_for_byte(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000002", "XF"): "vendor asks for 5 more days"}, {})
+    with zipfile.ZipFile(path) as z:
+        before = {n: z.read(n) for n in z.namelist() if "comment" in n or n.endswith(".vml")}
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    ws.cell(3, [c.value for c in ws[1]].index("Ex-Factory") + 1).value = ws.cell(3, 6).value  # a touch
+    wb.save(path)
+    _cli("ta", str(path))
+    with zipfile.ZipFile(path) as z:
+        assert {n: z.read(n) for n in before} == before
+
+
+def test_row_moves_and_anchor_arithmetic():
+    assert row_moves(None, 2) is None
+    assert row_moves([5, None, 3, 5], 2) == {5: 2, 3: 4}
+    assert _anchor("9, 15, 3, 10, 11, 15, 7, 4", -2) == "9, 15, 1, 10, 11, 15, 5, 4"
+    assert _anchor("9, 15, 1, 10, 11, 15, 2, 4", -5) == "9, 15, 0, 10, 11, 15, 0, 4"
+    assert _anchor("not an anchor", 3) == "not an anchor"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_each_note_on_its_milestone_after_the_move(tmp_path):
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days", ("4500000003", "CUT"): "cutting started early"}
+    annotate(path, notes, {})
+    drop_order(path, "4500000001")
+    _cli("ta", str(path))
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "fods", "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=180)
+    text = (out / "tracker.fods").read_text(encoding="utf-8")
+    ta = text[text.index('table:name="T&amp;A"'):]
+    ta = ta[:ta.index("</table:table>")]
+    assert "4500000001" not in ta  # rebuilt in place: the rows moved
+    for row in re.findall(r"<table:table-row\b.*?</table:table-row>", ta, re.S):
+        said = re.findall(r"<office:annotation\b.*?</office:annotation>", row, re.S)
+        values = [re.sub(r"<[^>]+>", "", v).strip() for v in re.findall(r"<text:p>(.*?)</text:p>", row, re.S)]
+        key = (values[0], values[4]) if len(values) > 4 else None
+        if key in notes:
+            assert len(said) == 1 and notes[key] in said[0], (key, said)
+        else:
+            assert not said, (key, said)
+
+
+THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+
+
+def add_threaded_comment(path: Path, ref: str) -> None:
+    """A threaded comment (Review > New Comment in Excel 365) on ``ref`` of the sheet with the note, as Excel
+    keeps one: its own part, beside the legacy note Excel writes for older programs (there already)."""
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i.filename) for i in z.infolist()}
+    rels = next(n for n in members if n.startswith("xl/worksheets/_rels/") and b"comments" in members[n])
+    members[rels] = members[rels].replace(b"</Relationships>", f'<Relationship Id="rIdTc" Type="{THREADED}" '
+                                          'Target="../threadedComments/threadedComment1.xml"/></Relationships>'
+                                          .encode())
+    members["xl/threadedComments/threadedComment1.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+        f'<threadedComment ref="{ref}" dT="2026-12-03T10:00:00.00" personId="{{1}}" id="{{2}}">'
+        "<text>vendor asks for 5 more days</text></threadedComment></ThreadedComments>").encode()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/threadedComments/threadedComment1.xml" ContentType="application/'
+        b'vnd.ms-excel.threadedcomments+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def test_a_threaded_comment_moves_with_its_note(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000002", "XF"): "vendor asks for 5 more days"}, {})
+    drop_order(path, "4500000001")  # (openpyxl, which writes this file, would drop a threaded comment)
+    legacy = found_refs(path)["comment"]
+    add_threaded_comment(path, legacy[0])
+    out = _cli("ta", str(path))
+    assert "Saved 'tracker.xlsx'" in out, out
+    refs = found_refs(path)
+    assert refs["comment"] == refs["threadedComment"] and refs["comment"] != legacy
+    assert found(path)[0] == {("4500000002", "XF"): ("vendor asks for 5 more days", "Actual")}
+
+
+def found_refs(path: Path) -> dict[str, list[str]]:
+    with zipfile.ZipFile(path) as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if "omment" in n and n.endswith(".xml"))
+    return {tag: re.findall(rf'<{tag} ref="([A-Z]+\d+)"', text) for tag in ("comment", "threadedComment")}
