@@ -61,6 +61,7 @@ PROTECTED = "The cell or chart you're trying to change is on a protected sheet."
 class _RangeApi:
     def __init__(self, rng: FakeRange) -> None:
         self._rng = rng
+        self.Row, self.Column = rng.top
 
     @property
     def Locked(self) -> bool:  # noqa: N802 (Excel's name)
@@ -79,9 +80,78 @@ class _Protection:
             setattr(self, name, False)
 
 
+class _Where:
+    def __init__(self, row: int, column: int) -> None:
+        self.Row, self.Column = row, column
+
+
+class _Comment:
+    """A note (``Worksheet.Comments``) or a threaded comment (``CommentsThreaded``): its cell and text."""
+
+    def __init__(self, row: int, column: int, text: str) -> None:
+        self.Parent, self._text = _Where(row, column), text
+
+    def Text(self) -> str:  # noqa: N802 (Excel's name)
+        return self._text
+
+
+class _Link:
+    """A link (Insert > Link): Excel's ``Hyperlink``."""
+
+    def __init__(self, sheet: FakeSheet, row: int, column: int, Address: str = "", SubAddress: str = "",  # noqa: N803
+                 ScreenTip: str = "", TextToDisplay: str = "") -> None:
+        self._sheet, self.Range = sheet, _Where(row, column)
+        self.Address, self.SubAddress = Address, SubAddress
+        self.ScreenTip, self.TextToDisplay = ScreenTip, TextToDisplay
+
+    def Delete(self) -> None:  # noqa: N802
+        self._sheet.links.remove(self)
+
+
+class _Links:
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    def __iter__(self) -> Any:
+        return iter(list(self._sheet.links))
+
+    def Add(self, Anchor: Any, Address: str, **parts: str) -> _Link:  # noqa: N802, N803
+        link = _Link(self._sheet, Anchor.Row, Anchor.Column, Address, **parts)
+        self._sheet.links.append(link)
+        if parts.get("TextToDisplay"):
+            self._sheet.cells[(Anchor.Row, Anchor.Column)] = parts["TextToDisplay"]
+        return link
+
+
+class _Note:
+    """xlwings' ``Note`` of a cell."""
+
+    def __init__(self, sheet: FakeSheet, at: tuple[int, int]) -> None:
+        self._sheet, self._at = sheet, at
+
+    @property
+    def text(self) -> str:
+        return self._sheet.notes[self._at]
+
+    def delete(self) -> None:
+        del self._sheet.notes[self._at]
+
+
 class _SheetApi:
     """The protection part of Excel's Worksheet object, as Excel behaves: Unprotect with a wrong password
-    fails, Protect sets the options it is given."""
+    fails, Protect sets the options it is given. Its notes, threaded comments and links, where they are."""
+
+    @property
+    def Comments(self) -> list[_Comment]:  # noqa: N802
+        return [_Comment(r, c, t) for (r, c), t in self._sheet.notes.items()]
+
+    @property
+    def CommentsThreaded(self) -> list[_Comment]:  # noqa: N802
+        return [_Comment(r, c, t) for (r, c), t in self._sheet.threaded.items()]
+
+    @property
+    def Hyperlinks(self) -> _Links:  # noqa: N802
+        return _Links(self._sheet)
 
     def __init__(self, sheet: FakeSheet) -> None:
         self._sheet = sheet
@@ -120,6 +190,16 @@ class FakeRange:
     @property
     def api(self) -> _RangeApi:
         return _RangeApi(self)
+
+    @property
+    def note(self) -> _Note | None:
+        return _Note(self.sheet, self.top) if self.top in self.sheet.notes else None
+
+    def add_note(self, text: str) -> _Note:
+        if self.top in self.sheet.notes:
+            raise ValueError("This cell already has a note")
+        self.sheet.notes[self.top] = text
+        return _Note(self.sheet, self.top)
 
     def options(self, **kw: Any) -> FakeRange:
         r = FakeRange(self.sheet, self.top, self.bottom)
@@ -242,6 +322,10 @@ class FakeSheet:
         self.api = _SheetApi(self)
         self.unlocked: set[tuple[int, int]] = set()
         """Cells whose Locked is cleared (Format Cells > Protection)."""
+        self.notes: dict[tuple[int, int], str] = {}
+        self.threaded: dict[tuple[int, int], str] = {}
+        self.links: list[_Link] = []
+        """Notes, threaded comments and links stay on their cells whatever is written there, as in Excel."""
 
     def range(self, top: tuple[int, int] | str, bottom: tuple[int, int] | None = None) -> FakeRange:
         if isinstance(top, str):  # whole rows, "5:9" (the only address the back end spells)
@@ -311,6 +395,14 @@ class FakeBook:
             for _ in ws.tables:
                 sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.comment is not None:
+                        sheet.notes[(c.row, c.column)] = c.comment.text
+                    if c.hyperlink is not None:
+                        sheet.links.append(_Link(sheet, c.row, c.column, c.hyperlink.target or "",
+                                                 c.hyperlink.location or "", c.hyperlink.tooltip or "",
+                                                 str(c.value or "")))
             if ws.protection.sheet:
                 sheet.api.Protect(Password=ws.protection.password or "")
         book.api.ProtectStructure = bool(wb.security and wb.security.lockStructure)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,12 @@ from click.testing import CliRunner
 from openpyxl.comments import Comment
 
 from conftest import base_sheets, digest, write_book
+from fakexl import FakeBook
 from prodbook.cli import main
+from prodbook.core.findings import UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.xlbook import XlBook
 from prodbook.workbook.xlsx.notes import _anchor, row_moves
 
 DAY = "2027-03-01"
@@ -205,3 +211,43 @@ def found_refs(path: Path) -> dict[str, list[str]]:
     with zipfile.ZipFile(path) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if "omment" in n and n.endswith(".xml"))
     return {tag: re.findall(rf'<{tag} ref="([A-Z]+\d+)"', text) for tag in ("comment", "threadedComment")}
+
+
+# --- the add-in: Excel keeps a note on its cell, so prodbook moves it ------------------------------------
+
+def _live_marks(book: FakeBook) -> tuple[dict[tuple, str], dict[tuple, str]]:
+    sheet = book.sheets["T&A"]
+    key = lambda r: (sheet.cells.get((r, 1)), sheet.cells.get((r, 5)))  # noqa: E731
+    return ({key(r): t for (r, _), t in sheet.notes.items()},
+            {key(link.Range.Row): link.Address for link in sheet.links})
+
+
+def test_live_notes_and_links_move_with_their_milestone_as_the_file_s_do(tmp_path):
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days", ("4500000003", "CUT"): "cutting started early"}
+    links = {("4500000003", "LD"): "https://vendor.example/dips/LD-3.pdf"}
+    annotate(path, notes, links)
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path)
+    run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert _live_marks(book) == (notes, links)
+    _cli("ta", str(path))  # the command on the same file: the same places
+    assert {k: v[0] for k, v in found(path)[0].items()} == notes and found(path)[1] == links
+
+
+@pytest.mark.parametrize("kind", ["note on a row that goes", "threaded comment on a row that moves"])
+def test_live_what_cannot_move_stops_the_run_before_anything_is_written(tmp_path, kind):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000001", "CUT"): "lines booked"} if kind.startswith("note") else {}, {})
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path)
+    if kind.startswith("threaded"):
+        sheet = book.sheets["T&A"]
+        row = next(r for (r, c), v in sheet.cells.items() if c == 1 and v == "4500000003")
+        sheet.threaded[(row, 10)] = "can we pull this forward?"
+    with pytest.raises(UserError) as refused:
+        run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    text = refused.value.finding.text()
+    assert "Nothing was written" in text, text
+    assert ("takes off the sheet" if kind.startswith("note") else "run the prodbook command") in text, text
+    assert all(not s.writes for s in book.sheets)

@@ -43,12 +43,14 @@ from prodbook.workbook.backend import (
     UnsupportedLayout,
     single_cells,
 )
+from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
+from prodbook.workbook.xlsx.notes import row_moves
 from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
@@ -521,7 +523,8 @@ class XlBook(Staging):
         if not self.pending:
             return LiveCommit(None)
         app = self.book.app
-        opened = self._unprotect()  # before any write: a sheet that asks for a password stops the run here
+        marks = self._marks_to_move()  # before any write: a note whose row goes stops the run here
+        opened = self._unprotect()  # and so does a sheet that asks for a password
         screen, calc = app.screen_updating, app.calculation
         app.screen_updating = False
         app.calculation = "manual"
@@ -538,6 +541,8 @@ class XlBook(Staging):
                 cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
                                            create=rw.create_headers is not None, header_row=rw.header_row,
                                            hidden=rw.hidden, dress=column_dress(rw))
+                if sheet in marks:
+                    marks[sheet].move(self.book.sheets[sheet])
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
@@ -551,6 +556,24 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _marks_to_move(self) -> dict[str, Marks]:
+        """The notes and links on the rows each rewrite moves (``Marks``), read before anything is written: a
+        write through Excel changes values and leaves notes and links where they were, on another milestone.
+        One on a row that goes, or a threaded comment that would move, stops the run here."""
+        names = set(self.sheet_names())
+        out: dict[str, Marks] = {}
+        for sheet, rw in self._rewrites.items():
+            if sheet not in names or rw.source_rows is None or rw.keep_rows:
+                continue
+            marks = read_marks(self.book.sheets[sheet], rw.header_row)
+            if marks.empty:
+                continue
+            moves = row_moves(rw.source_rows, rw.header_row + 1)
+            assert moves is not None  # source_rows given
+            marks.check(sheet, self.name, moves)
+            out[sheet] = marks.moving(moves)
+        return out
 
     def _unprotect(self) -> list[tuple[Any, dict[str, Any]]]:
         """Unprotect each protected sheet this commit writes (its locked cells are prodbook's own sheets': the

@@ -1,0 +1,103 @@
+"""Notes, threaded comments and links on a sheet open in Excel, moved with their rows by the add-in.
+
+The add-in writes a rebuilt sheet's changed values through Excel; Excel keeps a note or a link on its cell,
+so a milestone whose row moved would leave its note on another milestone's row. Before anything is
+written the add-in reads where each is (Excel's ``Comments``, ``CommentsThreaded`` and ``Hyperlinks``
+collections); after the sheet's values are written it puts each note and link on its milestone's new row
+(``Range.add_note``, ``Hyperlinks.Add``). A threaded comment cannot be made again as it was (Excel would
+give it to whoever runs prodbook, its replies' authors lost), so a rebuild that would move one, like one
+that takes a marked row off the sheet, stops before writing and says what to do. The file back end moves
+all three in the file (``xlsx.notes``). An Excel that does not give the collections (macOS) is read as
+having none: its notes stay on their cells, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from prodbook.core.cells import column_letter
+from prodbook.core.findings import UserError
+
+_LINK_PARTS = ("Address", "SubAddress", "ScreenTip", "TextToDisplay")
+"""What a link is (Excel's ``Hyperlink``), so it can be made again on another cell."""
+
+
+@dataclass
+class Marks:
+    """The notes, threaded comments and links below a sheet's header (rows and columns 1-based)."""
+
+    notes: list[tuple[int, int, str]] = field(default_factory=list)
+    links: list[tuple[int, int, dict[str, str], Any]] = field(default_factory=list)
+    """Each link's cell, what it is, and Excel's object (deleted when the link moves)."""
+    threaded: list[tuple[int, int]] = field(default_factory=list)
+    moves: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.notes or self.links or self.threaded)
+
+    def check(self, sheet: str, book: str, moves: dict[int, int]) -> None:
+        """Refuse, before anything is written, a mark whose row this rewrite takes off, and a threaded comment
+        whose row moves."""
+        marked = ([(r, c, "a note") for r, c, _ in self.notes] + [(r, c, "a link") for r, c, *_ in self.links]
+                  + [(r, c, "a comment") for r, c in self.threaded])
+        for r, c, what in sorted(marked):
+            if r not in moves:
+                raise UserError(f"'{sheet}' has {what} in cell {column_letter(c - 1)}{r}, on a row this run takes "
+                                "off the sheet (its order or milestone is gone). Nothing was written: copy what "
+                                "it says to the Notes column, or delete it, then run again",
+                                file=book, sheet=sheet, row=r)
+        for r, c in sorted(self.threaded):
+            if moves[r] != r:
+                raise UserError(f"'{sheet}' has a comment in cell {column_letter(c - 1)}{r}, and this run moves "
+                                f"its row to {moves[r]}. Inside Excel prodbook cannot move a comment (a threaded "
+                                "one) with its row. Nothing was written: run the prodbook command on the closed "
+                                "workbook, which moves it, or copy what it says to the Notes column and delete it",
+                                file=book, sheet=sheet, row=r)
+
+    def moving(self, moves: dict[int, int]) -> Marks:
+        """Only the notes and links whose row moves, with where each goes."""
+        return Marks([n for n in self.notes if moves[n[0]] != n[0]],
+                     [k for k in self.links if moves[k[0]] != k[0]], [], moves)
+
+    def move(self, sht: Any) -> None:
+        """Put each note and link on its row's new place, after the sheet's values are written. Every old
+        one goes first: a note cannot be added to a cell that still holds another."""
+        for r, c, _ in self.notes:
+            note = sht.range((r, c)).note
+            if note is not None:
+                note.delete()
+        for *_, link in self.links:
+            link.Delete()
+        for r, c, text in self.notes:
+            sht.range((self.moves[r], c)).add_note(text)
+        for r, c, parts, _ in self.links:
+            sht.api.Hyperlinks.Add(Anchor=sht.range((self.moves[r], c)).api, Address=parts["Address"],
+                                   **{p: v for p, v in parts.items() if v and p != "Address"})
+
+
+def read_marks(sht: Any, header_row: int) -> Marks:
+    """The sheet's marks below ``header_row``; none where this Excel does not give its collections."""
+    marks = Marks()
+    api = sht.api
+    for kind in ("Comments", "CommentsThreaded", "Hyperlinks"):
+        try:
+            items = list(getattr(api, kind))
+        except Exception:  # macOS, or an Excel before threaded comments: nothing to read
+            continue
+        for item in items:
+            cell = item.Parent if kind != "Hyperlinks" else item.Range
+            r, c = int(cell.Row), int(cell.Column)
+            if r <= header_row:
+                continue
+            if kind == "Comments":
+                marks.notes.append((r, c, str(item.Text())))
+            elif kind == "CommentsThreaded":
+                marks.threaded.append((r, c))
+            else:
+                marks.links.append((r, c, {p: str(getattr(item, p) or "") for p in _LINK_PARTS}, item))
+    return marks
+
+
+__all__ = ["Marks", "read_marks"]
