@@ -285,7 +285,7 @@ def test_live_a_password_stops_the_run_before_anything_is_written(tmp_path):
     book = _live(path)
     with pytest.raises(UserError) as refused:
         run(path, ["ta"], ctx(), backend=XlBook(book, progress=False))
-    assert "'T&A' is protected with a password" in refused.value.finding.text()
+    assert "'T&A' is protected, and prodbook could not unprotect it" in refused.value.finding.text()
     assert all(not s.writes for s in book.sheets) and all(s.api.ProtectContents for s in book.sheets
                                                              if s.name in ("T&A", "Orders"))
 
@@ -371,6 +371,21 @@ def test_the_rebuild_button_on_a_ta_protected_with_a_password_says_what_to_do(tm
     protect(path, "T&A", password="planning")
     book = _live(path)
     report = ribbon.perform(ribbon.action("pbRebuildTA"), book)
-    assert not report.ok and "'T&A' is protected with a password" in report.message, report.message
+    assert not report.ok and "protected with a password" in report.message, report.message
     assert "press the button again" in report.message and "unexpected" not in report.message
     assert all(not s.writes for s in book.sheets) and book.sheets["T&A"].api.ProtectContents
+
+
+def test_live_protection_is_read_the_way_a_mac_s_excel_gives_it(tmp_path):
+    """On macOS xlwings hands over appscript objects: ``protect_contents.get()``, not ``ProtectContents``."""
+    book = _live(write_book(tmp_path / "tracker.xlsx", base_sheets()))
+
+    class MacSheetApi:
+        class protect_contents:  # noqa: N801 (appscript's name)
+            @staticmethod
+            def get() -> bool:
+                return True
+
+    book.sheets["Orders"].api = MacSheetApi()
+    xl = XlBook(book, progress=False)
+    assert xl.protection("Orders") is not None and xl.protection("Styles") is None

@@ -434,10 +434,14 @@ class XlBook(Staging):
         """Whether the sheet is protected; Excel does not tell whether with a password (None)."""
         if sheet not in self.sheet_names():
             return None
+        api = self.book.sheets[sheet].api
         try:
-            protected = bool(self.book.sheets[sheet].api.ProtectContents)
+            protected = bool(api.ProtectContents)  # Windows (COM)
         except Exception:
-            return None
+            try:
+                protected = bool(api.protect_contents.get())  # macOS (appscript)
+            except Exception:
+                return None
         return SheetProtection(password=None) if protected else None
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -597,9 +601,10 @@ class XlBook(Staging):
                 if sheet not in self._rewrites and not self.locked_cells(sheet, edited[sheet]):
                     continue  # only open cells written (a user sheet's fixes): Excel takes them as it is
                 _protect_again(opened)
-                raise UserError(f"'{sheet}' is protected with a password (Review > Unprotect Sheet asks for "
-                                "it), and this run writes to it. Nothing was written. Unprotect it, press the "
-                                "button again, then protect it again (Review > Protect Sheet, the same password)",
+                raise UserError(f"'{sheet}' is protected, and prodbook could not unprotect it for this run's "
+                                "write: it is protected with a password (Review > Unprotect Sheet asks for it), "
+                                "or this Excel does not let prodbook unprotect it. Nothing was written. Unprotect "
+                                "it, press the button again, then protect it again (Review > Protect Sheet)",
                                 file=self.name, sheet=sheet) from None
             opened.append((sht, options))
         return opened
