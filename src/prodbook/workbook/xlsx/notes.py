@@ -27,6 +27,13 @@ _VML_ROW = re.compile(r"(<(?:\w+:)?Row>\s*)(\d+)(\s*</(?:\w+:)?Row>)")
 _VML_ANCHOR = re.compile(r"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
 
 
+def has_marks(pkg: _Package, part: str, tail: str) -> bool:
+    """Does the sheet hold a note, a comment or a link? Most rebuilt sheets do not: the old-to-new row map
+    (a million rows on a full T&A) is made only for one that does."""
+    return _LINK.search(tail) is not None or any(
+        rel["type"] and rel["type"].endswith(suffix) for rel in pkg.rels(part) for suffix, _ in _NOTE_PARTS)
+
+
 def row_moves(source_rows: Sequence[int | None] | None, first_new: int) -> dict[int, int] | None:
     """Each old row's new number (its first, where a row is carried twice); None when no row is carried."""
     if source_rows is None:
@@ -113,4 +120,4 @@ def _anchor(text: str, by: int) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["move_links", "move_notes", "row_moves"]
+__all__ = ["has_marks", "move_links", "move_notes", "row_moves"]

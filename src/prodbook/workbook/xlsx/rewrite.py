@@ -26,7 +26,7 @@ from prodbook.workbook.xlsx.checks import (
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.notes import move_links, move_notes, row_moves
+from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
@@ -180,7 +180,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     if kept + len(rw.rows) > MAX_ROW:
         raise ValueError(f"sheet '{sheet}': {kept + len(rw.rows):,} rows do not fit in an Excel sheet; "
                          "move older rows to another workbook")
-    moves = row_moves(rw.source_rows, kept + 1)
+    carried_marks = rw.source_rows is not None and has_marks(pkg, part, sh.tail)
+    moves = row_moves(rw.source_rows, kept + 1) if carried_marks else None
     if moves is not None:  # notes and comments go with their rows (a refusal first, if one's row goes)
         move_notes(pkg, part, sheet, frozen, moves)
     if sh.kept_raw is not None:
