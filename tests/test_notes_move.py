@@ -251,3 +251,26 @@ def test_live_what_cannot_move_stops_the_run_before_anything_is_written(tmp_path
     assert "Nothing was written" in text, text
     assert ("takes off the sheet" if kind.startswith("note") else "run the prodbook command") in text, text
     assert all(not s.writes for s in book.sheets)
+
+
+def test_undo_of_the_rebuild_puts_each_note_back_on_its_milestone(tmp_path):
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days", ("4500000003", "CUT"): "cutting started early"}
+    annotate(path, notes, {})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    po2 = [c.value for c in ws[3]]
+    ws.insert_rows(2)  # a PO line added at the top: its milestones come first, every other row moves down
+    for c, v in enumerate(po2, 1):
+        ws.cell(2, c).value = v
+    ws.cell(2, 1).value = "4500000000"
+    ws.tables[next(iter(ws.tables))].ref = f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
+    wb.save(path)
+    before = found(path)[0]
+    rows_before = openpyxl.load_workbook(path)["T&A"].max_row
+    _cli("ta", str(path))
+    assert openpyxl.load_workbook(path)["T&A"].max_row > rows_before
+    assert found(path)[0] == before
+    _cli("undo", str(path))
+    assert openpyxl.load_workbook(path)["T&A"].max_row == rows_before
+    assert found(path)[0] == before
