@@ -366,6 +366,14 @@ MISNAMED = {  # name -> bytes: what vendors' systems send as ".xls", all of whic
     "a workbook named .xls": lambda folder: dhaka_xlsx(folder).read_bytes(),
     "a CSV file named .xls": lambda folder: _text(CN1_ROWS).encode("utf-8"),
     "Excel's Unicode Text named .xls": lambda folder: _text(CN1_ROWS, "\t").encode("utf-16"),
+    "a web page in UTF-16 named .xls": lambda folder: ("<html><body><table>" + "".join(
+        "<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in CN1_ROWS) + "</table></body></html>"
+    ).encode("utf-16"),
+    "an XML Spreadsheet in UTF-16 named .xls": lambda folder: (
+        '<?xml version="1.0" encoding="UTF-16"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="WIP"><Table>' + "".join(
+            "<Row>" + "".join(f'<Cell><Data ss:Type="String">{v}</Data></Cell>' for v in r) + "</Row>"
+            for r in CN1_ROWS) + "</Table></Worksheet></Workbook>").encode("utf-16"),
 }
 
 

@@ -110,8 +110,8 @@ def file_kind(path: Path) -> str:
         return suffix if suffix in (".xls", ".xlsb") else ".xls"
     if suffix != ".xls" or not head:  # Excel opens text named .xls (with a warning), not named .xlsx
         return suffix
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text": UTF-16, tab-separated
-        return ".csv" if not head.lstrip(b"\xff\xfe").replace(b"\x00", b"").lstrip().startswith(b"<") else suffix
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" (UTF-16, tab-separated), or
+        head = head[:len(head) // 2 * 2].decode("utf-16", errors="replace").encode()  # markup saved in UTF-16
     if b"\x00" in head:
         return suffix
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
