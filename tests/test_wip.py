@@ -500,3 +500,28 @@ def test_a_pages_spans_lay_out_as_a_browser_shows_them(tmp_path):
     (raw,) = vendor_files.read_vendor_file(page)
     assert raw.merged == [((0, 0), (1, 0)), ((0, 2), (2, 2))]
     assert raw.rows == [["PO1", "a", "R", "b"], ["PO1", "c", "R", "d"], ["e", "f", "R", "g"]]  # merges filled down
+
+
+def test_a_web_page_s_table_inside_a_layout_table_with_a_table_in_a_cell_is_read(tmp_path):
+    """A factory portal's page: the report's table in a two-row layout table (a banner above it), a sign-off
+    box (a small table) in a cell of a row under the report. Before, only a table holding no other table was
+    read: the sign-off box, and the report was "no table fits"."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "m").mkdir()
+    from_xlsx = tracker_with_lines(tmp_path / "x")
+    run(from_xlsx, ["wip"], ctx(dhaka_xlsx(tmp_path / "x")))
+    page = as_markup(dhaka_xlsx(tmp_path), False).decode("utf-8")
+    signoff = ("<tr><td><table><tr><td>Prepared by</td><td>QA</td></tr><tr><td>Checked by</td><td>PM</td></tr>"
+               "</table></td></tr>")
+    page = page.replace("</table></body>", signoff + "</table></body>")
+    start, end = page.index("<table"), page.index("</body>")
+    page = (page[:start] + "<table><tr><td>Dhaka Knit Ltd: supplier portal</td></tr><tr><td>" + page[start:end]
+            + "</td></tr></table>" + page[end:])
+    book = tracker_with_lines(tmp_path / "m")
+    f = tmp_path / "m" / "Dhaka Knit weekly.xls"
+    f.write_text(page, encoding="utf-8")
+    result = run(book, ["wip"], ctx(f))
+    assert not [x for x in result.findings if x.code in (Code.WIP_FILE, Code.INTERNAL)], \
+        [x.text() for x in result.findings]
+    want = [{**r, "Source File": None} for r in wip_rows(from_xlsx)]
+    assert [{**r, "Source File": None} for r in wip_rows(book)] == want and len(want) == 2

@@ -39,15 +39,21 @@ def read_html(name: str, text: str) -> list[tuple[str | None, list[list[Any]], l
     """Each ``<table>`` of a page with two rows or more: (its name, rows of cell texts, merged ranges)."""
     from bs4 import BeautifulSoup
 
-    tables = [t for t in BeautifulSoup(text, "html.parser").find_all("table")
-              if not t.find("table")]  # a layout table around the data table: the inner one is the data
     out = []
-    for t in tables:
+    for t in BeautifulSoup(text, "html.parser").find_all("table"):
+        # Each table is read by its own rows and text: a layout table around the data table, or a small table
+        # inside one of its cells (a sign-off box), is a table of its own; the WIP reader takes the sheet whose
+        # header fits best.
         grid = _Grid()
+        nested = t.find("table") is not None  # most pages nest none: their rows and cells need no look up
         for tr in t.find_all("tr"):
+            if nested and tr.find_parent("table") is not t:
+                continue
             grid.new_row()
             for cell in tr.find_all(["td", "th"], recursive=False):
-                grid.put(" ".join(cell.get_text(" ").split()), _span(cell.get("colspan")), _span(cell.get("rowspan")))
+                words = (" ".join(x for x in cell.find_all(string=True) if x.find_parent("table") is t)
+                         if nested and cell.find("table") is not None else cell.get_text(" "))
+                grid.put(" ".join(words.split()), _span(cell.get("colspan")), _span(cell.get("rowspan")))
         if len(grid.rows) >= 2:
             out.append(grid)
     if not out:
