@@ -58,10 +58,36 @@ PROTECTED = "The cell or chart you're trying to change is on a protected sheet."
 """What Excel raises (COM error 1004) for a write into a locked cell of a protected sheet."""
 
 
+class _Validation:
+    """Excel's ``Range.Validation`` of a cell with a rule (its numbers as Excel's enumerations)."""
+
+    _TYPES = {"whole": 1, "decimal": 2, "list": 3, "date": 4, "time": 5, "textLength": 6, "custom": 7}
+    _OPERATORS = {"between": 1, "notBetween": 2, "equal": 3, "notEqual": 4, "greaterThan": 5, "lessThan": 6,
+                  "greaterThanOrEqual": 7, "lessThanOrEqual": 8}
+
+    def __init__(self, dv: Any) -> None:
+        self.Type = self._TYPES.get(dv.type or "", 0)
+        self.Operator = self._OPERATORS.get(dv.operator or "between", 1)
+        first = dv.formula1 or ""
+        # Excel gives a typed list without its quotes, and a reference or formula with its "="
+        self.Formula1 = first[1:-1] if first.startswith('"') else f"={first}" if first and not first[0].isdigit() \
+            else first
+        self.Formula2 = dv.formula2 or ""
+        self.ShowError = bool(dv.showErrorMessage)
+        self.AlertStyle = {"stop": 1, "warning": 2, "information": 3}[dv.errorStyle or "stop"]
+
+
 class _RangeApi:
     def __init__(self, rng: FakeRange) -> None:
         self._rng = rng
         self.Row, self.Column = rng.top
+
+    @property
+    def Validation(self) -> _Validation:  # noqa: N802 (Excel's name)
+        found = self._rng.sheet.validations.get(self._rng.top)
+        if found is None:
+            raise RuntimeError("Application-defined or object-defined error")  # what Excel says: no rule
+        return found
 
     @property
     def Locked(self) -> bool:  # noqa: N802 (Excel's name)
@@ -322,6 +348,7 @@ class FakeSheet:
         self.api = _SheetApi(self)
         self.unlocked: set[tuple[int, int]] = set()
         """Cells whose Locked is cleared (Format Cells > Protection)."""
+        self.validations: dict[tuple[int, int], _Validation] = {}
         self.notes: dict[tuple[int, int], str] = {}
         self.threaded: dict[tuple[int, int], str] = {}
         self.links: list[_Link] = []
@@ -395,6 +422,12 @@ class FakeBook:
             for _ in ws.tables:
                 sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+            for dv in ws.data_validations.dataValidation:
+                rule = _Validation(dv)
+                for rng in dv.sqref.ranges:
+                    for r in range(rng.min_row, rng.max_row + 1):
+                        for col in range(rng.min_col, rng.max_col + 1):
+                            sheet.validations.setdefault((r, col), rule)
             for row in ws.iter_rows():
                 for c in row:
                     if c.comment is not None:

@@ -144,6 +144,11 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' is "
                         f"locked and the sheet is protected, so nobody can type into it; "
                         f"{tracker.unprotect_advice(table.sheet, 'apply the fixes again')}", **where)], None
+    if (takes := tracker.rule_broken(table.sheet, row, col, new)) is not None:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
+                        f"takes {takes} (Data > Data Validation), and the Proposed Value '{r['proposed']}' is "
+                        "not one; change the Proposed Value to one it takes, or the rule, then apply the fixes "
+                        "again", **where)], None
     tracker.edit_cell(table.sheet, row, col, new)
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 from prodbook.core.cells import Value
 
 if TYPE_CHECKING:
+    from prodbook.core.cell_rules import CellRule
     from prodbook.core.looks import SheetLook
 
 
@@ -34,6 +35,8 @@ class Backend(Protocol):
     @property
     def structure_locked(self) -> bool:
         """Review > Protect Workbook (Structure): Excel lets nobody add a sheet."""
+    def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
+        """The data validation rule over a cell (Data > Data Validation); None where it has none."""
     def protection(self, sheet: str) -> SheetProtection | None:
         """The sheet's protection (Review > Protect Sheet); None when it has none."""
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -15,7 +15,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
@@ -23,6 +23,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from prodbook.core.cell_rules import CellRule
+from prodbook.core.cells import is_blank
 from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
 from prodbook.core.model.sheets import CHANGE_LOG
@@ -31,6 +33,7 @@ from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
+from prodbook.workbook.xlsx.data_validation import SheetRule, defined_names, rule_at, sheet_rules
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
@@ -165,6 +168,7 @@ class FileBook(Staging):
                             "it again, or restore a copy from the 'prodbook backups' folder",
                             file=str(self.path)) from None
         self._protection: dict[str, SheetProtection | None] = {}
+        self._rules: dict[str, list[SheetRule]] = {}
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
         Staging.__init__(self)
@@ -192,6 +196,27 @@ class FileBook(Staging):
             with self._readable(sheet), _opened(self.path) as pkg:
                 self._protection[sheet] = sheet_protection(pkg.text(part)) if part and pkg.exists(part) else None
         return self._protection[sheet]
+
+    def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
+        """The data validation rule over a cell of the sheet (``xlsx.data_validation``), a list's entries
+        read from the cells it names; None where the cell has none. Asked of the user's own sheets only."""
+        if sheet not in self._rules:
+            part = self.info.sheet_parts.get(sheet)
+            with self._readable(sheet), _opened(self.path) as pkg:
+                text = pkg.text(part) if part and pkg.exists(part) else ""
+                names = defined_names(pkg.text(self.info.workbook_part)) if "dataValidation" in text else {}
+            self._rules[sheet] = sheet_rules(text, names, self.date1904) if "dataValidation" in text else []
+        found = rule_at(self._rules[sheet], row, column)
+        if found is None or found.source is None:
+            return found.rule if found is not None else None
+        src = found.source
+        at = src.sheet or sheet
+        if at not in self.info.sheet_parts:
+            return found.rule  # a list on a sheet that is gone: not judged
+        r1, c1, r2, c2 = src.area
+        rows = self.read_sheet(at)[r1 - 1:r2]
+        choices = tuple(str(v).strip() for r in rows for v in r[c1:c2 + 1] if not is_blank(v))
+        return replace(found.rule, choices=tuple(_listed(v) for v in choices))
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those the sheet's protection keeps anyone from typing
@@ -492,6 +517,11 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
+
+
+def _listed(value: str) -> str:
+    """A list entry read from a cell, as Excel compares it: a whole number without its '.0'."""
+    return value[:-2] if value.endswith(".0") and value[:-2].lstrip("-").isdigit() else value
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core import row_snapshot
+from prodbook.core.cell_rules import breaks
 from prodbook.core.cells import Formula, Value
 from prodbook.core.changes import (
     REMOVED,
@@ -387,6 +388,12 @@ class Tracker:
         """Of these cells of the user's own sheet (Excel row, 0-based column), those its protection keeps
         the APM from typing into: prodbook changes no cell they could not."""
         return self.backend.locked_cells(sheet, cells) if cells else set()
+
+    def rule_broken(self, sheet: str, row: int, column: int, value: Value) -> str | None:
+        """What the cell takes, when its data validation would stop ``value`` typed there (Excel's Stop
+        alert); None when it passes or has no rule: prodbook writes no value the APM could not type."""
+        rule = self.backend.cell_rule(sheet, row, column)
+        return None if rule is None else breaks(rule, value)
 
     def unprotect_advice(self, sheet: str, again: str = "run prodbook again") -> str:
         """What to do about a protected sheet, for a message: whether it asks for a password."""

@@ -30,6 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from prodbook.core.cell_rules import CellRule, RuleKind
 from prodbook.core.cells import Formula, looks_like_formula
 from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
@@ -49,6 +50,7 @@ from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
+from prodbook.workbook.xlsx.data_validation import list_source
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.notes import row_moves
 from prodbook.workbook.xlsx.refs import translate_formula
@@ -444,6 +446,42 @@ class XlBook(Staging):
                 return None
         return SheetProtection(password=None) if protected else None
 
+    def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
+        """The cell's data validation rule, asked of Excel (``Range.Validation``); None where it has none or
+        this Excel does not say (a list's entries are read from the cells it names)."""
+        if sheet not in self.sheet_names():
+            return None
+        sht = self.book.sheets[sheet]
+        try:
+            v = sht.range((row, column + 1)).api.Validation
+            kind = _VALIDATION_TYPES.get(int(v.Type))
+            if kind is None:
+                return None
+            first, second = str(v.Formula1 or ""), str(v.Formula2 or "")
+            operator = _VALIDATION_OPERATORS.get(int(v.Operator or 1), "between")
+            enforced = bool(v.ShowError) and int(v.AlertStyle) == 1  # xlValidAlertStop
+        except Exception:  # no rule on the cell: Excel raises on reading its Type
+            return None
+        choices = None
+        if kind is RuleKind.LIST:
+            choices = self._list_entries(sheet, first)
+        return CellRule(kind, operator, first.lstrip("=") or None, second.lstrip("=") or None, choices, enforced,
+                        self.date1904)
+
+    def _list_entries(self, sheet: str, formula: str) -> tuple[str, ...] | None:
+        """A list rule's entries: typed in it ('Vietnam,China'), or the cells it names ('=Lists!$A$2:$A$9')."""
+        if not formula.startswith("="):
+            return tuple(x.strip() for x in formula.split(","))
+        source = list_source(formula, {})
+        if source is None:
+            return None
+        r1, c1, r2, c2 = source.area
+        try:
+            rng = self.book.sheets[source.sheet or sheet].range((r1, c1 + 1), (r2, c2 + 1))
+            return tuple(str(x).strip() for row in _values(rng) for x in row if x not in (None, ""))
+        except Exception:
+            return None
+
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells``, those locked on a protected sheet (each cell's Locked, asked of Excel: a user sheet's
         few edits). Allow Edit Ranges are not asked here: such a cell counts as locked."""
@@ -784,6 +822,13 @@ class XlBook(Staging):
             if t.header_row_range is not None and t.header_row_range.row == header_row:
                 t.resize(target)
 
+
+_VALIDATION_TYPES = {1: RuleKind.WHOLE, 2: RuleKind.DECIMAL, 3: RuleKind.LIST, 4: RuleKind.DATE, 5: RuleKind.TIME,
+                     6: RuleKind.TEXT_LENGTH, 7: RuleKind.CUSTOM}
+"""Excel's ``XlDVType`` (0, any value, is no rule)."""
+_VALIDATION_OPERATORS = {1: "between", 2: "notBetween", 3: "equal", 4: "notEqual", 5: "greaterThan", 6: "lessThan",
+                         7: "greaterThanOrEqual", 8: "lessThanOrEqual"}
+"""Excel's ``XlFormatConditionOperator``, named as the file names them."""
 
 _ALLOWED = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
             "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",

@@ -22,7 +22,7 @@ _NOTE_PARTS = (("/comments", "a note"), ("/threadedComment", "a comment"))
 """Relationship types of a sheet's comment parts, and what the APM calls each."""
 _REF_ATTR = re.compile(r'(<(?:\w+:)?(?:comment|threadedComment)\b[^>]*?\sref=")([^"]+)(")')
 _LINK = re.compile(r'(<(?:\w+:)?hyperlink\b[^>]*?\sref=")([^"]+)(")')
-_SHAPE = re.compile(r"<(\w+:)?shape\b.*?</\1shape>", re.S)  # Excel writes v:shape; other programs ns1:shape
+_SHAPE = re.compile(r"<(\w+:|)shape\b.*?</\1shape>", re.S)  # Excel writes v:shape; other programs ns1:shape
 _VML_ROW = re.compile(r"(<(?:\w+:)?Row>\s*)(\d+)(\s*</(?:\w+:)?Row>)")
 _VML_ANCHOR = re.compile(r"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
 
