@@ -140,6 +140,11 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                         f"({exc})", **where)], None
     old = table.frame.at[i, field_name]
     row = int(cast(Any, table.frame.at[i, "_row"]))
+    if formula := tracker.formulas(table.sheet, [(row, col)]).get((row, col)):
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
+                        f"holds a formula ({formula}), and prodbook types no value over your formula; correct "
+                        "what it reads, or type the value over it yourself, then run validate again",
+                        **where)], None
     if tracker.locked(table.sheet, [(row, col)]):
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' is "
                         f"locked and the sheet is protected, so nobody can type into it; "

@@ -395,6 +395,13 @@ def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[F
             findings.append(_conflict(tracker, table, row, f, e, now))
             continue
         puts.append((i, row, f, e))
+    formulas = tracker.formulas(table.sheet, [(row, table.columns[f]) for _, row, f, _ in puts])
+    for _, row, f, e in [p for p in puts if (p[1], table.columns[p[2]]) in formulas]:
+        findings.append(warning(Code.UNDO_KEPT, f"not undone: this cell holds a formula now "
+                                f"({formulas[(row, table.columns[f])]}), which prodbook does not type over; "
+                                "change it by hand if needed", file=tracker.file, sheet=table.sheet, row=row,
+                                column=table.header_of(f), key=str(e["key"]), value=log_text(e["old"])))
+    puts = [p for p in puts if (p[1], table.columns[p[2]]) not in formulas]
     _refuse_locked(tracker, table, [(row, table.columns[f]) for _, row, f, _ in puts])
     for i, row, f, e in puts:
         old = _parse(table.spec, f, e["old"])

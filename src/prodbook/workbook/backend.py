@@ -37,6 +37,8 @@ class Backend(Protocol):
         """Review > Protect Workbook (Structure): Excel lets nobody add a sheet."""
     def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
         """The data validation rule over a cell (Data > Data Validation); None where it has none."""
+    def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text."""
     def protection(self, sheet: str) -> SheetProtection | None:
         """The sheet's protection (Review > Protect Sheet); None when it has none."""
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:

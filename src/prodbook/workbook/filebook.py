@@ -38,6 +38,7 @@ from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
+from prodbook.workbook.xlsx.user_cells import formulas_at
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
     Progress,
@@ -217,6 +218,14 @@ class FileBook(Staging):
         rows = self.read_sheet(at)[r1 - 1:r2]
         choices = tuple(str(v).strip() for r in rows for v in r[c1:c2 + 1] if not is_blank(v))
         return replace(found.rule, choices=tuple(_listed(v) for v in choices))
+
+    def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text."""
+        part = self.info.sheet_parts.get(sheet)
+        if part is None or not cells:
+            return {}
+        with self._readable(sheet), _opened(self.path) as pkg:
+            return formulas_at(pkg, part, sheet, cells)
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those the sheet's protection keeps anyone from typing

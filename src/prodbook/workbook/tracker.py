@@ -389,6 +389,11 @@ class Tracker:
         the APM from typing into: prodbook changes no cell they could not."""
         return self.backend.locked_cells(sheet, cells) if cells else set()
 
+    def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of these cells of the user's own sheet, those holding a formula (its text): prodbook types no
+        value over one."""
+        return self.backend.formulas(sheet, cells) if cells else {}
+
     def rule_broken(self, sheet: str, row: int, column: int, value: Value) -> str | None:
         """What the cell takes, when its data validation would stop ``value`` typed there (Excel's Stop
         alert); None when it passes or has no rule: prodbook writes no value the APM could not type."""

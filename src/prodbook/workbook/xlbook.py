@@ -482,6 +482,20 @@ class XlBook(Staging):
         except Exception:
             return None
 
+    def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells``, those holding a formula, with its text (``Range.formula``: a user sheet's few edits)."""
+        if not cells or sheet not in self.sheet_names():
+            return {}
+        sht = self.book.sheets[sheet]
+        out = {}
+        for r, c in cells:
+            f = sht.range((r, c + 1)).formula
+            if isinstance(f, tuple):  # a one-cell range as xlwings gives it on some platforms
+                f = f[0][0] if f and f[0] else ""
+            if isinstance(f, str) and looks_like_formula(f) and f.startswith("="):
+                out[(r, c)] = f
+        return out
+
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells``, those locked on a protected sheet (each cell's Locked, asked of Excel: a user sheet's
         few edits). Allow Edit Ranges are not asked here: such a cell counts as locked."""

@@ -1,0 +1,89 @@
+"""A formula the APM wrote in their own sheet is never typed over by a fix or an undo.
+
+calamine reads a formula cell's last calculated value, so Styles' FOB may read 5 while it is
+``=Costing!B7``. Until 2026-12-04 an accepted fix replaced such a formula with the vendor's number (and an
+undo put back a constant, not the formula): the APM's link to their costing was gone.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from fakexl import FakeBook, Formula
+from prodbook.core.findings import Code
+from prodbook.jobs.runner import run
+from prodbook.workbook.xlbook import XlBook
+from test_development import STYLE_HEADER, costing_file, ctx, disc_book, issue_rows, type_in
+
+FOB = STYLE_HEADER.index("FOB (USD)")
+FOB_LETTER = openpyxl.utils.get_column_letter(FOB + 1)
+
+
+def with_formula(path: Path, cell: str, formula: str, value: float) -> None:
+    """Put a formula with its calculated value in a cell of Styles, as Excel saves one (openpyxl would drop
+    the value, which calamine reads)."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    part = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index('Styles') + 1}.xml"
+
+    def edit(text: str) -> str:
+        found = re.search(rf'<c r="{cell}"([^>]*?)(?:/>|>.*?</c>)', text, re.S)
+        assert found, cell
+        attrs = re.sub(r'\st="[^"]*"', "", found.group(1))
+        return text[:found.start()] + f'<c r="{cell}"{attrs}><f>{formula}</f><v>{value}</v></c>' + text[found.end():]
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            z.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
+
+
+def formula_in(path: Path, cell: str) -> str | None:
+    v = openpyxl.load_workbook(path)["Styles"][cell].value
+    return v if isinstance(v, str) and v.startswith("=") else None
+
+
+def accept_fob(path: Path) -> int:
+    run(path, ["validate"], ctx(files=(costing_file(path.parent),)))
+    row = next(i + 2 for i, r in enumerate(issue_rows(path)) if r["Code"] == "vendor-fob-differs")
+    type_in(path, "Issues", row, "Accept", "Yes")
+    return row
+
+
+def apply_fixes(path: Path):
+    return run(path, ["apply", "validate"], ctx(files=(costing_file(path.parent),)), title="Apply fixes")
+
+
+def test_a_fix_to_a_cell_holding_a_formula_is_left_and_the_formula_kept(tmp_path):
+    path = disc_book(tmp_path)
+    row = accept_fob(path)
+    with_formula(path, f"{FOB_LETTER}2", "2.5*2", 5)
+    result = apply_fixes(path)
+    assert formula_in(path, f"{FOB_LETTER}2") == "=2.5*2"
+    f = next(f for f in result.findings if f.code is Code.FIX_NOT_APPLIED and f.row == row)
+    assert f"cell {FOB_LETTER}2 of 'Styles' holds a formula (=2.5*2)" in f.message, f.message
+    assert not [r for r in openpyxl.load_workbook(path)["Change Log"].iter_rows(values_only=True)
+                if r[1] and str(r[1]).startswith("Apply fixes") and r[2] == "Styles"]
+
+
+def test_an_undo_keeps_a_formula_typed_since(tmp_path):
+    path = disc_book(tmp_path)
+    accept_fob(path)
+    apply_fixes(path)
+    assert openpyxl.load_workbook(path)["Styles"][f"{FOB_LETTER}2"].value == 5.25
+    with_formula(path, f"{FOB_LETTER}2", "5.2+0.05", 5.25)  # the APM links it to their costing since
+    result = run(path, ["undo"], ctx())
+    assert formula_in(path, f"{FOB_LETTER}2") == "=5.2+0.05"
+    kept = next(f for f in result.findings if f.code is Code.UNDO_KEPT)
+    assert "holds a formula now (=5.2+0.05)" in kept.message and kept.row == 2, kept.message
+
+
+def test_live_formulas_are_read_from_excel(tmp_path):
+    path = disc_book(tmp_path)
+    book = FakeBook.from_file(path)
+    book.sheets["Styles"].cells[(2, FOB + 1)] = Formula("=Costing!B7")
+    xl = XlBook(book, progress=False)
+    assert xl.formulas("Styles", [(2, FOB), (3, FOB)]) == {(2, FOB): "=Costing!B7"}
