@@ -13,28 +13,31 @@ from pathlib import Path
 
 import openpyxl
 
+from conftest import sheet_values
 from fakexl import FakeBook, Formula
 from prodbook.core.findings import Code
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
-from test_development import STYLE_HEADER, costing_file, ctx, disc_book, issue_rows, type_in
+from test_development import STYLE_HEADER, costing_file, ctx, dip_book, disc_book, issue_rows, type_in
 
 FOB = STYLE_HEADER.index("FOB (USD)")
 FOB_LETTER = openpyxl.utils.get_column_letter(FOB + 1)
 
 
-def with_formula(path: Path, cell: str, formula: str, value: float) -> None:
-    """Put a formula with its calculated value in a cell of Styles, as Excel saves one (openpyxl would drop
-    the value, which calamine reads)."""
+def with_formula(path: Path, cell: str, formula: str, value: float | str, sheet: str = "Styles") -> None:
+    """Put a formula with its calculated value in a cell, as Excel saves one (openpyxl would drop the value,
+    which calamine reads)."""
     with zipfile.ZipFile(path) as z:
         members = [(i, z.read(i.filename)) for i in z.infolist()]
-    part = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index('Styles') + 1}.xml"
+    part = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index(sheet) + 1}.xml"
+    kind = ' t="str"' if isinstance(value, str) else ""
 
     def edit(text: str) -> str:
         found = re.search(rf'<c r="{cell}"([^>]*?)(?:/>|>.*?</c>)', text, re.S)
         assert found, cell
         attrs = re.sub(r'\st="[^"]*"', "", found.group(1))
-        return text[:found.start()] + f'<c r="{cell}"{attrs}><f>{formula}</f><v>{value}</v></c>' + text[found.end():]
+        return (text[:found.start()] + f'<c r="{cell}"{attrs}{kind}><f>{formula}</f><v>{value}</v></c>'
+                + text[found.end():])
 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in members:
@@ -87,3 +90,22 @@ def test_live_formulas_are_read_from_excel(tmp_path):
     book.sheets["Styles"].cells[(2, FOB + 1)] = Formula("=Costing!B7")
     xl = XlBook(book, progress=False)
     assert xl.formulas("Styles", [(2, FOB), (3, FOB)]) == {(2, FOB): "=Costing!B7"}
+
+
+def test_a_lab_dip_approval_leaves_an_actual_that_is_the_team_s_formula(tmp_path):
+    """A T&A Actual that reads blank because the team's lookup gives "" is not filled with the approval date
+    (it was replaced by the date, the lookup gone), and its status stays what the sheet shows."""
+    path = dip_book(tmp_path)
+    type_in(path, "Lab Dips", 4, "Decision", None)  # S2 Black: still with the buyer
+    run(path, ["ta"], ctx())
+    rows = sheet_values(path, "T&A")
+    at = next(i + 1 for i, r in enumerate(rows) if r[1] == "S2" and r[4] == "LD-APP")
+    cell = f"{openpyxl.utils.get_column_letter(rows[0].index('Actual') + 1)}{at}"
+    type_in(path, "Lab Dips", 4, "Decision", "Approved")
+    type_in(path, "T&A", at, "Actual", "x")  # a cell to put the formula in
+    with_formula(path, cell, 'IFERROR(VLOOKUP(B5,Dips!A:B,2,0),"")', "", sheet="T&A")
+    run(path, ["ta"], ctx())
+    ws = openpyxl.load_workbook(path)["T&A"]
+    assert ws[cell].value == '=IFERROR(VLOOKUP(B5,Dips!A:B,2,0),"")'
+    assert ws.cell(at, rows[0].index("Status") + 1).value == "Overdue"
+    assert not [r for r in sheet_values(path, "Change Log") if r[4] == "Actual"]

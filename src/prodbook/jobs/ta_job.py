@@ -141,7 +141,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
-    fed = _fill_lab_dip_actuals(tracker, new, ctx)  # approved colours' blank Actuals
+    fed = _fill_lab_dip_actuals(tracker, new, ctx, current, match)  # approved colours' blank Actuals
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
@@ -186,12 +186,20 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
 
 
-def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context) -> np.ndarray:
+def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current: Table,
+                          match: np.ndarray) -> np.ndarray:
     """Put each approved colour's approval date in its blank lab-dip approval Actual (in ``new``), before
-    statuses are worked out. Returns the positions filled in."""
+    statuses are worked out. Returns the positions filled in. An Actual that reads blank because the team's
+    formula gives "" is theirs: left as it is (``match``: each new row's row in ``current``, NaN for none)."""
     dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # its findings are validate's to report
     pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
                                                labdips.settings_from(tracker.config, tracker.file, []))
+    if len(pos) and current.exists and "actual" in current.columns:
+        col = current.columns["actual"]
+        excel_rows = current.frame["_row"].to_numpy()
+        rows = {p: int(excel_rows[int(match[p])]) for p in pos.tolist() if not np.isnan(match[p])}
+        held = tracker.formulas(current.sheet, [(r, col) for r in rows.values()])
+        pos = np.array([p for p in pos.tolist() if (rows.get(p), col) not in held], dtype=pos.dtype)
     if len(pos):
         col = cast(int, new.columns.get_loc("actual"))  # one Actual column
         for p in pos.tolist():

@@ -1,34 +1,49 @@
-"""What a few cells of the user's own sheet hold besides their value: a formula.
+"""What a few cells of a sheet hold besides their value: a formula.
 
-calamine reads a formula cell's last calculated value, so a cell that reads "5" may be ``=Costing!B7``.
-prodbook types no value over a formula of the user's (a fix from a vendor file, an undo): the formula
-is their work and would be gone (``jobs/apply_job``, ``jobs/undo_job``).
+calamine reads a formula cell's last calculated value, so a cell that reads "5" may be ``=Costing!B7``, and
+a T&A Actual that reads blank may be a lookup of the team's. prodbook types no value over a formula of the
+user's (a fix from a vendor file, an undo, a lab dip's approval date): the formula is their work and would
+be gone (``jobs/apply_job``, ``jobs/undo_job``, ``jobs/ta_job``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prodbook.workbook.xlsx.package import _Package
-from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, _split_sheet
+from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
+from prodbook.workbook.xlsx.package import STREAM_CHUNK, _Package
+from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, numbered_rows
 from prodbook.workbook.xlsx.xmltext import _unesc
 
 
 def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text ('=B2*2'; '=' alone
-    for a cell sharing another's formula, whose text the file keeps once)."""
+    for a cell sharing another's formula, whose text the file keeps once). The sheet is read a block at a
+    time and only the wanted rows parsed: a T&A of a million rows is not held whole for three cells."""
     wanted = set(cells)
+    rows = {r for r, _ in wanted}
+    out: dict[tuple[int, int], str] = {}
     if not wanted:
-        return {}
-    text = pkg.text(part)
-    if "<f" not in text and ":f" not in text:  # no formula anywhere: most user sheets
-        return {}
-    split = _split_sheet(text, sheet, wanted={r for r, _ in wanted})
-    out = {}
-    for num, _attrs, content, _raw in split.rows:
-        for c, _cattrs, inner, _ in _cells(content):
-            if (num, c) in wanted and (fm := _F_RE.search(inner)) is not None:
-                out[(num, c)] = "=" + _unesc(fm.group(3) or "")
+        return out
+    texts = _part_texts(pkg, part, f"Reading '{sheet}'", STREAM_CHUNK, None)
+    found = _sheet_data_start(texts)
+    if found is None:
+        return out
+    m, buf = found
+    prev = 0
+    try:
+        for region, _after in _row_regions(texts, buf[m.end():], m.group(1)):
+            held = "<f" in region or ":f" in region
+            for num, rm in numbered_rows(region, prev):
+                prev = num
+                if held and num in rows:
+                    for c, _attrs, inner, _ in _cells(rm.group(2) or ""):
+                        if (num, c) in wanted and (fm := _F_RE.search(inner)) is not None:
+                            out[(num, c)] = "=" + _unesc(fm.group(3) or "")
+            if prev >= max(rows):
+                break
+    except _WholePart:  # rows that never end: the file's damage, said by the read that needs it
+        return out
     return out
 
 
