@@ -24,7 +24,6 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.cell_rules import CellRule
-from prodbook.core.cells import is_blank
 from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
 from prodbook.core.model.sheets import CHANGE_LOG
@@ -33,7 +32,7 @@ from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
-from prodbook.workbook.xlsx.data_validation import SheetRule, defined_names, rule_at, sheet_rules
+from prodbook.workbook.xlsx.data_validation import SheetRule, defined_names, list_entries, rule_at, sheet_rules
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
@@ -78,6 +77,8 @@ class CommitResult:
 _UNREADABLE: tuple[type[Exception], ...] = (CalamineError, UnsupportedLayout, *DAMAGED_ZIP)
 """A sheet that cannot be read: said plainly (``FileBook._readable``)."""
 _LOG_UNREAD: tuple[type[Exception], ...] = (OSError, *DAMAGED_ZIP)
+_WHOLE_FORMULAS = 8 * MB
+"""A sheet part up to this size has its formulas read once for every fix (``FileBook.formulas``)."""
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 """An OLE compound file: a password-protected .xlsx (or an old .xls) rather than a zip package."""
@@ -170,6 +171,7 @@ class FileBook(Staging):
                             file=str(self.path)) from None
         self._protection: dict[str, SheetProtection | None] = {}
         self._rules: dict[str, list[SheetRule]] = {}
+        self._formulas: dict[str, dict[tuple[int, int], str]] = {}
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
         Staging.__init__(self)
@@ -215,17 +217,24 @@ class FileBook(Staging):
         if at not in self.info.sheet_parts:
             return found.rule  # a list on a sheet that is gone: not judged
         r1, c1, r2, c2 = src.area
-        rows = self.read_sheet(at)[r1 - 1:r2]
-        choices = tuple(str(v).strip() for r in rows for v in r[c1:c2 + 1] if not is_blank(v))
-        return replace(found.rule, choices=tuple(_listed(v) for v in choices))
+        return replace(found.rule, choices=list_entries(v for r in self.read_sheet(at)[r1 - 1:r2]
+                                                        for v in r[c1:c2 + 1]))
 
     def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text."""
+        """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text. A sheet of a few
+        MB (Styles, Orders: a fix at a time) is read once for all its formulas; a long one (the T&A) a
+        block at a time for the cells asked."""
         part = self.info.sheet_parts.get(sheet)
         if part is None or not cells:
             return {}
+        if sheet in self._formulas:
+            held = self._formulas[sheet]
+            return {c: held[c] for c in cells if c in held}
         with self._readable(sheet), _opened(self.path) as pkg:
-            return formulas_at(pkg, part, sheet, cells)
+            if pkg.size(part) > _WHOLE_FORMULAS:
+                return formulas_at(pkg, part, sheet, cells)
+            self._formulas[sheet] = formulas_at(pkg, part, sheet, None)
+        return self.formulas(sheet, cells)
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those the sheet's protection keeps anyone from typing
@@ -526,11 +535,6 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
-
-
-def _listed(value: str) -> str:
-    """A list entry read from a cell, as Excel compares it: a whole number without its '.0'."""
-    return value[:-2] if value.endswith(".0") and value[:-2].lstrip("-").isdigit() else value
 
 
 @contextmanager

@@ -50,7 +50,7 @@ from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
-from prodbook.workbook.xlsx.data_validation import list_source
+from prodbook.workbook.xlsx.data_validation import list_entries, list_source
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.notes import row_moves
 from prodbook.workbook.xlsx.refs import translate_formula
@@ -478,7 +478,7 @@ class XlBook(Staging):
         r1, c1, r2, c2 = source.area
         try:
             rng = self.book.sheets[source.sheet or sheet].range((r1, c1 + 1), (r2, c2 + 1))
-            return tuple(str(x).strip() for row in _values(rng) for x in row if x not in (None, ""))
+            return list_entries(x for row in _values(rng) for x in row)
         except Exception:
             return None
 

@@ -11,9 +11,12 @@ reads those cells (``ListSource``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from prodbook.core.cell_rules import CellRule, RuleKind
+from prodbook.core.cells import is_blank
 from prodbook.workbook.xlsx.refs import col_index
 from prodbook.workbook.xlsx.xmltext import _attr, _unesc
 
@@ -103,6 +106,17 @@ def sheet_rules(sheet_xml: str, names: dict[str, str], date1904: bool) -> list[S
     return out
 
 
+def list_entries(values: Iterable[Any]) -> tuple[str, ...]:
+    """A list rule's entries from the cells it names, as Excel compares them: blanks left out, a whole
+    number without '.0' (calamine and Excel give 5 as 5.0)."""
+    out = []
+    for v in values:
+        if is_blank(v):
+            continue
+        out.append(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    return tuple(out)
+
+
 def rule_at(rules: list[SheetRule], row: int, col: int) -> SheetRule | None:
     """The rule over a cell (row 1-based, column 0-based): Excel keeps one a cell, the first found here."""
     for r in rules:
@@ -111,4 +125,4 @@ def rule_at(rules: list[SheetRule], row: int, col: int) -> SheetRule | None:
     return None
 
 
-__all__ = ["ListSource", "SheetRule", "defined_names", "list_source", "rule_at", "sheet_rules"]
+__all__ = ["ListSource", "SheetRule", "defined_names", "list_entries", "list_source", "rule_at", "sheet_rules"]

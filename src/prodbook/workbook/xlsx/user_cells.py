@@ -16,14 +16,16 @@ from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, numbered_rows
 from prodbook.workbook.xlsx.xmltext import _unesc
 
 
-def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text ('=B2*2'; '=' alone
-    for a cell sharing another's formula, whose text the file keeps once). The sheet is read a block at a
-    time and only the wanted rows parsed: a T&A of a million rows is not held whole for three cells."""
-    wanted = set(cells)
-    rows = {r for r, _ in wanted}
+def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]] | None
+                ) -> dict[tuple[int, int], str]:
+    """Of ``cells`` (Excel row, 0-based column; None: every cell), those holding a formula, with its text
+    ('=B2*2'; '=' alone for a cell sharing another's formula, whose text the file keeps once). The sheet is
+    read a block at a time and only the wanted rows parsed: a T&A of a million rows is not held whole for
+    three cells."""
+    wanted = set(cells) if cells is not None else None
+    rows = {r for r, _ in wanted} if wanted is not None else None
     out: dict[tuple[int, int], str] = {}
-    if not wanted:
+    if wanted is not None and not wanted:
         return out
     texts = _part_texts(pkg, part, f"Reading '{sheet}'", STREAM_CHUNK, None)
     found = _sheet_data_start(texts)
@@ -36,11 +38,11 @@ def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int,
             held = "<f" in region or ":f" in region
             for num, rm in numbered_rows(region, prev):
                 prev = num
-                if held and num in rows:
+                if held and (rows is None or num in rows):
                     for c, _attrs, inner, _ in _cells(rm.group(2) or ""):
-                        if (num, c) in wanted and (fm := _F_RE.search(inner)) is not None:
+                        if (wanted is None or (num, c) in wanted) and (fm := _F_RE.search(inner)) is not None:
                             out[(num, c)] = "=" + _unesc(fm.group(3) or "")
-            if prev >= max(rows):
+            if rows is not None and prev >= max(rows):
                 break
     except _WholePart:  # rows that never end: the file's damage, said by the read that needs it
         return out
