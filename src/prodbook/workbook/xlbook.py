@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from prodbook.core.cell_rules import CellRule, RuleKind
+from prodbook.core.cell_rules import CellRule
 from prodbook.core.cells import Formula, looks_like_formula
 from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
@@ -44,13 +44,13 @@ from prodbook.workbook.backend import (
     UnsupportedLayout,
     single_cells,
 )
+from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.create import width_samples
-from prodbook.workbook.xlsx.data_validation import list_entries, list_source
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.notes import row_moves
 from prodbook.workbook.xlsx.refs import translate_formula
@@ -434,53 +434,13 @@ class XlBook(Staging):
 
     def protection(self, sheet: str) -> SheetProtection | None:
         """Whether the sheet is protected; Excel does not tell whether with a password (None)."""
-        if sheet not in self.sheet_names():
-            return None
-        api = self.book.sheets[sheet].api
-        try:
-            protected = bool(api.ProtectContents)  # Windows (COM)
-        except Exception:
-            try:
-                protected = bool(api.protect_contents.get())  # macOS (appscript)
-            except Exception:
-                return None
-        return SheetProtection(password=None) if protected else None
+        return sheet_protection(self.book.sheets[sheet]) if sheet in self.sheet_names() else None
 
     def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
-        """The cell's data validation rule, asked of Excel (``Range.Validation``); None where it has none or
-        this Excel does not say (a list's entries are read from the cells it names)."""
+        """The cell's data validation rule, asked of Excel (``live_guards.cell_rule``)."""
         if sheet not in self.sheet_names():
             return None
-        sht = self.book.sheets[sheet]
-        try:
-            v = sht.range((row, column + 1)).api.Validation
-            kind = _VALIDATION_TYPES.get(int(v.Type))
-            if kind is None:
-                return None
-            first, second = str(v.Formula1 or ""), str(v.Formula2 or "")
-            operator = _VALIDATION_OPERATORS.get(int(v.Operator or 1), "between")
-            enforced = bool(v.ShowError) and int(v.AlertStyle) == 1  # xlValidAlertStop
-        except Exception:  # no rule on the cell: Excel raises on reading its Type
-            return None
-        choices = None
-        if kind is RuleKind.LIST:
-            choices = self._list_entries(sheet, first)
-        return CellRule(kind, operator, first.lstrip("=") or None, second.lstrip("=") or None, choices, enforced,
-                        self.date1904)
-
-    def _list_entries(self, sheet: str, formula: str) -> tuple[str, ...] | None:
-        """A list rule's entries: typed in it ('Vietnam,China'), or the cells it names ('=Lists!$A$2:$A$9')."""
-        if not formula.startswith("="):
-            return tuple(x.strip() for x in formula.split(","))
-        source = list_source(formula, {})
-        if source is None:
-            return None
-        r1, c1, r2, c2 = source.area
-        try:
-            rng = self.book.sheets[source.sheet or sheet].range((r1, c1 + 1), (r2, c2 + 1))
-            return list_entries(x for row in _values(rng) for x in row)
-        except Exception:
-            return None
+        return cell_rule(self.book.sheets, sheet, row, column, self.date1904)
 
     def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Of ``cells``, those holding a formula, with its text (``Range.formula``: a user sheet's few edits)."""
@@ -502,7 +462,7 @@ class XlBook(Staging):
         if not cells or self.protection(sheet) is None:
             return set()
         sht = self.book.sheets[sheet]
-        return {(r, c) for r, c in cells if _locked(sht.range((r, c + 1)))}
+        return {(r, c) for r, c in cells if locked(sht.range((r, c + 1)))}
 
     def _used(self, sheet: str) -> Any:
         sht = self.book.sheets[sheet]
@@ -603,7 +563,7 @@ class XlBook(Staging):
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
         finally:
-            _protect_again(opened)
+            protect_again(opened)
             app.calculation = calc
             app.screen_updating = screen
             try:
@@ -647,12 +607,12 @@ class XlBook(Staging):
                 continue
             sht = self.book.sheets[sheet]
             try:
-                options = _protect_options(sht.api)
+                options = protect_options(sht.api)
                 sht.api.Unprotect("")
             except Exception:
                 if sheet not in self._rewrites and not self.locked_cells(sheet, edited[sheet]):
                     continue  # only open cells written (a user sheet's fixes): Excel takes them as it is
-                _protect_again(opened)
+                protect_again(opened)
                 raise UserError(f"'{sheet}' is protected, and prodbook could not unprotect it for this run's "
                                 "write: it is protected with a password (Review > Unprotect Sheet asks for it), "
                                 "or this Excel does not let prodbook unprotect it. Nothing was written. Unprotect "
@@ -835,40 +795,6 @@ class XlBook(Staging):
         for t in tables:
             if t.header_row_range is not None and t.header_row_range.row == header_row:
                 t.resize(target)
-
-
-_VALIDATION_TYPES = {1: RuleKind.WHOLE, 2: RuleKind.DECIMAL, 3: RuleKind.LIST, 4: RuleKind.DATE, 5: RuleKind.TIME,
-                     6: RuleKind.TEXT_LENGTH, 7: RuleKind.CUSTOM}
-"""Excel's ``XlDVType`` (0, any value, is no rule)."""
-_VALIDATION_OPERATORS = {1: "between", 2: "notBetween", 3: "equal", 4: "notEqual", 5: "greaterThan", 6: "lessThan",
-                         7: "greaterThanOrEqual", 8: "lessThanOrEqual"}
-"""Excel's ``XlFormatConditionOperator``, named as the file names them."""
-
-_ALLOWED = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
-            "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
-            "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
-"""What Review > Protect Sheet lets people do (Excel's ``Protection`` object), kept across the write."""
-
-
-def _protect_options(api: Any) -> dict[str, Any]:
-    """The arguments of ``Worksheet.Protect`` that protect the sheet as it is now."""
-    allowed = api.Protection
-    return {"DrawingObjects": bool(api.ProtectDrawingObjects), "Contents": True,
-            "Scenarios": bool(api.ProtectScenarios), "UserInterfaceOnly": bool(api.ProtectionMode),
-            **{name: bool(getattr(allowed, name)) for name in _ALLOWED}}
-
-
-def _protect_again(opened: list[tuple[Any, dict[str, Any]]]) -> None:
-    """Protect each sheet ``_unprotect`` opened as it was (no password: it had none)."""
-    for sht, options in opened:
-        sht.api.Protect(**options)
-
-
-def _locked(rng: Any) -> bool:
-    try:
-        return bool(rng.api.Locked)
-    except Exception:  # not told: as Excel's default, locked
-        return True
 
 
 __all__ = ["Block", "LiveCommit", "XlBook", "changed_blocks", "edit_blocks", "edited_cells",
