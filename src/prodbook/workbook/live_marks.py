@@ -45,9 +45,9 @@ class Marks:
         for r, c, what in sorted(marked):
             if r not in moves:
                 raise UserError(f"'{sheet}' has {what} in cell {column_letter(c - 1)}{r}, on a row this run takes "
-                                "off the sheet (its order or milestone is gone). Nothing was written: copy what "
-                                "it says to the Notes column, or delete it, then run again",
-                                file=book, sheet=sheet, row=r)
+                                "off the sheet (its PO line or milestone is gone, or the action undone added it). "
+                                "Nothing was written: copy what it says to the Notes column, or delete it, then "
+                                "run again", file=book, sheet=sheet, row=r)
         for r, c in sorted(self.threaded):
             if moves[r] != r:
                 raise UserError(f"'{sheet}' has a comment in cell {column_letter(c - 1)}{r}, and this run moves "

@@ -58,8 +58,8 @@ def _moved_ref(sheet: str, what: str, ref: str, frozen: int, moves: dict[int, in
         return ref
     if row not in moves:
         raise UnsupportedLayout(f"sheet '{sheet}' has {what} in cell {ref}, on a row this run takes off the sheet "
-                                "(its order or milestone is gone); copy what it says to the Notes column, or "
-                                "delete it, then run again")
+                                "(its PO line or milestone is gone, or the action undone added it); copy what it "
+                                "says to the Notes column, or delete it, then run again")
     return f"{col_letter(col)}{moves[row]}"
 
 
