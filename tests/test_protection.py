@@ -389,3 +389,37 @@ def test_live_protection_is_read_the_way_a_mac_s_excel_gives_it(tmp_path):
     book.sheets["Orders"].api = MacSheetApi()
     xl = XlBook(book, progress=False)
     assert xl.protection("Orders") is not None and xl.protection("Styles") is None
+
+
+# --- the whole file: a password to modify, marked as final -----------------------------------------------
+
+def _refresh_refused(path: Path, *words: str) -> None:
+    """A refresh that has work to do (a first T&A) stops with exit 2, names why, and writes nothing."""
+    before, around = digest(path), sorted(p.name for p in path.parent.iterdir())
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", "2027-03-01"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "unexpected problem" not in result.output
+    for word in words:
+        assert word in result.output, result.output
+    assert digest(path) == before and sorted(p.name for p in path.parent.iterdir()) == around
+
+
+def test_a_workbook_that_asks_a_password_to_modify_is_not_written(tmp_path):
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    edit_part(path, "xl/workbook.xml", lambda t: t.replace("<workbookPr", '<fileSharing userName="PM" '
+                                                            'reservationPassword="CC1A"/><workbookPr', 1))
+    _refresh_refused(path, "asks for a password to modify it", "General Options", "Nothing was written")
+
+
+def test_a_workbook_marked_as_final_is_not_written(tmp_path):
+    from openpyxl.packaging.custom import BoolProperty
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    wb = openpyxl.load_workbook(path)
+    wb.custom_doc_props.append(BoolProperty(name="_MarkAsFinal", value=True))
+    wb.save(path)
+    _refresh_refused(path, "is marked as final", "Edit Anyway", "Nothing was written")
+    wb = openpyxl.load_workbook(path)
+    wb.custom_doc_props = type(wb.custom_doc_props)()  # Edit Anyway clears the mark
+    wb.save(path)
+    assert CliRunner().invoke(main, ["refresh", str(path), "--today", "2027-03-01"]).exit_code in (0, 1)

@@ -386,6 +386,8 @@ class FileBook(Staging):
         """
         if not self.pending:
             return CommitResult(None, None)
+        if (guarded := self._guarded()) is not None:
+            raise UserError(guarded, file=self.name)
         locks = safety.lock_files(self.path)
         if locks:
             raise safety.WorkbookLocked(
@@ -432,6 +434,20 @@ class FileBook(Staging):
         self._clear()
         self._scans.clear()  # the file changed: a later look scans it again
         return CommitResult(self.path, made)
+
+    def _guarded(self) -> str | None:
+        """Why the workbook's owner asked that it not be changed without them, when they did: prodbook opens
+        it as Excel would, read-only."""
+        if self.info.modify_password:
+            return (f"'{self.name}' asks for a password to modify it (File > Save As > Tools > General "
+                    "Options), which prodbook cannot give. Nothing was written. Open it in Excel with the "
+                    "password and use the prodbook tab there, or clear the password to modify in that dialog, "
+                    "save, and run again")
+        if self.info.marked_final:
+            return (f"'{self.name}' is marked as final (File > Info > Protect Workbook > Mark as Final), so "
+                    "Excel opens it read-only. Nothing was written. If it should change after all, open it in "
+                    "Excel, choose Edit Anyway, save, and run again")
+        return None
 
     def _writing(self, member: int) -> None:
         if member == 2:

@@ -33,6 +33,7 @@ class _Book:
     sheets: list[tuple[str, str | None, str | None]]  # (name, rId, part); None where the file lacks it
     date1904: bool
     structure_locked: bool = False
+    modify_password: bool = False
 
 
 def _read_book(pkg: _Package) -> _Book:
@@ -40,13 +41,15 @@ def _read_book(pkg: _Package) -> _Book:
     root = pkg.parsed(wb_part)
     rels = {r["id"]: r for r in pkg.rels(wb_part)}
     sheets = []
-    date1904 = structure = False
+    date1904 = structure = modify = False
     for el in root:
         local = el.tag.rsplit("}", 1)[-1]
         if local == "workbookPr":
             date1904 = el.get("date1904", "0").lower() in ("1", "true")
         elif local == "workbookProtection":  # Review > Protect Workbook, Structure ticked
             structure = el.get("lockStructure", "0").strip().lower() in ("1", "true")
+        elif local == "fileSharing":  # Save As > Tools > General Options: a password to modify
+            modify = bool(el.get("reservationPassword") or el.get("hashValue"))
         elif local == "sheets":
             for sh in el:
                 rid = sh.get(f"{{{NS_R}}}id")
@@ -54,7 +57,7 @@ def _read_book(pkg: _Package) -> _Book:
                     rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
                 rel = rels.get(rid)
                 sheets.append((sh.get("name", ""), rid, rel["part"] if rel else None))  # name: required by OOXML
-    return _Book(wb_part, sheets, date1904, structure)
+    return _Book(wb_part, sheets, date1904, structure, modify)
 
 
 def refuse_doctypes(pkg: _Package) -> None:
@@ -91,9 +94,21 @@ def workbook_info(path: str | os.PathLike[str]) -> WorkbookInfo:
             sheet_parts={s[0]: s[2] for s in book.sheets if s[2]},
             structure_locked=book.structure_locked,
             workbook_part=book.part,
+            modify_password=book.modify_password,
+            marked_final=_marked_final(pkg),
         )
     finally:
         pkg.close()
+
+
+_FINAL = re.compile(r'name="_MarkAsFinal"[^>]*>\s*<(?:\w+:)?bool>\s*(?:true|1)\s*<', re.I)
+
+
+def _marked_final(pkg: _Package) -> bool:
+    """File > Info > Protect Workbook > Mark as Final: a custom document property Excel reads to open the
+    workbook read-only."""
+    name = next((n for n in pkg.names if n.lower() == "docprops/custom.xml"), None)
+    return name is not None and _FINAL.search(pkg.text(name)) is not None
 
 
 def _set_full_calc(pkg: _Package, wb_part: str) -> None:

@@ -26,6 +26,10 @@ class WorkbookInfo:
     structure_locked: bool = False
     """Review > Protect Workbook (Structure): no sheet may be added."""
     workbook_part: str = "xl/workbook.xml"
+    modify_password: bool = False
+    """Save As > Tools > General Options, Password to modify: Excel opens it read-only without it."""
+    marked_final: bool = False
+    """File > Info > Protect Workbook > Mark as Final: Excel opens it read-only."""
 
 
 __all__ = ["AnyEdit", "CellEdit", "ColumnEdit", "Formula", "RowsByColumn", "SheetRewrite", "UnsafeContent",
