@@ -409,6 +409,9 @@ def test_a_workbook_that_asks_a_password_to_modify_is_not_written(tmp_path):
     edit_part(path, "xl/workbook.xml", lambda t: t.replace("<workbookPr", '<fileSharing userName="PM" '
                                                             'reservationPassword="CC1A"/><workbookPr', 1))
     _refresh_refused(path, "asks for a password to modify it", "General Options", "Nothing was written")
+    before = digest(path)
+    dry = CliRunner().invoke(main, ["refresh", str(path), "--today", "2027-03-01", "--dry-run"])
+    assert "the run itself will write nothing" in dry.output and digest(path) == before, dry.output
 
 
 def test_a_workbook_marked_as_final_is_not_written(tmp_path):

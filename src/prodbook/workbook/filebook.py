@@ -386,7 +386,7 @@ class FileBook(Staging):
         """
         if not self.pending:
             return CommitResult(None, None)
-        if (guarded := self._guarded()) is not None:
+        if (guarded := self.write_guard()) is not None:
             raise UserError(guarded, file=self.name)
         locks = safety.lock_files(self.path)
         if locks:
@@ -435,7 +435,7 @@ class FileBook(Staging):
         self._scans.clear()  # the file changed: a later look scans it again
         return CommitResult(self.path, made)
 
-    def _guarded(self) -> str | None:
+    def write_guard(self) -> str | None:
         """Why the workbook's owner asked that it not be changed without them, when they did: prodbook opens
         it as Excel would, read-only."""
         if self.info.modify_password:
