@@ -32,7 +32,14 @@ from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
-from prodbook.workbook.xlsx.data_validation import SheetRule, defined_names, list_entries, rule_at, sheet_rules
+from prodbook.workbook.xlsx.data_validation import (
+    ListSource,
+    SheetRule,
+    defined_names,
+    list_entries,
+    rule_at,
+    sheet_rules,
+)
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
@@ -171,6 +178,7 @@ class FileBook(Staging):
                             file=str(self.path)) from None
         self._protection: dict[str, SheetProtection | None] = {}
         self._rules: dict[str, list[SheetRule]] = {}
+        self._lists: dict[ListSource, tuple[str, ...]] = {}
         self._formulas: dict[str, dict[tuple[int, int], str]] = {}
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
@@ -216,9 +224,10 @@ class FileBook(Staging):
         at = src.sheet or sheet
         if at not in self.info.sheet_parts:
             return found.rule  # a list on a sheet that is gone: not judged
-        r1, c1, r2, c2 = src.area
-        return replace(found.rule, choices=list_entries(v for r in self.read_sheet(at)[r1 - 1:r2]
-                                                        for v in r[c1:c2 + 1]))
+        if src not in self._lists:  # read once for every fix under the rule
+            r1, c1, r2, c2 = src.area
+            self._lists[src] = list_entries(v for r in self.read_sheet(at)[r1 - 1:r2] for v in r[c1:c2 + 1])
+        return replace(found.rule, choices=self._lists[src])
 
     def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text. A sheet of a few
