@@ -333,7 +333,7 @@ class Tracker:
                 append_headers=table.spec.headers, append_at=0, keep_rows=keep_rows, look=self.look(table.spec)))
             return
         if not table.exists:
-            self.check_can_add(table.sheet)
+            self.check_can_add(table.sheet, hidden=table.spec.hidden)
             index = [table.spec.fields.index(f) for f in fields]
             self._rewritten[table.sheet] = None
             self.backend.stage(SheetRewrite(sheet=table.sheet, header_row=1, columns=tuple(index),
@@ -374,12 +374,13 @@ class Tracker:
                 "workbook of their own) or split the tracker (by division or by vendor), then run again",
                 file=self.file, sheet=table.sheet)
 
-    def check_can_add(self, sheet: str) -> None:
+    def check_can_add(self, sheet: str, hidden: bool = False) -> None:
         """Refuse to add a sheet to a workbook whose structure is protected, before anything is written: Excel
         lets nobody add one there, and prodbook does no more than the APM could."""
         if self.backend.structure_locked:
+            what = "the hidden sheet prodbook keeps its records in, " if hidden else "the sheet "
             raise UserError(
-                f"this run needs to add the sheet '{sheet}', and the workbook's structure is protected "
+                f"this run needs to add {what}'{sheet}', and the workbook's structure is protected "
                 "(Review > Protect Workbook), so no sheet can be added. Nothing was written. Choose Review > "
                 "Protect Workbook to unprotect it (it asks for the password if it has one), run prodbook "
                 "again, then protect the workbook again", file=self.file, sheet=sheet)
