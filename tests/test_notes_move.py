@@ -274,3 +274,47 @@ def test_undo_of_the_rebuild_puts_each_note_back_on_its_milestone(tmp_path):
     _cli("undo", str(path))
     assert openpyxl.load_workbook(path)["T&A"].max_row == rows_before
     assert found(path)[0] == before
+
+
+def _edit_ta(path: Path, edit) -> None:
+    sheet = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index('T&A') + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            z.writestr(info, edit(data.decode()).encode() if info.filename == sheet else data)
+
+
+def test_a_link_over_cells_of_rows_that_move_together_moves_as_a_block(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {}, {("4500000003", "LD"): "https://vendor.example/dips/LD-3.pdf"})
+    drop_order(path, "4500000001")
+    ref = re.search(r'<hyperlink\b[^>]*ref="([A-Z]+)(\d+)"', xml_of_ta(path))
+    assert ref
+    letter, row = ref.group(1), int(ref.group(2))
+    _edit_ta(path, lambda t: t.replace(f'ref="{letter}{row}"', f'ref="{letter}{row}:{letter}{row + 1}"', 1))
+    out = _cli("ta", str(path))
+    assert "Saved 'tracker.xlsx'" in out, out
+    assert f'ref="{letter}{row - 5}:{letter}{row - 4}"' in xml_of_ta(path)
+
+
+def test_a_note_on_what_is_not_a_cell_is_named_as_damage_not_an_unexpected_problem(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000002", "XF"): "vendor asks for 5 more days"}, {})
+    drop_order(path, "4500000001")
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            if "comments" in info.filename and info.filename.endswith(".xml"):
+                data = re.sub(rb'ref="[^"]*"', b'ref="1A"', data, count=1)
+            z.writestr(info, data)
+    result = CliRunner().invoke(main, ["ta", str(path), "--today", DAY])
+    assert "which is not a cell: the file is damaged" in result.output, result.output
+    assert "unexpected problem" not in result.output
+
+
+def xml_of_ta(path: Path) -> str:
+    sheet = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index('T&A') + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        return z.read(sheet).decode()

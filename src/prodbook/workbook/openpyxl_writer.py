@@ -79,6 +79,7 @@ def _rewrite(wb: Workbook, rw: SheetRewrite) -> None:
 
 _UNREADABLE: tuple[type[Exception], ...] = (
     KeyError, IndexError, ValueError, TypeError, SyntaxError,  # ParseError is a SyntaxError
+    AttributeError,  # a link over a range of cells (openpyxl binds a link to one cell)
     NotImplementedError, RuntimeError, *DAMAGED_ZIP)  # the last ones: its zip
 """What openpyxl's load raises for a file it cannot read."""
 

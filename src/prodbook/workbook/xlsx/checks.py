@@ -57,7 +57,11 @@ def _check_comments(pkg: _Package, part: str, sheet: str, header_row: int) -> No
             if not pkg.exists(r["part"]):
                 continue
             for ref in re.findall(pattern, pkg.text(r["part"])):
-                row, _ = _parse_cell(ref)
+                try:
+                    row, _ = _parse_cell(ref)
+                except ValueError:
+                    raise UnsupportedLayout(f"sheet '{sheet}' has a comment on '{ref[:20]}', which is not a cell: "
+                                            "the file is damaged") from None
                 if row > header_row:
                     raise UnsupportedLayout(f"sheet '{sheet}' " + message.format(ref=ref))
 

@@ -45,15 +45,29 @@ def row_moves(source_rows: Sequence[int | None] | None, first_new: int) -> dict[
     return moves
 
 
+def _cell(sheet: str, what: str, ref: str) -> tuple[int, int]:
+    try:
+        return _parse_cell(ref)
+    except ValueError:
+        raise UnsupportedLayout(f"sheet '{sheet}' has {what} on '{ref[:20]}', which is not a cell: the file is "
+                                "damaged") from None
+
+
 def _moved_ref(sheet: str, what: str, ref: str, frozen: int, moves: dict[int, int]) -> str:
     """A one-cell reference moved with its row; a reference below ``frozen`` whose row goes is refused."""
-    if ":" in ref:  # a link over a range: one cell's row moves alone, not a range's
+    if ":" in ref:  # a link over cells: moved when its rows move together, as a block
         first, last = ref.split(":", 1)
-        if max(_parse_cell(first)[0], _parse_cell(last)[0]) <= frozen:
+        (r1, c1), (r2, c2) = _cell(sheet, what, first), _cell(sheet, what, last)
+        if max(r1, r2) <= frozen:
             return ref
-        raise UnsupportedLayout(f"sheet '{sheet}' has {what} over cells {ref}, inside the rows prodbook rewrites; "
-                                "put it on one cell, then run again")
-    row, col = _parse_cell(ref)
+        lo, hi = min(r1, r2), max(r1, r2)
+        by = {moves.get(r, -1) - r for r in range(lo, hi + 1)} if lo > frozen and hi - lo < 1000 else set()
+        if len(by) != 1 or lo not in moves:
+            raise UnsupportedLayout(f"sheet '{sheet}' has {what} over cells {ref}, whose rows this run does not "
+                                    "keep together; put it on one cell, then run again")
+        shift = by.pop()
+        return f"{col_letter(c1)}{r1 + shift}:{col_letter(c2)}{r2 + shift}"
+    row, col = _cell(sheet, what, ref)
     if row <= frozen:
         return ref
     if row not in moves:
