@@ -82,6 +82,11 @@ class _RangeApi:
         self._rng = rng
         self.Row, self.Column = rng.top
 
+    def AddComment(self, Text: str = "") -> None:  # noqa: N802, N803 (Excel's names)
+        if self._rng.top in self._rng.sheet.notes:
+            raise RuntimeError("Application-defined or object-defined error")  # a cell holds one note
+        self._rng.sheet.notes[self._rng.top] = Text
+
     @property
     def Validation(self) -> _Validation:  # noqa: N802 (Excel's name)
         found = self._rng.sheet.validations.get(self._rng.top)

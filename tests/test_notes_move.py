@@ -318,3 +318,17 @@ def xml_of_ta(path: Path) -> str:
     sheet = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index('T&A') + 1}.xml"
     with zipfile.ZipFile(path) as z:
         return z.read(sheet).decode()
+
+
+def test_live_notes_move_with_an_xlwings_that_has_no_add_note(tmp_path, monkeypatch):
+    """pyproject allows xlwings from 0.30; ``Range.add_note`` came later: Excel's own AddComment then."""
+    import fakexl
+
+    monkeypatch.delattr(fakexl.FakeRange, "add_note")
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days"}
+    annotate(path, notes, {})
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path)
+    run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert _live_marks(book)[0] == notes

@@ -71,10 +71,18 @@ class Marks:
         for *_, link in self.links:
             link.Delete()
         for r, c, text in self.notes:
-            sht.range((self.moves[r], c)).add_note(text)
+            _add_note(sht.range((self.moves[r], c)), text)
         for r, c, parts, _ in self.links:
             sht.api.Hyperlinks.Add(Anchor=sht.range((self.moves[r], c)).api, Address=parts["Address"],
                                    **{p: v for p, v in parts.items() if v and p != "Address"})
+
+
+def _add_note(rng: Any, text: str) -> None:
+    """xlwings' ``add_note`` where this xlwings has it (recent ones), else Excel's own ``AddComment``."""
+    if hasattr(rng, "add_note"):
+        rng.add_note(text)
+    else:
+        rng.api.AddComment(text)
 
 
 def read_marks(sht: Any, header_row: int) -> Marks:
