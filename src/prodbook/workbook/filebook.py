@@ -204,7 +204,7 @@ class FileBook(Staging):
         """The sheet's protection, read once (its whole part: asked of the user's own sheets only)."""
         if sheet not in self._protection:
             part = self.info.sheet_parts.get(sheet)
-            with self._readable(sheet), _opened(self.path) as pkg:
+            with self._readable(sheet), _Package(self.path) as pkg:
                 self._protection[sheet] = sheet_protection(pkg.text(part)) if part and pkg.exists(part) else None
         return self._protection[sheet]
 
@@ -213,7 +213,7 @@ class FileBook(Staging):
         read from the cells it names; None where the cell has none. Asked of the user's own sheets only."""
         if sheet not in self._rules:
             part = self.info.sheet_parts.get(sheet)
-            with self._readable(sheet), _opened(self.path) as pkg:
+            with self._readable(sheet), _Package(self.path) as pkg:
                 text = pkg.text(part) if part and pkg.exists(part) else ""
                 names = defined_names(pkg.text(self.info.workbook_part)) if "dataValidation" in text else {}
             self._rules[sheet] = sheet_rules(text, names, self.date1904) if "dataValidation" in text else []
@@ -239,7 +239,7 @@ class FileBook(Staging):
         if sheet in self._formulas:
             held = self._formulas[sheet]
             return {c: held[c] for c in cells if c in held}
-        with self._readable(sheet), _opened(self.path) as pkg:
+        with self._readable(sheet), _Package(self.path) as pkg:
             if pkg.size(part) > _WHOLE_FORMULAS:
                 return formulas_at(pkg, part, sheet, cells)
             self._formulas[sheet] = formulas_at(pkg, part, sheet, None)
@@ -251,7 +251,7 @@ class FileBook(Staging):
         part = self.info.sheet_parts.get(sheet)
         if part is None or not cells or self.protection(sheet) is None:
             return set()
-        with self._readable(sheet), _opened(self.path) as pkg:
+        with self._readable(sheet), _Package(self.path) as pkg:
             return locked_cells(pkg, self.info.workbook_part, part, sheet, cells)
 
     def read_sheet(self, sheet: str) -> list[list[Any]]:
@@ -560,15 +560,6 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
-
-
-@contextmanager
-def _opened(path: Path) -> Iterator[_Package]:
-    pkg = _Package(path)
-    try:
-        yield pkg
-    finally:
-        pkg.close()
 
 
 def _remove(made: Path | None, folder: Path | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from prodbook.workbook.xlsx.model import RowsByColumn, SheetRewrite, UnsupportedLayout
+from prodbook.workbook.xlsx.notes import cell_of
 from prodbook.workbook.xlsx.package import _Package
 from prodbook.workbook.xlsx.refs import MAX_ROW, _parse_cell, col_letter
 from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, _Sheet
@@ -57,11 +58,7 @@ def _check_comments(pkg: _Package, part: str, sheet: str, header_row: int) -> No
             if not pkg.exists(r["part"]):
                 continue
             for ref in re.findall(pattern, pkg.text(r["part"])):
-                try:
-                    row, _ = _parse_cell(ref)
-                except ValueError:
-                    raise UnsupportedLayout(f"sheet '{sheet}' has a comment on '{ref[:20]}', which is not a cell: "
-                                            "the file is damaged") from None
+                row, _ = cell_of(sheet, "a comment", ref)
                 if row > header_row:
                     raise UnsupportedLayout(f"sheet '{sheet}' " + message.format(ref=ref))
 

@@ -17,14 +17,13 @@ from typing import Any
 
 from prodbook.core.cell_rules import CellRule, RuleKind
 from prodbook.core.cells import is_blank
-from prodbook.workbook.xlsx.refs import col_index
-from prodbook.workbook.xlsx.xmltext import _attr, _unesc
+from prodbook.workbook.xlsx.refs import cell_area
+from prodbook.workbook.xlsx.xmltext import _attr, _unesc, flag
 
 _RULE = re.compile(r"<(\w+:|)dataValidation\b([^>]*?)(?:/>|>(.*?)</\1dataValidation>)", re.S)
 _FORMULA = re.compile(r"<(?:\w+:)?formula([12])>\s*(?:<(?:\w+:)?f>)?(.*?)(?:</(?:\w+:)?f>)?\s*</(?:\w+:)?formula\1>",
                       re.S)
 _SQREF = re.compile(r"<(?:\w+:)?sqref>(.*?)</(?:\w+:)?sqref>", re.S)
-_AREA = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
 _SHEET_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(.+)$")
 
 
@@ -45,15 +44,6 @@ class SheetRule:
     """Where a list's entries are, when they are cells (the caller reads them into ``rule.choices``)."""
 
 
-def _area(ref: str) -> tuple[int, int, int, int] | None:
-    m = _AREA.match(ref.strip())
-    if m is None:
-        return None
-    r1, c1 = int(m.group(2)), col_index(m.group(1))
-    r2, c2 = (int(m.group(4)), col_index(m.group(3))) if m.group(3) else (r1, c1)
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
-
-
 def _inline(formula: str) -> tuple[str, ...] | None:
     """'"Vietnam,China"' -> its entries; None when the formula is not an inline list."""
     f = formula.strip()
@@ -71,7 +61,7 @@ def list_source(formula: str, names: dict[str, str]) -> ListSource | None:
     m = _SHEET_REF.match(f)
     if m:
         sheet, f = (m.group(1).replace("''", "'") if m.group(1) else m.group(2)), m.group(3)
-    area = _area(f)
+    area = cell_area(f)
     return None if area is None else ListSource(sheet, area)
 
 
@@ -92,14 +82,13 @@ def sheet_rules(sheet_xml: str, names: dict[str, str], date1904: bool) -> list[S
             continue
         formulas = {n: _unesc(f) for n, f in _FORMULA.findall(inner)}
         sqref = _attr(attrs, "sqref") or " ".join(_SQREF.findall(inner))
-        areas = tuple(a for ref in sqref.split() if (a := _area(ref)) is not None)
+        areas = tuple(a for ref in sqref.split() if (a := cell_area(ref)) is not None)
         choices = source = None
         if kind is RuleKind.LIST and "1" in formulas:
             choices = _inline(formulas["1"])
             if choices is None:
                 source = list_source(formulas["1"], names)
-        enforced = (_attr(attrs, "showErrorMessage") or "0").strip().lower() in ("1", "true") and \
-            (_attr(attrs, "errorStyle") or "stop") == "stop"
+        enforced = flag(attrs, "showErrorMessage") and (_attr(attrs, "errorStyle") or "stop") == "stop"
         rule = CellRule(kind, _attr(attrs, "operator") or "between", formulas.get("1"), formulas.get("2"),
                         choices, enforced, date1904)
         out.append(SheetRule(rule, areas, source))

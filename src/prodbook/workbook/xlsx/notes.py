@@ -45,7 +45,8 @@ def row_moves(source_rows: Sequence[int | None] | None, first_new: int) -> dict[
     return moves
 
 
-def _cell(sheet: str, what: str, ref: str) -> tuple[int, int]:
+def cell_of(sheet: str, what: str, ref: str) -> tuple[int, int]:
+    """(row, column) of a one-cell reference in a part; one that is not a cell is the file's damage."""
     try:
         return _parse_cell(ref)
     except ValueError:
@@ -57,7 +58,7 @@ def _moved_ref(sheet: str, what: str, ref: str, frozen: int, moves: dict[int, in
     """A one-cell reference moved with its row; a reference below ``frozen`` whose row goes is refused."""
     if ":" in ref:  # a link over cells: moved when its rows move together, as a block
         first, last = ref.split(":", 1)
-        (r1, c1), (r2, c2) = _cell(sheet, what, first), _cell(sheet, what, last)
+        (r1, c1), (r2, c2) = cell_of(sheet, what, first), cell_of(sheet, what, last)
         if max(r1, r2) <= frozen:
             return ref
         lo, hi = min(r1, r2), max(r1, r2)
@@ -67,7 +68,7 @@ def _moved_ref(sheet: str, what: str, ref: str, frozen: int, moves: dict[int, in
                                     "keep together; put it on one cell, then run again")
         shift = by.pop()
         return f"{col_letter(c1)}{r1 + shift}:{col_letter(c2)}{r2 + shift}"
-    row, col = _cell(sheet, what, ref)
+    row, col = cell_of(sheet, what, ref)
     if row <= frozen:
         return ref
     if row not in moves:
@@ -134,4 +135,4 @@ def _anchor(text: str, by: int) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["has_marks", "move_links", "move_notes", "row_moves"]
+__all__ = ["cell_of", "has_marks", "move_links", "move_notes", "row_moves"]

@@ -176,6 +176,12 @@ class _Package:
         self.scratch: Path | None = None
         """The folder for the temporary files of streamed parts (beside the file written); None: the system's."""
 
+    def __enter__(self) -> _Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.zf.close()
         for data in self.changed.values():

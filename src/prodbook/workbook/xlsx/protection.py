@@ -15,21 +15,14 @@ from collections.abc import Iterable
 
 from prodbook.workbook.backend import SheetProtection
 from prodbook.workbook.xlsx.package import _Package
-from prodbook.workbook.xlsx.refs import col_index
-from prodbook.workbook.xlsx.sheetxml import _cells, _split_sheet
+from prodbook.workbook.xlsx.refs import cell_area
+from prodbook.workbook.xlsx.sheetxml import _cells, _split_sheet, column_styles
 from prodbook.workbook.xlsx.styles import _Styles
-from prodbook.workbook.xlsx.xmltext import _attr, whole
+from prodbook.workbook.xlsx.xmltext import _attr, flag, whole
 
-_ON = ("1", "true")
 _PASSWORD_ATTRS = ("password", "hashValue", "algorithmName")
 _SHEET_PROTECTION = re.compile(r"<(?:\w+:)?sheetProtection\b([^>]*?)/?>")
 _PROTECTED_RANGE = re.compile(r"<(?:\w+:)?protectedRange\b([^>]*?)/?>")
-_COL = re.compile(r"<(?:\w+:)?col\b([^>]*?)/?>")
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
-def _on(attrs: str, name: str) -> bool:
-    return (_attr(attrs, name) or "0").strip().lower() in _ON
 
 
 def _has_password(attrs: str) -> bool:
@@ -40,18 +33,9 @@ def sheet_protection(sheet_xml: str) -> SheetProtection | None:
     """The sheet's protection; None when it is not protected (a ``sheetProtection`` element whose
     ``sheet`` flag is off protects nothing: the file format's default)."""
     m = _SHEET_PROTECTION.search(sheet_xml)
-    if m is None or not _on(m.group(1), "sheet"):
+    if m is None or not flag(m.group(1), "sheet"):
         return None
     return SheetProtection(password=_has_password(m.group(1)))
-
-
-def _area(ref: str) -> tuple[int, int, int, int] | None:
-    """(first row, first column, last row, last column), 1-based rows and 0-based columns, of 'A1:C9'."""
-    ends = [_REF.fullmatch(p) for p in ref.split(":")]
-    if not ends or len(ends) > 2 or any(e is None for e in ends):
-        return None
-    (r1, c1), (r2, c2) = ((int(e.group(2)), col_index(e.group(1))) for e in (ends[0], ends[-1]) if e)
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
 def _open_ranges(sheet_xml: str) -> list[tuple[int, int, int, int]]:
@@ -61,19 +45,8 @@ def _open_ranges(sheet_xml: str) -> list[tuple[int, int, int, int]]:
         if _has_password(m.group(1)):
             continue
         for ref in (_attr(m.group(1), "sqref") or "").split():
-            if (area := _area(ref)) is not None:
+            if (area := cell_area(ref)) is not None:
                 out.append(area)
-    return out
-
-
-def _column_styles(head: str) -> list[tuple[int, int, int]]:
-    """(first column, last column, style), 0-based, of the sheet's ``<cols>``."""
-    out = []
-    for m in _COL.finditer(head):
-        lo, hi, style = (_attr(m.group(1), a) for a in ("min", "max", "style"))
-        if lo and hi and style:
-            out.append((whole(lo, "a column's number") - 1, whole(hi, "a column's number") - 1,
-                        whole(style, "a column's style")))
     return out
 
 
@@ -91,7 +64,7 @@ def locked_cells(pkg: _Package, wb_part: str, part: str, sheet: str,
         return set()
     styles = _Styles(pkg, wb_part)
     split = _split_sheet(text, sheet, wanted={r for r, _ in wanted})
-    columns = _column_styles(split.head)
+    columns = column_styles(split.head)
     rows = {num: (attrs, dict((c, a) for c, a, _, _ in _cells(content))) for num, attrs, content, _ in split.rows}
     opened = _open_ranges(split.tail)
     out = set()
@@ -101,7 +74,7 @@ def locked_cells(pkg: _Package, wb_part: str, part: str, sheet: str,
         row_attrs, row_cells = rows.get(r, ("", {}))
         if c in row_cells:
             s = _attr(row_cells[c], "s")
-        elif _on(row_attrs, "customFormat"):
+        elif flag(row_attrs, "customFormat"):
             s = _attr(row_attrs, "s")
         else:
             s = next((str(st) for lo, hi, st in columns if lo <= c <= hi), None)

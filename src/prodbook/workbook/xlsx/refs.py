@@ -34,6 +34,18 @@ def col_index(letters: str) -> int:
 
 
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_AREA_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+
+
+def cell_area(ref: str) -> tuple[int, int, int, int] | None:
+    """'A1:C9' (or one cell, '$' allowed) -> (first row, first column, last row, last column), rows 1-based,
+    columns 0-based; None for anything else."""
+    m = _AREA_RE.fullmatch(ref.strip())
+    if m is None:
+        return None
+    r1, c1 = int(m.group(2)), col_index(m.group(1))
+    r2, c2 = (int(m.group(4)), col_index(m.group(3))) if m.group(3) else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
 def _parse_cell(ref: str) -> tuple[int, int]:

@@ -52,7 +52,9 @@ from prodbook.workbook.xlsx.sheetxml import (
     _Sheet,
     _split_sheet,
     _with_ref,
+    column_styles,
     comments_or_cdata,
+    first_row_cells,
     numbered_rows,
     row_numbers,
 )
@@ -165,9 +167,10 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     head = sh.head
     if added and rw.look is not None:
         head = _look_added_columns(head, p, styles, rw, added)
-    col_style = _column_styles(head, data_rows, rw.columns)
+    first_cells = first_row_cells(data_rows)
+    col_style = _column_styles(head, first_cells, rw.columns)
     masters = _shared_masters(text, sh.rows)
-    open_cells = _open_cells(sh.tail, styles, data_rows, rw.columns) if not pure_append else None
+    open_cells = _open_cells(sh.tail, styles, first_cells, rw.columns) if not pure_append else None
 
     # --- write the rows ---------------------------------------------------------
     vw = _ValueWriter(styles, book.date1904, sheet, p)
@@ -352,45 +355,31 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
     return head + f"<{p}cols>{body}</{p}cols>"
 
 
-def _column_styles(head: str, data_rows: dict[int, _Row], columns: tuple[int, ...]) -> dict[int, int]:
-    """The style of each written column: its first data cell's, else the column default, else 0."""
+def _column_styles(head: str, first_cells: dict[int, str], columns: tuple[int, ...]) -> dict[int, int]:
+    """The style of each written column: its first data cell's (``first_cells``), else the column default,
+    else 0."""
     col_style: dict[int, int] = {}
-    col_defaults: dict[int, int] = {}
-    cols_m = re.search(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", head, re.S)
-    if cols_m:
-        for cm in re.finditer(r"<(?:\w+:)?col\b([^>]*?)/?>", cols_m.group(1)):
-            a = cm.group(1)
-            style_attr = _attr(a, "style")
-            lo, hi = _attr(a, "min"), _attr(a, "max")
-            if style_attr and lo and hi:
-                first, last = whole(lo, "a column format's first column"), whole(hi, "its last column")
-                for c in range(first - 1, min(last, MAX_COL)):
-                    col_defaults[c] = whole(style_attr, "a column's style")
-    first_data = data_rows.get(min(data_rows)) if data_rows else None
-    first_cells = {c: a for c, a, inner, _ in _cells(first_data[2])} if first_data else {}
+    col_defaults = column_styles(head)
     for c in columns:
-        s = None
         if c in first_cells:
             sv = _attr(first_cells[c], "s")
-            s = whole(sv, "a cell's style") if sv else 0
-        if s is None:
-            s = col_defaults.get(c, 0)
-        col_style[c] = s
+            col_style[c] = whole(sv, "a cell's style") if sv else 0
+        else:  # the last <col> over it, as the file's order says
+            col_style[c] = next((st for lo, hi, st in reversed(col_defaults) if lo <= c <= hi), 0)
     return col_style
 
 
-def _open_cells(tail: str, styles: _Styles, data_rows: dict[int, _Row], columns: tuple[int, ...]
+def _open_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...]
                 ) -> dict[int, int] | None:
     """On a protected sheet, the columns prodbook does not write whose first data cell is unlocked (the
     Actual and Notes columns a team opens for typing on a protected T&A), with that cell's style: a new row
     gets a blank cell so styled, as a row Excel adds to a Table takes the formats of the row above, so the
     team can type into it. None on a sheet not protected (nothing added: the file stays as before)."""
-    if not data_rows or sheet_protection(tail) is None:
+    if not first_cells or sheet_protection(tail) is None:
         return None
-    first = data_rows[min(data_rows)]
     written = set(columns)
     out = {}
-    for c, attrs, _inner, _raw in _cells(first[2]):
+    for c, attrs in first_cells.items():
         s = _attr(attrs, "s")
         if c not in written and s and styles.unlocked(whole(s, "a cell's style")):
             out[c] = int(s)

@@ -301,6 +301,30 @@ def sheet_head(path: str | os.PathLike[str], sheet: str, nrows: int = 12) -> lis
         pkg.close()
 
 
+_COLS_RE = re.compile(r"<(?:\w+:)?cols\b[^>]*>(.*?)</(?:\w+:)?cols>", re.S)
+_COL_RE = re.compile(r"<(?:\w+:)?col\b([^>]*?)/?>")
+
+
+def column_styles(head: str) -> list[tuple[int, int, int]]:
+    """(first column, last column, style), columns 0-based, of the sheet's ``<cols>`` (``head``: its XML
+    before the rows): the style a cell the row does not hold takes, where its row has none."""
+    found = _COLS_RE.search(head)
+    out = []
+    for m in _COL_RE.finditer(found.group(1) if found else ""):
+        lo, hi, style = (_attr(m.group(1), a) for a in ("min", "max", "style"))
+        if lo and hi and style:
+            out.append((whole(lo, "a column format's first column") - 1, whole(hi, "its last column") - 1,
+                        whole(style, "a column's style")))
+    return out
+
+
+def first_row_cells(data_rows: dict[int, Any]) -> dict[int, str]:
+    """The first data row's cells' attributes, by 0-based column (``data_rows``: parsed rows by number)."""
+    if not data_rows:
+        return {}
+    return {c: a for c, a, _inner, _raw in _cells(data_rows[min(data_rows)][2])}
+
+
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"')
 
 

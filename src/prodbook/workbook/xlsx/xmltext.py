@@ -105,6 +105,11 @@ def _decode(data: bytes, part: str) -> str:
     return data.decode("utf-8")
 
 
+def flag(attrs: str, name: str) -> bool:
+    """An on/off attribute of the file format ("1" or "true"); absent means off."""
+    return (_attr(attrs, name) or "0").strip().lower() in ("1", "true")
+
+
 def _ns_prefix(text: str, uri: str) -> str | None:
     """The prefix bound to `uri` on the root element ('' for the default namespace)."""
     m = re.search(r'xmlns(?::([\w.-]+))?\s*=\s*"' + re.escape(uri) + '"', text)
