@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
 
 
 class FakeApp:
@@ -318,8 +319,34 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, rng: FakeRange) -> None:
+    def __init__(self, rng: FakeRange, show_totals: bool = False) -> None:
         self.range = rng
+        self._totals = show_totals
+        self._kept: dict[int, Any] = {}
+        """The Total row's cells while it is off, by column: Excel keeps each column's total for the next time
+        it is turned on."""
+
+    @property
+    def show_totals(self) -> bool:
+        return self._totals
+
+    @show_totals.setter
+    def show_totals(self, on: bool) -> None:
+        """As Table Design > Total Row: off takes the Table's last row away (its cells with it), on puts it under
+        the data again with the totals it had."""
+        if bool(on) == self._totals:
+            return
+        sheet = self.range.sheet
+        (r1, c1), (r2, c2) = self.range.top, self.range.bottom
+        if self._totals:
+            self._kept = {c: sheet.cells.pop((r2, c)) for c in range(c1, c2 + 1) if (r2, c) in sheet.cells}
+            self.range = FakeRange(sheet, (r1, c1), (r2 - 1, c2))
+        else:
+            if any((r2 + 1, c) in sheet.cells for c in range(c1, c2 + 1)):
+                raise NotImplementedError("the stand-in does not shift cells below a Table for its Total row")
+            sheet.cells.update({(r2 + 1, c): v for c, v in self._kept.items()})
+            self.range = FakeRange(sheet, (r1, c1), (r2 + 1, c2))
+        self._totals = bool(on)
 
     @property
     def header_row_range(self) -> FakeRange:
@@ -424,8 +451,12 @@ class FakeBook:
                         v = datetime(v.year, v.month, v.day)
                     if v not in (None, ""):
                         sheet.cells[(c.row, c.column)] = v
-            for _ in ws.tables:
-                sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
+            for t in ws.tables.values():
+                if t.totalsRowCount:  # the Table's own range: its Total row is its last
+                    (c1, r1, c2, r2) = range_boundaries(t.ref)
+                    sheet.tables.append(FakeTable(sheet.range((r1, c1), (r2, c2)), show_totals=True))
+                else:
+                    sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
             for dv in ws.data_validations.dataValidation:
                 rule = _Validation(dv)

@@ -44,6 +44,7 @@ from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
+from prodbook.workbook.xlsx.table_parts import total_rows
 from prodbook.workbook.xlsx.user_cells import formulas_at
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
@@ -180,6 +181,7 @@ class FileBook(Staging):
         self._rules: dict[str, list[SheetRule]] = {}
         self._lists: dict[ListSource, tuple[str, ...]] = {}
         self._formulas: dict[str, dict[tuple[int, int], str]] = {}
+        self._totals: dict[str, tuple[int, ...]] = {}
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
         Staging.__init__(self)
@@ -207,6 +209,14 @@ class FileBook(Staging):
             with self._readable(sheet), _Package(self.path) as pkg:
                 self._protection[sheet] = sheet_protection(pkg.text(part)) if part and pkg.exists(part) else None
         return self._protection[sheet]
+
+    def total_rows(self, sheet: str) -> tuple[int, ...]:
+        """The sheet's rows (1-based) that are a Table's Total row (Table Design > Total Row): not records."""
+        if sheet not in self._totals:
+            part = self.info.sheet_parts.get(sheet)
+            with self._readable(sheet), _Package(self.path) as pkg:
+                self._totals[sheet] = total_rows(pkg, part) if part and pkg.exists(part) else ()
+        return self._totals[sheet]
 
     def cell_rule(self, sheet: str, row: int, column: int) -> CellRule | None:
         """The data validation rule over a cell of the sheet (``xlsx.data_validation``), a list's entries
@@ -442,6 +452,7 @@ class FileBook(Staging):
             pass
         self._clear()
         self._scans.clear()  # the file changed: a later look scans it again
+        self._totals.clear()
         return CommitResult(self.path, made)
 
     def write_guard(self) -> str | None:

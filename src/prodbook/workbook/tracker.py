@@ -189,7 +189,7 @@ class Tracker:
         else:
             rows = self._raw.pop(sheet, None)
             if rows is None:
-                rows = self.backend.read_sheet(sheet)
+                rows = self._records_only(sheet, self.backend.read_sheet(sheet))
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
             if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
@@ -243,6 +243,15 @@ class Tracker:
                            date1904=self.backend.date1904, only=(), merged=self._merged(sheet))
         # no header in the first rows: where a new one may go depends on all of them
         return self.table(spec, required=False) if table.new_header else table
+
+    def _records_only(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]:
+        """The sheet's rows with each Table's Total row read as blank: a sum (or a count, a label) under the
+        data, not a PO line or a milestone. The row stays where it is; the writers keep it under the data."""
+        totals = getattr(self.backend, "total_rows", None)
+        for r in totals(sheet) if totals is not None else ():
+            if r <= len(rows):
+                rows[r - 1] = [""] * len(rows[r - 1])
+        return rows
 
     def _merged(self, sheet: str) -> list[Merge]:
         """The sheet's merged ranges, where the back end can tell them (read once)."""

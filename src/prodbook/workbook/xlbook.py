@@ -541,6 +541,7 @@ class XlBook(Staging):
         app = self.book.app
         marks = self._marks_to_move()  # before any write: a note whose row goes stops the run here
         opened = self._unprotect()  # and so does a sheet that asks for a password
+        hidden = self._hide_totals()
         screen, calc = app.screen_updating, app.calculation
         app.screen_updating = False
         app.calculation = "manual"
@@ -563,6 +564,7 @@ class XlBook(Staging):
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
         finally:
+            _show_totals(hidden)
             protect_again(opened)
             app.calculation = calc
             app.screen_updating = screen
@@ -572,6 +574,38 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _hide_totals(self) -> list[Any]:
+        """Turn off the Total row of each Table on a sheet this commit rewrites (Table Design > Total Row), as a
+        person would before pasting rows over a Table: the rows then go in and the Table is resized over the
+        data alone. ``_show_totals`` turns each on again after, under the new last row, with the totals Excel
+        keeps for it (each column's function, the label)."""
+        names = set(self.sheet_names())
+        hidden = []
+        for sheet in self._rewrites:
+            if sheet not in names:
+                continue
+            for t in _tables(self.book.sheets[sheet]):
+                try:
+                    if t.show_totals:
+                        t.show_totals = False
+                        hidden.append(t)
+                except Exception:  # an Excel without the property: the Table is written as before
+                    continue
+        return hidden
+
+    def total_rows(self, sheet: str) -> tuple[int, ...]:
+        """The sheet's rows that are a Table's Total row, asked of Excel: not records."""
+        if sheet not in self.sheet_names():
+            return ()
+        out = []
+        for t in _tables(self.book.sheets[sheet]):
+            try:
+                if t.show_totals:
+                    out.append(int(t.range.last_cell.row))
+            except Exception:
+                continue
+        return tuple(sorted(out))
 
     def _marks_to_move(self) -> dict[str, Marks]:
         """The notes and links on the rows each rewrite moves (``Marks``), read before anything is written: a
@@ -795,6 +829,23 @@ class XlBook(Staging):
         for t in tables:
             if t.header_row_range is not None and t.header_row_range.row == header_row:
                 t.resize(target)
+
+
+def _tables(sht: Any) -> list[Any]:
+    """The sheet's Tables; none where this xlwings cannot list them."""
+    try:
+        return list(sht.tables)
+    except Exception:
+        return []
+
+
+def _show_totals(tables: list[Any]) -> None:
+    """The Total rows ``XlBook._hide_totals`` turned off, on again (a failure leaves one off: the data is in)."""
+    for t in tables:
+        try:
+            t.show_totals = True
+        except Exception:
+            pass
 
 
 __all__ = ["Block", "LiveCommit", "XlBook", "changed_blocks", "edit_blocks", "edited_cells",

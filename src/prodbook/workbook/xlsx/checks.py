@@ -1,4 +1,4 @@
-"""What a sheet rewrite checks before it writes: its arguments, the data area, the sheet's Table."""
+"""What a sheet rewrite checks before it writes: its arguments and the data area."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import re
 from prodbook.workbook.xlsx.model import RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import cell_of
 from prodbook.workbook.xlsx.package import _Package
-from prodbook.workbook.xlsx.refs import MAX_ROW, _parse_cell, col_letter
+from prodbook.workbook.xlsx.refs import MAX_ROW, col_letter
 from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, _Sheet
+from prodbook.workbook.xlsx.table_parts import sheet_rels_parts
 from prodbook.workbook.xlsx.xmltext import _attr
-
-_Table = tuple[str, str, int, int, int, int]
-"""A sheet's Table: (part, its XML, start row, start col0, end row, end col0)."""
 
 
 def _check_arguments(rw: SheetRewrite) -> None:
@@ -38,10 +36,6 @@ def _check_arguments(rw: SheetRewrite) -> None:
         raise ValueError(f"sheet '{sheet}': drop_rows goes with keep_rows alone")
 
 
-def _sheet_rels_parts(pkg: _Package, part: str, rtype_suffix: str) -> list[dict]:
-    return [r for r in pkg.rels(part) if r["type"] and r["type"].endswith(rtype_suffix) and r["part"]]
-
-
 _COMMENT_RELS = (
     ("/comments", r'<(?:\w+:)?comment\b[^>]*\sref="([^"]+)"',
      "has a comment (note) in cell {ref}, inside the rows prodbook rewrites; "
@@ -54,7 +48,7 @@ _COMMENT_RELS = (
 
 def _check_comments(pkg: _Package, part: str, sheet: str, header_row: int) -> None:
     for suffix, pattern, message in _COMMENT_RELS:
-        for r in _sheet_rels_parts(pkg, part, suffix):
+        for r in sheet_rels_parts(pkg, part, suffix):
             if not pkg.exists(r["part"]):
                 continue
             for ref in re.findall(pattern, pkg.text(r["part"])):
@@ -98,35 +92,3 @@ def check_tail_refs(sheet: str, tail: str, frozen: int, skip: tuple[str, ...] = 
             rows_ = [int(x) for x in re.findall(r"\d+", ref)]
             if max(rows_) > frozen:
                 raise UnsupportedLayout(f"sheet '{sheet}' " + message.format(ref=ref))
-
-
-def _table_parts(pkg: _Package, part: str) -> list[str]:
-    return [r["part"] for r in _sheet_rels_parts(pkg, part, "/table") if pkg.exists(r["part"])]
-
-
-def _find_table(pkg: _Package, part: str, sheet: str, hr: int) -> _Table | None:
-    """The Table over the data (it must start at the header row); None when there is none."""
-    table = None
-    for tp in _table_parts(pkg, part):
-        ttext = pkg.text(tp)
-        tm = re.search(r"<(?:\w+:)?table\b[^>]*>", ttext)
-        if not tm:
-            continue
-        ref = _attr(tm.group(0), "ref")
-        if not ref or ":" not in ref:
-            continue
-        (r1, c1), (r2, c2) = (_parse_cell(x) for x in ref.split(":"))
-        if r2 <= hr:
-            continue  # a table above the header: not touched
-        if r1 != hr or table is not None:
-            raise UnsupportedLayout(
-                f"sheet '{sheet}' has a Table ({ref}) that does not start at the header row {hr}; "
-                "prodbook can only rewrite a sheet whose Table starts at its header row"
-            )
-        trc = _attr(tm.group(0), "totalsRowCount")
-        if trc and trc != "0":
-            raise UnsupportedLayout(
-                f"sheet '{sheet}': its Table has a Total row; turn off the Total row (Table Design), then run again"
-            )
-        table = (tp, ttext, r1, c1, r2, c2)
-    return table

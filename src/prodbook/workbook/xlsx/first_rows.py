@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from prodbook.workbook.xlsx.book import _read_book
-from prodbook.workbook.xlsx.checks import _find_table
 from prodbook.workbook.xlsx.package import (
     CT_TABLE,
     CT_WORKSHEET,
@@ -34,6 +33,7 @@ from prodbook.workbook.xlsx.package import (
 )
 from prodbook.workbook.xlsx.rewrite import _update_table
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B, _SHEETDATA_RE_B
+from prodbook.workbook.xlsx.table_parts import find_table
 from prodbook.workbook.xlsx.xmltext import _esc_attr, _ns_prefix, _text_xml
 
 
@@ -72,12 +72,12 @@ def copy_first_rows(src: Path | BinaryIO, sheet: str, header_row: int, last_row:
                    if r["type"] in _CARRIED and r["part"] and pkg.exists(r["part"])]
         if any(c in (_ABOUT, _ROWS, _TABLE) for c, _ in carried):
             raise NotCopyable("a carried part has the name of a new one")
-        table = _find_table(pkg, part, sheet, header_row)
+        table = find_table(pkg, part, sheet, header_row)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=REWRITE_COMPRESSLEVEL) as z:
             with z.open(_ROWS, "w", force_zip64=pkg.size(part) * 1.05 > zipfile.ZIP64_LIMIT) as out:
                 _copy_rows(pkg.blocks(part), out, last_row, table is not None)
             if table is not None:  # the Table over the rows copied, as the part writer moves a Table's end
-                _update_table(pkg, sheet, table, last_row, {})
+                _update_table(pkg, sheet, table, last_row, {}, keep_totals=False)
                 z.writestr(_TABLE, pkg.text(table[0]))
                 z.writestr("xl/worksheets/_rels/rows.xml.rels", _rels([("rId1", RT_TABLE, "../tables/rows.xml")]))
             z.writestr(_ABOUT, _about_sheet(about))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
@@ -20,8 +20,6 @@ from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
 from prodbook.workbook.xlsx.checks import (
     _check_arguments,
     _check_data_area,
-    _find_table,
-    _Table,
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
@@ -30,6 +28,7 @@ from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
+    _STR_LIT,
     MAX_COL,
     MAX_ROW,
     _adjust_format_sqref,
@@ -59,6 +58,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     row_numbers,
 )
 from prodbook.workbook.xlsx.styles import _Styles
+from prodbook.workbook.xlsx.table_parts import _Table, find_table
 from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
 from prodbook.workbook.xlsx.xmltext import (
     _attr,
@@ -116,15 +116,25 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     """``_rewrite_sheet``; ``last_row``: an append in one pass (raises ``_WholePart`` where it cannot)."""
     sheet = rw.sheet
     hr = rw.header_row
+    table = find_table(pkg, part, sheet, hr)
+    # a Table's Total row stays under the data: the sheet is split whole (rare), the row set aside and
+    # written again below the rows this rewrite leaves, and rows kept are only the Table's data
+    totals = table is not None and table.totals > 0
+    if totals:
+        if last_row is not None:
+            raise _WholePart
+        assert table is not None
+        rw = replace(rw, keep_rows=min(rw.keep_rows, table.data_end - hr))
 
     pure_append = _pure_append(rw)
-    scan = _scan_carried(pkg, part, rw, chunk, progress) if rw.source_rows is not None and rw.keep_rows == 0 else None
+    scan = (_scan_carried(pkg, part, rw, chunk, progress)
+            if rw.source_rows is not None and rw.keep_rows == 0 and not totals else None)
     one_pass = _AppendPass(pkg, part, rw, chunk, progress, last_row) if last_row is not None else None
     # rows copied from the user's file, not from a sheet created in this call (``_copy_regions`` notes them)
     appended: tuple[_Sheet, bool] | None = None
     if one_pass is not None:  # whether the rows hold a formula is known once they are copied
         appended = one_pass.sheet, False
-    elif pure_append and part not in pkg.changed:
+    elif pure_append and part not in pkg.changed and not totals:
         appended = _scan_append(pkg, part, rw, chunk, progress)
     if scan is not None:  # cells carried from a long sheet (the Change Log moved): read a block at a time
         text = ""
@@ -134,21 +144,28 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         (sh, held_formula), lean = appended, False
     else:
         text = pkg.text(part)
-        lean = rw.keep_rows == 0 and not any(x in text for x in _WHOLE_ROWS_HINTS)
+        lean = rw.keep_rows == 0 and not totals and not any(x in text for x in _WHOLE_ROWS_HINTS)
         sh = _split_sheet(text, sheet, keep_upto=hr + rw.keep_rows if pure_append else 0, header_row=hr,
                           wanted=set(r for r in rw.source_rows or () if r is not None) if lean else None)
         held_formula = _has_formula(text, len(sh.head), len(text) - len(sh.tail))
     p = sh.prefix
+    total_row = None
+    if totals:
+        assert table is not None
+        total_row = next((r for r in sh.rows if r[0] == table.r2), None)
+        sh.rows = [r for r in sh.rows if r[0] != table.r2]
 
     header_rows = [r for r in sh.rows if r[0] <= hr]
     data_rows = {r[0]: r for r in sh.rows if r[0] > hr}
     old_last_data = max(data_rows) if data_rows else hr
     if sh.kept_raw is not None or lean:
         old_last_data = max(old_last_data, sh.last_row)
+    if totals:
+        assert table is not None
+        old_last_data = table.data_end
     frozen = hr if rw.drop_rows else hr + rw.keep_rows  # rows above this line keep their place
 
     _check_data_area(pkg, part, sheet, sh, frozen, movable=rw.source_rows is not None)
-    table = _find_table(pkg, part, sheet, hr)
 
     # --- header row: cells to append ------------------------------------------
     header_cells = []
@@ -157,7 +174,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             header_cells = _cells(content)
     last_header_col = max((c for c, a, inner, _ in header_cells if _cell_has_value(a, inner)), default=-1)
     if table is not None:
-        last_header_col = max(last_header_col, table[5])
+        last_header_col = max(last_header_col, table.c2)
     added = _headers_to_add(rw, header_cells, last_header_col, table)
     new_last_col = max(added, default=last_header_col)
     if added:
@@ -185,6 +202,10 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
                          "move older rows to another workbook")
     carried_marks = rw.source_rows is not None and has_marks(pkg, part, sh.tail)
     moves = row_moves(rw.source_rows, kept + 1) if carried_marks else None
+    new_last = kept + len(rw.rows)
+    new_end = max(new_last, hr + 1)
+    if moves is not None and table is not None and totals:
+        moves[table.r2] = new_end + 1
     if moves is not None:  # notes and comments go with their rows (a refusal first, if one's row goes)
         move_notes(pkg, part, sheet, frozen, moves)
     if sh.kept_raw is not None:
@@ -197,25 +218,27 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         out = [r[3] for r in header_rows]
         out += [raw for num, _a, _c, raw in sh.rows if hr < num <= kept]
     wrapped = _wrapped_columns(head, styles, rw, col_style) if rw.look is not None else ()
-    new_last = kept + len(rw.rows)
-    new_end = max(new_last, hr + 1)
 
     # --- ranges that follow the data -------------------------------------------
     old_ends = {old_last_data} if old_last_data > hr else set()
-    if table is not None and table[4] > hr:
-        old_ends.add(table[4])
+    if table is not None and table.data_end > hr:
+        old_ends.add(table.data_end)
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
     if moves is not None:
         tail = move_links(sheet, tail, frozen, moves)
     last_any = max([new_last] + [r[0] for r in header_rows])
+    below = ""  # what follows the rows: the Table's Total row
+    if total_row is not None:
+        below = _moved_total_row(total_row[3], total_row[0], new_end + 1, hr, old_last_data, new_end)
+        last_any = max(last_any, new_end + 1)
     if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
         del text
         sd_close = sh.sd_close
         sh.kept_raw, sh.rows = None, []
         pkg.forget_text(part)
-        end: str | Callable[[], str] = sd_close + tail
+        end: str | Callable[[], str] = below + sd_close + tail
         if one_pass is not None:  # the tail is read after the rows, and checked as _check_data_area would
             def end() -> str:
                 return sd_close + _move_tail_ranges(one_pass.finish(frozen), hr, old_ends, new_end, grow_cols)
@@ -240,7 +263,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped,
                                           open_cells=open_cells)
         head = _set_dimension(head, max_col, last_any)
-        pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
+        pkg.set_pieces(part, [head, sh.sd_open, *out, below, sh.sd_close, tail])
 
     if table is not None:
         _update_table(pkg, sheet, table, new_end, added)
@@ -268,17 +291,17 @@ def _headers_to_add(rw: SheetRewrite, header_cells: list, last_header_col: int, 
         if c in taken:
             raise ValueError(f"sheet '{sheet}': cell {col_letter(c)}{hr} already holds a header; "
                              f"'{h}' cannot go there")
-        if table is not None and table[3] <= c <= table[5]:
+        if table is not None and table.c1 <= c <= table.c2:
             raise UnsupportedLayout(
                 f"sheet '{sheet}': the header cell {col_letter(c)}{hr} of its Table is blank; type the "
                 "column's header there, then run again")
-    if table is not None and first > table[5] + 1:
-        for c in range(table[5] + 1, first):
+    if table is not None and first > table.c2 + 1:
+        for c in range(table.c2 + 1, first):
             if c in taken:
                 raise UnsupportedLayout(
                     f"sheet '{sheet}': the header in {col_letter(c)}{hr} is outside the sheet's Table; widen the "
                     "Table to take it in (Table Design > Resize Table), then run again")
-            added[c] = f"Column{c - table[3] + 1}"
+            added[c] = f"Column{c - table.c1 + 1}"
     return added
 
 
@@ -956,6 +979,31 @@ def _move_tail_ranges(tail: str, hr: int, old_ends: set[int], new_end: int, grow
     )
 
 
+_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</)")
+_AREA_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.!$\]])\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+(?![A-Za-z0-9_(\[])")
+_SHARED_REF = re.compile(r'(<(?:\w+:)?f\b[^>]*?\sref=")([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?(")')
+
+
+def _moved_total_row(raw: str, old: int, new: int, hr: int, old_end: int, new_end: int) -> str:
+    """A Table's Total row moved from row ``old`` to ``new``, under the data written: its number and its
+    cells', and in its formulas a range over the data (SUM(E2:E90)) run to the new last data row, as Excel
+    grows it when rows go in. Structured references (SUBTOTAL(109,Orders[Qty]), what Excel writes there)
+    need nothing."""
+    text = _ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{new}"' if int(m.group(2)) == old else m.group(0), raw)
+    text = _SHARED_REF.sub(lambda m: f"{m.group(1)}{m.group(2)}{new}" + (f":{m.group(4)}{new}" if m.group(4) else "")
+                           + m.group(6), text)
+
+    def areas(formula: str) -> str:
+        parts = _STR_LIT.split(formula)
+        lits = _STR_LIT.findall(formula)
+        out = [_AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), parts[0])]
+        for lit, part in zip(lits, parts[1:]):
+            out += [lit, _AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), part)]
+        return "".join(out)
+
+    return _FORMULA_TEXT.sub(lambda m: m.group(1) + areas(m.group(2)) + m.group(3), text)
+
+
 def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
     """The sheet head with its <dimension> grown to cover the written cells."""
     dm = re.search(r'(<(?:\w+:)?dimension\b[^>]*\sref=")([^"]*)(")', head)
@@ -970,19 +1018,25 @@ def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
     return head
 
 
-def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added: dict[int, str]) -> None:
-    """The Table's ref, filter and sort moved to the new end; added headers become Table columns."""
-    tp, ttext, r1, c1, r2, c2 = table
+def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added: dict[int, str],
+                  keep_totals: bool = True) -> None:
+    """The Table's ref, filter and sort moved to the new end (its Total row, if any, the row below it, or
+    with ``keep_totals`` False none: rows copied without it); added headers become Table columns."""
+    tp, ttext, r1, c1, _r2, c2, totals = table
     end_col = max(c2, *added) if added else c2
-    new_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
-    def new_range(m: re.Match[str]) -> str:
-        return m.group(1) + new_ref + m.group(3)
+    data_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
+    table_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end + totals}" if keep_totals else data_ref
 
-    ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', new_range, ttext, count=1)
-    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', new_range, ttext, count=1)
+    ttext = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + table_ref + m.group(3),
+                   ttext, count=1)
+    if totals and not keep_totals:
+        ttext = re.sub(r'<(?:\w+:)?table\b[^>]*>', lambda m: _set_attr(m.group(0), "totalsRowCount", "0"),
+                       ttext, count=1)
+    ttext = re.sub(r'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', lambda m: m.group(1) + data_ref + m.group(3),
+                   ttext, count=1)
     ttext = re.sub(
         r'(<(?:\w+:)?sortState\b[^>]*?\sref=")([^"]*)(")',
-        lambda m: m.group(1) + _adjust_range(m.group(2), r1, {r2}, new_end) + m.group(3),
+        lambda m: m.group(1) + _adjust_range(m.group(2), r1, {table.data_end}, new_end) + m.group(3),
         ttext, count=1,
     )
     if added:
