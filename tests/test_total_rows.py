@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -198,3 +198,21 @@ def test_live_the_total_row_is_turned_off_for_the_write_and_on_again_under_the_n
     assert not any(r > 17 for r, _ in sheet.cells)
     _cli("ta", str(path))  # the command on the same file: the same rows
     assert ta_state(path)[0] == "A1:M17"
+
+
+def test_a_full_change_log_moves_its_oldest_actions_out_without_its_total_row(tmp_path, monkeypatch):
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    first = run(path, ["ta"], Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9))).changes
+    add_order(path, "4500000003")
+    second = run(path, ["ta"], Context(today=date(2027, 3, 8), now=datetime(2027, 3, 8, 9))).changes
+    with_total_row(path, "Change Log", {"Sheet": "SUBTOTAL(103,{t}[Sheet])"})
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", first + second + 2)  # the next run's rows do not fit
+    add_order(path, "4500000004")
+    run(path, ["ta"], Context(today=date(2027, 3, 15), now=datetime(2027, 3, 15, 9)))
+    archive = next(tmp_path.glob("tracker Change Log to *.xlsx"))
+    moved = [r for r in openpyxl.load_workbook(archive)["Change Log"].iter_rows(min_row=2, values_only=True)]
+    assert len(moved) in (first, first + second) and all(r[1] and r[0] != "Total" for r in moved), moved[-2:]
+    ws = openpyxl.load_workbook(path)["Change Log"]
+    table = next(iter(ws.tables.values()))
+    assert [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Total"] == [ws.max_row]
+    assert table.ref.endswith(f"{ws.max_row}") and table.totalsRowCount == 1

@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -244,11 +244,23 @@ class Tracker:
         # no header in the first rows: where a new one may go depends on all of them
         return self.table(spec, required=False) if table.new_header else table
 
-    def _records_only(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]:
+    @overload
+    def _records_only(self, sheet: str, rows: list[list[Any]]) -> list[list[Any]]: ...
+
+    @overload
+    def _records_only(self, sheet: str, rows: Iterable[list[Any]]) -> Iterable[list[Any]]: ...
+
+    def _records_only(self, sheet: str, rows: Iterable[list[Any]]) -> Iterable[list[Any]]:
         """The sheet's rows with each Table's Total row read as blank: a sum (or a count, a label) under the
-        data, not a PO line or a milestone. The row stays where it is; the writers keep it under the data."""
-        totals = getattr(self.backend, "total_rows", None)
-        for r in totals(sheet) if totals is not None else ():
+        data, not a PO line, a milestone or a logged change. The row stays where it is; the writers keep it
+        under the data. Rows read a row at a time (a full log) stay a stream."""
+        totals_of = getattr(self.backend, "total_rows", None)
+        totals = totals_of(sheet) if totals_of is not None else ()
+        if not totals:
+            return rows
+        if not isinstance(rows, list):
+            return ([""] * len(row) if r in totals else row for r, row in enumerate(rows, 1))
+        for r in totals:
             if r <= len(rows):
                 rows[r - 1] = [""] * len(rows[r - 1])
         return rows
@@ -520,7 +532,8 @@ class Tracker:
         rows_of = getattr(self.backend, "iter_rows", None)
         rows: Iterable[Sequence[Any]] = ()  # no log yet: only this run's rows, which may not fit alone
         if log.exists:
-            rows = rows_of(log.sheet) if rows_of is not None else self.backend.read_sheet(log.sheet)
+            rows = self._records_only(log.sheet, rows_of(log.sheet) if rows_of is not None
+                                      else self.backend.read_sheet(log.sheet))
         fields = list(CHANGE_LOG.fields)
         held = read_log(rows, log.header_row, log.columns, fields)
         groups = oldest_actions_first(held.fields["action"], held.fields["timestamp"])
@@ -586,7 +599,8 @@ class Tracker:
         def values() -> tuple[list[str], RowsByColumn]:
             """The rows that move, from their values, read no further down than they go: where they cannot
             be copied."""
-            held = read_log(rows_of(log.sheet, log.header_row + drop), log.header_row, columns, fields)
+            held = read_log(self._records_only(log.sheet, rows_of(log.sheet, log.header_row + drop)),
+                            log.header_row, columns, fields)
             headers, extra = _moved_headers(log, held, fields)
             return headers, moved_rows(held, fields, range(moved), extra)
 
