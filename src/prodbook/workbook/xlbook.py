@@ -83,7 +83,7 @@ def _is_formula(v: Any) -> bool:
     return isinstance(v, str) and v.startswith("=") and len(v) > 1
 
 
-def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
+def rewrite_grid(current: Grid, rw: SheetRewrite, table: range | None = None) -> Grid:
     """The sheet's cells after ``rw``, as formulas/values the way xlwings' ``.formula`` gives them.
 
     Args:
@@ -95,6 +95,9 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
             columns of each row are carried from its ``source_rows`` entry (formulas
             moved with their row, references adjusted) or left blank; rows below
             the new last row are cleared.
+        table: The 0-based columns of the sheet's Table: a column of it that prodbook does not write,
+            whose every data row holds the same formula, is a calculated column (``_formula_columns``),
+            and a new row gets that formula, as Excel gives a row it adds to the Table.
 
     Returns:
         The new cells, at least as many rows and columns as ``current`` had, so
@@ -124,11 +127,15 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
         new.append([("=" + translate_formula(v[1:], (at, c), (len(new) + 1, c))) if _is_formula(v) and rw.drop_rows
                     else v for c, v in enumerate(old[at - 1])])
     written = set(rw.columns)
+    calculated = _formula_columns(old[hr:hr + data], hr + 1, written, table) if table is not None else {}
     for i, values in enumerate(rw.rows):
         rn = hr + 1 + kept + i
         src = rw.source_rows[i] if rw.source_rows is not None else None
         row: list[Any] = [None] * width
-        if src is not None:
+        if src is None:
+            for c, f in calculated.items():
+                row[c] = f if "[" in f or rn == hr + 1 else "=" + translate_formula(f[1:], (hr + 1, c), (rn, c))
+        else:
             if src <= hr:
                 raise ValueError(f"sheet '{rw.sheet}': source row {src} is not below the header row {hr}")
             carried = old[src - 1] if src - 1 < len(old) else [None] * width
@@ -141,6 +148,34 @@ def rewrite_grid(current: Grid, rw: SheetRewrite) -> Grid:
         new.append(row)
     new += [[None] * width for _ in range(height - len(new))]
     return new
+
+
+def _formula_columns(rows: Grid, first: int, written: set[int], table: range) -> dict[int, str]:
+    """The Table's columns (``table``) prodbook does not write whose every data row (two at least) holds the
+    same formula, moved with its row: what Excel keeps as a calculated column (Days Late = [@Forecast] -
+    [@Planned]), with the formula of the first row (``rows`` start at row ``first``)."""
+    if len(rows) < 2:
+        return {}
+    out = {}
+    for c, f in enumerate(rows[0]):
+        if c in written or c not in table or not _is_formula(f):
+            continue
+        for k, row in enumerate(rows[1:], first + 1):
+            v = row[c] if c < len(row) else None
+            if v != f and (not isinstance(v, str) or not _is_formula(v) or "[" in v
+                           or _moved_back(v, k, first, c) != f):
+                break
+        else:
+            out[c] = f
+    return out
+
+
+def _moved_back(formula: str, row: int, first: int, c: int) -> str | None:
+    """``formula`` of row ``row`` as it would read in row ``first``; None where it cannot be moved there."""
+    try:
+        return "=" + translate_formula(formula[1:], (row, c), (first, c))
+    except ValueError:
+        return None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -555,7 +590,8 @@ class XlBook(Staging):
                 if _appends(rw) and sheet in self.sheet_names() and (added := self._append(sheet, rw)) is not None:
                     cells += added
                     continue
-                cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw),
+                table = self._table_columns(sheet, rw.header_row)
+                cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw, table=table),
                                            create=rw.create_headers is not None, header_row=rw.header_row,
                                            hidden=rw.hidden, dress=column_dress(rw))
                 if sheet in marks:
@@ -593,6 +629,19 @@ class XlBook(Staging):
                 except Exception:  # an Excel without the property: the Table is written as before
                     continue
         return hidden
+
+    def _table_columns(self, sheet: str, header_row: int) -> range | None:
+        """The 0-based columns of the sheet's Table that starts at ``header_row``; None where there is none."""
+        if sheet not in self.sheet_names():
+            return None
+        for t in _tables(self.book.sheets[sheet]):
+            try:
+                head = t.header_row_range
+                if head is not None and int(head.row) == header_row:
+                    return range(int(t.range.column) - 1, int(t.range.last_cell.column))
+            except Exception:
+                continue
+        return None
 
     def total_rows(self, sheet: str) -> tuple[int, ...]:
         """The sheet's rows that are a Table's Total row, asked of Excel: not records."""

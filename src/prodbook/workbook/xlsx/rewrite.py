@@ -58,7 +58,7 @@ from prodbook.workbook.xlsx.sheetxml import (
     row_numbers,
 )
 from prodbook.workbook.xlsx.styles import _Styles
-from prodbook.workbook.xlsx.table_parts import _Table, find_table
+from prodbook.workbook.xlsx.table_parts import _Table, calculated_columns, find_table
 from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
 from prodbook.workbook.xlsx.xmltext import (
     _attr,
@@ -187,7 +187,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     first_cells = first_row_cells(data_rows)
     col_style = _column_styles(head, first_cells, rw.columns)
     masters = _shared_masters(text, sh.rows)
-    open_cells = _open_cells(sh.tail, styles, first_cells, rw.columns) if not pure_append else None
+    new_cells = _new_row_cells(sh.tail, styles, first_cells, rw.columns, table, pure_append)
 
     # --- write the rows ---------------------------------------------------------
     vw = _ValueWriter(styles, book.date1904, sheet, p)
@@ -251,17 +251,17 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             kept_rows = _dropping(kept_rows, sheet, p, hr, rw.drop_rows)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
-                                  progress, kept_rows=kept_rows, open_cells=open_cells)
+                                  progress, kept_rows=kept_rows, new_cells=new_cells)
         held_formula = held_formula or (one_pass is not None and one_pass.stream.formula)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
         max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
-                                  progress, scan.carried, open_cells=open_cells)
+                                  progress, scan.carried, new_cells=new_cells)
     else:
         max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped,
-                                          open_cells=open_cells)
+                                          new_cells=new_cells)
         head = _set_dimension(head, max_col, last_any)
         pkg.set_pieces(part, [head, sh.sd_open, *out, below, sh.sd_close, tail])
 
@@ -390,6 +390,41 @@ def _column_styles(head: str, first_cells: dict[int, str], columns: tuple[int, .
         else:  # the last <col> over it, as the file's order says
             col_style[c] = next((st for lo, hi, st in reversed(col_defaults) if lo <= c <= hi), 0)
     return col_style
+
+
+_NewCell = tuple[int | None, str | None]
+"""A cell a new row gets in a column prodbook does not write: its style, its formula (as the XML holds it)."""
+
+
+def _new_row_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...],
+                   table: _Table | None, appending: bool) -> dict[int, _NewCell] | None:
+    """The cells a new row gets in the columns prodbook does not write: on a protected sheet a blank cell where
+    the column is open (``_open_cells``); under a Table's calculated column (Days Late = [@Forecast] -
+    [@Planned], typed once and filled by Excel) its formula, as Excel gives a row it adds to the Table."""
+    out: dict[int, _NewCell] = {}
+    opened = None if appending else _open_cells(tail, styles, first_cells, columns)
+    for c, st in (opened or {}).items():
+        out[c] = (st, None)
+    written = set(columns)
+    for c, formula in (calculated_columns(table) if table is not None else {}).items():
+        if c not in written:
+            s = _attr(first_cells[c], "s") if c in first_cells else None
+            out[c] = (whole(s, "a cell's style") if s else None, formula)
+    return out or None
+
+
+def _new_cell(p: str, c: int, rs: str, rn: int, first: int, style: int | None, formula: str | None) -> str:
+    """A new row's cell (``_NewCell``); a calculated column's formula in A1 references moved from the first
+    data row to this one (structured references, [@Forecast], are the same in every row)."""
+    s = f' s="{style}"' if style else ""
+    if formula is not None and "[" not in formula and rn != first:
+        try:
+            formula = _esc(translate_formula(_unesc(formula), (first, c), (rn, c)))
+        except ValueError:  # a reference that would leave the sheet: the cell is left blank
+            formula = None
+    if formula is None:
+        return f'<{p}c r="{col_letter(c)}{rs}"{s}/>'
+    return f'<{p}c r="{col_letter(c)}{rs}"{s}><{p}f>{formula}</{p}f></{p}c>'
 
 
 def _open_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...]
@@ -697,7 +732,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                  wrapped: tuple[tuple[int, float], ...], end: str | Callable[[], str], progress: Progress | None = None,
                  carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None,
-                 open_cells: dict[int, int] | None = None) -> bool:
+                 new_cells: dict[int, _NewCell] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
     ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
@@ -731,7 +766,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         flush(start)
         copied = _copy_regions(sink, kept_rows) if kept_rows is not None else []
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
-                                    ROW_BLOCK, carried, open_cells=open_cells)
+                                    ROW_BLOCK, carried, new_cells=new_cells)
         sink.write(end() if callable(end) else end)
     except BaseException:
         sink.discard()
@@ -830,12 +865,12 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                 wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
                 block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None,
-                open_cells: dict[int, int] | None = None) -> tuple[int, bool]:
+                new_cells: dict[int, _NewCell] | None = None) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
     tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
     the rows are formatted ``block`` at a time and handed to it after each block. ``carried``: each source
-    row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing). ``open_cells``:
-    the blank cells a new row gets (``_open_cells``), by column and style.
+    row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing). ``new_cells``:
+    the cells a new row gets in columns prodbook does not write (``_new_row_cells``).
 
     Returns the last column used and whether a carried formula was moved.
     """
@@ -850,7 +885,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
         _date_styles_first(vw, rw, styles_, step)
     for b in range(0, n, step):
         max_col, moved = _write_block(out, rw, b, min(n, b + step), p, data_rows, kept, masters, vw, max_col,
-                                      wrapped, written, letters, styles_, carried_cache, open_cells)
+                                      wrapped, written, letters, styles_, carried_cache, new_cells)
         translated = translated or moved
         if flush is not None:
             flush(out)
@@ -860,7 +895,8 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
                  masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
                  written: list[int], letters: list[str], styles_: list[int],
-                 carried_cache: dict[int, _Carry], open_cells: dict[int, int] | None = None) -> tuple[int, bool]:
+                 carried_cache: dict[int, _Carry], new_cells: dict[int, _NewCell] | None = None
+                 ) -> tuple[int, bool]:
     """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
     sheet, hr = rw.sheet, rw.header_row
     written_set = set(written)
@@ -904,9 +940,11 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
                 mc = parts_[-1][0]
                 if mc > max_col:
                     max_col = mc
-        elif open_cells and src is None:  # a new row on a protected sheet: its open columns stay open
+        elif new_cells and src is None:  # a new row: open columns stay open, a Table's calculated ones calculate
             parts_ = [(written[j], x) for j in range(len(written)) if (x := cells[j][i])]
-            parts_ += [(c, f'<{p}c r="{col_letter(c)}{rs}" s="{st}"/>') for c, st in open_cells.items()]
+            for c, (st, formula) in new_cells.items():
+                parts_.append((c, _new_cell(p, c, rs, rn, hr + 1, st, formula)))
+                translated = translated or formula is not None
             parts_.sort(key=lambda x: x[0])
             body = "".join(x[1] for x in parts_)
             max_col = max(max_col, parts_[-1][0])

@@ -67,6 +67,21 @@ def total_rows(pkg: _Package, part: str) -> tuple[int, ...]:
                         for r in range(max(t.r2 - t.totals + 1, t.r1 + 1), t.r2 + 1)))
 
 
+_TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?tableColumn>)", re.S)
+_CALCULATED = re.compile(r"<(?:\w+:)?calculatedColumnFormula\b([^>]*)>(.*?)</(?:\w+:)?calculatedColumnFormula>", re.S)
+
+
+def calculated_columns(table: _Table) -> dict[int, str]:
+    """The Table's calculated columns (a formula typed once that Excel fills down the column), by 0-based
+    sheet column, each formula as its part holds it (XML-escaped). An array formula's is left out."""
+    out = {}
+    for i, col in enumerate(_TABLE_COLUMN.finditer(table.text)):
+        found = _CALCULATED.search(col.group(1) or "")
+        if found and _attr(found.group(1), "array") not in ("1", "true"):
+            out[table.c1 + i] = found.group(2)
+    return out
+
+
 def find_table(pkg: _Package, part: str, sheet: str, hr: int) -> _Table | None:
     """The Table over the data (it must start at the header row); None when there is none."""
     table = None
