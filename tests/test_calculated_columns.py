@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn, TableFormula
 
@@ -123,3 +124,30 @@ def test_a_column_of_formulas_that_differ_or_of_one_row_or_outside_a_table_is_no
     assert rewrite_grid(moved, rw)[3][1] is None  # no Table: a range Excel does not fill either
     alone = SheetRewrite("T&A", 1, (0,), (("A",), ("C",)), source_rows=(2, None))
     assert rewrite_grid([["PO #", "Days"], ["A", Formula("=1+1")]], alone, table)[2][1] is None
+
+
+def test_the_rows_a_rebuild_adds_take_the_format_of_the_team_s_own_table_columns(tmp_path):
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    table = next(iter(ws.tables.values()))
+    c1, r1, c2, r2 = range_boundaries(table.ref)
+    col = c2 + 1
+    ws.cell(1, col).value = "Buyer Comments"
+    for r in range(2, r2 + 1):  # the team's input column: yellow, wrapped
+        cell = ws.cell(r, col)
+        cell.fill = PatternFill("solid", fgColor="FFFF99")
+        cell.alignment = Alignment(wrap_text=True)
+    ws.cell(2, col).value = "ok to ship"
+    table.ref = f"A1:{get_column_letter(col)}{r2}"
+    table.autoFilter.ref = table.ref
+    table.tableColumns.append(TableColumn(id=col, name="Buyer Comments"))
+    wb.save(path)
+    add_order(path, "4500000003")
+    _cli("ta", str(path))
+    ws = openpyxl.load_workbook(path)["T&A"]
+    assert ws.max_row == 16
+    for r in range(2, 17):
+        cell = ws.cell(r, col)
+        assert cell.fill.fgColor.rgb.endswith("FFFF99") and cell.alignment.wrap_text, r
+    assert [ws.cell(r, col).value for r in range(2, 17)].count("ok to ship") == 1

@@ -398,18 +398,24 @@ _NewCell = tuple[int | None, str | None]
 
 def _new_row_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...],
                    table: _Table | None, appending: bool) -> dict[int, _NewCell] | None:
-    """The cells a new row gets in the columns prodbook does not write: on a protected sheet a blank cell where
-    the column is open (``_open_cells``); under a Table's calculated column (Days Late = [@Forecast] -
-    [@Planned], typed once and filled by Excel) its formula, as Excel gives a row it adds to the Table."""
+    """The cells a new row gets in the columns prodbook does not write, as Excel gives a row it adds to a
+    Table: under a calculated column (Days Late = [@Forecast] - [@Planned], typed once and filled by
+    Excel) its formula; in a column of the Table the first data row's format (a team's yellow input column,
+    its date format); on a protected sheet a blank cell where the column is open (``_open_cells``)."""
     out: dict[int, _NewCell] = {}
     opened = None if appending else _open_cells(tail, styles, first_cells, columns)
     for c, st in (opened or {}).items():
         out[c] = (st, None)
+    if table is None:
+        return out or None
     written = set(columns)
-    for c, formula in (calculated_columns(table) if table is not None else {}).items():
-        if c not in written:
-            s = _attr(first_cells[c], "s") if c in first_cells else None
-            out[c] = (whole(s, "a cell's style") if s else None, formula)
+    calculated = calculated_columns(table)
+    for c in range(table.c1, table.c2 + 1):
+        s = _attr(first_cells[c], "s") if c in first_cells else None
+        style = whole(s, "a cell's style") if s else None
+        if c in written or (c not in calculated and (c in out or not style)):
+            continue
+        out[c] = (style, calculated.get(c))
     return out or None
 
 
