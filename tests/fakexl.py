@@ -319,8 +319,9 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, rng: FakeRange, show_totals: bool = False) -> None:
+    def __init__(self, rng: FakeRange, show_totals: bool = False, name: str = "") -> None:
         self.range = rng
+        self.name = name
         self._totals = show_totals
         self._kept: dict[int, Any] = {}
         """The Total row's cells while it is off, by column: Excel keeps each column's total for the next time
@@ -429,13 +430,39 @@ class FakeSheets(list):
         return s
 
 
+class FakePivotCache:
+    """A pivot's cache: its source as Excel gives it (``'T&A'!R1C1:R11C13`` or a Table's name)."""
+
+    def __init__(self, source: str) -> None:
+        self.SourceData = source  # noqa: N815 (Excel's name)
+        self.refreshed = 0
+
+    def Refresh(self) -> None:  # noqa: N802 (Excel's name)
+        self.refreshed += 1
+
+
+class _PivotCaches:
+    def __init__(self, caches: list[FakePivotCache]) -> None:
+        self._caches = caches
+
+    @property
+    def Count(self) -> int:  # noqa: N802 (Excel's name)
+        return len(self._caches)
+
+    def Item(self, i: int) -> FakePivotCache:  # noqa: N802 (Excel's name)
+        return self._caches[i - 1]
+
+
 class FakeBook:
     def __init__(self, name: str = "tracker.xlsx") -> None:
         self.name = name
         self.fullname = ""
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
-        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False})()
+        self.pivot_caches: list[FakePivotCache] = []
+        caches = self.pivot_caches
+        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False,
+                                    "PivotCaches": lambda _self: _PivotCaches(caches)})()
 
     @classmethod
     def from_file(cls, path: Any) -> FakeBook:
@@ -454,9 +481,10 @@ class FakeBook:
             for t in ws.tables.values():
                 if t.totalsRowCount:  # the Table's own range: its Total row is its last
                     (c1, r1, c2, r2) = range_boundaries(t.ref)
-                    sheet.tables.append(FakeTable(sheet.range((r1, c1), (r2, c2)), show_totals=True))
+                    sheet.tables.append(FakeTable(sheet.range((r1, c1), (r2, c2)), show_totals=True,
+                                                  name=t.displayName))
                 else:
-                    sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column)))
+                    sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column))).name = t.displayName
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
             for dv in ws.data_validations.dataValidation:
                 rule = _Validation(dv)

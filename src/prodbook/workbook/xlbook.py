@@ -46,6 +46,7 @@ from prodbook.workbook.backend import (
 )
 from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
 from prodbook.workbook.live_marks import Marks, read_marks
+from prodbook.workbook.live_pivots import refresh_pivots
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -599,6 +600,8 @@ class XlBook(Staging):
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
+            written = [s for s in {*self._rewrites, *by_sheet} if s in self.sheet_names()]
+            refresh_pivots(self.book, written, [n for s in written for n in _table_names(self.book.sheets[s])])
         finally:
             _show_totals(hidden)
             protect_again(opened)
@@ -886,6 +889,17 @@ def _tables(sht: Any) -> list[Any]:
         return list(sht.tables)
     except Exception:
         return []
+
+
+def _table_names(sht: Any) -> list[str]:
+    """The names of the sheet's Tables (Table Design > Table Name), as far as this xlwings tells them."""
+    names = []
+    for t in _tables(sht):
+        try:
+            names.append(str(t.name))
+        except Exception:
+            continue
+    return names
 
 
 def _show_totals(tables: list[Any]) -> None:

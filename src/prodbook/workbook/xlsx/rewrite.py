@@ -26,6 +26,7 @@ from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
+from prodbook.workbook.xlsx.pivots import refresh_pivots_on
 from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
     _STR_LIT,
@@ -268,6 +269,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     if table is not None:
         _update_table(pkg, sheet, table, new_end, added)
     _adjust_defined_names(pkg, book.part, sheet, args)
+    refresh_pivots_on(pkg, book, sheet, part, args)
     return held_formula or translated or vw.wrote_formula
 
 
@@ -1066,7 +1068,7 @@ def _update_table(pkg: _Package, sheet: str, table: _Table, new_end: int, added:
                   keep_totals: bool = True) -> None:
     """The Table's ref, filter and sort moved to the new end (its Total row, if any, the row below it, or
     with ``keep_totals`` False none: rows copied without it); added headers become Table columns."""
-    tp, ttext, r1, c1, _r2, c2, totals = table
+    tp, ttext, r1, c1, _r2, c2, totals, _name = table
     end_col = max(c2, *added) if added else c2
     data_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end}"
     table_ref = f"{col_letter(c1)}{r1}:{col_letter(end_col)}{new_end + totals}" if keep_totals else data_ref

@@ -31,6 +31,8 @@ class _Table(NamedTuple):
     """Its last row (the Total row, where it has one) and column."""
     totals: int = 0
     """Rows of it that are its Total row: 0 or 1."""
+    name: str = ""
+    """Its name (Table Design > Table Name), as formulas and pivots give it."""
 
     @property
     def data_end(self) -> int:
@@ -57,7 +59,8 @@ def sheet_tables(pkg: _Package, part: str) -> list[_Table]:
             continue
         r1, c1, r2, c2 = area
         totals = whole(_attr(tag.group(0), "totalsRowCount") or "0", f"the Total row count of Table part {tp}")
-        out.append(_Table(tp, text, r1, c1, r2, c2, totals))
+        name = _attr(tag.group(0), "displayName") or _attr(tag.group(0), "name") or ""
+        out.append(_Table(tp, text, r1, c1, r2, c2, totals, name))
     return out
 
 

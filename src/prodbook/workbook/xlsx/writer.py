@@ -19,6 +19,7 @@ from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import Progress, _Package
+from prodbook.workbook.xlsx.pivots import refresh_pivots_on
 from prodbook.workbook.xlsx.rewrite import _rewrite_sheet
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
 from prodbook.workbook.xlsx.styles import _Styles
@@ -79,6 +80,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             if part is None or not pkg.exists(part):
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
             formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress)
+            refresh_pivots_on(pkg, book, sheet, part)
         if formulas or _other_formulas(pkg, book, rewrites):
             if formulas:
                 _drop_calc_chain(pkg, book.part)

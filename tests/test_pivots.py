@@ -1,0 +1,105 @@
+"""A pivot table over the T&A (milestones by vendor and status, on a summary sheet) shows the T&A prodbook
+left, not the one before: Excel refreshes it as it opens the workbook, and a source range that ran to the
+T&A's last row runs to its new one."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from fakexl import FakeBook, FakePivotCache
+from pivotfile import CACHE, add_pivot
+from prodbook.cli import main
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.xlbook import XlBook
+from test_total_rows import _cli, add_order, tracker
+
+
+def with_pivot(path: Path, source: tuple[str, str], sheet: str = "T&A") -> None:
+    """A 'Summary' sheet with a pivot counting the sheet's first column."""
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Summary")["A1"] = "Milestones"
+    wb.save(path)
+    heads = [c.value for c in openpyxl.load_workbook(path)[sheet][1]]
+    add_pivot(path, source, heads, heads[0], f"xl/worksheets/sheet{len(wb.worksheets)}.xml", sheet=sheet)
+
+
+def cache(path: Path) -> tuple[str | None, bool]:
+    """The pivot's source range, and whether Excel refreshes it on opening the file."""
+    with zipfile.ZipFile(path) as z:
+        text = z.read(CACHE).decode()
+    ref = re.search(r'<worksheetSource\b[^>]*\sref="([^"]+)"', text)
+    return (ref.group(1) if ref else None), bool(re.search(r'<pivotCacheDefinition\b[^>]*refreshOnLoad="1"', text))
+
+
+def test_a_pivot_over_the_ta_range_follows_the_rows_and_is_refreshed_on_opening(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    with_pivot(path, ("ref", "A1:M11"))
+    out = _cli("ta", str(path))
+    assert "Saved 'tracker.xlsx'" in out and "copy instead" not in out, out
+    assert cache(path) == ("A1:M16", True)
+
+
+def test_a_pivot_over_the_ta_table_by_name_is_refreshed_on_opening(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    with_pivot(path, ("name", "T5_TA"))
+    _cli("ta", str(path))
+    assert cache(path) == (None, True)
+
+
+def test_a_day_that_only_changes_statuses_refreshes_the_pivot_and_leaves_its_range(tmp_path):
+    path = tracker(tmp_path)
+    with_pivot(path, ("ref", "A1:M11"))
+    result = CliRunner().invoke(main, ["ta", str(path), "--today", "2027-05-03"])  # statuses change in place
+    assert "value(s) changed" in result.output, result.output
+    assert cache(path) == ("A1:M11", True)
+
+
+def test_a_pivot_over_a_sheet_the_run_leaves_alone_is_left_byte_for_byte(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    with_pivot(path, ("ref", "A1:H4"), sheet="Orders")
+    with zipfile.ZipFile(path) as z:
+        before = z.read(CACHE)
+    _cli("ta", str(path))
+    with zipfile.ZipFile(path) as z:
+        assert z.read(CACHE) == before
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_counts_the_rows_the_rebuild_added(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    with_pivot(path, ("ref", "A1:M11"))
+    _cli("ta", str(path))
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    with open(out / "tracker-Summary.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(fh) if any(r)]
+    assert rows[-2:] == [["Count of PO #"], ["15"]], rows
+
+
+def test_live_the_pivots_over_the_sheets_written_are_refreshed_after_the_write(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    book = FakeBook.from_file(path)
+    by_range, by_name, elsewhere = (FakePivotCache("'T&A'!R1C1:R11C13"), FakePivotCache("T5_TA"),
+                                    FakePivotCache("Closures!R1C1:R2C4"))
+    book.pivot_caches.extend([by_range, by_name, elsewhere])
+    run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert (by_range.refreshed, by_name.refreshed, elsewhere.refreshed) == (1, 1, 0)
