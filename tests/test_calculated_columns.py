@@ -4,14 +4,14 @@ they held a blank there, and the APM filled it down by hand after each rebuild."
 
 from __future__ import annotations
 
-import csv
 import shutil
-import subprocess
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn, TableFormula
@@ -21,30 +21,39 @@ from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.backend import SheetRewrite
 from prodbook.workbook.xlbook import XlBook, rewrite_grid
-from test_total_rows import _cli, add_order, tracker, with_total_row
+from test_total_rows import _cli, add_order, lo_rows, tracker, with_total_row
 
 STRUCTURED = "{t}[[#This Row],[Forecast]]-{t}[[#This Row],[Planned]]"
 A1 = "I{r}-H{r}"
 
 
-def with_days_late(path: Path, formula: str) -> int:
-    """A 'Days Late' column added to the T&A Table as Excel writes a calculated column: the formula in each
-    row and in the Table's column. Its column number."""
+def with_column(path: Path, header: str, fill: Callable[[Cell, str], None], calculated: str | None = None) -> int:
+    """A column added to the T&A Table, each data cell set by ``fill`` (the cell, the Table's name); with
+    ``calculated`` (its formula, {t} the Table's name) as Excel writes a calculated column. Its number."""
     wb = openpyxl.load_workbook(path)
     ws = wb["T&A"]
     table = next(iter(ws.tables.values()))
     c1, r1, c2, r2 = range_boundaries(table.ref)
     col = c2 + 1
-    ws.cell(1, col).value = "Days Late"
+    ws.cell(1, col).value = header
     for r in range(2, r2 + 1):
-        ws.cell(r, col).value = "=" + formula.format(t=table.displayName, r=r)
+        fill(ws.cell(r, col), table.displayName)
     table.ref = f"A1:{get_column_letter(col)}{r2}"
     table.autoFilter.ref = table.ref
-    column = TableColumn(id=col, name="Days Late")
-    column.calculatedColumnFormula = TableFormula(attr_text=formula.format(t=table.displayName, r=2))
+    column = TableColumn(id=col, name=header)
+    if calculated is not None:
+        column.calculatedColumnFormula = TableFormula(attr_text=calculated.format(t=table.displayName, r=2))
     table.tableColumns.append(column)
     wb.save(path)
     return col
+
+
+def with_days_late(path: Path, formula: str) -> int:
+    """'Days Late', a calculated column: the formula in each row and in the Table's column."""
+    def fill(cell: Cell, table: str) -> None:
+        cell.value = "=" + formula.format(t=table, r=cell.row)
+
+    return with_column(path, "Days Late", fill, formula)
 
 
 def days_late(path: Path, col: int) -> dict[tuple, str | None]:
@@ -75,12 +84,7 @@ def test_libreoffice_calculates_the_column_in_the_new_rows(tmp_path):
     with_total_row(path, "T&A", {"Days Late": "SUBTOTAL(109,{t}[Days Late])"})
     add_order(path, "4500000003")
     _cli("ta", str(path))
-    out = tmp_path / "lo"
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
-    with open(next(out.glob("tracker-T&A.csv")), newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.reader(fh) if any(r)]
+    rows = lo_rows(path, "T&A", tmp_path)
     head = rows[0]
     planned, forecast = head.index("Planned"), head.index("Forecast")
     body, total = rows[1:-1], rows[-1]
@@ -128,21 +132,13 @@ def test_a_column_of_formulas_that_differ_or_of_one_row_or_outside_a_table_is_no
 
 def test_the_rows_a_rebuild_adds_take_the_format_of_the_team_s_own_table_columns(tmp_path):
     path = tracker(tmp_path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb["T&A"]
-    table = next(iter(ws.tables.values()))
-    c1, r1, c2, r2 = range_boundaries(table.ref)
-    col = c2 + 1
-    ws.cell(1, col).value = "Buyer Comments"
-    for r in range(2, r2 + 1):  # the team's input column: yellow, wrapped
-        cell = ws.cell(r, col)
+
+    def input_column(cell: Cell, _table: str) -> None:  # the team's input column: yellow, wrapped
         cell.fill = PatternFill("solid", fgColor="FFFF99")
         cell.alignment = Alignment(wrap_text=True)
-    ws.cell(2, col).value = "ok to ship"
-    table.ref = f"A1:{get_column_letter(col)}{r2}"
-    table.autoFilter.ref = table.ref
-    table.tableColumns.append(TableColumn(id=col, name="Buyer Comments"))
-    wb.save(path)
+        cell.value = "ok to ship" if cell.row == 2 else None
+
+    col = with_column(path, "Buyer Comments", input_column)
     add_order(path, "4500000003")
     _cli("ta", str(path))
     ws = openpyxl.load_workbook(path)["T&A"]

@@ -4,10 +4,8 @@ T&A's last row runs to its new one."""
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -22,7 +20,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
-from test_total_rows import _cli, add_order, tracker
+from test_total_rows import _cli, add_order, lo_rows, tracker
 
 
 def with_pivot(path: Path, source: tuple[str, str], sheet: str = "T&A") -> None:
@@ -85,12 +83,7 @@ def test_libreoffice_counts_the_rows_the_rebuild_added(tmp_path):
     add_order(path, "4500000003")
     with_pivot(path, ("ref", "A1:M11"))
     _cli("ta", str(path))
-    out = tmp_path / "lo"
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
-    with open(out / "tracker-Summary.csv", newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.reader(fh) if any(r)]
+    rows = lo_rows(path, "Summary", tmp_path)
     assert rows[-2:] == [["Count of PO #"], ["15"]], rows
 
 

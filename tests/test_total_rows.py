@@ -21,6 +21,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
+from test_notes_move import drop_order
 
 DAY = "2027-03-01"
 
@@ -84,14 +85,14 @@ def add_order(path: Path, po: str) -> None:
     wb.save(path)
 
 
-def drop_order(path: Path, po: str) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["Orders"]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == po)
-    ws.delete_rows(row)
-    table = next(iter(ws.tables.values()))
-    ws.tables[table.displayName].ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
-    wb.save(path)
+def lo_rows(path: Path, sheet: str, tmp_path: Path) -> list[list[str]]:
+    """The sheet as LibreOffice calculates and shows it (its non-blank rows, as text)."""
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    with open(out / f"{path.stem}-{sheet}.csv", newline="", encoding="utf-8") as fh:
+        return [r for r in csv.reader(fh) if any(r)]
 
 
 def ta_state(path: Path) -> tuple[str, int, str, list[tuple], list]:
@@ -172,12 +173,7 @@ def test_libreoffice_totals_the_rows_written(tmp_path):
     with_total_row(path, "T&A", {"Code": "SUBTOTAL(103,{t}[Code])", "Notes": "COUNTA(E2:E{last})"})
     add_order(path, "4500000003")
     _cli("ta", str(path))
-    out = tmp_path / "lo"
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
-    with open(next(out.glob("tracker-T&A.csv")), newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.reader(fh) if any(r)]
+    rows = lo_rows(path, "T&A", tmp_path)
     assert rows[-1][0] == "Total" and rows[-1][4] == "15" and rows[-1][12] == "15", rows[-1]
     assert len(rows) == 17
 
