@@ -1,9 +1,10 @@
-"""A pivot table over the T&A (milestones by vendor and status, on a summary sheet) shows the T&A prodbook
-left, not the one before: Excel refreshes it as it opens the workbook, and a source range that ran to the
-T&A's last row runs to its new one."""
+"""A pivot table or a chart over the T&A (milestones by vendor and status, on a summary sheet) shows the
+T&A prodbook left, not the one before: Excel refreshes a pivot as it opens the workbook, and a source range
+or a chart's series that ran to the T&A's last row runs to its new one."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import zipfile
@@ -13,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.chart import BarChart, Reference
 
 from fakexl import FakeBook, FakePivotCache
 from pivotfile import CACHE, add_pivot
@@ -20,6 +22,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
+from test_notes_move import drop_order
 from test_total_rows import _cli, add_order, lo_rows, tracker
 
 
@@ -96,3 +99,35 @@ def test_live_the_pivots_over_the_sheets_written_are_refreshed_after_the_write(t
     book.pivot_caches.extend([by_range, by_name, elsewhere])
     run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
     assert (by_range.refreshed, by_name.refreshed, elsewhere.refreshed) == (1, 1, 0)
+
+
+def with_chart(path: Path) -> None:
+    """A 'Dashboard' sheet with a bar chart of the T&A's Variance by Code, over its cells (A1 ranges)."""
+    wb = openpyxl.load_workbook(path)
+    ta = wb["T&A"]
+    heads = [c.value for c in ta[1]]
+    chart = BarChart()
+    chart.add_data(Reference(ta, min_col=heads.index("Variance") + 1, min_row=1, max_row=ta.max_row),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ta, min_col=heads.index("Code") + 1, min_row=2, max_row=ta.max_row))
+    wb.create_sheet("Dashboard").add_chart(chart, "A1")
+    wb.save(path)
+
+
+def chart_refs(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        text = next(z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+    return [html.unescape(f) for f in re.findall(r"<(?:\w+:)?f>([^<]*)</(?:\w+:)?f>", text)]
+
+
+def test_a_chart_over_the_ta_cells_takes_in_the_rows_a_rebuild_adds_and_lets_go_of_those_it_takes_off(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    with_chart(path)
+    assert chart_refs(path) == ["'T&A'!L1", "'T&A'!$E$2:$E$11", "'T&A'!$L$2:$L$11"]
+    out = _cli("ta", str(path))
+    assert "copy instead" not in out, out
+    assert chart_refs(path) == ["'T&A'!L1", "'T&A'!$E$2:$E$16", "'T&A'!$L$2:$L$16"]
+    drop_order(path, "4500000001")
+    _cli("ta", str(path))
+    assert chart_refs(path) == ["'T&A'!L1", "'T&A'!$E$2:$E$11", "'T&A'!$L$2:$L$11"]

@@ -157,25 +157,33 @@ def _sheet_of(prefix: str) -> str:
     return s
 
 
-def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:
-    text = pkg.text(wb_part)
+def adjust_sheet_refs(formula: str, sheet: str, args: tuple) -> str:
+    """``formula``'s ranges on ``sheet`` (``'T&A'!$K$2:$K$90``) that ran to its old last data row, run to the
+    new one (``args``: header row, old last rows, new last row; ``refs._adjust_range``)."""
+    def fix_ref(rm: re.Match) -> str:
+        if _sheet_of(rm.group(1)).lower() != sheet.lower():
+            return rm.group(0)
+        return rm.group(1) + _adjust_range(rm.group(2), *args)
 
-    def fix_dn(m: re.Match) -> str:
+    return _SHEET_REF_RE.sub(fix_ref, formula)
+
+
+def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: str, args: tuple) -> None:
+    """``adjust_sheet_refs`` on the text of each ``element`` of the part (its groups: start tag, text, end)."""
+    text = pkg.text(part)
+
+    def fix(m: re.Match) -> str:
         formula = _unesc(m.group(2))
+        new = adjust_sheet_refs(formula, sheet, args)
+        return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
-        def fix_ref(rm: re.Match) -> str:
-            if _sheet_of(rm.group(1)).lower() != sheet.lower():
-                return rm.group(0)
-            return rm.group(1) + _adjust_range(rm.group(2), *args)
-
-        new = _SHEET_REF_RE.sub(fix_ref, formula)
-        if new == formula:
-            return m.group(0)
-        return m.group(1) + _esc(new) + m.group(3)
-
-    new_text = _DN_RE.sub(fix_dn, text)
+    new_text = element.sub(fix, text)
     if new_text != text:
-        pkg.set_text(wb_part, new_text)
+        pkg.set_text(part, new_text)
+
+
+def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:
+    adjust_refs_in(pkg, wb_part, _DN_RE, sheet, args)
 
 
 # --------------------------------------------------------------------------- styles

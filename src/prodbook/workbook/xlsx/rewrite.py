@@ -17,6 +17,7 @@ from itertools import chain
 
 from prodbook.core.looks import fitted_widths, row_heights
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
+from prodbook.workbook.xlsx.charts import grow_chart_ranges
 from prodbook.workbook.xlsx.checks import (
     _check_arguments,
     _check_data_area,
@@ -270,6 +271,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         _update_table(pkg, sheet, table, new_end, added)
     _adjust_defined_names(pkg, book.part, sheet, args)
     refresh_pivots_on(pkg, book, sheet, part, args)
+    grow_chart_ranges(pkg, sheet, args)
     return held_formula or translated or vw.wrote_formula
 
 
