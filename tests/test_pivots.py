@@ -131,3 +131,26 @@ def test_a_chart_over_the_ta_cells_takes_in_the_rows_a_rebuild_adds_and_lets_go_
     drop_order(path, "4500000001")
     _cli("ta", str(path))
     assert chart_refs(path) == ["'T&A'!L1", "'T&A'!$E$2:$E$11", "'T&A'!$L$2:$L$11"]
+
+
+DASHBOARD = {"A1": "=COUNTA('T&A'!$E$2:$E$11)", "A2": "=SUM('T&A'!L2:L11)", "A3": "=COUNTA('T&A'!E2:E5)",
+             "A4": "=COUNTA('T&A'!E:E)", "A5": "=COUNTA(INDIRECT(\"'T&A'!E2:E11\"))", "A6": "=COUNTA(Orders!A2:A3)"}
+
+
+def test_the_team_s_formulas_over_the_ta_column_take_in_the_rows_a_rebuild_adds(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Dashboard")
+    for cell, formula in DASHBOARD.items():
+        ws[cell] = formula
+    wb.save(path)
+    _cli("ta", str(path))
+    got = {c: openpyxl.load_workbook(path)["Dashboard"][c].value for c in DASHBOARD}
+    assert got == {**DASHBOARD, "A1": "=COUNTA('T&A'!$E$2:$E$16)", "A2": "=SUM('T&A'!L2:L16)"}
+    if shutil.which("soffice"):  # LibreOffice's count of the column, from the file written
+        assert lo_rows(path, "Dashboard", tmp_path)[0] == ["15"]
+    drop_order(path, "4500000001")
+    _cli("ta", str(path))
+    got = {c: openpyxl.load_workbook(path)["Dashboard"][c].value for c in DASHBOARD}
+    assert got == DASHBOARD  # ten milestones again: back to row 11

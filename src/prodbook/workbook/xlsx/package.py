@@ -147,6 +147,16 @@ class _Deflated:
             yield out
 
 
+def holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64) -> bool:
+    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time."""
+    tail = b""
+    for block in blocks:
+        if pattern.search(tail + block):
+            return True
+        tail = block[-reach:]
+    return False
+
+
 DAMAGED_ZIP: tuple[type[Exception], ...] = (zlib.error, EOFError, zipfile.BadZipFile)
 """What reading a damaged member of a zip raises: bytes that do not inflate, a member cut short, a CRC that
 does not match. None of them is an OSError: every reader of a part catches these."""

@@ -89,7 +89,8 @@ _Row = tuple[int, str, str, str]
 
 
 def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
-                   progress: Progress | None = None, chunk: int = STREAM_CHUNK, last_row: int | None = None) -> bool:
+                   progress: Progress | None = None, chunk: int = STREAM_CHUNK, last_row: int | None = None,
+                   ends: dict[str, tuple[int, set[int], int]] | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved.
 
     A rewrite that carries cells from the sheet's rows (``source_rows``) reads the sheet ``chunk`` bytes at a
@@ -98,15 +99,16 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     ``last_row`` (the sheet's last row as the caller's first look at the file found it) in one pass that
     checks the rows as it copies them (``_AppendPass``), else in two (``_scan_append``, then the copy).
     Where the one pass finds what the two must answer (another last row, rows that need the whole split),
-    what it wrote is dropped and the sheet goes the two-pass way."""
+    what it wrote is dropped and the sheet goes the two-pass way. ``ends`` (when given) receives the sheet's
+    header row, old last data rows and new last data row, for what reads the data from elsewhere."""
     _check_arguments(rw)
     if (last_row is not None and _pure_append(rw) and part not in pkg.changed
             and 0 < last_row <= rw.header_row + rw.keep_rows):
         try:
-            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row)
+            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row, ends)
         except _WholePart:
             pass
-    return _rewrite(pkg, book, styles, rw, part, progress, chunk)
+    return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends)
 
 
 def _pure_append(rw: SheetRewrite) -> bool:
@@ -114,7 +116,8 @@ def _pure_append(rw: SheetRewrite) -> bool:
 
 
 def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
-             progress: Progress | None, chunk: int, last_row: int | None = None) -> bool:
+             progress: Progress | None, chunk: int, last_row: int | None = None,
+             ends: dict[str, tuple[int, set[int], int]] | None = None) -> bool:
     """``_rewrite_sheet``; ``last_row``: an append in one pass (raises ``_WholePart`` where it cannot)."""
     sheet = rw.sheet
     hr = rw.header_row
@@ -272,6 +275,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     _adjust_defined_names(pkg, book.part, sheet, args)
     refresh_pivots_on(pkg, book, sheet, part, args)
     grow_chart_ranges(pkg, sheet, args)
+    if ends is not None:
+        ends[sheet] = args
     return held_formula or translated or vw.wrote_formula
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,8 +16,9 @@ from prodbook.workbook.xlsx.book import (
 )
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
+from prodbook.workbook.xlsx.formula_refs import grow_formula_ranges
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
-from prodbook.workbook.xlsx.package import Progress, _Package
+from prodbook.workbook.xlsx.package import Progress, _Package, holds
 from prodbook.workbook.xlsx.pivots import refresh_pivots_on
 from prodbook.workbook.xlsx.rewrite import _rewrite_sheet
 from prodbook.workbook.xlsx.sheetxml import _HAS_F_B
@@ -57,6 +57,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         styles = _Styles(pkg, book.part, date_format)
         formulas = False
         seen = set()
+        ends: dict[str, tuple[int, set[int], int]] = {}
         for rw in rewrites:
             if rw.sheet.lower() in seen:
                 raise ValueError(f"sheet '{rw.sheet}' is rewritten twice in one call")
@@ -71,7 +72,10 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
             formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress,
-                                       last_row=(last_rows or {}).get(rw.sheet))
+                                       last_row=(last_rows or {}).get(rw.sheet), ends=ends)
+        rewritten = {s[2] for s in book.sheets if s[0].lower() in seen and s[2]}
+        for sheet, rows in ends.items():  # the team's formulas over a rewritten sheet's data follow its end
+            grow_formula_ranges(pkg, book, sheet, rows, rewritten)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
@@ -106,16 +110,8 @@ def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]
     for name, _rid, part in book.sheets:
         if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
             continue
-        if _holds(pkg.blocks(part), _HAS_F_B):
+        if holds(pkg.blocks(part), _HAS_F_B):
             return True
     return False
 
 
-def _holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64) -> bool:
-    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time."""
-    tail = b""
-    for block in blocks:
-        if pattern.search(tail + block):
-            return True
-        tail = block[-reach:]
-    return False
