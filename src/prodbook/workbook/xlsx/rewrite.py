@@ -99,8 +99,9 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     ``last_row`` (the sheet's last row as the caller's first look at the file found it) in one pass that
     checks the rows as it copies them (``_AppendPass``), else in two (``_scan_append``, then the copy).
     Where the one pass finds what the two must answer (another last row, rows that need the whole split),
-    what it wrote is dropped and the sheet goes the two-pass way. ``ends`` (when given) receives the sheet's
-    header row, old last data rows and new last data row, for what reads the data from elsewhere."""
+    what it wrote is dropped and the sheet goes the two-pass way. ``ends`` (when given) receives, for a sheet
+    rebuilt (not rows added below a log's), its header row, old last data rows and new last data row, for the
+    team's formulas over it (``formula_refs``)."""
     _check_arguments(rw)
     if (last_row is not None and _pure_append(rw) and part not in pkg.changed
             and 0 < last_row <= rw.header_row + rw.keep_rows):
@@ -275,7 +276,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     _adjust_defined_names(pkg, book.part, sheet, args)
     refresh_pivots_on(pkg, book, sheet, part, args)
     grow_chart_ranges(pkg, sheet, args)
-    if ends is not None:
+    if ends is not None and not pure_append:  # rows added below a log's: Excel's ranges do not grow either
         ends[sheet] = args
     return held_formula or translated or vw.wrote_formula
 
