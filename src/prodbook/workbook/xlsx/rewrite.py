@@ -28,9 +28,7 @@ from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, Un
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
 from prodbook.workbook.xlsx.pivots import refresh_pivots_on
-from prodbook.workbook.xlsx.protection import sheet_protection
 from prodbook.workbook.xlsx.refs import (
-    _STR_LIT,
     MAX_COL,
     MAX_ROW,
     _adjust_format_sqref,
@@ -60,7 +58,8 @@ from prodbook.workbook.xlsx.sheetxml import (
     row_numbers,
 )
 from prodbook.workbook.xlsx.styles import _Styles
-from prodbook.workbook.xlsx.table_parts import _Table, calculated_columns, find_table
+from prodbook.workbook.xlsx.table_parts import _Table, find_table
+from prodbook.workbook.xlsx.table_rows import ROW_OR_CELL_REF, NewCell, moved_total_row, new_cell, new_row_cells
 from prodbook.workbook.xlsx.values import _ValueWriter, column_cells
 from prodbook.workbook.xlsx.xmltext import (
     _attr,
@@ -193,7 +192,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     first_cells = first_row_cells(data_rows)
     col_style = _column_styles(head, first_cells, rw.columns)
     masters = _shared_masters(text, sh.rows)
-    new_cells = _new_row_cells(sh.tail, styles, first_cells, rw.columns, table, pure_append)
+    new_cells = new_row_cells(sh.tail, styles, first_cells, rw.columns, table, pure_append)
 
     # --- write the rows ---------------------------------------------------------
     vw = _ValueWriter(styles, book.date1904, sheet, p)
@@ -237,7 +236,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     last_any = max([new_last] + [r[0] for r in header_rows])
     below = ""  # what follows the rows: the Table's Total row
     if total_row is not None:
-        below = _moved_total_row(total_row[3], total_row[0], new_end + 1, hr, old_last_data, new_end)
+        below = moved_total_row(total_row[3], total_row[0], new_end + 1, hr, old_last_data, new_end)
         last_any = max(last_any, new_end + 1)
     if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
         del text
@@ -400,64 +399,6 @@ def _column_styles(head: str, first_cells: dict[int, str], columns: tuple[int, .
         else:  # the last <col> over it, as the file's order says
             col_style[c] = next((st for lo, hi, st in reversed(col_defaults) if lo <= c <= hi), 0)
     return col_style
-
-
-_NewCell = tuple[int | None, str | None]
-"""A cell a new row gets in a column prodbook does not write: its style, its formula (as the XML holds it)."""
-
-
-def _new_row_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...],
-                   table: _Table | None, appending: bool) -> dict[int, _NewCell] | None:
-    """The cells a new row gets in the columns prodbook does not write, as Excel gives a row it adds to a
-    Table: under a calculated column (Days Late = [@Forecast] - [@Planned], typed once and filled by
-    Excel) its formula; in a column of the Table the first data row's format (a team's yellow input column,
-    its date format); on a protected sheet a blank cell where the column is open (``_open_cells``)."""
-    out: dict[int, _NewCell] = {}
-    opened = None if appending else _open_cells(tail, styles, first_cells, columns)
-    for c, st in (opened or {}).items():
-        out[c] = (st, None)
-    if table is None:
-        return out or None
-    written = set(columns)
-    calculated = calculated_columns(table)
-    for c in range(table.c1, table.c2 + 1):
-        s = _attr(first_cells[c], "s") if c in first_cells else None
-        style = whole(s, "a cell's style") if s else None
-        if c in written or (c not in calculated and (c in out or not style)):
-            continue
-        out[c] = (style, calculated.get(c))
-    return out or None
-
-
-def _new_cell(p: str, c: int, rs: str, rn: int, first: int, style: int | None, formula: str | None) -> str:
-    """A new row's cell (``_NewCell``); a calculated column's formula in A1 references moved from the first
-    data row to this one (structured references, [@Forecast], are the same in every row)."""
-    s = f' s="{style}"' if style else ""
-    if formula is not None and "[" not in formula and rn != first:
-        try:
-            formula = _esc(translate_formula(_unesc(formula), (first, c), (rn, c)))
-        except ValueError:  # a reference that would leave the sheet: the cell is left blank
-            formula = None
-    if formula is None:
-        return f'<{p}c r="{col_letter(c)}{rs}"{s}/>'
-    return f'<{p}c r="{col_letter(c)}{rs}"{s}><{p}f>{formula}</{p}f></{p}c>'
-
-
-def _open_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns: tuple[int, ...]
-                ) -> dict[int, int] | None:
-    """On a protected sheet, the columns prodbook does not write whose first data cell is unlocked (the
-    Actual and Notes columns a team opens for typing on a protected T&A), with that cell's style: a new row
-    gets a blank cell so styled, as a row Excel adds to a Table takes the formats of the row above, so the
-    team can type into it. None on a sheet not protected (nothing added: the file stays as before)."""
-    if not first_cells or sheet_protection(tail) is None:
-        return None
-    written = set(columns)
-    out = {}
-    for c, attrs in first_cells.items():
-        s = _attr(attrs, "s")
-        if c not in written and s and styles.unlocked(whole(s, "a cell's style")):
-            out[c] = int(s)
-    return out or None
 
 
 def _shared_masters(text: str, rows: list[_Row]) -> dict[str | None, tuple[str, int, int]]:
@@ -748,7 +689,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                  wrapped: tuple[tuple[int, float], ...], end: str | Callable[[], str], progress: Progress | None = None,
                  carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None,
-                 new_cells: dict[int, _NewCell] | None = None) -> bool:
+                 new_cells: dict[int, NewCell] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
     ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
@@ -791,7 +732,6 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
     return translated
 
 
-_ROW_OR_CELL_REF = re.compile(r'(<(?:\w+:)?(?:row|c)\b[^>]*?\sr\s*=\s*"\$?[A-Za-z]*)(\d+)"')
 
 
 def _dropping(regions: Iterable[str], sheet: str, p: str, hr: int, drop: int) -> Iterator[str]:
@@ -803,7 +743,7 @@ def _dropping(regions: Iterable[str], sheet: str, p: str, hr: int, drop: int) ->
     def up(text: str) -> str:
         if _has_formula(text):  # a formula's references would not move with its row
             raise ValueError(f"sheet '{sheet}': rows moved up hold formulas")
-        return _ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{int(m.group(2)) - drop}"', text)
+        return ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{int(m.group(2)) - drop}"', text)
 
     for region in regions:
         if f"<{p}row" not in region:
@@ -881,12 +821,12 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                 wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
                 block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None,
-                new_cells: dict[int, _NewCell] | None = None) -> tuple[int, bool]:
+                new_cells: dict[int, NewCell] | None = None) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
     tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
     the rows are formatted ``block`` at a time and handed to it after each block. ``carried``: each source
     row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing). ``new_cells``:
-    the cells a new row gets in columns prodbook does not write (``_new_row_cells``).
+    the cells a new row gets in columns prodbook does not write (``table_rows.new_row_cells``).
 
     Returns the last column used and whether a carried formula was moved.
     """
@@ -911,7 +851,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
                  masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
                  written: list[int], letters: list[str], styles_: list[int],
-                 carried_cache: dict[int, _Carry], new_cells: dict[int, _NewCell] | None = None
+                 carried_cache: dict[int, _Carry], new_cells: dict[int, NewCell] | None = None
                  ) -> tuple[int, bool]:
     """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
     sheet, hr = rw.sheet, rw.header_row
@@ -959,7 +899,7 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
         elif new_cells and src is None:  # a new row: open columns stay open, a Table's calculated ones calculate
             parts_ = [(written[j], x) for j in range(len(written)) if (x := cells[j][i])]
             for c, (st, formula) in new_cells.items():
-                parts_.append((c, _new_cell(p, c, rs, rn, hr + 1, st, formula)))
+                parts_.append((c, new_cell(p, c, rs, rn, hr + 1, st, formula)))
                 translated = translated or formula is not None
             parts_.sort(key=lambda x: x[0])
             body = "".join(x[1] for x in parts_)
@@ -1031,31 +971,6 @@ def _move_tail_ranges(tail: str, hr: int, old_ends: set[int], new_end: int, grow
         lambda m: m.group(1) + _adjust_range(m.group(2), *af_args, *grow_cols) + m.group(3),
         tail,
     )
-
-
-_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</)")
-_AREA_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.!$\]])\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+(?![A-Za-z0-9_(\[])")
-_SHARED_REF = re.compile(r'(<(?:\w+:)?f\b[^>]*?\sref=")([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?(")')
-
-
-def _moved_total_row(raw: str, old: int, new: int, hr: int, old_end: int, new_end: int) -> str:
-    """A Table's Total row moved from row ``old`` to ``new``, under the data written: its number and its
-    cells', and in its formulas a range over the data (SUM(E2:E90)) run to the new last data row, as Excel
-    grows it when rows go in. Structured references (SUBTOTAL(109,Orders[Qty]), what Excel writes there)
-    need nothing."""
-    text = _ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{new}"' if int(m.group(2)) == old else m.group(0), raw)
-    text = _SHARED_REF.sub(lambda m: f"{m.group(1)}{m.group(2)}{new}" + (f":{m.group(4)}{new}" if m.group(4) else "")
-                           + m.group(6), text)
-
-    def areas(formula: str) -> str:
-        parts = _STR_LIT.split(formula)
-        lits = _STR_LIT.findall(formula)
-        out = [_AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), parts[0])]
-        for lit, part in zip(lits, parts[1:]):
-            out += [lit, _AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), part)]
-        return "".join(out)
-
-    return _FORMULA_TEXT.sub(lambda m: m.group(1) + areas(m.group(2)) + m.group(3), text)
 
 
 def _set_dimension(head: str, max_col: int, last_row_any: int) -> str:
