@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.chart import BarChart, Reference
 
+from conftest import base_sheets, write_book
 from fakexl import FakeBook, FakePivotCache
 from pivotfile import CACHE, add_pivot
 from prodbook.cli import main
@@ -154,3 +155,24 @@ def test_the_team_s_formulas_over_the_ta_column_take_in_the_rows_a_rebuild_adds(
     _cli("ta", str(path))
     got = {c: openpyxl.load_workbook(path)["Dashboard"][c].value for c in DASHBOARD}
     assert got == DASHBOARD  # ten milestones again: back to row 11
+
+
+def test_a_title_row_s_formulas_over_the_ta_below_take_in_the_rows_a_rebuild_adds(tmp_path):
+    sheets = base_sheets()
+    sheets["T&A"] = [["Open milestones"], *sheets["T&A"]]  # a title above the header, as teams keep one
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    del wb["T&A"].tables[next(iter(wb["T&A"].tables))]  # a plain range under a title (a Table starts at its header)
+    wb.save(path)
+    _cli("ta", str(path))
+    title = {"B1": "=COUNTA(E3:E12)", "C1": "=COUNTIF('T&A'!$K$3:$K$12,\"Overdue\")", "D1": "=COUNTA(E3:E5)",
+             "E1": "=\"E3:E12\""}
+    wb = openpyxl.load_workbook(path)
+    for cell, formula in title.items():
+        wb["T&A"][cell] = formula
+    wb.save(path)
+    add_order(path, "4500000003")
+    out = _cli("ta", str(path))
+    assert "Saved" in out and "copy instead" not in out, out
+    got = {c: openpyxl.load_workbook(path)["T&A"][c].value for c in title}
+    assert got == {**title, "B1": "=COUNTA(E3:E17)", "C1": "=COUNTIF('T&A'!$K$3:$K$17,\"Overdue\")"}

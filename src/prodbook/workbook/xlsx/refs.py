@@ -140,6 +140,22 @@ def _adjust_range(rng: str, header_row: int, old_ends: set[int], new_end: int,
     return f"{a1}{c1.upper()}{a2}{start}:{a3}{c2.upper()}{a4}{end}"
 
 
+_AREA_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.!$\]])\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+(?![A-Za-z0-9_(\[])")
+"""A range in a formula not named with a sheet (E2:E90, $E$2:$E$90; not 'T&A'!E2:E90, not Orders[Qty])."""
+
+
+def adjust_areas(formula: str, header_row: int, old_ends: set[int], new_end: int) -> str:
+    """``_adjust_range`` on each range of ``formula`` not named with a sheet; a text in quotes is left alone."""
+    def fix(text: str) -> str:
+        return _AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), header_row, old_ends, new_end), text)
+
+    parts = _STR_LIT.split(formula)
+    out = [fix(parts[0])]
+    for lit, part in zip(_STR_LIT.findall(formula), parts[1:]):
+        out += [lit, fix(part)]
+    return "".join(out)
+
+
 def _adjust_sqref(sqref: str, *args: Any) -> str:
     return " ".join(_adjust_range(p, *args) for p in sqref.split())
 

@@ -24,6 +24,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
+from prodbook.workbook.xlsx.formula_refs import grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
@@ -230,6 +231,9 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         old_ends.add(table.data_end)
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
+    if sh.kept_raw is None and old_ends and new_end not in old_ends:  # a title row's formulas over the data
+        out[:len(header_rows)] = [grow_own_ranges(raw, sheet, args) if _HAS_F.search(raw) else raw
+                                  for raw in out[:len(header_rows)]]
     tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
     if moves is not None:
         tail = move_links(sheet, tail, frozen, moves)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from prodbook.workbook.xlsx.protection import sheet_protection
-from prodbook.workbook.xlsx.refs import _STR_LIT, _adjust_range, col_letter, translate_formula
+from prodbook.workbook.xlsx.refs import adjust_areas, col_letter, translate_formula
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.table_parts import _Table, calculated_columns
 from prodbook.workbook.xlsx.xmltext import _attr, _esc, _unesc, whole
@@ -76,7 +76,6 @@ def _open_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns
 
 
 _FORMULA_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</)")
-_AREA_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.!$\]])\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+(?![A-Za-z0-9_(\[])")
 _SHARED_REF = re.compile(r'(<(?:\w+:)?f\b[^>]*?\sref=")([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?(")')
 
 
@@ -88,13 +87,5 @@ def moved_total_row(raw: str, old: int, new: int, hr: int, old_end: int, new_end
     text = ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{new}"' if int(m.group(2)) == old else m.group(0), raw)
     text = _SHARED_REF.sub(lambda m: f"{m.group(1)}{m.group(2)}{new}" + (f":{m.group(4)}{new}" if m.group(4) else "")
                            + m.group(6), text)
-
-    def areas(formula: str) -> str:
-        parts = _STR_LIT.split(formula)
-        lits = _STR_LIT.findall(formula)
-        out = [_AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), parts[0])]
-        for lit, part in zip(lits, parts[1:]):
-            out += [lit, _AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), hr, {old_end}, new_end), part)]
-        return "".join(out)
-
-    return _FORMULA_TEXT.sub(lambda m: m.group(1) + areas(m.group(2)) + m.group(3), text)
+    return _FORMULA_TEXT.sub(lambda m: m.group(1) + adjust_areas(m.group(2), hr, {old_end}, new_end) + m.group(3),
+                             text)
