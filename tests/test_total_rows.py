@@ -212,3 +212,20 @@ def test_a_full_change_log_moves_its_oldest_actions_out_without_its_total_row(tm
     table = next(iter(ws.tables.values()))
     assert [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Total"] == [ws.max_row]
     assert table.ref.endswith(f"{ws.max_row}") and table.totalsRowCount == 1
+
+
+def test_live_a_write_that_fails_part_way_turns_the_total_row_on_again(tmp_path, monkeypatch):
+    path = tracker(tmp_path)
+    with_total_row(path, "T&A", {"Code": "SUBTOTAL(103,{t}[Code])"})
+    add_order(path, "4500000003")
+    book = FakeBook.from_file(path)
+
+    def fails(*_args, **_kw):
+        raise RuntimeError("Excel stopped answering")
+
+    monkeypatch.setattr(XlBook, "_write_sheet", fails)
+    with pytest.raises(Exception):  # noqa: B017 (whatever the run makes of it, the Table is whole again)
+        run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    table = book.sheets["T&A"].tables[0]
+    assert table.show_totals and book.sheets["T&A"].cells[(table.range.bottom[0], 1)] == "Total"
+    assert book.app.screen_updating is not False

@@ -577,12 +577,13 @@ class XlBook(Staging):
         app = self.book.app
         marks = self._marks_to_move()  # before any write: a note whose row goes stops the run here
         opened = self._unprotect()  # and so does a sheet that asks for a password
-        hidden = self._hide_totals()
+        hidden: list[Any] = []  # Total rows turned off for the write: on again whatever happens
         screen, calc = app.screen_updating, app.calculation
-        app.screen_updating = False
-        app.calculation = "manual"
         cells = 0
         try:
+            app.screen_updating = False
+            app.calculation = "manual"
+            self._hide_totals(hidden)
             by_sheet: dict[str, list[CellEdit]] = {}
             for e in single_cells(self._edits):
                 by_sheet.setdefault(e.sheet, []).append(e)
@@ -614,13 +615,12 @@ class XlBook(Staging):
         self._clear()
         return LiveCommit(self.path, cells=cells)
 
-    def _hide_totals(self) -> list[Any]:
+    def _hide_totals(self, hidden: list[Any]) -> None:
         """Turn off the Total row of each Table on a sheet this commit rewrites (Table Design > Total Row), as a
         person would before pasting rows over a Table: the rows then go in and the Table is resized over the
         data alone. ``_show_totals`` turns each on again after, under the new last row, with the totals Excel
-        keeps for it (each column's function, the label)."""
+        keeps for it (each column's function, the label). Each one turned off is added to ``hidden`` at once."""
         names = set(self.sheet_names())
-        hidden = []
         for sheet in self._rewrites:
             if sheet not in names:
                 continue
@@ -631,7 +631,6 @@ class XlBook(Staging):
                         hidden.append(t)
                 except Exception:  # an Excel without the property: the Table is written as before
                     continue
-        return hidden
 
     def _table_columns(self, sheet: str, header_row: int) -> range | None:
         """The 0-based columns of the sheet's Table that starts at ``header_row``; None where there is none."""
