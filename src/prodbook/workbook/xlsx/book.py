@@ -16,7 +16,7 @@ from prodbook.workbook.xlsx.package import (
     _Package,
     doctype_parts,
 )
-from prodbook.workbook.xlsx.refs import _STR_LIT, _adjust_range
+from prodbook.workbook.xlsx.refs import _adjust_range, outside_quotes
 from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc
 
 
@@ -165,13 +165,7 @@ def adjust_sheet_refs(formula: str, sheet: str, args: tuple) -> str:
             return rm.group(0)
         return rm.group(1) + _adjust_range(rm.group(2), *args)
 
-    if '"' not in formula:
-        return _SHEET_REF_RE.sub(fix_ref, formula)
-    parts = _STR_LIT.split(formula)  # a text in quotes (INDIRECT's) is not a reference: Excel leaves it
-    out = [_SHEET_REF_RE.sub(fix_ref, parts[0])]
-    for lit, part in zip(_STR_LIT.findall(formula), parts[1:]):
-        out += [lit, _SHEET_REF_RE.sub(fix_ref, part)]
-    return "".join(out)
+    return outside_quotes(formula, lambda text: _SHEET_REF_RE.sub(fix_ref, text))
 
 
 def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: str, args: tuple) -> None:

@@ -13,10 +13,9 @@ import re
 
 from prodbook.workbook.xlsx.book import adjust_refs_in
 from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.xmltext import F_TEXT
 
 _CHART_PART = re.compile(r"xl/charts/chart[^/]*\.xml")
-_SERIES_REF = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
-"""A chart's reference to cells (``c:f``; ``cx:f`` in the newer chart types)."""
 
 
 def grow_chart_ranges(pkg: _Package, sheet: str, rows: tuple[int, set[int], int]) -> None:
@@ -24,4 +23,4 @@ def grow_chart_ranges(pkg: _Package, sheet: str, rows: tuple[int, set[int], int]
     row, old last data rows, new last data row)."""
     for part in sorted(pkg.names):
         if _CHART_PART.fullmatch(part) and pkg.exists(part):
-            adjust_refs_in(pkg, part, _SERIES_REF, sheet, rows)
+            adjust_refs_in(pkg, part, F_TEXT, sheet, rows)  # c:f (cx:f in the newer chart types)

@@ -16,9 +16,7 @@ from collections.abc import Collection
 from prodbook.workbook.xlsx.book import _Book, adjust_refs_in, adjust_sheet_refs
 from prodbook.workbook.xlsx.package import _Package, holds
 from prodbook.workbook.xlsx.refs import adjust_areas
-from prodbook.workbook.xlsx.xmltext import _esc, _unesc
-
-_FORMULA = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
+from prodbook.workbook.xlsx.xmltext import F_TEXT, _esc, _unesc
 
 
 def grow_formula_ranges(pkg: _Package, book: _Book, sheet: str, rows: tuple[int, set[int], int],
@@ -33,15 +31,16 @@ def grow_formula_ranges(pkg: _Package, book: _Book, sheet: str, rows: tuple[int,
         if not part or part in skip or not pkg.exists(part) or part in pkg.changed:
             continue
         if holds(pkg.blocks(part), named, reach=256):
-            adjust_refs_in(pkg, part, _FORMULA, sheet, rows)
+            adjust_refs_in(pkg, part, F_TEXT, sheet, rows)
 
 
 def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -> str:
-    """A row above the header (a title such as ="Open: "&COUNTIF(K3:K500,"<>Done")) with its formulas' ranges
-    over the sheet's data run to the new last data row, the sheet named or not."""
+    """A row of the sheet itself outside its data (a title above the header such as ="Open: "&COUNTIF(K3:K500,
+    "<>Done"), a Table's Total row below) with its formulas' ranges over the data run to the new last data
+    row, the sheet named or not."""
     def fix(m: re.Match[str]) -> str:
         formula = _unesc(m.group(2))
         new = adjust_areas(adjust_sheet_refs(formula, sheet, rows), *rows)
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
-    return _FORMULA.sub(fix, row_xml)
+    return F_TEXT.sub(fix, row_xml)

@@ -71,4 +71,3 @@ def _names_on(pkg: _Package, book: _Book, sheet: str, part: str) -> set[str]:
         if refs and all(_sheet_of(prefix).lower() == sheet.lower() for prefix, _ in refs):
             names.add(_attr(m.group(1), "name") or "")
     return {n.lower() for n in names if n}
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 MAX_ROW = 1_048_576
@@ -144,16 +145,21 @@ _AREA_IN_FORMULA = re.compile(r"(?<![A-Za-z0-9_.!$\]])\$?[A-Za-z]{1,3}\$?\d+:\$?
 """A range in a formula not named with a sheet (E2:E90, $E$2:$E$90; not 'T&A'!E2:E90, not Orders[Qty])."""
 
 
-def adjust_areas(formula: str, header_row: int, old_ends: set[int], new_end: int) -> str:
-    """``_adjust_range`` on each range of ``formula`` not named with a sheet; a text in quotes is left alone."""
-    def fix(text: str) -> str:
-        return _AREA_IN_FORMULA.sub(lambda m: _adjust_range(m.group(0), header_row, old_ends, new_end), text)
-
+def outside_quotes(formula: str, fix: Callable[[str], str]) -> str:
+    """``fix`` applied to the formula between its texts in quotes (an INDIRECT("...") text is no reference)."""
+    if '"' not in formula:
+        return fix(formula)
     parts = _STR_LIT.split(formula)
     out = [fix(parts[0])]
     for lit, part in zip(_STR_LIT.findall(formula), parts[1:]):
         out += [lit, fix(part)]
     return "".join(out)
+
+
+def adjust_areas(formula: str, header_row: int, old_ends: set[int], new_end: int) -> str:
+    """``_adjust_range`` on each range of ``formula`` not named with a sheet; a text in quotes is left alone."""
+    return outside_quotes(formula, lambda text: _AREA_IN_FORMULA.sub(
+        lambda m: _adjust_range(m.group(0), header_row, old_ends, new_end), text))
 
 
 def _adjust_sqref(sqref: str, *args: Any) -> str:

@@ -240,7 +240,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     last_any = max([new_last] + [r[0] for r in header_rows])
     below = ""  # what follows the rows: the Table's Total row
     if total_row is not None:
-        below = moved_total_row(total_row[3], total_row[0], new_end + 1, hr, old_last_data, new_end)
+        below = moved_total_row(total_row[3], total_row[0], new_end + 1, sheet, args)
         last_any = max(last_any, new_end + 1)
     if rw.source_rows is None:  # no cells carried: the dimension is known before the rows are written
         del text

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
+from prodbook.workbook.xlsx.formula_refs import grow_own_ranges
 from prodbook.workbook.xlsx.protection import sheet_protection
-from prodbook.workbook.xlsx.refs import adjust_areas, col_letter, translate_formula
+from prodbook.workbook.xlsx.refs import col_letter, translate_formula
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.table_parts import _Table, calculated_columns
 from prodbook.workbook.xlsx.xmltext import _attr, _esc, _unesc, whole
@@ -75,17 +76,15 @@ def _open_cells(tail: str, styles: _Styles, first_cells: dict[int, str], columns
     return out or None
 
 
-_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</)")
 _SHARED_REF = re.compile(r'(<(?:\w+:)?f\b[^>]*?\sref=")([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?(")')
 
 
-def moved_total_row(raw: str, old: int, new: int, hr: int, old_end: int, new_end: int) -> str:
+def moved_total_row(raw: str, old: int, new: int, sheet: str, rows: tuple[int, set[int], int]) -> str:
     """A Table's Total row moved from row ``old`` to ``new``, under the data written: its number and its
-    cells', and in its formulas a range over the data (SUM(E2:E90)) run to the new last data row, as Excel
-    grows it when rows go in. Structured references (SUBTOTAL(109,Orders[Qty]), what Excel writes there)
-    need nothing."""
+    cells', and in its formulas a range over the data (SUM(E2:E90)) run to the new last data row (``rows``:
+    header row, old last data rows, new last data row), as Excel grows it when rows go in. Structured
+    references (SUBTOTAL(109,Orders[Qty]), what Excel writes there) need nothing."""
     text = ROW_OR_CELL_REF.sub(lambda m: f'{m.group(1)}{new}"' if int(m.group(2)) == old else m.group(0), raw)
     text = _SHARED_REF.sub(lambda m: f"{m.group(1)}{m.group(2)}{new}" + (f":{m.group(4)}{new}" if m.group(4) else "")
                            + m.group(6), text)
-    return _FORMULA_TEXT.sub(lambda m: m.group(1) + adjust_areas(m.group(2), hr, {old_end}, new_end) + m.group(3),
-                             text)
+    return grow_own_ranges(text, sheet, rows)

@@ -7,6 +7,8 @@ from html import escape
 
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 
+F_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
+"""An ``f`` element with its text (a cell's formula; a chart's reference to cells): start tag, text, end tag."""
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
