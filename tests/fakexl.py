@@ -136,7 +136,12 @@ class _Link:
         self.Address, self.SubAddress = Address, SubAddress
         self.ScreenTip, self.TextToDisplay = ScreenTip, TextToDisplay
 
+    dead = False
+    """Deleted with its row: Excel's object then fails whatever is asked of it."""
+
     def Delete(self) -> None:  # noqa: N802
+        if self.dead:
+            raise RuntimeError("Object required")
         self._sheet.links.remove(self)
 
 
@@ -302,20 +307,94 @@ class FakeRange:
         return _Cell(*self.bottom)
 
     def delete(self, shift: str | None = None) -> None:
-        """Whole rows only (``sheet.range("5:9")``), as Excel deletes them: the rows below move up, formulas
-        are not adjusted (none is calculated here), a Table over them shrinks."""
+        """Whole rows only (``sheet.range("5:9")``), as Excel deletes them: the rows below move up with their
+        notes, links and rules (those on the rows go with them), a Table over them shrinks, and every
+        reference to the sheet's rows is adjusted (``_adjust_rows``)."""
         if not self.whole_rows:
             raise NotImplementedError("the stand-in deletes whole rows only")
         (r1, _), (r2, _) = self.top, self.bottom
-        n = r2 - r1 + 1
-        sheet = self.sheet
-        sheet.deletes.append((r1, r2))
-        sheet.cells = {(r - n if r > r2 else r, c): v for (r, c), v in sheet.cells.items() if not r1 <= r <= r2}
-        for t in sheet.tables:
-            (t1, c1), (t2, c2) = t.range.top, t.range.bottom
-            gone = max(0, min(t2, r2) - max(t1, r1) + 1)
-            top = t1 - n if t1 > r2 else min(t1, r1) if t1 > r1 else t1
-            t.range = FakeRange(sheet, (top, c1), (t2 - (n if t2 > r2 else gone), c2))
+        self.sheet.deletes.append((r1, r2))
+        self.sheet.move_rows(r1, r1 - r2 - 1)
+
+    def insert(self, shift: str | None = None) -> None:
+        """Whole rows only, as Home > Insert > Insert Sheet Rows: the rows from the first one down move down
+        with their notes, links and rules, a Table over them grows, every reference to the sheet's rows is
+        adjusted (``_adjust_rows``). A protected sheet refuses, as Excel does, unless it allows it."""
+        if not self.whole_rows or shift not in (None, "down"):
+            raise NotImplementedError("the stand-in inserts whole rows only")
+        api = self.sheet.api
+        if api.ProtectContents and not api.Protection.AllowInsertingRows:
+            raise RuntimeError(PROTECTED)
+        (r1, _), (r2, _) = self.top, self.bottom
+        if any(r > SHEET_ROWS - (r2 - r1 + 1) for r, _ in self.sheet.cells):
+            raise RuntimeError("To prevent possible loss of data, Excel cannot shift nonblank cells off of the "
+                               "worksheet.")
+        self.sheet.inserts.append((r1, r2))
+        self.sheet.move_rows(r1, r2 - r1 + 1)
+
+
+SHEET_ROWS = 1_048_576
+
+_REF = re.compile(r"""(?P<sheet>'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?(?P<a>\$?[A-Z]{1,3}\$?)(?P<r1>\d+)"""
+                  r"""(?::(?P<b>\$?[A-Z]{1,3}\$?)(?P<r2>\d+))?(?![\w(])""")
+_R1C1 = re.compile(r"R(\d+)C(\d+)(?::R(\d+)C(\d+))?")
+
+
+def _moved_row(r: int, at: int, count: int, end: bool | None) -> int | None:
+    """Where Excel puts a reference's row ``r`` when ``count`` rows go in at ``at`` (or ``-count`` rows leave from
+    it): a range's ``end`` row inside the rows deleted stops above them, its start row below; a cell in them is
+    gone (None)."""
+    if r < at:
+        return r
+    if count > 0:
+        return r + count
+    if r >= at - count:
+        return r + count
+    return None if end is None else at - 1 if end else at
+
+
+def _moved_area(r1: int, r2: int | None, at: int, count: int) -> tuple[int, int | None] | None:
+    if r2 is None:
+        cell = _moved_row(r1, at, count, None)
+        return None if cell is None else (cell, None)
+    top, bottom = _moved_row(r1, at, count, False), _moved_row(r2, at, count, True)
+    if top is None or bottom is None or top > bottom:
+        return None
+    return top, bottom
+
+
+def _adjust_rows(formula: str, own: str, target: str, at: int, count: int) -> str:
+    """A formula on sheet ``own`` after ``count`` rows go in (or leave) at row ``at`` of sheet ``target``: Excel's
+    rule, written here apart from prodbook's own (``xlsx.refs``). Text in quotes is left alone."""
+    pieces = re.split(r'("(?:[^"]|"")*")', formula)
+    for i in range(0, len(pieces), 2):
+        def one(m: re.Match[str]) -> str:
+            named = m.group("sheet")
+            sheet = named[:-1].strip("'").replace("''", "'") if named else own
+            if sheet.lower() != target.lower():
+                return m.group(0)
+            moved = _moved_area(int(m.group("r1")), int(m.group("r2")) if m.group("r2") else None, at, count)
+            if moved is None:
+                return "#REF!"
+            text = f"{named or ''}{m.group('a')}{moved[0]}"
+            return text + (f":{m.group('b')}{moved[1]}" if m.group("b") else "")
+        pieces[i] = _REF.sub(one, pieces[i])
+    return "".join(pieces)
+
+
+def _adjust_r1c1(source: str, target: str, at: int, count: int) -> str:
+    """A pivot cache's source (``'T&A'!R1C1:R11C13``) after the same change."""
+    sheet, _, area = source.rpartition("!")
+    if sheet.strip("'").replace("''", "'").lower() != target.lower():
+        return source
+    m = _R1C1.fullmatch(area)
+    if m is None:
+        return source
+    moved = _moved_area(int(m.group(1)), int(m.group(3)) if m.group(3) else None, at, count)
+    if moved is None:
+        return "#REF!"
+    out = f"{sheet}!R{moved[0]}C{m.group(2)}"
+    return out + (f":R{moved[1]}C{m.group(4)}" if m.group(3) else "")
 
 
 class FakeTable:
@@ -386,6 +465,39 @@ class FakeSheet:
         self.threaded: dict[tuple[int, int], str] = {}
         self.links: list[_Link] = []
         """Notes, threaded comments and links stay on their cells whatever is written there, as in Excel."""
+        self.inserts: list[tuple[int, int]] = []
+        self.book: FakeBook | None = None
+
+    def move_rows(self, at: int, count: int) -> None:
+        """``count`` rows in at ``at`` (or ``-count`` rows out from it), as Excel does it to this sheet and
+        every reference to it in the book."""
+        def where(r: int) -> int | None:
+            return _moved_row(r, at, count, None)
+
+        def moved(cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+            return {(n, c): v for (r, c), v in cells.items() if (n := where(r)) is not None}
+
+        self.cells, self.notes, self.threaded = moved(self.cells), moved(self.notes), moved(self.threaded)
+        self.validations = moved(self.validations)
+        self.unlocked = {(n, c) for r, c in self.unlocked if (n := where(r)) is not None}
+        for link in list(self.links):
+            n = where(link.Range.Row)
+            if n is None:
+                link.Delete()
+                link.dead = True
+            else:
+                link.Range = _Where(n, link.Range.Column)
+        for t in self.tables:
+            (t1, c1), (t2, c2) = t.range.top, t.range.bottom
+            area = _moved_area(t1, t2, at, count)
+            if area is not None:
+                t.range = FakeRange(self, (area[0], c1), (area[1] or area[0], c2))
+        for sheet in self.book.sheets if self.book is not None else [self]:
+            sheet.cells = {k: Formula(_adjust_rows(v, sheet.name, self.name, at, count))
+                           if isinstance(v, Formula) else v for k, v in sheet.cells.items()}
+        if self.book is not None:
+            for cache in self.book.pivot_caches:
+                cache.SourceData = _adjust_r1c1(cache.SourceData, self.name, at, count)
 
     def range(self, top: tuple[int, int] | str, bottom: tuple[int, int] | None = None) -> FakeRange:
         if isinstance(top, str):  # whole rows, "5:9" (the only address the back end spells)
@@ -426,6 +538,7 @@ class FakeSheets(list):
         if self.book.api.ProtectStructure:
             raise RuntimeError("Workbook is protected and cannot be changed.")
         s = FakeSheet(name)
+        s.book = self.book
         self.append(s)
         return s
 

@@ -164,6 +164,29 @@ def test_rebuild_keeps_what_the_user_typed(kind: Any, tmp_path: Path) -> None:
     assert ld["Status"] == "Done late"
 
 
+def test_a_formula_over_the_ta_on_another_sheet_takes_in_the_rows_a_rebuild_adds(kind: Any, tmp_path: Path) -> None:
+    """A dashboard's count over the T&A column runs to the rebuilt T&A's last row: the file back end grows it in
+    the file, the add-in inserts the rows inside the data and Excel grows it (``live_rows``)."""
+    import openpyxl
+
+    from test_total_rows import add_order
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    run(path, ["ta"], CTX)  # ten milestones, rows 2-11
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Dashboard")["A1"] = "=COUNTA('T&A'!$E$2:$E$11)"
+    wb.save(path)
+    add_order(path, "4500000003")
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    if kind.name == "file":
+        formula = openpyxl.load_workbook(path)["Dashboard"]["A1"].value
+    else:
+        formula = handle.sheets["Dashboard"].range((1, 1)).formula
+    assert formula in ("=COUNTA('T&A'!$E$2:$E$16)", (("=COUNTA('T&A'!$E$2:$E$16)",),))
+    assert len(_rows(kind.values(handle, path, "T&A"))) == 15
+
+
 def test_undo_restores_the_sheet(kind: Any, tmp_path: Path) -> None:
     path = write_book(tmp_path / "tracker.xlsx", base_sheets())
     handle = kind.open(path)

@@ -18,6 +18,7 @@ from typing import Any
 
 from prodbook.core.cells import column_letter
 from prodbook.core.findings import UserError
+from prodbook.workbook.live_rows import Insert
 
 _LINK_PARTS = ("Address", "SubAddress", "ScreenTip", "TextToDisplay")
 """What a link is (Excel's ``Hyperlink``), so it can be made again on another cell."""
@@ -56,23 +57,27 @@ class Marks:
                                 "workbook, which moves it, or copy what it says to the Notes column and delete it",
                                 file=book, sheet=sheet, row=r)
 
-    def moving(self, moves: dict[int, int]) -> Marks:
-        """Only the notes and links whose row moves, with where each goes."""
-        return Marks([n for n in self.notes if moves[n[0]] != n[0]],
-                     [k for k in self.links if moves[k[0]] != k[0]], [], moves)
+    def with_moves(self, moves: dict[int, int]) -> Marks:
+        """The notes and links, each with where its row goes (``moves``: old row -> new row)."""
+        return Marks(self.notes, self.links, self.threaded, moves)
 
-    def move(self, sht: Any) -> None:
+    def move(self, sht: Any, rows_in: Insert | None = None) -> None:
         """Put each note and link on its row's new place, after the sheet's values are written. Every old
-        one goes first: a note cannot be added to a cell that still holds another."""
-        for r, c, _ in self.notes:
-            note = sht.range((r, c)).note
-            if note is not None:
+        one goes first: a note cannot be added to a cell that still holds another. ``rows_in``: the rows
+        inserted before the write, which took the notes and links below them down."""
+        def now(r: int) -> int:
+            return rows_in.where(r) if rows_in is not None else r
+
+        notes = [n for n in self.notes if now(n[0]) != self.moves[n[0]]]
+        links = [k for k in self.links if now(k[0]) != self.moves[k[0]]]
+        for r, c, _ in notes:
+            if (note := sht.range((now(r), c)).note) is not None:
                 note.delete()
-        for *_, link in self.links:
+        for *_, link in links:
             link.Delete()
-        for r, c, text in self.notes:
+        for r, c, text in notes:
             _add_note(sht.range((self.moves[r], c)), text)
-        for r, c, parts, _ in self.links:
+        for r, c, parts, _ in links:
             sht.api.Hyperlinks.Add(Anchor=sht.range((self.moves[r], c)).api, Address=parts["Address"],
                                    **{p: v for p, v in parts.items() if v and p != "Address"})
 

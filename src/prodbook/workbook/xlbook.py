@@ -35,7 +35,7 @@ from prodbook.core.cells import Formula, looks_like_formula
 from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
-from prodbook.workbook import limits
+from prodbook.workbook import limits, live_rows
 from prodbook.workbook.backend import (
     CellEdit,
     SheetProtection,
@@ -47,6 +47,7 @@ from prodbook.workbook.backend import (
 from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
+from prodbook.workbook.live_rows import Insert, insert_for, inserted
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -593,11 +594,14 @@ class XlBook(Staging):
                     cells += added
                     continue
                 table = self._table_columns(sheet, rw.header_row)
-                cells += self._write_sheet(sheet, partial(rewrite_grid, rw=rw, table=table),
-                                           create=rw.create_headers is not None, header_row=rw.header_row,
-                                           hidden=rw.hidden, dress=column_dress(rw))
+                threaded = [r for r, _ in marks[sheet].threaded] if sheet in marks else []
+                done, rows_in = self._write_sheet(sheet, partial(rewrite_grid, rw=rw, table=table),
+                                                  create=rw.create_headers is not None, header_row=rw.header_row,
+                                                  hidden=rw.hidden, dress=column_dress(rw), fixed=threaded,
+                                                  grow=not rw.keep_rows)
+                cells += done
                 if sheet in marks:
-                    marks[sheet].move(self.book.sheets[sheet])
+                    marks[sheet].move(self.book.sheets[sheet], rows_in)
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
@@ -673,7 +677,7 @@ class XlBook(Staging):
             moves = row_moves(rw.source_rows, rw.header_row + 1)
             assert moves is not None  # source_rows given
             marks.check(sheet, self.name, moves)
-            out[sheet] = marks.moving(moves)
+            out[sheet] = marks.with_moves(moves)
         return out
 
     def _unprotect(self) -> list[tuple[Any, dict[str, Any]]]:
@@ -768,7 +772,12 @@ class XlBook(Staging):
 
     def _write_sheet(self, sheet: str, change: Callable[[Grid], Grid], *, create: bool = False,
                      header_row: int = 1, hidden: bool = False,
-                     dress: list[ColumnDress] | None = None) -> int:
+                     dress: list[ColumnDress] | None = None,
+                     fixed: Sequence[int] = (), grow: bool = True) -> tuple[int, Insert | None]:
+        """The sheet's cells made ``change(current)``: the cells written, and the rows inserted first where the
+        data grows (``live_rows``: Excel then grows every range over the data, as for a person's Insert). No rows
+        go in for rows added below a log's (``grow`` False: Excel leaves a range then), nor where a threaded
+        comment sits on a row they would move (``fixed``: it cannot be moved back)."""
         created = sheet not in self.sheet_names()
         if created:
             if not create:
@@ -784,11 +793,16 @@ class XlBook(Staging):
             current = self._cells(sheet)
         new = change(current)
         sht = self.book.sheets[sheet]
+        rows_in = insert_for(current, new, header_row) if grow and not created else None
+        if rows_in is not None and all(r < rows_in.at for r in fixed) and live_rows.insert(sht, rows_in):
+            current = inserted(current, rows_in)
+        else:
+            rows_in = None
         count = self._write_blocks(sht, changed_blocks(current, new))
         self._fit_table(sht, header_row, new, create)
         if created and dress is not None:
             self._dress(sht, header_row, dress)
-        return count
+        return count, rows_in
 
     @staticmethod
     def _dress(sht: Any, header_row: int, columns: list[ColumnDress]) -> None:

@@ -1,0 +1,171 @@
+"""The add-in makes room for the rows a rebuild adds as a person does, by inserting rows inside the data (and
+deletes as many when rows leave), so Excel itself grows every range over the data: the team's formulas on
+other sheets, a title row's, a pivot's source. Before, it wrote the new rows below the last one, and a
+dashboard's ``COUNTIFS('T&A'!$K$2:$K$3357,"Overdue")`` went on counting the old rows in Excel while the
+command, on the closed file, grew it.
+
+The in-memory Excel (``tests/fakexl.py``) adjusts references on an Insert or Delete by Excel's rule, written
+there apart from prodbook's own; each test compares the add-in's tracker with the command's on the same file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fakexl import FakeBook, FakePivotCache, FakeRange
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+from prodbook.workbook.live_rows import Insert, data_end, insert_for, inserted
+from prodbook.workbook.xlbook import XlBook
+from test_live_and_file_agree import _entered, _grid
+from test_notes_move import annotate, drop_order
+from test_pivots import DASHBOARD
+from test_total_rows import _cli, add_order, tracker
+
+DAY = date(2027, 3, 1)
+
+
+def _rows(n: int, header_row: int = 1, width: int = 2) -> list[list[object]]:
+    return [["title"]] * (header_row - 1) + [["H"] * width] + [[i, "x"][:width] for i in range(n)]
+
+
+def test_rows_go_in_above_the_last_row():
+    assert insert_for(_rows(10), _rows(15), 1) == Insert(11, 5)  # data rows 2..11: five in at 11
+    assert insert_for(_rows(10, header_row=3), _rows(12, header_row=3), 3) == Insert(13, 2)
+    assert insert_for(_rows(5) + [[None, ""]] * 4, _rows(7), 1) == Insert(6, 2)  # trailing blanks are no data
+    assert insert_for(_rows(10), _rows(10), 1) is None
+    assert insert_for(_rows(15), _rows(10), 1) is None  # rows leave: none deleted (a cell named alone: #REF!)
+    assert insert_for(_rows(1), _rows(5), 1) is None  # one row: a range over it is a cell, which Excel moves
+    assert insert_for(_rows(0), _rows(5), 1) is None  # a first build: nothing refers to rows not there
+    assert Insert(11, 5).rows == "11:15"
+    assert [Insert(11, 5).where(r) for r in (10, 11, 16)] == [10, 16, 21]
+
+
+@given(st.integers(0, 30), st.integers(0, 30), st.integers(1, 3), st.integers(0, 4))
+def test_after_the_insert_the_old_data_ends_where_the_new_does(old: int, new: int, header_row: int, below: int):
+    """Whatever the lengths, the rows inserted bring the old cells' last data row to the new one's, keep every
+    row above them where it was, and move every other row by as many."""
+    current, after = _rows(old, header_row) + [[None]] * below, _rows(new, header_row)
+    rows_in = insert_for(current, after, header_row)
+    if rows_in is None:
+        assert new <= old or old < 2
+        return
+    moved = inserted(current, rows_in)
+    assert data_end(moved, header_row) == data_end(after, header_row)
+    assert moved[:rows_in.at - 1] == current[:rows_in.at - 1]
+    for r in range(1, len(current) + 1):
+        assert moved[rows_in.where(r) - 1] == current[r - 1]
+
+
+def _dashboard(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Dashboard")
+    for cell, formula in DASHBOARD.items():
+        ws[cell] = formula
+    wb.save(path)
+
+
+def _live(path: Path) -> FakeBook:
+    book = FakeBook.from_file(path)
+    run(path, ["ta"], Context(today=DAY), backend=XlBook(book, progress=False))
+    return book
+
+
+def _same_as_the_command(path: Path, book: FakeBook) -> None:
+    """The command, run on the same file, leaves every sheet as the add-in left Excel."""
+    _cli("ta", str(path))
+    wb = openpyxl.load_workbook(path)
+    for name in ("T&A", "Dashboard"):
+        ws = wb[name]
+        assert _grid(_entered(book, name)) == _grid([[c.value for c in r] for r in ws.iter_rows()]), name
+
+
+def test_live_the_team_s_formulas_over_the_ta_take_in_the_rows_a_rebuild_adds_as_the_command_s_do(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    _dashboard(path)
+    book = _live(path)
+    assert book.sheets["T&A"].inserts == [(11, 15)]  # five milestones, in above the old last row
+    dash = book.sheets["Dashboard"].cells
+    assert (dash[(1, 1)], dash[(2, 1)], dash[(3, 1)]) == (
+        "=COUNTA('T&A'!$E$2:$E$16)", "=SUM('T&A'!L2:L16)", "=COUNTA('T&A'!E2:E5)")
+    _same_as_the_command(path, book)
+
+
+def test_live_rows_that_leave_are_cleared_and_no_reference_is_broken(tmp_path):
+    """No row is deleted: a formula naming one of the cells that empty stays as it was (a delete would make it
+    #REF! for good), and a range keeps running over the blank rows, which count nothing."""
+    path = tracker(tmp_path, orders=3)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Dashboard")
+    ws["A1"], ws["A2"] = "=COUNTA('T&A'!$E$2:$E$16)", "='T&A'!K16"
+    wb.save(path)
+    drop_order(path, "4500000001")
+    book = _live(path)
+    assert book.sheets["T&A"].deletes == [] and book.sheets["T&A"].inserts == []
+    dash = book.sheets["Dashboard"].cells
+    assert (dash[(1, 1)], dash[(2, 1)]) == ("=COUNTA('T&A'!$E$2:$E$16)", "='T&A'!K16")
+    _cli("ta", str(path))
+    ws = openpyxl.load_workbook(path)["T&A"]
+    assert _grid(_entered(book, "T&A")) == _grid([[c.value for c in r] for r in ws.iter_rows()])
+
+
+def test_live_a_pivot_s_source_range_takes_in_the_rows_and_the_pivot_is_refreshed(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    book = FakeBook.from_file(path)
+    pivot = FakePivotCache("'T&A'!R1C1:R11C13")
+    book.pivot_caches.append(pivot)
+    run(path, ["ta"], Context(today=DAY), backend=XlBook(book, progress=False))
+    assert (pivot.SourceData, pivot.refreshed) == ("'T&A'!R1C1:R16C13", 1)
+
+
+def test_live_a_note_on_the_last_row_stays_with_its_milestone_when_rows_go_in_above_it(tmp_path):
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ta = wb["T&A"]
+    last = (ta.cell(ta.max_row, 1).value, ta.cell(ta.max_row, 5).value)
+    wb.close()
+    notes, links = {last: "vendor asks for 5 more days"}, {last: "https://vendor.example/XF.pdf"}
+    annotate(path, notes, links)
+    add_order(path, "4500000003")
+    book = _live(path)
+    sheet = book.sheets["T&A"]
+    assert sheet.inserts, "the rows went in above the note's row, taking the note along"
+    key = lambda r: (sheet.cells.get((r, 1)), sheet.cells.get((r, 5)))  # noqa: E731
+    assert {key(r): t for (r, _), t in sheet.notes.items()} == notes
+    assert {key(k.Range.Row): k.Address for k in sheet.links} == links
+
+
+def test_live_a_threaded_comment_on_the_last_row_keeps_the_rows_written_below_as_before(tmp_path):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    _dashboard(path)
+    book = FakeBook.from_file(path)
+    sheet = book.sheets["T&A"]
+    sheet.threaded[(11, 10)] = "can we pull this forward?"  # Excel cannot move it back: no rows go in above it
+    before = sheet.cells[(11, 1)], sheet.cells[(11, 5)]
+    run(path, ["ta"], Context(today=DAY), backend=XlBook(book, progress=False))
+    assert sheet.inserts == [] and (sheet.cells[(11, 1)], sheet.cells[(11, 5)]) == before
+    assert book.sheets["Dashboard"].cells[(1, 1)] == "=COUNTA('T&A'!$E$2:$E$11)"  # as before this change
+
+
+def test_live_an_excel_that_refuses_the_insert_gets_the_rows_written_below_as_before(tmp_path, monkeypatch):
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    _dashboard(path)
+
+    def refuses(self, shift=None):
+        raise RuntimeError("You can't change part of an array.")
+
+    monkeypatch.setattr(FakeRange, "insert", refuses)
+    book = _live(path)
+    assert book.sheets["Dashboard"].cells[(1, 1)] == "=COUNTA('T&A'!$E$2:$E$11)"
+    _cli("ta", str(path))  # the T&A itself is the command's all the same
+    ws = openpyxl.load_workbook(path)["T&A"]
+    assert _grid(_entered(book, "T&A")) == _grid([[c.value for c in r] for r in ws.iter_rows()])
