@@ -33,6 +33,9 @@ class Marks:
     """Each link's cell, what it is, and Excel's object (deleted when the link moves)."""
     threaded: list[tuple[int, int]] = field(default_factory=list)
     moves: dict[int, int] = field(default_factory=dict)
+    totals: frozenset[int] = frozenset()
+    """Rows that are a Table's Total row: Excel takes that row away and puts it back for the write (its notes
+    with it, or not), so what is on it is always put back on its new place."""
 
     @property
     def empty(self) -> bool:
@@ -57,9 +60,9 @@ class Marks:
                                 "workbook, which moves it, or copy what it says to the Notes column and delete it",
                                 file=book, sheet=sheet, row=r)
 
-    def with_moves(self, moves: dict[int, int]) -> Marks:
+    def with_moves(self, moves: dict[int, int], totals: frozenset[int] = frozenset()) -> Marks:
         """The notes and links, each with where its row goes (``moves``: old row -> new row)."""
-        return Marks(self.notes, self.links, self.threaded, moves)
+        return Marks(self.notes, self.links, self.threaded, moves, totals)
 
     def move(self, sht: Any, rows_in: Insert | None = None) -> None:
         """Put each note and link on its row's new place, after the sheet's values are written. Every old
@@ -68,13 +71,17 @@ class Marks:
         def now(r: int) -> int:
             return rows_in.where(r) if rows_in is not None else r
 
-        notes = [n for n in self.notes if now(n[0]) != self.moves[n[0]]]
-        links = [k for k in self.links if now(k[0]) != self.moves[k[0]]]
+        notes = [n for n in self.notes if now(n[0]) != self.moves[n[0]] or n[0] in self.totals]
+        links = [k for k in self.links if now(k[0]) != self.moves[k[0]] or k[0] in self.totals]
         for r, c, _ in notes:
             if (note := sht.range((now(r), c)).note) is not None:
                 note.delete()
-        for *_, link in links:
-            link.Delete()
+        for r, _, _, link in links:
+            try:
+                link.Delete()
+            except Exception:  # a Total row's, gone with the row while it was off
+                if r not in self.totals:
+                    raise
         for r, c, text in notes:
             _add_note(sht.range((self.moves[r], c)), text)
         for r, c, parts, _ in links:

@@ -676,8 +676,11 @@ class XlBook(Staging):
                 continue
             moves = row_moves(rw.source_rows, rw.header_row + 1)
             assert moves is not None  # source_rows given
+            totals = [r for r in self.total_rows(sheet) if r > rw.header_row]
+            for i, r in enumerate(totals):  # a Total row comes back under the new data (``_show_totals``)
+                moves[r] = rw.header_row + len(rw.rows) + 1 + i
             marks.check(sheet, self.name, moves)
-            out[sheet] = marks.with_moves(moves)
+            out[sheet] = marks.with_moves(moves, frozenset(totals))
         return out
 
     def _unprotect(self) -> list[tuple[Any, dict[str, Any]]]:
