@@ -306,3 +306,37 @@ def test_a_vendor_file_with_its_zip_directory_damaged_is_named_or_read(tmp_path,
     assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
     named = [f for f in result.findings if f.code is Code.WIP_FILE and f.file == vendor.name]
     assert named or sheet_values(book, "Vendor WIP")[1][:3] == ["4500000001", "S1", "Navy"]  # or read past it
+
+
+def vendor_report(tmp_path: Path) -> Path:
+    """A vendor's WIP report, as it comes in: one sheet of the vendor's own, none of a tracker's."""
+    return write_book(tmp_path / "DHK WIP 2026-12-01.xlsx", {"WIP": [
+        ["PO No", "Style", "Colour", "Order Qty", "Cut", "Sewn", "Packed", "Revised XF"],
+        ["4500000001", "S1", "Navy", 1200, 600, 200, 0, date(2027, 4, 20)]]})
+
+
+def test_a_vendor_s_report_named_instead_of_the_tracker_is_said_to_be_no_tracker(tmp_path):
+    """Before: "sheet 'Styles': the T&A was not rebuilt ... Add it with the headers Style #, Season, ...", as if
+    the tracker lacked one sheet; and Check records said "Checked 0 rows ... Nothing to change"."""
+    out = refused(vendor_report(tmp_path), "'DHK WIP 2026-12-01.xlsx' is not a production tracker",
+                  "Check the file named", "Nothing was written")
+    assert "Add it with the headers" not in out, out
+
+
+def test_a_button_pressed_with_a_vendor_s_report_in_front_says_to_switch_to_the_tracker(tmp_path):
+    from fakexl import FakeBook
+    from prodbook.excel.ribbon import action, perform
+
+    book = FakeBook.from_file(vendor_report(tmp_path))
+    for button in ("pbRefresh", "pbRebuildTA", "pbCheck", "pbUndo"):
+        report = perform(action(button), book)
+        assert not report.ok and "is not a production tracker" in report.message, report
+        assert "switch to your tracker's window (View > Switch Windows)" in report.message, report.message
+    assert [s.name for s in book.sheets] == ["WIP"] and not book.sheets["WIP"].writes
+
+
+def test_a_tracker_with_a_single_sheet_of_prodbook_s_is_one(tmp_path):
+    """Lenient: any one of prodbook's sheets (here Closures, a team that only keeps factory closures so far)."""
+    path = write_book(tmp_path / "tracker.xlsx", {"Closures": base_sheets()["Closures"]})
+    result = CliRunner().invoke(main, ["validate", str(path), "--today", DAY])
+    assert "not a production tracker" not in result.output, result.output

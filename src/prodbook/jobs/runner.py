@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
+from prodbook.core.model.sheets import ALL_SHEETS
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -166,7 +167,26 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     with few_collections():
         book = backend if backend is not None else FileBook(path, progress=on_progress)
         with _saved_meanwhile(book):
-            return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues)
+            return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues, live=backend is not None)
+
+
+def refuse_other_workbooks(tracker: Tracker, live: bool) -> None:
+    """A workbook with none of prodbook's sheets is not a tracker: a vendor's report in front in Excel when a
+    button was pressed, another file named on the command line. Said so before any job reads it; each job would
+    otherwise ask for the first sheet it needs, as if a tracker lacked only that one ("add the Styles sheet with
+    the headers ..."), or check nothing and report all well."""
+    names = {n.lower() for n in tracker.backend.sheet_names()}
+    if any(tracker.sheet(spec).lower() in names for spec in ALL_SHEETS):
+        return
+    wanted = ", ".join(spec.name for spec in ALL_SHEETS[:4])
+    where = ("The prodbook buttons work on the workbook in front: switch to your tracker's window (View > Switch "
+             "Windows), then press the button again" if live else
+             "Check the file named: prodbook works on your production tracker, not on a vendor's report or "
+             "another workbook")
+    raise UserError(f"'{tracker.file}' is not a production tracker: it has none of prodbook's sheets ({wanted}, "
+                    f"Config and the others). {where}. If it is your tracker and its sheets have names of their own, "
+                    "name them on a Config sheet (Setting 'Sheet: Orders', Value: your sheet's name). Nothing was "
+                    "written", file=tracker.file)
 
 
 @contextmanager
@@ -182,8 +202,9 @@ def _saved_meanwhile(book: Any) -> Iterator[None]:
 
 
 def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *, title: str | None,
-              step: Callable[[str], None], issues: bool) -> RunResult:
+              step: Callable[[str], None], issues: bool, live: bool = False) -> RunResult:
     tracker = Tracker(book)
+    refuse_other_workbooks(tracker, live)
     outcomes: list[Outcome] = []
     findings: list[Finding] = list(tracker.findings)
     crash_log = None
