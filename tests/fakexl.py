@@ -574,7 +574,7 @@ class FakeBook:
         self.sheets = FakeSheets(self)
         self.pivot_caches: list[FakePivotCache] = []
         caches = self.pivot_caches
-        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False,
+        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False, "ReadOnly": False,
                                     "PivotCaches": lambda _self: _PivotCaches(caches)})()
 
     @classmethod

@@ -340,3 +340,20 @@ def test_a_tracker_with_a_single_sheet_of_prodbook_s_is_one(tmp_path):
     path = write_book(tmp_path / "tracker.xlsx", {"Closures": base_sheets()["Closures"]})
     result = CliRunner().invoke(main, ["validate", str(path), "--today", DAY])
     assert "not a production tracker" not in result.output, result.output
+
+
+def test_a_button_pressed_on_a_tracker_open_read_only_writes_nothing_and_says_why(tmp_path):
+    """Excel opens a shared tracker read-only while a colleague has it open: a run's changes could not be saved
+    over it. Before, the button wrote them all the same, and the APM found out at Save."""
+    from fakexl import FakeBook
+    from prodbook.excel.ribbon import action, perform
+
+    book = FakeBook.from_file(write_book(tmp_path / "tracker.xlsx", base_sheets()))
+    book.api.ReadOnly = True
+    report = perform(action("pbRebuildTA"), book)
+    assert not report.ok and "'tracker.xlsx' is open read-only in Excel" in report.message, report
+    assert "Nothing was written" in report.message and "Traceback" not in report.message
+    assert not any(s.writes for s in book.sheets) and "T&A" in [s.name for s in book.sheets]
+    book.api.ReadOnly = False  # opened with edit rights: the same button writes
+    assert perform(action("pbRebuildTA"), book).ok
+    assert book.sheets["T&A"].writes

@@ -575,6 +575,7 @@ class XlBook(Staging):
         """Write every staged change into the open workbook, changed blocks only."""
         if not self.pending:
             return LiveCommit(None)
+        self._refuse_read_only()
         app = self.book.app
         marks = self._marks_to_move()  # before any write: a note whose row goes stops the run here
         opened = self._unprotect()  # and so does a sheet that asks for a password
@@ -618,6 +619,22 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _refuse_read_only(self) -> None:
+        """A workbook Excel opened read-only (a colleague has the shared tracker open, an e-mail's copy) could not
+        be saved over the tracker with the run's changes; saved elsewhere, it would be a copy drifting from it.
+        Refused before anything is written. An Excel that does not say (a Mac's) is taken as writable."""
+        try:
+            read_only = self.book.api.ReadOnly is True
+        except Exception:
+            return
+        if read_only:
+            raise UserError(f"'{self.name}' is open read-only in Excel (the title bar says Read-Only: someone else "
+                            "has the tracker open, or this is a copy from an e-mail or a download), so its changes "
+                            "could not be saved over the tracker, and a copy saved elsewhere would drift from it. "
+                            "Nothing was written. Close it and open the tracker itself with edit rights (when a "
+                            "colleague has it open, Excel's Notify tells you when it is free), then press the button "
+                            "again", file=self.name)
 
     def _hide_totals(self, hidden: list[Any]) -> None:
         """Turn off the Total row of each Table on a sheet this commit rewrites (Table Design > Total Row), as a
