@@ -357,3 +357,15 @@ def test_a_button_pressed_on_a_tracker_open_read_only_writes_nothing_and_says_wh
     book.api.ReadOnly = False  # opened with edit rights: the same button writes
     assert perform(action("pbRebuildTA"), book).ok
     assert book.sheets["T&A"].writes
+
+
+def test_a_backup_named_instead_of_the_tracker_is_left_as_it_was(tmp_path):
+    """A backup opened to look at last week (double-clicked in 'prodbook backups') and refreshed would be a copy
+    drifting from the tracker, and no longer the way back. A look with --dry-run is let through."""
+    path = tracker_with_ta(tmp_path, tables=True)
+    CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])  # the day's run, and its backup
+    backup = next((tmp_path / "prodbook backups").iterdir())
+    out = refused(backup, "is one of prodbook's backups", "Run prodbook on the tracker itself", "Nothing was written")
+    assert "Traceback" not in out
+    looked = CliRunner().invoke(main, ["refresh", str(backup), "--today", NEXT_DAY, "--dry-run"])
+    assert looked.exit_code in (0, 1) and "backups" not in looked.output.split("\n")[0], looked.output

@@ -28,7 +28,7 @@ from prodbook.jobs.memory import few_collections
 from prodbook.workbook import publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
-from prodbook.workbook.safety import SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
+from prodbook.workbook.safety import BACKUP_DIR, SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
 from prodbook.workbook.tracker import Tracker
 from prodbook.workbook.xlsxparts import Progress
 
@@ -170,11 +170,20 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
             return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues, live=backend is not None)
 
 
-def refuse_other_workbooks(tracker: Tracker, live: bool) -> None:
+def refuse_other_workbooks(tracker: Tracker, live: bool, dry_run: bool = False) -> None:
     """A workbook with none of prodbook's sheets is not a tracker: a vendor's report in front in Excel when a
     button was pressed, another file named on the command line. Said so before any job reads it; each job would
     otherwise ask for the first sheet it needs, as if a tracker lacked only that one ("add the Styles sheet with
-    the headers ..."), or check nothing and report all well."""
+    the headers ..."), or check nothing and report all well. A backup prodbook made (in its backups folder) is
+    not changed either: it is how the APM goes back, and one changed would be a copy drifting from the tracker
+    (a look with --dry-run writes nothing, and is let through)."""
+    path = getattr(tracker.backend, "path", None)
+    if path is not None and Path(path).parent.name.lower() == BACKUP_DIR.lower() and not dry_run:
+        raise UserError(f"'{tracker.file}' is one of prodbook's backups (it is in the '{BACKUP_DIR}' folder beside "
+                        "the tracker), and prodbook does not change a backup: it is how you go back. Run prodbook "
+                        "on the tracker itself. To go back to this copy, close the tracker, copy this file over it "
+                        "(keeping the tracker's name), then run prodbook again. Nothing was written",
+                        file=tracker.file)
     names = {n.lower() for n in tracker.backend.sheet_names()}
     if any(tracker.sheet(spec).lower() in names for spec in ALL_SHEETS):
         return
@@ -204,7 +213,7 @@ def _saved_meanwhile(book: Any) -> Iterator[None]:
 def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *, title: str | None,
               step: Callable[[str], None], issues: bool, live: bool = False) -> RunResult:
     tracker = Tracker(book)
-    refuse_other_workbooks(tracker, live)
+    refuse_other_workbooks(tracker, live, ctx.dry_run)
     outcomes: list[Outcome] = []
     findings: list[Finding] = list(tracker.findings)
     crash_log = None
