@@ -369,3 +369,27 @@ def test_a_backup_named_instead_of_the_tracker_is_left_as_it_was(tmp_path):
     assert "Traceback" not in out
     looked = CliRunner().invoke(main, ["refresh", str(backup), "--today", NEXT_DAY, "--dry-run"])
     assert looked.exit_code in (0, 1) and "backups" not in looked.output.split("\n")[0], looked.output
+
+
+def test_the_change_log_s_archive_named_instead_of_the_tracker_is_left_as_it_was(tmp_path, monkeypatch):
+    """Before, Undo on '<tracker> Change Log to <date>.xlsx' undid nothing in the tracker, said it had, and wrote
+    the claim into the archive's log (and made it a T&A sheet)."""
+    from datetime import datetime
+
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import run
+    from test_total_rows import add_order
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    first = run(path, ["ta"], Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9))).changes
+    add_order(path, "4500000003")
+    second = run(path, ["ta"], Context(today=date(2027, 3, 8), now=datetime(2027, 3, 8, 9))).changes
+    monkeypatch.setattr("prodbook.workbook.tracker.SHEET_ROWS", first + second + 2)  # the next run's rows do not fit
+    add_order(path, "4500000004")
+    run(path, ["ta"], Context(today=date(2027, 3, 15), now=datetime(2027, 3, 15, 9)))
+    archive = next(tmp_path.glob("tracker Change Log to *.xlsx"))
+    refused(archive, "holds only a Change Log", "Run prodbook on the tracker itself", "Nothing was written")
+    before = digest(archive)
+    result = CliRunner().invoke(main, ["undo", str(archive), "--today", NEXT_DAY])
+    assert result.exit_code == 2 and "holds only a Change Log" in result.output, result.output
+    assert digest(archive) == before

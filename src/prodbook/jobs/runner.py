@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
-from prodbook.core.model.sheets import ALL_SHEETS
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -185,7 +185,14 @@ def refuse_other_workbooks(tracker: Tracker, live: bool, dry_run: bool = False) 
                         "(keeping the tracker's name), then run prodbook again. Nothing was written",
                         file=tracker.file)
     names = {n.lower() for n in tracker.backend.sheet_names()}
-    if any(tracker.sheet(spec).lower() in names for spec in ALL_SHEETS):
+    found = [spec for spec in ALL_SHEETS if tracker.sheet(spec).lower() in names]
+    if found == [CHANGE_LOG]:  # the log's oldest runs, moved out (``log_archive``): a record, not a tracker
+        raise UserError(f"'{tracker.file}' holds only a Change Log: it is where prodbook moved the tracker's oldest "
+                        "logged runs when its Change Log was full ('<tracker> Change Log to <date>.xlsx'), kept as "
+                        "the record of them. prodbook does not change it (an Undo there would undo nothing in the "
+                        "tracker, and say it had). Run prodbook on the tracker itself. Nothing was written",
+                        file=tracker.file)
+    if found:
         return
     wanted = ", ".join(spec.name for spec in ALL_SHEETS[:4])
     where = ("The prodbook buttons work on the workbook in front: switch to your tracker's window (View > Switch "
