@@ -525,3 +525,27 @@ def test_a_web_page_s_table_inside_a_layout_table_with_a_table_in_a_cell_is_read
         [x.text() for x in result.findings]
     want = [{**r, "Source File": None} for r in wip_rows(from_xlsx)]
     assert [{**r, "Source File": None} for r in wip_rows(book)] == want and len(want) == 2
+
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def test_a_tracker_chosen_as_a_vendor_report_is_skipped_by_name_and_the_reports_import(tmp_path):
+    """Before, the tracker itself chosen in Import vendor WIP... went in as a report: 103 of the demo's PO lines
+    from its own sheets, of '(vendor unknown)', dated today, over the vendors' own rows."""
+    import shutil
+
+    from test_mail import eml
+
+    book = tracker_with_lines(tmp_path)
+    run(book, ["wip"], ctx(dhaka_xlsx(tmp_path)))
+    before = wip_rows(book)
+    colleague = shutil.copy(book, tmp_path / "tracker (Ana's copy).xlsx")
+    message = eml(tmp_path / "tracker for you.eml", ("tracker.xlsx", Path(book).read_bytes(), XLSX_TYPE),
+                  sender="ana@retailer.example")
+    result = run(book, ["wip"], ctx(book, colleague, message, dhaka_xlsx(tmp_path)))
+    said = {f.file: f.message for f in result.findings if f.code is Code.WIP_FILE}
+    assert "is this tracker itself, not a vendor's WIP report" in said["tracker.xlsx"], said
+    assert "is a production tracker (it has the sheets Styles, Orders" in said["tracker (Ana's copy).xlsx"], said
+    assert any("tracker for you.eml" in f and "is a production tracker" in m for f, m in said.items()), said
+    assert wip_rows(book) == before  # the vendor's report again, nothing of the trackers'

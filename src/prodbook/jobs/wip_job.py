@@ -32,7 +32,7 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.limits import Limits
-from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tracker import Tracker
@@ -104,6 +104,10 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue
+        if (tracker_file := a_tracker(raws, path.name, _same_file(path, getattr(tracker.backend, "path", None)))):
+            findings.append(tracker_file)
+            per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
+            continue
         findings += [f for raw in raws for f in raw.findings]
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today)
         findings += parsed.findings
@@ -132,6 +136,25 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                *per_file]
     return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
+
+
+def a_tracker(raws: Sequence[wip.RawSheet], shown: str, itself: bool = False) -> Finding | None:
+    """A tracker chosen where a vendor's report was asked for (the workbook itself, a colleague's, a backup): its
+    Vendor WIP, T&A and Orders rows would go in as a vendor's report, of an unknown vendor, dated today."""
+    sheets = tracker_sheets(r.sheet for r in raws)
+    if not itself and len(sheets) < 2:
+        return None
+    what = "this tracker itself" if itself else f"a production tracker (it has the sheets {', '.join(sheets)})"
+    return error(Code.WIP_FILE, f"'{shown}' is {what}, not a vendor's WIP report: it was skipped, and none of its "
+                 "rows went to the Vendor WIP sheet. Choose the report the vendor sent (the file, or the e-mail "
+                 "it came with)", file=shown)
+
+
+def _same_file(path: Path, own: Path | None) -> bool:
+    try:
+        return own is not None and path.resolve() == Path(own).resolve()
+    except OSError:
+        return False
 
 
 def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:
@@ -309,6 +332,8 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
         said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
         return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
                             found_in=msg.file)]
+    if (tracker_file := a_tracker(raws, where)) is not None:  # a colleague sent the tracker itself
+        return None, [dataclasses.replace(tracker_file, found_in=msg.file)]
     from_address = tuple(dict.fromkeys((*a.senders, *msg.senders)))
     sent = a.sent or msg.sent
     found: list[Finding] = []

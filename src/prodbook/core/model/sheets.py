@@ -8,6 +8,7 @@ sheets prodbook generates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -291,6 +292,15 @@ ALL_SHEETS: tuple[SheetSpec, ...] = (STYLES, ORDERS, TEMPLATES, TA, LAB_DIPS, SA
                                      EXCEPTIONS, FOLLOW_UPS, VENDORS, CLOSURES, ISSUES, CHANGE_LOG,
                                      CONFIG, STYLE_SNAPSHOT)
 ARCHIVE_SUFFIX = " Archive"
+ONLY_IN_TRACKERS: tuple[SheetSpec, ...] = (STYLES, ORDERS, TEMPLATES, TA, VENDOR_WIP, CHANGE_LOG, CONFIG)
+"""Sheets a vendor's report does not have: a workbook with two of them (by prodbook's names) is a tracker."""
+
+
+def tracker_sheets(names: Iterable[str | None]) -> list[str]:
+    """The sheets among ``names`` that only a tracker has: two or more, and the workbook is a tracker (the
+    APM's own, chosen by mistake where a vendor's report was asked for), not a vendor's report."""
+    wanted = {spec.name.lower() for spec in ONLY_IN_TRACKERS}
+    return [n for n in names if n is not None and n.strip().lower() in wanted]
 
 
 def normalise_header(text: str) -> str:
