@@ -393,3 +393,17 @@ def test_the_change_log_s_archive_named_instead_of_the_tracker_is_left_as_it_was
     result = CliRunner().invoke(main, ["undo", str(archive), "--today", NEXT_DAY])
     assert result.exit_code == 2 and "holds only a Change Log" in result.output, result.output
     assert digest(archive) == before
+
+
+def test_a_button_pressed_in_a_backup_open_in_excel_writes_nothing(tmp_path):
+    from fakexl import FakeBook
+    from prodbook.excel.ribbon import action, perform
+
+    path = tracker_with_ta(tmp_path, tables=True)
+    CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])  # the day's run, and its backup
+    backup = next((tmp_path / "prodbook backups").iterdir())
+    book = FakeBook.from_file(backup)
+    book.fullname = str(backup)  # as Excel names the open file
+    report = perform(action("pbRefresh"), book)
+    assert not report.ok and "is one of prodbook's backups" in report.message, report
+    assert not any(s.writes for s in book.sheets)
