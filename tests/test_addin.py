@@ -146,6 +146,17 @@ def test_every_callback_is_a_sub_in_the_built_vba(parts: dict[str, bytes], vba: 
     assert callable(importlib.import_module(m.group(1)).run)
 
 
+def test_a_button_with_no_workbook_in_front_says_so_before_calling_python(vba: dict[str, str]) -> None:
+    """None open, or the one in front in Protected View: Excel's ActiveWorkbook is Nothing, and xlwings'
+    RunPython would stop on it with a VBA error box. The callback asks first, and says what to do."""
+    [code] = [c for c in vba.values() if f"Sub {ribbon.CALLBACK}(" in c]
+    body = code[code.index(f"Sub {ribbon.CALLBACK}("):]
+    body = body[:body.index("End Sub")]
+    assert body.index("If ActiveWorkbook Is Nothing Then") < body.index("RunPython"), body
+    said = re.search(r'ProdbookNoWorkbook = "(.*?)"\s*$', code.replace(' & _\r\n        "', ""), re.M | re.S)
+    assert said and "Enable Editing" in said.group(1) and "Open your tracker" in said.group(1), code
+
+
 def test_the_ribbon_and_the_registry_match(parts: dict[str, bytes]) -> None:
     root = ET.fromstring(parts["customUI/customUI14.xml"])
     buttons = [b.attrib["id"] for b in root.iter(NS + "button")]

@@ -15,6 +15,12 @@ Sub ProdbookAction(control As IRibbonControl)
         MsgBox setup, vbExclamation, "prodbook"
         Exit Sub
     End If
+    ' No workbook in front: none open, or the one in front is in Protected View (Excel's ActiveWorkbook is
+    ' then Nothing, and xlwings would stop on it with a VBA error).
+    If ActiveWorkbook Is Nothing Then
+        MsgBox ProdbookNoWorkbook(), vbExclamation, "prodbook"
+        Exit Sub
+    End If
     RunPython "import prodbook.excel.ribbon as r; r.run('" & control.Id & "')"
 End Sub
 
@@ -42,4 +48,10 @@ notSetUp:
     ProdbookNotInstalled = "This copy of prodbook.xlam is not installed (no Python is set for it: " & key & _
         " is blank on its " & CONF_SHEET & " sheet). Close Excel, run  prodbook addin install  in a " & _
         "command prompt, and start Excel again."
+End Function
+
+' What a button says when no workbook is in front to run on.
+Function ProdbookNoWorkbook() As String
+    ProdbookNoWorkbook = "No workbook is in front for prodbook to work on. Open your tracker; if it shows a " & _
+        "yellow Protected View bar, click Enable Editing; then press the button again."
 End Function
