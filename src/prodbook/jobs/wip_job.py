@@ -35,6 +35,7 @@ from prodbook.core.limits import Limits
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
+from prodbook.workbook.publish import same_file
 from prodbook.workbook.tracker import Tracker
 
 KEY = VENDOR_WIP.key
@@ -104,7 +105,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue
-        if (tracker_file := a_tracker(raws, path.name, _same_file(path, getattr(tracker.backend, "path", None)))):
+        own = getattr(tracker.backend, "path", None)
+        if (tracker_file := a_tracker(raws, path.name, own is not None and same_file(path, own))):
             findings.append(tracker_file)
             per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
             continue
@@ -148,13 +150,6 @@ def a_tracker(raws: Sequence[wip.RawSheet], shown: str, itself: bool = False) ->
     return error(Code.WIP_FILE, f"'{shown}' is {what}, not a vendor's WIP report: it was skipped, and none of its "
                  "rows went to the Vendor WIP sheet. Choose the report the vendor sent (the file, or the e-mail "
                  "it came with)", file=shown)
-
-
-def _same_file(path: Path, own: Path | None) -> bool:
-    try:
-        return own is not None and path.resolve() == Path(own).resolve()
-    except OSError:
-        return False
 
 
 def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:

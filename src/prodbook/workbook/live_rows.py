@@ -28,14 +28,15 @@ from typing import Any
 Grid = list[list[Any]]
 
 
-def _blank(row: Sequence[Any]) -> bool:
-    return all(v in (None, "") for v in row)
+def blank(row: Sequence[Any]) -> bool:
+    """A row of no value (Excel gives an empty cell as None, a cell emptied through COM as '')."""
+    return all(v is None or v == "" for v in row)
 
 
 def data_end(grid: Sequence[Sequence[Any]], header_row: int) -> int:
     """The last row (1-based) below ``header_row`` holding a value; ``header_row`` where none does."""
     last = len(grid)
-    while last > header_row and _blank(grid[last - 1]):
+    while last > header_row and blank(grid[last - 1]):
         last -= 1
     return max(last, header_row)
 
@@ -85,4 +86,4 @@ def insert(sht: Any, rows: Insert) -> bool:
     return True
 
 
-__all__ = ["Insert", "data_end", "insert", "insert_for", "inserted"]
+__all__ = ["Insert", "blank", "data_end", "insert", "insert_for", "inserted"]

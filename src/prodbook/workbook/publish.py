@@ -160,7 +160,7 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
             disk, a read-only folder); every temporary file and folder made so far is removed again.
     """
     for record in staged:
-        if isinstance(record, StagedFile) and workbook is not None and _same(record.path, workbook):
+        if isinstance(record, StagedFile) and workbook is not None and same_file(record.path, workbook):
             raise UserError(f"'{record.path.name}' is the workbook itself: prodbook will not write over it. "
                             "Choose another file name with --out", file=str(record.path))
     out = Prepared()
@@ -240,7 +240,8 @@ def same_content(new: Path, old: Path) -> bool:
         return False
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file (the same path resolved, or a link to it, another spelling on Windows)."""
     try:
         return a.resolve() == Path(b).resolve() or (a.exists() and os.path.samefile(a, b))
     except OSError:
@@ -268,4 +269,5 @@ def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[s
     return out
 
 
-__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "prepare", "why", "write_atomic"]
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "prepare", "same_file", "why",
+           "write_atomic"]

@@ -47,7 +47,7 @@ from prodbook.workbook.backend import (
 from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
-from prodbook.workbook.live_rows import Insert, insert_for, inserted
+from prodbook.workbook.live_rows import Insert, blank, data_end, insert_for, inserted
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -117,9 +117,7 @@ def rewrite_grid(current: Grid, rw: SheetRewrite, table: range | None = None) ->
     header += [None] * (at + len(rw.append_headers) - len(header))
     header = header[:at] + list(rw.append_headers) + header[at + len(rw.append_headers):]
     width = max(old_width, len(header), max(rw.columns, default=-1) + 1)
-    data = len(current) - hr  # the data rows the sheet holds, to its last non-blank one
-    while data > 0 and _blank(current[hr + data - 1]):
-        data -= 1
+    data = data_end(current, hr) - hr  # the data rows the sheet holds, to its last non-blank one
     kept = max(0, min(data, rw.keep_rows) - rw.drop_rows)
     height = max(len(current), hr + kept + len(rw.rows))
     old = _pad(current, height, width)
@@ -325,11 +323,6 @@ def column_dress(rw: SheetRewrite) -> list[ColumnDress]:
         col = rw.look.column(h)
         out.append(ColumnDress(w, col.number_format if col else None, bool(col and col.wrap)))
     return out
-
-
-def _blank(row: Sequence[Any]) -> bool:
-    """A row of no value (Excel gives an empty cell as None, a cell emptied through COM as '')."""
-    return all(v is None or v == "" for v in row)
 
 
 def _formulas(rng: Any) -> Sequence[Sequence[Any]]:
@@ -866,7 +859,7 @@ class XlBook(Staging):
         end = hr
         if last >= start:
             tail = sht.range((start, 1), (last, width)).options(ndim=2).value
-            end = next((start + i for i in range(len(tail) - 1, -1, -1) if not _blank(tail[i])), hr)
+            end = next((start + i for i in range(len(tail) - 1, -1, -1) if not blank(tail[i])), hr)
             if end == hr and start > hr + 1:
                 return None
         if rw.drop_rows:
@@ -891,11 +884,8 @@ class XlBook(Staging):
     @staticmethod
     def _fit_table(sht: Any, header_row: int, grid: Grid, create: bool) -> None:
         """Keep the sheet's Excel Table (if any) over exactly the header and data rows."""
-        last = len(grid)
-        while last > header_row and _blank(grid[last - 1]):
-            last -= 1
         width = max((len(r) for r in grid[header_row - 1:header_row]), default=1)
-        XlBook._fit_table_to(sht, header_row, last, width, create)
+        XlBook._fit_table_to(sht, header_row, data_end(grid, header_row), width, create)
 
     @staticmethod
     def _fit_table_to(sht: Any, header_row: int, last: int, width: int, create: bool) -> None:
