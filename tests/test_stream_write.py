@@ -781,3 +781,23 @@ def test_rows_said_to_carry_no_cell_have_none_outside_the_written_columns(rows, 
     plain = "".join(f'<{prefix}row r="{n}">' + "".join(f'<{prefix}c r="{col_letter(c)}{n}"/>' for c in sorted(written))
                     + f"</{prefix}row>" for n in range(2, 5))
     assert rewrite._only_written(plain, prefix, letters)
+
+
+@given(before=st.text(alphabet="aAsSiIuUeE!'<>f =:;", max_size=60),
+       name=st.sampled_from(["Issues", "T&amp;A", "Sheet 2"]),
+       case=st.lists(st.booleans(), min_size=8, max_size=8), quote=st.booleans(), mention=st.booleans(),
+       after=st.text(alphabet="aAsSiIuUeE!'<>f =", max_size=60), cuts=st.lists(st.integers(1, 200), max_size=4))
+def test_a_sheet_s_name_is_found_case_blind_wherever_blocks_fall(before: str, name: str, case: list[bool],
+                                                                   quote: bool, mention: bool, after: str,
+                                                                   cuts: list[int]) -> None:
+    """The quick look (a '!' first, the block folded) finds what ``re.I`` over the whole part finds."""
+    spelt = "".join(c.upper() if up else c.lower() for c, up in zip(name, case * 2, strict=False))
+    text = (before + (spelt + ("'" if quote else "") + "!" if mention else "") + after).encode()
+    blocks, at = [], 0
+    for cut in sorted(set(cuts)):
+        blocks.append(text[at:cut])
+        at = max(at, cut)
+    blocks.append(text[at:])
+    blind = re.compile(re.escape(name.encode()) + rb"'?!", re.I)
+    lower = re.compile(re.escape(name.encode().lower()) + rb"'?!")
+    assert package.holds(iter(blocks), lower, reach=64, hint=b"!", fold=True) == bool(blind.search(text))

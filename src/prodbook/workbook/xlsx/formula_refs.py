@@ -26,11 +26,11 @@ def grow_formula_ranges(pkg: _Package, book: _Book, sheet: str, rows: tuple[int,
     last data row). A sheet is read whole only when a streamed look finds the sheet's name in it."""
     if not rows[1] or rows[2] in rows[1]:
         return  # the last data row stays where it was: no range moves
-    named = re.compile(re.escape(_esc(sheet).encode()) + rb"'?!", re.I)
+    named = re.compile(re.escape(_esc(sheet).encode().lower()) + rb"'?!")  # matched case-blind (fold)
     for _name, _rid, part in book.sheets:
         if not part or part in skip or not pkg.exists(part) or part in pkg.changed:
             continue
-        if holds(pkg.blocks(part), named, reach=256):
+        if holds(pkg.blocks(part), named, reach=256, hint=b"!", fold=True):
             adjust_refs_in(pkg, part, F_TEXT, sheet, rows)
 
 

