@@ -23,6 +23,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
+from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, rewrite_sheets
 from test_notes_move import drop_order
 from test_total_rows import _cli, add_order, lo_rows, tracker
 
@@ -176,3 +177,63 @@ def test_a_title_row_s_formulas_over_the_ta_below_take_in_the_rows_a_rebuild_add
     assert "Saved" in out and "copy instead" not in out, out
     got = {c: openpyxl.load_workbook(path)["T&A"][c].value for c in title}
     assert got == {**title, "B1": "=COUNTA(E3:E17)", "C1": "=COUNTIF('T&A'!$K$3:$K$17,\"Overdue\")"}
+
+
+def test_a_dashboard_counting_two_sheets_a_refresh_grows_takes_in_the_new_rows_of_both(tmp_path):
+    """A refresh rewrites the Exceptions, Follow-ups and Issues in one write: a dashboard counting two of them
+    had only the first one's range grown (the sheet, once changed, was not looked at again)."""
+    path, out = tmp_path / "tracker.xlsx", tmp_path / "written.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Exceptions"
+    for sheet in ("Exceptions", "Issues"):
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        for value in ("Key", "a", "b", "c"):
+            ws.append([value])
+    board = {"A1": "=COUNTA(Exceptions!$A$2:$A$4)", "A2": "=COUNTA(issues!$A$2:$A$4)",  # as typed: any case
+             "A3": "=COUNTA(Exceptions!A2:A4)+COUNTA('ISSUES'!A2:A4)", "A4": "=COUNTA(Issues!$A$2:$A$3)"}
+    dash = wb.create_sheet("Dashboard")
+    for cell, formula in board.items():
+        dash[cell] = formula
+    wb.save(path)
+    saved_by_excel(path)
+    rewrite_sheets(path, out, [SheetRewrite(sheet=s, header_row=1, columns=(0,), rows=tuple((x,) for x in "abcde"))
+                               for s in ("Exceptions", "Issues")])
+    got = {c: openpyxl.load_workbook(out)["Dashboard"][c].value for c in board}
+    assert got == {"A1": "=COUNTA(Exceptions!$A$2:$A$6)", "A2": "=COUNTA(issues!$A$2:$A$6)",
+                   "A3": "=COUNTA(Exceptions!A2:A6)+COUNTA('ISSUES'!A2:A6)", "A4": board["A4"]}
+    # the dashboard's only formulas are those grown: Excel still works them out again as it opens the file,
+    # or it would show the counts of before (3) beside ranges that take in five rows
+    with zipfile.ZipFile(out) as z:
+        assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
+
+
+def saved_by_excel(path: Path) -> None:
+    """The workbook as Excel saves it: its values trusted as they are on opening (openpyxl asks for a full
+    calculation on every file it writes)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_sheet_edited_in_the_same_write_still_has_its_formulas_over_the_rewritten_sheet_worked_out_again(tmp_path):
+    """Orders counts each PO's milestones on the T&A; a run that rebuilds the T&A and fills in a cell on Orders
+    asked Excel for no calculation (Orders, changed, was not looked at for formulas): the counts of before."""
+    path, out = tmp_path / "tracker.xlsx", tmp_path / "written.xlsx"
+    wb = openpyxl.Workbook()
+    orders = wb.active
+    orders.title = "Orders"
+    orders.append(["PO #", "Qty", "Milestones"])
+    orders.append(["4500000001", 500, "=COUNTIF('T&A'!A:A,A2)"])
+    ta = wb.create_sheet("T&A")
+    for po in ("PO #", "4500000001", "4500000001"):
+        ta.append([po])
+    wb.save(path)
+    saved_by_excel(path)
+    rewrite_sheets(path, out, [SheetRewrite(sheet="T&A", header_row=1, columns=(0,), rows=(("4500000001",),) * 3)],
+                   [CellEdit("Orders", 2, 1, 600)])
+    with zipfile.ZipFile(out) as z:
+        assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
+    assert openpyxl.load_workbook(out)["Orders"]["B2"].value == 600

@@ -11,7 +11,7 @@ last data row moves.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from prodbook.workbook.xlsx.book import _Book, adjust_refs_in, adjust_sheet_refs
 from prodbook.workbook.xlsx.package import _Package, holds
@@ -19,19 +19,29 @@ from prodbook.workbook.xlsx.refs import adjust_areas
 from prodbook.workbook.xlsx.xmltext import F_TEXT, _esc, _unesc
 
 
-def grow_formula_ranges(pkg: _Package, book: _Book, sheet: str, rows: tuple[int, set[int], int],
-                        skip: Collection[str]) -> None:
-    """Each formula on the other sheets (not ``skip``, the parts this write rewrites) with a range on ``sheet``
-    that ran to its old last data row runs to the new one (``rows``: header row, old last data rows, new
-    last data row). A sheet is read whole only when a streamed look finds the sheet's name in it."""
-    if not rows[1] or rows[2] in rows[1]:
-        return  # the last data row stays where it was: no range moves
-    named = re.compile(re.escape(_esc(sheet).encode().lower()) + rb"'?!")  # matched case-blind (fold)
+def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int, set[int], int]],
+                        skip: Collection[str]) -> bool:
+    """Each formula on the other sheets (not ``skip``, the parts this write rewrites) with a range on a sheet
+    of ``ends`` that ran to its old last data row runs to the new one (``ends``: by sheet, its header row, old
+    last data rows, new last data row). Each other sheet is looked at once for all of them, a streamed look
+    for their names, and read whole only when it finds one: a dashboard counting both the Exceptions and the
+    Issues of a refresh has both ranges grown. Returns whether a formula changed: its cell's value must be
+    worked out again when Excel opens the file."""
+    moving = {sheet: rows for sheet, rows in ends.items() if rows[1] and rows[2] not in rows[1]}
+    if not moving:
+        return False  # no last data row moved: no range moves
+    names = b"|".join(re.escape(_esc(sheet).encode().lower()) for sheet in moving)
+    named = re.compile(b"(?:" + names + rb")'?!")  # matched case-blind (fold)
+    grown = False
     for _name, _rid, part in book.sheets:
-        if not part or part in skip or not pkg.exists(part) or part in pkg.changed:
+        if not part or part in skip or not pkg.exists(part):
             continue
         if holds(pkg.blocks(part), named, reach=256, hint=b"!", fold=True):
-            adjust_refs_in(pkg, part, F_TEXT, sheet, rows)
+            before = pkg.text(part)
+            for sheet, rows in moving.items():
+                adjust_refs_in(pkg, part, F_TEXT, sheet, rows)
+            grown = grown or pkg.text(part) != before
+    return grown
 
 
 def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -> str:

@@ -74,8 +74,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress,
                                        last_row=(last_rows or {}).get(rw.sheet), ends=ends)
         rewritten = {s[2] for s in book.sheets if s[0].lower() in seen and s[2]}
-        for sheet, rows in ends.items():  # the team's formulas over a rewritten sheet's data follow its end
-            grow_formula_ranges(pkg, book, sheet, rows, rewritten)
+        # the team's formulas over a rewritten sheet follow its end; a sheet they changed is not looked at again
+        grown = grow_formula_ranges(pkg, book, ends, rewritten)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
@@ -85,7 +85,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
             formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress)
             refresh_pivots_on(pkg, book, sheet, part)
-        if formulas or _other_formulas(pkg, book, rewrites):
+        if formulas or grown or _other_formulas(pkg, book, rewrites):
             if formulas:
                 _drop_calc_chain(pkg, book.part)
             _set_full_calc(pkg, book.part)
@@ -103,12 +103,13 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
 
 
 def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]) -> bool:
-    """Do other sheets (or defined names) hold formulas that may read the rewritten data?"""
+    """Do other sheets hold formulas that may read the rewritten data? A sheet this write edited or grew is
+    looked at too, as it now stands: Orders counting each PO's T&A milestones, with a cell this run filled in."""
     if not rewrites:
         return False
     names = {rw.sheet.lower() for rw in rewrites}
     for name, _rid, part in book.sheets:
-        if name.lower() in names or not part or not pkg.exists(part) or part in pkg.changed:
+        if name.lower() in names or not part or not pkg.exists(part):
             continue
         if holds(pkg.blocks(part), _HAS_F_B):
             return True
