@@ -12,6 +12,7 @@ import pytest
 
 from conftest import assert_finding, base_sheets, damage_compressed_data, digest, sheet_values, write_book
 from prodbook.core import keys, wip
+from prodbook.core.cells import CellError
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
@@ -549,3 +550,27 @@ def test_a_tracker_chosen_as_a_vendor_report_is_skipped_by_name_and_the_reports_
     assert "is a production tracker (it has the sheets Styles, Orders" in said["tracker (Ana's copy).xlsx"], said
     assert any("tracker for you.eml" in f and "is a production tracker" in m for f, m in said.items()), said
     assert wip_rows(book) == before  # the vendor's report again, nothing of the trackers'
+
+
+def test_a_tracker_chosen_as_a_report_is_known_by_its_sheets_names_before_its_cells_are_read(tmp_path):
+    """A colleague's tracker is skipped on its sheets' names: its cells are never read (a 10,000-line T&A takes
+    seconds), so a T&A no reader could read does not turn the message into 'could not be read'."""
+    import zipfile
+
+    book = tracker_with_lines(tmp_path)
+    colleague = tmp_path / "tracker (Ana's copy).xlsx"
+    with zipfile.ZipFile(book) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    ta_part = next(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b">Milestone<" in data)
+    parts[ta_part] = parts[ta_part][: len(parts[ta_part]) // 2]  # cut in the middle of its rows
+    with zipfile.ZipFile(colleague, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(CellError, match="could not be read"):  # what reading its cells says
+        vendor_files.read_vendor_file(colleague)
+    run(book, ["wip"], ctx(dhaka_xlsx(tmp_path)))
+    before = wip_rows(book)
+    result = run(book, ["wip"], ctx(colleague))
+    said = {f.file: f.message for f in result.findings if f.code is Code.WIP_FILE}
+    assert "is a production tracker (it has the sheets Styles, Orders" in said[colleague.name], said
+    assert wip_rows(book) == before

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -100,15 +100,17 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             if not parsed_files:
                 per_file.append(f"  {path.name}: no WIP report attached")
             continue
+        own = getattr(tracker.backend, "path", None)
         try:
-            raws = read_vendor_file(path, tracker.config.limits)
+            if own is not None and same_file(path, own):
+                raise TrackerGiven(a_tracker((), path.name, itself=True))
+            raws = read_vendor_file(path, tracker.config.limits, path.name)
+        except TrackerGiven as given:
+            findings.append(given.finding)
+            per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
+            continue
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
-            continue
-        own = getattr(tracker.backend, "path", None)
-        if (tracker_file := a_tracker(raws, path.name, own is not None and same_file(path, own))):
-            findings.append(tracker_file)
-            per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
             continue
         findings += [f for raw in raws for f in raw.findings]
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today)
@@ -140,21 +142,33 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
 
 
-def a_tracker(raws: Sequence[wip.RawSheet], shown: str, itself: bool = False) -> Finding | None:
+def a_tracker(sheets: Iterable[str | None], shown: str, itself: bool = False) -> Finding:
     """A tracker chosen where a vendor's report was asked for (the workbook itself, a colleague's, a backup): its
     Vendor WIP, T&A and Orders rows would go in as a vendor's report, of an unknown vendor, dated today."""
-    sheets = tracker_sheets(r.sheet for r in raws)
-    if not itself and len(sheets) < 2:
-        return None
-    what = "this tracker itself" if itself else f"a production tracker (it has the sheets {', '.join(sheets)})"
+    what = ("this tracker itself" if itself
+            else f"a production tracker (it has the sheets {', '.join(tracker_sheets(sheets))})")
     return error(Code.WIP_FILE, f"'{shown}' is {what}, not a vendor's WIP report: it was skipped, and none of its "
                  "rows went to the Vendor WIP sheet. Choose the report the vendor sent (the file, or the e-mail "
                  "it came with)", file=shown)
 
 
-def read_vendor_file(path: Path, limits: Limits) -> list[wip.RawSheet]:
-    """One vendor file's cells (the one reader for files and attachments)."""
-    return vendor_files.read_vendor_file(path, limits)
+class TrackerGiven(Exception):
+    """A tracker where a vendor's report was asked for: known by its sheets' names, before its cells are read
+    (a colleague's 10,000-line tracker would take seconds to read, to be skipped)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def read_vendor_file(path: Path, limits: Limits, shown: str) -> list[wip.RawSheet]:
+    """One vendor file's cells (the one reader for files and attachments). Raises ``TrackerGiven`` for a
+    workbook with two or more of the sheets only trackers have (``shown``: the name the finding gives it)."""
+    def look(sheets: list[str]) -> None:
+        if len(tracker_sheets(sheets)) >= 2:
+            raise TrackerGiven(a_tracker(sheets, shown))
+
+    return vendor_files.read_vendor_file(path, limits, look=look)
 
 
 def _file_line(parsed: wip.ParsedFile) -> str:
@@ -322,13 +336,13 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     try:
         folder.mkdir()
         file.write_bytes(a.data)
-        raws = read_vendor_file(file, config.limits)
+        raws = read_vendor_file(file, config.limits, where)
+    except TrackerGiven as given:  # a colleague sent the tracker itself
+        return None, [dataclasses.replace(given.finding, found_in=msg.file)]
     except (CellError, OSError, UnicodeError) as exc:
         said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
         return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
                             found_in=msg.file)]
-    if (tracker_file := a_tracker(raws, where)) is not None:  # a colleague sent the tracker itself
-        return None, [dataclasses.replace(tracker_file, found_in=msg.file)]
     from_address = tuple(dict.fromkeys((*a.senders, *msg.senders)))
     sent = a.sent or msg.sent
     found: list[Finding] = []

@@ -22,7 +22,7 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -54,11 +54,14 @@ _STRING = r'"((?:[^"]|"")*)"'
 _HYPERLINK = re.compile(rf"^\s*(?:_xlfn\.)?HYPERLINK\(\s*{_STRING}\s*(?:[,;]\s*{_STRING}\s*)?\)\s*$", re.I)
 
 
-def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawSheet]:
+def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
+                     look: Callable[[list[str]], None] | None = None) -> list[RawSheet]:
     """Every sheet of an Excel / OpenDocument file, or the one table of a CSV file.
 
     Raises ``CellError`` (a sentence for the APM naming the file) if the file is unreadable, protected,
     unsafe or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked.
+    ``look`` is shown a workbook's sheet names before any of its cells is read, and may raise to stop there:
+    a tracker chosen where a report was asked for is known by them, without reading its T&A.
     """
     path = Path(path)
     max_sizes = max_sizes or Limits()
@@ -83,7 +86,7 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None) -> list[RawShe
         for raw in sheets:
             _fill_vertical_merges(raw.rows, raw.merged)
         return [_cut_long_text(raw) for raw in sheets]
-    return _read_book_cells(path, suffix)
+    return _read_book_cells(path, suffix, look)
 
 
 _NOT_A_ZIP: tuple[type[Exception], ...] = (OSError, NotImplementedError, *DAMAGED_ZIP)
@@ -130,8 +133,9 @@ def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -
         return read_vendor_file(path, max_sizes)
 
 
-def _read_book_cells(path: Path, kind: str) -> list[RawSheet]:
-    """``kind``: the file's kind (``file_kind``), which may not be its extension."""
+def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | None = None) -> list[RawSheet]:
+    """``kind``: the file's kind (``file_kind``), which may not be its extension; ``look``: as
+    ``read_vendor_file``'s, outside the net for calamine's errors."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -150,6 +154,12 @@ def _read_book_cells(path: Path, kind: str) -> list[RawSheet]:
         else:  # calamine picks its reader by the extension, or from the bytes of a file-like object
             with open(path, "rb") as f:
                 book = CalamineWorkbook.from_filelike(f)
+    except Exception as exc:  # calamine's errors are not one class
+        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
+                        "save it again as .xlsx") from None
+    if look is not None:
+        look(list(book.sheet_names))
+    try:
         formulas = _formula_cells(path) if kind in _XLSX else {}
         ods_merges = _ods_merges(path) if kind == ".ods" else {}
         for name in book.sheet_names:
