@@ -155,10 +155,10 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             with open(path, "rb") as f:
                 book = CalamineWorkbook.from_filelike(f)
     except Exception as exc:  # calamine's errors are not one class
-        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
-                        "save it again as .xlsx") from None
+        raise _unreadable(path, exc) from None
     if look is not None:
         look(list(book.sheet_names))
+    name = None
     try:
         formulas = _formula_cells(path) if kind in _XLSX else {}
         ods_merges = _ods_merges(path) if kind == ".ods" else {}
@@ -172,9 +172,18 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             _fill_vertical_merges(rows, merged)
             out.append(_cut_long_text(raw))
     except Exception as exc:  # calamine's errors are not one class
-        raise CellError(f"'{path.name}' could not be read as a spreadsheet ({exc}); open it in Excel and "
-                        "save it again as .xlsx") from None
+        raise _unreadable(path, exc, name) from None
     return out
+
+
+def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> CellError:
+    """The file no reader could read, and the sheet where it stopped: the reader's own words (often one letter
+    of the XML it choked on) mean nothing to the APM, the sheet does."""
+    where = f" (its sheet '{sheet}' is damaged)" if sheet else ""
+    said = str(exc).strip()
+    told = f"; the reader said: {said}" if len(said) > 3 else ""
+    return CellError(f"'{path.name}' could not be read as a spreadsheet{where}{told}. Open it in Excel and save "
+                     "it again as .xlsx, or ask the vendor to send it again")
 
 
 def _openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
