@@ -15,6 +15,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from conftest import base_sheets, write_book
 from fakexl import FakeBook, FakePivotCache
@@ -237,3 +240,56 @@ def test_a_sheet_edited_in_the_same_write_still_has_its_formulas_over_the_rewrit
     with zipfile.ZipFile(out) as z:
         assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
     assert openpyxl.load_workbook(out)["Orders"]["B2"].value == 600
+
+
+def test_a_colour_rule_and_a_drop_down_list_over_the_ta_take_in_the_rows_a_rebuild_adds(tmp_path):
+    """Orders coloured where a PO has an overdue milestone, and a drop-down of the T&A's codes: both were left
+    at the old last row (only cell formulas were grown), so a new PO's milestones never coloured its line. Excel,
+    inserting the rows, grows them."""
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    last = wb["T&A"].max_row
+    overdue = f"COUNTIFS('T&A'!$A$2:$A${last},$A2,'T&A'!$K$2:$K${last},\"Overdue\")>0"
+    wb["Orders"].conditional_formatting.add("A2:A20", FormulaRule(formula=[overdue], fill=PatternFill("solid",
+                                                                                                     fgColor="FFC7CE")))
+    codes = DataValidation(type="list", formula1=f"'T&A'!$E$2:$E${last}")
+    wb["Orders"].add_data_validation(codes)
+    codes.add("Z2:Z5")
+    wb.save(path)
+    add_order(path, "4500000003")
+    _cli("ta", str(path))
+    wb = openpyxl.load_workbook(path)
+    new = wb["T&A"].max_row
+    assert new == last + 5
+    rules = [r.formula for cf in wb["Orders"].conditional_formatting for r in cf.rules]
+    assert rules == [[overdue.replace(f"${last},", f"${new},")]]
+    assert [v.formula1 for v in wb["Orders"].data_validations.dataValidation] == [f"'T&A'!$E$2:$E${new}"]
+
+
+def test_the_ta_s_own_rules_over_its_column_take_in_the_rows_a_rebuild_adds(tmp_path):
+    """A validation that no Notes cell repeats another and a colour rule counting the sheet's overdue milestones:
+    the range each covers grew, the range in its formula did not (the new rows checked against the old ones
+    only). A range on another sheet in such a rule is left as it is."""
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    last = ws.max_row
+    busy = f"COUNTIF($K$2:$K${last},\"Overdue\")>3"
+    ws.conditional_formatting.add(f"K2:K{last}", FormulaRule(formula=[busy], fill=PatternFill("solid",
+                                                                                              fgColor="FFC7CE")))
+    ws.conditional_formatting.add(f"A2:A{last}", FormulaRule(formula=[f"COUNTIF(Orders!$A$2:$A${last},$A2)=0"],
+                                                             fill=PatternFill("solid", fgColor="FFC7CE")))
+    once = DataValidation(type="custom", formula1=f"COUNTIF($M$2:$M${last},M2)<2")
+    ws.add_data_validation(once)
+    once.add(f"M2:M{last}")
+    wb.save(path)
+    add_order(path, "4500000003")
+    _cli("ta", str(path))
+    ws = openpyxl.load_workbook(path)["T&A"]
+    new = ws.max_row
+    assert new == last + 5
+    rules = {str(cf.sqref): r.formula for cf in ws.conditional_formatting for r in cf.rules}
+    assert rules == {f"K2:K{new}": [busy.replace(f"${last}", f"${new}")],
+                     f"A2:A{new}": [f"COUNTIF(Orders!$A$2:$A${last},$A2)=0"]}
+    assert [(str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation] == [
+        (f"M2:M{new}", f"COUNTIF($M$2:$M${new},M2)<2")]

@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from prodbook.workbook.xlsx.book import _Book, adjust_refs_in, adjust_sheet_refs
 from prodbook.workbook.xlsx.package import _Package, holds
 from prodbook.workbook.xlsx.refs import adjust_areas
-from prodbook.workbook.xlsx.xmltext import F_TEXT, _esc, _unesc
+from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, _esc, _unesc
 
 
 def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int, set[int], int]],
@@ -39,7 +39,7 @@ def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int
         if holds(pkg.blocks(part), named, reach=256, hint=b"!", fold=True):
             before = pkg.text(part)
             for sheet, rows in moving.items():
-                adjust_refs_in(pkg, part, F_TEXT, sheet, rows)
+                adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows)
             grown = grown or pkg.text(part) != before
     return grown
 
@@ -53,4 +53,4 @@ def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -
         new = adjust_areas(adjust_sheet_refs(formula, sheet, rows), *rows)
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
-    return F_TEXT.sub(fix, row_xml)
+    return SHEET_FORMULA_TEXT.sub(fix, row_xml)

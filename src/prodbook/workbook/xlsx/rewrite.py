@@ -234,7 +234,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     if sh.kept_raw is None and old_ends and new_end not in old_ends:  # a title row's formulas over the data
         out[:len(header_rows)] = [grow_own_ranges(raw, sheet, args) if _HAS_F.search(raw) else raw
                                   for raw in out[:len(header_rows)]]
-    tail = _move_tail_ranges(sh.tail, hr, old_ends, new_end, grow_cols)
+    tail = _move_tail_ranges(sh.tail, sheet, hr, old_ends, new_end, grow_cols)
     if moves is not None:
         tail = move_links(sheet, tail, frozen, moves)
     last_any = max([new_last] + [r[0] for r in header_rows])
@@ -250,7 +250,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         end: str | Callable[[], str] = below + sd_close + tail
         if one_pass is not None:  # the tail is read after the rows, and checked as _check_data_area would
             def end() -> str:
-                return sd_close + _move_tail_ranges(one_pass.finish(frozen), hr, old_ends, new_end, grow_cols)
+                return sd_close + _move_tail_ranges(one_pass.finish(frozen), sheet, hr, old_ends, new_end,
+                                                    grow_cols)
         kept_rows = None
         if one_pass is not None:
             kept_rows = one_pass.regions()
@@ -955,9 +956,13 @@ def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str
     return f"<{p}c{_with_ref(ca, ref)}/>", False
 
 
-def _move_tail_ranges(tail: str, hr: int, old_ends: set[int], new_end: int, grow_cols: tuple) -> str:
-    """Conditional formats, validations and the sheet's filter, moved to the new last data row."""
+def _move_tail_ranges(tail: str, sheet: str, hr: int, old_ends: set[int], new_end: int, grow_cols: tuple) -> str:
+    """Conditional formats, validations and the sheet's filter, moved to the new last data row; the ranges of
+    their formulas over the data too, as Excel's Insert grows them (a rule that no Notes cell repeats another,
+    ``COUNTIF($M$2:$M$3357,M2)<2``, over the new rows as well)."""
     args = (hr, old_ends, new_end)
+    if old_ends and new_end not in old_ends and ("<formula" in tail or "f>" in tail):
+        tail = grow_own_ranges(tail, sheet, args)
     # a sheet-level filter over the header alone grows with the data
     af_args = (hr, old_ends or {hr}, new_end)
     tail = re.sub(

@@ -9,6 +9,9 @@ from prodbook.workbook.xlsx.model import UnsupportedLayout
 
 F_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 """An ``f`` element with its text (a cell's formula; a chart's reference to cells): start tag, text, end tag."""
+SHEET_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?(?:f|formula[12]?)\b[^>]*>)([^<]*)(</(?:\w+:)?(?:f|formula[12]?)>)")
+"""Every formula of a sheet with its text: a cell's (``f``), a colour rule's (``formula``), a validation's
+(``formula1``, ``formula2``), and those of Excel 2010's rules (``xm:f``)."""
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
