@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula
 
 from conftest import base_sheets, write_book
 from fakexl import FakeBook, FakePivotCache
@@ -293,3 +294,30 @@ def test_the_ta_s_own_rules_over_its_column_take_in_the_rows_a_rebuild_adds(tmp_
                      f"A2:A{new}": [f"COUNTIF(Orders!$A$2:$A${last},$A2)=0"]}
     assert [(str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation] == [
         (f"M2:M{new}", f"COUNTIF($M$2:$M${new},M2)<2")]
+
+
+def test_a_table_s_calculated_column_over_the_ta_takes_in_the_rows_a_rebuild_adds(tmp_path):
+    """A Table of the team's counting each PO's overdue milestones in a calculated column: its cells were grown,
+    the column's formula (what Excel fills into the Table's next row) was not, so the next PO typed in counted
+    the old rows only, and Excel marked every grown cell as differing from its column."""
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    last = wb["T&A"].max_row
+    count = f"COUNTIFS('T&A'!$A$2:$A${last},[@PO],'T&A'!$K$2:$K${last},\"Overdue\")"
+    ws = wb.create_sheet("By PO")
+    ws.append(["PO", "Overdue"])
+    for po in ("4500000001", "4500000002"):
+        ws.append([po, "=" + count.replace("[@PO]", f"A{ws.max_row + 1}")])
+    table = Table(displayName="tblByPO", ref="A1:B3")
+    table.tableColumns = [TableColumn(id=1, name="PO"), TableColumn(id=2, name="Overdue",
+                                                                   calculatedColumnFormula=TableFormula(attr_text=count))]
+    ws.add_table(table)
+    wb.save(path)
+    add_order(path, "4500000003")
+    _cli("ta", str(path))
+    wb = openpyxl.load_workbook(path)
+    new = wb["T&A"].max_row
+    assert new == last + 5
+    grown = count.replace(f"${last},", f"${new},")
+    assert wb["By PO"].tables["tblByPO"].tableColumns[1].calculatedColumnFormula.attr_text == grown
+    assert wb["By PO"]["B2"].value == "=" + grown.replace("[@PO]", "A2")

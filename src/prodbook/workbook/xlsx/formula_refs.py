@@ -16,7 +16,8 @@ from collections.abc import Collection, Mapping
 from prodbook.workbook.xlsx.book import _Book, adjust_refs_in, adjust_sheet_refs
 from prodbook.workbook.xlsx.package import _Package, holds
 from prodbook.workbook.xlsx.refs import adjust_areas
-from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, _esc, _unesc
+from prodbook.workbook.xlsx.table_parts import table_parts
+from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
 
 
 def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int, set[int], int]],
@@ -40,6 +41,8 @@ def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int
             before = pkg.text(part)
             for sheet, rows in moving.items():
                 adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows)
+                for table in table_parts(pkg, part):  # the formula Excel fills into the Table's next row
+                    adjust_refs_in(pkg, table, TABLE_FORMULA_TEXT, sheet, rows)
             grown = grown or pkg.text(part) != before
     return grown
 

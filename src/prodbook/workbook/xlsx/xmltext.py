@@ -12,6 +12,9 @@ F_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)([^<]*)(</(?:\w+:)?f>)")
 SHEET_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?(?:f|formula[12]?)\b[^>]*>)([^<]*)(</(?:\w+:)?(?:f|formula[12]?)>)")
 """Every formula of a sheet with its text: a cell's (``f``), a colour rule's (``formula``), a validation's
 (``formula1``, ``formula2``), and those of Excel 2010's rules (``xm:f``)."""
+TABLE_FORMULA_TEXT = re.compile(r"(<(?:\w+:)?(?:calculatedColumnFormula|totalsRowFormula)\b[^>]*>)([^<]*)"
+                                r"(</(?:\w+:)?(?:calculatedColumnFormula|totalsRowFormula)>)")
+"""A Table's formulas with their text: its calculated columns' (filled into each row added) and its Total row's."""
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
