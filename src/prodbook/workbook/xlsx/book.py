@@ -168,8 +168,9 @@ def adjust_sheet_refs(formula: str, sheet: str, args: tuple) -> str:
     return outside_quotes(formula, lambda text: _SHEET_REF_RE.sub(fix_ref, text))
 
 
-def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: str, args: tuple) -> None:
-    """``adjust_sheet_refs`` on the text of each ``element`` of the part (its groups: start tag, text, end)."""
+def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: str, args: tuple) -> bool:
+    """``adjust_sheet_refs`` on the text of each ``element`` of the part (its groups: start tag, text, end);
+    whether one changed."""
     text = pkg.text(part)
 
     def fix(m: re.Match) -> str:
@@ -178,8 +179,10 @@ def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: st
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
     new_text = element.sub(fix, text)
-    if new_text != text:
-        pkg.set_text(part, new_text)
+    if new_text == text:
+        return False
+    pkg.set_text(part, new_text)
+    return True
 
 
 def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:

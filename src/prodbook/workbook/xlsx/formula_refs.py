@@ -38,12 +38,10 @@ def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int
         if not part or part in skip or not pkg.exists(part):
             continue
         if holds(pkg.blocks(part), named, reach=256, hint=b"!", fold=True):
-            before = pkg.text(part)
             for sheet, rows in moving.items():
-                adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows)
+                grown = adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows) or grown
                 for table in table_parts(pkg, part):  # the formula Excel fills into the Table's next row
                     adjust_refs_in(pkg, table, TABLE_FORMULA_TEXT, sheet, rows)
-            grown = grown or pkg.text(part) != before
     return grown
 
 
