@@ -256,12 +256,7 @@ def test_a_colour_rule_and_a_drop_down_list_over_the_ta_take_in_the_rows_a_rebui
     codes = DataValidation(type="list", formula1=f"'T&A'!$E$2:$E${last}")
     wb["Orders"].add_data_validation(codes)
     codes.add("Z2:Z5")
-    wb.save(path)
-    add_order(path, "4500000003")
-    _cli("ta", str(path))
-    wb = openpyxl.load_workbook(path)
-    new = wb["T&A"].max_row
-    assert new == last + 5
+    wb, new = rebuilt_with_a_new_order(path, wb, last)
     rules = [r.formula for cf in wb["Orders"].conditional_formatting for r in cf.rules]
     assert rules == [[overdue.replace(f"${last},", f"${new},")]]
     assert [v.formula1 for v in wb["Orders"].data_validations.dataValidation] == [f"'T&A'!$E$2:$E${new}"]
@@ -283,12 +278,8 @@ def test_the_ta_s_own_rules_over_its_column_take_in_the_rows_a_rebuild_adds(tmp_
     once = DataValidation(type="custom", formula1=f"COUNTIF($M$2:$M${last},M2)<2")
     ws.add_data_validation(once)
     once.add(f"M2:M{last}")
-    wb.save(path)
-    add_order(path, "4500000003")
-    _cli("ta", str(path))
-    ws = openpyxl.load_workbook(path)["T&A"]
-    new = ws.max_row
-    assert new == last + 5
+    wb, new = rebuilt_with_a_new_order(path, wb, last)
+    ws = wb["T&A"]
     rules = {str(cf.sqref): r.formula for cf in ws.conditional_formatting for r in cf.rules}
     assert rules == {f"K2:K{new}": [busy.replace(f"${last}", f"${new}")],
                      f"A2:A{new}": [f"COUNTIF(Orders!$A$2:$A${last},$A2)=0"]}
@@ -312,12 +303,19 @@ def test_a_table_s_calculated_column_over_the_ta_takes_in_the_rows_a_rebuild_add
     table.tableColumns = [TableColumn(id=1, name="PO"), TableColumn(id=2, name="Overdue",
                                                                    calculatedColumnFormula=TableFormula(attr_text=count))]
     ws.add_table(table)
+    wb, new = rebuilt_with_a_new_order(path, wb, last)
+    grown = count.replace(f"${last},", f"${new},")
+    assert wb["By PO"].tables["tblByPO"].tableColumns[1].calculatedColumnFormula.attr_text == grown
+    assert wb["By PO"]["B2"].value == "=" + grown.replace("[@PO]", "A2")
+
+
+def rebuilt_with_a_new_order(path: Path, wb: openpyxl.Workbook, last: int) -> tuple[openpyxl.Workbook, int]:
+    """``wb`` saved, a PO line of five milestones added and the T&A rebuilt: the workbook read back, and the
+    T&A's new last row (``last``: the one before)."""
     wb.save(path)
     add_order(path, "4500000003")
     _cli("ta", str(path))
     wb = openpyxl.load_workbook(path)
     new = wb["T&A"].max_row
     assert new == last + 5
-    grown = count.replace(f"${last},", f"${new},")
-    assert wb["By PO"].tables["tblByPO"].tableColumns[1].calculatedColumnFormula.attr_text == grown
-    assert wb["By PO"]["B2"].value == "=" + grown.replace("[@PO]", "A2")
+    return wb, new
