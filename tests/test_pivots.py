@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
@@ -27,6 +29,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.xlbook import XlBook
+from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges
 from prodbook.workbook.xlsxparts import CellEdit, SheetRewrite, rewrite_sheets
 from test_notes_move import drop_order
 from test_total_rows import _cli, add_order, lo_rows, tracker
@@ -319,3 +322,44 @@ def rebuilt_with_a_new_order(path: Path, wb: openpyxl.Workbook, last: int) -> tu
     new = wb["T&A"].max_row
     assert new == last + 5
     return wb, new
+
+
+def test_a_helper_column_of_the_team_s_on_the_ta_has_its_fixed_ranges_grown_and_moves_with_its_rows(tmp_path):
+    """A column the team added to the T&A: how many milestones its PO has (``COUNTIF($A$2:$A$11,A2)``) and a
+    running count (``COUNTA($A$2:A2)``). A rebuild that adds rows grows the fixed range, as Excel's Insert would,
+    and a row that moves takes its relative references with it; before, the fixed range stayed at row 11."""
+    path = tracker(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    last = ws.max_row
+    ws.cell(1, 14, "Milestones of PO")
+    ws.cell(1, 15, "Running")
+    for r in range(2, last + 1):
+        ws.cell(r, 14, f"=COUNTIF($A$2:$A${last},A{r})")
+        ws.cell(r, 15, f"=COUNTA($A$2:A{r})")
+    wb.save(path)
+    drop_order(path, "4500000001")  # the second PO's rows move up from 7-11 to 2-6
+    add_order(path, "4500000004")
+    wb, new = rebuilt_with_a_new_order(path, openpyxl.load_workbook(path), last)
+    ws = wb["T&A"]
+    pos = [ws.cell(r, 1).value for r in range(2, new + 1)]
+    assert pos == ["4500000002"] * 5 + ["4500000004"] * 5 + ["4500000003"] * 5
+    carried = [(ws.cell(r, 14).value, ws.cell(r, 15).value) for r in range(2, 7)]
+    assert carried == [(f"=COUNTIF($A$2:$A${new},A{r})", f"=COUNTA($A$2:A{r})") for r in range(2, 7)]
+    assert [ws.cell(r, 14).value for r in range(7, new + 1)] == [None] * 10  # new rows: the team fills them
+
+
+@given(refs=st.lists(st.tuples(st.booleans(), st.integers(1, 4), st.booleans(), st.sampled_from([9, 11, 12, 30]),
+                               st.sampled_from(["", "'T&A'!", "Orders!"])), min_size=1, max_size=4))
+def test_only_a_fixed_end_on_the_old_last_row_of_the_sheet_itself_grows(refs: list) -> None:
+    """``grow_fixed_ranges``: a range runs on to the new last row (16) exactly when its last row is fixed, it
+    starts at the header or the first data row, it ends on the old last data row (11), and it is the sheet's."""
+    def area(fixed: bool, start: int, fixed_start: bool, end: int, sheet: str) -> str:
+        return f"{sheet}${'A'}{'$' if fixed_start else ''}{start}:$A{'$' if fixed else ''}{end}"
+
+    def grows(fixed: bool, start: int, _fixed_start: bool, end: int, sheet: str) -> bool:
+        return fixed and start <= 2 and end == 11 and sheet != "Orders!"
+
+    formula = "+".join(f"COUNTA({area(*r)})" for r in refs)
+    want = "+".join(f"COUNTA({area(*r[:3], 16 if grows(*r) else r[3], r[4])})" for r in refs)
+    assert grow_fixed_ranges(formula, "T&A", (1, {11}, 16)) == want

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
-from prodbook.workbook.xlsx.book import _Book, adjust_refs_in, adjust_sheet_refs
+from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in, adjust_sheet_refs
 from prodbook.workbook.xlsx.package import _Package, holds
-from prodbook.workbook.xlsx.refs import adjust_areas
+from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, adjust_areas, outside_quotes
 from prodbook.workbook.xlsx.table_parts import table_parts
 from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
 
@@ -55,3 +55,20 @@ def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
     return SHEET_FORMULA_TEXT.sub(fix, row_xml)
+
+
+def grow_fixed_ranges(formula: str, sheet: str, rows: tuple[int, set[int], int]) -> str:
+    """A formula in the sheet's own data rows (a team's helper column, ``=COUNTIF($A$2:$A$3357,A2)``) with each
+    range over the data whose last row is fixed ($) run to the new last data row, the sheet named or not. A
+    range ending on a relative row moves with the row that holds it instead, as a copied formula does."""
+    def fixed(rng: str) -> str:
+        m = _RANGE_RE.match(rng)
+        return _adjust_range(rng, *rows) if m and m.group(8) and m.group(7) == "$" else rng
+
+    def own(m: re.Match[str]) -> str:
+        return m.group(1) + fixed(m.group(2)) if _sheet_of(m.group(1)).lower() == sheet.lower() else m.group(0)
+
+    if "$" not in formula:
+        return formula
+    return outside_quotes(formula, lambda text: _AREA_IN_FORMULA.sub(lambda m: fixed(m.group(0)),
+                                                                     _SHEET_REF_RE.sub(own, text)))

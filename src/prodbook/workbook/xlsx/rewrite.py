@@ -24,7 +24,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
-from prodbook.workbook.xlsx.formula_refs import grow_own_ranges
+from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
@@ -231,9 +231,11 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         old_ends.add(table.data_end)
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
+    grow = None
     if sh.kept_raw is None and old_ends and new_end not in old_ends:  # a title row's formulas over the data
         out[:len(header_rows)] = [grow_own_ranges(raw, sheet, args) if _HAS_F.search(raw) else raw
                                   for raw in out[:len(header_rows)]]
+        grow = args  # and the fixed ranges of the team's formulas in the rows carried
     tail = _move_tail_ranges(sh.tail, sheet, hr, old_ends, new_end, grow_cols)
     if moves is not None:
         tail = move_links(sheet, tail, frozen, moves)
@@ -261,17 +263,17 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             kept_rows = _dropping(kept_rows, sheet, p, hr, rw.drop_rows)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
-                                  progress, kept_rows=kept_rows, new_cells=new_cells)
+                                  progress, kept_rows=kept_rows, new_cells=new_cells, grow=grow)
         held_formula = held_formula or (one_pass is not None and one_pass.stream.formula)
     elif scan is not None:  # the carried cells' last column is known from the scan: the rows go straight out
         del text
         max_col = _carried_last_column(rw, data_rows, scan.carried, max_col)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, sh.sd_close + tail,
-                                  progress, scan.carried, new_cells=new_cells)
+                                  progress, scan.carried, new_cells=new_cells, grow=grow)
     else:
         max_col, translated = _write_rows(out, rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped,
-                                          new_cells=new_cells)
+                                          new_cells=new_cells, grow=grow)
         head = _set_dimension(head, max_col, last_any)
         pkg.set_pieces(part, [head, sh.sd_open, *out, below, sh.sd_close, tail])
 
@@ -694,11 +696,12 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
                  kept: int, col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                  wrapped: tuple[tuple[int, float], ...], end: str | Callable[[], str], progress: Progress | None = None,
                  carried: dict[int, _Carry] | None = None, kept_rows: Iterator[str] | None = None,
-                 new_cells: dict[int, NewCell] | None = None) -> bool:
+                 new_cells: dict[int, NewCell] | None = None, grow: tuple[int, set[int], int] | None = None) -> bool:
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
     ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
-    ``carried``: the cells each source row carries, as ``_scan_carried`` read them."""
+    ``carried``: the cells each source row carries, as ``_scan_carried`` read them; ``grow``: as
+    ``_write_rows``'."""
     sink = pkg.streamed()
 
     done = [0]
@@ -728,7 +731,7 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
         flush(start)
         copied = _copy_regions(sink, kept_rows) if kept_rows is not None else []
         _, translated = _write_rows([], rw, p, data_rows, kept, col_style, masters, vw, max_col, wrapped, flush,
-                                    ROW_BLOCK, carried, new_cells=new_cells)
+                                    ROW_BLOCK, carried, new_cells=new_cells, grow=grow)
         sink.write(end() if callable(end) else end)
     except BaseException:
         sink.discard()
@@ -826,12 +829,15 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
                 col_style: dict[int, int], masters: dict, vw: _ValueWriter, max_col: int,
                 wrapped: tuple[tuple[int, float], ...] = (), flush: Callable[[list[str]], None] | None = None,
                 block: int = ROW_BLOCK, carried: dict[int, _Carry] | None = None,
-                new_cells: dict[int, NewCell] | None = None) -> tuple[int, bool]:
+                new_cells: dict[int, NewCell] | None = None,
+                grow: tuple[int, set[int], int] | None = None) -> tuple[int, bool]:
     """Append the XML of ``rw.rows`` (from row ``kept + 1``) to ``out``; rows with wrapped text are made
     tall enough to show it (``wrapped``: the row indexes and widths of wrapping columns). With ``flush``,
     the rows are formatted ``block`` at a time and handed to it after each block. ``carried``: each source
     row's carried cells read already (a row in neither it nor ``data_rows`` carries nothing). ``new_cells``:
-    the cells a new row gets in columns prodbook does not write (``table_rows.new_row_cells``).
+    the cells a new row gets in columns prodbook does not write (``table_rows.new_row_cells``). ``grow``: the
+    sheet's header row, old last data rows and new one, where the data's end moves: a carried formula's ranges
+    over the data whose last row is fixed (``$A$2:$A$3357``) run to the new one, as Excel's Insert runs them.
 
     Returns the last column used and whether a carried formula was moved.
     """
@@ -846,7 +852,7 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
         _date_styles_first(vw, rw, styles_, step)
     for b in range(0, n, step):
         max_col, moved = _write_block(out, rw, b, min(n, b + step), p, data_rows, kept, masters, vw, max_col,
-                                      wrapped, written, letters, styles_, carried_cache, new_cells)
+                                      wrapped, written, letters, styles_, carried_cache, new_cells, grow)
         translated = translated or moved
         if flush is not None:
             flush(out)
@@ -856,8 +862,8 @@ def _write_rows(out: list[str], rw: SheetRewrite, p: str, data_rows: dict[int, _
 def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, data_rows: dict[int, _Row], kept: int,
                  masters: dict, vw: _ValueWriter, max_col: int, wrapped: tuple[tuple[int, float], ...],
                  written: list[int], letters: list[str], styles_: list[int],
-                 carried_cache: dict[int, _Carry], new_cells: dict[int, NewCell] | None = None
-                 ) -> tuple[int, bool]:
+                 carried_cache: dict[int, _Carry], new_cells: dict[int, NewCell] | None = None,
+                 grow: tuple[int, set[int], int] | None = None) -> tuple[int, bool]:
     """``_write_rows`` for the rows ``lo:hi``, formatted column-wise."""
     sheet, hr = rw.sheet, rw.header_row
     written_set = set(written)
@@ -889,7 +895,7 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
             assert src is not None  # only a source row carries cells
             parts_: list[tuple[int, str]] = []
             for c, ca, inner in carried:
-                xml, moved = _carried_cell(p, sheet, masters, c, ca, inner, src, rn)
+                xml, moved = _carried_cell(p, sheet, masters, c, ca, inner, src, rn, grow)
                 translated = translated or moved
                 parts_.append((c, xml))
             for j in range(len(written)):
@@ -918,9 +924,10 @@ def _write_block(out: list[str], rw: SheetRewrite, lo: int, hi: int, p: str, dat
     return max_col, translated
 
 
-def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str, src: int, rn: int
-                  ) -> tuple[str, bool]:
-    """A cell carried from row ``src`` to row ``rn``, its formula moved; True when it was translated."""
+def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str, src: int, rn: int,
+                  grow: tuple[int, set[int], int] | None = None) -> tuple[str, bool]:
+    """A cell carried from row ``src`` to row ``rn``, its formula moved (and grown: ``_write_rows``); True when
+    it was translated."""
     ref = f"{col_letter(c)}{rn}"
     if "<" in inner and _HAS_F.search(inner):
         fm = _F_RE.search(inner)
@@ -940,9 +947,12 @@ def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str
                 f"sheet '{sheet}' has an array formula in cell {col_letter(c)}{src}, inside the rows prodbook rewrites"
             )
         else:
-            if src == rn:
+            ftext = _unesc(fm.group(3) or "")
+            if src == rn and (grow is None or grow_fixed_ranges(ftext, sheet, grow) == ftext):
                 return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
-            ftext = translate_formula(_unesc(fm.group(3) or ""), (src, c), (rn, c))
+            ftext = translate_formula(ftext, (src, c), (rn, c))
+        if grow is not None:
+            ftext = grow_fixed_ranges(ftext, sheet, grow)
         extra = ""
         for an in ("ca", "aca"):
             av = _attr(fattrs, an)
