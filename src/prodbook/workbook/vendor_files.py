@@ -182,6 +182,8 @@ def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> CellErr
     where = f" (its sheet '{sheet}' is damaged)" if sheet else ""
     said = str(exc).strip()
     told = f"; the reader said: {said}" if len(said) > 3 else ""
+    if isinstance(exc, DAMAGED_ZIP):  # zlib's "invalid distance too far back" says nothing more than this
+        where, told = where or " (part of it cannot be unpacked: the file is damaged)", ""
     return CellError(f"'{path.name}' could not be read as a spreadsheet{where}{told}. Open it in Excel and save "
                      "it again as .xlsx, or ask the vendor to send it again")
 
