@@ -214,6 +214,20 @@ def test_a_dashboard_counting_two_sheets_a_refresh_grows_takes_in_the_new_rows_o
         assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
 
 
+def test_a_sheet_named_with_an_apostrophe_is_found_in_the_formulas_over_it(tmp_path):
+    """A formula names 'Ana''s Issues' with the apostrophe doubled: the look for the name missed it."""
+    path, out = tmp_path / "tracker.xlsx", tmp_path / "written.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ana's Issues"
+    for value in ("Key", "a", "b", "c"):
+        wb.active.append([value])
+    wb.create_sheet("Dashboard")["A1"] = "=COUNTA('Ana''s Issues'!$A$2:$A$4)"
+    wb.save(path)
+    rewrite_sheets(path, out, [SheetRewrite(sheet="Ana's Issues", header_row=1, columns=(0,),
+                                            rows=tuple((x,) for x in "abcde"))])
+    assert openpyxl.load_workbook(out)["Dashboard"]["A1"].value == "=COUNTA('Ana''s Issues'!$A$2:$A$6)"
+
+
 def saved_by_excel(path: Path) -> None:
     """The workbook as Excel saves it: its values trusted as they are on opening (openpyxl asks for a full
     calculation on every file it writes)."""

@@ -31,7 +31,8 @@ def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int
     moving = {sheet: rows for sheet, rows in ends.items() if rows[1] and rows[2] not in rows[1]}
     if not moving:
         return False  # no last data row moved: no range moves
-    names = b"|".join(re.escape(_esc(sheet).encode().lower()) for sheet in moving)
+    # a name with an apostrophe is written in quotes with it doubled: 'Ana''s T&A'!A2
+    names = b"|".join(re.escape(_esc(sheet.replace("'", "''")).encode().lower()) for sheet in moving)
     named = re.compile(b"(?:" + names + rb")'?!")  # matched case-blind (fold)
     grown = False
     for _name, _rid, part in book.sheets:
