@@ -700,8 +700,8 @@ def _stream_rows(pkg: _Package, part: str, start: list[str], rw: SheetRewrite, p
     """The sheet written straight into a compressed temporary part: ``start`` (its head and the rows it
     keeps), ``kept_rows`` (the rows kept, copied a region at a time), ``rw.rows`` a block at a time, then
     ``end`` (or what it gives once the rows are written); nothing is held whole. True when a formula moved.
-    ``carried``: the cells each source row carries, as ``_scan_carried`` read them; ``grow``: as
-    ``_write_rows``'."""
+    ``carried``: the cells each source row carries, as ``_scan_carried`` read them; ``grow``: as for
+    ``_write_rows``."""
     sink = pkg.streamed()
 
     done = [0]
