@@ -104,15 +104,14 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
 
 def _other_formulas(pkg: _Package, book: _Book, rewrites: Sequence[SheetRewrite]) -> bool:
     """Do other sheets hold formulas that may read the rewritten data? A sheet this write edited or grew is
-    looked at too, as it now stands: Orders counting each PO's T&A milestones, with a cell this run filled in."""
+    looked at too, as it now stands: Orders counting each PO's T&A milestones, with a cell this run filled in.
+    Those come last: the first formula found answers, and an edited T&A is the longest part to inflate."""
     if not rewrites:
         return False
     names = {rw.sheet.lower() for rw in rewrites}
-    for name, _rid, part in book.sheets:
-        if name.lower() in names or not part or not pkg.exists(part):
-            continue
-        if holds(pkg.blocks(part), _HAS_F_B):
-            return True
-    return False
+    parts = [part for name, _rid, part in book.sheets
+             if name.lower() not in names and part and pkg.exists(part)]
+    parts.sort(key=lambda part: part in pkg.changed)  # stable: the unchanged ones first, in the book's order
+    return any(holds(pkg.blocks(part), _HAS_F_B) for part in parts)
 
 
