@@ -88,6 +88,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     per_file: list[str] = []
     senders = sender_book(vendors)
     message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
+    own = getattr(tracker.backend, "path", None)  # the tracker's own file, where it has one
     for path in files:
         if mail.is_message(path):
             parsed_files, found = import_message(path, index, codes, senders, tracker.config, ctx.today)
@@ -100,7 +101,6 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             if not parsed_files:
                 per_file.append(f"  {path.name}: no WIP report attached")
             continue
-        own = getattr(tracker.backend, "path", None)
         try:
             if own is not None and same_file(path, own):
                 raise TrackerGiven(a_tracker((), path.name, itself=True))

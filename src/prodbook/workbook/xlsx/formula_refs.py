@@ -11,11 +11,11 @@ last data row moves.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
-from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in, adjust_sheet_refs
+from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in
 from prodbook.workbook.xlsx.package import _Package, holds
-from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, adjust_areas, outside_quotes
+from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, outside_quotes
 from prodbook.workbook.xlsx.table_parts import table_parts
 from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
 
@@ -52,7 +52,7 @@ def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -
     row, the sheet named or not."""
     def fix(m: re.Match[str]) -> str:
         formula = _unesc(m.group(2))
-        new = adjust_areas(adjust_sheet_refs(formula, sheet, rows), *rows)
+        new = _own_ranges(formula, sheet, lambda rng: _adjust_range(rng, *rows))
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
     return SHEET_FORMULA_TEXT.sub(fix, row_xml)
@@ -66,10 +66,14 @@ def grow_fixed_ranges(formula: str, sheet: str, rows: tuple[int, set[int], int])
         m = _RANGE_RE.match(rng)
         return _adjust_range(rng, *rows) if m and m.group(8) and m.group(7) == "$" else rng
 
-    def own(m: re.Match[str]) -> str:
-        return m.group(1) + fixed(m.group(2)) if _sheet_of(m.group(1)).lower() == sheet.lower() else m.group(0)
+    return _own_ranges(formula, sheet, fixed) if "$" in formula else formula
 
-    if "$" not in formula:
-        return formula
-    return outside_quotes(formula, lambda text: _AREA_IN_FORMULA.sub(lambda m: fixed(m.group(0)),
-                                                                     _SHEET_REF_RE.sub(own, text)))
+
+def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:
+    """``adjust`` on each range of ``formula`` on the sheet itself: named with it (``'T&A'!$K$2:$K$90``) or
+    with no sheet named (``E2:E90``); a text in quotes is left alone."""
+    def named(m: re.Match[str]) -> str:
+        return m.group(1) + adjust(m.group(2)) if _sheet_of(m.group(1)).lower() == sheet.lower() else m.group(0)
+
+    return outside_quotes(formula, lambda text: _AREA_IN_FORMULA.sub(lambda m: adjust(m.group(0)),
+                                                                     _SHEET_REF_RE.sub(named, text)))

@@ -156,12 +156,6 @@ def outside_quotes(formula: str, fix: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-def adjust_areas(formula: str, header_row: int, old_ends: set[int], new_end: int) -> str:
-    """``_adjust_range`` on each range of ``formula`` not named with a sheet; a text in quotes is left alone."""
-    return outside_quotes(formula, lambda text: _AREA_IN_FORMULA.sub(
-        lambda m: _adjust_range(m.group(0), header_row, old_ends, new_end), text))
-
-
 def _adjust_sqref(sqref: str, *args: Any) -> str:
     return " ".join(_adjust_range(p, *args) for p in sqref.split())
 

@@ -934,6 +934,7 @@ def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str
         assert fm is not None  # _HAS_F found one
         fattrs = fm.group(2)
         ftype = _attr(fattrs, "t")
+        original = None  # the cell's own formula text, where it has one (a shared formula's is its first cell's)
         if ftype == "shared":
             si = _attr(fattrs, "si")
             if si not in masters:
@@ -946,13 +947,15 @@ def _carried_cell(p: str, sheet: str, masters: dict, c: int, ca: str, inner: str
             raise UnsupportedLayout(
                 f"sheet '{sheet}' has an array formula in cell {col_letter(c)}{src}, inside the rows prodbook rewrites"
             )
+        elif src == rn and grow is None:
+            return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
         else:
-            ftext = _unesc(fm.group(3) or "")
-            if src == rn and (grow is None or grow_fixed_ranges(ftext, sheet, grow) == ftext):
-                return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
-            ftext = translate_formula(ftext, (src, c), (rn, c))
+            original = _unesc(fm.group(3) or "")
+            ftext = original if src == rn else translate_formula(original, (src, c), (rn, c))
         if grow is not None:
             ftext = grow_fixed_ranges(ftext, sheet, grow)
+            if src == rn and ftext == original:  # neither moved nor grown: the cell as it was
+                return f"<{p}c{_with_ref(ca, ref)}>{inner}</{p}c>", False
         extra = ""
         for an in ("ca", "aca"):
             av = _attr(fattrs, an)
