@@ -363,6 +363,35 @@ def test_a_helper_column_of_the_team_s_on_the_ta_has_its_fixed_ranges_grown_and_
     assert [ws.cell(r, 14).value for r in range(7, new + 1)] == [None] * 10  # new rows: the team fills them
 
 
+def test_a_helper_column_over_another_sheet_the_same_write_grows_takes_in_its_new_rows(tmp_path):
+    """A T&A column of the team's counting each PO's open issues (``COUNTIF(Issues!$C$2:$C$4,A2)``): a refresh
+    rebuilds the T&A and adds rows to the Issues in one write. The T&A, itself rewritten, was passed over in
+    the look for formulas over the Issues, and its column kept counting the old rows."""
+    path, out = tmp_path / "tracker.xlsx", tmp_path / "written.xlsx"
+    wb = openpyxl.Workbook()
+    ta = wb.active
+    ta.title = "T&A"
+    ta.append(["PO #", "Open issues"])
+    for r, po in enumerate(("4500000001", "4500000002"), start=2):
+        ta.append([po, f"=COUNTIF(Issues!$C$2:$C$4,A{r})+COUNTIF('T&A'!$A$2:$A$3,A{r})"])
+    issues = wb.create_sheet("Issues")
+    issues.append(["Sheet", "Cell", "Key"])
+    for po in ("4500000001", "4500000002", "4500000001"):
+        issues.append(["Orders", "A2", po])
+    wb.save(path)
+    rewrite_sheets(path, out, [
+        SheetRewrite(sheet="T&A", header_row=1, columns=(0,), rows=(("4500000001",), ("4500000002",)),
+                     source_rows=(2, 3)),
+        SheetRewrite(sheet="Issues", header_row=1, columns=(0, 1, 2),
+                     rows=tuple(("Orders", "A2", po) for po in ("4500000001",) * 3 + ("4500000002",) * 2))])
+    got = openpyxl.load_workbook(out)["T&A"]
+    # the Issues range grows to its new last row; the T&A's own range, which did not move, is left
+    assert [got.cell(r, 2).value for r in (2, 3)] == [
+        f"=COUNTIF(Issues!$C$2:$C$6,A{r})+COUNTIF('T&A'!$A$2:$A$3,A{r})" for r in (2, 3)]
+    with zipfile.ZipFile(out) as z:
+        assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
+
+
 @given(refs=st.lists(st.tuples(st.booleans(), st.integers(1, 4), st.booleans(), st.sampled_from([9, 11, 12, 30]),
                                st.sampled_from(["", "'T&A'!", "Orders!"])), min_size=1, max_size=4))
 def test_only_a_fixed_end_on_the_old_last_row_of_the_sheet_itself_grows(refs: list) -> None:

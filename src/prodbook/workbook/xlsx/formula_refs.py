@@ -22,28 +22,34 @@ from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEX
 
 def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int, set[int], int]],
                         skip: Collection[str]) -> bool:
-    """Each formula on the other sheets (not ``skip``, the parts this write rewrites) with a range on a sheet
-    of ``ends`` that ran to its old last data row runs to the new one (``ends``: by sheet, its header row, old
-    last data rows, new last data row). Each other sheet is looked at once for all of them, a streamed look
-    for their names, and read whole only when it finds one: a dashboard counting both the Exceptions and the
-    Issues of a refresh has both ranges grown. Returns whether a formula changed: its cell's value must be
-    worked out again when Excel opens the file."""
+    """Each formula on the sheets (not ``skip``: parts this write rewrote that hold no formula) with a range on
+    another sheet of ``ends`` that ran to its old last data row runs to the new one (``ends``: by sheet, its
+    header row, old last data rows, new last data row). A sheet rebuilt in the same write is looked at too, for
+    the other sheets it names: a T&A helper column counting the Issues of a refresh. Each sheet is looked at
+    once for all of them, a streamed look for their names, and read whole only when it finds one: a dashboard
+    counting both the Exceptions and the Issues of a refresh has both ranges grown. Returns whether a formula
+    changed: its cell's value must be worked out again when Excel opens the file."""
     moving = {sheet: rows for sheet, rows in ends.items() if rows[1] and rows[2] not in rows[1]}
     if not moving:
         return False  # no last data row moved: no range moves
-    # a name with an apostrophe is written in quotes with it doubled: 'Ana''s T&A'!A2
-    names = b"|".join(re.escape(_esc(sheet.replace("'", "''")).encode().lower()) for sheet in moving)
-    named = re.compile(b"(?:" + names + rb")'?!")  # matched case-blind (fold)
     grown = False
-    for _name, _rid, part in book.sheets:
+    for name, _rid, part in book.sheets:
         if not part or part in skip or not pkg.exists(part):
             continue
-        if holds(pkg.blocks(part), named, reach=256, hint=b"!", fold=True):
-            for sheet, rows in moving.items():
+        others = {sheet: rows for sheet, rows in moving.items() if sheet.lower() != name.lower()}
+        if others and holds(pkg.blocks(part), _names(others), reach=256, hint=b"!", fold=True):
+            for sheet, rows in others.items():  # a sheet's own ranges grew as it was written (grow_own_ranges)
                 grown = adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows) or grown
                 for table in table_parts(pkg, part):  # the formula Excel fills into the Table's next row
                     adjust_refs_in(pkg, table, TABLE_FORMULA_TEXT, sheet, rows)
     return grown
+
+
+def _names(sheets: Collection[str]) -> re.Pattern[bytes]:
+    """The sheets' names as a formula writes them before its '!', to match case-blind (``holds(fold=True)``);
+    a name with an apostrophe is written in quotes with it doubled: 'Ana''s T&A'!A2."""
+    names = b"|".join(re.escape(_esc(sheet.replace("'", "''")).encode().lower()) for sheet in sheets)
+    return re.compile(b"(?:" + names + rb")'?!")
 
 
 def grow_own_ranges(row_xml: str, sheet: str, rows: tuple[int, set[int], int]) -> str:

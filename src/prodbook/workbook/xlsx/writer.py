@@ -57,6 +57,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         styles = _Styles(pkg, book.part, date_format)
         formulas = False
         seen = set()
+        plain: set[str] = set()  # parts rewritten with no formula: none names another sheet
         ends: dict[str, tuple[int, set[int], int]] = {}
         for rw in rewrites:
             if rw.sheet.lower() in seen:
@@ -71,11 +72,13 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise ValueError(f"sheet '{rw.sheet}': header_row must be 1 or more")
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
-            formulas |= _rewrite_sheet(pkg, book, styles, rw, part, progress,
-                                       last_row=(last_rows or {}).get(rw.sheet), ends=ends)
-        rewritten = {s[2] for s in book.sheets if s[0].lower() in seen and s[2]}
-        # the team's formulas over a rewritten sheet follow its end; a sheet they changed is not looked at again
-        grown = grow_formula_ranges(pkg, book, ends, rewritten)
+            held = _rewrite_sheet(pkg, book, styles, rw, part, progress,
+                                  last_row=(last_rows or {}).get(rw.sheet), ends=ends)
+            formulas |= held
+            if not held:
+                plain.add(part)
+        # the team's formulas over a rewritten sheet follow its end, on every other sheet
+        grown = grow_formula_ranges(pkg, book, ends, plain)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
