@@ -12,8 +12,9 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from prodbook.core.findings import UserError
@@ -783,14 +784,17 @@ def test_rows_said_to_carry_no_cell_have_none_outside_the_written_columns(rows, 
     assert rewrite._only_written(plain, prefix, letters)
 
 
+@example(before="=COUNTA(", name="Issues", case=[False] * 8, quote=False, mention=True, after="A2:A9)",
+         cuts=[9, 10, 11, 12])  # blocks shorter than the name: 'I', 's', 's', 'u', 'es!A2...'
 @given(before=st.text(alphabet="aAsSiIuUeE!'<>f =:;", max_size=60),
        name=st.sampled_from(["Issues", "T&amp;A", "Sheet 2"]),
        case=st.lists(st.booleans(), min_size=8, max_size=8), quote=st.booleans(), mention=st.booleans(),
-       after=st.text(alphabet="aAsSiIuUeE!'<>f =", max_size=60), cuts=st.lists(st.integers(1, 200), max_size=4))
+       after=st.text(alphabet="aAsSiIuUeE!'<>f =", max_size=60), cuts=st.lists(st.integers(1, 140), max_size=40))
 def test_a_sheet_s_name_is_found_case_blind_wherever_blocks_fall(before: str, name: str, case: list[bool],
                                                                    quote: bool, mention: bool, after: str,
                                                                    cuts: list[int]) -> None:
-    """The quick look (a '!' first, the block folded) finds what ``re.I`` over the whole part finds."""
+    """The quick look (a '!' first, the block folded) finds what ``re.I`` over the whole part finds, however
+    short the blocks (a name cut over three of them)."""
     spelt = "".join(c.upper() if up else c.lower() for c, up in zip(name, case * 2, strict=False))
     text = (before + (spelt + ("'" if quote else "") + "!" if mention else "") + after).encode()
     blocks, at = [], 0
@@ -801,3 +805,50 @@ def test_a_sheet_s_name_is_found_case_blind_wherever_blocks_fall(before: str, na
     blind = re.compile(re.escape(name.encode()) + rb"'?!", re.I)
     lower = re.compile(re.escape(name.encode().lower()) + rb"'?!")
     assert package.holds(iter(blocks), lower, reach=64, hint=b"!", fold=True) == bool(blind.search(text))
+
+
+@pytest.fixture(scope="module")
+def dashboard_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sheet of the team's formulas over the Issues (some in a Table-less block, some beside texts with
+    characters of several bytes), and the Issues a rewrite grows from 3 rows to 5."""
+    path = tmp_path_factory.mktemp("adjust") / "tracker.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Issues"
+    for value in ("Key", "a", "b", "c"):
+        wb.active.append([value])
+    dash = wb.create_sheet("Dashboard")
+    for r in range(1, 41):
+        dash.cell(r, 1, f"Größe {r} – 測試")
+        if r % 3:
+            dash.cell(r, 2, f"=COUNTA(Issues!$A$2:$A$4)+{r}")
+        if r % 4 == 0:
+            dash.cell(r, 3, f"=COUNTIF(Issues!A2:A4,\"b\")&\"{r}\"")
+    dash.conditional_formatting.add("B1:B40", FormulaRule(formula=["COUNTA(Issues!$A$2:$A$4)>3"]))
+    wb.save(path)
+    return path
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 3000))
+def test_formulas_adjusted_a_block_of_rows_at_a_time_equal_the_whole_part_adjusted(
+        dashboard_path: Path, chunk: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A big part's formulas are grown a run of whole rows at a time (``book.STREAM_ADJUST``): wherever the
+    blocks fall (one byte cuts every tag and character), the part written is the whole part's."""
+    from prodbook.workbook.xlsx import book
+
+    folder = tmp_path_factory.mktemp("adjusted")
+    issues = SheetRewrite(sheet="Issues", header_row=1, columns=(0,), rows=tuple((x,) for x in "abcde"))
+
+    def dashboard(streamed: bool) -> bytes:
+        out = folder / f"{streamed}.xlsx"
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(book, "STREAM_ADJUST", 0 if streamed else 1 << 40)
+            mp.setattr(package, "STREAM_CHUNK", chunk)
+            rewrite_sheets(dashboard_path, out, [issues])
+        with zipfile.ZipFile(out) as z:
+            return z.read("xl/worksheets/sheet2.xml")
+
+    whole = dashboard(False)
+    assert b"$A$2:$A$6)+1<" in whole and b'A2:A6,"b")&amp;"4"' in whole  # grown, in cells and rule
+    assert b"$A$2:$A$6)&gt;3<" in whole
+    assert dashboard(True) == whole

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,21 +170,79 @@ def adjust_sheet_refs(formula: str, sheet: str, args: tuple) -> str:
     return outside_quotes(formula, lambda text: _SHEET_REF_RE.sub(fix_ref, text))
 
 
+STREAM_ADJUST = 16 << 20
+"""From this many bytes a part's formulas are adjusted a block of rows at a time (``adjust_refs_in``): a
+million-row T&A with a helper column is 600 MB of XML, which held as text, bytes and the text changed would
+not fit the memory prodbook may use."""
+
+
 def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: str, args: tuple) -> bool:
     """``adjust_sheet_refs`` on the text of each ``element`` of the part (its groups: start tag, text, end);
     whether one changed."""
-    text = pkg.text(part)
-
     def fix(m: re.Match) -> str:
         formula = _unesc(m.group(2))
         new = adjust_sheet_refs(formula, sheet, args)
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
+    if pkg.size(part) >= STREAM_ADJUST and (texts := _utf8_texts(pkg, part)) is not None:
+        return _adjust_streamed(pkg, part, texts, lambda text: element.sub(fix, text))
+    text = pkg.text(part)
     new_text = element.sub(fix, text)
     if new_text == text:
         return False
     pkg.set_text(part, new_text)
     return True
+
+
+def _utf8_texts(pkg: _Package, part: str) -> Iterator[str] | None:
+    """The part's text a block at a time; None for a part not in UTF-8 (read whole, as ``_decode`` reads it)."""
+    first = next(iter(pkg.blocks(part)), b"")
+    if first.startswith(b"\xef\xbb\xbf") or first[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(
+            rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', first[:100]):
+        return None
+    return codecs.iterdecode(pkg.blocks(part), "utf-8")
+
+
+def _adjust_streamed(pkg: _Package, part: str, texts: Iterator[str], fix: Callable[[str], str]) -> bool:
+    """``fix`` on the part a run of whole rows at a time (an element inside a row is never cut), into a new
+    streamed part set only when something changed."""
+    out = pkg.streamed()
+    changed = False
+    buf = ""
+    try:
+        for text in texts:
+            buf += text
+            cut = _after_last_row(buf)
+            if cut > 0:
+                piece = fix(buf[:cut])
+                changed = changed or piece != buf[:cut]
+                out.write(piece)
+                buf = buf[cut:]
+        piece = fix(buf)
+        changed = changed or piece != buf
+        out.write(piece)
+    except BaseException:
+        out.discard()
+        raise
+    if changed:
+        pkg.set_streamed(part, out)
+    else:
+        out.discard()
+    return changed
+
+
+_ROW_END = re.compile(r"</(?:\w+:)?row>")
+
+
+def _after_last_row(buf: str) -> int:
+    """Where the last complete ``</row>`` of ``buf`` ends (0: none yet)."""
+    at = len(buf)
+    while (i := buf.rfind("row>", 0, at)) >= 0:
+        j = buf.rfind("</", 0, i)
+        if j >= 0 and _ROW_END.fullmatch(buf, j, i + 4):
+            return i + 4
+        at = i
+    return 0
 
 
 def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:

@@ -160,7 +160,7 @@ def holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64, 
         buf = tail + block
         if hint in buf and pattern.search(buf.lower() if fold else buf):
             return True
-        tail = block[-reach:]
+        tail = buf[-reach:]  # the stream's last bytes, however short the blocks
     return False
 
 
