@@ -41,7 +41,7 @@ from prodbook.workbook.xlsx.data_validation import (
     sheet_rules,
 )
 from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
-from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, last_row_end
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
 from prodbook.workbook.xlsx.table_parts import total_rows
@@ -62,7 +62,6 @@ SUPPORTED = (".xlsx", ".xlsm")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.S)
 _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def column_index(letters: str) -> int:
@@ -386,7 +385,7 @@ class FileBook(Staging):
                 buf = carry + block
                 cut = len(buf)
                 if block:  # up to the last complete row: no cell is cut in two
-                    cut = _last_row_end(buf)
+                    cut = last_row_end(buf)
                 _error_cells_in(buf[:cut], found)
                 carry = buf[cut:]
                 if not block:
@@ -527,16 +526,6 @@ def shared_rows(rows: Iterable[list[Any]], pad: int, block: int = 1 << 14) -> li
 
 _SHAREABLE = frozenset({str, date, datetime, time, timedelta})
 """Types no two of which are ever equal unless they are the same value (floats and flags are left out)."""
-
-
-def _last_row_end(data: bytes) -> int:
-    """Where the last complete row of a piece of sheet XML ends (0: none), found from the end."""
-    i = len(data)
-    while (i := data.rfind(b"row>", 0, i)) >= 0:
-        j = data.rfind(b"</", 0, i)
-        if j >= 0 and _ROW_END.fullmatch(data, j, i + 4):
-            return i + 4
-    return 0
 
 
 def _error_cells_in(data: bytes, found: dict[tuple[int, int], str]) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from prodbook.workbook.xlsx.package import (
     RT_OFFICE_DOC,
     _Package,
     doctype_parts,
+    last_row_end,
 )
 from prodbook.workbook.xlsx.refs import _adjust_range, outside_quotes
 from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc
@@ -184,8 +184,8 @@ def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: st
         new = adjust_sheet_refs(formula, sheet, args)
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
-    if pkg.size(part) >= STREAM_ADJUST and (texts := _utf8_texts(pkg, part)) is not None:
-        return _adjust_streamed(pkg, part, texts, lambda text: element.sub(fix, text))
+    if pkg.size(part) >= STREAM_ADJUST and _utf8(next(iter(pkg.blocks(part)), b"")):
+        return _adjust_streamed(pkg, part, lambda text: element.sub(fix, text))
     text = pkg.text(part)
     new_text = element.sub(fix, text)
     if new_text == text:
@@ -194,32 +194,30 @@ def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: st
     return True
 
 
-def _utf8_texts(pkg: _Package, part: str) -> Iterator[str] | None:
-    """The part's text a block at a time; None for a part not in UTF-8 (read whole, as ``_decode`` reads it)."""
-    first = next(iter(pkg.blocks(part)), b"")
-    if first.startswith(b"\xef\xbb\xbf") or first[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(
-            rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', first[:100]):
-        return None
-    return codecs.iterdecode(pkg.blocks(part), "utf-8")
+def _utf8(first: bytes) -> bool:
+    """Is a part in UTF-8, by its first bytes? One in another encoding is read whole (``_decode``)."""
+    return not (first.startswith(b"\xef\xbb\xbf") or first[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or re.match(rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', first[:100]))
 
 
-def _adjust_streamed(pkg: _Package, part: str, texts: Iterator[str], fix: Callable[[str], str]) -> bool:
-    """``fix`` on the part a run of whole rows at a time (an element inside a row is never cut), into a new
-    streamed part set only when something changed."""
+def _adjust_streamed(pkg: _Package, part: str, fix: Callable[[str], str]) -> bool:
+    """``fix`` on the part a run of whole rows at a time (an element inside a row is never cut, nor a
+    character), into a new streamed part set only when something changed."""
     out = pkg.streamed()
     changed = False
-    buf = ""
+    buf = b""
     try:
-        for text in texts:
-            buf += text
-            cut = _after_last_row(buf)
-            if cut > 0:
-                piece = fix(buf[:cut])
-                changed = changed or piece != buf[:cut]
-                out.write(piece)
+        for block in pkg.blocks(part):
+            buf += block
+            if cut := last_row_end(buf):
+                text = buf[:cut].decode("utf-8")
                 buf = buf[cut:]
-        piece = fix(buf)
-        changed = changed or piece != buf
+                piece = fix(text)
+                changed = changed or piece != text
+                out.write(piece)
+        text = buf.decode("utf-8")
+        piece = fix(text)
+        changed = changed or piece != text
         out.write(piece)
     except BaseException:
         out.discard()
@@ -229,20 +227,6 @@ def _adjust_streamed(pkg: _Package, part: str, texts: Iterator[str], fix: Callab
     else:
         out.discard()
     return changed
-
-
-_ROW_END = re.compile(r"</(?:\w+:)?row>")
-
-
-def _after_last_row(buf: str) -> int:
-    """Where the last complete ``</row>`` of ``buf`` ends (0: none yet)."""
-    at = len(buf)
-    while (i := buf.rfind("row>", 0, at)) >= 0:
-        j = buf.rfind("</", 0, i)
-        if j >= 0 and _ROW_END.fullmatch(buf, j, i + 4):
-            return i + 4
-        at = i
-    return 0
 
 
 def _adjust_defined_names(pkg: _Package, wb_part: str, sheet: str, args: tuple) -> None:

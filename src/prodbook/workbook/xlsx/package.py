@@ -164,6 +164,20 @@ def holds(blocks: Iterator[bytes], pattern: re.Pattern[bytes], reach: int = 64, 
     return False
 
 
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+
+
+def last_row_end(data: bytes) -> int:
+    """Where the last complete row of a piece of sheet XML ends (0: none), found from the end: a cut there
+    splits no element and no character."""
+    i = len(data)
+    while (i := data.rfind(b"row>", 0, i)) >= 0:
+        j = data.rfind(b"</", 0, i)
+        if j >= 0 and _ROW_END.fullmatch(data, j, i + 4):
+            return i + 4
+    return 0
+
+
 DAMAGED_ZIP: tuple[type[Exception], ...] = (zlib.error, EOFError, zipfile.BadZipFile)
 """What reading a damaged member of a zip raises: bytes that do not inflate, a member cut short, a CRC that
 does not match. None of them is an OSError: every reader of a part catches these."""
