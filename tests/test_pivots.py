@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula
 
@@ -406,3 +407,44 @@ def test_only_a_fixed_end_on_the_old_last_row_of_the_sheet_itself_grows(refs: li
     formula = "+".join(f"COUNTA({area(*r)})" for r in refs)
     want = "+".join(f"COUNTA({area(*r[:3], 16 if grows(*r) else r[3], r[4])})" for r in refs)
     assert grow_fixed_ranges(formula, "T&A", (1, {11}, 16)) == want
+
+
+def test_a_formula_reading_one_ta_cell_whose_row_moved_is_left_as_typed_and_named(tmp_path):
+    """A dashboard cell linked to one milestone's Status (``='T&A'!K8``): a rebuild that takes a PO line off
+    moves the rows below it up, and the link reads another milestone, as after a Sort. prodbook leaves the
+    formula as typed and says which cells read a row it moved, and where that row went; ranges, texts in
+    quotes and a run that moves no row say nothing."""
+    path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
+    wb = openpyxl.load_workbook(path)
+    status = openpyxl.utils.get_column_letter([c.value for c in wb["T&A"][1]].index("Status") + 1)
+    board = {"B1": f"='T&A'!{status}8", "B2": f"='T&A'!${status}$3", "B3": f"=COUNTA('T&A'!{status}2:{status}16)",
+             "B4": f'=INDIRECT("\'T&A\'!{status}9")', "B5": f"='T&A'!{status}13"}
+    dash = wb.create_sheet("Dashboard")
+    for cell, formula in board.items():
+        dash[cell] = formula
+    wb.defined_names["Watch"] = DefinedName("Watch", attr_text=f"'T&A'!${status}$12")
+    wb.save(path)
+    said = _cli("ta", str(path))  # nothing moved: the rows stand where the formulas read them
+    assert "by its place" not in said
+    drop_order(path, "4500000001")
+    said = " ".join(_cli("ta", str(path)).split())
+    assert openpyxl.load_workbook(path)["Dashboard"]["B1"].value == board["B1"]  # left as typed
+    assert ("3 formula(s) on 'Dashboard' read a single cell of 'T&A' by its place" in said and
+            f"B1 reads 'T&A'!{status}8: the row it read is now row 3" in said and
+            f"B2 reads 'T&A'!${status}$3: the row it read is no longer on the sheet" in said and
+            f"B5 reads 'T&A'!{status}13: the row it read is now row 8" in said)
+    assert "1 defined name(s) (Formulas > Name Manager) refer to a single cell of 'T&A'" in said
+    assert f"'Watch' refers to 'T&A'!${status}$12: the row it read is now row 7" in said
+    assert "B3 reads" not in said and "B4 reads" not in said
+
+
+def test_a_column_excel_filled_down_reads_by_place_on_purpose():
+    """A formula Excel shares down a column (a sheet mirroring the T&A row by row) is not named: its place is
+    what it means. A cell's own formula is."""
+    from prodbook.workbook.xlsx.formula_refs import _CELL_FORMULA
+
+    shared = '<c r="D2"><f t="shared" ref="D2:D900" si="0">\'T&amp;A\'!A2</f><v>1</v></c>'
+    own = '<c r="D2" s="3"><f>\'T&amp;A\'!A2</f><v>1</v></c>'
+    assert _CELL_FORMULA.search(shared) is None
+    found = _CELL_FORMULA.search(own)
+    assert found is not None and found.groups() == ("D2", "'T&amp;A'!A2")

@@ -66,6 +66,8 @@ class Code(StrEnum):
     LOG_ROWS_MOVED = "change-log-rows-moved"
     FILE_PAST_LIMITS = "file-past-size-limits"
     """The workbook just written is larger than the next run will read: the setting to raise."""
+    LINK_BY_PLACE = "formula-reads-a-moved-row"
+    """A formula of the team's reads one cell of a sheet the run rebuilt, where the run put another row."""
     NOT_WRITABLE = "workbook-not-writable"
     """A dry run on a workbook its owner guarded (a password to modify, marked as final): the run would stop."""
     TA_STALE = "ta-rows-stale"

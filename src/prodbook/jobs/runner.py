@@ -30,7 +30,7 @@ from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_pa
 from prodbook.workbook.lock import WriteLock
 from prodbook.workbook.safety import BACKUP_DIR, SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
 from prodbook.workbook.tracker import Tracker
-from prodbook.workbook.xlsxparts import Progress
+from prodbook.workbook.xlsxparts import MovedLink, Progress
 
 Job = Callable[[Tracker, Context], Outcome]
 
@@ -268,8 +268,45 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         past = getattr(book, "past_limits", None)
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
+        links = getattr(book, "moved_links", None)
+        if links is not None and commit.written == getattr(book, "path", None):
+            findings += links_by_place(links(), book.name)
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
+
+
+def links_by_place(links: Sequence[MovedLink], file: str, shown: int = 3) -> list[Finding]:
+    """One warning per sheet of the team's formulas that read a cell of a rebuilt sheet by its place, where the
+    run put another row: they now read that row's cell, as after Excel's Sort. prodbook leaves the formula as
+    typed (a sheet mirroring the T&A row by row means the place); the APM decides."""
+    by: dict[tuple[str, str], list[MovedLink]] = {}
+    for link in links:
+        by.setdefault((link.sheet, link.target), []).append(link)
+    out = []
+    for (sheet, target), group in by.items():
+        said = []
+        for link in group[:shown]:
+            reads = f"{link.cell} reads {link.ref}" if sheet else f"'{link.cell}' refers to {link.ref}"
+            went = (f"the row it read is now row {link.new_row}" if link.new_row is not None else
+                    "the row it read is no longer on the sheet")
+            said.append(f"{reads}: {went}")
+        more = f"; and {len(group) - shown:,} more" if len(group) > shown else ""
+        what = (f"formula(s) on '{sheet}' read" if sheet else
+                "defined name(s) (Formulas > Name Manager) refer to")
+        out.append(warning(
+            Code.LINK_BY_PLACE,
+            f"{len(group):,} {what} a single cell of '{target}' by its place, and this run moved the rows of "
+            f"'{target}' (rows added, taken off or put in Orders order). {'; '.join(said)}{more}. They were left "
+            "as you typed them, so they now read another row's cell, as after a Sort in Excel. To read a "
+            "milestone wherever its row goes, look it up by its PO #, Style #, Color and Code (XLOOKUP or "
+            "INDEX/MATCH), or point the formula at its new row",
+            file=file, sheet=sheet or None, row=_row_of(group[0].cell) if sheet else None))
+    return out
+
+
+def _row_of(cell: str) -> int | None:
+    digits = cell.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return int(digits) if digits.isdigit() else None
 
 
 def _action_name(jobs: Sequence[str], outcomes: Sequence[Outcome]) -> str:

@@ -48,6 +48,7 @@ from prodbook.workbook.xlsx.table_parts import total_rows
 from prodbook.workbook.xlsx.user_cells import formulas_at
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
+    MovedLink,
     Progress,
     SheetRewrite,
     UnsafeContent,
@@ -156,6 +157,7 @@ class FileBook(Staging):
                  progress: Progress | None = None) -> None:
         self.path = Path(path)
         self.progress = progress
+        self._links: list[MovedLink] = []
         """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
@@ -336,6 +338,11 @@ class FileBook(Staging):
         part = self.info.sheet_parts.get(sheet)
         return None if part is None else limits.part_sizes(limits.unpacked_sizes(self.path), part, self.limits)
 
+    def moved_links(self) -> list[MovedLink]:
+        """After a write, the team's formulas that read one cell of a rebuilt sheet by its place, where the write
+        put another row (``formula_refs.links_into_moved_rows``)."""
+        return list(self._links)
+
     def past_limits(self) -> str | None:
         """After a write, where the file written is larger than the size limits allow: what the next run
         would refuse, and the setting to raise. None when the next run reads it."""
@@ -424,6 +431,7 @@ class FileBook(Staging):
                 safety.step("backup", self.path)
                 written: list[str] = []
                 copied: dict[str, list[tuple[int, int]]] = {}
+                links: list[MovedLink] = []
                 last_rows = {sheet: scan.last_row for sheet, scan in self._scans.items()}  # of the file read
                 try:
                     safety.atomic_write(
@@ -431,7 +439,8 @@ class FileBook(Staging):
                                                                              on_member=self._writing,
                                                                              progress=self.progress,
                                                                              copied=copied,
-                                                                             last_rows=last_rows)),
+                                                                             last_rows=last_rows,
+                                                                             moved_links=links)),
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
@@ -450,6 +459,7 @@ class FileBook(Staging):
         except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
             pass
         self._clear()
+        self._links = links
         self._scans.clear()  # the file changed: a later look scans it again
         self._totals.clear()
         return CommitResult(self.path, made)

@@ -6,6 +6,7 @@ the modules); this module keeps the public names importable from here.
 
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.drops import parts_openpyxl_would_drop
+from prodbook.workbook.xlsx.formula_refs import MovedLink
 from prodbook.workbook.xlsx.model import (
     AnyEdit,
     CellEdit,
@@ -70,6 +71,7 @@ __all__ = [
     "CellEdit",
     "ColumnEdit",
     "Formula",
+    "MovedLink",
     "SheetRewrite",
     "UnsafeContent",
     "UnsupportedLayout",

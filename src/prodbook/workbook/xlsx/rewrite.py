@@ -24,7 +24,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
-from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_own_ranges
+from prodbook.workbook.xlsx.formula_refs import RowsMoved, grow_fixed_ranges, grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
@@ -90,7 +90,8 @@ _Row = tuple[int, str, str, str]
 
 def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
                    progress: Progress | None = None, chunk: int = STREAM_CHUNK, last_row: int | None = None,
-                   ends: dict[str, tuple[int, set[int], int]] | None = None) -> bool:
+                   ends: dict[str, tuple[int, set[int], int]] | None = None,
+                   moved: dict[str, RowsMoved] | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved.
 
     A rewrite that carries cells from the sheet's rows (``source_rows``) reads the sheet ``chunk`` bytes at a
@@ -101,15 +102,16 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     Where the one pass finds what the two must answer (another last row, rows that need the whole split),
     what it wrote is dropped and the sheet goes the two-pass way. ``ends`` (when given) receives, for a sheet
     rebuilt (not rows added below a log's), its header row, old last data rows and new last data row, for the
-    team's formulas over it (``formula_refs``)."""
+    team's formulas over it (``formula_refs``); ``moved`` (when given), for a sheet whose rows were carried,
+    where each went (``formula_refs.links_into_moved_rows``)."""
     _check_arguments(rw)
     if (last_row is not None and _pure_append(rw) and part not in pkg.changed
             and 0 < last_row <= rw.header_row + rw.keep_rows):
         try:
-            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row, ends)
+            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row, ends, moved)
         except _WholePart:
             pass
-    return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends)
+    return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends, moved=moved)
 
 
 def _pure_append(rw: SheetRewrite) -> bool:
@@ -118,7 +120,8 @@ def _pure_append(rw: SheetRewrite) -> bool:
 
 def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
              progress: Progress | None, chunk: int, last_row: int | None = None,
-             ends: dict[str, tuple[int, set[int], int]] | None = None) -> bool:
+             ends: dict[str, tuple[int, set[int], int]] | None = None,
+             moved: dict[str, RowsMoved] | None = None) -> bool:
     """``_rewrite_sheet``; ``last_row``: an append in one pass (raises ``_WholePart`` where it cannot)."""
     sheet = rw.sheet
     hr = rw.header_row
@@ -284,6 +287,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     grow_chart_ranges(pkg, sheet, args)
     if ends is not None and not pure_append:  # rows added below a log's: Excel's ranges do not grow either
         ends[sheet] = args
+    if moved is not None and rw.source_rows is not None:
+        moved[sheet] = RowsMoved(frozen, old_last_data, kept + 1, rw.source_rows)
     return held_formula or translated or vw.wrote_formula
 
 

@@ -16,7 +16,7 @@ from prodbook.workbook.xlsx.book import (
 )
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
-from prodbook.workbook.xlsx.formula_refs import grow_formula_ranges
+from prodbook.workbook.xlsx.formula_refs import MovedLink, RowsMoved, grow_formula_ranges, links_into_moved_rows
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import Progress, _Package, holds
 from prodbook.workbook.xlsx.pivots import refresh_pivots_on
@@ -29,7 +29,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                    cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
                    progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None,
-                   last_rows: Mapping[str, int] | None = None) -> list[str]:
+                   last_rows: Mapping[str, int] | None = None, moved_links: list[MovedLink] | None = None
+                   ) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
@@ -40,7 +41,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     (when given) receives, for a part written, the byte ranges that hold rows copied unchanged from ``src``.
     ``last_rows``: by sheet, its last row as the caller's look at ``src`` found it (``SheetScan.last_row``):
     rows added below a long sheet's are then written in one pass over it (checked there: a wrong number
-    costs a second pass, never a wrong file).
+    costs a second pass, never a wrong file). ``moved_links`` (when given) receives the team's formulas that
+    read one cell of a rebuilt sheet whose row moved or left (``formula_refs.links_into_moved_rows``).
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -59,6 +61,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         seen = set()
         plain: set[str] = set()  # parts rewritten with no formula: none names another sheet
         ends: dict[str, tuple[int, set[int], int]] = {}
+        moved: dict[str, RowsMoved] = {}
         for rw in rewrites:
             if rw.sheet.lower() in seen:
                 raise ValueError(f"sheet '{rw.sheet}' is rewritten twice in one call")
@@ -73,11 +76,14 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             if not pkg.exists(part):
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
             held = _rewrite_sheet(pkg, book, styles, rw, part, progress,
-                                  last_row=(last_rows or {}).get(rw.sheet), ends=ends)
+                                  last_row=(last_rows or {}).get(rw.sheet), ends=ends,
+                                  moved=moved if moved_links is not None else None)
             formulas |= held
             if not held:
                 plain.add(part)
         # the team's formulas over a rewritten sheet follow its end, on every other sheet
+        if moved_links is not None:  # before the ranges grow: the formulas as the team wrote them
+            moved_links += links_into_moved_rows(pkg, book, moved, plain)
         grown = grow_formula_ranges(pkg, book, ends, plain)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
