@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fakexl import FakeBook, FakePivotCache, FakeRange
+from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from prodbook.workbook.live_rows import Insert, data_end, insert_for, inserted
@@ -169,3 +170,40 @@ def test_live_an_excel_that_refuses_the_insert_gets_the_rows_written_below_as_be
     _cli("ta", str(path))  # the T&A itself is the command's all the same
     ws = openpyxl.load_workbook(path)["T&A"]
     assert _grid(_entered(book, "T&A")) == _grid([[c.value for c in r] for r in ws.iter_rows()])
+
+
+def _links(path: Path) -> list[str]:
+    """The add-in's run on the file: its warnings of formulas reading a moved row by its place."""
+    result = run(path, ["ta"], Context(today=DAY), backend=XlBook(FakeBook.from_file(path), progress=False))
+    return [" ".join(f.message.split()) for f in result.findings if f.code is Code.LINK_BY_PLACE]
+
+
+def test_live_a_formula_reading_one_ta_cell_whose_row_moved_is_named_as_the_command_names_it(tmp_path):
+    """A PO line taken off: the rows below move up, and a dashboard cell linked to one milestone reads
+    another. The add-in, like the command, leaves it and names it; the column filled down is not named."""
+    path = tracker(tmp_path, orders=3)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Dashboard")
+    ws["A2"] = "='T&A'!K16"
+    for r in range(2, 7):
+        ws.cell(r, 4, f"='T&A'!A{r}")  # a mirror of the T&A's first rows, by place
+    wb.save(path)
+    drop_order(path, "4500000001")
+    said = _links(path)
+    assert len(said) == 1 and "1 formula(s) on 'Dashboard'" in said[0]
+    assert "A2 reads 'T&A'!K16: the row it read is now row 11" in said[0]
+    assert "A2 reads 'T&A'!K16: the row it read is now row 11" in " ".join(_cli("ta", str(path)).split())
+
+
+def test_live_a_link_to_the_last_row_moved_by_the_insert_is_named(tmp_path):
+    """The add-in makes room for a new PO line's rows above the old last row, and Excel moves a link to that
+    row down with the insert (K11 becomes K16) while the milestone it read is written back in row 11: named,
+    with the formula as Excel now holds it. The command leaves the link on row 11, where its milestone stays."""
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Dashboard")["B1"] = "='T&A'!K11"
+    wb.save(path)
+    said = _links(path)
+    assert len(said) == 1 and "B1 reads 'T&A'!K16: the row it read is now row 11" in said[0]
+    assert "by its place" not in _cli("ta", str(path))

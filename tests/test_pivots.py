@@ -413,7 +413,7 @@ def test_a_formula_reading_one_ta_cell_whose_row_moved_is_left_as_typed_and_name
     """A dashboard cell linked to one milestone's Status (``='T&A'!K8``): a rebuild that takes a PO line off
     moves the rows below it up, and the link reads another milestone, as after a Sort. prodbook leaves the
     formula as typed and says which cells read a row it moved, and where that row went; ranges, texts in
-    quotes and a run that moves no row say nothing."""
+    quotes, a column filled down (a mirror by place) and a run that moves no row say nothing."""
     path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
     wb = openpyxl.load_workbook(path)
     status = openpyxl.utils.get_column_letter([c.value for c in wb["T&A"][1]].index("Status") + 1)
@@ -422,6 +422,8 @@ def test_a_formula_reading_one_ta_cell_whose_row_moved_is_left_as_typed_and_name
     dash = wb.create_sheet("Dashboard")
     for cell, formula in board.items():
         dash[cell] = formula
+    for r in range(2, 17):  # a mirror of the T&A's first column, filled down: by place on purpose
+        dash.cell(r, 4, f"='T&A'!A{r}")
     wb.defined_names["Watch"] = DefinedName("Watch", attr_text=f"'T&A'!${status}$12")
     wb.save(path)
     said = _cli("ta", str(path))  # nothing moved: the rows stand where the formulas read them
@@ -435,7 +437,7 @@ def test_a_formula_reading_one_ta_cell_whose_row_moved_is_left_as_typed_and_name
             f"B5 reads 'T&A'!{status}13: the row it read is now row 8" in said)
     assert "1 defined name(s) (Formulas > Name Manager) refer to a single cell of 'T&A'" in said
     assert f"'Watch' refers to 'T&A'!${status}$12: the row it read is now row 7" in said
-    assert "B3 reads" not in said and "B4 reads" not in said
+    assert "B3 reads" not in said and "B4 reads" not in said and "D2 reads" not in said
 
 
 def test_a_column_excel_filled_down_reads_by_place_on_purpose():

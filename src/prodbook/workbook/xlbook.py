@@ -52,6 +52,7 @@ from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
+from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.notes import row_moves
@@ -59,6 +60,9 @@ from prodbook.workbook.xlsx.refs import translate_formula
 
 Grid = list[list[Any]]
 SHEET_ROWS = 1_048_576
+LINK_CELLS = 2_000_000
+"""A sheet of more cells than this is not read for formulas by place (``XlBook._links_by_place``): through Excel,
+a long log's would cost more than the run."""
 
 
 # --- pure: from the cells Excel has and a staged rewrite, the cells it should have ---------
@@ -431,6 +435,7 @@ class XlBook(Staging):
         self.progress = progress
         Staging.__init__(self)
         self._date1904: bool | None = None
+        self._links: list[MovedLink] = []
 
     # -- Backend protocol ------------------------------------------------------------------
     @property
@@ -566,11 +571,14 @@ class XlBook(Staging):
 
     def commit(self, backups_to_keep: int = 20) -> LiveCommit:
         """Write every staged change into the open workbook, changed blocks only."""
+        self._links = []
         if not self.pending:
             return LiveCommit(None)
         self._refuse_read_only()
         app = self.book.app
         marks = self._marks_to_move()  # before any write: a note whose row goes stops the run here
+        moving = self._rows_moving()  # where each rebuilt sheet's data ends before anything is written
+        inserts: dict[str, Insert] = {}
         opened = self._unprotect()  # and so does a sheet that asks for a password
         hidden: list[Any] = []  # Total rows turned off for the write: on again whatever happens
         screen, calc = app.screen_updating, app.calculation
@@ -594,6 +602,8 @@ class XlBook(Staging):
                                                   hidden=rw.hidden, dress=column_dress(rw), fixed=threaded,
                                                   grow=not rw.keep_rows)
                 cells += done
+                if rows_in is not None:
+                    inserts[sheet] = rows_in
                 if sheet in marks:
                     marks[sheet].move(self.book.sheets[sheet], rows_in)
             for sheet, edits in by_sheet.items():
@@ -601,6 +611,7 @@ class XlBook(Staging):
                 cells += self._write_edits(sheet, edits)
             written = [s for s in {*self._rewrites, *by_sheet} if s in self.sheet_names()]
             refresh_pivots(self.book, written, [n for s in written for n in _table_names(self.book.sheets[s])])
+            self._links = self._links_by_place(moving, inserts)
         finally:
             _show_totals(hidden)
             protect_again(opened)
@@ -671,6 +682,57 @@ class XlBook(Staging):
             except Exception:
                 continue
         return tuple(sorted(out))
+
+    def moved_links(self) -> list[MovedLink]:
+        """After a write, the team's formulas that read one cell of a rebuilt sheet by its place, where the write
+        put another row (``by_place``)."""
+        return list(self._links)
+
+    def _rows_moving(self) -> dict[str, RowsMoved]:
+        """For each rewrite that carries rows, where its rows go, with the sheet's data end as it is now (its Total
+        rows left out: they come back under the new data)."""
+        names = self.sheet_names()
+        moving: dict[str, RowsMoved] = {}
+        for sheet, rw in self._rewrites.items():
+            if sheet not in names or rw.source_rows is None or rw.keep_rows:
+                continue
+            totals = [r - 1 for r in self.total_rows(sheet) if r > rw.header_row]
+            moving[sheet] = RowsMoved(rw.header_row, min([self.last_row(sheet), *totals]), rw.header_row + 1,
+                                      rw.source_rows)
+        return moving
+
+    def _links_by_place(self, moving: dict[str, RowsMoved], inserts: dict[str, Insert]) -> list[MovedLink]:
+        """After the write, ``by_place.LinkCheck`` over the formulas of every sheet it did not rewrite, and the
+        defined names. Excel moved a reference below the rows it inserted (``inserts``) by as many, as it moved
+        those rows: the rows are looked at where the insert put them. A sheet past ``LINK_CELLS`` or that Excel
+        cannot read is passed over: this only informs."""
+        if not moving:
+            return []
+        for sheet, rows_in in inserts.items():
+            if sheet in moving:
+                m = moving[sheet]
+                moving[sheet] = RowsMoved(m.frozen, rows_in.where(m.old_last), m.first_new,
+                                          tuple(None if r is None else rows_in.where(r) for r in m.source_rows))
+        check = LinkCheck(moving)
+        for sheet in self.sheet_names():
+            if sheet in self._rewrites:
+                continue
+            try:
+                last = self.book.sheets[sheet].used_range.last_cell
+                rows, cols = int(last.row), int(last.column)
+                if rows * cols > LINK_CELLS:
+                    continue
+                grid = self.book.sheets[sheet].range((1, 1), (rows, cols)).formula
+            except Exception:
+                continue
+            grid = grid if isinstance(grid, tuple) else ((grid,),)
+            check.sheet(sheet, {(r, c): f for r, row in enumerate(grid, 1) for c, f in enumerate(row)
+                                if isinstance(f, str) and f.startswith("=") and "!" in f})
+        try:
+            check.names((str(n.name), str(n.refers_to)) for n in self.book.names)
+        except Exception:  # an Excel (or a fake) that does not list them
+            pass
+        return check.found
 
     def _marks_to_move(self) -> dict[str, Marks]:
         """The notes and links on the rows each rewrite moves (``Marks``), read before anything is written: a

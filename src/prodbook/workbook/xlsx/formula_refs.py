@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 
 from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in
-from prodbook.workbook.xlsx.notes import row_moves
+from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved
 from prodbook.workbook.xlsx.package import _Package, holds
 from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, _parse_cell, outside_quotes
 from prodbook.workbook.xlsx.table_parts import table_parts
@@ -87,66 +86,24 @@ def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:
                                                                      _SHEET_REF_RE.sub(named, text)))
 
 
-@dataclass(frozen=True)
-class RowsMoved:
-    """How a rebuild placed a sheet's rows: rows up to ``frozen`` kept their place; data row ``source_rows[i]``
-    (None: a new row) went to row ``first_new + i``; the old data ended at ``old_last``."""
-
-    frozen: int
-    old_last: int
-    first_new: int
-    source_rows: tuple[int | None, ...]
-
-
-@dataclass(frozen=True)
-class MovedLink:
-    """A formula of the team's that reads one cell of a rebuilt sheet by its place, where the rebuild put
-    another row (``new_row``: where the row read went; None: it left the sheet)."""
-
-    sheet: str
-    cell: str
-    """The formula's cell ('B4'), or the defined name's name."""
-    ref: str
-    target: str
-    old_row: int
-    new_row: int | None
-
-
 def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMoved],
                           skip: Collection[str]) -> list[MovedLink]:
     """The team's formulas (cells of the other sheets, not ``skip``; defined names) that read a single cell of
-    a sheet ``moved`` whose row the rebuild moved or took off: they now read another row's cell, as after
-    Excel's Sort. Each other sheet is looked at with a streamed look for the names first."""
-    found: list[MovedLink] = []
-    maps: dict[str, dict[int, int]] = {}
-
-    def check(where: str, cell: str, formula: str) -> None:
-        for target, rows in moved.items():
-            if target.lower() == where.lower():
-                continue
-            for ref, row in _single_cells(formula, target):
-                if not rows.frozen < row <= rows.old_last:
-                    continue
-                if target not in maps:  # made once a formula reads a data cell: a million rows on a full T&A
-                    maps[target] = row_moves(rows.source_rows, rows.first_new) or {}
-                new = maps[target].get(row)
-                if new != row:
-                    found.append(MovedLink(where, cell, ref, target, row, new))
-
+    a sheet ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``). Each other sheet is
+    looked at with a streamed look for the names first, and read whole only when it finds one."""
     if not moved:
-        return found
+        return []
+    check = LinkCheck(moved)
     names = _names(moved)
     for name, _rid, part in book.sheets:
         if not part or part in skip or not pkg.exists(part):
             continue
         if holds(pkg.blocks(part), names, reach=256, hint=b"!", fold=True):
-            text = pkg.text(part)
-            for m in _CELL_FORMULA.finditer(text):
-                check(name, m.group(1), _unesc(m.group(2)))
+            check.sheet(name, {_parse_cell(m.group(1)): _unesc(m.group(2))
+                               for m in _CELL_FORMULA.finditer(pkg.text(part))})
     if holds(pkg.blocks(book.part), names, reach=256, hint=b"!", fold=True):
-        for m in _DEFINED_NAME.finditer(pkg.text(book.part)):
-            check("", _unesc(m.group(1)), _unesc(m.group(2)))
-    return found
+        check.names((_unesc(m.group(1)), _unesc(m.group(2))) for m in _DEFINED_NAME.finditer(pkg.text(book.part)))
+    return check.found
 
 
 _CELL_FORMULA = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3}\d+)"[^>]*>\s*'
@@ -154,19 +111,3 @@ _CELL_FORMULA = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3}\d+)"[^>]*>\s
 """A cell's own formula with its cell. A formula Excel shares down a column (filled down: ='T&A'!A2 to A900,
 a sheet mirroring the T&A row by row) reads by place on purpose, and is left."""
 _DEFINED_NAME = re.compile(r'<(?:\w+:)?definedName\b[^>]*?\bname="([^"]*)"[^>]*>([^<]*)<')
-
-
-def _single_cells(formula: str, sheet: str) -> list[tuple[str, int]]:
-    """The one-cell references of ``formula`` on ``sheet`` ('T&A'!K16, 'T&A'!$K$16) and their rows; ranges and
-    texts in quotes left out."""
-    out: list[tuple[str, int]] = []
-
-    def look(text: str) -> str:
-        for m in _SHEET_REF_RE.finditer(text):
-            if ":" not in m.group(2) and _sheet_of(m.group(1)).lower() == sheet.lower():
-                out.append((m.group(0), _parse_cell(m.group(2).replace("$", ""))[0]))
-        return text
-
-    if "!" in formula:
-        outside_quotes(formula, look)
-    return out

@@ -1,0 +1,62 @@
+"""``by_place``: which of the team's formulas read one cell of a rebuilt sheet by its place, where the rebuild
+put another row. Pure: formulas and row moves in, links out."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prodbook.workbook.xlsx.by_place import LinkCheck, RowsMoved, _relative
+
+HEADER = 1
+
+
+def moved(order: list[int], gone: int = 0) -> RowsMoved:
+    """The T&A's data rows 2.. rebuilt in ``order`` (old rows), ``gone`` more old rows after them left."""
+    return RowsMoved(HEADER, HEADER + len(order) + gone, HEADER + 1, tuple(order))
+
+
+@given(st.permutations(list(range(2, 12))), st.integers(2, 11), st.integers(0, 5), st.integers(1, 6),
+       st.booleans())
+def test_a_column_filled_down_is_never_named_and_a_lone_link_is_named_exactly_when_its_row_moved(
+        order: list[int], first: int, at: int, length: int, fixed: bool) -> None:
+    """Cells D{at}.. filled down from ='T&A'!K{first} read the same place relative to their rows: a mirror,
+    never named, however the rows moved. A lone cell is named when, and only when, the milestone it read is now
+    in another row; a fixed reference ($K$5) is one cell however it was made."""
+    rows = moved(order)
+    new_row = {old: HEADER + 1 + i for i, old in enumerate(order)}
+    length = min(length, 12 - first)
+    dollar = "$" if fixed else ""
+    column = {(at + 2 + i, 3): f"='T&A'!{dollar}K{dollar}{first + (0 if fixed else i)}" for i in range(length)}
+    check = LinkCheck({"T&A": rows})
+    check.sheet("Dashboard", column)
+    named = {link.cell for link in check.found}
+    if length == 1 or fixed:  # one cell, or every cell reading the one same cell: a link, each of them
+        expected = {f"D{r}" for r, _ in column} if new_row[first] != first else set()
+        assert named == expected
+        assert all(link.new_row == new_row[first] for link in check.found)
+    else:
+        assert named == set()
+
+
+def test_a_row_that_left_is_named_with_no_new_row_and_rows_outside_the_data_are_not_named():
+    check = LinkCheck({"T&A": moved([3, 2], gone=1)})  # old rows 2, 3 swapped; old row 4 left
+    check.sheet("Dashboard", {(1, 1): "='T&A'!K4", (2, 1): "='T&A'!K1", (3, 1): "='T&A'!K9",
+                              (4, 1): "=SUM('T&A'!K2:K3)", (5, 1): '=INDIRECT("\'T&A\'!K2")',
+                              (6, 1): "=Orders!K2+'t&a'!$K$2"})
+    assert [(link.cell, link.ref, link.old_row, link.new_row) for link in check.found] == [
+        ("B1", "'T&A'!K4", 4, None), ("B6", "'t&a'!$K$2", 2, 3)]
+    check.names([("Watch", "='T&A'!$K$3"), ("Orders_first", "=Orders!$A$2")])
+    assert [(link.sheet, link.cell, link.new_row) for link in check.found[2:]] == [("", "Watch", 2)]
+
+
+def test_the_rebuilt_sheet_s_own_formulas_are_not_looked_at():
+    check = LinkCheck({"T&A": moved([3, 2])})
+    check.sheet("T&A", {(2, 14): "='T&A'!K3"})
+    assert check.found == []
+
+
+def test_a_formula_reads_alike_from_its_own_row_when_filled_down():
+    assert _relative("='T&A'!K5+B5*$C$2", 5) == _relative("='T&A'!K6+B6*$C$2", 6)
+    assert _relative("='T&A'!K5", 5) != _relative("='T&A'!K5", 6)
+    assert _relative('=LOG10(A3)&"A3"', 3) == '=LOG10(AR[0])&"A3"'
