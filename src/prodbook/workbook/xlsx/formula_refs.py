@@ -11,7 +11,7 @@ last data row moves.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in
 from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved
@@ -21,28 +21,44 @@ from prodbook.workbook.xlsx.table_parts import table_parts
 from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
 
 
-def grow_formula_ranges(pkg: _Package, book: _Book, ends: Mapping[str, tuple[int, set[int], int]],
-                        skip: Collection[str]) -> bool:
-    """Each formula on the sheets (not ``skip``: parts this write rewrote that hold no formula) with a range on
-    another sheet of ``ends`` that ran to its old last data row runs to the new one (``ends``: by sheet, its
-    header row, old last data rows, new last data row). A sheet rebuilt in the same write is looked at too, for
-    the other sheets it names: a T&A helper column counting the Issues of a refresh. Each sheet is looked at
-    once for all of them, a streamed look for their names, and read whole only when it finds one: a dashboard
-    counting both the Exceptions and the Issues of a refresh has both ranges grown. Returns whether a formula
-    changed: its cell's value must be worked out again when Excel opens the file."""
-    moving = {sheet: rows for sheet, rows in ends.items() if rows[1] and rows[2] not in rows[1]}
-    if not moving:
-        return False  # no last data row moved: no range moves
-    grown = False
+def parts_naming(pkg: _Package, book: _Book, sheets: Collection[str], skip: Collection[str]
+                 ) -> list[tuple[str, str]]:
+    """(name, part) of each sheet (not ``skip``: parts this write rewrote that hold no formula) whose XML names
+    one of ``sheets`` other than itself before a '!': a streamed look, one per sheet for every question asked
+    of the team's formulas after a write (``grow_formula_ranges``, ``links_into_moved_rows``)."""
+    out: list[tuple[str, str]] = []
+    if not sheets:
+        return out
     for name, _rid, part in book.sheets:
         if not part or part in skip or not pkg.exists(part):
             continue
-        others = {sheet: rows for sheet, rows in moving.items() if sheet.lower() != name.lower()}
+        others = [s for s in sheets if s.lower() != name.lower()]
         if others and holds(pkg.blocks(part), _names(others), reach=256, hint=b"!", fold=True):
-            for sheet, rows in others.items():  # a sheet's own ranges grew as it was written (grow_own_ranges)
-                grown = adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows) or grown
-                for table in table_parts(pkg, part):  # the formula Excel fills into the Table's next row
-                    adjust_refs_in(pkg, table, TABLE_FORMULA_TEXT, sheet, rows)
+            out.append((name, part))
+    return out
+
+
+def growing(ends: Mapping[str, tuple[int, set[int], int]]) -> dict[str, tuple[int, set[int], int]]:
+    """The sheets of ``ends`` whose last data row moved: ranges over them grow or shrink."""
+    return {sheet: rows for sheet, rows in ends.items() if rows[1] and rows[2] not in rows[1]}
+
+
+def grow_formula_ranges(pkg: _Package, moving: Mapping[str, tuple[int, set[int], int]],
+                        naming: Sequence[tuple[str, str]]) -> bool:
+    """Each formula on the sheets ``naming`` (``parts_naming``) with a range on another sheet of ``moving``
+    (``growing``) that ran to its old last data row runs to the new one (by sheet: its header row, old last data
+    rows, new last data row). A sheet rebuilt in the same write is among them when it holds formulas, for the
+    other sheets it names: a T&A helper column counting the Issues of a refresh. A dashboard counting both the
+    Exceptions and the Issues of a refresh has both ranges grown. Returns whether a formula changed: its cell's
+    value must be worked out again when Excel opens the file."""
+    grown = False
+    for name, part in naming:
+        for sheet, rows in moving.items():
+            if sheet.lower() == name.lower():
+                continue  # a sheet's own ranges grew as it was written (grow_own_ranges)
+            grown = adjust_refs_in(pkg, part, SHEET_FORMULA_TEXT, sheet, rows) or grown
+            for table in table_parts(pkg, part):  # the formula Excel fills into the Table's next row
+                adjust_refs_in(pkg, table, TABLE_FORMULA_TEXT, sheet, rows)
     return grown
 
 
@@ -87,21 +103,19 @@ def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:
 
 
 def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMoved],
-                          skip: Collection[str]) -> list[MovedLink]:
-    """The team's formulas (cells of the other sheets, not ``skip``; defined names) that read a single cell of
-    a sheet ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``). Each other sheet is
-    looked at with a streamed look for the names first, and read whole only when it finds one."""
+                          naming: Sequence[tuple[str, str]]) -> list[MovedLink]:
+    """The team's formulas (cells of the sheets ``naming``, defined names) that read a single cell of a sheet
+    ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``). A rebuilt sheet's own rows are
+    carried with their formulas, and not read again."""
     if not moved:
         return []
     check = LinkCheck(moved)
-    names = _names(moved)
-    for name, _rid, part in book.sheets:
-        if not part or part in skip or not pkg.exists(part):
-            continue
-        if holds(pkg.blocks(part), names, reach=256, hint=b"!", fold=True):
+    rebuilt = {sheet.lower() for sheet in moved}
+    for name, part in naming:
+        if name.lower() not in rebuilt:
             check.sheet(name, {_parse_cell(m.group(1)): _unesc(m.group(2))
                                for m in _CELL_FORMULA.finditer(pkg.text(part))})
-    if holds(pkg.blocks(book.part), names, reach=256, hint=b"!", fold=True):
+    if holds(pkg.blocks(book.part), _names(moved), reach=256, hint=b"!", fold=True):
         check.names((_unesc(m.group(1)), _unesc(m.group(2))) for m in _DEFINED_NAME.finditer(pkg.text(book.part)))
     return check.found
 

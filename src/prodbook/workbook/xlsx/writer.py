@@ -16,7 +16,14 @@ from prodbook.workbook.xlsx.book import (
 )
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
-from prodbook.workbook.xlsx.formula_refs import MovedLink, RowsMoved, grow_formula_ranges, links_into_moved_rows
+from prodbook.workbook.xlsx.formula_refs import (
+    MovedLink,
+    RowsMoved,
+    grow_formula_ranges,
+    growing,
+    links_into_moved_rows,
+    parts_naming,
+)
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import Progress, _Package, holds
 from prodbook.workbook.xlsx.pivots import refresh_pivots_on
@@ -82,9 +89,12 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             if not held:
                 plain.add(part)
         # the team's formulas over a rewritten sheet follow its end, on every other sheet
+        # the team's formulas over the sheets rewritten: one look at each other sheet for both questions
+        moving = growing(ends)
+        naming = parts_naming(pkg, book, {*moving, *(moved if moved_links is not None else ())}, plain)
         if moved_links is not None:  # before the ranges grow: the formulas as the team wrote them
-            moved_links += links_into_moved_rows(pkg, book, moved, plain)
-        grown = grow_formula_ranges(pkg, book, ends, plain)
+            moved_links += links_into_moved_rows(pkg, book, moved, naming)
+        grown = grow_formula_ranges(pkg, moving, naming)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
             by_sheet.setdefault(e.sheet, []).append(e)
