@@ -60,3 +60,20 @@ def test_a_formula_reads_alike_from_its_own_row_when_filled_down():
     assert _relative("='T&A'!K5+B5*$C$2", 5) == _relative("='T&A'!K6+B6*$C$2", 6)
     assert _relative("='T&A'!K5", 5) != _relative("='T&A'!K5", 6)
     assert _relative('=LOG10(A3)&"A3"', 3) == '=LOG10(AR[0])&"A3"'
+
+
+def test_the_warning_names_each_sheet_s_links_once_with_the_first_few_and_how_to_follow_a_row():
+    from prodbook.core.findings import Code
+    from prodbook.jobs.runner import links_by_place
+    from prodbook.workbook.xlsx.by_place import MovedLink
+
+    links = [MovedLink("Dashboard", f"B{r}", f"'T&A'!K{r + 10}", "T&A", r + 10, r + 5) for r in range(1, 6)]
+    links += [MovedLink("Dashboard", "C1", "Exceptions!H4", "Exceptions", 4, None)]
+    found = links_by_place(links, "tracker.xlsx", "T&A")
+    assert [(f.code, f.sheet, f.row) for f in found] == [(Code.LINK_BY_PLACE, "Dashboard", 1)] * 2
+    ta, exceptions = (" ".join(f.message.split()) for f in found)
+    assert ta.startswith("5 formula(s) on 'Dashboard' read a single cell of 'T&A' by its place")
+    assert "B3 reads 'T&A'!K13: the row it read is now row 8; and 2 more." in ta and "B4 reads" not in ta
+    assert "look it up by its PO #, Style #, Color and Code" in ta
+    assert "C1 reads Exceptions!H4: the row it read is no longer on the sheet" in exceptions
+    assert "look it up by its key columns" in exceptions

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -270,12 +270,12 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
         links = getattr(book, "moved_links", None)
         if links is not None and commit.written == getattr(book, "path", None):
-            findings += links_by_place(links(), book.name)
+            findings += links_by_place(links(), book.name, tracker.sheet(TA))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
 
 
-def links_by_place(links: Sequence[MovedLink], file: str, shown: int = 3) -> list[Finding]:
+def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 3) -> list[Finding]:
     """One warning per sheet of the team's formulas that read a cell of a rebuilt sheet by its place, where the
     run put another row: they now read that row's cell, as after Excel's Sort. prodbook leaves the formula as
     typed (a sheet mirroring the T&A row by row means the place); the APM decides."""
@@ -291,15 +291,16 @@ def links_by_place(links: Sequence[MovedLink], file: str, shown: int = 3) -> lis
                     "the row it read is no longer on the sheet")
             said.append(f"{reads}: {went}")
         more = f"; and {len(group) - shown:,} more" if len(group) > shown else ""
+        advice = ("a milestone wherever its row goes, look it up by its PO #, Style #, Color and Code"
+                  if target.lower() == ta.lower() else "a row wherever it goes, look it up by its key columns")
         what = (f"formula(s) on '{sheet}' read" if sheet else
                 "defined name(s) (Formulas > Name Manager) refer to")
         out.append(warning(
             Code.LINK_BY_PLACE,
             f"{len(group):,} {what} a single cell of '{target}' by its place, and this run moved the rows of "
             f"'{target}' (rows added, taken off or put in Orders order). {'; '.join(said)}{more}. They were left "
-            "as you typed them, so they now read another row's cell, as after a Sort in Excel. To read a "
-            "milestone wherever its row goes, look it up by its PO #, Style #, Color and Code (XLOOKUP or "
-            "INDEX/MATCH), or point the formula at its new row",
+            "as you typed them, so they now read another row's cell, as after a Sort in Excel. To read "
+            f"{advice} (XLOOKUP or INDEX/MATCH), or point the formula at its new row",
             file=file, sheet=sheet or None, row=_row_of(group[0].cell) if sheet else None))
     return out
 
