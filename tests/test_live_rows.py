@@ -207,3 +207,19 @@ def test_live_a_link_to_the_last_row_moved_by_the_insert_is_named(tmp_path):
     said = _links(path)
     assert len(said) == 1 and "B1 reads 'T&A'!K16: the row it read is now row 11" in said[0]
     assert "by its place" not in _cli("ta", str(path))
+
+
+def test_a_button_s_message_says_which_formulas_read_a_moved_row_in_full(tmp_path):
+    """The Issues sheet is written before these are found: the button's message gives them whole, not as
+    "see the Issues sheet"."""
+    from prodbook.excel.ribbon import action, perform
+
+    path = tracker(tmp_path, orders=3)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Dashboard")["A2"] = "='T&A'!K16"
+    wb.save(path)
+    drop_order(path, "4500000001")
+    report = perform(action("pbRebuildTA"), FakeBook.from_file(path))
+    said = " ".join(report.message.split())
+    assert "WARNING sheet 'Dashboard', row 2: 1 formula(s) on 'Dashboard' read a single cell of 'T&A'" in said
+    assert "A2 reads 'T&A'!K16: the row it read is now row 11" in said

@@ -252,6 +252,10 @@ def error(code: Code, message: str, **where: Any) -> Finding:
     return Finding(code, Severity.ERROR, message, **where)
 
 
+AFTER_THE_WRITE = frozenset({Code.FILE_PAST_LIMITS, Code.LINK_BY_PLACE})
+"""Warnings found once the workbook is written, so not on its Issues sheet: said in full where a run is told."""
+
+
 def warning(code: Code, message: str, **where: Any) -> Finding:
     return Finding(code, Severity.WARNING, message, **where)
 

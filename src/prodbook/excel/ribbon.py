@@ -251,8 +251,9 @@ def _context(files: Sequence[str]) -> Any:
 
 
 def summary_text(result: Any, limit: int = 8) -> str:
-    """A RunResult as a message box text: the summary lines, then the first errors."""
-    from prodbook.core.findings import Severity
+    """A RunResult as a message box text: the summary lines, then the first errors, and in full the warnings
+    found once the workbook was written (``AFTER_THE_WRITE``: the Issues sheet does not hold them)."""
+    from prodbook.core.findings import AFTER_THE_WRITE, Severity
 
     lines = [line for o in result.outcomes for line in o.summary]
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
@@ -261,8 +262,11 @@ def summary_text(result: Any, limit: int = 8) -> str:
         lines.append(f"ERROR {f.where}: {f.message}")
     if len(errors) > limit:
         lines.append(f"... and {len(errors) - limit} more errors: see the Issues sheet.")
-    if warnings:
-        lines.append(f"{len(warnings)} warning(s): see the Issues sheet.")
+    told = [f for f in warnings if f.code in AFTER_THE_WRITE]
+    for f in told[:limit]:
+        lines.append(f"WARNING {f.where}: {f.message}")
+    if len(warnings) > len(told):
+        lines.append(f"{len(warnings) - len(told)} warning(s): see the Issues sheet.")
     if result.changes:
         lines.append(f"{result.what_changed()} in the Change Log.")
     elif result.sheets:
