@@ -5,8 +5,8 @@ the modules); this module keeps the public names importable from here.
 """
 
 from prodbook.workbook.xlsx.book import workbook_info
+from prodbook.workbook.xlsx.by_place import MovedLink
 from prodbook.workbook.xlsx.drops import parts_openpyxl_would_drop
-from prodbook.workbook.xlsx.formula_refs import MovedLink
 from prodbook.workbook.xlsx.model import (
     AnyEdit,
     CellEdit,

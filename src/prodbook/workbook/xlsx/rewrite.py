@@ -17,6 +17,7 @@ from itertools import chain
 
 from prodbook.core.looks import fitted_widths, row_heights
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
+from prodbook.workbook.xlsx.by_place import RowsMoved
 from prodbook.workbook.xlsx.charts import grow_chart_ranges
 from prodbook.workbook.xlsx.checks import (
     _check_arguments,
@@ -24,7 +25,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
-from prodbook.workbook.xlsx.formula_refs import RowsMoved, grow_fixed_ranges, grow_own_ranges
+from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package

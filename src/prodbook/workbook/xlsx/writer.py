@@ -14,16 +14,10 @@ from prodbook.workbook.xlsx.book import (
     _set_full_calc,
     refuse_doctypes,
 )
+from prodbook.workbook.xlsx.by_place import MovedLink, RowsMoved
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
-from prodbook.workbook.xlsx.formula_refs import (
-    MovedLink,
-    RowsMoved,
-    grow_formula_ranges,
-    growing,
-    links_into_moved_rows,
-    parts_naming,
-)
+from prodbook.workbook.xlsx.formula_refs import grow_formula_ranges, growing, links_into_moved_rows, parts_naming
 from prodbook.workbook.xlsx.model import AnyEdit, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.package import Progress, _Package, holds
 from prodbook.workbook.xlsx.pivots import refresh_pivots_on
@@ -88,7 +82,6 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             formulas |= held
             if not held:
                 plain.add(part)
-        # the team's formulas over a rewritten sheet follow its end, on every other sheet
         # the team's formulas over the sheets rewritten: one look at each other sheet for both questions
         moving = growing(ends)
         naming = parts_naming(pkg, book, {*moving, *(moved if moved_links is not None else ())}, plain)
