@@ -611,7 +611,10 @@ class XlBook(Staging):
                 cells += self._write_edits(sheet, edits)
             written = [s for s in {*self._rewrites, *by_sheet} if s in self.sheet_names()]
             refresh_pivots(self.book, written, [n for s in written for n in _table_names(self.book.sheets[s])])
-            self._links = self._links_by_place(moving, inserts)
+            try:
+                self._links = self._links_by_place(moving, inserts)
+            except Exception:  # it only informs: the write is done, and stands
+                self._links = []
         finally:
             _show_totals(hidden)
             protect_again(opened)

@@ -86,7 +86,10 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         moving = growing(ends)
         naming = parts_naming(pkg, book, {*moving, *(moved if moved_links is not None else ())}, plain)
         if moved_links is not None:  # before the ranges grow: the formulas as the team wrote them
-            moved_links += links_into_moved_rows(pkg, book, moved, naming)
+            try:
+                moved_links += links_into_moved_rows(pkg, book, moved, naming)
+            except Exception:  # noqa: BLE001 - it only informs: a formula it cannot read stops no write
+                pass
         grown = grow_formula_ranges(pkg, moving, naming)
         by_sheet: dict[str, list[AnyEdit]] = {}
         for e in cell_edits:
