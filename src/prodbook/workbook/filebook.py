@@ -157,8 +157,8 @@ class FileBook(Staging):
                  progress: Progress | None = None) -> None:
         self.path = Path(path)
         self.progress = progress
-        self._links: list[MovedLink] = []
         """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
+        self._links: list[MovedLink] = []
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         scans: dict[str, SheetScan] = {}  # by part: the size check inflates every sheet, and looks as it goes

@@ -19,7 +19,7 @@ from prodbook.workbook.xlsx.package import (
     last_row_end,
 )
 from prodbook.workbook.xlsx.refs import _adjust_range, outside_quotes
-from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc
+from prodbook.workbook.xlsx.xmltext import _esc, _ns_prefix, _pfx, _set_attr, _unesc, plain_utf8
 
 
 def _workbook_part(pkg: _Package) -> str:
@@ -184,7 +184,7 @@ def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: st
         new = adjust_sheet_refs(formula, sheet, args)
         return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
-    if pkg.size(part) >= STREAM_ADJUST and _utf8(next(iter(pkg.blocks(part)), b"")):
+    if pkg.size(part) >= STREAM_ADJUST and plain_utf8(next(iter(pkg.blocks(part)), b"")):
         return _adjust_streamed(pkg, part, lambda text: element.sub(fix, text))
     text = pkg.text(part)
     new_text = element.sub(fix, text)
@@ -192,12 +192,6 @@ def adjust_refs_in(pkg: _Package, part: str, element: re.Pattern[str], sheet: st
         return False
     pkg.set_text(part, new_text)
     return True
-
-
-def _utf8(first: bytes) -> bool:
-    """Is a part in UTF-8, by its first bytes? One in another encoding is read whole (``_decode``)."""
-    return not (first.startswith(b"\xef\xbb\xbf") or first[:2] in (b"\xff\xfe", b"\xfe\xff")
-                or re.match(rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', first[:100]))
 
 
 def _adjust_streamed(pkg: _Package, part: str, fix: Callable[[str], str]) -> bool:

@@ -35,7 +35,7 @@ from prodbook.workbook.xlsx.sheetxml import (
 )
 from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.values import DATE, EMPTY, PLAIN, _ValueWriter, payloads
-from prodbook.workbook.xlsx.xmltext import _attr, whole
+from prodbook.workbook.xlsx.xmltext import _attr, plain_utf8, whole
 
 
 class _Flat:
@@ -185,8 +185,7 @@ def _text_blocks(blocks: Iterator[bytes]) -> Iterator[str]:
     for block in blocks:
         if first:
             first = False
-            if block.startswith(b"\xef\xbb\xbf") or block[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(
-                    rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', block[:100]):
+            if not plain_utf8(block):
                 raise _WholePart
         try:
             yield decoder.decode(block)

@@ -104,6 +104,13 @@ def _del_attr(attrs: str, name: str) -> str:
     return pat.sub("", attrs)
 
 
+def plain_utf8(first: bytes) -> bool:
+    """Is a part plain UTF-8, by its first bytes (no byte-order mark, no other encoding declared)? One that is
+    not is read whole (``_decode``), never a block at a time."""
+    return not (first.startswith(b"\xef\xbb\xbf") or first[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or re.match(rb'<\?xml[^>]*encoding="(?!utf-8|UTF-8)', first[:100]))
+
+
 def _decode(data: bytes, part: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
