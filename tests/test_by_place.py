@@ -67,8 +67,8 @@ def test_the_warning_names_each_sheet_s_links_once_with_the_first_few_and_how_to
     from prodbook.jobs.runner import links_by_place
     from prodbook.workbook.xlsx.by_place import MovedLink
 
-    links = [MovedLink("Dashboard", f"B{r}", f"'T&A'!K{r + 10}", "T&A", r + 10, r + 5) for r in range(1, 6)]
-    links += [MovedLink("Dashboard", "C1", "Exceptions!H4", "Exceptions", 4, None)]
+    links = [MovedLink("Dashboard", f"B{r}", f"'T&A'!K{r + 10}", "T&A", r + 10, r + 5, row=r) for r in range(1, 6)]
+    links += [MovedLink("Dashboard", "C1", "Exceptions!H4", "Exceptions", 4, None, row=1)]
     found = links_by_place(links, "tracker.xlsx", "T&A")
     assert [(f.code, f.sheet, f.row) for f in found] == [(Code.LINK_BY_PLACE, "Dashboard", 1)] * 2
     ta, exceptions = (" ".join(f.message.split()) for f in found)

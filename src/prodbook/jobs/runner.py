@@ -301,13 +301,8 @@ def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 
             f"'{target}' (rows added, taken off or put in Orders order). {'; '.join(said)}{more}. They were left "
             "as you typed them, so they now read another row's cell, as after a Sort in Excel. To read "
             f"{advice} (XLOOKUP or INDEX/MATCH), or point the formula at its new row",
-            file=file, sheet=sheet or None, row=_row_of(group[0].cell) if sheet else None))
+            file=file, sheet=sheet or None, row=group[0].row))
     return out
-
-
-def _row_of(cell: str) -> int | None:
-    digits = cell.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-    return int(digits) if digits.isdigit() else None
 
 
 def _action_name(jobs: Sequence[str], outcomes: Sequence[Outcome]) -> str:

@@ -43,6 +43,8 @@ class MovedLink:
     target: str
     old_row: int
     new_row: int | None
+    row: int | None = None
+    """The formula's cell's row; None for a defined name."""
 
 
 @dataclass
@@ -61,7 +63,7 @@ class LinkCheck:
             hits = self._hits(where, formula)
             if hits and not (any(not ref.rstrip("0123456789").endswith("$") for ref, *_ in hits)
                              and _filled(cells, r, c, formula)):
-                self.found += [MovedLink(where, f"{col_letter(c)}{r}", *hit) for hit in hits]
+                self.found += [MovedLink(where, f"{col_letter(c)}{r}", *hit, row=r) for hit in hits]
 
     def names(self, names: Iterable[tuple[str, str]]) -> None:
         """The workbook's defined names, (name, what it refers to)."""
