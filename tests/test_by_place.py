@@ -77,3 +77,21 @@ def test_the_warning_names_each_sheet_s_links_once_with_the_first_few_and_how_to
     assert "look it up by its PO #, Style #, Color and Code" in ta
     assert "C1 reads Exceptions!H4: the row it read is no longer on the sheet" in exceptions
     assert "look it up by its key columns" in exceptions
+
+
+def test_a_rule_over_one_row_or_reading_a_fixed_row_is_named_and_one_filled_over_a_column_is_not():
+    """A colour rule or a validation reads from the first cell it applies to, relative rows moving with each
+    cell: over a column it reads each row's own (a mirror), over one row or with a fixed row it reads one cell."""
+    check = LinkCheck({"T&A": moved([3, 2, 4])})  # old rows 2 and 3 swapped; row 4 stays
+    check.rules("Dashboard", [
+        ("the Conditional Formatting rule", "B4", "'T&A'!K2=\"Overdue\""),
+        ("the Conditional Formatting rule", "A2:H2", "'T&A'!K3=\"Overdue\""),
+        ("the Conditional Formatting rule", "D2:D4", "'T&A'!K2=\"Overdue\""),
+        ("the Data Validation rule", "C2:C9 E2", "C2<='T&A'!$K$3"),
+        ("the Data Validation rule", "C2", "'T&A'!$K$4"),
+        ("the Data Validation rule", "F2", "COUNTIF('T&A'!$K$2:$K$4,F2)>0"),
+    ])
+    assert [(link.cell, link.ref, link.old_row, link.new_row, link.row) for link in check.found] == [
+        ("the Conditional Formatting rule on B4", "'T&A'!K2", 2, 3, 4),
+        ("the Conditional Formatting rule on A2:H2", "'T&A'!K3", 3, 2, 2),
+        ("the Data Validation rule on C2:C9, E2", "'T&A'!$K$3", 3, 2, 2)]

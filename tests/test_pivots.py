@@ -440,6 +440,57 @@ def test_a_formula_reading_one_ta_cell_whose_row_moved_is_left_as_typed_and_name
     assert "B3 reads" not in said and "B4 reads" not in said and "D2 reads" not in said
 
 
+def test_a_colour_rule_and_a_validation_reading_one_ta_cell_whose_row_moved_are_named(tmp_path):
+    """Orders' PO # coloured when one milestone of the T&A is overdue (``'T&A'!$K$8="Overdue"``), a validation
+    on the dashboard checking a date against one milestone's Planned: after a rebuild that takes a PO line off,
+    each reads another milestone. Named like a cell, left as typed; a rule over a column reading each row's own
+    T&A row is a mirror, and is not."""
+    path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
+    wb = openpyxl.load_workbook(path)
+    heads = [c.value for c in wb["T&A"][1]]
+    status, planned = (openpyxl.utils.get_column_letter(heads.index(h) + 1) for h in ("Status", "Planned"))
+    red = PatternFill("solid", fgColor="FFC7CE")
+    link = f"'T&A'!${status}$8=\"Overdue\""
+    wb["Orders"].conditional_formatting.add("A2", FormulaRule(formula=[link], fill=red))
+    wb["Orders"].conditional_formatting.add("C2:C16", FormulaRule(formula=[f"'T&A'!{status}2=\"Overdue\""],
+                                                                  fill=red))
+    check = DataValidation(type="custom", formula1=f"B2<='T&A'!{planned}13")
+    dash = wb.create_sheet("Dashboard")
+    dash.add_data_validation(check)
+    check.add("B2:E2")
+    wb.save(path)
+    drop_order(path, "4500000001")
+    said = " ".join(_cli("ta", str(path)).split())
+    wb = openpyxl.load_workbook(path)
+    assert [r.formula for cf in wb["Orders"].conditional_formatting for r in cf.rules][0] == [link]  # as typed
+    assert ("1 formula(s) on 'Orders' read a single cell of 'T&A' by its place" in said and
+            f"the Conditional Formatting rule on A2 reads 'T&A'!${status}$8: the row it read is now row 3" in said)
+    assert ("1 formula(s) on 'Dashboard' read" in said and
+            f"the Data Validation rule on B2:E2 reads 'T&A'!{planned}13: the row it read is now row 8" in said)
+    assert "on C2:C16" not in said
+
+
+def test_rules_are_read_in_the_sheet_s_own_form_and_in_excel_2010_s():
+    """Excel keeps a colour rule or a validation that reads another sheet in its 2010 form (``x14:``, the cells
+    in ``xm:sqref``); a validation with no formula (self-closing) lends its cells to none."""
+    from prodbook.workbook.xlsx.formula_refs import _rules
+
+    xml = ('<worksheet><sheetData/><conditionalFormatting sqref="B4"><cfRule type="expression" priority="1">'
+           '<formula>\'T&amp;A\'!$K$16="Overdue"</formula></cfRule></conditionalFormatting>'
+           '<dataValidations count="2"><dataValidation sqref="A1"/><dataValidation type="custom" sqref="C2 E2">'
+           '<formula1>C2&lt;=\'T&amp;A\'!$H$5</formula1></dataValidation></dataValidations><extLst>'
+           '<ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}"><x14:conditionalFormattings>'
+           '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           '<x14:cfRule type="expression" priority="2" id="{1}"><xm:f>\'T&amp;A\'!$K$9="Overdue"</xm:f><x14:dxf/>'
+           '</x14:cfRule><xm:sqref>D7:F7</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext>'
+           '<ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"><x14:dataValidations count="1">'
+           '<x14:dataValidation type="list"><x14:formula1><xm:f>\'T&amp;A\'!$E$2:$E$20</xm:f></x14:formula1>'
+           '<xm:sqref>G2</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>')
+    cf, dv = "the Conditional Formatting rule", "the Data Validation rule"
+    assert _rules(xml) == [(cf, "B4", "'T&A'!$K$16=\"Overdue\""), (dv, "C2 E2", "C2<='T&A'!$H$5"),
+                           (cf, "D7:F7", "'T&A'!$K$9=\"Overdue\""), (dv, "G2", "'T&A'!$E$2:$E$20")]
+
+
 def test_a_column_excel_filled_down_reads_by_place_on_purpose():
     """A formula Excel shares down a column (a sheet mirroring the T&A row by row) is not named: its place is
     what it means. A cell's own formula is."""

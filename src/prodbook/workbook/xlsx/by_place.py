@@ -5,7 +5,8 @@ A rebuild moves a milestone's row when a PO line above it is added, taken off or
 Sort leaves such a formula on its cell, and so does prodbook: a sheet mirroring the T&A row by row means the
 place. But a dashboard cell linked to one milestone now reads another, and the APM is told which cell, what it
 reads and where that row went. A column filled down (each cell reading the same place relative to its own
-row: the mirror) is not named. Both back ends give their sheets' formulas to ``LinkCheck``.
+row: the mirror) is not named. Both back ends give their sheets' formulas to ``LinkCheck``; the file back end
+also its colour rules and validations (``LinkCheck.rules``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _sheet_of
 from prodbook.workbook.xlsx.notes import row_moves
-from prodbook.workbook.xlsx.refs import _parse_cell, col_letter, outside_quotes
+from prodbook.workbook.xlsx.refs import _parse_cell, cell_area, col_letter, outside_quotes
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,22 @@ class LinkCheck:
         left; one reading a fixed row ($K$5) means that cell, however it was made."""
         for (r, c), formula in cells.items():
             hits = self._hits(where, formula)
-            if hits and not (any(not ref.rstrip("0123456789").endswith("$") for ref, *_ in hits)
+            if hits and not (any(not _fixed_row(ref) for ref, *_ in hits)
                              and _filled(cells, r, c, formula)):
                 self.found += [MovedLink(where, f"{col_letter(c)}{r}", *hit, row=r) for hit in hits]
+
+    def rules(self, where: str, rules: Iterable[tuple[str, str, str]]) -> None:
+        """The sheet's colour rules and validations: (what the rule is, the cells it applies to, its formula). A
+        rule over more than one row reading a relative row reads each row's own (a column filled down), and is
+        left; one over a single row, or reading a fixed row, reads that one cell."""
+        for what, sqref, formula in rules:
+            areas = [a for a in (cell_area(x) for x in sqref.split()) if a is not None]
+            if not areas:
+                continue
+            first = min(a[0] for a in areas)
+            one_row = all(a[0] == a[2] == first for a in areas)
+            self.found += [MovedLink(where, f"{what} on {sqref.replace(' ', ', ')}", *hit, row=first)
+                           for hit in self._hits(where, formula) if one_row or _fixed_row(hit[0])]
 
     def names(self, names: Iterable[tuple[str, str]]) -> None:
         """The workbook's defined names, (name, what it refers to)."""
@@ -86,6 +100,11 @@ class LinkCheck:
                 if new != row:
                     out.append((ref, target, row, new))
         return out
+
+
+def _fixed_row(ref: str) -> bool:
+    """Does the reference fix its row ('T&A'!K$16, 'T&A'!$K$16)?"""
+    return ref.rstrip("0123456789").endswith("$")
 
 
 def _single_cells(formula: str, sheet: str) -> list[tuple[str, int]]:

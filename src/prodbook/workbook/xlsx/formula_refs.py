@@ -104,7 +104,8 @@ def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:
 
 def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMoved],
                           naming: Sequence[tuple[str, str]]) -> list[MovedLink]:
-    """The team's formulas (cells of the sheets ``naming``, defined names) that read a single cell of a sheet
+    """The team's formulas (cells, colour rules and validations of the sheets ``naming``; defined names) that
+    read a single cell of a sheet
     ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``). A rebuilt sheet's own rows are
     carried with their formulas, and not read again."""
     if not moved:
@@ -113,8 +114,9 @@ def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMo
     rebuilt = {sheet.lower() for sheet in moved}
     for name, part in naming:
         if name.lower() not in rebuilt:
-            check.sheet(name, {_parse_cell(m.group(1)): _unesc(m.group(2))
-                               for m in _CELL_FORMULA.finditer(pkg.text(part))})
+            text = pkg.text(part)
+            check.sheet(name, {_parse_cell(m.group(1)): _unesc(m.group(2)) for m in _CELL_FORMULA.finditer(text)})
+            check.rules(name, _rules(text))
     if holds(pkg.blocks(book.part), _names(moved), reach=256, hint=b"!", fold=True):
         check.names((_unesc(m.group(1)), _unesc(m.group(2))) for m in _DEFINED_NAME.finditer(pkg.text(book.part)))
     return check.found
@@ -124,4 +126,25 @@ _CELL_FORMULA = re.compile(r'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3}\d+)"[^>]*>\s
                            r'<(?:\w+:)?f\b(?![^>]*\bt="shared")[^>]*>([^<]+)<')
 """A cell's own formula with its cell. A formula Excel shares down a column (filled down: ='T&A'!A2 to A900,
 a sheet mirroring the T&A row by row) reads by place on purpose, and is left."""
+_RULE = re.compile(r"<(?:\w+:)?(conditionalFormatting|dataValidation)\b([^>]*)(?<!/)>(.*?)</(?:\w+:)?\1>", re.S)
+"""A colour rule's block (its rules) or a validation, in the sheet's own form or Excel 2010's (``x14:``, where
+Excel keeps those that read another sheet), with what is inside."""
+_RULE_CELLS = re.compile(r'\bsqref="([^"]*)"|<(?:\w+:)?sqref>([^<]*)<')
+_RULE_FORMULA = re.compile(r"<(?:\w+:)?(?:f|formula[12]?)\b[^>]*>([^<]+)<")
+_RULE_NAMES = {"conditionalFormatting": "the Conditional Formatting rule",
+               "dataValidation": "the Data Validation rule"}
+
+
+def _rules(xml: str) -> list[tuple[str, str, str]]:
+    """The sheet's colour rules' and validations' formulas: (what the rule is, the cells it applies to,
+    the formula)."""
+    out = []
+    for m in _RULE.finditer(xml):
+        cells = _RULE_CELLS.search(m.group(2)) or _RULE_CELLS.search(m.group(3))
+        if cells is not None:
+            out += [(_RULE_NAMES[m.group(1)], cells.group(1) or cells.group(2), _unesc(f))
+                    for f in _RULE_FORMULA.findall(m.group(3))]
+    return out
+
+
 _DEFINED_NAME = re.compile(r'<(?:\w+:)?definedName\b[^>]*?\bname="([^"]*)"[^>]*>([^<]*)<')
