@@ -379,16 +379,21 @@ def test_a_helper_column_over_another_sheet_the_same_write_grows_takes_in_its_ne
     issues.append(["Sheet", "Cell", "Key"])
     for po in ("4500000001", "4500000002", "4500000001"):
         issues.append(["Orders", "A2", po])
+    wb.create_sheet("Board")["A1"] = "=COUNTA(Issues!$C$2:$C$4)"
     wb.save(path)
+    # ``unlinked``: the sheets the caller's look found no '!' in. Told so of the Board (wrongly, to see the
+    # look pass it by), and of the T&A, which this write rewrites: that word holds for the file read only
     rewrite_sheets(path, out, [
         SheetRewrite(sheet="T&A", header_row=1, columns=(0,), rows=(("4500000001",), ("4500000002",)),
                      source_rows=(2, 3)),
         SheetRewrite(sheet="Issues", header_row=1, columns=(0, 1, 2),
-                     rows=tuple(("Orders", "A2", po) for po in ("4500000001",) * 3 + ("4500000002",) * 2))])
+                     rows=tuple(("Orders", "A2", po) for po in ("4500000001",) * 3 + ("4500000002",) * 2))],
+        unlinked=["t&a", "Board"])
     got = openpyxl.load_workbook(out)["T&A"]
     # the Issues range grows to its new last row; the T&A's own range, which did not move, is left
     assert [got.cell(r, 2).value for r in (2, 3)] == [
         f"=COUNTIF(Issues!$C$2:$C$6,A{r})+COUNTIF('T&A'!$A$2:$A$3,A{r})" for r in (2, 3)]
+    assert openpyxl.load_workbook(out)["Board"]["A1"].value == "=COUNTA(Issues!$C$2:$C$4)"
     with zipfile.ZipFile(out) as z:
         assert re.search(r'<calcPr\b[^>]*fullCalcOnLoad="1"', z.read("xl/workbook.xml").decode())
 

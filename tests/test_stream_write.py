@@ -315,18 +315,21 @@ def test_the_size_check_looks_at_every_sheet_as_a_scan_would(tmp_path: Path) -> 
     '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>plain text {n}</t></is></c></row>',
     '<row r="{n}"><c r="A{n}" t="e"><v>#N/A</v></c></row>',
     '<row r="{n}"><c r="A{n}"><f>HYPERLINK("http://x","go")</f><v></v></c></row>',
-    '<row r="{n}"><c r="A{n}" s="1"><v>46000</v></c></row>']), max_size=8),
+    '<row r="{n}"><c r="A{n}" s="1"><v>46000</v></c></row>',
+    '<row r="{n}"><c r="A{n}"><f>COUNTA(\'T&amp;A\'!K2:K9)</f><v>8</v></c></row>']), max_size=8),
     block=st.integers(1, 64))
 def test_the_scan_notes_error_cells_and_links_wherever_blocks_fall(tmp_path_factory: pytest.TempPathFactory,
                                                                    rows: list[str], block: int) -> None:
-    """The note that lets the read skip its second look is right for any block size: blocks cut a link's
-    formula text anywhere, and a tag may be carried to the next block."""
+    """The notes that let the read skip its second look, and the look after a write pass a sheet by, are right
+    for any block size: blocks cut a link's formula text anywhere, and a tag may be carried to the next block."""
     xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            + "".join(r.format(n=i + 1) for i, r in enumerate(rows)) + "</sheetData></worksheet>").encode()
     path = tmp_path_factory.mktemp("hints") / "s.xlsx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("xl/worksheets/sheet1.xml", xml)
-    assert scan_sheet(path, "xl/worksheets/sheet1.xml", block=block).cell_hints == any(h in xml for h in CELL_HINTS)
+    scan = scan_sheet(path, "xl/worksheets/sheet1.xml", block=block)
+    assert scan.cell_hints == any(h in xml for h in CELL_HINTS)
+    assert scan.bang == (b"!" in xml)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

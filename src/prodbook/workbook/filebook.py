@@ -433,6 +433,7 @@ class FileBook(Staging):
                 copied: dict[str, list[tuple[int, int]]] = {}
                 links: list[MovedLink] = []
                 last_rows = {sheet: scan.last_row for sheet, scan in self._scans.items()}  # of the file read
+                unlinked = [sheet for sheet, scan in self._scans.items() if not scan.bang]
                 try:
                     safety.atomic_write(
                         self.path, lambda tmp: written.extend(rewrite_sheets(src.fp, tmp, rewrites, edits,
@@ -440,7 +441,8 @@ class FileBook(Staging):
                                                                              progress=self.progress,
                                                                              copied=copied,
                                                                              last_rows=last_rows,
-                                                                             moved_links=links)),
+                                                                             moved_links=links,
+                                                                             unlinked=unlinked)),
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:

@@ -356,6 +356,9 @@ class SheetScan:
     cell_hints: bool = True
     """Whether the sheet holds any of ``CELL_HINTS`` (an error cell, a link formula): without one, its
     cells need no second look after calamine's read."""
+    bang: bool = True
+    """Whether the sheet's XML holds a '!' anywhere: every reference to another sheet has one, so without one no
+    formula, colour rule or validation of the sheet reads another (the look after a write passes it by)."""
 
 
 CELL_HINTS = (b't="e"', b"HYPERLINK(")
@@ -422,7 +425,7 @@ class SheetScanner:
         self._refs: list[bytes] = []
         self._last = 0
         self._carry = self._tail = b""
-        self._hints = False
+        self._hints = self._bang = False
 
     def feed(self, chunk: bytes) -> None:
         if chunk:
@@ -435,7 +438,7 @@ class SheetScanner:
             a, _, b = ref.decode().partition(":")
             (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
             out.append(((r1, c1), (r2, c2)))
-        return SheetScan(out, self._last, self._hints)
+        return SheetScan(out, self._last, self._hints, self._bang)
 
     def _take(self, buf: bytes, *, final: bool) -> None:
         end = len(buf) if final else buf.rfind(b"<")
@@ -444,6 +447,7 @@ class SheetScanner:
         if buf.find(b"mergeCell", 0, cut) >= 0:  # most pieces hold none: skip the pattern there
             self._refs += _MERGE_RE.findall(buf, 0, cut)
         self._hints = self._hints or _holds_hint(self._tail, buf, cut)
+        self._bang = self._bang or buf.find(b"!", 0, cut) >= 0
         self._tail = (self._tail + buf[max(0, cut - _HINT_REACH):cut])[-_HINT_REACH:]  # the stream so far
         self._carry = buf[cut:]
 

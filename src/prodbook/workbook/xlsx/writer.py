@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,8 +30,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                    cell_edits: Sequence[AnyEdit] = (), *,
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
                    progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None,
-                   last_rows: Mapping[str, int] | None = None, moved_links: list[MovedLink] | None = None
-                   ) -> list[str]:
+                   last_rows: Mapping[str, int] | None = None, moved_links: list[MovedLink] | None = None,
+                   unlinked: Collection[str] = ()) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
@@ -44,6 +44,9 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     rows added below a long sheet's are then written in one pass over it (checked there: a wrong number
     costs a second pass, never a wrong file). ``moved_links`` (when given) receives the team's formulas that
     read one cell of a rebuilt sheet whose row moved or left (``formula_refs.links_into_moved_rows``).
+    ``unlinked``: sheets whose XML, as the caller's look at ``src`` found it, holds no '!' (``SheetScan.bang``):
+    none of their formulas reads another sheet, so the look for those after the write passes them by unless
+    this write rewrites them.
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -60,7 +63,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         styles = _Styles(pkg, book.part, date_format)
         formulas = False
         seen = set()
-        plain: set[str] = set()  # parts rewritten with no formula: none names another sheet
+        plain: set[str] = set()  # parts that name no other sheet: rewritten with no formula, or no "!" as read
         ends: dict[str, tuple[int, set[int], int]] = {}
         moved: dict[str, RowsMoved] = {}
         for rw in rewrites:
@@ -84,6 +87,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 plain.add(part)
         # the team's formulas over the sheets rewritten: one look at each other sheet for both questions
         moving = growing(ends)
+        quiet = {s.lower() for s in unlinked} - seen  # the caller's look holds for the parts not rewritten
+        plain |= {part for name, _rid, part in book.sheets if part and name.lower() in quiet}
         naming = parts_naming(pkg, book, {*moving, *(moved if moved_links is not None else ())}, plain)
         if moved_links is not None:  # before the ranges grow: the formulas as the team wrote them
             try:
