@@ -43,11 +43,11 @@ def test_a_row_that_left_is_named_with_no_new_row_and_rows_outside_the_data_are_
     check = LinkCheck({"T&A": moved([3, 2], gone=1)})  # old rows 2, 3 swapped; old row 4 left
     check.sheet("Dashboard", {(1, 1): "='T&A'!K4", (2, 1): "='T&A'!K1", (3, 1): "='T&A'!K9",
                               (4, 1): "=SUM('T&A'!K2:K3)", (5, 1): '=INDIRECT("\'T&A\'!K2")',
-                              (6, 1): "=Orders!K2+'t&a'!$K$2"})
+                              (6, 1): "=Orders!K2+'t&a'!$K$2", (7, 1): "=MAX('T&A'!H3:J3)"})
     assert [(link.cell, link.ref, link.old_row, link.new_row) for link in check.found] == [
-        ("B1", "'T&A'!K4", 4, None), ("B6", "'t&a'!$K$2", 2, 3)]
+        ("B1", "'T&A'!K4", 4, None), ("B6", "'t&a'!$K$2", 2, 3), ("B7", "'T&A'!H3:J3", 3, 2)]
     check.names([("Watch", "='T&A'!$K$3"), ("Orders_first", "=Orders!$A$2")])
-    assert [(link.sheet, link.cell, link.new_row) for link in check.found[2:]] == [("", "Watch", 2)]
+    assert [(link.sheet, link.cell, link.new_row) for link in check.found[3:]] == [("", "Watch", 2)]
 
 
 def test_the_rebuilt_sheet_s_own_formulas_are_not_looked_at():

@@ -108,14 +108,16 @@ def _fixed_row(ref: str) -> bool:
 
 
 def _single_cells(formula: str, sheet: str) -> list[tuple[str, int]]:
-    """The one-cell references of ``formula`` on ``sheet`` ('T&A'!K16, 'T&A'!$K$16) and their rows; ranges and
-    texts in quotes left out."""
+    """The references of ``formula`` on ``sheet`` to cells of one row ('T&A'!K16, 'T&A'!$K$16, one milestone's
+    dates 'T&A'!H16:J16) and their rows; ranges over rows and texts in quotes left out."""
     out: list[tuple[str, int]] = []
 
     def look(text: str) -> str:
         for m in _SHEET_REF_RE.finditer(text):
-            if ":" not in m.group(2) and _sheet_of(m.group(1)).lower() == sheet.lower():
-                out.append((m.group(0), _parse_cell(m.group(2).replace("$", ""))[0]))
+            if _sheet_of(m.group(1)).lower() == sheet.lower():
+                rows = {_parse_cell(end.replace("$", ""))[0] for end in m.group(2).split(":")}
+                if len(rows) == 1:
+                    out.append((m.group(0), rows.pop()))
         return text
 
     outside_quotes(formula, look)
