@@ -105,9 +105,8 @@ def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:
 def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMoved],
                           naming: Sequence[tuple[str, str]]) -> list[MovedLink]:
     """The team's formulas (cells, colour rules and validations of the sheets ``naming``; defined names) that
-    read a single cell of a sheet
-    ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``). A rebuilt sheet's own rows are
-    carried with their formulas, and not read again."""
+    read cells of one row of a sheet ``moved`` whose row the rebuild moved or took off (``by_place.LinkCheck``).
+    A rebuilt sheet's own rows are carried with their formulas, and not read again."""
     if not moved:
         return []
     check = LinkCheck(moved)
