@@ -79,7 +79,21 @@ class TodayType(click.ParamType):
             self.fail(f"'{value}' is not a date like 2027-03-15", param, ctx)
 
 
+_LOG = "prodbook.log"
+"""Where ``--log`` keeps its file and the command's context, in click's ``meta`` (shared by every context of
+the run, so the refusal printed by ``Group.invoke`` finds it too)."""
+
+
+def _remember_log(ctx: click.Context, _param: Any, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta[_LOG] = (value, ctx)
+
+
 def common(f: Callable) -> Callable:
+    f = click.option("--log", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+                     expose_value=False, callback=_remember_log,
+                     help="Also add what the run says to FILE, with the time and the command: for a scheduled "
+                          "run, whose messages no one sees.")(f)
     f = click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (for scripts).")(f)
     f = click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
     f = click.option("--today", type=TodayType(), default=None,
@@ -94,37 +108,84 @@ def _context(today: date | None, dry_run: bool, **options: Any) -> Context:
 
 
 def _print(result: RunResult, as_json: bool) -> None:
-    from prodbook.core.findings import Severity, shown
-
+    lines = _said(result) if not as_json or _log_to() else []  # --json alone: rich is not even imported
     if as_json:
         click.echo(json.dumps(_strict(_as_dict(result)), indent=2, default=str, allow_nan=False))
-        return
-    console = _consoles()[0]
-    for outcome in result.outcomes:
-        for line in outcome.summary:
-            console.print(line)
+    else:
+        _show(lines)
+    _log(lines, result.exit_code)
+
+
+def _said(result: RunResult) -> list[str]:
+    """What the run says, in rich markup: its summary, its errors and warnings, what it wrote."""
+    from prodbook.core.findings import Severity, shown
+
+    out = [_escape(line) for outcome in result.outcomes for line in outcome.summary]
     for severity, style in ((Severity.ERROR, "red"), (Severity.WARNING, "yellow")):
         found = [f for f in result.findings if f.severity is severity]
         for f in found[:SHOWN_PER_SEVERITY]:
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
             place = f"{f.where}: " if f.where else ""  # the message names the file itself
-            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"),
-                          markup=True)
+            out.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"))
         if len(found) > SHOWN_PER_SEVERITY:
-            console.print(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues "
-                          "sheet")
+            out.append(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues sheet")
     if result.dry_run:
         would = f"{result.changes:,} value(s) would change" if result.changes or not result.sheets else \
             f"no value would change; {result.sheets_named()} would be brought up to date"
-        console.print(f"Dry run: {would}; nothing was written.")
+        out.append(f"Dry run: {would}; nothing was written.")
     elif result.commit and result.commit.side_copy_reason:
-        console.print("[yellow]Your workbook was left as it was[/]: " + _escape(
-            f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."), markup=True)
+        out.append("[yellow]Your workbook was left as it was[/]: " + _escape(
+            f"{result.commit.side_copy_reason}. The result is in '{result.commit.written}'."))
     elif result.commit and result.commit.written:
-        console.print(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
-                      f"Backup: '{result.commit.backup}'.")
+        out.append(_escape(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
+                           f"Backup: '{result.commit.backup}'."))
     else:
-        console.print("Nothing to change.")
+        out.append("Nothing to change.")
+    return out
+
+
+def _show(lines: Sequence[str]) -> None:
+    console = _consoles()[0]
+    for line in lines:
+        console.print(line, markup=True)
+
+
+def _log_to() -> tuple[Path, click.Context] | None:
+    """The ``--log`` file given to this run, and the command's context (None: no log)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_LOG) if ctx is not None else None
+
+
+def _log(lines: Sequence[str], exit_code: int) -> None:
+    """With ``--log FILE``: the run's words added to FILE (plain text, this computer's line endings), under
+    the time, the command and its exit status. A log that cannot be written is said on stderr and changes
+    nothing else: the run is done."""
+    given = _log_to()
+    if given is None:
+        return
+    from rich.text import Text
+
+    path, command = given
+    files = [command.params["workbook"]] if command.params.get("workbook") else command.params.get("trackers", ())
+    head = " ".join([f"--- {datetime.now():%Y-%m-%d %H:%M:%S}  prodbook {command.info_name}",
+                     *(f"'{f}'" for f in files), f" (exit {exit_code})"])
+    text = "\n".join([head, *(Text.from_markup(line).plain for line in lines)]) + "\n\n"
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        _consoles()[1].print("[red]prodbook:[/] " + _escape(
+            f"could not add to the log '{path}': {_log_problem(path, exc)}. The run itself is done as said "
+            "above."), markup=True)
+
+
+def _log_problem(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+        return f"its folder '{path.parent}' does not exist; create it, or give --log a file in a folder that does"
+    if isinstance(exc, (PermissionError, IsADirectoryError)):
+        return ("it cannot be written (read-only, a folder, or in a folder you cannot save in); give --log "
+                "another file")
+    return exc.strerror or str(exc)
 
 
 def _strict(value: Any) -> Any:
@@ -250,7 +311,9 @@ def _plain(exc: Exception) -> str:
 
 
 def _fail(message: str) -> None:
-    _consoles()[1].print("[red]prodbook:[/] " + _escape(message), markup=True)
+    line = "[red]prodbook:[/] " + _escape(message)
+    _consoles()[1].print(line, markup=True)
+    _log([line], 2)
     sys.exit(2)
 
 
@@ -411,17 +474,18 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
                                        "exit_code": result.exit_code,
                                        "findings": [f.to_dict() for f in result.findings]}),
                               indent=2, default=str, allow_nan=False))
-    else:
-        console = _consoles()[0]
-        for line in result.summary:
-            console.print(line)
-        for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
-            style = "red" if f.severity is Severity.ERROR else "yellow"
-            value = f" (value: {shown(f.value)})" if shown(f.value) else ""
-            file = f"'{f.file}'" if f.file and f.file not in f.where else ""
-            place = " ".join(p for p in (file, f.where) if p)
-            console.print(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}: {f.message}{value}"),
-                          markup=True)
+    if as_json and not _log_to():
+        sys.exit(result.exit_code)
+    lines = [_escape(line) for line in result.summary]
+    for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
+        style = "red" if f.severity is Severity.ERROR else "yellow"
+        value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+        file = f"'{f.file}'" if f.file and f.file not in f.where else ""
+        place = " ".join(p for p in (file, f.where) if p)
+        lines.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}: {f.message}{value}"))
+    if not as_json:
+        _show(lines)
+    _log(lines, result.exit_code)
     sys.exit(result.exit_code)
 
 
