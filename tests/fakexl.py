@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
+from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils import get_column_letter, range_boundaries
 
 
 class FakeApp:
@@ -76,6 +77,88 @@ class _Validation:
         self.Formula2 = dv.formula2 or ""
         self.ShowError = bool(dv.showErrorMessage)
         self.AlertStyle = {"stop": 1, "warning": 2, "information": 3}[dv.errorStyle or "stop"]
+
+
+def _address(areas: list[tuple[int, int, int, int]]) -> str:
+    """Excel's ``Range.Address`` of areas (row, col, row, col): '$B$4:$B$9,$D$2'."""
+    def cell(r: int, c: int) -> str:
+        return f"${get_column_letter(c)}${r}"
+
+    return ",".join(cell(r1, c1) + ("" if (r1, c1) == (r2, c2) else ":" + cell(r2, c2)) for r1, c1, r2, c2 in areas)
+
+
+class _FormatCondition:
+    """A colour rule (Excel's ``FormatCondition``): its cells, and its formulas as Excel gives them, with their
+    '=' and seen from the selected cell (A1 here) rather than from the rule's first cell: a relative reference
+    comes back moved (Microsoft's article 895562), a fixed one as typed. One Excel would wrap past the sheet's
+    edge raises here."""
+
+    def __init__(self, areas: list[tuple[int, int, int, int]], formulas: list[str]) -> None:
+        self.areas, self.formulas = areas, formulas
+
+    @property
+    def AppliesTo(self) -> _Where:  # noqa: N802 (Excel's name)
+        where = _Where(self.areas[0][0], self.areas[0][1])
+        where.Address = _address(self.areas)  # type: ignore[attr-defined]
+        return where
+
+    def _seen(self, i: int) -> str:
+        if i >= len(self.formulas):
+            raise RuntimeError("Application-defined or object-defined error")  # a data bar: no formula
+        r, c = self.areas[0][:2]
+        try:
+            return Translator("=" + self.formulas[i], origin=f"{get_column_letter(c)}{r}").translate_formula("A1")
+        except TranslatorError as exc:
+            raise RuntimeError("a reference Excel would wrap around the sheet") from exc
+
+    @property
+    def Formula1(self) -> str:  # noqa: N802 (Excel's name)
+        return self._seen(0)
+
+    @property
+    def Formula2(self) -> str:  # noqa: N802 (Excel's name)
+        return self._seen(1)
+
+
+class _Collection:
+    """A collection of Excel's object model: ``Count`` and ``Item(i)`` from 1."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+        self.Count = len(items)
+
+    def Item(self, i: int) -> Any:  # noqa: N802 (Excel's name)
+        return self._items[i - 1]
+
+
+class _Area:
+    def __init__(self, area: tuple[int, int, int, int], validation: _Validation) -> None:
+        self.Address, self.Validation = _address([area]), validation
+
+
+class _Cells:
+    """``Worksheet.Cells``: the sheet's colour rules, and its cells with a validation (``SpecialCells``)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def FormatConditions(self) -> _Collection:  # noqa: N802 (Excel's name)
+        return _Collection(list(self._sheet.format_conditions))
+
+    def SpecialCells(self, kind: int) -> Any:  # noqa: N802 (Excel's name)
+        by_rule: dict[int, list[tuple[int, int]]] = {}
+        for at, rule in self._sheet.validations.items():
+            by_rule.setdefault(id(rule), []).append(at)
+        if kind != -4174 or not by_rule:
+            raise RuntimeError("No cells were found.")
+        areas = []
+        for cells in by_rule.values():  # each rule's cells as one area (the tests give each a rectangle)
+            rows, cols = [r for r, _ in cells], [c for _, c in cells]
+            areas.append(_Area((min(rows), min(cols), max(rows), max(cols)), self._sheet.validations[cells[0]]))
+        found = _Where(1, 1)
+        found.Areas = _Collection(areas)  # type: ignore[attr-defined]
+        return found
 
 
 class _RangeApi:
@@ -189,6 +272,10 @@ class _SheetApi:
     @property
     def Hyperlinks(self) -> _Links:  # noqa: N802
         return _Links(self._sheet)
+
+    @property
+    def Cells(self) -> _Cells:  # noqa: N802
+        return _Cells(self._sheet)
 
     def __init__(self, sheet: FakeSheet) -> None:
         self._sheet = sheet
@@ -465,6 +552,7 @@ class FakeSheet:
         self.threaded: dict[tuple[int, int], str] = {}
         self.links: list[_Link] = []
         """Notes, threaded comments and links stay on their cells whatever is written there, as in Excel."""
+        self.format_conditions: list[_FormatCondition] = []
         self.inserts: list[tuple[int, int]] = []
         self.book: FakeBook | None = None
 
@@ -492,9 +580,14 @@ class FakeSheet:
             area = _moved_area(t1, t2, at, count)
             if area is not None:
                 t.range = FakeRange(self, (area[0], c1), (area[1] or area[0], c2))
+        for rule in self.format_conditions:
+            rule.areas = [(a[0], c1, a[1] or a[0], c2) for r1, c1, r2, c2 in rule.areas
+                          if (a := _moved_area(r1, r2, at, count)) is not None]
         for sheet in self.book.sheets if self.book is not None else [self]:
             sheet.cells = {k: Formula(_adjust_rows(v, sheet.name, self.name, at, count))
                            if isinstance(v, Formula) else v for k, v in sheet.cells.items()}
+            for rule in sheet.format_conditions:
+                rule.formulas = [_adjust_rows(f, sheet.name, self.name, at, count) for f in rule.formulas]
         if self.book is not None:
             for cache in self.book.pivot_caches:
                 cache.SourceData = _adjust_r1c1(cache.SourceData, self.name, at, count)
@@ -605,6 +698,9 @@ class FakeBook:
                     for r in range(rng.min_row, rng.max_row + 1):
                         for col in range(rng.min_col, rng.max_col + 1):
                             sheet.validations.setdefault((r, col), rule)
+            for cf in ws.conditional_formatting:
+                areas = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in cf.sqref.ranges]
+                sheet.format_conditions += [_FormatCondition(areas, list(rule.formula or [])) for rule in cf.rules]
             for row in ws.iter_rows():
                 for c in row:
                     if c.comment is not None:

@@ -95,3 +95,11 @@ def test_a_rule_over_one_row_or_reading_a_fixed_row_is_named_and_one_filled_over
         ("the Conditional Formatting rule on B4", "'T&A'!K2", 2, 3, 4),
         ("the Conditional Formatting rule on A2:H2", "'T&A'!K3", 3, 2, 2),
         ("the Data Validation rule on C2:C9, E2", "'T&A'!$K$3", 3, 2, 2)]
+
+
+def test_rules_read_where_a_relative_row_cannot_be_trusted_name_fixed_rows_only():
+    """Excel gives a rule's relative rows as seen from the selected cell (``live_links``): those are left."""
+    check = LinkCheck({"T&A": moved([3, 2, 4])})
+    check.rules("Dashboard", [("the Conditional Formatting rule", "B4", "'T&A'!K2=1"),
+                              ("the Conditional Formatting rule", "B5", "'T&A'!$K$2=1")], fixed_only=True)
+    assert [(link.cell, link.new_row) for link in check.found] == [("the Conditional Formatting rule on B5", 3)]

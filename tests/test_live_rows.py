@@ -16,6 +16,9 @@ from pathlib import Path
 import openpyxl
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from fakexl import FakeBook, FakePivotCache, FakeRange
 from prodbook.core.findings import Code
@@ -207,6 +210,32 @@ def test_live_a_link_to_the_last_row_moved_by_the_insert_is_named(tmp_path):
     said = _links(path)
     assert len(said) == 1 and "B1 reads 'T&A'!K16: the row it read is now row 11" in said[0]
     assert "by its place" not in _cli("ta", str(path))
+
+
+def test_live_a_colour_rule_or_a_validation_reading_one_fixed_ta_cell_is_named_as_the_command_names_it(tmp_path):
+    """Rules made by clicking a T&A cell while writing them hold a fixed row ('T&A'!$K$16), which Excel gives
+    as typed: the add-in names them as the command does. A relative row Excel gives as seen from the selected
+    cell (the fake's A1: 'T&A'!K13 on C2 comes back as 'T&A'!I12), so the add-in leaves those to the command
+    rather than name the wrong row."""
+    path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
+    wb = openpyxl.load_workbook(path)
+    dash = wb.create_sheet("Dashboard")
+    red = PatternFill("solid", fgColor="FFC7CE")
+    dash.conditional_formatting.add("B4", FormulaRule(formula=["'T&A'!$K$16=\"Overdue\""], fill=red))
+    dash.conditional_formatting.add("C2", FormulaRule(formula=["'T&A'!K13=\"Overdue\""], fill=red))
+    planned = DataValidation(type="custom", formula1="E2<='T&A'!$H$12")
+    dash.add_data_validation(planned)
+    planned.add("E2:F2")
+    wb.save(path)
+    drop_order(path, "4500000001")
+    said = " ".join(_links(path))
+    assert "2 formula(s) on 'Dashboard'" in said
+    assert "the Conditional Formatting rule on B4 reads 'T&A'!$K$16: the row it read is now row 11" in said
+    assert "the Data Validation rule on E2:F2 reads 'T&A'!$H$12: the row it read is now row 7" in said
+    assert "C2" not in said and "I12" not in said
+    command = " ".join(_cli("ta", str(path)).split())
+    assert "3 formula(s) on 'Dashboard'" in command
+    assert "the Conditional Formatting rule on C2 reads 'T&A'!K13: the row it read is now row 8" in command
 
 
 def test_a_button_s_message_says_which_formulas_read_a_moved_row_in_full(tmp_path):

@@ -45,6 +45,7 @@ from prodbook.workbook.backend import (
     single_cells,
 )
 from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
+from prodbook.workbook.live_links import rule_formulas
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
 from prodbook.workbook.live_rows import Insert, blank, data_end, insert_for, inserted
@@ -731,6 +732,7 @@ class XlBook(Staging):
             grid = grid if isinstance(grid, tuple) else ((grid,),)
             check.sheet(sheet, {(r, c): f for r, row in enumerate(grid, 1) for c, f in enumerate(row)
                                 if isinstance(f, str) and f.startswith("=") and "!" in f})
+            check.rules(sheet, rule_formulas(self.book.sheets[sheet]), fixed_only=True)
         try:
             check.names((str(n.name), str(n.refers_to)) for n in self.book.names)
         except Exception:  # an Excel (or a fake) that does not list them

@@ -19,6 +19,10 @@ from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _sheet_of
 from prodbook.workbook.xlsx.notes import row_moves
 from prodbook.workbook.xlsx.refs import _parse_cell, cell_area, col_letter, outside_quotes
 
+COLOUR_RULE = "the Conditional Formatting rule"
+VALIDATION_RULE = "the Data Validation rule"
+"""How a warning names a rule that reads a moved row (``LinkCheck.rules``): as Excel's menus name them."""
+
 
 @dataclass(frozen=True)
 class RowsMoved:
@@ -66,10 +70,11 @@ class LinkCheck:
                              and _filled(cells, r, c, formula)):
                 self.found += [MovedLink(where, f"{col_letter(c)}{r}", *hit, row=r) for hit in hits]
 
-    def rules(self, where: str, rules: Iterable[tuple[str, str, str]]) -> None:
+    def rules(self, where: str, rules: Iterable[tuple[str, str, str]], *, fixed_only: bool = False) -> None:
         """The sheet's colour rules and validations: (what the rule is, the cells it applies to, its formula). A
         rule over more than one row reading a relative row reads each row's own (a column filled down), and is
-        left; one over a single row, or reading a fixed row, reads that one cell."""
+        left; one over a single row, or reading a fixed row, reads that one cell. ``fixed_only``: the formulas
+        come from where a relative row cannot be trusted (Excel's, ``live_links``): only fixed rows are named."""
         for what, sqref, formula in rules:
             areas = [a for a in (cell_area(x) for x in sqref.split()) if a is not None]
             if not areas:
@@ -77,7 +82,8 @@ class LinkCheck:
             first = min(a[0] for a in areas)
             one_row = all(a[0] == a[2] == first for a in areas)
             self.found += [MovedLink(where, f"{what} on {sqref.replace(' ', ', ')}", *hit, row=first)
-                           for hit in self._hits(where, formula) if one_row or _fixed_row(hit[0])]
+                           for hit in self._hits(where, formula)
+                           if _fixed_row(hit[0]) or (one_row and not fixed_only)]
 
     def names(self, names: Iterable[tuple[str, str]]) -> None:
         """The workbook's defined names, (name, what it refers to)."""

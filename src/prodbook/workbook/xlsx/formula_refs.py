@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in
-from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved
+from prodbook.workbook.xlsx.by_place import COLOUR_RULE, VALIDATION_RULE, LinkCheck, MovedLink, RowsMoved
 from prodbook.workbook.xlsx.package import _Package, holds
 from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, _parse_cell, outside_quotes
 from prodbook.workbook.xlsx.table_parts import table_parts
@@ -130,8 +130,7 @@ _RULE = re.compile(r"<(?:\w+:)?(conditionalFormatting|dataValidation)\b([^>]*)(?
 Excel keeps those that read another sheet), with what is inside."""
 _RULE_CELLS = re.compile(r'\bsqref="([^"]*)"|<(?:\w+:)?sqref>([^<]*)<')
 _RULE_FORMULA = re.compile(r"<(?:\w+:)?(?:f|formula[12]?)\b[^>]*>([^<]+)<")
-_RULE_NAMES = {"conditionalFormatting": "the Conditional Formatting rule",
-               "dataValidation": "the Data Validation rule"}
+_RULE_NAMES = {"conditionalFormatting": COLOUR_RULE, "dataValidation": VALIDATION_RULE}
 
 
 def _rules(xml: str) -> list[tuple[str, str, str]]:
