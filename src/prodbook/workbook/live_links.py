@@ -30,7 +30,7 @@ def rule_formulas(sheet: Any) -> list[tuple[str, str, str]]:
         for i in range(1, int(conditions.Count) + 1):
             rule = conditions.Item(i)
             out += [(COLOUR_RULE, _sqref(rule.AppliesTo.Address), f) for f in _formulas(rule)]
-    except Exception:  # noqa: BLE001, S110 - an Excel that does not say: nothing named
+    except Exception:  # noqa: BLE001 - an Excel that does not say: nothing named
         pass
     try:
         areas = sheet.api.Cells.SpecialCells(CELL_TYPE_ALL_VALIDATION).Areas
@@ -40,7 +40,7 @@ def rule_formulas(sheet: Any) -> list[tuple[str, str, str]]:
         try:
             area = areas.Item(i)
             out += [(VALIDATION_RULE, _sqref(area.Address), f) for f in _formulas(area.Validation)]
-        except Exception:  # noqa: BLE001, S112 - an area of several rules: Excel will not say one
+        except Exception:  # noqa: BLE001 - an area of several rules: Excel will not say one
             continue
     return out
 
