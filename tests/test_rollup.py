@@ -410,8 +410,13 @@ def test_a_tracker_that_is_not_a_workbook_is_named_on_one_clean_line(tmp_path: P
 
     kids(tmp_path)
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    log = tmp_path / "log.txt"
     done = CliRunner().invoke(main, ["rollup", str(tmp_path / "kids.xlsx"), str(tmp_path / "broken.xlsx"),
-                                     "--today", TODAY.isoformat()])
+                                     "--today", TODAY.isoformat(), "--log", str(log)])
     assert done.exit_code == 1, done.output
     assert "ERROR 'broken.xlsx': this tracker was not loaded into the roll-up" in done.output, done.output
     assert " :" not in done.output and "loaded 1 tracker(s)" in done.output
+    # the log (--log, for a scheduled roll-up): both trackers named in its head, the words as on the screen
+    head, *said = log.read_text(encoding="utf-8").strip("\n").splitlines()
+    assert f"prodbook rollup '{tmp_path / 'kids.xlsx'}' '{tmp_path / 'broken.xlsx'}'" in head
+    assert head.endswith("(exit 1)") and said == done.stdout.splitlines()
