@@ -103,3 +103,19 @@ def test_rules_read_where_a_relative_row_cannot_be_trusted_name_fixed_rows_only(
     check.rules("Dashboard", [("the Conditional Formatting rule", "B4", "'T&A'!K2=1"),
                               ("the Conditional Formatting rule", "B5", "'T&A'!$K$2=1")], fixed_only=True)
     assert [(link.cell, link.new_row) for link in check.found] == [("the Conditional Formatting rule on B5", 3)]
+
+
+def test_a_link_to_a_moved_row_is_named_as_going_there():
+    check = LinkCheck({"T&A": moved([3, 2, 4])})
+    check.jumps("Dashboard", [(6, 1, "'T&A'!K2"), (7, 1, "#'T&A'!$K$3"), (8, 1, "'T&A'!K4"), (9, 1, "Orders!A2")])
+    assert [(link.cell, link.ref, link.new_row, link.row, link.jump) for link in check.found] == [
+        ("the link in B6", "'T&A'!K2", 3, 6, True), ("the link in B7", "'T&A'!$K$3", 2, 7, True)]
+
+
+def test_a_hyperlink_formula_s_place_is_read_as_typed():
+    from prodbook.workbook.xlsx.by_place import hyperlink_targets
+
+    assert hyperlink_targets('=HYPERLINK("#\'T&A\'!K16","PP sample")') == ["'T&A'!K16"]
+    assert hyperlink_targets('=IF(A1,hyperlink( "#\'Ana\'\'s\'!B2", "go"),"")') == ["'Ana''s'!B2"]
+    assert hyperlink_targets('=HYPERLINK("#"&B1,"go")') == [""]  # built from a cell: nothing to read
+    assert hyperlink_targets('=HYPERLINK("https://example.com/#top","site")') == []

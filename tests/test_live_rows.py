@@ -238,6 +238,37 @@ def test_live_a_colour_rule_or_a_validation_reading_one_fixed_ta_cell_is_named_a
     assert "the Conditional Formatting rule on C2 reads 'T&A'!K13: the row it read is now row 8" in command
 
 
+def test_live_a_link_goes_where_it_was_typed_so_it_is_named_by_the_rows_before_the_insert(tmp_path):
+    """Excel's Insert moves a formula's reference but no link's place (Insert > Link) and no text in quotes: a
+    link to the old last row (K11) still lands on its milestone, written back in row 11, and is not named; one
+    to a row that a taken-off PO line moved up is, as the command names it."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    path = tracker(tmp_path)
+    add_order(path, "4500000003")
+    wb = openpyxl.load_workbook(path)
+    dash = wb.create_sheet("Dashboard")
+    dash["B1"] = "ex-factory, PO 2"
+    dash["B1"].hyperlink = Hyperlink(ref="B1", location="'T&A'!K11")
+    dash["B2"] = '=HYPERLINK("#\'T&A\'!K11","ex-factory, PO 2")'
+    wb.save(path)
+    assert _links(path) == []
+    assert "by its place" not in _cli("ta", str(path))
+
+    (tmp_path / "dropped").mkdir()
+    path = tracker(tmp_path / "dropped", orders=3)
+    wb = openpyxl.load_workbook(path)
+    dash = wb.create_sheet("Dashboard")
+    dash["B6"] = "PP sample, PO 3"
+    dash["B6"].hyperlink = Hyperlink(ref="B6", location="'T&A'!K13")
+    wb.save(path)
+    drop_order(path, "4500000001")
+    said = " ".join(_links(path))
+    assert "the link in B6 goes to 'T&A'!K13: the row it went to is now row 8" in said
+    assert "the link in B6 goes to 'T&A'!K13: the row it went to is now row 8" in " ".join(
+        _cli("ta", str(path)).split())
+
+
 def test_a_button_s_message_says_which_formulas_read_a_moved_row_in_full(tmp_path):
     """The Issues sheet is written before these are found: the button's message gives them whole, not as
     "see the Issues sheet"."""

@@ -475,6 +475,30 @@ def test_a_colour_rule_and_a_validation_reading_one_ta_cell_whose_row_moved_are_
     assert "on C2:C16" not in said
 
 
+def test_a_link_to_one_ta_cell_whose_row_moved_is_named_and_prodbook_s_own_links_are_not(tmp_path):
+    """A dashboard's jump to one milestone (Insert > Link to 'T&A'!K13, or ``HYPERLINK("#'T&A'!K13",...)``)
+    lands on another milestone after a rebuild: Excel never moves a link's place, and neither does prodbook.
+    Named; the links prodbook itself writes on its sheets (to the rows as they now are) are not."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
+    wb = openpyxl.load_workbook(path)
+    dash = wb.create_sheet("Dashboard")
+    dash["B6"] = "PP sample, PO 3"
+    dash["B6"].hyperlink = Hyperlink(ref="B6", location="'T&A'!K13")
+    dash["B7"] = '=HYPERLINK("#\'T&A\'!K14","Fit, PO 3")'
+    wb.save(path)
+    drop_order(path, "4500000001")
+    said = " ".join(_cli("refresh", str(path)).split())
+    assert "2 formula(s) or link(s) on 'Dashboard' read or go to a single cell of 'T&A' by its place" in said
+    assert "the link in B6 goes to 'T&A'!K13: the row it went to is now row 8" in said
+    assert "the link in B7 goes to 'T&A'!K14: the row it went to is now row 9" in said
+    assert "point the formula or link at its new row" in said
+    assert said.count("by its place") == 1  # nothing on Issues, Exceptions or Follow-ups, rewritten this run
+    wb = openpyxl.load_workbook(path)
+    assert wb["Dashboard"]["B6"].hyperlink.location == "'T&A'!K13"  # left as typed
+
+
 def test_rules_are_read_in_the_sheet_s_own_form_and_in_excel_2010_s():
     """Excel keeps a colour rule or a validation that reads another sheet in its 2010 form (``x14:``, the cells
     in ``xm:sqref``); a validation with no formula (self-closing) lends its cells to none."""

@@ -286,21 +286,24 @@ def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 
     for (sheet, target), group in by.items():
         said = []
         for link in group[:shown]:
-            reads = f"{link.cell} reads {link.ref}" if sheet else f"'{link.cell}' refers to {link.ref}"
-            went = (f"the row it read is now row {link.new_row}" if link.new_row is not None else
-                    "the row it read is no longer on the sheet")
+            verb, past = ("goes to", "went to") if link.jump else ("reads", "read")
+            reads = f"{link.cell} {verb} {link.ref}" if sheet else f"'{link.cell}' refers to {link.ref}"
+            went = (f"the row it {past} is now row {link.new_row}" if link.new_row is not None else
+                    f"the row it {past} is no longer on the sheet")
             said.append(f"{reads}: {went}")
         more = f"; and {len(group) - shown:,} more" if len(group) > shown else ""
         advice = ("a milestone wherever its row goes, look it up by its PO #, Style #, Color and Code"
                   if target.lower() == ta.lower() else "a row wherever it goes, look it up by its key columns")
-        what = (f"formula(s) on '{sheet}' read" if sheet else
-                "defined name(s) (Formulas > Name Manager) refer to")
+        jumps = any(link.jump for link in group)
+        what = (f"formula(s) or link(s) on '{sheet}' read or go to" if sheet and jumps else
+                f"formula(s) on '{sheet}' read" if sheet else "defined name(s) (Formulas > Name Manager) refer to")
         out.append(warning(
             Code.LINK_BY_PLACE,
             f"{len(group):,} {what} a single cell of '{target}' by its place, and this run moved the rows of "
             f"'{target}' (rows added, taken off or put in Orders order). {'; '.join(said)}{more}. They were left "
-            "as you typed them, so they now read another row's cell, as after a Sort in Excel. To read "
-            f"{advice} (XLOOKUP or INDEX/MATCH), or point the formula at its new row",
+            f"as you typed them, so they now {'read or go to' if jumps else 'read'} another row's cell, as after "
+            f"a Sort in Excel. To read {advice} (XLOOKUP or INDEX/MATCH), or point the "
+            f"{'formula or link' if jumps else 'formula'} at its new row",
             file=file, sheet=sheet or None, row=group[0].row))
     return out
 

@@ -1,5 +1,5 @@
-"""A sheet's colour rules and validations as Excel gives them, for the look at formulas that read a moved row
-by its place (``xlsx.by_place.LinkCheck.rules``).
+"""A sheet's colour rules, validations and links as Excel gives them, for the look at what reads a moved row by
+its place (``xlsx.by_place.LinkCheck.rules``, ``LinkCheck.jumps``).
 
 Excel gives a rule's formula (``FormatCondition.Formula1``, ``Validation.Formula1``) as seen from the cell
 selected at the time, not from the first cell the rule covers: a relative row comes back moved by wherever the
@@ -45,6 +45,24 @@ def rule_formulas(sheet: Any) -> list[tuple[str, str, str]]:
     return out
 
 
+def link_targets(sheet: Any) -> list[tuple[int, int, str]]:
+    """(row, 0-based column, where it goes) of each of the sheet's links to a place in the workbook (Insert >
+    Link, Excel's ``Hyperlink.SubAddress``; one to a file or web page has none)."""
+    try:
+        links = list(sheet.api.Hyperlinks)
+    except Exception:  # noqa: BLE001 - an Excel that does not give them (macOS): nothing named
+        return []
+    out = []
+    for link in links:
+        try:
+            place = str(link.SubAddress or "")
+            if place:
+                out.append((int(link.Range.Row), int(link.Range.Column) - 1, place))
+        except Exception:  # noqa: BLE001 - a link Excel will not describe
+            continue
+    return out
+
+
 def _formulas(rule: Any) -> list[str]:
     """A rule's formulas without their '=' (a rule of another kind, a data bar, has none: Excel raises)."""
     out = []
@@ -63,4 +81,4 @@ def _sqref(address: str) -> str:
     return str(address).replace("$", "").replace(",", " ")
 
 
-__all__ = ["rule_formulas"]
+__all__ = ["link_targets", "rule_formulas"]

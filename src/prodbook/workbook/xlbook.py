@@ -45,7 +45,7 @@ from prodbook.workbook.backend import (
     single_cells,
 )
 from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
-from prodbook.workbook.live_links import rule_formulas
+from prodbook.workbook.live_links import link_targets, rule_formulas
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
 from prodbook.workbook.live_rows import Insert, blank, data_end, insert_for, inserted
@@ -53,7 +53,7 @@ from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.book import workbook_info
-from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved
+from prodbook.workbook.xlsx.by_place import LinkCheck, MovedLink, RowsMoved, hyperlink_targets
 from prodbook.workbook.xlsx.create import width_samples
 from prodbook.workbook.xlsx.log_runs import LogRuns, runs_from_values
 from prodbook.workbook.xlsx.notes import row_moves
@@ -712,6 +712,8 @@ class XlBook(Staging):
         cannot read is passed over: this only informs."""
         if not moving:
             return []
+        # a link goes where it was typed: Excel's Insert moves no link's place and no text in quotes
+        jumps = LinkCheck(dict(moving))
         for sheet, rows_in in inserts.items():
             if sheet in moving:
                 m = moving[sheet]
@@ -730,14 +732,17 @@ class XlBook(Staging):
             except Exception:
                 continue
             grid = grid if isinstance(grid, tuple) else ((grid,),)
-            check.sheet(sheet, {(r, c): f for r, row in enumerate(grid, 1) for c, f in enumerate(row)
-                                if isinstance(f, str) and f.startswith("=") and "!" in f})
+            cells = {(r, c): f for r, row in enumerate(grid, 1) for c, f in enumerate(row)
+                     if isinstance(f, str) and f.startswith("=") and "!" in f}
+            check.sheet(sheet, cells)
             check.rules(sheet, rule_formulas(self.book.sheets[sheet]), fixed_only=True)
+            jumps.jumps(sheet, [(r, c, t) for (r, c), f in cells.items() for t in hyperlink_targets(f)]
+                        + link_targets(self.book.sheets[sheet]))
         try:
             check.names((str(n.name), str(n.refers_to)) for n in self.book.names)
         except Exception:  # an Excel (or a fake) that does not list them
             pass
-        return check.found
+        return check.found + jumps.found
 
     def _marks_to_move(self) -> dict[str, Marks]:
         """The notes and links on the rows each rewrite moves (``Marks``), read before anything is written: a

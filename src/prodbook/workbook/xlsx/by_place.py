@@ -50,6 +50,9 @@ class MovedLink:
     new_row: int | None
     row: int | None = None
     """The formula's cell's row; None for a defined name."""
+    jump: bool = False
+    """A link that goes to the cell (Insert > Link, ``HYPERLINK("#'T&A'!K16",...)``) rather than a formula that
+    reads it."""
 
 
 @dataclass
@@ -85,6 +88,14 @@ class LinkCheck:
                            for hit in self._hits(where, formula)
                            if _fixed_row(hit[0]) or (one_row and not fixed_only)]
 
+    def jumps(self, where: str, links: Iterable[tuple[int, int, str]]) -> None:
+        """The sheet's links to a cell, (row, 0-based column, where it goes: ``'T&A'!K16``): a link made with
+        Insert > Link, or the text of a ``HYPERLINK("#...")`` (``hyperlink_targets``). Excel moves neither when
+        rows move, and a link is typed to one cell, so each is named."""
+        for r, c, target in links:
+            self.found += [MovedLink(where, f"the link in {col_letter(c)}{r}", *hit, row=r, jump=True)
+                           for hit in self._hits(where, target.removeprefix("#"))]
+
     def names(self, names: Iterable[tuple[str, str]]) -> None:
         """The workbook's defined names, (name, what it refers to)."""
         for name, formula in names:
@@ -106,6 +117,15 @@ class LinkCheck:
                 if new != row:
                     out.append((ref, target, row, new))
         return out
+
+
+_HYPERLINK_JUMP = re.compile(r'\bHYPERLINK\(\s*"#((?:[^"]|"")*)"', re.I)
+
+
+def hyperlink_targets(formula: str) -> list[str]:
+    """Where the formula's ``HYPERLINK("#'T&A'!K16", ...)`` go, as typed (a target built from cells is not
+    read)."""
+    return [m.group(1).replace('""', '"') for m in _HYPERLINK_JUMP.finditer(formula)] if "#" in formula else []
 
 
 def _fixed_row(ref: str) -> bool:

@@ -14,9 +14,23 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from prodbook.workbook.xlsx.book import _SHEET_REF_RE, _Book, _sheet_of, adjust_refs_in
-from prodbook.workbook.xlsx.by_place import COLOUR_RULE, VALIDATION_RULE, LinkCheck, MovedLink, RowsMoved
+from prodbook.workbook.xlsx.by_place import (
+    COLOUR_RULE,
+    VALIDATION_RULE,
+    LinkCheck,
+    MovedLink,
+    RowsMoved,
+    hyperlink_targets,
+)
 from prodbook.workbook.xlsx.package import _Package, holds
-from prodbook.workbook.xlsx.refs import _AREA_IN_FORMULA, _RANGE_RE, _adjust_range, _parse_cell, outside_quotes
+from prodbook.workbook.xlsx.refs import (
+    _AREA_IN_FORMULA,
+    _RANGE_RE,
+    _adjust_range,
+    _parse_cell,
+    col_index,
+    outside_quotes,
+)
 from prodbook.workbook.xlsx.table_parts import table_parts
 from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
 
@@ -114,8 +128,11 @@ def links_into_moved_rows(pkg: _Package, book: _Book, moved: Mapping[str, RowsMo
     for name, part in naming:
         if name.lower() not in rebuilt:
             text = pkg.text(part)
-            check.sheet(name, {_parse_cell(m.group(1)): _unesc(m.group(2)) for m in _CELL_FORMULA.finditer(text)})
+            cells = {_parse_cell(m.group(1)): _unesc(m.group(2)) for m in _CELL_FORMULA.finditer(text)}
+            check.sheet(name, cells)
             check.rules(name, _rules(text))
+            if part not in pkg.changed:  # a sheet this write rewrote holds prodbook's own links, to the new rows
+                check.jumps(name, _jumps(text, cells))
     if holds(pkg.blocks(book.part), _names(moved), reach=256, hint=b"!", fold=True):
         check.names((_unesc(m.group(1)), _unesc(m.group(2))) for m in _DEFINED_NAME.finditer(pkg.text(book.part)))
     return check.found
@@ -142,6 +159,22 @@ def _rules(xml: str) -> list[tuple[str, str, str]]:
         if cells is not None:
             out += [(_RULE_NAMES[m.group(1)], cells.group(1) or cells.group(2), _unesc(f))
                     for f in _RULE_FORMULA.findall(m.group(3))]
+    return out
+
+
+_LINK = re.compile(r'<(?:\w+:)?hyperlink\b([^>]*)>')
+_LINK_CELL = re.compile(r'\bref="\$?([A-Za-z]{1,3})\$?(\d+)')
+_LINK_PLACE = re.compile(r'\blocation="([^"]*)"')
+
+
+def _jumps(xml: str, cells: Mapping[tuple[int, int], str]) -> list[tuple[int, int, str]]:
+    """The sheet's links to a cell, (row, 0-based column, where it goes): Insert > Link's (``<hyperlink
+    location=...>``), and ``HYPERLINK("#...")``'s in ``cells``."""
+    out = [(r, c, target) for (r, c), formula in cells.items() for target in hyperlink_targets(formula)]
+    for m in _LINK.finditer(xml):
+        cell, place = _LINK_CELL.search(m.group(1)), _LINK_PLACE.search(m.group(1))
+        if cell is not None and place is not None:
+            out.append((int(cell.group(2)), col_index(cell.group(1)), _unesc(place.group(1))))
     return out
 
 
