@@ -28,7 +28,7 @@ from prodbook.workbook.live_rows import Insert, data_end, insert_for, inserted
 from prodbook.workbook.xlbook import XlBook
 from test_live_and_file_agree import _entered, _grid
 from test_notes_move import annotate, drop_order
-from test_pivots import DASHBOARD
+from test_pivots import DASHBOARD, link_dashboard
 from test_total_rows import _cli, add_order, tracker
 
 DAY = date(2027, 3, 1)
@@ -242,26 +242,15 @@ def test_live_a_link_goes_where_it_was_typed_so_it_is_named_by_the_rows_before_t
     """Excel's Insert moves a formula's reference but no link's place (Insert > Link) and no text in quotes: a
     link to the old last row (K11) still lands on its milestone, written back in row 11, and is not named; one
     to a row that a taken-off PO line moved up is, as the command names it."""
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
     path = tracker(tmp_path)
     add_order(path, "4500000003")
-    wb = openpyxl.load_workbook(path)
-    dash = wb.create_sheet("Dashboard")
-    dash["B1"] = "ex-factory, PO 2"
-    dash["B1"].hyperlink = Hyperlink(ref="B1", location="'T&A'!K11")
-    dash["B2"] = '=HYPERLINK("#\'T&A\'!K11","ex-factory, PO 2")'
-    wb.save(path)
+    link_dashboard(path, {"B1": "'T&A'!K11"}, {"B2": '=HYPERLINK("#\'T&A\'!K11","ex-factory, PO 2")'})
     assert _links(path) == []
     assert "by its place" not in _cli("ta", str(path))
 
     (tmp_path / "dropped").mkdir()
     path = tracker(tmp_path / "dropped", orders=3)
-    wb = openpyxl.load_workbook(path)
-    dash = wb.create_sheet("Dashboard")
-    dash["B6"] = "PP sample, PO 3"
-    dash["B6"].hyperlink = Hyperlink(ref="B6", location="'T&A'!K13")
-    wb.save(path)
+    link_dashboard(path, {"B6": "'T&A'!K13"})
     drop_order(path, "4500000001")
     said = " ".join(_links(path))
     assert "the link in B6 goes to 'T&A'!K13: the row it went to is now row 8" in said

@@ -475,19 +475,26 @@ def test_a_colour_rule_and_a_validation_reading_one_ta_cell_whose_row_moved_are_
     assert "on C2:C16" not in said
 
 
+def link_dashboard(path: Path, links: dict[str, str], formulas: dict[str, str] | None = None) -> None:
+    """A 'Dashboard' sheet of jumps into the workbook: Insert > Link's (cell -> place) and formulas."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    wb = openpyxl.load_workbook(path)
+    dash = wb.create_sheet("Dashboard")
+    for cell, place in links.items():
+        dash[cell] = f"go to {place}"
+        dash[cell].hyperlink = Hyperlink(ref=cell, location=place)
+    for cell, formula in (formulas or {}).items():
+        dash[cell] = formula
+    wb.save(path)
+
+
 def test_a_link_to_one_ta_cell_whose_row_moved_is_named_and_prodbook_s_own_links_are_not(tmp_path):
     """A dashboard's jump to one milestone (Insert > Link to 'T&A'!K13, or ``HYPERLINK("#'T&A'!K13",...)``)
     lands on another milestone after a rebuild: Excel never moves a link's place, and neither does prodbook.
     Named; the links prodbook itself writes on its sheets (to the rows as they now are) are not."""
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
     path = tracker(tmp_path, orders=3)  # PO lines 1, 2, 3: T&A rows 2-6, 7-11, 12-16
-    wb = openpyxl.load_workbook(path)
-    dash = wb.create_sheet("Dashboard")
-    dash["B6"] = "PP sample, PO 3"
-    dash["B6"].hyperlink = Hyperlink(ref="B6", location="'T&A'!K13")
-    dash["B7"] = '=HYPERLINK("#\'T&A\'!K14","Fit, PO 3")'
-    wb.save(path)
+    link_dashboard(path, {"B6": "'T&A'!K13"}, {"B7": '=HYPERLINK("#\'T&A\'!K14","Fit, PO 3")'})
     drop_order(path, "4500000001")
     said = " ".join(_cli("refresh", str(path)).split())
     assert "2 formula(s) or link(s) on 'Dashboard' read or go to a single cell of 'T&A' by its place" in said
