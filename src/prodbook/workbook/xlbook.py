@@ -724,20 +724,21 @@ class XlBook(Staging):
             if sheet in self._rewrites:
                 continue
             try:
-                last = self.book.sheets[sheet].used_range.last_cell
+                sht = self.book.sheets[sheet]
+                last = sht.used_range.last_cell
                 rows, cols = int(last.row), int(last.column)
                 if rows * cols > LINK_CELLS:
                     continue
-                grid = self.book.sheets[sheet].range((1, 1), (rows, cols)).formula
+                grid = sht.range((1, 1), (rows, cols)).formula
             except Exception:
                 continue
             grid = grid if isinstance(grid, tuple) else ((grid,),)
             cells = {(r, c): f for r, row in enumerate(grid, 1) for c, f in enumerate(row)
                      if isinstance(f, str) and f.startswith("=") and "!" in f}
             check.sheet(sheet, cells)
-            check.rules(sheet, rule_formulas(self.book.sheets[sheet]), fixed_only=True)
+            check.rules(sheet, rule_formulas(sht), fixed_only=True)
             jumps.jumps(sheet, [(r, c, t) for (r, c), f in cells.items() for t in hyperlink_targets(f)]
-                        + link_targets(self.book.sheets[sheet]))
+                        + link_targets(sht))
         try:
             check.names((str(n.name), str(n.refers_to)) for n in self.book.names)
         except Exception:  # an Excel (or a fake) that does not list them

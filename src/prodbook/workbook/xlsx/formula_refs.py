@@ -28,11 +28,11 @@ from prodbook.workbook.xlsx.refs import (
     _RANGE_RE,
     _adjust_range,
     _parse_cell,
-    col_index,
+    cell_area,
     outside_quotes,
 )
 from prodbook.workbook.xlsx.table_parts import table_parts
-from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _esc, _unesc
+from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _attr, _esc, _unesc
 
 
 def parts_naming(pkg: _Package, book: _Book, sheets: Collection[str], skip: Collection[str]
@@ -146,7 +146,6 @@ _RULE = re.compile(r"<(?:\w+:)?(conditionalFormatting|dataValidation)\b([^>]*)(?
 """A colour rule's block (its rules) or a validation, in the sheet's own form or Excel 2010's (``x14:``, where
 Excel keeps those that read another sheet), with what is inside."""
 _RULE_CELLS = re.compile(r'\bsqref="([^"]*)"|<(?:\w+:)?sqref>([^<]*)<')
-_RULE_FORMULA = re.compile(r"<(?:\w+:)?(?:f|formula[12]?)\b[^>]*>([^<]+)<")
 _RULE_NAMES = {"conditionalFormatting": COLOUR_RULE, "dataValidation": VALIDATION_RULE}
 
 
@@ -157,14 +156,12 @@ def _rules(xml: str) -> list[tuple[str, str, str]]:
     for m in _RULE.finditer(xml):
         cells = _RULE_CELLS.search(m.group(2)) or _RULE_CELLS.search(m.group(3))
         if cells is not None:
-            out += [(_RULE_NAMES[m.group(1)], cells.group(1) or cells.group(2), _unesc(f))
-                    for f in _RULE_FORMULA.findall(m.group(3))]
+            out += [(_RULE_NAMES[m.group(1)], cells.group(1) or cells.group(2), _unesc(f.group(2)))
+                    for f in SHEET_FORMULA_TEXT.finditer(m.group(3)) if f.group(2)]
     return out
 
 
 _LINK = re.compile(r'<(?:\w+:)?hyperlink\b([^>]*)>')
-_LINK_CELL = re.compile(r'\bref="\$?([A-Za-z]{1,3})\$?(\d+)')
-_LINK_PLACE = re.compile(r'\blocation="([^"]*)"')
 
 
 def _jumps(xml: str, cells: Mapping[tuple[int, int], str]) -> list[tuple[int, int, str]]:
@@ -172,9 +169,9 @@ def _jumps(xml: str, cells: Mapping[tuple[int, int], str]) -> list[tuple[int, in
     location=...>``), and ``HYPERLINK("#...")``'s in ``cells``."""
     out = [(r, c, target) for (r, c), formula in cells.items() for target in hyperlink_targets(formula)]
     for m in _LINK.finditer(xml):
-        cell, place = _LINK_CELL.search(m.group(1)), _LINK_PLACE.search(m.group(1))
-        if cell is not None and place is not None:
-            out.append((int(cell.group(2)), col_index(cell.group(1)), _unesc(place.group(1))))
+        area, place = cell_area(_attr(m.group(1), "ref") or ""), _attr(m.group(1), "location")
+        if area is not None and place is not None:
+            out.append((area[0], area[1], _unesc(place)))
     return out
 
 
