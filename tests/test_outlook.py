@@ -25,7 +25,13 @@ class FakeItem:
     def __init__(self, box: list) -> None:
         self.box, self.To, self.CC, self.Subject, self.Body, self.HTMLBody = box, "", "", "", "", ""
         self.attached: list[str] = []
-        self.Attachments = type("A", (), {"Add": lambda _self, p: self.attached.append(p)})()
+        self.bytes: list[bytes] = []
+        self.Attachments = type("A", (), {"Add": lambda _self, p: self.add(p)})()
+
+    def add(self, path: str) -> None:
+        """Outlook copies the file into the draft as it is attached."""
+        self.attached.append(path)
+        self.bytes.append(Path(path).read_bytes())
 
     def Save(self) -> None:  # noqa: N802 (Outlook's name)
         self.box.append(self)
@@ -61,7 +67,8 @@ def test_outlook_gets_drafts_never_sent(tmp_path: Path) -> None:
     first = outlook.drafts[0]
     assert first.To == "merch1@vendor.example; qa@vendor.example" and first.CC == "apm@retailer.example"
     assert "lab dips for PO 1" in first.Body
-    assert len(first.attached) == 1 and Path(first.attached[0]).read_bytes() == b"PO,Style\n1,S1\n"
+    assert first.bytes == [b"PO,Style\n1,S1\n"]
+    assert not Path(first.attached[0]).parent.parent.exists()  # the copy on disk, vendor data, is gone
     assert not list(tmp_path.glob("*.eml"))
 
 

@@ -4,6 +4,7 @@ other encodings, matched to the Orders sheet and written to the Vendor WIP sheet
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -339,6 +340,23 @@ def test_a_vendor_workbook_damaged_inside_its_zip_is_named_and_the_others_import
     assert "could not be read as a spreadsheet (part of it cannot be unpacked: the file is damaged)" in said.message
     assert "zlib" not in said.message and "distance" not in said.message, said.message
     assert [r["Color"] for r in wip_rows(book)] == ["Navy", "Heather Grey"]  # the good file's PO lines
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads the open files from /proc")
+def test_a_vendor_workbook_that_cannot_be_read_is_not_held_open(tmp_path):
+    """An attachment is read from a temporary copy, deleted after: Windows cannot delete a file still open, so
+    the reader must be closed even as its error goes up (before: calamine's book, kept alive by the error's
+    traceback, held the file, and the deletion's PermissionError would have replaced the plain message)."""
+    bad = dhaka_xlsx(tmp_path, name="Dhaka Knit weekly damaged.xlsx")
+    damage_compressed_data(bad, "xl/worksheets/sheet1.xml")
+
+    def open_files() -> set[str]:
+        return {os.path.realpath(f) for f in Path("/proc/self/fd").iterdir() if os.path.exists(f)}
+
+    with pytest.raises(CellError) as said:
+        vendor_files.read_vendor_file(bad)
+    assert said.value.__traceback__ is not None  # the error, with its frames, is alive as we look
+    assert os.path.realpath(bad) not in open_files()
 
 
 def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):

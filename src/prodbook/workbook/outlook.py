@@ -158,12 +158,13 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str,
     outlook = outlook_factory()
     done: list[str] = []
     if outlook is not None:
-        attachments = Path(tempfile.mkdtemp(prefix="prodbook-att-"))
-        for msg in messages:
-            try:
-                done += outlook_drafts([msg], outlook, attachments)
-            except Exception:  # Outlook went away mid-way: the rest become files
-                break
+        # Attachments.Add copies the file into the draft, so the copies on disk (vendor data) go when done
+        with tempfile.TemporaryDirectory(prefix="prodbook-att-", ignore_cleanup_errors=True) as attachments:
+            for msg in messages:
+                try:
+                    done += outlook_drafts([msg], outlook, Path(attachments))
+                except Exception:  # Outlook went away mid-way: the rest become files
+                    break
     try:
         return done + write_eml(messages[len(done):], folder)
     except DraftsStopped as stop:

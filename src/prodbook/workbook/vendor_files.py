@@ -127,7 +127,7 @@ def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -
     """``read_vendor_file`` for a file held in memory (an e-mail attachment): ``name`` is its file name,
     which decides its type and is the name findings and the Source File column show."""
     clean = Path(name.replace("\\", "/")).name or "attachment"
-    with tempfile.TemporaryDirectory(prefix="prodbook-vendor-") as folder:
+    with tempfile.TemporaryDirectory(prefix="prodbook-vendor-", ignore_cleanup_errors=True) as folder:
         path = Path(folder) / clean
         path.write_bytes(data)
         return read_vendor_file(path, max_sizes)
@@ -156,23 +156,24 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 book = CalamineWorkbook.from_filelike(f)
     except Exception as exc:  # calamine's errors are not one class
         raise _unreadable(path, exc) from None
-    if look is not None:
-        look(list(book.sheet_names))
-    name = None
-    try:
-        formulas = _formula_cells(path) if kind in _XLSX else {}
-        ods_merges = _ods_merges(path) if kind == ".ods" else {}
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
-                                      partial(_openpyxl_values, path, name))
-            merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
-            raw = RawSheet(path.name, name, rows, merged=merged)
-            _apply_formulas(raw, formulas.get(name, {}))
-            _fill_vertical_merges(rows, merged)
-            out.append(_cut_long_text(raw))
-    except Exception as exc:  # calamine's errors are not one class
-        raise _unreadable(path, exc, name) from None
+    with book:  # closed on every way out: Windows cannot delete an attachment's temporary copy held open
+        if look is not None:
+            look(list(book.sheet_names))
+        name = None
+        try:
+            formulas = _formula_cells(path) if kind in _XLSX else {}
+            ods_merges = _ods_merges(path) if kind == ".ods" else {}
+            for name in book.sheet_names:
+                sheet = book.get_sheet_by_name(name)
+                rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
+                                          partial(_openpyxl_values, path, name))
+                merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
+                raw = RawSheet(path.name, name, rows, merged=merged)
+                _apply_formulas(raw, formulas.get(name, {}))
+                _fill_vertical_merges(rows, merged)
+                out.append(_cut_long_text(raw))
+        except Exception as exc:  # calamine's errors are not one class
+            raise _unreadable(path, exc, name) from None
     return out
 
 
