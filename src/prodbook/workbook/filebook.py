@@ -169,7 +169,7 @@ class FileBook(Staging):
             raise UserError(_too_large(exc), file=str(self.path), sheet=exc.sheet) from None
         try:
             self.info = workbook_info(self.path)
-            self._book = CalamineWorkbook.from_path(str(self.path))
+            self._book: CalamineWorkbook | None = CalamineWorkbook.from_path(str(self.path))
         except UserError:
             raise
         except UnsafeContent as exc:  # a DOCTYPE: refused before any XML parser sees it
@@ -268,7 +268,7 @@ class FileBook(Staging):
     def read_sheet(self, sheet: str) -> list[list[Any]]:
         """Cell values, row 0 = Excel row 1; error cells hold their text (#N/A...)."""
         with self._readable(sheet):
-            found = self._book.get_sheet_by_name(sheet)
+            found = self._calamine().get_sheet_by_name(sheet)
             if found.height * found.width < SHARED_CELLS:
                 rows = calamine_safe.read(lambda: found.to_python(skip_empty_area=False),
                                           lambda: calamine_safe.openpyxl_values(self.path, sheet))
@@ -289,11 +289,25 @@ class FileBook(Staging):
         sheet read once through (a full Change Log) without a Python list per row held for all of them.
         Blank cells read as ''."""
         with self._readable(sheet):
-            found = self._book.get_sheet_by_name(sheet)
+            found = self._calamine().get_sheet_by_name(sheet)
         pad = [""] * found.start[1] if found.start else []  # calamine starts a row at the first used column
         rows = calamine_safe.rows(found.iter_rows(), lambda: self._fallback(sheet, found))
         for row in rows if last_row is None else islice(rows, last_row):
             yield pad + row if pad else row
+
+    def _calamine(self) -> CalamineWorkbook:
+        """The reader of the file as it is now: opened again after a write (``_close_reader``)."""
+        if self._book is None:
+            self._book = CalamineWorkbook.from_path(str(self.path))
+        return self._book
+
+    def _close_reader(self) -> None:
+        """Let the file go before it is replaced: on Windows a handle open in this process can make the replace
+        fail (python-calamine issue 91), which would read as "open in Excel"; after the replace it would read
+        the old file. The sheets read so far are in memory and stay readable."""
+        if self._book is not None:
+            self._book.close()
+            self._book = None
 
     def _fallback(self, sheet: str, found: Any) -> list[list[Any]]:
         """The sheet's rows from openpyxl, cut to where calamine's rows start (its first used column), for
@@ -426,6 +440,7 @@ class FileBook(Staging):
         new_folder = None if backups.exists() else backups
         try:
             with safety.Source(self.path, self._read_stamp) as src:
+                self._close_reader()  # the file is the one read; a later read opens what is then there
                 safety.step("opened", self.path)
                 made = safety.make_backup(self.path, src.fp)
                 safety.step("backup", self.path)
