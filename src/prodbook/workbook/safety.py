@@ -237,6 +237,16 @@ def _refuse_entities(*_: object) -> None:
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _WIN_DISK_FULL = {39, 112}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
 _DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+_WIN_MAX_PATH = 260
+"""Windows' path limit, folders included, unless long paths were turned on for the whole computer."""
+
+
+def _too_long(exc: OSError) -> bool:
+    """A name or path the file system refused for its length: Windows says 206 (ERROR_FILENAME_EXCED_RANGE),
+    or 3, path not found, for a path past its limit."""
+    winerror = getattr(exc, "winerror", None)
+    return exc.errno == errno.ENAMETOOLONG or winerror == 206 or (
+        winerror == 3 and len(os.path.abspath(exc.filename or "")) >= _WIN_MAX_PATH)
 
 
 def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
@@ -249,6 +259,11 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
         return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
                 "was. Free some space (empty the Recycle Bin, move old copies out of 'prodbook backups') "
                 "and run again.")
+    if _too_long(exc):
+        return (f"prodbook could not make the files it keeps beside {name} (a lock while it works, backups in "
+                f"'{BACKUP_DIR}'): their names are longer than this computer allows (Windows allows "
+                f"{_WIN_MAX_PATH} characters for the whole path, folders included), so it did not change {name}. "
+                "Give the workbook a shorter name, or move it to a folder with a shorter path, then run again.")
     if isinstance(exc, PermissionError) or exc.errno in _DENIED:
         if workbook is not None and (where == workbook or _read_only(workbook)):
             return (f"{name} is read-only, so prodbook did not change it. In File Explorer right-click it, "
