@@ -17,10 +17,10 @@ from pathlib import Path
 LOG_NAME = "prodbook-error.log"
 
 UNEXPECTED = ("prodbook hit an unexpected problem and stopped. Your workbook was not half-written: it is "
-              "either as it was or fully saved, and the copy from before this run is in 'prodbook backups'. "
+              "either as it was or fully saved (and then the copy from before this run is in 'prodbook backups'). "
               "Please send this file to support: {log}")
 NO_LOG = ("prodbook hit an unexpected problem and stopped. Your workbook was not half-written: it is "
-          "either as it was or fully saved, and the copy from before this run is in 'prodbook backups'. "
+          "either as it was or fully saved (and then the copy from before this run is in 'prodbook backups'). "
           "prodbook could not write its error log ({why}); please tell support what you ran and when.")
 
 
