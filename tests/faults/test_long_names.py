@@ -4,6 +4,7 @@ name does it at the file system's 255 bytes a name. Before: "unexpected problem"
 
 from __future__ import annotations
 
+import errno
 import shutil
 from pathlib import Path
 
@@ -39,3 +40,11 @@ def test_windows_says_a_path_is_too_long_in_its_own_numbers(winerror, path, plai
     exc.winerror = winerror  # type: ignore[attr-defined]  # set by Windows only
     said = os_error_message(exc, Path("SS27 tracker.xlsx"))
     assert (said is not None and "shorter path" in said) is plain, said
+
+
+def test_a_path_too_long_with_no_workbook_behind_it_names_the_path():
+    from prodbook.workbook.safety import os_error_message
+
+    long = "/reports/" + "Production Report " * 20 + ".xlsx"
+    said = os_error_message(OSError(errno.ENAMETOOLONG, "File name too long", long))
+    assert said is not None and long in said and "shorter name" in said and "beside" not in said, said
