@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -141,3 +142,18 @@ def damage_compressed_data(path: Path, member: str) -> None:
     for k in range(start + info.compress_size // 3, start + info.compress_size // 3 + 40):
         data[k] ^= 0x5A
     path.write_bytes(bytes(data))
+
+
+def handles_on(path: Path) -> list[str]:
+    """This process's descriptors open on the file now at ``path`` (Linux's /proc): Windows refuses to replace
+    or delete a file a handle still holds, so the tests that guard against it look here."""
+    want = os.stat(path)
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            st = os.stat(fd)
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+        if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
+            found.append(os.readlink(fd))
+    return found

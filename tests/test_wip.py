@@ -4,14 +4,13 @@ other encodings, matched to the Orders sheet and written to the Vendor WIP sheet
 from __future__ import annotations
 
 import csv
-import os
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import assert_finding, base_sheets, damage_compressed_data, digest, sheet_values, write_book
+from conftest import assert_finding, base_sheets, damage_compressed_data, digest, handles_on, sheet_values, write_book
 from prodbook.core import keys, wip
 from prodbook.core.cells import CellError
 from prodbook.core.config import Config
@@ -349,14 +348,10 @@ def test_a_vendor_workbook_that_cannot_be_read_is_not_held_open(tmp_path):
     traceback, held the file, and the deletion's PermissionError would have replaced the plain message)."""
     bad = dhaka_xlsx(tmp_path, name="Dhaka Knit weekly damaged.xlsx")
     damage_compressed_data(bad, "xl/worksheets/sheet1.xml")
-
-    def open_files() -> set[str]:
-        return {os.path.realpath(f) for f in Path("/proc/self/fd").iterdir() if os.path.exists(f)}
-
     with pytest.raises(CellError) as said:
         vendor_files.read_vendor_file(bad)
     assert said.value.__traceback__ is not None  # the error, with its frames, is alive as we look
-    assert os.path.realpath(bad) not in open_files()
+    assert handles_on(bad) == []
 
 
 def test_a_date_before_1900_is_a_warning_and_the_import_goes_on(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import handles_on
 from faults.helpers import WEEKS, make_tracker, vendor_file
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
@@ -16,20 +17,6 @@ from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook import safety
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads the open files from /proc")
-
-
-def handles_on(path: Path) -> list[str]:
-    """This process's descriptors open on the file now at ``path``."""
-    want = os.stat(path)
-    found = []
-    for fd in Path("/proc/self/fd").iterdir():
-        try:
-            st = os.stat(fd)
-        except OSError:  # the listing's own descriptor, closed by now
-            continue
-        if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
-            found.append(os.readlink(fd))
-    return found
 
 
 def test_the_workbook_is_held_by_no_handle_when_it_is_replaced(tmp_path, monkeypatch):

@@ -259,11 +259,11 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
         return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
                 "was. Free some space (empty the Recycle Bin, move old copies out of 'prodbook backups') "
                 "and run again.")
-    if _too_long(exc) and workbook is None:
-        return (f"the path '{where}' is longer than this computer allows (Windows allows {_WIN_MAX_PATH} "
-                "characters for the whole path, folders included). Choose a shorter name, or a folder with a "
-                "shorter path, and run again.")
     if _too_long(exc):
+        if workbook is None:
+            return (f"the path '{where}' is longer than this computer allows (Windows allows {_WIN_MAX_PATH} "
+                    "characters for the whole path, folders included). Choose a shorter name, or a folder with "
+                    "a shorter path, and run again.")
         return (f"prodbook could not make the files it keeps beside {name} (a lock while it works, backups in "
                 f"'{BACKUP_DIR}'): their names are longer than this computer allows (Windows allows "
                 f"{_WIN_MAX_PATH} characters for the whole path, folders included), so it did not change {name}. "
