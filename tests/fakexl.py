@@ -662,13 +662,24 @@ class _PivotCaches:
 class FakeBook:
     def __init__(self, name: str = "tracker.xlsx") -> None:
         self.name = name
-        self.fullname = ""
+        self._fullname = ""
+        self.fullname_error: Exception | None = None  # as xlwings raises for a URL it cannot map to a folder
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
         self.pivot_caches: list[FakePivotCache] = []
         caches = self.pivot_caches
         self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False, "ReadOnly": False,
                                     "PivotCaches": lambda _self: _PivotCaches(caches)})()
+
+    @property
+    def fullname(self) -> str:
+        if self.fullname_error is not None:
+            raise self.fullname_error
+        return self._fullname
+
+    @fullname.setter
+    def fullname(self, value: str) -> None:
+        self._fullname = value
 
     @classmethod
     def from_file(cls, path: Any) -> FakeBook:

@@ -225,3 +225,26 @@ def test_a_prodbook_toml_that_cannot_be_read_is_a_message_box_not_a_crash(tmp_pa
     report = ribbon.perform(ribbon.action("pbRebuildTA"), book)
     assert not report.ok and "prodbook.toml' could not be read: Expected ']'" in report.message, report.message
     assert "Traceback" not in report.message and not [r for r in book.values("T&A")[1:] if r and r[0]]
+
+
+# --- a workbook Excel cannot name as a file: opened from SharePoint/Teams, or never saved -------
+
+
+class XlwingsError(Exception):
+    """Stands in for xlwings' own: ``Book.fullname`` raises it when a SharePoint/Teams URL maps to no folder."""
+
+
+@pytest.mark.parametrize("where", ["sharepoint", "url", "never saved"])
+def test_buttons_work_on_a_workbook_with_no_folder(book: FakeBook, where: str) -> None:
+    if where == "sharepoint":
+        book.fullname_error = XlwingsError("Couldn't find your local OneDrive for Business file")
+    elif where == "url":
+        book.fullname = "https://contoso.sharepoint.com/sites/apparel/Shared Documents/tracker.xlsx"
+    else:
+        book.fullname = "Book1"  # Excel's FullName of a workbook never saved: no folder, not the current one
+    assert XlBook(book).path is None
+    report = ribbon.perform(ribbon.action("pbRefresh"), book)
+    assert "logged as 'Refresh 20" in report.message, report.message
+    report = ribbon.perform(ribbon.action("pbScorecard"), book)
+    assert "Vendor scorecard: 2 vendor(s)" in report.message  # the figures, and why there is no file
+    assert "The scorecard workbook was not written: this workbook is not saved in a folder" in report.message

@@ -17,11 +17,11 @@ import pandas as pd
 from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, same_logged
-from prodbook.core.findings import Code, Finding, info, warning
+from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, no_folder, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
@@ -78,10 +78,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
-    if folder is None:
-        findings.append(info(Code.SETTING, "the drafts were not saved: give a folder with --out",
-                             file=tracker.file))
-    else:
+    nowhere = [no_folder("The follow-up e-mail drafts were")] if folder is None and made.messages else []
+    if folder is not None:
         paths = {v: folder / fu.draft_name(v, ctx.today) for v in made.messages}
         if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
             files = (OutlookDrafts(tuple(made.messages.values()), folder),) if made.messages else ()
@@ -124,7 +122,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame, FIELDS, source if table.exists else None)
     tracker.log(changes)
     overdue = sum(1 for it in items if it.days_overdue)
-    summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue."]
+    summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue.", *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 

@@ -446,8 +446,14 @@ class XlBook(Staging):
     @property
     def path(self) -> Path | None:
         # The Tracker reads a prodbook.toml next to the workbook file when there is one.
-        full = str(getattr(self.book, "fullname", "") or "")
-        return Path(full) if full and "://" not in full else None
+        try:
+            full = str(self.book.fullname or "")
+        except Exception:  # xlwings raises when a SharePoint/Teams URL maps to no synced folder
+            return None
+        if not full or "://" in full:
+            return None
+        path = Path(full)
+        return path if path.is_absolute() else None  # a never-saved Book1: no folder to read or write beside
 
     @property
     def date1904(self) -> bool:
