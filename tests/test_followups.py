@@ -8,6 +8,8 @@ from email import policy
 from pathlib import Path
 
 import openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, digest, sheet_values, shown_values, write_book
 from prodbook.core import followups as fu
@@ -123,3 +125,35 @@ def test_inside_excel_without_outlook_the_drafts_fall_back_to_eml_files(tmp_path
     assert {parse(p)["Subject"].split(":")[0] for p in files} == {"Dhaka Knit Ltd", "Ningbo Garments"}
     ready = [f for f in result.findings if f.message.startswith("follow-up draft ready:")]
     assert len(ready) == 2 and all(str(out) in f.message for f in ready)
+
+
+def test_a_vendor_code_typed_in_another_case_is_one_draft_not_two_names_for_one_file(tmp_path):
+    """'BD1' and 'bd1' are one vendor (as everywhere in prodbook), and on Windows and macOS their two draft
+    names would be one file: the second would overwrite the first, and the run would say both were written."""
+    sheets = base_sheets()
+    sheets["Styles"].append(["S3", "Polo", "bd1", "Knit", "Adopted"])
+    sheets["Orders"].append(["4500000003", "S3", "White", 500, date(2027, 1, 4), date(2027, 4, 15),
+                             date(2027, 5, 10), date(2027, 5, 20)])
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    out = tmp_path / "drafts"
+    run(path, ["ta", "exceptions", "followups"], ctx(out))
+    assert sorted(p.name.casefold() for p in out.iterdir()) == ["bd1_follow-up_2027-03-01.eml",
+                                                                  "cn1_follow-up_2027-03-01.eml"]
+    plain = parse(next(out.glob("[Bb][Dd]1_*.eml"))).get_body(("plain",)).get_content()
+    assert "4500000001" in plain and "4500000003" in plain  # both POs in the one e-mail to Dhaka Knit
+    rows = [dict(zip(shown_values(path, "Follow-ups")[0], r)) for r in shown_values(path, "Follow-ups")[1:]]
+    s3 = [r for r in rows if r["Ref"].startswith("4500000003")]
+    assert s3 and all(r["Draft"] and r["Draft"].endswith("_follow-up_2027-03-01.eml") for r in s3)
+
+
+def test_draft_names_differ_where_case_and_punctuation_do_not_count():
+    names = fu.draft_names(["BD 1", "BD/1", "bd_1", "CN1"], TODAY)
+    assert names["BD 1"] == "BD_1_follow-up_2027-03-01.eml" and names["CN1"] == "CN1_follow-up_2027-03-01.eml"
+    assert len({n.casefold() for n in names.values()}) == 4
+
+
+@given(st.lists(st.text(alphabet="aAbB1 /_.-", min_size=1, max_size=4), unique=True, max_size=12))
+def test_no_two_draft_names_are_one_file_on_windows(vendors):
+    names = fu.draft_names(vendors, TODAY)
+    assert list(names) == vendors and len({n.casefold() for n in names.values()}) == len(vendors)
+    assert all(n.endswith(".eml") for n in names.values())

@@ -357,6 +357,22 @@ def draft_name(vendor: str, today: date) -> str:
     return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
 
 
+def draft_names(vendors: Iterable[str], today: date) -> dict[str, str]:
+    """Each vendor's draft file name, no two alike even where Windows and macOS ignore case ("BD1" and "bd1",
+    or "BD 1" and "BD/1", which both become "BD_1"): else one vendor's draft would overwrite another's."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for vendor in vendors:
+        name = draft_name(vendor, today)
+        stem, n = name[:-len(".eml")], 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}_{n}.eml"
+        taken.add(name.casefold())
+        out[vendor] = name
+    return out
+
+
 def eml_bytes(msg: EmailMessage) -> bytes:
     """The .eml file's content; the same message gives the same bytes (a run with nothing new leaves the
     draft alone), so each MIME boundary comes from the content rather than from chance."""
@@ -384,8 +400,9 @@ class Drafts:
 def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> Drafts:
     out = Drafts()
+    spelled: dict[str, str] = {}  # one message per vendor however its code is typed: "BD1", "bd1 "
     for it in items:
-        out.items.setdefault(it.vendor, []).append(it)
+        out.items.setdefault(spelled.setdefault(it.key[0], it.vendor), []).append(it)
     for vendor, its in out.items.items():
         contact = contacts.get(vendor.strip().upper(), Contact(vendor))
         out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature,

@@ -80,7 +80,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     files: tuple[Staged, ...] = ()
     nowhere = [no_folder("The follow-up e-mail drafts were")] if folder is None and made.messages else []
     if folder is not None:
-        paths = {v: folder / fu.draft_name(v, ctx.today) for v in made.messages}
+        paths = {v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()}
         if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
             files = (OutlookDrafts(tuple(made.messages.values()), folder),) if made.messages else ()
         else:  # written by the runner once the workbook is saved
@@ -97,7 +97,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
-    draft_links = {v: file_link(p, workbook) for v, p in paths.items()}  # one per vendor, not per item
+    draft_links = {v.strip().upper(): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
     for it in items:
         before = old_by_key.get(it.key)
         contact = contacts.get(it.vendor.strip().upper())
@@ -105,7 +105,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
                      "days_overdue": it.days_overdue,
                      "last_contacted": before.get("last_contacted") if before else None,
-                     "draft": draft_links.get(it.vendor)})
+                     "draft": draft_links.get(it.key[0])})
         source.append(int(before["_row"]) if before else None)
         logged = " / ".join((it.vendor, it.item, it.ref))
         if before is None:
