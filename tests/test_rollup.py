@@ -420,3 +420,58 @@ def test_a_tracker_that_is_not_a_workbook_is_named_on_one_clean_line(tmp_path: P
     head, *said = log.read_text(encoding="utf-8").strip("\n").splitlines()
     assert f"prodbook rollup '{tmp_path / 'kids.xlsx'}' '{tmp_path / 'broken.xlsx'}'" in head
     assert head.endswith("(exit 1)") and said == done.stdout.splitlines()
+
+
+# --- a database file another run or program holds: waited for, on every OS and in every language ----------
+
+
+def test_a_second_roll_up_waits_for_prodbooks_own_lock_then_says_who_has_it(tmp_path: Path) -> None:
+    from prodbook.store.db import DatabaseBusy, DuckDatabase
+
+    path = tmp_path / "season.duckdb"
+    first = DuckDatabase(path)
+    try:
+        with pytest.raises(DatabaseBusy, match=r"in use by another prodbook roll-up \(.*since"):
+            DuckDatabase(path, wait=0.3)
+    finally:
+        first.close()
+    DuckDatabase(path, wait=0.3).close()  # released with the first: the next run goes ahead
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["season.duckdb"]  # no lock file left behind
+
+
+@pytest.mark.parametrize("sharing_violation", [True, False])
+def test_windows_refusing_the_file_in_its_own_words_is_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  sharing_violation: bool) -> None:
+    """Windows says a file is in use in the user's language ("Der Prozess kann nicht auf die Datei zugreifen"),
+    never "lock": prodbook asks the system (a sharing violation, error 32) instead of reading DuckDB's words."""
+    import duckdb
+
+    from prodbook.store import db
+
+    real, refusals = duckdb.connect, []
+
+    def connect(path: str, *args: Any, **kwargs: Any) -> Any:
+        if len(refusals) < 2:
+            refusals.append(path)
+            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Der Prozess kann nicht auf die Datei '
+                                     "zugreifen, da sie von einem anderen Prozess verwendet wird.")
+        return real(path, *args, **kwargs)
+
+    def probe(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if sharing_violation:
+            exc = PermissionError(13, "Der Prozess kann nicht auf die Datei zugreifen", str(path))
+            exc.winerror = 32  # type: ignore[attr-defined]  # as Windows sets it on every OSError
+            raise exc
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    monkeypatch.setattr(db, "open", probe, raising=False)
+    path = tmp_path / "season.duckdb"
+    if sharing_violation:
+        db.DuckDatabase(path, wait=5).close()  # waited, then opened
+        assert len(refusals) == 2
+    else:  # the file is free: another cause (a damaged file), said at once with what to do
+        path.write_bytes(b"not a database")
+        with pytest.raises(UserError, match="could not open the roll-up database .*--db PATH.duckdb"):
+            db.DuckDatabase(path, wait=5)
+        assert len(refusals) == 1

@@ -30,7 +30,8 @@ import pandas as pd
 from prodbook.core.findings import UserError
 from prodbook.core.model.sheets import Kind
 from prodbook.store.schema import MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE, StoreTable
-from prodbook.workbook.lock import seconds_from_env
+from prodbook.workbook.lock import WorkbookBusy, WriteLock, read_holder, seconds_from_env
+from prodbook.workbook.safety import NotWritten
 
 DEFAULT_WAIT = 120.0
 MIGRATION_LOCK = 150_150
@@ -179,22 +180,31 @@ class DuckDatabase(Database):
         self.url = str(path)
         self._duckdb = duckdb
         path.parent.mkdir(parents=True, exist_ok=True)
-        limit = time.monotonic() + (wait if wait is not None else seconds_from_env("PRODBOOK_DB_WAIT", DEFAULT_WAIT))
-        while True:
-            try:
-                self.con = duckdb.connect(str(path))
-                break
-            except duckdb.IOException as exc:  # another process has the file: wait for it
-                if "lock" not in str(exc).lower():
-                    raise UserError(f"could not open the roll-up database {path} ({str(exc).splitlines()[0]}). "
-                                    "Check that you may write in that folder, or name another file with "
-                                    "--db PATH.duckdb") from exc
-                if time.monotonic() > limit:
-                    raise DatabaseBusy(f"the roll-up database {path} is in use by another program (another "
-                                       "prodbook roll-up, or a tool that has it open). Close that, or wait "
-                                       "for it to finish, and run the roll-up again (each tracker is loaded "
-                                       "whole or not at all)") from exc
-                time.sleep(0.2)
+        wait = wait if wait is not None else seconds_from_env("PRODBOOK_DB_WAIT", DEFAULT_WAIT)
+        limit = time.monotonic() + wait
+        # prodbook's own lock first: another prodbook roll-up is waited for on every OS and in every language,
+        # and named; DuckDB's own refusal below is then only another program's
+        self._lock = WriteLock(path, wait=wait, clean=False)
+        try:
+            self._lock.acquire()
+        except WorkbookBusy as exc:
+            raise DatabaseBusy(_busy(path, read_holder(self._lock.path).describe())) from exc
+        except NotWritten as exc:
+            raise UserError(_unopened(path, str(exc))) from exc
+        try:
+            while True:
+                try:
+                    self.con = duckdb.connect(str(path))
+                    break
+                except duckdb.IOException as exc:  # another program has the file: wait for it
+                    if not _in_use(exc, path):
+                        raise UserError(_unopened(path, str(exc).splitlines()[0])) from exc
+                    if time.monotonic() > limit:
+                        raise DatabaseBusy(_busy(path)) from exc
+                    time.sleep(0.2)
+        except BaseException:
+            self._lock.release()
+            raise
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(sql, list(params))
@@ -227,7 +237,10 @@ class DuckDatabase(Database):
         self.con.commit()
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._lock.release()
 
 
 class PgDatabase(Database):
@@ -279,6 +292,34 @@ class PgDatabase(Database):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _busy(path: Path, holder: str | None = None) -> str:
+    who = (f"another prodbook roll-up ({holder})" if holder else
+           "another program (another prodbook roll-up, or a tool that has it open)")
+    return (f"the roll-up database {path} is in use by {who}. Close that, or wait for it to finish, and run the "
+            "roll-up again (each tracker is loaded whole or not at all)")
+
+
+def _unopened(path: Path, why: str) -> str:
+    return (f"could not open the roll-up database {path} ({why}). Check that you may write in that folder, or "
+            "name another file with --db PATH.duckdb")
+
+
+def _in_use(exc: Exception, path: Path) -> bool:
+    """Does another program hold the database file? DuckDB says "lock" where it locks the file itself (Linux,
+    macOS); on Windows the system refuses the open in the user's own language, so ask the system instead."""
+    if "lock" in str(exc).lower():
+        return True
+    try:
+        with open(path, "r+b"):
+            return False
+    except OSError as probe:
+        return getattr(probe, "winerror", None) in _WIN_IN_USE
+
+
+_WIN_IN_USE = (32, 33)
+"""ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: another process has the file open, or locked."""
 
 
 def connect(url: str | Path) -> Database:
