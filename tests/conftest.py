@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -157,3 +157,14 @@ def handles_on(path: Path) -> list[str]:
         if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
             found.append(os.readlink(fd))
     return found
+
+
+def without_file_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drive that gives every file the id 0 (a WebDAV-mapped SharePoint library, some cloud drives)."""
+    def zeroed(real: Callable[..., os.stat_result]) -> Callable[..., os.stat_result]:
+        def stat(*args: Any, **kwargs: Any) -> os.stat_result:
+            kind, (seq, extra) = real(*args, **kwargs).__reduce__()
+            return kind((seq[0], 0, *seq[2:]), extra)
+        return stat
+    monkeypatch.setattr(os, "stat", zeroed(os.stat))
+    monkeypatch.setattr(os, "fstat", zeroed(os.fstat))

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import assert_finding, base_sheets, digest, write_book
+from conftest import assert_finding, base_sheets, digest, without_file_ids, write_book
 from prodbook.core import followups as fu
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
@@ -262,3 +262,15 @@ def test_a_full_disk_while_writing_the_report_leaves_no_partial_report(tmp_path,
     with pytest.raises(UserError, match="disk is full"):
         run(path, ["report"], ctx(out))
     assert list(out.parent.iterdir()) == [] and digest(path) == stamp
+
+
+def test_on_a_drive_without_file_ids_a_report_is_not_taken_for_the_workbook(tmp_path, monkeypatch):
+    path = book(tmp_path)
+    without_file_ids(monkeypatch)
+    assert os.stat(path).st_ino == 0
+    out = tmp_path / "Production Report.xlsx"
+    for _ in range(2):  # the second run finds the report there: still not the workbook
+        run(path, ["report"], ctx(out))
+    assert out.exists() and listing(tmp_path) >= {"t.xlsx", "Production Report.xlsx"}
+    with pytest.raises(UserError, match="is the workbook itself"):  # the workbook itself, by its path, still
+        run(path, ["report"], ctx(tmp_path / "." / "t.xlsx"))

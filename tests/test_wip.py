@@ -588,3 +588,15 @@ def test_a_tracker_chosen_as_a_report_is_known_by_its_sheets_names_before_its_ce
     said = {f.file: f.message for f in result.findings if f.code is Code.WIP_FILE}
     assert "is a production tracker (it has the sheets Styles, Orders" in said[colleague.name], said
     assert wip_rows(book) == before
+
+
+def test_on_a_drive_without_file_ids_a_vendor_report_is_not_taken_for_the_tracker(tmp_path, monkeypatch):
+    """A WebDAV-mapped SharePoint library gives every file the id 0: only the tracker's own path is itself."""
+    from conftest import without_file_ids
+
+    book = tracker_with_lines(tmp_path)
+    report = dhaka_xlsx(tmp_path)
+    without_file_ids(monkeypatch)
+    result = run(book, ["wip"], ctx(report))
+    assert not [f for f in result.findings if f.code is Code.WIP_FILE], [f.text() for f in result.findings]
+    assert len(wip_rows(book)) >= 2

@@ -241,9 +241,17 @@ def same_content(new: Path, old: Path) -> bool:
 
 
 def same_file(a: Path, b: Path) -> bool:
-    """``a`` and ``b`` are one file (the same path resolved, or a link to it, another spelling on Windows)."""
+    """``a`` and ``b`` are one file (the same path resolved, or a link to it, another spelling on Windows).
+
+    A file's id proves it only where the drive gives one: a WebDAV-mapped SharePoint library and some cloud
+    drives say 0 for every file, which would make every vendor file there "the tracker itself"."""
     try:
-        return a.resolve() == Path(b).resolve() or (a.exists() and os.path.samefile(a, b))
+        if os.path.normcase(a.resolve()) == os.path.normcase(Path(b).resolve()):
+            return True
+        if not a.exists():
+            return False
+        sa, sb = os.stat(a), os.stat(b)
+        return sa.st_ino != 0 and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
     except OSError:
         return False
 
