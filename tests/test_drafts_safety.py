@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import assert_finding, base_sheets, digest, without_file_ids, write_book
+from conftest import assert_finding, base_sheets, digest, handles_on, without_file_ids, write_book
 from prodbook.core import followups as fu
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
@@ -252,16 +254,27 @@ def test_a_report_named_like_the_workbook_never_replaces_it(tmp_path):
     assert digest(path) == stamp and listing(tmp_path) == {"t.xlsx"}
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's zip, on a full disk
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl's zip, closed under it
 def test_a_full_disk_while_writing_the_report_leaves_no_partial_report(tmp_path, monkeypatch):
     path = book(tmp_path)
     out = tmp_path / "reports" / "Production Report.xlsx"
     out.parent.mkdir()
     disk_full_after(monkeypatch, 2000, under=out.parent)
     stamp = digest(path)
+    from prodbook.workbook import atomic
+
+    held: list[list[str]] = []  # what still has the half-written report open as it is removed (Windows: no removal)
+    real_remove = atomic.remove_temp
+
+    def remove_temp(tmp: Path) -> None:
+        held.append(handles_on(tmp) if tmp.exists() else [])
+        real_remove(tmp)
+
+    monkeypatch.setattr(atomic, "remove_temp", remove_temp)
     with pytest.raises(UserError, match="disk is full"):
         run(path, ["report"], ctx(out))
     assert list(out.parent.iterdir()) == [] and digest(path) == stamp
+    assert held and held == [[]] * len(held), held
 
 
 def test_on_a_drive_without_file_ids_a_report_is_not_taken_for_the_workbook(tmp_path, monkeypatch):
@@ -274,3 +287,51 @@ def test_on_a_drive_without_file_ids_a_report_is_not_taken_for_the_workbook(tmp_
     assert out.exists() and listing(tmp_path) >= {"t.xlsx", "Production Report.xlsx"}
     with pytest.raises(UserError, match="is the workbook itself"):  # the workbook itself, by its path, still
         run(path, ["report"], ctx(tmp_path / "." / "t.xlsx"))
+
+
+def test_a_report_is_written_through_one_temporary_file_no_longer_named_than_itself(tmp_path, monkeypatch):
+    """Windows counts 260 characters for a whole path: a report that fits must not fail for its temporary
+    name. Before, the temporary name was 20 characters longer, and the report writer made a temp of that temp."""
+    import tempfile
+
+    path = book(tmp_path)
+    out = tmp_path / ("SS27 Womens Knits Production Report for the weekly vendor call " * 2).strip().replace(" ", "_")
+    out = out.with_suffix(".xlsx")
+    made: list[str] = []
+    real = tempfile.mkstemp
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, name = real(*args, **kwargs)
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    run(path, ["report"], ctx(out))
+    beside = [Path(m).name for m in made if Path(m).parent == out.parent and out.suffix in m]
+    report_temps = [m for m in beside if not m.startswith(".~t.")]  # the workbook's own temp is its own
+    assert out.exists() and len(report_temps) == 1, beside
+    assert len(report_temps[0]) <= len(out.name)
+
+
+def test_a_report_path_too_long_is_said_with_what_to_do(tmp_path):
+    path = book(tmp_path)
+    out = tmp_path / ("Production Report " * 16 + ".xlsx")  # past the 255 a name may have here
+    result = run(path, ["report"], ctx(out))
+    said = [f.message for f in result.findings if f.code is Code.FILE_NOT_WRITTEN]
+    assert len(said) == 1 and "longer than this computer allows" in said[0] and "shorter path" in said[0], said
+    assert "The workbook was saved" in said[0]
+    assert {p for p in listing(tmp_path) if not p.startswith("prodbook backups")} == {"t.xlsx"}  # no temp left
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stem=st.text(alphabet="ab -_", min_size=1, max_size=120))
+def test_a_temporary_name_is_never_longer_than_its_file_where_there_is_room(tmp_path, stem):
+    from prodbook.workbook.atomic import remove_temp, write_temp
+
+    target = tmp_path / f"{stem.strip() or 'x'}.xlsx"
+    tmp = write_temp(target, b"data")
+    try:
+        assert tmp.parent == target.parent and tmp.name.startswith(".~") and tmp.read_bytes() == b"data"
+        assert len(tmp.name) <= max(len(target.name), len(".~x.prodbook.12345678.xlsx"))
+    finally:
+        remove_temp(tmp)

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from prodbook.workbook.safety import fsync_folder, umask
 
@@ -18,9 +19,17 @@ Writer = Callable[[Path], object]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
 
 
+_TEMP_EXTRA = len(".~.prodbook.") + 8
+"""What a temporary name adds to the stem it keeps (mkstemp's random part is 8 characters)."""
+
+
 def write_temp(path: Path, content: bytes | Writer) -> Path:
-    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error."""
-    fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:60]}.prodbook.", suffix=path.suffix, dir=path.parent)
+    """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error.
+
+    Its name is no longer than ``path``'s (its stem is cut to make room): Windows counts 260 characters for a
+    whole path, and a report or draft that fits must not fail for its temporary name."""
+    stem = path.stem[:max(1, min(60, len(path.stem) - _TEMP_EXTRA))]
+    fd, name = tempfile.mkstemp(prefix=f".~{stem}.prodbook.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -41,6 +50,15 @@ def write_temp(path: Path, content: bytes | Writer) -> Path:
         remove_temp(tmp)
         raise
     return tmp
+
+
+def saved(wb: Any) -> Writer:
+    """openpyxl's save through a file handle we own: a save that fails part-way lets go of the file, so the
+    temporary file can be removed (Windows keeps a file that is still open; openpyxl's own zip stays open)."""
+    def save(path: Path) -> None:
+        with open(path, "wb") as f:
+            wb.save(f)
+    return save
 
 
 def remove_temp(tmp: Path) -> None:

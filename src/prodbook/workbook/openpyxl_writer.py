@@ -101,4 +101,5 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         _rewrite(wb, rw)
     for e in single_cells(edits):
         _put(wb[e.sheet], e.row, e.column, e.value)
-    wb.save(dst)
+    with open(dst, "wb") as f:  # our own handle: a save that fails lets go of the file (see atomic.saved)
+        wb.save(f)

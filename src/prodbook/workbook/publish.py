@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
-from prodbook.workbook.safety import fsync_folder
+from prodbook.workbook.safety import fsync_folder, path_too_long
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -64,7 +64,12 @@ class Published:
 
 
 def why(exc: OSError, name: str, folder: Path) -> str:
-    """The plain cause of a failed write: a full disk, a read-only folder, or the system's words."""
+    """The plain cause of a failed write: a full disk, a read-only folder, a path too long, or the system's
+    words."""
+    if path_too_long(exc):
+        return (f"'{name}' could not be written in the folder '{folder}': the path is longer than this computer "
+                "allows (Windows allows 260 characters for the whole path, folders included). Move the workbook "
+                "to a folder with a shorter path, or name a shorter place with --out")
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"the disk is full: '{name}' could not be written in the folder '{folder}'"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
@@ -185,9 +190,9 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
     except OSError as exc:
         out.discard()
         failed = record.path if isinstance(record, StagedFile) else record.folder  # only files are written here
-        raise UserError(f"{why(exc, failed.name, failed.parent)}. Nothing was written: the "
-                        "workbook, drafts and reports are as they were. Free some space (or choose another "
-                        "folder) and run again", file=str(failed)) from None
+        then = "" if path_too_long(exc) else ". Free some space (or choose another folder) and run again"
+        raise UserError(f"{why(exc, failed.name, failed.parent)}. Nothing was written: the workbook, drafts and "
+                        f"reports are as they were{then}", file=str(failed)) from None
     except BaseException:
         out.discard()
         raise

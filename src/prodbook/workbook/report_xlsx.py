@@ -2,8 +2,9 @@
 Open Exceptions, and the sheets the job adds (recovery options, the vendor scorecard).
 
 The tables come from ``core.report``; this module only lays them out with
-openpyxl, in the tracker's look (``core.looks``), and writes the file
-atomically.
+openpyxl, in the tracker's look (``core.looks``), and saves it at the path it
+is given: ``publish`` hands it a temporary file, which replaces the report only
+once whole.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow
-from prodbook.workbook.atomic import write_atomic
+from prodbook.workbook.atomic import saved
 from prodbook.workbook.looks_openpyxl import apply_look
 
 _HEAD_COLOR = "FFFFFF"
@@ -117,7 +118,8 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
     for add in more_sheets:
         add(wb)
-    return write_atomic(path, wb.save)  # whole or not at all: a full disk leaves no partial file
+    saved(wb)(path)
+    return path
 
 
 def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:

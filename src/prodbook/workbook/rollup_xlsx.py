@@ -20,7 +20,7 @@ import pandas as pd
 from prodbook.core.findings import Finding
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
-from prodbook.workbook.atomic import write_atomic
+from prodbook.workbook.atomic import saved, write_atomic
 from prodbook.workbook.looks_openpyxl import apply_look, header_cells
 from prodbook.workbook.scorecard_xlsx import SCORECARD
 
@@ -93,7 +93,7 @@ def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMA
     if r.scorecards is not None:
         spec = replace(SCORECARD, name="Vendor Scorecards")
         _table(wb.create_sheet(spec.name), r.scorecards, spec, date_format)
-    return write_atomic(Path(path), wb.save)
+    return write_atomic(Path(path), saved(wb))
 
 
 def _summary(ws: Any, r: Rollup, date_format: str) -> None:

@@ -241,7 +241,7 @@ _WIN_MAX_PATH = 260
 """Windows' path limit, folders included, unless long paths were turned on for the whole computer."""
 
 
-def _too_long(exc: OSError) -> bool:
+def path_too_long(exc: OSError) -> bool:
     """A name or path the file system refused for its length: Windows says 206 (ERROR_FILENAME_EXCED_RANGE),
     or 3, path not found, for a path past its limit."""
     winerror = getattr(exc, "winerror", None)
@@ -259,7 +259,7 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
         return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
                 "was. Free some space (empty the Recycle Bin, move old copies out of 'prodbook backups') "
                 "and run again.")
-    if _too_long(exc):
+    if path_too_long(exc):
         if workbook is None:
             return (f"the path '{where}' is longer than this computer allows (Windows allows {_WIN_MAX_PATH} "
                     "characters for the whole path, folders included). Choose a shorter name, or a folder with "

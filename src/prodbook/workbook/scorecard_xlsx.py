@@ -19,7 +19,7 @@ from prodbook.core import scorecards as sc
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.core.report import RECOVERY
-from prodbook.workbook.publish import write_atomic
+from prodbook.workbook.atomic import saved
 from prodbook.workbook.report_xlsx import table_sheet
 
 N, INT, D = Kind.NUMBER, Kind.INT, Kind.DATE
@@ -204,14 +204,16 @@ def add_recovery(wb: Any, options: pd.DataFrame, date_format: str = DEFAULT_DATE
 
 
 def write_scorecard(path: Path, card: sc.Scorecard, *, date_format: str = DEFAULT_DATE_FORMAT) -> Path:
-    """The scorecard as its own workbook (``prodbook scorecard``)."""
+    """The scorecard as its own workbook (``prodbook scorecard``), saved at ``path`` (``publish`` gives a
+    temporary file, which replaces the scorecard once whole)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     add_scorecard(wb, card, date_format)
     wb.active = 0
-    return write_atomic(path, wb.save)
+    saved(wb)(path)
+    return path
 
 
 def today_name(today: date) -> str:
