@@ -73,6 +73,29 @@ def test_atomic_write_failure_keeps_original(book):
     assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
 
 
+def test_a_temporary_file_windows_will_not_remove_never_hides_why_the_write_failed(book, monkeypatch):
+    """On Windows a writer that failed may still hold its temporary file, and removing it raises: the APM must
+    still be told the first cause, and the next run's clean-up takes the file."""
+    original, real_unlink, held = book.read_bytes(), Path.unlink, []
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self in held:
+            raise PermissionError(13, "The process cannot access the file because it is being used", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        held.append(tmp)  # as a writer that failed without closing it
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(RuntimeError, match="boom"):
+        atomic_write(book, write)
+    assert book.read_bytes() == original
+    monkeypatch.undo()  # the writer let go: the next run's clean-up takes what was left
+    assert safety.clean_leftovers(book) == held and sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
 def test_atomic_write_refuses_open_workbook(book):
     (book.parent / f".~lock.{book.name}#").write_text("u,Ann Smith,host,date,path;")
     original = book.read_bytes()

@@ -482,7 +482,10 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
                    else WorkbookLocked(_locked_message(path))) from e
         fsync_folder(path.parent)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # Windows: still held by a writer that failed; the next run's clean_leftovers takes it
+            pass
         raise
 
 
