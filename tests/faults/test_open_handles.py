@@ -36,3 +36,14 @@ def test_the_workbook_is_held_by_no_handle_when_it_is_replaced(tmp_path, monkeyp
         assert result.commit is not None and result.commit.written == book, (jobs, result)
         assert not [f for f in result.findings if f.code is Code.INTERNAL], [f.text() for f in result.findings]
     assert held == [[], []], held
+
+
+def test_a_refused_run_lets_go_of_the_workbook_while_its_error_is_told(tmp_path):
+    """A refused run's error holds the run's frames, the reader among them, for as long as it is shown (a
+    dialog in Excel, a scheduled run's log): the workbook is let go of first, so the APM can save it meanwhile."""
+    from prodbook.core.findings import UserError
+
+    book = make_tracker(tmp_path)
+    with pytest.raises(UserError, match="is the workbook itself") as caught:
+        run(book, ["report"], Context(today=date(2027, 2, 1), out=book))
+    assert caught.value.__traceback__ is not None and handles_on(book) == []

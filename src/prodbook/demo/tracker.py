@@ -1302,7 +1302,8 @@ def fill_functions(path: Path, story: Story) -> dict[str, Any]:
     """
     sheet = functions_sheet(story)
     years = range(story.today.year - 1, story.today.year + 3)
-    data = formulas.book_data(Tracker(FileBook(path)), years, with_ta=True)
+    with FileBook(path) as book:  # let go before the results are written into the file
+        data = formulas.book_data(Tracker(book), years, with_ta=True)
     results = functions_results(sheet, data)
     bad = {ref: v for ref, v in results.items() if v is None or (isinstance(v, str) and v.startswith("#"))}
     if bad:

@@ -456,9 +456,10 @@ def write_costing_file(folder: Path, tracker_path: Path, today: date) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tracker = Tracker(FileBook(tracker_path))
-    styles, _ = valid_frame(tracker, STYLES, required=False)
-    orders, _ = valid_frame(tracker, ORDERS)
+    with FileBook(tracker_path) as book:
+        tracker = Tracker(book)
+        styles, _ = valid_frame(tracker, STYLES, required=False)
+        orders, _ = valid_frame(tracker, ORDERS)
     shx = styles[styles["vendor"] == "SHX"].head(6).to_dict("records")
     colors = {s: sorted(set(orders.loc[orders["style"] == s, "color"])) for s in (r["style"] for r in shx)}
     path = folder / f"SHX costing {season_label(today)}.csv"

@@ -90,14 +90,15 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
     ``found``: the file was found in a folder, so one without an Orders sheet (a vendor file, a price list)
     is not a tracker and is passed over (None).
     """
-    tracker = Tracker(FileBook(path))
-    if found and not tracker.has(ORDERS):
-        return None
-    inp, _ = inputs(tracker, ctx)
-    exceptions = tracker.table(EXCEPTIONS, required=False).frame
-    lines = rp.po_lines(inp, exceptions)
-    is_open = ~exceptions["status"].map(ex.is_closed) if len(exceptions) else None
-    return store_load.prepare(tracker, path, ctx.today, lines, is_open)
+    with FileBook(path) as book:  # each tracker let go of before the next is read
+        tracker = Tracker(book)
+        if found and not tracker.has(ORDERS):
+            return None
+        inp, _ = inputs(tracker, ctx)
+        exceptions = tracker.table(EXCEPTIONS, required=False).frame
+        lines = rp.po_lines(inp, exceptions)
+        is_open = ~exceptions["status"].map(ex.is_closed) if len(exceptions) else None
+        return store_load.prepare(tracker, path, ctx.today, lines, is_open)
 
 
 def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) -> RollupResult:

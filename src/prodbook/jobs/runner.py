@@ -166,8 +166,13 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     step("Reading the workbook")
     with few_collections():
         book = backend if backend is not None else FileBook(path, progress=on_progress)
-        with _saved_meanwhile(book):
-            return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues, live=backend is not None)
+        try:
+            with _saved_meanwhile(book):
+                return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues,
+                                 live=backend is not None)
+        finally:
+            if backend is None:
+                book.close()  # a refused run too: its error may be held (and shown) while the file is still open
 
 
 def refuse_other_workbooks(tracker: Tracker, live: bool, dry_run: bool = False) -> None:

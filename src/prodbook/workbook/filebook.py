@@ -309,6 +309,16 @@ class FileBook(Staging):
             self._book.close()
             self._book = None
 
+    def close(self) -> None:
+        """Let go of the file when the run ends, however it ends (a refused run's error may live a while)."""
+        self._close_reader()
+
+    def __enter__(self) -> FileBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _fallback(self, sheet: str, found: Any) -> list[list[Any]]:
         """The sheet's rows from openpyxl, cut to where calamine's rows start (its first used column), for
         a sheet calamine panicked on."""
