@@ -20,8 +20,10 @@ Files outside the demo's own paths are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,30 +120,79 @@ def _stamp(now: datetime) -> str:
 def prepare(folder: Path, *, force: bool, now: datetime) -> Prepared:
     """Make ``folder`` ready for a fresh demo, or raise ``DemoFolderInUse`` having touched nothing."""
     folder = Path(folder)
-    for name in (WORKBOOK, KIDS_WORKBOOK):
-        locks = lock_files(folder / name)
-        if locks:
-            raise DemoFolderInUse(f"'{folder / name}' is open in Excel (or another program; '{locks[0].name}' "
-                                  "is beside it), so nothing was written. Close it and run again.")
+    try:
+        return _prepare(folder, force=force, now=now)
+    except DemoFolderInUse:
+        raise
+    except OSError as exc:  # a file the system will not let prodbook read (open in Excel on Windows: a CSV)
+        where = f"'{exc.filename}'" if exc.filename else f"a file in '{folder}'"
+        raise DemoFolderInUse(f"{where} could not be read or moved ({exc.strerror or exc}): it may be open in "
+                              "Excel or another program, so nothing was changed. Close it and run again.") from exc
+
+
+def _prepare(folder: Path, *, force: bool, now: datetime) -> Prepared:
+    if folder.exists():
+        _refuse_open_files(folder)
     if not folder.exists() or not own_files(folder):
         (folder / MANIFEST).unlink(missing_ok=True)
         return Prepared(0, None)
     diffs = differences(folder)
     if not diffs:
         removed = len(own_files(folder))
-        for top in list(_own_paths(folder)):
-            shutil.rmtree(top) if top.is_dir() else top.unlink()
+        trash = folder / f".~{_stamp(now)} removing"
+        trash.mkdir(exist_ok=True)
+        _move_all(list(_own_paths(folder)), trash)  # all or none, then the copy nobody wants goes
+        shutil.rmtree(trash, ignore_errors=True)
         (folder / MANIFEST).unlink(missing_ok=True)
         return Prepared(removed, None)
     if not force:
         raise DemoFolderInUse(_refusal(folder, diffs))
-    target = folder / OLD_DEMOS / _stamp(now)
+    old_demos = folder / OLD_DEMOS
+    first = not old_demos.exists()
+    target = old_demos / _stamp(now)
     target.mkdir(parents=True, exist_ok=False)
-    for top in list(_own_paths(folder)):
-        shutil.move(str(top), str(target / top.name))
-    if (folder / MANIFEST).exists():
-        shutil.move(str(folder / MANIFEST), str(target / MANIFEST))
+    tops = list(_own_paths(folder)) + ([folder / MANIFEST] if (folder / MANIFEST).exists() else [])
+    try:
+        _move_all(tops, target)
+    except DemoFolderInUse:
+        if first:
+            with contextlib.suppress(OSError):
+                old_demos.rmdir()
+        raise
     return Prepared(0, target)
+
+
+def _refuse_open_files(folder: Path) -> None:
+    """Any file of the demo open in Excel or LibreOffice (their lock file beside it): refuse before touching
+    anything, even with ``force``. The workbooks, and a vendor file or report the APM opened to look at."""
+    named = [folder / WORKBOOK, folder / KIDS_WORKBOOK]
+    named += [p for top in _own_paths(folder) for p in (sorted(top.rglob("*")) if top.is_dir() else [top])
+              if p.is_file() and not _is_lock(p) and p not in named]
+    for p in named:
+        locks = lock_files(p)
+        if locks:
+            raise DemoFolderInUse(f"'{p}' is open in Excel (or another program; '{locks[0].name}' is beside it), "
+                                  "so nothing was written. Close it and run again.")
+
+
+def _move_all(tops: list[Path], target: Path) -> None:
+    """Move every path of ``tops`` into ``target``, or none of them. A rename, never a copy: Windows refuses
+    to rename a file (or a folder holding one) that a program has open, and what moved is then put back."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for top in tops:
+            os.rename(top, target / top.name)
+            moved.append((top, target / top.name))
+    except OSError as exc:
+        for src, dst in reversed(moved):
+            try:
+                os.rename(dst, src)
+            except OSError:  # pragma: no cover - put back what can be; the message says where the rest is
+                pass
+        with contextlib.suppress(OSError):
+            target.rmdir()
+        raise DemoFolderInUse(f"'{top}' could not be moved ({exc.strerror or exc}): a file in it may be open in "
+                              "Excel or another program, so nothing was changed. Close it and run again.") from exc
 
 
 def already_there(folder: Path, day: date) -> bool:
