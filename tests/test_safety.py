@@ -96,6 +96,23 @@ def test_a_temporary_file_windows_will_not_remove_never_hides_why_the_write_fail
     assert safety.clean_leftovers(book) == held and sorted(p.name for p in book.parent.iterdir()) == [book.name]
 
 
+def test_a_replace_refused_for_a_moment_is_tried_again(book, monkeypatch):
+    """An antivirus scanner or OneDrive's sync holds the fresh file for a moment (Windows refuses the replace):
+    not the APM's doing, so not "open in Excel". A refusal that lasts is still said (the test below)."""
+    real, refused = os.replace, []
+
+    def replace(src, dst):
+        if len(refused) < 2:
+            refused.append(dst)
+            raise PermissionError(13, "The process cannot access the file because it is being used", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    atomic_write(book, lambda tmp: tmp.write_bytes(b"new bytes"))
+    assert book.read_bytes() == b"new bytes" and len(refused) == 2
+    assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
 def test_atomic_write_refuses_open_workbook(book):
     (book.parent / f".~lock.{book.name}#").write_text("u,Ann Smith,host,date,path;")
     original = book.read_bytes()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.safety import fsync_folder, umask
+from prodbook.workbook.safety import fsync_folder, replace_file, umask
 
 Writer = Callable[[Path], object]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
@@ -78,7 +78,7 @@ def write_atomic(path: Path, content: bytes | Writer) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = write_temp(path, content)
     try:
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         remove_temp(tmp)
         raise

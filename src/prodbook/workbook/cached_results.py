@@ -11,7 +11,6 @@ shows. Every other part of the file is copied byte for byte.
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prodbook.core.cells import date_to_serial
+from prodbook.workbook.safety import replace_file
 from prodbook.workbook.xlsx.book import workbook_info
 from prodbook.workbook.xlsx.xmltext import _esc
 
@@ -93,6 +93,6 @@ def set_cached_results(path: Path, sheet: str, results: Mapping[str, Result], *,
                 elif item.filename == "xl/workbook.xml" and settled:
                     data = settled_calc(data.decode("utf-8")).encode("utf-8")
                 dst.writestr(item, data)
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

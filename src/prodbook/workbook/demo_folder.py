@@ -12,8 +12,9 @@ run, ``prepare``:
   file dropped into ``vendor files``), or no manifest: refuse with
   ``DemoFolderInUse`` and write nothing, unless ``force``, which first moves
   the old demo into ``old demos/demo <time>`` in the same folder;
-* the workbook is open (an Excel or LibreOffice lock file beside it): refuse,
-  even with ``force``.
+* any of its files is open (an Excel or LibreOffice lock file beside it, or
+  Windows refusing to move it): refuse, even with ``force``, having moved
+  nothing (what had moved is put back).
 
 Files outside the demo's own paths are never touched.
 """

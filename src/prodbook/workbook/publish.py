@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
-from prodbook.workbook.safety import fsync_folder, path_too_long
+from prodbook.workbook.safety import fsync_folder, path_too_long, replace_file
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -132,7 +132,7 @@ class Prepared:
             ok = tmp is None and (record.path in self.done or record.path in self.unchanged)
             if tmp is not None:
                 try:
-                    os.replace(tmp, record.path)
+                    replace_file(tmp, record.path)
                     ok = True
                     self.done.add(record.path)
                     written.append(str(record.path))

@@ -410,7 +410,7 @@ def make_backup(path: StrPath, source: BinaryIO | None = None) -> Path:
             os.fsync(out.fileno())
         os.chmod(tmp, st.st_mode & 0o777)  # as shutil.copy2 did: the backup reads like the original
         os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        os.replace(tmp, target)
+        replace_file(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -476,7 +476,7 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
         if before_replace is not None:
             before_replace()
         try:
-            os.replace(tmp, path)
+            replace_file(tmp, path)
         except PermissionError as e:
             raise (NotWritten(read_only_message(path)) if _read_only(path)
                    else WorkbookLocked(_locked_message(path))) from e
@@ -487,6 +487,22 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
         except OSError:  # Windows: still held by a writer that failed; the next run's clean_leftovers takes it
             pass
         raise
+
+
+_REPLACE_PAUSES = (0.05, 0.1, 0.2, 0.4)
+"""Seconds between tries of a refused replace: 0.75 s in all before the refusal is believed."""
+
+
+def replace_file(src: StrPath, dst: StrPath) -> None:
+    """``os.replace``, tried again for a moment when refused: on Windows an antivirus scanner or OneDrive's sync
+    may hold a file just written for a fraction of a second, which is neither the APM's doing nor Excel's."""
+    for pause in _REPLACE_PAUSES:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            time.sleep(pause)
+    os.replace(src, dst)
 
 
 def _temp_prefix(path: Path) -> str:
