@@ -248,3 +248,34 @@ def test_buttons_work_on_a_workbook_with_no_folder(book: FakeBook, where: str) -
     report = ribbon.perform(ribbon.action("pbScorecard"), book)
     assert "Vendor scorecard: 2 vendor(s)" in report.message  # the figures, and why there is no file
     assert "The scorecard workbook was not written: this workbook is not saved in a folder" in report.message
+
+
+@pytest.mark.parametrize("outlook_there", [True, False])
+def test_follow_up_drafts_of_a_workbook_with_no_folder_go_to_outlook_where_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outlook_there: bool) -> None:
+    """A tracker opened from SharePoint has no folder for .eml files; Outlook's Drafts folder needs none."""
+    from test_outlook import FakeOutlook
+
+    from prodbook.workbook import outlook
+
+    sheets = base_sheets()  # two vendors with something overdue today (the ribbon judges by the real date)
+    late = date.today() - timedelta(days=10)
+    sheets["Samples"] = [["Style #", "Sample Type", "Purpose", "Color", "Due", "Shipped"],
+                         ["S1", "Proto", "Line review", "Navy", late, None]]
+    sheets["Lab Dips"] = [["Style #", "Color", "Round", "Decision", "Decision Date", "Comments"],
+                          ["S2", "Black", 1, "Rejected", late, "too red"]]
+    book = FakeBook.from_file(write_book(tmp_path / "tracker.xlsx", sheets))
+    book.fullname_error = XlwingsError("Couldn't find your local OneDrive for Business file")
+    mail = FakeOutlook()
+    monkeypatch.setattr(outlook, "_outlook", lambda: mail if outlook_there else None)
+    report = ribbon.perform(ribbon.action("pbFollowups"), book)
+    assert "unexpected problem" not in report.message and "Traceback" not in report.message
+    if outlook_there:
+        assert len(mail.drafts) == 2 and "E-mail drafts: 2 in Outlook's Drafts folder" in report.message, \
+            report.message
+        assert "not written" not in report.message
+    else:
+        assert "drafts Outlook did not take were not written: this workbook is not saved in a folder" in \
+            report.message, report.message
+        assert "Its changes to the workbook were made" in report.message and "was saved" not in report.message
+        assert "again.." not in report.message

@@ -65,14 +65,6 @@ class Outcome:
     save succeeded, never on --dry-run; their summary lines are added then."""
 
 
-def no_folder(what: str) -> str:
-    """The run's line on a file it made nowhere. Only the add-in meets this (a file on disk always has a
-    folder): a workbook opened from SharePoint or Teams without sync, or never saved."""
-    return (f"{what} not written: this workbook is not saved in a folder on this computer (it was opened "
-            "from SharePoint or Teams, or never saved). Save it in a folder (File > Save As), or sync its "
-            "library with OneDrive, then run this again.")
-
-
 def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
                 ) -> tuple[pd.DataFrame, list[Finding]]:
     """A sheet's valid rows (fields + ``_row``): bad rows and later duplicates become findings."""

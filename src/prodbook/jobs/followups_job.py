@@ -21,10 +21,10 @@ from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, no_folder, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
-from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile
+from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
 
@@ -78,7 +78,12 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
-    nowhere = [no_folder("The follow-up e-mail drafts were")] if folder is None and made.messages else []
+    nowhere: list[str] = []
+    if folder is None and made.messages:  # no folder beside the workbook: Outlook's Drafts, where it is
+        if ctx.outlook:
+            files = (OutlookDrafts(tuple(made.messages.values()), None),)
+        else:
+            nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
         paths = {v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()}
         if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml

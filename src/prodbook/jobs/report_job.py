@@ -16,12 +16,12 @@ from pathlib import Path
 from prodbook.core import report as rp
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, no_folder
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
 from prodbook.workbook.links import po_links
-from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.publish import StagedFile, no_folder
 from prodbook.workbook.report_html import render_html
 from prodbook.workbook.report_xlsx import write_xlsx
 from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
@@ -82,7 +82,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units, {late} late for cancel); "
                f"{len(changes)} change(s) since {date_text(since, tracker.config.date_format)}."]
     if out is None:
-        summary.append(no_folder("The report workbook was"))
+        summary.append(no_folder("The report workbook was") + ".")
     return Outcome(ACTION_NAMES["report"], findings, summary=summary, data={
         "lines": len(lines), "at_risk": len(risk), "late_for_cancel": late, "report": str(out) if out else None,
         "changes": [{"when": c.when.isoformat(), "what": c.what, "ref": c.ref, "detail": c.detail}

@@ -269,7 +269,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             raise
         if outcomes:
             outcomes[-1].summary += before
-        findings += publish_staged(prepared, outcomes, book.name)
+        findings += publish_staged(prepared, outcomes, book.name, live=live)
         past = getattr(book, "past_limits", None)
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
@@ -363,18 +363,20 @@ def _put_before_save(tracker: Tracker, file: str) -> list[str]:
     return list(done.summary)
 
 
-def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str) -> list[Finding]:
+def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str, *,
+                   live: bool = False) -> list[Finding]:
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says
     where they are (only the files written), and a failure part-way names what was and was not written."""
     found: list[Finding] = []
+    done_to_book = "Its changes to the workbook were made" if live else "The workbook was saved"
     try:
         for outcome in outcomes:
             done = prepared.publish(outcome.files)
             outcome.summary += done.summary
             found += [info(Code.SETTING, note, file=file) for note in done.notes]
             if done.problem:
-                found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. The workbook "
-                                   f"was saved. Written: {_names(done.written) or 'none'}. Not written: "
+                found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. {done_to_book}. "
+                                   f"Written: {_names(done.written) or 'none'}. Not written: "
                                    f"{_names(done.not_written)}. Run again once that is fixed to write them",
                                    file=file))
     finally:

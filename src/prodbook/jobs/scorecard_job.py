@@ -18,9 +18,9 @@ from prodbook.core import exceptions as ex
 from prodbook.core import scorecards as sc
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, LAB_DIPS, ORDERS, SAMPLES, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, no_folder, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
-from prodbook.workbook.publish import StagedFile, Writer
+from prodbook.workbook.publish import StagedFile, Writer, no_folder
 from prodbook.workbook.report_html import render_scorecard_html
 from prodbook.workbook.scorecard_xlsx import today_name, write_scorecard
 from prodbook.workbook.tracker import Tracker
@@ -82,7 +82,7 @@ def scorecard(tracker: Tracker, ctx: Context) -> Outcome:
     for r in vendors.to_dict("records"):
         summary.append("  " + _line(r))
     if out is None:
-        summary.append(no_folder("The scorecard workbook was"))
+        summary.append(no_folder("The scorecard workbook was") + ".")
     return Outcome(ACTION_NAMES["scorecard"], findings, summary=summary, files=files,
                    data={"since": card.since.isoformat() if card.since else None, "today": card.today.isoformat(),
                          "vendors": card.table.to_dict("records"), "by_rule": card.by_rule.to_dict("records")})

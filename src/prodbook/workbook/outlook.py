@@ -139,23 +139,23 @@ def _outlook() -> Any | None:
         return None
 
 
-def send_drafts(messages: list[EmailMessage], folder: Path | str,
-                outlook_factory: Callable[[], Any | None] = _outlook) -> list[str]:
+def send_drafts(messages: list[EmailMessage], folder: Path | str | None,
+                outlook_factory: Callable[[], Any | None] | None = None) -> list[str]:
     """Put ``messages`` where the APM can review and send them; never sends.
 
     Args:
         messages: Rendered follow-up e-mails.
-        folder: Where .eml files (and Outlook attachments) go.
+        folder: Where .eml files go when Outlook is not there; None: nowhere (the workbook has no folder),
+            so only the messages Outlook took are done.
         outlook_factory: Returns Outlook's COM object, or None when there is none
-            (tests pass a fake).
+            (tests pass a fake); default: Outlook itself, on Windows.
 
     Returns:
         One line per message: "Outlook Drafts: <subject>", or the .eml file's path.
     """
     if not messages:
         return []
-    folder = Path(folder)
-    outlook = outlook_factory()
+    outlook = (outlook_factory or _outlook)()
     done: list[str] = []
     if outlook is not None:
         # Attachments.Add copies the file into the draft, so the copies on disk (vendor data) go when done
@@ -165,8 +165,10 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str,
                     done += outlook_drafts([msg], outlook, Path(attachments))
                 except Exception:  # Outlook went away mid-way: the rest become files
                     break
+    if folder is None:
+        return done
     try:
-        return done + write_eml(messages[len(done):], folder)
+        return done + write_eml(messages[len(done):], Path(folder))
     except DraftsStopped as stop:
         raise DraftsStopped(done + stop.done, stop.left, stop.name, stop.cause) from stop.cause
 

@@ -40,10 +40,11 @@ class StagedFile:
 
 @dataclass(frozen=True)
 class OutlookDrafts:
-    """E-mails for Outlook's Drafts folder (inside Excel); .eml files in ``folder`` where Outlook is not."""
+    """E-mails for Outlook's Drafts folder (inside Excel); .eml files in ``folder`` where Outlook is not.
+    ``folder`` None: the workbook has no folder (``no_folder``), so Outlook's drafts are all there is."""
 
     messages: tuple[EmailMessage, ...]
-    folder: Path
+    folder: Path | None
 
 
 Staged = StagedFile | OutlookDrafts
@@ -61,6 +62,14 @@ class Published:
     summary: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
+
+
+def no_folder(what: str) -> str:
+    """Why a file made beside the workbook was not written. Only the add-in meets this (a file on disk always
+    has a folder): a workbook opened from SharePoint or Teams without sync, or never saved."""
+    return (f"{what} not written: this workbook is not saved in a folder on this computer (it was opened "
+            "from SharePoint or Teams, or never saved). Save it in a folder (File > Save As), or sync its "
+            "library with OneDrive, then run this again")
 
 
 def why(exc: OSError, name: str, folder: Path) -> str:
@@ -189,7 +198,8 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
                 out.temps[record.path] = tmp
     except OSError as exc:
         out.discard()
-        failed = record.path if isinstance(record, StagedFile) else record.folder  # only files are written here
+        assert isinstance(record, StagedFile)  # only files are written here: Outlook's drafts wait for publish
+        failed = record.path
         then = "" if path_too_long(exc) else ". Free some space (or choose another folder) and run again"
         raise UserError(f"{why(exc, failed.name, failed.parent)}. Nothing was written: the workbook, drafts and "
                         f"reports are as they were{then}", file=str(failed)) from None
@@ -265,9 +275,13 @@ def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
     from prodbook.workbook.outlook import DraftsStopped, send_drafts  # Outlook only when there are drafts for it
 
     try:
-        return send_drafts(list(record.messages), record.folder), [], None
-    except DraftsStopped as stop:
-        return stop.done, stop.left, why(stop.cause, stop.name, record.folder)
+        done = send_drafts(list(record.messages), record.folder)
+    except DraftsStopped as stop:  # only .eml files stop so: there is a folder
+        return stop.done, stop.left, why(stop.cause, stop.name, record.folder or Path.cwd())
+    if len(done) < len(record.messages):  # Outlook is not there, and there is no folder for .eml files
+        return done, [str(m["Subject"]) for m in record.messages[len(done):]], no_folder(
+            "The follow-up e-mail drafts Outlook did not take were")
+    return done, [], None
 
 
 def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[str]:
@@ -282,5 +296,6 @@ def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[s
     return out
 
 
-__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "prepare", "same_file", "why",
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "no_folder", "prepare", "same_file",
+           "why",
            "write_atomic"]
