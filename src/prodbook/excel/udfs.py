@@ -100,7 +100,7 @@ def udf(fn: Callable[..., Any]) -> Callable[..., Any]:
     """
     help_ = function_help(fn)
     for name, text in reversed(help_.arguments):
-        fn = xw.arg(name, ndim=2, doc=text)(fn)
+        fn = xw.arg(name, ndim=2, err_to_str=True, doc=text)(fn)  # an error cell comes in as its text (#N/A)
     return xw.func(category=CATEGORY)(fn)
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from prodbook.workbook.safety import BACKUP_DIR, lock_files
+from prodbook.workbook.safety import BACKUP_DIR, lock_files, replace_file
 
 MANIFEST = ".prodbook-demo.json"
 OLD_DEMOS = "old demos"
@@ -217,7 +217,7 @@ def record(folder: Path, day: date | None = None) -> None:
     if day is not None:
         data["day"] = day.isoformat()
     tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    tmp.replace(folder / MANIFEST)
+    replace_file(tmp, folder / MANIFEST)
 
 
 __all__ = ["MANIFEST", "OLD_DEMOS", "DemoFolderInUse", "Prepared", "already_there", "differences", "own_files",
