@@ -254,9 +254,8 @@ def test_buttons_work_on_a_workbook_with_no_folder(book: FakeBook, where: str) -
 def test_follow_up_drafts_of_a_workbook_with_no_folder_go_to_outlook_where_it_is(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outlook_there: bool) -> None:
     """A tracker opened from SharePoint has no folder for .eml files; Outlook's Drafts folder needs none."""
-    from test_outlook import FakeOutlook
-
     from prodbook.workbook import outlook
+    from test_outlook import FakeOutlook
 
     sheets = base_sheets()  # two vendors with something overdue today (the ribbon judges by the real date)
     late = date.today() - timedelta(days=10)
