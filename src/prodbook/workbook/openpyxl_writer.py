@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from prodbook.workbook.atomic import saved
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP
 from prodbook.workbook.xlsxparts import AnyEdit, Formula, SheetRewrite, Value, single_cells
 
@@ -101,5 +102,4 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         _rewrite(wb, rw)
     for e in single_cells(edits):
         _put(wb[e.sheet], e.row, e.column, e.value)
-    with open(dst, "wb") as f:  # our own handle: a save that fails lets go of the file (see atomic.saved)
-        wb.save(f)
+    saved(wb)(dst)  # our own handle: a save that fails lets go of the file
