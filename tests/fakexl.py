@@ -79,6 +79,89 @@ class _Validation:
         self.AlertStyle = {"stop": 1, "warning": 2, "information": 3}[dv.errorStyle or "stop"]
 
 
+class _DataValidation:
+    """xlwings' ``Range.data_validation`` (0.37.5+) of one cell, as xlwings gives it on Windows and a Mac alike:
+    named types and operators, comparison operands with their '=', a list's source and a custom formula as
+    Excel gives them."""
+
+    _TYPES = {1: "whole_number", 2: "decimal", 3: "list", 4: "date", 5: "time", 6: "text_length", 7: "custom"}
+    _OPERATORS = {1: "between", 2: "not_between", 3: "equal_to", 4: "not_equal_to", 5: "greater_than",
+                  6: "less_than", 7: "greater_than_or_equal", 8: "less_than_or_equal"}
+    _COMPARED = {"whole_number", "decimal", "date", "time", "text_length"}
+
+    def __init__(self, rule: _Validation | None) -> None:
+        self._rule = rule
+
+    @property
+    def type(self) -> str:
+        return "none" if self._rule is None else self._TYPES.get(self._rule.Type, "unknown")
+
+    @property
+    def operator(self) -> str | None:
+        return self._OPERATORS.get(self._rule.Operator) if self.type in self._COMPARED else None  # type: ignore[union-attr]
+
+    @staticmethod
+    def _normal(value: str) -> str:
+        return value if value.startswith("=") else f"={value}"
+
+    @property
+    def formula1(self) -> str | None:
+        return self._normal(str(self._rule.Formula1)) if self.type in self._COMPARED else None  # type: ignore[union-attr]
+
+    @property
+    def formula2(self) -> str | None:
+        if self.operator not in {"between", "not_between"}:
+            return None
+        return self._normal(str(self._rule.Formula2))  # type: ignore[union-attr]
+
+    @property
+    def formula(self) -> str | None:
+        return str(self._rule.Formula1) if self.type == "custom" else None  # type: ignore[union-attr]
+
+    @property
+    def source(self) -> str | None:
+        return str(self._rule.Formula1) if self.type == "list" else None  # type: ignore[union-attr]
+
+    @property
+    def show_error(self) -> bool | None:
+        return None if self._rule is None else bool(self._rule.ShowError)
+
+    @property
+    def alert_style(self) -> str | None:
+        return None if self._rule is None else {1: "stop", 2: "warning", 3: "information"}[self._rule.AlertStyle]
+
+
+class _Reference:
+    """An appscript reference to one property: read with ``get``."""
+
+    def __init__(self, target: Any, name: str) -> None:
+        self._target, self._name = target, name
+
+    def get(self) -> Any:
+        return getattr(self._target, self._name)
+
+
+class AppleScript:
+    """An object of Excel's object model as a Mac's Excel gives it through appscript: the same state as the
+    Windows (COM) object it wraps, but answering only to AppleScript's names (``read_only``, a reference to
+    ``get``); a Windows name raises AttributeError, as appscript does. Set through its Windows names (the
+    tests' own way in), it changes the object it wraps."""
+
+    NAMES = {"read_only": "ReadOnly", "date_1904": "Date1904", "protect_structure": "ProtectStructure",
+             "protect_contents": "ProtectContents", "locked": "Locked"}
+
+    def __init__(self, com: Any) -> None:
+        object.__setattr__(self, "com", com)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.NAMES and hasattr(self.com, self.NAMES[name]):
+            return _Reference(self.com, self.NAMES[name])
+        raise AttributeError(f"Unknown property, element or command: {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.com, name, value)
+
+
 def _address(areas: list[tuple[int, int, int, int]]) -> str:
     """Excel's ``Range.Address`` of areas (row, col, row, col): '$B$4:$B$9,$D$2'."""
     def cell(r: int, c: int) -> str:
@@ -167,9 +250,9 @@ class _RangeApi:
         self.Row, self.Column = rng.top
 
     def AddComment(self, Text: str = "") -> None:  # noqa: N802, N803 (Excel's names)
-        if self._rng.top in self._rng.sheet.notes:
+        if self._rng.top in self._rng.sheet.note_text:
             raise RuntimeError("Application-defined or object-defined error")  # a cell holds one note
-        self._rng.sheet.notes[self._rng.top] = Text
+        self._rng.sheet.note_text[self._rng.top] = Text
 
     @property
     def Validation(self) -> _Validation:  # noqa: N802 (Excel's name)
@@ -210,8 +293,22 @@ class _Comment:
         return self._text
 
 
+class _ShapeLink:
+    """A link on a picture or a shape (right-click it > Link): Excel lists it with the sheet's links, as
+    ``msoHyperlinkShape``, and raises when asked for its cell."""
+
+    Type = 1
+    Address, SubAddress, ScreenTip, TextToDisplay = "https://vendor.example/factory", "", "", ""
+
+    @property
+    def Range(self) -> Any:  # noqa: N802 (Excel's name)
+        raise RuntimeError("Application-defined or object-defined error")
+
+
 class _Link:
     """A link (Insert > Link): Excel's ``Hyperlink``."""
+
+    Type = 0  # msoHyperlinkRange
 
     def __init__(self, sheet: FakeSheet, row: int, column: int, Address: str = "", SubAddress: str = "",  # noqa: N803
                  ScreenTip: str = "", TextToDisplay: str = "") -> None:
@@ -251,10 +348,10 @@ class _Note:
 
     @property
     def text(self) -> str:
-        return self._sheet.notes[self._at]
+        return self._sheet.note_text[self._at]
 
     def delete(self) -> None:
-        del self._sheet.notes[self._at]
+        del self._sheet.note_text[self._at]
 
 
 class _SheetApi:
@@ -263,7 +360,7 @@ class _SheetApi:
 
     @property
     def Comments(self) -> list[_Comment]:  # noqa: N802
-        return [_Comment(r, c, t) for (r, c), t in self._sheet.notes.items()]
+        return [_Comment(r, c, t) for (r, c), t in self._sheet.note_text.items()]
 
     @property
     def CommentsThreaded(self) -> list[_Comment]:  # noqa: N802
@@ -312,17 +409,22 @@ class FakeRange:
         self.whole_rows = False
 
     @property
-    def api(self) -> _RangeApi:
-        return _RangeApi(self)
+    def api(self) -> Any:
+        com = _RangeApi(self)
+        return AppleScript(com) if self.sheet.mac else com
+
+    @property
+    def data_validation(self) -> _DataValidation:
+        return _DataValidation(self.sheet.validations.get(self.top))
 
     @property
     def note(self) -> _Note | None:
-        return _Note(self.sheet, self.top) if self.top in self.sheet.notes else None
+        return _Note(self.sheet, self.top) if self.top in self.sheet.note_text else None
 
     def add_note(self, text: str) -> _Note:
-        if self.top in self.sheet.notes:
+        if self.top in self.sheet.note_text:
             raise ValueError("This cell already has a note")
-        self.sheet.notes[self.top] = text
+        self.sheet.note_text[self.top] = text
         return _Note(self.sheet, self.top)
 
     def options(self, **kw: Any) -> FakeRange:
@@ -343,7 +445,7 @@ class FakeRange:
     def value(self, values: Any) -> None:
         r1, c1 = self.top
         rows = values if isinstance(values, list) and values and isinstance(values[0], list) else [[values]]
-        if self.sheet.api.ProtectContents and any((r1 + i, c1 + j) not in self.sheet.unlocked
+        if self.sheet.com.ProtectContents and any((r1 + i, c1 + j) not in self.sheet.unlocked
                                                   for i, row in enumerate(rows) for j in range(len(row))):
             raise RuntimeError(PROTECTED)
         self.sheet.writes.append((r1, c1, len(rows), max(len(r) for r in rows)))
@@ -544,17 +646,32 @@ class FakeSheet:
         self.looks: list[tuple[str, tuple[int, int], tuple[int, int], Any]] = []
         self.cells_read = 0
         self.deletes: list[tuple[int, int]] = []
-        self.api = _SheetApi(self)
+        self.com = _SheetApi(self)
         self.unlocked: set[tuple[int, int]] = set()
         """Cells whose Locked is cleared (Format Cells > Protection)."""
         self.validations: dict[tuple[int, int], _Validation] = {}
-        self.notes: dict[tuple[int, int], str] = {}
+        self.note_text: dict[tuple[int, int], str] = {}
         self.threaded: dict[tuple[int, int], str] = {}
         self.links: list[_Link] = []
         """Notes, threaded comments and links stay on their cells whatever is written there, as in Excel."""
         self.format_conditions: list[_FormatCondition] = []
         self.inserts: list[tuple[int, int]] = []
         self.book: FakeBook | None = None
+
+    @property
+    def mac(self) -> bool:
+        return self.book is not None and self.book.mac
+
+    @property
+    def api(self) -> Any:
+        """Excel's Worksheet: COM's, or appscript's on a Mac (``FakeBook(mac=True)``)."""
+        return AppleScript(self.com) if self.mac else self.com
+
+    @property
+    def notes(self) -> list[Any]:
+        """xlwings' ``Sheet.notes``: each note, its cell (``location``) and its text."""
+        return [type("Note", (), {"location": FakeRange(self, at, None), "text": text})()
+                for at, text in self.note_text.items()]
 
     def move_rows(self, at: int, count: int) -> None:
         """``count`` rows in at ``at`` (or ``-count`` rows out from it), as Excel does it to this sheet and
@@ -565,10 +682,12 @@ class FakeSheet:
         def moved(cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
             return {(n, c): v for (r, c), v in cells.items() if (n := where(r)) is not None}
 
-        self.cells, self.notes, self.threaded = moved(self.cells), moved(self.notes), moved(self.threaded)
+        self.cells, self.note_text, self.threaded = moved(self.cells), moved(self.note_text), moved(self.threaded)
         self.validations = moved(self.validations)
         self.unlocked = {(n, c) for r, c in self.unlocked if (n := where(r)) is not None}
         for link in list(self.links):
+            if link.Type != 0:
+                continue  # a shape's: over the sheet, not on a row
             n = where(link.Range.Row)
             if n is None:
                 link.Delete()
@@ -628,7 +747,7 @@ class FakeSheets(list):
         return list.__getitem__(self, key)
 
     def add(self, name: str, after: Any = None) -> FakeSheet:
-        if self.book.api.ProtectStructure:
+        if self.book.com.ProtectStructure:
             raise RuntimeError("Workbook is protected and cannot be changed.")
         s = FakeSheet(name)
         s.book = self.book
@@ -660,16 +779,24 @@ class _PivotCaches:
 
 
 class FakeBook:
-    def __init__(self, name: str = "tracker.xlsx") -> None:
+    """``mac``: Excel's object model answers as a Mac's does, through appscript (``AppleScript``)."""
+
+    def __init__(self, name: str = "tracker.xlsx", *, mac: bool = False) -> None:
         self.name = name
+        self.mac = mac
         self._fullname = ""
         self.fullname_error: Exception | None = None  # as xlwings raises for a URL it cannot map to a folder
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
         self.pivot_caches: list[FakePivotCache] = []
         caches = self.pivot_caches
-        self.api = type("Api", (), {"Date1904": False, "ProtectStructure": False, "ReadOnly": False,
+        self.com = type("Api", (), {"Date1904": False, "ProtectStructure": False, "ReadOnly": False,
                                     "PivotCaches": lambda _self: _PivotCaches(caches)})()
+
+    @property
+    def api(self) -> Any:
+        """Excel's Workbook: COM's, or appscript's on a Mac."""
+        return AppleScript(self.com) if self.mac else self.com
 
     @property
     def fullname(self) -> str:
@@ -682,9 +809,9 @@ class FakeBook:
         self._fullname = value
 
     @classmethod
-    def from_file(cls, path: Any) -> FakeBook:
+    def from_file(cls, path: Any, *, mac: bool = False) -> FakeBook:
         """The workbook as Excel would show it: values typed (dates as datetimes), Tables kept."""
-        book = cls(name=str(getattr(path, "name", path)))
+        book = cls(name=str(getattr(path, "name", path)), mac=mac)
         wb = load_workbook(path)
         for ws in wb.worksheets:
             sheet = book.sheets.add(ws.title)
@@ -715,14 +842,14 @@ class FakeBook:
             for row in ws.iter_rows():
                 for c in row:
                     if c.comment is not None:
-                        sheet.notes[(c.row, c.column)] = c.comment.text
+                        sheet.note_text[(c.row, c.column)] = c.comment.text
                     if c.hyperlink is not None:
                         sheet.links.append(_Link(sheet, c.row, c.column, c.hyperlink.target or "",
                                                  c.hyperlink.location or "", c.hyperlink.tooltip or "",
                                                  str(c.value or "")))
             if ws.protection.sheet:
-                sheet.api.Protect(Password=ws.protection.password or "")
-        book.api.ProtectStructure = bool(wb.security and wb.security.lockStructure)
+                sheet.com.Protect(Password=ws.protection.password or "")
+        book.com.ProtectStructure = bool(wb.security and wb.security.lockStructure)
         return book
 
     def values(self, sheet: str) -> list[list[Any]]:

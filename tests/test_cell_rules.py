@@ -170,14 +170,53 @@ def test_the_file_back_end_reads_no_rule_where_a_cell_has_none(tmp_path):
     assert book.cell_rule("Orders", 2, 3) is None
 
 
-def test_live_a_fix_the_cell_s_rule_would_stop_is_left(tmp_path):
+@pytest.mark.parametrize("mac", [False, True], ids=["windows", "mac"])
+def test_live_a_fix_the_cell_s_rule_would_stop_is_left(tmp_path, mac):
+    """Read through xlwings' ``Range.data_validation``, the same on a Mac: there Excel's COM name
+    ``Validation`` is unknown, and until 2026-12-05 every cell was taken as having no rule."""
     path = disc_book(tmp_path)
     accept(path, "vendor-fob-differs", "vendor-fiber-differs")
     limit(path, "Styles", "L2:L9", DataValidation(type="decimal", operator="between", formula1="0", formula2="5.1",
                                                   showErrorMessage=True))
-    book = FakeBook.from_file(path)
+    book = FakeBook.from_file(path, mac=mac)
     result = apply_fixes(path, XlBook(book, progress=False))
     sheet = book.sheets["Styles"]
     assert sheet.cells[(2, FOB + 1)] == 5 and sheet.cells[(3, FIBER + 1)] == "100% Cotton"
     assert any(f.code is Code.FIX_NOT_APPLIED and "takes a number between 0 and 5.1" in f.message
                for f in result.findings)
+
+
+@pytest.mark.parametrize("formula", ['"Vietnam,China,Bangladesh"', "Lists!$A$1:$A$3"], ids=["typed", "cells"])
+def test_live_a_list_rule_is_read_as_the_file_s_is(tmp_path, formula):
+    path = disc_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    lists = wb.create_sheet("Lists")
+    for i, v in enumerate(["Vietnam", "China", "Bangladesh"], 1):
+        lists.cell(i, 1, v)
+    wb.save(path)
+    limit(path, "Styles", "M2:M9", DataValidation(type="list", formula1=formula, showErrorMessage=True))
+    live = XlBook(FakeBook.from_file(path, mac=True), progress=False).cell_rule("Styles", 2, 12)
+    assert live is not None and live.choices == ("Vietnam", "China", "Bangladesh")
+    filed = FileBook(path).cell_rule("Styles", 2, 12)
+    assert filed is not None and (live.kind, live.choices, live.enforced) == (filed.kind, filed.choices, filed.enforced)
+    assert XlBook(FakeBook.from_file(path), progress=False).cell_rule("Styles", 10, 12) is None
+
+
+def test_live_an_excel_that_will_not_say_a_cell_s_rule_stops_the_run_unwritten(tmp_path, monkeypatch):
+    """Taken as "no rule", a value the cell would stop went in: now the run is refused, naming the cell."""
+    import fakexl
+    from prodbook.core.findings import UserError
+
+    path = disc_book(tmp_path)
+    accept(path, "vendor-fob-differs")
+    book = FakeBook.from_file(path, mac=True)
+
+    def refused(self):
+        raise RuntimeError("Microsoft Excel got an error: AppleEvent timed out.")
+
+    monkeypatch.setattr(fakexl.FakeRange, "data_validation", property(refused))
+    with pytest.raises(UserError) as stop:
+        apply_fixes(path, XlBook(book, progress=False))
+    text = stop.value.finding.text()
+    assert "cell L2 of 'Styles'" in text and "AppleEvent timed out" in text and "Nothing was written" in text
+    assert not book.sheets["Styles"].writes

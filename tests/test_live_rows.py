@@ -142,7 +142,7 @@ def test_live_a_note_on_the_last_row_stays_with_its_milestone_when_rows_go_in_ab
     sheet = book.sheets["T&A"]
     assert sheet.inserts, "the rows went in above the note's row, taking the note along"
     key = lambda r: (sheet.cells.get((r, 1)), sheet.cells.get((r, 5)))  # noqa: E731
-    assert {key(r): t for (r, _), t in sheet.notes.items()} == notes
+    assert {key(r): t for (r, _), t in sheet.note_text.items()} == notes
     assert {key(k.Range.Row): k.Address for k in sheet.links} == links
 
 

@@ -218,8 +218,8 @@ def found_refs(path: Path) -> dict[str, list[str]]:
 def _live_marks(book: FakeBook) -> tuple[dict[tuple, str], dict[tuple, str]]:
     sheet = book.sheets["T&A"]
     key = lambda r: (sheet.cells.get((r, 1)), sheet.cells.get((r, 5)))  # noqa: E731
-    return ({key(r): t for (r, _), t in sheet.notes.items()},
-            {key(link.Range.Row): link.Address for link in sheet.links})
+    return ({key(r): t for (r, _), t in sheet.note_text.items()},
+            {key(link.Range.Row): link.Address for link in sheet.links if link.Type == 0})
 
 
 def test_live_notes_and_links_move_with_their_milestone_as_the_file_s_do(tmp_path):
@@ -233,6 +233,49 @@ def test_live_notes_and_links_move_with_their_milestone_as_the_file_s_do(tmp_pat
     assert _live_marks(book) == (notes, links)
     _cli("ta", str(path))  # the command on the same file: the same places
     assert {k: v[0] for k, v in found(path)[0].items()} == notes and found(path)[1] == links
+
+
+def test_live_on_a_mac_notes_move_with_their_milestone_found_through_xlwings(tmp_path):
+    """A Mac's Excel gives no Comments collection through appscript: the notes are found through xlwings'
+    ``Sheet.notes`` and move as on Windows (they stayed on their cells, on other milestones, until 2026-12-05).
+    Links cannot be listed there: they stay on their cells."""
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days", ("4500000003", "CUT"): "cutting started early"}
+    annotate(path, notes, {})
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path, mac=True)
+    with pytest.raises(AttributeError):
+        book.sheets["T&A"].api.Comments  # noqa: B018 (appscript knows no such name)
+    run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert _live_marks(book)[0] == notes
+
+
+def test_live_on_a_mac_a_note_on_a_row_that_goes_stops_the_run(tmp_path):
+    path = tracker(tmp_path)
+    annotate(path, {("4500000001", "CUT"): "lines booked"}, {})
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path, mac=True)
+    with pytest.raises(UserError, match="takes off the sheet"):
+        run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert all(not s.writes for s in book.sheets)
+
+
+def test_live_a_link_on_a_picture_is_no_row_s_link_and_the_rebuild_goes_on(tmp_path):
+    """A link on a logo or a shape is listed with the sheet's links, and Excel raises when asked for its cell.
+    It stopped every rebuild with "an unexpected problem" until 2026-12-05; it is over the sheet, on no row."""
+    from fakexl import _ShapeLink
+
+    path = tracker(tmp_path)
+    notes = {("4500000002", "XF"): "vendor asks for 5 more days"}
+    links = {("4500000003", "LD"): "https://vendor.example/dips/LD-3.pdf"}
+    annotate(path, notes, links)
+    drop_order(path, "4500000001")
+    book = FakeBook.from_file(path)
+    shape = _ShapeLink()
+    book.sheets["T&A"].links.insert(0, shape)
+    run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
+    assert _live_marks(book) == (notes, links)
+    assert shape in book.sheets["T&A"].links
 
 
 @pytest.mark.parametrize("kind", ["note on a row that goes", "threaded comment on a row that moves"])

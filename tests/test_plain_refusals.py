@@ -342,13 +342,15 @@ def test_a_tracker_with_a_single_sheet_of_prodbook_s_is_one(tmp_path):
     assert "not a production tracker" not in result.output, result.output
 
 
-def test_a_button_pressed_on_a_tracker_open_read_only_writes_nothing_and_says_why(tmp_path):
+@pytest.mark.parametrize("mac", [False, True], ids=["windows", "mac"])
+def test_a_button_pressed_on_a_tracker_open_read_only_writes_nothing_and_says_why(tmp_path, mac):
     """Excel opens a shared tracker read-only while a colleague has it open: a run's changes could not be saved
-    over it. Before, the button wrote them all the same, and the APM found out at Save."""
+    over it. Before, the button wrote them all the same, and the APM found out at Save; on a Mac (appscript's
+    ``read_only``) until 2026-12-05."""
     from fakexl import FakeBook
     from prodbook.excel.ribbon import action, perform
 
-    book = FakeBook.from_file(write_book(tmp_path / "tracker.xlsx", base_sheets()))
+    book = FakeBook.from_file(write_book(tmp_path / "tracker.xlsx", base_sheets()), mac=mac)
     book.api.ReadOnly = True
     report = perform(action("pbRebuildTA"), book)
     assert not report.ok and "'tracker.xlsx' is open read-only in Excel" in report.message, report

@@ -256,8 +256,12 @@ def test_a_protected_sheet_s_cells_are_judged_as_excel_judges_them(tmp_path):
 
 # --- the add-in: live Excel -----------------------------------------------------------------------------
 
-def _live(path: Path) -> FakeBook:
-    return FakeBook.from_file(path)
+def _live(path: Path, mac: bool = False) -> FakeBook:
+    return FakeBook.from_file(path, mac=mac)
+
+
+PLATFORMS = pytest.mark.parametrize("mac", [False, True], ids=["windows", "mac"])
+"""Excel on Windows (COM's names) and on a Mac (appscript's): the same guard either way."""
 
 
 def test_live_a_protected_ta_is_unprotected_for_the_write_and_protected_again_as_it_was(tmp_path):
@@ -290,38 +294,43 @@ def test_live_a_password_stops_the_run_before_anything_is_written(tmp_path):
                                                              if s.name in ("T&A", "Orders"))
 
 
-def test_live_no_sheet_is_added_when_the_structure_is_protected(tmp_path):
+@PLATFORMS
+def test_live_no_sheet_is_added_when_the_structure_is_protected(tmp_path, mac):
     path = write_book(tmp_path / "tracker.xlsx", base_sheets())
-    book = _live(path)
-    book.api.ProtectStructure = True
+    book = _live(path, mac)
+    book.com.ProtectStructure = True
     names = [s.name for s in book.sheets]
     with pytest.raises(UserError, match="Review > Protect Workbook"):
         run(path, ["ta", "validate"], ctx(), backend=XlBook(book, progress=False))
     assert [s.name for s in book.sheets] == names and all(not s.writes for s in book.sheets)
 
 
-def test_live_a_fix_to_a_locked_cell_is_not_applied(tmp_path):
+@PLATFORMS
+def test_live_a_fix_to_a_locked_cell_is_not_applied(tmp_path, mac):
+    """On a Mac Excel's ``Locked`` is appscript's ``locked``: asked by the Windows name alone, every cell was
+    taken as locked there, and no fix to an open cell of a protected sheet ever went in."""
     path = disc_book(tmp_path)
     accepted(path, "vendor-fob-differs")
     protect(path, "Styles")
-    book = _live(path)
+    book = _live(path, mac)
     result = run(path, ["apply", "validate"], ctx(files=(costing_file(tmp_path),)), title="Apply fixes",
                  backend=XlBook(book, progress=False))
     assert any(f.code is Code.FIX_NOT_APPLIED and "locked" in f.message for f in result.findings)
-    assert not book.sheets["Styles"].writes and book.sheets["Styles"].api.ProtectContents
+    assert not book.sheets["Styles"].writes and book.sheets["Styles"].com.ProtectContents
 
 
-def test_live_a_fix_to_an_open_cell_of_a_sheet_with_a_password_goes_in_without_unprotecting(tmp_path):
+@PLATFORMS
+def test_live_a_fix_to_an_open_cell_of_a_sheet_with_a_password_goes_in_without_unprotecting(tmp_path, mac):
     path = disc_book(tmp_path)
     accepted(path, "vendor-fob-differs")
     protect(path, "Styles", password="merch", open_cells=("L2",))
-    book = _live(path)
+    book = _live(path, mac)
     styles = book.sheets["Styles"]
-    styles.api.calls.clear()
+    styles.com.calls.clear()
     run(path, ["apply", "validate"], ctx(files=(costing_file(tmp_path),)), title="Apply fixes",
         backend=XlBook(book, progress=False))
     assert styles.cells[(2, FOB + 1)] == 5.25
-    assert styles.api.ProtectContents and all(c[0] != "Protect" for c in styles.api.calls)
+    assert styles.com.ProtectContents and all(c[0] != "Protect" for c in styles.com.calls)
 
 
 @pytest.mark.libreoffice
@@ -378,15 +387,11 @@ def test_the_rebuild_button_on_a_ta_protected_with_a_password_says_what_to_do(tm
 
 def test_live_protection_is_read_the_way_a_mac_s_excel_gives_it(tmp_path):
     """On macOS xlwings hands over appscript objects: ``protect_contents.get()``, not ``ProtectContents``."""
-    book = _live(write_book(tmp_path / "tracker.xlsx", base_sheets()))
-
-    class MacSheetApi:
-        class protect_contents:  # noqa: N801 (appscript's name)
-            @staticmethod
-            def get() -> bool:
-                return True
-
-    book.sheets["Orders"].api = MacSheetApi()
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    protect(path, "Orders")
+    book = FakeBook.from_file(path, mac=True)
+    with pytest.raises(AttributeError):
+        book.sheets["Orders"].api.ProtectContents  # noqa: B018 (the Windows name is unknown to appscript)
     xl = XlBook(book, progress=False)
     assert xl.protection("Orders") is not None and xl.protection("Styles") is None
 

@@ -76,6 +76,16 @@ def test_live_backend_status_bar_is_restored(book: FakeBook) -> None:
     assert isinstance(XlBook(book).date1904, bool)
 
 
+@pytest.mark.parametrize("mac", [False, True], ids=["windows", "mac"])
+def test_live_backend_asks_excel_for_the_1904_date_system_on_either_platform(mac: bool) -> None:
+    """An old Mac workbook counts dates from 1904: a date rule's bound is a serial of that system. On a Mac
+    Excel says so as appscript's ``date_1904``; asked by the Windows name alone, it was always 1900 there."""
+    book = FakeBook(mac=mac)
+    book.com.Date1904 = True
+    assert XlBook(book).date1904 is True
+    assert XlBook(FakeBook(mac=mac)).date1904 is False
+
+
 def test_files_go_to_the_job_context() -> None:
     ctx = ribbon._context(["a.xlsx", "b.csv"])
     assert [p.name for p in ctx.files] == ["a.xlsx", "b.csv"]

@@ -246,8 +246,8 @@ def test_live_a_note_on_the_total_row_goes_with_it_as_the_command_s_does(tmp_pat
         def takes_notes(table, on):
             row = table.range.bottom[0]
             if not on:
-                for at in [a for a in table.range.sheet.notes if a[0] == row]:
-                    del table.range.sheet.notes[at]
+                for at in [a for a in table.range.sheet.note_text if a[0] == row]:
+                    del table.range.sheet.note_text[at]
             turn(table, on)
 
         monkeypatch.setattr(FakeTable, "show_totals", property(FakeTable.show_totals.fget, takes_notes))
@@ -265,7 +265,7 @@ def test_live_a_note_on_the_total_row_goes_with_it_as_the_command_s_does(tmp_pat
     run(path, ["ta"], Context(today=date(2027, 3, 1)), backend=XlBook(book, progress=False))
     table = book.sheets["T&A"].tables[0]
     live_total = table.range.bottom[0]
-    assert book.sheets["T&A"].notes == {(live_total, 12): "units short at the mill"}
+    assert book.sheets["T&A"].note_text == {(live_total, 12): "units short at the mill"}
     _cli("ta", str(path))
     ws = openpyxl.load_workbook(path)["T&A"]
     assert [(c.row, c.column) for r in ws.iter_rows() for c in r if c.comment] == [(live_total, 12)]

@@ -7,8 +7,9 @@ collections); after the sheet's values are written it puts each note and link on
 (``Range.add_note``, ``Hyperlinks.Add``). A threaded comment cannot be made again as it was (Excel would
 give it to whoever runs prodbook, its replies' authors lost), so a rebuild that would move one, like one
 that takes a marked row off the sheet, stops before writing and says what to do. The file back end moves
-all three in the file (``xlsx.notes``). An Excel that does not give the collections (macOS) is read as
-having none: its notes stay on their cells, as before.
+all three in the file (``xlsx.notes``). A Mac's Excel gives no collections through appscript: its notes are
+found through xlwings' ``Sheet.notes`` and move as on Windows; its links and threaded comments cannot be
+listed there, so they stay on their cells (README, "The add-in on a Mac").
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ def _add_note(rng: Any, text: str) -> None:
         rng.api.AddComment(text)
 
 
+MSO_HYPERLINK_RANGE = 0
+"""Office's ``msoHyperlinkRange``: a link on a cell (a link on a picture or a shape is 1, and has no cell)."""
+
+
 def read_marks(sht: Any, header_row: int) -> Marks:
     """The sheet's marks below ``header_row``; none where this Excel does not give its collections."""
     marks = Marks()
@@ -104,11 +109,18 @@ def read_marks(sht: Any, header_row: int) -> Marks:
     for kind in ("Comments", "CommentsThreaded", "Hyperlinks"):
         try:
             items = list(getattr(api, kind))
-        except Exception:  # macOS, or an Excel before threaded comments: nothing to read
+        except Exception:  # a Mac, or an Excel before threaded comments
+            if kind == "Comments":
+                marks.notes += [n for n in _xlwings_notes(sht) if n[0] > header_row]
             continue
         for item in items:
-            cell = item.Parent if kind != "Hyperlinks" else item.Range
-            r, c = int(cell.Row), int(cell.Column)
+            try:
+                if kind == "Hyperlinks" and int(getattr(item, "Type", MSO_HYPERLINK_RANGE)) != MSO_HYPERLINK_RANGE:
+                    continue  # a link on a shape: it sits over the sheet, not on a row
+                cell = item.Parent if kind != "Hyperlinks" else item.Range
+                r, c = int(cell.Row), int(cell.Column)
+            except Exception:  # one Excel will not place (a shape's, on an older Excel): on no row
+                continue
             if r <= header_row:
                 continue
             if kind == "Comments":
@@ -118,6 +130,15 @@ def read_marks(sht: Any, header_row: int) -> Marks:
             else:
                 marks.links.append((r, c, {p: str(getattr(item, p) or "") for p in _LINK_PARTS}, item))
     return marks
+
+
+def _xlwings_notes(sht: Any) -> list[tuple[int, int, str]]:
+    """The sheet's notes through xlwings' ``Sheet.notes``, which finds them on a Mac too (there Excel gives no
+    ``Comments`` collection); none where this xlwings or Excel will not say."""
+    try:
+        return [(int(n.location.row), int(n.location.column), str(n.text)) for n in sht.notes]
+    except Exception:
+        return []
 
 
 __all__ = ["Marks", "read_marks"]

@@ -44,7 +44,7 @@ from prodbook.workbook.backend import (
     UnsupportedLayout,
     single_cells,
 )
-from prodbook.workbook.live_guards import cell_rule, locked, protect_again, protect_options, sheet_protection
+from prodbook.workbook.live_guards import ask, cell_rule, locked, protect_again, protect_options, sheet_protection
 from prodbook.workbook.live_links import link_targets, rule_formulas
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
@@ -459,8 +459,8 @@ class XlBook(Staging):
     def date1904(self) -> bool:
         if self._date1904 is None:
             try:
-                self._date1904 = bool(self.book.api.Date1904)
-            except Exception:  # macOS appscript spells it differently; the 1900 system is the default
+                self._date1904 = ask(self.book.api, "Date1904", "date_1904") is True
+            except Exception:  # an Excel that will not say: the 1900 system, the default
                 self._date1904 = False
         return self._date1904
 
@@ -470,8 +470,8 @@ class XlBook(Staging):
     @property
     def structure_locked(self) -> bool:
         try:
-            return bool(self.book.api.ProtectStructure)
-        except Exception:  # an Excel that spells it otherwise (macOS): adding a sheet then says so itself
+            return ask(self.book.api, "ProtectStructure", "protect_structure") is True
+        except Exception:  # an Excel that will not say: adding a sheet then says so itself
             return False
 
     def protection(self, sheet: str) -> SheetProtection | None:
@@ -637,9 +637,9 @@ class XlBook(Staging):
     def _refuse_read_only(self) -> None:
         """A workbook Excel opened read-only (a colleague has the shared tracker open, an e-mail's copy) could not
         be saved over the tracker with the run's changes; saved elsewhere, it would be a copy drifting from it.
-        Refused before anything is written. An Excel that does not say (a Mac's) is taken as writable."""
+        Refused before anything is written. An Excel that does not say is taken as writable."""
         try:
-            read_only = self.book.api.ReadOnly is True
+            read_only = ask(self.book.api, "ReadOnly", "read_only") is True
         except Exception:
             return
         if read_only:
