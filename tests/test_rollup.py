@@ -272,6 +272,80 @@ def test_two_processes_load_at_once(db_url: str, tmp_path: Path) -> None:
     assert all((tmp_path / f"r{i}.xlsx").exists() for i in (0, 1))
 
 
+# --- one tracker, one load: however its path is spelled, from whichever colleague's folder --------------
+
+def _trackers(url: str) -> list[tuple[Any, ...]]:
+    return rows_of(url, "SELECT file_name, file FROM trackers ORDER BY file")
+
+
+def _with_tracker_id(path: Path, name: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    config = wb.create_sheet("Config")
+    config.append(["Setting", "Value"])
+    config.append(["Tracker ID", name])
+    wb.save(path)
+    return path
+
+
+def test_one_workbook_reached_by_another_spelling_is_one_tracker(db_url: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows and a Mac 'Womens.xlsx' and 'womens.xlsx' are one file, and a Mac may give an accented name
+    in another Unicode form: until 2026-12-05 each spelling was a tracker of its own, its lines counted twice.
+    A load made before (its id from the path as it was spelled) is taken over too."""
+    import unicodedata
+
+    path = tracker(tmp_path / "Été" / "womens.xlsx", po="4500", season="FW27", division="Women's", ta=[],
+                   exceptions=[])
+    monkeypatch.setattr(store_load, "CASE_BLIND", False)  # the id as an earlier prodbook made it
+    assert rollup([path], CTX, db=db_url).findings == []
+    before = table_counts(db_url)
+    monkeypatch.setattr(store_load, "CASE_BLIND", True)
+    spelled = unicodedata.normalize("NFD", str(path.resolve())).upper()  # as another program may name it
+    monkeypatch.setattr(store_load, "file_key", lambda p: unicodedata.normalize("NFC", spelled))
+    again = rollup([path], CTX, db=db_url)
+    assert again.findings == [] and table_counts(db_url) == before
+    assert _trackers(db_url) == [("womens.xlsx", unicodedata.normalize("NFC", spelled))]
+
+
+def test_a_shared_workbook_from_each_colleague_s_synced_folder_is_named_then_one_tracker(db_url: str,
+                                                                                          tmp_path: Path) -> None:
+    """Each APM reaches the team's tracker through their own OneDrive folder: two paths, one workbook. Without
+    a Tracker ID the roll-up cannot know, so it says so; with one, the two loads are one tracker."""
+    import shutil
+
+    alice = womens(tmp_path / "alice" / "OneDrive - Retail" / "FW27")
+    bob = tmp_path / "bob" / "OneDrive - Retail" / "FW27" / "womens.xlsx"
+    bob.parent.mkdir(parents=True)
+    shutil.copy2(alice, bob)
+    assert rollup([alice], CTX, db=db_url).findings == []
+    twice = rollup([bob], CTX, db=db_url)
+    assert [f.code for f in twice.findings] == [Code.TRACKER_TWICE] and twice.exit_code == 0
+    said = twice.findings[0].text()
+    assert str(alice.resolve().as_posix()) in said and "counted twice" in said and "'Tracker ID'" in said
+    assert table_counts(db_url)["trackers"] == 2
+
+    for path in (alice, bob):  # the APM adds it in the shared workbook; OneDrive brings it to both folders
+        _with_tracker_id(path, "FW27-Wovens")
+    shutil.copy2(alice, bob)
+    assert rollup([alice], CTX, db=db_url).findings == []
+    assert rollup([bob], CTX, db=db_url).findings == []
+    got = table_counts(db_url)
+    assert (got["trackers"], got["orders"], got["ta"]) == (1, 2, 4)
+    assert _trackers(db_url) == [("womens.xlsx", bob.resolve().as_posix())]
+
+
+def test_one_tracker_id_on_two_workbooks_is_named(db_url: str, tmp_path: Path) -> None:
+    """A tracker saved as next division's, its Config copied: two workbooks, one id. The later load replaces
+    the earlier in the roll-up, and says so."""
+    a = _with_tracker_id(womens(tmp_path), "FW27-Wovens")
+    b = _with_tracker_id(kids(tmp_path), "fw27-wovens ")  # the same id for prodbook: case and spaces aside
+    assert rollup([a], CTX, db=db_url).findings == []
+    second = rollup([b], CTX, db=db_url)
+    assert [f.code for f in second.findings] == [Code.TRACKER_TWICE]
+    assert "'womens.xlsx'" in second.findings[0].text() and "replaces" in second.findings[0].text()
+    assert [name for name, _ in _trackers(db_url)] == ["kids.xlsx"]
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     url = tmp_path / "season.duckdb"
     result = rollup([womens(tmp_path)], Context(today=TODAY, dry_run=True), db=str(url))

@@ -141,6 +141,8 @@ class Code(StrEnum):
     # the season across trackers (store/)
     TRACKER_NOT_LOADED = "rollup-tracker-not-loaded"
     """A tracker the roll-up could not load: nothing of it went into the database (its last good load stays)."""
+    TRACKER_TWICE = "rollup-tracker-twice"
+    """One tracker that may be in the roll-up twice (its own synced copy per colleague), or two under one id."""
     DATABASE = "rollup-database"
 
 

@@ -123,6 +123,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
             continue
         try:
             with opened(url) as database:
+                result.findings += store_load.twins(database, p.identity)
                 rows = store_load.load(database, p, now=ctx.now)
         except store_load.NotLoaded as exc:
             result.findings += exc.findings

@@ -14,6 +14,12 @@ same outcome.
 
 A tracker is known by its file (the full path) and its season, so next
 season's tracker in the same file is a new load and last season's rows stay.
+The path is compared as the system compares it (``id_key``: one Unicode form,
+and without case on Windows and macOS), so one workbook reached by two
+spellings is one tracker. Each colleague reaches a shared workbook through
+their own synced folder (OneDrive, Teams): a Config ``Tracker ID`` then names
+it instead of its path, and ``twins`` warns of the same file name loaded from
+two places without one.
 Issues and Change Log are prodbook's own logs: a cell there that does not
 read is stored blank rather than stopping the load.
 """
@@ -22,6 +28,8 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +60,8 @@ class Identity:
     division: str | None
     file_modified: datetime
     file_sha256: str
+    own_id: str | None = None
+    """Config 'Tracker ID', when the tracker has one."""
 
 
 @dataclass
@@ -82,13 +92,29 @@ class NotLoaded(Exception):
         self.findings = list(findings)
 
 
+CASE_BLIND = sys.platform in ("win32", "darwin")
+"""Windows' and macOS' file systems: 'FW27.xlsx' and 'fw27.xlsx' are one file there."""
+TRACKER_ID = "Tracker ID"
+"""The Config setting that names a tracker in the roll-up instead of its path."""
+
+
 def tracker_id(file: str, season: str) -> str:
     return hashlib.sha256(f"{file}\n{season}".encode()).hexdigest()[:16]
 
 
 def file_key(path: Path) -> str:
-    """The file as the database knows it: its full path, with forward slashes."""
-    return path.resolve().as_posix()
+    """The file as the database shows it: its full path, with forward slashes, in one Unicode form (a Mac
+    gives a name typed with an accent in another form than Windows)."""
+    return unicodedata.normalize("NFC", path.resolve().as_posix())
+
+
+def id_key(file: str, own: str | None = None) -> str:
+    """What a tracker's id hashes: its Config ``Tracker ID`` when it has one (without case), else its path as
+    the system compares paths."""
+    if own:
+        return "id:" + unicodedata.normalize("NFC", own.strip()).casefold()
+    key = unicodedata.normalize("NFC", file)
+    return key.casefold() if CASE_BLIND else key
 
 
 def _most_common(values: pd.Series) -> str | None:
@@ -105,10 +131,11 @@ def identity(tracker: Tracker, path: Path) -> Identity:
         names = sorted({str(v).strip() for v in styles["division"] if isinstance(v, str) and v.strip()})
         division = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "") if names else None
     key = file_key(path)
+    own = str(tracker.config.get(TRACKER_ID) or "").strip() or None
     data = path.read_bytes()
-    return Identity(tracker_id(key, str(season)), key, path.name, str(season), division,
+    return Identity(tracker_id(id_key(key, own), str(season)), key, path.name, str(season), division,
                     datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0),
-                    hashlib.sha256(data).hexdigest())
+                    hashlib.sha256(data).hexdigest(), own)
 
 
 def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
@@ -170,6 +197,7 @@ def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user:
     ident = prepared.identity
     now = now or datetime.now().replace(microsecond=0)
     with db.transaction():
+        _absorb(db, ident)
         # claim the tracker first: a second loader of the same tracker waits here until this one is done
         db.execute(
             f"INSERT INTO {TRACKERS.name} ({', '.join(TRACKERS.names)}) "
@@ -196,6 +224,53 @@ def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user:
                     "tracker was loaded; the roll-up shows its last good load, if any"),
                     file=ident.file_name, sheet=t.sheet)]) from exc
     return prepared.rows()
+
+
+def _absorb(db: Database, ident: Identity) -> None:
+    """Drop this tracker's loads made under another id, so it is counted once: the same file and season spelled
+    otherwise (another case, another Unicode form, an id from before ``id_key``) or loaded before it had a
+    Tracker ID; and, once it has one, a colleague's load of the same workbook (the same content) through their
+    own synced folder. Its rows are loaded again next."""
+    key = id_key(ident.file)
+    rows = db.rows(f"SELECT tracker_id, file, file_sha256 FROM {TRACKERS.name} WHERE season = ? AND tracker_id <> ?",
+                   (ident.season, ident.tracker_id))
+    for other, file, sha in rows:
+        if id_key(str(file)) != key and not (ident.own_id and sha == ident.file_sha256):
+            continue
+        for table in (*RECORD_TABLES, PO_LINES_T):
+            db.execute(f"DELETE FROM {table.name} WHERE tracker_id = ?", (other,))
+        db.execute(f"DELETE FROM {TRACKERS.name} WHERE tracker_id = ?", (other,))
+
+
+def twins(db: Database, ident: Identity) -> list[Finding]:
+    """Warnings, before a load, where the roll-up may count one tracker twice or lose one: the same file name
+    and season already loaded from another folder (each colleague's own synced copy of a shared workbook),
+    or this Tracker ID already naming another workbook."""
+    out: list[Finding] = []
+    rows = db.rows(f"SELECT tracker_id, file, file_name, loaded_by, loaded_at FROM {TRACKERS.name} "
+                   "WHERE season = ? AND tracker_id <> ?", (ident.season, ident.tracker_id))
+    season = f" (season {ident.season})" if ident.season else ""
+    for _, file, name, by, at in rows:
+        if ident.own_id is None and unicodedata.normalize("NFC", str(name)).casefold() == \
+                unicodedata.normalize("NFC", ident.file_name).casefold() and id_key(str(file)) != id_key(ident.file):
+            out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+                f"'{ident.file_name}'{season} is also in the roll-up from {file} (loaded by {by} on "
+                f"{str(at)[:16]}). If that is this same workbook, reached through another person's synced "
+                f"folder, its lines are counted twice: add the setting '{TRACKER_ID}' to its Config sheet with "
+                "a name of your choice (such as FW27-WOVENS), save, and run the roll-up again; each load of it "
+                "is then one tracker. If it is another tracker, give one of them another file name"),
+                file=ident.file_name, value=str(file)))
+    if ident.own_id is not None:
+        same = db.rows(f"SELECT file, file_name FROM {TRACKERS.name} WHERE tracker_id = ?", (ident.tracker_id,))
+        for file, name in same:
+            if unicodedata.normalize("NFC", str(name)).casefold() != \
+                    unicodedata.normalize("NFC", ident.file_name).casefold():
+                out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+                    f"'{ident.file_name}' has the {TRACKER_ID} '{ident.own_id}'{season}, which '{name}' ({file}) "
+                    f"has too: this load replaces that one in the roll-up. If they are two trackers (one saved "
+                    f"as the other, its Config copied), give each its own '{TRACKER_ID}' in its Config sheet"),
+                    file=ident.file_name, value=ident.own_id))
+    return out
 
 
 def not_loaded(file: str, bad: Sequence[Finding]) -> list[Finding]:

@@ -81,7 +81,8 @@ def _sheet_table(name: str, spec: SheetSpec, fields: tuple[str, ...], doc: str,
 
 
 TRACKERS = StoreTable("trackers", (
-    StoreColumn("tracker_id", "tracker_id", Kind.TEXT, "the tracker's id: a hash of its file and season"),
+    StoreColumn("tracker_id", "tracker_id", Kind.TEXT,
+                "the tracker's id: a hash of its Config Tracker ID (else its file) and season"),
     StoreColumn("file", "file", Kind.TEXT, "the workbook's full path when it was loaded"),
     StoreColumn("file_name", "file_name", Kind.TEXT, "the workbook's file name"),
     StoreColumn("season", "season", Kind.TEXT, "Config 'Season', else the season most styles carry"),
