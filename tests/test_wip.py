@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, damage_compressed_data, digest, handles_on, sheet_values, write_book
 from prodbook.core import keys, wip
@@ -74,16 +76,17 @@ def dhaka_xlsx(folder: Path, *, cut: str = "1,150", report: str = "WIP report as
     return path
 
 
-def cn_csv(folder: Path, encoding: str = "cp1252", name: str = "CN1_wip_20270302.csv") -> Path:
+def cn_csv(folder: Path, encoding: str = "cp1252", name: str = "CN1_wip_20270302.csv", *,
+           remarks: str = "Café to confirm; -5% cut", line_end: str = "\r\n") -> Path:
     rows = [["Ningbo Garments weekly WIP"], [],
             ["PO No.", "Style", "Colour", "Order Qty", "CUTTING PCS", "Sewn", "Packed", "Fabric",
              "XF Date", "Revised ETD", "Mode", "Booking", "Comments"],
             ["4500000002", "s2", "Black ", "800", "820", "0", "0", "Received", "04/30/2027", "05/07/2027",
-             "Air", "", "Café to confirm; -5% cut"],
+             "Air", "", remarks],
             ["", "", "", "", "", "", "", "", "", "", "", "", ""]]
     path = folder / name
     with path.open("w", encoding=encoding, newline="") as fh:
-        csv.writer(fh, delimiter=";").writerows(rows)
+        csv.writer(fh, delimiter=";", lineterminator=line_end).writerows(rows)
     return path
 
 
@@ -136,6 +139,61 @@ def test_csv_in_windows_1252_with_a_vendor_layout_from_config(tmp_path):
     assert row["Remarks"] == "Café to confirm; -5% cut" and row["Ship Mode"] == "Air"
     assert as_date(row["Revised XF"]) == date(2027, 5, 7) and as_date(row["Report Date"]) == date(2027, 3, 2)
     assert not [f for f in result.findings if f.severity == "error"]
+    (said,) = [f for f in result.findings if "not saved as UTF-8" in f.message]  # it does not name its characters
+    assert said.severity == "info" and said.file == f.name and "Windows-1252" in said.message
+    assert "'CSV Encoding'" in said.message and "CSV UTF-8" in said.message
+
+
+@pytest.mark.parametrize("encoding, remarks", [("cp932", "検品済み、出荷は5/7"), ("cp936", "面料已到，裁剪完成"),
+                                               ("cp949", "원단 입고 완료")], ids=["japanese", "chinese", "korean"])
+def test_a_csv_in_the_vendor_s_own_code_page_is_read_with_the_config_s_csv_encoding(tmp_path, encoding, remarks):
+    """A vendor on an Asian or Vietnamese Windows saves CSV in its ANSI code page, which the file does not name.
+    Until 2026-12-05 it was read as Windows-1252 without a word: Remarks full of odd Latin letters."""
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"], ["CSV Encoding", encoding]])
+    result = run(book, ["wip"], ctx(cn_csv(tmp_path, encoding, remarks=remarks)))
+    (row,) = wip_rows(book)
+    assert row["Remarks"] == remarks and row["Cut Qty"] == 820
+    assert not [f for f in result.findings if "UTF-8" in f.message]
+
+    (tmp_path / "unset").mkdir()
+    unset = tracker_with_lines(tmp_path / "unset", [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    result = run(unset, ["wip"], ctx(cn_csv(tmp_path, encoding, remarks=remarks)))
+    assert wip_rows(unset)[0]["Remarks"] != remarks
+    assert [f.severity for f in result.findings if "not saved as UTF-8" in f.message] == ["info"]
+
+
+def test_a_csv_from_an_old_mac_is_read_as_mac_roman(tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends its lines with CR alone, in Mac Roman: 'é' is byte 0x8E there."""
+    f = cn_csv(tmp_path, "mac_roman", line_end="\r")
+    assert b"\n" not in f.read_bytes() and "é".encode("mac_roman") in f.read_bytes()
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
+    result = run(book, ["wip"], ctx(f))
+    assert wip_rows(book)[0]["Remarks"] == "Café to confirm; -5% cut"
+    assert any("Mac Roman" in f.message for f in result.findings if f.severity == "info")
+
+
+def test_an_unknown_csv_encoding_is_named_and_the_file_still_read(tmp_path):
+    book = tracker_with_lines(tmp_path, [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"], ["CSV Encoding", "Mandarin"]])
+    result = run(book, ["wip"], ctx(cn_csv(tmp_path)))
+    assert wip_rows(book)[0]["Remarks"] == "Café to confirm; -5% cut"
+    (bad,) = [f for f in result.findings if "no encoding prodbook knows" in f.message]
+    assert bad.severity == "warning" and bad.value == "Mandarin" and "cp936" in bad.message
+
+
+@given(st.text(max_size=200))
+def test_utf8_csv_text_reads_back_as_written_without_a_note(text):
+    assert vendor_files.decode_csv(text.encode("utf-8"), "wip.csv") == (text, [])
+
+
+@given(st.text(st.characters(codec="cp1252"), max_size=200))
+def test_western_european_csv_text_reads_back_as_written_and_says_how(text):
+    data = text.encode("cp1252")
+    assume(b"\r" not in data or b"\n" in data)  # CR alone is an old Mac's: read as Mac Roman
+    got, notes = vendor_files.decode_csv(data, "wip.csv")
+    try:
+        assert got == data.decode("utf-8") and notes == []  # plain ASCII, or bytes that happen to be UTF-8
+    except UnicodeDecodeError:
+        assert got == text and [n.severity for n in notes] == ["info"]
 
 
 def test_csv_utf8_with_bom_and_without_reads_the_same(tmp_path):

@@ -63,6 +63,7 @@ class Config:
 
 SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
                  "Transit Days Air", "Air Cost per Unit", "Extra Shift Cost per Day", "On-Time Tolerance Days",
+                 "CSV Encoding", "Season", "Division", "Tracker ID",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 

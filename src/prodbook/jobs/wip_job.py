@@ -31,7 +31,6 @@ from prodbook.core.changes import NEW_ROW, Change, log_text
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.core.keys import fold_ref, key_text
-from prodbook.core.limits import Limits
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
@@ -104,7 +103,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         try:
             if own is not None and same_file(path, own):
                 raise TrackerGiven(a_tracker((), path.name, itself=True))
-            raws = read_vendor_file(path, tracker.config.limits, path.name)
+            raws = read_vendor_file(path, tracker.config, path.name)
         except TrackerGiven as given:
             findings.append(given.finding)
             per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
@@ -161,14 +160,15 @@ class TrackerGiven(Exception):
         self.finding = finding
 
 
-def read_vendor_file(path: Path, limits: Limits, shown: str) -> list[wip.RawSheet]:
+def read_vendor_file(path: Path, config: Config, shown: str) -> list[wip.RawSheet]:
     """One vendor file's cells (the one reader for files and attachments). Raises ``TrackerGiven`` for a
     workbook with two or more of the sheets only trackers have (``shown``: the name the finding gives it)."""
     def look(sheets: list[str]) -> None:
         if len(tracker_sheets(sheets)) >= 2:
             raise TrackerGiven(a_tracker(sheets, shown))
 
-    return vendor_files.read_vendor_file(path, limits, look=look)
+    return vendor_files.read_vendor_file(path, config.limits, look=look,
+                                         encoding=config.get(vendor_files.CSV_ENCODING))
 
 
 def _file_line(parsed: wip.ParsedFile) -> str:
@@ -336,7 +336,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     try:
         folder.mkdir()
         file.write_bytes(a.data)
-        raws = read_vendor_file(file, config.limits, where)
+        raws = read_vendor_file(file, config, where)
     except TrackerGiven as given:  # a colleague sent the tracker itself
         return None, [dataclasses.replace(given.finding, found_in=msg.file)]
     except (CellError, OSError, UnicodeError) as exc:

@@ -17,6 +17,7 @@ Insert > Link) reads as its text with the address after it:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -32,7 +33,7 @@ from defusedxml import ElementTree as DET
 from prodbook.core.cells import CellError, is_blank
 from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, style_sheet_header
-from prodbook.core.findings import Code, info, warning
+from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
 from prodbook.workbook import calamine_safe, vendor_markup
@@ -55,8 +56,10 @@ _HYPERLINK = re.compile(rf"^\s*(?:_xlfn\.)?HYPERLINK\(\s*{_STRING}\s*(?:[,;]\s*{
 
 
 def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
-                     look: Callable[[list[str]], None] | None = None) -> list[RawSheet]:
-    """Every sheet of an Excel / OpenDocument file, or the one table of a CSV file.
+                     look: Callable[[list[str]], None] | None = None, encoding: str | None = None
+                     ) -> list[RawSheet]:
+    """Every sheet of an Excel / OpenDocument file, or the one table of a CSV file (``encoding``: Config
+    'CSV Encoding', for a CSV file that is not UTF-8).
 
     Raises ``CellError`` (a sentence for the APM naming the file) if the file is unreadable, protected,
     unsafe or over a limit (``max_sizes``: the tracker's Config), checked before anything is unpacked.
@@ -78,7 +81,8 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
     except TooLarge as exc:
         raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
-        return [_cut_long_text(RawSheet(path.name, None, read_csv(path.read_bytes())))]
+        text, notes = decode_csv(path.read_bytes(), path.name, encoding)
+        return [_cut_long_text(RawSheet(path.name, None, csv_rows(text), findings=notes))]
     if suffix in (".html", ".xml"):  # markup a vendor's system named .xls
         data = path.read_bytes()
         sheets = vendor_markup.rows_of(path, decode_text(data) if suffix == ".html" else None, data,
@@ -374,8 +378,14 @@ def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[in
                 row[c1] = value
 
 
-def decode_text(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+CSV_ENCODING = "CSV Encoding"
+"""The Config setting naming the encoding of vendors' CSV files that are not UTF-8 (cp932, gbk, mac_roman)."""
+_ENCODINGS = ("cp936 Simplified Chinese, cp950 Traditional Chinese, cp932 Japanese, cp949 Korean, "
+              "cp1258 Vietnamese, cp874 Thai, mac_roman an old Mac")
+
+
+def _unicode(data: bytes) -> str | None:
+    """The text of bytes that say they are Unicode: a UTF-8 or UTF-16 mark, or UTF-8 that reads whole."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -383,12 +393,53 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return None
 
 
-def read_csv(data: bytes) -> list[list[Any]]:
-    """A CSV file's rows; the delimiter is the one that splits the first lines widest (',' on ties)."""
-    text = decode_text(data)
+def decode_text(data: bytes) -> str:
+    """Text bytes (a web page a vendor's system named .xls) as text: Unicode, else Windows-1252."""
+    text = _unicode(data)
+    return text if text is not None else data.decode("cp1252", errors="replace")
+
+
+def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str, list[Finding]]:
+    """A CSV file's text, and what the APM should know of how it was read. A CSV that is not UTF-8 was saved
+    in its computer's own code page, which the file does not name: Config 'CSV Encoding' names it; without
+    it, Windows' Western European (Windows-1252), or an old Mac's where the lines end the Mac way (CR alone),
+    and a note saying so, since Chinese or Japanese read so come out as odd Latin letters."""
+    text = _unicode(data)
+    if text is not None:
+        return text, []
+    notes: list[Finding] = []
+    if encoding:
+        try:
+            codecs.lookup(encoding.strip())
+        except LookupError:
+            notes.append(warning(Code.WIP_FILE, f"the Config setting '{CSV_ENCODING}' is '{encoding}', which is no "
+                                 f"encoding prodbook knows, so it was not used; type one such as {_ENCODINGS}",
+                                 file=file, value=encoding))
+            encoding = None
+    if encoding:
+        text = data.decode(encoding.strip(), errors="replace")
+        if "\ufffd" in text:
+            notes.append(warning(Code.WIP_FILE, f"some bytes of this CSV file are no {encoding} character: they "
+                                 "show as \N{REPLACEMENT CHARACTER}. Check the Config setting "
+                                 f"'{CSV_ENCODING}', or ask the vendor to save it as 'CSV UTF-8'", file=file,
+                                 value=encoding))
+        return text, notes
+    mac = b"\r" in data and b"\n" not in data
+    used, said = ("mac_roman", "an old Mac's Western European (Mac Roman), as its lines end the Mac way") if mac \
+        else ("cp1252", "Windows' Western European (Windows-1252)")
+    notes.append(info(Code.WIP_FILE, f"this CSV file is not saved as UTF-8, and does not say which characters it "
+                      f"holds; it was read as {said}. If names or remarks look wrong in the import (é as Ã©, "
+                      f"Chinese or Japanese as odd Latin letters), set '{CSV_ENCODING}' on the Config sheet to "
+                      f"the vendor's ({_ENCODINGS}) and import it again, or ask the vendor to save as "
+                      "'CSV UTF-8'", file=file, value=used))
+    return data.decode(used, errors="replace"), notes
+
+
+def csv_rows(text: str) -> list[list[Any]]:
+    """A CSV text's rows; the delimiter is the one that splits the first lines widest (',' on ties)."""
     head = "\n".join(text.splitlines()[:40])
 
     def widest(delimiter: str) -> int:
@@ -406,7 +457,7 @@ def read_style_sheet(path: Path, config: Config) -> VendorSheet | None:
     The first sheet whose header maps Style # and at least one compared column is used; its header is
     recognised by meaning (``core.headers``), as the WIP import's is.
     """
-    for raw in read_vendor_file(path, config.limits):
+    for raw in read_vendor_file(path, config.limits, encoding=config.get(CSV_ENCODING)):
         sheet = raw.sheet or Path(path).stem
         found = style_sheet_header(raw.rows, config, file=raw.file)
         if found is None:
