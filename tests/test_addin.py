@@ -676,6 +676,35 @@ def test_install_command_prints_the_locked_message_not_a_traceback(tmp_path: Pat
     assert not isinstance(result.exception, PermissionError)
 
 
+@pytest.mark.parametrize("platform, raised, advice", [
+    ("darwin", "Command failed: OSERROR: -1743 MESSAGE: The user has declined permission.",
+     "Privacy & Security > Automation"),
+    ("darwin", "Command failed: OSERROR: -600 MESSAGE: Application isn't running.", "Start Excel once"),
+    ("win32", "(-2147221005, 'Invalid class string', None, None)", "Excel is installed for this Windows user"),
+], ids=["mac automation refused", "mac excel not answering", "windows without excel"])
+def test_install_where_excel_cannot_be_asked_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             platform: str, raised: str, advice: str) -> None:
+    """Until 2026-12-05 these ended in a traceback: xlwings' own error, as it came."""
+    monkeypatch.setattr(sys, "platform", platform)
+
+    def refused() -> Path:
+        raise RuntimeError(raised)
+
+    monkeypatch.setattr(addin, "_excel_startup_dir", refused)
+    for command in ("install", "uninstall"):
+        result = CliRunner().invoke(main, ["addin", command])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert advice in result.output and f"run `prodbook addin {command}` again" in result.output
+        assert ("Nothing was installed" if command == "install" else "Nothing was removed") in result.output
+        assert raised.split(":")[0] in result.output and "find its startup folder" in result.output
+    xlstart = _xlstart(tmp_path)
+    monkeypatch.setattr(addin, "_excel_startup_dir", lambda: xlstart)
+    monkeypatch.setattr(addin, "_close_in_excel", refused)  # an Excel busy in a dialog
+    result = CliRunner().invoke(main, ["addin", "install"])
+    assert result.exit_code == 1 and advice in result.output and "close the add-in" in result.output
+    assert not (xlstart / "prodbook.xlam").exists()
+
+
 # --- the Windows smoke test: the parts that need no Excel -------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]

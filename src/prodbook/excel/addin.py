@@ -468,23 +468,54 @@ def uninstall_from(startup: Path) -> Path:
     return target
 
 
+MAC_NOT_PERMITTED = "-1743"
+"""macOS' errAEEventNotPermitted: Privacy & Security > Automation does not let this program control Excel."""
+
+
+def excel_refused(doing: str, exc: BaseException, command: str = "install") -> str:
+    """What to do when Excel could not be asked (``doing``: what ``prodbook addin COMMAND`` asked of it), in the
+    APM's words."""
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    again = f"run `prodbook addin {command}` again. Nothing was {'installed' if command == 'install' else 'removed'}"
+    if sys.platform == "darwin":
+        if MAC_NOT_PERMITTED in str(exc) or "not allowed" in str(exc).lower():
+            return (f"macOS did not let prodbook control Microsoft Excel to {doing} ({said}). Open System "
+                    "Settings > Privacy & Security > Automation, allow Terminal (or the program you typed this "
+                    f"in) to control Microsoft Excel, then {again}")
+        return (f"prodbook could not ask Microsoft Excel to {doing} ({said}). Start Excel once, close any "
+                f"dialog it shows, then {again}")
+    return (f"prodbook could not ask Microsoft Excel to {doing} ({said}). Check that Excel is installed for "
+            f"this Windows user: start it once, close any dialog it shows (a sign-in, an update), then {again}")
+
+
+def _ask_excel(doing: str, call: Callable[[], Any], command: str = "install") -> Any:
+    """One question install or uninstall puts to Excel; a refusal is an AddinError that says what to do."""
+    try:
+        return call()
+    except AddinError:
+        raise
+    except Exception as exc:  # COM on Windows (no Excel, a busy one), AppleScript on a Mac (-1743)
+        raise AddinError(excel_refused(doing, exc, command)) from None
+
+
 def install(*, src: Path | None = None) -> Path:
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise AddinError(_no_excel_message())
-    startup = _excel_startup_dir()
-    _close_in_excel()
+    startup = _ask_excel("find its startup folder", _excel_startup_dir)
+    _ask_excel("close the add-in it has open", _close_in_excel)
     target = install_into(startup, interpreter=sys.executable, src=src)
     if sys.platform == "darwin":
         from xlwings.cli import runpython_install
-        runpython_install(None)  # the AppleScript RunPython needs under the macOS sandbox
+        # the AppleScript RunPython needs under the macOS sandbox
+        _ask_excel("take the script its buttons run Python with", lambda: runpython_install(None))
     return target
 
 
 def uninstall() -> Path:
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         raise AddinError(_no_excel_message())
-    startup = _excel_startup_dir()
-    _close_in_excel()
+    startup = _ask_excel("find its startup folder", _excel_startup_dir, "uninstall")
+    _ask_excel("close the add-in it has open", _close_in_excel, "uninstall")
     return uninstall_from(startup)
 
 
