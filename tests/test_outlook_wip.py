@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import date, datetime
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,14 @@ class Recipient:
 
 
 class Accessor:
-    def __init__(self, smtp: str) -> None:
-        self.smtp = smtp
+    def __init__(self, smtp: str, headers: str = "") -> None:
+        self.smtp, self.headers = smtp, headers
 
     def GetProperty(self, tag: str) -> str:  # noqa: N802
+        if tag.endswith("0x007D001F"):  # the Internet headers: none on mail sent inside Exchange
+            if not self.headers:
+                raise RuntimeError("The property ... is unknown or cannot be found.")
+            return self.headers
         assert tag.endswith("0x5D01001F")
         return self.smtp
 
@@ -180,6 +185,45 @@ def test_an_item_becomes_a_message_with_its_attachments_sender_and_date(tmp_path
     assert [(a.shown, a.via) for a in parsed.attachments] == [("WIP 0303.xlsx", ()),
                                                               ("inner.csv", ("FW WIP.msg",))]
     assert parsed.attachments[0].data == atts[0].data
+
+
+@pytest.fixture
+def new_york(monkeypatch):
+    """This PC's clock in New York (UTC-5 in March), as an APM there has it."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("the zone of a running Python can be set on Linux and macOS only")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_one_vendor_message_has_one_date_from_outlook_from_eml_and_from_msg(tmp_path, new_york):
+    """Ningbo sends its week-9 WIP at 07:30 on 3 March, China time: 18:30 on 2 March in New York. Until
+    2026-12-05 the Outlook button dated it 2 March (the PC's zone), a saved .eml 3 March (the vendor's) and a
+    saved .msg 2 March in UTC's terms: one report could land in two report dates. Now the vendor's Date header
+    decides wherever it is kept; a message without one is dated as this PC's Outlook shows it."""
+    date_line = "Wed, 03 Mar 2027 07:30:00 +0800"
+    headers = f"Received: from mx.ningbo.example\r\nFrom: sales@ningbo.example\r\nDate: {date_line}\r\n" \
+              "Subject: WIP wk 9\r\n"
+    local = datetime(2027, 3, 2, 18, 30)
+    item = Item("WIP wk 9", local, Att("WIP.csv", b"PO #\r\n"))
+    item.PropertyAccessor = Accessor("", headers)
+    msg, _ = outlook.as_email(item, tmp_path / "work", Limits())
+    from_outlook = mail.read_eml(msg.as_bytes(), "m.eml").sent
+    eml = f"From: sales@ningbo.example\r\nDate: {date_line}\r\nSubject: WIP wk 9\r\n\r\nsee attached\r\n"
+    from_eml = mail.read_eml(eml.encode(), "saved.eml").sent
+    saved = tmp_path / "saved.msg"
+    saved.write_bytes(msg_bytes(MsgMessage("WIP wk 9", sender="sales@ningbo.example", headers=headers,
+                                           sent=datetime(2027, 3, 2, 23, 30, tzinfo=UTC))))
+    assert from_outlook == from_eml == mail.read_msg(saved).sent == date(2027, 3, 3)
+
+    inside = Item("WIP wk 9", local, Att("WIP.csv", b"PO #\r\n"))  # no Internet headers: the PC's own day
+    msg, _ = outlook.as_email(inside, tmp_path / "work2", Limits())
+    saved.write_bytes(msg_bytes(MsgMessage("WIP wk 9", sender="sales@ningbo.example",
+                                           sent=datetime(2027, 3, 2, 23, 30, tzinfo=UTC))))
+    assert mail.read_eml(msg.as_bytes(), "m.eml").sent == mail.read_msg(saved).sent == date(2027, 3, 2)
 
 
 # --- the button ---------------------------------------------------------------------------------------

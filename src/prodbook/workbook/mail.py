@@ -23,7 +23,7 @@ import mimetypes
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.message import Message as StdMessage
@@ -399,14 +399,15 @@ def _stream(msg: Any, name: str) -> str | None:
 
 
 def _msg_time(msg: Any) -> date | None:
-    """Sent (client submit) time, else delivery time: Outlook keeps them in UTC."""
+    """Sent (client submit) time, else delivery time, for a message without Internet headers. Outlook keeps
+    them in UTC; the date is this PC's, as Outlook itself shows it (``outlook.as_email``)."""
     for tag in ("00390040", "0E060040"):
         try:
             value = msg.getPropertyVal(tag)
         except Exception:  # noqa: BLE001
             value = None
         if isinstance(value, datetime):
-            return value.date()
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone().date()
     return None
 
 

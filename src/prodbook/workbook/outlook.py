@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,8 @@ OL_BY_VALUE, OL_EMBEDDED = 1, 5
 MAX_MESSAGES = 500
 _SMTP_PROP = "http://schemas.microsoft.com/mapi/proptag/0x5D01001F"
 """PR_SENDER_SMTP_ADDRESS: the sender's Internet address when Outlook shows an Exchange one."""
+_HEADERS_PROP = "http://schemas.microsoft.com/mapi/proptag/0x007D001F"
+"""PR_TRANSPORT_MESSAGE_HEADERS: the Internet headers as the vendor's server sent them (a .msg keeps them too)."""
 
 
 class OutlookFolderError(Exception):
@@ -264,6 +266,25 @@ def sender_address(item: Any) -> str:
     return str(found or addr)
 
 
+def sent_header(item: Any) -> str | None:
+    """The message's Date as the vendor's server wrote it, in the vendor's own time zone: the date the same
+    message has when it is saved as .eml or .msg and imported from the file (``mail``), so a report is one
+    report either way. None for mail without Internet headers (sent inside the company's Exchange)."""
+    try:
+        text = str(item.PropertyAccessor.GetProperty(_HEADERS_PROP) or "")
+    except Exception:  # noqa: BLE001 - not every store or item has them
+        return None
+    found = re.search(r"^Date:[ \t]*(.+(?:\r?\n[ \t].+)*)", text, re.MULTILINE | re.IGNORECASE)
+    if found is None:
+        return None
+    value = " ".join(found.group(1).split())
+    try:
+        parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value
+
+
 def as_email(item: Any, work: Path, limits: Limits) -> tuple[EmailMessage, list[str]]:
     """One mail item as a message holding what the WIP import reads, and notes on attachments left."""
     msg = EmailMessage()
@@ -276,7 +297,9 @@ def as_email(item: Any, work: Path, limits: Limits) -> tuple[EmailMessage, list[
     subject = " ".join(str(getattr(item, "Subject", "") or "").split())
     msg["Subject"] = subject
     sent = _naive(getattr(item, "SentOn", None)) or _naive(getattr(item, "ReceivedTime", None))
-    if sent is not None:
+    if (header := sent_header(item)) is not None:
+        msg["Date"] = header
+    elif sent is not None:
         msg["Date"] = format_datetime(sent.astimezone())
     msg.set_content(f"Copied from Outlook for the WIP import: {subject}")
     notes: list[str] = []
