@@ -35,6 +35,30 @@ def test_excel_owner_file_long_name_shortened(book):
     assert lock_files(book) == [owner]
 
 
+def _owner_file(ansi: bytes, name: str) -> bytes:
+    """Office's owner file as Office writes it: the ANSI name (its length first) padded to 54 bytes, then the
+    name's length and the name in UTF-16, padded."""
+    return (bytes([len(ansi)]) + ansi.ljust(53, b" ") + len(name).to_bytes(2, "little")
+            + name.ljust(54).encode("utf-16-le"))
+
+
+@pytest.mark.parametrize("ansi, name", [(b"Ann Smith", "Ann Smith"), ("Zoë Müller".encode("cp1252"), "Zoë Müller"),
+                                        (b"????", "田中 花子"), ("Nguy?n".encode("cp1252"), "Nguyễn Thị Lan")],
+                         ids=["ascii", "western", "japanese", "vietnamese"])
+def test_excel_owner_file_names_its_holder_as_they_typed_it(book, ansi, name):
+    """The owner's name is read from the owner file's UTF-16 copy: until 2026-12-05 from its ANSI copy as
+    Latin-1, where a Japanese name is question marks."""
+    owner = book.parent / f"~${book.name}"
+    owner.write_bytes(_owner_file(ansi, name))
+    assert safety.lock_holder(owner) == name
+
+
+def test_an_owner_file_with_only_its_ansi_name_is_still_read(book):
+    owner = book.parent / f"~${book.name}"
+    owner.write_bytes(bytes([10]) + "Zoë Müller".encode("cp1252") + b" " * 30)
+    assert safety.lock_holder(owner) == "Zoë Müller"
+
+
 def test_libreoffice_lock_file(book):
     lock = book.parent / f".~lock.{book.name}#"
     lock.write_text("u,Ann Smith,host,01.01.2024 10:00,file:///x;")

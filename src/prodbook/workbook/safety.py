@@ -346,11 +346,24 @@ def lock_holder(lock: Path) -> str | None:
             return name or None
         except IndexError:
             return None
-    if data:
-        n = data[0]
-        name = data[1:1 + n].decode("latin-1", "replace").strip()
-        return name or None
-    return None
+    return _owner_name(data) if data else None
+
+
+def _owner_name(data: bytes) -> str | None:
+    """The name in Office's owner file (``~$``): its length and the name in the PC's ANSI code page, padded to
+    54 bytes; then, in the files Office writes now, its length again and the name in UTF-16. The UTF-16 copy is
+    the one a Japanese or Chinese name reads right from; the ANSI one is read as Windows' Western European."""
+    if len(data) >= 56:
+        count = int.from_bytes(data[54:56], "little")
+        if 0 < count <= 54 and len(data) >= 56 + 2 * count:
+            try:
+                name = data[56:56 + 2 * count].decode("utf-16-le").strip()
+            except UnicodeDecodeError:
+                name = ""
+            if name and name.isprintable():
+                return name
+    name = data[1:1 + data[0]].decode("cp1252", "replace").strip()
+    return name or None
 
 
 _STAMP = "%Y-%m-%d %H%M%S"
