@@ -57,7 +57,12 @@ class Item:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.vendor.strip().upper(), self.item.strip().upper(), self.ref.strip().upper())
+        return (vendor_key(self.vendor), self.item.strip().upper(), self.ref.strip().upper())
+
+
+def vendor_key(vendor: str) -> str:
+    """A vendor code as the follow-ups match it: "BD1", "bd1 " are one vendor, one draft, one contact."""
+    return vendor.strip().upper()
 
 
 def _date(v: Any) -> date | None:
@@ -404,7 +409,7 @@ def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, 
     for it in items:
         out.items.setdefault(spelled.setdefault(it.key[0], it.vendor), []).append(it)
     for vendor, its in out.items.items():
-        contact = contacts.get(vendor.strip().upper(), Contact(vendor))
+        contact = contacts.get(vendor_key(vendor), Contact(vendor))
         out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature,
                                       date_format=date_format)
     return out

@@ -102,10 +102,10 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
-    draft_links = {v.strip().upper(): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
+    draft_links = {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
     for it in items:
         before = old_by_key.get(it.key)
-        contact = contacts.get(it.vendor.strip().upper())
+        contact = contacts.get(it.key[0])
         rows.append({"vendor": it.vendor, "contact": "; ".join(contact.to) if contact and contact.to else None,
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
                      "days_overdue": it.days_overdue,
@@ -158,7 +158,7 @@ def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.C
                     f"{b.why}. It was left out of the draft ({kept}); make each entry one address such as "
                     "name@vendor.com, separated by ';'", column=table.header_of(f), value=r.get(f), **where))
         c = fu.Contact(str(r["vendor"]), name, found["email"][0], found["cc"][0])
-        contacts[c.vendor.strip().upper()] = c
+        contacts[fu.vendor_key(c.vendor)] = c
     return contacts, findings
 
 
