@@ -181,6 +181,22 @@ def test_backup_and_rotation(book):
     assert len([p for p in folder.iterdir() if p.name.startswith("Production")]) == 2
 
 
+def test_backups_an_old_mac_disk_gives_back_in_another_unicode_form_are_still_rotated(tmp_path):
+    """An HFS+ disk (an older Mac's, a USB drive) hands back 'Áo Thun' with its accent as a separate mark:
+    until 2026-12-05 those backups were never recognised as the workbook's, so never let go of."""
+    import unicodedata
+
+    book = tmp_path / "Áo Thun FW27.xlsx"
+    book.write_bytes(b"PK tees")
+    folder = tmp_path / "prodbook backups"
+    folder.mkdir()
+    old = [folder / unicodedata.normalize("NFD", f"Áo Thun FW27 2026-11-0{d} 090000.xlsx") for d in (1, 2, 3)]
+    for p in old:
+        p.write_bytes(b"PK old")
+    made = backup(book, keep=2)
+    assert sorted(folder.iterdir()) == sorted([old[2], made])
+
+
 def test_side_copy_path(book):
     assert side_copy_path(book) == book.parent / "Production Tracker (prodbook).xlsx"
     assert side_copy_path(book.with_suffix(".xlsm")).name == "Production Tracker (prodbook).xlsm"

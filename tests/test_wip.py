@@ -342,6 +342,18 @@ def test_vendor_from_file_name_and_config():
     assert wip.vendor_from_name("weekly.csv", ["NBT", "SHX"], Config()) is None
 
 
+def test_a_file_name_from_a_mac_matches_the_pattern_typed_on_the_config_sheet():
+    """macOS gives 'Tiên Phong' with the accent as a separate mark (NFD); Excel keeps what was typed (NFC)."""
+    import unicodedata
+
+    config = Config(extra={"wip vendor: tiên phong*": "VN1"})
+    mac_name = unicodedata.normalize("NFD", "Tiên Phong WIP 0301.xlsx")
+    assert mac_name != "Tiên Phong WIP 0301.xlsx"
+    assert wip.vendor_from_name(mac_name, ["VN1"], config) == "VN1"
+    assert wip.vendor_from_name(unicodedata.normalize("NFD", "Tiên Phong.xlsx"),
+                                ["VN1"], Config(extra={"wip vendor: tiên phong": "VN1"})) == "VN1"
+
+
 def test_merge_replaces_only_that_vendor_and_date():
     import pandas as pd
     old = pd.DataFrame([

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -224,11 +225,12 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
 
 def vendor_from_name(file_name: str, vendors: Sequence[str], config: Config) -> str | None:
     """The vendor a file is from: a Config 'WIP Vendor: <file name pattern>' setting, or its code in the
-    file name (as a word: 'NBT_WIP_0301.xlsx')."""
-    name = file_name.lower()
+    file name (as a word: 'NBT_WIP_0301.xlsx'). Both in one Unicode form: a Mac spells an accented file
+    name otherwise than the Config sheet it was typed on."""
+    name = unicodedata.normalize("NFC", file_name).lower()
     for key, value in config.extra.items():
         if key.startswith("wip vendor:") and not is_blank(value):
-            pattern = key.split(":", 1)[1].strip()
+            pattern = unicodedata.normalize("NFC", key.split(":", 1)[1].strip())
             if (fnmatch.fnmatch(name, pattern) if any(ch in pattern for ch in "*?[") else pattern in name):
                 return str(value).strip()
     tokens = set(re.split(r"[^a-z0-9]+", Path(name).stem))

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -369,11 +370,14 @@ def _owner_name(data: bytes) -> str | None:
 _STAMP = "%Y-%m-%d %H%M%S"
 
 
-def _backup_re(path: Path) -> re.Pattern:
-    return re.compile(
-        "^" + re.escape(path.stem) + r" (\d{4}-\d\d-\d\d \d{6})(?: \((\d+)\))?" + re.escape(path.suffix) + "$",
-        re.IGNORECASE,
-    )
+def _backup_re(path: Path) -> Callable[[str], re.Match[str] | None]:
+    """Whether a file name is one of ``path``'s backups (its stamp and count as groups 1 and 2). Names are
+    compared in one Unicode form: an older Mac disk gives back an accented name otherwise than it was written,
+    and its backups would never be let go of."""
+    pattern = re.compile(
+        "^" + re.escape(unicodedata.normalize("NFC", path.stem)) + r" (\d{4}-\d\d-\d\d \d{6})(?: \((\d+)\))?"
+        + re.escape(path.suffix) + "$", re.IGNORECASE)
+    return lambda name: pattern.match(unicodedata.normalize("NFC", name))
 
 
 def backup(path: StrPath, keep: int = 20) -> Path:
@@ -401,7 +405,7 @@ def make_backup(path: StrPath, source: BinaryIO | None = None) -> Path:
     pat = _backup_re(path)
     # several backups within one second: " (2)", " (3)", ... after the highest already there,
     # so that names always sort oldest to newest
-    used = [int(m.group(2) or 1) for p in folder.iterdir() if (m := pat.match(p.name)) and m.group(1) == stamp]
+    used = [int(m.group(2) or 1) for p in folder.iterdir() if (m := pat(p.name)) and m.group(1) == stamp]
     n = max(used, default=0) + 1
     target = folder / (f"{path.stem} {stamp}{path.suffix}" if n == 1 else f"{path.stem} {stamp} ({n}){path.suffix}")
     while target.exists():  # a file of another case or a race
@@ -437,7 +441,7 @@ def rotate_backups(path: StrPath, keep: int, newest: Path | None = None) -> None
     pat = _backup_re(path)
     mine = []
     for p in folder.iterdir():
-        m = pat.match(p.name)
+        m = pat(p.name)
         if m and p.is_file():
             mine.append(((m.group(1), int(m.group(2) or 1)), p))
     mine.sort()
