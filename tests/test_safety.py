@@ -197,6 +197,41 @@ def test_backups_an_old_mac_disk_gives_back_in_another_unicode_form_are_still_ro
     assert sorted(folder.iterdir()) == sorted([old[2], made])
 
 
+def test_on_a_mac_the_new_workbook_and_its_backup_are_flushed_past_the_drive_s_cache(book, monkeypatch):
+    """macOS' fsync leaves the bytes in the drive's cache; F_FULLFSYNC writes them to the disk. Every file
+    that replaces the tracker, and its backup, goes through it where the system has it."""
+    import sys
+    import types
+
+    flushed: list[int] = []
+    fake = types.ModuleType("fcntl")
+    fake.F_FULLFSYNC = 51  # its number on macOS
+
+    def fcntl(fd: int, op: int) -> int:
+        assert op == 51
+        flushed.append(fd)
+        return 0
+
+    fake.fcntl = fcntl
+    monkeypatch.setitem(sys.modules, "fcntl", fake)
+    import stat
+
+    synced: list[bool] = []  # whether each fsync was a folder's
+    monkeypatch.setattr(safety.os, "fsync", lambda fd: synced.append(stat.S_ISDIR(os.fstat(fd).st_mode)))
+    backup(book)
+    atomic_write(book, lambda tmp: tmp.write_bytes(b"PK new"))
+    assert len(flushed) >= 2 and book.read_bytes() == b"PK new"
+    assert all(synced)  # a folder's fsync (the rename made durable) aside, files go the full way
+
+    def refused(fd: int, op: int) -> int:  # an SMB share or a FAT stick: fsync as elsewhere
+        raise OSError(45, "Operation not supported")
+
+    fake.fcntl = refused
+    synced.clear()
+    atomic_write(book, lambda tmp: tmp.write_bytes(b"PK newer"))
+    assert False in synced and book.read_bytes() == b"PK newer"
+
+
 def test_side_copy_path(book):
     assert side_copy_path(book) == book.parent / "Production Tracker (prodbook).xlsx"
     assert side_copy_path(book.with_suffix(".xlsm")).name == "Production Tracker (prodbook).xlsm"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.safety import fsync_folder, replace_file, umask
+from prodbook.workbook.safety import durable, fsync_folder, replace_file, umask
 
 Writer = Callable[[Path], object]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
@@ -37,11 +37,11 @@ def write_temp(path: Path, content: bytes | Writer) -> Path:
             with open(tmp, "wb") as f:
                 f.write(content)
                 f.flush()
-                os.fsync(f.fileno())
+                durable(f.fileno())
         else:
             content(tmp)
             with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
+                durable(f.fileno())
         try:
             os.chmod(tmp, 0o666 & ~umask())  # as a plain save would: mkstemp makes it private
         except OSError:
