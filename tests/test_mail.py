@@ -19,7 +19,7 @@ import extract_msg
 import olefile
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
@@ -477,6 +477,7 @@ def test_the_styles_sheet_beats_a_sender_of_another_vendor(tmp_path):
                                   max_size=60).filter(lambda s: s.strip()),
                           st.binary(max_size=300)), min_size=1, max_size=4),
        st.booleans())
+@example([("<WIP wk9>", b"PO #"), ("<>", b"")], False)  # the standard get_filename drops the brackets (2026-12-05)
 @settings(max_examples=60, deadline=None)
 def test_any_attachment_name_and_bytes_come_back_from_an_eml(attachments, crlf):
     m = EmailMessage()

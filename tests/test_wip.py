@@ -159,7 +159,8 @@ def test_a_csv_in_the_vendor_s_own_code_page_is_read_with_the_config_s_csv_encod
     unset = tracker_with_lines(tmp_path / "unset", [["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]])
     result = run(unset, ["wip"], ctx(cn_csv(tmp_path, encoding, remarks=remarks)))
     assert wip_rows(unset)[0]["Remarks"] != remarks
-    assert [f.severity for f in result.findings if "not saved as UTF-8" in f.message] == ["info"]
+    (said,) = [f for f in result.findings if "not saved as UTF-8" in f.message]
+    assert said.severity == "warning" and "likely wrong" in said.message and said.code is Code.WIP_ENCODING
 
 
 def test_a_csv_from_an_old_mac_is_read_as_mac_roman(tmp_path):
@@ -193,7 +194,7 @@ def test_western_european_csv_text_reads_back_as_written_and_says_how(text):
     try:
         assert got == data.decode("utf-8") and notes == []  # plain ASCII, or bytes that happen to be UTF-8
     except UnicodeDecodeError:
-        assert got == text and [n.severity for n in notes] == ["info"]
+        assert got == text and [n.code for n in notes] == [Code.WIP_ENCODING]  # info; warning if it looks Asian
 
 
 def test_csv_utf8_with_bom_and_without_reads_the_same(tmp_path):

@@ -74,6 +74,8 @@ class Code(StrEnum):
     ACTUAL_IN_FUTURE = "actual-in-future"
     # vendor WIP import
     WIP_FILE = "wip-file-unreadable"
+    WIP_ENCODING = "wip-file-encoding"
+    """A vendor CSV that does not say which characters it holds (not UTF-8): how it was read."""
     WIP_UNMATCHED = "wip-unmatched"
     WIP_AMBIGUOUS = "wip-ambiguous"
     WIP_DUPLICATE = "wip-duplicate-line"

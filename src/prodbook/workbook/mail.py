@@ -28,7 +28,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.message import Message as StdMessage
 from email.policy import default
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     found: list[Attachment] = []
     skipped: list[str] = []
     for n, part in enumerate(_eml_attachments(msg), 1):
-        raw_name = part.get_filename()
+        raw_name = file_name(part)
         mime = part.get_content_type()
         shown = shown_name(raw_name) or _message_name(part) or f"attachment {n}"
         if mime == "message/rfc822" or (raw_name or "").lower().endswith((".eml", ".msg")):
@@ -220,6 +220,18 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
 
 
+def file_name(part: StdMessage) -> str | None:
+    """A part's file name as the sender wrote it. The standard ``get_filename`` takes a name wholly in angle
+    brackets ('<WIP wk9>') for a quoted address and drops them: '<>' is then no name, and the file is lost."""
+    missing = object()
+    raw = part.get_param("filename", missing, "content-disposition")
+    if raw is missing:
+        raw = part.get_param("name", missing, "content-type")
+    if raw is missing:
+        return None
+    return (collapse_rfc2231_value(raw) if isinstance(raw, tuple) else str(raw)).strip()
+
+
 def _payload(part: StdMessage) -> bytes:
     """A leaf part's content, transfer encoding (base64, quoted-printable) undone."""
     data = part.get_payload(decode=True)
@@ -235,7 +247,7 @@ def _subparts(part: StdMessage) -> list[StdMessage]:
 def _eml_attachments(msg: StdMessage) -> Iterator[StdMessage]:
     """Every part that is a file: named parts and attached messages (not what is inside those)."""
     if not msg.is_multipart():
-        if msg.get_filename() and msg.get_content_disposition() == "attachment":
+        if file_name(msg) and msg.get_content_disposition() == "attachment":
             yield msg  # a message that is only an attachment
         return
     yield from _file_parts(_subparts(msg))
@@ -247,7 +259,7 @@ def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
             yield part
         elif part.is_multipart():
             yield from _file_parts(_subparts(part))
-        elif part.get_filename():
+        elif file_name(part):
             yield part
 
 

@@ -415,14 +415,14 @@ def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str
         try:
             codecs.lookup(encoding.strip())
         except LookupError:
-            notes.append(warning(Code.WIP_FILE, f"the Config setting '{CSV_ENCODING}' is '{encoding}', which is no "
+            notes.append(warning(Code.WIP_ENCODING, f"the Config setting '{CSV_ENCODING}' is '{encoding}', which is no "
                                  f"encoding prodbook knows, so it was not used; type one such as {_ENCODINGS}",
                                  file=file, value=encoding))
             encoding = None
     if encoding:
         text = data.decode(encoding.strip(), errors="replace")
         if "\ufffd" in text:
-            notes.append(warning(Code.WIP_FILE, f"some bytes of this CSV file are no {encoding} character: they "
+            notes.append(warning(Code.WIP_ENCODING, f"some bytes of this CSV file are no {encoding} character: they "
                                  "show as \N{REPLACEMENT CHARACTER}. Check the Config setting "
                                  f"'{CSV_ENCODING}', or ask the vendor to save it as 'CSV UTF-8'", file=file,
                                  value=encoding))
@@ -430,12 +430,25 @@ def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str
     mac = b"\r" in data and b"\n" not in data
     used, said = ("mac_roman", "an old Mac's Western European (Mac Roman), as its lines end the Mac way") if mac \
         else ("cp1252", "Windows' Western European (Windows-1252)")
-    notes.append(info(Code.WIP_FILE, f"this CSV file is not saved as UTF-8, and does not say which characters it "
-                      f"holds; it was read as {said}. If names or remarks look wrong in the import (é as Ã©, "
-                      f"Chinese or Japanese as odd Latin letters), set '{CSV_ENCODING}' on the Config sheet to "
-                      f"the vendor's ({_ENCODINGS}) and import it again, or ask the vendor to save as "
-                      "'CSV UTF-8'", file=file, value=used))
+    text = f"this CSV file is not saved as UTF-8, and does not say which characters it holds; it was read as {said}"
+    advice = (f"set '{CSV_ENCODING}' on the Config sheet to the vendor's ({_ENCODINGS}) and import it again, or "
+              "ask the vendor to save as 'CSV UTF-8'")
+    if _paired_high_bytes(data):
+        notes.append(warning(Code.WIP_ENCODING, f"{text}, but its letters come in pairs of bytes, as Chinese, "
+                             f"Japanese or Korean text does: its names and remarks are likely wrong. {advice}",
+                             file=file, value=used))
+    else:
+        notes.append(info(Code.WIP_ENCODING, f"{text}. If names or remarks look wrong in the import (é as Ã©), "
+                          f"{advice}", file=file, value=used))
     return data.decode(used, errors="replace"), notes
+
+
+def _paired_high_bytes(data: bytes) -> bool:
+    """Whether most of the bytes past ASCII stand beside another: an East Asian code page writes each letter as
+    two such bytes, while a Western European accent stands alone between plain letters ('Café')."""
+    high = [i for i, b in enumerate(data) if b >= 0x80]
+    paired = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
+    return bool(high) and paired * 2 > len(high)
 
 
 def csv_rows(text: str) -> list[list[Any]]:
