@@ -94,7 +94,23 @@ def test_typed_values():
         assert to_date(blank) is None and to_number(blank) is None and to_text(blank) is None
 
 
-@pytest.mark.parametrize("bad", ["12 pcs", "1.2.3", "#VALUE!", True])
+@pytest.mark.parametrize("text, number", [
+    ("5,25", 5.25), ("1.234,50", 1234.5), ("-0,5", -0.5), ("1.250.000,0", 1_250_000), ("1,200", 1200),
+    ("12,345,678.9", 12345678.9), (",75", 0.75)])
+def test_a_decimal_comma_is_read_where_the_text_can_be_read_no_other_way(text, number):
+    """A vendor in Vietnam or Turkey writes a FOB of five twenty-five as '5,25'. Until 2026-12-05 the comma was
+    dropped as a thousands separator: 525, and an accepted fix would have put it in the tracker."""
+    assert to_number(text) == number
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2))
+def test_a_price_written_either_way_reads_as_the_same_number(value):
+    us = f"{value:,.2f}"  # 1,234.50
+    eu = us.replace(",", " ").replace(".", ",").replace(" ", ".")  # 1.234,50
+    assert to_number(us) == to_number(eu) == float(value)
+
+
+@pytest.mark.parametrize("bad", ["12 pcs", "1.2.3", "#VALUE!", True, "1,2,3", "12,5,00", "1,23.4"])
 def test_bad_numbers(bad):
     with pytest.raises(CellError):
         to_number(bad)

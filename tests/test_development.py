@@ -186,6 +186,19 @@ def disc_book(tmp_path: Path) -> Path:
     return write_book(tmp_path / "d.xlsx", s)
 
 
+def test_a_costing_sheet_from_a_decimal_comma_country_is_read_at_its_prices(tmp_path):
+    """A Vietnamese vendor's Excel saves CSV with semicolons and decimal commas: FOB '5,25'. Until 2026-12-05
+    that was 525, and Accept would have put 525 in the tracker."""
+    path = disc_book(tmp_path)
+    costing = tmp_path / "vendor costing.csv"
+    costing.write_text("Buyer Style #;Colour;FOB USD;Composition;Country of Origin;HTS\n"
+                       "S1;Navy Blue;5,25;60% cotton / 40% polyester;BD;6109.10.0012\n"
+                       "S2;Black;1.011,50;100% Cotton;Vietnam;6203.42.4016\n", encoding="utf-8")
+    result = run(path, ["validate"], ctx(files=(costing,)))
+    fob = {f.row: f.fix.proposed for f in result.findings if f.code is Code.DIFF_FOB}
+    assert fob[2] == 5.25 and fob[3] == 1011.5
+
+
 def test_discrepancies_name_both_values_their_sources_and_a_fix(tmp_path):
     path = disc_book(tmp_path)
     result = run(path, ["validate"], ctx(files=(costing_file(tmp_path),)))

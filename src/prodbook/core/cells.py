@@ -184,10 +184,31 @@ def setting_number(value: Any) -> float | None:
 
 
 _NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+"""1,234,567.50: commas between groups of three, a decimal point."""
+_DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+,\d+")
+"""1.234,50: a vendor in a decimal-comma country (Vietnam, Indonesia, Turkey, Europe): dots group, comma decimals."""
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+"""5,25: a decimal comma (a thousands comma takes three digits after it: 1,200 is that)."""
+
+
+def _plain_number(core: str) -> str:
+    """Number text in Python's form: thousands commas dropped, a decimal comma made a point. Text that fits
+    neither way ('1,2,3', '12,5,00') is left as it is, and refused: read as 123, it would be wrong silently."""
+    if "," not in core:
+        return core
+    if _COMMA_THOUSANDS.fullmatch(core):
+        return core.replace(",", "")
+    if _DOT_THOUSANDS.fullmatch(core):
+        return core.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(core):
+        return core.replace(",", ".")
+    return core
 
 
 def to_number(value: Any) -> float | None:
-    """A number cell as float; tolerates text numbers with thousands separators."""
+    """A number cell as float; tolerates text numbers with thousands separators, and a decimal comma where the
+    text can be read no other way ('5,25', '1.234,50'; '1,200' is twelve hundred)."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -202,7 +223,7 @@ def to_number(value: Any) -> float | None:
     if text.upper() in EXCEL_ERRORS:
         raise CellError(f"the cell shows the Excel error {text}")
     negative = text.startswith("(") and text.endswith(")")
-    core = text.strip("()").replace(",", "").lstrip("$")
+    core = _plain_number(text.strip("()").lstrip("$"))
     if not _NUM_TEXT.fullmatch(core):
         raise CellError(f"'{value}' is not a number")
     number = float(core)
