@@ -12,6 +12,7 @@ from prodbook.core.cells import (
     CellError,
     DateOrder,
     date_to_serial,
+    parse_text_date,
     serial_to_date,
     to_bool,
     to_date,
@@ -101,6 +102,15 @@ def test_a_decimal_comma_is_read_where_the_text_can_be_read_no_other_way(text, n
     """A vendor in Vietnam or Turkey writes a FOB of five twenty-five as '5,25'. Until 2026-12-05 the comma was
     dropped as a thousands separator: 525, and an accepted fix would have put it in the tracker."""
     assert to_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["2027年4月3日", "2027 年 4 月 3 日", "2027年04月03", "2027년 4월 3일"])
+def test_a_date_as_a_chinese_japanese_or_korean_vendor_writes_it(text):
+    assert parse_text_date(text, DateOrder.DMY) == parse_text_date(text, DateOrder.MDY) == date(2027, 4, 3)
+
+
+def test_a_thousands_space_of_any_width_is_read():
+    assert to_number("1\u202f200") == to_number("1\u2009200") == to_number("1 200,50") - 0.5 == 1200
 
 
 @given(st.decimals(min_value=0, max_value=10**9, places=2))

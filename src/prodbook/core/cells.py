@@ -45,6 +45,8 @@ _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", 
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+"""2027年3月15日 (Chinese, Japanese), 2027년 3월 15일 (Korean)."""
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _DAY_MON = re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
 _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
@@ -119,10 +121,13 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
 
     ISO (2027-03-15), dotted (2027.03.15), compact (20270315), numeric
     (3/15/2027, 15/3/27: read by ``order`` only when both readings are
-    possible), and with month names (15-Mar-27, Mar 15, 2027).
+    possible), with month names (15-Mar-27, Mar 15, 2027), and as a Chinese,
+    Japanese or Korean vendor writes it (2027年3月15日, 2027년 3월 15일).
     """
     s = text.strip()
     if m := _ISO.fullmatch(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), s)
+    if m := _CJK.fullmatch(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
     if m := _COMPACT.fullmatch(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
@@ -219,7 +224,7 @@ def to_number(value: Any) -> float | None:
         return float(value)
     if isinstance(value, (date, datetime)):
         raise CellError(f"{value:%Y-%m-%d} is a date, not a number")
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = re.sub(r"[ \u00a0\u2009\u202f]", "", str(value).strip())  # spaces, also a French thin one: 1 200
     if text.upper() in EXCEL_ERRORS:
         raise CellError(f"the cell shows the Excel error {text}")
     negative = text.startswith("(") and text.endswith(")")
