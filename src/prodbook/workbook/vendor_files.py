@@ -443,12 +443,14 @@ def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str
     return data.decode(used, errors="replace"), notes
 
 
+_HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+
+
 def _paired_high_bytes(data: bytes) -> bool:
-    """Whether most of the bytes past ASCII stand beside another: an East Asian code page writes each letter as
-    two such bytes, while a Western European accent stands alone between plain letters ('Café')."""
-    high = [i for i, b in enumerate(data) if b >= 0x80]
-    paired = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
-    return bool(high) and paired * 2 > len(high)
+    """Whether nearly all the bytes past ASCII stand beside another: an East Asian code page writes each letter
+    as two such bytes, while a Western European accent mostly stands alone between plain letters ('Café')."""
+    runs = [len(r) for r in _HIGH_RUNS.findall(data)]
+    return bool(runs) and sum(n for n in runs if n > 1) > 0.8 * sum(runs)
 
 
 def csv_rows(text: str) -> list[list[Any]]:
