@@ -126,6 +126,15 @@ def test_bad_numbers(bad):
         to_number(bad)
 
 
+@pytest.mark.parametrize("text", ["12.000", "1.500", "-3.000"])
+def test_a_quantity_whose_dot_may_group_thousands_is_refused_naming_both_readings(text):
+    """'12.000' pieces from a Turkish vendor is twelve thousand; until 2026-12-05 it was read as 12 in silence."""
+    with pytest.raises(CellError, match="could be .* or .*: its dot may group thousands"):
+        to_int(text)
+    assert to_int("12,000") == 12000 and to_int("12000") == 12000 and to_int(12.0) == 12
+    assert to_int("2.400.000") == 2_400_000 and to_int("1.234,0") == 1234
+
+
 def test_fractional_quantity_is_not_a_whole_number():
     with pytest.raises(CellError, match="whole number"):
         to_int("12.5")
