@@ -97,7 +97,7 @@ def test_typed_values():
 
 @pytest.mark.parametrize("text, number", [
     ("5,25", 5.25), ("1.234,50", 1234.5), ("-0,5", -0.5), ("1.250.000,0", 1_250_000), ("1,200", 1200),
-    ("12,345,678.9", 12345678.9), (",75", 0.75)])
+    ("12,345,678.9", 12345678.9), (",75", 0.75), ("0,850", 0.85), ("-0,125", -0.125)])
 def test_a_decimal_comma_is_read_where_the_text_can_be_read_no_other_way(text, number):
     """A vendor in Vietnam or Turkey writes a FOB of five twenty-five as '5,25'. Until 2026-12-05 the comma was
     dropped as a thousands separator: 525, and an accepted fix would have put it in the tracker."""

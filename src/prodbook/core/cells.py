@@ -189,9 +189,9 @@ def setting_number(value: Any) -> float | None:
 
 
 _NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-_COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
-"""1,234,567.50: commas between groups of three, a decimal point."""
-_DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+,\d+")
+_COMMA_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")
+"""1,234,567.50: commas between groups of three, a decimal point ('0,850' groups nothing: it is 0.85)."""
+_DOT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 """1.234,50: a vendor in a decimal-comma country (Vietnam, Indonesia, Turkey, Europe): dots group, comma decimals."""
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
 """5,25: a decimal comma (a thousands comma takes three digits after it: 1,200 is that)."""
