@@ -235,14 +235,14 @@ def to_number(value: Any) -> float | None:
     return -number if negative else number
 
 
-_DOT_GROUPS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+DOT_GROUPS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 """12.000: twelve thousand from a decimal-comma country, or twelve from a system that writes three decimals."""
 
 
 def to_int(value: Any) -> int | None:
     """A count (a quantity): a whole number. '2.400.000' is grouped thousands; '12.000' is refused, naming both
     readings: read as 12 it would be a thousand times short, without a word, where the vendor meant 12,000."""
-    if isinstance(value, str) and _DOT_GROUPS.fullmatch(value.strip()):
+    if isinstance(value, str) and DOT_GROUPS.fullmatch(value.strip()):
         text = value.strip()
         grouped = int(text.replace(".", ""))
         if text.count(".") > 1:  # 2.400.000: only thousands are grouped twice

@@ -29,6 +29,7 @@ import pandas as pd
 
 from prodbook.core import headers
 from prodbook.core.cells import (
+    DOT_GROUPS,
     CellError,
     DateOrder,
     column_letter,
@@ -36,6 +37,7 @@ from prodbook.core.cells import (
     is_signed_number,
     looks_like_formula,
     to_date,
+    to_int,
     to_number,
     to_text,
 )
@@ -191,6 +193,8 @@ def parse_qty(value: Any) -> int | None:
         if text in ("-", "--", "–", "nil", "NIL", "n/a", "N/A"):
             return None
         value = text
+        if DOT_GROUPS.fullmatch(text):  # '1.000': one, or a thousand? to_int names both readings
+            return to_int(text)
     number = to_number(value)
     if number is None:
         return None
@@ -272,7 +276,7 @@ def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | No
 
 
 def _first_date_text(text: str) -> str | None:
-    m = re.search(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
+    m = re.search(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
                   r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}/\d{1,2}/\d{2,4}", text)
     return m[0] if m else None
 
