@@ -43,12 +43,16 @@ _MONTHS.update({"sept": 9, "june": 6, "july": 7, "january": 1, "february": 2, "m
 _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December"]
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 """2027年3月15日 (Chinese, Japanese), 2027년 3월 15일 (Korean)."""
-_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
-_DAY_MON = re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
+_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})"
+                      r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?")
+_DAY_MON = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
+_WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\.?,?\s+", re.I)
+"""A weekday before a date ('Thu 15 Apr 2027', 'Thursday, April 15, 2027'): said, not needed."""
 _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
 
 
@@ -124,7 +128,7 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
     possible), with month names (15-Mar-27, Mar 15, 2027), and as a Chinese,
     Japanese or Korean vendor writes it (2027年3月15日, 2027년 3월 15일).
     """
-    s = text.strip()
+    s = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
     if m := _ISO.fullmatch(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
     if m := _CJK.fullmatch(s):
@@ -144,6 +148,20 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
         return _make(int(m[3]), _month(m[1], s), int(m[2]), s)
     raise CellError(f"'{text}' is not a date prodbook can read; type it as a real Excel date "
                     "or as 2027-03-15")
+
+
+def order_shown(text: str) -> DateOrder | None:
+    """The order a numeric date can only be read in: '15/04/2027' is DMY, '04/15/2027' MDY, '03/04/2027'
+    either (None)."""
+    m = _NUMERIC.fullmatch(text.strip())
+    if m is None:
+        return None
+    a, b = int(m[1]), int(m[2])
+    if a > 12 >= b >= 1:
+        return DateOrder.DMY
+    if b > 12 >= a >= 1:
+        return DateOrder.MDY
+    return None
 
 
 def first_date(date1904: bool = False) -> date:

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from prodbook.core.cells import (
     is_blank,
     is_signed_number,
     looks_like_formula,
+    order_shown,
     to_date,
     to_int,
     to_number,
@@ -53,9 +54,13 @@ WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "sou
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
 _TOTAL = re.compile(r"^\s*(sub[\s\-]*total|grand[\s\-]*total|total)\b", re.I)
 _UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
-_DATE_LABEL = re.compile(r"(report\s*date|as\s*(?:of|at|on)|week\s*ending|w/e|dated?|updated)\s*[:\-]?\s*(.*)",
-                         re.I)
-_NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|"
+_LABEL = re.compile(
+    r"\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
+    r"wip\s+date)|(?P<weak>dated|(?:last\s+)?updated(?:\s+on)?|(?:print(?:ed)?|run)\s*date|wip(?:\s+report)?|"
+    r"(?<![A-Za-z]\s)(?<![A-Za-z][\-./_])(?<![A-Za-z]\s\s)date))\b\s*(?:on\b)?\s*[:\-]?\s*", re.I)
+"""What may label the report's own date, strong before weak. A bare 'Date' counts only on its own
+('Date: 01-Mar-2027'): 'Order Date', 'Ship date', 'Ex-Fty Date' above the real one are other dates."""
+_NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|\d{1,2}[-_.]\d{1,2}[-_.]\d{4}|"
                         r"\d{1,2}[-_. ][A-Za-z]{3,9}[-_. ]\d{2,4})(?![0-9])")
 _NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
 
@@ -204,11 +209,13 @@ def parse_qty(value: Any) -> int | None:
 
 
 def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> date | None:
-    """A date cell; '15-Mar' or 'Mar 15' without a year take the year that puts them nearest ``near``."""
+    """A date cell. '15-Mar' or 'Mar 15' without a year take the year that puts them in the year around
+    ``near`` (the report date) that a WIP report's dates fall in: four months back, eight ahead. A date
+    further than a year back or two ahead is a typo or a misread year ('27/03/15' is 2015), not a plan."""
     if isinstance(value, str) and value.strip() in ("-", "--", "TBA", "TBC", "tba", "tbc"):
         return None
     try:
-        return to_date(value, order, date1904)
+        d = to_date(value, order, date1904)
     except CellError:
         if not isinstance(value, str):
             raise
@@ -221,8 +228,19 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
                                                                               near.year + 1)]
                 except CellError:
                     continue
-                return min((d for d in options if d), key=lambda d: abs((d - near).days))
+                first = near - timedelta(days=YEARLESS_BACK)
+                return next(d for d in options if d and d >= first)
         raise
+    if d is not None and not -366 <= (d - near).days <= 731:
+        when = "before" if d < near else "after"
+        raise CellError(f"'{_text(value)}' reads as {d:%d %B %Y}, too far {when} the report date "
+                        f"({near:%d %B %Y}) for a WIP date. If it is a two-digit year, ask the vendor to "
+                        "write the year in full")
+    return d
+
+
+YEARLESS_BACK = 120
+"""A date without a year falls from this many days before the report date to a year later."""
 
 
 # --- vendors ----------------------------------------------------------------------------------------
@@ -243,30 +261,28 @@ def vendor_from_name(file_name: str, vendors: Sequence[str], config: Config) -> 
 
 
 def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | None:
-    """The report's date: a dated title line ('WIP as of 01-Mar-2027', 'Report date: ...' and the cell
-    beside it), else a date in the file name."""
+    """The report's date: the date a title line labels as the report's ('Report date: ...' and the cell
+    beside it, 'WIP as of 01-Mar-2027'), a strong label before a weak one ('Print date', 'Updated');
+    else a date in the file name. Other dates of the title rows (an order or ship date) are not it."""
+    found: list[tuple[int, date]] = []
     for row in raw.rows[:header.first_row]:
         cells = list(row)
         for i, v in enumerate(cells):
-            if isinstance(v, (date, datetime)) and i:
-                label = _text(cells[i - 1]).lower()
-                if any(w in label for w in ("date", "as of", "as at", "week", "updated")):
-                    return v.date() if isinstance(v, datetime) else v
-            text = _text(v)
-            m = _DATE_LABEL.search(text)
-            if not m:
+            if isinstance(v, (date, datetime)):
+                rank = _label_rank(_text(cells[i - 1])) if i else None
+                if rank is not None:
+                    found.append((rank, v.date() if isinstance(v, datetime) else v))
                 continue
-            rest = m[2].strip()
-            candidate = rest or (cells[i + 1] if i + 1 < len(cells) else None)
-            for piece in (candidate, _first_date_text(rest)):
-                if piece in (None, ""):
-                    continue
-                try:
-                    d = to_date(piece, order, raw.date1904)
-                except CellError:
-                    continue
-                if d:
-                    return d
+            text = _text(v)
+            labels = list(_LABEL.finditer(text))
+            for k, m in enumerate(labels):
+                rest = text[m.end():labels[k + 1].start() if k + 1 < len(labels) else None].strip()
+                candidate = rest or (cells[i + 1] if i + 1 < len(cells) else None)
+                d = _date_at_start(candidate, order, raw.date1904)
+                if d is not None:
+                    found.append((0 if m["strong"] else 1, d))
+    if found:
+        return min(found, key=lambda f: f[0])[1]
     for m in _NAME_DATE.finditer(Path(raw.file).stem):
         try:
             return to_date(re.sub(r"[_]", "-", m[1]), order)
@@ -275,9 +291,29 @@ def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | No
     return None
 
 
+def _label_rank(label: str) -> int | None:
+    """0 or 1 when a cell's whole text labels the report date (the date is in the next cell)."""
+    m = _LABEL.match(label)
+    return None if m is None or m.end() < len(label) else (0 if m["strong"] else 1)
+
+
+def _date_at_start(value: Any, order: DateOrder, date1904: bool) -> date | None:
+    """The date a label's text begins with ('2027/03/01 (Mon)', '01-Mar-2027  Data as of ...')."""
+    if isinstance(value, (date, datetime)):
+        return value.date() if isinstance(value, datetime) else value
+    text = _text(value)
+    for piece in (text, _first_date_text(text)):
+        if piece:
+            try:
+                return to_date(piece, order, date1904)
+            except CellError:
+                continue
+    return None
+
+
 def _first_date_text(text: str) -> str | None:
-    m = re.search(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
-                  r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}/\d{1,2}/\d{2,4}", text)
+    m = re.match(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
+                 r"[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", text)
     return m[0] if m else None
 
 
@@ -498,13 +534,12 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     raw, header = parsed
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
-    report = report_date_of(raw, header, config.date_order)
-    found: list[Finding] = []
+    order, found = file_date_order(raw, header, config, vendor)
+    report = report_date_of(raw, header, order)
     if report is None:
         report = today
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
                           f"{today.isoformat()} (today) was used", file=file, sheet=file))
-    order = _vendor_date_order(config, vendor)
     out = parse_rows(raw, header, order=order, near=report)
     if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
         vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
@@ -541,12 +576,58 @@ def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
 
 
-def _vendor_date_order(config: Config, vendor: str | None) -> DateOrder:
-    value = config.get(f"WIP Date Order: {vendor}") if vendor else None
+def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None
+                    ) -> tuple[DateOrder, list[Finding]]:
+    """How this file writes 03/04/2027: the vendor's 'WIP Date Order' setting, else what its own dates show
+    ('15/04/2027' can only be day first), else the Date Order setting. One order for the whole file: a
+    DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
+    setting = config.get(f"WIP Date Order: {vendor}") if vendor else None
     try:
-        return DateOrder(str(value).upper().replace("/", "")) if value else config.date_order
+        chosen = DateOrder(str(setting).upper().replace("/", "")) if setting else None
     except ValueError:
-        return config.date_order
+        chosen = None
+    shown: dict[DateOrder, tuple[int, str]] = {}
+    date_columns = [c for f, c in header.columns.items() if VENDOR_WIP.column(f).kind is Kind.DATE]
+    for r, row in enumerate(raw.rows):
+        title = r < header.first_row
+        for c in (range(len(row)) if title else date_columns):
+            v = row[c] if c < len(row) else None
+            if isinstance(v, str):
+                for text in (_NUMERIC_DATE.findall(v) if title else [v.strip()]):
+                    if (o := order_shown(text)) is not None:
+                        shown.setdefault(o, (r + 1, text))
+    where = {"file": raw.file, "sheet": raw.file}
+    if chosen is not None:
+        other = next((o for o in shown if o is not chosen), None)
+        if other is None:
+            return chosen, []
+        row, text = shown[other]
+        return chosen, [warning(Code.WIP_DATE_ORDER, f"the Config sheet says this vendor writes dates {chosen} "
+                                f"('WIP Date Order: {vendor}'), but '{text}' can only be {other}; check the "
+                                "file's dates and the setting", row=row, value=text, **where)]
+    if len(shown) == 2:
+        (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
+        return config.date_order, [warning(
+            Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, '{t2}' (row "
+            f"{r2}) is {o2}. Dates that fit both, such as 03/04, were read {config.date_order}; check them "
+            "with the vendor", row=r2, value=t2, **where)]
+    if len(shown) == 1:
+        (o, (row, text)), = shown.items()
+        if o is not config.date_order:
+            who = vendor or "VENDOR"
+            return o, [info(Code.WIP_DATE_ORDER, f"'{text}' shows this file writes dates {o}, so every date "
+                            f"in it was read {o} (03/04 as {_example(o)}). To say so once for this vendor, "
+                            f"set 'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text,
+                            **where)]
+        return o, []
+    return config.date_order, []
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\d/.\-])\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?![\d/.\-])")
+
+
+def _example(order: DateOrder) -> str:
+    return "3 April" if order is DateOrder.DMY else "4 March"
 
 
 def _single(values: set[Any]) -> Any:

@@ -1,0 +1,152 @@
+"""Dates in vendor files: which title date is the report's, how the file writes 03/04, years left out."""
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+
+import pytest
+
+from conftest import assert_finding
+from prodbook.core import wip
+from prodbook.core.cells import CellError, DateOrder, parse_text_date
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Severity
+from prodbook.jobs.runner import run
+from test_wip import ctx, tracker_with_lines, wip_rows
+
+HEADER = ["PO #", "Style", "Color", "Order Qty", "Cut Qty", "Ex-Factory", "Revised XF"]
+LINES = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", "Navy", "VND", 1000),
+                        wip.OrderLine("4500012345", "ST-01", "Black", "VND", 1000)])
+
+
+def title_date(*title_rows: list, order: DateOrder = DateOrder.MDY, file: str = "VND_WIP.xlsx") -> date | None:
+    raw = wip.RawSheet(file, "WIP", [*map(list, title_rows), HEADER, ["4500012345", "ST-01", "Navy", 1000, 500]])
+    header = wip.find_header(raw.rows, {})
+    assert header is not None
+    return wip.report_date_of(raw, header, order)
+
+
+def imported(*rows: list, config: Config | None = None, file: str = "VND_WIP.xlsx") -> wip.ParsedFile:
+    raw = wip.RawSheet(file, "WIP", [list(r) for r in rows])
+    return wip.import_file([raw], LINES, ["VND"], config or Config(), today=date(2027, 3, 3))
+
+
+@pytest.mark.parametrize("rows", [
+    [["ACME Garments Ltd"], ["Order Date:", date(2026, 10, 1)], ["Report Date:", date(2027, 3, 1)]],
+    [["Buyer: ACME   Ship date: 15-Apr-2027"], ["WIP as of 01-Mar-2027"]],
+    [["Shipment date: 15/04/2027"], ["Report date", "01-Mar-2027"]],
+    [["Season SS27 delivery 15-Apr-2027 | Report Date: 01-Mar-2027"]],
+    [["Consolidated WIP - shipments up to 30-Apr-2027"], ["Report Date:", date(2027, 3, 1)]],
+    [["Season AW27 / Buyer ABC / Ex-Fty 15-May-2027"], ["Report Date:", date(2027, 3, 1)]],
+    [["WIP (reason codes updated 10-Jan-2027)"], ["Report Date:", date(2027, 3, 1)]],
+    [["Print date: 15-Jan-2027  Data as of 01-Mar-2027"]],
+    [["Season: SS27 | Ex-Fty 15-Apr-2027 | WIP 01-Mar-2027"]],
+    [["Date: 1st March 2027"]],
+    [["Report Date: 2027/03/01 (Mon)"]],
+    [["WIP as of 2027.03.01 12:00"]],
+    [["Updated on 2027/03/01"]],
+    [["报告日期 Report Date: 2027/03/01 星期一"]],
+    [["Report Date: Monday, March 1, 2027"]],
+])
+def test_the_report_date_is_the_one_labelled_so_not_another_date_of_the_title(rows):
+    """The audit (2026-12-05): 'Order Date' above 'Report Date' was taken; 'Season' read as 'as on',
+    'Consolidated' as 'dated'; a ship date in the title became the report date."""
+    assert title_date(*rows) == date(2027, 3, 1)
+
+
+@pytest.mark.parametrize("rows", [[["Shipment date: 15/04/2027"]], [["Order Date:", date(2026, 10, 1)]],
+                                  [["Season SS27"]], [["Consolidated shipments to 30-Apr-2027"]]])
+def test_a_title_with_only_other_dates_has_no_report_date(rows):
+    assert title_date(*rows) is None
+
+
+def test_a_date_in_the_file_name_is_read_in_the_files_order():
+    assert title_date(["WIP"], file="VND WIP 03.04.2027.xlsx", order=DateOrder.DMY) == date(2027, 4, 3)
+    assert title_date(["WIP"], file="VND WIP 2027-03-04.xlsx", order=DateOrder.DMY) == date(2027, 3, 4)
+
+
+def test_a_day_first_file_is_read_day_first_throughout_and_says_so():
+    """'15/04/2027' can only be 15 April, so '05/03/2027' in the same file is 5 March, not 3 May (it was
+    read as 3 May beside a correct 15 April)."""
+    out = imported(["WIP as of 01/03/2027"], HEADER,
+                   ["4500012345", "ST-01", "Navy", 1000, 500, "15/04/2027", "05/05/2027"],
+                   ["4500012345", "ST-01", "Black", 1000, 500, "02/04/2027", "05/03/2027"])
+    assert out.report_date == date(2027, 3, 1)
+    assert [(r["planned_xf"], r["revised_xf"]) for r in out.rows] == [
+        (date(2027, 4, 15), date(2027, 5, 5)), (date(2027, 4, 2), date(2027, 3, 5))]
+    note = assert_finding(out.findings, Code.WIP_DATE_ORDER, row=3, value="15/04/2027")
+    assert note.severity is Severity.INFO and "'WIP Date Order: VND' = DMY" in note.message
+
+
+def test_the_vendors_date_order_setting_reads_the_title_too():
+    out = imported(["WIP as of 03/04/2027"], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500, "10/04/2027", ""],
+                   config=Config(extra={"wip date order: vnd": "DMY"}))
+    assert out.report_date == date(2027, 4, 3) and out.rows[0]["planned_xf"] == date(2027, 4, 10)
+    assert not [f for f in out.findings if f.code is Code.WIP_DATE_ORDER]
+
+
+def test_dates_written_both_ways_are_named_not_guessed_in_silence():
+    out = imported(["Report Date:", date(2027, 3, 1)], HEADER,
+                   ["4500012345", "ST-01", "Navy", 1000, 500, "15/04/2027", ""],
+                   ["4500012345", "ST-01", "Black", 1000, 500, "04/16/2027", "03/04/2027"])
+    found = assert_finding(out.findings, Code.WIP_DATE_ORDER, row=4, value="04/16/2027")
+    assert found.severity is Severity.WARNING and "'15/04/2027' (row 3) is DMY" in found.message
+    assert out.rows[1]["revised_xf"] == date(2027, 3, 4)  # the Config sheet's order, as said
+
+
+def test_a_setting_the_file_contradicts_is_kept_and_named():
+    out = imported(["Report Date:", date(2027, 3, 1)], HEADER,
+                   ["4500012345", "ST-01", "Navy", 1000, 500, "04/15/2027", "04/05/2027"],
+                   config=Config(extra={"wip date order: vnd": "DMY"}))
+    found = assert_finding(out.findings, Code.WIP_DATE_ORDER, value="04/15/2027")
+    assert found.severity is Severity.WARNING and out.rows[0]["revised_xf"] == date(2027, 5, 4)
+
+
+def test_a_day_first_csv_in_a_month_first_tracker_end_to_end(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    path = tmp_path / "BD1_wip.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Report date: 01/03/2027"], ["PO No.", "Style", "Colour", "Order Qty",
+                                                                 "XF Date", "Revised ETD"],
+                                  ["4500000001", "S1", "Heather Grey", 600, "20/04/2027", "05/04/2027"]])
+    result = run(book, ["wip"], ctx(path))
+    row, = wip_rows(book)
+    day = [v.date() if isinstance(v, datetime) else v for v in (row["Report Date"], row["Revised XF"])]
+    assert day == [date(2027, 3, 1), date(2027, 4, 5)]
+    assert_finding(result.findings, Code.WIP_DATE_ORDER, file="BD1_wip.csv", row=3)
+
+
+@pytest.mark.parametrize("text, near, want", [
+    ("10-Jun", date(2026, 12, 4), date(2027, 6, 10)),   # was June 2026, six months before the report
+    ("Sep-01", date(2027, 3, 1), date(2027, 9, 1)),
+    ("5-Jan", date(2027, 12, 20), date(2028, 1, 5)),
+    ("Dec 1", date(2027, 12, 20), date(2027, 12, 1)),
+    ("30-Oct", date(2027, 3, 1), date(2027, 10, 30)), ("1-Nov", date(2027, 3, 1), date(2026, 11, 1)),
+    ("15-Nov", date(2027, 3, 1), date(2026, 11, 15)),
+])
+def test_a_date_without_a_year_falls_in_the_reports_year_ahead(text, near, want):
+    assert wip.parse_wip_date(text, DateOrder.MDY, False, near) == want
+
+
+@pytest.mark.parametrize("value", ["27/03/15", "27-04-15", date(2015, 3, 27), "01/03/2030"])
+def test_a_date_years_from_the_report_is_named_not_imported(value):
+    with pytest.raises(CellError, match="too far .* the report date"):
+        wip.parse_wip_date(value, DateOrder.MDY, False, date(2027, 3, 1))
+
+
+def test_a_two_digit_year_typo_is_a_finding_in_the_file(tmp_path):
+    out = imported(["Report Date:", date(2027, 3, 1)], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500,
+                                                                "27/03/15", "15-Apr-27"])
+    found = assert_finding(out.findings, Code.BAD_DATE, row=3, value="27/03/15")
+    assert "27 March 2015" in found.message and out.rows[0]["planned_xf"] is None
+    assert out.rows[0]["revised_xf"] == date(2027, 4, 15)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Thu 15 Apr 2027", date(2027, 4, 15)), ("Thursday, April 15, 2027", date(2027, 4, 15)),
+    ("15th April 2027", date(2027, 4, 15)), ("2027-04-15T00:00:00Z", date(2027, 4, 15)),
+    ("2027-04-15 00:00:00+07:00", date(2027, 4, 15)), ("4/15/2027 12:00:00 AM", date(2027, 4, 15)),
+    ("1/2/2027 12:00 PM", date(2027, 1, 2)),
+])
+def test_dates_as_systems_export_them(text, want):
+    assert parse_text_date(text, DateOrder.MDY) == want
