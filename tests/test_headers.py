@@ -228,7 +228,7 @@ def test_a_shared_formula_without_values_is_translated_for_each_cell():
            b'<row r="2"><c r="E2"><f t="shared" ref="E2:E3" si="0">D2*2</f></c></row>'
            b'<row r="3"><c r="E3"><f t="shared" si="0"/></c></row></sheetData></worksheet>')
     cells = vendor_files._sheet_formulas(xml, {})
-    assert cells == {(1, 4): ("D2*2", False, None), (2, 4): ("D3*2", False, None)}
+    assert cells == {(1, 4): ("D2*2", False, None, None), (2, 4): ("D3*2", False, None, None)}
 
 
 def test_a_file_in_memory_reads_as_the_same_file_on_disk(tmp_path):

@@ -165,14 +165,14 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             look(list(book.sheet_names))
         name = None
         try:
-            formulas = _formula_cells(path) if kind in _XLSX else {}
+            formulas, date1904 = _formula_cells(path) if kind in _XLSX else ({}, False)
             ods_merges = _ods_merges(path) if kind == ".ods" else {}
             for name in book.sheet_names:
                 sheet = book.get_sheet_by_name(name)
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
-                raw = RawSheet(path.name, name, rows, merged=merged)
+                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged)
                 _apply_formulas(raw, formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
@@ -233,29 +233,34 @@ def _ods_merges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, 
 
 # --- formula and link cells (.xlsx / .xlsm) -------------------------------------------------------
 
-Formula = tuple[str, bool, str | None]
-"""(formula text without '=', whether the file saved a value for it, a link address or None)."""
+Formula = tuple[str, bool, str | None, str | None]
+"""(formula text without '=', whether the file saved a value for it, a link address or None, the Excel
+error the cell shows or None)."""
 
 
-def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], Formula]]:
-    """Per sheet name, the cells that hold a formula or a link: (row, col) 0-based -> ``Formula``.
+def _formula_cells(path: Path) -> tuple[dict[str, dict[tuple[int, int], Formula]], bool]:
+    """Per sheet name, the cells that hold a formula, a link or an Excel error: (row, col) 0-based ->
+    ``Formula``. The reader gives an error cell (#N/A) as empty, which would hide a vendor's broken lookup.
 
-    Only sheets whose XML holds a formula or a hyperlink are parsed; most vendor files hold neither.
+    Only sheets whose XML holds one of these are parsed; most vendor files hold none. With them, whether
+    the workbook counts dates from 1904 (a Mac's old default): a date typed as a number is 4 years off
+    otherwise.
     """
     out: dict[str, dict[tuple[int, int], Formula]] = {}
     pkg = _Package(path)
     try:
-        for name, _, part in _read_book(pkg).sheets:
+        book = _read_book(pkg)
+        for name, _, part in book.sheets:
             if not part or not pkg.exists(part):
                 continue
             data = pkg.zf.read(part)
-            if b"<f" not in data and b"hyperlink" not in data:
+            if b"<f" not in data and b"hyperlink" not in data and b't="e"' not in data:
                 continue
             links = {r["id"]: r["target"] for r in pkg.rels(part)}
             out[name] = _sheet_formulas(data, links)
     finally:
         pkg.close()
-    return out
+    return out, book.date1904
 
 
 def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int], Formula]:
@@ -271,6 +276,10 @@ def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int],
     for _, el in DET.iterparse(io.BytesIO(data)):
         if el.tag == f"{_NS}c":
             f = el.find(f"{_NS}f")
+            v = el.find(f"{_NS}v")
+            error = v.text if el.get("t") == "e" and v is not None and v.text else None
+            if f is None and error and el.get("r"):
+                cells[at(el.get("r", ""))] = ("", True, None, error)
             if f is not None:
                 ref = el.get("r", "")
                 text = f.text or ""
@@ -280,18 +289,17 @@ def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int],
                     elif f.get("si") in shared:
                         master, origin = shared[f.get("si")]
                         text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
-                v = el.find(f"{_NS}v")
                 inline = el.find(f"{_NS}is")
                 cached = (v is not None and v.text not in (None, "")) or inline is not None
                 if text and ref:
-                    cells[at(ref)] = (text, cached, None)
+                    cells[at(ref)] = (text, cached, None, error)
             el.clear()
         elif el.tag == f"{_NS}hyperlink":
             address = links.get(el.get(_R_ID) or "")
             for ref in _refs(el.get("ref", "")):
                 if address:
-                    formula, cached, _ = cells.get(at(ref), ("", True, None))
-                    cells[at(ref)] = (formula, cached, address)
+                    formula, cached, _, error = cells.get(at(ref), ("", True, None, None))
+                    cells[at(ref)] = (formula, cached, address, error)
     return cells
 
 
@@ -309,9 +317,10 @@ def _refs(text: str) -> Iterable[str]:
 
 
 def _apply_formulas(raw: RawSheet, formulas: dict[tuple[int, int], Formula]) -> None:
-    """Formula cells without a saved value keep their text (with a note); links keep their address."""
+    """Formula cells without a saved value keep their text (with a note); links keep their address; an
+    error cell reads as the error it shows ('#N/A'), which the rules then name, not as an empty cell."""
     kept: list[tuple[int, int]] = []
-    for (r, c), (formula, cached, address) in sorted(formulas.items()):
+    for (r, c), (formula, cached, address, error) in sorted(formulas.items()):
         if r >= len(raw.rows) or c >= len(raw.rows[r]):
             while len(raw.rows) <= r:
                 raw.rows.append([])
@@ -324,6 +333,8 @@ def _apply_formulas(raw: RawSheet, formulas: dict[tuple[int, int], Formula]) -> 
             raw.rows[r][c] = link_text(label, url)
         elif address:
             raw.rows[r][c] = link_text(value, address)
+        elif error and is_blank(value):
+            raw.rows[r][c] = error
         elif formula and not cached and is_blank(value):
             raw.rows[r][c] = "=" + formula
             kept.append((r, c))

@@ -1,0 +1,71 @@
+"""Cells of vendor workbooks the reader gives otherwise than the vendor's Excel shows them."""
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from conftest import assert_finding
+from prodbook.core import wip
+from prodbook.core.config import Config
+from prodbook.core.findings import Code
+from prodbook.workbook import vendor_files
+
+HEADER = ["PO #", "Style", "Color", "Order Qty", "Cut Qty", "Sewn Qty", "Ex-Factory", "Remarks"]
+LINES = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", "Navy", "VND", 1000)])
+
+
+def import_path(path: Path) -> wip.ParsedFile:
+    return wip.import_file(vendor_files.read_vendor_file(path), LINES, ["VND"], Config(), today=date(2027, 3, 3))
+
+
+def test_error_cells_read_as_the_error_not_as_empty(tmp_path):
+    """calamine gives #N/A as an empty cell: a vendor's broken VLOOKUP for Cut Qty looked like 'not cut yet'."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(HEADER)
+    ws.append([4500012345, "ST-01", "Navy", 1000, "#N/A", "#REF!", "#VALUE!", "ok"])
+    assert ws["E3"].data_type == "e"  # a real error cell, as Excel writes it
+    path = tmp_path / "VND_WIP.xlsx"
+    wb.save(path)
+    # and one error from a formula, with its cached result, as Excel saves it
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        '<c r="H3" t="inlineStr"><is><t>ok</t></is></c>',
+        '<c r="H3" t="e"><f>VLOOKUP(A3,Notes!A:B,2,0)</f><v>#N/A</v></c>').encode()
+    assert parts["xl/worksheets/sheet1.xml"] != sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    (raw,) = vendor_files.read_vendor_file(path)
+    assert raw.rows[2][4:8] == ["#N/A", "#REF!", "#VALUE!", "#N/A"]
+    out = import_path(path)
+    row, = out.rows
+    assert (row["cut_qty"], row["sewn_qty"], row["planned_xf"]) == (None, None, None)
+    for column, error in (("Cut Qty", "#N/A"), ("Sewn Qty", "#REF!"), ("Ex-Factory", "#VALUE!")):
+        found = assert_finding(out.findings, Code.BAD_NUMBER if "Qty" in column else Code.BAD_DATE,
+                               row=3, column=column, value=error)
+        assert f"Excel error {error}" in found.message
+
+
+def test_a_1904_workbook_reads_a_date_typed_as_a_number_right(tmp_path):
+    """A Mac workbook in the 1904 date system: a serial in a General cell was read four years early."""
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(HEADER)
+    serial_1904 = (date(2027, 4, 15) - date(1904, 1, 1)).days
+    ws.append([4500012345, "ST-01", "Navy", 1000, 500, 200, serial_1904, ""])
+    path = tmp_path / "VND_WIP.xlsx"
+    wb.save(path)
+    (raw,) = vendor_files.read_vendor_file(path)
+    assert raw.date1904 and raw.rows[0][1] == date(2027, 3, 1)
+    out = import_path(path)
+    assert out.rows[0]["planned_xf"] == date(2027, 4, 15) and out.report_date == date(2027, 3, 1)
