@@ -52,7 +52,8 @@ HEADER_SCAN_ROWS = 25
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
 """Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
-_TOTAL = re.compile(r"^\s*(sub[\s\-]*total|grand[\s\-]*total|total)\b", re.I)
+_TOTAL = re.compile(r"^\s*(?:(?:sub|grand|po|style|order)[\s\-]*)?total\b(?![\-/]\w)", re.I)
+"""'Total', 'Sub-total', 'Grand Total:', 'PO Total 4500012345'; not 'TOTAL-4500' (a reference)."""
 _UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
 _LABEL = re.compile(
     r"\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
@@ -347,8 +348,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         if not filled:
             continue
         po_text = _text(cells.get("po"))
-        if _TOTAL.match(po_text) or (not po_text and any(
-                _TOTAL.match(_text(v)) for v in row if isinstance(v, str))):
+        if _is_total_row(row, header):
             out.skipped_totals += 1
             continue
         if filled == ["po"]:  # a PO on its own line heads the colour rows under it; or a note line
@@ -391,6 +391,18 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         out.rows.append(values)
     return out
 
+
+def _is_total_row(row: Sequence[Any], header: Header) -> bool:
+    """A subtotal line: its first filled cell says Total. A remark 'Total fabric received' or a colour
+    'Total Eclipse' further along the row is the vendor's text, not a total."""
+    first = next(((c, _text(v)) for c, v in enumerate(row) if not is_blank(v)), None)
+    if first is None or not (m := _TOTAL.match(first[1])):
+        return False
+    words = set(re.findall(r"[a-z]{3,}", first[1][m.end():].lower()))
+    return first[0] != header.columns.get("color") or words <= _TOTAL_WORDS
+
+
+_TOTAL_WORDS = frozenset({"qty", "quantity", "pcs", "pieces", "units", "for", "order", "style", "all"})
 
 def _looks_like_po(value: Any) -> bool:
     return bool(re.search(r"\d{3}", _text(value)))

@@ -1,4 +1,5 @@
-"""Dates in vendor files: which title date is the report's, how the file writes 03/04, years left out."""
+"""Reading vendor WIP files by meaning: which title date is the report's, how the file writes 03/04, years left
+out, which lines are totals."""
 from __future__ import annotations
 
 import csv
@@ -150,3 +151,35 @@ def test_a_two_digit_year_typo_is_a_finding_in_the_file(tmp_path):
 ])
 def test_dates_as_systems_export_them(text, want):
     assert parse_text_date(text, DateOrder.MDY) == want
+
+
+ROWS = ["PO #", "Style", "Color", "Order Qty", "Cut Qty", "Remarks"]
+
+
+@pytest.mark.parametrize("line, total", [
+    (["", "ST-01", "Black", 1000, 500, "Total fabric received, cutting started"], False),
+    (["", "ST-01", "Total Eclipse", 1000, 500, ""], False),
+    (["", "", "Total Eclipse", 1000, 500, ""], False),
+    (["Subtotal", "", "", 2000, 1000, ""], True),
+    (["Grand Total:", "", "", 2000, 1000, ""], True),
+    (["", "Style total", "", 2000, 1000, ""], True),
+    (["", "", "Total Qty", 2000, 1000, ""], True),
+    (["", "", "TOTAL", 2000, 1000, ""], True),
+])
+def test_a_total_line_is_one_whose_first_cell_says_so(line, total):
+    """A remark 'Total fabric received...' under a PO heading its colour lines dropped the line as a
+    subtotal (the audit, 2026-12-05)."""
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000)
+                            for c in ("Navy", "Black", "Total Eclipse")])
+    raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [["Report Date:", date(2027, 3, 1)], ROWS, ["4500012345"],
+                                                ["", "ST-01", "Navy", 1000, 500, ""], line])
+    out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert out.skipped_totals == int(total)
+    assert len(out.rows) == 1 + (not total)
+
+
+def test_a_reference_that_starts_with_total_is_not_a_total():
+    lines = wip.OrderIndex([wip.OrderLine("TOTAL-4500", "ST-01", "Navy", "VND", 1000)])
+    raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [ROWS, ["TOTAL-4500", "ST-01", "Navy", 1000, 500, ""]])
+    out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert out.skipped_totals == 0 and [r["po"] for r in out.rows] == ["TOTAL-4500"]
