@@ -69,3 +69,29 @@ def test_a_1904_workbook_reads_a_date_typed_as_a_number_right(tmp_path):
     assert raw.date1904 and raw.rows[0][1] == date(2027, 3, 1)
     out = import_path(path)
     assert out.rows[0]["planned_xf"] == date(2027, 4, 15) and out.report_date == date(2027, 3, 1)
+
+
+def test_a_quantity_merged_over_colour_lines_is_not_copied_to_each(tmp_path):
+    """An order quantity merged over a PO's two colours is their sum: copied to each line it doubled the
+    order (the audit, 2026-12-05). A PO, style or date merged the same way belongs to each line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(HEADER)
+    ws.append([4500012345, "ST-01", "Navy", 2000, 500, 200, datetime(2027, 4, 15), ""])
+    ws.append([None, "ST-01", "Black", None, 400, 100, None, ""])
+    ws.append([4500012346, "ST-02", "Red", 900, 300, None, None, ""])
+    ws.append([None, None, None, None, None, None, None, "spare line"])
+    for cells in ("A3:A4", "D3:D4", "G3:G4", "D5:D6"):
+        ws.merge_cells(cells)
+    path = tmp_path / "VND_WIP.xlsx"
+    wb.save(path)
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000) for c in ("Navy", "Black")]
+                           + [wip.OrderLine("4500012346", "ST-02", "Red", "VND", 900)])
+    out = wip.import_file(vendor_files.read_vendor_file(path), lines, ["VND"], Config(), today=date(2027, 3, 3))
+    got = {r["color"]: (r["po"], r["order_qty"], r["cut_qty"], r["planned_xf"]) for r in out.rows}
+    assert got == {"Navy": ("4500012345", None, 500, date(2027, 4, 15)),
+                   "Black": ("4500012345", None, 400, date(2027, 4, 15)),
+                   "Red": ("4500012346", 900, 300, None)}
+    found = [f for f in out.findings if f.code is Code.BAD_NUMBER]
+    assert len(found) == 1 and "D3:D4 is one cell merged over 2 colour lines" in found[0].message

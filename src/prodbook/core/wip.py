@@ -340,6 +340,8 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     out = ParsedFile(raw.file, raw.sheet, None, None, header)
     where = {"file": raw.file, "sheet": raw.file}  # the APM looks for the file, not its sheet
     kinds = {f: VENDOR_WIP.column(f).kind for f in header.columns}
+    shared = _shared_quantities(raw, header)
+    named: set[str] = set()
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
         row = raw.rows[r]
@@ -362,6 +364,17 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         for f, raw_value in cells.items():
             if is_blank(raw_value):
                 values[f] = None
+                continue
+            if (r, header.columns[f]) in shared:
+                values[f] = None
+                span, lines = shared[(r, header.columns[f])]
+                if span not in named:
+                    named.add(span)
+                    out.findings.append(warning(
+                        Code.BAD_NUMBER, f"{header.texts.get(header.columns[f])} {span} is one cell merged over "
+                        f"{lines} colour lines: a quantity of them all, not of each, so it was not imported for "
+                        "them. Ask the vendor for one quantity per line", row=r + 1,
+                        column=header.texts.get(header.columns[f]), value=raw_value, **where))
                 continue
             try:
                 if f in _QTY:
@@ -389,6 +402,24 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                                          "text in the Vendor WIP sheet and never run", row=r + 1,
                                          column=header.texts.get(header.columns[f]), value=v, **where))
         out.rows.append(values)
+    return out
+
+
+def _shared_quantities(raw: RawSheet, header: Header) -> dict[tuple[int, int], tuple[str, int]]:
+    """Quantity cells merged down over several lines (an order quantity over a PO's colours): each cell ->
+    (the range, 'D6:D8', and how many lines share it). The reader copies a merged cell to every row it
+    covers, which is right for a PO, a style or a date, and wrong for a number that is their sum."""
+    qty_columns = {header.columns[f] for f in _QTY if f in header.columns}
+    keys = [header.columns[f] for f in ("style", "color") if f in header.columns]
+    out: dict[tuple[int, int], tuple[str, int]] = {}
+    for (r1, c1), (r2, c2) in raw.merged:
+        if r2 <= r1 or r1 < header.data_start or c1 not in qty_columns:
+            continue
+        lines = sum(1 for r in range(r1, min(r2 + 1, len(raw.rows)))
+                    if any(c < len(raw.rows[r]) and not is_blank(raw.rows[r][c]) for c in keys))
+        if lines > 1:
+            span = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+            out.update({(r, c1): (span, lines) for r in range(r1, r2 + 1)})
     return out
 
 
