@@ -95,3 +95,30 @@ def test_a_quantity_merged_over_colour_lines_is_not_copied_to_each(tmp_path):
                    "Red": ("4500012346", 900, 300, None)}
     found = [f for f in out.findings if f.code is Code.BAD_NUMBER]
     assert len(found) == 1 and "D3:D4 is one cell merged over 2 colour lines" in found[0].message
+
+
+def test_a_quote_that_never_closes_does_not_swallow_the_rest_of_the_csv(tmp_path):
+    """'URGENT 12" zip' written by a system that does not double the quote: the rest of the file became one
+    remark, and every later line was lost without a word (the audit, 2026-12-05)."""
+    path = tmp_path / "VND_WIP.csv"
+    path.write_bytes(b'Report Date: 2027-03-01\r\nPO #,Style,Color,Order Qty,Cut Qty,Remarks\r\n'
+                     b'4500012345,ST-01,Navy,1000,500,"URGENT air 12 zip\r\n'
+                     b'4500012345,ST-01,Black,1000,400,"two\r\nlines, as Excel writes them"\r\n'
+                     b'4500012346,ST-02,Red,900,300,"Kids 5" Short, navy"\r\n')
+    (raw,) = vendor_files.read_vendor_file(path)
+    assert raw.rows[2] == ["4500012345", "ST-01", "Navy", "1000", "500", "URGENT air 12 zip"]
+    assert raw.rows[3][5] == "two\r\nlines, as Excel writes them" and raw.rows[4][:5] == [
+        "4500012346", "ST-02", "Red", "900", "300"]
+    rows = sorted(f.row for f in raw.findings if f.code is Code.WIP_FILE)
+    assert rows == [3, 5]
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000) for c in ("Navy", "Black")]
+                           + [wip.OrderLine("4500012346", "ST-02", "Red", "VND", 900)])
+    out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["color"], r["cut_qty"]) for r in out.rows] == [("Navy", 500), ("Black", 400), ("Red", 300)]
+
+
+def test_a_clean_csv_with_quoted_line_breaks_has_no_note(tmp_path):
+    path = tmp_path / "VND_WIP.csv"
+    path.write_text('PO #,Style,Remarks\n1,S,"a ""b""\nline 2"\n2,S,"1,000 pcs"\n', encoding="utf-8")
+    (raw,) = vendor_files.read_vendor_file(path)
+    assert raw.rows[1:] == [["1", "S", 'a "b"\nline 2'], ["2", "S", "1,000 pcs"]] and not raw.findings

@@ -82,7 +82,12 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
         raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
         text, notes = decode_csv(path.read_bytes(), path.name, encoding)
-        return [_cut_long_text(RawSheet(path.name, None, csv_rows(text), findings=notes))]
+        rows, broken = csv_records(text)
+        notes += [warning(Code.WIP_FILE, 'this line has a quote (") that does not pair with another, so it was '
+                          "read on its own, the quote as written: check its cells. (A system that writes "
+                          '12" without doubling the quote does this; Excel never does.)', file=path.name,
+                          sheet=path.name, row=row, value=" | ".join(rows[row - 1])[:120]) for row in broken]
+        return [_cut_long_text(RawSheet(path.name, None, rows, findings=notes))]
     if suffix in (".html", ".xml"):  # markup a vendor's system named .xls
         data = path.read_bytes()
         sheets = vendor_markup.rows_of(path, decode_text(data) if suffix == ".html" else None, data,
@@ -466,13 +471,66 @@ def _paired_high_bytes(data: bytes) -> bool:
 
 def csv_rows(text: str) -> list[list[Any]]:
     """A CSV text's rows; the delimiter is the one that splits the first lines widest (',' on ties)."""
+    return csv_records(text)[0]
+
+
+def csv_records(text: str) -> tuple[list[list[Any]], list[int]]:
+    """A CSV text's rows, and the rows (1-based) whose quotes do not pair.
+
+    A quote that never closes (a remark 'URGENT 12" zip' from a system that does not double it) would
+    make the rest of the file one cell: such a line is read on its own instead. A quoted cell spanning
+    lines (a remark with line breaks, as Excel writes it) stays one cell, unless the lines it would take
+    in look like rows of the file.
+    """
     head = "\n".join(text.splitlines()[:40])
 
     def widest(delimiter: str) -> int:
         return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
 
     delimiter = max((",", ";", "\t", "|"), key=widest)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    row_like = max(2, widest(delimiter) // 2)
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
+        if not any(_takes_in_rows(v, delimiter, row_like) for r in rows for v in r if "\n" in v or "\r" in v):
+            return rows, []
+    except csv.Error:
+        pass
+    return _csv_line_by_line(text, delimiter, row_like)
+
+
+_SPAN = 20
+"""Lines a quoted cell may span before an unclosed quote is assumed."""
+
+
+def _takes_in_rows(value: str, delimiter: str, row_like: int) -> bool:
+    return any(line.count(delimiter) >= row_like for line in value.splitlines()[1:])
+
+
+def _csv_line_by_line(text: str, delimiter: str, row_like: int) -> tuple[list[list[Any]], list[int]]:
+    lines = text.splitlines(keepends=True)
+    rows: list[list[Any]] = []
+    broken: list[int] = []
+    i = 0
+    while i < len(lines):
+        taken = None
+        if '"' in lines[i]:
+            for j in range(i + 1, min(i + _SPAN, len(lines)) + 1):
+                try:
+                    got = list(csv.reader(io.StringIO("".join(lines[i:j]), newline=""), delimiter=delimiter,
+                                          strict=True))
+                except csv.Error:
+                    continue
+                if len(got) == 1 and not any(_takes_in_rows(v, delimiter, row_like) for v in got[0]):
+                    taken = (got[0], j)
+                break
+        if taken is None:
+            got = list(csv.reader([lines[i].rstrip("\r\n")], delimiter=delimiter))
+            taken = (got[0] if got else [], i + 1)
+            if '"' in lines[i]:
+                broken.append(len(rows) + 1)
+        rows.append(list(taken[0]))
+        i = taken[1]
+    return rows, broken
 
 
 # --- vendor style / costing sheets --------------------------------------------------------------
