@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from prodbook.core.cells import (
     CellError,
     DateOrder,
+    comma_column,
     date_to_serial,
     parse_text_date,
     serial_to_date,
@@ -118,6 +120,19 @@ def test_a_price_written_either_way_reads_as_the_same_number(value):
     us = f"{value:,.2f}"  # 1,234.50
     eu = us.replace(",", " ").replace(".", ",").replace(" ", ".")  # 1.234,50
     assert to_number(us) == to_number(eu) == float(value)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**6, places=3), min_size=1, max_size=8),
+       st.booleans())
+def test_a_price_column_written_one_way_reads_as_its_prices(values, european):
+    """'5,250' alone could be either; the column's other prices decide, and never in a way that changes
+    a price written unambiguously."""
+    us = [f"{v:,.3f}" for v in values]
+    texts = [t.replace(",", " ").replace(".", ",").replace(" ", ".") for t in us] if european else us
+    assume(not european or not all(re.fullmatch(r"[1-9]\d{0,2},\d{3}", t) for t in texts))  # one says how
+    cells, problems = comma_column(texts)
+    assert not problems
+    assert [to_number(c) for c in cells] == [float(v) for v in values]
 
 
 @pytest.mark.parametrize("bad", ["12 pcs", "1.2.3", "#VALUE!", True, "1,2,3", "12,5,00", "1,23.4"])

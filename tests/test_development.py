@@ -199,6 +199,27 @@ def test_a_costing_sheet_from_a_decimal_comma_country_is_read_at_its_prices(tmp_
     assert fob[2] == 5.25 and fob[3] == 1011.5
 
 
+def test_a_price_that_fits_both_marks_is_read_the_way_its_column_writes_prices(tmp_path):
+    """'5,250' is 5.25 in a column that writes '0,850', and 5,250 beside '1,234.50'; beside both it is
+    named (the audit, 2026-12-05: it was 5250 in a Turkish costing sheet)."""
+    path = disc_book(tmp_path)
+    costing = tmp_path / "vendor costing.csv"
+    costing.write_text("Buyer Style #;Colour;FOB USD\nS1;Navy Blue;5,250\nS2;Black;0,850\n", encoding="utf-8")
+    fob = {f.row: f.fix.proposed for f in run(path, ["validate"], ctx(files=(costing,))).findings
+           if f.code is Code.DIFF_FOB}
+    assert fob[2] == 5.25
+    costing.write_text("Buyer Style #;Colour;FOB USD\nS1;Navy Blue;5,250\nS2;Black;5.25\n", encoding="utf-8")
+    fob = {f.row: f.fix.proposed for f in run(path, ["validate"], ctx(files=(costing,))).findings
+           if f.code is Code.DIFF_FOB}
+    assert fob[2] == 5250
+    costing.write_text("Buyer Style #;Colour;FOB USD\nS1;Navy Blue;5,250\nS2;Black;0,85\nS3;Red;1,234.50\n",
+                       encoding="utf-8")
+    result = run(path, ["validate"], ctx(files=(costing,)))
+    found = assert_finding(result.findings, Code.BAD_NUMBER, row=2, value="5,250")
+    assert "could be 5.250 or 5250" in found.message
+    assert not [f for f in result.findings if f.code is Code.DIFF_FOB and f.row == 2]
+
+
 def test_discrepancies_name_both_values_their_sources_and_a_fix(tmp_path):
     path = disc_book(tmp_path)
     result = run(path, ["validate"], ctx(files=(costing_file(tmp_path),)))

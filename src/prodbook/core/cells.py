@@ -229,6 +229,46 @@ def _plain_number(core: str) -> str:
     return core
 
 
+def comma_column(cells: list[Any]) -> tuple[list[Any], dict[int, str]]:
+    """A number column's cells read the way the column writes them. '5,250' is 5250 where the column
+    writes '1,234.50' or '5.25', and 5.25 where it writes '0,85' or '1.234,50' (a costing sheet from
+    Turkey, Vietnam or Europe). Where the column writes both ways, each '5,250' is returned with the
+    sentence naming both readings (index -> problem), to be reported, not guessed."""
+    texts = {i: re.sub(r"[^\d.,+\-]", "", v) for i, v in enumerate(cells) if type(v) is str and "," in v}
+    if not texts:
+        return cells, {}
+    decimal = thousands = False
+    ambiguous = []
+    for i, core in texts.items():
+        if _COMMA_THOUSANDS.fullmatch(core):
+            if "." in core or core.count(",") > 1:
+                thousands = True
+            else:
+                ambiguous.append(i)
+        elif _DOT_THOUSANDS.fullmatch(core) or _DECIMAL_COMMA.fullmatch(core):
+            decimal = True
+    if not ambiguous or not decimal:
+        return cells, {}
+    thousands = thousands or any(type(v) is str and _DOT_DECIMAL.fullmatch(v.strip()) for v in cells)
+    out = list(cells)
+    if not thousands:
+        for i in ambiguous:
+            out[i] = texts[i].replace(",", ".")
+        return out, {}
+    problems = {}
+    for i in ambiguous:
+        whole, part = texts[i].split(",")
+        problems[i] = (f"'{cells[i]}' could be {whole}.{part} or {whole}{part}: this column writes numbers "
+                       "both with a decimal comma and with a decimal point. Type it as a number, or with "
+                       "the column's one decimal mark")
+        out[i] = None
+    return out, problems
+
+
+_DOT_DECIMAL = re.compile(r"[-+]?\d+\.(\d{1,2}|\d{4,})")
+"""5.25: a decimal point, so this writer's commas group thousands."""
+
+
 def to_number(value: Any) -> float | None:
     """A number cell as float; tolerates text numbers with thousands separators, and a decimal comma where the
     text can be read no other way ('5,25', '1.234,50'; '1,200' is twelve hundred)."""

@@ -23,6 +23,7 @@ from prodbook.core.cells import (
     CellError,
     DateOrder,
     column_letter,
+    comma_column,
     first_date,
     in_excel_range,
     is_blank,
@@ -391,6 +392,11 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
         col = spec.column(f)
         cells = (list(map(itemgetter(c), body)) if c < width
                  else [row[c] if c < len(row) else None for row in body])
+        if col.kind is Kind.NUMBER:
+            cells, mixed = comma_column(cells)
+            findings.extend(error(Code.BAD_NUMBER, f"{problem}; fix the cell", file=file, sheet=sheet,
+                                  row=header_row + i + 1, column=headers[c], value=body[i][c])
+                            for i, problem in mixed.items())
         data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
                            lambda i, raw, exc, c=c, kind=col.kind: findings.append(error(
                                _BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
