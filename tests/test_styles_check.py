@@ -61,6 +61,8 @@ def test_a_clean_adopted_style_has_no_profile_findings(tmp_path):
     ("95% cotton / 5% spandex", None),
     ("Shell: 100% Nylon; Lining: 100% Polyester", None),
     ("Cotton 60%, Polyester 40%", None),
+    ("Cotton 60% Polyester 40%", None),  # was 60% polyester, adding up to 60%
+    ("Polyester 5% Cotton 95%", Code.FIBER_ORDER),
     ("60% Cotton 39.9% Polyester", Code.FIBER_TOTAL),
     ("60% Cotton 40.1% Polyester", Code.FIBER_TOTAL),
     ("Shell: 100% Nylon; Lining: 90% Polyester", Code.FIBER_TOTAL),

@@ -282,12 +282,17 @@ def _without_exclusions(text: str) -> str:
 
 
 def _fibers(text: str) -> list[tuple[str, float]]:
-    tokens = _Tokens.of(_without_exclusions(text).strip())
+    """The (name, percent) pairs, read percent first ('60% Cotton') unless that leaves a percentage without
+    its fiber and reading name first ('Cotton 60% Polyester 40%') pairs them all."""
+    clean = _without_exclusions(text).strip()
+    tokens = _Tokens.of(clean)
     pairs = tokens.percent_first()
-    if pairs and all(n for n, _ in pairs):
-        return pairs
+    first = pairs if pairs and all(n for n, _ in pairs) else []
+    if first and len(first) >= clean.count("%"):
+        return first
     pairs = tokens.name_first()
-    return pairs if pairs and all(n for n, _ in pairs) else []
+    second = pairs if pairs and all(n for n, _ in pairs) else []
+    return second if len(second) > len(first) else first
 
 
 def _component(part: str) -> tuple[str, str] | None:
