@@ -631,10 +631,10 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
         chosen = None
     shown: dict[DateOrder, tuple[int, str]] = {}
     date_columns = [c for f, c in header.columns.items() if VENDOR_WIP.column(f).kind is Kind.DATE]
-    for r, row in enumerate(raw.rows):
+    for r, cells in enumerate(raw.rows):
         title = r < header.first_row
-        for c in (range(len(row)) if title else date_columns):
-            v = row[c] if c < len(row) else None
+        for c in (range(len(cells)) if title else date_columns):
+            v = cells[c] if c < len(cells) else None
             if isinstance(v, str):
                 for text in (_NUMERIC_DATE.findall(v) if title else [v.strip()]):
                     if (o := order_shown(text)) is not None:
