@@ -183,3 +183,16 @@ def test_a_reference_that_starts_with_total_is_not_a_total():
     raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [ROWS, ["TOTAL-4500", "ST-01", "Navy", 1000, 500, ""]])
     out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
     assert out.skipped_totals == 0 and [r["po"] for r in out.rows] == ["TOTAL-4500"]
+
+
+@pytest.mark.parametrize("title, today, want", [
+    ("Report Date: 01-Mar", date(2027, 3, 3), date(2027, 3, 1)),
+    ("Report Date: 28-Dec", date(2027, 1, 4), date(2026, 12, 28)),
+    ("WIP as of Mar 8", date(2027, 3, 3), date(2027, 3, 8)),
+    ("WIP as of 15 Mar", date(2027, 3, 3), date(2026, 3, 15)),
+])
+def test_a_report_date_without_a_year_is_the_last_such_day(title, today, want):
+    """It was no date at all, so today was used: a report of 1 March imported on 3 March was dated 3 March."""
+    raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [[title], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500]])
+    header = wip.find_header(raw.rows, {})
+    assert header is not None and wip.report_date_of(raw, header, DateOrder.MDY, today) == want

@@ -261,10 +261,11 @@ def vendor_from_name(file_name: str, vendors: Sequence[str], config: Config) -> 
     return hits[0] if len(hits) == 1 else None
 
 
-def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | None:
+def report_date_of(raw: RawSheet, header: Header, order: DateOrder, today: date | None = None) -> date | None:
     """The report's date: the date a title line labels as the report's ('Report date: ...' and the cell
     beside it, 'WIP as of 01-Mar-2027'), a strong label before a weak one ('Print date', 'Updated');
-    else a date in the file name. Other dates of the title rows (an order or ship date) are not it."""
+    else a date in the file name. Other dates of the title rows (an order or ship date) are not it. A
+    report date without a year ('Report Date: 01-Mar') is the last such day up to a week after ``today``."""
     found: list[tuple[int, date]] = []
     for row in raw.rows[:header.first_row]:
         cells = list(row)
@@ -279,7 +280,7 @@ def report_date_of(raw: RawSheet, header: Header, order: DateOrder) -> date | No
             for k, m in enumerate(labels):
                 rest = text[m.end():labels[k + 1].start() if k + 1 < len(labels) else None].strip()
                 candidate = rest or (cells[i + 1] if i + 1 < len(cells) else None)
-                d = _date_at_start(candidate, order, raw.date1904)
+                d = _date_at_start(candidate, order, raw.date1904, today)
                 if d is not None:
                     found.append((0 if m["strong"] else 1, d))
     if found:
@@ -298,7 +299,7 @@ def _label_rank(label: str) -> int | None:
     return None if m is None or m.end() < len(label) else (0 if m["strong"] else 1)
 
 
-def _date_at_start(value: Any, order: DateOrder, date1904: bool) -> date | None:
+def _date_at_start(value: Any, order: DateOrder, date1904: bool, today: date | None = None) -> date | None:
     """The date a label's text begins with ('2027/03/01 (Mon)', '01-Mar-2027  Data as of ...')."""
     if isinstance(value, (date, datetime)):
         return value.date() if isinstance(value, datetime) else value
@@ -309,6 +310,14 @@ def _date_at_start(value: Any, order: DateOrder, date1904: bool) -> date | None:
                 return to_date(piece, order, date1904)
             except CellError:
                 continue
+    for i, rx in enumerate(_NO_YEAR if today else ()):
+        if m := rx.match(text):
+            day, name = (m[1], m[2]) if i == 0 else (m[2], m[1])
+            try:
+                d = parse_wip_date(f"{day}-{name}", order, date1904, today + timedelta(days=YEARLESS_BACK - 358))
+            except CellError:
+                continue
+            return d
     return None
 
 
@@ -578,7 +587,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
     order, found = file_date_order(raw, header, config, vendor)
-    report = report_date_of(raw, header, order)
+    report = report_date_of(raw, header, order, today)
     if report is None:
         report = today
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
