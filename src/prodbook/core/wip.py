@@ -235,8 +235,7 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
     if d is not None and not -366 <= (d - near).days <= 731:
         when = "before" if d < near else "after"
         raise CellError(f"'{_text(value)}' reads as {d:%d %B %Y}, too far {when} the report date "
-                        f"({near:%d %B %Y}) for a WIP date. If it is a two-digit year, ask the vendor to "
-                        "write the year in full")
+                        f"({near:%d %B %Y}) to be a WIP date (a two-digit year in another place?)")
     return d
 
 
