@@ -224,3 +224,63 @@ def test_row_snapshot_round_trip(values):
     assert back.pop(row_snapshot.ROW) == 7
     assert {k: row_snapshot.as_cell(v) for k, v in back.items()} == {k: v for k, v in values.items() if v is not None}
     assert row_snapshot.decode(["BD1 / Proto sample / S1"]) is None
+
+
+# --- a team in two time zones -----------------------------------------------------------------------
+
+@pytest.fixture
+def zone(monkeypatch):
+    """This PC's time zone, as Windows or macOS would set it (``time.tzset``: POSIX only)."""
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("the time zone cannot be changed in-process here")
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()  # TZ as it was
+    time.tzset()
+
+
+def test_undo_takes_back_the_last_run_of_a_team_in_two_time_zones(tmp_path, zone):
+    """Hong Kong builds the T&A at 16:00 (08:00 UTC); New York refreshes it at 10:00 the same day
+    (15:00 UTC). Undo in New York took back Hong Kong's T&A: by the clock in the run's name, 16:00 was
+    the later."""
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    zone("Asia/Hong_Kong")
+    hk = run(path, ["ta"], ctx(date(2027, 3, 3), hour=16))
+    ta = sheet_values(path, "T&A")
+    type_in(path, "T&A", next(i for i, r in enumerate(ta, 1) if r[4] == "LD"), "Actual", date(2027, 3, 2))
+    zone("America/New_York")
+    ny = run(path, ["ta"], ctx(date(2027, 3, 3), hour=10))
+    assert hk.changes and ny.changes and hk.action.endswith("UTC+8") and ny.action.endswith("UTC-5")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+    assert undo.outcomes[0].data["undone"] == ny.action
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ("Refresh 2027-11-07 01:30:00 UTC-4", "Refresh 2027-11-07 01:10:00 UTC-5"),  # summer time ends
+    ("Refresh 2027-03-03 16:00:00 UTC+8", "Refresh 2027-03-03 10:00:00 UTC-5"),
+    ("Refresh 2027-03-03 10:00:00 UTC+5:30", "Refresh 2027-03-03 05:00:00 UTC+0"),
+    ("Refresh 2027-03-03 09:00:00 UTC+0", "Refresh 2027-03-03 09:00:00 UTC+0 (2)"),
+])
+def test_the_last_run_is_the_last_in_utc(earlier, later):
+    import pandas as pd
+
+    from prodbook.jobs.undo_job import last_action
+
+    assert last_action(pd.DataFrame({"action": [later, earlier]})) == later
+    assert last_action(pd.DataFrame({"action": [earlier, later, f"Undo {later}"]})) == earlier
+
+
+def test_a_runs_name_says_its_zone():
+    from datetime import timedelta, timezone
+
+    from prodbook.core.changes import run_stamp
+
+    assert run_stamp(datetime(2027, 3, 3, 16, tzinfo=timezone(timedelta(hours=8)))) == "2027-03-03 16:00:00 UTC+8"
+    assert run_stamp(datetime(2027, 3, 3, 9, tzinfo=timezone(timedelta(hours=-3, minutes=-30)))) == \
+        "2027-03-03 09:00:00 UTC-3:30"

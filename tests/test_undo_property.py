@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import base_sheets, shown_values, write_book
+from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
@@ -209,7 +210,7 @@ def test_runs_then_undos_give_back_the_sheets_or_name_what_they_kept(earlier, st
                     kept_rows.add((f.sheet, f.key))
                     kept_cells.add((f.sheet, f.key, f.column))
         log = pd.DataFrame(read_log(path), columns=["action"])
-        assert last_action(log) == "Refresh 2027-03-01 08:00:00"  # every run of the sequence undone
+        assert last_action(log) == f"Refresh {run_stamp(datetime(2027, 3, 1, 8))}"  # every run of the sequence undone
         after = read(path)
         for sheet in KEYS:
             was, now = before[sheet], after[sheet]

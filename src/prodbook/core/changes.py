@@ -6,9 +6,10 @@ can say what changed; these are the rules for how a value reads in the log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,34 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
 def same_logged(a: Any, b: Any) -> bool:
     """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
     return (log_text(a) or "") == (log_text(b) or "")
+
+
+def run_stamp(now: datetime) -> str:
+    """The time in a run's name, with its zone: 'Refresh 2027-03-03 16:00:00 UTC+8'. A team in Hong Kong
+    and New York sharing one tracker, or a run in the hour that repeats when summer time ends, would
+    otherwise order its runs wrongly, and undo would take back another run than the last."""
+    offset = (now if now.tzinfo else now.astimezone()).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{now:%Y-%m-%d %H:%M:%S} UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+_RUN_STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: UTC([+-])(\d{1,2})(?::(\d{2}))?)?"
+                        r"(?: \((\d+)\))?$")
+
+
+def run_order(action: str) -> tuple[datetime, int] | None:
+    """Where a run's name puts it in time, in UTC (None: not a run's name). A name without a zone (written
+    before names had one) is taken in this PC's zone."""
+    m = _RUN_STAMP.search(action)
+    if m is None:
+        return None
+    local = datetime.fromisoformat(m[1])
+    if m[2] is None:
+        offset = local.astimezone().utcoffset() or timedelta(0)
+    else:
+        offset = timedelta(hours=int(m[3]), minutes=int(m[4] or 0)) * (-1 if m[2] == "-" else 1)
+    return local - offset, int(m[5] or 1)
 
 
 def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any],

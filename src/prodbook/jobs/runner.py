@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
@@ -393,7 +394,7 @@ _issued: dict[str, int] = {}
 
 def _stamp(now: datetime) -> str:
     """The run's id in the Change Log: its time, with a counter when one process runs twice a second."""
-    stamp = f"{now:%Y-%m-%d %H:%M:%S}"
+    stamp = run_stamp(now)
     _issued[stamp] = n = _issued.get(stamp, 0) + 1
     return stamp if n == 1 else f"{stamp} ({n})"
 

@@ -20,7 +20,17 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
 from prodbook.core.cells import column_letter
-from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, REMOVED, REMOVED_MORE, Change, log_text, same_logged
+from prodbook.core.changes import (
+    ARCHIVED,
+    FILLED,
+    NEW_ROW,
+    REMOVED,
+    REMOVED_MORE,
+    Change,
+    log_text,
+    run_order,
+    same_logged,
+)
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
@@ -31,7 +41,6 @@ from prodbook.workbook.links import relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
-_STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: \((\d+)\))?$")
 UNDO = "Undo "
 PUT_BACK = "(put back)"
 UNDONE = "(undone)"
@@ -45,9 +54,9 @@ def last_action(log: pd.DataFrame) -> str | None:
     """The newest action not undone yet (undos themselves are not undone)."""
     actions = {a for a in log["action"] if isinstance(a, str)}
     undone = {a[len(UNDO):] for a in actions if a.startswith(UNDO)}
-    runs = [(m[1], int(m[2] or 1), a) for a in actions
-            if not a.startswith(UNDO) and a not in undone and (m := _STAMP.search(a))]
-    return max(runs)[2] if runs else None
+    runs = [(when, a) for a in actions
+            if not a.startswith(UNDO) and a not in undone and (when := run_order(a)) is not None]
+    return max(runs)[1] if runs else None
 
 
 def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
