@@ -6,10 +6,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from conftest import assert_finding
 from prodbook.core import wip
+from prodbook.core.cells import CellError
 from prodbook.core.config import Config
 from prodbook.core.findings import Code
 from prodbook.workbook import vendor_files
@@ -122,3 +124,20 @@ def test_a_clean_csv_with_quoted_line_breaks_has_no_note(tmp_path):
     path.write_text('PO #,Style,Remarks\n1,S,"a ""b""\nline 2"\n2,S,"1,000 pcs"\n', encoding="utf-8")
     (raw,) = vendor_files.read_vendor_file(path)
     assert raw.rows[1:] == [["1", "S", 'a "b"\nline 2'], ["2", "S", "1,000 pcs"]] and not raw.findings
+
+
+def test_a_quantity_column_in_dozens_is_read_as_pieces(tmp_path):
+    """'Order Qty (Dzn)' 100 was imported as 100 pieces: twelve times short of the order."""
+    path = tmp_path / "VND_WIP.csv"
+    path.write_text("Report Date: 2027-03-01\nPO #,Style,Color,Order Qty (Dzn),Cut Qty Doz,Sewn Qty\n"
+                    "4500012345,ST-01,Navy,\"1,000\",12.5,40\n", encoding="utf-8")
+    out = import_path(path)
+    assert [(r["order_qty"], r["cut_qty"], r["sewn_qty"]) for r in out.rows] == [(12_000, 150, 40)]
+    notes = [f for f in out.findings if f.code is Code.WIP_DOZENS]
+    assert sorted(f.value for f in notes) == ["Cut Qty Doz", "Order Qty (Dzn)"]
+
+
+def test_a_dozen_count_that_is_no_whole_number_of_pieces_is_named():
+    with pytest.raises(CellError, match="dozen is not a whole number of pieces"):
+        wip.parse_qty("12.55", 12)
+    assert wip.parse_qty("2.400.000", 12) == 28_800_000 and wip.parse_qty("-", 12) is None

@@ -81,6 +81,8 @@ class Code(StrEnum):
     WIP_DUPLICATE = "wip-duplicate-line"
     WIP_VENDOR = "wip-vendor-unknown"
     WIP_REPORT_DATE = "wip-report-date-assumed"
+    WIP_DOZENS = "wip-qty-in-dozens"
+    """A vendor's quantity column counted in dozens ('Order Qty (Dzn)'): read as pieces, x12."""
     WIP_DATE_ORDER = "wip-date-order"
     """How a vendor file writes 03/04/2027, when its own dates say so against the Config sheet."""
     WIP_HEADER = "vendor-header-undecided"

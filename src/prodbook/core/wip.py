@@ -54,6 +54,8 @@ WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "sou
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
 _TOTAL = re.compile(r"^\s*(?:(?:sub|grand|po|style|order)[\s\-]*)?total\b(?![\-/]\w)", re.I)
 """'Total', 'Sub-total', 'Grand Total:', 'PO Total 4500012345'; not 'TOTAL-4500' (a reference)."""
+_DOZENS = re.compile(r"(?<![a-z])(dz|dzn|dzns|doz|dozen|dozens)(?![a-z])", re.I)
+"""A quantity column counted in dozens ('Order Qty (Dzn)', 'Qty Doz'), as knitwear vendors often do."""
 _UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
 _LABEL = re.compile(
     r"\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
@@ -142,6 +144,11 @@ class Header:
     ambiguous: tuple[headers.Ambiguous, ...] = ()
     """Fields left out because two columns (or two fields) fit equally well."""
 
+    def per_unit(self, field_name: str) -> int:
+        """Pieces per unit the column counts in: 12 for 'Order Qty (Dzn)', else 1."""
+        text = self.texts.get(self.columns.get(field_name, -1), "")
+        return 12 if field_name in _QTY and _DOZENS.search(text) else 1
+
     @property
     def data_start(self) -> int:
         return self.first_row + self.height
@@ -169,6 +176,12 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
     out = []
     who = vendor or "VENDOR"
     row = header.first_row + header.height
+    for f in _QTY:
+        if header.per_unit(f) != 1:
+            text = header.texts[header.columns[f]]
+            out.append(info(Code.WIP_DOZENS, f"'{text}' counts dozens, so its numbers were read as pieces "
+                            f"(x{header.per_unit(f)}): 100 is 1,200 pieces on the Vendor WIP sheet",
+                            file=file, sheet=file, row=header.first_row + 1, value=text))
     for amb in header.ambiguous:
         cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
         names = [VENDOR_WIP.column(f).header for f in amb.fields]
@@ -190,8 +203,9 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
 
 # --- cells ----------------------------------------------------------------------------------------
 
-def parse_qty(value: Any) -> int | None:
-    """A quantity as the vendor typed it: 1,200 / '1 200' / '1200 pcs' / 1200.0; '-' is blank."""
+def parse_qty(value: Any, per_unit: int = 1) -> int | None:
+    """A quantity as the vendor typed it: 1,200 / '1 200' / '1200 pcs' / 1200.0; '-' is blank. In a
+    column counted in dozens (``per_unit`` 12), 12.5 is 150 pieces."""
     if is_blank(value):
         return None
     if isinstance(value, str):
@@ -200,13 +214,16 @@ def parse_qty(value: Any) -> int | None:
             return None
         value = text
         if DOT_GROUPS.fullmatch(text):  # '1.000': one, or a thousand? to_int names both readings
-            return to_int(text)
+            grouped = to_int(text)
+            return None if grouped is None else grouped * per_unit
     number = to_number(value)
     if number is None:
         return None
-    if not float(number).is_integer():
-        raise CellError(f"{value} is not a whole number of pieces")
-    return int(number)
+    pieces = round(number * per_unit, 6)
+    if not float(pieces).is_integer():
+        raise CellError(f"{value} is not a whole number of pieces" if per_unit == 1 else
+                        f"{value} dozen is not a whole number of pieces ({pieces:g})")
+    return int(pieces)
 
 
 def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> date | None:
@@ -386,7 +403,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                 continue
             try:
                 if f in _QTY:
-                    values[f] = parse_qty(raw_value)
+                    values[f] = parse_qty(raw_value, header.per_unit(f))
                 elif kinds[f] is Kind.DATE:
                     values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
                 else:
