@@ -196,3 +196,28 @@ def test_a_report_date_without_a_year_is_the_last_such_day(title, today, want):
     raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [[title], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500]])
     header = wip.find_header(raw.rows, {})
     assert header is not None and wip.report_date_of(raw, header, DateOrder.MDY, today) == want
+
+
+def test_a_file_with_a_row_per_size_adds_the_sizes_up_into_the_line():
+    """One row per size was read as the first size's row, the others refused as duplicates: a 600-piece
+    line stood at 100 ordered, 50 cut."""
+    out = imported(["Report Date:", date(2027, 3, 1)], ["PO #", "Style", "Color", "Size", "Order Qty", "Cut Qty",
+                                                         "Revised XF", "Remarks"],
+                   ["4500012345", "ST-01", "Navy", "S", 100, 50, "2027-04-10", "fabric in"],
+                   ["4500012345", "ST-01", "Navy", "M", 200, 80, "2027-04-20", ""],
+                   ["4500012345", "ST-01", "Navy", "L", 300, None, "", "L on hold"],
+                   ["4500012345", "ST-01", "Navy", "L", 300, 10, "", ""],
+                   ["4500012345", "ST-01", "Black", "M", 400, 40, "", ""])
+    navy, black = out.rows
+    assert (navy["order_qty"], navy["cut_qty"], navy["revised_xf"]) == (600, 130, date(2027, 4, 20))
+    assert navy["remarks"] == "fabric in / L on hold" and (black["order_qty"], black["cut_qty"]) == (400, 40)
+    assert_finding(out.findings, Code.WIP_SIZES, row=3)
+    assert_finding(out.findings, Code.WIP_DUPLICATE, row=6)  # the same size twice: not added up
+    assert not [f for f in out.findings if f.code is Code.WIP_SIZES and f.row == 7]
+
+
+def test_without_a_size_column_a_repeated_line_is_still_not_added_up():
+    out = imported(["Report Date:", date(2027, 3, 1)], ["PO #", "Style", "Color", "Order Qty", "Cut Qty"],
+                   ["4500012345", "ST-01", "Navy", 1000, 500], ["4500012345", "ST-01", "Navy", 1000, 600])
+    assert [r["cut_qty"] for r in out.rows] == [500]
+    assert_finding(out.findings, Code.WIP_DUPLICATE, row=4)

@@ -366,6 +366,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     where = {"file": raw.file, "sheet": raw.file}  # the APM looks for the file, not its sheet
     kinds = {f: VENDOR_WIP.column(f).kind for f in header.columns}
     shared = _shared_quantities(raw, header)
+    size_column = _size_column(raw, header)
     named: set[str] = set()
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
@@ -386,6 +387,8 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         elif po_text:
             group_po = None
         values: dict[str, Any] = {"_row": r + 1}
+        if size_column is not None:
+            values["_size"] = _text(row[size_column]) if size_column < len(row) else ""
         for f, raw_value in cells.items():
             if is_blank(raw_value):
                 values[f] = None
@@ -633,7 +636,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                         row=r["_row"]))
         clean = {f: r.get(f) for f in WIP_FIELDS}
         clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
-                     report_date=report, source_file=file, _row=r["_row"],
+                     report_date=report, source_file=file, _row=r["_row"], _size=r.get("_size"),
                      _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
         rows.append(clean)
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
@@ -738,20 +741,61 @@ def _named(header: Header) -> int:
 
 def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, sheet: str | None
             ) -> list[dict[str, Any]]:
-    """One row per PO line and report: a second row for the same line is reported, not added up."""
+    """One row per PO line and report: a second row for the same line is reported, not added up; rows of
+    one line's sizes (the file has a Size column) are added up into the line."""
     seen: dict[tuple, int] = {}
+    sizes: dict[tuple, dict[str, int]] = {}
     out = []
     for r in rows:
         key = (fold_ref(r["po"]), fold_ref(r["style"]), r["color"].upper())
+        size = r.pop("_size", None)
+        if size and key in sizes and fold_text(size) not in sizes[key]:
+            sizes[key][fold_text(size)] = r["_row"]
+            _add_size(out[seen[key]], r)
+            continue
+        if size and key not in seen:
+            sizes[key] = {fold_text(size): r["_row"]}
         if key in seen:
+            first = out[seen[key]]["_row"]
             findings.append(warning(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} "
-                                    f"is already reported in row {seen[key]}; this row was not imported "
+                                    f"is already reported in row {first}; this row was not imported "
                                     "(quantities are not added up). Ask the vendor which one is right",
                                     file=file, sheet=file, row=r["_row"], value=r["_raw"]))
             continue
-        seen[key] = r["_row"]
+        seen[key] = len(out)
         out.append(r)
+    for key, rows_of in sizes.items():
+        if len(rows_of) > 1:
+            line = out[seen[key]]
+            findings.append(info(Code.WIP_SIZES, f"{len(rows_of)} size rows of PO line {line['po']} / "
+                                 f"{line['style']} / {line['color']} (rows {', '.join(map(str, rows_of.values()))}) "
+                                 "were added up into the line", file=file, sheet=file, row=line["_row"],
+                                 value=line["_raw"]))
     return out
+
+
+def _add_size(line: dict[str, Any], size: dict[str, Any]) -> None:
+    """A size row's quantities added to its line; its dates and words where they differ: the line ships
+    when its last size does."""
+    for f in _QTY:
+        if size.get(f) is not None:
+            line[f] = (line.get(f) or 0) + size[f]
+    for f in ("planned_xf", "revised_xf"):
+        if size.get(f) is not None and (line.get(f) is None or size[f] > line[f]):
+            line[f] = size[f]
+    for f in ("fabric_status", "booking_status", "remarks", "ship_mode"):
+        words = [w for w in (line.get(f), size.get(f)) if w]
+        if words and (len(words) == 1 or fold_text(words[1]) not in fold_text(words[0])):
+            line[f] = " / ".join(words)
+
+
+def _size_column(raw: RawSheet, header: Header) -> int | None:
+    """The column of a file that reports each size on its own row ('Size', 'Sizes')."""
+    for r in range(header.first_row, header.data_start):
+        for c, v in enumerate(raw.rows[r]):
+            if c not in header.texts and normalise_header(_text(v)) in ("size", "sizes", "sz", "sizename"):
+                return c
+    return None
 
 
 # --- the Vendor WIP sheet -----------------------------------------------------------------------
