@@ -326,7 +326,9 @@ def _date_at_start(value: Any, order: DateOrder, date1904: bool, today: date | N
                 return to_date(piece, order, date1904)
             except CellError:
                 continue
-    for i, rx in enumerate(_NO_YEAR if today else ()):
+    if today is None:
+        return None
+    for i, rx in enumerate(_NO_YEAR):
         if m := rx.match(text):
             day, name = (m[1], m[2]) if i == 0 else (m[2], m[1])
             try:
@@ -745,7 +747,7 @@ def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, shee
     one line's sizes (the file has a Size column) are added up into the line."""
     seen: dict[tuple, int] = {}
     sizes: dict[tuple, dict[str, int]] = {}
-    out = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         key = (fold_ref(r["po"]), fold_ref(r["style"]), r["color"].upper())
         size = r.pop("_size", None)
