@@ -39,7 +39,7 @@ def _cell(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     if isinstance(v, str):
-        return re.sub(r"( \d\d:\d\d:\d\d) \(\d+\)", r"\1", v) or None
+        return re.sub(r"( \d\d:\d\d:\d\d(?: UTC[+-][\d:]+)?) \(\d+\)", r"\1", v) or None
     return v
 
 
