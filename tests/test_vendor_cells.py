@@ -141,3 +141,40 @@ def test_a_dozen_count_that_is_no_whole_number_of_pieces_is_named():
     with pytest.raises(CellError, match="dozen is not a whole number of pieces"):
         wip.parse_qty("12.55", 12)
     assert wip.parse_qty("2.400.000", 12) == 28_800_000 and wip.parse_qty("-", 12) is None
+
+
+def test_every_report_sheet_of_a_workbook_is_imported_and_a_hidden_one_is_named(tmp_path):
+    """A vendor's workbook with a sheet for knits and one for wovens: only the first was imported, and the
+    second's PO lines were left out without a word."""
+    wb = openpyxl.Workbook()
+    knit = wb.active
+    knit.title = "Knit"
+    for ws, line in ((knit, [4500012345, "ST-01", "Navy", 1000, 500]),
+                     (wb.create_sheet("Woven"), [4500012346, "ST-02", "Red", 900, 300]),
+                     (wb.create_sheet("Last week"), [4500012346, "ST-02", "Red", 900, 100])):
+        ws.append(["Report Date:", datetime(2027, 3, 1)])
+        ws.append(HEADER[:5])
+        ws.append(line)
+    wb["Last week"].sheet_state = "hidden"
+    summary = wb.create_sheet("Summary")
+    summary.append(["Vendor", "Total Qty"])
+    summary.append(["VND", 1900])
+    summary["A4"] = "PO #"  # a stray word is no report
+    wb.save(tmp_path / "VND_WIP.xlsx")
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", "Navy", "VND", 1000),
+                            wip.OrderLine("4500012346", "ST-02", "Red", "VND", 900)])
+    raws = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    assert [r.hidden for r in raws] == [False, False, True, False]
+    out = wip.import_file(raws, lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["po"], r["cut_qty"]) for r in out.rows] == [("4500012345", 500), ("4500012346", 300)]
+    said = " ".join(f.message for f in out.findings if f.code is Code.WIP_SHEETS)
+    assert "'Knit', 'Woven'" in said and "'Last week'" in said and "Summary" not in said
+
+
+def test_a_problem_on_a_second_sheet_names_the_sheet(tmp_path):
+    first = wip.RawSheet("VND_WIP.xlsx", "Knit", [HEADER[:5], ["4500012345", "ST-01", "Navy", 1000, 500]])
+    second = wip.RawSheet("VND_WIP.xlsx", "Woven", [HEADER[:5], ["4500012346", "ST-02", "Red", 900, "lots"]])
+    lines = wip.OrderIndex([wip.OrderLine("4500012346", "ST-02", "Red", "VND", 900)])
+    out = wip.import_file([first, second], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert_finding(out.findings, Code.BAD_NUMBER, sheet="VND_WIP.xlsx > sheet 'Woven'", row=2, value="lots")
+    assert_finding(out.findings, Code.WIP_UNMATCHED, sheet="VND_WIP.xlsx", row=2)

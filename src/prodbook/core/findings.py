@@ -81,6 +81,8 @@ class Code(StrEnum):
     WIP_DUPLICATE = "wip-duplicate-line"
     WIP_VENDOR = "wip-vendor-unknown"
     WIP_REPORT_DATE = "wip-report-date-assumed"
+    WIP_SHEETS = "wip-sheets"
+    """Which sheets of a vendor workbook were read as WIP reports, and hidden ones that were not."""
     WIP_SIZES = "wip-size-rows-added"
     """A vendor file that reports each size on its own row: the sizes of a PO line added up."""
     WIP_DOZENS = "wip-qty-in-dozens"

@@ -90,6 +90,8 @@ class RawSheet:
     """What reading the file changed: cells cut to Excel's limit, formulas kept as text."""
     merged: list[Merge] = field(default_factory=list)
     """The sheet's merged ranges (a group word merged across a two-row header)."""
+    hidden: bool = False
+    """A sheet the vendor hid (last week's data, a lookup list): read only when no other sheet is a report."""
 
 
 def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
@@ -597,7 +599,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings."""
     file = raws[0].file if raws else "?"
     vendor = vendor_from_name(file, vendors, config)
-    parsed = _best_sheet(raws, config, vendor)
+    sheets = _wip_sheets(raws, config, vendor)
+    parsed = sheets[0] if sheets else None
     if parsed is None and _is_style_sheet(raws, config):
         return ParsedFile(file, None, vendor, None, None, findings=[info(
             Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
@@ -622,11 +625,28 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
             return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today)
     out.vendor, out.report_date = vendor, report
     out.findings = header_findings(header, file, vendor) + found + out.findings
+    for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
+        label = f"{file} > sheet '{more.sheet}'"
+        more_order, more_found = file_date_order(more, more_header, config, vendor)
+        part = parse_rows(more, more_header, order=more_order, near=report)
+        out.findings += [replace(f, sheet=label) for f in (*header_findings(more_header, file, vendor),
+                                                           *more_found, *part.findings)]
+        out.rows += [{**r, "_sheet": label} for r in part.rows]
+        out.skipped_totals += part.skipped_totals
+    if len(sheets) > 1:
+        out.findings.append(info(Code.WIP_SHEETS, f"{len(sheets)} sheets of this file are WIP reports, each "
+                                 f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
+                                 sheet=file))
+    if skipped := _hidden_reports(raws, sheets, config, vendor):
+        out.findings.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
+                                 f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
+                                 "and were not imported (a vendor hides last week's data). Unhide a sheet "
+                                 "in the vendor's file to import it", file=file, sheet=file))
     rows = []
     for r in out.rows:
         m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
         if m.finding:
-            out.findings.append(m.finding)
+            out.findings.append(replace(m.finding, sheet=r["_sheet"]) if "_sheet" in r else m.finding)
         if m.line is None:
             continue
         row_vendor = vendor or r.get("vendor") or m.line.vendor
@@ -639,6 +659,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         clean = {f: r.get(f) for f in WIP_FIELDS}
         clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
                      report_date=report, source_file=file, _row=r["_row"], _size=r.get("_size"),
+                     _sheet=r.get("_sheet", file),
                      _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
         rows.append(clean)
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
@@ -708,15 +729,29 @@ def _single(values: set[Any]) -> Any:
     return next(iter(values)) if len(values) == 1 else None
 
 
-def _best_sheet(raws: Sequence[RawSheet], config: Config, vendor: str | None
-                ) -> tuple[RawSheet, Header] | None:
+def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> list[tuple[RawSheet, Header]]:
+    """The file's report sheets: the one whose header names the most fields first (its vendor, report date
+    and date order are the file's), then every other visible sheet with a PO and a style or colour column
+    (a report split by product type). Hidden sheets only when no visible sheet is a report."""
     lookup = vendor_layout(config, vendor)
-    best = None
-    for raw in raws:
-        header = find_header(raw.rows, lookup, raw.merged)
-        if header and (best is None or _named(header) > _named(best[1])):
-            best = (raw, header)
-    return best
+    found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged))]
+    shown = [(raw, h) for raw, h in found if not raw.hidden] or found
+    if not shown:
+        return []
+    best = max(shown, key=lambda rh: _named(rh[1]))  # the first of the best, as the order of the sheets
+    return [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
+
+
+def _is_report(header: Header) -> bool:
+    return "po" in header.columns and ("style" in header.columns or "color" in header.columns)
+
+
+def _hidden_reports(raws: Sequence[RawSheet], used: Sequence[tuple[RawSheet, Header]], config: Config,
+                    vendor: str | None) -> list[str | None]:
+    lookup = vendor_layout(config, vendor)
+    taken = {id(raw) for raw, _ in used}
+    return [raw.sheet for raw in raws if raw.hidden and id(raw) not in taken
+            and (h := find_header(raw.rows, lookup, raw.merged)) and _is_report(h)]
 
 
 def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:
@@ -762,7 +797,7 @@ def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, shee
             findings.append(warning(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} "
                                     f"is already reported in row {first}; this row was not imported "
                                     "(quantities are not added up). Ask the vendor which one is right",
-                                    file=file, sheet=file, row=r["_row"], value=r["_raw"]))
+                                    file=file, sheet=r.get("_sheet", file), row=r["_row"], value=r["_raw"]))
             continue
         seen[key] = len(out)
         out.append(r)

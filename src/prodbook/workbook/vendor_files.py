@@ -172,12 +172,14 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
         try:
             formulas, date1904 = _formula_cells(path) if kind in _XLSX else ({}, False)
             ods_merges = _ods_merges(path) if kind == ".ods" else {}
+            hidden = {m.name for m in getattr(book, "sheets_metadata", ())
+                      if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
                 sheet = book.get_sheet_by_name(name)
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
-                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged)
+                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged, hidden=name in hidden)
                 _apply_formulas(raw, formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
