@@ -178,3 +178,13 @@ def test_a_problem_on_a_second_sheet_names_the_sheet(tmp_path):
     out = wip.import_file([first, second], lines, ["VND"], Config(), today=date(2027, 3, 3))
     assert_finding(out.findings, Code.BAD_NUMBER, sheet="VND_WIP.xlsx > sheet 'Woven'", row=2, value="lots")
     assert_finding(out.findings, Code.WIP_UNMATCHED, sheet="VND_WIP.xlsx", row=2)
+
+
+def test_a_quoted_remark_over_lines_with_commas_stays_one_cell(tmp_path):
+    """A remark typed in Excel with line breaks and commas is one cell, not a quote that never closes."""
+    path = tmp_path / "VND_WIP.csv"
+    path.write_text('PO #,Style,Color,Qty,Remarks\n1,S,Navy,10,"fabric late, trims late,\nlabels, tags, zips"\n'
+                    '2,S,Red,20,ok\n', encoding="utf-8")
+    (raw,) = vendor_files.read_vendor_file(path)
+    assert raw.rows[1][4] == "fabric late, trims late,\nlabels, tags, zips" and raw.rows[2][0] == "2"
+    assert not raw.findings

@@ -490,7 +490,7 @@ def csv_records(text: str) -> tuple[list[list[Any]], list[int]]:
         return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
 
     delimiter = max((",", ";", "\t", "|"), key=widest)
-    row_like = max(2, widest(delimiter) // 2)
+    row_like = max(2, widest(delimiter) - 1)  # a line with a delimiter for every column: a row taken in
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
         if not any(_takes_in_rows(v, delimiter, row_like) for r in rows for v in r if "\n" in v or "\r" in v):
