@@ -188,3 +188,23 @@ def test_a_quoted_remark_over_lines_with_commas_stays_one_cell(tmp_path):
     (raw,) = vendor_files.read_vendor_file(path)
     assert raw.rows[1][4] == "fabric late, trims late,\nlabels, tags, zips" and raw.rows[2][0] == "2"
     assert not raw.findings
+
+
+def test_hidden_rows_are_imported_and_named(tmp_path):
+    """A filter hides valid lines, a vendor hides old ones: both are read, and the rows are named."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(HEADER[:5])
+    ws.append([4500012345, "ST-01", "Navy", 1000, 500])
+    ws.append([4500012345, "ST-01", "Black", 1000, 400])
+    ws.row_dimensions[4].hidden = True
+    ws.row_dimensions[9].hidden = True  # an empty hidden row: nothing to say
+    wb.save(tmp_path / "VND_WIP.xlsx")
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000) for c in ("Navy", "Black")])
+    (raw,) = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    assert 3 in raw.hidden_rows
+    out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [r["color"] for r in out.rows] == ["Navy", "Black"]
+    found = assert_finding(out.findings, Code.WIP_SHEETS, row=4, sheet="VND_WIP.xlsx")
+    assert found.message.startswith("row 4 of this file is hidden")

@@ -92,6 +92,8 @@ class RawSheet:
     """The sheet's merged ranges (a group word merged across a two-row header)."""
     hidden: bool = False
     """A sheet the vendor hid (last week's data, a lookup list): read only when no other sheet is a report."""
+    hidden_rows: list[int] = field(default_factory=list)
+    """Rows the sheet hides (0-based): filtered out, or hidden by hand."""
 
 
 def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
@@ -633,6 +635,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                                            *more_found, *part.findings)]
         out.rows += [{**r, "_sheet": label} for r in part.rows]
         out.skipped_totals += part.skipped_totals
+    for k, (sheet_raw, _) in enumerate(sheets):  # the first sheet's findings name the file alone
+        out.findings += _hidden_rows_note(sheet_raw, out.rows, file, k > 0)
     if len(sheets) > 1:
         out.findings.append(info(Code.WIP_SHEETS, f"{len(sheets)} sheets of this file are WIP reports, each "
                                  f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
@@ -740,6 +744,22 @@ def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None) ->
         return []
     best = max(shown, key=lambda rh: _named(rh[1]))  # the first of the best, as the order of the sheets
     return [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
+
+
+def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: str, other: bool
+                      ) -> list[Finding]:
+    """The vendor's hidden rows that were read: a filter hides valid lines, a vendor hides old ones, so they
+    are imported like the others and named."""
+    hidden = set(raw.hidden_rows)
+    label = f"{file} > sheet '{raw.sheet}'" if other else file
+    read = sorted(r["_row"] for r in rows if r["_row"] - 1 in hidden and r.get("_sheet", file) == label)
+    if not read:
+        return []
+    shown = ", ".join(map(str, read[:8])) + (f" and {len(read) - 8:,} more" if len(read) > 8 else "")
+    return [info(Code.WIP_SHEETS, f"row{'s' if len(read) > 1 else ''} {shown} of this file "
+                 f"{'are' if len(read) > 1 else 'is'} hidden in it (filtered, or hidden by hand) and "
+                 f"{'were' if len(read) > 1 else 'was'} imported like the others; if the vendor hid "
+                 "old lines, ask for a report without them", file=file, sheet=label, row=read[0])]
 
 
 def _is_report(header: Header) -> bool:

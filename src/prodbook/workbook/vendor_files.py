@@ -170,7 +170,7 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             look(list(book.sheet_names))
         name = None
         try:
-            formulas, date1904 = _formula_cells(path) if kind in _XLSX else ({}, False)
+            formulas, date1904, hidden_rows = _formula_cells(path) if kind in _XLSX else ({}, False, {})
             ods_merges = _ods_merges(path) if kind == ".ods" else {}
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
@@ -179,7 +179,8 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
-                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged, hidden=name in hidden)
+                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged, hidden=name in hidden,
+                               hidden_rows=hidden_rows.get(name, []))
                 _apply_formulas(raw, formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
@@ -245,15 +246,16 @@ Formula = tuple[str, bool, str | None, str | None]
 error the cell shows or None)."""
 
 
-def _formula_cells(path: Path) -> tuple[dict[str, dict[tuple[int, int], Formula]], bool]:
+def _formula_cells(path: Path) -> tuple[dict[str, dict[tuple[int, int], Formula]], bool, dict[str, list[int]]]:
     """Per sheet name, the cells that hold a formula, a link or an Excel error: (row, col) 0-based ->
     ``Formula``. The reader gives an error cell (#N/A) as empty, which would hide a vendor's broken lookup.
 
     Only sheets whose XML holds one of these are parsed; most vendor files hold none. With them, whether
     the workbook counts dates from 1904 (a Mac's old default): a date typed as a number is 4 years off
-    otherwise.
+    otherwise. And the rows each sheet hides (0-based), which the reader gives like any other.
     """
     out: dict[str, dict[tuple[int, int], Formula]] = {}
+    hidden: dict[str, list[int]] = {}
     pkg = _Package(path)
     try:
         book = _read_book(pkg)
@@ -261,13 +263,18 @@ def _formula_cells(path: Path) -> tuple[dict[str, dict[tuple[int, int], Formula]
             if not part or not pkg.exists(part):
                 continue
             data = pkg.zf.read(part)
+            if b"hidden=" in data:
+                hidden[name] = [int(m[1]) - 1 for m in _HIDDEN_ROW.finditer(data)]
             if b"<f" not in data and b"hyperlink" not in data and b't="e"' not in data:
                 continue
             links = {r["id"]: r["target"] for r in pkg.rels(part)}
             out[name] = _sheet_formulas(data, links)
     finally:
         pkg.close()
-    return out, book.date1904
+    return out, book.date1904, hidden
+
+
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 
 
 def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int], Formula]:
