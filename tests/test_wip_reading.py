@@ -221,3 +221,17 @@ def test_without_a_size_column_a_repeated_line_is_still_not_added_up():
                    ["4500012345", "ST-01", "Navy", 1000, 500], ["4500012345", "ST-01", "Navy", 1000, 600])
     assert [r["cut_qty"] for r in out.rows] == [500]
     assert_finding(out.findings, Code.WIP_DUPLICATE, row=4)
+
+
+@pytest.mark.parametrize("total", ["TTL", "Total", "all", "Grand Total:"])
+@pytest.mark.parametrize("first", [False, True])
+def test_a_size_row_that_is_the_lines_total_is_not_added_in(total, first):
+    """'TTL' in the Size column is the line's total: added in with S/M/L, it doubled the order (the
+    audit, 2026-12-05)."""
+    sizes = [["4500012345", "ST-01", "Navy", s, q, c] for s, q, c in (("S", 400, 300), ("M", 400, 300),
+                                                                        ("L", 400, 300))]
+    ttl = ["4500012345", "ST-01", "Navy", total, 1200, 900]
+    out = imported(["Report Date:", date(2027, 3, 1)], ["PO #", "Style", "Color", "Size", "Order Qty", "Cut Qty"],
+                   *([ttl, *sizes] if first else [*sizes, ttl]))
+    (line,) = out.rows
+    assert (line["order_qty"], line["cut_qty"]) == (1200, 900) and out.skipped_totals == 1

@@ -395,6 +395,9 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         values: dict[str, Any] = {"_row": r + 1}
         if size_column is not None:
             values["_size"] = _text(row[size_column]) if size_column < len(row) else ""
+            if _SIZE_TOTAL.fullmatch(values["_size"]):  # the line's total among its sizes: not one more size
+                out.skipped_totals += 1
+                continue
         for f, raw_value in cells.items():
             if is_blank(raw_value):
                 values[f] = None
@@ -467,6 +470,8 @@ def _is_total_row(row: Sequence[Any], header: Header) -> bool:
     return first[0] != header.columns.get("color") or words <= _TOTAL_WORDS
 
 
+_SIZE_TOTAL = re.compile(r"\s*(?:(?:sub|grand)[\s\-]*)?(?:total|ttl|tot|all)\.?\s*:?\s*", re.I)
+"""A size cell that holds the line's total ('TTL', 'Total', 'All'), not a size."""
 _TOTAL_WORDS = frozenset({"qty", "quantity", "pcs", "pieces", "units", "for", "order", "style", "all"})
 
 def _looks_like_po(value: Any) -> bool:
