@@ -136,6 +136,71 @@ def test_a_ta_row_with_notes_typed_since_the_first_build_is_not_removed_by_undo(
     assert (f.sheet, f.row, f.column) == ("T&A", row, "Notes")
 
 
+@pytest.mark.parametrize(("header", "value"), [("Revised XF", datetime(2027, 4, 29)),
+                                               ("Remarks", "vendor mailed: fabric late")])
+def test_a_row_the_run_added_stays_when_the_user_typed_in_one_of_prodbooks_own_columns(tmp_path, header, value):
+    path = wip_book(tmp_path)
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY, GREY]),)))
+    type_in(path, "Vendor WIP", 2, header, value)  # the vendor's new date, from an e-mail, on the Navy row
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    left = rows_of(path, "Vendor WIP")
+    assert [(r["Color"], r[header]) for r in left] == [("Navy", value)]  # Grey, untouched, is gone
+    (f,) = kept(undo)
+    assert (f.sheet, f.row, f.key) == ("Vendor WIP", 2, "4500000001 / S1 / Navy / 2027-03-01")
+    assert "changed since" in f.message and "not removed" in f.message
+
+
+def test_a_new_ta_row_with_a_forecast_typed_since_is_not_removed_by_undo(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    ta = sheet_values(path, "T&A")
+    row = next(i for i, r in enumerate(ta, 1) if r[4] == "LD" and r[0] == "4500000001")
+    type_in(path, "T&A", row, "Forecast", datetime(2027, 1, 29))
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10))
+    assert [(r["Code"], r["Forecast"]) for r in rows_of(path, "T&A")] == [("LD", datetime(2027, 1, 29))]
+    (f,) = kept(undo)
+    assert (f.sheet, f.row) == ("T&A", row)
+
+
+def test_undo_of_a_first_build_takes_off_every_row_nobody_typed_in(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    build = run(path, ["ta"], ctx(date(2027, 3, 1)))
+    assert build.changes == len(rows_of(path, "T&A")) == 10  # a new row each
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10))
+    assert kept(undo) == [] and rows_of(path, "T&A") == []
+
+
+def typed_ta_row(tmp_path: Path) -> tuple[Path, int]:
+    """A T&A row the APM typed before the first build (key, Actual, Notes): the build fills the rest."""
+    sheets = base_sheets()
+    sheets["T&A"].append(["4500000001", "S1", "Navy", None, "LD", None, None, None, None, date(2027, 1, 12),
+                          None, None, "typed by APM"])
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    ta = sheet_values(path, "T&A")
+    return path, next(i for i, r in enumerate(ta, 1) if r[0] == "4500000001" and r[4] == "LD")
+
+
+def test_undo_empties_what_the_build_filled_in_a_row_the_user_typed(tmp_path):
+    path, row = typed_ta_row(tmp_path)
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10))
+    assert kept(undo) == []
+    (left,) = rows_of(path, "T&A")
+    assert (left["Owner"], left["Planned"], left["Actual"], left["Notes"]) == (
+        None, None, datetime(2027, 1, 12), "typed by APM")
+
+
+def test_undo_keeps_what_the_build_filled_when_the_user_changed_it_since(tmp_path):
+    path, row = typed_ta_row(tmp_path)
+    type_in(path, "T&A", row, "Owner", "Rahim (mill)")
+    type_in(path, "T&A", row, "Forecast", datetime(2027, 1, 20))
+    before = next(r for r in rows_of(path, "T&A") if r["Code"] == "LD" and r["PO #"] == "4500000001")
+    undo = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10))
+    assert rows_of(path, "T&A") == [before]
+    (f,) = kept(undo)
+    assert (f.sheet, f.row) == ("T&A", row) and "Owner" in f.message and "changed since" in f.message
+
+
 # --- Follow-ups rows the run removed, values of kept rows ----------------------------------------------
 
 def followups_book(tmp_path: Path) -> Path:

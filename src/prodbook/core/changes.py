@@ -7,6 +7,7 @@ can say what changed; these are the rules for how a value reads in the log.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -103,6 +104,39 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
 def same_logged(a: Any, b: Any) -> bool:
     """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
     return (log_text(a) or "") == (log_text(b) or "")
+
+
+def row_prints(columns: Sequence[Any]) -> list[str]:
+    """A short print of each row's values as the Change Log would write them, one list per column.
+
+    A run logs it in Old of each row it adds (or fills), so undo can tell a row the APM typed in since
+    (in any column, prodbook's own too) from one as the run left it. A time at midnight counts as its day:
+    the file and Excel give a date column back either way."""
+    texts = [_texts(c) for c in columns]
+    return [f"{PRINT}{zlib.crc32(chr(31).join(row).encode()):08x}" for row in zip(*texts, strict=True)]
+
+
+PRINT = "as written #"
+"""How a row's print starts in the Old column of its '(new row)' or '(filled)' line."""
+
+
+def _texts(values: Any) -> list[str]:
+    a = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if a.dtype.kind == "M":  # a column of days (a T&A's dates): its text at once, not a Timestamp a cell
+        days = a.astype("datetime64[D]")
+        if bool((days == a)[~np.isnat(a)].all()):
+            return np.where(np.isnat(days), "", np.datetime_as_string(days)).tolist()
+    return [_day(t) for t in log_texts(a.tolist() if a.dtype.kind in "iufb" else values)]
+
+
+def _day(text: str | None) -> str:
+    if text is None:
+        return ""
+    return text[:10] if len(text) == 19 and text.endswith(" 00:00:00") else text
+
+
+def is_print(old: Any) -> bool:
+    return isinstance(old, str) and old.startswith(PRINT)
 
 
 def run_stamp(now: datetime) -> str:

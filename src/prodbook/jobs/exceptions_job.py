@@ -9,7 +9,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core import ta
-from prodbook.core.changes import NEW_ROW, Change, same_logged
+from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
@@ -91,8 +91,9 @@ def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[in
     out: list[Change] = []
     before = {int(r["_row"]): r for r in old.to_dict("records")} if len(old) else {}
     for rec, src in zip(frame.to_dict("records"), source):
-        if src is None:
-            out.append(Change(sheet, str(rec["id"]), NEW_ROW, None, rec["rule"]))
+        if src is None:  # the print: undo keeps a row the APM typed in since
+            written = row_prints([[rec.get(f)] for f in EXCEPTIONS.printed])[0]
+            out.append(Change(sheet, str(rec["id"]), NEW_ROW, written, rec["rule"]))
             continue
         prev = before.get(src, {})
         for f in TRACKED:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
-from prodbook.core.changes import NEW_ROW, Change, same_logged
+from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
@@ -113,8 +113,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "draft": draft_links.get(it.key[0])})
         source.append(int(before["_row"]) if before else None)
         logged = " / ".join((it.vendor, it.item, it.ref))
-        if before is None:
-            changes.append(Change(sheet, logged, NEW_ROW, None, it.detail))
+        if before is None:  # the print: undo keeps a row the APM typed in since
+            written = row_prints([[rows[-1].get(f)] for f in FOLLOW_UPS.printed])[0]
+            changes.append(Change(sheet, logged, NEW_ROW, written, it.detail))
         else:  # a kept row: every value that changes is logged, so undo can put it back
             changes += [Change(sheet, logged, FOLLOW_UPS.column(f).header, before.get(f), rows[-1][f])
                         for f in FIELDS if not same_logged(before.get(f), rows[-1][f])]

@@ -7,6 +7,7 @@ and staging the writes (T&A, its archive, the Change Log).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -17,7 +18,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import ta
 from prodbook.core.cells import is_missing
-from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value
+from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value, row_prints
 from prodbook.core.development import labdips
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
@@ -469,17 +470,23 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
 
     # list(array) gives each element as indexing it would (numpy scalars stay numpy scalars), in one pass
     fresh = np.flatnonzero(~matched)
-    changes = [Change(sheet, k, NEW_ROW, None, c) for k, c in zip(list(keys[fresh]), list(codes[fresh]))]
+    prints = _prints(new, fresh, TA.printed)  # so undo knows a row typed in since from one as written
+    changes = [Change(sheet, k, NEW_ROW, p, c) for k, p, c in zip(list(keys[fresh]), prints, list(codes[fresh]))]
     if not len(take):
         return changes
     filled = idx[blank]
-    changes += [Change(sheet, k, FILLED, None, c) for k, c in zip(list(keys[filled]), list(codes[filled]))]
+    prints = _prints(new, filled, TA.filled)
+    changes += [Change(sheet, k, FILLED, p, c) for k, p, c in zip(list(keys[filled]), prints, list(codes[filled]))]
     for f in GENERATED:
         j = moved[f]
         before, after = old[f].to_numpy()[take][j], new[f].to_numpy()[idx][j]
         header = TA.column(f).header
         changes += [Change(sheet, k, header, b, a) for k, b, a in zip(list(keys[idx[j]]), list(before), list(after))]
     return changes
+
+
+def _prints(new: pd.DataFrame, at: np.ndarray, fields: Sequence[str]) -> list[str]:
+    return row_prints([new[f].to_numpy()[at] for f in fields]) if len(at) else []
 
 
 def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:

@@ -27,7 +27,9 @@ from prodbook.core.changes import (
     REMOVED,
     REMOVED_MORE,
     Change,
+    is_print,
     log_text,
+    row_prints,
     run_order,
     same_logged,
 )
@@ -208,18 +210,25 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
     field_of: dict[str, str] = {}
     for c in spec.columns:
         field_of.setdefault(c.header, c.field)
+    as_held = _Prints(table.frame)  # each row's print as the sheet holds it: the rows this action added or filled
     for e in reversed(records):
         key, what = str(e["key"]), e["field"]
         positions = s.positions(key)
         if what == FILLED:
-            p.emptied += positions
-            changes.append(Change(sheet, key, "(emptied)", None, key))
+            for i in positions:
+                if is_print(e["old"]) and as_held.of(i, spec.filled) != e["old"]:
+                    findings.append(_fill_kept(tracker, s, i, key, action))
+                    continue
+                p.emptied.append(i)
+                changes.append(Change(sheet, key, "(emptied)", None, key))
             continue
         if what in (NEW_ROW, REMOVED, ARCHIVED) or p.emptied:
             p.sync()  # what follows reads the frame or adds rows: as they are after the lines undone so far
         if what == NEW_ROW:
             for i in positions:
                 typed = _typed(tracker, s, i)
+                if typed is None and is_print(e["old"]) and as_held.of(i, spec.printed) != e["old"]:
+                    typed = CHANGED_SINCE, None
                 if typed is not None:
                     findings.append(_row_kept(tracker, s, i, key, typed, action))
                     continue
@@ -302,8 +311,41 @@ def _typed(tracker: Tracker, s: _Sheet, i: int) -> tuple[str, Any] | None:
     return next(iter(extra.items()), None)
 
 
+class _Prints:
+    """Each row's print (``row_prints``) over a set of fields, computed for the whole sheet at once the
+    first time one is asked: the undo of a first build asks 46,000, one a row would take a second."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._by_fields: dict[tuple[str, ...], list[str]] = {}
+
+    def of(self, i: int, fields: tuple[str, ...]) -> str | None:
+        if i >= len(self.frame):
+            return None  # a row undo itself put back
+        if fields not in self._by_fields:
+            blank = [None] * len(self.frame)
+            self._by_fields[fields] = row_prints([self.frame[f].to_numpy() if f in self.frame.columns else blank
+                                                  for f in fields])
+        return self._by_fields[fields][i]
+
+
+CHANGED_SINCE = ""
+"""_typed's header when a row's print tells a value was changed since, but not which."""
+
+
+def _fill_kept(tracker: Tracker, s: _Sheet, i: int, key: str, action: str) -> Finding:
+    headers = ", ".join(s.table.header_of(f) for f in s.table.spec.filled if f in s.table.columns)
+    return warning(Code.UNDO_KEPT, f"'{action}' filled this row's own columns ({headers}) for the first time; "
+                   "one of them was changed since, so they are kept as they are; clear them by hand if "
+                   "needed", file=tracker.file, sheet=s.table.sheet, row=s.source[i], key=key)
+
+
 def _row_kept(tracker: Tracker, s: _Sheet, i: int, key: str, typed: tuple[str, Any], action: str) -> Finding:
     header, value = typed
+    if header == CHANGED_SINCE:
+        return warning(Code.UNDO_KEPT, f"this row was added by '{action}' but not removed: a value in it was "
+                       "changed since, so the row stays as it is; delete the row by hand if it is not needed",
+                       file=tracker.file, sheet=s.table.sheet, row=s.source[i], key=key)
     return warning(Code.UNDO_KEPT, f"this row was added by '{action}' but not removed: '{header}' was typed "
                    f"in it since ({_shown(value)}), so the row stays as it is; delete the row by hand if "
                    "it is not needed", file=tracker.file, sheet=s.table.sheet, row=s.source[i],

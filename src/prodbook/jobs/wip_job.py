@@ -27,7 +27,7 @@ import pandas as pd
 
 from prodbook.core import wip
 from prodbook.core.cells import CellError
-from prodbook.core.changes import NEW_ROW, Change, log_text
+from prodbook.core.changes import NEW_ROW, Change, log_text, row_prints
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.core.keys import fold_ref, key_text
@@ -201,8 +201,9 @@ def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: li
     """New rows and every changed value of a kept row (removed rows: ``Tracker.removed_row``)."""
     changes: list[Change] = []
     records = rows.to_dict("records")
-    for i in added:
-        changes.append(Change(sheet, key_text(records[i][k] for k in KEY), NEW_ROW, None,
+    prints = row_prints([[records[i].get(f) for i in added] for f in VENDOR_WIP.printed])
+    for i, written in zip(added, prints, strict=True):  # the print: undo keeps a row the APM typed in since
+        changes.append(Change(sheet, key_text(records[i][k] for k in KEY), NEW_ROW, written,
                               records[i]["source_file"]))
     old_by_row = {int(r["_row"]): r for r in old.to_dict("records")} if len(old) else {}
     added_set = set(added)

@@ -66,6 +66,16 @@ class SheetSpec:
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
+    @property
+    def printed(self) -> tuple[str, ...]:
+        """The fields of a row's print when a run adds it (``prodbook.core.changes.row_prints``)."""
+        return tuple(c.field for c in self.columns if c.field not in self.key)
+
+    @property
+    def filled(self) -> tuple[str, ...]:
+        """The fields a run fills in a row the user typed: every one but the key and the user's."""
+        return tuple(c.field for c in self.columns if c.field not in self.key and not c.user)
+
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
       user: bool = False) -> Column:
