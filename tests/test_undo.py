@@ -277,6 +277,59 @@ def test_a_removed_row_longer_than_one_cell_is_logged_over_several_lines_and_put
     assert rows_of(path, "Vendor WIP") == before
 
 
+def sort_log(path: Path, by: tuple[str, ...], reverse: bool = False, untag: bool = False) -> None:
+    """The APM sorts the Change Log (Data > Sort); ``untag``: the log as an older prodbook wrote it."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Change Log"]
+    headers = [c.value for c in ws[1]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    if untag:
+        for r in rows:
+            if str(r[headers.index("Field")]).startswith("(removed"):
+                r[headers.index("New")] = None
+    rows.sort(key=lambda r: tuple(str(r[headers.index(h)]) for h in by), reverse=reverse)
+    for i, r in enumerate(rows, start=2):
+        for j, v in enumerate(r, start=1):
+            ws.cell(i, j).value = v
+    wb.save(path)
+
+
+@pytest.mark.parametrize(("by", "reverse", "untag"), [
+    (("Field", "Key"), False, False), (("Field", "Key"), True, False), (("Old",), False, False),
+    (("Key",), True, False), (("Field",), False, True), (("Field",), True, True)])
+def test_long_removed_rows_come_back_whole_after_the_change_log_is_sorted(tmp_path, by, reverse, untag):
+    path = wip_book(tmp_path)  # a 2,000-line WIP sheet gets there: Remarks are each vendor's own
+    long = {"Heather Grey": "sewing line 4 " * 2_300, "Olive": "washing delay, " * 5_000}  # 2 cells each
+    path = write_book(path, {**base_sheets(), "Orders": base_sheets()["Orders"] + [
+        ["4500000001", "S1", c, 600, date(2027, 1, 4), date(2027, 4, 15), date(2027, 5, 10), date(2027, 5, 20)]
+        for c in long]})
+    lines = [NAVY] + [("4500000001", "S1", c, 600, text) for c, text in long.items()]
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, lines),)))
+    before = rows_of(path, "Vendor WIP")
+    run(path, ["wip"], ctx(date(2027, 3, 3), hour=10, files=(vendor_csv(tmp_path, [NAVY]),)))
+    fields = [r["Field"] for r in rows_of(path, "Change Log")]
+    assert fields.count("(removed)") == 2 and fields.count("(removed, continued)") == 2
+    sort_log(path, by, reverse, untag)
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+    assert kept(undo) == []
+    assert sorted(rows_of(path, "Vendor WIP"), key=str) == sorted(before, key=str)
+
+
+def test_a_long_removed_row_with_a_line_deleted_from_the_log_is_named_as_such(tmp_path):
+    path = wip_book(tmp_path)
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY, GREY[:4] + ("x " * 17_000,)]),)))
+    run(path, ["wip"], ctx(date(2027, 3, 3), hour=10, files=(vendor_csv(tmp_path, [NAVY]),)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Change Log"]
+    field = [c.value for c in ws[1]].index("Field")
+    ws.delete_rows(next(r[0].row for r in ws.iter_rows(min_row=2) if r[field].value == "(removed, continued)"))
+    wb.save(path)
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+    (f,) = kept(undo)
+    assert "Heather Grey" in f.key and "not all there" in f.message and "backups" in f.message
+    assert [r["Color"] for r in rows_of(path, "Vendor WIP")] == ["Navy"]
+
+
 @pytest.mark.parametrize("values", [
     {"Vendor": "BD1", "Due": date(2027, 2, 25), "Days Overdue": 4, "Note": "a \"quoted\"; text",
      "When": datetime(2027, 2, 27, 14, 30), "Blank": None, "Flag": True},

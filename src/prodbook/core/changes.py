@@ -40,6 +40,21 @@ REMOVED_MORE = "(removed, continued)"
 """The rest of a removed row too long for one Change Log cell."""
 
 
+def part_tag(n: int, total: int, row: int | None) -> str | None:
+    """The New cell of each line of a removed row logged over several: which part, of which row. A team
+    that sorts its Change Log (by Key, by Field) parts the lines; undo joins them again by this."""
+    return None if total < 2 else f"part {n} of {total}" + (f", row {row}" if row is not None else "")
+
+
+_PART = re.compile(r"part (\d+) of (\d+)(?:, row (\d+))?")
+
+
+def part_of(tag: Any) -> tuple[int, int, int | None] | None:
+    """(part, parts, Excel row) from ``part_tag``'s text; None for a line logged without one."""
+    m = _PART.fullmatch(tag) if isinstance(tag, str) else None
+    return (int(m[1]), int(m[2]), int(m[3]) if m[3] else None) if m else None
+
+
 def cell_value(v: Any) -> Value:
     """pandas/numpy scalars to what the writer takes."""
     if v is None or v is pd.NaT or v is pd.NA:

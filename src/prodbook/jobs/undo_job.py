@@ -29,6 +29,7 @@ from prodbook.core.changes import (
     Change,
     is_print,
     log_text,
+    part_of,
     row_prints,
     run_order,
     same_logged,
@@ -141,15 +142,16 @@ class _Lines:
     def __init__(self, group: pd.DataFrame) -> None:
         self._columns = {str(c): cells(group, c) for c in group.columns}
         field, key, old = self._columns["field"], self._columns["key"], self._columns["old"]
-        self._at: list[int] = []
-        self._pieces: dict[int, list[Any]] = {}
-        for i, (f, k) in enumerate(zip(field, key, strict=True)):
-            if f == REMOVED_MORE and self._at and field[self._at[-1]] == REMOVED and key[self._at[-1]] == k:
-                self._pieces[self._at[-1]].append(old[i])
-                continue
-            self._at.append(i)
-            if f == REMOVED:
-                self._pieces[i] = [old[i]]
+        new = self._columns["new"]
+        removed = [i for i, f in enumerate(field) if f == REMOVED]
+        owner = _owners(removed, [i for i, f in enumerate(field) if f == REMOVED_MORE], key, new)
+        parts: dict[int, list[tuple[int, int, Any]]] = {i: [] for i in removed}
+        for i, f in enumerate(field):
+            if f in (REMOVED, REMOVED_MORE) and (at := i if f == REMOVED else owner.get(i)) is not None:
+                tag = part_of(new[i])
+                parts[at].append((tag[0] if tag else 1 if f == REMOVED else 2, i, old[i]))
+        self._at = [i for i, f in enumerate(field) if f != REMOVED_MORE or i not in owner]
+        self._pieces = {i: [p for _, _, p in sorted(ps, key=lambda t: t[:2])] for i, ps in parts.items()}
 
     def __len__(self) -> int:
         return len(self._at)
@@ -163,6 +165,29 @@ class _Lines:
 
     def __reversed__(self) -> Iterator[dict[str, Any]]:
         return (self[n] for n in range(len(self._at) - 1, -1, -1))
+
+
+def _owners(removed: list[int], more: list[int], key: Sequence[Any], new: Sequence[Any]) -> dict[int, int]:
+    """Each '(removed, continued)' line's '(removed)' line. Lines that say their part and row
+    (``part_tag``) go with the removed row of that key and row wherever a sort put them. An older log's go
+    with the nearest removed row of the same key above them (below, when none is above: a sort by Field
+    from Z to A), as they were written."""
+    by_row = {(str(key[i]).upper(), t[2]): i for i in removed if (t := part_of(new[i])) and t[2] is not None}
+    by_key: dict[str, list[int]] = {}
+    for i in removed:
+        by_key.setdefault(str(key[i]).upper(), []).append(i)
+    out: dict[int, int] = {}
+    for i in more:
+        k, tag = str(key[i]).upper(), part_of(new[i])
+        if tag is not None and tag[2] is not None:
+            if (k, tag[2]) in by_row:
+                out[i] = by_row[(k, tag[2])]
+            continue
+        above = [r for r in by_key.get(k, []) if r < i]
+        below = [r for r in by_key.get(k, []) if r > i]
+        if above or below:
+            out[i] = above[-1] if above else below[0]
+    return out
 
 
 @dataclass
@@ -358,9 +383,12 @@ def _put_back(tracker: Tracker, s: _Sheet, e: dict, key: str, action: str) -> Fi
     where = {"file": tracker.file, "sheet": table.sheet, "key": key}
     row = row_snapshot.decode(e["pieces"])
     if row is None:
-        return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: the Change "
-                       "Log of that prodbook version kept only its key. Copy it from the copy of the workbook "
-                       "in the 'prodbook backups' folder if you need it", **where)
+        why = ("its lines in the Change Log are not all there (a '(removed, continued)' line was deleted or "
+               "changed)" if str(e["pieces"][0]).startswith("{") else
+               "the Change Log of that prodbook version kept only its key")
+        return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: {why}. Copy "
+                       "it from the copy of the workbook in the 'prodbook backups' folder if you need it",
+                       **where)
     if s.positions(key):
         return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: a row with "
                        "the same key is on the sheet again; compare them by hand",

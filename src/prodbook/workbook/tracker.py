@@ -28,6 +28,7 @@ from prodbook.core.changes import (
     cell_value,
     log_texts,
     oldest_actions_first,
+    part_tag,
 )
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
@@ -476,7 +477,7 @@ class Tracker:
         text = row_snapshot.encode({h: v for _, h, v in cells}, row)
         key = key_text(record.get(k) for k in spec.key)
         pieces = row_snapshot.split(text)
-        return [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, None)
+        return [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, part_tag(i + 1, len(pieces), row))
                 for i, p in enumerate(pieces)]
 
     def log(self, changes: Iterable[Change]) -> None:
