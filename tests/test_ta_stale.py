@@ -3,6 +3,7 @@ and archived rows come back with the user's Actual and Notes. Real workbooks, wr
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -356,3 +357,41 @@ def test_undo_of_a_run_that_archives_one_line_and_takes_back_another(built):
     assert {k[:3] for k in ta_sheet(built)} == {S2} and {k[:3] for k in ta_sheet(built, "T&A Archive")} == {S1}
     assert ta_sheet(built)[(*S2, "LD")]["Notes"] == "ok"
     assert ta_sheet(built, "T&A Archive")[(*S1, "LD")]["Notes"] == "mill late"
+
+
+def chased_by(path: Path, sheet: str = "T&A") -> dict[tuple, object]:
+    """The team's own 'Chased by' column, by T&A key; on the archive, as its Your Columns keeps it."""
+    rows = ta_sheet(path, sheet)
+    if sheet != "T&A":
+        return {k: json.loads(r["Your Columns"])["Chased by"] for k, r in rows.items() if r.get("Your Columns")}
+    return {k: r.get("Chased by") for k, r in rows.items() if r.get("Chased by")}
+
+
+def test_the_teams_own_columns_go_to_the_archive_and_back_with_the_row_and_with_each_undo(built):
+    header = sheet_values(built, "T&A")[0]
+    wb = openpyxl.load_workbook(built)
+    ws = wb["T&A"]
+    ws.cell(1, len(header) + 1, "Chased by")
+    for row in ws.iter_rows(min_row=2):
+        row[0].parent.cell(row[0].row, len(header) + 1, f"Ana {row[4].value}" if row[0].value == S2[0] else None)
+    wb.save(built)
+    theirs = chased_by(built)
+    assert len(theirs) == 5 and {k[:3] for k in theirs} == {S2}
+
+    s2 = delete_order(built, S2[0])
+    run(built, ["ta"], ctx())  # S2's rows go to the archive, their Chased by with them
+    assert chased_by(built) == {}
+    (row,) = [r for k, r in ta_sheet(built, "T&A Archive").items() if k == (*S2, "LD")]
+    assert row["Your Columns"] == '{"Chased by": "Ana LD"}'
+    undo = run(built, ["undo"], ctx())  # ... and back on the T&A, under their own header
+    assert chased_by(built) == theirs and ta_sheet(built, "T&A Archive") == {}
+    assert not [f for f in undo.findings if f.code is Code.UNDO_KEPT]
+
+    run(built, ["ta"], ctx())  # archived again
+    add_order(built, s2)
+    taken = run(built, ["ta"], ctx())  # the PO line is back: its rows are taken back, Chased by too
+    assert "5 T&A row(s) taken back" in "\n".join(taken.outcomes[0].summary)
+    assert chased_by(built) == theirs and ta_sheet(built, "T&A Archive") == {}
+    undo = run(built, ["undo"], ctx())  # not 'typed since': they go back to the archive, whole
+    assert not [f for f in undo.findings if f.code is Code.UNDO_KEPT], [f.message for f in undo.findings]
+    assert chased_by(built) == {} and chased_by(built, "T&A Archive") == theirs

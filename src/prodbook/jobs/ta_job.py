@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core import exceptions as ex
-from prodbook.core import ta
+from prodbook.core import row_snapshot, ta
 from prodbook.core.cells import is_missing
 from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value, row_prints
 from prodbook.core.development import labdips
@@ -46,8 +46,10 @@ GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "v
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
 KEY = ("po", "style", "color", "code")
 TA_ARCHIVE = SheetSpec(TA.name + ARCHIVE_SUFFIX, (
-    *TA.columns, Column("Archived", "archived", Kind.DATE), Column("Reason", "reason")),
+    *TA.columns, Column("Archived", "archived", Kind.DATE), Column("Reason", "reason"),
+    Column("Your Columns", "extras")),
     key=TA.key, generated=True)
+"""Your Columns: the row's cells in the team's own T&A columns (``row_snapshot``), back with the row."""
 
 
 @dataclass
@@ -162,21 +164,24 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         line = _moved_line(fates[gone], left[gone], archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
+    taken_extras = _archived_extras(archive, restored, current)
     if restored:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
                            archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
                     for a in restored.values()]
-        changes += _taken_back_values(ta_sheet, new, restored)
+        changes += _taken_back_values(ta_sheet, new, restored, taken_extras)
         line = (f"{len(restored):,} T&A row(s) taken back from '{archive_sheet}' with their Actual dates "
                 "and Notes (their PO line, template or milestone is planned again).")
         findings.append(info(Code.ROWS_RESTORED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
     if len(gone) or restored:
         reasons = [_REASONS[ta.Fate(f)].format(t=t) for f, t in zip(fates[gone], left[gone])]
-        _stage_archive(tracker, archive, old.iloc[gone].assign(reason=reasons), set(restored.values()), ctx)
+        extras = pd.Series(extras_of(tracker, current, old["_row"].to_numpy()[gone].tolist()), dtype=object)
+        _stage_archive(tracker, archive, old.iloc[gone].assign(reason=reasons, extras=extras.to_numpy()),
+                       set(restored.values()), ctx)
 
     rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
-                                            restored, rearrange=bool(len(gone)))
+                                            restored, taken_extras, rearrange=bool(len(gone)))
     changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
@@ -236,8 +241,10 @@ def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> 
                               cancel_header=orders.header_of("cancel"), terms_header=orders.header_of("terms"))
 
 
-def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int]) -> list[Change]:
-    """The Actual and Notes a taken-back row brought with it, logged so undo knows they were not typed."""
+def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int],
+                       extras: dict[int, dict[str, Any]]) -> list[Change]:
+    """The Actual, Notes and the team's own cells a taken-back row brought with it, logged so undo knows
+    they were not typed."""
     out = []
     for i in restored:
         key = key_text(new.iloc[i][k] for k in KEY)
@@ -245,7 +252,31 @@ def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int]) 
             value = new.iloc[i][f]
             if not pd.isna(value) and value not in ("", None):
                 out.append(Change(sheet, key, TA.column(f).header, None, value))
+        out += [Change(sheet, key, header, None, value) for header, value in extras.get(i, {}).items()]
     return out
+
+
+def extras_of(tracker: Tracker, table: Table, rows: Sequence[int]) -> list[str | None]:
+    """Each row's cells in the team's own columns, as the archive keeps them (None: none)."""
+    out: list[str | None] = []
+    for r in rows:
+        cells = tracker.extra_cells(table, int(r))
+        out.append(row_snapshot.encode(cells) if cells else None)
+    return out
+
+
+def archived_extras(text: Any) -> dict[str, Any]:
+    """An archived row's cells in the team's own columns, by header (an archive without them: none)."""
+    row = row_snapshot.decode([text]) if isinstance(text, str) else None
+    return {h: row_snapshot.as_cell(v) for h, v in row.items() if h != row_snapshot.ROW} if row else {}
+
+
+def _archived_extras(archive: Table, restored: dict[int, int], current: Table) -> dict[int, dict[str, Any]]:
+    """The team's cells each taken-back row gets again: those whose column is still on the T&A."""
+    if "extras" not in archive.frame.columns:
+        return {}
+    return {i: {h: v for h, v in archived_extras(archive.frame["extras"].iat[a]).items() if h in current.headers}
+            for i, a in restored.items()}
 
 
 ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE)
@@ -257,7 +288,8 @@ TAKEN_BACK = "(taken back)"
 
 
 def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame, kept: pd.DataFrame,
-              matched: np.ndarray, take: np.ndarray, restored: dict[int, int], *, rearrange: bool
+              matched: np.ndarray, take: np.ndarray, restored: dict[int, int],
+              taken_extras: dict[int, dict[str, Any]], *, rearrange: bool
               ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """Stage the T&A sheet: the recomputed rows and the kept (stale) ones, whose cells are not touched.
 
@@ -282,7 +314,7 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
         tracker.replace_rows(current, final, [*KEY, *GENERATED], source)
-        _write_restored(tracker, current, new, restored, rows_new)
+        _write_restored(tracker, current, new, restored, taken_extras, rows_new)
     else:
         tracker.replace_rows(current, final, list(TA.fields))
     return rows_new, final, rows_final
@@ -359,13 +391,16 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
 
 
 def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restored: dict[int, int],
-                    rows_new: np.ndarray) -> None:
-    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten)."""
+                    extras: dict[int, dict[str, Any]], rows_new: np.ndarray) -> None:
+    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten), and
+    theirs in the team's own columns."""
     for i in restored:
         for f in ("actual", "notes"):
             value = cell_value(new[f].iat[i])
             if f in current.columns and value is not None and value != "":
                 tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
+        for header, value in extras.get(i, {}).items():
+            tracker.edit_cell(current.sheet, int(rows_new[i]), current.headers.index(header), value)
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:
@@ -534,6 +569,7 @@ def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken
     rows = archived[list(TA.fields)].copy()
     rows["archived"] = ctx.today
     rows["reason"] = archived["reason"].to_numpy()
+    rows["extras"] = archived["extras"].to_numpy()
     keep = [i for i in range(len(table.frame)) if i not in taken]
     old = table.frame.iloc[keep][list(TA_ARCHIVE.fields)]
     both = pd.concat([old, rows], ignore_index=True) if len(old) else rows

@@ -10,7 +10,7 @@ row the action added stays when the user typed in it, and each is named.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -39,7 +39,7 @@ from prodbook.core.keys import key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK
+from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of
 from prodbook.workbook.links import relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
@@ -156,6 +156,13 @@ class _Lines:
     def __len__(self) -> int:
         return len(self._at)
 
+    def outside(self, fields: Collection[str]) -> dict[tuple[str, str], Any]:
+        """New of each line under a header not in ``fields`` (the team's own columns), by folded key and
+        header: the cells a T&A rebuild gave back to a row it took back from the archive."""
+        field, key, new = self._columns["field"], self._columns["key"], self._columns["new"]
+        return {(str(key[i]).upper(), str(f)): new[i] for i, f in enumerate(field)
+                if f not in fields and not str(f).startswith("(")}
+
     def __getitem__(self, n: int) -> dict[str, Any]:
         i = self._at[n]
         line = {c: values[i] for c, values in self._columns.items()}
@@ -235,6 +242,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
     field_of: dict[str, str] = {}
     for c in spec.columns:
         field_of.setdefault(c.header, c.field)
+    written = records.outside(field_of)
     as_held = _Prints(table.frame)  # each row's print as the sheet holds it: the rows this action added or filled
     for e in reversed(records):
         key, what = str(e["key"]), e["field"]
@@ -251,7 +259,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
             p.sync()  # what follows reads the frame or adds rows: as they are after the lines undone so far
         if what == NEW_ROW:
             for i in positions:
-                typed = _typed(tracker, s, i)
+                typed = _typed(tracker, s, i, written)
                 if typed is None and is_print(e["old"]) and as_held.of(i, spec.printed) != e["old"]:
                     typed = CHANGED_SINCE, None
                 if typed is not None:
@@ -268,7 +276,10 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
         elif what == ARCHIVED:
             restored = _take_from_archive(tracker, key, archive_rows)
             if restored is not None:
-                s.add(restored, key)
+                extras = archived_extras(restored.pop("extras", None))
+                at = s.add(restored, key)
+                if extras:
+                    s.extras[at] = extras
                 changes.append(Change(sheet, key, "(restored)", None, key))
         else:
             field = field_of.get(what)
@@ -321,8 +332,10 @@ class _Pending:
         self._arrays.clear()
 
 
-def _typed(tracker: Tracker, s: _Sheet, i: int) -> tuple[str, Any] | None:
-    """The first cell of a row the action added that holds something the action did not write there."""
+def _typed(tracker: Tracker, s: _Sheet, i: int, written: dict[tuple[str, str], Any]
+           ) -> tuple[str, Any] | None:
+    """The first cell of a row the action added that holds something the action did not write there
+    (``written``: what it logged in the team's own columns, by key and header: a taken-back row's)."""
     spec = s.table.spec
     for c in spec.columns:
         if not c.user or c.field not in s.frame.columns:
@@ -333,7 +346,8 @@ def _typed(tracker: Tracker, s: _Sheet, i: int) -> tuple[str, Any] | None:
             return s.table.header_of(c.field), value
     src = s.source[i]
     extra = tracker.extra_cells(s.table, src) if src is not None else {}
-    return next(iter(extra.items()), None)
+    key = s.keys[i].upper()
+    return next(((h, v) for h, v in extra.items() if not same_logged(v, written.get((key, h)))), None)
 
 
 class _Prints:
@@ -525,7 +539,7 @@ def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[l
             continue  # no longer on the T&A: nothing to put back
         row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
         rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
-                     "reason": e["new"]})
+                     "reason": e["new"], "extras": extras_of(tracker, ta, [int(row["_row"])])[0]})
         changes.append(Change(sheet, e["key"], PUT_BACK, None, e["key"]))
     return rows, changes
 
