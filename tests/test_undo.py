@@ -402,3 +402,13 @@ def test_a_runs_name_says_its_zone():
     assert run_stamp(datetime(2027, 3, 3, 16, tzinfo=timezone(timedelta(hours=8)))) == "2027-03-03 16:00:00 UTC+8"
     assert run_stamp(datetime(2027, 3, 3, 9, tzinfo=timezone(timedelta(hours=-3, minutes=-30)))) == \
         "2027-03-03 09:00:00 UTC-3:30"
+
+
+def test_a_dry_run_of_undo_says_what_it_would_revert_and_writes_nothing(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    before = path.read_bytes()
+    dry = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10, dry_run=True))
+    (line,) = dry.outcomes[0].summary
+    assert line.startswith("Would undo 'Rebuild T&A 2027-03-01 09:00:00") and "10 change(s) to revert" in line
+    assert path.read_bytes() == before

@@ -127,7 +127,8 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         _restage_archive(tracker, archive_rows, back_to_archive)
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
-    summary = [f"Undid '{action}': {len(changes):,} change(s) reverted."]
+    summary = [f"Would undo '{action}': {len(changes):,} change(s) to revert." if ctx.dry_run else
+               f"Undid '{action}': {len(changes):,} change(s) reverted."]
     if kept:
         summary.append(f"  {kept:,} value(s) or row(s) you changed since were kept as they are (see Issues "
                        "or the warnings).")
