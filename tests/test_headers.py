@@ -46,13 +46,16 @@ def test_every_default_header_and_synonym_reads_as_its_field(spec, vocabulary):
 
 
 @pytest.mark.parametrize("text", REVISED_WORDINGS + ("Revised ETD", "Updated XF", "Current Ex-Factory",
-                                                     "Ex-Factory (New)", "REV. X-FTY DATE"))
+                                                     "Ex-Factory (New)", "REV. X-FTY DATE",
+                                                     "Delayed XF Date", "Proposed Ex-Fty", "Confirmed Ex-Fty Date",
+                                                     "Ex-Fty (Factory)", "Vendor XF", "Factory ETD"))
 def test_revised_ex_factory_wordings(text):
     assert best(headers.WIP_VOCABULARY, text) == "revised_xf"
 
 
 @pytest.mark.parametrize("text", ("EX-FTY", "XF", "Original XF", "Contract Ex-Fac", "PO XF Date",
-                                  "Orig. ETD", "Ship Date", "Ex-Factory Date (planned)"))
+                                  "Orig. ETD", "Ship Date", "Ex-Factory Date (planned)", "Ex Factory Date",
+                                  "Ex-Fty (Buyer)"))
 def test_planned_ex_factory_wordings(text):
     assert best(headers.WIP_VOCABULARY, text) == "planned_xf"
 
@@ -78,6 +81,13 @@ def test_a_group_word_gives_the_concept_but_is_not_scored_itself():
     assert best(wip, "Cut", "Quantity") == "cut_qty"
     assert best(wip, "Remarks", "Ex-Factory") == "remarks"  # a group word that ran on too far
     assert best(wip, "Planned") is None  # on its own it says nothing
+
+
+@pytest.mark.parametrize("pair", [("XF Date", "Delayed XF Date"), ("Ex-Fty (Buyer)", "Ex-Fty (Factory)"),
+                                  ("Contract XF", "Proposed XF")])
+def test_the_vendors_own_date_beside_the_buyers_is_the_revised_one(pair):
+    a = headers.assign(headers.one_row_cells(["PO", *pair]), headers.WIP_VOCABULARY)
+    assert (a.columns.get("planned_xf"), a.columns.get("revised_xf"), a.ambiguous) == (1, 2, ())
 
 
 def test_two_columns_for_one_field_are_ambiguous_and_the_config_mapping_decides():

@@ -68,7 +68,11 @@ def _p(*phrases: str) -> tuple[str, ...]:
 XF = _p("xf", "ex factory", "exfactory", "ex fty", "exfty", "ex fac", "exfac", "x fty", "xfty", "x factory",
         "ex f", "ex fact", "etd", "ship date", "shipment date", "shipping date", "ex mill date")
 REVISED = _p("revised", "rev", "revision", "new", "latest", "updated", "update", "current", "amended",
-             "re confirmed", "reconfirmed", "expected", "forecast", "estimated", "est")
+             "re confirmed", "reconfirmed", "expected", "forecast", "estimated", "est", "delayed", "proposed",
+             "confirmed", "vendor", "supplier", "fty factory", "xf factory", "factory xf", "factory etd",
+             "etd factory", "factory ex fty")
+"""The vendor's own, current date: 'Delayed XF', 'Proposed Ex-Fty', 'Confirmed XF', 'Ex-Fty (Factory)'
+beside 'Ex-Fty (Buyer)'. 'Factory' only next to the date word: 'Ex Factory' alone is the planned date."""
 PLANNED = _p("planned", "plan", "original", "orig", "contract", "contractual", "po", "initial", "buyer")
 DATE = _p("date", "dt", "dte")
 QTY = _p("qty", "qnty", "quantity", "quantities", "qtys", "pcs", "total")
