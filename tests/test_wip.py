@@ -313,9 +313,22 @@ def test_a_folder_stands_for_its_vendor_files(tmp_path):
 @pytest.mark.parametrize("theirs, ours, score", [
     ("NAVY", "Navy", 3), ("Off-White", "Off White", 3), ("Offwhite", "Off White", 3),
     ("Hthr Gray", "Heather Grey", 3), ("Heather Navy", "Navy Heather", 2), ("Navy", "Navy Blue", 1),
-    ("410 Navy", "Navy", 3), ("Black", "Navy", 0)])
+    ("410 Navy", "Navy", 3), ("Black", "Navy", 0), ("Navy 419", "Navy 410", 0), ("Navy 410", "410 Navy", 3),
+    ("Hthr Grey 021", "Heather Gray 21", 3), ("Blue 19-4052", "Blue 19-4052 TCX", 1),
+    ("Blue 19-4052", "Blue 19-4053", 0)])
 def test_colour_variants(theirs, ours, score):
     assert wip.color_match(theirs, ours) == score
+
+
+def test_a_colour_code_picks_the_po_line_of_that_code():
+    index = wip.OrderIndex([wip.OrderLine("4500000001", "S1", c, "BD1", 600) for c in ("Navy 410", "Navy 419")])
+    match = wip.match_row({"po": "4500000001", "style": "S1", "color": "NAVY-419"}, index, file="f.csv", sheet=None,
+                          row=3)
+    assert match.line is not None and match.line.color == "Navy 419" and match.finding is None
+    alone = wip.OrderIndex([wip.OrderLine("4500000001", "S1", "Navy 410", "BD1", 600)])
+    miss = wip.match_row({"po": "4500000001", "style": "S1", "color": "Navy 419"}, alone, file="f.csv", sheet=None,
+                         row=3)
+    assert miss.line is None and miss.finding is not None and "Navy 410" in miss.finding.message
 
 
 @pytest.mark.parametrize("a, b", [("4500000001", "PO 4500000001"), ("0045-0001", "450001"),

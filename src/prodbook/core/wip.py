@@ -499,9 +499,18 @@ def color_tokens(text: str) -> tuple[str, ...]:
     return tuple(w for w in (_COLOR_WORDS.get(w, w) for w in words) if w and w != "and")
 
 
+@lru_cache(maxsize=65536)
+def color_codes(text: str) -> frozenset[str]:
+    """A colour's numbers, leading zeros off: 'Hthr Grey 021' -> {'21'}; 'Blue 19-4052 TCX' -> {'19', '4052'}."""
+    return frozenset(n.lstrip("0") or "0" for n in re.findall(r"[0-9]+", text))
+
+
 def color_match(theirs: str, ours: str) -> int:
     """How well a vendor's colour fits ours: 3 same words, 2 same words in another order, 1 one's words
     contain the other's ('Navy' / 'Navy Blue'), 0 no match."""
+    codes = color_codes(theirs), color_codes(ours)
+    if all(codes) and codes[0] != codes[1]:
+        return 0  # 'Navy 419' is not 'Navy 410': a colour code, when both give one, must agree
     a, b = color_tokens(theirs), color_tokens(ours)
     if not a or not b:
         return 3 if fold_ref(theirs) == fold_ref(ours) and fold_ref(ours) else 0
