@@ -235,3 +235,18 @@ def test_a_size_row_that_is_the_lines_total_is_not_added_in(total, first):
                    *([ttl, *sizes] if first else [*sizes, ttl]))
     (line,) = out.rows
     assert (line["order_qty"], line["cut_qty"]) == (1200, 900) and out.skipped_totals == 1
+
+
+def test_each_report_sheet_of_a_workbook_carries_its_own_report_date():
+    knit = wip.RawSheet("VND_WIP.xlsx", "Knit", [["WIP as of 01-Mar-2027"], HEADER,
+                                                 ["4500012345", "ST-01", "Navy", 1000, 500]])
+    woven = wip.RawSheet("VND_WIP.xlsx", "Woven", [["WIP as of 15-Feb-2027"], HEADER,
+                                                   ["4500012345", "ST-01", "Black", 1000, 200]])
+    undated = wip.RawSheet("VND_WIP.xlsx", "Denim", [HEADER, ["4500012345", "ST-01", "Indigo", 1000, 300]])
+    lines = wip.OrderIndex([*LINES.by_po["4500012345"], wip.OrderLine("4500012345", "ST-01", "Indigo", "VND", 1000)])
+    out = wip.import_file([knit, woven, undated], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["color"], r["report_date"]) for r in out.rows] == [  # the undated sheet: the file's date
+        ("Navy", date(2027, 3, 1)), ("Black", date(2027, 2, 15)), ("Indigo", date(2027, 3, 1))]
+    assert out.report_date == date(2027, 3, 1)
+    (f,) = [f for f in out.findings if f.code is Code.WIP_REPORT_DATE]
+    assert f.sheet == "VND_WIP.xlsx > sheet 'Woven'" and "2027-02-15" in f.message

@@ -644,10 +644,15 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
         label = f"{file} > sheet '{more.sheet}'"
         more_order, more_found = file_date_order(more, more_header, config, vendor)
-        part = parse_rows(more, more_header, order=more_order, near=report)
+        dated = report_date_of(more, more_header, more_order, today) or report  # its own title's, if any
+        if dated != report:
+            more_found.append(info(Code.WIP_REPORT_DATE, f"this sheet is dated {dated.isoformat()} in its own "
+                                   f"title rows, the file's first sheet {report.isoformat()}: its rows carry "
+                                   "their own date", file=file, sheet=label))
+        part = parse_rows(more, more_header, order=more_order, near=dated)
         out.findings += [replace(f, sheet=label) for f in (*header_findings(more_header, file, vendor),
                                                            *more_found, *part.findings)]
-        out.rows += [{**r, "_sheet": label} for r in part.rows]
+        out.rows += [{**r, "_sheet": label, "_report": dated} for r in part.rows]
         out.skipped_totals += part.skipped_totals
     for k, (sheet_raw, _) in enumerate(sheets):  # the first sheet's findings name the file alone
         out.findings += _hidden_rows_note(sheet_raw, out.rows, file, k > 0)
@@ -676,7 +681,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                         row=r["_row"]))
         clean = {f: r.get(f) for f in WIP_FIELDS}
         clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
-                     report_date=report, source_file=file, _row=r["_row"], _size=r.get("_size"),
+                     report_date=r.get("_report", report), source_file=file, _row=r["_row"],
+                     _size=r.get("_size"),
                      _sheet=r.get("_sheet", file),
                      _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
         rows.append(clean)
