@@ -10,10 +10,14 @@ import csv
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import base_sheets, sheet_values, write_book
+from prodbook.core.changes import row_prints
 from prodbook.core.findings import Code, UserError
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
@@ -412,3 +416,15 @@ def test_a_dry_run_of_undo_says_what_it_would_revert_and_writes_nothing(tmp_path
     (line,) = dry.outcomes[0].summary
     assert line.startswith("Would undo 'Rebuild T&A 2027-03-01 09:00:00") and "10 change(s) to revert" in line
     assert path.read_bytes() == before
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-10**15, 10**15), st.floats(allow_nan=True, allow_infinity=True),
+                          st.dates(), st.text(max_size=5)), max_size=6))
+def test_a_rows_print_is_the_same_however_its_values_come_back(values):
+    """The print a run logs and the print undo takes of the same cells agree, whatever type each cell reads
+    back as: numbers from a number column, objects from a mixed one, days as dates or midnight times."""
+    as_objects = [[v] for v in values]
+    as_read = [[datetime.combine(v, datetime.min.time()) if isinstance(v, date) else v] for v in values]
+    as_column = [np.asarray([v]) if isinstance(v, (int, float)) and not isinstance(v, bool) else [v] for v in values]
+    assert row_prints(as_objects) == row_prints(as_read) == row_prints(as_column)
+    assert row_prints([[v] for v in (*values, "x")]) != row_prints([[v] for v in (*values, "y")])
