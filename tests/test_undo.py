@@ -428,3 +428,32 @@ def test_a_rows_print_is_the_same_however_its_values_come_back(values):
     as_column = [np.asarray([v]) if isinstance(v, (int, float)) and not isinstance(v, bool) else [v] for v in values]
     assert row_prints(as_objects) == row_prints(as_read) == row_prints(as_column)
     assert row_prints([[v] for v in (*values, "x")]) != row_prints([[v] for v in (*values, "y")])
+
+
+def test_undo_leaves_a_formula_the_apm_put_in_a_user_column_of_a_generated_sheet(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    type_in(path, "T&A", 2, "Notes", '=A2&" chased"')  # the APM's formula in Notes, the team's own column
+    type_in(path, "T&A", 2, "Mine", "=1+1")
+    moved = run(path, ["ta"], ctx(date(2027, 3, 2)))
+    assert moved.changes > 0
+    run(path, ["undo"], ctx(date(2027, 3, 2), hour=10))
+    ws = openpyxl.load_workbook(path)["T&A"]
+    assert (ws["M2"].value, ws["N2"].value) == ('=A2&" chased"', "=1+1")
+
+
+def test_undo_puts_back_a_resolution_but_not_over_a_formula_typed_there_since(tmp_path):
+    path = exceptions_book(tmp_path, date(2027, 4, 22))
+    run(path, ["ta", "exceptions"], ctx(date(2027, 3, 1)))
+    set_revised(path, datetime(2027, 4, 15))
+    run(path, ["exceptions"], ctx(date(2027, 3, 2)))  # resolved by data
+    set_revised(path, datetime(2027, 4, 22))
+    run(path, ["exceptions"], ctx(date(2027, 3, 3)))  # reopened: Resolution blanked
+    headers = sheet_values(path, "Exceptions")[0]
+    type_in(path, "Exceptions", 2, "Resolution", '=IF(TRUE,"","")')  # reads blank, as the run left it
+    undo = run(path, ["undo"], ctx(date(2027, 3, 3), hour=10))
+    (f,) = kept(undo)
+    assert (f.sheet, f.row, f.column) == ("Exceptions", 2, "Resolution") and "formula" in f.message
+    ws = openpyxl.load_workbook(path)["Exceptions"]
+    assert ws.cell(2, headers.index("Resolution") + 1).value == '=IF(TRUE,"","")'
+    assert ws.cell(2, headers.index("Status") + 1).value == "Resolved by data"  # the rest is undone

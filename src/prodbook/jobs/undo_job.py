@@ -27,6 +27,7 @@ from prodbook.core.changes import (
     REMOVED,
     REMOVED_MORE,
     Change,
+    cell_value,
     is_print,
     log_text,
     part_of,
@@ -210,6 +211,8 @@ class _Sheet:
     at_row: dict[int, int] = field(default_factory=dict)
     """Restored row position -> the Excel row it was on before the action removed it."""
     extras: dict[int, dict[str, Any]] = field(default_factory=dict)
+    user_cells: dict[tuple[int, str], Change] = field(default_factory=dict)
+    """(row position, field) -> its line: a user column's cell undo puts back on a row that stays."""
     """Restored row position -> its cells in the team's extra columns, by header."""
 
     where: dict[str, list[int]] = field(default_factory=dict)
@@ -293,9 +296,11 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
                 continue
             p.cells[(i, field)] = _parse(spec, field, e["old"])
             changes.append(Change(sheet, key, what, e["new"], e["old"]))
+            if spec.column(field).user and s.source[i] is not None:
+                s.user_cells[(i, field)] = changes[-1]
     p.sync()
-    findings += _stage(tracker, s)
-    return findings, changes
+    staged, kept = _stage(tracker, s)
+    return findings + staged, [c for c in changes if id(c) not in kept]
 
 
 class _Pending:
@@ -436,15 +441,38 @@ def _order(s: _Sheet) -> list[int]:
     return order
 
 
-def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
-    """Write the sheet back, then the put-back rows' extra columns under their headers."""
-    table = s.table
+def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
+    """Write the sheet back: prodbook's columns whole, the user's columns only where undo puts a value back
+    (a formula the APM put there stays), then the put-back rows' extra columns under their headers.
+    Returns the findings and the ids of the changes not made (a formula)."""
+    table, spec = s.table, s.table.spec
     order = _order(s)
-    tracker.replace_rows(table, relink(tracker, table.spec, s.frame.iloc[order]), list(table.spec.fields),
-                         [s.source[i] for i in order])
+    ours = [f for f in spec.fields if not spec.column(f).user]
+    tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), ours, [s.source[i] for i in order])
     findings: list[Finding] = []
+    kept: set[int] = set()
+    at = {i: n for n, i in enumerate(order)}
+    users = [f for f in spec.fields if spec.column(f).user and f in table.columns]
+    for i in order:  # rows undo puts back or adds: their user cells too
+        if s.source[i] is None:
+            for f in users:
+                if (v := cell_value(s.frame.at[i, f])) not in (None, ""):
+                    tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f], v)
+    cells = {(i, f): c for (i, f), c in s.user_cells.items() if i in at and f in table.columns}
+    formulas = tracker.formulas(table.sheet, [(cast(int, s.source[i]), table.columns[f]) for i, f in cells])
+    for (i, f), change in cells.items():
+        formula = formulas.get((cast(int, s.source[i]), table.columns[f]))
+        if formula is not None:
+            kept.add(id(change))
+            findings.append(warning(Code.UNDO_KEPT, f"not undone: this cell holds a formula now ({formula}), "
+                                    "which prodbook does not type over; change it by hand if needed",
+                                    file=tracker.file, sheet=table.sheet, row=s.source[i],
+                                    column=table.header_of(f), key=s.keys[i], value=log_text(change.new)))
+            continue
+        tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f],
+                          cell_value(s.frame.at[i, f]))
     for i, extras in s.extras.items():
-        row = table.header_row + 1 + order.index(i) if table.exists else None
+        row = table.header_row + 1 + at[i] if table.exists else None
         for header, value in extras.items():
             col = table.headers.index(header) if header in table.headers else None
             if row is None or col is None:
@@ -455,7 +483,7 @@ def _stage(tracker: Tracker, s: _Sheet) -> list[Finding]:
                                         value=log_text(value)))
                 continue
             tracker.edit_cell(table.sheet, row, col, value)
-    return findings
+    return findings, kept
 
 
 def _shown(v: object) -> str:
