@@ -208,3 +208,33 @@ def test_hidden_rows_are_imported_and_named(tmp_path):
     assert [r["color"] for r in out.rows] == ["Navy", "Black"]
     found = assert_finding(out.findings, Code.WIP_SHEETS, row=4, sheet="VND_WIP.xlsx")
     assert found.message.startswith("row 4 of this file is hidden")
+
+
+def test_an_unquoted_thousands_comma_in_a_csv_is_named_not_read_shifted(tmp_path):
+    """'1,200' without quotes in a comma file is two cells: Order Qty 1, Cut Qty 200, Sewn Qty 900, and the
+    packed 300 dropped, all without a word (WIP audit F1)."""
+    path = tmp_path / "VND_WIP.csv"
+    path.write_text("WIP as of 01-Mar-2027\nPO #,Style,Color,Order Qty,Cut Qty,Sewn Qty\n"
+                    "4500012345,ST-01,Navy,1,200,900,300\n4500012346,ST-02,Red,900,\"1,200\",300,,\n",
+                    encoding="utf-8")
+    lines = wip.OrderIndex([*LINES.by_po["4500012345"], wip.OrderLine("4500012346", "ST-02", "Red", "VND", 900)])
+    out = wip.import_file(vendor_files.read_vendor_file(path), lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["po"], r["cut_qty"]) for r in out.rows] == [("4500012346", 1200)]  # blank cells at its end: fine
+    found = assert_finding(out.findings, Code.WIP_FILE, file="VND_WIP.csv", row=3,
+                           value="4500012345 | ST-01 | Navy | 1 | 200 | 900 | 300")
+    assert found.severity == "error" and "7 cells where the header has 6" in found.message
+    assert '"1,200"' in found.message and ".xlsx" in found.message
+
+
+def test_a_negative_quantity_is_named_and_left_blank():
+    """'-50' or '(100)' cut was imported as a negative count, lowering every total and rate (WIP audit F9)."""
+    raw = wip.RawSheet("VND_WIP.xlsx", "WIP", [["WIP as of 01-Mar-2027"], HEADER[:6],
+                                               ["4500012345", "ST-01", "Navy", 1000, "-50", "(100)"]])
+    out = wip.import_file([raw], LINES, ["VND"], Config(), today=date(2027, 3, 3))
+    (line,) = out.rows
+    assert (line["order_qty"], line["cut_qty"], line["sewn_qty"]) == (1000, None, None)
+    cut = assert_finding(out.findings, Code.BAD_NUMBER, row=3, column="Cut Qty", value="-50")
+    sewn = assert_finding(out.findings, Code.BAD_NUMBER, row=3, column="Sewn Qty", value="(100)")
+    assert "negative" in cut.message and "(-100)" in sewn.message and "left blank" in sewn.message
+    with pytest.raises(CellError, match="negative"):
+        wip.parse_qty(-5, 12)

@@ -27,9 +27,10 @@ def title_date(*title_rows: list, order: DateOrder = DateOrder.MDY, file: str = 
     return wip.report_date_of(raw, header, order)
 
 
-def imported(*rows: list, config: Config | None = None, file: str = "VND_WIP.xlsx") -> wip.ParsedFile:
+def imported(*rows: list, config: Config | None = None, file: str = "VND_WIP.xlsx",
+             today: date = date(2027, 3, 3)) -> wip.ParsedFile:
     raw = wip.RawSheet(file, "WIP", [list(r) for r in rows])
-    return wip.import_file([raw], LINES, ["VND"], config or Config(), today=date(2027, 3, 3))
+    return wip.import_file([raw], LINES, ["VND"], config or Config(), today=today)
 
 
 @pytest.mark.parametrize("rows", [
@@ -81,7 +82,7 @@ def test_a_day_first_file_is_read_day_first_throughout_and_says_so():
 
 def test_the_vendors_date_order_setting_reads_the_title_too():
     out = imported(["WIP as of 03/04/2027"], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500, "10/04/2027", ""],
-                   config=Config(extra={"wip date order: vnd": "DMY"}))
+                   config=Config(extra={"wip date order: vnd": "DMY"}), today=date(2027, 4, 5))
     assert out.report_date == date(2027, 4, 3) and out.rows[0]["planned_xf"] == date(2027, 4, 10)
     assert not [f for f in out.findings if f.code is Code.WIP_DATE_ORDER]
 
@@ -250,3 +251,49 @@ def test_each_report_sheet_of_a_workbook_carries_its_own_report_date():
     assert out.report_date == date(2027, 3, 1)
     (f,) = [f for f in out.findings if f.code is Code.WIP_REPORT_DATE]
     assert f.sheet == "VND_WIP.xlsx > sheet 'Woven'" and "2027-02-15" in f.message
+
+
+@pytest.mark.parametrize("title, file, row, value", [
+    (["Report Date: 2028-03-01"], "VND_WIP.xlsx", 1, "Report Date: 2028-03-01"),  # a year typed wrong
+    (["Report Date:", date(2027, 3, 20)], "VND_WIP.xlsx", 1, "2027-03-20"),
+    (["Production status"], "VND WIP 12.03.2027.xlsx", None, "12.03.2027")])  # 3 December, month first
+def test_a_report_date_more_than_a_week_ahead_is_refused_naming_where(title, file, row, value):
+    """A report dated ahead stayed the vendor's newest report until that day, hiding every real one after it
+    (WIP audit F2)."""
+    out = imported(title, HEADER, ["4500012345", "ST-01", "Navy", 1000, 500], file=file)
+    assert out.rows == []
+    found = assert_finding(out.findings, Code.WIP_REPORT_DATE, file=file, row=row, value=value)
+    assert found.severity == Severity.ERROR and "not imported" in found.message
+    assert "after today (03 March 2027)" in found.message and "'WIP Date Order: VND'" in found.message
+    assert ("the file name" if row is None else "cell ") in found.message
+
+
+def test_a_report_date_read_the_other_way_round_says_the_setting_that_reads_it_right():
+    rows = [["WIP as of 12/03/2027"], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500]]
+    today = date(2027, 3, 13)
+    out = wip.import_file([wip.RawSheet("weekly.xlsx", "WIP", rows)], LINES, ["VND"], Config(), today=today)
+    assert out.rows == []
+    found = assert_finding(out.findings, Code.WIP_REPORT_DATE, row=1, value="WIP as of 12/03/2027")
+    assert "03 December 2027" in found.message and "day first it is 12 March 2027" in found.message
+    assert "'WIP Date Order: VND' = DMY" in found.message  # the vendor, known from the PO lines
+    fixed = Config(extra={"wip date order: vnd": "DMY"})  # ... and the setting works for such a file
+    out = wip.import_file([wip.RawSheet("weekly.xlsx", "WIP", rows)], LINES, ["VND"], fixed, today=today)
+    assert [r["report_date"] for r in out.rows] == [date(2027, 3, 12)] and not any(
+        f.severity == Severity.ERROR for f in out.findings)
+
+
+def test_a_report_dated_up_to_a_week_ahead_is_imported():
+    out = imported(["Report Date:", date(2027, 3, 10)], HEADER, ["4500012345", "ST-01", "Navy", 1000, 500])
+    assert [r["report_date"] for r in out.rows] == [date(2027, 3, 10)]
+
+
+def test_a_sheet_dated_ahead_is_refused_and_the_files_other_sheets_import():
+    knit = wip.RawSheet("VND_WIP.xlsx", "Knit", [["WIP as of 01-Mar-2027"], HEADER,
+                                                 ["4500012345", "ST-01", "Navy", 1000, 500]])
+    woven = wip.RawSheet("VND_WIP.xlsx", "Woven", [["WIP as of 01-Mar-2028"], HEADER,
+                                                   ["4500012345", "ST-01", "Black", 1000, 200]])
+    out = wip.import_file([knit, woven], LINES, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["color"], r["report_date"]) for r in out.rows] == [("Navy", date(2027, 3, 1))]
+    (f,) = [f for f in out.findings if f.code is Code.WIP_REPORT_DATE]
+    assert f.severity is Severity.ERROR and f.sheet == "VND_WIP.xlsx > sheet 'Woven'"
+    assert "this sheet was not imported" in f.message and "01 March 2028" in f.message

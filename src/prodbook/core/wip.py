@@ -94,6 +94,9 @@ class RawSheet:
     """A sheet the vendor hid (last week's data, a lookup list): read only when no other sheet is a report."""
     hidden_rows: list[int] = field(default_factory=list)
     """Rows the sheet hides (0-based): filtered out, or hidden by hand."""
+    delimiter: str | None = None
+    """A CSV file's delimiter (None: a workbook). There a cell holding the delimiter without quotes around it
+    (1,200 in a comma file) is split in two, and every later cell of its row moves one column right."""
 
 
 def _is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
@@ -209,7 +212,8 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
 
 def parse_qty(value: Any, per_unit: int = 1) -> int | None:
     """A quantity as the vendor typed it: 1,200 / '1 200' / '1200 pcs' / 1200.0; '-' is blank. In a
-    column counted in dozens (``per_unit`` 12), 12.5 is 150 pieces."""
+    column counted in dozens (``per_unit`` 12), 12.5 is 150 pieces. A negative count ('-50', '(100)') is
+    refused: no stage has fewer than no pieces, and taken as written it would lower every total and rate."""
     if is_blank(value):
         return None
     if isinstance(value, str):
@@ -223,6 +227,9 @@ def parse_qty(value: Any, per_unit: int = 1) -> int | None:
     number = to_number(value)
     if number is None:
         return None
+    if number < 0:
+        shown = "" if str(value).lstrip().startswith("-") else f" ({number:g})"
+        raise CellError(f"'{value}' is a negative quantity{shown}, and a count of pieces cannot be below zero")
     pieces = round(number * per_unit, 6)
     if not float(pieces).is_integer():
         raise CellError(f"{value} is not a whole number of pieces" if per_unit == 1 else
@@ -281,36 +288,109 @@ def vendor_from_name(file_name: str, vendors: Sequence[str], config: Config) -> 
     return hits[0] if len(hits) == 1 else None
 
 
+@dataclass(frozen=True)
+class ReportDate:
+    """A report's date and where it was read: a finding about the date sends the APM to that cell."""
+
+    day: date
+    row: int | None
+    """1-based row of the title cell that holds it; None: the date is in the file name."""
+    column: int | None
+    """0-based column of that cell."""
+    text: str
+    """The cell's text as the vendor wrote it ('WIP as of 12/03/2027'), or the date in the file name."""
+
+    @property
+    def place(self) -> str:
+        return "the file name" if self.row is None or self.column is None else \
+            f"cell {column_letter(self.column)}{self.row}"
+
+
 def report_date_of(raw: RawSheet, header: Header, order: DateOrder, today: date | None = None) -> date | None:
+    """The report's date (``find_report_date``), without where it was read."""
+    found = find_report_date(raw, header, order, today)
+    return None if found is None else found.day
+
+
+def find_report_date(raw: RawSheet, header: Header, order: DateOrder, today: date | None = None
+                     ) -> ReportDate | None:
     """The report's date: the date a title line labels as the report's ('Report date: ...' and the cell
     beside it, 'WIP as of 01-Mar-2027'), a strong label before a weak one ('Print date', 'Updated');
     else a date in the file name. Other dates of the title rows (an order or ship date) are not it. A
     report date without a year ('Report Date: 01-Mar') is the last such day up to a week after ``today``."""
-    found: list[tuple[int, date]] = []
-    for row in raw.rows[:header.first_row]:
+    found: list[tuple[int, ReportDate]] = []
+    for r, row in enumerate(raw.rows[:header.first_row]):
         cells = list(row)
         for i, v in enumerate(cells):
             if isinstance(v, (date, datetime)):
                 rank = _label_rank(_text(cells[i - 1])) if i else None
                 if rank is not None:
-                    found.append((rank, v.date() if isinstance(v, datetime) else v))
+                    day = v.date() if isinstance(v, datetime) else v
+                    found.append((rank, ReportDate(day, r + 1, i, day.isoformat())))
                 continue
             text = _text(v)
             labels = list(_LABEL.finditer(text))
             for k, m in enumerate(labels):
                 rest = text[m.end():labels[k + 1].start() if k + 1 < len(labels) else None].strip()
+                at = i if rest or i + 1 >= len(cells) else i + 1
                 candidate = rest or (cells[i + 1] if i + 1 < len(cells) else None)
                 d = _date_at_start(candidate, order, raw.date1904, today)
                 if d is not None:
-                    found.append((0 if m["strong"] else 1, d))
+                    shown = text if at == i else (_text(candidate) if not isinstance(candidate, date)
+                                                  else d.isoformat())
+                    found.append((0 if m["strong"] else 1, ReportDate(d, r + 1, at, shown)))
     if found:
         return min(found, key=lambda f: f[0])[1]
     for m in _NAME_DATE.finditer(Path(raw.file).stem):
         try:
-            return to_date(re.sub(r"[_]", "-", m[1]), order)
+            d = to_date(re.sub(r"[_]", "-", m[1]), order)
         except CellError:
             continue
+        if d is not None:
+            return ReportDate(d, None, None, m[1])
     return None
+
+
+FUTURE_REPORT_DAYS = 7
+"""How many days after today a report may be dated (a vendor ahead in time, a report dated its week's end)."""
+
+
+def future_report_date(found: ReportDate, today: date, order: DateOrder, vendor: str | None, file: str
+                       ) -> Finding | None:
+    """A report date more than ``FUTURE_REPORT_DAYS`` after today: a misread date, most often day and month
+    read the other way round or a year typed wrong. Imported, it would stay the vendor's newest report until
+    that day, hiding every real report after it; so the file is refused, naming the date and where it is."""
+    ahead = (found.day - today).days
+    if ahead <= FUTURE_REPORT_DAYS:
+        return None
+    who = vendor or "VENDOR"
+    other = DateOrder.DMY if order is DateOrder.MDY else DateOrder.MDY
+    swapped = _swapped(found)
+    if swapped is not None and (swapped - today).days <= FUTURE_REPORT_DAYS:
+        check = (f"It was read {_first(order)} ({order}); read {_first(other)} it is {swapped:%d %B %Y}. If "
+                 f"{who} writes dates {_first(other)}, set 'WIP Date Order: {who}' = {other} on the Config "
+                 "sheet; otherwise correct the date in the file")
+    else:
+        check = (f"Check the date in the file: a year typed wrong, or day and month read the other way round "
+                 f"('WIP Date Order: {who}' = DMY or MDY on the Config sheet says which comes first for this "
+                 "vendor); then correct it")
+    return error(Code.WIP_REPORT_DATE, f"the report date in {found.place} reads as {found.day:%d %B %Y}, "
+                 f"{ahead} days after today ({today:%d %B %Y}): a WIP report cannot be dated ahead, and this "
+                 f"one would stay the newest report until then, so the file was not imported. {check}, and "
+                 "import the file again", file=file, sheet=file, row=found.row, value=found.text)
+
+
+def _swapped(found: ReportDate) -> date | None:
+    """The date with day and month the other way round, when it is written in numbers both could be
+    ('12/03/2027'); None for '2028-03-01', '01-Mar-2027' or a real date cell."""
+    d = found.day
+    if not _NUMERIC_DATE.search(found.text) or d.day > 12 or d.day == d.month:
+        return None
+    return date(d.year, d.day, d.month)
+
+
+def _first(order: DateOrder) -> str:
+    return "month first" if order is DateOrder.MDY else "day first"
 
 
 def _label_rank(label: str) -> int | None:
@@ -374,6 +454,8 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     shared = _shared_quantities(raw, header)
     size_column = _size_column(raw, header)
     named: set[str] = set()
+    width = _header_width(raw, header)
+    read_alone = {f.row for f in raw.findings if f.code is Code.WIP_FILE}  # the reader named these (a quote)
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
         row = raw.rows[r]
@@ -384,6 +466,10 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         po_text = _text(cells.get("po"))
         if _is_total_row(row, header):
             out.skipped_totals += 1
+            continue
+        if raw.delimiter and r + 1 not in read_alone and (wide := _filled_width(row)) > width:
+            out.findings.append(error(Code.WIP_FILE, _split_cell_message(row, wide, width, raw.delimiter),
+                                      row=r + 1, value=_row_text(row), **where))
             continue
         if filled == ["po"]:  # a PO on its own line heads the colour rows under it; or a note line
             group_po = cells["po"] if _looks_like_po(cells["po"]) else None
@@ -473,6 +559,39 @@ def _is_total_row(row: Sequence[Any], header: Header) -> bool:
 _SIZE_TOTAL = re.compile(r"\s*(?:(?:sub|grand)[\s\-]*)?(?:total|ttl|tot|all)\.?\s*:?\s*", re.I)
 """A size cell that holds the line's total ('TTL', 'Total', 'All'), not a size."""
 _TOTAL_WORDS = frozenset({"qty", "quantity", "pcs", "pieces", "units", "for", "order", "style", "all"})
+
+
+def _header_width(raw: RawSheet, header: Header) -> int:
+    """Cells of the header row(s), as the CSV file writes them (blank ones included)."""
+    return max(len(raw.rows[r]) for r in range(header.first_row, header.data_start))
+
+
+def _filled_width(row: Sequence[Any]) -> int:
+    """Cells of a row up to its last filled one: blank cells at its end are no column."""
+    return next((c + 1 for c in range(len(row) - 1, -1, -1) if not is_blank(row[c])), 0)
+
+
+_THOUSANDS_SPLIT = (re.compile(r"[-+(]?\d{1,3}"), re.compile(r"\d{3}(?:\.\d+)?\)?"))
+"""Two cells that were one number before its thousands comma split it: '1' and '200' of 1,200."""
+
+
+def _split_cell_message(row: Sequence[Any], wide: int, width: int, delimiter: str) -> str:
+    """Why a CSV row has more cells than its header: a cell split at a delimiter it holds without quotes, so
+    its later cells sit one column right (1,200 read as Order Qty 1 and Cut Qty 200). Names the likely number,
+    so the APM finds it in the vendor's line."""
+    seen = f"this row has {wide} cells where the header has {width}"
+    shifted = "so its cells from there on are shifted one column to the right, and the row was not imported"
+    if delimiter != ",":
+        name = "a tab" if delimiter == "\t" else f"a '{delimiter}'"
+        return (f"{seen} (likely a cell with {name} in it and no quotes around it), {shifted}. Put such cells in "
+                "quotes, or save the file from Excel as .xlsx, and import it again")
+    texts = [_text(v) for v in row]
+    head, tail = _THOUSANDS_SPLIT
+    split = next((f"{a},{b}" for a, b in zip(texts, texts[1:]) if head.fullmatch(a) and tail.fullmatch(b)), None)
+    likely = f'here perhaps "{split}"' if split else 'such as "1,200"'
+    return (f"{seen} (likely a number with a thousands comma and no quotes around it, {likely}), {shifted}. "
+            'Put such numbers in quotes ("1,200"), or save the file from Excel as .xlsx, and import it again')
+
 
 def _looks_like_po(value: Any) -> bool:
     return bool(re.search(r"\d{3}", _text(value)))
@@ -627,9 +746,9 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
     order, found = file_date_order(raw, header, config, vendor)
-    report = report_date_of(raw, header, order, today)
-    if report is None:
-        report = today
+    report_at = find_report_date(raw, header, order, today)
+    report = today if report_at is None else report_at.day
+    if report_at is None:
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
                           f"{today.isoformat()} (today) was used", file=file, sheet=file))
     out = parse_rows(raw, header, order=order, near=report)
@@ -637,14 +756,23 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
             {m.line.vendor for r in out.rows if (m := match_row(r, index, file=file, sheet=raw.sheet,
                                                                  row=r["_row"])).line})
-        if vendor and has_own_layout(config, vendor):
+        if vendor and (has_own_layout(config, vendor) or config.get(f"WIP Date Order: {vendor}")):
             return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today)
+    if report_at is not None and (ahead := future_report_date(report_at, today, order, vendor, file)):
+        return ParsedFile(file, raw.sheet, vendor, report, header,
+                          findings=[*header_findings(header, file, vendor), *found, ahead])
     out.vendor, out.report_date = vendor, report
     out.findings = header_findings(header, file, vendor) + found + out.findings
     for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
         label = f"{file} > sheet '{more.sheet}'"
         more_order, more_found = file_date_order(more, more_header, config, vendor)
-        dated = report_date_of(more, more_header, more_order, today) or report  # its own title's, if any
+        own = find_report_date(more, more_header, more_order, today)
+        if own is not None and own.row is not None and (ahead := future_report_date(own, today, more_order,
+                                                                                      vendor, file)):
+            out.findings.append(replace(ahead, sheet=label, message=ahead.message.replace(
+                "the file was not imported", "this sheet was not imported")))
+            continue
+        dated = own.day if own is not None else report  # its own title's, if any
         if dated != report:
             more_found.append(info(Code.WIP_REPORT_DATE, f"this sheet is dated {dated.isoformat()} in its own "
                                    f"title rows, the file's first sheet {report.isoformat()}: its rows carry "

@@ -82,12 +82,13 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
         raise CellError(f"{exc}".rstrip(".")) from None
     if suffix in (".csv", ".txt"):
         text, notes = decode_csv(path.read_bytes(), path.name, encoding)
-        rows, broken = csv_records(text)
+        delimiter = csv_delimiter(text)
+        rows, broken = csv_records(text, delimiter)
         notes += [warning(Code.WIP_FILE, 'this line has a quote (") that does not pair with another, so it was '
                           "read on its own, the quote as written: check its cells. (A system that writes "
                           '12" without doubling the quote does this; Excel never does.)', file=path.name,
                           sheet=path.name, row=row, value=" | ".join(rows[row - 1])[:120]) for row in broken]
-        return [_cut_long_text(RawSheet(path.name, None, rows, findings=notes))]
+        return [_cut_long_text(RawSheet(path.name, None, rows, findings=notes, delimiter=delimiter))]
     if suffix in (".html", ".xml"):  # markup a vendor's system named .xls
         data = path.read_bytes()
         sheets = vendor_markup.rows_of(path, decode_text(data) if suffix == ".html" else None, data,
@@ -483,21 +484,17 @@ def csv_rows(text: str) -> list[list[Any]]:
     return csv_records(text)[0]
 
 
-def csv_records(text: str) -> tuple[list[list[Any]], list[int]]:
-    """A CSV text's rows, and the rows (1-based) whose quotes do not pair.
+def csv_records(text: str, delimiter: str | None = None) -> tuple[list[list[Any]], list[int]]:
+    """A CSV text's rows, and the rows (1-based) whose quotes do not pair (``delimiter``: ``csv_delimiter``'s).
 
     A quote that never closes (a remark 'URGENT 12" zip' from a system that does not double it) would
     make the rest of the file one cell: such a line is read on its own instead. A quoted cell spanning
     lines (a remark with line breaks, as Excel writes it) stays one cell, unless the lines it would take
     in look like rows of the file.
     """
-    head = "\n".join(text.splitlines()[:40])
-
-    def widest(delimiter: str) -> int:
-        return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
-
-    delimiter = max((",", ";", "\t", "|"), key=widest)
-    row_like = max(2, widest(delimiter) - 1)  # a line with a delimiter for every column: a row taken in
+    head = _head(text)
+    delimiter = delimiter or csv_delimiter(head)
+    row_like = max(2, _widest(head, delimiter) - 1)  # a line with a delimiter for every column: a row taken in
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
         if not any(_takes_in_rows(v, delimiter, row_like) for r in rows for v in r if "\n" in v or "\r" in v):
@@ -505,6 +502,20 @@ def csv_records(text: str) -> tuple[list[list[Any]], list[int]]:
     except csv.Error:
         pass
     return _csv_line_by_line(text, delimiter, row_like)
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines widest (',' on ties): the one the file was written with."""
+    head = _head(text)
+    return max((",", ";", "\t", "|"), key=lambda d: _widest(head, d))
+
+
+def _head(text: str) -> str:
+    return "\n".join(text.splitlines()[:40])
+
+
+def _widest(head: str, delimiter: str) -> int:
+    return max((len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter)), default=0)
 
 
 _SPAN = 20
