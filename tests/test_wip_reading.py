@@ -297,3 +297,33 @@ def test_a_sheet_dated_ahead_is_refused_and_the_files_other_sheets_import():
     (f,) = [f for f in out.findings if f.code is Code.WIP_REPORT_DATE]
     assert f.severity is Severity.ERROR and f.sheet == "VND_WIP.xlsx > sheet 'Woven'"
     assert "this sheet was not imported" in f.message and "01 March 2028" in f.message
+
+
+@pytest.mark.parametrize(("header", "qty"), [
+    ("Cut Qty (Ctns)", None), ("Cut Qty (Cartons)", None), ("Cut Qty (Boxes)", None),
+    ("Cut Qty ('000 pcs)", 100_000), ("Cut Qty (Dzn)", 1_200), ("Cut Qty (pcs)", 100), ("Gross Cut Qty", 100)])
+def test_a_quantity_is_read_in_the_unit_its_header_names(header, qty):
+    out = imported(["WIP as of 01-Mar-2027"], ["PO #", "Style", "Color", header],
+                   ["4500012345", "ST-01", "Navy", 100])
+    assert [r["cut_qty"] for r in out.rows] == [qty]
+    if qty is None:
+        assert_finding(out.findings, Code.BAD_NUMBER, column=header, value=header)
+
+
+def test_a_title_saying_dozens_counts_every_quantity_in_dozens_but_one_in_pieces():
+    out = imported(["WIP as of 01-Mar-2027"], ["All quantities in dozens"],
+                   ["PO #", "Style", "Color", "Order Qty", "Cut Qty (pcs)"], ["4500012345", "ST-01", "Navy", 100, 75])
+    assert [(r["order_qty"], r["cut_qty"]) for r in out.rows] == [(1_200, 75)]
+    assert_finding(out.findings, Code.WIP_DOZENS, value="Order Qty")
+
+
+def test_a_uom_column_gives_each_rows_unit():
+    out = imported(["WIP as of 01-Mar-2027"], ["PO #", "Style", "Color", "Order Qty", "UOM", "Cut Qty"],
+                   ["4500012345", "ST-01", "Navy", 100, "DZ", 50], ["4500012345", "ST-01", "Black", 1000, "PCS", 600])
+    assert [(r["color"], r["order_qty"], r["cut_qty"]) for r in out.rows] == [("Navy", 1_200, 600),
+                                                                            ("Black", 1_000, 600)]
+    assert_finding(out.findings, Code.WIP_DOZENS, value="UOM")
+    cartons = imported(["WIP as of 01-Mar-2027"], ["PO #", "Style", "Color", "Cut Qty", "UOM"],
+                       ["4500012345", "ST-01", "Navy", 40, "CTN"])
+    assert [r["cut_qty"] for r in cartons.rows] == [None]
+    assert_finding(cartons.findings, Code.BAD_NUMBER, row=3, column="UOM", value="CTN")

@@ -56,6 +56,30 @@ _TOTAL = re.compile(r"^\s*(?:(?:sub|grand|po|style|order)[\s\-]*)?total\b(?![\-/
 """'Total', 'Sub-total', 'Grand Total:', 'PO Total 4500012345'; not 'TOTAL-4500' (a reference)."""
 _DOZENS = re.compile(r"(?<![a-z])(dz|dzn|dzns|doz|dozen|dozens)(?![a-z])", re.I)
 """A quantity column counted in dozens ('Order Qty (Dzn)', 'Qty Doz'), as knitwear vendors often do."""
+_GROSS = re.compile(r"\s*(gross|grs|gr)\.?\s*", re.I)
+"""Twelve dozen, in a UOM cell: how trims and accessories are counted (a header's 'Gross Qty' is a total)."""
+_THOUSANDS = re.compile(r"(?<![0-9a-z])(?:'000|,000|000s|k pcs|kpcs|thousands?)(?![0-9a-z])", re.I)
+"""A quantity column counted in thousands ("Order Qty ('000 pcs)")."""
+_CARTONS = re.compile(r"(?<![a-z])(ctns?|cartons?|box|boxes|bxs?)(?![a-z])", re.I)
+"""Units that are not pieces and cannot be turned into pieces: a column counted in them is not imported."""
+_TITLE_DOZENS = re.compile(r"\b(?:in|qty|quantit(?:y|ies))\b[^|]{0,20}\b(dozens?|dzns?|doz)\b", re.I)
+"""A title line saying every quantity is in dozens ('All quantities in dozens', 'Qty in Dzn')."""
+_UOM = re.compile(r"\s*(?:uom|u/?m|unit|units|unit of measure|qty unit|unit of qty)\.?\s*$", re.I)
+"""A column saying each row's unit ('UOM': PCS, DZ)."""
+
+
+def unit_size(text: str) -> int:
+    """Pieces per unit of a quantity's header or UOM cell: 12 dozens, 144 gross (a UOM cell), 1,000
+    thousands, 0 a unit that is not pieces (cartons, boxes), 1 pieces."""
+    if _CARTONS.search(text):
+        return 0
+    if _DOZENS.search(text):
+        return 12
+    if _GROSS.fullmatch(text):
+        return 144
+    if _THOUSANDS.search(text):
+        return 1000
+    return 1
 _UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
 _LABEL = re.compile(
     r"\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
@@ -150,11 +174,17 @@ class Header:
     """column -> header text as the vendor wrote it (both rows for two-row headers)."""
     ambiguous: tuple[headers.Ambiguous, ...] = ()
     """Fields left out because two columns (or two fields) fit equally well."""
+    title_unit: int = 1
+    """Pieces per unit the title rows give every quantity ('All quantities in dozens': 12)."""
 
     def per_unit(self, field_name: str) -> int:
-        """Pieces per unit the column counts in: 12 for 'Order Qty (Dzn)', else 1."""
+        """Pieces per unit the column counts in: 12 for 'Order Qty (Dzn)' or under a title 'in dozens'
+        (unless the header says pieces), 0 for one that counts cartons, else 1."""
+        if field_name not in _QTY:
+            return 1
         text = self.texts.get(self.columns.get(field_name, -1), "")
-        return 12 if field_name in _QTY and _DOZENS.search(text) else 1
+        own = unit_size(text)
+        return own if own != 1 or re.search(r"(?i)\b(pcs|pc|pieces)\b", text) else self.title_unit
 
     @property
     def data_start(self) -> int:
@@ -174,7 +204,9 @@ def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged
     if found is None:
         return None
     a = found.assignment
-    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous)
+    titles = " | ".join(_text(v) for row in rows[:found.first_row] for v in row if not is_blank(v))
+    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous,
+                  title_unit=12 if _TITLE_DOZENS.search(titles) else 1)
 
 
 def header_findings(header: Header, file: str, vendor: str | None) -> list[Finding]:
@@ -184,11 +216,20 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
     who = vendor or "VENDOR"
     row = header.first_row + header.height
     for f in _QTY:
-        if header.per_unit(f) != 1:
-            text = header.texts[header.columns[f]]
-            out.append(info(Code.WIP_DOZENS, f"'{text}' counts dozens, so its numbers were read as pieces "
-                            f"(x{header.per_unit(f)}): 100 is 1,200 pieces on the Vendor WIP sheet",
-                            file=file, sheet=file, row=header.first_row + 1, value=text))
+        if f not in header.columns or (per := header.per_unit(f)) == 1:
+            continue
+        text = header.texts[header.columns[f]]
+        if per == 0:
+            out.append(warning(Code.BAD_NUMBER, f"'{text}' counts cartons (or boxes), not pieces, and "
+                               "prodbook cannot turn them into pieces, so the column was not imported. Ask "
+                               "the vendor for pieces", file=file, sheet=file, row=header.first_row + 1,
+                               column=text, value=text))
+            continue
+        unit = {12: "dozens", 144: "gross (12 dozen)", 1000: "thousands"}[per]
+        said = "" if unit_size(text) != 1 else " (the file's title says so)"
+        out.append(info(Code.WIP_DOZENS, f"'{text}' counts {unit}{said}, so its numbers were read as pieces "
+                        f"(x{per:,}): 100 is {100 * per:,} pieces on the Vendor WIP sheet",
+                        file=file, sheet=file, row=header.first_row + 1, value=text))
     for amb in header.ambiguous:
         cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
         names = [VENDOR_WIP.column(f).header for f in amb.fields]
@@ -455,6 +496,9 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     size_column = _size_column(raw, header)
     named: set[str] = set()
     width = _header_width(raw, header)
+    per = {f: header.per_unit(f) for f in _QTY if f in header.columns}  # once, not a cell at a time
+    uom = _uom_column(raw, header)
+    by_unit: dict[str, int] = {}  # a UOM cell's unit other than pieces -> rows
     read_alone = {f.row for f in raw.findings if f.code is Code.WIP_FILE}  # the reader named these (a quote)
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
@@ -484,8 +528,12 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             if _SIZE_TOTAL.fullmatch(values["_size"]):  # the line's total among its sizes: not one more size
                 out.skipped_totals += 1
                 continue
+        row_unit = _row_unit(row, uom, r, out.findings, where)
+        if row_unit > 1 and uom is not None:
+            by_unit[_text(row[uom[0]]).upper()] = by_unit.get(_text(row[uom[0]]).upper(), 0) + 1
         for f, raw_value in cells.items():
-            if is_blank(raw_value):
+            unit = (per[f] if per[f] != 1 else row_unit) if f in per else 1  # the column's own unit wins
+            if is_blank(raw_value) or unit == 0:
                 values[f] = None
                 continue
             if (r, header.columns[f]) in shared:
@@ -501,7 +549,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                 continue
             try:
                 if f in _QTY:
-                    values[f] = parse_qty(raw_value, header.per_unit(f))
+                    values[f] = parse_qty(raw_value, unit)
                 elif kinds[f] is Kind.DATE:
                     values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
                 else:
@@ -525,6 +573,10 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                                          "text in the Vendor WIP sheet and never run", row=r + 1,
                                          column=header.texts.get(header.columns[f]), value=v, **where))
         out.rows.append(values)
+    if by_unit and uom is not None:
+        units = ", ".join(f"{n:,} row(s) in {u} (x{unit_size(u)})" for u, n in by_unit.items())
+        out.findings.append(info(Code.WIP_DOZENS, f"the '{uom[1]}' column gives each row's unit: {units}; their "
+                                 "quantities were read as pieces", value=uom[1], **where))
     return out
 
 
@@ -559,6 +611,35 @@ def _is_total_row(row: Sequence[Any], header: Header) -> bool:
 _SIZE_TOTAL = re.compile(r"\s*(?:(?:sub|grand)[\s\-]*)?(?:total|ttl|tot|all)\.?\s*:?\s*", re.I)
 """A size cell that holds the line's total ('TTL', 'Total', 'All'), not a size."""
 _TOTAL_WORDS = frozenset({"qty", "quantity", "pcs", "pieces", "units", "for", "order", "style", "all"})
+
+
+def _uom_column(raw: RawSheet, header: Header) -> tuple[int, str] | None:
+    """The column saying each row's unit ('UOM'), and its header, when the header has one."""
+    for r in range(header.first_row, header.data_start):
+        for c, v in enumerate(raw.rows[r]):
+            if c not in header.columns.values() and _UOM.fullmatch(_text(v)):
+                return c, _text(v)
+    return None
+
+
+_PIECES = re.compile(r"\s*(?:pcs?|pieces?|ea|each|units?|prs?|pairs?|sets?|nos?)\.?\s*", re.I)
+
+
+def _row_unit(row: Sequence[Any], uom: tuple[int, str] | None, r: int, findings: list[Finding],
+              where: dict[str, Any]) -> int:
+    """Pieces per unit of this row's quantities, as its UOM cell says: 12 for DZ, 0 (not imported, named) for
+    cartons or a unit prodbook does not know; 1 without a UOM column."""
+    text = _text(row[uom[0]]) if uom is not None and uom[0] < len(row) else ""
+    if not text or _PIECES.fullmatch(text):
+        return 1
+    size = unit_size(text)
+    if size == 1:  # a unit that is neither pieces nor one prodbook can count in pieces
+        size = 0
+    if size == 0:
+        findings.append(warning(Code.BAD_NUMBER, f"this row counts in '{text}', not pieces, so its quantities "
+                                "were not imported. Ask the vendor for pieces", row=r + 1,
+                                column=uom[1] if uom else None, value=text, **where))
+    return size
 
 
 def _header_width(raw: RawSheet, header: Header) -> int:
