@@ -327,3 +327,24 @@ def test_a_uom_column_gives_each_rows_unit():
                        ["4500012345", "ST-01", "Navy", 40, "CTN"])
     assert [r["cut_qty"] for r in cartons.rows] == [None]
     assert_finding(cartons.findings, Code.BAD_NUMBER, row=3, column="UOM", value="CTN")
+
+
+TWO_VENDORS = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", "Navy", "SHX", 1000),
+                              wip.OrderLine("4500012346", "NB-09", "Black", "NBT", 800)])
+
+
+def test_a_rows_own_vendor_cell_wins_over_the_files_name():
+    raw = wip.RawSheet("SHX WIP 01Mar2027.xlsx", "WIP", [["PO #", "Color", "Vendor", "Cut Qty"],
+                                                         ["4500012346", "Black", "NBT", 100]])
+    out = wip.import_file([raw], TWO_VENDORS, ["SHX", "NBT"], Config(), today=date(2027, 3, 3))
+    assert [r["vendor"] for r in out.rows] == ["NBT"]
+    assert not [f for f in out.findings if f.code is Code.WIP_VENDOR]
+
+
+def test_rows_of_another_vendors_style_are_named_once_for_the_file():
+    raw = wip.RawSheet("SHX WIP 01Mar2027.xlsx", "WIP", [["PO #", "Color", "Cut Qty"], ["4500012346", "Black", 100],
+                                                         ["4500012345", "Navy", 300]])
+    out = wip.import_file([raw], TWO_VENDORS, ["SHX", "NBT"], Config(), today=date(2027, 3, 3))
+    assert [r["vendor"] for r in out.rows] == ["SHX", "SHX"]
+    f = assert_finding(out.findings, Code.WIP_VENDOR, row=2, value="SHX / NBT")
+    assert "NBT's on the Styles sheet" in f.message and "file's name" in f.message

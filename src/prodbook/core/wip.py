@@ -875,13 +875,19 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                  "and were not imported (a vendor hides last week's data). Unhide a sheet "
                                  "in the vendor's file to import it", file=file, sheet=file))
     rows = []
+    known = {fold_ref(v): v for v in vendors}
+    others: dict[tuple[str, str], list[int]] = {}  # (this report's vendor, the style's vendor) -> rows
     for r in out.rows:
         m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
         if m.finding:
             out.findings.append(replace(m.finding, sheet=r["_sheet"]) if "_sheet" in r else m.finding)
         if m.line is None:
             continue
-        row_vendor = vendor or r.get("vendor") or m.line.vendor
+        cell_vendor = known.get(fold_ref(r.get("vendor")))  # the row's own Vendor cell, a tracker's vendor
+        row_vendor = cell_vendor or vendor or r.get("vendor") or m.line.vendor
+        theirs = known.get(fold_ref(m.line.vendor))
+        if theirs and row_vendor in known.values() and theirs != row_vendor:
+            others.setdefault((str(row_vendor), theirs), []).append(r["_row"])
         if row_vendor is None:
             out.findings.append(warning(Code.WIP_VENDOR, "the vendor of this row is unknown (no Vendor "
                                         "column, not in the file name, no vendor on the style); imported "
@@ -895,8 +901,21 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                      _sheet=r.get("_sheet", file),
                      _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
         rows.append(clean)
+    out.findings += [_other_vendor(file, ours, theirs, at, own_column="vendor" in header.columns)
+                     for (ours, theirs), at in others.items()]
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
     return out
+
+
+def _other_vendor(file: str, ours: str, theirs: str, rows: list[int], *, own_column: bool) -> Finding:
+    """Rows a report files under one vendor whose style the Styles sheet gives another: production moved
+    to another factory, an agent's report, or a file named for the wrong vendor. Said once per pair."""
+    where = "its Vendor column" if own_column else "the file's name (or its 'WIP Vendor:' setting)"
+    shown = ", ".join(map(str, rows[:8])) + (f" and {len(rows) - 8:,} more" if len(rows) > 8 else "")
+    return warning(Code.WIP_VENDOR, f"{len(rows):,} row(s) of this report are {ours}'s by {where}, but their "
+                   f"style is {theirs}'s on the Styles sheet (rows {shown}); they were imported under {ours}. "
+                   "Check which vendor makes them, and correct the Styles sheet or the report", file=file,
+                   sheet=file, row=rows[0], value=f"{ours} / {theirs}")
 
 
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
