@@ -238,3 +238,50 @@ def test_a_negative_quantity_is_named_and_left_blank():
     assert "negative" in cut.message and "(-100)" in sewn.message and "left blank" in sewn.message
     with pytest.raises(CellError, match="negative"):
         wip.parse_qty(-5, 12)
+
+
+def test_a_hidden_column_gives_way_to_a_visible_one_and_is_named_when_read(tmp_path):
+    """A hidden 'Cut Qty' (last month's) beside a visible 'Cut Qty (Mar)' was imported, its words being the
+    closer fit (WIP audit F6). A hidden column no visible one replaces is still read, and named."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(["PO #", "Style", "Color", "Order Qty", "Cut Qty", "Cut Qty (Mar)", "Sewn Qty"])
+    ws.append([4500012345, "ST-01", "Navy", 1000, 100, 900, 400])
+    ws.column_dimensions["E"].hidden = True
+    ws.column_dimensions["G"].hidden = True
+    ws.column_dimensions.group("J", "XFD", hidden=True)  # every column right of the table: nothing to read
+    wb.save(tmp_path / "VND_WIP.xlsx")
+    (raw,) = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    assert raw.hidden_columns == [4, 6]
+    out = wip.import_file([raw], LINES, ["VND"], Config(), today=date(2027, 3, 3))
+    (line,) = out.rows
+    assert (line["order_qty"], line["cut_qty"], line["sewn_qty"]) == (1000, 900, 400)
+    found = assert_finding(out.findings, Code.WIP_SHEETS, column="G", value="Sewn Qty", sheet="VND_WIP.xlsx")
+    assert found.severity == "info" and "column G 'Sewn Qty' is hidden" in found.message
+    assert not [f for f in out.findings if f.column == "E"]
+
+
+def test_a_quantity_shown_as_a_percentage_is_named_not_read_as_pieces(tmp_path):
+    """A stage column the vendor formats as a percentage (Cutting 100%, stored 1) was read as 1 piece
+    (WIP audit F10). Built-in (0%, 0.00%) and custom ('0.0%') formats alike; a plain number is read."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Report Date:", datetime(2027, 3, 1)])
+    ws.append(HEADER[:6])
+    ws.append([4500012345, "ST-01", "Navy", 1000, 1, 0.455])
+    ws.append([4500012345, "ST-01", "Black", 1000, 600, 0.25])
+    ws["E3"].number_format, ws["F3"].number_format, ws["F4"].number_format = "0%", "0.0%", "0.00%"
+    ws["D3"].number_format = '0 "%"'  # a literal % sign: not scaled, a plain count
+    wb.save(tmp_path / "VND_WIP.xlsx")
+    (raw,) = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    assert raw.percent_cells == {(2, 4), (2, 5), (3, 5)}
+    lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000) for c in ("Navy", "Black")])
+    out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
+    assert [(r["order_qty"], r["cut_qty"], r["sewn_qty"]) for r in out.rows] == [(1000, None, None),
+                                                                               (1000, 600, None)]
+    cut = assert_finding(out.findings, Code.BAD_NUMBER, row=3, column="Cut Qty", value="100%")
+    assert cut.severity == "warning" and cut.message.startswith("cell E3 shows 100%")
+    assert "not a count of pieces" in cut.message and "left blank" in cut.message
+    assert_finding(out.findings, Code.BAD_NUMBER, row=3, column="Sewn Qty", value="45.5%")
+    assert len([f for f in out.findings if f.column == "Sewn Qty"]) == 1  # once a column, not a cell

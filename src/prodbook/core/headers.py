@@ -350,7 +350,7 @@ def find_header(rows: Sequence[Sequence[Any]], vocabulary: Sequence[Vocab], requ
     for r in range(min(len(rows), scan)):
         if not any(_text(v) for v in rows[r]):
             continue
-        one = _candidate(one_row_cells(rows[r]), vocabulary, fixed_by_text, fold)
+        one = candidate(one_row_cells(rows[r]), vocabulary, fixed_by_text, fold)
         n1 = len(one.found)
         if set(required) <= one.found and n1 > best[0]:
             height = 2 if r + 1 < len(rows) and _repeats(rows[r], rows[r + 1]) else 1
@@ -359,7 +359,7 @@ def find_header(rows: Sequence[Sequence[Any]], vocabulary: Sequence[Vocab], requ
             continue
         spans = {c1: c2 for (r1, c1), (r2, c2) in merged if r1 == r and r2 == r and c2 > c1}
         cells = two_row_cells(rows[r], rows[r + 1], spans)
-        two = _candidate(cells, vocabulary, fixed_by_text, fold)
+        two = candidate(cells, vocabulary, fixed_by_text, fold)
         n2 = len(two.found)
         wins = n2 > n1 or (n2 == n1 and _words_only(rows[r + 1]) and any(
             c.context and two.columns.get(f) == c.column for c in cells for f in two.columns))
@@ -381,8 +381,9 @@ def _words_only(row: Sequence[Any]) -> bool:
     return bool(cells) and all(isinstance(v, str) and not any(ch.isdigit() for ch in v) for v in cells)
 
 
-def _candidate(cells: list[Cell], vocabulary: Sequence[Vocab], fixed_by_text: Mapping[str, str],
-               fold: Any) -> Assignment:
+def candidate(cells: list[Cell], vocabulary: Sequence[Vocab], fixed_by_text: Mapping[str, str],
+              fold: Any) -> Assignment:
+    """``cells`` assigned to fields, the team's mappings (``fixed_by_text``, header text -> field) first."""
     fixed: dict[str, int] = {}
     if fixed_by_text and fold is not None:
         for cell in cells:

@@ -118,6 +118,10 @@ class RawSheet:
     """A sheet the vendor hid (last week's data, a lookup list): read only when no other sheet is a report."""
     hidden_rows: list[int] = field(default_factory=list)
     """Rows the sheet hides (0-based): filtered out, or hidden by hand."""
+    hidden_columns: list[int] = field(default_factory=list)
+    """Columns the sheet hides (0-based): a vendor hides last month's 'Cut Qty' beside this month's."""
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Number cells (row, col), 0-based, the sheet shows as a percentage: 1 shows 100%, a share, not 1 piece."""
     delimiter: str | None = None
     """A CSV file's delimiter (None: a workbook). There a cell holding the delimiter without quotes around it
     (1,200 in a comma file) is split in two, and every later cell of its row moves one column right."""
@@ -174,6 +178,8 @@ class Header:
     """column -> header text as the vendor wrote it (both rows for two-row headers)."""
     ambiguous: tuple[headers.Ambiguous, ...] = ()
     """Fields left out because two columns (or two fields) fit equally well."""
+    hidden: tuple[int, ...] = ()
+    """Hidden columns read all the same: no visible column fits their field (named to the APM)."""
     title_unit: int = 1
     """Pieces per unit the title rows give every quantity ('All quantities in dozens': 12)."""
 
@@ -195,18 +201,35 @@ def _text(v: Any) -> str:
     return "" if is_blank(v) else str(v).strip()
 
 
-def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged: Sequence[Merge] = ()
-                ) -> Header | None:
+def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged: Sequence[Merge] = (),
+                hidden_columns: Sequence[int] = ()) -> Header | None:
     """The row (or pair of rows) among the first rows that names the most fields, PO # among them;
-    ``lookup`` (Config mappings) wins over meaning."""
+    ``lookup`` (Config mappings) wins over meaning; a hidden column only where no visible one fits."""
     found = headers.find_header(rows, headers.WIP_VOCABULARY, ("po",), lookup, merged=merged,
                                 scan=HEADER_SCAN_ROWS, fold=normalise_header)
     if found is None:
         return None
-    a = found.assignment
+    a, hidden = _prefer_visible(found, hidden_columns, lookup)
     titles = " | ".join(_text(v) for row in rows[:found.first_row] for v in row if not is_blank(v))
-    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous,
+    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous, hidden,
                   title_unit=12 if _TITLE_DOZENS.search(titles) else 1)
+
+
+def _prefer_visible(found: headers.HeaderFound, hidden: Sequence[int], lookup: Mapping[str, str]
+                    ) -> tuple[headers.Assignment, tuple[int, ...]]:
+    """The header's fields read from its visible columns, a hidden column only for a field no visible one
+    fits: a vendor hides last month's 'Cut Qty' beside this month's 'Cut Qty (Mar)', and the hidden one's
+    exact words would win. Also the hidden columns still read, which the APM is told of."""
+    gone = set(hidden) & {c.column for c in found.cells}
+    if not gone:
+        return found.assignment, ()
+    full = found.assignment
+    seen = headers.candidate([c for c in found.cells if c.column not in gone], headers.WIP_VOCABULARY,
+                              lookup, normalise_header)
+    extra = {f: c for f, c in full.columns.items() if c in gone and f not in seen.found}
+    ambiguous = (*seen.ambiguous, *(a for a in full.ambiguous if not set(a.fields) & seen.found))
+    texts = {**seen.texts, **{c: full.texts[c] for c in extra.values()}}
+    return headers.Assignment({**seen.columns, **extra}, texts, ambiguous), tuple(sorted(extra.values()))
 
 
 def header_findings(header: Header, file: str, vendor: str | None) -> list[Finding]:
@@ -230,6 +253,13 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
         out.append(info(Code.WIP_DOZENS, f"'{text}' counts {unit}{said}, so its numbers were read as pieces "
                         f"(x{per:,}): 100 is {100 * per:,} pieces on the Vendor WIP sheet",
                         file=file, sheet=file, row=header.first_row + 1, value=text))
+    for c in header.hidden:
+        name = next(VENDOR_WIP.column(f).header for f, col in header.columns.items() if col == c)
+        out.append(info(Code.WIP_SHEETS, f"column {column_letter(c)} '{header.texts[c]}' is hidden in this file, "
+                        f"and was imported as {name} because no visible column is one. A vendor hides old "
+                        "figures: unhide it in the vendor's file and check its figures are this report's",
+                        file=file, sheet=file, row=header.first_row + 1, column=column_letter(c),
+                        value=header.texts[c]))
     for amb in header.ambiguous:
         cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
         names = [VENDOR_WIP.column(f).header for f in amb.fields]
@@ -499,6 +529,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     per = {f: header.per_unit(f) for f in _QTY if f in header.columns}  # once, not a cell at a time
     uom = _uom_column(raw, header)
     by_unit: dict[str, int] = {}  # a UOM cell's unit other than pieces -> rows
+    percent_named: set[str] = set()
     read_alone = {f.row for f in raw.findings if f.code is Code.WIP_FILE}  # the reader named these (a quote)
     group_po: Any = None
     for r in range(header.data_start, len(raw.rows)):
@@ -547,6 +578,14 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                         "them. Ask the vendor for one quantity per line", row=r + 1,
                         column=header.texts.get(header.columns[f]), value=raw_value, **where))
                 continue
+            if f in _QTY and (r, header.columns[f]) in raw.percent_cells and isinstance(raw_value, (int, float)):
+                values[f] = None
+                if f not in percent_named:  # once a column: a vendor formats a whole stage so
+                    percent_named.add(f)
+                    out.findings.append(warning(Code.BAD_NUMBER, _percent_message(raw_value, r, header.columns[f]),
+                                                row=r + 1, column=header.texts.get(header.columns[f]),
+                                                value=f"{raw_value * 100:g}%", **where))
+                continue
             try:
                 if f in _QTY:
                     values[f] = parse_qty(raw_value, unit)
@@ -578,6 +617,14 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         out.findings.append(info(Code.WIP_DOZENS, f"the '{uom[1]}' column gives each row's unit: {units}; their "
                                  "quantities were read as pieces", value=uom[1], **where))
     return out
+
+
+def _percent_message(value: float, r: int, c: int) -> str:
+    """A quantity cell the vendor's Excel shows as a percentage (1 as 100%): a share of the order done, which
+    read as a number would be 1 piece cut where the vendor means all of them."""
+    return (f"cell {column_letter(c)}{r + 1} shows {value * 100:g}%: the vendor's file formats it as a "
+            "percentage, a share of the order, not a count of pieces, so it (and every cell of the column "
+            "shown so) was left blank in the Vendor WIP sheet. Ask the vendor for the number of pieces")
 
 
 def _shared_quantities(raw: RawSheet, header: Header) -> dict[tuple[int, int], tuple[str, int]]:
@@ -986,7 +1033,7 @@ def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None) ->
     and date order are the file's), then every other visible sheet with a PO and a style or colour column
     (a report split by product type). Hidden sheets only when no visible sheet is a report."""
     lookup = vendor_layout(config, vendor)
-    found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged))]
+    found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns))]
     shown = [(raw, h) for raw, h in found if not raw.hidden] or found
     if not shown:
         return []
@@ -1019,7 +1066,7 @@ def _hidden_reports(raws: Sequence[RawSheet], used: Sequence[tuple[RawSheet, Hea
     lookup = vendor_layout(config, vendor)
     taken = {id(raw) for raw, _ in used}
     return [raw.sheet for raw in raws if raw.hidden and id(raw) not in taken
-            and (h := find_header(raw.rows, lookup, raw.merged)) and _is_report(h)]
+            and (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns)) and _is_report(h)]
 
 
 def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:

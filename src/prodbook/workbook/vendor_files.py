@@ -24,6 +24,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_pa
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, doctype_parts
+from prodbook.workbook.xlsx.styles import _Styles
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
 MAX_CELL_TEXT = 32_767
@@ -171,7 +173,7 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             look(list(book.sheet_names))
         name = None
         try:
-            formulas, date1904, hidden_rows = _formula_cells(path) if kind in _XLSX else ({}, False, {})
+            facts = _formula_cells(path) if kind in _XLSX else XmlFacts()
             ods_merges = _ods_merges(path) if kind == ".ods" else {}
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
@@ -180,9 +182,12 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
-                raw = RawSheet(path.name, name, rows, date1904=date1904, merged=merged, hidden=name in hidden,
-                               hidden_rows=hidden_rows.get(name, []))
-                _apply_formulas(raw, formulas.get(name, {}))
+                raw = RawSheet(path.name, name, rows, date1904=facts.date1904, merged=merged,
+                               hidden=name in hidden, hidden_rows=facts.hidden_rows.get(name, []),
+                               hidden_columns=hidden_columns(facts.hidden_columns.get(name, []),
+                                                             max(map(len, rows), default=0)),
+                               percent_cells=facts.percent_cells.get(name, set()))
+                _apply_formulas(raw, facts.formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
         except Exception as exc:  # calamine's errors are not one class
@@ -247,35 +252,86 @@ Formula = tuple[str, bool, str | None, str | None]
 error the cell shows or None)."""
 
 
-def _formula_cells(path: Path) -> tuple[dict[str, dict[tuple[int, int], Formula]], bool, dict[str, list[int]]]:
+@dataclass
+class XmlFacts:
+    """What the reader does not give of an .xlsx / .xlsm, from its XML; per sheet name, 0-based."""
+
+    formulas: dict[str, dict[tuple[int, int], Formula]] = field(default_factory=dict)
+    date1904: bool = False
+    hidden_rows: dict[str, list[int]] = field(default_factory=dict)
+    hidden_columns: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """(first, last) column of each hidden range: a range may run to Excel's last column (XFD)."""
+    percent_cells: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+def _formula_cells(path: Path) -> XmlFacts:
     """Per sheet name, the cells that hold a formula, a link or an Excel error: (row, col) 0-based ->
     ``Formula``. The reader gives an error cell (#N/A) as empty, which would hide a vendor's broken lookup.
 
     Only sheets whose XML holds one of these are parsed; most vendor files hold none. With them, whether
     the workbook counts dates from 1904 (a Mac's old default): a date typed as a number is 4 years off
-    otherwise. And the rows each sheet hides (0-based), which the reader gives like any other.
+    otherwise. And what the reader gives like any other cell: the rows and columns each sheet hides (a
+    vendor hides last month's column), and the number cells shown as a percentage (1 shows 100%: a share,
+    not 1 piece), found by a scan of the same bytes, no second parse.
     """
-    out: dict[str, dict[tuple[int, int], Formula]] = {}
-    hidden: dict[str, list[int]] = {}
+    facts = XmlFacts()
     pkg = _Package(path)
     try:
         book = _read_book(pkg)
+        facts.date1904 = book.date1904
+        percent = _percent_tag(_Styles(pkg, book.part).percent_styles())
         for name, _, part in book.sheets:
             if not part or not pkg.exists(part):
                 continue
             data = pkg.zf.read(part)
             if b"hidden=" in data:
-                hidden[name] = [int(m[1]) - 1 for m in _HIDDEN_ROW.finditer(data)]
+                facts.hidden_rows[name] = [int(m[1]) - 1 for m in _HIDDEN_ROW.finditer(data)]
+                facts.hidden_columns[name] = [(int(m[1]) - 1, int(m[2]) - 1) for m in _HIDDEN_COLS.finditer(data)]
+            if percent is not None:
+                facts.percent_cells[name] = percent_cells(data, percent)
             if b"<f" not in data and b"hyperlink" not in data and b't="e"' not in data:
                 continue
             links = {r["id"]: r["target"] for r in pkg.rels(part)}
-            out[name] = _sheet_formulas(data, links)
+            facts.formulas[name] = _sheet_formulas(data, links)
     finally:
         pkg.close()
-    return out, book.date1904, hidden
+    return facts
 
 
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
+_HIDDEN_COLS = re.compile(rb'<(?:\w+:)?col\b(?=[^>]*\bhidden="(?:1|true)")(?=[^>]*\bmin="(\d+)")'
+                          rb'(?=[^>]*\bmax="(\d+)")')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+
+
+def hidden_columns(ranges: Iterable[tuple[int, int]], width: int) -> list[int]:
+    """The hidden columns (0-based) of a sheet ``width`` columns wide: a vendor who hides every column to
+    the right of the table hides 16,000 that hold nothing."""
+    return sorted({c for first, last in ranges for c in range(first, min(last, width - 1) + 1)})
+
+
+def _percent_tag(styles: frozenset[int]) -> re.Pattern[bytes] | None:
+    """A cell's opening tag whose style shows numbers as a percentage; None when the workbook has no such style."""
+    if not styles:
+        return None
+    ids = b"|".join(str(s).encode() for s in sorted(styles))
+    return re.compile(rb'<(?:\w+:)?c\b(?=[^>]*\bs="(?:' + ids + rb')")([^>]*)>')
+
+
+def percent_cells(data: bytes, tag: re.Pattern[bytes]) -> set[tuple[int, int]]:
+    """The number cells (row, col), 0-based, of a sheet's XML whose style (``_percent_tag``) shows them as a
+    percentage. Text and empty cells so styled are left out: they show no share."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    out = set()
+    for m in tag.finditer(data):
+        attrs = m[1]
+        ref, kind = _CELL_REF.search(attrs), _CELL_TYPE.search(attrs)
+        if ref is None or attrs.endswith(b"/") or (kind is not None and kind[1] != b"n"):
+            continue
+        out.add((int(ref[2]) - 1, column_index_from_string(ref[1].decode()) - 1))
+    return out
 
 
 def _sheet_formulas(data: bytes, links: dict[str, str]) -> dict[tuple[int, int], Formula]:

@@ -25,6 +25,17 @@ def is_date_format(code: str) -> bool:
     return _FMT_DATE_RE.search(_FMT_STRIP_RE.sub("", code.split(";")[0])) is not None
 
 
+_BUILTIN_PERCENT_FMTS = frozenset({9, 10})
+_FMT_LITERAL_RE = re.compile(r'".*?"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format that shows its number times 100 ('0%', '0.0%'): a '%' outside quotes, escapes and
+    brackets in the first section (a count of pieces is positive). A vendor's stage column in percent holds
+    a share of the order (1 shows 100%), never pieces."""
+    return "%" in _FMT_LITERAL_RE.sub("", code.split(";")[0])
+
+
 _XF_RE = re.compile(r"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
 _PROTECTION_RE = re.compile(r"<(?:\w+:)?protection\b([^>]*?)/?>")
 _BUILTIN_CODES = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "@": 49}
@@ -60,6 +71,7 @@ class _Styles:
             return
         self._loaded = True
         self.custom_date: dict[int, bool] = {}
+        self.custom_percent: set[int] = set()
         self.xfs: list[str] = []
         if not self.part or not self.pkg.exists(self.part):
             return
@@ -69,6 +81,8 @@ class _Styles:
             code = _attr(m.group(1), "formatCode")
             if fid is not None and code is not None:
                 self.custom_date[whole(fid, "a number format's id")] = is_date_format(_unesc(code))
+                if is_percent_format(_unesc(code)):
+                    self.custom_percent.add(whole(fid, "a number format's id"))
         xfs = re.search(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", text, re.S)
         if xfs:
             self.xfs = _XF_RE.findall(xfs.group(1))
@@ -77,11 +91,21 @@ class _Styles:
         self._load()
         if s < 0 or s >= len(self.xfs):
             return False
-        fid_text = _attr(self.xfs[s], "numFmtId")
-        fid = whole(fid_text, "a style's number format") if fid_text else 0
+        fid = self._format_id(s)
         if fid in _BUILTIN_DATE_FMTS:
             return True
         return self.custom_date.get(fid, False)
+
+    def percent_styles(self) -> frozenset[int]:
+        """The cell styles (cellXfs indexes) that show a number as a percentage: 1 shows 100%."""
+        self._load()
+        return frozenset(s for s in range(len(self.xfs))
+                         if (fid := self._format_id(s)) in _BUILTIN_PERCENT_FMTS or fid in self.custom_percent)
+
+    def _format_id(self, s: int) -> int:
+        """The numFmtId of cell style ``s`` (loaded, in range); 0 (General) when it names none."""
+        fid_text = _attr(self.xfs[s], "numFmtId")
+        return whole(fid_text, "a style's number format") if fid_text else 0
 
     def wraps(self, s: int) -> bool:
         """Does the cell style ``s`` wrap its text?"""
