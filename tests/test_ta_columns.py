@@ -143,7 +143,7 @@ def test_column_values_of_text_match_cell_by_cell(values: list[Any], dtype: str)
 
 def old_changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray) -> list:
     """``ta_job._changes`` as it was (a Change per index, read element by element): the oracle."""
-    from prodbook.core.changes import FILLED, NEW_ROW, Change
+    from prodbook.core.changes import FILLED, NEW_ROW, Change, row_prints
     from prodbook.core.model.sheets import TA
     from prodbook.jobs.ta_job import GENERATED, KEY, differs
 
@@ -155,10 +155,13 @@ def old_changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.nd
     moved = {f: np.flatnonzero(differs(old[f].to_numpy()[take], new[f].to_numpy()[idx], TA.column(f).kind)
                                & ~blank) for f in GENERATED} if len(take) else {}
     keys = np.array([key_text(r) for r in zip(*(new[k] for k in KEY))] + [None], dtype=object)[:-1]
-    changes = [Change(sheet, keys[i], NEW_ROW, None, codes[i]) for i in np.flatnonzero(~matched)]
+    def printed(i: int, fields: tuple[str, ...]) -> str:  # a row's print, a cell at a time
+        return row_prints([[new[f].iat[i]] for f in fields])[0]
+
+    changes = [Change(sheet, keys[i], NEW_ROW, printed(i, TA.printed), codes[i]) for i in np.flatnonzero(~matched)]
     if not len(take):
         return changes
-    changes += [Change(sheet, keys[i], FILLED, None, codes[i]) for i in idx[blank]]
+    changes += [Change(sheet, keys[i], FILLED, printed(i, TA.filled), codes[i]) for i in idx[blank]]
     for f in GENERATED:
         before, after = old[f].to_numpy()[take], new[f].to_numpy()[idx]
         changes += [Change(sheet, keys[idx[j]], TA.column(f).header, before[j], after[j]) for j in moved[f]]
@@ -186,7 +189,7 @@ def test_changes_match_the_per_index_version(data: tuple[list, list, list], infe
         cols = {f: [row[i] for row in cells] for i, f in enumerate(GENERATED)}
         if not infer:
             cols = {f: pd.Series(v, dtype=object) for f, v in cols.items()}
-        return pd.DataFrame({**keys, **cols})
+        return pd.DataFrame({**keys, **cols, "actual": [None] * n, "notes": [None] * n})  # the user's: blank
 
     new, old = frame(new_cells), frame(old_cells)
     matched = np.array(matched_list, dtype=bool)
