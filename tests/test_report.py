@@ -51,6 +51,31 @@ def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
     assert len(wider.outcomes[0].data["changes"]) > len(changes)
 
 
+def test_a_weekly_report_with_a_new_revised_ex_factory_is_a_change_and_an_undone_run_is_none(tmp_path):
+    """Each week's report is a row of its own, so a vendor's new date comes as a new row, not a changed
+    value; a run taken back by Undo changed nothing that is still there."""
+    sheets = base_sheets()
+    sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    first = cn_csv(tmp_path, name="CN1_wip_20270222.csv")
+    text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
+    first.write_bytes(text.encode("cp1252"))
+    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 2, 22), files=(first,)))
+    second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")  # the next week's: 05/07/2027
+    run(path, ["wip", "exceptions"], ctx(date(2027, 3, 1), files=(second,)))
+    out = tmp_path / "report.xlsx"
+    result = run(path, ["report"], ctx(date(2027, 3, 1), 10, since=datetime(2027, 2, 25), out=out))
+    changes = [(c["what"], c["ref"], c["detail"]) for c in result.outcomes[0].data["changes"]]
+    assert ("Vendor revised ex-factory", "4500000002 / S2 / Black",
+            "2027-04-30 -> 2027-05-07 (report of 2027-03-01)") in changes
+    assert any(what == "New exception" for what, _, _ in changes)
+
+    run(path, ["undo"], ctx(date(2027, 3, 1), 11))  # the report's own run: nothing of the week's
+    run(path, ["undo"], ctx(date(2027, 3, 1), 12))  # the second week's import and exceptions
+    again = run(path, ["report"], ctx(date(2027, 3, 1), 13, since=datetime(2027, 2, 25), out=out))
+    assert again.outcomes[0].data["changes"] == []
+
+
 def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
     path = write_book(tmp_path / "t.xlsx", base_sheets())
     run(path, ["ta", "exceptions"], ctx(date(2027, 3, 1)))

@@ -30,6 +30,16 @@ class Change:
     new: Any
 
 
+UNDO = "Undo "
+"""How an undo's action starts: 'Undo Refresh 2027-03-03 10:00:00 UTC-5'."""
+
+
+def undone(actions: Iterable[Any]) -> set[str]:
+    """The actions undone since (each with its 'Undo ...' action): what they changed is no longer there."""
+    names = {a for a in actions if isinstance(a, str)}
+    return {a[len(UNDO):] for a in names if a.startswith(UNDO)}
+
+
 NEW_ROW = "(new row)"
 FILLED = "(filled)"
 """A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""

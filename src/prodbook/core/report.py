@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -22,8 +22,8 @@ from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core.cells import text_or_empty
-from prodbook.core.changes import NEW_ROW
-from prodbook.core.keys import line_key
+from prodbook.core.changes import NEW_ROW, UNDO, undone
+from prodbook.core.keys import key_text, line_key
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
@@ -184,23 +184,29 @@ def _dt(v: Any) -> datetime | None:
 
 
 def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
-                  exceptions: pd.DataFrame, milestones: Sequence[str] = KEY_MILESTONES
-                  ) -> tuple[list[ChangeRow], int]:
+                  exceptions: pd.DataFrame, milestones: Sequence[str] = KEY_MILESTONES,
+                  wip: pd.DataFrame | None = None) -> tuple[list[ChangeRow], int]:
     """The Change Log since ``since`` in the report's words: key dates moved, key milestone statuses changed,
-    vendor-revised ex-factory dates, new exceptions, resolved ones. Returns them and how many other logged
-    changes there were."""
+    vendor-revised ex-factory dates (a value changed, or a new weekly report's Revised XF against the one
+    before it on the Vendor WIP sheet ``wip``), new exceptions, resolved ones. Runs undone since, and the
+    undos, changed nothing that is still there: left out. Returns them and how many other logged changes
+    there were."""
     codes = {c.strip().upper() for c in milestones}
     detail_of = {str(r["id"]): r for r in exceptions.to_dict("records")} if len(exceptions) else {}
     out, other = [], 0
     ta_sheet, wip_sheet, ex_sheet = sheets["T&A"], sheets["Vendor WIP"], sheets["Exceptions"]
+    gone = undone(log["action"]) if "action" in log.columns else set()
+    reports = _revisions(wip) if wip is not None else {}
     for r in log.to_dict("records"):
         when = _dt(r.get("timestamp"))
         if when is None or when < since:
             continue
+        action = text_or_empty(r.get("action"))
+        if action in gone or action.startswith(UNDO):
+            continue
         sheet, field, key = r.get("sheet"), r.get("field"), text_or_empty(r.get("key"))
         old = str(r["old"]) if _has(r.get("old")) else ""
         new = str(r["new"]) if _has(r.get("new")) else ""
-        action = text_or_empty(r.get("action"))
         row = None
         if sheet == ta_sheet and key.rsplit(" / ", 1)[-1].upper() in codes and old:  # no old: first dated
             ref = key
@@ -212,6 +218,10 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         elif sheet == wip_sheet and field == "Revised XF":
             row = ChangeRow(when, "Vendor revised ex-factory", key, f"{old or '(none)'} -> {new or '(none)'}",
                             action)
+        elif sheet == wip_sheet and field == NEW_ROW and (moved := reports.get(key.upper())):
+            line, before, after, day = moved
+            row = ChangeRow(when, "Vendor revised ex-factory", line,
+                            f"{before} -> {after} (report of {day})", action)
         elif sheet == ex_sheet and field == NEW_ROW:
             e = detail_of.get(key, {})
             ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
@@ -228,6 +238,38 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         else:
             out.append(row)
     return out, other
+
+
+def _revisions(wip: pd.DataFrame) -> dict[str, tuple[str, str, str, str]]:
+    """Each weekly report row whose Revised XF differs from the line's report before it, by its Change Log key
+    ('PO / Style / Color / report date', folded): (the line, the date before, the date now, the report's
+    day). A vendor's new date comes in a new row, never as a changed value."""
+    if not len(wip) or not {"po", "style", "color", "report_date", "revised_xf"} <= set(wip.columns):
+        return {}
+    rows = [r for r in wip.to_dict("records") if _day(r.get("report_date")) is not None]
+    rows.sort(key=lambda r: cast(date, _day(r["report_date"])))
+    out: dict[str, tuple[str, str, str, str]] = {}
+    last: dict[str, str] = {}
+    for r in rows:
+        line = line_key(r["po"], r["style"], r["color"])
+        day = cast(date, _day(r["report_date"]))
+        revised = _day(r.get("revised_xf"))
+        now = revised.isoformat() if revised else ""
+        before = last.get(line)
+        if now:
+            if before and before != now:
+                out[key_text((r["po"], r["style"], r["color"], day)).upper()] = (
+                    " / ".join(str(r[k]) for k in ("po", "style", "color")), before, now, day.isoformat())
+            last[line] = now
+    return out
+
+
+def _day(v: Any) -> date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.date()
+    return v if isinstance(v, date) else None
 
 
 def _has(v: Any) -> bool:

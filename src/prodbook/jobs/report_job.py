@@ -50,7 +50,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     codes = tuple(c.strip() for c in str(milestones).split(",")) if milestones else (
         *rp.KEY_MILESTONES[:3], tracker.config.ex_factory_code, rp.KEY_MILESTONES[4])
     changes, other = rp.changes_since(log, since, exceptions=exceptions, milestones=codes, sheets={
-        "T&A": tracker.sheet(TA), "Vendor WIP": tracker.sheet(VENDOR_WIP), "Exceptions": tracker.sheet(EXCEPTIONS)})
+        "T&A": tracker.sheet(TA), "Vendor WIP": tracker.sheet(VENDOR_WIP), "Exceptions": tracker.sheet(EXCEPTIONS)},
+        wip=tracker.current(VENDOR_WIP))
 
     table = tracker.table(rp.REPORT, required=False)
     source = None

@@ -26,6 +26,7 @@ from prodbook.core.changes import (
     NEW_ROW,
     REMOVED,
     REMOVED_MORE,
+    UNDO,
     Change,
     cell_value,
     is_print,
@@ -34,6 +35,7 @@ from prodbook.core.changes import (
     row_prints,
     run_order,
     same_logged,
+    undone,
 )
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_texts
@@ -45,7 +47,6 @@ from prodbook.workbook.links import relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
-UNDO = "Undo "
 PUT_BACK = "(put back)"
 UNDONE = "(undone)"
 """The one line of an undo that reverted nothing (all kept for the user): the action counts as undone."""
@@ -57,9 +58,9 @@ NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", 
 def last_action(log: pd.DataFrame) -> str | None:
     """The newest action not undone yet (undos themselves are not undone)."""
     actions = {a for a in log["action"] if isinstance(a, str)}
-    undone = {a[len(UNDO):] for a in actions if a.startswith(UNDO)}
+    gone = undone(actions)
     runs = [(when, a) for a in actions
-            if not a.startswith(UNDO) and a not in undone and (when := run_order(a)) is not None]
+            if not a.startswith(UNDO) and a not in gone and (when := run_order(a)) is not None]
     return max(runs)[1] if runs else None
 
 
