@@ -156,3 +156,47 @@ def test_merge_keeps_unchecked_rows_and_closes_checked_ones():
     # the costing file read again and the FOB no longer differs: it goes too
     m = merge(frame, none, Checked(DAY2, frozenset({"Check records"}), frozenset({"cost.csv"})), fields)
     assert m.frame.empty
+
+
+def test_the_apms_own_proposed_value_outlives_a_run_that_finds_the_row_again(tmp_path):
+    """The APM agrees 7.25 with the vendor instead of the costing sheet's 7.05, types it over Proposed Value
+    and says Yes; a refresh that reads the costing sheet again keeps their value, so Apply writes 7.25."""
+    path = book(tmp_path)
+    cost = costing(tmp_path)
+    run(path, ["validate"], ctx(DAY1, cost))
+    row = issues_row(path, "vendor-fob-differs")
+    type_in(path, row, "Proposed Value", "7.25")
+    type_in(path, row, "Accept", "Yes")
+    run(path, ["validate"], ctx(DAY2, cost))  # the overnight run, the same costing sheet
+    again = by_code(path)["vendor-fob-differs"]
+    assert (again["Proposed Value"], again["Accept"]) == ("7.25", "Yes")
+    run(path, ["apply", "validate"], ctx(DAY2), title="Apply fixes")
+    assert shown_values(path, "Styles")[1][STYLES[0].index("FOB (USD)")] == 7.25
+
+
+def test_a_decision_on_a_value_the_vendor_changed_since_is_asked_again(tmp_path):
+    path = book(tmp_path)
+    run(path, ["validate"], ctx(DAY1, costing(tmp_path, fob=7.05)))
+    type_in(path, issues_row(path, "vendor-fob-differs"), "Accept", "Yes")
+    run(path, ["validate"], ctx(DAY2, costing(tmp_path, fob=6.95)))  # the vendor's new costing
+    row = by_code(path)["vendor-fob-differs"]
+    assert row["Other Value"] in (6.95, "6.95") and row["Accept"] is None
+
+
+def test_merge_asks_again_when_the_other_value_moved_under_the_same_sentence():
+    import pandas as pd
+
+    from prodbook.core.open_findings import Checked, merge
+
+    fields = list(ISSUES.fields)
+    base = {"sheet": "Orders", "cell": "D2", "key": "4500000001 / S1 / Navy", "field": "Qty",
+            "code": "vendor-qty-differs", "problem": "the vendor's quantity differs", "severity": "warning",
+            "found_by": "Check records", "found_on": DAY1}
+    old = pd.DataFrame([{**base, "other_value": "1250", "proposed": "1300", "accept": "Yes", "_row": 2}])
+    same = pd.DataFrame([{**base, "other_value": "1250", "proposed": "1250"}], columns=fields)
+    kept = merge(old, same, Checked(DAY2, frozenset({"Check records"})), fields)
+    assert kept.source == [2] and list(kept.frame["proposed"]) == ["1300"] and kept.moved == 0
+    moved = pd.DataFrame([{**base, "other_value": "1280", "proposed": "1280"}], columns=fields)
+    again = merge(old, moved, Checked(DAY2, frozenset({"Check records"})), fields)
+    assert again.source == [None] and list(again.frame["proposed"]) == ["1280"] and again.moved == 1
+    assert "decide again" in again.notes[0]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.changes import same_logged
 from prodbook.core.where import row_dicts
 
 DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored"})
@@ -56,6 +57,8 @@ class Merged:
     resolved: int = 0
     back: int = 0
     """Dismissed findings this run found again (they are back, Accept blank)."""
+    moved: int = 0
+    """Decided rows (Accept filled) whose other source's value changed since: back, Accept blank."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -111,9 +114,14 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         elif dismissed(prev.get("accept")):
             result.back += 1
             out.append((r, None))
+        elif not same_logged(prev.get("other_value"), r.get("other_value")) and _text(prev.get("accept")):
+            result.moved += 1  # the other source's value moved since the APM decided: decide again
+            out.append((r, None))
         else:
             if isinstance(prev.get("found_on"), date):
                 r = {**r, "found_on": prev["found_on"]}
+            if _text(prev.get("proposed")) and not same_logged(prev.get("proposed"), r.get("proposed")):
+                r = {**r, "proposed": prev["proposed"]}  # the APM's own Proposed Value, which their Yes is for
             out.append((r, int(prev["_row"])))
     for r in old_rows:
         row = int(r["_row"])
@@ -141,6 +149,8 @@ def _notes(m: Merged) -> list[str]:
         parts.append(f"{m.resolved} resolved by an accepted fix")
     if m.dismissed:
         parts.append(f"{m.dismissed} dismissed")
+    if m.moved:
+        parts.append(f"{m.moved} decided, but the vendor's value changed since (decide again: Accept is blank)")
     if m.back:
         parts.append(f"{m.back} dismissed but found again (fix them where they are, or they keep coming back)")
     return [f"Issues: {'; '.join(parts)}."] if parts else []
