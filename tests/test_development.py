@@ -289,6 +289,34 @@ def test_a_fix_on_a_cell_changed_since_is_not_applied(tmp_path):
     assert sheet_values(path, "Styles")[1][STYLE_HEADER.index("FOB (USD)")] == 5.1
 
 
+def test_a_text_date_typed_as_proposed_value_is_read_in_the_trackers_date_order(tmp_path):
+    s = sheets()
+    s["Config"] = [["Setting", "Value"], ["Date Order", "DMY"]]
+    path = write_book(tmp_path / "d.xlsx", s)
+    vendor = tmp_path / "vendor po.csv"
+    vendor.write_text("PO #,Style #,Color,FOB USD,Qty,Ex-Factory\n4500000001,S1,Navy,5,1200,2027-04-22\n",
+                      encoding="utf-8")
+    run(path, ["validate"], ctx(files=(vendor,)))
+    i = next(i for i, r in enumerate(issue_rows(path)) if r["Code"] == "vendor-ex-factory-differs")
+    type_in(path, "Issues", i + 2, "Proposed Value", "03/05/2027")  # 3 May, as this team writes dates
+    type_in(path, "Issues", i + 2, "Accept", "Yes")
+    run(path, ["apply", "validate"], ctx(files=(vendor,)), title="Apply fixes")
+    orders = sheet_values(path, "Orders")
+    assert orders[1][orders[0].index("Ex-Factory")] == datetime(2027, 5, 3)
+
+
+def test_a_vendor_style_sheet_is_read_in_the_date_order_its_own_dates_show(tmp_path):
+    path = write_book(tmp_path / "d.xlsx", sheets())
+    vendor = tmp_path / "vendor po.csv"
+    vendor.write_text("PO #,Style #,Color,FOB USD,Qty,Ex-Factory\n4500000001,S1,Navy,5,1200,22/04/2027\n"
+                      "4500000002,S2,Black,11.5,800,03/05/2027\n", encoding="utf-8")  # 22/04: day first
+    result = run(path, ["validate"], ctx(files=(vendor,)))
+    moved = [f.message for f in result.findings if f.code is Code.DIFF_XF]
+    assert "2027-05-03" in " ".join(map(str, moved)) and "2027-03-05" not in " ".join(map(str, moved))
+    note = assert_finding(result.findings, Code.WIP_DATE_ORDER, file="vendor po.csv", row=2)
+    assert "DMY" in note.message
+
+
 # -- garbage in ------------------------------------------------------------------------------------
 
 def _unreadable(kind: str):

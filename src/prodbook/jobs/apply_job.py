@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from prodbook.core.cells import CellError, column_letter, is_missing, to_date, to_int, to_number
+from prodbook.core.cells import CellError, DateOrder, column_letter, is_missing, to_date, to_int, to_number
 from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
@@ -28,9 +28,11 @@ def _spec_named(tracker: Tracker, sheet: str) -> SheetSpec | None:
     return next((s for s in ALL_SHEETS if tracker.sheet(s).lower() == str(sheet).lower()), None)
 
 
-def _convert(kind: Kind, text: str) -> Any:
+def _convert(kind: Kind, text: str, order: DateOrder) -> Any:
+    """A Proposed Value as the cell's kind: a text date read in the tracker's Date Order (03/05/2027 is
+    3 May in a day-first tracker, as the same text on its Orders sheet is)."""
     if kind is Kind.DATE:
-        return to_date(text)
+        return to_date(text, order)
     if kind is Kind.INT:
         return to_int(text)
     if kind is Kind.NUMBER:
@@ -134,7 +136,7 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                         **where)], None
     kind = spec.column(field_name).kind
     try:
-        new = _convert(kind, str(r["proposed"]))
+        new = _convert(kind, str(r["proposed"]), tracker.config.date_order)
     except CellError as exc:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
                         f"({exc})", **where)], None

@@ -33,7 +33,12 @@ from defusedxml import ElementTree as DET
 
 from prodbook.core.cells import CellError, is_blank
 from prodbook.core.config import Config
-from prodbook.core.development.discrepancies import VENDOR_STYLES, VendorSheet, style_sheet_header
+from prodbook.core.development.discrepancies import (
+    VENDOR_STYLES,
+    VendorSheet,
+    style_sheet_header,
+    style_sheet_order,
+)
 from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet
@@ -623,7 +628,8 @@ def read_style_sheet(path: Path, config: Config) -> VendorSheet | None:
         if found is None:
             continue
         header_row, mapped, texts, notes = found
-        table = read_table(raw.rows, VENDOR_STYLES, config, sheet=sheet, file=raw.file,
+        as_written, order = style_sheet_order(raw.rows, header_row, mapped, config, file=raw.file)
+        table = read_table(raw.rows, VENDOR_STYLES, as_written, sheet=sheet, file=raw.file,
                            header=(header_row, mapped, texts))
-        return VendorSheet(raw.file, sheet, table.frame, [*raw.findings, *notes, *table.findings])
+        return VendorSheet(raw.file, sheet, table.frame, [*raw.findings, *notes, *order, *table.findings])
     return None

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import headers
-from prodbook.core.cells import CellError, to_date
+from prodbook.core.cells import CellError, DateOrder, order_shown, to_date
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
@@ -60,6 +60,34 @@ class VendorSheet:
 
 STYLE_SHEET_NEEDS = ("fob", "fiber_content", "coo", "hts")
 """A style sheet has Style # and at least one of these beside it (a WIP report has PO # and quantities)."""
+
+
+def style_sheet_order(rows: Sequence[Sequence[Any]], data_start: int, mapped: dict[str, int], config: Config,
+                      *, file: str) -> tuple[Config, list[Finding]]:
+    """The settings to read a vendor style sheet with: in the date order its own dates show ('22/04/2027' can
+    only be day first), as a WIP report is read, so its '03/05/2027' beside it is 3 May, not 5 March. A file
+    that writes dates both ways is named, and read in the tracker's order."""
+    shown: dict[DateOrder, tuple[int, str]] = {}
+    columns = [c for f, c in mapped.items() if VENDOR_STYLES.column(f).kind is D]
+    for r in range(data_start, len(rows)):
+        for c in columns:
+            v = rows[r][c] if c < len(rows[r]) else None
+            if isinstance(v, str) and (o := order_shown(v)) is not None:
+                shown.setdefault(o, (r + 1, v.strip()))
+    where = {"file": file, "sheet": file}
+    if len(shown) == 2:
+        (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
+        return config, [warning(Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, "
+                                f"'{t2}' (row {r2}) is {o2}. Dates that fit both, such as 03/04, were read "
+                                f"{config.date_order}; check them with the vendor", row=r2, value=t2, **where)]
+    order = next(iter(shown), config.date_order)
+    if order is not config.date_order:
+        row, text = shown[order]
+        return replace(config, date_order=order), [info(
+            Code.WIP_DATE_ORDER, f"'{text}' shows this file writes dates {order}, so every date in it was read "
+            f"{order}",
+            row=row, value=text, **where)]
+    return config, []
 
 
 def style_sheet_header(rows: Sequence[Sequence[Any]], config: Config, *, file: str
