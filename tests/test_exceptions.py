@@ -126,6 +126,32 @@ def test_ship_mode_changed():
     assert h.severity is Severity.WARNING
 
 
+@pytest.mark.parametrize("status, fire", [
+    ("To be confirmed", True), ("waiting for confirmation", True), ("will confirm next week", True),
+    ("Confirmation requested", True), ("Requested, waiting confirm", True), ("TBC", True), ("Not confirmed", True),
+    ("SO No. 4411", False), ("Booked - SO No. 4411", False), ("Confirmed, no issue", False), ("CFM", False),
+    ("Confirmed SO#123", False)])
+def test_a_booking_reply_that_means_not_yet_is_not_a_confirmation(status, fire):
+    assert fires(ex.booking_not_confirmed, line({"booking_status": status}, ex_factory=date(2027, 3, 15))) is fire
+
+
+@pytest.mark.parametrize("status, fire", [
+    ("Expected in-house 15-Mar", True), ("In-house by 20/3", True), ("will be received next week", True),
+    ("To be delivered 10 Mar", True), ("Greige received, dyeing", True), ("partial received", True),
+    ("In-house 25/2, no shortage", False), ("Finished fabric received", False), ("received 100%", False)])
+def test_a_fabric_reply_about_a_delivery_to_come_is_not_in_house(status, fire):
+    plan = {"CUT": date(2027, 3, 1)}
+    assert fires(ex.fabric_not_in_house, line({"fabric_status": status}, planned=plan)) is fire
+
+
+@pytest.mark.parametrize("written, mode", [
+    ("Sea changed to Air", "Air"), ("Sea -> Air", "Air"), ("changed from sea to air", "Air"),
+    ("Air (changed from sea)", "Air"), ("Air instead of sea", "Air"), ("Sea (was air)", "Sea"),
+    ("Air Freight", "Air"), ("by air", "Air"), ("sea-air", "Sea-Air"), ("Sea/Air", "Sea-Air"), ("Ocean FCL", "Sea")])
+def test_the_ship_mode_now_is_read_from_a_vendors_note_of_a_change(written, mode):
+    assert ex.ship_mode(written) == mode
+
+
 @pytest.mark.parametrize("packed, fire", [(970, False), (969, True), (1030, False), (1031, True)])
 def test_short_or_over_shipment_at_the_tolerance(packed, fire):
     shipped = line({"packed_qty": packed}, actual={"XF": date(2027, 4, 15)})

@@ -349,10 +349,20 @@ def _text_mode(text: str) -> str | None:
     return _ship_mode(text)
 
 
+_MODE_NOW = re.compile(r"(?:\b(?:changed?|switch(?:ed)?|moved?|revised)\s+to\b|\bfrom\s+\S+\s+to\b|->|→|=>|"
+                       r"\bnow\b)(.*)$")
+"""A vendor's note of a change of mode: the mode after it is the mode now ('Sea changed to Air', 'Sea -> Air')."""
+_MODE_WAS = re.compile(r"\(?\s*\b(?:was|instead of)\b[^()]*\)?|\bfrom\s+\S+")
+"""The mode it was ('Air (was sea)', 'Air instead of sea'): not the mode now."""
+
+
 def _ship_mode(text: Any) -> str | None:
     if is_missing(text) or not str(text).strip():
         return None
     t = str(text).strip().lower()
+    if (now := _MODE_NOW.search(t)) and now[1].strip():
+        t = now[1]
+    t = _MODE_WAS.sub(" ", t).strip() or t
     air = bool(re.search(r"\bair|courier|express|\bfly", t))
     sea = bool(re.search(r"sea|ocean|vessel|boat|\bfcl\b|\blcl\b|\bcy\b", t))
     if air and sea:
@@ -410,15 +420,24 @@ def cancel_check(line: Line, s: Settings) -> cx.CancelCheck:
 
 _IN_HOUSE = re.compile(r"in[\s-]?house|received|arrived|delivered|\bok\b|\bdone\b|complete|100\s*%", re.I)
 _CONFIRMED = re.compile(r"confirm|booked|\bso\s*(received|issued|no)|\byes\b|\bok\b|\bcfm", re.I)
-_NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun", re.I)
+_NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun|\bto be\b|\bwait|\bwill\b|"
+                  r"request|expect|\bby\b|\bdue\b|\bplan|schedul|\bnext\b|tomorrow|on the way|in transit|"
+                  r"\bgreige\b|\bdyeing\b|\bknitting\b|\bweaving\b|\bprinting\b|in process|processing", re.I)
+"""Words that make a yes a not-yet: negated ('not received'), pending ('awaiting', 'to be confirmed',
+'confirmation requested'), ahead ('expected in-house 15-Mar', 'in-house by 20/3', 'will confirm') or still in
+the mill ('greige received, dyeing')."""
+_NO_BUT_YES = re.compile(r"\bso\s*no\b\.?|\bno\.?\s*(?=\d)|\bno\s+(?:issues?|problems?|shortage|delay|concerns?)\b",
+                         re.I)
+"""'No' that negates nothing: a number ('SO No. 4411', 'Booking No 12'), no trouble ('no shortage')."""
 
 
 def says(text: Any, yes: re.Pattern[str]) -> bool:
-    """Vendor words meaning yes ('in-house', 'confirmed'), not negated ('not received', 'pending')."""
+    """Vendor words meaning yes ('in-house', 'confirmed'), not negated or not yet ('not received',
+    'pending', 'to be confirmed', 'expected in-house 15-Mar')."""
     if is_missing(text):
         return False
     t = str(text)
-    return bool(yes.search(t)) and not _NOT.search(t)
+    return bool(yes.search(t)) and not _NOT.search(_NO_BUT_YES.sub(" ", t))
 
 
 def _fmt(d: date | None) -> str:
