@@ -89,6 +89,31 @@ def test_last_contacted_is_kept_by_item(tmp_path):
     assert proto["Last Contacted"] == datetime(2027, 2, 27) and proto["Days Overdue"] == 5
 
 
+def test_followups_on_their_own_chase_what_is_open_today_not_at_the_last_rebuild(tmp_path):
+    """An Actual the APM typed since the T&A rebuild is not chased; a milestone due since then is."""
+    path = book(tmp_path)
+    run(path, ["ta", "followups"], ctx(tmp_path / "d1"))
+    ta = sheet_values(path, "T&A")
+    header = ta[0]
+    chased = {(r["Item"], r["Ref"]) for r in
+              (dict(zip(sheet_values(path, "Follow-ups")[0], x)) for x in sheet_values(path, "Follow-ups")[1:])}
+    assert ("Lab dip submit", "4500000001 / S1 / Navy") in chased
+    wb = openpyxl.load_workbook(path)
+    for row in wb["T&A"].iter_rows(min_row=2):
+        if row[0].value == "4500000001" and row[header.index("Code")].value == "LD":
+            row[header.index("Actual")].value = datetime(2027, 3, 1)  # the mill sent it
+    wb.save(path)
+    later = date(2027, 4, 20)  # cutting (planned before then) is overdue now, though the sheet says Upcoming
+    run(path, ["followups"], ctx(tmp_path / "d2", today=later))
+    rows = [dict(zip(sheet_values(path, "Follow-ups")[0], x)) for x in sheet_values(path, "Follow-ups")[1:]]
+    items = {(r["Item"], r["Ref"]) for r in rows}
+    assert ("Lab dip submit", "4500000001 / S1 / Navy") not in items
+    upcoming = {(r[header.index("Milestone")], f"{r[0]} / {r[1]} / {r[2]}") for r in ta[1:]
+                if r[header.index("Status")] == "Upcoming" and r[header.index("Owner")] in fu.VENDOR_OWNERS
+                and r[header.index("Planned")] < datetime(2027, 4, 20)}
+    assert upcoming and upcoming <= items
+
+
 def test_dry_run_writes_no_drafts(tmp_path):
     path = book(tmp_path)
     before = digest(path)

@@ -30,6 +30,7 @@ from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
+from prodbook.core.ta import status_today
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -82,20 +83,22 @@ def _overdue(due: date | None, today: date) -> int | None:
 
 
 def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDOR_OWNERS, *,
-                    date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
-    """The vendor's T&A milestones that are overdue or due soon (status from the T&A rebuild)."""
+                    date_format: str = DEFAULT_DATE_FORMAT, due_soon_days: int = 7) -> list[Item]:
+    """The vendor's T&A milestones that are overdue or due soon today: the status worked out again from
+    Planned and Actual, so an Actual typed since the last T&A rebuild is not chased, and a milestone due
+    since then is."""
     if ta.empty:
         return []
     wanted = {o.strip().lower() for o in owners}
-    status = ta["status"].astype("string")
+    status = pd.Series(status_today(ta, today, due_soon_days), index=ta.index).astype("string")
     owner = ta["owner"].astype("string").str.strip().str.lower()
     sub = ta[status.isin([Status.OVERDUE.value, Status.DUE_SOON.value]) & owner.isin(wanted)
              & ta["vendor"].notna()]
     out = []
-    for r in sub.to_dict("records"):
+    for i, r in zip(sub.index, sub.to_dict("records"), strict=True):
         due = _date(r.get("planned"))
         name = _text(r.get("milestone")) or str(r["code"])
-        if r["status"] == Status.OVERDUE.value:
+        if status[i] == Status.OVERDUE.value:
             detail = f"{name} was due {date_text(due, date_format)}; please send it or give us a new date" if due else \
                 f"{name} is overdue; please send it or give us a new date"
         else:

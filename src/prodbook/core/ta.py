@@ -435,6 +435,17 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     return out
 
 
+def status_today(ta: pd.DataFrame, today: date, due_soon_days: int) -> np.ndarray:
+    """Each T&A row's Status as of ``today`` from its Planned and Actual as the sheet holds them now: an
+    Actual typed since the last rebuild is done, a milestone due since then is overdue."""
+    raw = ta["actual"].to_numpy(dtype=object) if "actual" in ta.columns else np.full(len(ta), None, dtype=object)
+    actual_na = raw == NA
+    cleared = raw.copy()
+    cleared[actual_na] = None
+    return statuses(_dates(pd.Series(ta["planned"].to_numpy(dtype=object), dtype=object)),
+                    _dates(pd.Series(cleared, dtype=object)), actual_na, np.datetime64(today, "D"), due_soon_days)
+
+
 def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64 | np.ndarray,
              due_soon_days: int) -> np.ndarray:
     """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""

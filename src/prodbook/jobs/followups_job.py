@@ -57,7 +57,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     items = fu.collect(
-        fu.milestone_items(tracker.current(TA), ctx.today, owners, date_format=tracker.config.date_format),
+        fu.milestone_items(tracker.current(TA), ctx.today, owners, date_format=tracker.config.date_format,
+                           due_soon_days=tracker.config.due_soon_days),
         fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days,
                         date_format=tracker.config.date_format),
         fu.lab_dip_items(dips, vendor_of, ctx.today),
