@@ -171,6 +171,15 @@ def test_a_vendor_code_typed_in_another_case_is_one_draft_not_two_names_for_one_
     assert s3 and all(r["Draft"] and r["Draft"].endswith("_follow-up_2027-03-01.eml") for r in s3)
 
 
+def test_a_vendor_without_an_email_is_named_whatever_the_case_its_code_is_typed_in(tmp_path):
+    sheets = base_sheets()
+    sheets["Styles"][2][2] = "cn1"  # the Vendors sheet's CN1, which has no e-mail address
+    sheets["Vendors"][2][3] = ""
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta", "exceptions", "followups"], ctx(tmp_path / "drafts"))
+    assert_finding(result.findings, Code.VENDOR_NO_EMAIL, sheet="Vendors", row=3)
+
+
 def test_draft_names_differ_where_case_and_punctuation_do_not_count():
     names = fu.draft_names(["BD 1", "BD/1", "bd_1", "CN1"], TODAY)
     assert names["BD 1"] == "BD_1_follow-up_2027-03-01.eml" and names["CN1"] == "CN1_follow-up_2027-03-01.eml"

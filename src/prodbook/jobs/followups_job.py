@@ -65,9 +65,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         fu.exception_items(_exceptions(tracker, ctx)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
-    chased = {it.vendor for it in items}
+    chased = {fu.vendor_key(it.vendor) for it in items}  # 'cn1' on Styles is the Vendors sheet's CN1
     for r in row_dicts(vendors):
-        if str(r["vendor"]) in chased and not any(fu.parse_addresses(r.get("email"))):
+        if fu.vendor_key(str(r["vendor"])) in chased and not any(fu.parse_addresses(r.get("email"))):
             findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {r['vendor']} has items to chase but no "
                                     "e-mail address; add one in the Email column so its draft has a To:",
                                     file=tracker.file, sheet=tracker.sheet(VENDORS), row=int(r["_row"]),
