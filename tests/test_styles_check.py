@@ -216,6 +216,39 @@ def test_a_change_to_an_adopted_style_is_flagged_until_accepted_and_undo_restore
     assert sheet_values(path, "Styles")[1][HEADER.index("FOB (USD)")] == 5.4  # the user's edit stays
 
 
+def _changed_fob(tmp_path: Path) -> tuple[Path, int]:
+    """S1's locked FOB 5 changed to 5.4, flagged; returns the tracker and the flag's Issues row."""
+    path = book(tmp_path, {}, {"Status": "Proto"})
+    run(path, ["validate"], ctx())
+    _type(path, "Styles", 2, "FOB (USD)", 5.4)
+    run(path, ["validate"], ctx())
+    issues = sheet_values(path, "Issues")
+    head = issues[0]
+    return path, 1 + next(i for i, r in enumerate(issues) if r[head.index("Code")] == "adopted-style-changed")
+
+
+def locked_fob(path: Path) -> list[Any]:
+    return [r[2] for r in sheet_values(path, "Style Snapshot") if r[:2] == ["S1", "FOB (USD)"]]
+
+
+def test_accepting_a_change_with_a_proposed_value_typed_writes_it_and_locks_it(tmp_path):
+    path, row = _changed_fob(tmp_path)
+    _type(path, "Issues", row, "Proposed Value", "5.2")  # the price agreed with the vendor
+    _type(path, "Issues", row, "Accept", "Yes")
+    run(path, ["apply", "validate"], ctx(), title="Apply fixes")
+    assert sheet_values(path, "Styles")[1][HEADER.index("FOB (USD)")] == 5.2 and locked_fob(path) == ["5.2"]
+
+
+def test_accepting_a_change_whose_cell_changed_since_locks_nothing(tmp_path):
+    path, row = _changed_fob(tmp_path)
+    _type(path, "Styles", 2, "FOB (USD)", 5)  # the old price put back; Yes typed out of habit
+    _type(path, "Issues", row, "Accept", "Yes")
+    result = run(path, ["apply", "validate"], ctx(), title="Apply fixes")
+    f = assert_finding(result.findings, Code.FIX_NOT_APPLIED, sheet="Issues", row=row)
+    assert "changed since" in f.message and locked_fob(path) == ["5"]
+    assert not [f for f in result.findings if f.code is Code.ADOPTED_CHANGED]
+
+
 def test_a_required_column_missing_from_the_sheet_says_add_the_column(tmp_path):
     from conftest import base_sheets, write_book
     from prodbook.jobs.base import Context

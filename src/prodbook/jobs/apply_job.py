@@ -19,6 +19,7 @@ from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
 from prodbook.core.where import records
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
+from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
 YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})
@@ -70,6 +71,24 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
         where = {"file": tracker.file, "sheet": issues_sheet, "row": int(r["_row"]), "column": "Accept",
                  "value": r.get("accept")}
         if r.get("code") == str(Code.ADOPTED_CHANGED):
+            # accepting the change locks the value the cell holds, the one the row showed; a Proposed Value
+            # the APM typed is written first, then locked (the plain fix below)
+            stale, _ = _locate(tracker, {k: None if is_missing(v) else v for k, v in r.items()}, where)
+            if stale:
+                findings += stale
+                continue
+            if not is_missing(r.get("proposed")) and str(r.get("proposed")).strip() and not same_logged(
+                    r.get("proposed"), r.get("value")):
+                found, change = _apply_one(tracker, r, where)
+                findings += found
+                if change:
+                    changes.append(change)
+                    applied += 1
+                    resolved.append(int(r["_row"]))
+                    if lock := _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today):
+                        changes += lock
+                        relocked = True
+                continue
             done = _relock(tracker, r, ctx.today)
             if done is None:
                 findings.append(warning(Code.FIX_NOT_APPLIED, "not applied: the locked value of this style "
@@ -108,9 +127,10 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
                    resolved=tuple(resolved))
 
 
-def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
-               ) -> tuple[list[Finding], Change | None]:
-    r = {k: None if is_missing(v) else v for k, v in r.items()}  # a blank Issues cell reads as NaN
+def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
+            ) -> tuple[list[Finding], tuple[Table, int, str, int] | None]:
+    """The cell an Issues row is about (its table, frame row, field and column), or why it cannot be
+    changed: its sheet is not the user's, its row or column is gone, or the cell changed since."""
     spec = _spec_named(tracker, r.get("sheet") or "")
     if spec is None or spec.generated or not spec.key:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the Styles and Orders "
@@ -134,6 +154,17 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the cell changed since the issue was found (it "
                         f"was {was}, now {now}); run validate again and re-check",
                         **where)], None
+    return [], (table, i, field_name, col)
+
+
+def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
+               ) -> tuple[list[Finding], Change | None]:
+    r = {k: None if is_missing(v) else v for k, v in r.items()}  # a blank Issues cell reads as NaN
+    found, cell = _locate(tracker, r, where)
+    if cell is None:
+        return found, None
+    table, i, field_name, col = cell
+    spec = table.spec
     kind = spec.column(field_name).kind
     try:
         new = _convert(kind, str(r["proposed"]), tracker.config.date_order)
