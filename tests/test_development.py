@@ -317,6 +317,24 @@ def test_a_vendor_style_sheet_is_read_in_the_date_order_its_own_dates_show(tmp_p
     assert "DMY" in note.message
 
 
+def test_a_fix_for_a_cell_its_column_cannot_read_is_applied(tmp_path):
+    """'TBC' in Qty and 31/02/2027 in In-DC read as blank: the fix compared the Issues Value with that
+    blank, said 'changed since' and could never be applied."""
+    s = sheets()
+    s["Orders"][2][3] = "TBC"
+    s["Orders"][1][6] = "31/02/2027"
+    path = write_book(tmp_path / "d.xlsx", s)
+    run(path, ["validate"], ctx())
+    for i, r in enumerate(issue_rows(path)):
+        if r["Code"] in ("bad-number", "bad-date") and r["Sheet"] == "Orders":
+            type_in(path, "Issues", i + 2, "Proposed Value", "1,200" if r["Code"] == "bad-number" else "2027-05-10")
+            type_in(path, "Issues", i + 2, "Accept", "Yes")
+    result = run(path, ["apply", "validate"], ctx(), title="Apply fixes")
+    orders = sheet_values(path, "Orders")
+    assert orders[2][3] == 1200 and orders[1][6] == datetime(2027, 5, 10)
+    assert result.outcomes[0].data["applied"] == 2
+
+
 # -- garbage in ------------------------------------------------------------------------------------
 
 def _unreadable(kind: str):

@@ -149,6 +149,8 @@ def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                         f"'{table.sheet}'; fix the duplicate first", **where)], None
     i = keys.index(want)
     current = log_text(table.frame.at[i, field_name])
+    if current is None and r.get("value") not in (None, ""):  # a cell its kind could not read ('TBC' in Qty)
+        current = log_text(tracker.cell_as_written(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col))
     if (current or "") != (r.get("value") or "") and not _same_number(current, r.get("value")):
         was, now = (f"'{v}'" if v not in (None, "") else "blank" for v in (r.get("value"), current))
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the cell changed since the issue was found (it "

@@ -452,6 +452,12 @@ class Tracker:
         """How a sheet prodbook creates looks (and the columns it appends to one that exists)."""
         return look_for(spec, self.config.date_format)
 
+    def cell_as_written(self, sheet: str, row: int, column: int) -> Any:
+        """A cell as the workbook holds it, before its column's kind read it: 'TBC' in a Qty column, which
+        the table holds as blank. The sheet is read again for it (a few unreadable cells a run)."""
+        rows = self.backend.read_sheet(sheet)
+        return rows[row - 1][column] if 0 < row <= len(rows) and column < len(rows[row - 1]) else None
+
     def extra_cells(self, table: Table, row: int) -> dict[str, Any]:
         """A row's non-blank cells outside prodbook's columns (the team's extra columns), by header.
 
