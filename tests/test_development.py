@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -333,6 +334,22 @@ def test_a_fix_for_a_cell_its_column_cannot_read_is_applied(tmp_path):
     orders = sheet_values(path, "Orders")
     assert orders[2][3] == 1200 and orders[1][6] == datetime(2027, 5, 10)
     assert result.outcomes[0].data["applied"] == 2
+
+
+@pytest.mark.parametrize(("word", "applied"), [("Yes.", True), (" YES ", True), ("✓", True), ("Oui", True),
+                                                ("Done", False), ("agreed with vendor", False)])
+def test_an_accept_word_is_applied_or_named_never_ignored_in_silence(tmp_path, word, applied):
+    path = disc_book(tmp_path)
+    files = (costing_file(tmp_path),)
+    run(path, ["validate"], ctx(files=files))
+    i = next(i for i, r in enumerate(issue_rows(path)) if r["Code"] == "vendor-fob-differs")
+    type_in(path, "Issues", i + 2, "Accept", word)
+    result = run(path, ["apply", "validate"], ctx(files=files), title="Apply fixes")
+    assert (sheet_values(path, "Styles")[1][STYLE_HEADER.index("FOB (USD)")] == 5.25) is applied
+    named = [f for f in result.findings if f.code is Code.FIX_NOT_APPLIED and f.row == i + 2]
+    assert bool(named) is not applied
+    if named:
+        assert f"Accept says '{word}'" in named[0].message and "Dismiss" in named[0].message
 
 
 # -- garbage in ------------------------------------------------------------------------------------

@@ -17,12 +17,19 @@ from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
+from prodbook.core.open_findings import dismissed
 from prodbook.core.where import records
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
-YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved"})
+YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved",
+                 "✓", "✔", "☑", "si", "sí", "oui", "ja", "da", "sim"})
+
+
+def accept_word(value: Any) -> str:
+    """An Accept cell as a word: 'Yes.' and ' YES ' are 'yes' (a full stop, a space typed by habit)."""
+    return str(value).strip().strip(".!").strip().lower() if isinstance(value, str) else ""
 
 
 def _spec_named(tracker: Tracker, sheet: str) -> SheetSpec | None:
@@ -46,12 +53,20 @@ def accepted(tracker: Tracker) -> list[dict[str, Any]]:
     issues = tracker.table(ISSUES, required=False)
     if not issues.exists or "accept" not in issues.columns:
         return []
-    out = []
-    for r in records(issues.frame):
-        a = r.get("accept")
-        if isinstance(a, str) and a.strip().lower() in YES:
-            out.append(r)
-    return out
+    return [r for r in records(issues.frame) if accept_word(r.get("accept")) in YES]
+
+
+def unread_accepts(tracker: Tracker) -> list[Finding]:
+    """Accept cells that say neither Yes nor Dismiss ('Done', 'agreed'): named, so a decision typed in other
+    words is not left waiting in silence."""
+    issues = tracker.table(ISSUES, required=False)
+    if not issues.exists or "accept" not in issues.columns:
+        return []
+    return [info(Code.FIX_NOT_APPLIED, f"Accept says '{r.get('accept')}', which prodbook does not read as a "
+                 "decision: type Yes to apply the Proposed Value, or Dismiss (or No) to close the row",
+                 file=tracker.file, sheet=issues.sheet, row=int(r["_row"]), column="Accept", value=r.get("accept"))
+            for r in records(issues.frame)
+            if (word := accept_word(r.get("accept"))) and word not in YES and not dismissed(word)]
 
 
 def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
@@ -61,7 +76,7 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
     an adopted style's change updates its lock on the Style Snapshot sheet.
     """
     rows = accepted(tracker)
-    findings: list[Finding] = []
+    findings: list[Finding] = unread_accepts(tracker)
     changes: list[Change] = []
     applied = 0
     resolved: list[int] = []
