@@ -18,15 +18,21 @@ def ctx(today: date, hour: int = 9, **kw) -> Context:
     return Context(today=today, now=datetime.combine(today, datetime.min.time()).replace(hour=hour), **kw)
 
 
-def two_runs(tmp_path: Path) -> Path:
-    """A tracker after two days: a vendor WIP report, then the same report with ex-factory a week later."""
+def first_report(tmp_path: Path, name: str, day: date) -> Path:
+    """A tracker after CN1's WIP report ``name`` (revised ex-factory 30 April) was imported on ``day``."""
     sheets = base_sheets()
     sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
     path = write_book(tmp_path / "t.xlsx", sheets)
-    first = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
+    first = cn_csv(tmp_path, name=name)
     text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
     first.write_bytes(text.encode("cp1252"))
-    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 3, 1), files=(first,)))
+    run(path, ["ta", "wip", "exceptions"], ctx(day, files=(first,)))
+    return path
+
+
+def two_runs(tmp_path: Path) -> Path:
+    """A tracker after two days: a vendor WIP report, then the same report with ex-factory a week later."""
+    path = first_report(tmp_path, "CN1_wip_20270301.csv", date(2027, 3, 1))
     second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")
     run(path, ["wip", "exceptions"], ctx(date(2027, 3, 2), files=(second,)))
     return path
@@ -54,13 +60,7 @@ def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
 def test_a_weekly_report_with_a_new_revised_ex_factory_is_a_change_and_an_undone_run_is_none(tmp_path):
     """Each week's report is a row of its own, so a vendor's new date comes as a new row, not a changed
     value; a run taken back by Undo changed nothing that is still there."""
-    sheets = base_sheets()
-    sheets["Config"] = [["Setting", "Value"], ["WIP Column: CN1 / Cut Qty", "CUTTING PCS"]]
-    path = write_book(tmp_path / "t.xlsx", sheets)
-    first = cn_csv(tmp_path, name="CN1_wip_20270222.csv")
-    text = first.read_bytes().decode("cp1252").replace("05/07/2027", "04/30/2027")
-    first.write_bytes(text.encode("cp1252"))
-    run(path, ["ta", "wip", "exceptions"], ctx(date(2027, 2, 22), files=(first,)))
+    path = first_report(tmp_path, "CN1_wip_20270222.csv", date(2027, 2, 22))
     second = cn_csv(tmp_path, name="CN1_wip_20270301.csv")  # the next week's: 05/07/2027
     run(path, ["wip", "exceptions"], ctx(date(2027, 3, 1), files=(second,)))
     out = tmp_path / "report.xlsx"
