@@ -95,6 +95,24 @@ def test_production_behind_judges_cutting_and_skips_shipped_lines():
                                                 actual={"XF": report}))
 
 
+@pytest.mark.parametrize(("revised", "model", "fire"), [
+    (date(2027, 5, 15), date(2027, 5, 26), True),    # the vendor on time for cancel 20 May, the T&A not
+    (date(2027, 5, 15), date(2027, 5, 20), False),   # both on time: the cancel date itself is on time
+    (date(2027, 5, 15), date(2027, 5, 10), False),   # the T&A is the earlier: nothing to say
+    (date(2027, 5, 22), date(2027, 5, 26), False),   # both late: late-for-cancel says it
+    (None, date(2027, 5, 26), False)])               # no vendor date: the T&A's is the one judged
+def test_a_vendor_date_on_time_for_cancel_before_a_late_t_and_a_forecast_is_named(revised, model, fire):
+    ln = line({"revised_xf": revised} if revised else None, forecast={"XF": model})
+    found = hits(ex.vendor_date_before_forecast, ln)
+    assert bool(found) is fire
+    if fire:
+        (h,) = found
+        assert h.code is Code.VENDOR_DATE_AHEAD and h.severity is Severity.WARNING
+        assert "2027-05-15" in h.message and "2027-05-26" in h.message and "late for cancel" in h.message
+    assert not fires(ex.vendor_date_before_forecast, line({"revised_xf": revised} if revised else None,
+                                                          forecast={"XF": model}, actual={"XF": date(2027, 5, 1)}))
+
+
 def test_fabric_not_in_house_from_the_cutting_date():
     plan = {"CUT": date(2027, 3, 1)}
     assert not fires(ex.fabric_not_in_house, line({"fabric_status": "Pending"}, planned=plan),
@@ -210,6 +228,10 @@ CASES = {  # rule: (the code it gives, a hand-made case it fires on, the near mi
                           lambda: ((line({"revised_xf": date(2027, 4, 15)}),), {})),
     ex.late_for_cancel: (Code.LATE_FOR_CANCEL, lambda: ((line({"revised_xf": date(2027, 5, 21)}),), {}),
                          lambda: ((line({"revised_xf": date(2027, 5, 20)}),), {})),
+    ex.vendor_date_before_forecast: (
+        Code.VENDOR_DATE_AHEAD,
+        lambda: ((line({"revised_xf": date(2027, 5, 15)}, forecast={"XF": date(2027, 5, 21)}),), {}),
+        lambda: ((line({"revised_xf": date(2027, 5, 15)}, forecast={"XF": date(2027, 5, 20)}),), {})),
     ex.in_dc_late: (Code.IN_DC_LATE, lambda: ((line({"revised_xf": date(2027, 4, 16)}),), {}),
                     lambda: ((line({"revised_xf": date(2027, 4, 15)}),), {})),
     ex.ship_window_missed: (Code.SHIP_WINDOW_MISSED, lambda: ((line(),), {"today": date(2027, 5, 21)}),
@@ -260,7 +282,7 @@ def test_each_rule_fires_on_its_case_and_not_on_the_near_miss(rule):
 
 
 def test_every_rule_is_listed_once_and_named():
-    assert len(set(ex.RULES)) == len(ex.RULES) == 11
+    assert len(set(ex.RULES)) == len(ex.RULES) == 12
     assert set(ex.RULE_NAMES) == {code for code, _, _ in CASES.values()}
 
 

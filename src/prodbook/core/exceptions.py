@@ -463,6 +463,30 @@ def revised_xf_later(inp: Inputs) -> list[Finding]:
     return out
 
 
+def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
+    """The vendor's revised ex-factory is on time for cancel, but the T&A's own forecast, pushed by late
+    milestones upstream (nothing cut a week before), is not. The report and the cancel check take the
+    vendor's word; this names the gap, so an optimistic date does not hide the risk that matters."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        revised, model = _date(ln.w("revised_xf")), ln.forecast.get(s.xf_code.upper())
+        if revised is None or model is None or model <= revised or shipped(ln, s) is not None:
+            continue
+        if cancel_check(ln, s).late:
+            continue  # late for cancel already: that error says it
+        transit = transit_days(ln, s)
+        check = cx.judge(terms(ln, s)[0], ln.cancel, ex_factory=model, shipped=False,
+                         in_dc=add_days(model, transit) if transit is not None else None,
+                         received=received(ln, s) is not None)
+        if check.late:
+            out.append(ln.exception(Code.VENDOR_DATE_AHEAD, Severity.WARNING,
+                                    f"The vendor says ex-factory {_fmt(revised)}, but the T&A forecasts "
+                                    f"{_fmt(model)} from the milestones still open, and on that date "
+                                    f"{check.text()[0].lower()}{check.text()[1:]}. Ask the vendor how they will "
+                                    "make their date (overtime, another line), or plan for the later one."))
+    return out
+
+
 def late_for_cancel(inp: Inputs) -> list[Finding]:
     """Forecast after the cancel date, judged on the date the order's terms name (``cancel_check``)."""
     s, out = inp.settings, []
@@ -713,11 +737,12 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
 
 
 Rule = Callable[[Inputs], list[Finding]]
-RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, in_dc_late, ship_window_missed, production_behind,
-                           fabric_not_in_house, booking_not_confirmed, ship_mode_changed, ship_qty_off,
-                           wip_stale, wip_qty_inconsistent)
+RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, vendor_date_before_forecast, in_dc_late,
+                           ship_window_missed, production_behind, fabric_not_in_house, booking_not_confirmed,
+                           ship_mode_changed, ship_qty_off, wip_stale, wip_qty_inconsistent)
 RULE_NAMES: dict[Code, str] = {
     Code.XF_REVISED_LATE: "Ex-factory revised later", Code.LATE_FOR_CANCEL: "Late for cancel",
+    Code.VENDOR_DATE_AHEAD: "Vendor date before T&A forecast",
     Code.IN_DC_LATE: "In-DC late",
     Code.SHIP_WINDOW_MISSED: "Ship window missed", Code.PRODUCTION_BEHIND: "Production behind plan",
     Code.FABRIC_NOT_IN_HOUSE: "Fabric not in-house", Code.BOOKING_NOT_CONFIRMED: "Booking not confirmed",

@@ -94,6 +94,8 @@ class Code(StrEnum):
     VENDOR_FORMULA = "vendor-formula-without-value"
     # exception rules (the Exceptions sheet's Rule column)
     XF_REVISED_LATE = "xf-revised-later"
+    VENDOR_DATE_AHEAD = "vendor-date-before-forecast"
+    """The vendor's ex-factory is on time for cancel, but the T&A's forecast (late milestones upstream) is not."""
     IN_DC_LATE = "in-dc-late"
     SHIP_WINDOW_MISSED = "ship-window-missed"
     PRODUCTION_BEHIND = "production-behind"
