@@ -107,19 +107,24 @@ def test_a_run_of_another_step_keeps_the_checks_it_did_not_do(tmp_path):
     assert {(r["Code"], r["Key"]) for r in before} <= after
 
 
-def test_accepted_fix_applied_without_the_file_leaves_and_a_dismissed_row_leaves(tmp_path):
+def test_accepted_fix_applied_without_the_file_leaves_and_a_dismissed_row_stays_decided(tmp_path):
     path = book(tmp_path)
-    run(path, ["validate"], ctx(DAY1, costing(tmp_path)))
+    cost = costing(tmp_path)
+    run(path, ["validate"], ctx(DAY1, cost))
     type_in(path, issues_row(path, "vendor-fob-differs"), "Accept", "Yes")
-    type_in(path, issues_row(path, "vendor-color-name"), "Accept", "Dismiss")
+    type_in(path, issues_row(path, "vendor-color-name"), "Accept", "Dismiss")  # told the vendor: stop nagging
     result = run(path, ["apply", "validate"], ctx(DAY2), title="Apply fixes")  # the costing sheet not given
     assert shown_values(path, "Styles")[1][STYLES[0].index("FOB (USD)")] == 7.05
-    codes = set(by_code(path))
+    codes = by_code(path)
     assert "vendor-fob-differs" not in codes, "an applied fix stayed open"
-    assert "vendor-color-name" not in codes, "a dismissed finding stayed"
+    assert codes["vendor-color-name"]["Accept"] == "Dismiss"  # the APM's decision is kept
+    assert issues(path)[-1]["Code"] == "vendor-color-name"  # decided rows go last, out of the way
     assert "vendor-fiber-differs" in codes  # neither accepted nor dismissed: still open
     summary = " ".join(line for o in result.outcomes for line in o.summary)
-    assert "1 resolved by an accepted fix" in summary and "1 dismissed" in summary
+    assert "1 resolved by an accepted fix" in summary
+    again = run(path, ["validate"], ctx(DAY3, cost))  # the same costing sheet: the same colour name
+    assert by_code(path)["vendor-color-name"]["Accept"] == "Dismiss"
+    assert "1 dismissed and still so" in " ".join(line for o in again.outcomes for line in o.summary)
 
 
 def test_a_field_error_names_its_record(tmp_path):
@@ -200,3 +205,24 @@ def test_merge_asks_again_when_the_other_value_moved_under_the_same_sentence():
     again = merge(old, moved, Checked(DAY2, frozenset({"Check records"})), fields)
     assert again.source == [None] and list(again.frame["proposed"]) == ["1280"] and again.moved == 1
     assert "decide again" in again.notes[0]
+
+
+def test_merge_keeps_a_dismissal_while_the_values_stand_and_asks_again_when_they_move():
+    import pandas as pd
+
+    from prodbook.core.open_findings import Checked, merge
+
+    fields = list(ISSUES.fields)
+    base = {"sheet": "Styles", "cell": "K2", "key": "S1", "field": "HTS Code", "code": "hts-chapter-vs-construction",
+            "problem": "a knit style under a woven chapter", "severity": "warning", "found_by": "Check records",
+            "found_on": DAY1, "value": "6203.42.4016"}
+    old = pd.DataFrame([{**base, "accept": "Dismiss", "_row": 2}])
+    checked = Checked(DAY2, frozenset({"Check records"}))
+    same = merge(old, pd.DataFrame([base], columns=fields), checked, fields)
+    assert same.source == [2] and list(same.frame["accept"]) == ["Dismiss"] and same.still == 1
+    moved = merge(old, pd.DataFrame([{**base, "value": "6203.43.4010"}], columns=fields), checked, fields)
+    assert moved.source == [None] and moved.back == 1
+    gone = merge(old, pd.DataFrame(columns=fields), checked, fields)  # checked, not found: fixed
+    assert gone.frame.empty and gone.dismissed == 1
+    unchecked = merge(old, pd.DataFrame(columns=fields), Checked(DAY2), fields)  # not checked: stays decided
+    assert unchecked.source == [2]

@@ -5,8 +5,10 @@ A run only knows what it checked. A finding from a step this run did not do
 again (yesterday's costing sheet), is still open: its row stays, with where
 (Found In, Found By) and when (Found On) it was first found. It leaves the
 sheet when a run that does the same check on the same file no longer finds it,
-when its fix was applied (Accept = Yes and ``validate --apply``), or when the
-APM dismisses it (Accept = Dismiss). Pure: frames in, a frame and counts out.
+or when its fix was applied (Accept = Yes and ``validate --apply``). A row the
+APM dismissed (Accept = Dismiss) stays, last, with their decision, while the
+finding stands with the same values; it comes back undecided when they change.
+Pure: frames in, a frame and counts out.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ class Merged:
     dismissed: int = 0
     resolved: int = 0
     back: int = 0
-    """Dismissed findings this run found again (they are back, Accept blank)."""
+    """Dismissed findings this run found again with another value (they are back, Accept blank)."""
+    still: int = 0
+    """Dismissed rows found again with the same values: kept, Dismiss and all."""
     moved: int = 0
     """Decided rows (Accept filled) whose other source's value changed since: back, Accept blank."""
     notes: list[str] = field(default_factory=list)
@@ -68,6 +72,11 @@ def _text(v: Any) -> str:
 
 def dismissed(accept: Any) -> bool:
     return _text(accept).lower() in DISMISS
+
+
+def _same_values(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
+    """The tracker's value and the other source's are what they were when the row was decided."""
+    return all(same_logged(before.get(k), now.get(k)) for k in ("value", "other_value"))
 
 
 def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:
@@ -82,8 +91,9 @@ def _row_number(cell: str) -> int:
 
 
 def order_key(row: Mapping[str, Any]) -> tuple:
-    """Errors first, then by sheet and row; ties by code and sentence so the same rows sort the same way."""
-    return (_SEVERITY.get(_text(row.get("severity")).lower(), 3), _text(row.get("sheet")),
+    """Errors first, then by sheet and row; ties by code and sentence so the same rows sort the same way.
+    Rows the APM dismissed go last: decided, kept as a record, out of the way of what is open."""
+    return (dismissed(row.get("accept")), _SEVERITY.get(_text(row.get("severity")).lower(), 3), _text(row.get("sheet")),
             _row_number(_text(row.get("cell"))), _text(row.get("code")), _text(row.get("problem")),
             _text(row.get("key")))
 
@@ -111,6 +121,10 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         if int(prev["_row"]) in checked.resolved:
             result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
             out.append((r, None))
+        elif dismissed(prev.get("accept")) and _same_values(prev, r):
+            result.still += 1  # dismissed, and nothing changed since: the APM's decision stands
+            out.append(({**r, "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
+                        int(prev["_row"])))
         elif dismissed(prev.get("accept")):
             result.back += 1
             out.append((r, None))
@@ -129,8 +143,8 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
             continue
         if row in checked.resolved:
             result.resolved += 1
-        elif dismissed(r.get("accept")):
-            result.dismissed += 1
+        elif dismissed(r.get("accept")) and checked_again(r, checked):
+            result.dismissed += 1  # checked and no longer found: gone, and the decision with it
         elif not checked_again(r, checked):
             result.kept += 1
             out.append(({k: r.get(k) for k in fields}, row))
@@ -151,6 +165,8 @@ def _notes(m: Merged) -> list[str]:
         parts.append(f"{m.dismissed} dismissed")
     if m.moved:
         parts.append(f"{m.moved} decided, but the vendor's value changed since (decide again: Accept is blank)")
+    if m.still:
+        parts.append(f"{m.still} dismissed and still so (nothing changed since)")
     if m.back:
-        parts.append(f"{m.back} dismissed but found again (fix them where they are, or they keep coming back)")
+        parts.append(f"{m.back} dismissed but found again with other values (decide again)")
     return [f"Issues: {'; '.join(parts)}."] if parts else []
