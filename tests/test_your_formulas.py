@@ -109,3 +109,25 @@ def test_a_lab_dip_approval_leaves_an_actual_that_is_the_team_s_formula(tmp_path
     assert ws[cell].value == '=IFERROR(VLOOKUP(B5,Dips!A:B,2,0),"")'
     assert ws.cell(at, rows[0].index("Status") + 1).value == "Overdue"
     assert not [r for r in sheet_values(path, "Change Log") if r[4] == "Actual"]
+
+
+def test_formulas_are_found_in_a_long_sheet_whose_blocks_without_one_are_passed_over(tmp_path):
+    """An undo asks every Notes cell of a long T&A for a formula: blocks of the sheet holding none are passed
+    over by their last row's number; a formula far down, or on a row right after such a block, is found."""
+    from prodbook.workbook.xlsx.package import _Package
+    from prodbook.workbook.xlsx.user_cells import formulas_at
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("T&A")
+    ws.append(["PO #", "Code", "Notes"])
+    at = {5: "=A5&\"x\"", 30_001: "=1+1", 60_000: "=LEN(A60000)"}
+    for r in range(2, 60_001):
+        ws.append([f"45{r:08d}", "CUT milestone text to make the rows long enough", at.get(r, f"note {r}")])
+    path = tmp_path / "long.xlsx"
+    wb.save(path)
+    with _Package(path) as pkg:
+        part = "xl/worksheets/sheet1.xml"
+        asked = [(r, 2) for r in range(2, 60_001)]
+        assert formulas_at(pkg, part, "T&A", asked) == {(r, 2): f for r, f in at.items()}
+        assert formulas_at(pkg, part, "T&A", None) == {(r, 2): f for r, f in at.items()}
+        assert formulas_at(pkg, part, "T&A", [(30_000, 2), (30_002, 2)]) == {}

@@ -448,19 +448,23 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     Returns the findings and the ids of the changes not made (a formula)."""
     table, spec = s.table, s.table.spec
     order = _order(s)
-    ours = [f for f in spec.fields if not spec.column(f).user]
-    tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), ours, [s.source[i] for i in order])
+    sources = [s.source[i] for i in order]
     findings: list[Finding] = []
     kept: set[int] = set()
     at = {i: n for n, i in enumerate(order)}
     users = [f for f in spec.fields if spec.column(f).user and f in table.columns]
+    formulas = tracker.formulas(table.sheet, [(r, table.columns[f]) for r in sources if r is not None for f in users])
+    if not formulas:  # no formula in the user's columns (most sheets): whole rows at once, the fast way
+        tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), list(spec.fields), sources)
+        return findings + _stage_extras(tracker, s, at), kept
+    ours = [f for f in spec.fields if not spec.column(f).user]
+    tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), ours, sources)
     for i in order:  # rows undo puts back or adds: their user cells too
         if s.source[i] is None:
             for f in users:
                 if (v := cell_value(s.frame.at[i, f])) not in (None, ""):
                     tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f], v)
     cells = {(i, f): c for (i, f), c in s.user_cells.items() if i in at and f in table.columns}
-    formulas = tracker.formulas(table.sheet, [(cast(int, s.source[i]), table.columns[f]) for i, f in cells])
     for (i, f), change in cells.items():
         formula = formulas.get((cast(int, s.source[i]), table.columns[f]))
         if formula is not None:
@@ -472,8 +476,15 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
             continue
         tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f],
                           cell_value(s.frame.at[i, f]))
+    return findings + _stage_extras(tracker, s, at), kept
+
+
+def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Finding]:
+    """The put-back rows' cells in the team's own columns, under their headers (or named, the column gone)."""
+    table = s.table
+    findings: list[Finding] = []
     for i, extras in s.extras.items():
-        row = table.header_row + 1 + at[i] if table.exists else None
+        row = table.header_row + 1 + at[i] if table.exists and i in at else None
         for header, value in extras.items():
             col = table.headers.index(header) if header in table.headers else None
             if row is None or col is None:
@@ -484,7 +495,7 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
                                         value=log_text(value)))
                 continue
             tracker.edit_cell(table.sheet, row, col, value)
-    return findings, kept
+    return findings
 
 
 def _shown(v: object) -> str:

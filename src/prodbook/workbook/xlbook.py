@@ -485,17 +485,23 @@ class XlBook(Staging):
         return cell_rule(self.book.sheets, sheet, row, column, self.date1904)
 
     def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """Of ``cells``, those holding a formula, with its text (``Range.formula``: a user sheet's few edits)."""
+        """Of ``cells``, those holding a formula, with its text (``Range.formula``, a column's span at a time)."""
         if not cells or sheet not in self.sheet_names():
             return {}
         sht = self.book.sheets[sheet]
         out = {}
+        by_column: dict[int, list[int]] = {}
         for r, c in cells:
-            f = sht.range((r, c + 1)).formula
-            if isinstance(f, tuple):  # a one-cell range as xlwings gives it on some platforms
-                f = f[0][0] if f and f[0] else ""
-            if isinstance(f, str) and looks_like_formula(f) and f.startswith("="):
-                out[(r, c)] = f
+            by_column.setdefault(c, []).append(r)
+        for c, rows in by_column.items():  # a column's cells in one call: an undo asks a whole T&A's Notes
+            first, last = min(rows), max(rows)
+            got = sht.range((first, c + 1), (last, c + 1)).formula
+            texts = [row[0] if isinstance(row, tuple) and row else row for row in got] if isinstance(got, tuple) \
+                else [got]
+            for r in rows:
+                f = texts[r - first] if r - first < len(texts) else ""
+                if isinstance(f, str) and looks_like_formula(f) and f.startswith("="):
+                    out[(r, c)] = f
         return out
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:

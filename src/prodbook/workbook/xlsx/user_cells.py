@@ -8,6 +8,7 @@ be gone (``jobs/apply_job``, ``jobs/undo_job``, ``jobs/ta_job``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
@@ -36,6 +37,11 @@ def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int,
     try:
         for region, _after in _row_regions(texts, buf[m.end():], m.group(1)):
             held = "<f" in region or ":f" in region
+            if not held and (last := _last_row(region)) is not None:  # no formula here: its rows unread
+                prev = last
+                if rows is not None and prev >= max(rows):
+                    break
+                continue
             for num, rm in numbered_rows(region, prev):
                 prev = num
                 if held and (rows is None or num in rows):
@@ -47,6 +53,19 @@ def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int,
     except _WholePart:  # rows that never end: the file's damage, said by the read that needs it
         return out
     return out
+
+
+_ROW_NUMBER = re.compile(r'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+
+
+def _last_row(region: str) -> int | None:
+    """The number of a region's last row, when its tag says it (None: count the rows): a region without a
+    formula is passed over without its rows being parsed (an undo asks a whole T&A's Notes)."""
+    at = max(region.rfind("<row"), region.rfind(":row"))
+    if at < 0:
+        return None
+    m = _ROW_NUMBER.match(region, region.rfind("<", 0, at + 1))
+    return int(m.group(1)) if m else None
 
 
 __all__ = ["formulas_at"]
