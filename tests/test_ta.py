@@ -135,8 +135,8 @@ def test_schedule_reports_what_it_cannot_plan(bd, default):
 
 
 def scheduled(bd, default, actual: dict[str, date | str], today: date = TODAY,
-              xf: date = date(2027, 4, 15), cancel: date | None = date(2027, 4, 30)):
-    plans, _ = ta.compile_templates(KNIT, file=FILE)
+              xf: date = date(2027, 4, 15), cancel: date | None = date(2027, 4, 30), template: pd.DataFrame = KNIT):
+    plans, _ = ta.compile_templates(template, file=FILE)
     o = orders(("P1", "S1", "Navy", date(2027, 1, 4), xf, cancel))
     out, _ = ta.schedule(plans, o, STYLES, {"BD1": bd}, default, file=FILE)
     out["actual"] = out["code"].map(actual)
@@ -175,6 +175,28 @@ def test_late_production_step_pushes_ex_factory_past_cancel(bd, default):
     assert [f.code for f in risks] == [Code.LATE_FOR_CANCEL]
     assert "Late for cancel: forecast ex-factory" in risks[0].message and "(FOB)" in risks[0].message
     assert risks[0].sheet == "Orders" and risks[0].row == 2 and risks[0].column == "Cancel Date"
+
+
+def test_a_step_worked_back_from_the_orders_ex_factory_date_pushes_its_milestone(bd, default):
+    """'CUT = Ex-Factory -10' (the order's date) is worked back from the ex-factory as 'CUT = XF -10' is: a
+    late cutting start pushes the forecast ex-factory either way."""
+    by_date = templates(("Knit", "LD", "PO Date", 5, "Working"), ("Knit", "LD-APP", "LD", 7, "Working"),
+                        ("Knit", "CUT", "Ex-Factory", -10, "Working"), ("Knit", "XF", "Ex-Factory", 0, "Working"),
+                        ("Knit", "DC", "XF", 30, "Calendar"))
+    _, _, base = scheduled(bd, default, {}, template=by_date)
+    cut_late = workday_intl(base.at["CUT", "planned"].date(), 15, 16, bd.holidays)
+    _, _, on_xf = scheduled(bd, default, {"CUT": cut_late}, today=cut_late)
+    plans, o, on_date = scheduled(bd, default, {"CUT": cut_late}, today=cut_late, template=by_date)
+    assert on_date.at["XF", "forecast"] == on_xf.at["XF", "forecast"] > on_date.at["XF", "planned"]
+    assert [f.code for f in late_for_cancel(on_date, o)] == [Code.LATE_FOR_CANCEL]
+
+
+def test_a_milestone_marked_n_a_pushes_nothing_after_it(bd, default):
+    _, _, base = scheduled(bd, default, {})
+    today = base.at["CUT", "planned"].date() + timedelta(days=10)  # cutting would be overdue, were it open
+    plans, o, res = scheduled(bd, default, {"CUT": ta.NA}, today=today)
+    assert res.at["CUT", "status"] == "N/A"
+    assert res.at["XF", "forecast"] == res.at["XF", "planned"] and late_for_cancel(res, o) == []
 
 
 def test_ex_factory_on_the_cancel_date_is_not_a_risk(bd, default):

@@ -338,8 +338,13 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
     the ex-factory milestone, with lag None: the planned gap of each PO line (its transit).
     """
     preds: dict[str, list[tuple[str, int | None, DayType]]] = {s.code: [] for s in plan.steps}
+    # the milestone of an order date (Ex-Factory +0: XF): steps worked back from that date precede it, as if
+    # anchored on it ('CUT = Ex-Factory -20' pushes XF when cutting starts late)
+    own = {s.anchor: s.code for s in plan.steps if s.anchor_is_order and s.offset == 0}
     for s in plan.steps:
         if s.anchor_is_order:
+            if s.offset < 0 and (at := own.get(s.anchor)) is not None:
+                preds[at].append((s.code, -s.offset, s.day_type))
             continue
         if s.offset >= 0:
             preds[s.code].append((s.anchor, s.offset, s.day_type))
@@ -397,6 +402,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         if not (codes[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
             raise ValueError("progress() needs the rows in the order schedule() returns them")
         planned_at, actual_at = planned[grid], actual[grid]  # a step's dates are a column of these
+        na_at = actual_na[grid]
         forecast_at = planned_at.copy()
         eff: dict[str, np.ndarray] = {}
         for code in order:
@@ -415,7 +421,8 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
             open_ = np.isnat(ac)
             fc = np.where(open_ & (fc < today64), today64, fc)
             fc = np.where(open_, fc, ac)
-            eff[code] = fc
+            # an N/A milestone does not apply to the line: it pushes nothing after it
+            eff[code] = np.where(na_at[:, col[code]], pl, fc)
             forecast_at[:, col[code]] = fc
         forecast[grid] = forecast_at
         rows = grid.ravel()
