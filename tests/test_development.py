@@ -422,11 +422,27 @@ def test_sample_due_dates_come_from_the_colour_milestone_else_the_style():
                         "color": ["NAVY", "Green", None, "Red", "Red"],
                         "sample_type": ["Fit", "Fit", "Fit", "Fit", "Photo"]}, index=[10, 11, 12, 13, 14])
     got = ta_due(smp, ta, {"fit": "FSS", "pp": "PPS"})
-    assert got.loc[10].tolist() == [date(2027, 1, 10), date(2027, 1, 14)]  # Navy's own milestones
-    assert got.loc[11].tolist() == [date(2027, 1, 5), date(2027, 1, 14)]   # no Green line: the style's
-    assert got.loc[12].tolist() == [date(2027, 1, 5), date(2027, 1, 14)]
+    # Planned, not Forecast: an overdue milestone still open is forecast for today, a due never passed
+    assert got.loc[10].tolist() == [date(2027, 1, 10), date(2027, 1, 12)]  # Navy's own milestones
+    assert got.loc[11].tolist() == [date(2027, 1, 5), date(2027, 1, 12)]   # no Green line: the style's
+    assert got.loc[12].tolist() == [date(2027, 1, 5), date(2027, 1, 12)]
     assert got.loc[13].tolist() == [None, None]  # S2 has no fit milestone
     assert got.loc[14].tolist() == [None, None]  # photo samples have no milestone here
+
+
+def test_a_sample_whose_t_and_a_milestone_is_overdue_and_open_is_late(tmp_path):
+    """The fit sample's milestone was planned 16 Jan and is still open on 1 Mar: its Forecast is today, so
+    a due date read from the Forecast was never passed. The Planned date is the due date."""
+    s = sheets()
+    s["T&A Templates"] = s["T&A Templates"] + [
+        ["Knit", "FSS", "Fit sample submit", "Vendor", "PO Date", 10, "Working", "No", "Development"]]
+    s["Samples"] = [["Style #", "Sample Type", "Color", "Requested", "Due", "Shipped", "Status"],
+                    ["S1", "Fit", "Navy", date(2027, 1, 5), None, None, "Requested"]]
+    path = write_book(tmp_path / "f.xlsx", s)
+    run(path, ["ta"], ctx())
+    found = run(path, ["validate"], ctx()).findings
+    late = assert_finding(found, Code.SAMPLE_LATE, sheet="Samples", row=2)
+    assert "due 2027-01-1" in late.message and "not shipped" in late.message
 
 
 _MOMENTS = st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)))

@@ -94,15 +94,16 @@ def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
 
 
 def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd.DataFrame:
-    """Each sample's due dates from its T&A milestone (Forecast, else Planned): earliest and latest
-    over the PO lines of its style (and colour, when the sample has one). None where no milestone.
-    """
+    """Each sample's due dates from its T&A milestone's Planned date: earliest and latest over the PO lines
+    of its style (and colour, when the sample has one). None where no milestone. Not its Forecast: an
+    overdue milestone still open is forecast for today, a due date that moves with the clock and is
+    never passed (the lab dips' dates are read the same way)."""
     out = pd.DataFrame({"earliest": [None] * len(samples), "latest": [None] * len(samples)},
                        index=samples.index, dtype=object)
     if not len(samples) or not len(ta) or not codes:
         return out
     t = pd.DataFrame({
-        "_due": pd.to_datetime(ta["forecast"].where(ta["forecast"].notna(), ta["planned"]), errors="coerce"),
+        "_due": pd.to_datetime(ta["planned"], errors="coerce"),
         "_s": upper_stripped(ta["style"]),
         "_c": upper_stripped(ta["color"]),
         "_code": upper_stripped(ta["code"], strip=False)})
