@@ -140,6 +140,31 @@ def test_hts_subheading_against_the_chief_weight_fiber(tmp_path):
     assert "chief weight" in next(f for f in found if f.row == 3).message
 
 
+def test_man_made_fibers_weigh_together_against_cotton_and_the_labelled_shell_classifies(tmp_path):
+    """40% cotton, 35% polyester, 25% viscose is of man-made fibers (60%), not of cotton; a shell written after
+    its lining is still the shell."""
+    blend = "40% Cotton 35% Polyester 25% Viscose"
+    path = book(tmp_path, {"HTS Code": "6110.20.2079", "Fiber Content": blend},
+                {"HTS Code": "6110.30.3059", "Fiber Content": blend},
+                {"HTS Code": "6110.30.3059", "Fiber Content": "Lining: 100% Polyester; Shell: 100% Cotton"},
+                {"HTS Code": "6110.30.3059", "Fiber Content": "Lining: 100% Cotton; Shell: 100% Polyester"},
+                {"HTS Code": "6203.43.4010", "Construction": "Woven",
+                 "Fiber Content": "60% Polyester 40% Viscose"},  # synthetic over artificial: right
+                {"HTS Code": "6203.43.4010", "Construction": "Woven",
+                 "Fiber Content": "60% Viscose 40% Polyester"})  # artificial over synthetic: wrong
+    found = findings(path, Code.HTS_FIBER)
+    assert {f.row for f in found} == {2, 4, 7}
+
+
+@pytest.mark.parametrize(("construction", "hts", "flagged"), [
+    ("Jersey", "6203.42.4016", True), ("Knit Jersey", "6203.42.4016", True), ("Fleece", "6203.42.4016", True),
+    ("Woven Twill", "6109.10.0012", True), ("Poplin", "6109.10.0012", True), ("Jersey", "6109.10.0012", False),
+    ("Knit and woven", "6109.10.0012", False)])
+def test_the_knit_or_woven_chapter_is_read_from_the_fabric_word(tmp_path, construction, hts, flagged):
+    path = book(tmp_path, {"Construction": construction, "HTS Code": hts, "Fiber Content": "100% Cotton"})
+    assert bool(findings(path, Code.HTS_CHAPTER)) is flagged
+
+
 def test_country_of_origin(tmp_path):
     assert country_code("Viet Nam") == country_code("vietnam") == country_code("VNM") == "VN"
     path = book(tmp_path, {"COO": "BD"}, {"COO": "China"}, {"COO": "Narnia"})

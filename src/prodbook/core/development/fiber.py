@@ -120,6 +120,10 @@ class Fiber:
     group: Group | None
 
 
+_SHELL = re.compile(r"(?i)(?:main\s+)?(?:shell|body|outer|outer\s+shell|face|self|main(?:\s+fabric)?)")
+"""A component label that names the garment's own fabric, which classifies it."""
+
+
 @dataclass(frozen=True)
 class Component:
     label: str | None
@@ -144,8 +148,10 @@ class Composition:
 
     @property
     def shell(self) -> Component | None:
-        """The body / shell component: the one that decides the classification."""
-        return self.components[0] if self.components else None
+        """The body / shell component: the one that decides the classification. The one labelled so
+        ('Lining: 100% Polyester; Shell: 100% Cotton' is a cotton garment), else the first."""
+        named = [c for c in self.components if c.label and _SHELL.fullmatch(c.label.strip())]
+        return named[0] if named else (self.components[0] if self.components else None)
 
     def weights(self, merge_man_made: bool = False) -> dict[str, float]:
         """Percent by fiber family of the shell (synthetic + artificial as 'man-made' if asked)."""

@@ -309,8 +309,7 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
         comp = fiber.parse_fiber(str(s["fiber_content"])) if s.get("fiber_content") else None
         if comp is None or not comp.ok:
             missing.append(("fiber_content", "fiber content by weight (readable, totalling 100% per part)"))
-        if str(s.get("construction") or "").strip().lower() not in ("knit", "knitted", "woven", "crochet",
-                                                                    "denim"):
+        if tariff.construction_chapter(s.get("construction")) is None:
             missing.append(("construction", "construction: Knit or Woven"))
         if fabric_weight(s) is None:
             missing.append(("weight_gsm", "fabric weight in g/m2 (Fabric Weight (g/m2) column)"))

@@ -233,14 +233,24 @@ def _fiber_findings(comp: fiber.Composition, where: dict[str, Any]) -> list[Find
     return out
 
 
+def chief_family(comp: fiber.Composition, family: str) -> tuple[str | None, bool]:
+    """The shell's chief-weight fiber family as the tariff weighs it against ``family``: synthetic and
+    artificial fibers count together as man-made against cotton or wool (40% cotton, 35% polyester, 25%
+    viscose is of man-made fibers), and apart only between the two of them."""
+    chief, tie = fiber.chief_weight(comp, merge_man_made=True)
+    if chief == "man-made" and not tie and family in ("synthetic", "artificial"):
+        w = comp.weights(False)
+        syn, art = w.get("synthetic", 0.0), w.get("artificial", 0.0)
+        return ("synthetic" if syn >= art else "artificial"), abs(syn - art) < 0.01
+    return chief, tie
+
+
 def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any) -> list[Finding]:
     hts, problem = tariff.parse_hts(str(r["hts"]))
     if hts is None:
         return [error(Code.HTS_FORMAT, f"the HTS code {problem}", **at("hts"))]
     out = []
-    construction = (r.get("construction") or "").strip().lower()
-    want = {"knit": tariff.KNIT_CHAPTER, "knitted": tariff.KNIT_CHAPTER, "crochet": tariff.KNIT_CHAPTER,
-            "woven": tariff.WOVEN_CHAPTER, "denim": tariff.WOVEN_CHAPTER}.get(construction)
+    want = tariff.construction_chapter(r.get("construction"))
     if want and hts.chapter in (tariff.KNIT_CHAPTER, tariff.WOVEN_CHAPTER) and hts.chapter != want:
         kind = "knitted or crocheted" if want == tariff.KNIT_CHAPTER else "not knitted (woven)"
         out.append(error(Code.HTS_CHAPTER, f"the style is {r['construction']} but HTS {hts} is in "
@@ -254,7 +264,7 @@ def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any)
     material = tariff.MATERIAL_SUBHEADINGS.get(hts.subheading)
     if material and comp is not None and comp.ok:
         family, words = material
-        chief, tie = fiber.chief_weight(comp, merge_man_made=family == "man-made")
+        chief, tie = chief_family(comp, family)
         if tie:
             out.append(warning(Code.HTS_FIBER, f"the shell's two largest fiber families weigh the same, "
                                f"so the heading follows the tariff's rule for equal blends; confirm HTS "

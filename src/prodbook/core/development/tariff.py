@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pycountry
 
@@ -113,3 +114,19 @@ def country_code(text: str) -> str | None:
 def country_name(code: str) -> str:
     c = pycountry.countries.get(alpha_2=code)
     return (getattr(c, "common_name", None) or c.name) if c else code
+
+
+_KNIT_WORDS = frozenset({"knit", "knitted", "knits", "crochet", "crocheted", "jersey", "fleece", "sweater",
+                         "interlock", "rib", "pique", "piqué", "terry", "jacquard-knit", "sweatshirt", "tricot"})
+_WOVEN_WORDS = frozenset({"woven", "denim", "twill", "poplin", "chambray", "oxford", "canvas", "voile",
+                          "corduroy", "satin", "chiffon", "georgette", "crepe", "crêpe", "flannel", "dobby"})
+
+
+def construction_chapter(text: Any) -> str | None:
+    """The apparel chapter a Construction cell names: 61 for a knit ('Knit', 'Jersey', 'Fleece'), 62 for a
+    woven ('Woven Twill', 'Denim', 'Poplin'); None when it names neither, or both."""
+    words = set(re.findall(r"[\w-]+", str(text or "").lower()))
+    knit, woven = bool(words & _KNIT_WORDS), bool(words & _WOVEN_WORDS)
+    if knit == woven:
+        return None
+    return KNIT_CHAPTER if knit else WOVEN_CHAPTER
