@@ -445,6 +445,24 @@ def test_a_sample_whose_t_and_a_milestone_is_overdue_and_open_is_late(tmp_path):
     assert "due 2027-01-1" in late.message and "not shipped" in late.message
 
 
+@pytest.mark.parametrize("written", ["Fit", "Fit Sample", "Fit 1", "1st Fit", "FIT", "fit sample "])
+def test_a_sample_type_written_another_way_finds_its_milestone(written):
+    from prodbook.core.development.samples import ta_due
+    ta = pd.DataFrame({"style": ["S1"], "color": ["Navy"], "code": ["FSS"], "planned": [date(2027, 1, 16)],
+                       "forecast": [None]})
+    got = ta_due(pd.DataFrame({"style": ["S1"], "color": ["Navy"], "sample_type": [written]}), ta,
+                 {"fit": "FSS", "pp": "PPS"})
+    assert got.iloc[0].tolist() == [date(2027, 1, 16), date(2027, 1, 16)]
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("PP Sample", "pp"), ("Pre-production", "pp"), ("pre production", "pp"), ("Size set sample", "size set"),
+    ("TOP", "top"), ("Gold Seal", "gold seal")])
+def test_sample_kinds(written, kind):
+    from prodbook.core.development.samples import sample_kind
+    assert sample_kind(written) == kind
+
+
 _MOMENTS = st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)))
 
 

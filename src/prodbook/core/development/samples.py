@@ -33,6 +33,23 @@ SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
     "photo": re.compile(r"photo sample", re.I),
 }
 """Sample type (folded) -> how its T&A milestone is named."""
+_KINDS = ((re.compile(r"\b(?:pp|pre[\s-]?production)\b"), "pp"), (re.compile(r"\bsize[\s-]?sets?\b"), "size set"),
+          (re.compile(r"\btop\b|top of production"), "top"), (re.compile(r"\bfit\b"), "fit"),
+          (re.compile(r"\bsms\b|salesman"), "sms"), (re.compile(r"\bphoto\b"), "photo"))
+
+
+def sample_kind(text: Any) -> str:
+    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit'; 'PP Sample',
+    'Pre-production' are 'pp'; 'Size set sample' is 'size set'. Any other type, folded, as it is."""
+    t = str(text or "").strip().lower()
+    return next((kind for pattern, kind in _KINDS if pattern.search(t)), t)
+
+
+def code_of(sample_type: Any, codes: dict[str, str]) -> str | None:
+    """The T&A milestone code of a sample type: its own words first (a 'Sample Milestones' setting), else
+    its kind's."""
+    t = str(sample_type or "").strip().lower()
+    return codes.get(t) or codes.get(sample_kind(t))
 CUSTOMS = re.compile(r"customs|cbp|ruling", re.I)
 PROTO = re.compile(r"proto|line review", re.I)
 RECEIVED_WORDS = frozenset({"received", "approved", "approved with comments", "rejected", "commented"})
@@ -111,7 +128,7 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
     by_color = t.groupby(["_code", "_s", "_c"], as_index=False)["_due"].agg(["min", "max"])
     color = samples["color"].where(samples["color"].map(lambda v: isinstance(v, str) and bool(v.strip())))
     want = pd.DataFrame({
-        "_code": samples["sample_type"].astype(str).str.strip().str.lower().map(codes).str.upper(),
+        "_code": samples["sample_type"].map(lambda t: code_of(t, codes)).astype("string").str.upper(),
         "_s": upper_stripped(samples["style"]),
         "_c": color.astype("string").str.strip().str.upper()}, index=samples.index)
     got = want.reset_index().merge(by_color, on=["_code", "_s", "_c"], how="left").merge(
