@@ -463,6 +463,21 @@ def test_sample_kinds(written, kind):
     assert sample_kind(written) == kind
 
 
+def test_a_round_left_blank_is_the_round_after_those_above_it_and_a_cancel_ends_an_approval():
+    dips = pd.DataFrame({
+        "style": ["S1", "S1", "S2", "S2"], "color": ["Navy", "Navy", "Black", "Black"],
+        "round": [1, None, 1, 2], "submitted": [date(2027, 1, 5), date(2027, 1, 20), date(2027, 1, 5), None],
+        "received": [date(2027, 1, 9), date(2027, 1, 26), date(2027, 1, 9), None],
+        "decision": ["Rejected", None, "Approved", "Cancelled - colour dropped by buyer"],
+        "decision_date": [date(2027, 1, 12), None, date(2027, 1, 14), date(2027, 2, 1)],
+        "mill": [None] * 4, "comments": [None] * 4, "_row": [2, 3, 4, 5]})
+    got = labdips.dip_status(dips, date(2027, 2, 2)).set_index("color")
+    assert (got.at["Navy", "round"], got.at["Navy", "state"]) == (2, "With buyer")  # not 'Resubmit' round 1
+    assert got.at["Black", "state"] == "Cancelled"
+    from prodbook.core.followups import lab_dip_items
+    assert lab_dip_items(dips, {"S1": "BD1", "S2": "CN1"}, date(2027, 2, 2)) == []  # nothing to resubmit
+
+
 _MOMENTS = st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)))
 
 

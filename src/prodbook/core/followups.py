@@ -26,6 +26,7 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core.cells import is_missing
+from prodbook.core.development.labdips import rounds
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
@@ -136,9 +137,9 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date)
     if dips.empty:
         return []
     out = []
-    dips = dips.assign(_round=pd.to_numeric(dips["round"], errors="coerce").fillna(0))
+    dips = dips.assign(_round=rounds(dips))  # a blank Round is the one after those above it
     for (style, color), group in dips.groupby([dips["style"].astype(str), dips["color"].astype(str)], sort=True):
-        last = group.sort_values("_round").iloc[-1]
+        last = group.sort_values("_round", kind="stable").iloc[-1]
         if not REJECTED.search(str(last.get("decision") or "")):
             continue
         vendor = vendor_of.get(fold_ref(style))

@@ -69,7 +69,7 @@ def decision_kind(text: Any) -> str | None:
         return "approved"
     if t in REJECTED or t.startswith(("reject", "resubmit")):
         return "rejected"
-    if t in CANCELLED:
+    if t in CANCELLED or t.startswith(("cancel", "dropped")):  # 'Cancelled - colour dropped by buyer'
         return "cancelled"
     return "unknown"
 
@@ -137,6 +137,20 @@ def _days(column: pd.Series) -> pd.Series:
     return pd.Series(days, index=column.index, dtype=object)
 
 
+def rounds(frame: pd.DataFrame) -> pd.Series:
+    """Each row's round: its number, or for a blank (or unreadable, 'R2') Round the round after the ones
+    above it for its colour, as the APM added it. Counted as 0, such a row sorted first and an older
+    round's decision stood for the colour ('Resubmit' when the buyer had the new dips)."""
+    number = pd.to_numeric(frame["round"], errors="coerce")
+    rows = frame["_row"].to_numpy() if "_row" in frame.columns else np.arange(len(frame))
+    by_row = rows.argsort(kind="stable")
+    ordered = number.iloc[by_row]
+    keys = (upper_stripped(frame["style"]) + "\x00" + upper_stripped(frame["color"])).iloc[by_row]
+    above = ordered.groupby(keys.to_numpy()).cummax().groupby(keys.to_numpy()).ffill().fillna(0)
+    filled = ordered.where(ordered.notna(), above + 1)
+    return filled.reindex(frame.index)
+
+
 def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSettings()) -> pd.DataFrame:
     """One row per style and colour: where its lab dips stand.
 
@@ -151,7 +165,7 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     frame = dips.copy()
     frame["_k"] = (upper_stripped(frame["style"]) + "\x00"
                    + upper_stripped(frame["color"]))
-    frame["_round"] = pd.to_numeric(frame["round"], errors="coerce").fillna(0)
+    frame["_round"] = rounds(frame)
     frame = frame.sort_values(["_k", "_round", "_row"], kind="stable")
     kinds = {v: decision_kind(v) for v in frame["decision"].dropna().unique()}
     frame["_kind"] = frame["decision"].map(kinds)
@@ -172,10 +186,10 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
         submitted, received, decided = last["submitted"], last["received"], last["decision_date"]
         days = None
         nxt, when_next = None, None
-        if n_approved.get(k, 0):
-            state = "Approved"
-        elif kind == "cancelled":
+        if kind == "cancelled":  # the colour dropped: whatever was approved before
             state = "Cancelled"
+        elif n_approved.get(k, 0):
+            state = "Approved"
         elif kind == "rejected":
             state = "Resubmit"
             nxt, when_next = "new round from the mill", (decided or received or submitted or today) + timedelta(
