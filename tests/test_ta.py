@@ -199,6 +199,16 @@ def test_a_milestone_marked_n_a_pushes_nothing_after_it(bd, default):
     assert res.at["XF", "forecast"] == res.at["XF", "planned"] and late_for_cancel(res, o) == []
 
 
+@pytest.mark.parametrize(("actual", "variance"), [(date(2027, 5, 15), 1), (date(2027, 5, 13), -1),
+                                                  (date(2027, 5, 14), 0)])
+def test_variance_of_a_milestone_planned_on_a_day_off(bd, default, actual, variance):
+    """The in-DC step is 30 calendar days after ex-factory: Friday 14 May, a day off in Dhaka. Done on the
+    Saturday it is a working day late (it said 0 beside 'Done late'); on the Thursday a day early."""
+    _, _, res = scheduled(bd, default, {"DC": actual}, today=date(2027, 5, 20), xf=date(2027, 4, 14))
+    assert res.at["DC", "planned"].date() == date(2027, 5, 14) and not bd.is_working_day(date(2027, 5, 14))
+    assert res.at["DC", "variance"] == variance
+
+
 def test_ex_factory_on_the_cancel_date_is_not_a_risk(bd, default):
     plans, o, res = scheduled(bd, default, {}, xf=date(2027, 4, 15), cancel=date(2027, 4, 15))
     assert late_for_cancel(res, o) == []

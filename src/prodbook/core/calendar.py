@@ -400,6 +400,10 @@ class FactoryCalendar:
         """NETWORKDAYS.INTL over columns; see ``networkdays_intl_array``."""
         return _count(_date_array(starts), _date_array(ends), self._cal)
 
+    def working_days_array(self, days: Any) -> np.ndarray:
+        """Element-wise: is each day a working day of this factory."""
+        return np.is_busday(np.asarray(days, dtype="datetime64[D]"), busdaycal=self._cal)
+
     def is_working_day(self, d: date) -> bool:
         """Whether the factory works on ``d`` (not a weekend day, holiday or closure)."""
         return bool(np.is_busday(np.datetime64(_as_date(d), "D"), busdaycal=self._cal))

@@ -431,7 +431,10 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         if valid.any():
             diff = (fc[valid] - pl[valid]).astype(int)
             v = np.full(len(rows), np.nan)
-            v[valid] = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff))
+            # NETWORKDAYS counts both ends: take off the planned day when it is a working day. A milestone
+            # planned on a Sunday (a Calendar-day step) done on the Monday is 1 working day late, not 0
+            counted = cal.working_days_array(pl[valid]).astype(int)
+            v[valid] = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff) * counted)
             variance[rows] = v
     forecast = np.where(actual_na, np.datetime64("NaT"), forecast)
     variance = np.where(actual_na, np.nan, variance)
