@@ -534,3 +534,26 @@ def test_a_vendor_with_no_holiday_country_is_named_and_gets_its_weekend_and_clos
     vns = calendars["VNS"]
     assert not vns.is_working_day(date(2027, 2, 10)) and vns.is_working_day(date(2027, 2, 15))  # closure, then open
     assert vns.is_working_day(date(2027, 4, 30))  # Vietnam's Reunification Day: no holidays without a country
+
+
+@pytest.mark.parametrize(("calendar", "named"), [("CN", False), ("cn ", False), ("SHX", False), ("China", True),
+                                                 ("CN2", True)])
+def test_a_closure_that_reaches_no_vendor_is_named(calendar, named):
+    """A Golden Week shutdown typed under 'China' (the country's name, not its code) left every date as if
+    the factory worked: named now, with what the Calendar column takes."""
+    import pandas as pd
+
+    from prodbook.core.factories import vendor_calendars
+    from prodbook.core.findings import Code
+
+    vendors = pd.DataFrame({"vendor": ["SHX"], "name": ["Shaoxing"], "country": ["China"], "weekend": ["1"],
+                            "holiday_country": ["CN"], "_row": [2]})
+    closures = pd.DataFrame({"calendar": [calendar], "start": [date(2027, 10, 1)], "end": [date(2027, 10, 7)],
+                             "_row": [5]})
+    calendars, _, found = vendor_calendars(vendors, closures, range(2027, 2028), file="t.xlsx")
+    hits = [f for f in found if f.code is Code.CALENDAR]
+    assert bool(hits) is named
+    assert calendars["SHX"].is_working_day(date(2027, 10, 8)) and (
+        calendars["SHX"].is_working_day(date(2027, 10, 6)) is named)
+    if named:
+        assert (hits[0].sheet, hits[0].row, hits[0].column, hits[0].value) == ("Closures", 5, "Calendar", calendar)

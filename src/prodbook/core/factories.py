@@ -35,6 +35,7 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
     years = list(years)
     findings: list[Finding] = []
     spans: dict[str, list[tuple[date, date]]] = {}
+    first_row: dict[str, tuple[int, str]] = {}  # each Calendar value's first row, as typed
     for r in closures.to_dict("records"):
         if r.get("start") and r.get("end"):
             start, end = r["start"], r["end"]
@@ -44,6 +45,16 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
                                       value=end.isoformat()))
                 continue
             spans.setdefault(str(r["calendar"]).strip().upper(), []).append((start, end))
+            first_row.setdefault(str(r["calendar"]).strip().upper(), (int(r["_row"]), str(r["calendar"])))
+    used = {str(r["vendor"]).strip().upper() for r in vendors.to_dict("records")} | {
+        text_or_empty(r.get("holiday_country")).upper() for r in vendors.to_dict("records")}
+    for name, (row, typed) in first_row.items():  # a shutdown that reaches no vendor would vanish from every date
+        if name not in used:
+            findings.append(warning(Code.CALENDAR, f"the closure calendar '{typed}' is neither a vendor code nor a "
+                                    "Holiday Country of the Vendors sheet, so no vendor's dates skip it; type the "
+                                    "vendor code (BD1) or the two-letter country code (CN) of the Holiday "
+                                    "Country", file=file, sheet=closures_sheet, row=row, column="Calendar",
+                                    value=typed))
     calendars: dict[str, FactoryCalendar] = {}
     for r in vendors.to_dict("records"):
         code = str(r["vendor"]).strip()
