@@ -165,6 +165,19 @@ def test_the_knit_or_woven_chapter_is_read_from_the_fabric_word(tmp_path, constr
     assert bool(findings(path, Code.HTS_CHAPTER)) is flagged
 
 
+@pytest.mark.parametrize("setting", ["FOB (USD), HTS Code", "FOB, HTS", "First Cost; HS Code"])
+def test_locked_fields_may_be_named_as_the_styles_sheet_takes_them(tmp_path, setting):
+    path = book(tmp_path, {}, config=[["Locked Fields", setting]])
+    run(path, ["validate"], ctx())
+    assert {r[1] for r in sheet_values(path, "Style Snapshot")[1:] if r[0] == "S1"} == {"FOB (USD)", "HTS Code"}
+
+
+def test_a_locked_field_the_styles_sheet_does_not_have_is_named(tmp_path):
+    path = book(tmp_path, {}, config=[["Locked Fields", "FOB, Colour Story"]])
+    f = assert_finding(findings(path, Code.SETTING), Code.SETTING, sheet="Config")
+    assert "Colour Story" in f.message and "not locked" in f.message
+
+
 def test_country_of_origin(tmp_path):
     assert country_code("Viet Nam") == country_code("vietnam") == country_code("VNM") == "VN"
     path = book(tmp_path, {"COO": "BD"}, {"COO": "China"}, {"COO": "Narnia"})

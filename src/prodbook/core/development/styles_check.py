@@ -19,6 +19,7 @@ import pandas as pd
 from prodbook.core.cells import CellError, is_blank, setting_number, to_text
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.model.sheets import normalise_header
 from prodbook.core.where import Place, records
 
 KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
@@ -83,7 +84,10 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
                                  sheet="Config", column="Value", value=raw))
     if get("Size Ranges"):
         kw["size_ranges"] = frozenset(_fold_size(s) for s in setting_list(get("Size Ranges")))
-    by_header = {c.header.lower(): c.field for c in spec.columns}
+    by_header: dict[str, str] = {}  # every name the Styles sheet takes for a column, folded: 'FOB', 'HS Code'
+    for c in spec.columns:
+        for name in (c.header, *c.synonyms):
+            by_header.setdefault(normalise_header(name), c.field)
     required = dict(REQUIRED_BY_STATUS)
     for status in {*KNOWN_STATUSES, *required}:
         raw = get(f"Required: {status}")
@@ -92,7 +96,7 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
         fields: list[str] = []
         unknown: list[str] = []
         for h in setting_list(raw):
-            (fields if h.lower() in by_header else unknown).append(by_header.get(h.lower(), h))
+            (fields if normalise_header(h) in by_header else unknown).append(by_header.get(normalise_header(h), h))
         required[status] = tuple(fields)
         if unknown:
             found.append(warning(Code.SETTING, f"setting 'Required: {status}' names columns the Styles "
@@ -102,8 +106,13 @@ def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
     if get("Adopted Statuses"):
         kw["adopted"] = frozenset(s.lower() for s in setting_list(get("Adopted Statuses")))
     if get("Locked Fields"):
-        kw["locked"] = tuple(by_header[h.lower()] for h in setting_list(get("Locked Fields"))
-                             if h.lower() in by_header)
+        names = setting_list(get("Locked Fields"))
+        kw["locked"] = tuple(by_header[normalise_header(h)] for h in names if normalise_header(h) in by_header)
+        if unknown_locked := [h for h in names if normalise_header(h) not in by_header]:
+            found.append(warning(Code.SETTING, f"setting 'Locked Fields' names columns the Styles sheet does not "
+                                 f"have: {', '.join(unknown_locked)}; they are not locked. Use the Styles sheet's "
+                                 "headers, such as FOB (USD) or HTS Code", file=file, sheet="Config",
+                                 column="Value", value=get("Locked Fields")))
     return StyleSettings(**kw, findings=tuple(found))
 
 
