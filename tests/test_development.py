@@ -161,6 +161,19 @@ def test_samples_late_in_transit_line_review_and_customs_facts(tmp_path):
     assert lr.loc["S4", "proto"] == "Shipped, not received"
 
 
+def test_a_proto_received_date_still_to_come_is_not_in_hand_for_the_line_review(tmp_path):
+    s = sheets()
+    s["Samples"] = [SAMPLES,
+                    ["S3", "Proto", "Line review", "Coral", "S", 3, date(2027, 2, 1), date(2027, 2, 15),
+                     date(2027, 2, 16), "DHL", "1234567890", date(2027, 3, 6), "Shipped", None]]  # 'arrives 6 Mar'
+    s["Config"] = [["Setting", "Value"], ["Line Review Date", date(2027, 3, 10)]]
+    path = write_book(tmp_path / "s.xlsx", s)
+    found = run(path, ["validate"], ctx()).findings  # today: 1 March
+    future = assert_finding(found, Code.SAMPLE_TRACKING, sheet="Samples", row=2, column="Received")
+    assert "after today" in future.message
+    assert ("S3", 4) in [(f.key, f.row) for f in found if f.code is Code.LINE_REVIEW]  # not ready
+
+
 def test_line_review_in_the_past_is_not_chased(tmp_path):
     s = sheets()
     s["Config"] = [["Setting", "Value"], ["Line Review Date", date(2027, 2, 28)]]

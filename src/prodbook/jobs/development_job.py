@@ -139,7 +139,7 @@ def sample_rules(d: DevInputs, ctx: Context) -> list[Finding]:
         due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, settings))
         found += samples.sample_findings(d.samples, due, place, ctx.today, settings, d.places[TA.name].sheet)
     if settings.line_review:
-        table = samples.line_review(d.styles, d.samples, settings.line_review, settings)
+        table = samples.line_review(d.styles, d.samples, settings.line_review, settings, ctx.today)
         found += samples.line_review_findings(table, settings.line_review, ctx.today, d.places[STYLES.name])
     _, customs_found = samples.customs(d.styles, d.samples, _style_settings(d), settings,
                                        d.places[STYLES.name], styles_check.hts_rows(d.styles))

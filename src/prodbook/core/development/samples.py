@@ -154,12 +154,17 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
         first = _d(earliest[i]) if i in earliest else None
         last = _d(latest[i]) if i in latest else None
         shipped, received = _d(r.get("shipped")), _d(r.get("received"))
+        for f, when in (("shipped", shipped), ("received", received)):
+            if when and when > today:
+                out.append(warning(Code.SAMPLE_TRACKING, f"this date is after today; a {f.capitalize()} date is "
+                                   "the day it happened: put the expected date in Comments",
+                                   **place.at(r["_row"], f, key=key, value=when)))
         if due and first and last and not shipped and not (first <= due <= last):
             span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
             out.append(info(Code.SAMPLE_DUE, f"this sample is due {due:%Y-%m-%d} but its T&A milestone says "
                             f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
                             **place.at(r["_row"], "due", key=key, value=due),
-                            fix=Fix(span, f"{ta_sheet} (milestone forecast)")))
+                            fix=Fix(span, f"{ta_sheet} (milestone planned)")))
         due = due or first
         if due and not shipped and not received and due < today:
             out.append(warning(Code.SAMPLE_LATE, f"the sample was due {due:%Y-%m-%d} and has not shipped "
@@ -186,7 +191,7 @@ def _folded(v: Any) -> str:
 
 
 def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
-                settings: SampleSettings) -> pd.DataFrame:
+                settings: SampleSettings, today: date | None = None) -> pd.DataFrame:
     """For the line review: every style in development, whether its proto is in hand by ``review``.
 
     Columns: style, description, vendor, status, ready (bool), proto (what the sample rows say),
@@ -207,7 +212,8 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
         if str(s.get("status") or "").strip().lower() not in settings.review_statuses:
             continue
         rows = by_style.get(_folded(s["style"]), [])
-        received = [p for p in rows if (got := _d(p.get("received"))) and got <= review]
+        by = min(review, today) if today else review  # a Received date still to come is not in hand
+        received = [p for p in rows if (got := _d(p.get("received"))) and got <= by]
         best = received[0] if received else (
             min(rows, key=lambda p: (_d(p.get("shipped")) is None, _d(p.get("due")) or date.max))
             if rows else None)
