@@ -395,3 +395,17 @@ def test_the_teams_own_columns_go_to_the_archive_and_back_with_the_row_and_with_
     undo = run(built, ["undo"], ctx())  # not 'typed since': they go back to the archive, whole
     assert not [f for f in undo.findings if f.code is Code.UNDO_KEPT], [f.message for f in undo.findings]
     assert chased_by(built) == {} and chased_by(built, "T&A Archive") == theirs
+
+
+def test_a_vendor_whose_calendar_is_in_error_keeps_its_rows_as_they_are(built):
+    """BD1's Holiday Country typed 'XX': its lines were planned on Monday-Friday instead, every date moved
+    (its Friday weekend dropped). Now they stay as they were, stale, and the error is named."""
+    before = ta_sheet(built)
+    edit(built, "Vendors", {1: "BD1"}, {7: "XX"})
+    result = run(built, ["ta"], ctx(TODAY + timedelta(days=1)))
+    after = ta_sheet(built)
+    s1 = [k for k in before if k[:3] == S1]
+    assert s1 and all(after[k]["Planned"] == before[k]["Planned"] for k in s1)
+    assert any(f.code is Code.CALENDAR and "XX" in f.message for f in result.findings)
+    assert any(f.code is Code.TA_STALE for f in result.findings)
+    assert not any(f.code is Code.UNKNOWN_VENDOR for f in result.findings)  # BD1 is on the Vendors sheet

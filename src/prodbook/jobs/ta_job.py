@@ -112,7 +112,10 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
                                                  closures_sheet=tracker.sheet(CLOSURES))
-    findings += found + _unknown_vendors(inputs, calendars, tracker)
+    on_sheet = {str(v).strip().upper() for v in inputs.vendors["vendor"] if not is_missing(v)} \
+        if len(inputs.vendors) else set()
+    unusable = on_sheet - {c.strip().upper() for c in calendars}  # a Weekend or Holiday Country in error
+    findings += found + _unknown_vendors(inputs, calendars | dict.fromkeys(unusable), tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
 
     if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every PO line is planned: its size needs no T&A
@@ -121,7 +124,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     current = tracker.table(TA, required=False)
     findings += current.findings
     old = current.frame
-    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS))
+    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable)
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
                              file=tracker.file, sheets=names, blocked=broken)
     findings += found
@@ -359,15 +362,24 @@ def _bad_order_rows(inputs: Inputs, sheet: str) -> set[int]:
             and f.severity == "error" and f.code is not Code.DUPLICATE_KEY}
 
 
-def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str) -> pd.DataFrame:
+def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str, unusable: frozenset[str] | set[str] = frozenset()
+                      ) -> pd.DataFrame:
     """Orders rows to plan: a PO line already on the T&A whose Orders row has a bad cell is left out,
-    so its rows are kept as they are (stale) rather than recomputed from a blanked date."""
+    so its rows are kept as they are (stale) rather than recomputed from a blanked date. So is every line
+    of a vendor whose calendar is in error (a Holiday Country 'XX'): planned on Monday-Friday instead, its
+    dates would all move."""
     bad = _bad_order_rows(inputs, sheet)
     orders = inputs.orders
-    if not bad or not len(old) or not len(orders):
+    if not len(orders) or not (bad and len(old)) and not unusable:
         return orders
-    on_ta = set(index_key(old, ta.LINE))
-    drop = orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    drop = np.zeros(len(orders), dtype=bool)
+    if bad and len(old):
+        on_ta = set(index_key(old, ta.LINE))
+        drop |= orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    if unusable and len(inputs.styles):
+        vendor_of = {str(st).strip().upper(): str(v).strip().upper()
+                     for st, v in zip(inputs.styles["style"], inputs.styles["vendor"]) if not is_missing(v)}
+        drop |= np.array([vendor_of.get(str(st).strip().upper()) in unusable for st in orders["style"]], dtype=bool)
     return orders[~drop].reset_index(drop=True)
 
 
@@ -432,8 +444,8 @@ def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken
         n_rows, n_lines = int(pick.sum()), len(set(lines[pick]))
         first = int(kept["_row"].to_numpy()[pick].min())
         cause = (f"template '{name}' on '{tracker.sheet(TEMPLATES)}' has errors (see above)" if name else
-                 "their Orders or Styles row, their style's T&A template, or their PO #, Style #, Color or "
-                 "Code has an error (see above)")
+                 "their Orders or Styles row, their style's T&A template, their vendor's Weekend or Holiday "
+                 "Country, or their PO #, Style #, Color or Code has an error (see above)")
         out.append(warning(Code.TA_STALE, f"{n_rows:,} T&A row(s) of {n_lines:,} PO line(s) were kept "
                            f"unchanged because {cause}: their Planned, Forecast and Status are stale until "
                            "that is fixed. Nothing was archived", file=tracker.file,
