@@ -491,6 +491,25 @@ def test_a_round_left_blank_is_the_round_after_those_above_it_and_a_cancel_ends_
     assert lab_dip_items(dips, {"S1": "BD1", "S2": "CN1"}, date(2027, 2, 2)) == []  # nothing to resubmit
 
 
+def test_a_rounds_options_are_rows_of_their_own_and_an_approved_one_approves_the_colour(tmp_path):
+    """The mill sends three options a round (DOMAIN): A rejected, B approved, C rejected. As one key they
+    were duplicates, only A was read, and the colour stood at 'Resubmit' with a chase to the mill."""
+    s = sheets()
+    s["Lab Dips"] = [["Style #", "Color", "Round", "Option", "Submitted", "Received", "Decision", "Decision Date"],
+                     *[["S1", "Navy", 1, o, date(2027, 1, 8), date(2027, 1, 12), d, date(2027, 1, 15)]
+                       for o, d in (("A", "Rejected"), ("B", "Approved"), ("C", "Rejected"))]]
+    path = write_book(tmp_path / "o.xlsx", s)
+    run(path, ["ta"], ctx())
+    found = run(path, ["validate"], ctx()).findings
+    assert not [f for f in found if f.code is Code.DUPLICATE_KEY and f.sheet == "Lab Dips"]
+    assert not [f for f in found if f.code in (Code.LAB_DIP_LATE, Code.LAB_DIP_BULK) and "Navy" in f.message]
+    d = load(Tracker(FileBook(path)))
+    state = labdips.dip_status(d.dips, TODAY).set_index("color")
+    assert (state.at["Navy", "state"], state.at["Navy", "approved_on"]) == ("Approved", date(2027, 1, 15))
+    from prodbook.core.followups import lab_dip_items
+    assert lab_dip_items(d.dips, {"S1": "BD1"}, TODAY) == []
+
+
 _MOMENTS = st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)))
 
 

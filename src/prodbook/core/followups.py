@@ -26,7 +26,7 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core.cells import is_missing
-from prodbook.core.development.labdips import rounds
+from prodbook.core.development.labdips import decision_kind, rounds
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
@@ -142,6 +142,8 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date)
         last = group.sort_values("_round", kind="stable").iloc[-1]
         if not REJECTED.search(str(last.get("decision") or "")):
             continue
+        if (group["decision"].map(decision_kind) == "approved").any():
+            continue  # another option of the round (B of A, B, C), or a round before, was approved
         vendor = vendor_of.get(fold_ref(style))
         if not vendor:
             continue

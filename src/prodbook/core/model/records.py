@@ -195,6 +195,8 @@ class LabDip(Record):
     """Mill or dye house."""
     round: int | None = Field(None, ge=1)
     """Submission round: 1, 2, 3..."""
+    option: str | None = None
+    """The round's option (A, B, C), each its own dip; blank for a round of one."""
     submitted: date | None = None
     """Date the mill sent the dips."""
     received: date | None = None

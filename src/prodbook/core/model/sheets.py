@@ -163,12 +163,14 @@ LAB_DIPS = SheetSpec("Lab Dips", (
     C("Fabric", "fabric"),
     C("Mill", "mill", T, "Dye House"),
     C("Round", "round", I, "Submit #", "Submission", "Sub #"),
+    C("Option", "option", T, "Dip", "Dip #", "Dip No", "Lab Dip #", "Shade", "Opt"),
     C("Submitted", "submitted", D, "Submit Date", "Sent"),
     C("Received", "received", D, "Received Date"),
     C("Decision", "decision", T, "Result", "Approval"),
     C("Decision Date", "decision_date", D, "Approved Date", "Approval Date"),
     C("Comments", "comments", T, "Remarks"),
-), key=("style", "color", "round"))
+), key=("style", "color", "round", "option"))
+"""A round's options (A, B, C: each its own dip) are rows of their own, told apart by Option."""
 
 SAMPLES = SheetSpec("Samples", (
     C("Style #", "style", T, *STYLE_NO, required=True),
