@@ -452,9 +452,10 @@ def test_a_country_loaded_from_its_own_module_has_the_package_s_holidays(code: s
     years = tuple(range(first, first + span + 1))
     package = holidays.country_holidays(code.upper(), years=years)
     assert calendar._country_class(code.upper()) is not None
-    public, start, end, announced = calendar._public_holidays(code.upper(), None, years)
+    public, start, end, announced, workdays = calendar._public_holidays(code.upper(), None, years)
     assert public == frozenset(package) and (start, end) == (package.start_year, package.end_year)
     assert announced == max(getattr(package, "special_public_holidays", None) or (), default=0)
+    assert workdays == {d for d in getattr(package, "weekend_workdays", None) or () if d.year in years}
 
 
 def test_a_subdivision_is_kept_and_an_unknown_one_refused_as_by_the_package():
@@ -557,3 +558,50 @@ def test_a_closure_that_reaches_no_vendor_is_named(calendar, named):
         calendars["SHX"].is_working_day(date(2027, 10, 6)) is named)
     if named:
         assert (hits[0].sheet, hits[0].row, hits[0].column, hits[0].value) == ("Closures", 5, "Calendar", calendar)
+
+
+# --- make-up working days (China's 调休) ------------------------------------------------------------
+
+def _works(cal: FactoryCalendar, d: date) -> bool:
+    """The plain rule, a day at a time: a make-up day is worked; else off on the weekend or a holiday."""
+    if d in cal.workdays:
+        return True
+    return not weekend_mask(cal.weekend)[d.weekday()] and d not in cal.holidays
+
+
+def _ref_workday(cal: FactoryCalendar, start: date, n: int) -> date:
+    d, step, left = start, (1 if n > 0 else -1), abs(n)
+    while left:
+        d += timedelta(days=step)
+        left -= _works(cal, d)
+    return d
+
+
+def _ref_networkdays(cal: FactoryCalendar, start: date, end: date) -> int:
+    lo, hi = min(start, end), max(start, end)
+    n = sum(_works(cal, lo + timedelta(days=i)) for i in range((hi - lo).days + 1))
+    return n if start <= end else -n
+
+
+CN_2025 = factory_calendar("CN1", 1, "CN", [2025, 2026])[0]
+_DAYS_2025 = st.dates(date(2025, 1, 1), date(2026, 12, 31))
+
+
+def test_china_s_make_up_sundays_are_working_days():
+    """Sun 28 Sep and Sat 11 Oct 2025 were worked around Golden Week: PO Date Fri 26 Sep + 5 working days is
+    Fri 10 Oct, not Mon 13 Oct (the holidays package lists the make-up days; the Closures sheet cannot add
+    a working day)."""
+    assert date(2025, 9, 28) in CN_2025.workdays and CN_2025.is_working_day(date(2025, 9, 28))
+    assert not CN_2025.is_working_day(date(2025, 9, 27)) and not CN_2025.is_working_day(date(2025, 10, 2))
+    assert CN_2025.workday(date(2025, 9, 26), 5) == date(2025, 10, 10)
+    closed = factory_calendar("CN1", 1, "CN", [2025], [(date(2025, 9, 28), date(2025, 9, 28))])[0]
+    assert not closed.is_working_day(date(2025, 9, 28))  # the factory's own shutdown wins
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DAYS_2025, st.integers(-80, 80), _DAYS_2025)
+def test_a_calendar_with_make_up_days_counts_as_the_day_by_day_rule(start, n, end):
+    assert CN_2025.workday(start, n) == (start if n == 0 else _ref_workday(CN_2025, start, n))
+    assert CN_2025.networkdays(start, end) == _ref_networkdays(CN_2025, start, end)
+    got = CN_2025.workday_array(np.array([start], dtype="datetime64[D]"), np.array([n]))[0]
+    assert got.item() == CN_2025.workday(start, n)

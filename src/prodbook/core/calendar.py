@@ -22,8 +22,10 @@ Scalar functions raise ``ValueError`` where Excel shows an error value (and
 ``busday_count``; a row Excel would show as #NUM! (or a blank input) becomes NaT
 or NaN there instead of failing the whole column.
 
-Limitation shared with Excel: a calendar is a weekly mask minus holidays, so a
-weekend day worked by decree (China's make-up Saturdays) stays a day off.
+Excel's functions know a weekly mask minus holidays only. A factory calendar knows more: a
+weekend day worked by decree (China's make-up Saturdays and Sundays around Golden Week and the
+Spring Festival, listed by the holidays package) is a working day of ``FactoryCalendar``; there the
+dates differ from WORKDAY.INTL's on purpose, as the factory works them.
 """
 
 from __future__ import annotations
@@ -166,6 +168,25 @@ def _holiday_array(holidays: Iterable[Any]) -> np.ndarray:
 
 def _busdaycal(mask: tuple[bool, ...], holidays: Iterable[Any]) -> np.busdaycalendar:
     return np.busdaycalendar(weekmask=[not off for off in mask], holidays=_holiday_array(holidays))
+
+
+MADE_UP_REACH = 5
+"""Years before and after the holidays and make-up days of a calendar that has some, over which its weekend
+is spelled out day by day (numpy's calendar has no working day on a weekday it calls off): a T&A's dates
+lie within a year or two of its orders."""
+
+
+def _made_up(mask: tuple[bool, ...], holidays: tuple[date, ...], workdays: tuple[date, ...]) -> np.busdaycalendar:
+    """A calendar whose weekend days are listed one by one as days off, but for the make-up days: every day of
+    the week may then be a working day, as the make-up Sunday is."""
+    known = [*holidays, *workdays]
+    first = np.datetime64(f"{min(d.year for d in known) - MADE_UP_REACH:04d}-01-01")
+    last = np.datetime64(f"{max(d.year for d in known) + MADE_UP_REACH:04d}-12-31")
+    span = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
+    weekday = (span.astype("int64") - 4) % 7  # 1970-01-01 was a Thursday: 0 Monday ... 6 Sunday
+    off = np.array(mask, dtype=bool)[weekday]
+    off &= ~np.isin(span, np.array(workdays, dtype="datetime64[D]"))
+    return np.busdaycalendar(weekmask=[True] * 7, holidays=np.union1d(span[off], _holiday_array(holidays)))
 
 
 def _truncate_days(days: Any) -> int:
@@ -377,12 +398,18 @@ class FactoryCalendar:
     name: str
     weekend: Weekend
     holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+    """Weekend days worked all the same: the make-up days China (and Vietnam) declare around a holiday
+    bridge ('Sunday 28 September is a working day'). A closure on one keeps it a day off."""
     _cal: np.busdaycalendar = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         days = tuple(sorted({_as_date(h) for h in self.holidays}))
+        worked = tuple(sorted({_as_date(d) for d in self.workdays} - set(days)))
         object.__setattr__(self, "holidays", days)
-        object.__setattr__(self, "_cal", _busdaycal(weekend_mask(self.weekend), days))
+        object.__setattr__(self, "workdays", worked)
+        mask = weekend_mask(self.weekend)
+        object.__setattr__(self, "_cal", _busdaycal(mask, days) if not worked else _made_up(mask, days, worked))
 
     def workday(self, start: date, days: int) -> date:
         """WORKDAY.INTL on this calendar; see ``workday_intl``."""
@@ -432,7 +459,8 @@ def _country_class(code: str) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]) -> tuple[frozenset[date], int, int, int]:
+def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]
+                     ) -> tuple[frozenset[date], int, int, int, frozenset[date]]:
     """A country's public holidays in ``years``, the years the holidays package covers, and the last year of
     its announced special holidays. Kept: the package works out lunar calendars in Python, and a tracker's
     vendors in one country, the T&A and the exceptions of one run, and every recalculated cell share them."""
@@ -442,7 +470,8 @@ def _public_holidays(code: str, subdiv: str | None, years: tuple[int, ...]) -> t
         public = (country(years=years, subdiv=subdiv) if country is not None
                   else holidays_pkg.country_holidays(code, subdiv=subdiv, years=years))
     announced = max(getattr(public, "special_public_holidays", None) or (), default=0)
-    return frozenset(public.keys()), public.start_year, public.end_year, announced
+    workdays = frozenset(d for d in getattr(public, "weekend_workdays", None) or () if d.year in years)
+    return frozenset(public.keys()), public.start_year, public.end_year, announced, workdays
 
 
 def factory_calendar(
@@ -479,10 +508,11 @@ def factory_calendar(
     warnings: list[str] = []
     years = sorted(set(years))
     days_off: set[date] = set()
+    workdays: set[date] = set()  # weekend days worked to make up a holiday bridge (China's 调休)
     code = (country or "").strip().upper()
     if code:
         try:
-            public, first, last, announced = _public_holidays(code, subdiv, tuple(years))
+            public, first, last, announced, made_up = _public_holidays(code, subdiv, tuple(years))
         except NotImplementedError:
             where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {code!r}"
             raise ValueError(
@@ -490,6 +520,7 @@ def factory_calendar(
                 "use a two-letter ISO code such as CN, VN, BD, IN or US."
             ) from None
         days_off.update(public)
+        workdays.update(made_up)
         missing = [y for y in years if not first <= y <= last]
         if missing:
             warnings.append(
@@ -513,4 +544,5 @@ def factory_calendar(
             )
             continue
         days_off.update(frm + timedelta(days=i) for i in range((to - frm).days + 1))
-    return FactoryCalendar(name=name, weekend=weekend, holidays=tuple(days_off)), warnings
+    return FactoryCalendar(name=name, weekend=weekend, holidays=tuple(days_off),
+                           workdays=tuple(workdays - days_off)), warnings
