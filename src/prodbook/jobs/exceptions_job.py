@@ -89,14 +89,16 @@ def ta_rows(tracker: Tracker) -> tuple[dict[links.LineKey, int], bool]:
 
 def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[int | None]) -> list[Change]:
     out: list[Change] = []
+    new_rows: list[dict] = []
     before = {int(r["_row"]): r for r in old.to_dict("records")} if len(old) else {}
     for rec, src in zip(frame.to_dict("records"), source):
-        if src is None:  # the print: undo keeps a row the APM typed in since
-            written = row_prints([[rec.get(f)] for f in EXCEPTIONS.printed])[0]
-            out.append(Change(sheet, str(rec["id"]), NEW_ROW, written, rec["rule"]))
+        if src is None:  # its print below, all new rows at once: undo keeps a row the APM typed in since
+            new_rows.append(rec)
+            out.append(Change(sheet, str(rec["id"]), NEW_ROW, len(new_rows) - 1, rec["rule"]))
             continue
         prev = before.get(src, {})
         for f in TRACKED:
             if not same_logged(prev.get(f), rec.get(f)):
                 out.append(Change(sheet, str(rec["id"]), EXCEPTIONS.column(f).header, prev.get(f), rec.get(f)))
-    return out
+    prints = row_prints([[r.get(f) for r in new_rows] for f in EXCEPTIONS.printed]) if new_rows else []
+    return [Change(c.sheet, c.key, c.field, prints[c.old], c.new) if c.field == NEW_ROW else c for c in out]

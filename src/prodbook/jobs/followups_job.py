@@ -114,12 +114,12 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      "draft": draft_links.get(it.key[0])})
         source.append(int(before["_row"]) if before else None)
         logged = " / ".join((it.vendor, it.item, it.ref))
-        if before is None:  # the print: undo keeps a row the APM typed in since
-            written = row_prints([[rows[-1].get(f)] for f in FOLLOW_UPS.printed])[0]
-            changes.append(Change(sheet, logged, NEW_ROW, written, it.detail))
+        if before is None:  # its print comes below, all new rows at once: undo keeps a row typed in since
+            changes.append(Change(sheet, logged, NEW_ROW, len(rows) - 1, it.detail))
         else:  # a kept row: every value that changes is logged, so undo can put it back
             changes += [Change(sheet, logged, FOLLOW_UPS.column(f).header, before.get(f), rows[-1][f])
                         for f in FIELDS if not same_logged(before.get(f), rows[-1][f])]
+    changes = _printed(changes, rows)
     kept = {s for s in source if s is not None}
     for r in row_dicts(old):
         if int(r["_row"]) not in kept:  # the whole row, Last Contacted included, so undo can put it back
@@ -132,6 +132,16 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue.", *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _printed(changes: list[Change], rows: list[dict]) -> list[Change]:
+    """The '(new row)' lines with their rows' prints, worked out for all of them at once (their Old held
+    the row's position until now): a print a row at a time cost 20 µs a row of a daily refresh."""
+    new = [c for c in changes if c.field == NEW_ROW]
+    prints = row_prints([[rows[c.old].get(f) for c in new] for f in FOLLOW_UPS.printed]) if new else []
+    by_position = {c.old: p for c, p in zip(new, prints, strict=True)}
+    return [Change(c.sheet, c.key, c.field, by_position[c.old], c.new) if c.field == NEW_ROW else c
+            for c in changes]
 
 
 def contacts_of(tracker: Tracker, vendors: pd.DataFrame) -> tuple[dict[str, fu.Contact], list[Finding]]:
