@@ -409,3 +409,12 @@ def test_a_vendor_whose_calendar_is_in_error_keeps_its_rows_as_they_are(built):
     assert any(f.code is Code.CALENDAR and "XX" in f.message for f in result.findings)
     assert any(f.code is Code.TA_STALE for f in result.findings)
     assert not any(f.code is Code.UNKNOWN_VENDOR for f in result.findings)  # BD1 is on the Vendors sheet
+
+
+def test_a_style_without_a_vendor_is_named_when_its_lines_are_planned(tmp_path):
+    sheets = two_templates()
+    sheets["Styles"][1][2] = None  # S1's Vendor left blank
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx())
+    f = assert_finding(result.findings, Code.UNKNOWN_VENDOR, sheet="Styles", row=2, column="Vendor")
+    assert "S1 has no Vendor" in f.message and "Monday-Friday" in f.message

@@ -79,6 +79,14 @@ def read_inputs(tracker: Tracker) -> Inputs:
 def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[Finding]:
     known = set(calendars)
     out = []
+    planned = {str(s).strip().upper() for s in inputs.orders["style"]} if len(inputs.orders) else set()
+    blank = [r for r in inputs.styles.to_dict("records") if is_missing(r.get("vendor")) or not str(r["vendor"]).strip()]
+    for r in blank:  # its lines are planned on Monday-Friday without holidays: say so, once a style with orders
+        if str(r["style"]).strip().upper() in planned:
+            out.append(warning(Code.UNKNOWN_VENDOR, f"style {r['style']} has no Vendor, so its T&A counts "
+                               "Monday-Friday with no holidays; type its vendor code (one on the Vendors sheet)",
+                               file=tracker.file, sheet=tracker.sheet(STYLES), row=int(r["_row"]),
+                               column="Vendor"))
     for vendor, group in inputs.styles.groupby(inputs.styles["vendor"].fillna("")):
         if vendor and vendor not in known:
             out.append(warning(Code.UNKNOWN_VENDOR, f"vendor '{vendor}' is not on the Vendors sheet, so "
