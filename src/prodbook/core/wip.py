@@ -862,7 +862,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings."""
     file = raws[0].file if raws else "?"
     vendor = vendor_from_name(file, vendors, config)
-    sheets = _wip_sheets(raws, config, vendor)
+    sheets, hidden_reports = _wip_sheets(raws, config, vendor)
     parsed = sheets[0] if sheets else None
     if parsed is None and _is_style_sheet(raws, config):
         return ParsedFile(file, None, vendor, None, None, findings=[info(
@@ -916,7 +916,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         out.findings.append(info(Code.WIP_SHEETS, f"{len(sheets)} sheets of this file are WIP reports, each "
                                  f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
                                  sheet=file))
-    if skipped := _hidden_reports(raws, sheets, config, vendor):
+    if skipped := hidden_reports:
         out.findings.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
                                  f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
                                  "and were not imported (a vendor hides last week's data). Unhide a sheet "
@@ -1028,17 +1028,22 @@ def _single(values: set[Any]) -> Any:
     return next(iter(values)) if len(values) == 1 else None
 
 
-def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> list[tuple[RawSheet, Header]]:
+def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None
+                ) -> tuple[list[tuple[RawSheet, Header]], list[str | None]]:
     """The file's report sheets: the one whose header names the most fields first (its vendor, report date
     and date order are the file's), then every other visible sheet with a PO and a style or colour column
-    (a report split by product type). Hidden sheets only when no visible sheet is a report."""
+    (a report split by product type). Hidden sheets only when no visible sheet is a report. And the hidden
+    sheets that look like reports and are left out (last week's data), to be named: each header looked for
+    once."""
     lookup = vendor_layout(config, vendor)
     found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns))]
     shown = [(raw, h) for raw, h in found if not raw.hidden] or found
     if not shown:
-        return []
+        return [], []
     best = max(shown, key=lambda rh: _named(rh[1]))  # the first of the best, as the order of the sheets
-    return [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
+    used = [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
+    taken = {id(raw) for raw, _ in used}
+    return used, [raw.sheet for raw, h in found if raw.hidden and id(raw) not in taken and _is_report(h)]
 
 
 def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: str, other: bool
@@ -1059,14 +1064,6 @@ def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: st
 
 def _is_report(header: Header) -> bool:
     return "po" in header.columns and ("style" in header.columns or "color" in header.columns)
-
-
-def _hidden_reports(raws: Sequence[RawSheet], used: Sequence[tuple[RawSheet, Header]], config: Config,
-                    vendor: str | None) -> list[str | None]:
-    lookup = vendor_layout(config, vendor)
-    taken = {id(raw) for raw, _ in used}
-    return [raw.sheet for raw in raws if raw.hidden and id(raw) not in taken
-            and (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns)) and _is_report(h)]
 
 
 def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:
