@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
 from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
-from prodbook.core.cells import text_or_empty
+from prodbook.core.cells import text_or_empty, to_date
 from prodbook.core.changes import NEW_ROW, UNDO, undone
 from prodbook.core.keys import key_text, line_key
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
@@ -246,14 +246,13 @@ def _revisions(wip: pd.DataFrame) -> dict[str, tuple[str, str, str, str]]:
     day). A vendor's new date comes in a new row, never as a changed value."""
     if not len(wip) or not {"po", "style", "color", "report_date", "revised_xf"} <= set(wip.columns):
         return {}
-    rows = [r for r in wip.to_dict("records") if _day(r.get("report_date")) is not None]
-    rows.sort(key=lambda r: cast(date, _day(r["report_date"])))
+    dated = [(day, r) for r in wip.to_dict("records") if (day := to_date(r.get("report_date"))) is not None]
+    dated.sort(key=lambda dr: dr[0])
     out: dict[str, tuple[str, str, str, str]] = {}
     last: dict[str, str] = {}
-    for r in rows:
+    for day, r in dated:
         line = line_key(r["po"], r["style"], r["color"])
-        day = cast(date, _day(r["report_date"]))
-        revised = _day(r.get("revised_xf"))
+        revised = to_date(r.get("revised_xf"))
         now = revised.isoformat() if revised else ""
         before = last.get(line)
         if now:
@@ -262,14 +261,6 @@ def _revisions(wip: pd.DataFrame) -> dict[str, tuple[str, str, str, str]]:
                     " / ".join(str(r[k]) for k in ("po", "style", "color")), before, now, day.isoformat())
             last[line] = now
     return out
-
-
-def _day(v: Any) -> date | None:
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (pd.Timestamp, datetime)):
-        return v.date()
-    return v if isinstance(v, date) else None
 
 
 def _has(v: Any) -> bool:

@@ -969,6 +969,16 @@ def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
 
 
+def written_both_ways(shown: Mapping[DateOrder, tuple[int, str]], read: DateOrder, where: Mapping[str, Any]
+                      ) -> Finding:
+    """A vendor file whose dates show both orders (``shown``: each order's first row and text): named, its
+    dates that fit both read ``read``. A WIP report and a style or costing sheet alike."""
+    (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
+    return warning(Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, '{t2}' "
+                   f"(row {r2}) is {o2}. Dates that fit both, such as 03/04, were read {read}; check them with "
+                   "the vendor", row=r2, value=t2, **where)
+
+
 def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None
                     ) -> tuple[DateOrder, list[Finding]]:
     """How this file writes 03/04/2027: the vendor's 'WIP Date Order' setting, else what its own dates show
@@ -999,11 +1009,7 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                                 f"('WIP Date Order: {vendor}'), but '{text}' can only be {other}; check the "
                                 "file's dates and the setting", row=row, value=text, **where)]
     if len(shown) == 2:
-        (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
-        return config.date_order, [warning(
-            Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, '{t2}' (row "
-            f"{r2}) is {o2}. Dates that fit both, such as 03/04, were read {config.date_order}; check them "
-            "with the vendor", row=r2, value=t2, **where)]
+        return config.date_order, [written_both_ways(shown, config.date_order, where)]
     if len(shown) == 1:
         (o, (row, text)), = shown.items()
         if o is not config.date_order:

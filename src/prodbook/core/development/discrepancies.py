@@ -30,6 +30,7 @@ from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.keys import once_each
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
+from prodbook.core.wip import written_both_ways
 
 VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
     C("Style #", "style", T, *STYLE_NO, "Buyer Style", "Buyer Style #", required=True),
@@ -76,10 +77,7 @@ def style_sheet_order(rows: Sequence[Sequence[Any]], data_start: int, mapped: di
                 shown.setdefault(o, (r + 1, v.strip()))
     where = {"file": file, "sheet": file}
     if len(shown) == 2:
-        (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
-        return config, [warning(Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, "
-                                f"'{t2}' (row {r2}) is {o2}. Dates that fit both, such as 03/04, were read "
-                                f"{config.date_order}; check them with the vendor", row=r2, value=t2, **where)]
+        return config, [written_both_ways(shown, config.date_order, where)]
     order = next(iter(shown), config.date_order)
     if order is not config.date_order:
         row, text = shown[order]
