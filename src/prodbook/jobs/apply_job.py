@@ -92,28 +92,19 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
             if stale:
                 findings += stale
                 continue
-            if not is_missing(r.get("proposed")) and str(r.get("proposed")).strip() and not same_logged(
-                    r.get("proposed"), r.get("value")):
-                found, change = _apply_one(tracker, r, where)
-                findings += found
-                if change:
-                    changes.append(change)
+            typed = not is_missing(r.get("proposed")) and str(r.get("proposed")).strip() and not same_logged(
+                r.get("proposed"), r.get("value"))
+            if not typed:
+                done = _relock(tracker, r, ctx.today)
+                if done is None:
+                    findings.append(warning(Code.FIX_NOT_APPLIED, "not applied: the locked value of this style "
+                                            "and column is no longer on the Style Snapshot sheet", **where))
+                else:
+                    changes += done
                     applied += 1
                     resolved.append(int(r["_row"]))
-                    if lock := _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today):
-                        changes += lock
-                        relocked = True
+                    relocked = True
                 continue
-            done = _relock(tracker, r, ctx.today)
-            if done is None:
-                findings.append(warning(Code.FIX_NOT_APPLIED, "not applied: the locked value of this style "
-                                        "and column is no longer on the Style Snapshot sheet", **where))
-            else:
-                changes += done
-                applied += 1
-                resolved.append(int(r["_row"]))
-                relocked = True
-            continue
         if r.get("proposed") in (None, ""):
             findings.append(info(Code.FIX_NOT_APPLIED, "nothing to apply on this row: it has no Proposed "
                                  "Value (a colour name is corrected by the vendor, not in the tracker)",
