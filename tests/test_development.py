@@ -529,3 +529,24 @@ def test_days_of_an_object_column_read_each_value() -> None:
     values = [date(2026, 3, 1), pd.Timestamp("2026-03-02 17:00"), None, float("nan"), "soon", pd.NaT]
     assert labdips._days(pd.Series(values, dtype=object)).tolist() == [date(2026, 3, 1), date(2026, 3, 2),
                                                                         None, None, None, None]
+
+
+def test_the_lab_dip_chase_reads_a_colour_where_the_lab_dips_view_does():
+    """The chase kept its own reading of a colour's dips: 'NAVY ' approved in round 2 was another colour
+    than 'Navy' rejected in round 1, so the mill was chased for a colour the buyer had approved; 'Not
+    approved' was no rejection to it. Now it takes the colours the Lab Dips view puts at 'Resubmit', due
+    the Config's resubmit days after the rejection."""
+    from prodbook.core.followups import lab_dip_items
+    dips = pd.DataFrame({
+        "style": ["S1", "S1", "S2", "S3"], "color": ["Navy", "NAVY ", "Black", "Red"],
+        "round": [1, 2, 1, 1], "submitted": [date(2027, 1, 5)] * 4, "received": [date(2027, 1, 9)] * 4,
+        "decision": ["Rejected", "Approved", "Not approved - too green", "Failed, shade off"],
+        "decision_date": [date(2027, 1, 12), date(2027, 1, 20), date(2027, 1, 12), date(2027, 1, 14)],
+        "mill": [None] * 4, "comments": [None, None, "too green", None], "_row": [2, 3, 4, 5]})
+    got = lab_dip_items(dips, {"S1": "BD1", "S2": "CN1", "S3": "CN1"}, date(2027, 2, 2),
+                        labdips.DipSettings(resubmit_days=10))
+    assert [(i.style, i.color, i.due, i.days_overdue) for i in got] == [
+        ("S2", "Black", date(2027, 1, 22), 11), ("S3", "Red", date(2027, 1, 24), 9)]
+    assert "Round 1 was rejected (too green)" in got[0].detail
+    state = labdips.dip_status(dips, date(2027, 2, 2)).set_index("color")["state"].to_dict()
+    assert state == {"NAVY ": "Approved", "Black": "Resubmit", "Red": "Resubmit"}

@@ -26,16 +26,16 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core.cells import is_missing
-from prodbook.core.development.labdips import decision_kind, rounds
+from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
+from prodbook.core.where import records
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
-REJECTED = re.compile(r"reject|resubmit|re-submit|fail", re.I)
 
 
 @dataclass(frozen=True)
@@ -132,25 +132,22 @@ def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: dat
     return out
 
 
-def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date) -> list[Item]:
-    """Colours whose latest lab dip round was rejected: the mill owes a new submission."""
-    if dips.empty:
-        return []
+def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date,
+                  settings: DipSettings = DipSettings()) -> list[Item]:
+    """Colours whose lab dips stand at 'Resubmit' on the Lab Dips view (the latest round rejected, no
+    option or round approved, not cancelled): the mill owes a new round, due 'Lab Dip Resubmit Days'
+    after the rejection. The one reading of where a colour stands, so the chase and the sheet agree."""
+    status = dip_status(dips, today, settings)
     out = []
-    dips = dips.assign(_round=rounds(dips))  # a blank Round is the one after those above it
-    for (style, color), group in dips.groupby([dips["style"].astype(str), dips["color"].astype(str)], sort=True):
-        last = group.sort_values("_round", kind="stable").iloc[-1]
-        if not REJECTED.search(str(last.get("decision") or "")):
-            continue
-        if (group["decision"].map(decision_kind) == "approved").any():
-            continue  # another option of the round (B of A, B, C), or a round before, was approved
-        vendor = vendor_of.get(fold_ref(style))
+    for r in records(status[status["state"] == "Resubmit"]):
+        vendor = vendor_of.get(fold_ref(r["style"]))
         if not vendor:
             continue
-        when = _date(last.get("decision_date"))
-        comments = f" ({last['comments']})" if _text(last.get("comments")) else ""
-        out.append(Item(vendor, "Lab dip resubmit", f"Round {int(last['_round']) or '?'} was rejected"
-                        f"{comments}; please resubmit new dips", None, str(style), str(color), when, None))
+        comments = f" ({_text(r['comments'])})" if _text(r.get("comments")) else ""
+        due = r["next_date"]
+        out.append(Item(vendor, "Lab dip resubmit", f"Round {r['round'] or '?'} was rejected{comments}; "
+                        "please resubmit new dips", None, str(r["style"]), str(r["color"]), due,
+                        _overdue(due, today)))
     return out
 
 

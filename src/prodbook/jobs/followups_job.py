@@ -16,6 +16,7 @@ import pandas as pd
 
 from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
+from prodbook.core.development import labdips
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
@@ -61,7 +62,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                            due_soon_days=tracker.config.due_soon_days),
         fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days,
                         date_format=tracker.config.date_format),
-        fu.lab_dip_items(dips, vendor_of, ctx.today),
+        fu.lab_dip_items(dips, vendor_of, ctx.today, labdips.settings_from(tracker.config, tracker.file, [])),
         fu.exception_items(_exceptions(tracker, ctx)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found

@@ -67,7 +67,7 @@ def decision_kind(text: Any) -> str | None:
     t = re.sub(r"\s+", " ", text.strip().lower())
     if t in APPROVED or t.startswith("approved"):
         return "approved"
-    if t in REJECTED or t.startswith(("reject", "resubmit")):
+    if t in REJECTED or t.startswith(("reject", "resubmit", "re-submit", "fail", "not approved")):
         return "rejected"
     if t in CANCELLED or t.startswith(("cancel", "dropped")):  # 'Cancelled - colour dropped by buyer'
         return "cancelled"
