@@ -133,11 +133,11 @@ def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: dat
 
 
 def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date,
-                  settings: DipSettings = DipSettings()) -> list[Item]:
+                  settings: DipSettings | None = None) -> list[Item]:
     """Colours whose lab dips stand at 'Resubmit' on the Lab Dips view (the latest round rejected, no
     option or round approved, not cancelled): the mill owes a new round, due 'Lab Dip Resubmit Days'
     after the rejection. The one reading of where a colour stands, so the chase and the sheet agree."""
-    status = dip_status(dips, today, settings)
+    status = dip_status(dips, today, settings or DipSettings())
     out = []
     for r in records(status[status["state"] == "Resubmit"]):
         vendor = vendor_of.get(fold_ref(r["style"]))

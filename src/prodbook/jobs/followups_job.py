@@ -16,8 +16,8 @@ import pandas as pd
 
 from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
-from prodbook.core.development import labdips
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
+from prodbook.core.development import labdips
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
 from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
