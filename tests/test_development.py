@@ -365,6 +365,21 @@ def test_an_accept_word_is_applied_or_named_never_ignored_in_silence(tmp_path, w
         assert f"Accept says '{word}'" in named[0].message and "Dismiss" in named[0].message
 
 
+def test_cells_as_written_are_read_once_a_sheet(tmp_path, monkeypatch):
+    """Each unreadable cell a fix touched read its whole sheet again: a hundred 'TBC' fixes on a 20,000-line
+    Orders sheet read it a hundred times."""
+    s = sheets()
+    s["Orders"][2][3] = "TBC"
+    s["Orders"][1][3] = "n/a"
+    path = write_book(tmp_path / "d.xlsx", s)
+    reads: list[str] = []
+    read = FileBook.read_sheet
+    monkeypatch.setattr(FileBook, "read_sheet", lambda self, sheet: reads.append(sheet) or read(self, sheet))
+    tracker = Tracker(FileBook(path))
+    assert [tracker.cell_as_written("Orders", r, 3) for r in (3, 2, 3)] == ["TBC", "n/a", "TBC"]
+    assert reads == ["Orders"]
+
+
 # -- garbage in ------------------------------------------------------------------------------------
 
 def _unreadable(kind: str):

@@ -140,6 +140,8 @@ class Tracker:
         self._as_read: dict[str, pd.DataFrame] = {}
         self._merges: dict[str, list[Merge]] = {}
         self._keys: dict[str, dict[int, str]] = {}
+        self._written: dict[str, list[list[Any]]] = {}
+        """Sheet -> its cells as the workbook holds them, read once for ``cell_as_written``."""
         self.user = user or _user()
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
@@ -324,7 +326,8 @@ class Tracker:
     def release(self) -> None:
         """Let go of every table read or remembered: the writes are staged, and a million-row T&A's frames
         are not needed while the file is written. Only ``changes`` stay."""
-        for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras):
+        for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras,
+                     self._written):
             held.clear()
 
     # -- writing -----------------------------------------------------------------------------
@@ -454,8 +457,10 @@ class Tracker:
 
     def cell_as_written(self, sheet: str, row: int, column: int) -> Any:
         """A cell as the workbook holds it, before its column's kind read it: 'TBC' in a Qty column, which
-        the table holds as blank. The sheet is read again for it (a few unreadable cells a run)."""
-        rows = self.backend.read_sheet(sheet)
+        the table holds as blank. The sheet is read again for the first such cell of a run, then kept."""
+        if sheet not in self._written:
+            self._written[sheet] = self.backend.read_sheet(sheet)
+        rows = self._written[sheet]
         return rows[row - 1][column] if 0 < row <= len(rows) and column < len(rows[row - 1]) else None
 
     def extra_cells(self, table: Table, row: int) -> dict[str, Any]:
