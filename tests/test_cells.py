@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -193,3 +194,15 @@ def test_blank_and_missing_as_they_were(value):
     v = made.get(value, value) if isinstance(value, str) and value in made else value
     assert is_missing(v) == _missing_as_it_was(v)
     assert is_blank(v) == (_missing_as_it_was(v) or (isinstance(v, str) and not v.strip()))
+
+
+def test_day_of_reads_a_read_date_cell_as_its_day():
+    """The rules' one reading of a date column's cell (four helpers each had its own: one gave a datetime
+    back as a datetime, which a date cannot be compared with; two gave a stray number back as it was)."""
+    from prodbook.core.cells import day_of
+    assert day_of(datetime(2027, 3, 4, 15, 30)) == date(2027, 3, 4)
+    assert type(day_of(datetime(2027, 3, 4))) is date
+    assert day_of(pd.Timestamp("2027-03-04 08:00")) == date(2027, 3, 4)
+    assert day_of(date(2027, 3, 4)) == date(2027, 3, 4)
+    for blank in (None, float("nan"), pd.NaT, pd.NA, "TBC", "", 46000, 46000.0):
+        assert day_of(blank) is None

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import assert_finding, base_sheets, sheet_values, write_book
-from prodbook.core.cells import CellError, to_date, to_number
+from prodbook.core.cells import CellError, day_of, to_date, to_number
 from prodbook.core.development import labdips, samples
 from prodbook.core.development.samples import SampleSettings
 from prodbook.core.findings import Code
@@ -536,7 +536,7 @@ def test_days_of_a_date_time_column_are_each_values_date(moments: list[datetime 
     column.index = range(5, 5 + len(column))
     days = labdips._days(column)
     assert days.index.equals(column.index)
-    assert days.tolist() == [labdips._d(v) for v in column.tolist()]
+    assert days.tolist() == [day_of(v) for v in column.tolist()]
     assert all(d is None or type(d) is date for d in days)
 
 

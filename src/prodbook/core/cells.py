@@ -201,6 +201,15 @@ def to_date(value: Any, order: DateOrder = DateOrder.MDY, date1904: bool = False
     return in_excel_range(parse_text_date(text, order), date1904)
 
 
+def day_of(value: Any) -> date | None:
+    """A cell of a date column already read, as its day: a date, datetime or Timestamp gives its date;
+    blank, NaT, text (a cell the column could not read, which validate names) or a number gives None.
+    The rules' one reading of a read date cell; ``to_date`` is for cells still to be read."""
+    if isinstance(value, datetime):  # a pandas Timestamp is one, and so is NaT
+        return None if is_missing(value) else value.date()
+    return value if isinstance(value, date) else None
+
+
 def setting_number(value: Any) -> float | None:
     """A number typed into a setting: ``to_number``, with a "%" after it allowed ("3%", "60 %")."""
     return to_number(value.rstrip("% ")) if isinstance(value, str) else to_number(value)

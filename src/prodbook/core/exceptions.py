@@ -39,7 +39,7 @@ import pandas as pd
 from prodbook.core import cancel as cx
 from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar, add_days
-from prodbook.core.cells import NA, CellError, is_missing, setting_number, text_or_empty
+from prodbook.core.cells import CellError, day_of, is_missing, setting_number, text_or_empty
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key
@@ -194,14 +194,6 @@ class Inputs:
 
 # --- building the inputs ---------------------------------------------------------------------------
 
-def _date(v: Any) -> date | None:
-    if is_missing(v) or v == NA or isinstance(v, str):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    return v.date() if hasattr(v, "date") and callable(v.date) else v
-
-
 def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
                 settings: Settings) -> list[Line]:
     """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report.
@@ -216,7 +208,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
         sub = ta[_wanted_codes(ta["code"], wanted)]
         keys = _line_keys(sub)
         codes = _distinct(lambda c: str(c).strip().upper(), cells(sub, "code"))
-        got = [_distinct_cells(_date, sub, f) if f in sub.columns else [None] * len(sub)
+        got = [_distinct_cells(day_of, sub, f) if f in sub.columns else [None] * len(sub)
                for f in ("planned", "forecast", "actual")]
         for key, c, planned, forecast, actual in zip(keys, codes, *got):
             d = dates.get(key)
@@ -235,7 +227,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
     col: dict[str, list[Any]] = {f: cells(orders, f) if f in orders.columns or f in ("po", "style", "color")
                                  else [None] * n
            for f in ("po", "style", "color", "qty", "ship_mode", "terms", "_row")}
-    when = {f: _distinct_cells(_date, orders, f) if f in orders.columns else [None] * n
+    when = {f: _distinct_cells(day_of, orders, f) if f in orders.columns else [None] * n
             for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     for i, key in enumerate(_line_keys(orders)):
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
@@ -334,7 +326,7 @@ def planned_xf(line: Line, s: Settings) -> date | None:
 
 def forecast_xf(line: Line, s: Settings) -> date | None:
     """Actual ex-factory, else the vendor's revised date, else the T&A forecast, else the order's date."""
-    return (shipped(line, s) or _date(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper())
+    return (shipped(line, s) or day_of(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper())
             or planned_xf(line, s))
 
 
@@ -454,7 +446,7 @@ def revised_xf_later(inp: Inputs) -> list[Finding]:
     """The vendor's revised ex-factory is later than the planned one."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        revised, planned = _date(ln.w("revised_xf")), planned_xf(ln, s)
+        revised, planned = day_of(ln.w("revised_xf")), planned_xf(ln, s)
         if revised and planned and revised > planned and not shipped(ln, s):
             days = (revised - planned).days
             out.append(ln.exception(Code.XF_REVISED_LATE, Severity.WARNING,
@@ -469,7 +461,7 @@ def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
     vendor's word; this names the gap, so an optimistic date does not hide the risk that matters."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        revised, model = _date(ln.w("revised_xf")), ln.forecast.get(s.xf_code.upper())
+        revised, model = day_of(ln.w("revised_xf")), ln.forecast.get(s.xf_code.upper())
         if revised is None or model is None or model <= revised or shipped(ln, s) is not None:
             continue
         if cancel_check(ln, s).late:
@@ -582,7 +574,7 @@ def production_behind(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         qty = ln.qty or ln.w("order_qty")
-        report = _date(ln.w("report_date"))
+        report = day_of(ln.w("report_date"))
         if not ln.wip or not qty or report is None or shipped(ln, s):
             continue
         cut, sew, pack = (ln.planned.get(c.upper()) for c in (s.cut_code, s.sew_code, s.pack_code))
@@ -672,7 +664,7 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
         finished = [d for d in (shipped(ln, s), ln.actual.get(s.pack_code.upper())) if d]
         if not finished:
             continue
-        report = _date(ln.w("report_date"))
+        report = day_of(ln.w("report_date"))
         if report is not None and report < min(finished):
             continue  # the report was written before packing finished: its count is not the final one
         diff = int(packed) - ln.qty
@@ -689,7 +681,7 @@ def wip_stale(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     last: dict[str, date] = {}
     for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
-        d = _date(d)
+        d = day_of(d)
         if not is_missing(v) and d:
             key = str(v).strip().upper()
             last[key] = max(d, last.get(key, d))

@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from prodbook.core.cells import is_missing
+from prodbook.core.cells import day_of, is_missing
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.keys import fold_ref
@@ -67,14 +67,6 @@ def vendor_key(vendor: str) -> str:
     return vendor.strip().upper()
 
 
-def _date(v: Any) -> date | None:
-    if is_missing(v) or isinstance(v, str):
-        return None
-    if isinstance(v, (pd.Timestamp, datetime)):
-        return v.date()
-    return v
-
-
 def _text(v: Any) -> str | None:
     return None if is_missing(v) or not str(v).strip() else str(v).strip()
 
@@ -97,7 +89,7 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
              & ta["vendor"].notna()]
     out = []
     for i, r in zip(sub.index, sub.to_dict("records"), strict=True):
-        due = _date(r.get("planned"))
+        due = day_of(r.get("planned"))
         name = _text(r.get("milestone")) or str(r["code"])
         if status[i] == Status.OVERDUE.value:
             detail = f"{name} was due {date_text(due, date_format)}; please send it or give us a new date" if due else \
@@ -115,8 +107,8 @@ def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: dat
     """Samples due (or due within the due-soon window) that the vendor has not sent."""
     out = []
     for r in samples.to_dict("records"):
-        due = _date(r.get("due"))
-        if due is None or _date(r.get("shipped")) or _date(r.get("received")) or due > today + timedelta(
+        due = day_of(r.get("due"))
+        if due is None or day_of(r.get("shipped")) or day_of(r.get("received")) or due > today + timedelta(
                 days=soon_days):
             continue
         vendor = vendor_of.get(fold_ref(r.get("style")))

@@ -47,6 +47,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind
 
 IN_PRODUCTION_DAYS = 30
@@ -121,14 +122,6 @@ DETAIL_FIELDS = ("measure", "vendor", "factory", "ref", "item", "planned", "actu
 
 def _na(v: Any) -> bool:
     return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-
-
-def _d(v: Any) -> date | None:
-    if _na(v) or isinstance(v, str):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    return v.date() if hasattr(v, "date") and callable(v.date) else v
 
 
 def _fold(v: Any) -> str:
@@ -216,7 +209,7 @@ def _prep(h: History, s: ScoreSettings) -> _Prep:
         planned = sub["planned"].tolist() if "planned" in sub.columns else [None] * len(sub)
         actual = sub["actual"].tolist() if "actual" in sub.columns else [None] * len(sub)
         for k, code, p, a in zip(keys(sub), sub_codes, planned, actual):
-            dates.setdefault(code, {})[k] = {"planned": _d(p), "actual": _d(a)}
+            dates.setdefault(code, {})[k] = {"planned": day_of(p), "actual": day_of(a)}
     return _Prep(by_style, ta_vendor, dates)
 
 
@@ -261,7 +254,7 @@ def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: dat
         actual = dates.get("actual")
         if actual is None or not in_period(actual, since, today):
             continue
-        planned = _d(o.get("ex_factory")) or dates.get("planned")
+        planned = day_of(o.get("ex_factory")) or dates.get("planned")
         if planned is None:
             continue
         days = (actual - planned).days
@@ -281,7 +274,7 @@ def lab_dip_rows(h: History, since: date | None, today: date, prep: _Prep | None
         groups.setdefault((_fold(r.get("style")), _fold(r.get("color"))), []).append(r)
     out = []
     for rounds in groups.values():
-        rounds.sort(key=lambda r: (_col(r, "round") or 0, _d(r.get("submitted")) or date.min))
+        rounds.sort(key=lambda r: (_col(r, "round") or 0, day_of(r.get("submitted")) or date.min))
         first = rounds[0]
         who = _who(first.get("style"), by_style)
         ref = f"{first.get('style')} / {first.get('color')}"
@@ -289,9 +282,9 @@ def lab_dip_rows(h: History, since: date | None, today: date, prep: _Prep | None
         previous: dict[str, Any] | None = None
         for r in rounds:
             kind = decision_kind(r.get("decision"))
-            submitted = _d(r.get("submitted"))
+            submitted = day_of(r.get("submitted"))
             if previous is not None and submitted is not None:
-                asked = _d(previous.get("decision_date")) or _d(previous.get("received"))
+                asked = day_of(previous.get("decision_date")) or day_of(previous.get("received"))
                 if asked is not None and in_period(submitted, since, today):
                     days = (submitted - asked).days
                     out.append(_row(Measure.MILL, who, ref, f"Round {_col(r, 'round') or '?'}",
@@ -300,10 +293,10 @@ def lab_dip_rows(h: History, since: date | None, today: date, prep: _Prep | None
             if kind != "cancelled":
                 counted += 1
             if kind == "approved":
-                decided = _d(r.get("decision_date")) or _d(r.get("received"))
+                decided = day_of(r.get("decision_date")) or day_of(r.get("received"))
                 if in_period(decided, since, today):
                     out.append(_row(Measure.DIP, who, ref, f"Round {_col(r, 'round') or counted}",
-                                    planned=_d(first.get("submitted")), actual=decided, value=counted,
+                                    planned=day_of(first.get("submitted")), actual=decided, value=counted,
                                     result="Right first time" if counted == 1 else f"Approved on round {counted}",
                                     ok=counted == 1))
                 break
@@ -320,10 +313,10 @@ def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None 
     out = []
     for r in _rows(h.samples, ("style", "sample_type", "color", "due", "shipped")):
         kind = _text(r.get("sample_type")) or ""
-        due = _d(r.get("due"))
+        due = day_of(r.get("due"))
         if due is None or not _FIT_PP.match(kind) or not in_period(due, since, today):
             continue
-        shipped = _d(r.get("shipped"))
+        shipped = day_of(r.get("shipped"))
         ok = shipped is not None and shipped <= due
         days = (shipped - due).days if shipped else (today - due).days
         result = "On time" if ok else ("Late" if shipped else "Not shipped")
@@ -365,7 +358,7 @@ def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date,
                                                  xf.get(k, {}).get("actual")))
     reports: dict[str, set[date]] = {}
     for r in _rows(h.wip, ("vendor", "report_date")):
-        d, v = _d(r.get("report_date")), _text(r.get("vendor"))
+        d, v = day_of(r.get("report_date")), _text(r.get("vendor"))
         if d is not None and v is not None:
             reports.setdefault(_fold(v), set()).add(d)
     out = []
@@ -389,7 +382,7 @@ def exception_rows(h: History, since: date | None, today: date, rule_names: Mapp
     names = rule_names or {}
     out = []
     for r in _rows(h.exceptions):
-        detected = _d(r.get("detected"))
+        detected = day_of(r.get("detected"))
         if not in_period(detected, since, today):
             continue
         rule = _text(r.get("rule")) or "(no rule)"
@@ -407,7 +400,7 @@ def _newest_packed(wip: pd.DataFrame) -> dict[tuple[str, str, str], tuple[date |
         return {}
     f = wip[wip["packed_qty"].notna()]
     keys = zip(_folded(f, "po").tolist(), _folded(f, "style").tolist(), _folded(f, "color").tolist())
-    dates = [_d(v) for v in f["report_date"].tolist()] if "report_date" in f.columns else [None] * len(f)
+    dates = [day_of(v) for v in f["report_date"].tolist()] if "report_date" in f.columns else [None] * len(f)
     best: dict[tuple[str, str, str], tuple[date | None, int]] = {}
     for k, d, packed in zip(keys, dates, f["packed_qty"].tolist()):
         if k not in best or (d or date.min) >= (best[k][0] or date.min):

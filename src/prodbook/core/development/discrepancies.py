@@ -183,12 +183,7 @@ def split_colors(text: Any) -> list[str]:
 
 
 def _d(v: Any) -> date | None:
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, date):
-        return v
+    """A vendor file's date as written, or the tracker's: text is read (in MDY), unreadable is None."""
     try:
         return to_date(v)
     except CellError:

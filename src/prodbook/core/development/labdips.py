@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import add_days
+from prodbook.core.cells import day_of
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.keys import upper_stripped
@@ -112,19 +113,11 @@ def _na(v: Any) -> bool:
     return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-def _d(v: Any) -> date | None:
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, pd.Timestamp):  # never NA: pandas' NaT is not a Timestamp, and it was caught above
-        return v.date()
-    return v if isinstance(v, date) else None
-
-
 _FIRST_DAY, _LAST_DAY = np.datetime64("0001-01-01"), np.datetime64("9999-12-31")
 
 
 def _days(column: pd.Series) -> pd.Series:
-    """``_d`` of every value (None where blank), on the column's index: a date-time column becomes dates in
+    """``day_of`` every value (None where blank), on the column's index: a date-time column becomes dates in
     one numpy step (boxing a Timestamp per row and unboxing it again was most of the lab dip rules' time)."""
     days: list[date | None] | None = None
     if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None:
@@ -133,7 +126,7 @@ def _days(column: pd.Series) -> pd.Series:
         if not len(seen) or (seen.min() >= _FIRST_DAY and seen.max() <= _LAST_DAY):  # a date each, NaT None
             days = stamps.astype(object).tolist()
     if days is None:
-        days = [_d(v) for v in column.tolist()]
+        days = [day_of(v) for v in column.tolist()]
     return pd.Series(days, index=column.index, dtype=object)
 
 
@@ -224,7 +217,7 @@ def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Fin
     out = []
     for r in records(dips):
         key = f"{r['style']} / {r['color']}"
-        sub, rec, dec = _d(r.get("submitted")), _d(r.get("received")), _d(r.get("decision_date"))
+        sub, rec, dec = day_of(r.get("submitted")), day_of(r.get("received")), day_of(r.get("decision_date"))
         if sub and rec and rec < sub:
             out.append(warning(Code.LAB_DIP_DATES, "Received is before Submitted; check both dates",
                                **place.at(r["_row"], "received", key=key, value=rec)))

@@ -15,10 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import CellError, to_date
+from prodbook.core.cells import CellError, day_of, to_date
 from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
-from prodbook.core.development.labdips import _d
 from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.keys import upper_stripped
@@ -146,14 +145,14 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                     settings: SampleSettings, ta_sheet: str = "T&A") -> list[Finding]:
     """Due dates against the T&A, late samples, shipped samples without tracking or not arriving."""
     out = []
-    # a dict look-up a sample, not a pandas one (``_d`` reads the value either way)
+    # a dict look-up a sample, not a pandas one (``day_of`` reads the value either way)
     earliest, latest = due_from_ta["earliest"].to_dict(), due_from_ta["latest"].to_dict()
     for i, r in zip(samples.index, records(samples)):
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
-        due = _d(r.get("due"))
-        first = _d(earliest[i]) if i in earliest else None
-        last = _d(latest[i]) if i in latest else None
-        shipped, received = _d(r.get("shipped")), _d(r.get("received"))
+        due = day_of(r.get("due"))
+        first = day_of(earliest[i]) if i in earliest else None
+        last = day_of(latest[i]) if i in latest else None
+        shipped, received = day_of(r.get("shipped")), day_of(r.get("received"))
         for f, when in (("shipped", shipped), ("received", received)):
             if when and when > today:
                 out.append(warning(Code.SAMPLE_TRACKING, f"this date is after today; a {f.capitalize()} date is "
@@ -213,25 +212,25 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
             continue
         rows = by_style.get(_folded(s["style"]), [])
         by = min(review, today) if today else review  # a Received date still to come is not in hand
-        received = [p for p in rows if (got := _d(p.get("received"))) and got <= by]
+        received = [p for p in rows if (got := day_of(p.get("received"))) and got <= by]
         best = received[0] if received else (
-            min(rows, key=lambda p: (_d(p.get("shipped")) is None, _d(p.get("due")) or date.max))
+            min(rows, key=lambda p: (day_of(p.get("shipped")) is None, day_of(p.get("due")) or date.max))
             if rows else None)
         if received:
             proto = "Received"
         elif best is None:
             proto = "Not requested"
-        elif _d(best.get("shipped")):
+        elif day_of(best.get("shipped")):
             proto = "Shipped, not received"
         else:
             proto = "Requested, not shipped"
         out.append({"style": s["style"], "description": s.get("description"), "vendor": s.get("vendor"),
                     "status": s.get("status"), "ready": bool(received), "proto": proto,
-                    "due": _d(best.get("due")) if best else None,
-                    "shipped": _d(best.get("shipped")) if best else None,
+                    "due": day_of(best.get("due")) if best else None,
+                    "shipped": day_of(best.get("shipped")) if best else None,
                     "courier": best.get("courier") if best else None,
                     "tracking": best.get("tracking") if best else None,
-                    "received": _d(best.get("received")) if best else None, "_row": s["_row"]})
+                    "received": day_of(best.get("received")) if best else None, "_row": s["_row"]})
     return pd.DataFrame(out, columns=cols)
 
 
@@ -326,7 +325,7 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
                               f"{reason}; request one from the vendor and add it to the Samples sheet",
                               **place.at(s["_row"], "hts", key=s["style"], value=s.get("hts") or "")))
         else:
-            state = ("Received" if _d(sample.get("received")) else "Shipped" if _d(sample.get("shipped"))
+            state = ("Received" if day_of(sample.get("received")) else "Shipped" if day_of(sample.get("shipped"))
                      else "Requested")
         missing = []
         comp = fiber.parse_fiber(str(s["fiber_content"])) if s.get("fiber_content") else None
