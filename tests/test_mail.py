@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP, default
@@ -236,6 +237,70 @@ def test_a_forwarded_message_brings_its_own_sender_and_date(tmp_path):
     (row,) = wip_rows(book)
     assert row["Vendor"] == "CN1" and day(row["Report Date"]) == date(2027, 3, 1)
     assert row["Source File"] == "Fwd.eml > attachment 'WIP.eml' > attachment 'report.csv'"
+
+
+def test_a_reply_with_its_own_report_leaves_the_earlier_report_it_carries(tmp_path):
+    """A vendor's reply attaches this week's report and carries last week's message along: that old
+    report was imported too, and replaced the corrected report of its date already on the sheet."""
+    book = tracker(tmp_path)
+    corrected = tmp_path / "CN1 WIP 2027-03-01.csv"
+    corrected.write_bytes(csv_bytes(["4500000002", "S2", "Black", "800", "700", "200", "0", "corrected"]))
+    run(book, ["wip"], ctx(corrected))
+    inner = EmailMessage()
+    inner["From"] = "Ningbo Sales <sales@ningbo.example>"
+    inner["Subject"] = "WIP"
+    inner["Date"] = "Mon, 01 Mar 2027 17:00:00 +0800"
+    inner.set_content("attached")
+    inner.add_attachment(csv_bytes(CN1_ROW), maintype="text", subtype="csv", filename="report.csv")
+    reply = eml(tmp_path / "RE WIP.eml", ("WIP.csv", csv_bytes(["4500000002", "S2", "Black", "800", "800",
+                                                                "500", "0", "sewing"]), CSV_MIME),
+                subject="RE: WIP", sent="Thu, 04 Mar 2027 09:00:00 +0800", inner=inner)
+    result = run(book, ["wip"], ctx(reply))
+    rows = {day(r["Report Date"]): (r["Cut Qty"], r["Remarks"]) for r in wip_rows(book)}
+    assert rows == {date(2027, 3, 1): (700, "corrected"), date(2027, 3, 4): (800, "sewing")}
+    note = assert_finding(result.findings, Code.WIP_MESSAGE, file="RE WIP.eml > attachment 'WIP.eml' > "
+                          "attachment 'report.csv'")
+    assert "not imported" in note.message and "earlier message 'WIP.eml'" in note.message
+
+
+def test_the_same_message_saved_twice_imports_once_with_a_note_not_an_error_a_row(tmp_path):
+    """'WIP.eml' and 'WIP (copy).eml' from the same save: each line was an error ('also in ... not
+    imported') and the run ended with errors. A line that differs between the two is still an error."""
+    book = tracker(tmp_path)
+    first = eml(tmp_path / "WIP.eml", ("report.csv", csv_bytes(CN1_ROW), CSV_MIME))
+    copy = tmp_path / "WIP (copy).eml"
+    copy.write_bytes(first.read_bytes())
+    result = run(book, ["wip"], ctx(first, copy))
+    assert len(wip_rows(book)) == 1 and result.exit_code == 0
+    assert not [f for f in result.findings if f.severity.value == "error"]
+    note = assert_finding(result.findings, Code.WIP_DUPLICATE, file="WIP (copy).eml > attachment 'report.csv'")
+    assert note.message.startswith("1 line of this file is the same, value for value, as in 'WIP.eml > ")
+    changed = eml(tmp_path / "WIP 2.eml", ("report.csv", csv_bytes(CN1_ROW[:4] + ["700", "100", "0", ""]),
+                                           CSV_MIME))
+    result = run(book, ["wip"], ctx(first, changed))
+    assert_finding(result.findings, Code.WIP_DUPLICATE, file="WIP 2.eml > attachment 'report.csv'", row=2)
+    assert result.exit_code == 1
+
+
+def test_a_report_sent_as_plain_bytes_without_a_name_is_read_and_a_zip_says_to_extract_it(tmp_path):
+    """An .xlsx attached as 'WIP' with type application/octet-stream was left as 'not a spreadsheet'; a .zip
+    was left with the same words, though the report was inside."""
+    book = tracker(tmp_path)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("CN1 WIP.xlsx", xlsx_bytes(CN1_ROW))
+    msg = eml(tmp_path / "m.eml", ("WIP", xlsx_bytes(CN1_ROW), ("application", "octet-stream")),
+              ("WIP.zip", buf.getvalue(), ("application", "zip")))
+    result = run(book, ["wip"], ctx(msg))
+    (row,) = wip_rows(book)
+    assert (row["Vendor"], row["Cut Qty"], row["Source File"]) == ("CN1", 640, "m.eml > attachment 'WIP'")
+    note = assert_finding(result.findings, Code.WIP_MESSAGE, file="m.eml")
+    assert "'WIP.zip' (a .zip archive, which prodbook does not open: save it from the message, extract it" \
+        in note.message
+    assert mail.with_extension("WIP", "application/octet-stream", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+                               + "Workbook".encode("utf-16-le") + b"\x00\x00") == "WIP.xls"
+    assert mail.with_extension("WIP", "application/msword", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") == "WIP.doc"
+    assert mail.with_extension("WIP", "application/octet-stream", b"%PDF-1.7") == "WIP.bin"
 
 
 def test_outlook_encodings_rfc2047_names_quoted_printable_cp1252_lf_or_crlf(tmp_path):

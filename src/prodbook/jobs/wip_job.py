@@ -178,14 +178,24 @@ def _file_line(parsed: wip.ParsedFile) -> str:
            f"line(s){totals}"
 
 
+_WHERE = frozenset({"source_file", "_row", "_raw", "_sheet"})
+"""A row's place, not its content: the same report saved twice differs only in these."""
+
+
 def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
-    """The same PO line in the same report date from two files: the first file's row is kept."""
+    """The same PO line in the same report date from two files: the first file's row is kept. A row the
+    same in every value (the same report saved twice, or sent in two messages) is not an error: one note
+    per file names the copy."""
     seen: dict[tuple, dict] = {}
+    copies: dict[tuple[str, str], list[dict]] = {}
     out = []
     for r in rows:
         key = wip.wip_key(r["po"], r["style"], r["color"], r["report_date"])
         if key in seen:
             first = seen[key]
+            if all(_text(v) == _text(first.get(f)) for f, v in r.items() if f not in _WHERE):
+                copies.setdefault((r["source_file"], first["source_file"]), []).append(r)
+                continue
             findings.append(error(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} of "
                                   f"{r['report_date']} is also in '{first['source_file']}' row "
                                   f"{first['_row']}; this row was not imported", file=r["source_file"],
@@ -193,6 +203,11 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
             continue
         seen[key] = r
         out.append(r)
+    for (file, earlier), same in copies.items():
+        lines = f"{len(same)} line{'s' if len(same) > 1 else ''}"
+        findings.append(info(Code.WIP_DUPLICATE, f"{lines} of this file {'are' if len(same) > 1 else 'is'} the "
+                             f"same, value for value, as in '{earlier}' (the same report twice); imported once",
+                             file=file, row=same[0]["_row"]))
     return out
 
 
@@ -276,6 +291,9 @@ def vendor_of_sender(senders: Sequence[str], book: SenderBook) -> tuple[str | No
     return None, None, ""
 
 
+_ARCHIVES = frozenset({".zip", ".7z", ".rar", ".gz", ".tgz", ".tar"})
+
+
 def _why_not_a_report(a: mail.Attachment) -> str | None:
     """None for a vendor file the import reads; else why the attachment is left."""
     if a.shown.startswith("~$"):
@@ -285,9 +303,22 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
     if a.name.lower() == "winmail.dat":
         return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
                 "save it as .msg")
-    if Path(a.name).suffix.lower() not in vendor_files.SUFFIXES:
+    suffix = Path(a.name).suffix.lower()
+    if suffix in _ARCHIVES:
+        return (f"a {suffix} archive, which prodbook does not open: save it from the message, extract it, and "
+                "import the report inside")
+    if suffix not in vendor_files.SUFFIXES:
         return "not a spreadsheet or .csv"
     return None
+
+
+def _own_reports(reports: list[mail.Attachment]) -> tuple[list[mail.Attachment], list[mail.Attachment]]:
+    """(the reports to import, the ones left): a reply or a forward that attaches a report of its own and
+    carries the earlier message along carries an older report, which must not replace a corrected one of
+    its date. A message whose only reports sit in attached messages (a colleague forwarding the vendor's
+    e-mail as an attachment) brings those."""
+    own = [a for a in reports if not a.via]
+    return (own, [a for a in reports if a.via]) if own else (reports, [])
 
 
 def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders: SenderBook,
@@ -308,6 +339,12 @@ def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders:
         else:
             reports.append(a)
     findings: list[Finding] = []
+    reports, carried = _own_reports(reports)
+    for a in carried:
+        findings.append(info(Code.WIP_MESSAGE, f"'{a.shown}' is in the earlier message '{a.via[-1]}' that "
+                             f"{about} carries along, beside a report of its own; it was not imported, so it "
+                             "cannot replace a newer report of its date. To import it, import that earlier "
+                             "message on its own", file=mail.label(msg, a), found_in=msg.file))
     if not reports:
         findings.append(info(Code.WIP_MESSAGE, f"{about} has no WIP report attached"
                              + (f" (attached: {'; '.join(left)})" if left else " (no attachment)")

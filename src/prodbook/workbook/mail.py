@@ -154,12 +154,36 @@ def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -
     return out
 
 
-def with_extension(name: str, mime: str | None) -> str:
-    """A name without an extension gets the one its content type says (a spreadsheet sent as 'WIP')."""
-    if Path(name).suffix or not mime:
+def with_extension(name: str, mime: str | None, data: bytes = b"") -> str:
+    """A name without an extension gets the one its content type says (a spreadsheet sent as 'WIP'), or,
+    sent as plain bytes (application/octet-stream, or no type), the one its first bytes show."""
+    if Path(name).suffix:
         return name
-    ext = _MIME_EXT.get(mime.lower()) or mimetypes.guess_extension(mime.lower()) or ""
+    kind = (mime or "").lower()
+    ext = _MIME_EXT.get(kind) or (_sniffed(data) if kind in ("", "application/octet-stream") else None) or (
+        mimetypes.guess_extension(kind) if kind else None) or ""
     return name + ext
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""A compound file's first bytes: an Excel 97-2003 workbook, an Outlook .msg, a Word .doc alike."""
+
+
+def _sniffed(data: bytes) -> str | None:
+    """The kind of file its bytes show: a zip holding an Excel workbook part or an OpenDocument
+    spreadsheet; a compound file holding a workbook stream (.xls) or a message's streams (.msg)."""
+    if data.startswith(b"PK\x03\x04"):
+        if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]:
+            return ".ods"
+        if b"xl/workbook." in data:
+            return ".xlsm" if b"xl/vbaProject.bin" in data else ".xlsx"
+        return None
+    if data.startswith(_OLE):
+        if "__substg1.0_".encode("utf-16-le") in data:
+            return ".msg"
+        if any(n.encode("utf-16-le") + b"\x00\x00" in data for n in ("Workbook", "Book")):
+            return ".xls"
+    return None
 
 
 def addresses(*headers: Any) -> tuple[str, ...]:
@@ -214,7 +238,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
             skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
                            "Max Part MB)")
             continue
-        found.append(Attachment(safe_name(with_extension(shown, mime), set()), shown, data))
+        found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
@@ -372,7 +396,7 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             if inner_eml is not None:
                 found += _nested(inner_eml, shown, limits)
                 continue
-        name = with_extension(shown, getattr(att, "mimetype", None))
+        name = with_extension(shown, getattr(att, "mimetype", None), data)
         found.append(Attachment(safe_name(name, set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
