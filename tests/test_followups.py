@@ -114,6 +114,20 @@ def test_followups_on_their_own_chase_what_is_open_today_not_at_the_last_rebuild
     assert upcoming and upcoming <= items
 
 
+def test_the_reply_by_date_counts_the_vendors_own_working_days(tmp_path):
+    """Asked on Thursday 8 Apr 2027 for a reply in two working days: BD1 works Saturday and Sunday (its
+    weekend is Friday, Excel's 16), so Sunday 11 Apr; CN1 (Saturday-Sunday) Monday 12 Apr. Every draft
+    said Monday, a day late for a Bangladesh factory."""
+    path = book(tmp_path)
+    out = tmp_path / "drafts"
+    run(path, ["ta", "followups"], ctx(out, today=date(2027, 4, 8)))
+    asked = {v: parse(out / f"{v}_follow-up_2027-04-08.eml").get_body(("plain",)).get_content()
+             for v in ("BD1", "CN1")}
+    assert "Could you reply by Sun 11-Apr-27" in asked["BD1"]
+    assert "Could you reply by Mon 12-Apr-27" in asked["CN1"]
+    assert "Lab dip resubmit" in asked["CN1"]
+
+
 def test_dry_run_writes_no_drafts(tmp_path):
     path = book(tmp_path)
     before = digest(path)

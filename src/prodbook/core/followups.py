@@ -25,6 +25,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import day_of, is_missing
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
@@ -304,8 +305,11 @@ def html_table(items: Sequence[Item], date_format: str = DEFAULT_DATE_FORMAT) ->
             f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def reply_by(today: date) -> date:
-    """Two working days (Mon-Fri) from today: the date the e-mail asks for an answer by."""
+def reply_by(today: date, calendar: FactoryCalendar | None = None) -> date:
+    """Two of the vendor's working days from today (its weekend, holidays and closures; Mon-Fri without
+    a calendar): the date the e-mail asks for an answer by. A Friday-Saturday factory answers by Sunday."""
+    if calendar is not None:
+        return calendar.workday(today, 2)
     d, n = today, 0
     while n < 2:
         d += timedelta(days=1)
@@ -314,7 +318,8 @@ def reply_by(today: date) -> date:
 
 
 def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
-           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> EmailMessage:
+           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
+           calendar: FactoryCalendar | None = None) -> EmailMessage:
     """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table.
 
     Every date reads as in the workbook (Config 'Date Format'), in the table and in the sentences.
@@ -335,7 +340,7 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
     msg["Date"] = format_datetime(datetime.combine(today, datetime.min.time()).astimezone())
     msg["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to edit and send
     msg["X-Prodbook-Vendor"] = one_line(contact.vendor)
-    by = reply_by(today)
+    by = reply_by(today, calendar)
     by_text = f"{by:%a} {date_text(by, date_format)}"
     sign = signature or "Production team"
     intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {day}. "
@@ -398,7 +403,9 @@ class Drafts:
 
 
 def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
-           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> Drafts:
+           signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
+           calendars: Mapping[str, FactoryCalendar] | None = None) -> Drafts:
+    """One message per vendor; ``calendars`` (by ``vendor_key``) set each vendor's reply-by date."""
     out = Drafts()
     spelled: dict[str, str] = {}  # one message per vendor however its code is typed: "BD1", "bd1 "
     for it in items:
@@ -406,5 +413,5 @@ def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, 
     for vendor, its in out.items.items():
         contact = contacts.get(vendor_key(vendor), Contact(vendor))
         out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature,
-                                      date_format=date_format)
+                                      date_format=date_format, calendar=(calendars or {}).get(vendor_key(vendor)))
     return out

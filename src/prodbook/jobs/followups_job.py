@@ -18,9 +18,10 @@ from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
+from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
-from prodbook.core.model.sheets import CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
+from prodbook.core.model.sheets import CLOSURES, CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
@@ -75,8 +76,11 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                                     column="Email"))
     sender, found = sender_of(tracker)
     findings += found
+    closures, _ = valid_frame(tracker, CLOSURES, required=False)
+    calendars, _, _ = vendor_calendars(vendors, closures, (ctx.today.year, ctx.today.year + 1), file=tracker.file)
     made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"),
-                     date_format=tracker.config.date_format)
+                     date_format=tracker.config.date_format,
+                     calendars={fu.vendor_key(v): c for v, c in calendars.items()})
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
