@@ -359,6 +359,20 @@ def test_undo_of_a_run_that_archives_one_line_and_takes_back_another(built):
     assert ta_sheet(built, "T&A Archive")[(*S1, "LD")]["Notes"] == "mill late"
 
 
+def test_undo_puts_archived_rows_back_on_the_rows_they_left(built):
+    """A PO line's rows archived from the top of the T&A came back at its foot on undo: every row under
+    them then sat higher than before the run, and a formula the team keeps on a row (='T&A'!H5 on a
+    dashboard) read another milestone, without a word. The log now says the row each left."""
+    order = [tuple(r[:3]) + (r[4],) for r in sheet_values(built, "T&A")[1:]]
+    assert order[0][:3] == S1
+    delete_order(built, S1[0])
+    run(built, ["ta"], ctx())
+    log = [r for r in sheet_values(built, "Change Log")[1:] if r[4] == "(archived)"]
+    assert sorted(r[5] for r in log) == sorted(f"T&A row {n}" for n, k in enumerate(order, 2) if k[:3] == S1)
+    run(built, ["undo"], ctx())
+    assert [tuple(r[:3]) + (r[4],) for r in sheet_values(built, "T&A")[1:]] == order
+
+
 def chased_by(path: Path, sheet: str = "T&A") -> dict[tuple, object]:
     """The team's own 'Chased by' column, by T&A key; on the archive, as its Your Columns keeps it."""
     rows = ta_sheet(path, sheet)

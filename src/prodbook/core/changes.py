@@ -44,6 +44,14 @@ NEW_ROW = "(new row)"
 FILLED = "(filled)"
 """A row typed by the user (key, Actual) whose generated columns prodbook filled for the first time."""
 ARCHIVED = "(archived)"
+ARCHIVED_FROM = "T&A row"
+"""Old of an ``ARCHIVED`` line: "T&A row 57", the row it left (an older log says "T&A row" alone)."""
+
+
+def archived_from(old: Any) -> int | None:
+    """The Excel row an archived row left, from its line's Old; None for an older log's line."""
+    m = re.fullmatch(rf"{re.escape(ARCHIVED_FROM)} (\d+)", str(old or "").strip())
+    return int(m[1]) if m else None
 REMOVED = "(removed)"
 """A row the run took off a generated sheet; Old holds the whole row (``prodbook.core.row_snapshot``)."""
 REMOVED_MORE = "(removed, continued)"

@@ -18,7 +18,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot, ta
 from prodbook.core.cells import is_missing
-from prodbook.core.changes import ARCHIVED, FILLED, NEW_ROW, Change, cell_value, row_prints
+from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Change, cell_value, row_prints
 from prodbook.core.development import labdips
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
@@ -170,8 +170,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         findings += found
         notes.append(line)
     if len(gone):
-        changes += [Change(ta_sheet, key_text(r[k] for k in KEY), ARCHIVED, "T&A row", archive_sheet)
-                    for _, r in old.iloc[gone].iterrows()]
+        changes += [Change(ta_sheet, key_text(r[k] for k in KEY), ARCHIVED, f"{ARCHIVED_FROM} {int(r['_row'])}",
+                           archive_sheet) for _, r in old.iloc[gone].iterrows()]  # the row: undo puts it back there
         line = _moved_line(fates[gone], left[gone], archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)

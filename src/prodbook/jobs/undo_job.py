@@ -28,6 +28,7 @@ from prodbook.core.changes import (
     REMOVED_MORE,
     UNDO,
     Change,
+    archived_from,
     cell_value,
     is_print,
     log_text,
@@ -283,6 +284,8 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
             if restored is not None:
                 extras = archived_extras(restored.pop("extras", None))
                 at = s.add(restored, key)
+                if (row := archived_from(e["old"])) is not None:  # where it was: a formula by place reads it again
+                    s.at_row[at] = row
                 if extras:
                     s.extras[at] = extras
                 changes.append(Change(sheet, key, "(restored)", None, key))
