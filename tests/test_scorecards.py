@@ -111,6 +111,31 @@ def test_lab_dips(card: sc.Scorecard) -> None:
     assert b["dip_colours"] == 0 and b["dip_rounds"] is None and b["dip_rft_pct"] is None
 
 
+def test_lab_dip_rounds_count_a_rounds_options_once_and_a_blank_round_as_the_next() -> None:
+    """Counted in rows, a round of options was several rounds: S1 RED (round 1: A rejected, B approved)
+    was 'approved on round 2'; S2 RED (A, B, C rejected, then round 2) on round 4, its mill days -5, -5
+    and 10; S3 RED's blank Round sorted first, so its approval was 'right first time'."""
+    h = history()
+    h = sc.History(h.orders, h.ta, frame([
+        ("S1", "RED", 1, "A", D("2027-02-01"), "Rejected", D("2027-02-05")),
+        ("S1", "RED", 1, "B", D("2027-02-01"), "Approved", D("2027-02-05")),
+        ("S2", "RED", 1, "A", D("2027-02-01"), "Rejected", D("2027-02-05")),
+        ("S2", "RED", 1, "B", D("2027-02-01"), "Rejected", D("2027-02-05")),
+        ("S2", "RED", 1, "C", D("2027-02-01"), "Rejected", D("2027-02-06")),
+        ("S2", "RED", 2, "A", D("2027-02-16"), "Approved", D("2027-02-20")),
+        ("S3", "RED", 1, None, D("2027-02-01"), "Rejected", D("2027-02-05")),
+        ("S3", "RED", None, None, D("2027-02-27"), "Approved", D("2027-03-03"))],
+        "style color round option submitted decision decision_date"), h.samples, h.wip, h.exceptions, h.styles,
+        h.vendors)
+    rows = sc.lab_dip_rows(h, None, TODAY)
+    got = sorted((r["ref"], r["measure"], r["item"], r["value"]) for r in rows)
+    assert got == [("S1 / RED", sc.Measure.DIP, "Round 1", 1),
+                   ("S2 / RED", sc.Measure.DIP, "Round 2", 2),
+                   ("S2 / RED", sc.Measure.MILL, "Round 2", 10),  # the last option turned down, 6-Feb
+                   ("S3 / RED", sc.Measure.DIP, "Round 2", 2),
+                   ("S3 / RED", sc.Measure.MILL, "Round 2", 22)]
+
+
 def test_fit_and_pp_samples(card: sc.Scorecard) -> None:
     # AAA: S1 fit on time, S2 PP 5 days late: 50%. BBB: S3 fit not shipped by its due date: 0% (the PP due
     # after today and the proto do not count).

@@ -48,7 +48,7 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core.cells import day_of
-from prodbook.core.development.labdips import decision_kind
+from prodbook.core.development.labdips import decision_kind, rounds
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days (as the
@@ -267,41 +267,60 @@ def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: dat
 
 def lab_dip_rows(h: History, since: date | None, today: date, prep: _Prep | None = None) -> list[dict[str, Any]]:
     """One row per colour approved in the period (rounds to approval, right first time) and one per
-    resubmission in the period (days with the mill)."""
+    resubmission in the period (days with the mill).
+
+    Counted in rounds, as the Lab Dips view counts them (``labdips.rounds``): a round's options (A, B, C)
+    are one round, approved when one of them is; a blank Round is the round after those above it."""
     by_style, _ = _makers(h, prep)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in _rows(h.lab_dips):
-        groups.setdefault((_fold(r.get("style")), _fold(r.get("color"))), []).append(r)
+    dips = h.lab_dips
+    if dips is None or not len(dips) or not {"style", "color"} <= set(dips.columns):
+        return []
+    numbered = dips.assign(round=dips["round"] if "round" in dips.columns else None)
+    numbered = numbered.assign(_round=rounds(numbered))
+    colours: dict[tuple[str, str], dict[float, list[dict[str, Any]]]] = {}
+    for r in _rows(numbered):
+        colours.setdefault((_fold(r.get("style")), _fold(r.get("color"))), {}).setdefault(
+            float(r["_round"]), []).append(r)
     out = []
-    for rounds in groups.values():
-        rounds.sort(key=lambda r: (_col(r, "round") or 0, day_of(r.get("submitted")) or date.min))
-        first = rounds[0]
+    for by_round in colours.values():
+        numbers = sorted(by_round)
+        first = by_round[numbers[0]][0]
         who = _who(first.get("style"), by_style)
         ref = f"{first.get('style')} / {first.get('color')}"
+        began = _earliest(by_round[numbers[0]], "submitted")
         counted = 0
-        previous: dict[str, Any] | None = None
-        for r in rounds:
-            kind = decision_kind(r.get("decision"))
-            submitted = day_of(r.get("submitted"))
-            if previous is not None and submitted is not None:
-                asked = day_of(previous.get("decision_date")) or day_of(previous.get("received"))
-                if asked is not None and in_period(submitted, since, today):
-                    days = (submitted - asked).days
-                    out.append(_row(Measure.MILL, who, ref, f"Round {_col(r, 'round') or '?'}",
-                                    planned=asked, actual=submitted, days=days, value=days,
-                                    result=f"Resubmitted after {previous.get('decision')}"))
-            if kind != "cancelled":
+        asked: date | None = None  # when the last round was turned down: the mill's clock starts
+        last_word: Any = None
+        for n in numbers:
+            options = by_round[n]
+            kinds = [decision_kind(o.get("decision")) for o in options]
+            submitted = _earliest(options, "submitted")
+            if asked is not None and submitted is not None and in_period(submitted, since, today):
+                days = (submitted - asked).days
+                out.append(_row(Measure.MILL, who, ref, f"Round {n:g}", planned=asked, actual=submitted,
+                                days=days, value=days, result=f"Resubmitted after {last_word}"))
+            if not all(k == "cancelled" for k in kinds):
                 counted += 1
-            if kind == "approved":
-                decided = day_of(r.get("decision_date")) or day_of(r.get("received"))
+            if "approved" in kinds:
+                decided = min((d for o, k in zip(options, kinds, strict=True) if k == "approved"
+                               and (d := _decided(o)) is not None), default=None)
                 if in_period(decided, since, today):
-                    out.append(_row(Measure.DIP, who, ref, f"Round {_col(r, 'round') or counted}",
-                                    planned=day_of(first.get("submitted")), actual=decided, value=counted,
-                                    result="Right first time" if counted == 1 else f"Approved on round {counted}",
-                                    ok=counted == 1))
+                    out.append(_row(Measure.DIP, who, ref, f"Round {n:g}", planned=began, actual=decided,
+                                    value=counted, result="Right first time" if counted == 1 else
+                                    f"Approved on round {counted}", ok=counted == 1))
                 break
-            previous = r if kind in ("rejected", "cancelled") else None
+            turned = [(o, k) for o, k in zip(options, kinds, strict=True) if k in ("rejected", "cancelled")]
+            asked = max((d for o, _ in turned if (d := _decided(o)) is not None), default=None)
+            last_word = next((o.get("decision") for o, _ in reversed(turned)), None)
     return out
+
+
+def _decided(r: Mapping[str, Any]) -> date | None:
+    return day_of(r.get("decision_date")) or day_of(r.get("received"))
+
+
+def _earliest(rows: list[dict[str, Any]], f: str) -> date | None:
+    return min((d for r in rows if (d := day_of(r.get(f))) is not None), default=None)
 
 
 _FIT_PP = re.compile(r"^\s*(fit|pp|pre[\s-]?production)\b", re.I)
