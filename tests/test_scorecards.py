@@ -111,6 +111,17 @@ def test_lab_dips(card: sc.Scorecard) -> None:
     assert b["dip_colours"] == 0 and b["dip_rounds"] is None and b["dip_rft_pct"] is None
 
 
+def test_a_vendor_code_typed_in_another_case_is_one_vendor(card: sc.Scorecard) -> None:
+    """'aaa ' typed on S2's style row made a second vendor with S2's lines, and AAA's figures halved."""
+    h = history()
+    styles = h.styles.assign(vendor=["AAA", "aaa ", "BBB"])
+    wip = h.wip.assign(vendor=["aaa"] + h.wip["vendor"].tolist()[1:])
+    typed = sc.scorecard(sc.History(h.orders, h.ta, h.lab_dips, h.samples, wip, h.exceptions, styles, h.vendors),
+                         S, TODAY, rule_names=NAMES)
+    assert sorted(set(typed.table["vendor"])) == ["AAA", "BBB", "CCC"]
+    assert typed.table.equals(card.table)
+
+
 def test_lab_dip_rounds_count_a_rounds_options_once_and_a_blank_round_as_the_next() -> None:
     """Counted in rows, a round of options was several rounds: S1 RED (round 1: A rejected, B approved)
     was 'approved on round 2'; S2 RED (A, B, C rejected, then round 2) on round 4, its mill days -5, -5
@@ -141,6 +152,27 @@ def test_fit_and_pp_samples(card: sc.Scorecard) -> None:
     # after today and the proto do not count).
     assert (row(card, "AAA")["samples"], row(card, "AAA")["samples_on_time_pct"]) == (2, 50.0)
     assert (row(card, "BBB")["samples"], row(card, "BBB")["samples_on_time_pct"]) == (1, 0.0)
+
+
+def test_fit_and_pp_samples_are_known_as_the_samples_view_knows_them() -> None:
+    """'1st Fit' and 'Bulk PP Sample' were no fit or PP samples to the scorecard (it read only types that
+    begin so), and a fit sample whose Due is blank, which takes its T&A milestone's Planned date, was
+    left out: AAA stood at 100% with three of four samples late."""
+    h = history()
+    ta = pd.concat([h.ta.assign(milestone=None), frame([
+        ("P1", "S1", "RED", "FIT", "Fit sample submit", D("2027-03-08"), None)],
+        "po style color code milestone planned actual")], ignore_index=True)
+    samples = frame([
+        ("S1", "Fit", "RED", D("2027-02-10"), D("2027-02-09")),          # on time
+        ("S1", "1st Fit", "RED", D("2027-02-12"), D("2027-02-20")),      # 8 days late
+        ("S2", "Bulk PP Sample", "RED", D("2027-02-20"), None),          # not shipped
+        ("S1", "2nd fit", "RED", None, D("2027-03-10"))],                # due 8-Mar from the T&A: late
+        "style sample_type color due shipped")
+    rows = sc.sample_rows(sc.History(h.orders, ta, h.lab_dips, samples, h.wip, h.exceptions, h.styles,
+                                     h.vendors), None, TODAY)
+    assert [(r["item"], r["planned"], r["result"]) for r in rows] == [
+        ("Fit", D("2027-02-10"), "On time"), ("1st Fit", D("2027-02-12"), "Late"),
+        ("Bulk PP Sample", D("2027-02-20"), "Not shipped"), ("2nd fit", D("2027-03-08"), "Late")]
 
 
 def test_wip_punctuality(card: sc.Scorecard) -> None:

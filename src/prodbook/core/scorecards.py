@@ -38,6 +38,7 @@ The measures:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ import pandas as pd
 
 from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
+from prodbook.core.development.samples import SampleSettings, sample_kind, ta_due, type_codes
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days (as the
@@ -323,17 +325,25 @@ def _earliest(rows: list[dict[str, Any]], f: str) -> date | None:
     return min((d for r in rows if (d := day_of(r.get(f))) is not None), default=None)
 
 
-_FIT_PP = re.compile(r"^\s*(fit|pp|pre[\s-]?production)\b", re.I)
-
-
 def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None = None) -> list[dict[str, Any]]:
-    """One row per fit or PP sample due in the period: shipped by its due date or not."""
+    """One row per fit or PP sample due in the period: shipped by its due date or not.
+
+    The kinds and due dates as the Samples view reads them: '1st Fit', 'Bulk PP Sample' are fit and PP
+    samples (``samples.sample_kind``); a blank Due is its T&A milestone's Planned date."""
     by_style, _ = _makers(h, prep)
+    frame = h.samples
+    if frame is None or not len(frame) or not {"style", "sample_type"} <= set(frame.columns):
+        return []
+    frame = frame.assign(**{c: None for c in ("color", "due", "shipped") if c not in frame.columns})
+    ta = h.ta
+    from_ta = None
+    if ta is not None and len(ta) and {"style", "color", "code", "planned", "milestone"} <= set(ta.columns):
+        from_ta = ta_due(frame, ta, type_codes(ta, SampleSettings()))["earliest"].tolist()
     out = []
-    for r in _rows(h.samples, ("style", "sample_type", "color", "due", "shipped")):
+    for n, r in enumerate(_rows(frame, ("style", "sample_type", "color", "due", "shipped"))):
         kind = _text(r.get("sample_type")) or ""
-        due = day_of(r.get("due"))
-        if due is None or not _FIT_PP.match(kind) or not in_period(due, since, today):
+        due = day_of(r.get("due")) or (from_ta[n] if from_ta is not None else None)
+        if due is None or sample_kind(kind) not in ("fit", "pp") or not in_period(due, since, today):
             continue
         shipped = day_of(r.get("shipped"))
         ok = shipped is not None and shipped <= due
@@ -525,6 +535,27 @@ def _po_lines(h: History, prep: _Prep) -> tuple[dict[str, int], dict[tuple[str, 
     return per_vendor, per_factory, factories
 
 
+def _one_spelling(h: History) -> History:
+    """Every vendor code in one spelling, the Vendors sheet's (else the first met): 'bd1' typed on one
+    style is BD1, not a second vendor with half the lines, credited with the same WIP reports."""
+    frames = {"vendors": h.vendors, "styles": h.styles, "wip": h.wip, "exceptions": h.exceptions, "ta": h.ta}
+    spelling: dict[str, str] = {}
+    for frame in frames.values():
+        if frame is not None and len(frame) and "vendor" in frame.columns:
+            for v in frame["vendor"].dropna().unique():
+                if (t := _text(v)) is not None:
+                    spelling.setdefault(_fold(t), t)
+    changed = {}
+    for name, frame in frames.items():
+        if frame is None or not len(frame) or "vendor" not in frame.columns:
+            continue
+        seen = frame["vendor"].dropna().unique()
+        to = {v: spelling[_fold(v)] for v in seen if _text(v) is not None and spelling[_fold(v)] != v}
+        if to:
+            changed[name] = frame.assign(vendor=frame["vendor"].map(lambda v, to=to: to.get(v, v)))
+    return dataclasses.replace(h, **changed) if changed else h
+
+
 def scorecard(h: History, s: ScoreSettings, today: date, since: date | None = None,
               rule_names: Mapping[str, str] | None = None) -> Scorecard:
     """The scorecard of every vendor over the period, and the drill-down behind it.
@@ -536,6 +567,7 @@ def scorecard(h: History, s: ScoreSettings, today: date, since: date | None = No
         since: The period's first day; None: the whole history (the season).
         rule_names: Exception rule code -> the name the APM reads (``exceptions.RULE_NAMES``).
     """
+    h = _one_spelling(h)
     prep = _prep(h, s)
     detail = drill_down(h, s, since, today, rule_names, prep)
     per_vendor, per_factory, factories = _po_lines(h, prep)
