@@ -11,6 +11,7 @@ import pytest
 
 from conftest import base_sheets, sheet_values, write_book
 from prodbook.core import exceptions as ex
+from prodbook.core import recovery as rc
 from prodbook.core.calendar import factory_calendar
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, Severity, Subject
@@ -41,6 +42,26 @@ def fires(rule, *lines, **kw) -> bool:
 
 
 # --- each rule at its boundary ------------------------------------------------------------------
+
+def test_an_ex_factory_gone_by_without_a_shipment_is_forecast_for_today():
+    """The vendor's revised 3-Apr passed without a shipment; on 12-Apr a DDP sea line cancelling 5-May was
+    judged on 3-Apr + 25 = 28-Apr, on time, and one cancelling 14-Apr was 'saved' by air freight landing
+    3-Apr + 7 = 10-Apr, a date gone by. It can ship 12-Apr at the soonest."""
+    today = date(2027, 4, 12)
+    late = line({"revised_xf": date(2027, 4, 3)}, cancel=date(2027, 5, 5), terms="DDP", today=today)
+    assert ex.forecast_xf(late, ex.Settings()) == today
+    (h,) = hits(ex.late_for_cancel, late, today=today)
+    assert "forecast in-DC 07-May-27" in h.message and "ex-factory 12-Apr-27 + 25 days" in h.message
+    close = line({"revised_xf": date(2027, 4, 3)}, cancel=date(2027, 4, 14), terms="DDP", today=today)
+    inp = ex.Inputs([close], pd.DataFrame(columns=["vendor", "report_date"]), today, ex.Settings(), {}, MON_FRI)
+    options = ex.recovery_options(close, inp)
+    assert not any(o.recommended for o in options)
+    air = next(o for o in options if o.lever is rc.Lever.AIR)
+    assert air.gives == date(2027, 4, 19) and not air.saves
+    assert ex.forecast_xf(line({"revised_xf": date(2027, 4, 3)}, today=today), ex.Settings()) == today
+    assert ex.forecast_xf(line({"revised_xf": date(2027, 4, 3)}, actual={"XF": date(2027, 4, 2)}, today=today),
+                          ex.Settings()) == date(2027, 4, 2)  # shipped: the day it left
+
 
 def test_revised_xf_later():
     assert not fires(ex.revised_xf_later, line({"revised_xf": date(2027, 4, 15)}))

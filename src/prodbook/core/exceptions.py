@@ -166,6 +166,8 @@ class Line:
     """The Orders sheet's Terms cell (FOB, DDP...), as typed; blank takes Default Terms."""
     row: int | None = None
     """The line's row on the Orders sheet."""
+    today: date | None = None
+    """The run's today: an ex-factory date gone by without a shipment is no forecast (``forecast_xf``)."""
 
     def exception(self, code: Code, severity: Severity, detail: str) -> Finding:
         """An exception about this PO line."""
@@ -195,7 +197,7 @@ class Inputs:
 # --- building the inputs ---------------------------------------------------------------------------
 
 def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
-                settings: Settings) -> list[Line]:
+                settings: Settings, today: date | None = None) -> list[Line]:
     """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report.
 
     Column by column: each distinct key part and date is folded once (a T&A holds a few thousand PO
@@ -240,7 +242,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
                         when["po_date"][i], when["ex_factory"][i], when["in_dc"][i],
                         when["cancel"][i], d["planned"], d["forecast"], d["actual"], latest.get(key),
                         None if is_missing(terms_) else terms_,
-                        None if is_missing(row) else int(row)))
+                        None if is_missing(row) else int(row), today))
     return out
 
 
@@ -325,9 +327,14 @@ def planned_xf(line: Line, s: Settings) -> date | None:
 
 
 def forecast_xf(line: Line, s: Settings) -> date | None:
-    """Actual ex-factory, else the vendor's revised date, else the T&A forecast, else the order's date."""
-    return (shipped(line, s) or day_of(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper())
-            or planned_xf(line, s))
+    """Actual ex-factory, else the vendor's revised date, else the T&A forecast, else the order's date;
+    not before today for a line not shipped (a revised 3-Apr passed on 12-Apr without a shipment can ship
+    12-Apr at the soonest: judged on 3-Apr, it looked on time, and air freight 'saved' a date gone by)."""
+    sent = shipped(line, s)
+    if sent is not None:
+        return sent
+    xf = day_of(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper()) or planned_xf(line, s)
+    return line.today if xf is not None and line.today is not None and xf < line.today else xf
 
 
 def ship_mode(text: Any) -> str | None:

@@ -40,7 +40,7 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
                                              vendors_sheet=tracker.sheet(VENDORS),
                                              closures_sheet=tracker.sheet(CLOSURES))
-    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings)
+    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today)
     c = tracker.config
     rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
     return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates), findings

@@ -196,7 +196,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
-    findings += cancel_findings(tracker, inputs, final)
+    findings += cancel_findings(tracker, inputs, final, ctx.today)
     return Outcome(ACTION_NAMES["ta"], findings, changes,
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
@@ -242,11 +242,11 @@ def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, 
     return changes
 
 
-def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame) -> list[Finding]:
+def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame, today: date) -> list[Finding]:
     """Late for cancel, per the order's terms, on the Issues sheet: the same lines and the same judged date
     as the Exceptions rule and the reports (the vendor's newest WIP report included)."""
     settings, _ = ex.settings_from(tracker.config, tracker.file)  # its findings are the exceptions job's
-    lines = ex.build_lines(inputs.orders, inputs.styles, ta_rows, tracker.current(VENDOR_WIP), settings)
+    lines = ex.build_lines(inputs.orders, inputs.styles, ta_rows, tracker.current(VENDOR_WIP), settings, today)
     orders = tracker.table(ORDERS)
     return ex.cancel_findings(lines, settings, file=tracker.file, sheet=tracker.sheet(ORDERS),
                               cancel_header=orders.header_of("cancel"), terms_header=orders.header_of("terms"))
