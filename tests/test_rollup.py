@@ -203,6 +203,17 @@ def test_two_trackers_roll_up_and_a_reload_does_not_duplicate(db_url: str, tmp_p
         ("BD1", "EX-0001", "error", "womens.xlsx"), ("BD1", "EX-0001", "warning", "kids.xlsx")]
 
 
+def test_a_milestone_marked_n_a_is_not_open_in_the_roll_up(tmp_path: Path) -> None:
+    """Cutting marked N/A (typed in Actual since the last T&A run, its Status still 'Due soon') stood in Due
+    This Week and counted for its owner: an Actual 'N/A' was stored as a blank Actual, which reads as open."""
+    out = tmp_path / "rollup.xlsx"
+    rollup([womens(tmp_path, actual="N/A")], Context(today=TODAY, now=CTX.now, out=out),
+           db=str(tmp_path / "db" / "season.duckdb"))
+    wb = openpyxl.load_workbook(out)
+    assert [(r["Code"], r["PO #"]) for r in _records(wb["Due This Week"])] == []
+    assert {r["Owner"]: (r["Due This Week"], r["Overdue"]) for r in _records(wb["By Owner"])} == {}
+
+
 def test_a_tracker_with_a_bad_row_is_not_loaded_at_all_and_the_others_are(db_url: str, tmp_path: Path) -> None:
     good, other = womens(tmp_path / "w"), kids(tmp_path)
     rollup([good, other], CTX, db=db_url)

@@ -38,10 +38,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodbook.core.cells import NA
 from prodbook.core.findings import Code, Finding, Severity, error
 from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
-from prodbook.store.schema import CHANGE_LOG_T, EXCEPTIONS_T, ISSUES_T, PO_LINES_T, RECORD_TABLES, TRACKERS, StoreTable
+from prodbook.store.schema import (
+    CHANGE_LOG_T,
+    EXCEPTIONS_T,
+    ISSUES_T,
+    PO_LINES_T,
+    RECORD_TABLES,
+    TA_T,
+    TRACKERS,
+    StoreTable,
+)
 from prodbook.workbook.tables import Table, duplicate_keys
 from prodbook.workbook.tracker import Tracker
 
@@ -183,6 +193,8 @@ def prepare(tracker: Tracker, path: Path, as_of: date, po_lines: pd.DataFrame | 
     for t in tables:
         if t.table is EXCEPTIONS_T and is_open is not None and len(t.frame):
             t.frame["is_open"] = list(is_open)
+        if t.table is TA_T and len(t.frame):  # an Actual 'N/A' typed since the last T&A run: no longer open
+            t.frame.loc[t.frame["actual"].map(lambda v: v == NA), "status"] = NA
     lines = po_lines if po_lines is not None else pd.DataFrame(columns=list(PO_LINES_T.names))
     tables.append(SheetRows(PO_LINES_T, "Production Report", lines.assign(as_of=as_of)))
     return Prepared(identity(tracker, path), as_of, tables)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from prodbook.core.cells import NA
 from prodbook.core.report import AT_RISK, LATE
 from prodbook.store.db import Database
 from prodbook.store.schema import PO_LINES_T, RECORD_TABLES, TABLES
@@ -57,7 +58,7 @@ def week_of(day: date) -> tuple[date, date]:
 
 
 def due_this_week(db: Database, seasons: Sequence[str], today: date) -> pd.DataFrame:
-    """Open milestones (no Actual) due this week (Monday to Sunday), by owner, then due date.
+    """Open milestones (no Actual, not N/A) due this week (Monday to Sunday), by owner, then due date.
 
     Due is the Forecast, else the Planned date: the date the T&A says the milestone will happen.
     """
@@ -67,9 +68,9 @@ def due_this_week(db: Database, seasons: Sequence[str], today: date) -> pd.DataF
                a.po, a.style, a.color, a.vendor, a.planned, a.forecast, a.status, t.file_name AS tracker,
                t.division, a.sheet_row
             FROM ta a JOIN trackers t ON t.tracker_id = a.tracker_id
-            WHERE t.season IN ({_in(seasons)}) AND a.actual IS NULL
+            WHERE t.season IN ({_in(seasons)}) AND a.actual IS NULL AND COALESCE(a.status, '') <> ?
               AND COALESCE(a.forecast, a.planned) BETWEEN ? AND ?
-            ORDER BY 1, 2, a.vendor, a.po, a.style, a.color, a.code""", (NO_OWNER, *seasons, monday, sunday))
+            ORDER BY 1, 2, a.vendor, a.po, a.style, a.color, a.code""", (NO_OWNER, *seasons, NA, monday, sunday))
 
 
 def owners(db: Database, seasons: Sequence[str], today: date) -> pd.DataFrame:
@@ -81,9 +82,9 @@ def owners(db: Database, seasons: Sequence[str], today: date) -> pd.DataFrame:
                SUM(CASE WHEN COALESCE(a.forecast, a.planned) < ? THEN 1 ELSE 0 END) AS overdue,
                COUNT(DISTINCT a.tracker_id) AS trackers
             FROM ta a JOIN trackers t ON t.tracker_id = a.tracker_id
-            WHERE t.season IN ({_in(seasons)}) AND a.actual IS NULL
+            WHERE t.season IN ({_in(seasons)}) AND a.actual IS NULL AND COALESCE(a.status, '') <> ?
               AND COALESCE(a.forecast, a.planned) <= ?
-            GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1""", (NO_OWNER, monday, sunday, today, *seasons, sunday))
+            GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1""", (NO_OWNER, monday, sunday, today, *seasons, NA, sunday))
 
 
 def open_exceptions(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
