@@ -329,10 +329,17 @@ def test_a_shared_workbook_from_each_colleague_s_synced_folder_is_named_then_one
     bob.parent.mkdir(parents=True)
     shutil.copy2(alice, bob)
     assert rollup([alice], CTX, db=db_url).findings == []
-    twice = rollup([bob], CTX, db=db_url)
+    same = rollup([bob], CTX, db=db_url)  # the same bytes: one workbook, whatever the path
+    assert [f.code for f in same.findings] == [Code.TRACKER_TWICE] and same.exit_code == 0
+    assert "byte for byte" in same.findings[0].text() and table_counts(db_url)["trackers"] == 1
+    wb = openpyxl.load_workbook(bob)  # Bob's copy saved since (or Alice's, not yet synced): other bytes
+    wb["Orders"]["D2"] = 1300
+    wb.save(bob)
+    assert rollup([bob], CTX, db=db_url).findings == []  # its own load again: Alice's went with the copy
+    twice = rollup([alice], CTX, db=db_url)
     assert [f.code for f in twice.findings] == [Code.TRACKER_TWICE] and twice.exit_code == 0
     said = twice.findings[0].text()
-    assert str(alice.resolve().as_posix()) in said and "counted twice" in said and "'Tracker ID'" in said
+    assert str(bob.resolve().as_posix()) in said and "counted twice" in said and "'Tracker ID'" in said
     assert table_counts(db_url)["trackers"] == 2
 
     for path in (alice, bob):  # the APM adds it in the shared workbook; OneDrive brings it to both folders
@@ -343,6 +350,35 @@ def test_a_shared_workbook_from_each_colleague_s_synced_folder_is_named_then_one
     got = table_counts(db_url)
     assert (got["trackers"], got["orders"], got["ta"]) == (1, 2, 4)
     assert _trackers(db_url) == [("womens.xlsx", bob.resolve().as_posix())]
+
+
+def test_a_copy_in_the_folder_is_one_tracker_and_a_season_spelled_otherwise_is_the_same_season(
+        tmp_path: Path) -> None:
+    """'womens - Copy.xlsx' beside womens.xlsx doubled every figure; Bob's styles saying 'FW 27' where Ann's
+    say 'FW27' left his tracker out of her roll-up; and a tracker whose styles carried two seasons moved to
+    the other one without a word, its earlier load staying."""
+    import shutil
+
+    db = str(tmp_path / "db" / "season.duckdb")
+    folder = tmp_path / "FW27"
+    ann = womens(folder)
+    shutil.copy2(ann, folder / "womens - Copy.xlsx")
+    done = rollup([folder], CTX, db=db)
+    assert [f.code for f in done.findings] == [Code.TRACKER_TWICE] and "byte for byte" in done.findings[0].text()
+    assert table_counts(db)["trackers"] == 1 and done.data["lines_at_risk"] == 1
+    (folder / "womens - Copy.xlsx").unlink()
+    bob = tracker(tmp_path / "bob" / "kids.xlsx", po="4600", season="FW 27", division="Kids", ta=[], exceptions=[])
+    assert rollup([bob], CTX, db=db).data["trackers"] == 2  # FW27 and FW 27: one season's roll-up
+    assert rollup([ann], CTX, db=db).data["trackers"] == 2
+    wb = openpyxl.load_workbook(bob)  # next season's styles added, one more than this season's
+    ws = wb["Styles"]
+    for n in range(3):
+        ws.append([f"N{n}", *[c.value for c in ws[2]][1:-2], "SS28", "Kids"])
+    wb.save(bob)
+    moved = rollup([bob], CTX, db=db)
+    said = [f.text() for f in moved.findings if f.code is Code.TRACKER_TWICE]
+    assert any("SS28 (3 styles), FW 27 (2 styles)" in t and "'Season' to its Config sheet" in t for t in said)
+    assert any("loaded on" in t and "as season FW 27" in t for t in said)
 
 
 def test_one_tracker_id_on_two_workbooks_is_named(db_url: str, tmp_path: Path) -> None:

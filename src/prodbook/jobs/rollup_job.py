@@ -141,6 +141,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         result.summary.append(f"Roll-up: no tracker loaded into {result.database}; no roll-up written.")
         return result
     with opened(url) as database:
+        seasons = store_load.spelled_alike(database, seasons)
         combined = q.Combined(database, tuple(seasons))
         r = Rollup(ctx.today, tuple(seasons), result.database, q.trackers(database, seasons),
                    q.lines_at_risk(database, seasons), q.owners(database, seasons, ctx.today),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -72,6 +74,8 @@ class Identity:
     file_sha256: str
     own_id: str | None = None
     """Config 'Tracker ID', when the tracker has one."""
+    carried: tuple[tuple[str, int], ...] = ()
+    """The seasons its styles carry and how many styles each, when no Config 'Season' names it."""
 
 
 @dataclass
@@ -127,15 +131,27 @@ def id_key(file: str, own: str | None = None) -> str:
     return key.casefold() if CASE_BLIND else key
 
 
-def _most_common(values: pd.Series) -> str | None:
+def season_key(season: str) -> str:
+    """A season as the roll-up compares it: 'FW 27', 'fw-27' and 'FW27' are one season."""
+    return re.sub(r"[\s._/-]+", "", unicodedata.normalize("NFKC", str(season))).upper()
+
+
+def _seasons(values: pd.Series) -> tuple[tuple[str, int], ...]:
+    """The seasons a tracker's styles carry, most styles first, each once however it is spelled."""
     texts = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
-    return Counter(texts).most_common(1)[0][0] if texts else None
+    first: dict[str, str] = {}
+    for t in texts:
+        first.setdefault(season_key(t), t)
+    counts = Counter(season_key(t) for t in texts)
+    return tuple((first[k], n) for k, n in counts.most_common())
 
 
 def identity(tracker: Tracker, path: Path) -> Identity:
     """File, season and division of a tracker: Config 'Season' / 'Division' first, else its Styles."""
     styles = tracker.table(STYLES, required=False).frame
-    season = tracker.config.get("Season") or (_most_common(styles["season"]) if len(styles) else None) or ""
+    carried = _seasons(styles["season"]) if len(styles) and "season" in styles.columns else ()
+    configured = str(tracker.config.get("Season") or "").strip()
+    season = configured or (carried[0][0] if carried else "")
     division = tracker.config.get("Division")
     if not division and len(styles):
         names = sorted({str(v).strip() for v in styles["division"] if isinstance(v, str) and v.strip()})
@@ -145,7 +161,7 @@ def identity(tracker: Tracker, path: Path) -> Identity:
     data = path.read_bytes()
     return Identity(tracker_id(id_key(key, own), str(season)), key, path.name, str(season), division,
                     datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0),
-                    hashlib.sha256(data).hexdigest(), own)
+                    hashlib.sha256(data).hexdigest(), own, () if configured else carried)
 
 
 def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
@@ -240,18 +256,35 @@ def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user:
 
 def _absorb(db: Database, ident: Identity) -> None:
     """Drop this tracker's loads made under another id, so it is counted once: the same file and season spelled
-    otherwise (another case, another Unicode form, an id from before ``id_key``) or loaded before it had a
-    Tracker ID; and, once it has one, a colleague's load of the same workbook (the same content) through their
-    own synced folder. Its rows are loaded again next."""
-    key = id_key(ident.file)
-    rows = db.rows(f"SELECT tracker_id, file, file_sha256 FROM {TRACKERS.name} WHERE season = ? AND tracker_id <> ?",
-                   (ident.season, ident.tracker_id))
-    for other, file, sha in rows:
-        if id_key(str(file)) != key and not (ident.own_id and sha == ident.file_sha256):
+    otherwise (another case, another Unicode form, 'FW 27' for 'FW27', an id from before ``id_key``) or loaded
+    before it had a Tracker ID; and a load of the same workbook, byte for byte, from another path (a colleague's
+    synced folder, a copy beside it). Its rows are loaded again next."""
+    for other, file, sha in _same_season(db, ident, "tracker_id, file, file_sha256"):
+        if id_key(str(file)) != id_key(ident.file) and sha != ident.file_sha256:
             continue
-        for table in (*RECORD_TABLES, PO_LINES_T):
-            db.execute(f"DELETE FROM {table.name} WHERE tracker_id = ?", (other,))
-        db.execute(f"DELETE FROM {TRACKERS.name} WHERE tracker_id = ?", (other,))
+        forget(db, str(other))
+
+
+def spelled_alike(db: Database, seasons: Sequence[str]) -> list[str]:
+    """The seasons as the database spells them, every spelling of each ('FW27' and a colleague's 'FW 27'):
+    what the roll-up's queries take."""
+    keys = {season_key(s) for s in seasons}
+    stored = [str(r[0]) for r in db.rows(f"SELECT DISTINCT season FROM {TRACKERS.name}") if r[0] is not None]
+    return list(dict.fromkeys([*seasons, *sorted(s for s in stored if season_key(s) in keys)]))
+
+
+def forget(db: Database, tracker_id: str) -> None:
+    """Take a tracker's load out of the database, every table."""
+    for table in (*RECORD_TABLES, PO_LINES_T):
+        db.execute(f"DELETE FROM {table.name} WHERE tracker_id = ?", (tracker_id,))
+    db.execute(f"DELETE FROM {TRACKERS.name} WHERE tracker_id = ?", (tracker_id,))
+
+
+def _same_season(db: Database, ident: Identity, columns: str) -> list[tuple[Any, ...]]:
+    """The other loads of this tracker's season, however the season is spelled (the last column: its season)."""
+    rows = db.rows(f"SELECT {columns}, season FROM {TRACKERS.name} WHERE tracker_id <> ?", (ident.tracker_id,))
+    key = season_key(ident.season)
+    return [r[:-1] for r in rows if season_key(str(r[-1] or "")) == key]
 
 
 def twins(db: Database, ident: Identity) -> list[Finding]:
@@ -259,10 +292,17 @@ def twins(db: Database, ident: Identity) -> list[Finding]:
     and season already loaded from another folder (each colleague's own synced copy of a shared workbook),
     or this Tracker ID already naming another workbook."""
     out: list[Finding] = []
-    rows = db.rows(f"SELECT tracker_id, file, file_name, loaded_by, loaded_at FROM {TRACKERS.name} "
-                   "WHERE season = ? AND tracker_id <> ?", (ident.season, ident.tracker_id))
+    rows = _same_season(db, ident, "tracker_id, file, file_name, loaded_by, loaded_at, file_sha256")
     season = f" (season {ident.season})" if ident.season else ""
-    for _, file, name, by, at in rows:
+    out += _mixed_seasons(db, ident)
+    for _, file, name, by, at, sha in rows:
+        if sha == ident.file_sha256 and id_key(str(file)) != id_key(ident.file):
+            out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+                f"'{ident.file_name}'{season} is the same workbook, byte for byte, as {file} (loaded by {by} on "
+                f"{str(at)[:16]}), so it is counted once, as this load. If one of them is a copy (\"{name} - "
+                "Copy\", a synced duplicate), delete or move it, so the two do not part ways"),
+                file=ident.file_name, value=str(file)))
+            continue
         if ident.own_id is None and unicodedata.normalize("NFC", str(name)).casefold() == \
                 unicodedata.normalize("NFC", ident.file_name).casefold() and id_key(str(file)) != id_key(ident.file):
             out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
@@ -282,6 +322,28 @@ def twins(db: Database, ident: Identity) -> list[Finding]:
                     f"has too: this load replaces that one in the roll-up. If they are two trackers (one saved "
                     f"as the other, its Config copied), give each its own '{TRACKER_ID}' in its Config sheet"),
                     file=ident.file_name, value=ident.own_id))
+    return out
+
+
+def _mixed_seasons(db: Database, ident: Identity) -> list[Finding]:
+    """A tracker without a Config 'Season' whose styles carry two seasons is filed under the one most carry,
+    and moves when next season's styles outnumber this one's: said, with its earlier load under another
+    season, which stays in that season's roll-up."""
+    if len(ident.carried) < 2:
+        return []
+    shown = ", ".join(f"{s} ({n} style{'s' if n > 1 else ''})" for s, n in ident.carried)
+    out = [Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+        f"'{ident.file_name}' has styles of more than one season: {shown}. The roll-up files all its lines under "
+        f"{ident.season}, the season most of them carry. Add the setting 'Season' to its Config sheet to say "
+        "which season it is (or keep each season in a tracker of its own)"), file=ident.file_name)]
+    key = id_key(ident.file)
+    for file, season, at in db.rows(f"SELECT file, season, loaded_at FROM {TRACKERS.name} WHERE tracker_id <> ?",
+                                    (ident.tracker_id,)):
+        if id_key(str(file)) == key and season_key(str(season or "")) != season_key(ident.season):
+            out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+                f"'{ident.file_name}' was loaded on {str(at)[:16]} as season {season}, and that load stays in "
+                f"season {season}'s roll-up beside this one of {ident.season}. Set its Config 'Season', and run "
+                "the roll-up of both seasons again"), file=ident.file_name, value=str(season)))
     return out
 
 
