@@ -86,17 +86,24 @@ class Table:
         return max(data, self.end_row)
 
 
-def _lookup(spec: SheetSpec, config: Config) -> dict[str, str]:
-    """Folded header -> field, the team's own headers (Config) first."""
-    table: dict[str, str] = {}
+TEAMS, OURS, SYNONYM = 0, 1, 2
+"""How a header names its field, best first: the team's own header (Config 'Column:'), prodbook's header, one
+of its synonyms. A column named the better way wins: the team's 'Target' (a synonym of Planned) left of
+prodbook's 'Planned' is the team's, and never written over."""
+
+
+def _lookup(spec: SheetSpec, config: Config) -> dict[str, tuple[str, int]]:
+    """Folded header -> (field, how it names it: TEAMS, OURS or SYNONYM), the team's own headers first."""
+    table: dict[str, tuple[str, int]] = {}
     for header, theirs in config.headers.get(spec.name, {}).items():
         try:
-            table.setdefault(normalise_header(theirs), spec.column(_field_by_header(spec, header)).field)
+            table.setdefault(normalise_header(theirs), (spec.column(_field_by_header(spec, header)).field, TEAMS))
         except KeyError:
             continue
     for col in spec.columns:
-        for text in (col.header, *col.synonyms):
-            table.setdefault(normalise_header(text), col.field)
+        table.setdefault(normalise_header(col.header), (col.field, OURS))
+        for text in col.synonyms:
+            table.setdefault(normalise_header(text), (col.field, SYNONYM))
     return table
 
 
@@ -121,11 +128,12 @@ def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config
     best: tuple[int, int, dict[str, int], list[str]] = (0, least - 1, {}, [])
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         texts = ["" if is_blank(v) else str(v).strip() for v in row]
-        mapping: dict[str, int] = {}
+        chosen: dict[str, tuple[int, int]] = {}  # field -> (how, column): the first of the best-named
         for c, text in enumerate(texts):
-            f = lookup.get(normalise_header(text)) if text else None
-            if f and f not in mapping:
-                mapping[f] = c
+            hit = lookup.get(normalise_header(text)) if text else None
+            if hit is not None and (hit[0] not in chosen or hit[1] < chosen[hit[0]][0]):
+                chosen[hit[0]] = (hit[1], c)
+        mapping = dict(sorted(((f, c) for f, (_, c) in chosen.items()), key=lambda fc: fc[1]))
         if len(mapping) > best[1]:
             best = (r + 1, len(mapping), mapping, texts)
     return best[0], best[2], best[3]
@@ -356,6 +364,35 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
     return Table(spec, sheet, at, {}, [], frame, [], end_row=end, new_header=True, notice=note)
 
 
+def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int], spec: SheetSpec, config: Config,
+                  *, file: str, sheet: str) -> list[Finding]:
+    """What the header row leaves in doubt: a Config 'Column:' naming a header the row does not have (a typo:
+    the field would be read from nowhere, or from a column of prodbook's name), and two columns named
+    equally well for one field (the first is read; a mapping settles it)."""
+    out: list[Finding] = []
+    folded = [normalise_header(t) for t in texts]
+    for ours, theirs in config.headers.get(spec.name, {}).items():
+        if normalise_header(theirs) not in folded:
+            shown = ", ".join(f"'{t}'" for t in texts if t)
+            out.append(warning(Code.COLUMN_MISSING, f"Config 'Column: {spec.name} / {ours}' names the column "
+                               f"'{theirs}', which the header row of this sheet does not have (it has {shown}); "
+                               "correct the name on the Config sheet", file=file, sheet=sheet, row=header_row,
+                               value=theirs))
+    lookup = _lookup(spec, config)
+    for f, c in mapped.items():
+        how = lookup[folded[c]][1]
+        rivals = [i for i, t in enumerate(folded) if i != c and t and lookup.get(t) == (f, how)]
+        if rivals and how != TEAMS:
+            header = spec.column(f).header
+            other = texts[rivals[0]]
+            out.append(warning(Code.COLUMN_MISSING, f"the columns '{texts[c]}' ({column_letter(c)}) and '{other}' "
+                               f"({column_letter(rivals[0])}) both read as {header}; prodbook reads "
+                               f"'{texts[c]}'. If '{other}' is the one, name it on the Config sheet: 'Column: "
+                               f"{spec.name} / {header}' = '{other}'", file=file, sheet=sheet, row=header_row,
+                               column=texts[c]))
+    return out
+
+
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
                merged: Sequence[Merge] = (),
@@ -378,6 +415,8 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
         findings.append(error(Code.COLUMN_MISSING, f"no header row found on this sheet; the first "
                               f"rows should hold headers such as {expected}", file=file, sheet=sheet))
         return Table(spec, sheet, 1, {}, [], pd.DataFrame(columns=[*spec.fields, "_row"]), findings)
+    if header is None:
+        findings += _header_notes(headers, header_row, mapped, spec, config, file=file, sheet=sheet)
     for col in spec.columns:
         if col.required and col.field not in mapped:
             findings.append(error(Code.COLUMN_MISSING, f"the column '{col.header}' is missing: add it "

@@ -8,6 +8,7 @@ plus Change Log rows.
 
 from __future__ import annotations
 
+import difflib
 import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -155,7 +156,7 @@ class Tracker:
         path = getattr(backend, "path", None)
         if path is not None:
             pairs += toml_pairs(path)
-        if CONFIG.name in backend.sheet_names():
+        if self.has(CONFIG):  # 'config' is the Config sheet too
             table = self.table(CONFIG, required=False)
             pairs += [(r["setting"], r["value"], r["_row"]) for r in table.frame.to_dict("records")
                       if r["setting"]]
@@ -165,11 +166,32 @@ class Tracker:
         self._refuse_merged_headers()
 
     def sheet(self, spec: SheetSpec) -> str:
-        """The team's name for a default sheet."""
-        return self.config.sheet(spec.name)
+        """The team's name for a default sheet, as the workbook spells it. Excel's sheet names are one sheet
+        in any case: a team's 'Follow-Ups' is the Follow-ups sheet, and 'critical path' in Config names
+        'Critical Path'. Taken for missing, such a sheet was written over as new, its typed columns lost."""
+        name = self.config.sheet(spec.name)
+        names = self.backend.sheet_names()
+        if name in names:
+            return name
+        folded = name.casefold()
+        return next((n for n in names if n.casefold() == folded), name)
 
     def has(self, spec: SheetSpec) -> bool:
         return self.sheet(spec) in self.backend.sheet_names()
+
+    def _mapped_elsewhere(self, spec: SheetSpec, sheet: str) -> None:
+        """A Config 'Sheet:' naming a sheet the workbook lacks, beside one spelled nearly so ('Crtical Path' by
+        'Critical Path'): a typo, which would build a second sheet (an empty T&A) beside the team's. Stops."""
+        if spec.name not in self.config.sheet_names:
+            return
+        near = difflib.get_close_matches(sheet.casefold(), [n.casefold() for n in self.backend.sheet_names()],
+                                         n=1, cutoff=0.8)
+        if near:
+            actual = next(n for n in self.backend.sheet_names() if n.casefold() == near[0])
+            raise UserError(f"the Config sheet names '{sheet}' as the {spec.name} sheet ('Sheet: {spec.name}'), "
+                            f"but the workbook has no such sheet; it has '{actual}'. If that is the one, correct "
+                            "the name on the Config sheet (or rename the sheet), save, and run again. Nothing was "
+                            "written", file=self.file, sheet=self.sheet(CONFIG))
 
     def table(self, spec: SheetSpec, *, required: bool = True, only: tuple[str, ...] | None = None
               ) -> Table:
@@ -185,6 +207,7 @@ class Tracker:
             return self._partial[cache]
         sheet = self.sheet(spec)
         if sheet not in self.backend.sheet_names():
+            self._mapped_elsewhere(spec, sheet)
             table = Table(spec, sheet, 1, {}, list(spec.headers),
                           pd.DataFrame(columns=[*spec.fields, "_row"]), exists=False)
             if required:

@@ -1,0 +1,158 @@
+"""A team's own tracker layout, as the layout audit met it: sheets named in another case or mistyped in
+Config, team columns whose headers are prodbook's words, a mapping that names a header the sheet lacks.
+Each case is a real workbook, run through the jobs and read back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import base_sheets, sheet_values, write_book
+from prodbook.core.findings import UserError
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import run
+
+TODAY = date(2027, 3, 1)
+S1 = ("4500000001", "S1", "Navy")
+
+
+def ctx(today: date = TODAY) -> Context:
+    return Context(today=today, now=datetime(2027, 3, 1, 9, 0))
+
+
+def built(tmp_path: Path, config: list[list] | None = None) -> Path:
+    sheets = base_sheets()
+    if config:
+        sheets["Config"] = [["Setting", "Value"], *config]
+        del sheets["T&A"]  # the team's own name instead
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    run(path, ["ta"], ctx())
+    return path
+
+
+def rename(path: Path, old: str, new: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    wb[old].title = "renaming"  # openpyxl takes 't&a' for a second 'T&A' and makes it 't&a1'
+    wb["renaming"].title = new
+    wb.save(path)
+
+
+def type_in(path: Path, sheet: str, key: tuple, code: str, header: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    heads = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if tuple(c.value for c in row[:3]) == key and row[heads.index("Code")].value == code:
+            row[heads.index(header)].value = value
+    wb.save(path)
+
+
+def actuals(path: Path, sheet: str) -> dict[tuple, object]:
+    rows = sheet_values(path, sheet)
+    h = rows[0]
+    return {(*r[:3], r[h.index("Code")]): r[h.index("Actual")] for r in rows[1:] if r[h.index("Actual")]}
+
+
+@pytest.mark.parametrize("sheet, config", [("t&a", None), ("Critical Path", [["Sheet: T&A", "critical path"]])])
+def test_a_sheet_named_in_another_case_is_that_sheet_and_keeps_what_was_typed(tmp_path, sheet, config):
+    """A T&A called 't&a', or Config naming 'critical path' for the team's 'Critical Path': the sheet was
+    taken for missing and written over as new, every Actual and Note gone, and undo then emptied it."""
+    path = built(tmp_path, config)  # the first build names the sheet as Config says: 'critical path'
+    rename(path, "T&A" if config is None else "critical path", sheet)
+    type_in(path, sheet, S1, "LD", "Actual", datetime(2027, 1, 14))
+    run(path, ["ta"], ctx())
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert [n for n in names if n.casefold() in ("t&a", "critical path")] == [sheet]
+    assert actuals(path, sheet)[(*S1, "LD")] == datetime(2027, 1, 14)
+    run(path, ["undo"], ctx())
+    assert actuals(path, sheet)[(*S1, "LD")] == datetime(2027, 1, 14)
+
+
+def test_a_config_sheet_name_spelled_nearly_as_a_sheet_stops_before_anything_is_written(tmp_path):
+    """Config 'Sheet: T&A' = 'Crtical Path' beside the team's 'Critical Path' built a second, empty T&A."""
+    path = built(tmp_path)
+    rename(path, "T&A", "Critical Path")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Config").append(["Setting", "Value"])
+    wb["Config"].append(["Sheet: T&A", "Crtical Path"])
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="names 'Crtical Path' as the T&A sheet .* it has 'Critical Path'"):
+        run(path, ["ta"], ctx())
+    assert path.read_bytes() == before
+
+
+def insert_column(path: Path, sheet: str, before: str, header: str, values: list) -> None:
+    """A team column put in left of prodbook's column ``before``, with a value per data row."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    at = [c.value for c in ws[1]].index(before) + 1
+    ws.insert_cols(at)
+    ws.cell(row=1, column=at, value=header)
+    for r, v in enumerate(values, start=2):
+        ws.cell(row=r, column=at, value=v)
+    for table in ws.tables.values():  # the Table widens over the new column, as Excel's insert does
+        first, last = table.ref.split(":")
+        end_row = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        table.ref = f"{first}:{openpyxl.utils.get_column_letter(ws.max_column)}{end_row}"
+        table.tableColumns = []
+        table._initialise_columns()
+        for cell, column in zip(ws[1], table.tableColumns):
+            column.name = str(cell.value)
+    wb.save(path)
+
+
+def test_team_columns_named_with_prodbooks_synonyms_beside_its_own_are_the_teams(tmp_path):
+    """The team's 'Target' (the buyer's target dates) left of Planned, and 'Revised' left of Forecast: the
+    first column a synonym matched was read and written as the field, so every rebuild wrote planned and
+    forecast dates over the team's."""
+    path = built(tmp_path)
+    n = len(sheet_values(path, "T&A")) - 1
+    insert_column(path, "T&A", "Planned", "Target", ["buyer"] * n)
+    insert_column(path, "T&A", "Forecast", "Revised", ["ask"] * n)
+    result = run(path, ["ta"], ctx(date(2027, 3, 20)))
+    rows = sheet_values(path, "T&A")
+    h = rows[0]
+    assert {r[h.index("Target")] for r in rows[1:]} == {"buyer"}
+    assert {r[h.index("Revised")] for r in rows[1:]} == {"ask"}
+    assert all(isinstance(r[h.index("Planned")], datetime) for r in rows[1:])
+    assert not [f for f in result.findings if "both read as" in f.message]
+
+
+def test_the_teams_mapping_beats_a_synonym_and_a_mistyped_one_is_named(tmp_path):
+    """Config maps Ex-Factory to the team's 'Ex-Fac Date (Revised)'; an 'XF Date' (a synonym) left of it was
+    read instead. A mapping naming a header the sheet lacks ('Cancel Dt') was accepted without a word."""
+    sheets = base_sheets()
+    orders = sheets["Orders"]
+    at = orders[0].index("Ex-Factory")
+    orders[0][at] = "Ex-Fac Date (Revised)"
+    for r in orders:
+        r.insert(at, "XF Date" if r is orders[0] else date(2027, 3, 1))
+    sheets["Config"] = [["Setting", "Value"], ["Column: Orders / Ex-Factory", "Ex-Fac Date (Revised)"],
+                        ["Column: Orders / Cancel Date", "Cancel Dt"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta", "validate"], ctx())
+    rows = sheet_values(path, "T&A")
+    h = rows[0]
+    xf = {r[0]: r[h.index("Planned")] for r in rows[1:] if r[h.index("Code")] == "XF"}
+    assert xf == {"4500000001": datetime(2027, 4, 15), "4500000002": datetime(2027, 4, 30)}
+    (typo,) = [f for f in result.findings if "Cancel Dt" in f.message]
+    assert typo.sheet == "Orders" and "Config 'Column: Orders / Cancel Date' names the column 'Cancel Dt'" in \
+        typo.message and "'Cancel Date'" in typo.message
+
+
+def test_two_columns_named_equally_well_for_one_field_are_named(tmp_path):
+    sheets = base_sheets()
+    orders = sheets["Orders"]
+    at = orders[0].index("Ex-Factory")
+    orders[0][at] = "XF Date"
+    for r in orders:
+        r.append("Ex-Fty" if r is orders[0] else date(2027, 3, 1))
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["validate"], ctx())
+    (both,) = [f for f in result.findings if "both read as Ex-Factory" in f.message]
+    assert both.sheet == "Orders" and "prodbook reads 'XF Date'" in both.message
+    assert "'Column: Orders / Ex-Factory' = 'Ex-Fty'" in both.message
