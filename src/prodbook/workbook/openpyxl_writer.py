@@ -84,11 +84,10 @@ def _moved_formula(value: Any, src: int, row: int, col0: int, sheet: str, grow: 
     formula's own cell with it; fixed ranges over the data run to the new last row)."""
     if isinstance(value, ArrayFormula):
         area = cell_area(value.ref or "")
-        text = _moved_formula(value.text, src, row, col0, sheet, grow) if value.text else value.text
         if area is None or area[0] != area[2] or area[0] != src:
-            return ArrayFormula(value.ref, text)  # an array over rows moves with none of them
+            return value  # an array over rows moves with none of them
         ref = f"{col_letter(area[1])}{row}" + (f":{col_letter(area[3])}{row}" if area[3] != area[1] else "")
-        return ArrayFormula(ref, text)
+        return ArrayFormula(ref, _moved_formula(value.text, src, row, col0, sheet, grow))
     if not isinstance(value, str) or not value.startswith("="):
         return value
     text = value[1:]
@@ -130,6 +129,8 @@ def _fit_tables(ws: Worksheet, header_row: int, last: int) -> None:
         table.ref = f"{col_letter(area[1])}{area[0]}:{col_letter(area[3])}{last}"
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
+        if table.sortState is not None and table.sortState.ref:
+            table.sortState.ref = _adjust_range(table.sortState.ref, header_row, {area[2]}, last)
 
 
 def _old_ends(ws: Worksheet, header_row: int, old_last: int) -> set[int]:
@@ -250,14 +251,22 @@ def _settle_legacy_drawings(wb: Workbook) -> None:
             ws.legacy_drawing = None
             continue
         vml = archive.read(path)
-        if all(_NOTE_SHAPE.search(tag) for tag in _SHAPE.findall(vml)):
+        tree = _parsed(vml) if not all(_NOTE_SHAPE.search(tag) for tag in _SHAPE.findall(vml)) else None
+        if tree is None:  # notes alone, or a drawing openpyxl's save could not read to draw them
             ws.legacy_drawing = None
         elif not any(c.comment is not None for c in ws._cells.values() if isinstance(c, Cell)):
             if _VBA_COPIED.fullmatch(path):
-                wb.vba_archive = _replaced(archive, path, ShapeWriter([]).write(fromstring(vml)))
-                archive = wb.vba_archive
+                wb.vba_archive = archive = _replaced(archive, path, ShapeWriter([]).write(tree))
             else:
                 ws.legacy_drawing = None
+
+
+def _parsed(vml: bytes) -> Any:
+    """The drawing's XML tree; None for one that is not well-formed (Excel's VML may hold an unclosed <br>)."""
+    try:
+        return fromstring(vml)
+    except (SyntaxError, ValueError):  # ParseError, defusedxml's refusals
+        return None
 
 
 def _replaced(archive: zipfile.ZipFile, name: str, data: str | bytes) -> zipfile.ZipFile:
