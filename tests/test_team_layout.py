@@ -156,3 +156,24 @@ def test_two_columns_named_equally_well_for_one_field_are_named(tmp_path):
     (both,) = [f for f in result.findings if "both read as Ex-Factory" in f.message]
     assert both.sheet == "Orders" and "prodbook reads 'XF Date'" in both.message
     assert "'Column: Orders / Ex-Factory' = 'Ex-Fty'" in both.message
+
+
+def test_a_ta_without_an_actual_column_gets_one_and_a_near_header_is_named(tmp_path):
+    """The team heads its Actual column 'Act. Date': no column was read as Actual, none was added, and every
+    finished milestone turned Overdue without a word."""
+    path = built(tmp_path)
+    type_in(path, "T&A", S1, "LD", "Actual", datetime(2027, 1, 14))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    heads = [c.value for c in ws[1]]
+    ws.cell(row=1, column=heads.index("Actual") + 1, value="Act. Date")
+    for table in ws.tables.values():
+        table.tableColumns[heads.index("Actual")].name = "Act. Date"
+    wb.save(path)
+    result = run(path, ["ta"], ctx())
+    (said,) = [f for f in result.findings if "has no 'Actual' column" in f.message]
+    assert "'Column: T&A / Actual' = 'Act. Date'" in said.message
+    rows = sheet_values(path, "T&A")
+    assert rows[0][-1] == "Actual" and "Act. Date" in rows[0]
+    typed = [r for r in rows[1:] if tuple(r[:3]) == S1 and r[rows[0].index("Code")] == "LD"]
+    assert typed[0][rows[0].index("Act. Date")] == datetime(2027, 1, 14)

@@ -7,6 +7,7 @@ and staging the writes (T&A, its archive, the Change Log).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,7 @@ from prodbook.core.model.sheets import (
     Column,
     Kind,
     SheetSpec,
+    normalise_header,
 )
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook.tables import Table
@@ -45,6 +47,8 @@ from prodbook.workbook.tracker import Tracker, column_values
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
 KEY = ("po", "style", "color", "code")
+USER = ("actual", "notes")
+"""The APM's columns of the T&A: never written over, and added after the last column when the sheet lacks one."""
 TA_ARCHIVE = SheetSpec(TA.name + ARCHIVE_SUFFIX, (
     *TA.columns, Column("Archived", "archived", Kind.DATE), Column("Reason", "reason"),
     Column("Your Columns", "extras")),
@@ -130,7 +134,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         rows, lines = ta.planned_size(plans, inputs.orders, inputs.styles, blocked=broken)
         tracker.check_fits(tracker.peek(TA), rows, _milestones(rows, lines))  # before a long T&A is read
     current = tracker.table(TA, required=False)
-    findings += current.findings
+    findings += current.findings + _lacking_user_columns(current, tracker)
     old = current.frame
     orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable)
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
@@ -298,6 +302,27 @@ TAKEN_BACK = "(taken back)"
 """Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
 
 
+def _lacking_user_columns(current: Table, tracker: Tracker) -> list[Finding]:
+    """A T&A without an Actual (or Notes) column prodbook reads: no milestone reads as done, every one past
+    its date is Overdue. The column is added after the last one; a header of the team's that reads nearly
+    so ('Act. Date') is named with the Config line that reads it instead."""
+    out = []
+    for f in (f for f in USER if current.exists and f not in current.columns):
+        col = TA.column(f)
+        names = [h for h in current.headers if h]
+        near = difflib.get_close_matches(normalise_header(col.header), [normalise_header(h) for h in names],
+                                         n=1, cutoff=0.6)
+        theirs = next((h for h in names if near and normalise_header(h) == near[0]), None)
+        hint = (f" If your column '{theirs}' holds them, name it on the Config sheet: 'Column: {TA.name} / "
+                f"{col.header}' = '{theirs}', and delete the added column" if theirs else "")
+        what = "every milestone past its date reads as Overdue until the dates are typed in" if f == "actual" \
+            else "type notes there"
+        out.append(warning(Code.COLUMN_MISSING, f"the T&A has no '{col.header}' column prodbook reads, so one was "
+                           f"added after the last column; {what}.{hint}", file=tracker.file, sheet=current.sheet,
+                           row=current.header_row, column=col.header))
+    return out
+
+
 def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame, kept: pd.DataFrame,
               matched: np.ndarray, take: np.ndarray, restored: dict[int, int],
               taken_extras: dict[int, dict[str, Any]], *, rearrange: bool
@@ -306,7 +331,8 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
 
     Returns the sheet row of each recomputed row, and the whole sheet as this run leaves it (and its rows).
     """
-    in_place = current.exists and matched.all() and not rearrange and all(
+    lacking = [f for f in USER if current.exists and f not in current.columns]  # added after the last column
+    in_place = current.exists and matched.all() and not rearrange and not lacking and all(
         f in current.columns for f in (*KEY, *GENERATED))
     if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
         rows_new = old["_row"].to_numpy()[take].astype(int)
@@ -324,7 +350,7 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     src[len(new):] = kept["_row"].to_numpy(dtype=int)
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
-        tracker.replace_rows(current, final, [*KEY, *GENERATED], source)
+        tracker.replace_rows(current, final, [*KEY, *GENERATED, *lacking], source)
         _write_restored(tracker, current, new, restored, taken_extras, rows_new)
     else:
         tracker.replace_rows(current, final, list(TA.fields))
