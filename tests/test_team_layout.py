@@ -177,3 +177,23 @@ def test_a_ta_without_an_actual_column_gets_one_and_a_near_header_is_named(tmp_p
     assert rows[0][-1] == "Actual" and "Act. Date" in rows[0]
     typed = [r for r in rows[1:] if tuple(r[:3]) == S1 and r[rows[0].index("Code")] == "LD"]
     assert typed[0][rows[0].index("Act. Date")] == datetime(2027, 1, 14)
+
+
+def test_a_cell_named_by_a_run_that_moves_its_row_is_named_where_it_ends_up(tmp_path):
+    """'TBC' in an Actual on the last PO line's rows, and a new PO line added at the top of Orders: the
+    rebuild moved every milestone down, but the T&A step and validate named the cell by the row it was read
+    on, where another milestone's Actual now sits."""
+    path = built(tmp_path)
+    type_in(path, "T&A", ("4500000002", "S2", "Black"), "LD", "Actual", "TBC")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    ws.insert_rows(2)
+    for c, v in enumerate(["4500000000", "S1", "Red", 300, date(2027, 1, 4), date(2027, 4, 15),
+                           date(2027, 5, 10), date(2027, 5, 20)], start=1):
+        ws.cell(row=2, column=c, value=v)
+    wb.save(path)
+    result = run(path, ["ta", "validate"], ctx())
+    rows = sheet_values(path, "T&A")
+    (now,) = [n for n, r in enumerate(rows, 1) if "TBC" in r]
+    said = [f for f in result.findings if f.sheet == "T&A" and f.value == "TBC"]
+    assert said and {f.row for f in said} == {now}

@@ -195,8 +195,10 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         _stage_archive(tracker, archive, old.iloc[gone].assign(reason=reasons, extras=extras.to_numpy()),
                        set(restored.values()), ctx)
 
-    rows_new, final, rows_final = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
-                                            restored, taken_extras, rearrange=bool(len(gone)))
+    rows_new, final, rows_final, moved = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
+                                                   restored, taken_extras, rearrange=bool(len(gone)))
+    tracker.rows_moved(ta_sheet, moved)
+    findings = tracker.at_rows_now(findings)
     changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
@@ -326,10 +328,11 @@ def _lacking_user_columns(current: Table, tracker: Tracker) -> list[Finding]:
 def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame, kept: pd.DataFrame,
               matched: np.ndarray, take: np.ndarray, restored: dict[int, int],
               taken_extras: dict[int, dict[str, Any]], *, rearrange: bool
-              ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+              ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, dict[int, int]]:
     """Stage the T&A sheet: the recomputed rows and the kept (stale) ones, whose cells are not touched.
 
-    Returns the sheet row of each recomputed row, and the whole sheet as this run leaves it (and its rows).
+    Returns the sheet row of each recomputed row, the whole sheet as this run leaves it (and its rows), and
+    the rows that move: old Excel row -> new.
     """
     lacking = [f for f in USER if current.exists and f not in current.columns]  # added after the last column
     in_place = current.exists and matched.all() and not rearrange and not lacking and all(
@@ -338,7 +341,7 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
         rows_new = old["_row"].to_numpy()[take].astype(int)
         _edit_in_place(tracker, current, new, old, take)
         return (rows_new, _joined(new, kept),
-                np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)]))
+                np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)]), {})
     order = _layout(new, kept, tracker.table(ORDERS).frame)
     final = _joined(new, kept).iloc[order].reset_index(drop=True)
     rows_final = (current.header_row + 1 if current.exists else 2) + np.arange(len(final))
@@ -348,13 +351,15 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
     src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
     src[len(new):] = kept["_row"].to_numpy(dtype=int)
+    moved: dict[int, int] = {}
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
         tracker.replace_rows(current, final, [*KEY, *GENERATED, *lacking], source)
         _write_restored(tracker, current, new, restored, taken_extras, rows_new)
+        moved = {r: int(n) for r, n in zip(source, rows_final) if r is not None and r != n}
     else:
         tracker.replace_rows(current, final, list(TA.fields))
-    return rows_new, final, rows_final
+    return rows_new, final, rows_final, moved
 
 
 def _joined(new: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:

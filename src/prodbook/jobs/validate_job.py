@@ -60,7 +60,7 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         table = tracker.table(spec, required=False)
         # the Vendor WIP sheet's text is the vendors': the import names such a text once, with the vendor's
         # file and row, rather than this check again every day
-        findings += found + ([] if spec is VENDOR_WIP else formula_text(table, tracker.file))
+        findings += tracker.at_rows_now(found + ([] if spec is VENDOR_WIP else formula_text(table, tracker.file)))
         if spec is ORDERS:  # the valid rows at hand: a year that is a typo (the T&A plans it as typed)
             findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet,
                                        headers={f: table.header_of(f) for f in ORDER_DATES})

@@ -8,6 +8,7 @@ plus Change Log rows.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import getpass
 from collections.abc import Iterable, Sequence
@@ -142,6 +143,8 @@ class Tracker:
         self._merges: dict[str, list[Merge]] = {}
         self._keys: dict[str, dict[int, str]] = {}
         self._written: dict[str, list[list[Any]]] = {}
+        self._moved: dict[str, dict[int, int]] = {}
+        """Sheet -> old Excel row -> the row a rewrite of this run puts it on (``rows_moved``)."""
         """Sheet -> its cells as the workbook holds them, read once for ``cell_as_written``."""
         self.user = user or _user()
         self.changes: list[Change] = []
@@ -253,6 +256,19 @@ class Tracker:
         if spec.name in self._staged:
             return self._staged[spec.name]
         return self.table(spec, required=required).frame
+
+    def rows_moved(self, sheet: str, moved: dict[int, int]) -> None:
+        """The rows a staged rewrite moves (old Excel row -> new), so findings read before it point where
+        their cells will be (``at_rows_now``)."""
+        if moved:
+            self._moved[sheet] = moved
+
+    def at_rows_now(self, findings: Sequence[Finding]) -> list[Finding]:
+        """Findings about cells ('TBC' in a T&A Actual), found as a sheet was read, at the rows a rewrite of
+        this run moves them to: the Issues link and the printed cell go to that milestone, not to the one that
+        took its old row."""
+        return [dataclasses.replace(f, row=self._moved[f.sheet][f.row])
+                if f.sheet in self._moved and f.row in self._moved[f.sheet] else f for f in findings]
 
     def was_remembered(self, spec: SheetSpec) -> bool:
         return spec.name in self._staged
