@@ -467,6 +467,11 @@ class FakeRange:
     # how a range is shown: recorded on its sheet as (what, top, bottom, value), nothing rendered
     _LOOKS = ("column_width", "number_format", "wrap_text", "color")
 
+    def __getattr__(self, name: str) -> Any:
+        if name == "column_width":  # a single column's width, as Excel gives it: 0 when hidden
+            return 0 if self.top[1] in self.sheet.hidden_columns else 8.43
+        raise AttributeError(name)
+
     def __setattr__(self, name: str, value: Any) -> None:
         if name in FakeRange._LOOKS:
             self.sheet.looks.append((name, self.top, self.bottom, value))
@@ -657,6 +662,8 @@ class FakeSheet:
         self.format_conditions: list[_FormatCondition] = []
         self.inserts: list[tuple[int, int]] = []
         self.book: FakeBook | None = None
+        self.hidden_columns: set[int] = set()
+        """1-based columns hidden (Home > Format > Hide Columns): their width reads 0, as in Excel."""
 
     @property
     def mac(self) -> bool:
@@ -830,6 +837,8 @@ class FakeBook:
                 else:
                     sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column))).name = t.displayName
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+            sheet.hidden_columns = {i for d in ws.column_dimensions.values() if d.hidden and d.min
+                                    for i in range(d.min, (d.max or d.min) + 1)}
             for dv in ws.data_validations.dataValidation:
                 rule = _Validation(dv)
                 for rng in dv.sqref.ranges:

@@ -164,6 +164,28 @@ def test_rebuild_keeps_what_the_user_typed(kind: Any, tmp_path: Path) -> None:
     assert ld["Status"] == "Done late"
 
 
+def test_a_hidden_column_gives_way_to_a_visible_one_of_the_same_field(kind: Any, tmp_path: Path) -> None:
+    """The team hid last season's 'Ex-Factory' column and keeps the dates in 'XF Date' beside it: the hidden
+    one, named better, was read, and every milestone was planned from the old dates."""
+    import openpyxl
+
+    sheets = base_sheets()
+    orders = sheets["Orders"]
+    at = orders[0].index("Ex-Factory")
+    for r in orders:
+        r.insert(at + 1, "XF Date" if r is orders[0] else r[at] + timedelta(days=14))
+        if r is not orders[0]:
+            r[at] = date(2026, 12, 1)  # last season's, hidden
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    wb["Orders"].column_dimensions[openpyxl.utils.get_column_letter(at + 1)].hidden = True
+    wb.save(path)
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    xf = {k[0]: _day(r["Planned"]) for k, r in _rows(kind.values(handle, path, "T&A")).items() if k[3] == "XF"}
+    assert xf == {"4500000001": date(2027, 4, 29), "4500000002": date(2027, 5, 14)}
+
+
 def test_a_formula_over_the_ta_on_another_sheet_takes_in_the_rows_a_rebuild_adds(kind: Any, tmp_path: Path) -> None:
     """A dashboard's count over the T&A column runs to the rebuilt T&A's last row: the file back end grows it in
     the file, the add-in inserts the rows inside the data and Excel grows it (``live_rows``)."""

@@ -43,6 +43,8 @@ class Backend(Protocol):
         """The sheet's protection (Review > Protect Sheet); None when it has none."""
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those a protected sheet keeps anyone from typing into."""
+    def hidden_columns(self, sheet: str) -> frozenset[int]:
+        """0-based columns the sheet hides (Home > Format > Hide Columns)."""
 
 
 @dataclass(frozen=True)

@@ -384,6 +384,11 @@ class FileBook(Staging):
                 f"than its size limits: the next run will refuse it until you raise {' and '.join(raise_)} "
                 f"{limits.TRACKER_WHERE} (README section 6)")
 
+    def hidden_columns(self, sheet: str) -> frozenset[int]:
+        """0-based columns the sheet hides, from the pass over its XML a run makes anyway."""
+        return frozenset(c for first, last in self._scan(sheet).hidden_columns
+                         for c in range(first, min(last, MAX_COLUMNS - 1) + 1))
+
     def last_row(self, sheet: str) -> int:
         """The sheet's last row number (0: empty or no such sheet), without reading its cells."""
         return self._scan(sheet).last_row
@@ -526,6 +531,9 @@ class FileBook(Staging):
             f", which may lack {', '.join(lacks)}" if lacks else "")
         return CommitResult(side, None, reason)
 
+
+MAX_COLUMNS = 16_384
+"""Excel's columns (A to XFD): a hidden range may run to the last."""
 
 SHARED_CELLS = 8_000_000
 """From this many cells (a T&A of about 28,000 PO lines) a sheet is read with each repeated text and date

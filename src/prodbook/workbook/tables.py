@@ -7,7 +7,8 @@ default one (``prodbook.core.model.sheets``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from operator import itemgetter
@@ -114,29 +115,41 @@ def _field_by_header(spec: SheetSpec, header: str) -> str:
     raise KeyError(header)
 
 
-def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config
-               ) -> tuple[int, dict[str, int], list[str]]:
+def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config,
+               hidden: Callable[[], AbstractSet[int]] | None = None) -> tuple[int, dict[str, int], list[str]]:
     """Find the header row among the first rows and map its cells to fields.
 
     Returns (1-based header row, field -> column index, header texts; 0 when
     no row qualifies). The row with the most recognised headers wins; title
     rows above it are ignored. On a sheet prodbook owns, one recognised word
     is a title ('Notes'), not a header: prodbook writes every header it owns.
+    ``hidden``: the sheet's hidden columns (0-based), asked for only when two columns name one field: a
+    visible one wins over a hidden one named as well (an old Ex-Factory column the team hid).
     """
     lookup = _lookup(spec, config)
+    shut: frozenset[int] | None = None
     least = 2 if spec.generated and len(spec.columns) > 2 else 1
     best: tuple[int, int, dict[str, int], list[str]] = (0, least - 1, {}, [])
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         texts = ["" if is_blank(v) else str(v).strip() for v in row]
-        chosen: dict[str, tuple[int, int]] = {}  # field -> (how, column): the first of the best-named
+        candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(how, column)]
         for c, text in enumerate(texts):
             hit = lookup.get(normalise_header(text)) if text else None
-            if hit is not None and (hit[0] not in chosen or hit[1] < chosen[hit[0]][0]):
-                chosen[hit[0]] = (hit[1], c)
-        mapping = dict(sorted(((f, c) for f, (_, c) in chosen.items()), key=lambda fc: fc[1]))
+            if hit is not None:
+                candidates.setdefault(hit[0], []).append((hit[1], c))
+        if shut is None and hidden is not None and any(len(v) > 1 for v in candidates.values()):
+            shut = frozenset(hidden())  # asked once a sheet, and only when there is a choice
+        mapping = dict(sorted(((f, _best(v, shut or frozenset())) for f, v in candidates.items()),
+                              key=lambda fc: fc[1]))
         if len(mapping) > best[1]:
             best = (r + 1, len(mapping), mapping, texts)
     return best[0], best[2], best[3]
+
+
+def _best(candidates: list[tuple[int, int]], hidden: AbstractSet[int]) -> int:
+    """The column a field is read from, of its (how named, column) candidates: the team's own (Config) first,
+    then a visible one, then the better named, then the first."""
+    return min(candidates, key=lambda hc: (hc[0] != TEAMS, hc[1] in hidden, hc[0], hc[1]))[1]
 
 
 _PARSERS = {Kind.TEXT: to_text, Kind.INT: to_int, Kind.NUMBER: to_number, Kind.BOOL: to_bool}
@@ -396,15 +409,17 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
 def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *, sheet: str,
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
                merged: Sequence[Merge] = (),
-               header: tuple[int, dict[str, int], list[str]] | None = None) -> Table:
+               header: tuple[int, dict[str, int], list[str]] | None = None,
+               hidden: Callable[[], AbstractSet[int]] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
     ``merged``: the sheet's merged ranges; one in the header row stops the run.
     ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
     vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
+    ``hidden``: the sheet's hidden columns, when asked (``map_header``).
     """
-    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config)
+    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config, hidden)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
     columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []

@@ -220,7 +220,8 @@ class Tracker:
             if rows is None:
                 rows = self._records_only(sheet, self.backend.read_sheet(sheet))
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
-                               date1904=self.backend.date1904, only=only, merged=self._merged(sheet))
+                               date1904=self.backend.date1904, only=only, merged=self._merged(sheet),
+                               hidden=lambda: self.backend.hidden_columns(sheet))
             if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
                 self._extras[sheet] = _extras(rows, table)
             else:

@@ -48,6 +48,7 @@ from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_pa
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, doctype_parts
+from prodbook.workbook.xlsx.sheetxml import HIDDEN_COLS
 from prodbook.workbook.xlsx.styles import _Styles
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt")
@@ -291,7 +292,7 @@ def _formula_cells(path: Path) -> XmlFacts:
             data = pkg.zf.read(part)
             if b"hidden=" in data:
                 facts.hidden_rows[name] = [int(m[1]) - 1 for m in _HIDDEN_ROW.finditer(data)]
-                facts.hidden_columns[name] = [(int(m[1]) - 1, int(m[2]) - 1) for m in _HIDDEN_COLS.finditer(data)]
+                facts.hidden_columns[name] = [(int(m[1]) - 1, int(m[2]) - 1) for m in HIDDEN_COLS.finditer(data)]
             if percent is not None:
                 facts.percent_cells[name] = percent_cells(data, percent)
             if b"<f" not in data and b"hyperlink" not in data and b't="e"' not in data:
@@ -304,8 +305,6 @@ def _formula_cells(path: Path) -> XmlFacts:
 
 
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
-_HIDDEN_COLS = re.compile(rb'<(?:\w+:)?col\b(?=[^>]*\bhidden="(?:1|true)")(?=[^>]*\bmin="(\d+)")'
-                          rb'(?=[^>]*\bmax="(\d+)")')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 

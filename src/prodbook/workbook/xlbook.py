@@ -518,6 +518,14 @@ class XlBook(Staging):
         last = used.last_cell
         return sht.range((1, 1), (max(last.row, 1), max(last.column, 1)))
 
+    def hidden_columns(self, sheet: str) -> frozenset[int]:
+        """0-based columns of the used range the sheet hides: Excel gives a hidden column a width of 0."""
+        if sheet not in self.sheet_names():
+            return frozenset()
+        sht = self.book.sheets[sheet]
+        width = max(int(sht.used_range.last_cell.column), 1)
+        return frozenset(c for c in range(width) if sht.range((1, c + 1)).column_width == 0)
+
     def last_row(self, sheet: str) -> int:
         """The used range's last row (0: no such sheet): Excel knows it without reading the cells."""
         if sheet not in self.sheet_names():

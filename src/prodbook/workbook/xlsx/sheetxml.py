@@ -344,6 +344,11 @@ def merged_ranges(path: str | os.PathLike[str], sheet: str, part: str | None = N
     return scan_sheet(path, part).merges if part is not None else []
 
 
+HIDDEN_COLS = re.compile(rb'<(?:\w+:)?col\b(?=[^>]*\bhidden="(?:1|true)")(?=[^>]*\bmin="(\d+)")'
+                         rb'(?=[^>]*\bmax="(\d+)")')
+"""A hidden column range of a sheet's <cols>: its min and max (1-based)."""
+
+
 @dataclass(frozen=True)
 class SheetScan:
     """What one streamed pass over a sheet's XML tells without parsing its cells."""
@@ -359,6 +364,8 @@ class SheetScan:
     bang: bool = True
     """Whether the sheet's XML holds a '!' anywhere: every reference to another sheet has one, so without one no
     formula, colour rule or validation of the sheet reads another (the look after a write passes it by)."""
+    hidden_columns: tuple[tuple[int, int], ...] = ()
+    """(first, last) 0-based column of each hidden range (Home > Format > Hide Columns)."""
 
 
 CELL_HINTS = (b't="e"', b"HYPERLINK(")
@@ -426,6 +433,8 @@ class SheetScanner:
         self._last = 0
         self._carry = self._tail = b""
         self._hints = self._bang = False
+        self._hidden: list[tuple[int, int]] = []
+        self._in_cols = True  # before <sheetData>: where the columns' widths and hiding are
 
     def feed(self, chunk: bytes) -> None:
         if chunk:
@@ -438,11 +447,16 @@ class SheetScanner:
             a, _, b = ref.decode().partition(":")
             (r1, c1), (r2, c2) = (_parse_ref(x) for x in (a, b or a))
             out.append(((r1, c1), (r2, c2)))
-        return SheetScan(out, self._last, self._hints, self._bang)
+        return SheetScan(out, self._last, self._hints, self._bang, tuple(self._hidden))
 
     def _take(self, buf: bytes, *, final: bool) -> None:
         end = len(buf) if final else buf.rfind(b"<")
         cut = end if end >= 0 and buf.find(b">", end) < 0 else len(buf)
+        if self._in_cols:
+            head = buf.find(b"sheetData", 0, cut)
+            stop = cut if head < 0 else head
+            self._hidden += [(int(m[1]) - 1, int(m[2]) - 1) for m in HIDDEN_COLS.finditer(buf, 0, stop)]
+            self._in_cols = head < 0
         self._last = _last_row_in(buf, cut, self._last)
         if buf.find(b"mergeCell", 0, cut) >= 0:  # most pieces hold none: skip the pattern there
             self._refs += _MERGE_RE.findall(buf, 0, cut)
