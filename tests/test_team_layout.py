@@ -197,3 +197,23 @@ def test_a_cell_named_by_a_run_that_moves_its_row_is_named_where_it_ends_up(tmp_
     (now,) = [n for n, r in enumerate(rows, 1) if "TBC" in r]
     said = [f for f in result.findings if f.sheet == "T&A" and f.value == "TBC"]
     assert said and {f.row for f in said} == {now}
+
+
+@pytest.mark.parametrize("header", ["Ex-Fac Date", "X-Fty"])
+def test_the_teams_usual_ex_factory_headers_are_read(tmp_path, header):
+    sheets = base_sheets()
+    sheets["Orders"][0][sheets["Orders"][0].index("Ex-Factory")] = header
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx())
+    assert not [f for f in result.findings if f.sheet == "Orders" and f.severity.value == "error"]
+
+
+def test_an_orders_sheet_without_the_date_a_step_is_anchored_on_is_one_error_naming_the_column(tmp_path):
+    """Orders headed 'Ship Date' (no Ex-Factory column): an error a PO line said each 'has no Ex-Factory date
+    ... fill it in', though the date was there under another header."""
+    sheets = base_sheets()
+    sheets["Orders"][0][sheets["Orders"][0].index("Ex-Factory")] = "Ship Date"
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    result = run(path, ["ta"], ctx())
+    (said,) = [f for f in result.findings if f.sheet == "Orders" and "Ex-Factory" in f.message]
+    assert "no Ex-Factory column" in said.message and "'Column: Orders / Ex-Factory'" in said.message

@@ -155,20 +155,22 @@ TA_COLUMNS = ["po", "style", "color", "vendor", "code", "milestone", "owner", "p
 
 def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame,
              calendars: Mapping[str, FactoryCalendar], default_calendar: FactoryCalendar, *,
-             file: str, sheets: Mapping[str, str] | None = None, blocked: Collection[str] = ()
-             ) -> tuple[pd.DataFrame, list[Finding]]:
+             file: str, sheets: Mapping[str, str] | None = None, blocked: Collection[str] = (),
+             absent: Collection[str] = ()) -> tuple[pd.DataFrame, list[Finding]]:
     """Planned date of every milestone of every PO line.
 
     ``orders`` and ``styles`` are validated tables (fields + ``_row``). Returns
     one row per (PO line, milestone) in Orders order then template order.
     PO lines on a ``blocked`` template (one with errors, already reported) are
-    left out without a finding per style.
+    left out without a finding per style. ``absent``: the order dates (fields) the Orders sheet has no
+    column for: one error names the column, not one per PO line saying to fill in a date it holds.
     """
     names = dict(sheets or {})
     groups, findings = _groups(plans, orders, styles, blocked, file=file, sheets=names)
     orders_sheet = names.get("Orders", "Orders")
     anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    named: set[str] = set()
     for (template, vendor), idx in groups.items():
         plan = plans[template]
         cal = calendars.get(vendor, default_calendar)
@@ -179,6 +181,16 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
             base = anchors[step.anchor][pos] if step.anchor_is_order else planned[step.anchor]
             planned[code] = _shift(cal, base, step.offset, step.day_type)
         for field in {s.anchor for s in plan.steps if s.anchor_is_order}:
+            if field in absent:
+                if field not in named:
+                    named.add(field)
+                    header = ORDERS.column(field).header
+                    findings.append(error(Code.ANCHOR_DATE_MISSING, f"the sheet has no {header} column prodbook "
+                                          f"reads, so no milestone anchored on the {header} date can be planned; "
+                                          f"add the column, or name yours on the Config sheet: 'Column: Orders / "
+                                          f"{header}' = your header", file=file, sheet=orders_sheet, row=1,
+                                          column=header))
+                continue
             missing = np.isnat(anchors[field][pos])
             for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
                 findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "

@@ -47,6 +47,8 @@ from prodbook.workbook.tracker import Tracker, column_values
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
 KEY = ("po", "style", "color", "code")
+ORDER_DATES = ("po_date", "ex_factory", "in_dc", "cancel")
+"""The Orders dates a template's step may be anchored on."""
 USER = ("actual", "notes")
 """The APM's columns of the T&A: never written over, and added after the last column when the sheet lacks one."""
 TA_ARCHIVE = SheetSpec(TA.name + ARCHIVE_SUFFIX, (
@@ -137,8 +139,9 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += current.findings + _lacking_user_columns(current, tracker)
     old = current.frame
     orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable)
-    new, found = ta.schedule(plans, orders, inputs.styles, calendars, default,
-                             file=tracker.file, sheets=names, blocked=broken)
+    order_columns = tracker.table(ORDERS).columns
+    new, found = ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
+                             blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns])
     findings += found
     new_key = index_key(new, KEY)
     old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
