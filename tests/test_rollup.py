@@ -416,6 +416,9 @@ def test_no_tracker_and_a_wrong_database_name_stop_with_a_plain_message(tmp_path
         rollup([tmp_path], CTX)
     with pytest.raises(UserError, match=r"\.duckdb"):
         rollup([womens(tmp_path)], CTX, db=str(tmp_path / "season.txt"))
+    # a folder that cannot be made (a drive not connected; here, a file's name): named, not 'unexpected'
+    with pytest.raises(UserError, match=r"the folder of the roll-up database, .*womens\.xlsx, cannot be reached"):
+        rollup([womens(tmp_path)], CTX, db=str(tmp_path / "womens.xlsx" / "season.duckdb"))
 
 
 def test_the_readme_documents_every_table_and_column() -> None:

@@ -179,7 +179,10 @@ class DuckDatabase(Database):
 
         self.url = str(path)
         self._duckdb = duckdb
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a network drive not connected, a name that is a file, no right to write there
+            raise UserError(_no_folder(path.parent, exc)) from exc
         wait = wait if wait is not None else seconds_from_env("PRODBOOK_DB_WAIT", DEFAULT_WAIT)
         limit = time.monotonic() + wait
         # prodbook's own lock first: another prodbook roll-up is waited for on every OS and in every language,
@@ -191,6 +194,8 @@ class DuckDatabase(Database):
             raise DatabaseBusy(_busy(path, read_holder(self._lock.path).describe())) from exc
         except NotWritten as exc:
             raise UserError(_unopened(path, str(exc))) from exc
+        except OSError as exc:  # no file may be made there (a read-only or system folder)
+            raise UserError(_unopened(path, exc.strerror or type(exc).__name__)) from exc
         try:
             while True:
                 try:
@@ -299,6 +304,17 @@ def _busy(path: Path, holder: str | None = None) -> str:
            "another program (another prodbook roll-up, or a tool that has it open)")
     return (f"the roll-up database {path} is in use by {who}. Close that, or wait for it to finish, and run the "
             "roll-up again (each tracker is loaded whole or not at all)")
+
+
+def _no_folder(folder: Path, exc: OSError) -> str:
+    """The database's folder cannot be reached or made: which, and why, in words."""
+    why = ("a file has that name" if isinstance(exc, (FileExistsError, NotADirectoryError)) else
+           "prodbook may not write there" if isinstance(exc, PermissionError) else
+           "the drive or a folder on the way is not there" if isinstance(exc, FileNotFoundError) else
+           exc.strerror or type(exc).__name__)
+    return (f"the folder of the roll-up database, {folder}, cannot be reached or made ({why}). Connect the network "
+            "drive (open it in File Explorer or Finder first), or name a database in a folder you can write to "
+            "with --db PATH.duckdb")
 
 
 def _unopened(path: Path, why: str) -> str:
