@@ -23,7 +23,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import report as rp
 from prodbook.core import scorecards as sc
-from prodbook.core.findings import Code, Finding, UserError
+from prodbook.core.findings import Code, Finding, Severity, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
 from prodbook.jobs.base import Context
 from prodbook.jobs.exceptions_job import inputs
@@ -142,6 +142,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         return result
     with opened(url) as database:
         seasons = store_load.spelled_alike(database, seasons)
+        result.findings += _lines_in_two(q.lines_in_two(database, seasons), result.database)
         combined = q.Combined(database, tuple(seasons))
         r = Rollup(ctx.today, tuple(seasons), result.database, q.trackers(database, seasons),
                    q.lines_at_risk(database, seasons), q.owners(database, seasons, ctx.today),
@@ -158,6 +159,19 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
                    "trackers": len(r.trackers), "lines_at_risk": len(r.lines), "due_this_week": len(r.due),
                    "open_exceptions": len(r.exceptions)}
     return result
+
+
+def _lines_in_two(shared: pd.DataFrame, database: str, shown: int = 5) -> list[Finding]:
+    """A PO line in two trackers is counted in each: said, a few lines named, with what to do."""
+    if shared.empty:
+        return []
+    lines = [f"{r['po']} / {r['style']} / {r['color']} ({' and '.join(r['trackers'])})"
+             for r in shared.head(shown).to_dict("records")]
+    more = f" and {len(shared) - shown} more" if len(shared) > shown else ""
+    return [Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+        f"{len(shared)} PO line(s) are in more than one tracker, and the roll-up counts each in every one: "
+        f"{'; '.join(lines)}{more}. If a line moved from one tracker to another, take it off the one it left"),
+        file=database)]
 
 
 def _would_load(result: RollupResult, p: store_load.Prepared) -> None:

@@ -110,6 +110,24 @@ def exceptions_by_vendor(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
             GROUP BY 1 ORDER BY 2 DESC, 1""", (NO_VENDOR, *seasons))
 
 
+def lines_in_two(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
+    """PO lines in more than one tracker (a line moved from one division's tracker to another's and still on
+    both): po, style, color and the trackers, each counted in every one of them."""
+    frame = db.frame(
+        f"""SELECT l.po, l.style, l.color, t.file_name AS tracker, l.tracker_id
+            FROM po_lines l JOIN trackers t ON t.tracker_id = l.tracker_id
+            WHERE t.season IN ({_in(seasons)})""", seasons)
+    if frame.empty:
+        return pd.DataFrame(columns=["po", "style", "color", "trackers"])
+    key = [frame[c].astype("string").str.strip().str.upper() for c in ("po", "style", "color")]
+    frame = frame.assign(_k=key[0] + "\x1f" + key[1] + "\x1f" + key[2])
+    many = frame.groupby("_k")["tracker_id"].transform("nunique") > 1
+    out = frame[many].groupby("_k", sort=True).agg(po=("po", "first"), style=("style", "first"),
+                                                   color=("color", "first"),
+                                                   trackers=("tracker", lambda t: sorted(set(t))))
+    return out.reset_index(drop=True)
+
+
 @dataclass
 class Combined:
     """Every record table across the trackers of the roll-up's seasons, read from the database when first asked
