@@ -395,6 +395,27 @@ def test_a_po_line_in_two_trackers_is_named(tmp_path: Path) -> None:
     assert "45002 / S2 / Black (kids.xlsx and womens.xlsx)" in said.message
 
 
+def test_the_roll_ups_scorecards_take_each_trackers_ex_factory_and_name_its_other_settings(tmp_path: Path) -> None:
+    """A tracker whose ex-factory milestone is coded EXF (Config 'Ex-Factory Code') showed nothing shipped on
+    the roll-up's Vendor Scorecards; one with On-Time Tolerance Days 3 was scored by 0 without a word."""
+    path = tracker(tmp_path / "womens.xlsx", po="4500", season="FW27", division="Women's", ta=[
+        ["45001", "S1", "Navy", "BD1", "EXF", "Ex-factory", "Vendor", D(2027, 4, 15), D(2027, 4, 15),
+         D(2027, 4, 14), "Done", 0, None],
+        ["45002", "S2", "Black", "CN1", "EXF", "Ex-factory", "Vendor", D(2027, 4, 30), D(2027, 4, 30),
+         D(2027, 5, 2), "Done late", 2, None]], exceptions=[])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Config")
+    for r in (["Setting", "Value"], ["Ex-Factory Code", "EXF"], ["On-Time Tolerance Days", 3]):
+        ws.append(r)
+    wb.save(path)
+    out = tmp_path / "r.xlsx"
+    done = rollup([path], Context(today=D(2027, 5, 31), now=CTX.now, out=out), db=str(tmp_path / "s.duckdb"))
+    cards = {r["Vendor"]: r for r in _records(openpyxl.load_workbook(out)["Vendor Scorecards"])}
+    assert (cards["BD1"]["Shipped"], cards["CN1"]["Shipped"], cards["CN1"]["Worst Days Late"]) == (1, 1, 2)
+    (said,) = [f for f in done.findings if "On-Time Tolerance Days 3 (default 0)" in f.message]
+    assert said.file == "womens.xlsx" and "its own scorecard" in said.message
+
+
 def test_one_tracker_id_on_two_workbooks_is_named(db_url: str, tmp_path: Path) -> None:
     """A tracker saved as next division's, its Config copied: two workbooks, one id. The later load replaces
     the earlier in the roll-up, and says so."""

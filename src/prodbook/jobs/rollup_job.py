@@ -76,12 +76,46 @@ def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
     season: every tracker's orders, T&A, WIP reports, exceptions and styles of the roll-up's seasons at once.
 
     The database holds no Lab Dips or Samples, so the development measures stay blank here (each tracker's own
-    scorecard has them); the settings are the defaults (each tracker's Config is not in the database).
+    scorecard has them); the settings are the defaults (each tracker's Config is not in the database), but the
+    ex-factory dates are each line's as its own tracker judged them (its 'Ex-Factory Code'), and a tracker that
+    sets another scorecard setting is named as it loads (``other_settings``).
     """
-    h = sc.History(combined.frame("orders"), combined.frame("ta"), wip=combined.frame("vendor_wip"),
+    h = sc.History(combined.frame("orders"), _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
                    exceptions=combined.frame("exceptions"), styles=combined.frame("styles"))
     names = {str(code): name for code, name in ex.RULE_NAMES.items()}
     return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
+
+
+def _shipped_as_judged(combined: q.Combined) -> pd.DataFrame:
+    """The T&A, its ex-factory milestones as each PO line's planned and actual ex-factory were judged at load
+    by its own tracker's 'Ex-Factory Code' ('EXF' on one, 'XF' on another): under the default code the
+    scorecard reads (a tracker of other codes showed nothing shipped)."""
+    ta, lines = combined.frame("ta"), combined.frame("po_lines")
+    if not len(lines):
+        return ta
+    code = sc.ScoreSettings().xf_code
+    own = ta[ta["code"].astype("string").str.strip().str.upper() != code.upper()] if len(ta) else ta
+    judged = pd.DataFrame({"po": lines["po"], "style": lines["style"], "color": lines["color"],
+                           "vendor": lines["vendor"], "code": code, "planned": lines["planned_xf"],
+                           "actual": lines["actual_xf"]})
+    return pd.concat([own, judged], ignore_index=True) if len(own) else judged
+
+
+def other_settings(config: Any, settings: ex.Settings, file: str) -> list[Finding]:
+    """A tracker whose Config sets a scorecard setting other than prodbook's default: the roll-up's Vendor
+    Scorecards score its lines by the defaults, one setting for every tracker; said, so a figure that differs
+    from the tracker's own scorecard is not a surprise."""
+    mine, default = sc.settings_from(config, settings), sc.ScoreSettings()
+    names = {"on_time_tolerance_days": "On-Time Tolerance Days", "wip_stale_days": "WIP Stale Days",
+             "ship_tolerance_pct": "Ship Tolerance %", "cut_code": "Cut Code", "pack_code": "Pack Code"}
+    differ = [f"{shown} {getattr(mine, f)} (default {getattr(default, f)})" for f, shown in names.items()
+              if getattr(mine, f) != getattr(default, f)]
+    if not differ:
+        return []
+    return [Finding(Code.TRACKER_TWICE, Severity.INFO, (
+        f"its Config sets {', '.join(differ)}. The roll-up's Vendor Scorecards score every tracker by prodbook's "
+        "defaults, so its vendors' figures there can differ from its own scorecard (prodbook scorecard), which "
+        "uses its settings"), file=file)]
 
 
 def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load.Prepared | None:
@@ -98,7 +132,9 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
         exceptions = tracker.table(EXCEPTIONS, required=False).frame
         lines = rp.po_lines(inp, exceptions)
         is_open = ~exceptions["status"].map(ex.is_closed) if len(exceptions) else None
-        return store_load.prepare(tracker, path, ctx.today, lines, is_open)
+        prepared = store_load.prepare(tracker, path, ctx.today, lines, is_open)
+        prepared.notes += other_settings(tracker.config, inp.settings, path.name)
+        return prepared
 
 
 def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) -> RollupResult:
@@ -121,6 +157,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         if ctx.dry_run:
             _would_load(result, p)
             continue
+        result.findings += p.notes
         try:
             with opened(url) as database:
                 result.findings += store_load.twins(database, p.identity)

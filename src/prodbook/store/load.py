@@ -93,6 +93,8 @@ class Prepared:
     identity: Identity
     as_of: date
     tables: list[SheetRows]
+    notes: list[Finding] = field(default_factory=list)
+    """What the run should say of this tracker as it loads it (its own settings, say)."""
 
     def rows(self) -> int:
         return sum(len(t.frame) for t in self.tables)
