@@ -456,6 +456,31 @@ def test_no_tracker_and_a_wrong_database_name_stop_with_a_plain_message(tmp_path
         rollup([womens(tmp_path)], CTX, db=str(tmp_path / "womens.xlsx" / "season.duckdb"))
 
 
+def test_a_workbook_that_is_no_tracker_a_tracker_named_twice_and_a_repeated_key_say_what_they_are(
+        tmp_path: Path) -> None:
+    """A workbook without an Orders sheet was 'sheet Orders cannot be stored as it stands (the exceptions were
+    not checked...)'; a tracker named three times ('.', 'womens.xlsx', './womens.xlsx') was loaded as 3; a
+    repeated key said '(the later row is ignored)' while the whole tracker was kept out."""
+    db = str(tmp_path / "db" / "season.duckdb")
+    other = tmp_path / "prices.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Prices"
+    wb.save(other)
+    done = rollup([other], CTX, db=db)
+    (said,) = done.findings
+    assert said.message.startswith("this tracker was not loaded into the roll-up: 'prices.xlsx' has no Orders "
+                                   "sheet, so it is not a tracker prodbook can roll up")
+    other.unlink()
+    path = womens(tmp_path)
+    assert len(rollup([tmp_path, path, tmp_path / "." / "womens.xlsx"], CTX, db=db).loaded) == 1
+    wb = openpyxl.load_workbook(path)
+    wb["Orders"].append([c.value for c in wb["Orders"][2]])
+    wb.save(path)
+    refused = rollup([path], CTX, db=db)
+    repeated = [f for f in refused.findings if f.code is Code.DUPLICATE_KEY]
+    assert repeated and all("ignored" not in f.message for f in repeated)
+
+
 def test_the_readme_documents_every_table_and_column() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     schema = readme[readme.index("### The schema"):readme.index("### Excel (Power Query)")]

@@ -68,7 +68,14 @@ def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
             raise UserError(f"the tracker '{p}' does not exist; check the name and folder", file=str(p))
         else:
             given.append(p)
-    return given, found
+    seen: set[str] = set()  # a tracker named twice ('.' and 'womens.xlsx') is read and counted once
+    def first(f: Path) -> bool:
+        key = store_load.id_key(store_load.file_key(f))
+        fresh = key not in seen
+        seen.add(key)
+        return fresh
+    given = [f for f in given if first(f)]
+    return given, [f for f in found if first(f)]
 
 
 def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
@@ -126,8 +133,12 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
     """
     with FileBook(path) as book:  # each tracker let go of before the next is read
         tracker = Tracker(book)
-        if found and not tracker.has(ORDERS):
-            return None
+        if not tracker.has(ORDERS):
+            if found:
+                return None
+            raise UserError(f"'{path.name}' has no {tracker.sheet(ORDERS)} sheet, so it is not a tracker prodbook "
+                            "can roll up: check that it is the right file (or name its PO lines sheet on its "
+                            f"Config sheet: 'Sheet: {ORDERS.name}')", file=path.name)
         inp, _ = inputs(tracker, ctx)
         exceptions = tracker.table(EXCEPTIONS, required=False).frame
         lines = rp.po_lines(inp, exceptions)
@@ -150,7 +161,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         try:
             p = read_tracker(path, ctx, found=path not in given)
         except UserError as exc:
-            result.findings += store_load.not_loaded(path.name, [_with_file(exc.finding, path)])
+            result.findings += store_load.not_read(path.name, exc.finding)
             continue
         if p is None:
             continue

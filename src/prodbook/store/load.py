@@ -180,7 +180,7 @@ def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
     out = pd.DataFrame(data, index=frame.index).assign(sheet_row=frame["_row"])
     if table.name in LENIENT:
         return SheetRows(table, read.sheet, out.reset_index(drop=True))
-    found = [*read.findings, *blank_keys(read, tracker.file), *duplicate_keys(read, tracker.file)]
+    found = [*read.findings, *blank_keys(read, tracker.file), *duplicate_keys(read, tracker.file, later_ignored=False)]
     bad = [f for f in found if f.severity is Severity.ERROR]
     return SheetRows(table, read.sheet, out.reset_index(drop=True), bad)
 
@@ -359,6 +359,13 @@ def not_loaded(file: str, bad: Sequence[Finding]) -> list[Finding]:
         "was loaded; the roll-up shows its last good load, if any"), file=file, sheet=first.sheet, row=first.row,
         column=first.column, value=first.value)
     return [head, *(f if f.file else Finding(**{**f.__dict__, "file": file}) for f in bad)]
+
+
+def not_read(file: str, finding: Finding) -> list[Finding]:
+    """A tracker the roll-up could not read at all (damaged, not a tracker): its reason, and that its last
+    good load stays."""
+    return [error(Code.TRACKER_NOT_LOADED, f"this tracker was not loaded into the roll-up: {finding.message}. "
+                  "The roll-up shows its last good load, if any", file=file, sheet=finding.sheet)]
 
 
 def _is_data_error(exc: Exception) -> bool:

@@ -484,8 +484,9 @@ def _row_key(values: Iterable[Any]) -> str | None:
     return text if text.strip(" /") else None
 
 
-def duplicate_keys(table: Table, file: str) -> list[Finding]:
-    """Rows whose key repeats an earlier row: the later ones are reported."""
+def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> list[Finding]:
+    """Rows whose key repeats an earlier row: the later ones are reported (``later_ignored``: the job goes on
+    without them, and says so; else the caller keeps the whole sheet out, and says that)."""
     key = list(table.spec.key)
     if not key or table.frame.empty:
         return []
@@ -498,7 +499,8 @@ def duplicate_keys(table: Table, file: str) -> list[Finding]:
         first = first_row.get(tuple(folded.loc[idx]))
         out.append(error(Code.DUPLICATE_KEY, f"this {' + '.join(table.header_of(k) for k in key)} "
                          f"repeats row {first}; keep one row per "
-                         f"{' + '.join(table.header_of(k) for k in key)} (the later row is ignored)",
+                         f"{' + '.join(table.header_of(k) for k in key)}"
+                         + (" (the later row is ignored)" if later_ignored else ""),
                          file=file, sheet=table.sheet, row=int(row["_row"]),
                          key=key_text(row[k] for k in key)))
     return out

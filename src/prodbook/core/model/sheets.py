@@ -149,7 +149,7 @@ TA = SheetSpec("T&A", (
     C("Vendor", "vendor"),
     C("Code", "code", T, "Milestone Code", required=True),
     C("Milestone", "milestone", T, "Task"),
-    C("Owner", "owner"),
+    C("Owner", "owner", T, "Responsible", "Resp", "PIC"),
     C("Planned", "planned", D, "Plan Date", "Planned Date", "Target"),
     C("Forecast", "forecast", D, "Forecast Date", "Revised"),
     C("Actual", "actual", D, "Actual Date", "Done", "Completed", user=True),
