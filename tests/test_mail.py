@@ -223,14 +223,20 @@ def test_findings_name_the_message_the_attachment_and_the_row(tmp_path):
     assert "Mar 3 WIP.eml > attachment 'WIP 0303.xlsx'" in f.text() and "row 3" in f.text()
 
 
-def test_a_forwarded_message_brings_its_own_sender_and_date(tmp_path):
-    book = tracker(tmp_path)
+def ningbo_message() -> EmailMessage:
+    """The vendor's own message of 1 March, its report attached: what a forward or a reply carries along."""
     inner = EmailMessage()
     inner["From"] = "Ningbo Sales <sales@ningbo.example>"
     inner["Subject"] = "WIP"
     inner["Date"] = "Mon, 01 Mar 2027 17:00:00 +0800"
     inner.set_content("attached")
     inner.add_attachment(csv_bytes(CN1_ROW), maintype="text", subtype="csv", filename="report.csv")
+    return inner
+
+
+def test_a_forwarded_message_brings_its_own_sender_and_date(tmp_path):
+    book = tracker(tmp_path)
+    inner = ningbo_message()
     msg = eml(tmp_path / "Fwd.eml", sender="colleague@retailer.example", sent="Thu, 04 Mar 2027 09:00:00 -0500",
               inner=inner)
     run(book, ["wip"], ctx(msg))
@@ -246,12 +252,7 @@ def test_a_reply_with_its_own_report_leaves_the_earlier_report_it_carries(tmp_pa
     corrected = tmp_path / "CN1 WIP 2027-03-01.csv"
     corrected.write_bytes(csv_bytes(["4500000002", "S2", "Black", "800", "700", "200", "0", "corrected"]))
     run(book, ["wip"], ctx(corrected))
-    inner = EmailMessage()
-    inner["From"] = "Ningbo Sales <sales@ningbo.example>"
-    inner["Subject"] = "WIP"
-    inner["Date"] = "Mon, 01 Mar 2027 17:00:00 +0800"
-    inner.set_content("attached")
-    inner.add_attachment(csv_bytes(CN1_ROW), maintype="text", subtype="csv", filename="report.csv")
+    inner = ningbo_message()
     reply = eml(tmp_path / "RE WIP.eml", ("WIP.csv", csv_bytes(["4500000002", "S2", "Black", "800", "800",
                                                                 "500", "0", "sewing"]), CSV_MIME),
                 subject="RE: WIP", sent="Thu, 04 Mar 2027 09:00:00 +0800", inner=inner)
