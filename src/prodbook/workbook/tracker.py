@@ -143,9 +143,11 @@ class Tracker:
         self._merges: dict[str, list[Merge]] = {}
         self._keys: dict[str, dict[int, str]] = {}
         self._written: dict[str, list[list[Any]]] = {}
+        """Sheet -> its cells as the workbook holds them, read once for ``cell_as_written``."""
         self._moved: dict[str, dict[int, int]] = {}
         """Sheet -> old Excel row -> the row a rewrite of this run puts it on (``rows_moved``)."""
-        """Sheet -> its cells as the workbook holds them, read once for ``cell_as_written``."""
+        self._spelled: dict[str, str] = {}
+        """A sheet name as Config or prodbook gives it -> the workbook's sheet of that name in any case."""
         self.user = user or _user()
         self.changes: list[Change] = []
         self.notes: list[Finding] = []
@@ -173,11 +175,15 @@ class Tracker:
         in any case: a team's 'Follow-Ups' is the Follow-ups sheet, and 'critical path' in Config names
         'Critical Path'. Taken for missing, such a sheet was written over as new, its typed columns lost."""
         name = self.config.sheet(spec.name)
+        if name in self._spelled:  # asked often; a live workbook's names cost a call to Excel each
+            return self._spelled[name]
         names = self.backend.sheet_names()
-        if name in names:
-            return name
         folded = name.casefold()
-        return next((n for n in names if n.casefold() == folded), name)
+        found = name if name in names else next((n for n in names if n.casefold() == folded), None)
+        if found is None:
+            return name  # not there (yet): asked again, as a run may make it
+        self._spelled[name] = found
+        return found
 
     def has(self, spec: SheetSpec) -> bool:
         return self.sheet(spec) in self.backend.sheet_names()
