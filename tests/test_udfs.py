@@ -260,3 +260,50 @@ def test_no_value_a_cell_can_hold_reaches_the_could_not_compute_path(small: Book
                     cells = [v for r in out for v in r] if isinstance(out, list) else [out]
                     bugs += [(at, odd, v) for v in cells if isinstance(v, str) and "could not compute" in v]
     assert not bugs, bugs[:5]
+
+
+def test_a_text_date_brings_its_years_holidays_and_a_long_offset_its_years(tmp_path: Path) -> None:
+    """'2029-12-13' typed as text loaded no 2029 holidays (only real dates counted for the years), so
+    Bangladesh's Victory Day (16 Dec) was worked; an offset of 1,000 working days ran past the years loaded."""
+    formulas.clear_cache()
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    years = formulas.years_of(col(["2029-12-13"]))
+    assert 2029 in years
+    data = formulas.book_data(Tracker(FileBook(path)), years)
+    assert udfs.TA_DUE("2029-12-13", 3, "BD1", caller=data) == datetime(2029, 12, 18)  # Sun 16 Dec is off
+    assert udfs.TA_DUE("13/12/2029", 3, "BD1", caller=formulas.book_data(
+        Tracker(FileBook(path)), formulas.years_of("13/12/2029"))) == datetime(2029, 12, 18)
+    assert max(formulas.years_of(datetime(2027, 3, 1), offsets=col([5, -1000]))) >= 2032
+
+
+def test_a_vendor_whose_calendar_is_in_error_says_why_and_calendar_days_need_none(tmp_path: Path) -> None:
+    """CN1's Weekend 1111111 (no working day: Excel's #VALUE!) said 'vendor CN1 is not on the Vendors
+    sheet'; and counting calendar days, which needs no factory calendar, failed the same way."""
+    formulas.clear_cache()
+    sheets = base_sheets()
+    sheets["Vendors"][2][5] = "1111111"
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    data = formulas.book_data(Tracker(FileBook(path)), range(2026, 2029))
+    said = udfs.TA_DUE(datetime(2027, 4, 15), 3, "cn1", caller=data)
+    assert said.startswith("#VALUE! vendor CN1:") and "Vendors sheet" in said and "not on" not in said
+    assert udfs.TA_DUE(datetime(2027, 4, 15), 3, "CN1", "Calendar", caller=data) == datetime(2027, 4, 18)
+    assert udfs.TA_DUE(datetime(2027, 4, 15), 3, "ZZ9", caller=data) == \
+        "#N/A vendor 'ZZ9' is not on the Vendors sheet"
+
+
+def test_the_words_and_errors_the_t_and_a_sheet_takes_are_taken(small: BookData) -> None:
+    """Day types as the T&A Templates sheet writes them, 'Not applicable' as N/A, an error coming in as
+    the vendor or which stays that error, and each function's errors name its own arguments."""
+    start = datetime(2027, 4, 15)
+    working = udfs.TA_DUE(start, 3, "CN1", caller=small)
+    calendar = udfs.TA_DUE(start, 3, "CN1", "Calendar", caller=small)
+    for word in ("working days", "WD", "Business days"):
+        assert udfs.TA_DUE(start, 3, "CN1", word, caller=small) == working, word
+    for word in ("Calendar days", "CD"):
+        assert udfs.TA_DUE(start, 3, "CN1", word, caller=small) == calendar, word
+    assert udfs.TA_STATUS(datetime(2027, 3, 10), "Not applicable", datetime(2027, 3, 5), caller=small) == "N/A"
+    assert udfs.TA_DUE(start, 3, "#N/A", caller=small) == "#N/A"
+    assert udfs.TA_DUE(start, 3, "CN1", "#REF!", caller=small) == "#REF!"
+    assert udfs.FACTORY_WORKDAY(start, "x", "CN1", caller=small) == "#VALUE! days must be a number (got 'x')"
+    assert udfs.FACTORY_NETWORKDAYS(start, "x", "CN1", caller=small).startswith("#VALUE! end_date must be a date")
+    assert udfs.FACTORY_NETWORKDAYS(start, start, "#N/A", caller=small) == "#N/A"

@@ -1238,7 +1238,8 @@ def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = ("Each cell of the Result column is a formula. The values shown were computed by prodbook "
                 "when the demo was written. With the prodbook add-in (Excel on Windows) they recalculate "
-                "as the T&A changes; without it, Excel shows #NAME? once it recalculates.")
+                "when their cells change (Ctrl+Alt+F9 after Rebuild T&A); without it, Excel shows #NAME? once "
+                "it recalculates.")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A2:D2")
     ws.row_dimensions[2].height = 32

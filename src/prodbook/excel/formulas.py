@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, add_days_array
-from prodbook.core.cells import CellError, DateOrder, is_blank, to_date, to_number
+from prodbook.core.cells import NA_WORDS, CellError, DateOrder, is_blank, to_date, to_number
 from prodbook.core.factories import vendor_calendars
-from prodbook.core.model.records import DayType
+from prodbook.core.model.records import DayType, day_type_of
 from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
 from prodbook.core.ta import statuses
 from prodbook.jobs.base import valid_frame
@@ -162,17 +162,19 @@ def _text_cell(value: Any) -> str:
     return str(value).strip()
 
 
-_DAY_TYPES = {"working": DayType.WORKING, "w": DayType.WORKING, "calendar": DayType.CALENDAR,
-              "c": DayType.CALENDAR}
-
-
 def _day_type_cell(value: Any) -> DayType | ErrorText:
-    if is_blank(value):
-        return DayType.WORKING
-    found = _DAY_TYPES.get(str(value).strip().lower())
+    """The words the T&A Templates sheet takes (Working, WD, Business days; Calendar, CD...)."""
+    if isinstance(value, str) and value.strip().startswith("#"):
+        return ErrorText(value.strip())  # an error coming in stays that error
+    found = day_type_of(value)
     if found is None:
         return excel_error("#VALUE!", f"day_type must be Working or Calendar (got {value!r})")
     return found
+
+
+def _vendor_error(value: Any) -> ErrorText | None:
+    """An error coming in as the vendor (#N/A from a lookup) stays that error, not 'vendor #N/A missing'."""
+    return ErrorText(value.strip()) if isinstance(value, str) and value.strip().startswith("#") else None
 
 
 def _out_date(d: np.datetime64) -> datetime | None:
@@ -202,6 +204,9 @@ class BookData:
     calendars: dict[str, FactoryCalendar]
     default: FactoryCalendar
     warnings: list[str] = field(default_factory=list)
+    broken: dict[str, str] = field(default_factory=dict)
+    """Folded vendor code -> why its calendar could not be made (a Weekend of 1111111, a Holiday Country
+    'China'): the cell says that, not that the vendor is missing."""
     ta: pd.DataFrame | None = None
     date_order: DateOrder = DateOrder.MDY
     date1904: bool = False
@@ -215,6 +220,13 @@ class BookData:
             return self.calendars[vendor]
         folded = {k.strip().upper(): v for k, v in self.calendars.items()}
         return folded.get(vendor.strip().upper())
+
+    def no_calendar(self, vendor: str) -> ErrorText:
+        """The cell's error for a vendor without a calendar: why, when the Vendors sheet has it."""
+        why = self.broken.get(vendor.strip().upper())
+        if why:
+            return excel_error("#VALUE!", f"{why} (Vendors sheet)")
+        return excel_error("#N/A", f"vendor '{vendor}' is not on the Vendors sheet")
 
     def ta_row(self, key: str) -> int | None:
         if self.ta is None:
@@ -236,7 +248,7 @@ def _ta_keys(rows: Iterable[Iterable[Any]]) -> list[str]:
     return ["\x1f".join(_fold(v) for v in r) for r in rows]
 
 
-_CACHE: dict[tuple, tuple[dict[str, FactoryCalendar], FactoryCalendar, list[str]]] = {}
+_CACHE: dict[tuple, tuple[dict[str, FactoryCalendar], FactoryCalendar, list[str], dict[str, str]]] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 16
 
@@ -267,17 +279,22 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
     if hit is None:
         vendors, _ = valid_frame(tracker, VENDORS, required=False)
         closures, _ = valid_frame(tracker, CLOSURES, required=False)
+        vendors_sheet = tracker.sheet(VENDORS)
         calendars, default, findings = vendor_calendars(vendors, closures, span, file=tracker.file,
-                                                        vendors_sheet=tracker.sheet(VENDORS),
+                                                        vendors_sheet=vendors_sheet,
                                                         closures_sheet=tracker.sheet(CLOSURES))
-        hit = (calendars, default, [f.message for f in findings])
+        code_at = {int(r): str(v).strip().upper() for r, v in zip(vendors.get("_row", []), vendors.get("vendor", []))
+                   if isinstance(v, str) and v.strip()}
+        broken = {code_at[f.row]: f.message for f in findings
+                  if f.sheet == vendors_sheet and f.severity == "error" and f.row in code_at}
+        hit = (calendars, default, [f.message for f in findings], broken)
         with _CACHE_LOCK:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = hit
-    data = BookData(hit[0], hit[1], list(hit[2]), date_order=tracker.config.date_order,
+    data = BookData(hit[0], hit[1], list(hit[2]), dict(hit[3]), date_order=tracker.config.date_order,
                     date1904=tracker.backend.date1904, due_soon_days=tracker.config.due_soon_days)
-    if with_ta:
+    if with_ta and tracker.has(TA):
         data.ta = tracker.table(TA, required=False).frame
     return data
 
@@ -288,21 +305,40 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def years_of(*columns: Cells, date1904: bool = False) -> list[int]:
-    """The years of every date-like value in the arguments, for loading holidays."""
+def years_of(*columns: Cells, date1904: bool = False, offsets: Cells = None) -> list[int]:
+    """The years of every date-like value in the arguments (dates typed as text too), for loading
+    holidays, widened by the longest ``offsets`` (about 200 working days a year at the fewest)."""
     years: set[int] = set()
     for col in columns:
         for v in _flat(_as_grid(col)):
-            try:
-                d = to_date(v, DateOrder.MDY, date1904) if not isinstance(v, str) else None
-            except (CellError, ValueError, TypeError):
-                d = None
+            d = _any_date(v, date1904)
             if d is not None:
                 years.add(d.year)
-    if years:
-        # offsets of a few hundred working days cross into the next/previous year
-        return list(range(min(years) - 1, max(years) + 2))
-    return [date.today().year]
+    if not years:
+        return [date.today().year]
+    longest = max((abs(n) for v in _flat(_as_grid(offsets)) if (n := _plain_number(v)) is not None),
+                  default=0.0) if offsets is not None else 0.0
+    reach = 1 + int(longest // 200)  # offsets of a few hundred working days cross into other years
+    return list(range(min(years) - reach, max(years) + reach + 1))
+
+
+def _any_date(value: Any, date1904: bool) -> date | None:
+    """A date in any form a cell may hold it, text in either day order ('15/03/2027'), or None."""
+    for order in (DateOrder.MDY, DateOrder.DMY):
+        try:
+            return to_date(value, order, date1904)
+        except (CellError, ValueError, TypeError):
+            if not isinstance(value, str):
+                return None
+    return None
+
+
+def _plain_number(value: Any) -> float | None:
+    try:
+        n = to_number(value)
+    except (CellError, ValueError, TypeError):
+        return None
+    return n if n is not None and np.isfinite(n) else None
 
 
 # --- the functions -------------------------------------------------------------------------
@@ -312,10 +348,10 @@ def _shift(values: list[Any], starts: list[Any], days: list[Any], groups: dict[t
            data: BookData, working: Callable[[FactoryCalendar, np.ndarray, np.ndarray], np.ndarray]
            ) -> None:
     for (vendor, day_type), idx in groups.items():
-        cal = data.calendar(vendor)
+        cal = data.calendar(vendor) if day_type is not DayType.CALENDAR else data.default  # every day counts
         if cal is None:
             for i in idx:
-                values[i] = excel_error("#N/A", f"vendor '{vendor}' is not on the Vendors sheet")
+                values[i] = data.no_calendar(vendor)
             continue
         s = np.array([starts[i] for i in idx], dtype="datetime64[D]")
         n = np.array([days[i] for i in idx], dtype=float)
@@ -330,7 +366,7 @@ def _shift(values: list[Any], starts: list[Any], days: list[Any], groups: dict[t
 
 @_guarded(("anchor", "offset", "vendor", "day_type"))
 def ta_due(anchor: Cells, offset: Cells, vendor: Cells = None, day_type: Cells = None, *,
-           data: BookData) -> Any:
+           data: BookData, names: tuple[str, str] = ("anchor", "offset")) -> Any:
     """A milestone's due date: ``offset`` days from ``anchor`` on the vendor's factory calendar.
 
     Args:
@@ -339,21 +375,23 @@ def ta_due(anchor: Cells, offset: Cells, vendor: Cells = None, day_type: Cells =
         vendor: Vendor code on the Vendors sheet; blank counts Monday-Friday with no holidays.
         day_type: Working (default: the vendor's working days, as WORKDAY.INTL) or Calendar.
         data: The workbook's calendars.
+        names: The date's and the offset's argument names, for the errors (FACTORY_WORKDAY's start, days).
 
     Returns:
         A date (datetime) or error text per cell, in the shape of the inputs.
     """
-    a = _broadcast(anchor, offset, vendor, day_type, names=("anchor", "offset", "vendor", "day_type"))
+    a = _broadcast(anchor, offset, vendor, day_type, names=(*names, "vendor", "day_type"))
     anchors, offsets, vendors, types = (_flat(g) for g in a.grids)
     values: list[Any] = [None] * len(anchors)
     starts: list[Any] = [None] * len(anchors)
     days: list[Any] = [None] * len(anchors)
     groups: dict[tuple, list[int]] = {}
     for i, (an, of, ve, ty) in enumerate(zip(anchors, offsets, vendors, types)):
-        s = _date_cell(an, "anchor", data.date_order, data.date1904)
-        n = _number_cell(of, "offset")
+        s = _date_cell(an, names[0], data.date_order, data.date1904)
+        n = _number_cell(of, names[1])
         t = _day_type_cell(ty)
-        bad = next((x for x in (s, n, t) if isinstance(x, ErrorText)), None)
+        v = _vendor_error(ve)
+        bad = next((x for x in (v, s, n, t) if isinstance(x, ErrorText)), None)
         if bad is not None:
             values[i] = bad
             continue
@@ -368,13 +406,13 @@ def ta_due(anchor: Cells, offset: Cells, vendor: Cells = None, day_type: Cells =
 @_guarded(("start", "days", "vendor"))
 def factory_workday(start: Cells, days: Cells, vendor: Cells = None, *, data: BookData) -> Any:
     """WORKDAY.INTL on the vendor's factory calendar (weekend, public holidays, closures)."""
-    return ta_due(start, days, vendor, None, data=data)
+    return ta_due(start, days, vendor, None, data=data, names=("start", "days"))
 
 
-@_guarded(("start", "end", "vendor"))
+@_guarded(("start", "end_date", "vendor"))
 def factory_networkdays(start: Cells, end: Cells, vendor: Cells = None, *, data: BookData) -> Any:
     """NETWORKDAYS.INTL on the vendor's factory calendar: working days from start to end, both included."""
-    a = _broadcast(start, end, vendor, names=("start", "end", "vendor"))
+    a = _broadcast(start, end, vendor, names=("start", "end_date", "vendor"))
     starts_in, ends_in, vendors = (_flat(g) for g in a.grids)
     values: list[Any] = [None] * len(starts_in)
     starts: list[Any] = [None] * len(starts_in)
@@ -382,8 +420,8 @@ def factory_networkdays(start: Cells, end: Cells, vendor: Cells = None, *, data:
     groups: dict[str, list[int]] = {}
     for i, (s0, e0, ve) in enumerate(zip(starts_in, ends_in, vendors)):
         s = _date_cell(s0, "start", data.date_order, data.date1904)
-        e = _date_cell(e0, "end", data.date_order, data.date1904)
-        bad = next((x for x in (s, e) if isinstance(x, ErrorText)), None)
+        e = _date_cell(e0, "end_date", data.date_order, data.date1904)
+        bad = next((x for x in (_vendor_error(ve), s, e) if isinstance(x, ErrorText)), None)
         if bad is not None:
             values[i] = bad
             continue
@@ -395,7 +433,7 @@ def factory_networkdays(start: Cells, end: Cells, vendor: Cells = None, *, data:
         cal = data.calendar(vendor_code)
         if cal is None:
             for i in idx:
-                values[i] = excel_error("#N/A", f"vendor '{vendor_code}' is not on the Vendors sheet")
+                values[i] = data.no_calendar(vendor_code)
             continue
         counts = cal.networkdays_array(np.array([starts[i] for i in idx], dtype="datetime64[D]"),
                                        np.array([ends[i] for i in idx], dtype="datetime64[D]"))
@@ -424,6 +462,9 @@ def ta_date(po: Cells, style: Cells, color: Cells, code: Cells, which: Cells = N
     cols = [_flat(g) for g in a.grids]
     values: list[Any] = [None] * len(cols[0])
     for i, (p, s, c, k, w) in enumerate(zip(*cols)):
+        if isinstance(w, str) and w.strip().startswith("#"):
+            values[i] = ErrorText(w.strip())  # an error coming in stays that error
+            continue
         field_name = _WHICH.get(_text_cell(w).lower() or "planned")
         if field_name is None or field_name == "status":
             values[i] = excel_error("#VALUE!", f"which must be Planned, Forecast or Actual (got {w!r})")
@@ -464,7 +505,7 @@ def ta_status(planned: Cells, actual: Cells, today: Cells = None, *, data: BookD
     na = np.zeros(n, dtype=bool)
     ok = np.ones(n, dtype=bool)
     for i, (p, x, t) in enumerate(zip(p_in, a_in, t_in)):
-        if isinstance(x, str) and x.strip().upper() in ("N/A", "NA", "N.A."):
+        if isinstance(x, str) and x.strip().lower() in NA_WORDS:
             na[i] = True
             x = None
         parsed = [_date_cell(v, name, data.date_order, data.date1904)

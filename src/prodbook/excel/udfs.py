@@ -26,7 +26,7 @@ from prodbook.excel.formulas import BookData, Cells
 CATEGORY = "prodbook"
 
 
-def _data(caller: Any, *columns: Cells, with_ta: bool = False) -> BookData:
+def _data(caller: Any, *columns: Cells, offsets: Cells = None, with_ta: bool = False) -> BookData:
     """The workbook's calendars (and T&A) for the cell that calls the function."""
     if isinstance(caller, BookData):  # tests, and Python callers
         return caller
@@ -35,14 +35,14 @@ def _data(caller: Any, *columns: Cells, with_ta: bool = False) -> BookData:
 
     book = XlBook(caller.sheet.book, progress=False)
     tracker = Tracker(book)
-    return formulas.book_data(tracker, formulas.years_of(*columns, date1904=book.date1904),
+    return formulas.book_data(tracker, formulas.years_of(*columns, date1904=book.date1904, offsets=offsets),
                               with_ta=with_ta)
 
 
-def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = (), with_ta: bool = False,
-          **kwargs: Any) -> Any:
+def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = (), offsets: Cells = None,
+          with_ta: bool = False, **kwargs: Any) -> Any:
     try:
-        data = _data(caller, *dates, with_ta=with_ta)
+        data = _data(caller, *dates, offsets=offsets, with_ta=with_ta)
     except Exception as exc:  # the workbook could not be read: say so in the cell
         return formulas.excel_error("#VALUE!", f"prodbook could not read this workbook ({exc})")
     return fn(*args, data=data, **kwargs)
@@ -114,7 +114,7 @@ def TA_DUE(anchor: Any, offset: Any, vendor: Any = None, day_type: Any = None, c
         vendor: Vendor code on the Vendors sheet; blank = Monday-Friday, no holidays.
         day_type: Working (default, the vendor's working days) or Calendar.
     """
-    return _call(formulas.ta_due, caller, (anchor, offset, vendor, day_type), dates=(anchor,))
+    return _call(formulas.ta_due, caller, (anchor, offset, vendor, day_type), dates=(anchor,), offsets=offset)
 
 
 @udf
@@ -152,7 +152,7 @@ def FACTORY_WORKDAY(start: Any, days: Any, vendor: Any = None, caller: Any = Non
         days: Working days to move; negative moves back.
         vendor: Vendor code on the Vendors sheet.
     """
-    return _call(formulas.factory_workday, caller, (start, days, vendor), dates=(start,))
+    return _call(formulas.factory_workday, caller, (start, days, vendor), dates=(start,), offsets=days)
 
 
 @udf

@@ -114,6 +114,24 @@ class Order(Record):
     """Incoterm (FOB, DDP...): decides what the cancel date is judged on (blank: Config 'Default Terms')."""
 
 
+WORKING_WORDS = frozenset({"working", "work", "wd", "working days", "business", "business days", "w"})
+CALENDAR_WORDS = frozenset({"calendar", "cal", "cd", "calendar days", "c"})
+
+
+def day_type_of(v: object) -> DayType | None:
+    """A Day Type as the T&A Templates sheet and the spreadsheet functions read it: blank is Working; None
+    for a word that is neither."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return DayType.WORKING
+    if isinstance(v, str):
+        folded = " ".join(v.strip().lower().split())
+        if folded in WORKING_WORDS:
+            return DayType.WORKING
+        if folded in CALENDAR_WORDS:
+            return DayType.CALENDAR
+    return None
+
+
 class TemplateMilestone(Record):
     template: str
     """Template name, e.g. 'Knit 90'."""
@@ -139,13 +157,10 @@ class TemplateMilestone(Record):
     def _day_type(cls, v: object) -> object:
         if v is None or (isinstance(v, str) and not v.strip()):
             return DayType.WORKING
-        if isinstance(v, str):
-            folded = v.strip().lower()
-            if folded in {"working", "work", "wd", "working days", "business", "w"}:
-                return DayType.WORKING
-            if folded in {"calendar", "cal", "cd", "calendar days", "c"}:
-                return DayType.CALENDAR
-        raise ValueError("should be Working or Calendar")
+        found = day_type_of(v)
+        if found is None:
+            raise ValueError("should be Working or Calendar")
+        return found
 
     @field_validator("critical", mode="before")
     @classmethod
