@@ -483,3 +483,38 @@ def test_forecasts_stay_dates_when_a_milestone_is_marked_na(tracker):
     written = [ws.cell(row=r, column=forecast_col) for r in range(3, ws.max_row + 1)]
     assert written and all(c.value is not None for c in written)
     assert not [c.coordinate for c in written if "h" in c.number_format.lower()]
+
+
+def test_a_setting_named_nearly_as_one_prodbook_reads_is_named():
+    """'Due Son Days' = 5 did nothing, without a word: the default 7 applied."""
+    from prodbook.core.config import build_config
+    config, found = build_config([("Due Son Days", 5, 4), ("Lab Dip Resubmit Days", 9, 5),
+                                  ("WIP Vendor: NBT*", "NBT", 6), ("Buyer", "Target", 7)], "t.xlsx")
+    (said,) = found
+    assert (said.row, said.column, said.value) == (4, "Setting", "Due Son Days")
+    assert "did you mean 'Due Soon Days'" in said.message and config.due_soon_days == 7
+
+
+def test_every_setting_the_code_reads_is_known():
+    """The list a typo is measured against holds every name read anywhere (else a real setting would be
+    'nearly' another and named as a typo): each quoted name the code asks the Config for."""
+    import re
+
+    from prodbook.core import exceptions
+    from prodbook.core.config import KNOWN_PREFIXES, KNOWN_SETTINGS
+    from prodbook.excel import ribbon
+    from prodbook.workbook import vendor_files
+    from prodbook.core.model.sheets import ALL_SHEETS
+    sheet_names = {s.name for s in ALL_SHEETS}
+    known = {k.lower() for k in KNOWN_SETTINGS}
+    asked = set(exceptions._SETTING_NAMES.values()) | {ribbon.OUTLOOK_FOLDER, ribbon.OUTLOOK_DAYS, ribbon.WIP_FOLDER,
+                                                       vendor_files.CSV_ENCODING}
+    call = re.compile(r"""(?:config\.get|\bget|days_setting\(config,|_setting\(tracker,|setting\(config,)\(?\s*"""
+                      r"""f?"([A-Z][^"{]*)""")
+    for path in (Path(__file__).parents[1] / "src" / "prodbook").rglob("*.py"):
+        for name in call.findall(path.read_text(encoding="utf-8")):
+            if name.rstrip(": ").lower() + ":" in KNOWN_PREFIXES or name.lower().startswith(KNOWN_PREFIXES):
+                continue
+            if (" " in name or name.endswith("%")) and name not in sheet_names:  # not 'XF', 'From', a sheet
+                asked.add(name)
+    assert {a for a in asked if a.lower() not in known} == set()

@@ -7,6 +7,7 @@ wins over the TOML file, which wins over the defaults.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,33 @@ SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code"
                  "CSV Encoding", "Season", "Division", "Tracker ID",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
+
+
+KNOWN_SETTINGS = (
+    *(n for n in SETTING_NAMES if ":" not in n), "Default Terms",
+    # exception rules (core.exceptions)
+    "Booking Confirm Days", "Ship Tolerance %", "WIP Stale Days", "Production Behind Points", "Transit Days Sea",
+    "Cut Code", "Sew Code", "Pack Code", "Fabric Code", "Booking Code", "In-DC Code",
+    # development (lab dips, samples, style profiles)
+    "Lab Dip Transit Days", "Lab Dip Review Days", "Lab Dip Resubmit Days", "Lab Dip Approval Code",
+    "Bulk Fabric Code", "Line Review Date", "Courier Days", "Sample Milestones", "Line Review Statuses",
+    "Ruling Blend %", "Adopted Statuses", "Locked Fields", "Size Ranges",
+    # follow-ups, report, the add-in's WIP import
+    "Vendor Owners", "Sender Email", "Signature", "Report Milestones", "WIP Folder", "WIP Outlook Folder",
+    "WIP Outlook Days")
+"""Every setting name prodbook reads (a test keeps it in step with the code): a name typed nearly so
+('Due Son Days') is named, rather than left to do nothing."""
+KNOWN_PREFIXES = ("sheet:", "column:", "wip column:", "wip vendor:", "wip date order:", "required:")
+"""Settings named with a part of their own after the colon ('WIP Vendor: NBT*')."""
+
+
+def _near_setting(folded: str) -> str | None:
+    """The known setting a name not known reads nearly as (a typo), or None."""
+    known = {k.lower(): k for k in KNOWN_SETTINGS}
+    if folded in known or folded.startswith(KNOWN_PREFIXES):
+        return None
+    near = difflib.get_close_matches(folded, list(known), n=1, cutoff=0.8)
+    return known[near[0]] if near else None
 
 
 _TYPED: dict[str, tuple[str, type]] = {
@@ -167,6 +195,10 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                     kw["headers"].setdefault(default, {})[header.strip()] = theirs
             else:
                 kw["extra"][folded] = value
+                if (meant := _near_setting(folded)) is not None:
+                    findings.append(warning(Code.SETTING, f"setting '{key}' is not one prodbook reads; did you "
+                                            f"mean '{meant}'? Correct the name; until then it does nothing",
+                                            **{**where, "column": "Setting", "value": key}))
         except (CellError, ValueError) as exc:
             findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
                                     "applies until the value is corrected", **where))
