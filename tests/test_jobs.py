@@ -502,9 +502,9 @@ def test_every_setting_the_code_reads_is_known():
 
     from prodbook.core import exceptions
     from prodbook.core.config import KNOWN_PREFIXES, KNOWN_SETTINGS
+    from prodbook.core.model.sheets import ALL_SHEETS
     from prodbook.excel import ribbon
     from prodbook.workbook import vendor_files
-    from prodbook.core.model.sheets import ALL_SHEETS
     sheet_names = {s.name for s in ALL_SHEETS}
     known = {k.lower() for k in KNOWN_SETTINGS}
     asked = set(exceptions._SETTING_NAMES.values()) | {ribbon.OUTLOOK_FOLDER, ribbon.OUTLOOK_DAYS, ribbon.WIP_FOLDER,
