@@ -186,7 +186,7 @@ def test_registry_is_consistent() -> None:
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", a.id), a.id  # safe inside the VBA string
         assert a.group in groups and a.image and a.label and a.screentip
         assert (a.call is None) != (not a.jobs), f"{a.id}: jobs or a call, not both or neither"
-    wanted = {"Refresh all", "Rebuild T&A", "Check records", "Undo last", "Settings / Help",
+    wanted = {"Refresh all", "Rebuild T&A", "Check records", "Apply fixes", "Undo last", "Settings / Help",
               "Import vendor WIP...", "Import from Outlook...", "Exceptions", "Follow-up drafts",
               "Production report", "Vendor scorecard"}
     assert wanted == {a.label for a in ribbon.ACTIONS}

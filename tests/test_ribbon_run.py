@@ -288,3 +288,28 @@ def test_follow_up_drafts_of_a_workbook_with_no_folder_go_to_outlook_where_it_is
             report.message, report.message
         assert "Its changes to the workbook were made" in report.message and "was saved" not in report.message
         assert "again.." not in report.message
+
+
+def test_the_apply_fixes_button_writes_the_fixes_marked_yes(tmp_path: Path) -> None:
+    """The Issues sheet's messages said 'type Yes in Accept and run prodbook validate --apply', and the README
+    spoke of an Apply fixes button: the ribbon had none, so inside Excel a fix could not be applied."""
+    import openpyxl
+
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import run
+
+    sheets = base_sheets()
+    sheets["Orders"][2][3] = "TBC"
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    run(path, ["validate"], Context(today=date(2027, 3, 1)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Issues"]
+    heads = [c.value for c in ws[1]]
+    (row,) = [r for r in range(2, ws.max_row + 1) if ws.cell(r, heads.index("Code") + 1).value == "bad-number"]
+    ws.cell(row, heads.index("Proposed Value") + 1, "1,200")
+    ws.cell(row, heads.index("Accept") + 1, "Yes")
+    wb.save(path)
+    book = FakeBook.from_file(path)
+    report = ribbon.perform(ribbon.action("pbApplyFixes"), book)
+    assert book.values("Orders")[2][3] == 1200, report.message
+    assert "Apply fixes" in report.message

@@ -690,3 +690,18 @@ def test_on_a_drive_without_file_ids_a_vendor_report_is_not_taken_for_the_tracke
     result = run(book, ["wip"], ctx(report))
     assert not [f for f in result.findings if f.code is Code.WIP_FILE], [f.text() for f in result.findings]
     assert len(wip_rows(book)) >= 2
+
+
+def test_a_folders_subfolders_of_reports_are_named_as_not_read(tmp_path):
+    """'vendor files' holds only a costing sheet; its reports are in 'WIP' and 'WIP Kids': the import said
+    '0 PO line(s) imported from 1 file(s)' and nothing of the subfolders it passed by."""
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    folder = tmp_path / "vendor files"
+    for sub in ("WIP", "WIP Kids", "empty"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "WIP" / "CN1 WIP.csv").write_text("PO #,Style #,Color\n4500000002,S2,Black\n", encoding="utf-8")
+    (folder / "WIP Kids" / "BD1 WIP.csv").write_text("PO #,Style #,Color\n4500000001,S1,Navy\n", encoding="utf-8")
+    (folder / "notes.csv").write_text("nothing,here\n", encoding="utf-8")
+    summary = "\n".join(run(path, ["wip"], ctx(folder)).outcomes[0].summary)
+    assert "subfolders not read (give them to import their reports): 'vendor files/WIP', " \
+           "'vendor files/WIP Kids'" in summary

@@ -164,6 +164,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("pbCheck", "Check records", "AcceptInvitation", "grpDaily",
            "Check style profiles and records; the problems go to the Issues sheet.",
            jobs=("validate",), cli="prodbook validate"),
+    Action("pbApplyFixes", "Apply fixes", "ReviewAcceptChange", "grpDaily",
+           "Write into your sheets the Issues rows you marked Yes in Accept (the Proposed Value), then check "
+           "the records again.", jobs=("apply", "validate"), cli="prodbook validate --apply"),
     Action("pbImportWip", "Import vendor WIP...", "ImportExcel", "grpVendors",
            "Choose vendor WIP reports or saved e-mails (.msg, .eml); they are read into the Vendor WIP sheet.",
            jobs=("wip",), asks_for_files=True, cli="prodbook wip"),
@@ -299,7 +302,8 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
             from prodbook.workbook.xlbook import XlBook
             backend_factory = XlBook
         backend = backend_factory(book)
-        title = "Refresh" if act.jobs == runner.REFRESH and len(act.jobs) > 1 else None
+        title = "Refresh" if act.jobs == runner.REFRESH and len(act.jobs) > 1 else (
+            act.label if len(act.jobs) > 1 else None)  # 'Apply fixes' in the Change Log, as the command logs it
         result = runner.run(getattr(backend, "path", None) or backend.name, act.jobs, _context(files),
                             title=title, on_step=getattr(backend, "status", None), backend=backend)
         return Report(act.label, summary_text(result), result.exit_code == 0)

@@ -63,6 +63,17 @@ def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
     return out
 
 
+def subfolders(files: tuple[Path, ...]) -> list[str]:
+    """The subfolders of the folders given that hold vendor files: a folder is read one level deep, so
+    'vendor files' leaves its 'WIP' and 'WIP Kids', and the run says so."""
+    out = []
+    for path in map(Path, files):
+        if path.is_dir():
+            out += [f"{path.name}/{sub.name}" for sub in sorted(path.iterdir()) if sub.is_dir()
+                    and not sub.name.startswith(".") and any(p.suffix.lower() in INPUT_SUFFIXES for p in sub.iterdir())]
+    return out
+
+
 def expand_files(files: tuple[Path, ...]) -> list[Path]:
     """The vendor files given (saved messages left out), a folder standing for the files in it."""
     return [p for p in expand_inputs(files) if not mail.is_message(p)]
@@ -121,6 +132,10 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             per_file.append(f"  {parsed.file}: not a WIP report, left to the record check")
     new_rows = _across_files(new_rows, findings)
     findings = [_in_message(f, message_of) for f in findings]
+    unread = subfolders(ctx.files)
+    if unread:
+        per_file.append("  subfolders not read (give them to import their reports): "
+                        + ", ".join(f"'{p}'" for p in unread))
 
     table = tracker.table(VENDOR_WIP, required=False)
     findings += table.findings

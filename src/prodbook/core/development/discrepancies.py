@@ -63,6 +63,10 @@ STYLE_SHEET_NEEDS = ("fob", "fiber_content", "coo", "hts")
 """A style sheet has Style # and at least one of these beside it (a WIP report has PO # and quantities)."""
 
 
+APPLY = "press Apply fixes on the prodbook tab (or run 'prodbook validate <tracker> --apply')"
+"""How an accepted fix is written, in the Issues' words: the button, or the command with the tracker named."""
+
+
 def style_sheet_order(rows: Sequence[Sequence[Any]], data_start: int, mapped: dict[str, int], config: Config,
                       *, file: str) -> tuple[Config, list[Finding]]:
     """The settings to read a vendor style sheet with: in the date order its own dates show ('22/04/2027' can
@@ -230,8 +234,8 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
     """FOB, fiber content, COO and HTS of one style against one vendor row."""
     out: list[Finding] = []
     key, row = style["style"], style["_row"]
-    accept = "If the vendor is right, type Yes in Accept and run 'prodbook validate --apply'; otherwise ask " \
-             "the vendor to correct their file"
+    accept = f"If the vendor is right, type Yes in Accept and {APPLY}; otherwise ask the vendor to correct " \
+             "their file"
     fob, theirs = style.get("fob"), vendor.get("fob")
     if theirs is not None and (fob is None or abs(float(fob) - float(theirs)) >= 0.005):
         out.append(_differs(Code.DIFF_FOB, "FOB", place, row, "fob", key, fob,
@@ -331,13 +335,13 @@ def _line_fields(o: dict[str, Any], qty: Any, xf: Any, source: str, place: Place
     key = f"{o['po']} / {o['style']} / {o['color']}"
     if qty is not None and o.get("qty") is not None and int(qty) != int(o["qty"]):
         out.append(_differs(Code.DIFF_QTY, "an order quantity of", place, o["_row"], "qty", key, o["qty"], qty,
-                            source, qty, "If the PO was revised, type Yes in Accept and run 'prodbook "
-                            "validate --apply'; otherwise ask the vendor to correct it"))
+                            source, qty, f"If the PO was revised, type Yes in Accept and {APPLY}; otherwise "
+                            "ask the vendor to correct it"))
     theirs, ours = _d(xf), _d(o.get("ex_factory"))
     if theirs and ours and theirs != ours:
         out.append(_differs(Code.DIFF_XF, "an ex-factory date of", place, o["_row"], "ex_factory", key, ours,
-                            theirs, source, theirs, "If the new date was agreed, type Yes in Accept and run "
-                            "'prodbook validate --apply'; otherwise hold the vendor to the PO date"))
+                            theirs, source, theirs, f"If the new date was agreed, type Yes in Accept and {APPLY}; "
+                            "otherwise hold the vendor to the PO date"))
     return out
 
 
