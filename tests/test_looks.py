@@ -354,3 +354,17 @@ def test_date_formats_are_told_as_openpyxl_tells_them(code):
     from prodbook.workbook.xlsx.styles import is_date_format
 
     assert is_date_format(code) == openpyxl_rule(code)
+
+
+def test_every_font_prodbook_writes_names_its_face(reported, tracker):
+    """The report's, the demo's and a created sheet's fonts were written bold or coloured without a name:
+    LibreOffice drew them in a wider serif, and headers fitted to Calibri were cut off."""
+    import re
+    import zipfile
+    report = next(reported.parent.glob("Production Report *.xlsx"))
+    for book in (report, tracker):
+        with zipfile.ZipFile(book) as z:
+            styles = z.read("xl/styles.xml").decode()
+        fonts = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", styles, re.S).group(1)
+        nameless = [f for f in re.findall(r"<font\b[^>]*?(?:/>|>.*?</font>)", fonts, re.S) if "<name " not in f]
+        assert nameless == [], (book.name, nameless)

@@ -69,7 +69,7 @@ from prodbook.excel import formulas
 from prodbook.workbook import demo_folder
 from prodbook.workbook.cached_results import set_cached_results
 from prodbook.workbook.filebook import FileBook
-from prodbook.workbook.looks_openpyxl import apply_look
+from prodbook.workbook.looks_openpyxl import apply_look, font
 from prodbook.workbook.tracker import Tracker
 
 DEMO_FILE = demo_folder.WORKBOOK
@@ -1231,11 +1231,11 @@ def functions_sheet(story: Story) -> FunctionsSheet:
 
 def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
     """The Functions sheet: inputs, then one formula per row with its text and what it gives."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     ws = wb.create_sheet(FUNCTIONS)
     ws["A1"] = "prodbook's spreadsheet functions, on one PO line of this demo"
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = font(bold=True, size=14)
     ws["A2"] = ("Each cell of the Result column is a formula. The values shown were computed by prodbook "
                 "when the demo was written. With the prodbook add-in (Excel on Windows) they recalculate "
                 "when their cells change (Ctrl+Alt+F9 after Rebuild T&A); without it, Excel shows #NAME? once "
@@ -1244,13 +1244,13 @@ def write_functions_sheet(wb: Workbook, sheet: FunctionsSheet) -> None:
     ws.merge_cells("A2:D2")
     ws.row_dimensions[2].height = 32
     for k, (label, value) in enumerate(zip(INPUTS, sheet.inputs)):
-        ws.cell(row=4 + k, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=4 + k, column=1, value=label).font = font(bold=True)
         cell = ws.cell(row=4 + k, column=2, value=value)
         if isinstance(value, date):
             cell.number_format = FUNCTIONS_DATE_FORMAT
         cell.alignment = Alignment(horizontal="left")
     for j, header in enumerate(("Function", "Result", "Formula", "What it gives"), start=1):
-        ws.cell(row=FUNCTIONS_FIRST_ROW - 1, column=j, value=header).font = Font(bold=True)
+        ws.cell(row=FUNCTIONS_FIRST_ROW - 1, column=j, value=header).font = font(bold=True)
     for k, ex in enumerate(sheet.examples):
         r = FUNCTIONS_FIRST_ROW + k
         ws.cell(row=r, column=1, value=ex.call.func)

@@ -16,15 +16,23 @@ from openpyxl.utils import get_column_letter
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, SheetLook, Tone, fitted_widths, resolve, row_height
 
 SAMPLE_ROWS = 2000
+FONT_NAME = "Calibri"
+"""Excel's own font, named on every font prodbook writes: a font without a name is drawn in a program's
+fallback (LibreOffice's serif, wider), and a header fitted to Calibri is cut off."""
+
+
+def font(*, size: float = 11, **kw: Any) -> Font:
+    """A cell font in Excel's own face (``FONT_NAME``), bold, coloured or sized as asked."""
+    return Font(name=FONT_NAME, size=size, **kw)
 
 
 def header_cells(ws: Any, row: int, ncol: int) -> None:
     """White bold text on dark blue, wrapped: the header look."""
-    font, fill = Font(bold=True, color=HEADER_FONT), PatternFill("solid", fgColor=HEADER_FILL)
+    head, fill = font(bold=True, color=HEADER_FONT), PatternFill("solid", fgColor=HEADER_FILL)
     align = Alignment(wrap_text=True, vertical="center")
     for j in range(1, ncol + 1):
         c = ws.cell(row=row, column=j)
-        c.font, c.fill, c.alignment = font, fill, align
+        c.font, c.fill, c.alignment = head, fill, align
 
 
 def _rule(formula: str, tone: Tone) -> Rule:

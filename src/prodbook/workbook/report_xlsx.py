@@ -21,7 +21,7 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_d
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow
 from prodbook.workbook.atomic import saved
-from prodbook.workbook.looks_openpyxl import apply_look
+from prodbook.workbook.looks_openpyxl import apply_look, font
 
 _HEAD_COLOR = "FFFFFF"
 _FILL_HEAD = "1F4E78"
@@ -40,13 +40,13 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     """
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook's one sheet (`active` is typed Optional)
     ws.title = "Summary"
-    head_font, head_fill = Font(bold=True, color=_HEAD_COLOR), PatternFill("solid", fgColor=_FILL_HEAD)
+    head_font, head_fill = font(bold=True, color=_HEAD_COLOR), PatternFill("solid", fgColor=_FILL_HEAD)
 
     def header(sheet: Any, row: int, names: Sequence[str]) -> None:
         for j, name in enumerate(names, start=1):
@@ -55,7 +55,7 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
             c.alignment = Alignment(wrap_text=True, vertical="center")
 
     ws["A1"] = f"{title} - as of {date_text(today, date_format)}"
-    ws["A1"].font = Font(size=16, bold=True, color=_FILL_HEAD)
+    ws["A1"].font = font(size=16, bold=True, color=_FILL_HEAD)
     ws["A2"] = f"Changes since {date_text(since, date_format)} {since:%H:%M}" \
         if since.time() != datetime.min.time() else f"Changes since {date_text(since, date_format)}"
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
@@ -67,11 +67,11 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
                ("Units at risk", int(risk["qty"].fillna(0).sum()) if len(risk) else 0),
                ("Open exceptions", len(ex.open_exceptions(exceptions)) if len(exceptions) else 0))
     for i, (name, value) in enumerate(figures, start=4):
-        _cell(ws, row=i, column=1, value=name).font = Font(bold=True)
+        _cell(ws, row=i, column=1, value=name).font = font(bold=True)
         c = _cell(ws, row=i, column=2, value=value)
         c.number_format = "#,##0.0" if isinstance(value, float) else "#,##0"
     top = 4 + len(figures) + 1
-    _cell(ws, row=top, column=1, value="By vendor").font = Font(size=13, bold=True)
+    _cell(ws, row=top, column=1, value="By vendor").font = font(size=13, bold=True)
     names = ["Vendor", "PO lines", "Units", "Shipped", "On-time %", "At-risk lines", "Units at risk",
              "Avg days late", "Open exceptions"]
     header(ws, top + 1, names)

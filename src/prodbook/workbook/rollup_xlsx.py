@@ -21,7 +21,7 @@ from prodbook.core.findings import Finding
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.workbook.atomic import saved, write_atomic
-from prodbook.workbook.looks_openpyxl import apply_look, header_cells
+from prodbook.workbook.looks_openpyxl import apply_look, font, header_cells
 from prodbook.workbook.scorecard_xlsx import SCORECARD
 
 T, D, INT, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
@@ -97,11 +97,10 @@ def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMA
 
 
 def _summary(ws: Any, r: Rollup, date_format: str) -> None:
-    from openpyxl.styles import Font
 
     ws.title = "Summary"
     ws["A1"] = f"Season roll-up {', '.join(s for s in r.seasons if s) or ''} - as of {date_text(r.today, date_format)}"
-    ws["A1"].font = Font(size=16, bold=True, color="1F4E78")
+    ws["A1"].font = font(size=16, bold=True, color="1F4E78")
     ws["A2"] = "Every tracker of the season in the roll-up database, whoever loaded it."
     ws["A3"] = f"Database: {r.database}"
     late = int((r.lines["status"] == "Late for cancel").sum()) if len(r.lines) else 0
@@ -110,15 +109,15 @@ def _summary(ws: Any, r: Rollup, date_format: str) -> None:
                ("Units at risk", int(pd.to_numeric(r.lines["qty"]).fillna(0).sum()) if len(r.lines) else 0),
                ("Milestones due this week", len(r.due)), ("Open exceptions", len(r.exceptions)))
     for i, (name, value) in enumerate(figures, start=5):
-        _put(ws, i, 1, name).font = Font(bold=True)
+        _put(ws, i, 1, name).font = font(bold=True)
         _put(ws, i, 2, value).number_format = "#,##0"
     top = 5 + len(figures) + 1
-    _put(ws, top, 1, "Trackers").font = Font(size=13, bold=True)
+    _put(ws, top, 1, "Trackers").font = font(size=13, bold=True)
     _table(ws, r.trackers, TRACKERS, date_format, header_row=top + 1)
     row = top + 3 + len(r.trackers)
     if r.not_loaded:
         _put(ws, row, 1, "Not loaded in this run (the roll-up shows their last good load, if any)").font = \
-            Font(size=13, bold=True, color="C00000")
+            font(size=13, bold=True, color="C00000")
         for j, f in enumerate(r.not_loaded, start=row + 1):
             _put(ws, j, 1, f.file or "")
             _put(ws, j, 2, f"{f.where}: {f.message}" if f.where else f.message)

@@ -124,28 +124,30 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
     """The Scorecard sheet (a row per figure, a column per vendor, a chart per measure) and its drill-down
     sheets, added to ``wb``."""
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
+
+    from prodbook.workbook.looks_openpyxl import font
 
     vendors = sc.vendor_rows(card)
     ws = wb.create_sheet(SCORECARD.name)
     ws["A1"] = period_text(card, date_format)
-    ws["A1"].font = Font(size=16, bold=True, color=_HEAD_FILL)
+    ws["A1"].font = font(size=16, bold=True, color=_HEAD_FILL)
     ws["A2"] = ("Each figure's PO lines, lab dips, samples, WIP report periods and exceptions are on the "
                 "Scorecard Detail sheet (filter Measure and Vendor).")
-    ws["A2"].font = Font(italic=True)
+    ws["A2"].font = font(italic=True)
     head, n = 4, len(vendors)
     names = ["Figure", *[str(v) for v in vendors["vendor"]], "How it is counted"]
     for j, text in enumerate(names, start=1):
         c = ws.cell(row=head, column=j, value=text)
-        c.font, c.fill = Font(bold=True, color=_HEAD_FONT), PatternFill("solid", fgColor=_HEAD_FILL)
+        c.font, c.fill = font(bold=True, color=_HEAD_FONT), PatternFill("solid", fgColor=_HEAD_FILL)
         c.alignment = Alignment(horizontal="center" if 1 < j <= n + 1 else "left", vertical="center")
     row_of: dict[str, int] = {}
     records = vendors.to_dict("records")
     for i, (f, label, how) in enumerate(FIGURES, start=head + 1):
         row_of[f] = i
         label_cell = ws.cell(row=i, column=1, value=label)
-        label_cell.font, label_cell.alignment = Font(bold=True), Alignment(vertical="top", indent=1)
+        label_cell.font, label_cell.alignment = font(bold=True), Alignment(vertical="top", indent=1)
         fmt = _number_format(f)
         for j, r in enumerate(records, start=2):
             v = r.get(f)
@@ -156,7 +158,7 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
             if isinstance(v, str) and v.startswith("="):  # vendor text is data, never a formula
                 c.data_type = "s"
         how_cell = ws.cell(row=i, column=n + 2, value=how or None)
-        how_cell.font, how_cell.alignment = Font(italic=True, color="595959"), Alignment(vertical="top", indent=1)
+        how_cell.font, how_cell.alignment = font(italic=True, color="595959"), Alignment(vertical="top", indent=1)
     for f in ("name", "factory"):
         ws.row_dimensions[row_of[f]].height = 48  # three lines of a long name in a 14-wide column
     ws.column_dimensions["A"].width = 32
