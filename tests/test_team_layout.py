@@ -217,3 +217,49 @@ def test_an_orders_sheet_without_the_date_a_step_is_anchored_on_is_one_error_nam
     result = run(path, ["ta"], ctx())
     (said,) = [f for f in result.findings if f.sheet == "Orders" and "Ex-Factory" in f.message]
     assert "no Ex-Factory column" in said.message and "'Column: Orders / Ex-Factory'" in said.message
+
+
+def test_prodbooks_own_hidden_column_on_its_sheet_is_still_its_own(tmp_path):
+    """The team hid prodbook's Planned and keeps its own 'Target' dates visible beside it: the visible
+    synonym won, and every rebuild wrote planned dates over the team's targets."""
+    path = built(tmp_path)
+    n = len(sheet_values(path, "T&A")) - 1
+    insert_column(path, "T&A", "Planned", "Target", ["buyer"] * n)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    planned = [c.value for c in ws[1]].index("Planned") + 1
+    ws.column_dimensions[openpyxl.utils.get_column_letter(planned)].hidden = True
+    wb.save(path)
+    run(path, ["ta"], ctx(date(2027, 3, 20)))
+    rows = sheet_values(path, "T&A")
+    assert {r[rows[0].index("Target")] for r in rows[1:]} == {"buyer"}
+
+
+def test_headers_in_other_alphabets_are_told_apart(tmp_path):
+    """Every Chinese header folded to '' (only a-z and digits were kept): 'Column: Orders / Qty' = '数量'
+    matched the carton count '箱数' left of it, and 12 cartons were the order quantity."""
+    sheets = base_sheets()
+    orders = sheets["Orders"]
+    at = orders[0].index("Qty")
+    orders[0][at] = "数量"
+    for r in orders:
+        r.insert(at, "箱数" if r is orders[0] else 12)
+    sheets["Config"] = [["Setting", "Value"], ["Column: Orders / Qty", "数量"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    from prodbook.core.model.sheets import ORDERS
+    from prodbook.workbook.filebook import FileBook
+    from prodbook.workbook.tracker import Tracker
+    table = Tracker(FileBook(path)).table(ORDERS)
+    assert table.frame["qty"].tolist() == [1200, 800]
+
+
+def test_a_sheet_named_with_a_space_after_it_is_that_sheet(tmp_path):
+    """The team's T&A is named 'T&A ' (a space after it): a second, empty T&A was built beside it, and every
+    finished milestone was chased as overdue."""
+    path = built(tmp_path)
+    rename(path, "T&A", "T&A ")
+    type_in(path, "T&A ", S1, "LD", "Actual", datetime(2027, 1, 14))
+    run(path, ["ta"], ctx())
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert [n for n in names if n.strip() == "T&A"] == ["T&A "]
+    assert actuals(path, "T&A ")[(*S1, "LD")] == datetime(2027, 1, 14)

@@ -134,21 +134,26 @@ def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config,
         texts = ["" if is_blank(v) else str(v).strip() for v in row]
         candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(how, column)]
         for c, text in enumerate(texts):
-            hit = lookup.get(normalise_header(text)) if text else None
+            folded = normalise_header(text) if text else ""
+            hit = lookup.get(folded) if folded else None
             if hit is not None:
                 candidates.setdefault(hit[0], []).append((hit[1], c))
         if shut is None and hidden is not None and any(len(v) > 1 for v in candidates.values()):
             shut = frozenset(hidden())  # asked once a sheet, and only when there is a choice
-        mapping = dict(sorted(((f, _best(v, shut or frozenset())) for f, v in candidates.items()),
-                              key=lambda fc: fc[1]))
+        mapping = dict(sorted(((f, _best(v, shut or frozenset(), ours=spec.generated))
+                               for f, v in candidates.items()), key=lambda fc: fc[1]))
         if len(mapping) > best[1]:
             best = (r + 1, len(mapping), mapping, texts)
     return best[0], best[2], best[3]
 
 
-def _best(candidates: list[tuple[int, int]], hidden: AbstractSet[int]) -> int:
+def _best(candidates: list[tuple[int, int]], hidden: AbstractSet[int], *, ours: bool = False) -> int:
     """The column a field is read from, of its (how named, column) candidates: the team's own (Config) first,
-    then a visible one, then the better named, then the first."""
+    then a visible one, then the better named, then the first. On a sheet prodbook writes (``ours``) its own
+    header comes before visibility: the team hid prodbook's Planned, and its visible 'Target' is still theirs,
+    never written over."""
+    if ours:
+        return min(candidates, key=lambda hc: (hc[0] != TEAMS, hc[0], hc[1] in hidden, hc[1]))[1]
     return min(candidates, key=lambda hc: (hc[0] != TEAMS, hc[1] in hidden, hc[0], hc[1]))[1]
 
 

@@ -178,8 +178,8 @@ class Tracker:
         if name in self._spelled:  # asked often; a live workbook's names cost a call to Excel each
             return self._spelled[name]
         names = self.backend.sheet_names()
-        folded = name.casefold()
-        found = name if name in names else next((n for n in names if n.casefold() == folded), None)
+        folded = name.strip().casefold()  # 'T&A ' with a space after it is the T&A too, as the eye reads it
+        found = name if name in names else next((n for n in names if n.strip().casefold() == folded), None)
         if found is None:
             return name  # not there (yet): asked again, as a run may make it
         self._spelled[name] = found

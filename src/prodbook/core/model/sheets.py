@@ -317,10 +317,11 @@ def tracker_sheets(names: Iterable[str | None]) -> list[str]:
 
 
 def normalise_header(text: str) -> str:
-    """Fold a header for matching: 'Style No.' / 'STYLE#' / 'style number' -> 'style#'."""
+    """Fold a header for matching: 'Style No.' / 'STYLE#' / 'style number' -> 'style#'. Letters of every
+    alphabet stay ('数量' is not '箱数', 'Màu' not 'Mẫu'); spaces, punctuation and the underscore go."""
     s = text.strip().lower().replace("\n", " ")
     s = re.sub(r"\b(number|num|nbr|no)\b\.?", "#", s)
-    return re.sub(r"[^a-z0-9#&%]", "", s)
+    return re.sub(r"[^\w#&%]|_", "", s)
 
 
 def spec_by_name(name: str) -> SheetSpec:
