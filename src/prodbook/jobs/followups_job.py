@@ -109,13 +109,15 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
     draft_links = {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
+    typed = _typed_last_contacted(tracker, table)
     for it in items:
         before = old_by_key.get(it.key)
         contact = contacts.get(it.key[0])
         rows.append({"vendor": it.vendor, "contact": "; ".join(contact.to) if contact and contact.to else None,
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
                      "days_overdue": it.days_overdue,
-                     "last_contacted": before.get("last_contacted") if before else None,
+                     "last_contacted": (typed.get(int(before["_row"]), before.get("last_contacted"))
+                                        if before else None),
                      "draft": draft_links.get(it.key[0])})
         source.append(int(before["_row"]) if before else None)
         logged = " / ".join((it.vendor, it.item, it.ref))
@@ -137,6 +139,17 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue.", *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _typed_last_contacted(tracker: Tracker, table: Any) -> dict[int, Any]:
+    """Row -> a Last Contacted the column cannot read as a date ('called Mon'), as the APM typed it: it is
+    theirs, kept with its row (read as a blank, the rebuild wrote a blank over it, and logged nothing)."""
+    if "last_contacted" not in table.columns:
+        return {}
+    header = table.header_of("last_contacted")
+    rows = {int(f.row) for f in table.findings if f.column == header and f.row}
+    col = table.columns["last_contacted"]
+    return {r: v for r in rows if (v := tracker.cell_as_written(table.sheet, r, col)) not in (None, "")}
 
 
 def _printed(changes: list[Change], rows: list[dict]) -> list[Change]:
