@@ -263,3 +263,19 @@ def test_a_sheet_named_with_a_space_after_it_is_that_sheet(tmp_path):
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert [n for n in names if n.strip() == "T&A"] == ["T&A "]
     assert actuals(path, "T&A ")[(*S1, "LD")] == datetime(2027, 1, 14)
+
+
+def test_text_typed_in_prodbooks_own_columns_comes_back_with_undo(tmp_path):
+    """'TBC' in Forecast and 'see notes' in Variance read as blanks: the rebuild wrote over them and logged a
+    blank Old, so undo put back nothing; the error said 'fix the cell' about a cell the run had replaced."""
+    path = built(tmp_path)
+    type_in(path, "T&A", S1, "LD", "Forecast", "TBC")
+    type_in(path, "T&A", S1, "CUT", "Variance", "see notes")
+    result = run(path, ["ta"], ctx())
+    said = [f for f in result.findings if f.value in ("TBC", "see notes")]
+    assert len(said) == 2 and all("prodbook writes this column" in f.message for f in said)
+    run(path, ["undo"], ctx())
+    rows = sheet_values(path, "T&A")
+    h = rows[0]
+    got = {r[h.index("Code")]: (r[h.index("Forecast")], r[h.index("Variance")]) for r in rows[1:] if tuple(r[:3]) == S1}
+    assert got["LD"][0] == "TBC" and got["CUT"][1] == "see notes"

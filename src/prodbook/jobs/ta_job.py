@@ -170,7 +170,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     ta_sheet, archive_sheet = tracker.sheet(TA), tracker.sheet(TA_ARCHIVE)
     stale = np.flatnonzero(fates == ta.Fate.STALE.value)
     gone = np.flatnonzero(np.isin(fates, [f.value for f in ARCHIVE_FATES]))
-    changes = _changes(ta_sheet, new, old, matched, take)
+    changes = _as_written(_changes(ta_sheet, new, old, matched, take), tracker, current)
     notes: list[str] = []
     if len(stale):
         found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken)
@@ -572,6 +572,28 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
         header = TA.column(f).header
         changes += [Change(sheet, k, header, b, a) for k, b, a in zip(list(keys[idx[j]]), list(before), list(after))]
     return changes
+
+
+def _as_written(changes: list[Change], tracker: Tracker, current: Table) -> list[Change]:
+    """A changed cell of prodbook's columns that held text its column cannot read ('TBC' in Forecast) is
+    logged with that text as its Old, not the blank it read as: undo gives the text back."""
+    theirs = {current.header_of(f): f for f in GENERATED if f in current.columns}  # the sheet's header -> field
+    bad = {(int(f.row), theirs[f.column]) for f in current.findings if f.row and f.column in theirs}
+    if not bad:
+        return changes
+    frame = current.frame
+    rows = frame["_row"].to_numpy()
+    at = np.flatnonzero(np.isin(rows, [r for r, _ in bad]))
+    row_of = {key_text(frame[k].iloc[i] for k in KEY): int(rows[i]) for i in at}
+    field_of = {TA.column(f).header: f for f in GENERATED}  # a change names prodbook's header
+    out = []
+    for c in changes:
+        row, field = row_of.get(c.key), field_of.get(c.field)
+        if row is not None and field is not None and is_missing(c.old) and (row, field) in bad:
+            c = Change(c.sheet, c.key, c.field, tracker.cell_as_written(current.sheet, row, current.columns[field]),
+                       c.new)
+        out.append(c)
+    return out
 
 
 def _prints(new: pd.DataFrame, at: np.ndarray, fields: Sequence[str]) -> list[str]:

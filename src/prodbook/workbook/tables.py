@@ -456,9 +456,11 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
             findings.extend(error(Code.BAD_NUMBER, f"{problem}; fix the cell", file=file, sheet=sheet,
                                   row=header_row + i + 1, column=headers[c], value=body[i][c])
                             for i, problem in mixed.items())
+        fix = ("; prodbook writes this column, so the run puts its own value here (your text is kept in the "
+               "Change Log's Old)") if spec.generated and not col.user else "; fix the cell"
         data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
-                           lambda i, raw, exc, c=c, kind=col.kind: findings.append(error(
-                               _BAD.get(kind, Code.BAD_VALUE), f"{exc}; fix the cell",
+                           lambda i, raw, exc, c=c, kind=col.kind, fix=fix: findings.append(error(
+                               _BAD.get(kind, Code.BAD_VALUE), f"{exc}{fix}",
                                file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
                                value=raw)))
     keep = np.flatnonzero(filled)
