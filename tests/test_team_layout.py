@@ -279,3 +279,20 @@ def test_text_typed_in_prodbooks_own_columns_comes_back_with_undo(tmp_path):
     h = rows[0]
     got = {r[h.index("Code")]: (r[h.index("Forecast")], r[h.index("Variance")]) for r in rows[1:] if tuple(r[:3]) == S1}
     assert got["LD"][0] == "TBC" and got["CUT"][1] == "see notes"
+
+
+def test_a_row_archived_with_a_text_actual_keeps_it_and_its_finding_names_no_row(tmp_path):
+    """'TBC' in the Actual of a PO line taken off Orders: the archive got a blank Actual, and the finding's
+    link pointed at the T&A row another milestone had taken."""
+    path = built(tmp_path)
+    type_in(path, "T&A", S1, "LD", "Actual", "TBC")
+    wb = openpyxl.load_workbook(path)
+    wb["Orders"].delete_rows(2)  # S1's PO line
+    wb.save(path)
+    result = run(path, ["ta"], ctx())
+    (said,) = [f for f in result.findings if f.value == "TBC"]
+    assert said.sheet == "T&A" and said.row is None and said.key.startswith("4500000001 / S1 / Navy / LD")
+    archive = sheet_values(path, "T&A Archive")
+    h = archive[0]
+    (ld,) = [r for r in archive[1:] if r[h.index("Code")] == "LD"]
+    assert ld[h.index("Actual")] == "TBC"

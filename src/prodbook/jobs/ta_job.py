@@ -195,12 +195,13 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     if len(gone) or restored:
         reasons = [_REASONS[ta.Fate(f)].format(t=t) for f, t in zip(fates[gone], left[gone])]
         extras = pd.Series(extras_of(tracker, current, old["_row"].to_numpy()[gone].tolist()), dtype=object)
-        _stage_archive(tracker, archive, old.iloc[gone].assign(reason=reasons, extras=extras.to_numpy()),
+        leaving = _user_cells_as_written(tracker, current, old.iloc[gone])
+        _stage_archive(tracker, archive, leaving.assign(reason=reasons, extras=extras.to_numpy()),
                        set(restored.values()), ctx)
 
     rows_new, final, rows_final, moved = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
                                                    restored, taken_extras, rearrange=bool(len(gone)))
-    tracker.rows_moved(ta_sheet, moved)
+    tracker.rows_moved(ta_sheet, moved, gone=old["_row"].to_numpy()[gone].tolist())
     findings = tracker.at_rows_now(findings)
     changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
@@ -572,6 +573,23 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
         header = TA.column(f).header
         changes += [Change(sheet, k, header, b, a) for k, b, a in zip(list(keys[idx[j]]), list(before), list(after))]
     return changes
+
+
+def _user_cells_as_written(tracker: Tracker, current: Table, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows leaving for the archive with their Actual and Notes as typed: a 'TBC' Actual the column reads as
+    blank goes to the archive as 'TBC', and comes back so."""
+    theirs = {current.header_of(f): f for f in USER if f in current.columns}
+    leaving = {int(r) for r in rows["_row"]}
+    bad = [(int(f.row), theirs[f.column]) for f in current.findings
+           if f.row and f.column in theirs and int(f.row) in leaving]
+    if not bad:
+        return rows
+    rows = rows.copy()
+    at = {int(r): i for i, r in zip(rows.index, rows["_row"])}
+    for row, name in bad:
+        rows[name] = rows[name].astype(object)
+        rows.at[at[row], name] = tracker.cell_as_written(current.sheet, row, current.columns[name])
+    return rows
 
 
 def _as_written(changes: list[Change], tracker: Tracker, current: Table) -> list[Change]:

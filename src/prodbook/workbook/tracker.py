@@ -264,17 +264,17 @@ class Tracker:
             return self._staged[spec.name]
         return self.table(spec, required=required).frame
 
-    def rows_moved(self, sheet: str, moved: dict[int, int]) -> None:
-        """The rows a staged rewrite moves (old Excel row -> new), so findings read before it point where
-        their cells will be (``at_rows_now``)."""
-        if moved:
-            self._moved[sheet] = moved
+    def rows_moved(self, sheet: str, moved: dict[int, int], *, gone: Sequence[int] = ()) -> None:
+        """The rows a staged rewrite moves (old Excel row -> new) and takes off (``gone``: archived), so
+        findings read before it point where their cells will be, or at no row (``at_rows_now``)."""
+        if moved or gone:
+            self._moved[sheet] = {**moved, **dict.fromkeys(map(int, gone), 0)}
 
     def at_rows_now(self, findings: Sequence[Finding]) -> list[Finding]:
         """Findings about cells ('TBC' in a T&A Actual), found as a sheet was read, at the rows a rewrite of
         this run moves them to: the Issues link and the printed cell go to that milestone, not to the one that
         took its old row."""
-        return [dataclasses.replace(f, row=self._moved[f.sheet][f.row])
+        return [dataclasses.replace(f, row=self._moved[f.sheet][f.row] or None)  # 0: the row left the sheet
                 if f.sheet in self._moved and f.row in self._moved[f.sheet] else f for f in findings]
 
     def was_remembered(self, spec: SheetSpec) -> bool:
