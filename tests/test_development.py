@@ -3,6 +3,7 @@ garbage cells through validation (hypothesis)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ def test_samples_late_in_transit_line_review_and_customs_facts(tmp_path):
     assert_finding(found, Code.SAMPLE_TRACKING, sheet="Samples", row=5, column="Tracking #")
     review = [f for f in found if f.code is Code.LINE_REVIEW]
     assert [(f.key, f.row) for f in review] == [("S4", 5)]
-    assert "shipped 2027-02-10 (FedEx 999888777666)" in review[0].message
+    assert "shipped 10-Feb-27 (FedEx 999888777666)" in review[0].message
     facts = {f.column for f in found if f.code is Code.CUSTOMS_FACT and f.row == 3}
     assert facts == {"Fiber Content", "Fabric Weight (g/m2)", "Process Countries"}
     d = load(Tracker(FileBook(path)))
@@ -470,7 +471,7 @@ def test_a_sample_whose_t_and_a_milestone_is_overdue_and_open_is_late(tmp_path):
     run(path, ["ta"], ctx())
     found = run(path, ["validate"], ctx()).findings
     late = assert_finding(found, Code.SAMPLE_LATE, sheet="Samples", row=2)
-    assert "due 2027-01-1" in late.message and "not shipped" in late.message
+    assert re.search(r"due 1\d-Jan-27", late.message) and "not shipped" in late.message
 
 
 @pytest.mark.parametrize("written", ["Fit", "Fit Sample", "Fit 1", "1st Fit", "FIT", "fit sample "])

@@ -49,7 +49,7 @@ def test_changed_since_lists_exactly_the_second_runs_changes(tmp_path):
     assert [(c["what"], c["ref"], c["detail"]) for c in changes] == [
         ("Vendor revised ex-factory", "4500000002 / S2 / Black / 2027-03-01", "2027-04-30 -> 2027-05-07"),
         ("New exception", "EX-0002 4500000002 / S2 / Black",
-         "The vendor revised ex-factory to 2027-05-07, 7 day(s) after the planned 2027-04-30."),
+         "The vendor revised ex-factory to 07-May-27, 7 day(s) after the planned 30-Apr-27."),
     ]  # EX-0001 is run 1's: BD1 has sent no WIP report
     assert len(log) == len(changes)
     # since the first run: the first run's new exceptions come in too

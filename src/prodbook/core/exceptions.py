@@ -440,7 +440,8 @@ def says(text: Any, yes: re.Pattern[str]) -> bool:
 
 
 def _fmt(d: date | None) -> str:
-    return d.isoformat() if d else "?"
+    """A date in a sentence, as the late-for-cancel one writes it: 05-Mar-27 (no locale misreads it)."""
+    return cx.fmt(d)
 
 
 def _n(x: int | None) -> str:

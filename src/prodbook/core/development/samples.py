@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cancel import fmt
 from prodbook.core.cells import CellError, day_of, to_date
 from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
@@ -160,13 +161,13 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                                    **place.at(r["_row"], f, key=key, value=when)))
         if due and first and last and not shipped and not (first <= due <= last):
             span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
-            out.append(info(Code.SAMPLE_DUE, f"this sample is due {due:%Y-%m-%d} but its T&A milestone says "
+            out.append(info(Code.SAMPLE_DUE, f"this sample is due {fmt(due)} but its T&A milestone says "
                             f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
                             **place.at(r["_row"], "due", key=key, value=due),
                             fix=Fix(span, f"{ta_sheet} (milestone planned)")))
         due = due or first
         if due and not shipped and not received and due < today:
-            out.append(warning(Code.SAMPLE_LATE, f"the sample was due {due:%Y-%m-%d} and has not shipped "
+            out.append(warning(Code.SAMPLE_LATE, f"the sample was due {fmt(due)} and has not shipped "
                                f"({(today - due).days} day(s) late); chase the vendor for a ship date",
                                **place.at(r["_row"], "shipped", key=key, value="")))
         if shipped and not received:
@@ -175,7 +176,7 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                                    "for the courier and air waybill", **place.at(r["_row"], "tracking", key=key,
                                                                                   value="")))
             elif (today - shipped).days > settings.courier_days:
-                out.append(warning(Code.SAMPLE_TRACKING, f"shipped {shipped:%Y-%m-%d} ({(today - shipped).days} "
+                out.append(warning(Code.SAMPLE_TRACKING, f"shipped {fmt(shipped)} ({(today - shipped).days} "
                                    f"days ago) and not received; check tracking {r['tracking']} with "
                                    f"{r.get('courier') or 'the courier'}",
                                    **place.at(r["_row"], "received", key=key, value="")))
@@ -242,14 +243,14 @@ def line_review_findings(review_table: pd.DataFrame, review: date, today: date, 
     out = []
     for r in records(review_table[~review_table["ready"].astype(bool)]):
         detail = {"Not requested": "no proto has been requested: request it from the vendor now",
-                  "Requested, not shipped": f"the proto has not shipped (due {r['due']:%Y-%m-%d})"
+                  "Requested, not shipped": f"the proto has not shipped (due {fmt(r['due'])})"
                   if r["due"] else "the proto has not shipped",
-                  "Shipped, not received": f"the proto shipped {r['shipped']:%Y-%m-%d}"
+                  "Shipped, not received": f"the proto shipped {fmt(r['shipped'])}"
                   + (f" ({r['courier']} {r['tracking']})" if r["tracking"] else "") + " and is not received"
                   if r["shipped"] else "the proto is not received"}[r["proto"]]
         todo = {"Requested, not shipped": "; chase the vendor for a ship date",
                 "Shipped, not received": "; check the tracking with the courier"}.get(r["proto"], "")
-        out.append(warning(Code.LINE_REVIEW, f"line review on {review:%Y-%m-%d} "
+        out.append(warning(Code.LINE_REVIEW, f"line review on {fmt(review)} "
                            f"(in {(review - today).days} day(s)): {detail}{todo}",
                            **place.at(r["_row"], "style", key=r["style"], value=r["style"])))
     return out
