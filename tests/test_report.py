@@ -146,6 +146,7 @@ def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tm
     Tags().feed(page)
     assert "script" not in tags and tags.count("table") >= 2
     assert result.outcomes[0].data["report"] == str(out) and not (tmp_path / "report.xlsx").exists()
+    assert [f.announce for f in result.outcomes[0].files] == [f"  Report web page: {out}"]  # not a workbook
 
 
 def test_html_escapes_every_value():

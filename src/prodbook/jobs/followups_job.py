@@ -136,7 +136,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame, FIELDS, source if table.exists else None)
     tracker.log(changes)
     overdue = sum(1 for it in items if it.days_overdue)
-    summary = [f"Follow-ups: {len(items)} item(s) for {len(made.messages)} vendor(s), {overdue} overdue.", *nowhere]
+    summary = [f"Follow-ups: {len(items):,} item(s) for {len(made.messages):,} vendor(s), {overdue:,} overdue.",
+               *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 

@@ -76,7 +76,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                               date_format=tracker.config.date_format, more_sheets=(
                                   partial(add_recovery, options=recovery, date_format=tracker.config.date_format),
                                   partial(add_scorecard, card=card, date_format=tracker.config.date_format)))
-        files = (StagedFile(out, content, f"  Report workbook: {out}"),)
+        what = "Report web page" if out.suffix.lower() in (".html", ".htm") else "Report workbook"
+        files = (StagedFile(out, content, f"  {what}: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "

@@ -231,7 +231,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     findings: list[Finding] = list(tracker.findings)
     crash_log = None
     for name in jobs:
-        step(f"Running {name}")
+        step(ACTION_NAMES.get(name, name))  # the button's name: 'Rebuild T&A', not 'ta'
         try:
             outcome = JOBS[name](tracker, ctx)
         except (UserError, WorkbookLocked):
