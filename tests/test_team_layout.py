@@ -296,3 +296,34 @@ def test_a_row_archived_with_a_text_actual_keeps_it_and_its_finding_names_no_row
     h = archive[0]
     (ld,) = [r for r in archive[1:] if r[h.index("Code")] == "LD"]
     assert ld[h.index("Actual")] == "TBC"
+
+
+def test_next_seasons_sheet_named_in_config_is_made_not_taken_for_a_typo(tmp_path):
+    """'Sheet: T&A' = 'T&A SS27' beside last season's 'T&A SS26' stopped the run as a typo of it, with no
+    way forward."""
+    path = built(tmp_path)
+    rename(path, "T&A", "T&A SS26")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Config").append(["Setting", "Value"])
+    wb["Config"].append(["Sheet: T&A", "T&A SS27"])
+    wb.save(path)
+    run(path, ["ta"], ctx())
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert "T&A SS26" in names and "T&A SS27" in names
+    assert len(sheet_values(path, "T&A SS27")) == len(sheet_values(path, "T&A SS26"))
+
+
+def test_two_columns_for_one_field_are_not_named_when_hiding_decides_and_alike_ones_are_told_to_rename(tmp_path):
+    """A hidden old 'Ex-Factory' beside the visible one read was named every run; two columns headed alike got
+    a Config line as advice, which cannot tell them apart."""
+    sheets = base_sheets()
+    orders = sheets["Orders"]
+    for r in orders:
+        r.append("Ex-Factory" if r is orders[0] else date(2026, 12, 1))
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    said = [f for f in run(path, ["validate"], ctx()).findings if "both read as Ex-Factory" in f.message]
+    assert len(said) == 1 and "rename one of the two" in said[0].message
+    wb = openpyxl.load_workbook(path)
+    wb["Orders"].column_dimensions[openpyxl.utils.get_column_letter(len(orders[0]))].hidden = True
+    wb.save(path)
+    assert not [f for f in run(path, ["validate"], ctx()).findings if "both read as" in f.message]

@@ -383,7 +383,7 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
 
 
 def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int], spec: SheetSpec, config: Config,
-                  *, file: str, sheet: str) -> list[Finding]:
+                  *, file: str, sheet: str, hidden: Callable[[], AbstractSet[int]] | None = None) -> list[Finding]:
     """What the header row leaves in doubt: a Config 'Column:' naming a header the row does not have (a typo:
     the field would be read from nowhere, or from a column of prodbook's name), and two columns named
     equally well for one field (the first is read; a mapping settles it)."""
@@ -397,17 +397,26 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
                                "correct the name on the Config sheet", file=file, sheet=sheet, row=header_row,
                                value=theirs))
     lookup = _lookup(spec, config)
+    shut: AbstractSet[int] | None = None
     for f, c in mapped.items():
         how = lookup[folded[c]][1]
         rivals = [i for i, t in enumerate(folded) if i != c and t and lookup.get(t) == (f, how)]
-        if rivals and how != TEAMS:
-            header = spec.column(f).header
-            other = texts[rivals[0]]
-            out.append(warning(Code.COLUMN_MISSING, f"the columns '{texts[c]}' ({column_letter(c)}) and '{other}' "
-                               f"({column_letter(rivals[0])}) both read as {header}; prodbook reads "
-                               f"'{texts[c]}'. If '{other}' is the one, name it on the Config sheet: 'Column: "
-                               f"{spec.name} / {header}' = '{other}'", file=file, sheet=sheet, row=header_row,
-                               column=texts[c]))
+        if not rivals or how == TEAMS:
+            continue
+        if shut is None:
+            shut = hidden() if hidden is not None else frozenset()
+        if c not in shut and all(i in shut for i in rivals):
+            continue  # the others are hidden: the visible one is read, as the team means
+        header, other = spec.column(f).header, texts[rivals[0]]
+        if folded[rivals[0]] == folded[c]:  # named alike: no Config line can tell them apart
+            advice = (f"If '{other}' in column {column_letter(rivals[0])} is the one, rename one of the two "
+                      "(a Config 'Column:' line names a header, and these read the same)")
+        else:
+            advice = (f"If '{other}' is the one, name it on the Config sheet: 'Column: {spec.name} / {header}' = "
+                      f"'{other}'")
+        out.append(warning(Code.COLUMN_MISSING, f"the columns '{texts[c]}' ({column_letter(c)}) and '{other}' "
+                           f"({column_letter(rivals[0])}) both read as {header}; prodbook reads '{texts[c]}'. "
+                           f"{advice}", file=file, sheet=sheet, row=header_row, column=texts[c]))
     return out
 
 
@@ -436,7 +445,7 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                               f"rows should hold headers such as {expected}", file=file, sheet=sheet))
         return Table(spec, sheet, 1, {}, [], pd.DataFrame(columns=[*spec.fields, "_row"]), findings)
     if header is None:
-        findings += _header_notes(headers, header_row, mapped, spec, config, file=file, sheet=sheet)
+        findings += _header_notes(headers, header_row, mapped, spec, config, file=file, sheet=sheet, hidden=hidden)
     for col in spec.columns:
         if col.required and col.field not in mapped:
             findings.append(error(Code.COLUMN_MISSING, f"the column '{col.header}' is missing: add it "

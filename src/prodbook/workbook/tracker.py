@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import getpass
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -193,14 +194,19 @@ class Tracker:
         'Critical Path'): a typo, which would build a second sheet (an empty T&A) beside the team's. Stops."""
         if spec.name not in self.config.sheet_names:
             return
-        near = difflib.get_close_matches(sheet.casefold(), [n.casefold() for n in self.backend.sheet_names()],
+        def shape(name: str) -> str:  # 'T&A SS27' beside 'T&A SS26' is next season's sheet, not a typo
+            return re.sub(r"\d+", "#", name.strip().casefold())
+
+        others = [n for n in self.backend.sheet_names() if shape(n) != shape(sheet)]
+        near = difflib.get_close_matches(sheet.strip().casefold(), [n.strip().casefold() for n in others],
                                          n=1, cutoff=0.8)
         if near:
-            actual = next(n for n in self.backend.sheet_names() if n.casefold() == near[0])
+            actual = next(n for n in others if n.strip().casefold() == near[0])
             raise UserError(f"the Config sheet names '{sheet}' as the {spec.name} sheet ('Sheet: {spec.name}'), "
                             f"but the workbook has no such sheet; it has '{actual}'. If that is the one, correct "
-                            "the name on the Config sheet (or rename the sheet), save, and run again. Nothing was "
-                            "written", file=self.file, sheet=self.sheet(CONFIG))
+                            "the name on the Config sheet (or rename the sheet), save, and run again; if you "
+                            "mean a new sheet, add an empty sheet of that name first. Nothing was written",
+                            file=self.file, sheet=self.sheet(CONFIG))
 
     def table(self, spec: SheetSpec, *, required: bool = True, only: tuple[str, ...] | None = None
               ) -> Table:
