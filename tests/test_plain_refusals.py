@@ -409,3 +409,17 @@ def test_a_button_pressed_in_a_backup_open_in_excel_writes_nothing(tmp_path):
     report = perform(action("pbRefresh"), book)
     assert not report.ok and "is one of prodbook's backups" in report.message, report
     assert not any(s.writes for s in book.sheets)
+
+
+def test_a_refusal_with_json_asked_is_json_on_stdout(tmp_path):
+    """A script asking --json got nothing on stdout when the run was refused (a missing file): only the
+    person's text on stderr."""
+    import json
+
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+    result = CliRunner().invoke(main, ["ta", str(tmp_path / "nope.xlsx"), "--json"])
+    assert result.exit_code == 2
+    said = json.loads(result.stdout)
+    assert said["exit_code"] == 2 and "nope.xlsx" in said["error"] and "does not exist" in said["error"]

@@ -89,12 +89,21 @@ def _remember_log(ctx: click.Context, _param: Any, value: Path | None) -> None:
         ctx.meta[_LOG] = (value, ctx)
 
 
+_JSON = "prodbook.json"
+
+
+def _remember_json(ctx: click.Context, _param: Any, value: bool) -> bool:
+    ctx.meta[_JSON] = value  # a refusal, met after the command's own context is gone, reads it (_fail)
+    return value
+
+
 def common(f: Callable) -> Callable:
     f = click.option("--log", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
                      expose_value=False, callback=_remember_log,
                      help="Also add what the run says to FILE, with the time and the command: for a scheduled "
                           "run, whose messages no one sees.")(f)
-    f = click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (for scripts).")(f)
+    f = click.option("--json", "as_json", is_flag=True, callback=_remember_json,
+                     help="Print findings as JSON (for scripts).")(f)
     f = click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
     f = click.option("--today", type=TodayType(), default=None,
                      help="Judge overdue/due soon against this date instead of today.")(f)
@@ -313,6 +322,9 @@ def _plain(exc: Exception) -> str:
 def _fail(message: str) -> None:
     line = "[red]prodbook:[/] " + _escape(message)
     _consoles()[1].print(line, markup=True)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_JSON):  # a script reads stdout: the refusal as JSON too
+        click.echo(json.dumps({"error": message, "exit_code": 2}, indent=2))
     _log([line], 2)
     sys.exit(2)
 
