@@ -93,3 +93,16 @@ def test_an_unchanged_demo_is_removed_whole_and_a_changed_one_moved_whole(tmp_pa
     assert moved == changed / "old demos" / "demo 2026-12-05 093000"
     assert tree(moved) == {k: v for k, v in before.items() if k != "my notes.txt"}
     assert sorted(p.name for p in changed.iterdir()) == ["my notes.txt", "old demos"]
+
+
+def test_a_scorecard_a_roll_up_and_its_database_made_beside_the_demo_go_with_it(tmp_path):
+    """The README's commands on the demo write a scorecard, a roll-up and its database beside it: a fresh demo
+    (make demo FORCE=1) moved the report and left those, an older day's beside the new demo."""
+    folder = a_demo(tmp_path / "a")
+    for name in ("Vendor Scorecard 2026-12-05.xlsx", "Season Roll-up 2026-12-05.xlsx", "prodbook-rollup.duckdb"):
+        (folder / name).write_bytes(b"made by a command on the demo")
+    moved = prepare(folder, force=True, now=NOW).moved_to
+    assert moved is not None
+    assert sorted(p.name for p in folder.iterdir()) == ["my notes.txt", "old demos"]
+    assert {"Vendor Scorecard 2026-12-05.xlsx", "Season Roll-up 2026-12-05.xlsx",
+            "prodbook-rollup.duckdb"} <= {p.name for p in moved.iterdir()}

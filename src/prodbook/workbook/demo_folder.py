@@ -39,8 +39,11 @@ WORKBOOK = "demo-tracker.xlsx"
 KIDS_WORKBOOK = "demo-tracker-kids.xlsx"
 """The second division's tracker, for the season roll-up."""
 OWN_DIRS = ("vendor files", "Follow-up drafts", BACKUP_DIR)
-OWN_GLOBS = (WORKBOOK, KIDS_WORKBOOK, "Production Report*")
-"""What a demo run writes in its folder (the refresh adds drafts and a backup; `prodbook report` a report)."""
+OWN_GLOBS = (WORKBOOK, KIDS_WORKBOOK, "Production Report*", "Vendor Scorecard*", "Season Roll-up*",
+             "prodbook-rollup.duckdb*", ".~prodbook-rollup.duckdb*")
+"""What a demo run writes in its folder (the refresh adds drafts and a backup; `prodbook report` a report) and
+what the README's commands on the demo add beside it (a scorecard, a roll-up and its database): a fresh demo
+moves them too, so none of them is left from an older day."""
 SHOWN = 5
 
 
