@@ -312,8 +312,10 @@ def _lacking_user_columns(current: Table, tracker: Tracker) -> list[Finding]:
     """A T&A without an Actual (or Notes) column prodbook reads: no milestone reads as done, every one past
     its date is Overdue. The column is added after the last one; a header of the team's that reads nearly
     so ('Act. Date') is named with the Config line that reads it instead."""
-    out = []
-    for f in (f for f in USER if current.exists and f not in current.columns):
+    out: list[Finding] = []
+    if not current.exists or current.new_header:  # a sheet prodbook gives its headers now: all of them
+        return out
+    for f in (f for f in USER if f not in current.columns):
         col = TA.column(f)
         names = [h for h in current.headers if h]
         near = difflib.get_close_matches(normalise_header(col.header), [normalise_header(h) for h in names],
