@@ -75,25 +75,10 @@ def test_drafts_parse_back_with_recipients_and_items(tmp_path):
     assert_finding(result.findings, Code.VENDOR_NO_EMAIL, sheet="Vendors", row=3)
 
 
-def test_last_contacted_is_kept_by_item(tmp_path):
-    path = book(tmp_path)
-    run(path, ["ta", "followups"], ctx(tmp_path / "d"))
-    rows = sheet_values(path, "Follow-ups")
-    header = rows[0]
-    i = next(n for n, r in enumerate(rows) if r[header.index("Item")] == "Proto sample")
-    wb = openpyxl.load_workbook(path)
-    wb["Follow-ups"].cell(row=i + 1, column=header.index("Last Contacted") + 1, value=datetime(2027, 2, 27))
-    wb.save(path)
-    run(path, ["followups"], ctx(tmp_path / "d", today=date(2027, 3, 2)))
-    rows = sheet_values(path, "Follow-ups")
-    proto = next(dict(zip(header, r)) for r in rows if r[header.index("Item")] == "Proto sample")
-    assert proto["Last Contacted"] == datetime(2027, 2, 27) and proto["Days Overdue"] == 5
-
-
-@pytest.mark.parametrize("typed", ["called Mon", "2026-13-45"])
-def test_a_last_contacted_typed_as_words_is_kept_with_its_item(tmp_path, typed):
-    """'called Mon' in Last Contacted read as a blank date: the next run wrote a blank over it, logged
-    nothing, and undo could not bring it back."""
+@pytest.mark.parametrize("typed", [datetime(2027, 2, 27), "called Mon", "2026-13-45"])
+def test_last_contacted_is_kept_by_item_as_typed(tmp_path, typed):
+    """A date, or words ('called Mon'): read as a blank date, words were written over with a blank, nothing
+    logged, and undo could not bring them back."""
     path = book(tmp_path)
     run(path, ["ta", "followups"], ctx(tmp_path / "d"))
     rows = sheet_values(path, "Follow-ups")
@@ -105,7 +90,7 @@ def test_a_last_contacted_typed_as_words_is_kept_with_its_item(tmp_path, typed):
     run(path, ["followups"], ctx(tmp_path / "d", today=date(2027, 3, 2)))
     rows = sheet_values(path, "Follow-ups")
     proto = next(dict(zip(header, r)) for r in rows if r[header.index("Item")] == "Proto sample")
-    assert proto["Last Contacted"] == typed
+    assert proto["Last Contacted"] == typed and proto["Days Overdue"] == 5
 
 
 def test_followups_on_their_own_chase_what_is_open_today_not_at_the_last_rebuild(tmp_path):

@@ -40,6 +40,16 @@ def rename(path: Path, old: str, new: str) -> None:
     wb.save(path)
 
 
+def named_in_config(path: Path, sheet: str, configured: str) -> Path:
+    """The T&A renamed ``sheet``, and Config's 'Sheet: T&A' set to ``configured``."""
+    rename(path, "T&A", sheet)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Config").append(["Setting", "Value"])
+    wb["Config"].append(["Sheet: T&A", configured])
+    wb.save(path)
+    return path
+
+
 def type_in(path: Path, sheet: str, key: tuple, code: str, header: str, value: object) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
@@ -73,12 +83,7 @@ def test_a_sheet_named_in_another_case_is_that_sheet_and_keeps_what_was_typed(tm
 
 def test_a_config_sheet_name_spelled_nearly_as_a_sheet_stops_before_anything_is_written(tmp_path):
     """Config 'Sheet: T&A' = 'Crtical Path' beside the team's 'Critical Path' built a second, empty T&A."""
-    path = built(tmp_path)
-    rename(path, "T&A", "Critical Path")
-    wb = openpyxl.load_workbook(path)
-    wb.create_sheet("Config").append(["Setting", "Value"])
-    wb["Config"].append(["Sheet: T&A", "Crtical Path"])
-    wb.save(path)
+    path = named_in_config(built(tmp_path), "Critical Path", "Crtical Path")
     before = path.read_bytes()
     with pytest.raises(UserError, match="names 'Crtical Path' as the T&A sheet .* it has 'Critical Path'"):
         run(path, ["ta"], ctx())
@@ -301,12 +306,7 @@ def test_a_row_archived_with_a_text_actual_keeps_it_and_its_finding_names_no_row
 def test_next_seasons_sheet_named_in_config_is_made_not_taken_for_a_typo(tmp_path):
     """'Sheet: T&A' = 'T&A SS27' beside last season's 'T&A SS26' stopped the run as a typo of it, with no
     way forward."""
-    path = built(tmp_path)
-    rename(path, "T&A", "T&A SS26")
-    wb = openpyxl.load_workbook(path)
-    wb.create_sheet("Config").append(["Setting", "Value"])
-    wb["Config"].append(["Sheet: T&A", "T&A SS27"])
-    wb.save(path)
+    path = named_in_config(built(tmp_path), "T&A SS26", "T&A SS27")
     run(path, ["ta"], ctx())
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert "T&A SS26" in names and "T&A SS27" in names
