@@ -327,3 +327,28 @@ def test_two_columns_for_one_field_are_not_named_when_hiding_decides_and_alike_o
     wb["Orders"].column_dimensions[openpyxl.utils.get_column_letter(len(orders[0]))].hidden = True
     wb.save(path)
     assert not [f for f in run(path, ["validate"], ctx()).findings if "both read as" in f.message]
+
+
+def test_a_lab_dip_date_written_into_an_added_actual_column_is_logged_and_undone(tmp_path):
+    """The approval date prodbook writes into a lab-dip milestone's Actual went into the Actual column the run
+    added (the team's was headed 'Act. Date') without a Change Log line, so undo left it."""
+    path = built(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    heads = [c.value for c in ws[1]]
+    ws.cell(row=1, column=heads.index("Actual") + 1, value="Act. Date")
+    for table in ws.tables.values():
+        table.tableColumns[heads.index("Actual")].name = "Act. Date"
+    dips = wb.create_sheet("Lab Dips")
+    for r in (["Style #", "Color", "Round", "Submitted", "Received", "Decision", "Decision Date"],
+              ["S1", "Navy", 1, datetime(2027, 1, 5), datetime(2027, 1, 9), "Approved", datetime(2027, 1, 20)]):
+        dips.append(r)
+    wb.save(path)
+    run(path, ["ta"], ctx())
+    log = [r for r in sheet_values(path, "Change Log")[1:] if r[4] == "Actual"]
+    assert [(r[3], r[6]) for r in log] == [("4500000001 / S1 / Navy / LD-APP", "2027-01-20")]
+    run(path, ["undo"], ctx())
+    rows = sheet_values(path, "T&A")
+    h = rows[0]
+    (lda,) = [r for r in rows[1:] if tuple(r[:3]) == S1 and r[h.index("Code")] == "LD-APP"]
+    assert lda[h.index("Actual")] is None

@@ -245,8 +245,7 @@ def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, 
         r = new.iloc[int(p)]
         if current.exists and "actual" in current.columns:
             tracker.edit_cell(current.sheet, int(rows_after[int(p)]), current.columns["actual"], r["actual"])
-        elif current.exists:
-            continue  # the team's T&A has no Actual column: nothing to fill
+        # else the Actual column is added by this run (``_lacking_user_columns``), the date with it: logged too
         changes.append(Change(current.sheet, key_text(r[k] for k in keys), TA.column("actual").header,
                               None, r["actual"]))
     return changes
