@@ -106,3 +106,15 @@ def test_a_scorecard_a_roll_up_and_its_database_made_beside_the_demo_go_with_it(
     assert sorted(p.name for p in folder.iterdir()) == ["my notes.txt", "old demos"]
     assert {"Vendor Scorecard 2026-12-05.xlsx", "Season Roll-up 2026-12-05.xlsx",
             "prodbook-rollup.duckdb"} <= {p.name for p in moved.iterdir()}
+
+
+def test_a_changed_demos_refusal_names_the_changed_tracker_first_and_its_backups_in_one_line(tmp_path):
+    """After a few runs on the demo, the refusal listed each backup as 'was added' before the tracker that
+    was changed."""
+    folder = a_demo(tmp_path / "a", changed=True)
+    for n in range(4):
+        (folder / "prodbook backups").mkdir(exist_ok=True)
+        (folder / "prodbook backups" / f"demo-tracker 2026-12-0{n + 1}.xlsx").write_bytes(b"a backup")
+    said = demo_folder.differences(folder)
+    assert said[0] == f"'{demo_folder.WORKBOOK}' was changed"
+    assert said[-1] == "4 backup(s) were added in 'prodbook backups'" and len(said) == 2

@@ -99,13 +99,14 @@ def differences(folder: Path) -> list[str]:
     recorded = _manifest(folder)
     if recorded is None:
         return [f"'{name}' was not written by prodbook demo (or the run did not finish)" for name in present]
-    out = []
-    for name, digest in present.items():
-        if name not in recorded:
-            out.append(f"'{name}' was added")
-        elif recorded[name] != digest:
-            out.append(f"'{name}' was changed")
-    return out
+    changed = [f"'{name}' was changed" for name, digest in present.items()
+               if name in recorded and recorded[name] != digest]
+    added = [name for name in present if name not in recorded]
+    backups = [name for name in added if name.startswith(f"{BACKUP_DIR}/")]
+    said = [f"'{name}' was added" for name in added if name not in backups]
+    if backups:  # each run's backup, one line for them all: the trackers changed come first
+        said.append(f"{len(backups)} backup(s) were added in '{BACKUP_DIR}'")
+    return changed + said
 
 
 def _refusal(folder: Path, diffs: list[str]) -> str:
