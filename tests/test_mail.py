@@ -629,3 +629,18 @@ def tempfile_dir() -> str:
     import tempfile
 
     return tempfile.gettempdir() + "/"
+
+
+def test_a_forwarded_message_without_a_date_is_dated_by_its_carrier_and_said_so(tmp_path):
+    """A forwarded message without a Date header took the forward's date in silence."""
+    book = tracker(tmp_path)
+    inner = ningbo_message()
+    del inner["Date"]
+    msg = eml(tmp_path / "Fwd.eml", sender="colleague@retailer.example", sent="Thu, 04 Mar 2027 09:00:00 +0800",
+              inner=inner)
+    result = run(book, ["wip"], ctx(msg))
+    (row,) = wip_rows(book)
+    assert day(row["Report Date"]) == date(2027, 3, 4)
+    note = assert_finding(result.findings, Code.WIP_MESSAGE, file="Fwd.eml > attachment 'WIP.eml' > "
+                          "attachment 'report.csv'")
+    assert "has no date of its own" in note.message and "2027-03-04" in note.message

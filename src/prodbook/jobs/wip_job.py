@@ -422,6 +422,11 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
         parsed = wip.import_file(raws, index, codes, config, today=sent or today)
     raw_found = [f for r in raws for f in r.findings]
     found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
+    if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
+        found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
+                          f"report is dated by the message that carries it ({msg.sent.isoformat()}); if the report "
+                          "is older, import it with its date in the file name ('... 2027-03-01.xlsx')",
+                          file=where, found_in=msg.file))
     for r in parsed.rows:
         r["source_file"] = where
     parsed.file = where
