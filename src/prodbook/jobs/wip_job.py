@@ -423,6 +423,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     raw_found = [f for r in raws for f in r.findings]
     found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
+        found = [f for f in found if not f.message.startswith("no report date found")]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
                           f"report is dated by the message that carries it ({msg.sent.isoformat()}); if the report "
                           "is older, import it with its date in the file name ('... 2027-03-01.xlsx')",
