@@ -127,6 +127,13 @@ def test_dry_run_writes_no_report_file(tmp_path):
     assert digest(path) == before  # nor the Production Report sheet
 
 
+def test_the_html_pages_numbers_carry_thousands_separators():
+    """The page showed 89616 units beside the workbook's 89,616."""
+    from prodbook.workbook.report_html import _shown
+    assert [_shown(v, "dd-mmm-yy") for v in (89616, 89616.0, 1234.5, 33.3, 7, "4500012604")] == \
+        ["89,616", "89,616", "1,234.5", "33.3", "7", "4500012604"]
+
+
 def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tmp_path):
     from html.parser import HTMLParser
 

@@ -34,6 +34,8 @@ def _shown(v: object, date_format: str) -> str:
         return f"{day} {v:%H:%M}" if v.time() != datetime.min.time() else day
     if isinstance(v, date):
         return date_text(v, date_format)
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf"):
+        return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"  # 89,616 units, as the workbook shows them
     return with_date_text(shown(v), date_format) if isinstance(v, str) else shown(v)
 
 
