@@ -352,3 +352,15 @@ def test_a_lab_dip_date_written_into_an_added_actual_column_is_logged_and_undone
     h = rows[0]
     (lda,) = [r for r in rows[1:] if tuple(r[:3]) == S1 and r[h.index("Code")] == "LD-APP"]
     assert lda[h.index("Actual")] is None
+
+
+def test_a_header_typed_over_two_lines_is_said_on_one():
+    """A warning quoting a header with a line break in it split the printed message in two."""
+    from prodbook.core.config import build_config
+    from prodbook.core.model.sheets import ORDERS
+    from prodbook.workbook.tables import read_table
+    config, _ = build_config([], "t.xlsx")
+    rows = [["PO #", "Style #", "Color", "XF\nDate", "Ex-Fty"], ["P1", "S1", "Navy", date(2027, 4, 1), None]]
+    table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
+    (said,) = [f for f in table.findings if "both read as" in f.message]
+    assert "'XF Date'" in said.message and "\n" not in said.message

@@ -389,6 +389,7 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
     equally well for one field (the first is read; a mapping settles it)."""
     out: list[Finding] = []
     folded = [normalise_header(t) for t in texts]
+    raw, texts = texts, [" ".join(t.split()) for t in texts]  # a header typed over two lines, said on one
     for ours, theirs in config.headers.get(spec.name, {}).items():
         if normalise_header(theirs) not in folded:
             shown = ", ".join(f"'{t}'" for t in texts if t)
@@ -416,7 +417,7 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
                       f"'{other}'")
         out.append(warning(Code.COLUMN_MISSING, f"the columns '{texts[c]}' ({column_letter(c)}) and '{other}' "
                            f"({column_letter(rivals[0])}) both read as {header}; prodbook reads '{texts[c]}'. "
-                           f"{advice}", file=file, sheet=sheet, row=header_row, column=texts[c]))
+                           f"{advice}", file=file, sheet=sheet, row=header_row, column=raw[c]))
     return out
 
 
