@@ -364,3 +364,13 @@ def test_a_header_typed_over_two_lines_is_said_on_one():
     table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
     (said,) = [f for f in table.findings if "both read as" in f.message]
     assert "'XF Date'" in said.message and "\n" not in said.message
+
+
+def test_full_width_headers_typed_on_an_east_asian_keyboard_are_read():
+    from prodbook.core.config import build_config
+    from prodbook.core.model.sheets import ORDERS
+    from prodbook.workbook.tables import read_table
+    config, _ = build_config([], "t.xlsx")
+    rows = [["ＰＯ ＮＯ", "Ｓｔｙｌｅ #", "Color"], ["P1", "S1", "Navy"]]
+    table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
+    assert table.frame[["po", "style"]].values.tolist() == [["P1", "S1"]]

@@ -8,6 +8,7 @@ sheets prodbook generates.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -318,8 +319,9 @@ def tracker_sheets(names: Iterable[str | None]) -> list[str]:
 
 def normalise_header(text: str) -> str:
     """Fold a header for matching: 'Style No.' / 'STYLE#' / 'style number' -> 'style#'. Letters of every
-    alphabet stay ('数量' is not '箱数', 'Màu' not 'Mẫu'); spaces, punctuation and the underscore go."""
-    s = text.strip().lower().replace("\n", " ")
+    alphabet stay ('数量' is not '箱数', 'Màu' not 'Mẫu'); spaces, punctuation and the underscore go. Full-width
+    letters (ＰＯ ＮＯ, typed with an East Asian keyboard) and '№' read as their plain forms."""
+    s = unicodedata.normalize("NFKC", text).strip().lower().replace("\n", " ")
     s = re.sub(r"\b(number|num|nbr|no)\b\.?", "#", s)
     return re.sub(r"[^\w#&%]|_", "", s)
 
