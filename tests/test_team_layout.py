@@ -374,3 +374,16 @@ def test_full_width_headers_typed_on_an_east_asian_keyboard_are_read():
     rows = [["ＰＯ ＮＯ", "Ｓｔｙｌｅ #", "Color"], ["P1", "S1", "Navy"]]
     table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
     assert table.frame[["po", "style"]].values.tolist() == [["P1", "S1"]]
+
+
+def test_a_mapping_that_takes_another_fields_column_says_so():
+    """'Column: Orders / Ex-Factory' = 'In-DC' read the ex-factory dates from the In-DC column, and In-DC from
+    none, without a word: the only error then said the sheet had no In-DC column."""
+    from prodbook.core.config import build_config
+    from prodbook.core.model.sheets import ORDERS
+    from prodbook.workbook.tables import read_table
+    config, _ = build_config([("Column: Orders / Ex-Factory", "In-DC", 2)], "t.xlsx")
+    rows = [["PO #", "Style #", "Color", "In-DC"], ["P1", "S1", "Navy", date(2027, 4, 1)]]
+    table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
+    (said,) = [f for f in table.findings if "is how prodbook finds In-DC" in f.message]
+    assert "In-DC is now read from no column" in said.message and table.columns.get("ex_factory") == 3

@@ -397,6 +397,16 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
                                f"'{theirs}', which the header row of this sheet does not have (it has {shown}); "
                                "correct the name on the Config sheet", file=file, sheet=sheet, row=header_row,
                                value=theirs))
+            continue
+        taken = next((col for col in spec.columns if normalise_header(col.header) != normalise_header(ours)
+                      and normalise_header(theirs) in {normalise_header(t) for t in (col.header, *col.synonyms)}
+                      and col.header not in config.headers.get(spec.name, {})), None)
+        if taken is not None and taken.field not in mapped:
+            out.append(warning(Code.COLUMN_MISSING, f"Config 'Column: {spec.name} / {ours}' names '{theirs}', "
+                               f"which is how prodbook finds {taken.header}: {taken.header} is now read from no "
+                               f"column. If that is right, leave it; else name its column too: 'Column: "
+                               f"{spec.name} / {taken.header}' = your header", file=file, sheet=sheet,
+                               row=header_row, value=theirs))
     lookup = _lookup(spec, config)
     shut: AbstractSet[int] | None = None
     for f, c in mapped.items():
