@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -38,6 +39,14 @@ def rename(path: Path, old: str, new: str) -> None:
     wb[old].title = "renaming"  # openpyxl takes 't&a' for a second 'T&A' and makes it 't&a1'
     wb["renaming"].title = new
     wb.save(path)
+
+
+def head_actual_as(ws: Any, header: str) -> None:
+    """The T&A's Actual column headed the team's way, its Table column renamed with it (as Excel does)."""
+    heads = [c.value for c in ws[1]]
+    ws.cell(row=1, column=heads.index("Actual") + 1, value=header)
+    for table in ws.tables.values():
+        table.tableColumns[heads.index("Actual")].name = header
 
 
 def named_in_config(path: Path, sheet: str, configured: str) -> Path:
@@ -169,11 +178,7 @@ def test_a_ta_without_an_actual_column_gets_one_and_a_near_header_is_named(tmp_p
     path = built(tmp_path)
     type_in(path, "T&A", S1, "LD", "Actual", datetime(2027, 1, 14))
     wb = openpyxl.load_workbook(path)
-    ws = wb["T&A"]
-    heads = [c.value for c in ws[1]]
-    ws.cell(row=1, column=heads.index("Actual") + 1, value="Act. Date")
-    for table in ws.tables.values():
-        table.tableColumns[heads.index("Actual")].name = "Act. Date"
+    head_actual_as(wb["T&A"], "Act. Date")
     wb.save(path)
     result = run(path, ["ta"], ctx())
     (said,) = [f for f in result.findings if "has no 'Actual' column" in f.message]
@@ -334,11 +339,7 @@ def test_a_lab_dip_date_written_into_an_added_actual_column_is_logged_and_undone
     added (the team's was headed 'Act. Date') without a Change Log line, so undo left it."""
     path = built(tmp_path)
     wb = openpyxl.load_workbook(path)
-    ws = wb["T&A"]
-    heads = [c.value for c in ws[1]]
-    ws.cell(row=1, column=heads.index("Actual") + 1, value="Act. Date")
-    for table in ws.tables.values():
-        table.tableColumns[heads.index("Actual")].name = "Act. Date"
+    head_actual_as(wb["T&A"], "Act. Date")
     dips = wb.create_sheet("Lab Dips")
     for r in (["Style #", "Color", "Round", "Submitted", "Received", "Decision", "Decision Date"],
               ["S1", "Navy", 1, datetime(2027, 1, 5), datetime(2027, 1, 9), "Approved", datetime(2027, 1, 20)]):

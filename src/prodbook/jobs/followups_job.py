@@ -27,6 +27,7 @@ from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
+from prodbook.workbook.tables import Table
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
 
@@ -142,15 +143,11 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 
 
-def _typed_last_contacted(tracker: Tracker, table: Any) -> dict[int, Any]:
+def _typed_last_contacted(tracker: Tracker, table: Table) -> dict[int, Any]:
     """Row -> a Last Contacted the column cannot read as a date ('called Mon'), as the APM typed it: it is
     theirs, kept with its row (read as a blank, the rebuild wrote a blank over it, and logged nothing)."""
-    if "last_contacted" not in table.columns:
-        return {}
-    header = table.header_of("last_contacted")
-    rows = {int(f.row) for f in table.findings if f.column == header and f.row}
-    col = table.columns["last_contacted"]
-    return {r: v for r in rows if (v := tracker.cell_as_written(table.sheet, r, col)) not in (None, "")}
+    return {r: v for r, _ in table.unread_cells(("last_contacted",))  # none unless the column is there
+            if (v := tracker.cell_as_written(table.sheet, r, table.columns["last_contacted"])) not in (None, "")}
 
 
 def _printed(changes: list[Change], rows: list[dict]) -> list[Change]:

@@ -307,14 +307,19 @@ TAKEN_BACK = "(taken back)"
 """Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
 
 
+def _lacking(current: Table) -> list[str]:
+    """The APM's T&A columns the sheet there is lacks: the run adds them after the last column."""
+    return [f for f in USER if current.exists and f not in current.columns]
+
+
 def _lacking_user_columns(current: Table, tracker: Tracker) -> list[Finding]:
     """A T&A without an Actual (or Notes) column prodbook reads: no milestone reads as done, every one past
     its date is Overdue. The column is added after the last one; a header of the team's that reads nearly
     so ('Act. Date') is named with the Config line that reads it instead."""
     out: list[Finding] = []
-    if not current.exists or current.new_header:  # a sheet prodbook gives its headers now: all of them
+    if current.new_header:  # a sheet prodbook gives its headers now: all of them
         return out
-    for f in (f for f in USER if f not in current.columns):
+    for f in _lacking(current):
         col = TA.column(f)
         names = [h for h in current.headers if h]
         near = difflib.get_close_matches(normalise_header(col.header), [normalise_header(h) for h in names],
@@ -339,7 +344,7 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     Returns the sheet row of each recomputed row, the whole sheet as this run leaves it (and its rows), and
     the rows that move: old Excel row -> new.
     """
-    lacking = [f for f in USER if current.exists and f not in current.columns]  # added after the last column
+    lacking = _lacking(current)  # added after the last column
     in_place = current.exists and matched.all() and not rearrange and not lacking and all(
         f in current.columns for f in (*KEY, *GENERATED))
     if in_place:  # the same rows: change only the cells that changed, in the order the user keeps
@@ -579,10 +584,8 @@ def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarr
 def _user_cells_as_written(tracker: Tracker, current: Table, rows: pd.DataFrame) -> pd.DataFrame:
     """Rows leaving for the archive with their Actual and Notes as typed: a 'TBC' Actual the column reads as
     blank goes to the archive as 'TBC', and comes back so."""
-    theirs = {current.header_of(f): f for f in USER if f in current.columns}
     leaving = {int(r) for r in rows["_row"]}
-    bad = [(int(f.row), theirs[f.column]) for f in current.findings
-           if f.row and f.column in theirs and int(f.row) in leaving]
+    bad = [(row, name) for row, name in current.unread_cells(USER) if row in leaving]
     if not bad:
         return rows
     rows = rows.copy()
@@ -596,8 +599,7 @@ def _user_cells_as_written(tracker: Tracker, current: Table, rows: pd.DataFrame)
 def _as_written(changes: list[Change], tracker: Tracker, current: Table) -> list[Change]:
     """A changed cell of prodbook's columns that held text its column cannot read ('TBC' in Forecast) is
     logged with that text as its Old, not the blank it read as: undo gives the text back."""
-    theirs = {current.header_of(f): f for f in GENERATED if f in current.columns}  # the sheet's header -> field
-    bad = {(int(f.row), theirs[f.column]) for f in current.findings if f.row and f.column in theirs}
+    bad = current.unread_cells(GENERATED)
     if not bad:
         return changes
     frame = current.frame

@@ -193,6 +193,8 @@ def _file_line(parsed: wip.ParsedFile) -> str:
            f"line(s){totals}"
 
 
+NO_REPORT_DATE = "no report date found"
+"""How the note on an attachment dated by its message begins (the one a dateless forward's note replaces)."""
 _WHERE = frozenset({"source_file", "_row", "_raw", "_sheet"})
 """A row's place, not its content: the same report saved twice differs only in these."""
 
@@ -423,7 +425,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
     raw_found = [f for r in raws for f in r.findings]
     found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
-        found = [f for f in found if not f.message.startswith("no report date found")]  # said below, exactly
+        found = [f for f in found if not f.message.startswith(NO_REPORT_DATE)]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
                           f"report is dated by the message that carries it ({msg.sent.isoformat()}); if the report "
                           "is older, import it with its date in the file name ('... 2027-03-01.xlsx')",
@@ -463,7 +465,7 @@ def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | 
     if f.sheet == name:
         changes["sheet"] = where
     if f.code is Code.WIP_REPORT_DATE and sent is not None:
-        changes["message"] = (f"no report date found in the attachment's title rows or name; the day the "
+        changes["message"] = (f"{NO_REPORT_DATE} in the attachment's title rows or name; the day the "
                               f"message was sent, {sent.isoformat()}, was used")
     elif f.code is Code.COLUMN_MISSING and f.severity == "info":  # a style / costing sheet
         changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "

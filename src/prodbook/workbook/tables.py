@@ -67,6 +67,12 @@ class Table:
         idx = self.columns.get(field_name)
         return self.headers[idx] if idx is not None else self.spec.column(field_name).header
 
+    def unread_cells(self, fields: Iterable[str]) -> set[tuple[int, str]]:
+        """(Excel row, field) of the cells of ``fields`` the column could not read ('TBC' in a date column,
+        held as blank): the cells whose text a job keeps or logs as written (``Tracker.cell_as_written``)."""
+        theirs = {self.headers[self.columns[f]]: f for f in fields if f in self.columns}
+        return {(int(f.row), theirs[str(f.column)]) for f in self.findings if f.row and f.column in theirs}
+
     def header_at(self, column: int) -> str:
         """The header over a 0-based column; its letter where the column has none (a team's extra column)."""
         return self.headers[column] if column < len(self.headers) and self.headers[column] else column_letter(column)
@@ -390,6 +396,7 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
     out: list[Finding] = []
     folded = [normalise_header(t) for t in texts]
     raw, texts = texts, [" ".join(t.split()) for t in texts]  # a header typed over two lines, said on one
+    prodbooks = _lookup(spec, Config())  # the names prodbook finds each field by, without the team's
     for ours, theirs in config.headers.get(spec.name, {}).items():
         if normalise_header(theirs) not in folded:
             shown = ", ".join(f"'{t}'" for t in texts if t)
@@ -398,10 +405,10 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
                                "correct the name on the Config sheet", file=file, sheet=sheet, row=header_row,
                                value=theirs))
             continue
-        taken = next((col for col in spec.columns if normalise_header(col.header) != normalise_header(ours)
-                      and normalise_header(theirs) in {normalise_header(t) for t in (col.header, *col.synonyms)}
-                      and col.header not in config.headers.get(spec.name, {})), None)
-        if taken is not None and taken.field not in mapped:
+        hit = prodbooks.get(normalise_header(theirs))  # another field's own header or synonym?
+        own = prodbooks.get(normalise_header(ours), ("", OURS))[0]
+        taken = spec.column(hit[0]) if hit is not None and hit[0] != own else None
+        if taken is not None and taken.field not in mapped and taken.header not in config.headers[spec.name]:
             out.append(warning(Code.COLUMN_MISSING, f"Config 'Column: {spec.name} / {ours}' names '{theirs}', "
                                f"which is how prodbook finds {taken.header}: {taken.header} is now read from no "
                                f"column. If that is right, leave it; else name its column too: 'Column: "
