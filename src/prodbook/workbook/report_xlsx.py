@@ -84,7 +84,7 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
             if f == "at_risk" and (v or 0) > 0:
                 c.fill = PatternFill("solid", fgColor=_FILL_RISK)
     last = top + 1 + len(vendors)
-    for j, w in enumerate((34, 12, 12, 10, 11, 12, 13, 13, 14), start=1):
+    for j, w in enumerate((34, 12, 12, 10, 11, 12, 13, 13, 17), start=1):  # "Open exceptions" on one line
         ws.column_dimensions[get_column_letter(j)].width = w
     if len(vendors):
         chart = BarChart()
