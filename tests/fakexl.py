@@ -470,11 +470,16 @@ class FakeRange:
     def __getattr__(self, name: str) -> Any:
         if name == "column_width":  # a single column's width, as Excel gives it: 0 when hidden
             return 0 if self.top[1] in self.sheet.hidden_columns else 8.43
+        if name == "number_format":  # one code for the range, or None when its cells' codes differ, as Excel
+            (r1, c1), (r2, c2) = self.top, self.bottom
+            codes = {self.sheet.number_format_at(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+            return codes.pop() if len(codes) == 1 else None
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in FakeRange._LOOKS:
             self.sheet.looks.append((name, self.top, self.bottom, value))
+
         else:
             object.__setattr__(self, name, value)
 
@@ -664,6 +669,15 @@ class FakeSheet:
         self.book: FakeBook | None = None
         self.hidden_columns: set[int] = set()
         """1-based columns hidden (Home > Format > Hide Columns): their width reads 0, as in Excel."""
+        self.number_formats: dict[tuple[int, int], str] = {}
+        """(row, column) -> its number format code, where not General (Format Cells > Number)."""
+
+    def number_format_at(self, r: int, c: int) -> str:
+        """A cell's number format: the last one set over it, else the file's."""
+        for what, (r1, c1), (r2, c2), value in reversed(self.looks):
+            if what == "number_format" and r1 <= r <= r2 and c1 <= c <= c2:
+                return str(value)
+        return self.number_formats.get((r, c), "General")
 
     @property
     def mac(self) -> bool:
@@ -850,6 +864,8 @@ class FakeBook:
                 sheet.format_conditions += [_FormatCondition(areas, list(rule.formula or [])) for rule in cf.rules]
             for row in ws.iter_rows():
                 for c in row:
+                    if c.number_format != "General":
+                        sheet.number_formats[(c.row, c.column)] = c.number_format
                     if c.comment is not None:
                         sheet.note_text[(c.row, c.column)] = c.comment.text
                     if c.hyperlink is not None:

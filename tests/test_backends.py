@@ -700,3 +700,48 @@ def test_from_the_ribbon_the_apms_cells_between_edits_keep_what_they_hold(kind: 
     assert [r[1] for i, r in enumerate(values[1:]) if i != 3] == ["M", "00123", "1-2", "TRUE", "M"]
     assert handle.sheets["Orders"].range((5, 2)).formula in ("=A2", (("=A2",),))
     assert [r[2] for r in values[1:]] == [20, 2, 3, 4, 5, 70]
+
+
+def _formatted(path: Path, sheet: str, header: str, row: int, value: Any, code: str) -> None:
+    """A number typed into the team's column and formatted to show its digits their way (Format Cells >
+    Custom: 0000000)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    cell = ws.cell(row=row, column=[c.value for c in ws[1]].index(header) + 1, value=value)
+    cell.number_format = code
+    wb.save(path)
+
+
+def _planned(kind: Any, path: Path) -> dict[tuple, Any]:
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    return {k: r["Planned"] for k, r in _days(kind.values(handle, path, "T&A")).items()}
+
+
+def test_a_weekend_mask_typed_as_a_number_and_shown_padded_is_the_mask(kind: Any, tmp_path: Path) -> None:
+    """0000011 typed into a General cell becomes the number 11 (Sunday only), and a team formats the column
+    0000000 to see the mask back. The cell shows Saturday and Sunday off; the T&A counted Saturdays worked."""
+    sheets = base_sheets()
+    sheets["Vendors"][2][5] = "0000011"  # CN1: Saturday and Sunday, as text
+    as_text = _planned(FileKind(), write_book(tmp_path / "text.xlsx", sheets))
+    shown = write_book(tmp_path / "shown.xlsx", base_sheets())
+    _formatted(shown, "Vendors", "Weekend", 3, 11, "0000000")
+    plain = write_book(tmp_path / "plain.xlsx", base_sheets())
+    _formatted(plain, "Vendors", "Weekend", 3, 11, "General")
+    assert _planned(kind, shown) == as_text
+    assert _planned(FileKind(), plain) != as_text  # 11 as shown: Sunday only, another plan
+
+
+def test_a_style_number_shown_with_its_leading_zero_is_the_style_of_that_name(kind: Any, tmp_path: Path) -> None:
+    """Styles holds 12345 formatted 000000, so the sheet shows 012345, and Orders types '012345' as text: one
+    style. Read as '12345', the order's style was not on Styles and it got no T&A."""
+    sheets = base_sheets()
+    sheets["Orders"][1][1] = "012345"
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    _formatted(path, "Styles", "Style #", 2, 12345, "000000")
+    handle = kind.open(path)
+    _run(kind, handle, path, ["ta"])
+    styles = {k[1] for k in _rows(kind.values(handle, path, "T&A"))}
+    assert styles == {"012345", "S2"}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import re
+import subprocess
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,8 +18,10 @@ from prodbook.core.cells import (
     DateOrder,
     comma_column,
     date_to_serial,
+    is_digit_format,
     parse_text_date,
     serial_to_date,
+    shown_digits,
     to_bool,
     to_date,
     to_int,
@@ -206,3 +211,40 @@ def test_day_of_reads_a_read_date_cell_as_its_day():
     assert day_of(date(2027, 3, 4)) == date(2027, 3, 4)
     for blank in (None, float("nan"), pd.NaT, pd.NA, "TBC", "", 46000, 46000.0):
         assert day_of(blank) is None
+
+
+# (number, format code): how a team shows a code typed as a number; what LibreOffice shows is the reference
+DIGIT_CASES = [(11, "0000000"), (1, "0000000"), (1234567, "0000000"), (12345, "000000"), (0, "000"),
+               (6109100012, "0000\\.00\\.0000"), (1234, "000-000"), (12345678, "000-000"), (5, '"PO"00000'),
+               (42, "#0000"), (7, "(000)"), (-12, "0000"), (12, "[Red]0000"), (5, "???0"), (3, "# 000")]
+
+
+@pytest.mark.libreoffice
+def test_a_number_in_a_digits_format_reads_as_libreoffice_shows_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i, (number, code) in enumerate(DIGIT_CASES, start=1):
+        ws.cell(row=i, column=1, value=number).number_format = code
+    wb.save(tmp_path / "codes.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true", "--outdir",
+                    str(tmp_path), str(tmp_path / "codes.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    with open(tmp_path / "codes.csv", newline="", encoding="utf-8") as f:
+        shown = [row[0] for row in csv.reader(f)]
+    assert [shown_digits(n, code) for n, code in DIGIT_CASES] == shown
+
+
+@pytest.mark.parametrize("code", ["General", "0", "0.00", "#,##0", "@", "yyyy-mm-dd", "0%", "0.0E+00", "###",
+                                  "0000;(0000)", "[>100]0000", "mm:ss"])
+def test_formats_that_do_not_pad_a_whole_number_leave_it_as_it_is(code: str) -> None:
+    assert not is_digit_format(code)
+    assert shown_digits(11, code) in (None, "11")
+
+
+@given(st.integers(0, 10**12), st.integers(1, 13))
+def test_a_zero_padded_number_reads_back_as_the_number(number: int, width: int) -> None:
+    text = shown_digits(number, "0" * width)
+    assert text is not None and int(text) == number and len(text) == max(width, len(str(number)))

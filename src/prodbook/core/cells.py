@@ -345,6 +345,45 @@ def to_text(value: Any) -> str | None:
     return text
 
 
+_DIGIT_FORMAT = re.compile(
+    r'(?:[0#?]|"[^"]*"|\\.|[-()/: ]|\[(?:Black|White|Red|Green|Blue|Yellow|Magenta|Cyan|Color\d+)\])+', re.IGNORECASE)
+_FORMAT_LITERAL = re.compile(r'"([^"]*)"|\\(.)|\[[^\]]*\]|([0#?])|(.)')
+
+
+def is_digit_format(code: str) -> bool:
+    """Does this number format show a whole number's digits padded or punctuated (0000000, 000-000,
+    0000\\.00\\.0000)? Such a cell shows text a code column means (a weekend mask 0000011, a style
+    number 012345) while it holds the number (11, 12345)."""
+    return shown_digits(1, code) not in (None, "1")
+
+
+def shown_digits(number: float, code: str) -> str | None:
+    """The text Excel shows for a whole number under a digits format (``is_digit_format``); None for any
+    other number or format. Digits fill the placeholders from the right; the leftmost takes any more."""
+    if not _DIGIT_FORMAT.fullmatch(code) or not float(number).is_integer() or abs(number) >= 1e15:
+        return None
+    digits = str(abs(int(number)))
+    parts: list[str | None] = []  # None: a placeholder, in the format's order
+    marks: list[str] = []
+    for m in _FORMAT_LITERAL.finditer(code):
+        if m.group(3):
+            parts.append(None)
+            marks.append(m.group(3))
+        else:
+            parts.append(m.group(1) if m.group(1) is not None else m.group(2) or m.group(4) or "")
+    if not marks:
+        return None
+    fill: list[str] = []
+    left = digits if digits != "0" else ""
+    for mark in reversed(marks):
+        fill.append(left[-1:] if left else {"0": "0", "#": "", "?": " "}[mark])
+        left = left[:-1]
+    fill[-1] = left + fill[-1]  # the leftmost placeholder takes the digits the others had no room for
+    it = reversed(fill)
+    text = "".join(p if p is not None else next(it) for p in parts)
+    return ("-" + text) if number < 0 else text
+
+
 def to_bool(value: Any) -> bool | None:
     if is_blank(value):
         return None

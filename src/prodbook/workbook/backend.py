@@ -45,6 +45,9 @@ class Backend(Protocol):
         """Of ``cells`` (Excel row, 0-based column), those a protected sheet keeps anyone from typing into."""
     def hidden_columns(self, sheet: str) -> frozenset[int]:
         """0-based columns the sheet hides (Home > Format > Hide Columns)."""
+    def digit_formats(self, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells`` (Excel row, 0-based column), those whose number format shows a whole number's digits
+        padded or punctuated (0000011, 000-123: ``cells.is_digit_format``), with the format's code."""
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,9 @@ from prodbook.workbook.xlsx.log_runs import LogRuns, scan_runs
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, last_row_end
 from prodbook.workbook.xlsx.protection import locked_cells, sheet_protection
 from prodbook.workbook.xlsx.sheetxml import CELL_HINTS, SheetScan, scan_sheet
+from prodbook.workbook.xlsx.styles import _Styles
 from prodbook.workbook.xlsx.table_parts import total_rows
-from prodbook.workbook.xlsx.user_cells import formulas_at
+from prodbook.workbook.xlsx.user_cells import formulas_at, styles_at
 from prodbook.workbook.xlsxparts import (
     AnyEdit,
     MovedLink,
@@ -255,6 +256,19 @@ class FileBook(Staging):
                 return formulas_at(pkg, part, sheet, cells)
             self._formulas[sheet] = formulas_at(pkg, part, sheet, None)
         return self.formulas(sheet, cells)
+
+    def digit_formats(self, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells`` (Excel row, 0-based column), those whose number format shows a whole number's digits
+        padded or punctuated (``cells.is_digit_format``), with its code. A workbook with no such format (most)
+        answers from its styles alone; else the sheet's cells asked are read for their style."""
+        part = self.info.sheet_parts.get(sheet)
+        if part is None:
+            return {}
+        with self._readable(sheet), _Package(self.path) as pkg:
+            digits = _Styles(pkg, self.info.workbook_part).digit_styles()
+            if not digits:
+                return {}
+            return {at: digits[s] for at, s in styles_at(pkg, part, sheet, cells).items() if s in digits}
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells`` (Excel row, 0-based column), those the sheet's protection keeps anyone from typing

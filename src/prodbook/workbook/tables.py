@@ -7,7 +7,7 @@ default one (``prodbook.core.model.sheets``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -29,6 +29,7 @@ from prodbook.core.cells import (
     in_excel_range,
     is_blank,
     is_missing,
+    shown_digits,
     to_bool,
     to_date,
     to_int,
@@ -442,7 +443,9 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
                merged: Sequence[Merge] = (),
                header: tuple[int, dict[str, int], list[str]] | None = None,
-               hidden: Callable[[], AbstractSet[int]] | None = None) -> Table:
+               hidden: Callable[[], AbstractSet[int]] | None = None,
+               digit_formats: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], str]] | None = None
+               ) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
@@ -450,6 +453,8 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
     vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
     ``hidden``: the sheet's hidden columns, when asked (``map_header``).
+    ``digit_formats``: of some cells (Excel row, 0-based column), those whose format pads or punctuates a whole
+    number, with its code (``Backend.digit_formats``): a text column of the team's reads what such a cell shows.
     """
     header_row, mapped, headers = header if header is not None else map_header(rows, spec, config, hidden)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
@@ -471,6 +476,7 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                                   f"'Column: {spec.name} / {col.header}')", file=file, sheet=sheet,
                                   row=header_row))
     body = rows[header_row:]
+    shown = _shown_digits(body, header_row, columns, spec, digit_formats)
     data: dict[str, np.ndarray] = {}
     filled = np.zeros(len(body), dtype=bool)
     width = min(map(len, body), default=0)
@@ -478,6 +484,8 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
         col = spec.column(f)
         cells = (list(map(itemgetter(c), body)) if c < width
                  else [row[c] if c < len(row) else None for row in body])
+        for i, text in shown.get(c, {}).items():
+            cells[i] = text
         if col.kind is Kind.NUMBER:
             cells, mixed = comma_column(cells)
             findings.extend(error(Code.BAD_NUMBER, f"{problem}; fix the cell", file=file, sheet=sheet,
@@ -501,6 +509,25 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     while end > header_row and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
     return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end)
+
+
+def _shown_digits(body: Sequence[Sequence[Any]], header_row: int, columns: Mapping[str, int], spec: SheetSpec,
+                  digit_formats: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], str]] | None
+                  ) -> dict[int, dict[int, str]]:
+    """Column -> body index -> the text a whole number shows in a text column of the team's: 11 formatted
+    0000000 is the weekend mask 0000011, 12345 formatted 000000 the style 012345. On a sheet prodbook writes
+    its own cells are text. The numbers' cells are handed over lazily: a workbook without such a format (most)
+    answers without them being looked for."""
+    if digit_formats is None or spec.generated:
+        return {}
+    text_columns = [c for f, c in columns.items() if spec.column(f).kind is Kind.TEXT]
+    numbers = ((i + header_row + 1, c) for c in text_columns for i, row in enumerate(body)
+               if c < len(row) and type(row[c]) in (int, float))
+    out: dict[int, dict[int, str]] = {}
+    for (r, c), code in digit_formats(numbers).items():
+        if (text := shown_digits(body[r - header_row - 1][c], code)) is not None:
+            out.setdefault(c, {})[r - header_row - 1] = text
+    return out
 
 
 def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> list[Finding]:

@@ -233,7 +233,8 @@ class Tracker:
                 rows = self._records_only(sheet, self.backend.read_sheet(sheet))
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet),
-                               hidden=lambda: self.backend.hidden_columns(sheet))
+                               hidden=lambda: self.backend.hidden_columns(sheet),
+                               digit_formats=lambda cells: self.backend.digit_formats(sheet, cells))
             if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
                 self._extras[sheet] = _extras(rows, table)
             else:

@@ -23,7 +23,7 @@ needs Excel (``tests/test_backends.py``, marked ``excel``).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from prodbook.core.cell_rules import CellRule
-from prodbook.core.cells import Formula, looks_like_formula
+from prodbook.core.cells import Formula, is_digit_format, looks_like_formula
 from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
 from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
@@ -525,6 +525,27 @@ class XlBook(Staging):
         sht = self.book.sheets[sheet]
         width = max(int(sht.used_range.last_cell.column), 1)
         return frozenset(c for c in range(width) if sht.range((1, c + 1)).column_width == 0)
+
+    def digit_formats(self, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of ``cells``, those whose number format shows a whole number's digits padded or punctuated. Each
+        column's run of rows is asked at once (Excel gives one format for the run, or None when its cells
+        differ); only a mixed run is asked cell by cell."""
+        cells = list(cells)
+        if sheet not in self.sheet_names() or not cells:
+            return {}
+        sht = self.book.sheets[sheet]
+        out: dict[tuple[int, int], str] = {}
+        for col in sorted({c for _, c in cells}):
+            rows = sorted(r for r, c in cells if c == col)
+            code = sht.range((rows[0], col + 1), (rows[-1], col + 1)).number_format
+            if isinstance(code, str):
+                if is_digit_format(code):
+                    out.update({(r, col): code for r in rows})
+                continue
+            for r in rows:
+                if isinstance(one := sht.range((r, col + 1)).number_format, str) and is_digit_format(one):
+                    out[(r, col)] = one
+        return out
 
     def last_row(self, sheet: str) -> int:
         """The used range's last row (0: no such sheet): Excel knows it without reading the cells."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from prodbook.core.cells import is_digit_format
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, HEADER_FILL, HEADER_FONT, Tone
 from prodbook.workbook.xlsx.model import UnsupportedLayout
 from prodbook.workbook.xlsx.package import RT_STYLES, _Package
@@ -72,6 +73,7 @@ class _Styles:
         self._loaded = True
         self.custom_date: dict[int, bool] = {}
         self.custom_percent: set[int] = set()
+        self.custom_digits: dict[int, str] = {}
         self.xfs: list[str] = []
         if not self.part or not self.pkg.exists(self.part):
             return
@@ -83,6 +85,8 @@ class _Styles:
                 self.custom_date[whole(fid, "a number format's id")] = is_date_format(_unesc(code))
                 if is_percent_format(_unesc(code)):
                     self.custom_percent.add(whole(fid, "a number format's id"))
+                if is_digit_format(_unesc(code)):
+                    self.custom_digits[whole(fid, "a number format's id")] = _unesc(code)
         xfs = re.search(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", text, re.S)
         if xfs:
             self.xfs = _XF_RE.findall(xfs.group(1))
@@ -101,6 +105,13 @@ class _Styles:
         self._load()
         return frozenset(s for s in range(len(self.xfs))
                          if (fid := self._format_id(s)) in _BUILTIN_PERCENT_FMTS or fid in self.custom_percent)
+
+    def digit_styles(self) -> dict[int, str]:
+        """The cell styles (cellXfs indexes) that show a whole number's digits padded or punctuated
+        (``cells.is_digit_format``), with their format codes: none of Excel's built-in formats does."""
+        self._load()
+        return {s: self.custom_digits[fid] for s in range(len(self.xfs))
+                if (fid := self._format_id(s)) in self.custom_digits}
 
     def _format_id(self, s: int) -> int:
         """The numFmtId of cell style ``s`` (loaded, in range); 0 (General) when it names none."""

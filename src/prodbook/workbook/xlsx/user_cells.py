@@ -1,4 +1,4 @@
-"""What a few cells of a sheet hold besides their value: a formula.
+"""What a few cells of a sheet hold besides their value: a formula, a cell style.
 
 calamine reads a formula cell's last calculated value, so a cell that reads "5" may be ``=Costing!B7``, and
 a T&A Actual that reads blank may be a lookup of the team's. prodbook types no value over a formula of the
@@ -9,7 +9,7 @@ be gone (``jobs/apply_job``, ``jobs/undo_job``, ``jobs/ta_job``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, _Package
@@ -23,36 +23,52 @@ def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int,
     ('=B2*2'; '=' alone for a cell sharing another's formula, whose text the file keeps once). The sheet is
     read a block at a time and only the wanted rows parsed: a T&A of a million rows is not held whole for
     three cells."""
+    return {at: "=" + _unesc(fm.group(3) or "")
+            for at, _attrs, inner in _cells_at(pkg, part, sheet, cells, lambda region: "<f" in region or ":f" in region)
+            if (fm := _F_RE.search(inner)) is not None}
+
+
+def styles_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Of ``cells`` (Excel row, 0-based column), those with a cell style other than the first, with its
+    index (cellXfs): how a cell shows its number (``cells.shown_digits``)."""
+    return {at: int(sm.group(1)) for at, attrs, _inner in _cells_at(pkg, part, sheet, cells, lambda region: True)
+            if (sm := _STYLE.search(attrs)) is not None and sm.group(1) != "0"}
+
+
+_STYLE = re.compile(r'\bs="(\d+)"')
+
+
+def _cells_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]] | None,
+              held: Callable[[str], bool]) -> Iterator[tuple[tuple[int, int], str, str]]:
+    """The wanted cells (None: every cell) of the sheet's regions that may hold what is asked (``held``), as
+    ((row, column), attributes, inner XML); a region that cannot is passed over without its rows parsed."""
     wanted = set(cells) if cells is not None else None
     rows = {r for r, _ in wanted} if wanted is not None else None
-    out: dict[tuple[int, int], str] = {}
     if wanted is not None and not wanted:
-        return out
+        return
     texts = _part_texts(pkg, part, f"Reading '{sheet}'", STREAM_CHUNK, None)
     found = _sheet_data_start(texts)
     if found is None:
-        return out
+        return
     m, buf = found
     prev = 0
     try:
         for region, _after in _row_regions(texts, buf[m.end():], m.group(1)):
-            held = "<f" in region or ":f" in region
-            if not held and (last := _last_row(region)) is not None:  # no formula here: its rows unread
+            if not held(region) and (last := _last_row(region)) is not None:
                 prev = last
                 if rows is not None and prev >= max(rows):
                     break
                 continue
             for num, rm in numbered_rows(region, prev):
                 prev = num
-                if held and (rows is None or num in rows):
-                    for c, _attrs, inner, _ in _cells(rm.group(2) or ""):
-                        if (wanted is None or (num, c) in wanted) and (fm := _F_RE.search(inner)) is not None:
-                            out[(num, c)] = "=" + _unesc(fm.group(3) or "")
+                if rows is None or num in rows:
+                    for c, attrs, inner, _ in _cells(rm.group(2) or ""):
+                        if wanted is None or (num, c) in wanted:
+                            yield (num, c), attrs, inner
             if rows is not None and prev >= max(rows):
                 break
     except _WholePart:  # rows that never end: the file's damage, said by the read that needs it
-        return out
-    return out
+        return
 
 
 _ROW_NUMBER = re.compile(r'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
@@ -68,4 +84,4 @@ def _last_row(region: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-__all__ = ["formulas_at"]
+__all__ = ["formulas_at", "styles_at"]
