@@ -184,6 +184,8 @@ class FileBook(Staging):
         self._lists: dict[ListSource, tuple[str, ...]] = {}
         self._formulas: dict[str, dict[tuple[int, int], str]] = {}
         self._totals: dict[str, tuple[int, ...]] = {}
+        self._digit_styles: dict[int, str] | None = None
+        """The cell styles that pad or punctuate a number's digits (``digit_formats``), read once."""
         self._scans: dict[str, SheetScan] = {sheet: scans[part] for sheet, part in self.info.sheet_parts.items()
                                               if part in scans}
         Staging.__init__(self)
@@ -265,7 +267,9 @@ class FileBook(Staging):
         if part is None:
             return {}
         with self._readable(sheet), _Package(self.path) as pkg:
-            digits = _Styles(pkg, self.info.workbook_part).digit_styles()
+            if self._digit_styles is None:
+                self._digit_styles = _Styles(pkg, self.info.workbook_part).digit_styles()
+            digits = self._digit_styles
             if not digits:
                 return {}
             return {at: digits[s] for at, s in styles_at(pkg, part, sheet, cells).items() if s in digits}
