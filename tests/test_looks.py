@@ -368,3 +368,24 @@ def test_every_font_prodbook_writes_names_its_face(reported, tracker):
         fonts = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", styles, re.S).group(1)
         nameless = [f for f in re.findall(r"<font\b[^>]*?(?:/>|>.*?</font>)", fonts, re.S) if "<name " not in f]
         assert nameless == [], (book.name, nameless)
+
+
+@pytest.mark.libreoffice
+def test_point8_the_report_workbooks_summary_prints_on_one_page_with_its_chart(reported, tmp_path):
+    """The Summary's figures, its By vendor table to the last column and the chart print together: the
+    table and the chart were split over two portrait pages, the chart's legend cut off at the edge."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    book = reported.parent / f"Production Report {DAY}.xlsx"
+    wb = openpyxl.load_workbook(book)
+    for name in wb.sheetnames[1:]:
+        wb[name].sheet_state = "hidden"
+    wb.save(tmp_path / "summary.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "summary.xlsx")],
+                   check=True, capture_output=True, timeout=600)
+    pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"], check=True,
+                           capture_output=True, timeout=300).stdout.decode("utf-8").strip("\f\n").split("\f")
+    assert len(pages) == 1, f"{len(pages)} pages"
+    for words in ("By vendor", "Open exceptions", "PO lines on track vs at risk", "On track / shipped"):
+        assert words in pages[0], words

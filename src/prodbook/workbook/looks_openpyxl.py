@@ -89,6 +89,11 @@ def apply_look(ws: Any, look: SheetLook, *, header_row: int = 1, filter_: bool =
             ws.conditional_formatting.add(f"{letter}{top}:{letter}{last}", _rule(formula, rule.tone))
     if filter_ and not ws.tables:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncol)}{last}"
+    landscape(ws)
+
+
+def landscape(ws: Any, *, pages_tall: int = 0) -> None:
+    """Printed landscape, one page wide (``pages_tall`` 0: as many pages down as the rows need)."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, pages_tall
     ws.sheet_properties.pageSetUpPr.fitToPage = True

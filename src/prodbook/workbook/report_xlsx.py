@@ -21,7 +21,7 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_d
 from prodbook.core.model.sheets import SheetSpec
 from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow
 from prodbook.workbook.atomic import saved
-from prodbook.workbook.looks_openpyxl import apply_look, font
+from prodbook.workbook.looks_openpyxl import apply_look, font, landscape
 
 _HEAD_COLOR = "FFFFFF"
 _FILL_HEAD = "1F4E78"
@@ -105,6 +105,10 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         chart.grouping, chart.overlap = "stacked", 100
         chart.height, chart.width = 9, 18
         ws.add_chart(chart, f"A{last + 3}")
+    # one landscape page: the figures, the vendors and the chart, not the chart's helper columns
+    chart_rows = 19 if len(vendors) else 0  # 9 cm at the default row height of 15 points (0.53 cm)
+    ws.print_area = f"A1:{get_column_letter(len(names))}{last + 2 + chart_rows}"
+    landscape(ws, pages_tall=1)
 
     table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
     ch = wb.create_sheet("Changes")
