@@ -191,6 +191,24 @@ def test_a_step_worked_back_from_the_orders_ex_factory_date_pushes_its_milestone
     assert [f.code for f in late_for_cancel(on_date, o)] == [Code.LATE_FOR_CANCEL]
 
 
+def test_steps_worked_back_from_the_ex_factory_follow_a_late_one_before_them(bd, default):
+    """CUT = XF -15, INL = XF -10, PCK = XF -3 (one anchored on the order's date): cutting starts 5 working days
+    late, so the inline inspection and packing move 5 working days too, as the ex-factory does. They stayed
+    put: packing forecast a month before the forecast ex-factory, the inspection 'due soon, on time'. The
+    PP approval, before cutting, is not moved by it."""
+    back = templates(("Knit", "PPA", "XF", -30, "Working"), ("Knit", "CUT", "XF", -15, "Working"),
+                     ("Knit", "INL", "XF", -10, "Working"), ("Knit", "PCK", "Ex-Factory", -3, "Working"),
+                     ("Knit", "XF", "Ex-Factory", 0, "Working"), ("Knit", "DC", "XF", 30, "Calendar"))
+    _, _, base = scheduled(bd, default, {}, template=back)
+    cut_late = workday_intl(base.at["CUT", "planned"].date(), 5, 16, bd.holidays)
+    _, _, res = scheduled(bd, default, {"PPA": base.at["PPA", "planned"].date(), "CUT": cut_late},
+                          today=cut_late, template=back)
+    moved = {c: workday_intl(base.at[c, "planned"].date(), 5, 16, bd.holidays) for c in ("INL", "PCK", "XF")}
+    assert {c: res.at[c, "forecast"].date() for c in moved} == moved
+    assert [res.at[c, "variance"] for c in ("CUT", "INL", "PCK", "XF")] == [5, 5, 5, 5]
+    assert res.at["PPA", "forecast"] == res.at["PPA", "planned"]
+
+
 def test_a_milestone_marked_n_a_pushes_nothing_after_it(bd, default):
     _, _, base = scheduled(bd, default, {})
     today = base.at["CUT", "planned"].date() + timedelta(days=10)  # cutting would be overdue, were it open

@@ -362,6 +362,9 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
             preds[s.code].append((s.anchor, s.offset, s.day_type))
         else:
             preds[s.anchor].append((s.code, -s.offset, s.day_type))
+    chained = _worked_back_chain(plan, own)
+    for code, links in chained.items():
+        preds[code] += links
     xf = _xf_code(plan, ex_factory_code) if ex_factory_code else None
     plain = {c: [p for p, _, _ in ps] for c, ps in preds.items()}
     linked = {s.code for s in plan.steps
@@ -375,6 +378,26 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
     except graphlib.CycleError:  # an in-DC milestone that leads to the ex-factory: leave it alone
         order = tuple(graphlib.TopologicalSorter(plain).static_order())
     return order, preds
+
+
+def _worked_back_chain(plan: Plan, own: Mapping[str, str]) -> dict[str, list[tuple[str, int | None, DayType]]]:
+    """Steps worked back from one date (CUT = XF -15, INL = XF -10, PCK = XF -3) follow each other in time:
+    a late cutting start moves the inline inspection and packing, not only the ex-factory, keeping the
+    planned gaps. Each step is pushed by the steps of the offset just before its own; between day types
+    that differ, by the line's own planned gap (lag None)."""
+    levels: dict[tuple[bool, str], dict[int, list[Step]]] = {}
+    for s in plan.steps:
+        if s.offset < 0:
+            anchor = (False, own[s.anchor]) if s.anchor_is_order and s.anchor in own else (s.anchor_is_order, s.anchor)
+            levels.setdefault(anchor, {}).setdefault(s.offset, []).append(s)
+    out: dict[str, list[tuple[str, int | None, DayType]]] = {}
+    for by_offset in levels.values():
+        offsets = sorted(by_offset)
+        for before, after in zip(offsets, offsets[1:]):
+            for later in by_offset[after]:
+                out[later.code] = [(earlier.code, after - before if earlier.day_type == later.day_type else None,
+                                    earlier.day_type) for earlier in by_offset[before]]
+    return out
 
 
 def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str, FactoryCalendar],
