@@ -388,3 +388,21 @@ def test_a_mapping_that_takes_another_fields_column_says_so():
     table = read_table(rows, ORDERS, config, sheet="Orders", file="t.xlsx")
     (said,) = [f for f in table.findings if "is how prodbook finds In-DC" in f.message]
     assert "In-DC is now read from no column" in said.message and table.columns.get("ex_factory") == 3
+
+
+def test_a_vendor_code_typed_in_another_case_is_planned_on_that_vendors_calendar(tmp_path):
+    """Styles says 'bd1 ' and the Vendors sheet 'BD1' (Friday weekend, Bangladesh holidays): one vendor. It was
+    planned Monday-Friday with no holidays, and warned 'not on the Vendors sheet'."""
+    as_listed = built(tmp_path)
+    sheets = base_sheets()
+    sheets["Styles"][1][2] = "bd1 "
+    typed = write_book(tmp_path / "typed.xlsx", sheets)
+    result = run(typed, ["ta"], ctx())
+
+    def planned(path: Path) -> dict:
+        rows = sheet_values(path, "T&A")
+        h = rows[0]
+        return {(r[0], r[h.index("Code")]): r[h.index("Planned")] for r in rows[1:]}
+
+    assert planned(typed) == planned(as_listed)
+    assert not [f for o in result.outcomes for f in o.findings if "not on the Vendors sheet" in f.message]

@@ -191,7 +191,7 @@ class Inputs:
     """Config rates for the recovery options of late lines (air cost, extra shift cost)."""
 
     def calendar(self, vendor: str | None) -> FactoryCalendar | None:
-        return self.calendars.get(vendor or "", self.default_calendar)
+        return self.calendars.get(fold_text(vendor), self.default_calendar)
 
 
 # --- building the inputs ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pandas as pd
 from prodbook.core.calendar import FactoryCalendar, factory_calendar
 from prodbook.core.cells import text_or_empty
 from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.keys import fold_text
 
 DEFAULT = "(default)"
 
@@ -31,7 +32,8 @@ def _weekend(value: object) -> int | str:
 def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Iterable[int], *,
                      file: str, vendors_sheet: str = "Vendors", closures_sheet: str = "Closures"
                      ) -> tuple[dict[str, FactoryCalendar], FactoryCalendar, list[Finding]]:
-    """One calendar per vendor code, plus the default (Mon-Fri, no holidays) for unknown vendors."""
+    """One calendar per vendor code, folded (``keys.fold_text``: the Styles sheet's 'shx' is the Vendors sheet's
+    SHX), plus the default (Mon-Fri, no holidays) for unknown vendors."""
     years = list(years)
     findings: list[Finding] = []
     spans: dict[str, list[tuple[date, date]]] = {}
@@ -80,7 +82,7 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
                                     "the two-letter code of the factory's country, such as VN or BD; or, if "
                                     "that is meant, dismiss this row",
                                     file=file, sheet=vendors_sheet, row=r["_row"], column="Holiday Country"))
-        calendars[code] = cal
+        calendars[fold_text(code)] = cal
     default, _ = factory_calendar(DEFAULT, 1, None, years)
     return calendars, default, findings
 

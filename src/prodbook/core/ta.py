@@ -37,7 +37,7 @@ import pandas as pd
 from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import NA, is_missing
 from prodbook.core.findings import Code, Finding, error, warning
-from prodbook.core.keys import fold_column, index_key
+from prodbook.core.keys import fold_column, fold_text, index_key
 from prodbook.core.model.records import DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
 
@@ -173,7 +173,7 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
     named: set[str] = set()
     for (template, vendor), idx in groups.items():
         plan = plans[template]
-        cal = calendars.get(vendor, default_calendar)
+        cal = calendars.get(fold_text(vendor), default_calendar)
         pos = np.asarray(idx)
         planned: dict[str, np.ndarray] = {}
         for code in plan.dating_order:
@@ -428,7 +428,7 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     for idx in pd.Series(out["group"].to_numpy()).groupby(out["group"].to_numpy(), sort=False).indices.values():
         template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
-        cal = calendars.get(vendor, default_calendar)
+        cal = calendars.get(fold_text(vendor), default_calendar)
         if template not in edges:
             edges[template] = time_edges(plan, ex_factory_code)
         order, preds = edges[template]

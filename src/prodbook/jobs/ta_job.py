@@ -23,7 +23,7 @@ from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Chan
 from prodbook.core.development import labdips
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.keys import index_key, key_text, key_texts
+from prodbook.core.keys import fold_text, index_key, key_text, key_texts
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (
     ARCHIVE_SUFFIX,
@@ -94,7 +94,7 @@ def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[
                                file=tracker.file, sheet=tracker.sheet(STYLES), row=int(r["_row"]),
                                column="Vendor"))
     for vendor, group in inputs.styles.groupby(inputs.styles["vendor"].fillna("")):
-        if vendor and vendor not in known:
+        if vendor and fold_text(vendor) not in known:
             out.append(warning(Code.UNKNOWN_VENDOR, f"vendor '{vendor}' is not on the Vendors sheet, so "
                                "its T&A counts Monday-Friday with no holidays; add the vendor with its "
                                "weekend and holiday country", file=tracker.file,
@@ -128,7 +128,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                                  closures_sheet=tracker.sheet(CLOSURES))
     on_sheet = {str(v).strip().upper() for v in inputs.vendors["vendor"] if not is_missing(v)} \
         if len(inputs.vendors) else set()
-    unusable = on_sheet - {c.strip().upper() for c in calendars}  # a Weekend or Holiday Country in error
+    unusable = on_sheet - set(calendars)  # a Weekend or Holiday Country in error
     findings += found + _unknown_vendors(inputs, calendars | dict.fromkeys(unusable), tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
 
