@@ -566,3 +566,55 @@ def test_the_lab_dip_chase_reads_a_colour_where_the_lab_dips_view_does():
     assert "Round 1 was rejected (too green)" in got[0].detail
     state = labdips.dip_status(dips, date(2027, 2, 2)).set_index("color")["state"].to_dict()
     assert state == {"NAVY ": "Approved", "Black": "Resubmit", "Red": "Resubmit"}
+
+
+def test_two_rows_with_neither_round_nor_option_are_two_rounds_and_the_later_one_stands(tmp_path):
+    """A colour rejected, then approved, both rows with Round blank: all blank rounds were 1, so the second
+    row was a duplicate (ignored), the colour stayed at 'Resubmit', the mill was chased and the approval's
+    Actual stayed blank. Options A/B/C left without a Round are still one round."""
+    s = sheets()
+    s["Lab Dips"] = [DIPS + ["Option"],
+                     ["S1", "Navy", "Jersey", "Mill A", None, date(2027, 1, 8), date(2027, 1, 12), "Rejected",
+                      date(2027, 1, 15), "too red", None],
+                     ["S1", "Navy", "Jersey", "Mill A", None, date(2027, 1, 22), date(2027, 1, 26), "Approved",
+                      date(2027, 1, 28), None, None],
+                     *[["S2", "Black", "Twill", "Mill B", None, date(2027, 1, 15), date(2027, 1, 18), d,
+                        date(2027, 1, 20), None, o] for o, d in (("A", "Rejected"), ("B", "Approved"), ("C", None))]]
+    path = write_book(tmp_path / "dips.xlsx", s)
+    run(path, ["ta"], ctx())
+    result = run(path, ["validate"], ctx())
+    assert not [f for f in result.findings if f.code is Code.DUPLICATE_KEY]
+    dips = load(Tracker(FileBook(path))).dips
+    assert labdips.rounds(dips).tolist() == [1, 2, 1, 1, 1]
+    status = labdips.dip_status(dips, TODAY).set_index("color")
+    assert (status.loc["Navy", "state"], status.loc["Navy", "round"]) == ("Approved", 2)
+    assert status.loc["Navy", "approved_on"] == date(2027, 1, 28)
+    rows = sheet_values(path, "T&A")
+    navy = next(r for r in rows[1:] if r[1] == "S1" and r[4] == "LD-APP")
+    assert navy[rows[0].index("Actual")].date() == date(2027, 1, 28)
+
+
+def test_one_option_the_mill_withdrew_does_not_cancel_an_approved_colour():
+    """Round 1: A approved with comments, B rejected, C cancelled (the last row). The colour read as
+    Cancelled: no approval date reached the T&A, and the Orders row was told to cancel the PO line. Only a
+    round cancelled whole cancels the colour."""
+    def status(decisions: list[str]) -> str:
+        n = len(decisions)
+        dips = pd.DataFrame({"style": ["S1"] * n, "color": ["Black"] * n, "round": [1] * n,
+                             "option": list("ABC")[:n], "submitted": [date(2027, 1, 5)] * n,
+                             "received": [date(2027, 1, 9)] * n, "decision": decisions,
+                             "decision_date": [date(2027, 1, 12)] * n, "mill": [None] * n,
+                             "comments": [None] * n, "_row": list(range(2, 2 + n))})
+        return labdips.dip_status(dips, date(2027, 2, 2)).at[0, "state"]
+
+    assert status(["Approved w/ comments", "Rejected", "Cancelled"]) == "Approved"
+    assert status(["Cancelled", "Cancelled"]) == "Cancelled"
+    assert status(["Rejected", "Cancelled"]) == "Resubmit"
+
+
+@pytest.mark.parametrize(("typed", "kind"), [("Rej.", "rejected"), ("Resub", "rejected"), ("B approved", "approved"),
+                                             ("Approved - option C", "approved"), ("Pending", None),
+                                             ("Awaiting buyer", None), ("NOT APPROVED", "rejected"),
+                                             ("Option A not approved", "rejected"), ("too red?", "unknown")])
+def test_a_trackers_decision_shorthand_is_read(typed, kind):
+    assert labdips.decision_kind(typed) == kind

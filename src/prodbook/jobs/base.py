@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -11,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.changes import Change
+from prodbook.core.development.labdips import rounds
 from prodbook.core.findings import Finding
 from prodbook.core.keys import upper_stripped
 from prodbook.core.model import columns
 from prodbook.core.model.records import RECORDS, Record
-from prodbook.core.model.sheets import SheetSpec
+from prodbook.core.model.sheets import LAB_DIPS, SheetSpec
 from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import Table, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
@@ -71,11 +73,21 @@ def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
     table = tracker.table(spec, required=required)
     frame, found = checked_rows(table, RECORDS[spec.name], tracker.file)
     found = table.findings + found
+    keyed = _KEYED_AS_READ.get(spec.name)
+    if keyed is not None:
+        table = replace(table, frame=keyed(table.frame))
     dups = duplicate_keys(table, tracker.file) if has_duplicate_keys(table) else []
     if dups:
         drop = {f.row for f in dups}
         frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
     return frame, found + dups
+
+
+_KEYED_AS_READ: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    LAB_DIPS.name: lambda frame: frame.assign(round=rounds(frame)) if len(frame) else frame,
+}
+"""Sheets whose key holds a value the rules read from the rows around it: a blank Round is the round after
+the ones above it (``labdips.rounds``), so two blank rows are two rounds, not one round twice."""
 
 
 def checked_rows(table: Table, model: type[Record], file: str) -> tuple[pd.DataFrame, list[Finding]]:

@@ -61,17 +61,29 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Dip
         bulk_code=str(get("Bulk Fabric Code")).strip() if get("Bulk Fabric Code") else None)
 
 
+_UNDECIDED = re.compile(r"^(?:pending|awaiting|waiting|tbc|to be confirmed|under review|in review|with buyer|"
+                        r"on hold|submitted|sent)\b")
+
+
 def decision_kind(text: Any) -> str | None:
-    """'approved', 'rejected', 'cancelled', 'unknown' or None (blank)."""
+    """'approved', 'rejected', 'cancelled', 'unknown' or None (blank, or a word for no decision yet: Pending).
+
+    The shorthand of a busy tracker counts: 'Rej.', 'Resub', 'B approved', 'Approved - option C'."""
     if not isinstance(text, str) or not text.strip():
         return None
-    t = re.sub(r"\s+", " ", text.strip().lower())
+    t = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
     if t in APPROVED or t.startswith("approved"):
         return "approved"
-    if t in REJECTED or t.startswith(("reject", "resubmit", "re-submit", "fail", "not approved")):
+    if t in REJECTED or t.startswith(("rej", "resub", "re-sub", "fail", "not approved", "not ok", "nok")):
         return "rejected"
     if t in CANCELLED or t.startswith(("cancel", "dropped")):  # 'Cancelled - colour dropped by buyer'
         return "cancelled"
+    if _UNDECIDED.match(t):
+        return None
+    if re.search(r"\bnot approved\b|\brejected\b", t):
+        return "rejected"
+    if re.search(r"\bapproved?\b", t):  # 'B approved', 'Option C approved'
+        return "approved"
     return "unknown"
 
 
@@ -132,16 +144,32 @@ def _days(column: pd.Series) -> pd.Series:
 
 def rounds(frame: pd.DataFrame) -> pd.Series:
     """Each row's round: its number, or for a blank (or unreadable, 'R2') Round the round after the ones
-    above it for its colour, as the APM added it. Counted as 0, such a row sorted first and an older
-    round's decision stood for the colour ('Resubmit' when the buyer had the new dips)."""
-    number = pd.to_numeric(frame["round"], errors="coerce")
+    above it for its colour, as the APM added it. Blank rows one after another are one round while their
+    Options differ (A, B, C) and the next round from an Option seen again: two rows with neither Round nor
+    Option are two rounds (rejected, then approved), not one round twice."""
+    number = pd.to_numeric(frame["round"], errors="coerce").to_numpy(dtype=float)
     rows = frame["_row"].to_numpy() if "_row" in frame.columns else np.arange(len(frame))
-    by_row = rows.argsort(kind="stable")
-    ordered = number.iloc[by_row]
-    keys = (upper_stripped(frame["style"]) + "\x00" + upper_stripped(frame["color"])).iloc[by_row]
-    above = ordered.groupby(keys.to_numpy()).cummax().groupby(keys.to_numpy()).ffill().fillna(0)
-    filled = ordered.where(ordered.notna(), above + 1)
-    return filled.reindex(frame.index)
+    keys = (upper_stripped(frame["style"]) + "\x00" + upper_stripped(frame["color"])).to_numpy()
+    options = (upper_stripped(frame["option"]) if "option" in frame.columns
+               else pd.Series([""] * len(frame), index=frame.index)).to_numpy()
+    out = number.copy()
+    highest: dict[str, float] = {}
+    run: dict[str, tuple[float, set[str]] | None] = {}  # each colour's run of blank rows: its round, its Options
+    for i in rows.argsort(kind="stable"):
+        k = keys[i]
+        if not np.isnan(number[i]):
+            highest[k] = max(highest.get(k, 0.0), number[i])
+            run[k] = None
+            continue
+        current = run.get(k)
+        option = options[i] if isinstance(options[i], str) else ""
+        if current is None or option in current[1]:
+            current = (highest.get(k, 0.0) + 1, set())
+        current[1].add(option)
+        run[k] = current
+        highest[k] = max(highest.get(k, 0.0), current[0])
+        out[i] = current[0]
+    return pd.Series(out, index=frame.index)
 
 
 def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSettings()) -> pd.DataFrame:
@@ -162,6 +190,11 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     frame = frame.sort_values(["_k", "_round", "_row"], kind="stable")
     kinds = {v: decision_kind(v) for v in frame["decision"].dropna().unique()}
     frame["_kind"] = frame["decision"].map(kinds)
+    # the colour stands where its latest round does: one option the mill withdrew (C cancelled, A approved)
+    # leaves it approved; only a round cancelled whole cancels the colour
+    latest = frame[frame["_round"] == frame.groupby("_k")["_round"].transform("max")]
+    whole = (latest["_kind"] == "cancelled").groupby(latest["_k"]).all()
+    standing = latest[(latest["_kind"] != "cancelled") | latest["_k"].map(whole)]
     ok = frame["_kind"] == "approved"
     when = pd.to_datetime(frame["decision_date"].where(frame["decision_date"].notna(), frame["received"]),
                           errors="coerce")
@@ -170,7 +203,7 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
     counts = frame.groupby("_k").size().to_dict()
     out = []
-    lasts = frame.drop_duplicates("_k", keep="last")
+    lasts = standing.drop_duplicates("_k", keep="last")
     lasts = lasts.assign(**{c: _days(lasts[c]) for c in ("submitted", "received", "decision_date")})
     for last in records(lasts, ("_k", "_kind", "_round", "_row", "style", "color", "submitted", "received",
                                 "decision", "decision_date", "mill", "comments")):  # boxed into dicts: only these
