@@ -618,3 +618,41 @@ def test_one_option_the_mill_withdrew_does_not_cancel_an_approved_colour():
                                              ("Option A not approved", "rejected"), ("too red?", "unknown")])
 def test_a_trackers_decision_shorthand_is_read(typed, kind):
     assert labdips.decision_kind(typed) == kind
+
+
+def test_a_sample_its_status_closes_or_of_a_dropped_style_is_not_chased_and_one_sent_asks_for_its_date(tmp_path):
+    """A Photo sample Cancelled, a sample of a style the buyer dropped, a fit sample whose Status says Shipped
+    (hand carried, no date typed yet): each was 'due ... and has not shipped; chase the vendor' and went into
+    the vendor's follow-up e-mail. The shipped one now asks for its date; the others need nothing."""
+    s = sheets()
+    s["Styles"][4][13] = "Dropped"  # S4
+    s["Samples"] = [SAMPLES,
+                    ["S1", "Photo", "Catalogue", "Navy", "M", 1, date(2027, 1, 5), date(2027, 2, 1), None, None,
+                     None, None, "Cancelled", None],
+                    ["S4", "SMS", "Sales meeting", "Sage", "M", 2, date(2027, 1, 5), date(2027, 2, 1), None, None,
+                     None, None, "Requested", None],
+                    ["S1", "1st Fit", "Fit approval", "Navy", "M", 2, date(2027, 1, 5), date(2027, 2, 1), None,
+                     "Hand carry", None, None, "Shipped", None],
+                    ["S2", "Fit", "Fit approval", "Black", "32", 2, date(2027, 1, 5), date(2027, 2, 1), None, None,
+                     None, None, "Requested", None]]
+    path = write_book(tmp_path / "s.xlsx", s)
+    run(path, ["ta"], ctx())
+    found = run(path, ["validate"], ctx()).findings
+    assert [f.row for f in found if f.code is Code.SAMPLE_LATE] == [5]  # S2's fit, still the vendor's
+    asked = assert_finding(found, Code.SAMPLE_TRACKING, sheet="Samples", row=4, column="Shipped")
+    assert "Status says 'Shipped' but Shipped is blank" in asked.message
+    run(path, ["followups"], ctx())
+    items = [r for r in sheet_values(path, "Follow-ups")[1:] if "sample" in str(r[2]).lower()]
+    assert [(r[0], r[2]) for r in items] == [("CN1", "Fit sample")]
+
+
+@pytest.mark.parametrize("written", ["2nd Fit", "Second fit sample", "Fit 2", "fit #2"])
+def test_a_second_fit_sample_is_due_on_the_second_fit_milestone(written):
+    """'2nd Fit' with no Due was judged against the first fit's date, weeks before it was due."""
+    from prodbook.core.development.samples import SampleSettings, sample_kind, ta_due, type_codes
+    ta = pd.DataFrame({"style": ["S1", "S1"], "color": ["Navy", "Navy"], "code": ["FSS", "FS2"],
+                       "milestone": ["Fit sample submit", "2nd fit sample submit"],
+                       "planned": [date(2027, 1, 16), date(2027, 2, 20)], "forecast": [None, None]})
+    got = ta_due(pd.DataFrame({"style": ["S1"], "color": ["Navy"], "sample_type": [written]}), ta,
+                 type_codes(ta, SampleSettings()))
+    assert sample_kind(written) == "fit 2" and got.iloc[0].tolist() == [date(2027, 2, 20)] * 2

@@ -160,13 +160,13 @@ def test_fit_and_pp_samples_are_known_as_the_samples_view_knows_them() -> None:
     left out: AAA stood at 100% with three of four samples late."""
     h = history()
     ta = pd.concat([h.ta.assign(milestone=None), frame([
-        ("P1", "S1", "RED", "FIT", "Fit sample submit", D("2027-03-08"), None)],
+        ("P1", "S1", "RED", "FS2", "2nd fit sample submit", D("2027-03-08"), None)],
         "po style color code milestone planned actual")], ignore_index=True)
     samples = frame([
         ("S1", "Fit", "RED", D("2027-02-10"), D("2027-02-09")),          # on time
         ("S1", "1st Fit", "RED", D("2027-02-12"), D("2027-02-20")),      # 8 days late
         ("S2", "Bulk PP Sample", "RED", D("2027-02-20"), None),          # not shipped
-        ("S1", "2nd fit", "RED", None, D("2027-03-10"))],                # due 8-Mar from the T&A: late
+        ("S1", "2nd fit", "RED", None, D("2027-03-10"))],                # due 8-Mar from its T&A step: late
         "style sample_type color due shipped")
     rows = sc.sample_rows(sc.History(h.orders, ta, h.lab_dips, samples, h.wip, h.exceptions, h.styles,
                                      h.vendors), None, TODAY)

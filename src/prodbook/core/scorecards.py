@@ -50,7 +50,7 @@ import pandas as pd
 
 from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
-from prodbook.core.development.samples import SampleSettings, sample_kind, ta_due, type_codes
+from prodbook.core.development.samples import CLOSED, FIT_KINDS, SampleSettings, sample_kind, ta_due, type_codes
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days (as the
@@ -334,16 +334,17 @@ def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None 
     frame = h.samples
     if frame is None or not len(frame) or not {"style", "sample_type"} <= set(frame.columns):
         return []
-    frame = frame.assign(**{c: None for c in ("color", "due", "shipped") if c not in frame.columns})
+    frame = frame.assign(**{c: None for c in ("color", "due", "shipped", "status") if c not in frame.columns})
     ta = h.ta
     from_ta = None
     if ta is not None and len(ta) and {"style", "color", "code", "planned", "milestone"} <= set(ta.columns):
         from_ta = ta_due(frame, ta, type_codes(ta, SampleSettings()))["earliest"].tolist()
     out = []
-    for n, r in enumerate(_rows(frame, ("style", "sample_type", "color", "due", "shipped"))):
+    for n, r in enumerate(_rows(frame, ("style", "sample_type", "color", "due", "shipped", "status"))):
         kind = _text(r.get("sample_type")) or ""
         due = day_of(r.get("due")) or (from_ta[n] if from_ta is not None else None)
-        if due is None or sample_kind(kind) not in ("fit", "pp") or not in_period(due, since, today):
+        if due is None or sample_kind(kind) not in (*FIT_KINDS, "pp") or not in_period(due, since, today) \
+                or CLOSED.match(_text(r.get("status")) or ""):
             continue
         shipped = day_of(r.get("shipped"))
         ok = shipped is not None and shipped <= due

@@ -137,7 +137,8 @@ def sample_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     place = d.places[SAMPLES.name]
     if len(d.samples):
         due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, settings))
-        found += samples.sample_findings(d.samples, due, place, ctx.today, settings, d.places[TA.name].sheet)
+        found += samples.sample_findings(d.samples, due, place, ctx.today, settings, d.places[TA.name].sheet,
+                                         samples.dropped_styles(d.styles))
     if settings.line_review:
         table = samples.line_review(d.styles, d.samples, settings.line_review, settings, ctx.today)
         found += samples.line_review_findings(table, settings.line_review, ctx.today, d.places[STYLES.name])

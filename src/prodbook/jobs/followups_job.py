@@ -18,6 +18,7 @@ from prodbook.core import followups as fu
 from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
+from prodbook.core.development import samples as sm
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref
@@ -62,7 +63,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     items = fu.collect(
         fu.milestone_items(tracker.current(TA), ctx.today, owners, date_format=tracker.config.date_format,
                            due_soon_days=tracker.config.due_soon_days),
-        fu.sample_items(samples, vendor_of, ctx.today, tracker.config.due_soon_days,
+        fu.sample_items(samples[sm.to_chase(samples, sm.dropped_styles(styles))], vendor_of, ctx.today,
+                        tracker.config.due_soon_days,
                         date_format=tracker.config.date_format),
         fu.lab_dip_items(dips, vendor_of, ctx.today, labdips.settings_from(tracker.config, tracker.file, [])),
         fu.exception_items(_exceptions(tracker, ctx)))

@@ -26,6 +26,7 @@ from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
     "fit": re.compile(r"^(?:1st\s+)?fit sample submit", re.I),
+    "fit 2": re.compile(r"^(?:2nd|second)\s+fit sample submit", re.I),
     "pp": re.compile(r"^pp sample submit|pre-?production sample submit", re.I),
     "size set": re.compile(r"size set.*submit", re.I),
     "top": re.compile(r"^top sample|top of production", re.I),
@@ -34,12 +35,14 @@ SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
 }
 """Sample type (folded) -> how its T&A milestone is named."""
 _KINDS = ((re.compile(r"\b(?:pp|pre[\s-]?production)\b"), "pp"), (re.compile(r"\bsize[\s-]?sets?\b"), "size set"),
-          (re.compile(r"\btop\b|top of production"), "top"), (re.compile(r"\bfit\b"), "fit"),
+          (re.compile(r"\btop\b|top of production"), "top"),
+          (re.compile(r"\b(?:2nd|second)\s+fit\b|\bfit\s*(?:#\s*)?2\b"), "fit 2"), (re.compile(r"\bfit\b"), "fit"),
           (re.compile(r"\bsms\b|salesman"), "sms"), (re.compile(r"\bphoto\b"), "photo"))
 
 
 def sample_kind(text: Any) -> str:
-    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit'; 'PP Sample',
+    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit', '2nd Fit' and 'Fit 2'
+    'fit 2' (the template's second fit, not the first one's date); 'PP Sample',
     'Pre-production' are 'pp'; 'Size set sample' is 'size set'. Any other type, folded, as it is."""
     t = str(text or "").strip().lower()
     return next((kind for pattern, kind in _KINDS if pattern.search(t)), t)
@@ -50,6 +53,32 @@ def code_of(sample_type: Any, codes: dict[str, str]) -> str | None:
     its kind's."""
     t = str(sample_type or "").strip().lower()
     return codes.get(t) or codes.get(sample_kind(t))
+FIT_KINDS = ("fit", "fit 2")
+CLOSED = re.compile(r"^(?:cancel|drop|not (?:required|needed)|n/?a$|no longer|on hold|void|skip)", re.I)
+"""A sample Status that needs nothing more from the vendor: Cancelled, Dropped, Not required, On hold."""
+SENT = re.compile(r"^(?:shipped|sent|dispatched|in transit|delivered|received|approved|rejected|commented)", re.I)
+"""A sample Status that says the vendor sent it, whatever the Shipped column holds."""
+
+
+def dropped_styles(styles: pd.DataFrame) -> frozenset[str]:
+    """The styles (folded) whose Status drops them: their samples are no longer the vendor's to send."""
+    if not len(styles) or "status" not in styles.columns:
+        return frozenset()
+    status = styles["status"].astype("string").str.strip().str.lower()
+    return frozenset(upper_stripped(styles["style"])[status.isin(DROPPED_STATUSES).fillna(False)])
+
+
+def to_chase(samples: pd.DataFrame, dropped_styles: AbstractSet[str] = frozenset()) -> pd.Series:
+    """The samples still the vendor's to send: not closed by their Status (Cancelled, Not required), not
+    sent by it (Shipped with the date not yet typed), and not of a style that was dropped."""
+    if not len(samples):
+        return pd.Series([], dtype=bool, index=samples.index)
+    status = samples["status"].astype("string").str.strip() if "status" in samples.columns else \
+        pd.Series([pd.NA] * len(samples), index=samples.index, dtype="string")
+    settled = status.str.contains(CLOSED).fillna(False) | status.str.contains(SENT).fillna(False)
+    return ~(settled | upper_stripped(samples["style"]).isin(dropped_styles))
+
+
 CUSTOMS = re.compile(r"customs|cbp|ruling", re.I)
 PROTO = re.compile(r"proto|line review", re.I)
 RECEIVED_WORDS = frozenset({"received", "approved", "approved with comments", "rejected", "commented"})
@@ -143,12 +172,19 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
 
 
 def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
-                    settings: SampleSettings, ta_sheet: str = "T&A") -> list[Finding]:
-    """Due dates against the T&A, late samples, shipped samples without tracking or not arriving."""
+                    settings: SampleSettings, ta_sheet: str = "T&A",
+                    dropped_styles: AbstractSet[str] = frozenset()) -> list[Finding]:
+    """Due dates against the T&A, late samples, shipped samples without tracking or not arriving. A sample
+    its Status closes (Cancelled, Not required) or whose style was dropped is not chased; one its Status
+    says was sent, with no Shipped date, asks for the date instead of a chase."""
     out = []
     # a dict look-up a sample, not a pandas one (``day_of`` reads the value either way)
     earliest, latest = due_from_ta["earliest"].to_dict(), due_from_ta["latest"].to_dict()
+    chase = to_chase(samples, dropped_styles).to_dict()
     for i, r in zip(samples.index, records(samples)):
+        status = str(r.get("status") or "").strip()
+        if not chase[i] and not SENT.match(status):
+            continue
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
         due = day_of(r.get("due"))
         first = day_of(earliest[i]) if i in earliest else None
@@ -166,7 +202,11 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                             **place.at(r["_row"], "due", key=key, value=due),
                             fix=Fix(span, f"{ta_sheet} (milestone planned)")))
         due = due or first
-        if due and not shipped and not received and due < today:
+        if not chase[i] and not shipped and not received:
+            out.append(info(Code.SAMPLE_TRACKING, f"the Status says '{status}' but Shipped is blank; type the day it "
+                            "shipped (and the courier and tracking number), so the sample is followed to "
+                            "its arrival", **place.at(r["_row"], "shipped", key=key, value="")))
+        elif due and not shipped and not received and due < today:
             out.append(warning(Code.SAMPLE_LATE, f"the sample was due {fmt(due)} and has not shipped "
                                f"({(today - due).days} day(s) late); chase the vendor for a ship date",
                                **place.at(r["_row"], "shipped", key=key, value="")))
