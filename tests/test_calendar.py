@@ -605,3 +605,18 @@ def test_a_calendar_with_make_up_days_counts_as_the_day_by_day_rule(start, n, en
     assert CN_2025.networkdays(start, end) == _ref_networkdays(CN_2025, start, end)
     got = CN_2025.workday_array(np.array([start], dtype="datetime64[D]"), np.array([n]))[0]
     assert got.item() == CN_2025.workday(start, n)
+
+
+@pytest.mark.parametrize(("typed", "mask"), [("100", "0000100"), (100, "0000100"), (10, "0000010"),
+                                             ("1100", "0001100")])
+def test_a_mask_excel_kept_as_a_number_says_how_to_type_it(typed, mask):
+    """0000100 (Friday off) typed into a General cell is the number 100: the error said only what a weekend
+    may be, not that Excel dropped the zeros nor how to keep them."""
+    with pytest.raises(ValueError, match=f"mask {mask} with its leading zeros dropped by Excel.*'{mask}"):
+        factory_calendar("V1", typed, None, [2027])
+
+
+@pytest.mark.parametrize(("typed", "code"), [("India", "IN"), ("Viet Nam", "VN"), ("P.R.C.", "CN")])
+def test_a_country_typed_by_name_is_told_its_code(typed, code):
+    with pytest.raises(ValueError, match=f"country code '{typed}'; type its two-letter ISO code {code} "):
+        factory_calendar("V1", 1, typed, [2027])

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,17 +71,29 @@ _WEEKEND_HELP = (
 _ANNOUNCED_YEARLY = {"CN": "China", "VN": "Vietnam"}
 
 
+def _shortened(text: str) -> str | None:
+    """What to do about a mask Excel kept as a number and so lost its leading zeros (0000100 typed into a
+    General cell is 100); None when the text is no such mask."""
+    if not 0 < len(text) < 7 or set(text) - {"0", "1"} or text.zfill(7) == "1111111":
+        return None
+    mask = text.zfill(7)
+    return (f"it looks like the mask {mask} with its leading zeros dropped by Excel, which keeps {mask} typed "
+            f"into a General cell as the number {int(text)}; format the Weekend cell as Text (Home > Number "
+            f"Format > Text) and type {mask} again, or type it as '{mask}")
+
+
 def _parse_weekend(weekend: Weekend) -> tuple[bool, ...]:
     """Weekend argument -> 7 bools (Monday first, True = day off); may be all True."""
     if isinstance(weekend, str):
         if len(weekend) != 7 or set(weekend) - {"0", "1"}:
-            raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
+            raise ValueError(f"Weekend {weekend!r} is not valid: {_shortened(weekend) or _WEEKEND_HELP}.")
         return tuple(c == "1" for c in weekend)
     if isinstance(weekend, (bool, np.bool_)) or not isinstance(weekend, (int, float, np.integer, np.floating)):
         raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
     # Excel passes every number as a float: 11.0 is 11, 11.5 is an error (as in Calc).
     if not math.isfinite(weekend) or weekend != int(weekend) or int(weekend) not in _WEEKEND_NUMBERS:
-        raise ValueError(f"Weekend {weekend!r} is not valid: {_WEEKEND_HELP}.")
+        shortened = _shortened(str(int(weekend))) if math.isfinite(weekend) and weekend == int(weekend) else None
+        raise ValueError(f"Weekend {weekend!r} is not valid: {shortened or _WEEKEND_HELP}.")
     days_off = _WEEKEND_NUMBERS[int(weekend)]
     return tuple(i in days_off for i in range(7))
 
@@ -436,6 +449,29 @@ class FactoryCalendar:
         return bool(np.is_busday(np.datetime64(_as_date(d), "D"), busdaycal=self._cal))
 
 
+_COUNTRY_WORDS = {"PRC": "CN", "PEOPLESREPUBLICOFCHINA": "CN", "VIETNAM": "VN", "USA": "US", "UK": "GB",
+                  "GREATBRITAIN": "GB", "ENGLAND": "GB", "SOUTHKOREA": "KR", "KOREA": "KR", "TURKIYE": "TR"}
+
+
+def country_code_of(text: str) -> tuple[str, str] | None:
+    """(country name, two-letter code) of a country typed by name or by its three-letter code ('India',
+    'Viet Nam', 'P.R.C.', 'IND'), from the holidays package's own list; None when it names none."""
+    from holidays.registry import COUNTRIES
+
+    folded = re.sub(r"[^A-Z]", "", text.upper())
+    if not folded:
+        return None
+    by_word: dict[str, tuple[str, str]] = {}
+    for module, (cls, alpha2, alpha3, *_) in COUNTRIES.items():
+        name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls)
+        for word in (module.replace("_", "").upper(), cls.upper(), alpha3):
+            by_word.setdefault(word, (name, alpha2))
+    if folded in _COUNTRY_WORDS:
+        alpha2 = _COUNTRY_WORDS[folded]
+        return next(((n, c) for n, c in by_word.values() if c == alpha2), None)
+    return by_word.get(folded)
+
+
 @functools.cache
 def _country_class(code: str) -> Any:
     """The holidays package's class for a country code, loaded from its own module; None: not found that
@@ -514,10 +550,12 @@ def factory_calendar(
         try:
             public, first, last, announced, made_up = _public_holidays(code, subdiv, tuple(years))
         except NotImplementedError:
-            where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {code!r}"
+            where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {(country or "").strip()!r}"
+            named = None if subdiv else country_code_of(code)
             raise ValueError(
                 f"Calendar {name}: prodbook's public holiday list does not know {where}; "
-                "use a two-letter ISO code such as CN, VN, BD, IN or US."
+                + (f"type its two-letter ISO code {named[1]} ({named[0]})." if named else
+                   "use a two-letter ISO code such as CN, VN, BD, IN or US.")
             ) from None
         days_off.update(public)
         workdays.update(made_up)

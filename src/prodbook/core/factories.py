@@ -63,14 +63,15 @@ def vendor_calendars(vendors: pd.DataFrame, closures: pd.DataFrame, years: Itera
         country = text_or_empty(r.get("holiday_country")).upper() or None
         closed = spans.get(code.upper(), []) + (spans.get(country, []) if country else [])
         try:
-            cal, warnings = factory_calendar(code, _weekend(r.get("weekend")), country, years, closed)
+            cal, warnings = factory_calendar(code, _weekend(r.get("weekend")),
+                                             text_or_empty(r.get("holiday_country")) or None, years, closed)
         except ValueError as exc:
             column = "Weekend" if "weekend" in str(exc).lower() else "Holiday Country"
             # the message already says what the column takes
             detail = str(exc).removeprefix(f"Calendar {code}: ")
             findings.append(error(Code.CALENDAR, f"vendor {code}: {detail}",
                                   file=file, sheet=vendors_sheet, row=r["_row"], column=column,
-                                  value=r.get("weekend") if column == "Weekend" else country))
+                                  value=r.get("weekend") if column == "Weekend" else r.get("holiday_country")))
             continue
         findings += [warning(Code.NO_HOLIDAY_DATA, w, file=file, sheet=vendors_sheet,
                              row=r["_row"], column="Holiday Country", value=country) for w in warnings]
