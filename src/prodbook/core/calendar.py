@@ -550,7 +550,7 @@ def factory_calendar(
         try:
             public, first, last, announced, made_up = _public_holidays(code, subdiv, tuple(years))
         except NotImplementedError:
-            where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {(country or "").strip()!r}"
+            where = f"subdivision {subdiv!r} of {code}" if subdiv else f"country code {(country or '').strip()!r}"
             named = None if subdiv else country_code_of(code)
             raise ValueError(
                 f"Calendar {name}: prodbook's public holiday list does not know {where}; "
