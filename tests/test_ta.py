@@ -329,20 +329,23 @@ def _groups_row_by_row(plans, orders, styles, blocked, *, file, sheets):
                                      "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
                                      row=int(srow), column="T&A Template"))
             continue
-        if template in blocked:
-            used.add(template)
+        key = ta.template_key(template)  # a style's 'knit ' is the template 'Knit', as Excel matches text
+        canon = {ta.template_key(n): n for n in plans}
+        used.add(key)
+        if key in {ta.template_key(n) for n in blocked}:
             continue
-        if template not in plans:
-            used.add(template)
+        if key not in canon:
+            near = ta.nearest(template, [*plans, *blocked])
+            fix = (f"did you mean '{near}'? Type the name as the T&A Templates sheet has it" if near else
+                   "type a name from the Template column of the T&A Templates sheet, or add the template there")
             findings.append(ta.error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
-                                     f"'{template}', which is not on the T&A Templates sheet (or has errors "
-                                     "reported above)", file=file, sheet=styles_sheet, row=int(srow),
-                                     column="T&A Template", value=template))
+                                     f"'{template}', but no row of the T&A Templates sheet has that Template, so "
+                                     f"the style's PO lines get no T&A; {fix}", file=file, sheet=styles_sheet,
+                                     row=int(srow), column="T&A Template", value=template))
             continue
-        used.add(template)
-        groups.setdefault((template, vendor or ""), []).append(i)
+        groups.setdefault((canon[key], vendor or ""), []).append(i)
     for name in plans:
-        if name not in used:
+        if ta.template_key(name) not in used:
             findings.append(ta.warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
                                        file=file, sheet=sheets.get("T&A Templates", "T&A Templates")))
     return groups, findings

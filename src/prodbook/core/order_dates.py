@@ -10,7 +10,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from prodbook.core.findings import Code, Finding, warning
+from prodbook.core.cancel import fmt
+from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.keys import key_texts
 
 YEARS_AWAY = 5
@@ -45,3 +46,35 @@ def unlikely_years(orders: pd.DataFrame, today: date, *, file: str, sheet: str, 
                     file=file, sheet=sheet, row=int(rows[at]), column=headers[f], key=keys[at],
                     value=d.isoformat())
             for at, f, d in sorted(hits, key=lambda h: (int(rows[h[0]]), ORDER_DATES.index(h[1])))]
+
+
+def in_dc_before_ex_factory(orders: pd.DataFrame, *, file: str, sheet: str, headers: Mapping[str, str],
+                            key: tuple[str, ...] = ("po", "style", "color")) -> list[Finding]:
+    """An error at each In-DC date earlier than its line's Ex-Factory date (a typo in one of the two), in
+    sheet order. Goods cannot reach the DC before they leave the factory; the T&A plans the line as typed,
+    so its in-DC milestones come before its ex-factory and its transit reads negative until one is fixed.
+
+    Args:
+        orders: the Orders sheet's valid rows (fields and ``_row``).
+        headers: each date field's header on the team's sheet.
+    """
+    if orders.empty or not {"ex_factory", "in_dc"} <= set(orders.columns):
+        return []
+    xf = pd.to_datetime(orders["ex_factory"], errors="coerce").to_numpy("datetime64[D]")
+    dc = pd.to_datetime(orders["in_dc"], errors="coerce").to_numpy("datetime64[D]")
+    early = np.flatnonzero(~np.isnat(xf) & ~np.isnat(dc) & (dc < xf))
+    if not len(early):
+        return []
+    rows = orders["_row"].to_numpy()
+    keys = key_texts([orders[k].to_numpy(dtype=object)[early] for k in key if k in orders.columns])
+    out = []
+    for at, line in zip(early.tolist(), keys):
+        x, d = xf[at].astype(object), dc[at].astype(object)
+        out.append(error(Code.BAD_DATE,
+                         f"{headers['in_dc']} {fmt(d)} is {(x - d).days} day(s) before the "
+                         f"{headers['ex_factory']} {fmt(x)} of this PO line: the goods cannot reach the DC "
+                         f"before they leave the factory. Check both dates and correct the one that is wrong. "
+                         f"Until then the T&A is still built from the dates as typed, so this line's in-DC "
+                         f"milestones come before its ex-factory", file=file, sheet=sheet, row=int(rows[at]),
+                         column=headers["in_dc"], key=line, value=d.isoformat()))
+    return sorted(out, key=lambda f: f.row or 0)

@@ -24,8 +24,9 @@ ex-factory + transit, as the exception rules and the reports compute it.
 
 from __future__ import annotations
 
+import difflib
 import graphlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -46,6 +47,8 @@ for _f in ("po_date", "ex_factory", "in_dc", "cancel"):
     _col = ORDERS.column(_f)
     for _text in (_col.header, *_col.synonyms):
         ORDER_ANCHORS[normalise_header(_text)] = _f
+ORDER_HEADERS = tuple(ORDERS.column(f).header for f in ("po_date", "ex_factory", "in_dc", "cancel"))
+"""The order dates an Anchor may name, as the Orders sheet heads them."""
 
 
 @dataclass(frozen=True)
@@ -79,21 +82,49 @@ class Plan:
         return next(s for s in self.steps if s.code == code)
 
 
+def template_key(name: Any) -> str:
+    """A template name or milestone code as Excel matches text: case and outer spaces ignored."""
+    return fold_text(name)
+
+
+def nearest(text: Any, names: Iterable[str]) -> str | None:
+    """The name most like ``text`` (a typo: 'Knit 9O' for 'Knit 90'), or None when none is close."""
+    spelled = {template_key(n): n for n in names}
+    hit = difflib.get_close_matches(template_key(text), list(spelled), n=1, cutoff=0.6)
+    return spelled[hit[0]] if hit else None
+
+
 def _steps_from(frame: pd.DataFrame) -> dict[str, list[Step]]:
     """Steps per template. An anchor that is one of the template's codes is a milestone,
-    even when it also reads as an order date (a code 'XF' is not the Orders' 'XF' column)."""
-    codes = {(str(t).strip(), str(c).strip()) for t, c in zip(frame["template"], frame["code"])}
+    even when it also reads as an order date (a code 'XF' is not the Orders' 'XF' column).
+
+    Template names, codes and anchors match as Excel matches text (case and outer spaces ignored): rows of
+    'Knit 90' and 'knit 90 ' are one template, named as its first row spells it, and an Anchor 'cut' is the
+    milestone 'CUT'."""
+    names: dict[str, str] = {}
+    codes: dict[str, dict[str, str]] = {}
+    for t, c in zip(frame["template"], frame["code"]):
+        names.setdefault(template_key(t), str(t).strip())
+        codes.setdefault(template_key(t), {}).setdefault(template_key(c), str(c).strip())
     by_template: dict[str, list[Step]] = {}
     for r in frame.to_dict("records"):
+        key = template_key(r["template"])
         anchor = str(r["anchor"]).strip()
-        is_code = (str(r["template"]).strip(), anchor) in codes
-        order_field = None if is_code else ORDER_ANCHORS.get(normalise_header(anchor))
-        by_template.setdefault(str(r["template"]).strip(), []).append(Step(
+        code = codes[key].get(template_key(anchor))
+        order_field = None if code else ORDER_ANCHORS.get(normalise_header(anchor))
+        by_template.setdefault(names[key], []).append(Step(
             code=str(r["code"]).strip(), milestone=r.get("milestone"), owner=r.get("owner"),
-            anchor=order_field or anchor, anchor_is_order=order_field is not None,
+            anchor=order_field or code or anchor, anchor_is_order=order_field is not None,
             offset=int(r["offset"]), day_type=DayType(r.get("day_type") or DayType.WORKING),
             critical=bool(r.get("critical")), stage=r.get("stage"), row=r.get("_row")))
     return by_template
+
+
+def duplicate_code_message(name: str, code: str, first: Any, again: Any) -> str:
+    """The one sentence for a template that lists a milestone code twice."""
+    return (f"template '{name}' lists milestone code '{code}' twice, in rows {first} and {again}, so the "
+            f"template is on hold: the T&A rows of its PO lines are kept as they are until one of the two rows "
+            "is deleted or its Code renamed")
 
 
 def compile_templates(frame: pd.DataFrame, *, file: str, sheet: str = "T&A Templates"
@@ -108,21 +139,24 @@ def compile_templates(frame: pd.DataFrame, *, file: str, sheet: str = "T&A Templ
         where = {"file": file, "sheet": sheet}
         broken = False
         seen: dict[str, Step] = {}
+        folded: dict[str, Step] = {}
         for s in steps:
-            if s.code in seen:
-                findings.append(error(Code.TEMPLATE_DUPLICATE_CODE, f"template '{name}' lists milestone "
-                                      f"code '{s.code}' twice (first in row {seen[s.code].row}); give each "
-                                      "milestone its own code", row=s.row, column="Code", value=s.code,
-                                      **where))
+            if (first := folded.get(template_key(s.code))) is not None:
+                findings.append(error(Code.TEMPLATE_DUPLICATE_CODE,
+                                      duplicate_code_message(name, s.code, first.row, s.row),
+                                      row=s.row, column="Code", value=s.code, key=name, **where))
                 broken = True
+            folded.setdefault(template_key(s.code), s)
             seen.setdefault(s.code, s)
         for s in steps:
             if not s.anchor_is_order and s.anchor not in seen:
+                near = nearest(s.anchor, [*seen, *ORDER_HEADERS])
+                fix = f"did you mean '{near}'? Type" if near else "type"
                 findings.append(error(Code.TEMPLATE_ANCHOR, f"template '{name}', milestone '{s.code}': the "
                                       f"anchor '{s.anchor}' is neither an order date (PO Date, Ex-Factory, "
-                                      "In-DC, Cancel Date) nor a milestone code of this template; type one of "
-                                      "them in its Anchor cell",
-                                      row=s.row, column="Anchor", value=s.anchor, **where))
+                                      f"In-DC, Cancel Date) nor a milestone code of this template; {fix} "
+                                      "one of them in its Anchor cell. The template is on hold until then",
+                                      row=s.row, column="Anchor", value=s.anchor, key=name, **where))
                 broken = True
         if broken:
             continue
@@ -223,10 +257,13 @@ def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFram
     What a Style # cell means is decided once per distinct text (a season has a few styles per hundred
     lines); the lines are then sorted into their groups in one pass of numpy."""
     orders_sheet, styles_sheet = sheets.get("Orders", "Orders"), sheets.get("Styles", "Styles")
+    templates_sheet = sheets.get("T&A Templates", "T&A Templates")
     findings: list[Finding] = []
     style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
                   zip(*(styles[f].tolist() for f in ("style", "template", "vendor", "_row")))}
     used: set[str] = set()
+    canon = {template_key(n): n for n in plans}  # 'knit 90' on a style is the template 'Knit 90', as in Excel
+    held = {template_key(n) for n in blocked}
     cells = orders["style"].tolist()
     texts = [str(s) for s in cells]
     verdicts: dict[str, tuple[_Verdict, Any]] = {}
@@ -241,13 +278,13 @@ def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFram
         if not template or (isinstance(template, float) and np.isnan(template)):
             verdicts[text] = (_Verdict.NO_TEMPLATE, srow)
             continue
-        used.add(template)
-        if template in blocked:
+        used.add(template_key(template))
+        if template_key(template) in held:
             verdicts[text] = (_Verdict.BLOCKED, None)
-        elif template not in plans:
+        elif template_key(template) not in canon:
             verdicts[text] = (_Verdict.MISSING, (template, srow))
         else:
-            group_no[text] = keys.setdefault((template, vendor or ""), len(keys))
+            group_no[text] = keys.setdefault((canon[template_key(template)], vendor or ""), len(keys))
     said = {t for t, (v, _) in verdicts.items() if v is not _Verdict.BLOCKED}
     if said:
         rows = orders["_row"].tolist()
@@ -267,18 +304,22 @@ def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFram
                                       row=int(about), column="T&A Template"))
             else:
                 template, srow = about
+                near = nearest(template, [*plans, *blocked])
+                fix = (f"did you mean '{near}'? Type the name as the {templates_sheet} sheet has it" if near else
+                       f"type a name from the Template column of the {templates_sheet} sheet, or add the "
+                       "template there")
                 findings.append(error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
-                                      f"'{template}', which is not on the T&A Templates sheet (or has errors "
-                                      "reported above)", file=file, sheet=styles_sheet, row=int(srow),
-                                      column="T&A Template", value=template))
+                                      f"'{template}', but no row of the {templates_sheet} sheet has that "
+                                      f"Template, so the style's PO lines get no T&A; {fix}", file=file,
+                                      sheet=styles_sheet, row=int(srow), column="T&A Template", value=template))
     number = np.fromiter((group_no.get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
     by_group = np.argsort(number, kind="stable")  # each group's lines in Orders order
     bounds = np.searchsorted(number[by_group], np.arange(len(keys) + 1), side="left")
     groups = {key: by_group[bounds[n]:bounds[n + 1]].tolist() for key, n in keys.items()}
     for name in plans:
-        if name not in used:
+        if template_key(name) not in used:
             findings.append(warning(Code.TEMPLATE_UNUSED, f"no style uses template '{name}'",
-                                    file=file, sheet=sheets.get("T&A Templates", "T&A Templates")))
+                                    file=file, sheet=templates_sheet))
     return groups, findings
 
 
@@ -525,42 +566,64 @@ def required_years(orders: pd.DataFrame, today: date, margin: int = 1) -> range:
 # -- which T&A rows a run may recompute, keep or archive ------------------------------------------
 
 def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
-                          *, file: str, sheet: str = "T&A Templates"
-                          ) -> tuple[dict[str, Finding], list[int]]:
-    """Templates that lost a row to an input error (bad Offset, unknown Day Type, blank Anchor...).
+                          *, file: str, sheet: str = "T&A Templates", template_header: str = "Template",
+                          code_header: str = "Code") -> tuple[dict[str, list[Finding]], list[int]]:
+    """Templates that lost a row to an input error (bad Offset, unknown Day Type, blank Anchor, a code
+    listed twice...).
 
     Such a template is blocked like one with a cycle: planning it without the
-    row would treat that milestone as removed. Returns one error per template
-    (at its first bad row) and the bad rows whose Template cell is blank
-    (they cannot be tied to a template).
+    row would treat that milestone as removed. The bad cell has its own
+    message already; each template gets one more, in its Template cell at its
+    first bad row, saying it is on hold and which rows to fix (not repeating
+    the cells' messages). A code listed twice is one message naming the
+    template, the code and both rows (it replaces the sheet's duplicate-row
+    finding: see ``duplicate_rows``). Returns the findings by template, and
+    the bad rows whose Template cell is blank (they cannot be tied to a template).
     """
     valid = set(map(int, valid_rows))
     by_row: dict[int, list[Finding]] = {}
     for f in cell_findings:
         if f.row is not None and f.sheet == sheet:
             by_row.setdefault(int(f.row), []).append(f)
-    out: dict[str, Finding] = {}
+    out: dict[str, list[Finding]] = {}
+    bad_rows: dict[str, list[tuple[int, list[str]]]] = {}
+    names: dict[str, str] = {}
+    first_of: dict[tuple[str, str], int] = {}
     orphans: list[int] = []
     for r in raw.to_dict("records"):
         row = int(r["_row"])
+        name = "" if is_missing(r.get("template")) else str(r["template"]).strip()
+        code = "" if is_missing(r.get("code")) else str(r["code"]).strip()
+        first = first_of.setdefault((template_key(name), template_key(code)), row) if name and code else row
         if row in valid:
             continue
-        name = "" if is_missing(r.get("template")) else str(r["template"]).strip()
         if not name:
             orphans.append(row)
             continue
-        if name in out:
-            continue
+        name = names.setdefault(template_key(name), name)
         cells = by_row.get(row, [])
-        code = "" if is_missing(r.get("code")) else str(r["code"]).strip()
-        what = "; ".join(f"{f.column}: {f.message}" if f.column else f.message for f in cells) or \
-            "the row could not be read"
-        out[name] = error(Code.TEMPLATE_ROW_INVALID, f"template '{name}'"
-                          + (f", milestone '{code}'" if code else "") + f" cannot be used until this row "
-                          f"is fixed ({what}). The T&A rows of its PO lines are kept as they are until then",
-                          file=file, sheet=sheet, row=row, column=cells[0].column if cells else None,
-                          value=cells[0].value if cells else None, key=name)
+        if first != row and any(f.code is Code.DUPLICATE_KEY for f in cells):
+            out.setdefault(name, []).append(error(
+                Code.TEMPLATE_DUPLICATE_CODE, duplicate_code_message(name, code, first, row), file=file,
+                sheet=sheet, row=row, column=code_header, value=code, key=name))
+            continue
+        columns = list(dict.fromkeys(f.column for f in cells if f.column))
+        bad_rows.setdefault(name, []).append((row, columns))
+    for name, rows in bad_rows.items():
+        what = ", ".join(f"row {row}" + (f" ({', '.join(cols)})" if cols else "") for row, cols in rows)
+        out.setdefault(name, []).insert(0, error(
+            Code.TEMPLATE_ROW_INVALID, f"template '{name}' is on hold until the error{'s' if len(rows) > 1 else ''}"
+            f" reported in {what} of this sheet {'are' if len(rows) > 1 else 'is'} fixed: a template missing a "
+            "milestone would drop it from every PO line, so the T&A rows of its PO lines are kept as they are "
+            "until then", file=file, sheet=sheet, row=rows[0][0], column=template_header, value=name, key=name))
     return out, orphans
+
+
+def duplicate_rows(by_template: Mapping[str, Sequence[Finding]]) -> set[int]:
+    """The rows ``invalid_template_rows`` named as a code listed twice: the sheet's own duplicate-row
+    finding there says less, and is left out."""
+    return {int(f.row) for found in by_template.values() for f in found
+            if f.code is Code.TEMPLATE_DUPLICATE_CODE and f.row is not None}
 
 
 class Fate(StrEnum):

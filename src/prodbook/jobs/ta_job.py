@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core import exceptions as ex
-from prodbook.core import row_snapshot, ta
+from prodbook.core import order_dates, row_snapshot, ta
 from prodbook.core.cells import is_missing
 from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Change, cell_value, row_prints
 from prodbook.core.development import labdips
@@ -121,7 +121,13 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                         file=tracker.file, sheet=fatal[0].sheet, row=fatal[0].row,
                         column=fatal[0].column)
     plans, broken, removal_ok, found = _checked_templates(tracker, inputs)
+    twice = ta.duplicate_rows({"": found})  # said once, naming the template, the code and both rows
+    findings = [f for f in findings if not (f.code is Code.DUPLICATE_KEY and f.sheet == tracker.sheet(TEMPLATES)
+                                            and f.row in twice)]
     findings += found
+    orders_table = tracker.table(ORDERS)
+    findings += order_dates.in_dc_before_ex_factory(inputs.orders, file=tracker.file, sheet=orders_table.sheet,
+                                                    headers={f: orders_table.header_of(f) for f in ORDER_DATES})
     years = ta.required_years(inputs.orders, ctx.today)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
@@ -386,19 +392,23 @@ def _checked_templates(tracker: Tracker, inputs: Inputs
     """Plans of the valid templates, the names of the broken ones, and whether removals may archive."""
     sheet = tracker.sheet(TEMPLATES)
     plans, findings = ta.compile_templates(inputs.templates, file=tracker.file, sheet=sheet)
-    raw = tracker.table(TEMPLATES).frame
-    bad, orphans = ta.invalid_template_rows(raw, inputs.templates["_row"], inputs.findings,
-                                            file=tracker.file, sheet=sheet)
+    table = tracker.table(TEMPLATES)
+    bad, orphans = ta.invalid_template_rows(table.frame, inputs.templates["_row"], inputs.findings,
+                                            file=tracker.file, sheet=sheet,
+                                            template_header=table.header_of("template"),
+                                            code_header=table.header_of("code"))
+    compiled = {ta.template_key(n) for n in plans}
     named = {str(t).strip() for t in inputs.templates["template"]}
-    broken = (named - set(plans)) | set(bad)
-    findings += list(bad.values())
+    broken = {n for n in named if ta.template_key(n) not in compiled} | set(bad)
+    held = {ta.template_key(n) for n in broken}
+    findings += [f for found in bad.values() for f in found]
     if orphans:
         findings.append(error(Code.TEMPLATE_ROW_INVALID, f"row(s) {', '.join(map(str, orphans))} of "
                               f"'{sheet}' have errors and no Template name, so prodbook cannot tell which "
                               "template they belong to; until they are fixed no milestone is archived for "
                               "being left out of its template", file=tracker.file, sheet=sheet,
                               row=orphans[0], column=TEMPLATES.column("template").header))
-    return {n: p for n, p in plans.items() if n not in broken}, broken, not orphans, findings
+    return {n: p for n, p in plans.items() if ta.template_key(n) not in held}, broken, not orphans, findings
 
 
 def _milestones(rows: int, lines: int) -> str:
@@ -483,8 +493,8 @@ def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken
     """One warning per broken template (and one for other input errors), and the summary line."""
     template_of = {str(s).strip().upper(): ("" if is_missing(t) else str(t).strip())
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
-    why = [template_of.get(str(s).strip().upper(), "") for s in kept["style"]]
-    why = [t if t in broken else "" for t in why]
+    held = {ta.template_key(t): t for t in sorted(broken)}  # a style's 'knit 90' is the template 'Knit 90'
+    why = [held.get(ta.template_key(template_of.get(str(s).strip().upper(), "")), "") for s in kept["style"]]
     lines = index_key(kept, ta.LINE).to_numpy()
     out: list[Finding] = []
     parts: list[str] = []

@@ -593,6 +593,9 @@ def to_records(table: Table, model: type[Record], file: str
     findings: list[Finding] = []
     fields = [f for f in table.spec.fields if f in model.model_fields]
     key_fields = [k for k in table.spec.key if k in table.frame.columns]
+    # a cell the reading already reported ('2.5 should be a whole number') reads as blank here: it is not
+    # also "empty"; one message per cell
+    said = {(f.row, f.column) for f in table.findings if f.row is not None}
     for values in table.frame[list(dict.fromkeys([*fields, *key_fields, "_row"]))].to_dict("records"):
         row = int(values.pop("_row"))
         key = _row_key(values.get(k) for k in key_fields)  # the Issues row names its record
@@ -606,6 +609,8 @@ def to_records(table: Table, model: type[Record], file: str
                 f = str(e["loc"][0]) if e["loc"] else ""
                 words = _PYDANTIC_WORDS.get(e["type"], e["msg"].removeprefix("Value error, "))
                 header = table.header_of(f) if f in table.spec.fields else f
+                if e["type"] == "missing" and (row, header) in said:
+                    continue
                 findings.append(error(Code.REQUIRED if e["type"] == "missing" else Code.BAD_VALUE,
                                       f"'{header}' {words}", file=file, sheet=table.sheet, row=row,
                                       column=header, key=key, value=values.get(f)))
