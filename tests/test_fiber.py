@@ -84,10 +84,13 @@ def old_parse_fiber(text: str) -> Composition:
                 problems.append(("name", f"'{name}' is not a generic fiber name a US label may use alone: "
                                  f"{tip}"))
         comp = Component(label, tuple(fibers))
-        where = f"the {label.lower()}" if label else "the fibers"
+        where = f"the {label.lower()}'s fibers" if label else "the fibers"  # 'the shell add up': mended
         if abs(comp.total - 100) > 0.01:
+            hint = ("; if the cell holds more than one part (shell, lining...), write each with its name and "
+                    "separate them with ';', e.g. 'Shell: 100% Nylon; Lining: 100% Polyester'"
+                    if comp.total > 100 and len(fibers) > 1 else "")
             problems.append(("total", f"{where} add up to {comp.total:g}%, not 100%; correct the "
-                             "percentages (by weight)"))
+                             f"percentages (by weight){hint}"))
         pcts = [f.percent for f in fibers]
         if any(b > a for a, b in zip(pcts, pcts[1:])):
             order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))

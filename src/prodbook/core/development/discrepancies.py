@@ -242,16 +242,24 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
                             theirs, source, theirs, accept))
     ours_t, theirs_t = style.get("fiber_content"), vendor.get("fiber_content")
     if theirs_t:
-        a = fiber.parse_fiber(str(ours_t)) if ours_t else None
-        b = fiber.parse_fiber(str(theirs_t))
+        a = fiber.read_fiber(str(ours_t)) if ours_t else None
+        b = fiber.read_fiber(str(theirs_t))
         same = (a is not None and a.components and b.components and a.normalised() == b.normalised()) or \
             (ours_t and fold(ours_t) == fold(theirs_t))
         if not same:
+            trade = [f.name for c in b.components for f in c.fibers if f.generic is None]
+            if not b.ok:
+                words = ("The vendor's text is not a valid fiber content either; agree the composition with the "
+                         "vendor (a test report decides)")
+            elif trade:
+                words = (f"The vendor writes {', '.join(repr(t) for t in trade)}, which a US label may not use "
+                         "alone, so it is not proposed; if the vendor's percentages are right, type them into "
+                         "the tracker with generic fiber names (polyester, spandex...), otherwise ask the vendor "
+                         "to correct their file")
+            else:
+                words = accept
             out.append(_differs(Code.DIFF_FIBER, "fiber content", place, row, "fiber_content", key,
-                                ours_t, theirs_t, source,
-                                theirs_t if b.ok else None,
-                                accept if b.ok else "The vendor's text is not a valid fiber content "
-                                "either; agree the composition with the vendor (a test report decides)",
+                                ours_t, theirs_t, source, theirs_t if b.ok and not trade else None, words,
                                 quote=True))
     ours_c, theirs_c = style.get("coo"), vendor.get("coo")
     if theirs_c:
@@ -259,10 +267,24 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
         if b_code and a_code != b_code:
             out.append(_differs(Code.DIFF_COO, "country of origin", place, row, "coo", key, ours_c,
                                 theirs_c, source, _like(str(ours_c or "x" * 5), b_code), accept))
+        elif b_code is None:
+            out.append(_not_compared(Code.DIFF_COO, "country of origin", theirs_c, source, place, row, "coo",
+                                     key, ours_c, "it is not a country prodbook recognises; ask the vendor to "
+                                     "write the country's name (Vietnam) or ISO code (VN)"))
     ours_h, theirs_h = style.get("hts"), vendor.get("hts")
     if theirs_h:
         a_h, _ = tariff.parse_hts(str(ours_h)) if ours_h else (None, None)
         b_h, _ = tariff.parse_hts(str(theirs_h))
+        short = tariff.hts_digits(str(theirs_h)) if b_h is None else None
+        if short and a_h is not None and not a_h.digits.startswith(short):
+            out.append(_differs(Code.DIFF_HTS, "HTS code", place, row, "hts", key, ours_h, theirs_h, source,
+                                None, f"The vendor gives only {len(short)} digits, and they are not the "
+                                f"start of the tracker's code: a different subheading. Check with the customs "
+                                "broker which is right and ask the vendor for the full 10-digit code"))
+        elif b_h is None and short is None:
+            out.append(_not_compared(Code.DIFF_HTS, "HTS code", theirs_h, source, place, row, "hts", key, ours_h,
+                                     "it is not an HTS code prodbook can read; ask the vendor for the 10-digit "
+                                     "code, e.g. 6110.20.2079"))
         if b_h and (a_h is None or a_h.digits != b_h.digits):
             dotted = "." in str(ours_h or ".")
             out.append(_differs(Code.DIFF_HTS, "HTS code", place, row, "hts", key, ours_h,
@@ -270,6 +292,27 @@ def compare_style_fields(style: dict[str, Any], vendor: dict[str, Any], source: 
                                 "Check with the customs broker which is right; " + accept[0].lower()
                                 + accept[1:]))
     return out
+
+
+def _not_compared(code: Code, field_words: str, theirs: Any, source: str, place: Place, row: int, f: str,
+                  key: str, ours: Any, why: str) -> Finding:
+    """A vendor value that could not be compared with the tracker's, said (at info, with the field's own
+    code) rather than passed over."""
+    return info(code, f"the vendor's {field_words} {_show(theirs, True)} ({source}) was not compared with the "
+                f"tracker's {_show(ours, True)}: {why}", **place.at(row, f, key=key, value=ours),
+                fix=Fix(theirs, source))
+
+
+_PRICE = re.compile(r"(?i)\s*(?:usd|us\s*\$|\$)?\s*(?P<n>[-+]?[\d.,]*\d)\s*(?:usd|us\$|\$)?\s*")
+"""A price as costing sheets write it: 'USD 7.25', 'US$7.25', '7.25 USD', '$4.89'."""
+
+
+def price_value(value: Any) -> Any:
+    """A vendor's price cell with its dollar words taken off ('USD 7.25' -> '7.25'), for reading as a number;
+    any other value as it is (a number, blank, or text the number check then reports)."""
+    if isinstance(value, str) and (m := _PRICE.fullmatch(value)):
+        return m["n"]
+    return value
 
 
 def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataFrame, places: Places

@@ -166,9 +166,28 @@ class Composition:
         return out
 
     def normalised(self) -> tuple:
-        """For comparing two writings of the same content: labels, generic names, percents."""
-        return tuple(sorted(((c.label or "").lower(), tuple(sorted(
-            ((f.generic or f.name.lower()), f.percent) for f in c.fibers))) for c in self.components))
+        """For comparing two writings of the same content by meaning: labels, fibers as ``meaning`` names
+        them (spandex and elastane alike, 'Poly' as polyester), percents; order, case and punctuation
+        aside. The label of a garment of one component is left out ('Shell: 100% Cotton' is '100% Cotton')."""
+        one = len(self.components) == 1
+        return tuple(sorted(("" if one else (c.label or "").lower(), tuple(sorted(
+            (meaning(f), f.percent) for f in c.fibers))) for c in self.components))
+
+
+SAME_FIBER: dict[str, str] = {"elastane": "spandex", "polyamide": "nylon", "viscose": "rayon", "flax": "linen",
+                              "other fibers": "other fiber"}
+"""Generic names that mean the same fiber (the US and the ISO name) -> the one they are compared as."""
+
+
+def meaning(f: Fiber) -> str:
+    """The fiber a name means, for comparing two texts: its generic name ('Elastane' and 'spandex' both
+    'spandex'), a trade name or abbreviation as the generic name it stands for ('Poly' is polyester, 'Lycra'
+    spandex), else the name as written, folded."""
+    name = f.generic
+    if name is None:
+        suggestion = generic_name(f.name)[1]
+        name = suggestion.split(" (")[0] if suggestion else " ".join(_NOT_A_NAME_CHAR.sub(" ", f.name.lower()).split())
+    return SAME_FIBER.get(name, name)
 
 
 _NOT_A_NAME_CHAR = re.compile(r"[^a-z' ]")
@@ -330,11 +349,62 @@ def parse_fiber(text: str) -> Composition:
         text: the cell's text.
 
     Returns:
-        A ``Composition``; its ``problems`` say what a label reviewer would ask to change.
+        A ``Composition``; its ``problems`` say what a label reviewer would ask to change. The checks read
+        a cell with ``read_fiber``, which also takes components written on one line; this is the parser
+        beneath it, its answers held to the old patterns' in tests/test_fiber.py.
     """
+    return _parse(text if isinstance(text, str) else "")
+
+
+@lru_cache(maxsize=4096)
+def read_fiber(text: str) -> Composition:
+    """A Fiber Content cell as the checks read it: ``parse_fiber``, and also components written on one line
+    ('Shell 100% Nylon, Lining 100% Polyester', 'Shell: 100% Nylon / Lining: 100% Polyester').
+
+    Args:
+        text: the cell's text.
+
+    Returns:
+        A ``Composition`` of the text as written.
+    """
+    text = text if isinstance(text, str) else ""
+    comp = _parse(split_components(text))
+    return comp if comp.text == text else Composition(text, comp.components, comp.problems)
+
+
+_COMPONENT_WORDS = ("shell", "outer shell", "main", "main fabric", "body", "self", "face", "lining", "sleeve lining",
+                    "body lining", "pocket lining", "pocketing", "fill", "filling", "padding", "insulation", "wadding",
+                    "trim", "trims", "rib", "ribbing", "collar", "cuff", "cuffs", "contrast", "back", "backing",
+                    "lace", "mesh", "interlining", "hood", "hood lining", "yoke", "waistband", "gusset", "coating")
+_INLINE_LABEL = re.compile(r"(?i)(?<![\w'&])(?:" + "|".join(sorted(_COMPONENT_WORDS, key=len, reverse=True))
+                           + r")(?![\w'])[ \t]*+:?[ \t]*+(?=\d)")
+"""A component's name ('Shell', 'Lining:') just before its first percentage. Fixed words, possessive white
+space: each place is tried once, so the search stays linear."""
+_PART_END = " \t,/+&-"
+
+
+def split_components(text: str) -> str:
+    """The text with components written on one line put one a part: 'Shell 100% Nylon, Lining 100% Polyester'
+    -> 'Shell: 100% Nylon; Lining: 100% Polyester'. A part is split only where it starts with a component's
+    name and names at least two, each before a percentage; any other part is left as written."""
+    pieces = re.split(r"([;\n|]+)", text)
+    changed = False
+    for i in range(0, len(pieces), 2):
+        part = pieces[i]
+        starts = [m for m in _INLINE_LABEL.finditer(part)]
+        if len(starts) < 2 or part[:starts[0].start()].strip():
+            continue
+        out = []
+        for m, end in zip(starts, [*(n.start() for n in starts[1:]), len(part)]):
+            name = part[m.start():m.end()].rstrip(" \t:")
+            out.append(f"{name}: {part[m.end():end].rstrip(_PART_END)}")
+        pieces[i], changed = "; ".join(out), True
+    return "".join(pieces) if changed else text
+
+
+def _parse(text: str) -> Composition:
     problems: list[tuple[str, str]] = []
     components: list[Component] = []
-    text = text if isinstance(text, str) else ""
     parts = [p for p in re.split(r"[;\n|]+", text) if p.strip()]
     for part in parts:
         component, found = _parse_part(part)
@@ -369,10 +439,13 @@ def _parse_part(part: str) -> tuple[Component | None, tuple[tuple[str, str], ...
     pcts = [pct for _, pct in pairs]
     total = round(sum(pcts), 2)  # Component.total, without a second pass over the fibers
     if abs(total - 100) > 0.01 or pcts != sorted(pcts, reverse=True):
-        where = f"the {label.lower()}" if label else "the fibers"
+        where = f"the {label.lower()}'s fibers" if label else "the fibers"
         if abs(total - 100) > 0.01:
+            hint = ("; if the cell holds more than one part (shell, lining...), write each with its name and "
+                    "separate them with ';', e.g. 'Shell: 100% Nylon; Lining: 100% Polyester'"
+                    if total > 100 and len(pairs) > 1 else "")
             problems.append(("total", f"{where} add up to {total:g}%, not 100%; correct the "
-                             "percentages (by weight)"))
+                             f"percentages (by weight){hint}"))
         if pcts != sorted(pcts, reverse=True):  # some fiber weighs more than the one before it
             order = ", ".join(f"{f.percent:g}% {f.name}" for f in sorted(fibers, key=lambda f: -f.percent))
             problems.append(("order", f"{where} are not listed from the largest share down; write "

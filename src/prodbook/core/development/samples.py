@@ -322,7 +322,7 @@ def needs_ruling(style: dict[str, Any], settings: SampleSettings, hts_findings: 
         return "its HTS code is in question (see the HTS findings)"
     text = style.get("fiber_content")
     if text:
-        comp = fiber.parse_fiber(str(text))
+        comp = fiber.read_fiber(str(text))
         if comp.ok:
             weights = comp.weights(merge_man_made=True)
             top = max(weights.values(), default=100.0)
@@ -369,7 +369,7 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
             state = ("Received" if day_of(sample.get("received")) else "Shipped" if day_of(sample.get("shipped"))
                      else "Requested")
         missing = []
-        comp = fiber.parse_fiber(str(s["fiber_content"])) if s.get("fiber_content") else None
+        comp = fiber.read_fiber(str(s["fiber_content"])) if s.get("fiber_content") else None
         if comp is None or not comp.ok:
             missing.append(("fiber_content", "fiber content by weight (readable, totalling 100% per part)"))
         if tariff.construction_chapter(s.get("construction")) is None:

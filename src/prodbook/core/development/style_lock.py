@@ -6,7 +6,7 @@ file when it is e-mailed or opened in Excel with the add-in, the APM can read
 and filter it, and a change is judged against the value when the style was
 adopted, not against whatever the last run happened to see. A change stays
 flagged on the Issues sheet, run after run, until the APM accepts it (Accept =
-Yes, ``prodbook validate --apply``) or puts the locked value back.
+Yes, then Apply fixes on the prodbook tab or ``prodbook validate <tracker> --apply``) or puts the locked value back.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
+from prodbook.core.development import fiber, tariff
+from prodbook.core.development.discrepancies import APPLY, split_colors
 from prodbook.core.development.styles_check import StyleSettings, is_adopted
 from prodbook.core.findings import Code, Finding, Fix, warning
 from prodbook.core.keys import key_text, once_each
@@ -89,7 +91,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                 continue
             r = rows[i]
             locked = _text(r["locked"])
-            if _same(text, locked):
+            if _same(text, locked) or _same_meaning(f, text, locked):
                 if r["current"] is not None or r["changed_on"] is not None:
                     set_(r, "current", None)
                     set_(r, "changed_on", None)
@@ -98,7 +100,7 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                 set_(r, "locked", text)
                 set_(r, "locked_on", today)
                 continue
-            if _text(r["current"]) != text:
+            if not (_same(_text(r["current"]), text) or _same_meaning(f, text, _text(r["current"]))):
                 set_(r, "current", text)
                 set_(r, "changed_on", today)
             since = r["changed_on"]
@@ -109,8 +111,8 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                 Code.ADOPTED_CHANGED,
                 f"this adopted style's {place.header(f)} changed from '{locked}' (locked{locked_when}) "
                 f"to '{text or '(blank)'}'{when}. Check the change was agreed (vendor, costing, "
-                f"customs). To keep it, type Yes in Accept on this row and run 'prodbook validate "
-                f"--apply'; otherwise put the old value back",
+                f"customs). To keep it, type Yes in Accept on this row of the Issues sheet and {APPLY}; "
+                "otherwise put the old value back",
                 **place.at(s["_row"], f, key=s["style"], value=s.get(f)),
                 fix=Fix(locked, f"{snapshot_sheet} (locked{locked_when})", text)))
     frame = pd.DataFrame(rows, columns=fields + ["_row"])
@@ -132,3 +134,25 @@ def _same(a: str | None, b: str | None) -> bool:
         return abs(float(a) - float(b)) < 1e-9
     except ValueError:
         return a.strip() == b.strip()
+
+
+def _same_meaning(f: str, a: str | None, b: str | None) -> bool:
+    """Two writings of one value of field ``f`` that mean the same: 'Elastane' and 'elastane', a comma added
+    to the fiber content, HTS 6109.10.0012 and 6109100012, COO Vietnam and VN, colours re-spaced. A rewrite
+    like these is no change to flag; a value that cannot be read either way is compared as text."""
+    if a is None or b is None:
+        return False
+    if " ".join(a.split()).casefold() == " ".join(b.split()).casefold():
+        return True
+    if f == "fiber_content":
+        x, y = fiber.read_fiber(a), fiber.read_fiber(b)
+        return x.ok and y.ok and x.normalised() == y.normalised()
+    if f == "hts":
+        x_h, y_h = tariff.parse_hts(a)[0], tariff.parse_hts(b)[0]
+        return x_h is not None and y_h is not None and x_h.digits == y_h.digits
+    if f == "coo":
+        code = tariff.country_code(a)
+        return code is not None and code == tariff.country_code(b)
+    if f == "colors":
+        return [c.casefold() for c in split_colors(a)] == [c.casefold() for c in split_colors(b)]
+    return False

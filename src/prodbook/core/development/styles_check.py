@@ -192,10 +192,12 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
                                  f"'{place.header(f)}'; {todo}", **at(f, "")))
         comp = None
         if not is_blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
-            comp = fiber.parse_fiber(r["fiber_content"])
+            comp = fiber.read_fiber(r["fiber_content"])
             out += _fiber_findings(comp, at("fiber_content"))
         if not is_blank(r.get("hts")) and (row, "hts") not in skip:
             out += _hts_findings(r, comp, at)
+            if not is_blank(r.get("construction")) and (row, "construction") not in skip:
+                out += _construction_unknown(r, at)
         if not is_blank(r.get("coo")) and (row, "coo") not in skip:
             out += _coo_findings(r, vendor_country, at)
         out += _price_findings(r, settings, at, skip)
@@ -286,6 +288,19 @@ def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any)
     return out
 
 
+def _construction_unknown(r: Mapping[str, Any], at: Any) -> list[Finding]:
+    """A Construction that says neither knit nor woven ('Cut & sew', 'K'): the HTS chapter check cannot be
+    made, and the APM is told so rather than it being left out without a word."""
+    hts, _ = tariff.parse_hts(str(r["hts"]))
+    if hts is None or hts.chapter not in (tariff.KNIT_CHAPTER, tariff.WOVEN_CHAPTER) or \
+            not tariff.construction_says_nothing(r.get("construction")):
+        return []
+    return [warning(Code.HTS_CHAPTER, f"the Construction '{str(r['construction']).strip()}' does not say knit or "
+                    f"woven, so HTS {hts} (chapter {hts.chapter}) could not be checked against it (chapter 61 is "
+                    "knitted or crocheted apparel, 62 not knitted); type Knit or Woven in Construction",
+                    **at("construction"))]
+
+
 def _vendor_countries(vendors: pd.DataFrame) -> dict[str, str]:
     out = {}
     for v in records(vendors) if len(vendors) else []:
@@ -348,7 +363,7 @@ def hts_rows(styles: pd.DataFrame) -> set[int]:
     place = Place("", "")
     for r in records(styles):
         if r.get("hts"):
-            comp = fiber.parse_fiber(r["fiber_content"]) if r.get("fiber_content") else None
+            comp = fiber.read_fiber(r["fiber_content"]) if r.get("fiber_content") else None
             if _hts_findings(r, comp, lambda f, value=None, r=r: place.at(r["_row"], f)):
                 rows.add(int(r["_row"]))
     return rows

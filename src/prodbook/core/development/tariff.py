@@ -80,6 +80,15 @@ def parse_hts(text: str) -> tuple[Hts | None, str | None]:
     return None, "is not a 10-digit US HTS code; write it as 6110.20.2079 or 6110202079"
 
 
+def hts_digits(text: str) -> str | None:
+    """The digits of a code given only to its 6- or 8-digit subheading ('6110.20', 'HS 6110.20.20'), as
+    vendors' costing sheets often write it; None for anything else."""
+    s = re.sub(r"(?i)^\s*(?:hts|hs)(?:\s*code)?\s*:?", "", text).strip()
+    if re.fullmatch(r"\d{4}[. ]?\d{2}(?:[. ]?\d{2})?", s):
+        return re.sub(r"\D", "", s)
+    return None
+
+
 _ALIASES = {
     "uk": "GB", "england": "GB", "great britain": "GB", "usa": "US", "u.s.a.": "US", "u.s.": "US",
     "america": "US", "turkey": "TR", "turkiye": "TR", "türkiye": "TR", "korea": "KR",
@@ -92,12 +101,27 @@ _ALIASES = {
 }
 
 
+_ORIGIN_WORDS = re.compile(r"(?i)^(?:made\s+in|product\s+of|produced\s+in|manufactured\s+in|"
+                           r"(?:country\s+of\s+)?origin\s*:?)\s+")
+"""What a label or a costing sheet writes before the country: 'Made in Vietnam', 'Product of India'."""
+
+
 @lru_cache(maxsize=1024)
 def country_code(text: str) -> str | None:
-    """ISO 3166 alpha-2 code for a country written as a code (CN, CHN) or a name (China, Viet Nam)."""
+    """ISO 3166 alpha-2 code for a country written as a code (CN, CHN), a name (China, Viet Nam), with its
+    dots ('P.R.C.') or as a label says it ('Made in Vietnam')."""
     s = text.strip()
     if not s:
         return None
+    bare = _ORIGIN_WORDS.sub("", s).strip(" .")
+    if bare and bare != s:
+        return country_code(bare)
+    if "." in s and (code := _ALIASES.get(s.replace(".", "").replace(" ", "").lower())):
+        return code
+    return _country_code(s)
+
+
+def _country_code(s: str) -> str | None:
     alias = _ALIASES.get(s.lower())
     if alias:
         return alias
@@ -122,11 +146,29 @@ _WOVEN_WORDS = frozenset({"woven", "denim", "twill", "poplin", "chambray", "oxfo
                           "corduroy", "satin", "chiffon", "georgette", "crepe", "crêpe", "flannel", "dobby"})
 
 
+_KNIT, _WOVEN = frozenset({"knit", "knitted", "knits", "crochet", "crocheted"}), frozenset({"woven"})
+"""The words that say it outright: 'Knit Denim' is a knit (a denim look knitted), 'Woven Jersey' a woven."""
+
+
+def _words(text: Any) -> set[str]:
+    found = re.findall(r"[\w-]+", str(text or "").lower())
+    return {*found, *(w for f in found if "-" in f for w in f.split("-"))}
+
+
+def construction_says_nothing(text: Any) -> bool:
+    """Whether a Construction cell has no word of knit or woven at all ('Cut & sew', 'K'): not a choice
+    between the two ('Knit and woven'), but no answer."""
+    return _words(text).isdisjoint(_KNIT_WORDS | _WOVEN_WORDS)
+
+
 def construction_chapter(text: Any) -> str | None:
-    """The apparel chapter a Construction cell names: 61 for a knit ('Knit', 'Jersey', 'Fleece'), 62 for a
-    woven ('Woven Twill', 'Denim', 'Poplin'); None when it names neither, or both."""
-    words = set(re.findall(r"[\w-]+", str(text or "").lower()))
-    knit, woven = bool(words & _KNIT_WORDS), bool(words & _WOVEN_WORDS)
+    """The apparel chapter a Construction cell names: 61 for a knit ('Knit', 'Jersey', 'Fleece', 'Knit
+    Denim'), 62 for a woven ('Woven Twill', 'Denim', 'Poplin'); None when it names neither ('Cut & sew':
+    knits and wovens alike are cut and sewn), or both without 'knit' or 'woven' deciding."""
+    words = _words(text)
+    knit, woven = bool(words & _KNIT), bool(words & _WOVEN)
+    if knit == woven:
+        knit, woven = bool(words & _KNIT_WORDS), bool(words & _WOVEN_WORDS)
     if knit == woven:
         return None
     return KNIT_CHAPTER if knit else WOVEN_CHAPTER
