@@ -92,10 +92,10 @@ def test_every_edge_serial_and_text_in_every_kind() -> None:
     assert values[1] == (date, repr(date(1900, 3, 1)))
 
 
-def _per_cell(cells, kind, user, order, date1904, filled, report):
+def _per_cell(cells, kind, user, order, date1904, filled, report, strip=True):
     """``_convert`` as it was: cell by cell."""
     mark = [False] * len(cells)
-    values = tables._convert_cells(cells, kind, user, order, date1904, mark, report)
+    values = tables._convert_cells(cells, kind, user, order, date1904, mark, report, strip=strip)
     filled |= np.array(mark, dtype=bool)
     out = np.empty(len(cells), dtype=object)
     out[:] = values

@@ -457,3 +457,74 @@ def test_undo_puts_back_a_resolution_but_not_over_a_formula_typed_there_since(tm
     ws = openpyxl.load_workbook(path)["Exceptions"]
     assert ws.cell(2, headers.index("Resolution") + 1).value == '=IF(TRUE,"","")'
     assert ws.cell(2, headers.index("Status") + 1).value == "Resolved by data"  # the rest is undone
+
+
+# --- the undo audit: a log or a sheet the APM changed since ----------------------------------------
+
+FIX = "Apply fixes 2027-03-01 09:00:00 UTC+0"
+
+
+def fixed_book(tmp_path: Path, styles_extra: list | None = None, log_extra: list | None = None) -> Path:
+    """S1's Description changed by an action (logged as an apply would), and whatever else the case needs."""
+    sheets = base_sheets()
+    sheets["Styles"][1][1] = "Crew tee, new neck"
+    sheets["Styles"] += styles_extra or []
+    sheets["Change Log"] = [["Timestamp", "Action", "Sheet", "Key", "Field", "Old", "New", "User"],
+                            *(log_extra or []),
+                            [datetime(2027, 3, 1, 9), FIX, "Styles", "S1", "Description", "  Crew tee ",
+                             "Crew tee, new neck", "apm"]]
+    return write_book(tmp_path / "t.xlsx", sheets)
+
+
+def test_undo_puts_a_logged_value_back_as_it_was_written_spaces_and_all(tmp_path):
+    """Text read back from the Change Log was trimmed: a removed Follow-ups row split over log lines came back
+    with a space gone where the lines joined ('fabric915 called281' as 'fabric915called281')."""
+    path = fixed_book(tmp_path)
+    run(path, ["undo"], ctx(date(2027, 3, 2)))
+    assert openpyxl.load_workbook(path)["Styles"]["B2"].value == "  Crew tee "
+
+
+def test_undo_names_a_key_now_on_two_rows_and_writes_neither(tmp_path):
+    """The style was copied for next season (same Style #) and the sheet sorted: the old value went onto the
+    copy, and the row the action changed kept the new one, without a word."""
+    path = fixed_book(tmp_path, styles_extra=[["S1", "Crew tee, new neck", "BD1", "Knit", "Carryover"]])
+    result = run(path, ["undo"], ctx(date(2027, 3, 2)))
+    [said] = kept(result)
+    assert (said.sheet, said.row, said.column) == ("Styles", 2, "Description")
+    assert "rows 2 and 4 now have this Style #" in said.message and "'  Crew tee '" in said.message
+    styles = sheet_values(path, "Styles")
+    assert [r[1] for r in styles[1:] if r[0] == "S1"] == ["Crew tee, new neck"] * 2
+
+
+def test_undo_of_a_sheet_renamed_since_stops_and_writes_nothing(tmp_path):
+    """Styles renamed 'Style Profiles': undo said '1 change(s) reverted', changed nothing there, and counted the
+    action as undone, so no later undo could take it back."""
+    path = fixed_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Styles"].title = "Style Profiles"
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="the sheet 'Styles', which this workbook no longer has"):
+        run(path, ["undo"], ctx(date(2027, 3, 2)))
+    assert path.read_bytes() == before
+
+
+def test_a_change_log_renamed_is_named_not_taken_for_an_empty_one(tmp_path):
+    path = fixed_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Change Log"].title = "Log"
+    wb.save(path)
+    with pytest.raises(UserError, match="no 'Change Log' sheet.*name it back"):
+        run(path, ["undo"], ctx(date(2027, 3, 2)))
+
+
+def test_an_action_named_with_a_time_that_cannot_be_is_no_run_and_stops_nothing(tmp_path):
+    """A row typed by hand, 'Manual fix 2026-12-05 24:00:00', stopped every undo with 'send this file to
+    support'."""
+    path = fixed_book(tmp_path, log_extra=[[datetime(2027, 2, 1, 9), "Manual fix 2026-12-05 24:00:00", "Styles",
+                                           "S2", "Description", "x", "y", "apm"],
+                                          [datetime(2027, 2, 1, 9), "Refresh 2026-02-30 10:00:00 UTC+0", "Styles",
+                                           "S2", "Description", "x", "y", "apm"]])
+    result = run(path, ["undo"], ctx(date(2027, 3, 2)))
+    assert result.outcomes[0].data["undone"] == FIX
+    assert openpyxl.load_workbook(path)["Styles"]["B2"].value == "  Crew tee "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -18,14 +19,14 @@ FULL = "is full"
 class _FillingFile:
     """A file that takes ``room`` bytes, then fails as a full disk does."""
 
-    def __init__(self, f, room: int) -> None:
-        self._f, self._room = f, room
+    def __init__(self, f, room: int, code: int = errno.ENOSPC) -> None:
+        self._f, self._room, self._code = f, room, code
 
     def write(self, data) -> int:
         if len(data) > self._room:
             self._f.write(bytes(data[: self._room]))
             self._room = 0
-            raise OSError(errno.ENOSPC, "No space left on device")
+            raise OSError(self._code, os.strerror(self._code))
         self._room -= len(data)
         return self._f.write(data)
 
@@ -39,13 +40,13 @@ class _FillingFile:
         self._f.close()
 
 
-def _disk_fills_at(monkeypatch, room: int, match: str) -> None:
+def _disk_fills_at(monkeypatch, room: int, match: str, code: int = errno.ENOSPC) -> None:
     real_open = io.open
 
     def open_(file, mode="r", *args, **kwargs):
         f = real_open(file, mode, *args, **kwargs)
         if "w" in mode and match in Path(str(file)).name:
-            return _FillingFile(f, room)
+            return _FillingFile(f, room, code)
         return f
 
     monkeypatch.setattr(zipfile.io, "open", open_)
@@ -85,3 +86,16 @@ def test_disk_full_on_windows_is_the_same_message():
     err = OSError(None, "There is not enough space on the disk")
     err.winerror = 112
     assert FULL in safety.os_error_message(err, Path("C:/Trackers/tracker.xlsx"))
+
+
+def test_a_file_too_large_for_the_disk_changes_nothing_and_says_so(tmp_path, monkeypatch):
+    """A share with a size quota, or a FAT32 stick (4 GB a file): 'File too large' was an unexpected problem
+    to send to support."""
+    book = make_tracker(tmp_path)
+    f = vendor_file(tmp_path, WEEKS[0])
+    before, listing = book.read_bytes(), folder_listing(tmp_path)
+    _disk_fills_at(monkeypatch, 700, ".prodbook.", errno.EFBIG)
+    code, out = cli("wip", str(book), str(f), "--today", TODAY)
+    assert code == 2, out
+    assert "does not take a file this large" in out and "support" not in out and "Traceback" not in out
+    assert book.read_bytes() == before and folder_listing(tmp_path) == listing

@@ -135,8 +135,9 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
 
 
 def same_logged(a: Any, b: Any) -> bool:
-    """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank."""
-    return (log_text(a) or "") == (log_text(b) or "")
+    """Two values equal as the Change Log writes them: every kind of blank (None, NaN, '') is one blank, and
+    outer spaces do not count (a sheet's text is read trimmed; a logged Old is read as written)."""
+    return (log_text(a) or "").strip() == (log_text(b) or "").strip()
 
 
 def row_prints(columns: Sequence[Any]) -> list[str]:
@@ -194,7 +195,10 @@ def run_order(action: str) -> tuple[datetime, int] | None:
     m = _RUN_STAMP.search(action)
     if m is None:
         return None
-    local = datetime.fromisoformat(m[1])
+    try:
+        local = datetime.fromisoformat(m[1])
+    except ValueError:  # 'Refresh 2026-02-30 10:00:00', '... 24:00:00': typed by hand, no run's name
+        return None
     if m[2] is None:
         offset = local.astimezone().utcoffset() or timedelta(0)
     else:

@@ -98,7 +98,12 @@ def _keys(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
 
 def undo(tracker: Tracker, ctx: Context) -> Outcome:
     log = tracker.table(CHANGE_LOG, required=False)
-    target = last_action(log.frame) if log.exists else None
+    if not log.exists:
+        raise UserError(f"this workbook has no '{log.sheet}' sheet, where prodbook keeps what each action "
+                        f"changed, so there is nothing it can undo. If you renamed that sheet, name it back to "
+                        f"'{log.sheet}' (or type its name on the Config sheet as 'Sheet: {CHANGE_LOG.name}'), save, "
+                        "and undo again", file=tracker.file)
+    target = last_action(log.frame)
     if target is None:
         raise UserError("there is nothing to undo: the Change Log has no prodbook action that is not "
                         "already undone", file=tracker.file, sheet=log.sheet)
@@ -119,6 +124,11 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
         table = tracker.table(spec, required=False)
+        if not table.exists and not spec.generated:
+            raise UserError(f"'{action}' changed {len(group):,} value(s) on the sheet '{sheet}', which this "
+                            f"workbook no longer has (renamed or deleted?). Name the sheet back to '{sheet}' (or "
+                            f"type its new name on the Config sheet as 'Sheet: {spec.name}'), save, and undo "
+                            "again. Nothing was written", file=tracker.file, sheet=sheet)
         records = _Lines(group)
         if not spec.generated:
             found, done = _undo_cells(tracker, table, records)
@@ -133,8 +143,8 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     summary = [f"Would undo '{action}': {len(changes):,} change(s) to revert." if ctx.dry_run else
                f"Undid '{action}': {len(changes):,} change(s) reverted."]
     if kept:
-        summary.append(f"  {kept:,} value(s) or row(s) you changed since were kept as they are (see Issues "
-                       "or the warnings).")
+        summary.append(f"  {kept:,} value(s) or row(s) were not undone: changed again since, or no longer to "
+                       "be found where the action left them (each is named in the warnings above).")
     return Outcome(f"{UNDO}{action}", findings, changes, summary=summary, data={"undone": action})
 
 
@@ -514,18 +524,36 @@ def _conflict(tracker: Tracker, table: Table, row: int | None, field_name: str, 
                    key=str(e["key"]), value=log_text(e["old"]))
 
 
+def _no_row(tracker: Tracker, table: Table, field_name: str, e: dict, rows: list[int]) -> Finding:
+    """An undo that cannot tell which row the action changed: none has the key now, or several do."""
+    what = " + ".join(table.header_of(k) for k in table.spec.key) or "key"
+    if rows:
+        said = (f"not undone: rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} now have this {what}, so "
+                f"prodbook cannot tell which one '{e['action']}' changed; put {_shown(e['old'])} back by hand on "
+                "that row")
+    else:
+        said = (f"not undone: no row has this {what} now (deleted, or its {what} changed since); it was "
+                f"{_shown(e['old'])} before '{e['action']}'")
+    return warning(Code.UNDO_KEPT, said, file=tracker.file, sheet=table.sheet, row=rows[0] if rows else None,
+                   column=table.header_of(field_name), key=str(e["key"]), value=log_text(e["old"]))
+
+
 def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[Finding], list[Change]]:
     """A user sheet: put each old value back in place, cell by cell."""
-    first: dict[str, int] = {}  # a key's first row, as the sheet is matched
+    rows_of: dict[str, list[int]] = {}  # each key's rows, as the sheet is matched
     for n, k in enumerate(_keys(table.frame, table.spec)):
-        first.setdefault(k.upper(), n)
+        rows_of.setdefault(k.upper(), []).append(n)
     findings, changes = [], []
     puts: list[tuple[int, int, str, dict]] = []  # (frame row, Excel row, field, line)
     for e in reversed(records):
         f = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
-        i = first.get(str(e["key"]).upper()) if f is not None else None
-        if f is None or i is None:
+        at = rows_of.get(str(e["key"]).upper(), []) if f is not None else []
+        if f is None:
             continue
+        if len(at) != 1:  # the row is gone, or copied since (a style carried over): no row to guess
+            findings.append(_no_row(tracker, table, f, e, [int(cast(Any, table.frame.at[n, "_row"])) for n in at]))
+            continue
+        i = at[0]
         row = int(cast(Any, table.frame.at[i, "_row"]))  # an Excel row number; pandas types .at as any scalar
         now = table.frame.at[i, f]
         if not same_logged(now, e["new"]):

@@ -81,6 +81,8 @@ def why(exc: OSError, name: str, folder: Path) -> str:
                 "to a folder with a shorter path, or name a shorter place with --out")
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"the disk is full: '{name}' could not be written in the folder '{folder}'"
+    if exc.errno == errno.EFBIG:
+        return f"the disk does not take a file this large: '{name}' could not be written in the folder '{folder}'"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
         return (f"prodbook may not write '{name}' in the folder '{folder}' (it is read-only, or the file "
                 "is open in another program)")

@@ -260,6 +260,11 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
         return (f"The disk{on} is full, so prodbook could not save {name} and wrote nothing: it is as it "
                 "was. Free some space (empty the Recycle Bin, move old copies out of 'prodbook backups') "
                 "and run again.")
+    if exc.errno == errno.EFBIG:  # a disk or share that takes files up to a size (FAT32: 4 GB; a quota)
+        on = f" holding '{folder}'" if folder else ""
+        return (f"The disk{on} does not take a file this large, so prodbook could not save {name} and wrote "
+                "nothing: it is as it was. Save the workbook on another drive (your Documents folder), or "
+                "make it smaller (archive a past season's rows), and run again.")
     if path_too_long(exc):
         if workbook is None:
             return (f"the path '{where}' is longer than this computer allows (Windows allows {_WIN_MAX_PATH} "

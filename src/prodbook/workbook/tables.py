@@ -177,7 +177,7 @@ def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
 
 
 def _convert_cells(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
-                   filled: list[bool], report: Any) -> list[Any]:
+                   filled: list[bool], report: Any, *, strip: bool = True) -> list[Any]:
     """One column's cells, normalised one by one; marks non-blank rows in ``filled``; bad cells reported.
 
     The reference for ``_convert`` (which gives the same answer a column at a time) and its
@@ -191,17 +191,18 @@ def _convert_cells(cells: list[Any], kind: Kind, user: bool, order: DateOrder, d
             continue
         filled[i] = True
         try:
-            out[i] = _one(raw, kind, user, order, date1904, parse)
+            out[i] = _one(raw, kind, user, order, date1904, parse, strip)
         except CellError as exc:
             report(i, raw, exc)
     return out
 
 
-def _one(raw: Any, kind: Kind, user: bool, order: DateOrder, date1904: bool, parse: Any) -> Any:
+def _one(raw: Any, kind: Kind, user: bool, order: DateOrder, date1904: bool, parse: Any,
+         strip: bool = True) -> Any:
     """One non-blank cell, normalised; raises ``CellError`` for a bad one."""
     t = type(raw)
     if kind is Kind.TEXT and t is str:
-        return raw.strip() if raw[0] != "#" else to_text(raw)
+        return (raw.strip() if strip else raw) if raw[0] != "#" else to_text(raw)
     if kind is Kind.DATE and (t is date):
         return in_excel_range(raw, date1904)
     if kind is Kind.DATE and user and t is str and raw.strip().lower() in NA_WORDS:
@@ -220,13 +221,14 @@ _MAX_SERIAL = 2958465  # 9999-12-31
 
 
 def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
-             filled: np.ndarray, report: Any) -> np.ndarray:
+             filled: np.ndarray, report: Any, *, strip: bool = True) -> np.ndarray:
     """One column's cells, normalised a column at a time; ORs non-blank rows into ``filled``.
 
     Gives exactly what ``_convert_cells`` gives (tests/test_tables_columnar.py holds it to that):
     text is converted once per distinct value, serial dates and numbers with numpy, ready dates
     as they are; any other cell, and every cell whose value is bad, goes through the per-cell
-    path, so each finding (row, column, value) is reported as before, in row order.
+    path, so each finding (row, column, value) is reported as before, in row order. ``strip`` False: text
+    keeps its outer spaces (a logged value, put back as it was).
     """
     n = len(cells)
     out = np.empty(n, dtype=object)
@@ -250,6 +252,8 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
         values = np.empty(len(uniques), dtype=object)
         values[:] = [t.strip() for t in uniques]  # text in a text column: this, unless '#...'
         blank = values == ""
+        if not strip:  # a logged value, as written: ' called281' keeps its space
+            values[~blank] = uniques[~blank]
         failed = np.zeros(len(uniques), dtype=bool)
         todo = ([u for u, t in enumerate(uniques) if t[:1] == "#"] if kind is Kind.TEXT
                 else np.flatnonzero(~blank))
@@ -291,7 +295,7 @@ def _convert(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date190
         mark = [False] * len(rest)
         errors: list[tuple[int, Any, CellError]] = []
         one_by_one = _convert_cells([cells[i] for i in rest], kind, user, order, date1904, mark,
-                                    lambda j, raw, exc: errors.append((int(rest[j]), raw, exc)))
+                                    lambda j, raw, exc: errors.append((int(rest[j]), raw, exc)), strip=strip)
         for j, at in enumerate(rest.tolist()):
             out[at] = one_by_one[j]
         filled[rest[np.array(mark, dtype=bool)]] = True
@@ -497,7 +501,7 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                            lambda i, raw, exc, c=c, kind=col.kind, fix=fix: findings.append(error(
                                _BAD.get(kind, Code.BAD_VALUE), f"{exc}{fix}",
                                file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
-                               value=raw)))
+                               value=raw)), strip=not col.verbatim)
     keep = np.flatnonzero(filled)
     # lists, not object arrays: pandas infers each column's dtype from the values, as before
     frame = pd.DataFrame({f: v[keep].tolist() for f, v in data.items()}, columns=list(columns))

@@ -40,6 +40,8 @@ class Column:
     """Other headers teams and vendors use for it."""
     user: bool = False
     """Typed by the user on a generated sheet: kept by key when prodbook rebuilds the sheet."""
+    verbatim: bool = False
+    """Text read as written, outer spaces included: a logged value that undo puts back as it was."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ class SheetSpec:
 
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
-      user: bool = False) -> Column:
-    return Column(header, field, kind, required, synonyms, user)
+      user: bool = False, verbatim: bool = False) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -282,7 +284,7 @@ CHANGE_LOG = SheetSpec("Change Log", (
     C("Sheet", "sheet"),
     C("Key", "key"),
     C("Field", "field"),
-    C("Old", "old"),
+    C("Old", "old", verbatim=True),
     C("New", "new"),
     C("User", "user"),
 ), generated=True)
