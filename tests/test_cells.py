@@ -248,3 +248,15 @@ def test_formats_that_do_not_pad_a_whole_number_leave_it_as_it_is(code: str) -> 
 def test_a_zero_padded_number_reads_back_as_the_number(number: int, width: int) -> None:
     text = shown_digits(number, "0" * width)
     assert text is not None and int(text) == number and len(text) == max(width, len(str(number)))
+
+
+@pytest.mark.parametrize("text", ["11/14", "15-Nov", "Nov 15", "Nov 15th", "15 November", "3.4"])
+def test_a_date_typed_without_its_year_says_the_year_is_missing(text):
+    with pytest.raises(CellError, match="has no year"):
+        to_date(text)
+
+
+@pytest.mark.parametrize("text", ["soon", "Week 12", "TBC"])
+def test_words_are_not_taken_for_a_date_without_a_year(text):
+    with pytest.raises(CellError, match="is not a date prodbook can read"):
+        to_date(text)

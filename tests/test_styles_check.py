@@ -298,3 +298,13 @@ def test_a_required_column_missing_from_the_sheet_says_add_the_column(tmp_path):
     assert construction and all("has no 'Construction' column: add it" in f.message for f in construction)
     description = [f for f in found if f.code is Code.REQUIRED and f.column == "Description"]
     assert not description  # the Description column is there and filled
+
+
+@pytest.mark.parametrize("status", ["Carryover", "Carry over", "carry-over"])
+def test_a_style_carried_over_is_checked_and_locked_as_an_adopted_one(tmp_path, status):
+    """A Carryover style was a status prodbook knew and did nothing with: no required field, no lock."""
+    path = book(tmp_path, {"Status": status, "HTS Code": None})
+    [missing] = findings(path, Code.REQUIRED)
+    assert missing.column == "HTS Code" and f"status '{status}'" in missing.message
+    from prodbook.core.development.styles_check import StyleSettings, is_adopted
+    assert is_adopted(status, StyleSettings())

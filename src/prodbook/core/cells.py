@@ -146,8 +146,17 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
         return _make(int(m[3]), _month(m[2], s), int(m[1]), s)
     if m := _MON_DAY.fullmatch(s):
         return _make(int(m[3]), _month(m[1], s), int(m[2]), s)
+    if _NO_YEAR.fullmatch(s):  # '11/14', '15-Nov', 'Nov 15': which year is the APM's to say
+        raise CellError(f"'{text}' has no year, so prodbook cannot tell which date it is; type the whole date "
+                        "(15-Nov-26, or 2026-11-15) or a real Excel date")
     raise CellError(f"'{text}' is not a date prodbook can read; type it as a real Excel date "
                     "or as 2027-03-15")
+
+
+_MONTH_WORD = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+_NO_YEAR = re.compile(rf"\d{{1,2}}\s*[/.-]\s*\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?[\s/.-]*{_MONTH_WORD}\.?|"
+                      rf"{_MONTH_WORD}\.?[\s/.-]*\d{{1,2}}(?:st|nd|rd|th)?", re.IGNORECASE)
+"""A day and a month with no year: 11/14, 15-Nov, Nov 15th."""
 
 
 def order_shown(text: str) -> DateOrder | None:

@@ -23,7 +23,7 @@ from prodbook.core.model.sheets import normalise_header
 from prodbook.core.where import Place, records
 
 KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
-                  "approved", "in production", "carry over", "carryover", "on hold", "dropped",
+                  "approved", "in production", "carry over", "carryover", "carry-over", "on hold", "dropped",
                   "cancelled", "canceled", "inactive")
 DROPPED_STATUSES = frozenset({"dropped", "cancelled", "canceled", "inactive"})
 REQUIRED_BY_STATUS: dict[str, tuple[str, ...]] = {
@@ -54,8 +54,10 @@ class StyleSettings:
     size_ranges: frozenset[str] = frozenset()
     """Config 'Size Ranges': the team's own ranges, accepted as written (folded)."""
     required: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(REQUIRED_BY_STATUS))
-    adopted: frozenset[str] = frozenset({"adopted", "approved", "in production"})
-    """Config 'Adopted Statuses': statuses whose key fields are locked."""
+    adopted: frozenset[str] = frozenset({"adopted", "approved", "in production", "carryover", "carry over",
+                                         "carry-over"})
+    """Config 'Adopted Statuses': statuses whose key fields are locked (a style carried over from last season is
+    adopted: its fields are required and locked as an adopted one's)."""
     locked: tuple[str, ...] = LOCKED_FIELDS
     findings: tuple[Finding, ...] = ()
     """Problems with the settings themselves."""
