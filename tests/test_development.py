@@ -656,3 +656,24 @@ def test_a_second_fit_sample_is_due_on_the_second_fit_milestone(written):
     got = ta_due(pd.DataFrame({"style": ["S1"], "color": ["Navy"], "sample_type": [written]}), ta,
                  type_codes(ta, SampleSettings()))
     assert sample_kind(written) == "fit 2" and got.iloc[0].tolist() == [date(2027, 2, 20)] * 2
+
+
+def test_the_report_workbook_lists_where_each_colours_lab_dips_stand(tmp_path):
+    """The Lab Dips view (round, where it stands, days with the buyer, what comes next and by when) was worked
+    out on every run and shown nowhere: a colour with the buyer for weeks went unseen until its approval
+    milestone was overdue. The report workbook lists it, the colours that need someone first."""
+    path = dip_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Lab Dips"].append(["S3", "Coral", "Jersey", "Mill A", 1, date(2027, 2, 1), date(2027, 2, 4), "Rejected",
+                           date(2027, 2, 8), "too pink"])
+    wb.save(path)
+    out = tmp_path / "report.xlsx"
+    run(path, ["ta", "report"], Context(today=TODAY, now=datetime(2027, 3, 1, 9, 0), out=out))
+    ws = openpyxl.load_workbook(out)["Lab Dip Status"]
+    rows = [dict(zip([c.value for c in ws[1]], r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [(r["Style #"], r["Color"], r["Stands"]) for r in rows] == [
+        ("S3", "Coral", "Resubmit"), ("S1", "Navy", "With buyer"), ("S2", "Black", "Approved")]
+    navy = rows[1]
+    assert (navy["Vendor"], navy["Round"], navy["Days With Buyer"]) == ("BD1", 2, 34)
+    assert navy["Next"] == "buyer's decision" and navy["Next By"].date() == date(2027, 1, 31)
+    assert rows[0]["Next"] == "new round from the mill"

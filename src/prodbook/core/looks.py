@@ -217,6 +217,12 @@ RULES: tuple[tuple[str, tuple[Rule, ...]], ...] = (
         Rule("Status", 'LEFT({Status},7)="Shipped"', GREEN, "shipped"),
         Rule("XF Days Late", "AND(ISNUMBER({XF Days Late}),{XF Days Late}>0)", RED_TEXT, "days late"),
     )),
+    ("Lab Dip Status", (
+        Rule("Stands", '{Stands}="Resubmit"', RED, "to resubmit"),
+        Rule("Stands", '{Stands}="Unclear"', AMBER, "decision unclear"),
+        Rule("Stands", '{Stands}="Approved"', GREEN, "approved"),
+        Rule("Next By", 'AND(ISNUMBER({Next By}),{Next By}<TODAY())', RED_TEXT, "next step late"),
+    )),
     ("Vendor WIP", (
         Rule("Revised XF", "AND(ISNUMBER({Revised XF}),ISNUMBER({Planned XF}),{Revised XF}>{Planned XF})",
              AMBER, "vendor moved ex-factory later"),

@@ -123,6 +123,33 @@ RECOVERY = SheetSpec("Recovery", (
 """The report workbook's recovery options: one row per lever of each PO line late for cancel."""
 
 
+LAB_DIP_STATUS = SheetSpec("Lab Dip Status", (
+    Column("Style #", "style"), Column("Color", "color"), Column("Vendor", "vendor"), Column("Mill", "mill"),
+    Column("Round", "round", Kind.INT), Column("Stands", "state"), Column("Submitted", "submitted", Kind.DATE),
+    Column("Received", "received", Kind.DATE), Column("Days With Buyer", "days_with_buyer", Kind.INT),
+    Column("Approved On", "approved_on", Kind.DATE), Column("Next", "next_expected"),
+    Column("Next By", "next_date", Kind.DATE), Column("Comments", "comments")), key=("style", "color"))
+"""The report workbook's lab dips: where each colour stands, what comes next and by when."""
+
+_STANDING_ORDER = ("Resubmit", "Unclear", "With buyer", "At mill", "Not submitted", "Approved", "Cancelled")
+
+
+def lab_dip_table(status: pd.DataFrame, vendor_of: dict[str, str]) -> pd.DataFrame:
+    """The Lab Dips view (``labdips.dip_status``) as the report lists it: the colours that need someone first
+    (to resubmit, unclear, with the buyer), each group by what comes next soonest; approved and cancelled last.
+    ``vendor_of``: folded Style # -> its vendor."""
+    if not len(status):
+        return pd.DataFrame(columns=list(LAB_DIP_STATUS.fields))
+    rank = {s: i for i, s in enumerate(_STANDING_ORDER)}
+    vendors = pd.Series([vendor_of.get(str(s).strip().upper()) for s in status["style"]], index=status.index,
+                        dtype=object)
+    out = status.assign(vendor=vendors,
+                        _rank=[rank.get(s, len(rank)) for s in status["state"]],
+                        _next=pd.to_datetime(status["next_date"], errors="coerce"))
+    out = out.sort_values(["_rank", "_next", "style", "color"], kind="stable", na_position="last")
+    return out[list(LAB_DIP_STATUS.fields)].reset_index(drop=True)
+
+
 def recovery_table(inp: ex.Inputs) -> pd.DataFrame:
     """Every lever of every PO line late for cancel (``core.recovery``), the recommended one first."""
     rows = []

@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
+
 from prodbook.core import report as rp
+from prodbook.core.development import labdips
 from prodbook.core.looks import date_text
-from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, TA, VENDOR_WIP
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, STYLES, TA, VENDOR_WIP
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
@@ -24,7 +27,7 @@ from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile, no_folder
 from prodbook.workbook.report_html import render_html
 from prodbook.workbook.report_xlsx import write_xlsx
-from prodbook.workbook.scorecard_xlsx import add_recovery, add_scorecard
+from prodbook.workbook.scorecard_xlsx import add_lab_dips, add_recovery, add_scorecard
 from prodbook.workbook.tracker import Tracker
 
 
@@ -33,6 +36,18 @@ def report_path(tracker: Tracker, ctx: Context) -> Path | None:
         return Path(ctx.out)
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / f"Production Report {ctx.today.isoformat()}.xlsx" if path else None
+
+
+def _lab_dips(tracker: Tracker, ctx: Context) -> pd.DataFrame:
+    """Where each colour's lab dips stand, as the report lists them (none when the tracker keeps none)."""
+    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)
+    if not len(dips):
+        return pd.DataFrame(columns=list(rp.LAB_DIP_STATUS.fields))
+    styles, _ = valid_frame(tracker, STYLES, required=False)
+    vendor_of = {str(s).strip().upper(): str(v) for s, v in zip(styles["style"], styles["vendor"])
+                 if isinstance(v, str) and v.strip()} if len(styles) else {}
+    status = labdips.dip_status(dips, ctx.today, labdips.settings_from(tracker.config, tracker.file, []))
+    return rp.lab_dip_table(status, vendor_of)
 
 
 def report(tracker: Tracker, ctx: Context) -> Outcome:
@@ -44,6 +59,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
     recovery = rp.recovery_table(inp)
+    dips = _lab_dips(tracker, ctx)
     card, _ = card_for(tracker, ctx, season=True)  # the season's scorecard; its setting notes are said above
     log = tracker.table(CHANGE_LOG, required=False).frame
     milestones = tracker.config.get("Report Milestones")
@@ -75,6 +91,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                               changes=changes, other_changes=other, exceptions=exceptions,
                               date_format=tracker.config.date_format, more_sheets=(
                                   partial(add_recovery, options=recovery, date_format=tracker.config.date_format),
+                                  partial(add_lab_dips, table=dips, date_format=tracker.config.date_format),
                                   partial(add_scorecard, card=card, date_format=tracker.config.date_format)))
         what = "Report web page" if out.suffix.lower() in (".html", ".htm") else "Report workbook"
         files = (StagedFile(out, content, f"  {what}: {out}"),)

@@ -18,7 +18,7 @@ import pandas as pd
 from prodbook.core import scorecards as sc
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
-from prodbook.core.report import RECOVERY
+from prodbook.core.report import LAB_DIP_STATUS, RECOVERY
 from prodbook.workbook.atomic import saved
 from prodbook.workbook.report_xlsx import table_sheet
 
@@ -203,6 +203,12 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
 def add_recovery(wb: Any, options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT) -> None:
     """The Recovery sheet: every lever of every PO line late for cancel."""
     table_sheet(wb.create_sheet(RECOVERY.name), options, RECOVERY, date_format)
+
+
+def add_lab_dips(wb: Any, table: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT) -> None:
+    """The Lab Dip Status sheet: where each colour stands (``report.lab_dip_table``); none without lab dips."""
+    if len(table):
+        table_sheet(wb.create_sheet(LAB_DIP_STATUS.name), table, LAB_DIP_STATUS, date_format)
 
 
 def write_scorecard(path: Path, card: sc.Scorecard, *, date_format: str = DEFAULT_DATE_FORMAT) -> Path:
