@@ -10,7 +10,7 @@ from typing import Any
 from conftest import assert_finding, base_sheets, sheet_values, write_book
 from prodbook.core.findings import Code, Finding
 from prodbook.jobs.base import Context
-from prodbook.jobs.runner import run
+from prodbook.jobs.runner import REFRESH, run
 
 TODAY = date(2027, 3, 1)
 
@@ -113,3 +113,20 @@ def test_a_code_listed_twice_is_one_message_naming_the_template_the_code_and_bot
     for words in ("template 'Knit'", "'xf' twice", "rows 5 and 7", "on hold", "deleted or its Code renamed"):
         assert words in f.message
     assert not [f for f in findings if f.code in (Code.DUPLICATE_KEY, Code.TEMPLATE_ROW_INVALID)]
+
+
+def test_the_daily_refresh_says_a_code_listed_twice_and_an_in_dc_before_the_ex_factory_once(tmp_path):
+    """The refresh runs the T&A build, then validate: validate said the duplicate its own way ('this Template +
+    Code repeats row 5 ... the later row is ignored') beside the build's message, and said nothing of the In-DC
+    when run on its own."""
+    sheets = base_sheets()
+    sheets["T&A Templates"].append(["Knit", "xf", "Ex-factory again", "Vendor", "Ex-Factory", 0, "Working",
+                                    "Yes", "Shipping"])
+    sheets["Orders"][1][6] = date(2027, 4, 5)
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    refreshed = run(path, REFRESH, ctx()).findings
+    assert [f.code for f in at(refreshed, "T&A Templates", 7)] == [Code.TEMPLATE_DUPLICATE_CODE]
+    assert len(at(refreshed, "Orders", 2, "In-DC")) == 1
+    validated = run(path, ["validate"], ctx()).findings
+    assert [f.code for f in at(validated, "T&A Templates", 7)] == [Code.TEMPLATE_DUPLICATE_CODE]
+    assert [f.code for f in at(validated, "Orders", 2, "In-DC")] == [Code.BAD_DATE]

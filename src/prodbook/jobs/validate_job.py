@@ -12,10 +12,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from prodbook.core import ta
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, VENDOR_WIP, Kind, SheetSpec
-from prodbook.core.order_dates import ORDER_DATES, unlikely_years
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, TEMPLATES, VENDOR_WIP, Kind, SheetSpec
+from prodbook.core.order_dates import ORDER_DATES, in_dc_before_ex_factory, unlikely_years
 from prodbook.jobs import development_job
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook.tables import Table
@@ -62,8 +63,17 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         # file and row, rather than this check again every day
         findings += tracker.at_rows_now(found + ([] if spec is VENDOR_WIP else formula_text(table, tracker.file)))
         if spec is ORDERS:  # the valid rows at hand: a year that is a typo (the T&A plans it as typed)
-            findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet,
-                                       headers={f: table.header_of(f) for f in ORDER_DATES})
+            headers = {f: table.header_of(f) for f in ORDER_DATES}
+            findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet, headers=headers)
+            findings += in_dc_before_ex_factory(frame, file=tracker.file, sheet=table.sheet, headers=headers)
+        if spec is TEMPLATES:  # a code listed twice, and a row that cannot be read, said as the T&A build says them
+            held, _ = ta.invalid_template_rows(table.frame, frame["_row"], found, file=tracker.file,
+                                               sheet=table.sheet, template_header=table.header_of("template"),
+                                               code_header=table.header_of("code"))
+            twice = ta.duplicate_rows(held)
+            findings = [f for f in findings if not (f.code is Code.DUPLICATE_KEY and f.sheet == table.sheet
+                                                    and f.row in twice)]
+            findings += [f for said in held.values() for f in said]
         checked += len(table.frame)
     for rule in RULES:
         findings += rule(tracker, ctx)
