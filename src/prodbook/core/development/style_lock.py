@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cancel import fmt
 from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.discrepancies import APPLY, split_colors
@@ -104,9 +105,9 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
                 set_(r, "current", text)
                 set_(r, "changed_on", today)
             since = r["changed_on"]
-            when = f" (first seen {since:%Y-%m-%d})" if isinstance(since, date) else ""
+            when = f" (first seen {fmt(since)})" if isinstance(since, date) else ""
             lock_day = r["locked_on"]
-            locked_when = f" on {lock_day:%Y-%m-%d}" if isinstance(lock_day, date) else ""
+            locked_when = f" on {fmt(lock_day)}" if isinstance(lock_day, date) else ""
             findings.append(warning(
                 Code.ADOPTED_CHANGED,
                 f"this adopted style's {place.header(f)} changed from '{locked}' (locked{locked_when}) "
