@@ -12,29 +12,15 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import assert_finding, base_sheets, write_book
+from conftest import assert_finding
 from prodbook.core.development import fiber
 from prodbook.core.development.tariff import construction_chapter, country_code
 from prodbook.core.findings import Code, Finding
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from test_styles_check import HEADER, book
 
 TODAY = date(2027, 3, 1)
-HEADER = ["Style #", "Description", "Construction", "Fabric", "Fiber Content", "Colors", "Size Range",
-          "Vendor", "Factory", "COO", "HTS Code", "FOB (USD)", "Retail (USD)", "Status", "Adopted Date",
-          "T&A Template"]
-GOOD = {"Style #": "S1", "Description": "Crew tee", "Construction": "Knit",
-        "Fabric": "Jersey 160 g/m2", "Fiber Content": "60% Cotton 40% Polyester", "Colors": "Navy, Black",
-        "Size Range": "XS-XL", "Vendor": "BD1", "Factory": "Dhaka Knit Unit 2", "COO": "Bangladesh",
-        "HTS Code": "6109.10.0012", "FOB (USD)": 5.0, "Retail (USD)": 19.99, "Status": "Adopted",
-        "Adopted Date": date(2026, 11, 2), "T&A Template": "Knit"}
-
-
-def book(tmp_path: Path, *styles: dict[str, Any]) -> Path:
-    sheets = base_sheets()
-    sheets["Styles"] = [HEADER, *([{**GOOD, "Style #": f"S{i + 1}", **s}.get(h) for h in HEADER]
-                                  for i, s in enumerate(styles))]
-    return write_book(tmp_path / "t.xlsx", sheets)
 
 
 def validate(path: Path, files: tuple[Path, ...] = ()) -> list[Finding]:
