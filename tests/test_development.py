@@ -117,7 +117,7 @@ def test_an_approved_colour_fills_the_blank_lab_dip_approval_actual_and_undo_cle
     run(path, ["ta"], ctx())
     assert actual("S2")[0].date() == date(2027, 1, 20) and actual("S2")[1] == "Done"
     assert actual("S1")[0] is None
-    log = [r for r in sheet_values(path, "Change Log") if r[4] == "Actual"]
+    log = [r for r in sheet_values(path, "Change Log") if r[4] == "Actual" and str(r[3]).endswith("LD-APP")]
     assert [(r[3], r[5], r[6]) for r in log] == [("4500000002 / S2 / Black / LD-APP", None, "2027-01-20")]
     assert str(log[0][1]).startswith("Rebuild T&A")
     run(path, ["undo"], ctx())

@@ -514,7 +514,7 @@ def test_a_change_log_renamed_is_named_not_taken_for_an_empty_one(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb["Change Log"].title = "Log"
     wb.save(path)
-    with pytest.raises(UserError, match="no 'Change Log' sheet.*name it back"):
+    with pytest.raises(UserError, match="nothing to undo: this workbook has no .Change Log. sheet.*name it back"):
         run(path, ["undo"], ctx(date(2027, 3, 2)))
 
 

@@ -1,6 +1,7 @@
 """Cells of vendor workbooks the reader gives otherwise than the vendor's Excel shows them."""
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -190,8 +191,20 @@ def test_a_quoted_remark_over_lines_with_commas_stays_one_cell(tmp_path):
     assert not raw.findings
 
 
-def test_hidden_rows_are_imported_and_named(tmp_path):
-    """A filter hides valid lines, a vendor hides old ones: both are read, and the rows are named."""
+def as_kind(xlsx: Path, kind: str) -> Path:
+    """The vendor's file as saved in ``kind``: the .xlsx itself, or LibreOffice's .ods of it."""
+    if kind == "xlsx":
+        return xlsx
+    subprocess.run(["soffice", f"-env:UserInstallation={(xlsx.parent / 'profile').as_uri()}", "--headless",
+                    "--convert-to", kind, "--outdir", str(xlsx.parent / kind), str(xlsx)],
+                   check=True, capture_output=True, timeout=300)
+    return xlsx.parent / kind / f"{xlsx.stem}.{kind}"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", pytest.param("ods", marks=pytest.mark.libreoffice)])
+def test_hidden_rows_are_imported_and_named(tmp_path, kind):
+    """A filter hides valid lines, a vendor hides old ones: both are read, and the rows are named; in an
+    OpenDocument file (saved from LibreOffice) too, where they were read without a word."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Report Date:", datetime(2027, 3, 1)])
@@ -201,12 +214,13 @@ def test_hidden_rows_are_imported_and_named(tmp_path):
     ws.row_dimensions[4].hidden = True
     ws.row_dimensions[9].hidden = True  # an empty hidden row: nothing to say
     wb.save(tmp_path / "VND_WIP.xlsx")
+    path = as_kind(tmp_path / "VND_WIP.xlsx", kind)
     lines = wip.OrderIndex([wip.OrderLine("4500012345", "ST-01", c, "VND", 1000) for c in ("Navy", "Black")])
-    (raw,) = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    (raw,) = vendor_files.read_vendor_file(path)
     assert 3 in raw.hidden_rows
     out = wip.import_file([raw], lines, ["VND"], Config(), today=date(2027, 3, 3))
     assert [r["color"] for r in out.rows] == ["Navy", "Black"]
-    found = assert_finding(out.findings, Code.WIP_SHEETS, row=4, sheet="VND_WIP.xlsx")
+    found = assert_finding(out.findings, Code.WIP_SHEETS, row=4, sheet=path.name)
     assert found.message.startswith("row 4 of this file is hidden")
 
 
@@ -240,9 +254,11 @@ def test_a_negative_quantity_is_named_and_left_blank():
         wip.parse_qty(-5, 12)
 
 
-def test_a_hidden_column_gives_way_to_a_visible_one_and_is_named_when_read(tmp_path):
+@pytest.mark.parametrize("kind", ["xlsx", pytest.param("ods", marks=pytest.mark.libreoffice)])
+def test_a_hidden_column_gives_way_to_a_visible_one_and_is_named_when_read(tmp_path, kind):
     """A hidden 'Cut Qty' (last month's) beside a visible 'Cut Qty (Mar)' was imported, its words being the
-    closer fit (WIP audit F6). A hidden column no visible one replaces is still read, and named."""
+    closer fit (WIP audit F6). A hidden column no visible one replaces is still read, and named. In an
+    OpenDocument file too."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Report Date:", datetime(2027, 3, 1)])
@@ -252,12 +268,13 @@ def test_a_hidden_column_gives_way_to_a_visible_one_and_is_named_when_read(tmp_p
     ws.column_dimensions["G"].hidden = True
     ws.column_dimensions.group("J", "XFD", hidden=True)  # every column right of the table: nothing to read
     wb.save(tmp_path / "VND_WIP.xlsx")
-    (raw,) = vendor_files.read_vendor_file(tmp_path / "VND_WIP.xlsx")
+    path = as_kind(tmp_path / "VND_WIP.xlsx", kind)
+    (raw,) = vendor_files.read_vendor_file(path)
     assert raw.hidden_columns == [4, 6]
     out = wip.import_file([raw], LINES, ["VND"], Config(), today=date(2027, 3, 3))
     (line,) = out.rows
     assert (line["order_qty"], line["cut_qty"], line["sewn_qty"]) == (1000, 900, 400)
-    found = assert_finding(out.findings, Code.WIP_SHEETS, column="G", value="Sewn Qty", sheet="VND_WIP.xlsx")
+    found = assert_finding(out.findings, Code.WIP_SHEETS, column="G", value="Sewn Qty", sheet=path.name)
     assert found.severity == "info" and "column G 'Sewn Qty' is hidden" in found.message
     assert not [f for f in out.findings if f.column == "E"]
 

@@ -30,6 +30,7 @@ from prodbook.core.model.sheets import (
     CLOSURES,
     LAB_DIPS,
     ORDERS,
+    SAMPLES,
     STYLES,
     TA,
     TEMPLATES,
@@ -168,7 +169,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     new.loc[matched, "notes"] = old["notes"].to_numpy()[take]
     archive = tracker.table(TA_ARCHIVE, required=False)
     restored = _from_archive(new, new_key, matched, archive.frame)  # new position -> archive position
-    fed = _fill_lab_dip_actuals(tracker, new, ctx, current, match)  # approved colours' blank Actuals
+    fed = _fill_dev_actuals(tracker, new, ctx, current, match)  # what Lab Dips and Samples record
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
     findings += _future_actuals(new, ctx, tracker, current, matched, take)
@@ -209,7 +210,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                                    restored, taken_extras, rearrange=bool(len(gone)))
     tracker.rows_moved(ta_sheet, moved, gone=old["_row"].to_numpy()[gone].tolist())
     findings = tracker.at_rows_now(findings)
-    changes += _write_lab_dip_actuals(tracker, current, new, fed, rows_new)
+    changes += _write_dev_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
     findings += cancel_findings(tracker, inputs, final, ctx.today)
@@ -219,29 +220,46 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
 
 
-def _fill_lab_dip_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current: Table,
-                          match: np.ndarray) -> np.ndarray:
-    """Put each approved colour's approval date in its blank lab-dip approval Actual (in ``new``), before
-    statuses are worked out. Returns the positions filled in. An Actual that reads blank because the team's
-    formula gives "" is theirs: left as it is (``match``: each new row's row in ``current``, NaN for none)."""
-    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # its findings are validate's to report
-    pos, dates = labdips.fill_approval_actuals(new, dips, ctx.today,
-                                               labdips.settings_from(tracker.config, tracker.file, []))
+def _fill_dev_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current: Table,
+                      match: np.ndarray) -> np.ndarray:
+    """Put in ``new``'s blank Actuals what the development sheets record, before statuses are worked out:
+    an approved colour's approval date (lab-dip approval), its first Submitted date (lab-dip submit), a
+    sample's Shipped date (fit, PP... sample submit). Returns the positions filled in. An Actual that reads
+    blank because the team's formula gives "" or because it holds text its column cannot read ('TBC') is
+    theirs: left as it is (``match``: each new row's row in ``current``, NaN for none)."""
+    dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # their findings are validate's to report
+    sent, _ = valid_frame(tracker, SAMPLES, required=False)
+    dip_settings = labdips.settings_from(tracker.config, tracker.file, [])
+    fills = [labdips.fill_approval_actuals(new, dips, ctx.today, dip_settings),  # first: wins a shared code
+             labdips.fill_submit_actuals(new, dips, ctx.today, dip_settings)]
+    if len(sent):
+        # the samples rules load the style checks (fiber, tariff, pycountry): only for a tracker with samples
+        from prodbook.core.development import samples
+
+        fills.append(samples.fill_shipped_actuals(new, sent, ctx.today,
+                                                  samples.settings_from(tracker.config, tracker.file, [])))
+    dates: dict[int, Any] = {}
+    for pos, got in fills:
+        for p in pos.tolist():
+            dates.setdefault(p, got.iat[p])
+    pos = np.array(sorted(dates), dtype=int)
     if len(pos) and current.exists and "actual" in current.columns:
         col = current.columns["actual"]
         excel_rows = current.frame["_row"].to_numpy()
         rows = {p: int(excel_rows[int(match[p])]) for p in pos.tolist() if not np.isnan(match[p])}
         held = tracker.formulas(current.sheet, [(r, col) for r in rows.values()])
-        pos = np.array([p for p in pos.tolist() if (rows.get(p), col) not in held], dtype=pos.dtype)
+        unread = {r for r, _ in current.unread_cells(("actual",))}
+        pos = np.array([p for p in pos.tolist() if (rows.get(p), col) not in held and rows.get(p) not in unread],
+                       dtype=pos.dtype)
     if len(pos):
         col = cast(int, new.columns.get_loc("actual"))  # one Actual column
         for p in pos.tolist():
-            new.iat[p, col] = dates.iat[p]  # type: ignore[assignment]  # pandas-stubs: .iat reads wider than it writes
+            new.iat[p, col] = dates[p]
     return pos
 
 
-def _write_lab_dip_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
-                           rows_after: np.ndarray) -> list[Change]:
+def _write_dev_actuals(tracker: Tracker, current: Table, new: pd.DataFrame, filled: np.ndarray,
+                       rows_after: np.ndarray) -> list[Change]:
     """After the T&A sheet is staged: write the filled Actual cells (a user column) and log them."""
     if not len(filled):
         return []

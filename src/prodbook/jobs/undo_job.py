@@ -99,8 +99,9 @@ def _keys(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
 def undo(tracker: Tracker, ctx: Context) -> Outcome:
     log = tracker.table(CHANGE_LOG, required=False)
     if not log.exists:
-        raise UserError(f"this workbook has no '{log.sheet}' sheet, where prodbook keeps what each action "
-                        f"changed, so there is nothing it can undo. If you renamed that sheet, name it back to "
+        raise UserError(f"there is nothing to undo: this workbook has no '{log.sheet}' sheet, where prodbook "
+                        f"keeps what each action changed (no action has changed it yet). If you renamed that "
+                        f"sheet, name it back to "
                         f"'{log.sheet}' (or type its name on the Config sheet as 'Sheet: {CHANGE_LOG.name}'), save, "
                         "and undo again", file=tracker.file)
     target = last_action(log.frame)

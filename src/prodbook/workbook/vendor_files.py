@@ -180,8 +180,9 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             look(list(book.sheet_names))
         name = None
         try:
-            facts = _formula_cells(path) if kind in _XLSX else XmlFacts()
-            ods_merges = _ods_merges(path) if kind == ".ods" else {}
+            ods_merges, facts = _ods_layout(path) if kind == ".ods" else ({}, XmlFacts())
+            if kind in _XLSX:
+                facts = _formula_cells(path)
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
@@ -224,20 +225,30 @@ def _openpyxl_values(path: Path, sheet: str) -> list[list[Any]]:
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_merges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
-    """Merged ranges of an OpenDocument spreadsheet, per sheet (calamine does not give them for .ods)."""
+def _ods_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
+    """Merged ranges of an OpenDocument spreadsheet per sheet, and the rows and columns each sheet hides
+    (calamine gives neither for .ods): one pass over its content.xml."""
     out: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    facts = XmlFacts()
     with zipfile.ZipFile(path) as zf:
         data = zf.read("content.xml")
-    sheet, row, col = None, -1, 0
+    sheet, row, col, column = None, -1, 0, 0
     for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
         tag = el.tag
         if event == "start":
             if tag == f"{_ODS}table":
-                sheet, row = el.get(f"{_ODS}name"), -1
+                sheet, row, column = el.get(f"{_ODS}name"), -1, 0
                 out.setdefault(sheet, [])
             elif tag == f"{_ODS}table-row":
                 row, col = row + 1, 0
+                if sheet is not None and el.get(f"{_ODS}visibility") in ("collapse", "filter"):
+                    count = int(el.get(f"{_ODS}number-rows-repeated", "1"))
+                    facts.hidden_rows.setdefault(sheet, []).extend(range(row, row + min(count, MAX_HIDDEN_RUN)))
+            elif tag == f"{_ODS}table-column":
+                count = int(el.get(f"{_ODS}number-columns-repeated", "1"))
+                if sheet is not None and el.get(f"{_ODS}visibility") in ("collapse", "filter"):
+                    facts.hidden_columns.setdefault(sheet, []).append((column, column + count - 1))
+                column += count
             elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
                 across = int(el.get(f"{_ODS}number-columns-spanned", "1"))
                 down = int(el.get(f"{_ODS}number-rows-spanned", "1"))
@@ -249,7 +260,12 @@ def _ods_merges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, 
             elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
                 col += int(el.get(f"{_ODS}number-columns-repeated", "1"))
                 el.clear()
-    return out
+    return out, facts
+
+
+MAX_HIDDEN_RUN = 10_000
+"""Rows of one hidden run of an .ods that are named: LibreOffice writes the empty rows to the sheet's end
+as one repeated row, a million long."""
 
 
 # --- formula and link cells (.xlsx / .xlsm) -------------------------------------------------------

@@ -31,8 +31,11 @@ REJECTED = frozenset({"rejected", "resubmit", "reject", "re-submit", "failed", "
 CANCELLED = frozenset({"cancelled", "canceled", "dropped"})
 
 LAB_DIP_APPROVAL = re.compile(r"lab\s*dip.*approv|approv.*lab\s*dip", re.I)
+LAB_DIP_SUBMIT = re.compile(r"^(?!.*approv)(?:.*lab\s*dips?\b.*submi|.*submi.*lab\s*dip)", re.I)
+"""'Lab dip submit (A/B/C)', 'Lab dip submission', 'Submit lab dips'; never an approval milestone."""
 BULK_FABRIC = re.compile(r"bulk\s+(?:fabric|denim|yarn\s*/\s*fabric)\s+(?:in[\s-]*house|delivery|received)", re.I)
 DEFAULT_APPROVAL_CODES = ("LDA", "LD-APP", "LDAPP", "LD APP")
+DEFAULT_SUBMIT_CODES = ("LDS", "LD")
 DEFAULT_BULK_CODES = ("FIH", "BFD", "FAB-IH")
 
 
@@ -356,23 +359,55 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
     return out
 
 
-def approval_actuals(ta: pd.DataFrame, code: str | None, approved: dict[tuple[str, str], date],
-                     today: date) -> pd.Series:
-    """For the T&A rebuild: the approval date of each lab-dip approval row whose Actual is blank.
+def colour_actuals(ta: pd.DataFrame, code: str | None, dates: dict[tuple[str, str], date],
+                   today: date) -> pd.Series:
+    """For the T&A rebuild: the date of each blank-Actual row of the milestone ``code``, by its colour.
 
-    Returns a Series aligned on ``ta``'s index: a date where one should be filled in, else None.
-    Dates after ``today`` are never filled in.
+    Args:
+        ta: the new T&A rows (style, color, code, actual).
+        code: the milestone's code (None: no such milestone, nothing to fill).
+        dates: (STYLE, COLOR) folded -> the date it happened (``approved_dates``, ``submitted_dates``).
+        today: dates after it are never filled in.
+
+    Returns:
+        A Series aligned on ``ta``'s index: a date where one should be filled in, else None.
     """
     out = pd.Series([None] * len(ta), index=ta.index, dtype=object)
-    if code is None or not len(ta) or not approved:
+    if code is None or not len(ta) or not dates:
         return out
     blank = ta["actual"].isna() if "actual" in ta else pd.Series(True, index=ta.index)
     rows = ta[(upper_stripped(ta["code"], strip=False) == code.upper()) & blank]
-    for i, r in rows.iterrows():
-        d = approved.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
+    for i, style, color in zip(rows.index, upper_stripped(rows["style"]), upper_stripped(rows["color"])):
+        d = dates.get((style, color))
         if d and d <= today:
             out.at[i] = d
     return out
+
+
+def submitted_dates(dips: pd.DataFrame) -> dict[tuple[str, str], date]:
+    """(STYLE, COLOR) folded -> the day its lab dips were first submitted: the earliest Submitted of the
+    first round that has one (its options A, B, C went together; a later round is a resubmission)."""
+    if not len(dips):
+        return {}
+    frame = pd.DataFrame({"s": upper_stripped(dips["style"]), "c": upper_stripped(dips["color"]),
+                          "round": rounds(dips), "submitted": _days(dips["submitted"])}, index=dips.index)
+    frame = frame[frame["submitted"].notna() & frame["s"].notna() & frame["c"].notna()]
+    first: dict[tuple[str, str], tuple[float, date]] = {}
+    for s, c, rnd, d in zip(frame["s"], frame["c"], frame["round"], frame["submitted"]):
+        k = (s, c)
+        if k not in first or (rnd, d) < first[k]:
+            first[k] = (rnd, d)
+    return {k: d for k, (_, d) in first.items()}
+
+
+def _filled(ta: pd.DataFrame, code: str | None, dates: dict[tuple[str, str], date], today: date
+            ) -> tuple[np.ndarray, pd.Series]:
+    fed = colour_actuals(ta.reset_index(drop=True), code, dates, today)
+    return np.flatnonzero(fed.notna().to_numpy()), fed
+
+
+def _none() -> tuple[np.ndarray, pd.Series]:
+    return np.array([], dtype=int), pd.Series([], dtype=object)
 
 
 def fill_approval_actuals(ta: pd.DataFrame, dips: pd.DataFrame, today: date, settings: DipSettings
@@ -380,8 +415,24 @@ def fill_approval_actuals(ta: pd.DataFrame, dips: pd.DataFrame, today: date, set
     """For the T&A rebuild: which rows of the new T&A (positions) get their approved colour's date in
     a blank lab-dip approval Actual, and the dates (a Series by position, None elsewhere)."""
     if not len(dips) or not len(ta):
-        return np.array([], dtype=int), pd.Series([], dtype=object)
+        return _none()
     status = dip_status(dips, today, settings)
     code = milestone_code(ta, settings.approval_code, LAB_DIP_APPROVAL, DEFAULT_APPROVAL_CODES)
-    fed = approval_actuals(ta.reset_index(drop=True), code, approved_dates(status), today)
-    return np.flatnonzero(fed.notna().to_numpy()), fed
+    return _filled(ta, code, approved_dates(status), today)
+
+
+def fill_submit_actuals(ta: pd.DataFrame, dips: pd.DataFrame, today: date, settings: DipSettings
+                        ) -> tuple[np.ndarray, pd.Series]:
+    """For the T&A rebuild: which rows of the new T&A (positions) get their colour's first Submitted date
+    in a blank lab-dip submit Actual, and the dates (a Series by position, None elsewhere).
+
+    The milestone is found by its name ('Lab dip submit'), else the code LDS or LD; never the approval
+    milestone's code."""
+    if not len(dips) or not len(ta):
+        return _none()
+    names = ta[["code", "milestone"]].drop_duplicates() if "milestone" in ta else ta  # one pass over a long T&A
+    code = milestone_code(names, None, LAB_DIP_SUBMIT, DEFAULT_SUBMIT_CODES)
+    approval = milestone_code(names, settings.approval_code, LAB_DIP_APPROVAL, DEFAULT_APPROVAL_CODES)
+    if code is not None and approval is not None and code.upper() == approval.upper():
+        return _none()
+    return _filled(ta, code, submitted_dates(dips), today)

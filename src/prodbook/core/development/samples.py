@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core.cancel import fmt
@@ -169,6 +170,67 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
     out.loc[found[found].index, "earliest"] = [d.date() for d in lo[found]]
     out.loc[found[found].index, "latest"] = [d.date() for d in hi[found]]
     return out
+
+
+def shipped_dates(samples: pd.DataFrame, codes: dict[str, str], today: date
+                  ) -> dict[tuple[str, str, str], date]:
+    """(CODE, STYLE, COLOR) folded -> the earliest Shipped date of the samples of that T&A milestone; COLOR
+    is '' for a sample without a colour (it stands for every colour of its style). A sample its Status
+    closes (Cancelled, Not required), one of a type no milestone takes, and a Shipped date after ``today``
+    do not count."""
+    if not len(samples) or not codes:
+        return {}
+    status = samples["status"].astype("string").str.strip() if "status" in samples.columns else \
+        pd.Series([pd.NA] * len(samples), index=samples.index, dtype="string")
+    counts = ~status.str.contains(CLOSED).fillna(False)
+    colors = upper_stripped(samples["color"].astype(object)) if "color" in samples.columns else \
+        pd.Series([""] * len(samples), index=samples.index, dtype=object)  # object: a blank column stays blank
+    out: dict[tuple[str, str, str], date] = {}
+    for kind, style, color, shipped, ok in zip(samples["sample_type"], upper_stripped(samples["style"].astype(object)),
+                                               colors, samples["shipped"], counts):
+        day, code = day_of(shipped), code_of(kind, codes)
+        if not ok or day is None or day > today or code is None or not isinstance(style, str):
+            continue
+        k = (code.upper(), style, color if isinstance(color, str) else "")
+        out[k] = min(out.get(k, day), day)
+    return out
+
+
+def shipped_actuals(ta: pd.DataFrame, samples: pd.DataFrame, codes: dict[str, str], today: date) -> pd.Series:
+    """For the T&A rebuild: the Shipped date each blank sample-submit Actual takes from the Samples sheet.
+
+    A sample fills its milestone (``code_of``) on the PO lines of its style and colour, or of its style
+    when it has no colour; when several samples fill one milestone, the earliest Shipped date counts.
+
+    Returns:
+        A Series aligned on ``ta``'s index: a date where one should be filled in, else None.
+    """
+    out = pd.Series([None] * len(ta), index=ta.index, dtype=object)
+    shipped = shipped_dates(samples, codes, today) if len(ta) else {}
+    if not shipped:
+        return out
+    code = upper_stripped(ta["code"], strip=False)
+    blank = ta["actual"].isna() if "actual" in ta else pd.Series(True, index=ta.index)
+    pick = (code.isin({c for c, _, _ in shipped}) & blank).to_numpy()
+    rows = ta[pick]
+    for i, c, style, color in zip(rows.index, code[pick], upper_stripped(rows["style"]),
+                                  upper_stripped(rows["color"])):
+        days = [d for d in (shipped.get((c, style, color)), shipped.get((c, style, ""))) if d]
+        if days:
+            out.at[i] = min(days)
+    return out
+
+
+def fill_shipped_actuals(ta: pd.DataFrame, samples: pd.DataFrame, today: date, settings: SampleSettings
+                         ) -> tuple[np.ndarray, pd.Series]:
+    """For the T&A rebuild: which rows of the new T&A (positions) get a sample's Shipped date in a blank
+    sample-submit Actual (fit sample submit, PP sample submit...), and the dates (a Series by position,
+    None elsewhere)."""
+    if not len(samples) or not len(ta):
+        return np.array([], dtype=int), pd.Series([], dtype=object)
+    frame = ta.reset_index(drop=True)
+    fed = shipped_actuals(frame, samples, type_codes(frame, settings), today)
+    return np.flatnonzero(fed.notna().to_numpy()), fed
 
 
 def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
