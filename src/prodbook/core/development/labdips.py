@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import add_days
+from prodbook.core.cancel import fmt
 from prodbook.core.cells import day_of
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
@@ -305,9 +306,9 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
         detail = f"round {r['round']}, {r['state'].lower()}"
         if not _na(r["days_with_buyer"]):
             detail += f" for {int(r['days_with_buyer'])} day(s)"
-        nxt = f"; next: {r['next_expected']}" + (f" by {r['next_date']:%Y-%m-%d}" if r["next_date"] else "")
+        nxt = f"; next: {r['next_expected']}" + (f" by {fmt(r['next_date'])}" if r["next_date"] else "")
         out.append(warning(Code.LAB_DIP_LATE, f"{r['color']} is not approved and the T&A lab-dip approval "
-                           f"was due {d:%Y-%m-%d} ({(today - d).days} day(s) ago): "
+                           f"was due {fmt(d)} ({(today - d).days} day(s) ago): "
                            f"{detail}{nxt if r['next_expected'] else ''}. "
                            "Chase the mill or the buyer", **place.at(r["last_row"], "decision",
                                                                       key=f"{r['style']} / {r['color']}",
@@ -348,12 +349,12 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
         key = f"{r['po']} / {r['style']} / {r['color']}"
         if k in cancelled and not ok:
             out.append(error(Code.LAB_DIP_BULK, f"the lab dip of {r['color']} was cancelled, but the colour is "
-                             f"still on this PO and its bulk fabric was due {d:%Y-%m-%d}; cancel the PO "
+                             f"still on this PO and its bulk fabric was due {fmt(d)}; cancel the PO "
                              "line or re-open the colour with the mill", **place.at(r["_row"], "color", key=key)))
         elif ok is None or ok > d:
-            late = f" (approved only on {ok:%Y-%m-%d})" if ok else ""
+            late = f" (approved only on {fmt(ok)})" if ok else ""
             out.append(error(Code.LAB_DIP_BULK, f"{r['color']} had no approved lab dip by the bulk fabric "
-                             f"milestone due {d:%Y-%m-%d}{late}: the mill cannot dye bulk without it. "
+                             f"milestone due {fmt(d)}{late}: the mill cannot dye bulk without it. "
                              "Get the colour approved now and check the ex-factory date",
                              **place.at(r["_row"], "color", key=key)))
     return out

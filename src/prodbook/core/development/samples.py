@@ -258,7 +258,7 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                                    "the day it happened: put the expected date in Comments",
                                    **place.at(r["_row"], f, key=key, value=when)))
         if due and first and last and not shipped and not (first <= due <= last):
-            span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            span = f"{fmt(first)}" if first == last else f"{fmt(first)} to {fmt(last)}"
             out.append(info(Code.SAMPLE_DUE, f"this sample is due {fmt(due)} but its T&A milestone says "
                             f"{span}; align the Due date with the T&A (or the T&A with the agreed date)",
                             **place.at(r["_row"], "due", key=key, value=due),
