@@ -308,3 +308,9 @@ def test_a_style_carried_over_is_checked_and_locked_as_an_adopted_one(tmp_path, 
     assert missing.column == "HTS Code" and f"status '{status}'" in missing.message
     from prodbook.core.development.styles_check import StyleSettings, is_adopted
     assert is_adopted(status, StyleSettings())
+
+
+def test_a_linen_garment_on_a_cotton_subheading_is_said_in_words(tmp_path):
+    """'the chief weight of the fiber content is other' was the tariff's bare word, not the fiber."""
+    [f] = findings(book(tmp_path, {"Fiber Content": "100% Linen", "HTS Code": "6109.10.0012"}), Code.HTS_FIBER)
+    assert "is linen, which the tariff counts among other textile materials" in f.message

@@ -258,6 +258,16 @@ def chief_family(comp: fiber.Composition, family: str) -> tuple[str | None, bool
     return chief, tie
 
 
+def _family_words(comp: fiber.Composition, chief: str) -> str:
+    """A chief-weight family as the APM reads it: 'other' names the shell's fiber ('linen, which the tariff
+    counts among other textile materials'), not the tariff's bare word."""
+    if chief not in ("other", "unknown") or comp.shell is None or not comp.shell.fibers:
+        return f"{chief} fibers" if chief in ("synthetic", "artificial", "man-made") else chief
+    top = max(comp.shell.fibers, key=lambda f: f.percent)
+    name = (top.generic or top.name).lower()
+    return f"{name}, which the tariff counts among other textile materials" if chief == "other" else name
+
+
 def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any) -> list[Finding]:
     hts, problem = tariff.parse_hts(str(r["hts"]))
     if hts is None:
@@ -284,7 +294,8 @@ def _hts_findings(r: Mapping[str, Any], comp: fiber.Composition | None, at: Any)
                                f"{hts} ({words}) with the customs broker", **at("hts")))
         elif chief and chief != family:
             out.append(warning(Code.HTS_FIBER, f"HTS {hts} is the subheading for garments {words}, but "
-                               f"the chief weight of the fiber content is {chief}; check the code with "
+                               f"the chief weight of the fiber content is {_family_words(comp, chief)}; check "
+                               f"the code with "
                                f"the customs broker (the fiber content may be wrong instead)",
                                **at("hts")))
     return out
