@@ -162,7 +162,7 @@ def test_exit_codes_and_json(tmp_path, tracker):
     bad = write_book(tmp_path / "bad.xlsx", sheets)
     code, out = cli("ta", str(bad), "--today", "2027-03-01", "--json")
     assert code == 1
-    assert any(f["code"] == "duplicate-key" and f["sheet"] == "T&A Templates" and f["row"] == 7
+    assert any(f["code"] == "template-duplicate-code" and f["sheet"] == "T&A Templates" and f["row"] == 7
                for f in json.loads(out)["findings"])
 
 
