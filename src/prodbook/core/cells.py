@@ -50,6 +50,8 @@ _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日
 """2027年3月15日 (Chinese, Japanese), 2027년 3월 15일 (Korean)."""
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})"
                       r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?")
+_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d")
+"""A numeric date written with dots (05.01.2027): day first wherever it fits both, whatever the order set."""
 _DAY_MON = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
 _WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\.?,?\s+", re.I)
 """A weekday before a date ('Thu 15 Apr 2027', 'Thursday, April 15, 2027'): said, not needed."""
@@ -125,8 +127,9 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
 
     ISO (2027-03-15), dotted (2027.03.15), compact (20270315), numeric
     (3/15/2027, 15/3/27: read by ``order`` only when both readings are
-    possible), with month names (15-Mar-27, Mar 15, 2027), and as a Chinese,
-    Japanese or Korean vendor writes it (2027年3月15日, 2027년 3월 15일).
+    possible, and day first when written with dots: 05.01.2027), with month
+    names (15-Mar-27, Mar 15, 2027), and as a Chinese, Japanese or Korean
+    vendor writes it (2027年3月15日, 2027년 3월 15일).
     """
     s = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
     if m := _ISO.fullmatch(s):
@@ -141,6 +144,8 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
             return _make(y, b, a, s)
         if b > 12 >= a:
             return _make(y, a, b, s)
+        if _DOTTED.match(s):  # 05.01.2027: dots are written day first (Europe, Asia), never month first
+            return _make(y, b, a, s)
         return _make(y, a, b, s) if order is DateOrder.MDY else _make(y, b, a, s)
     if m := _DAY_MON.fullmatch(s):
         return _make(int(m[3]), _month(m[2], s), int(m[1]), s)
@@ -161,7 +166,7 @@ _NO_YEAR = re.compile(rf"\d{{1,2}}\s*[/.-]\s*\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?
 
 def order_shown(text: str) -> DateOrder | None:
     """The order a numeric date can only be read in: '15/04/2027' is DMY, '04/15/2027' MDY, '03/04/2027'
-    either (None)."""
+    either (None); '03.04.2027' DMY (dots are written day first)."""
     m = _NUMERIC.fullmatch(text.strip())
     if m is None:
         return None
@@ -170,6 +175,8 @@ def order_shown(text: str) -> DateOrder | None:
         return DateOrder.DMY
     if b > 12 >= a >= 1:
         return DateOrder.MDY
+    if 1 <= a <= 12 and 1 <= b <= 12 and _DOTTED.match(text.strip()):
+        return DateOrder.DMY
     return None
 
 

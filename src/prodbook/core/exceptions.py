@@ -27,6 +27,7 @@ Code (BKC), In-DC Code (IDC).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
@@ -362,15 +363,17 @@ def _ship_mode(text: Any) -> str | None:
     if (now := _MODE_NOW.search(t)) and now[1].strip():
         t = now[1]
     t = _MODE_WAS.sub(" ", t).strip() or t
-    air = bool(re.search(r"\bair|courier|express|\bfly", t))
-    sea = bool(re.search(r"sea|ocean|vessel|boat|\bfcl\b|\blcl\b|\bcy\b", t))
+    t = unicodedata.normalize("NFC", t)  # Vietnamese typed on a Mac comes decomposed
+    # Chinese 空运 / 空 (air), 快递 (courier), 海运 / 海 (sea); Vietnamese 'đường hàng không' (air), 'đường biển' (sea)
+    air = bool(re.search(r"\bair|courier|express|\bfly|空运|空運|快递|快遞|^空$|hàng không|hang khong|máy bay", t))
+    sea = bool(re.search(r"sea|ocean|vessel|boat|\bfcl\b|\blcl\b|\bcy\b|海运|海運|^海$|đường biển|duong bien", t))
     if air and sea:
         return "Sea-Air"
     if air:
         return "Air"
     if sea:
         return "Sea"
-    if re.search(r"truck|road|land|rail", t):
+    if re.search(r"truck|road|land|rail|陆运|陸運|铁路|鐵路|卡车|đường bộ|đường sắt", t):
         return "Road"
     return str(text).strip()
 

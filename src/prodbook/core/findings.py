@@ -221,6 +221,8 @@ class Finding:
             parts.append(f"file '{self.file}'")
         if self.sheet and self.sheet == self.file:  # a vendor file: its findings name the file where a sheet goes
             parts.append(f"file '{self.file}'")
+        elif self.sheet and self.file and self.sheet.startswith(f"{self.file} > "):  # a vendor file's sheet
+            parts.append(f"file '{self.file}' > {self.sheet[len(self.file) + 3:]}")
         elif self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:

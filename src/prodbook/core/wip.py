@@ -33,10 +33,12 @@ from prodbook.core.cells import (
     CellError,
     DateOrder,
     column_letter,
+    day_of,
     is_blank,
     is_signed_number,
     looks_like_formula,
     order_shown,
+    text_or_empty,
     to_date,
     to_int,
     to_number,
@@ -52,8 +54,10 @@ HEADER_SCAN_ROWS = 25
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
 """Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
 _QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
-_TOTAL = re.compile(r"^\s*(?:(?:sub|grand|po|style|order)[\s\-]*)?total\b(?![\-/]\w)", re.I)
-"""'Total', 'Sub-total', 'Grand Total:', 'PO Total 4500012345'; not 'TOTAL-4500' (a reference)."""
+_TOTAL = re.compile(r"^\s*(?:(?:(?:sub|grand|g|po|style|order)[\s\-.]*)?(?:total|ttl)\b(?![\-/]\w)|"
+                    r"[合总總小][计計]|tổng(?:\s+cộng)?\b)", re.I)
+"""'Total', 'Sub-total', 'Grand Total:', 'PO Total 4500012345', 'TTL', 'G. TOTAL', 'Sub Ttl'; Chinese 合计 / 总计 /
+小计, Vietnamese 'Tổng cộng'; not 'TOTAL-4500' (a reference)."""
 _DOZENS = re.compile(r"(?<![a-z])(dz|dzn|dzns|doz|dozen|dozens)(?![a-z])", re.I)
 """A quantity column counted in dozens ('Order Qty (Dzn)', 'Qty Doz'), as knitwear vendors often do."""
 _GROSS = re.compile(r"\s*(gross|grs|gr)\.?\s*", re.I)
@@ -532,6 +536,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     percent_named: set[str] = set()
     read_alone = {f.row for f in raw.findings if f.code is Code.WIP_FILE}  # the reader named these (a quote)
     group_po: Any = None
+    group_style: Any = None
     for r in range(header.data_start, len(raw.rows)):
         row = raw.rows[r]
         cells = {f: (row[c] if c < len(row) else None) for f, c in header.columns.items()}
@@ -539,8 +544,9 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         if not filled:
             continue
         po_text = _text(cells.get("po"))
-        if _is_total_row(row, header):
+        if _is_total_row(row, header) or _unlabelled_subtotal(cells, row, size_column):
             out.skipped_totals += 1
+            group_po = group_style = None  # a PO's total closes it: a row below without a PO is no longer its
             continue
         if raw.delimiter and r + 1 not in read_alone and (wide := _filled_width(row)) > width:
             out.findings.append(error(Code.WIP_FILE, _split_cell_message(row, wide, width, raw.delimiter),
@@ -548,12 +554,18 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             continue
         if filled == ["po"]:  # a PO on its own line heads the colour rows under it; or a note line
             group_po = cells["po"] if _looks_like_po(cells["po"]) else None
+            group_style = None
             continue
-        if not po_text and group_po is not None:
-            cells["po"] = group_po
-        elif po_text:
-            group_po = None
         values: dict[str, Any] = {"_row": r + 1}
+        if po_text:  # a PO written once above its colours (not merged) belongs to the rows under it too
+            group_po, group_style = (cells["po"], cells.get("style")) if _looks_like_po(cells["po"]) else (None, None)
+        elif group_po is not None:
+            cells["po"] = group_po
+            values["_po_above"] = _text(group_po)
+            if is_blank(cells.get("style")) and not is_blank(group_style) and "style" in header.columns:
+                cells["style"] = group_style
+            elif not is_blank(cells.get("style")):
+                group_style = cells["style"]
         if size_column is not None:
             values["_size"] = _text(row[size_column]) if size_column < len(row) else ""
             if _SIZE_TOTAL.fullmatch(values["_size"]):  # the line's total among its sizes: not one more size
@@ -591,14 +603,20 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                     values[f] = parse_qty(raw_value, unit)
                 elif kinds[f] is Kind.DATE:
                     values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
+                    if values[f] is None and f == "revised_xf" and _WITHDRAWN.fullmatch(_text(raw_value)):
+                        values["_withdrawn"] = (raw_value, header.texts.get(header.columns[f]))
                 else:
                     values[f] = to_text(raw_value)
             except CellError as exc:
                 values[f] = None
+                if f == "revised_xf" and not any(ch.isdigit() for ch in _text(raw_value)):  # 'pending fabric'
+                    values["_withdrawn"] = (raw_value, header.texts.get(header.columns[f]))
                 out.findings.append(warning(
                     Code.BAD_DATE if kinds[f] is Kind.DATE else Code.BAD_NUMBER,
                     f"{exc}; the cell was left blank in the Vendor WIP sheet. Ask the vendor to correct it",
                     row=r + 1, column=header.texts.get(header.columns[f]), value=raw_value, **where))
+        if "_po_above" in values and all(values.get(f) is None for f in (*_QTY, "style", "color")):
+            continue  # a note under a PO's colours (a remark or a date alone), not one more line of it
         if values.get("po") is None:
             if any(values.get(f) is not None for f in (*_QTY, "style", "color")):
                 out.findings.append(warning(Code.WIP_UNMATCHED, "this row has no PO number, so it was not "
@@ -648,11 +666,33 @@ def _shared_quantities(raw: RawSheet, header: Header) -> dict[tuple[int, int], t
 def _is_total_row(row: Sequence[Any], header: Header) -> bool:
     """A subtotal line: its first filled cell says Total. A remark 'Total fabric received' or a colour
     'Total Eclipse' further along the row is the vendor's text, not a total."""
-    first = next(((c, _text(v)) for c, v in enumerate(row) if not is_blank(v)), None)
-    if first is None or not (m := _TOTAL.match(first[1])):
+    first = next(((c, unicodedata.normalize("NFC", _text(v))) for c, v in enumerate(row) if not is_blank(v)),
+                 None)
+    if first is None:
         return False
+    if not (m := _TOTAL.match(first[1])):  # 'PO 4500012345 | | Total': a PO's total, its label in a key column
+        return any(_total_label(row[c]) for f in ("style", "color") if (c := header.columns.get(f, -1)) >= 0
+                   and c < len(row))
     words = set(re.findall(r"[a-z]{3,}", first[1][m.end():].lower()))
     return first[0] != header.columns.get("color") or words <= _TOTAL_WORDS
+
+
+def _unlabelled_subtotal(cells: Mapping[str, Any], row: Sequence[Any], size_column: int | None) -> bool:
+    """A row of numbers alone under a PO's colours, with no PO, style, colour or size: the vendor's
+    subtotal (often only bold), not a line."""
+    if any(not is_blank(cells.get(f)) for f in ("po", "style", "color")):
+        return False
+    if size_column is not None and size_column < len(row) and not is_blank(row[size_column]):
+        return False
+    filled = [f for f, v in cells.items() if not is_blank(v)]
+    return bool(filled) and all(f in _QTY for f in filled)
+
+
+def _total_label(value: Any) -> bool:
+    """A style or colour cell that is only a total's label ('Total', 'TTL', '合计'), not 'Total Eclipse'."""
+    text = unicodedata.normalize("NFC", _text(value))
+    m = _TOTAL.match(text)
+    return m is not None and set(re.findall(r"[a-z]{3,}", text[m.end():].lower())) <= _TOTAL_WORDS
 
 
 _SIZE_TOTAL = re.compile(r"\s*(?:(?:sub|grand)[\s\-]*)?(?:total|ttl|tot|all)\.?\s*:?\s*", re.I)
@@ -777,6 +817,8 @@ class OrderLine:
     color: str
     vendor: str | None
     qty: int | None
+    po_date: date | None = None
+    """The Orders sheet's PO Date: a report dated before it was misread (``doubtful_report_date``)."""
 
 
 class OrderIndex:
@@ -791,7 +833,8 @@ class OrderIndex:
     def from_frames(cls, orders: pd.DataFrame, styles: pd.DataFrame) -> OrderIndex:
         vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
         return cls(OrderLine(str(o["po"]), str(o["style"]), str(o["color"]),
-                             _clean(vendor_of.get(fold_ref(o["style"]))), _int(o.get("qty")))
+                             _clean(vendor_of.get(fold_ref(o["style"]))), _int(o.get("qty")),
+                             day_of(o.get("po_date")))
                    for o in orders.to_dict("records"))
 
 
@@ -858,11 +901,15 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
 # --- a whole file ---------------------------------------------------------------------------------
 
 def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[str], config: Config, *,
-                today: date) -> ParsedFile:
-    """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings."""
+                today: date, past: VendorPast | None = None) -> ParsedFile:
+    """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings. ``past``:
+    what the run knows of the vendor beyond this file (the order its dates show elsewhere, its latest
+    report on the Vendor WIP sheet)."""
     file = raws[0].file if raws else "?"
+    past = past or VendorPast()
     vendor = vendor_from_name(file, vendors, config)
     sheets, hidden_reports = _wip_sheets(raws, config, vendor)
+    sheets, old_months = _latest_month(sheets, today)
     parsed = sheets[0] if sheets else None
     if parsed is None and _is_style_sheet(raws, config):
         return ParsedFile(file, None, vendor, None, None, findings=[info(
@@ -873,7 +920,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     raw, header = parsed
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
-    order, found = file_date_order(raw, header, config, vendor)
+    order, found = file_date_order(raw, header, config, vendor, past.hint(vendor))
     report_at = find_report_date(raw, header, order, today)
     report = today if report_at is None else report_at.day
     if report_at is None:
@@ -884,8 +931,11 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
             {m.line.vendor for r in out.rows if (m := match_row(r, index, file=file, sheet=raw.sheet,
                                                                  row=r["_row"])).line})
-        if vendor and (has_own_layout(config, vendor) or config.get(f"WIP Date Order: {vendor}")):
-            return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today)
+        if vendor and (has_own_layout(config, vendor) or config.get(f"WIP Date Order: {vendor}")
+                       or past.hint(vendor)):
+            return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today, past=past)
+    if not _has_progress(header):  # a packing list or a PO list: dated today, it would hide the real report's rows
+        return ParsedFile(file, raw.sheet, vendor, None, header, findings=[_not_a_report(raw, header)])
     if report_at is not None and (ahead := future_report_date(report_at, today, order, vendor, file)):
         return ParsedFile(file, raw.sheet, vendor, report, header,
                           findings=[*header_findings(header, file, vendor), *found, ahead])
@@ -893,7 +943,10 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     out.findings = header_findings(header, file, vendor) + found + out.findings
     for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
         label = f"{file} > sheet '{more.sheet}'"
-        more_order, more_found = file_date_order(more, more_header, config, vendor)
+        if not _has_progress(more_header):
+            out.findings.append(replace(_not_a_report(more, more_header), sheet=label))
+            continue
+        more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor))
         own = find_report_date(more, more_header, more_order, today)
         if own is not None and own.row is not None and (ahead := future_report_date(own, today, more_order,
                                                                                       vendor, file)):
@@ -916,6 +969,12 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         out.findings.append(info(Code.WIP_SHEETS, f"{len(sheets)} sheets of this file are WIP reports, each "
                                  f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
                                  sheet=file))
+    if old_months:
+        out.findings.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{raw.sheet}', the latest, "
+                                 f"was imported as the report; {', '.join(repr(n) for n in old_months)} (earlier "
+                                 f"month{'s' if len(old_months) > 1 else ''}) not. To import an earlier month's "
+                                 "figures, save that sheet as a file of its own", file=file, sheet=file,
+                                 value=", ".join(map(str, old_months))))
     if skipped := hidden_reports:
         out.findings.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
                                  f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
@@ -926,6 +985,9 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     others: dict[tuple[str, str], list[int]] = {}  # (this report's vendor, the style's vendor) -> rows
     for r in out.rows:
         m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
+        if m.finding and "_po_above" in r:  # the APM looks for the PO in the row, and finds it blank
+            m = replace(m, finding=replace(m.finding, message=f"{m.finding.message} (this row has no PO of its "
+                                           f"own: it was read as PO {r['_po_above']}, written above it)"))
         if m.finding:
             out.findings.append(replace(m.finding, sheet=r["_sheet"]) if "_sheet" in r else m.finding)
         if m.line is None:
@@ -944,13 +1006,20 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         clean = {f: r.get(f) for f in WIP_FIELDS}
         clean.update(po=m.line.po, style=m.line.style, color=m.line.color, vendor=row_vendor,
                      report_date=r.get("_report", report), source_file=file, _row=r["_row"],
-                     _size=r.get("_size"),
+                     _size=r.get("_size"), _withdrawn=r.get("_withdrawn"),
                      _sheet=r.get("_sheet", file),
                      _raw=" / ".join(str(r.get(k)) for k in ("po", "style", "color") if r.get(k)))
         rows.append(clean)
     out.findings += [_other_vendor(file, ours, theirs, at, own_column="vendor" in header.columns)
                      for (ours, theirs), at in others.items()]
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
+    if report_at is not None and out.rows and (doubt := doubtful_report_date(
+            report_at, order, vendor, file, today=today, latest=past.latest.get(fold_text(vendor or "")),
+            po_date=max((line.po_date for r in out.rows if r["report_date"] == report
+                         for line in index.by_po.get(fold_ref(r["po"]), ())
+                         if line.po_date and line.style == r["style"] and line.color == r["color"]),
+                        default=None))):
+        out.findings.append(doubt)
     return out
 
 
@@ -979,17 +1048,19 @@ def written_both_ways(shown: Mapping[DateOrder, tuple[int, str]], read: DateOrde
                    "the vendor", row=r2, value=t2, **where)
 
 
-def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None
-                    ) -> tuple[DateOrder, list[Finding]]:
+def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None,
+                    hint: tuple[DateOrder, str] | None = None) -> tuple[DateOrder, list[Finding]]:
     """How this file writes 03/04/2027: the vendor's 'WIP Date Order' setting, else what its own dates show
-    ('15/04/2027' can only be day first), else the Date Order setting. One order for the whole file: a
-    DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
+    ('15/04/2027' can only be day first), else what the vendor's dates showed elsewhere (``hint``: its other
+    files of the run, its earlier reports' file names; ``vendor_past``), else the Date Order setting. One
+    order for the whole file: a DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
     setting = config.get(f"WIP Date Order: {vendor}") if vendor else None
     try:
         chosen = DateOrder(str(setting).upper().replace("/", "")) if setting else None
     except ValueError:
         chosen = None
     shown: dict[DateOrder, tuple[int, str]] = {}
+    unsure: tuple[int | None, str] | None = None  # the first date that reads both ways (03/04/2027)
     date_columns = [c for f, c in header.columns.items() if VENDOR_WIP.column(f).kind is Kind.DATE]
     for r, cells in enumerate(raw.rows):
         title = r < header.first_row
@@ -999,6 +1070,11 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                 for text in (_NUMERIC_DATE.findall(v) if title else [v.strip()]):
                     if (o := order_shown(text)) is not None:
                         shown.setdefault(o, (r + 1, text))
+                    elif unsure is None and _NUMERIC_DATE.fullmatch(text):
+                        unsure = (r + 1, text)
+    if unsure is None:  # a date of the file name both ways ('WIP 03-12-2026.xlsx')
+        unsure = next(((None, m[1]) for m in _NAME_DATE.finditer(Path(raw.file).stem)
+                       if _NUMERIC_DATE.fullmatch(m[1]) and order_shown(m[1]) is None), None)
     where = {"file": raw.file, "sheet": raw.file}
     if chosen is not None:
         other = next((o for o in shown if o is not chosen), None)
@@ -1019,7 +1095,127 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                             f"set 'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text,
                             **where)]
         return o, []
+    if hint is not None and unsure is not None and hint[0] is not config.date_order:
+        o, seen = hint
+        who = vendor or "VENDOR"
+        return o, [info(Code.WIP_DATE_ORDER, f"'{unsure[1]}' reads both ways and no date of this file tells "
+                        f"day from month; {who}'s dates elsewhere are {o} ({seen}), so this file's were read "
+                        f"{o} (03/04 as {_example(o)}). If that is wrong, or to say so once for this vendor, set "
+                        f"'WIP Date Order: {who}' on the Config sheet", row=unsure[0], value=unsure[1], **where)]
     return config.date_order, []
+
+
+@dataclass(frozen=True)
+class VendorPast:
+    """What a run knows of each vendor beyond the file in hand; keyed by ``fold_text`` of the vendor code."""
+
+    orders: Mapping[str, tuple[DateOrder, str]] = field(default_factory=dict)
+    """The order the vendor's dates showed in its other files of the run, else in its earlier reports' file
+    names on the Vendor WIP sheet, with where ("'14/12/2026' in 'VNS_WIP_05-12-2026.csv'")."""
+    latest: Mapping[str, date] = field(default_factory=dict)
+    """The vendor's newest Report Date already on the Vendor WIP sheet."""
+
+    def hint(self, vendor: str | None) -> tuple[DateOrder, str] | None:
+        return self.orders.get(fold_text(vendor)) if vendor else None
+
+
+PAST_ROWS = 5000
+"""Rows of each sheet looked at for the order a vendor's dates show (a report's dates are near its top)."""
+
+
+def vendor_past(run_files: Sequence[Sequence[RawSheet]], history: pd.DataFrame, vendors: Sequence[str],
+                config: Config) -> VendorPast:
+    """Each vendor's date order as its other files show it: the run's files (their names and every date
+    written in numbers in them), else the file names of its reports on the Vendor WIP sheet (``history``);
+    a vendor whose dates show both orders gets none. And its latest report date on the sheet."""
+    run: dict[str, dict[DateOrder, str]] = {}
+    for raws in run_files:
+        vendor = vendor_from_name(raws[0].file, vendors, config) if raws else None
+        if vendor is not None:
+            for o, seen in _orders_in(raws):
+                run.setdefault(fold_text(vendor), {}).setdefault(o, seen)
+    earlier: dict[str, dict[DateOrder, str]] = {}
+    latest: dict[str, date] = {}
+    frame = history if {"vendor", "report_date", "source_file"} <= set(history.columns) else pd.DataFrame(
+        columns=["vendor", "report_date", "source_file"])
+    for v, d, name in zip(frame["vendor"], frame["report_date"], frame["source_file"]):
+        who = fold_text(text_or_empty(v))
+        if not who:
+            continue
+        if (day := _day(d)) is not None and (who not in latest or day > latest[who]):
+            latest[who] = day
+        shown = text_or_empty(name)
+        for m in _NAME_DATE.finditer(Path(shown).stem):
+            if (named := order_shown(m[1].replace("_", "-"))) is not None:
+                earlier.setdefault(who, {}).setdefault(named, f"'{m[1]}' in the name of its report '{shown}' on "
+                                                          "the Vendor WIP sheet")
+    orders: dict[str, tuple[DateOrder, str]] = {}
+    for who in run.keys() | earlier.keys():
+        shown_by = run.get(who) or earlier.get(who) or {}
+        if len(shown_by) == 1:
+            orders[who] = next(iter(shown_by.items()))
+    return VendorPast(orders, latest)
+
+
+def _orders_in(raws: Sequence[RawSheet]) -> list[tuple[DateOrder, str]]:
+    """The orders one file's dates show (its name, then its cells), each with its first example."""
+    found: dict[DateOrder, str] = {}
+    file = raws[0].file
+    for m in _NAME_DATE.finditer(Path(file).stem):
+        if (o := order_shown(m[1].replace("_", "-"))) is not None:
+            found.setdefault(o, f"'{m[1]}' in the file name '{file}'")
+    for raw in raws:
+        for row in raw.rows[:PAST_ROWS]:
+            for v in row:
+                if isinstance(v, str) and any(ch.isdigit() for ch in v):
+                    for text in _NUMERIC_DATE.findall(v):
+                        if (o := order_shown(text)) is not None:
+                            found.setdefault(o, f"'{text}' in '{file}'")
+    return list(found.items())
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return day_of(value)
+    except (TypeError, ValueError):
+        return None
+
+
+STALE_REPORT_DAYS = 60
+"""A report dated further back than this many days is named: most often a date read the other way round."""
+
+
+def doubtful_report_date(found: ReportDate, order: DateOrder, vendor: str | None, file: str, *, today: date,
+                         latest: date | None, po_date: date | None) -> Finding | None:
+    """A report date before its lines' PO date, far in the past, or older than the vendor's latest report on
+    the Vendor WIP sheet: its lines become history and raise no exception, so it is named with the date read
+    and, for a date written in numbers, the other reading."""
+    who = vendor or "VENDOR"
+    day = found.day
+    why = []
+    if po_date is not None and day < po_date:
+        why.append(f"before the PO date of its lines ({po_date:%d-%b-%y})")
+    elif (today - day).days > STALE_REPORT_DAYS:
+        why.append(f"{(today - day).days} days before today ({today:%d-%b-%y})")
+    if latest is not None and day < latest:
+        why.append(f"older than {who}'s latest report already on the Vendor WIP sheet ({latest:%d-%b-%y})")
+    if not why:
+        return None
+    swapped = _swapped(found)
+    other = DateOrder.DMY if order is DateOrder.MDY else DateOrder.MDY
+    if swapped is not None and not _DOTTED_TEXT.search(found.text):
+        check = (f"It was read {_first(order)}; read {_first(other)} it is {swapped:%d-%b-%y}. If {who} writes "
+                 f"dates {_first(other)}, set 'WIP Date Order: {who}' = {other} on the Config sheet and import "
+                 "the file again; if the date is right, nothing to do")
+    else:
+        check = "Check the date with the vendor; if it is right, nothing to do"
+    return warning(Code.WIP_REPORT_DATE, f"the report date in {found.place} ('{found.text}') reads as "
+                   f"{day:%d-%b-%y}, {' and '.join(why)}: its lines were imported as an older report (history), "
+                   f"which raises no exception where a newer report of the line exists. {check}", file=file,
+                   sheet=file, row=found.row, value=found.text)
+
+
+_DOTTED_TEXT = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.])")
 
 
 _NUMERIC_DATE = re.compile(r"(?<![\d/.\-])\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?![\d/.\-])")
@@ -1052,6 +1248,36 @@ def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None
     return used, [raw.sheet for raw, h in found if raw.hidden and id(raw) not in taken and _is_report(h)]
 
 
+_MONTH_SHEET = re.compile(r"\s*(?:wip\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+                          r"(?:[\s\-_'’]*(\d{4}|\d{2}))?\s*(?:wip)?\s*", re.I)
+_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                                  "oct", "nov", "dec"))}
+
+
+def _sheet_month(name: str | None, today: date) -> date | None:
+    """The first day of the month a sheet is named for ('NOV', 'Dec 2026', 'DEC-26'); without a year, its
+    latest start up to a week after ``today``."""
+    m = _MONTH_SHEET.fullmatch(name or "")
+    if m is None:
+        return None
+    month = _MONTH_NUMBER[m[1].lower()]
+    if m[2]:
+        return date(int(m[2]) + (2000 if len(m[2]) == 2 else 0), month, 1)
+    year = today.year if date(today.year, month, 1) <= today + timedelta(days=FUTURE_REPORT_DAYS) else today.year - 1
+    return date(year, month, 1)
+
+
+def _latest_month(sheets: list[tuple[RawSheet, Header]], today: date
+                  ) -> tuple[list[tuple[RawSheet, Header]], list[str | None]]:
+    """A workbook with a sheet per month ('NOV', 'DEC'): the latest month's sheet is the report, the earlier
+    ones last month's figures (to be named, not imported). Any other set of sheets as it is."""
+    months = [_sheet_month(raw.sheet, today) for raw, _ in sheets]
+    if len(sheets) < 2 or None in months or len(set(months)) < 2:
+        return sheets, []
+    latest = max(range(len(sheets)), key=lambda k: months[k])  # type: ignore[arg-type,return-value]
+    return [sheets[latest]], [raw.sheet for k, (raw, _) in enumerate(sheets) if k != latest]
+
+
 def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: str, other: bool
                       ) -> list[Finding]:
     """The vendor's hidden rows that were read: a filter hides valid lines, a vendor hides old ones, so they
@@ -1066,6 +1292,27 @@ def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: st
                  f"{'are' if len(read) > 1 else 'is'} hidden in it (filtered, or hidden by hand) and "
                  f"{'were' if len(read) > 1 else 'was'} imported like the others; if the vendor hid "
                  "old lines, ask for a report without them", file=file, sheet=label, row=read[0])]
+
+
+_PROGRESS = frozenset({*_QTY, "fabric_status", "planned_xf", "revised_xf", "booking_status"})
+"""What a WIP report tells beside PO, style and colour: quantities, progress, dates. A packing list (carton
+numbers, pieces per carton) or a PO list has none of them."""
+
+
+def _has_progress(header: Header) -> bool:
+    """The header has a quantity, status or ex-factory column (even one in cartons, named on its own), or
+    one left undecided between two columns."""
+    return any(f in _PROGRESS for f in header.columns) or any(set(a.fields) & _PROGRESS for a in header.ambiguous)
+
+
+def _not_a_report(raw: RawSheet, header: Header) -> Finding:
+    """A file (or sheet) with a PO column and no column a WIP report has, named so it is not looked for."""
+    cells = ", ".join(f"'{t}'" for t in (_text(v) for v in raw.rows[header.first_row]) if t)[:200]
+    return info(Code.COLUMN_MISSING, f"not a WIP report, so it was skipped: its header (row {header.first_row + 1}: "
+                f"{cells}) has PO, style or colour columns but no quantity (cut, sewn, packed), ex-factory date "
+                "or fabric or booking status (a packing list or a PO list?). If it is the vendor's WIP report, "
+                "map its columns on the Config sheet ('WIP Column: VENDOR / Cut Qty' = the vendor's header)",
+                file=raw.file, sheet=raw.file, row=header.first_row + 1, value=cells)
 
 
 def _is_report(header: Header) -> bool:
@@ -1112,6 +1359,10 @@ def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, shee
             sizes[key] = {fold_text(size): r["_row"]}
         if key in seen:
             first = out[seen[key]]["_row"]
+            there = out[seen[key]].get("_sheet", file)
+            if there != r.get("_sheet", file):  # another sheet of the file: named
+                name = sheet if there == file else there.split(" > sheet ", 1)[-1].strip("'")
+                first = f"{first} of sheet '{name}'"
             findings.append(warning(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} "
                                     f"is already reported in row {first}; this row was not imported "
                                     "(quantities are not added up). Ask the vendor which one is right",
@@ -1169,10 +1420,103 @@ def scope_key(vendor: Any, report_date: Any) -> tuple[str, str]:
     return (fold_text(vendor), wip_key(None, None, None, report_date)[3])
 
 
+_WITHDRAWN = re.compile(r"\s*(?:tba|tbc|tbd|to be (?:advised|confirmed|decided))\.?\s*", re.I)
+"""What a vendor writes in Revised XF when it has no date to give."""
+
+
+def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
+                    ) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """Rows whose Revised XF the vendor took back ('TBA', 'TBC', 'pending fabric') after an earlier report
+    of the line gave one. Left blank, the line's xf-revised-later exception would close as solved and
+    late-for-cancel fall back to the plan; so the last date the vendor gave is kept, said in Remarks, and
+    named as a warning (file, row, column, value)."""
+    given: dict[str, list[tuple[date, date, str]]] = {}  # line -> (report date, revised XF, source file)
+    if {"po", "style", "color", "report_date", "revised_xf"} <= set(old.columns):
+        for po, style, color, rep, xf, src in zip(old["po"], old["style"], old["color"], old["report_date"],
+                                                  old["revised_xf"], old.get("source_file", old["po"])):
+            if (d := _day(rep)) is not None and (x := _day(xf)) is not None:
+                given.setdefault(line_key(po, style, color), []).append((d, x, text_or_empty(src)))
+    rows: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    for r in new:
+        row = dict(r)
+        rows.append(row)
+        if not row.get("_withdrawn") or row.get("revised_xf") is not None:
+            continue
+        value, column = row["_withdrawn"]
+        now = _day(row.get("report_date"))
+        earlier = [g for g in given.get(line_key(row["po"], row["style"], row["color"]), ())
+                   if now is None or g[0] < now]
+        if not earlier:
+            continue
+        rep, xf, src = max(earlier)
+        who = row.get("vendor") or "the vendor"
+        row["revised_xf"] = xf
+        note = f"Revised XF '{value}' in this report; {xf:%d-%b-%y} kept from the {rep:%d-%b-%y} report"
+        row["remarks"] = f"{row['remarks']} | {note}" if row.get("remarks") else note
+        findings.append(warning(
+            Code.BAD_DATE, f"{who} wrote '{value}' as the revised ex-factory of PO line {row['po']} / "
+            f"{row['style']} / {row['color']}: it withdrew the date {xf:%d-%b-%y} its {rep:%d-%b-%y} report gave "
+            f"('{src}'). That date was kept in the Vendor WIP sheet (Revised XF, said in Remarks), so the line's "
+            f"exceptions stay open; ask {who} for a new date", file=row.get("source_file"),
+            sheet=row.get("_sheet") or row.get("source_file"), row=row.get("_row"), column=column, value=value))
+    return rows, findings
+
+
+def _replaced_sources(old_rows: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+                      ) -> set[tuple[tuple[str, str], str]]:
+    """The (vendor, report date) and source file pairs an import replaces whole: the files it sends again
+    (the same name), and any other file of that vendor and day it shares a PO line with (a corrected report
+    under a new name). A file of the same vendor and day sharing no line (another division's report) stays."""
+    keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
+    out = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))) for r in new}
+    for r in old_rows:
+        if wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) in keys:
+            out.add((scope_key(r.get("vendor"), r.get("report_date")), fold_text(text_or_empty(r.get("source_file")))))
+    return out
+
+
+def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
+    and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
+    report of the day), with how many."""
+    if not new or old.empty:
+        return []
+    olds = list(row_dicts(old))
+    replaced = _replaced_sources(olds, new)
+    sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
+            for r in new}
+    keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
+    by_file: dict[tuple[tuple[str, str], str], list[Mapping[str, Any]]] = {}
+    for r in olds:
+        scope, name = scope_key(r.get("vendor"), r.get("report_date")), text_or_empty(r.get("source_file"))
+        if any(s == scope for s, _ in sent) and (scope, fold_text(name)) not in sent:
+            by_file.setdefault((scope, name), []).append(r)
+    findings = []
+    for (scope, name), rows in by_file.items():
+        first = next(r for (s, _), r in sent.items() if s == scope)
+        who, day = first["vendor"], _day(first["report_date"])
+        when = f"{day:%d-%b-%y}" if day else "the same day"
+        kept = (scope, fold_text(name)) not in replaced
+        again = sum(wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) in keys for r in rows)
+        if kept:
+            text = (f"'{name}', {who}'s other report of {when} on the Vendor WIP sheet, shares no PO line with this "
+                    f"file: its {len(rows)} line(s) were kept beside this file's. If this file replaces it, delete "
+                    "that file's rows from the Vendor WIP sheet")
+        else:
+            text = (f"this file reports again lines of '{name}', {who}'s report of {when} on the Vendor WIP sheet, "
+                    f"so it replaced that report: {again} line(s) updated, {len(rows) - again} it no longer lists "
+                    "removed (see the Change Log)")
+        findings.append(info(Code.WIP_DUPLICATE, text, file=first.get("source_file"), value=name))
+    return findings
+
+
 def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
               ) -> tuple[pd.DataFrame, list[int | None], list[int], list[int]]:
     """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
-    for that date; every other row (older reports: the history) stays where it is.
+    for that date, file by file: a file sent again (the same name, or one sharing a PO line with it) is
+    replaced whole; another file of the same vendor and day that shares no line (another division's report)
+    keeps its rows. Every other row (older reports: the history) stays where it is.
 
     Returns (rows in sheet order with the sheet's fields, the old Excel row each came from (None: new),
     positions in ``rows`` of new lines, old positions removed).
@@ -1185,8 +1529,11 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
     used: set[tuple] = set()
     removed: list[int] = []
     r: Mapping[str, Any]
-    for pos, r in enumerate(row_dicts(old)):
-        if scope_key(r.get("vendor"), r.get("report_date")) not in scopes:
+    olds = list(row_dicts(old))
+    replaced = _replaced_sources(olds, new)
+    for pos, r in enumerate(olds):
+        scope = scope_key(r.get("vendor"), r.get("report_date"))
+        if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
             out_rows.append({f: r.get(f) for f in fields})
             source.append(int(r["_row"]))
             continue

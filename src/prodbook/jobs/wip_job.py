@@ -15,6 +15,7 @@ is removed before the job returns; nothing is written beside the messages.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import tempfile
@@ -99,6 +100,14 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     senders = sender_book(vendors)
     message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
     own = getattr(tracker.backend, "path", None)  # the tracker's own file, where it has one
+    early: dict[Path, list[wip.RawSheet]] = {}
+    for path in files:  # all read first: a vendor's other files tell how it writes 03/04 (wip.vendor_past)
+        if not mail.is_message(path) and not (own is not None and same_file(path, own)):
+            with contextlib.suppress(TrackerGiven, CellError, OSError, UnicodeError):  # named in the loop below
+                early[path] = read_vendor_file(path, tracker.config, path.name)
+    table = tracker.table(VENDOR_WIP, required=False)
+    old = table.frame
+    past = wip.vendor_past(list(early.values()), old, codes, tracker.config)
     for path in files:
         if mail.is_message(path):
             parsed_files, found = import_message(path, index, codes, senders, tracker.config, ctx.today)
@@ -114,7 +123,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         try:
             if own is not None and same_file(path, own):
                 raise TrackerGiven(a_tracker((), path.name, itself=True))
-            raws = read_vendor_file(path, tracker.config, path.name)
+            raws = early.pop(path) if path in early else read_vendor_file(path, tracker.config, path.name)
         except TrackerGiven as given:
             findings.append(given.finding)
             per_file.append(f"  {path.name}: a tracker, not a WIP report: skipped")
@@ -123,23 +132,28 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             continue
         findings += [f for raw in raws for f in raw.findings]
-        parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today)
+        parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today, past=past)
         findings += parsed.findings
         new_rows += parsed.rows
         if parsed.report_date is not None or parsed.rows:
             per_file.append(_file_line(parsed))
-        else:
-            per_file.append(f"  {parsed.file}: not a WIP report, left to the record check")
+        else:  # a header with a PO column: a packing list or a PO list, skipped (core.wip names why)
+            per_file.append(f"  {parsed.file}: not a WIP report, "
+                            + ("skipped" if parsed.header is not None else "left to the record check"))
     new_rows = _across_files(new_rows, findings)
+    new_rows, withdrawn = wip.withdrawn_dates(new_rows, old)
+    kept = {(f.file, f.row, f.column) for f in withdrawn}  # not 'left blank': the last date was kept
+    findings = [f for f in findings if f.code is not Code.BAD_DATE or (f.file, f.row, f.column) not in kept]
+    same_day = wip.same_day_files(old, new_rows)
+    findings += withdrawn + same_day
+    per_file += [f"  {f.file}: {f.message}" for f in same_day]
     findings = [_in_message(f, message_of) for f in findings]
     unread = subfolders(ctx.files)
     if unread:
         per_file.append("  subfolders not read (give them to import their reports): "
                         + ", ".join(f"'{p}'" for p in unread))
 
-    table = tracker.table(VENDOR_WIP, required=False)
     findings += table.findings
-    old = table.frame
     rows, source, added, removed = wip.merge_wip(old, new_rows)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
     changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
