@@ -37,6 +37,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -49,6 +50,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from prodbook.core import ta
 from prodbook.core.calendar import FactoryCalendar
+from prodbook.core.development import labdips, samples
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
 from prodbook.core.model.records import DayType
@@ -619,6 +621,10 @@ class Walk:
     actual: dict[str, date | None]
     forecast: dict[str, date]
     notes: dict[str, str] = field(default_factory=dict)
+    reported_to: date | None = None
+    """The day the vendor's reporting on this line runs to (``live_actuals``)."""
+    forced: dict[str, date] = field(default_factory=dict)
+    """Actuals set rather than walked: a late booking, a sample's Shipped date."""
 
 
 def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict[str, date],
@@ -797,7 +803,7 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
         w = walk_line(plans[ln.template], edges[ln.template], by_line[i + 2], calendars[ln.vendor],
                       today, reported[i], rng, forced.get(i), holds,
                       random.Random(f"prodbook-demo-holds-{today.isoformat()}-{i}"))
-        w.notes = notes.get(i, {})
+        w.notes, w.reported_to, w.forced = notes.get(i, {}), reported[i], forced.get(i, {})
         for code, happened in w.actual.items():
             if happened and code in NOTES and code not in w.notes and rng.random() < 0.12:
                 w.notes[code] = rng.choice(NOTES[code])
@@ -981,6 +987,62 @@ def sample_rows(rng: random.Random, today: date, lines: Sequence[Line], walks: S
     return out
 
 
+def recorded_elsewhere(today: date, lines: Sequence[Line], plans: dict[str, ta.Plan], walks: Sequence[Walk],
+                       dips: Sequence[dict[str, Any]], sent: Sequence[dict[str, Any]]
+                       ) -> dict[int, dict[str, date]]:
+    """Line index -> the blank Actuals prodbook's T&A rebuild fills in from Lab Dips and Samples.
+
+    One colour's lab dips and one fit or PP sample serve every PO line of that style and colour, but
+    the demo draws each from one line's walk: the other lines must take the same dates, or the T&A
+    forecasts them differently from what the vendor's WIP file says. Asked of the rules themselves.
+    """
+    frame = pd.DataFrame([{"style": ln.style, "color": ln.color, "code": s.code, "milestone": s.milestone,
+                           "actual": w.actual.get(s.code), "line": i}
+                          for i, (ln, w) in enumerate(zip(lines, walks)) for s in plans[ln.template].steps])
+    dip_frame, sample_frame = _frame(dips, LAB_DIPS.fields), _frame(sent, SAMPLES.fields)
+    line, code = frame["line"].tolist(), frame["code"].tolist()
+    found: dict[int, dict[str, date]] = {}
+    for pos, got in (labdips.fill_approval_actuals(frame, dip_frame, today, labdips.DipSettings()),
+                     labdips.fill_submit_actuals(frame, dip_frame, today, labdips.DipSettings()),
+                     samples.fill_shipped_actuals(frame, sample_frame, today, samples.SampleSettings())):
+        for p in pos.tolist():
+            found.setdefault(line[p], {}).setdefault(code[p], cast(date, got.iat[p]))
+    return found
+
+
+def _after(edges: tuple[tuple[str, ...], Edges], codes: AbstractSet[str]) -> set[str]:
+    """The steps dated, directly or not, from any of ``codes``."""
+    order, preds = edges
+    out: set[str] = set()
+    for c in order:
+        if any(p in codes or p in out for p, _, _ in preds[c]):
+            out.add(c)
+    return out
+
+
+def rewalked(today: date, lines: Sequence[Line], plans: dict[str, ta.Plan], planned: dict[int, dict[str, date]],
+             calendars: dict[str, FactoryCalendar], walks: Sequence[Walk], fed: dict[int, dict[str, date]]
+             ) -> list[Walk]:
+    """``walks`` with each line of ``fed`` walked again from its new Actuals: what came before them stays,
+    what is dated from them follows."""
+    out = list(walks)
+    for i, codes in fed.items():
+        ln, w = lines[i], walks[i]
+        plan = plans[ln.template]
+        edges = ta.time_edges(plan)
+        later = _after(edges, set(codes))
+        kept = {c: d for c, d in w.actual.items() if d and c not in later}
+        force = {**kept, **w.forced, **codes}
+        holds = HOLDS_STRUGGLING if VENDOR_BY_CODE[ln.vendor].struggling else HOLDS_GOOD
+        new = walk_line(plan, edges, planned[i + 2], calendars[ln.vendor], today, w.reported_to or today,
+                        random.Random(f"prodbook-demo-rewalk-{today.isoformat()}-{i}"), force, holds,
+                        random.Random(f"prodbook-demo-holds-{today.isoformat()}-{i}"))
+        new.notes = {c: n for c, n in w.notes.items() if bool(new.actual.get(c)) == bool(w.actual.get(c))}
+        new.reported_to, new.forced = w.reported_to, {**w.forced, **codes}
+        out[i] = new
+    return out
+
+
 def _expected(w: Walk, code: str) -> date:
     """When a sample is due: its T&A milestone's date in ``w.forecast`` (``sample_rows`` puts the planned
     date there: the plan the vendor agreed to, which a slip upstream does not move)."""
@@ -1064,15 +1126,24 @@ def build_story(today: date, division: Division | None = None) -> Story:
     calendars = _calendars(vendors, closed, years)
     plans, planned = plan_orders(styles, lines, calendars)
     walks = live_actuals(rng, today, lines, plans, planned, calendars)
-    lines = with_terms(today, lines, walks)
     by_style = {s["style"]: s for s in styles}
     by_row = planned_by_row(planned)
     planned_dates = tuple(by_row[i + 2] for i in range(len(lines)))
+    drawn = rng.getstate()
+    for _ in range(4):  # the development sheets and the walks, until they tell the same story
+        rng.setstate(drawn)
+        dips = lab_dip_rows(rng, today, lines, walks, by_style)
+        sent = sample_rows(rng, today, lines, walks, by_style, line_review_date(today), planned_dates)
+        fed = recorded_elsewhere(today, lines, plans, walks, dips, sent)
+        if not fed:
+            break
+        walks = rewalked(today, lines, plans, by_row, calendars, walks, fed)
+    else:
+        raise AssertionError("the demo's walks do not settle with its lab dips and samples")
+    lines = with_terms(today, lines, walks)
     records = {
         STYLES.name: styles, ORDERS.name: [vars(ln) for ln in lines], TEMPLATES.name: template_rows(),
-        TA.name: ta_rows(lines, plans, walks),
-        LAB_DIPS.name: lab_dip_rows(rng, today, lines, walks, by_style),
-        SAMPLES.name: sample_rows(rng, today, lines, walks, by_style, line_review_date(today), planned_dates),
+        TA.name: ta_rows(lines, plans, walks), LAB_DIPS.name: dips, SAMPLES.name: sent,
         VENDORS.name: vendors, CLOSURES.name: closed, CONFIG.name: config_rows(today),
     }
     return Story(today, tuple(lines), tuple(walks), records, planned_dates)
