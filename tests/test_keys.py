@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodbook.core.cells import is_blank, is_missing
-from prodbook.core.keys import fold_ref, fold_text, index_key, key_text, line_key, upper_stripped
+from prodbook.core.keys import fold_ref, fold_text, index_key, key_text, line_key, style_vendors, upper_stripped
 
 
 def test_every_missing_form_is_missing_and_blank() -> None:
@@ -73,3 +73,14 @@ def test_upper_stripped_is_pandas_fold_once_per_value(cells, as_text):
         column = pd.Series([v for v in values if isinstance(v, str)] + [None], dtype="str")
     pd.testing.assert_series_equal(upper_stripped(column), column.astype(str).str.strip().str.upper())
     pd.testing.assert_series_equal(upper_stripped(column, strip=False), column.astype(str).str.upper())
+
+
+def test_a_styles_vendor_is_found_however_another_sheet_spells_the_style() -> None:
+    styles = pd.DataFrame({"style": ["SS27-KT-1010", "SS27-KT-1011", 1012, "SS27-KT-1013"],
+                           "vendor": [" SHX ", 101, "VNS", float("nan")]})
+    vendor_of = style_vendors(styles)
+    assert vendor_of[fold_ref("ss27kt1010")] == "SHX"
+    assert vendor_of[fold_ref("SS27-KT-1011")] == "101"  # a code typed as a number is still its vendor
+    assert vendor_of[fold_ref("1012")] == "VNS"
+    assert fold_ref("SS27-KT-1013") not in vendor_of  # no vendor: nobody to chase
+    assert style_vendors(pd.DataFrame(columns=["style"])) == {}

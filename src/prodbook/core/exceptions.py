@@ -43,7 +43,7 @@ from prodbook.core.calendar import FactoryCalendar, add_days
 from prodbook.core.cells import CellError, day_of, is_missing, setting_number, text_or_empty
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key
+from prodbook.core.keys import fold_ref, fold_text, line_key, style_vendors
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
 
@@ -204,7 +204,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
     Column by column: each distinct key part and date is folded once (a T&A holds a few thousand PO
     lines and a few hundred days), the cells read as ``to_dict('records')`` gives them.
     """
-    vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
+    vendor_of = style_vendors(styles)
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
         wanted = {c.upper() for c in settings.codes}

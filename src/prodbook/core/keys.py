@@ -17,7 +17,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from prodbook.core.cells import is_blank, is_missing
+from prodbook.core.cells import is_blank, is_missing, text_or_empty
 
 
 def key_text(values: Iterable[Any]) -> str:
@@ -101,6 +101,14 @@ def fold_ref(value: Any) -> str:
         return _fold_ref(value)
     except TypeError:  # unhashable: not a cell value, fold its text
         return _fold_ref(str(value))
+
+
+def style_vendors(styles: pd.DataFrame) -> dict[str, str]:
+    """Style # (``fold_ref``) -> its vendor on the Styles sheet: whom to chase about a style's samples and
+    lab dips, however another sheet spells the style. A style with no vendor is left out."""
+    if not len(styles) or not {"style", "vendor"} <= set(styles.columns):
+        return {}
+    return {fold_ref(s): v for s, v in zip(styles["style"], map(text_or_empty, styles["vendor"])) if v}
 
 
 @lru_cache(maxsize=1 << 18)

@@ -23,7 +23,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core.cells import text_or_empty, to_date
 from prodbook.core.changes import NEW_ROW, UNDO, undone
-from prodbook.core.keys import key_text, line_key
+from prodbook.core.keys import fold_ref, key_text, line_key
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
@@ -137,11 +137,11 @@ _STANDING_ORDER = ("Resubmit", "Unclear", "With buyer", "At mill", "Not submitte
 def lab_dip_table(status: pd.DataFrame, vendor_of: dict[str, str]) -> pd.DataFrame:
     """The Lab Dips view (``labdips.dip_status``) as the report lists it: the colours that need someone first
     (to resubmit, unclear, with the buyer), each group by what comes next soonest; approved and cancelled last.
-    ``vendor_of``: folded Style # -> its vendor."""
+    ``vendor_of``: ``keys.style_vendors``."""
     if not len(status):
         return pd.DataFrame(columns=list(LAB_DIP_STATUS.fields))
     rank = {s: i for i, s in enumerate(_STANDING_ORDER)}
-    vendors = pd.Series([vendor_of.get(str(s).strip().upper()) for s in status["style"]], index=status.index,
+    vendors = pd.Series([vendor_of.get(fold_ref(s)) for s in status["style"]], index=status.index,
                         dtype=object)
     out = status.assign(vendor=vendors,
                         _rank=[rank.get(s, len(rank)) for s in status["state"]],

@@ -46,7 +46,7 @@ from prodbook.core.cells import (
 )
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, error, info, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key
+from prodbook.core.keys import fold_ref, fold_text, line_key, style_vendors
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.where import row_dicts
 
@@ -831,7 +831,7 @@ class OrderIndex:
 
     @classmethod
     def from_frames(cls, orders: pd.DataFrame, styles: pd.DataFrame) -> OrderIndex:
-        vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
+        vendor_of = style_vendors(styles)
         return cls(OrderLine(str(o["po"]), str(o["style"]), str(o["color"]),
                              _clean(vendor_of.get(fold_ref(o["style"]))), _int(o.get("qty")),
                              day_of(o.get("po_date")))

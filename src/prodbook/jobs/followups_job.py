@@ -21,7 +21,7 @@ from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import fold_ref
+from prodbook.core.keys import style_vendors
 from prodbook.core.model.sheets import CLOSURES, CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
@@ -56,8 +56,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     vendors, _ = valid_frame(tracker, VENDORS, required=False)
     samples, _ = valid_frame(tracker, SAMPLES, required=False)
     dips, _ = valid_frame(tracker, LAB_DIPS, required=False)
-    vendor_of = {fold_ref(s): str(v) for s, v in zip(styles["style"], styles["vendor"])
-                 if isinstance(v, str) and v.strip()} if len(styles) else {}
+    vendor_of = style_vendors(styles)
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     items = fu.collect(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from prodbook.core import report as rp
 from prodbook.core.development import labdips
+from prodbook.core.keys import style_vendors
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, STYLES, TA, VENDOR_WIP
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
@@ -44,10 +45,8 @@ def _lab_dips(tracker: Tracker, ctx: Context) -> pd.DataFrame:
     if not len(dips):
         return pd.DataFrame(columns=list(rp.LAB_DIP_STATUS.fields))
     styles, _ = valid_frame(tracker, STYLES, required=False)
-    vendor_of = {str(s).strip().upper(): str(v) for s, v in zip(styles["style"], styles["vendor"])
-                 if isinstance(v, str) and v.strip()} if len(styles) else {}
     status = labdips.dip_status(dips, ctx.today, labdips.settings_from(tracker.config, tracker.file, []))
-    return rp.lab_dip_table(status, vendor_of)
+    return rp.lab_dip_table(status, style_vendors(styles))
 
 
 def report(tracker: Tracker, ctx: Context) -> Outcome:
