@@ -23,7 +23,8 @@ caller reports it and imports nothing for that field. Never a silent guess.
 
 The vocabularies live here, in ``WIP_VOCABULARY`` and ``STYLE_VOCABULARY``:
 add a vendor's new word to the field's tuple (and a case to
-tests/test_headers.py). Pure functions; no file access.
+tests/test_headers.py). Chinese and Vietnamese header words are read as their English ones through
+``CJK_GLOSSARY`` and ``VI_GLOSSARY`` ('裁剪数' is 'cut qty'). Pure functions; no file access.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ XF = _p("xf", "ex factory", "exfactory", "ex fty", "exfty", "ex fac", "exfac", "
 REVISED = _p("revised", "rev", "revision", "new", "latest", "updated", "update", "current", "amended",
              "re confirmed", "reconfirmed", "expected", "forecast", "estimated", "est", "delayed", "proposed",
              "confirmed", "vendor", "supplier", "fty factory", "xf factory", "factory xf", "factory etd",
-             "etd factory", "factory ex fty")
+             "etd factory", "factory ex fty", "factory")
 """The vendor's own, current date: 'Delayed XF', 'Proposed Ex-Fty', 'Confirmed XF', 'Ex-Fty (Factory)'
-beside 'Ex-Fty (Buyer)'. 'Factory' only next to the date word: 'Ex Factory' alone is the planned date."""
+beside 'Ex-Fty (Buyer)', 'Factory' under 'Ex-Factory' beside 'Buyer'. A word counts only outside the
+date word's own ('factory' of 'Ex Factory'): 'Ex Factory' alone is the planned date (``score``)."""
 PLANNED = _p("planned", "plan", "original", "orig", "contract", "contractual", "po", "initial", "buyer")
 DATE = _p("date", "dt", "dte")
 QTY = _p("qty", "qnty", "quantity", "quantities", "qtys", "pcs", "total")
@@ -80,6 +82,9 @@ NOT_CUMULATIVE = _p("balance", "bal", "remaining", "short", "excess", "%", "perc
                     "today", "daily", "day", "days", "target", "diff", "difference", "variance", "delay",
                     "value", "amount", "price", "cost")
 """Words that make a number column something other than the running quantity."""
+ACTUAL = _p("actual", "act", "actl", "achieved", "achievement", "done", "completed", "complete")
+"""The vendor's achieved figure under a stage ('Cutting' over 'Plan | Actual', 'Target | Done'): the
+quantity. The plan beside it is ruled out ('plan', 'planned' and 'target' are against every stage)."""
 STAGES = _p("cut", "cutting", "sewn", "sewing", "sew", "stitched", "stitching", "packed", "pack", "packing",
             "finished", "finishing", "ship", "shipped", "shipping", "input", "loading", "output", "carton",
             "ctn", "ctns")
@@ -100,16 +105,16 @@ _VENDOR = Vocab("vendor", _p("vendor", "supplier"), _p("code", "name", "id"),
 _ORDER_QTY = Vocab("order_qty", _p("order", "po qty", "qty", "quantity", "order qty", "ord qty"),
                    _p(*QTY, "po", "ordered", "total", "ord"),
                    against=_p("#", *STAGES, *NOT_CUMULATIVE, *DATE, "ref", "status", "mode"))
-_CUT = Vocab("cut_qty", _p("cut", "cutting", "cut qty"), _p(*QTY, "total", "done", "cum", "cumulative"),
+_CUT = Vocab("cut_qty", _p("cut", "cutting", "cut qty"), _p(*QTY, *ACTUAL, "total", "cum", "cumulative"),
              against=_p(*DATE, *NOT_CUMULATIVE, "sewn", "sewing", "packed", "finished", "input", "plan",
                         "planned"))
 _SEWN = Vocab("sewn_qty", _p("sewn", "sewing", "sew", "stitched", "stitching", "sewing output", "sewing out",
                              "sew output", "line output"),
-              _p(*QTY, "output", "out", "total", "done", "completed", "cum", "cumulative"),
+              _p(*QTY, *ACTUAL, "output", "out", "total", "cum", "cumulative"),
               against=_p(*DATE, *NOT_CUMULATIVE, "input", "in", "loading", "load", "cut", "cutting",
                          "packed", "plan", "planned", "line"))
 _PACKED = Vocab("packed_qty", _p("packed", "pack", "packing", "finished", "finish", "finishing"),
-                _p(*QTY, "output", "total", "done", "goods", "cum", "cumulative"),
+                _p(*QTY, *ACTUAL, "output", "total", "goods", "cum", "cumulative"),
                 against=_p(*DATE, *NOT_CUMULATIVE, "list", "ctn", "ctns", "carton", "cartons", "cut",
                            "sewn", "plan", "planned", "status", "instruction", "instructions"))
 _FABRIC = Vocab("fabric_status", _p("fabric", "fab", "fabrics"),
@@ -156,6 +161,60 @@ STYLE_VOCABULARY: tuple[Vocab, ...] = (
 """The fields of a vendor style sheet / costing file (``discrepancies.VENDOR_STYLES``)."""
 
 
+# --- Chinese and Vietnamese factory words -------------------------------------------------------------
+
+CJK_GLOSSARY: dict[str, str] = {
+    # PO, style, colour
+    "订单号": "po #", "订单编号": "po #", "订单号码": "po #", "采购单号": "po #", "訂單號": "po #",
+    "订单": "order", "訂單": "order", "款号": "style #", "款式号": "style #", "款式编号": "style #",
+    "款號": "style #", "货号": "style #", "款式": "style", "颜色": "color", "顏色": "color", "色号": "color code",
+    "色號": "color code", "编号": "#", "編號": "#", "号": "#", "號": "#",
+    # quantities and stages
+    "数量": "qty", "數量": "qty", "数": "qty", "數": "qty", "件数": "qty", "箱数": "ctns", "箱": "ctn",
+    "裁剪": "cut", "裁床": "cut", "开裁": "cut", "裁片": "cut", "裁": "cut",
+    "车缝": "sewing", "車縫": "sewing", "缝制": "sewing", "縫製": "sewing", "缝纫": "sewing", "上线": "input",
+    "包装": "packing", "包裝": "packing", "装箱": "packing", "裝箱": "packing", "装箱单": "packing list",
+    "包装单": "packing list", "完成": "done", "已完成": "done", "累计": "cum", "累計": "cum",
+    "计划": "plan", "計劃": "plan", "实际": "actual", "實際": "actual", "目标": "target", "目標": "target",
+    "今日": "today", "当日": "today", "欠数": "balance", "余数": "balance", "结余": "balance", "差数": "balance",
+    "合计": "total", "总计": "total", "總計": "total", "百分比": "%",
+    # dates
+    "出货日期": "ex factory date", "出厂日期": "ex factory date", "出貨日期": "ex factory date",
+    "出廠日期": "ex factory date", "出货": "ex factory", "出厂": "ex factory", "出貨": "ex factory",
+    "出廠": "ex factory", "出货数": "shipped qty", "出货数量": "shipped qty", "出货量": "shipped qty",
+    "已出货": "shipped", "出货港": "port", "交期": "xf date", "日期": "date", "新": "new", "最新": "latest",
+    "更新": "updated", "修改": "revised", "原": "original", "原定": "original", "到货": "in house", "到厂": "in house",
+    # ship mode, fabric, booking, remarks
+    "运输方式": "ship mode", "運輸方式": "ship mode", "出货方式": "ship mode", "出貨方式": "ship mode",
+    "方式": "mode", "面料": "fabric", "布料": "fabric", "成分": "composition", "克重": "gsm", "门幅": "width",
+    "状态": "status", "狀態": "status", "状况": "status", "情况": "status", "订舱": "booking", "訂艙": "booking",
+    "备注": "remarks", "備註": "remarks", "备注说明": "remarks", "供应商": "supplier", "工厂": "factory",
+}
+"""Chinese (simplified and traditional) words of factory WIP headers -> English header words. The longest
+is read first: '订单号' is the PO number, '订单数量' the order quantity. Add a vendor's new word here."""
+_CJK_WORDS = re.compile("|".join(sorted(map(re.escape, CJK_GLOSSARY), key=len, reverse=True)))
+
+VI_GLOSSARY: dict[str, str] = {
+    "so po": "po #", "so don hang": "po #", "ma don hang": "po #", "ma hang": "style #", "ma sp": "style #",
+    "ma san pham": "style #", "mau sac": "color", "so luong": "qty", "sl": "qty", "don hang": "order",
+    "so luong cat": "cut qty", "sl cat": "cut qty", "da cat": "cut done", "so luong may": "sewn qty",
+    "sl may": "sewn qty", "may xong": "sewn done", "da may": "sewn done", "dong goi": "packed",
+    "dong thung": "packed", "xuat xuong": "ex factory", "xuat hang": "ex factory", "ke hoach": "plan",
+    "thuc te": "actual", "ban dau": "original", "phuong thuc van chuyen": "ship mode",
+    "hinh thuc van chuyen": "ship mode", "ghi chu": "remarks", "tinh trang": "status", "trang thai": "status",
+    "nha cung cap": "supplier", "xong": "done", "hoan thanh": "done",
+}
+"""Vietnamese phrases of factory WIP headers, accents folded ('Số lượng cắt' -> 'so luong cat')."""
+VI_WORDS: dict[str, str] = {"mau": "color", "cat": "cut", "may": "sewing", "vai": "fabric", "ngay": "date",
+                            "moi": "new", "goc": "original"}
+"""Single Vietnamese words read so only in a header written with Vietnamese accents."""
+_VI_PHRASES = re.compile(r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p in sorted(VI_GLOSSARY, key=len,
+                                                                                      reverse=True)) + r")\b")
+_VI_WORDS = re.compile(r"\b(?:" + "|".join(VI_WORDS) + r")\b")
+_VIETNAMESE_LETTERS = re.compile("[ăâđêôơưĂÂĐÊÔƠƯàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]",
+                                 re.I)
+
+
 # --- words ------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1 << 14)
@@ -163,11 +222,18 @@ def words(text: str) -> tuple[str, ...]:
     """A header's words: accents, case and punctuation folded, 'No.' / 'Number' as '#'.
 
     'REVISED EX-FTY' -> ('revised', 'ex', 'fty'); 'Order Qty (pcs)' -> ('order', 'qty', 'pcs');
-    'Colour Nº' -> ('colour', '#').
+    'Colour Nº' -> ('colour', '#'). Chinese and Vietnamese factory words read as their English ones
+    ('新出货日期' -> ('new', 'ex', 'factory', 'date'), 'Số lượng cắt' -> ('qty', 'cut')); Chinese the glossary
+    does not know is left out, as before.
     """
-    s = re.sub(r"(?i)\bn?[º°]", " no ", str(text))
+    s = _CJK_WORDS.sub(lambda m: f" {CJK_GLOSSARY[m[0]]} ", unicodedata.normalize("NFKC", str(text)))
+    vietnamese = bool(_VIETNAMESE_LETTERS.search(s))
+    s = re.sub(r"(?i)\bn?[º°]", " no ", s).replace("đ", "d").replace("Đ", "D")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("\n", " ")
+    s = _VI_PHRASES.sub(lambda m: f" {VI_GLOSSARY[' '.join(m[0].split())]} ", s)
+    if vietnamese:  # 'Cắt', 'Màu' alone: without the accents, 'Cat' (category) and 'May' (the month) are English
+        s = _VI_WORDS.sub(lambda m: f" {VI_WORDS[m[0]]} ", s)
     s = _NUMBER_WORDS.sub(" # ", s)
     return tuple(_WORDS.findall(s))
 
@@ -193,6 +259,18 @@ def _has(tokens: Sequence[str], phrases: Sequence[str]) -> bool:
     return bool(phrases) and bool(_find(tokens, phrases))
 
 
+def _has_apart(tokens: Sequence[str], phrases: Sequence[str], concept: set[int]) -> bool:
+    """Does any phrase stand in ``tokens`` other than inside the concept's own words? The 'factory' of
+    'Ex Factory' names the date; a 'Factory' of its own (under 'Ex-Factory') says whose date it is."""
+    for p in phrases:
+        ph = _phrase(p)
+        n = len(ph)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i:i + n]) == ph and not set(range(i, i + n)) <= concept:
+                return True
+    return False
+
+
 @lru_cache(maxsize=1 << 15)
 def score(vocab: Vocab, core: tuple[str, ...], context: tuple[str, ...] = ()) -> float:
     """How well ``vocab`` explains a header: 0 (not this field) to 1 (every word fits).
@@ -204,9 +282,10 @@ def score(vocab: Vocab, core: tuple[str, ...], context: tuple[str, ...] = ()) ->
     if not core:
         return 0.0
     both = (*context, "|", *core)  # '|' keeps phrases from running across the two cells
-    if not _has(both, vocab.concepts) or _has(both, vocab.against):
+    concept = _find(both, vocab.concepts)
+    if not concept or _has_apart(both, vocab.against, concept):
         return 0.0
-    if vocab.needs and not _has(both, vocab.needs):
+    if vocab.needs and not _has_apart(both, vocab.needs, concept):
         return 0.0
     counted = [i for i, t in enumerate(core) if t not in NEUTRAL] or list(range(len(core)))
     explained = _find(core, (*vocab.concepts, *vocab.qualifiers))

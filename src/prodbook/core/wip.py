@@ -576,6 +576,12 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             by_unit[_text(row[uom[0]]).upper()] = by_unit.get(_text(row[uom[0]]).upper(), 0) + 1
         for f, raw_value in cells.items():
             unit = (per[f] if per[f] != 1 else row_unit) if f in per else 1  # the column's own unit wins
+            if f == "po" and (lost := po_digits_lost(raw_value)):
+                values["po"], values["_po_lost"] = None, True
+                out.findings.append(warning(Code.WIP_UNMATCHED, _po_lost_message(lost, r, header.columns[f]),
+                                            row=r + 1, column=header.texts.get(header.columns[f]),
+                                            value=lost, **where))
+                continue
             if is_blank(raw_value) or unit == 0:
                 values[f] = None
                 continue
@@ -601,6 +607,8 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             try:
                 if f in _QTY:
                     values[f] = parse_qty(raw_value, unit)
+                elif f == "po":
+                    values[f] = read_po(raw_value)
                 elif kinds[f] is Kind.DATE:
                     values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
                     if values[f] is None and f == "revised_xf" and _WITHDRAWN.fullmatch(_text(raw_value)):
@@ -618,7 +626,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         if "_po_above" in values and all(values.get(f) is None for f in (*_QTY, "style", "color")):
             continue  # a note under a PO's colours (a remark or a date alone), not one more line of it
         if values.get("po") is None:
-            if any(values.get(f) is not None for f in (*_QTY, "style", "color")):
+            if "_po_lost" not in values and any(values.get(f) is not None for f in (*_QTY, "style", "color")):
                 out.findings.append(warning(Code.WIP_UNMATCHED, "this row has no PO number, so it was not "
                                             "imported; ask the vendor to fill in the PO",
                                             row=r + 1, value=_row_text(row), **where))
@@ -635,6 +643,41 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         out.findings.append(info(Code.WIP_DOZENS, f"the '{uom[1]}' column gives each row's unit: {units}; their "
                                  "quantities were read as pieces", value=uom[1], **where))
     return out
+
+
+_PO_POINT_ZERO = re.compile(r"\s*(\d+)\.0+\s*")
+"""A PO number a CSV carries as a number: '4500012345.0'."""
+_SCIENTIFIC = re.compile(r"\s*(\d)(?:[.,](\d+))?\s*E\s*\+(\d{1,2})\s*", re.I)
+"""Excel's display of a long number in a narrow column: '4.50001E+09'."""
+
+
+def read_po(value: Any) -> str | None:
+    """A PO cell's text: '4500012345.0' (a CSV written from a number column) is '4500012345', and so is
+    '4.500012345E+09', whose digits are all there."""
+    text = to_text(value)
+    if text is None:
+        return None
+    if m := _PO_POINT_ZERO.fullmatch(text):
+        return m[1]
+    if (m := _SCIENTIFIC.fullmatch(text)) and len(m[2] or "") == int(m[3]):
+        return m[1] + (m[2] or "")
+    return text
+
+
+def po_digits_lost(value: Any) -> str | None:
+    """The text of a PO cell written as Excel shows a long number in scientific notation ('4.50001E+09'), its
+    last digits gone: saved to CSV as shown, they cannot be read back, and 4,500,010,000 must not be taken for
+    a PO. None for any other cell."""
+    text = "" if is_blank(value) or not isinstance(value, str) else value.strip()
+    m = _SCIENTIFIC.fullmatch(text)
+    return text if m and len(m[2] or "") < int(m[3]) else None
+
+
+def _po_lost_message(text: str, r: int, c: int) -> str:
+    return (f"cell {column_letter(c)}{r + 1} holds the PO number as {text}: the vendor's Excel showed it in "
+            "scientific notation (the column was too narrow) and the file was saved as shown, so its last digits "
+            "are lost and the PO cannot be told; the row was not imported. Ask the vendor to format the PO "
+            "column as Text (or widen it) before saving the CSV, or to send the .xlsx, and import it again")
 
 
 def _percent_message(value: float, r: int, c: int) -> str:
@@ -859,6 +902,9 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
     ref = " / ".join(str(v) for v in (po, style, color) if v)
     where = {"file": file, "sheet": file, "row": row, "key": ref}
     candidates = index.by_po.get(fold_ref(po), [])
+    if not candidates and (base := _without_line_suffix(po, index)):
+        return _read_as(match_row({**values, "po": base}, index, file=file, sheet=sheet, row=row), po, base,
+                        where)
     if not candidates:
         return Match(None, warning(Code.WIP_UNMATCHED, f"PO {po} is not on the Orders sheet, so this row was "
                                    "not imported; check the PO number with the vendor", column="PO #",
@@ -898,6 +944,25 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
                                "name", column="Color", value=ref, **where))
 
 
+_LINE_SUFFIX = re.compile(r"\s*(.*\d{5,})\s*[-/_.]\s*(?:l|ln|line)?\s*\d{1,3}\s*", re.I)
+"""A PO written with its line number: '4500012345-1', '4500012345/01', '4500012345-L2'."""
+
+
+def _without_line_suffix(po: Any, index: OrderIndex) -> str | None:
+    """The PO of a '4500012345-1' the Orders sheet does not have, when it has '4500012345'."""
+    m = _LINE_SUFFIX.fullmatch(_text(po))
+    return m[1] if m and fold_ref(m[1]) in index.by_po else None
+
+
+def _read_as(m: Match, po: Any, base: str, where: Mapping[str, Any]) -> Match:
+    """A match made on the PO without its line suffix, saying so."""
+    said = (f"PO {po} was read as PO {base} (the '{str(po).strip()[len(base):].strip()}' after it taken as the "
+            f"line number; the Orders sheet has no PO {po})")
+    if m.finding is not None:
+        return replace(m, finding=replace(m.finding, message=f"{m.finding.message} ({said})"))
+    return Match(m.line, info(Code.WIP_UNMATCHED, said, column="PO #", value=where.get("key"), **where))
+
+
 # --- a whole file ---------------------------------------------------------------------------------
 
 def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[str], config: Config, *,
@@ -935,7 +1000,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                        or past.hint(vendor)):
             return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today, past=past)
     if not _has_progress(header):  # a packing list or a PO list: dated today, it would hide the real report's rows
-        return ParsedFile(file, raw.sheet, vendor, None, header, findings=[_not_a_report(raw, header)])
+        return ParsedFile(file, raw.sheet, vendor, None, header,
+                          findings=[_not_a_report(raw, header, config, vendor)])
     if report_at is not None and (ahead := future_report_date(report_at, today, order, vendor, file)):
         return ParsedFile(file, raw.sheet, vendor, report, header,
                           findings=[*header_findings(header, file, vendor), *found, ahead])
@@ -944,7 +1010,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
         label = f"{file} > sheet '{more.sheet}'"
         if not _has_progress(more_header):
-            out.findings.append(replace(_not_a_report(more, more_header), sheet=label))
+            out.findings.append(replace(_not_a_report(more, more_header, config, vendor), sheet=label))
             continue
         more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor))
         own = find_report_date(more, more_header, more_order, today)
@@ -983,8 +1049,13 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     rows = []
     known = {fold_ref(v): v for v in vendors}
     others: dict[tuple[str, str], list[int]] = {}  # (this report's vendor, the style's vendor) -> rows
+    uncoloured: list[dict[str, Any]] = []  # rows of a multi-colour PO in a file with no colour column read
     for r in out.rows:
         m = match_row(r, index, file=file, sheet=raw.sheet, row=r["_row"])
+        if m.line is None and "color" not in header.columns and "_sheet" not in r and \
+                m.finding is not None and m.finding.code is Code.WIP_AMBIGUOUS:
+            uncoloured.append(r)  # named once, with the column the colour is likely in, not row by row
+            continue
         if m.finding and "_po_above" in r:  # the APM looks for the PO in the row, and finds it blank
             m = replace(m, finding=replace(m.finding, message=f"{m.finding.message} (this row has no PO of its "
                                            f"own: it was read as PO {r['_po_above']}, written above it)"))
@@ -1012,6 +1083,8 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         rows.append(clean)
     out.findings += [_other_vendor(file, ours, theirs, at, own_column="vendor" in header.columns)
                      for (ours, theirs), at in others.items()]
+    if uncoloured:
+        out.findings.append(_no_colour_column(raw, header, uncoloured, index, vendor))
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
     if report_at is not None and out.rows and (doubt := doubtful_report_date(
             report_at, order, vendor, file, today=today, latest=past.latest.get(fold_text(vendor or "")),
@@ -1021,6 +1094,40 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                         default=None))):
         out.findings.append(doubt)
     return out
+
+
+def _no_colour_column(raw: RawSheet, header: Header, rows: Sequence[Mapping[str, Any]], index: OrderIndex,
+                      vendor: str | None) -> Finding:
+    """One warning for a file whose colour column was not understood ('Option', 'Farbe'), rather than 'the row
+    has no colour' on every row of a multi-colour PO: the header cell whose values are the POs' colours, and
+    the Config setting that maps it."""
+    unread = dict(_unread_cells(raw, header))
+    hits: dict[int, list[str]] = {}
+    for r in rows:
+        cells = raw.rows[r["_row"] - 1]
+        ours = [line.color for line in index.by_po.get(fold_ref(r.get("po")), ())]
+        for c in unread:
+            v = _text(cells[c]) if c < len(cells) else ""
+            if v and any(color_match(v, color) for color in ours):
+                hits.setdefault(c, []).append(v)
+    at = ", ".join(str(r["_row"]) for r in rows[:8]) + (f" and {len(rows) - 8:,} more" if len(rows) > 8 else "")
+    head = header.first_row + 1
+    who = vendor or "VENDOR"
+    lost = (f"no column of the header in row {head} is read as the colour, so {len(rows)} row(s) of POs that have "
+            f"several colours (rows {at}) were not imported")
+    where = {"file": raw.file, "sheet": raw.file, "row": head}
+    if hits:
+        c = max(hits, key=lambda k: len(hits[k]))
+        text = unread[c]
+        shown = ", ".join(dict.fromkeys(hits[c]))[:120]
+        return warning(Code.COLUMN_MISSING, f"{lost}. Column {column_letter(c)} '{text}' holds their colours "
+                       f"({shown}): on the Config sheet, set 'WIP Column: {who} / Color' = {text} and import the "
+                       "file again", column=text, value=text, **where)
+    listed = ", ".join(f"{column_letter(c)} '{t}'" for c, t in list(unread.items())[:12]) or "none"
+    return warning(Code.COLUMN_MISSING, f"{lost}. No other column holds their colours (columns not understood: "
+                   f"{listed}): if one does, set 'WIP Column: {who} / Color' = its header on the Config sheet; "
+                   "otherwise ask the vendor for a colour column, one row per colour", value=listed[:200],
+                   **where)
 
 
 def _other_vendor(file: str, ours: str, theirs: str, rows: list[int], *, own_column: bool) -> Finding:
@@ -1305,14 +1412,42 @@ def _has_progress(header: Header) -> bool:
     return any(f in _PROGRESS for f in header.columns) or any(set(a.fields) & _PROGRESS for a in header.ambiguous)
 
 
-def _not_a_report(raw: RawSheet, header: Header) -> Finding:
-    """A file (or sheet) with a PO column and no column a WIP report has, named so it is not looked for."""
+def _not_a_report(raw: RawSheet, header: Header, config: Config, vendor: str | None) -> Finding:
+    """A file (or sheet) with a PO column and no column a WIP report has, named so it is not looked for; with
+    the header cells prodbook did not understand, and how to map them. When the team mapped this vendor's
+    columns on the Config sheet, the file is meant as a report: a warning, not a note (0 lines and no word
+    was the audit's finding 5)."""
     cells = ", ".join(f"'{t}'" for t in (_text(v) for v in raw.rows[header.first_row]) if t)[:200]
+    unread = _unread_cells(raw, header)
+    who = vendor or "VENDOR"
+    listed = ", ".join(f"{column_letter(c)} '{t}'" for c, t in unread[:12])
+    not_read = f"Columns not understood: {listed}. " if unread else ""
+    where = {"file": raw.file, "sheet": raw.file, "row": header.first_row + 1, "value": cells}
+    if has_own_layout(config, vendor):
+        example = unread[0][1] if unread else "the vendor's header"
+        return warning(Code.COLUMN_MISSING, f"not imported: the header in row {header.first_row + 1} has the PO "
+                       "column you mapped on the Config sheet (or in prodbook.toml), but no column prodbook reads "
+                       "as a quantity (cut, sewn, packed), an ex-factory date or a fabric or booking status, so no "
+                       f"line could be read. {not_read}On the Config sheet, map each of them to its Vendor WIP "
+                       f"column, e.g. 'WIP Column: {who} / Cut Qty' = {example} (the vendor's header text as it is "
+                       "in the file), and import the file again", **where)
     return info(Code.COLUMN_MISSING, f"not a WIP report, so it was skipped: its header (row {header.first_row + 1}: "
                 f"{cells}) has PO, style or colour columns but no quantity (cut, sewn, packed), ex-factory date "
                 "or fabric or booking status (a packing list or a PO list?). If it is the vendor's WIP report, "
-                "map its columns on the Config sheet ('WIP Column: VENDOR / Cut Qty' = the vendor's header)",
-                file=raw.file, sheet=raw.file, row=header.first_row + 1, value=cells)
+                f"map its columns on the Config sheet ('WIP Column: {who} / Cut Qty' = the vendor's header). "
+                f"{not_read}".rstrip(), **where)
+
+
+def _unread_cells(raw: RawSheet, header: Header) -> list[tuple[int, str]]:
+    """The header's cells no field was read from, as (0-based column, text as the vendor wrote it: 'Cutting /
+    Plan' for a two-row header)."""
+    used = set(header.columns.values())
+    out: dict[int, list[str]] = {}
+    for r in range(header.first_row, header.data_start):
+        for c, v in enumerate(raw.rows[r]):
+            if c not in used and (t := _text(v)) and t not in out.get(c, []):
+                out.setdefault(c, []).append(t)
+    return [(c, " / ".join(texts)) for c, texts in sorted(out.items())]
 
 
 def _is_report(header: Header) -> bool:
