@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from prodbook.core import exceptions as ex
 from prodbook.core.cells import NA, is_missing
-from prodbook.core.keys import fold_ref, line_key
+from prodbook.core.keys import fold_ref, line_key, style_vendors
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
 
@@ -33,8 +33,9 @@ def _old_date(v: Any) -> date | None:
 
 def old_build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
                     settings: ex.Settings) -> list[ex.Line]:
-    """The per-row version, as it was before the column one."""
-    vendor_of = {fold_ref(s): v for s, v in zip(styles["style"], styles["vendor"])} if len(styles) else {}
+    """The per-row version, as it was before the column one (the vendor as ``keys.style_vendors`` finds it: a
+    style listed twice takes the row that names a vendor)."""
+    vendor_of = style_vendors(styles)
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
         wanted = {c.upper() for c in settings.codes}

@@ -44,6 +44,7 @@ from prodbook.core.cells import CellError, day_of, is_missing, setting_number, t
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key, style_vendors
+from prodbook.core.ta import stop_reasons
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
 
@@ -169,6 +170,8 @@ class Line:
     """The line's row on the Orders sheet."""
     today: date | None = None
     """The run's today: an ex-factory date gone by without a shipment is no forecast (``forecast_xf``)."""
+    stopped: str | None = None
+    """Why the line is no longer planned ('PO line cancelled on Orders (Status 'Cxl')'); None: it is live."""
 
     def exception(self, code: Code, severity: Severity, detail: str) -> Finding:
         """An exception about this PO line."""
@@ -190,6 +193,8 @@ class Inputs:
     default_calendar: FactoryCalendar | None = None
     rates: rc.Rates = field(default_factory=rc.Rates)
     """Config rates for the recovery options of late lines (air cost, extra shift cost)."""
+    stopped: list[Line] = field(default_factory=list)
+    """The PO lines cancelled on Orders or of a dropped style: only ``STOPPED_RULES`` look at them."""
 
     def calendar(self, vendor: str | None) -> FactoryCalendar | None:
         return self.calendars.get(fold_text(vendor), self.default_calendar)
@@ -198,8 +203,13 @@ class Inputs:
 # --- building the inputs ---------------------------------------------------------------------------
 
 def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
-                settings: Settings, today: date | None = None) -> list[Line]:
-    """One ``Line`` per Orders row: its vendor (Styles), key T&A dates and newest WIP report.
+                settings: Settings, today: date | None = None, *, status_header: str | None = None,
+                stopped: bool = False) -> list[Line]:
+    """One ``Line`` per live Orders row: its vendor (Styles), key T&A dates and newest WIP report.
+
+    A line cancelled on Orders or of a dropped style (``ta.stop_reasons``) is no line to plan, chase or
+    judge late: it is left out, so every rule, report and Issues check skips it. ``stopped``: the other way
+    round, only those lines (with their reason), for the rules that watch them (``STOPPED_RULES``).
 
     Column by column: each distinct key part and date is folded once (a T&A holds a few thousand PO
     lines and a few hundred days), the cells read as ``to_dict('records')`` gives them.
@@ -232,7 +242,10 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
            for f in ("po", "style", "color", "qty", "ship_mode", "terms", "_row")}
     when = {f: _distinct_cells(day_of, orders, f) if f in orders.columns else [None] * n
             for f in ("po_date", "ex_factory", "in_dc", "cancel")}
+    reasons = stop_reasons(orders, styles, status_header=status_header)
     for i, key in enumerate(_line_keys(orders)):
+        if (reasons[i] is None) is stopped:
+            continue
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
         po, style, color = col["po"][i], col["style"][i], col["color"][i]
         vendor = vendor_of.get(fold_ref(style))
@@ -243,7 +256,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
                         when["po_date"][i], when["ex_factory"][i], when["in_dc"][i],
                         when["cancel"][i], d["planned"], d["forecast"], d["actual"], latest.get(key),
                         None if is_missing(terms_) else terms_,
-                        None if is_missing(row) else int(row), today))
+                        None if is_missing(row) else int(row), today, reasons[i]))
     return out
 
 
@@ -739,6 +752,31 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
     return out
 
 
+def cancelled_line_in_production(inp: Inputs) -> list[Finding]:
+    """A vendor's newest WIP report still shows a cancelled line (or one of a dropped style) moving: cut,
+    sewn or packed, or a revised ex-factory. The factory may be making goods nobody will buy: a warning
+    naming the line, the vendor and the report, so the APM confirms production stopped."""
+    out = []
+    for ln in inp.stopped:
+        moving = [f"{label} {_n(int(q))}" for label, f in (("cut", "cut_qty"), ("sewn", "sewn_qty"),
+                                                           ("packed", "packed_qty"))
+                  if (q := ln.w(f)) is not None and q > 0]
+        revised = day_of(ln.w("revised_xf"))
+        if revised is not None:
+            moving.append(f"revised ex-factory {_fmt(revised)}")
+        if not moving:
+            continue
+        vendor = ln.vendor or ln.w("vendor") or "the vendor"
+        report, source = day_of(ln.w("report_date")), ln.w("source_file")
+        of = (f" of {_fmt(report)}" if report else "") + (f" ('{source}')" if source else "")
+        out.append(ln.exception(Code.CANCELLED_LINE_IN_WIP, Severity.WARNING,
+                                f"PO {ln.po} {ln.style} {ln.color}: {ln.stopped}, but "
+                                f"{vendor}'s WIP report{of} still shows it in production: {', '.join(moving)}. "
+                                f"Confirm with {vendor} that production stopped, and agree with the buyer "
+                                "who takes the goods already made."))
+    return out
+
+
 Rule = Callable[[Inputs], list[Finding]]
 RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, vendor_date_before_forecast, in_dc_late,
                            ship_window_missed, production_behind, fabric_not_in_house, booking_not_confirmed,
@@ -754,11 +792,20 @@ RULE_NAMES: dict[Code, str] = {
 }
 
 
+STOPPED_RULES: tuple[Rule, ...] = (cancelled_line_in_production,)
+"""Rules over the lines no longer wanted (``Inputs.stopped``); ``RULES`` see only the live ones."""
+STOPPED_RULE_NAMES: dict[Code, str] = {Code.CANCELLED_LINE_IN_WIP: "Cancelled line still in production"}
+ALL_RULE_NAMES: dict[Code, str] = {**RULE_NAMES, **STOPPED_RULE_NAMES}
+"""Every rule's name as the APM reads it (the Exceptions sheet, the scorecard, the roll-up)."""
+
+
 def rule_name(value: Any) -> str:
     """A Rule cell of the Exceptions sheet as the APM reads it: a rule prodbook knows by its name, any other
     text as typed (a row the APM added), "" for a blank."""
     rule = text_or_empty(value)
-    return RULE_NAMES.get(Code(rule), rule) if rule in _CODES else rule
+    if rule not in _CODES:
+        return rule
+    return ALL_RULE_NAMES.get(Code(rule), rule)
 
 
 _CODES = frozenset(Code)
@@ -787,7 +834,7 @@ def cancel_findings(lines: Sequence[Line], s: Settings, *, file: str, sheet: str
     return out
 
 
-def evaluate(inp: Inputs, rules: Sequence[Rule] = RULES) -> list[Finding]:
+def evaluate(inp: Inputs, rules: Sequence[Rule] = (*RULES, *STOPPED_RULES)) -> list[Finding]:
     """Every rule over the inputs, in rule order."""
     return [h for rule in rules for h in rule(inp)]
 
@@ -803,13 +850,14 @@ def is_closed(status: Any) -> bool:
     return not is_missing(status) and str(status).strip().lower() in CLOSED_WORDS
 
 
-def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-"
-          ) -> tuple[pd.DataFrame, list[int | None]]:
+def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-",
+          stopped: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
     """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new).
 
     Found again: same ID, Detected, Owner, Status and Resolution (an exception prodbook had resolved by data
     is reopened). New: next ID, detected today, Open. Not found any more: Resolved by data, with the date
-    in Resolution unless the user wrote one; never deleted.
+    in Resolution unless the user wrote one; never deleted. ``stopped`` (``line_key`` -> why the line is no
+    longer wanted): the Resolution of its exceptions says why, so the APM sees they closed with the line.
     """
     rows: list[dict[str, Any]] = []
     source: list[int | None] = []
@@ -851,7 +899,8 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
             continue
         rec["status"] = RESOLVED_BY_DATA
         if not rec["resolution"]:
-            rec["resolution"] = f"{RESOLVED_NOTE} {today.isoformat()}"
+            why = stopped.get(line_key(rec["po"], rec["style"], rec["color"])) if stopped and rec["po"] else None
+            rec["resolution"] = f"{RESOLVED_NOTE} {today.isoformat()}" + (f": {why}" if why else "")
     return pd.DataFrame(rows, columns=list(EXCEPTION_FIELDS)), source
 
 

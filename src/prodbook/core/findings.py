@@ -72,6 +72,10 @@ class Code(StrEnum):
     """A dry run on a workbook its owner guarded (a password to modify, marked as final): the run would stop."""
     TA_STALE = "ta-rows-stale"
     ACTUAL_IN_FUTURE = "actual-in-future"
+    LINE_CANCELLED = "po-line-cancelled"
+    """A PO line read as cancelled from a Qty of 0 (Line Status blank): not planned, said at its Qty cell."""
+    LINE_ON_HOLD = "po-line-on-hold"
+    """PO lines whose Line Status says on hold: still planned, named once so the APM knows."""
     # vendor WIP import
     WIP_FILE = "wip-file-unreadable"
     WIP_ENCODING = "wip-file-encoding"
@@ -105,6 +109,8 @@ class Code(StrEnum):
     SHIP_QTY_OFF = "ship-qty-off-tolerance"
     WIP_STALE = "wip-stale"
     WIP_QTY_INCONSISTENT = "wip-qty-inconsistent"
+    CANCELLED_LINE_IN_WIP = "cancelled-line-in-production"
+    """A vendor's WIP report shows production moving on a PO line cancelled on Orders (or of a dropped style)."""
     WIP_MESSAGE = "wip-message-note"
     """A saved e-mail with no WIP report attached, or attachments that are not WIP reports."""
     # follow-ups

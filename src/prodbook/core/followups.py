@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
@@ -29,7 +29,7 @@ from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import day_of, is_missing
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
-from prodbook.core.keys import fold_ref
+from prodbook.core.keys import fold_ref, index_key
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
@@ -101,6 +101,14 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
                         _overdue(due, today)))
     return out
+
+
+def live_milestones(ta: pd.DataFrame, stopped: Collection[str]) -> pd.DataFrame:
+    """The T&A rows of PO lines still wanted: a line cancelled on Orders (``stopped``: their ``index_key``
+    over PO, style and colour) is not chased, even before the next T&A rebuild archives its rows."""
+    if ta.empty or not stopped:
+        return ta
+    return ta[~index_key(ta, ("po", "style", "color")).isin(set(stopped)).to_numpy()]
 
 
 def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int, *,

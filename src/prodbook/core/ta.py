@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import graphlib
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,9 +38,9 @@ import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import NA, is_missing
-from prodbook.core.findings import Code, Finding, error, warning
+from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.keys import fold_column, fold_text, index_key
-from prodbook.core.model.records import DayType, Status
+from prodbook.core.model.records import DROPPED_STYLE_STATUSES, DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
 
 ORDER_ANCHORS: dict[str, str] = {}
@@ -563,6 +564,107 @@ def required_years(orders: pd.DataFrame, today: date, margin: int = 1) -> range:
     return range(max(dates.min().year - margin, 1900), min(dates.max().year + margin, 9999) + 1)  # Excel's years
 
 
+# -- PO lines no longer wanted: cancelled on Orders, or their style dropped ---------------------------
+
+_CANCELLED = re.compile(r"cancel|\bcxl|\bcnx|\bcanx|\bcncl|\bdropped\b|^drop$|\bvoid|\bkilled\b")
+"""Words of a Line Status that take the line out: 'Cancelled', 'Canceled', 'Cxl', 'Cancelled by buyer',
+'Dropped', 'Void'."""
+_NOT_YET = re.compile(r"\bnot\b|\bun-?c|\bre-?instat|\bre-?open|partial|\bpart\b|\bpending|\bto be\b|\btbc\b|"
+                      r"\bmay\b|\bmaybe\b|\brequest|\bpropos|\?")
+"""What makes a cancel word no cancellation: negated ('not cancelled', 'un-cancelled', 'reinstated'), a part
+of the line ('partially cancelled': the line goes on with less), or not decided ('pending cancel', 'to be
+cancelled?')."""
+_ON_HOLD = re.compile(r"\bon[\s-]?hold\b|\bhold\b|\bheld\b|\bpaused?\b|\bsuspend")
+
+
+class LineState(StrEnum):
+    """What a Line Status cell says about planning the line."""
+
+    LIVE = "live"
+    """Blank, 'Open', 'Confirmed', or the team's own word ('Partial'): planned as usual, said nothing."""
+    ON_HOLD = "on hold"
+    """Planned and checked as usual (the plan is needed when it resumes); the run summary names the lines."""
+    CANCELLED = "cancelled"
+    """Not planned: its T&A goes to the archive, no exception or follow-up is raised for it."""
+
+
+def line_state(text: Any) -> LineState:
+    """What a Line Status cell means, its words read as an APM writes them."""
+    if is_missing(text) or not str(text).strip():
+        return LineState.LIVE
+    t = str(text).strip().lower()
+    if _CANCELLED.search(t) and not _NOT_YET.search(t):
+        return LineState.CANCELLED
+    return LineState.ON_HOLD if _ON_HOLD.search(t) else LineState.LIVE
+
+
+def stop_reasons(orders: pd.DataFrame, styles: pd.DataFrame, *, status_header: str | None = None
+                 ) -> list[str | None]:
+    """Why each Orders row is no longer planned nor chased, None for a live one.
+
+    A Line Status that says cancelled ('Cancelled', 'Cxl', 'Dropped'...), or the style's Status on Styles in
+    ``DROPPED_STYLE_STATUSES``: dropping a style drops its PO lines. A Qty of 0 with the Line Status blank
+    counts as cancelled only on a sheet that has the column (``status_header``: its header, None when the
+    Orders sheet has none): the team keeps line statuses, and a zeroed line without one is how some cancel;
+    without the column, a 0 may be a quantity not confirmed yet, and the line is planned as before.
+    """
+    n = len(orders)
+    if not n:
+        return []
+    has_status = status_header is not None and "line_status" in orders.columns
+    status = orders["line_status"].tolist() if has_status else [None] * n
+    qty = orders["qty"].tolist() if "qty" in orders.columns else [None] * n
+    dropped: dict[str, str] = {}
+    if len(styles) and "status" in styles.columns:
+        for st, word in zip(styles["style"].tolist(), styles["status"].tolist()):
+            if not is_missing(word) and str(word).strip().lower() in DROPPED_STYLE_STATUSES:
+                dropped.setdefault(fold_text(st), str(word).strip())
+    out: list[str | None] = []
+    for style, word, q in zip(orders["style"].tolist(), status, qty):
+        blank = is_missing(word) or not str(word).strip()
+        if not blank and line_state(word) is LineState.CANCELLED:
+            out.append(f"PO line cancelled on Orders ({status_header} '{str(word).strip()}')")
+        elif (why := dropped.get(fold_text(style))) is not None:
+            out.append(f"style dropped on Styles (Status '{why}')")
+        elif has_status and blank and not is_missing(q) and q == 0:
+            out.append(f"PO line cancelled on Orders (Qty 0, {status_header} blank)")
+        else:
+            out.append(None)
+    return out
+
+
+def on_hold(orders: pd.DataFrame) -> np.ndarray:
+    """The Orders rows whose Line Status puts the line on hold."""
+    if "line_status" not in orders.columns or not len(orders):
+        return np.zeros(len(orders), dtype=bool)
+    return np.array([line_state(w) is LineState.ON_HOLD for w in orders["line_status"].tolist()], dtype=bool)
+
+
+def line_status_findings(orders: pd.DataFrame, reasons: Sequence[str | None], *, file: str, sheet: str = "Orders",
+                         status_header: str = "Line Status", qty_header: str = "Qty") -> list[Finding]:
+    """What the APM should know about the lines ``stop_reasons`` and ``on_hold`` set apart: a Qty 0 read as a
+    cancellation (info, at the Qty cell, so a typo is seen), and the lines on hold (one info naming them)."""
+    out: list[Finding] = []
+    rows = orders["_row"].tolist()
+    keys = [f"{p} / {s} / {c}" for p, s, c in zip(*(orders[f].tolist() for f in LINE))]
+    for row, key, why in zip(rows, keys, reasons):
+        if why is not None and why.startswith("PO line cancelled on Orders (Qty 0"):
+            out.append(info(Code.LINE_CANCELLED, f"PO line {key} has Qty 0 and a blank {status_header}, so it is "
+                            "read as cancelled: it is not planned, its T&A rows are moved to the T&A archive and no "
+                            f"exception or follow-up is raised for it. Type 'Cancelled' in {status_header} to "
+                            "confirm it, or the real Qty to plan it again", file=file, sheet=sheet, row=int(row),
+                            column=qty_header, value=0, key=key))
+    held = [k for k, h, why in zip(keys, on_hold(orders), reasons) if h and why is None]
+    if held:
+        first = next(int(r) for r, h, why in zip(rows, on_hold(orders), reasons) if h and why is None)
+        names = ", ".join(held[:10]) + (f" and {len(held) - 10:,} more" if len(held) > 10 else "")
+        out.append(info(Code.LINE_ON_HOLD, f"{len(held):,} PO line(s) on hold ({names}) are still planned, "
+                        "checked and chased as usual, so their plan is ready when they resume; type 'Cancelled' "
+                        f"in {status_header} for a line that will not", file=file, sheet=sheet, row=first,
+                        column=status_header))
+    return out
+
+
 # -- which T&A rows a run may recompute, keep or archive ------------------------------------------
 
 def invalid_template_rows(raw: pd.DataFrame, valid_rows: Collection[int], cell_findings: Sequence[Finding],
@@ -639,23 +741,27 @@ class Fate(StrEnum):
     """Archived: its milestone was removed from the PO line's (valid) template."""
     DUPLICATE = "duplicate"
     """Archived: a second T&A row with the same PO, style, colour and code."""
+    CANCELLED = "cancelled"
+    """Archived: its PO line is cancelled on Orders, or its style dropped on Styles (``stop_reasons``)."""
 
 
 LINE = ("po", "style", "color")
 
 
 def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders_on_sheet: pd.DataFrame,
-           *, removal_ok: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The fate of every old T&A row, and for REMOVED rows the template they left.
+           *, removal_ok: bool = True, stopped: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The fate of every old T&A row, and for REMOVED rows the template they left (for CANCELLED ones, why).
 
     Only deliberate removals archive: a PO line that is on no Orders row at
-    all (valid or not), or a milestone missing from the template the line is
-    planned with. A line that is on the Orders sheet but not planned (its
+    all (valid or not), a milestone missing from the template the line is
+    planned with, or a line ``stopped`` (its ``index_key`` -> the reason: cancelled on Orders, style
+    dropped). A line that is on the Orders sheet but not planned (its
     template, style or Orders row has an error) keeps its rows unchanged.
     An Orders row with a blank PO #, Style # or Color keeps every line that
     agrees with it on the cells it has. ``removal_ok`` False (a template row
     that names no template is broken) keeps removed milestones too.
     """
+    stopped = stopped or {}
     fates = np.full(len(old), Fate.MATCHED.value, dtype=object)
     left = np.full(len(old), None, dtype=object)
     if not len(old):
@@ -681,6 +787,8 @@ def triage(old: pd.DataFrame, matched: np.ndarray, planned: pd.DataFrame, orders
                 fates[i], left[i] = Fate.REMOVED.value, template_of[line[i]]
             else:
                 fates[i] = Fate.STALE.value
+        elif line[i] in stopped:
+            fates[i], left[i] = Fate.CANCELLED.value, stopped[line[i]]
         elif line[i] in on_sheet or _covered(line[i], partial):
             fates[i] = Fate.STALE.value
         else:

@@ -17,7 +17,7 @@ from prodbook.core.findings import Finding
 from prodbook.core.keys import upper_stripped
 from prodbook.core.model import columns
 from prodbook.core.model.records import RECORDS, Record
-from prodbook.core.model.sheets import LAB_DIPS, SheetSpec
+from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SheetSpec
 from prodbook.workbook.publish import Staged
 from prodbook.workbook.tables import Table, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
@@ -81,6 +81,13 @@ def valid_frame(tracker: Tracker, spec: SheetSpec, *, required: bool = True
         drop = {f.row for f in dups}
         frame = frame[~frame["_row"].isin(drop)].reset_index(drop=True)
     return frame, found + dups
+
+
+def line_status_header(tracker: Tracker) -> str | None:
+    """The Orders sheet's Line Status header as the team wrote it, None when it keeps no such column: then a
+    Qty of 0 is a quantity, not a cancellation (``ta.stop_reasons``)."""
+    table = tracker.table(ORDERS, required=False)
+    return table.header_of("line_status") if "line_status" in table.columns else None
 
 
 _KEYED_AS_READ: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {

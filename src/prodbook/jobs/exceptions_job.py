@@ -12,8 +12,9 @@ from prodbook.core import ta
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError
+from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import CLOSURES, EXCEPTIONS, ORDERS, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
 from prodbook.workbook import links
 from prodbook.workbook.links import po_links
 from prodbook.workbook.tracker import Tracker
@@ -40,10 +41,13 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     calendars, default, _ = vendor_calendars(vendors, closures, years, file=tracker.file,
                                              vendors_sheet=tracker.sheet(VENDORS),
                                              closures_sheet=tracker.sheet(CLOSURES))
-    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today)
+    header = line_status_header(tracker)
+    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today, status_header=header)
+    stopped = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today, status_header=header,
+                             stopped=True)
     c = tracker.config
     rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
-    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates), findings
+    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates, stopped), findings
 
 
 def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],
@@ -52,7 +56,8 @@ def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, li
     inp, findings = inputs(tracker, ctx)
     found = ex.evaluate(inp)
     table = tracker.table(EXCEPTIONS, required=False)
-    frame, source = ex.merge(table.frame, found, ctx.today)
+    stopped = {line_key(ln.po, ln.style, ln.color): str(ln.stopped) for ln in inp.stopped}
+    frame, source = ex.merge(table.frame, found, ctx.today, stopped=stopped)
     return frame, source, found, findings + table.findings
 
 

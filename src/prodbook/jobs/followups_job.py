@@ -12,19 +12,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import followups as fu
+from prodbook.core import ta
 from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import style_vendors
-from prodbook.core.model.sheets import CLOSURES, CONFIG, EXCEPTIONS, FOLLOW_UPS, LAB_DIPS, SAMPLES, STYLES, TA, VENDORS
+from prodbook.core.keys import index_key, style_vendors
+from prodbook.core.model.sheets import (
+    CLOSURES,
+    CONFIG,
+    EXCEPTIONS,
+    FOLLOW_UPS,
+    LAB_DIPS,
+    ORDERS,
+    SAMPLES,
+    STYLES,
+    TA,
+    VENDORS,
+)
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
@@ -60,7 +73,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     items = fu.collect(
-        fu.milestone_items(tracker.current(TA), ctx.today, owners, date_format=tracker.config.date_format,
+        fu.milestone_items(fu.live_milestones(tracker.current(TA), _stopped_lines(tracker, styles)), ctx.today,
+                           owners, date_format=tracker.config.date_format,
                            due_soon_days=tracker.config.due_soon_days),
         fu.sample_items(samples[sm.to_chase(samples, sm.dropped_styles(styles))], vendor_of, ctx.today,
                         tracker.config.due_soon_days,
@@ -142,6 +156,16 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _stopped_lines(tracker: Tracker, styles: pd.DataFrame) -> set[str]:
+    """The PO lines cancelled on Orders or of a dropped style (``ta.index_key`` over PO, style, colour)."""
+    orders, _ = valid_frame(tracker, ORDERS, required=False)
+    if not len(orders):
+        return set()
+    reasons = ta.stop_reasons(orders, styles, status_header=line_status_header(tracker))
+    at = np.array([r is not None for r in reasons], dtype=bool)
+    return set(index_key(orders[at], ta.LINE)) if at.any() else set()
 
 
 def _typed_last_contacted(tracker: Tracker, table: Table) -> dict[int, Any]:

@@ -89,7 +89,7 @@ def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
     """
     h = sc.History(combined.frame("orders"), _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
                    exceptions=combined.frame("exceptions"), styles=combined.frame("styles"))
-    names = {str(code): name for code, name in ex.RULE_NAMES.items()}
+    names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
     return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
 
 

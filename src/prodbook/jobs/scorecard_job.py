@@ -53,7 +53,7 @@ def card_for(tracker: Tracker, ctx: Context, *, season: bool = False) -> tuple[s
     """The scorecard over the run's period (``ctx.since`` to ``ctx.today``; the season when ``season``)."""
     h, settings, findings = history(tracker, ctx)
     since = None if season or ctx.since is None else ctx.since.date()
-    names = {str(code): name for code, name in ex.RULE_NAMES.items()}
+    names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
     return sc.scorecard(h, settings, ctx.today, since, names), findings
 
 

@@ -41,7 +41,7 @@ from prodbook.core.model.sheets import (
     SheetSpec,
     normalise_header,
 )
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
 
@@ -127,6 +127,10 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                             and f.row in twice)]
     findings += found
     orders_table = tracker.table(ORDERS)
+    stopped, found, stopped_line = _stopped_lines(tracker, inputs)
+    findings += found
+    inputs.orders = inputs.orders[~index_key(inputs.orders, ta.LINE).isin(set(stopped)).to_numpy()] \
+        .reset_index(drop=True) if stopped else inputs.orders  # not planned, not checked: its T&A is archived
     findings += order_dates.in_dc_before_ex_factory(inputs.orders, file=tracker.file, sheet=orders_table.sheet,
                                                     headers={f: orders_table.header_of(f) for f in ORDER_DATES})
     years = ta.required_years(inputs.orders, ctx.today)
@@ -162,7 +166,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     take = match[matched].astype(int)
     was_matched = np.zeros(len(old), dtype=bool)
     was_matched[take] = True
-    fates, left = ta.triage(old, was_matched, new, tracker.table(ORDERS).frame, removal_ok=removal_ok)
+    fates, left = ta.triage(old, was_matched, new, tracker.table(ORDERS).frame, removal_ok=removal_ok,
+                            stopped=stopped)
     new["actual"] = None
     new["notes"] = None
     new.loc[matched, "actual"] = old["actual"].to_numpy()[take]
@@ -178,7 +183,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     stale = np.flatnonzero(fates == ta.Fate.STALE.value)
     gone = np.flatnonzero(np.isin(fates, [f.value for f in ARCHIVE_FATES]))
     changes = _as_written(_changes(ta_sheet, new, old, matched, take), tracker, current)
-    notes: list[str] = []
+    notes: list[str] = [stopped_line] if stopped_line else []
     if len(stale):
         found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken)
         findings += found
@@ -218,6 +223,29 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                    summary=summarise(new, findings, ctx, stale=len(stale)) + ["  " + n for n in notes],
                    data={"milestones": len(new), "po_lines": int(new["order_row"].nunique()),
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
+
+
+def _stopped_lines(tracker: Tracker, inputs: Inputs) -> tuple[dict[str, str], list[Finding], str]:
+    """The PO lines not to plan (``index_key`` -> why: cancelled on Orders, style dropped), what the APM should
+    know about them and the lines on hold, and the summary line ('' when there are none)."""
+    table = tracker.table(ORDERS)
+    header = line_status_header(tracker)
+    reasons = ta.stop_reasons(inputs.orders, inputs.styles, status_header=header)
+    found = ta.line_status_findings(inputs.orders, reasons, file=tracker.file, sheet=table.sheet,
+                                    status_header=header or ORDERS.column("line_status").header,
+                                    qty_header=table.header_of("qty"))
+    at = np.array([r is not None for r in reasons], dtype=bool)
+    stopped = dict(zip(index_key(inputs.orders[at], ta.LINE).tolist(), [r for r in reasons if r is not None])) \
+        if at.any() else {}
+    line = ""
+    if stopped:
+        dropped = sum(1 for r in stopped.values() if r.startswith("style dropped"))
+        line = (f"{len(stopped):,} PO line(s) not planned nor chased: {len(stopped) - dropped:,} cancelled on "
+                f"{table.sheet}, {dropped:,} of a style dropped on {tracker.sheet(STYLES)}.")
+    held = next((f for f in found if f.code is Code.LINE_ON_HOLD), None)
+    if held is not None:
+        line = " ".join(p for p in (line, held.message[0].upper() + held.message[1:] + ".") if p)
+    return stopped, found, line
 
 
 def _fill_dev_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current: Table,
@@ -323,10 +351,13 @@ def _archived_extras(archive: Table, restored: dict[int, int], current: Table) -
             for i, a in restored.items()}
 
 
-ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE)
+ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE, ta.Fate.CANCELLED)
 _REASONS = {ta.Fate.GONE: "PO line no longer on Orders",
             ta.Fate.REMOVED: "milestone no longer in template '{t}'",
-            ta.Fate.DUPLICATE: "a second T&A row with the same PO, style, colour and code"}
+            ta.Fate.DUPLICATE: "a second T&A row with the same PO, style, colour and code",
+            ta.Fate.CANCELLED: "{t}"}
+"""The Reason column of the T&A archive; a cancelled line's says how (``ta.stop_reasons``): un-cancel the line
+and its rows come back with their Actual dates and Notes."""
 TAKEN_BACK = "(taken back)"
 """Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
 
@@ -543,6 +574,8 @@ def _moved_line(fates: np.ndarray, left: np.ndarray, archive_sheet: str) -> str:
         parts.append(f"milestones removed from template '{t}': {n:,}")
     if (n := int((fates == ta.Fate.DUPLICATE.value).sum())):
         parts.append(f"duplicate rows: {n:,}")
+    if (n := int((fates == ta.Fate.CANCELLED.value).sum())):
+        parts.append(f"PO lines cancelled on Orders or of a dropped style: {n:,}")
     return f"{len(fates):,} T&A row(s) moved to '{archive_sheet}' ({', '.join(parts)})."
 
 

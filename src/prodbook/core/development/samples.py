@@ -20,9 +20,10 @@ from prodbook.core.cancel import fmt
 from prodbook.core.cells import CellError, day_of, to_date
 from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
-from prodbook.core.development.styles_check import DROPPED_STATUSES, StyleSettings, is_adopted, setting_list
+from prodbook.core.development.styles_check import StyleSettings, is_adopted, setting_list
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.keys import upper_stripped
+from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
@@ -66,7 +67,7 @@ def dropped_styles(styles: pd.DataFrame) -> frozenset[str]:
     if not len(styles) or "status" not in styles.columns:
         return frozenset()
     status = styles["status"].astype("string").str.strip().str.lower()
-    return frozenset(upper_stripped(styles["style"])[status.isin(DROPPED_STATUSES).fillna(False)])
+    return frozenset(upper_stripped(styles["style"])[status.isin(DROPPED_STYLE_STATUSES).fillna(False)])
 
 
 def to_chase(samples: pd.DataFrame, dropped_styles: AbstractSet[str] = frozenset()) -> pd.Series:
@@ -416,7 +417,7 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
         by_style[_folded(p["style"])] = p
     out, found = [], []
     for s in records(styles):
-        if not is_adopted(s.get("status"), style_settings) or str(s.get("status")).lower() in DROPPED_STATUSES:
+        if not is_adopted(s.get("status"), style_settings) or str(s.get("status")).lower() in DROPPED_STYLE_STATUSES:
             continue
         sample = by_style.get(_folded(s["style"]))
         reason = "a customs sample is on the Samples sheet" if sample else needs_ruling(s, settings, hts_rows)

@@ -19,13 +19,13 @@ import pandas as pd
 from prodbook.core.cells import CellError, is_blank, setting_number, to_text
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.model.sheets import normalise_header
 from prodbook.core.where import Place, records
 
 KNOWN_STATUSES = ("concept", "development", "in development", "proto", "sample", "adopted",
                   "approved", "in production", "carry over", "carryover", "carry-over", "on hold", "dropped",
                   "cancelled", "canceled", "inactive")
-DROPPED_STATUSES = frozenset({"dropped", "cancelled", "canceled", "inactive"})
 REQUIRED_BY_STATUS: dict[str, tuple[str, ...]] = {
     "adopted": ("description", "construction", "fiber_content", "colors", "size_range", "vendor",
                 "factory", "coo", "hts", "fob", "retail", "adopted_date", "template"),
@@ -181,7 +181,7 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
             out.append(info(Code.STATUS_UNKNOWN, "this status is not one prodbook knows (Concept, "
                             "Development, Proto, Adopted, Dropped...); its required fields are not "
                             "checked", **at("status")))
-        if status in DROPPED_STATUSES:
+        if status in DROPPED_STYLE_STATUSES:
             continue
         required = settings.required.get(status)
         if required is None and status in settings.adopted:

@@ -42,6 +42,10 @@ class Status(StrEnum):
     NA = "N/A"
 
 
+DROPPED_STYLE_STATUSES = frozenset({"dropped", "cancelled", "canceled", "inactive"})
+"""A style Status (folded) that drops the style: its samples are not chased, its PO lines not planned."""
+
+
 class Style(Record):
     style: str
     """Style number, unique on the Styles sheet."""
@@ -76,7 +80,7 @@ class Style(Record):
     retail: float | None = Field(None, ge=0)
     """Retail price per unit, USD."""
     status: str | None = None
-    """Development status (Concept, Proto, Adopted, Dropped...)."""
+    """Development status (Concept, Proto, Adopted, Dropped...): ``DROPPED_STYLE_STATUSES`` drop it."""
     adopted_date: date | None = None
     """Date the style was adopted into the line."""
     template: str | None = None
@@ -112,6 +116,8 @@ class Order(Record):
     """Destination DC."""
     terms: str | None = None
     """Incoterm (FOB, DDP...): decides what the cancel date is judged on (blank: Config 'Default Terms')."""
+    line_status: str | None = None
+    """The team's word for the line: 'Cancelled', 'Cxl' take it out of the plan (``ta.line_state``)."""
 
 
 WORKING_WORDS = frozenset({"working", "work", "wd", "working days", "business", "business days", "w"})

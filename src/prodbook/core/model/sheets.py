@@ -131,7 +131,10 @@ ORDERS = SheetSpec("Orders", (
     C("DC", "dc", T, "Destination", "Warehouse"),
     C("Terms", "terms", T, "Incoterm", "Incoterms", "Ship Terms", "Shipping Terms", "Delivery Terms",
       "Trade Terms", "FOB/DDP"),
+    C("Line Status", "line_status", T, "Status", "PO Status", "Order Status"),
 ), key=("po", "style", "color"))
+"""Line Status is the team's optional column: 'Cancelled' (or 'Dropped', 'Cxl'...) takes a line out of the
+plan (``prodbook.core.ta.stop_reasons``)."""
 
 TEMPLATES = SheetSpec("T&A Templates", (
     C("Template", "template", T, "Plan", "T&A Template", required=True),
