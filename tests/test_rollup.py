@@ -116,8 +116,8 @@ def rows_of(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 def test_the_schema_is_created_by_prodbook_and_versioned(db_url: str) -> None:
     with opened(db_url) as db:
-        assert db.version() == SCHEMA_VERSION == 2
-        assert [r[0] for r in db.rows("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+        assert db.version() == SCHEMA_VERSION == 3
+        assert [r[0] for r in db.rows("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3]
         for table in TABLES:
             got = db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                           "current_schema() AND table_name = ? ORDER BY ordinal_position", (table.name,))
@@ -126,7 +126,7 @@ def test_the_schema_is_created_by_prodbook_and_versioned(db_url: str) -> None:
     # the README documents these columns: a change here is a new schema version
     orders = [c.name for c in next(t for t in TABLES if t.name == "orders").columns]
     assert orders == ["tracker_id", "sheet_row", "po", "style", "color", "qty", "ship_mode", "po_date",
-                      "ex_factory", "in_dc", "cancel", "port", "dc", "terms"]
+                      "ex_factory", "in_dc", "cancel", "port", "dc", "terms", "line_status"]
 
 
 def test_a_version_1_database_is_migrated_keeping_its_rows(db_url: str) -> None:
@@ -141,9 +141,10 @@ def test_a_version_1_database_is_migrated_keeping_its_rows(db_url: str) -> None:
                        "'x.xlsx', 'FW27')")
             db.execute("INSERT INTO exceptions (tracker_id, sheet_row, id, vendor) VALUES ('t1', 2, 'EX-1', 'BD1')")
         assert db.version() == 1
-        assert db.migrate() == [2]
-        assert db.version() == 2
+        assert db.migrate() == [2, 3]
+        assert db.version() == 3
         assert db.rows("SELECT id, vendor, is_open FROM exceptions") == [("EX-1", "BD1", None)]
+        assert db.rows("SELECT COUNT(*) FROM orders WHERE line_status IS NULL") == [(0,)]
         assert db.rows("SELECT COUNT(*) FROM po_lines") == [(0,)]
     finally:
         db.close()
@@ -512,10 +513,13 @@ def test_the_demo_season_rolls_up_two_divisions_sharing_vendors(tmp_path: Path) 
                           "o.tracker_id AND s.style = o.style GROUP BY vendor "
                           "HAVING COUNT(DISTINCT o.tracker_id) = 2) x")
     assert shared[0][0] >= 3
-    # every PO line of both trackers is judged, and the roll-up's at-risk lines are exactly those judged so
+    # every live PO line of both trackers is judged (the demo's line cancelled by the buyer is not), and the
+    # roll-up's at-risk lines are exactly those judged so
     lines = rows_of(url, "SELECT COUNT(*), SUM(CASE WHEN status IN ('Late for cancel', 'At risk') THEN 1 ELSE 0 "
                          "END) FROM po_lines")[0]
-    assert lines[0] == rows_of(url, "SELECT COUNT(*) FROM orders")[0][0]
+    assert rows_of(url, "SELECT line_status, COUNT(*) FROM orders WHERE line_status IS NOT NULL "
+                        "GROUP BY line_status") == [("Cancelled by buyer", 1)]
+    assert lines[0] == rows_of(url, "SELECT COUNT(*) FROM orders WHERE line_status IS NULL")[0][0]
     wb = openpyxl.load_workbook(result.out)
     at_risk = _records(wb["Lines at Risk"])
     assert len(at_risk) == lines[1] and {r["Tracker"] for r in at_risk} == {"demo-tracker.xlsx",

@@ -413,6 +413,8 @@ class Line:
     dc: str
     terms: str = "FOB"
     """FOB: the cancel date is judged on the ex-factory; DDP: on arrival at the DC."""
+    line_status: str | None = None
+    """Orders' Line Status: blank for a live line; one line is 'Cancelled by buyer' (``with_a_cancellation``)."""
 
 
 def _money(x: float) -> float:
@@ -720,6 +722,29 @@ def with_terms(today: date, lines: Sequence[Line], walks: Sequence[Walk]) -> lis
     return [replace(ln, terms="DDP") if ln.po in ddp else ln for ln in lines]
 
 
+CANCELLED_BY_BUYER = "Cancelled by buyer"
+CANCELLING_VENDORS = ("SHX", "DHK", "NBT")
+"""Vendors whose weekly report is this week's: the cancelled line is one of theirs, still in production."""
+
+
+def with_a_cancellation(today: date, lines: Sequence[Line], walks: Sequence[Walk]) -> list[Line]:
+    """The lines with one cancelled by the buyer after cutting started: an FOB line of a vendor that reports
+    weekly, cut before its report's date (a week ago at the latest) and not yet packed. Its vendor's report
+    still shows it moving (the factory was not told), which is what the APM must catch; prodbook archives
+    its T&A."""
+    def fits(i: int, packed_too: bool) -> bool:
+        ln, w = lines[i], walks[i]
+        cut = w.actual.get("CUT")
+        return (ln.vendor in CANCELLING_VENDORS and ln.terms == "FOB" and cut is not None
+                and cut <= today - timedelta(days=7) and (packed_too or not w.actual.get("PCK"))
+                and not w.actual.get("XF"))
+    order = sorted(range(len(lines)), key=lambda i: (CANCELLING_VENDORS.index(lines[i].vendor)
+                                                     if lines[i].vendor in CANCELLING_VENDORS else 9, lines[i].po))
+    pick = next((i for i in order if fits(i, False)), None)
+    pick = next((i for i in order if fits(i, True)), None) if pick is None else pick  # packed, not shipped
+    return [replace(ln, line_status=CANCELLED_BY_BUYER) if i == pick else ln for i, ln in enumerate(lines)]
+
+
 def planned_by_row(planned: pd.DataFrame) -> dict[int, dict[str, date]]:
     """The engine's Planned dates per Orders row (2 = the first PO line), by milestone code."""
     return {cast(int, row): dict(zip(g["code"], (t.date() for t in g["planned"])))
@@ -811,14 +836,21 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
     return walks
 
 
-def ta_rows(lines: Sequence[Line], plans: dict[str, ta.Plan], walks: Sequence[Walk]
-            ) -> list[dict[str, Any]]:
-    """T&A rows for what the team typed: Actual dates and Notes; prodbook fills the rest."""
+def ta_rows(lines: Sequence[Line], plans: dict[str, ta.Plan], walks: Sequence[Walk],
+            planned: Sequence[dict[str, date]] = ()) -> list[dict[str, Any]]:
+    """T&A rows for what the team typed: Actual dates and Notes; prodbook fills the rest. A line cancelled
+    since the last run (``with_a_cancellation``) has its whole plan as that run left it: it goes to the T&A
+    archive as it was."""
     out = []
-    for ln, w in zip(lines, walks):
+    for k, (ln, w) in enumerate(zip(lines, walks)):
         for step in plans[ln.template].steps:
             done, note = w.actual.get(step.code), w.notes.get(step.code)
-            if done or note:
+            if ln.line_status and k < len(planned):
+                out.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor,
+                            "code": step.code, "milestone": step.milestone, "owner": step.owner,
+                            "planned": planned[k].get(step.code), "forecast": w.forecast.get(step.code),
+                            "actual": done, "notes": note})
+            elif done or note:
                 out.append({"po": ln.po, "style": ln.style, "color": ln.color, "code": step.code,
                             "actual": done, "notes": note})
     return out
@@ -1140,10 +1172,10 @@ def build_story(today: date, division: Division | None = None) -> Story:
         walks = rewalked(today, lines, plans, by_row, calendars, walks, fed)
     else:
         raise AssertionError("the demo's walks do not settle with its lab dips and samples")
-    lines = with_terms(today, lines, walks)
+    lines = with_a_cancellation(today, with_terms(today, lines, walks), walks)
     records = {
         STYLES.name: styles, ORDERS.name: [vars(ln) for ln in lines], TEMPLATES.name: template_rows(),
-        TA.name: ta_rows(lines, plans, walks), LAB_DIPS.name: dips, SAMPLES.name: sent,
+        TA.name: ta_rows(lines, plans, walks, planned_dates), LAB_DIPS.name: dips, SAMPLES.name: sent,
         VENDORS.name: vendors, CLOSURES.name: closed, CONFIG.name: config_rows(today),
     }
     return Story(today, tuple(lines), tuple(walks), records, planned_dates)

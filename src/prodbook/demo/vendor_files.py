@@ -38,7 +38,10 @@ lines; keep this list in step with ``PLANTED``):
 * DHK reports more packed than sewn on one line (Exceptions: WIP quantities do not add up);
   (each on the first line it fits; on a day the vendor has none, another vendor's line)
 * DHK lists a mistyped PO that is not on the Orders sheet (Issues: not on the Orders sheet);
-* VNS's report is 16 days old (Exceptions: WIP report stale).
+* VNS's report is 16 days old (Exceptions: WIP report stale);
+* the buyer cancelled a line after cutting started (Orders: Line Status 'Cancelled by buyer') and the
+  vendor's report still shows it in production (Exceptions: cancelled line still in production; its T&A
+  goes to the archive). On a day no line fits (one cut a week ago, not shipped), none.
 """
 
 from __future__ import annotations
@@ -121,6 +124,7 @@ PLANTED: tuple[str, ...] = (
     "DHK: more packed than sewn",
     "DHK: a PO not on the Orders sheet",
     f"VNS: report {STALE_DAYS} days old",
+    "a cancelled line still in production",
 )
 
 
@@ -209,7 +213,7 @@ def _plant(reports: list[Report], story: Story, rng: random.Random) -> list[Repo
     """The deliberate problems (module docstring), each on the first line it fits."""
     by = {r.vendor: r for r in reports}
     cancel = {(ln.po, ln.style, ln.color): ln.cancel for ln in story.lines}
-    used: set[tuple[str, str, str]] = set()
+    used = _cancelled(story)  # the cancelled line is a problem of its own
 
     def pick(vendors: tuple[str, ...], fits: Callable[[WipRow], bool]) -> tuple[str, int] | None:
         """The first unused row that fits, of the first vendor (in order) that has one."""
@@ -276,7 +280,15 @@ def planted(story: Story) -> list[Planted]:
             out.append(Planted(vendor, r.po, r.style, r.color, "PO not on the Orders sheet", Code.WIP_UNMATCHED))
         if (story.today - report.on).days > 10:
             out.append(Planted(vendor, "", "", "", f"report of {report.on.isoformat()}", Code.WIP_STALE))
+        out += [Planted(vendor, *key, "a cancelled line still in production", Code.CANCELLED_LINE_IN_WIP)
+                for row in report.rows if (key := (row.po, row.style, row.color)) in _cancelled(story)
+                and (row.cut or row.sewn or row.packed or row.revised)]
     return out
+
+
+def _cancelled(story: Story) -> set[tuple[str, str, str]]:
+    """The PO lines the buyer cancelled (Orders' Line Status)."""
+    return {(ln.po, ln.style, ln.color) for ln in story.lines if ln.line_status}
 
 
 # --- the weeks before: the Vendor WIP sheet's history ------------------------------------------

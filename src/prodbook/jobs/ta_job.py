@@ -240,8 +240,9 @@ def _stopped_lines(tracker: Tracker, inputs: Inputs) -> tuple[dict[str, str], li
     line = ""
     if stopped:
         dropped = sum(1 for r in stopped.values() if r.startswith("style dropped"))
-        line = (f"{len(stopped):,} PO line(s) not planned nor chased: {len(stopped) - dropped:,} cancelled on "
-                f"{table.sheet}, {dropped:,} of a style dropped on {tracker.sheet(STYLES)}.")
+        parts = [f"{n:,} {what}" for n, what in ((len(stopped) - dropped, f"cancelled on {table.sheet}"),
+                                                 (dropped, f"of a style dropped on {tracker.sheet(STYLES)}")) if n]
+        line = f"{len(stopped):,} PO line(s) not planned nor chased: {', '.join(parts)}."
     held = next((f for f in found if f.code is Code.LINE_ON_HOLD), None)
     if held is not None:
         line = " ".join(p for p in (line, held.message[0].upper() + held.message[1:] + ".") if p)

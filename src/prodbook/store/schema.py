@@ -98,7 +98,7 @@ STYLES_T = _sheet_table("styles", STYLES, (
     "style", "season", "division", "description", "category", "construction", "fabric", "fiber_content", "colors",
     "size_range", "vendor", "factory", "coo", "hts", "fob", "retail", "status", "adopted_date", "template"),
     "the Styles sheet: one row per style profile")
-ORDERS_T = _sheet_table("orders", ORDERS, (
+ORDERS_V1 = _sheet_table("orders", ORDERS, (
     "po", "style", "color", "qty", "ship_mode", "po_date", "ex_factory", "in_dc", "cancel", "port", "dc", "terms"),
     "the Orders sheet: one row per PO line (PO x style x colour)")
 TA_T = _sheet_table("ta", TA, (
@@ -129,14 +129,18 @@ PO_LINES_T = StoreTable("po_lines", (
 
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "tracker records: trackers, styles, orders, ta, vendor_wip, exceptions, issues, change_log",
-     tuple(t.ddl() for t in (TRACKERS, STYLES_T, ORDERS_T, TA_T, VENDOR_WIP_T, EXCEPTIONS_V1, ISSUES_T,
+     tuple(t.ddl() for t in (TRACKERS, STYLES_T, ORDERS_V1, TA_T, VENDOR_WIP_T, EXCEPTIONS_V1, ISSUES_T,
                              CHANGE_LOG_T))),
     (2, "po_lines (each line as the production report judges it); exceptions.is_open",
      (PO_LINES_T.ddl(), "ALTER TABLE exceptions ADD COLUMN is_open BOOLEAN")),
+    (3, "orders.line_status (a line cancelled on Orders is in orders, not in po_lines)",
+     ("ALTER TABLE orders ADD COLUMN line_status TEXT",)),
 )
 """Each step: (version, what it does, its statements). Append a step to change the schema; never edit one."""
 
 EXCEPTIONS_T = replace(EXCEPTIONS_V1, columns=(*EXCEPTIONS_V1.columns, IS_OPEN))
+ORDERS_T = replace(ORDERS_V1, columns=(*ORDERS_V1.columns, StoreColumn(
+    "line_status", "line_status", ORDERS.column("line_status").kind, ORDERS.column("line_status").header)))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 RECORD_TABLES: tuple[StoreTable, ...] = (STYLES_T, ORDERS_T, TA_T, VENDOR_WIP_T, EXCEPTIONS_T, ISSUES_T,
