@@ -86,11 +86,18 @@ def unit_size(text: str) -> int:
     return 1
 _UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
 _LABEL = re.compile(
-    r"\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
-    r"wip\s+date)|(?P<weak>dated|(?:last\s+)?updated(?:\s+on)?|(?:print(?:ed)?|run)\s*date|wip(?:\s+report)?|"
-    r"(?<![A-Za-z]\s)(?<![A-Za-z][\-./_])(?<![A-Za-z]\s\s)date))\b\s*(?:on\b)?\s*[:\-]?\s*", re.I)
+    r"(?:\b(?:(?P<strong>report(?:ing)?[\s\-]*date|date\s+of\s+report|as\s+(?:of|at|on)|week[\s\-]*ending|w/e|"
+    r"wip\s+date|ngày\s+báo\s+cáo|báo\s+cáo\s+ngày|(?:tính\s+)?đến\s+ngày)|"
+    r"(?P<weak>dated|(?:last\s+)?updated(?:\s+on)?|(?:print(?:ed)?|run)\s*date|wip(?:\s+report)?|"
+    r"cập\s+nhật(?:\s+ngày)?|(?<![^\W\d_]\s)ngày|"
+    r"(?<![A-Za-z]\s)(?<![A-Za-z][\-./_])(?<![A-Za-z]\s\s)date))\b"
+    r"|(?P<cjk_strong>[报報][告表]日期|[统統]计日期|截[至止](?:日期|到|至)?)"
+    r"|(?P<cjk_weak>(?:[制製]表|更新|打印|列印)日期|(?<![\u3400-\u9fff])日期))\s*(?:on\b)?\s*[:\-：]?\s*", re.I)
 """What may label the report's own date, strong before weak. A bare 'Date' counts only on its own
-('Date: 01-Mar-2027'): 'Order Date', 'Ship date', 'Ex-Fty Date' above the real one are other dates."""
+('Date: 01-Mar-2027'): 'Order Date', 'Ship date', 'Ex-Fty Date' above the real one are other dates. Chinese
+and Vietnamese factories' labels too: 报告日期 / 截至 / Ngày báo cáo / Tính đến ngày (report date, as of)
+strong, 制表日期 / 更新日期 / Cập nhật (made, updated) and a bare 日期 / Ngày weak, never 出货日期 (ship date)
+or Ngày giao hàng. Chinese has no spaces between words, so its labels need no word boundary."""
 _NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|\d{1,2}[-_.]\d{1,2}[-_.]\d{4}|"
                         r"\d{1,2}[-_. ][A-Za-z]{3,9}[-_. ]\d{2,4})(?![0-9])")
 _NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
@@ -413,7 +420,7 @@ def find_report_date(raw: RawSheet, header: Header, order: DateOrder, today: dat
                 if d is not None:
                     shown = text if at == i else (_text(candidate) if not isinstance(candidate, date)
                                                   else d.isoformat())
-                    found.append((0 if m["strong"] else 1, ReportDate(d, r + 1, at, shown)))
+                    found.append((_strength(m), ReportDate(d, r + 1, at, shown)))
     if found:
         return min(found, key=lambda f: f[0])[1]
     for m in _NAME_DATE.finditer(Path(raw.file).stem):
@@ -471,7 +478,12 @@ def _first(order: DateOrder) -> str:
 def _label_rank(label: str) -> int | None:
     """0 or 1 when a cell's whole text labels the report date (the date is in the next cell)."""
     m = _LABEL.match(label)
-    return None if m is None or m.end() < len(label) else (0 if m["strong"] else 1)
+    return None if m is None or m.end() < len(label) else _strength(m)
+
+
+def _strength(m: re.Match[str]) -> int:
+    """0 for a label that names the report's date, 1 for one that may ('Updated', a bare 'Date')."""
+    return 0 if m["strong"] or m["cjk_strong"] else 1
 
 
 def _date_at_start(value: Any, order: DateOrder, date1904: bool, today: date | None = None) -> date | None:
@@ -499,7 +511,8 @@ def _date_at_start(value: Any, order: DateOrder, date1904: bool, today: date | N
 
 
 def _first_date_text(text: str) -> str | None:
-    m = re.match(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
+    m = re.match(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                 r"\d{1,2}[-/. ][A-Za-z]{3,9}[-/., ]+\d{2,4}|"
                  r"[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", text)
     return m[0] if m else None
 
@@ -1230,16 +1243,28 @@ PAST_ROWS = 5000
 """Rows of each sheet looked at for the order a vendor's dates show (a report's dates are near its top)."""
 
 
-def vendor_past(run_files: Sequence[Sequence[RawSheet]], history: pd.DataFrame, vendors: Sequence[str],
+@dataclass(frozen=True)
+class RunFile:
+    """A vendor file of the run, read once: a file given, or a report attached to a saved message (whose dates
+    tell how its vendor writes 03/04 as much as a file's do)."""
+
+    raws: Sequence[RawSheet]
+    shown: str
+    """Its name as findings give it ("Mar 3 WIP.eml > attachment 'WIP.csv'" for an attachment)."""
+    vendor: str | None = None
+    """Its vendor when something beside its name tells it (the sender of its message); None: from its name."""
+
+
+def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Sequence[str],
                 config: Config) -> VendorPast:
-    """Each vendor's date order as its other files show it: the run's files (their names and every date
-    written in numbers in them), else the file names of its reports on the Vendor WIP sheet (``history``);
-    a vendor whose dates show both orders gets none. And its latest report date on the sheet."""
+    """Each vendor's date order as its other files show it: the run's files and attached reports (their names
+    and every date written in numbers in them), else the file names of its reports on the Vendor WIP sheet
+    (``history``); a vendor whose dates show both orders gets none. And its latest report date on the sheet."""
     run: dict[str, dict[DateOrder, str]] = {}
-    for raws in run_files:
-        vendor = vendor_from_name(raws[0].file, vendors, config) if raws else None
+    for one in run_files:
+        vendor = one.vendor or (vendor_from_name(one.raws[0].file, vendors, config) if one.raws else None)
         if vendor is not None:
-            for o, seen in _orders_in(raws):
+            for o, seen in _orders_in(one.raws, one.shown):
                 run.setdefault(fold_text(vendor), {}).setdefault(o, seen)
     earlier: dict[str, dict[DateOrder, str]] = {}
     latest: dict[str, date] = {}
@@ -1264,20 +1289,21 @@ def vendor_past(run_files: Sequence[Sequence[RawSheet]], history: pd.DataFrame, 
     return VendorPast(orders, latest)
 
 
-def _orders_in(raws: Sequence[RawSheet]) -> list[tuple[DateOrder, str]]:
+def _orders_in(raws: Sequence[RawSheet], shown: str) -> list[tuple[DateOrder, str]]:
     """The orders one file's dates show (its name, then its cells), each with its first example."""
     found: dict[DateOrder, str] = {}
-    file = raws[0].file
-    for m in _NAME_DATE.finditer(Path(file).stem):
+    name = raws[0].file if raws else shown
+    file = f"'{shown}'" if shown == name else shown  # an attachment's label quotes its own name
+    for m in _NAME_DATE.finditer(Path(name).stem):
         if (o := order_shown(m[1].replace("_", "-"))) is not None:
-            found.setdefault(o, f"'{m[1]}' in the file name '{file}'")
+            found.setdefault(o, f"'{m[1]}' in the file name {file}" if shown == name else f"'{m[1]}' in {file}")
     for raw in raws:
         for row in raw.rows[:PAST_ROWS]:
             for v in row:
                 if isinstance(v, str) and any(ch.isdigit() for ch in v):
                     for text in _NUMERIC_DATE.findall(v):
                         if (o := order_shown(text)) is not None:
-                            found.setdefault(o, f"'{text}' in '{file}'")
+                            found.setdefault(o, f"'{text}' in {file}")
     return list(found.items())
 
 

@@ -20,6 +20,7 @@ import dataclasses
 import glob
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -101,24 +102,30 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
     own = getattr(tracker.backend, "path", None)  # the tracker's own file, where it has one
     early: dict[Path, list[wip.RawSheet]] = {}
+    messages: dict[Path, ReadMessage] = {}
     for path in files:  # all read first: a vendor's other files tell how it writes 03/04 (wip.vendor_past)
-        if not mail.is_message(path) and not (own is not None and same_file(path, own)):
+        if mail.is_message(path):
+            messages[path] = read_message_reports(path, tracker.config)
+        elif not (own is not None and same_file(path, own)):
             with contextlib.suppress(TrackerGiven, CellError, OSError, UnicodeError):  # named in the loop below
                 early[path] = read_vendor_file(path, tracker.config, path.name)
     table = tracker.table(VENDOR_WIP, required=False)
     old = table.frame
-    past = wip.vendor_past(list(early.values()), old, codes, tracker.config)
+    run_files = [wip.RunFile(raws, path.name) for path, raws in early.items()]
+    run_files += [wip.RunFile(raws, mail.label(m.msg, a), attachment_vendor(m.msg, a, codes, senders, tracker.config))
+                  for m in messages.values() if m.msg is not None for a, raws in m.reports]
+    past = wip.vendor_past(run_files, old, codes, tracker.config)
     for path in files:
         if mail.is_message(path):
-            parsed_files, found = import_message(path, index, codes, senders, tracker.config, ctx.today)
+            read = messages.pop(path) if path in messages else read_message_reports(path, tracker.config)
+            parsed_files, found = import_message(read, index, codes, senders, tracker.config, ctx.today, past)
             findings += found
             for parsed in parsed_files:
                 new_rows += parsed.rows
                 message_of.update((r["source_file"], path.name) for r in parsed.rows)
                 per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows
-                                else f"  {parsed.file}: not a WIP report")
-            if not parsed_files:
-                per_file.append(f"  {path.name}: no WIP report attached")
+                                else _no_lines(parsed, attached=True))
+            per_file += _unread_lines(path.name, read, len(parsed_files))
             continue
         try:
             if own is not None and same_file(path, own):
@@ -130,16 +137,13 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             continue
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
+            per_file.append(f"  {path.name}: could not be read, skipped (see the Issues sheet)")
             continue
         findings += [f for raw in raws for f in raw.findings]
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today, past=past)
         findings += parsed.findings
         new_rows += parsed.rows
-        if parsed.report_date is not None or parsed.rows:
-            per_file.append(_file_line(parsed))
-        else:  # a header with a PO column: a packing list or a PO list, skipped (core.wip names why)
-            per_file.append(f"  {parsed.file}: not a WIP report, "
-                            + ("skipped" if parsed.header is not None else "left to the record check"))
+        per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))
     new_rows = _across_files(new_rows, findings)
     new_rows, withdrawn = wip.withdrawn_dates(new_rows, old)
     kept = {(f.file, f.row, f.column) for f in withdrawn}  # not 'left blank': the last date was kept
@@ -205,6 +209,30 @@ def _file_line(parsed: wip.ParsedFile) -> str:
     totals = f", {parsed.skipped_totals} total row(s) skipped" if parsed.skipped_totals else ""
     return f"  {parsed.file}: {parsed.vendor or '(vendor unknown)'}, report of {when}, {len(parsed.rows)} " \
            f"line(s){totals}"
+
+
+def _unread_lines(file: str, read: ReadMessage, imported: int) -> list[str]:
+    """Summary lines for what of a message was not read as reports: the message itself (damaged), each
+    attached report that could not be (damaged, a tracker sent by mistake: an error on Issues), not called
+    'no WIP report attached'; that line only for a message with nothing to import (``imported``: attachments
+    read as reports)."""
+    if read.msg is None:
+        return [f"  {file}: could not be read as an e-mail message, skipped (see the Issues sheet)"]
+    lines = [f"  {f.file}: not imported (see the Issues sheet)" for f in read.findings
+             if f.severity == "error" and f.file != file]
+    return lines or ([] if imported else [f"  {file}: no WIP report attached"])
+
+
+def _no_lines(parsed: wip.ParsedFile, attached: bool = False) -> str:
+    """The summary line of a file that gave no line: a report whose columns were not understood (no PO column
+    read, two read as PO #, or only the PO column the team mapped: an error or warning on Issues says which)
+    is not called 'not a report'; a packing list is skipped, a style sheet left to the record check (a file
+    only, not ``attached``: an attached one is not read there, its note says so)."""
+    if any(f.code in (Code.COLUMN_MISSING, Code.WIP_HEADER) and f.severity != "info" for f in parsed.findings):
+        return f"  {parsed.file}: not imported, its columns were not understood (see the Issues sheet)"
+    if parsed.header is not None:
+        return f"  {parsed.file}: not a WIP report, skipped"
+    return f"  {parsed.file}: not a WIP report" + ("" if attached else ", left to the record check")
 
 
 NO_REPORT_DATE = "no report date found"
@@ -352,14 +380,24 @@ def _own_reports(reports: list[mail.Attachment]) -> tuple[list[mail.Attachment],
     return (own, [a for a in reports if a.via]) if own else (reports, [])
 
 
-def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders: SenderBook,
-                   config: Config, today: date) -> tuple[list[wip.ParsedFile], list[Finding]]:
-    """Every WIP report attached to one saved message, and what the APM should know about the rest."""
+@dataclass
+class ReadMessage:
+    """A saved message read once, before any report is imported: its reports' cells (their dates tell how
+    their vendor writes 03/04, ``wip.vendor_past``) and what the APM should know about the rest."""
+
+    msg: mail.Message | None
+    """None: the message could not be read (``findings`` says why)."""
+    reports: list[tuple[mail.Attachment, list[wip.RawSheet]]]
+    findings: list[Finding]
+
+
+def read_message_reports(path: Path, config: Config) -> ReadMessage:
+    """The WIP reports attached to one saved message, each read once; notes on what is left."""
     try:
         msg = mail.read_message(path, config.limits)
     except (mail.MailError, OSError) as exc:
-        return [], [error(Code.WIP_FILE, f"{exc}; the message was skipped", file=path.name,
-                          found_in=path.name)]
+        return ReadMessage(None, [], [error(Code.WIP_FILE, f"{exc}; the message was skipped", file=path.name,
+                                            found_in=path.name)])
     about = f"message '{msg.subject}'" if msg.subject else "this message"
     left = list(msg.skipped)
     reports = []
@@ -383,36 +421,71 @@ def import_message(path: Path, index: wip.OrderIndex, codes: list[str], senders:
     elif left:
         findings.append(info(Code.WIP_MESSAGE, f"attachments of {about} that are not WIP reports were left: "
                              + "; ".join(left), file=msg.file, found_in=msg.file))
-    parsed_files = []
+    read = []
     # ignore_cleanup_errors: on Windows a file another program still holds stays in the temp folder,
     # rather than the run failing after its work is done
     with tempfile.TemporaryDirectory(prefix="prodbook-mail-", ignore_cleanup_errors=True) as tmp:
         for n, a in enumerate(reports):
-            parsed, found = _import_attachment(msg, a, Path(tmp, str(n)), index, codes, senders, config,
-                                               today)
+            raws, found = _read_attachment(msg, a, Path(tmp, str(n)), config)
             findings += found
-            if parsed is not None:
-                parsed_files.append(parsed)
+            if raws is not None:
+                read.append((a, raws))
+    return ReadMessage(msg, read, findings)
+
+
+def import_message(read: ReadMessage, index: wip.OrderIndex, codes: list[str], senders: SenderBook,
+                   config: Config, today: date, past: wip.VendorPast | None = None
+                   ) -> tuple[list[wip.ParsedFile], list[Finding]]:
+    """Every WIP report attached to one saved message (``read_message_reports``), and the notes on the rest.
+    ``past``: the run's knowledge of each vendor (``wip.vendor_past``), as for a file."""
+    findings = list(read.findings)
+    parsed_files: list[wip.ParsedFile] = []
+    if read.msg is None:  # unreadable: ``findings`` says so
+        return parsed_files, findings
+    for a, raws in read.reports:
+        parsed, found = _import_attachment(read.msg, a, raws, index, codes, senders, config, today, past)
+        findings += found
+        parsed_files.append(parsed)
     return parsed_files, findings
 
 
-def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, index: wip.OrderIndex,
-                       codes: list[str], senders: SenderBook, config: Config, today: date
-                       ) -> tuple[wip.ParsedFile | None, list[Finding]]:
-    """One attachment through the same import as a file, then named as "message > attachment"."""
+def _read_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, config: Config
+                     ) -> tuple[list[wip.RawSheet] | None, list[Finding]]:
+    """One attachment's cells, read by the same reader as a file (from a temporary copy)."""
     where = mail.label(msg, a)
     file = folder / a.name
     try:
         folder.mkdir()
         file.write_bytes(a.data)
-        raws = read_vendor_file(file, config, where)
+        return read_vendor_file(file, config, where), []
     except TrackerGiven as given:  # a colleague sent the tracker itself
         return None, [dataclasses.replace(given.finding, found_in=msg.file)]
     except (CellError, OSError, UnicodeError) as exc:
         said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
         return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
                             found_in=msg.file)]
-    from_address = tuple(dict.fromkeys((*a.senders, *msg.senders)))
+
+
+def _from_address(msg: mail.Message, a: mail.Attachment) -> tuple[str, ...]:
+    """Who sent an attachment: the addresses of the message that carried it, then the outer message's."""
+    return tuple(dict.fromkeys((*a.senders, *msg.senders)))
+
+
+def attachment_vendor(msg: mail.Message, a: mail.Attachment, codes: list[str], senders: SenderBook,
+                      config: Config) -> str | None:
+    """The vendor an attachment's sender gives it when its name gives none (None: its name decides, or
+    nothing does), as ``_import_attachment`` first takes it."""
+    if wip.vendor_from_name(a.name, codes, config) is not None:
+        return None
+    return vendor_of_sender(_from_address(msg, a), senders)[0]
+
+
+def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.RawSheet], index: wip.OrderIndex,
+                       codes: list[str], senders: SenderBook, config: Config, today: date,
+                       past: wip.VendorPast | None = None) -> tuple[wip.ParsedFile, list[Finding]]:
+    """One attachment's cells through the same import as a file, then named as "message > attachment"."""
+    where = mail.label(msg, a)
+    from_address = _from_address(msg, a)
     sent = a.sent or msg.sent
     found: list[Finding] = []
     used_sender = None
@@ -424,7 +497,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
         if vendor:
             by_sender = dataclasses.replace(config, extra={
                 **config.extra, f"wip vendor: {glob.escape(a.name.lower())}": vendor})
-            parsed = wip.import_file(raws, index, codes, by_sender, today=sent or today)
+            parsed = wip.import_file(raws, index, codes, by_sender, today=sent or today, past=past)
             theirs = _style_vendors(parsed.rows, index)
             if theirs and vendor not in theirs:  # the tracker's own styles say otherwise: they win
                 found.append(info(Code.WIP_VENDOR, f"the sender {used_sender} is {vendor}'s on the Vendors "
@@ -435,9 +508,10 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, inde
         if parsed is None:
             used_sender = None
     if parsed is None:
-        parsed = wip.import_file(raws, index, codes, config, today=sent or today)
+        parsed = wip.import_file(raws, index, codes, config, today=sent or today, past=past)
     raw_found = [f for r in raws for f in r.findings]
-    found += [_relabel(f, a.name, where, msg.file, sent, from_address) for f in (*raw_found, *parsed.findings)]
+    found += [_relabel(f, a.name, where, msg.file, sent, from_address, style_sheet=parsed.header is None)
+              for f in (*raw_found, *parsed.findings)]
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
         found = [f for f in found if not f.message.startswith(NO_REPORT_DATE)]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
@@ -470,9 +544,10 @@ def _in_message(f: Finding, message_of: dict[str, str]) -> Finding:
 
 
 def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | None,
-             from_address: Sequence[str]) -> Finding:
+             from_address: Sequence[str], *, style_sheet: bool = False) -> Finding:
     """A finding about an attachment names the message and the attachment; the report date and vendor
-    notes say what the message gave."""
+    notes say what the message gave. ``style_sheet``: the attachment is a style or costing sheet (no header
+    with a PO column), whose note says to save it; a packing list's note (a PO column, no progress) stays."""
     changes: dict = {"found_in": f.found_in or message_file}
     if f.file == name:
         changes["file"] = where
@@ -481,7 +556,7 @@ def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | 
     if f.code is Code.WIP_REPORT_DATE and sent is not None:
         changes["message"] = (f"{NO_REPORT_DATE} in the attachment's title rows or name; the day the "
                               f"message was sent, {sent.isoformat()}, was used")
-    elif f.code is Code.COLUMN_MISSING and f.severity == "info":  # a style / costing sheet
+    elif f.code is Code.COLUMN_MISSING and f.severity == "info" and style_sheet:
         changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "
                               "sheets are compared with the Styles sheet only when given as files, not as "
                               "attachments: save it from the message and import it with the other files")
