@@ -318,6 +318,40 @@ def to_number(value: Any) -> float | None:
     return -number if negative else number
 
 
+OZ_PER_SQYD_TO_GSM = 33.906
+"""One ounce per square yard (denim's '12 oz') in grams per square metre."""
+_AMOUNT = r"(?P<n>[-+]?[\d.,]*\d)"
+GSM_TEXT = re.compile(rf"(?i)\s*{_AMOUNT}\s*(?:g/m2|g/m²|gsm|g/sqm|gm2|gr/m2|grams?/m2|grams?|g)\.?\s*")
+"""A fabric weight written with its unit: '210 gsm', '180 g/m2', '200g'."""
+OZ_TEXT = re.compile(rf"(?i)\s*{_AMOUNT}\s*(?:oz|ozs|ounces?|osy)\.?(?:\s*/\s*(?:sq\.?\s*)?yd(?:2|²)?)?\s*")
+"""A fabric weight in ounces per square yard, as denim is sold: '12 oz', '7.5 oz/yd²', '10 osy'."""
+USD_TEXT = re.compile(r"(?i)\s*(?:usd|us\s*\$|\$)?\s*(?P<n>[-+]?[\d.,]*\d)\s*(?:usd|us\$|\$)?\s*")
+"""A price in US dollars as costing sheets and trackers write it: 'USD 7.25', 'US$7.25', '7.25 USD', '$4.89'."""
+_OTHER_MONEY = re.compile(r"(?i)(eur|€|gbp|£|rmb|cny|yuan|¥|jpy|yen|inr|₹|rs\.?|vnd|₫|hkd|hk\$|bdt|tk\.?|৳|"
+                          r"aud|a\$|cad|c\$|euro)")
+
+
+def in_unit(value: Any, unit: str | None) -> Any:
+    """A number cell of a column with a unit, its unit words taken off ('210 gsm' in g/m2 -> '210', '12 oz' ->
+    its g/m2, 'USD 7.25' -> '7.25'), for reading as a number; any other value as it is (a number, blank, or
+    text the number check then reports). A price in another currency is refused, naming it: read as dollars
+    it would be wrong by the exchange rate."""
+    if unit is None or not isinstance(value, str):
+        return value
+    if unit == "g/m2":
+        if m := GSM_TEXT.fullmatch(value):
+            return m["n"]
+        if (m := OZ_TEXT.fullmatch(value)) and _NUM_TEXT.fullmatch(ounces := _plain_number(m["n"])):
+            return f"{round(float(ounces) * OZ_PER_SQYD_TO_GSM, 1):g}"
+    elif unit == "USD":
+        if m := USD_TEXT.fullmatch(value):
+            return m["n"]
+        if (other := _OTHER_MONEY.search(value)) and any(ch.isdigit() for ch in value):
+            raise CellError(f"'{value.strip()}' is a price in {other[1].upper()}, and this column is in US dollars: "
+                            "type the price in USD (converted at the rate the team uses)")
+    return value
+
+
 DOT_GROUPS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 """12.000: twelve thousand from a decimal-comma country, or twelve from a system that writes three decimals."""
 

@@ -27,6 +27,7 @@ from prodbook.core.cells import (
     comma_column,
     first_date,
     in_excel_range,
+    in_unit,
     is_blank,
     is_missing,
     shown_digits,
@@ -174,6 +175,20 @@ def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
         return in_excel_range(value, date1904)
     d = to_date(value, order, date1904)
     return None if d is None else datetime(d.year, d.month, d.day)
+
+
+def _in_unit(cells: list[Any], unit: str) -> tuple[list[Any], dict[int, str]]:
+    """A number column's text cells with the column's unit taken off (``cells.in_unit``), and the cells in
+    another unit (a price in EUR) with what is wrong: read as blank, as any cell that is not a number."""
+    out = list(cells)
+    other: dict[int, str] = {}
+    for i, v in enumerate(cells):
+        if isinstance(v, str):
+            try:
+                out[i] = in_unit(v, unit)
+            except CellError as exc:
+                other[i], out[i] = str(exc), None
+    return out, other
 
 
 def _convert_cells(cells: list[Any], kind: Kind, user: bool, order: DateOrder, date1904: bool,
@@ -490,6 +505,11 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                  else [row[c] if c < len(row) else None for row in body])
         for i, text in shown.get(c, {}).items():
             cells[i] = text
+        if col.unit is not None:  # '210 gsm', 'USD 7.25': the column's own unit, said in the cell
+            cells, other = _in_unit(cells, col.unit)
+            findings.extend(error(Code.BAD_NUMBER, f"{problem}; fix the cell", file=file, sheet=sheet,
+                                  row=header_row + i + 1, column=headers[c], value=body[i][c])
+                            for i, problem in other.items())
         if col.kind is Kind.NUMBER:
             cells, mixed = comma_column(cells)
             findings.extend(error(Code.BAD_NUMBER, f"{problem}; fix the cell", file=file, sheet=sheet,

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import headers
-from prodbook.core.cells import CellError, DateOrder, order_shown, to_date
+from prodbook.core.cells import USD_TEXT, CellError, DateOrder, order_shown, to_date
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
@@ -303,14 +303,10 @@ def _not_compared(code: Code, field_words: str, theirs: Any, source: str, place:
                 fix=Fix(theirs, source))
 
 
-_PRICE = re.compile(r"(?i)\s*(?:usd|us\s*\$|\$)?\s*(?P<n>[-+]?[\d.,]*\d)\s*(?:usd|us\$|\$)?\s*")
-"""A price as costing sheets write it: 'USD 7.25', 'US$7.25', '7.25 USD', '$4.89'."""
-
-
 def price_value(value: Any) -> Any:
     """A vendor's price cell with its dollar words taken off ('USD 7.25' -> '7.25'), for reading as a number;
     any other value as it is (a number, blank, or text the number check then reports)."""
-    if isinstance(value, str) and (m := _PRICE.fullmatch(value)):
+    if isinstance(value, str) and (m := USD_TEXT.fullmatch(value)):
         return m["n"]
     return value
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.cancel import fmt
-from prodbook.core.cells import CellError, day_of, to_date
+from prodbook.core.cells import OZ_PER_SQYD_TO_GSM, CellError, day_of, to_date
 from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.styles_check import StyleSettings, is_adopted, setting_list
@@ -361,7 +361,6 @@ def line_review_findings(review_table: pd.DataFrame, review: date, today: date, 
 
 _GSM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:g/m2|g/m²|gsm|g/sqm|grams?)\b", re.I)
 _OZ = re.compile(r"(\d+(?:\.\d+)?)\s*oz\b", re.I)
-OZ_PER_SQYD_TO_GSM = 33.906
 
 
 def fabric_weight(style: dict[str, Any]) -> float | None:

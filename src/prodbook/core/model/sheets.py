@@ -42,6 +42,9 @@ class Column:
     """Typed by the user on a generated sheet: kept by key when prodbook rebuilds the sheet."""
     verbatim: bool = False
     """Text read as written, outer spaces included: a logged value that undo puts back as it was."""
+    unit: str | None = None
+    """A number column's unit ('g/m2', 'USD'): '210 gsm', '12 oz', 'USD 7.25' typed in it read as numbers in it
+    (``cells.in_unit``)."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ class SheetSpec:
 
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
-      user: bool = False, verbatim: bool = False) -> Column:
-    return Column(header, field, kind, required, synonyms, user, verbatim)
+      user: bool = False, verbatim: bool = False, unit: str | None = None) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim, unit)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -106,12 +109,12 @@ STYLES = SheetSpec("Styles", (
     C("Factory", "factory", T, "Mill/Factory"),
     C("COO", "coo", T, "Country of Origin", "Origin"),
     C("HTS Code", "hts", T, "HTS", "HS Code", "Tariff Code"),
-    C("FOB (USD)", "fob", N, "FOB", "FOB USD", "First Cost"),
-    C("Retail (USD)", "retail", N, "Retail", "Retail Price", "MSRP"),
+    C("FOB (USD)", "fob", N, "FOB", "FOB USD", "First Cost", unit="USD"),
+    C("Retail (USD)", "retail", N, "Retail", "Retail Price", "MSRP", unit="USD"),
     C("Status", "status", T, "Style Status"),
     C("Adopted Date", "adopted_date", D, "Adoption Date"),
     C("T&A Template", "template", T, "TA Template", "Template", "T&A Plan", "Critical Path"),
-    C("Fabric Weight (g/m2)", "weight_gsm", N, "GSM", "Weight (g/m2)", "Fabric Weight", "Weight GSM"),
+    C("Fabric Weight (g/m2)", "weight_gsm", N, "GSM", "Weight (g/m2)", "Fabric Weight", "Weight GSM", unit="g/m2"),
     C("Process Countries", "process_countries", T, "Processing", "Country of Processing",
       "Where Made"),
 ), key=("style",))
