@@ -569,11 +569,14 @@ def required_years(orders: pd.DataFrame, today: date, margin: int = 1) -> range:
 _CANCELLED = re.compile(r"cancel|\bcxl|\bcnx|\bcanx|\bcncl|\bdropped\b|^drop$|\bvoid|\bkilled\b")
 """Words of a Line Status that take the line out: 'Cancelled', 'Canceled', 'Cxl', 'Cancelled by buyer',
 'Dropped', 'Void'."""
-_NOT_YET = re.compile(r"\bnot\b|\bun-?c|\bre-?instat|\bre-?open|partial|\bpart\b|\bpending|\bto be\b|\btbc\b|"
-                      r"\bmay\b|\bmaybe\b|\brequest|\bpropos|\?")
+_NOT_YET = re.compile(r"\bnot\b|\bun-?c|\bre-?instat|\bre-?open|partial|\bpart\b|\bbal(?:ance)?\b|\bremain|"
+                      r"\bpending|\bto be\b|\btbc\b|"
+                      r"\bmay\b|\bmaybe\b|(?<!\bper )(?<!\bat )(?<!\bby )(?<!\bon )(?<!buyer )(?<!buyer's )"
+                      r"(?<!customer )(?<!customer's )(?<!client )(?<!client's )\brequest|\bpropos|\?")
 """What makes a cancel word no cancellation: negated ('not cancelled', 'un-cancelled', 'reinstated'), a part
-of the line ('partially cancelled': the line goes on with less), or not decided ('pending cancel', 'to be
-cancelled?')."""
+of the line ('partially cancelled', 'shipped 800, balance cxl': the line goes on with less, its shipment
+still counted), or not decided ('pending cancel', 'to be cancelled?', 'cancel requested'). A request the
+cancellation was made at leaves no doubt: 'Cancelled per buyer request', 'Cxl at customer's request'."""
 _ON_HOLD = re.compile(r"\bon[\s-]?hold\b|\bhold\b|\bheld\b|\bpaused?\b|\bsuspend")
 
 
@@ -631,6 +634,36 @@ def stop_reasons(orders: pd.DataFrame, styles: pd.DataFrame, *, status_header: s
         else:
             out.append(None)
     return out
+
+
+def dropped_styles(styles: pd.DataFrame) -> frozenset[str]:
+    """The styles (``fold_text``) whose Status on Styles drops them (``DROPPED_STYLE_STATUSES``)."""
+    if not len(styles) or "status" not in styles.columns:
+        return frozenset()
+    return frozenset(fold_text(st) for st, word in zip(styles["style"].tolist(), styles["status"].tolist())
+                     if not is_missing(word) and str(word).strip().lower() in DROPPED_STYLE_STATUSES)
+
+
+def stopped_colours(orders: pd.DataFrame, reasons: Sequence[str | None]) -> frozenset[tuple[str, str]]:
+    """The colours (style, colour, ``fold_text``) whose every PO line on Orders is stopped (``stop_reasons``):
+    their lab dips and samples are no longer the vendor's to make. A colour with no PO line yet (still in
+    development) is not one, nor one with a line still planned."""
+    live: set[tuple[str, str]] = set()
+    stopped: set[tuple[str, str]] = set()
+    for style, color, why in zip(orders["style"].tolist(), orders["color"].tolist(), reasons):
+        (live if why is None else stopped).add((fold_text(style), fold_text(color)))
+    return frozenset(stopped - live)
+
+
+def no_longer_wanted(frame: pd.DataFrame, colours: Collection[tuple[str, str]],
+                     styles: Collection[str] = frozenset()) -> np.ndarray:
+    """The rows of a Lab Dips or Samples frame of a ``stopped_colours`` colour or of a ``dropped_styles``
+    style: nothing more is asked of the vendor for them."""
+    if not len(frame) or (not colours and not styles):
+        return np.zeros(len(frame), dtype=bool)
+    color = frame["color"].tolist() if "color" in frame.columns else [None] * len(frame)
+    return np.array([(s := fold_text(st)) in styles or (s, fold_text(c)) in colours
+                     for st, c in zip(frame["style"].tolist(), color)], dtype=bool)
 
 
 def on_hold(orders: pd.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prodbook.core import ta
 from prodbook.core.changes import Change
 from prodbook.core.development.labdips import rounds
 from prodbook.core.findings import Finding
@@ -88,6 +89,32 @@ def line_status_header(tracker: Tracker) -> str | None:
     Qty of 0 is a quantity, not a cancellation (``ta.stop_reasons``)."""
     table = tracker.table(ORDERS, required=False)
     return table.header_of("line_status") if "line_status" in table.columns else None
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What the Orders and Styles sheets take out of the plan (``ta.stop_reasons``), for the jobs that chase,
+    check or score what is left."""
+
+    rows: frozenset[int]
+    """The Orders rows (``_row``) of the stopped PO lines."""
+    colours: frozenset[tuple[str, str]]
+    """``ta.stopped_colours``: every PO line of the colour is stopped."""
+    styles: frozenset[str]
+    """``ta.dropped_styles``."""
+
+    def unwanted(self, frame: pd.DataFrame) -> np.ndarray:
+        """The Lab Dips or Samples rows of a stopped colour or a dropped style (``ta.no_longer_wanted``)."""
+        return ta.no_longer_wanted(frame, self.colours, self.styles)
+
+
+def stopped_lines(tracker: Tracker, orders: pd.DataFrame, styles: pd.DataFrame) -> Stopped:
+    """The PO lines of the valid ``orders`` cancelled on Orders or of a style dropped on Styles."""
+    if not len(orders):
+        return Stopped(frozenset(), frozenset(), ta.dropped_styles(styles))
+    reasons = ta.stop_reasons(orders, styles, status_header=line_status_header(tracker))
+    rows = frozenset(int(r) for r, why in zip(orders["_row"].tolist(), reasons) if why is not None)
+    return Stopped(rows, ta.stopped_colours(orders, reasons), ta.dropped_styles(styles))
 
 
 _KEYED_AS_READ: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {

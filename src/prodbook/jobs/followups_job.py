@@ -37,7 +37,7 @@ from prodbook.core.model.sheets import (
     VENDORS,
 )
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
@@ -72,14 +72,18 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     vendor_of = style_vendors(styles)
     owners = tracker.config.get("Vendor Owners")
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
+    orders, _ = valid_frame(tracker, ORDERS, required=False)
+    stopped = stopped_lines(tracker, orders, styles)  # a colour no PO line wants any more: no dip, no sample
     items = fu.collect(
-        fu.milestone_items(fu.live_milestones(tracker.current(TA), _stopped_lines(tracker, styles)), ctx.today,
+        fu.milestone_items(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), ctx.today,
                            owners, date_format=tracker.config.date_format,
                            due_soon_days=tracker.config.due_soon_days),
-        fu.sample_items(samples[sm.to_chase(samples, sm.dropped_styles(styles))], vendor_of, ctx.today,
+        fu.sample_items(samples[sm.to_chase(samples, sm.dropped_styles(styles)).to_numpy()
+                                & ~stopped.unwanted(samples)], vendor_of, ctx.today,
                         tracker.config.due_soon_days,
                         date_format=tracker.config.date_format),
-        fu.lab_dip_items(dips, vendor_of, ctx.today, labdips.settings_from(tracker.config, tracker.file, [])),
+        fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today,
+                         labdips.settings_from(tracker.config, tracker.file, [])),
         fu.exception_items(_exceptions(tracker, ctx)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
@@ -158,13 +162,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 
 
-def _stopped_lines(tracker: Tracker, styles: pd.DataFrame) -> set[str]:
+def _stopped_lines(orders: pd.DataFrame, stopped: Stopped) -> set[str]:
     """The PO lines cancelled on Orders or of a dropped style (``ta.index_key`` over PO, style, colour)."""
-    orders, _ = valid_frame(tracker, ORDERS, required=False)
-    if not len(orders):
-        return set()
-    reasons = ta.stop_reasons(orders, styles, status_header=line_status_header(tracker))
-    at = np.array([r is not None for r in reasons], dtype=bool)
+    at = orders["_row"].isin(stopped.rows).to_numpy() if len(orders) else np.zeros(0, dtype=bool)
     return set(index_key(orders[at], ta.LINE)) if at.any() else set()
 
 

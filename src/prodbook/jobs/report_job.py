@@ -19,8 +19,8 @@ from prodbook.core import report as rp
 from prodbook.core.development import labdips
 from prodbook.core.keys import style_vendors
 from prodbook.core.looks import date_text
-from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, STYLES, TA, VENDOR_WIP
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
@@ -46,6 +46,11 @@ def _lab_dips(tracker: Tracker, ctx: Context) -> pd.DataFrame:
         return pd.DataFrame(columns=list(rp.LAB_DIP_STATUS.fields))
     styles, _ = valid_frame(tracker, STYLES, required=False)
     status = labdips.dip_status(dips, ctx.today, labdips.settings_from(tracker.config, tracker.file, []))
+    orders, _ = valid_frame(tracker, ORDERS, required=False)
+    gone = stopped_lines(tracker, orders, styles).unwanted(status)  # every PO line cancelled, or style dropped
+    if gone.any():  # nothing is next for it: listed last, as a colour whose dips were cancelled
+        status = status.copy()
+        status.loc[gone, ["state", "next_expected", "next_date"]] = ["Cancelled", None, None]
     return rp.lab_dip_table(status, style_vendors(styles))
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import scorecards as sc
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, LAB_DIPS, ORDERS, SAMPLES, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.publish import StagedFile, Writer, no_folder
 from prodbook.workbook.report_html import render_scorecard_html
@@ -43,6 +44,14 @@ def history(tracker: Tracker, ctx: Context) -> tuple[sc.History, sc.ScoreSetting
     settings, findings = ex.settings_from(tracker.config, tracker.file)
     frames = {spec.name: valid_frame(tracker, spec, required=False)[0]
               for spec in (STYLES, VENDORS, LAB_DIPS, SAMPLES)}
+    # a PO line cancelled on Orders (or of a dropped style) is not the vendor's to ship: not one of its PO
+    # lines, and a sample of a colour no line wants any more is not late for not being sent
+    stopped = stopped_lines(tracker, orders, frames[STYLES.name])
+    orders = orders[~orders["_row"].isin(stopped.rows)] if stopped.rows else orders
+    smp = frames[SAMPLES.name]
+    if len(smp) and (unwanted := stopped.unwanted(smp)).any():
+        sent = smp["shipped"].notna().to_numpy() if "shipped" in smp.columns else np.zeros(len(smp), dtype=bool)
+        frames[SAMPLES.name] = smp[~unwanted | sent]
     h = sc.History(orders, tracker.current(TA), frames[LAB_DIPS.name], frames[SAMPLES.name],
                    tracker.current(VENDOR_WIP), exceptions_now(tracker, ctx), frames[STYLES.name],
                    frames[VENDORS.name])

@@ -15,10 +15,22 @@ import pandas as pd
 from prodbook.core import ta
 from prodbook.core.cells import is_signed_number, looks_like_formula
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, ISSUES, ORDERS, TEMPLATES, VENDOR_WIP, Kind, SheetSpec
+from prodbook.core.model.sheets import (
+    ALL_SHEETS,
+    CHANGE_LOG,
+    ISSUES,
+    LAB_DIPS,
+    ORDERS,
+    SAMPLES,
+    STYLES,
+    TEMPLATES,
+    VENDOR_WIP,
+    Kind,
+    SheetSpec,
+)
 from prodbook.core.order_dates import ORDER_DATES, in_dc_before_ex_factory, unlikely_years
 from prodbook.jobs import development_job
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
@@ -54,6 +66,7 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
     """Every row of every known sheet the workbook has, against its model."""
     findings: list[Finding] = list(tracker.findings)
     checked = 0
+    stopped = Stopped(frozenset(), frozenset(), frozenset())
     for spec in CHECKED:
         if not tracker.has(spec):
             continue
@@ -64,8 +77,10 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         findings += tracker.at_rows_now(found + ([] if spec is VENDOR_WIP else formula_text(table, tracker.file)))
         if spec is ORDERS:  # the valid rows at hand: a year that is a typo (the T&A plans it as typed)
             headers = {f: table.header_of(f) for f in ORDER_DATES}
-            findings += unlikely_years(frame, ctx.today, file=tracker.file, sheet=table.sheet, headers=headers)
-            findings += in_dc_before_ex_factory(frame, file=tracker.file, sheet=table.sheet, headers=headers)
+            stopped = stopped_lines(tracker, frame, valid_frame(tracker, STYLES, required=False)[0])
+            live = frame[~frame["_row"].isin(stopped.rows)]  # a cancelled line is not planned: its dates are moot
+            findings += unlikely_years(live, ctx.today, file=tracker.file, sheet=table.sheet, headers=headers)
+            findings += in_dc_before_ex_factory(live, file=tracker.file, sheet=table.sheet, headers=headers)
         if spec is TEMPLATES:  # a code listed twice, and a row that cannot be read, said as the T&A build says them
             held, _ = ta.invalid_template_rows(table.frame, frame["_row"], found, file=tracker.file,
                                                sheet=table.sheet, template_header=table.header_of("template"),
@@ -76,11 +91,34 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
             findings += [f for said in held.values() for f in said]
         checked += len(table.frame)
     for rule in RULES:
-        findings += rule(tracker, ctx)
+        findings += _not_asked_of_stopped(tracker, rule(tracker, ctx), stopped)
     errors = sum(f.severity == "error" for f in findings)
     return Outcome(ACTION_NAMES["validate"], findings, summary=[
         f"Checked {checked:,} rows: {errors} error(s), {len(findings) - errors} warning(s)/note(s)."],
         data={"rows_checked": checked})
+
+
+_CHASES = {LAB_DIPS.name: frozenset({Code.LAB_DIP_LATE}),
+           SAMPLES.name: frozenset({Code.SAMPLE_LATE, Code.SAMPLE_DUE})}
+"""What the record checks ask of the vendor about a colour's dips and samples: nothing, once the colour's every PO
+line is cancelled on Orders or its style dropped (``Stopped``); the samples check already leaves dropped styles."""
+
+
+def _not_asked_of_stopped(tracker: Tracker, found: list[Finding], stopped: Stopped) -> list[Finding]:
+    """``found`` without the chases of a stopped colour's lab dips and samples, and, on a cancelled PO line,
+    without its colour's missing bulk approval and the vendor's other quantity (its Accept would put a Qty
+    back on a line cancelled with Qty 0; the vendor still reporting it is 'cancelled-line-in-production')."""
+    if not stopped.rows and not stopped.styles:
+        return found
+    quiet: dict[tuple[str, int], frozenset[Code]] = {}
+    for spec in (LAB_DIPS, SAMPLES):
+        if tracker.has(spec):
+            frame, _ = valid_frame(tracker, spec, required=False)
+            for row in frame["_row"][stopped.unwanted(frame)].tolist() if len(frame) else ():
+                quiet[(tracker.sheet(spec), int(row))] = _CHASES[spec.name]
+    for row in stopped.rows:
+        quiet[(tracker.sheet(ORDERS), row)] = frozenset({Code.DIFF_QTY, Code.LAB_DIP_BULK})
+    return [f for f in found if f.row is None or f.code not in quiet.get((f.sheet or "", int(f.row)), ())]
 
 
 RULES: tuple[Rule, ...] = (development_job.check,)
