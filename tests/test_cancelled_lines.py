@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
@@ -267,3 +268,22 @@ def test_a_zero_qty_without_a_status_column_is_planned_as_before(demo_file: Path
     (None, "live")])
 def test_line_status_words(text: str | None, state: str) -> None:
     assert ta.line_state(text) == state
+
+
+def test_one_pass_gives_the_live_and_the_stopped_lines_in_orders_order() -> None:
+    from prodbook.core import exceptions as ex
+
+    orders = pd.DataFrame({"po": ["P1", "P2", "P3"], "style": ["S1", "S1", "S2"], "color": ["Red", "Navy", "Red"],
+                           "qty": [100, 0, 50], "line_status": [None, None, "Cxl"], "_row": [2, 3, 4]})
+    styles = pd.DataFrame({"style": ["S1", "S2"], "vendor": ["V1", "V2"], "status": [None, None]})
+    none = pd.DataFrame(columns=["po", "style", "color", "code"])
+    wip = pd.DataFrame(columns=["po", "style", "color", "report_date"])
+    args = (orders, styles, none, wip, ex.Settings(), DAY)
+    every = ex.build_lines(*args, status_header="Line Status", stopped=None)
+    live = ex.build_lines(*args, status_header="Line Status")
+    stopped = ex.build_lines(*args, status_header="Line Status", stopped=True)
+    assert [ln.po for ln in every] == ["P1", "P2", "P3"]
+    assert [ln.po for ln in live] == [ln.po for ln in every if ln.stopped is None] == ["P1"]
+    assert [(ln.po, ln.stopped) for ln in stopped] == [(ln.po, ln.stopped) for ln in every if ln.stopped] == [
+        ("P2", "PO line cancelled on Orders (Qty 0, Line Status blank)"),
+        ("P3", "PO line cancelled on Orders (Line Status 'Cxl')")]

@@ -204,12 +204,13 @@ class Inputs:
 
 def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wip: pd.DataFrame,
                 settings: Settings, today: date | None = None, *, status_header: str | None = None,
-                stopped: bool = False) -> list[Line]:
+                stopped: bool | None = False) -> list[Line]:
     """One ``Line`` per live Orders row: its vendor (Styles), key T&A dates and newest WIP report.
 
     A line cancelled on Orders or of a dropped style (``ta.stop_reasons``) is no line to plan, chase or
     judge late: it is left out, so every rule, report and Issues check skips it. ``stopped``: the other way
-    round, only those lines (with their reason), for the rules that watch them (``STOPPED_RULES``).
+    round, only those lines (with their reason), for the rules that watch them (``STOPPED_RULES``); None:
+    every line, each with its reason or None (one pass for a caller that needs both).
 
     Column by column: each distinct key part and date is folded once (a T&A holds a few thousand PO
     lines and a few hundred days), the cells read as ``to_dict('records')`` gives them.
@@ -244,7 +245,7 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
             for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     reasons = stop_reasons(orders, styles, status_header=status_header)
     for i, key in enumerate(_line_keys(orders)):
-        if (reasons[i] is None) is stopped:
+        if stopped is not None and (reasons[i] is None) is stopped:
             continue
         d = dates.get(key, {"planned": {}, "forecast": {}, "actual": {}})
         po, style, color = col["po"][i], col["style"][i], col["color"][i]

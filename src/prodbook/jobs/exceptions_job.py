@@ -42,9 +42,10 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
                                              vendors_sheet=tracker.sheet(VENDORS),
                                              closures_sheet=tracker.sheet(CLOSURES))
     header = line_status_header(tracker)
-    lines = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today, status_header=header)
-    stopped = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today, status_header=header,
-                             stopped=True)
+    every = ex.build_lines(orders, styles, ta_frame, wip_frame, settings, ctx.today, status_header=header,
+                           stopped=None)  # one pass over the T&A for both
+    lines = [ln for ln in every if ln.stopped is None]
+    stopped = [ln for ln in every if ln.stopped is not None]
     c = tracker.config
     rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
     return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates, stopped), findings
