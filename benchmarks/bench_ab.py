@@ -42,6 +42,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         built = scale.write_tracker(folder / "built.xlsx", n)
+        if n >= 10_000:  # the size limits raised, as bench_scale does
+            (folder / "prodbook.toml").write_text(scale.BIG_LIMITS)
         typed = {}
         for name, src in trees.items():
             work = folder / f"work-{name}.xlsx"
