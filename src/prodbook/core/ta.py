@@ -617,11 +617,7 @@ def stop_reasons(orders: pd.DataFrame, styles: pd.DataFrame, *, status_header: s
     has_status = status_header is not None and "line_status" in orders.columns
     status = orders["line_status"].tolist() if has_status else [None] * n
     qty = orders["qty"].tolist() if "qty" in orders.columns else [None] * n
-    dropped: dict[str, str] = {}
-    if len(styles) and "status" in styles.columns:
-        for st, word in zip(styles["style"].tolist(), styles["status"].tolist()):
-            if not is_missing(word) and str(word).strip().lower() in DROPPED_STYLE_STATUSES:
-                dropped.setdefault(fold_text(st), str(word).strip())
+    dropped = _dropped(styles)
     out: list[str | None] = []
     for style, word, q in zip(orders["style"].tolist(), status, qty):
         blank = is_missing(word) or not str(word).strip()
@@ -636,12 +632,20 @@ def stop_reasons(orders: pd.DataFrame, styles: pd.DataFrame, *, status_header: s
     return out
 
 
+def _dropped(styles: pd.DataFrame) -> dict[str, str]:
+    """Style (``fold_text``) -> its Status as typed, for the styles that Status drops (``DROPPED_STYLE_STATUSES``)."""
+    out: dict[str, str] = {}
+    if len(styles) and "status" in styles.columns:
+        for st, word in zip(styles["style"].tolist(), styles["status"].tolist()):
+            if not is_missing(word) and str(word).strip().lower() in DROPPED_STYLE_STATUSES:
+                out.setdefault(fold_text(st), str(word).strip())
+    return out
+
+
 def dropped_styles(styles: pd.DataFrame) -> frozenset[str]:
-    """The styles (``fold_text``) whose Status on Styles drops them (``DROPPED_STYLE_STATUSES``)."""
-    if not len(styles) or "status" not in styles.columns:
-        return frozenset()
-    return frozenset(fold_text(st) for st, word in zip(styles["style"].tolist(), styles["status"].tolist())
-                     if not is_missing(word) and str(word).strip().lower() in DROPPED_STYLE_STATUSES)
+    """The styles (``fold_text``) whose Status on Styles drops them: no PO line of theirs is planned, no sample
+    or lab dip of theirs chased."""
+    return frozenset(_dropped(styles))
 
 
 def stopped_colours(orders: pd.DataFrame, reasons: Sequence[str | None]) -> frozenset[tuple[str, str]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodbook.core import ta
 from prodbook.core.cells import CellError
 from prodbook.core.config import Config
 from prodbook.core.development import discrepancies, labdips, samples, style_lock, styles_check
@@ -138,7 +139,7 @@ def sample_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     if len(d.samples):
         due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, settings))
         found += samples.sample_findings(d.samples, due, place, ctx.today, settings, d.places[TA.name].sheet,
-                                         samples.dropped_styles(d.styles))
+                                         ta.dropped_styles(d.styles))
     if settings.line_review:
         table = samples.line_review(d.styles, d.samples, settings.line_review, settings, ctx.today)
         found += samples.line_review_findings(table, settings.line_review, ctx.today, d.places[STYLES.name])

@@ -62,14 +62,6 @@ SENT = re.compile(r"^(?:shipped|sent|dispatched|in transit|delivered|received|ap
 """A sample Status that says the vendor sent it, whatever the Shipped column holds."""
 
 
-def dropped_styles(styles: pd.DataFrame) -> frozenset[str]:
-    """The styles (folded) whose Status drops them: their samples are no longer the vendor's to send."""
-    if not len(styles) or "status" not in styles.columns:
-        return frozenset()
-    status = styles["status"].astype("string").str.strip().str.lower()
-    return frozenset(upper_stripped(styles["style"])[status.isin(DROPPED_STYLE_STATUSES).fillna(False)])
-
-
 def to_chase(samples: pd.DataFrame, dropped_styles: AbstractSet[str] = frozenset()) -> pd.Series:
     """The samples still the vendor's to send: not closed by their Status (Cancelled, Not required), not
     sent by it (Shipped with the date not yet typed), and not of a style that was dropped."""
