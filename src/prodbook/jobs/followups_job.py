@@ -78,7 +78,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         fu.milestone_items(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), ctx.today,
                            owners, date_format=tracker.config.date_format,
                            due_soon_days=tracker.config.due_soon_days),
-        fu.sample_items(samples[sm.to_chase(samples, ta.dropped_styles(styles)).to_numpy()
+        fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
                                 & ~stopped.unwanted(samples)], vendor_of, ctx.today,
                         tracker.config.due_soon_days,
                         date_format=tracker.config.date_format),
