@@ -383,7 +383,7 @@ def test_merge_replaces_only_that_vendor_and_date():
         {"po": "1", "style": "S", "color": "Red", "vendor": "A", "report_date": date(2027, 2, 22), "_row": 5}])
     new = [{"po": "1", "style": "S", "color": "RED", "vendor": "A", "report_date": date(2027, 3, 1),
             "cut_qty": 5}]
-    rows, source, added, removed = wip.merge_wip(old, new)
+    rows, source, added, removed, _ = wip.merge_wip(old, new)
     assert source == [2, 4, 5] and added == [] and removed == [1]
     assert rows["cut_qty"].tolist()[0] == 5
 

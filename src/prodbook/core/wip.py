@@ -23,8 +23,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import headers
@@ -46,8 +47,9 @@ from prodbook.core.cells import (
 )
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, error, info, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key, style_vendors
+from prodbook.core.keys import fold_ref, fold_text, line_key, once_each, style_vendors
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.where import cells as column_cells
 from prodbook.core.where import row_dicts
 
 HEADER_SCAN_ROWS = 25
@@ -1268,8 +1270,11 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
                 run.setdefault(fold_text(vendor), {}).setdefault(o, seen)
     earlier: dict[str, dict[DateOrder, str]] = {}
     latest: dict[str, date] = {}
-    frame = history if {"vendor", "report_date", "source_file"} <= set(history.columns) else pd.DataFrame(
-        columns=["vendor", "report_date", "source_file"])
+    wanted = ["vendor", "report_date", "source_file"]
+    # A report's lines share its vendor, date and file: one look per report, not per line (a season's weekly
+    # history is a million rows at 46,000 PO lines); the first of each keeps the sheet's order.
+    frame = (history[wanted].drop_duplicates() if set(wanted) <= set(history.columns)
+             else pd.DataFrame(columns=wanted))
     for v, d, name in zip(frame["vendor"], frame["report_date"], frame["source_file"]):
         who = fold_text(text_or_empty(v))
         if not who:
@@ -1592,7 +1597,9 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
     late-for-cancel fall back to the plan; so the last date the vendor gave is kept, said in Remarks, and
     named as a warning (file, row, column, value)."""
     given: dict[str, list[tuple[date, date, str]]] = {}  # line -> (report date, revised XF, source file)
-    if {"po", "style", "color", "report_date", "revised_xf"} <= set(old.columns):
+    taken_back = {fold_ref(r.get("po")) for r in new if r.get("_withdrawn") and r.get("revised_xf") is None}
+    if taken_back and {"po", "style", "color", "report_date", "revised_xf"} <= set(old.columns):
+        old = old[[p in taken_back for p in once_each(column_cells(old, "po"), fold_ref)]]  # their POs' history only
         for po, style, color, rep, xf, src in zip(old["po"], old["style"], old["color"], old["report_date"],
                                                   old["revised_xf"], old.get("source_file", old["po"])):
             if (d := _day(rep)) is not None and (x := _day(xf)) is not None:
@@ -1637,13 +1644,27 @@ def _replaced_sources(old_rows: Sequence[Mapping[str, Any]], new: Sequence[Mappi
     return out
 
 
+def _report_day(value: Any) -> str:
+    return wip_key(None, None, None, value)[3]
+
+
+def on_new_days(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Which rows of the Vendor WIP sheet carry a report date of the import: the only rows it can replace or
+    sit beside (``wip_key`` and ``scope_key`` hold the day). The rest is the season's history, weeks of every
+    vendor's reports, looked at a distinct date at a time rather than a row at a time."""
+    days = {_report_day(r.get("report_date")) for r in new}
+    if "report_date" not in old.columns:
+        return np.full(len(old), "" in days)
+    return np.fromiter((d in days for d in once_each(column_cells(old, "report_date"), _report_day)), bool, len(old))
+
+
 def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> list[Finding]:
     """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
     and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
     report of the day), with how many."""
     if not new or old.empty:
         return []
-    olds = list(row_dicts(old))
+    olds = row_dicts(old[on_new_days(old, new)])
     replaced = _replaced_sources(olds, new)
     sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
             for r in new}
@@ -1672,15 +1693,28 @@ def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> list[
     return findings
 
 
-def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
-              ) -> tuple[pd.DataFrame, list[int | None], list[int], list[int]]:
+class Merged(NamedTuple):
+    """The Vendor WIP sheet after an import (``merge_wip``)."""
+
+    rows: pd.DataFrame
+    """Its rows in sheet order, with the sheet's fields."""
+    source: list[int | None]
+    """The old Excel row each came from (None: new)."""
+    added: list[int]
+    """Positions in ``rows`` of new lines."""
+    removed: list[int]
+    """Old positions removed."""
+    updated: list[int]
+    """Positions in ``rows`` of old rows that took this import's values (a report sent again)."""
+
+
+def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Merged:
     """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
     for that date, file by file: a file sent again (the same name, or one sharing a PO line with it) is
     replaced whole; another file of the same vendor and day that shares no line (another division's report)
     keeps its rows. Every other row (older reports: the history) stays where it is.
 
-    Returns (rows in sheet order with the sheet's fields, the old Excel row each came from (None: new),
-    positions in ``rows`` of new lines, old positions removed).
+    Only the rows dated a report date of the import (``on_new_days``) are looked at one by one.
     """
     fields = list(VENDOR_WIP.fields)
     scopes = {scope_key(r["vendor"], r["report_date"]) for r in new}
@@ -1690,10 +1724,12 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
     used: set[tuple] = set()
     removed: list[int] = []
     r: Mapping[str, Any]
-    olds = list(row_dicts(old))
-    replaced = _replaced_sources(olds, new)
+    updated: list[int] = []
+    olds = row_dicts(old)
+    near = on_new_days(old, new)
+    replaced = _replaced_sources([r for r, n in zip(olds, near) if n], new)
     for pos, r in enumerate(olds):
-        scope = scope_key(r.get("vendor"), r.get("report_date"))
+        scope = scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
             out_rows.append({f: r.get(f) for f in fields})
             source.append(int(r["_row"]))
@@ -1701,6 +1737,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
         key = wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
         if key in new_by_key and key not in used:
             used.add(key)
+            updated.append(len(out_rows))
             out_rows.append({f: new_by_key[key].get(f) for f in fields})
             source.append(int(r["_row"]))
         else:
@@ -1711,7 +1748,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]
             added.append(len(out_rows))
             out_rows.append({f: r.get(f) for f in fields})
             source.append(None)
-    return pd.DataFrame(out_rows, columns=fields), source, added, removed
+    return Merged(pd.DataFrame(out_rows, columns=fields), source, added, removed, updated)
 
 
 def latest_reports(wip: pd.DataFrame) -> pd.DataFrame:

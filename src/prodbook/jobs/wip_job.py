@@ -34,6 +34,7 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
 from prodbook.core.keys import fold_ref, key_text
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
+from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.publish import same_file
@@ -158,8 +159,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                         + ", ".join(f"'{p}'" for p in unread))
 
     findings += table.findings
-    rows, source, added, removed = wip.merge_wip(old, new_rows)
-    changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, old)
+    rows, source, added, removed, updated = wip.merge_wip(old, new_rows)
+    changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
     changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
         tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
@@ -270,21 +271,21 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
     return out
 
 
-def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: list[int],
+def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: list[int], updated: list[int],
              old: pd.DataFrame) -> list[Change]:
-    """New rows and every changed value of a kept row (removed rows: ``Tracker.removed_row``)."""
+    """New rows and every changed value of a row the import updated (removed rows: ``Tracker.removed_row``);
+    the history's rows were copied as they were."""
     changes: list[Change] = []
-    records = rows.to_dict("records")
+    records = dict(zip(added + updated, row_dicts(rows.iloc[added + updated]), strict=True))
     prints = row_prints([[records[i].get(f) for i in added] for f in VENDOR_WIP.printed])
     for i, written in zip(added, prints, strict=True):  # the print: undo keeps a row the APM typed in since
         changes.append(Change(sheet, key_text(records[i][k] for k in KEY), NEW_ROW, written,
                               records[i]["source_file"]))
-    old_by_row = {int(r["_row"]): r for r in old.to_dict("records")} if len(old) else {}
-    added_set = set(added)
-    for i, (rec, src) in enumerate(zip(records, source)):
-        if i in added_set or src is None:
-            continue
-        before = old_by_row.get(src)
+    sources = {source[i] for i in updated}
+    old_by_row = ({int(r["_row"]): r for r in row_dicts(old[old["_row"].isin(sources)])} if updated else {})
+    for i in updated:
+        rec, src = records[i], source[i]
+        before = old_by_row.get(src) if src is not None else None
         if before is None:
             continue
         for col in VENDOR_WIP.columns:
