@@ -24,6 +24,7 @@ from prodbook.core import recovery as rc
 from prodbook.core.cells import text_or_empty, to_date
 from prodbook.core.changes import NEW_ROW, UNDO, undone
 from prodbook.core.keys import fold_ref, key_text, line_key
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
 ON_TRACK, AT_RISK, LATE, SHIPPED, SHIPPED_LATE = "On track", "At risk", "Late for cancel", "Shipped", \
@@ -100,6 +101,24 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
 
 
 RISK = (LATE, AT_RISK)
+
+
+def since_text(since: datetime, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """The start of the report's 'changed since' period as the APM gave it: the day, and the time when one was
+    given (``--since 2027-03-01T09:00``), so the summary, the workbook and the web page name the same moment."""
+    day = date_text(since, date_format)
+    return f"{day} {since:%H:%M}" if since.time() != datetime.min.time() else day
+
+
+def no_lines_text(orders_sheet: str, stopped: int) -> str:
+    """Why the report lists no PO line, and what to do: the Orders sheet is empty, or every line on it is
+    cancelled (or its style dropped)."""
+    if stopped:
+        return (f"No live PO lines: all {stopped:,} PO line(s) on the '{orders_sheet}' sheet are cancelled or "
+                "their style is dropped, so the production report lists none. If a line is still on order, clear "
+                "its Line Status (or the style's Status on Styles) and run the report again")
+    return (f"No PO lines: the '{orders_sheet}' sheet has no rows, so the production report lists none. Add the "
+            "season's PO lines (one row per PO, style and colour) and run the report again")
 
 
 def recovery_text(opts: Sequence[rc.Option], basis: cx.Basis = cx.Basis.EX_FACTORY) -> str | None:

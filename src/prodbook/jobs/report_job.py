@@ -17,8 +17,8 @@ import pandas as pd
 
 from prodbook.core import report as rp
 from prodbook.core.development import labdips
+from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.keys import style_vendors
-from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import inputs, ta_rows
@@ -26,10 +26,41 @@ from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
 from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile, no_folder
-from prodbook.workbook.report_html import render_html
-from prodbook.workbook.report_xlsx import write_xlsx
+from prodbook.workbook.report_html import is_report_page, render_html
+from prodbook.workbook.report_xlsx import is_report_workbook, write_xlsx
+from prodbook.workbook.safety import lock_files, lock_holder
 from prodbook.workbook.scorecard_xlsx import add_lab_dips, add_recovery, add_scorecard
 from prodbook.workbook.tracker import Tracker
+
+SUFFIXES = (".xlsx", ".html", ".htm")
+"""What the report file can be: an Excel workbook or a web page."""
+
+
+def check_out(out: Path, tracker: Tracker) -> list[Finding]:
+    """Refuse a report file name that would lose something (``UserError``: nothing is written): a name that is
+    neither a workbook nor a web page, or an existing file that is not a report prodbook wrote (another
+    tracker, a backup, the team's own file). A report open in Excel is an error finding: the file is left as
+    it is and the rest of the run goes on."""
+    suffix = out.suffix.lower()
+    if suffix not in SUFFIXES:
+        said = f"ends in '{out.suffix}'" if out.suffix else "has no extension"
+        raise UserError(f"the report file '{out.name}' {said}: prodbook writes the report as an Excel workbook "
+                        f"(.xlsx) or a web page (.html). Name it '{out.stem}.xlsx' or '{out.stem}.html' with "
+                        "--out. Nothing was written", file=str(out))
+    if out.is_file() and out.stat().st_size > 0 and not (
+            is_report_page(out) if suffix in (".html", ".htm") else is_report_workbook(out)):
+        raise UserError(f"'{out}' already exists and is not a production report prodbook wrote (a tracker, a "
+                        "backup or another workbook or page): prodbook will not write over it. Name another file "
+                        "with --out, or move that file away first. Nothing was written", file=str(out))
+    locks = lock_files(out)
+    if locks:
+        who = lock_holder(locks[0])
+        return [error(Code.FILE_NOT_WRITTEN, f"the report '{out.name}' is open{f' by {who}' if who else ''} in "
+                      f"Excel (or another program; its lock file '{locks[0].name}' is beside it), so prodbook did "
+                      f"not write over it. The '{rp.REPORT.name}' sheet in '{tracker.file}' was brought up to "
+                      "date. Close the report and run again, or name another file with --out",
+                      file=str(out))]
+    return []
 
 
 def report_path(tracker: Tracker, ctx: Context) -> Path | None:
@@ -58,7 +89,20 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     """Per PO line, per vendor, and what changed since ``ctx.since`` (default: a week before now, the clock
     the Change Log is stamped with)."""
     since = ctx.since or datetime.combine(ctx.now.date() - timedelta(days=7), datetime.min.time())
+    _, found = valid_frame(tracker, ORDERS)
+    if any(f.code is Code.SHEET_MISSING for f in found):  # said as the report's, not as the exceptions' step
+        raise UserError(f"the production report was not made: the workbook has no '{tracker.sheet(ORDERS)}' "
+                        "sheet, the PO lines it reports on. If your PO lines are on a sheet with another name, "
+                        "name it on the Config sheet (Setting 'Sheet: Orders', Value: your sheet's name). "
+                        "Nothing was written", file=tracker.file, sheet=tracker.sheet(ORDERS))
+    out = report_path(tracker, ctx)
+    out_findings = check_out(out, tracker) if out is not None else []
     inp, findings = inputs(tracker, ctx)
+    empty_note = None
+    if not inp.lines:
+        empty_note = rp.no_lines_text(tracker.sheet(ORDERS), len(inp.stopped))
+        findings = [*findings, warning(Code.REQUIRED, empty_note, file=tracker.file, sheet=tracker.sheet(ORDERS))]
+    findings = [*findings, *out_findings]
     exceptions = exceptions_now(tracker, ctx)
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
@@ -82,28 +126,28 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     rows, moved = ta_rows(tracker)  # each PO jumps to its line's first T&A row
     tracker.replace_rows(table, lines.assign(po=po_links(lines, rows, tracker.sheet(TA))),
                          list(rp.REPORT.fields), source, force=moved)
-    out = report_path(tracker, ctx)
     files: tuple[StagedFile, ...] = ()
-    if out is not None:  # written by the runner once the workbook is saved, never on --dry-run
+    if out is not None and not out_findings:  # written by the runner once the workbook is saved, never on --dry-run
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,
                                   other_changes=other, date_format=tracker.config.date_format, scorecard=card,
-                                  recovery=recovery).encode("utf-8")
+                                  recovery=recovery, empty_note=empty_note).encode("utf-8")
         else:
             content = partial(write_xlsx, today=ctx.today, since=since, lines=lines, vendors=vendors,
                               changes=changes, other_changes=other, exceptions=exceptions,
                               date_format=tracker.config.date_format, more_sheets=(
                                   partial(add_recovery, options=recovery, date_format=tracker.config.date_format),
                                   partial(add_lab_dips, table=dips, date_format=tracker.config.date_format),
-                                  partial(add_scorecard, card=card, date_format=tracker.config.date_format)))
+                                  partial(add_scorecard, card=card, date_format=tracker.config.date_format)),
+                              empty_note=empty_note)
         what = "Report web page" if out.suffix.lower() in (".html", ".htm") else "Report workbook"
         files = (StagedFile(out, content, f"  {what}: {out}"),)
     risk = lines[lines["status"].isin(rp.RISK)] if len(lines) else lines
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units, {late} late for cancel); "
-               f"{len(changes)} change(s) since {date_text(since, tracker.config.date_format)}."]
+               f"{len(changes)} change(s) since {rp.since_text(since, tracker.config.date_format)}."]
     if out is None:
         summary.append(no_folder("The report workbook was") + ".")
     return Outcome(ACTION_NAMES["report"], findings, summary=summary, data={

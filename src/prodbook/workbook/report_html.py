@@ -10,23 +10,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
 from prodbook.core.findings import shown
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
-from prodbook.core.report import LATE, RISK, ChangeRow
+from prodbook.core.report import LATE, RISK, ChangeRow, since_text
 from prodbook.core.scorecards import Scorecard, vendor_rows
 from prodbook.workbook.scorecard_xlsx import CHARTS, SCORECARD, period_text
 
 _STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}
-th{background:#1f4e78;color:#fff}tr.risk td{background:#fce4e4}td.n{text-align:right}"""
+th{background:#1f4e78;color:#fff}tr.risk td{background:#fff2cc}
+tr.late td{background:#fce4e4;color:#9c0006}td.n{text-align:right}"""
 
 
 def _shown(v: object, date_format: str) -> str:
     """A value as the workbook shows it: dates in its date format (a timestamp with its time)."""
+    if v is pd.NaT:  # an empty date of a datetime column: blank, as in the workbook
+        return ""
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime() if v.time() != datetime.min.time() else v.date()
     if isinstance(v, datetime):
@@ -46,7 +50,8 @@ def _table(frame: pd.DataFrame, headers: dict[str, str], risk: bool = False,
     head = "".join(f"<th>{escape(h)}</th>" for h in headers.values())
     rows = []
     for r in frame.to_dict("records"):
-        cls = ' class="risk"' if risk and r.get("status") in RISK else ""
+        cls = ((' class="late"' if r.get("status") == LATE else ' class="risk"')
+               if risk and r.get("status") in RISK else "")  # late for cancel red, at risk amber, as the sheet
         cells = "".join(f'<td{" class=n" if isinstance(r.get(f), (int, float)) else ""}>'
                         f"{escape(_shown(r.get(f), date_format))}</td>" for f in headers)
         rows.append(f"<tr{cls}>{cells}</tr>")
@@ -133,6 +138,16 @@ def recovery_html(options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT)
     return "<h2>Recovery options for lines late for cancel</h2>" + _table(money, cols, date_format=date_format)
 
 
+def is_report_page(path: Path) -> bool:
+    """Is the file at ``path`` a production report page prodbook wrote (so a new report may replace it)?"""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return "<title>Production report " in head
+
+
 def render_scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> str:
     """The scorecard alone as a page (``prodbook scorecard --out FILE.html``)."""
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Vendor scorecard "
@@ -142,8 +157,10 @@ def render_scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMA
 
 def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
                 changes: Sequence[ChangeRow], other_changes: int, date_format: str = DEFAULT_DATE_FORMAT,
-                scorecard: Scorecard | None = None, recovery: pd.DataFrame | None = None) -> str:
-    """The whole report page; dates as in the workbook (Config 'Date Format')."""
+                scorecard: Scorecard | None = None, recovery: pd.DataFrame | None = None,
+                empty_note: str | None = None) -> str:
+    """The whole report page; dates as in the workbook (Config 'Date Format'). ``empty_note``: what the page
+    says when there are no PO lines (why, and what to do)."""
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
     late = int((lines["status"] == LATE).sum()) if len(lines) else 0
@@ -161,8 +178,9 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
         f"<h1>Production report, {date_text(today, date_format)}</h1>",
         f"<p>{len(lines):,} PO lines; <b>{len(risk):,} at risk</b> ({units:,} units), of which "
         f"<b>{late:,} late for cancel</b> (judged on ex-factory under FOB, on in-DC under DDP).</p>",
+        f'<p style="color:#c00000"><b>{escape(empty_note)}.</b></p>' if empty_note and not len(lines) else "",
         "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols, date_format=date_format),
-        f"<h2>What changed since {date_text(since, date_format)}</h2>",
+        f"<h2>What changed since {escape(since_text(since, date_format))}</h2>",
         _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"},
                date_format=date_format),
         f"<p>{other_changes:,} other logged change(s) are in the workbook's Change Log.</p>"

@@ -9,6 +9,9 @@ once whole.
 
 from __future__ import annotations
 
+import html
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +22,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import SheetSpec
-from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow
+from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow, since_text
 from prodbook.workbook.atomic import saved
 from prodbook.workbook.looks_openpyxl import apply_look, font, landscape
 
@@ -31,9 +34,10 @@ _FILL_RISK = "FCE4E4"
 def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame, vendors: pd.DataFrame,
                changes: Sequence[ChangeRow], other_changes: int, exceptions: pd.DataFrame,
                title: str = "Production report", date_format: str = DEFAULT_DATE_FORMAT,
-               more_sheets: Sequence[Callable[[Any], None]] = ()) -> Path:
+               more_sheets: Sequence[Callable[[Any], None]] = (), empty_note: str | None = None) -> Path:
     """The report as its own workbook: Summary (figures, vendors, chart), PO Lines, Changes, Exceptions,
     then whatever ``more_sheets`` add (each called with the openpyxl workbook: recovery, scorecard).
+    ``empty_note``: what the Summary says when there are no PO lines (why, and what to do).
 
     The tables look like the tracker's sheets (``core.looks``): fitted widths, the workbook's date format,
     live colour rules on status and severity.
@@ -56,8 +60,9 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
 
     ws["A1"] = f"{title} - as of {date_text(today, date_format)}"
     ws["A1"].font = font(size=16, bold=True, color=_FILL_HEAD)
-    ws["A2"] = f"Changes since {date_text(since, date_format)} {since:%H:%M}" \
-        if since.time() != datetime.min.time() else f"Changes since {date_text(since, date_format)}"
+    period = since_text(since, date_format)
+    ws["A2"] = (f"Changes since {period}: {len(changes):,} (Changes sheet)"
+                + (f", and {other_changes:,} other logged change(s)" if other_changes else ""))
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
     figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
@@ -71,6 +76,12 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         c = _cell(ws, row=i, column=2, value=value)
         c.number_format = "#,##0.0" if isinstance(value, float) else "#,##0"
     top = 4 + len(figures) + 1
+    if empty_note and not len(lines):  # said where the reader looks first, not left as a table of blanks
+        note = _cell(ws, row=3, column=1, value=empty_note)
+        note.font = font(bold=True, color="C00000")
+        note.alignment = Alignment(wrap_text=True, vertical="top")  # on the page, not cut at its edge
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=9)
+        ws.row_dimensions[3].height = 30
     _cell(ws, row=top, column=1, value="By vendor").font = font(size=13, bold=True)
     names = ["Vendor", "PO lines", "Units", "Shipped", "On-time %", "At-risk lines", "Units at risk",
              "Avg days late", "Open exceptions"]
@@ -115,8 +126,10 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": with_date_text(c.detail, date_format),
                           "action": c.action} for c in changes], columns=list(CHANGES.fields))
     table_sheet(ch, rows, CHANGES, date_format)
+    if not changes:
+        _cell(ch, row=3, column=1, value=f"No key date, status or exception changed since {period}.")
     if other_changes:
-        _cell(ch, row=len(changes) + 3, column=1,
+        _cell(ch, row=len(changes) + (4 if not changes else 3), column=1,
               value=f"Plus {other_changes:,} other logged change(s): see the workbook's Change Log sheet.")
     exs = ex.open_exceptions(exceptions) if len(exceptions) else exceptions
     table_sheet(wb.create_sheet("Open Exceptions"), exs, OPEN_EXCEPTIONS, date_format)
@@ -124,6 +137,22 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         add(wb)
     saved(wb)(path)
     return path
+
+
+REPORT_SHEETS = ("Summary", "PO Lines")
+"""The sheets every report workbook starts with: how a file is known as a report prodbook wrote."""
+
+
+def is_report_workbook(path: Path) -> bool:
+    """Is the file at ``path`` a production report prodbook wrote (so a new report may replace it)? Anything
+    else - a tracker, a backup, the team's own workbook - is not, and must not be written over."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    names = [html.unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', book)]
+    return names[:len(REPORT_SHEETS)] == list(REPORT_SHEETS)
 
 
 def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
