@@ -94,10 +94,23 @@ def test_a_report_open_in_excel_is_left_as_it_is_and_the_run_says_so(tmp_path):
     assert digest(out) == before
     said = [f for f in result.findings if f.code is Code.FILE_NOT_WRITTEN]
     assert len(said) == 1 and "report.xlsx" in said[0].message and "~$report.xlsx" in said[0].message
-    assert "Close the report" in said[0].message
+    assert "Close it" in said[0].message and "Maria" in said[0].message
     assert not any("Report workbook" in line for line in result.outcomes[0].summary)
     wb = openpyxl.load_workbook(path)  # the tracker's own report sheet was still brought up to date
     assert wb["Production Report"].max_row == 3
+
+
+def test_a_scorecard_open_in_excel_is_left_as_it_is_too(tmp_path):
+    """The same holds for every file a run writes beside the workbook (``publish.open_elsewhere``)."""
+    path = tracker(tmp_path)
+    out = tmp_path / "card.xlsx"
+    run(path, ["scorecard"], ctx(out=out))
+    before = digest(out)
+    (tmp_path / "~$card.xlsx").write_bytes(b"\x04Jane" + b" " * 48)
+    result = run(path, ["scorecard"], ctx(date(2027, 4, 8), out=out))
+    assert digest(out) == before
+    said = [f for f in result.findings if f.code is Code.FILE_NOT_WRITTEN]
+    assert len(said) == 1 and "'card.xlsx' is open by Jane" in said[0].message and "~$card.xlsx" in said[0].message
 
 
 # --- an empty tracker: a clear message, in the run and in the file ---------------------------------

@@ -17,7 +17,7 @@ import pandas as pd
 
 from prodbook.core import report as rp
 from prodbook.core.development import labdips
-from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.findings import Code, UserError, warning
 from prodbook.core.keys import style_vendors
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
@@ -28,7 +28,6 @@ from prodbook.workbook.links import po_links
 from prodbook.workbook.publish import StagedFile, no_folder
 from prodbook.workbook.report_html import is_report_page, render_html
 from prodbook.workbook.report_xlsx import is_report_workbook, write_xlsx
-from prodbook.workbook.safety import lock_files, lock_holder
 from prodbook.workbook.scorecard_xlsx import add_lab_dips, add_recovery, add_scorecard
 from prodbook.workbook.tracker import Tracker
 
@@ -36,11 +35,11 @@ SUFFIXES = (".xlsx", ".html", ".htm")
 """What the report file can be: an Excel workbook or a web page."""
 
 
-def check_out(out: Path, tracker: Tracker) -> list[Finding]:
+def check_out(out: Path) -> None:
     """Refuse a report file name that would lose something (``UserError``: nothing is written): a name that is
     neither a workbook nor a web page, or an existing file that is not a report prodbook wrote (another
-    tracker, a backup, the team's own file). A report open in Excel is an error finding: the file is left as
-    it is and the rest of the run goes on."""
+    tracker, a backup, the team's own file). A report open in Excel is left as it is when the run publishes
+    its files (``publish.open_elsewhere``)."""
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
         said = f"ends in '{out.suffix}'" if out.suffix else "has no extension"
@@ -52,15 +51,6 @@ def check_out(out: Path, tracker: Tracker) -> list[Finding]:
         raise UserError(f"'{out}' already exists and is not a production report prodbook wrote (a tracker, a "
                         "backup or another workbook or page): prodbook will not write over it. Name another file "
                         "with --out, or move that file away first. Nothing was written", file=str(out))
-    locks = lock_files(out)
-    if locks:
-        who = lock_holder(locks[0])
-        return [error(Code.FILE_NOT_WRITTEN, f"the report '{out.name}' is open{f' by {who}' if who else ''} in "
-                      f"Excel (or another program; its lock file '{locks[0].name}' is beside it), so prodbook did "
-                      f"not write over it. The '{rp.REPORT.name}' sheet in '{tracker.file}' was brought up to "
-                      "date. Close the report and run again, or name another file with --out",
-                      file=str(out))]
-    return []
 
 
 def report_path(tracker: Tracker, ctx: Context) -> Path | None:
@@ -96,13 +86,13 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                         "name it on the Config sheet (Setting 'Sheet: Orders', Value: your sheet's name). "
                         "Nothing was written", file=tracker.file, sheet=tracker.sheet(ORDERS))
     out = report_path(tracker, ctx)
-    out_findings = check_out(out, tracker) if out is not None else []
+    if out is not None:
+        check_out(out)
     inp, findings = inputs(tracker, ctx)
     empty_note = None
     if not inp.lines:
         empty_note = rp.no_lines_text(tracker.sheet(ORDERS), len(inp.stopped))
         findings = [*findings, warning(Code.REQUIRED, empty_note, file=tracker.file, sheet=tracker.sheet(ORDERS))]
-    findings = [*findings, *out_findings]
     exceptions = exceptions_now(tracker, ctx)
     lines = rp.po_lines(inp, exceptions)
     vendors = rp.vendor_summary(lines)
@@ -127,7 +117,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.replace_rows(table, lines.assign(po=po_links(lines, rows, tracker.sheet(TA))),
                          list(rp.REPORT.fields), source, force=moved)
     files: tuple[StagedFile, ...] = ()
-    if out is not None and not out_findings:  # written by the runner once the workbook is saved, never on --dry-run
+    if out is not None:  # written by the runner once the workbook is saved, never on --dry-run
         content: bytes | Writer
         if out.suffix.lower() in (".html", ".htm"):
             content = render_html(today=ctx.today, since=since, lines=lines, vendors=vendors, changes=changes,

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
-from prodbook.workbook.safety import fsync_folder, path_too_long, replace_file
+from prodbook.workbook.safety import fsync_folder, lock_files, lock_holder, path_too_long, replace_file
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -141,7 +141,10 @@ class Prepared:
                 continue
             tmp = self.temps.pop(record.path, None)
             ok = tmp is None and (record.path in self.done or record.path in self.unchanged)
-            if tmp is not None:
+            if tmp is not None and (locks := lock_files(record.path)):  # open in Excel: the reader's copy stays
+                remove_temp(tmp)
+                problems.append(open_elsewhere(record.path, locks[0]))
+            elif tmp is not None:
                 try:
                     replace_file(tmp, record.path)
                     ok = True
@@ -166,6 +169,15 @@ class Prepared:
         problem = "; ".join(dict.fromkeys(problems)) or (
             "they were not prepared before the save" if left else None)
         return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
+
+
+def open_elsewhere(path: Path, lock: Path) -> str:
+    """Why a report or draft open in Excel was left as it was (Windows would refuse the write; a Mac or a
+    network drive would let it pass under the reader's eyes), and what to do."""
+    who = lock_holder(lock)
+    return (f"'{path.name}' is open{f' by {who}' if who else ''} in Excel or another program (its lock file "
+            f"'{lock.name}' is beside it), so it was left as it was. Close it, or if nobody has it open, delete "
+            f"'{lock.name}'")
 
 
 def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepared:
