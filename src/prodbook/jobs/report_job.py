@@ -25,7 +25,7 @@ from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
 from prodbook.workbook.links import po_links
-from prodbook.workbook.publish import StagedFile, no_folder
+from prodbook.workbook.publish import StagedFile, no_folder, same_file
 from prodbook.workbook.report_html import is_report_page, render_html
 from prodbook.workbook.report_xlsx import is_report_workbook, write_xlsx
 from prodbook.workbook.scorecard_xlsx import add_lab_dips, add_recovery, add_scorecard
@@ -35,7 +35,7 @@ SUFFIXES = (".xlsx", ".html", ".htm")
 """What the report file can be: an Excel workbook or a web page."""
 
 
-def check_out(out: Path) -> None:
+def check_out(out: Path, workbook: Path | None) -> None:
     """Refuse a report file name that would lose something (``UserError``: nothing is written): a name that is
     neither a workbook nor a web page, or an existing file that is not a report prodbook wrote (another
     tracker, a backup, the team's own file). A report open in Excel is left as it is when the run publishes
@@ -46,7 +46,13 @@ def check_out(out: Path) -> None:
         raise UserError(f"the report file '{out.name}' {said}: prodbook writes the report as an Excel workbook "
                         f"(.xlsx) or a web page (.html). Name it '{out.stem}.xlsx' or '{out.stem}.html' with "
                         "--out. Nothing was written", file=str(out))
-    if out.is_file() and out.stat().st_size > 0 and not (
+    if workbook is not None and same_file(out, workbook):
+        return  # said as such when the run writes its files (``publish.prepare``)
+    try:
+        there = out.is_file() and out.stat().st_size > 0
+    except OSError:  # a name too long for the drive: said when the run writes its files
+        there = False
+    if there and not (
             is_report_page(out) if suffix in (".html", ".htm") else is_report_workbook(out)):
         raise UserError(f"'{out}' already exists and is not a production report prodbook wrote (a tracker, a "
                         "backup or another workbook or page): prodbook will not write over it. Name another file "
@@ -87,7 +93,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
                         "Nothing was written", file=tracker.file, sheet=tracker.sheet(ORDERS))
     out = report_path(tracker, ctx)
     if out is not None:
-        check_out(out)
+        check_out(out, getattr(tracker.backend, "path", None))
     inp, findings = inputs(tracker, ctx)
     empty_note = None
     if not inp.lines:

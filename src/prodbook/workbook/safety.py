@@ -333,7 +333,11 @@ def lock_files(path: StrPath) -> list[Path]:
     found = []
     for c in candidates:
         p = folder / c
-        if p.is_file() and p not in found:
+        try:
+            there = p.is_file()
+        except OSError:  # a name longer than the drive allows: no such lock file can exist
+            there = False
+        if there and p not in found:
             found.append(p)
     return found
 
