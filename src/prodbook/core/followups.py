@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
@@ -23,12 +24,14 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import day_of, is_missing
+from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
+from prodbook.core.findings import Code
 from prodbook.core.keys import fold_ref, index_key
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
@@ -111,6 +114,28 @@ def live_milestones(ta: pd.DataFrame, stopped: Collection[str]) -> pd.DataFrame:
     return ta[~index_key(ta, ("po", "style", "color")).isin(set(stopped)).to_numpy()]
 
 
+def without_sampled(ta: pd.DataFrame, samples: Iterable[Item], code_of: Callable[[str], str | None]
+                    ) -> pd.DataFrame:
+    """The T&A rows less the sample-submit milestones that a chased sample stands for (``samples``: the
+    items of ``sample_items``; ``code_of``: a sample type's milestone code, as the T&A rebuild reads it): the
+    milestone of its style and colour on every PO line, of every colour when the sample has none. Sending
+    that one sample completes them all, so the vendor is asked once, about the sample and its agreed Due."""
+    keys: set[tuple[str, str, str]] = set()
+    for it in samples:
+        code = code_of(it.item.removesuffix(" sample"))
+        if code and it.style:
+            keys.add((code.strip().upper(), it.style.strip().upper(), (it.color or "").strip().upper()))
+    if not keys or ta.empty:
+        return ta
+
+    def fold(column: str) -> list[str]:
+        return [text_or_empty(v).upper() for v in ta[column]] if column in ta else [""] * len(ta)
+
+    hit = [(c, s, k) in keys or (c, s, "") in keys for c, s, k in zip(fold("code"), fold("style"), fold("color"),
+                                                                        strict=True)]
+    return ta[~np.array(hit, dtype=bool)]
+
+
 def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int, *,
                  date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
     """Samples due (or due within the due-soon window) that the vendor has not sent."""
@@ -152,15 +177,65 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date,
     return out
 
 
+_ASK: dict[str, str] = {
+    Code.XF_REVISED_LATE.value: "Please confirm the new date and tell us how you can bring it back.",
+    Code.LATE_FOR_CANCEL.value: "Please tell us how you will recover the date (overtime, an extra line, "
+                                "a split shipment).",
+    Code.VENDOR_DATE_AHEAD.value: "Please tell us how you will make your date (overtime, another line).",
+    Code.IN_DC_LATE.value: "Please tell us how you can ship earlier.",
+    Code.SHIP_WINDOW_MISSED.value: "Please give us your ship date.",
+    Code.PRODUCTION_BEHIND.value: "Please send us your recovery plan.",
+    Code.FABRIC_NOT_IN_HOUSE.value: "Please give us the mill's delivery date for the bulk fabric.",
+    Code.BOOKING_NOT_CONFIRMED.value: "Please confirm the booking with the forwarder.",
+    Code.SHIP_MODE_CHANGED.value: "Please tell us the reason for the change.",
+    Code.SHIP_QTY_OFF.value: "Please confirm the quantity you will ship.",
+    Code.WIP_STALE.value: "Please send us this week's WIP report.",
+    Code.WIP_QTY_INCONSISTENT.value: "Please check the quantities and send a corrected report.",
+    Code.CANCELLED_LINE_IN_WIP.value: "Please confirm that production has stopped and tell us the quantities "
+                                      "already made.",
+}
+"""Per exception rule, what the vendor is asked to do (the Exceptions sheet's advice is for the APM)."""
+
+_FOR_APM = re.compile(r"\s*(?:[:;.]|,? or)\s+(?:agree|ask|expect|confirm with|air freight is a cost|recovery:|"
+                      r"else ask|plan for)\b.*$", re.I | re.S)
+"""Where a rule's Detail turns from the facts to the APM's own next steps (agree with the buyer, expect a
+chargeback, the recovery levers and their costs): none of that is for the vendor."""
+
+
+def vendor_text(rule: Any, detail: Any, vendor: str) -> str:
+    """An exception as the vendor reads it: the facts of its Detail, said to the vendor, and what we ask.
+
+    A rule prodbook knows keeps its facts (dates, quantities) and drops the APM's advice; a row the APM
+    added by hand (any other Rule) is sent as typed, with 'Please advise.'
+    """
+    text = " ".join(str(detail).split()) if _text(detail) else ""
+    rule = text_or_empty(rule)
+    if rule not in _ASK:
+        said = text or rule_name(rule)
+        return f"{said}{'' if said.endswith(('.', '?', '!')) else '.'} Please advise." if said else "Please advise."
+    facts = _FOR_APM.sub("", text).rstrip(" .:;,")
+    who = re.escape(vendor.strip())
+    for pattern, said in ((r"\bThe vendor says\b", "You gave"), (r"\bThe vendor\b", "You"),
+                          (r"\(vendor: '", "(your status: '"), (r"\bthe T&A forecasts\b", "our plan forecasts"),
+                          (rf"\b{who}'s WIP report\b", "your WIP report"),
+                          (r" cancelled on Orders \(Line Status '[^']*'\)", " cancelled")):
+        facts = re.sub(pattern, said, facts)
+    ask = _ASK[rule]
+    if rule == Code.SHIP_WINDOW_MISSED.value and "has passed" not in facts:  # shipped already, but late
+        ask = "Please advise."
+    return f"{facts}. {ask}" if facts else ask
+
+
 def exception_items(exceptions: pd.DataFrame) -> list[Item]:
-    """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor."""
+    """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor: the
+    facts and what we ask, never the APM's own next steps (see ``vendor_text``)."""
     out = []
     for r in open_exceptions(exceptions).to_dict("records"):
         vendor = _text(r.get("vendor"))
         if not vendor:
             continue
         name = rule_name(r.get("rule"))
-        out.append(Item(vendor, name, f"{r.get('detail') or name} Please advise.", _text(r.get("po")),
+        out.append(Item(vendor, name, vendor_text(r.get("rule"), r.get("detail"), vendor), _text(r.get("po")),
                         _text(r.get("style")), _text(r.get("color")), None, None))
     return out
 
@@ -366,8 +441,16 @@ def _checked(entries: Sequence[str]) -> list[str]:
     return [a for a in map(one_address, entries) if not isinstance(a, BadAddress)]
 
 
+DRAFT_VENDOR_CHARS = 40
+"""At most this much of a vendor code goes into its draft's file name: a long code (a full company name, CJK
+text taking three bytes a character) made a name past the 255 a folder entry may hold, and no draft."""
+
+
 def draft_name(vendor: str, today: date) -> str:
-    return re.sub(r"[^\w.-]+", "_", f"{vendor} follow-up {today.isoformat()}") + ".eml"
+    """'<vendor>_follow-up_<date>.eml': letters, digits, '.', '-' and '_' only (nothing Windows refuses),
+    never starting with a dot (a hidden file), the vendor part cut to ``DRAFT_VENDOR_CHARS``."""
+    code = unicodedata.normalize("NFC", vendor).strip().lstrip(".")[:DRAFT_VENDOR_CHARS] or "vendor"
+    return re.sub(r"[^\w.-]+", "_", f"{code} follow-up {today.isoformat()}").lstrip(".") + ".eml"
 
 
 def draft_names(vendors: Iterable[str], today: date) -> dict[str, str]:

@@ -50,7 +50,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from prodbook.core import ta
 from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.development import labdips, samples
+from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, look_for
 from prodbook.core.model.records import DayType
@@ -1034,11 +1034,8 @@ def recorded_elsewhere(today: date, lines: Sequence[Line], plans: dict[str, ta.P
     dip_frame, sample_frame = _frame(dips, LAB_DIPS.fields), _frame(sent, SAMPLES.fields)
     line, code = frame["line"].tolist(), frame["code"].tolist()
     found: dict[int, dict[str, date]] = {}
-    for pos, got in (labdips.fill_approval_actuals(frame, dip_frame, today, labdips.DipSettings()),
-                     labdips.fill_submit_actuals(frame, dip_frame, today, labdips.DipSettings()),
-                     samples.fill_shipped_actuals(frame, sample_frame, today, samples.SampleSettings())):
-        for p in pos.tolist():
-            found.setdefault(line[p], {}).setdefault(code[p], cast(date, got.iat[p]))
+    for p, day in recorded_actuals(frame, dip_frame, sample_frame, today).items():
+        found.setdefault(line[p], {}).setdefault(code[p], cast(date, day))
     return found
 
 

@@ -17,10 +17,11 @@ import pandas as pd
 
 from prodbook.core import followups as fu
 from prodbook.core import ta
-from prodbook.core.cells import text_or_empty
+from prodbook.core.cells import is_missing, text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
+from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import index_key, style_vendors
@@ -74,14 +75,18 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     owners = tuple(o.strip() for o in str(owners).split(",")) if owners else fu.VENDOR_OWNERS
     orders, _ = valid_frame(tracker, ORDERS, required=False)
     stopped = stopped_lines(tracker, orders, styles)  # a colour no PO line wants any more: no dip, no sample
+    sample_settings = sm.settings_from(tracker.config, tracker.file, [])
+    milestones = _as_recorded(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), dips,
+                              samples, tracker, ctx)
+    sampled = fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
+                                      & ~stopped.unwanted(samples)], vendor_of, ctx.today,
+                              tracker.config.due_soon_days, date_format=tracker.config.date_format)
+    codes = sm.type_codes(milestones, sample_settings) if len(milestones) else {}
     items = fu.collect(
-        fu.milestone_items(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), ctx.today,
-                           owners, date_format=tracker.config.date_format,
+        fu.milestone_items(fu.without_sampled(milestones, sampled, lambda kind: sm.code_of(kind, codes)),
+                           ctx.today, owners, date_format=tracker.config.date_format,
                            due_soon_days=tracker.config.due_soon_days),
-        fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
-                                & ~stopped.unwanted(samples)], vendor_of, ctx.today,
-                        tracker.config.due_soon_days,
-                        date_format=tracker.config.date_format),
+        sampled,
         fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today,
                          labdips.settings_from(tracker.config, tracker.file, [])),
         fu.exception_items(_exceptions(tracker, ctx)))
@@ -94,6 +99,12 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                                     "e-mail address; add one in the Email column so its draft has a To:",
                                     file=tracker.file, sheet=tracker.sheet(VENDORS), row=int(r["_row"]),
                                     column="Email"))
+    listed = {fu.vendor_key(str(v)) for v in vendors["vendor"]} if len(vendors) else set()
+    for vendor in dict.fromkeys(fu.one_line(it.vendor) for it in items if it.key[0] not in listed):
+        findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {vendor} has items to chase but is not on the "
+                                f"{tracker.sheet(VENDORS)} sheet, so its draft has no To: add a row for {vendor} "
+                                "with its Email (or correct the vendor code on Styles)", file=tracker.file,
+                                sheet=tracker.sheet(VENDORS), column="Vendor", value=vendor))
     sender, found = sender_of(tracker)
     findings += found
     closures, _ = valid_frame(tracker, CLOSURES, required=False)
@@ -160,6 +171,23 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _as_recorded(ta_frame: pd.DataFrame, dips: pd.DataFrame, samples: pd.DataFrame, tracker: Tracker,
+                 ctx: Context) -> pd.DataFrame:
+    """The T&A with each blank Actual the development sheets already answer, as the T&A rebuild fills it in
+    (a lab dip's first Submitted date, an approved colour's date, a sample's Shipped date): a dip submitted
+    or a sample shipped since the last rebuild is done, not chased. Only the chase reads it; nothing is
+    written here."""
+    if ta_frame.empty or "actual" not in ta_frame.columns or not (len(dips) or len(samples)):
+        return ta_frame
+    actual = ta_frame["actual"].to_numpy(dtype=object).copy()
+    for p, day in recorded_actuals(ta_frame, dips, samples, ctx.today, tracker.config, tracker.file).items():
+        if is_missing(actual[p]):
+            actual[p] = day
+    out = ta_frame.copy()
+    out["actual"] = actual
+    return out
 
 
 def _stopped_lines(orders: pd.DataFrame, stopped: Stopped) -> set[str]:

@@ -20,7 +20,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import order_dates, row_snapshot, ta
 from prodbook.core.cells import is_missing
 from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Change, cell_value, row_prints
-from prodbook.core.development import labdips
+from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_text, index_key, key_text, key_texts
@@ -258,19 +258,7 @@ def _fill_dev_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current
     theirs: left as it is (``match``: each new row's row in ``current``, NaN for none)."""
     dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # their findings are validate's to report
     sent, _ = valid_frame(tracker, SAMPLES, required=False)
-    dip_settings = labdips.settings_from(tracker.config, tracker.file, [])
-    fills = [labdips.fill_approval_actuals(new, dips, ctx.today, dip_settings),  # first: wins a shared code
-             labdips.fill_submit_actuals(new, dips, ctx.today, dip_settings)]
-    if len(sent):
-        # the samples rules load the style checks (fiber, tariff, pycountry): only for a tracker with samples
-        from prodbook.core.development import samples
-
-        fills.append(samples.fill_shipped_actuals(new, sent, ctx.today,
-                                                  samples.settings_from(tracker.config, tracker.file, [])))
-    dates: dict[int, Any] = {}
-    for pos, got in fills:
-        for p in pos.tolist():
-            dates.setdefault(p, got.iat[p])
+    dates = recorded_actuals(new, dips, sent, ctx.today, tracker.config, tracker.file)
     pos = np.array(sorted(dates), dtype=int)
     if len(pos) and current.exists and "actual" in current.columns:
         col = current.columns["actual"]
