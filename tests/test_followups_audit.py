@@ -216,3 +216,25 @@ def test_no_rule_of_the_demo_season_sends_the_apms_advice_to_a_vendor(tmp_path):
     for r in chased_rules:
         assert not APM_ONLY.search(r["Detail"]), r["Detail"]
         assert r["Detail"].rstrip().endswith((".", "?")), r["Detail"]
+
+
+def test_a_numeric_date_format_is_not_what_a_vendor_reads(tmp_path):
+    """A workbook showing dates as mm/dd/yyyy sent '02/25/2027' and '03/01/2027' to factories that read
+    03/01 as 3 January: what goes to a vendor names the month in letters. The year-first format is kept."""
+    books = {}
+    for fmt in ("mm/dd/yyyy", "yyyy-mm-dd"):
+        s = base_sheets()
+        s["T&A Templates"].append(["Knit", "PPS", "PP sample submit", "Vendor", "XF", -60, "Working", "Yes",
+                                   "Development"])
+        s["Samples"] = [["Style #", "Sample Type", "Purpose", "Color", "Due", "Shipped", "Status"],
+                        ["S1", "PP", "Pre-production", "Navy", date(2027, 2, 25), None, None]]
+        s["Config"] = [["Setting", "Value"], ["Date Format", fmt]]
+        books[fmt] = write_book(tmp_path / f"{fmt[:2]}.xlsx", s)
+        run(books[fmt], ["ta", "followups"], ctx(tmp_path / fmt[:2]))
+    us = plain(tmp_path / "mm" / "BD1_follow-up_2027-03-01.eml")
+    assert "25-Feb-27" in us and "01-Mar-27" in us, us
+    assert not re.search(r"\b\d{2}/\d{2}/\d{4}\b", us), us
+    pp = next(r for r in rows_of(books["mm/dd/yyyy"]) if r["Item"] == "PP sample")
+    assert "25-Feb-27" in pp["Detail"]  # the sheet's Detail is the e-mail's text
+    iso = plain(tmp_path / "yy" / "BD1_follow-up_2027-03-01.eml")
+    assert "2027-02-25" in iso and "2027-03-01" in iso, iso

@@ -400,12 +400,21 @@ def reply_by(today: date, calendar: FactoryCalendar | None = None) -> date:
     return d
 
 
+def vendor_date_format(date_format: str) -> str:
+    """How dates read in what goes to a vendor: the workbook's Date Format when it writes the month in
+    letters (dd-mmm-yy) or the year first (yyyy-mm-dd); else dd-mmm-yy. A factory reads 03/04/27 its own way
+    round (3 April in Dhaka, 4 March in a US buying office): a date sent in numbers alone gets misread."""
+    fmt = date_format.strip().lower()
+    return date_format if "mmm" in fmt or fmt.startswith("yy") else DEFAULT_DATE_FORMAT
+
+
 def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
            calendar: FactoryCalendar | None = None) -> EmailMessage:
     """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table.
 
-    Every date reads as in the workbook (Config 'Date Format'), in the table and in the sentences.
+    Every date reads in ``date_format`` (``vendor_date_format`` of the workbook's), in the table and in the
+    sentences.
     """
     day = date_text(today, date_format)
     overdue = sum(1 for i in items if i.days_overdue)

@@ -76,15 +76,16 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     orders, _ = valid_frame(tracker, ORDERS, required=False)
     stopped = stopped_lines(tracker, orders, styles)  # a colour no PO line wants any more: no dip, no sample
     sample_settings = sm.settings_from(tracker.config, tracker.file, [])
+    vendor_dates = fu.vendor_date_format(tracker.config.date_format)  # the sheet's Detail is the e-mail's text
     milestones = _as_recorded(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), dips,
                               samples, tracker, ctx)
     sampled = fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
                                       & ~stopped.unwanted(samples)], vendor_of, ctx.today,
-                              tracker.config.due_soon_days, date_format=tracker.config.date_format)
+                              tracker.config.due_soon_days, date_format=vendor_dates)
     codes = sm.type_codes(milestones, sample_settings) if len(milestones) else {}
     items = fu.collect(
         fu.milestone_items(fu.without_sampled(milestones, sampled, lambda kind: sm.code_of(kind, codes)),
-                           ctx.today, owners, date_format=tracker.config.date_format,
+                           ctx.today, owners, date_format=vendor_dates,
                            due_soon_days=tracker.config.due_soon_days),
         sampled,
         fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today,
@@ -110,7 +111,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     closures, _ = valid_frame(tracker, CLOSURES, required=False)
     calendars, _, _ = vendor_calendars(vendors, closures, (ctx.today.year, ctx.today.year + 1), file=tracker.file)
     made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"),
-                     date_format=tracker.config.date_format,
+                     date_format=vendor_dates,
                      calendars={fu.vendor_key(v): c for v, c in calendars.items()})
     folder = drafts_folder(tracker, ctx)
     paths: dict[str, Path] = {}
