@@ -173,7 +173,7 @@ def test_removing_a_po_line_archives_exactly_its_rows_and_the_summary_counts_the
     assert archive[(*S2, "LD")]["Actual"].date() == date(2027, 1, 20)
     assert {r["Reason"] for r in archive.values()} == {"PO line no longer on Orders"}
     summary = "\n".join(result.outcomes[0].summary)
-    assert "5 T&A row(s) moved to 'T&A Archive' (PO lines no longer on Orders: 5)." in summary
+    assert "5 T&A row(s) moved to 'T&A Archive' (5 row(s) of 1 PO line(s) no longer on Orders)." in summary
     assert_finding(result.findings, Code.ROWS_ARCHIVED)
 
 

@@ -191,7 +191,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     if len(gone):
         changes += [Change(ta_sheet, key_text(r[k] for k in KEY), ARCHIVED, f"{ARCHIVED_FROM} {int(r['_row'])}",
                            archive_sheet) for _, r in old.iloc[gone].iterrows()]  # the row: undo puts it back there
-        line = _moved_line(fates[gone], left[gone], archive_sheet)
+        line = _moved_line(fates[gone], left[gone], index_key(old.iloc[gone], ta.LINE).to_numpy(), archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
     taken_extras = _archived_extras(archive, restored, current)
@@ -553,18 +553,23 @@ def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken
                  f"counted above ({', '.join(parts)}); fix the errors on the Issues sheet.")
 
 
-def _moved_line(fates: np.ndarray, left: np.ndarray, archive_sheet: str) -> str:
-    """'N T&A rows moved to ... (PO lines no longer on Orders: X, milestones removed from template T: Y)'."""
-    parts = []
-    if (n := int((fates == ta.Fate.GONE.value).sum())):
-        parts.append(f"PO lines no longer on Orders: {n:,}")
+def _moved_line(fates: np.ndarray, left: np.ndarray, lines: np.ndarray, archive_sheet: str) -> str:
+    """'N T&A rows moved to ... (X rows of Y PO lines no longer on Orders, milestones removed from template T:
+    Z)'; ``lines``: each row's PO line (``index_key``), to count the lines, not their milestones."""
+
+    def of_lines(fate: ta.Fate, why: str) -> str | None:
+        at = fates == fate.value
+        n = int(at.sum())
+        return f"{n:,} row(s) of {len(set(lines[at].tolist())):,} PO line(s) {why}" if n else None
+
+    parts = [p for p in [of_lines(ta.Fate.GONE, "no longer on Orders")] if p]
     removed = pd.Series(left[fates == ta.Fate.REMOVED.value], dtype=object)
     for t, n in removed.value_counts(sort=False).items():
         parts.append(f"milestones removed from template '{t}': {n:,}")
     if (n := int((fates == ta.Fate.DUPLICATE.value).sum())):
         parts.append(f"duplicate rows: {n:,}")
-    if (n := int((fates == ta.Fate.CANCELLED.value).sum())):
-        parts.append(f"PO lines cancelled on Orders or of a dropped style: {n:,}")
+    if (cancelled := of_lines(ta.Fate.CANCELLED, "cancelled on Orders or of a dropped style")):
+        parts.append(cancelled)
     return f"{len(fates):,} T&A row(s) moved to '{archive_sheet}' ({', '.join(parts)})."
 
 
