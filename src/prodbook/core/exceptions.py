@@ -26,6 +26,7 @@ Code (BKC), In-DC Code (IDC).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -180,6 +181,18 @@ class Line:
     def w(self, f: str) -> Any:
         v = self.wip.get(f) if self.wip else None
         return None if is_missing(v) else v
+
+    def q(self, f: str) -> float | None:
+        """A quantity of the newest WIP report: the number, None for a blank or a cell that holds no number
+        ('TBC', '#N/A': the sheet's reading names it). A negative one is kept: ``wip_qty_inconsistent``
+        says so, the other rules leave it be."""
+        v = self.w(f)
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            return None
+        v = v.item() if isinstance(v, (np.integer, np.floating)) else v
+        if isinstance(v, float):
+            return v + 0.0 if math.isfinite(v) else None  # + 0.0: -0.0 reads as 0
+        return v
 
 
 @dataclass
@@ -337,6 +350,12 @@ def shipped(line: Line, s: Settings) -> date | None:
     return line.actual.get(s.xf_code.upper())
 
 
+def gone(line: Line, s: Settings) -> bool:
+    """The goods have left the factory: an Actual ex-factory, or an Actual in-DC (a line in the DC has
+    shipped, even when nobody typed the day it left). No production rule is about such a line."""
+    return shipped(line, s) is not None or received(line, s) is not None
+
+
 def planned_xf(line: Line, s: Settings) -> date | None:
     return line.ex_factory or line.planned.get(s.xf_code.upper())
 
@@ -349,6 +368,8 @@ def forecast_xf(line: Line, s: Settings) -> date | None:
     if sent is not None:
         return sent
     xf = day_of(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper()) or planned_xf(line, s)
+    if received(line, s) is not None:
+        return xf  # in the DC: it left on a day nobody typed, not today
     return line.today if xf is not None and line.today is not None and xf < line.today else xf
 
 
@@ -429,8 +450,10 @@ def terms(line: Line, s: Settings) -> tuple[cx.Terms, bool]:
 
 def cancel_check(line: Line, s: Settings) -> cx.CancelCheck:
     """Late for cancel or not, judged on the date the line's terms name: the one rule every report uses."""
-    return cx.judge(terms(line, s)[0], line.cancel, ex_factory=forecast_xf(line, s),
-                    shipped=shipped(line, s) is not None, in_dc=forecast_in_dc(line, s),
+    sent, got = shipped(line, s), received(line, s)
+    return cx.judge(terms(line, s)[0], line.cancel,
+                    ex_factory=None if sent is None and got is not None else forecast_xf(line, s),
+                    shipped=sent is not None or got is not None, in_dc=forecast_in_dc(line, s),
                     received=received(line, s) is not None)
 
 
@@ -472,7 +495,7 @@ def revised_xf_later(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         revised, planned = day_of(ln.w("revised_xf")), planned_xf(ln, s)
-        if revised and planned and revised > planned and not shipped(ln, s):
+        if revised and planned and revised > planned and not gone(ln, s):
             days = (revised - planned).days
             out.append(ln.exception(Code.XF_REVISED_LATE, Severity.WARNING,
                               f"The vendor revised ex-factory to {_fmt(revised)}, {days} day(s) after the "
@@ -487,7 +510,7 @@ def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         revised, model = day_of(ln.w("revised_xf")), ln.forecast.get(s.xf_code.upper())
-        if revised is None or model is None or model <= revised or shipped(ln, s) is not None:
+        if revised is None or model is None or model <= revised or gone(ln, s):
             continue
         if cancel_check(ln, s).late:
             continue  # late for cancel already: that error says it
@@ -527,11 +550,13 @@ def recovery_options(ln: Line, inp: Inputs) -> list[rc.Option]:
     s, check = inp.settings, cancel_check(ln, inp.settings)
     if not check.late or ln.cancel is None or (xf := forecast_xf(ln, s)) is None:
         return []
-    packed = ln.w("packed_qty")
+    packed = ln.q("packed_qty")
+    packed = None if packed is None or packed < 0 else packed
     transit = transit_days(ln, s)
     late = rc.LateLine(ln.cancel, xf, s.transit_sea if transit is None else transit,
                        check.terms.basis is cx.Basis.IN_DC,
-                       inp.today, ln.qty or ln.w("order_qty"), None if packed is None else int(packed),
+                       inp.today, None if not (qty := ln.qty or ln.q("order_qty")) or qty < 0 else int(qty),
+                       None if packed is None else int(packed),
                        current_mode(ln), inp.calendar(ln.vendor), check.terms.label, shipped(ln, s))
     return rc.options(late, replace(inp.rates, transit_air=s.transit_air, ship_tolerance_pct=s.ship_tolerance_pct))
 
@@ -565,6 +590,8 @@ def ship_window_missed(inp: Inputs) -> list[Finding]:
         t = terms(ln, s)[0]
         delivered = t.basis is cx.Basis.IN_DC
         done = received(ln, s) if delivered else shipped(ln, s)
+        if done is None and received(ln, s) is not None:
+            continue  # FOB, in the DC: it shipped on a day nobody typed on the T&A
         if done is None and inp.today > ln.cancel:
             out.append(ln.exception(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
                               f"The cancel date {_fmt(ln.cancel)} has passed and the line has not "
@@ -598,9 +625,9 @@ def production_behind(inp: Inputs) -> list[Finding]:
     half of sewing."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        qty = ln.qty or ln.w("order_qty")
+        qty = ln.qty or ln.q("order_qty")
         report = day_of(ln.w("report_date"))
-        if not ln.wip or not qty or report is None or shipped(ln, s):
+        if not ln.wip or not qty or qty < 0 or report is None or gone(ln, s):
             continue
         cut, sew, pack = (ln.planned.get(c.upper()) for c in (s.cut_code, s.sew_code, s.pack_code))
         stages = (("cut", "Cut", "cut_qty", cut, _mid(cut, pack)),
@@ -608,8 +635,8 @@ def production_behind(inp: Inputs) -> list[Finding]:
                   ("packed", "Packed", "packed_qty", _mid(sew, pack), pack))
         worst = None
         for _name, label, f, start, end in stages:
-            done, want = ln.w(f), expected_pct(report, start, end)
-            if done is None or want is None:
+            done, want = ln.q(f), expected_pct(report, start, end)
+            if done is None or done < 0 or want is None:  # below zero: wip_qty_inconsistent says so
                 continue
             have = done / qty * 100
             gap = want - have
@@ -630,14 +657,19 @@ def fabric_not_in_house(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         cut = ln.planned.get(s.cut_code.upper())
-        if cut is None or inp.today < cut or shipped(ln, s) or ln.actual.get(s.fabric_code.upper()):
+        if cut is None or inp.today < cut or gone(ln, s) or ln.actual.get(s.fabric_code.upper()):
             continue
-        if says(ln.w("fabric_status"), _IN_HOUSE) or (ln.w("cut_qty") or 0) > 0:
+        if says(ln.w("fabric_status"), _IN_HOUSE) or (ln.q("cut_qty") or 0) > 0:
             continue
         status = ln.w("fabric_status")
+        report = day_of(ln.w("report_date"))
+        why = (f" (vendor: '{status}')" if status else
+               " (no fabric date, no WIP report)" if not ln.wip else
+               f" (no fabric date; the vendor's WIP report{f' of {_fmt(report)}' if report else ''} gives no "
+               "fabric status)")
         out.append(ln.exception(Code.FABRIC_NOT_IN_HOUSE, Severity.ERROR,
                           f"Cutting was planned for {_fmt(cut)} and the bulk fabric is not in-house"
-                          + (f" (vendor: '{status}')" if status else " (no fabric date, no WIP report)")
+                          + why
                           + ": ask the mill for a delivery date."))
     return out
 
@@ -648,7 +680,7 @@ def booking_not_confirmed(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         xf = forecast_xf(ln, s)
-        if xf is None or shipped(ln, s) or ln.actual.get(s.booking_code.upper()):
+        if xf is None or gone(ln, s) or ln.actual.get(s.booking_code.upper()):
             continue
         if says(ln.w("booking_status"), _CONFIRMED):
             continue
@@ -683,10 +715,10 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
     Ship Tolerance %. A report from before packing finished is not judged: its count is still growing."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        packed = ln.w("packed_qty")
-        if packed is None or not ln.qty:
+        packed = ln.q("packed_qty")
+        if packed is None or packed < 0 or not ln.qty or ln.qty < 0:
             continue
-        finished = [d for d in (shipped(ln, s), ln.actual.get(s.pack_code.upper())) if d]
+        finished = [d for d in (shipped(ln, s), received(ln, s), ln.actual.get(s.pack_code.upper())) if d]
         if not finished:
             continue
         report = day_of(ln.w("report_date"))
@@ -714,7 +746,7 @@ def wip_stale(inp: Inputs) -> list[Finding]:
     active: dict[str, int] = {}
     for ln in inp.lines:
         cut = ln.planned.get(s.cut_code.upper())
-        if ln.vendor and cut and cut <= horizon and not shipped(ln, s):
+        if ln.vendor and cut and cut <= horizon and not gone(ln, s):
             active[ln.vendor] = active.get(ln.vendor, 0) + 1
     for vendor, n in sorted(active.items()):
         seen = last.get(vendor.upper())
@@ -736,15 +768,18 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
     for ln in inp.lines:
         if not ln.wip:
             continue
-        cut, sewn, packed, theirs = (ln.w(f) for f in ("cut_qty", "sewn_qty", "packed_qty", "order_qty"))
-        why = []
-        if theirs is not None and ln.qty is not None and int(theirs) != ln.qty:
+        cut, sewn, packed, theirs = (ln.q(f) for f in ("cut_qty", "sewn_qty", "packed_qty", "order_qty"))
+        why = [f"{label} {_n(int(v))} is below zero" for label, v in (
+            ("the vendor's order qty", theirs), ("cut", cut), ("sewn", sewn), ("packed", packed))
+            if v is not None and v < 0]
+        cut, sewn, packed = (None if v is None or v < 0 else v for v in (cut, sewn, packed))
+        if theirs is not None and theirs >= 0 and ln.qty is not None and int(theirs) != ln.qty:
             why.append(f"the vendor's order qty {_n(int(theirs))} is not the PO's {_n(ln.qty)}")
         if packed is not None and sewn is not None and packed > sewn:
             why.append(f"packed {_n(int(packed))} is more than sewn {_n(int(sewn))}")
         if sewn is not None and cut is not None and sewn > cut:
             why.append(f"sewn {_n(int(sewn))} is more than cut {_n(int(cut))}")
-        if cut is not None and ln.qty and cut * 100 > ln.qty * (100 + s.ship_tolerance_pct):
+        if cut is not None and ln.qty and ln.qty > 0 and cut * 100 > ln.qty * (100 + s.ship_tolerance_pct):
             why.append(f"cut {_n(int(cut))} is more than the order {_n(ln.qty)} + "
                        f"{s.ship_tolerance_pct:g}%")
         if why:
@@ -761,7 +796,7 @@ def cancelled_line_in_production(inp: Inputs) -> list[Finding]:
     for ln in inp.stopped:
         moving = [f"{label} {_n(int(q))}" for label, f in (("cut", "cut_qty"), ("sewn", "sewn_qty"),
                                                            ("packed", "packed_qty"))
-                  if (q := ln.w(f)) is not None and q > 0]
+                  if (q := ln.q(f)) is not None and q > 0]
         revised = day_of(ln.w("revised_xf"))
         if revised is not None:
             moving.append(f"revised ex-factory {_fmt(revised)}")
@@ -847,8 +882,16 @@ EXCEPTION_FIELDS = ("id", "detected", "po", "style", "color", "vendor", "rule", 
 _ID = re.compile(r"(\d+)\s*$")
 
 
+_CLOSED = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, CLOSED_WORDS), key=len, reverse=True))
+                     + r")(?=$|[\s.,;:!()\[\]\-–—])", re.I)
+"""A Status that starts with a closing word, alone or followed by the APM's note: 'Closed', 'Closed - vendor
+pays air', 'Resolved: buyer agreed 5-Jun', 'Done.' ('Not closed', 'Closedown?' are not)."""
+
+
 def is_closed(status: Any) -> bool:
-    return not is_missing(status) and str(status).strip().lower() in CLOSED_WORDS
+    """The exception is closed: by the APM (Status Closed, Resolved, Done, Cancelled..., with or without a
+    note after it) or by prodbook (Resolved by data)."""
+    return not is_missing(status) and _CLOSED.match(str(status)) is not None
 
 
 def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-",
