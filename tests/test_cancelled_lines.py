@@ -199,6 +199,21 @@ def test_a_vendor_still_producing_a_cancelled_line_is_one_warning(tracker: Path)
         "Cancelled line still in production"]
 
 
+def test_the_wip_import_alone_says_a_report_still_lists_a_cancelled_line(tracker: Path) -> None:
+    """``prodbook wip`` on its own raises no exception: its summary names the cancelled line reported."""
+    line = a_chased_line(tracker)
+    vendor = next(r["Vendor"] for r in rows(tracker, "Styles") if r["Style #"] == line[1])
+    report = _wip_file(tracker.parent, vendor, line, cut=480)
+    result = run(tracker, ["wip"], ctx(report))
+    assert not any("cancelled on Orders" in s for s in result.outcomes[0].summary), result.outcomes[0].summary
+    set_status(tracker, {line: "Cancelled"})
+    result = run(tracker, ["wip"], ctx(report))
+    said = [s for s in result.outcomes[0].summary if "cancelled on Orders" in s]
+    assert said == [f"  {report.name}: 1 PO line(s) cancelled on Orders (or of a dropped style) still reported "
+                    f"({' / '.join(line)}); the exceptions step asks you to confirm with the vendor that "
+                    "production stopped"]
+
+
 def test_a_dropped_style_takes_its_lines_out_of_the_plan(tracker: Path) -> None:
     line = a_chased_line(tracker)
     wb = openpyxl.load_workbook(tracker)

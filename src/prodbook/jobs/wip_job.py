@@ -28,14 +28,14 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core import wip
-from prodbook.core.cells import CellError
+from prodbook.core.cells import CellError, text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, log_text, row_prints
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info
-from prodbook.core.keys import fold_ref, key_text
+from prodbook.core.keys import fold_ref, key_text, line_key
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.publish import same_file
 from prodbook.workbook.tracker import Tracker
@@ -152,6 +152,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     same_day = wip.same_day_files(old, new_rows)
     findings += withdrawn + same_day
     per_file += [f"  {f.file}: {f.message}" for f in same_day]
+    per_file += _cancelled_reported(new_rows, orders[orders["_row"].isin(stopped_lines(tracker, orders, styles).rows)]
+                                    if len(orders) else orders)
     findings = [_in_message(f, message_of) for f in findings]
     unread = subfolders(ctx.files)
     if unread:
@@ -269,6 +271,23 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
                              f"same, value for value, as in '{earlier}' (the same report twice); imported once",
                              file=file, row=same[0]["_row"]))
     return out
+
+
+def _cancelled_reported(new_rows: list[dict], stopped: pd.DataFrame) -> list[str]:
+    """Summary lines for the reports that still list a PO line cancelled on Orders (or of a dropped style):
+    said on the import itself, since ``prodbook wip`` alone raises no exception (the exceptions step asks the
+    APM to confirm with the vendor that production stopped)."""
+    if not len(stopped) or not new_rows:
+        return []
+    gone = {line_key(p, s, c) for p, s, c in zip(stopped["po"], stopped["style"], stopped["color"])}
+    by_file: dict[str, list[str]] = {}
+    for r in new_rows:
+        if line_key(r.get("po"), r.get("style"), r.get("color")) in gone:
+            by_file.setdefault(text_or_empty(r.get("source_file")), []).append(
+                key_text((r.get("po"), r.get("style"), r.get("color"))))
+    return [f"  {name}: {len(refs)} PO line(s) cancelled on Orders (or of a dropped style) still reported "
+            f"({', '.join(refs[:3])}{', ...' if len(refs) > 3 else ''}); the exceptions step asks you to confirm "
+            "with the vendor that production stopped" for name, refs in by_file.items()]
 
 
 def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: list[int], updated: list[int],
