@@ -6,7 +6,9 @@ a value or a 2-D list of the same shape (a dynamic array), so a whole column
 is one call. Rules shared by every function:
 
 * Arguments broadcast as Excel's array formulas do: a single value goes with
-  every row of a column; columns of different lengths are a #VALUE! error.
+  every cell, a single row with every row and a single column with every
+  column (a column of dates and a row of offsets give a grid); ranges of
+  different lengths are a #VALUE! error.
 * Dates come in as Excel gives them (datetime, date, or a serial number) and
   go out as ``datetime`` (xlwings writes an Excel date). Text dates are read
   with the workbook's Date Order setting.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, add_days_array
-from prodbook.core.cells import NA_WORDS, CellError, DateOrder, is_blank, to_date, to_number
+from prodbook.core.cells import EXCEL_ERRORS, NA_WORDS, CellError, DateOrder, is_blank, to_date, to_number
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.model.records import DayType, day_type_of
 from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
@@ -60,6 +63,23 @@ def excel_error(kind: str, message: str) -> ErrorText:
 # --- shapes --------------------------------------------------------------------------------
 
 
+_COM_ERROR_BASE = -2146826288
+"""The code COM hands over for a cell showing #NULL!; every other error value is this plus its XlCVError
+number less 2000 (#N/A, 2042: -2146826246)."""
+_COM_ERRORS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+               2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+               2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
+
+
+def _com_error(value: Any) -> Any:
+    """A cell error as its text. xlwings' ``err_to_str`` names the seven classic errors only: a cell showing
+    #SPILL!, #CALC! or #BLOCKED! comes in as COM's integer code (-2146826243), which would be read as a
+    number of days or a serial number. COM gives every number as a float, so an int there is an error."""
+    if type(value) is int and _COM_ERROR_BASE <= value <= _COM_ERROR_BASE + 99:
+        return _COM_ERRORS.get(value - _COM_ERROR_BASE + 2000, "#UNKNOWN!")
+    return value
+
+
 def _as_grid(value: Cells) -> list[list[Any]]:
     if isinstance(value, np.ndarray):
         value = value.tolist()
@@ -67,9 +87,13 @@ def _as_grid(value: Cells) -> list[list[Any]]:
         if not value:
             return [[None]]
         if all(isinstance(r, (list, tuple)) for r in value):
-            return [list(r) for r in value]
-        return [[v] for v in value]  # a 1-D list is a column
-    return [[value]]
+            grid = [list(r) for r in value]
+        else:
+            grid = [[v] for v in value]  # a 1-D list is a column
+        if any(type(v) is int for r in grid for v in r):
+            grid = [[_com_error(v) for v in r] for r in grid]
+        return grid
+    return [[_com_error(value)]]
 
 
 @dataclass(frozen=True)
@@ -84,16 +108,22 @@ def _broadcast(*values: Cells, names: Iterable[str]) -> _Args:
     shapes = [(len(g), len(g[0]) if g else 0) for g in grids]
     rows = max(s[0] for s in shapes)
     cols = max(s[1] for s in shapes)
+    # Excel's rule, dimension by dimension: one row goes with every row, one column with every column,
+    # so a column of anchors and a row of offsets ({5,10,15}) give a grid, as =WORKDAY.INTL does.
     for name, (r, c) in zip(names, shapes):
-        if (r, c) != (1, 1) and (r, c) != (rows, cols):
+        if r not in (1, rows) or c not in (1, cols):
             raise FormulaError(excel_error("#VALUE!", f"{name} has {r} row(s) x {c} column(s); give one "
                                            f"cell or a range the size of the others ({rows} x {cols})"))
     out = []
     for g, (r, c) in zip(grids, shapes):
-        if (r, c) == (1, 1):
-            out.append([[g[0][0]] * cols for _ in range(rows)])
-        else:
+        if (r, c) == (rows, cols):
             out.append(g)
+        elif (r, c) == (1, 1):
+            out.append([[g[0][0]] * cols for _ in range(rows)])
+        elif r == 1:  # a row, for every row
+            out.append([list(g[0]) for _ in range(rows)])
+        else:  # a column, across every column
+            out.append([[row[0]] * cols for row in g])
     scalar = (rows, cols) == (1, 1)  # one cell in, one value out (not a 1x1 array)
     return _Args(out, (rows, cols), scalar)
 
@@ -137,7 +167,22 @@ def _date_cell(value: Any, name: str, order: DateOrder, date1904: bool) -> date 
     try:
         return to_date(value, order, date1904)
     except (CellError, ValueError, TypeError):
+        if _off_the_calendar(value, date1904):  # Excel: a date 'out of range for the current date base value'
+            return excel_error("#NUM!", f"{name} {value:g} is not a date: Excel's dates are the serial numbers "
+                               f"{0 if date1904 else 1} to {_LAST_SERIAL - (1462 if date1904 else 0)}")
         return excel_error("#VALUE!", f"{name} must be a date (got {value!r})")
+
+
+_LAST_SERIAL = 2958465
+"""9999-12-31 in the 1900 date system."""
+
+
+def _off_the_calendar(value: Any, date1904: bool) -> bool:
+    """A number below Excel's first date serial or past its last: #NUM!, as WORKDAY.INTL gives."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        return False
+    n = np.floor(value)
+    return bool(n < 0 or n > _LAST_SERIAL - (1462 if date1904 else 0))
 
 
 def _number_cell(value: Any, name: str) -> float | None | ErrorText:
@@ -172,9 +217,14 @@ def _day_type_cell(value: Any) -> DayType | ErrorText:
     return found
 
 
-def _vendor_error(value: Any) -> ErrorText | None:
-    """An error coming in as the vendor (#N/A from a lookup) stays that error, not 'vendor #N/A missing'."""
-    return ErrorText(value.strip()) if isinstance(value, str) and value.strip().startswith("#") else None
+def _incoming_error(value: Any) -> ErrorText | None:
+    """An error coming in (#N/A from a lookup, another function's '#N/A vendor ...') stays that error, not
+    'vendor #N/A missing' nor 'no T&A row for PO #REF!'; a text merely starting with # (a PO '#4512') is none."""
+    if not isinstance(value, str) or not value.lstrip().startswith("#"):
+        return None
+    text = value.strip()
+    code = text.split(" ", 1)[0].upper()
+    return ErrorText(text) if code in EXCEL_ERRORS or code in _COM_ERRORS.values() else None
 
 
 def _out_date(d: np.datetime64) -> datetime | None:
@@ -300,9 +350,48 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
 
 
 def clear_cache() -> None:
-    """Forget every cached calendar (tests, and the ribbon's Refresh)."""
+    """Forget every cached calendar and every recent read (tests, and the ribbon's Refresh)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+        _RECENT.clear()
+
+
+RECENT_SECONDS = 1.0
+"""How long one read of a workbook's Vendors, Closures, Config (and T&A) serves the calls after it. A column
+of =TA_DUE(F2, -15, D2) filled down 10,000 rows is 10,000 calls in one recalculation, each of which read
+the sheets again (and =TA_DATE the whole T&A sheet: a quarter of a second each); a second is far shorter
+than changing a Weekend cell and pressing Ctrl+Alt+F9, which these functions need to see it anyway."""
+_RECENT: dict[tuple[str, bool], tuple[float, int, int, BookData]] = {}
+_clock: Callable[[], float] = time.monotonic
+
+
+def recent(key: tuple[str, bool], years: Callable[[bool], list[int]]) -> tuple[BookData | None, list[int] | None]:
+    """The workbook's data read under ``RECENT_SECONDS`` ago, when it covers the years this call needs.
+
+    Args:
+        key: (the workbook's full name, with the T&A).
+        years: The call's years for a date system (``years_of``; serial numbers depend on it).
+
+    Returns:
+        (the data, None) on a hit; (None, the years of a recent read to read again with the call's, or None).
+    """
+    with _CACHE_LOCK:
+        hit = _RECENT.get(key)
+    if hit is None or _clock() - hit[0] >= RECENT_SECONDS:
+        return None, None
+    wanted = years(hit[3].date1904)
+    if hit[1] <= min(wanted) and max(wanted) <= hit[2]:
+        return hit[3], None
+    return None, list(range(hit[1], hit[2] + 1))  # other years within the second: one read for both
+
+
+def remember(key: tuple[str, bool], years: Iterable[int], data: BookData) -> None:
+    """Keep ``data`` (read for ``years``) for the calls of the next ``RECENT_SECONDS``."""
+    years = list(years)
+    with _CACHE_LOCK:
+        if key not in _RECENT and len(_RECENT) >= _CACHE_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = (_clock(), min(years), max(years), data)
 
 
 def years_of(*columns: Cells, date1904: bool = False, offsets: Cells = None) -> list[int]:
@@ -390,7 +479,7 @@ def ta_due(anchor: Cells, offset: Cells, vendor: Cells = None, day_type: Cells =
         s = _date_cell(an, names[0], data.date_order, data.date1904)
         n = _number_cell(of, names[1])
         t = _day_type_cell(ty)
-        v = _vendor_error(ve)
+        v = _incoming_error(ve)
         bad = next((x for x in (v, s, n, t) if isinstance(x, ErrorText)), None)
         if bad is not None:
             values[i] = bad
@@ -421,7 +510,7 @@ def factory_networkdays(start: Cells, end: Cells, vendor: Cells = None, *, data:
     for i, (s0, e0, ve) in enumerate(zip(starts_in, ends_in, vendors)):
         s = _date_cell(s0, "start", data.date_order, data.date1904)
         e = _date_cell(e0, "end_date", data.date_order, data.date1904)
-        bad = next((x for x in (_vendor_error(ve), s, e) if isinstance(x, ErrorText)), None)
+        bad = next((x for x in (_incoming_error(ve), s, e) if isinstance(x, ErrorText)), None)
         if bad is not None:
             values[i] = bad
             continue
@@ -452,7 +541,8 @@ def ta_date(po: Cells, style: Cells, color: Cells, code: Cells, which: Cells = N
     """A milestone's Planned (default), Forecast or Actual date from the T&A sheet.
 
     Args:
-        po, style, color, code: The T&A row's key (case and spaces ignored).
+        po, style, color, code: The T&A row's key (case and spaces ignored); a blank PO # or Code gives a
+            blank, as the blank rows of a range do.
         which: Planned, Forecast or Actual.
         data: The workbook's T&A rows (``book_data(..., with_ta=True)``).
     """
@@ -469,8 +559,12 @@ def ta_date(po: Cells, style: Cells, color: Cells, code: Cells, which: Cells = N
         if field_name is None or field_name == "status":
             values[i] = excel_error("#VALUE!", f"which must be Planned, Forecast or Actual (got {w!r})")
             continue
-        if all(is_blank(v) for v in (p, s, c, k)):
+        incoming = next((v for v in (p, s, c, k) if _incoming_error(v) is not None), None)
+        if incoming is not None:
+            values[i] = _incoming_error(incoming)  # an error coming in stays that error (#REF!, not #N/A)
             continue
+        if is_blank(p) or is_blank(k):
+            continue  # every T&A row has a PO # and a Code: a blank row of a range is a blank result
         row = data.ta_row("\x1f".join(_fold(v) for v in (p, s, c, k)))
         if row is None:
             values[i] = excel_error("#N/A", f"no T&A row for PO {_text_cell(p)} / {_text_cell(s)} / "

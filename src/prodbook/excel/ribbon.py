@@ -304,8 +304,12 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         backend = backend_factory(book)
         title = "Refresh" if act.jobs == runner.REFRESH and len(act.jobs) > 1 else (
             act.label if len(act.jobs) > 1 else None)  # 'Apply fixes' in the Change Log, as the command logs it
-        result = runner.run(getattr(backend, "path", None) or backend.name, act.jobs, _context(files),
-                            title=title, on_step=getattr(backend, "status", None), backend=backend)
+        try:
+            result = runner.run(getattr(backend, "path", None) or backend.name, act.jobs, _context(files),
+                                title=title, on_step=getattr(backend, "status", None), backend=backend)
+        finally:  # the sheets may have changed: the spreadsheet functions read them afresh
+            from prodbook.excel import formulas
+            formulas.clear_cache()
         return Report(act.label, summary_text(result), result.exit_code == 0)
     except UserError as exc:
         return Report(act.label, exc.finding.text(), False)

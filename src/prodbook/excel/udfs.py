@@ -4,7 +4,9 @@ Thin wrappers: each reads the calling workbook's data through the live back
 end and hands the cells to the pure function of the same name in
 ``prodbook.excel.formulas`` (one Python call per column). On Windows, xlwings'
 decorators register them; elsewhere they return the plain function, which is
-how the tests call them (with ``caller`` replaced by a ``BookData``).
+how the tests call them (with ``caller`` replaced by a ``BookData``). One read
+of the workbook serves the calls of the next ``formulas.RECENT_SECONDS``: a
+formula filled down a column is many calls in one recalculation.
 
 Every function is in ``UDFS``; the add-in build generates its VBA
 declarations from that tuple, and a test checks each one is documented.
@@ -33,10 +35,19 @@ def _data(caller: Any, *columns: Cells, offsets: Cells = None, with_ta: bool = F
     from prodbook.workbook.tracker import Tracker
     from prodbook.workbook.xlbook import XlBook
 
-    book = XlBook(caller.sheet.book, progress=False)
-    tracker = Tracker(book)
-    return formulas.book_data(tracker, formulas.years_of(*columns, date1904=book.date1904, offsets=offsets),
-                              with_ta=with_ta)
+    def years(date1904: bool) -> list[int]:
+        return formulas.years_of(*columns, date1904=date1904, offsets=offsets)
+
+    xl_book = caller.sheet.book
+    key = (str(xl_book.fullname), with_ta)
+    data, also = formulas.recent(key, years)  # a column filled down is one read, not one per cell
+    if data is not None:
+        return data
+    book = XlBook(xl_book, progress=False)
+    wanted = sorted(set(years(book.date1904)) | set(also or ()))
+    data = formulas.book_data(Tracker(book), wanted, with_ta=with_ta)
+    formulas.remember(key, wanted, data)
+    return data
 
 
 def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = (), offsets: Cells = None,
