@@ -127,7 +127,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                                             and f.row in twice)]
     findings += found
     orders_table = tracker.table(ORDERS)
-    stopped, found, stopped_line = _stopped_lines(tracker, inputs)
+    stopped, found, stopped_line = _not_to_plan(tracker, inputs)
     findings += found
     inputs.orders = inputs.orders[~index_key(inputs.orders, ta.LINE).isin(set(stopped)).to_numpy()] \
         .reset_index(drop=True) if stopped else inputs.orders  # not planned, not checked: its T&A is archived
@@ -225,7 +225,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                          "stale_rows": len(stale), "archived": len(gone), "restored": len(restored)})
 
 
-def _stopped_lines(tracker: Tracker, inputs: Inputs) -> tuple[dict[str, str], list[Finding], str]:
+def _not_to_plan(tracker: Tracker, inputs: Inputs) -> tuple[dict[str, str], list[Finding], str]:
     """The PO lines not to plan (``index_key`` -> why: cancelled on Orders, style dropped), what the APM should
     know about them and the lines on hold, and the summary line ('' when there are none)."""
     table = tracker.table(ORDERS)
