@@ -8,6 +8,7 @@ proved readable by extract-msg and olefile below.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import zipfile
@@ -326,6 +327,25 @@ def test_outlook_encodings_rfc2047_names_quoted_printable_cp1252_lf_or_crlf(tmp_
                                                 "lf.eml > attachment 'Avancement été.csv'"]
     assert [day(r["Report Date"]) for r in rows] == [date(2027, 3, 2), date(2027, 3, 3)]
     assert not [f for f in result.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("charset", [b"; charset=gbk", b""], ids=["declared", "undeclared"])
+def test_an_attachment_name_sent_as_raw_gbk_bytes_reads_as_chinese(tmp_path, charset):
+    """Some Chinese mail programs write the attachment's name as raw GBK bytes, not encoded: it read as
+    '\ufffd's, so the Source File and every finding named '�������� CN1.csv'."""
+    book = tracker(tmp_path)
+    name = "生产进度 CN1.csv".encode("gbk")
+    body = base64.b64encode(csv_bytes(HEADER, CN1_ROW)).decode("ascii")
+    raw = (b"From: sales@ningbo.example\r\nSubject: WIP\r\nDate: Wed, 03 Mar 2027 10:00:00 +0800\r\n"
+           b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XX"\r\n\r\n--XX\r\n'
+           b"Content-Type: text/plain\r\n\r\nplease see attached\r\n--XX\r\n"
+           b"Content-Type: text/csv" + charset + b'; name="' + name + b'"\r\n'
+           b'Content-Disposition: attachment; filename="' + name + b'"\r\n'
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + body.encode("ascii") + b"\r\n--XX--\r\n")
+    (tmp_path / "wip.eml").write_bytes(raw)
+    run(book, ["wip"], ctx(tmp_path / "wip.eml"))
+    (row,) = wip_rows(book)
+    assert row["Source File"] == "wip.eml > attachment '生产进度 CN1.csv'" and row["Vendor"] == "CN1"
 
 
 # --- .msg -----------------------------------------------------------------------------------------

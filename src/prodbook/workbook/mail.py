@@ -253,7 +253,31 @@ def file_name(part: StdMessage) -> str | None:
         raw = part.get_param("name", missing, "content-type")
     if raw is missing:
         return None
-    return (collapse_rfc2231_value(raw) if isinstance(raw, tuple) else str(raw)).strip()
+    name = (collapse_rfc2231_value(raw) if isinstance(raw, tuple) else str(raw)).strip()
+    return (_eight_bit_name(part) or name) if "\ufffd" in name else name
+
+
+_NAME_CHARSETS = ("utf-8", "gb18030", "big5", "shift_jis", "cp1252")
+"""Tried in turn on a name a mail program wrote as raw bytes, after the part's own charset: GBK (in GB18030)
+from a Chinese factory's mail program is the one met most."""
+
+
+def _eight_bit_name(part: StdMessage) -> str | None:
+    """A file name written as raw 8-bit bytes rather than encoded (some Chinese mail programs send GBK so):
+    the parser gives it as '\ufffd's; its bytes are read again in the part's charset, else the usual ones."""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        for key, value in part.raw_items():
+            m = (re.search(rf'\b{param}\s*=\s*"([^"]*)"', str(value), re.I)
+                 or re.search(rf"\b{param}\s*=\s*([^;\s]+)", str(value), re.I)) if key.lower() == header else None
+            if m is None:
+                continue
+            data = m[1].encode("ascii", "surrogateescape")
+            for charset in dict.fromkeys(c for c in (part.get_content_charset(), *_NAME_CHARSETS) if c):
+                try:
+                    return data.decode(charset).strip()
+                except (LookupError, UnicodeDecodeError):
+                    continue
+    return None
 
 
 def _payload(part: StdMessage) -> bytes:
