@@ -73,6 +73,17 @@ def test_a_costing_files_coo_hs_and_dollar_fob_are_compared_not_passed_over(tmp_
     assert not [f for f in found if f.code is Code.DIFF_FOB and f.row == 5]
 
 
+def test_a_costing_file_priced_in_another_currency_is_named_not_read_as_dollars(tmp_path):
+    """'RMB 45' in a vendor's FOB column was 'not a number'; read as dollars it would be six times off."""
+    path = book(tmp_path, {}, {})
+    vendor = costing(tmp_path, ("S1", "RMB 45", "60% Cotton 40% Polyester", "Bangladesh", None),
+                     ("S2", "USD 5.00", "60% Cotton 40% Polyester", "Bangladesh", None))
+    found = validate(path, (vendor,))
+    bad = assert_finding(found, Code.BAD_NUMBER, file=vendor.name, row=2, value="RMB 45")
+    assert "a price in RMB" in bad.message and "US dollars" in bad.message and "not a number" not in bad.message
+    assert not [f for f in found if f.code is Code.DIFF_FOB]  # no dollar figure made up for S1; S2 agrees
+
+
 def test_a_vendor_country_prodbook_cannot_read_is_said_not_compared(tmp_path):
     path = book(tmp_path, {})
     found = validate(path, (costing(tmp_path, ("S1", 5.0, None, "Atlantis", None)),))

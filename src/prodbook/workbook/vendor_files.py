@@ -36,7 +36,6 @@ from prodbook.core.config import Config
 from prodbook.core.development.discrepancies import (
     VENDOR_STYLES,
     VendorSheet,
-    price_value,
     style_sheet_header,
     style_sheet_order,
 )
@@ -645,11 +644,8 @@ def read_style_sheet(path: Path, config: Config) -> VendorSheet | None:
             continue
         header_row, mapped, texts, notes = found
         as_written, order = style_sheet_order(raw.rows, header_row, mapped, config, file=raw.file)
-        rows = raw.rows
-        if (fob := mapped.get("fob")) is not None:  # 'USD 7.25', 'US$7.25': the dollar words off, read as 7.25
-            rows = [*rows[:header_row], *([*r[:fob], price_value(r[fob]), *r[fob + 1:]] if fob < len(r) else r
-                                          for r in rows[header_row:])]
-        table = read_table(rows, VENDOR_STYLES, as_written, sheet=sheet, file=raw.file,
+        # 'USD 7.25' reads 7.25 and 'RMB 45' is named, by the FOB column's unit (``cells.in_unit``)
+        table = read_table(raw.rows, VENDOR_STYLES, as_written, sheet=sheet, file=raw.file,
                            header=(header_row, mapped, texts))
         return VendorSheet(raw.file, sheet, table.frame, [*raw.findings, *notes, *order, *table.findings])
     return None

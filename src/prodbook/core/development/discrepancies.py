@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import headers
-from prodbook.core.cells import USD_TEXT, CellError, DateOrder, order_shown, to_date
+from prodbook.core.cells import CellError, DateOrder, order_shown, to_date
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
@@ -37,7 +37,7 @@ VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
     C("Color", "color", T, *COLOR),
     C("PO #", "po", T, *PO_NO),
     C("Description", "description", T, "Style Name", "Desc"),
-    C("FOB", "fob", N, "FOB (USD)", "FOB USD", "FOB Price", "Unit Price", "First Cost", "Price"),
+    C("FOB", "fob", N, "FOB (USD)", "FOB USD", "FOB Price", "Unit Price", "First Cost", "Price", unit="USD"),
     C("Fiber Content", "fiber_content", T, "Fibre Content", "Composition", "Content", "Fabric Content"),
     C("COO", "coo", T, "Country of Origin", "Origin", "Made In"),
     C("HTS Code", "hts", T, "HTS", "HS Code", "Tariff Code"),
@@ -301,14 +301,6 @@ def _not_compared(code: Code, field_words: str, theirs: Any, source: str, place:
     return info(code, f"the vendor's {field_words} {_show(theirs, True)} ({source}) was not compared with the "
                 f"tracker's {_show(ours, True)}: {why}", **place.at(row, f, key=key, value=ours),
                 fix=Fix(theirs, source))
-
-
-def price_value(value: Any) -> Any:
-    """A vendor's price cell with its dollar words taken off ('USD 7.25' -> '7.25'), for reading as a number;
-    any other value as it is (a number, blank, or text the number check then reports)."""
-    if isinstance(value, str) and (m := USD_TEXT.fullmatch(value)):
-        return m["n"]
-    return value
 
 
 def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataFrame, places: Places
