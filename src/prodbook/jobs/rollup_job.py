@@ -12,7 +12,7 @@ seasons loaded, whoever loaded it. The trackers themselves are never written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,9 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import report as rp
 from prodbook.core import scorecards as sc
+from prodbook.core.cells import is_blank
 from prodbook.core.findings import Code, Finding, Severity, UserError
+from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
 from prodbook.jobs.base import Context
 from prodbook.jobs.exceptions_job import inputs
@@ -142,10 +144,23 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
         inp, _ = inputs(tracker, ctx)
         exceptions = tracker.table(EXCEPTIONS, required=False).frame
         lines = rp.po_lines(inp, exceptions)
-        is_open = ~exceptions["status"].map(ex.is_closed) if len(exceptions) else None
-        prepared = store_load.prepare(tracker, path, ctx.today, lines, is_open)
+        stopped = {line_key(ln.po, ln.style, ln.color) for ln in inp.stopped}
+        prepared = store_load.prepare(tracker, path, ctx.today, lines, still_open(exceptions, stopped), stopped)
         prepared.notes += other_settings(tracker.config, inp.settings, path.name)
         return prepared
+
+
+def still_open(exceptions: pd.DataFrame, stopped: Collection[str]) -> pd.Series | None:
+    """For each Exceptions row, whether it is open as the next exceptions run will leave it: not closed, and
+    not about a PO line no longer wanted (cancelled on Orders since that run, its style dropped), which that
+    run resolves, unless it is a rule about such a line ('Cancelled line still in production')."""
+    if not len(exceptions):
+        return None
+    about_stopped = {str(w).casefold() for pair in ex.STOPPED_RULE_NAMES.items() for w in pair}
+    gone = [line_key(p, s, c) in stopped and str(r).strip().casefold() not in about_stopped if not is_blank(p)
+            else False
+            for p, s, c, r in zip(exceptions["po"], exceptions["style"], exceptions["color"], exceptions["rule"])]
+    return ~exceptions["status"].map(ex.is_closed) & ~pd.Series(gone, index=exceptions.index, dtype=bool)
 
 
 def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) -> RollupResult:
@@ -189,6 +204,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         result.summary.append(f"Roll-up: no tracker loaded into {result.database}; no roll-up written.")
         return result
     with opened(url) as database:
+        result.findings += store_load.gone_from(database, [p for p in map(Path, paths) if p.is_dir()], seasons)
         seasons = store_load.spelled_alike(database, seasons)
         result.findings += _lines_in_two(q.lines_in_two(database, seasons), result.database)
         combined = q.Combined(database, tuple(seasons))

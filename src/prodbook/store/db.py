@@ -17,6 +17,7 @@ and each run holds it only while it writes one tracker or reads the roll-up.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,16 +43,43 @@ class DatabaseBusy(UserError):
     """Another prodbook run kept the database file for longer than the wait."""
 
 
+_PG_SCHEME = re.compile(r"^\s*postgres(?:ql)?(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
+"""A server URL as IT or another tool writes it: 'postgresql://', 'postgres://', 'PostgreSQL://', and
+SQLAlchemy's 'postgresql+psycopg2://' (a scheme is read without case)."""
+_PASSWORD_WORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
+    return _PG_SCHEME.match(url) is not None
+
+
+def server_url(url: str) -> str:
+    """A server URL in the one spelling the PostgreSQL client takes: 'postgresql://' (lower case, no driver)."""
+    return _PG_SCHEME.sub("postgresql://", url, count=1).strip()
+
+
+def without_password(text: str, url: str = "") -> str:
+    """``text`` with every password in it (a URL's 'user:password@', a 'password=...' word, ``url``'s own
+    password wherever it is repeated) replaced by '***': a message never shows one."""
+    secrets: list[str] = []
+    for candidate in (url, text):
+        for m in re.finditer(r"[a-z][a-z0-9+.-]*://[^/\s@]*@", candidate, re.IGNORECASE):
+            userinfo = m.group(0).split("://", 1)[1][:-1]
+            if ":" in userinfo:
+                secrets.append(userinfo.split(":", 1)[1])
+    secrets += [m.group(2).strip("'") for m in _PASSWORD_WORD.finditer(url or text)]
+    out = _PASSWORD_WORD.sub(lambda m: m.group(1) + "***", text)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        out = out.replace(secret, "***")
+    return out
 
 
 def shown_url(url: str) -> str:
     """The database as a message names it: a server URL without its password (nor its options)."""
     if not is_postgres(url):
-        return url
+        return without_password(url)
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(server_url(url))
         host = parts.hostname or ""
         netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
         return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
@@ -256,12 +284,12 @@ class PgDatabase(Database):
 
         self.url = url
         try:
-            self.con = psycopg.connect(url, autocommit=True, connect_timeout=15)
-        except psycopg.OperationalError as exc:
-            raise UserError(f"could not reach the roll-up database {shown_url(url)}: "
-                            f"{str(exc).strip().splitlines()[-1]}. Check the server name, port, database, "
-                            "user and password in --db (ask whoever runs the server), then run the roll-up "
-                            "again (each tracker is loaded whole or not at all)") from exc
+            self.con = psycopg.connect(server_url(url), autocommit=True, connect_timeout=15)
+        except psycopg.Error as exc:  # not reached, refused, or a URL the client cannot read
+            why = without_password(str(exc).strip().splitlines()[-1].strip().rstrip("?."), url)
+            raise UserError(f"could not reach the roll-up database {shown_url(url)} ({why}). Check the server "
+                            "name, port, database, user and password in --db (ask whoever runs the server), "
+                            "then run the roll-up again (each tracker is loaded whole or not at all)") from exc
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -345,8 +373,8 @@ def connect(url: str | Path) -> Database:
         return PgDatabase(text)
     path = Path(text.removeprefix("duckdb:///").removeprefix("duckdb://"))
     if path.suffix.lower() not in (".duckdb", ".db", ".ddb"):
-        raise UserError(f"--db {text}: name a DuckDB file ending in .duckdb, or a PostgreSQL server as "
-                        "postgresql://user:password@server/database")
+        raise UserError(f"--db {without_password(text)}: name a DuckDB file ending in .duckdb, or a PostgreSQL "
+                        "server as postgresql://user:password@server/database")
     return DuckDatabase(path)
 
 

@@ -32,7 +32,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,8 +40,9 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import NA
+from prodbook.core.cells import NA, is_blank
 from prodbook.core.findings import Code, Finding, Severity, error
+from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
 from prodbook.store.schema import (
@@ -180,7 +181,11 @@ def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
     out = pd.DataFrame(data, index=frame.index).assign(sheet_row=frame["_row"])
     if table.name in LENIENT:
         return SheetRows(table, read.sheet, out.reset_index(drop=True))
-    found = [*read.findings, *blank_keys(read, tracker.file), *duplicate_keys(read, tracker.file, later_ignored=False)]
+    # a key column missing from the header is said once (the table's finding): its rows are neither 'empty'
+    # one by one nor 'repeated' on the rest of the key
+    keyed = all(k in read.columns for k in spec.key)
+    found = [*read.findings, *blank_keys(read, tracker.file),
+             *(duplicate_keys(read, tracker.file, later_ignored=False) if keyed else [])]
     bad = [f for f in found if f.severity is Severity.ERROR]
     return SheetRows(table, read.sheet, out.reset_index(drop=True), bad)
 
@@ -190,8 +195,8 @@ def blank_keys(table: Table, file: str) -> list[Finding]:
     out: list[Finding] = []
     frame = table.frame
     for col in table.spec.columns:
-        if not col.required or col.field not in frame.columns or not len(frame):
-            continue
+        if not col.required or col.field not in frame.columns or col.field not in table.columns or not len(frame):
+            continue  # a column missing from the header is one finding (the table's own), not one per row
         values = frame[col.field]
         blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
         for row in frame.loc[blank, "_row"]:
@@ -201,11 +206,13 @@ def blank_keys(table: Table, file: str) -> list[Finding]:
 
 
 def prepare(tracker: Tracker, path: Path, as_of: date, po_lines: pd.DataFrame | None = None,
-            is_open: pd.Series | None = None) -> Prepared:
+            is_open: pd.Series | None = None, stopped: Collection[str] = frozenset()) -> Prepared:
     """Every record table of a tracker, read once (no database needed yet).
 
     ``po_lines``: the production report's lines (``core.report.po_lines``), stored as ``po_lines``;
-    ``is_open``: for each Exceptions row as read, whether it is still open (``core.exceptions``).
+    ``is_open``: for each Exceptions row as read, whether it is still open (``core.exceptions``);
+    ``stopped``: the PO lines (``line_key``) no longer wanted (cancelled on Orders, their style dropped): their
+    milestones without an Actual are no longer open, even before the next T&A run takes them to the archive.
     """
     tables = [sheet_rows(tracker, t) for t in RECORD_TABLES]
     for t in tables:
@@ -213,6 +220,10 @@ def prepare(tracker: Tracker, path: Path, as_of: date, po_lines: pd.DataFrame | 
             t.frame["is_open"] = list(is_open)
         if t.table is TA_T and len(t.frame):  # an Actual 'N/A' typed since the last T&A run: no longer open
             t.frame.loc[t.frame["actual"].map(lambda v: v == NA), "status"] = NA
+            if stopped:
+                gone = [line_key(*k) in stopped and is_blank(a) for *k, a in
+                        zip(t.frame["po"], t.frame["style"], t.frame["color"], t.frame["actual"])]
+                t.frame.loc[gone, "status"] = NA
     lines = po_lines if po_lines is not None else pd.DataFrame(columns=list(PO_LINES_T.names))
     tables.append(SheetRows(PO_LINES_T, "Production Report", lines.assign(as_of=as_of)))
     return Prepared(identity(tracker, path), as_of, tables)
@@ -280,6 +291,30 @@ def forget(db: Database, tracker_id: str) -> None:
     for table in (*RECORD_TABLES, PO_LINES_T):
         db.execute(f"DELETE FROM {table.name} WHERE tracker_id = ?", (tracker_id,))
     db.execute(f"DELETE FROM {TRACKERS.name} WHERE tracker_id = ?", (tracker_id,))
+
+
+def gone_from(db: Database, folders: Sequence[Path], seasons: Sequence[str]) -> list[Finding]:
+    """Take out of the roll-up the loads of ``seasons`` made from one of ``folders`` whose workbook is no longer
+    there (deleted, renamed, moved to another folder): a folder rolled up is the season's trackers, so a
+    workbook gone from it would still be counted, and a renamed one twice. Each is named, with what to do."""
+    places = {id_key(file_key(f)) for f in folders}
+    keys = {season_key(s) for s in seasons}
+    out: list[Finding] = []
+    rows = db.rows(f"SELECT tracker_id, file, file_name, season, loaded_by, loaded_at FROM {TRACKERS.name}")
+    for tid, file, name, season, by, at in rows:
+        text = str(file or "")
+        folder = text.rsplit("/", 1)[0] if "/" in text else ""
+        if season_key(str(season or "")) not in keys or id_key(folder) not in places or Path(text).exists():
+            continue
+        with db.transaction():
+            forget(db, str(tid))
+        shown = f" (season {season})" if season else ""
+        out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+            f"'{name}'{shown}, loaded on {str(at)[:16]} by {by} from the folder {folder}, is no longer in that "
+            "folder, so its lines were taken out of the roll-up. If it was renamed or moved, its new file is "
+            "counted instead when it is rolled up; if it was taken out by mistake, put it back and run the "
+            "roll-up again"), file=str(name), value=text))
+    return out
 
 
 def _same_season(db: Database, ident: Identity, columns: str) -> list[tuple[Any, ...]]:
