@@ -30,6 +30,10 @@ EVERY_RUN = ""
 """Found By of what every run finds again (reading the workbook, its settings, notes on this run)."""
 MATCH = ("sheet", "field", "key", "code", "problem")
 """One finding, run after run: same sheet, column and record, same code, same sentence."""
+LOOSE = ("sheet", "field", "key", "code", "found_in", "found_by")
+"""The same finding with a sentence that moved on: 'has not shipped (3 day(s) late)' is '(4 day(s) late)' the
+next day, 'line review in 27 day(s)' is in 26. Matched after every exact match is taken, so the APM's Accept,
+notes and first Found On stay with it; with no Key, its Cell must be the same too."""
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -85,6 +89,11 @@ def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:
     return (by == EVERY_RUN or by in checked.steps) and (not found_in or found_in in checked.files)
 
 
+def _loose(row: Mapping[str, Any]) -> tuple[str, ...]:
+    key = tuple(_text(row.get(k)) for k in LOOSE)
+    return key + (_text(row.get("cell")) if not _text(row.get("key")) else "",)
+
+
 def _row_number(cell: str) -> int:
     m = re.search(r"(\d+)\s*$", cell)
     return int(m.group(1)) if m else 0
@@ -111,9 +120,21 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     out: list[tuple[dict[str, Any], int | None]] = []
     result = Merged(pd.DataFrame(columns=fields), [])
     matched: set[int] = set()
-    for r in row_dicts(new):
+    new_rows = row_dicts(new)
+    prevs: list[dict[str, Any] | None] = []
+    for r in new_rows:
         before = waiting.get(tuple(_text(r.get(k)) for k in MATCH))
-        prev = before.pop(0) if before else None
+        # of rows alike, the one in the same cell first: two findings without a key differ by their cell only
+        at = next((n for n, b in enumerate(before or ()) if _text(b.get("cell")) == _text(r.get("cell"))), 0)
+        prevs.append(before.pop(at) if before else None)
+    loose: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for left in waiting.values():
+        for r in left:
+            loose.setdefault(_loose(r), []).append(r)
+    for at, r in enumerate(new_rows):
+        if prevs[at] is None and (candidates := loose.get(_loose(r))):
+            prevs[at] = candidates.pop(0)
+    for r, prev in zip(new_rows, prevs):
         if prev is None:
             out.append((r, None))
             continue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodbook.core.cells import EXCEL_ERRORS
 from prodbook.core.changes import log_text
 from prodbook.core.findings import Finding, Severity
 from prodbook.core.model.sheets import ISSUES
@@ -30,6 +31,15 @@ def found_in(f: Finding, files: frozenset[str]) -> str | None:
     return name if name in files else None
 
 
+def shown(value: object) -> str | None:
+    """A finding's value as the Issues sheet shows it: an Excel error the cell held ('#N/A', '#REF!') with
+    '(Excel error)' after it. The sheet's text is read back as every sheet's is, where such a text is the error
+    itself and reads as blank: the next run would see another value on every such row, rewrite the file (and
+    keep a backup) each time nothing changed, and bring back undecided a row the APM dismissed."""
+    text = log_text(value)
+    return f"{text} (Excel error)" if text is not None and text.strip().upper() in EXCEL_ERRORS else text
+
+
 def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked | None = None,
                by: Mapping[int, str] | None = None) -> pd.DataFrame:
     """Findings as Issues rows, errors first, then by sheet and row.
@@ -44,8 +54,8 @@ def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked |
         "sheet": f.sheet or f.file, "cell": tracker.address(f.sheet, f.column, f.row)
         or (f"row {f.row}" if f.row else None), "key": f.key or tracker.key_of(f.sheet, f.row),
         "field": f.column,
-        "value": log_text(f.value), "problem": f.message, "severity": str(f.severity),
-        "code": str(f.code), "other_value": log_text(f.fix.other) if f.fix else None,
+        "value": shown(f.value), "problem": f.message, "severity": str(f.severity),
+        "code": str(f.code), "other_value": shown(f.fix.other) if f.fix else None,
         "other_source": f.fix.source if f.fix else None,
         "proposed": log_text(f.fix.proposed) if f.fix else None,
         "found_in": found_in(f, checked.files), "found_on": checked.today,

@@ -94,8 +94,31 @@ def validate(tracker: Tracker, ctx: Context) -> Outcome:
         findings += _not_asked_of_stopped(tracker, rule(tracker, ctx), stopped)
     errors = sum(f.severity == "error" for f in findings)
     return Outcome(ACTION_NAMES["validate"], findings, summary=[
-        f"Checked {checked:,} rows: {errors} error(s), {len(findings) - errors} warning(s)/note(s)."],
-        data={"rows_checked": checked})
+        f"Checked {checked:,} rows: {errors:,} error(s), {len(findings) - errors:,} warning(s)/note(s).",
+        *repeated(findings)], data={"rows_checked": checked})
+
+
+REPEATED = 10
+"""A problem found in this many cells of one column or more is said once in the run's summary, with where to
+filter for it: 5,000 rows of 'TBC' in Qty would otherwise be all the APM sees of the run."""
+
+
+def repeated(findings: list[Finding]) -> list[str]:
+    """One line per problem repeated down a column (same sheet, column and code), most first."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet and f.column and f.row:
+            groups.setdefault((f.sheet, f.column, str(f.code)), []).append(f)
+    big = sorted((g for g in groups.values() if len(g) >= REPEATED), key=lambda g: (-len(g), g[0].sheet or ""))
+    out = []
+    for g in big:
+        rows = sorted(int(f.row or 0) for f in g)
+        f = min(g, key=lambda f: int(f.row or 0))
+        out.append(f"{f.sheet}, column '{f.column}': {len(g):,} cells (rows {rows[0]:,} to {rows[-1]:,}) have the "
+                   f"same kind of {f.severity} ({f.code}), for example row {rows[0]:,}: {f.message}. On the Issues "
+                   f"sheet, filter Code on '{f.code}' to see them together, and fix them in one go (Find & "
+                   "Replace, or fill down).")
+    return out
 
 
 _CHASES = {LAB_DIPS.name: frozenset({Code.LAB_DIP_LATE}),
