@@ -309,3 +309,23 @@ def test_any_vendor_text_is_text_in_the_workbook_and_on_the_page(tmp_path, vendo
     rows.feed(page)
     shown = [cells for _, cells in rows.rows if cells and cells[0] == "P1"]
     assert len(shown) == 1 and shown[0][2:4] == [color, vendor]
+
+
+def test_the_vendor_tables_open_exceptions_add_up_to_the_headline_on_the_demo(tmp_path):
+    """The headline counted every open exception (150 on the demo), the vendor table only those on live PO
+    lines (147): a vendor's stale WIP report and the cancelled line's warning were in one and not the other."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    assert CliRunner().invoke(main, ["demo", str(tmp_path), "--today", "2026-11-25"]).exit_code in (0, 1)
+    book = tmp_path / "demo-tracker.xlsx"
+    out = tmp_path / "r.xlsx"
+    run(book, ["report"], ctx(date(2026, 11, 25), out=out))
+    ws = openpyxl.load_workbook(out)["Summary"]
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 15)}
+    headline = cells["Open exceptions"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Vendor")
+    col = next(c for c in range(1, 12) if ws.cell(head, c).value == "Open exceptions")
+    per_vendor = [ws.cell(r, col).value for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert headline > 0 and sum(v or 0 for v in per_vendor) == headline, (headline, per_vendor)

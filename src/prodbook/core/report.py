@@ -23,7 +23,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import recovery as rc
 from prodbook.core.cells import text_or_empty, to_date
 from prodbook.core.changes import NEW_ROW, UNDO, undone
-from prodbook.core.keys import fold_ref, key_text, line_key
+from prodbook.core.keys import fold_ref, fold_text, key_text, line_key
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 from prodbook.core.model.sheets import EXCEPTIONS, Column, Kind, SheetSpec
 
@@ -186,15 +186,38 @@ def recovery_table(inp: ex.Inputs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(RECOVERY.fields))
 
 
-def vendor_summary(lines: pd.DataFrame) -> pd.DataFrame:
+def vendor_summary(lines: pd.DataFrame, exceptions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per vendor: lines, units, on-time % (actual or forecast ex-factory by the planned date), at-risk lines
-    and units, average days late of the late ones, open exceptions."""
+    and units, average days late of the late ones, open exceptions.
+
+    ``exceptions`` (the Exceptions sheet): each vendor's open exceptions are counted there, so the column adds
+    up to the report's headline: a vendor's own (a WIP report gone stale) and a cancelled line's count too,
+    and a vendor with open exceptions and no live line gets a row. None: the lines' own counts.
+    """
     cols = ["vendor", "lines", "units", "shipped", "on_time_pct", "at_risk", "units_at_risk", "avg_days_late",
             "open_exceptions"]
+    table = _by_vendor(lines, cols)
+    if exceptions is None or not len(exceptions):
+        return table
+    opened = ex.open_exceptions(exceptions)
+    who = opened["vendor"].map(lambda v: text_or_empty(v).strip() or NO_VENDOR) if len(opened) else pd.Series()
+    counts = who.map(fold_text).value_counts()
+    shown = dict(zip(who.map(fold_text), who))
+    have = set(table["vendor"].map(fold_text))
+    extra = pd.DataFrame([{**dict.fromkeys(cols, 0), "vendor": shown[k], "on_time_pct": None}
+                          for k in counts.index if k not in have], columns=cols)
+    table["open_exceptions"] = [int(counts.get(fold_text(v), 0)) for v in table["vendor"]]
+    return pd.concat([table, extra], ignore_index=True) if len(extra) else table
+
+
+NO_VENDOR = "(no vendor)"
+
+
+def _by_vendor(lines: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     if lines.empty:
         return pd.DataFrame(columns=cols)
     out = []
-    for vendor, g in lines.groupby(lines["vendor"].fillna("(no vendor)"), sort=True):
+    for vendor, g in lines.groupby(lines["vendor"].fillna(NO_VENDOR), sort=True):
         dated = g[g["xf_days_late"].notna()]
         on_time = (dated["xf_days_late"] <= 0).sum()
         risk = g[g["status"].isin(RISK)]

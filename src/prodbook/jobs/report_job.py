@@ -101,7 +101,7 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
         findings = [*findings, warning(Code.REQUIRED, empty_note, file=tracker.file, sheet=tracker.sheet(ORDERS))]
     exceptions = exceptions_now(tracker, ctx)
     lines = rp.po_lines(inp, exceptions)
-    vendors = rp.vendor_summary(lines)
+    vendors = rp.vendor_summary(lines, exceptions)  # every open exception counted, as the headline
     recovery = rp.recovery_table(inp)
     dips = _lab_dips(tracker, ctx)
     card, _ = card_for(tracker, ctx, season=True)  # the season's scorecard; its setting notes are said above
