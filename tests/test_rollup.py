@@ -443,6 +443,9 @@ def test_folders_skip_lock_files_reports_and_workbooks_without_orders(tmp_path: 
     write_book(tmp_path / "Season Roll-up 2027-04-01.xlsx", {"Summary": [["x"]]})
     result = rollup([tmp_path], CTX, db=str(tmp_path / "s.duckdb"))
     assert [f for f, _ in result.loaded] == ["womens.xlsx"] and result.findings == []
+    assert [s for s in result.summary if s.startswith("Passed over")] == [  # named, in case it is a tracker
+        "Passed over, not trackers (no Orders sheet): vendor prices.xlsx. If one is a tracker whose PO lines "
+        "sheet has another name, name it on its Config sheet ('Sheet: Orders') and run again."]
 
 
 def test_no_tracker_and_a_wrong_database_name_stop_with_a_plain_message(tmp_path: Path) -> None:

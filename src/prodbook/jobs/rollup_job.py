@@ -172,6 +172,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
     url = db or str(trackers[0].parent / DEFAULT_DB)
     result = RollupResult(shown_url(url), None)
     seasons: list[str] = []
+    passed: list[str] = []
     for path in trackers:  # one at a time: read, load, let go (20 big trackers never sit in memory together)
         try:
             p = read_tracker(path, ctx, found=path not in given)
@@ -179,6 +180,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
             result.findings += store_load.not_read(path.name, exc.finding)
             continue
         if p is None:
+            passed.append(path.name)
             continue
         if ctx.dry_run:
             _would_load(result, p)
@@ -199,9 +201,11 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
                               f"({sum(n for _, n in result.loaded):,} rows); nothing was written.")
         result.data = {"database": result.database, "dry_run": True,
                        "loaded": [{"file": f, "rows": n} for f, n in result.loaded]}
+        result.summary += _passed_over(passed)
         return result
     if not result.loaded:
         result.summary.append(f"Roll-up: no tracker loaded into {result.database}; no roll-up written.")
+        result.summary += _passed_over(passed)
         return result
     with opened(url) as database:
         result.findings += store_load.gone_from(database, [p for p in map(Path, paths) if p.is_dir()], seasons)
@@ -217,12 +221,22 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
     out = Path(ctx.out) if ctx.out else trackers[0].parent / roll_up_name(ctx.today)
     if not ctx.dry_run:
         result.out = write_rollup(out, r)
-    result.summary += _summary(result, r)
+    result.summary += _summary(result, r) + _passed_over(passed)
     result.data = {"database": result.database, "roll_up": str(result.out) if result.out else None,
                    "seasons": list(seasons), "loaded": [{"file": f, "rows": n} for f, n in result.loaded],
                    "trackers": len(r.trackers), "lines_at_risk": len(r.lines), "due_this_week": len(r.due),
                    "open_exceptions": len(r.exceptions)}
     return result
+
+
+def _passed_over(names: Sequence[str], shown: int = 5) -> list[str]:
+    """The workbooks of the folders that are not trackers (no Orders sheet: a vendor's price list, a report),
+    named in the summary: a tracker whose Orders sheet was renamed would otherwise be left out unseen."""
+    if not names:
+        return []
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return [f"Passed over, not trackers (no Orders sheet): {', '.join(names[:shown])}{more}. If one is a tracker "
+            "whose PO lines sheet has another name, name it on its Config sheet ('Sheet: Orders') and run again."]
 
 
 def _lines_in_two(shared: pd.DataFrame, database: str, shown: int = 5) -> list[Finding]:
