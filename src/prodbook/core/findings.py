@@ -93,6 +93,8 @@ class Code(StrEnum):
     """A vendor's quantity column counted in dozens ('Order Qty (Dzn)'): read as pieces, x12."""
     WIP_DATE_ORDER = "wip-date-order"
     """How a vendor file writes 03/04/2027, when its own dates say so against the Config sheet."""
+    DATE_ORDER = "date-order"
+    """Text dates of one tracker column written day first and month first: 03/04 read by Config Date Order."""
     WIP_HEADER = "vendor-header-undecided"
     """Two columns of a vendor file fit one field equally well (or one column two fields): not guessed."""
     VENDOR_FORMULA = "vendor-formula-without-value"

@@ -7,6 +7,7 @@ default one (``prodbook.core.model.sheets``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from prodbook.core.cells import (
     in_unit,
     is_blank,
     is_missing,
+    order_shown,
     shown_digits,
     to_bool,
     to_date,
@@ -175,6 +177,35 @@ def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
         return in_excel_range(value, date1904)
     d = to_date(value, order, date1904)
     return None if d is None else datetime(d.year, d.month, d.day)
+
+
+def _text_dates_both_ways(cells: list[Any], order: DateOrder, *, file: str, sheet: str, first_row: int,
+                          column: str) -> list[Finding]:
+    """A date column whose text dates show the other order than Config Date Order ('25/12/2026' can only be
+    day first where the workbook reads 03/04 month first): its dates that read both ways ('12/01/2026') were
+    read in Date Order, most likely the wrong way round. One warning at the first such cell, naming both."""
+    texts = [(i, v.strip()) for i, v in enumerate(cells) if type(v) is str]
+    if not texts:
+        return []
+    other = next(((i, t) for i, t in texts if (o := order_shown(t)) is not None and o is not order), None)
+    if other is None:
+        return []
+    both = [(i, t) for i, t in texts if order_shown(t) is None and (m := _TWO_WAYS.fullmatch(t))
+            and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12]
+    if not both:
+        return []
+    (i, t), (j, u) = both[0], other
+    more = f" and {len(both) - 1:,} more" if len(both) > 1 else ""
+    shown = DateOrder.DMY if order is DateOrder.MDY else DateOrder.MDY
+    return [warning(Code.DATE_ORDER, f"this column's text dates are written both ways: '{u}' (row {first_row + j}) "
+                    f"can only be {shown}, but '{t}'{more} read(s) both ways and was read {order} (Config Date "
+                    f"Order). If this column is written {shown}, type its dates again as dates (or set Date Order "
+                    f"to {shown} on the Config sheet) and check them", file=file, sheet=sheet, row=first_row + i,
+                    column=column, value=t)]
+
+
+_TWO_WAYS = re.compile(r"(\d{1,2})[/\-](\d{1,2})[/\-](?:\d{4}|\d{2})")
+"""A text date in numbers alone, day and month both 12 or less: 03/04/2027."""
 
 
 def _in_unit(cells: list[Any], unit: str) -> tuple[list[Any], dict[int, str]]:
@@ -517,6 +548,9 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                             for i, problem in mixed.items())
         fix = ("; prodbook writes this column, so the run puts its own value here (your text is kept in the "
                "Change Log's Old)") if spec.generated and not col.user else "; fix the cell"
+        if col.kind is Kind.DATE and header is None and (col.user or not spec.generated):
+            findings.extend(_text_dates_both_ways(cells, config.date_order, file=file, sheet=sheet,
+                                                  first_row=header_row + 1, column=headers[c]))
         data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
                            lambda i, raw, exc, c=c, kind=col.kind, fix=fix: findings.append(error(
                                _BAD.get(kind, Code.BAD_VALUE), f"{exc}{fix}",
