@@ -32,7 +32,7 @@ from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.findings import Code
-from prodbook.core.keys import fold_ref, index_key
+from prodbook.core.keys import fold_ref, index_key, upper_stripped
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
@@ -128,12 +128,23 @@ def without_sampled(ta: pd.DataFrame, samples: Iterable[Item], code_of: Callable
     if not keys or ta.empty:
         return ta
 
-    def fold(column: str) -> list[str]:
-        return [text_or_empty(v).upper() for v in ta[column]] if column in ta else [""] * len(ta)
+    if "code" not in ta:
+        return ta
+    # the sample codes' rows first (a season's T&A is a million rows, a few of them sample milestones)
+    at = np.flatnonzero(upper_stripped(ta["code"]).isin({c for c, _, _ in keys}).to_numpy())
+    near = ta.iloc[at]
 
-    hit = [(c, s, k) in keys or (c, s, "") in keys for c, s, k in zip(fold("code"), fold("style"), fold("color"),
-                                                                        strict=True)]
-    return ta[~np.array(hit, dtype=bool)]
+    def fold(column: str) -> pd.Series:
+        if column not in near:
+            return pd.Series("", index=near.index, dtype=object)
+        return upper_stripped(near[column]).fillna("").astype(object)
+
+    line = fold("code") + "\x1f" + fold("style") + "\x1f"
+    wanted = {"\x1f".join(k) for k in keys}
+    hit = ((line + fold("color")).isin(wanted) | line.isin(wanted)).to_numpy()
+    keep = np.ones(len(ta), dtype=bool)
+    keep[at[hit]] = False
+    return ta[keep]
 
 
 def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int, *,

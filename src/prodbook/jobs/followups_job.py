@@ -77,8 +77,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     stopped = stopped_lines(tracker, orders, styles)  # a colour no PO line wants any more: no dip, no sample
     sample_settings = sm.settings_from(tracker.config, tracker.file, [])
     vendor_dates = fu.vendor_date_format(tracker.config.date_format)  # the sheet's Detail is the e-mail's text
-    milestones = _as_recorded(fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped)), dips,
-                              samples, tracker, ctx)
+    milestones = fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped))
+    if not tracker.was_remembered(TA):  # a T&A rebuilt in this run (refresh) has them filled in already
+        milestones = _as_recorded(milestones, dips, samples, tracker, ctx)
     sampled = fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
                                       & ~stopped.unwanted(samples)], vendor_of, ctx.today,
                               tracker.config.due_soon_days, date_format=vendor_dates)
