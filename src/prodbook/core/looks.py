@@ -13,6 +13,7 @@ static fills frozen at the last run.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -240,6 +241,10 @@ class ColumnLook:
     min_width: float
     max_width: float
     wrap: bool = False
+    horizontal: str | None = None
+    """'center' for dates, 'right' for numbers; None: the program's own (text left)."""
+    indent: int = 0
+    """A number's indent from the right edge, so it does not run into the text of the column to its right."""
 
 
 WRAP: dict[str, tuple[int, int]] = {
@@ -255,11 +260,18 @@ MIN_WIDTH: dict[str, int] = {
     "contact": 22, "item": 20, "ref": 28, "rule": 20, "severity": 10, "status": 11, "sheet": 12, "cell": 8,
     "key": 28, "field": 14, "action": 26, "user": 10, "source_file": 26, "fabric_status": 14,
     "booking_status": 15, "other_source": 22, "draft": 30, "ship_mode": 10, "reason": 20,
+    "found_in": 26, "found_by": 18,
 }
 """Widths that read well on an empty sheet (before any row fits the column); longer text wraps."""
 
 SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 16,
-                                                ("Exceptions", "rule"): 22}
+                                                ("Exceptions", "rule"): 22, ("Follow-ups", "contact"): 36,
+                                                ("Change Log", "action"): 34, ("Change Log", "key"): 40,
+                                                ("Change Log", "old"): 20, ("Change Log", "new"): 20}
+"""Issues: a code. Follow-ups: a contact is an e-mail address (``merch@ahmedabaddenim.example.com``),
+broken mid-word by a narrower column. Change Log: every row's Action is ``Refresh 2026-12-06 06:28:05 UTC+0``,
+a Key ``4500012594 / SS27-KT-1010 / Washed Blue / 2026-11-20`` and an Old ``as written #8bf80b0c``: each row
+was two lines tall."""
 """Where a field's text is longer on one sheet than on the others (an Issues code, not a T&A code)."""
 
 MONEY = frozenset({"fob", "retail", "cost_money"})
@@ -312,13 +324,16 @@ def look_for(spec: SheetSpec, date_format: str = DEFAULT_DATE_FORMAT) -> SheetLo
         fmt = number_format(c.kind, c.field, date_format)
         head = len(c.header) + FILTER_BUTTON
         if c.kind in (Kind.DATE, Kind.DATETIME):
+            # centred: a date right-aligned against the text of the next column reads as one ('25-Nov-26Sea')
             width = len(date_text(sample, fmt or date_format)) + 3
-            cols.append(ColumnLook(c.header, fmt, max(head, width), max(head, width) + 4))
+            cols.append(ColumnLook(c.header, fmt, max(head, width), max(head, width) + 4, horizontal="center"))
         elif c.field in WRAP:
             lo, hi = WRAP[c.field]
+            lo = SHEET_MIN_WIDTH.get((spec.name, c.field), lo)
             cols.append(ColumnLook(c.header, fmt, max(head, lo), max(head, hi), wrap=True))
         elif c.kind in (Kind.INT, Kind.NUMBER):
-            cols.append(ColumnLook(c.header, fmt, max(head, 8), max(head, 16)))
+            # right-aligned as numbers are, one indent off the edge: '3,120 Sea' rather than '3,120Sea'
+            cols.append(ColumnLook(c.header, fmt, max(head, 8), max(head, 16), horizontal="right", indent=1))
         else:
             # wrapped too: a longer text than the column was fitted to makes the row taller, never cut
             least = SHEET_MIN_WIDTH.get((spec.name, c.field), MIN_WIDTH.get(c.field, 8))
@@ -342,7 +357,7 @@ def _shown_width(v: Any, look: SheetLook, col: ColumnLook | None) -> float:
     if isinstance(v, float):
         return len(f"{v:,.2f}") if v == v else 0
     text = str(v)
-    longest = max((len(x) for x in text.split("\n")), default=0)
+    longest = max((text_width(x) for x in text.split("\n")), default=0.0)
     return longest * 1.1  # capitals and wide letters: a little more than a digit each
 
 
@@ -358,26 +373,46 @@ def fitted_widths(look: SheetLook, headers: Sequence[str], columns: Sequence[Ite
         lo, hi = (col.min_width, col.max_width) if col else (max(len(header) + FILTER_BUTTON, 8), TEXT_MAX)
         widest = max((_shown_width(v, look, col) for v in (columns[j] if j < len(columns) else ())
                       if v is not None and v != ""), default=0.0)
-        out.append(float(round(min(max(lo, widest + 2), hi), 1)))
+        indent = col.indent if col else 0  # a number's indent takes about a digit of the column
+        out.append(float(round(min(max(lo, widest + 2 + indent), hi + indent), 1)))
     return tuple(out)
 
 
 LINE_HEIGHT = 15.0
 """Points per line of the default 11-point font: a row's height is this times its most lines."""
 
+@lru_cache(maxsize=1 << 14)
+def text_width(text: str) -> float:
+    """How wide ``text`` is drawn, in digits (a column's width unit), erring wide: a letter as a digit (a
+    row's height then has a spare line rather than a hidden one), a CJK character (``广州``) as two, for it
+    takes a whole em: counted as one, its text was wrapped onto lines the row had no height for."""
+    if text.isascii():
+        return float(len(text))
+    total = 0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            total += 2
+        elif not unicodedata.combining(ch):
+            total += 1
+    return float(total)
+
+
+def _room(width: float) -> float:
+    return max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
+
 
 def text_lines(value: Any, width: float) -> int:
-    """How many lines ``value`` takes when wrapped in a column ``width`` characters wide (word wrap)."""
+    """How many lines ``value`` takes when wrapped in a column ``width`` wide (word wrap; ``text_width``)."""
     if not isinstance(value, str) or not value:
         return 1
-    room = max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
-    if "\n" not in value and len(value) <= room:
+    room = _room(width)
+    if "\n" not in value and (len(value) <= room if value.isascii() else text_width(value) <= room):
         return 1
     lines = 0
     for para in value.split("\n"):
         n, used = 1, 0.0
         for word in para.split(" "):
-            w = len(word)
+            w = text_width(word)
             if used and used + 1 + w > room:
                 n, used = n + 1, 0.0
             used = used + (1 if used else 0) + w
@@ -406,10 +441,10 @@ def row_heights(columns: Sequence[tuple[Sequence[Any], float]], n: int) -> list[
 
 def _taller(values: Sequence[Any], width: float) -> Iterable[tuple[int, int]]:
     """(row, lines) of the cells of ``values`` that take more than one line in a column ``width`` wide."""
-    room = max(1.0, (width - 1) * 1.05)  # as text_lines
+    room = _room(width)  # as text_lines
 
-    def may_wrap(v: Any) -> bool:  # text_lines' own one-line test, without the call
-        return isinstance(v, str) and (len(v) > room or "\n" in v)
+    def may_wrap(v: Any) -> bool:  # text_lines' own quick one-line test, without the call
+        return isinstance(v, str) and (len(v) > room or "\n" in v or (not v.isascii() and len(v) * 2 > room))
 
     try:
         distinct = set(values)

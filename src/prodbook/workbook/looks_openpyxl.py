@@ -56,7 +56,8 @@ def apply_look(ws: Any, look: SheetLook, *, header_row: int = 1, filter_: bool =
         cl = look.column(header)
         dim = ws.column_dimensions[letter]
         dim.width = width
-        align = Alignment(vertical="top", wrap_text=bool(cl and cl.wrap))
+        align = Alignment(vertical="top", wrap_text=bool(cl and cl.wrap), horizontal=cl.horizontal if cl else None,
+                          indent=cl.indent if cl else 0)
         fmt = cl.number_format if cl else None
         if fmt:
             dim.number_format = fmt
