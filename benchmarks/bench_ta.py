@@ -124,6 +124,11 @@ def write_tracker(path: Path, n_lines: int) -> Path:
     """A tracker as it stands mid-season: orders, templates, vendors, and the Actuals typed so far."""
     data = synthetic(n_lines)
     data["T&A"] = typed_actuals(data)
+    return write_sheets(path, data)
+
+
+def write_sheets(path: Path, data: dict[str, list[dict]]) -> Path:
+    """Every tracker sheet in the default layout, ``data``'s rows (by field) on those it has."""
     wb = openpyxl.Workbook(write_only=True)
     for spec in ALL_SHEETS:
         ws = wb.create_sheet(spec.name)

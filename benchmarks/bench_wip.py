@@ -24,11 +24,11 @@ from pathlib import Path
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ta import TODAY, best_of, synthetic, write_tracker  # noqa: E402
+from bench_ta import TODAY, best_of, synthetic, write_sheets, write_tracker  # noqa: E402
 
 from prodbook.core import exceptions as ex
 from prodbook.core import wip
-from prodbook.core.model.sheets import ALL_SHEETS, ORDERS, STYLES, VENDOR_WIP  # noqa: E402
+from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP  # noqa: E402
 from prodbook.jobs.base import Context, valid_frame  # noqa: E402
 from prodbook.jobs.exceptions_job import inputs  # noqa: E402
 from prodbook.jobs.runner import run  # noqa: E402
@@ -157,14 +157,7 @@ def tracker_with_history(path: Path, n_lines: int, weeks: int) -> tuple[Path, li
                             "report_date": datetime.combine(day, datetime.min.time()),
                             "source_file": f"{vendor}_WIP_{day:%d-%m-%Y}.xlsx"})
     data[VENDOR_WIP.name] = history
-    wb = openpyxl.Workbook(write_only=True)
-    for spec in ALL_SHEETS:
-        ws = wb.create_sheet(spec.name)
-        ws.append(list(spec.headers))
-        for r in data.get(spec.name, []):
-            ws.append([r.get(f) for f in spec.fields])
-    wb.save(path)
-    return path, data["Orders"]
+    return write_sheets(path, data), data["Orders"]
 
 
 def bench_weekly(folder: Path) -> None:

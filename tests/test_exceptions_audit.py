@@ -19,6 +19,7 @@ from prodbook.core.calendar import factory_calendar
 from prodbook.core.findings import Code, Severity, Subject
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from test_exceptions import line
 
 MON_FRI, _ = factory_calendar("(default)", 1, None, range(2026, 2029))
 WIP_HEADER = ["PO #", "Style #", "Color", "Vendor", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty",
@@ -59,14 +60,6 @@ def type_cells(path: Path, sheet: str, match: dict[str, Any], values: dict[str, 
     else:
         raise AssertionError(f"no row of {sheet} with {match}")
     wb.save(path)
-
-
-def line(wip: dict | None = None, *, planned=None, actual=None, forecast=None, **kw) -> ex.Line:
-    base = dict(po="P1", style="S1", color="Navy", vendor="V1", qty=1000, ship_mode="Sea",
-                po_date=date(2027, 1, 4), ex_factory=date(2027, 4, 15), in_dc=date(2027, 5, 10),
-                cancel=date(2027, 5, 20))
-    base.update(kw)
-    return ex.Line(**base, planned=planned or {}, forecast=forecast or {}, actual=actual or {}, wip=wip)
 
 
 def evaluate(*lines: ex.Line, today: date) -> list:
