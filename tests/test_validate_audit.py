@@ -7,6 +7,7 @@ Issues rows run after run is also held to its invariants with hypothesis.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,25 @@ def test_a_dismissed_excel_error_stays_dismissed(tmp_path: Path) -> None:
     run(path, ["validate"], ctx(DAY1 + timedelta(days=1)))
     row = next(r for r in issues(path) if r["Code"] == "bad-number")
     assert row["Accept"] == "Dismiss" and row["Found On"] == datetime(2027, 3, 1)
+
+
+def test_the_command_prints_a_few_of_each_kind_so_the_one_other_error_shows(tmp_path: Path) -> None:
+    """`prodbook validate` printed the first 15 errors: 15 'TBC' in Qty, and the #REF! in Cancel Date after
+    them never on screen. A few of each kind now, then the others, then how many more."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import SHOWN_ALIKE, main
+
+    sheets = base_sheets()
+    for k in range(40):
+        sheets["Orders"].append([str(4600000000 + k), "S1", "Navy", "TBC", date(2027, 1, 4), date(2027, 4, 15),
+                                 date(2027, 5, 10), date(2027, 5, 20)])
+    sheets["Orders"].append(["4600009999", "S1", "Navy", 10, date(2027, 1, 4), date(2027, 4, 15),
+                             date(2027, 5, 10), "#REF!"])
+    path = write_book(tmp_path / "tracker.xlsx", sheets)
+    out = CliRunner().invoke(main, ["validate", str(path), "--today", DAY1.isoformat()]).output
+    printed = [line for line in out.splitlines() if line.startswith("ERROR")]
+    assert sum("'TBC'" in line for line in printed) == SHOWN_ALIKE, out
+    assert any("#REF!" in line for line in printed), out
+    errors = int(re.search(r"Checked [\d,]+ rows: ([\d,]+) error", out)[1].replace(",", ""))
+    assert f"... and {errors - len(printed):,} more errors: see the Issues sheet" in out

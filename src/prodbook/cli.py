@@ -36,6 +36,23 @@ if TYPE_CHECKING:
 # are imported when a command runs (see CONTRIBUTING: measure with `python -X importtime`).
 
 SHOWN_PER_SEVERITY = 15
+SHOWN_ALIKE = 3
+"""Of findings alike (one sheet, column and code: 'TBC' down a Qty column), the first few are printed, so the
+one different error is not lost behind them; the Issues sheet holds them all."""
+
+
+def _picked(found: Sequence[Any], limit: int = SHOWN_PER_SEVERITY) -> list[Any]:
+    """The findings to print, in their order: at most ``SHOWN_ALIKE`` alike, ``limit`` in all."""
+    seen: dict[tuple[Any, ...], int] = {}
+    out = []
+    for f in found:
+        kind = (f.sheet, f.column, f.code)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= SHOWN_ALIKE:
+            out.append(f)
+            if len(out) == limit:
+                break
+    return out
 
 
 @cache
@@ -132,12 +149,13 @@ def _said(result: RunResult) -> list[str]:
     out = [_escape(line) for outcome in result.outcomes for line in outcome.summary]
     for severity, style in ((Severity.ERROR, "red"), (Severity.WARNING, "yellow")):
         found = [f for f in result.findings if f.severity is severity]
-        for f in found[:SHOWN_PER_SEVERITY]:
+        picked = _picked(found)
+        for f in picked:
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
             place = f"{f.where}: " if f.where else ""  # the message names the file itself
             out.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"))
-        if len(found) > SHOWN_PER_SEVERITY:
-            out.append(f"  ... and {len(found) - SHOWN_PER_SEVERITY} more {severity}s: see the Issues sheet")
+        if len(found) > len(picked):
+            out.append(f"  ... and {len(found) - len(picked):,} more {severity}s: see the Issues sheet")
     if result.dry_run:
         would = f"{result.changes:,} value(s) would change" if result.changes or not result.sheets else \
             f"no value would change; {result.sheets_named()} would be brought up to date"
