@@ -108,7 +108,8 @@ def _look_parts(styles: _Styles, rw: SheetRewrite, headers: list[str]) -> tuple[
     cols = []
     for j, (h, w) in enumerate(zip(headers, widths)):
         cl = look.column(h)
-        s = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap))
+        s = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap),
+                              horizontal=cl.horizontal if cl else None, indent=cl.indent if cl else 0)
         cols.append(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" style="{s}" customWidth="1"/>')
     letters = {h: col_letter(j) for j, h in enumerate(headers)}
     blocks, priority = [], 0

@@ -385,7 +385,8 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
         sample = [] if k is None else [r[k] for r in rw.rows[:2000] if not isinstance(r[k], Formula)]
         width = fitted_widths(look, [header], [sample])[0]
         cl = look.column(header)
-        style = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap))
+        style = styles.cell_style(cl.number_format if cl else None, wrap=bool(cl and cl.wrap),
+                                  horizontal=cl.horizontal if cl else None, indent=cl.indent if cl else 0)
         new.append((c + 1, f'<{p}col min="{c + 1}" max="{c + 1}" width="{width:g}" style="{style}" '
                            'customWidth="1"/>'))
     if not new:

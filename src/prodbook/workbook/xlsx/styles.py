@@ -288,11 +288,16 @@ class _Styles:
         self._made[key] = idx
         return idx
 
-    def cell_style(self, number_format: str | None = None, *, wrap: bool = False, header: bool = False) -> int:
+    def cell_style(self, number_format: str | None = None, *, wrap: bool = False, header: bool = False,
+                   horizontal: str | None = None, indent: int = 0) -> int:
         """A cell style (cellXfs index) for a column or header cell of a sheet prodbook creates:
-        the number format, text aligned to the top (wrapped in long text columns), or the header look."""
+        the number format, text aligned to the top (wrapped in long text columns), aligned across as
+        ``horizontal`` says ('center', 'right'; None: the program's own) ``indent`` characters off the
+        edge, or the header look (which has no column's alignment across)."""
         self._load()
-        key = ("xf", number_format, wrap, header)
+        if header:
+            horizontal, indent = None, 0
+        key = ("xf", number_format, wrap, header, horizontal, indent)
         if key in self._made:
             return self._made[key]
         if not self.xfs:
@@ -304,7 +309,9 @@ class _Styles:
         fid = self.num_fmt(number_format) if number_format else 0
         p = self._prefix()
         wrap_attr = ' wrapText="1"' if wrap or header else ""
-        align = f'<{p}alignment vertical="{"center" if header else "top"}"{wrap_attr}/>'
+        across = f' horizontal="{_esc_attr(horizontal)}"' if horizontal else ""
+        indent_attr = f' indent="{int(indent)}"' if indent > 0 else ""
+        align = f'<{p}alignment{across} vertical="{"center" if header else "top"}"{wrap_attr}{indent_attr}/>'
         applied = (' applyNumberFormat="1"' if fid else "") + (' applyFont="1" applyFill="1"' if header else "")
         xf = (f'<{p}xf numFmtId="{fid}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"'
               f'{applied} applyAlignment="1">{align}</{p}xf>')
