@@ -441,6 +441,9 @@ def test_folders_skip_lock_files_reports_and_workbooks_without_orders(tmp_path: 
     write_book(tmp_path / "vendor prices.xlsx", {"Prices": [["Style", "FOB"], ["S1", 4.2]]})
     (tmp_path / "~$womens.xlsx").write_bytes(b"lock")
     write_book(tmp_path / "Season Roll-up 2027-04-01.xlsx", {"Summary": [["x"]]})
+    for own in ("Vendor Scorecard 2027-04-01.xlsx", "Production Report 2027-04-01.xlsx",
+                "womens Change Log to 2027-03-31.xlsx"):  # prodbook's own files: not even named
+        write_book(tmp_path / own, {"Summary": [["x"]]})
     result = rollup([tmp_path], CTX, db=str(tmp_path / "s.duckdb"))
     assert [f for f, _ in result.loaded] == ["womens.xlsx"] and result.findings == []
     assert [s for s in result.summary if s.startswith("Passed over")] == [  # named, in case it is a tracker

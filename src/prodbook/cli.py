@@ -398,7 +398,7 @@ def exceptions(workbook: str, today: date | None, dry_run: bool, as_json: bool) 
 @main.command()
 @WORKBOOK
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the e-mail drafts (default: 'Follow-up drafts' beside the workbook).")
+              help="Folder for the e-mail drafts (default: 'Follow-up drafts/DATE' beside the workbook).")
 @common
 def followups(workbook: str, out: Path | None, today: date | None, dry_run: bool, as_json: bool) -> None:
     """List what to chase per vendor (Follow-ups sheet) and write one e-mail draft (.eml) per vendor."""

@@ -38,8 +38,10 @@ from prodbook.workbook.tracker import Tracker
 
 DEFAULT_DB = "prodbook-rollup.duckdb"
 """The embedded database's name, beside the first tracker."""
-SKIPPED_NAMES = ("~$", ".~lock.", ".", "Season Roll-up", "Production Report")
-"""Files in a folder that are not trackers: lock files, hidden files, prodbook's own reports."""
+SKIPPED_NAMES = ("~$", ".~lock.", ".", "Season Roll-up", "Production Report", "Vendor Scorecard")
+"""Files in a folder that are not trackers: lock files, hidden files, prodbook's own reports (and a tracker's
+Change Log moved out, '<tracker> Change Log to DATE.xlsx', ``LOG_ARCHIVE``)."""
+LOG_ARCHIVE = " Change Log to "
 SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -65,7 +67,7 @@ def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
     for p in map(Path, paths):
         if p.is_dir():
             found += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
-                            and not f.name.startswith(SKIPPED_NAMES))
+                            and not f.name.startswith(SKIPPED_NAMES) and LOG_ARCHIVE not in f.name)
         elif not p.exists():
             raise UserError(f"the tracker '{p}' does not exist; check the name and folder", file=str(p))
         else:
