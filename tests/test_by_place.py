@@ -79,6 +79,21 @@ def test_the_warning_names_each_sheet_s_links_once_with_the_first_few_and_how_to
     assert "look it up by its key columns" in exceptions
 
 
+def test_prodbooks_own_po_links_are_one_note_that_the_next_run_mends_them():
+    """After an undo, the Production Report's PO # links (prodbook's) were 'left as you typed them', with
+    advice to rewrite them as lookups: they are prodbook's, and the next report points them right again."""
+    from prodbook.jobs.runner import links_by_place
+    from prodbook.workbook.xlsx.by_place import MovedLink
+
+    links = [MovedLink("Production Report", f"A{r}", f"'T&A'!A{r + 10}", "T&A", r + 10, r + 5, row=r, jump=True)
+             for r in range(2, 6)]
+    links.append(MovedLink("Production Report", "Z2", "'T&A'!K9", "T&A", 9, 4, row=2))  # the team's own formula
+    found = links_by_place(links, "tracker.xlsx", "T&A", ours=("Exceptions", "Production Report"))
+    ours, theirs = (" ".join(f.message.split()) for f in found)
+    assert ours.startswith("4 of prodbook's own PO # link(s) on 'Production Report'") and "prodbook report" in ours
+    assert theirs.startswith("1 formula(s) on 'Production Report' read a single cell of 'T&A'")
+
+
 def test_a_rule_over_one_row_or_reading_a_fixed_row_is_named_and_one_filled_over_a_column_is_not():
     """A colour rule or a validation reads from the first cell it applies to, relative rows moving with each
     cell: over a column it reads each row's own (a mirror), over one row or with a fixed row it reads one cell."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, TA
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -276,19 +276,32 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
         links = getattr(book, "moved_links", None)
         if links is not None and commit.written == getattr(book, "path", None):
-            findings += links_by_place(links(), book.name, tracker.sheet(TA))
+            from prodbook.core.report import REPORT  # the sheet's spec: only on a run that moved rows
+
+            findings += links_by_place(links(), book.name, tracker.sheet(TA),
+                                       ours=(tracker.sheet(EXCEPTIONS), tracker.sheet(REPORT)))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
 
 
-def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 3) -> list[Finding]:
+def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 3,
+                   ours: Sequence[str] = ()) -> list[Finding]:
     """One warning per sheet of the team's formulas that read a cell of a rebuilt sheet by its place, where the
     run put another row: they now read that row's cell, as after Excel's Sort. prodbook leaves the formula as
-    typed (a sheet mirroring the T&A row by row means the place); the APM decides."""
+    typed (a sheet mirroring the T&A row by row means the place); the APM decides. The links prodbook writes
+    itself on ``ours`` (the PO # links of Exceptions and the Production Report) are not the APM's to mend: one
+    note says the next run that writes that sheet points them at their lines again."""
     by: dict[tuple[str, str], list[MovedLink]] = {}
+    mine: dict[str, int] = {}
     for link in links:
+        if link.jump and link.sheet in ours:
+            mine[link.sheet] = mine.get(link.sheet, 0) + 1
+            continue
         by.setdefault((link.sheet, link.target), []).append(link)
-    out = []
+    out = [warning(Code.LINK_BY_PLACE, f"{n:,} of prodbook's own PO # link(s) on '{sheet}' still go to the rows of "
+                f"'{ta}' their lines had before this run; the next run that writes '{sheet}' (prodbook "
+                f"{'report' if sheet != ours[0] else 'exceptions'}, or the refresh) points them at their lines "
+                "again", file=file, sheet=sheet) for sheet, n in mine.items()]
     for (sheet, target), group in by.items():
         said = []
         for link in group[:shown]:
