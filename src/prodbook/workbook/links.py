@@ -92,9 +92,9 @@ def _resolved(path: Path) -> Path:
 
 
 def file_link(path: Path, workbook: Path | None) -> object:
-    """A cell that opens ``path`` (relative to the workbook), showing the file's name: the whole path
-    ('Follow-up drafts/2026-11-25/AHD_follow-up_2026-11-25.eml') took three lines of a row sized for one."""
-    return link(relative_path(path, workbook), path.name)
+    """A cell that opens ``path`` (relative to the workbook), showing that relative path."""
+    rel = relative_path(path, workbook)
+    return link(rel, rel)
 
 
 LineKey = tuple[str, str, str]
