@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeAlias
+
+from prodbook.core.findings import Code, Finding, warning
 
 
 class CellError(ValueError):
@@ -178,6 +181,16 @@ def order_shown(text: str) -> DateOrder | None:
     if 1 <= a <= 12 and 1 <= b <= 12 and _DOTTED.match(text.strip()):
         return DateOrder.DMY
     return None
+
+
+def written_both_ways(shown: Mapping[DateOrder, tuple[int, str]], read: DateOrder, where: Mapping[str, Any]
+                      ) -> Finding:
+    """A vendor file whose dates show both orders (``shown``: each order's first row and text): named, its
+    dates that fit both read ``read``. A WIP report and a style or costing sheet alike."""
+    (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
+    return warning(Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, '{t2}' "
+                   f"(row {r2}) is {o2}. Dates that fit both, such as 03/04, were read {read}; check them with "
+                   "the vendor", row=r2, value=t2, **where)
 
 
 def first_date(date1904: bool = False) -> date:

@@ -44,6 +44,7 @@ from prodbook.core.cells import (
     to_int,
     to_number,
     to_text,
+    written_both_ways,
 )
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, error, info, warning
@@ -1158,16 +1159,6 @@ def _other_vendor(file: str, ours: str, theirs: str, rows: list[int], *, own_col
 
 def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
-
-
-def written_both_ways(shown: Mapping[DateOrder, tuple[int, str]], read: DateOrder, where: Mapping[str, Any]
-                      ) -> Finding:
-    """A vendor file whose dates show both orders (``shown``: each order's first row and text): named, its
-    dates that fit both read ``read``. A WIP report and a style or costing sheet alike."""
-    (o1, (r1, t1)), (o2, (r2, t2)) = sorted(shown.items(), key=lambda kv: kv[1][0])
-    return warning(Code.WIP_DATE_ORDER, f"this file writes dates both ways: '{t1}' (row {r1}) is {o1}, '{t2}' "
-                   f"(row {r2}) is {o2}. Dates that fit both, such as 03/04, were read {read}; check them with "
-                   "the vendor", row=r2, value=t2, **where)
 
 
 def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None,

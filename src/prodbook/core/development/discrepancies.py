@@ -23,14 +23,13 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core import headers
-from prodbook.core.cells import CellError, DateOrder, order_shown, to_date
+from prodbook.core.cells import CellError, DateOrder, order_shown, to_date, written_both_ways
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.keys import once_each
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
-from prodbook.core.wip import written_both_ways
 
 VENDOR_STYLES = SheetSpec("Vendor Style Sheet", (
     C("Style #", "style", T, *STYLE_NO, "Buyer Style", "Buyer Style #", required=True),
