@@ -53,3 +53,22 @@ def test_only_a_column_showing_the_other_order_is_named(a, b, day, month):
     assert [(f.row, f.value) for f in found] == [(3, f"{a:02d}/{b:02d}/2026")]
     assert _text_dates_both_ways(cells, DateOrder.DMY, file="t.xlsx", sheet="Orders", first_row=2,
                                  column="PO Date") == []
+
+
+@given(st.integers(0, 40), st.integers(0, 40), st.sampled_from(["2026", "26"]), st.sampled_from("/-."))
+def test_reads_both_ways_is_exactly_a_date_the_date_order_alone_decides(a, b, year, sep):
+    """One rule, used by the sheets' check above and by the WIP import's file order: a text date reads both
+    ways when it is a date month first and a date day first, and no dots say day first."""
+    from prodbook.core.cells import CellError, DateOrder, order_shown, reads_both_ways, to_date
+
+    text = f"{a:02d}{sep}{b:02d}{sep}{year}"
+
+    def read(order):
+        try:
+            return to_date(text, order)
+        except CellError:
+            return None
+    both = read(DateOrder.MDY) is not None and read(DateOrder.DMY) is not None
+    assert reads_both_ways(text) == (both and sep != "." and order_shown(text) is None)
+    if reads_both_ways(text):
+        assert order_shown(text) is None

@@ -183,6 +183,14 @@ def order_shown(text: str) -> DateOrder | None:
     return None
 
 
+def reads_both_ways(text: str) -> bool:
+    """A numeric date whose day and month are both 12 or less and not written with dots ('03/04/2027'): the
+    Date Order alone decides which day it is. '13/13/2026' and '03.04.2027' do not."""
+    m = _NUMERIC.fullmatch(text.strip())
+    return (m is not None and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12
+            and _DOTTED.match(text.strip()) is None)
+
+
 def written_both_ways(shown: Mapping[DateOrder, tuple[int, str]], read: DateOrder, where: Mapping[str, Any]
                       ) -> Finding:
     """A vendor file whose dates show both orders (``shown``: each order's first row and text): named, its

@@ -39,6 +39,7 @@ from prodbook.core.cells import (
     is_signed_number,
     looks_like_formula,
     order_shown,
+    reads_both_ways,
     text_or_empty,
     to_date,
     to_int,
@@ -1183,11 +1184,11 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                 for text in (_NUMERIC_DATE.findall(v) if title else [v.strip()]):
                     if (o := order_shown(text)) is not None:
                         shown.setdefault(o, (r + 1, text))
-                    elif unsure is None and _NUMERIC_DATE.fullmatch(text):
+                    elif unsure is None and reads_both_ways(text):
                         unsure = (r + 1, text)
     if unsure is None:  # a date of the file name both ways ('WIP 03-12-2026.xlsx')
         unsure = next(((None, m[1]) for m in _NAME_DATE.finditer(Path(raw.file).stem)
-                       if _NUMERIC_DATE.fullmatch(m[1]) and order_shown(m[1]) is None), None)
+                       if reads_both_ways(m[1])), None)
     where = {"file": raw.file, "sheet": raw.file}
     if chosen is not None:
         other = next((o for o in shown if o is not chosen), None)

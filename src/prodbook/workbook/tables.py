@@ -32,6 +32,7 @@ from prodbook.core.cells import (
     is_blank,
     is_missing,
     order_shown,
+    reads_both_ways,
     shown_digits,
     to_bool,
     to_date,
@@ -190,8 +191,7 @@ def _text_dates_both_ways(cells: list[Any], order: DateOrder, *, file: str, shee
     other = next(((i, t) for i, t in texts if (o := order_shown(t)) is not None and o is not order), None)
     if other is None:
         return []
-    both = [(i, t) for i, t in texts if order_shown(t) is None and (m := _TWO_WAYS.fullmatch(t))
-            and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12]
+    both = [(i, t) for i, t in texts if reads_both_ways(t)]
     if not both:
         return []
     (i, t), (j, u) = both[0], other
@@ -202,10 +202,6 @@ def _text_dates_both_ways(cells: list[Any], order: DateOrder, *, file: str, shee
                     f"Order). If this column is written {shown}, type its dates again as dates (or set Date Order "
                     f"to {shown} on the Config sheet) and check them", file=file, sheet=sheet, row=first_row + i,
                     column=column, value=t)]
-
-
-_TWO_WAYS = re.compile(r"(\d{1,2})[/\-](\d{1,2})[/\-](?:\d{4}|\d{2})")
-"""A text date in numbers alone, day and month both 12 or less: 03/04/2027."""
 
 
 def _in_unit(cells: list[Any], unit: str) -> tuple[list[Any], dict[int, str]]:
