@@ -1650,14 +1650,31 @@ def on_new_days(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> np.ndarr
     return np.fromiter((d in days for d in once_each(column_cells(old, "report_date"), _report_day)), bool, len(old))
 
 
-def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> list[Finding]:
+class Replacing(NamedTuple):
+    """What an import replaces on the Vendor WIP sheet, worked out once for ``same_day_files`` and
+    ``merge_wip``."""
+
+    near: np.ndarray
+    """Per old row: dated a report date of the import (``on_new_days``)."""
+    replaced: set[tuple[tuple[str, str], str]]
+    """The (vendor, report date) and source file pairs replaced whole (``_replaced_sources``)."""
+
+
+def replacing(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Replacing:
+    """What importing ``new`` replaces of ``old``."""
+    near = on_new_days(old, new)
+    return Replacing(near, _replaced_sources(row_dicts(old[near]), new))
+
+
+def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], scope: Replacing | None = None
+                   ) -> list[Finding]:
     """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
     and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
     report of the day), with how many."""
     if not new or old.empty:
         return []
-    olds = row_dicts(old[on_new_days(old, new)])
-    replaced = _replaced_sources(olds, new)
+    near, replaced = scope or replacing(old, new)
+    olds = row_dicts(old[near])
     sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
             for r in new}
     keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
@@ -1700,7 +1717,7 @@ class Merged(NamedTuple):
     """Positions in ``rows`` of old rows that took this import's values (a report sent again)."""
 
 
-def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Merged:
+def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], scope: Replacing | None = None) -> Merged:
     """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
     for that date, file by file: a file sent again (the same name, or one sharing a PO line with it) is
     replaced whole; another file of the same vendor and day that shares no line (another division's report)
@@ -1718,8 +1735,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Merged:
     r: Mapping[str, Any]
     updated: list[int] = []
     olds = row_dicts(old)
-    near = on_new_days(old, new)
-    replaced = _replaced_sources([r for r, n in zip(olds, near) if n], new)
+    near, replaced = scope or replacing(old, new)
     for pos, r in enumerate(olds):
         scope = scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:

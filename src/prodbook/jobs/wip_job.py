@@ -149,7 +149,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     new_rows, withdrawn = wip.withdrawn_dates(new_rows, old)
     kept = {(f.file, f.row, f.column) for f in withdrawn}  # not 'left blank': the last date was kept
     findings = [f for f in findings if f.code is not Code.BAD_DATE or (f.file, f.row, f.column) not in kept]
-    same_day = wip.same_day_files(old, new_rows)
+    scope = wip.replacing(old, new_rows)
+    same_day = wip.same_day_files(old, new_rows, scope)
     findings += withdrawn + same_day
     per_file += [f"  {f.file}: {f.message}" for f in same_day]
     per_file += _cancelled_reported(new_rows, orders[orders["_row"].isin(stopped_lines(tracker, orders, styles).rows)]
@@ -161,7 +162,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                         + ", ".join(f"'{p}'" for p in unread))
 
     findings += table.findings
-    rows, source, added, removed, updated = wip.merge_wip(old, new_rows)
+    rows, source, added, removed, updated = wip.merge_wip(old, new_rows, scope)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
     changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
