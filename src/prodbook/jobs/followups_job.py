@@ -17,7 +17,7 @@ import pandas as pd
 
 from prodbook.core import followups as fu
 from prodbook.core import ta
-from prodbook.core.cells import is_missing, text_or_empty
+from prodbook.core.cells import text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
@@ -78,8 +78,10 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     sample_settings = sm.settings_from(tracker.config, tracker.file, [])
     vendor_dates = fu.vendor_date_format(tracker.config.date_format)  # the sheet's Detail is the e-mail's text
     milestones = fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped))
+    dip_settings = labdips.settings_from(tracker.config, tracker.file, [])
     if not tracker.was_remembered(TA):  # a T&A rebuilt in this run (refresh) has them filled in already
-        milestones = _as_recorded(milestones, dips, samples, tracker, ctx)
+        milestones = _as_recorded(milestones, recorded_actuals(milestones, dips, samples, ctx.today, dip_settings,
+                                                               sample_settings))
     sampled = fu.sample_items(samples[sm.to_chase(samples, stopped.styles).to_numpy()
                                       & ~stopped.unwanted(samples)], vendor_of, ctx.today,
                               tracker.config.due_soon_days, date_format=vendor_dates)
@@ -89,8 +91,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                            ctx.today, owners, date_format=vendor_dates,
                            due_soon_days=tracker.config.due_soon_days),
         sampled,
-        fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today,
-                         labdips.settings_from(tracker.config, tracker.file, [])),
+        fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today, dip_settings),
         fu.exception_items(_exceptions(tracker, ctx)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
@@ -175,18 +176,15 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
 
 
-def _as_recorded(ta_frame: pd.DataFrame, dips: pd.DataFrame, samples: pd.DataFrame, tracker: Tracker,
-                 ctx: Context) -> pd.DataFrame:
-    """The T&A with each blank Actual the development sheets already answer, as the T&A rebuild fills it in
-    (a lab dip's first Submitted date, an approved colour's date, a sample's Shipped date): a dip submitted
-    or a sample shipped since the last rebuild is done, not chased. Only the chase reads it; nothing is
-    written here."""
-    if ta_frame.empty or "actual" not in ta_frame.columns or not (len(dips) or len(samples)):
+def _as_recorded(ta_frame: pd.DataFrame, dates: dict[int, Any]) -> pd.DataFrame:
+    """The T&A with each blank Actual the development sheets already answer (``recorded_actuals``), as the
+    T&A rebuild fills it in: a dip submitted or a sample shipped since the last rebuild is done, not
+    chased. Only the chase reads it; nothing is written here."""
+    if not dates:
         return ta_frame
     actual = ta_frame["actual"].to_numpy(dtype=object).copy()
-    for p, day in recorded_actuals(ta_frame, dips, samples, ctx.today, tracker.config, tracker.file).items():
-        if is_missing(actual[p]):
-            actual[p] = day
+    for p, day in dates.items():
+        actual[p] = day
     out = ta_frame.copy()
     out["actual"] = actual
     return out

@@ -20,6 +20,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import order_dates, row_snapshot, ta
 from prodbook.core.cells import is_missing
 from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Change, cell_value, row_prints
+from prodbook.core.development import labdips
 from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
@@ -258,7 +259,13 @@ def _fill_dev_actuals(tracker: Tracker, new: pd.DataFrame, ctx: Context, current
     theirs: left as it is (``match``: each new row's row in ``current``, NaN for none)."""
     dips, _ = valid_frame(tracker, LAB_DIPS, required=False)  # their findings are validate's to report
     sent, _ = valid_frame(tracker, SAMPLES, required=False)
-    dates = recorded_actuals(new, dips, sent, ctx.today, tracker.config, tracker.file)
+    sample_settings = None
+    if len(sent):  # the samples rules load the style checks (fiber, tariff, pycountry): only with samples
+        from prodbook.core.development import samples as sm
+
+        sample_settings = sm.settings_from(tracker.config, tracker.file, [])
+    dates = recorded_actuals(new, dips, sent, ctx.today, labdips.settings_from(tracker.config, tracker.file, []),
+                             sample_settings)
     pos = np.array(sorted(dates), dtype=int)
     if len(pos) and current.exists and "actual" in current.columns:
         col = current.columns["actual"]
