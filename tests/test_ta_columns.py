@@ -8,6 +8,7 @@ text and numbers mixed in (which take the plain path).
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date, datetime
 from typing import Any
 
@@ -137,6 +138,30 @@ def test_column_values_of_text_match_cell_by_cell(values: list[Any], dtype: str)
     missing = column.isna().to_numpy()
     want = [None if m or v == "" else (v if type(v) is str else cell_value(v))
             for v, m in zip(column.to_numpy(dtype=object), missing)]
+    got = column_values(column)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=False),
+                          st.none()), max_size=30),
+       st.sampled_from(["float64", "float32", "Int64", "Float64", "infer"]))
+def test_column_values_of_numbers_match_cell_by_cell(values: list[Any], dtype: str) -> None:
+    """A number column (Variance, the WIP quantities) as the writer's values, a column at once: Python ints
+    and floats, blanks as None, exactly as ``cell_value`` a cell at a time."""
+    from prodbook.core.changes import cell_value
+    from prodbook.workbook.tracker import column_values
+
+    try:
+        with warnings.catch_warnings():  # a float too big for float32, a float cast to Int64: numpy says so
+            warnings.simplefilter("ignore", RuntimeWarning)
+            column = pd.Series(values, dtype=None if dtype == "infer" else dtype)
+    except (TypeError, ValueError, OverflowError):  # not a column of that type: nothing to compare
+        return
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        return
+    missing = column.isna().to_numpy()
+    want = [None if m else cell_value(v) for v, m in zip(column.astype(object).to_numpy(), missing)]
     got = column_values(column)
     assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
 

@@ -82,8 +82,9 @@ def column_values(column: pd.Series) -> list[Value]:
         return _spread(at, list(days.dt.date) if (days.dt.normalize() == days).all() else
                        list(days.dt.to_pydatetime()))
     if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-        values = column.astype(object).to_numpy()
-        return [None if m else cell_value(v) for v, m in zip(values, missing)]
+        values = column.to_numpy(dtype=object, copy=True)  # Python scalars: numpy's cast to object takes .item()
+        values[missing] = None
+        return cast(list[Value], values.tolist())
     objects = column.to_numpy(dtype=object)
     if isinstance(column.dtype, pd.StringDtype) or all(type(v) is str for v in objects[~missing]):
         text = objects.copy()  # text as it is; blanks and "" as None, as cell by cell below
