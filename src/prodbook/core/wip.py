@@ -1666,14 +1666,14 @@ def replacing(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Replacing:
     return Replacing(near, _replaced_sources(row_dicts(old[near]), new))
 
 
-def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], scope: Replacing | None = None
+def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replacing | None = None
                    ) -> list[Finding]:
     """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
     and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
     report of the day), with how many."""
     if not new or old.empty:
         return []
-    near, replaced = scope or replacing(old, new)
+    near, replaced = plan or replacing(old, new)
     olds = row_dicts(old[near])
     sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
             for r in new}
@@ -1717,7 +1717,7 @@ class Merged(NamedTuple):
     """Positions in ``rows`` of old rows that took this import's values (a report sent again)."""
 
 
-def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], scope: Replacing | None = None) -> Merged:
+def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replacing | None = None) -> Merged:
     """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
     for that date, file by file: a file sent again (the same name, or one sharing a PO line with it) is
     replaced whole; another file of the same vendor and day that shares no line (another division's report)
@@ -1735,7 +1735,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], scope: Replac
     r: Mapping[str, Any]
     updated: list[int] = []
     olds = row_dicts(old)
-    near, replaced = scope or replacing(old, new)
+    near, replaced = plan or replacing(old, new)
     for pos, r in enumerate(olds):
         scope = scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:

@@ -38,7 +38,8 @@ from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.publish import same_file
-from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.tables import Table
+from prodbook.workbook.tracker import APPEND, Tracker
 
 KEY = VENDOR_WIP.key
 
@@ -149,8 +150,8 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     new_rows, withdrawn = wip.withdrawn_dates(new_rows, old)
     kept = {(f.file, f.row, f.column) for f in withdrawn}  # not 'left blank': the last date was kept
     findings = [f for f in findings if f.code is not Code.BAD_DATE or (f.file, f.row, f.column) not in kept]
-    scope = wip.replacing(old, new_rows)
-    same_day = wip.same_day_files(old, new_rows, scope)
+    plan = wip.replacing(old, new_rows)
+    same_day = wip.same_day_files(old, new_rows, plan)
     findings += withdrawn + same_day
     per_file += [f"  {f.file}: {f.message}" for f in same_day]
     per_file += _cancelled_reported(new_rows, orders[orders["_row"].isin(stopped_lines(tracker, orders, styles).rows)]
@@ -162,11 +163,16 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                         + ", ".join(f"'{p}'" for p in unread))
 
     findings += table.findings
-    rows, source, added, removed, updated = wip.merge_wip(old, new_rows, scope)
+    rows, source, added, removed, updated = wip.merge_wip(old, new_rows, plan)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
     changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
     if new_rows or removed:
-        tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
+        if _only_added(table, old, source, removed, updated):  # a new week below the history: only it is written
+            tracker.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
+            tracker.replace_rows(table, rows.iloc[added], list(VENDOR_WIP.fields), keep_rows=APPEND,
+                                 grow_ranges=True)
+        else:
+            tracker.replace_rows(table, rows, list(VENDOR_WIP.fields), source if table.exists else None)
         tracker.log(changes)
     tracker.remember(VENDOR_WIP, rows.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
@@ -289,6 +295,15 @@ def _cancelled_reported(new_rows: list[dict], stopped: pd.DataFrame) -> list[str
     return [f"  {name}: {len(refs)} PO line(s) cancelled on Orders (or of a dropped style) still reported "
             f"({', '.join(refs[:3])}{', ...' if len(refs) > 3 else ''}); the exceptions step asks you to confirm "
             "with the vendor that production stopped" for name, refs in by_file.items()]
+
+
+def _only_added(table: Table, old: pd.DataFrame, source: list[int | None], removed: list[int],
+                updated: list[int]) -> bool:
+    """Does the import only add rows below the sheet's, every row it had staying as it is (a new week's
+    reports beside the history)? Then the rows it had are copied as they are, not written again."""
+    return (table.exists and not table.new_header and not removed and not updated and len(old) > 0
+            and all(f in table.columns for f in VENDOR_WIP.fields)
+            and source[:len(old)] == old["_row"].tolist() and all(s is None for s in source[len(old):]))
 
 
 def _changes(sheet: str, rows: pd.DataFrame, source: list[int | None], added: list[int], updated: list[int],

@@ -85,6 +85,10 @@ class SheetRewrite:
     drop_rows: int = 0
     """With ``keep_rows``: the rows just below the header left out, the rows kept moved up by as many (the
     Change Log's oldest runs moved out, the rest copied as they are). Only for rows without formulas."""
+    grow_ranges: bool = False
+    """With ``keep_rows``: the team's ranges over the data (their formulas on this sheet and others, defined
+    names) run to the new last row, as when the sheet is rebuilt (a report history the import adds a week
+    to). Without it, rows added below a log's are added as Excel adds them: its ranges stay."""
     look: SheetLook | None = None
     """How the sheet looks: all of it on a sheet this rewrite creates (widths, formats, header, colour
     rules); on an existing sheet only the columns it appends get widths and formats."""

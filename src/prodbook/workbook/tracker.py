@@ -387,8 +387,9 @@ class Tracker:
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
-                     drop_rows: int = 0, force: bool = False) -> None:
-        """Stage a generated sheet: ``rows`` (fields) become its data rows.
+                     drop_rows: int = 0, force: bool = False, grow_ranges: bool = False) -> None:
+        """Stage a generated sheet: ``rows`` (fields) become its data rows (with ``keep_rows``: go below the
+        rows kept; ``grow_ranges``: the team's ranges over the data grow with them, ``SheetRewrite``).
 
         Columns not in ``fields`` (user columns, the team's extra columns) are
         carried from ``source_rows``. A sheet that does not exist yet is
@@ -440,7 +441,7 @@ class Tracker:
             sheet=table.sheet, header_row=table.header_row, columns=tuple(columns), rows=data,
             source_rows=tuple(source_rows) if source_rows is not None else None,
             append_headers=tuple(appended), append_at=width if appended else None, keep_rows=keep_rows,
-            drop_rows=drop_rows, look=self.look(table.spec)))
+            drop_rows=drop_rows, grow_ranges=grow_ranges, look=self.look(table.spec)))
 
     def check_fits(self, table: Table, data_rows: int, what: str) -> None:
         """Refuse a sheet that would pass Excel's row limit, before anything is written: Excel would not

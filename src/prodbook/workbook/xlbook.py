@@ -305,7 +305,7 @@ def _appends(rw: SheetRewrite) -> bool:
     """Does ``rw`` only add rows below every row the sheet holds (the Change Log's daily rows), maybe after
     deleting its first rows (the day its oldest runs move out)?"""
     return (rw.keep_rows >= SHEET_ROWS and rw.source_rows is None and not rw.append_headers
-            and rw.create_headers is None)
+            and rw.create_headers is None and not rw.grow_ranges)
 
 
 @dataclass(frozen=True)
@@ -642,7 +642,7 @@ class XlBook(Staging):
                 done, rows_in = self._write_sheet(sheet, partial(rewrite_grid, rw=rw, table=table),
                                                   create=rw.create_headers is not None, header_row=rw.header_row,
                                                   hidden=rw.hidden, dress=column_dress(rw), fixed=threaded,
-                                                  grow=not rw.keep_rows)
+                                                  grow=not rw.keep_rows or rw.grow_ranges)
                 cells += done
                 if rows_in is not None:
                     inserts[sheet] = rows_in

@@ -31,6 +31,7 @@ from prodbook.workbook.xlsx.refs import (
     cell_area,
     outside_quotes,
 )
+from prodbook.workbook.xlsx.sheetxml import numbered_rows
 from prodbook.workbook.xlsx.table_parts import table_parts
 from prodbook.workbook.xlsx.xmltext import SHEET_FORMULA_TEXT, TABLE_FORMULA_TEXT, _attr, _esc, _unesc
 
@@ -104,6 +105,39 @@ def grow_fixed_ranges(formula: str, sheet: str, rows: tuple[int, set[int], int])
         return _adjust_range(rng, *rows) if m and m.group(8) and m.group(7) == "$" else rng
 
     return _own_ranges(formula, sheet, fixed) if "$" in formula else formula
+
+
+def grow_kept_rows(region: str, sheet: str, rows: tuple[int, set[int], int], prev: int = 0, p: str = "") -> str:
+    """Whole rows of the sheet kept as they are while rows are added below them (a report history), with
+    their formulas grown as a rebuild grows them: a title row's ranges over the data (``grow_own_ranges``),
+    a data row's fixed ones (``grow_fixed_ranges``). ``prev``: the number of the row before them, for a row
+    written without its own; ``p``: the sheet's namespace prefix."""
+    if not _holds_formula(region, p):  # a history of values: a substring search, not a pattern, over its rows
+        return region
+    header_row = rows[0]
+    out: list[str] = []
+    at = 0
+    for num, rm in numbered_rows(region, prev):
+        raw = rm.group(0)
+        if not _holds_formula(raw, p):
+            continue
+        grown = (grow_own_ranges(raw, sheet, rows) if num <= header_row
+                 else SHEET_FORMULA_TEXT.sub(lambda m: _grown_fixed(m, sheet, rows), raw))
+        if grown != raw:
+            out += [region[at:rm.start()], grown]
+            at = rm.end()
+    out.append(region[at:])
+    return "".join(out)
+
+
+def _holds_formula(rows_xml: str, p: str) -> bool:
+    return f"<{p}f>" in rows_xml or f"<{p}f " in rows_xml
+
+
+def _grown_fixed(m: re.Match[str], sheet: str, rows: tuple[int, set[int], int]) -> str:
+    formula = _unesc(m.group(2))
+    new = grow_fixed_ranges(formula, sheet, rows)
+    return m.group(0) if new == formula else m.group(1) + _esc(new) + m.group(3)
 
 
 def _own_ranges(formula: str, sheet: str, adjust: Callable[[str], str]) -> str:

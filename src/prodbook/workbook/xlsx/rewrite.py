@@ -25,7 +25,7 @@ from prodbook.workbook.xlsx.checks import (
     check_tail_refs,
 )
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
-from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_own_ranges
+from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_kept_rows, grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
 from prodbook.workbook.xlsx.notes import has_marks, move_links, move_notes, row_moves
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Deflated, _Package
@@ -113,6 +113,15 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
         except _WholePart:
             pass
     return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends, moved=moved)
+
+
+def _grown_regions(regions: Iterable[str], sheet: str, p: str, grow: tuple[int, set[int], int]) -> Iterator[str]:
+    """Regions of whole rows kept below a header, each as it is but for its formulas' ranges over the data,
+    grown (``grow_kept_rows``)."""
+    prev = 0
+    for region in regions:
+        yield grow_kept_rows(region, sheet, grow, prev, p)
+        prev = _last_row_number(region, p) or prev
 
 
 def _pure_append(rw: SheetRewrite) -> bool:
@@ -236,6 +245,9 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     grow_cols = (last_header_col, new_last_col) if rw.append_headers else (None, None)
     args = (hr, old_ends, new_end)
     grow = None
+    kept_grow = args if pure_append and rw.grow_ranges and old_ends and new_end not in old_ends else None
+    if kept_grow is not None and sh.kept_raw:  # a history kept whole, its formulas grown as a rebuild would
+        out = [grow_kept_rows(sh.kept_raw, sheet, kept_grow, 0, p)]
     if sh.kept_raw is None and old_ends and new_end not in old_ends:  # a title row's formulas over the data
         out[:len(header_rows)] = [grow_own_ranges(raw, sheet, args) if _HAS_F.search(raw) else raw
                                   for raw in out[:len(header_rows)]]
@@ -265,6 +277,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
             kept_rows = _body_regions(pkg, part, rw.sheet, chunk, progress)
         if kept_rows is not None and rw.drop_rows:  # moved up: only the r of each row and cell differs
             kept_rows = _dropping(kept_rows, sheet, p, hr, rw.drop_rows)
+        if kept_rows is not None and kept_grow is not None:
+            kept_rows = _grown_regions(kept_rows, sheet, p, kept_grow)
         translated = _stream_rows(pkg, part, [_set_dimension(head, max_col, last_any), sh.sd_open, *out], rw, p,
                                   data_rows, kept, col_style, masters, vw, max_col, wrapped, end,
                                   progress, kept_rows=kept_rows, new_cells=new_cells, grow=grow)
@@ -286,7 +300,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
     _adjust_defined_names(pkg, book.part, sheet, args)
     refresh_pivots_on(pkg, book, sheet, part, args)
     grow_chart_ranges(pkg, sheet, args)
-    if ends is not None and not pure_append:  # rows added below a log's: Excel's ranges do not grow either
+    if ends is not None and (not pure_append or rw.grow_ranges):  # a log's rows added: Excel's ranges stay
         ends[sheet] = args
     if moved is not None and rw.source_rows is not None:
         moved[sheet] = RowsMoved(frozen, old_last_data, kept + 1, rw.source_rows)
