@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 from hypothesis import given
@@ -71,8 +73,11 @@ def test_upper_stripped_is_pandas_fold_once_per_value(cells, as_text):
     column = pd.Series(values, dtype=object, index=np.arange(len(values))[::-1] * 3)
     if as_text:
         column = pd.Series([v for v in values if isinstance(v, str)] + [None], dtype="str")
-    pd.testing.assert_series_equal(upper_stripped(column), column.astype(str).str.strip().str.upper())
-    pd.testing.assert_series_equal(upper_stripped(column, strip=False), column.astype(str).str.upper())
+    def nfkc(folded: pd.Series) -> pd.Series:  # a no-break space is a space (keys.fold_word)
+        return folded.map(lambda t: unicodedata.normalize("NFKC", t), na_action="ignore").astype(folded.dtype)
+
+    pd.testing.assert_series_equal(upper_stripped(column), nfkc(column.astype(str).str.strip().str.upper()))
+    pd.testing.assert_series_equal(upper_stripped(column, strip=False), nfkc(column.astype(str).str.upper()))
 
 
 def test_a_styles_vendor_is_found_however_another_sheet_spells_the_style() -> None:

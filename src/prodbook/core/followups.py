@@ -32,7 +32,7 @@ from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import open_exceptions, rule_name
 from prodbook.core.findings import Code
-from prodbook.core.keys import fold_ref, index_key, upper_stripped
+from prodbook.core.keys import fold_ref, fold_word, index_key, upper_stripped
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
@@ -124,7 +124,7 @@ def without_sampled(ta: pd.DataFrame, samples: Iterable[Item], code_of: Callable
     for it in samples:
         code = code_of(it.item.removesuffix(" sample"))
         if code and it.style:
-            keys.add((code.strip().upper(), it.style.strip().upper(), (it.color or "").strip().upper()))
+            keys.add((fold_word(code), fold_word(it.style), fold_word(it.color or "")))  # as upper_stripped
     if not keys or ta.empty:
         return ta
 

@@ -5,11 +5,18 @@ ignore only case and outer spaces, so two rows the user typed differently
 stay two rows; references from vendors (``fold_ref``, ``line_key``) also
 ignore punctuation, a "PO" prefix and leading zeros, because vendors write
 "PO# 0045-001" for the tracker's "45001".
+
+Both first drop what the eye cannot see (``fold_word``): the Unicode form (NFKC: an accent typed apart
+from its letter, as a Mac gives it, is the accented letter; full-width 'ＰＯ４５００１' from an Asian
+keyboard is 'PO45001'; a no-break space is a space) and zero-width characters a web page or an e-mail
+leaves in a copied cell. Every fold of a key goes through ``fold_word``, so every side of a comparison
+folds alike; ASCII text, nearly all of it, skips the Unicode work.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, cast
@@ -25,9 +32,27 @@ def key_text(values: Iterable[Any]) -> str:
     return " / ".join("" if is_blank(v) or v is pd.NA else str(v) for v in values)
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Characters that show nothing in a cell: soft hyphen, zero-width spaces and joiners, direction marks,
+the byte-order mark. NFKC keeps them."""
+
+
+def fold_word(text: str, strip: bool = True) -> str:
+    """One text as every key compares it: invisible characters dropped, NFKC, outer spaces stripped (unless
+    not ``strip``), upper case. ASCII text is only stripped and upper-cased."""
+    if text.isascii():  # O(1): CPython keeps the flag
+        return (text.strip() if strip else text).upper()
+    t = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    t = (t.strip() if strip else t).upper()
+    # upper() can leave a letter and its accent apart (Greek 'ΐ' -> 'Ϊ́'): compose again, so that a folded
+    # key folds to itself
+    return t if t.isascii() else unicodedata.normalize("NFKC", t)
+
+
 def fold_text(value: Any) -> str:
-    """A text key as the tracker's own rows match: case and outer spaces ignored, blank is ''."""
-    return "" if is_missing(value) else str(value).strip().upper()
+    """A text key as the tracker's own rows match: case and outer spaces ignored (and what the eye cannot
+    see, ``fold_word``), blank is ''."""
+    return "" if is_missing(value) else fold_word(str(value))
 
 
 def key_texts(columns: Sequence[Iterable[Any]]) -> list[str]:
@@ -67,19 +92,19 @@ def index_key(frame: pd.DataFrame, fields: Sequence[str] = ("po", "style", "colo
 
 def upper_stripped(column: pd.Series, strip: bool = True) -> pd.Series:
     """``column.astype(str).str.strip().str.upper()`` (without ``.str.strip()`` when not ``strip``), each
-    distinct value folded once.
+    distinct value folded once, with ``fold_word`` (so a text folds as ``fold_text`` folds it).
 
     pandas 3 runs those string methods a Python call per cell; a T&A's style and colour columns hold a
     few hundred distinct values in their thousands of rows. Blanks stay blank (NaN), as pandas has them.
     """
     if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
         text = column.astype(str)  # dates, numbers: pandas' own text for them
-        return (text.str.strip() if strip else text).str.upper()
+        return (text.str.strip() if strip else text).str.upper()  # ASCII: what fold_word would give
     values = column.to_numpy(dtype=object)
     missing = pd.isna(values)
     present = values[~missing].tolist()  # a list: Python walks it faster than an array
     out = np.full(len(values), np.nan, dtype=object)
-    out[~missing] = np.array(once_each(present, lambda v: (str(v).strip() if strip else str(v)).upper()),
+    out[~missing] = np.array(once_each(present, lambda v: fold_word(str(v), strip)),
                              dtype=object)
     return pd.Series(out, index=column.index, dtype=str)
 
@@ -89,12 +114,13 @@ def fold_column(values: np.ndarray) -> np.ndarray:
     thousand POs and a few dozen codes)."""
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
         codes, uniques = pd.factorize(values)
-        return np.array([u.strip().upper() for u in uniques], dtype=object)[codes]
+        return np.array([fold_word(u) for u in uniques], dtype=object)[codes]
     return np.array(once_each(values.tolist(), fold_text), dtype=object)
 
 
 def fold_ref(value: Any) -> str:
-    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros."""
+    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros (and the
+    Unicode form, ``fold_word``: full-width 'ＰＯ４５００１' is '45001')."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     try:
@@ -113,7 +139,7 @@ def style_vendors(styles: pd.DataFrame) -> dict[str, str]:
 
 @lru_cache(maxsize=1 << 18)
 def _fold_ref(value: Any) -> str:
-    s = re.sub(r"[^A-Z0-9]", "", str(value).upper())
+    s = re.sub(r"[^A-Z0-9]", "", fold_word(str(value), strip=False))
     if s.startswith("PO") and s[2:].isdigit():
         s = s[2:]
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)

@@ -49,7 +49,7 @@ from prodbook.core.cells import (
 )
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, error, info, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key, once_each, style_vendors
+from prodbook.core.keys import fold_ref, fold_text, fold_word, line_key, once_each, style_vendors
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.where import cells as column_cells
 from prodbook.core.where import row_dicts
@@ -842,14 +842,14 @@ _COLOR_WORDS = {"grey": "gray", "gry": "gray", "blk": "black", "bk": "black", "n
 @lru_cache(maxsize=65536)
 def color_tokens(text: str) -> tuple[str, ...]:
     """Colour words, folded: 'NAVY-BLUE' -> ('navy', 'blue'); 'Hthr Grey 021' -> ('heather', 'gray')."""
-    words = re.split(r"[^a-z]+", text.lower().replace("&", " and "))
+    words = re.split(r"[^a-z]+", fold_word(text).lower().replace("&", " and "))  # 'Crème' as typed on a Mac
     return tuple(w for w in (_COLOR_WORDS.get(w, w) for w in words) if w and w != "and")
 
 
 @lru_cache(maxsize=65536)
 def color_codes(text: str) -> frozenset[str]:
     """A colour's numbers, leading zeros off: 'Hthr Grey 021' -> {'21'}; 'Blue 19-4052 TCX' -> {'19', '4052'}."""
-    return frozenset(n.lstrip("0") or "0" for n in re.findall(r"[0-9]+", text))
+    return frozenset(n.lstrip("0") or "0" for n in re.findall(r"[0-9]+", fold_word(text)))  # '４１９' is 419
 
 
 def color_match(theirs: str, ours: str) -> int:

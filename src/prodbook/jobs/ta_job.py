@@ -138,7 +138,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
                                                  closures_sheet=tracker.sheet(CLOSURES))
-    on_sheet = {str(v).strip().upper() for v in inputs.vendors["vendor"] if not is_missing(v)} \
+    on_sheet = {fold_text(v) for v in inputs.vendors["vendor"] if not is_missing(v)} \
         if len(inputs.vendors) else set()
     unusable = on_sheet - set(calendars)  # a Weekend or Holiday Country in error
     findings += found + _unknown_vendors(inputs, calendars | dict.fromkeys(unusable), tracker)
@@ -481,9 +481,9 @@ def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str, unusable: f
         on_ta = set(index_key(old, ta.LINE))
         drop |= orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
     if unusable and len(inputs.styles):
-        vendor_of = {str(st).strip().upper(): str(v).strip().upper()
+        vendor_of = {fold_text(st): fold_text(v)  # as the calendars are keyed (``unusable``)
                      for st, v in zip(inputs.styles["style"], inputs.styles["vendor"]) if not is_missing(v)}
-        drop |= np.array([vendor_of.get(str(st).strip().upper()) in unusable for st in orders["style"]], dtype=bool)
+        drop |= np.array([vendor_of.get(fold_text(st)) in unusable for st in orders["style"]], dtype=bool)
     return orders[~drop].reset_index(drop=True)
 
 

@@ -41,7 +41,7 @@ from prodbook.core.cells import (
 )
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
-from prodbook.core.keys import key_text
+from prodbook.core.keys import key_text, upper_stripped
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
 
@@ -604,7 +604,9 @@ def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> li
     key = list(table.spec.key)
     if not key or table.frame.empty:
         return []
-    folded = table.frame[key].apply(lambda s: s.astype("string").str.strip().str.upper())
+    # the keys as the jobs match them (``keys.fold_text``: an accent typed apart from its letter is the same
+    # key); NA, not NaN, for a blank: a row's tuple of keys finds its first row below
+    folded = table.frame[key].apply(lambda s: upper_stripped(s.astype("string")).astype("string"))
     dup = folded.duplicated(keep="first")
     first_row = dict(zip(map(tuple, folded[~dup].itertuples(index=False)), table.frame["_row"][~dup]))
     out = []

@@ -22,7 +22,7 @@ from prodbook.core.cancel import fmt
 from prodbook.core.cells import day_of
 from prodbook.core.config import Config, days_setting
 from prodbook.core.findings import Code, Finding, error, warning
-from prodbook.core.keys import upper_stripped
+from prodbook.core.keys import fold_word, upper_stripped
 from prodbook.core.where import Place, records
 
 APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
@@ -114,7 +114,7 @@ def milestone_dates(ta: pd.DataFrame, code: str | None, by: tuple[str, ...]) -> 
     cols = [*by, "due", "actual"]
     if code is None or not len(ta):
         return pd.DataFrame(columns=cols)
-    rows = ta[upper_stripped(ta["code"], strip=False) == code.upper()].copy()
+    rows = ta[upper_stripped(ta["code"], strip=False) == fold_word(code, strip=False)].copy()
     if rows.empty:
         return pd.DataFrame(columns=cols)
     rows["due"] = pd.to_datetime(rows["planned"].where(rows["planned"].notna(), rows["forecast"]),
@@ -285,7 +285,7 @@ def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -
                 out[(r["style"], r["color"])] = r["actual"]
     for r in records(status[["style", "color", "state", "approved_on"]]):  # the columns read: less to box
         if r["state"] == "Approved" and r["approved_on"]:
-            out[(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())] = r["approved_on"]
+            out[(fold_word(str(r["style"])), fold_word(str(r["color"])))] = r["approved_on"]
     return out
 
 
@@ -335,14 +335,14 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
     # only the columns read are taken into the rows' dicts (10,000 PO lines: most of this rule's time)
     due = {(r["po"], r["style"], r["color"]): r["due"]
            for r in records(bulk[["po", "style", "color"]].assign(due=_days(bulk["due"])))}
-    cancelled = {(str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
+    cancelled = {(fold_word(str(r["style"])), fold_word(str(r["color"])))
                  for r in records(status[["style", "color", "state"]]) if r["state"] == "Cancelled"}
     out = []
     for r in records(orders[["po", "style", "color", "_row"]]):
-        k = (str(r["style"]).strip().upper(), str(r["color"]).strip().upper())
+        k = (fold_word(str(r["style"])), fold_word(str(r["color"])))  # as upper_stripped folds the T&A's
         if needs_dip is not None and k[0] not in needs_dip:
             continue
-        d = due.get((str(r["po"]).strip().upper(), *k))
+        d = due.get((fold_word(str(r["po"])), *k))
         if d is None or d > today:
             continue
         ok = approved.get(k)
@@ -377,7 +377,7 @@ def colour_actuals(ta: pd.DataFrame, code: str | None, dates: dict[tuple[str, st
     if code is None or not len(ta) or not dates:
         return out
     blank = ta["actual"].isna() if "actual" in ta else pd.Series(True, index=ta.index)
-    rows = ta[(upper_stripped(ta["code"], strip=False) == code.upper()) & blank]
+    rows = ta[(upper_stripped(ta["code"], strip=False) == fold_word(code, strip=False)) & blank]
     for i, style, color in zip(rows.index, upper_stripped(rows["style"]), upper_stripped(rows["color"])):
         d = dates.get((style, color))
         if d and d <= today:

@@ -22,7 +22,7 @@ from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.styles_check import StyleSettings, is_adopted, setting_list
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core.keys import upper_stripped
+from prodbook.core.keys import fold_word, upper_stripped
 from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.where import Place, records
 
@@ -151,9 +151,10 @@ def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd
     by_color = t.groupby(["_code", "_s", "_c"], as_index=False)["_due"].agg(["min", "max"])
     color = samples["color"].where(samples["color"].map(lambda v: isinstance(v, str) and bool(v.strip())))
     want = pd.DataFrame({
-        "_code": samples["sample_type"].map(lambda t: code_of(t, codes)).astype("string").str.upper(),
+        "_code": samples["sample_type"].map(lambda t: code_of(t, codes)).astype("string").map(
+            lambda c: fold_word(c, strip=False), na_action="ignore"),  # as upper_stripped folds the T&A's
         "_s": upper_stripped(samples["style"]),
-        "_c": color.astype("string").str.strip().str.upper()}, index=samples.index)
+        "_c": upper_stripped(color).astype("string")}, index=samples.index)
     got = want.reset_index().merge(by_color, on=["_code", "_s", "_c"], how="left").merge(
         by_style, on=["_code", "_s"], how="left", suffixes=("", "_style")).set_index("index")
     use_style = got["min"].isna()
@@ -184,7 +185,7 @@ def shipped_dates(samples: pd.DataFrame, codes: dict[str, str], today: date
         day, code = day_of(shipped), code_of(kind, codes)
         if not ok or day is None or day > today or code is None or not isinstance(style, str):
             continue
-        k = (code.upper(), style, color if isinstance(color, str) else "")
+        k = (fold_word(code, strip=False), style, color if isinstance(color, str) else "")
         out[k] = min(out.get(k, day), day)
     return out
 
@@ -282,7 +283,7 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
 
 
 def _folded(v: Any) -> str:
-    return str(v).strip().upper()
+    return fold_word(str(v))
 
 
 def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
