@@ -184,10 +184,10 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         if p is None:
             passed.append(path.name)
             continue
+        result.findings += p.notes
         if ctx.dry_run:
             _would_load(result, p)
             continue
-        result.findings += p.notes
         try:
             with opened(url) as database:
                 result.findings += store_load.twins(database, p.identity)
@@ -214,7 +214,8 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         seasons = store_load.spelled_alike(database, seasons)
         result.findings += _lines_in_two(q.lines_in_two(database, seasons), result.database)
         combined = q.Combined(database, tuple(seasons))
-        r = Rollup(ctx.today, tuple(seasons), result.database, q.trackers(database, seasons),
+        shown = tuple(dict.fromkeys(s or q.NO_SEASON for s in seasons))  # a blank season, named so
+        r = Rollup(ctx.today, shown, result.database, q.trackers(database, seasons),
                    q.lines_at_risk(database, seasons), q.owners(database, seasons, ctx.today),
                    q.due_this_week(database, seasons, ctx.today), q.exceptions_by_vendor(database, seasons),
                    q.open_exceptions(database, seasons),

@@ -40,11 +40,12 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.cells import NA, is_blank
-from prodbook.core.findings import Code, Finding, Severity, error
+from prodbook.core.cells import NA, is_blank, text_or_empty
+from prodbook.core.findings import Code, Finding, Severity, error, warning
 from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import ORDERS, STYLES
 from prodbook.store.db import Database, shown_url
+from prodbook.store.rollup import NO_SEASON
 from prodbook.store.schema import (
     CHANGE_LOG_T,
     EXCEPTIONS_T,
@@ -141,12 +142,17 @@ def season_key(season: str) -> str:
 
 def _seasons(values: pd.Series) -> tuple[tuple[str, int], ...]:
     """The seasons a tracker's styles carry, most styles first, each once however it is spelled."""
-    texts = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
+    texts = [v.strip() for v in values if _carries(v)]
     first: dict[str, str] = {}
     for t in texts:
         first.setdefault(season_key(t), t)
     counts = Counter(season_key(t) for t in texts)
     return tuple((first[k], n) for k, n in counts.most_common())
+
+
+def _carries(value: Any) -> bool:
+    """A Season cell that names a season (what ``_seasons`` counts): text, not blank."""
+    return isinstance(value, str) and bool(value.strip())
 
 
 def identity(tracker: Tracker, path: Path) -> Identity:
@@ -165,6 +171,57 @@ def identity(tracker: Tracker, path: Path) -> Identity:
     return Identity(tracker_id(id_key(key, own), str(season)), key, path.name, str(season), division,
                     datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0),
                     hashlib.sha256(data).hexdigest(), own, () if configured else carried)
+
+
+SHOWN_STYLES = 5
+"""Styles without a season named in the warning; the rest are counted."""
+
+
+def unseasoned(tracker: Tracker, ident: Identity) -> list[Finding]:
+    """What the roll-up says of a tracker whose season its styles do not say, once per tracker (never a row at a
+    time): with no Config 'Season' and no season on any style, it is loaded all the same, under a blank season
+    the roll-up shows as '(no season)'; with some styles' Season blank, it is filed under the season the others
+    carry, which is said, with those styles, so that it is not a silent guess. Each names the Styles sheet and
+    its Season column and says to type the season there."""
+    if str(tracker.config.get("Season") or "").strip():
+        return []
+    file, again = ident.file_name, "save, and run the roll-up again. Its lines are loaded all the same"
+    config = "or add the setting 'Season' to the Config sheet"
+    if not tracker.has(STYLES):
+        return [warning(Code.SHEET_MISSING, (
+            f"this tracker has no {tracker.sheet(STYLES)} sheet, so the roll-up cannot tell which season it is and "
+            f"shows it under {NO_SEASON}. Add the setting 'Season' to its Config sheet with the season (such as "
+            f"FW27), {again}"), file=file, sheet=tracker.sheet(STYLES))]
+    table = tracker.table(STYLES, required=False)
+    frame, sheet, column = table.frame, table.sheet, table.header_of("season")
+    if "season" not in table.columns:
+        return [warning(Code.COLUMN_MISSING, (
+            f"the {sheet} sheet has no {column} column, so the roll-up cannot tell which season this tracker is "
+            f"and shows it under {NO_SEASON}. Add a column headed {column} and type each style's season in it "
+            f"(such as FW27), {config}; {again}"), file=file, sheet=sheet, column=column)]
+    if not len(frame):
+        return [warning(Code.REQUIRED, (
+            f"the {sheet} sheet lists no styles, so the roll-up cannot tell which season this tracker is and shows "
+            f"it under {NO_SEASON}. Add the setting 'Season' to the Config sheet with the season (such as FW27), or "
+            f"list the styles with their {column}; {again}"), file=file, sheet=sheet, column=column)]
+    blank = ~frame["season"].map(_carries).astype(bool)
+    if not blank.any():
+        return []
+    if blank.all():
+        return [warning(Code.REQUIRED, (
+            f"the {column} column of the {sheet} sheet is blank for every style ({len(frame):,}), so the roll-up "
+            f"cannot tell which season this tracker is and shows it under {NO_SEASON}. Type each style's season in "
+            f"that column (such as FW27), {config}; {again}"), file=file, sheet=sheet, column=column)]
+    named = [f"{text_or_empty(s) or 'a style'} (row {int(r)})"
+             for s, r in zip(frame.loc[blank, "style"], frame.loc[blank, "_row"])]
+    more = f" and {len(named) - SHOWN_STYLES:,} more" if len(named) > SHOWN_STYLES else ""
+    has, their = ("has", "its") if len(named) == 1 else ("have", "their")
+    return [warning(Code.REQUIRED, (
+        f"{len(named):,} of the {len(frame):,} styles {has} no {column}: {', '.join(named[:SHOWN_STYLES])}{more}. "
+        f"The roll-up files the whole tracker, {their} lines included, under {ident.season}, the season "
+        f"{'most of ' if len(ident.carried) > 1 else ''}the other styles carry. Type {their} season in the {column} "
+        f"column of the {sheet} sheet ({config} to say which season the whole tracker is), save, and run the "
+        "roll-up again"), file=file, sheet=sheet, column=column)]
 
 
 def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
@@ -226,7 +283,8 @@ def prepare(tracker: Tracker, path: Path, as_of: date, po_lines: pd.DataFrame | 
                 t.frame.loc[gone, "status"] = NA
     lines = po_lines if po_lines is not None else pd.DataFrame(columns=list(PO_LINES_T.names))
     tables.append(SheetRows(PO_LINES_T, "Production Report", lines.assign(as_of=as_of)))
-    return Prepared(identity(tracker, path), as_of, tables)
+    ident = identity(tracker, path)
+    return Prepared(ident, as_of, tables, unseasoned(tracker, ident))
 
 
 def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user: str | None = None) -> int:
@@ -271,11 +329,19 @@ def _absorb(db: Database, ident: Identity) -> None:
     """Drop this tracker's loads made under another id, so it is counted once: the same file and season spelled
     otherwise (another case, another Unicode form, 'FW 27' for 'FW27', an id from before ``id_key``) or loaded
     before it had a Tracker ID; and a load of the same workbook, byte for byte, from another path (a colleague's
-    synced folder, a copy beside it). Its rows are loaded again next."""
+    synced folder, a copy beside it). Its rows are loaded again next. And, once the tracker has a season, its load
+    from before it had one (its season typed since the roll-up said it had none): a tracker whose season is blank
+    is none of the seasons, not one of its own, and its lines would be counted twice."""
     for other, file, sha in _same_season(db, ident, "tracker_id, file, file_sha256"):
         if id_key(str(file)) != id_key(ident.file) and sha != ident.file_sha256:
             continue
         forget(db, str(other))
+    if not season_key(ident.season):
+        return
+    for other, file in db.rows(f"SELECT tracker_id, file FROM {TRACKERS.name} WHERE tracker_id <> ? AND "
+                               "COALESCE(season, '') = ''", (ident.tracker_id,)):
+        if id_key(str(file)) == id_key(ident.file):
+            forget(db, str(other))
 
 
 def spelled_alike(db: Database, seasons: Sequence[str]) -> list[str]:

@@ -21,6 +21,9 @@ from prodbook.store.schema import PO_LINES_T, RECORD_TABLES, TABLES
 
 NO_OWNER = "(no owner)"
 NO_VENDOR = "(no vendor)"
+NO_SEASON = "(no season)"
+"""How the roll-up shows a tracker loaded without a season (no Config 'Season', no Season on its styles): the
+database holds it blank."""
 
 
 def _in(values: Sequence[str]) -> str:
@@ -30,13 +33,14 @@ def _in(values: Sequence[str]) -> str:
 def trackers(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
     """The trackers of ``seasons`` with their PO lines, lines at risk and open exceptions."""
     return db.frame(
-        f"""SELECT t.tracker_id, t.file_name, t.division, t.season, t.as_of, t.loaded_at, t.loaded_by, t.file,
+        f"""SELECT t.tracker_id, t.file_name, t.division, COALESCE(NULLIF(t.season, ''), ?) AS season, t.as_of,
+               t.loaded_at, t.loaded_by, t.file,
                (SELECT COUNT(*) FROM po_lines l WHERE l.tracker_id = t.tracker_id) AS po_lines,
                (SELECT COUNT(*) FROM po_lines l WHERE l.tracker_id = t.tracker_id AND l.status IN (?, ?))
                    AS at_risk,
                (SELECT COUNT(*) FROM exceptions e WHERE e.tracker_id = t.tracker_id AND e.is_open) AS open_exceptions
             FROM trackers t WHERE t.season IN ({_in(seasons)})
-            ORDER BY t.season, t.file_name, t.file""", (LATE, AT_RISK, *seasons))
+            ORDER BY t.season, t.file_name, t.file""", (NO_SEASON, LATE, AT_RISK, *seasons))
 
 
 def lines_at_risk(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
