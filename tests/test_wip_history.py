@@ -53,3 +53,59 @@ def test_rows_of_other_days_are_copied_in_place_and_only_the_import_updates_rows
     assert all(near[p] for p in removed)  # only rows of the import's days can go
     assert len(added) + len(updated) == len({wip.wip_key(r["po"], r["style"], r["color"], r["report_date"])
                                              for r in new})
+
+
+def plain_merge(old: pd.DataFrame, new: list[dict]) -> wip.Merged:
+    """``wip.merge_wip`` as it was (a dict per row, every row looked at): the oracle of the fast one, which
+    copies the history's rows a column at a time and looks only at the import's days."""
+    from prodbook.core.cells import text_or_empty
+    from prodbook.core.keys import fold_text
+    from prodbook.core.model.sheets import VENDOR_WIP
+    from prodbook.core.where import row_dicts
+
+    fields = list(VENDOR_WIP.fields)
+    scopes = {wip.scope_key(r["vendor"], r["report_date"]) for r in new}
+    new_by_key = {wip.wip_key(r["po"], r["style"], r["color"], r["report_date"]): r for r in new}
+    out_rows, source, used, removed, updated = [], [], set(), [], []
+    near, replaced = wip.replacing(old, new)
+    for pos, r in enumerate(row_dicts(old)):
+        scope = wip.scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
+        if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
+            out_rows.append({f: r.get(f) for f in fields})
+            source.append(int(r["_row"]))
+            continue
+        key = wip.wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
+        if key in new_by_key and key not in used:
+            used.add(key)
+            updated.append(len(out_rows))
+            out_rows.append({f: new_by_key[key].get(f) for f in fields})
+            source.append(int(r["_row"]))
+        else:
+            removed.append(pos)
+    added = []
+    for key, r in new_by_key.items():
+        if key not in used:
+            added.append(len(out_rows))
+            out_rows.append({f: r.get(f) for f in fields})
+            source.append(None)
+    return wip.Merged(pd.DataFrame(out_rows, columns=fields), source, added, removed, updated)
+
+
+more = st.fixed_dictionaries({
+    "order_qty": st.one_of(st.none(), st.integers(0, 5), st.floats(0, 5)),
+    "remarks": st.one_of(st.none(), st.text(max_size=2)),
+    "planned_xf": st.one_of(st.none(), st.dates(date(2027, 1, 1), date(2027, 1, 5)),
+                            st.datetimes(datetime(2027, 1, 1), datetime(2027, 1, 3)))})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(row, more).map(lambda t: {**t[0], **t[1]}), max_size=12),
+       st.lists(row, min_size=1, max_size=5), st.booleans())
+def test_the_fast_merge_is_the_plain_one(old_rows, new, without_remarks):
+    """Values, types, positions: the same sheet, whether the sheet has every column or not."""
+    columns = FIELDS + ["order_qty", "planned_xf"] + ([] if without_remarks else ["remarks"])
+    old = pd.DataFrame(old_rows, columns=columns)
+    old["_row"] = range(2, len(old) + 2)
+    want, got = plain_merge(old, new), wip.merge_wip(old, new)
+    assert (got.source, got.added, got.removed, got.updated) == (want.source, want.added, want.removed, want.updated)
+    pd.testing.assert_frame_equal(got.rows, want.rows)

@@ -1728,33 +1728,39 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replaci
     fields = list(VENDOR_WIP.fields)
     scopes = {scope_key(r["vendor"], r["report_date"]) for r in new}
     new_by_key = {wip_key(r["po"], r["style"], r["color"], r["report_date"]): r for r in new}
-    out_rows: list[dict[str, Any]] = []
-    source: list[int | None] = []
+    near, replaced = plan or replacing(old, new)
+    # every row as a tuple of the sheet's fields, a column at a time (the history's rows are only copied)
+    blank = [None] * len(old)
+    out_rows: list[tuple[Any, ...]] = list(zip(*(column_cells(old, f) if f in old.columns else blank
+                                                 for f in fields)))
+    source: list[int | None] = [int(r) for r in old["_row"]] if len(old) else []
     used: set[tuple] = set()
     removed: list[int] = []
-    r: Mapping[str, Any]
     updated: list[int] = []
-    olds = row_dicts(old)
-    near, replaced = plan or replacing(old, new)
-    for pos, r in enumerate(olds):
-        scope = scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
+    gone: set[int] = set()
+    r: Mapping[str, Any]
+    for pos, r in zip(np.flatnonzero(near).tolist(), row_dicts(old[near])):
+        scope = scope_key(r.get("vendor"), r.get("report_date"))
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
-            out_rows.append({f: r.get(f) for f in fields})
-            source.append(int(r["_row"]))
             continue
         key = wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
         if key in new_by_key and key not in used:
             used.add(key)
-            updated.append(len(out_rows))
-            out_rows.append({f: new_by_key[key].get(f) for f in fields})
-            source.append(int(r["_row"]))
+            updated.append(pos)
+            out_rows[pos] = tuple(new_by_key[key].get(f) for f in fields)
         else:
             removed.append(pos)
+            gone.add(pos)
+    if gone:  # positions in the sheet after the rows removed
+        at = np.cumsum([p not in gone for p in range(len(old))]) - 1
+        updated = [int(at[p]) for p in updated]
+        out_rows = [t for p, t in enumerate(out_rows) if p not in gone]
+        source = [s for p, s in enumerate(source) if p not in gone]
     added = []
     for key, r in new_by_key.items():
         if key not in used:
             added.append(len(out_rows))
-            out_rows.append({f: r.get(f) for f in fields})
+            out_rows.append(tuple(r.get(f) for f in fields))
             source.append(None)
     return Merged(pd.DataFrame(out_rows, columns=fields), source, added, removed, updated)
 
