@@ -57,6 +57,9 @@ def drafts_folder(tracker: Tracker, ctx: Context) -> Path | None:
 
 
 def _exceptions(tracker: Tracker, ctx: Context) -> pd.DataFrame:
+    """The Exceptions rows as this run leaves them, with the facts the rules gave apart (``FACTS``): the
+    exceptions step's frame when it ran before, else the rules run now. Never the sheet as read: its Detail
+    holds the APM's advice, and only a regular expression could cut it off."""
     frame = tracker.current(EXCEPTIONS)
     if tracker.was_remembered(EXCEPTIONS):
         return frame
@@ -162,9 +165,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                         for f in FIELDS if not same_logged(before.get(f), rows[-1][f])]
     changes = _printed(changes, rows)
     kept = {s for s in source if s is not None}
-    for r in row_dicts(old):
-        if int(r["_row"]) not in kept:  # the whole row, Last Contacted included, so undo can put it back
-            changes += tracker.removed_row(table, r)
+    # the whole row, Last Contacted included, so undo can put it back
+    changes += tracker.removed_rows(table, [r for r in row_dicts(old) if int(r["_row"]) not in kept])
     frame = pd.DataFrame(rows, columns=FIELDS)
     if rows or len(old) or not table.exists:
         tracker.replace_rows(table, frame, FIELDS, source if table.exists else None)

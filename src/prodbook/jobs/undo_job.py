@@ -19,7 +19,7 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
-from prodbook.core.cells import column_letter
+from prodbook.core.cells import Formula, Value, column_letter
 from prodbook.core.changes import (
     ARCHIVED,
     FILLED,
@@ -47,6 +47,7 @@ from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras
 from prodbook.workbook.links import relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.xlsx.refs import translate_formula
 
 PUT_BACK = "(put back)"
 UNDONE = "(undone)"
@@ -508,8 +509,27 @@ def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Findi
                                         sheet=table.sheet, row=row, column=header, key=s.keys[i],
                                         value=log_text(value)))
                 continue
+            if isinstance(value, Formula):
+                value, unread = _moved_formula(value, s.at_row.get(i), row, col)
+                if unread is not None:
+                    findings.append(warning(Code.UNDO_KEPT, unread, file=tracker.file, sheet=table.sheet, row=row,
+                                            column=header, key=s.keys[i], value=log_text(value)))
             tracker.edit_cell(table.sheet, row, col, value)
     return findings
+
+
+def _moved_formula(formula: Formula, was: int | None, row: int, col: int) -> tuple[Value, str | None]:
+    """A put-back row's formula, as it reads on the row the row lands on (``=F24/E24`` logged on row 24, put back
+    on row 23: ``=F23/E23``), and None; or, when the log could not give its text, the value it showed, and
+    what to do about it."""
+    if not formula.text.strip("="):
+        return formula.result, ("this cell held a formula when the row was removed, but its text could not be "
+                                f"read, so its last value ({_shown(formula.result)}) is put back instead; copy the "
+                                "formula from a row above or below into it")
+    if was is None or was == row:
+        return formula, None
+    text = translate_formula(formula.text.removeprefix("="), (was, col), (row, col))
+    return Formula("=" + text, formula.result), None
 
 
 def _shown(v: object) -> str:

@@ -165,7 +165,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings += table.findings
     rows, source, added, removed, updated = wip.merge_wip(old, new_rows, plan)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
-    changes += [c for pos in removed for c in tracker.removed_row(table, cast(dict[str, Any], old.iloc[pos].to_dict()))]
+    changes += tracker.removed_rows(table, [cast(dict[str, Any], old.iloc[pos].to_dict()) for pos in removed])
     if new_rows or removed:
         if _only_added(table, old, source, removed, updated):  # a new week below the history: only it is written
             tracker.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")

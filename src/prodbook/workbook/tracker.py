@@ -528,23 +528,48 @@ class Tracker:
             out[table.header_at(c)] = cell_value(v)
         return out
 
-    def removed_row(self, table: Table, record: dict[str, Any]) -> list[Change]:
-        """Change Log lines for a row this run takes off a generated sheet: every value it had.
+    def removed_rows(self, table: Table, records: Iterable[dict[str, Any]]) -> list[Change]:
+        """Change Log lines for rows this run takes off a generated sheet: every value each had.
 
-        ``record`` is the row as read (fields and ``_row``); the team's extra columns come along, so
-        undo puts the row back whole (see ``prodbook.core.row_snapshot``).
+        Each of ``records`` is a row as read (fields and ``_row``); the team's extra columns come along, so
+        undo puts the row back whole (see ``prodbook.core.row_snapshot``). A formula of the team's there is
+        logged as a formula (its text and last value), not as the value it showed: the formulas of only these
+        rows are read, all at once (a sheet may hold a million rows).
         """
         spec = table.spec
-        row = int(record["_row"])
-        cells = sorted([(table.columns[f], spec.column(f).header, cell_value(record.get(f)))
-                        for f in spec.fields if f in table.columns]
-                       + [(table.headers.index(h) if h in table.headers else 1 << 20, h, v)
-                          for h, v in self.extra_cells(table, row).items()], key=lambda t: t[0])
-        text = row_snapshot.encode({h: v for _, h, v in cells}, row)
-        key = key_text(record.get(k) for k in spec.key)
-        pieces = row_snapshot.split(text)
-        return [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, part_tag(i + 1, len(pieces), row))
-                for i, p in enumerate(pieces)]
+        records = list(records)
+        formulas = self._extra_formulas(table, [int(r["_row"]) for r in records])
+        out: list[Change] = []
+        for record in records:
+            row = int(record["_row"])
+            extras = self.extra_cells(table, row)
+            for c, text in formulas.get(row, {}).items():
+                header = table.header_at(c)
+                extras[header] = Formula(text, result=cast(Any, extras.get(header)))
+            cells = sorted([(table.columns[f], spec.column(f).header, cell_value(record.get(f)))
+                            for f in spec.fields if f in table.columns]
+                           + [(table.headers.index(h) if h in table.headers else 1 << 20, h, v)
+                              for h, v in extras.items()], key=lambda t: t[0])
+            text = row_snapshot.encode({h: v for _, h, v in cells}, row)
+            key = key_text(record.get(k) for k in spec.key)
+            pieces = row_snapshot.split(text)
+            out += [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, part_tag(i + 1, len(pieces), row))
+                    for i, p in enumerate(pieces)]
+        return out
+
+    def _extra_formulas(self, table: Table, rows: Sequence[int]) -> dict[int, dict[int, str]]:
+        """Excel row -> (column, formula text) of these rows' formulas outside the table's mapped columns (the
+        team's own), as the back end reads them: a formula showing a blank is one too."""
+        mapped = set(table.columns.values())
+        held = self._extras.get(table.sheet, {})
+        width = max([len(table.headers), *(c + 1 for r in rows for c, _ in held.get(r, ()))])
+        extra = [c for c in range(width) if c not in mapped]
+        out: dict[int, dict[int, str]] = {}
+        if not table.exists or not extra or not rows:
+            return out
+        for (r, c), text in self.formulas(table.sheet, [(r, c) for r in rows for c in extra]).items():
+            out.setdefault(r, {})[c] = text
+        return out
 
     def log(self, changes: Iterable[Change]) -> None:
         self.changes.extend(changes)

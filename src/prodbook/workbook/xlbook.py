@@ -498,10 +498,12 @@ class XlBook(Staging):
             got = sht.range((first, c + 1), (last, c + 1)).formula
             texts = [row[0] if isinstance(row, tuple) and row else row for row in got] if isinstance(got, tuple) \
                 else [got]
-            for r in rows:
-                f = texts[r - first] if r - first < len(texts) else ""
-                if isinstance(f, str) and looks_like_formula(f) and f.startswith("="):
-                    out[(r, c)] = f
+            found = {r: f for r in rows if isinstance(f := texts[r - first] if r - first < len(texts) else "", str)
+                     and looks_like_formula(f) and f.startswith("=")}
+            if found:  # text typed as text ('=ask vendor) gives its text as its formula too: its value is the same
+                got = sht.range((first, c + 1), (last, c + 1)).options(ndim=2).value
+                shown = [row[0] if row else None for row in got]
+                out.update({(r, c): f for r, f in found.items() if r - first >= len(shown) or shown[r - first] != f})
         return out
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -13,19 +13,51 @@ from collections.abc import Callable, Iterable, Iterator
 
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, _Package
+from prodbook.workbook.xlsx.refs import cell_area, translate_formula
 from prodbook.workbook.xlsx.sheetxml import _F_RE, _cells, numbered_rows
-from prodbook.workbook.xlsx.xmltext import _unesc
+from prodbook.workbook.xlsx.xmltext import _attr, _unesc
 
 
 def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]] | None
                 ) -> dict[tuple[int, int], str]:
     """Of ``cells`` (Excel row, 0-based column; None: every cell), those holding a formula, with its text
-    ('=B2*2'; '=' alone for a cell sharing another's formula, whose text the file keeps once). The sheet is
-    read a block at a time and only the wanted rows parsed: a T&A of a million rows is not held whole for
-    three cells."""
-    return {at: "=" + _unesc(fm.group(3) or "")
-            for at, _attrs, inner in _cells_at(pkg, part, sheet, cells, lambda region: "<f" in region or ":f" in region)
-            if (fm := _F_RE.search(inner)) is not None}
+    ('=B2*2'). A cell sharing another's formula (Excel's fill down keeps its text once, in the first cell) gets
+    its own, moved from that first cell's, which comes before it in the sheet; '=' alone when that cell is
+    not there (a damaged file). The sheet is read a block at a time and only the wanted rows parsed (and the
+    first cells of shared formulas, found by one search of a region that holds one): a T&A of a million rows
+    is not held whole for three cells."""
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+
+    def held(region: str) -> bool:
+        if "<f" not in region and ":f" not in region:
+            return False
+        if "shared" in region:
+            _shared_masters(region, masters)
+        return True
+
+    out: dict[tuple[int, int], str] = {}
+    for at, _attrs, inner in _cells_at(pkg, part, sheet, cells, held):
+        fm = _F_RE.search(inner)
+        if fm is None:
+            continue
+        text = _unesc(fm.group(3) or "")
+        if not text and _attr(fm.group(2), "t") == "shared" and (master := masters.get(_attr(fm.group(2), "si") or "")):
+            text = translate_formula(master[0], master[1], at)
+        out[at] = "=" + text
+    return out
+
+
+_SHARED_MASTER = re.compile(r"<(?:\w+:)?f\b([^>]*\bt=[\"']shared[\"'][^>]*)>([^<]+)</(?:\w+:)?f>")
+
+
+def _shared_masters(region: str, into: dict[str, tuple[str, tuple[int, int]]]) -> None:
+    """The region's shared formulas' first cells, by their ``si``: (text, (row, column)), the cell being the
+    first of the formula's ``ref`` range."""
+    for m in _SHARED_MASTER.finditer(region):
+        si, ref = _attr(m.group(1), "si"), _attr(m.group(1), "ref")
+        area = cell_area(ref) if ref else None
+        if si is not None and area is not None:
+            into[si] = (_unesc(m.group(2)), (area[0], area[1]))
 
 
 def styles_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
