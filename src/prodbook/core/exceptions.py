@@ -3,7 +3,8 @@
 Each rule takes the prepared ``Inputs`` (one record per PO line: the order, its
 key T&A milestones, its latest vendor WIP report) and returns ``Finding``s
 (``exception``): a stable code, a severity, a sentence for the APM and the
-``Subject`` it is about (the PO line, or the vendor). The
+``Subject`` it is about (the PO line, or the vendor). The sentence is the facts (dates, quantities) and the
+APM's advice, given apart (``Found``): a vendor's follow-up takes the facts alone. The
 Exceptions sheet keeps each exception's identity across runs (``merge``):
 the same rule on the same PO line (or vendor) keeps its ID, Owner, Status and
 Resolution; one no longer found is marked resolved by data, never deleted.
@@ -126,9 +127,50 @@ def settings_from(config: Config, file: str | None = None) -> tuple[Settings, li
     return replace(defaults, **values), findings
 
 
-def exception(code: Code, severity: Severity, detail: str, subject: Subject) -> Finding:
-    """An exception a rule found: a ``Finding`` on the Exceptions sheet, keyed by what it is about."""
-    return Finding(code, severity, detail, sheet="Exceptions", key=subject.key, subject=subject)
+@dataclass(frozen=True)
+class Found(Finding):
+    """An exception a rule found: its Detail (``message``) is ``facts``, then ``joint`` and ``advice``.
+
+    The two halves are kept apart because they go to different people: the Exceptions sheet is the APM's and
+    shows both; a follow-up e-mail to the vendor takes the facts alone (``followups.vendor_text``), so no
+    wording of the advice can reach a vendor.
+    """
+
+    facts: str = ""
+    """What the data shows (dates, quantities, the vendor's own words): what a vendor may read."""
+    advice: str = ""
+    """The APM's own next step (agree with the buyer, expect a chargeback, the recovery levers and their
+    cost); "" when the rule gives none. Never sent to a vendor."""
+    joint: str = ""
+    """What joins the facts to the advice in the Detail (': ', '. ')."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """As any finding's (--json, the Issues shape): the Detail whole, as the sheet shows it."""
+        d = super().to_dict()
+        for name in ("facts", "advice", "joint"):
+            del d[name]
+        return d
+
+
+def detail(facts: str, advice: str = "", joint: str = ": ") -> str:
+    """The Exceptions sheet's Detail: the facts, then the APM's advice after ``joint`` (none: the facts)."""
+    return f"{facts}{joint}{advice}" if advice else facts
+
+
+def exception(code: Code, severity: Severity, facts: str, subject: Subject, advice: str = "", *,
+              joint: str = ": ") -> Finding:
+    """An exception a rule found: a ``Finding`` on the Exceptions sheet, keyed by what it is about.
+
+    ``facts`` are for anyone (the vendor's e-mail takes them); ``advice`` is the APM's alone: a ``Found``,
+    typed as the ``Finding`` every rule returns (``facts_of`` reads its facts).
+    """
+    return Found(code, severity, detail(facts, advice, joint), sheet="Exceptions", key=subject.key,
+                 subject=subject, facts=facts, advice=advice, joint=joint if advice else "")
+
+
+def facts_of(found: Finding) -> str | None:
+    """The facts of an exception a rule found; None for any other finding (its message is all there is)."""
+    return found.facts if isinstance(found, Found) else None
 
 
 def identity_of(found: Finding) -> tuple[str, str]:
@@ -174,9 +216,11 @@ class Line:
     stopped: str | None = None
     """Why the line is no longer planned ('PO line cancelled on Orders (Status 'Cxl')'); None: it is live."""
 
-    def exception(self, code: Code, severity: Severity, detail: str) -> Finding:
-        """An exception about this PO line."""
-        return exception(code, severity, detail, Subject(self.po, self.style, self.color, self.vendor))
+    def exception(self, code: Code, severity: Severity, facts: str, advice: str = "", *,
+                  joint: str = ": ") -> Finding:
+        """An exception about this PO line (``facts`` and the APM's ``advice``: see ``exception``)."""
+        return exception(code, severity, facts, Subject(self.po, self.style, self.color, self.vendor), advice,
+                         joint=joint)
 
     def w(self, f: str) -> Any:
         v = self.wip.get(f) if self.wip else None
@@ -522,8 +566,9 @@ def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
             out.append(ln.exception(Code.VENDOR_DATE_AHEAD, Severity.WARNING,
                                     f"The vendor says ex-factory {_fmt(revised)}, but the T&A forecasts "
                                     f"{_fmt(model)} from the milestones still open, and on that date "
-                                    f"{check.text()[0].lower()}{check.text()[1:]}. Ask the vendor how they will "
-                                    "make their date (overtime, another line), or plan for the later one."))
+                                    f"{check.text()[0].lower()}{check.text()[1:]}",
+                                    "Ask the vendor how they will make their date (overtime, another line), or "
+                                    "plan for the later one.", joint=". "))
     return out
 
 
@@ -539,9 +584,9 @@ def late_for_cancel(inp: Inputs) -> list[Finding]:
             how = (f" ({current_mode(ln) or 'planned mode'}: ex-factory {cx.fmt(forecast_xf(ln, s))} + "
                    f"{transit_days(ln, s)} days)")
         out.append(ln.exception(Code.LATE_FOR_CANCEL, Severity.ERROR,
-                          f"{check.text()}{how}: agree a new date, faster freight or an extension with the "
-                          "buyer, or expect a cancellation or chargeback. "
-                          + rc.summary(recovery_options(ln, inp))))
+                          f"{check.text()}{how}",
+                          "agree a new date, faster freight or an extension with the buyer, or expect a "
+                          "cancellation or chargeback. " + rc.summary(recovery_options(ln, inp))))
     return out
 
 
@@ -595,13 +640,13 @@ def ship_window_missed(inp: Inputs) -> list[Finding]:
         if done is None and inp.today > ln.cancel:
             out.append(ln.exception(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
                               f"The cancel date {_fmt(ln.cancel)} has passed and the line has not "
-                              f"{'reached the DC' if delivered else 'shipped'} ({t.label}): agree a new date "
-                              f"or a cancellation with the buyer."))
+                              f"{'reached the DC' if delivered else 'shipped'} ({t.label})",
+                              "agree a new date or a cancellation with the buyer."))
         elif done is not None and done > ln.cancel:
             out.append(ln.exception(Code.SHIP_WINDOW_MISSED, Severity.ERROR,
                               f"{'Received in DC' if delivered else 'Shipped'} {_fmt(done)}, "
                               f"{(done - ln.cancel).days} day(s) after the cancel date {_fmt(ln.cancel)} "
-                              f"({t.label}): expect a chargeback."))
+                              f"({t.label})", "expect a chargeback."))
     return out
 
 
@@ -668,9 +713,8 @@ def fabric_not_in_house(inp: Inputs) -> list[Finding]:
                f" (no fabric date; the vendor's WIP report{f' of {_fmt(report)}' if report else ''} gives no "
                "fabric status)")
         out.append(ln.exception(Code.FABRIC_NOT_IN_HOUSE, Severity.ERROR,
-                          f"Cutting was planned for {_fmt(cut)} and the bulk fabric is not in-house"
-                          + why
-                          + ": ask the mill for a delivery date."))
+                          f"Cutting was planned for {_fmt(cut)} and the bulk fabric is not in-house{why}",
+                          "ask the mill for a delivery date."))
     return out
 
 
@@ -705,8 +749,8 @@ def ship_mode_changed(inp: Inputs) -> list[Finding]:
             continue
         to_air = now == "Air" and planned != "Air"
         out.append(ln.exception(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
-                          f"Ship mode changed from {planned} to {now}"
-                          + (": air freight is a cost; agree who pays before it ships." if to_air else ".")))
+                          f"Ship mode changed from {planned} to {now}" + ("" if to_air else "."),
+                          "air freight is a cost; agree who pays before it ships." if to_air else ""))
     return out
 
 
@@ -751,13 +795,14 @@ def wip_stale(inp: Inputs) -> list[Finding]:
     for vendor, n in sorted(active.items()):
         seen = last.get(vendor.upper())
         if seen is None:
-            detail = f"No WIP report received yet for {n} PO line(s) in production."
+            facts, advice = f"No WIP report received yet for {n} PO line(s) in production.", ""
         elif (inp.today - seen).days > s.wip_stale_days:
-            detail = (f"The last WIP report is of {_fmt(seen)}, {(inp.today - seen).days} days ago "
-                      f"({n} PO line(s) in production): ask for this week's report.")
+            facts = (f"The last WIP report is of {_fmt(seen)}, {(inp.today - seen).days} days ago "
+                     f"({n} PO line(s) in production)")
+            advice = "ask for this week's report."
         else:
             continue
-        out.append(exception(Code.WIP_STALE, Severity.WARNING, detail, Subject(vendor=vendor)))
+        out.append(exception(Code.WIP_STALE, Severity.WARNING, facts, Subject(vendor=vendor), advice))
     return out
 
 
@@ -784,7 +829,8 @@ def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
                        f"{s.ship_tolerance_pct:g}%")
         if why:
             out.append(ln.exception(Code.WIP_QTY_INCONSISTENT, Severity.WARNING,
-                              "Quantities do not add up: " + "; ".join(why) + ". Ask the vendor to check."))
+                              "Quantities do not add up: " + "; ".join(why), "Ask the vendor to check.",
+                              joint=". "))
     return out
 
 
@@ -807,9 +853,9 @@ def cancelled_line_in_production(inp: Inputs) -> list[Finding]:
         of = (f" of {_fmt(report)}" if report else "") + (f" ('{source}')" if source else "")
         out.append(ln.exception(Code.CANCELLED_LINE_IN_WIP, Severity.WARNING,
                                 f"PO {ln.po} {ln.style} {ln.color}: {ln.stopped}, but "
-                                f"{vendor}'s WIP report{of} still shows it in production: {', '.join(moving)}. "
+                                f"{vendor}'s WIP report{of} still shows it in production: {', '.join(moving)}",
                                 f"Confirm with {vendor} that production stopped, and agree with the buyer "
-                                "who takes the goods already made."))
+                                "who takes the goods already made.", joint=". "))
     return out
 
 
@@ -880,6 +926,10 @@ def evaluate(inp: Inputs, rules: Sequence[Rule] = (*RULES, *STOPPED_RULES)) -> l
 EXCEPTION_FIELDS = ("id", "detected", "po", "style", "color", "vendor", "rule", "severity", "detail",
                     "status", "owner", "resolution")
 _ID = re.compile(r"(\d+)\s*$")
+FACTS = "_facts"
+"""A column of ``merge``'s frame, not of the sheet (the writer writes ``EXCEPTION_FIELDS`` alone): each row's
+facts as the rule that found it in this run gave them (``Found.facts``), for the follow-ups to tell the
+vendor; None for a row no rule found in this run (one the APM added, one resolved by data)."""
 
 
 _CLOSED = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, CLOSED_WORDS), key=len, reverse=True))
@@ -896,7 +946,8 @@ def is_closed(status: Any) -> bool:
 
 def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-",
           stopped: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
-    """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new).
+    """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new); the
+    frame also holds each row's facts (``FACTS``), never written to the sheet.
 
     Found again: same ID, Detected, Owner, Status and Resolution (an exception prodbook had resolved by data
     is reopened). New: next ID, detected today, Open. Not found any more: Resolved by data, with the date
@@ -907,7 +958,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     source: list[int | None] = []
     by_identity: dict[tuple[str, str], int] = {}
     for r in old.to_dict("records"):
-        rec = {f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS}
+        rec = {f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS} | {FACTS: None}
         if rec["id"] and rec["rule"]:
             by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]),
                                    len(rows))
@@ -923,6 +974,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
             seen.add(i)
             rec = rows[i]
             rec.update(severity=str(f.severity), detail=f.message, vendor=s.vendor or rec["vendor"])
+            rec[FACTS] = facts_of(f)
             if rec["status"] == RESOLVED_BY_DATA:
                 rec["status"] = OPEN
                 if str(rec["resolution"] or "").startswith(RESOLVED_NOTE):
@@ -932,7 +984,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
             continue  # the same exception twice in one run
         rec = {"id": f"{prefix}{next_id:04d}", "detected": today, "po": s.po, "style": s.style,
                "color": s.color, "vendor": s.vendor, "rule": str(f.code), "severity": str(f.severity),
-               "detail": f.message, "status": OPEN, "owner": None, "resolution": None}
+               "detail": f.message, "status": OPEN, "owner": None, "resolution": None, FACTS: facts_of(f)}
         next_id += 1
         by_identity[key] = len(rows)
         seen.add(len(rows))
@@ -945,7 +997,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
         if not rec["resolution"]:
             why = stopped.get(line_key(rec["po"], rec["style"], rec["color"])) if stopped and rec["po"] else None
             rec["resolution"] = f"{RESOLVED_NOTE} {today.isoformat()}" + (f": {why}" if why else "")
-    return pd.DataFrame(rows, columns=list(EXCEPTION_FIELDS)), source
+    return pd.DataFrame(rows, columns=[*EXCEPTION_FIELDS, FACTS]), source
 
 
 def open_exceptions(frame: pd.DataFrame) -> pd.DataFrame:

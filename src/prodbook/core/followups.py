@@ -30,7 +30,7 @@ import pandas as pd
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
-from prodbook.core.exceptions import open_exceptions, rule_name
+from prodbook.core.exceptions import FACTS, open_exceptions, rule_name
 from prodbook.core.findings import Code
 from prodbook.core.keys import fold_ref, fold_word, index_key, upper_stripped
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
@@ -210,21 +210,25 @@ _ASK: dict[str, str] = {
 _FOR_APM = re.compile(r"\s*(?:[:;.]|,? or)\s+(?:agree|ask|expect|confirm with|air freight is a cost|recovery:|"
                       r"else ask|plan for)\b.*$", re.I | re.S)
 """Where a rule's Detail turns from the facts to the APM's own next steps (agree with the buyer, expect a
-chargeback, the recovery levers and their costs): none of that is for the vendor."""
+chargeback, the recovery levers and their costs): none of that is for the vendor. Only the fallback for a
+row whose facts this run does not know (a row the APM added under a rule's code): a rule found in this run
+gives its facts apart (``exceptions.Found``), whatever its advice's wording."""
 
 
-def vendor_text(rule: Any, detail: Any, vendor: str) -> str:
-    """An exception as the vendor reads it: the facts of its Detail, said to the vendor, and what we ask.
+def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None) -> str:
+    """An exception as the vendor reads it: its facts, said to the vendor, and what we ask.
 
-    A rule prodbook knows keeps its facts (dates, quantities) and drops the APM's advice; a row the APM
-    added by hand (any other Rule) is sent as typed, with 'Please advise.'
+    A rule prodbook knows keeps its facts (dates, quantities) and drops the APM's advice: ``facts`` as the
+    rule gave them in this run, else the Detail cut where ``_FOR_APM`` finds the advice. A row the APM added
+    by hand (any other Rule) is sent as typed, with 'Please advise.'
     """
     text = " ".join(str(detail).split()) if _text(detail) else ""
     rule = text_or_empty(rule)
     if rule not in _ASK:
         said = text or rule_name(rule)
         return f"{said}{'' if said.endswith(('.', '?', '!')) else '.'} Please advise." if said else "Please advise."
-    facts = _FOR_APM.sub("", text).rstrip(" .:;,")
+    known = _text(facts)
+    facts = (" ".join(known.split()) if known else _FOR_APM.sub("", text)).rstrip(" .:;,")
     who = re.escape(vendor.strip())
     for pattern, said in ((r"\bThe vendor says\b", "You gave"), (r"\bThe vendor\b", "You"),
                           (r"\(vendor: '", "(your status: '"), (r"\bthe T&A forecasts\b", "our plan forecasts"),
@@ -239,15 +243,17 @@ def vendor_text(rule: Any, detail: Any, vendor: str) -> str:
 
 def exception_items(exceptions: pd.DataFrame) -> list[Item]:
     """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor: the
-    facts and what we ask, never the APM's own next steps (see ``vendor_text``)."""
+    facts and what we ask, never the APM's own next steps (see ``vendor_text``). The facts are the frame's
+    ``FACTS`` column where the rules of this run filled it in (``exceptions.merge``)."""
     out = []
     for r in open_exceptions(exceptions).to_dict("records"):
         vendor = _text(r.get("vendor"))
         if not vendor:
             continue
         name = rule_name(r.get("rule"))
-        out.append(Item(vendor, name, vendor_text(r.get("rule"), r.get("detail"), vendor), _text(r.get("po")),
-                        _text(r.get("style")), _text(r.get("color")), None, None))
+        said = vendor_text(r.get("rule"), r.get("detail"), vendor, r.get(FACTS))
+        out.append(Item(vendor, name, said, _text(r.get("po")), _text(r.get("style")), _text(r.get("color")),
+                        None, None))
     return out
 
 

@@ -53,7 +53,8 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
 
 def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],
                                                                  list[Finding]]:
-    """The Exceptions sheet as this run makes it, without staging it."""
+    """The Exceptions sheet as this run makes it, without staging it; the frame holds each found row's facts
+    (``ex.FACTS``) besides the sheet's fields."""
     inp, findings = inputs(tracker, ctx)
     found = ex.evaluate(inp)
     table = tracker.table(EXCEPTIONS, required=False)
@@ -72,6 +73,8 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
                              list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
+    # the frame as merged, its facts column (ex.FACTS, not written above) included: the follow-ups tell the
+    # vendor those facts, never the advice the Detail adds for the APM
     tracker.remember(EXCEPTIONS, frame.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
