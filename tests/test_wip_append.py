@@ -147,3 +147,28 @@ def test_a_report_sent_again_still_rewrites_the_sheet(tmp_path):
     assert taken == [False]
     rows = openpyxl.load_workbook(book)["Vendor WIP"]
     assert rows["F2"].value == 1180 and rows.max_row == 3
+
+
+def test_in_excel_the_new_week_is_written_as_before(tmp_path, monkeypatch):
+    """The add-in's back end (the in-memory stand-in for Excel) does not take the file's append: it writes the
+    new week as it wrote every import before (Excel's Insert growing the team's ranges), whichever way the job
+    stages it. Same cells, same formulas, the rows as the file gets them."""
+    from fakexl import FakeBook
+    from prodbook.workbook.xlbook import XlBook
+
+    book = history(tmp_path / "a", title=True, helper=True, elsewhere=True)
+    report = dhaka_xlsx(tmp_path, report="Report date: 2027-03-08", name="dhaka 0308.xlsx")
+    appended, rebuilt = FakeBook.from_file(book), FakeBook.from_file(book)
+    run(book, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)), backend=XlBook(appended))
+    only_added = wip_job._only_added
+    monkeypatch.setattr(wip_job, "_only_added", lambda *a: False)
+    run(book, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)), backend=XlBook(rebuilt))
+    monkeypatch.setattr(wip_job, "_only_added", only_added)
+    for sheet in ("Vendor WIP", "Summary"):
+        assert appended.sheets[sheet].cells == rebuilt.sheets[sheet].cells
+    run(book, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)))
+    on_file = everything(book)["Vendor WIP"]
+    in_excel = appended.sheets["Vendor WIP"].cells
+    assert [in_excel.get((r, 16)) for r in range(3, 7)] == [row[15] for row in on_file[2:6]]
+    assert [in_excel.get((r, 1)) for r in range(3, 7)] == [row[0] for row in on_file[2:6]]
+    assert str(in_excel[(1, 2)]) == on_file[0][1] == "=COUNTA(A3:A6)"
