@@ -18,8 +18,17 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import order_dates, row_snapshot, ta
-from prodbook.core.cells import is_missing
-from prodbook.core.changes import ARCHIVED, ARCHIVED_FROM, FILLED, NEW_ROW, Change, cell_value, row_prints
+from prodbook.core.cells import Formula, Value, is_missing
+from prodbook.core.changes import (
+    ARCHIVED,
+    ARCHIVED_FROM,
+    FILLED,
+    NEW_ROW,
+    Change,
+    cell_value,
+    log_text,
+    row_prints,
+)
 from prodbook.core.development import labdips
 from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
@@ -45,6 +54,7 @@ from prodbook.core.model.sheets import (
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
+from prodbook.workbook.xlsx.refs import reads_other_rows, translate_formula
 
 GENERATED = ("vendor", "milestone", "owner", "planned", "forecast", "status", "variance")
 """T&A fields prodbook owns; Actual, Notes and the team's extra columns are the user's."""
@@ -195,7 +205,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         line = _moved_line(fates[gone], left[gone], index_key(old.iloc[gone], ta.LINE).to_numpy(), archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
-    taken_extras = _archived_extras(archive, restored, current)
+    taken_extras, taken_from = _archived_extras(archive, restored, current)
     if restored:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
                            archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
@@ -213,9 +223,11 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
                        set(restored.values()), ctx)
 
     rows_new, final, rows_final, moved = _stage_ta(tracker, current, new, old, old.iloc[stale], matched, take,
-                                                   restored, taken_extras, rearrange=bool(len(gone)))
+                                                   restored, rearrange=bool(len(gone)))
     tracker.rows_moved(ta_sheet, moved, gone=old["_row"].to_numpy()[gone].tolist())
     findings = tracker.at_rows_now(findings)
+    if restored and current.exists:  # said at the rows they land on
+        findings += _write_taken_extras(tracker, current, new, taken_extras, taken_from, rows_new)
     changes += _write_dev_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
@@ -325,26 +337,64 @@ def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int],
 
 
 def extras_of(tracker: Tracker, table: Table, rows: Sequence[int]) -> list[str | None]:
-    """Each row's cells in the team's own columns, as the archive keeps them (None: none)."""
+    """Each row's cells in the team's own columns, as the archive keeps them (None: none). A formula is kept as
+    one, ``{"formula": "=I5-H5", "value": 3}``, with the row it was on (``"(row)": 5``), so the row gets it back
+    reading the row it comes back to; text (even text starting with '=') stays text."""
+    cells = tracker.extra_rows(table, [int(r) for r in rows])
     out: list[str | None] = []
-    for r in rows:
-        cells = tracker.extra_cells(table, int(r))
-        out.append(row_snapshot.encode(cells) if cells else None)
+    for r in map(int, rows):
+        held = cells.get(r)
+        out.append(row_snapshot.encode(held, r if any(isinstance(v, Formula) for v in held.values()) else None)
+                   if held else None)
     return out
 
 
 def archived_extras(text: Any) -> dict[str, Any]:
-    """An archived row's cells in the team's own columns, by header (an archive without them: none)."""
+    """An archived row's cells in the team's own columns, by header (an archive without them: none); a formula
+    as a ``Formula``, its text as on the T&A row it left (``archived_row``)."""
     row = row_snapshot.decode([text]) if isinstance(text, str) else None
     return {h: row_snapshot.as_cell(v) for h, v in row.items() if h != row_snapshot.ROW} if row else {}
 
 
-def _archived_extras(archive: Table, restored: dict[int, int], current: Table) -> dict[int, dict[str, Any]]:
-    """The team's cells each taken-back row gets again: those whose column is still on the T&A."""
+def archived_row(text: Any) -> int | None:
+    """The T&A row an archived row's formulas were on (None: it had none, or the archive is older)."""
+    row = row_snapshot.decode([text]) if isinstance(text, str) else None
+    at = row.get(row_snapshot.ROW) if row else None
+    return at if isinstance(at, int) else None
+
+
+def _archived_extras(archive: Table, restored: dict[int, int], current: Table
+                     ) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """The team's cells each taken-back row gets again: those whose column is still on the T&A; and the T&A row
+    their formulas were on, by the row's position."""
     if "extras" not in archive.frame.columns:
-        return {}
-    return {i: {h: v for h, v in archived_extras(archive.frame["extras"].iat[a]).items() if h in current.headers}
-            for i, a in restored.items()}
+        return {}, {}
+    texts = {i: archive.frame["extras"].iat[a] for i, a in restored.items()}
+    return ({i: {h: v for h, v in archived_extras(t).items() if h in current.headers} for i, t in texts.items()},
+            {i: r for i, t in texts.items() if (r := archived_row(t)) is not None})
+
+
+def moved_formula(formula: Formula, was: int | None, row: int, col: int, sheet: str
+                  ) -> tuple[Value, Code | None, str | None]:
+    """A formula of the team's on a row that goes back to the T&A (or a sheet undo puts a row back on), as it
+    reads on the row it lands on (``=I24-H24`` on row 24, back on row 23: ``=I23-H23``, as Excel's fill down
+    moves it), with what to tell the APM: nothing; or that it reads other rows of the sheet by their place,
+    which may now hold other records (``Code.LINK_BY_PLACE``); or, when its text could not be read, its last value
+    instead (the code None: the caller's)."""
+    if not formula.text.strip("="):
+        shown = f"'{log_text(formula.result)}'" if log_text(formula.result) else "blank"
+        return formula.result, None, (
+            "this cell held a formula when the row was removed, but its text could not be read, so its last value "
+            f"({shown}) is put back instead; copy the formula from a row above or below into it")
+    if was is None or was == row:
+        return formula, None, None
+    text = "=" + translate_formula(formula.text.removeprefix("="), (was, col), (row, col))
+    if not reads_other_rows(formula.text, was, sheet):
+        return Formula(text, formula.result), None, None
+    return Formula(text, formula.result), Code.LINK_BY_PLACE, (
+        f"this row had your formula {formula.text} on row {was}; it is back on row {row} as {text}, moved as "
+        "Excel's fill down would, but it reads other rows of this sheet by their place, and those rows may now "
+        "hold other milestones or lines: check that it reads what you meant")
 
 
 ARCHIVE_FATES = (ta.Fate.GONE, ta.Fate.REMOVED, ta.Fate.DUPLICATE, ta.Fate.CANCELLED)
@@ -387,8 +437,7 @@ def _lacking_user_columns(current: Table, tracker: Tracker) -> list[Finding]:
 
 
 def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame, kept: pd.DataFrame,
-              matched: np.ndarray, take: np.ndarray, restored: dict[int, int],
-              taken_extras: dict[int, dict[str, Any]], *, rearrange: bool
+              matched: np.ndarray, take: np.ndarray, restored: dict[int, int], *, rearrange: bool
               ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, dict[int, int]]:
     """Stage the T&A sheet: the recomputed rows and the kept (stale) ones, whose cells are not touched.
 
@@ -416,7 +465,7 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
         tracker.replace_rows(current, final, [*KEY, *GENERATED, *lacking], source)
-        _write_restored(tracker, current, new, restored, taken_extras, rows_new)
+        _write_restored(tracker, current, new, restored, rows_new)
         moved = {r: int(n) for r, n in zip(source, rows_final) if r is not None and r != n}
     else:
         tracker.replace_rows(current, final, list(TA.fields))
@@ -507,16 +556,32 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
 
 
 def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restored: dict[int, int],
-                    extras: dict[int, dict[str, Any]], rows_new: np.ndarray) -> None:
-    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten), and
-    theirs in the team's own columns."""
+                    rows_new: np.ndarray) -> None:
+    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten)."""
     for i in restored:
         for f in ("actual", "notes"):
             value = cell_value(new[f].iat[i])
             if f in current.columns and value is not None and value != "":
                 tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
-        for header, value in extras.get(i, {}).items():
-            tracker.edit_cell(current.sheet, int(rows_new[i]), current.headers.index(header), value)
+
+
+def _write_taken_extras(tracker: Tracker, current: Table, new: pd.DataFrame, extras: dict[int, dict[str, Any]],
+                        was: dict[int, int], rows_new: np.ndarray) -> list[Finding]:
+    """The taken-back rows' cells in the team's own columns; a formula moved to the row it lands on, and named
+    when it reads other rows."""
+    findings: list[Finding] = []
+    for i, cells in extras.items():
+        row = int(rows_new[i])
+        for header, value in cells.items():
+            col = current.headers.index(header)
+            if isinstance(value, Formula):
+                value, code, said = moved_formula(value, was.get(i), row, col, current.sheet)
+                if said is not None:
+                    findings.append(warning(code or Code.ROWS_RESTORED, said, file=tracker.file, sheet=current.sheet,
+                                            row=row, column=header, key=key_text(new.iloc[i][k] for k in KEY),
+                                            value=value.text if isinstance(value, Formula) else log_text(value)))
+            tracker.edit_cell(current.sheet, row, col, value)
+    return findings
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
-from prodbook.core.cells import Formula, Value, column_letter
+from prodbook.core.cells import Formula, column_letter
 from prodbook.core.changes import (
     ARCHIVED,
     FILLED,
@@ -43,11 +43,10 @@ from prodbook.core.keys import key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
-from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of
+from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula
 from prodbook.workbook.links import relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
-from prodbook.workbook.xlsx.refs import translate_formula
 
 PUT_BACK = "(put back)"
 UNDONE = "(undone)"
@@ -509,27 +508,14 @@ def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Findi
                                         sheet=table.sheet, row=row, column=header, key=s.keys[i],
                                         value=log_text(value)))
                 continue
-            if isinstance(value, Formula):
-                value, unread = _moved_formula(value, s.at_row.get(i), row, col)
-                if unread is not None:
-                    findings.append(warning(Code.UNDO_KEPT, unread, file=tracker.file, sheet=table.sheet, row=row,
-                                            column=header, key=s.keys[i], value=log_text(value)))
+            if isinstance(value, Formula):  # on the row it lands on; named when it reads other rows by place
+                value, code, said = moved_formula(value, s.at_row.get(i), row, col, table.sheet)
+                if said is not None:
+                    findings.append(warning(code or Code.UNDO_KEPT, said, file=tracker.file, sheet=table.sheet,
+                                            row=row, column=header, key=s.keys[i],
+                                            value=value.text if isinstance(value, Formula) else log_text(value)))
             tracker.edit_cell(table.sheet, row, col, value)
     return findings
-
-
-def _moved_formula(formula: Formula, was: int | None, row: int, col: int) -> tuple[Value, str | None]:
-    """A put-back row's formula, as it reads on the row the row lands on (``=F24/E24`` logged on row 24, put back
-    on row 23: ``=F23/E23``), and None; or, when the log could not give its text, the value it showed, and
-    what to do about it."""
-    if not formula.text.strip("="):
-        return formula.result, ("this cell held a formula when the row was removed, but its text could not be "
-                                f"read, so its last value ({_shown(formula.result)}) is put back instead; copy the "
-                                "formula from a row above or below into it")
-    if was is None or was == row:
-        return formula, None
-    text = translate_formula(formula.text.removeprefix("="), (was, col), (row, col))
-    return Formula("=" + text, formula.result), None
 
 
 def _shown(v: object) -> str:
@@ -626,14 +612,17 @@ def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[l
     """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why."""
     ta = tracker.table(TA, required=False)
     keys = [k.upper() for k in _keys(ta.frame, TA)]
-    rows, changes = [], []
+    rows, at, changes = [], [], []
     for e in row_dicts(group[group["field"] == TAKEN_BACK]):
         if str(e["key"]).upper() not in keys:
             continue  # no longer on the T&A: nothing to put back
         row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
         rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
-                     "reason": e["new"], "extras": extras_of(tracker, ta, [int(row["_row"])])[0]})
+                     "reason": e["new"]})
+        at.append(int(row["_row"]))
         changes.append(Change(sheet, e["key"], PUT_BACK, None, e["key"]))
+    for r, extras in zip(rows, extras_of(tracker, ta, at)):  # their formulas read at once
+        r["extras"] = extras
     return rows, changes
 
 

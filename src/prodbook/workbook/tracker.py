@@ -538,14 +538,11 @@ class Tracker:
         """
         spec = table.spec
         records = list(records)
-        formulas = self._extra_formulas(table, [int(r["_row"]) for r in records])
+        of_rows = self.extra_rows(table, [int(r["_row"]) for r in records])
         out: list[Change] = []
         for record in records:
             row = int(record["_row"])
-            extras = self.extra_cells(table, row)
-            for c, text in formulas.get(row, {}).items():
-                header = table.header_at(c)
-                extras[header] = Formula(text, result=cast(Any, extras.get(header)))
+            extras = of_rows.get(row, {})
             cells = sorted([(table.columns[f], spec.column(f).header, cell_value(record.get(f)))
                             for f in spec.fields if f in table.columns]
                            + [(table.headers.index(h) if h in table.headers else 1 << 20, h, v)
@@ -555,6 +552,21 @@ class Tracker:
             pieces = row_snapshot.split(text)
             out += [Change(table.sheet, key, REMOVED if i == 0 else REMOVED_MORE, p, part_tag(i + 1, len(pieces), row))
                     for i, p in enumerate(pieces)]
+        return out
+
+    def extra_rows(self, table: Table, rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Each of these rows' non-blank cells outside prodbook's columns (``extra_cells``), a formula of the
+        team's as a ``Formula`` (its text, and the value it showed as its result), not the value alone: the
+        formulas of only these rows are read, all at once (a sheet may hold a million rows)."""
+        formulas = self._extra_formulas(table, rows)
+        out: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            extras = self.extra_cells(table, row)
+            for c, text in formulas.get(row, {}).items():
+                header = table.header_at(c)
+                extras[header] = Formula(text, result=cast(Any, extras.get(header)))
+            if extras:
+                out[row] = extras
         return out
 
     def _extra_formulas(self, table: Table, rows: Sequence[int]) -> dict[int, dict[int, str]]:

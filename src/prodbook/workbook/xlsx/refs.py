@@ -112,6 +112,36 @@ def translate_formula(text: str, origin: tuple[int, int], dest: tuple[int, int])
                          "sheet") from None
 
 
+_ROW_OF_CELL = re.compile(r"(?<![A-Za-z0-9_.])\$?[A-Za-z]{1,3}(\$?)(\d+)(?![A-Za-z0-9_(])")
+_ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
+
+
+def reads_other_rows(text: str, row: int, sheet: str) -> bool:
+    """Does a formula on ``row`` of ``sheet`` read a cell of that sheet on another row by a relative reference
+    (``=H7-H6`` on row 7: H6; ``=SUM(H2:H7)``)? Such a reference moves with the formula, as Excel's fill down
+    moves it, and may then read another record. Its own row (``=I7-H7``, ``[@Forecast]``), fixed rows
+    (``$A$2:$A$90``), whole columns, names and other sheets do not. A formula that cannot be read: True."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    try:
+        tokens = Tokenizer("=" + text.removeprefix("=")).items
+    except Exception:  # openpyxl raises a bare Exception for a formula it cannot split
+        return True
+    for t in tokens:
+        if t.type != Token.OPERAND or t.subtype != Token.RANGE or "[" in t.value:
+            continue  # a Table's column or row: whole, or its own
+        ref = t.value
+        if "!" in ref:
+            where, ref = ref.rsplit("!", 1)
+            if where.strip("'").replace("''", "'").lower() != sheet.lower():
+                continue
+        rows = _ROWS.match(ref)
+        parts = [(rows[1], rows[2]), (rows[3], rows[4])] if rows else [m.groups() for m in _ROW_OF_CELL.finditer(ref)]
+        if any(not fixed and int(n) != row for fixed, n in parts):
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- ranges
 
 
