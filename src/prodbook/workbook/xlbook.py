@@ -48,7 +48,7 @@ from prodbook.workbook.live_guards import ask, cell_rule, locked, protect_again,
 from prodbook.workbook.live_links import link_targets, rule_formulas
 from prodbook.workbook.live_marks import Marks, read_marks
 from prodbook.workbook.live_pivots import refresh_pivots
-from prodbook.workbook.live_rows import Insert, blank, data_end, insert_for, inserted
+from prodbook.workbook.live_rows import Insert, blank, data_end, grown, insert_for, inserted
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -924,7 +924,10 @@ class XlBook(Staging):
         sht = self.book.sheets[sheet]
         rows_in = insert_for(current, new, header_row) if grow and not created else None
         if rows_in is not None and all(r < rows_in.at for r in fixed) and live_rows.insert(sht, rows_in):
-            current = inserted(current, rows_in)
+            # the grid was made from the formulas read before the Insert: its fixed ranges grown as Excel grew them
+            end = data_end(new, header_row)
+            new = grown(new, sheet, header_row, rows_in, end)
+            current = inserted(current, rows_in, header_row, sheet)
         else:
             rows_in = None
         count = self._write_blocks(sht, changed_blocks(current, new))
