@@ -172,3 +172,30 @@ def test_in_excel_the_new_week_is_written_as_before(tmp_path, monkeypatch):
     assert [in_excel.get((r, 16)) for r in range(3, 7)] == [row[15] for row in on_file[2:6]]
     assert [in_excel.get((r, 1)) for r in range(3, 7)] == [row[0] for row in on_file[2:6]]
     assert str(in_excel[(1, 2)]) == on_file[0][1] == "=COUNTA(A3:A6)"
+
+
+def test_a_total_row_under_the_history_stays_under_the_new_week(tmp_path, monkeypatch):
+    """The team turned on the Table's Total row (a SUBTOTAL of Cut Qty): the new week goes above it, and its
+    formula takes in the new rows, as a rebuild does."""
+    from test_total_rows import with_total_row
+
+    def totalled(path: Path) -> None:
+        with_total_row(path, "Vendor WIP", {"Cut Qty": "SUBTOTAL(109,{t}[Cut Qty])"})
+
+    appended = history(tmp_path / "a")
+    totalled(appended)
+    rebuilt = tmp_path / "b" / "tracker.xlsx"
+    rebuilt.parent.mkdir()
+    shutil.copy(appended, rebuilt)
+    report = dhaka_xlsx(tmp_path, report="Report date: 2027-03-08", name="dhaka 0308.xlsx")
+    taken: list[bool] = []
+    only_added = wip_job._only_added
+    monkeypatch.setattr(wip_job, "_only_added", lambda *a: taken.append(only_added(*a)) or taken[-1])
+    run(appended, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)))
+    assert taken == [True]
+    monkeypatch.setattr(wip_job, "_only_added", lambda *a: False)
+    run(rebuilt, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)))
+    got, want = everything(appended), everything(rebuilt)
+    assert got["Vendor WIP"] == want["Vendor WIP"] and got["Vendor WIP tables"] == want["Vendor WIP tables"]
+    assert got["Vendor WIP"][-1][:6] == ["Total", None, None, None, None, "=SUBTOTAL(109,VendorWIP[Cut Qty])"]
+    assert got["Vendor WIP tables"]["VendorWIP"][0] == "A1:P6"
