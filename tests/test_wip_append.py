@@ -29,10 +29,11 @@ WEEK_1 = [["4500000001", "S1", "Navy", "BD1", 1200, 1150, 800, 300, "In-house", 
 
 
 def history(path: Path, *, title: bool = False, helper: bool = False, elsewhere: bool = False,
-            calculated: bool = False) -> Path:
+            calculated: bool = False, total: bool = False) -> Path:
     """A tracker whose Vendor WIP sheet holds last week's report (an Excel Table), with what a team adds:
     a title row counting the lines (``title``), a helper column with a fixed range (``helper``), a summary
-    sheet and a defined name over the history (``elsewhere``), a calculated column (``calculated``)."""
+    sheet and a defined name over the history (``elsewhere``), a calculated column (``calculated``), the
+    Table's Total row with a SUBTOTAL of Cut Qty (``total``)."""
     path.mkdir()
     book = tracker_with_lines(path)
     wb = openpyxl.load_workbook(book)
@@ -59,6 +60,10 @@ def history(path: Path, *, title: bool = False, helper: bool = False, elsewhere:
         summary["A1"], summary["B1"] = "Cut so far", f"=SUM('Vendor WIP'!$F${hr + 1}:$F${last})"
         wb.defined_names["WIP_POs"] = DefinedName("WIP_POs", attr_text=f"'Vendor WIP'!$A${hr + 1}:$A${last}")
     wb.save(book)
+    if total:
+        from test_total_rows import with_total_row
+
+        with_total_row(book, "Vendor WIP", {"Cut Qty": "SUBTOTAL(109,{t}[Cut Qty])"})
     return book
 
 
@@ -177,24 +182,7 @@ def test_in_excel_the_new_week_is_written_as_before(tmp_path, monkeypatch):
 def test_a_total_row_under_the_history_stays_under_the_new_week(tmp_path, monkeypatch):
     """The team turned on the Table's Total row (a SUBTOTAL of Cut Qty): the new week goes above it, and its
     formula takes in the new rows, as a rebuild does."""
-    from test_total_rows import with_total_row
-
-    def totalled(path: Path) -> None:
-        with_total_row(path, "Vendor WIP", {"Cut Qty": "SUBTOTAL(109,{t}[Cut Qty])"})
-
-    appended = history(tmp_path / "a")
-    totalled(appended)
-    rebuilt = tmp_path / "b" / "tracker.xlsx"
-    rebuilt.parent.mkdir()
-    shutil.copy(appended, rebuilt)
-    report = dhaka_xlsx(tmp_path, report="Report date: 2027-03-08", name="dhaka 0308.xlsx")
-    taken: list[bool] = []
-    only_added = wip_job._only_added
-    monkeypatch.setattr(wip_job, "_only_added", lambda *a: taken.append(only_added(*a)) or taken[-1])
-    run(appended, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)))
-    assert taken == [True]
-    monkeypatch.setattr(wip_job, "_only_added", lambda *a: False)
-    run(rebuilt, ["wip"], ctx(report, now=datetime(2027, 3, 8, 9)))
+    appended, rebuilt = both_ways(tmp_path, monkeypatch, total=True)
     got, want = everything(appended), everything(rebuilt)
     assert got["Vendor WIP"] == want["Vendor WIP"] and got["Vendor WIP tables"] == want["Vendor WIP tables"]
     assert got["Vendor WIP"][-1][:6] == ["Total", None, None, None, None, "=SUBTOTAL(109,VendorWIP[Cut Qty])"]
