@@ -88,6 +88,18 @@ def tracker(tmp_path: Path) -> Path:
     return write_book(tmp_path / "tracker.xlsx", base_sheets())
 
 
+def demo_workbook(folder: Path, day: Any) -> Path:
+    """The demo tracker as `prodbook demo FOLDER --today DAY` writes and refreshes it (a module's fixture makes
+    it once: the demo takes seconds)."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    result = CliRunner().invoke(main, ["demo", str(folder), "--today", str(day)])
+    assert result.exit_code == 0, result.output
+    return folder / "demo-tracker.xlsx"
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -15,10 +15,10 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import TableColumn
 
+from conftest import demo_workbook
 from prodbook.core import ta
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
@@ -33,12 +33,7 @@ def ctx(*files: Path) -> Context:
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from prodbook.cli import main
-
-    folder = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", str(folder), "--today", DAY.isoformat()])
-    assert result.exit_code == 0, result.output
-    return folder / "demo-tracker.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("demo"), DAY)
 
 
 @pytest.fixture

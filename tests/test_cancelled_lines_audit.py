@@ -16,8 +16,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
+from conftest import demo_workbook
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -34,12 +34,7 @@ def ctx(out: Path | None = None) -> Context:
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from prodbook.cli import main
-
-    folder = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", str(folder), "--today", DAY.isoformat()])
-    assert result.exit_code == 0, result.output
-    return folder / "demo-tracker.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("demo"), DAY)
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from conftest import base_sheets, sheet_values, write_book
+from conftest import base_sheets, demo_workbook, sheet_values, write_book
 from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
 from prodbook.core.findings import Code, Finding, Severity
@@ -214,12 +213,7 @@ def test_odd_advice_stays_on_the_apms_sheet_and_off_the_vendors_draft(tmp_path, 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from prodbook.cli import main
-
-    folder = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", str(folder), "--today", DEMO_DAY.isoformat()])
-    assert result.exit_code == 0, result.output
-    return folder / "demo-tracker.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("demo"), DEMO_DAY)
 
 
 def test_every_rule_of_the_demo_sends_its_facts_and_no_advice(demo):

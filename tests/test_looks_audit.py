@@ -7,10 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
-from prodbook.cli import main
+from conftest import demo_workbook
 from prodbook.core.looks import look_for
 from prodbook.core.model.sheets import ISSUES
 from prodbook.workbook.looks_openpyxl import apply_look
@@ -20,10 +19,7 @@ DAY = "2026-11-25"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("looks-audit")
-    r = CliRunner().invoke(main, ["demo", str(folder), "--today", DAY])
-    assert r.exit_code == 0, r.output
-    return folder / "demo-tracker.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("looks-audit"), DAY)
 
 
 def _col(ws, header: str) -> int:
