@@ -227,7 +227,9 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.rows_moved(ta_sheet, moved, gone=old["_row"].to_numpy()[gone].tolist())
     findings = tracker.at_rows_now(findings)
     if restored and current.exists:  # said at the rows they land on
-        findings += _write_taken_extras(tracker, current, new, taken_extras, taken_from, rows_new)
+        found, logged = _write_taken_extras(tracker, current, new, taken_extras, taken_from, rows_new)
+        findings += found
+        changes += logged
     changes += _write_dev_actuals(tracker, current, new, fed, rows_new)
     tracker.remember(TA, final.assign(_row=rows_final))
     tracker.log(changes)
@@ -324,7 +326,7 @@ def cancel_findings(tracker: Tracker, inputs: Inputs, ta_rows: pd.DataFrame, tod
 def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int],
                        extras: dict[int, dict[str, Any]]) -> list[Change]:
     """The Actual, Notes and the team's own cells a taken-back row brought with it, logged so undo knows
-    they were not typed."""
+    they were not typed (a formula of the team's: by ``_write_taken_extras``, once it is moved to its row)."""
     out = []
     for i in restored:
         key = key_text(new.iloc[i][k] for k in KEY)
@@ -332,7 +334,8 @@ def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int],
             value = new.iloc[i][f]
             if not pd.isna(value) and value not in ("", None):
                 out.append(Change(sheet, key, TA.column(f).header, None, value))
-        out += [Change(sheet, key, header, None, value) for header, value in extras.get(i, {}).items()]
+        out += [Change(sheet, key, header, None, value) for header, value in extras.get(i, {}).items()
+                if not isinstance(value, Formula)]
     return out
 
 
@@ -566,22 +569,26 @@ def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restore
 
 
 def _write_taken_extras(tracker: Tracker, current: Table, new: pd.DataFrame, extras: dict[int, dict[str, Any]],
-                        was: dict[int, int], rows_new: np.ndarray) -> list[Finding]:
+                        was: dict[int, int], rows_new: np.ndarray) -> tuple[list[Finding], list[Change]]:
     """The taken-back rows' cells in the team's own columns; a formula moved to the row it lands on, and named
-    when it reads other rows."""
+    when it reads other rows. Each formula is logged by its text as written (``=I23-H23``), not the value it
+    showed: Excel recalculates it on its new row, and undo tells that from the APM's typing by the text."""
     findings: list[Finding] = []
+    changes: list[Change] = []
     for i, cells in extras.items():
-        row = int(rows_new[i])
+        row, key = int(rows_new[i]), key_text(new.iloc[i][k] for k in KEY)
         for header, value in cells.items():
             col = current.headers.index(header)
             if isinstance(value, Formula):
                 value, code, said = moved_formula(value, was.get(i), row, col, current.sheet)
                 if said is not None:
                     findings.append(warning(code or Code.ROWS_RESTORED, said, file=tracker.file, sheet=current.sheet,
-                                            row=row, column=header, key=key_text(new.iloc[i][k] for k in KEY),
+                                            row=row, column=header, key=key,
                                             value=value.text if isinstance(value, Formula) else log_text(value)))
+                logged = value.text if isinstance(value, Formula) else value
+                changes.append(Change(current.sheet, key, header, None, logged))
             tracker.edit_cell(current.sheet, row, col, value)
-    return findings
+    return findings, changes
 
 
 def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame) -> np.ndarray:

@@ -260,6 +260,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
     for c in spec.columns:
         field_of.setdefault(c.header, c.field)
     written = records.outside(field_of)
+    formulas = _formulas_held(tracker, s, written)
     as_held = _Prints(table.frame)  # each row's print as the sheet holds it: the rows this action added or filled
     for e in reversed(records):
         key, what = str(e["key"]), e["field"]
@@ -276,7 +277,7 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
             p.sync()  # what follows reads the frame or adds rows: as they are after the lines undone so far
         if what == NEW_ROW:
             for i in positions:
-                typed = _typed(tracker, s, i, written)
+                typed = _typed(tracker, s, i, written, formulas)
                 if typed is None and is_print(e["old"]) and as_held.of(i, spec.printed) != e["old"]:
                     typed = CHANGED_SINCE, None
                 if typed is not None:
@@ -353,10 +354,21 @@ class _Pending:
         self._arrays.clear()
 
 
-def _typed(tracker: Tracker, s: _Sheet, i: int, written: dict[tuple[str, str], Any]
-           ) -> tuple[str, Any] | None:
+def _formulas_held(tracker: Tracker, s: _Sheet, written: dict[tuple[str, str], Any]) -> dict[tuple[str, str], str]:
+    """The formulas the rows hold now in the team's columns where the action logged a formula's text (a
+    taken-back row's), by folded key and header: read at once, for those rows alone."""
+    keys = {k for (k, _), v in written.items() if isinstance(v, str) and v.startswith("=")}
+    rows = {src: k for k in keys for i in s.where.get(k, []) if (src := s.source[i]) is not None}
+    held = tracker.extra_rows(s.table, sorted(rows)) if rows else {}
+    return {(rows[r], h): v.text for r, cells in held.items() for h, v in cells.items() if isinstance(v, Formula)}
+
+
+def _typed(tracker: Tracker, s: _Sheet, i: int, written: dict[tuple[str, str], Any],
+           formulas: dict[tuple[str, str], str]) -> tuple[str, Any] | None:
     """The first cell of a row the action added that holds something the action did not write there
-    (``written``: what it logged in the team's own columns, by key and header: a taken-back row's)."""
+    (``written``: what it logged in the team's own columns, by key and header: a taken-back row's). A cell
+    holding the formula the action wrote (``formulas``: as it is now) is the action's, whatever value Excel
+    calculated for it since."""
     spec = s.table.spec
     for c in spec.columns:
         if not c.user or c.field not in s.frame.columns:
@@ -368,7 +380,16 @@ def _typed(tracker: Tracker, s: _Sheet, i: int, written: dict[tuple[str, str], A
     src = s.source[i]
     extra = tracker.extra_cells(s.table, src) if src is not None else {}
     key = s.keys[i].upper()
-    return next(((h, v) for h, v in extra.items() if not same_logged(v, written.get((key, h)))), None)
+    return next(((h, v) for h, v in extra.items() if not same_logged(v, written.get((key, h)))
+                 and not _same_formula(formulas.get((key, h)), written.get((key, h)))), None)
+
+
+def _same_formula(held: str | None, wrote: Any) -> bool:
+    """Does a cell's formula (None: it holds none) read as the formula text the action logged for it?"""
+    def bare(text: str) -> str:
+        return text.strip().removeprefix("=")
+
+    return held is not None and isinstance(wrote, str) and bare(held) == bare(wrote)
 
 
 class _Prints:
