@@ -155,9 +155,40 @@ def test_a_value_typed_over_a_taken_back_formula_still_keeps_the_row(tmp_path):
     assert [(f.column, f.value) for f in typed] == [("Days Late", "4")], [f.text() for f in undo.findings]
     stays = of_po(ta_cells(path), second[0])
     assert list(stays) == ["LD"] and stays["LD"]["Days Late"] == (4, "n"), stays  # the typed row, as typed
-    # its four other rows go back to the archive (whether the row kept on the T&A should be archived again too
-    # is undo's '_archive_again', not this check: it puts every taken-back row still on the T&A there)
+    # its four other rows go back to the archive (and the kept row not again: the test below)
     assert {"LD-APP", "CUT", "XF", "DC"} <= set(of_po(ta_cells(path, "T&A Archive"), second[0]))
+
+
+def _codes(path: Path, sheet: str, po: str) -> list[str]:
+    """The line's rows on a sheet by Code, one entry a row (a row on the sheet twice shows twice)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return sorted(str(r[4]) for r in wb[sheet].iter_rows(min_row=2, values_only=True) if r and str(r[0]) == po)
+    finally:
+        wb.close()
+
+
+def test_the_row_kept_for_a_value_typed_over_its_formula_is_not_archived_again(tmp_path):
+    """The row undo keeps on the T&A (the APM typed in it) is not put back in the archive as well: it would be on
+    both sheets. Only the other four rows go back; the existing UNDO_KEPT warning names the kept one."""
+    path = _tracker(tmp_path, orders=3)
+    team_columns(path, A1, calculated=False)
+    second, _before, _result = _take_back_elsewhere(path)
+    recalculated(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["T&A"]
+    heads = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value) == second[0])
+    assert ws.cell(row, 5).value == "LD"
+    ws.cell(row, heads.index("Days Late") + 1).value = 4  # typed: no formula any more
+    wb.save(path)
+    as_excel_saves(path)
+    undo = run(path, ["undo"], ctx())
+    typed = [f for f in undo.findings if f.code is Code.UNDO_KEPT]
+    assert [(f.column, f.value) for f in typed] == [("Days Late", "4")], [f.text() for f in undo.findings]
+    assert _codes(path, "T&A", second[0]) == ["LD"]  # kept on the T&A, as typed
+    assert of_po(ta_cells(path), second[0])["LD"]["Days Late"] == (4, "n")
+    assert _codes(path, "T&A Archive", second[0]) == sorted(["LD-APP", "CUT", "XF", "DC"])  # not LD: not twice
 
 
 def _calculating(v: Any) -> Any:

@@ -115,12 +115,12 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     by_sheet = {str(s): e for s, e in entries.groupby("sheet", sort=False)}  # sheet names: text
     archive_rows: dict[str, dict] = {}
     back_to_archive: list[dict] = []
+    kept_on_ta: set[str] = set()  # folded keys of the T&A rows undo keeps (typed in): not archived again
+    taken_back: list[tuple[str, pd.DataFrame]] = []
     for sheet, group in by_sheet.items():
         spec = _spec_for(tracker, sheet)
-        if spec is TA_ARCHIVE:  # rows the action took back from the archive go back there
-            back, done = _archive_again(tracker, sheet, group)
-            back_to_archive += back
-            changes += done
+        if spec is TA_ARCHIVE:  # after the T&A, whatever the log's order: which of its rows undo keeps
+            taken_back.append((sheet, group))
             continue
         if spec is None or spec is CHANGE_LOG or not spec.key:
             continue
@@ -134,8 +134,13 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         if not spec.generated:
             found, done = _undo_cells(tracker, table, records)
         else:
-            found, done = _undo_generated(tracker, table, records, action, archive_rows)
+            found, done = _undo_generated(tracker, table, records, action, archive_rows,
+                                          kept_on_ta if spec is TA else None)
         findings += found
+        changes += done
+    for sheet, group in taken_back:  # rows the action took back from the archive go back there
+        back, done = _archive_again(tracker, sheet, group, kept_on_ta)
+        back_to_archive += back
         changes += done
     if archive_rows or back_to_archive:
         _restage_archive(tracker, archive_rows, back_to_archive)
@@ -247,8 +252,10 @@ class _Sheet:
 
 
 def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str,
-                    archive_rows: dict[str, dict]) -> tuple[list[Finding], list[Change]]:
-    """A generated sheet: revert values, take off added rows, put back removed and archived ones."""
+                    archive_rows: dict[str, dict], kept_rows: set[str] | None = None
+                    ) -> tuple[list[Finding], list[Change]]:
+    """A generated sheet: revert values, take off added rows, put back removed and archived ones
+    (``kept_rows``: given the folded keys of the added rows it keeps, the APM's since)."""
     spec = table.spec
     frame = table.frame.copy().astype(object)
     s = _Sheet(table, frame, _keys(frame, spec), [int(r) for r in frame["_row"]])
@@ -282,6 +289,8 @@ def _undo_generated(tracker: Tracker, table: Table, records: _Lines, action: str
                     typed = CHANGED_SINCE, None
                 if typed is not None:
                     findings.append(_row_kept(tracker, s, i, key, typed, action))
+                    if kept_rows is not None:
+                        kept_rows.add(key.upper())
                     continue
                 s.drop.add(i)
                 changes.append(Change(sheet, key, REMOVED, None, key))
@@ -629,14 +638,17 @@ def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> di
     return None
 
 
-def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame) -> tuple[list[dict], list[Change]]:
-    """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why."""
+def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame, kept: Collection[str] = ()
+                   ) -> tuple[list[dict], list[Change]]:
+    """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why. A row
+    undo keeps on the T&A (``kept``: folded keys; the APM typed in it, and its warning says so) stays there
+    alone, not archived again too."""
     ta = tracker.table(TA, required=False)
     keys = [k.upper() for k in _keys(ta.frame, TA)]
     rows, at, changes = [], [], []
     for e in row_dicts(group[group["field"] == TAKEN_BACK]):
-        if str(e["key"]).upper() not in keys:
-            continue  # no longer on the T&A: nothing to put back
+        if str(e["key"]).upper() not in keys or str(e["key"]).upper() in kept:
+            continue  # no longer on the T&A, or kept there: nothing to put back
         row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
         rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
                      "reason": e["new"]})
