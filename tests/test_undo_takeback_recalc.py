@@ -136,29 +136,6 @@ def test_undo_takes_the_line_back_to_the_archive_after_excel_recalculated(tmp_pa
         assert got["Since prev"] == {"formula": f"=H{n}-H{n - 1}", "value": n}, got
 
 
-def test_a_value_typed_over_a_taken_back_formula_still_keeps_the_row(tmp_path):
-    """The APM typed a number over one taken-back row's formula: that row is theirs, and stays (named)."""
-    path = _tracker(tmp_path, orders=3)
-    team_columns(path, A1, calculated=False)
-    second, _before, _result = _take_back_elsewhere(path)
-    recalculated(path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb["T&A"]
-    heads = [c.value for c in ws[1]]
-    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value) == second[0])
-    assert ws.cell(row, 5).value == "LD"
-    ws.cell(row, heads.index("Days Late") + 1).value = 4  # typed: no formula any more
-    wb.save(path)
-    as_excel_saves(path)
-    undo = run(path, ["undo"], ctx())
-    typed = [f for f in undo.findings if f.code is Code.UNDO_KEPT]
-    assert [(f.column, f.value) for f in typed] == [("Days Late", "4")], [f.text() for f in undo.findings]
-    stays = of_po(ta_cells(path), second[0])
-    assert list(stays) == ["LD"] and stays["LD"]["Days Late"] == (4, "n"), stays  # the typed row, as typed
-    # its four other rows go back to the archive (and the kept row not again: the test below)
-    assert {"LD-APP", "CUT", "XF", "DC"} <= set(of_po(ta_cells(path, "T&A Archive"), second[0]))
-
-
 def _codes(path: Path, sheet: str, po: str) -> list[str]:
     """The line's rows on a sheet by Code, one entry a row (a row on the sheet twice shows twice)."""
     wb = openpyxl.load_workbook(path, read_only=True)
@@ -169,8 +146,9 @@ def _codes(path: Path, sheet: str, po: str) -> list[str]:
 
 
 def test_the_row_kept_for_a_value_typed_over_its_formula_is_not_archived_again(tmp_path):
-    """The row undo keeps on the T&A (the APM typed in it) is not put back in the archive as well: it would be on
-    both sheets. Only the other four rows go back; the existing UNDO_KEPT warning names the kept one."""
+    """The APM typed a number over one taken-back row's formula: that row is theirs, and stays on the T&A,
+    named (UNDO_KEPT), and it is not put back in the archive as well: it would be on both sheets. Only the other
+    four rows go back."""
     path = _tracker(tmp_path, orders=3)
     team_columns(path, A1, calculated=False)
     second, _before, _result = _take_back_elsewhere(path)
