@@ -165,9 +165,10 @@ def test_undo_of_the_archiving_run_puts_the_formulas_back(tmp_path, formula):
         assert got["Chased by"] == (ASK, "s"), (key, got)
 
 
-def _take_back_elsewhere(path: Path) -> tuple[tuple[str, str, str], dict, Any]:
+def _take_back_elsewhere(path: Path, then: dict[str, Any] | None = None) -> tuple[tuple[str, str, str], dict, Any]:
     """Three PO lines; the second is cancelled (its rows 7-11 archived), then reinstated as the first is
-    cancelled: it is taken back onto rows 2-6. The second line's rows before, and the last run's result."""
+    cancelled: it is taken back onto rows 2-6. The second line's rows before, and the last run's result;
+    ``then`` (when given) receives the T&A and the archive as they were just before the take-back run."""
     first, second, _third = lines(path)
     before = of_po(ta_cells(path), second[0])
     assert sorted(r["(row)"][0] for r in before.values()) == [7, 8, 9, 10, 11]
@@ -176,6 +177,8 @@ def _take_back_elsewhere(path: Path) -> tuple[tuple[str, str, str], dict, Any]:
     run(path, ["ta"], ctx())
     set_status(path, {second: "Open", first: CANCELLED})
     as_excel_saves(path)
+    if then is not None:
+        then.update(ta=ta_cells(path), archive=ta_cells(path, "T&A Archive"))
     result = run(path, ["ta"], ctx())
     assert "5 T&A row(s) taken back" in "\n".join(result.outcomes[0].summary)
     return second, before, result
