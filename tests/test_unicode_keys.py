@@ -137,3 +137,27 @@ def test_every_fold_of_a_key_ignores_the_unicode_form_and_folds_alike(text):
     assert keys.upper_stripped(pd.Series(column, dtype=object)).tolist() == [keys.fold_text(t) for t in column]
     frame = pd.DataFrame({"po": column, "style": column[::-1], "color": column, "code": column})
     assert len(set(keys.index_key(frame)[: len(disguised)])) == 1
+
+
+def test_a_style_number_with_accents_or_another_script_keeps_its_letters(tmp_path):
+    """A vendor's system that cannot type 'ÉTÉ-01' sends 'ETE-01': the same style. A style '女装-01' is not the
+    style '01' (every letter of another script once folded to nothing, so the two collided)."""
+    assert keys.fold_ref("ÉTÉ-01") == keys.fold_ref("ete 01") == keys.fold_ref(unicodedata.normalize("NFD", "été01"))
+    assert keys.fold_ref("女装-01") != keys.fold_ref("01") and keys.fold_ref("女装-01") == keys.fold_ref("女装 1")
+    assert keys.fold_ref("PO ٤٥٠٠١") == keys.fold_ref("45001")  # Arabic-Indic digits are the digits
+    sheets = base_sheets()
+    sheets["Styles"].append(["ÉTÉ-01", "Sundress", "BD1", "Knit", "Adopted"])
+    sheets["Orders"] += [
+        ["4500000007", "ÉTÉ-01", "Navy", 500, date(2027, 1, 4), date(2027, 4, 15), date(2027, 5, 10),
+         date(2027, 5, 20)]]
+    sheets["Config"] = [["Setting", "Value"], ["WIP Vendor: *", "BD1"]]
+    book = write_book(tmp_path / "tracker.xlsx", sheets)
+    f = vendor_file(tmp_path, "weekly.xlsx", [["4500000007", "ETE-01", "NAVY", 500, 320, 100, 0]])
+    result = run(book, ["wip"], ctx(f))
+    assert [(r["PO #"], r["Style #"], r["Cut Qty"]) for r in wip_rows(book)] == [("4500000007", "ÉTÉ-01", 320)]
+    assert result.outcomes[0].data == {"files": 1, "imported": 1, "not_imported": 0}
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=10))
+def test_a_folded_reference_folds_to_itself(text):
+    assert keys.fold_ref(keys.fold_ref(text)) == keys.fold_ref(text)

@@ -119,14 +119,29 @@ def fold_column(values: np.ndarray) -> np.ndarray:
 
 
 def fold_ref(value: Any) -> str:
-    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros (and the
-    Unicode form, ``fold_word``: full-width 'ＰＯ４５００１' is '45001')."""
+    """PO and style numbers for matching: case, spaces, punctuation, a 'PO' prefix, leading zeros, accents
+    (and the Unicode form, ``fold_word``: full-width 'ＰＯ４５００１' is '45001'). Letters of other scripts
+    stay letters."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     try:
         return _fold_ref(value)
     except TypeError:  # unhashable: not a cell value, fold its text
         return _fold_ref(str(value))
+
+
+def _base_letters(text: str) -> str:
+    """A reference's letters and digits without their accents, in any script: a vendor's system that
+    cannot type 'ÉTÉ-01' sends 'ETE-01', and a style '女装-01' is not '01'. A digit of another script
+    ('٤٥') is its ASCII digit. What is not a letter or a digit goes, as in ASCII."""
+    out = []
+    for c in unicodedata.normalize("NFKD", text):
+        d = unicodedata.decimal(c, None)
+        if d is not None:
+            out.append(str(d))
+        elif c.isalnum() and not unicodedata.combining(c):
+            out.append(c)
+    return unicodedata.normalize("NFKC", "".join(out))
 
 
 def style_vendors(styles: pd.DataFrame) -> dict[str, str]:
@@ -139,7 +154,8 @@ def style_vendors(styles: pd.DataFrame) -> dict[str, str]:
 
 @lru_cache(maxsize=1 << 18)
 def _fold_ref(value: Any) -> str:
-    s = re.sub(r"[^A-Z0-9]", "", fold_word(str(value), strip=False))
+    s = fold_word(str(value), strip=False)
+    s = re.sub(r"[^A-Z0-9]", "", s) if s.isascii() else _base_letters(s)
     if s.startswith("PO") and s[2:].isdigit():
         s = s[2:]
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", s)
