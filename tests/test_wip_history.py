@@ -67,7 +67,7 @@ def plain_merge(old: pd.DataFrame, new: list[dict]) -> wip.Merged:
     scopes = {wip.scope_key(r["vendor"], r["report_date"]) for r in new}
     new_by_key = {wip.wip_key(r["po"], r["style"], r["color"], r["report_date"]): r for r in new}
     out_rows, source, used, removed, updated = [], [], set(), [], []
-    near, replaced = wip.replacing(old, new)
+    near, replaced, _ = wip.replacing(old, new)
     for pos, r in enumerate(row_dicts(old)):
         scope = wip.scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:

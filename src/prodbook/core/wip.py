@@ -1658,12 +1658,15 @@ class Replacing(NamedTuple):
     """Per old row: dated a report date of the import (``on_new_days``)."""
     replaced: set[tuple[tuple[str, str], str]]
     """The (vendor, report date) and source file pairs replaced whole (``_replaced_sources``)."""
+    rows: list[dict[str, Any]]
+    """The rows ``near`` marks, as dicts (``row_dicts``): made once, the only old rows looked at one by one."""
 
 
 def replacing(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Replacing:
     """What importing ``new`` replaces of ``old``."""
     near = on_new_days(old, new)
-    return Replacing(near, _replaced_sources(row_dicts(old[near]), new))
+    rows = row_dicts(old[near])
+    return Replacing(near, _replaced_sources(rows, new), rows)
 
 
 def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replacing | None = None
@@ -1673,8 +1676,7 @@ def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Re
     report of the day), with how many."""
     if not new or old.empty:
         return []
-    near, replaced = plan or replacing(old, new)
-    olds = row_dicts(old[near])
+    _, replaced, olds = plan or replacing(old, new)
     sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
             for r in new}
     keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
@@ -1728,7 +1730,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replaci
     fields = list(VENDOR_WIP.fields)
     scopes = {scope_key(r["vendor"], r["report_date"]) for r in new}
     new_by_key = {wip_key(r["po"], r["style"], r["color"], r["report_date"]): r for r in new}
-    near, replaced = plan or replacing(old, new)
+    near, replaced, olds = plan or replacing(old, new)
     # every row as a tuple of the sheet's fields, a column at a time (the history's rows are only copied)
     blank = [None] * len(old)
     out_rows: list[tuple[Any, ...]] = list(zip(*(column_cells(old, f) if f in old.columns else blank
@@ -1739,7 +1741,7 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replaci
     updated: list[int] = []
     gone: set[int] = set()
     r: Mapping[str, Any]
-    for pos, r in zip(np.flatnonzero(near).tolist(), row_dicts(old[near])):
+    for pos, r in zip(np.flatnonzero(near).tolist(), olds):
         scope = scope_key(r.get("vendor"), r.get("report_date"))
         if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
             continue

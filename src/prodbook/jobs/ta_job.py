@@ -354,16 +354,19 @@ def extras_of(tracker: Tracker, table: Table, rows: Sequence[int]) -> list[str |
 
 def archived_extras(text: Any) -> dict[str, Any]:
     """An archived row's cells in the team's own columns, by header (an archive without them: none); a formula
-    as a ``Formula``, its text as on the T&A row it left (``archived_row``)."""
-    row = row_snapshot.decode([text]) if isinstance(text, str) else None
-    return {h: row_snapshot.as_cell(v) for h, v in row.items() if h != row_snapshot.ROW} if row else {}
+    as a ``Formula``, its text as on the T&A row it left (``archived_cells``)."""
+    return archived_cells(text)[0]
 
 
-def archived_row(text: Any) -> int | None:
-    """The T&A row an archived row's formulas were on (None: it had none, or the archive is older)."""
+def archived_cells(text: Any) -> tuple[dict[str, Any], int | None]:
+    """``archived_extras``, and the T&A row the archived row's formulas were on (None: it had none, or the
+    archive is older), from one reading of the archive's text."""
     row = row_snapshot.decode([text]) if isinstance(text, str) else None
-    at = row.get(row_snapshot.ROW) if row else None
-    return at if isinstance(at, int) else None
+    if not row:
+        return {}, None
+    at = row.get(row_snapshot.ROW)
+    return ({h: row_snapshot.as_cell(v) for h, v in row.items() if h != row_snapshot.ROW},
+            at if isinstance(at, int) else None)
 
 
 def _archived_extras(archive: Table, restored: dict[int, int], current: Table
@@ -372,9 +375,9 @@ def _archived_extras(archive: Table, restored: dict[int, int], current: Table
     their formulas were on, by the row's position."""
     if "extras" not in archive.frame.columns:
         return {}, {}
-    texts = {i: archive.frame["extras"].iat[a] for i, a in restored.items()}
-    return ({i: {h: v for h, v in archived_extras(t).items() if h in current.headers} for i, t in texts.items()},
-            {i: r for i, t in texts.items() if (r := archived_row(t)) is not None})
+    cells = {i: archived_cells(archive.frame["extras"].iat[a]) for i, a in restored.items()}
+    return ({i: {h: v for h, v in got.items() if h in current.headers} for i, (got, _) in cells.items()},
+            {i: r for i, (_, r) in cells.items() if r is not None})
 
 
 def moved_formula(formula: Formula, was: int | None, row: int, col: int, sheet: str
