@@ -9,6 +9,7 @@ written only once the workbook's save succeeded (``publish_staged``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
@@ -164,16 +165,69 @@ def run(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | Non
     back end's write of a long sheet has come.
     """
     step = on_step or (lambda _: None)
+    result = _run_once(path, jobs, ctx, title=title, step=step, issues=issues, backend=backend,
+                       on_progress=on_progress)
+    if list(jobs) == ["undo"] and issues and _saved_in_place(result):
+        result = _checked_again(path, result, ctx, step=step, backend=backend, on_progress=on_progress)
+    return result
+
+
+def _run_once(path: str | Path, jobs: Sequence[str], ctx: Context, *, title: str | None,
+              step: Callable[[str], None], issues: bool, backend: Any, on_progress: Progress | None,
+              issues_only: bool = False) -> RunResult:
     step("Reading the workbook")
     with few_collections():
         book = backend if backend is not None else FileBook(path, progress=on_progress)
         try:
             with _saved_meanwhile(book):
                 return _run_jobs(path, book, jobs, ctx, title=title, step=step, issues=issues,
-                                 live=backend is not None)
+                                 live=backend is not None, issues_only=issues_only)
         finally:
             if backend is None:
                 book.close()  # a refused run too: its error may be held (and shown) while the file is still open
+
+
+def _saved_in_place(result: RunResult) -> bool:
+    """The run wrote the workbook itself: not a dry run, not a run with nothing to write, not a side copy (in
+    Excel, a workbook never saved has no file: the cells written say it)."""
+    c = result.commit
+    return (not result.dry_run and c is not None and not c.side_copy_reason
+            and (c.written is not None or getattr(c, "cells", 0) > 0))
+
+
+def _checked_again(path: str | Path, undone: RunResult, ctx: Context, *, step: Callable[[str], None],
+                   backend: Any, on_progress: Progress | None) -> RunResult:
+    """After an undo, the records checked again on the workbook as the undo saved it, so that the Issues sheet
+    speaks of the values put back: a fix undone is an issue again, as a Check records run would show it. Before,
+    the sheet kept what the undone run had left (the fix applied, its issue gone) until the next run.
+
+    A run of its own after the undo's save: the undo stages whole sheets, and the check reads them as saved.
+    It writes the Issues sheet alone and logs nothing (a first lock of an adopted style waits for the next
+    run), so the undo stays the newest action. Its findings go to the Issues sheet, not to the undo's words
+    (the undo says what it put back); its summary says what it checked. A check that cannot be made leaves the
+    undo saved, and says so."""
+    said: str | None = None
+    try:
+        again = _run_once(path, ["validate"], dataclasses.replace(ctx, files=()), title=None, step=step,
+                          issues=True, backend=backend, on_progress=on_progress, issues_only=True)
+        said = next((f.message for f in again.findings if f.code is Code.INTERNAL), None)  # the check stopped
+    except Exception as exc:  # the undo is saved whatever happens here
+        if isinstance(exc, (UserError, WorkbookLocked, SavedMeanwhile)):
+            said = exc.finding.message if isinstance(exc, UserError) else str(exc)
+        else:
+            said = f"an unexpected problem; please {support.send_note(support.crash_log('check after an undo'))}"
+    if said is not None:
+        return dataclasses.replace(undone, findings=[*undone.findings, warning(
+            Code.NOT_WRITABLE, f"the undo is saved, but the records could not be checked again after it ({said}); "
+            "the Issues sheet may still list what the undone run left. Press Check records (prodbook validate) "
+            "to bring it up to date", file=undone.file.name)])
+    checked = next((o.summary[0] for o in again.outcomes if o.summary), "")  # 'Checked 364 rows (Styles, ...)'
+    note = f"The records were checked again for the Issues sheet. {checked}".strip()
+    outcomes = [*undone.outcomes]
+    if outcomes:
+        outcomes[-1] = dataclasses.replace(outcomes[-1], summary=[*outcomes[-1].summary, note])
+    return dataclasses.replace(undone, outcomes=outcomes,
+                               sheets=tuple(dict.fromkeys([*undone.sheets, *again.sheets])))
 
 
 def refuse_other_workbooks(tracker: Tracker, live: bool, dry_run: bool = False) -> None:
@@ -224,7 +278,8 @@ def _saved_meanwhile(book: Any) -> Iterator[None]:
 
 
 def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *, title: str | None,
-              step: Callable[[str], None], issues: bool, live: bool = False) -> RunResult:
+              step: Callable[[str], None], issues: bool, live: bool = False, issues_only: bool = False
+              ) -> RunResult:
     tracker = Tracker(book)
     refuse_other_workbooks(tracker, live, ctx.dry_run)
     outcomes: list[Outcome] = []
@@ -245,6 +300,8 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         outcomes.append(outcome)
         findings += outcome.findings
     findings = _dedupe(findings + tracker.notes)
+    if issues_only:  # the check after an undo: only its Issues sheet is written, and nothing is logged
+        tracker.drop_writes()
     action = title or _action_name(jobs, outcomes)
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:

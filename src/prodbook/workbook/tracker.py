@@ -384,6 +384,17 @@ class Tracker:
                      self._written):
             held.clear()
 
+    def drop_writes(self) -> None:
+        """Forget every write staged so far, and its log: a run that only reports (a check after an undo)
+        writes its Issues sheet and nothing else. Cell edits cannot be unstaged: a run that made one may not
+        drop its writes."""
+        if self._edited:
+            raise ValueError(f"cells of {', '.join(self._edited)} were edited: their writes cannot be dropped")
+        for sheet in self._rewritten:
+            self.backend.unstage(sheet)
+        self._rewritten.clear()
+        self.changes.clear()
+
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
