@@ -18,19 +18,24 @@ attachments.
 
 from __future__ import annotations
 
+import base64
 import io
 import mimetypes
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header
 from email.message import EmailMessage
 from email.message import Message as StdMessage
 from email.policy import default
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from prodbook.core.limits import MB, Limits
 
@@ -134,10 +139,10 @@ def shown_name(name: str | None) -> str:
 
 
 def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -> str:
-    """A file name that is safe to write anywhere: the last part of any path, no characters Windows
-    refuses, no leading dots or '~$', at most ``MAX_NAME`` characters, not one of ``taken`` (case
-    folded; the name is added)."""
-    text = re.split(r"[/\\]", name or "")[-1]
+    """A file name that is safe to write anywhere: the last part of any path ('03/01' in a date is '03-01'), no
+    characters Windows refuses, no leading dots or '~$', at most ``MAX_NAME`` characters, not one of ``taken``
+    (case folded; the name is added)."""
+    text = re.split(r"[/\\]", re.sub(r"(?<=\d)/(?=\d)", "-", name or ""))[-1]  # a date's '/' is no folder
     text = " ".join(_UNSAFE.sub(" ", text).split()).lstrip(". ~$").rstrip(" .")
     stem, dot, ext = text.rpartition(".")
     if not dot or not stem or len(ext) > 10 or " " in ext:
@@ -156,8 +161,9 @@ def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -
 
 def with_extension(name: str, mime: str | None, data: bytes = b"") -> str:
     """A name without an extension gets the one its content type says (a spreadsheet sent as 'WIP'), or,
-    sent as plain bytes (application/octet-stream, or no type), the one its first bytes show."""
-    if Path(name).suffix:
+    sent as plain bytes (application/octet-stream, or no type), the one its first bytes show. Digits after a
+    dot are no extension ('WIP 2027.03.01', 'WIP v1.2')."""
+    if Path(name).suffix and not Path(name).suffix[1:].isdigit():
         return name
     kind = (mime or "").lower()
     ext = _MIME_EXT.get(kind) or (_sniffed(data) if kind in ("", "application/octet-stream") else None) or (
@@ -215,7 +221,7 @@ def read_eml(data: bytes, file: str, limits: Limits | None = None) -> Message:
 
 
 def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message:
-    subject = " ".join(str(msg.get("Subject", "") or "").split())
+    subject = _header_text(msg, "Subject")
     senders = addresses(msg.get("From"), msg.get("Reply-To"), msg.get("Sender"))
     found: list[Attachment] = []
     skipped: list[str] = []
@@ -224,14 +230,9 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
         mime = part.get_content_type()
         shown = shown_name(raw_name) or _message_name(part) or f"attachment {n}"
         if mime == "message/rfc822" or (raw_name or "").lower().endswith((".eml", ".msg")):
-            inner = _inner_eml(part, shown, limits, depth)
-            if inner is None:
-                skipped.append(f"'{shown}' (a message attached more than {MAX_DEPTH} deep)")
-                continue
-            found += _nested(inner, shown, limits)
-            skipped += [f"{s} in '{shown}'" for s in inner.skipped]
-            if not inner.attachments and not inner.skipped:
-                skipped.append(f"'{shown}' (an attached message with no attachment)")
+            more, notes = _carried(partial(_inner_eml, part, shown, limits, depth), shown, limits)
+            found += more
+            skipped += notes
             continue
         data = _payload(part)
         if len(data) > limits.part_mb * MB:
@@ -252,31 +253,87 @@ def file_name(part: StdMessage) -> str | None:
     if raw is missing:
         raw = part.get_param("name", missing, "content-type")
     if raw is missing:
-        return None
+        return _raw_name(part)  # none, or one the parser refuses: an encoded word left unquoted
     name = (collapse_rfc2231_value(raw) if isinstance(raw, tuple) else str(raw)).strip()
-    return (_eight_bit_name(part) or name) if "\ufffd" in name else name
+    return (_raw_name(part) or name) if _MISREAD.search(name) else name
+
+
+_MISREAD = re.compile("[\ufffd\x80-\x9f]")
+"""What the parser gives for bytes its charset has not ('\ufffd'), or for Windows' ’ – € under a Latin-1 label
+(C1 control characters, which no name holds)."""
 
 
 _NAME_CHARSETS = ("utf-8", "gb18030", "big5", "shift_jis", "cp1252")
 """Tried in turn on a name a mail program wrote as raw bytes, after the part's own charset: GBK (in GB18030)
 from a Chinese factory's mail program is the one met most."""
+_WIDER = {"gb2312": ("gb18030",), "gbk": ("gb18030",), "x-gbk": ("gb18030",), "euc-cn": ("gb18030",),
+          "big5": ("cp950", "big5hkscs"), "shift-jis": ("cp932",), "x-sjis": ("cp932",), "euc-kr": ("cp949",),
+          "ks-c-5601-1987": ("cp949",), "iso-8859-1": ("cp1252",)}
+"""The Windows form a mail program writes under a narrower charset's label: a Chinese name with 喆 labelled
+'gb2312' is GBK, one with ① labelled 'shift_jis' is Windows' Shift-JIS (cp932)."""
 
 
-def _eight_bit_name(part: StdMessage) -> str | None:
-    """A file name written as raw 8-bit bytes rather than encoded (some Chinese mail programs send GBK so):
-    the parser gives it as '\ufffd's; its bytes are read again in the part's charset, else the usual ones."""
+def _raw_name(part: StdMessage) -> str | None:
+    """A file name read from the header as sent, for one the parser misreads (``_MISREAD``) or refuses: written
+    as raw 8-bit bytes rather than encoded (some Chinese mail programs send GBK so), or encoded (RFC 2047
+    '=?gb2312?B?...?=', quoted or not; RFC 2231 "filename*=gb2312''%C9...") under a charset its bytes do not
+    fit. Its bytes are read in the wider form of the charset named, that charset, the part's own, else the
+    usual ones."""
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
         for key, value in part.raw_items():
-            m = (re.search(rf'\b{param}\s*=\s*"([^"]*)"', str(value), re.I)
-                 or re.search(rf"\b{param}\s*=\s*([^;\s]+)", str(value), re.I)) if key.lower() == header else None
-            if m is None:
+            if key.lower() != header:
                 continue
-            data = m[1].encode("ascii", "surrogateescape")
-            for charset in dict.fromkeys(c for c in (part.get_content_charset(), *_NAME_CHARSETS) if c):
-                try:
-                    return data.decode(charset).strip()
-                except (LookupError, UnicodeDecodeError):
-                    continue
+            text = re.sub(r"\r?\n(?=[ \t])", "", str(value))
+            pieces = _param_pieces(text, param)
+            if pieces is None:
+                continue
+            names = [_name_text(data, charset, part.get_content_charset()) for data, charset in pieces]
+            if all(n is not None for n in names):
+                return "".join(n or "" for n in names).strip()
+    return None
+
+
+def _param_pieces(text: str, param: str) -> list[tuple[bytes, str | None]] | None:
+    """A parameter's value in a raw header as bytes, each with the charset it names: RFC 2231 (its
+    continuations 'filename*0*=', 'filename*1*=' joined first), else RFC 2047 words or raw bytes."""
+    split = sorted((int(m[1] or 0), m[1] is None or bool(m[2]), m[3].strip('"'))
+                   for m in re.finditer(rf'\b{param}\*(\d+)?(\*?)\s*=\s*("[^"]*"|[^;\s]+)', text, re.I))
+    if split:
+        value, charset = "".join(v for _, _, v in split), None  # joined first: a '%E4' cut in two is read too
+        if split[0][1] and value.count("'") >= 2:
+            charset, _, value = value.split("'", 2)
+        data = unquote_to_bytes(value) if any(e for _, e, _ in split) else value.encode("ascii", "surrogateescape")
+        return [(data, charset or None)]
+    m = re.search(rf'\b{param}\s*=\s*"([^"]*)"', text, re.I) or re.search(rf"\b{param}\s*=\s*([^;\s]+)", text, re.I)
+    return _words(m[1]) if m else None
+
+
+def _words(text: str) -> list[tuple[bytes, str | None]] | None:
+    """RFC 2047 words (adjacent ones of one charset joined) and raw bytes, as bytes with the charset named."""
+    try:
+        words = decode_header(text)
+    except HeaderParseError:  # a damaged encoded word: the parser's reading stands
+        return None
+    return [(w if isinstance(w, bytes) else w.encode("ascii", "surrogateescape"), charset) for w, charset in words]
+
+
+def _header_text(msg: StdMessage, name: str) -> str:
+    """A header's text on one line; read again from its bytes where the parser misread them (a subject in GBK
+    labelled 'gb2312')."""
+    text = " ".join(str(msg.get(name, "") or "").split())
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+    pieces = _words(re.sub(r"\r?\n(?=[ \t])", "", raw)) if _MISREAD.search(text) else None
+    read = [_name_text(data, charset, None) for data, charset in pieces or []]
+    return " ".join("".join(r or "" for r in read).split()) if pieces and None not in read else text
+
+
+def _name_text(data: bytes, charset: str | None, own: str | None) -> str | None:
+    named = (charset or "").lower().replace("_", "-")
+    for tried in dict.fromkeys(c for c in (*_WIDER.get(named, ()), charset, own, *_NAME_CHARSETS) if c):
+        try:
+            return data.decode(tried)
+        except (LookupError, UnicodeDecodeError):
+            continue
     return None
 
 
@@ -293,10 +350,11 @@ def _subparts(part: StdMessage) -> list[StdMessage]:
 
 
 def _eml_attachments(msg: StdMessage) -> Iterator[StdMessage]:
-    """Every part that is a file: named parts and attached messages (not what is inside those)."""
+    """Every part that is a file: named parts, parts sent as attachments, attached messages (not what is inside
+    those)."""
     if not msg.is_multipart():
-        if file_name(msg) and msg.get_content_disposition() == "attachment":
-            yield msg  # a message that is only an attachment
+        if file_name(msg):
+            yield msg  # a message that is only a file (a factory's ERP mails its report so), 'inline' or not
         return
     yield from _file_parts(_subparts(msg))
 
@@ -307,8 +365,9 @@ def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
             yield part
         elif part.is_multipart():
             yield from _file_parts(_subparts(part))
-        elif file_name(part):
-            yield part
+        elif file_name(part) or (part.get_content_disposition() == "attachment"
+                                 and part.get_content_type() not in ("text/plain", "text/html")):
+            yield part  # a file without a name too ('Part 1.2' in a mail program), not the text of the message
 
 
 def _message_name(part: StdMessage) -> str:
@@ -316,7 +375,7 @@ def _message_name(part: StdMessage) -> str:
     if part.get_content_type() != "message/rfc822":
         return ""
     inner = next(iter(_subparts(part)), None)
-    subject = shown_name(str(inner.get("Subject", "") or "")) if inner is not None else ""
+    subject = shown_name(_header_text(inner, "Subject")) if inner is not None else ""
     return f"{subject}.eml" if subject else ""
 
 
@@ -327,8 +386,24 @@ def _inner_eml(part: StdMessage, shown: str, limits: Limits, depth: int) -> Mess
         inner = next(iter(_subparts(part)), None)
         if inner is None:
             return Message(shown, "", (), None)
+        if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64" and not inner.keys():
+            # RFC 2046 forbids it, yet some mail servers send an attached message so (and Outlook reads it)
+            try:
+                data = base64.b64decode(str(inner.get_payload()))
+            except ValueError:
+                raise MailError(f"'{shown}' is damaged") from None
+            inner = message_from_bytes(data, _class=EmailMessage, policy=default)
         return _from_eml(inner, shown, limits, depth + 1)
-    data = _payload(part)
+    return _inner_message(_payload(part), shown, limits, depth)
+
+
+def _inner_message(data: Any, shown: str, limits: Limits, depth: int) -> Message | None:
+    """An attached message: an Outlook item (extract-msg's message), or a file ('FW WIP.msg', 'WIP.eml') read
+    by its name's kind. None: it is deeper than ``MAX_DEPTH``."""
+    if depth + 1 > MAX_DEPTH:
+        return None
+    if not isinstance(data, bytes):
+        return _from_msg(data, shown, limits, depth + 1)
     if shown.lower().endswith(".msg"):
         return _msg_from_bytes(data, shown, limits, depth + 1)
     return _from_eml(message_from_bytes(data, _class=EmailMessage, policy=default), shown, limits, depth + 1)
@@ -342,6 +417,22 @@ def _eml_date(value: Any) -> date | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when.date() if isinstance(when, datetime) else None
+
+
+def _carried(read: Callable[[], Message | None], shown: str, limits: Limits) -> tuple[list[Attachment], list[str]]:
+    """An attached message's attachments (``read`` reads it) and the notes on what it leaves: a damaged one
+    is a note, not the end of the message that carries it (the vendor's report may sit beside it)."""
+    try:
+        inner = read()
+    except MailError:
+        return [], [f"'{shown}' (an attached message that could not be read: save it from the message, open it "
+                    "in Outlook or your mail program, and import the report it holds)"]
+    if inner is None:
+        return [], [f"'{shown}' (a message attached more than {MAX_DEPTH} deep)"]
+    skipped = [f"{s} in '{shown}'" for s in inner.skipped]
+    if not inner.attachments and not inner.skipped:
+        skipped.append(f"'{shown}' (an attached message with no attachment)")
+    return _nested(inner, shown, limits), skipped
 
 
 def _nested(inner: Message, shown: str, limits: Limits) -> list[Attachment]:
@@ -399,14 +490,9 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             if not raw_name:
                 subject = shown_name(str(getattr(data, "subject", "") or ""))
                 shown = f"{subject}.msg" if subject else shown
-            if depth + 1 > MAX_DEPTH:
-                skipped.append(f"'{shown}' (a message attached more than {MAX_DEPTH} deep)")
-                continue
-            inner = _from_msg(data, shown, limits, depth + 1)
-            found += _nested(inner, shown, limits)
-            skipped += [f"{s} in '{shown}'" for s in inner.skipped]
-            if not inner.attachments and not inner.skipped:
-                skipped.append(f"'{shown}' (an attached message with no attachment)")
+            more, notes = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
+            found += more
+            skipped += notes
             continue
         if data is None:
             skipped.append(f"'{shown}' (a link or an object, not a file)")
@@ -415,23 +501,17 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
                            "Max Part MB)")
             continue
-        if shown.lower().endswith(".eml"):
-            inner_eml = _inner_eml_bytes(data, shown, limits, depth)
-            if inner_eml is not None:
-                found += _nested(inner_eml, shown, limits)
-                continue
+        if shown.lower().endswith((".eml", ".msg")):  # a message attached as a file, not as an Outlook item
+            more, notes = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
+            found += more
+            skipped += notes
+            continue
         name = with_extension(shown, getattr(att, "mimetype", None), data)
         found.append(Attachment(safe_name(name, set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     subject = " ".join(str(getattr(msg, "subject", "") or "").split())
     return Message(file, subject, senders, sent, tuple(found), tuple(skipped))
-
-
-def _inner_eml_bytes(data: bytes, shown: str, limits: Limits, depth: int) -> Message | None:
-    if depth + 1 > MAX_DEPTH:
-        return None
-    return _from_eml(message_from_bytes(data, _class=EmailMessage, policy=default), shown, limits, depth + 1)
 
 
 def _msg_attachments(msg: Any) -> Iterable[Any]:
