@@ -665,3 +665,33 @@ def test_a_forwarded_message_without_a_date_is_dated_by_its_carrier_and_said_so(
                           "attachment 'report.csv'")
     assert "has no date of its own" in note.message and "2027-03-04" in note.message
     assert not [f for f in result.findings if f.message.startswith("no report date found")]  # said once
+
+
+DISCLAIMER = (b"DISCLAIMER: This e-mail and any files transmitted with it are confidential and intended\r\n"
+              b"solely for the use of the addressee. If you are not the intended recipient, please notify\r\n"
+              b"the sender immediately and delete it. Any views, opinions or data expressed are those of\r\n"
+              b"the author, and do not necessarily represent those of the company.\r\n")
+
+
+def test_a_disclaimer_the_mail_server_attaches_and_a_signature_are_left_with_a_note(tmp_path):
+    """Many factories' mail servers attach a 'Disclaimer.txt' (or sign the message, 'smime.p7s'): text, not
+    a report. Before, the disclaimer was read as a report and gave an error asking for its PO column."""
+    book = tracker(tmp_path)
+    msg = eml(tmp_path / "Mar 3 WIP.eml", ("CN1 WIP.csv", csv_bytes(CN1_ROW), CSV_MIME),
+              ("Disclaimer.txt", DISCLAIMER, ("text", "plain")),
+              ("smime.p7s", b"0\x82\x05\x00", ("application", "pkcs7-signature")))
+    result = run(book, ["wip"], ctx(msg))
+    assert result.exit_code == 0 and [f for f in result.findings if f.severity == "error"] == []
+    assert result.outcomes[0].data["imported"] == 1
+    note = assert_finding(result.findings, Code.WIP_MESSAGE, file="Mar 3 WIP.eml")
+    assert "'Disclaimer.txt' (text, not a table (a disclaimer or a note))" in note.message
+    assert "'smime.p7s' (the sender's digital signature, not a report)" in note.message
+
+
+def test_a_report_saved_as_text_is_still_read(tmp_path):
+    book = tracker(tmp_path)
+    text = csv_bytes(CN1_ROW).replace(b",", b"\t")
+    msg = eml(tmp_path / "Mar 3 WIP.eml", ("CN1 WIP.txt", text, ("text", "plain")))
+    assert run(book, ["wip"], ctx(msg)).outcomes[0].data["imported"] == 1
+    msg = eml(tmp_path / "Mar 4 WIP.eml", ("CN1 WIP.txt", csv_bytes(CN1_ROW), ("text", "plain")))
+    assert run(book, ["wip"], ctx(msg)).outcomes[0].data["imported"] == 1

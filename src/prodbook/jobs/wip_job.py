@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import glob
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -399,12 +400,31 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
         return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
                 "save it as .msg")
     suffix = Path(a.name).suffix.lower()
+    if suffix in (".p7m", ".p7s"):
+        return ("the sender's digital signature, not a report" if suffix == ".p7s" else
+                "a signed or encrypted message (S/MIME), which only a mail program opens: open the message in "
+                "Outlook or your mail program and save the report from it")
+    if suffix == ".txt" and not _table_text(a.data):
+        return "text, not a table (a disclaimer or a note)"
     if suffix in _ARCHIVES:
         return (f"a {suffix} archive, which prodbook does not open: save it from the message, extract it, and "
                 "import the report inside")
     if suffix not in vendor_files.SUFFIXES:
         return "not a spreadsheet or .csv"
     return None
+
+
+def _table_text(data: bytes, lines: int = 20) -> bool:
+    """A text attachment's first lines hold a table: a tab, a semicolon or a '|' between values, or commas
+    alike on most lines (a report saved as .txt or .csv). The disclaimer a mail server attaches is sentences:
+    commas here and there, a different number on each line."""
+    head = data[:16_384].replace(b"\r", b"\n").split(b"\n")
+    filled = [line for line in head if line.strip()][:lines]
+    if not filled or any(sep in line for line in filled for sep in (b"\t", b";", b"|")):
+        return True  # an empty file is said as one where it is read
+    counts = Counter(line.count(b",") for line in filled)
+    commas, rows = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return commas >= 2 and rows >= max(2, len(filled) // 2)
 
 
 def _own_reports(reports: list[mail.Attachment]) -> tuple[list[mail.Attachment], list[mail.Attachment]]:
