@@ -745,3 +745,28 @@ def test_a_style_number_shown_with_its_leading_zero_is_the_style_of_that_name(ki
     _run(kind, handle, path, ["ta"])
     styles = {k[1] for k in _rows(kind.values(handle, path, "T&A"))}
     assert styles == {"012345", "S2"}
+
+
+@given(st.lists(st.integers(2, 5_000), min_size=1, max_size=30), st.integers(1, 600))
+def test_row_spans_hold_every_row_once_in_order_and_split_only_at_wide_gaps(rows: list[int], gap: int) -> None:
+    from prodbook.workbook.xlbook import row_spans
+
+    spans = row_spans(rows, gap)
+    assert [r for s in spans for r in s] == sorted(set(rows))
+    assert all(b - a <= gap for s in spans for a, b in zip(s, s[1:]))
+    assert all(b[0] - a[-1] > gap for a, b in zip(spans, spans[1:]))
+
+
+def test_formulas_of_rows_far_apart_read_only_their_neighbourhoods(tmp_path: Path) -> None:
+    """An undo asks for the team's formulas on the rows it puts back: two rows 40,000 apart on a long T&A were
+    read as the 40,000-row range between them, through Excel."""
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    book = FakeBook.from_file(path)
+    ta = book.sheets["T&A"]
+    ta.cells[(5, 14)] = XlFormula("=I5-H5")
+    ta.cells[(40_005, 14)] = XlFormula("=I40005-H40005")
+    ta.cells[(40_006, 14)] = "=typed as text"  # text: shown as it is, not a formula
+    ta.cells_read = 0
+    got = XlBook(book).formulas("T&A", [(5, 13), (6, 13), (40_005, 13), (40_006, 13)])
+    assert got == {(5, 13): "=I5-H5", (40_005, 13): "=I40005-H40005"}
+    assert ta.cells_read <= 2 * (2 + 2)  # each near pair read once for formulas, once for values

@@ -493,17 +493,19 @@ class XlBook(Staging):
         by_column: dict[int, list[int]] = {}
         for r, c in cells:
             by_column.setdefault(c, []).append(r)
-        for c, rows in by_column.items():  # a column's cells in one call: an undo asks a whole T&A's Notes
-            first, last = min(rows), max(rows)
-            got = sht.range((first, c + 1), (last, c + 1)).formula
-            texts = [row[0] if isinstance(row, tuple) and row else row for row in got] if isinstance(got, tuple) \
-                else [got]
-            found = {r: f for r in rows if isinstance(f := texts[r - first] if r - first < len(texts) else "", str)
-                     and looks_like_formula(f) and f.startswith("=")}
-            if found:  # text typed as text ('=ask vendor) gives its text as its formula too: its value is the same
-                got = sht.range((first, c + 1), (last, c + 1)).options(ndim=2).value
-                shown = [row[0] if row else None for row in got]
-                out.update({(r, c): f for r, f in found.items() if r - first >= len(shown) or shown[r - first] != f})
+        for c, rows in by_column.items():
+            for span in row_spans(rows):  # near rows in one call: an undo asks a whole T&A's Notes
+                first, last = span[0], span[-1]
+                got = sht.range((first, c + 1), (last, c + 1)).formula
+                texts = [row[0] if isinstance(row, tuple) and row else row for row in got] \
+                    if isinstance(got, tuple) else [got]
+                found = {r: f for r in span if isinstance(f := texts[r - first] if r - first < len(texts) else "", str)
+                         and looks_like_formula(f) and f.startswith("=")}
+                if found:  # text typed as text ('=ask vendor) gives its text as its formula too: its value is the same
+                    got = sht.range((first, c + 1), (last, c + 1)).options(ndim=2).value
+                    shown = [row[0] if row else None for row in got]
+                    out.update({(r, c): f for r, f in found.items()
+                                if r - first >= len(shown) or shown[r - first] != f})
         return out
 
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -1031,6 +1033,22 @@ def _tables(sht: Any) -> list[Any]:
         return list(sht.tables)
     except Exception:
         return []
+
+
+SPAN_GAP = 256
+"""Rows of one column this far apart are read in calls of their own (``row_spans``): one call over a few
+blank rows costs less than two, one over a long T&A between two rows far more."""
+
+
+def row_spans(rows: Iterable[int], gap: int = SPAN_GAP) -> list[list[int]]:
+    """The rows, sorted and once each, in runs whose neighbours are at most ``gap`` rows apart."""
+    spans: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if spans and r - spans[-1][-1] <= gap:
+            spans[-1].append(r)
+        else:
+            spans.append([r])
+    return spans
 
 
 def _table_names(sht: Any) -> list[str]:
