@@ -14,6 +14,7 @@ Pure: frames in, a frame and counts out.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ import pandas as pd
 from prodbook.core.changes import same_logged
 from prodbook.core.where import row_dicts
 
-DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored"})
+DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored", "non", "nein", "nee", "nej", "não", "nao"})
 """Accept words that close a finding without changing the tracker (the tracker is right, or it is known)."""
 EVERY_RUN = ""
 """Found By of what every run finds again (reading the workbook, its settings, notes on this run)."""
@@ -74,8 +75,14 @@ def _text(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else str(v).strip()
 
 
+def decision(accept: Any) -> str:
+    """An Accept cell as a word: 'No.', ' NO ' and 'ＮＯ' are 'no', '✔️' is '✔' (a full stop or a space typed
+    by habit, an East Asian keyboard's full-width letters, an emoji picker's variation selector)."""
+    return unicodedata.normalize("NFKC", _text(accept)).replace("\ufe0f", "").strip().strip(".!").strip().lower()
+
+
 def dismissed(accept: Any) -> bool:
-    return _text(accept).lower() in DISMISS
+    return decision(accept) in DISMISS
 
 
 def _same_values(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:

@@ -2,13 +2,15 @@
 
 Each Issues row whose Accept column says Yes and which proposes a value has that value written into its
 cell on the Styles or Orders sheet, logged in the Change Log so ``prodbook undo`` puts the old value back.
-A cell changed since the issue was found is left alone and reported. Accepting an adopted style's change
-renews its lock on the Style Snapshot sheet. The rules that run after it in the same run (validate) read
-the tables as this job left them: the tracker holds one copy of each table per run.
+A cell changed since the issue was found is left alone and reported (one that holds the Proposed Value
+already, typed by hand, closes its row). Accepting an adopted style's change renews its lock on the Style
+Snapshot sheet. The rules that run after it in the same run (validate) read the tables as this job left them:
+the tracker holds one copy of each table per run.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any, cast
 
@@ -17,34 +19,39 @@ from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
-from prodbook.core.open_findings import dismissed
+from prodbook.core.open_findings import decision, dismissed
 from prodbook.core.where import records
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
+from prodbook.jobs.issues_job import shown
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
 YES = frozenset({"y", "yes", "x", "true", "1", "ok", "accept", "accepted", "apply", "resolve", "resolved",
-                 "✓", "✔", "☑", "si", "sí", "oui", "ja", "da", "sim"})
+                 "✓", "✔", "☑", "✅", "si", "sí", "oui", "ja", "da", "sim"})
 
 
 def accept_word(value: Any) -> str:
-    """An Accept cell as a word: 'Yes.' and ' YES ' are 'yes' (a full stop, a space typed by habit)."""
-    return str(value).strip().strip(".!").strip().lower() if isinstance(value, str) else ""
+    """An Accept cell as a word (``open_findings.decision``): 'Yes.', ' YES ' and 'ＹＥＳ' are 'yes'."""
+    return decision(value) if isinstance(value, str) else ""
 
 
 def _spec_named(tracker: Tracker, sheet: str) -> SheetSpec | None:
     return next((s for s in ALL_SHEETS if tracker.sheet(s).lower() == str(sheet).lower()), None)
 
 
-def _convert(kind: Kind, text: str, order: DateOrder) -> Any:
+def _convert(kind: Kind, text: str, order: DateOrder, date1904: bool) -> Any:
     """A Proposed Value as the cell's kind: a text date read in the tracker's Date Order (03/05/2027 is
-    3 May in a day-first tracker, as the same text on its Orders sheet is)."""
+    3 May in a day-first tracker, as the same text on its Orders sheet is). A ``CellError`` for a value the
+    workbook cannot hold (1E400; a date before 1904 in a 1904 workbook): it would stop the save, and the other
+    fixes with it."""
     if kind is Kind.DATE:
-        return to_date(text, order)
+        return to_date(text, order, date1904)
     if kind is Kind.INT:
         return to_int(text)
     if kind is Kind.NUMBER:
-        return to_number(text)
+        if (n := to_number(text)) is not None and not math.isfinite(n):
+            raise CellError(f"'{text}' is larger than any number Excel holds")
+        return n
     return text
 
 
@@ -106,18 +113,26 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
                     relocked = True
                 continue
         if r.get("proposed") in (None, ""):
-            findings.append(info(Code.FIX_NOT_APPLIED, "nothing to apply on this row: it has no Proposed "
-                                 "Value (a colour name is corrected by the vendor, not in the tracker)",
-                                 **where))
+            todo = ("a colour name is corrected by the vendor, not in the tracker: ask the vendor to use yours, "
+                    "then Dismiss the row" if r.get("code") == str(Code.DIFF_COLOR) else "type the value the cell "
+                    "should hold in Proposed Value and apply again, or correct the cell yourself")
+            findings.append(info(Code.FIX_NOT_APPLIED, f"nothing to apply on this row: it has no Proposed Value; "
+                                 f"{todo}", **where))
             continue
         found, change = _apply_one(tracker, r, where)
         findings += found
-        if change:
+        if not found and change is None:  # the cell holds the Proposed Value already: done, nothing to write
+            findings.append(info(Code.FIX_NOT_APPLIED, f"nothing to write: {r.get('field')} of '{r.get('key')}' on "
+                                 f"'{r.get('sheet')}' already holds the Proposed Value '{r.get('proposed')}'; the "
+                                 "row is closed", **where))
+        elif change:
             changes.append(change)
             applied += 1
+        if change or not found:
             resolved.append(int(r["_row"]))  # done: the row leaves the Issues sheet
-            if change.sheet == tracker.sheet(STYLES):  # accepting it is the review of a locked field
-                lock = _relock(tracker, {**r, "value": log_text(change.new)}, ctx.today)
+            if str(r.get("sheet")).lower() == tracker.sheet(STYLES).lower():  # the review of a locked field
+                new = log_text(change.new) if change else r.get("proposed")
+                lock = _relock(tracker, {**r, "value": new}, ctx.today)
                 if lock is not None:
                     changes += lock
                     relocked = True
@@ -136,7 +151,8 @@ def apply_fixes(tracker: Tracker, ctx: Context) -> Outcome:
 def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
             ) -> tuple[list[Finding], tuple[Table, int, str, int] | None]:
     """The cell an Issues row is about (its table, frame row, field and column), or why it cannot be
-    changed: its sheet is not the user's, its row or column is gone, or the cell changed since."""
+    changed: its sheet is not the user's, its row or column is gone, or the cell changed since. Neither (no
+    finding, no cell): the cell holds the Proposed Value already."""
     spec = _spec_named(tracker, r.get("sheet") or "")
     if spec is None or spec.generated or not spec.key:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the Styles and Orders "
@@ -147,17 +163,27 @@ def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     field_name = next((f for f, c in table.columns.items() if c == col), None)
     keys = [key_text(v).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
     want = str(r.get("key") or "").upper()
+    no_key = "no " + " / ".join(table.header_of(k) for k in spec.key)  # a row found with its key blank
     if field_name is None or col is None or want not in keys:
-        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the row '{r.get('key')}' or its column "
+        row_named = f"the row '{r.get('key')}'" if want else f"the row with {no_key}"
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: {row_named} or its column "
                         f"'{header}' is no longer on '{table.sheet}'", **where)], None
+    if keys.count(want) > 1 and not want:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: more than one row of '{table.sheet}' has {no_key}, "
+                        "so prodbook cannot tell which one this row is about; type the value into the cell "
+                        "yourself (Cell says where it was found), then run validate again", **where)], None
     if keys.count(want) > 1:
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: '{r.get('key')}' is on more than one row of "
                         f"'{table.sheet}'; fix the duplicate first", **where)], None
     i = keys.index(want)
     current = log_text(table.frame.at[i, field_name])
-    if current is None and r.get("value") not in (None, ""):  # a cell its kind could not read ('TBC' in Qty)
-        current = log_text(tracker.cell_as_written(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col))
+    # a cell its kind could not read ('TBC' in Qty, a pasted #N/A), as Issues shows it ('#N/A (Excel error)')
+    if current is None and r.get("value") not in (None, ""):
+        current = shown(tracker.cell_as_written(table.sheet, int(cast(Any, table.frame.at[i, "_row"])), col))
     if (current or "") != (r.get("value") or "") and not _same_number(current, r.get("value")):
+        if r.get("proposed") not in (None, "") and (current == log_text(r["proposed"])
+                                                     or _same_number(current, r["proposed"])):
+            return [], None  # typed in by hand since: nothing to write (the caller closes the row)
         was, now = (f"'{v}'" if v not in (None, "") else "blank" for v in (r.get("value"), current))
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: the cell changed since the issue was found (it "
                         f"was {was}, now {now}); run validate again and re-check",
@@ -174,18 +200,26 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     table, i, field_name, col = cell
     spec = table.spec
     kind = spec.column(field_name).kind
-    try:
-        new = _convert(kind, str(r["proposed"]), tracker.config.date_order)
-    except CellError as exc:
-        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in this column "
-                        f"({exc})", **where)], None
-    old = table.frame.at[i, field_name]
     row = int(cast(Any, table.frame.at[i, "_row"]))
+    try:
+        new = _convert(kind, str(r["proposed"]), tracker.config.date_order, tracker.backend.date1904)
+    except CellError as exc:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: the Proposed Value cannot go in cell "
+                        f"{column_letter(col)}{row} of '{table.sheet}' ({exc}); correct the Proposed Value, then "
+                        "apply the fixes again", **where)], None
+    old = table.frame.at[i, field_name]
+    if is_missing(old) and kind is Kind.DATE:  # 'TBC' in a date column reads as blank: logged as written, so
+        old = tracker.cell_as_written(table.sheet, row, col)  # undo puts it back (a number column's: not yet)
     if formula := tracker.formulas(table.sheet, [(row, col)]).get((row, col)):
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
                         f"holds a formula ({formula}), and prodbook types no value over your formula; correct "
                         "what it reads, or type the value over it yourself, then run validate again",
                         **where)], None
+    if merged := _merged_at(tracker, table.sheet, row, col):
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
+                        f"is one of the merged cells {merged}, which show one value for them all (the first "
+                        "cell's); unmerge them (Home > Merge & Center) and type each row's value, then apply the "
+                        "fixes again", **where)], None
     if tracker.locked(table.sheet, [(row, col)]):
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' is "
                         f"locked and the sheet is protected, so nobody can type into it; "
@@ -199,6 +233,17 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)
+
+
+def _merged_at(tracker: Tracker, sheet: str, row: int, col: int) -> str | None:
+    """The merged range (A1:B2) holding a cell, where the back end can tell: a value written under a merge is
+    hidden (Excel shows its first cell's), and one in the first cell of a merge over rows shows for them all.
+    The first cell of cells merged across one row holds that row's value alone: None."""
+    merged = getattr(tracker.backend, "merged_ranges", None)  # the file back end tells; live Excel does not yet
+    for (r1, c1), (r2, c2) in merged(sheet) if merged is not None else ():
+        if r1 <= row - 1 <= r2 and c1 <= col <= c2 and (r1 < r2 or col > c1):
+            return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+    return None
 
 
 def _same_number(a: str | None, b: Any) -> bool:
