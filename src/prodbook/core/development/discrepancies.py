@@ -174,11 +174,10 @@ def close_color(vendor: str, colors: Sequence[str]) -> str | None:
     folded = {_color_fold(c): c for c in colors if c}
     if v in folded:
         return folded[v]
-    for f, c in folded.items():
-        if f and (f in v or v in f or _skeleton(f) == _skeleton(v) or _skeleton(f) == v):
-            return c
-    best = difflib.get_close_matches(v, list(folded), n=1, cutoff=0.75)
-    return folded[best[0]] if best else None
+    hits = [f for f in folded if f and (f in v or v in f or _skeleton(f) == _skeleton(v) or _skeleton(f) == v)]
+    # of those and the names spelt alike, the closest: 'DK NAVY' is Dark Navy, not the Navy inside it
+    near = [*hits, *difflib.get_close_matches(v, list(folded), n=3, cutoff=0.75)]
+    return folded[max(near, key=lambda f: difflib.SequenceMatcher(None, v, f).ratio())] if near else None
 
 
 def split_colors(text: Any) -> list[str]:
@@ -340,8 +339,10 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
 
 def _color_against_style(style: dict[str, Any], color: str, source: str, place: Place, seen: set[tuple]
                          ) -> list[Finding]:
-    colors = split_colors(style.get("colors"))
-    if not colors or any(_color_fold(c) == _color_fold(color) for c in colors):
+    # a colourway is one colour ('Navy/White Stripe'), though a '/' may also part two ('Navy/Black')
+    ways = [c.strip() for c in re.split(r"[,;\n]", str(style.get("colors") or "")) if c.strip()]
+    colors = [*ways, *split_colors(style.get("colors"))]
+    if not ways or any(_color_fold(c) == _color_fold(color) for c in colors):
         return []
     k = (Code.DIFF_COLOR, style["style"], _color_fold(color))
     if k in seen:
@@ -355,7 +356,7 @@ def _color_against_style(style: dict[str, Any], color: str, source: str, place: 
                         **place.at(style["_row"], "colors", key=key, value=style.get("colors")),
                         fix=Fix(color, source))]
     return [warning(Code.DIFF_COLOR, f"the vendor has colour '{color}' ({source}), which is not a colour of "
-                    f"this style ({', '.join(colors)}); ask the vendor which colour they mean",
+                    f"this style ({', '.join(ways)}); ask the vendor which colour they mean",
                     **place.at(style["_row"], "colors", key=key, value=style.get("colors")),
                     fix=Fix(color, source))]
 

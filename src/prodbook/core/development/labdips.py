@@ -31,9 +31,10 @@ REJECTED = frozenset({"rejected", "resubmit", "reject", "re-submit", "failed", "
                       "rejected - resubmit", "not approved"})
 CANCELLED = frozenset({"cancelled", "canceled", "dropped"})
 
-LAB_DIP_APPROVAL = re.compile(r"lab\s*dip.*approv|approv.*lab\s*dip", re.I)
-LAB_DIP_SUBMIT = re.compile(r"^(?!.*approv)(?:.*lab\s*dips?\b.*submi|.*submi.*lab\s*dip)", re.I)
-"""'Lab dip submit (A/B/C)', 'Lab dip submission', 'Submit lab dips'; never an approval milestone."""
+LAB_DIP_APPROVAL = re.compile(r"^(?!.*submi)(?:.*lab\s*dip.*approv|.*approv.*lab\s*dip)", re.I)
+"""'Lab dip approval', 'Approve lab dips'; never a submission ('Submit lab dips for approval')."""
+LAB_DIP_SUBMIT = re.compile(r"lab\s*dips?\b.*submi|submi.*lab\s*dip", re.I)
+"""'Lab dip submit (A/B/C)', 'Lab dip submission', 'Submit lab dips (for approval)'."""
 BULK_FABRIC = re.compile(r"bulk\s+(?:fabric|denim|yarn\s*/\s*fabric)\s+(?:in[\s-]*house|delivery|received)", re.I)
 DEFAULT_APPROVAL_CODES = ("LDA", "LD-APP", "LDAPP", "LD APP")
 DEFAULT_SUBMIT_CODES = ("LDS", "LD")
@@ -65,6 +66,10 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Dip
         bulk_code=str(get("Bulk Fabric Code")).strip() if get("Bulk Fabric Code") else None)
 
 
+_OPTION_APPROVED = re.compile(r"(?<!not )\b(?:option |dip )?[a-f] (?:is |was )?approved\b"
+                              r"|(?<!not )\bapproved:? (?:option |dip )?[a-f]\b")
+"""An option the buyer took ('B approved', 'approved option B'), even beside the ones rejected ('A/C rejected,
+B approved'): one approved option approves the colour."""
 _UNDECIDED = re.compile(r"^(?:pending|awaiting|waiting|tbc|to be confirmed|under review|in review|with buyer|"
                         r"on hold|submitted|sent)\b")
 
@@ -76,7 +81,7 @@ def decision_kind(text: Any) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return None
     t = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
-    if t in APPROVED or t.startswith("approved"):
+    if t in APPROVED or t.startswith("approved") or _OPTION_APPROVED.search(t):
         return "approved"
     if t in REJECTED or t.startswith(("rej", "resub", "re-sub", "fail", "not approved", "not ok", "nok")):
         return "rejected"
@@ -207,7 +212,10 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
     counts = frame.groupby("_k").size().to_dict()
     out = []
-    lasts = standing.drop_duplicates("_k", keep="last")
+    # an option still with the buyer (received, no decision yet) holds its round open, wherever its row is
+    pending = standing["_kind"].isna() & standing["received"].notna()
+    lasts = standing.assign(_pending=pending).sort_values(["_k", "_pending"], kind="stable").drop_duplicates(
+        "_k", keep="last")
     lasts = lasts.assign(**{c: _days(lasts[c]) for c in ("submitted", "received", "decision_date")})
     for last in records(lasts, ("_k", "_kind", "_round", "_row", "style", "color", "submitted", "received",
                                 "decision", "decision_date", "mill", "comments")):  # boxed into dicts: only these
@@ -261,6 +269,9 @@ def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Fin
         if rec and dec and dec < rec:
             out.append(warning(Code.LAB_DIP_DATES, "the decision date is before the dips were received; "
                                "check both dates", **place.at(r["_row"], "decision_date", key=key, value=dec)))
+        elif sub and dec and dec < sub and not rec:  # no Received kept: the decision still follows the submission
+            out.append(warning(Code.LAB_DIP_DATES, "the decision date is before the dips were submitted; "
+                               "check both dates", **place.at(r["_row"], "decision_date", key=key, value=dec)))
         for f, d in (("submitted", sub), ("received", rec), ("decision_date", dec)):
             if d and d > today:
                 out.append(warning(Code.LAB_DIP_DATES, "this date is after today; record dates when they "
@@ -300,7 +311,7 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
     for r in records(status):
         if r["state"] in ("Approved", "Cancelled"):
             continue
-        d = due.get((str(r["style"]).strip().upper(), str(r["color"]).strip().upper()))
+        d = due.get((fold_word(str(r["style"])), fold_word(str(r["color"]))))  # as upper_stripped folds the T&A's
         if d is None or d >= today:
             continue
         detail = f"round {r['round']}, {r['state'].lower()}"
@@ -335,8 +346,8 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
     # only the columns read are taken into the rows' dicts (10,000 PO lines: most of this rule's time)
     due = {(r["po"], r["style"], r["color"]): r["due"]
            for r in records(bulk[["po", "style", "color"]].assign(due=_days(bulk["due"])))}
-    cancelled = {(fold_word(str(r["style"])), fold_word(str(r["color"])))
-                 for r in records(status[["style", "color", "state"]]) if r["state"] == "Cancelled"}
+    states = {(fold_word(str(r["style"])), fold_word(str(r["color"]))): (r["state"], r["approved_on"])
+              for r in records(status[["style", "color", "state", "approved_on"]])}
     out = []
     for r in records(orders[["po", "style", "color", "_row"]]):
         k = (fold_word(str(r["style"])), fold_word(str(r["color"])))  # as upper_stripped folds the T&A's
@@ -346,8 +357,11 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
         if d is None or d > today:
             continue
         ok = approved.get(k)
+        state, on = states.get(k, (None, None))
+        if state == "Approved" and on is None and ok is None:
+            continue  # approved, the date not typed: the Lab Dips sheet asks for it (dip_date_findings)
         key = f"{r['po']} / {r['style']} / {r['color']}"
-        if k in cancelled and not ok:
+        if state == "Cancelled":  # whatever an earlier approval wrote into the T&A: the colour was dropped since
             out.append(error(Code.LAB_DIP_BULK, f"the lab dip of {r['color']} was cancelled, but the colour is "
                              f"still on this PO and its bulk fabric was due {fmt(d)}; cancel the PO "
                              "line or re-open the colour with the mill", **place.at(r["_row"], "color", key=key)))

@@ -38,13 +38,16 @@ SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
 """Sample type (folded) -> how its T&A milestone is named."""
 _KINDS = ((re.compile(r"\b(?:pp|pre[\s-]?production)\b"), "pp"), (re.compile(r"\bsize[\s-]?sets?\b"), "size set"),
           (re.compile(r"\btop\b|top of production"), "top"),
-          (re.compile(r"\b(?:2nd|second)\s+fit\b|\bfit\s*(?:#\s*)?2\b"), "fit 2"), (re.compile(r"\bfit\b"), "fit"),
+          # '2nd Fit', 'Fit-2', 'Fit Sample #2', 'Fit (2nd)'; not 'Fit sample - 2 pcs'
+          (re.compile(r"\b(?:2nd|second)\s+fit\b"
+                      r"|\bfit(?:\s*sample)?\s*[-#(]*\s*(?:2|2nd|second)\b(?!\s*(?:pcs?|pieces?|units?)\b)"), "fit 2"),
+          (re.compile(r"\bfit\b"), "fit"),
           (re.compile(r"\bsms\b|salesman"), "sms"), (re.compile(r"\bphoto\b"), "photo"))
 
 
 def sample_kind(text: Any) -> str:
-    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit', '2nd Fit' and 'Fit 2'
-    'fit 2' (the template's second fit, not the first one's date); 'PP Sample',
+    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit', '2nd Fit', 'Fit 2' and
+    'Fit Sample #2' 'fit 2' (the template's second fit, not the first one's date); 'PP Sample',
     'Pre-production' are 'pp'; 'Size set sample' is 'size set'. Any other type, folded, as it is."""
     t = str(text or "").strip().lower()
     return next((kind for pattern, kind in _KINDS if pattern.search(t)), t)
@@ -62,20 +65,32 @@ SENT = re.compile(r"^(?:shipped|sent|dispatched|in transit|delivered|received|ap
 """A sample Status that says the vendor sent it, whatever the Shipped column holds."""
 
 
+def _status(samples: pd.DataFrame) -> pd.Series:
+    """The Status column, stripped (NA where blank, or where the sheet has no Status)."""
+    return samples["status"].astype("string").str.strip() if "status" in samples.columns else \
+        pd.Series([pd.NA] * len(samples), index=samples.index, dtype="string")
+
+
+def _closed(samples: pd.DataFrame) -> pd.Series:
+    """The samples their Status closes (Cancelled, Not required, On hold)."""
+    return _status(samples).str.contains(CLOSED).fillna(False).astype(bool)
+
+
 def to_chase(samples: pd.DataFrame, dropped_styles: AbstractSet[str] = frozenset()) -> pd.Series:
     """The samples still the vendor's to send: not closed by their Status (Cancelled, Not required), not
     sent by it (Shipped with the date not yet typed), and not of a style that was dropped."""
     if not len(samples):
         return pd.Series([], dtype=bool, index=samples.index)
-    status = samples["status"].astype("string").str.strip() if "status" in samples.columns else \
-        pd.Series([pd.NA] * len(samples), index=samples.index, dtype="string")
+    status = _status(samples)
     settled = status.str.contains(CLOSED).fillna(False) | status.str.contains(SENT).fillna(False)
     return ~(settled | upper_stripped(samples["style"]).isin(dropped_styles))
 
 
 CUSTOMS = re.compile(r"customs|cbp|ruling", re.I)
 PROTO = re.compile(r"proto|line review", re.I)
-RECEIVED_WORDS = frozenset({"received", "approved", "approved with comments", "rejected", "commented"})
+RECEIVED = re.compile(r"^(?:received|delivered|approved|rejected|commented)", re.I)
+"""A sample Status that says the sample reached the buyer (Received, Approved with comments), whatever the
+Received column holds."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +189,7 @@ def shipped_dates(samples: pd.DataFrame, codes: dict[str, str], today: date
     do not count."""
     if not len(samples) or not codes:
         return {}
-    status = samples["status"].astype("string").str.strip() if "status" in samples.columns else \
-        pd.Series([pd.NA] * len(samples), index=samples.index, dtype="string")
-    counts = ~status.str.contains(CLOSED).fillna(False)
+    counts = ~_closed(samples)
     colors = upper_stripped(samples["color"].astype(object)) if "color" in samples.columns else \
         pd.Series([""] * len(samples), index=samples.index, dtype=object)  # object: a blank column stays blank
     out: dict[tuple[str, str, str], date] = {}
@@ -227,6 +240,11 @@ def fill_shipped_actuals(ta: pd.DataFrame, samples: pd.DataFrame, today: date, s
     return np.flatnonzero(fed.notna().to_numpy()), fed
 
 
+def _happened(day: date | None, today: date) -> bool:
+    """A Shipped or Received date that is a fact: typed and not after today (a date to come is a promise)."""
+    return day is not None and day <= today
+
+
 def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
                     settings: SampleSettings, ta_sheet: str = "T&A",
                     dropped_styles: AbstractSet[str] = frozenset()) -> list[Finding]:
@@ -237,9 +255,10 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
     # a dict look-up a sample, not a pandas one (``day_of`` reads the value either way)
     earliest, latest = due_from_ta["earliest"].to_dict(), due_from_ta["latest"].to_dict()
     chase = to_chase(samples, dropped_styles).to_dict()
+    dropped = upper_stripped(samples["style"]).isin(dropped_styles).to_dict()
     for i, r in zip(samples.index, records(samples)):
         status = str(r.get("status") or "").strip()
-        if not chase[i] and not SENT.match(status):
+        if dropped[i] or (not chase[i] and not SENT.match(status)):  # a dropped style's samples: whatever sent
             continue
         key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
         due = day_of(r.get("due"))
@@ -262,12 +281,15 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
             out.append(info(Code.SAMPLE_TRACKING, f"the Status says '{status}' but Shipped is blank; type the day it "
                             "shipped (and the courier and tracking number), so the sample is followed to "
                             "its arrival", **place.at(r["_row"], "shipped", key=key, value="")))
-        elif due and not shipped and not received and due < today:
+        elif due and not _happened(shipped, today) and not _happened(received, today) and due < today:
             out.append(warning(Code.SAMPLE_LATE, f"the sample was due {fmt(due)} and has not shipped "
                                f"({(today - due).days} day(s) late); chase the vendor for a ship date",
                                **place.at(r["_row"], "shipped", key=key, value="")))
         if shipped and not received:
-            if not r.get("tracking"):
+            if RECEIVED.match(status):  # in the buyer's hands: neither the vendor nor the courier to chase
+                out.append(info(Code.SAMPLE_TRACKING, f"the Status says '{status}' but Received is blank; type the "
+                                "day it arrived", **place.at(r["_row"], "received", key=key, value="")))
+            elif not r.get("tracking"):
                 out.append(warning(Code.SAMPLE_TRACKING, "shipped without a tracking number; ask the vendor "
                                    "for the courier and air waybill", **place.at(r["_row"], "tracking", key=key,
                                                                                   value="")))
@@ -297,8 +319,10 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
             "tracking", "received", "_row"]
     if not len(styles):
         return pd.DataFrame(columns=cols)
-    is_proto = (samples["sample_type"].astype(str).str.contains(PROTO)
-                | samples["purpose"].astype(str).str.contains(PROTO)) if len(samples) else pd.Series(dtype=bool)
+    # a proto its Status closes (Cancelled, replaced by another) is no proto for the review
+    is_proto = ((samples["sample_type"].astype(str).str.contains(PROTO)
+                 | samples["purpose"].astype(str).str.contains(PROTO))
+                & ~_closed(samples)) if len(samples) else pd.Series(dtype=bool)
     protos = samples[is_proto] if len(samples) else samples
     by_style: dict[str, list[dict[str, Any]]] = {}
     for p in records(protos):
@@ -309,7 +333,9 @@ def line_review(styles: pd.DataFrame, samples: pd.DataFrame, review: date,
             continue
         rows = by_style.get(_folded(s["style"]), [])
         by = min(review, today) if today else review  # a Received date still to come is not in hand
-        received = [p for p in rows if (got := day_of(p.get("received"))) and got <= by]
+        # in hand by its Received date, or by a Status that says it arrived (the date not typed yet)
+        received = [p for p in rows if ((got := day_of(p.get("received"))) and got <= by)
+                    or (got is None and RECEIVED.match(str(p.get("status") or "").strip()))]
         best = received[0] if received else (
             min(rows, key=lambda p: (day_of(p.get("shipped")) is None, day_of(p.get("due")) or date.max))
             if rows else None)
@@ -401,8 +427,10 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
         (one row per such style: style, reason, sample (its state), missing (facts), _row), findings.
     """
     cols = ["style", "description", "vendor", "reason", "sample", "missing", "_row"]
-    is_customs = (samples["sample_type"].astype(str).str.contains(CUSTOMS)
-                  | samples["purpose"].astype(str).str.contains(CUSTOMS)) if len(samples) else pd.Series(dtype=bool)
+    # a customs sample its Status closes (Cancelled: the broker needs none) asks for nothing
+    is_customs = ((samples["sample_type"].astype(str).str.contains(CUSTOMS)
+                   | samples["purpose"].astype(str).str.contains(CUSTOMS))
+                  & ~_closed(samples)) if len(samples) else pd.Series(dtype=bool)
     rows = samples[is_customs] if len(samples) else samples
     by_style: dict[str, dict[str, Any]] = {}
     for p in records(rows):
