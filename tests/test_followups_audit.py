@@ -238,3 +238,16 @@ def test_a_numeric_date_format_is_not_what_a_vendor_reads(tmp_path):
     assert "25-Feb-27" in pp["Detail"]  # the sheet's Detail is the e-mail's text
     iso = plain(tmp_path / "yy" / "BD1_follow-up_2027-03-01.eml")
     assert "2027-02-25" in iso and "2027-03-01" in iso, iso
+
+
+def test_a_sample_whose_shipped_date_is_still_to_come_is_chased_when_late(tmp_path):
+    """The vendor promised to ship on 5 March and the APM typed that day in Shipped: on 1 March the sample due
+    25 February has not left, so the follow-up asks for it (before, any Shipped date counted as sent)."""
+    path = sample_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Samples"]["F2"].value = datetime(2027, 3, 5)
+    wb.save(path)
+    run(path, ["ta", "followups"], ctx(tmp_path / "d1"))
+    assert ("BD1", "PP sample", "S1 / Navy") in chased(path)
+    run(path, ["followups"], ctx(tmp_path / "d2", today=date(2027, 3, 6)))  # the day after it shipped
+    assert ("BD1", "PP sample", "S1 / Navy") not in chased(path)

@@ -149,12 +149,13 @@ def without_sampled(ta: pd.DataFrame, samples: Iterable[Item], code_of: Callable
 
 def sample_items(samples: pd.DataFrame, vendor_of: Mapping[str, str], today: date, soon_days: int, *,
                  date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
-    """Samples due (or due within the due-soon window) that the vendor has not sent."""
+    """Samples due (or due within the due-soon window) that the vendor has not sent: a Shipped or Received
+    date still to come is a promise, not a parcel (as the Samples check reads it)."""
     out = []
     for r in samples.to_dict("records"):
         due = day_of(r.get("due"))
-        if due is None or day_of(r.get("shipped")) or day_of(r.get("received")) or due > today + timedelta(
-                days=soon_days):
+        if due is None or due > today + timedelta(days=soon_days) or any(
+                (d := day_of(r.get(f))) is not None and d <= today for f in ("shipped", "received")):
             continue
         vendor = vendor_of.get(fold_ref(r.get("style")))
         if not vendor:
