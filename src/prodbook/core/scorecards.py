@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,6 +50,7 @@ import pandas as pd
 from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
 from prodbook.core.development.samples import CLOSED, FIT_KINDS, SampleSettings, sample_kind, ta_due, type_codes
+from prodbook.core.keys import fold_ref, fold_text, line_key, once_each
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days (as the
@@ -127,7 +127,9 @@ def _na(v: Any) -> bool:
 
 
 def _fold(v: Any) -> str:
-    return "" if _na(v) else re.sub(r"\s+", " ", str(v)).strip().upper()
+    """A vendor code, or a lab dip's style and colour, as the rest of prodbook matches them (``keys.fold_text``:
+    case, outer spaces and what the eye cannot see ignored)."""
+    return "" if _na(v) else fold_text(v)
 
 
 def _text(v: Any) -> str | None:
@@ -144,7 +146,7 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict
 
 
 def _folded(frame: pd.DataFrame, col: str) -> pd.Series:
-    """``_fold`` over a whole column."""
+    """A column stripped, in capitals, its inner spaces collapsed: the T&A's milestone codes."""
     if col not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype="string")
     return (frame[col].astype("string").str.replace(r"\s+", " ", regex=True).str.strip().str.upper()
@@ -156,8 +158,26 @@ def _col(r: Mapping[str, Any], f: str) -> Any:
     return None if _na(v) else v
 
 
-def _line(r: Mapping[str, Any]) -> tuple[str, str, str]:
-    return _fold(r.get("po")), _fold(r.get("style")), _fold(r.get("color"))
+_LINE_FOLDS = (("po", fold_ref), ("style", fold_ref), ("color", fold_text))
+"""How a PO line's key folds each part, as the exception rules match Orders, T&A and Vendor WIP (``keys.line_key``:
+the vendor's 'PO# 0045-001' is the tracker's '45001')."""
+
+
+def _style(v: Any) -> str:
+    """A style as the Styles sheet is looked up (``keys.style_vendors``)."""
+    return "" if _na(v) else fold_ref(v)
+
+
+def _line(r: Mapping[str, Any]) -> str:
+    return line_key(*("" if _na(v := r.get(f)) else v for f, _ in _LINE_FOLDS))
+
+
+def _line_keys(frame: pd.DataFrame) -> list[str]:
+    """``_line`` of every row, each distinct PO, style and colour folded once (a T&A has tens of thousands of
+    rows)."""
+    parts = [once_each([None if _na(v) else v for v in frame[f].tolist()] if f in frame.columns
+                       else [None] * len(frame), fold) for f, fold in _LINE_FOLDS]
+    return ["\x1f".join(p) for p in zip(*parts)]
 
 
 def _ref(r: Mapping[str, Any]) -> str:
@@ -182,27 +202,24 @@ class _Prep:
     """What every measure looks up, computed once per scorecard."""
 
     by_style: dict[str, _Who]
-    """Vendor and factory by folded style (Styles)."""
-    ta_vendor: dict[tuple[str, str, str], str]
-    """The T&A's vendor by PO line, for a style the Styles sheet lacks."""
-    dates: dict[str, dict[tuple[str, str, str], dict[str, date | None]]]
+    """Vendor and factory by folded style (Styles; ``keys.fold_ref``, as ``keys.style_vendors``)."""
+    ta_vendor: dict[str, str]
+    """The T&A's vendor by PO line (``_line``), for a style the Styles sheet lacks."""
+    dates: dict[str, dict[str, dict[str, date | None]]]
     """By folded T&A code, by PO line: its planned and actual dates."""
 
 
 def _prep(h: History, s: ScoreSettings) -> _Prep:
-    by_style = {_fold(r.get("style")): _Who(_text(r.get("vendor")), _text(r.get("factory")))
+    by_style = {_style(r.get("style")): _Who(_text(r.get("vendor")), _text(r.get("factory")))
                 for r in _rows(h.styles, ("style", "vendor", "factory"))}
-    ta_vendor: dict[tuple[str, str, str], str] = {}
-    dates: dict[str, dict[tuple[str, str, str], dict[str, date | None]]] = {}
+    ta_vendor: dict[str, str] = {}
+    dates: dict[str, dict[str, dict[str, date | None]]] = {}
     ta = h.ta
     if ta is not None and len(ta):
-        def keys(f: pd.DataFrame) -> list[tuple[str, str, str]]:
-            return list(zip(_folded(f, "po").tolist(), _folded(f, "style").tolist(), _folded(f, "color").tolist()))
-
         if "vendor" in ta.columns:  # the first vendor named for each PO line
             named = ta[ta["vendor"].notna()]
             named = named.drop_duplicates([c for c in ("po", "style", "color") if c in named.columns])
-            for k, v in zip(keys(named), named["vendor"].tolist()):
+            for k, v in zip(_line_keys(named), named["vendor"].tolist()):
                 if k not in ta_vendor and (v := _text(v)) is not None:
                     ta_vendor[k] = v
         codes = _folded(ta, "code")
@@ -210,19 +227,19 @@ def _prep(h: History, s: ScoreSettings) -> _Prep:
         sub, sub_codes = ta[codes.isin(wanted).to_numpy()], codes[codes.isin(wanted)].tolist()
         planned = sub["planned"].tolist() if "planned" in sub.columns else [None] * len(sub)
         actual = sub["actual"].tolist() if "actual" in sub.columns else [None] * len(sub)
-        for k, code, p, a in zip(keys(sub), sub_codes, planned, actual):
+        for k, code, p, a in zip(_line_keys(sub), sub_codes, planned, actual):
             dates.setdefault(code, {})[k] = {"planned": day_of(p), "actual": day_of(a)}
     return _Prep(by_style, ta_vendor, dates)
 
 
-def _makers(h: History, prep: _Prep | None = None) -> tuple[dict[str, _Who], dict[tuple[str, str, str], str]]:
+def _makers(h: History, prep: _Prep | None = None) -> tuple[dict[str, _Who], dict[str, str]]:
     p = prep or _prep(h, ScoreSettings())
     return p.by_style, p.ta_vendor
 
 
-def _who(style: Any, by_style: Mapping[str, _Who], line: tuple[str, str, str] | None = None,
-         ta_vendor: Mapping[tuple[str, str, str], str] | None = None, vendor: Any = None) -> _Who:
-    w = by_style.get(_fold(style))
+def _who(style: Any, by_style: Mapping[str, _Who], line: str | None = None,
+         ta_vendor: Mapping[str, str] | None = None, vendor: Any = None) -> _Who:
+    w = by_style.get(_style(style))
     if w and w.vendor:
         return w
     found = _text(vendor) or ((ta_vendor or {}).get(line) if line else None)
@@ -239,7 +256,7 @@ def _row(measure: str, who: _Who, ref: str, item: str | None = None, *, planned:
 
 # --- the measures: drill-down rows -------------------------------------------------------------
 
-def _ta_dates(prep: _Prep, code: str) -> dict[tuple[str, str, str], dict[str, date | None]]:
+def _ta_dates(prep: _Prep, code: str) -> dict[str, dict[str, date | None]]:
     return prep.dates.get(code.strip().upper(), {})
 
 
@@ -424,14 +441,14 @@ def exception_rows(h: History, since: date | None, today: date, rule_names: Mapp
     return out
 
 
-def _newest_packed(wip: pd.DataFrame) -> dict[tuple[str, str, str], tuple[date | None, int]]:
+def _newest_packed(wip: pd.DataFrame) -> dict[str, tuple[date | None, int]]:
     """Each PO line's packed quantity on its newest WIP report that gives one."""
     if wip is None or not len(wip) or "packed_qty" not in wip.columns:
         return {}
     f = wip[wip["packed_qty"].notna()]
-    keys = zip(_folded(f, "po").tolist(), _folded(f, "style").tolist(), _folded(f, "color").tolist())
+    keys = _line_keys(f)
     dates = [day_of(v) for v in f["report_date"].tolist()] if "report_date" in f.columns else [None] * len(f)
-    best: dict[tuple[str, str, str], tuple[date | None, int]] = {}
+    best: dict[str, tuple[date | None, int]] = {}
     for k, d, packed in zip(keys, dates, f["packed_qty"].tolist()):
         if k not in best or (d or date.min) >= (best[k][0] or date.min):
             best[k] = (d, int(packed))
