@@ -677,3 +677,28 @@ def test_the_report_workbook_lists_where_each_colours_lab_dips_stand(tmp_path):
     assert (navy["Vendor"], navy["Round"], navy["Days With Buyer"]) == ("BD1", 2, 34)
     assert navy["Next"] == "buyer's decision" and navy["Next By"].date() == date(2027, 1, 31)
     assert rows[0]["Next"] == "new round from the mill"
+
+
+@pytest.mark.parametrize("first, second", [("R1", "R2"), ("Submit #1", "Submit #2"), ("1st", "2nd"),
+                                           ("Round 1", "Round 2"), ("First", "Second")])
+def test_a_round_written_in_words_is_its_number(tmp_path, first, second):
+    """DOMAIN: a round is written 'Submit #1, #2'. Typed so, every row was an error ('not a number') and
+    the rounds were lost: the colour stood at round 1, rejected, and the mill was chased for a resubmit."""
+    s = sheets()
+    s["Lab Dips"] = [["Style #", "Color", "Round", "Option", "Submitted", "Received", "Decision", "Decision Date"],
+                     ["S1", "Navy", first, "A", date(2027, 1, 8), date(2027, 1, 12), "Rejected", date(2027, 1, 15)],
+                     ["S1", "Navy", second, "A", date(2027, 1, 25), date(2027, 1, 28), "Approved", date(2027, 2, 1)]]
+    path = write_book(tmp_path / "r.xlsx", s)
+    found = run(path, ["validate"], ctx()).findings
+    assert not [f.text() for f in found if f.sheet == "Lab Dips" and f.column == "Round"]
+    d = load(Tracker(FileBook(path)))
+    state = labdips.dip_status(d.dips, TODAY).set_index("color")
+    assert (state.at["Navy", "state"], state.at["Navy", "round"]) == ("Approved", 2)
+
+
+def test_a_round_that_names_no_number_is_still_an_error_naming_the_cell(tmp_path):
+    s = sheets()
+    s["Lab Dips"] = [["Style #", "Color", "Round", "Submitted"], ["S1", "Navy", "Resubmit", date(2027, 1, 8)]]
+    path = write_book(tmp_path / "r.xlsx", s)
+    f = assert_finding(run(path, ["validate"], ctx()).findings, Code.BAD_NUMBER, sheet="Lab Dips", column="Round")
+    assert f.value == "Resubmit"

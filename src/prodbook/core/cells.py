@@ -352,11 +352,17 @@ _OTHER_MONEY = re.compile(r"(?i)(eur|€|gbp|£|rmb|cny|yuan|¥|jpy|yen|inr|₹|
                           r"aud|a\$|cad|c\$|euro)")
 
 
+ROUND_TEXT = re.compile(r"(?i)\s*(?:(?:round|rnd|rd|r|submit|submission|sub|s)\s*[-.:]?\s*)?(?:no\.?\s*|#\s*)?"
+                        r"(?P<n>\d{1,3})(?:st|nd|rd|th)?(?:\s*(?:round|submit|submission|sub))?\.?\s*")
+"""A lab dip round as teams write it: 'R2', 'Round 2', 'Submit #2', 'Sub-2', '#2', '2nd', '2nd submit'."""
+_ROUND_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"}
+
+
 def in_unit(value: Any, unit: str | None) -> Any:
     """A number cell of a column with a unit, its unit words taken off ('210 gsm' in g/m2 -> '210', '12 oz' ->
-    its g/m2, 'USD 7.25' -> '7.25'), for reading as a number; any other value as it is (a number, blank, or
-    text the number check then reports). A price in another currency is refused, naming it: read as dollars
-    it would be wrong by the exchange rate."""
+    its g/m2, 'USD 7.25' -> '7.25', a lab dip round's 'Submit #2' -> '2'), for reading as a number; any other
+    value as it is (a number, blank, or text the number check then reports). A price in another currency is
+    refused, naming it: read as dollars it would be wrong by the exchange rate."""
     if unit is None or not isinstance(value, str):
         return value
     if unit == "g/m2":
@@ -364,6 +370,13 @@ def in_unit(value: Any, unit: str | None) -> Any:
             return m["n"]
         if (m := OZ_TEXT.fullmatch(value)) and _NUM_TEXT.fullmatch(ounces := _plain_number(m["n"])):
             return f"{round(float(ounces) * OZ_PER_SQYD_TO_GSM, 1):g}"
+    elif unit == "round":
+        if m := ROUND_TEXT.fullmatch(value):
+            return m["n"]
+        words = value.strip().lower().split()
+        if words and words[0] in _ROUND_WORDS and all(w in ("round", "submit", "submission", "sub")
+                                                      for w in words[1:]):
+            return _ROUND_WORDS[words[0]]
     elif unit == "USD":
         if m := USD_TEXT.fullmatch(value):
             return m["n"]

@@ -172,7 +172,7 @@ LAB_DIPS = SheetSpec("Lab Dips", (
     C("Color", "color", T, *COLOR, required=True),
     C("Fabric", "fabric"),
     C("Mill", "mill", T, "Dye House"),
-    C("Round", "round", I, "Submit #", "Submission", "Sub #"),
+    C("Round", "round", I, "Submit #", "Submission", "Sub #", unit="round"),
     C("Option", "option", T, "Dip", "Dip #", "Dip No", "Lab Dip #", "Shade", "Opt"),
     C("Submitted", "submitted", D, "Submit Date", "Sent"),
     C("Received", "received", D, "Received Date"),
