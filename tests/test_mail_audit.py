@@ -19,7 +19,19 @@ from msgfile import MsgAttachment, MsgMessage, msg_bytes
 from prodbook.core.findings import Code
 from prodbook.jobs.runner import run
 from prodbook.workbook import mail
-from test_mail import CN1_ROW, CSV_MIME, XLSX_MIME, csv_bytes, ctx, day, eml, tracker, wip_rows, xlsx_bytes
+from test_mail import (
+    CN1_ROW,
+    CSV_MIME,
+    XLSX_MIME,
+    csv_bytes,
+    ctx,
+    day,
+    eml,
+    ningbo_message,
+    tracker,
+    wip_rows,
+    xlsx_bytes,
+)
 
 
 def raw_eml(path: Path, disposition: str, content_type: str, data: bytes) -> Path:
@@ -132,12 +144,7 @@ def test_a_forwarded_message_attached_in_base64_is_read(tmp_path):
     """Some mail servers send an attached message base64-encoded (RFC 2046 forbids it, Outlook reads it): it was
     read as a message with no attachment, and the vendor's report inside was lost."""
     book = tracker(tmp_path)
-    inner = EmailMessage()
-    inner["From"] = "sales@ningbo.example"
-    inner["Subject"] = "WIP"
-    inner["Date"] = "Mon, 01 Mar 2027 17:00:00 +0800"
-    inner.set_content("attached")
-    inner.add_attachment(csv_bytes(CN1_ROW), maintype="text", subtype="csv", filename="report.csv")
+    inner = ningbo_message()
     fwd = tmp_path / "Fwd.eml"
     fwd.write_bytes(
         b"From: colleague@retailer.example\r\nSubject: FW: WIP\r\nDate: Thu, 04 Mar 2027 09:00:00 +0800\r\n"

@@ -8,14 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from conftest import shown_values
 from fakexl import FakeBook
 from prodbook.excel import ribbon
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import RunResult, run
-from test_styles_check import HEADER, book
+from test_styles_check import HEADER, _type, book
 
 TODAY = date(2027, 3, 1)
 
@@ -23,14 +21,6 @@ TODAY = date(2027, 3, 1)
 def _run(path: Path, jobs: list[str], *, dry_run: bool = False, title: str | None = None) -> RunResult:
     # the clock as the ribbon's runs read it: undo takes the newest action by its time
     return run(path, jobs, Context(today=TODAY, dry_run=dry_run), title=title)
-
-
-def _set(path: Path, sheet: str, row: int, header: str, value: Any) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb[sheet]
-    col = [c.value for c in ws[1]].index(header) + 1
-    ws.cell(row=row, column=col, value=value)
-    wb.save(path)
 
 
 def _issues(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
@@ -45,7 +35,7 @@ def _changed_adopted_style(tmp_path: Path) -> Path:
     asks whether the change was agreed."""
     path = book(tmp_path, {})
     _run(path, ["validate"])
-    _set(path, "Styles", 2, "HTS Code", "6109.10.0040")
+    _type(path, "Styles", 2, "HTS Code", "6109.10.0040")
     _run(path, ["validate"])
     assert ("S1", "HTS Code", "adopted-style-changed", None) in _issues(shown_values(path, "Issues"))
     return path
@@ -54,7 +44,7 @@ def _changed_adopted_style(tmp_path: Path) -> Path:
 def _accepted(path: Path) -> None:
     rows = shown_values(path, "Issues")
     at = next(i for i, r in enumerate(rows) if r[rows[0].index("Code")] == "adopted-style-changed")
-    _set(path, "Issues", at + 1, "Accept", "Yes")
+    _type(path, "Issues", at + 1, "Accept", "Yes")
 
 
 def test_an_accepted_change_undone_is_an_issue_again_at_once(tmp_path):
