@@ -9,9 +9,11 @@ The levers (DOMAIN.md, "Shipping exceptions"):
   extra shift days, and money at Config 'Extra Shift Cost per Day' when set.
 * **Split shipment**: the units packed on the latest WIP report leave on the
   next working day; the rest follow at the forecast. It saves the date only
-  when the packed share is the order within Ship Tolerance %.
+  when the packed share is the order within Ship Tolerance %; it is no lever
+  when the whole order is forecast to leave by that day.
 * **Air freight** instead of sea: the in-DC date comes forward to ex-factory +
-  'Transit Days Air', at 'Air Cost per Unit' x the order quantity. Under FOB
+  'Transit Days Air', at 'Air Cost per Unit' x the order quantity (no lever
+  under DDP when the current mode is no slower, by road say). Under FOB
   the cancel date is judged on ex-factory, which air does not move: there it
   never saves the date.
 * **Cancel-date extension**: ask the buyer for the days the forecast needs. It
@@ -122,7 +124,10 @@ def one_more_day(cal: FactoryCalendar) -> FactoryCalendar | None:
     if not off:
         return None
     mask[off[0]] = False
-    return FactoryCalendar(f"{cal.name} + 1 day", "".join("1" if m else "0" for m in mask), cal.holidays)
+    # its make-up days stay worked (a Sunday China declares a working day): the faster calendar works every
+    # day the factory's does
+    return FactoryCalendar(f"{cal.name} + 1 day", "".join("1" if m else "0" for m in mask), cal.holidays,
+                           cal.workdays)
 
 
 def _working_after(cal: FactoryCalendar, day: date) -> date | None:
@@ -146,7 +151,10 @@ def shift(line: LateLine, rates: Rates) -> Option:
         return Option(Lever.SHIFT, None, False, None, None, "ex-factory is due now: no production days left "
                       "to compress")
     left = cal.networkdays(line.today + timedelta(days=1), line.forecast_xf)
-    new_xf = faster.workday(line.today, left) if left > 0 else line.forecast_xf
+    if left <= 0:
+        return Option(Lever.SHIFT, None, False, None, None, f"no working day left before ex-factory "
+                      f"{fmt(line.forecast_xf)}: no production days to compress")
+    new_xf = faster.workday(line.today, left)
     # the days worked only on the faster calendar (it works every day the factory's does, and one more a
     # week): counted, not walked, so an ex-factory typed as 31-Dec-9999 is not eight thousand years of days
     extra = (faster.networkdays(line.today + timedelta(days=1), new_xf)
@@ -162,21 +170,31 @@ def split(line: LateLine, rates: Rates) -> Option:
     """Ship the packed units now, the rest at the forecast."""
     if line.shipped is not None:
         return _gone(Lever.SPLIT, line.shipped)
-    if not line.qty or not line.packed or line.packed <= 0:
+    if line.packed is None:
+        return Option(Lever.SPLIT, None, False, None, None, "no packed quantity on a WIP report")
+    if line.packed <= 0:
         return Option(Lever.SPLIT, None, False, None, None, "nothing packed on the latest WIP report")
+    if not line.qty or line.qty <= 0:
+        return Option(Lever.SPLIT, None, False, None, None, f"{line.packed:,} unit(s) packed, but no order "
+                      "quantity to weigh them against")
     cal = line.calendar or MONDAY_TO_FRIDAY
     leaves = _working_after(cal, line.today)
     if leaves is None:
         return Option(Lever.SPLIT, None, False, None, None, "the factory calendar has no working day ahead: "
                       "check its closures on the Closures sheet")
+    if leaves >= line.forecast_xf:
+        return Option(Lever.SPLIT, None, False, None, None, f"the whole order is forecast to leave "
+                      f"{fmt(line.forecast_xf)}; the packed units could not leave before {fmt(leaves)}")
     gives = line.judged(leaves)
     packed = min(line.packed, line.qty)
     rest = line.qty - packed
     whole = rest * 100 <= line.qty * rates.ship_tolerance_pct
     on_time = gives <= line.cancel
     late_days = max(0, (line.forecast - line.cancel).days)
-    note = (f"{packed:,} of {line.qty:,} units ({packed / line.qty * 100:.0f}%) packed: they leave "
-            f"{fmt(leaves)}" + ("" if whole else f"; the other {rest:,} leave {fmt(line.forecast_xf)}, "
+    # the share rounded down: 2,999 of 3,000 is 99%, not "100%" with a unit left behind
+    arrive = f" and reach the DC {fmt(line.forecast)}" if line.in_dc_basis else ""
+    note = (f"{packed:,} of {line.qty:,} units ({packed * 100 // line.qty}%) packed: they leave "
+            f"{fmt(leaves)}" + ("" if whole else f"; the other {rest:,} leave {fmt(line.forecast_xf)}{arrive}, "
                                                 f"{late_days} day(s) after cancel"))
     return Option(Lever.SPLIT, gives, on_time and whole, 0 if whole else late_days, None, note)
 
@@ -187,6 +205,9 @@ def air(line: LateLine, rates: Rates) -> Option | None:
         return None
     if line.shipped is not None:
         return _gone(Lever.AIR, line.shipped)
+    if line.in_dc_basis and rates.transit_air >= line.transit_days:
+        return Option(Lever.AIR, None, False, None, None, f"air ({rates.transit_air} days to the DC) is no faster "
+                      f"than the {line.transit_days} days of the current mode")
     gives = line.judged(line.forecast_xf, rates.transit_air)
     money = round((line.qty or 0) * rates.air_cost_per_unit, 2) if line.qty else None
     arrive = add_days(line.forecast_xf, rates.transit_air)
@@ -195,6 +216,8 @@ def air(line: LateLine, rates: Rates) -> Option | None:
     else:
         note = (f"in DC {fmt(arrive)}, but under {line.terms} the cancel date is judged on ex-factory, which "
                 "air does not move")
+    if money is None:
+        note += "; no order quantity to price it with"
     return Option(Lever.AIR, gives, gives <= line.cancel, None, money, note)
 
 
@@ -241,6 +264,8 @@ def cost_text(o: Option) -> str:
     bits = []
     if o.lever is Lever.SHIFT and o.cost_days is not None:
         bits.append(f"{o.cost_days} extra shift day(s)")
+    if o.lever is Lever.SPLIT and o.cost_days:
+        bits.append(f"the rest {o.cost_days} day(s) after cancel")
     if o.cost_money:
         bits.append(f"USD {o.cost_money:,.0f}")
     return f" ({', '.join(bits)})" if bits else ""
