@@ -260,3 +260,13 @@ def test_a_date_typed_without_its_year_says_the_year_is_missing(text):
 def test_words_are_not_taken_for_a_date_without_a_year(text):
     with pytest.raises(CellError, match="is not a date prodbook can read"):
         to_date(text)
+
+
+@pytest.mark.parametrize("text", ["1e400", "-1E309", "(2e308)"])
+def test_a_text_number_past_what_a_cell_holds_is_refused_as_the_number_itself_is(text):
+    """A vendor's FOB '1e400' read as infinity, and went on into comparisons and a proposed fix; the number
+    itself (an infinite float) was already refused."""
+    with pytest.raises(CellError, match="larger than any number Excel holds"):
+        to_number(text)
+    with pytest.raises(CellError):
+        to_int(text)

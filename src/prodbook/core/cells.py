@@ -336,6 +336,8 @@ def to_number(value: Any) -> float | None:
     if not _NUM_TEXT.fullmatch(core):
         raise CellError(f"'{value}' is not a number")
     number = float(core)
+    if math.isinf(number):  # '1e400': past the largest number a cell holds, as the infinite number above
+        raise CellError(f"'{value}' is larger than any number Excel holds")
     return -number if negative else number
 
 
