@@ -392,13 +392,20 @@ def time_edges(plan: Plan, ex_factory_code: str | None = None
     the ex-factory milestone, with lag None: the planned gap of each PO line (its transit).
     """
     preds: dict[str, list[tuple[str, int | None, DayType]]] = {s.code: [] for s in plan.steps}
-    # the milestone of an order date (Ex-Factory +0: XF): steps worked back from that date precede it, as if
-    # anchored on it ('CUT = Ex-Factory -20' pushes XF when cutting starts late)
-    own = {s.anchor: s.code for s in plan.steps if s.anchor_is_order and s.offset == 0}
+    # the milestone of an order date (Ex-Factory +0: XF; the first listed, as ``_xf_code`` picks): steps worked
+    # back from that date precede it, as if anchored on it ('CUT = Ex-Factory -20' pushes XF when cutting
+    # starts late), and steps counted on from it follow it ('ETD = Ex-Factory +4' as 'ETD = XF +4')
+    own: dict[str, str] = {}
+    for s in plan.steps:
+        if s.anchor_is_order and s.offset == 0:
+            own.setdefault(s.anchor, s.code)
     for s in plan.steps:
         if s.anchor_is_order:
-            if s.offset < 0 and (at := own.get(s.anchor)) is not None:
-                preds[at].append((s.code, -s.offset, s.day_type))
+            if (at := own.get(s.anchor)) is not None and s.code != at:
+                if s.offset < 0:
+                    preds[at].append((s.code, -s.offset, s.day_type))
+                else:
+                    preds[s.code].append((at, s.offset, s.day_type))
             continue
         if s.offset >= 0:
             preds[s.code].append((s.anchor, s.offset, s.day_type))
@@ -495,11 +502,13 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
                     pushed = (add_days_array(eff[pred][late], gap[late].astype("int64")) if lag is None
                               else _shift(cal, eff[pred][late], lag, day_type))
                     fc[late] = np.where(pushed > fc[late], pushed, fc[late])
+            pushed_only = fc
             open_ = np.isnat(ac)
             fc = np.where(open_ & (fc < today64), today64, fc)
             fc = np.where(open_, fc, ac)
-            # an N/A milestone does not apply to the line: it pushes nothing after it
-            eff[code] = np.where(na_at[:, col[code]], pl, fc)
+            # an N/A milestone does not apply to the line: it pushes nothing of its own after it (not its
+            # Planned date gone by), but passes on the slip of what came before it
+            eff[code] = np.where(na_at[:, col[code]], pushed_only, fc)
             forecast_at[:, col[code]] = fc
         forecast[grid] = forecast_at
         rows = grid.ravel()
@@ -511,7 +520,10 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
             # NETWORKDAYS counts both ends: take off the planned day when it is a working day. A milestone
             # planned on a Sunday (a Calendar-day step) done on the Monday is 1 working day late, not 0
             counted = cal.working_days_array(pl[valid]).astype(int)
-            v[valid] = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff) * counted)
+            days = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff) * counted)
+            # done (or still open) on a day off after a Planned date with no working day between: the factory
+            # took a day more, so a working day late, not 0 beside 'Done late' or 'Overdue'
+            v[valid] = np.where(diff > 0, np.maximum(days, 1), days)
             variance[rows] = v
     forecast = np.where(actual_na, np.datetime64("NaT"), forecast)
     variance = np.where(actual_na, np.nan, variance)
