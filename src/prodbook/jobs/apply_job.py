@@ -208,8 +208,8 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                         f"{column_letter(col)}{row} of '{table.sheet}' ({exc}); correct the Proposed Value, then "
                         "apply the fixes again", **where)], None
     old = table.frame.at[i, field_name]
-    if is_missing(old) and kind is Kind.DATE:  # 'TBC' in a date column reads as blank: logged as written, so
-        old = tracker.cell_as_written(table.sheet, row, col)  # undo puts it back (a number column's: not yet)
+    if is_missing(old):  # 'TBC' in a date or number column reads as blank: logged as written, so undo puts it
+        old = tracker.cell_as_written(table.sheet, row, col)  # back
     if formula := tracker.formulas(table.sheet, [(row, col)]).get((row, col)):
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
                         f"holds a formula ({formula}), and prodbook types no value over your formula; correct "

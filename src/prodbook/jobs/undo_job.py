@@ -9,6 +9,7 @@ row the action added stays when the user typed in it, and each is named.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -73,7 +74,9 @@ def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
 
 
 def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
-    """A logged value (text, or a number/date from a row snapshot) back as the column's kind."""
+    """A logged value (text, or a number/date from a row snapshot) back as the column's kind. Text the column
+    could not read, logged as the cell held it, comes back as that text: 'TBC', '2027-02-31', and '12.000' in a
+    number column (a number is logged as ``log_text`` writes it: 12 as '12')."""
     if log_text(text) in (None, ""):  # None, NaN (a blank Old read back), ''
         return None
     kind = spec.column(field_name).kind
@@ -81,14 +84,18 @@ def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
         return text
     s = str(text)
     if kind is Kind.DATE:
-        return date.fromisoformat(s[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", s) else s
-    try:
-        if kind is Kind.INT:
-            return int(float(s))
-        if kind is Kind.NUMBER:
-            return float(s)
-    except ValueError:
-        return s
+        try:
+            return date.fromisoformat(s[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", s) else s
+        except ValueError:  # no such day
+            return s
+    if kind in (Kind.INT, Kind.NUMBER):
+        try:
+            n = float(s)
+        except ValueError:
+            return s
+        if not math.isfinite(n) or (isinstance(text, str) and log_text(n) != s):
+            return s
+        return int(n) if kind is Kind.INT and n.is_integer() else n
     return s if kind is Kind.TEXT else text
 
 
@@ -608,9 +615,19 @@ def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[F
     for i, row, f, e in puts:
         old = _parse(table.spec, f, e["old"])
         tracker.edit_cell(table.sheet, row, table.columns[f], old)
-        table.frame.at[i, f] = old
+        _set(table.frame, i, f, old)
         changes.append(Change(table.sheet, e["key"], e["field"], e["new"], e["old"]))
     return findings, changes
+
+
+def _set(frame: pd.DataFrame, i: int, f: str, value: Any) -> None:
+    """``frame.at[i, f] = value``. A value its column's dtype cannot hold ('TBC' put back into Qty, read as
+    int64) turns that column to object first: pandas 3 refuses such a value rather than widen the column."""
+    try:
+        frame.at[i, f] = value
+    except TypeError:
+        frame[f] = frame[f].astype(object)
+        frame.at[i, f] = value
 
 
 def _refuse_locked(tracker: Tracker, table: Table, cells: list[tuple[int, int]]) -> None:

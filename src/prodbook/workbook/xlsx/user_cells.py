@@ -23,22 +23,41 @@ def formulas_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int,
     """Of ``cells`` (Excel row, 0-based column; None: every cell), those holding a formula, with its text
     ('=B2*2'). A cell sharing another's formula (Excel's fill down keeps its text once, in the first cell) gets
     its own, moved from that first cell's, which comes before it in the sheet; '=' alone when that cell is
-    not there (a damaged file). The sheet is read a block at a time and only the wanted rows parsed (and the
-    first cells of shared formulas, found by one search of a region that holds one): a T&A of a million rows
-    is not held whole for three cells."""
+    not there (a damaged file). A cell of the sheet inside an array formula's range (``{=...}`` entered with
+    Ctrl+Shift+Enter, or a dynamic array's spill) holds that formula too: Excel fills it from the formula, whose
+    text is in the range's first cell alone. The sheet is read a block at a time and only the wanted rows
+    parsed (and the first cells of shared and array formulas, found by one search of a region that holds one;
+    the rows an array formula's range reaches): a T&A of a million rows is not held whole for three cells."""
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    arrays: list[tuple[tuple[int, int, int, int], str]] = []  # ranges of more than one cell, and their formula
+    reach = passed = 0  # the last row an array formula's range reaches; the last row of the regions read
 
     def held(region: str) -> bool:
-        if "<f" not in region and ":f" not in region:
-            return False
-        if "shared" in region:
+        nonlocal reach, passed
+        found = "<f" in region or ":f" in region
+        if found and "shared" in region:
             _shared_masters(region, masters)
-        return True
+        if found and "array" in region:
+            for area, text in _array_formulas(region):
+                arrays.append((area, text))
+                reach = max(reach, area[2])
+        into = reach > passed  # a range reaches this region's rows: its cells are the formula's
+        if reach:
+            passed = _last_row(region) or passed
+        return found or into
 
     out: dict[tuple[int, int], str] = {}
+    row = 0
     for at, _attrs, inner in _cells_at(pkg, part, sheet, cells, held):
         fm = _F_RE.search(inner)
         if fm is None:
+            if arrays:
+                if at[0] != row:  # cells come in row order: the ranges that end above this row are done with
+                    row = at[0]
+                    arrays[:] = [a for a in arrays if a[0][2] >= row]
+                text = next((t for (r1, c1, r2, c2), t in arrays if r1 <= at[0] <= r2 and c1 <= at[1] <= c2), None)
+                if text is not None:
+                    out[at] = text
             continue
         text = _unesc(fm.group(3) or "")
         if not text and _attr(fm.group(2), "t") == "shared" and (master := masters.get(_attr(fm.group(2), "si") or "")):
@@ -58,6 +77,19 @@ def _shared_masters(region: str, into: dict[str, tuple[str, tuple[int, int]]]) -
         area = cell_area(ref) if ref else None
         if si is not None and area is not None:
             into[si] = (_unesc(m.group(2)), (area[0], area[1]))
+
+
+_ARRAY = re.compile(r"<(?:\w+:)?f\b([^>]*\bt=[\"']array[\"'][^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def _array_formulas(region: str) -> Iterator[tuple[tuple[int, int, int, int], str]]:
+    """The region's array formulas over more than one cell: (their range, as ``cell_area`` gives it; the
+    formula's text, '=' alone when the file lost it)."""
+    for m in _ARRAY.finditer(region):
+        ref = _attr(m.group(1), "ref")
+        area = cell_area(ref) if ref else None
+        if area is not None and area[:2] != area[2:]:
+            yield area, "=" + _unesc(m.group(2) or "")
 
 
 def styles_at(pkg: _Package, part: str, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
