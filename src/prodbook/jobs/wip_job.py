@@ -396,9 +396,6 @@ def _why_not_a_report(a: mail.Attachment) -> str | None:
         return "an Excel lock file, not a report"
     if mail.is_body_fragment(a.name):
         return "part of the message's text"
-    if a.name.lower() == "winmail.dat":
-        return ("Outlook's packed attachments, which only Outlook unpacks: open the message in Outlook and "
-                "save it as .msg")
     suffix = Path(a.name).suffix.lower()
     if suffix in (".p7m", ".p7s"):
         return ("the sender's digital signature, not a report" if suffix == ".p7s" else

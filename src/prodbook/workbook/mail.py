@@ -13,12 +13,16 @@ attachment itself does not say.
 names, base64 / quoted-printable, any charset, CRLF or LF line ends); .msg
 with extract-msg. A message attached to a message (a forwarded report) is
 read too, to ``MAX_DEPTH`` levels, its own sender and date going with its
-attachments.
+attachments. A ``winmail.dat`` (TNEF, the attachments Outlook packs into one
+file when it sends Rich Text; met when the message passed a gateway or was
+saved by another mail program) is unpacked with tnefparse: the files in it
+are attachments of its message like the others.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import mimetypes
 import re
@@ -72,6 +76,9 @@ class Attachment:
     """The addresses of the message that carried it (innermost), when not the outer message's."""
     sent: date | None = None
     """That message's date, when not the outer message's."""
+    packed: str = ""
+    """The shown name of the ``winmail.dat`` it was unpacked from (an attachment of the innermost message of
+    ``via``), or ''."""
 
 
 @dataclass(frozen=True)
@@ -111,17 +118,19 @@ def read_message(path: Path, limits: Limits | None = None) -> Message:
 def _unique(message: Message) -> Message:
     """Every attachment of the message (nested ones too) under its own file name: 'WIP (2).xlsx'."""
     taken: set[str] = set()
-    named = tuple(Attachment(safe_name(a.name, taken), a.shown, a.data, a.via, a.senders, a.sent)
-                  for a in message.attachments)
+    named = tuple(dataclasses.replace(a, name=safe_name(a.name, taken)) for a in message.attachments)
     return Message(message.file, message.subject, message.senders, message.sent, named, message.skipped)
 
 
 def label(message: Message, attachment: Attachment) -> str:
     """Where an attachment is, for findings and the Source File column:
-    "Mar 3 WIP.msg > attachment 'WIP 0303.xlsx'" (a repeated name shows as 'WIP 0303 (2).xlsx')."""
-    repeated = sum(a.shown == attachment.shown and a.via == attachment.via for a in message.attachments) > 1
+    "Mar 3 WIP.msg > attachment 'WIP 0303.xlsx'" (a repeated name shows as 'WIP 0303 (2).xlsx'); a file
+    unpacked from a winmail.dat: "Mar 3 WIP.eml > attachment 'winmail.dat' > 'WIP 0303.xlsx'"."""
+    repeated = sum(a.shown == attachment.shown and a.via == attachment.via and a.packed == attachment.packed
+                   for a in message.attachments) > 1
     steps = [f"attachment '{v}'" for v in attachment.via]
-    steps.append(f"attachment '{attachment.name if repeated else attachment.shown}'")
+    shown = f"'{attachment.name if repeated else attachment.shown}'"
+    steps += [f"attachment '{attachment.packed}'", shown] if attachment.packed else [f"attachment {shown}"]
     return " > ".join([message.file, *steps])
 
 
@@ -239,7 +248,12 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
             skipped.append(f"'{shown}' ({len(data) / MB:,.0f} MB, over the {limits.part_mb} MB limit, "
                            "Max Part MB)")
             continue
-        found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
+        if _is_tnef(shown, mime, data):
+            more, notes = _unpack_tnef(data, shown)
+            found += more
+            skipped += notes
+        else:
+            found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
@@ -437,8 +451,110 @@ def _carried(read: Callable[[], Message | None], shown: str, limits: Limits) -> 
 
 def _nested(inner: Message, shown: str, limits: Limits) -> list[Attachment]:
     """An attached message's attachments, carrying where they sit and whom they came from."""
-    return [Attachment(a.name, a.shown, a.data, (shown, *a.via), a.senders or inner.senders,
-                       a.sent or inner.sent) for a in inner.attachments]
+    return [dataclasses.replace(a, via=(shown, *a.via), senders=a.senders or inner.senders,
+                                sent=a.sent or inner.sent) for a in inner.attachments]
+
+
+# --- winmail.dat (TNEF) -------------------------------------------------------------------------------
+
+_TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
+"""A TNEF stream's first bytes: 0x223E9F78, little-endian ([MS-OXTNEF] 2.1.3.1)."""
+_TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
+_PACKED = "Outlook's packed attachments"
+_SEND_AGAIN = "ask the sender to send the report again"
+"""Outlook packs attachments so when it sends Rich Text: the README tells the APM to ask for HTML or plain text."""
+
+
+def _is_tnef(name: str, mime: str | None, data: bytes) -> bool:
+    """A winmail.dat: by its first bytes, else by its name or type (then a damaged one is said as one)."""
+    return (data.startswith(_TNEF_SIGNATURE) or name.lower() == "winmail.dat"
+            or (mime or "").lower() in _TNEF_TYPES)
+
+
+def _unpack_tnef(data: bytes, shown: str) -> tuple[list[Attachment], list[str]]:
+    """The files in a winmail.dat ([MS-OXTNEF]), each an attachment named as the TNEF names it (its long name
+    where there is one), and notes on what is left: a damaged stream, one with no file in it (only the
+    message's formatted text), a damaged file, a message packed in it."""
+    from tnefparse.tnef import TNEF  # loaded when a winmail.dat is met: few messages carry one
+
+    damaged = f"'{shown}' ({_PACKED}, damaged: "
+    try:
+        tnef = TNEF(data, do_checksum=True)
+        files = list(tnef.attachments)
+        bad = _damaged_tnef_files(tnef, TNEF.ATTATTACHRENDDATA, TNEF.LVL_ATTACHMENT)
+    except Exception:  # noqa: BLE001 - a stream cut short or changed fails in many ways (struct, index, decode)
+        return [], [f"{damaged}it could not be unpacked; {_SEND_AGAIN})"]
+    cut = _tnef_cut_off(data)
+    if not files:
+        return [], [f"{damaged}it ends part-way; {_SEND_AGAIN})" if cut else
+                    f"'{shown}' ({_PACKED}, with no file in it: only the message's formatted text)"]
+    found: list[Attachment] = []
+    notes = [f"{damaged}it ends part-way, so a file in it may be missing; {_SEND_AGAIN})"] if cut else []
+    for n, packed in enumerate(files):
+        name = shown_name(_tnef_file_name(packed, tnef.codepage)) or f"attachment {n + 1}"
+        embedded = getattr(packed, "embed", None)  # an attached Outlook item: its own TNEF, read by tnefparse
+        if embedded is not None:
+            subject = _tnef_subject(embedded, TNEF.ATTSUBJECT)
+            name = f"{subject}.msg" if subject else name  # called by its subject, as Outlook shows it
+        where = f"'{name}' in '{shown}'"
+        body = packed.data if isinstance(packed.data, bytes) else b""
+        if embedded is not None or name.lower().endswith((".eml", ".msg")):
+            notes.append(f"{where} (a message packed in it, which prodbook does not open: {_SEND_AGAIN})")
+        elif n in bad:
+            notes.append(f"{where} (damaged on the way: {_SEND_AGAIN})")
+        elif not body:
+            notes.append(f"{where} (a link or an object, not a file)")
+        else:  # no bigger than its winmail.dat, which was held to Max Part MB
+            found.append(Attachment(safe_name(with_extension(name, None, body), set()), name, body, packed=shown))
+    return found, notes
+
+
+def _damaged_tnef_files(tnef: Any, starts: int, level: int) -> set[int]:
+    """The files (by position) with an attribute whose checksum is wrong: cut short or changed on the way.
+    tnefparse only logs it; a file starts at its attAttachRendData (``starts``), as tnefparse counts them."""
+    bad: set[int] = set()
+    n = -1
+    for obj in tnef.objects:
+        if obj.name == starts:
+            n += 1
+        if obj.level == level and not obj.good_checksum:
+            bad.add(n)
+    return bad
+
+
+def _tnef_cut_off(data: bytes) -> bool:
+    """The stream ends inside an attribute (a message cut short on the way), where tnefparse reads what is there
+    and says nothing. An attribute is its level (1 byte), id (4), length (4), data, checksum (2)."""
+    end = len(data.rstrip(b"\x00"))  # a writer may pad the end with zeros
+    at = 6
+    while at < end:
+        if at + 9 > len(data):
+            return True
+        at += 11 + int.from_bytes(data[at + 5:at + 9], "little")
+    return at > len(data)
+
+
+def _tnef_subject(embedded: Any, tag: int) -> str:
+    """The subject (``tag``: attSubject) of a message packed in a winmail.dat, or ''."""
+    props = getattr(embedded, "msgprops", None) or []
+    return next((shown_name(p.data) for p in props if p.name == tag and isinstance(p.data, str)), "")
+
+
+_TNEF_LONG_NAME = 0x3707
+"""PidTagAttachLongFilename, in an attachment's attAttachment properties."""
+
+
+def _tnef_file_name(packed: Any, codepage: str | None) -> str:
+    """The long file name where the TNEF has one, else its 8.3 title. tnefparse reads the title's bytes as UTF-8
+    (its ``name``), which a title in the sender's Windows code page (cp1252, GBK) is not: read here."""
+    for prop in packed.mapi_attrs:
+        value = prop.data if prop.name == _TNEF_LONG_NAME else None
+        if isinstance(value, str) and value.strip("\x00 "):
+            return value.strip("\x00")
+    raw = getattr(packed, "_name", b"")
+    if isinstance(raw, str):
+        return raw.strip("\x00")
+    return _name_text(bytes(raw).rstrip(b"\x00"), codepage, None) or ""
 
 
 # --- .msg --------------------------------------------------------------------------------------------
@@ -506,8 +622,13 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             found += more
             skipped += notes
             continue
-        name = with_extension(shown, getattr(att, "mimetype", None), data)
-        found.append(Attachment(safe_name(name, set()), shown, data))
+        mime = getattr(att, "mimetype", None)
+        if _is_tnef(shown, mime, data):  # a message that passed a gateway before Outlook saved it
+            more, notes = _unpack_tnef(data, shown)
+            found += more
+            skipped += notes
+        else:
+            found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     subject = " ".join(str(getattr(msg, "subject", "") or "").split())
