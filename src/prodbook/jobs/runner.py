@@ -287,11 +287,13 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     crash_log = None
     for name in jobs:
         step(ACTION_NAMES.get(name, name))  # the button's name: 'Rebuild T&A', not 'ta'
+        marked = tracker.mark()
         try:
             outcome = JOBS[name](tracker, ctx)
         except (UserError, WorkbookLocked):
             raise
-        except Exception:  # a bug: report it as a finding, keep the other steps
+        except Exception:  # a bug: report it as a finding, take back what it staged, keep the other steps
+            tracker.back_to(marked)
             crash_log = support.crash_log(f"step '{name}' on {book.name}")
             findings.append(error(Code.INTERNAL, f"the '{name}' step stopped on an unexpected problem; "
                                   f"the other steps ran and nothing of this step was written. Please "

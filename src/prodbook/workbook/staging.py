@@ -6,7 +6,17 @@ how they commit differs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from prodbook.workbook.backend import AnyEdit, SheetRewrite
+
+
+@dataclass(frozen=True)
+class StagedMark:
+    """The writes staged at one moment (``Staging.mark``)."""
+
+    rewrites: dict[str, SheetRewrite]
+    edits: int
 
 
 class Staging:
@@ -26,6 +36,16 @@ class Staging:
     def edit(self, cell: AnyEdit) -> None:
         """Stage one cell (CellEdit) or many cells of a column (ColumnEdit)."""
         self._edits.append(cell)
+
+    def mark(self) -> StagedMark:
+        """What is staged now, for ``back_to``."""
+        return StagedMark(dict(self._rewrites), len(self._edits))
+
+    def back_to(self, mark: StagedMark) -> None:
+        """Take back what was staged since ``mark``: a step that stopped half-way writes nothing."""
+        self._rewrites.clear()
+        self._rewrites.update(mark.rewrites)
+        del self._edits[mark.edits:]
 
     @property
     def pending(self) -> bool:

@@ -127,6 +127,21 @@ def _blank(v: Any) -> bool:
     return cell_value(v) is None or (isinstance(v, str) and not v.strip())
 
 
+@dataclasses.dataclass(frozen=True)
+class TrackerMark:
+    """What a run had staged and logged at one moment (``Tracker.mark``)."""
+
+    staged: Any
+    """The back end's own mark (``Staging.mark``); None for a back end that stages otherwise."""
+    changes: int
+    notes: int
+    before_save: int
+    rewritten: dict[str, None]
+    edited: dict[str, None]
+    staged_frames: dict[str, pd.DataFrame]
+    moved: dict[str, dict[int, int]]
+
+
 class Tracker:
     """Tables of one workbook, read once, written together."""
 
@@ -383,6 +398,26 @@ class Tracker:
         for held in (self._tables, self._partial, self._raw, self._staged, self._as_read, self._keys, self._extras,
                      self._written):
             held.clear()
+
+    def mark(self) -> TrackerMark:
+        """What this run has staged and logged so far, for ``back_to``."""
+        staged = getattr(self.backend, "mark", None)
+        return TrackerMark(staged() if staged is not None else None, len(self.changes), len(self.notes),
+                           len(self.before_save), dict(self._rewritten), dict(self._edited), dict(self._staged),
+                           {k: dict(v) for k, v in self._moved.items()})
+
+    def back_to(self, mark: TrackerMark) -> None:
+        """Take back what a step staged and logged since ``mark``: a step that stopped on an unexpected problem
+        writes nothing, as the run says. A table it changed in place stays so for the steps after it (read
+        again, it would lose what the steps before it changed in place too)."""
+        back = getattr(self.backend, "back_to", None)  # both back ends stage alike (``Staging``)
+        if mark.staged is not None and back is not None:
+            back(mark.staged)
+        del self.changes[mark.changes:]
+        del self.notes[mark.notes:]
+        del self.before_save[mark.before_save:]
+        self._rewritten, self._edited, self._staged = dict(mark.rewritten), dict(mark.edited), dict(mark.staged_frames)
+        self._moved = {k: dict(v) for k, v in mark.moved.items()}
 
     def drop_writes(self) -> None:
         """Forget every write staged so far, and its log: a run that only reports (a check after an undo)
