@@ -149,17 +149,31 @@ def test_late_actual_pushes_followers_by_the_same_gap(bd, default):
     plans, _, on_time = scheduled(bd, default, {})
     planned_ld = on_time.at["LD", "planned"].date()
     late = workday_intl(planned_ld, 4, 16, bd.holidays)
-    _, _, res = scheduled(bd, default, {"LD": late}, today=date(2027, 1, 5))
+    _, _, res = scheduled(bd, default, {"LD": late}, today=late)
     assert res.at["LD", "status"] == "Done late" and res.at["LD", "forecast"].date() == late
     assert res.at["LD", "variance"] == 4
     assert res.at["LD-APP", "forecast"].date() == workday_intl(late, 7, 16, bd.holidays)
     assert res.at["LD-APP", "forecast"] > res.at["LD-APP", "planned"]
 
 
+def test_an_actual_typed_ahead_is_a_date_to_come_not_a_milestone_done(bd, default):
+    """The vendor promised lab dips for a date a week after their Planned date, and the APM typed it in Actual: on
+    a day between, the milestone has not happened. It stays Overdue (and chased); before, it read 'Done late'
+    and left the overdue count. Its date still pushes what follows, as the promise it is."""
+    _, _, on_time = scheduled(bd, default, {})
+    planned = on_time.at["LD", "planned"].date()
+    promised = workday_intl(planned, 5, 16, bd.holidays)
+    _, _, res = scheduled(bd, default, {"LD": promised}, today=planned + timedelta(days=1))
+    assert res.at["LD", "status"] == "Overdue"
+    assert res.at["LD-APP", "forecast"].date() == workday_intl(promised, 7, 16, bd.holidays)
+    _, _, res = scheduled(bd, default, {"LD": promised}, today=promised)  # the day it came
+    assert res.at["LD", "status"] == "Done late"
+
+
 def test_early_actual_does_not_pull_followers_forward(bd, default):
     _, _, on_time = scheduled(bd, default, {})
     early = on_time.at["LD", "planned"].date() - timedelta(days=3)
-    _, _, res = scheduled(bd, default, {"LD": early}, today=date(2027, 1, 2))
+    _, _, res = scheduled(bd, default, {"LD": early}, today=early)
     assert res.at["LD", "status"] == "Done"
     assert res.at["LD-APP", "forecast"] == res.at["LD-APP", "planned"]
 
@@ -408,7 +422,7 @@ def test_statuses_are_the_texts_of_the_rules(rows, soon):
     planned = np.array([day(p) for p, _, _ in rows], dtype="datetime64[D]")
     actual = np.array([day(a) for _, a, _ in rows], dtype="datetime64[D]")
     na = np.array([n for _, _, n in rows])
-    done = ~np.isnat(actual)
+    done = ~np.isnat(actual) & (actual <= base)  # an Actual after today is a date to come, not done
     conditions = [na, done & (np.isnat(planned) | (actual <= planned)), done, np.isnat(planned), planned < base,
                   planned <= base + np.timedelta64(soon, "D")]
     want = np.select(conditions, ["N/A", "Done", "Done late", "", "Overdue", "Due soon"], default="Upcoming")

@@ -185,10 +185,11 @@ def test_a_bug_in_a_function_is_an_error_text(small: BookData, monkeypatch: pyte
 
 
 def test_ta_status_rules(small: BookData) -> None:
-    planned = col([datetime(2027, 3, 10)] * 4 + [datetime(2027, 2, 1), datetime(2027, 4, 1)])
-    actual = col([datetime(2027, 3, 9), datetime(2027, 3, 12), "N/A", None, None, None])
-    assert flat(udfs.TA_STATUS(planned, actual, datetime(2027, 3, 5), caller=small)) == \
-        ["Done", "Done late", "N/A", "Due soon", "Overdue", "Upcoming"]
+    planned = col([datetime(2027, 3, 10)] * 3 + [datetime(2027, 3, 15), datetime(2027, 2, 1), datetime(2027, 4, 1),
+                   datetime(2027, 3, 10)])
+    actual = col([datetime(2027, 3, 9), datetime(2027, 3, 12), "N/A", None, None, None, datetime(2027, 3, 20)])
+    assert flat(udfs.TA_STATUS(planned, actual, datetime(2027, 3, 12), caller=small)) == \
+        ["Done", "Done late", "N/A", "Due soon", "Overdue", "Upcoming", "Overdue"]  # an Actual to come: not done
 
 
 def test_calendars_are_cached_per_workbook_until_vendors_change(tmp_path: Path) -> None:

@@ -547,9 +547,11 @@ def status_today(ta: pd.DataFrame, today: date, due_soon_days: int) -> np.ndarra
 
 def statuses(planned: np.ndarray, actual: np.ndarray, actual_na: np.ndarray, today: np.datetime64 | np.ndarray,
              due_soon_days: int) -> np.ndarray:
-    """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md."""
+    """Done / Done late / Overdue / Due soon / Upcoming / N/A, by the rules in DESIGN.md. An Actual after today
+    is a date to come (the vendor's promise typed ahead), not a milestone done: judged by its Planned date, it
+    stays Overdue and chased; the Issues sheet names the date (``actual-in-future``)."""
     soon = today + np.timedelta64(due_soon_days, "D")
-    done = ~np.isnat(actual)
+    done = ~np.isnat(actual) & (actual <= today)
     conditions = [actual_na, done & (np.isnat(planned) | (actual <= planned)), done,
                   np.isnat(planned), planned < today, planned <= soon]
     return _STATUS_TEXTS[np.select(conditions, range(len(conditions)), default=len(conditions))]
