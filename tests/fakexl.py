@@ -464,6 +464,15 @@ class FakeRange:
     def formula(self) -> Any:
         return tuple(tuple("" if v is None else v for v in row) for row in self._grid())
 
+    @property
+    def merge_area(self) -> FakeRange:
+        """The merged range holding the range's first cell, or that cell (Excel's ``MergeArea``)."""
+        r, c = self.top
+        hit = next((m for m in self.sheet.merges if m[0] <= r <= m[2] and m[1] <= c <= m[3]), None)
+        if hit is None:
+            return FakeRange(self.sheet, self.top, None)
+        return FakeRange(self.sheet, (hit[0], hit[1]), (hit[2], hit[3]))
+
     # how a range is shown: recorded on its sheet as (what, top, bottom, value), nothing rendered
     _LOOKS = ("column_width", "number_format", "wrap_text", "color")
 
@@ -668,6 +677,8 @@ class FakeSheet:
         self.inserts: list[tuple[int, int]] = []
         self.book: FakeBook | None = None
         self.hidden_columns: set[int] = set()
+        self.merges: list[tuple[int, int, int, int]] = []
+        """Merged ranges (Home > Merge & Center): first row, first column, last row, last column (1-based)."""
         """1-based columns hidden (Home > Format > Hide Columns): their width reads 0, as in Excel."""
         self.number_formats: dict[tuple[int, int], str] = {}
         """(row, column) -> its number format code, where not General (Format Cells > Number)."""
@@ -851,6 +862,7 @@ class FakeBook:
                 else:
                     sheet.tables.add(sheet.range((1, 1), (ws.max_row, ws.max_column))).name = t.displayName
             sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked}
+            sheet.merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
             sheet.hidden_columns = {i for d in ws.column_dimensions.values() if d.hidden and d.min
                                     for i in range(d.min, (d.max or d.min) + 1)}
             for dv in ws.data_validations.dataValidation:

@@ -236,11 +236,15 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
 
 
 def _merged_at(tracker: Tracker, sheet: str, row: int, col: int) -> str | None:
-    """The merged range (A1:B2) holding a cell, where the back end can tell: a value written under a merge is
-    hidden (Excel shows its first cell's), and one in the first cell of a merge over rows shows for them all.
-    The first cell of cells merged across one row holds that row's value alone: None."""
-    merged = getattr(tracker.backend, "merged_ranges", None)  # the file back end tells; live Excel does not yet
-    for (r1, c1), (r2, c2) in merged(sheet) if merged is not None else ():
+    """The merged range (A1:B2) holding a cell: a value written under a merge is hidden (Excel shows its first
+    cell's), and one in the first cell of a merge over rows shows for them all. The first cell of cells merged
+    across one row holds that row's value alone: None. The file tells every merge of the sheet; Excel is asked
+    of the one cell."""
+    every = getattr(tracker.backend, "merged_ranges", None)
+    one = getattr(tracker.backend, "merged_at", None)
+    merges = every(sheet) if every is not None else [m for m in [one(sheet, row, col)] if m] if one is not None \
+        else []
+    for (r1, c1), (r2, c2) in merges:
         if r1 <= row - 1 <= r2 and c1 <= col <= c2 and (r1 < r2 or col > c1):
             return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
     return None

@@ -508,6 +508,16 @@ class XlBook(Staging):
                                 if r - first >= len(shown) or shown[r - first] != f})
         return out
 
+    def merged_at(self, sheet: str, row: int, column: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """The merged range holding a cell (Excel row, 0-based column), 0-based as ``FileBook.merged_ranges``
+        gives them; None when the cell is not merged. Asked of one cell at a time: a scan of every merge of a
+        sheet is not to be had from Excel."""
+        if sheet not in self.sheet_names():
+            return None
+        area = self.book.sheets[sheet].range((row, column + 1)).merge_area
+        (r1, c1), (r2, c2) = (area.row, area.column), (area.last_cell.row, area.last_cell.column)
+        return None if (r1, c1) == (r2, c2) else ((r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
+
     def locked_cells(self, sheet: str, cells: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of ``cells``, those locked on a protected sheet (each cell's Locked, asked of Excel: a user sheet's
         few edits). Allow Edit Ranges are not asked here: such a cell counts as locked."""
