@@ -103,3 +103,13 @@ def test_a_check_that_fails_after_the_undo_leaves_the_undo_saved_and_says_so(tmp
     said = [f.message for f in result.findings if "could not be checked again" in f.message]
     assert len(said) == 1 and "Press Check records (prodbook validate)" in said[0]
     assert "Traceback" not in said[0]
+
+
+def test_an_undo_of_a_t_and_a_rebuild_puts_back_no_record_and_checks_nothing_again(tmp_path):
+    """The check costs a second read and save of the workbook (a third more time at 2,000 PO lines): only an
+    undo that put back a value of the APM's own sheets, or an adopted style's lock, makes it."""
+    path = book(tmp_path, {})
+    _run(path, ["ta"])
+    result = _run(path, ["undo"])
+    assert result.changes and result.outcomes[0].data["records"] is False
+    assert not any("checked again" in line for o in result.outcomes for line in o.summary)

@@ -41,7 +41,7 @@ from prodbook.core.changes import (
 )
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_texts
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA, Kind, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, STYLE_SNAPSHOT, TA, Kind, SheetSpec
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula
@@ -158,7 +158,12 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     if kept:
         summary.append(f"  {kept:,} value(s) or row(s) were not undone: changed again since, or no longer to "
                        "be found where the action left them (each is named in the warnings above).")
-    return Outcome(f"{UNDO}{action}", findings, changes, summary=summary, data={"undone": action})
+    # a value of the APM's own sheets, or an adopted style's lock, put back: the records check reads them, so the
+    # Issues sheet is checked again after the undo (``runner._checked_again``)
+    put_back = any((spec := _spec_for(tracker, sheet)) is not None and (not spec.generated or spec is STYLE_SNAPSHOT)
+                   for sheet in {c.sheet for c in changes})
+    return Outcome(f"{UNDO}{action}", findings, changes, summary=summary,
+                   data={"undone": action, "records": put_back})
 
 
 class _Lines:
