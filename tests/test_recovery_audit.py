@@ -1,11 +1,5 @@
 """Recovery options as an APM reads them: each sentence true for the numbers it shows, each date on the
-factory's own calendar. Worked by hand on this calendar:
-
-March 2027:   Mo Tu We Th Fr Sa Su
-               1  2  3  4  5  6  7
-               8  9 10 11 12 13 14
-              15 16 17 18 19 20 21
-"""
+factory's own calendar, worked by hand on the March 2027 of ``test_recovery``."""
 
 from __future__ import annotations
 
@@ -13,9 +7,7 @@ from datetime import date
 
 from prodbook.core import recovery as rc
 from prodbook.core.calendar import FactoryCalendar
-
-MON = date(2027, 3, 1)
-RATES = rc.Rates(air_cost_per_unit=2.5, shift_cost_per_day=800, transit_air=7, ship_tolerance_pct=3)
+from test_recovery import MON, RATES
 
 
 def fob(**kw: object) -> rc.LateLine:
