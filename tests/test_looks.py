@@ -113,7 +113,7 @@ def test_widths_fit_the_values_within_limits_and_long_text_wraps():
 def test_rules_name_columns_by_header_and_are_dropped_when_one_is_missing():
     rule = next(r for r in look_for(TA).rules if r.meaning == "Overdue")
     letters = {h: get_column_letter(i + 1) for i, h in enumerate(TA.headers)}
-    assert resolve(rule, letters, 2) == 'AND($J2="",$K2="Overdue")'
+    assert resolve(rule, letters, 2) == 'AND(OR($J2="",AND(ISNUMBER($J2),$J2>TODAY())),$K2="Overdue")'
     assert resolve(rule, {"Status": "K"}, 2) is None
 
 
@@ -227,8 +227,9 @@ def test_point3_status_and_severity_columns_are_coloured_over_every_row(demo, re
     h = _headers(ws)
     actual, planned = get_column_letter(h["Actual"]), get_column_letter(h["Planned"])
     formulas = [f for _, f in _rules(ws)[get_column_letter(h["Status"])]]
-    assert f'AND(ISNUMBER(${actual}2),ISNUMBER(${planned}2),${actual}2>${planned}2)' in formulas
-    assert any(f.startswith(f'AND(${actual}2="",') and "Overdue" in f for f in formulas)
+    assert f'AND(ISNUMBER(${actual}2),${actual}2<=TODAY(),ISNUMBER(${planned}2),${actual}2>${planned}2)' in formulas
+    # blank, or a date to come (typed ahead): the Overdue prodbook wrote stays red
+    assert f'AND(OR(${actual}2="",AND(ISNUMBER(${actual}2),${actual}2>TODAY())),$K2="Overdue")' in formulas
 
 
 def test_point3_the_report_workbook_colours_late_lines_by_rule(reported):

@@ -198,12 +198,17 @@ _SEVERITY = (Rule("Severity", '{Severity}="error"', RED, "error"),
 
 RULES: tuple[tuple[str, tuple[Rule, ...]], ...] = (
     ("T&A", (
-        # the Actual date decides as soon as it is typed; Overdue / Due soon only while it is blank
-        Rule("Status", "AND(ISNUMBER({Actual}),ISNUMBER({Planned}),{Actual}>{Planned})", AMBER, "Done late"),
-        Rule("Status", "ISNUMBER({Actual})", GREEN, "Done"),
-        Rule("Status", 'AND({Actual}="",{Status}="Overdue")', RED, "Overdue"),
-        Rule("Status", 'AND({Actual}="",{Status}="Due soon")', BLUE, "Due soon"),
-        Rule("Variance", 'AND({Actual}="",ISNUMBER({Variance}),{Variance}>0)', RED_TEXT, "forecast late"),
+        # the Actual date decides as soon as it is typed (a date to come, typed ahead, is not done: the status
+        # prodbook wrote stands); Overdue / Due soon only while it is blank or to come
+        Rule("Status", "AND(ISNUMBER({Actual}),{Actual}<=TODAY(),ISNUMBER({Planned}),{Actual}>{Planned})", AMBER,
+             "Done late"),
+        Rule("Status", "AND(ISNUMBER({Actual}),{Actual}<=TODAY())", GREEN, "Done"),
+        Rule("Status", 'AND(OR({Actual}="",AND(ISNUMBER({Actual}),{Actual}>TODAY())),{Status}="Overdue")', RED,
+             "Overdue"),
+        Rule("Status", 'AND(OR({Actual}="",AND(ISNUMBER({Actual}),{Actual}>TODAY())),{Status}="Due soon")', BLUE,
+             "Due soon"),
+        Rule("Variance", 'AND(OR({Actual}="",AND(ISNUMBER({Actual}),{Actual}>TODAY())),ISNUMBER({Variance}),'
+             '{Variance}>0)', RED_TEXT, "forecast late"),
     )),
     ("Issues", _SEVERITY),
     ("Exceptions", _SEVERITY),
