@@ -291,6 +291,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     outcomes: list[Outcome] = []
     findings: list[Finding] = list(tracker.findings)
     crash_log = None
+    start = tracker.mark()
     for name in jobs:
         step(ACTION_NAMES.get(name, name))  # the button's name: 'Rebuild T&A', not 'ta'
         marked = tracker.mark()
@@ -309,7 +310,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         findings += outcome.findings
     findings = _dedupe(findings + tracker.notes)
     if issues_only:  # the check after an undo: only its Issues sheet is written, and nothing is logged
-        tracker.drop_writes()
+        tracker.back_to(start)
     action = title or _action_name(jobs, outcomes)
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:

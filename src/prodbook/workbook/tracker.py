@@ -419,17 +419,6 @@ class Tracker:
         self._rewritten, self._edited, self._staged = dict(mark.rewritten), dict(mark.edited), dict(mark.staged_frames)
         self._moved = {k: dict(v) for k, v in mark.moved.items()}
 
-    def drop_writes(self) -> None:
-        """Forget every write staged so far, and its log: a run that only reports (a check after an undo)
-        writes its Issues sheet and nothing else. Cell edits cannot be unstaged: a run that made one may not
-        drop its writes."""
-        if self._edited:
-            raise ValueError(f"cells of {', '.join(self._edited)} were edited: their writes cannot be dropped")
-        for sheet in self._rewritten:
-            self.backend.unstage(sheet)
-        self._rewritten.clear()
-        self.changes.clear()
-
     # -- writing -----------------------------------------------------------------------------
     def replace_rows(self, table: Table, rows: pd.DataFrame, fields: Sequence[str],
                      source_rows: Sequence[int | None] | None = None, *, keep_rows: int = 0,
