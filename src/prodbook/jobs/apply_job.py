@@ -242,8 +242,12 @@ def _merged_at(tracker: Tracker, sheet: str, row: int, col: int) -> str | None:
     of the one cell."""
     every = getattr(tracker.backend, "merged_ranges", None)
     one = getattr(tracker.backend, "merged_at", None)
-    merges = every(sheet) if every is not None else [m for m in [one(sheet, row, col)] if m] if one is not None \
-        else []
+    if every is not None:
+        merges = every(sheet)
+    elif one is not None and (merge := one(sheet, row, col)) is not None:
+        merges = [merge]
+    else:
+        merges = []
     for (r1, c1), (r2, c2) in merges:
         if r1 <= row - 1 <= r2 and c1 <= col <= c2 and (r1 < r2 or col > c1):
             return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
