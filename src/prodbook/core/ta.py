@@ -449,6 +449,38 @@ def _worked_back_chain(plan: Plan, own: Mapping[str, str]) -> dict[str, list[tup
     return out
 
 
+def later_in_stage(plan: Plan, xf: str | None,
+                   preds: Mapping[str, list[tuple[str, int | None, DayType]]]) -> dict[str, tuple[str, ...]]:
+    """For each step worked back from the ex-factory milestone, the steps of its Stage planned after it.
+
+    Production steps worked back from the ex-factory (cutting, inline, packing, final inspection) are one
+    flow: once a later one is done, an earlier one's slip no longer says when the goods leave (cutting 7 days
+    late, packing complete on time: the line caught up). Only within one named Stage, so a booking confirmed on
+    time says nothing of a late cutting; a template without a Stage keeps every push.
+    """
+    if xf is None or xf not in preds:
+        return {}
+    back = [(p, lag) for p, lag, _ in preds[xf] if lag is not None and plan.step(p).offset < 0]
+    stage = {p: "" if is_missing(st := plan.step(p).stage) else str(st).strip().casefold() for p, _ in back}
+    return {p: later for p, lag in back if stage[p]
+            if (later := tuple(q for q, q_lag in back if stage[q] == stage[p] and q_lag < lag))}
+
+
+def _caught_up(later: Mapping[str, tuple[str, ...]], actual_at: np.ndarray, col: Mapping[str, int],
+               today: np.datetime64) -> dict[str, np.ndarray]:
+    """Per step (``later_in_stage``), the PO lines where it is done and a later step of its stage was done
+    after it (or the same day): its push on the ex-factory is spent. ``actual_at``: lines x steps."""
+    done = ~np.isnat(actual_at) & (actual_at <= today)
+    out: dict[str, np.ndarray] = {}
+    for code, after in later.items():
+        mine = actual_at[:, col[code]]
+        spent = np.zeros(len(mine), dtype=bool)
+        for q in after:
+            spent |= done[:, col[q]] & (actual_at[:, col[q]] >= mine)
+        out[code] = spent & done[:, col[code]]
+    return out
+
+
 def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str, FactoryCalendar],
              default_calendar: FactoryCalendar, today: date, due_soon_days: int, *,
              ex_factory_code: str | None = "XF") -> pd.DataFrame:
@@ -473,14 +505,17 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
     templates, vendors, codes = (out[f].to_numpy() for f in ("template", "vendor", "code"))
-    edges: dict[str, tuple[tuple[str, ...], dict[str, list[tuple[str, int | None, DayType]]]]] = {}
+    edges: dict[str, tuple[tuple[str, ...], dict[str, list[tuple[str, int | None, DayType]]], str | None,
+                           dict[str, tuple[str, ...]]]] = {}
     for idx in pd.Series(out["group"].to_numpy()).groupby(out["group"].to_numpy(), sort=False).indices.values():
         template, vendor = templates[idx[0]], vendors[idx[0]] or ""
         plan = plans[template]
         cal = calendars.get(fold_text(vendor), default_calendar)
         if template not in edges:
-            edges[template] = time_edges(plan, ex_factory_code)
-        order, preds = edges[template]
+            order, preds = time_edges(plan, ex_factory_code)
+            xf = _xf_code(plan, ex_factory_code) if ex_factory_code else None
+            edges[template] = order, preds, xf, later_in_stage(plan, xf, preds)
+        order, preds, xf, later = edges[template]
         grid = np.asarray(idx).reshape(-1, len(plan.steps))  # rows: PO lines, columns: steps
         col = {s.code: j for j, s in enumerate(plan.steps)}
         if not (codes[grid] == np.array([s.code for s in plan.steps], dtype=object)).all():
@@ -492,9 +527,12 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         for code in order:
             pl, ac = planned_at[:, col[code]], actual_at[:, col[code]]
             fc = pl.copy()
+            spent = _caught_up(later, actual_at, col, today64) if code == xf else {}
             for pred, lag, day_type in preds[code]:
                 pred_planned = planned_at[:, col[pred]]
                 late = eff[pred] > pred_planned
+                if pred in spent:
+                    late &= ~spent[pred]
                 if lag is None:  # the line's own planned gap (transit); never pulled forward
                     gap = pl - pred_planned
                     late &= ~np.isnat(gap) & (gap >= np.timedelta64(0, "D"))
