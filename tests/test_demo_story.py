@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.cli import main
 from prodbook.core.findings import Code
-from prodbook.demo.tracker import DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
+from prodbook.demo.tracker import CAUGHT_UP_NOTES, DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
 from prodbook.demo.vendor_files import PLANTED, planted, vendor_reports
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
@@ -132,6 +132,20 @@ def test_every_planted_problem_is_found(ran):
 
 
 # --- point 11: opens on the T&A, a Functions sheet that reads right -------------------------------
+
+def test_the_line_that_caught_up_ships_on_its_planned_date(ran):
+    """The README's demo line: cutting 4 working days late, the inline inspection on time, packing still to
+    come. The T&A forecasts the ex-factory on its Planned date, and nothing calls the line late."""
+    today, path = ran
+    ta_rows = rows(path, "T&A")
+    line = next(_key(r) for r in ta_rows if r["Code"] == "CUT" and r["Notes"] == CAUGHT_UP_NOTES["CUT"])
+    steps = {r["Code"]: r for r in ta_rows if _key(r) == line}
+    assert steps["CUT"]["Status"] == "Done late" and steps["CUT"]["Variance"] == 4
+    assert steps["INL"]["Status"] == "Done"
+    assert _day(steps["XF"]["Forecast"]) == _day(steps["XF"]["Planned"]) > today
+    late_rules = {"production-behind", "xf-revised-later", "late-for-cancel", "in-dc-late"}
+    assert not [r for r in rows(path, "Exceptions") if _key(r) == line and r["Rule"] in late_rules]
+
 
 def test_the_demo_opens_on_the_ta_sheet(ran):
     _, path = ran

@@ -645,11 +645,14 @@ def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict
     """
     order, preds = edges
     forced = forced or {}
+    later = ta.later_in_stage(plan, XF_CODE, preds)
     actual: dict[str, date | None] = {}
     effective: dict[str, date] = {}
     for code in order:
         fc = planned[code]
         for pred, lag, day_type in preds[code]:
+            if code == XF_CODE and _spent(pred, later, actual):
+                continue
             if effective[pred] > planned[pred]:
                 assert lag is not None, "time_edges(plan) without an ex-factory code has no lag-less edges"
                 fc = max(fc, _shift(cal, effective[pred], lag, day_type))
@@ -667,6 +670,14 @@ def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict
         actual[code] = done
         effective[code] = done if done else (today if fc < today else fc)
     return Walk(actual, effective)
+
+
+def _spent(code: str, later: dict[str, tuple[str, ...]], actual: dict[str, date | None]) -> bool:
+    """A step done before a later step of its stage was done: the line caught up, its slip pushes no more
+    (``ta.later_in_stage``; the walk's Actuals are all on or before today)."""
+    mine = actual.get(code)
+    return mine is not None and any((theirs := actual.get(q)) is not None and theirs >= mine
+                                    for q in later.get(code, ()))
 
 
 NOTES: dict[str, tuple[str, ...]] = {
@@ -833,7 +844,42 @@ def live_actuals(rng: random.Random, today: date, lines: Sequence[Line], plans: 
             if happened and code in NOTES and code not in w.notes and rng.random() < 0.12:
                 w.notes[code] = rng.choice(NOTES[code])
         walks.append(w)
+    settled = {*forced, *(i for i, _ in stuck)}
+    k = next((i for i in sorted(range(len(lines)), key=lambda i: (by_line[i + 2].get("XF") or today, i))
+              if i not in settled and _may_catch_up(lines[i], walks[i], by_line[i + 2], today)), None)
+    if k is not None:
+        ln = lines[k]
+        walks[k] = caught_up(plans[ln.template], edges[ln.template], by_line[k + 2], calendars[ln.vendor],
+                             today, walks[k], random.Random(f"prodbook-demo-caught-up-{today.isoformat()}-{k}"))
     return walks
+
+
+CAUGHT_UP_NOTES = {"CUT": "Cutting started 4 days late: marker waiting on graded patterns",
+                   "INL": "Inline on time: vendor added a second sewing line to make up the late cut"}
+
+
+def _may_catch_up(ln: Line, w: Walk, planned: dict[str, date], today: date) -> bool:
+    """A good vendor's line cut and inline-inspected on time, packing still to come (not yet due)."""
+    if VENDOR_BY_CODE[ln.vendor].struggling or not {"CUT", "SEW", "INL", "PCK"} <= planned.keys():
+        return False
+    cut, inline = w.actual.get("CUT"), w.actual.get("INL")
+    return (cut is not None and cut <= planned["CUT"] and inline is not None and inline <= planned["INL"]
+            and planned["PCK"] > today and w.reported_to is not None and planned["INL"] <= w.reported_to)
+
+
+def caught_up(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict[str, date],
+              cal: FactoryCalendar, today: date, w: Walk, rng: random.Random) -> Walk:
+    """The line walked again with cutting 4 working days late and the inline inspection on time: the factory
+    caught up, and the engine forecasts the ex-factory on its Planned date (README: a line that catches up).
+    Steps before cutting keep their Actuals; ``rng`` is the line's own, so no other line changes."""
+    cut = cal.workday(planned["CUT"], 4)
+    kept = {c: a for c, a in w.actual.items() if a is not None and planned[c] < planned["CUT"]}
+    plant = {"CUT": cut, "SEW": cal.workday(cut, 1), "INL": planned["INL"]}
+    assert w.reported_to is not None
+    new = walk_line(plan, edges, planned, cal, today, w.reported_to, rng, {**kept, **plant})
+    new.reported_to, new.forced = w.reported_to, {**w.forced, **plant}
+    new.notes = {**{c: n for c, n in w.notes.items() if c in kept}, **CAUGHT_UP_NOTES}
+    return new
 
 
 def ta_rows(lines: Sequence[Line], plans: dict[str, ta.Plan], walks: Sequence[Walk],
