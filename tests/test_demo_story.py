@@ -18,7 +18,14 @@ from python_calamine import CalamineWorkbook
 
 from prodbook.cli import main
 from prodbook.core.findings import Code
-from prodbook.demo.tracker import CAUGHT_UP_NOTES, DEMO_FILE, FUNCTIONS, FUNCTIONS_FIRST_ROW, build_story, functions_sheet
+from prodbook.demo.tracker import (
+    CAUGHT_UP_NOTES,
+    DEMO_FILE,
+    FUNCTIONS,
+    FUNCTIONS_FIRST_ROW,
+    build_story,
+    functions_sheet,
+)
 from prodbook.demo.vendor_files import PLANTED, planted, vendor_reports
 
 DAYS = (date(2026, 11, 25), date(2027, 6, 1))
