@@ -357,7 +357,13 @@ _OTHER_MONEY = re.compile(r"(?i)(eur|€|gbp|£|rmb|cny|yuan|¥|jpy|yen|inr|₹|
 ROUND_TEXT = re.compile(r"(?i)\s*(?:(?:round|rnd|rd|r|submit|submission|sub|s)\s*[-.:]?\s*)?(?:no\.?\s*|#\s*)?"
                         r"(?P<n>\d{1,3})(?:st|nd|rd|th)?(?:\s*(?:round|submit|submission|sub))?\.?\s*")
 """A lab dip round as teams write it: 'R2', 'Round 2', 'Submit #2', 'Sub-2', '#2', '2nd', '2nd submit'."""
-_ROUND_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5"}
+ORDINAL_WORDS: dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+"""An ordinal in words, as teams number fit samples and lab dip rounds ('Third Fit', 'Sixth submit')."""
+NUMBER_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                                "eight": 8, "nine": 9, "ten": 10}
+"""A count in words, as in 'Round three'."""
+_ROUND_UNIT = ("round", "rnd", "submit", "submission", "sub")
 
 
 def in_unit(value: Any, unit: str | None) -> Any:
@@ -375,10 +381,13 @@ def in_unit(value: Any, unit: str | None) -> Any:
     elif unit == "round":
         if m := ROUND_TEXT.fullmatch(value):
             return m["n"]
+        # 'Third', 'Sixth submit', 'Round three', 'Submit Tenth': the words an ordinal number was read from
         words = value.strip().lower().split()
-        if words and words[0] in _ROUND_WORDS and all(w in ("round", "submit", "submission", "sub")
-                                                      for w in words[1:]):
-            return _ROUND_WORDS[words[0]]
+        if words and words[0] in ORDINAL_WORDS and all(w in _ROUND_UNIT for w in words[1:]):
+            return str(ORDINAL_WORDS[words[0]])
+        if len(words) == 2 and words[0] in _ROUND_UNIT and (n := NUMBER_WORDS.get(words[1])
+                                                             or ORDINAL_WORDS.get(words[1])):
+            return str(n)
     elif unit == "USD":
         if m := USD_TEXT.fullmatch(value):
             return m["n"]

@@ -49,7 +49,7 @@ import pandas as pd
 
 from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
-from prodbook.core.development.samples import CLOSED, FIT_KINDS, SampleSettings, sample_kind, ta_due, type_codes
+from prodbook.core.development.samples import CLOSED, SampleSettings, is_fit, sample_kind, ta_due, type_codes
 from prodbook.core.keys import fold_ref, fold_text, line_key, once_each
 
 IN_PRODUCTION_DAYS = 30
@@ -359,8 +359,9 @@ def sample_rows(h: History, since: date | None, today: date, prep: _Prep | None 
     out = []
     for n, r in enumerate(_rows(frame, ("style", "sample_type", "color", "due", "shipped", "status"))):
         kind = _text(r.get("sample_type")) or ""
+        folded = sample_kind(kind)  # every fit (1st, 2nd, 3rd...) and PP sample is scored
         due = day_of(r.get("due")) or (from_ta[n] if from_ta is not None else None)
-        if due is None or sample_kind(kind) not in (*FIT_KINDS, "pp") or not in_period(due, since, today) \
+        if due is None or not (is_fit(folded) or folded == "pp") or not in_period(due, since, today) \
                 or CLOSED.match(_text(r.get("status")) or ""):
             continue
         shipped = day_of(r.get("shipped"))

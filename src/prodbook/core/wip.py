@@ -1673,33 +1673,45 @@ def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Re
                    ) -> list[Finding]:
     """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
     and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
-    report of the day), with how many."""
+    report of the day), with how many. The note goes on the imported file that reports its lines again, not
+    on the first file of that vendor and day: one e-mail often carries two reports of the day (two divisions,
+    or a report and its correction), and the APM opens the file the note names."""
     if not new or old.empty:
         return []
     _, replaced, olds = plan or replacing(old, new)
-    sent = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))): r
-            for r in new}
-    keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
+    files: dict[tuple[tuple[str, str], str], tuple[Mapping[str, Any], set[tuple[str, str, str, str]]]] = {}
+    for r in new:  # each imported file, in the order given: its first row and its lines
+        key = (scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file"))))
+        files.setdefault(key, (r, set()))[1].add(wip_key(r["po"], r["style"], r["color"], r["report_date"]))
+    scopes = {s for s, _ in files}
+    keys = set().union(*(lines for _, lines in files.values()))  # the lines ``merge_wip`` updates
     by_file: dict[tuple[tuple[str, str], str], list[Mapping[str, Any]]] = {}
     for r in olds:
         scope, name = scope_key(r.get("vendor"), r.get("report_date")), text_or_empty(r.get("source_file"))
-        if any(s == scope for s, _ in sent) and (scope, fold_text(name)) not in sent:
+        if scope in scopes and (scope, fold_text(name)) not in files:
             by_file.setdefault((scope, name), []).append(r)
     findings = []
     for (scope, name), rows in by_file.items():
-        first = next(r for (s, _), r in sent.items() if s == scope)
+        mine = [(first, lines) for (s, _), (first, lines) in files.items() if s == scope]
+        lines_of = [wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) for r in rows]
+        # the files that report its lines again (a corrected report under a new name), else the day's first
+        sharing = [first for first, lines in mine if any(k in lines for k in lines_of)]
+        first = sharing[0] if sharing else mine[0][0]
         who, day = first["vendor"], _day(first["report_date"])
         when = f"{day:%d-%b-%y}" if day else "the same day"
         kept = (scope, fold_text(name)) not in replaced
-        again = sum(wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) in keys for r in rows)
+        again = sum(k in keys for k in lines_of)
         if kept:
             text = (f"'{name}', {who}'s other report of {when} on the Vendor WIP sheet, shares no PO line with this "
                     f"file: its {len(rows)} line(s) were kept beside this file's. If this file replaces it, delete "
                     "that file's rows from the Vendor WIP sheet")
         else:
-            text = (f"this file reports again lines of '{name}', {who}'s report of {when} on the Vendor WIP sheet, "
-                    f"so it replaced that report: {again} line(s) updated, {len(rows) - again} it no longer lists "
-                    "removed (see the Change Log)")
+            also = [f"'{r.get('source_file')}'" for r in sharing[1:]]
+            these = f"this file and {', '.join(also)} report" if also else "this file reports"
+            text = (f"{these} again lines of '{name}', {who}'s report of {when} on the Vendor WIP sheet, "
+                    f"so {'they' if also else 'it'} replaced that report: {again} line(s) updated, "
+                    f"{len(rows) - again} {'that none of them lists' if also else 'it no longer lists'} removed "
+                    "(see the Change Log)")
         findings.append(info(Code.WIP_DUPLICATE, text, file=first.get("source_file"), value=name))
     return findings
 

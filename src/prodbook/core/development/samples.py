@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prodbook.core.cancel import fmt
-from prodbook.core.cells import OZ_PER_SQYD_TO_GSM, CellError, day_of, to_date
+from prodbook.core.cells import ORDINAL_WORDS, OZ_PER_SQYD_TO_GSM, CellError, day_of, to_date
 from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.styles_check import StyleSettings, is_adopted, setting_list
@@ -27,30 +27,70 @@ from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
-    "fit": re.compile(r"^(?:1st\s+)?fit sample submit", re.I),
-    "fit 2": re.compile(r"^(?:2nd|second)\s+fit sample submit", re.I),
     "pp": re.compile(r"^pp sample submit|pre-?production sample submit", re.I),
     "size set": re.compile(r"size set.*submit", re.I),
     "top": re.compile(r"^top sample|top of production", re.I),
     "sms": re.compile(r"salesman|sms", re.I),
     "photo": re.compile(r"photo sample", re.I),
 }
-"""Sample type (folded) -> how its T&A milestone is named."""
+"""Sample type (folded) -> how its T&A milestone is named; the fit milestones are ``fit_milestone_kind``'s."""
+_ORDINAL_WORD = "|".join(ORDINAL_WORDS)
+_BEFORE = rf"(?:(?P<a>\d{{1,2}})(?:st|nd|rd|th)|(?P<aw>{_ORDINAL_WORD}))[\s-]+"
+"""An ordinal before the word fit: '3rd ', 'third ' (a bare '3 fit' may be a count of pieces)."""
+_AFTER = rf"\s*[-#(]*\s*(?:no\.?\s*)?(?:(?P<b>\d{{1,2}})(?:st|nd|rd|th)?|(?P<bw>{_ORDINAL_WORD}))\b"
+"""An ordinal after it: ' 3', '-3', '3', ' #3', ' (3rd)', ' No. 3', ' third'."""
+_FIT_ORDINAL = re.compile(rf"\b{_BEFORE}fit\b|\bfit(?:\s*sample)?{_AFTER}(?!\s*(?:pcs?|pieces?|units?|sets?)\b)")
+"""Which fit a Sample Type names: '3rd Fit', 'Fit-3', 'Fit3', 'Fit Sample #3'; not 'Fit sample - 3 pcs'."""
+_FIT_MILESTONE = re.compile(rf"^(?:{_BEFORE})?fit sample submit(?:{_AFTER})?", re.I)
+"""A fit sample's T&A milestone: 'Fit sample submit', '2nd fit sample submit', 'Third fit sample submit'."""
 _KINDS = ((re.compile(r"\b(?:pp|pre[\s-]?production)\b"), "pp"), (re.compile(r"\bsize[\s-]?sets?\b"), "size set"),
           (re.compile(r"\btop\b|top of production"), "top"),
-          # '2nd Fit', 'Fit-2', 'Fit Sample #2', 'Fit (2nd)'; not 'Fit sample - 2 pcs'
-          (re.compile(r"\b(?:2nd|second)\s+fit\b"
-                      r"|\bfit(?:\s*sample)?\s*[-#(]*\s*(?:2|2nd|second)\b(?!\s*(?:pcs?|pieces?|units?)\b)"), "fit 2"),
-          (re.compile(r"\bfit\b"), "fit"),
+          (re.compile(r"\bfit(?:\b|\d)"), "fit"),
           (re.compile(r"\bsms\b|salesman"), "sms"), (re.compile(r"\bphoto\b"), "photo"))
 
 
+def _ordinal(m: re.Match[str] | None) -> int:
+    """The number an ordinal match names (1 when it names none)."""
+    if m is None:
+        return 1
+    groups = m.groupdict()
+    if digits := groups.get("a") or groups.get("b"):
+        return int(digits)
+    word = groups.get("aw") or groups.get("bw")
+    return ORDINAL_WORDS[word.lower()] if word else 1
+
+
+def fit_kind(number: int) -> str:
+    """The kind of the ``number``th fit sample: 'fit' for the first, 'fit 2', 'fit 3'... for the next ones, so
+    a later fit is its own sample, due on its own milestone, never the first fit's."""
+    return "fit" if number <= 1 else f"fit {number}"
+
+
+def fit_number(text: Any) -> int:
+    """Which fit a fit Sample Type names: '3rd Fit', 'Fit-3', 'Third fit sample', 'Fit Sample #3' are 3; 'Fit',
+    '1st Fit' and 'Fit sample - 3 pcs' (a count of pieces) are 1."""
+    return _ordinal(_FIT_ORDINAL.search(str(text or "").strip().lower()))
+
+
+def fit_milestone_kind(name: Any) -> str | None:
+    """The fit kind a T&A milestone name stands for ('3rd fit sample submit' -> 'fit 3'), else None."""
+    m = _FIT_MILESTONE.search(str(name or "").strip())
+    return fit_kind(_ordinal(m)) if m else None
+
+
+def is_fit(kind: str) -> bool:
+    """A kind (``sample_kind``) of fit sample, the first or a later one: 'fit', 'fit 2', 'fit 3'."""
+    return kind == "fit" or (kind.startswith("fit ") and kind[4:].isdigit())
+
+
 def sample_kind(text: Any) -> str:
-    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit', '2nd Fit', 'Fit 2' and
-    'Fit Sample #2' 'fit 2' (the template's second fit, not the first one's date); 'PP Sample',
-    'Pre-production' are 'pp'; 'Size set sample' is 'size set'. Any other type, folded, as it is."""
+    """A Sample Type as the kind it names: 'Fit Sample', 'Fit 1', '1st Fit' are 'fit'; '2nd Fit', 'Fit-2' and
+    'Fit Sample #2' 'fit 2', '3rd Fit', 'Third Fit', 'Fit 3' 'fit 3' (each fit its own milestone, not the
+    first one's date); 'PP Sample', 'Pre-production' are 'pp'; 'Size set sample' is 'size set'; 'TOP 2' is
+    'top'. Any other type, folded, as it is."""
     t = str(text or "").strip().lower()
-    return next((kind for pattern, kind in _KINDS if pattern.search(t)), t)
+    kind = next((kind for pattern, kind in _KINDS if pattern.search(t)), t)
+    return fit_kind(fit_number(t)) if kind == "fit" else kind
 
 
 def code_of(sample_type: Any, codes: dict[str, str]) -> str | None:
@@ -58,7 +98,8 @@ def code_of(sample_type: Any, codes: dict[str, str]) -> str | None:
     its kind's."""
     t = str(sample_type or "").strip().lower()
     return codes.get(t) or codes.get(sample_kind(t))
-FIT_KINDS = ("fit", "fit 2")
+
+
 CLOSED = re.compile(r"^(?:cancel|drop|not (?:required|needed)|n/?a$|no longer|on hold|void|skip)", re.I)
 """A sample Status that needs nothing more from the vendor: Cancelled, Dropped, Not required, On hold."""
 SENT = re.compile(r"^(?:shipped|sent|dispatched|in transit|delivered|received|approved|rejected|commented)", re.I)
@@ -137,6 +178,9 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Sam
 def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
     """Sample type (folded) -> T&A milestone code, from the settings then the milestone names."""
     out = dict(settings.milestones)
+    for written, code in settings.milestones.items():  # '3rd Fit=FS3' also maps a sample typed 'Fit 3'
+        if is_fit(kind := sample_kind(written)):
+            out.setdefault(kind, code)
     if len(ta) and "milestone" in ta:
         names = ta[["code", "milestone"]].dropna().drop_duplicates("code")
         for kind, pattern in SAMPLE_MILESTONES.items():
@@ -145,6 +189,9 @@ def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
             hits = names[names["milestone"].astype(str).str.contains(pattern)]
             if len(hits):
                 out[kind] = str(hits["code"].iloc[0])
+        for code, name in zip(names["code"], names["milestone"]):  # the first milestone of each fit
+            if (fit := fit_milestone_kind(name)) is not None:
+                out.setdefault(fit, str(code))
     return out
 
 
