@@ -810,6 +810,34 @@ class _PivotCaches:
         return self._caches[i - 1]
 
 
+class FakeName:
+    """xlwings' Name: ``refers_to`` as Excel gives it ('=123'), ``api.Visible`` as COM has it."""
+
+    def __init__(self, name: str, refers_to: str, visible: bool = True) -> None:
+        self.name, self.refers_to = name, refers_to
+        self.api = type("NameApi", (), {"Visible": visible})()
+
+
+class FakeNames(list):
+    """xlwings' Names: iterated, looked up by name (Excel ignores case), ``add``."""
+
+    def add(self, name: str, refers_to: str) -> FakeName:
+        held = next((n for n in self if n.name.lower() == name.lower()), None)
+        if held is not None:
+            held.refers_to = refers_to
+            return held
+        self.append(FakeName(name, refers_to))
+        return self[-1]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            held = next((n for n in self if n.name.lower() == key.lower()), None)
+            if held is None:
+                raise KeyError(key)
+            return held
+        return super().__getitem__(key)
+
+
 class FakeBook:
     """``mac``: Excel's object model answers as a Mac's does, through appscript (``AppleScript``)."""
 
@@ -820,6 +848,7 @@ class FakeBook:
         self.fullname_error: Exception | None = None  # as xlwings raises for a URL it cannot map to a folder
         self.app = FakeApp()
         self.sheets = FakeSheets(self)
+        self.names = FakeNames()
         self.pivot_caches: list[FakePivotCache] = []
         caches = self.pivot_caches
         self.com = type("Api", (), {"Date1904": False, "ProtectStructure": False, "ReadOnly": False,
@@ -887,6 +916,8 @@ class FakeBook:
             if ws.protection.sheet:
                 sheet.com.Protect(Password=ws.protection.password or "")
         book.com.ProtectStructure = bool(wb.security and wb.security.lockStructure)
+        for name, dn in wb.defined_names.items():
+            book.names.append(FakeName(name, "=" + (dn.attr_text or ""), not dn.hidden))
         return book
 
     def values(self, sheet: str) -> list[list[Any]]:

@@ -944,8 +944,14 @@ def is_closed(status: Any) -> bool:
     return not is_missing(status) and _CLOSED.match(str(status)) is not None
 
 
+def highest_id(frame: pd.DataFrame) -> int:
+    """The highest number of an ID on the sheet ('EX-0042' -> 42), 0 with none."""
+    ids = frame["id"].tolist() if "id" in frame.columns else []
+    return max((int(m[1]) for v in ids if not is_missing(v) and (m := _ID.search(str(v)))), default=0)
+
+
 def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: str = "EX-",
-          stopped: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[int | None]]:
+          stopped: Mapping[str, str] | None = None, issued: int = 0) -> tuple[pd.DataFrame, list[int | None]]:
     """The Exceptions sheet after this run, in sheet order, and the old Excel row of each (None: new); the
     frame also holds each row's facts (``FACTS``), never written to the sheet.
 
@@ -953,6 +959,8 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     is reopened). New: next ID, detected today, Open. Not found any more: Resolved by data, with the date
     in Resolution unless the user wrote one; never deleted. ``stopped`` (``line_key`` -> why the line is no
     longer wanted): the Resolution of its exceptions says why, so the APM sees they closed with the line.
+    ``issued``: the highest ID number ever given in this workbook (kept beside the sheet): a row the APM
+    deleted does not give its ID to the next new exception, which e-mails and the Change Log would confuse.
     """
     rows: list[dict[str, Any]] = []
     source: list[int | None] = []
@@ -965,7 +973,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
         rows.append(rec)
         source.append(int(r["_row"]) if not is_missing(r.get("_row")) else None)
     numbers = [int(m[1]) for r in rows if r["id"] and (m := _ID.search(str(r["id"])))]
-    next_id = max(numbers, default=0) + 1
+    next_id = max([*numbers, issued]) + 1
     seen: set[int] = set()
     for f in found:
         s, key = f.subject or Subject(), identity_of(f)

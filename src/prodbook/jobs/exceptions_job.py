@@ -59,8 +59,21 @@ def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, li
     found = ex.evaluate(inp)
     table = tracker.table(EXCEPTIONS, required=False)
     stopped = {line_key(ln.po, ln.style, ln.color): str(ln.stopped) for ln in inp.stopped}
-    frame, source = ex.merge(table.frame, found, ctx.today, stopped=stopped)
+    frame, source = ex.merge(table.frame, found, ctx.today, stopped=stopped, issued=issued_ids(tracker))
     return frame, source, found, findings + table.findings
+
+
+ISSUED_NAME = "prodbook_exceptions_issued"
+"""A hidden workbook name holding the highest Exception ID number ever given (``ex.merge``'s ``issued``)."""
+
+
+def issued_ids(tracker: Tracker) -> int:
+    """The highest Exception ID number given in this workbook so far, as its hidden name keeps it (0: none)."""
+    text = tracker.backend.defined_name(ISSUED_NAME)
+    try:
+        return max(int(str(text).lstrip("=").strip()), 0) if text is not None else 0
+    except ValueError:  # not a number: someone typed over it in the Name Manager; the sheet's IDs still count
+        return 0
 
 
 def check(tracker: Tracker, ctx: Context) -> Outcome:
@@ -73,6 +86,8 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
                              list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
+    if any(src is None for src in source) and (top := ex.highest_id(frame)) > issued_ids(tracker):
+        tracker.backend.stage_name(ISSUED_NAME, str(top))  # only with IDs given: a run with nothing new writes none
     # the frame as merged, its facts column (ex.FACTS, not written above) included: the follow-ups tell the
     # vendor those facts, never the advice the Detail adds for the APM
     tracker.remember(EXCEPTIONS, frame.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list

@@ -32,6 +32,10 @@ class Backend(Protocol):
     def stage(self, rewrite: SheetRewrite) -> None: ...
     def edit(self, cell: AnyEdit) -> None: ...
     def unstage(self, sheet: str) -> None: ...
+    def defined_name(self, name: str) -> str | None:
+        """A workbook-level defined name's text (no '='), None when the workbook has none of that name."""
+    def stage_name(self, name: str, value: str) -> None:
+        """Set a workbook-level defined name at commit, hidden when new (prodbook's own marks)."""
     @property
     def structure_locked(self) -> bool:
         """Review > Protect Workbook (Structure): Excel lets nobody add a sheet."""

@@ -199,6 +199,10 @@ class FileBook(Staging):
     def date1904(self) -> bool:
         return self.info.date1904
 
+    def defined_name(self, name: str) -> str | None:
+        """A workbook-level defined name's text as the file was read (no '='), None when it has none."""
+        return next((v for k, v in self.info.names.items() if k.lower() == name.lower()), None)
+
     def sheet_names(self) -> list[str]:
         return list(self.info.sheets)
 
@@ -467,7 +471,7 @@ class FileBook(Staging):
                 "the workbook and run prodbook again, or use the prodbook tab inside Excel")
         if read_only := safety.read_only_message(self.path):
             raise safety.NotWritten(read_only)
-        rewrites, edits = list(self._rewrites.values()), list(self._edits)
+        rewrites, edits, names = list(self._rewrites.values()), list(self._edits), dict(self._names)
         made: Path | None = None
         backups = self.path.parent / safety.BACKUP_DIR
         new_folder = None if backups.exists() else backups
@@ -490,14 +494,15 @@ class FileBook(Staging):
                                                                              copied=copied,
                                                                              last_rows=last_rows,
                                                                              moved_links=links,
-                                                                             unlinked=unlinked)),
+                                                                             unlinked=unlinked,
+                                                                             names=names)),
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
                     if self.changed_since_read():
                         raise  # saved over in place meanwhile: what looks like damage is that save (_plain)
                     _remove(made, new_folder)
-                    return self._side_copy(src, rewrites, edits, exc)
+                    return self._side_copy(src, rewrites, edits, exc, names)
         except BaseException as exc:
             _remove(made, new_folder)
             plain = _plain(exc, self.path, self._read_stamp)
@@ -533,13 +538,13 @@ class FileBook(Staging):
             safety.step("writing", self.path)
 
     def _side_copy(self, src: safety.Source, rewrites: list[SheetRewrite], edits: list[AnyEdit],
-                   exc: UnsupportedLayout) -> CommitResult:
+                   exc: UnsupportedLayout, names: dict[str, str]) -> CommitResult:
         """The workbook stays as it was: the changes go to "NAME (prodbook).xlsx" (no backup needed)."""
         side = safety.side_copy_path(self.path)
         from prodbook.workbook.openpyxl_writer import Unreadable  # openpyxl loads on this way only (start-up)
 
         try:
-            safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits))
+            safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits, names))
         except Unreadable:  # openpyxl cannot read what the part writer refused either: a damaged file
             raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy. "
                             "The file is damaged: open it in Excel and save it (Excel repairs what it can), then "
@@ -664,11 +669,12 @@ def _verified(src: safety.Source, tmp: Path, written: list[str], progress: Progr
                                 "is damaged)") from None
 
 
-def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[AnyEdit]) -> None:
+def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[AnyEdit],
+               names: dict[str, str]) -> None:
     """Write the changes through openpyxl into a copy; the original stays as it was."""
     from prodbook.workbook.openpyxl_writer import write_copy
 
     src.seek(0)
     with warnings.catch_warnings():  # openpyxl's own words about odd cells ("serial value inf") are not the APM's
         warnings.simplefilter("ignore")
-        write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm")
+        write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm", names=names)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from io import BytesIO
 from pathlib import Path
@@ -26,6 +26,7 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.comments.shape_writer import ShapeWriter
 from openpyxl.formatting.formatting import ConditionalFormatting, ConditionalFormattingList
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.formula import ArrayFormula
@@ -289,8 +290,9 @@ class Unreadable(Exception):
 
 
 def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[AnyEdit], *,
-               keep_vba: bool | None = None) -> None:
-    """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file)."""
+               keep_vba: bool | None = None, names: Mapping[str, str] | None = None) -> None:
+    """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file);
+    ``names``: workbook-level defined names to set, hidden when new."""
     if keep_vba is None:
         keep_vba = Path(src).suffix.lower() == ".xlsm"
     try:
@@ -301,5 +303,11 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         _rewrite(wb, rw)
     for e in single_cells(edits):
         _put(wb[e.sheet], e.row, e.column, e.value)
+    for name, value in (names or {}).items():
+        held = next((k for k in wb.defined_names if k.lower() == name.lower()), None)
+        if held is not None:
+            wb.defined_names[held].attr_text = value
+        else:
+            wb.defined_names[name] = DefinedName(name, attr_text=value, hidden=True)
     _settle_legacy_drawings(wb)
     saved(wb)(dst)  # our own handle: a save that fails lets go of the file

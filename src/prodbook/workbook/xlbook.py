@@ -665,6 +665,8 @@ class XlBook(Staging):
             for sheet, edits in by_sheet.items():
                 self.status(f"updating {sheet}")
                 cells += self._write_edits(sheet, edits)
+            for name, value in self._names.items():
+                self._set_name(name, value)
             written = [s for s in {*self._rewrites, *by_sheet} if s in self.sheet_names()]
             refresh_pivots(self.book, written, [n for s in written for n in _table_names(self.book.sheets[s])])
             try:
@@ -682,6 +684,26 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def defined_name(self, name: str) -> str | None:
+        """A workbook-level name's text as Excel holds it, without its '=' (a sheet's own names are 'Sheet!x')."""
+        try:
+            held = next((n for n in self.book.names if str(n.name).lower() == name.lower()), None)
+            return None if held is None else str(held.refers_to or "").removeprefix("=")
+        except Exception:  # an Excel that will not list its names: as if it had none
+            return None
+
+    def _set_name(self, name: str, value: str) -> None:
+        """A name prodbook keeps for itself: set, or added hidden from the Name Manager (where Excel lets it)."""
+        held = next((n for n in self.book.names if str(n.name).lower() == name.lower()), None)
+        if held is not None:
+            held.refers_to = "=" + value
+            return
+        added = self.book.names.add(name, "=" + value)
+        try:
+            added.api.Visible = False
+        except Exception:  # a Mac's Excel (appscript) names it otherwise: the name stays, only visible
+            pass
 
     def _refuse_read_only(self) -> None:
         """A workbook Excel opened read-only (a colleague has the shared tracker open, an e-mail's copy) could not

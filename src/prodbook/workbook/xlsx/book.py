@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prodbook.workbook.xlsx.model import UnsafeContent, UnsupportedLayout, WorkbookInfo
@@ -36,6 +36,8 @@ class _Book:
     date1904: bool
     structure_locked: bool = False
     modify_password: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    """Workbook-level defined names and their text (a sheet's own names left out)."""
 
 
 def _read_book(pkg: _Package) -> _Book:
@@ -43,6 +45,7 @@ def _read_book(pkg: _Package) -> _Book:
     root = pkg.parsed(wb_part)
     rels = {r["id"]: r for r in pkg.rels(wb_part)}
     sheets = []
+    names: dict[str, str] = {}
     date1904 = structure = modify = False
     for el in root:
         local = el.tag.rsplit("}", 1)[-1]
@@ -52,6 +55,8 @@ def _read_book(pkg: _Package) -> _Book:
             structure = el.get("lockStructure", "0").strip().lower() in ("1", "true")
         elif local == "fileSharing":  # Save As > Tools > General Options: a password to modify
             modify = bool(el.get("reservationPassword") or el.get("hashValue"))
+        elif local == "definedNames":
+            names.update((dn.get("name", ""), dn.text or "") for dn in el if dn.get("localSheetId") is None)
         elif local == "sheets":
             for sh in el:
                 rid = sh.get(f"{{{NS_R}}}id")
@@ -59,7 +64,7 @@ def _read_book(pkg: _Package) -> _Book:
                     rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
                 rel = rels.get(rid)
                 sheets.append((sh.get("name", ""), rid, rel["part"] if rel else None))  # name: required by OOXML
-    return _Book(wb_part, sheets, date1904, structure, modify)
+    return _Book(wb_part, sheets, date1904, structure, modify, names)
 
 
 def refuse_doctypes(pkg: _Package) -> None:
@@ -98,6 +103,7 @@ def workbook_info(path: str | os.PathLike[str]) -> WorkbookInfo:
             workbook_part=book.part,
             modify_password=book.modify_password,
             marked_final=_marked_final(pkg),
+            names=book.names,
         )
     finally:
         pkg.close()
@@ -134,6 +140,38 @@ def _set_full_calc(pkg: _Package, wb_part: str) -> None:
         if pos is None:
             raise UnsupportedLayout("workbook.xml has no <sheets> element")
         text = text[:pos] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[pos:]
+    pkg.set_text(wb_part, text)
+
+
+def set_defined_names(pkg: _Package, wb_part: str, names: Mapping[str, str]) -> None:
+    """Set each workbook-level defined name to its text (no '='), adding a hidden one where the workbook
+    has none of that name (Excel matches names without regard to case). prodbook keeps its own marks so,
+    out of the APM's sight (Formulas > Name Manager does not list a hidden name)."""
+    text = pkg.text(wb_part)
+    p = _pfx(_ns_prefix(text, NS_MAIN))
+    added = []
+    for name, value in names.items():
+        own = re.compile(rf'(<{re.escape(p)}definedName\b(?![^>]*\blocalSheetId=)[^>]*\bname="{re.escape(name)}"'
+                         rf'[^>]*?)(?:/>|>(.*?)</{re.escape(p)}definedName>)', re.S | re.I)
+        if (m := own.search(text)) is not None:
+            text = text[:m.start()] + f"{m.group(1)}>{_esc(value)}</{p}definedName>" + text[m.end():]
+        else:
+            added.append(f'<{p}definedName name="{_esc(name)}" hidden="1">{_esc(value)}</{p}definedName>')
+    if added:
+        if (m := re.search(rf"</{re.escape(p)}definedNames>", text)) is not None:
+            text = text[:m.start()] + "".join(added) + text[m.start():]
+        elif (m := re.search(rf"<{re.escape(p)}definedNames\s*/>", text)) is not None:
+            text = text[:m.start()] + f"<{p}definedNames>{''.join(added)}</{p}definedNames>" + text[m.end():]
+        else:
+            pos = None
+            for el in ("externalReferences", "functionGroups", "sheets"):  # the schema's order: after these
+                mm = re.search(rf"</{re.escape(p)}{el}>|<{re.escape(p)}{el}\b[^>]*/>", text)
+                if mm:
+                    pos = mm.end()
+                    break
+            if pos is None:
+                raise UnsupportedLayout("workbook.xml has no <sheets> element")
+            text = text[:pos] + f"<{p}definedNames>{''.join(added)}</{p}definedNames>" + text[pos:]
     pkg.set_text(wb_part, text)
 
 

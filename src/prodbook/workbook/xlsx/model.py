@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prodbook.core.cells import Formula, Value
 from prodbook.workbook.backend import (
@@ -30,6 +30,8 @@ class WorkbookInfo:
     """Save As > Tools > General Options, Password to modify: Excel opens it read-only without it."""
     marked_final: bool = False
     """File > Info > Protect Workbook > Mark as Final: Excel opens it read-only."""
+    names: dict[str, str] = field(default_factory=dict)
+    """The workbook's own defined names (not a sheet's), each with its text: what it refers to, no '='."""
 
 
 __all__ = ["AnyEdit", "CellEdit", "ColumnEdit", "Formula", "RowsByColumn", "SheetRewrite", "UnsafeContent",

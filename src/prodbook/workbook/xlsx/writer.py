@@ -13,6 +13,7 @@ from prodbook.workbook.xlsx.book import (
     _read_book,
     _set_full_calc,
     refuse_doctypes,
+    set_defined_names,
 )
 from prodbook.workbook.xlsx.by_place import MovedLink, RowsMoved
 from prodbook.workbook.xlsx.create import _create_sheet
@@ -31,7 +32,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
                    progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None,
                    last_rows: Mapping[str, int] | None = None, moved_links: list[MovedLink] | None = None,
-                   unlinked: Collection[str] = ()) -> list[str]:
+                   unlinked: Collection[str] = (), names: Mapping[str, str] | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
@@ -46,7 +47,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     read one cell of a rebuilt sheet whose row moved or left (``formula_refs.links_into_moved_rows``).
     ``unlinked``: sheets whose XML, as the caller's look at ``src`` found it, holds no '!' (``SheetScan.bang``):
     none of their formulas reads another sheet, so the look for those after the write passes them by unless
-    this write rewrites them.
+    this write rewrites them. ``names``: workbook-level defined names to set (``set_defined_names``).
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -105,6 +106,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
             formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress)
             refresh_pivots_on(pkg, book, sheet, part)
+        if names:
+            set_defined_names(pkg, book.part, names)
         if formulas or grown or _other_formulas(pkg, book, rewrites):
             if formulas:
                 _drop_calc_chain(pkg, book.part)
