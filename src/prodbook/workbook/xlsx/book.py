@@ -127,20 +127,18 @@ def _set_full_calc(pkg: _Package, wb_part: str) -> None:
         text = text[: m.start()] + tag + text[m.end():]
     else:
         p = _pfx(_ns_prefix(text, NS_MAIN))
-        pos = None
-        for el in ("definedNames", "externalReferences", "functionGroups", "sheets"):
-            mm = re.search(rf"</{p}{el}>", text)
-            if mm:
-                pos = mm.end()
-                break
-            mm = re.search(rf"<{p}{el}\b[^>]*/>", text)
-            if mm:
-                pos = mm.end()
-                break
-        if pos is None:
-            raise UnsupportedLayout("workbook.xml has no <sheets> element")
+        pos = _after(text, p, ("definedNames", "externalReferences", "functionGroups", "sheets"))
         text = text[:pos] + f'<{p}calcPr fullCalcOnLoad="1"/>' + text[pos:]
     pkg.set_text(wb_part, text)
+
+
+def _after(text: str, p: str, elements: tuple[str, ...]) -> int:
+    """Where a new element goes in workbook.xml: after the first of ``elements`` (the ones the schema puts
+    before it, nearest first) that the file has."""
+    for el in elements:
+        if (m := re.search(rf"</{re.escape(p)}{el}>|<{re.escape(p)}{el}\b[^>]*/>", text)) is not None:
+            return m.end()
+    raise UnsupportedLayout("workbook.xml has no <sheets> element")
 
 
 def set_defined_names(pkg: _Package, wb_part: str, names: Mapping[str, str]) -> None:
@@ -163,14 +161,7 @@ def set_defined_names(pkg: _Package, wb_part: str, names: Mapping[str, str]) -> 
         elif (m := re.search(rf"<{re.escape(p)}definedNames\s*/>", text)) is not None:
             text = text[:m.start()] + f"<{p}definedNames>{''.join(added)}</{p}definedNames>" + text[m.end():]
         else:
-            pos = None
-            for el in ("externalReferences", "functionGroups", "sheets"):  # the schema's order: after these
-                mm = re.search(rf"</{re.escape(p)}{el}>|<{re.escape(p)}{el}\b[^>]*/>", text)
-                if mm:
-                    pos = mm.end()
-                    break
-            if pos is None:
-                raise UnsupportedLayout("workbook.xml has no <sheets> element")
+            pos = _after(text, p, ("externalReferences", "functionGroups", "sheets"))
             text = text[:pos] + f"<{p}definedNames>{''.join(added)}</{p}definedNames>" + text[pos:]
     pkg.set_text(wb_part, text)
 
