@@ -7,21 +7,18 @@ Real .xlsx attachments in a real .eml, imported by the wip command and read back
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-import openpyxl
-
 from conftest import base_sheets, sheet_values, write_book
 from prodbook.core.findings import Code, Finding
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from test_mail import xlsx_bytes
 
 TODAY = date(2027, 3, 5)
-HEADER = ["PO #", "Style #", "Color", "Order Qty", "Cut Qty", "Sewn Qty", "Packed Qty", "Remarks"]
 KHAKI = ["4500000002", "S2", "Black", "800", "640", "100", "0", "fabric in"]
 SAND = ["4500000003", "S2", "Sand", "500", "300", "0", "0", "cutting"]
 OLIVE = ["4500000004", "S2", "Olive", "400", "0", "0", "0", "fabric due"]
@@ -38,21 +35,6 @@ def tracker(tmp_path: Path) -> Path:
     orders = sheets["Orders"]
     orders += [["4500000003", "S2", "Sand", 500, *orders[2][4:]], ["4500000004", "S2", "Olive", 400, *orders[2][4:]]]
     return write_book(tmp_path / "tracker.xlsx", sheets)
-
-
-def xlsx(path: Path | None, *rows: list[str]) -> bytes:
-    """A vendor's WIP workbook (written to ``path`` when given), its bytes."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "WIP"
-    ws.append(HEADER)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    if path is not None:
-        path.write_bytes(buf.getvalue())
-    return buf.getvalue()
 
 
 def eml(path: Path, *attachments: tuple[str, bytes]) -> Path:
@@ -82,12 +64,12 @@ def same_day(findings: list[Finding]) -> list[Finding]:
 def test_the_attachment_that_sends_lines_again_is_the_one_the_note_names(tmp_path):
     book = tracker(tmp_path)
     first = tmp_path / "CN1 WIP 2027-03-03.xlsx"
-    xlsx(first, KHAKI, SAND)
+    first.write_bytes(xlsx_bytes(KHAKI, SAND))
     run(book, ["wip"], ctx(first))
     assert set(sources(book)) == {"4500000002", "4500000003"}
     # the other division's report first, then the corrected report (under a new name) of the file above
-    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx(None, OLIVE)),
-              ("Corrected.xlsx", xlsx(None, [*KHAKI[:4], "700", "200", "0", "corrected"])))
+    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx_bytes(OLIVE)),
+              ("Corrected.xlsx", xlsx_bytes([*KHAKI[:4], "700", "200", "0", "corrected"])))
     result = run(book, ["wip"], ctx(msg))
     corrected = "WIP 3 March.eml > attachment 'Corrected.xlsx'"
     assert sources(book) == {"4500000002": corrected,
@@ -106,11 +88,11 @@ def test_two_attachments_sharing_the_lines_of_one_report_are_both_named_and_the_
     naming the second; the counts are the whole report's."""
     book = tracker(tmp_path)
     first = tmp_path / "CN1 WIP 2027-03-03.xlsx"
-    xlsx(first, KHAKI, SAND)
+    first.write_bytes(xlsx_bytes(KHAKI, SAND))
     run(book, ["wip"], ctx(first))
-    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx(None, OLIVE)),
-              ("Black.xlsx", xlsx(None, [*KHAKI[:4], "700", "200", "0", "corrected"])),
-              ("Sand.xlsx", xlsx(None, [*SAND[:4], "350", "10", "0", "sewing"])))
+    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx_bytes(OLIVE)),
+              ("Black.xlsx", xlsx_bytes([*KHAKI[:4], "700", "200", "0", "corrected"])),
+              ("Sand.xlsx", xlsx_bytes([*SAND[:4], "350", "10", "0", "sewing"])))
     result = run(book, ["wip"], ctx(msg))
     notes = same_day(result.findings)
     assert [f.file for f in notes] == ["WIP 3 March.eml > attachment 'Black.xlsx'"], [f.text() for f in notes]
@@ -123,10 +105,10 @@ def test_a_report_of_the_day_sharing_no_line_is_kept_beside_the_messages_reports
     """Nothing re-sent: the earlier report's lines stay, and the note says so (on the message's first report)."""
     book = tracker(tmp_path)
     first = tmp_path / "CN1 WIP 2027-03-03.xlsx"
-    xlsx(first, KHAKI)
+    first.write_bytes(xlsx_bytes(KHAKI))
     run(book, ["wip"], ctx(first))
-    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx(None, OLIVE)),
-              ("Division C.xlsx", xlsx(None, SAND)))
+    msg = eml(tmp_path / "WIP 3 March.eml", ("Division B.xlsx", xlsx_bytes(OLIVE)),
+              ("Division C.xlsx", xlsx_bytes(SAND)))
     result = run(book, ["wip"], ctx(msg))
     assert set(sources(book)) == {"4500000002", "4500000003", "4500000004"}
     notes = same_day(result.findings)
