@@ -108,3 +108,14 @@ def test_a_later_actual_never_brings_the_ex_factory_forward(slip, which, more):
     for res, s in ((before, slip), (after, {**slip, which: slip[which] + more})):
         last = [c for c in STEPS if s[c] is not None][-1]
         assert res.at["XF", "forecast"].date() >= workday_intl(late(last, s[last]), gap[last], 1)
+
+
+def test_steps_worked_back_from_the_orders_date_catch_up_alike():
+    """The same plan written against the order's Ex-Factory date itself ('Ex-Factory -22'), not the code XF."""
+    frame = production()
+    frame["anchor"] = ["Ex-Factory"] * 6
+    res = forecast(frame, {"CUT": late("CUT", 7), "INL": late("INL", 4), "BKC": planned("BKC"),
+                           "PCK": planned("PCK")}, today=planned("PCK") + timedelta(days=1))
+    assert res.at["XF", "forecast"].date() == XF_DAY
+    late_cut = forecast(frame, {"CUT": late("CUT", 7)}, today=late("CUT", 1))
+    assert late_cut.at["XF", "forecast"].date() == late("XF", 7)
