@@ -96,6 +96,27 @@ class TodayType(click.ParamType):
             self.fail(f"'{value}' is not a date like 2027-03-15", param, ctx)
 
 
+WINDOWS = sys.platform == "win32"
+
+
+class FilePath(click.Path):
+    """A file or folder typed on the command line. On Windows a folder typed with its last backslash inside the
+    quotes ("C:\\WIP files\\", as PowerShell's Tab completes it) reaches Python as 'C:\\WIP files"': the
+    backslash made the closing quote part of the name. No Windows name holds a double quote, so that one at the
+    end is dropped; one further in means the words after it were joined to the name, and the message says why."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if WINDOWS and isinstance(value, str) and '"' in value:
+            if value.endswith('"') and '"' not in value[:-1]:
+                value = value[:-1]
+            else:
+                self.fail(f"'{value}' holds a double quote (\"), which no Windows file or folder name has: a folder "
+                          "typed with a backslash just before its closing quote (\"C:\\WIP files\\\") makes Windows "
+                          "join what follows to it. Type the folder without its last backslash (\"C:\\WIP files\") "
+                          "and run again", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 _LOG = "prodbook.log"
 """Where ``--log`` keeps its file and the command's context, in click's ``meta`` (shared by every context of
 the run, so the refusal printed by ``Group.invoke`` finds it too)."""
@@ -115,7 +136,7 @@ def _remember_json(ctx: click.Context, _param: Any, value: bool) -> bool:
 
 
 def common(f: Callable) -> Callable:
-    f = click.option("--log", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+    f = click.option("--log", type=FilePath(dir_okay=False, path_type=Path), default=None, metavar="FILE",
                      expose_value=False, callback=_remember_log,
                      help="Also add what the run says to FILE, with the time and the command: for a scheduled "
                           "run, whose messages no one sees.")(f)
@@ -360,10 +381,10 @@ def main() -> None:
             stream.reconfigure(errors="replace")
 
 
-WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False))
+WORKBOOK = click.argument("workbook", type=FilePath(dir_okay=False))
 
 
-FILES = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+FILES = click.argument("files", nargs=-1, type=FilePath(path_type=Path))
 
 
 @main.command()
@@ -379,7 +400,7 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
 
 @main.command()
 @WORKBOOK
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=FilePath(path_type=Path))
 @common
 def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
     """Import vendor WIP reports (.xlsx / .csv files, e-mails saved as .msg / .eml, or folders of them) into
@@ -397,7 +418,7 @@ def exceptions(workbook: str, today: date | None, dry_run: bool, as_json: bool) 
 
 @main.command()
 @WORKBOOK
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FilePath(file_okay=False, path_type=Path), default=None,
               help="Folder for the e-mail drafts (default: 'Follow-up drafts/DATE' beside the workbook).")
 @common
 def followups(workbook: str, out: Path | None, today: date | None, dry_run: bool, as_json: bool) -> None:
@@ -421,7 +442,7 @@ class SinceType(TodayType):
 @WORKBOOK
 @click.option("--since", type=SinceType(), default=None,
               help="List what changed since this date (default: a week ago).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FilePath(dir_okay=False, path_type=Path), default=None,
               help="The standalone report: an .xlsx workbook (default: 'Production Report DATE.xlsx' beside "
                    "the tracker) or, named .html, a web page for an e-mail or a browser.")
 @common
@@ -435,7 +456,7 @@ def report(workbook: str, since: datetime | None, out: Path | None, today: date 
 @WORKBOOK
 @click.option("--since", type=SinceType(), default=None,
               help="Score from this date (default: the season, everything in the tracker).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FilePath(dir_okay=False, path_type=Path), default=None,
               help="The scorecard file: an .xlsx workbook (default: 'Vendor Scorecard DATE.xlsx' beside the "
                    "tracker) or, named .html, a web page.")
 @common
@@ -456,7 +477,7 @@ def ta(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> None:
 
 @main.command()
 @WORKBOOK
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=FilePath(path_type=Path))
 @click.option("--apply", "apply_", is_flag=True,
               help="First apply the Issues rows with Yes in Accept (each logged; undo reverts them).")
 @common
@@ -480,11 +501,11 @@ def undo(workbook: str, today: date | None, dry_run: bool, as_json: bool) -> Non
 
 
 @main.command()
-@click.argument("trackers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("trackers", nargs=-1, required=True, type=FilePath(path_type=Path))
 @click.option("--db", "db", default=None, metavar="URL",
               help="The roll-up database: a DuckDB file (PATH.duckdb; default: prodbook-rollup.duckdb beside the "
                    "first tracker) or a team's PostgreSQL server (postgresql://user:password@server/database).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FilePath(dir_okay=False, path_type=Path), default=None,
               help="The roll-up workbook (default: 'Season Roll-up DATE.xlsx' beside the first tracker).")
 @common
 def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: date | None, dry_run: bool,
@@ -523,7 +544,7 @@ DEMO_FOLDER = "demo"
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False), default=DEMO_FOLDER)
+@click.argument("folder", type=FilePath(file_okay=False), default=DEMO_FOLDER)
 @click.option("--today", type=TodayType(), default=None, help="Build the demo season around this date.")
 @click.option("--force", is_flag=True,
               help="If FOLDER holds a demo you changed, first move it to 'old demos' in FOLDER.")

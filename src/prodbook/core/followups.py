@@ -477,7 +477,13 @@ def draft_name(vendor: str, today: date) -> str:
     """'<vendor>_follow-up_<date>.eml': letters, digits, '.', '-' and '_' only (nothing Windows refuses),
     never starting with a dot (a hidden file), the vendor part cut to ``DRAFT_VENDOR_CHARS``."""
     code = unicodedata.normalize("NFC", vendor).strip().lstrip(".")[:DRAFT_VENDOR_CHARS] or "vendor"
-    return re.sub(r"[^\w.-]+", "_", f"{code} follow-up {today.isoformat()}").lstrip(".") + ".eml"
+    name = re.sub(r"[^\w.-]+", "_", f"{code} follow-up {today.isoformat()}").lstrip(".") + ".eml"
+    return f"_{name}" if _WINDOWS_DEVICE.fullmatch(name.split(".", 1)[0]) else name
+
+
+_WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9\u00b9\u00b2\u00b3])", re.I)
+"""What Windows takes for a device before a name's first dot: vendor 'AUX.' made 'AUX._follow-up_...eml', which
+Windows writes to no file at all."""
 
 
 def draft_names(vendors: Iterable[str], today: date) -> dict[str, str]:

@@ -86,6 +86,18 @@ def xlwings_vba_dir() -> Path:
     return Path(xlwings.__file__).parent
 
 
+def vba_text(path: Path) -> str:
+    """An exported VBA module's text. The VBE writes it in Windows' code page (cp1252 in the West), where a
+    curly apostrophe, a dash or a euro sign in a comment is a byte Latin-1 reads as a control character that
+    the module, stored as cp1252 again, cannot hold: the build stopped on it. Bytes cp1252 leaves undefined
+    are read as Latin-1, as before."""
+    data = path.read_bytes()
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def xlwings_runtime_modules() -> list[vbaproject.Module]:
     """xlwings' own VBA (RunPython, the UDF bridge, config) as xlwings ships it for custom add-ins."""
     here = xlwings_vba_dir()
@@ -94,13 +106,13 @@ def xlwings_runtime_modules() -> list[vbaproject.Module]:
     if not bas.exists() or not cls.exists():
         raise AddinError(f"the installed xlwings ({here}) does not ship xlwings_custom_addin.bas and "
                          "addin/Dictionary.cls; install the xlwings version in pyproject.toml")
-    text = bas.read_text(encoding="latin-1")
+    text = vba_text(bas)
     if 'PROJECT_NAME As String = "myaddin"' not in text:
         raise AddinError("xlwings_custom_addin.bas no longer defines PROJECT_NAME \"myaddin\"; check the "
                          "add-in build against this xlwings version")
     text = text.replace('PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{CONF_NAME}"')
     return [vbaproject.Module.from_file_text(text),
-            vbaproject.Module.from_file_text(cls.read_text(encoding="latin-1"))]
+            vbaproject.Module.from_file_text(vba_text(cls))]
 
 
 def udf_arguments(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
@@ -235,7 +247,7 @@ def vba_modules(src: Path) -> list[vbaproject.Module]:
     """Every module of the add-in's VBA project, in the order the VBE lists them."""
     mods = [this_workbook(), vbaproject.Module.document("Sheet1", "worksheet")]
     for bas in sorted(src.glob("*.bas")):
-        mods.append(vbaproject.Module.from_file_text(bas.read_text(encoding="latin-1")))
+        mods.append(vbaproject.Module.from_file_text(vba_text(bas)))
     mods += xlwings_runtime_modules()
     mods.append(vbaproject.Module.from_file_text(udf_vba()))
     mods.append(help_module())

@@ -29,6 +29,7 @@ from prodbook.jobs import runner
 from prodbook.jobs.support import crash_log, unexpected
 from prodbook.workbook import outlook
 from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.vendor_files import name_order
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 """customUI14.xml (Office 2010 and later); its package relationship is the 2007 one below."""
@@ -370,7 +371,7 @@ def folder_files(folder: str | Path) -> tuple[str, ...]:
     d = Path(folder).expanduser()
     if not d.is_dir():
         return ()
-    return tuple(str(p) for p in sorted(d.iterdir(), key=lambda p: p.name.lower())
+    return tuple(str(p) for p in sorted(d.iterdir(), key=name_order)
                  if p.is_file() and p.suffix.lower() in VENDOR_EXTENSIONS
                  and not p.name.startswith(("~$", ".")))
 

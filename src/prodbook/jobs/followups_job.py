@@ -129,8 +129,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
             nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
         paths = {v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()}
-        if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml
-            files = (OutlookDrafts(tuple(made.messages.values()), folder),) if made.messages else ()
+        if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml under the names the sheet links
+            files = (OutlookDrafts(tuple(made.messages.values()), folder,
+                                   tuple(paths[v].name for v in made.messages)),) if made.messages else ()
         else:  # written by the runner once the workbook is saved
             where = f"  E-mail drafts (open in Outlook): {folder}"
             files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())

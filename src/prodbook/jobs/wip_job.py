@@ -55,8 +55,8 @@ def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
     for path in files:
         path = Path(path)
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
-                          and not p.name.startswith(("~$", ".")))
+            out += sorted((p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
+                           and not p.name.startswith(("~$", "."))), key=vendor_files.name_order)
             continue
         if not path.exists():
             raise UserError(f"the vendor file '{path}' does not exist; check the name and folder",

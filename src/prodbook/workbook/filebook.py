@@ -130,12 +130,27 @@ def check_workbook_path(path: Path) -> None:
         raise UserError(f"'{path.name}' is not an .xlsx or .xlsm workbook. Open it in Excel and use "
                         "File > Save As > Excel Workbook (.xlsx), then run prodbook on the new file",
                         file=str(path))
+    try:  # a file Windows will not hand over (in use, a OneDrive file not downloaded) is not a damaged one
+        with open(path, "rb") as f:
+            f.read(8)
+    except OSError as exc:
+        raise UserError(safety.unreadable_message(exc, path), file=str(path)) from None
     if encrypted_office_file(path):
         raise UserError(encrypted_message(path), file=str(path))
     if not zipfile.is_zipfile(path):
         raise UserError(f"'{path.name}' is damaged or is not really an Excel workbook (it is not a "
                         "valid .xlsx package). Open it in Excel and save it again, or restore a copy "
                         "from the 'prodbook backups' folder", file=str(path))
+
+
+def locked_message(name: str, lock: Path) -> str:
+    """The workbook is open in Excel (its lock file beside it): who has it, and what to do, also when nobody
+    has: Excel that closed unexpectedly leaves its lock file behind, hidden, and every run would stop on it."""
+    who = safety.lock_holder(lock)
+    return (f"'{name}' is open in Excel (or another program){f', by {who}' if who else ''}: its lock file "
+            f"'{lock.name}' is beside it. Close the workbook and run prodbook again, or use the prodbook tab inside "
+            f"Excel. If nobody has it open (Excel closed unexpectedly), delete '{lock.name}': it is a hidden file "
+            "(File Explorer: View > Show > Hidden items; a Mac's Finder: Cmd+Shift+.)")
 
 
 def _mb(n: int) -> str:
@@ -466,9 +481,7 @@ class FileBook(Staging):
             raise UserError(guarded, file=self.name)
         locks = safety.lock_files(self.path)
         if locks:
-            raise safety.WorkbookLocked(
-                f"'{self.name}' is open in Excel (or another program): {locks[0].name} exists. Close "
-                "the workbook and run prodbook again, or use the prodbook tab inside Excel")
+            raise safety.WorkbookLocked(locked_message(self.name, locks[0]))
         if read_only := safety.read_only_message(self.path):
             raise safety.NotWritten(read_only)
         rewrites, edits, names = list(self._rewrites.values()), list(self._edits), dict(self._names)

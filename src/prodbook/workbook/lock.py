@@ -104,17 +104,48 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only (the
         except OSError:
             pass
 else:
+    import errno
     import fcntl
+
+    _CANNOT_LOCK = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK, errno.EINVAL, errno.ENOSYS}
+    """What a drive that keeps no locks says: a Mac's network share (SMB) or USB stick refuses ``flock``
+    ("Operation not supported"), a Linux NFS mount without its lock service says ENOLCK."""
+    _held_by: dict[int, str] = {}
+    """fd -> how it is locked ('flock', 'lockf', or '' for a drive that locks in no way)."""
 
     def _try_lock(fd: int) -> bool:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _held_by[fd] = "flock"
             return True
         except BlockingIOError:
             return False
+        except OSError as exc:
+            if exc.errno not in _CANNOT_LOCK:
+                raise
+        try:  # the drive's byte-range locks, which SMB and NFS pass on to the server
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _held_by[fd] = "lockf"
+            return True
+        except (BlockingIOError, PermissionError):  # EAGAIN / EACCES: held by another run
+            return False
+        except OSError as exc:
+            if exc.errno not in _CANNOT_LOCK:
+                raise
+        # no lock of any kind on this drive: the run goes on without one (the workbook is still checked,
+        # just before it is replaced, for a save by anyone else meanwhile)
+        _held_by[fd] = ""
+        return True
 
     def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        how = _held_by.pop(fd, "flock")
+        try:
+            if how == "flock":
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            elif how == "lockf":
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+        except OSError:  # closing the file lets go of it all the same
+            pass
 
 
 def _busy_message(workbook: Path, holder: Holder) -> str:

@@ -158,7 +158,7 @@ def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -
         stem, ext = text, ""
     ext = f".{ext}" if ext else ""
     stem = (stem or fallback)[:MAX_NAME - len(ext)].rstrip(" .") or fallback
-    if re.fullmatch(r"(con|prn|aux|nul|com\d|lpt\d)", stem, re.I):  # names Windows reserves
+    if reserved_on_windows(f"{stem}{ext}"):
         stem = f"_{stem}"
     out, n = f"{stem}{ext}", 1
     while out.lower() in taken:
@@ -166,6 +166,17 @@ def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -
         out = f"{stem} ({n}){ext}"
     taken.add(out.lower())
     return out
+
+
+_RESERVED = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])",
+                       re.I)
+
+
+def reserved_on_windows(name: str) -> bool:
+    """A name Windows takes for a device (the console, a printer port) however it ends: what comes before the
+    first dot counts, so 'nul.wip.xlsx' and 'PRN.03.01.csv' are the devices NUL and PRN, and a file written
+    under such a name goes nowhere."""
+    return bool(_RESERVED.fullmatch(name.split(".", 1)[0].split(":", 1)[0].rstrip(" ")))
 
 
 def with_extension(name: str, mime: str | None, data: bytes = b"") -> str:

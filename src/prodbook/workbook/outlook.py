@@ -59,16 +59,17 @@ class DraftsStopped(OSError):
         self.done, self.left, self.name, self.cause = done, left, name, cause
 
 
-def write_eml(messages: Sequence[EmailMessage], folder: Path) -> list[str]:
+def write_eml(messages: Sequence[EmailMessage], folder: Path, names: Sequence[str] = ()) -> list[str]:
     """Each message as an unsent .eml draft in ``folder``, each written whole or not at all; returns
-    the paths. Raises ``DraftsStopped`` naming the drafts written and not written."""
+    the paths. ``names``: each message's file name (default: numbered, from its subject). Raises
+    ``DraftsStopped`` naming the drafts written and not written."""
     folder = Path(folder)
     out: list[str] = []
     for n, msg in enumerate(messages, 1):
         draft = _copy(msg)
         if "X-Unsent" not in draft:
             draft["X-Unsent"] = "1"
-        path = folder / eml_name(msg, n)
+        path = folder / (names[n - 1] if len(names) >= n else eml_name(msg, n))
         try:
             write_atomic(path, draft.as_bytes(policy=SMTP))
         except OSError as exc:
@@ -140,7 +141,7 @@ def _outlook() -> Any | None:
 
 
 def send_drafts(messages: list[EmailMessage], folder: Path | str | None,
-                outlook_factory: Callable[[], Any | None] | None = None) -> list[str]:
+                outlook_factory: Callable[[], Any | None] | None = None, *, names: Sequence[str] = ()) -> list[str]:
     """Put ``messages`` where the APM can review and send them; never sends.
 
     Args:
@@ -149,6 +150,7 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str | None,
             so only the messages Outlook took are done.
         outlook_factory: Returns Outlook's COM object, or None when there is none
             (tests pass a fake); default: Outlook itself, on Windows.
+        names: The .eml file name of each message (``write_eml``), where Outlook does not take it.
 
     Returns:
         One line per message: "Outlook Drafts: <subject>", or the .eml file's path.
@@ -168,7 +170,7 @@ def send_drafts(messages: list[EmailMessage], folder: Path | str | None,
     if folder is None:
         return done
     try:
-        return done + write_eml(messages[len(done):], Path(folder))
+        return done + write_eml(messages[len(done):], Path(folder), names[len(done):])
     except DraftsStopped as stop:
         raise DraftsStopped(done + stop.done, stop.left, stop.name, stop.cause) from stop.cause
 

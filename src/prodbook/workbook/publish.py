@@ -45,6 +45,9 @@ class OutlookDrafts:
 
     messages: tuple[EmailMessage, ...]
     folder: Path | None
+    names: tuple[str, ...] = ()
+    """The .eml file name of each message, where Outlook is not there to take it (a Mac): the names the
+    Follow-ups sheet's Draft links point at. Empty: named from their subjects."""
 
 
 Staged = StagedFile | OutlookDrafts
@@ -289,7 +292,7 @@ def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
     from prodbook.workbook.outlook import DraftsStopped, send_drafts  # Outlook only when there are drafts for it
 
     try:
-        done = send_drafts(list(record.messages), record.folder)
+        done = send_drafts(list(record.messages), record.folder, names=record.names)
     except DraftsStopped as stop:  # only .eml files stop so: there is a folder
         return stop.done, stop.left, why(stop.cause, stop.name, record.folder or Path.cwd())
     if len(done) < len(record.messages):  # Outlook is not there, and there is no folder for .eml files

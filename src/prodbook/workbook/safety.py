@@ -30,8 +30,8 @@ from xml.parsers import expat
 
 __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
            "rotate_backups", "atomic_write", "side_copy_path", "BACKUP_DIR", "Stamp", "Source",
-           "verify_package", "PartFailed", "part_parses", "os_error_message", "clean_leftovers", "WRITE_STEPS",
-           "WRITE_HOOKS", "step"]
+           "verify_package", "PartFailed", "part_parses", "os_error_message", "unreadable_message", "clean_leftovers",
+           "WRITE_STEPS", "WRITE_HOOKS", "step"]
 
 BACKUP_DIR = "prodbook backups"
 
@@ -286,6 +286,30 @@ def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
     return None
 
 
+_WIN_IN_USE = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+_WIN_CLOUD = range(358, 428)
+"""Windows' cloud-file errors (ERROR_CLOUD_FILE_*): OneDrive or another sync program could not hand the file over
+(not running, offline, signed out, the download failed)."""
+
+
+def unreadable_message(exc: OSError, path: Path) -> str:
+    """Why the file at ``path`` could not even be opened for reading, in the APM's words: Windows refuses a file
+    another program holds (a CSV open in Excel, a file OneDrive is still syncing), a cloud drive that could not
+    download it, no right to read it. Never "damaged": the file itself may be fine."""
+    name = f"'{Path(path).name}'"
+    winerror = getattr(exc, "winerror", None)
+    if winerror in _WIN_CLOUD:
+        return (f"{name} could not be opened: it is in a OneDrive or SharePoint folder and its content could not "
+                "be downloaded to this computer (OneDrive not running, offline, or signed out). Open OneDrive, let "
+                "it finish syncing (or right-click the file and choose 'Always keep on this device'), then run "
+                "again")
+    if winerror in _WIN_IN_USE or isinstance(exc, PermissionError) or exc.errno in _DENIED:
+        return (f"{name} could not be opened: another program is using it (Excel, or OneDrive while it syncs), "
+                "or you are not allowed to read it. Close it in the other program (or wait for the sync to "
+                "finish), or copy it into a folder of your own, then run again")
+    return f"{name} could not be opened ({exc.strerror or exc}). Check the file, then run again"
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -372,6 +396,8 @@ def _owner_name(data: bytes) -> str | None:
                 name = ""
             if name and name.isprintable():
                 return name
+    if not data[0] or len(data) < 1 + data[0]:  # not an owner file Office wrote: no name to trust
+        return None
     name = data[1:1 + data[0]].decode("cp1252", "replace").strip()
     return name or None
 

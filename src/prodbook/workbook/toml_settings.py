@@ -26,14 +26,24 @@ def toml_pairs(workbook: Path) -> list[tuple[str, Any, int | None]]:
     if not path.exists():
         return []
     try:
-        return [(k, v, None) for k, v in pairs_from_toml(path.read_text(encoding="utf-8-sig"))]
+        return [(k, v, None) for k, v in pairs_from_toml(_text(path.read_bytes()))]
     except (tomllib.TOMLDecodeError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-        reason = "it is not text in UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        reason = (f"it is not text in UTF-8, which {TOML_NAME} must be: in Notepad choose File > Save As and "
+                  "set Encoding to UTF-8 (on a Mac, in TextEdit: Format > Make Plain Text, then save it with "
+                  "Unicode (UTF-8))" if isinstance(exc, UnicodeDecodeError) else str(exc))
         raise UserError(f"'{path}' could not be read: {reason}. Correct it in a text editor (or move it "
                         "away) and run prodbook again. Nothing was written", file=TOML_NAME) from None
     except OSError as exc:
         raise UserError(f"'{path}' could not be opened ({exc.strerror or exc}). Nothing was written",
                         file=TOML_NAME) from None
+
+
+def _text(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without Notepad's byte-order mark), or UTF-16 with its mark, which is what
+    Windows Notepad writes when 'Unicode' is chosen. Anything else raises UnicodeDecodeError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data:  # settings are mostly ASCII: a 0 byte each
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
 
 
 def toml_limits(workbook: Path) -> Limits:

@@ -22,6 +22,7 @@ import csv
 import io
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from prodbook.core.wip import RawSheet
 from prodbook.workbook import calamine_safe, vendor_markup
 from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
+from prodbook.workbook.safety import unreadable_message
 from prodbook.workbook.tables import column_letter, read_table
 from prodbook.workbook.xlsx.book import _read_book
 from prodbook.workbook.xlsx.package import DAMAGED_ZIP, _Package, doctype_parts
@@ -63,6 +65,14 @@ _STRING = r'"((?:[^"]|"")*)"'
 _HYPERLINK = re.compile(rf"^\s*(?:_xlfn\.)?HYPERLINK\(\s*{_STRING}\s*(?:[,;]\s*{_STRING}\s*)?\)\s*$", re.I)
 
 
+def name_order(path: Path) -> tuple[str, str]:
+    """The order files of a folder are read in, the same on every computer: by name as Windows Explorer and the
+    Finder list them (capitals or not, an accented name in one Unicode form), where a plain sort put 'BD1 WIP.xlsx'
+    before 'bd1 wip (revised).xlsx' on a Mac and after it on Windows. Of two reports of one PO line and date the
+    first file's row is kept, so the order decides what is imported."""
+    return unicodedata.normalize("NFC", path.name).casefold(), path.name
+
+
 def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
                      look: Callable[[list[str]], None] | None = None, encoding: str | None = None
                      ) -> list[RawSheet]:
@@ -75,7 +85,14 @@ def read_vendor_file(path: Path, max_sizes: Limits | None = None, *,
     a tracker chosen where a report was asked for is known by them, without reading its T&A.
     """
     path = Path(path)
-    max_sizes = max_sizes or Limits()
+    try:
+        return _read_vendor_file(path, max_sizes or Limits(), look, encoding)
+    except OSError as exc:  # Windows will not hand it over (open in Excel, OneDrive syncing): said plainly
+        raise CellError(unreadable_message(exc, path).replace("run again", "import it again")) from None
+
+
+def _read_vendor_file(path: Path, max_sizes: Limits, look: Callable[[list[str]], None] | None,
+                      encoding: str | None) -> list[RawSheet]:
     suffix = file_kind(path)
     if encrypted_office_file(path):
         raise CellError(encrypted_message(path).replace("run again (or use the prodbook tab inside Excel, which "
