@@ -5,8 +5,8 @@ typed by hand that Excel cannot hold (it stopped the whole run, the other fixes 
 cells (written where Excel hides it) or into a cell an array formula fills, undo of a cell its column could not
 read ('TBC' came back blank in a date column, and stopped the undo in a number column), a cell holding a pasted
 #N/A or the value already typed by hand (refused on every run), messages that said 'None' or nothing of what to
-do, and Accept words typed with a full stop, an emoji picker or another language's keyboard. One case waits on
-the Change Log's format (xfail, strict: it says what it needs).
+do, Accept words typed with a full stop, an emoji picker or another language's keyboard, and an HTS code typed as
+a number that undo put back as text (the Change Log now keeps a number as a number: tests/test_changelog_types.py).
 """
 
 from __future__ import annotations
@@ -123,9 +123,6 @@ def test_undo_puts_back_the_text_a_number_column_could_not_read(tmp_path, text):
     assert type(sheet_values(path, "Orders")[1][3]) is type(text)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the Change Log to keep whether Old was a number: log_text writes "
-                   "6203424016 and '6203424016' alike, and the Styles table reads the HTS column as text, so undo "
-                   "cannot tell which the cell held (core/changes.py, workbook/tracker.stage_change_log)")
 def test_undo_puts_back_a_number_a_text_column_held(tmp_path):
     """An HTS code typed as a number (Excel's own way with 6203424016) in the text column HTS Code: a fix then
     its undo put back the text '6203424016', which Excel flags as a number stored as text."""

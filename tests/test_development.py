@@ -281,9 +281,9 @@ def test_accepted_fixes_change_only_those_cells_are_logged_and_undo_restores_the
                 and f.sheet in ("Styles", "Orders")]
     log = [r for r in sheet_values(path, "Change Log") if str(r[1]).startswith("Apply fixes")]
     cells = {(r[2], r[3], r[4], r[5], r[6]) for r in log if r[2] in ("Styles", "Orders")}
-    assert cells == {("Styles", "S1", "FOB (USD)", "5", "5.25"),
+    assert cells == {("Styles", "S1", "FOB (USD)", 5, 5.25),  # a number logged as a number
                      ("Styles", "S2", "Fiber Content", "Cotton rich", "100% Cotton"),
-                     ("Orders", "4500000001 / S1 / Navy", "Qty", "1200", "1250")}
+                     ("Orders", "4500000001 / S1 / Navy", "Qty", 1200, 1250)}
     run(path, ["undo"], ctx())
     for s in ("Styles", "Orders"):
         restored = sheet_values(path, s)

@@ -6,6 +6,7 @@ can say what changed; these are the rules for how a value reads in the log.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -132,6 +133,28 @@ def log_texts(values: Iterable[Any]) -> list[str | None]:
         else:
             out.append(log_text(v))
     return out
+
+
+def as_logged_number(v: Any) -> int | float | None:
+    """A number the Change Log keeps as a number cell, as it reads back: a whole one as an int. None for any
+    other value, and for a number a cell would not give back as it is (past Excel's 15 digits, infinite): that
+    is logged as text, as ``log_text`` writes it. Text is never read as a number here: '6203424016' typed as
+    text stays text, and so does a vendor's '=1+2'."""
+    v = cell_value(v)
+    if type(v) is int:
+        return v if abs(v) < 10**15 else None
+    if type(v) is float and math.isfinite(v) and float(f"{v:.15g}") == v:
+        return int(v) if v.is_integer() and abs(v) < 1e15 else v
+    return None
+
+
+def log_values(values: Iterable[Any]) -> list[str | int | float | None]:
+    """Old and New as the Change Log writes them: a number as a number (``as_logged_number``), so that undo can
+    put back 6203424016 typed as a number in a text column (HTS Code) as a number, not the text Excel flags
+    as a number stored as text; every other value as ``log_texts`` gives it (a date as its ISO text)."""
+    values = list(values)
+    numbers = [as_logged_number(v) if type(v) is not str and not isinstance(v, date) else None for v in values]
+    return [n if n is not None else t for n, t in zip(numbers, log_texts(values), strict=True)]
 
 
 def same_logged(a: Any, b: Any) -> bool:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, cast
 
 from prodbook.core.cells import CellError, DateOrder, column_letter, is_missing, to_date, to_int, to_number
-from prodbook.core.changes import Change, log_text, same_logged
+from prodbook.core.changes import Change, as_logged_number, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
 from prodbook.core.keys import key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
@@ -210,6 +210,8 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     old = table.frame.at[i, field_name]
     if is_missing(old):  # 'TBC' in a date or number column reads as blank: logged as written, so undo puts it
         old = tracker.cell_as_written(table.sheet, row, col)  # back
+    elif kind is Kind.TEXT and isinstance(old, str) and _reads_as_number(old):
+        old = _number_held(tracker, table.sheet, row, col, old)
     if formula := tracker.formulas(table.sheet, [(row, col)]).get((row, col)):
         return [warning(Code.FIX_NOT_APPLIED, f"not applied: cell {column_letter(col)}{row} of '{table.sheet}' "
                         f"holds a formula ({formula}), and prodbook types no value over your formula; correct "
@@ -233,6 +235,24 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     table.frame.at[i, field_name] = new
     return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
                       old, new)
+
+
+def _reads_as_number(text: str) -> bool:
+    """Could a text column's value be a number's text (the cell may hold the number)?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number_held(tracker: Tracker, sheet: str, row: int, col: int, text: str) -> Any:
+    """The number a text column's cell holds where the table read it as that number's text (6203424016 typed as
+    a number in HTS Code): logged as the number, so that undo puts back a number, not text Excel then flags as a
+    number stored as text. A number shown otherwise by its format (11 as 0000011) stays the text it shows. The
+    sheet is read again only for such a value, once a run (``Tracker.cell_as_written``)."""
+    number = as_logged_number(tracker.cell_as_written(sheet, row, col))
+    return number if number is not None and log_text(number) == text else text
 
 
 def _merged_at(tracker: Tracker, sheet: str, row: int, col: int) -> str | None:

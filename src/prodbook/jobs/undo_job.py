@@ -76,11 +76,15 @@ def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
 def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
     """A logged value (text, or a number/date from a row snapshot) back as the column's kind. Text the column
     could not read, logged as the cell held it, comes back as that text: 'TBC', '2027-02-31', and '12.000' in a
-    number column (a number is logged as ``log_text`` writes it: 12 as '12')."""
+    number column (a number is logged as ``log_text`` writes it: 12 as '12'). A number the log holds as a number
+    (``changes.log_values``) comes back as that number in any column but a number one: 6203424016 typed as a
+    number in HTS Code, a text column, is put back as the number, not as the text an older log kept."""
     if log_text(text) in (None, ""):  # None, NaN (a blank Old read back), ''
         return None
     kind = spec.column(field_name).kind
     if isinstance(text, (date, bool)) or not isinstance(text, (str, int, float)):
+        return text
+    if kind not in (Kind.INT, Kind.NUMBER) and type(text) in (int, float):
         return text
     s = str(text)
     if kind is Kind.DATE:

@@ -39,6 +39,7 @@ from prodbook.core.cells import (
     to_number,
     to_text,
 )
+from prodbook.core.changes import as_logged_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, warning
 from prodbook.core.keys import key_text, upper_stripped
@@ -551,6 +552,8 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                                _BAD.get(kind, Code.BAD_VALUE), f"{exc}{fix}",
                                file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
                                value=raw)), strip=not col.verbatim)
+        if col.numbers and col.kind is Kind.TEXT:
+            _keep_numbers(cells, data[f])
     keep = np.flatnonzero(filled)
     # lists, not object arrays: pandas infers each column's dtype from the values, as before
     frame = pd.DataFrame({f: v[keep].tolist() for f, v in data.items()}, columns=list(columns))
@@ -562,6 +565,15 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     while end > header_row and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
     return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end)
+
+
+def _keep_numbers(cells: list[Any], out: np.ndarray) -> None:
+    """A text column's number cells as their numbers, not their text (``Column.numbers``: the Change Log's Old
+    and New keep whether a logged value was a number). A whole one as an int, as ``changes.as_logged_number``
+    wrote it; one past Excel's 15 digits, or not finite, stays the text it was read as."""
+    for i in [i for i, v in enumerate(cells) if type(v) in (int, float)]:
+        if (n := as_logged_number(cells[i])) is not None:
+            out[i] = n
 
 
 def _shown_digits(body: Sequence[Sequence[Any]], header_row: int, columns: Mapping[str, int], spec: SheetSpec,

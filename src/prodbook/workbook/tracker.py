@@ -29,7 +29,7 @@ from prodbook.core.changes import (
     Change,
     actions_to_move,
     cell_value,
-    log_texts,
+    log_values,
     oldest_actions_first,
     part_tag,
 )
@@ -629,8 +629,8 @@ class Tracker:
         changes = self.changes
         new = pd.DataFrame({"timestamp": [when] * len(changes), "action": action,
                             "sheet": [c.sheet for c in changes], "key": [c.key for c in changes],
-                            "field": [c.field for c in changes], "old": log_texts(c.old for c in changes),
-                            "new": log_texts(c.new for c in changes), "user": self.user},
+                            "field": [c.field for c in changes], "old": log_values(c.old for c in changes),
+                            "new": log_values(c.new for c in changes), "user": self.user},
                            columns=list(CHANGE_LOG.fields))
         room = SHEET_ROWS - (log.header_row if log.exists else 1)
         last_row = getattr(self.backend, "last_row", None)

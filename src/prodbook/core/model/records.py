@@ -416,10 +416,10 @@ class ChangeLogEntry(Record):
     """Row key."""
     field: str | None = None
     """Column changed, or (new row) / (archived)."""
-    old: str | None = None
-    """Value before."""
-    new: str | None = None
-    """Value after."""
+    old: str | int | float | None = None
+    """Value before: a number as a number, any other value as text."""
+    new: str | int | float | None = None
+    """Value after, as Old."""
     user: str | None = None
     """Who ran prodbook."""
 

@@ -45,6 +45,9 @@ class Column:
     unit: str | None = None
     """A number column's unit ('g/m2', 'USD'): '210 gsm', '12 oz', 'USD 7.25' typed in it read as numbers in it
     (``cells.in_unit``)."""
+    numbers: bool = False
+    """A number cell read as its number, not its text: the Change Log's Old and New, so that undo puts back a
+    number a text column held as the number it was (``changes.log_values``)."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,8 @@ class SheetSpec:
 
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
-      user: bool = False, verbatim: bool = False, unit: str | None = None) -> Column:
-    return Column(header, field, kind, required, synonyms, user, verbatim, unit)
+      user: bool = False, verbatim: bool = False, unit: str | None = None, numbers: bool = False) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -290,8 +293,8 @@ CHANGE_LOG = SheetSpec("Change Log", (
     C("Sheet", "sheet"),
     C("Key", "key"),
     C("Field", "field"),
-    C("Old", "old", verbatim=True),
-    C("New", "new"),
+    C("Old", "old", verbatim=True, numbers=True),
+    C("New", "new", numbers=True),
     C("User", "user"),
 ), generated=True)
 
