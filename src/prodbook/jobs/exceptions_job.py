@@ -93,14 +93,19 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.remember(EXCEPTIONS, frame.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     new = sum(1 for c in changes if c.field == NEW_ROW)
     resolved = sum(1 for c in changes if c.field == "Status" and c.new == ex.RESOLVED_BY_DATA)
+    # an exception found again after prodbook had resolved it by data is open again: said, so that the open
+    # count adds up from the last run's (137 open, 4 new, 4 reopened, 1 resolved: 144 open)
+    reopened = sum(1 for c in changes if c.field == "Status" and c.old == ex.RESOLVED_BY_DATA
+                   and not ex.is_closed(c.new))
     still_open = ex.open_exceptions(frame)
     by_rule = Counter(ex.rule_name(r) or "no rule given" for r in still_open["rule"])
-    summary = [f"Exceptions: {len(still_open)} open ({new} new), {resolved} resolved by data since the last "
-               f"run."]
+    again = f", {reopened} reopened" if reopened else ""
+    summary = [f"Exceptions: {len(still_open)} open ({new} new{again}), {resolved} resolved by data since the "
+               f"last run."]
     if by_rule:
         summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
     return Outcome(ACTION_NAMES["exceptions"], findings, changes, summary=summary,
-                   data={"open": len(still_open), "new": new, "resolved": resolved,
+                   data={"open": len(still_open), "new": new, "reopened": reopened, "resolved": resolved,
                          "exceptions": [f.to_dict() for f in found]})
 
 

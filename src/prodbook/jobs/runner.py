@@ -364,10 +364,12 @@ def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 
             mine[link.sheet] = mine.get(link.sheet, 0) + 1
             continue
         by.setdefault((link.sheet, link.target), []).append(link)
+    # the refresh writes the Exceptions sheet, never the Production Report: only a report run mends the latter
+    mends = {ours[0]: "prodbook exceptions, or the refresh"} if ours else {}
     out = [warning(Code.LINK_BY_PLACE, f"{n:,} of prodbook's own PO # link(s) on '{sheet}' still go to the rows of "
-                f"'{ta}' their lines had before this run; the next run that writes '{sheet}' (prodbook "
-                f"{'report' if sheet != ours[0] else 'exceptions'}, or the refresh) points them at their lines "
-                "again", file=file, sheet=sheet) for sheet, n in mine.items()]
+                f"'{ta}' their lines had before this run; the next run that writes '{sheet}' "
+                f"({mends.get(sheet, 'prodbook report, or the Production report button')}) points them at their "
+                "lines again", file=file, sheet=sheet) for sheet, n in mine.items()]
     for (sheet, target), group in by.items():
         said = []
         for link in group[:shown]:

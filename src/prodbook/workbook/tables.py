@@ -663,11 +663,14 @@ def to_records(table: Table, model: type[Record], file: str
     # a cell the reading already reported ('2.5 should be a whole number') reads as blank here: it is not
     # also "empty"; one message per cell
     said = {(f.row, f.column) for f in table.findings if f.row is not None}
+    # 'N/A' typed in a date column of the user's (a T&A Actual: the milestone does not apply) is read as NA, a
+    # value the README asks for, not a bad date: the model checks the cell as blank
+    na_fields = {c.field for c in table.spec.columns if c.kind is Kind.DATE and c.user}
     for values in table.frame[list(dict.fromkeys([*fields, *key_fields, "_row"]))].to_dict("records"):
         row = int(values.pop("_row"))
         key = _row_key(values.get(k) for k in key_fields)  # the Issues row names its record
         values = {k: v for k, v in values.items() if k in fields}
-        clean = {k: v for k, v in values.items() if not is_missing(v)}
+        clean = {k: v for k, v in values.items() if not is_missing(v) and not (k in na_fields and v == NA)}
         try:
             out.append(model.model_validate(clean))
             rows.append(row)
