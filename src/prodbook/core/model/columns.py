@@ -168,9 +168,18 @@ def _each(one: Callable[[Any], tuple[bool, Any]]) -> Convert:
     return convert
 
 
+def _text_or_number(values: list[Any]) -> tuple[list[bool], list[Any]]:
+    """A Change Log's Old or New (``str | int | float``): text as ``_text`` takes it, or a number as it is (a
+    union's smart mode keeps an int an int and a float a float)."""
+    return [(t is str and v == v.strip()) or t is int or (t is float and math.isfinite(v))
+            for v, t in zip(values, map(type, values))], values
+
+
 def _converter(annotation: Any, metadata: Sequence[Any]) -> Convert | None:
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
+        if set(args) == {str, int, float} and not metadata:
+            return _text_or_number
         if len(args) != 1:
             return None
         annotation = args[0]
