@@ -45,7 +45,7 @@ from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, STYLE
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula
-from prodbook.workbook.links import relink
+from prodbook.workbook.links import first_rows, relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
@@ -128,7 +128,9 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     back_to_archive: list[dict] = []
     kept_on_ta: set[str] = set()  # folded keys of the T&A rows undo keeps (typed in): not archived again
     taken_back: list[tuple[str, pd.DataFrame]] = []
-    for sheet, group in by_sheet.items():
+    # the T&A first, whatever the log's order: the sheets whose PO # links jump to its rows are relinked to
+    # the rows this undo leaves them on (``_stage`` remembers the T&A; ``_relinked``)
+    for sheet, group in sorted(by_sheet.items(), key=lambda item: _spec_for(tracker, item[0]) is not TA):
         spec = _spec_for(tracker, sheet)
         if spec is TA_ARCHIVE:  # after the T&A, whatever the log's order: which of its rows undo keeps
             taken_back.append((sheet, group))
@@ -155,6 +157,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         changes += done
     if archive_rows or back_to_archive:
         _restage_archive(tracker, archive_rows, back_to_archive)
+    _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
     summary = [f"Would undo '{action}': {len(changes):,} change(s) to revert." if ctx.dry_run else
@@ -502,6 +505,17 @@ def _order(s: _Sheet) -> list[int]:
     return order
 
 
+def _relinked(tracker: Tracker, staged: Collection[str]) -> None:
+    """The Exceptions sheet's PO # links at their lines' rows on the T&A as this undo leaves it, where the undo
+    moved the T&A's rows (a cancelled line's back from the archive) and did not write Exceptions itself."""
+    if staged or first_rows(tracker.current(TA)) == first_rows(tracker.as_read(TA)):
+        return
+    table = tracker.table(EXCEPTIONS, required=False)
+    if table.exists and len(table.frame):
+        tracker.replace_rows(table, relink(tracker, EXCEPTIONS, table.frame), ["po"],
+                             [int(r) for r in table.frame["_row"]], force=True)
+
+
 def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     """Write the sheet back: prodbook's columns whole, the user's columns only where undo puts a value back
     (a formula the APM put there stays), then the put-back rows' extra columns under their headers.
@@ -514,6 +528,9 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     at = {i: n for n, i in enumerate(order)}
     users = [f for f in spec.fields if spec.column(f).user and f in table.columns]
     formulas = tracker.formulas(table.sheet, [(r, table.columns[f]) for r in sources if r is not None for f in users])
+    if spec is TA:  # for the sheets linking to its rows (``relink``), where each row now is
+        tracker.remember(TA, s.frame.iloc[order].assign(_row=range(table.header_row + 1,
+                                                                   table.header_row + 1 + len(order))))
     if not formulas:  # no formula in the user's columns (most sheets): whole rows at once, the fast way
         tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), list(spec.fields), sources)
         return findings + _stage_extras(tracker, s, at), kept
