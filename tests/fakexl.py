@@ -47,6 +47,35 @@ class Formula(str):
 _HYPERLINK = re.compile(r'^=HYPERLINK\("(?:[^"]|"")*",\s*"((?:[^"]|"")*)"\)$')
 
 
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_PERCENT = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)%\s*")
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+_US_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*")
+
+
+def typed(text: str) -> Any:
+    """What Excel makes of text written into a cell through COM, as of the APM typing it (US settings): a
+    number, a percentage, a truth value or a date is retyped; text behind an apostrophe stays text."""
+    if text.startswith("'"):
+        return text[1:]
+    if _NUMBER.fullmatch(text):
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 1e15 and not re.search("[.eE]", text) \
+            else number
+    if m := _PERCENT.fullmatch(text):
+        return float(m[1]) / 100
+    if text.strip().upper() in ("TRUE", "FALSE"):
+        return text.strip().upper() == "TRUE"
+    for pattern, order in ((_ISO_DAY, (0, 1, 2)), (_US_DAY, (2, 0, 1))):
+        if m := pattern.fullmatch(text):
+            y, mo, d = (int(m[k + 1]) for k in order)
+            try:
+                return datetime(y + (2000 if y < 30 else 1900 if y < 100 else 0), mo, d)
+            except ValueError:
+                return text
+    return text
+
+
 def shown(v: Any) -> Any:
     """What Excel shows for a cell: a HYPERLINK's label (the formulas prodbook writes); no other formula
     is calculated here (None)."""
@@ -451,10 +480,10 @@ class FakeRange:
         self.sheet.writes.append((r1, c1, len(rows), max(len(r) for r in rows)))
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
-                if isinstance(v, str) and v.startswith("'"):
-                    v = v[1:]
-                elif isinstance(v, str) and v.startswith("="):
+                if isinstance(v, str) and v.startswith("="):
                     v = Formula(v)
+                elif isinstance(v, str):
+                    v = typed(v)
                 if v in ("", None):
                     self.sheet.cells.pop((r1 + i, c1 + j), None)
                 else:

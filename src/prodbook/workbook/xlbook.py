@@ -22,6 +22,7 @@ needs Excel (``tests/test_backends.py``, marked ``excel``).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -69,12 +70,23 @@ a long log's would cost more than the run."""
 # --- pure: from the cells Excel has and a staged rewrite, the cells it should have ---------
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_RETYPED = re.compile(rf"^\s*[-+=@#'.(\d$€£¥]|^\s*(?:true|false)\s*$|{_MONTH}[\s/,-]*\d|\d[\s/,-]*{_MONTH}", re.I)
+"""Text Excel may read as something else when it is written into a cell: what starts as a number, a date, a
+time, an amount, a formula or an error does ('00123', '1-2', '10:30', '$5', '(5)', '#N/A', '-5'), and so do
+'TRUE' and a month beside a number ('Mar 3', '3-Mar', 'Mar-27'). 'SS27-KT-1006' or 'Navy 2' is left as it is."""
+
+
 def excel_value(v: Any) -> Any:
-    """A value as written through xlwings: text that Excel would take for a formula stays text."""
+    """A value as written through xlwings: text stays the text it is, as the file back end writes it.
+
+    Excel retypes text written into a cell as if the APM typed it: a formula, '00123' becomes 123, '1-2' and
+    'Mar 3' dates, '50%' a half, 'TRUE' a truth value, "'90s" loses its apostrophe. Text that may be so read
+    (``_RETYPED``) goes in behind an apostrophe, which Excel keeps as the cell's prefix, not its text."""
     if isinstance(v, Formula):
         return v.text if v.text.startswith("=") else "=" + v.text
-    if isinstance(v, str) and looks_like_formula(v):
-        return "'" + v  # the apostrophe makes Excel keep it as text, as the file back end does
+    if isinstance(v, str) and _RETYPED.search(v):
+        return "'" + v
     if isinstance(v, date) and not isinstance(v, datetime):
         return datetime(v.year, v.month, v.day)
     return v
@@ -130,7 +142,7 @@ def rewrite_grid(current: Grid, rw: SheetRewrite, table: range | None = None) ->
     new.append(_pad([header], 1, width)[0])
     for at in range(hr + 1 + rw.drop_rows, hr + 1 + rw.drop_rows + kept):  # a log's rows: kept, moved up
         new.append([("=" + translate_formula(v[1:], (at, c), (len(new) + 1, c))) if _is_formula(v) and rw.drop_rows
-                    else v for c, v in enumerate(old[at - 1])])
+                    else _as_held(v) for c, v in enumerate(old[at - 1])])
     written = set(rw.columns)
     calculated = _formula_columns(old[hr:hr + data], hr + 1, written, table) if table is not None else {}
     for i, values in enumerate(rw.rows):
@@ -147,12 +159,20 @@ def rewrite_grid(current: Grid, rw: SheetRewrite, table: range | None = None) ->
             for c, v in enumerate(carried):
                 if c in written:
                     continue
-                row[c] = ("=" + translate_formula(v[1:], (src, c), (rn, c))) if _is_formula(v) and src != rn else v
+                row[c] = ("=" + translate_formula(v[1:], (src, c), (rn, c))) if _is_formula(v) and src != rn \
+                    else _as_held(v)
         for c, v in zip(rw.columns, values):
             row[c] = excel_value(v)
         new.append(row)
     new += [[None] * width for _ in range(height - len(new))]
     return new
+
+
+def _as_held(v: Any) -> Any:
+    """A cell carried as read (``Range.formula``: a formula's text, else the constant) to be written back: text
+    that is not a formula goes behind an apostrophe where Excel would retype it (``excel_value``), so a PO
+    typed as text stays text on a row the rewrite moves."""
+    return excel_value(v) if isinstance(v, str) and not _is_formula(v) else v
 
 
 def _formula_columns(rows: Grid, first: int, written: set[int], table: range) -> dict[int, str]:
@@ -245,7 +265,7 @@ def _rectangle_writes(o: Grid, n: Grid, top: int, bottom: int, left: int, right:
     stretch: tuple[int, int] | None = None  # the open stretch's first and last row holding a change
     for r in range(top, bottom + 1):
         changed = [not _same(o[r][c], n[r][c]) for c in range(left, right + 1)]
-        if all(d or keeps_as_typed(n[r][left + j]) for j, d in enumerate(changed)):
+        if all(d or _written_back_as_is(n[r][left + j]) for j, d in enumerate(changed)):
             if any(changed):
                 stretch = (r, r) if stretch is None else (stretch[0], r)
             continue
@@ -270,6 +290,12 @@ def _rectangle_writes(o: Grid, n: Grid, top: int, bottom: int, left: int, right:
 def _rows_block(n: Grid, rows: tuple[int, int], left: int, right: int, first_row: int) -> Block:
     """The block of ``n``'s rows ``rows`` (0-based, inclusive) in columns ``left`` to ``right``."""
     return Block(first_row + rows[0], left, [n[k][left:right + 1] for k in range(rows[0], rows[1] + 1)])
+
+
+def _written_back_as_is(v: Any) -> bool:
+    """An unchanged cell of ``new`` that a block may write again: Excel takes it back as it is, or it is text
+    behind the apostrophe ``excel_value`` put there."""
+    return keeps_as_typed(v) or (isinstance(v, str) and v.startswith("'"))
 
 
 def keeps_as_typed(v: Any) -> bool:
