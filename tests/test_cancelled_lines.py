@@ -266,6 +266,7 @@ def test_a_zero_qty_without_a_status_column_is_planned_as_before(demo_file: Path
     assert of_line(rows(path, "T&A"), held) and of_line(rows(path, "T&A"), own)
     (note,) = [f for f in result.findings if f.code is Code.LINE_ON_HOLD]
     assert " / ".join(held) in note.message and " / ".join(own) not in note.message
+    assert note.value == "On hold"  # the Issues row shows what its cell says
     assert any("on hold" in s for o in result.outcomes for s in o.summary)
 
 

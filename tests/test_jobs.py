@@ -507,8 +507,9 @@ def test_every_setting_the_code_reads_is_known():
     from prodbook.workbook import vendor_files
     sheet_names = {s.name for s in ALL_SHEETS}
     known = {k.lower() for k in KNOWN_SETTINGS}
+    from prodbook.core.development.styles_check import MARGIN_SETTINGS
     asked = set(exceptions._SETTING_NAMES.values()) | {ribbon.OUTLOOK_FOLDER, ribbon.OUTLOOK_DAYS, ribbon.WIP_FOLDER,
-                                                       vendor_files.CSV_ENCODING}
+                                                       vendor_files.CSV_ENCODING} | {n for n, _ in MARGIN_SETTINGS}
     call = re.compile(r"""(?:config\.get|\bget|days_setting\(config,|_setting\(tracker,|setting\(config,)\(?\s*"""
                       r"""f?"([A-Z][^"{]*)""")
     for path in (Path(__file__).parents[1] / "src" / "prodbook").rglob("*.py"):

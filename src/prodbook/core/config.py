@@ -77,7 +77,7 @@ KNOWN_SETTINGS = (
     # development (lab dips, samples, style profiles)
     "Lab Dip Transit Days", "Lab Dip Review Days", "Lab Dip Resubmit Days", "Lab Dip Approval Code",
     "Bulk Fabric Code", "Line Review Date", "Courier Days", "Sample Milestones", "Line Review Statuses",
-    "Ruling Blend %", "Adopted Statuses", "Locked Fields", "Size Ranges",
+    "Ruling Blend %", "Adopted Statuses", "Locked Fields", "Size Ranges", "Min Margin %", "Max Margin %",
     # follow-ups, report, the add-in's WIP import
     "Vendor Owners", "Sender Email", "Signature", "Report Milestones", "WIP Folder", "WIP Outlook Folder",
     "WIP Outlook Days")

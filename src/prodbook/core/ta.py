@@ -745,12 +745,13 @@ def line_status_findings(orders: pd.DataFrame, reasons: Sequence[str | None], *,
                             column=qty_header, value=0, key=key))
     held = [k for k, h, why in zip(keys, on_hold(orders), reasons) if h and why is None]
     if held:
-        first = next(int(r) for r, h, why in zip(rows, on_hold(orders), reasons) if h and why is None)
+        first = next(i for i, (h, why) in enumerate(zip(on_hold(orders), reasons)) if h and why is None)
         names = ", ".join(held[:10]) + (f" and {len(held) - 10:,} more" if len(held) > 10 else "")
         out.append(info(Code.LINE_ON_HOLD, f"{len(held):,} PO line(s) on hold ({names}) are still planned, "
                         "checked and chased as usual, so their plan is ready when they resume; type 'Cancelled' "
-                        f"in {status_header} for a line that will not", file=file, sheet=sheet, row=first,
-                        column=status_header))
+                        f"in {status_header} for a line that will not", file=file, sheet=sheet,
+                        row=int(rows[first]), column=status_header,
+                        value=str(orders["line_status"].iloc[first]).strip() if "line_status" in orders else None))
     return out
 
 

@@ -164,7 +164,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                f"Undid '{action}': {len(changes):,} change(s) reverted."]
     if kept:
         summary.append(f"  {kept:,} value(s) or row(s) were not undone: changed again since, or no longer to "
-                       "be found where the action left them (each is named in the warnings above).")
+                       "be found where the action left them (each is named in a warning of this run).")
     # a value of the APM's own sheets, or an adopted style's lock, put back: the records check reads them, so the
     # Issues sheet is checked again after the undo (``runner._checked_again``)
     put_back = any((spec := _spec_for(tracker, sheet)) is not None and (not spec.generated or spec is STYLE_SNAPSHOT)

@@ -69,11 +69,15 @@ def setting_list(value: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
 
 
+MARGIN_SETTINGS = (("Min Margin %", "min_margin"), ("Max Margin %", "max_margin"))
+"""The Config names of the margin limits, and the ``StyleSettings`` field each sets."""
+
+
 def style_settings(get: Any, spec: Any, file: str) -> StyleSettings:
     """Settings from ``Config.get`` (name -> raw value); a bad one keeps its default and is reported."""
     kw: dict[str, Any] = {}
     found: list[Finding] = []
-    for name, attr in (("Min Margin %", "min_margin"), ("Max Margin %", "max_margin")):
+    for name, attr in MARGIN_SETTINGS:
         raw = get(name)
         if raw in (None, ""):
             continue
