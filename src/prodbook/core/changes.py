@@ -153,8 +153,12 @@ def log_values(values: Iterable[Any]) -> list[str | int | float | None]:
     put back 6203424016 typed as a number in a text column (HTS Code) as a number, not the text Excel flags
     as a number stored as text; every other value as ``log_texts`` gives it (a date as its ISO text)."""
     values = list(values)
-    numbers = [as_logged_number(v) if type(v) is not str and not isinstance(v, date) else None for v in values]
-    return [n if n is not None else t for n, t in zip(numbers, log_texts(values), strict=True)]
+    out: list[str | int | float | None] = list(log_texts(values))
+    for i, v in enumerate(values):  # text, blanks and dates (most of a log) pass by on their type alone
+        if (t := type(v)) is not str and v is not None and t is not date and t is not datetime \
+                and (n := as_logged_number(v)) is not None:
+            out[i] = n
+    return out
 
 
 def same_logged(a: Any, b: Any) -> bool:
