@@ -98,6 +98,9 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         if status[i] == Status.OVERDUE.value:
             detail = f"{name} was due {date_text(due, date_format)}; please send it or give us a new date" if due else \
                 f"{name} is overdue; please send it or give us a new date"
+        elif due and (expected := day_of(r.get("forecast"))) and expected > due:  # late before it starts
+            detail = (f"{name} is due {date_text(due, date_format)}, but the steps before it put it at "
+                      f"{date_text(expected, date_format)}; please confirm the date you can make")
         else:
             detail = f"{name} is due {date_text(due, date_format)}; please confirm it is on track" if due else \
                 f"{name} is due soon; please confirm it is on track"
