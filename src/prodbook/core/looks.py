@@ -20,6 +20,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from prodbook.core.cells import Formula
 from prodbook.core.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
 
 DEFAULT_DATE_FORMAT = "dd-mmm-yy"
@@ -406,8 +407,14 @@ def _room(width: float) -> float:
     return max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
 
 
+def shown(value: Any) -> Any:
+    """What a cell shows: a link's text (``Formula.result``, a follow-up draft's file name), else the value."""
+    return value.result if type(value) is Formula else value
+
+
 def text_lines(value: Any, width: float) -> int:
     """How many lines ``value`` takes when wrapped in a column ``width`` wide (word wrap; ``text_width``)."""
+    value = shown(value)
     if not isinstance(value, str) or not value:
         return 1
     room = _room(width)
@@ -438,6 +445,8 @@ def row_heights(columns: Sequence[tuple[Sequence[Any], float]], n: int) -> list[
     at a time, each distinct text looked at once, and a column whose every text fits a line skipped."""
     most = [1] * n
     for values, width in columns:
+        if any(type(v) is Formula for v in values):  # a link is as tall as its text
+            values = [shown(v) for v in values]
         for i, lines in _taller(values, width):
             if lines > most[i]:
                 most[i] = lines
