@@ -119,3 +119,13 @@ def test_steps_worked_back_from_the_orders_date_catch_up_alike():
     assert res.at["XF", "forecast"].date() == XF_DAY
     late_cut = forecast(frame, {"CUT": late("CUT", 7)}, today=late("CUT", 1))
     assert late_cut.at["XF", "forecast"].date() == late("XF", 7)
+
+
+def test_a_step_left_blank_before_a_done_one_no_longer_holds_the_ex_factory():
+    """Packing complete typed on time, the inline inspection before it left blank (the APM did not type it):
+    production passed it, so its blank, overdue by now, does not push the ex-factory 12 working days out."""
+    today = planned("PCK") + timedelta(days=1)
+    res = forecast(production(), {"CUT": planned("CUT"), "BKC": planned("BKC"), "PCK": planned("PCK")},
+                   today=today)
+    assert res.at["INL", "status"] == "Overdue"
+    assert res.at["XF", "forecast"].date() == XF_DAY

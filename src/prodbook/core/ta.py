@@ -454,9 +454,9 @@ def later_in_stage(plan: Plan, xf: str | None,
     """For each step worked back from the ex-factory milestone, the steps of its Stage planned after it.
 
     Production steps worked back from the ex-factory (cutting, inline, packing, final inspection) are one
-    flow: once a later one is done, an earlier one's slip no longer says when the goods leave (cutting 7 days
-    late, packing complete on time: the line caught up). Only within one named Stage, so a booking confirmed on
-    time says nothing of a late cutting; a template without a Stage keeps every push.
+    flow: once a later one is done, an earlier one's slip, or its blank Actual, no longer says when the goods
+    leave (cutting 7 days late, packing complete on time: the line caught up). Only within one named Stage, so
+    a booking confirmed on time says nothing of a late cutting; a template without a Stage keeps every push.
     """
     if xf is None or xf not in preds:
         return {}
@@ -468,16 +468,19 @@ def later_in_stage(plan: Plan, xf: str | None,
 
 def _caught_up(later: Mapping[str, tuple[str, ...]], actual_at: np.ndarray, col: Mapping[str, int],
                today: np.datetime64) -> dict[str, np.ndarray]:
-    """Per step (``later_in_stage``), the PO lines where it is done and a later step of its stage was done
-    after it (or the same day): its push on the ex-factory is spent. ``actual_at``: lines x steps."""
+    """Per step (``later_in_stage``), the PO lines where a later step of its stage was done after it (or the
+    same day), or was done while it is still open (packing complete with the inline left blank: production
+    passed it): its push on the ex-factory is spent. A date typed ahead is neither. ``actual_at``: lines x
+    steps."""
     done = ~np.isnat(actual_at) & (actual_at <= today)
     out: dict[str, np.ndarray] = {}
     for code, after in later.items():
         mine = actual_at[:, col[code]]
+        open_ = np.isnat(mine)
         spent = np.zeros(len(mine), dtype=bool)
         for q in after:
-            spent |= done[:, col[q]] & (actual_at[:, col[q]] >= mine)
-        out[code] = spent & done[:, col[code]]
+            spent |= done[:, col[q]] & (open_ | (actual_at[:, col[q]] >= mine))
+        out[code] = spent & (done[:, col[code]] | open_)
     return out
 
 

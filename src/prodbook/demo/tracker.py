@@ -673,11 +673,11 @@ def walk_line(plan: ta.Plan, edges: tuple[tuple[str, ...], Edges], planned: dict
 
 
 def _spent(code: str, later: dict[str, tuple[str, ...]], actual: dict[str, date | None]) -> bool:
-    """A step done before a later step of its stage was done: the line caught up, its slip pushes no more
-    (``ta.later_in_stage``; the walk's Actuals are all on or before today)."""
+    """A step done before a later step of its stage was done, or still open when one was: the line caught up,
+    its slip pushes no more (``ta._caught_up``; the walk's Actuals are all on or before today)."""
     mine = actual.get(code)
-    return mine is not None and any((theirs := actual.get(q)) is not None and theirs >= mine
-                                    for q in later.get(code, ()))
+    return any((theirs := actual.get(q)) is not None and (mine is None or theirs >= mine)
+               for q in later.get(code, ()))
 
 
 NOTES: dict[str, tuple[str, ...]] = {
