@@ -33,6 +33,7 @@ from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import FACTS, open_exceptions, rule_name
 from prodbook.core.findings import Code
 from prodbook.core.keys import fold_ref, fold_word, index_key, upper_stripped
+from prodbook.core.limits import reserved_on_windows
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
@@ -481,12 +482,7 @@ def draft_name(vendor: str, today: date) -> str:
     never starting with a dot (a hidden file), the vendor part cut to ``DRAFT_VENDOR_CHARS``."""
     code = unicodedata.normalize("NFC", vendor).strip().lstrip(".")[:DRAFT_VENDOR_CHARS] or "vendor"
     name = re.sub(r"[^\w.-]+", "_", f"{code} follow-up {today.isoformat()}").lstrip(".") + ".eml"
-    return f"_{name}" if _WINDOWS_DEVICE.fullmatch(name.split(".", 1)[0]) else name
-
-
-_WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9\u00b9\u00b2\u00b3])", re.I)
-"""What Windows takes for a device before a name's first dot: vendor 'AUX.' made 'AUX._follow-up_...eml', which
-Windows writes to no file at all."""
+    return f"_{name}" if reserved_on_windows(name) else name  # vendor 'AUX.': 'AUX._follow-up_...eml' is no file
 
 
 def draft_names(vendors: Iterable[str], today: date) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Limits on what prodbook unpacks from a file, and the words that refuse one: pure decisions.
+"""Limits on what prodbook unpacks from a file, and the words that refuse one: pure decisions. Also the
+names Windows keeps for its devices, which no file prodbook writes may take.
 
 ``workbook/limits.py`` measures a package (central directory, a bounded inflate
 pass, each sheet's ``<dimension>``) and asks these functions whether it goes
@@ -49,6 +50,16 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
 """(setting name, Limits field, meaning): the Config / prodbook.toml settings."""
 _FIELD_OF = {name.lower(): f for name, f, _ in SETTINGS}
 _NAME_OF = {f: name for name, f, _ in SETTINGS}
+
+
+_WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|(?:com|lpt)[0-9\u00b9\u00b2\u00b3])", re.I)
+
+
+def reserved_on_windows(name: str) -> bool:
+    """A name Windows takes for a device (the console, a printer port) however it ends: what comes before the
+    first dot counts, so 'nul.wip.xlsx' and 'PRN.03.01.csv' are the devices NUL and PRN, and a file written
+    under such a name goes nowhere."""
+    return bool(_WINDOWS_DEVICE.fullmatch(name.split(".", 1)[0].split(":", 1)[0].rstrip(" ")))
 
 
 def setting_field(name: str) -> str | None:

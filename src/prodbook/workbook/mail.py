@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from prodbook.core.limits import MB, Limits
+from prodbook.core.limits import MB, Limits, reserved_on_windows
 
 MESSAGE_SUFFIXES = (".eml", ".msg")
 MAX_DEPTH = 3
@@ -166,17 +166,6 @@ def safe_name(name: str | None, taken: set[str], fallback: str = "attachment") -
         out = f"{stem} ({n}){ext}"
     taken.add(out.lower())
     return out
-
-
-_RESERVED = re.compile(r"(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])",
-                       re.I)
-
-
-def reserved_on_windows(name: str) -> bool:
-    """A name Windows takes for a device (the console, a printer port) however it ends: what comes before the
-    first dot counts, so 'nul.wip.xlsx' and 'PRN.03.01.csv' are the devices NUL and PRN, and a file written
-    under such a name goes nowhere."""
-    return bool(_RESERVED.fullmatch(name.split(".", 1)[0].split(":", 1)[0].rstrip(" ")))
 
 
 def with_extension(name: str, mime: str | None, data: bytes = b"") -> str:
