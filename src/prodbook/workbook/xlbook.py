@@ -711,17 +711,22 @@ class XlBook(Staging):
         self._clear()
         return LiveCommit(self.path, cells=cells)
 
+    def _name(self, name: str) -> Any:
+        """The workbook's name ``name`` (Excel matches names without regard to case; a sheet's own are 'Sheet!x'),
+        or None."""
+        return next((n for n in self.book.names if str(n.name).lower() == name.lower()), None)
+
     def defined_name(self, name: str) -> str | None:
-        """A workbook-level name's text as Excel holds it, without its '=' (a sheet's own names are 'Sheet!x')."""
+        """A workbook-level name's text as Excel holds it, without its '='."""
         try:
-            held = next((n for n in self.book.names if str(n.name).lower() == name.lower()), None)
+            held = self._name(name)
             return None if held is None else str(held.refers_to or "").removeprefix("=")
         except Exception:  # an Excel that will not list its names: as if it had none
             return None
 
     def _set_name(self, name: str, value: str) -> None:
         """A name prodbook keeps for itself: set, or added hidden from the Name Manager (where Excel lets it)."""
-        held = next((n for n in self.book.names if str(n.name).lower() == name.lower()), None)
+        held = self._name(name)
         if held is not None:
             held.refers_to = "=" + value
             return
