@@ -35,6 +35,10 @@ LOOSE = ("sheet", "field", "key", "code", "found_in", "found_by")
 """The same finding with a sentence that moved on: 'has not shipped (3 day(s) late)' is '(4 day(s) late)' the
 next day, 'line review in 27 day(s)' is in 26. Matched after every exact match is taken, so the APM's Accept,
 notes and first Found On stay with it; with no Key, its Cell must be the same too."""
+RUN_NOTES = frozenset({"rows-archived", "rows-restored", "change-log-rows-moved"})
+"""Codes of notes on what one run did (rows it archived or took back, Change Log rows it moved out), not on
+what is wrong: true of that run for good. They leave the sheet with the next run that writes the workbook,
+never by themselves: a run with nothing else to do writes no file only to drop them."""
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -114,11 +118,13 @@ def order_key(row: Mapping[str, Any]) -> tuple:
             _text(row.get("key")))
 
 
-def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[str]) -> Merged:
+def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[str],
+          keep: frozenset[str] = frozenset()) -> Merged:
     """This run's findings (``new``) with the rows already on the sheet (``old``, with ``_row``).
 
     A new finding that was already there continues its row (first Found On kept). An old row
-    this run did not check again stays; one it checked and did not find again is gone.
+    this run did not check again stays; one it checked and did not find again is gone, unless its
+    code is in ``keep`` (``RUN_NOTES``, on a run that writes nothing else).
     """
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_rows = row_dicts(old) if len(old) else []
@@ -173,8 +179,8 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
             result.resolved += 1
         elif dismissed(r.get("accept")) and checked_again(r, checked):
             result.dismissed += 1  # checked and no longer found: gone, and the decision with it
-        elif not checked_again(r, checked):
-            result.kept += 1
+        elif not (again := checked_again(r, checked)) or _text(r.get("code")) in keep:
+            result.kept += not again
             out.append(({k: r.get(k) for k in fields}, row))
     out.sort(key=lambda pair: order_key(pair[0]))
     result.frame = pd.DataFrame([r for r, _ in out], columns=fields)

@@ -16,8 +16,9 @@ from prodbook.core.cells import EXCEL_ERRORS
 from prodbook.core.changes import log_text
 from prodbook.core.findings import Finding, Severity
 from prodbook.core.model.sheets import ISSUES
-from prodbook.core.open_findings import EVERY_RUN, Checked, merge
+from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, merge
 from prodbook.workbook.links import cell_link
+from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -79,8 +80,20 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     merged = merge(old, new, checked, list(ISSUES.fields))
     if not table.exists and merged.frame.empty:
         return merged.notes
+    if table.exists and not getattr(tracker.backend, "pending", True):  # the run writes nothing else so far
+        held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES)
+        if len(held.frame) > len(merged.frame):  # a note on an earlier run would leave: not worth a file alone
+            mark = tracker.mark()
+            _stage(tracker, table, held, fields)
+            if not getattr(tracker.backend, "pending", True):
+                return held.notes
+            tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
+    _stage(tracker, table, merged, fields)
+    return merged.notes
+
+
+def _stage(tracker: Tracker, table: Table, merged: Merged, fields: list[str]) -> None:
     rows = merged.frame.copy()
     sheets = set(tracker.backend.sheet_names())
     rows["cell"] = [cell_link(s, c, sheets) for s, c in zip(rows["sheet"], rows["cell"])]
     tracker.replace_rows(table, rows, fields, merged.source if table.exists else None)
-    return merged.notes
