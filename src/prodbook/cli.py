@@ -154,13 +154,17 @@ def _context(today: date | None, dry_run: bool, **options: Any) -> Context:
     return Context(today=today or date.today(), dry_run=dry_run, **options)
 
 
-def _print(result: RunResult, as_json: bool) -> None:
+def _print(result: RunResult, as_json: bool, exit_code: int | None = None) -> None:
+    """What the run says, or its JSON. ``exit_code``: the command's own status when it is not the run's (the
+    demo's), so the JSON's ``exit_code`` is always the one the process exits with."""
+    code = result.exit_code if exit_code is None else exit_code
     lines = _said(result) if not as_json or _log_to() else []  # --json alone: rich is not even imported
     if as_json:
-        click.echo(json.dumps(_strict(_as_dict(result)), indent=2, default=str, allow_nan=False))
+        click.echo(json.dumps(_strict({**_as_dict(result), "exit_code": code}), indent=2, default=str,
+                              allow_nan=False))
     else:
         _show(lines)
-    _log(lines, result.exit_code)
+    _log(lines, code)
 
 
 def _said(result: RunResult) -> list[str]:
@@ -188,8 +192,21 @@ def _said(result: RunResult) -> list[str]:
         out.append(_escape(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
                            f"Backup: '{result.commit.backup}'."))
     else:
-        out.append("Nothing to change.")
+        out.append(_escape("Nothing to change." + _open_in_excel(result.file)))
     return out
+
+
+def _open_in_excel(workbook: Path) -> str:
+    """A run with nothing to change writes nothing, so a workbook open in Excel stops nothing; said anyway, for
+    the APM who would otherwise edit in Excel, run again and only then be told to close it."""
+    from prodbook.workbook.safety import lock_files, lock_holder
+
+    locks = lock_files(workbook)
+    if not locks:
+        return ""
+    who = lock_holder(locks[0])
+    return (f" Note: '{workbook.name}' is open in Excel (or another program){f', by {who}' if who else ''}; a run that "
+            "has something to change will stop and ask you to close it first (or use the prodbook tab inside Excel).")
 
 
 def _show(lines: Sequence[str]) -> None:
@@ -553,7 +570,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     """Write the demo tracker (and vendor files) into FOLDER (default: demo) and run the daily refresh on it.
 
     A re-run replaces a demo nobody changed; a demo you changed is kept, and the command stops (exit 2)
-    unless --force moves it aside first.
+    unless --force moves it aside first. Exit 0 once the demo is written and refreshed: the errors its
+    refresh finds are planted there on purpose.
     """
     from prodbook.core.model.sheets import VENDOR_WIP
     from prodbook.demo.kids import KIDS
@@ -569,7 +587,8 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
             console.print(f"'{target / demo_folder.WORKBOOK}' is already the demo of {day:%d %b %Y}, unchanged. "
                           "Nothing to change.")
         else:
-            click.echo(json.dumps({"file": str(target / demo_folder.WORKBOOK), "written": None, "changes": 0}))
+            click.echo(json.dumps({"file": str(target / demo_folder.WORKBOOK), "written": None, "changes": 0,
+                                   "exit_code": 0}))
         sys.exit(0)
     try:
         prepared = demo_folder.prepare(target, force=force, now=datetime.now())
@@ -599,7 +618,7 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
     kids_jobs = [j for j in _refresh_jobs() if j != "followups"]
     kids_result = run(kids, kids_jobs, _context(day, False, files=tuple(kids_wip)), title="Refresh")
     demo_folder.record(target, day)
-    _print(result, as_json)
+    _print(result, as_json, exit_code=0)  # the demo's job is done; its refresh's error findings are planted
     if not as_json:
         console.print(f"Open '{path}' in Excel: it opens on the T&A sheet; then see Issues, Exceptions, "
                       "Follow-ups and Functions.")

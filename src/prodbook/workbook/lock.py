@@ -11,14 +11,17 @@ it (pid, host, user, since when) so a second run can say who is working.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -86,37 +89,63 @@ def _me() -> dict[str, Any]:
             "since": f"{datetime.now():%H:%M:%S on %d %b %Y}"}
 
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only (the test mypy understands)
-    import msvcrt
+_CANNOT_LOCK = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK, errno.EINVAL, errno.ENOSYS}
+"""What a drive that keeps no locks says: a Mac's network share (SMB) or USB stick refuses ``flock``
+("Operation not supported"), a Linux NFS mount without its lock service says ENOLCK, and Windows' C runtime
+turns a share's "not supported" into EINVAL."""
 
-    def _try_lock(fd: int) -> bool:
+TryLock = Callable[[int], bool]
+Unlock = Callable[[int], None]
+
+
+def _windows_locks() -> tuple[TryLock, Unlock]:
+    """``msvcrt.locking`` on a byte of the lock file. Only EACCES (the byte is locked: another run holds it) or
+    EDEADLOCK (the same, after the C runtime's retries) means busy: a network share or drive without byte-range
+    locks raises something else, and the run then goes on without a lock, as on POSIX, rather than wait for a
+    run that does not exist and tell the APM another prodbook run is working."""
+    msvcrt: Any = import_module("msvcrt")  # Windows only: imported here so Linux tests can hand in their own
+    held: set[int] = set()
+    """The fds really locked (a drive with no locks has none to undo)."""
+
+    def try_lock(fd: int) -> bool:
         os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLOCK):
+                return False
+            if exc.errno not in _CANNOT_LOCK:
+                raise
+            # no lock of any kind on this drive: the run goes on without one (the workbook is still checked,
+            # just before it is replaced, for a save by anyone else meanwhile)
             return True
-        except OSError:
-            return False
+        held.add(fd)
+        return True
 
-    def _unlock(fd: int) -> None:
+    def unlock(fd: int) -> None:
+        if fd not in held:
+            return
+        held.discard(fd)
         os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        except OSError:
+        except OSError:  # closing the file lets go of it all the same
             pass
-else:
-    import errno
-    import fcntl
 
-    _CANNOT_LOCK = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK, errno.EINVAL, errno.ENOSYS}
-    """What a drive that keeps no locks says: a Mac's network share (SMB) or USB stick refuses ``flock``
-    ("Operation not supported"), a Linux NFS mount without its lock service says ENOLCK."""
-    _held_by: dict[int, str] = {}
+    return try_lock, unlock
+
+
+def _posix_locks() -> tuple[TryLock, Unlock]:
+    """``flock``, else the drive's byte-range locks (``lockf``), else none (a drive that keeps no locks)."""
+    fcntl: Any = import_module("fcntl")  # POSIX only, as msvcrt is Windows only: mypy checks both platforms
+
+    held_by: dict[int, str] = {}
     """fd -> how it is locked ('flock', 'lockf', or '' for a drive that locks in no way)."""
 
-    def _try_lock(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            _held_by[fd] = "flock"
+            held_by[fd] = "flock"
             return True
         except BlockingIOError:
             return False
@@ -125,7 +154,7 @@ else:
                 raise
         try:  # the drive's byte-range locks, which SMB and NFS pass on to the server
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            _held_by[fd] = "lockf"
+            held_by[fd] = "lockf"
             return True
         except (BlockingIOError, PermissionError):  # EAGAIN / EACCES: held by another run
             return False
@@ -134,11 +163,11 @@ else:
                 raise
         # no lock of any kind on this drive: the run goes on without one (the workbook is still checked,
         # just before it is replaced, for a save by anyone else meanwhile)
-        _held_by[fd] = ""
+        held_by[fd] = ""
         return True
 
-    def _unlock(fd: int) -> None:
-        how = _held_by.pop(fd, "flock")
+    def unlock(fd: int) -> None:
+        how = held_by.pop(fd, "flock")
         try:
             if how == "flock":
                 fcntl.flock(fd, fcntl.LOCK_UN)
@@ -146,6 +175,16 @@ else:
                 fcntl.lockf(fd, fcntl.LOCK_UN)
         except OSError:  # closing the file lets go of it all the same
             pass
+
+    return try_lock, unlock
+
+
+def _locks_for(platform: str) -> tuple[TryLock, Unlock]:
+    """This computer's way to lock a file, chosen once as the module loads (a function so tests can choose)."""
+    return _windows_locks() if platform == "win32" else _posix_locks()
+
+
+_try_lock, _unlock = _locks_for(sys.platform)
 
 
 def _busy_message(workbook: Path, holder: Holder) -> str:
@@ -179,7 +218,12 @@ class WriteLock:
         deadline = time.monotonic() + self.wait
         while True:
             fd = self._open()
-            if _try_lock(fd):
+            try:
+                locked = _try_lock(fd)
+            except BaseException:  # a drive's unexpected refusal: the file is not left open (and undeletable)
+                os.close(fd)
+                raise
+            if locked:
                 if self._still_named(fd):
                     break
                 _unlock(fd)  # the holder removed the file between our open and our lock: start over
