@@ -458,15 +458,15 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
         _edit_in_place(tracker, current, new, old, take)
         return (rows_new, _joined(new, kept),
                 np.concatenate([rows_new, kept["_row"].to_numpy(dtype=int)]), {})
-    order = _layout(new, kept, tracker.table(ORDERS).frame)
+    src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
+    src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
+    src[len(new):] = kept["_row"].to_numpy(dtype=int)
+    order = _as_sorted(_layout(new, kept, tracker.table(ORDERS).frame), src)
     final = _joined(new, kept).iloc[order].reset_index(drop=True)
     rows_final = (current.header_row + 1 if current.exists else 2) + np.arange(len(final))
     at = np.empty(len(order), dtype=int)
     at[order] = np.arange(len(order))
     rows_new = rows_final[at[:len(new)]]
-    src = np.zeros(len(new) + len(kept), dtype=int)  # the old row each row keeps its other cells from
-    src[np.flatnonzero(matched)] = old["_row"].to_numpy()[take]
-    src[len(new):] = kept["_row"].to_numpy(dtype=int)
     moved: dict[int, int] = {}
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
@@ -606,6 +606,18 @@ def _layout(new: pd.DataFrame, kept: pd.DataFrame, orders_on_sheet: pd.DataFrame
         if len(kept) else np.array([], dtype=float)
     rank = np.concatenate([new_rank, kept_rank])
     return np.lexsort((np.arange(len(rank)), rank))
+
+
+def _as_sorted(order: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """``order`` (Orders order), unless the APM sorted the sheet (by Status, by Vendor...): then the rows already
+    on it stay in the order they are in, and the new ones (a PO line added, a milestone added to its
+    template, rows taken back from the archive) go below them in Orders order, as Excel adds a row to a
+    sorted Table. ``src``: each row's Excel row on the sheet now (0: a new row). A sheet still in Orders
+    order takes a new PO line where Orders has it."""
+    here = order[src[order] > 0]
+    if np.all(np.diff(src[here]) > 0):
+        return order
+    return np.concatenate([here[np.argsort(src[here], kind="stable")], order[src[order] == 0]])
 
 
 def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
