@@ -944,6 +944,23 @@ def is_closed(status: Any) -> bool:
     return not is_missing(status) and _CLOSED.match(str(status)) is not None
 
 
+_CONTENT = ("po", "style", "color", "rule", "detail")
+"""What says which exception a row is: a row the APM typed with none of these (a Status, an Owner alone) is
+not one yet."""
+
+
+def awaits_id(rec: Mapping[Any, Any]) -> bool:
+    """A row the APM added to the Exceptions sheet, ID left blank, saying what it is about or what is wrong (a
+    PO #, Style #, Color, Rule or Detail): the next run gives it an ID. A blank row is not an exception."""
+    return not text_or_empty(rec.get("id")) and any(text_or_empty(rec.get(f)) for f in _CONTENT)
+
+
+def known_rule(value: Any) -> bool:
+    """A Rule cell holding the code of one of prodbook's rules (any case): the rules find and resolve its
+    exception. Any other text is the APM's own exception, theirs to close."""
+    return text_or_empty(value).lower() in _CODES
+
+
 def highest_id(frame: pd.DataFrame) -> int:
     """The highest number of an ID on the sheet ('EX-0042' -> 42), 0 with none."""
     ids = frame["id"].tolist() if "id" in frame.columns else []
@@ -961,19 +978,28 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     longer wanted): the Resolution of its exceptions says why, so the APM sees they closed with the line.
     ``issued``: the highest ID number ever given in this workbook (kept beside the sheet): a row the APM
     deleted does not give its ID to the next new exception, which e-mails and the Change Log would confuse.
+    A row the APM added without an ID (``awaits_id``) gets the next one and keeps the rest as typed; under a
+    Rule of their own, no rule of prodbook's finds or resolves it. Under a rule's code it is that rule's
+    exception (no second row when the rule finds it), resolved by data from the next run on, not the run
+    that reads it first.
     """
     rows: list[dict[str, Any]] = []
     source: list[int | None] = []
-    by_identity: dict[tuple[str, str], int] = {}
     for r in old.to_dict("records"):
-        rec = {f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS} | {FACTS: None}
-        if rec["id"] and rec["rule"]:
-            by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]),
-                                   len(rows))
-        rows.append(rec)
+        rows.append({f: (None if is_missing(r.get(f)) else r.get(f)) for f in EXCEPTION_FIELDS} | {FACTS: None})
         source.append(int(r["_row"]) if not is_missing(r.get("_row")) else None)
     numbers = [int(m[1]) for r in rows if r["id"] and (m := _ID.search(str(r["id"])))]
     next_id = max([*numbers, issued]) + 1
+    numbered: set[int] = set()
+    for at, rec in enumerate(rows):  # a row the APM added: its ID now, in sheet order, before this run's new ones
+        if awaits_id(rec):
+            rec["id"] = f"{prefix}{next_id:04d}"
+            next_id += 1
+            numbered.add(at)
+    by_identity: dict[tuple[str, str], int] = {}
+    for at, rec in enumerate(rows):
+        if rec["id"] and rec["rule"]:
+            by_identity.setdefault(identity(rec["rule"], rec["po"], rec["style"], rec["color"], rec["vendor"]), at)
     seen: set[int] = set()
     for f in found:
         s, key = f.subject or Subject(), identity_of(f)
@@ -999,8 +1025,8 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
         rows.append(rec)
         source.append(None)
     for i, rec in enumerate(rows):
-        if i in seen or not rec["id"] or not rec["rule"] or is_closed(rec["status"]):
-            continue
+        if i in seen or i in numbered or not rec["id"] or not known_rule(rec["rule"]) or is_closed(rec["status"]):
+            continue  # found again, closed, just typed in, or the APM's own (their Rule): not resolved by data
         rec["status"] = RESOLVED_BY_DATA
         if not rec["resolution"]:
             why = stopped.get(line_key(rec["po"], rec["style"], rec["color"])) if stopped and rec["po"] else None

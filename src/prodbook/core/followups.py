@@ -30,7 +30,7 @@ import pandas as pd
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
-from prodbook.core.exceptions import FACTS, open_exceptions, rule_name
+from prodbook.core.exceptions import FACTS, awaits_id, known_rule, open_exceptions, rule_name
 from prodbook.core.findings import Code
 from prodbook.core.keys import fold_ref, fold_word, index_key, upper_stripped
 from prodbook.core.limits import reserved_on_windows
@@ -57,6 +57,9 @@ class Item:
     color: str | None = None
     due: date | None = None
     days_overdue: int | None = None
+    formerly: str | None = None
+    """The Item this one was listed under before it named its exception's ID: its row's Last Contacted
+    carries over (``former_key``)."""
 
     @property
     def ref(self) -> str:
@@ -65,6 +68,12 @@ class Item:
     @property
     def key(self) -> tuple[str, str, str]:
         return (vendor_key(self.vendor), self.item.strip().upper(), self.ref.strip().upper())
+
+    @property
+    def former_key(self) -> tuple[str, str, str] | None:
+        """``key`` as it was under ``formerly``; None when the Item is as it always was."""
+        return None if self.formerly is None else (vendor_key(self.vendor), self.formerly.strip().upper(),
+                                                   self.ref.strip().upper())
 
 
 def vendor_key(vendor: str) -> str:
@@ -249,17 +258,29 @@ def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None) -> str:
 def exception_items(exceptions: pd.DataFrame) -> list[Item]:
     """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor: the
     facts and what we ask, never the APM's own next steps (see ``vendor_text``). The facts are the frame's
-    ``FACTS`` column where the rules of this run filled it in (``exceptions.merge``)."""
+    ``FACTS`` column where the rules of this run filled it in (``exceptions.merge``). A row the APM added is
+    listed under its Rule and ID (``exception_item``); one saying nothing of what it is, not at all."""
     out = []
     for r in open_exceptions(exceptions).to_dict("records"):
         vendor = _text(r.get("vendor"))
-        if not vendor:
+        if not vendor or not (_text(r.get("id")) or awaits_id(r)):  # a row saying nothing of what it is
             continue
-        name = rule_name(r.get("rule"))
+        name = exception_item(r.get("rule"), r.get("id"))
         said = vendor_text(r.get("rule"), r.get("detail"), vendor, r.get(FACTS))
+        former = rule_name(r.get("rule"))
         out.append(Item(vendor, name, said, _text(r.get("po")), _text(r.get("style")), _text(r.get("color")),
-                        None, None))
+                        None, None, former if former != name else None))
     return out
+
+
+def exception_item(rule: Any, ident: Any) -> str:
+    """An exception's Item: a rule of prodbook's by its name (one exception per rule and PO line); the APM's
+    own by their Rule and its ID ('Hangtag artwork (EX-0042)', 'Exception EX-0043' with no Rule), so two
+    of one PO line are two items, each with its own Last Contacted."""
+    name, ident = rule_name(rule), text_or_empty(ident)
+    if known_rule(rule) or not ident:
+        return name
+    return f"{name} ({ident})" if name else f"Exception {ident}"
 
 
 def collect(*sources: Iterable[Item]) -> list[Item]:

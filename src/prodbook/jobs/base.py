@@ -20,7 +20,7 @@ from prodbook.core.model import columns
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SheetSpec
 from prodbook.workbook.publish import Staged
-from prodbook.workbook.tables import Table, duplicate_keys, records_frame, to_records
+from prodbook.workbook.tables import Table, awaiting_key, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
 
 
@@ -172,4 +172,4 @@ def has_duplicate_keys(table: Table) -> bool:
     # the key texts duplicate_keys compares (it folds with astype("string"); a blank is NA there, NaN here:
     # both are equal to each other in duplicated), each distinct value folded once
     folded = pd.DataFrame({k: upper_stripped(table.frame[k]).reset_index(drop=True) for k in key})
-    return bool(folded.duplicated(keep="first").any())
+    return bool((folded.duplicated(keep="first") & ~awaiting_key(table.spec, folded)).any())

@@ -22,6 +22,8 @@ from prodbook.workbook.tracker import Tracker
 TRACKED = tuple(f for f in ex.EXCEPTION_FIELDS if f != "id")
 """Fields whose changes go to the Change Log: every one, so the report can say what changed and undo can
 put each back."""
+ID_HEADER = EXCEPTIONS.column("id").header
+"""The Change Log's Field of an ID given to a row the APM added (Key: that ID; Old: the blank it was)."""
 
 
 def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
@@ -63,6 +65,19 @@ def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, li
     return frame, source, found, findings + table.findings
 
 
+def without_ids_given(tracker: Tracker, frame: pd.DataFrame, source: list[int | None]) -> pd.DataFrame:
+    """``current_exceptions``' frame with the APM's rows as the sheet holds them, without the IDs it gave them:
+    for a run that does not write the Exceptions sheet (the follow-ups alone), which names no ID the sheet
+    does not show. The next run that writes it gives them."""
+    table = tracker.table(EXCEPTIONS, required=False)
+    waiting = {int(r["_row"]) for r in table.frame.to_dict("records") if ex.awaits_id(r)}
+    if not waiting:
+        return frame
+    out = frame.copy()
+    out["id"] = [None if src in waiting else i for i, src in zip(out["id"].tolist(), source)]
+    return out
+
+
 ISSUED_NAME = "prodbook_exceptions_issued"
 """A hidden workbook name holding the highest Exception ID number ever given (``ex.merge``'s ``issued``)."""
 
@@ -86,7 +101,8 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
         tracker.replace_rows(table, frame.assign(po=po_links(frame, rows, tracker.sheet(TA))),
                              list(ex.EXCEPTION_FIELDS), source if table.exists else None, force=moved)
         tracker.log(changes)
-    if any(src is None for src in source) and (top := ex.highest_id(frame)) > issued_ids(tracker):
+    given = any(c.field in (NEW_ROW, ID_HEADER) for c in changes)  # new rows, or IDs given to the APM's rows
+    if given and (top := ex.highest_id(frame)) > issued_ids(tracker):
         tracker.backend.stage_name(ISSUED_NAME, str(top))  # only with IDs given: a run with nothing new writes none
     # the frame as merged, its facts column (ex.FACTS, not written above) included: the follow-ups tell the
     # vendor those facts, never the advice the Detail adds for the APM
@@ -104,8 +120,12 @@ def check(tracker: Tracker, ctx: Context) -> Outcome:
                f"last run."]
     if by_rule:
         summary.append("  " + ", ".join(f"{name} {n}" for name, n in by_rule.most_common()))
+    numbered = [c.key for c in changes if c.field == ID_HEADER]
+    if numbered:  # the APM's own rows: not new to them, but they look for the ID to quote
+        summary.append(f"  The row(s) you added got their ID: {', '.join(numbered)}.")
     return Outcome(ACTION_NAMES["exceptions"], findings, changes, summary=summary,
                    data={"open": len(still_open), "new": new, "reopened": reopened, "resolved": resolved,
+                         "numbered": numbered,
                          "exceptions": [f.to_dict() for f in found]})
 
 
@@ -126,6 +146,8 @@ def _changes(sheet: str, old: pd.DataFrame, frame: pd.DataFrame, source: list[in
             out.append(Change(sheet, str(rec["id"]), NEW_ROW, len(new_rows) - 1, rec["rule"]))
             continue
         prev = before.get(src, {})
+        if ex.awaits_id(prev) and rec["id"]:  # the APM's row, given its ID: undo blanks it again
+            out.append(Change(sheet, str(rec["id"]), ID_HEADER, None, rec["id"]))
         for f in TRACKED:
             if not same_logged(prev.get(f), rec.get(f)):
                 out.append(Change(sheet, str(rec["id"]), EXCEPTIONS.column(f).header, prev.get(f), rec.get(f)))

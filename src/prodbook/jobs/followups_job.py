@@ -39,7 +39,7 @@ from prodbook.core.model.sheets import (
 )
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
-from prodbook.jobs.exceptions_job import current_exceptions
+from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
 from prodbook.workbook.tables import Table
@@ -63,7 +63,8 @@ def _exceptions(tracker: Tracker, ctx: Context) -> pd.DataFrame:
     frame = tracker.current(EXCEPTIONS)
     if tracker.was_remembered(EXCEPTIONS):
         return frame
-    return current_exceptions(tracker, ctx)[0]  # run alone: the rules as of today
+    frame, source, _, _ = current_exceptions(tracker, ctx)  # run alone: the rules as of today
+    return without_ids_given(tracker, frame, source)
 
 
 def followups(tracker: Tracker, ctx: Context) -> Outcome:
@@ -148,8 +149,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
     draft_links = {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
     typed = _typed_last_contacted(tracker, table)
+    carried = _carried(items, old_by_key)
     for it in items:
-        before = old_by_key.get(it.key)
+        before = old_by_key.get(it.key, carried.get(it.key))
         contact = contacts.get(it.key[0])
         rows.append({"vendor": it.vendor, "contact": "; ".join(contact.to) if contact and contact.to else None,
                      "item": it.item, "ref": it.ref, "detail": it.detail, "due": it.due,
@@ -177,6 +179,22 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _carried(items: list[fu.Item], old_by_key: dict[tuple[str, str, str], dict[str, Any]]
+             ) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Item key -> the row it takes over under its former Item (``Item.formerly``: an exception of the APM's,
+    listed by its Rule alone before it named its ID), so its Last Contacted stays with it. Each row goes to
+    one item, and only when no item is listed under that key now."""
+    taken = {it.key for it in items if it.key in old_by_key}
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for it in items:
+        former = it.former_key
+        if it.key in old_by_key or former is None or former not in old_by_key or former in taken:
+            continue
+        taken.add(former)
+        out[it.key] = old_by_key[former]
+    return out
 
 
 def _as_recorded(ta_frame: pd.DataFrame, dates: dict[int, Any]) -> pd.DataFrame:

@@ -248,11 +248,13 @@ def sheet_rows(tracker: Tracker, table: StoreTable) -> SheetRows:
 
 
 def blank_keys(table: Table, file: str) -> list[Finding]:
-    """Rows with a required cell left blank (a T&A row without its PO #): the row cannot be told apart."""
+    """Rows with a required cell left blank (a T&A row without its PO #): the row cannot be told apart. A blank
+    the next run fills (``Column.given``: a new exception's ID) is not one."""
     out: list[Finding] = []
     frame = table.frame
     for col in table.spec.columns:
-        if not col.required or col.field not in frame.columns or col.field not in table.columns or not len(frame):
+        if not col.required or col.given or col.field not in frame.columns or col.field not in table.columns \
+                or not len(frame):
             continue  # a column missing from the header is one finding (the table's own), not one per row
         values = frame[col.field]
         blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())

@@ -619,7 +619,7 @@ def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> li
     # the keys as the jobs match them (``keys.fold_text``: an accent typed apart from its letter is the same
     # key); NA, not NaN, for a blank: a row's tuple of keys finds its first row below
     folded = table.frame[key].apply(lambda s: upper_stripped(s.astype("string")).astype("string"))
-    dup = folded.duplicated(keep="first")
+    dup = folded.duplicated(keep="first") & ~awaiting_key(table.spec, folded)
     first_row = dict(zip(map(tuple, folded[~dup].itertuples(index=False)), table.frame["_row"][~dup]))
     out = []
     for idx in table.frame.index[dup]:
@@ -632,6 +632,15 @@ def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> li
                          file=file, sheet=table.sheet, row=int(row["_row"]),
                          key=key_text(row[k] for k in key)))
     return out
+
+
+def awaiting_key(spec: SheetSpec, folded: pd.DataFrame) -> pd.Series:
+    """Rows of ``folded`` (the key columns, folded) whose key is blank where prodbook gives it on its next run
+    (``Column.given``: an exception the APM added, without an ID yet): no row's repeat, two such rows are two
+    exceptions."""
+    if not all(spec.column(k).given for k in folded.columns):
+        return pd.Series(False, index=folded.index)
+    return (folded.isna() | (folded.astype("string").fillna("") == "")).all(axis=1)
 
 
 _PYDANTIC_WORDS = {

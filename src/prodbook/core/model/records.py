@@ -297,8 +297,8 @@ class WipLine(Record):
 
 
 class ExceptionRecord(Record):
-    id: str
-    """Stable ID, kept across runs."""
+    id: str | None = None
+    """Stable ID, kept across runs; blank on a row the APM added, which the next run gives one."""
     detected: date | None = None
     """First detected."""
     po: str | None = None

@@ -48,6 +48,9 @@ class Column:
     numbers: bool = False
     """A number cell read as its number, not its text: the Change Log's Old and New, so that undo puts back a
     number a text column held as the number it was (``changes.log_values``)."""
+    given: bool = False
+    """A required column whose blank cell prodbook fills on its next run (the ID of an exception the APM
+    added by hand): a blank there is not a finding, and blank keys are not repeats of each other."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ class SheetSpec:
 
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
-      user: bool = False, verbatim: bool = False, unit: str | None = None, numbers: bool = False) -> Column:
-    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers)
+      user: bool = False, verbatim: bool = False, unit: str | None = None, numbers: bool = False,
+      given: bool = False) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers, given)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -226,7 +230,7 @@ VENDOR_WIP = SheetSpec("Vendor WIP", (
 ), key=("po", "style", "color", "report_date"), generated=True)
 
 EXCEPTIONS = SheetSpec("Exceptions", (
-    C("ID", "id", T, required=True),
+    C("ID", "id", T, required=True, given=True),
     C("Detected", "detected", D),
     C("PO #", "po", T, *PO_NO),
     C("Style #", "style", T, *STYLE_NO),
