@@ -187,7 +187,8 @@ def _take_back_elsewhere(path: Path, then: dict[str, Any] | None = None) -> tupl
 def test_a_line_taken_back_gets_its_formulas_for_the_row_it_lands_on(tmp_path, formula):
     path = tracker(tmp_path, orders=3)
     team_columns(path, formula, calculated=formula is STRUCTURED)
-    second, before, result = _take_back_elsewhere(path)
+    then: dict[str, Any] = {}
+    second, before, result = _take_back_elsewhere(path, then)
     back = of_po(ta_cells(path), second[0])
     assert sorted(r["(row)"][0] for r in back.values()) == [2, 3, 4, 5, 6]
     for code, got in back.items():
@@ -207,8 +208,9 @@ def test_a_line_taken_back_gets_its_formulas_for_the_row_it_lands_on(tmp_path, f
     # undo of that run: the line goes back to the archive with its formulas, not their numbers
     undo = run(path, ["undo"], ctx())
     assert not [f for f in undo.findings if f.code is Code.UNDO_KEPT], [f.text() for f in undo.findings]
+    assert ta_cells(path, "T&A Archive") == then["archive"]  # every cell as it was before the take-back
     archived = kept(of_po(ta_cells(path, "T&A Archive"), second[0]))
-    assert sorted(got["(row)"] for got in archived.values()) == [2, 3, 4, 5, 6]  # the rows it was taken back to
+    assert sorted(got["(row)"] for got in archived.values()) == [7, 8, 9, 10, 11]  # the rows it was archived from
     for got in archived.values():
         assert got["Days Late"]["formula"] == days_late(formula, got["(row)"]) and got["Chased by"] == ASK, got
 

@@ -121,8 +121,11 @@ def test_undo_takes_the_line_back_to_the_archive_after_excel_recalculated(tmp_pa
     # the second line is in the archive again, as it was, its formulas kept as formulas
     assert archive_rows(path, second[0]) == {c: {h: v for h, v in r.items() if h not in ("Your Columns", "(row)")}
                                              for c, r in of_po(archive_then, second[0]).items()}
+    # every cell as the archive held it before the take-back, Your Columns too: the formulas of the T&A rows 7-11
+    # the line was archived from, with the values they showed there (not as moved to rows 2-6 and recalculated)
+    assert ta_cells(path, "T&A Archive") == archive_then
     archived = kept(of_po(ta_cells(path, "T&A Archive"), second[0]))
-    assert sorted(got["(row)"] for got in archived.values()) == [2, 3, 4, 5, 6]  # the rows it was taken back to
+    assert sorted(got["(row)"] for got in archived.values()) == [7, 8, 9, 10, 11]  # the rows it was archived from
     for got in archived.values():
         n = got["(row)"]
         assert got["Days Late"] == {"formula": days_late(formula, n), "value": n}, got

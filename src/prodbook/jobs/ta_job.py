@@ -210,6 +210,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
                            archive.frame.iloc[a]["archived"], archive.frame.iloc[a]["reason"])
                     for a in restored.values()]
+        changes += _as_archived(tracker, archive, sorted(restored.values()))
         changes += _taken_back_values(ta_sheet, new, restored, taken_extras)
         line = (f"{len(restored):,} T&A row(s) taken back from '{archive_sheet}' with their Actual dates "
                 "and Notes (their PO line, template or milestone is planned again).")
@@ -339,6 +340,22 @@ def _taken_back_values(sheet: str, new: pd.DataFrame, restored: dict[int, int],
     return out
 
 
+def _as_archived(tracker: Tracker, archive: Table, at: Sequence[int]) -> list[Change]:
+    """The archive's rows at these positions, logged whole as the archive held them (``Tracker.removed_rows``:
+    every column, the team's own on the archive sheet, the Excel row), so that undo puts each back where and
+    as it was, not with what this run recomputed for it on the T&A (a Status 'Due soon' where the archive said
+    'Overdue'). Text a column could not read ('TBC' in Actual) is logged as written. A few rows a run: the
+    rows taken back."""
+    records = cast(list[dict[str, Any]], archive.frame.iloc[list(at)].to_dict("records"))
+    unread = archive.unread_cells(TA_ARCHIVE.fields)
+    for r in records if unread else ():
+        row = int(r["_row"])
+        for f in TA_ARCHIVE.fields:
+            if (row, f) in unread:
+                r[f] = tracker.cell_as_written(archive.sheet, row, archive.columns[f])
+    return tracker.removed_rows(archive, records)
+
+
 def extras_of(tracker: Tracker, table: Table, rows: Sequence[int]) -> list[str | None]:
     """Each row's cells in the team's own columns, as the archive keeps them (None: none). A formula is kept as
     one, ``{"formula": "=I5-H5", "value": 3}``, with the row it was on (``"(row)": 5``), so the row gets it back
@@ -411,7 +428,8 @@ _REASONS = {ta.Fate.GONE: "PO line no longer on Orders",
 """The Reason column of the T&A archive; a cancelled line's says how (``ta.stop_reasons``): un-cancel the line
 and its rows come back with their Actual dates and Notes."""
 TAKEN_BACK = "(taken back)"
-"""Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why)."""
+"""Change Log field: an archived T&A row went back to the T&A (old: when archived, new: why). The row as the
+archive held it follows on '(removed)' lines of the archive sheet (``_as_archived``; older logs lack them)."""
 
 
 def _lacking(current: Table) -> list[str]:

@@ -40,7 +40,7 @@ from prodbook.core.changes import (
     undone,
 )
 from prodbook.core.findings import Code, Finding, UserError, warning
-from prodbook.core.keys import key_texts
+from prodbook.core.keys import key_text, key_texts
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, STYLE_SNAPSHOT, TA, Kind, SheetSpec
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
@@ -156,7 +156,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         back_to_archive += back
         changes += done
     if archive_rows or back_to_archive:
-        _restage_archive(tracker, archive_rows, back_to_archive)
+        findings += _restage_archive(tracker, archive_rows, back_to_archive)
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
@@ -208,6 +208,9 @@ class _Lines:
         if i in self._pieces:
             line["pieces"] = self._pieces[i]
         return line
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self[n] for n in range(len(self._at)))
 
     def __reversed__(self) -> Iterator[dict[str, Any]]:
         return (self[n] for n in range(len(self._at) - 1, -1, -1))
@@ -559,23 +562,31 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
 def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Finding]:
     """The put-back rows' cells in the team's own columns, under their headers (or named, the column gone)."""
     table = s.table
+    return _put_cells(tracker, table, [(table.header_row + 1 + at[i] if table.exists and i in at else None,
+                                        s.keys[i], s.at_row.get(i), extras) for i, extras in s.extras.items()])
+
+
+def _put_cells(tracker: Tracker, table: Table, rows: Sequence[tuple[int | None, str, int | None, dict[str, Any]]]
+               ) -> list[Finding]:
+    """Cells of put-back rows in the team's own columns, under their headers; one whose column is gone (or whose
+    row is not on the sheet) named, never lost. ``rows``: (Excel row now, key, Excel row it was on, cells by
+    header); a formula moves to the row it lands on, and is named when it reads other rows by place."""
     findings: list[Finding] = []
-    for i, extras in s.extras.items():
-        row = table.header_row + 1 + at[i] if table.exists and i in at else None
+    for row, key, was, extras in rows:
         for header, value in extras.items():
             col = table.headers.index(header) if header in table.headers else None
             if row is None or col is None:
-                findings.append(warning(Code.UNDO_KEPT, f"the put-back row '{s.keys[i]}' had "
+                findings.append(warning(Code.UNDO_KEPT, f"the put-back row '{key}' had "
                                         f"{_shown(value)} in column '{header}', which is no longer on the "
                                         "sheet; type it back by hand if you need it", file=tracker.file,
-                                        sheet=table.sheet, row=row, column=header, key=s.keys[i],
+                                        sheet=table.sheet, row=row, column=header, key=key,
                                         value=log_text(value)))
                 continue
             if isinstance(value, Formula):  # on the row it lands on; named when it reads other rows by place
-                value, code, said = moved_formula(value, s.at_row.get(i), row, col, table.sheet)
+                value, code, said = moved_formula(value, was, row, col, table.sheet)
                 if said is not None:
                     findings.append(warning(code or Code.UNDO_KEPT, said, file=tracker.file, sheet=table.sheet,
-                                            row=row, column=header, key=s.keys[i],
+                                            row=row, column=header, key=key,
                                             value=value.text if isinstance(value, Formula) else log_text(value)))
             tracker.edit_cell(table.sheet, row, col, value)
     return findings
@@ -683,35 +694,84 @@ def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> di
 
 def _archive_again(tracker: Tracker, sheet: str, group: pd.DataFrame, kept: Collection[str] = ()
                    ) -> tuple[list[dict], list[Change]]:
-    """Rows a T&A rebuild took back from the archive, as the T&A holds them now, with when and why. A row
-    undo keeps on the T&A (``kept``: folded keys; the APM typed in it, and its warning says so) stays there
-    alone, not archived again too."""
+    """Rows a T&A rebuild took back from the archive, to put back there. Each as the archive held it, from its
+    '(removed)' lines (``ta_job._as_archived``): every column, the team's own on the archive sheet, and the
+    row it was on (``"at"``; its cells in columns of the archive's own: ``"cells"``). A log written before
+    those lines: as the T&A holds the row now, with when and why, below the others. A row undo keeps on the
+    T&A (``kept``: folded keys; the APM typed in it, and its warning says so) stays there alone, not archived
+    again too."""
     ta = tracker.table(TA, required=False)
     keys = [k.upper() for k in _keys(ta.frame, TA)]
-    rows, at, changes = [], [], []
+    held = _as_archived(_Lines(group))
+    rows: list[dict] = []
+    changes: list[Change] = []
+    older: list[tuple[dict, int]] = []  # (row, its T&A row): its team's cells read from the T&A, at once
     for e in row_dicts(group[group["field"] == TAKEN_BACK]):
-        if str(e["key"]).upper() not in keys or str(e["key"]).upper() in kept:
+        key = str(e["key"]).upper()
+        if key not in keys or key in kept:
             continue  # no longer on the T&A, or kept there: nothing to put back
-        row = ta.frame.iloc[keys.index(str(e["key"]).upper())]
-        rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
-                     "reason": e["new"]})
-        at.append(int(row["_row"]))
+        if key in held:
+            rows.append(held[key])
+        else:
+            row = ta.frame.iloc[keys.index(key)]
+            rows.append({**{f: row[f] for f in TA.fields}, "archived": _parse(TA_ARCHIVE, "archived", e["old"]),
+                         "reason": e["new"]})
+            older.append((rows[-1], int(row["_row"])))
         changes.append(Change(sheet, e["key"], PUT_BACK, None, e["key"]))
-    for r, extras in zip(rows, extras_of(tracker, ta, at)):  # their formulas read at once
+    for (r, _), extras in zip(older, extras_of(tracker, ta, [at for _, at in older])):  # formulas read at once
         r["extras"] = extras
     return rows, changes
 
 
-def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequence[dict] = ()) -> None:
+def _as_archived(lines: _Lines) -> dict[str, dict]:
+    """Each row a run took back from the archive as the archive held it, by folded key, from its '(removed)'
+    lines: its fields, the Excel row it was on (``"at"``) and its cells under the archive's other headers
+    (``"cells"``). A row whose lines are not all there is left out: put back as the T&A holds it."""
+    by_header = {c.header: c.field for c in TA_ARCHIVE.columns}
+    out: dict[str, dict] = {}
+    for e in lines:
+        if e["field"] != REMOVED or (row := row_snapshot.decode(e["pieces"])) is None:
+            continue
+        values: dict[str, Any] = {f: None for f in TA_ARCHIVE.fields}
+        cells: dict[str, Any] = {}
+        for header, v in row.items():
+            if header == row_snapshot.ROW:
+                continue
+            if header in by_header:
+                values[by_header[header]] = _parse(TA_ARCHIVE, by_header[header], v)
+            else:
+                cells[header] = row_snapshot.as_cell(v)
+        at = row.get(row_snapshot.ROW)
+        out[str(e["key"]).upper()] = {**values, "at": at if isinstance(at, int) else None, "cells": cells}
+    return out
+
+
+def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequence[dict] = ()) -> list[Finding]:
+    """The archive less the rows undo takes off it (``taken``: those the action archived), with the rows it
+    puts back (``put_back``), each at the row it was on (``"at"``; one without: below the others) and its cells
+    in the archive's own columns (``"cells"``)."""
     archive = tracker.table(TA_ARCHIVE, required=False)
     gone = {v["_pos"] for v in taken.values()}
     keep = [i for i in range(len(archive.frame)) if i not in gone]
-    frame = archive.frame.iloc[keep]
-    source: list[int | None] = list(map(int, frame["_row"]))
+    fields = list(TA_ARCHIVE.fields)
+    frame = archive.frame.iloc[keep].reindex(columns=fields)  # an older archive may lack Your Columns
+    source: list[int | None] = list(map(int, archive.frame["_row"].iloc[keep])) if len(keep) else []
+    order = list(range(len(keep)))
+    first = archive.header_row + 1 if archive.exists else 2
+    placed = [n for n, r in enumerate(put_back) if r.get("at") is not None]
+    for n in sorted(placed, key=lambda n: put_back[n]["at"]):  # in the order they were: each lands on its row
+        order.insert(min(max(put_back[n]["at"] - first, 0), len(order)), len(keep) + n)
+    order += [len(keep) + n for n, r in enumerate(put_back) if r.get("at") is None]
     if put_back:
-        frame = pd.concat([frame[list(TA_ARCHIVE.fields)], pd.DataFrame(list(put_back))], ignore_index=True)
+        added = pd.DataFrame([{f: r.get(f) for f in fields} for r in put_back], columns=fields, dtype=object)
+        frame = pd.concat([frame.astype(object), added], ignore_index=True)
         source += [None] * len(put_back)
-    tracker.replace_rows(archive, frame, list(TA_ARCHIVE.fields), source if archive.exists else None)
+    tracker.replace_rows(archive, frame.iloc[order].reset_index(drop=True), fields,
+                         [source[i] for i in order] if archive.exists else None)
+    at = {i: n for n, i in enumerate(order)}
+    return _put_cells(tracker, archive, [(first + at[len(keep) + n] if archive.exists else None,
+                                          key_text(r.get(k) for k in TA_ARCHIVE.key), r.get("at"), r["cells"])
+                                         for n, r in enumerate(put_back) if r.get("cells")])
 
 
 __all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "UNDONE", "last_action", "undo"]
