@@ -20,7 +20,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from prodbook.core.cells import Formula
+from prodbook.core.cells import Formula, column_letter
 from prodbook.core.model.sheets import ARCHIVE_SUFFIX, Kind, SheetSpec
 
 DEFAULT_DATE_FORMAT = "dd-mmm-yy"
@@ -238,6 +238,120 @@ RULES: tuple[tuple[str, tuple[Rule, ...]], ...] = (
 """Colour rules by sheet (the default name; an archive sheet takes its sheet's rules)."""
 
 
+def base_sheet(name: str) -> str:
+    """The sheet whose colour rules a sheet takes: its own, or an archive sheet's sheet's."""
+    return name[:-len(ARCHIVE_SUFFIX)] if name.endswith(ARCHIVE_SUFFIX) else name
+
+
+# --- colour rules an earlier prodbook wrote ------------------------------------------------------
+
+@dataclass(frozen=True)
+class RetiredRules:
+    """Colour rules prodbook wrote on a sheet it created, from commit ``since`` until ``until`` replaced them.
+
+    prodbook writes a sheet's rules only when it creates the sheet, so a tracker made back then keeps them:
+    they are recognised by their exact text (``rules_to_update``) and brought up to date on the next run that
+    writes the sheet. ``why`` says what the APM sees change.
+    """
+
+    sheet: str
+    since: str
+    until: str
+    rules: tuple[Rule, ...]
+    why: str
+
+
+RETIRED_RULES: tuple[RetiredRules, ...] = (
+    # 8510a0c (2026-12-01) to 74220d8 (2026-12-06): any Actual typed was done, one typed ahead too (a vendor's
+    # promise), which the Status prodbook writes calls Overdue: a green 'Overdue'
+    RetiredRules("T&A", "8510a0c", "74220d8", (
+        Rule("Status", "AND(ISNUMBER({Actual}),ISNUMBER({Planned}),{Actual}>{Planned})", AMBER, "Done late"),
+        Rule("Status", "ISNUMBER({Actual})", GREEN, "Done"),
+        Rule("Status", 'AND({Actual}="",{Status}="Overdue")', RED, "Overdue"),
+        Rule("Status", 'AND({Actual}="",{Status}="Due soon")', BLUE, "Due soon"),
+        Rule("Variance", 'AND({Actual}="",ISNUMBER({Variance}),{Variance}>0)', RED_TEXT, "forecast late"),
+    ), "a date typed ahead in Actual is no longer coloured as done"),
+)
+"""Earlier versions of ``RULES`` for a sheet, as git history holds them (the Production Report's
+'Late: after cancel' rule of 8510a0c-6f5d793 never left its branch)."""
+
+
+@dataclass(frozen=True)
+class RulePlace:
+    """Where a sheet's colour rules read: its name in ``RULES``, the column (0-based) of each of its headers
+    (by the default header name, whatever the team calls it) and its header row, as the run read them."""
+
+    sheet: str
+    columns: tuple[tuple[str, int], ...]
+    header_row: int
+
+
+@dataclass(frozen=True)
+class FoundRule:
+    """A colour rule as a sheet holds it: the cells it applies to (``K2:K500``) and, for a rule of the
+    'formula' kind with one formula, its text (no '='); None for any other rule."""
+
+    sqref: str
+    formula: str | None
+
+
+def retired_for(sheet: str) -> tuple[RetiredRules, ...]:
+    """The earlier rules of the sheet named ``sheet`` in ``RULES`` (an archive sheet takes its sheet's)."""
+    return tuple(r for r in RETIRED_RULES if r.sheet == base_sheet(sheet))
+
+
+def rules_to_update(place: RulePlace, found: Sequence[FoundRule]) -> dict[int, str]:
+    """Which of ``found`` are prodbook's own earlier rules, each with the current rule's formula for it.
+
+    One of them is an earlier version's formula, resolved to the sheet's columns and first data row, exactly
+    (as prodbook wrote it), on its own column from the first data row down; it becomes the current rule of
+    the same column and tone, in its place (range and order kept). Every other rule is the APM's: one they
+    added or edited, or one on another range. Where the sheet leaves the mapping unsure (an earlier formula
+    twice, two versions' rules, a current rule beside the one it would replace, a tone the current rules
+    lack or hold twice), nothing is changed: prodbook never guesses at the APM's colours. Keys index ``found``.
+    """
+    retired = retired_for(place.sheet)
+    if not retired or not found:
+        return {}
+    letters = {header: column_letter(c) for header, c in place.columns}
+    first = place.header_row + 1
+    current = [(rule, text) for rule in next((r for name, r in RULES if name == base_sheet(place.sheet)), ())
+               if (text := resolve(rule, letters, first)) is not None]
+    texts = {text for _, text in current}
+
+    def own(sqref: str, column: str) -> bool:
+        m = re.fullmatch(rf"{letters[column]}{first}(?::{letters[column]}(\d+))?", sqref.strip())
+        return m is not None and (m.group(1) is None or int(m.group(1)) >= first)
+
+    known: dict[str, tuple[set[str], Rule | None]] = {}  # an earlier formula: the versions that wrote it
+    for version in retired:
+        for rule in version.rules:
+            text = resolve(rule, letters, first)
+            if text is None or text in texts:
+                continue  # a column the sheet lacks, or a rule that did not change
+            versions, was = known.setdefault(text, (set(), rule))
+            versions.add(version.until)
+            if was is not None and (was.column, was.tone) != (rule.column, rule.tone):
+                known[text] = versions, None  # one text, two meanings: not for prodbook to say which
+    plan: dict[int, str] = {}
+    common: set[str] | None = None
+    for i, f in enumerate(found):
+        versions, was = known.get(f.formula or "", (set(), None))
+        if not versions or (was is not None and not own(f.sqref, was.column)):
+            continue  # not an earlier rule of prodbook's, or one the APM put on another range
+        new = [text for r, text in current if was is not None and (r.column, r.tone) == (was.column, was.tone)]
+        if len(new) != 1:
+            return {}
+        plan[i] = new[0]
+        common = versions if common is None else common & versions
+    if not plan or not common or len({found[i].formula for i in plan}) != len(plan):
+        return {}  # none; rules of two versions; or one rule twice, and prodbook cannot tell which is its own
+    targets = {(text, r.column) for r, text in current if text in plan.values()}
+    if any(f.formula == text and own(f.sqref, column) for f in found for text, column in targets):
+        return {}  # the current rule is there already: which of the two is the APM's, prodbook cannot tell
+    return plan
+
+
 # --- columns -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -344,8 +458,7 @@ def look_for(spec: SheetSpec, date_format: str = DEFAULT_DATE_FORMAT) -> SheetLo
             # wrapped too: a longer text than the column was fitted to makes the row taller, never cut
             least = SHEET_MIN_WIDTH.get((spec.name, c.field), MIN_WIDTH.get(c.field, 8))
             cols.append(ColumnLook(c.header, fmt, max(head, least), max(head, TEXT_MAX), wrap=True))
-    base = spec.name[:-len(ARCHIVE_SUFFIX)] if spec.name.endswith(ARCHIVE_SUFFIX) else spec.name
-    rules = next((r for name, r in RULES if name == base), ())
+    rules = next((r for name, r in RULES if name == base_sheet(spec.name)), ())
     headers = set(spec.headers)
     return SheetLook(tuple(cols), tuple(r for r in rules if set(r.headers()) <= headers), date_format)
 

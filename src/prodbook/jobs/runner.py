@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +21,7 @@ from typing import Any
 
 from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
+from prodbook.core.looks import retired_for
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
@@ -340,6 +341,9 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         past = getattr(book, "past_limits", None)
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
+        recoloured = getattr(book, "rules_brought_up_to_date", None)
+        if recoloured is not None and outcomes and commit.written == getattr(book, "path", None):
+            outcomes[-1].summary += rules_brought_up_to_date(recoloured())
         links = getattr(book, "moved_links", None)
         if links is not None and commit.written == getattr(book, "path", None):
             from prodbook.core.report import REPORT  # the sheet's spec: only on a run that moved rows
@@ -348,6 +352,16 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
                                        ours=(tracker.sheet(EXCEPTIONS), tracker.sheet(REPORT)))
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
+
+
+def rules_brought_up_to_date(sheets: Mapping[str, str]) -> list[str]:
+    """The run's one word on the colour rules an earlier prodbook wrote that the write brought up to date
+    (``sheets``: each sheet written with the sheet whose rules it takes), and what the APM sees change."""
+    out = []
+    for sheet, rules in sheets.items():
+        why = "; ".join(dict.fromkeys(r.why for r in retired_for(rules)))
+        out.append(f"The colour rules of '{sheet}' were brought up to date{': ' + why if why else ''}.")
+    return out
 
 
 def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 3,

@@ -26,6 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from prodbook.core.cell_rules import CellRule
 from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
+from prodbook.core.looks import RulePlace
 from prodbook.core.model.sheets import CHANGE_LOG
 from prodbook.workbook import calamine_safe, limits, safety
 from prodbook.workbook.backend import SheetProtection
@@ -175,6 +176,8 @@ class FileBook(Staging):
         self.progress = progress
         """Told how far the write of each long sheet, and its check, have come (the CLI's progress bar)."""
         self._links: list[MovedLink] = []
+        self._recoloured: dict[str, str] = {}
+        self._rule_places: dict[str, RulePlace] = {}
         check_workbook_path(self.path)
         self._read_stamp = safety.read_stamp(self.path)
         scans: dict[str, SheetScan] = {}  # by part: the size check inflates every sheet, and looks as it goes
@@ -404,6 +407,19 @@ class FileBook(Staging):
         put another row (``formula_refs.links_into_moved_rows``)."""
         return list(self._links)
 
+    def rules_read_at(self, sheet: str, place: RulePlace) -> None:
+        """Where the colour rules of a sheet read, as the run read it: a commit that writes the sheet anyway
+        brings the rules an earlier prodbook wrote there up to date (``xlsx.colour_rules``). Not a change of
+        its own: a run with nothing else to write writes nothing. (Live Excel gives a rule's formula as seen
+        from the active cell, so only the file's own text can show a rule is prodbook's.)"""
+        self._rule_places[sheet] = place
+
+    def rules_brought_up_to_date(self) -> dict[str, str]:
+        """After a write, the sheets whose colour rules, as an earlier prodbook wrote them when it created the
+        sheet, the write brought up to date (``xlsx.colour_rules``), each with the sheet whose rules it takes
+        (the default name: 'T&A')."""
+        return dict(self._recoloured)
+
     def past_limits(self) -> str | None:
         """After a write, where the file written is larger than the size limits allow: what the next run
         would refuse, and the setting to raise. None when the next run reads it."""
@@ -497,6 +513,7 @@ class FileBook(Staging):
                 written: list[str] = []
                 copied: dict[str, list[tuple[int, int]]] = {}
                 links: list[MovedLink] = []
+                recoloured: dict[str, str] = {}
                 last_rows = {sheet: scan.last_row for sheet, scan in self._scans.items()}  # of the file read
                 unlinked = [sheet for sheet, scan in self._scans.items() if not scan.bang]
                 try:
@@ -508,7 +525,9 @@ class FileBook(Staging):
                                                                              last_rows=last_rows,
                                                                              moved_links=links,
                                                                              unlinked=unlinked,
-                                                                             names=names)),
+                                                                             names=names,
+                                                                             rule_places=self._rule_places,
+                                                                             recoloured=recoloured)),
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
                         before_replace=src.check_before_replace)
                 except UnsupportedLayout as exc:
@@ -528,6 +547,7 @@ class FileBook(Staging):
             pass
         self._clear()
         self._links = links
+        self._recoloured = recoloured
         self._scans.clear()  # the file changed: a later look scans it again
         self._totals.clear()
         return CommitResult(self.path, made)

@@ -37,7 +37,7 @@ from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import key_text
 from prodbook.core.limits import PartSizes, rows_within
-from prodbook.core.looks import SheetLook, look_for
+from prodbook.core.looks import RulePlace, SheetLook, look_for, retired_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
@@ -258,6 +258,10 @@ class Tracker:
             del rows
         if only is None:
             self._tables[spec.name] = table
+            place = rules_at(table) if table.exists else None
+            read_at = getattr(self.backend, "rules_read_at", None)  # the file back end (``FileBook``)
+            if place is not None and read_at is not None:
+                read_at(table.sheet, place)
             # jobs may edit table.frame in place: under Copy-on-Write (pandas 3) a shallow copy is a
             # snapshot that costs nothing until then
             self._as_read[table.sheet] = table.frame.copy(deep=False)
@@ -806,3 +810,13 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (service accounts, containers)
         return "prodbook"
+
+
+def rules_at(table: Table) -> RulePlace | None:
+    """Where the colour rules of a sheet read, for one an earlier prodbook may have given rules since changed
+    (``looks.RETIRED_RULES``); None for the others, whose rules prodbook never changed."""
+    if not retired_for(table.spec.name):
+        return None
+    return RulePlace(table.spec.name, tuple((table.spec.column(f).header, c) for f, c in table.columns.items()
+                                           if f in table.spec.fields),
+                     table.header_row)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from prodbook.workbook.xlsx.book import _Book
+from prodbook.workbook.xlsx.colour_rules import RulesNow
 from prodbook.workbook.xlsx.model import AnyEdit, ColumnEdit, UnsupportedLayout, Value
 from prodbook.workbook.xlsx.package import STREAM_CHUNK, Progress, _Package
 from prodbook.workbook.xlsx.refs import MAX_COL, MAX_ROW, _parse_cell, col_index, col_letter
@@ -107,13 +108,16 @@ class _WholePart(Exception):
 
 
 def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                      edits: Sequence[AnyEdit], chunk: int = STREAM_CHUNK, progress: Progress | None = None) -> bool:
+                      edits: Sequence[AnyEdit], chunk: int = STREAM_CHUNK, progress: Progress | None = None,
+                      rules_now: RulesNow | None = None) -> bool:
     """Merge ``edits`` into the sheet's XML; True when a formula was overwritten or written.
 
     The sheet is streamed (``_stream_edits``: read ``chunk`` bytes at a time, merged rows written into a
     compressed temporary part), so its size costs no memory; a sheet the stream cannot take is merged
-    whole (``_edit_whole``), with the same result.
+    whole (``_edit_whole``), with the same result. ``rules_now`` (when given) brings the colour rules an
+    earlier prodbook wrote on the sheet up to date (``colour_rules``).
     """
+    now = rules_now if rules_now is not None and rules_now.wants(sheet) else None
     flats: dict[str, _Flat] = {}
 
     def flat_for(prefix: str) -> _Flat:
@@ -122,13 +126,13 @@ def _apply_cell_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sh
         return flats[prefix]
 
     try:
-        return _stream_edits(pkg, book, styles, part, sheet, flat_for, chunk, progress)
+        return _stream_edits(pkg, book, styles, part, sheet, flat_for, chunk, progress, now)
     except _WholePart:
-        return _edit_whole(pkg, book, styles, part, sheet, flat_for)
+        return _edit_whole(pkg, book, styles, part, sheet, flat_for, now)
 
 
 def _edit_whole(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                flat_for: Callable[[str], _Flat]) -> bool:
+                flat_for: Callable[[str], _Flat], rules_now: RulesNow | None = None) -> bool:
     """The sheet's text merged in memory: any row layout, new rows included."""
     text = pkg.text(part)
     m = _SHEETDATA_RE.search(text)
@@ -165,7 +169,8 @@ def _edit_whole(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: s
             raw = re.sub(r"^<((?:\w+:)?)row\b", rf'<\g<1>row r="{num}"', raw, count=1)
         out.append(raw)
     head = _grown_dimension(sh.head, flat)
-    pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, sh.tail])
+    tail = rules_now(sheet, sh.tail, p) if rules_now is not None else sh.tail
+    pkg.set_pieces(part, [head, sh.sd_open, *out, sh.sd_close, tail])
     return merge.had_formula or vw.wrote_formula
 
 
@@ -252,7 +257,8 @@ def _row_regions(texts: Iterator[str], buf: str, p: str) -> Iterator[tuple[str, 
 
 
 def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet: str,
-                  flat_for: Callable[[str], _Flat], chunk: int, progress: Progress | None = None) -> bool:
+                  flat_for: Callable[[str], _Flat], chunk: int, progress: Progress | None = None,
+                  rules_now: RulesNow | None = None) -> bool:
     """``_edit_whole``'s result, streamed: the sheet is read a block at a time and cut after its last
     complete row; each piece's edited rows are merged and the piece written on, compressed, into a
     temporary part. Untouched rows pass as they are. Raises ``_WholePart`` where ``_rows_by_number``
@@ -305,6 +311,8 @@ def _stream_edits(pkg: _Package, book: _Book, styles: _Styles, part: str, sheet:
             out.write("".join(pieces))
         if want is not None:  # a row to edit that the sheet does not hold, or holds out of order
             raise _WholePart
+        if rules_now is not None:  # what follows the rows, whole: a colour rule may straddle two blocks
+            tail = rules_now(sheet, tail + "".join(texts), p)
         out.write(f"</{p}sheetData>" + tail)
         for text in texts:
             out.write(text)

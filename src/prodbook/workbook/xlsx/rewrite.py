@@ -24,6 +24,7 @@ from prodbook.workbook.xlsx.checks import (
     _check_data_area,
     check_tail_refs,
 )
+from prodbook.workbook.xlsx.colour_rules import RulesNow
 from prodbook.workbook.xlsx.edits import _part_texts, _row_regions, _sheet_data_start, _WholePart
 from prodbook.workbook.xlsx.formula_refs import grow_fixed_ranges, grow_kept_rows, grow_own_ranges
 from prodbook.workbook.xlsx.model import Formula, RowsByColumn, SheetRewrite, UnsupportedLayout
@@ -92,7 +93,7 @@ _Row = tuple[int, str, str, str]
 def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
                    progress: Progress | None = None, chunk: int = STREAM_CHUNK, last_row: int | None = None,
                    ends: dict[str, tuple[int, set[int], int]] | None = None,
-                   moved: dict[str, RowsMoved] | None = None) -> bool:
+                   moved: dict[str, RowsMoved] | None = None, rules_now: RulesNow | None = None) -> bool:
     """Rewrite one sheet in `pkg`. Returns True when formulas were involved.
 
     A rewrite that carries cells from the sheet's rows (``source_rows``) reads the sheet ``chunk`` bytes at a
@@ -104,15 +105,16 @@ def _rewrite_sheet(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite
     what it wrote is dropped and the sheet goes the two-pass way. ``ends`` (when given) receives, for a sheet
     rebuilt (not rows added below a log's), its header row, old last data rows and new last data row, for the
     team's formulas over it (``formula_refs``); ``moved`` (when given), for a sheet whose rows were carried,
-    where each went (``formula_refs.links_into_moved_rows``)."""
+    where each went (``formula_refs.links_into_moved_rows``). ``rules_now`` (when given) brings the colour
+    rules an earlier prodbook wrote on the sheet up to date in what follows its rows (``colour_rules``)."""
     _check_arguments(rw)
     if (last_row is not None and _pure_append(rw) and part not in pkg.changed
             and 0 < last_row <= rw.header_row + rw.keep_rows):
         try:
-            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row, ends, moved)
+            return _rewrite(pkg, book, styles, rw, part, progress, chunk, last_row, ends, moved, rules_now)
         except _WholePart:
             pass
-    return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends, moved=moved)
+    return _rewrite(pkg, book, styles, rw, part, progress, chunk, ends=ends, moved=moved, rules_now=rules_now)
 
 
 def _grown_regions(regions: Iterable[str], sheet: str, p: str, grow: tuple[int, set[int], int]) -> Iterator[str]:
@@ -131,7 +133,7 @@ def _pure_append(rw: SheetRewrite) -> bool:
 def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part: str,
              progress: Progress | None, chunk: int, last_row: int | None = None,
              ends: dict[str, tuple[int, set[int], int]] | None = None,
-             moved: dict[str, RowsMoved] | None = None) -> bool:
+             moved: dict[str, RowsMoved] | None = None, rules_now: RulesNow | None = None) -> bool:
     """``_rewrite_sheet``; ``last_row``: an append in one pass (raises ``_WholePart`` where it cannot)."""
     sheet = rw.sheet
     hr = rw.header_row
@@ -252,7 +254,8 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         out[:len(header_rows)] = [grow_own_ranges(raw, sheet, args) if _HAS_F.search(raw) else raw
                                   for raw in out[:len(header_rows)]]
         grow = args  # and the fixed ranges of the team's formulas in the rows carried
-    tail = _move_tail_ranges(sh.tail, sheet, hr, old_ends, new_end, grow_cols)
+    tail = rules_now(sheet, sh.tail, p) if rules_now is not None else sh.tail  # prodbook's earlier rules, as now
+    tail = _move_tail_ranges(tail, sheet, hr, old_ends, new_end, grow_cols)
     if moves is not None:
         tail = move_links(sheet, tail, frozen, moves)
     last_any = max([new_last] + [r[0] for r in header_rows])
@@ -268,8 +271,9 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         end: str | Callable[[], str] = below + sd_close + tail
         if one_pass is not None:  # the tail is read after the rows, and checked as _check_data_area would
             def end() -> str:
-                return sd_close + _move_tail_ranges(one_pass.finish(frozen), sheet, hr, old_ends, new_end,
-                                                    grow_cols)
+                read = one_pass.finish(frozen)
+                read = rules_now(sheet, read, p) if rules_now is not None else read
+                return sd_close + _move_tail_ranges(read, sheet, hr, old_ends, new_end, grow_cols)
         kept_rows = None
         if one_pass is not None:
             kept_rows = one_pass.regions()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from prodbook.core.looks import DEFAULT_DATE_FORMAT
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, RulePlace
 from prodbook.workbook.xlsx.book import (
     _Book,
     _drop_calc_chain,
@@ -16,6 +16,7 @@ from prodbook.workbook.xlsx.book import (
     set_defined_names,
 )
 from prodbook.workbook.xlsx.by_place import MovedLink, RowsMoved
+from prodbook.workbook.xlsx.colour_rules import RulesNow
 from prodbook.workbook.xlsx.create import _create_sheet
 from prodbook.workbook.xlsx.edits import _apply_cell_edits
 from prodbook.workbook.xlsx.formula_refs import grow_formula_ranges, growing, links_into_moved_rows, parts_naming
@@ -32,7 +33,9 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                    on_member: Callable[[int], None] | None = None, date_format: str | None = None,
                    progress: Progress | None = None, copied: dict[str, list[tuple[int, int]]] | None = None,
                    last_rows: Mapping[str, int] | None = None, moved_links: list[MovedLink] | None = None,
-                   unlinked: Collection[str] = (), names: Mapping[str, str] | None = None) -> list[str]:
+                   unlinked: Collection[str] = (), names: Mapping[str, str] | None = None,
+                   rule_places: Mapping[str, RulePlace] | None = None,
+                   recoloured: dict[str, str] | None = None) -> list[str]:
     """Write `src` to `dst` with the given sheets rewritten and cells edited; return the parts written.
 
     ``src`` is a path or an open binary file; every byte copied comes from it.
@@ -48,6 +51,9 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
     ``unlinked``: sheets whose XML, as the caller's look at ``src`` found it, holds no '!' (``SheetScan.bang``):
     none of their formulas reads another sheet, so the look for those after the write passes them by unless
     this write rewrites them. ``names``: workbook-level defined names to set (``set_defined_names``).
+    ``rule_places``: by sheet, where its colour rules read as the caller read it: on a sheet this write
+    rewrites or edits, the rules an earlier prodbook wrote are brought up to date (``colour_rules``), and
+    ``recoloured`` (when given) receives the sheet, with the sheet whose rules it takes ('T&A').
     """
     dst = Path(dst)
     if not hasattr(src, "read"):
@@ -62,6 +68,7 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
         if date_format is None:
             date_format = next((rw.look.date_format for rw in rewrites if rw.look is not None), DEFAULT_DATE_FORMAT)
         styles = _Styles(pkg, book.part, date_format)
+        rules_now = RulesNow(rule_places or {}, recoloured)
         formulas = False
         seen = set()
         plain: set[str] = set()  # parts that name no other sheet: rewritten with no formula, or no "!" as read
@@ -82,7 +89,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
                 raise UnsupportedLayout(f"sheet '{rw.sheet}' is not a worksheet prodbook can rewrite (a chart sheet?)")
             held = _rewrite_sheet(pkg, book, styles, rw, part, progress,
                                   last_row=(last_rows or {}).get(rw.sheet), ends=ends,
-                                  moved=moved if moved_links is not None else None)
+                                  moved=moved if moved_links is not None else None,
+                                  rules_now=rules_now if rules_now.wants(rw.sheet) else None)
             formulas |= held
             if not held:
                 plain.add(part)
@@ -104,7 +112,8 @@ def rewrite_sheets(src: Path | BinaryIO, dst: Path, rewrites: Sequence[SheetRewr
             part = next((s[2] for s in book.sheets if s[0].lower() == sheet.lower()), None)
             if part is None or not pkg.exists(part):
                 raise ValueError(f"the workbook has no sheet '{sheet}'")
-            formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress)
+            formulas |= _apply_cell_edits(pkg, book, styles, part, sheet, edits, progress=progress,
+                                          rules_now=rules_now)
             refresh_pivots_on(pkg, book, sheet, part)
         if names:
             set_defined_names(pkg, book.part, names)
