@@ -83,6 +83,13 @@ def add_table(ws: Any, ref: str, name: str) -> None:
     ws.add_table(t)
 
 
+def grow_tables(ws: Any) -> None:
+    """The sheet's Tables run down to its last row, as Excel grows a Table over a row typed under it."""
+    for table in ws.tables.values():
+        first, last = table.ref.split(":")
+        table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{ws.max_row}"
+
+
 @pytest.fixture
 def tracker(tmp_path: Path) -> Path:
     return write_book(tmp_path / "tracker.xlsx", base_sheets())

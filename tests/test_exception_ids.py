@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import digest, sheet_values
+from conftest import digest, grow_tables, sheet_values
 from fakexl import FakeBook
 from prodbook.jobs.exceptions_job import ISSUED_NAME
 from prodbook.jobs.runner import run
@@ -33,9 +33,7 @@ def delete_newest(path: Path, number: int | None = None) -> int:
                                                        int(str(ws.cell(r, 1).value).removeprefix("EX-"))))
     gone = int(str(ws.cell(row, 1).value).removeprefix("EX-"))
     ws.delete_rows(row)
-    for table in ws.tables.values():
-        first, last = table.ref.split(":")
-        table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{ws.max_row}"
+    grow_tables(ws)
     wb.save(path)
     return gone
 

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import base_sheets, digest, shown_values, write_book
+from conftest import base_sheets, digest, grow_tables, shown_values, write_book
 from fakexl import FakeBook
 from prodbook.core import exceptions as ex
 from prodbook.core.findings import Code, Finding, Severity, Subject
@@ -57,9 +57,7 @@ def add_by_hand(path: Path, *typed: dict[str, Any]) -> list[int]:
         for header, value in values.items():
             ws.cell(row, headers.index(header) + 1, value)
         at.append(row)
-    for table in ws.tables.values():
-        first, last = table.ref.split(":")
-        table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{ws.max_row}"
+    grow_tables(ws)
     wb.save(path)
     return at
 

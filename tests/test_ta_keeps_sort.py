@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import openpyxl
 
-from conftest import sheet_values
+from conftest import grow_tables, sheet_values
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -41,8 +41,7 @@ def add_line(path, at: int | None = None) -> None:
             date(2027, 5, 25)]
     if at is None:
         ws.append(line)
-        table = next(iter(ws.tables.values()))
-        table.ref = f"A1:H{ws.max_row}"
+        grow_tables(ws)
     else:
         ws.insert_rows(at)
         for col, v in enumerate(line, start=1):

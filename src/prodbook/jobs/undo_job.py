@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -464,6 +464,24 @@ def _row_kept(tracker: Tracker, s: _Sheet, i: int, key: str, typed: tuple[str, A
                    column=header, key=key, value=log_text(value))
 
 
+def _snapshot_cells(spec: SheetSpec, fields: Iterable[str], row: Mapping[str, Any]
+                    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A removed row as the Change Log kept it (``row_snapshot``): its values by field, each read as the sheet's
+    column reads it ('TBC' in a date column stays text), and its cells under the sheet's other headers (the
+    team's own columns; a formula kept as one)."""
+    by_header = {c.header: c.field for c in spec.columns}
+    values: dict[str, Any] = {f: None for f in fields}
+    cells: dict[str, Any] = {}
+    for header, v in row.items():
+        if header == row_snapshot.ROW:
+            continue
+        if header in by_header:
+            values[by_header[header]] = _parse(spec, by_header[header], v)
+        else:
+            cells[header] = row_snapshot.as_cell(v)
+    return values, cells
+
+
 def _put_back(tracker: Tracker, s: _Sheet, e: dict, key: str, action: str) -> Finding | None:
     """A row the action removed, back with every value it had (the team's extra columns too)."""
     spec, table = s.table.spec, s.table
@@ -480,16 +498,7 @@ def _put_back(tracker: Tracker, s: _Sheet, e: dict, key: str, action: str) -> Fi
         return warning(Code.UNDO_KEPT, f"the row '{key}' that '{action}' removed is not put back: a row with "
                        "the same key is on the sheet again; compare them by hand",
                        value=row_snapshot.encode(row), **where)
-    by_header = {c.header: c.field for c in spec.columns}
-    values: dict[str, Any] = {f: None for f in s.frame.columns}
-    extras: dict[str, Any] = {}
-    for header, v in row.items():
-        if header == row_snapshot.ROW:
-            continue
-        if header in by_header:
-            values[by_header[header]] = _parse(spec, by_header[header], v)
-        else:
-            extras[header] = row_snapshot.as_cell(v)
+    values, extras = _snapshot_cells(spec, s.frame.columns, row)
     i = s.add(values, key)
     if isinstance(row.get(row_snapshot.ROW), int):
         s.at_row[i] = row[row_snapshot.ROW]
@@ -727,20 +736,11 @@ def _as_archived(lines: _Lines) -> dict[str, dict]:
     """Each row a run took back from the archive as the archive held it, by folded key, from its '(removed)'
     lines: its fields, the Excel row it was on (``"at"``) and its cells under the archive's other headers
     (``"cells"``). A row whose lines are not all there is left out: put back as the T&A holds it."""
-    by_header = {c.header: c.field for c in TA_ARCHIVE.columns}
     out: dict[str, dict] = {}
     for e in lines:
         if e["field"] != REMOVED or (row := row_snapshot.decode(e["pieces"])) is None:
             continue
-        values: dict[str, Any] = {f: None for f in TA_ARCHIVE.fields}
-        cells: dict[str, Any] = {}
-        for header, v in row.items():
-            if header == row_snapshot.ROW:
-                continue
-            if header in by_header:
-                values[by_header[header]] = _parse(TA_ARCHIVE, by_header[header], v)
-            else:
-                cells[header] = row_snapshot.as_cell(v)
+        values, cells = _snapshot_cells(TA_ARCHIVE, TA_ARCHIVE.fields, row)
         at = row.get(row_snapshot.ROW)
         out[str(e["key"]).upper()] = {**values, "at": at if isinstance(at, int) else None, "cells": cells}
     return out
