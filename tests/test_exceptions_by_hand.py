@@ -103,7 +103,15 @@ def test_a_row_added_by_hand_gets_the_next_id_and_keeps_what_was_typed(tmp_path,
     assert [r["ID"] for r in got] == ["EX-0001", "EX-0002", "EX-0003"]
     for typed, r in zip((HANGTAG, CARE_LABEL), got[1:]):
         assert {h: r[h] for h in typed} == typed  # all the APM typed, as typed
-        assert all(r[h] in (None, "") for h in r if h not in typed and h != "ID")  # nothing added to it
+        assert str(r["Detected"])[:10] == str(DAY)  # its age counts from the day it got its ID
+        assert all(r[h] in (None, "") for h in r if h not in typed and h not in ("ID", "Detected"))  # nothing else
+
+
+def test_a_detected_date_typed_on_a_row_added_by_hand_stays(tmp_path):
+    path = book(tmp_path)
+    add_by_hand(path, {**HANGTAG, "Detected": date(2027, 2, 20)})
+    run(path, ["exceptions"], ctx(hour=10))
+    assert [str(r["Detected"])[:10] for r in rows(path, "Exceptions")][1] == "2027-02-20"
 
 
 def test_the_next_new_exception_is_numbered_after_the_rows_added_by_hand(tmp_path):
@@ -188,6 +196,7 @@ def test_undo_blanks_the_id_it_gave_and_keeps_the_row(tmp_path):
     assert [f.text() for f in undo.findings if f.severity != Severity.INFO] == []
     got = rows(path, "Exceptions")
     assert len(got) == 2 and got[1]["ID"] is None and {h: got[1][h] for h in HANGTAG} == HANGTAG
+    assert got[1]["Detected"] is None  # as it was before the run
     assert issued(path) == "2"
     run(path, ["exceptions"], ctx(hour=12))
     assert [r["ID"] for r in rows(path, "Exceptions")] == ["EX-0001", "EX-0003"]

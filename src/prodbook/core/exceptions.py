@@ -978,10 +978,10 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     longer wanted): the Resolution of its exceptions says why, so the APM sees they closed with the line.
     ``issued``: the highest ID number ever given in this workbook (kept beside the sheet): a row the APM
     deleted does not give its ID to the next new exception, which e-mails and the Change Log would confuse.
-    A row the APM added without an ID (``awaits_id``) gets the next one and keeps the rest as typed; under a
-    Rule of their own, no rule of prodbook's finds or resolves it. Under a rule's code it is that rule's
-    exception (no second row when the rule finds it), resolved by data from the next run on, not the run
-    that reads it first.
+    A row the APM added without an ID (``awaits_id``) gets the next one (and today as Detected, when blank)
+    and keeps the rest as typed; under a Rule of their own, no rule of prodbook's finds or resolves it.
+    Under a rule's code it is that rule's exception (no second row when the rule finds it), resolved by data
+    from the next run on, not the run that reads it first.
     """
     rows: list[dict[str, Any]] = []
     source: list[int | None] = []
@@ -994,6 +994,7 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     for at, rec in enumerate(rows):  # a row the APM added: its ID now, in sheet order, before this run's new ones
         if awaits_id(rec):
             rec["id"] = f"{prefix}{next_id:04d}"
+            rec["detected"] = rec["detected"] or today  # its age counts from the day the sheet first showed it
             next_id += 1
             numbered.add(at)
     by_identity: dict[tuple[str, str], int] = {}
