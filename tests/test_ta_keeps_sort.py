@@ -8,8 +8,10 @@ from datetime import date, datetime
 import openpyxl
 
 from conftest import grow_tables, sheet_values
+from fakexl import FakeBook
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from prodbook.workbook.xlbook import XlBook
 
 TODAY = date(2027, 3, 1)
 
@@ -98,3 +100,15 @@ def test_a_ta_in_orders_order_takes_a_new_line_where_orders_has_it(tracker):
     add_line(tracker, at=3)  # between the two lines
     run(tracker, ["ta"], ctx())
     assert [po for po, _ in keys(tracker)] == ["4500000001"] * 5 + ["4500000003"] * 5 + ["4500000002"] * 5
+
+
+def test_in_excel_too_a_sorted_ta_keeps_its_order_and_a_new_line_goes_below(tracker):
+    run(tracker, ["ta"], ctx())
+    sort_ta(tracker, by_code_then_po)
+    sorted_keys = keys(tracker)
+    add_line(tracker)
+    xl = FakeBook.from_file(tracker)
+    run(tracker, ["ta"], ctx(), backend=XlBook(xl))
+    got = [(r[0], r[4]) for r in xl.values("T&A")[1:] if r[0]]
+    assert got[:len(sorted_keys)] == sorted_keys
+    assert got[len(sorted_keys):] == [("4500000003", c) for c in ("LD", "LD-APP", "CUT", "XF", "DC")]
