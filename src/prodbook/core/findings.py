@@ -235,8 +235,8 @@ class Finding:
             parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column '{self.column}'")
+        if self.column:  # a header typed over two lines ('Ex-Fty' / 'Date') is said on one, as Excel shows it
+            parts.append(f"column '{' '.join(self.column.split())}'")
         return ", ".join(parts)
 
     def text(self) -> str:

@@ -731,7 +731,7 @@ def _is_total_row(row: Sequence[Any], header: Header) -> bool:
     if first is None:
         return False
     if not (m := _TOTAL.match(first[1])):  # 'PO 4500012345 | | Total': a PO's total, its label in a key column
-        return any(_total_label(row[c]) for f in ("style", "color") if (c := header.columns.get(f, -1)) >= 0
+        return any(total_label(row[c]) for f in ("style", "color") if (c := header.columns.get(f, -1)) >= 0
                    and c < len(row))
     words = set(re.findall(r"[a-z]{3,}", first[1][m.end():].lower()))
     return first[0] != header.columns.get("color") or words <= _TOTAL_WORDS
@@ -748,8 +748,9 @@ def _unlabelled_subtotal(cells: Mapping[str, Any], row: Sequence[Any], size_colu
     return bool(filled) and all(f in _QTY for f in filled)
 
 
-def _total_label(value: Any) -> bool:
-    """A style or colour cell that is only a total's label ('Total', 'TTL', '合计'), not 'Total Eclipse'."""
+def total_label(value: Any) -> bool:
+    """A style or colour cell that is only a total's label ('Total', 'TTL', '合计'), not 'Total Eclipse': in a vendor's
+    file, and in a key cell of the team's own tracker sheets (a 'TOTAL' typed under the PO lines)."""
     text = unicodedata.normalize("NFC", _text(value))
     m = _TOTAL.match(text)
     return m is not None and set(re.findall(r"[a-z]{3,}", text[m.end():].lower())) <= _TOTAL_WORDS

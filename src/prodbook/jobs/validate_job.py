@@ -124,7 +124,8 @@ def repeated(findings: list[Finding]) -> list[str]:
     for g in big:
         rows = sorted(int(f.row or 0) for f in g)
         f = min(g, key=lambda f: int(f.row or 0))
-        out.append(f"{f.sheet}, column '{f.column}': {len(g):,} cells (rows {rows[0]:,} to {rows[-1]:,}) have the "
+        column = " ".join(str(f.column).split())  # a header typed over two lines, said on one
+        out.append(f"{f.sheet}, column '{column}': {len(g):,} cells (rows {rows[0]:,} to {rows[-1]:,}) have the "
                    f"same kind of {f.severity} ({f.code}), for example row {rows[0]:,}: {f.message}. On the Issues "
                    f"sheet, filter Code on '{f.code}' to see them together, and fix them in one go (Find & "
                    "Replace, or fill down).")

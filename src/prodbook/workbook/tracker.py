@@ -22,7 +22,7 @@ import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cell_rules import breaks
-from prodbook.core.cells import Formula, Value
+from prodbook.core.cells import Formula, Value, is_blank
 from prodbook.core.changes import (
     REMOVED,
     REMOVED_MORE,
@@ -40,6 +40,7 @@ from prodbook.core.limits import PartSizes, rows_within
 from prodbook.core.looks import RulePlace, SheetLook, look_for, retired_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.core.wip import total_label
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
 from prodbook.workbook.log_archive import (
     LogColumns,
@@ -247,6 +248,8 @@ class Tracker:
             rows = self._raw.pop(sheet, None)
             if rows is None:
                 rows = self._records_only(sheet, self.backend.read_sheet(sheet))
+            if not spec.generated and spec.key:  # the team's own sheet: a total row typed under the records
+                rows = _typed_totals_blank(rows, spec, self.config, lambda: self.backend.hidden_columns(sheet))
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet),
                                hidden=lambda: self.backend.hidden_columns(sheet),
@@ -375,8 +378,14 @@ class Tracker:
         if row is None or sheet is None:
             return None
         for table in self._tables.values():
-            if table.sheet == sheet and column in table.headers:
+            if table.sheet != sheet:
+                continue
+            if column in table.headers:
                 return f"{column_letter(table.headers.index(column))}{row}"
+            # a rule names the field by prodbook's header ('Holiday Country'); the team's column ('Holidays')
+            for col in table.spec.columns:
+                if col.header == column and col.field in table.columns:
+                    return f"{column_letter(table.columns[col.field])}{row}"
         return None
 
     def key_of(self, sheet: str | None, row: int | None) -> str | None:
@@ -810,6 +819,27 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (service accounts, containers)
         return "prodbook"
+
+
+def _typed_totals_blank(rows: list[list[Any]], spec: SheetSpec, config: Config,
+                        hidden: Any = None) -> list[list[Any]]:
+    """A total row the team typed under its records, not made with Excel's Table Total Row: a label such as
+    'TOTAL', 'Grand Total' or 'TTL' in a key column (PO #, Style #), the other key columns blank, is a sum under
+    the data, not a PO line missing its style and colour: read as blank, as a Table's Total row is. The row
+    stays as it is; prodbook writes nothing into the team's own sheets but the cells it changes."""
+    if not {"po", "style"} & set(spec.key):  # a vendor code may well be 'TTL': only PO and style sheets
+        return rows
+    header_row, mapped, _ = map_header(rows, spec, config, hidden)
+    keys = [mapped[f] for f in spec.key if f in mapped]
+    if header_row == 0 or not keys:
+        return rows
+    rows = rows if isinstance(rows, list) else list(rows)
+    for r in range(header_row, len(rows)):
+        row = rows[r]
+        labels = [row[c] for c in keys if c < len(row) and not is_blank(row[c])]
+        if labels and all(total_label(v) for v in labels):
+            rows[r] = [""] * len(row)
+    return rows
 
 
 def rules_at(table: Table) -> RulePlace | None:

@@ -188,12 +188,14 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
         if status in DROPPED_STYLE_STATUSES:
             continue
         required = settings.required.get(status)
+        listed = str(r.get("status") or "").strip()  # the Config row that lists them: 'Required: Adopted'
         if required is None and status in settings.adopted:
-            required = settings.required.get("adopted", ())
+            required, listed = settings.required.get("adopted", ()), "Adopted"
         for f in required or ():
             if is_blank(r.get(f)) and (row, f) not in skip:
-                todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in"
-                        if place.lacks(f) else "fill it in")
+                todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in (or, "
+                        f"if your team does not keep it, list the columns a style with status '{listed}' needs, "
+                        f"without it, in a Config row 'Required: {listed}')" if place.lacks(f) else "fill it in")
                 out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
                                  f"'{place.header(f)}'; {todo}", **at(f, "")))
         comp = None
