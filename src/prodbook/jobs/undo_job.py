@@ -530,7 +530,8 @@ def _relinked(tracker: Tracker, staged: Collection[str]) -> None:
 
 def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     """Write the sheet back: prodbook's columns whole, the user's columns only where undo puts a value back
-    (a formula the APM put there stays), then the put-back rows' extra columns under their headers.
+    (a formula the APM put there stays; everything else of theirs as it is), then the put-back rows' extra
+    columns under their headers.
     Returns the findings and the ids of the changes not made (a formula)."""
     table, spec = s.table, s.table.spec
     order = _order(s)
@@ -543,9 +544,8 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     if spec is TA:  # for the sheets linking to its rows (``relink``), where each row now is
         tracker.remember(TA, s.frame.iloc[order].assign(_row=range(table.header_row + 1,
                                                                    table.header_row + 1 + len(order))))
-    if not formulas:  # no formula in the user's columns (most sheets): whole rows at once, the fast way
-        tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), list(spec.fields), sources)
-        return findings + _stage_extras(tracker, s, at), kept
+    # prodbook's columns whole; the user's carried from the rows as they are (a 'TBC' or a text date typed in
+    # Actual, which the frame reads as blank or as a date, stays as typed), but where undo puts a value back
     ours = [f for f in spec.fields if not spec.column(f).user]
     tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), ours, sources)
     for i in order:  # rows undo puts back or adds: their user cells too
