@@ -82,15 +82,20 @@ def test_the_warning_names_each_sheet_s_links_once_with_the_first_few_and_how_to
 def test_prodbooks_own_po_links_are_one_note_that_the_next_run_mends_them():
     """After an undo, the Production Report's PO # links (prodbook's) were 'left as you typed them', with
     advice to rewrite them as lookups: they are prodbook's, and the next report points them right again."""
-    from prodbook.jobs.runner import links_by_place
+    from prodbook.jobs.runner import OwnLinks, links_by_place
     from prodbook.workbook.xlsx.by_place import MovedLink
 
     links = [MovedLink("Production Report", f"A{r}", f"'T&A'!A{r + 10}", "T&A", r + 10, r + 5, row=r, jump=True)
              for r in range(2, 6)]
     links.append(MovedLink("Production Report", "Z2", "'T&A'!K9", "T&A", 9, 4, row=2))  # the team's own formula
-    found = links_by_place(links, "tracker.xlsx", "T&A", ours=("Exceptions", "Production Report"))
-    ours, theirs = (" ".join(f.message.split()) for f in found)
+    links.append(MovedLink("Issues", "B2", "'T&A'!J9", "T&A", 9, 4, row=2, jump=True))  # an Issues Cell link
+    found = links_by_place(links, "tracker.xlsx", "T&A", ours={
+        "Exceptions": OwnLinks("PO #", "lines", "prodbook exceptions, or the refresh"),
+        "Production Report": OwnLinks("PO #", "lines", "prodbook report, or the Production report button"),
+        "Issues": OwnLinks("Cell", "cells", "prodbook validate, ta or refresh")})
+    ours, issues, theirs = (" ".join(f.message.split()) for f in found)
     assert ours.startswith("4 of prodbook's own PO # link(s) on 'Production Report'") and "prodbook report" in ours
+    assert issues.startswith("1 of prodbook's own Cell link(s) on 'Issues'") and "cells again" in issues
     assert theirs.startswith("1 formula(s) on 'Production Report' read a single cell of 'T&A'")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
 from prodbook.core.looks import retired_for
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, TA
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, ISSUES, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -348,8 +348,10 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
         if links is not None and commit.written == getattr(book, "path", None):
             from prodbook.core.report import REPORT  # the sheet's spec: only on a run that moved rows
 
-            findings += links_by_place(links(), book.name, tracker.sheet(TA),
-                                       ours=(tracker.sheet(EXCEPTIONS), tracker.sheet(REPORT)))
+            findings += links_by_place(links(), book.name, tracker.sheet(TA), ours={
+                tracker.sheet(EXCEPTIONS): OwnLinks("PO #", "lines", "prodbook exceptions, or the refresh"),
+                tracker.sheet(REPORT): OwnLinks("PO #", "lines", "prodbook report, or the Production report button"),
+                tracker.sheet(ISSUES): OwnLinks("Cell", "cells", "prodbook validate, ta or refresh")})
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
                      changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
 
@@ -364,13 +366,24 @@ def rules_brought_up_to_date(sheets: Mapping[str, str]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class OwnLinks:
+    """Links prodbook writes on a sheet of its own into the T&A's rows: their column, what they go to, and the
+    runs that write the sheet again (and so point them right)."""
+
+    column: str
+    to: str
+    mended_by: str
+
+
 def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 3,
-                   ours: Sequence[str] = ()) -> list[Finding]:
+                   ours: Mapping[str, OwnLinks] | None = None) -> list[Finding]:
     """One warning per sheet of the team's formulas that read a cell of a rebuilt sheet by its place, where the
     run put another row: they now read that row's cell, as after Excel's Sort. prodbook leaves the formula as
     typed (a sheet mirroring the T&A row by row means the place); the APM decides. The links prodbook writes
-    itself on ``ours`` (the PO # links of Exceptions and the Production Report) are not the APM's to mend: one
-    note says the next run that writes that sheet points them at their lines again."""
+    itself on ``ours`` (the PO # links of Exceptions and the Production Report, the Cell links of Issues) are
+    not the APM's to mend: one note says the next run that writes that sheet points them right again."""
+    ours = ours or {}
     by: dict[tuple[str, str], list[MovedLink]] = {}
     mine: dict[str, int] = {}
     for link in links:
@@ -378,12 +391,10 @@ def links_by_place(links: Sequence[MovedLink], file: str, ta: str, shown: int = 
             mine[link.sheet] = mine.get(link.sheet, 0) + 1
             continue
         by.setdefault((link.sheet, link.target), []).append(link)
-    # the refresh writes the Exceptions sheet, never the Production Report: only a report run mends the latter
-    mends = {ours[0]: "prodbook exceptions, or the refresh"} if ours else {}
-    out = [warning(Code.LINK_BY_PLACE, f"{n:,} of prodbook's own PO # link(s) on '{sheet}' still go to the rows of "
-                f"'{ta}' their lines had before this run; the next run that writes '{sheet}' "
-                f"({mends.get(sheet, 'prodbook report, or the Production report button')}) points them at their "
-                "lines again", file=file, sheet=sheet) for sheet, n in mine.items()]
+    out = [warning(Code.LINK_BY_PLACE, f"{n:,} of prodbook's own {ours[sheet].column} link(s) on '{sheet}' still "
+                   f"go to the rows of '{ta}' their {ours[sheet].to} had before this run; the next run that writes "
+                   f"'{sheet}' ({ours[sheet].mended_by}) points them at their {ours[sheet].to} again", file=file,
+                   sheet=sheet) for sheet, n in mine.items()]
     for (sheet, target), group in by.items():
         said = []
         for link in group[:shown]:
