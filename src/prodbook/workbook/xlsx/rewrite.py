@@ -9,13 +9,13 @@ formats, validations, filters, the dimension, the Table and defined names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
 
-from prodbook.core.looks import fitted_widths, row_heights
+from prodbook.core.looks import date_text, fitted_widths, row_heights
 from prodbook.workbook.xlsx.book import _adjust_defined_names, _Book
 from prodbook.workbook.xlsx.by_place import RowsMoved
 from prodbook.workbook.xlsx.charts import grow_chart_ranges
@@ -207,6 +207,7 @@ def _rewrite(pkg: _Package, book: _Book, styles: _Styles, rw: SheetRewrite, part
         head = _look_added_columns(head, p, styles, rw, added)
     first_cells = first_row_cells(data_rows)
     col_style = _column_styles(head, first_cells, rw.columns)
+    head = _dates_shown(head, p, rw, {c: styles.date_code(st) for c, st in col_style.items()})
     masters = _shared_masters(text, sh.rows)
     new_cells = new_row_cells(sh.tail, styles, first_cells, rw.columns, table, pure_append)
 
@@ -380,13 +381,8 @@ def _append_headers(p: str, hr: int, header_rows: list[_Row], headers: dict[int,
     return new_header_rows
 
 
-def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, added: dict[int, str]) -> str:
-    """The sheet head with a width and a style (number format, wrap) for each column prodbook appends.
-
-    Only columns no ``<col>`` of the user's covers: their own widths and formats stay theirs.
-    """
-    look = rw.look
-    assert look is not None
+def _cols_of(head: str) -> tuple[re.Match[str] | None, list[str], set[int]]:
+    """The sheet's ``<cols>``, its ``<col>`` elements, and the (0-based) columns they cover."""
     cols_m = re.search(r"(<(?:\w+:)?cols\b[^>]*>)(.*?)(</(?:\w+:)?cols>)", head, re.S)
     existing = re.findall(r"<(?:\w+:)?col\b[^>]*?/>|<(?:\w+:)?col\b[^>]*>.*?</(?:\w+:)?col>",
                           cols_m.group(2), re.S) if cols_m else []
@@ -395,6 +391,54 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
         lo, hi = _attr(el, "min"), _attr(el, "max")
         if lo and hi and lo.isdigit() and hi.isdigit():
             covered.update(range(int(lo) - 1, min(int(hi), MAX_COL)))
+    return cols_m, existing, covered
+
+
+def _with_cols(head: str, p: str, new: list[tuple[int, str]]) -> str:
+    """The sheet head with the ``<col>`` elements ``new`` ((1-based column, element)) among its own, in order."""
+    if not new:
+        return head
+    cols_m, existing, _ = _cols_of(head)
+
+    def start(el: str) -> int:
+        v = _attr(el, "min")
+        return int(v) if v and v.isdigit() else 0
+    merged = sorted([(start(el), el) for el in existing] + new, key=lambda x: x[0])
+    body = "".join(el for _, el in merged)
+    if cols_m:
+        return head[: cols_m.start()] + cols_m.group(1) + body + cols_m.group(3) + head[cols_m.end():]
+    return head + f"<{p}cols>{body}</{p}cols>"
+
+
+def _dates_shown(head: str, p: str, rw: SheetRewrite, codes: Mapping[int, str | None]) -> str:
+    """A width for each column prodbook writes dates into that has Excel's standard width (no ``<col>`` of the
+    team's, no default width of the sheet's): there '28-Nov-26' shows as ###, in Excel and in LibreOffice. As
+    Excel widens such a column when you type a date into it; a width the team set stays theirs. ``codes``: the
+    date format each column's cells show (None: prodbook's, the cell's style being no date's)."""
+    if rw.look is None or re.search(r"<(?:\w+:)?sheetFormatPr\b[^>]*\bdefaultColWidth=", head):
+        return head
+    _, _, covered = _cols_of(head)
+    open_ = [(k, c) for k, c in enumerate(rw.columns) if c not in covered]
+    sample = list(rw.rows[:2000]) if open_ else []
+    new = []
+    for k, c in open_:
+        dates = [v for r in sample if isinstance(v := r[k], date)]
+        if dates:
+            code = codes.get(c) or (rw.look.datetime_format if isinstance(dates[0], datetime) and
+                                    (dates[0].hour or dates[0].minute) else rw.look.date_format)
+            width = max(10.0, max(len(date_text(v, code)) for v in dates) + 2.0)
+            new.append((c + 1, f'<{p}col min="{c + 1}" max="{c + 1}" width="{width:g}" customWidth="1"/>'))
+    return _with_cols(head, p, new)
+
+
+def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, added: dict[int, str]) -> str:
+    """The sheet head with a width and a style (number format, wrap) for each column prodbook appends.
+
+    Only columns no ``<col>`` of the user's covers: their own widths and formats stay theirs.
+    """
+    look = rw.look
+    assert look is not None
+    _, _, covered = _cols_of(head)
     new = []
     for c, header in sorted(added.items()):
         if c in covered:
@@ -407,16 +451,7 @@ def _look_added_columns(head: str, p: str, styles: _Styles, rw: SheetRewrite, ad
                                   horizontal=cl.horizontal if cl else None, indent=cl.indent if cl else 0)
         new.append((c + 1, f'<{p}col min="{c + 1}" max="{c + 1}" width="{width:g}" style="{style}" '
                            'customWidth="1"/>'))
-    if not new:
-        return head
-    def start(el: str) -> int:
-        v = _attr(el, "min")
-        return int(v) if v and v.isdigit() else 0
-    merged = sorted([(start(el), el) for el in existing] + new, key=lambda x: x[0])
-    body = "".join(el for _, el in merged)
-    if cols_m:
-        return head[: cols_m.start()] + cols_m.group(1) + body + cols_m.group(3) + head[cols_m.end():]
-    return head + f"<{p}cols>{body}</{p}cols>"
+    return _with_cols(head, p, new)
 
 
 def _column_styles(head: str, first_cells: dict[int, str], columns: tuple[int, ...]) -> dict[int, int]:

@@ -15,6 +15,10 @@ from prodbook.workbook.xlsx.package import RT_STYLES, _Package
 from prodbook.workbook.xlsx.xmltext import _attr, _esc_attr, _set_attr, _unesc, whole
 
 _BUILTIN_DATE_FMTS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_BUILTIN_DATE_CODES = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+                       19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss",
+                       46: "[h]:mm:ss", 47: "mmss.0"}
+"""Excel's built-in date and time formats (ECMA-376 18.8.30), as wide as Excel shows them in English."""
 _FMT_STRIP_RE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
 _FMT_DATE_RE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 
@@ -74,6 +78,7 @@ class _Styles:
         self.custom_date: dict[int, bool] = {}
         self.custom_percent: set[int] = set()
         self.custom_digits: dict[int, str] = {}
+        self.custom_codes: dict[int, str] = {}
         self.xfs: list[str] = []
         if not self.part or not self.pkg.exists(self.part):
             return
@@ -83,6 +88,7 @@ class _Styles:
             code = _attr(m.group(1), "formatCode")
             if fid is not None and code is not None:
                 self.custom_date[whole(fid, "a number format's id")] = is_date_format(_unesc(code))
+                self.custom_codes[whole(fid, "a number format's id")] = _unesc(code)
                 if is_percent_format(_unesc(code)):
                     self.custom_percent.add(whole(fid, "a number format's id"))
                 if is_digit_format(_unesc(code)):
@@ -99,6 +105,13 @@ class _Styles:
         if fid in _BUILTIN_DATE_FMTS:
             return True
         return self.custom_date.get(fid, False)
+
+    def date_code(self, s: int) -> str | None:
+        """The date format cell style ``s`` shows a date with; None for a style that is no date's."""
+        if not self.is_date(s):
+            return None
+        fid = self._format_id(s)
+        return _BUILTIN_DATE_CODES.get(fid) or self.custom_codes.get(fid)
 
     def percent_styles(self) -> frozenset[int]:
         """The cell styles (cellXfs indexes) that show a number as a percentage: 1 shows 100%."""
