@@ -191,18 +191,22 @@ TA_COLUMNS = ["po", "style", "color", "vendor", "code", "milestone", "owner", "p
 def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame,
              calendars: Mapping[str, FactoryCalendar], default_calendar: FactoryCalendar, *,
              file: str, sheets: Mapping[str, str] | None = None, blocked: Collection[str] = (),
-             absent: Collection[str] = ()) -> tuple[pd.DataFrame, list[Finding]]:
+             absent: Collection[str] = (), headers: Mapping[str, Mapping[str, str]] | None = None,
+             header_rows: Mapping[str, int] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
     """Planned date of every milestone of every PO line.
 
     ``orders`` and ``styles`` are validated tables (fields + ``_row``). Returns
     one row per (PO line, milestone) in Orders order then template order.
     PO lines on a ``blocked`` template (one with errors, already reported) are
     left out without a finding per style. ``absent``: the order dates (fields) the Orders sheet has no
-    column for: one error names the column, not one per PO line saying to fill in a date it holds.
+    column for: one error names the column, at the sheet's header row (``header_rows``, by prodbook's sheet
+    name), not one per PO line saying to fill in a date it holds. ``headers``: by prodbook's sheet name, the
+    team's header of each field ('ex_factory' -> 'Ex-Fty Date'), which the findings name.
     """
     names = dict(sheets or {})
-    groups, findings = _groups(plans, orders, styles, blocked, file=file, sheets=names)
+    groups, findings = _groups(plans, orders, styles, blocked, file=file, sheets=names, headers=headers)
     orders_sheet = names.get("Orders", "Orders")
+    orders_headers = {**{c.field: c.header for c in ORDERS.columns}, **(headers or {}).get("Orders", {})}
     anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     named: set[str] = set()
@@ -223,16 +227,15 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
                     findings.append(error(Code.ANCHOR_DATE_MISSING, f"the sheet has no {header} column prodbook "
                                           f"reads, so no milestone anchored on the {header} date can be planned; "
                                           f"add the column, or name yours on the Config sheet: 'Column: Orders / "
-                                          f"{header}' = your header", file=file, sheet=orders_sheet, row=1,
-                                          column=header))
+                                          f"{header}' = your header", file=file, sheet=orders_sheet,
+                                          row=(header_rows or {}).get("Orders", 1), column=header))
                 continue
             missing = np.isnat(anchors[field][pos])
             for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
-                findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no "
-                                      f"{ORDERS.column(field).header} date, so the milestones anchored "
+                findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no date in its "
+                                      f"'{' '.join(orders_headers[field].split())}' cell, so the milestones anchored "
                                       "on it cannot be planned; fill it in", file=file,
-                                      sheet=orders_sheet, row=int(row),
-                                      column=ORDERS.column(field).header))
+                                      sheet=orders_sheet, row=int(row), column=orders_headers[field]))
         # one block per group: lines x steps, flattened line by line in template order
         dates = np.stack([planned[s.code] for s in plan.steps], axis=1).ravel()
         steps = np.tile(np.arange(len(plan.steps)), len(pos))
@@ -252,13 +255,17 @@ def planned_size(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.Dat
 
 
 def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame, blocked: Collection[str], *,
-            file: str, sheets: Mapping[str, str]) -> tuple[dict[tuple[str, str], list[int]], list[Finding]]:
-    """The Orders rows (positions) each (template, vendor) plans, and what cannot be planned, said.
+            file: str, sheets: Mapping[str, str], headers: Mapping[str, Mapping[str, str]] | None = None
+            ) -> tuple[dict[tuple[str, str], list[int]], list[Finding]]:
+    """The Orders rows (positions) each (template, vendor) plans, and what cannot be planned, said (``headers``:
+    the team's headers, as ``schedule`` takes them).
 
     What a Style # cell means is decided once per distinct text (a season has a few styles per hundred
     lines); the lines are then sorted into their groups in one pass of numpy."""
     orders_sheet, styles_sheet = sheets.get("Orders", "Orders"), sheets.get("Styles", "Styles")
     templates_sheet = sheets.get("T&A Templates", "T&A Templates")
+    style_h = (headers or {}).get("Orders", {}).get("style", "Style #")
+    template_h = (headers or {}).get("Styles", {}).get("template", "T&A Template")
     findings: list[Finding] = []
     style_info = {str(s).strip().upper(): (t, v, r) for s, t, v, r in
                   zip(*(styles[f].tolist() for f in ("style", "template", "vendor", "_row")))}
@@ -297,12 +304,12 @@ def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFram
             if verdict is _Verdict.UNKNOWN:
                 findings.append(error(Code.STYLE_UNKNOWN, f"style '{style}' is not on the {styles_sheet} "
                                       f"sheet; add its style profile so its T&A can be planned",
-                                      file=file, sheet=orders_sheet, row=int(row), column="Style #",
+                                      file=file, sheet=orders_sheet, row=int(row), column=style_h,
                                       value=style))
             elif verdict is _Verdict.NO_TEMPLATE:
                 findings.append(error(Code.STYLE_NO_TEMPLATE, f"style '{style}' has no T&A template; choose "
-                                      "one in its 'T&A Template' cell", file=file, sheet=styles_sheet,
-                                      row=int(about), column="T&A Template"))
+                                      f"one in its '{' '.join(template_h.split())}' cell", file=file,
+                                      sheet=styles_sheet, row=int(about), column=template_h))
             else:
                 template, srow = about
                 near = nearest(template, [*plans, *blocked])
@@ -312,7 +319,7 @@ def _groups(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFram
                 findings.append(error(Code.TEMPLATE_MISSING, f"style '{style}' uses T&A template "
                                       f"'{template}', but no row of the {templates_sheet} sheet has that "
                                       f"Template, so the style's PO lines get no T&A; {fix}", file=file,
-                                      sheet=styles_sheet, row=int(srow), column="T&A Template", value=template))
+                                      sheet=styles_sheet, row=int(srow), column=template_h, value=template))
     number = np.fromiter((group_no.get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
     by_group = np.argsort(number, kind="stable")  # each group's lines in Orders order
     bounds = np.searchsorted(number[by_group], np.arange(len(keys) + 1), side="left")

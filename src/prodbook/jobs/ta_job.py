@@ -99,19 +99,31 @@ def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[
     out = []
     planned = {str(s).strip().upper() for s in inputs.orders["style"]} if len(inputs.orders) else set()
     blank = [r for r in inputs.styles.to_dict("records") if is_missing(r.get("vendor")) or not str(r["vendor"]).strip()]
+    header, vendors = tracker.table(STYLES).header_of("vendor"), tracker.sheet(VENDORS)  # the team's names
     for r in blank:  # its lines are planned on Monday-Friday without holidays: say so, once a style with orders
         if str(r["style"]).strip().upper() in planned:
-            out.append(warning(Code.UNKNOWN_VENDOR, f"style {r['style']} has no Vendor, so its T&A counts "
-                               "Monday-Friday with no holidays; type its vendor code (one on the Vendors sheet)",
+            out.append(warning(Code.UNKNOWN_VENDOR, f"style {r['style']} has no {header}, so its T&A counts "
+                               f"Monday-Friday with no holidays; type its vendor code (one on the {vendors} sheet)",
                                file=tracker.file, sheet=tracker.sheet(STYLES), row=int(r["_row"]),
-                               column="Vendor"))
+                               column=header))
     for vendor, group in inputs.styles.groupby(inputs.styles["vendor"].fillna("")):
         if vendor and fold_text(vendor) not in known:
-            out.append(warning(Code.UNKNOWN_VENDOR, f"vendor '{vendor}' is not on the Vendors sheet, so "
+            out.append(warning(Code.UNKNOWN_VENDOR, f"vendor '{vendor}' is not on the {vendors} sheet, so "
                                "its T&A counts Monday-Friday with no holidays; add the vendor with its "
                                "weekend and holiday country", file=tracker.file,
                                sheet=tracker.sheet(STYLES), row=int(group["_row"].iloc[0]),
-                               column="Vendor", value=vendor))
+                               column=header, value=vendor))
+    return out
+
+
+def _team_headers(tracker: Tracker, *specs: SheetSpec) -> dict[str, str]:
+    """Field -> the team's header on these sheets (prodbook's where the team has no column): the findings name
+    the column the APM sees ('Ex-Fty Date', 'Holidays'), not prodbook's name for it. Sheets with no field in
+    common, as Vendors and Closures."""
+    out: dict[str, str] = {}
+    for spec in specs:
+        table = tracker.table(spec, required=False)
+        out.update({f: table.header_of(f) for f in spec.fields})
     return out
 
 
@@ -147,7 +159,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     years = ta.required_years(inputs.orders, ctx.today)
     calendars, default, found = vendor_calendars(inputs.vendors, inputs.closures, years,
                                                  file=tracker.file, vendors_sheet=tracker.sheet(VENDORS),
-                                                 closures_sheet=tracker.sheet(CLOSURES))
+                                                 closures_sheet=tracker.sheet(CLOSURES),
+                                                 headers=_team_headers(tracker, VENDORS, CLOSURES))
     on_sheet = {fold_text(v) for v in inputs.vendors["vendor"] if not is_missing(v)} \
         if len(inputs.vendors) else set()
     unusable = on_sheet - set(calendars)  # a Weekend or Holiday Country in error
@@ -163,7 +176,9 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable)
     order_columns = tracker.table(ORDERS).columns
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
-                             blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns])
+                             blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns],
+                             headers={s.name: _team_headers(tracker, s) for s in (ORDERS, STYLES)},
+                             header_rows={ORDERS.name: orders_table.header_row})
     findings += found
     new_key = index_key(new, KEY)
     old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")

@@ -7,6 +7,7 @@ default one (``prodbook.core.model.sheets``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -41,10 +42,11 @@ from prodbook.core.cells import (
 )
 from prodbook.core.changes import as_logged_number
 from prodbook.core.config import Config
-from prodbook.core.findings import Code, Finding, UserError, error, warning
+from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import key_text, upper_stripped
 from prodbook.core.model.records import Record
-from prodbook.core.model.sheets import Kind, SheetSpec, normalise_header
+from prodbook.core.model.sheets import HEADER_UNITS, Kind, SheetSpec, header_unit, normalise_header, unit_fits
+from prodbook.core.wip import unit_size
 
 HEADER_SCAN_ROWS = 12
 
@@ -119,6 +121,21 @@ def _lookup(spec: SheetSpec, config: Config) -> dict[str, tuple[str, int]]:
     return table
 
 
+def _hit(lookup: Mapping[str, tuple[str, int]], spec: SheetSpec, text: str) -> tuple[str, int] | None:
+    """The field a header cell names, and how (``_lookup``); None for a column of the team's. A header prodbook
+    does not know whose trailing unit in brackets is the field's own ('Qty (pcs)', 'Retail ($)', ``HEADER_UNITS``)
+    is read without it, as a synonym: 'FOB (USD)' and 'Variance (days)' are found as written first, and 'Qty (Dzn)'
+    counts dozens, not pieces, so it is not Qty."""
+    hit = lookup.get(normalise_header(text)) if text else None
+    if hit is not None or (bare := header_unit(text)) is None:
+        return hit
+    head, unit = bare
+    hit = lookup.get(normalise_header(head))
+    if hit is None or hit[1] == TEAMS or not unit_fits(spec.column(hit[0]), unit):
+        return None
+    return hit[0], SYNONYM
+
+
 def _field_by_header(spec: SheetSpec, header: str) -> str:
     for col in spec.columns:
         if normalise_header(col.header) == normalise_header(header):
@@ -145,8 +162,7 @@ def map_header(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config,
         texts = ["" if is_blank(v) else str(v).strip() for v in row]
         candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(how, column)]
         for c, text in enumerate(texts):
-            folded = normalise_header(text) if text else ""
-            hit = lookup.get(folded) if folded else None
+            hit = _hit(lookup, spec, text)
             if hit is not None:
                 candidates.setdefault(hit[0], []).append((hit[1], c))
         if shut is None and hidden is not None and any(len(v) > 1 for v in candidates.values()):
@@ -438,8 +454,9 @@ def _headerless(rows: Sequence[Sequence[Any]], spec: SheetSpec, sheet: str, file
 def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int], spec: SheetSpec, config: Config,
                   *, file: str, sheet: str, hidden: Callable[[], AbstractSet[int]] | None = None) -> list[Finding]:
     """What the header row leaves in doubt: a Config 'Column:' naming a header the row does not have (a typo:
-    the field would be read from nowhere, or from a column of prodbook's name), and two columns named
-    equally well for one field (the first is read; a mapping settles it)."""
+    the field would be read from nowhere, or from a column of prodbook's name), two columns named
+    equally well for one field (the first is read; a mapping settles it), and on the team's own sheets a header
+    prodbook does not read that begins as a field's does, the field read from no column (``_near_misses``)."""
     out: list[Finding] = []
     folded = [normalise_header(t) for t in texts]
     raw, texts = texts, [" ".join(t.split()) for t in texts]  # a header typed over two lines, said on one
@@ -462,10 +479,11 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
                                f"{spec.name} / {taken.header}' = your header", file=file, sheet=sheet,
                                row=header_row, value=theirs))
     lookup = _lookup(spec, config)
+    hits = [_hit(lookup, spec, t) for t in raw]
     shut: AbstractSet[int] | None = None
     for f, c in mapped.items():
-        how = lookup[folded[c]][1]
-        rivals = [i for i, t in enumerate(folded) if i != c and t and lookup.get(t) == (f, how)]
+        how = cast(tuple[str, int], hits[c])[1]
+        rivals = [i for i, h in enumerate(hits) if i != c and h == (f, how)]
         if not rivals or how == TEAMS:
             continue
         if shut is None:
@@ -482,6 +500,52 @@ def _header_notes(texts: Sequence[str], header_row: int, mapped: dict[str, int],
         out.append(warning(Code.COLUMN_MISSING, f"the columns '{texts[c]}' ({column_letter(c)}) and '{other}' "
                            f"({column_letter(rivals[0])}) both read as {header}; prodbook reads '{texts[c]}'. "
                            f"{advice}", file=file, sheet=sheet, row=header_row, column=raw[c]))
+    if not spec.generated:
+        out += _near_misses(raw, hits, header_row, mapped, spec, file=file, sheet=sheet)
+    return out
+
+
+_UNIT_NAMES = {"pcs": "pieces", "USD": "US dollars", "g/m2": "g/m2"}
+_HEADER_WORDS = re.compile(r"[^\s()\[\]]+")
+
+
+def _near_misses(texts: Sequence[str], hits: Sequence[tuple[str, int] | None], header_row: int,
+                 mapped: Mapping[str, int], spec: SheetSpec, *, file: str, sheet: str) -> list[Finding]:
+    """Headers of the team's that prodbook does not read but that begin with a field's header or synonym, the
+    field read from no column ('Qty Ordered', 'Ex-Fty Date (Final)', 'Qty (Dzn)'): kept and not read, silently,
+    until now. One note a column, with the Config line that reads it; a unit in brackets that is not the
+    field's ('Qty (Dzn)': dozens, not pieces) is said instead, as the line would read it wrong."""
+    names: dict[str, str] = {}
+    for col in spec.columns:
+        for name in (col.header, *col.synonyms):
+            names.setdefault(normalise_header(name), col.field)
+    out: list[Finding] = []
+    for c, text in enumerate(texts):
+        if not text or hits[c] is not None:
+            continue
+        parts = _HEADER_WORDS.findall(text)
+        near = next((names[k] for n in range(len(parts) - 1, 0, -1)
+                     if (k := normalise_header(" ".join(parts[:n]))) in names), None)
+        if near is None or near in mapped:
+            continue
+        col, shown, letter = spec.column(near), " ".join(text.split()), column_letter(c)
+        line = f"'Column: {spec.name} / {col.header}' = '{shown}'"
+        bare = header_unit(text)
+        if col.unit in HEADER_UNITS and bare is not None and not unit_fits(col, bare[1]):
+            if col.unit == "pcs" and unit_size(text) == 12:
+                said = (f"column {letter} '{shown}' is not read as {col.header}: it counts dozens, and prodbook "
+                        f"reads {col.header} in pieces (a dozen is 12). Add a column headed '{col.header}' with the "
+                        f"pieces (={letter}{header_row + 1}*12, filled down), or type the quantities in pieces")
+            else:
+                said = (f"column {letter} '{shown}' is not read as {col.header}: prodbook reads {col.header} in "
+                        f"{_UNIT_NAMES[col.unit]}, and this header gives another unit. Add a column in "
+                        f"{_UNIT_NAMES[col.unit]} headed '{col.header}'; if the column is in "
+                        f"{_UNIT_NAMES[col.unit]} after all, add the Config line {line}")
+        else:
+            said = (f"prodbook does not read column {letter} '{shown}', and reads {col.header} from no column. If "
+                    f"this column holds {col.header}, add the line {line} to the Config sheet (or the file "
+                    "prodbook.toml); if not, leave it: it stays as you typed it")
+        out.append(info(Code.COLUMN_MISSING, said, file=file, sheet=sheet, row=header_row, column=text))
     return out
 
 

@@ -169,11 +169,13 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
         reported: (row, field) cells already reported as unreadable: not checked again.
 
     Returns:
-        The findings, one per problem per cell.
+        The findings, one per problem per cell; a column the sheet lacks, that styles need by their status,
+        once for the sheet (``_lacking``).
     """
     skip = set(reported)
     vendor_country = _vendor_countries(vendors)
     out: list[Finding] = []
+    lacking: dict[str, list[tuple[int, Any, str]]] = {}  # field -> (row, style, status as typed) needing it
     for r in records(styles):
         row, key = r["_row"], r["style"]
 
@@ -192,12 +194,11 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
         if required is None and status in settings.adopted:
             required, listed = settings.required.get("adopted", ()), "Adopted"
         for f in required or ():
-            if is_blank(r.get(f)) and (row, f) not in skip:
-                todo = (f"the {place.sheet} sheet has no '{place.header(f)}' column: add it and fill it in (or, "
-                        f"if your team does not keep it, list the columns a style with status '{listed}' needs, "
-                        f"without it, in a Config row 'Required: {listed}')" if place.lacks(f) else "fill it in")
+            if place.lacks(f):
+                lacking.setdefault(f, []).append((row, key, listed))
+            elif is_blank(r.get(f)) and (row, f) not in skip:
                 out.append(error(Code.REQUIRED, f"a style with status '{r['status']}' needs "
-                                 f"'{place.header(f)}'; {todo}", **at(f, "")))
+                                 f"'{place.header(f)}'; fill it in", **at(f, "")))
         comp = None
         if not is_blank(r.get("fiber_content")) and (row, "fiber_content") not in skip:
             comp = fiber.read_fiber(r["fiber_content"])
@@ -214,6 +215,29 @@ def check_styles(styles: pd.DataFrame, vendors: pd.DataFrame, settings: StyleSet
             out.append(warning(Code.SIZE_RANGE, "this is not a size range prodbook knows (XS-XL, S-XXL, "
                                "0-16, 28-40, One Size...); write it as first-last size, or add the "
                                "team's ranges to Config 'Size Ranges'", **at("size_range")))
+    return _lacking(lacking, place) + out
+
+
+def _lacking(lacking: Mapping[str, list[tuple[int, Any, str]]], place: Place) -> list[Finding]:
+    """One error a column the sheet does not have that styles need by their status (Retail for an adopted
+    style), not one a style: how many need it, the first, and the Config row that stops asking."""
+    out: list[Finding] = []
+    for f, needing in lacking.items():
+        typed: dict[str, str] = {}
+        for _, _, status in needing:  # each status once, as first typed
+            typed.setdefault(status.lower(), status)
+        statuses = list(typed.values())
+        row, style, _ = needing[0]
+        header = place.header(f)
+        which = " or ".join(f"'{s}'" for s in statuses)
+        rows = ", ".join(f"'Required: {s}'" for s in statuses)
+        many = (f"{len(needing):,} styles with status {which} need '{header}' (the first: style {style}, row "
+                f"{row})" if len(needing) > 1 else f"style {style} (row {row}) has status {which}, which needs "
+                f"'{header}'")
+        out.append(error(Code.REQUIRED, f"{many}, but the {place.sheet} sheet has no '{header}' column: add it "
+                         "and fill it in (or, if your team does not keep it, list the columns a style with status "
+                         f"{which} needs, without it, in the Config row{'s' if len(statuses) > 1 else ''} {rows})",
+                         file=place.file, sheet=place.sheet, row=int(row), column=header))
     return out
 
 

@@ -43,8 +43,9 @@ class Column:
     verbatim: bool = False
     """Text read as written, outer spaces included: a logged value that undo puts back as it was."""
     unit: str | None = None
-    """A number column's unit ('g/m2', 'USD'): '210 gsm', '12 oz', 'USD 7.25' typed in it read as numbers in it
-    (``cells.in_unit``)."""
+    """A number column's unit ('g/m2', 'USD', 'pcs'): '210 gsm', '12 oz', 'USD 7.25' typed in it read as numbers
+    in it (``cells.in_unit``), and a header naming it in brackets after the column's header or a synonym reads as
+    the column ('Qty (pcs)', 'Retail ($)': ``HEADER_UNITS``)."""
     numbers: bool = False
     """A number cell read as its number, not its text: the Change Log's Old and New, so that undo puts back a
     number a text column held as the number it was (``changes.log_values``)."""
@@ -120,7 +121,8 @@ STYLES = SheetSpec("Styles", (
     C("Retail (USD)", "retail", N, "Retail", "Retail Price", "MSRP", unit="USD"),
     C("Status", "status", T, "Style Status"),
     C("Adopted Date", "adopted_date", D, "Adoption Date"),
-    C("T&A Template", "template", T, "TA Template", "Template", "T&A Plan", "Critical Path"),
+    C("T&A Template", "template", T, "TA Template", "Template", "T&A Plan", "Critical Path", "TNA Template",
+      "TNA Plan", "TNA"),
     C("Fabric Weight (g/m2)", "weight_gsm", N, "GSM", "Weight (g/m2)", "Fabric Weight", "Weight GSM", unit="g/m2"),
     C("Process Countries", "process_countries", T, "Processing", "Country of Processing",
       "Where Made"),
@@ -130,7 +132,7 @@ ORDERS = SheetSpec("Orders", (
     C("PO #", "po", T, *PO_NO, required=True),
     C("Style #", "style", T, *STYLE_NO, required=True),
     C("Color", "color", T, *COLOR, required=True),
-    C("Qty", "qty", I, "Quantity", "Order Qty", "Units", "PO Qty"),
+    C("Qty", "qty", I, "Quantity", "Order Qty", "Units", "PO Qty", unit="pcs"),
     C("Ship Mode", "ship_mode", T, "Mode", "Shipment Mode", "Ship Via"),
     C("PO Date", "po_date", D, "Order Date", "PO Issue Date", "PO Placed"),
     C("Ex-Factory", "ex_factory", D, "XF", "XF Date", "Ex Factory Date", "Ex-Fty", "Ex Fty Date", "Ex-Fac",
@@ -147,8 +149,8 @@ ORDERS = SheetSpec("Orders", (
 plan (``prodbook.core.ta.stop_reasons``)."""
 
 TEMPLATES = SheetSpec("T&A Templates", (
-    C("Template", "template", T, "Plan", "T&A Template", required=True),
-    C("Code", "code", T, "Milestone Code", "Task Code", required=True),
+    C("Template", "template", T, "Plan", "T&A Template", "TNA Template", required=True),
+    C("Code", "code", T, "Milestone Code", "Task Code", "Activity Code", required=True),
     C("Milestone", "milestone", T, "Task", "Event", "Activity"),
     C("Owner", "owner", T, "Responsible", "Resp"),
     C("Anchor", "anchor", T, "Based On", "From", "Relative To", required=True),
@@ -162,8 +164,8 @@ TA = SheetSpec("T&A", (
     C("PO #", "po", T, *PO_NO, required=True),
     C("Style #", "style", T, *STYLE_NO, required=True),
     C("Color", "color", T, *COLOR, required=True),
-    C("Vendor", "vendor"),
-    C("Code", "code", T, "Milestone Code", required=True),
+    C("Vendor", "vendor", T, "Supplier", "Factory"),
+    C("Code", "code", T, "Milestone Code", "Task Code", "Activity Code", required=True),
     C("Milestone", "milestone", T, "Task"),
     C("Owner", "owner", T, "Responsible", "Resp", "PIC"),
     C("Planned", "planned", D, "Plan Date", "Planned Date", "Target"),
@@ -195,7 +197,7 @@ SAMPLES = SheetSpec("Samples", (
     C("Purpose", "purpose"),
     C("Color", "color", T, *COLOR),
     C("Size", "size"),
-    C("Qty", "qty", I, "Quantity", "Pcs"),
+    C("Qty", "qty", I, "Quantity", "Pcs", unit="pcs"),
     C("Requested", "requested", D, "Request Date"),
     C("Due", "due", D, "Due Date", "Target Send"),
     C("Shipped", "shipped", D, "Sent", "Ship Date", "Actual Send"),
@@ -339,6 +341,31 @@ def normalise_header(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip().lower().replace("\n", " ")
     s = re.sub(r"\b(number|num|nbr|no)\b\.?", "#", s)
     return re.sub(r"[^\w#&%]|_", "", s)
+
+
+HEADER_UNITS: dict[str, tuple[str, ...]] = {
+    "pcs": ("pcs", "pc", "pieces", "piece", "units", "unit"),
+    "USD": ("usd", "us$", "$", "usdollars"),
+    "g/m2": ("g/m2", "gsm", "gm2", "g/sqm"),
+}
+"""The words a header may give in brackets for a column's unit (``Column.unit``), folded as ``header_unit``
+folds them: 'Qty (pcs)' is Qty, 'Retail ($)' is Retail (USD). Dozens are not pieces (a quantity in dozens is a
+twelfth of its pieces: 'Qty (Dzn)' is not read as Qty), and ounces are not g/m2."""
+_TRAILING_UNIT = re.compile(r"^(?P<head>.*?\S)\s*[(\[](?P<unit>[^()\[\]]+)[)\]]\s*$", re.S)
+
+
+def header_unit(text: str) -> tuple[str, str] | None:
+    """A header's text without a trailing unit in brackets, and that unit folded: 'Qty (pcs)' -> ('Qty', 'pcs'),
+    'FOB (US $)' -> ('FOB', 'us$'); None without one."""
+    m = _TRAILING_UNIT.match(" ".join(text.split()))
+    if m is None:
+        return None
+    return m["head"], re.sub(r"\s+", "", unicodedata.normalize("NFKC", m["unit"]).lower()).rstrip(".")
+
+
+def unit_fits(column: Column, unit: str) -> bool:
+    """Does a header's bracketed unit (folded, ``header_unit``) name this column's own unit?"""
+    return column.unit is not None and unit in HEADER_UNITS.get(column.unit, ())
 
 
 def spec_by_name(name: str) -> SheetSpec:
