@@ -17,6 +17,7 @@ from conftest import base_sheets, digest, grow_tables, shown_values, write_book
 from fakexl import FakeBook
 from prodbook.core import exceptions as ex
 from prodbook.core.findings import Code, Finding, Severity, Subject
+from prodbook.core.model.sheets import VENDOR_WIP
 from prodbook.jobs.base import Context
 from prodbook.jobs.exceptions_job import ISSUED_NAME
 from prodbook.jobs.runner import REFRESH, run
@@ -35,8 +36,10 @@ def ctx(today: date = DAY, hour: int = 9) -> Context:
 
 def book(tmp_path: Path) -> Path:
     """The shared tracker, its styles in development (so the records check has nothing of its own to say),
-    after its first refresh: EX-0001 (BD1 sent no WIP report) on its Exceptions sheet."""
+    keeping vendors' WIP reports (a Vendor WIP sheet), after its first refresh: EX-0001 (BD1 sent no WIP
+    report) on its Exceptions sheet."""
     sheets = base_sheets()
+    sheets["Vendor WIP"] = [list(VENDOR_WIP.headers)]
     for row in sheets["Styles"][1:]:
         row[4] = "Development"
     path = write_book(tmp_path / "t.xlsx", sheets)

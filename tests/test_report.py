@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from conftest import base_sheets, digest, sheet_values, shown_values, write_book
+from prodbook.core.model.sheets import VENDOR_WIP
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 from test_wip import cn_csv
@@ -77,7 +78,9 @@ def test_a_weekly_report_with_a_new_revised_ex_factory_is_a_change_and_an_undone
 
 
 def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
-    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    sheets = base_sheets()
+    sheets["Vendor WIP"] = [list(VENDOR_WIP.headers)]  # a tracker that keeps WIP reports: BD1 sent none
+    path = write_book(tmp_path / "t.xlsx", sheets)
     run(path, ["ta", "exceptions"], ctx(date(2027, 3, 1)))
     out = tmp_path / "weekly" / "report.xlsx"
     result = run(path, ["report"], ctx(date(2027, 3, 1), 10, out=out))

@@ -252,6 +252,9 @@ class Inputs:
     """Config rates for the recovery options of late lines (air cost, extra shift cost)."""
     stopped: list[Line] = field(default_factory=list)
     """The PO lines cancelled on Orders or of a dropped style: only ``STOPPED_RULES`` look at them."""
+    wip_kept: bool = True
+    """The tracker keeps vendors' WIP reports (it has a Vendor WIP sheet): a team that never imports them is not
+    told, vendor by vendor, that no report came."""
 
     def calendar(self, vendor: str | None) -> FactoryCalendar | None:
         return self.calendars.get(fold_text(vendor), self.default_calendar)
@@ -778,8 +781,11 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
 
 
 def wip_stale(inp: Inputs) -> list[Finding]:
-    """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days."""
+    """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days (in a tracker that
+    keeps WIP reports at all)."""
     s, out = inp.settings, []
+    if not inp.wip_kept:
+        return out
     last: dict[str, date] = {}
     for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
         d = day_of(d)

@@ -50,7 +50,8 @@ def inputs(tracker: Tracker, ctx: Context) -> tuple[ex.Inputs, list[Finding]]:
     stopped = [ln for ln in every if ln.stopped is not None]
     c = tracker.config
     rates = rc.Rates(c.air_cost_per_unit, c.shift_cost_per_day)
-    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates, stopped), findings
+    kept = len(wip_frame) > 0 or tracker.table(VENDOR_WIP, required=False).exists  # a sheet, or this run's import
+    return ex.Inputs(lines, wip_frame, ctx.today, settings, calendars, default, rates, stopped, kept), findings
 
 
 def current_exceptions(tracker: Tracker, ctx: Context) -> tuple[pd.DataFrame, list[int | None], list[Finding],
