@@ -71,9 +71,26 @@ def load(tracker: Tracker) -> DevInputs:
         places[spec.name] = place_of(table, tracker.file)
         reported[spec.name] = _reported(table)
     places[TA.name] = place_of(tracker.table(TA, required=False), tracker.file)
+    wip = frames[VENDOR_WIP.name]
+    if tracker.was_remembered(VENDOR_WIP):  # the reports this run imported: compared today, not on the next run
+        wip = as_written(tracker.current(VENDOR_WIP), tracker.table(VENDOR_WIP, required=False))
     return DevInputs(tracker.file, tracker.config, frames[STYLES.name], frames[VENDORS.name],
                      frames[ORDERS.name], frames[LAB_DIPS.name], frames[SAMPLES.name], tracker.current(TA),
-                     frames[VENDOR_WIP.name], places, reported)
+                     wip, places, reported)
+
+
+def as_written(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """The Vendor WIP as this run's import leaves it (``frame``: ``_row`` the row each came from, blank for a
+    new one), each row at the Excel row it is written to, so a finding names the row the APM will find it on:
+    a new week's rows below the rows kept (``wip_job._only_added``), else the sheet written from the top."""
+    source = [None if pd.isna(s) else int(s) for s in frame["_row"]]
+    old = [int(r) for r in table.frame["_row"]] if table.exists else []
+    if old and source[:len(old)] == old and all(s is None for s in source[len(old):]):
+        rows = old + list(range(max(old) + 1, max(old) + 1 + len(source) - len(old)))
+    else:
+        first = (table.header_row if table.exists else 1) + 1
+        rows = list(range(first, first + len(source)))
+    return frame.assign(_row=rows)
 
 
 def _reported(table: Table) -> frozenset[tuple[int, str]]:

@@ -24,7 +24,7 @@ from prodbook.core.development import samples as sm
 from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import index_key, style_vendors
+from prodbook.core.keys import fold_ref, index_key, style_vendors
 from prodbook.core.model.sheets import (
     CLOSURES,
     CONFIG,
@@ -96,7 +96,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                            due_soon_days=tracker.config.due_soon_days),
         sampled,
         fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today, dip_settings),
-        fu.exception_items(_exceptions(tracker, ctx)))
+        fu.exception_items(_with_vendors(_exceptions(tracker, ctx), orders, vendor_of)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
     chased = {fu.vendor_key(it.vendor) for it in items}  # 'cn1' on Styles is the Vendors sheet's CN1
@@ -179,6 +179,32 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def _with_vendors(exceptions: pd.DataFrame, orders: pd.DataFrame, vendor_of: dict[str, str]) -> pd.DataFrame:
+    """The exceptions, each with no Vendor typed (a row the APM added with a PO # or Style # alone) given its
+    style's vendor on Styles, or its PO's when every style of that PO on Orders has the one vendor: the vendor
+    the follow-up asks. The sheet keeps the row as typed; a row whose vendor cannot be told is not chased."""
+    if not len(exceptions) or "vendor" not in exceptions.columns:
+        return exceptions
+    blank = [not text_or_empty(v) for v in exceptions["vendor"]]
+    if not any(blank):
+        return exceptions
+    of_po: dict[str, set[str]] = {}
+    for po, style in zip(orders.get("po", ()), orders.get("style", ())):
+        vendor = vendor_of.get(fold_ref(style)) if text_or_empty(style) else None
+        of_po.setdefault(fold_ref(po), set()).add(fu.vendor_key(vendor) if vendor else "")
+    by_key = {fu.vendor_key(v): v for v in vendor_of.values()}
+    vendors = list(exceptions["vendor"])
+    for i, (po, style) in enumerate(zip(exceptions.get("po", [None] * len(vendors)),
+                                        exceptions.get("style", [None] * len(vendors)))):
+        if not blank[i]:
+            continue
+        if text_or_empty(style):
+            vendors[i] = vendor_of.get(fold_ref(style))
+        elif text_or_empty(po) and len(found := of_po.get(fold_ref(po), set())) == 1 and (one := next(iter(found))):
+            vendors[i] = by_key[one]
+    return exceptions.assign(vendor=vendors)
 
 
 def _carried(items: list[fu.Item], old_by_key: dict[tuple[str, str, str], dict[str, Any]]

@@ -84,15 +84,16 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
         held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES)
         if len(held.frame) > len(merged.frame):  # a note on an earlier run would leave: not worth a file alone
             mark = tracker.mark()
-            _stage(tracker, table, held, fields)
+            stage_rows(tracker, table, held, fields)
             if not getattr(tracker.backend, "pending", True):
                 return held.notes
             tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
-    _stage(tracker, table, merged, fields)
+    stage_rows(tracker, table, merged, fields)
     return merged.notes
 
 
-def _stage(tracker: Tracker, table: Table, merged: Merged, fields: list[str]) -> None:
+def stage_rows(tracker: Tracker, table: Table, merged: Merged, fields: list[str]) -> None:
+    """Stage the Issues rows ``merged`` holds, each Cell a link to its cell (``fields``: those written)."""
     rows = merged.frame.copy()
     sheets = set(tracker.backend.sheet_names())
     rows["cell"] = [cell_link(s, c, sheets) for s, c in zip(rows["sheet"], rows["cell"])]

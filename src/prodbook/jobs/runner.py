@@ -323,7 +323,8 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
     commit = None
     guard = getattr(book, "write_guard", None)
-    if ctx.dry_run and guard is not None and book.pending and (said := guard()):
+    elsewhere = getattr(book, "open_elsewhere", None)  # a dry run says what would stop the run itself
+    if ctx.dry_run and guard is not None and book.pending and (said := guard() or (elsewhere and elsewhere())):
         findings.append(warning(Code.NOT_WRITABLE, f"the run itself will write nothing: {said}", file=book.name))
     if not ctx.dry_run:
         prepared = publish.prepare([f for o in outcomes for f in o.files],  # a full disk shows before the save

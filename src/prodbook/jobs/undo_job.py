@@ -41,9 +41,20 @@ from prodbook.core.changes import (
 )
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_text, key_texts
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, STYLE_SNAPSHOT, TA, Kind, SheetSpec
+from prodbook.core.model.sheets import (
+    ALL_SHEETS,
+    CHANGE_LOG,
+    EXCEPTIONS,
+    ISSUES,
+    STYLE_SNAPSHOT,
+    TA,
+    Kind,
+    SheetSpec,
+)
+from prodbook.core.open_findings import Merged
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.issues_job import stage_rows
 from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula
 from prodbook.workbook.links import first_rows, relink
 from prodbook.workbook.tables import Table
@@ -157,6 +168,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         changes += done
     if archive_rows or back_to_archive:
         findings += _restage_archive(tracker, archive_rows, back_to_archive)
+        _drop_archive_notes(tracker)
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
@@ -772,6 +784,27 @@ def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequenc
     return _put_cells(tracker, archive, [(first + at[len(keep) + n] if archive.exists else None,
                                           key_text(r.get(k) for k in TA_ARCHIVE.key), r.get("at"), r["cells"])
                                          for n, r in enumerate(put_back) if r.get("cells")])
+
+
+ARCHIVE_NOTES = frozenset({Code.ROWS_ARCHIVED.value, Code.ROWS_RESTORED.value})
+"""Codes of the Issues sheet's notes on T&A rows a run moved to the archive or took back from it."""
+
+
+def _drop_archive_notes(tracker: Tracker) -> None:
+    """The Issues sheet without its notes on T&A rows moved to or from the archive: they speak of the run this
+    undo takes back (the run that moved rows drops the notes of earlier ones), and are no longer true. Left
+    there, they would stay until a run writes for something else ('23 T&A row(s) moved to the archive' over a
+    T&A that holds them). The other rows stay as they are, Accept and the team's columns with them."""
+    table = tracker.table(ISSUES, required=False)
+    if not table.exists or "code" not in table.frame.columns:
+        return
+    gone = table.frame["code"].map(lambda v: str(v).strip() if isinstance(v, str) else "").isin(ARCHIVE_NOTES)
+    if not gone.any():
+        return
+    kept = table.frame[~gone.to_numpy()]
+    fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
+    stage_rows(tracker, table, Merged(kept[list(ISSUES.fields)].reset_index(drop=True),
+                                      [int(r) for r in kept["_row"]]), fields)
 
 
 __all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "UNDONE", "last_action", "undo"]

@@ -495,9 +495,8 @@ class FileBook(Staging):
             return CommitResult(None, None)
         if (guarded := self.write_guard()) is not None:
             raise UserError(guarded, file=self.name)
-        locks = safety.lock_files(self.path)
-        if locks:
-            raise safety.WorkbookLocked(locked_message(self.name, locks[0]))
+        if (locked := self.open_elsewhere()) is not None:
+            raise safety.WorkbookLocked(locked)
         if read_only := safety.read_only_message(self.path):
             raise safety.NotWritten(read_only)
         rewrites, edits, names = list(self._rewrites.values()), list(self._edits), dict(self._names)
@@ -551,6 +550,11 @@ class FileBook(Staging):
         self._scans.clear()  # the file changed: a later look scans it again
         self._totals.clear()
         return CommitResult(self.path, made)
+
+    def open_elsewhere(self) -> str | None:
+        """Why a write would stop now: the workbook is open in Excel (its lock file beside it). None when not."""
+        locks = safety.lock_files(self.path)
+        return locked_message(self.name, locks[0]) if locks else None
 
     def write_guard(self) -> str | None:
         """Why the workbook's owner asked that it not be changed without them, when they did: prodbook opens

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from prodbook.core.exceptions import awaits_id
 from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
 from prodbook.workbook.xlsx.model import Formula
 
@@ -153,5 +154,9 @@ def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFra
         drafts = [link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]]
         return frame.assign(draft=drafts)  # type: ignore[arg-type]  # pandas-stubs: no object columns (Formula)
     if spec.name in (EXCEPTIONS.name, REPORT_SHEET) and {"po", "style", "color"} <= set(frame.columns):
-        return frame.assign(po=po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA)))
+        linked = po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA))
+        if spec.name == EXCEPTIONS.name and "id" in frame.columns:  # a row the APM added, not numbered yet (or
+            # its ID taken back by undo): as they typed it, until the run that numbers it links it
+            linked = [p if not awaits_id(r) else r.get("po") for p, r in zip(linked, frame.to_dict("records"))]
+        return frame.assign(po=linked)
     return frame
