@@ -783,9 +783,9 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
 def wip_stale(inp: Inputs) -> list[Finding]:
     """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days (in a tracker that
     keeps WIP reports at all)."""
-    s, out = inp.settings, []
     if not inp.wip_kept:
-        return out
+        return []
+    s, out = inp.settings, []
     last: dict[str, date] = {}
     for v, d in zip(inp.wip.get("vendor", []), inp.wip.get("report_date", [])):
         d = day_of(d)
