@@ -135,6 +135,8 @@ def test_undo_gives_back_the_teams_archive_columns_and_text_the_actual_column_co
     set_lines(path, set())
     run(path, ["ta"], ctx(date(2027, 3, 2)))
     assert LINES[1] not in {str(r[0]) for r in sheet_values(path, ARCHIVE)[1:]}
+    back = sheet_values(path, "T&A")  # the take-back itself keeps the text the Actual column could not read
+    assert of_po(back, LINES[1])["LD"][at(back, "Actual")] == "TBC"
     undo = run(path, ["undo"], ctx(date(2027, 3, 2)))
     assert not [f for f in undo.findings if f.code is Code.UNDO_KEPT], [f.text() for f in undo.findings]
     after = sheet_values(path, ARCHIVE)

@@ -596,11 +596,18 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
 
 def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restored: dict[int, int],
                     rows_new: np.ndarray) -> None:
-    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten)."""
-    for i in restored:
+    """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten). A cell the
+    archive's column could not read ('TBC' typed in Actual) goes back as the archive holds it, not as blank."""
+    archive = tracker.table(TA_ARCHIVE, required=False)
+    unread = archive.unread_cells(("actual", "notes")) if restored and archive.exists else set()
+    for i, a in restored.items():
+        at = int(archive.frame["_row"].to_numpy()[a]) if unread else 0
         for f in ("actual", "notes"):
-            value = cell_value(new[f].iat[i])
-            if f in current.columns and value is not None and value != "":
+            if f not in current.columns:
+                continue
+            value = (tracker.cell_as_written(archive.sheet, at, archive.columns[f]) if (at, f) in unread
+                     else cell_value(new[f].iat[i]))
+            if value is not None and value != "":
                 tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[f], value)
 
 
