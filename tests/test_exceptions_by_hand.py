@@ -107,7 +107,8 @@ def test_a_row_added_by_hand_gets_the_next_id_and_keeps_what_was_typed(tmp_path,
     for typed, r in zip((HANGTAG, CARE_LABEL), got[1:]):
         assert {h: r[h] for h in typed} == typed  # all the APM typed, as typed
         assert str(r["Detected"])[:10] == str(DAY)  # its age counts from the day it got its ID
-        assert all(r[h] in (None, "") for h in r if h not in typed and h not in ("ID", "Detected"))  # nothing else
+        assert r["Status"] == typed.get("Status", "Open")  # a blank Status is given 'Open', a typed one stays
+        assert all(r[h] in (None, "") for h in r if h not in typed and h not in ("ID", "Detected", "Status"))
 
 
 def test_a_detected_date_typed_on_a_row_added_by_hand_stays(tmp_path):
@@ -261,4 +262,4 @@ def test_merge_numbers_the_rows_added_by_hand_in_sheet_order_before_the_new_ones
     assert frame.iloc[4]["status"] == "Open"  # typed under a rule's code: not resolved the run it is read
     later, _ = ex.merge(frame.assign(_row=source), [], DAY, issued=13)
     statuses = [None if pd.isna(v) else v for v in later["status"]]
-    assert statuses[1:5] == ["Waiting", None, None, ex.RESOLVED_BY_DATA]  # then the rule's
+    assert statuses[1:5] == ["Waiting", None, "Open", ex.RESOLVED_BY_DATA]  # then the rule's

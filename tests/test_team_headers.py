@@ -186,7 +186,8 @@ def test_tna_words_teams_use_are_read_without_a_mapping(tmp_path: Path) -> None:
     assert {r[4] for r in tna[1:]} == {"LD", "LD-APP", "CUT", "XF", "DC"}
     assert {r[3] for r in tna[1:]} == {"BD1", "CN1"}
 
-    # another team: 'Milestone Code' and 'Factory' on its T&A
+    # another team: 'Milestone Code' and 'Factory' on its T&A; a 'Factory' holding vendor codes (BD1, CN1) is the
+    # Vendor, one holding factory names is the team's own (tests/test_factory_and_units.py)
     wb = openpyxl.load_workbook(book)
     wb["TNA"]["D1"], wb["TNA"]["E1"] = "Factory", "Milestone Code"
     wb.save(book)

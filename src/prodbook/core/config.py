@@ -18,7 +18,7 @@ from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
-from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header
+from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header, other_unit
 
 T = TypeVar("T", int, float)
 
@@ -193,6 +193,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                     kw["sheet_names"][default] = theirs
                 else:
                     kw["headers"].setdefault(default, {})[header.strip()] = theirs
+                    findings += _unit_mapped(default, header.strip(), theirs, sheet.strip(), row, where)
             else:
                 kw["extra"][folded] = value
                 if (meant := _near_setting(folded)) is not None:
@@ -203,6 +204,38 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
                                     "applies until the value is corrected", **where))
     return Config(**kw), findings
+
+
+def _unit_mapped(default: str, header: str, theirs: str, sheet: str, row: int | None,
+                 where: dict[str, Any]) -> list[Finding]:
+    """A 'Column:' line naming, for a column with a unit (Qty in pieces, FOB in US dollars), a header that gives
+    another ('Qty (Dzn)', 'FOB (EUR)'): the line is the team's word and is read, but every number of that column
+    would be wrong by the dozen or the exchange rate. One warning at the line, with what to do."""
+    spec = next((s for s in ALL_SHEETS if s.name == default), None)
+    col = next((c for c in spec.columns if normalise_header(c.header) == normalise_header(header)), None) \
+        if spec is not None else None
+    unit = other_unit(col, theirs) if col is not None else None
+    if col is None or unit is None:
+        return []
+    line = (f"the Config line 'Column: {sheet} / {header}' = '{theirs}'" if row
+            else f"the line \"{header}\" = \"{theirs}\" under [columns.{sheet}] in {TOML_NAME}")
+    if col.unit == "pcs":
+        per = {"dozens": " (a dozen is 12: every quantity read 12 times short)",
+               "gross": " (a gross is 144)", "thousands": " (every quantity read a thousand times short)"}
+        how = " (the dozens times 12: a formula such as =D5*12, filled down)" if unit == "dozens" else ""
+        said = (f"{line} reads {col.header} from a column in {unit}, and prodbook reads {col.header} in pieces"
+                f"{per.get(unit, '')}. Keep a column of pieces: add one headed '{col.header}' holding the pieces"
+                f"{how} and remove this line, or convert the column to pieces and rename its header")
+    elif col.unit == "USD":
+        said = (f"{line} reads {col.header} from a column in {unit}, and prodbook reads {col.header} in US "
+                f"dollars: every price would be wrong by the exchange rate. Keep a column in US dollars: add one "
+                f"headed '{col.header}' with the prices converted at the rate the team uses and remove this line; "
+                f"if the prices are in dollars after all, rename the header (to '{col.header}') and this line")
+    else:
+        said = (f"{line} reads {col.header} from a column in {unit}, and prodbook reads {col.header} in "
+                f"{col.unit}. Keep a column in {col.unit}: add one headed '{col.header}' and remove this line, or "
+                f"convert the column and rename its header")
+    return [warning(Code.SETTING, said, **{**where, "value": theirs})]
 
 
 def _mapped(sheet: str, header: str | None) -> tuple[str | None, str]:

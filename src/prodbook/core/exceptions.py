@@ -950,6 +950,13 @@ def is_closed(status: Any) -> bool:
     return not is_missing(status) and _CLOSED.match(str(status)) is not None
 
 
+def is_open(status: Any) -> bool:
+    """The exception is open: its Status is anything but a closing word (``is_closed``). A blank Status is
+    open: a row the APM typed by hand is an open exception from the moment it is typed, for the follow-ups,
+    the report and the counts, before the next run fills in 'Open' (``merge``)."""
+    return not is_closed(status)
+
+
 _CONTENT = ("po", "style", "color", "rule", "detail")
 """What says which exception a row is: a row the APM typed with none of these (a Status, an Owner alone) is
 not one yet."""
@@ -984,8 +991,9 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
     longer wanted): the Resolution of its exceptions says why, so the APM sees they closed with the line.
     ``issued``: the highest ID number ever given in this workbook (kept beside the sheet): a row the APM
     deleted does not give its ID to the next new exception, which e-mails and the Change Log would confuse.
-    A row the APM added without an ID (``awaits_id``) gets the next one (and today as Detected, when blank)
-    and keeps the rest as typed; under a Rule of their own, no rule of prodbook's finds or resolves it.
+    A row the APM added without an ID (``awaits_id``) gets the next one (and today as Detected and 'Open' as
+    Status, each when blank: a Status they typed stays) and keeps the rest as typed; under a Rule of their
+    own, no rule of prodbook's finds or resolves it.
     Under a rule's code it is that rule's exception (no second row when the rule finds it), resolved by data
     from the next run on, not the run that reads it first.
     """
@@ -1001,6 +1009,8 @@ def merge(old: pd.DataFrame, found: Iterable[Finding], today: date, *, prefix: s
         if awaits_id(rec):
             rec["id"] = f"{prefix}{next_id:04d}"
             rec["detected"] = rec["detected"] or today  # its age counts from the day the sheet first showed it
+            if not text_or_empty(rec["status"]):  # open, as a filter on Status = Open shows it (``is_open``)
+                rec["status"] = OPEN
             next_id += 1
             numbered.add(at)
     by_identity: dict[tuple[str, str], int] = {}
@@ -1045,4 +1055,4 @@ def open_exceptions(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of the Exceptions sheet still open (not closed by the user or resolved by data)."""
     if frame.empty:
         return frame
-    return frame[~frame["status"].map(is_closed)]
+    return frame[frame["status"].map(is_open)]

@@ -43,7 +43,7 @@ from prodbook.core.cells import (
 from prodbook.core.changes import as_logged_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.keys import key_text, upper_stripped
+from prodbook.core.keys import fold_text, key_text, upper_stripped
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import HEADER_UNITS, Kind, SheetSpec, header_unit, normalise_header, unit_fits
 from prodbook.core.wip import unit_size
@@ -553,23 +553,31 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                file: str, date1904: bool = False, only: Sequence[str] | None = None,
                merged: Sequence[Merge] = (),
                header: tuple[int, dict[str, int], list[str]] | None = None,
+               own_header: tuple[int, dict[str, int], list[str]] | None = None,
                hidden: Callable[[], AbstractSet[int]] | None = None,
-               digit_formats: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], str]] | None = None
-               ) -> Table:
+               digit_formats: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], str]] | None = None,
+               known: Callable[[str], AbstractSet[str]] | None = None) -> Table:
     """Map and normalise one sheet. Bad cells become findings and blanks, never exceptions.
 
     ``only`` limits the fields converted (the header is still mapped in full).
     ``merged``: the sheet's merged ranges; one in the header row stops the run.
     ``header``: (1-based last header row, field -> column, header texts) already found by meaning (a
     vendor's file, ``core.headers``); by default the header is found by the sheet's own headers.
+    ``own_header``: that default, already mapped by the caller (``map_header`` with the same ``hidden``), read
+    as if mapped here: the header is mapped once.
     ``hidden``: the sheet's hidden columns, when asked (``map_header``).
     ``digit_formats``: of some cells (Excel row, 0-based column), those whose format pads or punctuates a whole
     number, with its code (``Backend.digit_formats``): a text column of the team's reads what such a cell shows.
+    ``known``: of a field with guarded synonyms (``Column.guarded``), the values its cells may hold, folded
+    (``keys.fold_text``): a column headed by such a synonym is read only when its cells are among them.
     """
-    header_row, mapped, headers = header if header is not None else map_header(rows, spec, config, hidden)
+    header_row, mapped, headers = header if header is not None else own_header if own_header is not None \
+        else map_header(rows, spec, config, hidden)
     check_merged_header(merged, header_row, sheet=sheet, file=file)
-    columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     findings: list[Finding] = []
+    if header is None and known is not None and header_row:
+        mapped, findings = _guarded(rows, header_row, mapped, headers, spec, config, known, file=file, sheet=sheet)
+    columns = mapped if only is None else {f: c for f, c in mapped.items() if f in only}
     if header_row == 0:
         if spec.generated:
             return _headerless(rows, spec, sheet, file, merged)
@@ -629,6 +637,54 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     while end > header_row and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
     return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end)
+
+
+def _guarded(rows: Sequence[Sequence[Any]], header_row: int, mapped: dict[str, int], headers: Sequence[str],
+             spec: SheetSpec, config: Config, known: Callable[[str], AbstractSet[str]], *, file: str, sheet: str
+             ) -> tuple[dict[str, int], list[Finding]]:
+    """A field read from a column headed by one of its guarded synonyms (``Column.guarded``: a T&A's 'Factory' as
+    its Vendor) whose filled cells are not all values the field holds (``known``: vendor codes) is not read from
+    it: the column holds the team's own words (factory names), kept as typed, never filled over. Another column
+    naming the field is read instead, if the sheet has one. One info note, with the Config line that reads it."""
+    out: list[Finding] = []
+    lookup: dict[str, tuple[str, int]] | None = None
+    mapped = dict(mapped)  # the caller's mapping (``own_header``) stays as it was given
+    for f, c in list(mapped.items()):
+        guards = {normalise_header(g) for g in spec.column(f).guarded}
+        if not guards or normalise_header(headers[c]) not in guards:
+            continue
+        lookup = lookup if lookup is not None else _lookup(spec, config)
+        if lookup.get(normalise_header(headers[c]), ("", TEAMS))[1] != SYNONYM:
+            continue  # a Config 'Column:' line names it: the team's word
+        codes = known(f)
+        stray = next(((r, v) for r, row in enumerate(rows[header_row:], header_row + 1)
+                      if c < len(row) and not is_blank(v := row[c]) and _folded(v) not in codes), None)
+        if stray is None:
+            continue
+        del mapped[f]
+        others = [(h[1], i) for i, t in enumerate(headers) if i != c and normalise_header(t) not in guards
+                  and (h := _hit(lookup, spec, t)) is not None and h[0] == f]
+        col, shown, letter = spec.column(f), " ".join(headers[c].split()), column_letter(c)
+        if others:
+            mapped[f] = _best(others, frozenset(), ours=spec.generated)
+            instead = f"reads {col.header} from '{headers[mapped[f]]}' ({column_letter(mapped[f])})"
+        else:
+            instead = (f"writes each line's {col.header} code in a column headed '{col.header}'"
+                       + (" after your last column" if spec.generated else ""))
+        out.append(info(Code.COLUMN_MISSING, f"column {letter} '{shown}' holds names, not {col.header} codes: "
+                        f"'{stray[1]}' (row {stray[0]}) is not a {col.header} on the Vendors sheet or a style's "
+                        f"{col.header}. So prodbook leaves '{shown}' as your own column, as you typed it, and "
+                        f"{instead}. If '{shown}' is the {col.header} after all, add the line 'Column: {spec.name} "
+                        f"/ {col.header}' = '{shown}' to the Config sheet (or the file prodbook.toml)",
+                        file=file, sheet=sheet, row=header_row, column=headers[c], value=stray[1]))
+    return dict(sorted(mapped.items(), key=itemgetter(1))), out
+
+
+def _folded(value: Any) -> str:
+    """A cell as a code is matched (``keys.fold_text``): a whole number as it shows, 1001 not 1001.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return fold_text(value)
 
 
 def _keep_numbers(cells: list[Any], out: np.ndarray) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from prodbook.core import row_snapshot
 from prodbook.core.cell_rules import breaks
-from prodbook.core.cells import Formula, Value, is_blank
+from prodbook.core.cells import Formula, Value, is_blank, is_missing
 from prodbook.core.changes import (
     REMOVED,
     REMOVED_MORE,
@@ -35,11 +35,11 @@ from prodbook.core.changes import (
 )
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
-from prodbook.core.keys import key_text
+from prodbook.core.keys import fold_text, key_text
 from prodbook.core.limits import PartSizes, rows_within
 from prodbook.core.looks import RulePlace, SheetLook, look_for, retired_for
 from prodbook.core.model.records import RECORDS, Record
-from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, SheetSpec
+from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, STYLES, VENDORS, SheetSpec
 from prodbook.core.wip import total_label
 from prodbook.workbook.backend import Backend, CellEdit, ColumnEdit, RowsByColumn, SheetRewrite
 from prodbook.workbook.log_archive import (
@@ -248,12 +248,15 @@ class Tracker:
             rows = self._raw.pop(sheet, None)
             if rows is None:
                 rows = self._records_only(sheet, self.backend.read_sheet(sheet))
+            own = None  # the header, mapped once: for the total rows, then for the table
             if not spec.generated and spec.key:  # the team's own sheet: a total row typed under the records
-                rows = _typed_totals_blank(rows, spec, self.config, lambda: self.backend.hidden_columns(sheet))
+                own = map_header(rows, spec, self.config, lambda: self.backend.hidden_columns(sheet))
+                rows = _typed_totals_blank(rows, spec, own[0], own[1])
             table = read_table(rows, spec, self.config, sheet=sheet, file=self.file,
                                date1904=self.backend.date1904, only=only, merged=self._merged(sheet),
-                               hidden=lambda: self.backend.hidden_columns(sheet),
-                               digit_formats=lambda cells: self.backend.digit_formats(sheet, cells))
+                               own_header=own, hidden=lambda: self.backend.hidden_columns(sheet),
+                               digit_formats=lambda cells: self.backend.digit_formats(sheet, cells),
+                               known=self._codes)
             if only is None:  # the cells themselves go: a million-row sheet's cells outweigh its table
                 self._extras[sheet] = _extras(rows, table)
             else:
@@ -271,6 +274,14 @@ class Tracker:
         else:
             self._partial[cache] = table
         return table
+
+    def _codes(self, field: str) -> set[str]:
+        """The values a column read by a guarded synonym may hold (``Column.guarded``), folded: a T&A's 'Factory'
+        is its Vendor when it holds vendor codes (the Vendors sheet's, the styles'), not factory names."""
+        if field != "vendor":
+            return set()
+        frames = [self.table(spec, required=False).frame["vendor"] for spec in (VENDORS, STYLES)]
+        return {fold_text(v) for frame in frames for v in frame if not is_missing(v)} - {""}
 
     def records(self, spec: SheetSpec, *, required: bool = True
                 ) -> tuple[Table, list[Record], list[int], list[Finding]]:
@@ -821,15 +832,17 @@ def _user() -> str:
         return "prodbook"
 
 
-def _typed_totals_blank(rows: list[list[Any]], spec: SheetSpec, config: Config,
-                        hidden: Any = None) -> list[list[Any]]:
+def _typed_totals_blank(rows: list[list[Any]], spec: SheetSpec, header_row: int,
+                        mapped: dict[str, int]) -> list[list[Any]]:
     """A total row the team typed under its records, not made with Excel's Table Total Row: a label such as
     'TOTAL', 'Grand Total' or 'TTL' in a key column (PO #, Style #), the other key columns blank, is a sum under
     the data, not a PO line missing its style and colour: read as blank, as a Table's Total row is. The row
-    stays as it is; prodbook writes nothing into the team's own sheets but the cells it changes."""
+    stays as it is; prodbook writes nothing into the team's own sheets but the cells it changes.
+    ``header_row``, ``mapped``: the sheet's header as ``map_header`` found it (1-based row, field -> column), the
+    one ``read_table`` then reads the rows by: a total row in the rows read, none missed for another mapping;
+    blanking rows under the header does not change it."""
     if not {"po", "style"} & set(spec.key):  # a vendor code may well be 'TTL': only PO and style sheets
         return rows
-    header_row, mapped, _ = map_header(rows, spec, config, hidden)
     keys = [mapped[f] for f in spec.key if f in mapped]
     if header_row == 0 or not keys:
         return rows

@@ -52,6 +52,10 @@ class Column:
     given: bool = False
     """A required column whose blank cell prodbook fills on its next run (the ID of an exception the APM
     added by hand): a blank there is not a finding, and blank keys are not repeats of each other."""
+    guarded: tuple[str, ...] = ()
+    """Synonyms (of ``synonyms``) read as this column only when every filled cell under them is a value the
+    column may hold (the T&A's 'Factory' as its Vendor: vendor codes, not a team's factory names); else the
+    column is the team's own, kept as typed (``tables.read_table``'s ``known``)."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,8 @@ class SheetSpec:
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
       user: bool = False, verbatim: bool = False, unit: str | None = None, numbers: bool = False,
-      given: bool = False) -> Column:
-    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers, given)
+      given: bool = False, guarded: tuple[str, ...] = ()) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers, given, guarded)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -164,7 +168,7 @@ TA = SheetSpec("T&A", (
     C("PO #", "po", T, *PO_NO, required=True),
     C("Style #", "style", T, *STYLE_NO, required=True),
     C("Color", "color", T, *COLOR, required=True),
-    C("Vendor", "vendor", T, "Supplier", "Factory"),
+    C("Vendor", "vendor", T, "Supplier", "Factory", guarded=("Factory",)),
     C("Code", "code", T, "Milestone Code", "Task Code", "Activity Code", required=True),
     C("Milestone", "milestone", T, "Task"),
     C("Owner", "owner", T, "Responsible", "Resp", "PIC"),
@@ -366,6 +370,34 @@ def header_unit(text: str) -> tuple[str, str] | None:
 def unit_fits(column: Column, unit: str) -> bool:
     """Does a header's bracketed unit (folded, ``header_unit``) name this column's own unit?"""
     return column.unit is not None and unit in HEADER_UNITS.get(column.unit, ())
+
+
+OTHER_UNITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "pcs": {"dozens": ("dz", "dzn", "dzns", "doz", "dozen", "dozens"), "gross": ("gross", "grs"),
+            "cartons": ("ctn", "ctns", "carton", "cartons"), "thousands": ("'000", "000s", "kpcs", "thousand",
+                                                                          "thousands")},
+    "USD": {currency: words for currency, words in (
+        ("EUR", ("eur", "€", "euro", "euros")), ("GBP", ("gbp", "£")), ("CNY", ("rmb", "cny", "yuan")),
+        ("JPY", ("jpy", "yen", "¥")), ("INR", ("inr", "₹", "rs")), ("VND", ("vnd", "₫")),
+        ("HKD", ("hkd", "hk$")), ("BDT", ("bdt", "tk", "৳")), ("AUD", ("aud", "a$")), ("CAD", ("cad", "c$")))},
+    "g/m2": {"ounces": ("oz", "ounces", "oz/yd2", "oz/sqyd", "osy")},
+}
+"""Units a header may name that are not its column's own (``Column.unit``): a quantity in dozens is a twelfth
+of its pieces, a price in EUR is not dollars (``other_unit``)."""
+_UNIT_WORDS = re.compile(r"[^\s()\[\]/,:;]+")
+
+
+def other_unit(column: Column, header: str) -> str | None:
+    """The unit a header names that is not the column's ('Qty (Dzn)' for Qty in pieces: 'dozens'; 'FOB (EUR)' for
+    FOB (USD): 'EUR'), in a bracket or as a word of its own; None when it names the column's own unit or none."""
+    units = OTHER_UNITS.get(column.unit or "")
+    if not units:
+        return None
+    text = unicodedata.normalize("NFKC", header).lower()
+    words = {w.rstrip(".") for w in _UNIT_WORDS.findall(text)}
+    if (bare := header_unit(header)) is not None:
+        words.add(bare[1])
+    return next((unit for unit, names in units.items() if words & set(names)), None)
 
 
 def spec_by_name(name: str) -> SheetSpec:
