@@ -109,30 +109,34 @@ def log_text(v: Any) -> str | None:
 
 
 def log_texts(values: Iterable[Any]) -> list[str | None]:
-    """``log_text`` of many values: text as it is, each distinct date (or zone-less time) once (a first
-    build logs 44,000 rows of a few hundred days); every other kind of value as ``log_text`` gives it."""
-    days: dict[date, str] = {}
-    stamps: dict[pd.Timestamp, str | None] = {}
+    """``log_text`` of many values: text as it is, each distinct value of any other kind once (a first build
+    logs 44,000 rows of a few hundred days; a day later 350,000 changed cells hold a few hundred dates and
+    variances, as numpy gives them)."""
+    seen: dict[tuple[type, Any], str | None] = {}
     out: list[str | None] = []
     for v in values:
         t = type(v)
         if t is str:
             out.append(v)  # log_text of a str is the str
-        elif t is date:
-            text = days.get(v)
-            if text is None:
-                text = days[v] = v.isoformat()
-            out.append(text)
         elif v is None:
             out.append(None)
-        elif t is pd.Timestamp and v.tzinfo is None:  # equal zone-less times read the same
-            text = stamps.get(v)
-            if text is None:
-                text = stamps[v] = log_text(v)
+        elif t in _BY_VALUE and (t not in _TIMES or v.tzinfo is None):  # equal values read the same
+            text = seen.get((t, v), _UNSEEN)
+            if text is _UNSEEN:  # NaN and NaT equal nothing: worked out each time, as log_text gives them
+                text = seen[(t, v)] = log_text(v)
             out.append(text)
         else:
             out.append(log_text(v))
     return out
+
+
+_BY_VALUE = frozenset({date, datetime, int, float, bool, pd.Timestamp, np.datetime64, np.int64, np.int32,
+                       np.float64, np.bool_})
+"""Kinds of value whose log text is a function of the value alone (and of its type: 1, 1.0 and True are one
+dictionary key, so the type is part of it). A zone-aware time is not: its zone prints."""
+_TIMES = (datetime, pd.Timestamp)
+"""Times, keyed by value only without a zone: two zone-aware times of one instant are equal, and print apart."""
+_UNSEEN: Any = object()
 
 
 def as_logged_number(v: Any) -> int | float | None:
@@ -154,11 +158,23 @@ def log_values(values: Iterable[Any]) -> list[str | int | float | None]:
     as a number stored as text; every other value as ``log_texts`` gives it (a date as its ISO text)."""
     values = list(values)
     out: list[str | int | float | None] = list(log_texts(values))
+    numbers: dict[tuple[type, Any], int | float | None] = {}
     for i, v in enumerate(values):  # text, blanks and dates (most of a log) pass by on their type alone
-        if (t := type(v)) is not str and v is not None and t is not date and t is not datetime \
-                and (n := as_logged_number(v)) is not None:
+        t = type(v)
+        if t in _NOT_NUMBERS or v is None:
+            continue
+        if t in _BY_VALUE:  # each distinct number (a day's variances) once
+            n = numbers.get((t, v), _UNSEEN)
+            if n is _UNSEEN:
+                n = numbers[(t, v)] = as_logged_number(v)
+        else:
+            n = as_logged_number(v)
+        if n is not None:
             out[i] = n
     return out
+
+
+_NOT_NUMBERS = frozenset({str, date, datetime, pd.Timestamp, np.datetime64})
 
 
 def same_logged(a: Any, b: Any) -> bool:

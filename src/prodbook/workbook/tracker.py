@@ -13,7 +13,7 @@ import difflib
 import getpass
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast, overload
 
@@ -96,8 +96,13 @@ def column_values(column: pd.Series) -> list[Value]:
     if _zoneless_stamps(objects):  # the T&A's dates as pandas left them: each distinct one once
         codes, uniques = pd.factorize(objects)
         return _spread(codes, [cell_value(u) for u in uniques])
-    return [None if m or v == "" else (v if type(v) is str else cell_value(v))
+    return [None if m or v == "" else (v if type(v) in _AS_IS else cell_value(v))
             for v, m in zip(objects, missing)]
+
+
+_AS_IS = frozenset({str, int, float, bool, date, datetime})
+"""Python values the writer takes as they are (``cell_value`` gives them back; a NaN is ``missing``): the
+Change Log's Old and New, already as it logs them (``changes.log_values``), pass by on their type."""
 
 
 def _spread(codes: np.ndarray, distinct: list[Any]) -> list[Value]:
