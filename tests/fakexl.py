@@ -25,6 +25,17 @@ class FakeApp:
         self.status_bar: Any = False
         self.status_history: list[Any] = []
         self.alerts: list[tuple[str, str]] = []
+        self.active_cell = (1, 1)
+        """The selected cell (row, column) of the window in front: where Excel reads a colour rule's formula
+        from (``_FormatCondition``)."""
+        self.mac = False
+
+    @property
+    def api(self) -> Any:
+        """Excel's Application: its ``ActiveCell``; a Mac's answers to no COM name (``AppleScript``)."""
+        cell = _Where(*self.active_cell)
+        com = type("Application", (), {"ActiveCell": cell})()
+        return AppleScript(com) if self.mac else com
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "status_bar" and "status_history" in self.__dict__:
@@ -191,6 +202,13 @@ class AppleScript:
         setattr(self.com, name, value)
 
 
+def _fill(dxf: Any) -> str | None:
+    """A colour rule's fill colour (RGB hex) as the file holds it, None for none."""
+    fill = getattr(dxf, "fill", None)
+    rgb = getattr(getattr(fill, "bgColor", None), "rgb", None) if fill is not None else None
+    return rgb[-6:] if isinstance(rgb, str) and rgb != "00000000" else None  # 00000000: openpyxl's unset colour
+
+
 def _address(areas: list[tuple[int, int, int, int]]) -> str:
     """Excel's ``Range.Address`` of areas (row, col, row, col): '$B$4:$B$9,$D$2'."""
     def cell(r: int, c: int) -> str:
@@ -201,12 +219,38 @@ def _address(areas: list[tuple[int, int, int, int]]) -> str:
 
 class _FormatCondition:
     """A colour rule (Excel's ``FormatCondition``): its cells, and its formulas as Excel gives them, with their
-    '=' and seen from the selected cell (A1 here) rather than from the rule's first cell: a relative reference
-    comes back moved (Microsoft's article 895562), a fixed one as typed. One Excel would wrap past the sheet's
-    edge raises here."""
+    '=' and seen from the selected cell (``seen_from``: the app's active cell; A1 without one) rather than from
+    the rule's first cell: a relative reference comes back moved (Microsoft's article 895562), a fixed one as
+    typed. One Excel would wrap past the sheet's edge raises here. ``Type`` is Excel's kind (2: a formula),
+    ``Interior.Color`` its fill as Excel gives a colour (BGR, None for none); ``Modify`` takes a formula seen
+    from the selected cell too, and changes only the formula: cells, place in the order and colours stay."""
 
-    def __init__(self, areas: list[tuple[int, int, int, int]], formulas: list[str]) -> None:
+    TYPES = {"cellIs": 1, "expression": 2, "colorScale": 3, "dataBar": 4, "top10": 5, "iconSet": 6,
+             "uniqueValues": 8, "containsText": 9, "containsBlanks": 10, "timePeriod": 11, "aboveAverage": 12}
+    """openpyxl's rule types as Excel's ``XlFormatConditionType``."""
+
+    def __init__(self, areas: list[tuple[int, int, int, int]], formulas: list[str], kind: int = 2,
+                 fill: str | None = None, seen_from: Any = None) -> None:
         self.areas, self.formulas = areas, formulas
+        self.Type = kind
+        self.Interior = _Where(0, 0)
+        self.Interior.Color = None if fill is None else int(fill[4:6] + fill[2:4] + fill[0:2], 16)  # type: ignore[attr-defined]
+        self.seen_from = seen_from
+
+    def _origin(self) -> str:
+        r, c = self.seen_from() if self.seen_from is not None else (1, 1)
+        return f"{get_column_letter(c)}{r}"
+
+    def Modify(self, Type: int, Operator: Any = None, Formula1: str | None = None,  # noqa: N802, N803
+               Formula2: str | None = None) -> None:
+        r, c = self.areas[0][:2]
+        formulas = [f for f in (Formula1, Formula2) if f is not None]
+        try:
+            self.formulas = [Translator(f if f.startswith("=") else "=" + f, origin=self._origin())
+                             .translate_formula(f"{get_column_letter(c)}{r}")[1:] for f in formulas]
+        except TranslatorError as exc:
+            raise RuntimeError("a reference Excel would wrap around the sheet") from exc
+        self.Type = Type
 
     @property
     def AppliesTo(self) -> _Where:  # noqa: N802 (Excel's name)
@@ -219,7 +263,8 @@ class _FormatCondition:
             raise RuntimeError("Application-defined or object-defined error")  # a data bar: no formula
         r, c = self.areas[0][:2]
         try:
-            return Translator("=" + self.formulas[i], origin=f"{get_column_letter(c)}{r}").translate_formula("A1")
+            return Translator("=" + self.formulas[i], origin=f"{get_column_letter(c)}{r}").translate_formula(
+                self._origin())
         except TranslatorError as exc:
             raise RuntimeError("a reference Excel would wrap around the sheet") from exc
 
@@ -876,6 +921,7 @@ class FakeBook:
         self._fullname = ""
         self.fullname_error: Exception | None = None  # as xlwings raises for a URL it cannot map to a folder
         self.app = FakeApp()
+        self.app.mac = mac
         self.sheets = FakeSheets(self)
         self.names = FakeNames()
         self.pivot_caches: list[FakePivotCache] = []
@@ -931,7 +977,9 @@ class FakeBook:
                             sheet.validations.setdefault((r, col), rule)
             for cf in ws.conditional_formatting:
                 areas = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in cf.sqref.ranges]
-                sheet.format_conditions += [_FormatCondition(areas, list(rule.formula or [])) for rule in cf.rules]
+                sheet.format_conditions += [
+                    _FormatCondition(areas, list(rule.formula or []), _FormatCondition.TYPES.get(rule.type, 0),
+                                     _fill(rule.dxf), lambda: book.app.active_cell) for rule in cf.rules]
             for row in ws.iter_rows():
                 for c in row:
                     if c.number_format != "General":

@@ -581,7 +581,7 @@ class FileBook(Staging):
         from prodbook.workbook.openpyxl_writer import Unreadable  # openpyxl loads on this way only (start-up)
 
         try:
-            safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits, names))
+            safety.atomic_write(side, lambda tmp: _side_copy(src.fp, tmp, rewrites, edits, names, self._rule_places))
         except Unreadable:  # openpyxl cannot read what the part writer refused either: a damaged file
             raise UserError(f"prodbook could not save its changes: {exc}; nor could it write them to a copy. "
                             "The file is damaged: open it in Excel and save it (Excel repairs what it can), then "
@@ -707,11 +707,12 @@ def _verified(src: safety.Source, tmp: Path, written: list[str], progress: Progr
 
 
 def _side_copy(src: Any, tmp: Path, rewrites: list[SheetRewrite], edits: list[AnyEdit],
-               names: dict[str, str]) -> None:
+               names: dict[str, str], rule_places: dict[str, RulePlace] | None = None) -> None:
     """Write the changes through openpyxl into a copy; the original stays as it was."""
     from prodbook.workbook.openpyxl_writer import write_copy
 
     src.seek(0)
     with warnings.catch_warnings():  # openpyxl's own words about odd cells ("serial value inf") are not the APM's
         warnings.simplefilter("ignore")
-        write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm", names=names)
+        write_copy(src, tmp, rewrites, edits, keep_vba=tmp.suffix.lower() == ".xlsm", names=names,
+                   rule_places=rule_places)

@@ -7,9 +7,10 @@ over the user's file: the caller points it at ``NAME (prodbook).xlsx``
 and tells the user why, listing what the copy may lack.
 
 What it does keep, as the part writer does: a carried row's cells as they were (style, number format, note,
-link, formulas moved with the row), its row's height; the Table over its own columns; and the ranges that
+link, formulas moved with the row), its row's height; the Table over its own columns; the ranges that
 ran to the old last data row (conditional formats, validations, the filter, defined names, formulas) run
-to the new one.
+to the new one; and the colour rules an earlier prodbook wrote on a sheet it writes brought up to date
+(``looks.rules_to_update``, as ``xlsx.colour_rules`` does).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring
 
+from prodbook.core.looks import FoundRule, RulePlace, rules_to_update
 from prodbook.workbook.atomic import saved
 from prodbook.workbook.xlsx.book import adjust_sheet_refs
 from prodbook.workbook.xlsx.formula_refs import _own_ranges, grow_fixed_ranges
@@ -226,6 +228,22 @@ def _rewrite(wb: Workbook, rw: SheetRewrite) -> None:
     _follow_names(wb, rw.sheet, rows)
 
 
+def _rules_now(ws: Worksheet, place: RulePlace) -> bool:
+    """The colour rules an earlier prodbook wrote on the sheet given the current formula, in place (cells,
+    order and colours kept); whether any was. Only a formula rule with one formula can be prodbook's."""
+    found: list[FoundRule] = []
+    held: list[Any] = []
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            one = rule.type == "expression" and len(rule.formula or ()) == 1
+            found.append(FoundRule(str(cf.sqref), rule.formula[0] if one else None))
+            held.append(rule)
+    plan = rules_to_update(place, found)
+    for i, text in plan.items():
+        held[i].formula = [text]
+    return bool(plan)
+
+
 # --------------------------------------------------------------------------- notes' drawing (.xlsm)
 
 
@@ -290,9 +308,13 @@ class Unreadable(Exception):
 
 
 def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Sequence[AnyEdit], *,
-               keep_vba: bool | None = None, names: Mapping[str, str] | None = None) -> None:
+               keep_vba: bool | None = None, names: Mapping[str, str] | None = None,
+               rule_places: Mapping[str, RulePlace] | None = None, recoloured: dict[str, str] | None = None) -> None:
     """Apply the staged changes with openpyxl, saving to ``dst`` (``src``: a path or an open file);
-    ``names``: workbook-level defined names to set, hidden when new."""
+    ``names``: workbook-level defined names to set, hidden when new. ``rule_places``: by sheet, where its
+    colour rules read as the caller read it: on a sheet rewritten or edited, the rules an earlier prodbook
+    wrote are brought up to date, and ``recoloured`` (when given) receives the sheet, with the sheet whose
+    rules it takes ('T&A')."""
     if keep_vba is None:
         keep_vba = Path(src).suffix.lower() == ".xlsm"
     try:
@@ -303,6 +325,11 @@ def write_copy(src: Any, dst: Path, rewrites: Sequence[SheetRewrite], edits: Seq
         _rewrite(wb, rw)
     for e in single_cells(edits):
         _put(wb[e.sheet], e.row, e.column, e.value)
+    places = {sheet.lower(): place for sheet, place in (rule_places or {}).items()}
+    for sheet in dict.fromkeys([*(rw.sheet for rw in rewrites), *(e.sheet for e in edits)]):
+        place = places.get(sheet.lower())
+        if place is not None and sheet in wb.sheetnames and _rules_now(wb[sheet], place) and recoloured is not None:
+            recoloured[sheet] = place.sheet
     for name, value in (names or {}).items():
         held = next((k for k in wb.defined_names if k.lower() == name.lower()), None)
         if held is not None:

@@ -35,8 +35,8 @@ from prodbook.core.cell_rules import CellRule
 from prodbook.core.cells import Formula, is_digit_format, looks_like_formula
 from prodbook.core.findings import UserError
 from prodbook.core.limits import PartSizes
-from prodbook.core.looks import HEADER_FILL, HEADER_FONT, fitted_widths
-from prodbook.workbook import limits, live_rows
+from prodbook.core.looks import HEADER_FILL, HEADER_FONT, RulePlace, fitted_widths
+from prodbook.workbook import limits, live_colour_rules, live_rows
 from prodbook.workbook.backend import (
     CellEdit,
     SheetProtection,
@@ -463,6 +463,8 @@ class XlBook(Staging):
         Staging.__init__(self)
         self._date1904: bool | None = None
         self._links: list[MovedLink] = []
+        self._rule_places: dict[str, RulePlace] = {}
+        self._recoloured: dict[str, str] = {}
 
     # -- Backend protocol ------------------------------------------------------------------
     @property
@@ -651,9 +653,21 @@ class XlBook(Staging):
                 pass
 
 
+    def rules_read_at(self, sheet: str, place: RulePlace) -> None:
+        """Where the colour rules of a sheet read, as the run read it: a commit that writes the sheet anyway
+        brings the rules an earlier prodbook wrote there up to date (``live_colour_rules``), as the file back
+        end does. Not a change of its own: a run with nothing else to write writes nothing."""
+        self._rule_places[sheet.lower()] = place
+
+    def rules_brought_up_to_date(self) -> dict[str, str]:
+        """After a write, the sheets whose colour rules, as an earlier prodbook wrote them, the write brought
+        up to date, each with the sheet whose rules it takes (the default name: 'T&A')."""
+        return dict(self._recoloured)
+
     def commit(self, backups_to_keep: int = 20) -> LiveCommit:
         """Write every staged change into the open workbook, changed blocks only."""
         self._links = []
+        self._recoloured = {}
         if not self.pending:
             return LiveCommit(None)
         self._refuse_read_only()
@@ -694,6 +708,7 @@ class XlBook(Staging):
             for name, value in self._names.items():
                 self._set_name(name, value)
             written = [s for s in {*self._rewrites, *by_sheet} if s in self.sheet_names()]
+            self._recolour(written)
             refresh_pivots(self.book, written, [n for s in written for n in _table_names(self.book.sheets[s])])
             try:
                 self._links = self._links_by_place(moving, inserts)
@@ -710,6 +725,20 @@ class XlBook(Staging):
                 pass
         self._clear()
         return LiveCommit(self.path, cells=cells)
+
+    def _recolour(self, written: Iterable[str]) -> None:
+        """The colour rules an earlier prodbook wrote on each sheet written, brought up to date where the run
+        read where they read (``rules_read_at``); a sheet Excel will not let change keeps its rules, and the
+        write stands."""
+        for sheet in written:
+            place = self._rule_places.get(sheet.lower())
+            if place is None:
+                continue
+            try:
+                if live_colour_rules.bring_up_to_date(self.book.sheets[sheet], self.book.app, place):
+                    self._recoloured[sheet] = place.sheet
+            except Exception:  # only the colours: the values are written
+                continue
 
     def _name(self, name: str) -> Any:
         """The workbook's name ``name`` (Excel matches names without regard to case; a sheet's own are 'Sheet!x'),
@@ -1005,8 +1034,9 @@ class XlBook(Staging):
     def _dress(sht: Any, header_row: int, columns: list[ColumnDress]) -> None:
         """A sheet this run created, shown as the file back end shows one: widths, number formats, long
         text wrapped, the header white on blue. A call this Excel or xlwings lacks is skipped (the values
-        are in). The colour rules are left to the file back end: Excel reads a rule's relative references
-        from the active cell, which only Excel itself can prove right."""
+        are in). A new sheet's colour rules are left to the file back end (``live_colour_rules`` only brings
+        an earlier prodbook's up to date, in place): Excel reads a rule's relative references from the active
+        cell, which only Excel itself can prove right."""
         def setting(target: Any, name: str, value: Any) -> None:
             try:
                 setattr(target, name, value)
