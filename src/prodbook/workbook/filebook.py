@@ -410,8 +410,8 @@ class FileBook(Staging):
     def rules_read_at(self, sheet: str, place: RulePlace) -> None:
         """Where the colour rules of a sheet read, as the run read it: a commit that writes the sheet anyway
         brings the rules an earlier prodbook wrote there up to date (``xlsx.colour_rules``). Not a change of
-        its own: a run with nothing else to write writes nothing. (Live Excel gives a rule's formula as seen
-        from the active cell, so only the file's own text can show a rule is prodbook's.)"""
+        its own: a run with nothing else to write writes nothing. (The add-in's side, ``live_colour_rules``, reads
+        each formula from Excel's active cell and moves it to the rule's first cell before it compares.)"""
         self._rule_places[sheet] = place
 
     def rules_brought_up_to_date(self) -> dict[str, str]:

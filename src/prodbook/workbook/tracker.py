@@ -270,7 +270,7 @@ class Tracker:
         if only is None:
             self._tables[spec.name] = table
             place = rules_at(table) if table.exists else None
-            read_at = getattr(self.backend, "rules_read_at", None)  # the file back end (``FileBook``)
+            read_at = getattr(self.backend, "rules_read_at", None)  # both back ends; a test's stand-in may lack it
             if place is not None and read_at is not None:
                 read_at(table.sheet, place)
             # jobs may edit table.frame in place: under Copy-on-Write (pandas 3) a shallow copy is a
