@@ -177,7 +177,7 @@ def _said(result: RunResult) -> list[str]:
         picked = _picked(found)
         for f in picked:
             value = f" (value: {shown(f.value)})" if shown(f.value) else ""
-            place = f"{f.where}: " if f.where else ""  # the message names the file itself
+            place = f"{where}: " if (where := f.where_with_file) else ""  # the message names the file itself
             out.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"))
         if len(found) > len(picked):
             out.append(f"  ... and {len(found) - len(picked):,} more {severity}s: see the Issues sheet")
@@ -192,21 +192,25 @@ def _said(result: RunResult) -> list[str]:
         out.append(_escape(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
                            f"Backup: '{result.commit.backup}'."))
     else:
-        out.append(_escape("Nothing to change." + _open_in_excel(result.file)))
+        note = _open_in_excel(result)
+        out.append(_escape("Nothing to change." + (f" Note: {note}" if note else "")))
     return out
 
 
-def _open_in_excel(workbook: Path) -> str:
-    """A run with nothing to change writes nothing, so a workbook open in Excel stops nothing; said anyway, for
-    the APM who would otherwise edit in Excel, run again and only then be told to close it."""
-    from prodbook.workbook.safety import lock_files, lock_holder
+def _open_in_excel(result: RunResult) -> str | None:
+    """A run with nothing to change writes nothing, so a workbook open in Excel stops nothing; said anyway (on
+    the screen and in --json), for the APM who would otherwise edit in Excel, run again and only then be told to
+    close it. None when the run changed something, or the workbook is not open."""
+    if result.dry_run or (result.commit and (result.commit.side_copy_reason or result.commit.written)):
+        return None
+    from prodbook.workbook.filebook import open_in_excel
+    from prodbook.workbook.safety import lock_files
 
-    locks = lock_files(workbook)
+    locks = lock_files(result.file)
     if not locks:
-        return ""
-    who = lock_holder(locks[0])
-    return (f" Note: '{workbook.name}' is open in Excel (or another program){f', by {who}' if who else ''}; a run that "
-            "has something to change will stop and ask you to close it first (or use the prodbook tab inside Excel).")
+        return None
+    return (f"{open_in_excel(result.file.name, locks[0])}; a run that has something to change will stop and ask "
+            "you to close it first (or use the prodbook tab inside Excel).")
 
 
 def _show(lines: Sequence[str]) -> None:
@@ -274,8 +278,17 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
         "changes": result.changes, "sheets_written": list(result.sheets), "exit_code": result.exit_code,
         "summary": [line for o in result.outcomes for line in o.summary],
         "data": {o.action: o.data for o in result.outcomes},
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": [f.to_dict() for f in result.findings] + _open_note(result),
     }
+
+
+def _open_note(result: RunResult) -> list[dict[str, Any]]:
+    """The note of a run with nothing to change on a workbook open in Excel, as --json gives findings: an info
+    finding coded as the dry run's (``workbook-not-writable``), naming the workbook."""
+    from prodbook.core.findings import Code, info
+
+    note = _open_in_excel(result)
+    return [info(Code.NOT_WRITABLE, note, file=result.file.name).to_dict()] if note else []
 
 
 def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,

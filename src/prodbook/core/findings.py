@@ -239,9 +239,22 @@ class Finding:
             parts.append(f"column '{' '.join(self.column.split())}'")
         return ", ".join(parts)
 
+    @property
+    def where_with_file(self) -> str:
+        """``where`` that names the workbook too, for a line read away from it (the terminal, a log), where one
+        run speaks of the tracker and of several vendor files: "file 'tracker.xlsx' > sheet 'Orders', row 12,
+        column 'Ex-Factory'". A vendor file's own place (and a place with no sheet) names its file already; a
+        CSV's one sheet, which Excel names after the file, is not named twice."""
+        where = self.where
+        if not self.file or not self.sheet or self.sheet == self.file or self.sheet.startswith(f"{self.file} > "):
+            return where
+        if self.file.lower().endswith(".csv") and self.sheet == self.file[:-4]:
+            return where.replace(f"sheet '{self.sheet}'", f"file '{self.file}'", 1)
+        return f"file '{self.file}' > {where}"
+
     def text(self) -> str:
         """One line for the terminal or a log."""
-        where = self.where
+        where = self.where_with_file
         value = f" (value: {shown(self.value)})" if shown(self.value) else ""
         return f"{self.severity.upper()}: {where + ': ' if where else ''}{self.message}{value}"
 

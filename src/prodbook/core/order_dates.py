@@ -1,11 +1,14 @@
 """Order dates whose year is far from today: a typo (2207 for 2027, 1927), or a placeholder some systems
 write for "no date yet" (31-Dec-9999). The T&A plans such a line as typed, every milestone in that year
-and its variances in millions of days, so the APM hears of the cell itself, once a run."""
+and its variances in millions of days, so the APM hears of the cell itself, once a run. And the words a team
+types in a date it does not know yet ('TBC', ``not_yet``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +20,15 @@ from prodbook.core.keys import key_texts
 YEARS_AWAY = 5
 """A season is planned a year or two ahead and reported on a year or two back: farther is a typo."""
 ORDER_DATES = ("po_date", "ex_factory", "in_dc", "cancel")
+_NOT_YET = re.compile(r"\s*(?:t\.?b\.?[acd]\.?|to be (?:advised|announced|confirmed|decided|determined)|pending)\s*",
+                      re.I)
+
+
+def not_yet(value: Any) -> bool:
+    """An order date cell's text that says the date is not known yet ('TBC', 'TBA', 'tba', 'to be confirmed'):
+    the T&A plans what the line's other dates give and leaves what hangs on this one undated, as for a blank,
+    not kept as it was, as for a typo ('2027-02-31') it cannot read."""
+    return isinstance(value, str) and _NOT_YET.fullmatch(value) is not None
 
 
 def unlikely_years(orders: pd.DataFrame, today: date, *, file: str, sheet: str, headers: Mapping[str, str],

@@ -39,7 +39,7 @@ import pandas as pd
 from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import NA, is_missing
 from prodbook.core.findings import Code, Finding, error, info, warning
-from prodbook.core.keys import fold_column, fold_text, index_key
+from prodbook.core.keys import fold_column, fold_text, index_key, key_text
 from prodbook.core.model.records import DROPPED_STYLE_STATUSES, DayType, Status
 from prodbook.core.model.sheets import ORDERS, normalise_header
 
@@ -192,7 +192,8 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
              calendars: Mapping[str, FactoryCalendar], default_calendar: FactoryCalendar, *,
              file: str, sheets: Mapping[str, str] | None = None, blocked: Collection[str] = (),
              absent: Collection[str] = (), headers: Mapping[str, Mapping[str, str]] | None = None,
-             header_rows: Mapping[str, int] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+             header_rows: Mapping[str, int] | None = None, not_yet: Mapping[tuple[int, str], str] | None = None
+             ) -> tuple[pd.DataFrame, list[Finding]]:
     """Planned date of every milestone of every PO line.
 
     ``orders`` and ``styles`` are validated tables (fields + ``_row``). Returns
@@ -201,15 +202,19 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
     left out without a finding per style. ``absent``: the order dates (fields) the Orders sheet has no
     column for: one error names the column, at the sheet's header row (``header_rows``, by prodbook's sheet
     name), not one per PO line saying to fill in a date it holds. ``headers``: by prodbook's sheet name, the
-    team's header of each field ('ex_factory' -> 'Ex-Fty Date'), which the findings name.
+    team's header of each field ('ex_factory' -> 'Ex-Fty Date'), which the findings name. ``not_yet``: (Orders
+    row, field) -> the text of an order date the team typed as not known yet ('TBC'; read as blank): the line is
+    planned as for a blank cell, and its finding names the text and the milestones left undated.
     """
     names = dict(sheets or {})
+    not_yet = not_yet or {}
     groups, findings = _groups(plans, orders, styles, blocked, file=file, sheets=names, headers=headers)
     orders_sheet = names.get("Orders", "Orders")
     orders_headers = {**{c.field: c.header for c in ORDERS.columns}, **(headers or {}).get("Orders", {})}
     anchors = {f: _dates(orders[f]) for f in ("po_date", "ex_factory", "in_dc", "cancel")}
     blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     named: set[str] = set()
+    row_of, po_of = orders["_row"].to_numpy(), orders["po"].to_numpy()
     for (template, vendor), idx in groups.items():
         plan = plans[template]
         cal = calendars.get(fold_text(vendor), default_calendar)
@@ -231,11 +236,23 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
                                           row=(header_rows or {}).get("Orders", 1), column=header))
                 continue
             missing = np.isnat(anchors[field][pos])
-            for row, po in zip(orders["_row"].to_numpy()[pos[missing]], orders["po"].to_numpy()[pos[missing]]):
+            header = ' '.join(orders_headers[field].split())
+            for at in pos[missing]:
+                row, po = int(row_of[at]), po_of[at]
+                if (row, field) in not_yet:
+                    text = not_yet[row, field]
+                    codes = ", ".join(_depending_on(plan, field))
+                    findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has '{text}' in its '{header}' "
+                                          f"cell, not a date yet, so the milestones that depend on it ({codes}) "
+                                          f"have no Planned date, and the others are planned; type the {header} "
+                                          "date in the cell once it is confirmed", file=file, sheet=orders_sheet,
+                                          row=row, column=orders_headers[field], value=text,
+                                          key=key_text(orders[k].iat[at] for k in LINE)))
+                    continue
                 findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has no date in its "
-                                      f"'{' '.join(orders_headers[field].split())}' cell, so the milestones anchored "
+                                      f"'{header}' cell, so the milestones anchored "
                                       "on it cannot be planned; fill it in", file=file,
-                                      sheet=orders_sheet, row=int(row), column=orders_headers[field]))
+                                      sheet=orders_sheet, row=row, column=orders_headers[field]))
         # one block per group: lines x steps, flattened line by line in template order
         dates = np.stack([planned[s.code] for s in plan.steps], axis=1).ravel()
         steps = np.tile(np.arange(len(plan.steps)), len(pos))
@@ -243,6 +260,16 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
                        np.full(len(dates), list(plans).index(template)),
                        np.full(len(dates), len(blocks))))
     return _assemble(blocks, plans, orders, groups), findings
+
+
+def _depending_on(plan: Plan, field: str) -> list[str]:
+    """The codes of ``plan`` dated from the order date ``field``, at first hand or through other milestones."""
+    on: set[str] = set()
+    for code in plan.dating_order:
+        step = plan.step(code)
+        if (step.anchor == field) if step.anchor_is_order else (step.anchor in on):
+            on.add(code)
+    return [s.code for s in plan.steps if s.code in on]
 
 
 def planned_size(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFrame, *,

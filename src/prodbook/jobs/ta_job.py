@@ -8,7 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -167,18 +167,20 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found + _unknown_vendors(inputs, calendars | dict.fromkeys(unusable), tracker)
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
 
-    if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every PO line is planned: its size needs no T&A
+    not_yet = _not_yet_dates(orders_table)  # 'TBC' in Ex-Factory: planned as for a blank, never kept stale
+    typed_not_yet = {(row, orders_table.header_of(f)) for row, f in not_yet}
+    if not _bad_order_rows(inputs, tracker.sheet(ORDERS), typed_not_yet):  # every line planned: no T&A needed
         rows, lines = ta.planned_size(plans, inputs.orders, inputs.styles, blocked=broken)
         tracker.check_fits(tracker.peek(TA), rows, _milestones(rows, lines))  # before a long T&A is read
     current = tracker.table(TA, required=False)
     findings += current.findings + _lacking_user_columns(current, tracker)
     old = current.frame
-    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable)
+    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable, typed_not_yet)
     order_columns = tracker.table(ORDERS).columns
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
                              blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns],
                              headers={s.name: _team_headers(tracker, s) for s in (ORDERS, STYLES)},
-                             header_rows={ORDERS.name: orders_table.header_row})
+                             header_rows={ORDERS.name: orders_table.header_row}, not_yet=not_yet)
     findings += found
     new_key = index_key(new, KEY)
     old_key = index_key(old, KEY) if len(old) else pd.Series([], dtype="string")
@@ -548,19 +550,30 @@ def _milestones(rows: int, lines: int) -> str:
     return f"{rows:,} milestones of {lines:,} PO lines"
 
 
-def _bad_order_rows(inputs: Inputs, sheet: str) -> set[int]:
-    """Orders rows with a bad cell (``_plannable_orders`` leaves out those already on the T&A)."""
+def _bad_order_rows(inputs: Inputs, sheet: str, not_yet: Collection[tuple[int, str]] = ()) -> set[int]:
+    """Orders rows with a bad cell (``_plannable_orders`` leaves out those already on the T&A). A date typed as
+    not known yet (``not_yet``: (row, header) of 'TBC' in Ex-Factory) is not one: the line is planned as for a
+    blank date by every run alike, whether its rows are on the T&A already or not."""
     return {int(f.row) for f in inputs.findings if f.sheet == sheet and f.row is not None
-            and f.severity == "error" and f.code is not Code.DUPLICATE_KEY}
+            and f.severity == "error" and f.code is not Code.DUPLICATE_KEY
+            and (int(f.row), str(f.column)) not in not_yet}
 
 
-def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str, unusable: frozenset[str] | set[str] = frozenset()
-                      ) -> pd.DataFrame:
+def _not_yet_dates(orders: Table) -> dict[tuple[int, str], str]:
+    """(Orders row, field) -> the text of each order date cell typed as not known yet ('TBC', 'TBA', 'tba'),
+    which the sheet's reading holds as blank (its finding keeps the cell's text)."""
+    theirs = {orders.header_of(f): f for f in ORDER_DATES if f in orders.columns}
+    return {(int(f.row), theirs[str(f.column)]): str(f.value).strip() for f in orders.findings
+            if f.row is not None and f.column in theirs and order_dates.not_yet(f.value)}
+
+
+def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str, unusable: frozenset[str] | set[str] = frozenset(),
+                      not_yet: Collection[tuple[int, str]] = ()) -> pd.DataFrame:
     """Orders rows to plan: a PO line already on the T&A whose Orders row has a bad cell is left out,
     so its rows are kept as they are (stale) rather than recomputed from a blanked date. So is every line
     of a vendor whose calendar is in error (a Holiday Country 'XX'): planned on Monday-Friday instead, its
-    dates would all move."""
-    bad = _bad_order_rows(inputs, sheet)
+    dates would all move. A date typed as not known yet ('TBC': ``_bad_order_rows``) plans its line."""
+    bad = _bad_order_rows(inputs, sheet, not_yet)
     orders = inputs.orders
     if not len(orders) or not (bad and len(old)) and not unusable:
         return orders

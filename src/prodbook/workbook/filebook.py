@@ -144,11 +144,18 @@ def check_workbook_path(path: Path) -> None:
                         "from the 'prodbook backups' folder", file=str(path))
 
 
+def open_in_excel(name: str, lock: Path) -> str:
+    """"'NAME' is open in Excel (or another program), by WHO": how every message says that a workbook, report or
+    draft is open, WHO read from its lock file ``lock`` (left out when the lock file names nobody). Each message
+    goes on with what that means for its run."""
+    who = safety.lock_holder(lock)
+    return f"'{name}' is open in Excel (or another program){f', by {who}' if who else ''}"
+
+
 def locked_message(name: str, lock: Path) -> str:
     """The workbook is open in Excel (its lock file beside it): who has it, and what to do, also when nobody
     has: Excel that closed unexpectedly leaves its lock file behind, hidden, and every run would stop on it."""
-    who = safety.lock_holder(lock)
-    return (f"'{name}' is open in Excel (or another program){f', by {who}' if who else ''}: its lock file "
+    return (f"{open_in_excel(name, lock)}: its lock file "
             f"'{lock.name}' is beside it. Close the workbook and run prodbook again, or use the prodbook tab inside "
             f"Excel. If nobody has it open (Excel closed unexpectedly), delete '{lock.name}': it is a hidden file "
             "(File Explorer: View > Show > Hidden items; a Mac's Finder: Cmd+Shift+.)")

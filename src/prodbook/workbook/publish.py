@@ -22,7 +22,8 @@ from typing import IO, TYPE_CHECKING
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
-from prodbook.workbook.safety import fsync_folder, lock_files, lock_holder, path_too_long, replace_file
+from prodbook.workbook.filebook import open_in_excel
+from prodbook.workbook.safety import fsync_folder, lock_files, path_too_long, replace_file
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -177,10 +178,8 @@ class Prepared:
 def open_elsewhere(path: Path, lock: Path) -> str:
     """Why a report or draft open in Excel was left as it was (Windows would refuse the write; a Mac or a
     network drive would let it pass under the reader's eyes), and what to do."""
-    who = lock_holder(lock)
-    return (f"'{path.name}' is open{f' by {who}' if who else ''} in Excel or another program (its lock file "
-            f"'{lock.name}' is beside it), so it was left as it was. Close it, or if nobody has it open, delete "
-            f"'{lock.name}'")
+    return (f"{open_in_excel(path.name, lock)}: its lock file '{lock.name}' is beside it, so it was left as it "
+            f"was. Close it, or if nobody has it open, delete '{lock.name}'")
 
 
 def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepared:
