@@ -6,7 +6,7 @@ types in a date it does not know yet ('TBC', ``not_yet``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,19 @@ def not_yet(value: Any) -> bool:
     the T&A plans what the line's other dates give and leaves what hangs on this one undated, as for a blank,
     not kept as it was, as for a typo ('2027-02-31') it cannot read."""
     return isinstance(value, str) and _NOT_YET.fullmatch(value) is not None
+
+
+def said_once(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` without the reading's "'TBC' is not a date prodbook can read; fix the cell" at a cell the
+    T&A's plan speaks of ("'TBC' in its Ex-Factory cell, not a date yet, so the milestones that depend on it
+    have no Planned date"): one message a cell, the one that says what the text does, not a second calling it a
+    typo. Without the plan's (a run that does not plan), the reading's stays."""
+    said = {(f.file, f.sheet, f.row, f.column) for f in findings
+            if f.code is Code.ANCHOR_DATE_MISSING and not_yet(f.value)}
+    if not said:
+        return list(findings)
+    return [f for f in findings if not (f.code is Code.BAD_DATE and not_yet(f.value)
+                                        and (f.file, f.sheet, f.row, f.column) in said)]
 
 
 def unlikely_years(orders: pd.DataFrame, today: date, *, file: str, sheet: str, headers: Mapping[str, str],

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from prodbook.core import order_dates
 from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
 from prodbook.core.looks import retired_for
@@ -127,7 +128,7 @@ class RunResult:
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     out = []
-    for f in findings:
+    for f in order_dates.said_once(findings):
         k = (f.file, f.sheet, f.row, f.column, f.message)  # one place, one sentence: said once
         if k not in seen:
             seen.add(k)
