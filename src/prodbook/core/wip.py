@@ -103,7 +103,9 @@ and Vietnamese factories' labels too: 报告日期 / 截至 / Ngày báo cáo / 
 strong, 制表日期 / 更新日期 / Cập nhật (made, updated) and a bare 日期 / Ngày weak, never 出货日期 (ship date)
 or Ngày giao hàng. Chinese has no spaces between words, so its labels need no word boundary."""
 _NAME_DATE = re.compile(r"(?<![A-Za-z0-9])(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{8}|\d{1,2}[-_.]\d{1,2}[-_.]\d{4}|"
-                        r"\d{1,2}[-_. ][A-Za-z]{3,9}[-_. ]\d{2,4})(?![0-9])")
+                        r"\d{1,2}[-_. ]?[A-Za-z]{3,9}[-_. ]?\d{2,4})(?![0-9])")
+_GLUED = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
+"""Where a file name's date runs its parts together ('04Dec2026'): read as '04 Dec 2026'."""
 _NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
 
 
@@ -329,6 +331,9 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
     further than a year back or two ahead is a typo or a misread year ('27/03/15' is 2015), not a plan."""
     if isinstance(value, str) and value.strip() in ("-", "--", "TBA", "TBC", "tba", "tbc"):
         return None
+    written = value
+    if isinstance(value, str) and _SERIAL_TEXT.fullmatch(value):  # a date column saved as General in a CSV
+        value = float(value)
     try:
         d = to_date(value, order, date1904)
     except CellError:
@@ -348,9 +353,17 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
         raise
     if d is not None and not -366 <= (d - near).days <= 731:
         when = "before" if d < near else "after"
-        raise CellError(f"'{_text(value)}' reads as {d:%d %B %Y}, too far {when} the report date "
+        raise CellError(f"'{_text(written)}' reads as {d:%d %B %Y}, too far {when} the report date "
                         f"({near:%d %B %Y}) to be a WIP date (a two-digit year in another place?)")
     return d
+
+
+_SERIAL_TEXT = re.compile(r"\s*\d{5}(?:\.0*)?\s*")
+"""Excel's number for a date (46390 is 2 January 2027), as a date column formatted General shows it and a CSV
+file keeps it; the report-date window below refuses one that is not near the report."""
+_WEEK_OF = re.compile(r"\s*(?:w/?[cb]|wk\.?\s*(?:of|commencing|beginning)?|week\s+(?:of|commencing|beginning|"
+                      r"starting))\s*[.:]?\s*(\S.*)", re.I)
+"""A date given as its week: 'w/c 12 Jan' (week commencing), 'w/b 12/01', 'wk of 12-Jan', 'week of Jan 12'."""
 
 
 YEARLESS_BACK = 120
@@ -429,7 +442,7 @@ def find_report_date(raw: RawSheet, header: Header, order: DateOrder, today: dat
         return min(found, key=lambda f: f[0])[1]
     for m in _NAME_DATE.finditer(Path(raw.file).stem):
         try:
-            d = to_date(re.sub(r"[_]", "-", m[1]), order)
+            d = to_date(_GLUED.sub(" ", re.sub(r"[_]", "-", m[1])), order)
         except CellError:
             continue
         if d is not None:
@@ -627,14 +640,25 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                 elif f == "po":
                     values[f] = read_po(raw_value)
                 elif kinds[f] is Kind.DATE:
-                    values[f] = parse_wip_date(raw_value, order, raw.date1904, near)
+                    week = _WEEK_OF.fullmatch(raw_value) if isinstance(raw_value, str) else None
+                    try:
+                        values[f] = parse_wip_date(week[1] if week else raw_value, order, raw.date1904, near)
+                    except CellError:
+                        if not week:
+                            raise
+                        values[f] = parse_wip_date(raw_value, order, raw.date1904, near)  # named as written
+                    if week and values[f] is not None:
+                        out.findings.append(info(
+                            Code.BAD_DATE, f"'{_text(raw_value)}' gives a week, not a day: it was read as the "
+                            f"day it names, {values[f]:%d-%b-%y}. Ask the vendor for the exact date", row=r + 1,
+                            column=header.texts.get(header.columns[f]), value=raw_value, **where))
                     if values[f] is None and f == "revised_xf" and _WITHDRAWN.fullmatch(_text(raw_value)):
                         values["_withdrawn"] = (raw_value, header.texts.get(header.columns[f]))
                 else:
                     values[f] = to_text(raw_value)
             except CellError as exc:
                 values[f] = None
-                if f == "revised_xf" and not any(ch.isdigit() for ch in _text(raw_value)):  # 'pending fabric'
+                if f == "revised_xf":  # 'pending fabric', or a date it cannot read: not 'no revision'
                     values["_withdrawn"] = (raw_value, header.texts.get(header.columns[f]))
                 out.findings.append(warning(
                     Code.BAD_DATE if kinds[f] is Kind.DATE else Code.BAD_NUMBER,
@@ -931,9 +955,12 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
         same = [c for c in candidates if fold_ref(c.style) == fold_ref(style)]
         if not same:
             styles = ", ".join(sorted({c.style for c in candidates}))
+            alike = sorted({c.style for c in candidates if _as_digits(c.style) == _as_digits(style)})
+            hint = (f": it differs from {alike[0]} only in a letter O or I typed for a zero or a one, or the "
+                    "other way round" if alike else "")
             return Match(None, warning(Code.WIP_UNMATCHED, f"style {style} is not on PO {po} (the PO has "
-                                       f"{styles}), so this row was not imported", column="Style #",
-                                       value=ref, **where))
+                                       f"{styles}), so this row was not imported{hint}. Ask the vendor to "
+                                       "correct the style number", column="Style #", value=ref, **where))
         candidates = same
     if not color:
         if len(candidates) == 1:
@@ -960,6 +987,11 @@ def match_row(values: Mapping[str, Any], index: OrderIndex, *, file: str, sheet:
     return Match(None, warning(Code.WIP_AMBIGUOUS, f"colour '{color}' could be any of {colors} on PO {po}; "
                                "not imported rather than guessed. Ask the vendor for the exact colour "
                                "name", column="Color", value=ref, **where))
+
+
+def _as_digits(style: Any) -> str:
+    """A style number with the letters typed for digits (O for 0, I for 1) read as those digits."""
+    return fold_ref(style).upper().translate(str.maketrans("OI", "01"))
 
 
 _LINE_SUFFIX = re.compile(r"\s*(.*\d{5,})\s*[-/_.]\s*(?:l|ln|line)?\s*\d{1,3}\s*", re.I)
@@ -1592,7 +1624,8 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
     given: dict[str, list[tuple[date, date, str]]] = {}  # line -> (report date, revised XF, source file)
     taken_back = {fold_ref(r.get("po")) for r in new if r.get("_withdrawn") and r.get("revised_xf") is None}
     if taken_back and {"po", "style", "color", "report_date", "revised_xf"} <= set(old.columns):
-        old = old[[p in taken_back for p in once_each(column_cells(old, "po"), fold_ref)]]  # their POs' history only
+        mine = [p in taken_back for p in once_each(column_cells(old, "po"), fold_ref)]  # their POs' history only
+        old = old[pd.Series(mine, index=old.index, dtype=bool)]  # (a plain empty list would pick no columns)
         for po, style, color, rep, xf, src in zip(old["po"], old["style"], old["color"], old["report_date"],
                                                   old["revised_xf"], old.get("source_file", old["po"])):
             if (d := _day(rep)) is not None and (x := _day(xf)) is not None:
@@ -1615,11 +1648,16 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
         row["revised_xf"] = xf
         note = f"Revised XF '{value}' in this report; {xf:%d-%b-%y} kept from the {rep:%d-%b-%y} report"
         row["remarks"] = f"{row['remarks']} | {note}" if row.get("remarks") else note
+        unread = any(ch.isdigit() for ch in _text(value))  # a date it wrote that cannot be read, not 'TBC'
+        said, ask = (("prodbook cannot read it as a date. The date", "to write the date as 15-Jan-2027")
+                     if unread else (f"it withdrew the date {xf:%d-%b-%y} its {rep:%d-%b-%y} report gave "
+                                     f"('{src}'). That date", "for a new date"))
+        if unread:
+            said += f" {xf:%d-%b-%y} its {rep:%d-%b-%y} report gave ('{src}')"
         findings.append(warning(
             Code.BAD_DATE, f"{who} wrote '{value}' as the revised ex-factory of PO line {row['po']} / "
-            f"{row['style']} / {row['color']}: it withdrew the date {xf:%d-%b-%y} its {rep:%d-%b-%y} report gave "
-            f"('{src}'). That date was kept in the Vendor WIP sheet (Revised XF, said in Remarks), so the line's "
-            f"exceptions stay open; ask {who} for a new date", file=row.get("source_file"),
+            f"{row['style']} / {row['color']}: {said} was kept in the Vendor WIP sheet (Revised XF, said in "
+            f"Remarks), so the line's exceptions stay open; ask {who} {ask}", file=row.get("source_file"),
             sheet=row.get("_sheet") or row.get("source_file"), row=row.get("_row"), column=column, value=value))
     return rows, findings
 

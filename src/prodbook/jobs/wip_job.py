@@ -269,7 +269,7 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
             findings.append(error(Code.WIP_DUPLICATE, f"PO line {r['po']} / {r['style']} / {r['color']} of "
                                   f"{r['report_date']} is also in '{first['source_file']}' row "
                                   f"{first['_row']}; this row was not imported", file=r["source_file"],
-                                  row=r["_row"], value=r["_raw"]))
+                                  sheet=r["source_file"], row=r["_row"], value=r["_raw"]))
             continue
         seen[key] = r
         out.append(r)
@@ -277,7 +277,7 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
         lines = f"{len(same)} line{'s' if len(same) > 1 else ''}"
         findings.append(info(Code.WIP_DUPLICATE, f"{lines} of this file {'are' if len(same) > 1 else 'is'} the "
                              f"same, value for value, as in '{earlier}' (the same report twice); imported once",
-                             file=file, row=same[0]["_row"]))
+                             file=file, sheet=file, row=same[0]["_row"]))
     return out
 
 
@@ -573,6 +573,8 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.Raw
                           file=where, found_in=msg.file))
     for r in parsed.rows:
         r["source_file"] = where
+        if r.get("_sheet") == a.name:  # a one-sheet file's rows: named as the attachment, as its findings are
+            r["_sheet"] = where
     parsed.file = where
     if used_sender and parsed.vendor and parsed.rows:
         parsed.file = f"{where} (vendor {parsed.vendor} from the sender {used_sender})"
