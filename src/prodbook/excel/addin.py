@@ -52,6 +52,9 @@ HELP_FUNCTION = "ProdbookRegisterHelp"
 """Registers the function-wizard help; ThisWorkbook's Workbook_Open calls it, the smoke test too."""
 SETUP_CHECK = "ProdbookNotInstalled"
 """In ProdbookRibbon.bas: the message for a copy of the add-in with no interpreter, else empty."""
+MAC_UDF = ("#N/A prodbook's spreadsheet functions work in Excel for Windows only; on a Mac, use the T&A "
+           "sheet's dates from Rebuild T&A")
+"""What a prodbook function shows on a Mac, where xlwings has no spreadsheet functions."""
 HELP_LIMIT = 255
 """Application.MacroOptions refuses a Description or an argument description over 255 characters."""
 ADDIN_NAME = "prodbook.xlam"
@@ -186,6 +189,10 @@ def udf_vba(functions: Sequence = ()) -> str:
         params = [p.name for p in inspect.signature(fn).parameters.values()]
         call = ", ".join("Nothing" if p == "caller" else p for p in params)
         lines += [f"Function {name}({sig})",
+                  "        #If Mac Then",  # xlwings' UDFs need its Windows DLL: a Mac stopped on a missing file
+                  f"            {name} = {_vba_string(MAC_UDF)}",
+                  "            Exit Function",
+                  "        #End If",
                   "        Dim setup As String",
                   f"        setup = {SETUP_CHECK}()",
                   "        If Len(setup) > 0 Then",

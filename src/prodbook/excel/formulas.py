@@ -11,7 +11,10 @@ is one call. Rules shared by every function:
   different lengths are a #VALUE! error.
 * Dates come in as Excel gives them (datetime, date, or a serial number) and
   go out as ``datetime`` (xlwings writes an Excel date). Text dates are read
-  with the workbook's Date Order setting.
+  with the workbook's Date Order setting; a serial number kept as text
+  ('45000') is that serial, as WORKDAY.INTL reads it. A day before
+  1-Mar-1900, in or out, is an error: Excel's calendar counts a 29-Feb-1900
+  there, so no date of ours could be WORKDAY.INTL's.
 * A bad cell gives an error text in that cell only, such as
   ``#VALUE! offset must be a number``; a blank input gives a blank result.
   Nothing raises: the caller never shows a Python traceback.
@@ -25,6 +28,7 @@ they are rebuilt only when those sheets change.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -161,16 +165,67 @@ def _guarded(names: tuple[str, ...]) -> Callable:
 # --- cell parsing --------------------------------------------------------------------------
 
 
+_SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
+"""A serial number kept as text ('45000', from a system export or a Text-formatted cell)."""
+
+
+def _to_date(value: Any, order: DateOrder, date1904: bool) -> date | None:
+    """``to_date``, and a serial number kept as text read as that serial: Excel's WORKDAY.INTL turns the
+    text '45000' into the number 45000 (15-Mar-2023) as it turns '2027-03-05' into a date."""
+    try:
+        return to_date(value, order, date1904)
+    except (CellError, ValueError, TypeError):
+        if isinstance(value, str) and _SERIAL_TEXT.fullmatch(value.strip()):
+            return to_date(float(value.strip()), order, date1904)
+        raise
+
+
+_FIRST_EXACT = date(1900, 3, 1)
+"""Serial 61. Before it Excel counts a 29-Feb-1900 that never was, so its weekdays are a day off the real
+ones (and COM hands such a date cell over a day early): no result there can be WORKDAY.INTL's."""
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as the APM would read it in a message, not as Python writes it."""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return repr(str(value)) if isinstance(value, str) else repr(value)
+
+
+def _before_march_1900(value: Any, name: str) -> ErrorText:
+    serial = value if isinstance(value, (int, float)) else (
+        (value - datetime(1899, 12, 30)).days if isinstance(value, datetime) else None)
+    what = f"the serial number {serial:g}" if serial is not None else _shown(value)
+    why = " (what a formula gives for an empty cell, shown as 00-Jan-1900)" if serial is not None and \
+        serial < 1 else ""
+    return excel_error("#VALUE!", f"{name} is {what}{why}, a day before 1-Mar-1900, when Excel's "
+                       "calendar starts to agree with the real one: give a real date")
+
+
 def _date_cell(value: Any, name: str, order: DateOrder, date1904: bool) -> date | None | ErrorText:
     if isinstance(value, str) and value.strip().startswith("#"):
         return ErrorText(value.strip())  # an error coming in stays that error
     try:
-        return to_date(value, order, date1904)
+        d = _to_date(value, order, date1904)
     except (CellError, ValueError, TypeError):
+        if isinstance(value, str) and _SERIAL_TEXT.fullmatch(value.strip()):
+            value = float(value.strip())  # a serial off the calendar, kept as text: #NUM! as the number
         if _off_the_calendar(value, date1904):  # Excel: a date 'out of range for the current date base value'
             return excel_error("#NUM!", f"{name} {value:g} is not a date: Excel's dates are the serial numbers "
                                f"{0 if date1904 else 1} to {_LAST_SERIAL - (1462 if date1904 else 0)}")
-        return excel_error("#VALUE!", f"{name} must be a date (got {value!r})")
+        if not date1904 and (isinstance(value, datetime) and value < datetime(1900, 3, 1) or (
+                isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 61)):
+            return _before_march_1900(value, name)  # 0 (00-Jan-1900) and 60 (29-Feb-1900) have no date
+        return excel_error("#VALUE!", f"{name} must be a date (got {_shown(value)})")
+    if d is not None and not date1904 and d < _FIRST_EXACT:
+        return _before_march_1900(value, name)
+    return d
 
 
 _LAST_SERIAL = 2958465
@@ -415,7 +470,7 @@ def _any_date(value: Any, date1904: bool) -> date | None:
     """A date in any form a cell may hold it, text in either day order ('15/03/2027'), or None."""
     for order in (DateOrder.MDY, DateOrder.DMY):
         try:
-            return to_date(value, order, date1904)
+            return _to_date(value, order, date1904)
         except (CellError, ValueError, TypeError):
             if not isinstance(value, str):
                 return None
@@ -448,9 +503,16 @@ def _shift(values: list[Any], starts: list[Any], days: list[Any], groups: dict[t
             out = add_days_array(s, n)
         else:
             out = working(cal, s, n)
+        first = np.datetime64(date(1904, 1, 1) if data.date1904 else _FIRST_EXACT, "D")
         for i, d in zip(idx, out):
-            values[i] = _out_date(d) if not np.isnat(d) else excel_error(
-                "#NUM!", "the result is outside Excel's dates (1900-9999)")
+            if np.isnat(d):
+                values[i] = excel_error("#NUM!", "the result is outside Excel's dates (1900-9999)")
+            elif d < first:  # Excel would show it a day off (1900), or cannot store it (1904 date system)
+                values[i] = excel_error("#NUM!", f"the result, {d.item():%d-%b-%Y}, is before " + (
+                    "1-Jan-1904, the first date of this workbook (1904 date system)" if data.date1904 else
+                    "1-Mar-1900, where Excel's calendar is a day off the real one"))
+            else:
+                values[i] = _out_date(d)
 
 
 @_guarded(("anchor", "offset", "vendor", "day_type"))

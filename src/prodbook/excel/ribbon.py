@@ -366,12 +366,26 @@ def parse_osascript(returncode: int, stdout: str, stderr: str) -> Asked:
     return Asked(status="unavailable", reason=stderr.strip() or f"osascript exit status {returncode}")
 
 
+def _folder(folder: str | Path) -> Path | None:
+    """``folder`` as a folder this computer can open, else None: '~apm/WIP' naming no user of this Mac, a
+    share the APM may not list, raised where it should be said."""
+    try:
+        d = Path(folder).expanduser()
+        return d if d.is_dir() else None
+    except (OSError, RuntimeError):
+        return None
+
+
 def folder_files(folder: str | Path) -> tuple[str, ...]:
     """The vendor files directly in ``folder``, by name; Excel's ~$ lock files and hidden files skipped."""
-    d = Path(folder).expanduser()
-    if not d.is_dir():
+    d = _folder(folder)
+    if d is None:
         return ()
-    return tuple(str(p) for p in sorted(d.iterdir(), key=name_order)
+    try:
+        found = sorted(d.iterdir(), key=name_order)
+    except OSError:  # listed as a folder, but not readable by this user
+        return ()
+    return tuple(str(p) for p in found
                  if p.is_file() and p.suffix.lower() in VENDOR_EXTENSIONS
                  and not p.name.startswith(("~$", ".")))
 
@@ -398,7 +412,7 @@ def choose_files(asked: Asked, folder: str = "") -> tuple[tuple[str, ...], str]:
         files = folder_files(folder)
         if files:
             return files, ""
-        if not Path(folder).expanduser().is_dir():
+        if _folder(folder) is None:
             return (), (f"The {WIP_FOLDER} on the Config sheet, '{folder}', is not a folder this computer "
                         "can open. Correct it on the Config sheet, then press the button again.")
         return (), (f"The {WIP_FOLDER} on the Config sheet, '{folder}', has no vendor files "
@@ -458,7 +472,10 @@ def ask_files(book: Any, platform: str | None = None) -> tuple[tuple[str, ...], 
 
 def _tell(book: Any, report: Report, report_to: str | None) -> None:
     """A message box, or (the Windows smoke test) the report as JSON in a file, so nothing waits for a click."""
-    book.app.status_bar = False
+    try:
+        book.app.status_bar = False
+    except Exception:  # an Excel too busy to take it: the message still goes out (VBA clears the bar after)
+        pass
     if report_to:
         Path(report_to).write_text(json.dumps(asdict(report)), encoding="utf-8")
     else:
@@ -476,6 +493,14 @@ def run(action_id: str, report_to: str | None = None, files: Sequence[str] = ())
     import xlwings as xw
 
     book = xw.Book.caller()
+    try:
+        _run(book, action_id, report_to, files)
+    except Exception:  # never a traceback: xlwings would show it to the APM in an 'Error' box
+        _tell(book, Report("prodbook", unexpected(crash_log(f"ribbon button {action_id}")), False), report_to)
+
+
+def _run(book: Any, action_id: str, report_to: str | None, files: Sequence[str]) -> None:
+    """``run``'s work: ask for files if the button does, run it, tell the APM what it did."""
     try:
         act = action(action_id)
     except KeyError:

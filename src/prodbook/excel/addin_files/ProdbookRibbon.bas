@@ -10,19 +10,38 @@ Private Const CONF_SHEET As String = "prodbook.conf"
 
 Sub ProdbookAction(control As IRibbonControl)
     Dim setup As String
+    ' A VBA error (xlwings could not start Python, Excel was busy...) is a plain message, never the Debug
+    ' dialog.
+    On Error GoTo failed
     setup = ProdbookNotInstalled()
     If Len(setup) > 0 Then
         MsgBox setup, vbExclamation, "prodbook"
         Exit Sub
     End If
+    ' Python takes a few seconds to start and Excel is busy meanwhile: say so at once. Python then shows each
+    ' step here and a message box with what it did; the bar is cleared after, whatever happened.
+    Application.StatusBar = "prodbook is working (starting Python)..."
     ' No workbook in front: none open, or the one in front is in Protected View (Excel's ActiveWorkbook is
     ' then Nothing, and xlwings would stop on it with a VBA error).
     If ActiveWorkbook Is Nothing Then
+        Application.StatusBar = False
         MsgBox ProdbookNoWorkbook(), vbExclamation, "prodbook"
         Exit Sub
     End If
     RunPython "import prodbook.excel.ribbon as r; r.run('" & control.Id & "')"
+    Application.StatusBar = False
+    Exit Sub
+failed:
+    Application.StatusBar = False
+    MsgBox ProdbookFailed(Err.Description), vbExclamation, "prodbook"
 End Sub
+
+' What a button says when VBA itself stopped on an error (Python could not be started, Excel was busy).
+Function ProdbookFailed(why As String) As String
+    ProdbookFailed = "prodbook could not run this button (Excel said: " & why & "). Press the button " & _
+        "again; if this comes back, close Excel, run  prodbook addin install  in a command prompt, and " & _
+        "start Excel again."
+End Function
 
 ' Empty when this copy of the add-in knows which Python runs prodbook (written by
 ' `prodbook addin install`); else the message to show. A copy of the build output opened by hand
