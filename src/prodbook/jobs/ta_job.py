@@ -505,12 +505,45 @@ def _stage_ta(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataF
     moved: dict[int, int] = {}
     if current.exists:
         source: list[int | None] = [int(r) if r else None for r in src[order]]
-        tracker.replace_rows(current, final, [*KEY, *GENERATED, *lacking], source)
+        tracker.replace_rows(current, _keys_as_typed(current, final, src[order]), [*KEY, *GENERATED, *lacking], source)
         _write_restored(tracker, current, new, restored, rows_new)
         moved = {r: int(n) for r, n in zip(source, rows_final) if r is not None and r != n}
     else:
         tracker.replace_rows(current, final, list(TA.fields))
     return rows_new, final, rows_final, moved
+
+
+def _keys_as_typed(current: Table, rows: pd.DataFrame, source: np.ndarray) -> pd.DataFrame:
+    """``rows`` to write over the sheet, each key cell of a row already on it (PO #, Style #, Color, Code) as the
+    APM typed it there (``source``: each row's Excel row now, 0 for a new one): a code typed 'ld' stays 'ld', a
+    PO # typed as a number stays a number (``Table.typed``), a Color with a space after it keeps it. The row
+    matched its milestone by the folded key (``keys.index_key``), so there is nothing to tidy in it, nothing to
+    log, and undo finds it as it was. The columns are compared at once; only the cells that differ are changed,
+    and the frame the next jobs read stays as it is."""
+    old = current.frame
+    src = np.asarray(source, dtype=np.int64)
+    here = np.flatnonzero(src > 0)
+    if not len(here) or not len(old):
+        return rows
+    read_at = pd.Index(old["_row"].to_numpy(dtype=np.int64)).get_indexer(src[here])  # its position as read
+    here, read_at = here[read_at >= 0], read_at[read_at >= 0]
+    out: dict[str, np.ndarray] = {}
+    for k in KEY:
+        if k not in rows.columns or k not in old.columns:
+            continue
+        was = old[k].to_numpy(dtype=object)[read_at]
+        now = rows[k].to_numpy(dtype=object)[here]
+        differ = np.array([i for i in np.flatnonzero(now != was).tolist() if not is_missing(was[i])], dtype=np.int64)
+        if len(differ):
+            out[k] = rows[k].to_numpy(dtype=object, copy=True)
+            out[k][here[differ]] = was[differ]
+    if current.typed:
+        at = pd.Series(here, index=src[here])  # Excel row now -> its position in ``rows``
+        for (row, k), value in current.typed.items():
+            n = at.get(row)
+            if n is not None and k in rows.columns:
+                out.setdefault(k, rows[k].to_numpy(dtype=object, copy=True))[int(n)] = value
+    return rows.assign(**out) if out else rows
 
 
 def _joined(new: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:

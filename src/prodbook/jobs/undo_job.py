@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from prodbook.core import exceptions as ex
@@ -559,7 +560,8 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     # prodbook's columns whole; the user's carried from the rows as they are (a 'TBC' or a text date typed in
     # Actual, which the frame reads as blank or as a date, stays as typed), but where undo puts a value back
     ours = [f for f in spec.fields if not spec.column(f).user]
-    tracker.replace_rows(table, relink(tracker, spec, s.frame.iloc[order]), ours, sources)
+    rows = _keys_as_typed(s, order, sources, relink(tracker, spec, s.frame.iloc[order]))
+    tracker.replace_rows(table, rows, ours, sources)
     for i in order:  # rows undo puts back or adds: their user cells too
         if s.source[i] is None:
             for f in users:
@@ -578,6 +580,26 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
         tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f],
                           cell_value(s.frame.at[i, f]))
     return findings + _stage_extras(tracker, s, at), kept
+
+
+def _keys_as_typed(s: _Sheet, order: list[int], sources: list[int | None], rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the key cells the APM typed as they typed them (``Table.typed``: a PO # typed as a number, a
+    Color with a space after it), on the rows that stay, where undo leaves their key as read: writing the sheet's
+    keys as read would tidy them, a change of theirs no Change Log line holds. Only those cells are looked at."""
+    table = s.table
+    if not table.typed:
+        return rows
+    src = np.array([r or 0 for r in sources], dtype=np.int64)
+    at = pd.Series(np.flatnonzero(src > 0), index=src[src > 0])  # Excel row now -> its position in ``rows``
+    out: dict[str, np.ndarray] = {}
+    for (row, f), value in table.typed.items():
+        n = at.get(row)
+        if n is None or f not in rows.columns or order[n] >= len(table.frame):
+            continue
+        column = out.setdefault(f, rows[f].to_numpy(dtype=object, copy=True))
+        if not pd.isna(column[n]) and column[n] == table.frame[f].iat[order[n]]:  # as read: undo left it
+            column[n] = value
+    return rows.assign(**out) if out else rows
 
 
 def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Finding]:

@@ -93,6 +93,9 @@ class Table:
     """Why prodbook will not write into this sheet (no header, and no room to add one)."""
     notice: Finding | None = None
     """What to tell the user when the new header is written."""
+    typed: dict[tuple[int, str], Any] = field(default_factory=dict)
+    """(Excel row, field) -> a key cell of a sheet prodbook writes whose reading tidied it (a PO # typed as a
+    number, a Color with a space after it), as the sheet holds it: a rewrite puts it back so (``_tidied``)."""
 
     @property
     def last_row(self) -> int:
@@ -596,6 +599,7 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     body = rows[header_row:]
     shown = _shown_digits(body, header_row, columns, spec, digit_formats)
     data: dict[str, np.ndarray] = {}
+    typed: dict[tuple[int, str], Any] = {}
     filled = np.zeros(len(body), dtype=bool)
     width = min(map(len, body), default=0)
     for f, c in columns.items():
@@ -626,6 +630,8 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
                                value=raw)), strip=not col.verbatim)
         if col.numbers and col.kind is Kind.TEXT:
             _keep_numbers(cells, data[f])
+        if spec.generated and f in spec.key and col.kind is Kind.TEXT:
+            typed.update(_tidied(cells, data[f], header_row, f))
     keep = np.flatnonzero(filled)
     # lists, not object arrays: pandas infers each column's dtype from the values, as before
     frame = pd.DataFrame({f: v[keep].tolist() for f, v in data.items()}, columns=list(columns))
@@ -636,7 +642,18 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
     end = len(rows)
     while end > header_row and all(is_blank(v) for v in rows[end - 1]):
         end -= 1
-    return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end)
+    return Table(spec, sheet, header_row, mapped, headers, frame, with_keys(findings, frame, spec), end_row=end,
+                 typed=typed)
+
+
+def _tidied(cells: list[Any], read: np.ndarray, header_row: int, field_name: str) -> dict[tuple[int, str], Any]:
+    """The cells of a key column its reading changed (a number made text, outer spaces stripped), by (Excel row,
+    field), as typed: the column compared at once, only those cells one by one (a T&A's million rows, a few of
+    them typed by hand)."""
+    raw = np.empty(len(cells), dtype=object)
+    raw[:] = cells
+    return {(header_row + i + 1, field_name): cells[i] for i in np.flatnonzero(raw != read).tolist()
+            if not is_blank(read[i])}  # a blank cell, or only spaces: read as blank, nothing to keep
 
 
 def _guarded(rows: Sequence[Sequence[Any]], header_row: int, mapped: dict[str, int], headers: Sequence[str],
