@@ -90,6 +90,17 @@ def grow_tables(ws: Any) -> None:
         table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{ws.max_row}"
 
 
+def add_config(path: Path, *lines: tuple[str, Any]) -> Path:
+    """The workbook at ``path`` with a Config sheet of these Setting / Value lines, as a team types one."""
+    wb = openpyxl.load_workbook(path)
+    cfg = wb.create_sheet("Config")
+    cfg.append(["Setting", "Value"])
+    for line in lines:
+        cfg.append(list(line))
+    wb.save(path)
+    return path
+
+
 @pytest.fixture
 def tracker(tmp_path: Path) -> Path:
     return write_book(tmp_path / "tracker.xlsx", base_sheets())

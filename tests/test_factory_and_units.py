@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 from click.testing import CliRunner
 
-from conftest import base_sheets, sheet_values, write_book
+from conftest import add_config, base_sheets, sheet_values, write_book
 from prodbook.cli import main
 from prodbook.core.findings import Code
 from prodbook.core.model.sheets import ORDERS, STYLES, TA
@@ -114,12 +114,7 @@ def test_a_factory_column_of_vendor_codes_is_still_the_vendor(tmp_path: Path) ->
 
 def test_a_config_line_reads_a_factory_column_of_names_as_the_vendor(tmp_path: Path) -> None:
     """The team's own word ('Column: T&A / Vendor' = 'Factory') is read as said, names or not."""
-    book = ta_book(tmp_path / "mapped.xlsx", NAMES)
-    wb = openpyxl.load_workbook(book)
-    cfg = wb.create_sheet("Config")
-    cfg.append(["Setting", "Value"])
-    cfg.append(["Column: T&A / Vendor", "Factory"])
-    wb.save(book)
+    book = add_config(ta_book(tmp_path / "mapped.xlsx", NAMES), ("Column: T&A / Vendor", "Factory"))
     tracker = Tracker(FileBook(book))
     table = tracker.table(TA)
     assert table.columns["vendor"] == 3

@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 
-from conftest import base_sheets, sheet_values, write_book
+from conftest import add_config, base_sheets, sheet_values, write_book
 from prodbook.core.findings import Code, Finding
 from prodbook.core.model.sheets import ORDERS, STYLES, TA, normalise_header
 from prodbook.jobs.base import Context
@@ -169,12 +169,7 @@ def test_tna_words_teams_use_are_read_without_a_mapping(tmp_path: Path) -> None:
     sheets["TNA"] = [["PO No", "Style No", "Colour", "Supplier", "Task Code", "Task", "Owner", "Plan Date", "Forecast",
                       "Actual Date", "Status", "Variance", "Remarks"]]
     del sheets["T&A"]
-    book = write_book(tmp_path / "team.xlsx", sheets)
-    wb = openpyxl.load_workbook(book)
-    cfg = wb.create_sheet("Config")
-    cfg.append(["Setting", "Value"])
-    cfg.append(["Sheet: T&A", "TNA"])
-    wb.save(book)
+    book = add_config(write_book(tmp_path / "team.xlsx", sheets), ("Sheet: T&A", "TNA"))
     st = table(book, STYLES)
     assert st.frame[["vendor", "factory", "template"]].values.tolist() == [["BD1", "Dhaka Unit 2", "Knit"],
                                                                            ["CN1", "Ningbo Plant", "Knit"]]
