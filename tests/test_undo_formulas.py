@@ -1,6 +1,6 @@
 """Undo puts back a removed row's formulas as formulas, on real files.
 
-A vendor's corrected report (a new name, the same day) no longer lists some lines: the import takes their rows
+A vendor's corrected report (sent again, the same day) no longer lists some lines: the import takes their rows
 off the Vendor WIP sheet and logs each whole in the Change Log. The team's own column there ('Cut %',
 ``=F5/E5`` on every row) holds formulas; the log used to keep only their last value, and undo put back a
 number where the formula was. These tests import, undo, and read the workbook back with openpyxl (formulas
@@ -43,7 +43,9 @@ NOTE, CUT = len(WIP_HEADER) + 1, len(WIP_HEADER) + 2
 """The team's two columns after prodbook's: a note (text) and 'Cut %' (a formula on every row)."""
 FORMULA_LIKE = ("=SUM(E2:E9)", "+1 day")
 """What the vendor wrote in Remarks of the lines the corrected report drops: text, never a formula."""
-CORRECTED = f"BD1_wip_{THIS_WEEK:%Y%m%d}_corrected.csv"
+CORRECTED = f"BD1_wip_{THIS_WEEK:%Y%m%d}.csv"
+"""The corrected report sent again under its own name: the lines it no longer lists come off (a file of
+another name keeps them: a partial update)."""
 
 
 def cut_formula(n: int, mixed: bool = False) -> str:

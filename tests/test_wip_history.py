@@ -70,18 +70,17 @@ def plain_merge(old: pd.DataFrame, new: list[dict]) -> wip.Merged:
     near, replaced, _ = wip.replacing(old, new)
     for pos, r in enumerate(row_dicts(old)):
         scope = wip.scope_key(r.get("vendor"), r.get("report_date")) if near[pos] else None
-        if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
-            out_rows.append({f: r.get(f) for f in fields})
-            source.append(int(r["_row"]))
-            continue
         key = wip.wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
-        if key in new_by_key and key not in used:
+        if scope in scopes and key in new_by_key and key not in used:
             used.add(key)
             updated.append(len(out_rows))
             out_rows.append({f: new_by_key[key].get(f) for f in fields})
             source.append(int(r["_row"]))
-        else:
+        elif scope in scopes and (scope, fold_text(text_or_empty(r.get("source_file")))) in replaced:
             removed.append(pos)
+        else:  # the history, and the lines a partial update does not list
+            out_rows.append({f: r.get(f) for f in fields})
+            source.append(int(r["_row"]))
     added = []
     for key, r in new_by_key.items():
         if key not in used:

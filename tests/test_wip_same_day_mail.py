@@ -72,12 +72,12 @@ def test_the_attachment_that_sends_lines_again_is_the_one_the_note_names(tmp_pat
               ("Corrected.xlsx", xlsx_bytes([*KHAKI[:4], "700", "200", "0", "corrected"])))
     result = run(book, ["wip"], ctx(msg))
     corrected = "WIP 3 March.eml > attachment 'Corrected.xlsx'"
-    assert sources(book) == {"4500000002": corrected,
+    assert sources(book) == {"4500000002": corrected, "4500000003": "CN1 WIP 2027-03-03.xlsx",  # a partial update
                              "4500000004": "WIP 3 March.eml > attachment 'Division B.xlsx'"}
     notes = same_day(result.findings)
     assert [(f.file, f.found_in) for f in notes] == [(corrected, "WIP 3 March.eml")], [f.text() for f in notes]
-    assert notes[0].message.startswith("this file reports again lines of 'CN1 WIP 2027-03-03.xlsx'")
-    assert "1 line(s) updated, 1 it no longer lists removed" in notes[0].message
+    assert notes[0].message.startswith("this file reports again 1 of the 2 lines of 'CN1 WIP 2027-03-03.xlsx'")
+    assert "its other 1 line(s), which this file does not list, were kept" in notes[0].message
     summary = result.outcomes[0].summary
     assert any(line.startswith(f"  {corrected}: this file reports again") for line in summary), summary
     assert not any("Division B.xlsx': this file reports again" in line for line in summary), summary

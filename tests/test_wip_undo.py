@@ -359,8 +359,8 @@ def test_undo_of_a_corrected_report_under_a_new_name_that_replaced_the_days_firs
     rows = weekly("BD1", 3)
     imported(run(path, ["wip"], clock(report(tmp_path, "BD1", THIS_WEEK, rows))))
     before, shape = cells(path), layout(path)
-    # the corrected report lists the first two lines again (one changed); the others are gone
-    corrected = [rows[0], (rows[1][0], rows[1][1] + 30, None, "recut")]
+    # the corrected report lists every line again (one changed): a re-send (one listing only some keeps the rest)
+    corrected = [rows[0], (rows[1][0], rows[1][1] + 30, None, "recut"), *rows[2:]]
     name = f"BD1_wip_{THIS_WEEK:%Y%m%d}_corrected.csv"
     result = run(path, ["wip"], clock(report(tmp_path, "BD1", THIS_WEEK, corrected, name=name)))
     imported(result)
@@ -382,7 +382,7 @@ def test_undo_of_a_corrected_report_on_a_sorted_sheet_with_the_team_s_columns(tm
     apm_edits(path, sort=True, formula_before=THIS_WEEK)
     before, shape = cells(path), layout(path)
     assert [day_of(r["Report Date"]) for r in by_header(before)][-1] != THIS_WEEK  # the day's rows are among others
-    name = f"BD1_wip_{THIS_WEEK:%Y%m%d}_corrected.csv"
+    name = f"BD1_wip_{THIS_WEEK:%Y%m%d}.csv"  # sent again under its name: the lines it no longer lists go
     result = run(path, ["wip"], clock(report(tmp_path, "BD1", THIS_WEEK, [rows[0], (rows[2][0], 999, None, "x")],
                                              name=name)))
     imported(result)

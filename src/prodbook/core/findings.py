@@ -225,7 +225,7 @@ class Finding:
     def where(self) -> str:
         """Place in words: "Orders row 12, column 'Ex-Factory'"."""
         parts = []
-        if self.file and not self.sheet and self.file not in self.message:
+        if self.file and not self.sheet and not names_file(self.message, self.file):
             parts.append(f"file '{self.file}'")
         if self.sheet and self.sheet == self.file:  # a vendor file: its findings name the file where a sheet goes
             parts.append(f"file '{self.file}'")
@@ -266,6 +266,12 @@ class Finding:
         if d["value"] is not None and not isinstance(d["value"], (int, float, str, bool)):
             d["value"] = str(d["value"])
         return d
+
+
+def names_file(message: str, file: str) -> bool:
+    """Whether ``message`` names ``file`` whole, in quotes ('x.xls', not the 'x.xlsx' that contains it): then
+    ``Finding.where`` need not name it again."""
+    return f"'{file}'" in message or f'"{file}"' in message
 
 
 def shown(value: Any) -> str:

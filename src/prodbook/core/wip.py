@@ -549,6 +549,8 @@ class ParsedFile:
     """Fields + ``_row`` (1-based row in the file) + ``_raw`` (the PO/style/colour as written)."""
     skipped_totals: int = 0
     findings: list[Finding] = field(default_factory=list)
+    total_rows: set[tuple[str | None, int]] = field(default_factory=set)
+    """The (sheet, 1-based row) of each total row skipped: the reader's notes on their cells say nothing."""
 
 
 def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -> ParsedFile:
@@ -576,6 +578,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         po_text = _text(cells.get("po"))
         if _is_total_row(row, header) or _unlabelled_subtotal(cells, row, size_column):
             out.skipped_totals += 1
+            out.total_rows.add((raw.sheet, r + 1))
             group_po = group_style = None  # a PO's total closes it: a row below without a PO is no longer its
             continue
         if raw.delimiter and r + 1 not in read_alone and (wide := _filled_width(row)) > width:
@@ -1079,6 +1082,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                                            *more_found, *part.findings)]
         out.rows += [{**r, "_sheet": label, "_report": dated} for r in part.rows]
         out.skipped_totals += part.skipped_totals
+        out.total_rows |= part.total_rows
     for k, (sheet_raw, _) in enumerate(sheets):  # the first sheet's findings name the file alone
         out.findings += _hidden_rows_note(sheet_raw, out.rows, file, k > 0)
     if len(sheets) > 1:
@@ -1665,14 +1669,19 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
 def _replaced_sources(old_rows: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
                       ) -> set[tuple[tuple[str, str], str]]:
     """The (vendor, report date) and source file pairs an import replaces whole: the files it sends again
-    (the same name), and any other file of that vendor and day it shares a PO line with (a corrected report
-    under a new name). A file of the same vendor and day sharing no line (another division's report) stays."""
+    (the same name), and any other file of that vendor and day whose every PO line it reports again (a
+    corrected re-send under a new name). A file of the same vendor and day that shares only some of its lines
+    (a partial update) keeps the lines the import does not list (``merge_wip``); one sharing no line (another
+    division's report) stays."""
     keys = {wip_key(r["po"], r["style"], r["color"], r["report_date"]) for r in new}
     out = {(scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r.get("source_file")))) for r in new}
+    covered: dict[tuple[tuple[str, str], str], bool] = {}  # per other file of the day: every line reported again
     for r in old_rows:
-        if wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) in keys:
-            out.add((scope_key(r.get("vendor"), r.get("report_date")), fold_text(text_or_empty(r.get("source_file")))))
-    return out
+        pair = (scope_key(r.get("vendor"), r.get("report_date")), fold_text(text_or_empty(r.get("source_file"))))
+        if pair not in out:
+            again = wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date")) in keys
+            covered[pair] = covered.get(pair, True) and again
+    return out | {pair for pair, every in covered.items() if every}
 
 
 def _report_day(value: Any) -> str:
@@ -1711,8 +1720,9 @@ def replacing(old: pd.DataFrame, new: Sequence[Mapping[str, Any]]) -> Replacing:
 def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replacing | None = None
                    ) -> list[Finding]:
     """For the run's summary: another file of the same vendor and report date already on the Vendor WIP sheet,
-    and what this import did to its lines (``merge_wip``): replaced (a re-send) or left beside (another
-    report of the day), with how many. The note goes on the imported file that reports its lines again, not
+    and what this import did to its lines (``merge_wip``): replaced (a re-send), updated where this import
+    lists them and kept where it does not (a partial update), or left beside (another report of the day),
+    with how many. The note goes on the imported file that reports its lines again, not
     on the first file of that vendor and day: one e-mail often carries two reports of the day (two divisions,
     or a report and its correction), and the APM opens the file the note names."""
     if not new or old.empty:
@@ -1740,13 +1750,20 @@ def same_day_files(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Re
         when = f"{day:%d-%b-%y}" if day else "the same day"
         kept = (scope, fold_text(name)) not in replaced
         again = sum(k in keys for k in lines_of)
-        if kept:
+        also = [f"'{r.get('source_file')}'" for r in sharing[1:]]
+        these = f"this file and {', '.join(also)} report" if also else "this file reports"
+        if kept and again:  # a partial update: the lines it does not list stay
+            rest = len(rows) - again
+            text = (f"{these} again {again} of the {len(rows)} lines of '{name}', {who}'s report of {when} on the "
+                    f"Vendor WIP sheet: those {again} line(s) were updated (see the Change Log), and its other "
+                    f"{rest} line(s), which {'none of them lists' if also else 'this file does not list'}, were "
+                    f"kept. If {who} meant to drop them, delete the {rest} row(s) of the Vendor WIP sheet with "
+                    f"Source File '{name}' and Report Date {when}; if not, nothing to do")
+        elif kept:
             text = (f"'{name}', {who}'s other report of {when} on the Vendor WIP sheet, shares no PO line with this "
                     f"file: its {len(rows)} line(s) were kept beside this file's. If this file replaces it, delete "
                     "that file's rows from the Vendor WIP sheet")
         else:
-            also = [f"'{r.get('source_file')}'" for r in sharing[1:]]
-            these = f"this file and {', '.join(also)} report" if also else "this file reports"
             text = (f"{these} again lines of '{name}', {who}'s report of {when} on the Vendor WIP sheet, "
                     f"so {'they' if also else 'it'} replaced that report: {again} line(s) updated, "
                     f"{len(rows) - again} {'that none of them lists' if also else 'it no longer lists'} removed "
@@ -1771,10 +1788,11 @@ class Merged(NamedTuple):
 
 
 def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replacing | None = None) -> Merged:
-    """The Vendor WIP sheet after an import: each imported (vendor, report date) replaces that vendor's rows
-    for that date, file by file: a file sent again (the same name, or one sharing a PO line with it) is
-    replaced whole; another file of the same vendor and day that shares no line (another division's report)
-    keeps its rows. Every other row (older reports: the history) stays where it is.
+    """The Vendor WIP sheet after an import: each imported (vendor, report date) updates that vendor's rows
+    for that date, file by file: a line the import reports again takes its values in place; a file sent again
+    (the same name, or one whose every line the import reports: a corrected re-send) loses the lines it no
+    longer lists; another file of the same vendor and day keeps the lines the import does not list (a partial
+    update, or another division's report). Every other row (older reports: the history) stays where it is.
 
     Only the rows dated a report date of the import (``on_new_days``) are looked at one by one.
     """
@@ -1794,14 +1812,14 @@ def merge_wip(old: pd.DataFrame, new: Sequence[Mapping[str, Any]], plan: Replaci
     r: Mapping[str, Any]
     for pos, r in zip(np.flatnonzero(near).tolist(), olds):
         scope = scope_key(r.get("vendor"), r.get("report_date"))
-        if scope not in scopes or (scope, fold_text(text_or_empty(r.get("source_file")))) not in replaced:
+        if scope not in scopes:
             continue
         key = wip_key(r.get("po"), r.get("style"), r.get("color"), r.get("report_date"))
-        if key in new_by_key and key not in used:
+        if key in new_by_key and key not in used:  # a line the import reports again takes its values
             used.add(key)
             updated.append(pos)
             out_rows[pos] = tuple(new_by_key[key].get(f) for f in fields)
-        else:
+        elif (scope, fold_text(text_or_empty(r.get("source_file")))) in replaced:  # a re-send no longer lists it
             removed.append(pos)
             gone.add(pos)
     if gone:  # positions in the sheet after the rows removed

@@ -142,8 +142,9 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             per_file.append(f"  {path.name}: could not be read, skipped (see the Issues sheet)")
             continue
-        findings += [f for raw in raws for f in raw.findings]
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today, past=past)
+        findings += [f for raw in raws for f in raw.findings  # a TOTAL row's formulas: the row is skipped
+                     if f.code is not Code.VENDOR_FORMULA or (f.sheet, f.row) not in parsed.total_rows]
         findings += parsed.findings
         new_rows += parsed.rows
         per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))

@@ -42,7 +42,8 @@ from prodbook.core.development.discrepancies import (
 )
 from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.limits import Limits
-from prodbook.core.wip import RawSheet
+from prodbook.core.wip import RawSheet, vendor_layout
+from prodbook.core.wip import find_header as find_wip_header
 from prodbook.workbook import calamine_safe, vendor_markup
 from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
@@ -648,16 +649,30 @@ def _csv_line_by_line(text: str, delimiter: str, row_like: int) -> tuple[list[li
 
 # --- vendor style / costing sheets --------------------------------------------------------------
 
+_PROGRESS = frozenset({"cut_qty", "sewn_qty", "packed_qty"})
+"""A WIP report's own columns: no style or costing sheet has them."""
+
+
+def _wip_report(raw: RawSheet, config: Config) -> bool:
+    """Whether a sheet's header is a WIP report's: PO # and a cut, sewn or packed quantity (as the WIP import
+    finds it, the team's Config mappings first)."""
+    found = find_wip_header(raw.rows, vendor_layout(config, None), raw.merged, raw.hidden_columns)
+    return found is not None and "po" in found.columns and bool(_PROGRESS & set(found.columns))
+
+
 def read_style_sheet(path: Path, config: Config) -> VendorSheet | None:
     """A vendor style sheet / costing file, or None when the file is not one (a WIP report...).
 
     The first sheet whose header maps Style # and at least one compared column is used; its header is
-    recognised by meaning (``core.headers``), as the WIP import's is.
+    recognised by meaning (``core.headers``), as the WIP import's is. A sheet with a WIP report's columns
+    (PO # and a cut, sewn or packed quantity) is a WIP report, even with a price column beside them (a
+    'Unit Price', hidden or not): the WIP import reads it, and its TOTAL row, which that import skips, is no
+    style of a costing sheet.
     """
     for raw in read_vendor_file(path, config.limits, encoding=config.get(CSV_ENCODING)):
         sheet = raw.sheet or Path(path).stem
         found = style_sheet_header(raw.rows, config, file=raw.file)
-        if found is None:
+        if found is None or _wip_report(raw, config):
             continue
         header_row, mapped, texts, notes = found
         as_written, order = style_sheet_order(raw.rows, header_row, mapped, config, file=raw.file)

@@ -139,6 +139,19 @@ def fold(v: Any) -> str:
     return _NOT_UPPER_ALNUM.sub("", str(v).upper()) if v is not None else ""
 
 
+_AS_DIGITS = str.maketrans("OIL", "011")
+"""The letters a style number is typed with for digits: O for 0, I and l for 1 (``fold`` makes them upper)."""
+
+
+def near_style(typed: str, styles: Sequence[str]) -> list[str]:
+    """The style (folded, of ``styles``) a vendor's unknown style most likely means, as a list of none or one:
+    first one that reads the same once its letters O, I and l are read as the digits 0 and 1 ('SS27-KT-1OO3'
+    is SS27-KT-1003, not the SS27-KT-1013 that shares more characters), else the closest in spelling."""
+    digits = typed.translate(_AS_DIGITS)
+    same = [s for s in styles if s.translate(_AS_DIGITS) == digits]
+    return same[:1] or difflib.get_close_matches(typed, list(styles), n=1, cutoff=0.8)
+
+
 def _folds(rows: list[dict[str, Any]], field: str) -> list[str]:
     """``fold`` of one field of every row, each distinct value folded once (styles and colours repeat)."""
     return once_each([r[field] for r in rows], fold)
@@ -316,7 +329,7 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
         source = f"{vs.name} row {v['_row']}"
         s = by_style.get(fold(v["style"]))
         if s is None:
-            near = difflib.get_close_matches(fold(v["style"]), list(by_style), n=1, cutoff=0.8)
+            near = near_style(fold(v["style"]), list(by_style))
             hint = f" (did they mean {by_style[near[0]]['style']}?)" if near else ""
             out.append(warning(Code.DIFF_STYLE, f"the vendor's file has style {v['style']}, which is not on "
                                f"the Styles sheet{hint}; ask the vendor which style they mean",
