@@ -1,4 +1,5 @@
-"""Per-column time of the spreadsheet functions on 10,000 rows (prints figures; no pass/fail).
+"""Per-column time of the spreadsheet functions on 10,000 rows, and on a whole column (1,048,576 rows,
+10,000 of them filled: =TA_DUE(F:F, -15, D:D)); prints figures, no pass/fail.
 
 What Excel waits for when a 10,000-row column of =TA_DUE(...) or
 =FACTORY_WORKDAY(...) recalculates: one Python call with the whole column.
@@ -29,6 +30,8 @@ from prodbook.workbook.tracker import Tracker  # noqa: E402
 
 ROWS = 10_000
 REPEAT = 5
+WHOLE_COLUMN = 1_048_576
+"""Rows of an Excel column: what xlwings passes for F:F."""
 
 
 def main() -> None:
@@ -67,6 +70,18 @@ def main() -> None:
               lambda: udfs.FACTORY_WORKDAY(anchors, offsets, "BD1", caller=data))
         timed("FACTORY_NETWORKDAYS(start, end, \"CN1\")",
               lambda: udfs.FACTORY_NETWORKDAYS(anchors, anchors[::-1], "CN1", caller=data))
+
+        # =TA_DUE(F:F, -15, D:D): a whole column as xlwings passes it, the 10,000 rows then empty cells
+        blank = [[None] for _ in range(WHOLE_COLUMN - ROWS)]
+        whole_anchors, whole_vendors = anchors + blank, vendors + [[None] for _ in blank]
+        print(f"whole column: {WHOLE_COLUMN:,} rows, {ROWS:,} of them filled")
+        timed("TA_DUE(F:F, -15, D:D)", lambda: udfs.TA_DUE(whole_anchors, -15.0, whole_vendors, None, caller=data),
+              rows=WHOLE_COLUMN)
+        timed("TA_STATUS(F:F, G:G, today)", lambda: udfs.TA_STATUS(whole_anchors, [[None]] * WHOLE_COLUMN,
+                                                                   datetime(2027, 6, 1), caller=data),
+              rows=WHOLE_COLUMN)
+        timed("years_of(F:F, offsets=-15)  (the holidays' years, each call)",
+              lambda: formulas.years_of(whole_anchors, offsets=-15.0), rows=None)
 
 
 if __name__ == "__main__":

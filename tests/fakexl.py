@@ -29,12 +29,15 @@ class FakeApp:
         """The selected cell (row, column) of the window in front: where Excel reads a colour rule's formula
         from (``_FormatCondition``)."""
         self.mac = False
+        self.full_calculations: list[str] = []
+        """``Application.CalculateFull`` (Ctrl+Alt+F9) calls, each as the calculation mode it was made in."""
 
     @property
     def api(self) -> Any:
         """Excel's Application: its ``ActiveCell``; a Mac's answers to no COM name (``AppleScript``)."""
         cell = _Where(*self.active_cell)
-        com = type("Application", (), {"ActiveCell": cell})()
+        com = type("Application", (), {"ActiveCell": cell, "CalculateFull": staticmethod(
+            lambda: self.full_calculations.append(self.calculation))})()
         return AppleScript(com) if self.mac else com
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -428,6 +431,24 @@ class _Note:
         del self._sheet.note_text[self._at]
 
 
+class _UsedRange:
+    """A sheet's used range, for Excel's ``Find``: in the formulas (``LookIn=-4123``, xlFormulas), part of the
+    text (``LookAt=2``), any case, as Excel's Find dialog with those options; the first cell found, or None."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    def Find(self, What: str, LookIn: int = -4163, LookAt: int = 2, MatchCase: bool = False) -> Any:  # noqa: N802, N803
+        for (r, c), v in sorted(self._sheet.cells.items()):
+            text = str(v) if LookIn == -4123 or not isinstance(v, Formula) else None  # values: a formula's not shown
+            if text is None:
+                continue
+            hit = (What.lower() in text.lower()) if LookAt == 2 else What.lower() == text.lower()
+            if hit:
+                return _Cell(r, c)
+        return None
+
+
 class _SheetApi:
     """The protection part of Excel's Worksheet object, as Excel behaves: Unprotect with a wrong password
     fails, Protect sets the options it is given. Its notes, threaded comments and links, where they are."""
@@ -447,6 +468,10 @@ class _SheetApi:
     @property
     def Cells(self) -> _Cells:  # noqa: N802
         return _Cells(self._sheet)
+
+    @property
+    def UsedRange(self) -> _UsedRange:  # noqa: N802
+        return _UsedRange(self._sheet)
 
     def __init__(self, sheet: FakeSheet) -> None:
         self._sheet = sheet

@@ -28,6 +28,8 @@ they are rebuilt only when those sheets change.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import re
 import threading
 import time
@@ -144,12 +146,78 @@ def _shape_back(values: list[Any], shape: tuple[int, int], scalar: bool) -> Any:
     return [values[r * cols:(r + 1) * cols] for r in range(rows)]
 
 
+def _range_shape(value: Cells) -> tuple[int, int] | None:
+    """(rows, columns) of a range argument as ``_as_grid`` shapes it, counted without copying it; None for a
+    single value or a list of a shape ``_as_grid`` reads otherwise (left to it)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    rows = sum(map(isinstance, value, itertools.repeat((list, tuple))))  # in C: a million rows in 30 ms
+    if rows == len(value):
+        return len(value), len(value[0])
+    return (len(value), 1) if rows == 0 else None  # a 1-D list is a column
+
+
+def _filled_rows(value: Cells, shape: tuple[int, int]) -> int:
+    """How many rows of a range are left once its trailing empty rows (every cell None) are left off."""
+    last = value[-1]
+    empty = type(last)([None] * shape[1]) if isinstance(last, (list, tuple)) else None
+    try:
+        filled = bytes(map(operator.ne, value, itertools.repeat(empty)))  # in C: a million rows in 40 ms
+    except (TypeError, ValueError):  # a numpy value's answer is no plain True/False: nothing left off
+        return len(value)
+    return len(filled) - filled[::-1].find(1) if 1 in filled else 0
+
+
+def _filled(value: Cells) -> Cells:
+    """A range without its trailing empty rows (None for an empty one): a whole column's million, left off."""
+    shape = _range_shape(value)
+    return value if shape is None else (value[:_filled_rows(value, shape)] or None)
+
+
+def _trimmed(fn: Callable, args: tuple, kwargs: dict[str, Any]) -> Any:
+    """``fn`` on ``args`` with the trailing empty rows of the ranges left off, then padded back.
+
+    A whole column (F:F) comes in as 1,048,576 rows, nearly all empty; each function gives every row from
+    that row's cells alone, so the empty rows all give what one empty row gives: computed once. Returns
+    NotImplemented when there is nothing to trim, or the ranges' sizes disagree (the error says so).
+    """
+    args = tuple(a.tolist() if isinstance(a, np.ndarray) else a for a in args)
+    shapes = [_range_shape(a) for a in args]
+    ranges = [i for i, s in enumerate(shapes) if s is not None and s[0] > 1]
+    if not ranges:
+        return NotImplemented
+    rows = {shapes[i][0] for i in ranges}  # type: ignore[index]
+    cols = max(s[1] for s in shapes if s is not None)
+    if len(rows) != 1 or any(s is not None and s[1] not in (1, cols) for s in shapes):
+        return NotImplemented
+    total = rows.pop()
+    last = max(_filled_rows(args[i], shapes[i]) for i in ranges)  # type: ignore[arg-type]
+    if last == total:
+        return NotImplemented
+
+    def grid(out: Any, height: int) -> list[list[Any]]:
+        if isinstance(out, list) and len(out) == height:
+            return out
+        if height == 1 and cols == 1:  # one cell: a 1 x 1 call gives the value itself
+            return [[out]]
+        raise FormulaError(str(out))  # a whole-call error (a nested function's), in every cell as before
+
+    def blank(a: Cells) -> Cells:
+        return [[None] * len(a[0])] if isinstance(a[0], (list, tuple)) else [None]
+
+    head = grid(fn(*(a[:last] if i in ranges else a for i, a in enumerate(args)), **kwargs), last) if last else []
+    empty = grid(fn(*(blank(a) if i in ranges else a for i, a in enumerate(args)), **kwargs), 1)[0]
+    return head + [empty] * (total - last)  # one list for every empty row: a million lists take a second
+
+
 def _guarded(names: tuple[str, ...]) -> Callable:
-    """Run a column function; a whole-call problem becomes its error text, never an exception."""
+    """Run a column function; a whole-call problem becomes its error text, never an exception. A whole column
+    is computed on its filled rows only (``_trimmed``)."""
     def wrap(fn: Callable) -> Callable:
         def inner(*args: Any, **kwargs: Any) -> Any:
             try:
-                return fn(*args, **kwargs)
+                out = _trimmed(fn, args, kwargs)
+                return fn(*args, **kwargs) if out is NotImplemented else out
             except FormulaError as exc:
                 return str(exc)
             except Exception as exc:  # a bug must not become a traceback in a cell
@@ -454,13 +522,13 @@ def years_of(*columns: Cells, date1904: bool = False, offsets: Cells = None) -> 
     holidays, widened by the longest ``offsets`` (about 200 working days a year at the fewest)."""
     years: set[int] = set()
     for col in columns:
-        for v in _flat(_as_grid(col)):
+        for v in _flat(_as_grid(_filled(col))):
             d = _any_date(v, date1904)
             if d is not None:
                 years.add(d.year)
     if not years:
         return [date.today().year]
-    longest = max((abs(n) for v in _flat(_as_grid(offsets)) if (n := _plain_number(v)) is not None),
+    longest = max((abs(n) for v in _flat(_as_grid(_filled(offsets))) if (n := _plain_number(v)) is not None),
                   default=0.0) if offsets is not None else 0.0
     reach = 1 + int(longest // 200)  # offsets of a few hundred working days cross into other years
     return list(range(min(years) - reach, max(years) + reach + 1))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from prodbook.core.model.sheets import CONFIG
+from prodbook.core.model.sheets import CLOSURES, CONFIG, TA, VENDORS
 from prodbook.jobs import runner
 from prodbook.jobs.support import crash_log, unexpected
 from prodbook.workbook import outlook
@@ -311,6 +311,8 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         finally:  # the sheets may have changed: the spreadsheet functions read them afresh
             from prodbook.excel import formulas
             formulas.clear_cache()
+        if _read_by_functions(backend, result.sheets):
+            recalculate(book)
         return Report(act.label, summary_text(result), result.exit_code == 0)
     except UserError as exc:
         return Report(act.label, exc.finding.text(), False)
@@ -318,6 +320,59 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         return Report(act.label, str(exc), False)
     except Exception:
         return Report(act.label, unexpected(crash_log(f"ribbon button {act.id}")), False)
+
+
+def _read_by_functions(backend: Any, written: Sequence[str]) -> bool:
+    """The run wrote a sheet the spreadsheet functions read besides their arguments: Vendors, Closures,
+    Config or T&A, by the names the Config sheet gives them (unsure: yes)."""
+    if not written:
+        return False
+    try:
+        tracker = Tracker(backend)
+        read = {tracker.sheet(s).strip().casefold() for s in (VENDORS, CLOSURES, CONFIG, TA)}
+    except Exception:
+        return True
+    return any(s.strip().casefold() in read for s in written)
+
+
+def recalculate(book: Any) -> bool:
+    """Excel recalculates every formula of the open workbooks, as Ctrl+Alt+F9 does, after a button wrote one.
+
+    The spreadsheet functions read the Vendors, Closures, Config and T&A sheets, which are not their
+    arguments: Excel does not know a button's write touched what they give, and would keep the dates it
+    had. Not in Manual calculation (the APM chose when Excel calculates: F9 / Ctrl+Alt+F9 then), nor on a
+    Mac (no functions there; appscript has no ``CalculateFull``). Returns whether Excel was asked.
+    """
+    try:
+        if str(book.app.calculation).lower() == "manual" or not _uses_functions(book):
+            return False
+        book.app.api.CalculateFull()
+        return True
+    except Exception:  # a Mac, or an Excel too busy: the buttons' work stands; Ctrl+Alt+F9 does the same
+        return False
+
+
+FUNCTION_PREFIXES = ("TA_", "FACTORY_")
+"""How every spreadsheet function of prodbook's begins (``udfs``): a workbook with no formula holding one has
+nothing of prodbook's to recalculate, and a full recalculation of a large tracker's own formulas would only
+cost the APM time."""
+
+
+def _uses_functions(book: Any) -> bool:
+    """Does a formula of the workbook name one of prodbook's functions? Excel's own Find over each sheet's used
+    range (formulas, part of the text: fast, no cell read into Python); a sheet Excel will not search: yes."""
+    for sheet in book.sheets:
+        for prefix in FUNCTION_PREFIXES:
+            try:
+                if sheet.api.UsedRange.Find(What=prefix, LookIn=_XL_FORMULAS, LookAt=_XL_PART) is not None:
+                    return True
+            except Exception:  # unsure: recalculate, as Ctrl+Alt+F9 would
+                return True
+    return False
+
+
+_XL_FORMULAS, _XL_PART = -4123, 2
+"""Excel's ``xlFormulas`` (look in the formulas, not the values shown) and ``xlPart`` (part of the cell)."""
 
 
 # --- asking for vendor files: Windows dialog, Mac dialog, Config-sheet folder --------------
@@ -519,4 +574,4 @@ def _run(book: Any, action_id: str, report_to: str | None, files: Sequence[str])
 
 __all__ = ["ACTIONS", "CALLBACK", "CUSTOMUI_NS", "CUSTOMUI_REL", "GROUPS", "WIP_FOLDER", "Action", "Asked", "Group",
            "Report", "action", "ask_files", "available_actions", "choose_files", "config_value", "folder_files",
-           "import_from_outlook", "mac_paths", "parse_osascript", "perform", "ribbon_xml", "run"]
+           "import_from_outlook", "mac_paths", "parse_osascript", "perform", "recalculate", "ribbon_xml", "run"]
