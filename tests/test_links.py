@@ -40,7 +40,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("links") / "team's folder"  # a quote and a space in the path
     folder.mkdir()
     sheets = base_sheets()
-    sheets["Orders"][2][5] = "31/02/2027"  # a bad date: an Issues row on Orders
+    sheets["Orders"].append(["4500000003", "S1", "Red", 600, date(2027, 1, 4), "31/02/2027", date(2027, 5, 10),
+                             date(2027, 5, 20)])  # a bad date: an Issues row on Orders (the line is not planned)
     sheets["Vendors"][1][3] = ""  # BD1 has no e-mail: an Issues row on Vendors
     path = write_book(folder / "tracker.xlsx", sheets)
     wb = openpyxl.Workbook()  # the vendor revises an ex-factory date: an exception on that PO line
@@ -88,7 +89,7 @@ def test_issues_cell_jumps_to_the_cell_it_names(book: Path) -> None:
             assert f"{col}{r}" == text
             assert ws[f"{col}1"].value == row["Field"], (target, row)  # the issue's column, on its row
     orders = next(x for x in found if x[0]["Sheet"] == "Orders" and x[0]["Code"] == "bad-date")
-    assert orders[1] == "#'Orders'!F3" and orders[0]["Value"] == "31/02/2027"
+    assert orders[1] == "#'Orders'!F4" and orders[0]["Value"] == "31/02/2027"
 
 
 def test_follow_up_draft_opens_the_file_relative_to_the_workbook(book: Path) -> None:

@@ -175,7 +175,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     current = tracker.table(TA, required=False)
     findings += current.findings + _lacking_user_columns(current, tracker)
     old = current.frame
-    orders = _plannable_orders(inputs, old, tracker.sheet(ORDERS), unusable, typed_not_yet)
+    orders = _plannable_orders(inputs, tracker.sheet(ORDERS), unusable, typed_not_yet)
+    findings += _new_lines_held(tracker, inputs, old, typed_not_yet)
     order_columns = tracker.table(ORDERS).columns
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
                              blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns],
@@ -236,7 +237,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     if len(gone) or restored:
         reasons = [_REASONS[ta.Fate(f)].format(t=t) for f, t in zip(fates[gone], left[gone])]
         extras = pd.Series(extras_of(tracker, current, old["_row"].to_numpy()[gone].tolist()), dtype=object)
-        leaving = _user_cells_as_written(tracker, current, old.iloc[gone])
+        leaving = typed_keys(current, _user_cells_as_written(tracker, current, old.iloc[gone]))
         _stage_archive(tracker, archive, leaving.assign(reason=reasons, extras=extras.to_numpy()),
                        set(restored.values()), ctx)
 
@@ -363,14 +364,20 @@ def _as_archived(tracker: Tracker, archive: Table, at: Sequence[int]) -> list[Ch
     as it was, not with what this run recomputed for it on the T&A (a Status 'Due soon' where the archive said
     'Overdue'). Text a column could not read ('TBC' in Actual) is logged as written. A few rows a run: the
     rows taken back."""
-    records = cast(list[dict[str, Any]], archive.frame.iloc[list(at)].to_dict("records"))
+    read = archive.frame.iloc[list(at)]
+    records = cast(list[dict[str, Any]], typed_keys(archive, read).to_dict("records"))
     unread = archive.unread_cells(TA_ARCHIVE.fields)
     for r in records if unread else ():
         row = int(r["_row"])
         for f in TA_ARCHIVE.fields:
             if (row, f) in unread:
                 r[f] = tracker.cell_as_written(archive.sheet, row, archive.columns[f])
-    return tracker.removed_rows(archive, records)
+    # each row's lines keyed as read ('4500000001 / S1 / Navy / XF'), as its '(taken back)' line is: undo finds
+    # one by the other
+    as_read = {key_text(r[k] for k in KEY): key_text(k for k in keys) for r, keys in
+               zip(records, zip(*(read[k].to_numpy(dtype=object) for k in KEY), strict=True))}
+    return [Change(c.sheet, as_read.get(c.key, c.key), c.field, c.old, c.new)
+            for c in tracker.removed_rows(archive, records)]
 
 
 def extras_of(tracker: Tracker, table: Table, rows: Sequence[int]) -> list[str | None]:
@@ -546,6 +553,23 @@ def _keys_as_typed(current: Table, rows: pd.DataFrame, source: np.ndarray) -> pd
     return rows.assign(**out) if out else rows
 
 
+def typed_keys(table: Table, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` of ``table`` (with their ``_row``) with each key cell the APM typed as typed (``Table.typed``: a
+    PO # typed as a number, a Color with a space after it), not as read: for the rows a run moves between the
+    T&A and its archive, or writes again where they are. Only those cells are looked at; ``rows`` is not
+    changed."""
+    if not table.typed or not len(rows):
+        return rows
+    at = pd.Series(np.arange(len(rows)), index=rows["_row"].to_numpy(dtype=np.int64))
+    at = at[~at.index.duplicated(keep="first")]
+    out: dict[str, np.ndarray] = {}
+    for (row, k), value in table.typed.items():
+        n = at.get(row)
+        if n is not None and k in rows.columns:
+            out.setdefault(k, rows[k].to_numpy(dtype=object, copy=True))[int(n)] = value
+    return rows.assign(**out) if out else rows
+
+
 def _joined(new: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
     """The recomputed rows, then the kept ones. With none kept (most days) the columns keep the recomputed
     rows' types: pandas would make each date column one of objects, a Timestamp built per cell (0.1 s at
@@ -584,12 +608,44 @@ def _milestones(rows: int, lines: int) -> str:
 
 
 def _bad_order_rows(inputs: Inputs, sheet: str, not_yet: Collection[tuple[int, str]] = ()) -> set[int]:
-    """Orders rows with a bad cell (``_plannable_orders`` leaves out those already on the T&A). A date typed as
-    not known yet (``not_yet``: (row, header) of 'TBC' in Ex-Factory) is not one: the line is planned as for a
-    blank date by every run alike, whether its rows are on the T&A already or not."""
-    return {int(f.row) for f in inputs.findings if f.sheet == sheet and f.row is not None
+    """Orders rows with a bad cell (``_plannable_orders`` leaves them out). A date typed as not known yet
+    (``not_yet``: (row, header) of 'TBC' in Ex-Factory) is not one: the line is planned as for a blank date by
+    every run alike, whether its rows are on the T&A already or not."""
+    return {int(cast(int, f.row)) for f in _bad_cells(inputs, sheet, not_yet)}
+
+
+def _bad_cells(inputs: Inputs, sheet: str, not_yet: Collection[tuple[int, str]] = ()) -> list[Finding]:
+    """The errors of Orders cells that hold a line back (``_bad_order_rows``), in the order they were found."""
+    return [f for f in inputs.findings if f.sheet == sheet and f.row is not None
             and f.severity == "error" and f.code is not Code.DUPLICATE_KEY
-            and (int(f.row), str(f.column)) not in not_yet}
+            and (int(f.row), str(f.column)) not in not_yet]
+
+
+def _new_lines_held(tracker: Tracker, inputs: Inputs, old: pd.DataFrame, not_yet: Collection[tuple[int, str]]
+                    ) -> list[Finding]:
+    """A warning at the first bad cell of each Orders row with an error whose PO line is not on the T&A yet: it
+    is not planned until the cell is fixed (``_plannable_orders``), on this run as on the next. A date typed
+    wrong ('2027-02-31') is not a date not known yet ('TBC'): planned as if blank, the line's rows would be
+    held stale by the next run, as a line already on the T&A is, and the two runs would disagree."""
+    sheet = tracker.sheet(ORDERS)
+    first: dict[int, Finding] = {}
+    for f in _bad_cells(inputs, sheet, not_yet):
+        first.setdefault(int(cast(int, f.row)), f)
+    orders = inputs.orders
+    if not first or not len(orders):
+        return []
+    on_ta = set(index_key(old, ta.LINE)) if len(old) else set()
+    new = orders[orders["_row"].isin(set(first)).to_numpy() & ~index_key(orders, ta.LINE).isin(on_ta).to_numpy()]
+    out = []
+    for r in new.to_dict("records"):
+        bad = first[int(r["_row"])]
+        line = key_text(r[k] for k in ta.LINE)
+        out.append(warning(Code.TA_STALE, f"PO line {line} is not planned on the T&A until this cell is fixed: "
+                           "prodbook cannot read it, and a plan made without it would be wrong. Fix the cell "
+                           "(if the date is not known yet, type TBC) and run the T&A again",
+                           file=tracker.file, sheet=sheet, row=int(r["_row"]), column=bad.column, key=line,
+                           value=bad.value))
+    return out
 
 
 def _not_yet_dates(orders: Table) -> dict[tuple[int, str], str]:
@@ -600,20 +656,20 @@ def _not_yet_dates(orders: Table) -> dict[tuple[int, str], str]:
             if f.row is not None and f.column in theirs and order_dates.not_yet(f.value)}
 
 
-def _plannable_orders(inputs: Inputs, old: pd.DataFrame, sheet: str, unusable: frozenset[str] | set[str] = frozenset(),
+def _plannable_orders(inputs: Inputs, sheet: str, unusable: frozenset[str] | set[str] = frozenset(),
                       not_yet: Collection[tuple[int, str]] = ()) -> pd.DataFrame:
-    """Orders rows to plan: a PO line already on the T&A whose Orders row has a bad cell is left out,
-    so its rows are kept as they are (stale) rather than recomputed from a blanked date. So is every line
+    """Orders rows to plan: a PO line whose Orders row has a bad cell is left out, so its rows are kept as they
+    are (stale) rather than recomputed from a blanked date; one not on the T&A yet gets no rows until the cell
+    is fixed (``_new_lines_held``), so that every run treats it alike. So is every line
     of a vendor whose calendar is in error (a Holiday Country 'XX'): planned on Monday-Friday instead, its
     dates would all move. A date typed as not known yet ('TBC': ``_bad_order_rows``) plans its line."""
     bad = _bad_order_rows(inputs, sheet, not_yet)
     orders = inputs.orders
-    if not len(orders) or not (bad and len(old)) and not unusable:
+    if not len(orders) or not bad and not unusable:
         return orders
     drop = np.zeros(len(orders), dtype=bool)
-    if bad and len(old):
-        on_ta = set(index_key(old, ta.LINE))
-        drop |= orders["_row"].isin(bad).to_numpy() & index_key(orders, ta.LINE).isin(on_ta).to_numpy()
+    if bad:
+        drop |= orders["_row"].isin(bad).to_numpy()
     if unusable and len(inputs.styles):
         vendor_of = {fold_text(st): fold_text(v)  # as the calendars are keyed (``unusable``)
                      for st, v in zip(inputs.styles["style"], inputs.styles["vendor"]) if not is_missing(v)}
@@ -643,9 +699,22 @@ def _from_archive(new: pd.DataFrame, new_key: pd.Series, matched: np.ndarray, ar
 def _write_restored(tracker: Tracker, current: Table, new: pd.DataFrame, restored: dict[int, int],
                     rows_new: np.ndarray) -> None:
     """The user's cells of rows taken back from the archive (Actual and Notes are not rewritten). A cell the
-    archive's column could not read ('TBC' typed in Actual) goes back as the archive holds it, not as blank."""
+    archive's column could not read ('TBC' typed in Actual) goes back as the archive holds it, not as blank. So
+    do the key cells the APM typed (``Table.typed``: a PO # typed as a number, a Color with a space after it; a
+    code typed 'ld'), where they differ from the PO line's keys the row was planned with: the row matched them
+    folded, and nothing of theirs is retyped."""
     archive = tracker.table(TA_ARCHIVE, required=False)
     unread = archive.unread_cells(("actual", "notes")) if restored and archive.exists else set()
+    if restored and archive.exists:
+        taken = sorted(set(restored.values()))
+        held = typed_keys(archive, archive.frame.iloc[taken])
+        pos = {a: n for n, a in enumerate(taken)}
+        for k in (k for k in KEY if k in current.columns and k in held.columns):
+            typed_at, planned_at = held[k].to_numpy(dtype=object), new[k].to_numpy(dtype=object)
+            for i, a in restored.items():
+                typed, planned = typed_at[pos[a]], planned_at[i]
+                if not is_missing(typed) and (type(typed) is not type(planned) or typed != planned):
+                    tracker.edit_cell(current.sheet, int(rows_new[i]), current.columns[k], cell_value(typed))
     for i, a in restored.items():
         at = int(archive.frame["_row"].to_numpy()[a]) if unread else 0
         for f in ("actual", "notes"):
@@ -903,7 +972,7 @@ def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken
     rows["reason"] = archived["reason"].to_numpy()
     rows["extras"] = archived["extras"].to_numpy()
     keep = [i for i in range(len(table.frame)) if i not in taken]
-    old = table.frame.iloc[keep][list(TA_ARCHIVE.fields)]
+    old = typed_keys(table, table.frame.iloc[keep])[list(TA_ARCHIVE.fields)]
     both = pd.concat([old, rows], ignore_index=True) if len(old) else rows
     source = [*map(int, table.frame["_row"].iloc[keep]), *([None] * len(rows))] if table.exists else None
     tracker.replace_rows(table, both, list(TA_ARCHIVE.fields), source)

@@ -56,7 +56,7 @@ from prodbook.core.open_findings import Merged
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
-from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula
+from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula, typed_keys
 from prodbook.workbook.links import first_rows, relink
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
@@ -729,7 +729,7 @@ def _take_from_archive(tracker: Tracker, key: str, taken: dict[str, dict]) -> di
     keys = _keys(archive.frame, TA_ARCHIVE)
     for i in reversed(range(len(keys))):
         if keys[i].upper() == key.upper() and i not in {v["_pos"] for v in taken.values()}:
-            row = archive.frame.iloc[i].to_dict()
+            row = typed_keys(archive, archive.frame.iloc[[i]]).iloc[0].to_dict()  # its keys as the APM typed them
             taken[f"{key}#{i}"] = {"_pos": i}
             return {k: v for k, v in row.items() if k not in ("archived", "reason", "_row")}
     return None
@@ -788,7 +788,8 @@ def _restage_archive(tracker: Tracker, taken: dict[str, dict], put_back: Sequenc
     gone = {v["_pos"] for v in taken.values()}
     keep = [i for i in range(len(archive.frame)) if i not in gone]
     fields = list(TA_ARCHIVE.fields)
-    frame = archive.frame.iloc[keep].reindex(columns=fields)  # an older archive may lack Your Columns
+    # an older archive may lack Your Columns; the key cells the APM typed stay as typed (``Table.typed``)
+    frame = typed_keys(archive, archive.frame.iloc[keep]).reindex(columns=fields)
     source: list[int | None] = list(map(int, archive.frame["_row"].iloc[keep])) if len(keep) else []
     order = list(range(len(keep)))
     first = archive.header_row + 1 if archive.exists else 2
