@@ -544,13 +544,8 @@ def _keys_as_typed(current: Table, rows: pd.DataFrame, source: np.ndarray) -> pd
         if len(differ):
             out[k] = rows[k].to_numpy(dtype=object, copy=True)
             out[k][here[differ]] = was[differ]
-    if current.typed:
-        at = pd.Series(here, index=src[here])  # Excel row now -> its position in ``rows``
-        for (row, k), value in current.typed.items():
-            n = at.get(row)
-            if n is not None and k in rows.columns:
-                out.setdefault(k, rows[k].to_numpy(dtype=object, copy=True))[int(n)] = value
-    return rows.assign(**out) if out else rows
+    rows = rows.assign(**out) if out else rows
+    return current.as_typed(rows, pd.Series(here, index=src[here])) if current.typed else rows
 
 
 def typed_keys(table: Table, rows: pd.DataFrame) -> pd.DataFrame:
@@ -561,13 +556,7 @@ def typed_keys(table: Table, rows: pd.DataFrame) -> pd.DataFrame:
     if not table.typed or not len(rows):
         return rows
     at = pd.Series(np.arange(len(rows)), index=rows["_row"].to_numpy(dtype=np.int64))
-    at = at[~at.index.duplicated(keep="first")]
-    out: dict[str, np.ndarray] = {}
-    for (row, k), value in table.typed.items():
-        n = at.get(row)
-        if n is not None and k in rows.columns:
-            out.setdefault(k, rows[k].to_numpy(dtype=object, copy=True))[int(n)] = value
-    return rows.assign(**out) if out else rows
+    return table.as_typed(rows, at[~at.index.duplicated(keep="first")])
 
 
 def _joined(new: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:

@@ -591,15 +591,11 @@ def _keys_as_typed(s: _Sheet, order: list[int], sources: list[int | None], rows:
         return rows
     src = np.array([r or 0 for r in sources], dtype=np.int64)
     at = pd.Series(np.flatnonzero(src > 0), index=src[src > 0])  # Excel row now -> its position in ``rows``
-    out: dict[str, np.ndarray] = {}
-    for (row, f), value in table.typed.items():
-        n = at.get(row)
-        if n is None or f not in rows.columns or order[n] >= len(table.frame):
-            continue
-        column = out.setdefault(f, rows[f].to_numpy(dtype=object, copy=True))
-        if not pd.isna(column[n]) and column[n] == table.frame[f].iat[order[n]]:  # as read: undo left it
-            column[n] = value
-    return rows.assign(**out) if out else rows
+
+    def left_as_read(n: int, f: str, value: Any) -> bool:
+        return order[n] < len(table.frame) and not pd.isna(value) and value == table.frame[f].iat[order[n]]
+
+    return table.as_typed(rows, at, left_as_read)
 
 
 def _stage_extras(tracker: Tracker, s: _Sheet, at: dict[int, int]) -> list[Finding]:

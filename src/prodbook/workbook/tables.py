@@ -102,6 +102,22 @@ class Table:
         data = int(self.frame["_row"].max()) if len(self.frame) else self.header_row
         return max(data, self.end_row)
 
+    def as_typed(self, rows: pd.DataFrame, at: pd.Series,
+                 keep: Callable[[int, str, Any], bool] | None = None) -> pd.DataFrame:
+        """``rows`` with each key cell of this sheet the APM typed (``typed``) put back as typed, at the
+        position ``at`` maps its Excel row to (rows not in ``at`` are not written there): the one place a
+        rewrite, the archive and undo restore them. ``keep(position, field, value there)`` says whether to
+        (undo: only where it left the key as read). Only those cells are looked at; ``rows`` is not changed."""
+        out: dict[str, np.ndarray] = {}
+        for (row, f), value in self.typed.items():
+            n = at.get(row)
+            if n is None or f not in rows.columns:
+                continue
+            column = out.setdefault(f, rows[f].to_numpy(dtype=object, copy=True))
+            if keep is None or keep(int(n), f, column[int(n)]):
+                column[int(n)] = value
+        return rows.assign(**out) if out else rows
+
 
 TEAMS, OURS, SYNONYM = 0, 1, 2
 """How a header names its field, best first: the team's own header (Config 'Column:'), prodbook's header, one
