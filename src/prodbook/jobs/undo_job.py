@@ -56,10 +56,18 @@ from prodbook.core.open_findings import Merged
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
-from prodbook.jobs.ta_job import TA_ARCHIVE, TAKEN_BACK, archived_extras, extras_of, moved_formula, typed_keys
+from prodbook.jobs.ta_job import (
+    TA_ARCHIVE,
+    TAKEN_BACK,
+    archived_extras,
+    differs,
+    extras_of,
+    moved_formula,
+    typed_keys,
+)
 from prodbook.workbook.links import first_rows, relink
 from prodbook.workbook.tables import Table
-from prodbook.workbook.tracker import Tracker
+from prodbook.workbook.tracker import Tracker, column_values
 
 PUT_BACK = "(put back)"
 UNDONE = "(undone)"
@@ -560,8 +568,11 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     # prodbook's columns whole; the user's carried from the rows as they are (a 'TBC' or a text date typed in
     # Actual, which the frame reads as blank or as a date, stays as typed), but where undo puts a value back
     ours = [f for f in spec.fields if not spec.column(f).user]
-    rows = _keys_as_typed(s, order, sources, relink(tracker, spec, s.frame.iloc[order]))
-    tracker.replace_rows(table, rows, ours, sources)
+    if spec is TA and _in_place(s, order, sources):
+        _edit_changed(tracker, s, [f for f in ours if f not in spec.key])
+    else:
+        rows = _keys_as_typed(s, order, sources, relink(tracker, spec, s.frame.iloc[order]))
+        tracker.replace_rows(table, rows, ours, sources)
     for i in order:  # rows undo puts back or adds: their user cells too
         if s.source[i] is None:
             for f in users:
@@ -580,6 +591,30 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
         tracker.edit_cell(table.sheet, table.header_row + 1 + at[i], table.columns[f],
                           cell_value(s.frame.at[i, f]))
     return findings + _stage_extras(tracker, s, at), kept
+
+
+def _in_place(s: _Sheet, order: list[int], sources: list[int | None]) -> bool:
+    """Every row stays on the Excel row it is on, none taken off or put back (undoing a daily run's dates and
+    statuses): the changed cells are all there is to write."""
+    first = s.table.header_row + 1
+    return (s.table.exists and not s.drop and not s.at_row and len(order) == len(s.table.frame)
+            and sources == list(range(first, first + len(order))))
+
+
+def _edit_changed(tracker: Tracker, s: _Sheet, fields: Sequence[str]) -> None:
+    """Stage the cells of prodbook's columns undo changed, one column edit a field, as the T&A's own daily run
+    does: rewriting a 230,000-row sheet whole to put back a day's statuses read and carried every row's cells
+    (over a third of the undo's CPU at 10,000 PO lines). The keys are left as the sheet holds them."""
+    table = s.table
+    rows = table.frame["_row"].to_numpy(dtype=np.int64)
+    for f in fields:
+        if f not in table.columns:
+            continue
+        changed = np.flatnonzero(differs(table.frame[f].to_numpy(dtype=object), s.frame[f].to_numpy(dtype=object),
+                                         table.spec.column(f).kind))
+        if len(changed):
+            tracker.edit_column(table.sheet, table.columns[f], rows[changed].tolist(),
+                                column_values(s.frame[f].iloc[changed]))
 
 
 def _keys_as_typed(s: _Sheet, order: list[int], sources: list[int | None], rows: pd.DataFrame) -> pd.DataFrame:
