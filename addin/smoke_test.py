@@ -26,7 +26,11 @@ What it does, one line per check, then a summary (exit status 1 on a FAIL):
    written to a file instead of a message box so nothing waits for a click;
 5. types every spreadsheet function into a scratch sheet of that copy and
    compares what Excel shows with what Python computes from the same file;
-6. closes the add-in and Excel and deletes the temporary folder ("uninstall").
+6. sets the copy's Config 'Function Errors' to Excel and checks that Excel
+   sees the functions' errors as its own error values (ISERROR, ERROR.TYPE,
+   IFERROR; in a cell and in a spilled column) and that =PRODBOOK_WHY gives
+   the reason Text mode shows;
+7. closes the add-in and Excel and deletes the temporary folder ("uninstall").
 
 What it does not prove: that the ribbon tab is drawn and a click reaches
 ProdbookAction (Excel has no object model for pressing a ribbon button: look
@@ -35,10 +39,12 @@ at the tab and press one once), the Mac, or another Excel version than this one.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,7 +56,7 @@ ROOT = HERE.parent
 if str(ROOT / "src") not in sys.path and (ROOT / "src" / "prodbook").is_dir():
     sys.path.insert(0, str(ROOT / "src"))
 
-from prodbook.excel import addin, ribbon, udfs  # noqa: E402
+from prodbook.excel import addin, formulas, ribbon, udfs  # noqa: E402
 
 DEMO = ROOT / "workbooks" / "demo-tracker.xlsx"
 VENDOR_FILES = ROOT / "workbooks" / "vendor files" / "WIP"
@@ -63,7 +69,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 class Check:
     """One line of the smoke test's output."""
 
-    kind: str  # install, compile, setup, help, button, function, uninstall
+    kind: str  # install, compile, setup, help, button, function, errors, uninstall
     target: str
     what: str
 
@@ -78,6 +84,8 @@ def planned_checks(actions: Sequence[ribbon.Action] | None = None,
             Check("help", addin.HELP_FUNCTION, f"function wizard help registered for {len(functions)} functions"),
             *(Check("button", a.id, f"button '{a.label}' runs through RunPython") for a in shown),
             *(Check("function", f.__name__, f"={f.__name__}() in a cell equals Python") for f in functions),
+            *(Check("errors", formula, "with Config Function Errors = Excel, Excel's answer equals Python's")
+              for formula in ERROR_FORMULAS),
             Check("uninstall", addin.ADDIN_NAME, "the add-in closes and its folder is removed")]
 
 
@@ -91,6 +99,8 @@ class FunctionCase:
     name: str
     formula: str
     expected: Any
+    setup: tuple[tuple[str, str], ...] = ()
+    """Cells of the scratch sheet (address, formula) the formula reads, typed first."""
 
 
 def _vba_arg(value: Any) -> str:
@@ -135,10 +145,45 @@ def function_cases(tracker: Path) -> list[FunctionCase]:
     data = formulas.book_data(Tracker(FileBook(tracker)), range(start.year - 1, end.year + 2), with_ta=True)
     cases = []
     for fn in udfs.UDFS:
+        if fn is udfs.PRODBOOK_WHY:  # the reason of a cell showing an error; in Text mode that cell's own text
+            cases.append(FunctionCase(fn.__name__, "=PRODBOOK_WHY(Z1)", udfs.TA_DUE("soon", 3, caller=data),
+                                      setup=(("Z1", '=TA_DUE("soon",3)'),)))
+            continue
         a = args[fn.__name__]
         cases.append(FunctionCase(fn.__name__, f"={fn.__name__}({','.join(_vba_arg(v) for v in a)})",
                                   fn(*a, caller=data)))
     return cases
+
+
+ERROR_SETTING = ("Function Errors", "Excel")
+"""The Config line the errors checks add to the copy of the demo tracker."""
+ERROR_SETUP = (("E1", "soon"), ("E2", "=DATE(2027,4,15)"), ("A1", "=TA_DUE(E1,3)"), ("A2", '=TA_DUE(E2,3,"ZZ9")'),
+               ("A4", "=TA_DUE(E1:E2,3)"))
+"""A bad anchor, a vendor not on the Vendors sheet, and a column of both spilled into A4:A5."""
+ERROR_FORMULAS = ("=ISERROR(A1)", "=ERROR.TYPE(A1)", '=IFERROR(A1,"caught")', "=ERROR.TYPE(A2)", "=ISERROR(A4)",
+                  "=ISERROR(A5)", "=PRODBOOK_WHY(A1)", "=PRODBOOK_WHY(A4)")
+ERROR_TYPE = {"#NULL!": 1, "#DIV/0!": 2, "#VALUE!": 3, "#REF!": 4, "#NAME?": 5, "#NUM!": 6, "#N/A": 7}
+"""Excel's ERROR.TYPE of each error value."""
+
+
+def error_cases(tracker: Path) -> tuple[tuple[tuple[str, str], ...], list[FunctionCase]]:
+    """The scratch cells and ``ERROR_FORMULAS`` with the answers Python's two modes give for them."""
+    from prodbook.core.config import FunctionErrors
+    from prodbook.workbook.filebook import FileBook
+    from prodbook.workbook.tracker import Tracker
+
+    day = datetime(2027, 4, 15)
+    text = formulas.book_data(Tracker(FileBook(tracker)), range(2026, 2029))
+    excel = dataclasses.replace(text, function_errors=FunctionErrors.EXCEL)
+    a1 = udfs.TA_DUE("soon", 3, caller=excel)
+    a2 = udfs.TA_DUE(day, 3, "ZZ9", caller=excel)
+    a4, a5 = (row[0] for row in udfs.TA_DUE([["soon"], [day]], 3, caller=excel))
+    reason = udfs.TA_DUE("soon", 3, caller=text)
+    expected = {"=ISERROR(A1)": a1 in ERROR_TYPE, "=ERROR.TYPE(A1)": ERROR_TYPE.get(a1),
+                '=IFERROR(A1,"caught")': "caught" if a1 in ERROR_TYPE else a1, "=ERROR.TYPE(A2)": ERROR_TYPE.get(a2),
+                "=ISERROR(A4)": a4 in ERROR_TYPE, "=ISERROR(A5)": a5 in ERROR_TYPE, "=PRODBOOK_WHY(A1)": reason,
+                "=PRODBOOK_WHY(A4)": reason}
+    return ERROR_SETUP, [FunctionCase("errors", f, expected[f]) for f in ERROR_FORMULAS]
 
 
 def same(expected: Any, got: Any) -> bool:
@@ -224,11 +269,28 @@ def run_in_excel(keep_open: bool = False) -> int:  # pragma: no cover - needs Ex
         scratch = wb.sheets.add("smoke")
         for i, case in enumerate(function_cases(tracker), 1):
             check = by_kind["function", case.name]
+            for address, formula in case.setup:
+                scratch.range(address).formula = formula
             cell = scratch.range((i, 1))
             cell.formula = case.formula
             app.calculate()
             got = cell.value
             say(check, "PASS" if same(case.expected, got) else "FAIL", f"Excel {got!r}, Python {case.expected!r}")
+
+        config = wb.sheets["Config"]  # Function Errors = Excel, on the line under the last setting
+        config.range((config.used_range.last_cell.row + 1, 1)).value = list(ERROR_SETTING)
+        time.sleep(formulas.RECENT_SECONDS + 0.5)  # the functions' last read of the workbook serves that long
+        errors_sheet = wb.sheets.add("smoke errors")
+        setup, error_checks = error_cases(tracker)
+        for address, formula in setup:
+            errors_sheet.range(address).formula = formula
+        for i, case in enumerate(error_checks, 1):
+            errors_sheet.range((i, 3)).formula = case.formula
+        app.api.CalculateFull()
+        for i, case in enumerate(error_checks, 1):
+            got = errors_sheet.range((i, 3)).value
+            say(by_kind["errors", case.formula], "PASS" if same(case.expected, got) else "FAIL",
+                f"Excel {got!r}, Python {case.expected!r}")
         wb.close()  # not saved: the copy is thrown away
         if keep_open:
             input("Look at the prodbook tab and press one button. Press Enter to finish...")

@@ -14,6 +14,7 @@ Windows Excel can measure (see addin/README.md).
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from conftest import base_sheets, write_book  # noqa: E402
+from prodbook.core.config import FunctionErrors  # noqa: E402
 from prodbook.excel import formulas, udfs
 from prodbook.workbook.filebook import FileBook  # noqa: E402
 from prodbook.workbook.tracker import Tracker  # noqa: E402
@@ -77,6 +79,13 @@ def main() -> None:
         print(f"whole column: {WHOLE_COLUMN:,} rows, {ROWS:,} of them filled")
         timed("TA_DUE(F:F, -15, D:D)", lambda: udfs.TA_DUE(whole_anchors, -15.0, whole_vendors, None, caller=data),
               rows=WHOLE_COLUMN)
+        # Config Function Errors = Excel: every error cut to its code on the way out (a tenth of the rows errors)
+        excel = dataclasses.replace(data, function_errors=FunctionErrors.EXCEL)
+        some_bad = [["x"] if i % 10 == 0 else a for i, a in enumerate(anchors)] + blank
+        timed("TA_DUE(F:F, -15, D:D)  1,000 errors, Function Errors = Text",
+              lambda: udfs.TA_DUE(some_bad, -15.0, whole_vendors, None, caller=data), rows=WHOLE_COLUMN)
+        timed("TA_DUE(F:F, -15, D:D)  1,000 errors, Function Errors = Excel",
+              lambda: udfs.TA_DUE(some_bad, -15.0, whole_vendors, None, caller=excel), rows=WHOLE_COLUMN)
         timed("TA_STATUS(F:F, G:G, today)", lambda: udfs.TA_STATUS(whole_anchors, [[None]] * WHOLE_COLUMN,
                                                                    datetime(2027, 6, 1), caller=data),
               rows=WHOLE_COLUMN)

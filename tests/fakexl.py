@@ -609,6 +609,23 @@ class FakeRange:
     def column(self) -> int:
         return self.top[1]
 
+    def get_address(self, row_absolute: bool = True, column_absolute: bool = True, include_sheetname: bool = False,
+                    external: bool = False) -> str:
+        """Excel's ``Range.Address``; ``external``: with the workbook's and sheet's names, quoted as Excel
+        quotes them ("'[tracker.xlsx]T&A'!$C$2")."""
+        def cell(r: int, c: int) -> str:
+            return f"{'$' if column_absolute else ''}{get_column_letter(c)}{'$' if row_absolute else ''}{r}"
+
+        where = cell(*self.top) + (f":{cell(*self.bottom)}" if self.bottom != self.top else "")
+        if not external:
+            return where
+        if self.sheet.book is None:
+            raise RuntimeError("a sheet in no workbook")
+        name = f"[{self.sheet.book.name}]{self.sheet.name}"
+        if not re.fullmatch(r"[\w.\[\]]+", name):
+            name = "'" + name.replace("'", "''") + "'"
+        return f"{name}!{where}"
+
     @property
     def last_cell(self) -> _Cell:
         return _Cell(*self.bottom)

@@ -69,7 +69,7 @@ def test_xlwings_decorators_give_back_the_plain_function_here() -> None:
     assert xw.func(f) is f and xw.arg("x", ndim=2)(f) is f
     assert not hasattr(udfs.TA_DUE, "__xlfunc__")
     assert [f.__name__ for f in udfs.UDFS] == ["TA_DUE", "TA_DATE", "TA_STATUS", "FACTORY_WORKDAY",
-                                              "FACTORY_NETWORKDAYS"]
+                                              "FACTORY_NETWORKDAYS", "PRODBOOK_WHY"]
 
 
 def test_every_spreadsheet_function_is_in_udfs() -> None:

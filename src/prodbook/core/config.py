@@ -11,6 +11,7 @@ import difflib
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from prodbook.core.cells import CellError, DateOrder, is_missing, setting_number, text_or_empty, to_int, to_text
@@ -21,6 +22,15 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
 from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header, other_unit
 
 T = TypeVar("T", int, float)
+
+
+class FunctionErrors(StrEnum):
+    """Config 'Function Errors': how the spreadsheet functions (=TA_DUE()...) show an error."""
+
+    TEXT = "Text"
+    """The error as text with its reason, '#VALUE! offset must be a number (got 'abc')' (the default)."""
+    EXCEL = "Excel"
+    """Excel's own error value (#VALUE!), which IFERROR and ISERROR see; =PRODBOOK_WHY(cell) gives the reason."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Config:
     on_time_tolerance_days: int = 0
     """Config 'On-Time Tolerance Days': a shipment this many days after the planned ex-factory still
     counts as on time on the vendor scorecard."""
+    function_errors: FunctionErrors = FunctionErrors.TEXT
+    """Config 'Function Errors': the spreadsheet functions' errors as text with the reason, or as Excel's."""
     sheet_names: dict[str, str] = field(default_factory=dict)
     """Default sheet name -> the team's sheet name."""
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -64,7 +76,7 @@ class Config:
 
 SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
                  "Transit Days Air", "Air Cost per Unit", "Extra Shift Cost per Day", "On-Time Tolerance Days",
-                 "CSV Encoding", "Season", "Division", "Tracker ID",
+                 "Function Errors", "CSV Encoding", "Season", "Division", "Tracker ID",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 
@@ -165,6 +177,8 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = within_days(to_int(value), value) if value not in (None, "") else 7
+            elif folded == "function errors":
+                kw["function_errors"] = function_errors(value)
             elif folded == "ex-factory code":
                 kw["ex_factory_code"] = to_text(value) or "XF"
             elif folded == "backups to keep":
@@ -204,6 +218,22 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
                                     "applies until the value is corrected", **where))
     return Config(**kw), findings
+
+
+def function_errors(value: Any) -> FunctionErrors:
+    """Config 'Function Errors': Text or Excel in any case; blank is Text.
+
+    Raises:
+        ValueError: Any other value, with the two to type.
+    """
+    text = (to_text(value) or "").strip()
+    found = next((m for m in FunctionErrors if m.value.lower() == text.lower()), None) if text else \
+        FunctionErrors.TEXT
+    if found is None:
+        raise ValueError(f"'{value}' is not one of its two values: type Text (the reason in the cell, such as "
+                         "'#VALUE! offset must be a number') or Excel (Excel's own error value, which IFERROR "
+                         "and ISERROR see; =PRODBOOK_WHY(cell) gives the reason)")
+    return found
 
 
 def _unit_mapped(default: str, header: str, theirs: str, sheet: str, row: int | None,

@@ -17,7 +17,8 @@ is one call. Rules shared by every function:
   there, so no date of ours could be WORKDAY.INTL's.
 * A bad cell gives an error text in that cell only, such as
   ``#VALUE! offset must be a number``; a blank input gives a blank result.
-  Nothing raises: the caller never shows a Python traceback.
+  Nothing raises: the caller never shows a Python traceback. (With Config
+  Function Errors = Excel, ``udfs`` hands each on as Excel's error value.)
 
 The workbook's own data (vendor calendars, the T&A sheet) comes in through a
 ``BookData``; ``book_data`` builds one from any back end and caches the
@@ -43,6 +44,7 @@ import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import EXCEL_ERRORS, NA_WORDS, CellError, DateOrder, is_blank, to_date, to_number
+from prodbook.core.config import FunctionErrors
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.model.records import DayType, day_type_of
 from prodbook.core.model.sheets import CLOSURES, TA, VENDORS
@@ -372,6 +374,7 @@ class BookData:
         date_order: How text dates are read (Config: Date Order).
         date1904: The workbook's date system.
         due_soon_days: Config: Due Soon Days, for TA_STATUS.
+        function_errors: Config: Function Errors (``prodbook.excel.udfs`` applies it to what it returns).
     """
 
     calendars: dict[str, FactoryCalendar]
@@ -384,6 +387,7 @@ class BookData:
     date_order: DateOrder = DateOrder.MDY
     date1904: bool = False
     due_soon_days: int = 7
+    function_errors: FunctionErrors = FunctionErrors.TEXT
     _ta_index: dict[str, int] | None = field(default=None, repr=False)
 
     def calendar(self, vendor: str) -> FactoryCalendar | None:
@@ -466,7 +470,8 @@ def book_data(tracker: Any, years: Iterable[int], *, with_ta: bool = False) -> B
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = hit
     data = BookData(hit[0], hit[1], list(hit[2]), dict(hit[3]), date_order=tracker.config.date_order,
-                    date1904=tracker.backend.date1904, due_soon_days=tracker.config.due_soon_days)
+                    date1904=tracker.backend.date1904, due_soon_days=tracker.config.due_soon_days,
+                    function_errors=tracker.config.function_errors)
     if with_ta and tracker.has(TA):
         data.ta = tracker.table(TA, required=False).frame
     return data

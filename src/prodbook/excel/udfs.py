@@ -10,6 +10,11 @@ formula filled down a column is many calls in one recalculation.
 
 Every function is in ``UDFS``; the add-in build generates its VBA
 declarations from that tuple, and a test checks each one is documented.
+
+The Config sheet's Function Errors decides how an error leaves: Text (the
+default) as ``formulas`` writes it, with the reason; Excel as its bare code,
+which the add-in's VBA turns into Excel's error value, the reason kept for
+``=PRODBOOK_WHY(cell)`` (``prodbook.excel.errors``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from typing import Any
 
 import xlwings as xw
 
-from prodbook.excel import formulas
+from prodbook.core.config import FunctionErrors
+from prodbook.excel import errors, formulas
 from prodbook.excel.formulas import BookData, Cells
 
 CATEGORY = "prodbook"
@@ -54,9 +60,15 @@ def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = ()
           with_ta: bool = False, **kwargs: Any) -> Any:
     try:
         data = _data(caller, *dates, offsets=offsets, with_ta=with_ta)
-    except Exception as exc:  # the workbook could not be read: say so in the cell
+    except Exception as exc:  # the workbook could not be read, its Function Errors setting neither: in words
         return formulas.excel_error("#VALUE!", f"prodbook could not read this workbook ({exc})")
-    return fn(*args, data=data, **kwargs)
+    out = fn(*args, data=data, **kwargs)
+    if data.function_errors is not FunctionErrors.EXCEL:
+        return out  # Text: the reason in the cell
+    codes, found = errors.excel_errors(out)
+    if found:  # the calling cell's place is asked of Excel only then: a COM call or two
+        errors.REASONS.keep(errors.where(caller), out)
+    return codes
 
 
 @dataclass(frozen=True)
@@ -103,16 +115,22 @@ def function_help(fn: Callable[..., Any]) -> FunctionHelp:
     return FunctionHelp(fn.__name__, description, tuple((a, helps[a]) for a in wanted))
 
 
-def udf(fn: Callable[..., Any]) -> Callable[..., Any]:
+def udf(fn: Callable[..., Any] | None = None, *, cells: tuple[str, ...] = ()) -> Any:
     """``@xw.func`` with one ``@xw.arg(doc=...)`` per argument, the help taken from the docstring.
 
     Windows' xlwings registers the help from here; the add-in's MacroOptions
     registration (``prodbook.excel.addin``) reads the same ``function_help``.
+    An argument in ``cells`` comes in as the cell itself (an xlwings Range), not its value.
     """
-    help_ = function_help(fn)
-    for name, text in reversed(help_.arguments):
-        fn = xw.arg(name, ndim=2, err_to_str=True, doc=text)(fn)  # an error cell comes in as its text (#N/A)
-    return xw.func(category=CATEGORY)(fn)
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        help_ = function_help(fn)
+        for name, text in reversed(help_.arguments):
+            if name in cells:
+                fn = xw.arg(name, "range", doc=text)(fn)
+            else:
+                fn = xw.arg(name, ndim=2, err_to_str=True, doc=text)(fn)  # an error cell comes in as its text
+        return xw.func(category=CATEGORY)(fn)
+    return wrap(fn) if fn is not None else wrap
 
 
 @udf
@@ -180,7 +198,18 @@ def FACTORY_NETWORKDAYS(start: Any, end_date: Any, vendor: Any = None, caller: A
     return _call(formulas.factory_networkdays, caller, (start, end_date, vendor), dates=(start, end_date))
 
 
-UDFS: tuple[Callable[..., Any], ...] = (TA_DUE, TA_DATE, TA_STATUS, FACTORY_WORKDAY, FACTORY_NETWORKDAYS)
+@udf(cells=("cell",))
+def PRODBOOK_WHY(cell: Any) -> Any:
+    """Why a cell shows an error: the reason prodbook's function gave for it, in words; blank when it shows none.
+
+    Args:
+        cell: The cell showing the error (Config Function Errors = Excel); a cell of a spilled column too.
+    """
+    return errors.why(cell)
+
+
+UDFS: tuple[Callable[..., Any], ...] = (TA_DUE, TA_DATE, TA_STATUS, FACTORY_WORKDAY, FACTORY_NETWORKDAYS,
+                                        PRODBOOK_WHY)
 """Every spreadsheet function, in the order the add-in declares them."""
 
 __all__ = ["CATEGORY", "UDFS", "FunctionHelp", "excel_arguments", "function_help", "udf",
