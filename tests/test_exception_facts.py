@@ -18,7 +18,7 @@ from conftest import base_sheets, demo_workbook, sheet_values, write_book
 from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
 from prodbook.core.findings import Code, Finding, Severity
-from prodbook.core.model.sheets import EXCEPTIONS
+from prodbook.core.model.sheets import EXCEPTIONS, TA
 from prodbook.jobs import exceptions_job
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
@@ -86,7 +86,8 @@ def _assert_vendor_gets_the_facts_alone(f: Finding, said: str) -> None:
     assert not ADVICE_WORDS.search(said), said
     for token in FACT_TOKENS.findall(facts):
         assert token.rstrip(".,") in said, (token, facts, said)
-    assert said.endswith(fu._ASK[str(f.code)]) or said.endswith("Please advise."), said
+    asks = (fu._ASK[str(f.code)], fu._ASK_SHIPPED.get(str(f.code), fu._ASK[str(f.code)]), "Please advise.")
+    assert said.endswith(asks), said
 
 
 def test_every_rule_has_a_case_here():
@@ -233,7 +234,9 @@ def test_every_rule_of_the_demo_sends_its_facts_and_no_advice(demo):
         fired.add(f.code)
     assert len(fired) >= 9, fired
     sheet = {(r["Vendor"], r["Item"], r["Ref"]): r["Detail"] for r in _rows(demo, "Follow-ups")}
-    for it in fu.exception_items(frame):
+    shipped = fu.shipped_lines(tracker.current(TA), ("XF", "IDC"), DEMO_DAY)  # asked for shipping details
+    assert shipped
+    for it in fu.exception_items(frame, shipped):
         assert sheet[(it.vendor, it.item, it.ref)] == it.detail
         f = next(f for f in found if ex.ALL_RULE_NAMES[f.code] == it.item and _ref(f) == it.ref)
         _assert_vendor_gets_the_facts_alone(f, it.detail)

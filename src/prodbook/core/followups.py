@@ -32,7 +32,7 @@ from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import FACTS, awaits_id, known_rule, open_exceptions, rule_name
 from prodbook.core.findings import Code
-from prodbook.core.keys import fold_ref, fold_word, index_key, upper_stripped
+from prodbook.core.keys import fold_ref, fold_word, index_key, line_key, upper_stripped
 from prodbook.core.limits import reserved_on_windows
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
@@ -221,6 +221,16 @@ _ASK: dict[str, str] = {
 }
 """Per exception rule, what the vendor is asked to do (the Exceptions sheet's advice is for the APM)."""
 
+_ASK_SHIPPED: dict[str, str] = {
+    Code.IN_DC_LATE.value: "The goods have left the factory: please send us the shipping details (vessel or "
+                           "flight, and the arrival date).",
+    Code.LATE_FOR_CANCEL.value: "The goods have left the factory: please send us the shipping details and the "
+                                "earliest date they can reach the DC.",
+    Code.SHIP_QTY_OFF.value: "Please confirm the quantity you shipped.",
+}
+"""What the vendor is asked instead when the PO line has an Actual ex-factory or in-DC: no overtime or earlier
+shipment can move goods on their way (the rules still warn the APM of the late arrival)."""
+
 _FOR_APM = re.compile(r"\s*(?:[:;.]|,? or)\s+(?:agree|ask|expect|confirm with|air freight is a cost|recovery:|"
                       r"else ask|plan for)\b.*$", re.I | re.S)
 """Where a rule's Detail turns from the facts to the APM's own next steps (agree with the buyer, expect a
@@ -229,12 +239,13 @@ row whose facts this run does not know (a row the APM added under a rule's code)
 gives its facts apart (``exceptions.Found``), whatever its advice's wording."""
 
 
-def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None) -> str:
+def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None, *, shipped: bool = False) -> str:
     """An exception as the vendor reads it: its facts, said to the vendor, and what we ask.
 
     A rule prodbook knows keeps its facts (dates, quantities) and drops the APM's advice: ``facts`` as the
     rule gave them in this run, else the Detail cut where ``_FOR_APM`` finds the advice. A row the APM added
-    by hand (any other Rule) is sent as typed, with 'Please advise.'
+    by hand (any other Rule) is sent as typed, with 'Please advise.' ``shipped``: the PO line has left the
+    factory, so the request is the one for goods on their way (``_ASK_SHIPPED``) where the rule has one.
     """
     text = " ".join(str(detail).split()) if _text(detail) else ""
     rule = text_or_empty(rule)
@@ -249,28 +260,41 @@ def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None) -> str:
                           (rf"\b{who}'s WIP report\b", "your WIP report"),
                           (r" cancelled on Orders \(Line Status '[^']*'\)", " cancelled")):
         facts = re.sub(pattern, said, facts)
-    ask = _ASK[rule]
+    ask = _ASK_SHIPPED.get(rule, _ASK[rule]) if shipped else _ASK[rule]
     if rule == Code.SHIP_WINDOW_MISSED.value and "has passed" not in facts:  # shipped already, but late
         ask = "Please advise."
     return f"{facts}. {ask}" if facts else ask
 
 
-def exception_items(exceptions: pd.DataFrame) -> list[Item]:
+def exception_items(exceptions: pd.DataFrame, shipped: Collection[str] = ()) -> list[Item]:
     """Open exceptions (not closed by the APM, not resolved by data), as questions to the vendor: the
     facts and what we ask, never the APM's own next steps (see ``vendor_text``). The facts are the frame's
     ``FACTS`` column where the rules of this run filled it in (``exceptions.merge``). A row the APM added is
-    listed under its Rule and ID (``exception_item``); one saying nothing of what it is, not at all."""
+    listed under its Rule and ID (``exception_item``); one saying nothing of what it is, not at all.
+    ``shipped``: the ``keys.line_key`` of each PO line that has left the factory (``shipped_lines``)."""
     out = []
     for r in open_exceptions(exceptions).to_dict("records"):
         vendor = _text(r.get("vendor"))
         if not vendor or not (_text(r.get("id")) or awaits_id(r)):  # a row saying nothing of what it is
             continue
         name = exception_item(r.get("rule"), r.get("id"))
-        said = vendor_text(r.get("rule"), r.get("detail"), vendor, r.get(FACTS))
+        gone = bool(shipped) and line_key(r.get("po"), r.get("style"), r.get("color")) in shipped
+        said = vendor_text(r.get("rule"), r.get("detail"), vendor, r.get(FACTS), shipped=gone)
         former = rule_name(r.get("rule"))
         out.append(Item(vendor, name, said, _text(r.get("po")), _text(r.get("style")), _text(r.get("color")),
                         None, None, former if former != name else None))
     return out
+
+
+def shipped_lines(ta: pd.DataFrame, codes: Collection[str], today: date) -> set[str]:
+    """The PO lines (``keys.line_key``) whose ex-factory or in-DC milestone (``codes``, as the exception rules'
+    ``gone`` reads them) has an Actual on or before ``today``: their goods have left the factory (an Actual
+    still to come is the vendor's promise, not a shipment)."""
+    if ta.empty or not {"code", "actual", "po", "style", "color"} <= set(ta.columns):
+        return set()
+    rows = ta[upper_stripped(ta["code"]).isin({fold_word(c) for c in codes}).to_numpy()]
+    return {line_key(r["po"], r["style"], r["color"]) for r in rows.to_dict("records")
+            if (d := day_of(r.get("actual"))) is not None and d <= today}
 
 
 def exception_item(rule: Any, ident: Any) -> str:
@@ -492,6 +516,10 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
 def _checked(entries: Sequence[str]) -> list[str]:
     return [a for a in map(one_address, entries) if not isinstance(a, BadAddress)]
 
+
+TRACKER_HEADER = "X-Prodbook-Tracker"
+"""The header that names, as a digest, the tracker a draft file was written for: a later run of the same day
+takes away the draft of a vendor with nothing left to chase, and only its own (``followups_job._stale_drafts``)."""
 
 DRAFT_VENDOR_CHARS = 40
 """At most this much of a vendor code goes into its draft's file name: a long code (a full company name, CJK

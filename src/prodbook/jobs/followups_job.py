@@ -9,12 +9,17 @@ text that cannot go into an e-mail header is left out of the draft and named.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+from email import policy as email_policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
 from prodbook.core import ta
 from prodbook.core.cells import text_or_empty
@@ -41,7 +46,7 @@ from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
 from prodbook.workbook.links import file_link
-from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, no_folder
+from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, StagedRemoval, no_folder
 from prodbook.workbook.tables import Table
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
@@ -96,7 +101,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                            due_soon_days=tracker.config.due_soon_days),
         sampled,
         fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today, dip_settings),
-        fu.exception_items(_with_vendors(_exceptions(tracker, ctx), orders, vendor_of)))
+        fu.exception_items(_with_vendors(_exceptions(tracker, ctx), orders, vendor_of),
+                           fu.shipped_lines(milestones, _shipping_codes(tracker), ctx.today)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
     chased = {fu.vendor_key(it.vendor) for it in items}  # 'cn1' on Styles is the Vendors sheet's CN1
@@ -135,7 +141,13 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                                    tuple(paths[v].name for v in made.messages)),) if made.messages else ()
         else:  # written by the runner once the workbook is saved
             where = f"  E-mail drafts (open in Outlook): {folder}"
+            mark = tracker_mark(getattr(tracker.backend, "path", None) or tracker.file)
+            for msg in made.messages.values():
+                msg[fu.TRACKER_HEADER] = mark
             files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())
+            files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {vendor} has nothing "
+                                            "left to chase") for p, vendor in
+                           _stale_drafts(folder, ctx.today, mark, set(paths.values())))
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -179,6 +191,46 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                *nowhere]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+
+
+def tracker_mark(workbook: Path | str) -> str:
+    """What a draft says of the tracker it was written for (``fu.TRACKER_HEADER``): a digest of the workbook's
+    full path, so two trackers writing drafts into one folder never take each other's away, and the draft
+    does not carry the tracker's name or folder to the vendor."""
+    try:
+        where = str(Path(workbook).resolve())
+    except OSError:
+        where = str(workbook)
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> list[tuple[Path, str]]:
+    """Today's drafts in ``folder`` that an earlier run for this tracker (``mark``) wrote and this run does not
+    (their vendor has nothing left to chase): each with its vendor. A file without prodbook's marks (the APM's
+    own, another tracker's, an older prodbook's) is left alone."""
+    out = []
+    try:
+        found = sorted(folder.glob(f"*follow-up_{today.isoformat()}*.eml")) if folder.is_dir() else []
+    except OSError:
+        return []
+    for path in found:
+        if path in written:
+            continue
+        try:
+            with path.open("rb") as f:
+                head = BytesHeaderParser(policy=email_policy.default).parse(f)
+        except (OSError, ValueError):
+            continue
+        if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and head.get("X-Prodbook-Vendor"):
+            out.append((path, fu.one_line(head["X-Prodbook-Vendor"])))
+    return out
+
+
+def _shipping_codes(tracker: Tracker) -> tuple[str, str]:
+    """The T&A codes whose Actual says the goods have left the factory: ex-factory and in-DC, as the exception
+    rules read them from Config ('Ex-Factory Code', 'In-DC Code'; their notes are the exceptions step's)."""
+    settings, _ = ex.settings_from(tracker.config, tracker.file)
+    return settings.xf_code, settings.in_dc_code
 
 
 def _with_vendors(exceptions: pd.DataFrame, orders: pd.DataFrame, vendor_of: dict[str, str]) -> pd.DataFrame:

@@ -51,7 +51,17 @@ class OutlookDrafts:
     Follow-ups sheet's Draft links point at. Empty: named from their subjects."""
 
 
-Staged = StagedFile | OutlookDrafts
+@dataclass(frozen=True)
+class StagedRemoval:
+    """A file an earlier run of prodbook wrote that now says what is no longer so (the day's follow-up draft of a
+    vendor with nothing left to chase): removed once the run has succeeded, never on a dry or refused run."""
+
+    path: Path
+    announce: str = ""
+    """The summary line that says so; shown only once the file is gone."""
+
+
+Staged = StagedFile | OutlookDrafts | StagedRemoval
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,21 @@ class Prepared:
         notes: list[str] = []
         problems: list[str] = []
         announced: dict[str, list[bool]] = {}
+        removed: list[str] = []
         for record in staged:
+            if isinstance(record, StagedRemoval):
+                if locks := lock_files(record.path):  # open in Excel or Outlook's editor: left as it is
+                    problems.append(open_elsewhere(record.path, locks[0]))
+                    continue
+                try:
+                    record.path.unlink(missing_ok=True)
+                except OSError as exc:
+                    problems.append(why(exc, record.path.name, record.path.parent).replace(
+                        "could not be written", "could not be removed"))
+                    continue
+                if record.announce:
+                    removed.append(record.announce)
+                continue
             if isinstance(record, OutlookDrafts):
                 done, rest, problem = _send(record)
                 written += done
@@ -170,6 +194,7 @@ class Prepared:
                    if all(oks) else f"{line} (only {sum(oks)} of {len(oks)} written)"
                    for line, oks in announced.items() if any(oks)]
         summary += _outlook_summary(staged, written)
+        summary += removed
         problem = "; ".join(dict.fromkeys(problems)) or (
             "they were not prepared before the save" if left else None)
         return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))

@@ -123,7 +123,8 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
 
     table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
     ch = wb.create_sheet("Changes")
-    rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": with_date_text(c.detail, date_format),
+    rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": with_date_text(c.ref, date_format),  # a report's day
+                          "detail": with_date_text(c.detail, date_format),
                           "action": c.action} for c in changes], columns=list(CHANGES.fields))
     table_sheet(ch, rows, CHANGES, date_format)
     if not changes:
