@@ -364,6 +364,8 @@ NUMBER_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five
                                 "eight": 8, "nine": 9, "ten": 10}
 """A count in words, as in 'Round three'."""
 _ROUND_UNIT = ("round", "rnd", "submit", "submission", "sub")
+_DIP_NUMBER = re.compile(r"(?i)[a-f](?:\s*[/,&]\s*[a-f])*|(?:opt(?:ion)?|dip)\s*[a-f]|[a-z]{1,4}[-\s]?\d{2,}[a-f]?")
+"""What goes in the Option column, typed in Round: an option ('B', 'A/C', 'Option B') or a dip number ('LD-2215B')."""
 
 
 def in_unit(value: Any, unit: str | None) -> Any:
@@ -388,6 +390,9 @@ def in_unit(value: Any, unit: str | None) -> Any:
         if len(words) == 2 and words[0] in _ROUND_UNIT and (n := NUMBER_WORDS.get(words[1])
                                                              or ORDINAL_WORDS.get(words[1])):
             return str(n)
+        if _DIP_NUMBER.fullmatch(value.strip()):  # 'LD-2215B', 'B', 'A/C': typed one column too far left
+            raise CellError(f"'{value.strip()}' is a dip number or option, not a round: Round takes 1, 2, 3 (or "
+                            "R2, 2nd); put the dip number or option in the Option (or Dip #) column")
     elif unit == "USD":
         if m := USD_TEXT.fullmatch(value):
             return m["n"]

@@ -137,6 +137,7 @@ class Code(StrEnum):
     LAB_DIP_LATE = "lab-dip-not-approved-by-milestone"
     LAB_DIP_BULK = "no-approved-lab-dip-by-bulk-fabric"
     LAB_DIP_DATES = "lab-dip-dates"
+    LAB_DIP_ROUNDS = "lab-dip-rounds"
     SAMPLE_DUE = "sample-due-vs-ta"
     SAMPLE_LATE = "sample-late"
     SAMPLE_TRACKING = "sample-tracking"

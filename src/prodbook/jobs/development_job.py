@@ -142,6 +142,7 @@ def lab_dip_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     view = dip_view(d, ctx, labdips.settings_from(d.config, d.file, found))
     place = d.places[LAB_DIPS.name]
     found += labdips.dip_date_findings(d.dips, place, ctx.today)
+    found += labdips.round_findings(d.dips, place)
     found += labdips.late_dips(view.status, view.approval, place, ctx.today)
     found += labdips.bulk_exceptions(d.orders, view.status, view.approved, view.bulk, d.places[ORDERS.name],
                                      ctx.today, view.needs_dip)

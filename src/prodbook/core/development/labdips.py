@@ -287,6 +287,43 @@ def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Fin
     return out
 
 
+def round_findings(dips: pd.DataFrame, place: Place) -> list[Finding]:
+    """What a colour's rounds say that no single row does: two options of one round both approved (the mill
+    dyes bulk to one standard), and a round still with the buyer after the colour was approved (a re-dip:
+    the approval stands, but the round waits for a decision no one is chasing)."""
+    if not len(dips):
+        return []
+    frame = dips.assign(_round=rounds(dips), _k=upper_stripped(dips["style"]) + "\x00" + upper_stripped(dips["color"]),
+                        _opt=upper_stripped(dips["option"]) if "option" in dips.columns else "")
+    out = []
+    first_ok: dict[str, dict[str, Any]] = {}  # colour -> its first approved row
+    ok_options: dict[tuple[str, float], dict[str, Any]] = {}  # (colour, round) -> the first approved option's row
+    for r in records(frame.sort_values(["_k", "_round", "_row"], kind="stable")):
+        kind = decision_kind(r.get("decision"))
+        key = f"{r['style']} / {r['color']}"
+        rnd = int(r["_round"])
+        if kind == "approved":
+            option = r["_opt"] if isinstance(r["_opt"], str) else ""
+            other = ok_options.get((r["_k"], r["_round"]))
+            other_option = other["_opt"] if other is not None and isinstance(other["_opt"], str) else ""
+            if other is not None and option and other_option and option != other_option:
+                out.append(warning(Code.LAB_DIP_ROUNDS, f"option {r['option']} of round {rnd} is approved, but so "
+                                   f"is option {other['option']} (row {other['_row']}): the mill dyes bulk to "
+                                   "one standard. Ask the buyer which dip it is, and write the other Rejected",
+                                   **place.at(r["_row"], "decision", key=key, value=r.get("decision"))))
+            ok_options.setdefault((r["_k"], r["_round"]), r)
+            first_ok.setdefault(r["_k"], r)
+        elif kind is None and day_of(r.get("received")) and (ok := first_ok.get(r["_k"])) is not None \
+                and r["_round"] > ok["_round"]:
+            when = day_of(ok.get("decision_date"))
+            out.append(warning(Code.LAB_DIP_ROUNDS, f"round {rnd} is with the buyer, but the colour was already "
+                               f"approved in round {int(ok['_round'])} (row {ok['_row']}"
+                               + (f", {fmt(when)}" if when else "") + "); write the buyer's decision on this "
+                               "round, or Cancelled if the earlier approval stands",
+                               **place.at(r["_row"], "decision", key=key, value="")))
+    return out
+
+
 def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -> dict[tuple[str, str], date]:
     """(STYLE, COLOR) folded -> the date the colour was approved (lab dips first, then a T&A Actual)."""
     out: dict[tuple[str, str], date] = {}

@@ -292,6 +292,11 @@ def _happened(day: date | None, today: date) -> bool:
     return day is not None and day <= today
 
 
+CUT_NUMBER = re.compile(r"(?i)\d(?:\.\d+)?e\+?(?:1[5-9]|[2-9]\d)")
+"""A tracking number Excel stored as a number of 16 digits or more: it keeps 15, shown '9.40011189922335E+21'
+(a 12-digit FedEx number is kept whole, only shown short)."""
+
+
 def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
                     settings: SampleSettings, ta_sheet: str = "T&A",
                     dropped_styles: AbstractSet[str] = frozenset()) -> list[Finding]:
@@ -340,6 +345,11 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                 out.append(warning(Code.SAMPLE_TRACKING, "shipped without a tracking number; ask the vendor "
                                    "for the courier and air waybill", **place.at(r["_row"], "tracking", key=key,
                                                                                   value="")))
+            elif CUT_NUMBER.fullmatch(str(r["tracking"]).strip()):
+                out.append(warning(Code.SAMPLE_TRACKING, "Excel turned this tracking number into a number and "
+                                   "kept only its first 15 digits, so the courier cannot find it; format the "
+                                   "Tracking # column as Text and type the number again from the vendor's mail",
+                                   **place.at(r["_row"], "tracking", key=key, value=r["tracking"])))
             elif (today - shipped).days > settings.courier_days:
                 out.append(warning(Code.SAMPLE_TRACKING, f"shipped {fmt(shipped)} ({(today - shipped).days} "
                                    f"days ago) and not received; check tracking {r['tracking']} with "
@@ -511,7 +521,15 @@ def customs(styles: pd.DataFrame, samples: pd.DataFrame, style_settings: StyleSe
                 if s.get("coo") else ""
             missing.append(("process_countries", "the country of each process step: spinning, knitting or "
                             f"weaving, dyeing, cutting, sewing{cut} (Process Countries column)"))
+        status = str(s.get("status") or "").strip().lower()
+        required = style_settings.required.get(status)
+        if required is None:  # as the style check reads it: an adopted status takes Required: Adopted
+            required = style_settings.required.get("adopted", ())
         for f, words in missing:
+            # the style check names the cell, once: a required one left blank, a fiber content not usable
+            # (no percentages, not 100%)
+            if (f == "fiber_content" and comp is not None) or (f in required and not s.get(f)):
+                continue
             found.append(warning(Code.CUSTOMS_FACT, f"the customs ruling sample needs {words}; add it "
                                  "before the sample goes to the broker", **place.at(s["_row"], f, key=s["style"],
                                                                                      value=s.get(f) or "")))
