@@ -27,6 +27,8 @@ import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import compressed_rtf
+
 from prodbook.excel.vbaproject import compound_file
 
 PT_LONG, PT_BOOLEAN, PT_SYSTIME, PT_UNICODE, PT_BINARY, PT_OBJECT = 0x0003, 0x000B, 0x0040, 0x001F, 0x0102, 0x000D
@@ -54,6 +56,11 @@ class MsgMessage:
     headers: str = ""
     """PR_TRANSPORT_MESSAGE_HEADERS: the Internet headers as received (From, Reply-To, Date...)."""
     body: str = ""
+    html: bytes = b""
+    """PR_HTML: the message's text as HTML."""
+    rtf: bytes = b""
+    """PR_RTF_COMPRESSED, given uncompressed: the message's text as Rich Text, where Outlook keeps an HTML
+    message's text too (its tags wrapped in ``{\\*\\htmltag <tag>}``)."""
     attachments: list[MsgAttachment] = field(default_factory=list)
 
 
@@ -101,6 +108,10 @@ def _message(msg: MsgMessage, prefix: tuple[str, ...], streams: dict[tuple[str, 
         variable.append((0x007D, PT_UNICODE, _text(msg.headers)))
     if msg.body:
         variable.append((0x1000, PT_UNICODE, _text(msg.body)))
+    if msg.html:
+        variable.append((0x1013, PT_BINARY, msg.html))
+    if msg.rtf:
+        variable.append((0x1009, PT_BINARY, compressed_rtf.compress(msg.rtf)))
     _props(header, fixed, variable, prefix, streams)
     if top:
         for part in ("00020102", "00030102", "00040102"):

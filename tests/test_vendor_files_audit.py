@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from conftest import assert_finding, base_sheets, write_book
 from prodbook.core.findings import Code
@@ -59,12 +60,19 @@ def test_a_week_in_revised_xf_is_read_as_the_day_it_names(tmp_path):
     assert note.column == "Revised XF" and "12-Apr-27" in note.message and "exact date" in note.message
 
 
-def test_a_revised_xf_it_cannot_read_keeps_the_last_date_the_vendor_gave(tmp_path):
-    """'2nd wk Jun' after a revised 30-May blanked the cell: the line's lateness silently fell back to the plan."""
+@pytest.fixture
+def after_last_week(tmp_path: Path) -> Path:
+    """The tracker once Dhaka's report of 22 Feb is imported: Heather Grey revised to ex-factory 30 May."""
     book = tracker_with_lines(tmp_path)
     last = a_book(tmp_path / "dhaka 0222.xlsx", "WIP as of 22-Feb-2027",
                   ["4500000001", "S1", "Heather Grey", 600, 300, date(2027, 4, 15), date(2027, 5, 30), "late"])
     run(book, ["wip"], ctx(last))
+    return book
+
+
+def test_a_revised_xf_it_cannot_read_keeps_the_last_date_the_vendor_gave(tmp_path, after_last_week):
+    """'2nd wk Jun' after a revised 30-May blanked the cell: the line's lateness silently fell back to the plan."""
+    book = after_last_week
     this = a_book(tmp_path / "dhaka 0301.xlsx", "WIP as of 01-Mar-2027",
                   ["4500000001", "S1", "Heather Grey", 600, 350, date(2027, 4, 15), "2nd wk Jun", "fabric"])
     result = run(book, ["wip"], ctx(this))
@@ -121,13 +129,10 @@ def test_a_style_typed_with_the_letter_o_says_so_and_what_to_do(tmp_path):
     assert "Ask the vendor to correct the style number" in found.message
 
 
-def test_a_withdrawn_date_in_an_attachment_names_the_attachment_once(tmp_path):
+def test_a_withdrawn_date_in_an_attachment_names_the_attachment_once(tmp_path, after_last_week):
     """'TBA' in a mailed report was named "file 'x.eml > attachment ...' > sheet 'dhaka 0301.xlsx'": the
     attachment's own file name shown as a sheet, unlike every other finding of the attachment."""
-    book = tracker_with_lines(tmp_path)
-    last = a_book(tmp_path / "dhaka 0222.xlsx", "WIP as of 22-Feb-2027",
-                  ["4500000001", "S1", "Heather Grey", 600, 300, date(2027, 4, 15), date(2027, 5, 30), ""])
-    run(book, ["wip"], ctx(last))
+    book = after_last_week
     report = a_book(tmp_path / "attach.xlsx", "WIP as of 01-Mar-2027",
                     ["4500000001", "S1", "Heather Grey", 600, 350, date(2027, 4, 15), "TBA", ""])
     m = EmailMessage()

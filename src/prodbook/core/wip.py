@@ -553,6 +553,14 @@ class ParsedFile:
     """The (sheet, 1-based row) of each total row skipped: the reader's notes on their cells say nothing."""
 
 
+def reader_notes(raws: Sequence[RawSheet], parsed: ParsedFile) -> list[Finding]:
+    """The reader's notes on a file's cells (``RawSheet.findings``) that still say something once its rows are
+    read: none on a total row's formulas saved without their results, a row the import skips (nothing to ask
+    the vendor of its sums). The one filter for a file and an e-mail's attachment alike."""
+    return [f for raw in raws for f in raw.findings
+            if f.code is not Code.VENDOR_FORMULA or (f.sheet, f.row) not in parsed.total_rows]
+
+
 def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -> ParsedFile:
     """Data rows below the header: blanks, subtotals and notes skipped, cells normalised."""
     out = ParsedFile(raw.file, raw.sheet, None, None, header)

@@ -21,7 +21,7 @@ import glob
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -32,12 +32,13 @@ from prodbook.core import wip
 from prodbook.core.cells import CellError, text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, log_text, row_prints
 from prodbook.core.config import Config
-from prodbook.core.findings import Code, Finding, UserError, error, info
+from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_ref, key_text, line_key
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.workbook import mail, vendor_files
+from prodbook.workbook.filebook import encrypted_office_file
 from prodbook.workbook.publish import same_file
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import APPEND, Tracker
@@ -143,12 +144,13 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             per_file.append(f"  {path.name}: could not be read, skipped (see the Issues sheet)")
             continue
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today, past=past)
-        findings += [f for raw in raws for f in raw.findings  # a TOTAL row's formulas: the row is skipped
-                     if f.code is not Code.VENDOR_FORMULA or (f.sheet, f.row) not in parsed.total_rows]
+        findings += wip.reader_notes(raws, parsed)
         findings += parsed.findings
         new_rows += parsed.rows
         per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))
+    before = len(findings)
     new_rows = _across_files(new_rows, findings)
+    per_file += [f"  {f.file}: {f.message}" for f in findings[before:] if f.severity == "info"]  # a copy: said here
     new_rows, withdrawn = wip.withdrawn_dates(new_rows, old)
     kept = {(f.file, f.row, f.column) for f in withdrawn}  # not 'left blank': the last date was kept
     findings = [f for f in findings if f.code is not Code.BAD_DATE or (f.file, f.row, f.column) not in kept]
@@ -232,7 +234,11 @@ def _unread_lines(file: str, read: ReadMessage, imported: int) -> list[str]:
         return [f"  {file}: could not be read as an e-mail message, skipped (see the Issues sheet)"]
     lines = [f"  {f.file}: not imported (see the Issues sheet)" for f in read.findings
              if f.severity == "error" and f.file != file]
-    return lines or ([] if imported else [f"  {file}: no WIP report attached"])
+    lines += [f"  {mail.label(read.msg, a)}: the same file as '{mail.shown_in(read.msg, first)}', attached "
+              "twice: read once" for a, first in read.again]
+    pasted = "; its text holds a table, which is not read (see the warning)" if read.msg.table_rows >= PASTED_ROWS \
+        else ""
+    return lines or ([] if imported else [f"  {file}: no WIP report attached{pasted}"])
 
 
 def _no_lines(parsed: wip.ParsedFile, attached: bool = False) -> str:
@@ -443,6 +449,8 @@ class ReadMessage:
     """None: the message could not be read (``findings`` says why)."""
     reports: list[tuple[mail.Attachment, list[wip.RawSheet]]]
     findings: list[Finding]
+    again: list[tuple[mail.Attachment, mail.Attachment]] = field(default_factory=list)
+    """Attachments that are the same file as an earlier one of the message, each with that one: read once."""
 
 
 def read_message_reports(path: Path, config: Config) -> ReadMessage:
@@ -463,15 +471,17 @@ def read_message_reports(path: Path, config: Config) -> ReadMessage:
             reports.append(a)
     findings: list[Finding] = []
     reports, carried = _own_reports(reports)
+    reports, again = _once_each(reports)
+    for a, first in again:
+        findings.append(info(Code.WIP_MESSAGE, f"the same file as '{mail.shown_in(msg, first)}', attached twice to "
+                             f"{about}: it was read once", file=mail.label(msg, a), found_in=msg.file))
     for a in carried:
         findings.append(info(Code.WIP_MESSAGE, f"'{a.shown}' is in the earlier message '{a.via[-1]}' that "
                              f"{about} carries along, beside a report of its own; it was not imported, so it "
                              "cannot replace a newer report of its date. To import it, import that earlier "
                              "message on its own", file=mail.label(msg, a), found_in=msg.file))
     if not reports:
-        findings.append(info(Code.WIP_MESSAGE, f"{about} has no WIP report attached"
-                             + (f" (attached: {'; '.join(left)})" if left else " (no attachment)")
-                             + "; nothing was imported from it", file=msg.file, found_in=msg.file))
+        findings.append(_no_report(msg, about, left))
     elif left:
         findings.append(info(Code.WIP_MESSAGE, f"attachments of {about} that are not WIP reports were left: "
                              + "; ".join(left), file=msg.file, found_in=msg.file))
@@ -484,7 +494,43 @@ def read_message_reports(path: Path, config: Config) -> ReadMessage:
             findings += found
             if raws is not None:
                 read.append((a, raws))
-    return ReadMessage(msg, read, findings)
+    return ReadMessage(msg, read, findings, again)
+
+
+def _once_each(reports: list[mail.Attachment]) -> tuple[list[mail.Attachment], list[tuple[mail.Attachment,
+                                                                                          mail.Attachment]]]:
+    """(the reports, each file once; the copies, each with the report it repeats): a report attached twice to one
+    message (dragged in twice) would list its lines and every warning on them twice."""
+    first: dict[bytes, mail.Attachment] = {}
+    once, again = [], []
+    for a in reports:
+        seen = first.setdefault(a.data, a)
+        if seen is a:
+            once.append(a)
+        else:
+            again.append((a, seen))
+    return once, again
+
+
+PASTED_ROWS = 2
+"""Rows of a table in a message's text (``mail.table_rows``) that make it a report pasted into the mail: a header
+and a line."""
+
+
+def _no_report(msg: mail.Message, about: str, left: list[str]) -> Finding:
+    """The note on a message with no report attached, and what to do; a warning when the message's own text holds
+    a table (the vendor pasted the report into the mail), whose lines were not imported."""
+    attached = f" (attached: {'; '.join(left)})" if left else ""
+    if msg.table_rows >= PASTED_ROWS:
+        return warning(Code.WIP_MESSAGE, f"{about} has no report file attached{attached}, but its text holds a "
+                       f"table of {msg.table_rows} rows: if that is the vendor's WIP, it was not imported, since "
+                       "prodbook reads reports only from attached files. Ask the vendor to attach the report as an "
+                       "Excel or CSV file, or copy the table from the message into a new Excel workbook, save it "
+                       "as .xlsx with the vendor's code and the report date in its name, and import that file",
+                       file=msg.file, found_in=msg.file)
+    return info(Code.WIP_MESSAGE, f"{about} has no WIP report attached{attached or ' (no attachment)'}; nothing was "
+                "imported from it. If the vendor's report should be in it, ask the vendor to send the report "
+                "attached, as an Excel or CSV file", file=msg.file, found_in=msg.file)
 
 
 def import_message(read: ReadMessage, index: wip.OrderIndex, codes: list[str], senders: SenderBook,
@@ -515,9 +561,14 @@ def _read_attachment(msg: mail.Message, a: mail.Attachment, folder: Path, config
     except TrackerGiven as given:  # a colleague sent the tracker itself
         return None, [dataclasses.replace(given.finding, found_in=msg.file)]
     except (CellError, OSError, UnicodeError) as exc:
-        said = str(exc).replace(str(file), a.name)  # the temporary copy's folder means nothing to the APM
-        return None, [error(Code.WIP_FILE, f"{said}; the attachment was skipped", file=where,
-                            found_in=msg.file)]
+        said = f"{str(exc).replace(str(file), a.name)}; the attachment was skipped"  # not the temporary copy's folder
+        if encrypted_office_file(file):  # the password is cleared on a copy saved from the message, not in it
+            said = (f"'{a.name}' is protected with a password, so prodbook cannot read it; the attachment was "
+                    "skipped. Save it from the message, open the file you saved in Excel (with the password the "
+                    "vendor gives), choose File > Info > Protect Workbook > Encrypt with Password, clear the "
+                    "password and save; then import the file you saved. Or ask the vendor to send the report "
+                    "again without a password")
+        return None, [error(Code.WIP_FILE, said, file=where, found_in=msg.file)]
 
 
 def _from_address(msg: mail.Message, a: mail.Attachment) -> tuple[str, ...]:
@@ -563,7 +614,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.Raw
             used_sender = None
     if parsed is None:
         parsed = wip.import_file(raws, index, codes, config, today=sent or today, past=past)
-    raw_found = [f for r in raws for f in r.findings]
+    raw_found = wip.reader_notes(raws, parsed)  # as a file's: not a skipped TOTAL row's formulas
     found += [_relabel(f, a.name, where, msg.file, sent, from_address, style_sheet=parsed.header is None)
               for f in (*raw_found, *parsed.findings)]
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:

@@ -95,6 +95,9 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     skipped: tuple[str, ...] = field(default_factory=tuple)
     """Attachments not read, each with why ("'photo.jpg' (not a spreadsheet)")."""
+    table_rows: int = 0
+    """Rows of the tables in the message's own text (a report pasted into the mail, not attached), counting
+    only rows of ``TABLE_CELLS`` cells or more; 0: none."""
 
 
 def is_message(path: Path) -> bool:
@@ -119,19 +122,44 @@ def _unique(message: Message) -> Message:
     """Every attachment of the message (nested ones too) under its own file name: 'WIP (2).xlsx'."""
     taken: set[str] = set()
     named = tuple(dataclasses.replace(a, name=safe_name(a.name, taken)) for a in message.attachments)
-    return Message(message.file, message.subject, message.senders, message.sent, named, message.skipped)
+    return dataclasses.replace(message, attachments=named)
 
 
 def label(message: Message, attachment: Attachment) -> str:
     """Where an attachment is, for findings and the Source File column:
     "Mar 3 WIP.msg > attachment 'WIP 0303.xlsx'" (a repeated name shows as 'WIP 0303 (2).xlsx'); a file
     unpacked from a winmail.dat: "Mar 3 WIP.eml > attachment 'winmail.dat' > 'WIP 0303.xlsx'"."""
-    repeated = sum(a.shown == attachment.shown and a.via == attachment.via and a.packed == attachment.packed
-                   for a in message.attachments) > 1
     steps = [f"attachment '{v}'" for v in attachment.via]
-    shown = f"'{attachment.name if repeated else attachment.shown}'"
+    shown = f"'{shown_in(message, attachment)}'"
     steps += [f"attachment '{attachment.packed}'", shown] if attachment.packed else [f"attachment {shown}"]
     return " > ".join([message.file, *steps])
+
+
+TABLE_CELLS = 3
+"""Cells a row of a table in a message's text has at least, to count as a report's row: a signature laid out in a
+table (a logo beside a name) has fewer."""
+_TABLES = ((re.compile(rb"<tr[\s>/]", re.I), re.compile(rb"<t[dh][\s>/]", re.I)),
+           (re.compile(rb"\\trowd\b"), re.compile(rb"\\cell\b")))
+"""A table's rows and cells in HTML, and in Rich Text (read only where no HTML row is: Outlook wraps an HTML
+message's text in Rich Text, with the HTML tags kept and the table also written its own way)."""
+
+
+def table_rows(text: bytes) -> int:
+    """The rows of ``TABLE_CELLS`` cells or more in a message's text: HTML, or Rich Text as Outlook keeps it.
+    Read as bytes: only the tags count."""
+    for row, cell in _TABLES:
+        rows = row.split(text)[1:]
+        if rows:
+            return sum(len(cell.findall(r)) >= TABLE_CELLS for r in rows)
+    return 0
+
+
+def shown_in(message: Message, attachment: Attachment) -> str:
+    """An attachment's name as ``label`` gives it: as the message gives it, or, where another attachment beside it
+    has that name too, the name it is read as ('WIP 0303 (2).xlsx')."""
+    repeated = sum(a.shown == attachment.shown and a.via == attachment.via and a.packed == attachment.packed
+                   for a in message.attachments) > 1
+    return attachment.name if repeated else attachment.shown
 
 
 def is_body_fragment(name: str) -> bool:
@@ -256,7 +284,8 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
             found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
-    return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped))
+    return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped),
+                   sum(table_rows(_payload(p)) for p in _html_text(msg)))
 
 
 def file_name(part: StdMessage) -> str | None:
@@ -382,6 +411,18 @@ def _file_parts(parts: Iterable[StdMessage]) -> Iterator[StdMessage]:
         elif file_name(part) or (part.get_content_disposition() == "attachment"
                                  and part.get_content_type() not in ("text/plain", "text/html")):
             yield part  # a file without a name too ('Part 1.2' in a mail program), not the text of the message
+
+
+def _html_text(part: StdMessage) -> Iterator[StdMessage]:
+    """The HTML parts of a message's own text: not its attachments, nor the messages attached to it."""
+    if part.get_content_type() == "message/rfc822":
+        return
+    if part.is_multipart():
+        for sub in _subparts(part):
+            yield from _html_text(sub)
+    elif (part.get_content_type() == "text/html" and not file_name(part)
+          and part.get_content_disposition() != "attachment"):
+        yield part
 
 
 def _message_name(part: StdMessage) -> str:
@@ -632,7 +673,20 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     subject = " ".join(str(getattr(msg, "subject", "") or "").split())
-    return Message(file, subject, senders, sent, tuple(found), tuple(skipped))
+    return Message(file, subject, senders, sent, tuple(found), tuple(skipped), _msg_table_rows(msg))
+
+
+def _msg_table_rows(msg: Any) -> int:
+    """``table_rows`` of an Outlook message's text: its HTML (PR_HTML), else its Rich Text, where Outlook keeps
+    an HTML message's text wrapped (PR_RTF_COMPRESSED, unpacked by extract-msg)."""
+    for read in (partial(msg.getStream, "__substg1.0_10130102"), lambda: msg.rtfBody):
+        try:
+            text = read()
+        except Exception:  # noqa: BLE001 - a missing or damaged text: no table seen
+            text = None
+        if isinstance(text, bytes) and text:
+            return table_rows(text)
+    return 0
 
 
 def _msg_attachments(msg: Any) -> Iterable[Any]:
@@ -672,5 +726,6 @@ def _msg_time(msg: Any) -> date | None:
     return None
 
 
-__all__ = ["Attachment", "MESSAGE_SUFFIXES", "MailError", "Message", "addresses", "is_body_fragment",
-           "is_message", "label", "read_eml", "read_message", "read_msg", "safe_name", "shown_name"]
+__all__ = ["Attachment", "MESSAGE_SUFFIXES", "TABLE_CELLS", "MailError", "Message", "addresses", "is_body_fragment",
+           "is_message", "label", "read_eml", "read_message", "read_msg", "safe_name", "shown_in", "shown_name",
+           "table_rows"]

@@ -304,6 +304,12 @@ def as_email(item: Any, work: Path, limits: Limits) -> tuple[EmailMessage, list[
     elif sent is not None:
         msg["Date"] = format_datetime(sent.astimezone())
     msg.set_content(f"Copied from Outlook for the WIP import: {subject}")
+    try:
+        html = item.HTMLBody
+    except Exception:  # noqa: BLE001 - COM's errors are not one class; an item without HTML: no table to see
+        html = None
+    if isinstance(html, str) and html.strip():  # its tables: a report pasted into the mail is said, not lost
+        msg.add_alternative(html, subtype="html")
     notes: list[str] = []
     taken: set[str] = set()
     for n, att in enumerate(_each(getattr(item, "Attachments", None)), 1):

@@ -504,10 +504,20 @@ _ENCODINGS = ("cp936 Simplified Chinese, cp950 Traditional Chinese, cp932 Japane
               "cp1258 Vietnamese, cp874 Thai, mac_roman an old Mac")
 
 
+_UTF8_MARK = b"\xef\xbb\xbf"
+
+
 def _unicode(data: bytes) -> str | None:
-    """The text of bytes that say they are Unicode: a UTF-8 or UTF-16 mark, or UTF-8 that reads whole."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+    """The text of bytes that say they are Unicode: a UTF-8 or UTF-16 mark, or UTF-8 that reads whole. Behind a
+    UTF-8 mark, bytes that are no UTF-8 (a system that writes the mark before Windows-1252 text) are None, as
+    unmarked ones are: read as '\ufffd' they would lose every accented letter, and say nothing."""
+    if data.startswith(_UTF8_MARK):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.reason != "unexpected end of data":  # not only the last character cut short
+                return None
+            return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")  # a file cut short ends in half a character
     try:
@@ -519,7 +529,7 @@ def _unicode(data: bytes) -> str | None:
 def decode_text(data: bytes) -> str:
     """Text bytes (a web page a vendor's system named .xls) as text: Unicode, else Windows-1252."""
     text = _unicode(data)
-    return text if text is not None else data.decode("cp1252", errors="replace")
+    return text if text is not None else data.removeprefix(_UTF8_MARK).decode("cp1252", errors="replace")
 
 
 def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str, list[Finding]]:
@@ -530,6 +540,8 @@ def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str
     text = _unicode(data)
     if text is not None:
         return text, []
+    marked = data.startswith(_UTF8_MARK)
+    data = data.removeprefix(_UTF8_MARK)
     notes: list[Finding] = []
     if encoding:
         try:
@@ -550,7 +562,9 @@ def decode_csv(data: bytes, file: str, encoding: str | None = None) -> tuple[str
     mac = b"\r" in data and b"\n" not in data
     used, said = ("mac_roman", "an old Mac's Western European (Mac Roman), as its lines end the Mac way") if mac \
         else ("cp1252", "Windows' Western European (Windows-1252)")
-    text = f"this CSV file is not saved as UTF-8, and does not say which characters it holds; it was read as {said}"
+    text = ("this CSV file starts with the mark of UTF-8, but its characters are not UTF-8's, so it does not say "
+            f"which characters it holds; it was read as {said}" if marked else
+            f"this CSV file is not saved as UTF-8, and does not say which characters it holds; it was read as {said}")
     advice = (f"set '{CSV_ENCODING}' on the Config sheet to the vendor's ({_ENCODINGS}) and import it again, or "
               "ask the vendor to save as 'CSV UTF-8'")
     if _paired_high_bytes(data):
