@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from conftest import demo_workbook, digest, grow_tables, sheet_values
 from prodbook.cli import main
-from prodbook.core.order_dates import not_yet
+from prodbook.core.cells import not_yet
 from prodbook.workbook.safety import BACKUP_DIR
 
 DAY = "2026-12-06"

@@ -61,6 +61,19 @@ _WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|ne
 _MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
 
 
+_NOT_YET = re.compile(r"\s*(?:t\.?\s*b\.?\s*[acd]|to\s+be\s+(?:advised|announced|confirmed|decided|determined)|"
+                      r"pending)\.*\s*", re.IGNORECASE)
+
+
+def not_yet(value: Any) -> bool:
+    """Text typed in a date cell for a date not known yet: TBC, TBA, TBD ('T.B.C.', 't b a'), 'to be confirmed'
+    (advised, announced, decided, determined) or 'pending', in any case, with a full stop or spaces around. The
+    one vocabulary: an Orders date (read as blank with its own warning, ``Code.DATE_NOT_YET``) and a vendor's
+    WIP date (read as blank; a Revised XF so written takes back the date an earlier report gave) both ask it.
+    Words around it ('pending fabric', 'TBC 15-Mar') are not it: the cell says more than "not yet"."""
+    return isinstance(value, str) and _NOT_YET.fullmatch(value) is not None
+
+
 def is_missing(value: Any) -> bool:
     """No value at all, in any of the forms a table gives it: None, NaN, pandas' NA and NaT."""
     if type(value) is str:  # most cells: settled at once (these run for every cell of a sheet's rules)

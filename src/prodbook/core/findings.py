@@ -42,6 +42,9 @@ class Code(StrEnum):
     HEADER_ADDED = "header-added"
     DATE_YEAR_UNLIKELY = "date-year-unlikely"
     """An order date years from today: a typo or a placeholder such as 31-Dec-9999."""
+    DATE_NOT_YET = "date-not-yet"
+    """An order date typed as not known yet ('TBC', 'TBA', 'to be confirmed': ``cells.not_yet``): read as blank,
+    the line planned without it. A warning, not a bad date: the team meant it."""
     # calendars
     CALENDAR = "calendar"
     NO_HOLIDAY_DATA = "no-holiday-data"

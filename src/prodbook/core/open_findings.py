@@ -40,6 +40,10 @@ RUN_NOTES = frozenset({"rows-archived", "rows-restored", "change-log-rows-moved"
 what is wrong: true of that run for good. They leave the sheet with the next run that writes the workbook,
 never by themselves: a run with nothing else to do writes no file only to drop them."""
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
+SAID_BY = {"date-not-yet": "anchor-date-missing"}
+"""A code whose new row is not added at a cell where an open row of the other code stays, not checked again by
+this run: `prodbook validate` does not plan, and the T&A's row at a 'TBC' Ex-Factory (naming the milestones that
+wait) says more than the check's. One cell, one row, as ``order_dates.said_once`` does within a run."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,18 @@ def dismissed(accept: Any) -> bool:
 def _same_values(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
     """The tracker's value and the other source's are what they were when the row was decided."""
     return all(same_logged(before.get(k), now.get(k)) for k in ("value", "other_value"))
+
+
+def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
+    """``new`` (this run's rows) without those whose cell an open row of ``old`` that this run did not check
+    again speaks of in the code that says more (``SAID_BY``)."""
+    if not len(new) or not len(old) or not new["code"].isin(list(SAID_BY)).any():
+        return new
+    kept = {(_text(r.get("sheet")), _text(r.get("cell")), _text(r.get("code"))) for r in row_dicts(old)
+            if _text(r.get("code")) in SAID_BY.values() and not checked_again(r, checked)}
+    said = [(_text(s), _text(c), SAID_BY.get(_text(k), "")) in kept
+            for s, c, k in zip(new["sheet"], new["cell"], new["code"])]
+    return new[~pd.Series(said, index=new.index, dtype=bool)]
 
 
 def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:

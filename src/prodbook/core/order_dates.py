@@ -1,14 +1,12 @@
 """Order dates whose year is far from today: a typo (2207 for 2027, 1927), or a placeholder some systems
 write for "no date yet" (31-Dec-9999). The T&A plans such a line as typed, every milestone in that year
-and its variances in millions of days, so the APM hears of the cell itself, once a run. And the words a team
-types in a date it does not know yet ('TBC', ``not_yet``)."""
+and its variances in millions of days, so the APM hears of the cell itself, once a run. And one message at a
+cell typed as not known yet ('TBC': ``said_once``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,28 +18,18 @@ from prodbook.core.keys import key_texts
 YEARS_AWAY = 5
 """A season is planned a year or two ahead and reported on a year or two back: farther is a typo."""
 ORDER_DATES = ("po_date", "ex_factory", "in_dc", "cancel")
-_NOT_YET = re.compile(r"\s*(?:t\.?b\.?[acd]\.?|to be (?:advised|announced|confirmed|decided|determined)|pending)\s*",
-                      re.I)
-
-
-def not_yet(value: Any) -> bool:
-    """An order date cell's text that says the date is not known yet ('TBC', 'TBA', 'tba', 'to be confirmed'):
-    the T&A plans what the line's other dates give and leaves what hangs on this one undated, as for a blank,
-    not kept as it was, as for a typo ('2027-02-31') it cannot read."""
-    return isinstance(value, str) and _NOT_YET.fullmatch(value) is not None
 
 
 def said_once(findings: Sequence[Finding]) -> list[Finding]:
-    """``findings`` without the reading's "'TBC' is not a date prodbook can read; fix the cell" at a cell the
-    T&A's plan speaks of ("'TBC' in its Ex-Factory cell, not a date yet, so the milestones that depend on it
-    have no Planned date"): one message a cell, the one that says what the text does, not a second calling it a
-    typo. Without the plan's (a run that does not plan), the reading's stays."""
-    said = {(f.file, f.sheet, f.row, f.column) for f in findings
-            if f.code is Code.ANCHOR_DATE_MISSING and not_yet(f.value)}
+    """``findings`` without the reading's ``DATE_NOT_YET`` ("'TBC' in Ex-Factory says the date is not known
+    yet...") at a cell the T&A's plan speaks of (``ANCHOR_DATE_MISSING``: "'TBC' in its Ex-Factory cell, not a
+    date yet, so the milestones that depend on it (FBK, TBK...) have no Planned date"): one message a cell, the
+    one that names the milestones. Without the plan's (a run that does not plan), the reading's stays."""
+    said = {(f.file, f.sheet, f.row, f.column) for f in findings if f.code is Code.ANCHOR_DATE_MISSING}
     if not said:
         return list(findings)
-    return [f for f in findings if not (f.code is Code.BAD_DATE and not_yet(f.value)
-                                        and (f.file, f.sheet, f.row, f.column) in said)]
+    return [f for f in findings
+            if not (f.code is Code.DATE_NOT_YET and (f.file, f.sheet, f.row, f.column) in said)]
 
 
 def unlikely_years(orders: pd.DataFrame, today: date, *, file: str, sheet: str, headers: Mapping[str, str],

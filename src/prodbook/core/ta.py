@@ -203,7 +203,8 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
     column for: one error names the column, at the sheet's header row (``header_rows``, by prodbook's sheet
     name), not one per PO line saying to fill in a date it holds. ``headers``: by prodbook's sheet name, the
     team's header of each field ('ex_factory' -> 'Ex-Fty Date'), which the findings name. ``not_yet``: (Orders
-    row, field) -> the text of an order date the team typed as not known yet ('TBC'; read as blank): the line is
+    row, field) -> the text of an order date the team typed as not known yet ('TBC', the reading's
+    ``Code.DATE_NOT_YET``; read as blank): the line is
     planned as for a blank cell, and its finding names the text and the milestones left undated.
     """
     names = dict(sheets or {})

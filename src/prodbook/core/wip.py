@@ -38,6 +38,7 @@ from prodbook.core.cells import (
     is_blank,
     is_signed_number,
     looks_like_formula,
+    not_yet,
     order_shown,
     reads_both_ways,
     text_or_empty,
@@ -325,11 +326,16 @@ def parse_qty(value: Any, per_unit: int = 1) -> int | None:
     return int(pieces)
 
 
+_DASHES = ("-", "--")
+"""A vendor's dash in a WIP date cell: no date (WIP's own, beside the words every date cell reads)."""
+
+
 def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> date | None:
     """A date cell. '15-Mar' or 'Mar 15' without a year take the year that puts them in the year around
     ``near`` (the report date) that a WIP report's dates fall in: four months back, eight ahead. A date
-    further than a year back or two ahead is a typo or a misread year ('27/03/15' is 2015), not a plan."""
-    if isinstance(value, str) and value.strip() in ("-", "--", "TBA", "TBC", "tba", "tbc"):
+    further than a year back or two ahead is a typo or a misread year ('27/03/15' is 2015), not a plan. No date
+    yet is blank: the words of ``cells.not_yet`` ('TBA', 'TBD', 'to be confirmed'), and a vendor's dash."""
+    if isinstance(value, str) and (value.strip() in _DASHES or not_yet(value)):
         return None
     written = value
     if isinstance(value, str) and _SERIAL_TEXT.fullmatch(value):  # a date column saved as General in a CSV
@@ -663,7 +669,7 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                             Code.BAD_DATE, f"'{_text(raw_value)}' gives a week, not a day: it was read as the "
                             f"day it names, {values[f]:%d-%b-%y}. Ask the vendor for the exact date", row=r + 1,
                             column=header.texts.get(header.columns[f]), value=raw_value, **where))
-                    if values[f] is None and f == "revised_xf" and _WITHDRAWN.fullmatch(_text(raw_value)):
+                    if values[f] is None and f == "revised_xf" and not_yet(_text(raw_value)):
                         values["_withdrawn"] = (raw_value, header.texts.get(header.columns[f]))
                 else:
                     values[f] = to_text(raw_value)
@@ -1623,13 +1629,10 @@ def scope_key(vendor: Any, report_date: Any) -> tuple[str, str]:
     return (fold_text(vendor), wip_key(None, None, None, report_date)[3])
 
 
-_WITHDRAWN = re.compile(r"\s*(?:tba|tbc|tbd|to be (?:advised|confirmed|decided))\.?\s*", re.I)
-"""What a vendor writes in Revised XF when it has no date to give."""
-
-
 def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
                     ) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """Rows whose Revised XF the vendor took back ('TBA', 'TBC', 'pending fabric') after an earlier report
+    """Rows whose Revised XF the vendor took back (a word of ``cells.not_yet``: 'TBA', 'TBC', 'to be confirmed',
+    'pending'; or text that is no date, 'pending fabric') after an earlier report
     of the line gave one. Left blank, the line's xf-revised-later exception would close as solved and
     late-for-cancel fall back to the plan; so the last date the vendor gave is kept, said in Remarks, and
     named as a warning (file, row, column, value)."""

@@ -16,7 +16,7 @@ from prodbook.core.cells import EXCEL_ERRORS
 from prodbook.core.changes import log_text
 from prodbook.core.findings import Finding, Severity
 from prodbook.core.model.sheets import ISSUES
-from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, merge
+from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, merge, said_before
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
@@ -77,6 +77,7 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     new = issue_rows(tracker, findings, checked, by)
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
+    new = said_before(new, old, checked)  # a 'TBC' the T&A's open row speaks of: not a second row at the cell
     merged = merge(old, new, checked, list(ISSUES.fields))
     if not table.exists and merged.frame.empty:
         return merged.notes

@@ -8,7 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -168,15 +168,14 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     names = {s.name: tracker.sheet(s) for s in (ORDERS, STYLES, TEMPLATES)}
 
     not_yet = _not_yet_dates(orders_table)  # 'TBC' in Ex-Factory: planned as for a blank, never kept stale
-    typed_not_yet = {(row, orders_table.header_of(f)) for row, f in not_yet}
-    if not _bad_order_rows(inputs, tracker.sheet(ORDERS), typed_not_yet):  # every line planned: no T&A needed
+    if not _bad_order_rows(inputs, tracker.sheet(ORDERS)):  # every line planned: no T&A needed
         rows, lines = ta.planned_size(plans, inputs.orders, inputs.styles, blocked=broken)
         tracker.check_fits(tracker.peek(TA), rows, _milestones(rows, lines))  # before a long T&A is read
     current = tracker.table(TA, required=False)
     findings += current.findings + _lacking_user_columns(current, tracker)
     old = current.frame
-    orders = _plannable_orders(inputs, tracker.sheet(ORDERS), unusable, typed_not_yet)
-    findings += _new_lines_held(tracker, inputs, old, typed_not_yet)
+    orders = _plannable_orders(inputs, tracker.sheet(ORDERS), unusable)
+    findings += _new_lines_held(tracker, inputs, old)
     order_columns = tracker.table(ORDERS).columns
     new, found = ta.schedule(plans, orders, inputs.styles, calendars, default, file=tracker.file, sheets=names,
                              blocked=broken, absent=[f for f in ORDER_DATES if f not in order_columns],
@@ -596,29 +595,27 @@ def _milestones(rows: int, lines: int) -> str:
     return f"{rows:,} milestones of {lines:,} PO lines"
 
 
-def _bad_order_rows(inputs: Inputs, sheet: str, not_yet: Collection[tuple[int, str]] = ()) -> set[int]:
-    """Orders rows with a bad cell (``_plannable_orders`` leaves them out). A date typed as not known yet
-    (``not_yet``: (row, header) of 'TBC' in Ex-Factory) is not one: the line is planned as for a blank date by
-    every run alike, whether its rows are on the T&A already or not."""
-    return {int(cast(int, f.row)) for f in _bad_cells(inputs, sheet, not_yet)}
+def _bad_order_rows(inputs: Inputs, sheet: str) -> set[int]:
+    """Orders rows with a bad cell (``_plannable_orders`` leaves them out). A date typed as not known yet ('TBC'
+    in Ex-Factory: a warning, ``Code.DATE_NOT_YET``) is not one: the line is planned as for a blank date by every
+    run alike, whether its rows are on the T&A already or not."""
+    return {int(cast(int, f.row)) for f in _bad_cells(inputs, sheet)}
 
 
-def _bad_cells(inputs: Inputs, sheet: str, not_yet: Collection[tuple[int, str]] = ()) -> list[Finding]:
+def _bad_cells(inputs: Inputs, sheet: str) -> list[Finding]:
     """The errors of Orders cells that hold a line back (``_bad_order_rows``), in the order they were found."""
     return [f for f in inputs.findings if f.sheet == sheet and f.row is not None
-            and f.severity == "error" and f.code is not Code.DUPLICATE_KEY
-            and (int(f.row), str(f.column)) not in not_yet]
+            and f.severity == "error" and f.code is not Code.DUPLICATE_KEY]
 
 
-def _new_lines_held(tracker: Tracker, inputs: Inputs, old: pd.DataFrame, not_yet: Collection[tuple[int, str]]
-                    ) -> list[Finding]:
+def _new_lines_held(tracker: Tracker, inputs: Inputs, old: pd.DataFrame) -> list[Finding]:
     """A warning at the first bad cell of each Orders row with an error whose PO line is not on the T&A yet: it
     is not planned until the cell is fixed (``_plannable_orders``), on this run as on the next. A date typed
     wrong ('2027-02-31') is not a date not known yet ('TBC'): planned as if blank, the line's rows would be
     held stale by the next run, as a line already on the T&A is, and the two runs would disagree."""
     sheet = tracker.sheet(ORDERS)
     first: dict[int, Finding] = {}
-    for f in _bad_cells(inputs, sheet, not_yet):
+    for f in _bad_cells(inputs, sheet):
         first.setdefault(int(cast(int, f.row)), f)
     orders = inputs.orders
     if not first or not len(orders):
@@ -638,21 +635,21 @@ def _new_lines_held(tracker: Tracker, inputs: Inputs, old: pd.DataFrame, not_yet
 
 
 def _not_yet_dates(orders: Table) -> dict[tuple[int, str], str]:
-    """(Orders row, field) -> the text of each order date cell typed as not known yet ('TBC', 'TBA', 'tba'),
-    which the sheet's reading holds as blank (its finding keeps the cell's text)."""
+    """(Orders row, field) -> the text of each order date cell the sheet's reading found typed as not known yet
+    ('TBC', 'tba': its ``Code.DATE_NOT_YET``, which keeps the cell's text), read as blank."""
     theirs = {orders.header_of(f): f for f in ORDER_DATES if f in orders.columns}
     return {(int(f.row), theirs[str(f.column)]): str(f.value).strip() for f in orders.findings
-            if f.row is not None and f.column in theirs and order_dates.not_yet(f.value)}
+            if f.code is Code.DATE_NOT_YET and f.row is not None and f.column in theirs}
 
 
-def _plannable_orders(inputs: Inputs, sheet: str, unusable: frozenset[str] | set[str] = frozenset(),
-                      not_yet: Collection[tuple[int, str]] = ()) -> pd.DataFrame:
+def _plannable_orders(inputs: Inputs, sheet: str, unusable: frozenset[str] | set[str] = frozenset()
+                      ) -> pd.DataFrame:
     """Orders rows to plan: a PO line whose Orders row has a bad cell is left out, so its rows are kept as they
     are (stale) rather than recomputed from a blanked date; one not on the T&A yet gets no rows until the cell
     is fixed (``_new_lines_held``), so that every run treats it alike. So is every line
     of a vendor whose calendar is in error (a Holiday Country 'XX'): planned on Monday-Friday instead, its
     dates would all move. A date typed as not known yet ('TBC': ``_bad_order_rows``) plans its line."""
-    bad = _bad_order_rows(inputs, sheet, not_yet)
+    bad = _bad_order_rows(inputs, sheet)
     orders = inputs.orders
     if not len(orders) or not bad and not unusable:
         return orders

@@ -31,6 +31,7 @@ from prodbook.core.cells import (
     in_unit,
     is_blank,
     is_missing,
+    not_yet,
     order_shown,
     reads_both_ways,
     shown_digits,
@@ -45,7 +46,15 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_text, key_text, upper_stripped
 from prodbook.core.model.records import Record
-from prodbook.core.model.sheets import HEADER_UNITS, Kind, SheetSpec, header_unit, normalise_header, unit_fits
+from prodbook.core.model.sheets import (
+    HEADER_UNITS,
+    Column,
+    Kind,
+    SheetSpec,
+    header_unit,
+    normalise_header,
+    unit_fits,
+)
 from prodbook.core.wip import unit_size
 
 HEADER_SCAN_ROWS = 12
@@ -206,6 +215,20 @@ def _best(candidates: list[tuple[int, int]], hidden: AbstractSet[int], *, ours: 
 _PARSERS = {Kind.TEXT: to_text, Kind.INT: to_int, Kind.NUMBER: to_number, Kind.BOOL: to_bool}
 _BAD = {Kind.DATE: Code.BAD_DATE, Kind.DATETIME: Code.BAD_DATE, Kind.INT: Code.BAD_NUMBER,
         Kind.NUMBER: Code.BAD_NUMBER}
+
+
+def _unread(raw: Any, exc: CellError, col: Column, fix: str, **where: Any) -> Finding:
+    """The finding at a cell its column could not read (the cell is read as blank). A word for a date not known
+    yet ('TBC', 'to be confirmed': ``cells.not_yet``) in a column that takes one (``Column.not_yet``: the Orders
+    dates) is a warning of its own: the team meant it, and the line is planned without the date. Anything else
+    is a bad cell, with what to do (``fix``)."""
+    if col.not_yet and not_yet(raw):
+        header = " ".join(str(where["column"]).split())
+        return warning(Code.DATE_NOT_YET, f"'{str(raw).strip()}' in {header} says the date is not known yet, so "
+                       f"prodbook reads the cell as blank: the PO line is planned from its other dates, and the T&A "
+                       f"milestones that hang on its {header} wait for the date, with no Planned date. Type the "
+                       f"{header} date in the cell once it is confirmed", value=raw, **where)
+    return error(_BAD.get(col.kind, Code.BAD_VALUE), f"{exc}{fix}", value=raw, **where)
 
 
 def _datetime(value: Any, order: DateOrder, date1904: bool) -> Any:
@@ -640,10 +663,9 @@ def read_table(rows: Sequence[Sequence[Any]], spec: SheetSpec, config: Config, *
             findings.extend(_text_dates_both_ways(cells, config.date_order, file=file, sheet=sheet,
                                                   first_row=header_row + 1, column=headers[c]))
         data[f] = _convert(cells, col.kind, col.user, config.date_order, date1904, filled,
-                           lambda i, raw, exc, c=c, kind=col.kind, fix=fix: findings.append(error(
-                               _BAD.get(kind, Code.BAD_VALUE), f"{exc}{fix}",
-                               file=file, sheet=sheet, row=header_row + i + 1, column=headers[c],
-                               value=raw)), strip=not col.verbatim)
+                           lambda i, raw, exc, c=c, col=col, fix=fix: findings.append(_unread(
+                               raw, exc, col, fix, file=file, sheet=sheet, row=header_row + i + 1,
+                               column=headers[c])), strip=not col.verbatim)
         if col.numbers and col.kind is Kind.TEXT:
             _keep_numbers(cells, data[f])
         if spec.generated and f in spec.key and col.kind is Kind.TEXT:

@@ -56,6 +56,10 @@ class Column:
     """Synonyms (of ``synonyms``) read as this column only when every filled cell under them is a value the
     column may hold (the T&A's 'Factory' as its Vendor: vendor codes, not a team's factory names); else the
     column is the team's own, kept as typed (``tables.read_table``'s ``known``)."""
+    not_yet: bool = False
+    """A date column where a word for a date not known yet ('TBC', 'to be confirmed': ``cells.not_yet``) is read
+    as blank with a warning of its own (``Code.DATE_NOT_YET``), not as a bad date to fix: the Orders dates,
+    which the T&A plans around. Elsewhere ('TBC' in a closure's From) it stays a bad date."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,8 @@ class SheetSpec:
 
 def C(header: str, field: str, kind: Kind = Kind.TEXT, *synonyms: str, required: bool = False,
       user: bool = False, verbatim: bool = False, unit: str | None = None, numbers: bool = False,
-      given: bool = False, guarded: tuple[str, ...] = ()) -> Column:
-    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers, given, guarded)
+      given: bool = False, guarded: tuple[str, ...] = (), not_yet: bool = False) -> Column:
+    return Column(header, field, kind, required, synonyms, user, verbatim, unit, numbers, given, guarded, not_yet)
 
 
 T, D, I, N, B = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.BOOL  # noqa: E741 - one letter per kind
@@ -138,11 +142,12 @@ ORDERS = SheetSpec("Orders", (
     C("Color", "color", T, *COLOR, required=True),
     C("Qty", "qty", I, "Quantity", "Order Qty", "Units", "PO Qty", unit="pcs"),
     C("Ship Mode", "ship_mode", T, "Mode", "Shipment Mode", "Ship Via"),
-    C("PO Date", "po_date", D, "Order Date", "PO Issue Date", "PO Placed"),
+    C("PO Date", "po_date", D, "Order Date", "PO Issue Date", "PO Placed", not_yet=True),
     C("Ex-Factory", "ex_factory", D, "XF", "XF Date", "Ex Factory Date", "Ex-Fty", "Ex Fty Date", "Ex-Fac",
-      "Ex-Fac Date", "X-Fty", "X-Fty Date", "X-Factory"),
-    C("In-DC", "in_dc", D, "In DC", "In DC Date", "DC Date", "In-DC Date"),
-    C("Cancel Date", "cancel", D, "Cancel", "Cancellation Date", "Cxl Date", "Cxl", "Cxl Dt", "Cancel Dt"),
+      "Ex-Fac Date", "X-Fty", "X-Fty Date", "X-Factory", not_yet=True),
+    C("In-DC", "in_dc", D, "In DC", "In DC Date", "DC Date", "In-DC Date", not_yet=True),
+    C("Cancel Date", "cancel", D, "Cancel", "Cancellation Date", "Cxl Date", "Cxl", "Cxl Dt", "Cancel Dt",
+      not_yet=True),
     C("Port of Loading", "port", T, "POL", "Port"),
     C("DC", "dc", T, "Destination", "Warehouse"),
     C("Terms", "terms", T, "Incoterm", "Incoterms", "Ship Terms", "Shipping Terms", "Delivery Terms",
