@@ -11,7 +11,7 @@ report out as a standalone workbook with a chart, for merchandising.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -295,13 +295,13 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
             e = detail_of.get(key, {})
             ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
                 e.get("vendor"))
-            row = ChangeRow(when, "New exception", f"{key} {ref}".strip(), str(e.get("detail") or new), action)
+            row = ChangeRow(when, "New exception", f"{key} {ref}".strip(), _detail(e) or new, action)
         elif sheet == ex_sheet and field == "Status" and ex.is_closed(new) and not ex.is_closed(old):
             e = detail_of.get(key, {})
             ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
                 e.get("vendor"))
             row = ChangeRow(when, "Exception resolved", f"{key} {ref}".strip(),
-                            f"{new}: {e.get('detail') or ''}".strip(": "), action)
+                            f"{new}: {_detail(e)}".strip(": "), action)
         if row is None:
             other += 1
         else:
@@ -334,6 +334,12 @@ def _revisions(wip: pd.DataFrame) -> dict[str, tuple[str, str, str, str]]:
 
 def _has(v: Any) -> bool:
     return v is not None and not (isinstance(v, float) and v != v) and str(v).strip() != ""
+
+
+def _detail(exception: Mapping[Any, Any]) -> str:
+    """An exception's Detail as the report says it; '' when the cell is blank (read as NaN: 'nan' otherwise)."""
+    d = exception.get("detail")
+    return str(d) if _has(d) else ""
 
 
 CHANGES = SheetSpec("Changes", (Column("When", "when", Kind.DATETIME), Column("What", "what"),
