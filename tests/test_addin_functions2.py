@@ -35,6 +35,12 @@ def col(values: list[Any], rows: int | None = None) -> list[list[Any]]:
 
 @pytest.fixture(scope="module")
 def small() -> BookData:
+    return small_book()
+
+
+def small_book() -> BookData:
+    """Two factory calendars (BD1: Friday off, Bangladesh; CN1: a Chinese New Year closure), a default, and a
+    T&A of two milestones: what the functions read of a workbook."""
     bd1, _ = factory_calendar("BD1", 16, "BD", range(2026, 2029))
     cn1, _ = factory_calendar("CN1", 1, "CN", range(2026, 2029), [(date(2027, 1, 30), date(2027, 2, 20))])
     default, _ = factory_calendar("(default)", 1, None, range(2026, 2029))

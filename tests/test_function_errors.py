@@ -15,11 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from conftest import add_config, assert_finding, base_sheets, write_book
-from prodbook.core.calendar import factory_calendar
 from prodbook.core.config import FunctionErrors
 from prodbook.core.findings import Code
 from prodbook.excel import errors, formulas, udfs
@@ -30,24 +28,14 @@ from prodbook.workbook.tracker import Tracker
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fakexl import FakeBook  # noqa: E402
+from test_addin_functions2 import EXCEL_ROWS, col, small_book  # noqa: E402
 
-EXCEL_ROWS = 1_048_576
 SEVEN = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
-
-
-def col(values: list[Any], rows: int | None = None) -> list[list[Any]]:
-    return [[v] for v in values] + [[None] for _ in range((rows or len(values)) - len(values))]
 
 
 @pytest.fixture(scope="module")
 def text() -> BookData:
-    bd1, _ = factory_calendar("BD1", 16, "BD", range(2026, 2029))
-    cn1, _ = factory_calendar("CN1", 1, "CN", range(2026, 2029), [(date(2027, 1, 30), date(2027, 2, 20))])
-    default, _ = factory_calendar("(default)", 1, None, range(2026, 2029))
-    ta = pd.DataFrame({"po": ["4500000001", "4500000001"], "style": ["S1", "S1"], "color": ["Navy", "Navy"],
-                       "code": ["LD", "XF"], "planned": [date(2027, 1, 10), date(2027, 5, 3)],
-                       "forecast": [date(2027, 3, 1), None], "actual": [None, "N/A"]})
-    return BookData({"BD1": bd1, "CN1": cn1}, default, ta=ta)
+    return small_book()
 
 
 @pytest.fixture(scope="module")
