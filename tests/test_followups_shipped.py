@@ -85,3 +85,58 @@ def test_a_vendor_with_nothing_left_to_chase_loses_todays_earlier_draft_and_no_o
     assert (out / "BD1_follow-up_2027-03-01.eml").exists() and kids.exists() and mine.exists()
     said = " ".join(result.outcomes[-1].summary)
     assert "CN1_follow-up_2027-03-01.eml" in said and "nothing left to chase" in said, said
+
+
+def two_morning_drafts(tmp_path: Path) -> tuple[Path, Path, date]:
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    out = tmp_path / "d"
+    today = date(2027, 3, 1)
+    run(path, ["ta", "exceptions", "followups"], ctx(out, today))
+    assert (out / "BD1_follow-up_2027-03-01.eml").exists() and (out / "CN1_follow-up_2027-03-01.eml").exists()
+    return path, out, today
+
+
+def test_a_draft_this_run_writes_under_another_case_or_accent_form_is_never_taken_for_a_stale_one(tmp_path):
+    """A Mac's disk compares names in any case (and gives accents back decomposed): the morning's 'bd1_...' is
+    the file the noon run writes as 'BD1_...'. Removing it after the write would remove the new draft."""
+    _, out, today = two_morning_drafts(tmp_path)
+    from prodbook.jobs import followups_job
+
+    morning = out / "CN1_follow-up_2027-03-01.eml"
+    head = email.message_from_bytes(morning.read_bytes(), policy=policy.default)
+    mark = head["X-Prodbook-Tracker"]
+    (out / "ré_follow-up_2027-03-01.eml").write_bytes(morning.read_bytes())  # composed é
+    morning.rename(out / "cn1_follow-up_2027-03-01.eml")
+    bd1 = out / "BD1_follow-up_2027-03-01.eml"
+    written = {bd1, out / "CN1_follow-up_2027-03-01.eml", out / "re\u0301_follow-up_2027-03-01.eml"}  # é apart
+    stale = followups_job._stale_drafts(out, today, mark, written)
+    assert [p.name for p, _ in stale] == [], stale
+    stale = followups_job._stale_drafts(out, today, mark, {bd1})
+    assert sorted(p.name for p, _ in stale) == ["cn1_follow-up_2027-03-01.eml", "ré_follow-up_2027-03-01.eml"]
+
+
+def test_an_earlier_draft_of_a_vendor_that_still_has_one_is_said_as_replaced_not_as_nothing_to_chase(tmp_path):
+    path, out, today = two_morning_drafts(tmp_path)
+    (out / "BD1_follow-up_2027-03-01_2.eml").write_bytes((out / "BD1_follow-up_2027-03-01.eml").read_bytes())
+    result = run(path, ["followups"], ctx(out, today))
+    said = " ".join(result.outcomes[-1].summary)
+    assert not (out / "BD1_follow-up_2027-03-01_2.eml").exists()
+    assert "BD1's draft is now 'BD1_follow-up_2027-03-01.eml'" in said, said
+    assert "BD1 has nothing left to chase" not in said, said
+
+
+def test_an_earlier_draft_that_cannot_be_removed_is_a_warning_not_a_failed_write(tmp_path):
+    """Open in Outlook's editor (its lock file beside it): left, and said as a warning with what to do; the run
+    wrote everything it meant to, so it is no error and names no file as not written."""
+    path, out, today = two_morning_drafts(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Orders"]
+    ws.cell(row=1, column=ws.max_column + 1, value="Line Status")
+    ws.cell(row=3, column=ws.max_column, value="Cancelled")  # CN1's only line: nothing left to chase
+    wb.save(path)
+    (out / "~$N1_follow-up_2027-03-01.eml").write_bytes(b"\x00" * 162)
+    result = run(path, ["ta", "exceptions", "followups"], ctx(out, today))
+    assert (out / "CN1_follow-up_2027-03-01.eml").exists()
+    said = [f for f in result.findings if "CN1_follow-up_2027-03-01.eml" in f.message]
+    assert len(said) == 1 and said[0].severity == "warning", said
+    assert "delete it by hand" in said[0].message and "Not written" not in said[0].message, said[0].message

@@ -10,6 +10,7 @@ text that cannot go into an e-mail header is left out of the draft and named.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import date
 from email import policy as email_policy
 from email.parser import BytesHeaderParser
@@ -145,9 +146,11 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
             for msg in made.messages.values():
                 msg[fu.TRACKER_HEADER] = mark
             files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())
-            files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {vendor} has nothing "
-                                            "left to chase") for p, vendor in
-                           _stale_drafts(folder, ctx.today, mark, set(paths.values())))
+            now = {fu.vendor_key(v): p for v, p in paths.items()}
+            files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': " + (
+                               f"{vendor}'s draft is now '{now[fu.vendor_key(vendor)].name}'"
+                               if fu.vendor_key(vendor) in now else f"{vendor} has nothing left to chase"))
+                           for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values())))
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -213,8 +216,9 @@ def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> l
         found = sorted(folder.glob(f"*follow-up_{today.isoformat()}*.eml")) if folder.is_dir() else []
     except OSError:
         return []
+    names = {_same_name(p.name) for p in written}
     for path in found:
-        if path in written:
+        if _same_name(path.name) in names:  # this run writes it (a Mac's disk: 'bd1_...' is 'BD1_...')
             continue
         try:
             with path.open("rb") as f:
@@ -224,6 +228,13 @@ def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> l
         if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and head.get("X-Prodbook-Vendor"):
             out.append((path, fu.one_line(head["X-Prodbook-Vendor"])))
     return out
+
+
+def _same_name(name: str) -> str:
+    """A file name as a Mac's or Windows' disk compares it: in any case, and in either Unicode form of an accent
+    (a Mac gives names back decomposed). The draft this run writes as 'BD1_...' replaces the morning's 'bd1_...'
+    there, and removing the morning's would remove the new one."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _shipping_codes(tracker: Tracker) -> tuple[str, str]:

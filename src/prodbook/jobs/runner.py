@@ -483,6 +483,8 @@ def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file
             done = prepared.publish(outcome.files)
             outcome.summary += done.summary
             found += [info(Code.SETTING, note, file=file) for note in done.notes]
+            found += [warning(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {line}", file=file)
+                      for line in done.not_removed]
             if done.problem:
                 found.append(error(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {done.problem}. {done_to_book}. "
                                    f"Written: {_names(done.written) or 'none'}. Not written: "

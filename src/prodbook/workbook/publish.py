@@ -76,6 +76,8 @@ class Published:
     summary: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
+    not_removed: tuple[str, ...] = ()
+    """Out-of-date files a run meant to remove and could not (``StagedRemoval``): why, and what to do."""
 
 
 def no_folder(what: str) -> str:
@@ -146,16 +148,18 @@ class Prepared:
         problems: list[str] = []
         announced: dict[str, list[bool]] = {}
         removed: list[str] = []
+        not_removed: list[str] = []
         for record in staged:
-            if isinstance(record, StagedRemoval):
+            if isinstance(record, StagedRemoval):  # not a write: a file left is said apart from what was written
                 if locks := lock_files(record.path):  # open in Excel or Outlook's editor: left as it is
-                    problems.append(open_elsewhere(record.path, locks[0]))
+                    not_removed.append(_not_removed(record.path, open_elsewhere(record.path, locks[0])))
                     continue
                 try:
                     record.path.unlink(missing_ok=True)
                 except OSError as exc:
-                    problems.append(why(exc, record.path.name, record.path.parent).replace(
-                        "could not be written", "could not be removed"))
+                    not_removed.append(_not_removed(record.path, (
+                        "the folder is read-only, or the file is open in another program"
+                        if isinstance(exc, PermissionError) else str(exc.strerror or exc))))
                     continue
                 if record.announce:
                     removed.append(record.announce)
@@ -197,7 +201,12 @@ class Prepared:
         summary += removed
         problem = "; ".join(dict.fromkeys(problems)) or (
             "they were not prepared before the save" if left else None)
-        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes))
+        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes), tuple(not_removed))
+
+
+def _not_removed(path: Path, reason: str) -> str:
+    return (f"'{path.name}' in '{path.parent}' is out of date and was not removed ({reason}); delete it by hand "
+            "so that nobody sends it")
 
 
 def open_elsewhere(path: Path, lock: Path) -> str:
