@@ -22,6 +22,7 @@ import pytest
 
 from conftest import assert_finding
 from msgfile import MsgAttachment, MsgMessage, msg_bytes
+from prodbook.core import followups
 from prodbook.core.findings import Code, Finding
 from prodbook.core.limits import Limits
 from prodbook.jobs.runner import run
@@ -152,6 +153,61 @@ def test_a_report_pasted_into_the_mail_says_it_was_not_read_and_what_to_do(tmp_p
     other = assert_finding(result.findings, Code.WIP_MESSAGE, file=signed.name)
     assert other.severity == "info" and "table" not in other.message
     assert "ask the vendor to send the report attached" in other.message
+
+
+def followup_reply() -> str:
+    """A vendor's reply, no attachment, quoting prodbook's own follow-up draft: its HTML as ``followups.render``
+    writes it, with its table of open items."""
+    items = [followups.Item("BD1", "Ex-factory", "Confirm the revised ex-factory date", po="4500000001",
+                            style="S1", color="Heather Grey", due=date(2027, 3, 1), days_overdue=2),
+             followups.Item("BD1", "PP sample", "Send the PP sample", po="4500000003", style="S1",
+                            color="Light Blue", due=date(2027, 3, 4))]
+    draft = followups.render(followups.Contact("BD1", "Dhaka Knit", ("rahim@dhaka.example",)), items,
+                             date(2027, 3, 2))
+    quoted = next(p for p in draft.walk() if p.get_content_type() == "text/html").get_content()
+    assert "<table" in quoted
+    return ("<html><body><p>Noted, we will update by Friday.</p><div style='border-left:1px solid #ccc'>"
+            f"<p>From: APM</p>{quoted}</div></body></html>")
+
+
+SIGNATURE_TABLE = ("<html><body><p>Dear team, WIP next week.</p><table><tr><th>Name</th><th>Title</th>"
+                   "<th>Phone</th></tr><tr><td>Rahim</td><td>Merchandiser</td><td>+880 1711 000000</td></tr>"
+                   "<tr><td>Karim</td><td>QA</td><td>+880 1711 000001</td></tr></table></body></html>")
+PASTED_WIP = ("<html><body><p>Dear team, our WIP below.</p><table border=1><tr><td>PO</td><td>Style</td>"
+              "<td>Color</td><td>Order Qty</td><td>Cut</td><td>Sewn</td><td>Ex-Factory</td></tr>"
+              "<tr><td>4500000001</td><td>S1</td><td>Heather Grey</td><td>300</td><td>300</td><td>120</td>"
+              "<td>15-Mar-27</td></tr></table></body></html>")
+
+
+@pytest.mark.parametrize("kind", ["eml", "msg", "msg-wrapped"])
+def test_a_reply_quoting_our_follow_up_or_a_signature_table_is_not_said_to_hold_a_pasted_report(tmp_path, kind):
+    """A reply with no attachment quoting prodbook's own follow-up e-mail (its table of open items), or with a
+    signature laid out as a table of 3 columns, was a warning that the vendor's WIP pasted into it was not
+    imported, where there was no WIP at all. A table whose header names WIP columns still is."""
+    book = tracker_with_lines(tmp_path)
+    reply = html_message(tmp_path, kind, "RE open items", followup_reply())
+    signed = html_message(tmp_path, kind, "next week", SIGNATURE_TABLE)
+    pasted = html_message(tmp_path, kind, "WIP 0301", PASTED_WIP)
+    result = run(book, ["wip"], ctx(reply, signed, pasted))
+    for quiet in (reply, signed):
+        said = assert_finding(result.findings, Code.WIP_MESSAGE, file=quiet.name)
+        assert said.severity == "info" and "table" not in said.message, said.message
+        assert "ask the vendor to send the report attached" in said.message
+    said = assert_finding(result.findings, Code.WIP_MESSAGE, file=pasted.name)
+    assert said.severity == "warning" and "table of 2 rows" in said.message and "not imported" in said.message
+
+
+def test_table_rows_counts_only_a_table_whose_header_names_wip_columns():
+    """``table_rows`` itself: our follow-up table and a signature table count no rows; a WIP table its rows,
+    also in Rich Text written as a table."""
+    assert mail.table_rows(followup_reply().encode()) == 0
+    assert mail.table_rows(wrapped(followup_reply())) == 0
+    assert mail.table_rows(SIGNATURE_TABLE.encode()) == 0
+    assert mail.table_rows(PASTED_WIP.encode()) == 2
+    assert mail.table_rows(PASTED.encode()) == 3
+    assert mail.table_rows(RTF_TABLE) == 3
+    assert mail.table_rows(rb"{\rtf1\trowd\cellx1 Name\cell Title\cell Phone\cell\row\trowd\cellx1 Rahim"
+                           rb"\cell QA\cell 880\cell\row}") == 0
 
 
 # --- a password-protected report attached -------------------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import io
 import mimetypes
 import re
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from prodbook.core import followups, headers
 from prodbook.core.limits import MB, Limits, reserved_on_windows
 
 MESSAGE_SUFFIXES = (".eml", ".msg")
@@ -97,7 +99,7 @@ class Message:
     """Attachments not read, each with why ("'photo.jpg' (not a spreadsheet)")."""
     table_rows: int = 0
     """Rows of the tables in the message's own text (a report pasted into the mail, not attached), counting
-    only rows of ``TABLE_CELLS`` cells or more; 0: none."""
+    only rows of ``TABLE_CELLS`` cells or more, of a table whose header names WIP columns; 0: none."""
 
 
 def is_message(path: Path) -> bool:
@@ -138,19 +140,59 @@ def label(message: Message, attachment: Attachment) -> str:
 TABLE_CELLS = 3
 """Cells a row of a table in a message's text has at least, to count as a report's row: a signature laid out in a
 table (a logo beside a name) has fewer."""
+_TABLE = re.compile(rb"<table[\s>/]", re.I)
 _TABLES = ((re.compile(rb"<tr[\s>/]", re.I), re.compile(rb"<t[dh][\s>/]", re.I)),
            (re.compile(rb"\\trowd\b"), re.compile(rb"\\cell\b")))
 """A table's rows and cells in HTML, and in Rich Text (read only where no HTML row is: Outlook wraps an HTML
 message's text in Rich Text, with the HTML tags kept and the table also written its own way)."""
+_CELL_END = re.compile(rb"</t[dhr]\b|</table\b", re.I)
+_MARKUP = re.compile(r"<[^>]*>|\\'[0-9a-fA-F]{2}|\\[a-zA-Z]+-?\d* ?|\\[*~_-]|[{}]")
+_QTY_OR_DATE = frozenset({"order_qty", "cut_qty", "sewn_qty", "packed_qty", "planned_xf", "revised_xf"})
+"""Fields of which a header names one, beside a PO or a Style column, to be a WIP report's header."""
+
+
+def _cell_text(raw: bytes) -> str:
+    """A cell's words: tags, Rich Text control words and entities taken out."""
+    text = _MARKUP.sub(" ", raw.decode("utf-8", "replace"))
+    return " ".join(html.unescape(text).split())
+
+
+def _rows(table: bytes, row: re.Pattern[bytes], cell: re.Pattern[bytes]) -> list[list[str]]:
+    """A table's rows, each its cells' words."""
+    out = []
+    for r in row.split(table)[1:]:
+        if cell.pattern.startswith(b"<"):
+            starts = [m.start() for m in cell.finditer(r)]
+            raws = [_CELL_END.split(r[a:b])[0] for a, b in zip(starts, [*starts[1:], len(r)])]
+        else:
+            raws = cell.split(r)[:-1]
+        out.append([_cell_text(c) for c in raws])
+    return out
+
+
+def _is_wip_header(cells: list[str]) -> bool:
+    """A header row that names a PO or a Style column and a quantity or ex-factory one, as a WIP report's
+    header is read (``headers.WIP_VOCABULARY``); not prodbook's own follow-up table, quoted in a reply."""
+    if tuple(cells[:len(followups.COLUMNS)]) == followups.COLUMNS:
+        return False
+    found = headers.assign(headers.one_row_cells(cells), headers.WIP_VOCABULARY).found
+    return bool(found & {"po", "style"}) and bool(found & _QTY_OR_DATE)
 
 
 def table_rows(text: bytes) -> int:
-    """The rows of ``TABLE_CELLS`` cells or more in a message's text: HTML, or Rich Text as Outlook keeps it.
-    Read as bytes: only the tags count."""
+    """The rows of ``TABLE_CELLS`` cells or more of the tables in a message's text (HTML, or Rich Text as
+    Outlook keeps it) whose header, the first such row, names WIP columns: a signature or disclaimer laid out
+    as a table, or prodbook's own follow-up quoted in a reply, is no report. Read as bytes: only tags count."""
     for row, cell in _TABLES:
-        rows = row.split(text)[1:]
-        if rows:
-            return sum(len(cell.findall(r)) >= TABLE_CELLS for r in rows)
+        if not row.search(text):
+            continue
+        tables = _TABLE.split(text)[1:] or [text] if row.pattern.startswith(b"<") else [text]
+        counted = 0
+        for table in tables:
+            wide = [r for r in _rows(table, row, cell) if len(r) >= TABLE_CELLS]
+            if wide and _is_wip_header(wide[0]):
+                counted += len(wide)
+        return counted
     return 0
 
 
