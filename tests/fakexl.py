@@ -55,7 +55,10 @@ class _Cell:
 
 
 class Formula(str):
-    """A cell entered as a formula (a text starting with "=", no apostrophe)."""
+    """A cell entered as a formula (a text starting with "=", no apostrophe). ``shows``: what Excel calculated
+    for it where a test says so (nothing is calculated here), else None."""
+
+    shows: Any = None
 
 
 _HYPERLINK = re.compile(r'^=HYPERLINK\("(?:[^"]|"")*",\s*"((?:[^"]|"")*)"\)$')
@@ -92,11 +95,11 @@ def typed(text: str) -> Any:
 
 def shown(v: Any) -> Any:
     """What Excel shows for a cell: a HYPERLINK's label (the formulas prodbook writes); no other formula
-    is calculated here (None)."""
+    is calculated here (None, or the ``shows`` a test gave it)."""
     if not isinstance(v, Formula):
         return v
     m = _HYPERLINK.match(v)
-    return m.group(1).replace('""', '"') if m else None
+    return m.group(1).replace('""', '"') if m else v.shows
 
 
 PROTECTED = "The cell or chart you're trying to change is on a protected sheet."

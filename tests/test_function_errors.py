@@ -27,7 +27,7 @@ from prodbook.workbook.tracker import Tracker
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fakexl import FakeBook  # noqa: E402
+from fakexl import FakeBook, Formula  # noqa: E402
 from test_addin_functions2 import EXCEL_ROWS, col, small_book  # noqa: E402
 
 SEVEN = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
@@ -174,14 +174,15 @@ def test_excel_mode_is_read_from_the_workbook_of_the_calling_cell(book: FakeBook
 def test_prodbook_why_gives_the_reason_of_the_cell_excel_shows_as_an_error(book: FakeBook) -> None:
     plan = book.sheets["Plan"]
     assert udfs.TA_DUE([["soon"]], [[3.0]], [["CN1"]], None, caller=plan.range((2, 3))) == "#VALUE!"
-    plan.cells[(2, 3)] = "#VALUE!"  # what Excel shows there (xlwings reads an error value so, err_to_str)
+    plan.cells[(2, 3)] = _shows("#VALUE!", "=TA_DUE(F2,3,D2)")  # xlwings reads an error value so (err_to_str)
     assert udfs.PRODBOOK_WHY(plan.range((2, 3))) == "#VALUE! anchor must be a date (got 'soon')"
     # a spilled column: the reason of the cell's own row
     out = udfs.TA_DUE(col([datetime(2027, 4, 15), None, "x", datetime(2027, 4, 16)]), [[1.0]], [["ZZ9"]], None,
                       caller=plan.range((2, 5)))
     assert [r[0] for r in out] == ["#N/A", None, "#VALUE!", "#N/A"]
     for row, value in zip(range(2, 6), out):
-        plan.cells[(row, 5)] = value[0]
+        plan.cells[(row, 5)] = value[0]  # a spilled cell: no formula of its own
+    plan.cells[(2, 5)] = _shows(out[0][0], '=TA_DUE(F2:F5,1,"ZZ9")')
     assert udfs.PRODBOOK_WHY(plan.range((4, 5))) == "#VALUE! anchor must be a date (got 'x')"
     assert udfs.PRODBOOK_WHY(plan.range((5, 5))) == "#N/A vendor 'ZZ9' is not on the Vendors sheet"
     assert udfs.PRODBOOK_WHY(plan.range((3, 5))) is None  # a blank: nothing to explain
@@ -199,7 +200,7 @@ def test_prodbook_why_of_a_cell_with_no_reason_kept_says_what_to_do(book: FakeBo
 def test_prodbook_why_of_an_error_that_came_in_names_it(book: FakeBook) -> None:
     plan = book.sheets["Plan"]
     assert udfs.TA_DUE([["#N/A"]], [[3.0]], [["CN1"]], None, caller=plan.range((2, 4))) == "#N/A"
-    plan.cells[(2, 4)] = "#N/A"
+    plan.cells[(2, 4)] = _shows("#N/A", "=TA_DUE(F2,3,D2)")
     said = udfs.PRODBOOK_WHY(plan.range((2, 4)))
     assert "#N/A" in said and "a cell its formula reads" in said
 
@@ -238,3 +239,90 @@ def test_the_newest_call_covering_a_cell_gives_its_reason_and_old_calls_make_roo
     assert reasons.reason(("t.xlsx", "Plan", 4, 2)) == "#VALUE! new"  # the oldest, (4, 2)'s own, went first
     reasons.keep(("t.xlsx", "Plan", 9, 8), "#NUM! fourth")
     assert reasons.reason(("t.xlsx", "Plan", 4, 2)) is None and reasons.reason(("t.xlsx", "Plan", 9, 8))
+
+
+def _shows(value: Any, formula: str) -> Any:
+    """A cell holding ``formula`` that Excel calculated to ``value`` (the stand-in calculates nothing)."""
+    cell = Formula(formula)
+    cell.shows = value
+    return cell
+
+
+def test_a_cell_that_errs_then_computes_cleanly_keeps_no_reason(book: FakeBook) -> None:
+    """B2 gave #VALUE! (kept), then computed a date: its reason goes. When the APM then adds +H2 (a text) and
+    Excel's own + gives #VALUE!, PRODBOOK_WHY does not give TA_DUE's old reason. A spilled column alike."""
+    plan = book.sheets["Plan"]
+    assert udfs.TA_DUE([["soon"]], [[3.0]], [["CN1"]], None, caller=plan.range((2, 3))) == "#VALUE!"
+    assert udfs.TA_DUE([[datetime(2027, 4, 15)]], [[3.0]], [["CN1"]], None, caller=plan.range((2, 3))) == \
+        datetime(2027, 4, 20)
+    plan.cells[(2, 3)] = _shows("#VALUE!", "=TA_DUE(F2,3,\"CN1\")+H2")
+    said = udfs.PRODBOOK_WHY(plan.range((2, 3)))
+    assert "soon" not in said and "Plan!C2" in said and "Ctrl+Alt+F9" in said
+    # a spilled column: an error in row 4, then every row clean; and a cell of its own inside the new spill
+    udfs.TA_DUE([["#N/A"]], [[1.0]], [["CN1"]], None, caller=plan.range((5, 5)))
+    udfs.TA_DUE(col([datetime(2027, 4, 15), "x", datetime(2027, 4, 16), None]), [[1.0]], [["CN1"]], None,
+                caller=plan.range((2, 5)))
+    assert udfs.TA_DUE(col([datetime(2027, 4, 15)] * 4), [[1.0]], [["CN1"]], None,
+                       caller=plan.range((2, 5)))[1][0] == datetime(2027, 4, 16)
+    plan.cells[(2, 5)] = _shows(datetime(2027, 4, 16), "=TA_DUE(F2:F5,1,\"CN1\")")
+    for row in (4, 5):
+        plan.cells[(row, 5)] = "#N/A"
+        assert "Ctrl+Alt+F9" in udfs.PRODBOOK_WHY(plan.range((row, 5)))
+
+
+def test_a_cell_whose_formula_is_no_longer_prodbook_s_gets_no_prodbook_reason(book: FakeBook) -> None:
+    """The APM replaced a TA_DUE giving #N/A by a VLOOKUP giving #N/A: not TA_DUE's reason. Inside a spilled
+    column the anchor's formula decides (a spilled cell has none of its own)."""
+    plan = book.sheets["Plan"]
+    assert udfs.TA_DUE([[datetime(2027, 4, 15)]], [[3.0]], [["ZZ9"]], None, caller=plan.range((2, 3))) == "#N/A"
+    plan.cells[(2, 3)] = _shows("#N/A", '=TA_DUE(F2,3,"ZZ9")')
+    assert udfs.PRODBOOK_WHY(plan.range((2, 3))) == "#N/A vendor 'ZZ9' is not on the Vendors sheet"
+    plan.cells[(2, 3)] = _shows("#N/A", "=VLOOKUP(D2,Vendors!A:B,2,FALSE)")
+    said = udfs.PRODBOOK_WHY(plan.range((2, 3)))
+    assert "ZZ9" not in said and "Plan!C2" in said and "not one of prodbook's functions" in said
+    plan.cells[(2, 3)] = "#N/A"  # typed in
+    assert "ZZ9" not in udfs.PRODBOOK_WHY(plan.range((2, 3)))
+    # a spill: its own rows follow the anchor's formula; a cell typed over with another formula is not its own
+    out = udfs.TA_DUE(col([datetime(2027, 4, 15)] * 3), [[1.0]], [["ZZ9"]], None, caller=plan.range((2, 5)))
+    assert [r[0] for r in out] == ["#N/A"] * 3
+    plan.cells[(2, 5)] = _shows("#N/A", '=ta_due(F2:F4, 1, "ZZ9")')
+    plan.cells[(3, 5)] = "#N/A"
+    plan.cells[(4, 5)] = _shows("#N/A", "=MATCH(D4,Vendors!A:A,0)")
+    assert udfs.PRODBOOK_WHY(plan.range((3, 5))) == "#N/A vendor 'ZZ9' is not on the Vendors sheet"
+    assert "ZZ9" not in udfs.PRODBOOK_WHY(plan.range((4, 5)))
+    plan.cells[(2, 5)] = _shows("#N/A", '=IFERROR(1/0,"TA_DUE(")&XLOOKUP(D2,A:A,B:B)')
+    assert "ZZ9" not in udfs.PRODBOOK_WHY(plan.range((3, 5)))
+
+
+def test_a_whole_column_call_keeps_its_error_cells_only(book: FakeBook, text: BookData) -> None:
+    """=TA_DUE(F:F, -15, "CN1") over a million rows with one error keeps one cell, not a million rows; with an
+    offset that is no number every row is an error, and the million empty rows are kept as one."""
+    plan = book.sheets["Plan"]
+    anchors = col([datetime(2027, 4, 15), datetime(2027, 4, 16), "abc", datetime(2027, 4, 17)], EXCEL_ROWS)
+    out = udfs.TA_DUE(anchors, -15.0, "CN1", caller=plan.range((1, 8)))
+    assert out[2] == ["#VALUE!"]
+    assert errors.REASONS.cells == 1
+    plan.cells[(1, 8)] = _shows(out[0][0], '=TA_DUE(F:F,-15,"CN1")')
+    plan.cells[(3, 8)] = "#VALUE!"
+    assert udfs.PRODBOOK_WHY(plan.range((3, 8))) == udfs.TA_DUE(anchors, -15.0, "CN1", caller=text)[2][0]
+    udfs.TA_DUE(anchors, "abc", "CN1", caller=plan.range((1, 8)))
+    assert errors.REASONS.cells <= 5
+    plan.cells[(EXCEL_ROWS, 8)] = "#VALUE!"
+    assert udfs.PRODBOOK_WHY(plan.range((EXCEL_ROWS, 8))) == "#VALUE! offset must be a number (got 'abc')"
+    # PRODBOOK_WHY given a range reads its first cell only
+    plan.cells_read = 0
+    assert udfs.PRODBOOK_WHY(plan.range((3, 8), (20_000, 8))) == "#VALUE! anchor must be a date (got 'abc')"
+    assert plan.cells_read <= 3
+
+
+def test_the_kept_cells_are_bounded_and_the_oldest_call_goes_first() -> None:
+    reasons = errors.Reasons(cells=5)
+    reasons.keep(("t.xlsx", "Plan", 2, 2), [["#N/A a"], ["#N/A b"], ["#N/A c"], [None]])
+    reasons.keep(("t.xlsx", "Plan", 2, 4), [["#VALUE! d"], [5.0], ["#VALUE! e"]])
+    assert reasons.cells == 5 and reasons.reason(("t.xlsx", "Plan", 4, 2)) == "#N/A c"
+    reasons.keep(("t.xlsx", "Plan", 9, 9), "#NUM! f")
+    assert reasons.cells == 3
+    assert reasons.reason(("t.xlsx", "Plan", 2, 2)) is None  # the oldest call went, all of it
+    assert reasons.reason(("t.xlsx", "Plan", 4, 4)) == "#VALUE! e" and reasons.reason(("t.xlsx", "Plan", 9, 9))
+    reasons.keep(("t.xlsx", "Plan", 20, 1), [[f"#N/A {i}"] for i in range(8)])  # more than the bound alone
+    assert reasons.cells <= 5 and reasons.reason(("t.xlsx", "Plan", 20, 1)) == "#N/A 0"

@@ -67,7 +67,10 @@ def _call(fn: Callable[..., Any], caller: Any, args: tuple, *, dates: tuple = ()
         return out  # Text: the reason in the cell
     codes, found = errors.excel_errors(out)
     if found:  # the calling cell's place is asked of Excel only then: a COM call or two
-        errors.REASONS.keep(errors.where(caller), out)
+        errors.REASONS.keep(errors.where(caller), out, codes)
+    elif errors.REASONS:  # no error now: what an earlier call from here kept goes (no COM call while none kept)
+        rows, cols = (len(out), len(out[0]) if out else 0) if isinstance(out, list) else (1, 1)
+        errors.REASONS.forget(errors.where(caller), rows, cols)
     return codes
 
 
@@ -205,7 +208,7 @@ def PRODBOOK_WHY(cell: Any) -> Any:
     Args:
         cell: The cell showing the error (Config Function Errors = Excel); a cell of a spilled column too.
     """
-    return errors.why(cell)
+    return errors.why(cell, [f.__name__ for f in UDFS if f is not PRODBOOK_WHY])
 
 
 UDFS: tuple[Callable[..., Any], ...] = (TA_DUE, TA_DATE, TA_STATUS, FACTORY_WORKDAY, FACTORY_NETWORKDAYS,
