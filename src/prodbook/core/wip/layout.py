@@ -1,0 +1,205 @@
+"""The cells of a vendor file (``RawSheet``) and its header, recognised by meaning, the team's own layouts
+(Config's 'WIP Column' rows) first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prodbook.core import headers
+from prodbook.core.cells import (
+    column_letter,
+    is_blank,
+)
+from prodbook.core.config import Config
+from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.model.sheets import VENDOR_WIP, normalise_header
+from prodbook.core.wip.values import cell_text, unit_size
+
+HEADER_SCAN_ROWS = 25
+WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
+"""Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
+QTY_FIELDS = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
+_TITLE_DOZENS = re.compile(r"\b(?:in|qty|quantit(?:y|ies))\b[^|]{0,20}\b(dozens?|dzns?|doz)\b", re.I)
+"""A title line saying every quantity is in dozens ('All quantities in dozens', 'Qty in Dzn')."""
+
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+"""A merged range: ((first row, first col), (last row, last col)), 0-based."""
+
+
+@dataclass
+class RawSheet:
+    """The cells of one vendor file (or one sheet of it), row 0 = Excel/CSV row 1.
+
+    ``workbook.vendor_files`` reads files into these; everything here works on them.
+    """
+
+    file: str
+    """File name, as findings and the Source File column show it."""
+    sheet: str | None
+    rows: list[list[Any]]
+    date1904: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    """What reading the file changed: cells cut to Excel's limit, formulas kept as text."""
+    merged: list[Merge] = field(default_factory=list)
+    """The sheet's merged ranges (a group word merged across a two-row header)."""
+    hidden: bool = False
+    """A sheet the vendor hid (last week's data, a lookup list): read only when no other sheet is a report."""
+    hidden_rows: list[int] = field(default_factory=list)
+    """Rows the sheet hides (0-based): filtered out, or hidden by hand."""
+    hidden_columns: list[int] = field(default_factory=list)
+    """Columns the sheet hides (0-based): a vendor hides last month's 'Cut Qty' beside this month's."""
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Number cells (row, col), 0-based, the sheet shows as a percentage: 1 shows 100%, a share, not 1 piece."""
+    delimiter: str | None = None
+    """A CSV file's delimiter (None: a workbook). There a cell holding the delimiter without quotes around it
+    (1,200 in a comma file) is split in two, and every later cell of its row moves one column right."""
+
+
+def is_style_sheet(raws: Sequence[RawSheet], config: Config) -> bool:
+    """A vendor style / costing sheet given with the WIP reports (it goes to the record check)."""
+    # imported here: the rules that only read WIP (the exceptions' newest report) do not load the style checks
+    from prodbook.core.development.discrepancies import style_sheet_header
+
+    return any(style_sheet_header(raw.rows, config, file=raw.file) is not None for raw in raws)
+
+
+def vendor_layout(config: Config, vendor: str | None) -> dict[str, str]:
+    """Folded header -> field the team mapped on the Config sheet: the vendor's own ('WIP Column: VENDOR /
+    Cut Qty'), then the team's Vendor WIP headers ('Column: Vendor WIP / ...'). These win over meaning;
+    every other header is recognised by ``core.headers``."""
+    lookup: dict[str, str] = {}
+    by_header = {normalise_header(c.header): c.field for c in VENDOR_WIP.columns}
+    if vendor:
+        prefix = f"wip column: {vendor.strip().lower()} /"
+        for name, theirs in config.extra.items():
+            if name.startswith(prefix) and not is_blank(theirs):
+                f = by_header.get(normalise_header(name[len(prefix):]))
+                if f:
+                    for text in str(theirs).split("|"):
+                        lookup.setdefault(normalise_header(text), f)
+    for header, theirs in config.headers.get(VENDOR_WIP.name, {}).items():
+        f = by_header.get(normalise_header(header))
+        if f and theirs:
+            lookup.setdefault(normalise_header(theirs), f)
+    return lookup
+
+
+def has_own_layout(config: Config, vendor: str | None) -> bool:
+    if not vendor:
+        return False
+    return any(k.startswith(f"wip column: {vendor.strip().lower()} /") for k in config.extra)
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a vendor file's header is and what each of its columns means."""
+
+    first_row: int
+    """0-based index of the (first) header row."""
+    height: int
+    """1, or 2 for a merged two-row header ('Quantity' over 'Order | Cut | Sewn | Packed')."""
+    columns: dict[str, int]
+    """field -> 0-based column."""
+    texts: dict[int, str]
+    """column -> header text as the vendor wrote it (both rows for two-row headers)."""
+    ambiguous: tuple[headers.Ambiguous, ...] = ()
+    """Fields left out because two columns (or two fields) fit equally well."""
+    hidden: tuple[int, ...] = ()
+    """Hidden columns read all the same: no visible column fits their field (named to the APM)."""
+    title_unit: int = 1
+    """Pieces per unit the title rows give every quantity ('All quantities in dozens': 12)."""
+
+    def per_unit(self, field_name: str) -> int:
+        """Pieces per unit the column counts in: 12 for 'Order Qty (Dzn)' or under a title 'in dozens'
+        (unless the header says pieces), 0 for one that counts cartons, else 1."""
+        if field_name not in QTY_FIELDS:
+            return 1
+        text = self.texts.get(self.columns.get(field_name, -1), "")
+        own = unit_size(text)
+        return own if own != 1 or re.search(r"(?i)\b(pcs|pc|pieces)\b", text) else self.title_unit
+
+    @property
+    def data_start(self) -> int:
+        return self.first_row + self.height
+
+
+def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged: Sequence[Merge] = (),
+                hidden_columns: Sequence[int] = ()) -> Header | None:
+    """The row (or pair of rows) among the first rows that names the most fields, PO # among them;
+    ``lookup`` (Config mappings) wins over meaning; a hidden column only where no visible one fits."""
+    found = headers.find_header(rows, headers.WIP_VOCABULARY, ("po",), lookup, merged=merged,
+                                scan=HEADER_SCAN_ROWS, fold=normalise_header)
+    if found is None:
+        return None
+    a, hidden = _prefer_visible(found, hidden_columns, lookup)
+    titles = " | ".join(cell_text(v) for row in rows[:found.first_row] for v in row if not is_blank(v))
+    return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous, hidden,
+                  title_unit=12 if _TITLE_DOZENS.search(titles) else 1)
+
+
+def _prefer_visible(found: headers.HeaderFound, hidden: Sequence[int], lookup: Mapping[str, str]
+                    ) -> tuple[headers.Assignment, tuple[int, ...]]:
+    """The header's fields read from its visible columns, a hidden column only for a field no visible one
+    fits: a vendor hides last month's 'Cut Qty' beside this month's 'Cut Qty (Mar)', and the hidden one's
+    exact words would win. Also the hidden columns still read, which the APM is told of."""
+    gone = set(hidden) & {c.column for c in found.cells}
+    if not gone:
+        return found.assignment, ()
+    full = found.assignment
+    seen = headers.candidate([c for c in found.cells if c.column not in gone], headers.WIP_VOCABULARY,
+                              lookup, normalise_header)
+    extra = {f: c for f, c in full.columns.items() if c in gone and f not in seen.found}
+    ambiguous = (*seen.ambiguous, *(a for a in full.ambiguous if not set(a.fields) & seen.found))
+    texts = {**seen.texts, **{c: full.texts[c] for c in extra.values()}}
+    return headers.Assignment({**seen.columns, **extra}, texts, ambiguous), tuple(sorted(extra.values()))
+
+
+def header_findings(header: Header, file: str, vendor: str | None) -> list[Finding]:
+    """What the header left undecided, with the Config setting that decides it (a PO # left undecided is
+    an error: the file cannot be imported)."""
+    out = []
+    who = vendor or "VENDOR"
+    row = header.first_row + header.height
+    for f in QTY_FIELDS:
+        if f not in header.columns or (per := header.per_unit(f)) == 1:
+            continue
+        text = header.texts[header.columns[f]]
+        if per == 0:
+            out.append(warning(Code.BAD_NUMBER, f"'{text}' counts cartons (or boxes), not pieces, and "
+                               "prodbook cannot turn them into pieces, so the column was not imported. Ask "
+                               "the vendor for pieces", file=file, sheet=file, row=header.first_row + 1,
+                               column=text, value=text))
+            continue
+        unit = {12: "dozens", 144: "gross (12 dozen)", 1000: "thousands"}[per]
+        said = "" if unit_size(text) != 1 else " (the file's title says so)"
+        out.append(info(Code.WIP_DOZENS, f"'{text}' counts {unit}{said}, so its numbers were read as pieces "
+                        f"(x{per:,}): 100 is {100 * per:,} pieces on the Vendor WIP sheet",
+                        file=file, sheet=file, row=header.first_row + 1, value=text))
+    for c in header.hidden:
+        name = next(VENDOR_WIP.column(f).header for f, col in header.columns.items() if col == c)
+        out.append(info(Code.WIP_SHEETS, f"column {column_letter(c)} '{header.texts[c]}' is hidden in this file, "
+                        f"and was imported as {name} because no visible column is one. A vendor hides old "
+                        "figures: unhide it in the vendor's file and check its figures are this report's",
+                        file=file, sheet=file, row=header.first_row + 1, column=column_letter(c),
+                        value=header.texts[c]))
+    for amb in header.ambiguous:
+        cells = ", ".join(f"'{c.text}' (column {column_letter(c.column)})" for c in amb.cells)
+        names = [VENDOR_WIP.column(f).header for f in amb.fields]
+        if len(amb.cells) > 1:
+            what = f"the header cells {cells} all read as {names[0]}"
+        else:
+            what = f"the header cell {cells} reads as {' or '.join(names)} equally well"
+        settings = " or ".join(f"'WIP Column: {who} / {n}' = {amb.cells[0].text.split(' / ')[-1]}"
+                               for n in names[:2])
+        make = error if "po" in amb.fields else warning
+        left = "the file was not imported" if "po" in amb.fields else \
+            f"{' and '.join(names)} {'was' if len(names) == 1 else 'were'} left blank for this file"
+        out.append(make(Code.WIP_HEADER, f"{what}; prodbook does not guess, so {left}. Say which column is "
+                        f"which on the Config sheet, e.g. {settings} (the vendor's header text; for "
+                        "several, separate them with |)", file=file, sheet=file, row=row,
+                        value=" | ".join(c.text for c in amb.cells)))
+    return out

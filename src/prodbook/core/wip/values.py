@@ -1,0 +1,133 @@
+"""A vendor's quantities and dates as typed: units (dozens, gross, thousands), numbers as text, dates in
+several ways, 'TBA' and dashes for not yet."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from prodbook.core.cells import (
+    DOT_GROUPS,
+    CellError,
+    DateOrder,
+    day_of,
+    is_blank,
+    not_yet,
+    to_date,
+    to_int,
+    to_number,
+)
+
+_DOZENS = re.compile(r"(?<![a-z])(dz|dzn|dzns|doz|dozen|dozens)(?![a-z])", re.I)
+"""A quantity column counted in dozens ('Order Qty (Dzn)', 'Qty Doz'), as knitwear vendors often do."""
+_GROSS = re.compile(r"\s*(gross|grs|gr)\.?\s*", re.I)
+"""Twelve dozen, in a UOM cell: how trims and accessories are counted (a header's 'Gross Qty' is a total)."""
+_THOUSANDS = re.compile(r"(?<![0-9a-z])(?:'000|,000|000s|k pcs|kpcs|thousands?)(?![0-9a-z])", re.I)
+"""A quantity column counted in thousands ("Order Qty ('000 pcs)")."""
+_CARTONS = re.compile(r"(?<![a-z])(ctns?|cartons?|box|boxes|bxs?)(?![a-z])", re.I)
+"""Units that are not pieces and cannot be turned into pieces: a column counted in them is not imported."""
+
+
+def unit_size(text: str) -> int:
+    """Pieces per unit of a quantity's header or UOM cell: 12 dozens, 144 gross (a UOM cell), 1,000
+    thousands, 0 a unit that is not pieces (cartons, boxes), 1 pieces."""
+    if _CARTONS.search(text):
+        return 0
+    if _DOZENS.search(text):
+        return 12
+    if _GROSS.fullmatch(text):
+        return 144
+    if _THOUSANDS.search(text):
+        return 1000
+    return 1
+_UNITS = re.compile(r"\s*(pcs|pc|pieces|units|unit|prs|pairs)\.?\s*$", re.I)
+NO_YEAR = (re.compile(r"(\d{1,2})[-/. ]([A-Za-z]{3,9})\.?"), re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})"))
+
+
+def cell_text(v: Any) -> str:
+    return "" if is_blank(v) else str(v).strip()
+
+
+def parse_qty(value: Any, per_unit: int = 1) -> int | None:
+    """A quantity as the vendor typed it: 1,200 / '1 200' / '1200 pcs' / 1200.0; '-' is blank. In a
+    column counted in dozens (``per_unit`` 12), 12.5 is 150 pieces. A negative count ('-50', '(100)') is
+    refused: no stage has fewer than no pieces, and taken as written it would lower every total and rate."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        text = _UNITS.sub("", value.strip())
+        if text in ("-", "--", "–", "nil", "NIL", "n/a", "N/A"):
+            return None
+        value = text
+        if DOT_GROUPS.fullmatch(text):  # '1.000': one, or a thousand? to_int names both readings
+            grouped = to_int(text)
+            return None if grouped is None else grouped * per_unit
+    number = to_number(value)
+    if number is None:
+        return None
+    if number < 0:
+        shown = "" if str(value).lstrip().startswith("-") else f" ({number:g})"
+        raise CellError(f"'{value}' is a negative quantity{shown}, and a count of pieces cannot be below zero")
+    pieces = round(number * per_unit, 6)
+    if not float(pieces).is_integer():
+        raise CellError(f"{value} is not a whole number of pieces" if per_unit == 1 else
+                        f"{value} dozen is not a whole number of pieces ({pieces:g})")
+    return int(pieces)
+
+
+_DASHES = ("-", "--")
+"""A vendor's dash in a WIP date cell: no date (WIP's own, beside the words every date cell reads)."""
+
+
+def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> date | None:
+    """A date cell. '15-Mar' or 'Mar 15' without a year take the year that puts them in the year around
+    ``near`` (the report date) that a WIP report's dates fall in: four months back, eight ahead. A date
+    further than a year back or two ahead is a typo or a misread year ('27/03/15' is 2015), not a plan. No date
+    yet is blank: the words of ``cells.not_yet`` ('TBA', 'TBD', 'to be confirmed'), and a vendor's dash."""
+    if isinstance(value, str) and (value.strip() in _DASHES or not_yet(value)):
+        return None
+    written = value
+    if isinstance(value, str) and _SERIAL_TEXT.fullmatch(value):  # a date column saved as General in a CSV
+        value = float(value)
+    try:
+        d = to_date(value, order, date1904)
+    except CellError:
+        if not isinstance(value, str):
+            raise
+        text = value.strip()
+        for i, rx in enumerate(NO_YEAR):
+            if m := rx.fullmatch(text):
+                day, name = (m[1], m[2]) if i == 0 else (m[2], m[1])
+                try:
+                    options = [to_date(f"{day} {name} {y}", order) for y in (near.year - 1, near.year,
+                                                                              near.year + 1)]
+                except CellError:
+                    continue
+                first = near - timedelta(days=YEARLESS_BACK)
+                return next(d for d in options if d and d >= first)
+        raise
+    if d is not None and not -366 <= (d - near).days <= 731:
+        when = "before" if d < near else "after"
+        raise CellError(f"'{cell_text(written)}' reads as {d:%d %B %Y}, too far {when} the report date "
+                        f"({near:%d %B %Y}) to be a WIP date (a two-digit year in another place?)")
+    return d
+
+
+_SERIAL_TEXT = re.compile(r"\s*\d{5}(?:\.0*)?\s*")
+"""Excel's number for a date (46390 is 2 January 2027), as a date column formatted General shows it and a CSV
+file keeps it; the report-date window below refuses one that is not near the report."""
+WEEK_OF = re.compile(r"\s*(?:w/?[cb]|wk\.?\s*(?:of|commencing|beginning)?|week\s+(?:of|commencing|beginning|"
+                      r"starting))\s*[.:]?\s*(\S.*)", re.I)
+"""A date given as its week: 'w/c 12 Jan' (week commencing), 'w/b 12/01', 'wk of 12-Jan', 'week of Jan 12'."""
+
+
+YEARLESS_BACK = 120
+"""A date without a year falls from this many days before the report date to a year later."""
+
+
+def day_or_none(value: Any) -> date | None:
+    try:
+        return day_of(value)
+    except (TypeError, ValueError):
+        return None
