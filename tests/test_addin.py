@@ -812,3 +812,15 @@ def test_smoke_test_runs_here_only_as_a_list(smoke, capsys: pytest.CaptureFixtur
     assert len(capsys.readouterr().out.splitlines()) == len(smoke.planned_checks())
     if not sys.platform.startswith("win"):
         assert smoke.main([]) == 2
+
+
+def test_addin_actions_lists_each_button_in_columns() -> None:
+    """`prodbook addin actions`: every button's label starts in one column and its command in another, whatever
+    the length of its id ('pbImportOutlook' once ran into its label)."""
+    result = CliRunner().invoke(main, ["addin", "actions"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == len(ribbon.ACTIONS)
+    starts = {(line.index(a.label, len(a.id)), line.index(a.cli or "(in Excel only)", len(a.id) + len(a.label)))
+              for a, line in zip(ribbon.ACTIONS, lines, strict=True)}
+    assert len(starts) == 1, lines

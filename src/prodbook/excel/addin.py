@@ -647,9 +647,10 @@ def uninstall_command() -> None:
 @addin_group.command("actions")
 def actions_command() -> None:
     """List the ribbon's buttons and the command each one matches."""
+    wide_id, wide_label = (max(len(getattr(a, f)) for a in ribbon.ACTIONS) for f in ("id", "label"))
     for a in ribbon.ACTIONS:
         state = "" if a.available else "  (not in this version: left off the ribbon)"
-        click.echo(f"{a.id:14} {a.label:22} {a.cli or '(in Excel only)'}{state}")
+        click.echo(f"{a.id:{wide_id}} {a.label:{wide_label}}  {a.cli or '(in Excel only)'}{state}")
 
 
 __all__ = ["ADDIN_NAME", "AddinError", "addin_group", "build", "build_bytes", "gate", "help_module", "help_vba",
