@@ -44,7 +44,11 @@ def test_a_killed_run_leaves_the_original_or_the_new_workbook(tmp_path):
         p = ctx.Process(target=cli_slow_write, args=(["wip", str(book), str(f), "--today", TODAY],
                                                      str(folder / "out.txt"), "5", 0.25))
         p.start()
-        time.sleep(rng.uniform(0.0, 0.8))
+        if t % 2:  # at a moment from the start: before the write, or in it on a fast machine
+            time.sleep(rng.uniform(0.0, 0.8))
+        else:  # inside the write, however long this machine takes to reach it (a busy CI runner: seconds)
+            _wait_for_temp_file(folder, p)
+            time.sleep(rng.uniform(0.0, 0.25))
         try:
             os.kill(p.pid, signal.SIGKILL)
         except ProcessLookupError:  # it had finished
@@ -64,3 +68,12 @@ def test_a_killed_run_leaves_the_original_or_the_new_workbook(tmp_path):
         assert wip_sources(book) == {f.name}
     print(f"\n{n} killed runs in {time.monotonic() - started:.1f}s: {seen}")
     assert seen["left a temp file"], "no kill landed inside the write: the test proved nothing"
+
+
+def _wait_for_temp_file(folder, process, timeout: float = 60.0) -> None:
+    """Until the run's temp file is beside the workbook (the write has begun), or the run ended."""
+    end = time.monotonic() + timeout
+    while process.is_alive() and time.monotonic() < end:
+        if any(".prodbook." in name for name in leftovers(folder)):
+            return
+        time.sleep(0.005)
