@@ -86,7 +86,8 @@ def _text(v: Any) -> str | None:
 
 
 def _overdue(due: date | None, today: date) -> int | None:
-    return max(0, (today - due).days) if due else None
+    """Days past ``due``; None (a blank cell, on the sheet as in the e-mail) for an item not overdue."""
+    return days if due and (days := (today - due).days) > 0 else None
 
 
 def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDOR_OWNERS, *,

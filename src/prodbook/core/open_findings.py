@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.changes import same_logged
+from prodbook.core.keys import key_match
 from prodbook.core.where import row_dicts
 
 DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored", "non", "nein", "nee", "nej", "não", "nao"})
@@ -116,8 +117,14 @@ def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:
     return (by == EVERY_RUN or by in checked.steps) and (not found_in or found_in in checked.files)
 
 
+def _matched(row: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]:
+    """A row's ``fields`` as rows are matched run to run; its Key as ``keys.key_match`` reads it (an older run
+    wrote 'S1 / Navy /  / ' where this one writes 'S1 / Navy')."""
+    return tuple(key_match(_text(row.get(k))) if k == "key" else _text(row.get(k)) for k in fields)
+
+
 def _loose(row: Mapping[str, Any]) -> tuple[str, ...]:
-    key = tuple(_text(row.get(k)) for k in LOOSE)
+    key = _matched(row, LOOSE)
     return key + (_text(row.get("cell")) if not _text(row.get("key")) else "",)
 
 
@@ -145,14 +152,14 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_rows = row_dicts(old) if len(old) else []
     for r in old_rows:
-        waiting.setdefault(tuple(_text(r.get(k)) for k in MATCH), []).append(r)
+        waiting.setdefault(_matched(r, MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []
     result = Merged(pd.DataFrame(columns=fields), [])
     matched: set[int] = set()
     new_rows = row_dicts(new)
     prevs: list[dict[str, Any] | None] = []
     for r in new_rows:
-        before = waiting.get(tuple(_text(r.get(k)) for k in MATCH))
+        before = waiting.get(_matched(r, MATCH))
         # of rows alike, the one in the same cell first: two findings without a key differ by their cell only
         at = next((n for n, b in enumerate(before or ()) if _text(b.get("cell")) == _text(r.get("cell"))), 0)
         prevs.append(before.pop(at) if before else None)

@@ -17,7 +17,7 @@ from typing import Any, cast
 from prodbook.core.cells import CellError, DateOrder, column_letter, is_missing, to_date, to_int, to_number
 from prodbook.core.changes import Change, as_logged_number, log_text, same_logged
 from prodbook.core.findings import Code, Finding, UserError, info, warning
-from prodbook.core.keys import key_text
+from prodbook.core.keys import key_match, key_text
 from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, STYLE_SNAPSHOT, STYLES, Kind, SheetSpec
 from prodbook.core.open_findings import decision, dismissed
 from prodbook.core.where import records
@@ -161,8 +161,9 @@ def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     header = r.get("field")
     col = next((c for f, c in table.columns.items() if table.headers[c] == header), None)
     field_name = next((f for f, c in table.columns.items() if c == col), None)
-    keys = [key_text(v).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
-    want = str(r.get("key") or "").upper()
+    # as the Issues sheet names a record (``keys.shown_key``), and as older runs did (blank parts and all)
+    keys = [key_match(key_text(v)).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
+    want = key_match(r.get("key")).upper()
     no_key = "no " + " / ".join(table.header_of(k) for k in spec.key)  # a row found with its key blank
     if field_name is None or col is None or want not in keys:
         row_named = f"the row '{r.get('key')}'" if want else f"the row with {no_key}"

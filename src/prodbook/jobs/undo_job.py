@@ -41,7 +41,7 @@ from prodbook.core.changes import (
     undone,
 )
 from prodbook.core.findings import Code, Finding, UserError, warning
-from prodbook.core.keys import key_text, key_texts
+from prodbook.core.keys import key_match, key_text, key_texts
 from prodbook.core.model.sheets import (
     ALL_SHEETS,
     CHANGE_LOG,
@@ -697,12 +697,14 @@ def _undo_cells(tracker: Tracker, table: Table, records: _Lines) -> tuple[list[F
     """A user sheet: put each old value back in place, cell by cell."""
     rows_of: dict[str, list[int]] = {}  # each key's rows, as the sheet is matched
     for n, k in enumerate(_keys(table.frame, table.spec)):
-        rows_of.setdefault(k.upper(), []).append(n)
+        # its blank parts left out on both sides: the log's Key, read back, has lost its last space
+        # ('S1 / Navy / 1 /' for a Lab Dips row without Option)
+        rows_of.setdefault(key_match(k).upper(), []).append(n)
     findings, changes = [], []
     puts: list[tuple[int, int, str, dict]] = []  # (frame row, Excel row, field, line)
     for e in reversed(records):
         f = next((c.field for c in table.spec.columns if c.header == e["field"]), None)
-        at = rows_of.get(str(e["key"]).upper(), []) if f is not None else []
+        at = rows_of.get(key_match(e["key"]).upper(), []) if f is not None else []
         if f is None:
             continue
         if len(at) != 1:  # the row is gone, or copied since (a style carried over): no row to guess

@@ -236,8 +236,10 @@ def _unread_lines(file: str, read: ReadMessage, imported: int) -> list[str]:
              if f.severity == "error" and f.file != file]
     lines += [f"  {mail.label(read.msg, a)}: the same file as '{mail.shown_in(read.msg, first)}', attached "
               "twice: read once" for a, first in read.again]
-    pasted = "; its text holds a table, which is not read (see the warning)" if read.msg.table_rows >= PASTED_ROWS \
-        else ""
+    pasted = ""
+    if (table := _pasted_table(read.msg)) is not None:
+        pasted = (f"; the forwarded message '{table[0]}' in it holds a table in its text" if table[0]
+                  else "; its text holds a table") + ", which is not read (see the warning)"
     return lines or ([] if imported else [f"  {file}: no WIP report attached{pasted}"])
 
 
@@ -517,13 +519,23 @@ PASTED_ROWS = 2
 and a line."""
 
 
-def _no_report(msg: mail.Message, about: str, left: list[str]) -> Finding:
-    """The note on a message with no report attached, and what to do; a warning when the message's own text holds
-    a table (the vendor pasted the report into the mail), whose lines were not imported."""
-    attached = f" (attached: {'; '.join(left)})" if left else ""
+def _pasted_table(msg: mail.Message) -> tuple[str, int] | None:
+    """Where a report pasted into the mail is, and its rows: ('', rows) in the message's own text, else (the name
+    of a message it carries, rows) in a forwarded mail's; None: no such table."""
     if msg.table_rows >= PASTED_ROWS:
-        return warning(Code.WIP_MESSAGE, f"{about} has no report file attached{attached}, but its text holds a "
-                       f"table of {msg.table_rows} rows: if that is the vendor's WIP, it was not imported, since "
+        return "", msg.table_rows
+    return next(((name, rows) for name, rows in msg.carried_tables if rows >= PASTED_ROWS), None)
+
+
+def _no_report(msg: mail.Message, about: str, left: list[str]) -> Finding:
+    """The note on a message with no report attached, and what to do; a warning when the message's own text, or
+    that of a message it carries (forwarded as an attachment), holds a table (the vendor pasted the report into
+    the mail), whose lines were not imported."""
+    attached = f" (attached: {'; '.join(left)})" if left else ""
+    if (table := _pasted_table(msg)) is not None:
+        where = f"the forwarded message '{table[0]}' in it holds in its text" if table[0] else "its text holds"
+        return warning(Code.WIP_MESSAGE, f"{about} has no report file attached{attached}, but {where} a "
+                       f"table of {table[1]} rows: if that is the vendor's WIP, it was not imported, since "
                        "prodbook reads reports only from attached files. Ask the vendor to attach the report as an "
                        "Excel or CSV file, or copy the table from the message into a new Excel workbook, save it "
                        "as .xlsx with the vendor's code and the report date in its name, and import that file",

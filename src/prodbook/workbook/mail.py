@@ -100,6 +100,9 @@ class Message:
     table_rows: int = 0
     """Rows of the tables in the message's own text (a report pasted into the mail, not attached), counting
     only rows of ``TABLE_CELLS`` cells or more, of a table whose header names WIP columns; 0: none."""
+    carried_tables: tuple[tuple[str, int], ...] = ()
+    """The messages attached to this one (a forwarded mail, at any depth) whose own text holds such a table:
+    each its name ('FW WIP.eml > WIP 0301.eml' for one inside another) and its ``table_rows``."""
 
 
 def is_message(path: Path) -> bool:
@@ -304,14 +307,16 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     senders = addresses(msg.get("From"), msg.get("Reply-To"), msg.get("Sender"))
     found: list[Attachment] = []
     skipped: list[str] = []
+    tables: list[tuple[str, int]] = []
     for n, part in enumerate(_eml_attachments(msg), 1):
         raw_name = file_name(part)
         mime = part.get_content_type()
         shown = shown_name(raw_name) or _message_name(part) or f"attachment {n}"
         if mime == "message/rfc822" or (raw_name or "").lower().endswith((".eml", ".msg")):
-            more, notes = _carried(partial(_inner_eml, part, shown, limits, depth), shown, limits)
+            more, notes, inner_tables = _carried(partial(_inner_eml, part, shown, limits, depth), shown, limits)
             found += more
             skipped += notes
+            tables += inner_tables
             continue
         data = _payload(part)
         if len(data) > limits.part_mb * MB:
@@ -327,7 +332,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped),
-                   sum(table_rows(_payload(p)) for p in _html_text(msg)))
+                   sum(table_rows(_payload(p)) for p in _html_text(msg)), tuple(tables))
 
 
 def file_name(part: StdMessage) -> str | None:
@@ -516,20 +521,25 @@ def _eml_date(value: Any) -> date | None:
     return when.date() if isinstance(when, datetime) else None
 
 
-def _carried(read: Callable[[], Message | None], shown: str, limits: Limits) -> tuple[list[Attachment], list[str]]:
-    """An attached message's attachments (``read`` reads it) and the notes on what it leaves: a damaged one
-    is a note, not the end of the message that carries it (the vendor's report may sit beside it)."""
+def _carried(read: Callable[[], Message | None], shown: str, limits: Limits
+             ) -> tuple[list[Attachment], list[str], list[tuple[str, int]]]:
+    """An attached message's attachments (``read`` reads it), the notes on what it leaves, and the tables of
+    its text and of the messages it carries in turn (``Message.carried_tables``, named from this one): a
+    damaged one is a note, not the end of the message that carries it (the vendor's report may sit beside
+    it)."""
     try:
         inner = read()
     except MailError:
         return [], [f"'{shown}' (an attached message that could not be read: save it from the message, open it "
-                    "in Outlook or your mail program, and import the report it holds)"]
+                    "in Outlook or your mail program, and import the report it holds)"], []
     if inner is None:
-        return [], [f"'{shown}' (a message attached more than {MAX_DEPTH} deep)"]
+        return [], [f"'{shown}' (a message attached more than {MAX_DEPTH} deep)"], []
     skipped = [f"{s} in '{shown}'" for s in inner.skipped]
     if not inner.attachments and not inner.skipped:
         skipped.append(f"'{shown}' (an attached message with no attachment)")
-    return _nested(inner, shown, limits), skipped
+    tables = [(shown, inner.table_rows)] if inner.table_rows else []
+    tables += [(f"{shown} > {name}", rows) for name, rows in inner.carried_tables]
+    return _nested(inner, shown, limits), skipped, tables
 
 
 def _nested(inner: Message, shown: str, limits: Limits) -> list[Attachment]:
@@ -677,6 +687,7 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
     sent = _eml_date(header.get("Date")) or _msg_time(msg)
     found: list[Attachment] = []
     skipped: list[str] = []
+    tables: list[tuple[str, int]] = []
     for n, att in enumerate(_msg_attachments(msg), 1):
         raw_name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
                     or getattr(att, "name", None))
@@ -689,9 +700,10 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             if not raw_name:
                 subject = shown_name(str(getattr(data, "subject", "") or ""))
                 shown = f"{subject}.msg" if subject else shown
-            more, notes = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
+            more, notes, inner_tables = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
             found += more
             skipped += notes
+            tables += inner_tables
             continue
         if data is None:
             skipped.append(f"'{shown}' (a link or an object, not a file)")
@@ -701,9 +713,10 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
                            "Max Part MB)")
             continue
         if shown.lower().endswith((".eml", ".msg")):  # a message attached as a file, not as an Outlook item
-            more, notes = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
+            more, notes, inner_tables = _carried(partial(_inner_message, data, shown, limits, depth), shown, limits)
             found += more
             skipped += notes
+            tables += inner_tables
             continue
         mime = getattr(att, "mimetype", None)
         if _is_tnef(shown, mime, data):  # a message that passed a gateway before Outlook saved it
@@ -715,7 +728,7 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     subject = " ".join(str(getattr(msg, "subject", "") or "").split())
-    return Message(file, subject, senders, sent, tuple(found), tuple(skipped), _msg_table_rows(msg))
+    return Message(file, subject, senders, sent, tuple(found), tuple(skipped), _msg_table_rows(msg), tuple(tables))
 
 
 def _msg_table_rows(msg: Any) -> int:

@@ -44,7 +44,7 @@ from prodbook.core.cells import (
 from prodbook.core.changes import as_logged_number
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.keys import fold_text, key_text, upper_stripped
+from prodbook.core.keys import fold_text, shown_key, upper_stripped
 from prodbook.core.model.records import Record
 from prodbook.core.model.sheets import (
     HEADER_UNITS,
@@ -781,8 +781,7 @@ def with_keys(findings: list[Finding], frame: pd.DataFrame, spec: SheetSpec) -> 
 
 
 def _row_key(values: Iterable[Any]) -> str | None:
-    text = key_text(values)
-    return text if text.strip(" /") else None
+    return shown_key(values) or None
 
 
 def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> list[Finding]:
@@ -805,7 +804,7 @@ def duplicate_keys(table: Table, file: str, *, later_ignored: bool = True) -> li
                          f"{' + '.join(table.header_of(k) for k in key)}"
                          + (" (the later row is ignored)" if later_ignored else ""),
                          file=file, sheet=table.sheet, row=int(row["_row"]),
-                         key=key_text(row[k] for k in key)))
+                         key=shown_key(row[k] for k in key)))
     return out
 
 

@@ -35,7 +35,7 @@ from prodbook.core.changes import (
 )
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
-from prodbook.core.keys import fold_text, key_text
+from prodbook.core.keys import fold_text, key_text, shown_key
 from prodbook.core.limits import PartSizes, rows_within
 from prodbook.core.looks import RulePlace, SheetLook, look_for, retired_for
 from prodbook.core.model.records import RECORDS, Record
@@ -415,9 +415,8 @@ class Tracker:
                 if table.sheet == sheet and len(table.frame):
                     fields = [f for f in (table.spec.key or table.spec.fields[:2]) if f in table.columns]
                     if fields:
-                        texts = (key_text(v) for v in zip(*(table.frame[f] for f in fields)))
-                        self._keys[sheet] = {int(r): t for r, t in zip(table.frame["_row"], texts)
-                                             if t.strip(" /")}
+                        texts = (shown_key(v) for v in zip(*(table.frame[f] for f in fields)))
+                        self._keys[sheet] = {int(r): t for r, t in zip(table.frame["_row"], texts) if t}
                     break
         return self._keys[sheet].get(int(row))
 
