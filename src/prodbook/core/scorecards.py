@@ -13,10 +13,15 @@ season) to ``today``, both included.
 
 The measures:
 
-* **On-time ex-factory**: PO lines with an Actual on the ex-factory milestone in
-  the period. On time when Actual <= planned ex-factory (the order's
-  Ex-Factory, else the T&A Planned) + 'On-Time Tolerance Days'. Average and
-  worst days late: over the late ones, days after the planned date.
+* **On-time ex-factory**: PO lines delivered in the period, judged on the date
+  the order's terms make the vendor's promise (as the cancel date is,
+  ``core.cancel``): under FOB and the other origin terms the Actual of the
+  ex-factory milestone against the planned ex-factory (the order's Ex-Factory,
+  else the T&A Planned); under DDP and the other delivered terms the Actual of
+  the in-DC milestone against the planned in-DC (the order's In-DC, else the
+  T&A Planned): a DDP line that left the factory but is not in the DC is not
+  judged yet. On time when Actual <= planned + 'On-Time Tolerance Days'.
+  Average and worst days late: over the late ones, days after the planned date.
 * **Lab dips**: colours approved in the period. Rounds to approval: the rounds
   submitted up to the approved one, a cancelled round not counted (it was not
   the mill's attempt at the shade). Right first time: approved on the first
@@ -29,7 +34,15 @@ The measures:
   production on its last day (cutting planned within 30 days, not shipped),
   and received when a report of that vendor is dated in it. Received / expected.
 * **Exceptions per 100 PO lines**: exceptions detected in the period (open or
-  resolved), by rule, per 100 of the vendor's PO lines.
+  resolved), by rule, per 100 of the vendor's PO lines. Not counted: one
+  withdrawn (Status Cancelled, N/A, Void: raised in error), one on a PO line
+  not counted (cancelled on Orders, ``History.stopped``), one detected after the
+  period. An open one whose Detected is blank or not a date is open today: it
+  counts as detected on ``today``, as the next exceptions run dates a typed row
+  (``exceptions.merge``); a closed one without a date cannot be placed and is
+  not counted (``exception_date_findings`` names both). One detected before
+  the period and still open is not counted again (the period it was detected
+  in counted it) but shown: 'Still open from before the period'.
 * **Quantity accuracy**: PO lines shipped in the period whose newest WIP report
   is dated on or after packing complete (or ex-factory; an earlier count is
   still growing, as the short / over shipment rule says): within 'Ship
@@ -40,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -47,9 +61,11 @@ from typing import Any, cast
 
 import pandas as pd
 
+from prodbook.core import cancel as cx
 from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
 from prodbook.core.development.samples import CLOSED, SampleSettings, is_fit, sample_kind, ta_due, type_codes
+from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref, fold_text, line_key, once_each
 
 IN_PRODUCTION_DAYS = 30
@@ -66,10 +82,13 @@ class Measure:
     SAMPLE = "Fit / PP sample"
     WIP = "WIP report"
     EXCEPTION = "Exception"
+    STILL_OPEN = "Exception still open"
+    """Detected before the period, open still: shown, not in the period's rate."""
     QTY = "Quantity packed"
 
 
-MEASURES = (Measure.XF, Measure.DIP, Measure.MILL, Measure.SAMPLE, Measure.WIP, Measure.EXCEPTION, Measure.QTY)
+MEASURES = (Measure.XF, Measure.DIP, Measure.MILL, Measure.SAMPLE, Measure.WIP, Measure.EXCEPTION,
+            Measure.STILL_OPEN, Measure.QTY)
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,13 @@ class ScoreSettings:
     xf_code: str = "XF"
     cut_code: str = "CUT"
     pack_code: str = "PCK"
+    in_dc_code: str = "IDC"
+    default_terms: str = cx.DEFAULT_TERMS
+    """Terms of an order whose Terms cell is blank (Config 'Default Terms')."""
+
+    @property
+    def terms(self) -> cx.Terms:
+        return cx.read_terms(self.default_terms) or cx.Terms(cx.DEFAULT_TERMS, cx.Basis.EX_FACTORY)
 
 
 @dataclass(frozen=True)
@@ -98,6 +124,9 @@ class History:
     """Style -> Vendor, Factory (the PO line's vendor, as the exception rules take it)."""
     vendors: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Vendor codes and names: a vendor with no PO line still gets its row."""
+    stopped: frozenset[str] = frozenset()
+    """PO lines (``line_keys``) left out of ``orders`` as no longer the vendor's to make (cancelled on Orders,
+    their style dropped): their exceptions are not counted either."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +144,8 @@ class Scorecard:
 TABLE_FIELDS = ("vendor", "name", "factory", "po_lines", "shipped", "on_time_pct", "avg_days_late",
                 "worst_days_late", "dip_colours", "dip_rounds", "dip_rft_pct", "mill_days", "samples",
                 "samples_on_time_pct", "wip_expected", "wip_received", "wip_punctuality_pct", "exceptions",
-                "exceptions_per_100", "qty_lines", "qty_accuracy_pct", "packed_vs_ordered_pct")
+                "exceptions_per_100", "exceptions_open_before", "qty_lines", "qty_accuracy_pct",
+                "packed_vs_ordered_pct")
 DETAIL_FIELDS = ("measure", "vendor", "factory", "ref", "item", "planned", "actual", "days", "qty", "value",
                  "result", "ok")
 
@@ -180,6 +210,16 @@ def _line_keys(frame: pd.DataFrame) -> list[str]:
     return ["\x1f".join(p) for p in zip(*parts)]
 
 
+def line_keys_of(frame: pd.DataFrame) -> list[str]:
+    """Each row's PO line (PO #, Style #, Color) as ``History.stopped`` holds them."""
+    return _line_keys(frame) if len(frame) else []
+
+
+def line_keys(frame: pd.DataFrame) -> frozenset[str]:
+    """The PO lines of ``frame`` (Orders rows) as ``History.stopped`` holds them."""
+    return frozenset(line_keys_of(frame))
+
+
 def _ref(r: Mapping[str, Any]) -> str:
     return " / ".join(str(r[f]) for f in ("po", "style", "color") if _text(r.get(f)))
 
@@ -223,7 +263,7 @@ def _prep(h: History, s: ScoreSettings) -> _Prep:
                 if k not in ta_vendor and (v := _text(v)) is not None:
                     ta_vendor[k] = v
         codes = _folded(ta, "code")
-        wanted = {c.strip().upper() for c in (s.xf_code, s.cut_code, s.pack_code)}
+        wanted = {c.strip().upper() for c in (s.xf_code, s.cut_code, s.pack_code, s.in_dc_code)}
         sub, sub_codes = ta[codes.isin(wanted).to_numpy()], codes[codes.isin(wanted)].tolist()
         planned = sub["planned"].tolist() if "planned" in sub.columns else [None] * len(sub)
         actual = sub["actual"].tolist() if "actual" in sub.columns else [None] * len(sub)
@@ -262,23 +302,28 @@ def _ta_dates(prep: _Prep, code: str) -> dict[str, dict[str, date | None]]:
 
 def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: date,
                     prep: _Prep | None = None) -> list[dict[str, Any]]:
-    """One row per PO line shipped in the period: planned and actual ex-factory, days late, on time or not."""
+    """One row per PO line delivered in the period, on the date its terms name (shipped under FOB, in the DC
+    under DDP): planned and actual date, days late, on time or not. Item: the T&A code judged and the terms."""
     p = prep or _prep(h, s)
     by_style, ta_vendor = p.by_style, p.ta_vendor
-    xf = _ta_dates(p, s.xf_code)
+    on = {cx.Basis.EX_FACTORY: (_ta_dates(p, s.xf_code), "ex_factory", s.xf_code),
+          cx.Basis.IN_DC: (_ta_dates(p, s.in_dc_code), "in_dc", s.in_dc_code)}
+    default = s.terms
     out = []
-    for o in _rows(h.orders, ("po", "style", "color", "qty", "ex_factory")):
+    for o in _rows(h.orders, ("po", "style", "color", "qty", "ex_factory", "in_dc", "terms")):
         k = _line(o)
-        dates = xf.get(k, {})
+        terms = cx.terms_of(o.get("terms"), default)[0]
+        ta_dates, order_date, code = on[terms.basis]
+        dates = ta_dates.get(k, {})
         actual = dates.get("actual")
         if actual is None or not in_period(actual, since, today):
             continue
-        planned = day_of(o.get("ex_factory")) or dates.get("planned")
+        planned = day_of(o.get(order_date)) or dates.get("planned")
         if planned is None:
             continue
         days = (actual - planned).days
         ok = days <= s.on_time_tolerance_days
-        out.append(_row(Measure.XF, _who(o.get("style"), by_style, k, ta_vendor), _ref(o), s.xf_code,
+        out.append(_row(Measure.XF, _who(o.get("style"), by_style, k, ta_vendor), _ref(o), f"{code} ({terms.label})",
                         planned=planned, actual=actual, days=days, qty=_col(o, "qty"),
                         result="On time" if ok else "Late", ok=ok))
     return out
@@ -423,22 +468,92 @@ def wip_rows(h: History, s: ScoreSettings, since: date | None, today: date,
     return out
 
 
+_WITHDRAWN = re.compile(r"\s*(cancell?ed|canceled|void|withdrawn|n/a|not applicable|raised in error)"
+                        r"(?=$|[\s.,;:!()\[\]\-–—])", re.I)
+"""An exception's Status saying it should not have been raised ('Cancelled', 'Cancelled - raised in error',
+'N/A', 'Void'): not the vendor's, not counted. 'Closed', 'Resolved', 'Done' are exceptions that happened."""
+
+
+def _counted(r: Mapping[str, Any], stopped: frozenset[str]) -> bool:
+    """An Exceptions row the scorecard may count: not withdrawn, not on a PO line it does not count."""
+    status = _text(r.get("status"))
+    if status is not None and _WITHDRAWN.match(status):
+        return False
+    return not (stopped and _text(r.get("po")) and _line(r) in stopped)
+
+
 def exception_rows(h: History, since: date | None, today: date, rule_names: Mapping[str, str] | None = None,
                    prep: _Prep | None = None) -> list[dict[str, Any]]:
-    """One row per exception detected in the period (open or resolved)."""
+    """One row per exception detected in the period (open or resolved), and one per exception detected before
+    it and open still (``Measure.STILL_OPEN``). An open one without a readable Detected date is open today:
+    counted as detected ``today``; a closed one without one is left out (``exception_date_findings``)."""
+    # the Exceptions sheet's own reading of Status; the rule engine's module (calendars, T&A) is loaded only
+    # when exceptions are scored, not by whatever imports the scorecard's names (the sheet and page writers)
+    from prodbook.core.exceptions import is_open
+
     by_style, _ = _makers(h, prep)
     names = rule_names or {}
     out = []
     for r in _rows(h.exceptions):
+        if not _counted(r, h.stopped):
+            continue
+        status = _text(r.get("status"))
+        still_open = is_open(status)
         detected = day_of(r.get("detected"))
-        if not in_period(detected, since, today):
+        when = detected if detected is not None else (today if still_open else None)
+        if in_period(when, since, today):
+            measure, result = Measure.EXCEPTION, status or "Open"
+            if detected is None:
+                result += ", Detected blank or not a date: counted as today"
+        elif when is not None and since is not None and when < since and still_open:
+            measure, result = Measure.STILL_OPEN, f"{status or 'Open'}, detected before the period"
+        else:
             continue
         rule = _text(r.get("rule")) or "(no rule)"
         who = _who(r.get("style"), by_style, vendor=r.get("vendor")) if _text(r.get("style")) else \
             _Who(_text(r.get("vendor")), None)
         ref = " ".join(x for x in (_text(r.get("id")), _ref(r)) if x)
-        out.append(_row(Measure.EXCEPTION, who, ref, names.get(rule, rule), actual=detected,
-                        result=_text(r.get("status")) or "Open"))
+        out.append(_row(measure, who, ref, names.get(rule, rule), actual=detected, result=result))
+    return out
+
+
+def exception_date_findings(h: History, run_day: date, *, sheet: str = "Exceptions", column: str = "Detected",
+                            file: str | None = None, unread: Mapping[int, Any] | None = None) -> list[Finding]:
+    """The Exceptions rows the scorecard could not place in time, each named at its Detected cell: blank or
+    not a date (an open one is counted as detected today, a closed one is not counted), or after ``run_day``
+    (the day of the run: a typo such as 2028 for 2027; not counted). ``unread``: Excel row -> the text of a
+    Detected cell the sheet's reading could not take as a date (it reads as blank)."""
+    from prodbook.core.exceptions import is_open  # as in exception_rows
+
+    out = []
+    for r in _rows(h.exceptions):
+        if not _counted(r, h.stopped) or not any(_text(r.get(f)) for f in ("id", "po", "style", "rule", "detail")):
+            continue
+        row = None if _na(r.get("_row")) else int(r["_row"])
+        raw, detected = r.get("detected"), day_of(r.get("detected"))
+        if _text(raw) is None and unread and row is not None and row in unread:
+            raw = unread[row]
+        name = f"Exception {_text(r.get('id')) or '(no ID)'}" + (f" ({v})" if (v := _text(r.get("vendor"))) else "")
+        status = _text(r.get("status")) or "Open"
+        where: dict[str, Any] = {"file": file, "sheet": sheet, "row": row, "column": column,
+                                 "key": _text(r.get("id"))}
+        if detected is not None:
+            if detected > run_day:
+                out.append(warning(Code.BAD_DATE, f"{name}: {column} {detected.isoformat()} is after today "
+                                   f"({run_day.isoformat()}), so the vendor scorecard does not count it. Correct "
+                                   "the date it was found (the year?).", value=detected, **where))
+            continue
+        blank = _text(raw) is None
+        what = f"has no {column} date" if blank else f"{column} '{raw}' is not a date"
+        if is_open(r.get("status")):
+            then = ("is still open, so the vendor scorecard counts it as found today; type the date it was "
+                    "found, so that it counts in the right period")
+        else:
+            then = (f"is {status}, so the vendor scorecard cannot place it in a period and does not count it; "
+                    "type the date it was found")
+        out.append(warning(Code.REQUIRED if blank else Code.BAD_DATE,
+                           f"{name} {what}. It {then} (for example {run_day.isoformat()}).",
+                           value=None if blank else raw, **where))
     return out
 
 
@@ -529,6 +644,7 @@ def figures(detail: pd.DataFrame, po_lines: int, *, with_wip: bool = True) -> di
         "wip_punctuality_pct": _pct(wip["ok"]) if with_wip else None,
         "exceptions": len(exc),
         "exceptions_per_100": round(len(exc) / po_lines * 100, 1) if po_lines else None,
+        "exceptions_open_before": len(of(Measure.STILL_OPEN)),
         "qty_lines": len(qty), "qty_accuracy_pct": _pct(qty["ok"]),
         "packed_vs_ordered_pct": round(float(qty["value"].sum()) / float(qty["qty"].sum()) * 100, 1)
         if len(qty) and qty["qty"].sum() else None,
@@ -554,22 +670,29 @@ def _po_lines(h: History, prep: _Prep) -> tuple[dict[str, int], dict[tuple[str, 
     return per_vendor, per_factory, factories
 
 
+def _vendor_fold(v: Any) -> str:
+    """A vendor code as the scorecard groups it: ``_fold``, and a run of spaces inside it as one."""
+    return " ".join(_fold(v).split())
+
+
 def _one_spelling(h: History) -> History:
     """Every vendor code in one spelling, the Vendors sheet's (else the first met): 'bd1' typed on one
-    style is BD1, not a second vendor with half the lines, credited with the same WIP reports."""
+    style is BD1, not a second vendor with half the lines, credited with the same WIP reports; 'CN  1' (two
+    spaces, which a cell does not show) is CN 1: two columns that read the same would split one vendor."""
     frames = {"vendors": h.vendors, "styles": h.styles, "wip": h.wip, "exceptions": h.exceptions, "ta": h.ta}
     spelling: dict[str, str] = {}
     for frame in frames.values():
         if frame is not None and len(frame) and "vendor" in frame.columns:
             for v in frame["vendor"].dropna().unique():
                 if (t := _text(v)) is not None:
-                    spelling.setdefault(_fold(t), t)
-    changed = {}
+                    spelling.setdefault(_vendor_fold(t), t)
+    changed: dict[str, Any] = {}
     for name, frame in frames.items():
         if frame is None or not len(frame) or "vendor" not in frame.columns:
             continue
         seen = frame["vendor"].dropna().unique()
-        to = {v: spelling[_fold(v)] for v in seen if _text(v) is not None and spelling[_fold(v)] != v}
+        to = {v: spelling[_vendor_fold(v)] for v in seen
+              if _text(v) is not None and spelling[_vendor_fold(v)] != v}
         if to:
             changed[name] = frame.assign(vendor=frame["vendor"].map(lambda v, to=to: to.get(v, v)))
     return dataclasses.replace(h, **changed) if changed else h
@@ -625,8 +748,11 @@ def settings_from(config: Any, exception_settings: Any) -> ScoreSettings:
                          wip_stale_days=int(exception_settings.wip_stale_days),
                          ship_tolerance_pct=float(exception_settings.ship_tolerance_pct),
                          xf_code=str(exception_settings.xf_code), cut_code=str(exception_settings.cut_code),
-                         pack_code=str(exception_settings.pack_code))
+                         pack_code=str(exception_settings.pack_code),
+                         in_dc_code=str(exception_settings.in_dc_code),
+                         default_terms=str(exception_settings.default_terms))
 
 
 __all__ = ("History", "Measure", "ScoreSettings", "Scorecard", "scorecard", "drill_down",
-                          "figures", "vendor_rows", "settings_from", "TABLE_FIELDS", "DETAIL_FIELDS")
+                          "figures", "vendor_rows", "settings_from", "exception_date_findings", "line_keys",
+                          "line_keys_of", "TABLE_FIELDS", "DETAIL_FIELDS")

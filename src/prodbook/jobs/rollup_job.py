@@ -91,8 +91,13 @@ def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
     ex-factory dates are each line's as its own tracker judged them (its 'Ex-Factory Code'), and a tracker that
     sets another scorecard setting is named as it loads (``other_settings``).
     """
-    h = sc.History(combined.frame("orders"), _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
-                   exceptions=combined.frame("exceptions"), styles=combined.frame("styles"))
+    orders, lines = combined.frame("orders"), combined.frame("po_lines")
+    stopped: frozenset[str] = frozenset()
+    if len(orders) and len(lines):  # a line its tracker no longer plans (cancelled on Orders) is in orders only
+        stopped = sc.line_keys(orders) - sc.line_keys(lines)
+        orders = orders[[k not in stopped for k in sc.line_keys_of(orders)]]
+    h = sc.History(orders, _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
+                   exceptions=combined.frame("exceptions"), styles=combined.frame("styles"), stopped=stopped)
     names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
     return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
 
@@ -118,7 +123,8 @@ def other_settings(config: Any, settings: ex.Settings, file: str) -> list[Findin
     from the tracker's own scorecard is not a surprise."""
     mine, default = sc.settings_from(config, settings), sc.ScoreSettings()
     names = {"on_time_tolerance_days": "On-Time Tolerance Days", "wip_stale_days": "WIP Stale Days",
-             "ship_tolerance_pct": "Ship Tolerance %", "cut_code": "Cut Code", "pack_code": "Pack Code"}
+             "ship_tolerance_pct": "Ship Tolerance %", "cut_code": "Cut Code", "pack_code": "Pack Code",
+             "in_dc_code": "In-DC Code", "default_terms": "Default Terms"}  # the DDP lines' on-time date
     differ = [f"{shown} {getattr(mine, f)} (default {getattr(default, f)})" for f, shown in names.items()
               if getattr(mine, f) != getattr(default, f)]
     if not differ:

@@ -47,14 +47,17 @@ def history(tracker: Tracker, ctx: Context) -> tuple[sc.History, sc.ScoreSetting
     # a PO line cancelled on Orders (or of a dropped style) is not the vendor's to ship: not one of its PO
     # lines, and a sample of a colour no line wants any more is not late for not being sent
     stopped = stopped_lines(tracker, orders, frames[STYLES.name])
-    orders = orders[~orders["_row"].isin(stopped.rows)] if stopped.rows else orders
+    gone = orders["_row"].isin(stopped.rows) if stopped.rows else None
+    out_of_scope = sc.line_keys(orders[gone]) if gone is not None else frozenset()
+    orders = orders[~gone] if gone is not None else orders
     smp = frames[SAMPLES.name]
     if len(smp) and (unwanted := stopped.unwanted(smp)).any():
         sent = smp["shipped"].notna().to_numpy() if "shipped" in smp.columns else np.zeros(len(smp), dtype=bool)
         frames[SAMPLES.name] = smp[~unwanted | sent]
+    # ... nor are its exceptions counted: the lines counted and the exceptions counted are the same lines
     h = sc.History(orders, tracker.current(TA), frames[LAB_DIPS.name], frames[SAMPLES.name],
                    tracker.current(VENDOR_WIP), exceptions_now(tracker, ctx), frames[STYLES.name],
-                   frames[VENDORS.name])
+                   frames[VENDORS.name], stopped=out_of_scope)
     return h, sc.settings_from(tracker.config, settings), findings
 
 
@@ -63,6 +66,11 @@ def card_for(tracker: Tracker, ctx: Context, *, season: bool = False) -> tuple[s
     h, settings, findings = history(tracker, ctx)
     since = None if season or ctx.since is None else ctx.since.date()
     names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
+    table = tracker.table(EXCEPTIONS, required=False)
+    header = table.header_of("detected") if table.exists else "Detected"
+    unread = {int(f.row): f.value for f in table.findings if f.row and f.column == header and f.value is not None}
+    findings += sc.exception_date_findings(h, ctx.now.date(), sheet=tracker.sheet(EXCEPTIONS), column=header,
+                                           file=tracker.file, unread=unread)
     return sc.scorecard(h, settings, ctx.today, since, names), findings
 
 

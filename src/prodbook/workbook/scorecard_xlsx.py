@@ -33,7 +33,8 @@ SCORECARD = SheetSpec("Scorecard", (
     Column("Fit/PP Samples", "samples", INT), Column("Samples On Time %", "samples_on_time_pct", N),
     Column("WIP Reports Expected", "wip_expected", INT), Column("WIP Reports Received", "wip_received", INT),
     Column("WIP Punctuality %", "wip_punctuality_pct", N), Column("Exceptions", "exceptions", INT),
-    Column("Exceptions per 100 Lines", "exceptions_per_100", N), Column("Qty Lines", "qty_lines", INT),
+    Column("Exceptions per 100 Lines", "exceptions_per_100", N),
+    Column("Open From Before", "exceptions_open_before", INT), Column("Qty Lines", "qty_lines", INT),
     Column("Qty Within Tolerance %", "qty_accuracy_pct", N), Column("Packed vs Ordered %", "packed_vs_ordered_pct", N),
 ), key=("vendor", "factory"))
 BY_FACTORY = SheetSpec("Scorecard by Factory", SCORECARD.columns, key=("vendor", "factory"))
@@ -68,10 +69,10 @@ def period_text(card: sc.Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> s
 FIGURES: tuple[tuple[str, str, str], ...] = (
     ("name", "Name", ""),
     ("factory", "Factory", "a vendor with several: see Scorecard by Factory"),
-    ("po_lines", "PO lines", "on the Orders sheet"),
-    ("shipped", "Shipped in the period", "Actual ex-factory in the period"),
-    ("on_time_pct", "On-time ex-factory %", "Actual on or before the planned ex-factory + On-Time Tolerance Days"),
-    ("avg_days_late", "Average days late", "of the late shipments, days after the planned ex-factory"),
+    ("po_lines", "PO lines", "on the Orders sheet, not cancelled"),
+    ("shipped", "Shipped in the period", "Actual ex-factory in the period; under DDP, Actual in-DC"),
+    ("on_time_pct", "On-time ex-factory %", "on or before the planned date + On-Time Tolerance Days"),
+    ("avg_days_late", "Average days late", "of the late shipments, days after the planned date"),
     ("worst_days_late", "Worst days late", ""),
     ("dip_colours", "Lab-dip colours approved", "approved in the period"),
     ("dip_rounds", "Lab-dip rounds to approval", "a cancelled round is not counted"),
@@ -82,8 +83,10 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("wip_expected", "WIP reports expected", "one per WIP Stale Days with PO lines in production"),
     ("wip_received", "WIP reports received", "a report dated in that time"),
     ("wip_punctuality_pct", "WIP punctuality %", "received / expected"),
-    ("exceptions", "Exceptions detected", "in the period, open or resolved (by rule: Exceptions by Rule)"),
-    ("exceptions_per_100", "Exceptions per 100 PO lines", ""),
+    ("exceptions", "Exceptions detected", "in the period, open or resolved; not withdrawn (Status Cancelled)"),
+    ("exceptions_per_100", "Exceptions per 100 PO lines", "by rule: the Exceptions by Rule sheet"),
+    ("exceptions_open_before", "Still open from before the period", "detected before it, open still: not "
+     "counted again above"),
     ("qty_lines", "Shipped lines with a packed qty", "packed on the newest WIP report"),
     ("qty_accuracy_pct", "Packed within tolerance %", "within Ship Tolerance % of the order"),
     ("packed_vs_ordered_pct", "Packed vs ordered %", "all packed units / all ordered units"),
