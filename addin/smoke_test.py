@@ -26,6 +26,10 @@ What it does, one line per check, then a summary (exit status 1 on a FAIL):
    written to a file instead of a message box so nothing waits for a click;
 5. types every spreadsheet function into a scratch sheet of that copy and
    compares what Excel shows with what Python computes from the same file;
+   then, where Outlook is on the PC, presses Follow-up drafts once more and
+   checks that Outlook's Drafts folder holds one draft per vendor of the copy
+   for today, made anew (the earlier press's deleted, none piled up), and
+   deletes those test drafts (SKIP without Outlook);
 6. sets the copy's Config 'Function Errors' to Excel and checks that Excel
    sees the functions' errors as its own error values (ISERROR, ERROR.TYPE,
    IFERROR; in a cell and in a spilled column) and that =PRODBOOK_WHY gives
@@ -69,7 +73,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 class Check:
     """One line of the smoke test's output."""
 
-    kind: str  # install, compile, setup, help, button, function, errors, uninstall
+    kind: str  # install, compile, setup, help, button, outlook, function, errors, uninstall
     target: str
     what: str
 
@@ -83,6 +87,7 @@ def planned_checks(actions: Sequence[ribbon.Action] | None = None,
             Check("setup", addin.SETUP_CHECK, "the add-in knows its Python"),
             Check("help", addin.HELP_FUNCTION, f"function wizard help registered for {len(functions)} functions"),
             *(Check("button", a.id, f"button '{a.label}' runs through RunPython") for a in shown),
+            Check("outlook", OUTLOOK_BUTTON, "pressed again, one Outlook draft per vendor of today, the earlier gone"),
             *(Check("function", f.__name__, f"={f.__name__}() in a cell equals Python") for f in functions),
             *(Check("errors", formula, "with Config Function Errors = Excel, Excel's answer equals Python's")
               for formula in ERROR_FORMULAS),
@@ -101,6 +106,46 @@ class FunctionCase:
     expected: Any
     setup: tuple[tuple[str, str], ...] = ()
     """Cells of the scratch sheet (address, formula) the formula reads, typed first."""
+
+
+OUTLOOK_BUTTON = "pbFollowups"
+
+
+@dataclass(frozen=True)
+class DraftsCheck:
+    """This tracker's Outlook drafts of a day before and after one more press of Follow-up drafts."""
+
+    before: tuple[str, ...]
+    """EntryIDs of the drafts the earlier presses left."""
+    after: tuple[str, ...]
+    vendors: tuple[str, ...]
+    """The vendor of each draft after the press."""
+
+    @property
+    def ok(self) -> bool:
+        """One draft per vendor, as many as before, none of them the earlier press's."""
+        return (bool(self.after) and len(set(self.vendors)) == len(self.vendors) == len(self.after) == len(self.before)
+                and not set(self.before) & set(self.after))
+
+    def said(self) -> str:
+        return (f"{len(self.before)} draft(s) before the press, {len(self.after)} after, for "
+                f"{len(set(self.vendors))} vendor(s); {len(set(self.before) & set(self.after))} left from before")
+
+
+def todays_drafts(mail: Any, tracker: Path, day: date) -> list[Any]:
+    """The tracker's drafts of ``day`` in Outlook's Drafts folder (``outlook.earlier_drafts``)."""
+    from prodbook.jobs.followups_job import tracker_mark
+    from prodbook.workbook.outlook import DraftMark, earlier_drafts
+
+    return earlier_drafts(mail, DraftMark(tracker_mark(tracker), day.isoformat()))
+
+
+def drafts_check(mail: Any, tracker: Path, day: date, press: Callable[[], None]) -> DraftsCheck:
+    """Press Follow-up drafts once more (``press``) and compare the tracker's Outlook drafts of ``day``."""
+    before = tuple(str(e.item.EntryID) for e in todays_drafts(mail, tracker, day))
+    press()
+    after = todays_drafts(mail, tracker, day)
+    return DraftsCheck(before, tuple(str(e.item.EntryID) for e in after), tuple(e.vendor for e in after))
 
 
 def _vba_arg(value: Any) -> str:
@@ -265,6 +310,25 @@ def run_in_excel(keep_open: bool = False) -> int:  # pragma: no cover - needs Ex
                 say(check, "FAIL" if bad else "PASS", report["message"].splitlines()[0] if report["message"] else "")
             except Exception as exc:
                 say(check, "FAIL", f"no answer from Python ({exc})")
+
+        check = by_kind["outlook", OUTLOOK_BUTTON]
+        from prodbook.workbook.outlook import outlook_app
+
+        mail = outlook_app()
+        if mail is None:
+            say(check, "SKIP", "Outlook is not on this PC (or would not answer)")
+        else:
+            def press() -> None:
+                wb.activate()
+                app.api.Run(add + "RunPython", button_command(OUTLOOK_BUTTON, work / "again.json"))
+
+            try:
+                got = drafts_check(mail, tracker, date.today(), press)
+                say(check, "PASS" if got.ok else "FAIL", got.said())
+            except Exception as exc:
+                say(check, "FAIL", f"Outlook's Drafts folder could not be read ({exc})")
+            for left in todays_drafts(mail, tracker, date.today()):  # the test's drafts leave your Outlook
+                left.item.Delete()
 
         scratch = wb.sheets.add("smoke")
         for i, case in enumerate(function_cases(tracker), 1):

@@ -807,6 +807,29 @@ def test_smoke_button_command_runs_ribbon_run_quietly(smoke, tmp_path: Path,
     assert book.app.alerts == []  # nothing waited for a click
 
 
+def test_smoke_checks_a_second_follow_ups_press_replaces_the_outlook_drafts(smoke, tmp_path: Path) -> None:
+    """On a PC with Outlook the smoke test presses Follow-up drafts once more: the tracker's drafts of today are
+    made anew, one per vendor; a press that piles drafts up (as before) or keeps the earlier ones fails it."""
+    from datetime import date
+
+    from prodbook.jobs.followups_job import tracker_mark
+    from prodbook.workbook.outlook import DraftMark, deliver, outlook_drafts
+    from test_outlook import FakeOutlook, vendor_message
+
+    assert "outlook" in [c.kind for c in smoke.planned_checks()]
+    tracker, day = tmp_path / "demo-tracker.xlsx", date(2027, 3, 1)
+    mark = DraftMark(tracker_mark(tracker), day.isoformat())
+    mail = FakeOutlook()
+    mail.own(subject="my own draft")
+    deliver([vendor_message("BD1"), vendor_message("CN1")], None, lambda: mail, mark=mark)
+    press = lambda: deliver([vendor_message("BD1"), vendor_message("CN1")], None, lambda: mail, mark=mark)  # noqa: E731
+    got = smoke.drafts_check(mail, tracker, day, press)
+    assert got.ok and got.said() == "2 draft(s) before the press, 2 after, for 2 vendor(s); 0 left from before"
+    piled = smoke.drafts_check(mail, tracker, day, lambda: outlook_drafts([vendor_message("BD1")], mail, tmp_path,
+                                                                          mark))  # made, the earlier not deleted
+    assert not piled.ok and len(mail.drafts) == 4 and piled.vendors.count("BD1") == 2
+
+
 def test_smoke_test_runs_here_only_as_a_list(smoke, capsys: pytest.CaptureFixture) -> None:
     assert smoke.main(["--list"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == len(smoke.planned_checks())

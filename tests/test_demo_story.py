@@ -308,7 +308,8 @@ def test_rerunning_an_unchanged_demo_replaces_it_without_stray_files(tmp_path):
     assert code == 0, out
     second = sorted(p.name for p in (folder / "vendor files" / "WIP").iterdir())
     assert len(second) == len(first) == 4 and not set(first) & set(second)
-    backups = sorted(p.name for p in (folder / "prodbook backups").iterdir())  # one per tracker's refresh
+    backups = sorted(p.name for p in (folder / "prodbook backups").iterdir()  # one per tracker's refresh
+                     if p.is_file())  # beside them, the folder of the drafts the refresh wrote, for its undo
     assert [b.rsplit(" ", 2)[0] for b in backups] == ["demo-tracker", "demo-tracker-kids"], backups
     assert sorted(p.name for p in (folder / "Follow-up drafts").iterdir()) == ["2026-12-02"]
     assert (folder / "my notes.txt").read_text() == "mine"

@@ -366,7 +366,7 @@ def test_a_backup_named_instead_of_the_tracker_is_left_as_it_was(tmp_path):
     drifting from the tracker, and no longer the way back. A look with --dry-run is let through."""
     path = tracker_with_ta(tmp_path, tables=True)
     CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])  # the day's run, and its backup
-    backup = next((tmp_path / "prodbook backups").iterdir())
+    backup = next((tmp_path / "prodbook backups").glob("*.xlsx"))  # not the folder of the run's drafts
     out = refused(backup, "is one of prodbook's backups", "Run prodbook on the tracker itself", "Nothing was written")
     assert "Traceback" not in out
     looked = CliRunner().invoke(main, ["refresh", str(backup), "--today", NEXT_DAY, "--dry-run"])
@@ -403,7 +403,7 @@ def test_a_button_pressed_in_a_backup_open_in_excel_writes_nothing(tmp_path):
 
     path = tracker_with_ta(tmp_path, tables=True)
     CliRunner().invoke(main, ["refresh", str(path), "--today", NEXT_DAY])  # the day's run, and its backup
-    backup = next((tmp_path / "prodbook backups").iterdir())
+    backup = next((tmp_path / "prodbook backups").glob("*.xlsx"))  # not the folder of the run's drafts
     book = FakeBook.from_file(backup)
     book.fullname = str(backup)  # as Excel names the open file
     report = perform(action("pbRefresh"), book)

@@ -283,6 +283,11 @@ def test_follow_up_drafts_of_a_workbook_with_no_folder_go_to_outlook_where_it_is
         assert len(mail.drafts) == 2 and "E-mail drafts: 2 in Outlook's Drafts folder" in report.message, \
             report.message
         assert "not written" not in report.message
+        drafts = book.values("Follow-ups")
+        assert {r[-1] for r in drafts[1:]} == {f"Outlook Drafts: {d.Subject}" for d in mail.drafts}, drafts
+        again = ribbon.perform(ribbon.action("pbFollowups"), book)  # pressed again: replaced, not piled up
+        assert len(mail.drafts) == 2 and again.message.count("Removed today's earlier Outlook draft") == 2, \
+            again.message
     else:
         assert "drafts Outlook did not take were not written: this workbook is not saved in a folder" in \
             report.message, report.message

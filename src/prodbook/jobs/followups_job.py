@@ -130,27 +130,32 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
     nowhere: list[str] = []
+    mark = _mark_of(tracker)
+    app = _outlook_app() if ctx.outlook else None  # inside Excel: asked once, so the Draft column says where they go
     if folder is None and made.messages:  # no folder beside the workbook: Outlook's Drafts, where it is
         if ctx.outlook:
-            files = (OutlookDrafts(tuple(made.messages.values()), None),)
+            files = (OutlookDrafts(tuple(made.messages.values()), None, mark=mark, day=ctx.today, outlook=app),)
         else:
             nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
         paths = {v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()}
-        if ctx.outlook:  # inside Excel: Outlook drafts where Outlook is, else .eml under the names the sheet links
-            files = (OutlookDrafts(tuple(made.messages.values()), folder,
-                                   tuple(paths[v].name for v in made.messages)),) if made.messages else ()
-        else:  # written by the runner once the workbook is saved
+        if app is not None:  # Outlook's Drafts folder (today's earlier drafts of this tracker go); .eml files
+            # under these names only if Outlook stops part-way. Staged with nothing to chase too: they still go
+            files = (OutlookDrafts(tuple(made.messages.values()), folder, tuple(paths[v].name for v in made.messages),
+                                   mark=mark, day=ctx.today, outlook=app),)
+        else:  # written by the runner once the workbook is saved (the command; a Mac or a PC without Outlook)
             where = f"  E-mail drafts (open in Outlook): {folder}"
-            mark = tracker_mark(getattr(tracker.backend, "path", None) or tracker.file)
             for msg in made.messages.values():
                 msg[fu.TRACKER_HEADER] = mark
-            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where) for v, msg in made.messages.items())
+            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where, undoable=True)
+                          for v, msg in made.messages.items())
             now = {fu.vendor_key(v): p for v, p in paths.items()}
-            files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': " + (
-                               f"{vendor}'s draft is now '{now[fu.vendor_key(vendor)].name}'"
-                               if fu.vendor_key(vendor) in now else f"{vendor} has nothing left to chase"))
-                           for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values())))
+            stale = [(p, f"{vendor}'s draft is now '{now[fu.vendor_key(vendor)].name}'"
+                      if fu.vendor_key(vendor) in now else f"{vendor} has nothing left to chase")
+                     for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values()))]
+            files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {why}") for p, why in stale)
+            if ctx.dry_run:  # nothing is removed: the APM reads what the run would take away
+                nowhere += [f"  Would remove today's earlier draft '{p.name}': {why}" for p, why in stale]
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -162,7 +167,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
-    draft_links = {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()}  # one per vendor
+    draft_links = ({fu.vendor_key(v): "Outlook Drafts: " + " ".join(str(m["Subject"]).split())  # as Outlook lists it
+                    for v, m in made.messages.items()} if app is not None  # no file: the link would go nowhere
+                   else {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()})  # one per vendor
     typed = _typed_last_contacted(tracker, table)
     carried = _carried(items, old_by_key)
     for it in items:
@@ -192,8 +199,24 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     overdue = sum(1 for it in items if it.days_overdue)
     summary = [f"Follow-ups: {len(items):,} item(s) for {len(made.messages):,} vendor(s), {overdue:,} overdue.",
                *nowhere]
+    drafts = [str(v) for v in draft_links.values()] if app is not None else [str(p) for p in paths.values()]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
-                   data={"items": len(items), "drafts": [str(p) for p in paths.values()]}, files=files)
+                   data={"items": len(items), "drafts": drafts}, files=files)
+
+
+def _outlook_app() -> Any | None:
+    from prodbook.workbook.outlook import outlook_app  # Outlook's module only inside Excel
+
+    return outlook_app()
+
+
+def _mark_of(tracker: Tracker) -> str:
+    """``tracker_mark`` of the workbook; one with no folder (opened from SharePoint, never saved) by its name
+    alone: resolved, its name would name whatever folder is current, which may differ from press to press."""
+    path = getattr(tracker.backend, "path", None)
+    if path:
+        return tracker_mark(path)
+    return hashlib.sha256(f"name:{tracker.file}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def tracker_mark(workbook: Path | str) -> str:

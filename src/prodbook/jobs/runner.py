@@ -29,7 +29,7 @@ from prodbook.jobs import support
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_issues
 from prodbook.jobs.memory import few_collections
-from prodbook.workbook import publish
+from prodbook.workbook import kept_drafts, publish
 from prodbook.workbook.filebook import CommitResult, FileBook, check_workbook_path
 from prodbook.workbook.lock import WriteLock
 from prodbook.workbook.safety import BACKUP_DIR, SavedMeanwhile, WorkbookLocked, saved_meanwhile_message
@@ -339,7 +339,8 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             raise
         if outcomes:
             outcomes[-1].summary += before
-        findings += publish_staged(prepared, outcomes, book.name, live=live)
+        findings += publish_staged(prepared, outcomes, book.name, live=live, run=run_id,
+                                   workbook=getattr(book, "path", None), keep=tracker.config.backups_to_keep)
         past = getattr(book, "past_limits", None)
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
@@ -473,14 +474,20 @@ def _put_before_save(tracker: Tracker, file: str) -> list[str]:
 
 
 def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file: str, *,
-                   live: bool = False) -> list[Finding]:
+                   live: bool = False, run: str | None = None, workbook: Path | None = None,
+                   keep: int = 20) -> list[Finding]:
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says
-    where they are (only the files written), and a failure part-way names what was and was not written."""
+    where they are (only the files written), and a failure part-way names what was and was not written.
+    With the ``run``'s id and the ``workbook``'s path, the follow-up drafts it takes away or rewrites are kept
+    in 'prodbook backups', and what it did to them recorded for its undo (``kept_drafts``)."""
     found: list[Finding] = []
     done_to_book = "Its changes to the workbook were made" if live else "The workbook was saved"
+    aside = kept_drafts.folder_for(Path(workbook), run) if run and workbook is not None else None
+    undoable: list[kept_drafts.Undoable] = []
     try:
         for outcome in outcomes:
-            done = prepared.publish(outcome.files)
+            done = prepared.publish(outcome.files, aside)
+            undoable += done.undoable
             outcome.summary += done.summary
             found += [info(Code.SETTING, note, file=file) for note in done.notes]
             found += [warning(Code.FILE_NOT_WRITTEN, f"{outcome.action}: {line}", file=file)
@@ -492,7 +499,23 @@ def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file
                                    file=file))
     finally:
         prepared.discard()  # anything not put in place (stopped part-way): no stray temp file
+        if undoable and aside is not None and run and workbook is not None:
+            found += _record_drafts(Path(workbook), run, undoable, keep, file)
     return found
+
+
+def _record_drafts(workbook: Path, run: str, drafts: list[kept_drafts.Undoable], keep: int,
+                   file: str) -> list[Finding]:
+    """What the run did to the drafts folder, recorded for its undo; the oldest runs' records let go of."""
+    try:
+        kept_drafts.write_record(workbook, run, drafts)
+    except OSError as exc:
+        return [warning(Code.FILE_NOT_WRITTEN, f"the drafts are written, but what this run did to them could not be "
+                        f"recorded in '{kept_drafts.folder_for(workbook, run)}' ({exc.strerror or exc}): an Undo of "
+                        "this run will not put the drafts folder back. Run Follow-ups again after an Undo to bring "
+                        "the drafts up to date", file=file)]
+    kept_drafts.prune(workbook, keep)
+    return []
 
 
 def _names(files: Sequence[str]) -> str:

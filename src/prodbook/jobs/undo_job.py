@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -46,6 +47,7 @@ from prodbook.core.model.sheets import (
     ALL_SHEETS,
     CHANGE_LOG,
     EXCEPTIONS,
+    FOLLOW_UPS,
     ISSUES,
     STYLE_SNAPSHOT,
     TA,
@@ -65,7 +67,10 @@ from prodbook.jobs.ta_job import (
     moved_formula,
     typed_keys,
 )
+from prodbook.workbook import kept_drafts
 from prodbook.workbook.links import first_rows, relink
+from prodbook.workbook.publish import StagedRestore
+from prodbook.workbook.safety import BACKUP_DIR
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
 
@@ -190,8 +195,32 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     # Issues sheet is checked again after the undo (``runner._checked_again``)
     put_back = any((spec := _spec_for(tracker, sheet)) is not None and (not spec.generated or spec is STYLE_SNAPSHOT)
                    for sheet in {c.sheet for c in changes})
-    return Outcome(f"{UNDO}{action}", findings, changes, summary=summary,
-                   data={"undone": action, "records": put_back})
+    chased = any(_spec_for(tracker, sheet) is FOLLOW_UPS for sheet in by_sheet)
+    files, said, left = _drafts_back(tracker, action, ctx, chased)
+    return Outcome(f"{UNDO}{action}", findings + left, changes, summary=summary + said,
+                   data={"undone": action, "records": put_back}, files=files)
+
+
+def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
+                 ) -> tuple[tuple[StagedRestore, ...], list[str], list[Finding]]:
+    """The follow-up drafts ``action`` wrote, rewrote or took away, put back as they were before it once the
+    undo is saved (``kept_drafts``: the run's own record of them, in 'prodbook backups'); on a dry run, what
+    would be done, said and not done. ``chased``: the action changed the Follow-ups sheet, so it may have
+    written drafts; with no record of them (let go of, or an older prodbook's run) that is said."""
+    path = getattr(tracker.backend, "path", None)
+    drafts = kept_drafts.read_record(Path(path), action) if path else None
+    if not drafts:
+        return (), [], [warning(
+            Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: the e-mail drafts of '{action}' are left as they are: prodbook "
+            f"has no record of what that run did to them in '{BACKUP_DIR}' (it keeps the drafts of its "
+            "newest runs only, as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
+            "open now", file=tracker.file)] if chased and path else []
+    if ctx.dry_run:  # the same words as the undo itself will have (``runner.publish_staged``)
+        looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in drafts]
+        return (), [line for said, _ in looks for line in said], [
+            warning(Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: {line}", file=tracker.file)
+            for _, left in looks for line in left]
+    return tuple(StagedRestore(d, action) for d in drafts), [], []
 
 
 class _Lines:

@@ -15,6 +15,12 @@ Otherwise, or if Outlook cannot be reached, each becomes an .eml file in
 send (the returned strings are the file paths). An .eml is marked
 ``X-Unsent: 1`` so Outlook opens it as a draft, ready to edit and send.
 
+``deliver(..., mark=DraftMark(tracker, day))`` also marks each draft with its
+tracker and day (MailItem UserProperties) and, once the new drafts are made,
+deletes that tracker's unsent drafts of the same day made by an earlier press
+(Outlook moves them to Deleted Items): a draft without the mark (the APM's own),
+another tracker's, another day's or a sent one is never touched.
+
 Reading: ``save_wip_messages(namespace, folder_path, since, out, limits)``
 copies the mail items of an Outlook folder (the Config sheet's 'WIP Outlook
 Folder', received since 'WIP Outlook Days' ago) as .eml files into ``out``, a
@@ -103,9 +109,75 @@ def _body(msg: EmailMessage) -> tuple[str, bool]:
     return part.get_content(), part.get_content_type() == "text/html"
 
 
-def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path) -> list[str]:
+OL_FOLDER_DRAFTS = 16
+"""``Namespace.GetDefaultFolder``: olFolderDrafts."""
+OL_TEXT = 1
+"""``UserProperties.Add``'s type: olText."""
+TRACKER_PROPERTY, DAY_PROPERTY, VENDOR_PROPERTY = "Prodbook Tracker", "Prodbook Day", "Prodbook Vendor"
+"""The UserProperties a follow-up draft carries in Outlook (an .eml file carries ``followups.TRACKER_HEADER``)."""
+
+
+@dataclass(frozen=True)
+class DraftMark:
+    """What each Outlook draft of a run carries, so that a later press of the same day finds it again."""
+
+    tracker: str
+    """The tracker's mark (``followups_job.tracker_mark``: a digest of its path, nothing the vendor could read)."""
+    day: str
+    """The run's day, ISO (2027-03-01): an older day's draft is the APM's to send or delete."""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A draft an earlier press of the same day made for this tracker, still in Outlook's Drafts folder."""
+
+    item: Any
+    vendor: str
+    subject: str
+
+
+@dataclass
+class Delivered:
+    """What ``deliver`` did: the drafts made, and today's earlier drafts deleted or left."""
+
+    done: list[str] = field(default_factory=list)
+    """One line per message made: "Outlook Drafts: <subject>", or the .eml file's path."""
+    removed: list[Earlier] = field(default_factory=list)
+    not_removed: list[tuple[Earlier, str]] = field(default_factory=list)
+    """Earlier drafts Outlook would not delete (open in its own window...), each with Outlook's words."""
+    stopped: DraftsStopped | None = None
+    """The .eml files stopped part-way (a full disk): ``done`` holds what was made."""
+
+
+def _property(item: Any, name: str) -> str | None:
+    found = item.UserProperties.Find(name)  # None (Outlook's Nothing) on an item without it
+    return None if found is None else str(found.Value)
+
+
+def earlier_drafts(outlook: Any, mark: DraftMark) -> list[Earlier]:
+    """This tracker's unsent drafts of ``mark.day`` in Outlook's Drafts folder (never one without the mark)."""
+    try:
+        items = list(_each(outlook.GetNamespace("MAPI").GetDefaultFolder(OL_FOLDER_DRAFTS).Items))
+    except Exception:  # noqa: BLE001 - no Drafts folder to read (a profile without a mailbox): nothing to delete
+        return []
+    out = []
+    for item in items:
+        try:
+            if getattr(item, "Class", None) != OL_MAIL or getattr(item, "Sent", False):
+                continue
+            if _property(item, TRACKER_PROPERTY) != mark.tracker or _property(item, DAY_PROPERTY) != mark.day:
+                continue
+            out.append(Earlier(item, _property(item, VENDOR_PROPERTY) or "", " ".join(str(item.Subject or "").split())))
+        except Exception:  # noqa: BLE001 - an item Outlook cannot read out (a corrupt one): not prodbook's to touch
+            continue
+    return out
+
+
+def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path,
+                   mark: DraftMark | None = None) -> list[str]:
     """Create one Outlook draft per message through Outlook's object model (``outlook``:
-    the ``Outlook.Application`` COM object). Attachments go through ``folder``."""
+    the ``Outlook.Application`` COM object). Attachments go through ``folder``; ``mark``: the UserProperties
+    each draft carries (its tracker, day and vendor)."""
     out = []
     for msg in messages:
         item = outlook.CreateItem(0)  # olMailItem
@@ -125,6 +197,10 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path)
             payload = att.get_payload(decode=True)  # bytes; None for a multipart part
             path.write_bytes(payload if isinstance(payload, bytes) else b"")
             item.Attachments.Add(str(path))
+        if mark is not None:  # not added to the Drafts folder's fields (False): the APM's views stay as they are
+            vendor = " ".join(str(msg.get("X-Prodbook-Vendor", "")).split())
+            for name, value in ((TRACKER_PROPERTY, mark.tracker), (DAY_PROPERTY, mark.day), (VENDOR_PROPERTY, vendor)):
+                item.UserProperties.Add(name, OL_TEXT, False).Value = value
         item.Save()  # saved in Drafts; never sent
         out.append(f"Outlook Drafts: {item.Subject}")
     return out
@@ -142,37 +218,81 @@ def _outlook() -> Any | None:
 
 def send_drafts(messages: list[EmailMessage], folder: Path | str | None,
                 outlook_factory: Callable[[], Any | None] | None = None, *, names: Sequence[str] = ()) -> list[str]:
-    """Put ``messages`` where the APM can review and send them; never sends.
-
-    Args:
-        messages: Rendered follow-up e-mails.
-        folder: Where .eml files go when Outlook is not there; None: nowhere (the workbook has no folder),
-            so only the messages Outlook took are done.
-        outlook_factory: Returns Outlook's COM object, or None when there is none
-            (tests pass a fake); default: Outlook itself, on Windows.
-        names: The .eml file name of each message (``write_eml``), where Outlook does not take it.
+    """Put ``messages`` where the APM can review and send them; never sends (``deliver`` without a mark).
 
     Returns:
         One line per message: "Outlook Drafts: <subject>", or the .eml file's path.
+
+    Raises:
+        DraftsStopped: the .eml files stopped part-way.
     """
-    if not messages:
-        return []
+    got = deliver(messages, folder, outlook_factory, names=names)
+    if got.stopped is not None:
+        raise got.stopped
+    return got.done
+
+
+def deliver(messages: Sequence[EmailMessage], folder: Path | str | None,
+            outlook_factory: Callable[[], Any | None] | None = None, *, names: Sequence[str] = (),
+            mark: DraftMark | None = None) -> Delivered:
+    """Put ``messages`` where the APM can review and send them; never sends.
+
+    Args:
+        messages: Rendered follow-up e-mails (``X-Prodbook-Vendor`` names each one's vendor).
+        folder: Where .eml files go when Outlook is not there; None: nowhere (the workbook has no folder),
+            so only the messages Outlook took are done.
+        outlook_factory: Returns Outlook's COM object, or None when there is none
+            (tests pass a stand-in); default: Outlook itself, on Windows.
+        names: The .eml file name of each message (``write_eml``), where Outlook does not take it.
+        mark: This tracker and day: each Outlook draft carries it, and the drafts an earlier press of the day
+            made under it are deleted once the new ones are made (never the draft of a vendor whose new one
+            was not made: it keeps the earlier one rather than none). None: nothing is marked or deleted.
+    """
+    if not messages and mark is None:
+        return Delivered()
     outlook = (outlook_factory or _outlook)()
-    done: list[str] = []
+    earlier = earlier_drafts(outlook, mark) if outlook is not None and mark is not None else []
+    got = Delivered()
     if outlook is not None:
         # Attachments.Add copies the file into the draft, so the copies on disk (vendor data) go when done
         with tempfile.TemporaryDirectory(prefix="prodbook-att-", ignore_cleanup_errors=True) as attachments:
             for msg in messages:
                 try:
-                    done += outlook_drafts([msg], outlook, Path(attachments))
+                    got.done += outlook_drafts([msg], outlook, Path(attachments), mark)
                 except Exception:  # Outlook went away mid-way: the rest become files
                     break
-    if folder is None:
-        return done
-    try:
-        return done + write_eml(messages[len(done):], Path(folder), names[len(done):])
-    except DraftsStopped as stop:
-        raise DraftsStopped(done + stop.done, stop.left, stop.name, stop.cause) from stop.cause
+    if folder is not None and len(got.done) < len(messages):
+        try:
+            got.done += write_eml(messages[len(got.done):], Path(folder), names[len(got.done):])
+        except DraftsStopped as stop:
+            got.stopped = DraftsStopped(got.done + stop.done, stop.left, stop.name, stop.cause)
+            got.done = got.stopped.done
+    left = {_vendor(m) for m in messages[len(got.done):]}
+    for draft in earlier:
+        if _vendor_key(draft.vendor) in left:
+            continue
+        try:
+            draft.item.Delete()  # Outlook moves it to Deleted Items
+        except Exception as exc:  # noqa: BLE001 - open in its own window, or the store refused
+            got.not_removed.append((draft, str(exc) or type(exc).__name__))
+            continue
+        got.removed.append(draft)
+    return got
+
+
+def _vendor_key(vendor: str) -> str:
+    from prodbook.core.followups import vendor_key
+
+    return vendor_key(vendor)
+
+
+def _vendor(msg: EmailMessage) -> str:
+    return _vendor_key(" ".join(str(msg.get("X-Prodbook-Vendor", "")).split()))
+
+
+def outlook_app() -> Any | None:
+    """Outlook's ``Outlook.Application`` on Windows; None elsewhere, or when Outlook cannot be reached."""
+    return _outlook()
 
 
 # --- reading vendor WIP messages from an Outlook folder ---------------------------------------------
@@ -385,6 +505,6 @@ def outlook_namespace() -> Any | None:
         return None
 
 
-__all__ = ["DraftsStopped", "Fetched", "OutlookFolderError", "as_email", "eml_name", "find_folder",
-           "outlook_drafts", "outlook_namespace", "recent_mail", "save_wip_messages", "send_drafts",
-           "write_eml"]
+__all__ = ["Delivered", "DraftMark", "DraftsStopped", "Earlier", "Fetched", "OutlookFolderError", "as_email",
+           "deliver", "earlier_drafts", "eml_name", "find_folder", "outlook_app", "outlook_drafts",
+           "outlook_namespace", "recent_mail", "save_wip_messages", "send_drafts", "write_eml"]

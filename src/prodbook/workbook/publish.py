@@ -18,15 +18,19 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
 from prodbook.workbook.filebook import open_in_excel
-from prodbook.workbook.safety import fsync_folder, lock_files, path_too_long, replace_file
+from prodbook.workbook.kept_drafts import Undoable, digest, keep, undo_draft
+from prodbook.workbook.safety import BACKUP_DIR, fsync_folder, lock_files, path_too_long, replace_file
 
 if TYPE_CHECKING:
+    from datetime import date
     from email.message import EmailMessage
+
+    from prodbook.workbook.outlook import Earlier
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class StagedFile:
     content: bytes | Writer
     announce: str = ""
     """The summary line that says where the file is; shown only once it was written."""
+    undoable: bool = False
+    """A follow-up draft: the draft it replaces is kept (``Prepared.publish``'s ``aside``) and it is recorded
+    (``Published.undoable``), so that an undo of the run puts the drafts folder back (``kept_drafts``)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,14 @@ class OutlookDrafts:
     names: tuple[str, ...] = ()
     """The .eml file name of each message, where Outlook is not there to take it (a Mac): the names the
     Follow-ups sheet's Draft links point at. Empty: named from their subjects."""
+    mark: str = ""
+    """This tracker's mark (``followups_job.tracker_mark``): each Outlook draft carries it and ``day``, and the
+    drafts an earlier run of the day made under it are deleted from Outlook's Drafts folder once this run's are
+    made. Empty: nothing is marked or deleted."""
+    day: date | None = None
+    outlook: Any = None
+    """Outlook (its COM object) as the job found it, when the Follow-ups sheet says these drafts are in Outlook;
+    None: Outlook is asked for when the drafts are handed over."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,17 @@ class StagedRemoval:
     """The summary line that says so; shown only once the file is gone."""
 
 
-Staged = StagedFile | OutlookDrafts | StagedRemoval
+@dataclass(frozen=True)
+class StagedRestore:
+    """A draft the run being undone wrote, rewrote or took away, put back as it was before that run once the
+    undo is saved (``kept_drafts.undo_draft``)."""
+
+    draft: Undoable
+    run: str
+    """The run undone, as the Change Log names it."""
+
+
+Staged = StagedFile | OutlookDrafts | StagedRemoval | StagedRestore
 
 
 @dataclass(frozen=True)
@@ -77,7 +102,11 @@ class Published:
     notes: tuple[str, ...] = ()
     """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
     not_removed: tuple[str, ...] = ()
-    """Out-of-date files a run meant to remove and could not (``StagedRemoval``): why, and what to do."""
+    """Out-of-date files a run meant to remove and could not (``StagedRemoval``), and drafts an undo could not
+    put back (``StagedRestore``): why, and what to do."""
+    undoable: tuple[Undoable, ...] = ()
+    """The drafts written, rewritten or taken away (``StagedFile.undoable``, ``StagedRemoval``) when publish had
+    an ``aside`` folder: what the run's undo reads (``kept_drafts.write_record``)."""
 
 
 def no_folder(what: str) -> str:
@@ -139,9 +168,10 @@ class Prepared:
                 pass
         self.folders.clear()
 
-    def publish(self, staged: Sequence[Staged]) -> Published:
+    def publish(self, staged: Sequence[Staged], aside: Path | None = None) -> Published:
         """Rename one job's prepared files into place (and hand its Outlook drafts over); a file that
-        cannot be put in place is named, and the others are still tried."""
+        cannot be put in place is named, and the others are still tried. ``aside``: the folder where a draft
+        taken away or rewritten is kept for the run's undo (None: a draft taken away is deleted)."""
         written: list[str] = []
         left: list[str] = []
         notes: list[str] = []
@@ -149,27 +179,41 @@ class Prepared:
         announced: dict[str, list[bool]] = {}
         removed: list[str] = []
         not_removed: list[str] = []
+        undoable: list[Undoable] = []
         for record in staged:
+            if isinstance(record, StagedRestore):  # an undo: the draft as it was before the run undone
+                said, left_as_is = undo_draft(record.draft, record.run)
+                removed += said
+                not_removed += left_as_is
+                continue
             if isinstance(record, StagedRemoval):  # not a write: a file left is said apart from what was written
                 if locks := lock_files(record.path):  # open in Excel or Outlook's editor: left as it is
                     not_removed.append(_not_removed(record.path, open_elsewhere(record.path, locks[0])))
                     continue
+                moved = None
                 try:
-                    record.path.unlink(missing_ok=True)
+                    if aside is not None and record.path.is_file():  # kept for undo, not deleted
+                        moved = keep(record.path, aside, move=True)
+                        undoable.append(Undoable(record.path, None, moved, replaced=True))
+                    else:
+                        record.path.unlink(missing_ok=True)
                 except OSError as exc:
                     not_removed.append(_not_removed(record.path, (
                         "the folder is read-only, or the file is open in another program"
                         if isinstance(exc, PermissionError) else str(exc.strerror or exc))))
                     continue
                 if record.announce:
-                    removed.append(record.announce)
+                    removed.append(record.announce + (f" (kept in '{BACKUP_DIR}/{aside.name}')"
+                                                      if moved is not None and aside is not None else ""))
                 continue
             if isinstance(record, OutlookDrafts):
-                done, rest, problem = _send(record)
+                done, rest, problem, gone, stayed = _send(record)
                 written += done
                 notes += [f"follow-up draft ready: {line}" for line in done]
                 left += rest
                 problems += [problem] if problem else []
+                removed += gone
+                not_removed += stayed
                 continue
             tmp = self.temps.pop(record.path, None)
             ok = tmp is None and (record.path in self.done or record.path in self.unchanged)
@@ -178,7 +222,9 @@ class Prepared:
                 problems.append(open_elsewhere(record.path, locks[0]))
             elif tmp is not None:
                 try:
+                    draft = _keep_replaced(record.path, tmp, aside) if record.undoable and aside else None
                     replace_file(tmp, record.path)
+                    undoable += [draft] if draft else []
                     ok = True
                     self.done.add(record.path)
                     written.append(str(record.path))
@@ -201,7 +247,21 @@ class Prepared:
         summary += removed
         problem = "; ".join(dict.fromkeys(problems)) or (
             "they were not prepared before the save" if left else None)
-        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes), tuple(not_removed))
+        return Published(tuple(written), tuple(left), problem, tuple(summary), tuple(notes), tuple(not_removed),
+                         tuple(undoable))
+
+
+def _keep_replaced(path: Path, tmp: Path, aside: Path) -> Undoable:
+    """The record of a draft about to be put in place from ``tmp``, the draft it replaces kept in ``aside``
+    first. A draft that cannot be kept is still replaced (an out-of-date e-mail must not stay): its undo then
+    says it cannot be put back."""
+    kept = None
+    if replaced := path.is_file():
+        try:
+            kept = keep(path, aside, move=False)
+        except OSError:
+            pass
+    return Undoable(path, digest(tmp), kept, replaced)
 
 
 def _not_removed(path: Path, reason: str) -> str:
@@ -321,17 +381,33 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None]:
-    from prodbook.workbook.outlook import DraftsStopped, send_drafts  # Outlook only when there are drafts for it
+def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None, list[str], list[str]]:
+    """Hand the drafts over: (made, not made, why not, summary lines of today's earlier Outlook drafts deleted,
+    warnings for those Outlook would not delete)."""
+    from prodbook.workbook.outlook import DraftMark, deliver  # Outlook only when there are drafts for it
 
-    try:
-        done = send_drafts(list(record.messages), record.folder, names=record.names)
-    except DraftsStopped as stop:  # only .eml files stop so: there is a folder
-        return stop.done, stop.left, why(stop.cause, stop.name, record.folder or Path.cwd())
-    if len(done) < len(record.messages):  # Outlook is not there, and there is no folder for .eml files
-        return done, [str(m["Subject"]) for m in record.messages[len(done):]], no_folder(
-            "The follow-up e-mail drafts Outlook did not take were")
-    return done, [], None
+    mark = DraftMark(record.mark, record.day.isoformat()) if record.mark and record.day else None
+    got = deliver(list(record.messages), record.folder, None if record.outlook is None else lambda: record.outlook,
+                  names=record.names, mark=mark)
+    new = {" ".join(str(m.get("X-Prodbook-Vendor", "")).split()).upper() for m in record.messages}
+    gone = [_replaced(e, new) for e in got.removed]
+    kept = [f"today's earlier Outlook draft '{e.subject}' is out of date and was not removed ({said}); delete it "
+            "from Outlook's Drafts folder by hand so that nobody sends it" for e, said in got.not_removed]
+    if got.stopped is not None:  # only .eml files stop so: there is a folder
+        stop = got.stopped
+        return stop.done, stop.left, why(stop.cause, stop.name, record.folder or Path.cwd()), gone, kept
+    if len(got.done) < len(record.messages):  # Outlook is not there, and there is no folder for .eml files
+        return got.done, [str(m["Subject"]) for m in record.messages[len(got.done):]], no_folder(
+            "The follow-up e-mail drafts Outlook did not take were"), gone, kept
+    return got.done, [], None, gone, kept
+
+
+def _replaced(draft: Earlier, new: set[str]) -> str:
+    """The summary line of one of today's earlier Outlook drafts deleted (Outlook keeps it in Deleted Items)."""
+    vendor = draft.vendor or "its vendor"
+    now = (f"{vendor}'s new draft replaces it" if draft.vendor.strip().upper() in new
+           else f"{vendor} has nothing left to chase")
+    return f"  Removed today's earlier Outlook draft '{draft.subject}' (now in Deleted Items): {now}"
 
 
 def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[str]:
@@ -340,12 +416,18 @@ def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[s
     if in_outlook:
         out.append(f"  E-mail drafts: {in_outlook} in Outlook's Drafts folder")
     for record in staged:
-        if isinstance(record, OutlookDrafts) and any(Path(w).parent == record.folder for w in written
-                                                     if not w.startswith("Outlook Drafts:")):
-            out.append(f"  E-mail drafts (open in Outlook): {record.folder}")
+        files = [w for w in written if not w.startswith("Outlook Drafts:")]
+        if not isinstance(record, OutlookDrafts) or not any(Path(w).parent == record.folder for w in files):
+            continue
+        out.append(f"  E-mail drafts (open in Outlook): {record.folder}")
+        if record.outlook is not None:  # the sheet was told Outlook: say which went to files after all
+            out.append(f"  Outlook stopped taking drafts part-way: {len(files)} are .eml files in that folder "
+                       "instead (double-click one to open it in Outlook); the Follow-ups sheet's Draft column "
+                       "still names them as Outlook drafts until the next run")
     return out
 
 
-__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "no_folder", "prepare", "same_file",
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "StagedRemoval", "StagedRestore",
+           "no_folder", "prepare", "same_file",
            "why",
            "write_atomic"]
