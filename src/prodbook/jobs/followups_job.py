@@ -131,6 +131,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     files: tuple[Staged, ...] = ()
     nowhere: list[str] = []
     mark = _mark_of(tracker)
+    if mark:  # on every draft, whichever way it goes: an .eml written when Outlook stops part-way is known later
+        for msg in made.messages.values():
+            msg[fu.TRACKER_HEADER] = mark
     app = _outlook_app() if ctx.outlook else None  # inside Excel: asked once, so the Draft column says where they go
     if folder is None and made.messages:  # no folder beside the workbook: Outlook's Drafts, where it is
         if ctx.outlook:
@@ -138,15 +141,14 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         else:
             nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
-        paths = {v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()}
+        paths = _not_anothers({v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()},
+                              mark)
         if app is not None:  # Outlook's Drafts folder (today's earlier drafts of this tracker go); .eml files
             # under these names only if Outlook stops part-way. Staged with nothing to chase too: they still go
             files = (OutlookDrafts(tuple(made.messages.values()), folder, tuple(paths[v].name for v in made.messages),
                                    mark=mark, day=ctx.today, outlook=app),)
         else:  # written by the runner once the workbook is saved (the command; a Mac or a PC without Outlook)
             where = f"  E-mail drafts (open in Outlook): {folder}"
-            for msg in made.messages.values():
-                msg[fu.TRACKER_HEADER] = mark
             files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where, undoable=True)
                           for v, msg in made.messages.items())
             now = {fu.vendor_key(v): p for v, p in paths.items()}
@@ -211,12 +213,12 @@ def _outlook_app() -> Any | None:
 
 
 def _mark_of(tracker: Tracker) -> str:
-    """``tracker_mark`` of the workbook; one with no folder (opened from SharePoint, never saved) by its name
-    alone: resolved, its name would name whatever folder is current, which may differ from press to press."""
+    """``tracker_mark`` of the workbook; none ('') for one with no folder (opened from SharePoint or Teams, never
+    saved): its name alone would be the mark of every tracker so named ('Production Tracker.xlsx' of two brands),
+    and a press in one would delete the other's Outlook drafts. Unmarked, nothing is deleted: a second press
+    makes a second draft."""
     path = getattr(tracker.backend, "path", None)
-    if path:
-        return tracker_mark(path)
-    return hashlib.sha256(f"name:{tracker.file}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return tracker_mark(path) if path else ""
 
 
 def tracker_mark(workbook: Path | str) -> str:
@@ -243,14 +245,46 @@ def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> l
     for path in found:
         if _same_name(path.name) in names:  # this run writes it (a Mac's disk: 'bd1_...' is 'BD1_...')
             continue
-        try:
-            with path.open("rb") as f:
-                head = BytesHeaderParser(policy=email_policy.default).parse(f)
-        except (OSError, ValueError):
+        head = _head(path)
+        if head is None:
             continue
         if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and head.get("X-Prodbook-Vendor"):
             out.append((path, fu.one_line(head["X-Prodbook-Vendor"])))
     return out
+
+
+def _head(path: Path) -> Any | None:
+    """The headers of the .eml file at ``path``; None where there is none to read."""
+    try:
+        with path.open("rb") as f:
+            return BytesHeaderParser(policy=email_policy.default).parse(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _not_anothers(paths: dict[str, Path], mark: str) -> dict[str, Path]:
+    """Each vendor's draft path, moved to a free name ('..._2.eml') where today's file of that name is not this
+    tracker's draft: another tracker's in the same folder ('Follow-up drafts/DATE' beside both), or a file the APM
+    saved under it. Rewriting it would put this tracker's items in the other's draft, which its Follow-ups sheet
+    links. The same name is found again by the next run, so a vendor's draft stays one file a day."""
+    taken = {_same_name(p.name) for p in paths.values()}
+    out: dict[str, Path] = {}
+    for vendor, path in paths.items():
+        here, n = path, 1
+        while _anothers(here, mark) or (here != path and _same_name(here.name) in taken):
+            n += 1
+            here = path.with_name(f"{path.stem}_{n}{path.suffix}")
+        taken.add(_same_name(here.name))
+        out[vendor] = here
+    return out
+
+
+def _anothers(path: Path, mark: str) -> bool:
+    """Is there a file at ``path`` that is not this tracker's (``mark``) draft?"""
+    if not path.exists():
+        return False
+    head = _head(path)
+    return head is None or head.get(fu.TRACKER_HEADER) != mark
 
 
 def _same_name(name: str) -> str:

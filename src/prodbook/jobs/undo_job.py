@@ -212,8 +212,9 @@ def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
     if not drafts:
         return (), [], [warning(
             Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: the e-mail drafts of '{action}' are left as they are: prodbook "
-            f"has no record of what that run did to them in '{BACKUP_DIR}' (it keeps the drafts of its "
-            "newest runs only, as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
+            f"has no record in '{BACKUP_DIR}' of drafts that run changed in a folder (it changed none there, it "
+            "made them in Outlook, where a later press deletes them, or its record went with the oldest runs': "
+            "prodbook keeps as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
             "open now", file=tracker.file)] if chased and path else []
     if ctx.dry_run:  # the same words as the undo itself will have (``runner.publish_staged``)
         looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in drafts]
