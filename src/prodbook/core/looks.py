@@ -384,11 +384,12 @@ MIN_WIDTH: dict[str, int] = {
 }
 """Widths that read well on an empty sheet (before any row fits the column); longer text wraps."""
 
-SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 16,
+SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 24,
                                                 ("Exceptions", "rule"): 22, ("Follow-ups", "contact"): 36,
                                                 ("Change Log", "action"): 34, ("Change Log", "key"): 40,
                                                 ("Change Log", "old"): 20, ("Change Log", "new"): 20}
-"""Issues: a code. Follow-ups: a contact is an e-mail address (``merch@ahmedabaddenim.example.com``),
+"""Issues: a code, and a vendor file named as the Sheet (``DHK WIP 2026-12-04.xlsx`` wrapped at its hyphen in
+16). Follow-ups: a contact is an e-mail address (``merch@ahmedabaddenim.example.com``),
 broken mid-word by a narrower column. Change Log: every row's Action is ``Refresh 2026-12-06 06:28:05 UTC+0``,
 a Key ``4500012594 / SS27-KT-1010 / Washed Blue / 2026-11-20`` and an Old ``as written #8bf80b0c``: each row
 was two lines tall."""
@@ -516,8 +517,55 @@ def text_width(text: str) -> float:
     return float(total)
 
 
+_CALIBRI_11 = (
+    463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791, 1038, 1038, 1038, 1038,
+    1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020, 949, 1831, 1185, 1114, 1092, 1260, 1000, 941,
+    1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356, 1058, 1378, 1112, 941, 998, 1314, 1162, 1822, 1063, 998,
+    959, 628, 791, 628, 1020, 1020, 596, 981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470, 1636,
+    1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943, 644, 1020)
+"""How far Calibri (and Carlito, drawn to the same metrics) advances for each character from ' ' to '~', in
+font units: a digit is 1038. An 'i' is under half a digit, an 'M' 1.7: counted as a digit each, a Problem of
+four lines was given six."""
+_DIGIT = 1038
+_WIDEST = max(_CALIBRI_11) / _DIGIT
+_OTHER = 1.2
+"""A character outside ASCII that is not a whole em (CJK): about a digit ('é' as 'e'); erring wide."""
+
+
+@lru_cache(maxsize=1 << 14)
+def drawn_width(text: str) -> float:
+    """How wide Excel draws ``text`` in Calibri 11, in digits (a column's width unit)."""
+    if text.isascii():
+        total = 0
+        for ch in text:
+            o = ord(ch) - 32
+            total += _CALIBRI_11[o] if 0 <= o < len(_CALIBRI_11) else _DIGIT
+        return total / _DIGIT
+    out = 0.0
+    for ch in text:
+        if ch.isascii():
+            out += drawn_width(ch)
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            out += 2
+        elif not unicodedata.combining(ch):
+            out += _OTHER
+    return out
+
+
 def _room(width: float) -> float:
-    return max(1.0, (width - 1) * 1.05)  # text runs a little narrower than digits; err towards a spare line
+    return max(1.0, width - 1)  # Excel keeps a few pixels of the cell clear on each side
+
+
+_BREAK = re.compile(r"(?<=-)(?=[^\W\d_])")
+"""Where a word breaks: after a hyphen before a letter ('ex-' / 'factory'), as Excel and LibreOffice break;
+not before a digit, where LibreOffice does not always ('drafts/2026-11-25/' stays whole): a spare line
+rather than a hidden one."""
+
+
+@lru_cache(maxsize=1 << 14)
+def _pieces(word: str) -> tuple[float, ...]:
+    """The drawn widths of the pieces ``word`` may break between (``_BREAK``)."""
+    return tuple(drawn_width(p) for p in _BREAK.split(word)) if "-" in word else (drawn_width(word),)
 
 
 def shown(value: Any) -> Any:
@@ -531,18 +579,21 @@ def text_lines(value: Any, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     room = _room(width)
-    if "\n" not in value and (len(value) <= room if value.isascii() else text_width(value) <= room):
+    if "\n" not in value and len(value) * (_WIDEST if value.isascii() else 2) <= room:
         return 1
+    space = drawn_width(" ")
     lines = 0
     for para in value.split("\n"):
         n, used = 1, 0.0
         for word in para.split(" "):
-            w = text_width(word)
-            if used and used + 1 + w > room:
-                n, used = n + 1, 0.0
-            used = used + (1 if used else 0) + w
-            while used > room:  # a word longer than the column breaks inside
-                n, used = n + 1, used - room
+            gap = space if used else 0.0
+            for w in _pieces(word):
+                if used and used + gap + w > room:
+                    n, used, gap = n + 1, 0.0, 0.0
+                used += gap + w
+                gap = 0.0
+                while used > room:  # a word longer than the column breaks inside
+                    n, used = n + 1, used - room
         lines += n
     return lines
 
@@ -571,7 +622,7 @@ def _taller(values: Sequence[Any], width: float) -> Iterable[tuple[int, int]]:
     room = _room(width)  # as text_lines
 
     def may_wrap(v: Any) -> bool:  # text_lines' own quick one-line test, without the call
-        return isinstance(v, str) and (len(v) > room or "\n" in v or (not v.isascii() and len(v) * 2 > room))
+        return isinstance(v, str) and (len(v) * (_WIDEST if v.isascii() else 2) > room or "\n" in v)
 
     try:
         distinct = set(values)
