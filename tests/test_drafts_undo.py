@@ -6,6 +6,8 @@ disk compared byte for byte."""
 
 from __future__ import annotations
 
+import errno
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from conftest import add_config, base_sheets, sheet_values, write_book
 from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
+from prodbook.workbook import kept_drafts, publish
 from prodbook.workbook.safety import BACKUP_DIR
 
 TODAY = date(2027, 3, 1)
@@ -155,3 +158,111 @@ def test_the_kept_drafts_of_older_runs_are_let_go_of_as_backups_are_and_their_un
     said = [f for f in undo.findings if "drafts" in f.message]
     assert len(said) == 1 and "Run Follow-ups again" in said[0].message, undo.findings
     assert (out / BD1).read_bytes() == noon
+
+
+# --------------------------------------------------------------------------- review findings (helper-122)
+def backups_elsewhere(monkeypatch) -> None:
+    """'prodbook backups' on another drive than the drafts folder: a rename between them fails as Windows and
+    Linux refuse it (EXDEV), a rename inside either still works."""
+    real = kept_drafts.replace_file
+
+    def replace(src, dst):
+        if (BACKUP_DIR in Path(src).parts) != (BACKUP_DIR in Path(dst).parts):
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(src), None, str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(kept_drafts, "replace_file", replace)
+
+
+def test_undo_puts_a_rewritten_draft_back_across_drives_and_lets_its_kept_copy_go(tmp_path, monkeypatch):
+    path, out = morning(tmp_path)
+    before = (out / BD1).read_bytes()
+    new_bd1_address(path)
+    run(path, ["ta", "exceptions", "followups"], ctx(out, 12))
+    assert (out / BD1).read_bytes() != before and [p.name for p in kept_copies(tmp_path)] == [BD1]
+    backups_elsewhere(monkeypatch)
+    undo = run(path, ["undo"], ctx(out, 13))
+    assert (out / BD1).read_bytes() == before
+    assert kept_copies(tmp_path) == [] and sorted(p.name for p in out.iterdir()) == [BD1, CN1]
+    assert not [f for f in undo.findings if BD1 in f.message], undo.findings
+
+
+def test_a_draft_that_cannot_be_put_back_leaves_the_runs_draft_and_says_the_real_reason(tmp_path, monkeypatch):
+    path, out = morning(tmp_path)
+    new_bd1_address(path)
+    run(path, ["ta", "exceptions", "followups"], ctx(out, 12))
+    noon = (out / BD1).read_bytes()
+    backups_elsewhere(monkeypatch)
+
+    def disk_full(src, dst, **_):
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(kept_drafts.shutil, "copy2", disk_full)
+    undo = run(path, ["undo"], ctx(out, 13))
+    assert (out / BD1).read_bytes() == noon  # the run's draft stays until its earlier one can replace it
+    assert [p.name for p in kept_copies(tmp_path)] == [BD1]
+    said = [f.message for f in undo.findings if BD1 in f.message]
+    assert len(said) == 1 and "disk is full" in said[0] and "read-only" not in said[0], said
+
+
+def test_a_draft_that_could_not_be_kept_is_named_with_the_real_reason_and_its_undo_says_so(tmp_path, monkeypatch):
+    """A path too long for Windows: the stale draft left, or the rewritten one's earlier copy not kept, said so
+    at once; the undo then says the run could not keep it, not that its copy was let go of."""
+    path, out = morning(tmp_path)
+    cancel_cn1(path)
+    new_bd1_address(path)
+
+    def too_long(p, folder, *, move):
+        raise OSError(errno.ENAMETOOLONG, "File name too long", str(folder / p.name))
+
+    monkeypatch.setattr(publish, "keep", too_long)
+    noon = run(path, ["ta", "exceptions", "followups"], ctx(out, 12))
+    monkeypatch.undo()
+    for name in (CN1, BD1):
+        said = [f.message for f in noon.findings if name in f.message]
+        assert len(said) == 1 and "longer than this computer allows" in said[0], noon.findings
+    assert (out / CN1).exists() and b"orders@dhaka-knit.example" in (out / BD1).read_bytes()
+    undo = run(path, ["undo"], ctx(out, 13))
+    said = [f.message for f in undo.findings if BD1 in f.message]
+    assert len(said) == 1 and "could not keep" in said[0] and "no longer" not in said[0], undo.findings
+
+
+def test_pruning_lets_go_only_of_this_workbooks_kept_drafts(tmp_path):
+    """'t.xlsx' and 't drafts 2.xlsx' in one folder: t's folders of kept drafts start as the other's do, yet
+    Backups To Keep 1 on t lets go of t's older folder only."""
+    path = add_config(write_book(tmp_path / "t.xlsx", base_sheets()), ("Backups To Keep", 1))
+    other = write_book(tmp_path / "t drafts 2.xlsx", base_sheets())
+    run(path, ["ta", "exceptions", "followups"], ctx(tmp_path / "d", 9))
+    run(other, ["ta", "exceptions", "followups"], ctx(tmp_path / "e", 10))
+    new_bd1_address(path)  # t's 11:00 run rewrites a draft: its folder of kept drafts is made, older ones pruned
+    run(path, ["ta", "exceptions", "followups"], ctx(tmp_path / "d", 11))
+    folders = sorted(p.name for p in (tmp_path / BACKUP_DIR).iterdir() if p.is_dir())
+    assert len(folders) == 2 and any(f.startswith("t drafts 2 drafts") for f in folders), folders
+    undo = run(other, ["undo"], ctx(tmp_path / "e", 12))
+    assert list((tmp_path / "e").glob("*.eml")) == [], undo.findings
+
+
+def test_a_record_naming_a_file_outside_the_drafts_folder_is_a_warning_never_acted_on(tmp_path):
+    (tmp_path / "w").mkdir()
+    path = write_book(tmp_path / "w" / "t.xlsx", base_sheets())
+    out = tmp_path / "w" / "d"
+    run(path, ["ta", "exceptions", "followups"], ctx(out, 9))
+    victim = tmp_path / "victim.eml"
+    victim.write_bytes(b"not a draft of this run")
+    (folder,) = [p for p in (tmp_path / "w" / BACKUP_DIR).iterdir() if p.is_dir()]
+    (folder / "x.eml").write_bytes(b"a kept copy")
+    record = json.loads((folder / kept_drafts.RECORD).read_text(encoding="utf-8"))
+    record["drafts"] += [{"path": "../victim.eml", "wrote": kept_drafts.digest(victim), "kept": None,
+                          "replaced": False},
+                         {"path": str(tmp_path / "w" / "new.eml"), "wrote": None, "kept": "../x.eml",
+                          "replaced": True},
+                         {"path": "d/other.eml", "wrote": None, "kept": "../" + folder.name + "/x.eml",
+                          "replaced": True}]
+    (folder / kept_drafts.RECORD).write_text(json.dumps(record), encoding="utf-8")
+    undo = run(path, ["undo"], ctx(out, 10))
+    assert victim.read_bytes() == b"not a draft of this run"
+    assert (folder / "x.eml").exists() and not (out / "other.eml").exists()
+    assert not (tmp_path / "w" / "new.eml").exists()
+    said = [f for f in undo.findings if "victim.eml" in f.message or "x.eml" in f.message]
+    assert len(said) == 3 and all(f.severity == "warning" for f in said), undo.findings
+    assert list(out.glob("*.eml")) == []  # the entries that can be trusted were still undone

@@ -11,6 +11,7 @@ workbook's backups are (Config 'Backups To Keep')."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import re
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prodbook.workbook.filebook import open_in_excel
-from prodbook.workbook.safety import BACKUP_DIR, lock_files, replace_file
+from prodbook.workbook.safety import BACKUP_DIR, lock_files, path_too_long, replace_file
 
 RECORD = "prodbook drafts.json"
 """The record in each run's folder of kept drafts."""
@@ -36,6 +37,11 @@ class Undoable:
     """Where the draft that was there before the run is kept; None: there was none, or it could not be kept."""
     replaced: bool = False
     """A draft was there before the run (kept or not)."""
+    not_kept: str | None = None
+    """Why the draft that was there before the run could not be kept, in words; None: it was, or there was none."""
+    refused: str = ""
+    """The record's entry could not be trusted (a path outside the drafts folder, a kept copy outside the run's
+    folder): what it said, for the warning. Such an entry is never acted on."""
 
 
 def digest(path: Path) -> str:
@@ -90,16 +96,17 @@ def _stored(path: Path, base: Path) -> str:
 
 
 def write_record(workbook: Path, run: str, drafts: list[Undoable]) -> None:
-    """Record what ``run`` did to the drafts folder, for its undo (paths relative to the workbook's folder).
+    """Record what ``run`` did to the drafts folder, for its undo (paths relative to the workbook's folder), and
+    the workbook's file name (two workbooks 'T.xlsx' and 'T.xlsm' share their folders' names).
 
     Raises:
         OSError: the record could not be written.
     """
     base, folder = Path(workbook).parent, folder_for(workbook, run)
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"run": run, "drafts": [
+    text = json.dumps({"run": run, "workbook": Path(workbook).name, "drafts": [
         {"path": _stored(d.path, base), "wrote": d.wrote, "kept": d.kept.name if d.kept else None,
-         "replaced": d.replaced} for d in drafts]}, indent=1)
+         "replaced": d.replaced, **({"not_kept": d.not_kept} if d.not_kept else {})} for d in drafts]}, indent=1)
     tmp = folder / (RECORD + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     replace_file(tmp, folder / RECORD)
@@ -111,12 +118,34 @@ def read_record(workbook: Path, run: str) -> list[Undoable] | None:
     base, folder = Path(workbook).parent, folder_for(workbook, run)
     try:
         data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        if data.get("run") != run:
+        if data.get("run") != run or not _names_this(data, Path(workbook)):
             return None
-        return [Undoable(base / d["path"], d.get("wrote"), folder / d["kept"] if d.get("kept") else None,
-                         bool(d.get("replaced"))) for d in data["drafts"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        return [_entry(d, base, folder) for d in data["drafts"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _names_this(data: dict[str, object], workbook: Path) -> bool:
+    """Is the record this workbook's? A record without the workbook's name (written before prodbook named it)
+    is taken as this workbook's, as its folder's name says."""
+    name = data.get("workbook")
+    return name is None or str(name).casefold() == workbook.name.casefold()
+
+
+def _entry(d: dict[str, object], base: Path, folder: Path) -> Undoable:
+    """One draft of the record, checked: its path relative to the workbook's folder without '..' (or, drafts
+    written with --out on another drive, an absolute path without '..' to an .eml file), its kept copy a bare
+    name in the run's folder. An entry that fails is ``refused``: undo warns of it and does nothing with it."""
+    raw, kept, wrote = str(d["path"]), d.get("kept"), d.get("wrote")
+    where = Path(raw)
+    if (".." in where.parts or where.suffix.casefold() != ".eml"
+            or not (kept is None or (isinstance(kept, str) and kept not in (".", "..") and Path(kept).name == kept))
+            or not (wrote is None or isinstance(wrote, str))):
+        return Undoable(base / where.name if where.name else base, None, refused=(
+            f"'{raw}'" + (f" (kept as '{kept}')" if kept else "") + f" in '{folder / RECORD}'"))
+    not_kept = d.get("not_kept")
+    return Undoable(base / where, wrote, folder / kept if isinstance(kept, str) and kept else None,
+                    bool(d.get("replaced")), str(not_kept) if not_kept else None)
 
 
 def prune(workbook: Path, keep_newest: int) -> None:
@@ -124,7 +153,8 @@ def prune(workbook: Path, keep_newest: int) -> None:
     backups = Path(workbook).parent / BACKUP_DIR
     prefix = f"{Path(workbook).stem} drafts ".casefold()
     try:
-        mine = [p for p in backups.iterdir() if p.name.casefold().startswith(prefix) and (p / RECORD).is_file()]
+        mine = [p for p in backups.iterdir() if p.name.casefold().startswith(prefix) and (p / RECORD).is_file()
+                and _record_names(p / RECORD, Path(workbook))]
         mine.sort(key=lambda p: (p / RECORD).stat().st_mtime_ns)
     except OSError:
         return
@@ -132,50 +162,108 @@ def prune(workbook: Path, keep_newest: int) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+def _record_names(record: Path, workbook: Path) -> bool:
+    """Is ``record`` this workbook's ('t drafts ...' is also how the folders of 't drafts 2.xlsx' begin)? One
+    that cannot be read is left alone."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return isinstance(data, dict) and _names_this(data, workbook)
+    except (OSError, ValueError):
+        return False
+
+
 def undo_draft(d: Undoable, run: str, *, dry_run: bool = False) -> tuple[list[str], list[str]]:
     """Put one draft back as it was before ``run``: (summary lines, under the undo's line that names the run;
-    warnings, each naming it). On ``dry_run`` nothing is touched and the lines say what would be done."""
+    warnings, each naming it). On ``dry_run`` nothing is touched and the lines say what would be done. A draft
+    the run rewrote is put back over the run's in one step, so the run's draft goes only once its earlier one
+    is in place."""
     said: list[str] = []
     name, where = d.path.name, d.path.parent
+    if d.refused:
+        return said, [f"the record of what '{run}' did to the e-mail drafts names {d.refused}, which is not a draft "
+                      "in its drafts folder (the record was changed or damaged): that entry was left alone. Check "
+                      "the drafts folder by hand, or run Follow-ups again to write the drafts of what is open now"]
     kept = f"; the draft it replaced is kept as '{d.kept}'" if d.kept is not None and d.kept.exists() else ""
+    ours = False
     if d.wrote is not None and d.path.is_file():
         if locks := lock_files(d.path):
             return said, [f"'{name}' in '{where}' was written by '{run}' and is {_open(name, locks[0])}, so it was "
                           f"left as it is{kept}. Close it (or, if nobody has it open, delete '{locks[0].name}'), "
                           "then delete it by hand if it is not needed"]
         try:
-            same = digest(d.path) == d.wrote
+            ours = digest(d.path) == d.wrote
         except OSError:
-            same = False
-        if not same:
+            ours = False
+        if not ours:
             return said, [f"'{name}' in '{where}' was written by '{run}' and changed since, so it was left as it "
                           f"is{kept}; delete it by hand if it is not needed"]
-        if not dry_run:
-            try:
-                d.path.unlink()
-            except OSError:
-                return said, [f"'{name}' in '{where}' was written by '{run}' and could not be taken away (the "
-                              "folder is read-only, or the file is open in another program); delete it by hand"]
-        if d.kept is None:
-            said.append(f"  {'Would take' if dry_run else 'Took'} away the draft '{name}' that run wrote")
     if d.kept is not None and d.kept.is_file():
-        if d.path.exists() and not (dry_run and d.wrote is not None):
+        if d.path.exists() and not ours:
             return said, [f"the draft '{name}' that '{run}' replaced or took away was not put back: a file of that "
                           f"name is in '{where}' again. Compare the two and keep the one you want (the earlier "
                           f"one is '{d.kept}')"]
         if not dry_run:
             try:
                 where.mkdir(parents=True, exist_ok=True)
-                replace_file(d.kept, d.path)
-            except OSError:
+                _put_back(d.kept, d.path)
+            except OSError as exc:
+                left = f"; the draft '{run}' wrote is left in its place" if ours else ""
                 return said, [f"the draft '{name}' that '{run}' replaced or took away could not be put back in "
-                              f"'{where}' (the folder is read-only, or missing); copy '{d.kept}' there by hand"]
+                              f"'{where}' ({_reason(exc)}){left}; copy '{d.kept}' there by hand"]
         said.append(f"  {'Would put' if dry_run else 'Put'} back the draft '{name}' as it was before that run")
-    elif d.kept is not None or d.replaced:
+        return said, []
+    if ours:
+        if not dry_run:
+            try:
+                d.path.unlink()
+            except OSError as exc:
+                return said, [f"'{name}' in '{where}' was written by '{run}' and could not be taken away "
+                              f"({_reason(exc)}); delete it by hand"]
+        if d.kept is None:
+            said.append(f"  {'Would take' if dry_run else 'Took'} away the draft '{name}' that run wrote")
+    if d.replaced and d.kept is None and d.not_kept:
+        return said, [f"the draft '{name}' that '{run}' replaced cannot be put back: that run could not keep a copy "
+                      f"of it ({d.not_kept}). Run Follow-ups again to write the drafts of what is open now"]
+    if d.kept is not None or d.replaced:
         return said, [f"the draft '{name}' that '{run}' replaced or took away cannot be put back: its copy is no "
                       f"longer in '{BACKUP_DIR}' (prodbook keeps the drafts of its newest runs only). Run "
                       "Follow-ups again to write the drafts of what is open now"]
     return said, []
+
+
+def _put_back(kept: Path, path: Path) -> None:
+    """Move ``kept`` to ``path``, over what is there, in one step; from another drive (--out elsewhere), copied
+    into ``path``'s folder first, then put in place and the kept copy let go of.
+
+    Raises:
+        OSError: it could not be put back; ``path`` is then as it was.
+    """
+    try:
+        replace_file(kept, path)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    tmp = path.with_name(f".~{path.name}.prodbook-undo")
+    try:
+        shutil.copy2(kept, tmp)
+        replace_file(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    kept.unlink(missing_ok=True)  # the draft is back; a copy left in the backups goes with its folder
+
+
+def _reason(exc: OSError) -> str:
+    """Why a draft could not be put back or taken away, in words."""
+    if path_too_long(exc):
+        return ("the path is longer than this computer allows: Windows allows 260 characters for the whole path, "
+                "folders included")
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "the disk is full"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder is read-only, or the file is open in another program"
+    return str(exc.strerror or exc)
 
 
 def _open(name: str, lock: Path) -> str:

@@ -102,8 +102,8 @@ class Published:
     notes: tuple[str, ...] = ()
     """One line per Outlook draft made (or .eml written in its place), for the run's messages."""
     not_removed: tuple[str, ...] = ()
-    """Out-of-date files a run meant to remove and could not (``StagedRemoval``), and drafts an undo could not
-    put back (``StagedRestore``): why, and what to do."""
+    """Out-of-date files a run meant to remove and could not (``StagedRemoval``), drafts an undo could not
+    put back (``StagedRestore``), and rewritten drafts whose earlier one could not be kept: why, and what to do."""
     undoable: tuple[Undoable, ...] = ()
     """The drafts written, rewritten or taken away (``StagedFile.undoable``, ``StagedRemoval``) when publish had
     an ``aside`` folder: what the run's undo reads (``kept_drafts.write_record``)."""
@@ -199,7 +199,8 @@ class Prepared:
                         record.path.unlink(missing_ok=True)
                 except OSError as exc:
                     not_removed.append(_not_removed(record.path, (
-                        "the folder is read-only, or the file is open in another program"
+                        _not_kept(exc, aside) if moved is None and aside is not None and path_too_long(exc)
+                        else "the folder is read-only, or the file is open in another program"
                         if isinstance(exc, PermissionError) else str(exc.strerror or exc))))
                     continue
                 if record.announce:
@@ -225,6 +226,10 @@ class Prepared:
                     draft = _keep_replaced(record.path, tmp, aside) if record.undoable and aside else None
                     replace_file(tmp, record.path)
                     undoable += [draft] if draft else []
+                    if draft is not None and draft.not_kept:
+                        not_removed.append(f"'{record.path.name}' in '{record.path.parent}' was rewritten, but the "
+                                           f"draft it replaced could not be kept ({draft.not_kept}): an Undo of this "
+                                           "run cannot put that draft back")
                     ok = True
                     self.done.add(record.path)
                     written.append(str(record.path))
@@ -255,13 +260,24 @@ def _keep_replaced(path: Path, tmp: Path, aside: Path) -> Undoable:
     """The record of a draft about to be put in place from ``tmp``, the draft it replaces kept in ``aside``
     first. A draft that cannot be kept is still replaced (an out-of-date e-mail must not stay): its undo then
     says it cannot be put back."""
-    kept = None
+    kept, not_kept = None, None
     if replaced := path.is_file():
         try:
             kept = keep(path, aside, move=False)
-        except OSError:
-            pass
-    return Undoable(path, digest(tmp), kept, replaced)
+        except OSError as exc:
+            not_kept = _not_kept(exc, aside)
+    return Undoable(path, digest(tmp), kept, replaced, not_kept)
+
+
+def _not_kept(exc: OSError, aside: Path) -> str:
+    """Why a draft could not be kept in the run's folder in 'prodbook backups', in words."""
+    if path_too_long(exc):
+        return (f"its copy's path in '{BACKUP_DIR}/{aside.name}' is longer than this computer allows: Windows "
+                "allows 260 characters for the whole path, folders included. Move the workbook to a folder with "
+                "a shorter path")
+    if isinstance(exc, PermissionError):
+        return f"prodbook may not write in '{aside}'"
+    return f"'{aside}': {exc.strerror or exc}"
 
 
 def _not_removed(path: Path, reason: str) -> str:
