@@ -59,6 +59,21 @@ def test_a_second_press_the_same_day_replaces_this_trackers_outlook_drafts(tmp_p
     assert not out.exists() or not list(out.glob("*.eml"))  # Outlook took them: no file
 
 
+def test_a_second_press_keeps_a_draft_the_apm_edited_and_says_so(tmp_path: Path, mail: FakeOutlook) -> None:
+    """(M1) The APM added a paragraph and a CC to this morning's draft to BD1: the second press keeps it (Deleted
+    Items may be emptied when Outlook closes) and a warning names it and says why; CN1's untouched one goes."""
+    path = book(tmp_path)
+    out = tmp_path / "drafts"
+    run(path, ["ta", "exceptions", "followups"], in_excel(out))
+    first = {i.UserProperties.Find("Prodbook Vendor").Value: i for i in marked(mail)}
+    first["BD1"].edit()
+    result = run(path, ["followups"], in_excel(out))
+    assert first["BD1"] in mail.drafts and not first["BD1"].deleted and first["CN1"].deleted
+    warned = [f.message for f in result.findings if f"earlier Outlook draft '{first['BD1'].Subject}'" in f.message]
+    assert len(warned) == 1 and "you edited it after prodbook made it, so it was kept" in warned[0], warned
+    assert f"Removed today's earlier Outlook draft '{first['BD1'].Subject}'" not in summary(result)
+
+
 def test_the_next_day_a_dry_run_and_a_refused_run_leave_the_drafts_in_outlook(tmp_path: Path,
                                                                              mail: FakeOutlook) -> None:
     path = book(tmp_path)

@@ -4,6 +4,7 @@ them is still the same row (its decision, its first Found On, its accepted fix).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -111,4 +112,56 @@ def test_a_key_as_written_and_as_shown_match_alike(values):
     the sheet (its outer spaces gone) are one key to ``key_match``."""
     full, shown = key_text(values), shown_key(values)
     assert key_match(full) == key_match(shown) == key_match(full.strip()) == key_match(shown.strip())
-    assert "/  /" not in shown and not shown.startswith("/ ") and not shown.endswith(" /")
+    assert not shown.endswith(" /") and not shown.endswith("/ ")  # no trailing blank part
+
+
+def _as_seen(values: list[Any]) -> tuple[str, ...]:
+    """A key's parts as the APM sees the cells: a blank is blank, 2.0 is 2 (typed as text '2.0' too), outer
+    spaces do not show; trailing blank parts name nothing (a Lab Dips row without Round and Option)."""
+    parts = ["" if v is None or not str(v).strip()
+             else str(int(v)) if isinstance(v, float) else str(v).strip() for v in values]
+    parts = [p[:-2] if re.fullmatch(r"-?\d+\.0", p) else p for p in parts]
+    while parts and not parts[-1]:
+        parts.pop()
+    return tuple(parts)
+
+
+@given(st.lists(_PART, min_size=1, max_size=5), st.lists(_PART, min_size=1, max_size=5))
+def test_two_keys_that_differ_are_never_matched_alike(a, b):
+    """(L7) 'S1 / Navy / 1 / ' (Round 1, no Option) and 'S1 / Navy /  / 1' (no Round, Option 1) are two rows:
+    a blank part in the middle keeps its place; only trailing blank parts are left out."""
+    if _as_seen(a) != _as_seen(b):
+        assert shown_key(a) != shown_key(b)
+        assert key_match(key_text(a)) != key_match(key_text(b))
+        assert key_match(shown_key(a)) != key_match(shown_key(b))
+    else:
+        assert key_match(key_text(a)) == key_match(key_text(b))
+
+
+def test_round_without_option_and_option_without_round_are_two_rows(tmp_path):
+    """(L7) Round 1 without Option and Option 1 without Round: two Issues rows named apart, and a fix accepted
+    on one is applied to that row only, then undone."""
+    s = sheets()
+    s["Lab Dips"] = [DIP_HEADER,
+                     ["S1", "Navy", "Jersey", "Mill A", 1, "next week", None, None, None, None, None],
+                     ["S1", "Navy", "Jersey", "Mill A", None, "soon", None, None, None, None, 1]]
+    path = write_book(tmp_path / "tracker.xlsx", s)
+    found = run(path, ["validate"], ctx()).findings
+    keys = {f.row: f.key for f in found if f.sheet == "Lab Dips" and f.column == "Submitted"}
+    assert keys == {2: "S1 / Navy / 1", 3: "S1 / Navy /  / 1"}
+    assert sorted(r["Key"].strip() for r in _dip_rows(path)) == ["S1 / Navy /  / 1", "S1 / Navy / 1"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Issues"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("Key")].value == "S1 / Navy /  / 1"
+               and r[header.index("Field")].value == "Submitted")
+    row[header.index("Proposed Value")].value = "2027-01-08"
+    row[header.index("Accept")].value = "Yes"
+    wb.save(path)
+    result = run(path, ["apply", "validate"], ctx(), title="Apply fixes")
+    assert not [f.message for f in result.findings if f.code is Code.FIX_NOT_APPLIED]
+    col = DIP_HEADER.index("Submitted")
+    assert [r[col] for r in shown_values(path, "Lab Dips")[1:3]] == ["next week", datetime(2027, 1, 8)]
+    undone = run(path, ["undo"], ctx())
+    assert not [f.message for f in undone.findings if f.code is Code.UNDO_KEPT]
+    assert [r[col] for r in shown_values(path, "Lab Dips")[1:3]] == ["next week", "soon"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -55,6 +56,9 @@ class FakeItem:
         self.UserProperties = FakeProperties(**props)
         self.deleted = False
         self.EntryID = f"{id(self):016X}"
+        # Outlook sets both when the item is first saved, and LastModificationTime again at each later save
+        self.CreationTime: datetime | None = None
+        self.LastModificationTime: datetime | None = None
 
     def add(self, path: str) -> None:
         """Outlook copies the file into the draft as it is attached."""
@@ -62,8 +66,18 @@ class FakeItem:
         self.bytes.append(Path(path).read_bytes())
 
     def Save(self) -> None:  # noqa: N802 (Outlook's name)
+        now = datetime.now()
+        self.CreationTime = self.CreationTime or now
+        self.LastModificationTime = now
         if self not in self.box:
             self.box.append(self)
+
+    def edit(self, minutes: int = 7) -> None:
+        """The APM opens the draft, adds a paragraph and a CC, and Outlook saves it some minutes later."""
+        self.Body += "\n\nPlease also confirm the trims."
+        self.CC += "; qa@retailer.example"
+        assert self.CreationTime is not None
+        self.LastModificationTime = self.CreationTime + timedelta(minutes=minutes)
 
     def Delete(self) -> None:  # noqa: N802 - Outlook moves it to Deleted Items
         if getattr(self, "locked", False):
@@ -113,6 +127,7 @@ class FakeOutlook:
         """A draft already in the Drafts folder (the APM's own when it has no tracker)."""
         props = {"Prodbook_Tracker": tracker, "Prodbook_Day": day, "Prodbook_Vendor": vendor} if tracker else {}
         item = FakeItem(self.drafts, subject, sent, **props)
+        item.CreationTime = item.LastModificationTime = datetime(2027, 3, 1, 9, 0, 12)
         self.drafts.append(item)
         return item
 
@@ -212,3 +227,24 @@ def test_no_outlook_no_drafts_folder_is_asked(tmp_path: Path) -> None:
 
     got = deliver([vendor_message("BD1")], tmp_path, lambda: None, mark=DraftMark("a" * 16, "2027-03-01"))
     assert [Path(p).suffix for p in got.done] == [".eml"] and not got.removed
+
+
+def test_an_earlier_draft_the_apm_edited_is_kept_and_said(tmp_path: Path) -> None:
+    """(M1) The APM added a paragraph and a CC to this morning's draft to BD1: a later press keeps it (Deleted
+    Items may be emptied when Outlook closes) and says why; the untouched draft to ZZ9 still goes."""
+    from prodbook.workbook.outlook import DraftMark, deliver, edited
+
+    outlook = FakeOutlook()
+    mine = DraftMark("a1b2c3d4e5f6a7b8", "2027-03-01")
+    first = deliver([vendor_message("BD1"), vendor_message("ZZ9")], tmp_path, lambda: outlook, mark=mine)
+    bd1, zz9 = outlook.drafts
+    assert len(first.done) == 2 and bd1.LastModificationTime - bd1.CreationTime < timedelta(minutes=1)
+    bd1.edit()
+    second = deliver([vendor_message("BD1", 2), vendor_message("ZZ9", 2)], tmp_path, lambda: outlook, mark=mine)
+    assert len(second.done) == 2 and zz9.deleted and not bd1.deleted
+    assert bd1 in outlook.drafts and "confirm the trims" in bd1.Body
+    assert [e.subject for e in second.removed] == ["ZZ9 Ltd: 1 open item to update - 01-Mar-27"]
+    [(kept, why)] = second.not_removed
+    assert kept.subject == "BD1 Ltd: 1 open item to update - 01-Mar-27" and kept.edited
+    assert "edited" in why and "kept" in why
+    assert edited(FakeItem([], "no times")), "an item whose times Outlook would not give is kept, not deleted"

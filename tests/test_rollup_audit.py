@@ -175,3 +175,30 @@ def test_a_key_column_missing_from_the_header_is_one_finding_not_one_per_row(tmp
     assert [f.code for f in mine] == [Code.TRACKER_NOT_LOADED, Code.COLUMN_MISSING], [f.text() for f in mine]
     assert "'PO #' is missing" in mine[0].message and mine[1].sheet == "Orders"
     assert [f for f, _ in done.loaded] == ["kids.xlsx"]
+
+
+def test_a_tracker_stored_without_po_lines_keeps_its_lines_in_the_vendor_scorecards(tmp_path: Path) -> None:
+    """(L8) kids.xlsx was loaded before the database kept po_lines (schema version 1: its orders, no po_lines
+    rows, no Line Status). Its lines were all taken for cancelled, as the cancelled set was every tracker's
+    orders less every tracker's po_lines: BD1 and CN1 lost kids' lines. Each tracker's lines are judged by its
+    own po_lines; womens.xlsx's 45001, cancelled on its Orders, stays out."""
+    from prodbook.jobs.rollup_job import vendor_scorecards
+    from prodbook.store.rollup import Combined
+
+    path = _line_status(womens(tmp_path), "45001", "Cancelled")
+    db = str(tmp_path / "db" / "season.duckdb")
+    done = rollup([path, kids(tmp_path)], Context(today=TODAY, now=CTX.now, out=tmp_path / "r.xlsx"), db=db)
+    assert done.exit_code == 0, [f.text() for f in done.findings]
+
+    def lines_per_vendor() -> dict[str, int]:
+        with opened(db) as database:
+            cards = vendor_scorecards(Combined(database, ("FW27",)), TODAY)
+        return {str(v): int(n) for v, n in zip(cards["vendor"], cards["po_lines"])}
+
+    assert lines_per_vendor() == {"BD1": 1, "CN1": 2}  # 46001; 45002 and 46002 (45001 cancelled)
+    with opened(db) as database:  # as a tracker loaded before schema versions 2 and 3 is held
+        kid = "(SELECT tracker_id FROM trackers WHERE file_name = 'kids.xlsx')"
+        database.execute(f"DELETE FROM po_lines WHERE tracker_id IN {kid}")
+        database.execute(f"UPDATE orders SET line_status = NULL WHERE tracker_id IN {kid}")
+    assert _rows(db, "SELECT COUNT(*) FROM po_lines")[0][0] == 1
+    assert lines_per_vendor() == {"BD1": 1, "CN1": 2}

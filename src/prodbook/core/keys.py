@@ -33,11 +33,21 @@ def key_text(values: Iterable[Any]) -> str:
 
 
 def shown_key(values: Iterable[Any]) -> str:
-    """A record's key as the Issues sheet names it: its blank parts left out ('SS27-KT-1001 / Butter Yellow',
-    not 'SS27-KT-1001 / Butter Yellow /  / ' for a Lab Dips row without Round and Option) and a whole number
-    as the cell shows it (Round 2, not the 2.0 a column with a blank reads as). The Change Log keeps
-    ``key_text``, a part for every key column: the report and the T&A read its parts by place."""
-    return " / ".join(_shown_part(v) for v in values if not (is_blank(v) or v is pd.NA))
+    """A record's key as the Issues sheet names it: its trailing blank parts left out ('SS27-KT-1001 / Butter
+    Yellow', not 'SS27-KT-1001 / Butter Yellow /  / ' for a Lab Dips row without Round and Option) and a whole
+    number as the cell shows it (Round 2, not the 2.0 a column with a blank reads as). A blank part before a
+    filled one keeps its place: 'S1 / Navy /  / 1' (Option 1, no Round) is not 'S1 / Navy / 1' (Round 1). The
+    Change Log keeps ``key_text``, a part for every key column: the report and the T&A read its parts by
+    place."""
+    parts = ["" if is_blank(v) or v is pd.NA else _shown_part(v) for v in values]
+    return " / ".join(_without_trailing_blanks(parts))
+
+
+def _without_trailing_blanks(parts: list[str]) -> list[str]:
+    end = len(parts)
+    while end and not parts[end - 1]:
+        end -= 1
+    return parts[:end]
 
 
 def _shown_part(value: Any) -> str:
@@ -50,11 +60,13 @@ _WHOLE = re.compile(r"(-?\d+)\.0")
 
 
 def key_match(text: Any) -> str:
-    """A key text as an Issues row is matched to its record and to its row of an earlier run: blank parts
-    left out and '2.0' read as '2' (``shown_key``), so the row an older run wrote with them is the same row.
-    Read back from the sheet, such a key has lost its last space ('S1 / Navy /  /'): padded, it splits alike."""
+    """A key text as an Issues row is matched to its record and to its row of an earlier run: trailing blank
+    parts left out and '2.0' read as '2' (``shown_key``), so the row an older run wrote with them is the same
+    row; a blank part in the middle keeps its place. Read back from the sheet, such a key has lost its last
+    space ('S1 / Navy /  /'): padded, it splits alike."""
     parts = (p.strip() for p in f" {'' if is_missing(text) else str(text).strip()} ".split(" / "))
-    return " / ".join(m.group(1) if (m := _WHOLE.fullmatch(p)) else p for p in parts if p)
+    return " / ".join(_without_trailing_blanks([m.group(1) if (m := _WHOLE.fullmatch(p)) else p
+                                                for p in parts]))
 
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")

@@ -27,6 +27,7 @@ from prodbook.core.cells import is_blank
 from prodbook.core.findings import Code, Finding, Severity, UserError
 from prodbook.core.keys import line_key
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
+from prodbook.core.ta import LineState, line_state
 from prodbook.jobs.base import Context
 from prodbook.jobs.exceptions_job import inputs
 from prodbook.store import load as store_load
@@ -91,15 +92,29 @@ def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
     ex-factory dates are each line's as its own tracker judged them (its 'Ex-Factory Code'), and a tracker that
     sets another scorecard setting is named as it loads (``other_settings``).
     """
-    orders, lines = combined.frame("orders"), combined.frame("po_lines")
-    stopped: frozenset[str] = frozenset()
-    if len(orders) and len(lines):  # a line its tracker no longer plans (cancelled on Orders) is in orders only
-        stopped = sc.line_keys(orders) - sc.line_keys(lines)
-        orders = orders[[k not in stopped for k in sc.line_keys_of(orders)]]
+    orders, stopped = _live_orders(combined.frame("orders"), combined.frame("po_lines"))
     h = sc.History(orders, _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
                    exceptions=combined.frame("exceptions"), styles=combined.frame("styles"), stopped=stopped)
     names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
     return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
+
+
+def _live_orders(orders: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, frozenset[str]]:
+    """``orders`` without the lines their tracker no longer plans (cancelled on Orders, their style dropped), and
+    those lines (``sc.line_keys``). Each tracker judges its own: a line of its Orders its po_lines leave out. A
+    tracker stored with no po_lines (loaded before the database kept them) judged none: only a Line Status
+    that says cancelled takes its line out, never all its lines."""
+    if not len(orders):
+        return orders, frozenset()
+    keys = sc.line_keys_of(orders)
+    judged: dict[Any, set[str]] = {}
+    for tracker, key in zip(lines["tracker_id"].tolist() if len(lines) else [], sc.line_keys_of(lines)):
+        judged.setdefault(tracker, set()).add(key)
+    status = orders["line_status"].tolist() if "line_status" in orders.columns else [None] * len(orders)
+    out = [key not in judged[t] if t in judged else line_state(s) is LineState.CANCELLED
+           for t, key, s in zip(orders["tracker_id"].tolist(), keys, status)]
+    live = {k for k, o in zip(keys, out) if not o}  # the same line live on another tracker: its exceptions count
+    return orders[[not o for o in out]], frozenset(k for k, o in zip(keys, out) if o and k not in live)
 
 
 def _shipped_as_judged(combined: q.Combined) -> pd.DataFrame:

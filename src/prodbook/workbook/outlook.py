@@ -19,7 +19,9 @@ send (the returned strings are the file paths). An .eml is marked
 tracker and day (MailItem UserProperties) and, once the new drafts are made,
 deletes that tracker's unsent drafts of the same day made by an earlier press
 (Outlook moves them to Deleted Items): a draft without the mark (the APM's own),
-another tracker's, another day's or a sent one is never touched.
+another tracker's, another day's or a sent one is never touched, nor one the APM
+edited since (``edited``: kept and said, as many companies empty Deleted Items
+when Outlook closes).
 
 Reading: ``save_wip_messages(namespace, folder_path, since, out, limits)``
 copies the mail items of an Outlook folder (the Config sheet's 'WIP Outlook
@@ -37,7 +39,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parsedate_to_datetime
@@ -134,6 +136,25 @@ class Earlier:
     item: Any
     vendor: str
     subject: str
+    edited: bool = False
+    """Changed in Outlook after prodbook made it (``edited``): kept, never deleted."""
+
+
+EDITED_AFTER = timedelta(minutes=1)
+"""prodbook saves a draft once, so an untouched one was last modified within this of its creation."""
+EDITED = ("you edited it after prodbook made it, so it was kept rather than moved to Deleted Items, which may "
+          "be emptied when Outlook closes; copy your changes into today's new draft first")
+"""Why an edited earlier draft is in ``Delivered.not_removed``."""
+
+
+def edited(item: Any) -> bool:
+    """A draft the APM changed after prodbook saved it (a paragraph added, a CC): its LastModificationTime is
+    more than ``EDITED_AFTER`` past its CreationTime (MailItem properties). True when Outlook cannot say:
+    kept rather than an edit lost."""
+    try:
+        return bool(abs(item.LastModificationTime - item.CreationTime) > EDITED_AFTER)
+    except Exception:  # noqa: BLE001 - a time Outlook would not give: keep the draft
+        return True
 
 
 @dataclass
@@ -144,7 +165,8 @@ class Delivered:
     """One line per message made: "Outlook Drafts: <subject>", or the .eml file's path."""
     removed: list[Earlier] = field(default_factory=list)
     not_removed: list[tuple[Earlier, str]] = field(default_factory=list)
-    """Earlier drafts Outlook would not delete (open in its own window...), each with Outlook's words."""
+    """Earlier drafts Outlook would not delete (open in its own window...), each with Outlook's words, and those
+    the APM edited (``Earlier.edited``), kept with ``EDITED``."""
     stopped: DraftsStopped | None = None
     """The .eml files stopped part-way (a full disk): ``done`` holds what was made."""
 
@@ -167,7 +189,8 @@ def earlier_drafts(outlook: Any, mark: DraftMark) -> list[Earlier]:
                 continue
             if _property(item, TRACKER_PROPERTY) != mark.tracker or _property(item, DAY_PROPERTY) != mark.day:
                 continue
-            out.append(Earlier(item, _property(item, VENDOR_PROPERTY) or "", " ".join(str(item.Subject or "").split())))
+            out.append(Earlier(item, _property(item, VENDOR_PROPERTY) or "", " ".join(str(item.Subject or "").split()),
+                               edited(item)))
         except Exception:  # noqa: BLE001 - an item Outlook cannot read out (a corrupt one): not prodbook's to touch
             continue
     return out
@@ -246,7 +269,8 @@ def deliver(messages: Sequence[EmailMessage], folder: Path | str | None,
         names: The .eml file name of each message (``write_eml``), where Outlook does not take it.
         mark: This tracker and day: each Outlook draft carries it, and the drafts an earlier press of the day
             made under it are deleted once the new ones are made (never the draft of a vendor whose new one
-            was not made: it keeps the earlier one rather than none). None: nothing is marked or deleted.
+            was not made: it keeps the earlier one rather than none; never one the APM edited: it is kept, in
+            ``not_removed`` with ``EDITED``). None: nothing is marked or deleted.
     """
     if not messages and mark is None:
         return Delivered()
@@ -270,6 +294,9 @@ def deliver(messages: Sequence[EmailMessage], folder: Path | str | None,
     left = {_vendor(m) for m in messages[len(got.done):]}
     for draft in earlier:
         if _vendor_key(draft.vendor) in left:
+            continue
+        if draft.edited:
+            got.not_removed.append((draft, EDITED))
             continue
         try:
             draft.item.Delete()  # Outlook moves it to Deleted Items
