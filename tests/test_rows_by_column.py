@@ -117,3 +117,12 @@ def test_a_rewrite_from_columns_writes_the_file_row_tuples_write(book: Path, tmp
         mp.setattr(rewrite, "ROW_BLOCK", block)
         rewrite_sheets(book, tmp_path / "columns.xlsx", [rw(held)])
     assert (tmp_path / "tuples.xlsx").read_bytes() == (tmp_path / "columns.xlsx").read_bytes()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aiMW1 0-/.,\n\u00e9\u5e7f"), max_size=60), min_size=64, max_size=200),
+       st.floats(2, 60))
+def test_many_distinct_texts_are_as_tall_as_each_alone(texts: list, width: float) -> None:
+    """From 64 distinct texts the one-line ASCII ones are measured all at once (``looks._wider_than``): the
+    heights stay each text's own, at the edge of the column too."""
+    assert row_heights([(texts, width)], len(texts)) == [row_height([(v, width)]) for v in texts]
