@@ -205,8 +205,30 @@ def test_the_wip_import_alone_says_a_report_still_lists_a_cancelled_line(tracker
     result = run(tracker, ["wip"], ctx(report))
     said = [s for s in result.outcomes[0].summary if "cancelled on Orders" in s]
     assert said == [f"  {report.name}: 1 PO line(s) cancelled on Orders (or of a dropped style) still reported "
-                    f"({' / '.join(line)}); the exceptions step asks you to confirm with the vendor that "
-                    "production stopped"]
+                    f"({' / '.join(line)}); run 'prodbook exceptions' (Check exceptions on the prodbook tab, or the "
+                    "refresh) to list on the Exceptions sheet each one the report shows in production, and confirm "
+                    "with the vendor that production stopped"]
+
+
+def test_the_refresh_says_its_own_exceptions_step_lists_a_cancelled_line_still_reported(tracker: Path) -> None:
+    """In a refresh the exceptions step runs after the import: the import's line says so, not 'run prodbook
+    exceptions', and the Exceptions sheet does list the line."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    line = a_chased_line(tracker)
+    vendor = next(r["Vendor"] for r in rows(tracker, "Styles") if r["Style #"] == line[1])
+    report = _wip_file(tracker.parent, vendor, line, cut=480)
+    set_status(tracker, {line: "Cancelled"})
+    said = CliRunner().invoke(main, ["refresh", str(tracker), str(report), "--today", DAY.isoformat()]).output
+    assert (f"  {report.name}: 1 PO line(s) cancelled on Orders (or of a dropped style) still reported "
+            f"({' / '.join(line)}); this run's exceptions step lists on the Exceptions sheet each one the report "
+            "shows in production: confirm with the vendor that production stopped") in said, said
+    assert [r["Rule"] for r in of_line(rows(tracker, "Exceptions"), line) if r["Status"] == "Open"] == [
+        "cancelled-line-in-production"]
+    said = CliRunner().invoke(main, ["wip", str(tracker), str(report), "--today", DAY.isoformat()]).output
+    assert "still reported" in said and "run 'prodbook exceptions' (Check exceptions" in said, said
 
 
 def test_a_dropped_style_takes_its_lines_out_of_the_plan(tracker: Path) -> None:

@@ -705,3 +705,21 @@ def test_a_folders_subfolders_of_reports_are_named_as_not_read(tmp_path):
     summary = "\n".join(run(path, ["wip"], ctx(folder)).outcomes[0].summary)
     assert "subfolders not read (give them to import their reports): 'vendor files/WIP', " \
            "'vendor files/WIP Kids'" in summary
+
+
+def test_the_import_counts_only_the_wip_reports_among_the_files_given(tmp_path):
+    """A folder with a WIP report and a vendor's costing sheet: the costing sheet is left to the record check,
+    so the summary does not say the PO lines came from two files."""
+    book = tracker_with_lines(tmp_path)
+    folder = tmp_path / "vendor files"
+    folder.mkdir()
+    dhaka_xlsx(folder)
+    (folder / "BD1 costing.csv").write_text("Buyer Style #,Colour,FOB USD\nS1,Heather Grey,7.25\n", encoding="utf-8")
+    summary = run(book, ["wip"], ctx(folder)).outcomes[0].summary
+    lines = len(wip_rows(book))
+    assert lines >= 2
+    assert summary[0].startswith(f"Vendor WIP: {lines} PO line(s) imported from 1 of the 2 file(s) given (1 file "
+                                 "is not imported as WIP: see below)"), summary
+    assert "  BD1 costing.csv: not a WIP report, left to the record check" in summary
+    summary = run(book, ["wip"], ctx(folder / "Dhaka Knit weekly.xlsx")).outcomes[0].summary
+    assert summary[0].startswith(f"Vendor WIP: {lines} PO line(s) imported from 1 file(s)"), summary

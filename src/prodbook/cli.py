@@ -192,8 +192,11 @@ def _said(result: RunResult) -> list[str]:
         out.append(_escape(f"Saved '{result.commit.written.name}' ({result.what_changed()}). "
                            f"Backup: '{result.commit.backup}'."))
     else:
+        from prodbook.jobs.base import nothing_to_change  # a scorecard written beside: the tracker is unchanged
+
         note = _open_in_excel(result)
-        out.append(_escape("Nothing to change." + (f" Note: {note}" if note else "")))
+        out.append(_escape(nothing_to_change(result.file.name, result.outcomes)
+                           + (f" Note: {note}" if note else "")))
     return out
 
 
@@ -293,7 +296,7 @@ def _open_note(result: RunResult) -> list[dict[str, Any]]:
 
 def _run(workbook: str, jobs: Sequence[str], today: date | None, dry_run: bool, as_json: bool,
          title: str | None = None, **options: Any) -> None:
-    ctx = _context(today, dry_run, **options)
+    ctx = _context(today, dry_run, steps=tuple(jobs), **options)
     with _progress(len(jobs) + 2, enabled=not as_json and sys.stderr.isatty()) as (step, progress):
         result = run(workbook, jobs, ctx, title=title, on_step=step, on_progress=progress)
     _print(result, as_json)
@@ -430,11 +433,16 @@ def refresh(workbook: str, files: tuple[Path, ...], today: date | None, dry_run:
 
 @main.command()
 @WORKBOOK
-@click.argument("files", nargs=-1, required=True, type=FilePath(path_type=Path))
+@click.argument("files", nargs=-1, metavar="FILES...", type=FilePath(path_type=Path))  # none: our refusal below
 @common
 def wip(workbook: str, files: tuple[Path, ...], today: date | None, dry_run: bool, as_json: bool) -> None:
     """Import vendor WIP reports (.xlsx / .csv files, e-mails saved as .msg / .eml, or folders of them) into
     the Vendor WIP sheet."""
+    if not files:  # click's own 'Missing argument FILES...' names nothing an APM would know to give
+        _fail(f"no vendor WIP report given, so nothing was imported and '{Path(workbook).name}' was not changed. "
+              "After the workbook, give the vendors' WIP files (.xlsx, .xls, .csv), a folder of them, or the "
+              f'e-mails they came with saved as .msg / .eml; for example: prodbook wip "{workbook}" '
+              '"vendor files/WIP"')
     _run(workbook, ["wip"], today, dry_run, as_json, files=files)
 
 
@@ -623,13 +631,15 @@ def demo(folder: str, today: date | None, force: bool, as_json: bool) -> None:
             console.print(f"Replaced the previous demo in '{target}' (nobody had changed it).")
         console.print(f"Wrote the demo tracker '{path}', {len(wip)} vendor WIP reports and a vendor "
                       "costing sheet. Running the daily refresh...")
-    result = run(path, _refresh_jobs(), _context(day, False, files=(*wip, costing)), title="Refresh")
+    result = run(path, _refresh_jobs(), _context(day, False, files=(*wip, costing), steps=tuple(_refresh_jobs())),
+                 title="Refresh")
     if result.commit and result.commit.written == path:
         fill_functions(path, story)
     # the kids division's tracker: its own refresh, quietly (the main tracker's run is the one shown); no
     # follow-ups, whose drafts would take the main tracker's draft names in the same folder
     kids_jobs = [j for j in _refresh_jobs() if j != "followups"]
-    kids_result = run(kids, kids_jobs, _context(day, False, files=tuple(kids_wip)), title="Refresh")
+    kids_result = run(kids, kids_jobs, _context(day, False, files=tuple(kids_wip), steps=tuple(kids_jobs)),
+                      title="Refresh")
     demo_folder.record(target, day)
     _print(result, as_json, exit_code=0)  # the demo's job is done; its refresh's error findings are planted
     if not as_json:

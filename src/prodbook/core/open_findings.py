@@ -69,6 +69,10 @@ class Merged:
     """Per row, the Issues row it continues (its Accept and extra columns go with it); None: new."""
     kept: int = 0
     """Rows kept although this run did not check them again."""
+    kept_by: dict[str, int] = field(default_factory=dict)
+    """The kept rows by why: the check (step) that found them, or a vendor file this run did not read."""
+    kept_files: bool = False
+    """Some kept row came from a vendor file: the run that checks it again needs the file given."""
     dismissed: int = 0
     resolved: int = 0
     back: int = 0
@@ -203,7 +207,11 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         elif dismissed(r.get("accept")) and checked_again(r, checked):
             result.dismissed += 1  # checked and no longer found: gone, and the decision with it
         elif not (again := checked_again(r, checked)) or _text(r.get("code")) in keep:
-            result.kept += not again
+            if not again:
+                result.kept += 1
+                why = _not_checked(r, checked)
+                result.kept_by[why] = result.kept_by.get(why, 0) + 1
+                result.kept_files |= bool(_text(r.get("found_in")))
             out.append(({k: r.get(k) for k in fields}, row))
     out.sort(key=lambda pair: order_key(pair[0]))
     result.frame = pd.DataFrame([r for r, _ in out], columns=fields)
@@ -212,10 +220,30 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     return result
 
 
+KEPT_FILE = "a vendor file this run did not read"
+"""Why a kept row was not checked again when its check ran: the file it is about was not given."""
+
+
+def _not_checked(row: Mapping[str, Any], checked: Checked) -> str:
+    """Why this run did not check a kept row again: its check (the step's name, as the summary says it), or
+    ``KEPT_FILE`` where the check ran without the file."""
+    by = _text(row.get("found_by"))
+    return KEPT_FILE if by == EVERY_RUN or by in checked.steps else by or "an earlier check"
+
+
+def _kept_note(m: Merged) -> str:
+    """The kept rows, said so that a single step's run (validate, wip, exceptions) does not read as if
+    the rest were lost or still to do: their checks by name, and the run that checks them all again."""
+    by = ", ".join(f"{why} {n}" for why, n in sorted(m.kept_by.items(), key=lambda kv: (-kv[1], kv[0])))
+    files = " with the vendor files" if m.kept_files else ""
+    return (f"{m.kept} row(s) found by checks this run did not do are left as they were ({by}); 'prodbook refresh' "
+            f"(Refresh all on the prodbook tab){files} checks them all again")
+
+
 def _notes(m: Merged) -> list[str]:
     parts = []
     if m.kept:
-        parts.append(f"{m.kept} still open from earlier runs (their check or file was not part of this run)")
+        parts.append(_kept_note(m))
     if m.resolved:
         parts.append(f"{m.resolved} resolved by an accepted fix")
     if m.dismissed:

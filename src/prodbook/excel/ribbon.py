@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -277,7 +277,9 @@ def summary_text(result: Any, limit: int = 8) -> str:
         said = result.what_changed()
         lines.append(said[0].upper() + said[1:] + ".")
     else:
-        lines.append("Nothing to change.")
+        from prodbook.jobs.base import nothing_to_change
+
+        lines.append(nothing_to_change(result.file.name, result.outcomes))
     return "\n".join(lines)
 
 
@@ -306,7 +308,8 @@ def perform(act: Action, book: Any, *, files: Sequence[str] = (),
         title = "Refresh" if act.jobs == runner.REFRESH and len(act.jobs) > 1 else (
             act.label if len(act.jobs) > 1 else None)  # 'Apply fixes' in the Change Log, as the command logs it
         try:
-            result = runner.run(getattr(backend, "path", None) or backend.name, act.jobs, _context(files),
+            ctx = replace(_context(files), steps=tuple(act.jobs))  # a step's advice names what this run does next
+            result = runner.run(getattr(backend, "path", None) or backend.name, act.jobs, ctx,
                                 title=title, on_step=getattr(backend, "status", None), backend=backend)
         finally:  # the sheets may have changed: the spreadsheet functions read them afresh
             from prodbook.excel import formulas

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from prodbook.core.keys import upper_stripped
 from prodbook.core.model import columns
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SheetSpec
-from prodbook.workbook.publish import Staged
+from prodbook.workbook.publish import Staged, StagedFile
 from prodbook.workbook.tables import Table, awaiting_key, duplicate_keys, records_frame, to_records
 from prodbook.workbook.tracker import Tracker
 
@@ -39,6 +39,9 @@ class Context:
     """Follow-up drafts go to Outlook's Drafts folder when Outlook is there (the Excel add-in)."""
     since: datetime | None = None
     """Start of the 'what changed' window of the production report; None: a week before today."""
+    steps: tuple[str, ...] = ()
+    """The run's steps (``runner.JOBS`` names), as the command or button gives them: a step's advice can then
+    say what this run does next or what to run (the WIP import names the exceptions step). Empty: not said."""
 
 
 ACTION_NAMES: dict[str, str] = {
@@ -173,3 +176,21 @@ def has_duplicate_keys(table: Table) -> bool:
     # both are equal to each other in duplicated), each distinct value folded once
     folded = pd.DataFrame({k: upper_stripped(table.frame[k]).reset_index(drop=True) for k in key})
     return bool((folded.duplicated(keep="first") & ~awaiting_key(table.spec, folded)).any())
+
+
+def nothing_to_change(workbook: str, outcomes: Sequence[Outcome]) -> str:
+    """The last line of a run that wrote nothing to the tracker. Where it wrote a file beside it (a scorecard,
+    a report, drafts: ``Outcome.files``, named on the lines above), the tracker itself is named as unchanged,
+    not 'Nothing to change' under the file just written, which reads as if the run did nothing. A file left
+    as it was (its line ends '(unchanged)') is no change: then the run did nothing, and says so."""
+    if any(_written(o) for o in outcomes):
+        return f"The tracker '{workbook}' itself is unchanged: nothing in it to change."
+    return "Nothing to change."
+
+
+def _written(outcome: Outcome) -> bool:
+    """Did the run write a file of this step? Publishing adds a staged file's line to the summary as it is
+    once written, with ' (unchanged)' when the file already held it, with ' (only N of M written)' in part."""
+    said = set(outcome.summary)
+    return any(isinstance(f, StagedFile) and f.announce and (
+        f.announce in said or any(s.startswith(f"{f.announce} (only ") for s in said)) for f in outcome.files)

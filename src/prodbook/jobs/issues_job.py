@@ -7,14 +7,18 @@ record's Key, where and when it was found) and the Cell column becomes a link.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from prodbook.core.cells import EXCEL_ERRORS
 from prodbook.core.changes import log_text
-from prodbook.core.findings import Finding, Severity
+from prodbook.core.findings import Code, Finding, Severity
+from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES
 from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, merge, said_before
 from prodbook.workbook.links import cell_link
@@ -41,6 +45,51 @@ def shown(value: object) -> str | None:
     return f"{text} (Excel error)" if text is not None and text.strip().upper() in EXCEL_ERRORS else text
 
 
+def shown_for(f: Finding, date_format: str) -> tuple[str | None, str | None]:
+    """A finding's Value and Other Value as the Issues sheet shows them: a date in the workbook's Date Format
+    (Config), as every other date of the workbook is shown ('18-Dec-26', not 2026-12-18). Not on a row that
+    Accept acts on (a fix, a locked style value): Apply fixes compares and writes that value as the cell
+    holds it."""
+    if f.fix is not None or f.code is Code.ADOPTED_CHANGED:
+        return shown(f.value), shown(f.fix.other) if f.fix else None
+    return _as_day(f.value, date_format), None
+
+
+def _as_day(value: Any, date_format: str) -> str | None:
+    """A day (a date, a time at midnight, or the 2026-12-18 text a check gives for one) in ``date_format``;
+    anything else as ``shown``."""
+    day = value.date() if isinstance(value, datetime) and value.time() == time() else value
+    if isinstance(day, str) and _ISO_DAY.fullmatch(day.strip()):
+        try:
+            day = date.fromisoformat(day.strip())
+        except ValueError:  # 2026-13-45: not a day, shown as it is
+            return shown(value)
+    if isinstance(day, date) and not isinstance(day, datetime):
+        return date_text(day, date_format)
+    return shown(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _days_as_shown(old: pd.DataFrame, date_format: str) -> pd.DataFrame:
+    """The Issues rows of an earlier run (or prodbook before it showed dates so) whose Value is a date
+    written 2026-12-18: in the Date Format, as this run writes it, so that a row the APM dismissed is the
+    same row, not one 'found again with other values'. Rows Accept acts on keep their value (``shown_for``)."""
+    if not len(old) or "value" not in old.columns:
+        return old
+    blank = pd.Series("", index=old.index)
+    text = old["value"].map(lambda v: v.strip() if isinstance(v, str) else "")
+    plain = old.get("other_source", blank).map(lambda v: not (isinstance(v, str) and v.strip()))
+    plain &= old.get("code", blank).map(lambda v: v != str(Code.ADOPTED_CHANGED))
+    days = text.map(lambda t: bool(_ISO_DAY.fullmatch(t))) & plain
+    if not days.any():
+        return old
+    old = old.copy()
+    old.loc[days, "value"] = [_as_day(t, date_format) for t in text[days]]
+    return old
+
+
 def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked | None = None,
                by: Mapping[int, str] | None = None) -> pd.DataFrame:
     """Findings as Issues rows, errors first, then by sheet and row.
@@ -51,17 +100,19 @@ def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked |
     by = by or {}
     own = tracker.sheet(ISSUES)
     ordered = sorted(findings, key=lambda f: (_ORDER[f.severity], f.sheet or "", f.row or 0))
+    values = [shown_for(f, tracker.config.date_format) for f in ordered]
     return pd.DataFrame([{
         "sheet": f.sheet or f.file, "cell": tracker.address(f.sheet, f.column, f.row)
         or (f"row {f.row}" if f.row else None), "key": f.key or tracker.key_of(f.sheet, f.row),
         "field": f.column,
-        "value": shown(f.value), "problem": f.message, "severity": str(f.severity),
-        "code": str(f.code), "other_value": shown(f.fix.other) if f.fix else None,
+        "value": value, "problem": f.message, "severity": str(f.severity),
+        "code": str(f.code), "other_value": other,
         "other_source": f.fix.source if f.fix else None,
         "proposed": log_text(f.fix.proposed) if f.fix else None,
         "found_in": found_in(f, checked.files), "found_on": checked.today,
         # a note on the Issues sheet itself (a fix not applied) is about this run only
-        "found_by": EVERY_RUN if f.sheet == own else by.get(id(f), EVERY_RUN) or None} for f in ordered],
+        "found_by": EVERY_RUN if f.sheet == own else by.get(id(f), EVERY_RUN) or None}
+        for f, (value, other) in zip(ordered, values)],
         columns=list(ISSUES.fields))
 
 
@@ -77,6 +128,7 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     new = issue_rows(tracker, findings, checked, by)
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
+    old = _days_as_shown(old, tracker.config.date_format)
     new = said_before(new, old, checked)  # a 'TBC' the T&A's open row speaks of: not a second row at the cell
     merged = merge(old, new, checked, list(ISSUES.fields))
     if not table.exists and merged.frame.empty:

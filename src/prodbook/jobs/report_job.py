@@ -81,6 +81,17 @@ def _lab_dips(tracker: Tracker, ctx: Context) -> pd.DataFrame:
     return rp.lab_dip_table(status, style_vendors(styles))
 
 
+def _since_said(ctx: Context, date_format: str) -> str:
+    """Why the default start of 'what changed' is not a week before --today: the Change Log is stamped by this
+    computer's clock, so the week is counted back from its date (README). Said only where the two days differ
+    (the demo built for another day): on a real day's run the line stays as it was."""
+    if ctx.since is not None or ctx.now.date() == ctx.today:
+        return ""
+    return (f" (a week before {rp.since_text(datetime.combine(ctx.now.date(), datetime.min.time()), date_format)}, "
+            "this computer's date, which stamps the Change Log; --today does not move it: give --since DATE to "
+            "choose the start)")
+
+
 def report(tracker: Tracker, ctx: Context) -> Outcome:
     """Per PO line, per vendor, and what changed since ``ctx.since`` (default: a week before now, the clock
     the Change Log is stamped with)."""
@@ -143,7 +154,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     late = int((lines["status"] == rp.LATE).sum()) if len(lines) else 0
     summary = [f"Production report: {len(lines)} PO line(s), {len(risk)} at risk "
                f"({int(risk['qty'].fillna(0).sum()) if len(risk) else 0:,} units, {late} late for cancel); "
-               f"{len(changes)} change(s) since {rp.since_text(since, tracker.config.date_format)}."]
+               f"{len(changes)} change(s) since {rp.since_text(since, tracker.config.date_format)}"
+               f"{_since_said(ctx, tracker.config.date_format)}."]
     if out is None:
         summary.append(no_folder("The report workbook was") + ".")
     return Outcome(ACTION_NAMES["report"], findings, summary=summary, data={

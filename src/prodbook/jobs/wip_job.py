@@ -102,6 +102,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings: list[Finding] = []
     new_rows: list[dict] = []
     per_file: list[str] = []
+    reports = 0  # the files given read as WIP reports (a message: one of its attachments), not a costing sheet
     senders = sender_book(vendors)
     message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
     own = getattr(tracker.backend, "path", None)  # the tracker's own file, where it has one
@@ -124,6 +125,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             read = messages.pop(path) if path in messages else read_message_reports(path, tracker.config)
             parsed_files, found = import_message(read, index, codes, senders, tracker.config, ctx.today, past)
             findings += found
+            reports += any(p.report_date is not None or p.rows for p in parsed_files)
             for parsed in parsed_files:
                 new_rows += parsed.rows
                 message_of.update((r["source_file"], path.name) for r in parsed.rows)
@@ -147,6 +149,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         findings += wip.reader_notes(raws, parsed)
         findings += parsed.findings
         new_rows += parsed.rows
+        reports += parsed.report_date is not None or bool(parsed.rows)
         per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))
     before = len(findings)
     new_rows = _across_files(new_rows, findings)
@@ -159,7 +162,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings += withdrawn + same_day
     per_file += [f"  {f.file}: {f.message}" for f in same_day]
     per_file += _cancelled_reported(new_rows, orders[orders["_row"].isin(stopped_lines(tracker, orders, styles).rows)]
-                                    if len(orders) else orders)
+                                    if len(orders) else orders, "exceptions" in ctx.steps)
     findings = [_in_message(f, message_of) for f in findings]
     unread = subfolders(ctx.files)
     if unread:
@@ -181,11 +184,21 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     tracker.remember(VENDOR_WIP, rows.assign(_row=source))  # type: ignore[arg-type]  # pandas-stubs: no None in a list
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
-    summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {len(files)} file(s)"
+    summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {_from_files(reports, len(files))}"
                + (f"; {not_imported} row(s) not imported (see Issues)." if not_imported else "."),
                *per_file]
     return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
+
+
+def _from_files(reports: int, given: int) -> str:
+    """Where the lines came from: the files given, or, where some of them were no WIP report (a costing sheet
+    left to the record check, a tracker, a file that could not be read), the reports among them."""
+    if reports == given:
+        return f"{given} file(s)"
+    other = given - reports
+    return (f"{reports} of the {given} file(s) given ({other} {'file is' if other == 1 else 'files are'} not "
+            "imported as WIP: see below)")
 
 
 def a_tracker(sheets: Iterable[str | None], shown: str, itself: bool = False) -> Finding:
@@ -290,10 +303,11 @@ def _across_files(rows: list[dict], findings: list[Finding]) -> list[dict]:
     return out
 
 
-def _cancelled_reported(new_rows: list[dict], stopped: pd.DataFrame) -> list[str]:
+def _cancelled_reported(new_rows: list[dict], stopped: pd.DataFrame, checked_next: bool) -> list[str]:
     """Summary lines for the reports that still list a PO line cancelled on Orders (or of a dropped style):
-    said on the import itself, since ``prodbook wip`` alone raises no exception (the exceptions step asks the
-    APM to confirm with the vendor that production stopped)."""
+    said on the import itself, since ``prodbook wip`` alone raises no exception. ``checked_next``: the run's
+    exceptions step follows (the refresh), which lists on the Exceptions sheet each such line the report shows
+    in production; else the line says what to run for that."""
     if not len(stopped) or not new_rows:
         return []
     gone = {line_key(p, s, c) for p, s, c in zip(stopped["po"], stopped["style"], stopped["color"])}
@@ -302,9 +316,13 @@ def _cancelled_reported(new_rows: list[dict], stopped: pd.DataFrame) -> list[str
         if line_key(r.get("po"), r.get("style"), r.get("color")) in gone:
             by_file.setdefault(text_or_empty(r.get("source_file")), []).append(
                 key_text((r.get("po"), r.get("style"), r.get("color"))))
+    then = ("this run's exceptions step lists on the Exceptions sheet each one the report shows in production: "
+            "confirm with the vendor that production stopped" if checked_next else
+            "run 'prodbook exceptions' (Check exceptions on the prodbook tab, or the refresh) to list on the "
+            "Exceptions sheet each one the report shows in production, and confirm with the vendor that production "
+            "stopped")
     return [f"  {name}: {len(refs)} PO line(s) cancelled on Orders (or of a dropped style) still reported "
-            f"({', '.join(refs[:3])}{', ...' if len(refs) > 3 else ''}); the exceptions step asks you to confirm "
-            "with the vendor that production stopped" for name, refs in by_file.items()]
+            f"({', '.join(refs[:3])}{', ...' if len(refs) > 3 else ''}); {then}" for name, refs in by_file.items()]
 
 
 def _only_added(table: Table, old: pd.DataFrame, source: list[int | None], removed: list[int],
