@@ -88,7 +88,11 @@ def test_the_daily_refresh_from_excel_leaves_the_tracker_the_command_leaves(tmp_
     story = replace(story, records={**story.records, VENDOR_WIP.name: wip_history(story)})
     demo = write_demo(tmp_path / "demo", TODAY, story)
     reports = tuple(sorted(write_vendor_files(tmp_path / "demo" / "vendor files" / "WIP", story)))
-    on_file, in_excel = tmp_path / "on file.xlsx", tmp_path / "in excel.xlsx"
+    # each in a folder of its own: two trackers in one folder write their follow-up drafts beside each other's
+    # ('..._2.eml'), and the Draft links would differ
+    on_file, in_excel = tmp_path / "file" / "on file.xlsx", tmp_path / "excel" / "in excel.xlsx"
+    on_file.parent.mkdir()
+    in_excel.parent.mkdir()
     shutil.copy(demo, on_file)
     shutil.copy(demo, in_excel)
     book = FakeBook.from_file(in_excel)
