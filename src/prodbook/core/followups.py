@@ -416,6 +416,13 @@ def one_line(text: Any) -> str:
     return " ".join(_CONTROL.sub(" ", str(text)).split())
 
 
+def draft_vendor(msg: Any) -> str:
+    """The vendor a follow-up draft (an e-mail or its header block) was written for, as the draft names it:
+    its ``X-Prodbook-Vendor`` on one line ("" for none). Folded with ``vendor_key`` wherever drafts are
+    matched to vendors, so every reader of a draft agrees on whose it is."""
+    return one_line(msg.get("X-Prodbook-Vendor", ""))
+
+
 def bad_name(text: Any) -> str | None:
     """Why a display name (the Vendors Name) cannot head an e-mail, or None when it can."""
     if is_missing(text) or not _CONTROL.search(str(text).strip()):

@@ -248,8 +248,8 @@ def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> l
         head = _head(path)
         if head is None:
             continue
-        if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and head.get("X-Prodbook-Vendor"):
-            out.append((path, fu.one_line(head["X-Prodbook-Vendor"])))
+        if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and fu.draft_vendor(head):
+            out.append((path, fu.draft_vendor(head)))
     return out
 
 

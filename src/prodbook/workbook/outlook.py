@@ -46,6 +46,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from prodbook.core.followups import draft_vendor, vendor_key
 from prodbook.core.limits import MB, Limits
 from prodbook.workbook.atomic import write_atomic
 from prodbook.workbook.mail import safe_name
@@ -221,7 +222,7 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path,
             path.write_bytes(payload if isinstance(payload, bytes) else b"")
             item.Attachments.Add(str(path))
         if mark is not None:  # not added to the Drafts folder's fields (False): the APM's views stay as they are
-            vendor = " ".join(str(msg.get("X-Prodbook-Vendor", "")).split())
+            vendor = draft_vendor(msg)
             for name, value in ((TRACKER_PROPERTY, mark.tracker), (DAY_PROPERTY, mark.day), (VENDOR_PROPERTY, vendor)):
                 item.UserProperties.Add(name, OL_TEXT, False).Value = value
         item.Save()  # saved in Drafts; never sent
@@ -291,9 +292,9 @@ def deliver(messages: Sequence[EmailMessage], folder: Path | str | None,
         except DraftsStopped as stop:
             got.stopped = DraftsStopped(got.done + stop.done, stop.left, stop.name, stop.cause)
             got.done = got.stopped.done
-    left = {_vendor(m) for m in messages[len(got.done):]}
+    left = {vendor_key(draft_vendor(m)) for m in messages[len(got.done):]}
     for draft in earlier:
-        if _vendor_key(draft.vendor) in left:
+        if vendor_key(draft.vendor) in left:
             continue
         if draft.edited:
             got.not_removed.append((draft, EDITED))
@@ -305,16 +306,6 @@ def deliver(messages: Sequence[EmailMessage], folder: Path | str | None,
             continue
         got.removed.append(draft)
     return got
-
-
-def _vendor_key(vendor: str) -> str:
-    from prodbook.core.followups import vendor_key
-
-    return vendor_key(vendor)
-
-
-def _vendor(msg: EmailMessage) -> str:
-    return _vendor_key(" ".join(str(msg.get("X-Prodbook-Vendor", "")).split()))
 
 
 def outlook_app() -> Any | None:

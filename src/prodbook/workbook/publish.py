@@ -400,13 +400,14 @@ def same_file(a: Path, b: Path) -> bool:
 def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None, list[str], list[str]]:
     """Hand the drafts over: (made, not made, why not, summary lines of today's earlier Outlook drafts deleted,
     warnings for those Outlook would not delete)."""
+    from prodbook.core.followups import draft_vendor, vendor_key
     from prodbook.workbook.outlook import DraftMark, deliver  # Outlook only when there are drafts for it
 
     mark = DraftMark(record.mark, record.day.isoformat()) if record.mark and record.day else None
     got = deliver(list(record.messages), record.folder, None if record.outlook is None else lambda: record.outlook,
                   names=record.names, mark=mark)
-    new = {" ".join(str(m.get("X-Prodbook-Vendor", "")).split()).upper() for m in record.messages}
-    gone = [_replaced(e, new) for e in got.removed]
+    new = {vendor_key(draft_vendor(m)) for m in record.messages}
+    gone = [_replaced(e, vendor_key(e.vendor) in new) for e in got.removed]
     kept = [f"today's earlier Outlook draft '{e.subject}' is out of date and was not removed ({said}); delete it "
             "from Outlook's Drafts folder by hand so that nobody sends it" for e, said in got.not_removed]
     if got.stopped is not None:  # only .eml files stop so: there is a folder
@@ -418,10 +419,11 @@ def _send(record: OutlookDrafts) -> tuple[list[str], list[str], str | None, list
     return got.done, [], None, gone, kept
 
 
-def _replaced(draft: Earlier, new: set[str]) -> str:
-    """The summary line of one of today's earlier Outlook drafts deleted (Outlook keeps it in Deleted Items)."""
+def _replaced(draft: Earlier, replaced: bool) -> str:
+    """The summary line of one of today's earlier Outlook drafts deleted (Outlook keeps it in Deleted Items);
+    ``replaced``: its vendor has a new draft this run."""
     vendor = draft.vendor or "its vendor"
-    now = (f"{vendor}'s new draft replaces it" if draft.vendor.strip().upper() in new
+    now = (f"{vendor}'s new draft replaces it" if replaced
            else f"{vendor} has nothing left to chase")
     return f"  Removed today's earlier Outlook draft '{draft.subject}' (now in Deleted Items): {now}"
 
