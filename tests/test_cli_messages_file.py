@@ -131,3 +131,19 @@ def test_where_with_file_names_the_file_once() -> None:
     assert at(file="cost SS27.csv", sheet="cost SS27", row=4, column="FOB") == \
         "file 'cost SS27.csv', row 4, column 'FOB'"
     assert at(file="t.xlsx") == "file 't.xlsx'" and at(sheet="Orders", row=3) == "sheet 'Orders', row 3"
+
+
+def test_a_folder_typed_for_the_workbook_names_the_workbooks_in_it(tmp_path):
+    """The APM dragged the tracker's folder, not the file: the message names the workbooks there to give."""
+    _tracker(tmp_path)
+    (tmp_path / "~$tracker.xlsx").write_bytes(b"lock")  # Excel's lock file is not a workbook
+    (tmp_path / "notes.txt").write_text("x")
+    got = CliRunner().invoke(main, ["ta", str(tmp_path), "--today", DAY])
+    assert got.exit_code == 2
+    assert f"'{tmp_path}' is a folder, not a workbook" in got.output
+    assert f"such as '{tmp_path / 'tracker.xlsx'}'" in " ".join(got.output.split())
+    assert "~$" not in got.output and "notes.txt" not in got.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    got = CliRunner().invoke(main, ["ta", str(empty), "--today", DAY])
+    assert got.exit_code == 2 and "holds no .xlsx or .xlsm workbook" in " ".join(got.output.split())

@@ -114,7 +114,23 @@ class FilePath(click.Path):
                           "typed with a backslash just before its closing quote (\"C:\\WIP files\\\") makes Windows "
                           "join what follows to it. Type the folder without its last backslash (\"C:\\WIP files\") "
                           "and run again", param, ctx)
+        if getattr(param, "name", None) == "workbook" and isinstance(value, str | os.PathLike) and Path(value).is_dir():
+            self.fail(_a_folder(Path(value)), param, ctx)
         return super().convert(value, param, ctx)
+
+
+def _a_folder(folder: Path) -> str:
+    """Said when a folder is typed where a workbook goes: the APM dragged the tracker's folder, not the file."""
+    try:
+        books = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
+                       and not p.name.startswith("~$") and p.is_file())
+    except OSError:
+        books = []
+    said = f"'{folder}' is a folder, not a workbook: give the workbook file itself"
+    if not books:
+        return said + ". It holds no .xlsx or .xlsm workbook"
+    shown = ", ".join(f"'{b}'" for b in books[:5]) + (f" and {len(books) - 5} more" if len(books) > 5 else "")
+    return f"{said}, such as '{folder / books[0]}'. The workbooks in it: {shown}"
 
 
 _LOG = "prodbook.log"
