@@ -147,3 +147,12 @@ def test_a_folder_typed_for_the_workbook_names_the_workbooks_in_it(tmp_path):
     empty.mkdir()
     got = CliRunner().invoke(main, ["ta", str(empty), "--today", DAY])
     assert got.exit_code == 2 and "holds no .xlsx or .xlsm workbook" in " ".join(got.output.split())
+
+
+def test_a_file_typed_where_a_folder_goes_says_a_folder_is_wanted(tmp_path):
+    """Follow-ups --out takes the drafts' folder; the tracker's own name given there is refused plainly."""
+    book = _tracker(tmp_path)
+    got = CliRunner().invoke(main, ["followups", str(book), "--out", str(book), "--today", DAY])
+    assert got.exit_code == 2
+    said = " ".join(got.output.split())
+    assert f"'{book}' is a file; this takes a folder" in said and "Directory" not in said

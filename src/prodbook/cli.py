@@ -116,6 +116,9 @@ class FilePath(click.Path):
                           "and run again", param, ctx)
         if getattr(param, "name", None) == "workbook" and isinstance(value, str | os.PathLike) and Path(value).is_dir():
             self.fail(_a_folder(Path(value)), param, ctx)
+        if not self.file_okay and isinstance(value, str | os.PathLike) and Path(value).is_file():
+            self.fail(f"'{value}' is a file; this takes a folder (for instance '{Path(value).parent}'): "
+                      "give a folder's name, new or existing", param, ctx)
         return super().convert(value, param, ctx)
 
 
