@@ -134,9 +134,10 @@ def file_kind(path: Path) -> str:
     """The file's kind as its extension says it, or as its first bytes show where they disagree: a vendor's
     export named .xls is often an .xlsx workbook (a zip) or a CSV file, which Excel opens all the same.
 
-    A zip is a workbook (.xlsx, or .ods as named); an OLE file an old .xls; text named .xls a CSV file (as
-    Excel opens it; text named .xlsx Excel refuses, and so does prodbook), or markup: ".html" for a web page's
-    tables, ".xml" for an Excel 2003 XML Spreadsheet (``vendor_markup``)."""
+    A zip is a workbook (.xlsx, or .ods as named; .xlsb where it holds a binary workbook, whatever its name);
+    an OLE file an old .xls; text named .xls a CSV file (as Excel opens it; text named .xlsx Excel refuses, and
+    so does prodbook), or markup: ".html" for a web page's tables, ".xml" for an Excel 2003 XML Spreadsheet
+    (``vendor_markup``)."""
     suffix = path.suffix.lower()
     try:
         with open(path, "rb") as f:
@@ -144,6 +145,8 @@ def file_kind(path: Path) -> str:
     except OSError:
         return suffix  # the reader says what is wrong
     if head.startswith(b"PK\x03\x04"):
+        if suffix != ".ods" and _zip_holds(path, "xl/workbook.bin"):  # also one a mail left nameless (".xlsx")
+            return ".xlsb"
         return suffix if suffix in (*_XLSX, ".ods") else ".xlsx"
     if head.startswith(OLE_SIGNATURE):
         return suffix if suffix in (".xls", ".xlsb") else ".xls"
@@ -157,6 +160,16 @@ def file_kind(path: Path) -> str:
     if text.startswith(b"<"):  # a web page's table, or Excel 2003's XML Spreadsheet (vendor_markup)
         return ".xml" if vendor_markup.is_xml_spreadsheet(head) else ".html"
     return ".csv"
+
+
+def _zip_holds(path: Path, part: str) -> bool:
+    """Whether the zip at ``path`` has the part: an .xlsb's workbook is xl/workbook.bin, an .xlsx's
+    xl/workbook.xml. A zip too damaged to list is taken for an .xlsx, whose reader says what is wrong."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return part in zf.namelist()
+    except _NOT_A_ZIP:
+        return False
 
 
 def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -> list[RawSheet]:
