@@ -118,3 +118,28 @@ def test_a_changed_demos_refusal_names_the_changed_tracker_first_and_its_backups
     said = demo_folder.differences(folder)
     assert said[0] == f"'{demo_folder.WORKBOOK}' was changed"
     assert said[-1] == "4 backup(s) were added in 'prodbook backups'" and len(said) == 2
+
+
+def test_the_refusal_counts_the_trackers_backups_apart_from_the_follow_up_drafts_kept_for_undo(tmp_path):
+    """A run on the demo that rewrote a follow-up draft keeps the earlier draft, with its record, in a folder
+    of 'prodbook backups': the refusal counted those files as backups of the tracker (3 where there was 1)."""
+    from datetime import date
+
+    import openpyxl
+
+    from conftest import base_sheets, write_book
+    from prodbook.jobs.base import Context
+    from prodbook.jobs.runner import REFRESH, run
+
+    path = write_book(tmp_path / demo_folder.WORKBOOK, base_sheets())
+    run(path, list(REFRESH), Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 9)), title="Refresh")
+    record(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Vendors"].cell(row=2, column=4, value="orders@dhaka-knit.example")  # BD1's draft is rewritten
+    wb.save(path)
+    run(path, ["followups"], Context(today=date(2027, 3, 1), now=datetime(2027, 3, 1, 12)))
+    kept = sorted((tmp_path / "prodbook backups").glob("*/*.eml"))
+    assert len(kept) == 1, kept
+    said = demo_folder.differences(tmp_path)
+    assert "1 backup(s) were added in 'prodbook backups'" in said, said
+    assert "1 earlier follow-up draft(s) were kept in 'prodbook backups' for Undo" in said, said

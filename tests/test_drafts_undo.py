@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from conftest import add_config, base_sheets, sheet_values, write_book
@@ -19,7 +20,7 @@ from prodbook.cli import main
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
 from prodbook.workbook import kept_drafts, publish
-from prodbook.workbook.safety import BACKUP_DIR
+from prodbook.workbook.safety import BACKUP_DIR, WorkbookLocked
 
 TODAY = date(2027, 3, 1)
 BD1 = "BD1_follow-up_2027-03-01.eml"
@@ -266,3 +267,148 @@ def test_a_record_naming_a_file_outside_the_drafts_folder_is_a_warning_never_act
     said = [f for f in undo.findings if "victim.eml" in f.message or "x.eml" in f.message]
     assert len(said) == 3 and all(f.severity == "warning" for f in said), undo.findings
     assert list(out.glob("*.eml")) == []  # the entries that can be trusted were still undone
+
+
+# --------------------------------------------------------------------------- leftovers (helper-124)
+def beside(tmp_path: Path) -> Path:
+    """Today's drafts folder as a refresh without --out makes it: 'Follow-up drafts/DATE' beside the workbook."""
+    return tmp_path / "Follow-up drafts" / TODAY.isoformat()
+
+
+def test_undo_removes_the_dated_drafts_folder_its_run_made_once_it_is_empty(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, list(REFRESH), ctx(None, 9), title="Refresh")
+    assert sorted(p.name for p in beside(tmp_path).iterdir()) == [BD1, CN1]
+    look = run(path, ["undo"], ctx(None, 10, dry_run=True))
+    said = " ".join(look.outcomes[-1].summary)
+    assert f"Would remove the folder '{TODAY.isoformat()}'" in said and "if nothing else is left" in said, said
+    assert sorted(p.name for p in beside(tmp_path).iterdir()) == [BD1, CN1]
+    undo = run(path, ["undo"], ctx(None, 10))
+    assert not beside(tmp_path).exists()
+    assert not (tmp_path / "Follow-up drafts").exists()  # made by that run too, and empty now
+    said = " ".join(undo.outcomes[-1].summary)
+    assert f"'{TODAY.isoformat()}'" in said and "Follow-up drafts" in said, said
+
+
+def test_undo_leaves_follow_up_drafts_holding_other_days_and_a_folder_holding_anything(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    yesterday = tmp_path / "Follow-up drafts" / "2027-02-28"
+    yesterday.mkdir(parents=True)
+    (yesterday / "BD1_follow-up_2027-02-28.eml").write_bytes(b"yesterday's draft")
+    run(path, list(REFRESH), ctx(None, 9), title="Refresh")
+    run(path, ["undo"], ctx(None, 10))
+    assert not beside(tmp_path).exists()
+    assert [p.name for p in (tmp_path / "Follow-up drafts").iterdir()] == ["2027-02-28"]
+    assert (yesterday / "BD1_follow-up_2027-02-28.eml").read_bytes() == b"yesterday's draft"
+    run(path, list(REFRESH), ctx(None, 11), title="Refresh")  # the APM then saves a note in today's folder
+    (beside(tmp_path) / "call notes.txt").write_text("BD1 called back", encoding="utf-8")
+    run(path, ["undo"], ctx(None, 12))
+    assert [p.name for p in beside(tmp_path).iterdir()] == ["call notes.txt"]
+
+
+def test_an_older_record_that_does_not_say_which_folders_its_run_made_leaves_them(tmp_path):
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    run(path, list(REFRESH), ctx(None, 9), title="Refresh")
+    (record,) = (tmp_path / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    assert data.pop("made"), data  # the field an older prodbook did not write
+    record.write_text(json.dumps(data), encoding="utf-8")
+    run(path, ["undo"], ctx(None, 10))
+    assert beside(tmp_path).is_dir() and list(beside(tmp_path).iterdir()) == []
+
+
+def test_t_xlsx_and_t_xlsm_run_in_the_same_second_keep_their_drafts_apart(tmp_path, monkeypatch):
+    """Two workbooks 'T.xlsx' and 'T.xlsm' in one folder, each run in the same second (two prodbook windows:
+    the same run name): each run's record of its drafts is its own, and each undo takes away its own drafts."""
+    from prodbook.jobs import runner
+    from test_xlsxparts import make_xlsm
+
+    xlsx = write_book(tmp_path / "T.xlsx", base_sheets())
+    xlsm = write_book(tmp_path / "T.xlsm", base_sheets())
+    make_xlsm(xlsm)
+    monkeypatch.setattr(runner, "_issued", {})  # no run of this test process before, in that second
+    first = run(xlsx, ["ta", "exceptions", "followups"], ctx(tmp_path / "d1", 9))
+    monkeypatch.setattr(runner, "_issued", {})  # the other window: its own count of runs in that second
+    second = run(xlsm, ["ta", "exceptions", "followups"], ctx(tmp_path / "d2", 9))
+    assert first.action == second.action
+    folders = [p for p in (tmp_path / BACKUP_DIR).iterdir() if p.is_dir()]
+    assert len(folders) == 2, folders
+    undo = run(xlsx, ["undo"], ctx(tmp_path / "d1", 10))
+    assert list((tmp_path / "d1").glob("*.eml")) == [], undo.findings
+    assert sorted(p.name for p in (tmp_path / "d2").glob("*.eml")) == [BD1, CN1]
+    run(xlsm, ["undo"], ctx(tmp_path / "d2", 10))
+    assert list((tmp_path / "d2").glob("*.eml")) == []
+
+
+def test_pruning_one_of_t_xlsx_and_t_xlsm_lets_go_of_its_own_folders_only(tmp_path):
+    from test_xlsxparts import make_xlsm
+
+    xlsm = add_config(write_book(tmp_path / "T.xlsm", base_sheets()), ("Backups To Keep", 1))
+    make_xlsm(xlsm)
+    xlsx = write_book(tmp_path / "T.xlsx", base_sheets())
+    run(xlsx, ["ta", "exceptions", "followups"], ctx(tmp_path / "d1", 8))
+    run(xlsm, ["ta", "exceptions", "followups"], ctx(tmp_path / "d2", 9))
+    new_bd1_address(xlsm)
+    run(xlsm, ["ta", "exceptions", "followups"], ctx(tmp_path / "d2", 11))
+    folders = sorted(p.name for p in (tmp_path / BACKUP_DIR).iterdir() if p.is_dir())
+    assert len(folders) == 2 and any("080000" in f for f in folders) and any("110000" in f for f in folders), folders
+    run(xlsx, ["undo"], ctx(tmp_path / "d1", 12))
+    assert list((tmp_path / "d1").glob("*.eml")) == []
+
+
+def test_a_run_refused_because_the_workbook_is_open_writes_and_records_no_draft(tmp_path):
+    """The workbook open in Excel ('~$t.xlsx' beside it): the run writes nothing, no draft, no record."""
+    path, out = morning(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    records = sorted((tmp_path / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}"))
+    cancel_cn1(path)
+    new_bd1_address(path)
+    (tmp_path / "~$t.xlsx").write_bytes(b"\x05Ann" + b"\x00" * 157)
+    with pytest.raises(WorkbookLocked):
+        run(path, ["ta", "exceptions", "followups"], ctx(out, 12))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted((tmp_path / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}")) == records
+
+
+def test_the_drafts_of_a_run_whose_changes_went_to_a_side_copy_are_undone_with_the_side_copy(tmp_path):
+    """A T&A layout prodbook cannot rewrite (merged cells): the run's changes go to 't (prodbook).xlsx', the
+    workbook stays as it was, the drafts are written. The run's drafts are recorded against the side copy,
+    whose Change Log holds the run: undo of the side copy puts them back; undo of the workbook itself undoes
+    its own last run (the morning's), never the side copy's record."""
+    path, out = morning(tmp_path)
+    morning_drafts = {p.name: p.read_bytes() for p in out.iterdir()}
+    wb = openpyxl.load_workbook(path)
+    wb["T&A"].merge_cells("M2:M3")
+    ws = wb["Orders"]
+    ws.cell(row=1, column=ws.max_column + 1, value="Line Status")
+    ws.cell(row=3, column=ws.max_column, value="Cancelled")
+    wb.save(path)
+    new_bd1_address(path)
+    noon = run(path, ["ta", "exceptions", "followups"], ctx(out, 12))
+    side = tmp_path / "t (prodbook).xlsx"
+    assert noon.commit.written == side, noon.commit
+    assert not (out / CN1).exists() and (out / BD1).read_bytes() != morning_drafts[BD1]
+    noon_drafts = {p.name: p.read_bytes() for p in out.iterdir()}
+    looked = run(path, ["undo"], ctx(out, 13, dry_run=True))  # the workbook's own last run is the morning's
+    assert "09:00:00" in looked.outcomes[-1].data["undone"], looked.outcomes[-1].data
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == noon_drafts
+    undo = run(side, ["undo"], ctx(out, 14))
+    assert "12:00:00" in undo.outcomes[-1].data["undone"], undo.outcomes[-1].data
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == morning_drafts, undo.findings
+    (record,) = [r for r in (tmp_path / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}") if "120000" in r.parent.name]
+    assert json.loads(record.read_text(encoding="utf-8"))["workbook"] == side.name
+
+
+def test_an_xlsm_runs_record_kept_under_the_older_folder_name_is_still_undone(tmp_path):
+    """A run of 'T.xlsm' recorded before the folder's name said its kind ('T drafts <run>'): its undo still
+    finds the record."""
+    from test_xlsxparts import make_xlsm
+
+    xlsm = write_book(tmp_path / "T.xlsm", base_sheets())
+    make_xlsm(xlsm)
+    run(xlsm, ["ta", "exceptions", "followups"], ctx(tmp_path / "d", 9))
+    (folder,) = [p for p in (tmp_path / BACKUP_DIR).iterdir() if p.is_dir()]
+    assert folder.name.endswith(" xlsm"), folder.name
+    folder.rename(folder.with_name(folder.name.removesuffix(" xlsm")))
+    run(xlsm, ["undo"], ctx(tmp_path / "d", 10))
+    assert list((tmp_path / "d").glob("*.eml")) == []

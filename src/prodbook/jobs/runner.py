@@ -339,8 +339,9 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
             raise
         if outcomes:
             outcomes[-1].summary += before
+        side = commit.written if commit.side_copy_reason else None  # the run's Change Log is in the side copy
         findings += publish_staged(prepared, outcomes, book.name, live=live, run=run_id,
-                                   workbook=getattr(book, "path", None), keep=tracker.config.backups_to_keep)
+                                   workbook=side or getattr(book, "path", None), keep=tracker.config.backups_to_keep)
         past = getattr(book, "past_limits", None)
         if past is not None and commit.written == getattr(book, "path", None) and (said := past()):
             findings.append(warning(Code.FILE_PAST_LIMITS, said, file=book.name))
@@ -478,12 +479,14 @@ def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file
                    keep: int = 20) -> list[Finding]:
     """Put each job's drafts and report in place now that the save succeeded; a job's summary then says
     where they are (only the files written), and a failure part-way names what was and was not written.
-    With the ``run``'s id and the ``workbook``'s path, the follow-up drafts it takes away or rewrites are kept
-    in 'prodbook backups', and what it did to them recorded for its undo (``kept_drafts``)."""
+    With the ``run``'s id and the ``workbook``'s path (the file whose Change Log holds the run: the side copy,
+    when the changes went to one), the follow-up drafts it takes away or rewrites are kept in 'prodbook backups',
+    and what it did to them, and the folders made for them, recorded for its undo (``kept_drafts``)."""
     found: list[Finding] = []
     done_to_book = "Its changes to the workbook were made" if live else "The workbook was saved"
     aside = kept_drafts.folder_for(Path(workbook), run) if run and workbook is not None else None
     undoable: list[kept_drafts.Undoable] = []
+    made = list(prepared.folders)  # before ``discard`` lets go of the list
     try:
         for outcome in outcomes:
             done = prepared.publish(outcome.files, aside)
@@ -500,15 +503,17 @@ def publish_staged(prepared: publish.Prepared, outcomes: Sequence[Outcome], file
     finally:
         prepared.discard()  # anything not put in place (stopped part-way): no stray temp file
         if undoable and aside is not None and run and workbook is not None:
-            found += _record_drafts(Path(workbook), run, undoable, keep, file)
+            holding = {p for d in undoable for p in d.path.parents}
+            found += _record_drafts(Path(workbook), run, undoable, keep, file, [f for f in made if f in holding])
     return found
 
 
 def _record_drafts(workbook: Path, run: str, drafts: list[kept_drafts.Undoable], keep: int,
-                   file: str) -> list[Finding]:
-    """What the run did to the drafts folder, recorded for its undo; the oldest runs' records let go of."""
+                   file: str, made: Sequence[Path] = ()) -> list[Finding]:
+    """What the run did to the drafts folder (and the folders it made for them), recorded for its undo; the
+    oldest runs' records let go of."""
     try:
-        kept_drafts.write_record(workbook, run, drafts)
+        kept_drafts.write_record(workbook, run, drafts, made)
     except OSError as exc:
         return [warning(Code.FILE_NOT_WRITTEN, f"the drafts are written, but what this run did to them could not be "
                         f"recorded in '{kept_drafts.folder_for(workbook, run)}' ({exc.strerror or exc}): an Undo of "

@@ -69,7 +69,7 @@ from prodbook.jobs.ta_job import (
 )
 from prodbook.workbook import kept_drafts
 from prodbook.workbook.links import first_rows, relink
-from prodbook.workbook.publish import StagedRestore
+from prodbook.workbook.publish import StagedEmptyFolders, StagedRestore
 from prodbook.workbook.safety import BACKUP_DIR
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
@@ -202,11 +202,12 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
 
 
 def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
-                 ) -> tuple[tuple[StagedRestore, ...], list[str], list[Finding]]:
+                 ) -> tuple[tuple[StagedRestore | StagedEmptyFolders, ...], list[str], list[Finding]]:
     """The follow-up drafts ``action`` wrote, rewrote or took away, put back as they were before it once the
-    undo is saved (``kept_drafts``: the run's own record of them, in 'prodbook backups'); on a dry run, what
-    would be done, said and not done. ``chased``: the action changed the Follow-ups sheet, so it may have
-    written drafts; with no record of them (let go of, or an older prodbook's run) that is said."""
+    undo is saved (``kept_drafts``: the run's own record of them, in 'prodbook backups'), then the folders it
+    made for them removed when nothing is left in them; on a dry run, what would be done, said and not done.
+    ``chased``: the action changed the Follow-ups sheet, so it may have written drafts; with no record of them
+    (let go of, or an older prodbook's run) that is said."""
     path = getattr(tracker.backend, "path", None)
     drafts = kept_drafts.read_record(Path(path), action) if path else None
     if not drafts:
@@ -216,12 +217,16 @@ def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
             "made them in Outlook, where a later press deletes them, or its record went with the oldest runs': "
             "prodbook keeps as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
             "open now", file=tracker.file)] if chased and path else []
+    made = kept_drafts.made_folders(Path(path), action) if path else []  # removed once empty, after the undo
     if ctx.dry_run:  # the same words as the undo itself will have (``runner.publish_staged``)
         looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in drafts]
-        return (), [line for said, _ in looks for line in said], [
+        return (), [line for said, _ in looks for line in said] + [
+            f"  Would remove the folder '{f.name}' in '{f.parent}' that run made for its drafts, if nothing else "
+            "is left in it" for f in made if f.is_dir()], [
             warning(Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: {line}", file=tracker.file)
             for _, left in looks for line in left]
-    return tuple(StagedRestore(d, action) for d in drafts), [], []
+    folders = (StagedEmptyFolders(tuple(made)),) if made else ()
+    return (*(StagedRestore(d, action) for d in drafts), *folders), [], []
 
 
 class _Lines:

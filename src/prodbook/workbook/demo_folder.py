@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from prodbook.workbook.kept_drafts import RECORD
 from prodbook.workbook.safety import BACKUP_DIR, lock_files, replace_file
 
 MANIFEST = ".prodbook-demo.json"
@@ -102,11 +103,25 @@ def differences(folder: Path) -> list[str]:
     changed = [f"'{name}' was changed" for name, digest in present.items()
                if name in recorded and recorded[name] != digest]
     added = [name for name in present if name not in recorded]
-    backups = [name for name in added if name.startswith(f"{BACKUP_DIR}/")]
-    said = [f"'{name}' was added" for name in added if name not in backups]
-    if backups:  # each run's backup, one line for them all: the trackers changed come first
+    backups = [name for name in added if name.startswith(f"{BACKUP_DIR}/") and name.count("/") == 1]
+    kept = [name for name in added if _kept_draft(folder, name)]  # a run's folder of drafts kept for its Undo
+    said = [f"'{name}' was added" for name in added if name not in backups and name not in kept]
+    if backups:  # each run's backup of a tracker, one line for them all: the trackers changed come first
         said.append(f"{len(backups)} backup(s) were added in '{BACKUP_DIR}'")
+    if drafts := [name for name in kept if name.casefold().endswith(".eml")]:
+        said.append(f"{len(drafts)} earlier follow-up draft(s) were kept in '{BACKUP_DIR}' for Undo")
+    elif kept:  # only the records of drafts the runs wrote
+        said.append(f"the follow-up drafts of {len({n.split('/')[1] for n in kept})} run(s) were recorded in "
+                    f"'{BACKUP_DIR}' for Undo")
     return changed + said
+
+
+def _kept_draft(folder: Path, name: str) -> bool:
+    """Is ``name`` in a run's folder of follow-up drafts kept for its Undo (``kept_drafts``: the folder holds
+    its record)?"""
+    parts = name.split("/")
+    return (len(parts) == 3 and parts[0] == BACKUP_DIR and " drafts " in parts[1]
+            and (folder / parts[0] / parts[1] / RECORD).is_file())
 
 
 def _refusal(folder: Path, diffs: list[str]) -> str:

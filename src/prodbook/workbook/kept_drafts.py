@@ -16,8 +16,10 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prodbook.workbook.filebook import open_in_excel
 from prodbook.workbook.safety import BACKUP_DIR, lock_files, path_too_long, replace_file
@@ -57,7 +59,17 @@ _NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 def folder_for(workbook: Path, run: str) -> Path:
     """The folder of the drafts ``run`` kept: in 'prodbook backups' beside the workbook, named after both (a
-    character Windows refuses in a name, such as the run's ':', left out)."""
+    character Windows refuses in a name, such as the run's ':', left out). A workbook that is not an .xlsx has
+    its kind at the end ('t drafts Refresh 2027-03-01 090000 UTC+0 xlsm'): 'T.xlsx' and 'T.xlsm' run in the same
+    second (two windows) each keep their own folder."""
+    book = Path(workbook)
+    kind = "" if book.suffix.casefold() in ("", ".xlsx") else f" {_NOT_IN_NAMES.sub('', book.suffix[1:])}"
+    older = _legacy_folder(book, run)
+    return older.with_name(older.name + kind)
+
+
+def _legacy_folder(workbook: Path, run: str) -> Path:
+    """The folder's name before it said the workbook's kind (an .xlsx's folder is still named so)."""
     return Path(workbook).parent / BACKUP_DIR / f"{Path(workbook).stem} drafts {_NOT_IN_NAMES.sub('', run)}"
 
 
@@ -95,9 +107,11 @@ def _stored(path: Path, base: Path) -> str:
         return str(path)
 
 
-def write_record(workbook: Path, run: str, drafts: list[Undoable]) -> None:
-    """Record what ``run`` did to the drafts folder, for its undo (paths relative to the workbook's folder), and
-    the workbook's file name (two workbooks 'T.xlsx' and 'T.xlsm' share their folders' names).
+def write_record(workbook: Path, run: str, drafts: list[Undoable], made: Sequence[Path] = ()) -> None:
+    """Record what ``run`` did to the drafts folder, for its undo (paths relative to the workbook's folder), the
+    workbook's file name (the one whose Change Log holds the run: a side copy's when the run's changes went to
+    one), and the folders the run made for its drafts (``made``: today's 'Follow-up drafts/DATE'), which its
+    undo removes once they are empty.
 
     Raises:
         OSError: the record could not be written.
@@ -106,7 +120,8 @@ def write_record(workbook: Path, run: str, drafts: list[Undoable]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"run": run, "workbook": Path(workbook).name, "drafts": [
         {"path": _stored(d.path, base), "wrote": d.wrote, "kept": d.kept.name if d.kept else None,
-         "replaced": d.replaced, **({"not_kept": d.not_kept} if d.not_kept else {})} for d in drafts]}, indent=1)
+         "replaced": d.replaced, **({"not_kept": d.not_kept} if d.not_kept else {})} for d in drafts],
+        "made": [_stored(Path(p), base) for p in made]}, indent=1)
     tmp = folder / (RECORD + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     replace_file(tmp, folder / RECORD)
@@ -115,14 +130,61 @@ def write_record(workbook: Path, run: str, drafts: list[Undoable]) -> None:
 def read_record(workbook: Path, run: str) -> list[Undoable] | None:
     """What ``run`` did to the drafts folder; None when it recorded nothing (it wrote no draft, ran before
     prodbook kept drafts, or its folder was let go of)."""
-    base, folder = Path(workbook).parent, folder_for(workbook, run)
-    try:
-        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-        if data.get("run") != run or not _names_this(data, Path(workbook)):
-            return None
-        return [_entry(d, base, folder) for d in data["drafts"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    found = _load(Path(workbook), run)
+    if found is None:
         return None
+    data, folder = found
+    try:
+        return [_entry(d, Path(workbook).parent, folder) for d in data["drafts"]]
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def _load(workbook: Path, run: str) -> tuple[dict[str, Any], Path] | None:
+    """``run``'s record for this workbook and its folder: in the folder named as now, else (a workbook not an
+    .xlsx whose run was recorded before the name said its kind) as before. None: no such record."""
+    for folder in dict.fromkeys((folder_for(workbook, run), _legacy_folder(workbook, run))):
+        try:
+            data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("run") == run and _names_this(data, workbook):
+            return data, folder
+    return None
+
+
+def made_folders(workbook: Path, run: str) -> list[Path]:
+    """The folders ``run`` made for its drafts, innermost first: each one a draft of the record is in, or a
+    folder above one. Empty when the record does not say (written before prodbook recorded them): the folders
+    are then left, whatever they hold."""
+    found = _load(Path(workbook), run)
+    if found is None or not isinstance(found[0].get("made"), list):
+        return []
+    data, folder = found
+    base = Path(workbook).parent
+    try:
+        drafts = [_entry(d, base, folder) for d in data["drafts"]]
+    except (KeyError, TypeError, AttributeError):
+        return []
+    above = {base, *base.parents}  # the workbook's own folder, and those above it: never
+    holding = {p for d in drafts if not d.refused for p in d.path.parents if p not in above}
+    made = [base / str(p) for p in data["made"] if isinstance(p, str) and p and ".." not in Path(p).parts]
+    return sorted({p for p in made if p in holding}, key=lambda p: len(p.parts), reverse=True)
+
+
+def remove_made(folders: Sequence[Path]) -> list[str]:
+    """Remove each of ``folders`` (innermost first) that is empty now that the drafts of the run undone are put
+    back (``made_folders``): summary lines. A folder holding anything at all (a note the APM saved there, another
+    day's drafts, a lock file) is left as it is, and not named."""
+    said = []
+    for folder in folders:
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            continue
+        said.append(f"  Removed the folder '{folder.name}' in '{folder.parent}' that run made for its drafts "
+                    "(nothing was left in it)")
+    return said
 
 
 def _names_this(data: dict[str, object], workbook: Path) -> bool:
@@ -272,5 +334,5 @@ def _open(name: str, lock: Path) -> str:
     return text.split(f"'{name}' is ", 1)[-1] if f"'{name}' is " in text else "open in another program"
 
 
-__all__ = ["RECORD", "Undoable", "digest", "folder_for", "keep", "prune", "read_record", "undo_draft",
-           "write_record"]
+__all__ = ["RECORD", "Undoable", "digest", "folder_for", "keep", "made_folders", "prune", "read_record",
+           "remove_made", "undo_draft", "write_record"]

@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
 from prodbook.workbook.filebook import open_in_excel
-from prodbook.workbook.kept_drafts import Undoable, digest, keep, undo_draft
+from prodbook.workbook.kept_drafts import Undoable, digest, keep, remove_made, undo_draft
 from prodbook.workbook.safety import BACKUP_DIR, fsync_folder, lock_files, path_too_long, replace_file
 
 if TYPE_CHECKING:
@@ -86,7 +86,16 @@ class StagedRestore:
     """The run undone, as the Change Log names it."""
 
 
-Staged = StagedFile | OutlookDrafts | StagedRemoval | StagedRestore
+@dataclass(frozen=True)
+class StagedEmptyFolders:
+    """The folders the run being undone made for its drafts (today's 'Follow-up drafts/DATE'), innermost first:
+    each removed once the undo has put the drafts back, only when nothing is left in it
+    (``kept_drafts.remove_made``). Staged after the run's ``StagedRestore``s."""
+
+    folders: tuple[Path, ...]
+
+
+Staged = StagedFile | OutlookDrafts | StagedRemoval | StagedRestore | StagedEmptyFolders
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,9 @@ class Prepared:
                 said, left_as_is = undo_draft(record.draft, record.run)
                 removed += said
                 not_removed += left_as_is
+                continue
+            if isinstance(record, StagedEmptyFolders):  # an undo, its drafts back: the folders its run made
+                removed += remove_made(record.folders)
                 continue
             if isinstance(record, StagedRemoval):  # not a write: a file left is said apart from what was written
                 if locks := lock_files(record.path):  # open in Excel or Outlook's editor: left as it is
@@ -445,7 +457,8 @@ def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[s
     return out
 
 
-__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedFile", "StagedRemoval", "StagedRestore",
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedEmptyFolders", "StagedFile", "StagedRemoval",
+           "StagedRestore",
            "no_folder", "prepare", "same_file",
            "why",
            "write_atomic"]
