@@ -18,13 +18,17 @@ from pathlib import Path
 
 import compressed_rtf
 import openpyxl
+import pytest
 from tnefparse.tnef import TNEF
 
 from conftest import assert_finding
 from msgfile import MsgAttachment, MsgMessage, msg_bytes
 from prodbook.core.findings import Code, Severity
 from prodbook.jobs.runner import run
+from prodbook.workbook import mail
 from test_mail import BD1_ROW, CN1_ROW, CSV_MIME, csv_bytes, ctx, day, eml, tracker, wip_rows, xlsx_bytes
+from test_mail_reports_audit import DHAKA, PASTED, RTF_TABLE, SENT, SIGNATURE, wrapped
+from test_wip import tracker_with_lines
 
 TNEF_MIME = ("application", "ms-tnef")
 
@@ -41,7 +45,7 @@ ATT_ATTACHMENT = 0x0006_9005
 LEVEL_MESSAGE, LEVEL_ATTACHMENT = 1, 2
 PT_LONG, PT_UNICODE, PT_OBJECT, PT_BINARY = 0x0003, 0x001F, 0x000D, 0x0102
 PR_ATTACH_METHOD, PR_ATTACH_LONG_FILENAME, PR_RTF_COMPRESSED = 0x3705, 0x3707, 0x1009
-PR_ATTACH_DATA_OBJ, PR_DISPLAY_NAME = 0x3701, 0x3001
+PR_ATTACH_DATA_OBJ, PR_DISPLAY_NAME, PR_BODY_HTML = 0x3701, 0x3001, 0x1013
 IID_IMESSAGE = bytes.fromhex("0703020000000000c000000000000046")
 ATTACH_EMBEDDED_MSG = 5
 
@@ -79,18 +83,19 @@ def mapi_props(*props: tuple[int, int, bytes | str | int]) -> bytes:
 
 
 def tnef_bytes(*files: Packed, codepage: int = 1252, rtf: bytes | None = b"{\\rtf1 Dear team, WIP attached.}",
-               subject: str | None = None) -> bytes:
+               subject: str | None = None, html: bytes | None = None) -> bytes:
     """A winmail.dat as Outlook writes it: version, code page, message class (and subject), the message's
-    properties (the body as compressed RTF), then each file."""
+    properties (the body as compressed RTF, and as HTML where ``html`` is given), then each file."""
     out = struct.pack("<IH", 0x223E9F78, 0x1234)
     out += attribute(LEVEL_MESSAGE, ATT_TNEF_VERSION, struct.pack("<I", 0x0001_0000))
     out += attribute(LEVEL_MESSAGE, ATT_OEM_CODEPAGE, struct.pack("<II", codepage, 0))
     out += attribute(LEVEL_MESSAGE, ATT_MESSAGE_CLASS, b"IPM.Microsoft Mail.Note\x00")
     if subject is not None:
         out += attribute(LEVEL_MESSAGE, ATT_SUBJECT, subject.encode(f"cp{codepage}") + b"\x00")
-    if rtf is not None:
-        out += attribute(LEVEL_MESSAGE, ATT_MAPI_PROPS,
-                         mapi_props((PT_BINARY, PR_RTF_COMPRESSED, compressed_rtf.compress(rtf))))
+    body = [(PT_BINARY, PR_RTF_COMPRESSED, compressed_rtf.compress(rtf))] if rtf is not None else []
+    body += [(PT_BINARY, PR_BODY_HTML, html)] if html is not None else []
+    if body:
+        out += attribute(LEVEL_MESSAGE, ATT_MAPI_PROPS, mapi_props(*body))
     for f in files:
         out += attribute(LEVEL_ATTACHMENT, ATT_ATTACH_REND_DATA, struct.pack("<HIHHI", 1, 0xFFFFFFFF, 32, 32, 1))
         out += attribute(LEVEL_ATTACHMENT, ATT_ATTACH_TITLE, f.title + b"\x00")
@@ -282,3 +287,97 @@ def test_other_files_in_a_winmail_dat_are_named_like_other_attachments(tmp_path:
 
 def _cells(data: bytes) -> list[tuple[object, ...]]:
     return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+
+# --- a report pasted into the text a winmail.dat carries -----------------------------------------------------
+
+def _tnef_message(folder: Path, kind: str, name: str, body: dict[str, bytes | None]) -> Path:
+    """A message with no file attached but a winmail.dat holding its text (``body``: ``tnef_bytes``' rtf and html),
+    saved as .eml or as Outlook's .msg; ``fwd``: an .eml forwarding the vendor's .eml as an attachment."""
+    packed = tnef_bytes(**body)  # type: ignore[arg-type]
+    if kind == "msg":
+        path = folder / f"{name}.msg"
+        path.write_bytes(msg_bytes(MsgMessage("WIP", sender=DHAKA, sent=datetime(2027, 3, 2, 4, 0), body="",
+                                              attachments=[MsgAttachment("winmail.dat", packed,
+                                                                         "application/ms-tnef")])))
+        return path
+    if kind == "fwd":
+        inner = EmailMessage()
+        inner["From"], inner["Subject"], inner["Date"] = DHAKA, "WIP", SENT
+        inner.set_content("")
+        inner.add_attachment(packed, maintype="application", subtype="ms-tnef", filename="winmail.dat")
+        return eml(folder / f"{name}.eml", sender="colleague@retailer.example", subject="FW: WIP", inner=inner)
+    return eml(folder / f"{name}.eml", ("winmail.dat", packed, TNEF_MIME), sender=DHAKA, subject="WIP", sent=SENT)
+
+
+TNEF_BODIES = {"rich text": {"rtf": RTF_TABLE}, "html in rich text": {"rtf": wrapped(PASTED)},
+               "html": {"rtf": None, "html": PASTED.encode()}}
+
+
+@pytest.mark.parametrize("body", list(TNEF_BODIES))
+@pytest.mark.parametrize("kind", ["eml", "msg", "fwd"])
+def test_a_report_pasted_into_the_text_of_a_winmail_dat_is_said_as_in_a_plain_message(tmp_path, kind, body):
+    """Outlook sending Rich Text packs the message's text into the winmail.dat with the files: a vendor's WIP
+    pasted there as a table was only 'no WIP report attached' (a note), while the same table in a plain message's
+    text is a warning saying it was not imported and what to do. A signature table there is no report."""
+    book = tracker_with_lines(tmp_path)
+    pasted = _tnef_message(tmp_path, kind, "WIP 0301", TNEF_BODIES[body])
+    signed = _tnef_message(tmp_path, kind, "next week", {"rtf": wrapped(SIGNATURE)})
+    result = run(book, ["wip"], ctx(pasted, signed))
+    assert wip_rows(book) == []
+    said = assert_finding(result.findings, Code.WIP_MESSAGE, file=pasted.name)
+    assert said.severity == "warning" and said.found_in == pasted.name
+    inside, where = (" in 'WIP.eml'", "the forwarded message 'WIP.eml' in it holds in its text") if kind == "fwd" \
+        else ("", "its text holds")
+    assert f"no report file attached (attached: 'winmail.dat' (Outlook's packed attachments, with no file in it: " \
+        f"only the message's formatted text){inside}), but {where} a table of 3 rows" in said.message
+    assert "not imported" in said.message and "copy the table" in said.message
+    assert f"  {pasted.name}: no WIP report attached; " + (
+        "the forwarded message 'WIP.eml' in it holds a table in its text" if kind == "fwd" else
+        "its text holds a table") + ", which is not read (see the warning)" in result.outcomes[0].summary
+    other = assert_finding(result.findings, Code.WIP_MESSAGE, file=signed.name)
+    assert other.severity == "info" and "table" not in other.message
+
+
+def test_a_table_both_in_the_mail_s_html_and_in_its_winmail_dat_is_one_table(tmp_path):
+    """A gateway that keeps the HTML beside the winmail.dat sends the same text twice: its rows are counted once."""
+    m = EmailMessage()
+    m["From"], m["Subject"], m["Date"] = DHAKA, "WIP", SENT
+    m.set_content("Dear team, our WIP below.")
+    m.add_alternative(PASTED, subtype="html")
+    m.add_attachment(tnef_bytes(rtf=wrapped(PASTED)), maintype="application", subtype="ms-tnef",
+                     filename="winmail.dat")
+    path = tmp_path / "WIP 0301.eml"
+    path.write_bytes(m.as_bytes())
+    assert mail.read_message(path).table_rows == 3
+
+
+def test_a_damaged_text_in_a_winmail_dat_is_no_table_and_the_files_are_read(tmp_path):
+    """Compressed Rich Text that does not unpack: no table is said, the report beside it is imported."""
+    data = tnef_bytes(Packed(b"CN1WIP.CSV", csv_bytes(CN1_ROW)), rtf=None)
+    props = attribute(LEVEL_MESSAGE, ATT_MAPI_PROPS, mapi_props((PT_BINARY, PR_RTF_COMPRESSED, b"\x01" * 40)))
+    start = data.index(struct.pack("<BI", LEVEL_ATTACHMENT, ATT_ATTACH_REND_DATA))
+    msg = mail.read_eml(eml(tmp_path / "m.eml", ("winmail.dat", data[:start] + props + data[start:],
+                                                 TNEF_MIME)).read_bytes(), "m.eml")
+    assert msg.table_rows == 0 and [a.shown for a in msg.attachments] == ["CN1WIP.CSV"]
+
+
+def test_a_report_pasted_into_a_message_packed_in_a_winmail_dat_is_said(tmp_path):
+    """A Rich Text forward packs the vendor's message (an Outlook item) into the winmail.dat: its text, holding
+    the pasted WIP, was not looked at. The warning names the packed message; its files stay a note."""
+    inner = tnef_bytes(rtf=RTF_TABLE, subject="WIP wk 9")
+    packed = struct.pack("<IH", 0x223E9F78, 1)
+    packed += attribute(LEVEL_ATTACHMENT, ATT_ATTACH_REND_DATA, struct.pack("<HIHHI", 1, 0xFFFFFFFF, 0, 0, 0))
+    packed += attribute(LEVEL_ATTACHMENT, ATT_ATTACHMENT, mapi_props(
+        (PT_LONG, PR_ATTACH_METHOD, ATTACH_EMBEDDED_MSG), (PT_UNICODE, PR_DISPLAY_NAME, "WIP wk 9"),
+        (PT_OBJECT, PR_ATTACH_DATA_OBJ, IID_IMESSAGE + inner)))
+    book = tracker_with_lines(tmp_path)
+    msg = eml(tmp_path / "FW WIP.eml", ("winmail.dat", packed, TNEF_MIME), sender="colleague@retailer.example",
+              subject="FW: WIP wk 9")
+    result = run(book, ["wip"], ctx(msg))
+    assert wip_rows(book) == []
+    said = assert_finding(result.findings, Code.WIP_MESSAGE, file="FW WIP.eml")
+    assert said.severity == "warning"
+    assert "but the forwarded message 'winmail.dat > WIP wk 9.msg' in it holds in its text a table of 3 rows" \
+        in said.message
+    assert "'WIP wk 9.msg' in 'winmail.dat' (a message packed in it, which prodbook does not open" in said.message

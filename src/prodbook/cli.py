@@ -29,6 +29,7 @@ from prodbook import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from prodbook.core.findings import Finding
     from prodbook.jobs.base import Context
     from prodbook.jobs.runner import RunResult
 
@@ -188,14 +189,14 @@ def _print(result: RunResult, as_json: bool, exit_code: int | None = None) -> No
 
 def _said(result: RunResult) -> list[str]:
     """What the run says, in rich markup: its summary, its errors and warnings, what it wrote."""
-    from prodbook.core.findings import Severity, shown
+    from prodbook.core.findings import Severity
 
     out = [_escape(line) for outcome in result.outcomes for line in outcome.summary]
     for severity, style in ((Severity.ERROR, "red"), (Severity.WARNING, "yellow")):
         found = [f for f in result.findings if f.severity is severity]
         picked = _picked(found)
         for f in picked:
-            value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+            value = f" (value: {text})" if (text := _value_text(f, result.date_format)) else ""
             place = f"{where}: " if (where := f.where_with_file) else ""  # the message names the file itself
             out.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}{f.message}{value}"))
         if len(found) > len(picked):
@@ -217,6 +218,16 @@ def _said(result: RunResult) -> list[str]:
         out.append(_escape(nothing_to_change(result.file.name, result.outcomes)
                            + (f" Note: {note}" if note else "")))
     return out
+
+
+def _value_text(f: Finding, date_format: str) -> str:
+    """A finding's value on the terminal: a date in the workbook's Date Format ('10-May-27'), as its cells and its
+    Issues sheet show it (--json keeps 2027-05-10, for scripts); a text the cell holds, on a row Accept acts on,
+    as typed; anything else as ``findings.shown``."""
+    from prodbook.core.findings import shown
+    from prodbook.jobs.issues_job import accepted, day_text
+
+    return day_text(f.value, date_format, text_too=not accepted(f)) or shown(f.value)
 
 
 def _open_in_excel(result: RunResult) -> str | None:

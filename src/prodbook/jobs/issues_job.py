@@ -48,25 +48,34 @@ def shown(value: object) -> str | None:
 def shown_for(f: Finding, date_format: str) -> tuple[str | None, str | None]:
     """A finding's Value and Other Value as the Issues sheet shows them: a date in the workbook's Date Format
     (Config), as every other date of the workbook is shown ('18-Dec-26', not 2026-12-18). Not on a row that
-    Accept acts on (a fix, a locked style value): Apply fixes compares and writes that value as the cell
-    holds it."""
-    if f.fix is not None or f.code is Code.ADOPTED_CHANGED:
+    Accept acts on (``accepted``): Apply fixes compares and writes that value as the cell holds it."""
+    if accepted(f):
         return shown(f.value), shown(f.fix.other) if f.fix else None
     return _as_day(f.value, date_format), None
 
 
-def _as_day(value: Any, date_format: str) -> str | None:
-    """A day (a date, a time at midnight, or the 2026-12-18 text a check gives for one) in ``date_format``;
-    anything else as ``shown``."""
+def accepted(f: Finding) -> bool:
+    """A finding the Issues sheet's Accept acts on (a fix, a locked style value)."""
+    return f.fix is not None or f.code is Code.ADOPTED_CHANGED
+
+
+def day_text(value: Any, date_format: str, text_too: bool = True) -> str | None:
+    """A day (a date, a time at midnight, or, ``text_too``, the 2026-12-18 text a check gives for one) in
+    ``date_format``; None for any other value."""
     day = value.date() if isinstance(value, datetime) and value.time() == time() else value
-    if isinstance(day, str) and _ISO_DAY.fullmatch(day.strip()):
+    if text_too and isinstance(day, str) and _ISO_DAY.fullmatch(day.strip()):
         try:
             day = date.fromisoformat(day.strip())
         except ValueError:  # 2026-13-45: not a day, shown as it is
-            return shown(value)
+            return None
     if isinstance(day, date) and not isinstance(day, datetime):
         return date_text(day, date_format)
-    return shown(value)
+    return None
+
+
+def _as_day(value: Any, date_format: str) -> str | None:
+    """``day_text``; anything else as ``shown``."""
+    return day_text(value, date_format) or shown(value)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

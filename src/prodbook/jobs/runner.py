@@ -22,7 +22,7 @@ from typing import Any
 from prodbook.core import order_dates
 from prodbook.core.changes import run_stamp
 from prodbook.core.findings import Code, Finding, Severity, UserError, error, has_errors, info, warning
-from prodbook.core.looks import retired_for
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, retired_for
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, EXCEPTIONS, ISSUES, TA
 from prodbook.core.open_findings import EVERY_RUN, Checked
 from prodbook.jobs import support
@@ -104,6 +104,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
     sheets: tuple[str, ...] = ()
     """The sheets the run wrote to (or would, on --dry-run)."""
+    date_format: str = DEFAULT_DATE_FORMAT
+    """The workbook's Date Format (Config), in which the terminal shows a finding's date (``cli``)."""
 
     @property
     def exit_code(self) -> int:
@@ -357,7 +359,8 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
                 tracker.sheet(REPORT): OwnLinks("PO #", "lines", "prodbook report, or the Production report button"),
                 tracker.sheet(ISSUES): OwnLinks("Cell", "cells", "prodbook validate, ta or refresh")})
     return RunResult(Path(path), run_id, outcomes, findings, commit, ctx.dry_run,
-                     changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written))
+                     changes=len(tracker.changes), log=crash_log, sheets=tuple(tracker.sheets_written),
+                     date_format=tracker.config.date_format)
 
 
 def rules_brought_up_to_date(sheets: Mapping[str, str]) -> list[str]:

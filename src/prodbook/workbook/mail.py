@@ -16,7 +16,9 @@ read too, to ``MAX_DEPTH`` levels, its own sender and date going with its
 attachments. A ``winmail.dat`` (TNEF, the attachments Outlook packs into one
 file when it sends Rich Text; met when the message passed a gateway or was
 saved by another mail program) is unpacked with tnefparse: the files in it
-are attachments of its message like the others.
+are attachments of its message like the others, and the text it holds (the
+message's own, as HTML or Rich Text) is looked at for a pasted table as the
+message's text is.
 """
 
 from __future__ import annotations
@@ -308,6 +310,7 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
     found: list[Attachment] = []
     skipped: list[str] = []
     tables: list[tuple[str, int]] = []
+    packed_rows = 0  # the table rows of a winmail.dat's text: the message's own, packed (not added to the HTML's)
     for n, part in enumerate(_eml_attachments(msg), 1):
         raw_name = file_name(part)
         mime = part.get_content_type()
@@ -324,15 +327,18 @@ def _from_eml(msg: StdMessage, file: str, limits: Limits, depth: int) -> Message
                            "Max Part MB)")
             continue
         if _is_tnef(shown, mime, data):
-            more, notes = _unpack_tnef(data, shown)
+            more, notes, rows, inner_tables = _unpack_tnef(data, shown)
             found += more
             skipped += notes
+            packed_rows = max(packed_rows, rows)
+            tables += inner_tables
         else:
             found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
+    own = sum(table_rows(_payload(p)) for p in _html_text(msg))
     return Message(file, subject, senders, _eml_date(msg.get("Date")), tuple(found), tuple(skipped),
-                   sum(table_rows(_payload(p)) for p in _html_text(msg)), tuple(tables))
+                   max(own, packed_rows), tuple(tables))
 
 
 def file_name(part: StdMessage) -> str | None:
@@ -564,10 +570,12 @@ def _is_tnef(name: str, mime: str | None, data: bytes) -> bool:
             or (mime or "").lower() in _TNEF_TYPES)
 
 
-def _unpack_tnef(data: bytes, shown: str) -> tuple[list[Attachment], list[str]]:
+def _unpack_tnef(data: bytes, shown: str) -> tuple[list[Attachment], list[str], int, list[tuple[str, int]]]:
     """The files in a winmail.dat ([MS-OXTNEF]), each an attachment named as the TNEF names it (its long name
-    where there is one), and notes on what is left: a damaged stream, one with no file in it (only the
-    message's formatted text), a damaged file, a message packed in it."""
+    where there is one), notes on what is left (a damaged stream, one with no file in it: only the message's
+    formatted text; a damaged file, a message packed in it), the ``table_rows`` of the message's text it
+    holds (a report pasted into a Rich Text mail), and those of the messages packed in it, each named as in
+    ``Message.carried_tables`` ('winmail.dat > WIP wk 9.msg'): their files are not opened, their text is."""
     from tnefparse.tnef import TNEF  # loaded when a winmail.dat is met: few messages carry one
 
     damaged = f"'{shown}' ({_PACKED}, damaged: "
@@ -576,12 +584,14 @@ def _unpack_tnef(data: bytes, shown: str) -> tuple[list[Attachment], list[str]]:
         files = list(tnef.attachments)
         bad = _damaged_tnef_files(tnef, TNEF.ATTATTACHRENDDATA, TNEF.LVL_ATTACHMENT)
     except Exception:  # noqa: BLE001 - a stream cut short or changed fails in many ways (struct, index, decode)
-        return [], [f"{damaged}it could not be unpacked; {_SEND_AGAIN})"]
+        return [], [f"{damaged}it could not be unpacked; {_SEND_AGAIN})"], 0, []
     cut = _tnef_cut_off(data)
+    rows = _tnef_table_rows(tnef)
     if not files:
         return [], [f"{damaged}it ends part-way; {_SEND_AGAIN})" if cut else
-                    f"'{shown}' ({_PACKED}, with no file in it: only the message's formatted text)"]
+                    f"'{shown}' ({_PACKED}, with no file in it: only the message's formatted text)"], rows, []
     found: list[Attachment] = []
+    tables: list[tuple[str, int]] = []
     notes = [f"{damaged}it ends part-way, so a file in it may be missing; {_SEND_AGAIN})"] if cut else []
     for n, packed in enumerate(files):
         name = shown_name(_tnef_file_name(packed, tnef.codepage)) or f"attachment {n + 1}"
@@ -593,13 +603,31 @@ def _unpack_tnef(data: bytes, shown: str) -> tuple[list[Attachment], list[str]]:
         body = packed.data if isinstance(packed.data, bytes) else b""
         if embedded is not None or name.lower().endswith((".eml", ".msg")):
             notes.append(f"{where} (a message packed in it, which prodbook does not open: {_SEND_AGAIN})")
+            if embedded is not None and (inner_rows := _tnef_table_rows(embedded)):
+                tables.append((f"{shown} > {name}", inner_rows))
         elif n in bad:
             notes.append(f"{where} (damaged on the way: {_SEND_AGAIN})")
         elif not body:
             notes.append(f"{where} (a link or an object, not a file)")
         else:  # no bigger than its winmail.dat, which was held to Max Part MB
             found.append(Attachment(safe_name(with_extension(name, None, body), set()), name, body, packed=shown))
-    return found, notes
+    return found, notes, rows, tables
+
+
+def _tnef_table_rows(tnef: Any) -> int:
+    """``table_rows`` of the message's text a winmail.dat holds: its HTML (PR_HTML, which tnefparse gives as text
+    where the stream names its code page), else its Rich Text (PR_RTF_COMPRESSED, unpacked by compressed-rtf
+    through tnefparse: a Rich Text table, or an HTML message's text wrapped, as in a .msg)."""
+    for read in (lambda: tnef.htmlbody, lambda: tnef.rtfbody):
+        try:
+            text = read()
+        except Exception:  # noqa: BLE001 - damaged compressed Rich Text fails in many ways: no table seen
+            text = None
+        if isinstance(text, str):
+            text = text.encode("utf-8")
+        if isinstance(text, bytes) and text:
+            return table_rows(text)
+    return 0
 
 
 def _damaged_tnef_files(tnef: Any, starts: int, level: int) -> set[int]:
@@ -688,6 +716,7 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
     found: list[Attachment] = []
     skipped: list[str] = []
     tables: list[tuple[str, int]] = []
+    packed_rows = 0  # as in ``_from_eml``
     for n, att in enumerate(_msg_attachments(msg), 1):
         raw_name = (getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
                     or getattr(att, "name", None))
@@ -720,15 +749,18 @@ def _from_msg(msg: Any, file: str, limits: Limits, depth: int) -> Message:
             continue
         mime = getattr(att, "mimetype", None)
         if _is_tnef(shown, mime, data):  # a message that passed a gateway before Outlook saved it
-            more, notes = _unpack_tnef(data, shown)
+            more, notes, rows, inner_tables = _unpack_tnef(data, shown)
             found += more
             skipped += notes
+            packed_rows = max(packed_rows, rows)
+            tables += inner_tables
         else:
             found.append(Attachment(safe_name(with_extension(shown, mime, data), set()), shown, data))
         if len(found) > limits.parts:
             raise MailError(f"'{file}' has more than {limits.parts:,} attachments (Max Parts); it was not read")
     subject = " ".join(str(getattr(msg, "subject", "") or "").split())
-    return Message(file, subject, senders, sent, tuple(found), tuple(skipped), _msg_table_rows(msg), tuple(tables))
+    return Message(file, subject, senders, sent, tuple(found), tuple(skipped),
+                   max(_msg_table_rows(msg), packed_rows), tuple(tables))
 
 
 def _msg_table_rows(msg: Any) -> int:
