@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,136 @@ def test_an_xlsb_attached_to_a_vendors_message_is_imported(tmp_path, name, mime)
     run(book, ["wip"], mail_ctx(eml(tmp_path / "m.eml", (name, data, mime))))
     row, = wip_rows(book)
     assert (row["Vendor"], row["Cut Qty"], row["Source File"]) == ("CN1", 640, f"m.eml > attachment '{name}'")
+
+
+# --- the layout: merged header, hidden rows and columns, the 1904 date system --------------------------------
+
+LAID_OUT: list[list[Any]] = [
+    ["DHAKA KNIT LTD - PRODUCTION WIP"],
+    ["WIP report as of 01-Mar-2027"],
+    [],
+    ["PO No.", "Style No", "Colour", "Quantity", None, None, None, "XF Date", "Cut Qty"],
+    [None, None, None, "Order", "Cut", "Sewing Output", "Packed"],
+    ["4500000001", "S1", "Heather Grey", 600, 600, 450, 0, date(2027, 4, 15), 999],
+    ["4500000003", "S1", "Light Blue", 1000, 300, 20, 0, date(2027, 4, 20), 111],
+    [None, None, "Dark Blue", None, 200, 10, 0, None, 112],
+    ["Note: Light Blue fabric late"],
+    ["Prepared by: Rahim"],
+]
+"""A WIP report laid out as vendors do: a title merged over the table (A1:I1); 'Quantity' merged over
+'Order | Cut | Sewing Output | Packed' (D4:G4) and 'XF Date' down over both header rows (H4:H5); PO 4500000003,
+its style, its order quantity and its ex-factory date merged down over its two colours (A7:A8, B7:B8, D7:D8,
+H7:H8); its first line hidden (row 6: a line the vendor hid, imported and named) and a note under the table
+hidden (row 9); last week's 'Cut Qty' in a hidden column I (the visible 'Cut' is read)."""
+MERGED = [((0, 0), (0, 8)), ((3, 3), (3, 6)), ((3, 7), (4, 7)), ((6, 0), (7, 0)), ((6, 1), (7, 1)),
+          ((6, 3), (7, 3)), ((6, 7), (7, 7))]
+HIDDEN_ROWS = [5, 8]
+HIDDEN_COLUMNS = [(8, 8)]
+
+
+def laid_out_xlsx(path: Path, rows: list[list[Any]] = LAID_OUT, *, date1904: bool = False) -> Path:
+    """``rows`` saved as .xlsx with the layout above, as Excel would."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    ws = wb.worksheets[0]
+    ws.title = "WIP"
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
+    for r in rows:
+        ws.append(r)
+    for (r1, c1), (r2, c2) in MERGED:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+    for r in HIDDEN_ROWS:
+        ws.row_dimensions[r + 1].hidden = True
+    for first, last in HIDDEN_COLUMNS:
+        ws.column_dimensions.group(get_column_letter(first + 1), get_column_letter(last + 1), hidden=True)
+    wb.save(path)
+    return path
+
+
+def laid_out_xlsb(path: Path, rows: list[list[Any]] = LAID_OUT, *, date1904: bool = False) -> Path:
+    return write_xlsb(path, rows, sheet="WIP", merged=MERGED, hidden_rows=HIDDEN_ROWS,
+                      hidden_columns=HIDDEN_COLUMNS, date1904=date1904)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_sees_the_merges_hidden_rows_and_columns_and_1904_dates_written(tmp_path):
+    """The layout records xlsb_writer writes are the ones Excel's format means: LibreOffice, saving the .xlsb
+    as .xlsx, keeps the merged ranges, the hidden row and column, and the 1904 date system."""
+    xlsb = laid_out_xlsb(tmp_path / "laid out.xlsb", date1904=True)
+    out = tmp_path / "out"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(xlsb)],
+                   check=True, capture_output=True, timeout=300)
+    wb = openpyxl.load_workbook(out / "laid out.xlsx")
+    ws = wb.worksheets[0]
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:I1", "A7:A8", "B7:B8", "D4:G4", "D7:D8",
+                                                                "H4:H5", "H7:H8"]
+    assert [r for r in range(1, len(LAID_OUT) + 1) if ws.row_dimensions[r].hidden] == [6, 9]
+    assert [(d.min, d.max) for d in ws.column_dimensions.values() if d.hidden] == [(9, 9)]
+    assert wb.epoch == datetime(1904, 1, 1) and ws["H6"].value == datetime(2027, 4, 15)
+
+
+def test_calamine_gives_no_merges_of_an_xlsb():
+    """Why vendor_files reads an .xlsb's layout itself: calamine's merged ranges are for .xlsx and .xls only
+    (should a later calamine give them, this fails, and its own can be used)."""
+    with CalamineWorkbook.from_path(str(laid_out_xlsb(Path(tempfile.mkdtemp()) / "m.xlsb"))) as book:
+        assert book.get_sheet_by_name("WIP").merged_cell_ranges is None
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_an_xlsbs_merges_hidden_rows_and_columns_and_date_system_read_as_its_xlsxs(tmp_path, date1904):
+    xlsx, = vendor_files.read_vendor_file(laid_out_xlsx(tmp_path / "r.xlsx", date1904=date1904))
+    xlsb, = vendor_files.read_vendor_file(laid_out_xlsb(tmp_path / "r.xlsb", date1904=date1904))
+    assert sorted(xlsx.merged) == sorted(MERGED)  # the .xlsx reader's, the pattern
+    assert (sorted(xlsb.merged), xlsb.hidden_rows, xlsb.hidden_columns, xlsb.date1904) == \
+        (sorted(xlsx.merged), xlsx.hidden_rows, xlsx.hidden_columns, xlsx.date1904)
+    assert (xlsb.hidden_rows, xlsb.hidden_columns, xlsb.date1904) == (HIDDEN_ROWS, [8], date1904)
+    assert xlsb.rows == xlsx.rows
+
+
+def test_a_report_with_a_merged_header_and_hidden_lines_saved_as_xlsb_imports_as_its_xlsx_does(tmp_path):
+    """``LAID_OUT`` saved as .xlsx and as .xlsb: the same Vendor WIP rows, the same words on the terminal and on
+    Issues. The PO, style and date merged down belong to both colours, the order quantity merged over them is
+    named, not copied; the hidden line is imported and named; the visible 'Cut' is read, not the hidden one."""
+    books, said, files, issues = {}, {}, {}, {}
+    for suffix, write in ((".xlsx", laid_out_xlsx), (".xlsb", laid_out_xlsb)):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        books[suffix] = tracker_with_lines(folder)
+        files[suffix] = write(folder / f"Dhaka Knit weekly{suffix}")
+        said[suffix] = [line.replace(files[suffix].name, "FILE") for line in wip(books[suffix], files[suffix])
+                        if "Backup:" not in line]
+        found = sheet_values(books[suffix], "Issues")
+        issues[suffix] = [[str(v).replace(files[suffix].name, "FILE") for v in r] for r in found[1:]
+                          if files[suffix].name in str(r[0])]
+    rows = {s: [{**r, "Source File": None} for r in vendor_wip(books[s], files[s])] for s in books}
+    assert said[".xlsb"] == said[".xlsx"]
+    assert issues[".xlsb"] == issues[".xlsx"]
+    assert rows[".xlsb"] == rows[".xlsx"]
+    got = {(r["PO #"], r["Color"]): (r["Order Qty"], r["Cut Qty"], r["Sewn Qty"], r["Planned XF"])
+           for r in rows[".xlsb"]}
+    assert got == {("4500000001", "Heather Grey"): (600, 600, 450, datetime(2027, 4, 15)),
+                   ("4500000003", "Light Blue"): (None, 300, 20, datetime(2027, 4, 20)),
+                   ("4500000003", "Dark Blue"): (None, 200, 10, datetime(2027, 4, 20))}, got
+    problems = "\n".join(r[5] for r in issues[".xlsb"])
+    assert "row 6 of this file is hidden" in problems and "D7:D8" in problems, problems
+
+
+def test_a_plain_number_in_a_date_column_of_a_1904_xlsb_is_read_in_1904_as_in_its_xlsx(tmp_path):
+    """A Mac vendor's workbook in the 1904 date system whose ex-factory dates are typed as plain numbers (no
+    date format): counted from 1904, as Excel shows them once formatted, in the .xlsb as in the .xlsx."""
+    rows = [[(v - date(1904, 1, 1)).days if isinstance(v, date) else v for v in r] for r in LAID_OUT]
+    planned = {}
+    for suffix, write in ((".xlsx", laid_out_xlsx), (".xlsb", laid_out_xlsb)):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        book = tracker_with_lines(folder)
+        file = write(folder / f"Dhaka Knit weekly{suffix}", rows, date1904=True)
+        wip(book, file)
+        planned[suffix] = [r["Planned XF"] for r in vendor_wip(book, file)]
+    assert planned[".xlsb"] == planned[".xlsx"]
+    assert [v.date() if isinstance(v, datetime) else v for v in planned[".xlsb"]] == \
+        [date(2027, 4, 15), date(2027, 4, 20), date(2027, 4, 20)]

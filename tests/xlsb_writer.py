@@ -7,19 +7,24 @@ styles as BIFF12 records instead of XML. A record is its type and its size, each
 What is written, as Excel writes it: text in the shared-string table (BrtCellIsst), a number as an RK number
 where one holds it exactly (BrtCellRk: Excel's form for whole numbers and dates) else a double (BrtCellReal), a
 date as its serial number in the 1900 date system with Excel's built-in number format 14 (m/d/yyyy, shown in the
-computer's order), and an empty cell as nothing. ``test_xlsb.py`` shows that calamine, LibreOffice and pyxlsb
-read it alike.
+computer's order), and an empty cell as nothing. The layout a vendor's report has: merged ranges
+(BrtBeginMergeCells / BrtMergeCell / BrtEndMergeCells after the cells), hidden rows (BrtRowHdr's fDyZero) and
+hidden columns (BrtColInfo's fHidden, before the cells), and the 1904 date system (BrtWbProp's fDate1904), its
+dates then counted from 1 Jan 1904. ``test_xlsb.py`` shows that calamine, LibreOffice and pyxlsb read it alike,
+and LibreOffice its layout too.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 Cell = str | int | float | date | None
+Merge = tuple[tuple[int, int], tuple[int, int]]
+"""((first row, first col), (last row, last col)), 0-based."""
 
 # [MS-XLSB] 2.3 record types
 _ROW_HDR, _CELL_RK, _CELL_REAL, _CELL_ISST = 0, 2, 5, 7
@@ -28,6 +33,10 @@ _BEGIN_SHEET, _END_SHEET, _BEGIN_BOOK, _END_BOOK = 129, 130, 131, 132
 _BEGIN_BUNDLE_SHS, _END_BUNDLE_SHS, _BEGIN_SHEET_DATA, _END_SHEET_DATA = 143, 144, 145, 146
 _WS_DIM, _BUNDLE_SH, _BEGIN_SST, _END_SST = 148, 156, 159, 160
 _BEGIN_STYLE_SHEET, _END_STYLE_SHEET = 278, 279
+_COL_INFO, _WB_PROP, _MERGE_CELL, _BEGIN_MERGE_CELLS, _END_MERGE_CELLS = 60, 153, 176, 177, 178
+_BEGIN_COL_INFOS, _END_COL_INFOS = 390, 391
+_ROW_HIDDEN, _COL_HIDDEN, _DATE1904 = 0x1000, 0x0001, 0x0001
+"""fDyZero in BrtRowHdr's 16 bits of flags, fHidden in BrtColInfo's, fDate1904 in BrtWbProp's 32."""
 _BEGIN_FILLS, _END_FILLS, _BEGIN_FONTS, _END_FONTS = 603, 604, 611, 612
 _BEGIN_BORDERS, _END_BORDERS, _BEGIN_CELL_XFS, _END_CELL_XFS = 613, 614, 617, 618
 _BEGIN_STYLES, _END_STYLES, _BEGIN_CELL_STYLE_XFS, _END_CELL_STYLE_XFS = 619, 620, 626, 627
@@ -36,6 +45,8 @@ _DATE_XF = 1
 """The cell format (BrtXF in the cell formats) of a date: built-in number format 14."""
 _EPOCH = date(1899, 12, 30)
 """Serial number 0 of the 1900 date system as Excel counts it (its 29 Feb 1900 lies before March 1900)."""
+_EPOCH_1904 = date(1904, 1, 1)
+"""Serial number 0 of the 1904 date system (an old Mac's default)."""
 
 
 def _varint(value: int) -> bytes:
@@ -73,15 +84,21 @@ def _number(col: int, xf: int, value: float) -> bytes:
     return _record(_CELL_REAL, _cell(col, xf) + as_double)
 
 
-def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1") -> Path:
-    """An .xlsb workbook at ``path`` with one sheet named ``sheet`` holding ``rows`` from A1."""
+def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1", *, merged: Iterable[Merge] = (),
+               hidden_rows: Iterable[int] = (), hidden_columns: Iterable[tuple[int, int]] = (),
+               date1904: bool = False) -> Path:
+    """An .xlsb workbook at ``path`` with one sheet named ``sheet`` holding ``rows`` from A1; ``merged``: its
+    merged ranges, ``hidden_rows`` (0-based, within ``rows``) and ``hidden_columns`` ((first, last), 0-based):
+    what it hides; ``date1904``: the workbook counts dates from 1904."""
     strings: dict[str, int] = {}
     uses = 0
     data = bytearray()
     last_col = max((len(row) for row in rows), default=1) - 1
+    hidden, epoch = set(hidden_rows), _EPOCH_1904 if date1904 else _EPOCH
     for r, row in enumerate(rows):
         # BrtRowHdr: row, format, height (15 pt, in twips), flags, one column span (first, last)
-        data += _record(_ROW_HDR, struct.pack("<IIHHBIII", r, 0, 300, 0, 0, 1, 0, max(last_col, 0)))
+        flags = _ROW_HIDDEN if r in hidden else 0
+        data += _record(_ROW_HDR, struct.pack("<IIHHBIII", r, 0, 300, flags, 0, 1, 0, max(last_col, 0)))
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -91,17 +108,26 @@ def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1"
                 data += _record(_CELL_ISST, _cell(c, 0) + struct.pack("<I", index))
             elif isinstance(value, date):
                 day = value.date() if isinstance(value, datetime) else value
-                data += _number(c, _DATE_XF, (day - _EPOCH).days)
+                data += _number(c, _DATE_XF, (day - epoch).days)
             else:
                 data += _number(c, 0, value)
     dim = struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(last_col, 0))
-    sheet_bin = (_record(_BEGIN_SHEET) + _record(_WS_DIM, dim) + _record(_BEGIN_SHEET_DATA) + bytes(data)
-                 + _record(_END_SHEET_DATA) + _record(_END_SHEET))
+    # BrtColInfo: first and last column, width (in 1/256 of a character), cell format, flags
+    cols = [_record(_COL_INFO, struct.pack("<IIIIH", first, last, 9 * 256, 0, _COL_HIDDEN))
+            for first, last in hidden_columns]
+    col_infos = _record(_BEGIN_COL_INFOS) + b"".join(cols) + _record(_END_COL_INFOS) if cols else b""
+    # BrtBeginMergeCells: how many; BrtMergeCell: first row, last row, first column, last column
+    merges = [_record(_MERGE_CELL, struct.pack("<IIII", r1, r2, c1, c2)) for (r1, c1), (r2, c2) in merged]
+    merge_cells = (_record(_BEGIN_MERGE_CELLS, struct.pack("<I", len(merges))) + b"".join(merges)
+                   + _record(_END_MERGE_CELLS)) if merges else b""
+    sheet_bin = (_record(_BEGIN_SHEET) + _record(_WS_DIM, dim) + col_infos + _record(_BEGIN_SHEET_DATA)
+                 + bytes(data) + _record(_END_SHEET_DATA) + merge_cells + _record(_END_SHEET))
     sst_bin = (_record(_BEGIN_SST, struct.pack("<II", uses, len(strings)))
                + b"".join(_record(_SST_ITEM, b"\x00" + _wide(text)) for text in strings)  # flags 0: plain text
                + _record(_END_SST))
-    # BrtBundleSh: visible, sheet id, relationship id, name
-    book_bin = (_record(_BEGIN_BOOK) + _record(_BEGIN_BUNDLE_SHS)
+    # BrtWbProp: flags, theme version, code name; BrtBundleSh: visible, sheet id, relationship id, name
+    props = _record(_WB_PROP, struct.pack("<II", _DATE1904 if date1904 else 0, 0) + _wide(""))
+    book_bin = (_record(_BEGIN_BOOK) + props + _record(_BEGIN_BUNDLE_SHS)
                 + _record(_BUNDLE_SH, struct.pack("<II", 0, 1) + _wide("rId1") + _wide(sheet))
                 + _record(_END_BUNDLE_SHS) + _record(_END_BOOK))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -44,7 +44,7 @@ from prodbook.core.findings import Code, Finding, info, warning
 from prodbook.core.limits import Limits
 from prodbook.core.wip import RawSheet, vendor_layout
 from prodbook.core.wip import find_header as find_wip_header
-from prodbook.workbook import calamine_safe, vendor_markup
+from prodbook.workbook import calamine_safe, vendor_markup, xlsb_layout
 from prodbook.workbook.filebook import OLE_SIGNATURE, encrypted_message, encrypted_office_file
 from prodbook.workbook.limits import VENDOR_WHERE, TooLarge, check_csv, check_package
 from prodbook.workbook.safety import unreadable_message
@@ -210,16 +210,18 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             look(list(book.sheet_names))
         name = None
         try:
-            ods_merges, facts = _ods_layout(path) if kind == ".ods" else ({}, XmlFacts())
+            own_merges, facts = _ods_layout(path) if kind == ".ods" else ({}, XmlFacts())
             if kind in _XLSX:
                 facts = _formula_cells(path)
+            elif kind == ".xlsb":
+                own_merges, facts = _xlsb_layout(path)
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
                 sheet = book.get_sheet_by_name(name)
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
-                merged = list(getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, []))
+                merged = list(getattr(sheet, "merged_cell_ranges", None) or own_merges.get(name, []))
                 raw = RawSheet(path.name, name, rows, date1904=facts.date1904, merged=merged,
                                hidden=name in hidden, hidden_rows=facts.hidden_rows.get(name, []),
                                hidden_columns=hidden_columns(facts.hidden_columns.get(name, []),
@@ -291,6 +293,25 @@ def _ods_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tuple
                 col += int(el.get(f"{_ODS}number-columns-repeated", "1"))
                 el.clear()
     return out, facts
+
+
+_NO_LAYOUT: tuple[type[Exception], ...] = (*_NOT_A_ZIP, KeyError)
+"""An .xlsb that is no zip, or whose workbook part is missing."""
+
+
+def _xlsb_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
+    """Merged ranges of an Excel Binary Workbook per sheet, the rows and columns each sheet hides, and whether
+    it counts dates from 1904 (calamine gives none of them for .xlsb): ``xlsb_layout`` reads its records. An
+    .xlsb that is no zip (calamine reads it, or says why) has none."""
+    try:
+        with _Package(path) as pkg:
+            book = xlsb_layout.read_layout(pkg)
+    except _NO_LAYOUT:
+        return {}, XmlFacts()
+    facts = XmlFacts(date1904=book.date1904,
+                     hidden_rows={name: s.hidden_rows for name, s in book.sheets.items()},
+                     hidden_columns={name: s.hidden_columns for name, s in book.sheets.items()})
+    return {name: s.merged for name, s in book.sheets.items()}, facts
 
 
 MAX_HIDDEN_RUN = 10_000
