@@ -723,3 +723,28 @@ def test_the_import_counts_only_the_wip_reports_among_the_files_given(tmp_path):
     assert "  BD1 costing.csv: not a WIP report, left to the record check" in summary
     summary = run(book, ["wip"], ctx(folder / "Dhaka Knit weekly.xlsx")).outcomes[0].summary
     assert summary[0].startswith(f"Vendor WIP: {lines} PO line(s) imported from 1 file(s)"), summary
+
+
+def test_a_report_read_again_is_not_counted_as_news(tmp_path):
+    """A week of daily refreshes on one WIP folder (helper-129): the folder keeps last week's reports, so each
+    morning said 'Vendor WIP: 92 PO line(s) imported from 5 file(s)' though not one line was new and the
+    Change Log had no Vendor WIP row; the day a new report came it said the same. Now it says how many lines
+    are new or changed and that the rest were on the Vendor WIP sheet already."""
+    book = tracker_with_lines(tmp_path)
+    report = tmp_path / "BD1 WIP 2027-03-01.csv"
+    lines = [["4500000001", "S1", "Heather Grey", 600, 300], ["4500000003", "S1", "Light Blue", 500, 100]]
+
+    def summary_of(rows: list[list]) -> str:
+        with report.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([["PO #", "Style #", "Color", "Order Qty", "Cut Qty"], *rows])
+        return run(book, ["wip"], ctx(report)).outcomes[0].summary[0]
+
+    first = summary_of(lines)
+    assert first == "Vendor WIP: 2 PO line(s) imported from 1 file(s).", first
+    again = summary_of(lines)
+    assert again == ("Vendor WIP: 2 PO line(s) imported from 1 file(s). Nothing new: all were on the Vendor WIP "
+                     "sheet already, as they are."), again
+    corrected = summary_of([lines[0], [*lines[1][:4], 250]])
+    assert corrected == ("Vendor WIP: 2 PO line(s) imported from 1 file(s). 1 of them new or changed; the other 1 "
+                         "were on the Vendor WIP sheet already, as they are."), corrected
+    assert [r["Cut Qty"] for r in wip_rows(book)] == [300, 250]

@@ -111,6 +111,22 @@ def test_a_report_older_than_the_vendors_latest_on_the_sheet_is_named(tmp_path):
     assert "older than BD1's latest report already on the Vendor WIP sheet (01-Mar-27)" in found.message
 
 
+def test_a_report_already_on_the_sheet_read_again_after_a_newer_one_is_not_named_older(tmp_path):
+    """A week of daily refreshes on one WIP folder (helper-129): the vendor's 20 Nov report, imported on the
+    23rd, stays in the folder beside its 25 Nov report. From the day after the newer one came, every refresh
+    read the 20 Nov file again and warned 'older than SHX's latest report ... check the date with the vendor'
+    about a report whose lines were on the sheet all along; an older report new to the sheet still is."""
+    book = tracker_with_lines(tmp_path)
+    line = ["4500000001", "S1", "Heather Grey", 600, 300, date(2027, 4, 20), None, ""]
+    first = a_book(tmp_path, "dhaka 0222.xlsx", {"WIP": [["WIP as of 22-Feb-2027"], HEADER, line]})
+    newer = a_book(tmp_path, "dhaka 0301.xlsx", {"WIP": [["WIP as of 01-Mar-2027"], HEADER, line]})
+    run(book, ["wip"], ctx(first))
+    run(book, ["wip"], ctx(first, newer))
+    result = run(book, ["wip"], ctx(first, newer))  # the next morning: the folder as it was
+    assert [f.text() for f in result.findings if f.code is Code.WIP_REPORT_DATE] == []
+    assert sorted(as_date(r["Report Date"]) for r in wip_rows(book)) == [date(2027, 2, 22), date(2027, 3, 1)]
+
+
 # --- 2. two files of one vendor and day ---------------------------------------------------------------------
 
 def test_a_second_file_of_the_same_vendor_and_day_keeps_the_first_files_lines(tmp_path):

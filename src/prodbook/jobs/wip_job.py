@@ -172,6 +172,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings += table.findings
     rows, source, added, removed, updated = wip.merge_wip(old, new_rows, plan)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
+    fresh = min(len({c.key for c in changes}), len(new_rows))  # lines new or changed, not read as they were
     changes += tracker.removed_rows(table, [cast(dict[str, Any], old.iloc[pos].to_dict()) for pos in removed])
     if new_rows or removed:
         if _only_added(table, old, source, removed, updated):  # a new week below the history: only it is written
@@ -185,10 +186,22 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     not_imported = sum(f.code in (Code.WIP_UNMATCHED, Code.WIP_AMBIGUOUS, Code.WIP_DUPLICATE)
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {_from_files(reports, len(files))}"
-               + (f"; {not_imported} row(s) not imported (see Issues)." if not_imported else "."),
+               + (f"; {not_imported} row(s) not imported (see Issues)." if not_imported else ".")
+               + _news(fresh, len(new_rows)),
                *per_file]
     return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
+
+
+def _news(fresh: int, lines: int) -> str:
+    """How many of the lines read are news: a daily refresh on a folder reads last week's reports again, whose
+    lines are on the Vendor WIP sheet as they are (empty when every line is new)."""
+    if fresh >= lines:
+        return ""
+    if fresh == 0:
+        return " Nothing new: all were on the Vendor WIP sheet already, as they are."
+    return (f" {fresh:,} of them new or changed; the other {lines - fresh:,} were on the Vendor WIP sheet already, "
+            "as they are.")
 
 
 def _from_files(reports: int, given: int) -> str:

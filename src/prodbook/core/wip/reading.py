@@ -175,7 +175,9 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         out.findings.append(_no_colour_column(raw, header, uncoloured, index, vendor))
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
     if report_at is not None and out.rows and (doubt := doubtful_report_date(
-            report_at, order, vendor, file, today=today, latest=past.latest.get(fold_text(vendor or "")),
+            report_at, order, vendor, file, today=today,
+            latest=None if (fold_text(vendor or ""), report_at.day, fold_text(file)) in past.on_sheet
+            else past.latest.get(fold_text(vendor or "")),
             po_date=max((line.po_date for r in out.rows if r["report_date"] == report
                          for line in index.by_po.get(fold_ref(r["po"]), ())
                          if line.po_date and line.style == r["style"] and line.color == r["color"]),
@@ -299,6 +301,9 @@ class VendorPast:
     names on the Vendor WIP sheet, with where ("'14/12/2026' in 'VNS_WIP_05-12-2026.csv'")."""
     latest: Mapping[str, date] = field(default_factory=dict)
     """The vendor's newest Report Date already on the Vendor WIP sheet."""
+    on_sheet: frozenset[tuple[str, date, str]] = frozenset()
+    """The reports already on the Vendor WIP sheet: (vendor, Report Date, Source File), both texts folded. A
+    file read again (left in the folder a daily refresh reads) is not a report older than the vendor's latest."""
 
     def hint(self, vendor: str | None) -> tuple[DateOrder, str] | None:
         return self.orders.get(fold_text(vendor)) if vendor else None
@@ -333,6 +338,7 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
                 run.setdefault(fold_text(vendor), {}).setdefault(o, seen)
     earlier: dict[str, dict[DateOrder, str]] = {}
     latest: dict[str, date] = {}
+    on_sheet: set[tuple[str, date, str]] = set()
     wanted = ["vendor", "report_date", "source_file"]
     # A report's lines share its vendor, date and file: one look per report, not per line (a season's weekly
     # history is a million rows at 46,000 PO lines); the first of each keeps the sheet's order.
@@ -342,9 +348,11 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
         who = fold_text(text_or_empty(v))
         if not who:
             continue
-        if (day := day_or_none(d)) is not None and (who not in latest or day > latest[who]):
-            latest[who] = day
         shown = text_or_empty(name)
+        if (day := day_or_none(d)) is not None:
+            on_sheet.add((who, day, fold_text(shown)))
+            if who not in latest or day > latest[who]:
+                latest[who] = day
         for m in NAME_DATE.finditer(Path(shown).stem):
             if (named := order_shown(m[1].replace("_", "-"))) is not None:
                 earlier.setdefault(who, {}).setdefault(named, f"'{m[1]}' in the name of its report '{shown}' on "
@@ -354,7 +362,7 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
         shown_by = run.get(who) or earlier.get(who) or {}
         if len(shown_by) == 1:
             orders[who] = next(iter(shown_by.items()))
-    return VendorPast(orders, latest)
+    return VendorPast(orders, latest, frozenset(on_sheet))
 
 
 def _orders_in(raws: Sequence[RawSheet], shown: str) -> list[tuple[DateOrder, str]]:
