@@ -558,6 +558,25 @@ def draft_names(vendors: Iterable[str], today: date) -> dict[str, str]:
     return out
 
 
+DRAFTS_FOLDER = "Follow-up drafts"
+"""The folder beside the workbook a run writes its drafts in, one folder a day ('Follow-up drafts/2027-03-01')."""
+OUTLOOK_DRAFTS = "Outlook Drafts: "
+"""What the Follow-ups Draft column shows before a draft's subject when the drafts went to Outlook (no file)."""
+_DRAFT_DAY = re.compile(r"[^/\\]*_follow-up_(\d{4}-\d{2}-\d{2})(?:_\d+)*\.eml")
+
+
+def draft_day(name: str) -> date | None:
+    """The day in a draft's file name as ``draft_name`` and ``draft_names`` make it, a '_2' added or not
+    ('BD1_follow-up_2027-03-01_2.eml': 1 March 2027); None for any other text (a path, a name of the APM's)."""
+    m = _DRAFT_DAY.fullmatch(name)
+    if m is None:
+        return None
+    try:
+        return date.fromisoformat(m.group(1))
+    except ValueError:  # '2027-02-30': no day
+        return None
+
+
 def eml_bytes(msg: EmailMessage) -> bytes:
     """The .eml file's content; the same message gives the same bytes (a run with nothing new leaves the
     draft alone), so each MIME boundary comes from the content rather than from chance."""

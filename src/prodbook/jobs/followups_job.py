@@ -59,7 +59,7 @@ def drafts_folder(tracker: Tracker, ctx: Context) -> Path | None:
     if ctx.out is not None:
         return Path(ctx.out)
     path = getattr(tracker.backend, "path", None)
-    return Path(path).parent / "Follow-up drafts" / ctx.today.isoformat() if path else None
+    return Path(path).parent / fu.DRAFTS_FOLDER / ctx.today.isoformat() if path else None
 
 
 def _exceptions(tracker: Tracker, ctx: Context) -> pd.DataFrame:
@@ -169,7 +169,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
-    draft_links = ({fu.vendor_key(v): "Outlook Drafts: " + " ".join(str(m["Subject"]).split())  # as Outlook lists it
+    draft_links = ({fu.vendor_key(v): fu.OUTLOOK_DRAFTS + " ".join(str(m["Subject"]).split())  # as Outlook lists it
                     for v, m in made.messages.items()} if app is not None  # no file: the link would go nowhere
                    else {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()})  # one per vendor
     typed = _typed_last_contacted(tracker, table)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from prodbook.core.exceptions import awaits_id
+from prodbook.core.followups import DRAFTS_FOLDER, OUTLOOK_DRAFTS, draft_day
 from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
 from prodbook.workbook.xlsx.model import Formula
 
@@ -93,9 +94,28 @@ def _resolved(path: Path) -> Path:
 
 
 def file_link(path: Path, workbook: Path | None) -> object:
-    """A cell that opens ``path`` (relative to the workbook), showing that relative path."""
+    """The Follow-ups Draft cell of the draft at ``path``: a link opening it (relative to the workbook), showing
+    its file name where the name alone leads back to it (``draft_target``: a draft in 'Follow-up drafts/<the
+    date in its name>' beside the workbook), else the whole path (written with --out, or on another drive).
+    The path wrapped to three lines in the column, and every row was that tall; undo reads only the text."""
     rel = relative_path(path, workbook)
-    return link(rel, rel)
+    name = Path(path).name
+    return link(rel, name if draft_target(name) == rel else rel)
+
+
+def draft_target(text: str) -> str:
+    """Where a Draft cell's text leads: a draft's file name ('BD1_follow-up_2027-03-01.eml') to its dated folder
+    beside the workbook ('Follow-up drafts/2027-03-01/BD1_follow-up_2027-03-01.eml'); any other text (a path:
+    a draft written elsewhere, or an older row's, which showed its path) as it is."""
+    day = draft_day(text)
+    return f"{DRAFTS_FOLDER}/{day.isoformat()}/{text}" if day else text
+
+
+def _draft_link(text: object) -> object:
+    """A Draft cell made again from its text (``relink``); Outlook's drafts have no file to open: text as it is."""
+    if not isinstance(text, str) or not text.strip() or text.startswith(OUTLOOK_DRAFTS):
+        return text
+    return link(draft_target(text), text)
 
 
 LineKey = tuple[str, str, str]
@@ -151,7 +171,7 @@ def relink(tracker: Tracker, spec: SheetSpec, frame: pd.DataFrame) -> pd.DataFra
     """A generated sheet's rows (as read, or put back by undo) with their links made again: the Follow-ups
     Draft opens its file, an Exceptions or Production Report PO jumps to its line's T&A row."""
     if spec.name == FOLLOW_UPS.name and "draft" in frame.columns:
-        drafts = [link(t, t) if isinstance(t, str) and t.strip() else t for t in frame["draft"]]
+        drafts = [_draft_link(t) for t in frame["draft"]]
         return frame.assign(draft=drafts)  # type: ignore[arg-type]  # pandas-stubs: no object columns (Formula)
     if spec.name in (EXCEPTIONS.name, REPORT_SHEET) and {"po", "style", "color"} <= set(frame.columns):
         linked = po_links(frame, first_rows(tracker.current(TA)), tracker.sheet(TA))
