@@ -25,7 +25,7 @@ from test_mail import HEADER as mail_header
 from test_mail import ctx as mail_ctx
 from test_mail import tracker as mail_tracker
 from test_wip import tracker_with_lines, wip_rows
-from xlsb_writer import write_xlsb
+from xlsb_writer import Error, Percent, write_xlsb
 
 DAY = date(2027, 3, 3)
 ROWS: list[list[Any]] = [
@@ -315,3 +315,89 @@ def test_a_plain_number_in_a_date_column_of_a_1904_xlsb_is_read_in_1904_as_in_it
     assert planned[".xlsb"] == planned[".xlsx"]
     assert [v.date() if isinstance(v, datetime) else v for v in planned[".xlsb"]] == \
         [date(2027, 4, 15), date(2027, 4, 20), date(2027, 4, 20)]
+
+
+# --- error cells and quantities shown as a percentage ----------------------------------------------------------
+
+BROKEN: list[list[Any]] = [
+    ["DHAKA KNIT LTD - PRODUCTION WIP"],
+    ["WIP report as of 01-Mar-2027"],
+    [],
+    ["PO No.", "Style No", "Colour", "Order", "Cut", "Sewing Output", "Packed", "XF Date"],
+    ["4500000001", "S1", "Heather Grey", 600, Error("#N/A", formula=True), 450, 0, date(2027, 4, 15)],
+    ["4500000003", "S1", "Light Blue", 500, 300, Error("#REF!"), Percent(0.85), date(2027, 4, 20)],
+    ["4500000003", "S1", "Dark Blue", 500, 200, 10, 0, date(2027, 4, 20)],
+]
+"""A report whose Cut of the first line is a broken lookup (=NA(), showing #N/A), whose Sewing Output of the next
+is #REF!, and whose Packed of it is formatted as a percentage (85%: a share, not 0.85 pieces)."""
+
+
+def broken_xlsx(path: Path, rows: list[list[Any]] = BROKEN, percent_format: str = "0%") -> Path:
+    """``rows`` saved as .xlsx: an error as the error value (openpyxl writes no formula's saved result), a
+    ``Percent`` formatted ``percent_format``."""
+    wb = openpyxl.Workbook()
+    ws = wb.worksheets[0]
+    ws.title = "WIP"
+    for r, row in enumerate(rows, 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c, value.text if isinstance(value, Error) else value)
+            if isinstance(value, Percent):
+                cell.number_format = percent_format
+    wb.save(path)
+    return path
+
+
+def broken_xlsb(path: Path, rows: list[list[Any]] = BROKEN, percent_format: str = "0%") -> Path:
+    return write_xlsb(path, rows, sheet="WIP", percent_format=percent_format)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("percent_format", ["0%", "0.0%"])
+def test_libreoffice_sees_the_error_cells_and_the_percent_format_written(tmp_path, percent_format):
+    """The error records and the percent formats xlsb_writer writes are the ones Excel's format means:
+    LibreOffice, saving the .xlsb as .xlsx, keeps #N/A as =NA()'s result, #REF! as the cell's error (which it
+    writes as a formula, =#REF!), and 85% formatted 0% (built in) or 0.0% (the workbook's own)."""
+    xlsb = broken_xlsb(tmp_path / "broken.xlsb", percent_format=percent_format)
+    out = tmp_path / "out"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(xlsb)],
+                   check=True, capture_output=True, timeout=300)
+    ws = openpyxl.load_workbook(out / "broken.xlsx").worksheets[0]
+    assert (ws["E5"].value, ws["F6"].value, ws["G6"].value, ws["G6"].number_format) == \
+        ("=NA()", "=#REF!", 0.85, percent_format)
+    saved = openpyxl.load_workbook(out / "broken.xlsx", data_only=True).worksheets[0]
+    assert (saved["E5"].value, saved["F6"].value, saved["G7"].number_format) == ("#N/A", "#REF!", "General")
+
+
+@pytest.mark.parametrize("percent_format", ["0%", "0.0%"])
+def test_an_xlsbs_error_cells_and_percent_cells_read_as_its_xlsxs(tmp_path, percent_format):
+    """calamine gives an .xlsb's error cell as empty, and its number formats not at all: read from its records,
+    as the .xlsx's are from its XML, the errors are the errors shown and the 85% a percent cell."""
+    xlsx, = vendor_files.read_vendor_file(broken_xlsx(tmp_path / "r.xlsx", percent_format=percent_format))
+    xlsb, = vendor_files.read_vendor_file(broken_xlsb(tmp_path / "r.xlsb", percent_format=percent_format))
+    assert (xlsx.rows[4][4], xlsx.rows[5][5], xlsx.percent_cells) == ("#N/A", "#REF!", {(5, 6)})  # the pattern
+    assert (xlsb.rows, xlsb.percent_cells) == (xlsx.rows, xlsx.percent_cells)
+
+
+def test_a_report_with_error_cells_and_a_percent_quantity_saved_as_xlsb_imports_as_its_xlsx_does(tmp_path):
+    """``BROKEN`` saved as .xlsx and as .xlsb: the same Vendor WIP rows, the same words on the terminal and on
+    Issues. The broken lookup is named, not read as nothing cut yet; 85% is named, not read as 0.85 pieces."""
+    books, said, files, issues = {}, {}, {}, {}
+    for suffix, write in ((".xlsx", broken_xlsx), (".xlsb", broken_xlsb)):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        books[suffix] = tracker_with_lines(folder)
+        files[suffix] = write(folder / f"Dhaka Knit weekly{suffix}")
+        said[suffix] = [line.replace(files[suffix].name, "FILE") for line in wip(books[suffix], files[suffix])
+                        if "Backup:" not in line]
+        found = sheet_values(books[suffix], "Issues")
+        issues[suffix] = [[str(v).replace(files[suffix].name, "FILE") for v in r] for r in found[1:]
+                          if files[suffix].name in str(r[0])]
+    rows = {s: [{**r, "Source File": None} for r in vendor_wip(books[s], files[s])] for s in books}
+    assert said[".xlsb"] == said[".xlsx"]
+    assert issues[".xlsb"] == issues[".xlsx"]
+    assert rows[".xlsb"] == rows[".xlsx"]
+    got = {r["Color"]: (r["Cut Qty"], r["Sewn Qty"], r["Packed Qty"]) for r in rows[".xlsb"]}
+    assert got == {"Heather Grey": (None, 450, 0), "Light Blue": (300, None, None), "Dark Blue": (200, 10, 0)}, got
+    problems = "\n".join(r[5] for r in issues[".xlsb"])
+    assert "#N/A" in problems and "#REF!" in problems and "percentage" in problems, problems

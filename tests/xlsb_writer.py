@@ -10,8 +10,11 @@ date as its serial number in the 1900 date system with Excel's built-in number f
 computer's order), and an empty cell as nothing. The layout a vendor's report has: merged ranges
 (BrtBeginMergeCells / BrtMergeCell / BrtEndMergeCells after the cells), hidden rows (BrtRowHdr's fDyZero) and
 hidden columns (BrtColInfo's fHidden, before the cells), and the 1904 date system (BrtWbProp's fDate1904), its
-dates then counted from 1 Jan 1904. ``test_xlsb.py`` shows that calamine, LibreOffice and pyxlsb read it alike,
-and LibreOffice its layout too.
+dates then counted from 1 Jan 1904. What a broken report holds: an error value (``Error``: BrtCellError, or a
+formula's saved result, BrtFmlaError, its formula =NA() or the error itself, =#REF!), and a number shown as a
+percentage (``Percent``: built-in number format 9, 0%, or a format of the workbook's own such as 0.0%).
+``test_xlsb.py`` shows that calamine, LibreOffice and pyxlsb read it alike, and LibreOffice its layout, errors
+and percent format too.
 """
 
 from __future__ import annotations
@@ -19,15 +22,29 @@ from __future__ import annotations
 import struct
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-Cell = str | int | float | date | None
+
+@dataclass(frozen=True)
+class Error:
+    """An Excel error value in a cell ('#N/A', '#REF!'); ``formula``: as a formula's saved result (=#N/A)."""
+
+    text: str
+    formula: bool = False
+
+
+class Percent(float):
+    """A number shown as a percentage (0%): 0.85 shows 85%."""
+
+
+Cell = str | int | float | date | Error | None
 Merge = tuple[tuple[int, int], tuple[int, int]]
 """((first row, first col), (last row, last col)), 0-based."""
 
 # [MS-XLSB] 2.3 record types
-_ROW_HDR, _CELL_RK, _CELL_REAL, _CELL_ISST = 0, 2, 5, 7
+_ROW_HDR, _CELL_RK, _CELL_ERROR, _CELL_REAL, _CELL_ISST, _FMLA_ERROR = 0, 2, 3, 5, 7, 11
 _SST_ITEM, _FONT, _FILL, _BORDER, _XF, _STYLE = 19, 43, 45, 46, 47, 48
 _BEGIN_SHEET, _END_SHEET, _BEGIN_BOOK, _END_BOOK = 129, 130, 131, 132
 _BEGIN_BUNDLE_SHS, _END_BUNDLE_SHS, _BEGIN_SHEET_DATA, _END_SHEET_DATA = 143, 144, 145, 146
@@ -37,12 +54,21 @@ _COL_INFO, _WB_PROP, _MERGE_CELL, _BEGIN_MERGE_CELLS, _END_MERGE_CELLS = 60, 153
 _BEGIN_COL_INFOS, _END_COL_INFOS = 390, 391
 _ROW_HIDDEN, _COL_HIDDEN, _DATE1904 = 0x1000, 0x0001, 0x0001
 """fDyZero in BrtRowHdr's 16 bits of flags, fHidden in BrtColInfo's, fDate1904 in BrtWbProp's 32."""
+_FMT, _BEGIN_FMTS, _END_FMTS, _CUSTOM_FMT = 44, 615, 616, 164
+"""BrtFmt, a number format of the workbook's own, between BrtBeginFmts and BrtEndFmts; the first id Excel gives one."""
 _BEGIN_FILLS, _END_FILLS, _BEGIN_FONTS, _END_FONTS = 603, 604, 611, 612
 _BEGIN_BORDERS, _END_BORDERS, _BEGIN_CELL_XFS, _END_CELL_XFS = 613, 614, 617, 618
 _BEGIN_STYLES, _END_STYLES, _BEGIN_CELL_STYLE_XFS, _END_CELL_STYLE_XFS = 619, 620, 626, 627
 
-_DATE_XF = 1
-"""The cell format (BrtXF in the cell formats) of a date: built-in number format 14."""
+_DATE_XF, _PERCENT_XF = 1, 2
+"""The cell formats (BrtXF in the cell formats) of a date: built-in number format 14, and of a percentage: 9."""
+_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+           "#N/A": 0x2A}
+"""[MS-XLSB] BErr: an error value's code."""
+_PTG_ERR = 0x1C
+"""PtgErr: a formula token that is an error value (its code follows)."""
+_NA_FUNCTION = bytes([0x21]) + struct.pack("<H", 10)
+"""=NA(): PtgFunc, then the function's number (Ftab 10: NA), a broken lookup's #N/A."""
 _EPOCH = date(1899, 12, 30)
 """Serial number 0 of the 1900 date system as Excel counts it (its 29 Feb 1900 lies before March 1900)."""
 _EPOCH_1904 = date(1904, 1, 1)
@@ -86,10 +112,11 @@ def _number(col: int, xf: int, value: float) -> bytes:
 
 def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1", *, merged: Iterable[Merge] = (),
                hidden_rows: Iterable[int] = (), hidden_columns: Iterable[tuple[int, int]] = (),
-               date1904: bool = False) -> Path:
+               date1904: bool = False, percent_format: str = "0%") -> Path:
     """An .xlsb workbook at ``path`` with one sheet named ``sheet`` holding ``rows`` from A1; ``merged``: its
     merged ranges, ``hidden_rows`` (0-based, within ``rows``) and ``hidden_columns`` ((first, last), 0-based):
-    what it hides; ``date1904``: the workbook counts dates from 1904."""
+    what it hides; ``date1904``: the workbook counts dates from 1904; ``percent_format``: how a ``Percent`` shows
+    (other than Excel's built-in '0%', a number format of the workbook's own)."""
     strings: dict[str, int] = {}
     uses = 0
     data = bytearray()
@@ -106,11 +133,19 @@ def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1"
                 uses += 1
                 index = strings.setdefault(value, len(strings))
                 data += _record(_CELL_ISST, _cell(c, 0) + struct.pack("<I", index))
+            elif isinstance(value, Error):
+                code = bytes([_ERRORS[value.text]])
+                if value.formula:  # the error, its flags (0), then the formula: its tokens' size, them, no extra
+                    tokens = _NA_FUNCTION if value.text == "#N/A" else bytes([_PTG_ERR]) + code
+                    formula = struct.pack("<I", len(tokens)) + tokens + struct.pack("<I", 0)
+                    data += _record(_FMLA_ERROR, _cell(c, 0) + code + struct.pack("<H", 0) + formula)
+                else:
+                    data += _record(_CELL_ERROR, _cell(c, 0) + code)
             elif isinstance(value, date):
                 day = value.date() if isinstance(value, datetime) else value
                 data += _number(c, _DATE_XF, (day - epoch).days)
             else:
-                data += _number(c, 0, value)
+                data += _number(c, _PERCENT_XF if isinstance(value, Percent) else 0, value)
     dim = struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(last_col, 0))
     # BrtColInfo: first and last column, width (in 1/256 of a character), cell format, flags
     cols = [_record(_COL_INFO, struct.pack("<IIIIH", first, last, 9 * 256, 0, _COL_HIDDEN))
@@ -136,14 +171,14 @@ def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1"
         zf.writestr("xl/workbook.bin", book_bin)
         zf.writestr("xl/_rels/workbook.bin.rels", _BOOK_RELS)
         zf.writestr("xl/worksheets/sheet1.bin", sheet_bin)
-        zf.writestr("xl/styles.bin", _styles_bin())
+        zf.writestr("xl/styles.bin", _styles_bin(percent_format))
         zf.writestr("xl/sharedStrings.bin", sst_bin)
     return path
 
 
-def _styles_bin() -> bytes:
+def _styles_bin(percent_format: str = "0%") -> bytes:
     """One font (Calibri 11), the two fills and one border every workbook has, one cell style ("Normal"), and
-    two cell formats: General, and the date format 14."""
+    three cell formats: General, the date format 14 and ``percent_format`` (built-in 9, or a BrtFmt of its own)."""
     def count(kind: int, n: int) -> bytes:
         return _record(kind, struct.pack("<I", n))
 
@@ -162,13 +197,18 @@ def _styles_bin() -> bytes:
     # alignment and protection flags (locked), which attributes it applies
     def xf(parent: int, number_format: int) -> bytes:
         return struct.pack("<HHHHHBBHH", parent, number_format, 0, 0, 0, 0, 0, 0x1000, 0)
+    # BrtFmt: the number format's id, its code
+    percent, fmts = (9, b"") if percent_format == "0%" else (
+        _CUSTOM_FMT, count(_BEGIN_FMTS, 1) + _record(_FMT, struct.pack("<H", _CUSTOM_FMT) + _wide(percent_format))
+        + _record(_END_FMTS))
     return b"".join([
-        _record(_BEGIN_STYLE_SHEET),
+        _record(_BEGIN_STYLE_SHEET), fmts,
         count(_BEGIN_FONTS, 1), _record(_FONT, font + _wide("Calibri")), _record(_END_FONTS),
         count(_BEGIN_FILLS, 2), _record(_FILL, fill(0)), _record(_FILL, fill(17)), _record(_END_FILLS),
         count(_BEGIN_BORDERS, 1), _record(_BORDER, border), _record(_END_BORDERS),
         count(_BEGIN_CELL_STYLE_XFS, 1), _record(_XF, xf(0xFFFF, 0)), _record(_END_CELL_STYLE_XFS),
-        count(_BEGIN_CELL_XFS, 2), _record(_XF, xf(0, 0)), _record(_XF, xf(0, 14)), _record(_END_CELL_XFS),
+        count(_BEGIN_CELL_XFS, 3), _record(_XF, xf(0, 0)), _record(_XF, xf(0, 14)), _record(_XF, xf(0, percent)),
+        _record(_END_CELL_XFS),
         # BrtStyle: its cell style format, built-in flag, built-in style 0 (Normal), outline level, name
         count(_BEGIN_STYLES, 1), _record(_STYLE, struct.pack("<IHBB", 0, 1, 0, 0xFF) + _wide("Normal")),
         _record(_END_STYLES),

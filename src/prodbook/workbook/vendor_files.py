@@ -300,9 +300,11 @@ _NO_LAYOUT: tuple[type[Exception], ...] = (*_NOT_A_ZIP, KeyError)
 
 
 def _xlsb_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
-    """Merged ranges of an Excel Binary Workbook per sheet, the rows and columns each sheet hides, and whether
-    it counts dates from 1904 (calamine gives none of them for .xlsb): ``xlsb_layout`` reads its records. An
-    .xlsb that is no zip (calamine reads it, or says why) has none."""
+    """Merged ranges of an Excel Binary Workbook per sheet, the rows and columns each sheet hides, whether it
+    counts dates from 1904, its error cells (calamine reads #N/A as empty: a broken lookup would read as nothing
+    done) and its number cells shown as a percentage (calamine gives none of them for .xlsb): ``xlsb_layout``
+    reads its records, and hands them on as an .xlsx's are. An .xlsb that is no zip (calamine reads it, or says
+    why) has none."""
     try:
         with _Package(path) as pkg:
             book = xlsb_layout.read_layout(pkg)
@@ -310,7 +312,10 @@ def _xlsb_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tupl
         return {}, XmlFacts()
     facts = XmlFacts(date1904=book.date1904,
                      hidden_rows={name: s.hidden_rows for name, s in book.sheets.items()},
-                     hidden_columns={name: s.hidden_columns for name, s in book.sheets.items()})
+                     hidden_columns={name: s.hidden_columns for name, s in book.sheets.items()},
+                     formulas={name: {at: ("", True, None, error) for at, error in s.errors.items()}
+                               for name, s in book.sheets.items()},
+                     percent_cells={name: s.percent_cells for name, s in book.sheets.items()})
     return {name: s.merged for name, s in book.sheets.items()}, facts
 
 

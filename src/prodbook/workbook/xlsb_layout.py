@@ -11,7 +11,13 @@ type in at most 2 bytes, the size in at most 4), then its data, little-endian. W
   state and id, then its relationship id (an XLNullableWideString) and its name (an XLWideString);
 - a sheet's .bin: BrtRowHdr (0), its row and, 10 bytes in, 16 bits of flags whose bit 12 is fDyZero (the row is
   hidden); BrtColInfo (60), first and last column and, 16 bytes in, flags whose bit 0 is fHidden; BrtMergeCell
-  (176), first row, last row, first column, last column. Rows and columns are 0-based, as here.
+  (176), first row, last row, first column, last column. Rows and columns are 0-based, as here;
+- a sheet's cells (calamine reads an error cell as empty, and gives no number formats): BrtCellError (3) and
+  BrtFmlaError (11, a formula's saved result), each its column, its cell format (the low 24 bits of the next 32)
+  and then the error's code (BErr); and, where the workbook has a cell format showing a percentage, the number
+  cells in it: BrtCellRk (2), BrtCellReal (5), BrtFmlaNum (9). A cell's row is that of the BrtRowHdr before it;
+- styles.bin: BrtFmt (44), a number format's id (16 bits) and its code (an XLWideString); BrtXF (47) between
+  BrtBeginCellXFs (617) and BrtEndCellXFs (618), a cell format, its number format's id 2 bytes in.
 """
 
 from __future__ import annotations
@@ -22,11 +28,26 @@ from dataclasses import dataclass, field
 
 from prodbook.core.wip import Merge
 from prodbook.workbook.xlsx.package import _Package
+from prodbook.workbook.xlsx.styles import _BUILTIN_PERCENT_FMTS, is_percent_format
 
 _ROW_HDR, _COL_INFO, _WB_PROP, _BUNDLE_SH, _MERGE_CELL = 0, 60, 153, 156, 176
+_CELL_RK, _CELL_ERROR, _CELL_REAL, _FMLA_NUM, _FMLA_ERROR = 2, 3, 5, 9, 11
+_FMT, _XF, _BEGIN_CELL_XFS, _END_CELL_XFS = 44, 47, 617, 618
 _ROW_HIDDEN, _COL_HIDDEN, _DATE1904 = 0x1000, 0x0001, 0x0001
-_BOOK_RECORDS, _SHEET_RECORDS = frozenset({_WB_PROP, _BUNDLE_SH}), frozenset({_ROW_HDR, _COL_INFO, _MERGE_CELL})
+_BOOK_RECORDS, _STYLE_RECORDS = frozenset({_WB_PROP, _BUNDLE_SH}), frozenset({_FMT, _XF, _BEGIN_CELL_XFS,
+                                                                             _END_CELL_XFS})
+_SHEET_RECORDS = frozenset({_ROW_HDR, _COL_INFO, _MERGE_CELL, _CELL_ERROR, _FMLA_ERROR})
+_NUMBERS = frozenset({_CELL_RK, _CELL_REAL, _FMLA_NUM})
+_NUMBER_RECORDS = _SHEET_RECORDS | _NUMBERS
+"""Read where the workbook has a cell format showing a percentage: most have none, and their number cells
+(most of a sheet's records) are stepped over."""
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+           0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+"""BErr: an error's code -> the error the cell shows. A code it does not name (a later Excel's) is shown #VALUE!:
+an error all the same, never an empty cell."""
 BOOK_PART = "xl/workbook.bin"
+_STYLES = "/styles"
+"""How the type of the workbook's relationship to its styles part ends."""
 
 
 @dataclass
@@ -37,6 +58,10 @@ class SheetLayout:
     hidden_rows: list[int] = field(default_factory=list)
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)
     """(first, last) column of each hidden range: a range may run to Excel's last column (XFD)."""
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row, col) -> the Excel error the cell shows ('#N/A')."""
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """The number cells shown as a percentage (1 shows 100%)."""
 
 
 @dataclass
@@ -88,7 +113,10 @@ def _wide(data: bytes, at: int) -> tuple[str | None, int]:
 def read_layout(pkg: _Package) -> BookLayout:
     """The date system of the .xlsb in ``pkg`` and the layout of each of its sheets (per sheet name)."""
     out = BookLayout()
-    parts = {r["id"]: r["part"] for r in pkg.rels(BOOK_PART)}
+    rels = pkg.rels(BOOK_PART)
+    parts = {r["id"]: r["part"] for r in rels}
+    styles = next((r["part"] for r in rels if str(r["type"]).endswith(_STYLES) and r["part"]), None)
+    percent = _percent_xfs(pkg.zf.read(styles)) if styles and pkg.exists(styles) else frozenset()
     sheets: list[tuple[str, str]] = []
     data = pkg.zf.read(BOOK_PART)
     for kind, at, size in records(data, _BOOK_RECORDS):
@@ -104,16 +132,48 @@ def read_layout(pkg: _Package) -> BookLayout:
                 sheets.append((name, parts[rid]))
     for name, part in sheets:
         if pkg.exists(part):
-            out.sheets[name] = _sheet_layout(pkg.zf.read(part))
+            out.sheets[name] = _sheet_layout(pkg.zf.read(part), percent)
     return out
 
 
-def _sheet_layout(data: bytes) -> SheetLayout:
+def _percent_xfs(data: bytes) -> frozenset[int]:
+    """The cell formats (indexes of the BrtXFs between BrtBeginCellXFs and BrtEndCellXFs) of styles.bin that show
+    a number as a percentage: a built-in one (9: 0%, 10: 0.00%) or a BrtFmt whose code does ('0.0%')."""
+    custom: set[int] = set()
+    out: set[int] = set()
+    index = -1  # outside the cell formats (the cell styles' BrtXFs come before them)
+    for kind, at, size in records(data, _STYLE_RECORDS):
+        if kind == _FMT and size >= 6:
+            try:
+                code, _ = _wide(data, at + 2)
+            except struct.error:
+                continue
+            if code is not None and is_percent_format(code):
+                custom.add(struct.unpack_from("<H", data, at)[0])
+        elif kind == _BEGIN_CELL_XFS:
+            index = 0
+        elif kind == _END_CELL_XFS:
+            index = -1
+        elif kind == _XF and index >= 0:
+            if size >= 4 and struct.unpack_from("<H", data, at + 2)[0] in _BUILTIN_PERCENT_FMTS | custom:
+                out.add(index)
+            index += 1
+    return frozenset(out)
+
+
+def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLayout:
     out = SheetLayout()
-    for kind, at, size in records(data, _SHEET_RECORDS):
-        if kind == _ROW_HDR and size >= 12:
+    row = 0
+    for kind, at, size in records(data, _NUMBER_RECORDS if percent else _SHEET_RECORDS):
+        if kind in _NUMBERS:  # first: most of the records read
+            if size >= 8 and int.from_bytes(data[at + 4:at + 7], "little") in percent:
+                out.percent_cells.add((row, struct.unpack_from("<I", data, at)[0]))
+        elif kind == _ROW_HDR and size >= 12:
+            row = struct.unpack_from("<I", data, at)[0]
             if struct.unpack_from("<H", data, at + 10)[0] & _ROW_HIDDEN:
-                out.hidden_rows.append(struct.unpack_from("<I", data, at)[0])
+                out.hidden_rows.append(row)
+        elif kind in (_CELL_ERROR, _FMLA_ERROR) and size >= 9:
+            out.errors[row, struct.unpack_from("<I", data, at)[0]] = _ERRORS.get(data[at + 8], "#VALUE!")
         elif kind == _COL_INFO and size >= 18:
             if struct.unpack_from("<H", data, at + 16)[0] & _COL_HIDDEN:
                 first, last = struct.unpack_from("<II", data, at)
