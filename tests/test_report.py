@@ -174,3 +174,21 @@ def test_html_escapes_every_value():
     assert "<b>V&Co</b>" not in page and page.count("&lt;b&gt;V&amp;Co&lt;/b&gt;") == 3  # chart + 2 tables
     assert "1 at risk" in page and "1,200 units" in page and "30-Apr-27" in page
     assert "3 other logged change(s)" in page
+
+
+def test_the_reports_on_time_figures_say_they_are_on_ex_factory_beside_the_scorecards_on_time_delivery(tmp_path):
+    """The report workbook holds two on-time figures: the Summary's (actual, else forecast, ex-factory against the
+    planned, every line whatever its terms) and the Scorecard's (FOB lines on ex-factory, DDP lines on arrival at
+    the DC). The Summary's By vendor table and the web page said a bare 'On-time %' / 'On time %', read as the
+    scorecard's."""
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    out, page = tmp_path / "report.xlsx", tmp_path / "report.html"
+    run(path, ["report"], ctx(date(2027, 3, 1), out=out))
+    run(path, ["report"], ctx(date(2027, 3, 1), out=page))
+    ws = openpyxl.load_workbook(out)["Summary"]
+    texts = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert "On-time ex-factory %" in texts and "On-time XF %" in texts and "On-time %" not in texts
+    (head,) = [c for row in ws.iter_rows() for c in row if c.value == "On-time XF %"]
+    assert ws.column_dimensions[head.column_letter].width >= len("On-time XF %") + 1  # one line, as the others
+    html = page.read_text(encoding="utf-8")
+    assert "<th>On-time ex-factory %</th>" in html and "On time %" not in html

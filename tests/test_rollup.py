@@ -116,8 +116,8 @@ def rows_of(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 def test_the_schema_is_created_by_prodbook_and_versioned(db_url: str) -> None:
     with opened(db_url) as db:
-        assert db.version() == SCHEMA_VERSION == 3
-        assert [r[0] for r in db.rows("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3]
+        assert db.version() == SCHEMA_VERSION == 4
+        assert [r[0] for r in db.rows("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3, 4]
         for table in TABLES:
             got = db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                           "current_schema() AND table_name = ? ORDER BY ordinal_position", (table.name,))
@@ -141,11 +141,12 @@ def test_a_version_1_database_is_migrated_keeping_its_rows(db_url: str) -> None:
                        "'x.xlsx', 'FW27')")
             db.execute("INSERT INTO exceptions (tracker_id, sheet_row, id, vendor) VALUES ('t1', 2, 'EX-1', 'BD1')")
         assert db.version() == 1
-        assert db.migrate() == [2, 3]
-        assert db.version() == 3
+        assert db.migrate() == [2, 3, 4]
+        assert db.version() == 4
         assert db.rows("SELECT id, vendor, is_open FROM exceptions") == [("EX-1", "BD1", None)]
         assert db.rows("SELECT COUNT(*) FROM orders WHERE line_status IS NULL") == [(0,)]
         assert db.rows("SELECT COUNT(*) FROM po_lines") == [(0,)]
+        assert db.rows("SELECT file_name, in_dc_code, default_terms FROM trackers") == [("x.xlsx", None, None)]
     finally:
         db.close()
 
@@ -412,9 +413,53 @@ def test_the_roll_ups_scorecards_take_each_trackers_ex_factory_and_name_its_othe
     out = tmp_path / "r.xlsx"
     done = rollup([path], Context(today=D(2027, 5, 31), now=CTX.now, out=out), db=str(tmp_path / "s.duckdb"))
     cards = {r["Vendor"]: r for r in _records(openpyxl.load_workbook(out)["Vendor Scorecards"])}
-    assert (cards["BD1"]["Shipped"], cards["CN1"]["Shipped"], cards["CN1"]["Worst Days Late"]) == (1, 1, 2)
+    assert (cards["BD1"]["Delivered"], cards["CN1"]["Delivered"], cards["CN1"]["Worst Days Late"]) == (1, 1, 2)
     (said,) = [f for f in done.findings if "On-Time Tolerance Days 3 (default 0)" in f.message]
     assert said.file == "womens.xlsx" and "its own scorecard" in said.message
+
+
+def test_the_roll_ups_scorecards_judge_ddp_lines_by_each_trackers_in_dc_code_and_default_terms(
+        tmp_path: Path) -> None:
+    """Two trackers in one DuckDB store, both DDP by their Config 'Default Terms' (no Terms column on Orders),
+    their arrival at the DC coded DC on one and ARR on the other ('In-DC Code'). The roll-up scored every line on
+    its ex-factory (the default FOB) and looked for IDC: each DDP line is judged on its own tracker's in-DC
+    milestone against the Orders In-DC, as its tracker's own scorecard judges it."""
+    def ddp_tracker(name: str, po: str, code: str, arrived: tuple[Any, Any]) -> Path:
+        # both lines leave the factory on time (XF Actual on the planned day); the DC dates decide
+        path = tracker(tmp_path / "season" / name, po=po, season="FW27", division=name, ta=[
+            [f"{po}1", "S1", "Navy", "BD1", "XF", "Ex-factory", "Vendor", D(2027, 4, 15), D(2027, 4, 15),
+             D(2027, 4, 15), "Done", 0, None],
+            [f"{po}1", "S1", "Navy", "BD1", code, "In DC", "Logistics", D(2027, 5, 10), D(2027, 5, 10), arrived[0],
+             None, None, None],
+            [f"{po}2", "S2", "Black", "CN1", "XF", "Ex-factory", "Vendor", D(2027, 4, 30), D(2027, 4, 30),
+             D(2027, 4, 30), "Done", 0, None],
+            [f"{po}2", "S2", "Black", "CN1", code, "In DC", "Logistics", D(2027, 5, 30), D(2027, 5, 30), arrived[1],
+             None, None, None]], exceptions=[])
+        wb = openpyxl.load_workbook(path)
+        ws = wb.create_sheet("Config")
+        for r in (["Setting", "Value"], ["In-DC Code", code], ["Default Terms", "DDP"]):
+            ws.append(r)
+        wb.save(path)
+        return path
+
+    # Orders In-DC: 10-May for S1 / Navy (BD1), 30-May for S2 / Black (CN1)
+    womens = ddp_tracker("womens.xlsx", "4500", "DC", (D(2027, 5, 12), D(2027, 5, 29)))  # BD1 2 days late
+    kids = ddp_tracker("kids.xlsx", "4600", "ARR", (D(2027, 5, 15), None))  # BD1 5 days late; CN1 not in the DC
+    out = tmp_path / "r.xlsx"
+    db = tmp_path / "s.duckdb"
+    done = rollup([womens, kids], Context(today=D(2027, 5, 31), now=CTX.now, out=out), db=str(db))
+    with opened(str(db)) as database:  # one store, two trackers
+        assert sorted(database.rows("SELECT file_name FROM trackers")) == [("kids.xlsx",), ("womens.xlsx",)]
+    sheet = openpyxl.load_workbook(out)["Vendor Scorecards"]
+    cards = {r["Vendor"]: r for r in _records(sheet)}
+    bd1, cn1 = cards["BD1"], cards["CN1"]
+    assert (bd1["Delivered"], bd1["On-Time Delivery %"], bd1["Worst Days Late"], bd1["Avg Days Late"]) == (
+        2, 0.0, 5, 3.5)
+    assert (cn1["Delivered"], cn1["On-Time Delivery %"], cn1["Worst Days Late"]) == (1, 100.0, 0)
+    (header,) = [c for c in sheet[1] if c.value == "On-Time Delivery %"]
+    assert "FOB lines on ex-factory, DDP lines on arrival at the DC" in header.comment.text
+    # their own settings are used, so nothing to say about them
+    assert [f for f in done.findings if "In-DC Code" in f.message or "Default Terms" in f.message] == []
 
 
 def test_one_tracker_id_on_two_workbooks_is_named(db_url: str, tmp_path: Path) -> None:

@@ -68,9 +68,9 @@ def test_a_ddp_line_is_on_time_by_its_arrival_at_the_dc(tmp_path: Path) -> None:
           ta_row("P2", "Black", "XF", date(2027, 4, 10)), ta_row("P2", "Black", "IDC", date(2027, 4, 28)),
           ta_row("P3", "White", "XF", date(2027, 4, 12)), ta_row("P4", "Grey", "XF", date(2027, 4, 20))]
     figures, detail, _ = card(tracker(tmp_path, ORDERS, ta, []))
-    assert figures["Shipped in the period"]["BD1"] == 3
-    assert figures["On-time ex-factory %"]["BD1"] == 66.7 and figures["Worst days late"]["BD1"] == 8
-    judged = {r[3].split(" / ")[0]: (r[4], r[5], r[6], r[10]) for r in detail if r[0] == "On-time ex-factory"}
+    assert figures["Delivered in the period"]["BD1"] == 3
+    assert figures["On-time delivery %"]["BD1"] == 66.7 and figures["Worst days late"]["BD1"] == 8
+    judged = {r[3].split(" / ")[0]: (r[4], r[5], r[6], r[10]) for r in detail if r[0] == "On-time delivery"}
     assert judged == {"P1": ("IDC (DDP)", datetime(2027, 4, 25), datetime(2027, 4, 24), "On time"),
                       "P2": ("IDC (DDP)", datetime(2027, 4, 20), datetime(2027, 4, 28), "Late"),
                       "P3": ("XF (FOB)", datetime(2027, 4, 12), datetime(2027, 4, 12), "On time")}
@@ -173,5 +173,5 @@ def test_a_vendor_code_typed_with_a_double_space_is_one_vendor(tmp_path: Path) -
                                None, None, None]]
     figures, _, _ = card(write_book(tmp_path / "t.xlsx", sheets), since=None)
     assert list(figures["PO lines"]) == ["BD1", "CN 1"]
-    assert (figures["PO lines"]["CN 1"], figures["Shipped in the period"]["CN 1"]) == (1, 1)
+    assert (figures["PO lines"]["CN 1"], figures["Delivered in the period"]["CN 1"]) == (1, 1)
     assert figures["Name"]["CN 1"] == "Ningbo Garments"

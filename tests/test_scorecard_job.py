@@ -51,7 +51,7 @@ def test_scorecard_workbook_has_the_figures_charts_and_drill_down(tmp_path: Path
     assert card["Figure"] == ("BD1", "CN1")
     # BD1: 1 shipped, 20-Apr against 15-Apr: 0% on time, 5 days late; its dip approved on round 2 (mill:
     # 16-Jan -> 22-Jan = 6 days). CN1: the PP sample shipped 2 days before due.
-    assert card["Shipped in the period"] == (1, 0) and card["On-time ex-factory %"] == (0.0, None)
+    assert card["Delivered in the period"] == (1, 0) and card["On-time delivery %"] == (0.0, None)
     assert card["Worst days late"] == (5, None)
     assert card["Lab-dip rounds to approval"] == (2.0, None) and card["Days with the mill"] == (6.0, None)
     assert card["Fit / PP samples on time %"] == (None, 100.0)
@@ -61,7 +61,7 @@ def test_scorecard_workbook_has_the_figures_charts_and_drill_down(tmp_path: Path
     assert "<f>" not in sheet  # the vendor's formula-like name is text
     assert card["Name"][1].startswith("=HYPERLINK")
     detail = [r for r in wb["Scorecard Detail"].iter_rows(min_row=2, values_only=True)]
-    assert ("On-time ex-factory", "BD1") in {(r[0], r[1]) for r in detail}
+    assert ("On-time delivery", "BD1") in {(r[0], r[1]) for r in detail}
     assert any("Scorecard: " in line for line in result.outcomes[0].summary)
 
 
@@ -102,7 +102,54 @@ def test_a_vendor_with_several_factories_gets_the_factory_sheet(tmp_path: Path) 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Scorecard", "Scorecard by Factory", "Exceptions by Rule", "Scorecard Detail"]
     rows = [r[:4] for r in wb["Scorecard by Factory"].iter_rows(min_row=2, values_only=True)]
+    (head,) = [c for c in wb["Scorecard by Factory"][1] if c.value == "On-Time Delivery %"]
+    assert head.comment.text.startswith("FOB lines on ex-factory, DDP lines on arrival at the DC")
     assert rows == [("AAA", "Alpha Apparel", None, 3), ("AAA", "Alpha Apparel", "F1", 2),
                     ("AAA", "Alpha Apparel", "F2", 1), ("BBB", "Beta Knits", "FB", 2), ("CCC", "Gamma Denim", None, 0)]
     card = {r[0]: r[1:4] for r in wb["Scorecard"].iter_rows(min_row=4, values_only=True) if r[0]}
-    assert card["Figure"] == ("AAA", "BBB", "CCC") and card["On-time ex-factory %"] == (33.3, 100.0, None)
+    assert card["Figure"] == ("AAA", "BBB", "CCC") and card["On-time delivery %"] == (33.3, 100.0, None)
+
+
+def test_the_on_time_figure_says_fob_lines_are_judged_on_ex_factory_and_ddp_lines_on_arrival(
+        tmp_path: Path) -> None:
+    """A DDP line is judged on its arrival at the DC, not on its ex-factory, but the scorecard read 'On-time
+    ex-factory %' (its chart, its drill-down rows and the table's 'On-Time XF %' too): a production manager
+    took CN1's DDP line, in the DC 4 days late, for a late shipment from the factory."""
+    sheets = base_sheets()
+    sheets["Orders"][0].append("Terms")
+    sheets["Orders"][1].append("FOB")
+    sheets["Orders"][2].append("DDP")  # In-DC 30-May
+    sheets["T&A"] = sheets["T&A"] + [
+        ["4500000001", "S1", "Navy", "BD1", "XF", "Ex-factory", None, None, None, date(2027, 4, 15), None, None,
+         None],
+        ["4500000002", "S2", "Black", "CN1", "XF", "Ex-factory", None, None, None, date(2027, 4, 30), None, None,
+         None],
+        ["4500000002", "S2", "Black", "CN1", "IDC", "In DC", None, None, None, date(2027, 6, 3), None, None,
+         None]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    out, page = tmp_path / "card.xlsx", tmp_path / "card.html"
+    ctx = Context(today=date(2027, 6, 10), now=datetime(2027, 6, 10, 9), out=out)
+    result = run(path, ["scorecard"], ctx)
+    wb = openpyxl.load_workbook(out)
+    rows = {r[0]: r[1:] for r in wb["Scorecard"].iter_rows(min_row=5, values_only=True) if r[0]}
+    assert rows["Delivered in the period"][:2] == (1, 1)
+    on_time = rows["On-time delivery %"]
+    assert on_time[:2] == (100.0, 0.0)
+    assert "FOB lines on ex-factory, DDP lines on arrival at the DC" in on_time[2]
+    shown = [str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert not [v for v in shown if "ex-factory %" in v.lower() or "XF %" in v]
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    first = "".join(re.findall(r"<a:t>(.*?)</a:t>", charts[0]))
+    assert first.startswith("On-time delivery %") and "FOB" in first and "DDP" in first
+    detail = {(r[0], r[3].split(" / ")[0], r[4]) for r in wb["Scorecard Detail"].iter_rows(min_row=2, values_only=True)
+              if r[0] and r[0].startswith("On-time")}
+    assert detail == {("On-time delivery", "4500000001", "XF (FOB)"), ("On-time delivery", "4500000002", "IDC (DDP)")}
+    head, *said = [line for line in result.outcomes[0].summary if line.startswith("Vendor scorecard")
+                   or line.strip().startswith("CN1:")]
+    assert "on time: FOB lines on ex-factory, DDP lines on arrival at the DC" in head
+    assert said and "on time 0% of 1 delivered" in said[0]
+    run(path, ["scorecard"], Context(today=ctx.today, now=ctx.now, out=page))
+    html = page.read_text(encoding="utf-8")
+    assert "On-Time Delivery %" in html and "FOB lines on ex-factory, DDP lines on arrival at the DC" in html
+    assert "ex-factory %" not in html.lower() and "XF %" not in html

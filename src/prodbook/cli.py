@@ -530,8 +530,9 @@ def report(workbook: str, since: datetime | None, out: Path | None, today: date 
 @common
 def scorecard(workbook: str, since: datetime | None, out: Path | None, today: date | None, dry_run: bool,
               as_json: bool) -> None:
-    """Vendor scorecards from the tracker's history: on-time ex-factory, lab dips, fit/PP samples, WIP
-    report punctuality, exceptions per 100 PO lines, quantity accuracy; a chart per measure."""
+    """Vendor scorecards from the tracker's history: on-time delivery (FOB lines on ex-factory, DDP lines on
+    arrival at the DC), lab dips, fit/PP samples, WIP report punctuality, exceptions per 100 PO lines, quantity
+    accuracy; a chart per measure."""
     _run(workbook, ["scorecard"], today, dry_run, as_json, since=since, out=out)
 
 

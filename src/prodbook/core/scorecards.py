@@ -13,8 +13,8 @@ season) to ``today``, both included.
 
 The measures:
 
-* **On-time ex-factory**: PO lines delivered in the period, judged on the date
-  the order's terms make the vendor's promise (as the cancel date is,
+* **On-time delivery** (FOB lines on ex-factory, DDP lines on arrival at the DC): PO lines delivered in the
+  period, judged on the date the order's terms make the vendor's promise (as the cancel date is,
   ``core.cancel``): under FOB and the other origin terms the Actual of the
   ex-factory milestone against the planned ex-factory (the order's Ex-Factory,
   else the T&A Planned); under DDP and the other delivered terms the Actual of
@@ -76,7 +76,8 @@ WIP-stale exception rule)."""
 class Measure:
     """The drill-down's measure names (the Measure column)."""
 
-    XF = "On-time ex-factory"
+    XF = "On-time delivery"
+    """FOB lines on ex-factory, DDP lines on arrival at the DC (the Item says which: 'XF (FOB)', 'IDC (DDP)')."""
     DIP = "Lab dip approval"
     MILL = "Lab dip resubmission"
     SAMPLE = "Fit / PP sample"

@@ -185,8 +185,9 @@ ACTIONS: tuple[Action, ...] = (
            "Write the production report: key dates and what changed since last week.",
            jobs=("report",), cli="prodbook report"),
     Action("pbScorecard", "Vendor scorecard", "ChartInsert", "grpReport",
-           "Score every vendor on the season so far: on-time ex-factory, lab dips, samples, WIP reports, "
-           "exceptions, quantities; a workbook with a chart per measure and the rows behind each figure.",
+           "Score every vendor on the season so far: on-time delivery (FOB on ex-factory, DDP on arrival at the "
+           "DC), lab dips, samples, WIP reports, exceptions, quantities; a workbook with a chart per measure and the "
+           "rows behind each figure.",
            jobs=("scorecard",), cli="prodbook scorecard"),
     Action("pbUndo", "Undo last", "Undo", "grpProdbook",
            "Revert the last prodbook action, from the Change Log. Your own later edits are kept.",

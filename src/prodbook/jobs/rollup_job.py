@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodbook.core import cancel as cx
 from prodbook.core import exceptions as ex
 from prodbook.core import report as rp
 from prodbook.core import scorecards as sc
@@ -88,12 +89,14 @@ def vendor_scorecards(combined: q.Combined, today: date) -> pd.DataFrame:
     season: every tracker's orders, T&A, WIP reports, exceptions and styles of the roll-up's seasons at once.
 
     The database holds no Lab Dips or Samples, so the development measures stay blank here (each tracker's own
-    scorecard has them); the settings are the defaults (each tracker's Config is not in the database), but the
-    ex-factory dates are each line's as its own tracker judged them (its 'Ex-Factory Code'), and a tracker that
-    sets another scorecard setting is named as it loads (``other_settings``).
+    scorecard has them). Each line is judged as its own tracker judges it: its ex-factory dates as judged at load
+    (its 'Ex-Factory Code'), a blank Terms under its tracker's 'Default Terms', a DDP line's arrival on its
+    tracker's 'In-DC Code' (``_as_own_tracker``). The other settings are the defaults, and a tracker that sets
+    another is named as it loads (``other_settings``).
     """
     orders, stopped = _live_orders(combined.frame("orders"), combined.frame("po_lines"))
-    h = sc.History(orders, _shipped_as_judged(combined), wip=combined.frame("vendor_wip"),
+    orders, ta = _as_own_tracker(combined.frame("trackers"), orders, _shipped_as_judged(combined))
+    h = sc.History(orders, ta, wip=combined.frame("vendor_wip"),
                    exceptions=combined.frame("exceptions"), styles=combined.frame("styles"), stopped=stopped)
     names = {str(code): name for code, name in ex.ALL_RULE_NAMES.items()}
     return sc.vendor_rows(sc.scorecard(h, sc.ScoreSettings(), today, None, names))
@@ -132,14 +135,46 @@ def _shipped_as_judged(combined: q.Combined) -> pd.DataFrame:
     return pd.concat([own, judged], ignore_index=True) if len(own) else judged
 
 
+def _code(v: Any) -> str:
+    """A T&A code as the scorecard matches it: outer spaces and case aside, inner spaces as one."""
+    return "" if is_blank(v) else " ".join(str(v).split()).upper()
+
+
+def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
+                    ta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders and T&A as the scorecard with prodbook's defaults reads them, each tracker's lines judged by its own
+    Config (kept in ``trackers``; blank for a tracker loaded before prodbook kept them: the defaults). A Terms
+    that is blank (or not a known term) takes its tracker's 'Default Terms'; its in-DC milestone ('In-DC Code':
+    DC on one tracker, ARR on another) goes under the default code (IDC), and a milestone coded IDC on a tracker
+    whose In-DC Code is another is not its arrival at the DC and is left out of the scorecard."""
+    default = sc.ScoreSettings()
+    ids = trackers["tracker_id"].tolist() if len(trackers) else []
+    own_code = {t: _code(c) for t, c in zip(ids, trackers["in_dc_code"].tolist() if ids else [])
+                if _code(c) and _code(c) != _code(default.in_dc_code)}
+    own_terms = {t: str(v).strip() for t, v in zip(ids, trackers["default_terms"].tolist() if ids else [])
+                 if not is_blank(v)}
+    if own_terms and len(orders) and "tracker_id" in orders.columns:
+        terms = orders["terms"].tolist() if "terms" in orders.columns else [None] * len(orders)
+        orders = orders.assign(terms=[v if cx.read_terms(v) else own_terms.get(t, v)
+                                      for v, t in zip(terms, orders["tracker_id"].tolist())])
+    if own_code and len(ta) and "tracker_id" in ta.columns:
+        raw = ta["code"].astype(object)
+        codes = raw.map({v: _code(v) for v in raw.dropna().unique()}).fillna("")  # each distinct code folded once
+        mine = ta["tracker_id"].map(own_code).fillna("")
+        own = ((codes == mine) & (mine != "")).to_numpy()
+        other = ((mine != "") & (codes == _code(default.in_dc_code))).to_numpy()
+        ta = ta.assign(code=raw.where(~own, default.in_dc_code).where(~other, None))
+    return orders, ta
+
+
 def other_settings(config: Any, settings: ex.Settings, file: str) -> list[Finding]:
     """A tracker whose Config sets a scorecard setting other than prodbook's default: the roll-up's Vendor
     Scorecards score its lines by the defaults, one setting for every tracker; said, so a figure that differs
     from the tracker's own scorecard is not a surprise."""
     mine, default = sc.settings_from(config, settings), sc.ScoreSettings()
     names = {"on_time_tolerance_days": "On-Time Tolerance Days", "wip_stale_days": "WIP Stale Days",
-             "ship_tolerance_pct": "Ship Tolerance %", "cut_code": "Cut Code", "pack_code": "Pack Code",
-             "in_dc_code": "In-DC Code", "default_terms": "Default Terms"}  # the DDP lines' on-time date
+             "ship_tolerance_pct": "Ship Tolerance %", "cut_code": "Cut Code", "pack_code": "Pack Code"}
+    # not named: Ex-Factory Code, In-DC Code, Default Terms: each tracker's own are used (``_as_own_tracker``)
     differ = [f"{shown} {getattr(mine, f)} (default {getattr(default, f)})" for f, shown in names.items()
               if getattr(mine, f) != getattr(default, f)]
     if not differ:
@@ -170,6 +205,7 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
         stopped = {line_key(ln.po, ln.style, ln.color) for ln in inp.stopped}
         prepared = store_load.prepare(tracker, path, ctx.today, lines, still_open(exceptions, stopped), stopped)
         prepared.notes += other_settings(tracker.config, inp.settings, path.name)
+        prepared.in_dc_code, prepared.default_terms = inp.settings.in_dc_code, inp.settings.default_terms
         return prepared
 
 

@@ -23,7 +23,7 @@ from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, va
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.publish import StagedFile, Writer, no_folder
 from prodbook.workbook.report_html import render_scorecard_html
-from prodbook.workbook.scorecard_xlsx import today_name, write_scorecard
+from prodbook.workbook.scorecard_xlsx import ON_TIME_BASIS, today_name, write_scorecard
 from prodbook.workbook.tracker import Tracker
 
 
@@ -95,7 +95,8 @@ def scorecard(tracker: Tracker, ctx: Context) -> Outcome:
             content = partial(write_scorecard, card=card, date_format=fmt)
         files = (StagedFile(out, content, f"  Scorecard: {out}"),)
     vendors = sc.vendor_rows(card)
-    summary = [f"Vendor scorecard: {len(vendors)} vendor(s), {len(card.detail)} row(s) behind the figures."]
+    summary = [f"Vendor scorecard: {len(vendors)} vendor(s), {len(card.detail)} row(s) behind the figures; on time: "
+               f"{ON_TIME_BASIS}."]
     for r in vendors.to_dict("records"):
         summary.append("  " + _line(r))
     if out is None:
@@ -111,7 +112,7 @@ def _line(r: dict) -> str:
         return "-" if v is None else f"{v:g}%"
 
     worst = "" if r["worst_days_late"] is None else f", worst {int(r['worst_days_late'])} day(s) late"
-    return (f"{r['vendor']}: on time {pct(r['on_time_pct'])} of {r['shipped']} shipped{worst}, "
+    return (f"{r['vendor']}: on time {pct(r['on_time_pct'])} of {r['shipped']} delivered{worst}, "
             f"dips right first time {pct(r['dip_rft_pct'])}, samples on time {pct(r['samples_on_time_pct'])}, "
             f"WIP reports {pct(r['wip_punctuality_pct'])}, "
             f"{r['exceptions_per_100'] if r['exceptions_per_100'] is not None else '-'} exceptions per 100 lines, "

@@ -97,6 +97,11 @@ class Prepared:
     tables: list[SheetRows]
     notes: list[Finding] = field(default_factory=list)
     """What the run should say of this tracker as it loads it (its own settings, say)."""
+    in_dc_code: str | None = None
+    """Its Config 'In-DC Code' (None: prodbook's default), kept in ``trackers``: the roll-up's scorecards judge
+    its DDP lines on that milestone, as its own scorecard does."""
+    default_terms: str | None = None
+    """Its Config 'Default Terms' (None: prodbook's default), the terms of its lines whose Terms is blank."""
 
     def rows(self) -> int:
         return sum(len(t.frame) for t in self.tables)
@@ -306,9 +311,10 @@ def load(db: Database, prepared: Prepared, *, now: datetime | None = None, user:
             "ON CONFLICT (tracker_id) DO UPDATE SET file = EXCLUDED.file, file_name = EXCLUDED.file_name, "
             "division = EXCLUDED.division, as_of = EXCLUDED.as_of, loaded_at = EXCLUDED.loaded_at, "
             "loaded_by = EXCLUDED.loaded_by, file_modified = EXCLUDED.file_modified, "
-            "file_sha256 = EXCLUDED.file_sha256",
+            "file_sha256 = EXCLUDED.file_sha256, in_dc_code = EXCLUDED.in_dc_code, "
+            "default_terms = EXCLUDED.default_terms",
             (ident.tracker_id, ident.file, ident.file_name, ident.season, ident.division, prepared.as_of, now,
-             user or _user(), ident.file_modified, ident.file_sha256))
+             user or _user(), ident.file_modified, ident.file_sha256, prepared.in_dc_code, prepared.default_terms))
         for t in prepared.tables:
             db.execute(f"DELETE FROM {t.table.name} WHERE tracker_id = ?", (ident.tracker_id,))
         for t in prepared.tables:

@@ -17,7 +17,7 @@ import pandas as pd
 from prodbook.core.cells import NA
 from prodbook.core.report import AT_RISK, LATE
 from prodbook.store.db import Database
-from prodbook.store.schema import PO_LINES_T, RECORD_TABLES, TABLES
+from prodbook.store.schema import TABLES
 
 NO_OWNER = "(no owner)"
 NO_VENDOR = "(no vendor)"
@@ -136,14 +136,15 @@ def lines_in_two(db: Database, seasons: Sequence[str]) -> pd.DataFrame:
 class Combined:
     """Every record table across the trackers of the roll-up's seasons, read from the database when first asked
     (``frame('orders')``): what whole-vendor-base measures (the vendor scorecards) take as input. Each frame has
-    the table's columns plus ``tracker`` (file name) and ``division``."""
+    the table's columns plus ``tracker`` (file name) and ``division``; ``frame('trackers')``: each tracker's own
+    settings the measures take (``in_dc_code``, ``default_terms``)."""
 
     db: Database
     seasons: tuple[str, ...]
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def frame(self, table: str) -> pd.DataFrame:
-        if table not in {t.name for t in (*RECORD_TABLES, PO_LINES_T)}:
+        if table not in {t.name for t in TABLES}:
             raise KeyError(table)
         if table not in self._cache:
             self._cache[table] = self.db.frame(

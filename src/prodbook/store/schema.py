@@ -80,7 +80,7 @@ def _sheet_table(name: str, spec: SheetSpec, fields: tuple[str, ...], doc: str,
     return StoreTable(name, (TRACKER_ID, SHEET_ROW, *cols, *extra), ("tracker_id", "sheet_row"), doc, spec, unique)
 
 
-TRACKERS = StoreTable("trackers", (
+TRACKERS_V1 = StoreTable("trackers", (
     StoreColumn("tracker_id", "tracker_id", Kind.TEXT,
                 "the tracker's id: a hash of its Config Tracker ID (else its file) and season"),
     StoreColumn("file", "file", Kind.TEXT, "the workbook's full path when it was loaded"),
@@ -129,15 +129,21 @@ PO_LINES_T = StoreTable("po_lines", (
 
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "tracker records: trackers, styles, orders, ta, vendor_wip, exceptions, issues, change_log",
-     tuple(t.ddl() for t in (TRACKERS, STYLES_T, ORDERS_V1, TA_T, VENDOR_WIP_T, EXCEPTIONS_V1, ISSUES_T,
+     tuple(t.ddl() for t in (TRACKERS_V1, STYLES_T, ORDERS_V1, TA_T, VENDOR_WIP_T, EXCEPTIONS_V1, ISSUES_T,
                              CHANGE_LOG_T))),
     (2, "po_lines (each line as the production report judges it); exceptions.is_open",
      (PO_LINES_T.ddl(), "ALTER TABLE exceptions ADD COLUMN is_open BOOLEAN")),
     (3, "orders.line_status (a line cancelled on Orders is in orders, not in po_lines)",
      ("ALTER TABLE orders ADD COLUMN line_status TEXT",)),
+    (4, "trackers.in_dc_code, trackers.default_terms (each tracker's own, for the roll-up's vendor scorecards)",
+     ("ALTER TABLE trackers ADD COLUMN in_dc_code TEXT", "ALTER TABLE trackers ADD COLUMN default_terms TEXT")),
 )
 """Each step: (version, what it does, its statements). Append a step to change the schema; never edit one."""
 
+TRACKERS = replace(TRACKERS_V1, columns=(*TRACKERS_V1.columns, StoreColumn(
+    "in_dc_code", "in_dc_code", Kind.TEXT, "its Config 'In-DC Code' (the milestone a DDP line is judged on)"),
+    StoreColumn("default_terms", "default_terms", Kind.TEXT, "its Config 'Default Terms' (of a blank Terms)")))
+"""Blank in a tracker loaded before version 4: prodbook's defaults (IDC, FOB)."""
 EXCEPTIONS_T = replace(EXCEPTIONS_V1, columns=(*EXCEPTIONS_V1.columns, IS_OPEN))
 ORDERS_T = replace(ORDERS_V1, columns=(*ORDERS_V1.columns, StoreColumn(
     "line_status", "line_status", ORDERS.column("line_status").kind, ORDERS.column("line_status").header)))

@@ -18,7 +18,7 @@ from prodbook.core.findings import shown
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.report import LATE, RISK, ChangeRow, since_text
 from prodbook.core.scorecards import Scorecard, vendor_rows
-from prodbook.workbook.scorecard_xlsx import CHARTS, SCORECARD, period_text
+from prodbook.workbook.scorecard_xlsx import CHARTS, ON_TIME_BASIS, ON_TIME_HEADER, SCORECARD, period_text
 
 _STYLE = """body{font-family:Segoe UI,Arial,sans-serif;color:#222;margin:24px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
@@ -122,6 +122,8 @@ def scorecard_html(card: Scorecard, date_format: str = DEFAULT_DATE_FORMAT) -> s
                                   "per_100": "Per 100 PO lines"}, date_format=date_format)
     return (f"<h2>{escape(period_text(card, date_format))}</h2><div>{charts}</div>"
             + _table(card.table, cols, date_format=date_format)
+            + f"<p style=\"font-size:12px\">{escape(ON_TIME_HEADER)}: {escape(ON_TIME_BASIS)} (the order's Terms), "
+              "on or before the planned date + On-Time Tolerance Days.</p>"
             + "<h3>Exceptions by rule</h3>" + rules
             + "<p style=\"font-size:12px\">The PO lines, lab dips, samples, WIP report periods and exceptions behind "
               "each figure are on the Scorecard Detail sheet of the report workbook.</p>")
@@ -166,7 +168,7 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
     late = int((lines["status"] == LATE).sum()) if len(lines) else 0
     change_rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": c.detail}
                                 for c in changes], columns=["when", "what", "ref", "detail"])
-    vendor_cols = {"vendor": "Vendor", "lines": "PO lines", "units": "Units", "on_time_pct": "On time %",
+    vendor_cols = {"vendor": "Vendor", "lines": "PO lines", "units": "Units", "on_time_pct": "On-time ex-factory %",
                    "at_risk": "At risk", "units_at_risk": "Units at risk", "avg_days_late": "Avg days late",
                    "open_exceptions": "Open exceptions"}
     line_cols = {"po": "PO #", "style": "Style #", "color": "Color", "vendor": "Vendor", "qty": "Qty",

@@ -83,7 +83,7 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
         ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=9)
         ws.row_dimensions[3].height = 30
     _cell(ws, row=top, column=1, value="By vendor").font = font(size=13, bold=True)
-    names = ["Vendor", "PO lines", "Units", "Shipped", "On-time %", "At-risk lines", "Units at risk",
+    names = ["Vendor", "PO lines", "Units", "Shipped", "On-time XF %", "At-risk lines", "Units at risk",
              "Avg days late", "Open exceptions"]
     header(ws, top + 1, names)
     for i, r in enumerate(vendors.to_dict("records"), start=top + 2):
@@ -95,7 +95,7 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
             if f == "at_risk" and (v or 0) > 0:
                 c.fill = PatternFill("solid", fgColor=_FILL_RISK)
     last = top + 1 + len(vendors)
-    for j, w in enumerate((34, 12, 12, 10, 11, 12, 13, 13, 17), start=1):  # "Open exceptions" on one line
+    for j, w in enumerate((34, 12, 12, 10, 13, 12, 13, 13, 17), start=1):  # "Open exceptions" on one line
         ws.column_dimensions[get_column_letter(j)].width = w
     if len(vendors):
         chart = BarChart()

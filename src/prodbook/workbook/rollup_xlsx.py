@@ -22,7 +22,7 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for
 from prodbook.core.model.sheets import Column, Kind, SheetSpec
 from prodbook.workbook.atomic import saved, write_atomic
 from prodbook.workbook.looks_openpyxl import apply_look, font, header_cells
-from prodbook.workbook.scorecard_xlsx import SCORECARD
+from prodbook.workbook.scorecard_xlsx import SCORECARD, note_on_time
 
 T, D, INT, N, DT = Kind.TEXT, Kind.DATE, Kind.INT, Kind.NUMBER, Kind.DATETIME
 
@@ -92,7 +92,8 @@ def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMA
         _table(wb.create_sheet(spec.name), frame, spec, date_format)
     if r.scorecards is not None:
         spec = replace(SCORECARD, name="Vendor Scorecards")
-        _table(wb.create_sheet(spec.name), r.scorecards, spec, date_format)
+        _table(cards := wb.create_sheet(spec.name), r.scorecards, spec, date_format)
+        note_on_time(cards)
     return write_atomic(Path(path), saved(wb))
 
 

@@ -24,9 +24,14 @@ from prodbook.workbook.report_xlsx import table_sheet
 
 N, INT, D = Kind.NUMBER, Kind.INT, Kind.DATE
 
+ON_TIME_BASIS = "FOB lines on ex-factory, DDP lines on arrival at the DC"
+"""What the on-time figure judges a line on (``core.scorecards.ex_factory_rows``), wherever it is shown."""
+ON_TIME_HEADER = "On-Time Delivery %"
+
 SCORECARD = SheetSpec("Scorecard", (
     Column("Vendor", "vendor"), Column("Name", "name"), Column("Factory", "factory"),
-    Column("PO Lines", "po_lines", INT), Column("Shipped", "shipped", INT), Column("On-Time XF %", "on_time_pct", N),
+    Column("PO Lines", "po_lines", INT), Column("Delivered", "shipped", INT),
+    Column(ON_TIME_HEADER, "on_time_pct", N),
     Column("Avg Days Late", "avg_days_late", N), Column("Worst Days Late", "worst_days_late", INT),
     Column("Dip Colours", "dip_colours", INT), Column("Dip Rounds", "dip_rounds", N),
     Column("Dip Right First Time %", "dip_rft_pct", N), Column("Days With Mill", "mill_days", N),
@@ -48,7 +53,7 @@ BY_RULE = SheetSpec("Exceptions by Rule", (
     Column("Per 100 PO Lines", "per_100", N)))
 
 CHARTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("On-time ex-factory %", ("on_time_pct",), "%"),
+    ("On-time delivery % (FOB ex-factory, DDP in the DC)", ("on_time_pct",), "%"),
     ("Days late: average and worst", ("avg_days_late", "worst_days_late"), "days"),
     ("Lab-dip rounds to approval", ("dip_rounds",), "rounds"),
     ("Lab dips right first time %", ("dip_rft_pct",), "%"),
@@ -70,9 +75,10 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("name", "Name", ""),
     ("factory", "Factory", "a vendor with several: see Scorecard by Factory"),
     ("po_lines", "PO lines", "on the Orders sheet, not cancelled"),
-    ("shipped", "Shipped in the period", "Actual ex-factory in the period; under DDP, Actual in-DC"),
-    ("on_time_pct", "On-time ex-factory %", "on or before the planned date + On-Time Tolerance Days"),
-    ("avg_days_late", "Average days late", "of the late shipments, days after the planned date"),
+    ("shipped", "Delivered in the period", "FOB: Actual ex-factory in the period; DDP: Actual in-DC"),
+    ("on_time_pct", "On-time delivery %", f"{ON_TIME_BASIS} (the order's Terms); on time: on or before the "
+     "planned date + On-Time Tolerance Days"),
+    ("avg_days_late", "Average days late", "of the late deliveries, days after the planned date"),
     ("worst_days_late", "Worst days late", ""),
     ("dip_colours", "Lab-dip colours approved", "approved in the period"),
     ("dip_rounds", "Lab-dip rounds to approval", "a cancelled round is not counted"),
@@ -168,6 +174,9 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
     for j in range(2, n + 2):
         ws.column_dimensions[get_column_letter(j)].width = 14
     ws.column_dimensions[get_column_letter(n + 2)].width = 62
+    how = ws.cell(row=row_of["on_time_pct"], column=n + 2)
+    how.alignment = Alignment(vertical="top", indent=1, wrap_text=True)  # the legend, on the page whole
+    ws.row_dimensions[row_of["on_time_pct"]].height = 30
     ws.freeze_panes = ws.cell(row=head + 1, column=2)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1  # one page: the figures and the charts
@@ -197,10 +206,21 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
             ws.add_chart(chart, f"{get_column_letter(anchors[k % len(anchors)])}{top + (k // len(anchors)) * 14}")
     factories = card.table[~card.table.index.isin(card.table.drop_duplicates("vendor").index)]
     if len(factories):
-        table_sheet(wb.create_sheet(BY_FACTORY.name), card.table, BY_FACTORY, date_format)
+        table_sheet(by_factory := wb.create_sheet(BY_FACTORY.name), card.table, BY_FACTORY, date_format)
+        note_on_time(by_factory)
     if len(card.by_rule):
         table_sheet(wb.create_sheet(BY_RULE.name), card.by_rule, BY_RULE, date_format)
     table_sheet(wb.create_sheet(DETAIL.name), card.detail, DETAIL, date_format)
+
+
+def note_on_time(ws: Any, header_row: int = 1) -> None:
+    """A note on the table's On-Time Delivery % header: what each line is judged on (its red corner in Excel)."""
+    from openpyxl.comments import Comment
+
+    for cell in ws[header_row]:
+        if cell.value == ON_TIME_HEADER:
+            cell.comment = Comment(f"{ON_TIME_BASIS} (the order's Terms), on or before the planned date "
+                                   "+ On-Time Tolerance Days.", "prodbook", width=260, height=80)
 
 
 def add_recovery(wb: Any, options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT) -> None:
