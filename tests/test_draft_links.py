@@ -94,6 +94,22 @@ def test_a_draft_written_elsewhere_keeps_its_path_after_undo_too(tmp_path: Path)
     assert drafts(path) == found
 
 
+def test_a_draft_written_beside_the_workbook_still_opens_it_after_undo(tmp_path: Path) -> None:
+    # --out the workbook's own folder: the path from the workbook is the bare name, which undo read as a name of
+    # the dated folder ('Follow-up drafts/2027-03-01/...'): another file, or none. './' keeps it a path
+    path = book(tmp_path / "team")
+    run(path, ["ta", "followups"], ctx(date(2027, 3, 1), out=tmp_path / "team"))
+    found = drafts(path)
+    for target, text, cached in found:
+        assert target == text == cached and re.fullmatch(r"\./[^/]+\.eml", target), (target, text, cached)
+        assert (path.parent / target).is_file(), target
+    run(path, ["followups"], ctx(date(2027, 3, 4)))
+    assert_named(path, date(2027, 3, 4))
+    run(path, ["undo"], ctx(date(2027, 3, 4), hour=10))
+    assert drafts(path) == found
+    assert all((path.parent / target).is_file() for target, _, _ in drafts(path))
+
+
 def test_a_follow_up_row_is_as_tall_as_its_detail(tmp_path: Path) -> None:
     path = book(tmp_path / "team")
     run(path, ["ta", "followups"], ctx(date(2027, 3, 1)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -412,3 +412,47 @@ def test_an_xlsm_runs_record_kept_under_the_older_folder_name_is_still_undone(tm
     folder.rename(folder.with_name(folder.name.removesuffix(" xlsm")))
     run(xlsm, ["undo"], ctx(tmp_path / "d", 10))
     assert list((tmp_path / "d").glob("*.eml")) == []
+
+
+def earlier(hours: int, out: Path | None) -> Context:
+    return Context(today=TODAY, now=datetime.now().replace(microsecond=0) - timedelta(hours=hours), out=out)
+
+
+def _elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A tracker in 'book', and the command line in 'cwd': '--out d' there means 'cwd/d', not 'book/d'."""
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "book").mkdir()
+    path = write_book(tmp_path / "book" / "t.xlsx", base_sheets())
+    run(path, ["ta", "exceptions"], earlier(2, None))  # the command line's runs are timed now: before them
+    monkeypatch.chdir(tmp_path / "cwd")
+    return path, tmp_path / "cwd" / "d"
+
+
+def _command(*args: str) -> str:
+    done = CliRunner().invoke(main, [*args, "--today", TODAY.isoformat()])
+    assert done.exit_code in (0, 1), done.output  # 1: warnings (a vendor without a contact), never a refusal
+    return done.output
+
+
+def test_undo_takes_away_the_drafts_of_a_relative_out_typed_in_another_folder(tmp_path, monkeypatch):
+    path, out = _elsewhere(tmp_path, monkeypatch)
+    _command("followups", str(path), "--out", "d")
+    assert sorted(p.name for p in out.glob("*.eml")) == [BD1, CN1]
+    monkeypatch.chdir(tmp_path)  # the undo from another window
+    said = _command("undo", str(path))
+    assert not out.exists(), (sorted(out.iterdir()), said)  # its drafts taken away, the folder it made too
+    assert not (tmp_path / "book" / "d").exists()
+
+
+def test_undo_puts_back_a_draft_of_a_relative_out_where_it_was(tmp_path, monkeypatch):
+    path, out = _elsewhere(tmp_path, monkeypatch)
+    run(path, ["followups"], earlier(1, Path("d")))  # as the command line gives it: as typed
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == [BD1, CN1]
+    cancel_cn1(path)
+    _command("followups", str(path), "--out", "d")
+    assert not (out / CN1).exists()
+    monkeypatch.chdir(tmp_path)
+    said = _command("undo", str(path))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, said
+    assert not (tmp_path / "book" / "d").exists(), said

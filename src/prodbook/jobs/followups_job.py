@@ -56,8 +56,11 @@ FIELDS = list(FOLLOW_UPS.fields)
 
 
 def drafts_folder(tracker: Tracker, ctx: Context) -> Path | None:
+    """--out as typed, from the folder the command was typed in (a relative one made whole now: undo, run from
+    another folder, reads the record from the workbook's folder), else 'Follow-up drafts/DATE' beside the
+    workbook."""
     if ctx.out is not None:
-        return Path(ctx.out)
+        return Path(ctx.out).absolute()
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / fu.DRAFTS_FOLDER / ctx.today.isoformat() if path else None
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from prodbook.core.followups import DRAFTS_FOLDER
 from prodbook.workbook.kept_drafts import RECORD
 from prodbook.workbook.safety import BACKUP_DIR, lock_files, replace_file
 
@@ -39,7 +40,7 @@ OLD_DEMOS = "old demos"
 WORKBOOK = "demo-tracker.xlsx"
 KIDS_WORKBOOK = "demo-tracker-kids.xlsx"
 """The second division's tracker, for the season roll-up."""
-OWN_DIRS = ("vendor files", "Follow-up drafts", BACKUP_DIR)
+OWN_DIRS = ("vendor files", DRAFTS_FOLDER, BACKUP_DIR)
 OWN_GLOBS = (WORKBOOK, KIDS_WORKBOOK, "Production Report*", "Vendor Scorecard*", "Season Roll-up*",
              "prodbook-rollup.duckdb*", ".~prodbook-rollup.duckdb*")
 """What a demo run writes in its folder (the refresh adds drafts and a backup; `prodbook report` a report) and

@@ -134,8 +134,13 @@ def read_record(workbook: Path, run: str) -> list[Undoable] | None:
     if found is None:
         return None
     data, folder = found
+    return _entries(data, Path(workbook).parent, folder)
+
+
+def _entries(data: dict[str, Any], base: Path, folder: Path) -> list[Undoable] | None:
+    """The record's drafts (``_entry``); None when it is not a list of entries."""
     try:
-        return [_entry(d, Path(workbook).parent, folder) for d in data["drafts"]]
+        return [_entry(d, base, folder) for d in data["drafts"]]
     except (KeyError, TypeError, AttributeError):
         return None
 
@@ -162,9 +167,7 @@ def made_folders(workbook: Path, run: str) -> list[Path]:
         return []
     data, folder = found
     base = Path(workbook).parent
-    try:
-        drafts = [_entry(d, base, folder) for d in data["drafts"]]
-    except (KeyError, TypeError, AttributeError):
+    if (drafts := _entries(data, base, folder)) is None:
         return []
     above = {base, *base.parents}  # the workbook's own folder, and those above it: never
     holding = {p for d in drafts if not d.refused for p in d.path.parents if p not in above}

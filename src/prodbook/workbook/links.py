@@ -96,11 +96,16 @@ def _resolved(path: Path) -> Path:
 def file_link(path: Path, workbook: Path | None) -> object:
     """The Follow-ups Draft cell of the draft at ``path``: a link opening it (relative to the workbook), showing
     its file name where the name alone leads back to it (``draft_target``: a draft in 'Follow-up drafts/<the
-    date in its name>' beside the workbook), else the whole path (written with --out, or on another drive).
+    date in its name>' beside the workbook), else the whole path (written with --out, or on another drive), a
+    draft in the workbook's own folder as './<name>' (its bare name would lead undo to the dated folder).
     The path wrapped to three lines in the column, and every row was that tall; undo reads only the text."""
     rel = relative_path(path, workbook)
     name = Path(path).name
-    return link(rel, name if draft_target(name) == rel else rel)
+    if draft_target(name) == rel:
+        return link(rel, name)
+    if rel == name:  # --out the workbook's folder
+        rel = f"./{name}"
+    return link(rel, rel)
 
 
 def draft_target(text: str) -> str:

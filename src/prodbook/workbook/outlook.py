@@ -46,7 +46,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from prodbook.core.followups import draft_vendor, vendor_key
+from prodbook.core.followups import OUTLOOK_DRAFTS, draft_vendor, vendor_key
 from prodbook.core.limits import MB, Limits
 from prodbook.workbook.atomic import write_atomic
 from prodbook.workbook.mail import safe_name
@@ -226,7 +226,7 @@ def outlook_drafts(messages: Sequence[EmailMessage], outlook: Any, folder: Path,
             for name, value in ((TRACKER_PROPERTY, mark.tracker), (DAY_PROPERTY, mark.day), (VENDOR_PROPERTY, vendor)):
                 item.UserProperties.Add(name, OL_TEXT, False).Value = value
         item.Save()  # saved in Drafts; never sent
-        out.append(f"Outlook Drafts: {item.Subject}")
+        out.append(f"{OUTLOOK_DRAFTS}{item.Subject}")
     return out
 
 
