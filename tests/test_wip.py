@@ -748,3 +748,27 @@ def test_a_report_read_again_is_not_counted_as_news(tmp_path):
     assert corrected == ("Vendor WIP: 2 PO line(s) imported from 1 file(s). 1 of them new or changed; the other 1 "
                          "were on the Vendor WIP sheet already, as they are."), corrected
     assert [r["Cut Qty"] for r in wip_rows(book)] == [300, 250]
+
+
+def test_a_report_sent_again_with_fewer_lines_says_what_was_taken_off(tmp_path):
+    """Review of helper-129 (helper-133): a report re-sent with a line fewer took that line off the Vendor WIP
+    sheet (a Change Log row), and the run said 'Nothing new: all were on the Vendor WIP sheet already'."""
+    book = tracker_with_lines(tmp_path)
+    report = tmp_path / "BD1 WIP 2027-03-01.csv"
+    lines = [["4500000001", "S1", "Heather Grey", 600, 300], ["4500000003", "S1", "Light Blue", 500, 100],
+             ["4500000003", "S1", "Dark Blue", 500, 50]]
+
+    def summary_of(rows: list[list]) -> str:
+        with report.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([["PO #", "Style #", "Color", "Order Qty", "Cut Qty"], *rows])
+        return run(book, ["wip"], ctx(report)).outcomes[0].summary[0]
+
+    summary_of(lines)
+    fewer = summary_of(lines[:2])
+    assert fewer == ("Vendor WIP: 2 PO line(s) imported from 1 file(s). All were on the Vendor WIP sheet "
+                     "already, as they are; 1 line(s) no longer in those reports were taken off the Vendor WIP "
+                     "sheet."), fewer
+    changed = summary_of([[*lines[0][:4], 350]])
+    assert changed == ("Vendor WIP: 1 PO line(s) imported from 1 file(s). 1 line(s) no longer in those reports "
+                       "were taken off the Vendor WIP sheet."), changed
+    assert [(r["Color"], r["Cut Qty"]) for r in wip_rows(book)] == [("Heather Grey", 350)]

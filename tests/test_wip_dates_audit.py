@@ -127,6 +127,33 @@ def test_a_report_already_on_the_sheet_read_again_after_a_newer_one_is_not_named
     assert sorted(as_date(r["Report Date"]) for r in wip_rows(book)) == [date(2027, 2, 22), date(2027, 3, 1)]
 
 
+def test_a_report_on_the_sheet_under_its_date_and_name_that_changes_its_lines_is_named_older(tmp_path):
+    """Review of helper-129 (helper-133): a vendor names every weekly report alike ('dhaka WIP.xlsx') and in week
+    3 leaves the title at week 1's date. Its date and name matched week 1's rows on the sheet, so it was taken
+    for a file read again: no warning, and week 3's figures overwrote the 22 Feb history. A report whose lines
+    change the sheet (a value, or a line taken off) is named older, as before helper-129."""
+    book = tracker_with_lines(tmp_path)
+    report = tmp_path / "dhaka WIP.xlsx"
+
+    def week(title: str, *cuts: int) -> list[str]:
+        lines = [["4500000001", "S1", "Heather Grey", 600, cuts[0], date(2027, 4, 20), None, ""],
+                 ["4500000003", "S1", "Light Blue", 500, 100, date(2027, 4, 20), None, ""]][:len(cuts)]
+        a_book(tmp_path, report.name, {"WIP": [[f"WIP as of {title}"], HEADER, *lines]})
+        return [f.message for f in run(book, ["wip"], ctx(report)).findings if f.code is Code.WIP_REPORT_DATE]
+
+    assert week("22-Feb-2027", 100, 100) == []
+    assert week("01-Mar-2027", 200, 100) == []
+    changed = week("22-Feb-2027", 450, 100)  # week 3, its title left at week 1's date
+    assert len(changed) == 1 and "older than BD1's latest report already on the Vendor WIP sheet (01-Mar-27)" \
+        in changed[0] and "Check the date with the vendor" in changed[0], changed
+    assert week("22-Feb-2027", 450, 100) == []  # the same file read again the next morning
+    fewer = week("22-Feb-2027", 450)  # a line no longer listed comes off the sheet: a change too
+    assert len(fewer) == 1 and "older than BD1's latest report" in fewer[0], fewer
+    assert sorted((as_date(r["Report Date"]), r["Color"], r["Cut Qty"]) for r in wip_rows(book)) == [
+        (date(2027, 2, 22), "Heather Grey", 450), (date(2027, 3, 1), "Heather Grey", 200),
+        (date(2027, 3, 1), "Light Blue", 100)]
+
+
 # --- 2. two files of one vendor and day ---------------------------------------------------------------------
 
 def test_a_second_file_of_the_same_vendor_and_day_keeps_the_first_files_lines(tmp_path):

@@ -20,7 +20,7 @@ import dataclasses
 import glob
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,7 +33,7 @@ from prodbook.core.cells import CellError, text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, log_text, row_prints
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.keys import fold_ref, key_text, line_key
+from prodbook.core.keys import fold_ref, fold_text, key_text, line_key
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
@@ -101,6 +101,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     codes += sorted({str(v) for v in styles["vendor"].dropna()} - set(codes)) if len(styles) else []
     findings: list[Finding] = []
     new_rows: list[dict] = []
+    held: list[wip.ParsedFile] = []  # reports on the sheet already under their date and name (``older``)
     per_file: list[str] = []
     reports = 0  # the files given read as WIP reports (a message: one of its attachments), not a costing sheet
     senders = sender_book(vendors)
@@ -128,6 +129,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
             reports += any(p.report_date is not None or p.rows for p in parsed_files)
             for parsed in parsed_files:
                 new_rows += parsed.rows
+                held += [parsed] if parsed.older else []
                 message_of.update((r["source_file"], path.name) for r in parsed.rows)
                 per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows
                                 else _no_lines(parsed, attached=True))
@@ -149,6 +151,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         findings += wip.reader_notes(raws, parsed)
         findings += parsed.findings
         new_rows += parsed.rows
+        held += [parsed] if parsed.older else []
         reports += parsed.report_date is not None or bool(parsed.rows)
         per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))
     before = len(findings)
@@ -172,8 +175,11 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     findings += table.findings
     rows, source, added, removed, updated = wip.merge_wip(old, new_rows, plan)
     changes = _changes(tracker.sheet(VENDOR_WIP), rows, source, added, updated, old)
-    fresh = min(len({c.key for c in changes}), len(new_rows))  # lines new or changed, not read as they were
-    changes += tracker.removed_rows(table, [cast(dict[str, Any], old.iloc[pos].to_dict()) for pos in removed])
+    changed = {c.key for c in changes}
+    fresh = min(len(changed), len(new_rows))  # lines new or changed, not read as they were
+    taken_off = [cast(dict[str, Any], old.iloc[pos].to_dict()) for pos in removed]
+    findings = _older_if_changed(findings, held, changed, taken_off, message_of)
+    changes += tracker.removed_rows(table, taken_off)
     if new_rows or removed:
         if _only_added(table, old, source, removed, updated):  # a new week below the history: only it is written
             tracker.check_fits(table, len(rows), f"its header and {len(rows):,} rows of data")
@@ -187,21 +193,46 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                        and f.severity != "info" for f in findings)
     summary = [f"Vendor WIP: {len(new_rows):,} PO line(s) imported from {_from_files(reports, len(files))}"
                + (f"; {not_imported} row(s) not imported (see Issues)." if not_imported else ".")
-               + _news(fresh, len(new_rows)),
+               + _news(fresh, len(new_rows), len(removed)),
                *per_file]
     return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
                    data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
 
 
-def _news(fresh: int, lines: int) -> str:
+def _news(fresh: int, lines: int, removed: int = 0) -> str:
     """How many of the lines read are news: a daily refresh on a folder reads last week's reports again, whose
-    lines are on the Vendor WIP sheet as they are (empty when every line is new)."""
+    lines are on the Vendor WIP sheet as they are (empty when every line is new), and how many lines came off
+    the sheet (a report sent again with fewer lines): never 'Nothing new' then."""
+    off = (f"{removed:,} line(s) no longer in those reports were taken off the Vendor WIP sheet."
+           if removed else "")
     if fresh >= lines:
-        return ""
+        return f" {off}" if off else ""
     if fresh == 0:
-        return " Nothing new: all were on the Vendor WIP sheet already, as they are."
+        return (f" All were on the Vendor WIP sheet already, as they are; {off}" if off
+                else " Nothing new: all were on the Vendor WIP sheet already, as they are.")
     return (f" {fresh:,} of them new or changed; the other {lines - fresh:,} were on the Vendor WIP sheet already, "
-            "as they are.")
+            f"as they are{'; ' + off if off else '.'}")
+
+
+def _older_if_changed(findings: list[Finding], held: Sequence[wip.ParsedFile], changed: set[str],
+                      taken_off: Sequence[Mapping[str, Any]], message_of: dict[str, str]) -> list[Finding]:
+    """A report on the Vendor WIP sheet already under its vendor, date and file name is named older than the
+    vendor's latest report (``ParsedFile.older``) when a line of it changes the sheet: a new or changed value
+    (``changed``: the Change Log keys), or a line it no longer lists taken off (``taken_off``). Read again as it
+    was (a folder the daily refresh reads), it is not."""
+    for parsed in held:
+        if parsed.older is None:
+            continue
+        older, instead = parsed.older
+        mine = {(wip.scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r["source_file"])))
+                for r in parsed.rows}
+        if not any(key_text(r[k] for k in KEY) in changed for r in parsed.rows) and not any(
+                (wip.scope_key(r.get("vendor"), r.get("report_date")),
+                 fold_text(text_or_empty(r.get("source_file")))) in mine for r in taken_off):
+            continue
+        quiet = _in_message(instead, message_of) if instead is not None else None
+        findings = [f for f in findings if f != quiet] + [_in_message(older, message_of)]
+    return findings
 
 
 def _from_files(reports: int, given: int) -> str:
@@ -660,6 +691,10 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.Raw
     raw_found = wip.reader_notes(raws, parsed)  # as a file's: not a skipped TOTAL row's formulas
     found += [_relabel(f, a.name, where, msg.file, sent, from_address, style_sheet=parsed.header is None)
               for f in (*raw_found, *parsed.findings)]
+    if parsed.older is not None:  # named as its findings are, to stand in for one of them
+        older, instead = parsed.older
+        parsed.older = (_relabel(older, a.name, where, msg.file, sent, from_address),
+                        _relabel(instead, a.name, where, msg.file, sent, from_address) if instead else None)
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
         found = [f for f in found if not f.message.startswith(NO_REPORT_DATE)]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "

@@ -174,15 +174,19 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     if uncoloured:
         out.findings.append(_no_colour_column(raw, header, uncoloured, index, vendor))
     out.rows = _dedupe(rows, out.findings, file, raw.sheet)
-    if report_at is not None and out.rows and (doubt := doubtful_report_date(
-            report_at, order, vendor, file, today=today,
-            latest=None if (fold_text(vendor or ""), report_at.day, fold_text(file)) in past.on_sheet
-            else past.latest.get(fold_text(vendor or "")),
-            po_date=max((line.po_date for r in out.rows if r["report_date"] == report
-                         for line in index.by_po.get(fold_ref(r["po"]), ())
-                         if line.po_date and line.style == r["style"] and line.color == r["color"]),
-                        default=None))):
-        out.findings.append(doubt)
+    if report_at is not None and out.rows:
+        po_date = max((line.po_date for r in out.rows if r["report_date"] == report
+                       for line in index.by_po.get(fold_ref(r["po"]), ())
+                       if line.po_date and line.style == r["style"] and line.color == r["color"]), default=None)
+        doubt = doubtful_report_date(report_at, order, vendor, file, today=today,
+                                     latest=past.latest.get(fold_text(vendor or "")), po_date=po_date)
+        if doubt is not None and (fold_text(vendor or ""), report_at.day, fold_text(file)) in past.on_sheet:
+            # read again, perhaps: not named older unless its lines change the sheet (``import_wip``)
+            quiet = doubtful_report_date(report_at, order, vendor, file, today=today, latest=None, po_date=po_date)
+            if quiet != doubt:
+                out.older, doubt = (doubt, quiet), quiet
+        if doubt is not None:
+            out.findings.append(doubt)
     return out
 
 
@@ -303,7 +307,8 @@ class VendorPast:
     """The vendor's newest Report Date already on the Vendor WIP sheet."""
     on_sheet: frozenset[tuple[str, date, str]] = frozenset()
     """The reports already on the Vendor WIP sheet: (vendor, Report Date, Source File), both texts folded. A
-    file read again (left in the folder a daily refresh reads) is not a report older than the vendor's latest."""
+    file read again (left in the folder a daily refresh reads) is not a report older than the vendor's latest,
+    unless a line of it changes the sheet (``ParsedFile.older``)."""
 
     def hint(self, vendor: str | None) -> tuple[DateOrder, str] | None:
         return self.orders.get(fold_text(vendor)) if vendor else None

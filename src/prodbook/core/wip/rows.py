@@ -49,6 +49,11 @@ class ParsedFile:
     findings: list[Finding] = field(default_factory=list)
     total_rows: set[tuple[str | None, int]] = field(default_factory=set)
     """The (sheet, 1-based row) of each total row skipped: the reader's notes on their cells say nothing."""
+    older: tuple[Finding, Finding | None] | None = None
+    """A report already on the Vendor WIP sheet under its vendor, date and file name (a file read again from a
+    folder): its warning naming it older than the vendor's latest report, held back, and the one ``findings``
+    has instead (None: no doubt left). ``import_wip`` puts the first back when a line of the file changes the
+    sheet (a vendor naming every week's report alike who left an old date in the title)."""
 
 
 def reader_notes(raws: Sequence[RawSheet], parsed: ParsedFile) -> list[Finding]:
