@@ -413,8 +413,9 @@ def test_a_dry_run_of_undo_says_what_it_would_revert_and_writes_nothing(tmp_path
     run(path, ["ta"], ctx(date(2027, 3, 1)))
     before = path.read_bytes()
     dry = run(path, ["undo"], ctx(date(2027, 3, 1), hour=10, dry_run=True))
-    (line,) = dry.outcomes[0].summary
+    line, issues = dry.outcomes[0].summary
     assert line.startswith("Would undo 'Rebuild T&A 2027-03-01 09:00:00") and "10 change(s) to revert" in line
+    assert "found by Rebuild T&A would be as the run undone left them" in issues
     assert path.read_bytes() == before
 
 

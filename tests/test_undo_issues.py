@@ -113,3 +113,88 @@ def test_an_undo_of_a_t_and_a_rebuild_puts_back_no_record_and_checks_nothing_aga
     result = _run(path, ["undo"])
     assert result.changes and result.outcomes[0].data["records"] is False
     assert not any("checked again" in line for o in result.outcomes for line in o.summary)
+
+
+# --- the Issues rows of the undone run's T&A and vendor files (h131) ------------------------------------------
+
+def _refreshed_twice(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A refresh on 3 May, the cutting Actual of PO 4500000001 typed on 6 May (its ex-factory forecast moves to
+    27-May-27, 7 days after its cancel date), a refresh on 6 May: the steps of the daily run."""
+    from conftest import base_sheets, write_book
+    from prodbook.jobs.runner import REFRESH
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    run(path, list(REFRESH), _on(date(2027, 5, 3)))
+    ta = shown_values(path, "T&A")
+    at = next(n for n, r in enumerate(ta, start=1) if r[0] == "4500000001" and r[ta[0].index("Code")] == "CUT")
+    _type(path, "T&A", at, "Actual", date(2027, 5, 6))
+    run(path, list(REFRESH), _on(date(2027, 5, 6)))
+    return path, list(REFRESH)
+
+
+def _on(day: date, hour: int = 9) -> Context:
+    from datetime import datetime
+
+    return Context(today=day, now=datetime(day.year, day.month, day.day, hour, 0))
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    rows = shown_values(path, "Issues")
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def _forecast_xf(path: Path) -> Any:
+    ta = shown_values(path, "T&A")
+    head = ta[0]
+    return next(r[head.index("Forecast")] for r in ta[1:]
+                if r[0] == "4500000001" and r[head.index("Code")] == "XF")
+
+
+def test_an_undo_of_a_refresh_marks_the_t_and_a_rows_it_left_on_the_issues_sheet(tmp_path):
+    """Found in a fortnight of use: after an undo of the day's refresh the T&A was back to the day before's
+    forecast, but the Issues sheet still said the undone run's 'forecast ex-factory 27-May-27, 7 day(s) after
+    cancel' as a current fact. Its rows are now marked as the undone run's, and the undo says what to press."""
+    path, _ = _refreshed_twice(tmp_path)
+    (late,) = [r for r in _rows(path) if r["Code"] == "late-for-cancel"]
+    assert "forecast ex-factory 27-May-27, 7 day(s) after cancel" in late["Problem"]
+    result = run(path, ["undo"], _on(date(2027, 5, 6), 10))
+    assert _forecast_xf(path).date() == date(2027, 5, 24)  # the T&A is as the 3 May run left it
+    (late,) = [r for r in _rows(path) if r["Code"] == "late-for-cancel"]
+    undone = result.outcomes[0].data["undone"]
+    assert late["Problem"].startswith(f"[From the run undone, '{undone}': press Rebuild T&A to check again] ")
+    assert late["Found By"] == "Rebuild T&A"
+    # the records' rows are not the T&A's: they are not marked
+    assert not [r for r in _rows(path) if r["Found By"] == "Check records" and r["Problem"].startswith("[")]
+    said = "\n".join(line for o in result.outcomes for line in o.summary)
+    assert "Issues: 2 row(s) found by Rebuild T&A are as the run undone left them" in said
+    assert "Press Rebuild T&A (prodbook ta) to check them again" in said
+    # a Rebuild T&A checks them again: the row says the T&A's forecast, unmarked, and a second undo is not muddled
+    run(path, ["ta"], _on(date(2027, 5, 6), 11))
+    (late,) = [r for r in _rows(path) if r["Code"] == "late-for-cancel"]
+    assert not late["Problem"].startswith("[")
+    assert "7 day(s) after cancel" in late["Problem"]  # the Actual typed on 6 May is still there: rebuilt so
+
+
+def test_a_second_undo_marks_a_row_once(tmp_path):
+    path, _ = _refreshed_twice(tmp_path)
+    run(path, ["undo"], _on(date(2027, 5, 6), 10))
+    result = run(path, ["undo"], _on(date(2027, 5, 6), 11))  # the 3 May refresh too: the T&A back to empty
+    (late,) = [r for r in _rows(path) if r["Code"] == "late-for-cancel"]
+    assert late["Problem"].count("[From the run undone") == 1
+    assert f"'{result.outcomes[0].data['undone']}'" in late["Problem"]
+
+
+def test_the_check_after_an_undo_keeps_its_word_on_the_rows_it_did_not_check(tmp_path):
+    """The first refresh locks the adopted styles (the Style Snapshot): its undo puts that back, so the records
+    are checked again, and the check's line on the T&A's rows it left as they were is said too (only its
+    first line was kept before)."""
+    from conftest import base_sheets, write_book
+    from prodbook.jobs.runner import REFRESH
+
+    path = write_book(tmp_path / "tracker.xlsx", base_sheets())
+    run(path, list(REFRESH), _on(date(2027, 5, 3)))
+    result = run(path, ["undo"], _on(date(2027, 5, 3), 10))
+    said = "\n".join(line for o in result.outcomes for line in o.summary)
+    assert "The records were checked again for the Issues sheet. Checked " in said
+    assert "row(s) found by checks this run did not do are left as they were (Rebuild T&A 2" in said
+    assert all(r["Problem"].startswith("[From the run undone") for r in _rows(path) if r["Found By"] == "Rebuild T&A")

@@ -115,7 +115,9 @@ def test_undo_of_a_run_that_archived_rows_takes_its_note_off_the_issues_sheet(tm
     for col, v in enumerate(line, start=1):
         wb["Orders"].cell(row=2, column=col, value=v)
     wb.save(path)
-    again = run(path, ["ta"], day)  # the line typed back: the T&A already holds it
+    run(path, ["ta"], day)  # the line typed back: it checks again the rows the undo marked as the undone run's
+    assert archive_notes(path) == [] and not [r for r in issues(path) if r["Problem"].startswith("[From the run")]
+    again = run(path, ["ta"], day)  # the T&A already holds the line, and the Issues sheet says so
     assert again.commit.written is None and archive_notes(path) == []
 
 

@@ -233,9 +233,12 @@ def _checked_again(path: str | Path, undone: RunResult, ctx: Context, *, step: C
             "to bring it up to date", file=undone.file.name)])
     checked = next((o.summary[0] for o in again.outcomes if o.summary), "")  # 'Checked 364 rows (Styles, ...)'
     note = f"The records were checked again for the Issues sheet. {checked}".strip()
+    # and its word on the rows it left as they were ('Issues: 11 row(s) found by checks this run did not do ...')
+    issues = [line for o in again.outcomes for line in o.summary if line.lstrip().startswith("Issues:")]
     outcomes = [*undone.outcomes]
     if outcomes:
-        outcomes[-1] = dataclasses.replace(outcomes[-1], summary=[*outcomes[-1].summary, note])
+        outcomes[-1] = dataclasses.replace(outcomes[-1], summary=[*outcomes[-1].summary, note,
+                                                                  *("  " + line.lstrip() for line in issues)])
     return dataclasses.replace(undone, outcomes=outcomes,
                                sheets=tuple(dict.fromkeys([*undone.sheets, *again.sheets])))
 

@@ -51,12 +51,13 @@ from prodbook.core.model.sheets import (
     ISSUES,
     STYLE_SNAPSHOT,
     TA,
+    VENDOR_WIP,
     Kind,
     SheetSpec,
 )
 from prodbook.core.open_findings import Merged
 from prodbook.core.where import cells, row_dicts
-from prodbook.jobs.base import Context, Outcome
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
 from prodbook.jobs.ta_job import (
     TA_ARCHIVE,
@@ -182,7 +183,9 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         changes += done
     if archive_rows or back_to_archive:
         findings += _restage_archive(tracker, archive_rows, back_to_archive)
-        _drop_archive_notes(tracker)
+    put_back_on = {spec for sheet in by_sheet if (spec := _spec_for(tracker, sheet)) is not None}
+    marked = _issues_after_undo(tracker, action, drop_notes=bool(archive_rows or back_to_archive),
+                                stale=_stale_steps(put_back_on))
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
@@ -197,6 +200,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                    for sheet in {c.sheet for c in changes})
     chased = any(_spec_for(tracker, sheet) is FOLLOW_UPS for sheet in by_sheet)
     files, said, left = _drafts_back(tracker, action, ctx, chased)
+    summary += _marked_line(marked, ctx.dry_run)
     return Outcome(f"{UNDO}{action}", findings + left, changes, summary=summary + said,
                    data={"undone": action, "records": put_back}, files=files)
 
@@ -881,21 +885,73 @@ ARCHIVE_NOTES = frozenset({Code.ROWS_ARCHIVED.value, Code.ROWS_RESTORED.value})
 """Codes of the Issues sheet's notes on T&A rows a run moved to the archive or took back from it."""
 
 
-def _drop_archive_notes(tracker: Tracker) -> None:
-    """The Issues sheet without its notes on T&A rows moved to or from the archive: they speak of the run this
-    undo takes back (the run that moved rows drops the notes of earlier ones), and are no longer true. Left
-    there, they would stay until a run writes for something else ('23 T&A row(s) moved to the archive' over a
-    T&A that holds them). The other rows stay as they are, Accept and the team's columns with them."""
+STALE_BY: tuple[tuple[SheetSpec, tuple[str, ...]], ...] = (
+    (TA, (ACTION_NAMES["ta"],)),
+    (VENDOR_WIP, (ACTION_NAMES["ta"], ACTION_NAMES["wip"])),
+)
+"""A sheet an undo puts back, and the steps (Found By) whose Issues rows read it: the T&A's late-for-cancel reads
+the T&A's forecasts and the newest WIP report's revised ex-factory, the WIP import's rows the vendor files."""
+AGAIN = {ACTION_NAMES["ta"]: "Rebuild T&A (prodbook ta)",
+         ACTION_NAMES["wip"]: "Refresh all with the vendor files (prodbook refresh WORKBOOK FILES)"}
+"""What the APM presses to check a step's rows again."""
+_MARK = re.compile(r"^\[From the run undone, '[^']*': press [^\]]* to check again\] ")
+
+
+def _stale_steps(put_back: Collection[SheetSpec]) -> tuple[str, ...]:
+    """The steps whose Issues rows read a sheet the undo put back: they are the undone run's, not checked again."""
+    return tuple(dict.fromkeys(step for spec, steps in STALE_BY if spec in put_back for step in steps))
+
+
+def mark_undone(problem: Any, action: str, step: str) -> str:
+    """An Issues row's Problem marked as the undone run's (a mark an earlier undo put there replaced)."""
+    text = _MARK.sub("", problem.strip()) if isinstance(problem, str) else ""
+    return f"[From the run undone, '{action}': press {step} to check again] {text}"
+
+
+def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str]) -> dict[str, int]:
+    """The Issues sheet after the undo: without its notes on T&A rows moved to or from the archive (``drop_notes``)
+    and with the rows found by the ``stale`` steps marked as the undone run's.
+
+    The notes speak of the run this undo takes back (the run that moved rows drops the notes of earlier ones), and
+    are no longer true. Left there, they would stay until a run writes for something else ('23 T&A row(s) moved to
+    the archive' over a T&A that holds them). The rows of the T&A's and the WIP import's checks read the sheets the
+    undo put back ('forecast ex-factory 27-May-27, 7 day(s) after cancel' over a T&A whose forecast is 24-May-27
+    again), and no check after the undo remakes them (a T&A undo is not slowed by a rebuild): their Problem starts
+    with what run they are from and what to press, and the next run of that step writes them afresh (its rows are
+    matched by sheet, column, key, code and Found By, so Accept and Found On stay). The other rows stay as they
+    are, Accept and the team's columns with them. Returns the rows marked, by step."""
     table = tracker.table(ISSUES, required=False)
-    if not table.exists or "code" not in table.frame.columns:
-        return
-    gone = table.frame["code"].map(lambda v: str(v).strip() if isinstance(v, str) else "").isin(ARCHIVE_NOTES)
-    if not gone.any():
-        return
-    kept = table.frame[~gone.to_numpy()]
+    if not table.exists or "code" not in table.frame.columns or (not drop_notes and not stale):
+        return {}
+    frame = table.frame
+    gone = frame["code"].map(lambda v: str(v).strip() if isinstance(v, str) else "").isin(ARCHIVE_NOTES) \
+        if drop_notes else pd.Series(False, index=frame.index)
+    by = frame["found_by"].map(lambda v: str(v).strip() if isinstance(v, str) else "") \
+        if "found_by" in frame.columns else pd.Series("", index=frame.index)
+    marks = by.isin(list(stale)) & ~gone
+    if not gone.any() and not marks.any():
+        return {}
+    kept = frame[~gone.to_numpy()][list(ISSUES.fields)].copy()
+    kept.loc[marks[~gone].to_numpy(), "problem"] = [
+        mark_undone(p, action, AGAIN.get(b, b).split(" (")[0])
+        for p, b in zip(kept["problem"][marks[~gone].to_numpy()], by[marks])]
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
-    stage_rows(tracker, table, Merged(kept[list(ISSUES.fields)].reset_index(drop=True),
-                                      [int(r) for r in kept["_row"]]), fields)
+    stage_rows(tracker, table, Merged(kept.reset_index(drop=True),
+                                      [int(r) for r in frame["_row"][~gone.to_numpy()]]), fields)
+    return {step: int((by[marks] == step).sum()) for step in stale if (by[marks] == step).any()}
+
+
+def _marked_line(marked: Mapping[str, int], dry_run: bool) -> list[str]:
+    """The undo's word on the Issues rows it marked as the undone run's, and what to press to check them again."""
+    if not marked:
+        return []
+    by = ", ".join(f"{step} {n:,}" if len(marked) > 1 else step for step, n in marked.items())
+    n = sum(marked.values())
+    press = " or ".join(AGAIN.get(step, step) for step in marked)
+    verb = "would be" if dry_run else "are"
+    return [f"  Issues: {n:,} row(s) found by {by} {verb} as the run undone left them, and may speak of values "
+            f"this undo put back (a forecast, a vendor's date): their Problem starts with '[From the run undone'. "
+            f"Press {press} to check them again."]
 
 
 __all__ = ["NEW_ROW_VALUES", "PUT_BACK", "UNDO", "UNDONE", "last_action", "undo"]
