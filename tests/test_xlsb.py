@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -401,3 +402,135 @@ def test_a_report_with_error_cells_and_a_percent_quantity_saved_as_xlsb_imports_
     assert got == {"Heather Grey": (None, 450, 0), "Light Blue": (300, None, None), "Dark Blue": (200, 10, 0)}, got
     problems = "\n".join(r[5] for r in issues[".xlsb"])
     assert "#N/A" in problems and "#REF!" in problems and "percentage" in problems, problems
+
+
+# --- a damaged or hostile file -----------------------------------------------------------------------------
+
+SMALL: list[list[Any]] = [["PO #", "Style #", "Color", "Order Qty"], ["4500000001", "S1", "Grey", 600],
+                          ["", "S1", "Blue", ""]]
+LAST_ROW, LAST_COL = 1_048_575, 16_383
+"""Excel's last row and column, 0-based: no merge of a sheet Excel saved runs beyond them."""
+
+
+def merged_xlsx(path: Path, rows: list[list[Any]], ref: str) -> Path:
+    """``rows`` saved as .xlsx with one merged range ``ref`` ('A2:A1048576') written into the sheet's XML (openpyxl
+    would make a cell object for each cell it covers)."""
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    plain = path.with_name("plain " + path.name)
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="'
+                                    + ref.encode() + b'"/></mergeCells>')
+            zout.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("bad", [((1, 0), (4_294_967_294, 0)), ((1, 0), (LAST_ROW + 1, 0)),
+                                 ((1, 0), (2, LAST_COL + 1)), ((2, 0), (1, 0)), ((1, 1), (2, 0))])
+def test_a_merge_outside_excels_grid_in_an_xlsb_is_not_read(tmp_path, bad):
+    """A damaged (or hostile) .xlsb whose merge runs to row 4,294,967,295 (its rows are 32 bits; Excel's grid
+    ends at row 1,048,576, as an .xlsx's A1 reference does): the 1.9 KB file took all the memory, a row made for
+    each row the merge covers. Such a merge (or one ending before it starts) is no range Excel draws: not read;
+    the file's own merges and rows are."""
+    path = write_xlsb(tmp_path / "bomb.xlsb", SMALL, merged=[bad, ((1, 1), (2, 1))])
+    raw, = vendor_files.read_vendor_file(path)
+    assert raw.merged == [((1, 1), (2, 1))]
+    assert raw.rows == [["PO #", "Style #", "Color", "Order Qty"], ["4500000001", "S1", "Grey", 600.0],
+                        ["", "S1", "Blue", ""]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsb"])
+def test_a_po_merged_down_to_excels_last_row_fills_only_the_rows_the_file_has(tmp_path, suffix):
+    """A PO merged from A2 down to Excel's last row (A2:A1048576: a vendor who merged the whole column): its
+    value belongs to each line of the file under it, and no empty line is made for the million rows below."""
+    path = (merged_xlsx(tmp_path / "r.xlsx", SMALL, "A2:A1048576") if suffix == ".xlsx" else
+            write_xlsb(tmp_path / "r.xlsb", SMALL, merged=[((1, 0), (LAST_ROW, 0))]))
+    raw, = vendor_files.read_vendor_file(path)
+    assert raw.merged == [((1, 0), (LAST_ROW, 0))]
+    assert len(raw.rows) == len(SMALL)
+    assert [r[0] for r in raw.rows] == ["PO #", "4500000001", "4500000001"]
+
+
+def test_an_order_quantity_merged_down_to_excels_last_row_is_read_in_bounded_memory(tmp_path):
+    """The order quantity merged from D2 down to Excel's last row over the PO's two colours: shared by the two
+    lines the file has (as a quantity merged over them is), without a note kept for each of the million rows."""
+    import tracemalloc
+
+    from prodbook.core.cells import DateOrder
+    from prodbook.core.config import Config
+    from prodbook.core.wip import find_header, vendor_layout
+    from prodbook.core.wip.rows import parse_rows
+
+    raw, = vendor_files.read_vendor_file(merged_xlsx(tmp_path / "q.xlsx", SMALL, "D2:D1048576"))
+    header = find_header(raw.rows, vendor_layout(Config(), None), raw.merged, raw.hidden_columns)
+    assert header is not None
+    tracemalloc.start()
+    try:
+        parsed = parse_rows(raw, header, order=DateOrder.MDY, near=DAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, f"{peak:,} bytes"
+    assert [(r["_row"], r.get("color")) for r in parsed.rows] == [(2, "Grey"), (3, "Blue")]
+
+
+def test_a_zip_whose_part_names_are_damaged_is_told_in_the_apms_words(tmp_path):
+    """A workbook whose list of parts (the zip's central directory) has a name damaged into bytes no UTF-8 text
+    holds: zipfile raises UnicodeDecodeError ("'utf-8' codec can't decode byte 0xc3..."), a Python message the
+    APM cannot act on. Its kind is then taken from its name, and the reader says what is wrong."""
+    path = write_xlsb(tmp_path / "damaged.xlsb", SMALL)
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02")  # the last part's entry: flags at 8, name length at 28, name at 46
+    size = int.from_bytes(data[central + 28:central + 30], "little")
+    data[central + 8:central + 10] = (int.from_bytes(data[central + 8:central + 10], "little") | 0x800
+                                      ).to_bytes(2, "little")  # its name is UTF-8
+    data[central + 46:central + 46 + size] = b"\xc3(" * (size // 2) + b"x" * (size % 2)
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(path).namelist()
+    vendor_files.file_kind(path)  # no Python error
+    with pytest.raises(vendor_files.CellError) as caught:
+        vendor_files.read_vendor_file(path)
+    assert "damaged.xlsb" in str(caught.value) and "codec" not in str(caught.value), caught.value
+
+
+def test_an_xlsb_whose_shared_strings_are_past_its_end_is_told_in_the_apms_words(tmp_path, capfd):
+    """An .xlsb whose list of parts places its shared strings (the text of its cells) past the end of the file,
+    as a damaged download does: calamine panicked, a Rust panic (no Python Exception) that ended the run with a
+    traceback under "index out of bounds: the len is 0 but the index is 0". The APM is told the file and sheet
+    are damaged, and what to do."""
+    data = bytearray(write_xlsb(tmp_path / "cut.xlsb", SMALL).read_bytes())
+    central = data.index(b"PK\x01\x02")  # each part's entry: name length at 28, its name at 46
+    while data[central + 46:central + 46 + int.from_bytes(data[central + 28:central + 30], "little")] != \
+            b"xl/sharedStrings.bin":
+        central += 46 + sum(int.from_bytes(data[central + k:central + k + 2], "little") for k in (28, 30, 32))
+    data[central + 45] = 0x39  # the high byte of where its local header is: 950 MB on, past the file's end
+    path = tmp_path / "cut.xlsb"
+    path.write_bytes(bytes(data))
+    with pytest.raises(vendor_files.CellError) as caught:
+        vendor_files.read_vendor_file(path)
+    said = str(caught.value)
+    assert said.startswith("'cut.xlsb' could not be read as a spreadsheet (its sheet 'Sheet1' is damaged)"), said
+    assert "index" not in said and "panicked" not in capfd.readouterr().err
+
+
+def test_an_xlsb_whose_sheet_has_no_relationship_is_told_in_the_apms_words(tmp_path, capfd):
+    """An .xlsb whose workbook names a sheet (rId1) its relationships do not list, as a damaged file's: calamine
+    panicked opening it ("no entry found for key"), a traceback for the APM. Told damaged, and what to do."""
+    plain = write_xlsb(tmp_path / "plain.xlsb", SMALL)
+    path = tmp_path / "norel.xlsb"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(b'Id="rId1"', b'Id="rId9"') if info.filename.endswith(".rels")
+                          else data)
+    with pytest.raises(vendor_files.CellError) as caught:
+        vendor_files.read_vendor_file(path)
+    said = str(caught.value)
+    assert said.startswith("'norel.xlsb' could not be read as a spreadsheet") and "damaged" in said, said
+    assert "key" not in said and "panicked" not in capfd.readouterr().err

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from defusedxml import ElementTree as DET
 
@@ -127,6 +127,8 @@ def _read_vendor_file(path: Path, max_sizes: Limits, look: Callable[[list[str]],
 
 _NOT_A_ZIP: tuple[type[Exception], ...] = (OSError, NotImplementedError, *DAMAGED_ZIP)
 """An old .xls, or a zip too damaged to open (NotImplementedError: a version field no reader has)."""
+_UNLISTED: tuple[type[Exception], ...] = (*_NOT_A_ZIP, ValueError)
+"""Also a zip whose list of parts has a name damaged into bytes no UTF-8 text holds (UnicodeDecodeError)."""
 _SNIFF = 4096
 
 
@@ -164,11 +166,12 @@ def file_kind(path: Path) -> str:
 
 def _zip_holds(path: Path, part: str) -> bool:
     """Whether the zip at ``path`` has the part: an .xlsb's workbook is xl/workbook.bin, an .xlsx's
-    xl/workbook.xml. A zip too damaged to list is taken for an .xlsx, whose reader says what is wrong."""
+    xl/workbook.xml. A zip too damaged to list is taken for an .xlsx, whose reader says what is wrong (also one
+    whose list of parts has a name damaged into bytes no UTF-8 text holds: UnicodeDecodeError, a ValueError)."""
     try:
         with zipfile.ZipFile(path) as zf:
             return part in zf.namelist()
-    except _NOT_A_ZIP:
+    except _UNLISTED:
         return False
 
 
@@ -192,6 +195,8 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             unsafe = doctype_parts(zf)
     except _NOT_A_ZIP:
         unsafe = []  # not a zip (an old .xls), or a damaged one: calamine reads it or says why below
+    except ValueError:  # a part's name damaged into bytes no UTF-8 text holds: its parts cannot all be checked
+        raise _unreadable(path, zipfile.BadZipFile()) from None
     if unsafe:
         raise CellError(f"'{path.name}' holds a DOCTYPE in {', '.join(unsafe)}, which Excel never writes; "
                         "prodbook does not read such files, for safety. Open it in Excel, save it again as "
@@ -199,10 +204,10 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
     out = []
     try:
         if kind == path.suffix.lower():
-            book = CalamineWorkbook.from_path(str(path))
+            book = calamine_safe.read(partial(CalamineWorkbook.from_path, str(path)), _damaged)
         else:  # calamine picks its reader by the extension, or from the bytes of a file-like object
             with open(path, "rb") as f:
-                book = CalamineWorkbook.from_filelike(f)
+                book = calamine_safe.read(partial(CalamineWorkbook.from_filelike, f), _damaged)
     except Exception as exc:  # calamine's errors are not one class
         raise _unreadable(path, exc) from None
     with book:  # closed on every way out: Windows cannot delete an attachment's temporary copy held open
@@ -218,7 +223,7 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
-                sheet = book.get_sheet_by_name(name)
+                sheet = calamine_safe.read(partial(book.get_sheet_by_name, name), _damaged)
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or own_merges.get(name, []))
@@ -233,6 +238,13 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
         except Exception as exc:  # calamine's errors are not one class
             raise _unreadable(path, exc, name) from None
     return out
+
+
+def _damaged() -> NoReturn:
+    """What a workbook or sheet calamine panicked on opening is (an .xlsb whose shared strings lie past the file's
+    end, or whose sheet its relationships do not list): its Rust message ('index out of bounds', 'no entry found
+    for key') says nothing to the APM."""
+    raise zipfile.BadZipFile
 
 
 def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> CellError:
@@ -522,14 +534,14 @@ def _cut_long_text(raw: RawSheet) -> RawSheet:
 
 def _fill_vertical_merges(rows: list[list[Any]], merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]
                           ) -> None:
-    """A cell merged down over several rows (a PO over its colours) belongs to each of them."""
+    """A cell merged down over several rows (a PO over its colours) belongs to each of them, to the file's last
+    row: a merge that runs past it (a PO merged down the whole column, to row 1,048,576, or a damaged file's to
+    row 4,294,967,295) makes no empty line."""
     for (r1, c1), (r2, _) in merged:
         if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
             continue
         value = rows[r1][c1]
-        for r in range(r1 + 1, r2 + 1):
-            while len(rows) <= r:
-                rows.append([])
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
             row = rows[r]
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))

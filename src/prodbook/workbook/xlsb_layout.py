@@ -11,7 +11,8 @@ type in at most 2 bytes, the size in at most 4), then its data, little-endian. W
   state and id, then its relationship id (an XLNullableWideString) and its name (an XLWideString);
 - a sheet's .bin: BrtRowHdr (0), its row and, 10 bytes in, 16 bits of flags whose bit 12 is fDyZero (the row is
   hidden); BrtColInfo (60), first and last column and, 16 bytes in, flags whose bit 0 is fHidden; BrtMergeCell
-  (176), first row, last row, first column, last column. Rows and columns are 0-based, as here;
+  (176), first row, last row, first column, last column. Rows and columns are 0-based, as here, and 32 bits: a
+  range outside Excel's grid (``LAST_ROW``, ``LAST_COL``) is not read;
 - a sheet's cells (calamine reads an error cell as empty, and gives no number formats): BrtCellError (3) and
   BrtFmlaError (11, a formula's saved result), each its column, its cell format (the low 24 bits of the next 32)
   and then the error's code (BErr); and, where the workbook has a cell format showing a percentage, the number
@@ -48,6 +49,11 @@ an error all the same, never an empty cell."""
 BOOK_PART = "xl/workbook.bin"
 _STYLES = "/styles"
 """How the type of the workbook's relationship to its styles part ends."""
+LAST_ROW, LAST_COL = 1_048_575, 16_383
+"""Excel's last row and column (XFD1048576), 0-based. A record's rows and columns are 32 bits: a merge or hidden
+range beyond them (or ending before it starts) is no range Excel draws, only a damaged or hostile file's, and is
+not read (a merge to row 4,294,967,295 would make a line for each row it covers; an .xlsx's A1 reference ends at
+row 1,048,576)."""
 
 
 @dataclass
@@ -80,6 +86,15 @@ def records(data: bytes, wanted: frozenset[int]) -> Iterator[tuple[int, int, int
     try:
         while pos < end:
             kind = data[pos]
+            size = data[pos + 1]
+            if kind < 0x80 and size < 0x80:  # a cell: its type and size a byte each
+                pos += 2
+                if kind in wanted:
+                    if pos + size > end:
+                        return
+                    yield kind, pos, size
+                pos += size
+                continue
             if kind & 0x80:
                 kind = (kind & 0x7F) | (data[pos + 1] & 0x7F) << 7
                 pos += 1
@@ -165,20 +180,22 @@ def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLa
     out = SheetLayout()
     row = 0
     for kind, at, size in records(data, _NUMBER_RECORDS if percent else _SHEET_RECORDS):
-        if kind in _NUMBERS:  # first: most of the records read
-            if size >= 8 and int.from_bytes(data[at + 4:at + 7], "little") in percent:
+        if kind in _NUMBERS:  # first: most of the records read; the cell format's 24 bits a byte at a time (no slice)
+            if size >= 8 and data[at + 4] | data[at + 5] << 8 | data[at + 6] << 16 in percent:
                 out.percent_cells.add((row, struct.unpack_from("<I", data, at)[0]))
         elif kind == _ROW_HDR and size >= 12:
             row = struct.unpack_from("<I", data, at)[0]
-            if struct.unpack_from("<H", data, at + 10)[0] & _ROW_HIDDEN:
+            if struct.unpack_from("<H", data, at + 10)[0] & _ROW_HIDDEN and row <= LAST_ROW:
                 out.hidden_rows.append(row)
         elif kind in (_CELL_ERROR, _FMLA_ERROR) and size >= 9:
             out.errors[row, struct.unpack_from("<I", data, at)[0]] = _ERRORS.get(data[at + 8], "#VALUE!")
         elif kind == _COL_INFO and size >= 18:
             if struct.unpack_from("<H", data, at + 16)[0] & _COL_HIDDEN:
                 first, last = struct.unpack_from("<II", data, at)
-                out.hidden_columns.append((first, last))
+                if first <= last <= LAST_COL:
+                    out.hidden_columns.append((first, last))
         elif kind == _MERGE_CELL and size >= 16:
             r1, r2, c1, c2 = struct.unpack_from("<IIII", data, at)
-            out.merged.append(((r1, c1), (r2, c2)))
+            if r1 <= r2 <= LAST_ROW and c1 <= c2 <= LAST_COL:
+                out.merged.append(((r1, c1), (r2, c2)))
     return out

@@ -253,11 +253,11 @@ def _shared_quantities(raw: RawSheet, header: Header) -> dict[tuple[int, int], t
     for (r1, c1), (r2, c2) in raw.merged:
         if r2 <= r1 or r1 < header.data_start or c1 not in qty_columns:
             continue
-        lines = sum(1 for r in range(r1, min(r2 + 1, len(raw.rows)))
-                    if any(c < len(raw.rows[r]) and not is_blank(raw.rows[r][c]) for c in keys))
+        covered = range(r1, min(r2 + 1, len(raw.rows)))  # a merge down the whole column ends at the file's end
+        lines = sum(1 for r in covered if any(c < len(raw.rows[r]) and not is_blank(raw.rows[r][c]) for c in keys))
         if lines > 1:
             span = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
-            out.update({(r, c1): (span, lines) for r in range(r1, r2 + 1)})
+            out.update({(r, c1): (span, lines) for r in covered})
     return out
 
 
