@@ -168,9 +168,49 @@ def test_the_message_date_is_the_report_date_when_the_file_has_none(tmp_path):
     dates = {r["Vendor"]: day(r["Report Date"]) for r in wip_rows(book)}
     assert dates == {"CN1": date(2027, 3, 3), "BD1": date(2027, 3, 1)}  # the file's own date wins
     note = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="m1.eml > attachment 'report.csv'")
-    assert "2027-03-03" in note.message and "sent" in note.message and "today" not in note.message
+    assert "03-Mar-27" in note.message and "sent" in note.message and "today" not in note.message
     assert not [f for f in result.findings if f.code is Code.WIP_REPORT_DATE and "m2.eml" in (f.file or "")]
 
+
+
+def titled_xlsx(title: str, *rows: list[str]) -> bytes:
+    """A vendor's .xlsx with its report date in a title row above the header."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "WIP"
+    ws.append([title])
+    ws.append([])
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_an_attachments_doubtful_title_date_is_said_as_it_is_not_as_no_date_found(tmp_path):
+    """Only the note of an attachment with no date of its own says the sent date was used: a title date
+    older than the vendor's latest report, or one ahead of the message, keeps its own warning or error."""
+    book = tracker(tmp_path)
+    run(book, ["wip"], ctx(eml(tmp_path / "this week.eml", ("CN1 wip.xlsx", titled_xlsx(
+        "WIP as of 03-Mar-2027", CN1_ROW), XLSX_MIME))))
+    older = eml(tmp_path / "resent.eml", ("CN1 old.xlsx", titled_xlsx("WIP as of 20-Feb-2027", CN1_ROW),
+                                          XLSX_MIME), sent="Thu, 04 Mar 2027 10:00:00 +0800")
+    ahead = eml(tmp_path / "typo.eml", ("CN1 typo.xlsx", titled_xlsx("WIP as of 25-Mar-2027", CN1_ROW),
+                                        XLSX_MIME), sent="Thu, 04 Mar 2027 10:00:00 +0800")
+    undated = eml(tmp_path / "plain.eml", ("report.csv", csv_bytes(CN1_ROW), CSV_MIME),
+                  sent="Thu, 04 Mar 2027 10:00:00 +0800")
+    result = run(book, ["wip"], ctx(older, ahead, undated))
+    warn = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="resent.eml > attachment 'CN1 old.xlsx'")
+    assert warn.severity == "warning" and warn.found_in == "resent.eml"
+    assert "20-Feb-27" in warn.message and "older than CN1's latest report" in warn.message
+    assert "resent.eml > attachment 'CN1 old.xlsx'" in warn.text() and "no report date" not in warn.message
+    err = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="typo.eml > attachment 'CN1 typo.xlsx'")
+    assert err.severity == "error" and "25 March 2027" in err.message and "not imported" in err.message
+    assert "typo.eml > attachment 'CN1 typo.xlsx'" in err.text() and "no report date" not in err.message
+    note = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="plain.eml > attachment 'report.csv'")
+    assert note.severity == "info" and "no report date found" in note.message
+    assert "the message was sent, 04-Mar-27, was used" in note.message
 
 # --- what is in a message ---------------------------------------------------------------------------
 

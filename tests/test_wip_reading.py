@@ -253,6 +253,20 @@ def test_each_report_sheet_of_a_workbook_carries_its_own_report_date():
     assert f.sheet == "VND_WIP.xlsx > sheet 'Woven'" and "2027-02-15" in f.message
 
 
+def test_the_no_report_date_note_is_told_from_the_other_report_date_findings_by_its_place():
+    """An attachment's 'no report date found' note is rewritten to name the message's day; the warning or
+    error about a date found (also WIP_REPORT_DATE, from a title row or the file name) must not be."""
+    undated = wip.RawSheet("VND_WIP.xlsx", "Knit", [HEADER, ["4500012345", "ST-01", "Navy", 1000, 500]])
+    woven = wip.RawSheet("VND_WIP.xlsx", "Woven", [["WIP as of 15-Feb-2027"], HEADER,
+                                                   ["4500012345", "ST-01", "Black", 1000, 200]])
+    two = wip.import_file([undated, woven], LINES, ["VND"], Config(), today=date(2027, 3, 3)).findings
+    stale = imported(HEADER, ["4500012345", "ST-01", "Navy", 1000, 500], file="VND WIP 2026-12-01.xlsx").findings
+    ahead = imported(HEADER, ["4500012345", "ST-01", "Navy", 1000, 500], file="VND WIP 2027-04-01.xlsx").findings
+    dated = [f for f in (*two, *stale, *ahead) if f.code is Code.WIP_REPORT_DATE]
+    assert sorted(f.severity for f in dated) == ["error", "info", "info", "warning"], dated
+    (note,) = [f for f in dated if wip.assumed_date_note(f)]
+    assert note.message.startswith("no report date found") and note.sheet == "VND_WIP.xlsx"
+
 @pytest.mark.parametrize("title, file, row, value", [
     (["Report Date: 2028-03-01"], "VND_WIP.xlsx", 1, "Report Date: 2028-03-01"),  # a year typed wrong
     (["Report Date:", date(2027, 3, 20)], "VND_WIP.xlsx", 1, "2027-03-20"),

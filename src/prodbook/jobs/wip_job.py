@@ -34,6 +34,7 @@ from prodbook.core.changes import NEW_ROW, Change, log_text, row_prints
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text, key_text, line_key
+from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
@@ -313,7 +314,7 @@ def _no_lines(parsed: wip.ParsedFile, attached: bool = False) -> str:
 
 
 NO_REPORT_DATE = "no report date found"
-"""How the note on an attachment dated by its message begins (the one a dateless forward's note replaces)."""
+"""How the note on an attachment dated by its message begins (``wip.assumed_date_note``)."""
 _WHERE = frozenset({"source_file", "_row", "_raw", "_sheet"})
 """A row's place, not its content: the same report saved twice differs only in these."""
 
@@ -696,7 +697,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.Raw
         parsed.older = (_relabel(older, a.name, where, msg.file, sent, from_address),
                         _relabel(instead, a.name, where, msg.file, sent, from_address) if instead else None)
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
-        found = [f for f in found if not f.message.startswith(NO_REPORT_DATE)]  # said below, exactly
+        found = [f for f in found if not wip.assumed_date_note(f)]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
                           f"report is dated by the message that carries it ({msg.sent.isoformat()}); if the report "
                           "is older, import it with its date in the file name ('... 2027-03-01.xlsx')",
@@ -738,9 +739,9 @@ def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | 
         changes["file"] = where
     if f.sheet == name:
         changes["sheet"] = where
-    if f.code is Code.WIP_REPORT_DATE and sent is not None:
+    if wip.assumed_date_note(f) and sent is not None:  # not a title date's warning or error: that one stays
         changes["message"] = (f"{NO_REPORT_DATE} in the attachment's title rows or name; the day the "
-                              f"message was sent, {sent.isoformat()}, was used")
+                              f"message was sent, {date_text(sent)}, was used")
     elif f.code is Code.COLUMN_MISSING and f.severity == "info" and style_sheet:
         changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "
                               "sheets are compared with the Styles sheet only when given as files, not as "

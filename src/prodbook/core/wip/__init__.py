@@ -37,14 +37,15 @@ from prodbook.core.wip.history import (
 )
 from prodbook.core.wip.layout import Merge, RawSheet, find_header, vendor_layout
 from prodbook.core.wip.matching import OrderIndex, OrderLine, color_match, match_row
-from prodbook.core.wip.reading import RunFile, VendorPast, import_file, vendor_past
+from prodbook.core.wip.reading import RunFile, VendorPast, assumed_date_note, import_file, vendor_past
 from prodbook.core.wip.report_date import report_date_of, vendor_from_name
 from prodbook.core.wip.rows import ParsedFile, reader_notes, total_label
 from prodbook.core.wip.values import parse_qty, parse_wip_date, unit_size
 
 __all__ = [
     "DateOrder", "Merge", "Merged", "OrderIndex", "OrderLine", "ParsedFile", "RawSheet", "RunFile", "VendorPast",
-    "color_match", "find_header", "import_file", "latest_reports", "match_row", "merge_wip", "on_new_days",
-    "parse_qty", "parse_wip_date", "reader_notes", "replacing", "report_date_of", "same_day_files", "scope_key",
-    "total_label", "unit_size", "vendor_from_name", "vendor_layout", "vendor_past", "wip_key", "withdrawn_dates",
+    "assumed_date_note", "color_match", "find_header", "import_file", "latest_reports", "match_row", "merge_wip",
+    "on_new_days", "parse_qty", "parse_wip_date", "reader_notes", "replacing", "report_date_of", "same_day_files",
+    "scope_key", "total_label", "unit_size", "vendor_from_name", "vendor_layout", "vendor_past", "wip_key",
+    "withdrawn_dates",
 ]

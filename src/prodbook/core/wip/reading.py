@@ -22,7 +22,7 @@ from prodbook.core.cells import (
     written_both_ways,
 )
 from prodbook.core.config import Config
-from prodbook.core.findings import Code, Finding, error, info, warning
+from prodbook.core.findings import Code, Finding, Severity, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.wip.layout import (
@@ -77,7 +77,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     report = today if report_at is None else report_at.day
     if report_at is None:
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
-                          f"{today.isoformat()} (today) was used", file=file, sheet=file))
+                          f"{today.isoformat()} (today) was used", file=file, sheet=file))  # assumed_date_note
     out = parse_rows(raw, header, order=order, near=report)
     if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
         vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
@@ -294,6 +294,15 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                         f"{o} (03/04 as {date_example(o)}). If that is wrong, or to say so once for this vendor, set "
                         f"'WIP Date Order: {who}' on the Config sheet", row=unsure[0], value=unsure[1], **where)]
     return config.date_order, []
+
+
+def assumed_date_note(f: Finding) -> bool:
+    """The note of a file with no report date of its own (``import_file`` dated it today, an attachment its
+    message's day), told by its place, not its words: the file alone, no row. Not the warning or error about
+    a date found (``doubtful_report_date``, ``future_report_date``), nor a second sheet's own date (its place
+    names the sheet)."""
+    return (f.code is Code.WIP_REPORT_DATE and f.severity is Severity.INFO and f.row is None
+            and f.sheet is not None and f.sheet == f.file)
 
 
 @dataclass(frozen=True)
