@@ -68,10 +68,15 @@ def csv_bytes(*rows: list[str], title: str | None = None, encoding: str = "utf-8
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(*rows: list[str]) -> bytes:
+def xlsx_bytes(*rows: list[str], title: str | None = None) -> bytes:
+    """A vendor's .xlsx of WIP rows under the header; ``title``: a title row (its report date) and a blank row
+    above the header."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "WIP"
+    if title is not None:
+        ws.append([title])
+        ws.append([])
     ws.append(HEADER)
     for r in rows:
         ws.append(r)
@@ -172,20 +177,9 @@ def test_the_message_date_is_the_report_date_when_the_file_has_none(tmp_path):
     assert not [f for f in result.findings if f.code is Code.WIP_REPORT_DATE and "m2.eml" in (f.file or "")]
 
 
-
 def titled_xlsx(title: str, *rows: list[str]) -> bytes:
     """A vendor's .xlsx with its report date in a title row above the header."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "WIP"
-    ws.append([title])
-    ws.append([])
-    ws.append(HEADER)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(*rows, title=title)
 
 
 def test_an_attachments_doubtful_title_date_is_said_as_it_is_not_as_no_date_found(tmp_path):
