@@ -146,13 +146,55 @@ def test_a_report_on_the_sheet_under_its_date_and_name_that_changes_its_lines_is
     changed = week("22-Feb-2027", 450, 100)  # week 3, its title left at week 1's date
     assert len(changed) == 1 and "older than BD1's latest report already on the Vendor WIP sheet (01-Mar-27)" \
         in changed[0] and "Check the date with the vendor" in changed[0], changed
-    assert week("22-Feb-2027", 450, 100) == []  # the same file read again the next morning
+    assert week("22-Feb-2027", 450, 100) == changed  # read again the next morning: its Issues row is undecided
     fewer = week("22-Feb-2027", 450)  # a line no longer listed comes off the sheet: a change too
     assert len(fewer) == 1 and "older than BD1's latest report" in fewer[0], fewer
     assert sorted((as_date(r["Report Date"]), r["Color"], r["Cut Qty"]) for r in wip_rows(book)) == [
         (date(2027, 2, 22), "Heather Grey", 450), (date(2027, 3, 1), "Heather Grey", 200),
         (date(2027, 3, 1), "Light Blue", 100)]
 
+
+
+def _older_on_issues(book: Path, name: str) -> list[dict]:
+    rows = sheet_values(book, "Issues")
+    return [dict(zip(rows[0], r)) for r in rows[1:] if r[rows[0].index("Code")] == str(Code.WIP_REPORT_DATE)
+            and r[rows[0].index("Found In")] == name]
+
+
+def test_an_older_warning_stays_on_issues_until_the_apm_dismisses_it(tmp_path):
+    """Review of helper-134 (helper-142): NBT's changed 20 Nov report, its 24 Nov one on the sheet, was named
+    older once; the next day's refresh read the same file (it stays in the folder) as 'Nothing new', and the
+    warning left the Issues sheet before the APM had decided anything, its lines filed as history all the same.
+    It stays while its Issues row is open; once dismissed (Accept = No), the file read again is quiet."""
+    book = tracker_with_lines(tmp_path)
+    line = ["4500000001", "S1", "Heather Grey", 600, 100, date(2027, 4, 20), None, ""]
+    report = a_book(tmp_path, "dhaka WIP.xlsx", {"WIP": [["WIP as of 22-Feb-2027"], HEADER, line]})
+    run(book, ["wip"], ctx(report))
+    newer = a_book(tmp_path, "dhaka 0301.xlsx", {"WIP": [["WIP as of 01-Mar-2027"], HEADER, line]})
+    run(book, ["wip"], ctx(newer))
+    a_book(tmp_path, report.name, {"WIP": [["WIP as of 22-Feb-2027"], HEADER, [*line[:4], 450, *line[5:]]]})
+
+    def refresh() -> list[str]:
+        return [f.message for f in run(book, ["wip"], ctx(report, newer)).findings
+                if f.code is Code.WIP_REPORT_DATE]
+
+    changed = refresh()
+    assert len(changed) == 1 and "older than BD1's latest report" in changed[0], changed
+    assert len(_older_on_issues(book, report.name)) == 1
+    assert refresh() == changed  # the next morning, nothing decided yet: still named
+    [row] = _older_on_issues(book, report.name)
+    assert row["Problem"] == changed[0] and not row["Accept"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Issues"]
+    head = [c.value for c in ws[1]]
+    at = next(n for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), 2)
+              if r[head.index("Code")] == str(Code.WIP_REPORT_DATE))
+    ws.cell(at, head.index("Accept") + 1, "No")  # the APM checked with the vendor: the date is right
+    wb.save(book)
+    assert refresh() == []
+    assert refresh() == [] and _older_on_issues(book, report.name) == []
+    assert sorted((as_date(r["Report Date"]), r["Cut Qty"]) for r in wip_rows(book)) == [
+        (date(2027, 2, 22), 450), (date(2027, 3, 1), 100)]
 
 # --- 2. two files of one vendor and day ---------------------------------------------------------------------
 

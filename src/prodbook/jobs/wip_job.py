@@ -35,8 +35,10 @@ from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text, key_text, line_key
 from prodbook.core.looks import date_text
-from prodbook.core.model.sheets import ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
+from prodbook.core.model.sheets import ISSUES, ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
+from prodbook.core.open_findings import decision
 from prodbook.core.where import row_dicts
+from prodbook.core.wip.report_date import LATEST_ON_SHEET
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.filebook import encrypted_office_file
@@ -179,7 +181,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     changed = {c.key for c in changes}
     fresh = min(len(changed), len(new_rows))  # lines new or changed, not read as they were
     taken_off = [cast(dict[str, Any], old.iloc[pos].to_dict()) for pos in removed]
-    findings = _older_if_changed(findings, held, changed, taken_off, message_of)
+    findings = _older_if_changed(findings, held, changed, taken_off, message_of, _older_open(tracker))
     changes += tracker.removed_rows(table, taken_off)
     if new_rows or removed:
         if _only_added(table, old, source, removed, updated):  # a new week below the history: only it is written
@@ -216,24 +218,41 @@ def _news(fresh: int, lines: int, removed: int = 0) -> str:
 
 
 def _older_if_changed(findings: list[Finding], held: Sequence[wip.ParsedFile], changed: set[str],
-                      taken_off: Sequence[Mapping[str, Any]], message_of: dict[str, str]) -> list[Finding]:
+                      taken_off: Sequence[Mapping[str, Any]], message_of: dict[str, str],
+                      still_open: frozenset[tuple[str, str]] = frozenset()) -> list[Finding]:
     """A report on the Vendor WIP sheet already under its vendor, date and file name is named older than the
     vendor's latest report (``ParsedFile.older``) when a line of it changes the sheet: a new or changed value
-    (``changed``: the Change Log keys), or a line it no longer lists taken off (``taken_off``). Read again as it
-    was (a folder the daily refresh reads), it is not."""
+    (``changed``: the Change Log keys), or a line it no longer lists taken off (``taken_off``), or while the
+    Issues sheet holds that warning undecided (``still_open``: ``_older_open``), so that it does not leave the
+    sheet the day after, before the APM saw it. Read again as it was (a folder the daily refresh reads), its
+    warning never raised or dismissed, it is not."""
     for parsed in held:
         if parsed.older is None:
             continue
         older, instead = parsed.older
+        older = _in_message(older, message_of)
         mine = {(wip.scope_key(r["vendor"], r["report_date"]), fold_text(text_or_empty(r["source_file"])))
                 for r in parsed.rows}
         if not any(key_text(r[k] for k in KEY) in changed for r in parsed.rows) and not any(
                 (wip.scope_key(r.get("vendor"), r.get("report_date")),
-                 fold_text(text_or_empty(r.get("source_file")))) in mine for r in taken_off):
+                 fold_text(text_or_empty(r.get("source_file")))) in mine for r in taken_off) and (
+                older.found_in or Path(older.file or "").name, older.sheet or older.file or "") not in still_open:
             continue
         quiet = _in_message(instead, message_of) if instead is not None else None
-        findings = [f for f in findings if f != quiet] + [_in_message(older, message_of)]
+        findings = [f for f in findings if f != quiet] + [older]
     return findings
+
+
+def _older_open(tracker: Tracker) -> frozenset[tuple[str, str]]:
+    """(Found In, Sheet) of the Issues rows naming a report older than its vendor's latest on the Vendor WIP
+    sheet that the APM has not decided (Accept blank): the warning stays until they have."""
+    table = tracker.table(ISSUES, required=False)
+    if not table.exists:
+        return frozenset()
+    return frozenset((text_or_empty(r.get("found_in")), text_or_empty(r.get("sheet")))
+                     for r in row_dicts(table.frame)
+                     if text_or_empty(r.get("code")) == str(Code.WIP_REPORT_DATE)
+                     and LATEST_ON_SHEET in text_or_empty(r.get("problem")) and not decision(r.get("accept")))
 
 
 def _from_files(reports: int, given: int) -> str:

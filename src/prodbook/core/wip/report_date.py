@@ -206,6 +206,9 @@ def _first_date_text(text: str) -> str | None:
     return m[0] if m else None
 
 
+LATEST_ON_SHEET = "latest report already on the Vendor WIP sheet"
+"""The words that name a report older than its vendor's latest: an Issues row holding them is that warning
+(``wip_job._older_if_changed`` keeps it while the row is open)."""
 STALE_REPORT_DAYS = 60
 """A report dated further back than this many days is named: most often a date read the other way round."""
 
@@ -223,7 +226,7 @@ def doubtful_report_date(found: ReportDate, order: DateOrder, vendor: str | None
     elif (today - day).days > STALE_REPORT_DAYS:
         why.append(f"{(today - day).days} days before today ({today:%d-%b-%y})")
     if latest is not None and day < latest:
-        why.append(f"older than {who}'s latest report already on the Vendor WIP sheet ({latest:%d-%b-%y})")
+        why.append(f"older than {who}'s {LATEST_ON_SHEET} ({latest:%d-%b-%y})")
     if not why:
         return None
     swapped = _swapped(found)
