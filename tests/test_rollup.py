@@ -714,3 +714,23 @@ def test_windows_refusing_the_file_in_its_own_words_is_waited_for(tmp_path: Path
         with pytest.raises(UserError, match="could not open the roll-up database .*--db PATH.duckdb"):
             db.DuckDatabase(path, wait=5)
         assert len(refusals) == 1
+
+
+def test_a_tracker_loaded_before_the_store_kept_its_in_dc_code_is_named(tmp_path: Path) -> None:
+    """A tracker loaded by an earlier prodbook has no In-DC Code and Default Terms in the store (NULL), and its
+    DDP lines were judged on IDC / FOB without a word. Named in every roll-up of its season until it is rolled up
+    again; and the roll-up's note on the On-Time Delivery % header says it takes no tolerance (every tracker is
+    judged on 0 days there), not the tracker's 'On-Time Tolerance Days'."""
+    db, out = str(tmp_path / "s.duckdb"), tmp_path / "r.xlsx"
+    first, second = womens(tmp_path), kids(tmp_path)
+    assert rollup([first, second], CTX, db=db).findings == []
+    with opened(db) as database, database.transaction():  # as the store keeps a load from before step 4
+        database.execute("UPDATE trackers SET in_dc_code = NULL, default_terms = NULL WHERE file_name = 'kids.xlsx'")
+    done = rollup([first], Context(today=CTX.today, now=CTX.now, out=out), db=db)
+    (said,) = [f for f in done.findings if "earlier prodbook" in f.message]
+    assert said.file == "kids.xlsx" and "'kids.xlsx'" in said.message
+    assert "IDC / FOB" in said.message and "prodbook rollup" in said.message
+    (header,) = [c for c in openpyxl.load_workbook(out)["Vendor Scorecards"][1] if c.value == "On-Time Delivery %"]
+    assert "FOB lines on ex-factory, DDP lines on arrival at the DC" in header.comment.text
+    assert "+ On-Time Tolerance Days" not in header.comment.text and "no days' grace" in header.comment.text
+    assert [f for f in rollup([second], CTX, db=db).findings if "earlier prodbook" in f.message] == []

@@ -153,3 +153,26 @@ def test_the_on_time_figure_says_fob_lines_are_judged_on_ex_factory_and_ddp_line
     html = page.read_text(encoding="utf-8")
     assert "On-Time Delivery %" in html and "FOB lines on ex-factory, DDP lines on arrival at the DC" in html
     assert "ex-factory %" not in html.lower() and "XF %" not in html
+
+
+def test_an_in_dc_code_typed_with_two_spaces_matches_its_t_and_a_milestone(tmp_path: Path) -> None:
+    """The Config's 'In-DC Code' 'IN  DC' (two spaces) and the T&A's 'IN  DC': the T&A's codes are read with
+    their inner spaces as one, the Config's were not, so the tracker's own scorecard found no DDP line in the DC
+    while the roll-up (which folds both alike) found it."""
+    sheets = base_sheets()
+    sheets["Orders"][0].append("Terms")
+    sheets["Orders"][1].append("FOB")
+    sheets["Orders"][2].append("DDP")  # In-DC 30-May
+    sheets["T&A"] = sheets["T&A"] + [
+        ["4500000001", "S1", "Navy", "BD1", "XF", "Ex-factory", None, None, None, date(2027, 4, 15), None, None,
+         None],
+        ["4500000002", "S2", "Black", "CN1", "IN  DC", "In DC", None, None, None, date(2027, 6, 3), None, None,
+         None]]
+    sheets["Config"] = [["Setting", "Value"], ["In-DC Code", "IN  DC"]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    out = tmp_path / "card.xlsx"
+    run(path, ["scorecard"], Context(today=date(2027, 6, 10), now=datetime(2027, 6, 10, 9), out=out))
+    rows = {r[0]: r[1:] for r in openpyxl.load_workbook(out)["Scorecard"].iter_rows(min_row=5, values_only=True)
+            if r[0]}
+    assert rows["Delivered in the period"][:2] == (1, 1)
+    assert rows["On-time delivery %"][:2] == (100.0, 0.0)

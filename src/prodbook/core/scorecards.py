@@ -62,7 +62,7 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core import cancel as cx
-from prodbook.core.cells import day_of
+from prodbook.core.cells import day_of, is_blank
 from prodbook.core.development.labdips import decision_kind, rounds
 from prodbook.core.development.samples import CLOSED, SampleSettings, is_fit, sample_kind, ta_due, type_codes
 from prodbook.core.findings import Code, Finding, warning
@@ -176,6 +176,12 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict
     return cast(list[dict[str, Any]], frame.to_dict("records"))
 
 
+def fold_code(code: Any) -> str:
+    """A milestone code as the scorecard matches it, a Config's ('In-DC Code') as a T&A's (``_folded``): outer
+    spaces and case aside, inner spaces as one ('IN  DC' is 'IN DC'); blank is ''."""
+    return "" if is_blank(code) else " ".join(str(code).split()).upper()
+
+
 def _folded(frame: pd.DataFrame, col: str) -> pd.Series:
     """A column stripped, in capitals, its inner spaces collapsed: the T&A's milestone codes."""
     if col not in frame.columns:
@@ -264,7 +270,7 @@ def _prep(h: History, s: ScoreSettings) -> _Prep:
                 if k not in ta_vendor and (v := _text(v)) is not None:
                     ta_vendor[k] = v
         codes = _folded(ta, "code")
-        wanted = {c.strip().upper() for c in (s.xf_code, s.cut_code, s.pack_code, s.in_dc_code)}
+        wanted = {fold_code(c) for c in (s.xf_code, s.cut_code, s.pack_code, s.in_dc_code)}
         sub, sub_codes = ta[codes.isin(wanted).to_numpy()], codes[codes.isin(wanted)].tolist()
         planned = sub["planned"].tolist() if "planned" in sub.columns else [None] * len(sub)
         actual = sub["actual"].tolist() if "actual" in sub.columns else [None] * len(sub)
@@ -298,7 +304,7 @@ def _row(measure: str, who: _Who, ref: str, item: str | None = None, *, planned:
 # --- the measures: drill-down rows -------------------------------------------------------------
 
 def _ta_dates(prep: _Prep, code: str) -> dict[str, dict[str, date | None]]:
-    return prep.dates.get(code.strip().upper(), {})
+    return prep.dates.get(fold_code(code), {})
 
 
 def ex_factory_rows(h: History, s: ScoreSettings, since: date | None, today: date,
@@ -756,4 +762,4 @@ def settings_from(config: Any, exception_settings: Any) -> ScoreSettings:
 
 __all__ = ("History", "Measure", "ScoreSettings", "Scorecard", "scorecard", "drill_down",
                           "figures", "vendor_rows", "settings_from", "exception_date_findings", "line_keys",
-                          "line_keys_of", "TABLE_FIELDS", "DETAIL_FIELDS")
+                          "line_keys_of", "fold_code", "TABLE_FIELDS", "DETAIL_FIELDS")

@@ -135,11 +135,6 @@ def _shipped_as_judged(combined: q.Combined) -> pd.DataFrame:
     return pd.concat([own, judged], ignore_index=True) if len(own) else judged
 
 
-def _code(v: Any) -> str:
-    """A T&A code as the scorecard matches it: outer spaces and case aside, inner spaces as one."""
-    return "" if is_blank(v) else " ".join(str(v).split()).upper()
-
-
 def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
                     ta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Orders and T&A as the scorecard with prodbook's defaults reads them, each tracker's lines judged by its own
@@ -149,8 +144,8 @@ def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
     whose In-DC Code is another is not its arrival at the DC and is left out of the scorecard."""
     default = sc.ScoreSettings()
     ids = trackers["tracker_id"].tolist() if len(trackers) else []
-    own_code = {t: _code(c) for t, c in zip(ids, trackers["in_dc_code"].tolist() if ids else [])
-                if _code(c) and _code(c) != _code(default.in_dc_code)}
+    own_code = {t: sc.fold_code(c) for t, c in zip(ids, trackers["in_dc_code"].tolist() if ids else [])
+                if sc.fold_code(c) and sc.fold_code(c) != sc.fold_code(default.in_dc_code)}
     own_terms = {t: str(v).strip() for t, v in zip(ids, trackers["default_terms"].tolist() if ids else [])
                  if not is_blank(v)}
     if own_terms and len(orders) and "tracker_id" in orders.columns:
@@ -159,12 +154,30 @@ def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
                                       for v, t in zip(terms, orders["tracker_id"].tolist())])
     if own_code and len(ta) and "tracker_id" in ta.columns:
         raw = ta["code"].astype(object)
-        codes = raw.map({v: _code(v) for v in raw.dropna().unique()}).fillna("")  # each distinct code folded once
+        codes = raw.map({v: sc.fold_code(v) for v in raw.dropna().unique()}).fillna("")  # each code folded once
         mine = ta["tracker_id"].map(own_code).fillna("")
         own = ((codes == mine) & (mine != "")).to_numpy()
-        other = ((mine != "") & (codes == _code(default.in_dc_code))).to_numpy()
+        other = ((mine != "") & (codes == sc.fold_code(default.in_dc_code))).to_numpy()
         ta = ta.assign(code=raw.where(~own, default.in_dc_code).where(~other, None))
     return orders, ta
+
+
+def loaded_without_settings(trackers: pd.DataFrame) -> list[Finding]:
+    """Each tracker of the seasons rolled up that an earlier prodbook loaded, before the database kept its
+    'In-DC Code' and 'Default Terms' (blank there): the roll-up's Vendor Scorecards judge its DDP lines on the
+    defaults (``_as_own_tracker``), not as its own scorecard does. Named until it is rolled up again."""
+    if not len(trackers):
+        return []
+    default, out = sc.ScoreSettings(), []
+    for name, file, code in zip(trackers["file_name"].tolist(), trackers["file"].tolist(),
+                                trackers["in_dc_code"].tolist()):
+        if is_blank(code):
+            where = name if is_blank(file) else file
+            out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
+                f"'{name}' was loaded by an earlier prodbook, which did not keep its In-DC Code and Default Terms: "
+                f"its DDP lines are judged on {default.in_dc_code} / {default.terms.label} here; roll it up again "
+                f'(prodbook rollup "{where}") to judge them as it does'), file=str(name)))
+    return out
 
 
 def other_settings(config: Any, settings: ex.Settings, file: str) -> list[Finding]:
@@ -271,6 +284,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
         seasons = store_load.spelled_alike(database, seasons)
         result.findings += _lines_in_two(q.lines_in_two(database, seasons), result.database)
         combined = q.Combined(database, tuple(seasons))
+        result.findings += loaded_without_settings(combined.frame("trackers"))
         shown = tuple(dict.fromkeys(s or q.NO_SEASON for s in seasons))  # a blank season, named so
         r = Rollup(ctx.today, shown, result.database, q.trackers(database, seasons),
                    q.lines_at_risk(database, seasons), q.owners(database, seasons, ctx.today),

@@ -81,6 +81,11 @@ class Rollup:
     """Vendor scorecards across the vendor base (``jobs.rollup_job.vendor_scorecards``); None: no sheet."""
 
 
+GRACE = ": no days' grace here, for every tracker (a tracker's own scorecard allows its On-Time Tolerance Days)"
+"""The days the Vendor Scorecards allow after the planned date: none, for every tracker (``jobs.rollup_job``
+judges all on prodbook's default On-Time Tolerance Days, 0)."""
+
+
 def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMAT) -> Path:
     """The roll-up workbook at ``path``, replaced atomically."""
     from openpyxl import Workbook
@@ -93,7 +98,7 @@ def write_rollup(path: Path, r: Rollup, *, date_format: str = DEFAULT_DATE_FORMA
     if r.scorecards is not None:
         spec = replace(SCORECARD, name="Vendor Scorecards")
         _table(cards := wb.create_sheet(spec.name), r.scorecards, spec, date_format)
-        note_on_time(cards)
+        note_on_time(cards, grace=GRACE)
     return write_atomic(Path(path), saved(wb))
 
 

@@ -213,14 +213,16 @@ def add_scorecard(wb: Any, card: sc.Scorecard, date_format: str = DEFAULT_DATE_F
     table_sheet(wb.create_sheet(DETAIL.name), card.detail, DETAIL, date_format)
 
 
-def note_on_time(ws: Any, header_row: int = 1) -> None:
-    """A note on the table's On-Time Delivery % header: what each line is judged on (its red corner in Excel)."""
+def note_on_time(ws: Any, header_row: int = 1, grace: str = " + On-Time Tolerance Days") -> None:
+    """A note on the table's On-Time Delivery % header: what each line is judged on (its red corner in Excel);
+    ``grace``: the days allowed after the planned date, as the table takes them (the roll-up's:
+    ``rollup_xlsx.GRACE``)."""
     from openpyxl.comments import Comment
 
     for cell in ws[header_row]:
         if cell.value == ON_TIME_HEADER:
-            cell.comment = Comment(f"{ON_TIME_BASIS} (the order's Terms), on or before the planned date "
-                                   "+ On-Time Tolerance Days.", "prodbook", width=260, height=80)
+            cell.comment = Comment(f"{ON_TIME_BASIS} (the order's Terms), on or before the planned date{grace}.",
+                                   "prodbook", width=260, height=80 if len(grace) < 40 else 120)
 
 
 def add_recovery(wb: Any, options: pd.DataFrame, date_format: str = DEFAULT_DATE_FORMAT) -> None:
