@@ -184,10 +184,11 @@ def test_a_second_undo_marks_a_row_once(tmp_path):
     assert f"'{result.outcomes[0].data['undone']}'" in late["Problem"]
 
 
-def test_the_check_after_an_undo_keeps_its_word_on_the_rows_it_did_not_check(tmp_path):
+def test_the_check_after_an_undo_leaves_the_marked_rows_to_the_undos_line(tmp_path):
     """The first refresh locks the adopted styles (the Style Snapshot): its undo puts that back, so the records
-    are checked again, and the check's line on the T&A's rows it left as they were is said too (only its
-    first line was kept before)."""
+    are checked again. The T&A's rows the undo marked were said twice, with two pieces of advice ('Press Rebuild
+    T&A' and the check's 'left as they were ... prodbook refresh checks them all again'): the undo's line alone
+    speaks of them now (h140)."""
     from conftest import base_sheets, write_book
     from prodbook.jobs.runner import REFRESH
 
@@ -196,5 +197,52 @@ def test_the_check_after_an_undo_keeps_its_word_on_the_rows_it_did_not_check(tmp
     result = run(path, ["undo"], _on(date(2027, 5, 3), 10))
     said = "\n".join(line for o in result.outcomes for line in o.summary)
     assert "The records were checked again for the Issues sheet. Checked " in said
-    assert "row(s) found by checks this run did not do are left as they were (Rebuild T&A 2" in said
+    assert "Issues: 2 row(s) found by Rebuild T&A are as the run undone left them" in said
+    assert said.count("Issues:") == 1 and "left as they were" not in said
     assert all(r["Problem"].startswith("[From the run undone") for r in _rows(path) if r["Found By"] == "Rebuild T&A")
+
+
+# --- only the rows of the steps and files the undone run read (h140) ------------------------------------------
+
+def _two_wip_imports(tmp_path: Path) -> tuple[Path, RunResult]:
+    """A T&A rebuild, then two WIP imports of a day each, each with a PO not on Orders (an Issues row found in its
+    file), then the second import undone."""
+    from test_undo import GREY, NAVY, ctx, vendor_csv, wip_book
+
+    path = wip_book(tmp_path)
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    first = vendor_csv(tmp_path, [NAVY, ("4599999999", "S9", "Red", 10, "ok")], "BD1_wip_20270301.csv")
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(first,)))
+    second = vendor_csv(tmp_path, [GREY, ("4599999998", "S8", "Blue", 10, "ok")], "BD1_wip_20270302.csv")
+    run(path, ["wip"], ctx(date(2027, 3, 3), hour=10, files=(second,)))
+    return path, run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+
+
+def test_an_undone_wip_import_marks_only_the_rows_of_the_file_it_read(tmp_path):
+    """Found in review: the undo marked every WIP row (other files' too) and the T&A's rows, which the undone
+    import never wrote: the steps came from the sheets put back, not from what the run did."""
+    path, result = _two_wip_imports(tmp_path)
+    rows = _rows(path)
+    marked = [r for r in rows if str(r["Problem"]).startswith("[From the run undone")]
+    assert marked and {r["Found In"] for r in marked} == {"BD1_wip_20270302.csv"}
+    assert {r["Found By"] for r in marked} == {"Import vendor WIP"}
+    # the first file's row and the T&A's rows are as true as before: unmarked
+    (other,) = [r for r in rows if r["Found In"] == "BD1_wip_20270301.csv"]
+    assert other["Problem"].startswith("PO 4599999999 is not on the Orders sheet")
+    assert [r for r in rows if r["Found By"] == "Rebuild T&A"]
+    assert not [r for r in rows if r["Found By"] == "Rebuild T&A" and str(r["Problem"]).startswith("[")]
+    said = "\n".join(line for o in result.outcomes for line in o.summary)
+    assert f"Issues: {len(marked)} row(s) found by Import vendor WIP are as the run undone left them" in said
+
+
+def test_a_wip_mark_names_the_file_to_import_again(tmp_path):
+    """The mark said 'press Refresh all with the vendor files', but the daily folder never holds the undone file
+    again: it names that file, which is how the row is checked again (or Dismiss it)."""
+    path, result = _two_wip_imports(tmp_path)
+    undone = result.outcomes[0].data["undone"]
+    marked = [r for r in _rows(path) if str(r["Problem"]).startswith("[From the run undone")]
+    assert all(r["Problem"].startswith(f"[From the run undone, '{undone}': press Import vendor WIP with "
+                                       f"'BD1_wip_20270302.csv' to check again] ") for r in marked)
+    said = "\n".join(line for o in result.outcomes for line in o.summary)
+    assert "Press Import vendor WIP with the file each row names (prodbook wip WORKBOOK FILE)" in said
+    assert "Refresh all with the vendor files" not in said

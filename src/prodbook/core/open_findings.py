@@ -58,6 +58,13 @@ class Checked:
     """Names of the files this run read (vendor WIP reports, costing sheets)."""
     resolved: frozenset[int] = frozenset()
     """Issues rows (Excel row numbers) whose accepted fix this run applied."""
+    after_undo: bool = False
+    """The check after an undo: the rows the undo marked (``UNDONE_MARK``) are kept but not counted in its line,
+    the undo's own line says them and what to press."""
+
+
+UNDONE_MARK = "[From the run undone, "
+"""How an Issues row's Problem starts when an undo marked it as the undone run's (``undo_job.mark_undone``)."""
 
 
 @dataclass
@@ -207,7 +214,7 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         elif dismissed(r.get("accept")) and checked_again(r, checked):
             result.dismissed += 1  # checked and no longer found: gone, and the decision with it
         elif not (again := checked_again(r, checked)) or _text(r.get("code")) in keep:
-            if not again:
+            if not again and not (checked.after_undo and _text(r.get("problem")).startswith(UNDONE_MARK)):
                 result.kept += 1
                 why = _not_checked(r, checked)
                 result.kept_by[why] = result.kept_by.get(why, 0) + 1

@@ -55,7 +55,7 @@ from prodbook.core.model.sheets import (
     Kind,
     SheetSpec,
 )
-from prodbook.core.open_findings import Merged
+from prodbook.core.open_findings import UNDONE_MARK, Merged
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
@@ -185,7 +185,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         findings += _restage_archive(tracker, archive_rows, back_to_archive)
     put_back_on = {spec for sheet in by_sheet if (spec := _spec_for(tracker, sheet)) is not None}
     marked = _issues_after_undo(tracker, action, drop_notes=bool(archive_rows or back_to_archive),
-                                stale=_stale_steps(put_back_on))
+                                stale=_stale_steps(put_back_on, action), read=_files_read(tracker, entries))
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
@@ -892,23 +892,44 @@ STALE_BY: tuple[tuple[SheetSpec, tuple[str, ...]], ...] = (
 """A sheet an undo puts back, and the steps (Found By) whose Issues rows read it: the T&A's late-for-cancel reads
 the T&A's forecasts and the newest WIP report's revised ex-factory, the WIP import's rows the vendor files."""
 AGAIN = {ACTION_NAMES["ta"]: "Rebuild T&A (prodbook ta)",
-         ACTION_NAMES["wip"]: "Refresh all with the vendor files (prodbook refresh WORKBOOK FILES)"}
+         ACTION_NAMES["wip"]: "Import vendor WIP with the file each row names (prodbook wip WORKBOOK FILE)"}
 """What the APM presses to check a step's rows again."""
 _MARK = re.compile(r"^\[From the run undone, '[^']*': press [^\]]* to check again\] ")
 
 
-def _stale_steps(put_back: Collection[SheetSpec]) -> tuple[str, ...]:
-    """The steps whose Issues rows read a sheet the undo put back: they are the undone run's, not checked again."""
-    return tuple(dict.fromkeys(step for spec, steps in STALE_BY if spec in put_back for step in steps))
+RAN: dict[str, tuple[str, ...]] = {"Refresh": (ACTION_NAMES["ta"], ACTION_NAMES["wip"]),
+                                   ACTION_NAMES["ta"]: (ACTION_NAMES["ta"],),
+                                   ACTION_NAMES["wip"]: (ACTION_NAMES["wip"],)}
+"""The steps of ``STALE_BY`` a run ran, by its name in the Change Log (without its time): an undo marks only their
+rows (an undone WIP import leaves the T&A's rows, written by an earlier rebuild, as true as before)."""
+
+
+def _stale_steps(put_back: Collection[SheetSpec], action: str) -> tuple[str, ...]:
+    """The steps the undone run ran whose Issues rows read a sheet the undo put back: they are the undone run's,
+    not checked again. A run of another name (a ribbon button's own) ran none of them."""
+    ran = RAN.get(re.sub(r" \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}.*$", "", action), ())
+    return tuple(dict.fromkeys(step for spec, steps in STALE_BY if spec in put_back for step in steps
+                               if step in ran))
+
+
+def _files_read(tracker: Tracker, entries: pd.DataFrame) -> frozenset[str]:
+    """The vendor files the undone run read, as its Vendor WIP lines name them (a new row's Source File, a
+    Source File it changed)."""
+    if not {"sheet", "field", "new"} <= set(entries.columns):  # a log with no New yet (all blank)
+        return frozenset()
+    return frozenset(new.strip() for sheet, what, new in zip(entries["sheet"], entries["field"], entries["new"])
+                     if _spec_for(tracker, str(sheet)) is VENDOR_WIP and isinstance(new, str) and new.strip()
+                     and str(what).strip() in (NEW_ROW, "Source File", "source_file"))
 
 
 def mark_undone(problem: Any, action: str, step: str) -> str:
     """An Issues row's Problem marked as the undone run's (a mark an earlier undo put there replaced)."""
     text = _MARK.sub("", problem.strip()) if isinstance(problem, str) else ""
-    return f"[From the run undone, '{action}': press {step} to check again] {text}"
+    return f"{UNDONE_MARK}'{action}': press {step} to check again] {text}"
 
 
-def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str]) -> dict[str, int]:
+def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str],
+                       read: Collection[str] = ()) -> dict[str, int]:
     """The Issues sheet after the undo: without its notes on T&A rows moved to or from the archive (``drop_notes``)
     and with the rows found by the ``stale`` steps marked as the undone run's.
 
@@ -928,13 +949,16 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
         if drop_notes else pd.Series(False, index=frame.index)
     by = frame["found_by"].map(lambda v: str(v).strip() if isinstance(v, str) else "") \
         if "found_by" in frame.columns else pd.Series("", index=frame.index)
-    marks = by.isin(list(stale)) & ~gone
+    found_in = frame["found_in"].map(lambda v: v.strip() if isinstance(v, str) else "") \
+        if "found_in" in frame.columns else pd.Series("", index=frame.index)
+    # a vendor file's rows only where the undone run read that file: another file's rows are as true as before
+    marks = by.isin(list(stale)) & ~gone & ((by != ACTION_NAMES["wip"]) | found_in.isin(list(read)))
     if not gone.any() and not marks.any():
         return {}
     kept = frame[~gone.to_numpy()][list(ISSUES.fields)].copy()
     kept.loc[marks[~gone].to_numpy(), "problem"] = [
-        mark_undone(p, action, AGAIN.get(b, b).split(" (")[0])
-        for p, b in zip(kept["problem"][marks[~gone].to_numpy()], by[marks])]
+        mark_undone(p, action, f"{b} with '{f}'" if b == ACTION_NAMES["wip"] else AGAIN.get(b, b).split(" (")[0])
+        for p, b, f in zip(kept["problem"][marks[~gone].to_numpy()], by[marks], found_in[marks])]
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     stage_rows(tracker, table, Merged(kept.reset_index(drop=True),
                                       [int(r) for r in frame["_row"][~gone.to_numpy()]]), fields)
