@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from datetime import date, datetime
@@ -534,3 +535,82 @@ def test_an_xlsb_whose_sheet_has_no_relationship_is_told_in_the_apms_words(tmp_p
     said = str(caught.value)
     assert said.startswith("'norel.xlsb' could not be read as a spreadsheet") and "damaged" in said, said
     assert "key" not in said and "panicked" not in capfd.readouterr().err
+
+
+def far_cell_xlsb(path: Path, row: int | None = None, col: int | None = None) -> Path:
+    """``SMALL`` as .xlsb, its third line's row header moved to ``row`` (0-based, 32 bits), or the column of its
+    first cell to ``col``, as a damaged or hostile file's records may say (its BrtWsDim left as written)."""
+    import struct
+
+    from prodbook.workbook import xlsb_layout
+
+    plain = write_xlsb(path.with_name("plain " + path.name), SMALL)
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = bytearray(zin.read(info))
+            if info.filename.startswith("xl/worksheets/"):
+                at_row = -1
+                for kind, at, _ in xlsb_layout.records(bytes(data), frozenset(range(12))):
+                    if kind == 0:
+                        at_row = struct.unpack_from("<I", data, at)[0]
+                        if at_row == 2 and row is not None:
+                            struct.pack_into("<I", data, at, row)
+                    elif at_row == 2 and col is not None:
+                        struct.pack_into("<I", data, at, col)
+                        col = None
+            zout.writestr(info, bytes(data))
+    return path
+
+
+_READ = """
+import sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+except (ImportError, ValueError):
+    pass
+from pathlib import Path
+from prodbook.workbook.vendor_files import CellError, read_vendor_file
+try:
+    print(len(read_vendor_file(Path(sys.argv[1]))[0].rows))
+except CellError as exc:
+    print(exc)
+    sys.exit(2)
+"""
+
+
+@pytest.mark.parametrize(("row", "col", "said"), [
+    (4_000_000_000, None, "a cell in row 4,000,000,001, past Excel's last row (1,048,576)"),
+    (None, 4_000_000_000, "a cell in column 4,000,000,001, past Excel's last column (XFD, 16,384)"),
+    (LAST_ROW + 1, None, "a cell in row 1,048,577, past Excel's last row (1,048,576)"),
+    (None, LAST_COL + 1, "a cell in column 16,385, past Excel's last column (XFD, 16,384)")])
+def test_an_xlsb_cell_past_excels_grid_is_refused_as_damaged_before_it_is_read(tmp_path, row, col, said):
+    """A 2 KB .xlsb whose cell sits at row or column 4,000,000,000 (32 bits in its records; Excel's grid ends at
+    XFD1048576): calamine allocated the whole area, and the process died (a Rust abort, exit 134, no message,
+    the run lost) or ran out of memory. An .xlsx is refused first by its <dimension>; an .xlsb is now refused
+    from its cells' own rows and columns, told damaged, and never handed to calamine. In a subprocess, so the
+    old abort fails the test instead of killing pytest."""
+    path = far_cell_xlsb(tmp_path / "far.xlsb", row, col)
+    done = subprocess.run([sys.executable, "-c", _READ, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr[-500:])
+    told = done.stdout.strip()
+    assert told.startswith("'far.xlsb' is damaged: its sheet 'Sheet1' has " + said), told
+    assert "ask the vendor" in told.lower(), told
+
+
+def test_an_xlsb_sheet_over_max_cells_is_refused_as_an_xlsx_is(tmp_path):
+    """A cell far down and across (row 2,001, column T): the area from A1 to it is over Max Cells, which the
+    .xlsx's <dimension> is checked against; an .xlsb's is measured from its cells, and told in the same words,
+    naming the setting that raises it. Raised, the file is read."""
+    from prodbook.core.limits import Limits
+
+    path = far_cell_xlsb(tmp_path / "wide.xlsb", row=2000, col=19)
+    with pytest.raises(vendor_files.CellError) as caught:
+        vendor_files.read_vendor_file(path, Limits(cells=40_000))
+    said = str(caught.value)
+    assert said == ("'wide.xlsb' is too large to read safely: part 'xl/worksheets/sheet1.bin' (sheet 'Sheet1') has "
+                    "a used area of 2,001 rows x 20 columns = 40,020 cells (A1:T2001); the limit (Max Cells) is "
+                    "40,000 cells. A file this size is usually damaged or built to exhaust memory; if it is a real "
+                    "workbook, raise 'Max Cells' on the tracker's Config sheet and run again"), said
+    raw, = vendor_files.read_vendor_file(path, Limits(cells=40_020))
+    assert len(raw.rows) == 2001 and raw.rows[2000][19] == "S1"

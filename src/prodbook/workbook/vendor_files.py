@@ -41,7 +41,7 @@ from prodbook.core.development.discrepancies import (
     style_sheet_order,
 )
 from prodbook.core.findings import Code, Finding, info, warning
-from prodbook.core.limits import Limits
+from prodbook.core.limits import Excess, Limits, check_dimension, describe
 from prodbook.core.wip import RawSheet, vendor_layout
 from prodbook.core.wip import find_header as find_wip_header
 from prodbook.workbook import calamine_safe, vendor_markup, xlsb_layout
@@ -122,7 +122,7 @@ def _read_vendor_file(path: Path, max_sizes: Limits, look: Callable[[list[str]],
         for raw in sheets:
             _fill_vertical_merges(raw.rows, raw.merged)
         return [_cut_long_text(raw) for raw in sheets]
-    return _read_book_cells(path, suffix, look)
+    return _read_book_cells(path, suffix, look, max_sizes)
 
 
 _NOT_A_ZIP: tuple[type[Exception], ...] = (OSError, NotImplementedError, *DAMAGED_ZIP)
@@ -185,9 +185,11 @@ def read_vendor_bytes(name: str, data: bytes, max_sizes: Limits | None = None) -
         return read_vendor_file(path, max_sizes)
 
 
-def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | None = None) -> list[RawSheet]:
+def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | None = None,
+                     max_sizes: Limits | None = None) -> list[RawSheet]:
     """``kind``: the file's kind (``file_kind``), which may not be its extension; ``look``: as
-    ``read_vendor_file``'s, outside the net for calamine's errors."""
+    ``read_vendor_file``'s, outside the net for calamine's errors; ``max_sizes``: an .xlsb sheet's used area is
+    checked against them before calamine reads it (an .xlsx's <dimension> was, with the file's sizes)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -219,7 +221,7 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
             if kind in _XLSX:
                 facts = _formula_cells(path)
             elif kind == ".xlsb":
-                own_merges, facts = _xlsb_layout(path)
+                own_merges, facts = _xlsb_layout(path, max_sizes or Limits())
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
@@ -235,6 +237,8 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 _apply_formulas(raw, facts.formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
+        except TooLarge as exc:  # an .xlsb sheet's area: said as an .xlsx's <dimension> is
+            raise CellError(f"{exc}".rstrip(".")) from None
         except Exception as exc:  # calamine's errors are not one class
             raise _unreadable(path, exc, name) from None
     return out
@@ -311,17 +315,21 @@ _NO_LAYOUT: tuple[type[Exception], ...] = (*_NOT_A_ZIP, KeyError)
 """An .xlsb that is no zip, or whose workbook part is missing."""
 
 
-def _xlsb_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
+def _xlsb_layout(path: Path, max_sizes: Limits
+                 ) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
     """Merged ranges of an Excel Binary Workbook per sheet, the rows and columns each sheet hides, whether it
     counts dates from 1904, its error cells (calamine reads #N/A as empty: a broken lookup would read as nothing
     done) and its number cells shown as a percentage (calamine gives none of them for .xlsb): ``xlsb_layout``
     reads its records, and hands them on as an .xlsx's are. An .xlsb that is no zip (calamine reads it, or says
-    why) has none."""
+    why) has none. Raises ``TooLarge`` for a sheet whose cells reach past Excel's grid or over ``max_sizes``
+    (``check_xlsb_area``)."""
     try:
         with _Package(path) as pkg:
             book = xlsb_layout.read_layout(pkg)
     except _NO_LAYOUT:
         return {}, XmlFacts()
+    for name, sheet in book.sheets.items():
+        check_xlsb_area(path.name, name, sheet, max_sizes)
     facts = XmlFacts(date1904=book.date1904,
                      hidden_rows={name: s.hidden_rows for name, s in book.sheets.items()},
                      hidden_columns={name: s.hidden_columns for name, s in book.sheets.items()},
@@ -329,6 +337,31 @@ def _xlsb_layout(path: Path) -> tuple[dict[str, list[tuple[tuple[int, int], tupl
                                for name, s in book.sheets.items()},
                      percent_cells={name: s.percent_cells for name, s in book.sheets.items()})
     return {name: s.merged for name, s in book.sheets.items()}, facts
+
+
+def check_xlsb_area(file: str, name: str, sheet: xlsb_layout.SheetLayout, max_sizes: Limits) -> None:
+    """Refuse an .xlsb sheet (raises ``TooLarge``) before calamine reads it, by the area from A1 to its last
+    cells: calamine allocates all of it. A 2 KB file with a cell at column 4,000,000,000 aborted the process (no
+    message, the run lost); one at row 1,048,577 or past lost that row unsaid. A cell past Excel's grid is a
+    damaged file's (Excel writes none); an area over Max Rows, Max Columns or Max Cells is told in the words of
+    an .xlsx's <dimension> (an .xlsb has none the size check reads, and its BrtWsDim may say anything)."""
+    if sheet.last_row < 0:
+        return
+    if sheet.last_row > xlsb_layout.LAST_ROW or sheet.last_col > xlsb_layout.LAST_COL:
+        where = (f"row {sheet.last_row + 1:,}, past Excel's last row ({xlsb_layout.LAST_ROW + 1:,})"
+                 if sheet.last_row > xlsb_layout.LAST_ROW else
+                 f"column {sheet.last_col + 1:,}, past Excel's last column (XFD, {xlsb_layout.LAST_COL + 1:,})")
+        damaged = (Excess("rows", sheet.last_row + 1, xlsb_layout.LAST_ROW + 1, "", sheet.part)
+                   if sheet.last_row > xlsb_layout.LAST_ROW else
+                   Excess("columns", sheet.last_col + 1, xlsb_layout.LAST_COL + 1, "", sheet.part))
+        raise TooLarge(f"'{file}' is damaged: its sheet '{name}' has a cell in {where}, which no Excel file "
+                       "holds, so it was not read. Ask the vendor to send it again (saved as .xlsx)", damaged, name)
+    from openpyxl.utils.cell import get_column_letter
+
+    excess = check_dimension(sheet.part, f"A1:{get_column_letter(sheet.last_col + 1)}{sheet.last_row + 1}",
+                             max_sizes)
+    if excess is not None:
+        raise TooLarge(describe(excess, file, name, VENDOR_WHERE), excess, name)
 
 
 MAX_HIDDEN_RUN = 10_000
