@@ -104,6 +104,7 @@ def test_the_apm_reads_one_clear_line_on_screen(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["refresh", str(book), "--today", TODAY])
     lines = [x for x in done.stdout.splitlines() if "sheet 'Orders', row 2, column 'Ex-Factory'" in x]
     assert len(lines) == 1 and "PO 4500000001 has 'TBC' in its 'Ex-Factory' cell" in lines[0], done.stdout
+    assert lines[0].startswith("WARNING "), lines  # typed on purpose: the plan says what waits, as the check does
     assert "fix the cell" not in done.stdout, done.stdout
 
 

@@ -243,7 +243,7 @@ def schedule(plans: Mapping[str, Plan], orders: pd.DataFrame, styles: pd.DataFra
                 if (row, field) in not_yet:
                     text = not_yet[row, field]
                     codes = ", ".join(_depending_on(plan, field))
-                    findings.append(error(Code.ANCHOR_DATE_MISSING, f"PO {po} has '{text}' in its '{header}' "
+                    findings.append(warning(Code.ANCHOR_DATE_MISSING, f"PO {po} has '{text}' in its '{header}' "
                                           f"cell, not a date yet, so the milestones that depend on it ({codes}) "
                                           f"have no Planned date, and the others are planned; type the {header} "
                                           "date in the cell once it is confirmed", file=file, sheet=orders_sheet,
