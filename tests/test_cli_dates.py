@@ -70,3 +70,31 @@ def test_a_value_accept_acts_on_keeps_a_cell_s_text_as_typed():
     assert _value_text(warning(Code.BAD_DATE, "x", value=date(2027, 5, 10), fix=fix), "dd/mm/yyyy") == "10/05/2027"
     assert _value_text(warning(Code.BAD_DATE, "x", value="2027-05-10"), "dd/mm/yyyy") == "10/05/2027"
     assert _value_text(warning(Code.BAD_DATE, "x", value=1200.0), "dd/mm/yyyy") == "1200"
+
+
+def date_in_qty(path: Path, date_format: str | None) -> Path:
+    """Row 2's Qty holds a date (10 May 2027): the roll-up cannot store it, an error whose value is that date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheets = base_sheets()
+    sheets["Orders"][1][3] = date(2027, 5, 10)
+    if date_format is not None:
+        sheets["Config"] = [["Setting", "Value"], ["Date Format", date_format]]
+    return write_book(path, sheets)
+
+
+def test_the_roll_up_prints_each_tracker_s_date_value_in_its_date_format(tmp_path):
+    """'prodbook rollup' printed '(value: 2027-05-10)' where every other command prints the date as the workbook
+    shows it: each tracker's finding now shows it in that tracker's Date Format, and a tracker that sets none in
+    the roll-up's own (prodbook's default, as the roll-up workbook's dates); --json keeps ISO."""
+    date_in_qty(tmp_path / "season" / "a.xlsx", "dd/mm/yyyy")
+    date_in_qty(tmp_path / "season" / "b.xlsx", None)
+    code, out = cli("rollup", str(tmp_path / "season"))
+    assert code == 1, out
+    said = {name: [line for line in out.splitlines() if line.startswith("ERROR ") and f"'{name}'" in line]
+            for name in ("a.xlsx", "b.xlsx")}
+    assert said["a.xlsx"] and all(line.endswith("(value: 10/05/2027)") for line in said["a.xlsx"]), out
+    assert said["b.xlsx"] and all(line.endswith("(value: 10-May-27)") for line in said["b.xlsx"]), out
+    assert "(value: 2027-05-10)" not in out
+    code, out = cli("rollup", str(tmp_path / "season"), "--json")
+    values = {f["value"] for f in json.loads(out)["findings"] if f["column"] == "Qty"}
+    assert values == {"2027-05-10"}

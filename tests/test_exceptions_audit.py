@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,25 @@ def test_a_line_received_in_the_dc_is_no_longer_late_for_cancel_nor_in_productio
         assert after[rule]["ID"] == before[rule]["ID"]
         assert after[rule]["Status"] == ex.RESOLVED_BY_DATA, (rule, after[rule])
     assert not [r for r, row in after.items() if row["Status"] == ex.OPEN], after
+
+
+@pytest.mark.parametrize(("milestone", "setting"), [("IN DC", "IN  DC"), ("In  DC", " in dc ")])
+def test_an_in_dc_code_typed_with_other_spaces_still_finds_the_line_in_the_dc(tmp_path, milestone, setting):
+    """The Config's 'In-DC Code' typed 'IN  DC' (two spaces) for the T&A's 'IN DC', or the other way round: the
+    exception rules compared the codes in capitals only, so the line received in the DC on 12-May stayed late for
+    cancel, while the scorecard (``keys.fold_code``: inner spaces as one) found it in the DC."""
+    sheets = base_sheets()
+    sheets["T&A Templates"][-1][1] = milestone
+    sheets["Config"] = [["Setting", "Value"], ["In-DC Code", setting]]
+    path = write_book(tmp_path / "t.xlsx", sheets)
+    today = date(2027, 5, 25)
+    run(path, ["ta", "exceptions"], ctx(today))
+    assert of_line(path, "4500000001")["late-for-cancel"]["Status"] == "Open"
+    type_cells(path, "T&A", {"PO #": "4500000001", "Code": milestone}, {"Actual": datetime(2027, 5, 12)})
+    run(path, ["exceptions"], ctx(today, hour=10))
+    after = of_line(path, "4500000001")
+    for rule in ("late-for-cancel", "ship-window-missed"):
+        assert after[rule]["Status"] == ex.RESOLVED_BY_DATA, (rule, after[rule])
 
 
 def test_no_production_rule_speaks_of_a_line_already_in_the_dc():

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from prodbook.core import exceptions as ex
 from prodbook.core.cells import NA, is_missing
-from prodbook.core.keys import fold_ref, line_key, style_vendors
+from prodbook.core.keys import fold_code, fold_ref, line_key, style_vendors
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
 
@@ -38,12 +38,12 @@ def old_build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame
     vendor_of = style_vendors(styles)
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
-        wanted = {c.upper() for c in settings.codes}
-        sub = ta[ta["code"].astype("string").str.strip().str.upper().isin(wanted)]
+        wanted = {fold_code(c) for c in settings.codes}
+        sub = ta[[fold_code(c) in wanted for c in ta["code"]]]
         for r in sub.to_dict("records"):
             d = dates.setdefault(line_key(r["po"], r["style"], r["color"]),
                                  {"planned": {}, "forecast": {}, "actual": {}})
-            code = str(r["code"]).strip().upper()
+            code = fold_code(r["code"])
             for f in ("planned", "forecast", "actual"):
                 if (v := _old_date(r.get(f))) is not None:
                     d[f][code] = v
@@ -79,7 +79,7 @@ DATES = st.one_of(DAY, st.none())
 REF = st.one_of(st.sampled_from(["4501", "PO 4501", "04501", "4502", " 4502", "po-4502", "S1", "s1", "S2"]),
                 st.sampled_from([4501, 4501.0, -0.0, 0.0, 0, np.int64(4501), True]))
 COLOR = st.one_of(st.sampled_from(["Red", "red ", "RED", "Blue", ""]), st.sampled_from([1, 1.0, -0.0, 0.0]))
-CODE = st.sampled_from(["XF", "xf ", " CUT", "SEW", "PCK", "FIH", "BKC", "IDC", "PP", "LD"])
+CODE = st.sampled_from(["XF", "xf ", " CUT", "SEW", "PCK", "FIH", "BKC", "IDC", "PP", "LD", "I DC", "x\u00a0f"])
 
 
 @st.composite

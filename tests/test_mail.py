@@ -195,7 +195,7 @@ def test_an_attachments_doubtful_title_date_is_said_as_it_is_not_as_no_date_foun
     undated = eml(tmp_path / "plain.eml", ("report.csv", csv_bytes(CN1_ROW), CSV_MIME),
                   sent="Thu, 04 Mar 2027 10:00:00 +0800")
     result = run(book, ["wip"], ctx(older, ahead, undated))
-    warn = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="resent.eml > attachment 'CN1 old.xlsx'")
+    warn = assert_finding(result.findings, Code.WIP_REPORT_OLDER, file="resent.eml > attachment 'CN1 old.xlsx'")
     assert warn.severity == "warning" and warn.found_in == "resent.eml"
     assert "20-Feb-27" in warn.message and "older than CN1's latest report" in warn.message
     assert "resent.eml > attachment 'CN1 old.xlsx'" in warn.text() and "no report date" not in warn.message
@@ -205,6 +205,25 @@ def test_an_attachments_doubtful_title_date_is_said_as_it_is_not_as_no_date_foun
     note = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="plain.eml > attachment 'report.csv'")
     assert note.severity == "info" and "no report date found" in note.message
     assert "the message was sent, 04-Mar-27, was used" in note.message
+
+def test_an_attachment_dated_ahead_is_counted_from_the_day_its_message_was_sent(tmp_path):
+    """An attachment's report date is compared with the day its message was sent (its 'today' when the file
+    has no date): the error said '9 days after today (20 February 2027)', a day that is not today."""
+    book = tracker(tmp_path)
+    ahead = eml(tmp_path / "typo.eml", ("CN1 typo.xlsx", titled_xlsx("WIP as of 01-Mar-2027", CN1_ROW), XLSX_MIME),
+                sent="Sat, 20 Feb 2027 10:00:00 +0800")
+    result = run(book, ["wip"], ctx(ahead))  # today is 5 March
+    err = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="typo.eml > attachment 'CN1 typo.xlsx'")
+    assert err.severity == "error" and "01 March 2027" in err.message and "not imported" in err.message
+    assert "9 days after the day the message was sent (20 February 2027)" in err.message, err.message
+    assert "today" not in err.message and wip_rows(book) == []
+    stale = eml(tmp_path / "stale.eml", ("CN1 jan.xlsx", titled_xlsx("WIP as of 15-Jan-2027", CN1_ROW), XLSX_MIME),
+                sent="Sat, 20 Mar 2027 10:00:00 +0800")
+    result = run(book, ["wip"], ctx(stale, today=date(2027, 5, 1)))  # read weeks after it came
+    warn = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="stale.eml > attachment 'CN1 jan.xlsx'")
+    assert "64 days before the day the message was sent (20-Mar-27)" in warn.message, warn.message
+    assert "today" not in warn.message
+
 
 # --- what is in a message ---------------------------------------------------------------------------
 
@@ -698,7 +717,8 @@ def test_a_forwarded_message_without_a_date_is_dated_by_its_carrier_and_said_so(
     assert day(row["Report Date"]) == date(2027, 3, 4)
     note = assert_finding(result.findings, Code.WIP_MESSAGE, file="Fwd.eml > attachment 'WIP.eml' > "
                           "attachment 'report.csv'")
-    assert "has no date of its own" in note.message and "2027-03-04" in note.message
+    assert "has no date of its own" in note.message and "(04-Mar-27)" in note.message  # as findings show dates
+    assert "2027-03-04" not in note.message
     assert not [f for f in result.findings if f.message.startswith("no report date found")]  # said once
 
 

@@ -4,6 +4,7 @@ web page, and what any text (formula-looking, CJK, accents, '<', '&') becomes in
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from html import escape
 from html.parser import HTMLParser
@@ -71,6 +72,32 @@ def test_a_report_named_after_another_tracker_does_not_write_over_it(tmp_path):
     with pytest.raises(UserError):
         run(path, ["report"], ctx(out=page))
     assert page.read_text(encoding="utf-8") == "<html><title>Our team</title></html>"
+
+
+@pytest.mark.parametrize(("command", "what"), [("report", "Report workbook"), ("report", "Report web page"),
+                                              ("scorecard", "Scorecard")])
+def test_a_relative_out_typed_in_another_folder_is_written_there_and_named_whole(tmp_path, monkeypatch, command,
+                                                                                 what):
+    """`prodbook report "..\\book\\t.xlsx" --out r.xlsx` typed in another folder: the file is that folder's (as
+    the follow-up drafts' --out), and the run names the whole path it wrote, not 'r.xlsx' alone, which left the
+    APM to guess whether it went beside the tracker."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "cwd").mkdir()
+    path = tracker(tmp_path / "book")
+    monkeypatch.chdir(tmp_path / "cwd")
+    name = "r.html" if what.endswith("page") else "r.xlsx"
+    done = CliRunner().invoke(main, [command, str(path), "--out", name, "--today", TODAY.isoformat()])
+    assert done.exit_code in (0, 1), done.output
+    written = tmp_path / "cwd" / name
+    assert written.is_file() and not (tmp_path / "book" / name).exists()
+    assert f"{what}: {written}" in done.output, done.output
+    if command == "report":  # --json says the same path
+        done = CliRunner().invoke(main, [command, str(path), "--out", name, "--today", TODAY.isoformat(), "--json"])
+        assert json.loads(done.output)["data"]["Production report"]["report"] == str(written)
 
 
 def test_a_report_prodbook_wrote_is_replaced_by_the_next_one(tmp_path):

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import shown_values
 from fakexl import FakeBook
 from prodbook.excel import ribbon
@@ -246,3 +248,66 @@ def test_a_wip_mark_names_the_file_to_import_again(tmp_path):
     said = "\n".join(line for o in result.outcomes for line in o.summary)
     assert "Press Import vendor WIP with the file each row names (prodbook wip WORKBOOK FILE)" in said
     assert "Refresh all with the vendor files" not in said
+
+
+# --- every row of a file the undone run read, and a mark made once whatever the file's name (h144) ------------
+
+def _marked(path: Path) -> list[dict[str, Any]]:
+    return [r for r in _rows(path) if str(r["Problem"]).startswith("[From the run undone")]
+
+
+def test_an_undone_import_of_a_file_read_again_marks_that_files_rows(tmp_path):
+    """Found in review: the same vendor file read again with new figures updates its rows without changing their
+    Source File, and the undo marked none of that file's Issues rows (it knew the files read by a new row's or a
+    changed Source File only): the row of a PO not on Orders stayed as a current fact of the undone run."""
+    from test_undo import GREY, ctx, vendor_csv, wip_book
+
+    path = wip_book(tmp_path)
+    run(path, ["ta"], ctx(date(2027, 3, 1)))
+    older = vendor_csv(tmp_path, [GREY, ("4599999997", "S7", "Pink", 10, "ok")], "BD1_wip_20270228.csv")
+    run(path, ["wip"], ctx(date(2027, 3, 2), files=(older,)))
+    name = "BD1_wip_20270301.csv"
+    lines = [("4500000001", "S1", "Navy", 1150, "on time"), ("4599999999", "S9", "Red", 10, "ok")]
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, lines, name),)))
+    lines[0] = ("4500000001", "S1", "Navy", 1200, "on time")  # the vendor's corrected cut quantity, same file name
+    again = run(path, ["wip"], ctx(date(2027, 3, 3), hour=10, files=(vendor_csv(tmp_path, lines, name),)))
+    assert {(c.field, c.new) for o in again.outcomes for c in o.changes} == {("Cut Qty", 1200)}  # no Source File
+    result = run(path, ["undo"], ctx(date(2027, 3, 3), hour=11))
+    assert result.outcomes[0].data["undone"] == again.action
+    marked = _marked(path)
+    assert [r["Found In"] for r in marked] == [name]
+    assert marked[0]["Problem"].startswith(f"[From the run undone, '{again.action}': press Import vendor WIP with "
+                                           f"'{name}' to check again] PO 4599999999 is not on the Orders sheet")
+    # the older file's row, which the undone run never read, and the T&A's rows are as true as before
+    other = [r["Problem"] for r in _rows(path) if r["Found In"] == "BD1_wip_20270228.csv"]
+    assert any(p.startswith("PO 4599999997 is not on the Orders sheet") for p in other)
+    assert not [p for p in other if p.startswith("[")]
+    assert not [r for r in _rows(path) if r["Found By"] == "Rebuild T&A" and str(r["Problem"]).startswith("[")]
+    said = "\n".join(line for o in result.outcomes for line in o.summary)
+    assert "Issues: 1 row(s) found by Import vendor WIP are as the run undone left them" in said
+
+
+@pytest.mark.parametrize("name", ["BD1_wip_20270301 [wk 9].csv", "BD1_wip_20270301 Men's [wk 9].csv"])
+def test_a_second_undo_marks_a_row_once_whatever_its_files_name(tmp_path, name):
+    """A vendor file named 'BD1_wip_20270301 [wk 9].csv': the mark names the file, and its ']' ended the mark where
+    the next undo looked for its end, so the second undo put a second mark before the first."""
+    from test_undo import NAVY, ctx, vendor_csv, wip_book
+
+    path = wip_book(tmp_path)
+    grey = ("4500000001", "S1", "Heather Grey", 600, "late")  # the second read adds its line
+    unknown = ("4599999999", "S9", "Red", 10, "ok")
+    run(path, ["wip"], ctx(date(2027, 3, 3), files=(vendor_csv(tmp_path, [NAVY, unknown], name),)))
+    second = run(path, ["wip"], ctx(date(2027, 3, 3), hour=10,
+                                     files=(vendor_csv(tmp_path, [NAVY, grey, unknown], name),)))
+    assert run(path, ["undo"], ctx(date(2027, 3, 3), hour=11)).outcomes[0].data["undone"] == second.action
+    (row,) = _marked(path)
+    first_mark = f"[From the run undone, '{second.action}': press Import vendor WIP with '{name}' to check again] "
+    assert row["Problem"].startswith(first_mark + "PO 4599999999 is not on the Orders sheet")
+    problem = row["Problem"][len(first_mark):]  # as the import wrote it
+    result = run(path, ["undo"], ctx(date(2027, 3, 3), hour=12))  # the first import, which read the file too
+    undone = result.outcomes[0].data["undone"]
+    assert undone != second.action and undone.startswith("Import vendor WIP")
+    (row,) = _marked(path)
+    assert row["Problem"].count("[From the run undone") == 1, row["Problem"]
+    assert row["Problem"] == f"[From the run undone, '{undone}': press Import vendor WIP with '{name}' to check " \
+                             f"again] {problem}"

@@ -107,8 +107,9 @@ def test_a_report_older_than_the_vendors_latest_on_the_sheet_is_named(tmp_path):
     run(book, ["wip"], ctx(a_book(tmp_path, "dhaka 0301.xlsx", {"WIP": [["WIP as of 01-Mar-2027"], HEADER, line]})))
     result = run(book, ["wip"], ctx(a_book(tmp_path, "dhaka 0222.xlsx", {"WIP": [["WIP as of 22-Feb-2027"],
                                                                                    HEADER, line]})))
-    found = assert_finding(result.findings, Code.WIP_REPORT_DATE, file="dhaka 0222.xlsx")
+    found = assert_finding(result.findings, Code.WIP_REPORT_OLDER, file="dhaka 0222.xlsx")
     assert "older than BD1's latest report already on the Vendor WIP sheet (01-Mar-27)" in found.message
+    assert [f for f in result.findings if f.code is Code.WIP_REPORT_DATE] == []  # a code of its own, said once
 
 
 def test_a_report_already_on_the_sheet_read_again_after_a_newer_one_is_not_named_older(tmp_path):
@@ -123,7 +124,7 @@ def test_a_report_already_on_the_sheet_read_again_after_a_newer_one_is_not_named
     run(book, ["wip"], ctx(first))
     run(book, ["wip"], ctx(first, newer))
     result = run(book, ["wip"], ctx(first, newer))  # the next morning: the folder as it was
-    assert [f.text() for f in result.findings if f.code is Code.WIP_REPORT_DATE] == []
+    assert [f.text() for f in result.findings if f.code in (Code.WIP_REPORT_DATE, Code.WIP_REPORT_OLDER)] == []
     assert sorted(as_date(r["Report Date"]) for r in wip_rows(book)) == [date(2027, 2, 22), date(2027, 3, 1)]
 
 
@@ -139,7 +140,8 @@ def test_a_report_on_the_sheet_under_its_date_and_name_that_changes_its_lines_is
         lines = [["4500000001", "S1", "Heather Grey", 600, cuts[0], date(2027, 4, 20), None, ""],
                  ["4500000003", "S1", "Light Blue", 500, 100, date(2027, 4, 20), None, ""]][:len(cuts)]
         a_book(tmp_path, report.name, {"WIP": [[f"WIP as of {title}"], HEADER, *lines]})
-        return [f.message for f in run(book, ["wip"], ctx(report)).findings if f.code is Code.WIP_REPORT_DATE]
+        return [f.message for f in run(book, ["wip"], ctx(report)).findings
+                if f.code in (Code.WIP_REPORT_DATE, Code.WIP_REPORT_OLDER)]
 
     assert week("22-Feb-2027", 100, 100) == []
     assert week("01-Mar-2027", 200, 100) == []
@@ -157,7 +159,7 @@ def test_a_report_on_the_sheet_under_its_date_and_name_that_changes_its_lines_is
 
 def _older_on_issues(book: Path, name: str) -> list[dict]:
     rows = sheet_values(book, "Issues")
-    return [dict(zip(rows[0], r)) for r in rows[1:] if r[rows[0].index("Code")] == str(Code.WIP_REPORT_DATE)
+    return [dict(zip(rows[0], r)) for r in rows[1:] if r[rows[0].index("Code")] in (str(Code.WIP_REPORT_OLDER), LEGACY)
             and r[rows[0].index("Found In")] == name]
 
 
@@ -176,7 +178,7 @@ def test_an_older_warning_stays_on_issues_until_the_apm_dismisses_it(tmp_path):
 
     def refresh() -> list[str]:
         return [f.message for f in run(book, ["wip"], ctx(report, newer)).findings
-                if f.code is Code.WIP_REPORT_DATE]
+                if f.code in (Code.WIP_REPORT_DATE, Code.WIP_REPORT_OLDER)]
 
     changed = refresh()
     assert len(changed) == 1 and "older than BD1's latest report" in changed[0], changed
@@ -188,13 +190,82 @@ def test_an_older_warning_stays_on_issues_until_the_apm_dismisses_it(tmp_path):
     ws = wb["Issues"]
     head = [c.value for c in ws[1]]
     at = next(n for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), 2)
-              if r[head.index("Code")] == str(Code.WIP_REPORT_DATE))
+              if r[head.index("Code")] == str(Code.WIP_REPORT_OLDER))
     ws.cell(at, head.index("Accept") + 1, "No")  # the APM checked with the vendor: the date is right
     wb.save(book)
     assert refresh() == []
     assert refresh() == [] and _older_on_issues(book, report.name) == []
     assert sorted((as_date(r["Report Date"]), r["Cut Qty"]) for r in wip_rows(book)) == [
         (date(2027, 2, 22), 450), (date(2027, 3, 1), 100)]
+
+LEGACY = "wip-report-date-assumed"
+"""The code prodbook wrote the older-warning under before it had one of its own (shared with the other
+report-date findings)."""
+
+
+def _named_older_on_issues(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(tracker, report, newer): BD1's 22 Feb report changed after its 1 Mar one came, named older once, its
+    warning on the Issues sheet, undecided."""
+    book = tracker_with_lines(tmp_path)
+    line = ["4500000001", "S1", "Heather Grey", 600, 100, date(2027, 4, 20), None, ""]
+    report = a_book(tmp_path, "dhaka WIP.xlsx", {"WIP": [["WIP as of 22-Feb-2027"], HEADER, line]})
+    run(book, ["wip"], ctx(report))
+    newer = a_book(tmp_path, "dhaka 0301.xlsx", {"WIP": [["WIP as of 01-Mar-2027"], HEADER, line]})
+    run(book, ["wip"], ctx(newer))
+    a_book(tmp_path, report.name, {"WIP": [["WIP as of 22-Feb-2027"], HEADER, [*line[:4], 450, *line[5:]]]})
+    run(book, ["wip"], ctx(report, newer))
+    return book, report, newer
+
+
+def _as_an_older_prodbook_wrote_it(book: Path, name: str, accept: str | None) -> None:
+    """The older-warning's Issues row as the version before wrote it: under the shared report-date code,
+    found on 1 March, with the APM's Accept."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Issues"]
+    head = [c.value for c in ws[1]]
+    (at,) = [n for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), 2)
+             if r[head.index("Code")] == str(Code.WIP_REPORT_OLDER) and r[head.index("Found In")] == name]
+    ws.cell(at, head.index("Code") + 1, LEGACY)
+    ws.cell(at, head.index("Found On") + 1, datetime(2027, 3, 1))
+    ws.cell(at, head.index("Accept") + 1, accept)
+    wb.save(book)
+
+
+def test_the_older_warning_has_a_code_of_its_own_on_issues(tmp_path):
+    """The older-warning shared 'wip-report-date-assumed' with the notes of a report dated today, a date ahead
+    and one before the PO date: the APM could not filter on it, and the run found its row by its words."""
+    book, report, _ = _named_older_on_issues(tmp_path)
+    [row] = _older_on_issues(book, report.name)
+    assert row["Code"] == "wip-report-older" and "older than BD1's latest report" in row["Problem"]
+
+
+def test_an_older_warning_an_older_prodbook_wrote_stays_open_under_its_own_code(tmp_path):
+    """On the day of the upgrade the row the version before wrote (the shared code, Accept blank) is still the
+    open warning: the file read again as it was keeps it on the sheet, now under its own code, Found On kept."""
+    book, report, newer = _named_older_on_issues(tmp_path)
+    _as_an_older_prodbook_wrote_it(book, report.name, None)
+    said = [f for f in run(book, ["wip"], ctx(report, newer)).findings if f.code is Code.WIP_REPORT_OLDER]
+    assert len(said) == 1 and "older than BD1's latest report" in said[0].message
+    [row] = _older_on_issues(book, report.name)
+    assert row["Code"] == "wip-report-older" and not row["Accept"]
+    assert as_date(row["Found On"]) == date(2027, 3, 1)
+    said = [f for f in run(book, ["wip"], ctx(report, newer)).findings if f.code is Code.WIP_REPORT_OLDER]
+    assert len(said) == 1 and len(_older_on_issues(book, report.name)) == 1  # the next day: one row, as before
+
+
+def test_an_apms_no_on_an_older_prodbooks_older_warning_is_kept(tmp_path):
+    """The APM typed No on the row the version before wrote; the vendor's file changes again after the
+    upgrade, named older again with the same values: their No stands, on one row, under the new code."""
+    book, report, newer = _named_older_on_issues(tmp_path)
+    _as_an_older_prodbook_wrote_it(book, report.name, "No")
+    line = ["4500000001", "S1", "Heather Grey", 600, 500, date(2027, 4, 20), None, ""]
+    a_book(tmp_path, report.name, {"WIP": [["WIP as of 22-Feb-2027"], HEADER, line]})
+    said = [f for f in run(book, ["wip"], ctx(report, newer)).findings if f.code is Code.WIP_REPORT_OLDER]
+    assert len(said) == 1
+    [row] = _older_on_issues(book, report.name)
+    assert (row["Code"], row["Accept"]) == ("wip-report-older", "No")
+    assert as_date(row["Found On"]) == date(2027, 3, 1)
+
 
 # --- 2. two files of one vendor and day ---------------------------------------------------------------------
 

@@ -585,7 +585,7 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
     The trackers are only read. A tracker with a bad row is not loaded at all (its last good load stays);
     the others are. --dry-run reads the trackers and says what would be loaded, and writes nothing.
     """
-    from prodbook.core.findings import Severity, shown
+    from prodbook.core.findings import Severity
     from prodbook.jobs.rollup_job import rollup as run_rollup
 
     result = run_rollup(trackers, _context(today, dry_run, out=out), db=db)
@@ -599,7 +599,7 @@ def rollup(trackers: tuple[Path, ...], db: str | None, out: Path | None, today: 
     lines = [_escape(line) for line in result.summary]
     for f in result.findings[:SHOWN_PER_SEVERITY * 2]:
         style = "red" if f.severity is Severity.ERROR else "yellow"
-        value = f" (value: {shown(f.value)})" if shown(f.value) else ""
+        value = f" (value: {text})" if (text := _value_text(f, result.date_format(f))) else ""
         file = f"'{f.file}'" if f.file and f.file not in f.where else ""
         place = " ".join(p for p in (file, f.where) if p)
         lines.append(f"[{style}]{f.severity.upper()}[/] " + _escape(f"{place}: {f.message}{value}"))

@@ -45,7 +45,7 @@ from prodbook.core.calendar import FactoryCalendar, add_days
 from prodbook.core.cells import CellError, day_of, is_missing, setting_number, text_or_empty
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key, style_vendors
+from prodbook.core.keys import fold_code, fold_ref, fold_text, line_key, style_vendors
 from prodbook.core.ta import stop_reasons
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
@@ -278,10 +278,10 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
     vendor_of = style_vendors(styles)
     dates: dict[str, dict[str, dict[str, date]]] = {}
     if len(ta):
-        wanted = {c.upper() for c in settings.codes}
+        wanted = {fold_code(c) for c in settings.codes}
         sub = ta[_wanted_codes(ta["code"], wanted)]
         keys = _line_keys(sub)
-        codes = _distinct(lambda c: str(c).strip().upper(), cells(sub, "code"))
+        codes = _distinct(fold_code, cells(sub, "code"))
         got = [_distinct_cells(day_of, sub, f) if f in sub.columns else [None] * len(sub)
                for f in ("planned", "forecast", "actual")]
         for key, c, planned, forecast, actual in zip(keys, codes, *got):
@@ -322,13 +322,9 @@ def build_lines(orders: pd.DataFrame, styles: pd.DataFrame, ta: pd.DataFrame, wi
 
 
 def _wanted_codes(code: pd.Series, wanted: set[str]) -> np.ndarray:
-    """Rows whose milestone code, stripped and in capitals, is one the rules read. A column of text is
-    looked at once per distinct code; any other column as pandas' string type reads it."""
-    values = code.to_numpy(dtype=object)
-    if all(type(v) is str for v in values):
-        codes, uniques = pd.factorize(values)
-        return np.array([u.strip().upper() in wanted for u in uniques], dtype=bool)[codes]
-    return code.astype("string").str.strip().str.upper().isin(wanted).to_numpy(dtype=bool)
+    """Rows whose milestone code, folded (``fold_code``: 'IN  DC' is the Config's 'In DC'), is one the rules
+    read; each distinct code looked at once."""
+    return np.array(_distinct(lambda c: fold_code(c) in wanted, code.tolist()), dtype=bool)
 
 
 def _line_keys(frame: pd.DataFrame) -> list[str]:
@@ -393,8 +389,13 @@ _NAIVE_WHEN_EQUAL = frozenset({datetime, pd.Timestamp})
 
 # --- shared judgements ----------------------------------------------------------------------------
 
+_code = lru_cache(maxsize=64)(fold_code)
+"""A setting's milestone code as a line's dates are keyed (``build_lines``), each folded once: the rules ask
+for it per line."""
+
+
 def shipped(line: Line, s: Settings) -> date | None:
-    return line.actual.get(s.xf_code.upper())
+    return line.actual.get(_code(s.xf_code))
 
 
 def gone(line: Line, s: Settings) -> bool:
@@ -404,7 +405,7 @@ def gone(line: Line, s: Settings) -> bool:
 
 
 def planned_xf(line: Line, s: Settings) -> date | None:
-    return line.ex_factory or line.planned.get(s.xf_code.upper())
+    return line.ex_factory or line.planned.get(_code(s.xf_code))
 
 
 def forecast_xf(line: Line, s: Settings) -> date | None:
@@ -414,7 +415,7 @@ def forecast_xf(line: Line, s: Settings) -> date | None:
     sent = shipped(line, s)
     if sent is not None:
         return sent
-    xf = day_of(line.w("revised_xf")) or line.forecast.get(s.xf_code.upper()) or planned_xf(line, s)
+    xf = day_of(line.w("revised_xf")) or line.forecast.get(_code(s.xf_code)) or planned_xf(line, s)
     if received(line, s) is not None:
         return xf  # in the DC: it left on a day nobody typed, not today
     return line.today if xf is not None and line.today is not None and xf < line.today else xf
@@ -478,7 +479,7 @@ def transit_days(line: Line, s: Settings) -> int | None:
 
 def received(line: Line, s: Settings) -> date | None:
     """The Actual of the in-DC milestone: the line is in the DC."""
-    return line.actual.get(s.in_dc_code.upper())
+    return line.actual.get(_code(s.in_dc_code))
 
 
 def forecast_in_dc(line: Line, s: Settings) -> date | None:
@@ -556,7 +557,7 @@ def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
     vendor's word; this names the gap, so an optimistic date does not hide the risk that matters."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        revised, model = day_of(ln.w("revised_xf")), ln.forecast.get(s.xf_code.upper())
+        revised, model = day_of(ln.w("revised_xf")), ln.forecast.get(_code(s.xf_code))
         if revised is None or model is None or model <= revised or gone(ln, s):
             continue
         if cancel_check(ln, s).late:
@@ -677,7 +678,7 @@ def production_behind(inp: Inputs) -> list[Finding]:
         report = day_of(ln.w("report_date"))
         if not ln.wip or not qty or qty < 0 or report is None or gone(ln, s):
             continue
-        cut, sew, pack = (ln.planned.get(c.upper()) for c in (s.cut_code, s.sew_code, s.pack_code))
+        cut, sew, pack = (ln.planned.get(_code(c)) for c in (s.cut_code, s.sew_code, s.pack_code))
         stages = (("cut", "Cut", "cut_qty", cut, _mid(cut, pack)),
                   ("sewn", "Sewn", "sewn_qty", sew, pack),
                   ("packed", "Packed", "packed_qty", _mid(sew, pack), pack))
@@ -704,8 +705,8 @@ def fabric_not_in_house(inp: Inputs) -> list[Finding]:
     the vendor's fabric status does not say in-house, nothing cut yet)."""
     s, out = inp.settings, []
     for ln in inp.lines:
-        cut = ln.planned.get(s.cut_code.upper())
-        if cut is None or inp.today < cut or gone(ln, s) or ln.actual.get(s.fabric_code.upper()):
+        cut = ln.planned.get(_code(s.cut_code))
+        if cut is None or inp.today < cut or gone(ln, s) or ln.actual.get(_code(s.fabric_code)):
             continue
         if says(ln.w("fabric_status"), _IN_HOUSE) or (ln.q("cut_qty") or 0) > 0:
             continue
@@ -727,7 +728,7 @@ def booking_not_confirmed(inp: Inputs) -> list[Finding]:
     s, out = inp.settings, []
     for ln in inp.lines:
         xf = forecast_xf(ln, s)
-        if xf is None or gone(ln, s) or ln.actual.get(s.booking_code.upper()):
+        if xf is None or gone(ln, s) or ln.actual.get(_code(s.booking_code)):
             continue
         if says(ln.w("booking_status"), _CONFIRMED):
             continue
@@ -765,7 +766,7 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
         packed = ln.q("packed_qty")
         if packed is None or packed < 0 or not ln.qty or ln.qty < 0:
             continue
-        finished = [d for d in (shipped(ln, s), received(ln, s), ln.actual.get(s.pack_code.upper())) if d]
+        finished = [d for d in (shipped(ln, s), received(ln, s), ln.actual.get(_code(s.pack_code))) if d]
         if not finished:
             continue
         report = day_of(ln.w("report_date"))
@@ -795,7 +796,7 @@ def wip_stale(inp: Inputs) -> list[Finding]:
     horizon = inp.today + timedelta(days=IN_PRODUCTION_DAYS)
     active: dict[str, int] = {}
     for ln in inp.lines:
-        cut = ln.planned.get(s.cut_code.upper())
+        cut = ln.planned.get(_code(s.cut_code))
         if ln.vendor and cut and cut <= horizon and not gone(ln, s):
             active[ln.vendor] = active.get(ln.vendor, 0) + 1
     for vendor, n in sorted(active.items()):

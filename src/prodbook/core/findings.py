@@ -88,6 +88,9 @@ class Code(StrEnum):
     WIP_DUPLICATE = "wip-duplicate-line"
     WIP_VENDOR = "wip-vendor-unknown"
     WIP_REPORT_DATE = "wip-report-date-assumed"
+    WIP_REPORT_OLDER = "wip-report-older"
+    """A report dated before its vendor's latest report on the Vendor WIP sheet: imported as history, named until
+    the APM decides (an older prodbook wrote it as WIP_REPORT_DATE: ``open_findings.RECODED``)."""
     WIP_SHEETS = "wip-sheets"
     """Which sheets of a vendor workbook were read as WIP reports, and hidden ones that were not."""
     WIP_SIZES = "wip-size-rows-added"

@@ -92,6 +92,12 @@ def fold_text(value: Any) -> str:
     return "" if is_missing(value) else fold_word(str(value))
 
 
+def fold_code(code: Any) -> str:
+    """A milestone code as every rule and scorecard matches it, a Config's ('In-DC Code') as a T&A's: outer
+    spaces and case aside, inner spaces as one ('IN  DC' is 'IN DC'); blank is ''."""
+    return "" if is_blank(code) else " ".join(str(code).split()).upper()
+
+
 def key_texts(columns: Sequence[Iterable[Any]]) -> list[str]:
     """``key_text`` of many rows, column by column: each distinct value becomes text once."""
     parts = [once_each(column.tolist() if isinstance(column, np.ndarray) else list(column),

@@ -40,6 +40,11 @@ RUN_NOTES = frozenset({"rows-archived", "rows-restored", "change-log-rows-moved"
 """Codes of notes on what one run did (rows it archived or took back, Change Log rows it moved out), not on
 what is wrong: true of that run for good. They leave the sheet with the next run that writes the workbook,
 never by themselves: a run with nothing else to do writes no file only to drop them."""
+RECODED = {("wip-report-date-assumed", "latest report already on the Vendor WIP sheet"): "wip-report-older"}
+"""Findings an older prodbook wrote under a code it shared with others, known by the words of their Problem as
+it wrote them (old code, words): the code they have now. Such a row is read as of its new code
+(``code_of``), so it continues as the same finding, its Found On and the APM's Accept with it, and is written
+back under the new code: the words are read once, on the row as that older prodbook left it."""
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 SAID_BY = {"date-not-yet": "anchor-date-missing"}
 """A code whose new row is not added at a cell where an open row of the other code stays, not checked again by
@@ -99,6 +104,14 @@ def decision(accept: Any) -> str:
     """An Accept cell as a word: 'No.', ' NO ' and 'ＮＯ' are 'no', '✔️' is '✔' (a full stop or a space typed
     by habit, an East Asian keyboard's full-width letters, an emoji picker's variation selector)."""
     return unicodedata.normalize("NFKC", _text(accept)).replace("\ufe0f", "").strip().strip(".!").strip().lower()
+
+
+def code_of(row: Mapping[str, Any]) -> str:
+    """An Issues row's Code, the one it has now for a row an older prodbook wrote under a shared one
+    (``RECODED``)."""
+    code = _text(row.get("code"))
+    problem = _text(row.get("problem"))
+    return next((new for (old, words), new in RECODED.items() if code == old and words in problem), code)
 
 
 def dismissed(accept: Any) -> bool:
@@ -161,7 +174,7 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     code is in ``keep`` (``RUN_NOTES``, on a run that writes nothing else).
     """
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    old_rows = row_dicts(old) if len(old) else []
+    old_rows = [{**r, "code": code_of(r)} for r in row_dicts(old)] if len(old) else []
     for r in old_rows:
         waiting.setdefault(_matched(r, MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []

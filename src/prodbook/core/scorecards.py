@@ -62,11 +62,11 @@ from typing import Any, cast
 import pandas as pd
 
 from prodbook.core import cancel as cx
-from prodbook.core.cells import day_of, is_blank
+from prodbook.core.cells import day_of
 from prodbook.core.development.labdips import decision_kind, rounds
 from prodbook.core.development.samples import CLOSED, SampleSettings, is_fit, sample_kind, ta_due, type_codes
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import fold_ref, fold_text, line_key, once_each
+from prodbook.core.keys import fold_code, fold_ref, fold_text, line_key, once_each
 
 IN_PRODUCTION_DAYS = 30
 """A vendor is expected to report WIP for PO lines whose cutting is planned within this many days (as the
@@ -174,12 +174,6 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict
     if cols is not None:
         frame = frame[[c for c in cols if c in frame.columns]]
     return cast(list[dict[str, Any]], frame.to_dict("records"))
-
-
-def fold_code(code: Any) -> str:
-    """A milestone code as the scorecard matches it, a Config's ('In-DC Code') as a T&A's (``_folded``): outer
-    spaces and case aside, inner spaces as one ('IN  DC' is 'IN DC'); blank is ''."""
-    return "" if is_blank(code) else " ".join(str(code).split()).upper()
 
 
 def _folded(frame: pd.DataFrame, col: str) -> pd.Series:

@@ -60,8 +60,10 @@ def check_out(out: Path, workbook: Path | None) -> None:
 
 
 def report_path(tracker: Tracker, ctx: Context) -> Path | None:
+    """--out from the folder the command was typed in, made whole (the run names the file it wrote by its whole
+    path, as the follow-up drafts' --out), else 'Production Report DATE.xlsx' beside the tracker."""
     if ctx.out is not None:
-        return Path(ctx.out)
+        return Path(ctx.out).absolute()
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / f"Production Report {ctx.today.isoformat()}.xlsx" if path else None
 

@@ -26,7 +26,8 @@ from prodbook.core import report as rp
 from prodbook.core import scorecards as sc
 from prodbook.core.cells import is_blank
 from prodbook.core.findings import Code, Finding, Severity, UserError
-from prodbook.core.keys import line_key
+from prodbook.core.keys import fold_code, line_key
+from prodbook.core.looks import DEFAULT_DATE_FORMAT
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
 from prodbook.core.ta import LineState, line_state
 from prodbook.jobs.base import Context
@@ -56,10 +57,18 @@ class RollupResult:
     findings: list[Finding] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    """Each tracker's Date Format (its Config's, else prodbook's default), by its file name."""
 
     @property
     def exit_code(self) -> int:
         return 1 if any(f.severity == "error" for f in self.findings) else 0
+
+    def date_format(self, f: Finding) -> str:
+        """The Date Format a finding's date is shown in on the terminal (``cli._value_text``): its tracker's, as
+        that tracker's own cells and Issues sheet show it; else the roll-up's own, prodbook's default, in which
+        the roll-up workbook shows its dates."""
+        return self.date_formats.get(Path(f.file).name, DEFAULT_DATE_FORMAT) if f.file else DEFAULT_DATE_FORMAT
 
 
 def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -144,8 +153,8 @@ def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
     whose In-DC Code is another is not its arrival at the DC and is left out of the scorecard."""
     default = sc.ScoreSettings()
     ids = trackers["tracker_id"].tolist() if len(trackers) else []
-    own_code = {t: sc.fold_code(c) for t, c in zip(ids, trackers["in_dc_code"].tolist() if ids else [])
-                if sc.fold_code(c) and sc.fold_code(c) != sc.fold_code(default.in_dc_code)}
+    own_code = {t: fold_code(c) for t, c in zip(ids, trackers["in_dc_code"].tolist() if ids else [])
+                if fold_code(c) and fold_code(c) != fold_code(default.in_dc_code)}
     own_terms = {t: str(v).strip() for t, v in zip(ids, trackers["default_terms"].tolist() if ids else [])
                  if not is_blank(v)}
     if own_terms and len(orders) and "tracker_id" in orders.columns:
@@ -154,10 +163,10 @@ def _as_own_tracker(trackers: pd.DataFrame, orders: pd.DataFrame,
                                       for v, t in zip(terms, orders["tracker_id"].tolist())])
     if own_code and len(ta) and "tracker_id" in ta.columns:
         raw = ta["code"].astype(object)
-        codes = raw.map({v: sc.fold_code(v) for v in raw.dropna().unique()}).fillna("")  # each code folded once
+        codes = raw.map({v: fold_code(v) for v in raw.dropna().unique()}).fillna("")  # each code folded once
         mine = ta["tracker_id"].map(own_code).fillna("")
         own = ((codes == mine) & (mine != "")).to_numpy()
-        other = ((mine != "") & (codes == sc.fold_code(default.in_dc_code))).to_numpy()
+        other = ((mine != "") & (codes == fold_code(default.in_dc_code))).to_numpy()
         ta = ta.assign(code=raw.where(~own, default.in_dc_code).where(~other, None))
     return orders, ta
 
@@ -204,11 +213,16 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
     ``found``: the file was found in a folder, so one without an Orders sheet (a vendor file, a price list)
     is not a tracker and is passed over (None).
     """
+    return _read(path, ctx, found=found)[0]
+
+
+def _read(path: Path, ctx: Context, *, found: bool) -> tuple[store_load.Prepared | None, str]:
+    """``read_tracker``, and the tracker's Date Format (its findings' dates are said in it)."""
     with FileBook(path) as book:  # each tracker let go of before the next is read
         tracker = Tracker(book)
         if not tracker.has(ORDERS):
             if found:
-                return None
+                return None, tracker.config.date_format
             raise UserError(f"'{path.name}' has no {tracker.sheet(ORDERS)} sheet, so it is not a tracker prodbook "
                             "can roll up: check that it is the right file (or name its PO lines sheet on its "
                             f"Config sheet: 'Sheet: {ORDERS.name}')", file=path.name)
@@ -219,7 +233,7 @@ def read_tracker(path: Path, ctx: Context, *, found: bool = False) -> store_load
         prepared = store_load.prepare(tracker, path, ctx.today, lines, still_open(exceptions, stopped), stopped)
         prepared.notes += other_settings(tracker.config, inp.settings, path.name)
         prepared.in_dc_code, prepared.default_terms = inp.settings.in_dc_code, inp.settings.default_terms
-        return prepared
+        return prepared, tracker.config.date_format
 
 
 def still_open(exceptions: pd.DataFrame, stopped: Collection[str]) -> pd.Series | None:
@@ -247,7 +261,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
     passed: list[str] = []
     for path in trackers:  # one at a time: read, load, let go (20 big trackers never sit in memory together)
         try:
-            p = read_tracker(path, ctx, found=path not in given)
+            p, result.date_formats[path.name] = _read(path, ctx, found=path not in given)
         except UserError as exc:
             result.findings += store_load.not_read(path.name, exc.finding)
             continue

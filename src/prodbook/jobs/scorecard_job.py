@@ -75,8 +75,10 @@ def card_for(tracker: Tracker, ctx: Context, *, season: bool = False) -> tuple[s
 
 
 def scorecard_path(tracker: Tracker, ctx: Context) -> Path | None:
+    """--out from the folder the command was typed in, made whole (``report_job.report_path``), else 'Vendor
+    Scorecard DATE.xlsx' beside the tracker."""
     if ctx.out is not None:
-        return Path(ctx.out)
+        return Path(ctx.out).absolute()
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / today_name(ctx.today) if path else None
 

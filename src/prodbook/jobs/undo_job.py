@@ -213,7 +213,8 @@ def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
     ``chased``: the action changed the Follow-ups sheet, so it may have written drafts; with no record of them
     (let go of, or an older prodbook's run) that is said."""
     path = getattr(tracker.backend, "path", None)
-    drafts = kept_drafts.read_record(Path(path), action) if path else None
+    record = kept_drafts.load_record(Path(path), action) if path else None  # read once: drafts, folders made
+    drafts, made = record if record is not None else (None, [])
     if not drafts:
         return (), [], [warning(
             Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: the e-mail drafts of '{action}' are left as they are: prodbook "
@@ -221,7 +222,6 @@ def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
             "made them in Outlook, where a later press deletes them, or its record went with the oldest runs': "
             "prodbook keeps as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
             "open now", file=tracker.file)] if chased and path else []
-    made = kept_drafts.made_folders(Path(path), action) if path else []  # removed once empty, after the undo
     if ctx.dry_run:  # the same words as the undo itself will have (``runner.publish_staged``)
         looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in drafts]
         return (), [line for said, _ in looks for line in said] + [
@@ -894,7 +894,8 @@ the T&A's forecasts and the newest WIP report's revised ex-factory, the WIP impo
 AGAIN = {ACTION_NAMES["ta"]: "Rebuild T&A (prodbook ta)",
          ACTION_NAMES["wip"]: "Import vendor WIP with the file each row names (prodbook wip WORKBOOK FILE)"}
 """What the APM presses to check a step's rows again."""
-_MARK = re.compile(r"^\[From the run undone, '[^']*': press [^\]]* to check again\] ")
+_MARK = re.compile(r"^\[From the run undone, '[^']*': press (?:[^\]']|'[^']*')* to check again\] ")
+"""An undo's mark (``mark_undone``): a step's file name, quoted, may hold ']'."""
 
 
 RAN: dict[str, tuple[str, ...]] = {"Refresh": (ACTION_NAMES["ta"], ACTION_NAMES["wip"]),
@@ -913,19 +914,52 @@ def _stale_steps(put_back: Collection[SheetSpec], action: str) -> tuple[str, ...
 
 
 def _files_read(tracker: Tracker, entries: pd.DataFrame) -> frozenset[str]:
-    """The vendor files the undone run read, as its Vendor WIP lines name them (a new row's Source File, a
-    Source File it changed)."""
-    if not {"sheet", "field", "new"} <= set(entries.columns):  # a log with no New yet (all blank)
+    """The vendor files the undone run read, as its Vendor WIP lines name them: a new row's Source File, a Source
+    File it changed, and the Source File of a row it changed other values of (the same file read again with new
+    figures: its Source File stayed, so the sheet's row names it, as the undo leaves it too)."""
+    if not {"sheet", "key", "field", "new"} <= set(entries.columns):  # a log with no New yet (all blank)
         return frozenset()
-    return frozenset(new.strip() for sheet, what, new in zip(entries["sheet"], entries["field"], entries["new"])
-                     if _spec_for(tracker, str(sheet)) is VENDOR_WIP and isinstance(new, str) and new.strip()
-                     and str(what).strip() in (NEW_ROW, "Source File", "source_file"))
+    files: set[str] = set()
+    updated: set[str] = set()  # folded keys of rows the run changed, whose Source File it did not change
+    named: set[str] = set()
+    wip = {s for s in set(entries["sheet"]) if _spec_for(tracker, str(s)) is VENDOR_WIP}  # once per sheet name
+    for sheet, key, what, new in zip(entries["sheet"], entries["key"], entries["field"], entries["new"]):
+        if sheet not in wip:
+            continue
+        what = str(what).strip()
+        if what in (NEW_ROW, "Source File", "source_file"):
+            named.add(str(key).upper())
+            if isinstance(new, str) and new.strip():
+                files.add(new.strip())
+        elif not what.startswith("("):  # a value of a row it updated ('(removed)' rows: not read by it)
+            updated.add(str(key).upper())
+    if updated - named:
+        frame = tracker.table(VENDOR_WIP, required=False).frame
+        if "source_file" in frame.columns:
+            files.update(src.strip() for k, src in zip(_keys(frame, VENDOR_WIP), frame["source_file"])
+                         if k.upper() in updated and k.upper() not in named and isinstance(src, str) and src.strip())
+    return frozenset(files)
 
 
 def mark_undone(problem: Any, action: str, step: str) -> str:
-    """An Issues row's Problem marked as the undone run's (a mark an earlier undo put there replaced)."""
-    text = _MARK.sub("", problem.strip()) if isinstance(problem, str) else ""
+    """An Issues row's Problem marked as the undone run's (the marks earlier undos put there replaced)."""
+    text = _unmarked(problem.strip(), step) if isinstance(problem, str) else ""
     return f"{UNDONE_MARK}'{action}': press {step} to check again] {text}"
+
+
+def _unmarked(text: str, step: str) -> str:
+    """``text`` without the marks earlier undos put before it: this row's own (``step``, whose file name may hold
+    ']' or an apostrophe, as typed), then any other mark an undo wrote; what follows them is the check's own."""
+    tail = f"': press {step} to check again] "
+    while text.startswith(UNDONE_MARK + "'"):
+        end = text.find("'", len(UNDONE_MARK) + 1)  # the end of the run's name, which holds no apostrophe
+        if end > 0 and text.startswith(tail, end):
+            text = text[end + len(tail):]
+        elif found := _MARK.match(text):
+            text = text[found.end():]
+        else:
+            break
+    return text
 
 
 def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str],

@@ -36,9 +36,9 @@ from prodbook.core.findings import Code, Finding, UserError, error, info, warnin
 from prodbook.core.keys import fold_ref, fold_text, key_text, line_key
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES, ORDERS, STYLES, VENDOR_WIP, VENDORS, tracker_sheets
-from prodbook.core.open_findings import decision
+from prodbook.core.open_findings import code_of, decision
 from prodbook.core.where import row_dicts
-from prodbook.core.wip.report_date import LATEST_ON_SHEET
+from prodbook.core.wip.report_date import from_the_day_sent
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
 from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.filebook import encrypted_office_file
@@ -245,14 +245,14 @@ def _older_if_changed(findings: list[Finding], held: Sequence[wip.ParsedFile], c
 
 def _older_open(tracker: Tracker) -> frozenset[tuple[str, str]]:
     """(Found In, Sheet) of the Issues rows naming a report older than its vendor's latest on the Vendor WIP
-    sheet that the APM has not decided (Accept blank): the warning stays until they have."""
+    sheet (by their code: ``open_findings.code_of``, an older prodbook's row too) that the APM has not decided
+    (Accept blank): the warning stays until they have."""
     table = tracker.table(ISSUES, required=False)
     if not table.exists:
         return frozenset()
     return frozenset((text_or_empty(r.get("found_in")), text_or_empty(r.get("sheet")))
                      for r in row_dicts(table.frame)
-                     if text_or_empty(r.get("code")) == str(Code.WIP_REPORT_DATE)
-                     and LATEST_ON_SHEET in text_or_empty(r.get("problem")) and not decision(r.get("accept")))
+                     if code_of(r) == Code.WIP_REPORT_OLDER and not decision(r.get("accept")))
 
 
 def _from_files(reports: int, given: int) -> str:
@@ -718,7 +718,7 @@ def _import_attachment(msg: mail.Message, a: mail.Attachment, raws: list[wip.Raw
     if a.via and a.sent is None and msg.sent is not None and parsed.rows and parsed.report_date == msg.sent:
         found = [f for f in found if not wip.assumed_date_note(f)]  # said below, exactly
         found.append(info(Code.WIP_MESSAGE, f"the attached message '{a.via[-1]}' has no date of its own, so its "
-                          f"report is dated by the message that carries it ({msg.sent.isoformat()}); if the report "
+                          f"report is dated by the message that carries it ({date_text(msg.sent)}); if the report "
                           "is older, import it with its date in the file name ('... 2027-03-01.xlsx')",
                           file=where, found_in=msg.file))
     for r in parsed.rows:
@@ -761,6 +761,8 @@ def _relabel(f: Finding, name: str, where: str, message_file: str, sent: date | 
     if wip.assumed_date_note(f) and sent is not None:  # not a title date's warning or error: that one stays
         changes["message"] = (f"{NO_REPORT_DATE} in the attachment's title rows or name; the day the "
                               f"message was sent, {date_text(sent)}, was used")
+    elif f.code in (Code.WIP_REPORT_DATE, Code.WIP_REPORT_OLDER) and sent is not None:  # read as of that day
+        changes["message"] = from_the_day_sent(f.message)
     elif f.code is Code.COLUMN_MISSING and f.severity == "info" and style_sheet:
         changes["message"] = ("not a WIP report (it has style columns but no PO column). Style and costing "
                               "sheets are compared with the Styles sheet only when given as files, not as "

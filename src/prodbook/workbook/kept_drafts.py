@@ -127,14 +127,17 @@ def write_record(workbook: Path, run: str, drafts: list[Undoable], made: Sequenc
     replace_file(tmp, folder / RECORD)
 
 
-def read_record(workbook: Path, run: str) -> list[Undoable] | None:
-    """What ``run`` did to the drafts folder; None when it recorded nothing (it wrote no draft, ran before
-    prodbook kept drafts, or its folder was let go of)."""
-    found = _load(Path(workbook), run)
+def load_record(workbook: Path, run: str) -> tuple[list[Undoable], list[Path]] | None:
+    """What ``run`` did to the drafts folder, and the folders it made for its drafts (``_made``), from one read
+    of its record; None when it recorded nothing (it wrote no draft, ran before prodbook kept drafts, or its
+    folder was let go of) or its record holds no list of drafts."""
+    book = Path(workbook)
+    found = _load(book, run)
     if found is None:
         return None
     data, folder = found
-    return _entries(data, Path(workbook).parent, folder)
+    drafts = _entries(data, book.parent, folder)
+    return None if drafts is None else (drafts, _made(data, book.parent, drafts))
 
 
 def _entries(data: dict[str, Any], base: Path, folder: Path) -> list[Undoable] | None:
@@ -158,16 +161,11 @@ def _load(workbook: Path, run: str) -> tuple[dict[str, Any], Path] | None:
     return None
 
 
-def made_folders(workbook: Path, run: str) -> list[Path]:
-    """The folders ``run`` made for its drafts, innermost first: each one a draft of the record is in, or a
+def _made(data: dict[str, Any], base: Path, drafts: list[Undoable]) -> list[Path]:
+    """The folders the run made for its drafts, innermost first: each one a draft of the record is in, or a
     folder above one. Empty when the record does not say (written before prodbook recorded them): the folders
     are then left, whatever they hold."""
-    found = _load(Path(workbook), run)
-    if found is None or not isinstance(found[0].get("made"), list):
-        return []
-    data, folder = found
-    base = Path(workbook).parent
-    if (drafts := _entries(data, base, folder)) is None:
+    if not isinstance(data.get("made"), list):
         return []
     above = {base, *base.parents}  # the workbook's own folder, and those above it: never
     holding = {p for d in drafts if not d.refused for p in d.path.parents if p not in above}
@@ -177,7 +175,7 @@ def made_folders(workbook: Path, run: str) -> list[Path]:
 
 def remove_made(folders: Sequence[Path]) -> list[str]:
     """Remove each of ``folders`` (innermost first) that is empty now that the drafts of the run undone are put
-    back (``made_folders``): summary lines. A folder holding anything at all (a note the APM saved there, another
+    back (``load_record``): summary lines. A folder holding anything at all (a note the APM saved there, another
     day's drafts, a lock file) is left as it is, and not named."""
     said = []
     for folder in folders:
@@ -337,5 +335,5 @@ def _open(name: str, lock: Path) -> str:
     return text.split(f"'{name}' is ", 1)[-1] if f"'{name}' is " in text else "open in another program"
 
 
-__all__ = ["RECORD", "Undoable", "digest", "folder_for", "keep", "made_folders", "prune", "read_record",
-           "remove_made", "undo_draft", "write_record"]
+__all__ = ["RECORD", "Undoable", "digest", "folder_for", "keep", "load_record", "prune", "remove_made",
+           "undo_draft", "write_record"]

@@ -151,6 +151,17 @@ def future_report_date(found: ReportDate, today: date, order: DateOrder, vendor:
                  "import the file again", file=file, sheet=file, row=found.row, value=found.text)
 
 
+_FROM_TODAY = re.compile(r"\b(\d+ days (?:after|before)) today \(")
+"""How ``future_report_date`` and ``doubtful_report_date`` count a report date from the day they were given."""
+
+
+def from_the_day_sent(message: str) -> str:
+    """A report date's error or warning on an e-mail's attachment, which was read as of the day its message was
+    sent (``wip_job._import_attachment``): '9 days after the day the message was sent (20 February 2027)',
+    not 'after today', naming a day that is not today."""
+    return _FROM_TODAY.sub(r"\1 the day the message was sent (", message)
+
+
 def _swapped(found: ReportDate) -> date | None:
     """The date with day and month the other way round, when it is written in numbers both could be
     ('12/03/2027'); None for '2028-03-01', '01-Mar-2027' or a real date cell."""
@@ -207,8 +218,8 @@ def _first_date_text(text: str) -> str | None:
 
 
 LATEST_ON_SHEET = "latest report already on the Vendor WIP sheet"
-"""The words that name a report older than its vendor's latest: an Issues row holding them is that warning
-(``wip_job._older_if_changed`` keeps it while the row is open)."""
+"""The words that name a report older than its vendor's latest (its warning is known by its code,
+``Code.WIP_REPORT_OLDER``; an older prodbook's row by these words too: ``open_findings.RECODED``)."""
 STALE_REPORT_DAYS = 60
 """A report dated further back than this many days is named: most often a date read the other way round."""
 
@@ -217,7 +228,8 @@ def doubtful_report_date(found: ReportDate, order: DateOrder, vendor: str | None
                          latest: date | None, po_date: date | None) -> Finding | None:
     """A report date before its lines' PO date, far in the past, or older than the vendor's latest report on
     the Vendor WIP sheet: its lines become history and raise no exception, so it is named with the date read
-    and, for a date written in numbers, the other reading."""
+    and, for a date written in numbers, the other reading. Older than the latest, it has a code of its own
+    (``Code.WIP_REPORT_OLDER``): its Issues row stays until the APM decides (``wip_job._older_open``)."""
     who = vendor or "VENDOR"
     day = found.day
     why = []
@@ -225,7 +237,8 @@ def doubtful_report_date(found: ReportDate, order: DateOrder, vendor: str | None
         why.append(f"before the PO date of its lines ({po_date:%d-%b-%y})")
     elif (today - day).days > STALE_REPORT_DAYS:
         why.append(f"{(today - day).days} days before today ({today:%d-%b-%y})")
-    if latest is not None and day < latest:
+    older = latest is not None and day < latest
+    if older:
         why.append(f"older than {who}'s {LATEST_ON_SHEET} ({latest:%d-%b-%y})")
     if not why:
         return None
@@ -237,7 +250,8 @@ def doubtful_report_date(found: ReportDate, order: DateOrder, vendor: str | None
                  "the file again; if the date is right, nothing to do")
     else:
         check = "Check the date with the vendor; if it is right, nothing to do"
-    return warning(Code.WIP_REPORT_DATE, f"the report date in {found.place} ('{found.text}') reads as "
+    return warning(Code.WIP_REPORT_OLDER if older else Code.WIP_REPORT_DATE,
+                   f"the report date in {found.place} ('{found.text}') reads as "
                    f"{day:%d-%b-%y}, {' and '.join(why)}: its lines were imported as an older report (history), "
                    f"which raises no exception where a newer report of the line exists. {check}", file=file,
                    sheet=file, row=found.row, value=found.text)

@@ -1,0 +1,71 @@
+"""The drafts record of a run, read once per undo (helper-144): ``kept_drafts.load_record`` gives the drafts and
+the folders the run made from one read of the record; before, the undo read and parsed the same JSON twice
+(``read_record``, then ``made_folders``). Real trackers run, real records on disk."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from conftest import base_sheets, write_book
+from prodbook.jobs.base import Context
+from prodbook.jobs.runner import REFRESH, run
+from prodbook.workbook import kept_drafts
+from prodbook.workbook.safety import BACKUP_DIR
+
+TODAY = date(2027, 3, 1)
+
+
+def _ctx(hour: int, *, dry_run: bool = False) -> Context:
+    return Context(today=TODAY, now=datetime(2027, 3, 1, hour), dry_run=dry_run)
+
+
+def _refreshed(tmp_path: Path) -> tuple[Path, str]:
+    """A refresh that wrote two drafts into 'Follow-up drafts/DATE' beside the workbook, a folder it made."""
+    path = write_book(tmp_path / "t.xlsx", base_sheets())
+    result = run(path, list(REFRESH), _ctx(9), title="Refresh")
+    return path, result.action
+
+
+def test_the_record_gives_the_drafts_and_the_folders_the_run_made(tmp_path):
+    path, action = _refreshed(tmp_path)
+    loaded = kept_drafts.load_record(path, action)
+    assert loaded is not None
+    drafts, made = loaded
+    day = tmp_path / "Follow-up drafts" / TODAY.isoformat()
+    assert sorted(d.path for d in drafts) == sorted(day.glob("*.eml")) and len(drafts) == 2
+    assert all(d.wrote == kept_drafts.digest(d.path) for d in drafts)
+    assert made == [day, day.parent]  # innermost first
+    assert kept_drafts.load_record(path, action + " (2)") is None  # no record of another run
+
+
+def test_a_record_without_the_made_folders_gives_the_drafts_and_no_folder(tmp_path):
+    path, action = _refreshed(tmp_path)
+    (record,) = (tmp_path / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    del data["made"]  # an older prodbook's record
+    record.write_text(json.dumps(data), encoding="utf-8")
+    loaded = kept_drafts.load_record(path, action)
+    assert loaded is not None and len(loaded[0]) == 2 and loaded[1] == []
+    data["drafts"] = "damaged"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    assert kept_drafts.load_record(path, action) is None
+
+
+def test_an_undo_reads_the_drafts_record_once(tmp_path, monkeypatch):
+    path, _ = _refreshed(tmp_path)
+    reads: list[Path] = []
+    real = Path.read_text
+
+    def counted(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.name == kept_drafts.RECORD:
+            reads.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    for dry_run, hour in ((True, 10), (False, 11)):
+        reads.clear()
+        run(path, ["undo"], _ctx(hour, dry_run=dry_run))
+        assert len(reads) == 1, (dry_run, reads)
+    assert not (tmp_path / "Follow-up drafts").exists()  # the undo still took the drafts and their folders away
