@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from conftest import demo_workbook, sheet_values
 from prodbook.cli import main
 from prodbook.jobs.runner import run
-from prodbook.workbook import vendor_files
+from prodbook.workbook import vendor_files, xlsb_layout
 from test_mail import CN1_ROW, eml
 from test_mail import HEADER as mail_header
 from test_mail import ctx as mail_ctx
@@ -147,6 +148,26 @@ def test_a_vendor_wip_report_saved_as_xlsb_imports_as_its_xlsx_does(demo, tmp_pa
     assert (first["Cut Qty"], first["Sewn Qty"], first["Packed Qty"]) == tuple(data[0][4:7])
     assert first["Report Date"] in (DAY, datetime.combine(DAY, datetime.min.time()))
     assert first["Planned XF"] in (data[0][8], data[0][8].date())
+
+
+def imported_both_ways(tmp_path: Path, write_xlsx: Callable[[Path], Path], write_xlsb: Callable[[Path], Path],
+                       other: str = ".xlsb"
+                       ) -> tuple[dict[str, list[str]], dict[str, list[list[str]]], dict[str, list[dict[str, Any]]]]:
+    """One report written by ``write_xlsx`` and by ``write_xlsb`` ('Dhaka Knit weekly.xlsx' / '.xlsb', or the
+    ``other`` suffix that writes), each imported with `prodbook wip` into its own tracker: per suffix, what the terminal
+    said, the file's rows on Issues and its Vendor WIP rows, the file's name read 'FILE' and its Source File left
+    out (the two compare)."""
+    said, issues, rows = {}, {}, {}
+    for suffix, write in ((".xlsx", write_xlsx), (other, write_xlsb)):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        book = tracker_with_lines(folder)
+        file = write(folder / f"Dhaka Knit weekly{suffix}")
+        said[suffix] = [line.replace(file.name, "FILE") for line in wip(book, file) if "Backup:" not in line]
+        issues[suffix] = [[str(v).replace(file.name, "FILE") for v in r] for r in sheet_values(book, "Issues")[1:]
+                          if file.name in str(r[0])]
+        rows[suffix] = [{**r, "Source File": None} for r in vendor_wip(book, file)]
+    return said, issues, rows
 
 
 def test_an_xlsb_that_is_no_wip_report_is_told_as_an_xlsx_is(tmp_path):
@@ -278,18 +299,7 @@ def test_a_report_with_a_merged_header_and_hidden_lines_saved_as_xlsb_imports_as
     """``LAID_OUT`` saved as .xlsx and as .xlsb: the same Vendor WIP rows, the same words on the terminal and on
     Issues. The PO, style and date merged down belong to both colours, the order quantity merged over them is
     named, not copied; the hidden line is imported and named; the visible 'Cut' is read, not the hidden one."""
-    books, said, files, issues = {}, {}, {}, {}
-    for suffix, write in ((".xlsx", laid_out_xlsx), (".xlsb", laid_out_xlsb)):
-        folder = tmp_path / suffix[1:]
-        folder.mkdir()
-        books[suffix] = tracker_with_lines(folder)
-        files[suffix] = write(folder / f"Dhaka Knit weekly{suffix}")
-        said[suffix] = [line.replace(files[suffix].name, "FILE") for line in wip(books[suffix], files[suffix])
-                        if "Backup:" not in line]
-        found = sheet_values(books[suffix], "Issues")
-        issues[suffix] = [[str(v).replace(files[suffix].name, "FILE") for v in r] for r in found[1:]
-                          if files[suffix].name in str(r[0])]
-    rows = {s: [{**r, "Source File": None} for r in vendor_wip(books[s], files[s])] for s in books}
+    said, issues, rows = imported_both_ways(tmp_path, laid_out_xlsx, laid_out_xlsb)
     assert said[".xlsb"] == said[".xlsx"]
     assert issues[".xlsb"] == issues[".xlsx"]
     assert rows[".xlsb"] == rows[".xlsx"]
@@ -384,18 +394,7 @@ def test_an_xlsbs_error_cells_and_percent_cells_read_as_its_xlsxs(tmp_path, perc
 def test_a_report_with_error_cells_and_a_percent_quantity_saved_as_xlsb_imports_as_its_xlsx_does(tmp_path):
     """``BROKEN`` saved as .xlsx and as .xlsb: the same Vendor WIP rows, the same words on the terminal and on
     Issues. The broken lookup is named, not read as nothing cut yet; 85% is named, not read as 0.85 pieces."""
-    books, said, files, issues = {}, {}, {}, {}
-    for suffix, write in ((".xlsx", broken_xlsx), (".xlsb", broken_xlsb)):
-        folder = tmp_path / suffix[1:]
-        folder.mkdir()
-        books[suffix] = tracker_with_lines(folder)
-        files[suffix] = write(folder / f"Dhaka Knit weekly{suffix}")
-        said[suffix] = [line.replace(files[suffix].name, "FILE") for line in wip(books[suffix], files[suffix])
-                        if "Backup:" not in line]
-        found = sheet_values(books[suffix], "Issues")
-        issues[suffix] = [[str(v).replace(files[suffix].name, "FILE") for v in r] for r in found[1:]
-                          if files[suffix].name in str(r[0])]
-    rows = {s: [{**r, "Source File": None} for r in vendor_wip(books[s], files[s])] for s in books}
+    said, issues, rows = imported_both_ways(tmp_path, broken_xlsx, broken_xlsb)
     assert said[".xlsb"] == said[".xlsx"]
     assert issues[".xlsb"] == issues[".xlsx"]
     assert rows[".xlsb"] == rows[".xlsx"]
@@ -403,6 +402,86 @@ def test_a_report_with_error_cells_and_a_percent_quantity_saved_as_xlsb_imports_
     assert got == {"Heather Grey": (None, 450, 0), "Light Blue": (300, None, None), "Dark Blue": (200, 10, 0)}, got
     problems = "\n".join(r[5] for r in issues[".xlsb"])
     assert "#N/A" in problems and "#REF!" in problems and "percentage" in problems, problems
+
+
+
+# --- short cell records: a row's column run written without its columns ----------------------------------------
+
+IN_A_RUN: list[list[Any]] = [
+    ["PO No.", "Style No", "Colour", "Order", "Cut", "Sewing Output", "Packed", "XF Date"],
+    ["4500000001", "S1", "Heather Grey", 600, Error("#N/A"), 450, Percent(1), date(2027, 4, 15)],
+    ["4500000003", "S1", "Light Blue", 500, 300, Error("#REF!"), Percent(0.85), date(2027, 4, 20)],
+    [None, "S1", "Dark Blue", None, Error("#N/A", formula=True), Error("#DIV/0!"), None, Percent(0.5)],
+]
+"""A report whose errors and percentages sit in a row's run of cells: each cell after the first of a run is a
+short record (BrtShortError: #N/A, #REF!, #DIV/0!; BrtShortRk: 100%, BrtShortReal: 85%, 50%), as systems that
+write .xlsb (SheetJS, Aspose) save them; a formula's saved error (=NA()) has no short record, and the #DIV/0!
+after it is one; the run of the last line starts at 'S1' (B), its 50% after a gap (H) is a long record."""
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_short_records_written_as_the_long_ones(tmp_path):
+    """The short records xlsb_writer writes are the ones Excel's format means: LibreOffice saves the .xlsb of
+    short records as the .xlsx it saves of the same cells written long, every value, error and format alike."""
+    saved = {}
+    for short in (False, True):
+        xlsb = write_xlsb(tmp_path / f"run {short}.xlsb", IN_A_RUN, sheet="WIP", short=short)
+        out = tmp_path / "out"
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(xlsb)],
+                       check=True, capture_output=True, timeout=300)
+        ws = openpyxl.load_workbook(out / f"run {short}.xlsx").worksheets[0]
+        saved[short] = [[(c.value, c.number_format) for c in r] for r in ws.iter_rows()]
+    assert saved[True] == saved[False]
+    assert saved[True][1][4:7] == [("=#N/A", "General"), (450, "General"), (1, "0%")], saved[True][1]
+    assert saved[True][3][4:6] == [("=NA()", "General"), ("=#DIV/0!", "General")], saved[True][3]
+    assert saved[True][2][5:7] == [("=#REF!", "General"), (0.85, "0%")], saved[True][2]
+
+
+def test_calamine_reads_no_short_cell_record():
+    """calamine reads an .xlsb's short cell records as empty cells (their numbers and text too, not only the
+    errors it reads as empty in a long record): should a later calamine read them, this fails, and prodbook can
+    say so to the APM no more."""
+    path = write_xlsb(Path(tempfile.mkdtemp()) / "run.xlsb", IN_A_RUN, sheet="WIP", short=True)
+    with CalamineWorkbook.from_path(str(path)) as book:
+        rows = book.get_sheet_by_name("WIP").to_python(skip_empty_area=False)
+    assert rows[1][:2] == ["4500000001", ""] and rows[0][:2] == ["PO No.", ""], rows
+
+
+def test_an_xlsbs_errors_and_percentages_in_short_records_read_as_in_long_ones(tmp_path):
+    """The errors and the percent-formatted numbers of an .xlsb in short cell records (their column the one after
+    the cell before them in the row) are read as the same cells written as long records are: a #N/A in a row's
+    run is the error it shows, not an empty cell (no cut yet)."""
+    from prodbook.workbook.xlsx.package import _Package
+
+    layouts = {}
+    for short in (False, True):
+        path = write_xlsb(tmp_path / f"run {short}.xlsb", IN_A_RUN, sheet="WIP", short=short)
+        with _Package(path) as pkg:
+            layouts[short] = xlsb_layout.read_layout(pkg).sheets["WIP"]
+    assert layouts[False].errors == {(1, 4): "#N/A", (2, 5): "#REF!", (3, 4): "#N/A", (3, 5): "#DIV/0!"}
+    assert layouts[False].percent_cells == {(1, 6), (2, 6), (3, 7)}  # the pattern: each long record its column
+    assert (layouts[True].errors, layouts[True].percent_cells) == (layouts[False].errors, layouts[False].percent_cells)
+    assert (layouts[False].first_short, layouts[True].first_short) == (None, (0, 1))
+
+
+@pytest.mark.parametrize("above, cell", [([], "B1"), ([["WIP as of 01-Mar-2027", None, "DHAKA KNIT"]], "B2")])
+def test_an_xlsb_of_short_cell_records_is_refused_not_read_as_empty_cells(tmp_path, above, cell):
+    """calamine reads every short cell record as an empty cell: a report saved so (by a system that writes .xlsb
+    itself, not by Excel) read as a PO column and nothing else, its quantities blank, as if not reported. Refused,
+    naming the sheet and the first such cell (a title row above, its cells apart, has none), and what to do; the
+    same cells in long records are read."""
+    path = write_xlsb(tmp_path / "Dhaka Knit weekly.xlsb", above + IN_A_RUN, sheet="WIP", short=True)
+    with pytest.raises(vendor_files.CellError) as caught:
+        vendor_files.read_vendor_file(path)
+    assert str(caught.value) == (
+        f"'Dhaka Knit weekly.xlsb' cannot be read in full: its sheet 'WIP' holds cells saved in the short form of "
+        f".xlsb that some systems write, from cell {cell} on, which prodbook's reader would read as "
+        "empty cells. Open it in Excel and save it again as .xlsx (File > Save As > Excel Workbook), and import "
+        "that file"), caught.value
+    raw, = vendor_files.read_vendor_file(write_xlsb(tmp_path / "long.xlsb", above + IN_A_RUN, sheet="WIP"))
+    at = len(above)
+    assert (raw.rows[at + 1][4], raw.rows[at + 2][5], raw.rows[at + 3][5]) == ("#N/A", "#REF!", "#DIV/0!"), raw.rows
 
 
 # --- a damaged or hostile file -----------------------------------------------------------------------------

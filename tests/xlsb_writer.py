@@ -12,7 +12,9 @@ computer's order), and an empty cell as nothing. The layout a vendor's report ha
 hidden columns (BrtColInfo's fHidden, before the cells), and the 1904 date system (BrtWbProp's fDate1904), its
 dates then counted from 1 Jan 1904. What a broken report holds: an error value (``Error``: BrtCellError, or a
 formula's saved result, BrtFmlaError, its formula =NA() or the error itself, =#REF!), and a number shown as a
-percentage (``Percent``: built-in number format 9, 0%, or a format of the workbook's own such as 0.0%).
+percentage (``Percent``: built-in number format 9, 0%, or a format of the workbook's own such as 0.0%). With
+``short``, each cell right after another in its row as a short record, without its column (BrtShortIsst,
+BrtShortRk, BrtShortReal, BrtShortError), as systems that write .xlsb themselves (SheetJS, Aspose) save it.
 ``test_xlsb.py`` shows that calamine, LibreOffice and pyxlsb read it alike, and LibreOffice its layout, errors
 and percent format too.
 """
@@ -45,6 +47,9 @@ Merge = tuple[tuple[int, int], tuple[int, int]]
 
 # [MS-XLSB] 2.3 record types
 _ROW_HDR, _CELL_RK, _CELL_ERROR, _CELL_REAL, _CELL_ISST, _FMLA_ERROR = 0, 2, 3, 5, 7, 11
+_SHORT_RK, _SHORT_ERROR, _SHORT_REAL, _SHORT_ISST = 13, 14, 16, 18
+"""BrtShortRk, BrtShortError, BrtShortReal, BrtShortIsst: a cell written without its column (the one after the
+cell before it in the row), its data the long record's less the column's 4 bytes."""
 _SST_ITEM, _FONT, _FILL, _BORDER, _XF, _STYLE = 19, 43, 45, 46, 47, 48
 _BEGIN_SHEET, _END_SHEET, _BEGIN_BOOK, _END_BOOK = 129, 130, 131, 132
 _BEGIN_BUNDLE_SHS, _END_BUNDLE_SHS, _BEGIN_SHEET_DATA, _END_SHEET_DATA = 143, 144, 145, 146
@@ -99,24 +104,34 @@ def _cell(col: int, xf: int) -> bytes:
     return struct.pack("<II", col, xf)
 
 
-def _number(col: int, xf: int, value: float) -> bytes:
+def _short(kind: int, data: bytes) -> bytes:
+    """The short record of the long cell record ``kind`` holding ``data`` (its column dropped)."""
+    return _record(_SHORT_OF[kind], data[4:])
+
+
+_SHORT_OF = {_CELL_RK: _SHORT_RK, _CELL_ERROR: _SHORT_ERROR, _CELL_REAL: _SHORT_REAL, _CELL_ISST: _SHORT_ISST}
+
+
+def _number(col: int, xf: int, value: float) -> tuple[int, bytes]:
     """A number as Excel writes it: an RK number where one holds it exactly (a whole number, or a double whose
-    low 32 bits are zero), else a double (BrtCellReal)."""
+    low 32 bits are zero), else a double (BrtCellReal); its record's type and data."""
     as_double = struct.pack("<d", value)
     if as_double[:4] == bytes(4) and not as_double[4] & 0b11:  # the double's high 32 bits, whose last two bits
-        return _record(_CELL_RK, _cell(col, xf) + as_double[4:])  # (fX100 and fInt) are 0: all of it
+        return _CELL_RK, _cell(col, xf) + as_double[4:]  # (fX100 and fInt) are 0: all of it
     if value == int(value) and -(1 << 29) <= value < (1 << 29):  # fInt: a 30-bit whole number
-        return _record(_CELL_RK, _cell(col, xf) + struct.pack("<i", (int(value) << 2) | 0b10))
-    return _record(_CELL_REAL, _cell(col, xf) + as_double)
+        return _CELL_RK, _cell(col, xf) + struct.pack("<i", (int(value) << 2) | 0b10)
+    return _CELL_REAL, _cell(col, xf) + as_double
 
 
 def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1", *, merged: Iterable[Merge] = (),
                hidden_rows: Iterable[int] = (), hidden_columns: Iterable[tuple[int, int]] = (),
-               date1904: bool = False, percent_format: str = "0%") -> Path:
+               date1904: bool = False, percent_format: str = "0%", short: bool = False) -> Path:
     """An .xlsb workbook at ``path`` with one sheet named ``sheet`` holding ``rows`` from A1; ``merged``: its
     merged ranges, ``hidden_rows`` (0-based, within ``rows``) and ``hidden_columns`` ((first, last), 0-based):
     what it hides; ``date1904``: the workbook counts dates from 1904; ``percent_format``: how a ``Percent`` shows
-    (other than Excel's built-in '0%', a number format of the workbook's own)."""
+    (other than Excel's built-in '0%', a number format of the workbook's own); ``short``: a cell right after
+    another in its row (a row's column run) is written as a short record, without its column, as Excel writes
+    them (a formula's saved error stays a long record: a formula has no short one)."""
     strings: dict[str, int] = {}
     uses = 0
     data = bytearray()
@@ -126,26 +141,29 @@ def write_xlsb(path: Path, rows: Sequence[Sequence[Cell]], sheet: str = "Sheet1"
         # BrtRowHdr: row, format, height (15 pt, in twips), flags, one column span (first, last)
         flags = _ROW_HIDDEN if r in hidden else 0
         data += _record(_ROW_HDR, struct.pack("<IIHHBIII", r, 0, 300, flags, 0, 1, 0, max(last_col, 0)))
+        before = -2  # the column of the cell written before, in this row
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
                 uses += 1
                 index = strings.setdefault(value, len(strings))
-                data += _record(_CELL_ISST, _cell(c, 0) + struct.pack("<I", index))
+                kind, cell = _CELL_ISST, _cell(c, 0) + struct.pack("<I", index)
             elif isinstance(value, Error):
                 code = bytes([_ERRORS[value.text]])
                 if value.formula:  # the error, its flags (0), then the formula: its tokens' size, them, no extra
                     tokens = _NA_FUNCTION if value.text == "#N/A" else bytes([_PTG_ERR]) + code
                     formula = struct.pack("<I", len(tokens)) + tokens + struct.pack("<I", 0)
-                    data += _record(_FMLA_ERROR, _cell(c, 0) + code + struct.pack("<H", 0) + formula)
+                    kind, cell = _FMLA_ERROR, _cell(c, 0) + code + struct.pack("<H", 0) + formula
                 else:
-                    data += _record(_CELL_ERROR, _cell(c, 0) + code)
+                    kind, cell = _CELL_ERROR, _cell(c, 0) + code
             elif isinstance(value, date):
                 day = value.date() if isinstance(value, datetime) else value
-                data += _number(c, _DATE_XF, (day - epoch).days)
+                kind, cell = _number(c, _DATE_XF, (day - epoch).days)
             else:
-                data += _number(c, _PERCENT_XF if isinstance(value, Percent) else 0, value)
+                kind, cell = _number(c, _PERCENT_XF if isinstance(value, Percent) else 0, value)
+            data += _short(kind, cell) if short and c == before + 1 and kind in _SHORT_OF else _record(kind, cell)
+            before = c
     dim = struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(last_col, 0))
     # BrtColInfo: first and last column, width (in 1/256 of a character), cell format, flags
     cols = [_record(_COL_INFO, struct.pack("<IIIIH", first, last, 9 * 256, 0, _COL_HIDDEN))

@@ -222,6 +222,8 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 facts = _formula_cells(path)
             elif kind == ".xlsb":
                 own_merges, facts = _xlsb_layout(path, max_sizes or Limits())
+            elif kind == ".xls":
+                facts = xls_hidden(path)
             hidden = {m.name for m in getattr(book, "sheets_metadata", ())
                       if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
@@ -237,7 +239,7 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
                 _apply_formulas(raw, facts.formulas.get(name, {}))
                 _fill_vertical_merges(rows, merged)
                 out.append(_cut_long_text(raw))
-        except TooLarge as exc:  # an .xlsb sheet's area: said as an .xlsx's <dimension> is
+        except (TooLarge, _ShortCells) as exc:  # an .xlsb sheet's area: said as an .xlsx's <dimension> is
             raise CellError(f"{exc}".rstrip(".")) from None
         except Exception as exc:  # calamine's errors are not one class
             raise _unreadable(path, exc, name) from None
@@ -330,6 +332,13 @@ def _xlsb_layout(path: Path, max_sizes: Limits
         return {}, XmlFacts()
     for name, sheet in book.sheets.items():
         check_xlsb_area(path.name, name, sheet, max_sizes)
+        if sheet.first_short is not None:
+            row, col = sheet.first_short
+            raise _ShortCells(f"'{path.name}' cannot be read in full: its sheet '{name}' holds cells saved in the "
+                              f"short form of .xlsb that some systems write, from cell "
+                              f"{column_letter(col)}{row + 1} on, which prodbook's reader would read as empty "
+                              "cells. Open it in Excel and save it again as .xlsx (File > Save As > Excel "
+                              "Workbook), and import that file")
     facts = XmlFacts(date1904=book.date1904,
                      hidden_rows={name: s.hidden_rows for name, s in book.sheets.items()},
                      hidden_columns={name: s.hidden_columns for name, s in book.sheets.items()},
@@ -337,6 +346,43 @@ def _xlsb_layout(path: Path, max_sizes: Limits
                                for name, s in book.sheets.items()},
                      percent_cells={name: s.percent_cells for name, s in book.sheets.items()})
     return {name: s.merged for name, s in book.sheets.items()}, facts
+
+
+def xls_hidden(path: Path) -> XmlFacts:
+    """The rows and columns each sheet of an old .xls (Excel 97-2003) hides, which calamine does not give (its
+    cells and merged ranges it does): xlrd reads them from the sheet's ROW and COLINFO records (and a sheet whose
+    rows are hidden unless a ROW record says otherwise, DEFAULTROWHEIGHT's fDyZero). An .xls xlrd cannot read
+    (damaged in a way calamine forgives, or an .xls of Excel 5 or older) has none: its cells are read all the
+    same, as before."""
+    import xlrd
+
+    facts = XmlFacts()
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=io.StringIO())
+    except Exception:  # xlrd's errors are not one class (XLRDError, struct.error, IndexError...)
+        return facts
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception:  # a damaged sheet: calamine reads it or says why
+                continue
+            rows = sheet.rowinfo_map
+            hidden = [r for r, info in rows.items() if info.hidden]
+            if sheet.default_row_hidden:  # every row no ROW record shows
+                hidden += [r for r in range(sheet.nrows) if r not in rows]
+            facts.hidden_rows[name] = sorted(hidden)
+            facts.hidden_columns[name] = [(c, c) for c, info in sorted(sheet.colinfo_map.items()) if info.hidden]
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return facts
+
+
+class _ShortCells(Exception):
+    """An .xlsb sheet holding short cell records (BrtShortRk...: a cell written without its column, after the
+    cell before it in the row), which calamine reads as empty cells, their numbers and text too: refused, not
+    read as a report of blanks. Systems that write .xlsb themselves (SheetJS, Aspose) save them."""
 
 
 def check_xlsb_area(file: str, name: str, sheet: xlsb_layout.SheetLayout, max_sizes: Limits) -> None:

@@ -19,6 +19,12 @@ type in at most 2 bytes, the size in at most 4), then its data, little-endian. W
   cells in it: BrtCellRk (2), BrtCellReal (5), BrtFmlaNum (9). A cell's row is that of the BrtRowHdr before it;
 - every cell record (BrtCellBlank (1) to BrtFmlaError (11)), its column its first 32 bits: the sheet's last row
   and column that hold a cell, the area calamine allocates (its BrtWsDim is not trusted);
+- the short cell records (BrtShortBlank (12) to BrtShortIsst (18)) that systems writing .xlsb themselves save
+  (SheetJS, Aspose) for a cell right after another in its row: its data the long record's less the column,
+  which is the one after the cell before it. BrtShortError (14) is read as BrtCellError is, BrtShortRk (13) and
+  BrtShortReal (16) as the number cells are, their column found by walking the row's cells before them (from
+  the row's start or the last short cell read) only where one is read; the sheet's first short cell is kept
+  (calamine reads every one as an empty cell);
 - styles.bin: BrtFmt (44), a number format's id (16 bits) and its code (an XLWideString); BrtXF (47) between
   BrtBeginCellXFs (617) and BrtEndCellXFs (618), a cell format, its number format's id 2 bytes in.
 """
@@ -42,7 +48,12 @@ _BOOK_RECORDS, _STYLE_RECORDS = frozenset({_WB_PROP, _BUNDLE_SH}), frozenset({_F
 _NUMBERS = frozenset({_CELL_RK, _CELL_REAL, _FMLA_NUM})
 _CELLS_END = 12
 """BrtCellBlank (1) to BrtFmlaError (11): every cell record, its column the first 32 bits of its data."""
-_SHEET_RECORDS = frozenset({_ROW_HDR, _COL_INFO, _MERGE_CELL, _CELL_ERROR, _FMLA_ERROR})
+_SHORT_RK, _SHORT_ERROR, _SHORT_REAL, _SHORT_END = 13, 14, 16, 19
+"""BrtShortRk, BrtShortError, BrtShortReal; BrtShortBlank (12) to BrtShortIsst (18): every short cell record, a
+cell in a row's column run written without its column (the one after the cell before it), its data the long
+record's less those 4 bytes."""
+_SHORT_NUMBERS = frozenset({_SHORT_RK, _SHORT_REAL})
+_SHEET_RECORDS = frozenset({_ROW_HDR, _COL_INFO, _MERGE_CELL, _CELL_ERROR, _FMLA_ERROR, *range(_CELLS_END, _SHORT_END)})
 _NUMBER_RECORDS = _SHEET_RECORDS | _NUMBERS
 """Read where the workbook has a cell format showing a percentage: most have none, and their number cells
 (most of a sheet's records) are stepped over."""
@@ -74,6 +85,9 @@ class SheetLayout:
     """The number cells shown as a percentage (1 shows 100%)."""
     part: str = ""
     """The sheet's part ('xl/worksheets/sheet1.bin')."""
+    first_short: tuple[int, int] | None = None
+    """(row, col) of the sheet's first short cell record, None for none: calamine reads every short cell as an
+    empty one (its number or text too)."""
     last_row: int = -1
     last_col: int = -1
     """The last row and column (0-based) that hold a cell record, -1 for none: the area calamine allocates,
@@ -219,6 +233,7 @@ def _percent_xfs(data: bytes) -> frozenset[int]:
 def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLayout:
     out = SheetLayout()
     row = 0
+    run = (0, -1)  # where to go on measuring the row's columns from (a short cell's column), and the column there
     extent: list[int] = []
     for kind, at, size in records(data, _NUMBER_RECORDS if percent else _SHEET_RECORDS, extent):
         if kind in _NUMBERS:  # first: most of the records read; the cell format's 24 bits a byte at a time (no slice)
@@ -226,8 +241,20 @@ def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLa
                 out.percent_cells.add((row, struct.unpack_from("<I", data, at)[0]))
         elif kind == _ROW_HDR and size >= 12:
             row = struct.unpack_from("<I", data, at)[0]
+            run = at + size, -1
             if struct.unpack_from("<H", data, at + 10)[0] & _ROW_HIDDEN and row <= LAST_ROW:
                 out.hidden_rows.append(row)
+        elif _CELLS_END <= kind < _SHORT_END:  # a short cell: its cell format's 24 bits first, then its value
+            error = kind == _SHORT_ERROR and size >= 5
+            share = (kind in _SHORT_NUMBERS and size >= 8
+                     and data[at] | data[at + 1] << 8 | data[at + 2] << 16 in percent)
+            if error or share or out.first_short is None:  # its column, from the cells before it in the row
+                run = at + size, _column_before(data, *run, at) + 1
+                out.first_short = out.first_short or (row, run[1])
+                if error:
+                    out.errors[row, run[1]] = _ERRORS.get(data[at + 4], "#VALUE!")
+                elif share:
+                    out.percent_cells.add((row, run[1]))
         elif kind in (_CELL_ERROR, _FMLA_ERROR) and size >= 9:
             out.errors[row, struct.unpack_from("<I", data, at)[0]] = _ERRORS.get(data[at + 8], "#VALUE!")
         elif kind == _COL_INFO and size >= 18:
@@ -241,3 +268,32 @@ def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLa
                 out.merged.append(((r1, c1), (r2, c2)))
     out.last_row, out.last_col = extent
     return out
+
+
+def _column_before(data: bytes, pos: int, col: int, at: int) -> int:
+    """The column of the cell before the record whose data starts at ``at``, walking the records from ``pos``
+    (in the same row, after a cell in column ``col``, -1 for none): a long cell record gives its column, a short
+    one is the column after the one before it. Only the row of a short cell that is read (an error, a percentage)
+    is walked, each part of it once."""
+    while pos < at:
+        kind, size = data[pos], data[pos + 1]
+        if kind < 0x80 and size < 0x80:  # a cell's type and size, a byte each
+            pos += 2
+        else:  # a longer record (a text cell's, or no cell's): its type and size as ``records`` reads them
+            found = next(records(data[pos:at], _EVERY), None)
+            if found is None:
+                return col
+            kind, start, size = found
+            pos += start
+        if pos + size > at:
+            return col
+        if 0 < kind < _CELLS_END and size >= 4:
+            col = _u32(data, pos)
+        elif _CELLS_END <= kind < _SHORT_END:
+            col += 1
+        pos += size
+    return col
+
+
+_EVERY = frozenset(range(1 << 14))
+"""Every record type (in at most 2 bytes, 7 bits each)."""
