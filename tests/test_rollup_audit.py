@@ -202,3 +202,27 @@ def test_a_tracker_stored_without_po_lines_keeps_its_lines_in_the_vendor_scoreca
         database.execute(f"UPDATE orders SET line_status = NULL WHERE tracker_id IN {kid}")
     assert _rows(db, "SELECT COUNT(*) FROM po_lines")[0][0] == 1
     assert lines_per_vendor() == {"BD1": 1, "CN1": 2}
+
+
+# --- where the roll-up workbook lands, said whole ------------------------------------------------------------
+
+def test_a_relative_out_and_a_relative_tracker_are_named_by_their_whole_paths(tmp_path: Path, monkeypatch) -> None:
+    """`prodbook rollup womens.xlsx --out r.xlsx` typed in a folder: the run said 'Roll-up workbook: r.xlsx', and
+    with no --out 'Roll-up workbook: Season Roll-up ....xlsx', leaving the APM to guess the folder (as report and
+    scorecard name theirs whole)."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    womens(tmp_path)
+    db = ["--db", str(tmp_path / "season.duckdb"), "--today", TODAY.isoformat()]
+    done = CliRunner().invoke(main, ["rollup", "womens.xlsx", "--out", "r.xlsx", *db])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "r.xlsx").is_file()
+    assert f"Roll-up workbook: {tmp_path / 'r.xlsx'}" in done.output, done.output
+    done = CliRunner().invoke(main, ["rollup", "womens.xlsx", *db])
+    assert done.exit_code == 0, done.output
+    (said,) = [x for x in done.output.splitlines() if "Roll-up workbook:" in x]
+    written = Path(said.split("Roll-up workbook: ", 1)[1])
+    assert written.is_absolute() and written.is_file() and written.parent == tmp_path, said

@@ -91,8 +91,8 @@ KNOWN_SETTINGS = (
     "Bulk Fabric Code", "Line Review Date", "Courier Days", "Sample Milestones", "Line Review Statuses",
     "Ruling Blend %", "Adopted Statuses", "Locked Fields", "Size Ranges", "Min Margin %", "Max Margin %",
     # follow-ups, report, the add-in's WIP import
-    "Vendor Owners", "Sender Email", "Signature", "Report Milestones", "WIP Folder", "WIP Outlook Folder",
-    "WIP Outlook Days")
+    "Vendor Owners", "Sender Email", "Signature", "Draft Days To Keep", "Report Milestones", "WIP Folder",
+    "WIP Outlook Folder", "WIP Outlook Days")
 """Every setting name prodbook reads (a test keeps it in step with the code): a name typed nearly so
 ('Due Son Days') is named, rather than left to do nothing."""
 KNOWN_PREFIXES = ("sheet:", "column:", "wip column:", "wip vendor:", "wip date order:", "required:")

@@ -388,11 +388,16 @@ MIN_WIDTH: dict[str, int] = {
 
 SHEET_MIN_WIDTH: dict[tuple[str, str], int] = {("Issues", "code"): 20, ("Issues", "sheet"): 24,
                                                 ("Exceptions", "rule"): 22, ("Follow-ups", "contact"): 36,
+                                                ("Follow-ups", "item"): 26, ("Follow-ups", "ref"): 40,
+                                                ("Follow-ups", "detail"): 70,
                                                 ("Change Log", "action"): 34, ("Change Log", "key"): 40,
                                                 ("Change Log", "old"): 20, ("Change Log", "new"): 20}
 """Issues: a code, and a vendor file named as the Sheet (``DHK WIP 2026-12-04.xlsx`` wrapped at its hyphen in
 16). Follow-ups: a contact is an e-mail address (``merch@ahmedabaddenim.example.com``),
-broken mid-word by a narrower column. Change Log: every row's Action is ``Refresh 2026-12-06 06:28:05 UTC+0``,
+broken mid-word by a narrower column; a Ref is a PO line (``4500013189 / SS27-DN-1002 / Black Rinse``), a
+Detail a sentence to the vendor and an Item a milestone (``PP sample submit (bulk wash)``), two lines tall in
+28, 50 and 20 (the demo's sheet, made before it had a row to fit: 9 of 245 rows one line tall, 120 now).
+Change Log: every row's Action is ``Refresh 2026-12-06 06:28:05 UTC+0``,
 a Key ``4500012594 / SS27-KT-1010 / Washed Blue / 2026-11-20`` and an Old ``as written #8bf80b0c``: each row
 was two lines tall."""
 """Where a field's text is longer on one sheet than on the others (an Issues code, not a T&A code)."""

@@ -32,6 +32,7 @@ from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref, index_key, style_vendors
 from prodbook.core.model.sheets import (
+    CHANGE_LOG,
     CLOSURES,
     CONFIG,
     EXCEPTIONS,
@@ -46,8 +47,10 @@ from prodbook.core.model.sheets import (
 from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
+from prodbook.workbook import kept_drafts
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, StagedRemoval, no_folder
+from prodbook.workbook.safety import BACKUP_DIR
 from prodbook.workbook.tables import Table
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
@@ -130,6 +133,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                      date_format=vendor_dates,
                      calendars={fu.vendor_key(v): c for v, c in calendars.items()})
     folder = drafts_folder(tracker, ctx)
+    workbook_path = getattr(tracker.backend, "path", None)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
     nowhere: list[str] = []
@@ -161,6 +165,13 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
             files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {why}") for p, why in stale)
             if ctx.dry_run:  # nothing is removed: the APM reads what the run would take away
                 nowhere += [f"  Would remove today's earlier draft '{p.name}': {why}" for p, why in stale]
+        if ctx.out is None and workbook_path is not None:  # the dated folders beside the workbook, only
+            pruned, left_as_is, found = _old_days(tracker, Path(workbook_path), ctx.today)
+            findings += found
+            files += tuple(StagedRemoval(f, announce, empty_parent=True) for f, announce in pruned)
+            nowhere += left_as_is
+            if ctx.dry_run:
+                nowhere += [a.replace("  Removed", "  Would remove", 1) for _, a in pruned if a]
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -207,6 +218,88 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     drafts = [str(v) for v in draft_links.values()] if app is not None else [str(p) for p in paths.values()]
     return Outcome(ACTION_NAMES["followups"], findings, changes, summary=summary,
                    data={"items": len(items), "drafts": drafts}, files=files)
+
+
+DRAFT_DAYS = "Draft Days To Keep"
+DRAFT_DAYS_DEFAULT = 7
+"""Config 'Draft Days To Keep': the newest days' 'Follow-up drafts/DATE' folders kept beside the workbook (today's
+always); an older day's folder goes as the backups do. Fewer than the runs whose drafts record is kept (Backups To
+Keep, 20): a folder is checked against those records, so one older than every record is never taken away."""
+
+
+def _draft_days(tracker: Tracker) -> tuple[int, list[Finding]]:
+    """Config 'Draft Days To Keep' (at least 1), else the default and, for a value that is no whole number of
+    days, a warning naming it."""
+    value = tracker.config.get(DRAFT_DAYS)
+    if value in (None, ""):
+        return DRAFT_DAYS_DEFAULT, []
+    try:
+        number = float(str(value).strip())
+        if number.is_integer() and number >= 1:
+            return int(number), []
+    except ValueError:
+        pass
+    return DRAFT_DAYS_DEFAULT, [warning(
+        Code.SETTING, f"the setting '{DRAFT_DAYS}' should be a whole number of days, 1 or more: the follow-up "
+        f"drafts folders of the newest {DRAFT_DAYS_DEFAULT} days were kept. Type a number such as 14 there",
+        value=value, **_setting_place(tracker, DRAFT_DAYS))]
+
+
+def _old_days(tracker: Tracker, workbook: Path, today: date
+              ) -> tuple[list[tuple[Path, str]], list[str], list[Finding]]:
+    """The drafts of the old days' 'Follow-up drafts/DATE' folders to take away (each file, and the summary line
+    on its folder's last), and a line for each old folder left as it is. A folder goes only when it is older than
+    the newest 'Draft Days To Keep' days' folders (never today's or a later one) and holds nothing but drafts
+    prodbook wrote for this tracker, each with the very bytes it wrote: checked against the record each run keeps
+    in 'prodbook backups' (``kept_drafts.load_record``, the runs named by the Change Log). A file of the APM's, a
+    draft edited since, a folder inside, or a draft whose run's record is gone: the folder stays."""
+    root = workbook.parent / fu.DRAFTS_FOLDER
+    try:
+        days = sorted((d, p) for p in root.iterdir() if p.is_dir() and (d := _day(p.name)) is not None) \
+            if root.is_dir() else []
+    except OSError:
+        return [], [], []
+    older = [(d, p) for d, p in days if d < today]
+    keep, found = _draft_days(tracker)
+    old = older[: max(0, len(older) - keep)]
+    if not old:
+        return [], [], found
+    log = tracker.table(CHANGE_LOG, required=False)
+    held = log.frame["action"] if log.exists and "action" in log.frame.columns else ()
+    actions = dict.fromkeys(str(a) for a in held if text_or_empty(a))  # the runs whose records may say
+    wrote: set[tuple[Path, str]] = set()
+    for action in actions:
+        record = kept_drafts.load_record(workbook, action)
+        for entry in (record[0] if record else ()):
+            if entry.wrote and not entry.refused:
+                wrote.add((entry.path, entry.wrote))
+    pruned: list[tuple[Path, str]] = []
+    left: list[str] = []
+    for _, folder in old:
+        try:
+            entries = sorted(folder.iterdir())
+            other = next((f for f in entries if not (f.is_file() and (f, kept_drafts.digest(f)) in wrote)), None)
+        except OSError as exc:
+            entries, other = [], Path(exc.filename or folder)
+        if other is not None or not entries:
+            if other is not None:
+                left.append(f"  Left the old follow-up drafts folder '{folder.name}' in '{root}' as it is: it holds "
+                            f"'{other.name}', which is not a draft prodbook wrote for this tracker as it wrote it "
+                            "(your own file, a draft edited since, or one whose run's record in "
+                            f"'{BACKUP_DIR}' is no longer kept). Delete the folder yourself once you no longer "
+                            "need it")
+            continue
+        said = (f"  Removed the old follow-up drafts folder '{folder.name}' in '{root}' ({len(entries):,} draft(s); "
+                f"the newest {keep:,} day(s) before today are kept, Config '{DRAFT_DAYS}')")
+        pruned += [(f, said if f == entries[-1] else "") for f in entries]
+    return pruned, left, found
+
+
+def _day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(name) if len(name) == 10 else None
+    except ValueError:
+        return None
 
 
 def _outlook_app() -> Any | None:

@@ -306,7 +306,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
                    q.open_exceptions(database, seasons),
                    tuple(f for f in result.findings if f.code is Code.TRACKER_NOT_LOADED),
                    vendor_scorecards(combined, ctx.today))
-    out = Path(ctx.out) if ctx.out else trackers[0].parent / roll_up_name(ctx.today)
+    out = (Path(ctx.out) if ctx.out else trackers[0].parent / roll_up_name(ctx.today)).absolute()  # said whole
     if not ctx.dry_run:
         result.out = write_rollup(out, r)
     result.summary += _summary(result, r) + _passed_over(passed)

@@ -74,6 +74,8 @@ class StagedRemoval:
     path: Path
     announce: str = ""
     """The summary line that says so; shown only once the file is gone."""
+    empty_parent: bool = False
+    """Remove the file's folder too once nothing is left in it (an old day's 'Follow-up drafts/DATE')."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,11 @@ class Prepared:
                         else "the folder is read-only, or the file is open in another program"
                         if isinstance(exc, PermissionError) else str(exc.strerror or exc))))
                     continue
+                if record.empty_parent:
+                    try:
+                        record.path.parent.rmdir()  # only when empty
+                    except OSError:
+                        pass
                 if record.announce:
                     removed.append(record.announce + (f" (kept in '{BACKUP_DIR}/{aside.name}')"
                                                       if moved is not None and aside is not None else ""))
