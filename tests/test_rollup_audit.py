@@ -111,6 +111,7 @@ def test_a_tracker_taken_out_of_the_folder_is_no_longer_counted_and_is_named(tmp
     (said,) = done.findings
     assert (said.code, said.file) == (Code.TRACKER_TWICE, "kids.xlsx")
     assert "no longer in that folder" in said.message and str(folder.resolve().as_posix()) in said.message
+    assert f"loaded on {CTX.now:%d-%b-%y %H:%M} by " in said.message, said.message  # as the sheets show a date
     assert _rows(db, "SELECT file_name FROM trackers") == [("womens.xlsx",)]
     assert _rows(db, "SELECT COUNT(*) FROM po_lines")[0][0] == 2
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")

@@ -360,6 +360,16 @@ def spelled_alike(db: Database, seasons: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*seasons, *sorted(s for s in stored if season_key(s) in keys)]))
 
 
+def _when(at: Any) -> str:
+    """A load's time as the sheets show a date (07-Apr-27 09:30), whichever database gave it."""
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            return at[:16]
+    return f"{at:%d-%b-%y %H:%M}" if isinstance(at, datetime) else str(at)[:16]
+
+
 def forget(db: Database, tracker_id: str) -> None:
     """Take a tracker's load out of the database, every table."""
     for table in (*RECORD_TABLES, PO_LINES_T):
@@ -384,7 +394,7 @@ def gone_from(db: Database, folders: Sequence[Path], seasons: Sequence[str]) -> 
             forget(db, str(tid))
         shown = f" (season {season})" if season else ""
         out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
-            f"'{name}'{shown}, loaded on {str(at)[:16]} by {by} from the folder {folder}, is no longer in that "
+            f"'{name}'{shown}, loaded on {_when(at)} by {by} from the folder {folder}, is no longer in that "
             "folder, so its lines were taken out of the roll-up. If it was renamed or moved, its new file is "
             "counted instead when it is rolled up; if it was taken out by mistake, put it back and run the "
             "roll-up again"), file=str(name), value=text))
@@ -452,7 +462,7 @@ def _mixed_seasons(db: Database, ident: Identity) -> list[Finding]:
                                     (ident.tracker_id,)):
         if id_key(str(file)) == key and season_key(str(season or "")) != season_key(ident.season):
             out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
-                f"'{ident.file_name}' was loaded on {str(at)[:16]} as season {season}, and that load stays in "
+                f"'{ident.file_name}' was loaded on {_when(at)} as season {season}, and that load stays in "
                 f"season {season}'s roll-up beside this one of {ident.season}. Set its Config 'Season', and run "
                 "the roll-up of both seasons again"), file=ident.file_name, value=str(season)))
     return out
