@@ -30,6 +30,7 @@ import openpyxl
 import pytest
 
 from prodbook.core import wip
+from prodbook.core.cells import reads_both_ways
 from prodbook.core.config import Config
 from prodbook.core.findings import Code
 from prodbook.workbook import vendor_files
@@ -376,12 +377,20 @@ def test_the_corpus_covers_what_it_claims(corpus):
     assert all(path.exists() for _, path in corpus)
 
 
+def _undecided(f: Any) -> bool:
+    """The warning a file earns whose every date reads both ways, with nothing to tell day from month (no
+    Orders sheet here, no setting, no earlier file): it says so and is read in Date Order (MDY, as written)."""
+    return (f.code is Code.WIP_DATE_ORDER and "nothing tells day from month" in f.message
+            and reads_both_ways(str(f.value)))
+
+
 def test_every_generated_layout_imports_exactly_or_names_what_was_ambiguous(corpus):
     failures = []
     for lay, path in corpus:
         parsed = imported(path)
         got = [{f: r.get(f) for f in FIELD_ORDER} for r in parsed.rows]
-        bad = [f.text() for f in parsed.findings if f.severity != "info" and f.code is not Code.WIP_HEADER]
+        bad = [f.text() for f in parsed.findings if f.severity != "info" and f.code is not Code.WIP_HEADER
+               and not _undecided(f)]
         problems = []
         if len(got) != len(lay.expected):
             problems.append(f"{len(got)} rows, want {len(lay.expected)}")

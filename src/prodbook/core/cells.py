@@ -55,10 +55,15 @@ _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})"
                       r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?")
 _DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d")
 """A numeric date written with dots (05.01.2027): day first wherever it fits both, whatever the order set."""
-_DAY_MON = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[-/. ]([A-Za-z]{3,9})\.?[-/., ]+(\d{2}|\d{4})")
+_TIME = r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+"""A time after a date ('1-Dec-2026 00:00', 'Dec 1, 2026 9:00 AM'): a system export's, not part of the day."""
+_DAY_MON = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[-/. ]([A-Za-z]{{3,9}})\.?[-/., ]+(\d{{2}}|\d{{4}}){_TIME}")
 _WEEKDAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\.?,?\s+", re.I)
 """A weekday before a date ('Thu 15 Apr 2027', 'Thursday, April 15, 2027'): said, not needed."""
-_MON_DAY = re.compile(r"([A-Za-z]{3,9})\.?[-/. ](\d{1,2})(?:st|nd|rd|th)?,?[-/. ]+(\d{2}|\d{4})")
+_WEEKDAY_AFTER = re.compile(r"\s*[(,]?\s*\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?"
+                            r"\.?\s*\)?$", re.I)
+"""A weekday after a date ('01-Dec-2026 (Tue)', '2026-12-01 Tue'): said, not needed."""
+_MON_DAY = re.compile(rf"([A-Za-z]{{3,9}})\.?[-/. ](\d{{1,2}})(?:st|nd|rd|th)?,?[-/. ]+(\d{{2}}|\d{{4}}){_TIME}")
 
 
 _NOT_YET = re.compile(r"\s*(?:t\.?\s*b\.?\s*[acd]|to\s+be\s+(?:advised|announced|confirmed|decided|determined)|"
@@ -148,6 +153,8 @@ def parse_text_date(text: str, order: DateOrder = DateOrder.MDY) -> date:
     vendor writes it (2027年3月15日, 2027년 3월 15일).
     """
     s = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
+    if (after := _WEEKDAY_AFTER.search(s)) and after.start() > 0:
+        s = s[:after.start()]
     if m := _ISO.fullmatch(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
     if m := _CJK.fullmatch(s):
@@ -178,6 +185,38 @@ _MONTH_WORD = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 _NO_YEAR = re.compile(rf"\d{{1,2}}\s*[/.-]\s*\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?[\s/.-]*{_MONTH_WORD}\.?|"
                       rf"{_MONTH_WORD}\.?[\s/.-]*\d{{1,2}}(?:st|nd|rd|th)?", re.IGNORECASE)
 """A day and a month with no year: 11/14, 15-Nov, Nov 15th."""
+_NO_YEAR_NUMBERS = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})")
+_NO_YEAR_DAY_MONTH = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[\s/.-]*({_MONTH_WORD})\.?", re.IGNORECASE)
+_NO_YEAR_MONTH_DAY = re.compile(rf"({_MONTH_WORD})\.?[\s/.-]*(\d{{1,2}})(?:st|nd|rd|th)?", re.IGNORECASE)
+
+
+def year_less(text: str, order: DateOrder, first: date) -> date | None:
+    """A date written without a year, in any of the ways ``parse_text_date`` refuses for its year ('30 Nov',
+    'Nov 30th', '2nd Jan', '30/11', '30.11', '11/30'), as the first such day on or after ``first``: a vendor
+    report's dates fall in the year from a little before its own date. Numbers are read as those of a numeric
+    date with a year are (day first where the day is over 12 or with dots, else by ``order``). None for other text;
+    a day the month does not have ('30 Feb', '31/11', '13/13') is a ``CellError`` naming it."""
+    s = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
+    if m := _NO_YEAR_NUMBERS.fullmatch(s):
+        a, b = int(m[1]), int(m[2])
+        day_first = a > 12 >= b or (not b > 12 >= a and ("." in s or order is DateOrder.DMY))
+        day, month = (a, b) if day_first else (b, a)
+    elif m := _NO_YEAR_DAY_MONTH.fullmatch(s):
+        day, month = int(m[1]), _month(m[2], s)
+    elif m := _NO_YEAR_MONTH_DAY.fullmatch(s):
+        day, month = int(m[2]), _month(m[1], s)
+    else:
+        return None
+    if not 1 <= month <= 12:
+        raise CellError(f"'{text.strip()}' has no month {month}")
+    for year in (first.year, first.year + 1):
+        try:
+            if (d := date(year, month, day)) >= first:
+                return d
+        except ValueError:
+            continue
+    raise CellError(f"'{text.strip()}' is not a real date: {_MONTH_NAMES[month - 1]} {first.year + 1} has no day "
+                    f"{day}")
 
 
 def order_shown(text: str) -> DateOrder | None:
@@ -198,9 +237,10 @@ def order_shown(text: str) -> DateOrder | None:
 
 def reads_both_ways(text: str) -> bool:
     """A numeric date whose day and month are both 12 or less and not written with dots ('03/04/2027'): the
-    Date Order alone decides which day it is. '13/13/2026' and '03.04.2027' do not."""
+    Date Order alone decides which day it is. '13/13/2026' and '03.04.2027' do not, nor '04/04/2027' (one day
+    either way: no file is in doubt for it)."""
     m = _NUMERIC.fullmatch(text.strip())
-    return (m is not None and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12
+    return (m is not None and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12 and int(m[1]) != int(m[2])
             and _DOTTED.match(text.strip()) is None)
 
 
@@ -268,6 +308,8 @@ def setting_number(value: Any) -> float | None:
 _NUM_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 _COMMA_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")
 """1,234,567.50: commas between groups of three, a decimal point ('0,850' groups nothing: it is 0.85)."""
+_INDIAN_GROUPS = re.compile(r"[-+]?[1-9]\d?(,\d{2})*,\d{2},\d{3}(\.\d*)?")
+"""1,23,456.50: Indian digit grouping (lakh, crore): the last three digits, then pairs, a decimal point."""
 _DOT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 """1.234,50: a vendor in a decimal-comma country (Vietnam, Indonesia, Turkey, Europe): dots group, comma decimals."""
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
@@ -279,7 +321,7 @@ def _plain_number(core: str) -> str:
     neither way ('1,2,3', '12,5,00') is left as it is, and refused: read as 123, it would be wrong silently."""
     if "," not in core:
         return core
-    if _COMMA_THOUSANDS.fullmatch(core):
+    if _COMMA_THOUSANDS.fullmatch(core) or _INDIAN_GROUPS.fullmatch(core):
         return core.replace(",", "")
     if _DOT_THOUSANDS.fullmatch(core):
         return core.replace(".", "").replace(",", ".")
@@ -347,6 +389,9 @@ def to_number(value: Any) -> float | None:
     negative = text.startswith("(") and text.endswith(")")
     core = _plain_number(text.strip("()").lstrip("$"))
     if not _NUM_TEXT.fullmatch(core):
+        if core.endswith("%") and _NUM_TEXT.fullmatch(_plain_number(core[:-1])):
+            raise CellError(f"'{value}' is a percentage, and this column takes the number itself (for a "
+                            "quantity, the pieces, not their share of the order)")
         raise CellError(f"'{value}' is not a number")
     number = float(core)
     if math.isinf(number):  # '1e400': past the largest number a cell holds, as the infinite number above

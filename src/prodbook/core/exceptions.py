@@ -437,6 +437,12 @@ _MODE_NOW = re.compile(r"(?:\b(?:changed?|switch(?:ed)?|moved?|revised)\s+to\b|\
 """A vendor's note of a change of mode: the mode after it is the mode now ('Sea changed to Air', 'Sea -> Air')."""
 _MODE_WAS = re.compile(r"\(?\s*\b(?:was|instead of)\b[^()]*\)?|\bfrom\s+\S+")
 """The mode it was ('Air (was sea)', 'Air instead of sea'): not the mode now."""
+_MODE_NOT = re.compile(r"\b(?:not|no|non)[\s-]+(?:by\s+|via\s+)?([^\s,;:/()+-]+)")
+"""A mode ruled out ('Not air', 'non-air', 'Sea, not by air'): not the mode."""
+_PART_AIR = re.compile(r"\b(?:part(?:ial(?:ly)?|ly)?|split|balance|bal|rest|remaining|short)\b[^.;]*?\bair\b|"
+                       r"\d\s*(?:pcs|pieces|units|ctns?|cartons?)?\s*(?:by|via)\s+air\b", re.I)
+"""A sea shipment with a part flown ('Sea (partial air)', 'Sea, balance by air', 'Sea / 500 pcs by air',
+'Split: sea and air'): a split shipment, the part that flies a cost (DOMAIN.md), the rest at sea's pace."""
 
 
 def _ship_mode(text: Any) -> str | None:
@@ -447,9 +453,14 @@ def _ship_mode(text: Any) -> str | None:
         t = now[1]
     t = _MODE_WAS.sub(" ", t).strip() or t
     t = unicodedata.normalize("NFC", t)  # Vietnamese typed on a Mac comes decomposed
+    t = _MODE_NOT.sub(" ", t)  # 'Not air' is not Air
     # Chinese 空运 / 空 (air), 快递 (courier), 海运 / 海 (sea); Vietnamese 'đường hàng không' (air), 'đường biển' (sea)
-    air = bool(re.search(r"\bair|courier|express|\bfly|空运|空運|快递|快遞|^空$|hàng không|hang khong|máy bay", t))
+    # a courier (DHL, FedEx, UPS, TNT, Aramex) flies the goods: Air, as 'Courier' is
+    air = bool(re.search(r"\bair|courier|express|\bfly|\bdhl\b|\bfed\s?ex\b|\bups\b|\btnt\b|aramex|"
+                         r"空运|空運|快递|快遞|^空$|hàng không|hang khong|máy bay", t))
     sea = bool(re.search(r"sea|ocean|vessel|boat|\bfcl\b|\blcl\b|\bcy\b|海运|海運|^海$|đường biển|duong bien", t))
+    if air and sea and _PART_AIR.search(t):
+        return "Sea"  # the goods go by sea, a part flown: ship_mode_changed names the part (part_by_air)
     if air and sea:
         return "Sea-Air"
     if air:
@@ -505,14 +516,21 @@ def cancel_check(line: Line, s: Settings) -> cx.CancelCheck:
                     received=received(line, s) is not None)
 
 
-_IN_HOUSE = re.compile(r"in[\s-]?house|received|arrived|delivered|\bok\b|\bdone\b|complete|100\s*%", re.I)
+_IN_HOUSE = re.compile(r"in[\s-]?house|received|\br(?:e?c|cv)'?d\b|arrived|delivered|\bok\b|\bdone\b|complete|"
+                       r"100\s*%", re.I)
 _CONFIRMED = re.compile(r"confirm|booked|\bso\s*(received|issued|no)|\byes\b|\bok\b|\bcfm", re.I)
 _NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun|\bto be\b|\bwait|\bwill\b|"
                   r"request|expect|\bby\b|\bdue\b|\bplan|schedul|\bnext\b|tomorrow|on the way|in transit|"
-                  r"\bgreige\b|\bdyeing\b|\bknitting\b|\bweaving\b|\bprinting\b|in process|processing", re.I)
+                  r"\bgreige\b|\bdyeing\b|\bknitting\b|\bweaving\b|\bprinting\b|in process|processing|"
+                  r"(?<![\d.])\d{1,2}(?:\.\d+)?\s*%|\bpart(?:ly)?\b|\bshort\b|\bbalance\b|"
+                  r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth)\s+(?:lot|batch|delivery|shipment)\b|"
+                  r"\bfail|\breject|\bhold\b|\bre-?test|quarantin|"
+                  r"tentative|provisional|\brolled\b|\brolling\b|roll[\s-]?over|cancel|\?", re.I)
 """Words that make a yes a not-yet: negated ('not received'), pending ('awaiting', 'to be confirmed',
-'confirmation requested'), ahead ('expected in-house 15-Mar', 'in-house by 20/3', 'will confirm') or still in
-the mill ('greige received, dyeing')."""
+'confirmation requested'), ahead ('expected in-house 15-Mar', 'in-house by 20/3', 'will confirm'), still in
+the mill ('greige received, dyeing'), a part of it ('in-house 50%', '1st lot received', 'short received'), not
+usable ('received, failed test', 'QC hold', 'rejected'), or not sure ('booked (tentative)', 'booked but rolled',
+'booked?'). 'Received 100%' is in-house; any share below it is not."""
 _NO_BUT_YES = re.compile(r"\bso\s*no\b\.?|\bno\.?\s*(?=\d)|\bno\s+(?:issues?|problems?|shortage|delay|concerns?)\b",
                          re.I)
 """'No' that negates nothing: a number ('SO No. 4411', 'Booking No 12'), no trouble ('no shortage')."""
@@ -745,17 +763,41 @@ def booking_not_confirmed(inp: Inputs) -> list[Finding]:
 
 
 def ship_mode_changed(inp: Inputs) -> list[Finding]:
-    """The vendor reports a ship mode other than the order's; sea to air is a cost."""
+    """The vendor reports a ship mode other than the order's; sea to air is a cost, and so is a part of a
+    sea order flown ('Sea (partial air)', a split shipment). A mode only ruled out ('Not air') is a change
+    only when it rules out the order's own mode."""
     out = []
     for ln in inp.lines:
-        planned, now = ship_mode(ln.ship_mode), ship_mode(ln.w("ship_mode"))
-        if not planned or not now or planned.lower() == now.lower():
+        written = ln.w("ship_mode")
+        planned, now = ship_mode(ln.ship_mode), ship_mode(written)
+        if not planned or not now:
             continue
-        to_air = now == "Air" and planned != "Air"
+        part_air = planned != "Air" and now != "Air" and part_by_air(written)
+        unsaid = ruled_out(written)
+        only_not_another = now not in _MODES and unsaid and planned not in unsaid  # 'Not air' on a Sea order
+        if not part_air and (planned.lower() == now.lower() or only_not_another):
+            continue
+        to_air = part_air or (now == "Air" and planned != "Air")
+        what = f"{now} with part by air (vendor: '{written}')" if part_air else now
         out.append(ln.exception(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
-                          f"Ship mode changed from {planned} to {now}" + ("" if to_air else "."),
+                          f"Ship mode changed from {planned} to {what}" + ("" if to_air else "."),
                           "air freight is a cost; agree who pays before it ships." if to_air else ""))
     return out
+
+
+_MODES = frozenset({"Sea", "Air", "Sea-Air", "Road"})
+
+
+def part_by_air(text: Any) -> bool:
+    """A vendor's ship mode that flies a part of the goods: 'Sea (partial air)', 'Sea, balance by air'."""
+    return type(text) is str and ship_mode(text) != "Air" and _PART_AIR.search(text) is not None
+
+
+def ruled_out(text: Any) -> set[str]:
+    """The modes a vendor's ship mode only rules out: 'Not air' -> {'Air'}; 'Sea, not air' -> {'Air'}."""
+    if type(text) is not str:
+        return set()
+    return {m for neg in _MODE_NOT.finditer(text.lower()) if (m := ship_mode(neg[1])) in _MODES}
 
 
 def ship_qty_off(inp: Inputs) -> list[Finding]:

@@ -71,10 +71,13 @@ XF = _p("xf", "ex factory", "exfactory", "ex fty", "exfty", "ex fac", "exfac", "
 REVISED = _p("revised", "rev", "revision", "new", "latest", "updated", "update", "current", "amended",
              "re confirmed", "reconfirmed", "expected", "forecast", "estimated", "est", "delayed", "proposed",
              "confirmed", "vendor", "supplier", "fty factory", "xf factory", "factory xf", "factory etd",
-             "etd factory", "factory ex fty", "factory")
-"""The vendor's own, current date: 'Delayed XF', 'Proposed Ex-Fty', 'Confirmed XF', 'Ex-Fty (Factory)'
-beside 'Ex-Fty (Buyer)', 'Factory' under 'Ex-Factory' beside 'Buyer'. A word counts only outside the
-date word's own ('factory' of 'Ex Factory'): 'Ex Factory' alone is the planned date (``score``)."""
+             "etd factory", "factory ex fty", "factory", "fty", "commit", "committed", "commitment", "delay", "now")
+"""The vendor's own, current date: 'Delayed XF', 'Delay XF', 'Proposed Ex-Fty', 'Confirmed XF', 'Commit XF'
+(the factory's commitment), 'Ex-Fty Now', 'Ex-Fty (Factory)' beside 'Ex-Fty (Buyer)', 'Factory' under
+'Ex-Factory' beside 'Buyer'. A word counts only outside the date word's own ('factory' of 'Ex Factory'):
+'Ex Factory' alone is the planned date (``score``)."""
+COMMIT_DATE = _p("commit date", "commitment date", "committed date", "commit dt")
+"""A factory's commit date ('Fty Commit Date'): the date it now promises to ship, the revised ex-factory."""
 PLANNED = _p("planned", "plan", "original", "orig", "contract", "contractual", "po", "initial", "buyer")
 DATE = _p("date", "dt", "dte")
 QTY = _p("qty", "qnty", "quantity", "quantities", "qtys", "pcs", "total")
@@ -88,7 +91,10 @@ quantity. The plan beside it is ruled out ('plan', 'planned' and 'target' are ag
 STAGES = _p("cut", "cutting", "sewn", "sewing", "sew", "stitched", "stitching", "packed", "pack", "packing",
             "finished", "finishing", "ship", "shipped", "shipping", "input", "loading", "output", "carton",
             "ctn", "ctns")
-XF_NOT = _p("actual", "act", "in dc", "dc", "eta", "arrival", "cancel", "booking", "po date")
+XF_NOT = _p("actual", "act", "in dc", "dc", "eta", "arrival", "cancel", "booking", "po date", "day", "days",
+            "wk", "wks", "week", "weeks", "reason", "reasons", "cause", "fabric", "fab", "trim", "trims", "yarn",
+            "sample", "samples")
+"""Not the ex-factory date: 'Actual XF' (shipped), 'XF Delay Days', 'Delay Reason', 'Fabric Commit Date'."""
 
 _PO = Vocab("po", _p("po", "po #", "purchase order", "order #", "p o", "purchase order #", "buyer po", "cpo",
                      "customer po"),
@@ -123,8 +129,10 @@ _FABRIC = Vocab("fabric_status", _p("fabric", "fab", "fabrics"),
                            "consumption", "weight", "gsm", "width", "cost", "price"))
 _PLANNED = Vocab("planned_xf", XF, _p(*PLANNED, *DATE),
                  against=_p(*REVISED, *XF_NOT))
-_REVISED = Vocab("revised_xf", XF, _p(*REVISED, *DATE), needs=REVISED,
-                 against=_p(*PLANNED, *XF_NOT))
+_REVISED = Vocab("revised_xf", _p(*XF, *COMMIT_DATE),
+                 _p(*REVISED, *DATE, "actual expected", "actual or expected", "actual est"), needs=REVISED,
+                 against=_p(*PLANNED, *(w for w in XF_NOT if w not in ("actual", "act"))))
+"""'Actual XF' alone is no field (it needs a word of ``REVISED``); 'Actual/Expected XF' is the vendor's date."""
 _MODE = Vocab("ship_mode", _p("ship mode", "mode", "shipment mode", "shipping mode", "ship via", "via",
                               "freight mode", "transport mode", "mode of shipment", "shipment by", "ship by",
                               "mode of transport"),

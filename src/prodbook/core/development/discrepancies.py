@@ -346,7 +346,8 @@ def compare_vendor_sheet(vs: VendorSheet, styles: pd.DataFrame, orders: pd.DataF
         if v.get("po") and v.get("color"):
             o = lines.get((fold(v["po"]), fold(v["style"]), fold(v["color"])))
             if o is not None:
-                out += _line_fields(o, v.get("qty"), v.get("ex_factory"), source, places.orders)
+                out += _line_fields(o, v.get("qty"), v.get("ex_factory"), source, places.orders,
+                                    setting="'Date Order'")
     return [replace(f, found_in=vs.name) for f in out]  # open until a run reads this file again
 
 
@@ -374,7 +375,10 @@ def _color_against_style(style: dict[str, Any], color: str, source: str, place: 
                     fix=Fix(color, source))]
 
 
-def _line_fields(o: dict[str, Any], qty: Any, xf: Any, source: str, place: Place) -> list[Finding]:
+def _line_fields(o: dict[str, Any], qty: Any, xf: Any, source: str, place: Place, *, setting: str
+                 ) -> list[Finding]:
+    """A PO line's quantity and ex-factory against the vendor's. ``setting``: the Config row that says how the
+    vendor's file writes dates, named when its date is the tracker's with day and month swapped."""
     out = []
     key = f"{o['po']} / {o['style']} / {o['color']}"
     if qty is not None and o.get("qty") is not None and int(qty) != int(o["qty"]):
@@ -382,11 +386,27 @@ def _line_fields(o: dict[str, Any], qty: Any, xf: Any, source: str, place: Place
                             source, qty, f"If the PO was revised, type Yes in Accept and {APPLY}; otherwise "
                             "ask the vendor to correct it"))
     theirs, ours = _d(xf), _d(o.get("ex_factory"))
-    if theirs and ours and theirs != ours:
+    if theirs and ours and _swapped(theirs, ours):  # 12-Aug-26 for 08-Dec-26: a date misread, not moved
+        out.append(warning(Code.DIFF_XF, f"the vendor has an ex-factory date of {_show(theirs)} ({source}) but "
+                           f"the tracker has {_show(ours)}: the same date with day and month swapped, so the "
+                           "vendor's file was most likely read in the wrong date order (its "
+                           f"{ours:%d/%m} or {ours:%m/%d} read the other way), not a new date, and it is not "
+                           f"proposed for the tracker. Check the date in the vendor's file: set {setting} on the "
+                           "Config sheet to the order the vendor writes (DMY day first, MDY month first) and "
+                           "import the file again, or ask the vendor to write dates as dd-Mmm-yy (08-Dec-26). If "
+                           f"the vendor did move the date to {_show(theirs)}, type it into Ex-Factory yourself",
+                           **place.at(o["_row"], "ex_factory", key=key, value=ours), fix=Fix(theirs, source)))
+    elif theirs and ours and theirs != ours:
         out.append(_differs(Code.DIFF_XF, "an ex-factory date of", place, o["_row"], "ex_factory", key, ours,
                             theirs, source, theirs, f"If the new date was agreed, type Yes in Accept and {APPLY}; "
                             "otherwise hold the vendor to the PO date"))
     return out
+
+
+def _swapped(a: date, b: date) -> bool:
+    """``a`` is ``b`` with its day and month swapped (12-Aug-26 and 08-Dec-26): the one date a vendor file read
+    in the wrong order gives."""
+    return a != b and a.year == b.year and a.month == b.day and a.day == b.month
 
 
 def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, places: Places
@@ -435,7 +455,8 @@ def compare_wip(wip: pd.DataFrame, styles: pd.DataFrame, orders: pd.DataFrame, p
                                    f"the vendor to use the tracker's colour name '{near}'",
                                    **places.orders.at(o["_row"], "color", key=f"{o['po']} / {o['style']} / {near}",
                                                       value=near), fix=Fix(v["color"], source)))
-        out += _line_fields(o, v.get("order_qty"), v.get("planned_xf"), source, places.orders)
+        out += _line_fields(o, v.get("order_qty"), v.get("planned_xf"), source, places.orders,
+                            setting=f"'WIP Date Order: {v.get('vendor') or 'VENDOR'}'")
     return out
 
 

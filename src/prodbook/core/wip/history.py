@@ -3,6 +3,7 @@ replaces its day), and the newest report of each line for the exception rules.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -41,7 +42,9 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
     'pending'; or text that is no date, 'pending fabric') after an earlier report
     of the line gave one. Left blank, the line's xf-revised-later exception would close as solved and
     late-for-cancel fall back to the plan; so the last date the vendor gave is kept, said in Remarks, and
-    named as a warning (file, row, column, value)."""
+    named as a warning (file, row, column, value). With them, ``fallen_figures``: cut, sewn or packed
+    below the line's last earlier report."""
+    fallen = fallen_figures(new, old)  # the import's other check against a line's last report, on all of old
     given: dict[str, list[tuple[date, date, str]]] = {}  # line -> (report date, revised XF, source file)
     taken_back = {fold_ref(r.get("po")) for r in new if r.get("_withdrawn") and r.get("revised_xf") is None}
     if taken_back and {"po", "style", "color", "report_date", "revised_xf"} <= set(old.columns):
@@ -80,7 +83,70 @@ def withdrawn_dates(new: Sequence[Mapping[str, Any]], old: pd.DataFrame
             f"{row['style']} / {row['color']}: {said} was kept in the Vendor WIP sheet (Revised XF, said in "
             f"Remarks), so the line's exceptions stay open; ask {who} {ask}", file=row.get("source_file"),
             sheet=row.get("_sheet") or row.get("source_file"), row=row.get("_row"), column=column, value=value))
-    return rows, findings
+    return rows, findings + fallen
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CUMULATIVE = ("cut_qty", "sewn_qty", "packed_qty")
+"""The stages a WIP report counts to date: a line's figure never falls from one report to the next."""
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or pd.isna(value):
+        return None
+    return int(value)
+
+
+def fallen_figures(new: Sequence[Mapping[str, Any]], old: pd.DataFrame) -> list[Finding]:
+    """A warning per imported row whose cut, sewn or packed figure is below the line's last earlier report (on
+    the Vendor WIP sheet, or another report of the same import): cumulative figures do not fall, so one report
+    is wrong (a day's output sent instead of the total). Names both reports' figures and dates; the new figures
+    stay as sent."""
+    pos = {fold_ref(r.get("po")) for r in new if any(r.get(f) is not None for f in _CUMULATIVE)}
+    if not pos:
+        return []
+    reports: dict[str, list[tuple[date, Mapping[str, Any] | int]]] = {}  # line -> (day, its row: new, or old's)
+    cells: dict[str, list[Any]] = {}  # the old rows' source files and figures, a column at a time
+    if {"po", "style", "color", "report_date"} <= set(old.columns):
+        mine = [p in pos for p in once_each(column_cells(old, "po"), fold_ref)]  # their POs' history only
+        old = old[pd.Series(mine, index=old.index, dtype=bool)]
+        keys = zip(once_each(column_cells(old, "po"), fold_ref), once_each(column_cells(old, "style"), fold_ref),
+                   once_each(column_cells(old, "color"), fold_text))  # a distinct value at a time, as line_key
+        reported = once_each(column_cells(old, "report_date"), _report_day)  # '2026-11-20', '' for no date
+        days = {d: date.fromisoformat(d) if _ISO_DAY.fullmatch(d) else None for d in set(reported)}
+        for key, day, at in zip(keys, reported, range(len(old))):
+            if (d := days[day]) is not None:
+                reports.setdefault("\x1f".join(key), []).append((d, at))
+        cells = {f: column_cells(old, f) if f in old.columns else [None] * len(old)
+                 for f in ("source_file", *_CUMULATIVE)}
+    for r in new:
+        if (d := day_or_none(r.get("report_date"))) is not None:
+            reports.setdefault(line_key(r.get("po"), r.get("style"), r.get("color")), []).append((d, r))
+    findings: list[Finding] = []
+    for r in new:
+        now = day_or_none(r.get("report_date"))
+        earlier = [e for e in reports.get(line_key(r.get("po"), r.get("style"), r.get("color")), ())
+                   if now is not None and e[0] < now]
+        if now is None or not earlier:
+            continue
+        then, row = max(earlier, key=lambda e: e[0])
+        last = {f: values[row] for f, values in cells.items()} if isinstance(row, int) else row
+        src, was = text_or_empty(last.get("source_file")), [_count(last.get(f)) for f in _CUMULATIVE]
+        fell = [(VENDOR_WIP.column(f).header, n, w) for f, w in zip(_CUMULATIVE, was)
+                if (n := _count(r.get(f))) is not None and w is not None and n < w]
+        if not fell:
+            continue
+        who = r.get("vendor") or "the vendor"
+        findings.append(warning(
+            Code.BAD_NUMBER, f"{who}'s report of {now:%d-%b-%y} gives PO line {r['po']} / {r['style']} / "
+            f"{r['color']} {', '.join(f'{h} {n:,}' for h, n, _ in fell)}, where its report of {then:%d-%b-%y} "
+            f"('{src}') gave {', '.join(f'{w:,}' for _, _, w in fell)}. Cut, sewn and packed count the pieces done "
+            "so far and do not fall, so one of the two reports is wrong (a typo, a recount, or the day's output "
+            "sent instead of the total). The new figures were imported as sent, and the line's exceptions read "
+            f"them; ask {who} for the figures to date and import the corrected report", file=r.get("source_file"),
+            sheet=r.get("_sheet") or r.get("source_file"), row=r.get("_row"),
+            value=f"{fell[0][1]:,} (was {fell[0][2]:,})"))
+    return findings
 
 
 def _replaced_sources(old_rows: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]

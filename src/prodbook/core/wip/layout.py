@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prodbook.core import headers
@@ -16,7 +16,8 @@ from prodbook.core.cells import (
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.model.sheets import VENDOR_WIP, normalise_header
-from prodbook.core.wip.values import cell_text, unit_size
+from prodbook.core.wip.matching import OrderIndex, match_row
+from prodbook.core.wip.values import cell_text, unit_size, unit_words
 
 HEADER_SCAN_ROWS = 25
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
@@ -24,6 +25,8 @@ WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "sou
 QTY_FIELDS = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
 _TITLE_DOZENS = re.compile(r"\b(?:in|qty|quantit(?:y|ies))\b[^|]{0,20}\b(dozens?|dzns?|doz)\b", re.I)
 """A title line saying every quantity is in dozens ('All quantities in dozens', 'Qty in Dzn')."""
+_TITLE_PIECES = re.compile(r"\b(?:in|qty|quantit(?:y|ies))\b[^|]{0,20}\b(pcs|pc|pieces?)\b", re.I)
+"""A title line saying the quantities are pieces ('Quantity in Pcs (1 Doz = 12 Pcs)')."""
 
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
@@ -112,6 +115,15 @@ class Header:
     """Hidden columns read all the same: no visible column fits their field (named to the APM)."""
     title_unit: int = 1
     """Pieces per unit the title rows give every quantity ('All quantities in dozens': 12)."""
+    title_text: str = ""
+    """The title cells that name the quantities' unit ('All quantities in dozens'), as written."""
+    title_both: bool = False
+    """The title names both pieces and dozens ('Qty in pcs / dozens'): read as pieces, and said."""
+    decided: int = 0
+    """Pieces per unit the Orders sheet decided (``unit_by_orders``) for the quantities the title or a header
+    naming both units left open: 1 (its order quantities are the PO's pieces) or 12 (a twelfth of them)."""
+    decided_by: str = ""
+    """The PO line that showed it ('PO 4500000001 Navy: 1,200 for 1,200 pieces on Orders')."""
 
     def per_unit(self, field_name: str) -> int:
         """Pieces per unit the column counts in: 12 for 'Order Qty (Dzn)' or under a title 'in dozens'
@@ -120,6 +132,8 @@ class Header:
             return 1
         text = self.texts.get(self.columns.get(field_name, -1), "")
         own = unit_size(text)
+        if self.decided and own == 1 and len(set(unit_words(text))) == 1:  # names neither unit, or both
+            return self.decided
         return own if own != 1 or re.search(r"(?i)\b(pcs|pc|pieces)\b", text) else self.title_unit
 
     @property
@@ -136,9 +150,53 @@ def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged
     if found is None:
         return None
     a, hidden = _prefer_visible(found, hidden_columns, lookup)
-    titles = " | ".join(cell_text(v) for row in rows[:found.first_row] for v in row if not is_blank(v))
+    unit, said, both = title_unit([cell_text(v) for row in rows[:found.first_row] for v in row if not is_blank(v)])
     return Header(found.first_row, found.height, dict(a.columns), dict(a.texts), a.ambiguous, hidden,
-                  title_unit=12 if _TITLE_DOZENS.search(titles) else 1)
+                  title_unit=unit, title_text=said, title_both=both)
+
+
+def title_unit(cells: Sequence[str]) -> tuple[int, str, bool]:
+    """Pieces per unit the title cells give every quantity, the cells that say a unit, and whether they name
+    both. Dozens only where a cell says the quantities are dozens and none says pieces: 'Quantity in Pcs
+    (1 Doz = 12 Pcs)', 'qty in pcs, not in dozens' and a packing note ('polybags in dozen bundles') are
+    pieces."""
+    dozens, pieces = [], []
+    for text in cells:
+        dz, pc = unit_words(text, packing=True)
+        if dz and _TITLE_DOZENS.search(text):
+            dozens.append(text)
+        if pc and _TITLE_PIECES.search(text):
+            pieces.append(text)
+    said = " | ".join(dict.fromkeys([*dozens, *pieces]))
+    return (12 if dozens and not pieces else 1), said, bool(dozens and pieces)
+
+
+def unit_by_orders(header: Header, rows: Sequence[Mapping[str, Any]], index: OrderIndex, file: str) -> Header:
+    """The header with the unit the Orders sheet shows, where the title or a header naming both units left
+    it open: a file whose order quantities are the PO lines' pieces is in pieces whatever its title says,
+    one whose order quantities are a twelfth of them is in dozens. ``rows``: the file's rows as read with
+    ``header``. Most matched lines must agree, and none the other way; else the header is returned as is."""
+    text = header.texts.get(header.columns.get("order_qty", -1), "")
+    dozens, pieces = unit_words(text)
+    if "order_qty" not in header.columns or unit_size(text) != 1 or header.decided or not (
+            (dozens and pieces) or (not dozens and not pieces and (header.title_unit == 12 or header.title_both))):
+        return header
+    per = header.per_unit("order_qty")
+    seen: dict[int, list[str]] = {1: [], 12: []}
+    lines = 0
+    for r in rows:
+        line = match_row(r, index, file=file, sheet=None, row=r.get("_row", 0)).line
+        qty = r.get("order_qty")
+        if line is None or not line.qty or not isinstance(qty, int) or qty % per:
+            continue
+        lines += 1
+        for unit in (1, 12):
+            if qty // per * unit == line.qty:
+                seen[unit].append(f"PO {line.po} {line.color}: {qty // per:,} for {line.qty:,} pieces on Orders")
+    for unit, other in ((1, 12), (12, 1)):
+        if seen[unit] and not seen[other] and 2 * len(seen[unit]) >= lines:
+            return replace(header, decided=unit, decided_by=seen[unit][0])
+    return header
 
 
 def _prefer_visible(found: headers.HeaderFound, hidden: Sequence[int], lookup: Mapping[str, str]
@@ -158,16 +216,49 @@ def _prefer_visible(found: headers.HeaderFound, hidden: Sequence[int], lookup: M
     return headers.Assignment({**seen.columns, **extra}, texts, ambiguous), tuple(sorted(extra.values()))
 
 
+def _both_units(header: Header, file: str) -> list[Finding]:
+    """A header or a title naming both pieces and dozens ('Order Qty (Pcs/Dzn)'): read as pieces, never x12
+    silently; the APM checks the figures against the PO's pieces and asks the vendor. Where the Orders sheet
+    decided the unit (``unit_by_orders``), a note saying so instead."""
+    both = [text for f in QTY_FIELDS if all(unit_words(text := header.texts.get(header.columns.get(f, -1), "")))]
+    if header.decided:
+        why = [*(f"'{t}' names both pieces and dozens" for t in both),
+               *([f"the file's title says '{header.title_text}'"] if header.title_text else [])]
+        read = "pieces" if header.decided == 1 else "dozens, x12 (100 is 1,200 pieces on the Vendor WIP sheet)"
+        match = "the PO lines' pieces" if header.decided == 1 else "a twelfth of the PO lines' pieces"
+        return [info(Code.WIP_DOZENS, f"{' and '.join(why)}; its order quantities are {match} on the Orders "
+                     f"sheet ({header.decided_by}), so its quantities were read as {read}. The Orders sheet "
+                     "decided the unit, not the file's words", file=file, sheet=file, row=header.first_row + 1,
+                     value=both[0] if both else header.title_text)]
+    out = []
+    check = ("compare them with the PO quantities on the Orders sheet: if they are a twelfth of them, they "
+             "are dozens. Ask the vendor to say the unit (or send pieces)")
+    for text in both:
+        out.append(warning(Code.WIP_DOZENS, f"'{text}' names both pieces and dozens, so prodbook cannot tell "
+                           f"which its numbers count: they were read as pieces (100 is 100 pieces on the "
+                           f"Vendor WIP sheet, not 1,200); {check}", file=file, sheet=file,
+                           row=header.first_row + 1, column=text, value=text))
+    if header.title_both:
+        out.append(warning(Code.WIP_DOZENS, f"the file's title '{header.title_text}' names both pieces and "
+                           "dozens, so prodbook cannot tell which its quantities count: they were read as pieces "
+                           f"(unless a column's header says dozens); {check}", file=file, sheet=file,
+                           value=header.title_text))
+    return out
+
+
 def header_findings(header: Header, file: str, vendor: str | None) -> list[Finding]:
     """What the header left undecided, with the Config setting that decides it (a PO # left undecided is
     an error: the file cannot be imported)."""
     out = []
     who = vendor or "VENDOR"
     row = header.first_row + header.height
+    out += _both_units(header, file)
     for f in QTY_FIELDS:
         if f not in header.columns or (per := header.per_unit(f)) == 1:
             continue
         text = header.texts[header.columns[f]]
+        if header.decided == per and unit_size(text) == 1:  # the Orders sheet decided it: said above
+            continue
         if per == 0:
             out.append(warning(Code.BAD_NUMBER, f"'{text}' counts cartons (or boxes), not pieces, and "
                                "prodbook cannot turn them into pieces, so the column was not imported. Ask "

@@ -67,6 +67,9 @@ class OrderLine:
     qty: int | None
     po_date: date | None = None
     """The Orders sheet's PO Date: a report dated before it was misread (``doubtful_report_date``)."""
+    ex_factory: date | None = None
+    """The Orders sheet's Ex-Factory: the reading of a file's 08/12/2026 its Planned XF agree with
+    (``reading.file_date_order``)."""
 
 
 class OrderIndex:
@@ -82,7 +85,7 @@ class OrderIndex:
         vendor_of = style_vendors(styles)
         return cls(OrderLine(str(o["po"]), str(o["style"]), str(o["color"]),
                              _clean(vendor_of.get(fold_ref(o["style"]))), _int(o.get("qty")),
-                             day_of(o.get("po_date")))
+                             day_of(o.get("po_date")), day_of(o.get("ex_factory")))
                    for o in orders.to_dict("records"))
 
 

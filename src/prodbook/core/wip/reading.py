@@ -4,7 +4,7 @@ dated and matched (``import_file``); what each vendor reported last (``vendor_pa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,9 +14,11 @@ import pandas as pd
 
 from prodbook.core import headers
 from prodbook.core.cells import (
+    CellError,
     DateOrder,
     column_letter,
     order_shown,
+    parse_text_date,
     reads_both_ways,
     text_or_empty,
     written_both_ways,
@@ -35,13 +37,15 @@ from prodbook.core.wip.layout import (
     has_own_layout,
     header_findings,
     is_style_sheet,
+    unit_by_orders,
     vendor_layout,
 )
-from prodbook.core.wip.matching import OrderIndex, color_match, match_row
+from prodbook.core.wip.matching import OrderIndex, OrderLine, color_match, match_row
 from prodbook.core.wip.report_date import (
     FUTURE_REPORT_DAYS,
     NAME_DATE,
     NUMERIC_DATE,
+    ReportDate,
     date_example,
     doubtful_report_date,
     find_report_date,
@@ -60,8 +64,9 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     file = raws[0].file if raws else "?"
     past = past or VendorPast()
     vendor = vendor_from_name(file, vendors, config)
-    sheets, hidden_reports = _wip_sheets(raws, config, vendor)
-    sheets, old_months = _latest_month(sheets, today)
+    sheets, hidden_reports, set_aside = _wip_sheets(raws, config, vendor)
+    sheets, old_months, month_report = _latest_month(sheets, today, lambda one, h: find_report_date(
+        one, h, file_date_order(one, h, config, vendor, past.hint(vendor), index)[0], today))
     parsed = sheets[0] if sheets else None
     if parsed is None and is_style_sheet(raws, config):
         return ParsedFile(file, None, vendor, None, None, findings=[info(
@@ -72,13 +77,15 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     raw, header = parsed
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
-    order, found = file_date_order(raw, header, config, vendor, past.hint(vendor))
+    order, found = file_date_order(raw, header, config, vendor, past.hint(vendor), index)
     report_at = find_report_date(raw, header, order, today)
     report = today if report_at is None else report_at.day
     if report_at is None:
         found.append(info(Code.WIP_REPORT_DATE, f"no report date found in the file's title rows or name; "
                           f"{today.isoformat()} (today) was used", file=file, sheet=file))  # assumed_date_note
     out = parse_rows(raw, header, order=order, near=report)
+    if (settled := unit_by_orders(header, out.rows, index, file)) is not header:  # dozens or pieces: Orders says
+        header, out = settled, parse_rows(raw, settled, order=order, near=report)
     if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
         vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
             {m.line.vendor for r in out.rows if (m := match_row(r, index, file=file, sheet=raw.sheet,
@@ -94,12 +101,13 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                           findings=[*header_findings(header, file, vendor), *found, ahead])
     out.vendor, out.report_date = vendor, report
     out.findings = header_findings(header, file, vendor) + found + out.findings
+    out.findings += unplaced_data(raw, header, vendor, file=file)  # data columns read into no column, named
     for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
         label = f"{file} > sheet '{more.sheet}'"
         if not _has_progress(more_header):
             out.findings.append(replace(_not_a_report(more, more_header, config, vendor), sheet=label))
             continue
-        more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor))
+        more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor), index)
         own = find_report_date(more, more_header, more_order, today)
         if own is not None and own.row is not None and (ahead := future_report_date(own, today, more_order,
                                                                                       vendor, file)):
@@ -114,6 +122,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
         part = parse_rows(more, more_header, order=more_order, near=dated)
         out.findings += [replace(f, sheet=label) for f in (*header_findings(more_header, file, vendor),
                                                            *more_found, *part.findings)]
+        out.findings += [replace(f, sheet=label) for f in unplaced_data(more, more_header, vendor, file=file)]
         out.rows += [{**r, "_sheet": label, "_report": dated} for r in part.rows]
         out.skipped_totals += part.skipped_totals
         out.total_rows |= part.total_rows
@@ -124,11 +133,21 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                  f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
                                  sheet=file))
     if old_months:
-        out.findings.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{raw.sheet}', the latest, "
-                                 f"was imported as the report; {', '.join(repr(n) for n in old_months)} (earlier "
-                                 f"month{'s' if len(old_months) > 1 else ''}) not. To import an earlier month's "
-                                 "figures, save that sheet as a file of its own", file=file, sheet=file,
+        judged = (f"the latest month begun on its report date, {month_report.isoformat()}," if month_report else
+                  "the latest (no report date was found in the file's title rows or name),")
+        out.findings.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{raw.sheet}', {judged} was "
+                                 f"imported as the report; {', '.join(repr(n) for n in old_months)} not (earlier "
+                                 "months, or a month not yet begun: a sheet set up in advance). To import another "
+                                 "month's figures, save that sheet as a file of its own", file=file, sheet=file,
                                  value=", ".join(map(str, old_months))))
+    if set_aside:
+        its = ("their names: they are", "their lines") if len(set_aside) > 1 else ("its name: it is", "its lines")
+        out.findings.append(info(Code.WIP_SHEETS, f"not imported: {_set_aside_shown(set_aside)} of this file, by "
+                                 f"{its[0]} not the WIP report, so {its[1]} do not replace the report's "
+                                 f"figures. Read as the report: {', '.join(repr(r.sheet) for r, _ in sheets)}. "
+                                 "If a sheet left out is the vendor's WIP report, rename it in the vendor's file "
+                                 "and import the file again", file=file, sheet=file,
+                                 value=", ".join(map(str, set_aside))))
     if skipped := hidden_reports:
         out.findings.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
                                  f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
@@ -240,11 +259,14 @@ def _with_vendor(config: Config, file: str, vendor: str) -> Config:
 
 
 def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None,
-                    hint: tuple[DateOrder, str] | None = None) -> tuple[DateOrder, list[Finding]]:
+                    hint: tuple[DateOrder, str] | None = None, index: OrderIndex | None = None
+                    ) -> tuple[DateOrder, list[Finding]]:
     """How this file writes 03/04/2027: the vendor's 'WIP Date Order' setting, else what its own dates show
-    ('15/04/2027' can only be day first), else what the vendor's dates showed elsewhere (``hint``: its other
-    files of the run, its earlier reports' file names; ``vendor_past``), else the Date Order setting. One
-    order for the whole file: a DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
+    ('15/04/2027' can only be day first), else the reading under which its Planned XF are its PO lines'
+    Ex-Factory on the Orders sheet (``index``; ``_orders_agree``), else what the vendor's dates showed
+    elsewhere (``hint``: its other files of the run, its earlier reports' file names; ``vendor_past``), else
+    the Date Order setting, with a warning giving a date of the file both ways. One order for the whole file:
+    a DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
     setting = config.get(f"WIP Date Order: {vendor}") if vendor else None
     try:
         chosen = DateOrder(str(setting).upper().replace("/", "")) if setting else None
@@ -252,6 +274,7 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
         chosen = None
     shown: dict[DateOrder, tuple[int, str]] = {}
     unsure: tuple[int | None, str] | None = None  # the first date that reads both ways (03/04/2027)
+    unsure_column: int | None = None  # its column, when it is a date column's cell
     date_columns = [c for f, c in header.columns.items() if VENDOR_WIP.column(f).kind is Kind.DATE]
     for r, cells in enumerate(raw.rows):
         title = r < header.first_row
@@ -262,7 +285,7 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                     if (o := order_shown(text)) is not None:
                         shown.setdefault(o, (r + 1, text))
                     elif unsure is None and reads_both_ways(text):
-                        unsure = (r + 1, text)
+                        unsure, unsure_column = (r + 1, text), None if title else c
     if unsure is None:  # a date of the file name both ways ('WIP 03-12-2026.xlsx')
         unsure = next(((None, m[1]) for m in NAME_DATE.finditer(Path(raw.file).stem)
                        if reads_both_ways(m[1])), None)
@@ -286,14 +309,111 @@ def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str |
                             f"set 'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text,
                             **where)]
         return o, []
-    if hint is not None and unsure is not None and hint[0] is not config.date_order:
+    if unsure is None:
+        return config.date_order, []
+    who = vendor or "VENDOR"
+    agree = _orders_agree(raw, header, index)
+    best = max(agree, key=lambda k: len(agree[k]))
+    other_order = _other(best)
+    if len(agree[best]) > 2 * len(agree[other_order]):  # the PO lines' own dates decide, clearly
+        o, (row, text, line, day) = best, agree[best][0]
+        if o is config.date_order and (hint is None or hint[0] is o):
+            return o, []  # the tracker's order, and the Orders sheet's dates say so
+        said = (f"'{text}' reads both ways and no date of this file tells day from month; read {o} it is "
+                f"{day:%d-%b-%y}, the Ex-Factory of PO {line.po} / {line.style} / {line.color} on the Orders "
+                f"sheet ({len(agree[o])} of the file's Planned XF are their PO line's Ex-Factory read {o}, "
+                f"{len(agree[other_order])} read {other_order}), so every date in it was read {o} (03/04 as "
+                f"{date_example(o)})")
+        if hint is not None and hint[0] is not o:
+            said += (f", not {hint[0]} as {who}'s dates elsewhere are ({hint[1]}): its dates follow its PO lines, "
+                     "not its other files")
+        return o, [info(Code.WIP_DATE_ORDER, f"{said}. If that is wrong, or to say so once for this vendor, set "
+                        f"'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text, **where)]
+    if hint is not None and hint[0] is not config.date_order:
         o, seen = hint
-        who = vendor or "VENDOR"
         return o, [info(Code.WIP_DATE_ORDER, f"'{unsure[1]}' reads both ways and no date of this file tells "
                         f"day from month; {who}'s dates elsewhere are {o} ({seen}), so this file's were read "
                         f"{o} (03/04 as {date_example(o)}). If that is wrong, or to say so once for this vendor, set "
                         f"'WIP Date Order: {who}' on the Config sheet", row=unsure[0], value=unsure[1], **where)]
-    return config.date_order, []
+    if hint is not None:
+        return config.date_order, []  # the vendor's other files show the tracker's order
+    return config.date_order, [_undecided_order(raw, header, config.date_order, who, unsure, unsure_column,
+                                                agree)]
+
+
+def _other(order: DateOrder) -> DateOrder:
+    return DateOrder.MDY if order is DateOrder.DMY else DateOrder.DMY
+
+
+def _both(text: str) -> dict[DateOrder, date | None]:
+    """A date that reads both ways ('08/12/2026'), each way."""
+    out: dict[DateOrder, date | None] = {}
+    for o in (DateOrder.DMY, DateOrder.MDY):
+        try:
+            out[o] = parse_text_date(text, o)
+        except CellError:
+            out[o] = None
+    return out
+
+
+def _orders_agree(raw: RawSheet, header: Header, index: OrderIndex | None
+                  ) -> dict[DateOrder, list[tuple[int, str, OrderLine, date]]]:
+    """Each reading's Planned XF cells (a text that reads both ways, '08/12/2026') that are their PO line's
+    Ex-Factory on the Orders sheet read that way: (row, text, the line, the day). A vendor's Planned XF is the
+    PO's ex-factory date far more often than not, so the reading most of them agree with is how it writes."""
+    out: dict[DateOrder, list[tuple[int, str, OrderLine, date]]] = {DateOrder.DMY: [], DateOrder.MDY: []}
+    xf = header.columns.get("planned_xf")
+    if index is None or xf is None or "po" not in header.columns:
+        return out
+    keys = {f: c for f, c in header.columns.items() if f in ("po", "style", "color")}
+    for r in range(header.first_row + header.height, min(len(raw.rows), PAST_ROWS)):
+        cells = raw.rows[r]
+        v = cells[xf] if xf < len(cells) else None
+        if not isinstance(v, str) or not reads_both_ways(v):
+            continue
+        days = _both(v)
+        if days[DateOrder.DMY] == days[DateOrder.MDY]:
+            continue  # 05/05/2027: the same day either way
+        values = {f: (cell_text(cells[c]) or None) if c < len(cells) else None for f, c in keys.items()}
+        if not values.get("po"):
+            continue
+        line = match_row(values, index, file=raw.file, sheet=raw.sheet, row=r + 1).line
+        if line is None or line.ex_factory is None:
+            continue
+        for o, day in days.items():
+            if day == line.ex_factory:
+                out[o].append((r + 1, v.strip(), line, day))
+    return out
+
+
+def _undecided_order(raw: RawSheet, header: Header, order: DateOrder, who: str, unsure: tuple[int | None, str],
+                     column: int | None, agree: Mapping[DateOrder, Sequence[Any]]) -> Finding:
+    """A file whose dates all read both ways, which neither its vendor's setting, its own dates, its PO lines'
+    Ex-Factory nor its vendor's other files decide: read in the tracker's Date Order, said with a cell of it
+    both ways and what to do."""
+    row, text = unsure
+    other = _other(order)
+    days = _both(text)
+    if row is None:
+        cell = "in the file name"
+    elif column is None:
+        cell = f"in row {row}"
+    else:
+        cell = f"in row {row}, column {column_letter(column)} '{header.texts.get(column, '')}'"
+    shown = {o: f"{d:%d-%b-%y}" if d else "no date" for o, d in days.items()}
+    if agree[DateOrder.DMY] or agree[DateOrder.MDY]:
+        why = (f"its Planned XF are their PO line's Ex-Factory on the Orders sheet {len(agree[DateOrder.DMY])} "
+               f"time(s) read DMY and {len(agree[DateOrder.MDY])} read MDY")
+    else:
+        why = "no Planned XF of it is its PO line's Ex-Factory on the Orders sheet either way"
+    return warning(Code.WIP_DATE_ORDER, f"'{text}' {cell} reads both ways, and nothing tells day from month: no "
+                   f"date of this file can only be one way, {why}, and {who}'s setting and other files say "
+                   f"nothing. It was read {order} (the Config sheet's Date Order), {shown[order]}; read {other} it "
+                   f"is {shown[other]}, and every date of the file with it. Check one date with {who}: if it "
+                   f"writes {other} (03/04 as {date_example(other)}), set 'WIP Date Order: {who}' = {other} on the "
+                   f"Config sheet and import the file again (if it writes {order}, set it = {order} to say so once); "
+                   f"better, ask {who} to write dates as dd-Mmm-yy, such as 08-Dec-26, which cannot be misread",
+                   row=row, value=text, file=raw.file, sheet=raw.file)
 
 
 def assumed_date_note(f: Finding) -> bool:
@@ -402,52 +522,90 @@ def _single(values: set[Any]) -> Any:
     return next(iter(values)) if len(values) == 1 else None
 
 
+_NOT_A_REPORT_SHEET = re.compile(r"(?<![a-z])(?:shipped|shipments?|ship[\s\-_]*outs?|dispatched|cxl|"
+                                 r"cancel(?:l?ed|l?ations?|s)?|summary)(?![a-z])", re.I)
+"""A sheet named for shipped or cancelled lines, or a summary: beside the report, not a report. Its lines are
+not live (a ship date is no planned ex-factory, a cancelled line no open one) or repeat the report's."""
+
+
+def _set_aside_shown(sheets: Sequence[str | None]) -> str:
+    """The sheets left out by ``_NOT_A_REPORT_SHEET``, each with what its name says it holds."""
+    def holds(name: str) -> str:
+        word = (m[0].lower() if (m := _NOT_A_REPORT_SHEET.search(name)) else "")
+        return "a summary" if word == "summary" else \
+            "cancelled lines" if word.startswith(("cancel", "cxl")) else "shipped lines"
+    return ", ".join(f"sheet '{n}' ({holds(n or '')})" for n in sheets)
+
+
 def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None
-                ) -> tuple[list[tuple[RawSheet, Header]], list[str | None]]:
+                ) -> tuple[list[tuple[RawSheet, Header]], list[str | None], list[str | None]]:
     """The file's report sheets: the one whose header names the most fields first (its vendor, report date
     and date order are the file's), then every other visible sheet with a PO and a style or colour column
     (a report split by product type). Hidden sheets only when no visible sheet is a report. And the hidden
     sheets that look like reports and are left out (last week's data), to be named: each header looked for
-    once."""
+    once. And the sheets of shipped or cancelled lines or a summary (``_NOT_A_REPORT_SHEET``) left out
+    beside another visible sheet, to be named; a file whose only sheet is one is read."""
     lookup = vendor_layout(config, vendor)
     found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns))]
+    aside = {id(raw) for raw, _ in found if _NOT_A_REPORT_SHEET.search(raw.sheet or "")}
+    set_aside: list[str | None] = []
+    if any(not raw.hidden and id(raw) not in aside for raw, _ in found):
+        set_aside = [raw.sheet for raw, h in found if id(raw) in aside and _is_report(h)]
+        found = [(raw, h) for raw, h in found if id(raw) not in aside]
     shown = [(raw, h) for raw, h in found if not raw.hidden] or found
     if not shown:
-        return [], []
+        return [], [], []
     best = max(shown, key=lambda rh: _named(rh[1]))  # the first of the best, as the order of the sheets
     used = [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
     taken = {id(raw) for raw, _ in used}
-    return used, [raw.sheet for raw, h in found if raw.hidden and id(raw) not in taken and _is_report(h)]
+    return used, [raw.sheet for raw, h in found if raw.hidden and id(raw) not in taken and _is_report(h)], set_aside
 
 
-_MONTH_SHEET = re.compile(r"\s*(?:wip\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-                          r"(?:[\s\-_'’]*(\d{4}|\d{2}))?\s*(?:wip)?\s*", re.I)
+_MONTH_SHEET = re.compile(
+    r"\s*(?:wip[\s\-_]*)?(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:[\s\-_'’]*(\d{4}|\d{2}))?"
+    r"(?:[\s\-_]*wip)?\s*", re.I)
+"""A sheet named for a month: the month's name or its usual abbreviation, as a whole word, with a year or not
+('NOV', 'Sept', 'December 2026', 'DEC-26', 'WIP Nov'); never a word that begins like one ('Separates',
+'Novelty', 'Marine', 'Junior', 'Decor': a vendor's product sheets, each a report)."""
 _MONTH_NUMBER = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                                   "oct", "nov", "dec"))}
 
 
-def _sheet_month(name: str | None, today: date) -> date | None:
-    """The first day of the month a sheet is named for ('NOV', 'Dec 2026', 'DEC-26'); without a year, its
-    latest start up to a week after ``today``."""
+def _sheet_month(name: str | None, at: date) -> date | None:
+    """The first day of the month a sheet is named for ('NOV', 'Dec 2026', 'DEC-26'); without a year, the
+    latest start of that month up to ``at``."""
     m = _MONTH_SHEET.fullmatch(name or "")
     if m is None:
         return None
-    month = _MONTH_NUMBER[m[1].lower()]
+    month = _MONTH_NUMBER[m[1][:3].lower()]
     if m[2]:
         return date(int(m[2]) + (2000 if len(m[2]) == 2 else 0), month, 1)
-    year = today.year if date(today.year, month, 1) <= today + timedelta(days=FUTURE_REPORT_DAYS) else today.year - 1
-    return date(year, month, 1)
+    return date(at.year if date(at.year, month, 1) <= at else at.year - 1, month, 1)
 
 
-def _latest_month(sheets: list[tuple[RawSheet, Header]], today: date
-                  ) -> tuple[list[tuple[RawSheet, Header]], list[str | None]]:
-    """A workbook with a sheet per month ('NOV', 'DEC'): the latest month's sheet is the report, the earlier
-    ones last month's figures (to be named, not imported). Any other set of sheets as it is."""
-    months = [_sheet_month(raw.sheet, today) for raw, _ in sheets]
-    if len(sheets) < 2 or None in months or len(set(months)) < 2:
-        return sheets, []
-    latest = max(range(len(sheets)), key=lambda k: months[k])  # type: ignore[arg-type,return-value]
-    return [sheets[latest]], [raw.sheet for k, (raw, _) in enumerate(sheets) if k != latest]
+def _latest_month(sheets: list[tuple[RawSheet, Header]], today: date,
+                  dated: Callable[[RawSheet, Header], ReportDate | None]
+                  ) -> tuple[list[tuple[RawSheet, Header]], list[str | None], date | None]:
+    """A workbook with a sheet per month ('OCT', 'NOV', 'DEC'): the report is the sheet of the latest month
+    begun on the report's date (``dated``: the latest a month sheet's title rows give, else the file name's),
+    the others earlier months' figures or next month's sheet set up in advance, all zeros (named, not
+    imported). With no report date, the latest month begun a week after ``today``. Returns the sheets to
+    read, the month sheets left out and the report date they were judged by; any other set of sheets as it
+    is."""
+    if len(sheets) < 2 or any(_MONTH_SHEET.fullmatch(raw.sheet or "") is None for raw, _ in sheets):
+        return sheets, [], None
+    latest_ok = today + timedelta(days=FUTURE_REPORT_DAYS)  # a later date is misread: not to judge by
+    found = [d for raw, h in sheets if (d := dated(raw, h)) is not None and d.day <= latest_ok]
+    titled = [d.day for d in found if d.row is not None]
+    report = max(titled) if titled else (found[0].day if found else None)
+    at = latest_ok if report is None else report
+    months = [m for raw, _ in sheets if (m := _sheet_month(raw.sheet, at)) is not None]
+    if len(set(months)) < 2:
+        return sheets, [], None
+    begun = [k for k, m in enumerate(months) if m <= at] or list(range(len(sheets)))
+    latest = max(begun, key=lambda k: months[k])
+    return [sheets[latest]], [raw.sheet for k, (raw, _) in enumerate(sheets) if k != latest], report
 
 
 def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: str, other: bool
@@ -513,6 +671,111 @@ def _unread_cells(raw: RawSheet, header: Header) -> list[tuple[int, str]]:
             if c not in used and (t := cell_text(v)) and t not in out.get(c, []):
                 out.setdefault(c, []).append(t)
     return [(c, " / ".join(texts)) for c, texts in sorted(out.items())]
+
+
+_SERIAL_WORDS = frozenset({"s", "n", "sn", "sr", "sl", "#", "stt", "serial", "seq", "sequence", "idx", "index"})
+"""Words of a serial-number header ('S/N', '#', 'Sr. No', 'STT', số thứ tự): a count of rows, not data."""
+_SIZE_WORDS = frozenset({"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "os", "size", "sizes"})
+_NUMBER_CELL = re.compile(r"[-+(]?\d[\d,. ]*\)?\s*(?:pcs?|pieces|%)?", re.I)
+_DATE_CELL = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日?|(?:\d{1,2}[-/ ]?)?"
+                        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:[-/ ,]+\d{1,4}){0,2}", re.I)
+"""A date as a vendor types it in a text cell: '15/04/2027', '2027-04-15', '15-Apr-27', 'Apr 15, 2027'."""
+_DATE_FIELDS = ("planned_xf", "revised_xf")
+
+
+def _cell_kind(v: Any) -> str | None:
+    """'date' or 'qty' for a cell that holds one, else None (words, a code)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (date, pd.Timestamp)):
+        return "date"
+    if isinstance(v, (int, float)):
+        return "qty"
+    text = cell_text(v)
+    if _NUMBER_CELL.fullmatch(text):
+        return "qty"
+    return "date" if _DATE_CELL.fullmatch(text) else None
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, (date, pd.Timestamp)):
+        return f"{v:%d-%b-%Y}"
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v)}"
+    return cell_text(v)
+
+
+def unplaced_data(raw: RawSheet, header: Header, vendor: str | None, *, file: str) -> list[Finding]:
+    """The header's columns that hold dates or quantities and that prodbook read into no Vendor WIP column
+    ('May' (sewing, in Vietnamese), 'Shipped Qty', 'Actual XF'), named once for the sheet with a few of their
+    values and the Config setting that maps one (the audit's H4: they were dropped without a word). A warning
+    when a column's words name a field the file left blank ('May' beside no Sewn Qty), a note otherwise ('Cut %',
+    'Shipped Qty', 'Actual XF': the APM decides). Serial numbers, sizes, word columns, hidden columns and columns
+    already named as undecided are left out."""
+    po = header.columns.get("po")
+    if po is None:
+        return []
+    named = {c.column for a in header.ambiguous for c in a.cells}
+    undecided = {f for a in header.ambiguous for f in a.fields}
+    rows = [row for row in raw.rows[header.data_start:] if po < len(row) and cell_text(row[po])]
+    found: list[tuple[int, str, str, list[str]]] = []  # column, header text, kind, values shown
+    for c, text in _unread_cells(raw, header):
+        hw = set(headers.words(text.split(" / ")[-1]))
+        if c in named or c in raw.hidden_columns or not hw or hw <= _SERIAL_WORDS or hw <= _SIZE_WORDS or \
+                text.strip().isdigit():
+            continue
+        values = [row[c] for row in rows if c < len(row) and cell_text(row[c])]
+        kinds = [_cell_kind(v) for v in values]
+        if not values or sum(k is not None for k in kinds) < 0.8 * len(values):
+            continue
+        try:
+            counted = [float(cell_text(v)) for v in values] == list(range(1, len(values) + 1))
+        except ValueError:
+            counted = False
+        if counted:
+            continue  # 1, 2, 3...: the rows counted, under a header prodbook does not know
+        kind = "date" if kinds.count("date") > kinds.count("qty") else "qty"
+        found.append((c, text, kind, list(dict.fromkeys(_shown(v) for v in values))[:3]))
+    if not found:
+        return []
+    blank = {k: [f for f in (_DATE_FIELDS if k == "date" else QTY_FIELDS) if f not in header.columns
+                 and f not in undecided] for k in ("date", "qty")}
+    vietnamese = any(ord(ch) > 127 for _, t in _unread_cells(raw, replace(header, columns={})) for ch in t)
+    fill = next(((text, f) for _, text, kind, _ in found for f in blank[kind]
+                 if _names_field(text, f, vietnamese)), None)  # a blank field this column's words name
+    who = vendor or "VENDOR"
+    listed = "; ".join(f"{column_letter(c)} '{text}' ({', '.join(shown)})" for c, text, _, shown in found)
+    left = [VENDOR_WIP.column(f).header for k in ("qty", "date") if any(x[2] == k for x in found) for f in blank[k]]
+    blanks = f" This file leaves {' and '.join([', '.join(left[:-1]), left[-1]] if len(left) > 1 else left)} " \
+        "blank on the Vendor WIP sheet." if left else ""
+    if vietnamese and any(headers.words(t) == ("may",) for _, t, _, _ in found):
+        blanks += (" 'May' in a Vietnamese report is the sewing output (may: to sew); prodbook does not read it "
+                   "so on its own, as it is also the month.")
+    c0, kind0 = found[0][1], found[0][2]
+    text, f = fill or (c0, (blank[kind0] or [QTY_FIELDS[1] if kind0 == "qty" else _DATE_FIELDS[0]])[0])
+    column = VENDOR_WIP.column(f).header
+    example = f"'WIP Column: {who} / {column}' = {text.split(' / ')[-1]}" + ("" if fill else f" if it is the {column}")
+    one = len(found) == 1
+    message = (f"{'a column' if one else f'{len(found)} columns'} of this header "
+               f"{'holds' if one else 'hold'} dates or quantities that {'was' if one else 'were'} read into no "
+               f"Vendor WIP column: {listed}.{blanks} If {'it' if one else 'one of them'} is a Vendor WIP column, "
+               f"say which on the Config sheet, e.g. {example} (the vendor's header text), and import the file "
+               f"again; if {'not' if one else 'none is'}, there is nothing to do (the Vendor WIP sheet keeps only "
+               "its own columns)")
+    make = warning if fill else info  # a warning when the column's own words name a field the file left blank
+    return [make(Code.COLUMN_MISSING, message, file=file, sheet=file, row=header.first_row + 1,
+                 value=", ".join(f"'{text}'" for _, text, _, _ in found)[:200])]
+
+
+def _names_field(text: str, field_name: str, vietnamese: bool) -> bool:
+    """Do a header's words name this Vendor WIP field, with nothing against it ('Sewing Qty' Sewn Qty; not 'Cut
+    %', 'Ctn Packed', 'Actual XF' or 'Shipped Qty')? 'May' does in a Vietnamese report (may: to sew)."""
+    *group, own = text.split(" / ")
+    core = headers.words(own)
+    if vietnamese and core == ("may",):
+        return field_name == "sewn_qty"
+    vocab = next(v for v in headers.WIP_VOCABULARY if v.field == field_name)
+    return headers.score(vocab, core, headers.words(" ".join(group))) > 0
 
 
 def _is_report(header: Header) -> bool:

@@ -21,7 +21,7 @@ from prodbook.core.cells import (
     to_text,
 )
 from prodbook.core.findings import Code, Finding, error, info, warning
-from prodbook.core.keys import fold_text
+from prodbook.core.keys import fold_ref, fold_text
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.wip.layout import QTY_FIELDS, Header, RawSheet
 from prodbook.core.wip.values import WEEK_OF, cell_text, parse_qty, parse_wip_date, unit_size
@@ -80,11 +80,24 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
     read_alone = {f.row for f in raw.findings if f.code is Code.WIP_FILE}  # the reader named these (a quote)
     group_po: Any = None
     group_style: Any = None
+    no_lines: list[tuple[int, str]] = []  # (1-based row, what it is): rows under the header that are no PO line
     for r in range(header.data_start, len(raw.rows)):
         row = raw.rows[r]
         cells = {f: (row[c] if c < len(row) else None) for f, c in header.columns.items()}
         filled = [f for f, v in cells.items() if not is_blank(v)]
         if not filled:
+            continue
+        if (unit_cells := _units_row(row, cells)) is not None:  # 'pcs', 'dd-mmm-yy' under the header
+            counted = {f: n for f, text in unit_cells.items() if f in per and per[f] == 1
+                       and (n := unit_size(text)) > 1}
+            per.update(counted)  # 'dz' under Order Qty: the column counts dozens, as 'Order Qty (dz)' would say
+            no_lines.append((r + 1, _units_said(row, counted, header)))
+            continue
+        if _SIGNED.match(next((cell_text(v) for v in row if not is_blank(v)), "")):
+            signed = ", ".join(f"'{cell_text(v)}'" for v in row if not is_blank(v))
+            if len(filled) > 1:  # one cell alone is a note line, skipped as such; across columns it was misread
+                no_lines.append((r + 1, f"signatures ({signed})"))
+            group_po = group_style = None
             continue
         po_text = cell_text(cells.get("po"))
         if _is_total_row(row, header) or _unlabelled_subtotal(cells, row, size_column):
@@ -193,11 +206,96 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                                          "text in the Vendor WIP sheet and never run", row=r + 1,
                                          column=header.texts.get(header.columns[f]), value=v, **where))
         out.rows.append(values)
+    no_lines += _not_lines(out, header)
+    if no_lines:
+        no_lines.sort()
+        out.findings.append(info(Code.WIP_SHEETS, _no_lines_message(no_lines), row=no_lines[0][0],
+                                 value=", ".join(str(r) for r, _ in no_lines), **where))
     if by_unit and uom is not None:
         units = ", ".join(f"{n:,} row(s) in {u} (x{unit_size(u)})" for u, n in by_unit.items())
         out.findings.append(info(Code.WIP_DOZENS, f"the '{uom[1]}' column gives each row's unit: {units}; their "
                                  "quantities were read as pieces", value=uom[1], **where))
     return out
+
+
+_UNIT_WORD = re.compile(r"\s*(?:pcs?|pieces?|nos?|units?|ea|prs?|pairs?|sets?|dz|dzn|doz|dozens?|qty|date|"
+                        r"[dmy]{1,4}(?:\s*[-/. ]\s*[dmy]{1,4}){2})\.?\s*", re.I)
+"""A cell of a units row under the header: 'pcs', 'dz', 'dd-mmm-yy', 'mm/dd/yyyy'."""
+_SIGNED = re.compile(r"\s*(?:(?:prepared|checked|approved|verified|reviewed|authori[sz]ed|compiled|issued|"
+                     r"submitted|signed)\s+by\b|(?:authori[sz]ed\s+)?signatory\b|signature\b|for\s+and\s+on\s+"
+                     r"behalf\b)", re.I)
+"""The first cell of a signature footer under a vendor's table: 'Prepared by: Ravi', 'Authorised Signatory'."""
+
+
+def _units_row(row: Sequence[Any], cells: Mapping[str, Any]) -> dict[str, str] | None:
+    """A row under the header giving each column's unit or date format ('pcs', 'dd-mmm-yy'), no PO line: its
+    cells by field; None for any other row."""
+    texts = [cell_text(v) for v in row if not is_blank(v)]
+    if len(texts) < 2 or not all(_UNIT_WORD.fullmatch(t) for t in texts):  # one word alone: a note line
+        return None
+    return {f: cell_text(v) for f, v in cells.items() if not is_blank(v)}
+
+
+def _units_said(row: Sequence[Any], counted: Mapping[str, int], header: Header) -> str:
+    units = ", ".join(dict.fromkeys(f"'{cell_text(v)}'" for v in row if not is_blank(v)))
+    said = f"the columns' units ({units})"
+    if counted:
+        said += "; " + ", ".join(f"{header.texts.get(header.columns[f])} read as counted in dozens "
+                                 f"(x{n})" if n == 12 else f"{header.texts.get(header.columns[f])} read x{n:,}"
+                                 for f, n in counted.items())
+    return said
+
+
+def _not_lines(out: ParsedFile, header: Header) -> list[tuple[int, str]]:
+    """Rows read into ``out.rows`` that are no PO line, taken out of them: a remark carrying only a PO (and its
+    text) whose PO the file reports on other rows, and a PO's subtotal (no colour, the PO's number repeated),
+    its quantities the sum of the PO's colour rows right above or right below it. Each (row, what it is)."""
+    keys = ("style", "color", *QTY_FIELDS)
+    reported = {fold_ref(r["po"]) for r in out.rows if any(r.get(f) is not None for f in keys)}
+    said: dict[int, str] = {}
+    subtotals: set[int] = set()
+    for k, r in enumerate(out.rows):
+        po = fold_ref(r["po"])
+        if r.get("color") is not None or r.get("_size"):
+            continue
+        if (r.get("remarks") and "_po_above" not in r and po in reported
+                and all(v is None for f, v in r.items() if not f.startswith("_") and f not in ("po", "remarks"))):
+            said[k] = f"a remark on PO {r['po']}, whose lines are on other rows: '{r['remarks']}' (read it in the file)"
+            continue
+        filled = [f for f in QTY_FIELDS if r.get(f) is not None]
+        if not filled or not any(r[f] for f in filled):
+            continue
+        for side in (range(k - 1, -1, -1), range(k + 1, len(out.rows))):
+            group = []
+            for j in side:
+                g = out.rows[j]
+                if fold_ref(g["po"]) != po or g.get("color") is None or (
+                        r.get("style") is not None and fold_ref(g.get("style")) != fold_ref(r["style"])):
+                    break
+                group.append(g)
+            if group and all(r[f] == sum(g.get(f) or 0 for g in group) for f in filled):
+                where = "above" if side.step < 0 else "below"
+                said[k] = (f"PO {r['po']}'s subtotal, its quantities " + (f"those of its colour row {where}"
+                           if len(group) == 1 else f"the sum of its {len(group)} colour rows {where}"))
+                subtotals.add(r["_row"])
+                break
+    if not said:
+        return []
+    out.skipped_totals += len(subtotals)
+    out.total_rows |= {(out.sheet, n) for n in subtotals}
+    rows = {out.rows[k]["_row"] for k in said}
+    out.findings = [f for f in out.findings if f.row not in rows]  # a subtotal's blank dates: nothing to ask
+    found = [(out.rows[k]["_row"], text) for k, text in said.items()]
+    out.rows = [r for k, r in enumerate(out.rows) if k not in said]
+    return found
+
+
+def _no_lines_message(rows: Sequence[tuple[int, str]]) -> str:
+    """The one note on a file's rows under its header that are no PO line."""
+    each = "; ".join(f"row {r}, {text}" for r, text in rows)
+    return (f"{len(rows)} row(s) under the table's header are no PO line, so they were not imported: {each}. "
+            "Nothing to do, unless one of them is a PO line: then ask the vendor to write it as one (PO, style, "
+            "colour and quantities on one row)")
 
 
 _PO_POINT_ZERO = re.compile(r"\s*(\d+)\.0+\s*")

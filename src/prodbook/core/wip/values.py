@@ -17,6 +17,7 @@ from prodbook.core.cells import (
     to_date,
     to_int,
     to_number,
+    year_less,
 )
 
 _DOZENS = re.compile(r"(?<![a-z])(dz|dzn|dzns|doz|dozen|dozens)(?![a-z])", re.I)
@@ -29,12 +30,35 @@ _CARTONS = re.compile(r"(?<![a-z])(ctns?|cartons?|box|boxes|bxs?)(?![a-z])", re.
 """Units that are not pieces and cannot be turned into pieces: a column counted in them is not imported."""
 
 
+_PIECES = re.compile(r"(?<![a-z])(pcs|pc|pieces?)(?![a-z])", re.I)
+_DOZEN_WORD = r"(?:dz|dzn|dzns|doz|dozens?)\.?"
+_ASIDES = re.compile(rf"\b1\s*{_DOZEN_WORD}\s*=\s*12\s*(?:pcs|pc|pieces)\b"  # '1 Doz = 12 Pcs'
+                     rf"|\b12\s*(?:pcs|pc|pieces)\.?\s*(?:=|/|per|a|to\s+a)\s*(?:1\s*)?{_DOZEN_WORD}"  # '12 pcs/dz'
+                     rf"|\bnot\s+(?:in\s+)?(?:{_DOZEN_WORD}|pcs|pc|pieces)", re.I)  # 'not in dozens'
+"""Words about a unit that do not say the figures count in it: a conversion, a negation."""
+_PACKING = re.compile(rf"{_DOZEN_WORD}\s+(?:bundles?|packs?|polybags?|bags?|sets?)"
+                      rf"|(?:bundles?|packs?|packed|polybags?|bags?)\s+(?:of|in|by|per)\s+(?:a\s+|1\s+)?{_DOZEN_WORD}",
+                      re.I)
+"""A packing note ('polybags in dozen bundles', 'packed in dozens'): how the goods are packed, not a unit."""
+
+
+def unit_words(text: str, *, packing: bool = False) -> tuple[bool, bool]:
+    """Whether ``text`` says its figures count dozens, and pieces: a conversion ('1 Doz = 12 Pcs'), a
+    negation ('not in dozens') and, with ``packing`` (a title line), a packing note do not count."""
+    said = _ASIDES.sub(" ", text)
+    if packing:
+        said = _PACKING.sub(" ", said)
+    return bool(_DOZENS.search(said)), bool(_PIECES.search(said))
+
+
 def unit_size(text: str) -> int:
     """Pieces per unit of a quantity's header or UOM cell: 12 dozens, 144 gross (a UOM cell), 1,000
-    thousands, 0 a unit that is not pieces (cartons, boxes), 1 pieces."""
+    thousands, 0 a unit that is not pieces (cartons, boxes), 1 pieces. Pieces named beside dozens win
+    ('Qty (pcs; 1 dz = 12 pcs)'; 'Qty (Pcs/Dzn)' too, which ``unit_words`` tells apart, to be said)."""
     if _CARTONS.search(text):
         return 0
-    if _DOZENS.search(text):
+    dozens, pieces = unit_words(text)
+    if dozens and not pieces:
         return 12
     if _GROSS.fullmatch(text):
         return 144
@@ -95,17 +119,9 @@ def parse_wip_date(value: Any, order: DateOrder, date1904: bool, near: date) -> 
     except CellError:
         if not isinstance(value, str):
             raise
-        text = value.strip()
-        for i, rx in enumerate(NO_YEAR):
-            if m := rx.fullmatch(text):
-                day, name = (m[1], m[2]) if i == 0 else (m[2], m[1])
-                try:
-                    options = [to_date(f"{day} {name} {y}", order) for y in (near.year - 1, near.year,
-                                                                              near.year + 1)]
-                except CellError:
-                    continue
-                first = near - timedelta(days=YEARLESS_BACK)
-                return next(d for d in options if d and d >= first)
+        # '30 Nov', 'Nov 30th', '2nd Jan', '30/11', '30.11': each way the same year (cells.year_less)
+        if (d := year_less(value, order, near - timedelta(days=YEARLESS_BACK))) is not None:
+            return d
         raise
     if d is not None and not -366 <= (d - near).days <= 731:
         when = "before" if d < near else "after"

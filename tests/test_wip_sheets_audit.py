@@ -1,0 +1,123 @@
+"""The WIP audit of 2026-12-07 on which sheets of a vendor's workbook are read: next month's sheet, set up in
+advance with zeros, imported over the report's month (judged by the run date, not the report's); product sheets
+('Separates', 'Novelty') taken for months and one dropped; a 'Shipped' or 'Cancelled' sheet read as live lines;
+a summary sheet giving false duplicate warnings. Each case is a real workbook written here and imported through
+the job into a real tracker."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from conftest import assert_finding
+from prodbook.core.findings import Code, Severity
+from prodbook.jobs.runner import run
+from test_wip import ctx, tracker_with_lines
+from test_wip_dates_audit import HEADER, a_book, by_file
+
+
+def line(cut: int, remark: str, po: str = "4500000001", color: str = "Heather Grey") -> list:
+    return [po, "S1", color, 600, cut, date(2027, 4, 15), None, remark]
+
+
+# --- months: the report's month, judged by the report's date ----------------------------------------------------
+
+def test_next_months_sheet_set_up_in_advance_is_not_the_report(tmp_path):
+    """OCT, NOV (titled 'Report Date: 24-Nov') and DEC (all zeros): DEC was imported, cut 3,900 -> 0."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 26.02.2027.xlsx"
+    path = a_book(tmp_path, name, {
+        "JAN": [["DHAKA WIP - JAN"], [], HEADER, line(100, "JAN")],
+        "FEB": [["DHAKA WIP - FEB"], ["Report Date:", datetime(2027, 2, 26)], HEADER, line(500, "FEB")],
+        "MAR": [["DHAKA WIP - MAR"], [], HEADER, line(0, "MAR")]})
+    result = run(book, ["wip"], ctx(path, today=date(2027, 2, 27), now=datetime(2027, 2, 27, 9, 0)))
+    assert [(r["Cut Qty"], r["Remarks"]) for r in by_file(book, name)] == [(500, "FEB")]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name)
+    assert note.severity is Severity.INFO
+    assert "'FEB'" in note.message and "2027-02-26" in note.message
+    assert "'JAN'" in note.message and "'MAR'" in note.message
+
+
+def test_a_month_sheet_with_a_year_after_the_report_date_is_not_the_report(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-02-26.xlsx"
+    path = a_book(tmp_path, name, {
+        "Feb 2027": [HEADER, line(500, "FEB")],
+        "Mar 2027": [HEADER, line(0, "MAR")]})
+    run(book, ["wip"], ctx(path, today=date(2027, 2, 27), now=datetime(2027, 2, 27, 9, 0)))
+    assert [r["Remarks"] for r in by_file(book, name)] == ["FEB"]
+
+
+def test_full_month_names_are_month_sheets(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        "January": [HEADER, line(100, "JAN")],
+        "February": [HEADER, line(300, "FEB")],
+        "March 2027": [HEADER, line(500, "MAR")]})
+    result = run(book, ["wip"], ctx(path))
+    assert [r["Remarks"] for r in by_file(book, name)] == ["MAR"]
+    assert not [f for f in result.findings if f.code is Code.WIP_DUPLICATE]
+
+
+@pytest.mark.parametrize("first, second", [("Separates", "Novelty"), ("Junior", "Marine"), ("Decor", "Mayfair"),
+                                           ("Octagon", "Augusta")])
+def test_product_sheets_beginning_like_a_month_are_both_imported(tmp_path, first, second):
+    """'Separates' and 'Novelty' were read as September and November: the Separates sheet was dropped."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        first: [HEADER, line(100, first)],
+        second: [HEADER, line(200, second, po="4500000003", color="Light Blue")]})
+    result = run(book, ["wip"], ctx(path))
+    assert sorted(r["Remarks"] for r in by_file(book, name)) == sorted([first, second])
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name)
+    assert "each imported" in note.message and "month" not in note.message
+
+
+# --- shipped, cancelled and summary sheets -----------------------------------------------------------------------
+
+def test_shipped_and_cancelled_sheets_are_not_read_as_the_report(tmp_path):
+    """A 'Shipped' sheet (ship qty, ex-fty date, invoice) was imported as a report, quantities blank and the
+    ship date as Planned XF, over last week's figures; a 'Cancelled' sheet's line became a live one."""
+    book = tracker_with_lines(tmp_path)
+    last = a_book(tmp_path, "dhaka WIP 2027-02-22.xlsx", {"WIP": [
+        HEADER, line(300, "last week"), line(450, "last week", po="4500000003", color="Light Blue")]})
+    run(book, ["wip"], ctx(last))
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        "WIP": [HEADER, line(500, "this week")],
+        "Shipped": [["SHIPPED LINES"], ["PO #", "Style #", "Color", "Ship Qty", "Ex-Fty Date", "Invoice No"],
+                    ["4500000003", "S1", "Light Blue", 500, datetime(2027, 2, 27), "INV-1"]],
+        "Cancelled": [["PO #", "Style #", "Color", "Order Qty", "Cut Qty", "Remarks"],
+                      ["4500000003", "S1", "Dark Blue", 500, 0, "cancelled by buyer"]]})
+    result = run(book, ["wip"], ctx(path))
+    assert [(r["Color"], r["Cut Qty"]) for r in by_file(book, name)] == [("Heather Grey", 500)]
+    assert [r["Cut Qty"] for r in by_file(book, "dhaka WIP 2027-02-22.xlsx") if r["Color"] == "Light Blue"] == [450]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name, value="Shipped, Cancelled")
+    assert note.severity is Severity.INFO and "'Shipped'" in note.message and "'Cancelled'" in note.message
+    assert not [f for f in result.findings if f.code is Code.WIP_DUPLICATE]
+
+
+@pytest.mark.parametrize("summary", ["Summary", "Order Summary", "PO_Summary"])
+def test_a_summary_sheet_beside_the_report_gives_no_duplicate_warnings(tmp_path, summary):
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        summary: [["ORDER SUMMARY"], ["PO #", "Style #", "Color", "Order Qty", "Packed Qty", "Ex-Factory"],
+                  ["4500000001", "S1", "Heather Grey", 600, 0, date(2027, 4, 15)],
+                  ["4500000003", "S1", "Light Blue", 500, 0, date(2027, 4, 20)]],
+        "Production WIP": [HEADER, line(500, "detail")]})
+    result = run(book, ["wip"], ctx(path))
+    assert [(r["Color"], r["Remarks"]) for r in by_file(book, name)] == [("Heather Grey", "detail")]
+    assert not [f for f in result.findings if f.code is Code.WIP_DUPLICATE]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name, value=summary)
+    assert f"'{summary}'" in note.message
+
+
+def test_a_report_sheet_named_summary_is_read_when_it_is_the_only_one(tmp_path):
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {"WIP Summary": [HEADER, line(500, "only")]})
+    run(book, ["wip"], ctx(path))
+    assert [r["Remarks"] for r in by_file(book, name)] == ["only"]
