@@ -98,3 +98,19 @@ def test_the_roll_up_prints_each_tracker_s_date_value_in_its_date_format(tmp_pat
     code, out = cli("rollup", str(tmp_path / "season"), "--json")
     values = {f["value"] for f in json.loads(out)["findings"] if f["column"] == "Qty"}
     assert values == {"2027-05-10"}
+
+
+def test_two_trackers_of_one_file_name_print_their_dates_each_in_its_own_date_format(tmp_path):
+    """Two team folders each hold a 'Tracker.xlsx', Team A's dates dd/mm/yyyy, Team B's mm/dd/yyyy: the formats
+    were kept by file name, so both printed 10 May 2027 as '05/10/2027' (5 October to Team A), and both errors
+    named only 'Tracker.xlsx'. Each is now named by its whole path and shows the date in its own Date Format."""
+    date_in_qty(tmp_path / "Team A" / "Tracker.xlsx", "dd/mm/yyyy")
+    date_in_qty(tmp_path / "Team B" / "Tracker.xlsx", "mm/dd/yyyy")
+    code, out = cli("rollup", str(tmp_path / "Team A"), str(tmp_path / "Team B"), "--db", str(tmp_path / "r.duckdb"))
+    assert code == 1, out
+    errors = [line for line in out.splitlines() if line.startswith("ERROR ") and "(value: " in line]
+    said = {team: [line for line in errors if str(tmp_path / team / "Tracker.xlsx") in line]
+            for team in ("Team A", "Team B")}
+    assert said["Team A"] and all(line.endswith("(value: 10/05/2027)") for line in said["Team A"]), out
+    assert said["Team B"] and all(line.endswith("(value: 05/10/2027)") for line in said["Team B"]), out
+    assert len(said["Team A"]) + len(said["Team B"]) == len(errors), out

@@ -278,11 +278,11 @@ def beside(tmp_path: Path) -> Path:
 def test_undo_removes_the_dated_drafts_folder_its_run_made_once_it_is_empty(tmp_path):
     path = write_book(tmp_path / "t.xlsx", base_sheets())
     run(path, list(REFRESH), ctx(None, 9), title="Refresh")
-    assert sorted(p.name for p in beside(tmp_path).iterdir()) == [BD1, CN1]
+    assert sorted(p.name for p in beside(tmp_path).iterdir()) == sorted([BD1, CN1, kept_drafts.DAY_RECORD])
     look = run(path, ["undo"], ctx(None, 10, dry_run=True))
     said = " ".join(look.outcomes[-1].summary)
     assert f"Would remove the folder '{TODAY.isoformat()}'" in said and "if nothing else is left" in said, said
-    assert sorted(p.name for p in beside(tmp_path).iterdir()) == [BD1, CN1]
+    assert sorted(p.name for p in beside(tmp_path).iterdir()) == sorted([BD1, CN1, kept_drafts.DAY_RECORD])
     undo = run(path, ["undo"], ctx(None, 10))
     assert not beside(tmp_path).exists()
     assert not (tmp_path / "Follow-up drafts").exists()  # made by that run too, and empty now

@@ -5,6 +5,7 @@ web page, and what any text (formula-looking, CJK, accents, '<', '&') becomes in
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from html import escape
 from html.parser import HTMLParser
@@ -98,6 +99,25 @@ def test_a_relative_out_typed_in_another_folder_is_written_there_and_named_whole
     if command == "report":  # --json says the same path
         done = CliRunner().invoke(main, [command, str(path), "--out", name, "--today", TODAY.isoformat(), "--json"])
         assert json.loads(done.output)["data"]["Production report"]["report"] == str(written)
+
+
+@pytest.mark.parametrize(("command", "what"), [("report", "Report workbook"), ("scorecard", "Scorecard")])
+def test_an_out_with_dot_dot_is_named_without_it(tmp_path, monkeypatch, command, what):
+    """`--out sub\\..\\r.xlsx` was named 'C:\\cwd\\sub\\..\\r.xlsx': the file is 'C:\\cwd\\r.xlsx', and
+    the run names it so."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    (tmp_path / "cwd" / "sub").mkdir(parents=True)
+    path = tracker(tmp_path)
+    monkeypatch.chdir(tmp_path / "cwd")
+    done = CliRunner().invoke(main, [command, str(path), "--out", os.path.join("sub", "..", "r.xlsx"),
+                                     "--today", TODAY.isoformat()])
+    assert done.exit_code in (0, 1), done.output
+    written = tmp_path / "cwd" / "r.xlsx"
+    assert written.is_file() and f"{what}: {written}" in done.output, done.output
+    assert ".." not in done.output, done.output
 
 
 def test_a_report_prodbook_wrote_is_replaced_by_the_next_one(tmp_path):

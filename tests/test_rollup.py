@@ -334,6 +334,7 @@ def test_a_shared_workbook_from_each_colleague_s_synced_folder_is_named_then_one
     same = rollup([bob], CTX, db=db_url)  # the same bytes: one workbook, whatever the path
     assert [f.code for f in same.findings] == [Code.TRACKER_TWICE] and same.exit_code == 0
     assert "byte for byte" in same.findings[0].text() and table_counts(db_url)["trackers"] == 1
+    assert f" on {CTX.now:%d-%b-%y %H:%M})" in same.findings[0].text()  # as the sheets show a date, not ISO
     wb = openpyxl.load_workbook(bob)  # Bob's copy saved since (or Alice's, not yet synced): other bytes
     wb["Orders"]["D2"] = 1300
     wb.save(bob)
@@ -342,6 +343,7 @@ def test_a_shared_workbook_from_each_colleague_s_synced_folder_is_named_then_one
     assert [f.code for f in twice.findings] == [Code.TRACKER_TWICE] * 2 and twice.exit_code == 0
     said = twice.findings[0].text()
     assert str(bob.resolve().as_posix()) in said and "counted twice" in said and "'Tracker ID'" in said
+    assert f" on {CTX.now:%d-%b-%y %H:%M})" in said, said
     assert "2 PO line(s) are in more than one tracker" in twice.findings[1].text()
     assert table_counts(db_url)["trackers"] == 2
 

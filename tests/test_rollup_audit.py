@@ -5,6 +5,7 @@ said once per row. Each case on real .xlsx trackers and a real DuckDB file."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,26 @@ def test_a_relative_out_and_a_relative_tracker_are_named_by_their_whole_paths(tm
     (said,) = [x for x in done.output.splitlines() if "Roll-up workbook:" in x]
     written = Path(said.split("Roll-up workbook: ", 1)[1])
     assert written.is_absolute() and written.is_file() and written.parent == tmp_path, said
+
+
+def test_a_path_with_dot_dot_is_named_without_it(tmp_path: Path, monkeypatch) -> None:
+    """`prodbook rollup sub\\..\\womens.xlsx --out sub\\..\\r.xlsx`: the run named 'C:\\...\\sub\\..\\r.xlsx', with
+    its '..'; it names the file as it is, with or without --out."""
+    from click.testing import CliRunner
+
+    from prodbook.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    womens(tmp_path)
+    up = os.path.join("sub", "..")
+    db = ["--db", str(tmp_path / "season.duckdb"), "--today", TODAY.isoformat()]
+    done = CliRunner().invoke(main, ["rollup", os.path.join(up, "womens.xlsx"), "--out", os.path.join(up, "r.xlsx"),
+                                     *db])
+    assert done.exit_code == 0, done.output
+    assert f"Roll-up workbook: {tmp_path / 'r.xlsx'}" in done.output, done.output
+    done = CliRunner().invoke(main, ["rollup", os.path.join(up, "womens.xlsx"), *db])
+    assert done.exit_code == 0, done.output
+    (said,) = [x for x in done.output.splitlines() if "Roll-up workbook:" in x]
+    written = Path(said.split("Roll-up workbook: ", 1)[1])
+    assert ".." not in said and written.is_file() and written.parent == tmp_path, said

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from test_mail import HEADER as mail_header
 from test_mail import ctx as mail_ctx
 from test_mail import tracker as mail_tracker
 from test_wip import tracker_with_lines, wip_rows
-from xlsb_writer import Error, Percent, write_xlsb
+from xlsb_writer import Error, Percent, _record, _wide, write_xlsb
 
 DAY = date(2027, 3, 3)
 ROWS: list[list[Any]] = [
@@ -482,6 +483,77 @@ def test_an_xlsb_of_short_cell_records_is_refused_not_read_as_empty_cells(tmp_pa
     raw, = vendor_files.read_vendor_file(write_xlsb(tmp_path / "long.xlsb", above + IN_A_RUN, sheet="WIP"))
     at = len(above)
     assert (raw.rows[at + 1][4], raw.rows[at + 2][5], raw.rows[at + 3][5]) == ("#N/A", "#REF!", "#DIV/0!"), raw.rows
+
+
+def with_short_blank(path: Path, out: Path, row: int) -> Path:
+    """The .xlsb at ``path`` with a formatted empty cell right after the last cell of its row ``row`` (0-based)
+    written short, a BrtShortBlank (12: its cell format's 4 bytes, no value), as SheetJS or Aspose save one."""
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.bin":
+                at = data.index(b"\x00\x19" + struct.pack("<I", row + 1))  # the next row's BrtRowHdr
+                data = data[:at] + b"\x0c\x04" + bytes(4) + data[at:]
+            zout.writestr(item, data)
+    return out
+
+
+def test_an_xlsb_whose_only_short_record_is_a_formatted_blank_is_read(tmp_path):
+    """A BrtShortBlank is an empty cell with a format, which calamine reads rightly as empty: the file was refused
+    all the same ('from cell E2 on'); it is read as the same file without it."""
+    rows: list[list[Any]] = [["PO #", "Style #", "Color", "Order Qty"], ["4500000001", "S1", "Grey", 600],
+                             ["4500000002", "S1", "Blue", 400]]
+    long = write_xlsb(tmp_path / "long.xlsb", rows, sheet="WIP")
+    path = with_short_blank(long, tmp_path / "with a blank.xlsb", 1)
+    from prodbook.workbook.xlsx.package import _Package
+
+    with _Package(path) as pkg:
+        assert xlsb_layout.read_layout(pkg).sheets["WIP"].first_short is None
+    raw, = vendor_files.read_vendor_file(path)
+    assert raw.rows[:3] == vendor_files.read_vendor_file(long)[0].rows[:3] and raw.rows[1][3] == 600, raw.rows
+
+
+def with_hidden_sheet(visible: Path, hidden: Path, out: Path, name: str) -> Path:
+    """The one-sheet .xlsb ``visible`` with the sheet of ``hidden`` added as a hidden sheet ``name`` (BrtBundleSh
+    state 1). The two were written from the same rows, so their shared strings are the same list."""
+    bundle = 156  # BrtBundleSh: state (0 visible, 1 hidden), sheet id, relationship id, name
+    with zipfile.ZipFile(visible) as zv, zipfile.ZipFile(hidden) as zh, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        assert zv.read("xl/sharedStrings.bin") == zh.read("xl/sharedStrings.bin")
+        for item in zv.infolist():
+            data = zv.read(item.filename)
+            if item.filename == "xl/workbook.bin":
+                first = _record(bundle, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("WIP"))
+                at = data.index(first) + len(first)
+                data = data[:at] + _record(bundle, struct.pack("<II", 1, 2) + _wide("rId4") + _wide(name)) + data[at:]
+            elif item.filename == "xl/_rels/workbook.bin.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/worksheet" Target="worksheets/sheet2.bin"/></Relationships>'))
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    b'<Override PartName="/xl/worksheets/sheet2.bin" '
+                    b'ContentType="application/vnd.ms-excel.worksheet"/></Types>'))
+            zout.writestr(item, data)
+        zout.writestr("xl/worksheets/sheet2.bin", zh.read("xl/worksheets/sheet1.bin"))
+    return out
+
+
+def test_short_records_on_a_hidden_sheet_do_not_refuse_the_report_beside_it(tmp_path):
+    """Last week's data on a hidden sheet, saved in short records, refused the whole file, though its visible
+    report (long records) reads in full and is the one imported. The hidden sheet is left out (its values would
+    read as empty cells); the same short records on the visible sheet still refuse the file."""
+    long = write_xlsb(tmp_path / "long.xlsb", IN_A_RUN, sheet="WIP")
+    short = write_xlsb(tmp_path / "short.xlsb", IN_A_RUN, sheet="WIP", short=True)
+    path = with_hidden_sheet(long, short, tmp_path / "Dhaka Knit weekly.xlsb", "Last week")
+    with CalamineWorkbook.from_path(str(path)) as book:  # a real hidden sheet, as calamine reads the workbook
+        states = {m.name: str(m.visible).rsplit(".", 1)[-1] for m in book.sheets_metadata}
+    assert states == {"WIP": "Visible", "Last week": "Hidden"}, states
+    raws = vendor_files.read_vendor_file(path)
+    assert [(raw.sheet, raw.hidden) for raw in raws] == [("WIP", False)]
+    assert raws[0].rows == vendor_files.read_vendor_file(long)[0].rows
+    with pytest.raises(vendor_files.CellError, match="its sheet 'WIP' holds cells saved in the short form"):
+        vendor_files.read_vendor_file(with_hidden_sheet(short, long, tmp_path / "shown short.xlsb", "Last week"))
 
 
 # --- a damaged or hostile file -----------------------------------------------------------------------------

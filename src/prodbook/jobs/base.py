@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,6 +43,13 @@ class Context:
     steps: tuple[str, ...] = ()
     """The run's steps (``runner.JOBS`` names), as the command or button gives them: a step's advice can then
     say what this run does next or what to run (the WIP import names the exceptions step). Empty: not said."""
+
+
+def whole_path(path: str | Path) -> Path:
+    """A path the run writes to, as it names it: from the folder the command was typed in, its '..' folded
+    ('sub\\..\\r.xlsx' is 'r.xlsx' there). ``os.path.abspath``, not ``Path.resolve``: a link or a mapped drive
+    (S:\\) stays as the APM knows it, not the server's name for it."""
+    return Path(os.path.abspath(path))
 
 
 ACTION_NAMES: dict[str, str] = {

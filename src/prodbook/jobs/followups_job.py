@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from email import policy as email_policy
 from email.parser import BytesHeaderParser
@@ -32,7 +33,6 @@ from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref, index_key, style_vendors
 from prodbook.core.model.sheets import (
-    CHANGE_LOG,
     CLOSURES,
     CONFIG,
     EXCEPTIONS,
@@ -48,9 +48,9 @@ from prodbook.core.where import row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
 from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
 from prodbook.workbook import kept_drafts
+from prodbook.workbook.kept_drafts import DAY_RECORD, LEFT_BY_SYSTEM, DayRecord
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, StagedRemoval, no_folder
-from prodbook.workbook.safety import BACKUP_DIR
 from prodbook.workbook.tables import Table
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
@@ -156,22 +156,22 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                                    mark=mark, day=ctx.today, outlook=app),)
         else:  # written by the runner once the workbook is saved (the command; a Mac or a PC without Outlook)
             where = f"  E-mail drafts (open in Outlook): {folder}"
-            files = tuple(StagedFile(paths[v], fu.eml_bytes(msg), where, undoable=True)
-                          for v, msg in made.messages.items())
+            eml = {v: fu.eml_bytes(msg) for v, msg in made.messages.items()}
+            files = tuple(StagedFile(paths[v], content, where, undoable=True) for v, content in eml.items())
             now = {fu.vendor_key(v): p for v, p in paths.items()}
             stale = [(p, f"{vendor}'s draft is now '{now[fu.vendor_key(vendor)].name}'"
                       if fu.vendor_key(vendor) in now else f"{vendor} has nothing left to chase")
                      for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values()))]
             files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {why}") for p, why in stale)
+            if ctx.out is None and workbook_path is not None:  # the dated folders beside the workbook: pruned
+                files += _day_record(folder, Path(workbook_path).name,
+                                     {paths[v].name: content for v, content in eml.items()}, [p for p, _ in stale])
             if ctx.dry_run:  # nothing is removed: the APM reads what the run would take away
                 nowhere += [f"  Would remove today's earlier draft '{p.name}': {why}" for p, why in stale]
         if ctx.out is None and workbook_path is not None:  # the dated folders beside the workbook, only
-            pruned, left_as_is, found = _old_days(tracker, Path(workbook_path), ctx.today)
+            pruning, found = _old_days(tracker, Path(workbook_path), ctx.today)
             findings += found
-            files += tuple(StagedRemoval(f, announce, empty_parent=True) for f, announce in pruned)
-            nowhere += left_as_is
-            if ctx.dry_run:
-                nowhere += [a.replace("  Removed", "  Would remove", 1) for _, a in pruned if a]
+            files += tuple(pruning)  # done only by a run with a Change Log row (``runner.only_if_logged``)
 
     table = tracker.table(FOLLOW_UPS, required=False)
     old = table.frame
@@ -223,8 +223,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
 DRAFT_DAYS = "Draft Days To Keep"
 DRAFT_DAYS_DEFAULT = 7
 """Config 'Draft Days To Keep': the newest days' 'Follow-up drafts/DATE' folders kept beside the workbook (today's
-always); an older day's folder goes as the backups do. Fewer than the runs whose drafts record is kept (Backups To
-Keep, 20): a folder is checked against those records, so one older than every record is never taken away."""
+always); an older day's drafts go as the backups do, by a run that writes a Change Log row (so its Undo puts
+them back), each folder judged by the drafts record inside it (``kept_drafts.DAY_RECORD``)."""
 
 
 def _draft_days(tracker: Tracker) -> tuple[int, list[Finding]]:
@@ -245,54 +245,91 @@ def _draft_days(tracker: Tracker) -> tuple[int, list[Finding]]:
         value=value, **_setting_place(tracker, DRAFT_DAYS))]
 
 
-def _old_days(tracker: Tracker, workbook: Path, today: date
-              ) -> tuple[list[tuple[Path, str]], list[str], list[Finding]]:
-    """The drafts of the old days' 'Follow-up drafts/DATE' folders to take away (each file, and the summary line
-    on its folder's last), and a line for each old folder left as it is. A folder goes only when it is older than
-    the newest 'Draft Days To Keep' days' folders (never today's or a later one) and holds nothing but drafts
-    prodbook wrote for this tracker, each with the very bytes it wrote: checked against the record each run keeps
-    in 'prodbook backups' (``kept_drafts.load_record``, the runs named by the Change Log). A file of the APM's, a
-    draft edited since, a folder inside, or a draft whose run's record is gone: the folder stays."""
+def _day_record(folder: Path, book: str, wrote: dict[str, bytes], gone: Sequence[Path]) -> tuple[Staged, ...]:
+    """Today's folder's drafts record (``kept_drafts.DAY_RECORD``) with this run's drafts in it (name, the
+    workbook's file name ``book``, the SHA-256 of the bytes written) and today's earlier drafts it takes away left
+    out; another tracker's entries kept. Written with the drafts, and put back by their undo. The tracker is named
+    by its file name, not ``tracker_mark`` (its whole path): two trackers beside one drafts folder have two names,
+    and the same tracker has one on every PC that syncs the folder, wherever it is synced to."""
+    before = kept_drafts.day_record(folder)
+    if not wrote and before is None:
+        return ()
+    drafts = {n: e for n, e in (before.drafts if before else {}).items() if n not in {p.name for p in gone}}
+    drafts.update({name: (book, hashlib.sha256(content).hexdigest()) for name, content in wrote.items()})
+    record = DayRecord(drafts, before.left_said if before else frozenset())
+    return (StagedFile(folder / DAY_RECORD, record.as_bytes(), undoable=True),)
+
+
+def _old_days(tracker: Tracker, workbook: Path, today: date) -> tuple[list[Staged], list[Finding]]:
+    """What to take out of the old days' 'Follow-up drafts/DATE' folders: those older than the newest 'Draft Days
+    To Keep' days' folders (never today's or a later one). Each folder is judged by the drafts record inside it
+    (``_old_day``), never by the Change Log or the runs' records in 'prodbook backups'."""
     root = workbook.parent / fu.DRAFTS_FOLDER
     try:
         days = sorted((d, p) for p in root.iterdir() if p.is_dir() and (d := _day(p.name)) is not None) \
             if root.is_dir() else []
     except OSError:
-        return [], [], []
+        return [], []
     older = [(d, p) for d, p in days if d < today]
     keep, found = _draft_days(tracker)
-    old = older[: max(0, len(older) - keep)]
-    if not old:
-        return [], [], found
-    log = tracker.table(CHANGE_LOG, required=False)
-    held = log.frame["action"] if log.exists and "action" in log.frame.columns else ()
-    actions = dict.fromkeys(str(a) for a in held if text_or_empty(a))  # the runs whose records may say
-    wrote: set[tuple[Path, str]] = set()
-    for action in actions:
-        record = kept_drafts.load_record(workbook, action)
-        for entry in (record[0] if record else ()):
-            if entry.wrote and not entry.refused:
-                wrote.add((entry.path, entry.wrote))
-    pruned: list[tuple[Path, str]] = []
-    left: list[str] = []
-    for _, folder in old:
-        try:
-            entries = sorted(folder.iterdir())
-            other = next((f for f in entries if not (f.is_file() and (f, kept_drafts.digest(f)) in wrote)), None)
-        except OSError as exc:
-            entries, other = [], Path(exc.filename or folder)
-        if other is not None or not entries:
-            if other is not None:
-                left.append(f"  Left the old follow-up drafts folder '{folder.name}' in '{root}' as it is: it holds "
-                            f"'{other.name}', which is not a draft prodbook wrote for this tracker as it wrote it "
-                            "(your own file, a draft edited since, or one whose run's record in "
-                            f"'{BACKUP_DIR}' is no longer kept). Delete the folder yourself once you no longer "
-                            "need it")
-            continue
-        said = (f"  Removed the old follow-up drafts folder '{folder.name}' in '{root}' ({len(entries):,} draft(s); "
-                f"the newest {keep:,} day(s) before today are kept, Config '{DRAFT_DAYS}')")
-        pruned += [(f, said if f == entries[-1] else "") for f in entries]
-    return pruned, left, found
+    staged: list[Staged] = []
+    for _, folder in older[: max(0, len(older) - keep)]:
+        staged += _old_day(folder, workbook.name, keep, root)
+    return staged, found
+
+
+_KEPT_BECAUSE = {"yours": "which is not a draft prodbook wrote (your own file)",
+                 "edited": "a draft prodbook wrote for this tracker, edited since",
+                 "folder": "a folder"}
+
+
+def _old_day(folder: Path, book: str, keep: int, root: Path) -> list[Staged]:
+    """One old day's folder: this tracker's drafts that hold the very bytes its record says go (kept in
+    'prodbook backups' for the run's undo); another tracker's drafts and the APM's files stay; '.DS_Store',
+    'Thumbs.db' and 'desktop.ini' count for nothing; once nothing else is left the record goes and the folder
+    with it. A folder kept for a file of the APM's (or a draft edited since) is said once, with that file: the
+    record remembers it was said. A folder with no record (written before prodbook kept one) is left alone."""
+    record = kept_drafts.day_record(folder)
+    if record is None:
+        return []
+    ours: list[Path] = []
+    system: list[Path] = []
+    stays: list[tuple[Path, str]] = []
+    try:
+        for f in sorted(folder.iterdir()):
+            entry = record.drafts.get(f.name)
+            if f.name == DAY_RECORD:
+                continue
+            if f.name.casefold() in LEFT_BY_SYSTEM and f.is_file():
+                system.append(f)
+            elif not f.is_file() or entry is None:
+                stays.append((f, "folder" if f.is_dir() else "yours"))
+            elif entry[0].casefold() != book.casefold():
+                stays.append((f, "another tracker's"))
+            elif kept_drafts.digest(f) == entry[1]:
+                ours.append(f)
+            else:
+                stays.append((f, "edited"))
+    except OSError:
+        return []
+    where = f"'{folder.name}' in '{root}'"
+    if not stays:
+        said = (f"  Removed the old follow-up drafts folder {where} ({len(ours):,} draft(s); the newest {keep:,} "
+                f"day(s) before today are kept, Config '{DRAFT_DAYS}')")
+        last = folder / DAY_RECORD
+        return [StagedRemoval(f, said if f == last else "", empty_parent=True, kept=f not in system,
+                              only_if_logged=True) for f in (*ours, *system, last)]
+    staged: list[Staged] = [StagedRemoval(f, only_if_logged=True) for f in ours]
+    apms = [(f, why) for f, why in stays if why in _KEPT_BECAUSE]
+    if apms and book.casefold() not in record.left_said:  # only another tracker's drafts: its own runs take them
+        (first, why), more = apms[0], len(apms) - 1
+        taken = f"; this tracker's {len(ours):,} draft(s) in it were removed" if ours else ""
+        line = (f"  Kept the old follow-up drafts folder {where}: it holds '{first.name}', {_KEPT_BECAUSE[why]}"
+                f"{f' (and {more:,} more such file(s))' if more else ''}{taken}. Delete the "
+                "folder yourself once you no longer need it (this is said only once)")
+        marked = DayRecord(record.drafts, record.left_said | {book.casefold()})
+        staged.append(StagedFile(folder / DAY_RECORD, marked.as_bytes(), line, only_if_logged=True))
+    return staged
 
 
 def _day(name: str) -> date | None:

@@ -20,7 +20,7 @@ from prodbook.core.development import labdips
 from prodbook.core.findings import Code, UserError, warning
 from prodbook.core.keys import style_vendors
 from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame, whole_path
 from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
 from prodbook.workbook.atomic import Writer
@@ -63,7 +63,7 @@ def report_path(tracker: Tracker, ctx: Context) -> Path | None:
     """--out from the folder the command was typed in, made whole (the run names the file it wrote by its whole
     path, as the follow-up drafts' --out), else 'Production Report DATE.xlsx' beside the tracker."""
     if ctx.out is not None:
-        return Path(ctx.out).absolute()
+        return whole_path(ctx.out)
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / f"Production Report {ctx.today.isoformat()}.xlsx" if path else None
 

@@ -30,7 +30,7 @@ from prodbook.core.keys import fold_code, line_key
 from prodbook.core.looks import DEFAULT_DATE_FORMAT
 from prodbook.core.model.sheets import EXCEPTIONS, ORDERS
 from prodbook.core.ta import LineState, line_state
-from prodbook.jobs.base import Context
+from prodbook.jobs.base import Context, whole_path
 from prodbook.jobs.exceptions_job import inputs
 from prodbook.store import load as store_load
 from prodbook.store import rollup as q
@@ -58,7 +58,8 @@ class RollupResult:
     summary: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     date_formats: dict[str, str] = field(default_factory=dict)
-    """Each tracker's Date Format (its Config's, else prodbook's default), by its file name."""
+    """Each tracker's Date Format (its Config's, else prodbook's default), by its whole path: two team folders'
+    'Tracker.xlsx' can each write dates its own way."""
 
     @property
     def exit_code(self) -> int:
@@ -68,7 +69,13 @@ class RollupResult:
         """The Date Format a finding's date is shown in on the terminal (``cli._value_text``): its tracker's, as
         that tracker's own cells and Issues sheet show it; else the roll-up's own, prodbook's default, in which
         the roll-up workbook shows its dates."""
-        return self.date_formats.get(Path(f.file).name, DEFAULT_DATE_FORMAT) if f.file else DEFAULT_DATE_FORMAT
+        if not f.file:
+            return DEFAULT_DATE_FORMAT
+        if f.file in self.date_formats:  # a tracker whose file name another shares: named whole (``_named_whole``)
+            return self.date_formats[f.file]
+        name = Path(f.file).name.casefold()
+        formats = {fmt for path, fmt in self.date_formats.items() if Path(path).name.casefold() == name}
+        return formats.pop() if len(formats) == 1 else DEFAULT_DATE_FORMAT
 
 
 def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -259,25 +266,30 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
     result = RollupResult(shown_url(url), None)
     seasons: list[str] = []
     passed: list[str] = []
+    names = [path.name.casefold() for path in trackers]
+    shared = {n for n in names if names.count(n) > 1}
     for path in trackers:  # one at a time: read, load, let go (20 big trackers never sit in memory together)
+        whole = path.name.casefold() in shared
         try:
-            p, result.date_formats[path.name] = _read(path, ctx, found=path not in given)
+            p, result.date_formats[str(whole_path(path))] = _read(path, ctx, found=path not in given)
         except UserError as exc:
-            result.findings += store_load.not_read(path.name, exc.finding)
+            result.findings += _named_whole(store_load.not_read(path.name, exc.finding), path, whole)
             continue
         if p is None:
             passed.append(path.name)
             continue
-        result.findings += p.notes
+        result.findings += _named_whole(p.notes, path, whole)
         if ctx.dry_run:
+            start = len(result.findings)
             _would_load(result, p)
+            result.findings[start:] = _named_whole(result.findings[start:], path, whole)
             continue
         try:
             with opened(url) as database:
-                result.findings += store_load.twins(database, p.identity)
+                result.findings += _named_whole(store_load.twins(database, p.identity), path, whole)
                 rows = store_load.load(database, p, now=ctx.now)
         except store_load.NotLoaded as exc:
-            result.findings += exc.findings
+            result.findings += _named_whole(exc.findings, path, whole)
             continue
         result.loaded.append((p.identity.file_name, rows))
         if p.identity.season not in seasons:
@@ -306,7 +318,7 @@ def rollup(paths: Sequence[str | Path], ctx: Context, *, db: str | None = None) 
                    q.open_exceptions(database, seasons),
                    tuple(f for f in result.findings if f.code is Code.TRACKER_NOT_LOADED),
                    vendor_scorecards(combined, ctx.today))
-    out = (Path(ctx.out) if ctx.out else trackers[0].parent / roll_up_name(ctx.today)).absolute()  # said whole
+    out = whole_path(ctx.out or trackers[0].parent / roll_up_name(ctx.today))  # said whole
     if not ctx.dry_run:
         result.out = write_rollup(out, r)
     result.summary += _summary(result, r) + _passed_over(passed)
@@ -347,6 +359,16 @@ def _would_load(result: RollupResult, p: store_load.Prepared) -> None:
         result.findings += store_load.not_loaded(p.identity.file_name, bad)
     else:
         result.loaded.append((p.identity.file_name, p.rows()))
+
+
+def _named_whole(findings: Sequence[Finding], path: Path, whole: bool) -> list[Finding]:
+    """A tracker's findings, named by its whole path when another tracker of the roll-up has its file name (two
+    team folders' 'Tracker.xlsx'): the APM can tell which one to fix, and each finding's date is shown in its own
+    tracker's Date Format (``RollupResult.date_format``)."""
+    if not whole:
+        return list(findings)
+    named = str(whole_path(path))
+    return [Finding(**{**f.__dict__, "file": named}) if f.file == path.name else f for f in findings]
 
 
 def _with_file(f: Finding, path: Path) -> Finding:

@@ -325,6 +325,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
                              found_by(tracker, outcomes))
         if outcomes and notes:
             outcomes[-1].summary += notes
+    only_if_logged(outcomes, bool(tracker.changes), ctx.dry_run)
     tracker.stage_change_log(run_id, ctx.now)
     tracker.release()  # everything is staged: the tables read need not be held while the file is written
     findings = _dedupe(findings + tracker.notes)  # the Issues and Change Log sheets' own notes
@@ -464,6 +465,27 @@ def found_by(tracker: Tracker, outcomes: Sequence[Outcome]) -> dict[int, str]:
 
 
 # --- publish staged files after the save ----------------------------------------------------------
+
+def only_if_logged(outcomes: Sequence[Outcome], logged: bool, dry_run: bool) -> None:
+    """Drop the files staged ``only_if_logged`` (the old days' follow-up drafts pruned) from a run that writes no
+    Change Log row: an Undo could not take that back (it would undo the run before). On a dry run that would
+    log, say what they would do."""
+    for outcome in outcomes:
+        if not logged:
+            outcome.files = tuple(f for f in outcome.files if not getattr(f, "only_if_logged", False))
+        elif dry_run:
+            outcome.summary += [_would(f.announce) for f in outcome.files
+                                if isinstance(f, publish.StagedFile | publish.StagedRemoval) and f.only_if_logged
+                                and f.announce]
+
+
+def _would(line: str) -> str:
+    """'  Removed the old ...' as a dry run says it: '  Would remove the old ...'."""
+    for done, would in (("  Removed", "  Would remove"), ("  Kept", "  Would keep")):
+        if line.startswith(done):
+            return would + line[len(done):]
+    return line
+
 
 def _put_before_save(tracker: Tracker, file: str) -> list[str]:
     """Files the save relies on (the Change Log's oldest rows, moved out), in place before it: if one

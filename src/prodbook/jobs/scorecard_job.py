@@ -19,7 +19,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import scorecards as sc
 from prodbook.core.findings import Code, Finding, UserError
 from prodbook.core.model.sheets import EXCEPTIONS, LAB_DIPS, ORDERS, SAMPLES, STYLES, TA, VENDOR_WIP, VENDORS
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame, whole_path
 from prodbook.jobs.exceptions_job import current_exceptions
 from prodbook.workbook.publish import StagedFile, Writer, no_folder
 from prodbook.workbook.report_html import render_scorecard_html
@@ -78,7 +78,7 @@ def scorecard_path(tracker: Tracker, ctx: Context) -> Path | None:
     """--out from the folder the command was typed in, made whole (``report_job.report_path``), else 'Vendor
     Scorecard DATE.xlsx' beside the tracker."""
     if ctx.out is not None:
-        return Path(ctx.out).absolute()
+        return whole_path(ctx.out)
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / today_name(ctx.today) if path else None
 

@@ -420,7 +420,7 @@ def twins(db: Database, ident: Identity) -> list[Finding]:
         if sha == ident.file_sha256 and id_key(str(file)) != id_key(ident.file):
             out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
                 f"'{ident.file_name}'{season} is the same workbook, byte for byte, as {file} (loaded by {by} on "
-                f"{str(at)[:16]}), so it is counted once, as this load. If one of them is a copy (\"{name} - "
+                f"{_when(at)}), so it is counted once, as this load. If one of them is a copy (\"{name} - "
                 "Copy\", a synced duplicate), delete or move it, so the two do not part ways"),
                 file=ident.file_name, value=str(file)))
             continue
@@ -428,7 +428,7 @@ def twins(db: Database, ident: Identity) -> list[Finding]:
                 unicodedata.normalize("NFC", ident.file_name).casefold() and id_key(str(file)) != id_key(ident.file):
             out.append(Finding(Code.TRACKER_TWICE, Severity.WARNING, (
                 f"'{ident.file_name}'{season} is also in the roll-up from {file} (loaded by {by} on "
-                f"{str(at)[:16]}). If that is this same workbook, reached through another person's synced "
+                f"{_when(at)}). If that is this same workbook, reached through another person's synced "
                 f"folder, its lines are counted twice: add the setting '{TRACKER_ID}' to its Config sheet with "
                 "a name of your choice (such as FW27-WOVENS), save, and run the roll-up again; each load of it "
                 "is then one tracker. If it is another tracker, give one of them another file name"),

@@ -26,6 +26,43 @@ from prodbook.workbook.safety import BACKUP_DIR, lock_files, path_too_long, repl
 
 RECORD = "prodbook drafts.json"
 """The record in each run's folder of kept drafts."""
+DAY_RECORD = "prodbook drafts record.json"
+"""The record in each day's 'Follow-up drafts/DATE' folder of the drafts prodbook wrote there: each draft's name,
+the tracker it was written for (the workbook's file name) and the SHA-256 of its bytes (``day_record``). It
+stays with the folder (not with the runs' records, which are let go of), so an old day's drafts are known for as
+long as the folder is there."""
+LEFT_BY_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+"""Files Finder and Explorer leave in a folder once it is opened (lower case): no one's, never a reason to keep it."""
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """What ``DAY_RECORD`` says: each draft's name -> (its tracker's file name, SHA-256), and the trackers (file
+    names, lower case) that already said why the old folder was kept (``left_said``), so that is said once."""
+
+    drafts: dict[str, tuple[str, str]]
+    left_said: frozenset[str] = frozenset()
+
+    def as_bytes(self) -> bytes:
+        """The record's text, the same for the same drafts (an unchanged record is left alone)."""
+        return json.dumps({"drafts": {n: {"tracker": t, "sha256": h} for n, (t, h) in sorted(self.drafts.items())},
+                           "left_said": sorted(self.left_said)}, indent=1).encode("utf-8")
+
+
+def day_record(folder: Path) -> DayRecord | None:
+    """The drafts record in ``folder`` ('Follow-up drafts/DATE'); None when there is none (a folder written before
+    prodbook kept one) or it cannot be read. An entry that is not a name with a tracker and a digest is left out."""
+    try:
+        data = json.loads((folder / DAY_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("drafts"), dict):
+        return None
+    drafts = {str(n): (e["tracker"], e["sha256"]) for n, e in data["drafts"].items()
+              if isinstance(e, dict) and isinstance(e.get("tracker"), str) and isinstance(e.get("sha256"), str)
+              and Path(str(n)).name == n}
+    said = data.get("left_said")
+    return DayRecord(drafts, frozenset(str(m) for m in said) if isinstance(said, list) else frozenset())
 
 
 @dataclass(frozen=True)
@@ -201,7 +238,7 @@ def _entry(d: dict[str, object], base: Path, folder: Path) -> Undoable:
     name in the run's folder. An entry that fails is ``refused``: undo warns of it and does nothing with it."""
     raw, kept, wrote = str(d["path"]), d.get("kept"), d.get("wrote")
     where = Path(raw)
-    if (".." in where.parts or where.suffix.casefold() != ".eml"
+    if (".." in where.parts or (where.suffix.casefold() != ".eml" and where.name != DAY_RECORD)
             or not (kept is None or (isinstance(kept, str) and kept not in (".", "..") and Path(kept).name == kept))
             or not (wrote is None or isinstance(wrote, str))):
         return Undoable(base / where.name if where.name else base, None, refused=(
@@ -239,7 +276,13 @@ def undo_draft(d: Undoable, run: str, *, dry_run: bool = False) -> tuple[list[st
     """Put one draft back as it was before ``run``: (summary lines, under the undo's line that names the run;
     warnings, each naming it). On ``dry_run`` nothing is touched and the lines say what would be done. A draft
     the run rewrote is put back over the run's in one step, so the run's draft goes only once its earlier one
-    is in place."""
+    is in place. A day folder's ``DAY_RECORD`` is put back the same way, but never said: it is prodbook's own
+    (one another tracker's run rewrote since stays as it is, its entries of drafts no longer there are unused)."""
+    said, warned = _undo_draft(d, run, dry_run=dry_run)
+    return ([], []) if d.path.name == DAY_RECORD and not d.refused else (said, warned)
+
+
+def _undo_draft(d: Undoable, run: str, *, dry_run: bool = False) -> tuple[list[str], list[str]]:
     said: list[str] = []
     name, where = d.path.name, d.path.parent
     if d.refused:
@@ -335,5 +378,5 @@ def _open(name: str, lock: Path) -> str:
     return text.split(f"'{name}' is ", 1)[-1] if f"'{name}' is " in text else "open in another program"
 
 
-__all__ = ["RECORD", "Undoable", "digest", "folder_for", "keep", "load_record", "prune", "remove_made",
-           "undo_draft", "write_record"]
+__all__ = ["DAY_RECORD", "LEFT_BY_SYSTEM", "RECORD", "DayRecord", "Undoable", "day_record", "digest", "folder_for",
+           "keep", "load_record", "prune", "remove_made", "undo_draft", "write_record"]

@@ -44,6 +44,8 @@ class StagedFile:
     undoable: bool = False
     """A follow-up draft: the draft it replaces is kept (``Prepared.publish``'s ``aside``) and it is recorded
     (``Published.undoable``), so that an undo of the run puts the drafts folder back (``kept_drafts``)."""
+    only_if_logged: bool = False
+    """Written only by a run that writes a Change Log row (``StagedRemoval.only_if_logged``)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ class StagedRemoval:
     """The summary line that says so; shown only once the file is gone."""
     empty_parent: bool = False
     """Remove the file's folder too once nothing is left in it (an old day's 'Follow-up drafts/DATE')."""
+    kept: bool = True
+    """Kept for the run's undo (moved into ``Prepared.publish``'s ``aside``); False: deleted (a '.DS_Store'
+    Finder left, which no undo needs)."""
+    only_if_logged: bool = False
+    """Done only by a run that writes a Change Log row, which an Undo can take back (pruning old days' drafts):
+    the runner drops it from a run that changes nothing in the workbook (``runner.only_if_logged``)."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,7 @@ class Prepared:
                     continue
                 moved = None
                 try:
-                    if aside is not None and record.path.is_file():  # kept for undo, not deleted
+                    if aside is not None and record.kept and record.path.is_file():  # kept for undo, not deleted
                         moved = keep(record.path, aside, move=True)
                         undoable.append(Undoable(record.path, None, moved, replaced=True))
                     else:

@@ -24,7 +24,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -218,15 +218,18 @@ def _read_book_cells(path: Path, kind: str, look: Callable[[list[str]], None] | 
         name = None
         try:
             own_merges, facts = _ods_layout(path) if kind == ".ods" else ({}, XmlFacts())
+            hidden = {m.name for m in getattr(book, "sheets_metadata", ())
+                      if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
+            unread: set[str] = set()
             if kind in _XLSX:
                 facts = _formula_cells(path)
             elif kind == ".xlsb":
-                own_merges, facts = _xlsb_layout(path, max_sizes or Limits())
+                own_merges, facts, unread = _xlsb_layout(path, max_sizes or Limits(), hidden)
             elif kind == ".xls":
                 facts = xls_hidden(path)
-            hidden = {m.name for m in getattr(book, "sheets_metadata", ())
-                      if str(m.visible).rsplit(".", 1)[-1] != "Visible"}  # Hidden, VeryHidden
             for name in book.sheet_names:
+                if name in unread:
+                    continue
                 sheet = calamine_safe.read(partial(book.get_sheet_by_name, name), _damaged)
                 rows = calamine_safe.read(partial(sheet.to_python, skip_empty_area=False),
                                           partial(_openpyxl_values, path, name))
@@ -317,22 +320,27 @@ _NO_LAYOUT: tuple[type[Exception], ...] = (*_NOT_A_ZIP, KeyError)
 """An .xlsb that is no zip, or whose workbook part is missing."""
 
 
-def _xlsb_layout(path: Path, max_sizes: Limits
-                 ) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts]:
+def _xlsb_layout(path: Path, max_sizes: Limits, hidden: Collection[str] = ()
+                 ) -> tuple[dict[str, list[tuple[tuple[int, int], tuple[int, int]]]], XmlFacts, set[str]]:
     """Merged ranges of an Excel Binary Workbook per sheet, the rows and columns each sheet hides, whether it
     counts dates from 1904, its error cells (calamine reads #N/A as empty: a broken lookup would read as nothing
     done) and its number cells shown as a percentage (calamine gives none of them for .xlsb): ``xlsb_layout``
     reads its records, and hands them on as an .xlsx's are. An .xlsb that is no zip (calamine reads it, or says
     why) has none. Raises ``TooLarge`` for a sheet whose cells reach past Excel's grid or over ``max_sizes``
-    (``check_xlsb_area``)."""
+    (``check_xlsb_area``), and ``_ShortCells`` for a visible sheet holding values in short cell records.
+
+    And the sheets of ``hidden`` (the workbook's hidden sheets) holding values in short cell records, which are
+    not read: their values would read as empty cells, and a hidden sheet is no report when a visible one is
+    (last week's data), so the file is read without them rather than refused."""
     try:
         with _Package(path) as pkg:
             book = xlsb_layout.read_layout(pkg)
     except _NO_LAYOUT:
-        return {}, XmlFacts()
+        return {}, XmlFacts(), set()
+    unread = {name for name, sheet in book.sheets.items() if name in hidden and sheet.first_short is not None}
     for name, sheet in book.sheets.items():
         check_xlsb_area(path.name, name, sheet, max_sizes)
-        if sheet.first_short is not None:
+        if sheet.first_short is not None and name not in unread:
             row, col = sheet.first_short
             raise _ShortCells(f"'{path.name}' cannot be read in full: its sheet '{name}' holds cells saved in the "
                               f"short form of .xlsb that some systems write, from cell "
@@ -345,7 +353,7 @@ def _xlsb_layout(path: Path, max_sizes: Limits
                      formulas={name: {at: ("", True, None, error) for at, error in s.errors.items()}
                                for name, s in book.sheets.items()},
                      percent_cells={name: s.percent_cells for name, s in book.sheets.items()})
-    return {name: s.merged for name, s in book.sheets.items()}, facts
+    return {name: s.merged for name, s in book.sheets.items()}, facts, unread
 
 
 def xls_hidden(path: Path) -> XmlFacts:

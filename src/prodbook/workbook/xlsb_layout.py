@@ -23,8 +23,9 @@ type in at most 2 bytes, the size in at most 4), then its data, little-endian. W
   (SheetJS, Aspose) for a cell right after another in its row: its data the long record's less the column,
   which is the one after the cell before it. BrtShortError (14) is read as BrtCellError is, BrtShortRk (13) and
   BrtShortReal (16) as the number cells are, their column found by walking the row's cells before them (from
-  the row's start or the last short cell read) only where one is read; the sheet's first short cell is kept
-  (calamine reads every one as an empty cell);
+  the row's start or the last short cell read) only where one is read; the sheet's first short cell holding a
+  value (BrtShortRk (13) to BrtShortIsst (18)) is kept (calamine reads every one as an empty cell; a
+  BrtShortBlank (12) is one);
 - styles.bin: BrtFmt (44), a number format's id (16 bits) and its code (an XLWideString); BrtXF (47) between
   BrtBeginCellXFs (617) and BrtEndCellXFs (618), a cell format, its number format's id 2 bytes in.
 """
@@ -48,10 +49,11 @@ _BOOK_RECORDS, _STYLE_RECORDS = frozenset({_WB_PROP, _BUNDLE_SH}), frozenset({_F
 _NUMBERS = frozenset({_CELL_RK, _CELL_REAL, _FMLA_NUM})
 _CELLS_END = 12
 """BrtCellBlank (1) to BrtFmlaError (11): every cell record, its column the first 32 bits of its data."""
-_SHORT_RK, _SHORT_ERROR, _SHORT_REAL, _SHORT_END = 13, 14, 16, 19
-"""BrtShortRk, BrtShortError, BrtShortReal; BrtShortBlank (12) to BrtShortIsst (18): every short cell record, a
-cell in a row's column run written without its column (the one after the cell before it), its data the long
-record's less those 4 bytes."""
+_SHORT_BLANK, _SHORT_RK, _SHORT_ERROR, _SHORT_REAL, _SHORT_END = 12, 13, 14, 16, 19
+"""BrtShortBlank, BrtShortRk, BrtShortError, BrtShortReal; BrtShortBlank (12) to BrtShortIsst (18): every short
+cell record, a cell in a row's column run written without its column (the one after the cell before it), its
+data the long record's less those 4 bytes. A BrtShortBlank holds no value (a formatted empty cell): calamine's
+empty cell is right."""
 _SHORT_NUMBERS = frozenset({_SHORT_RK, _SHORT_REAL})
 _SHEET_RECORDS = frozenset({_ROW_HDR, _COL_INFO, _MERGE_CELL, _CELL_ERROR, _FMLA_ERROR, *range(_CELLS_END, _SHORT_END)})
 _NUMBER_RECORDS = _SHEET_RECORDS | _NUMBERS
@@ -86,8 +88,8 @@ class SheetLayout:
     part: str = ""
     """The sheet's part ('xl/worksheets/sheet1.bin')."""
     first_short: tuple[int, int] | None = None
-    """(row, col) of the sheet's first short cell record, None for none: calamine reads every short cell as an
-    empty one (its number or text too)."""
+    """(row, col) of the sheet's first short cell record holding a value, None for none: calamine reads every
+    short cell as an empty one (its number or text too); a BrtShortBlank, a formatted empty cell, is not one."""
     last_row: int = -1
     last_col: int = -1
     """The last row and column (0-based) that hold a cell record, -1 for none: the area calamine allocates,
@@ -248,7 +250,8 @@ def _sheet_layout(data: bytes, percent: frozenset[int] = frozenset()) -> SheetLa
             error = kind == _SHORT_ERROR and size >= 5
             share = (kind in _SHORT_NUMBERS and size >= 8
                      and data[at] | data[at + 1] << 8 | data[at + 2] << 16 in percent)
-            if error or share or out.first_short is None:  # its column, from the cells before it in the row
+            if error or share or (out.first_short is None and kind != _SHORT_BLANK):
+                # its column, from the cells before it in the row
                 run = at + size, _column_before(data, *run, at) + 1
                 out.first_short = out.first_short or (row, run[1])
                 if error:
