@@ -50,7 +50,7 @@ def test_each_finding_line_of_a_refresh_names_its_file(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["refresh", str(book), str(wip), str(costing), "--today", DAY, "--dry-run"])
     assert done.exit_code == 1, done.output
     out = done.stdout
-    assert ("ERROR file 'tracker.xlsx' > sheet 'Orders', row 3, column 'Ex-Factory': PO 4500000002 has 'TBC' in "
+    assert ("WARNING file 'tracker.xlsx' > sheet 'Orders', row 3, column 'Ex-Factory': PO 4500000002 has 'TBC' in "
             "its 'Ex-Factory' cell, not a date yet" in out), out
     assert ("ERROR file 'CN1 costing.xlsx' > sheet 'Costing', row 2, column 'FOB (USD)': 'abc' is not a number"
             in out), out
