@@ -63,6 +63,36 @@ def test_a_yes_with_a_not_done_word_is_never_a_yes(yes_rx, qualifier, sep, befor
     assert not ex.says(text, rx), text
 
 
+# Nothing missing is not a not-yet (review of 2026-12-07, M4): an excess, a share that is nil, a balance that is
+# none, a retest passed, every lot named, a booking in shares that add up to the whole, confirmed by someone.
+_NOTHING_MISSING_FABRIC = ["Received 5% excess", "Received, 0% short", "Received - balance 0", "In-house (no balance)",
+                           "Received, no short", "In house, test passed (retest OK)",
+                           "In-house; 1st and 2nd lot received", "Received 2% over", "Balance received",
+                           "Received, balance: nil"]
+_NOTHING_MISSING_BOOKING = ["Confirmed (balance booked)", "Booked 50% / 50%", "Confirmed by buyer",
+                            "Booked, confirmed by mill", "Booked 60% + 40%"]
+_STILL_MISSING_FABRIC = ["In-house 50%", "Rcvd 60%", "1st lot received", "Received, failed test", "QC hold",
+                         "In-house, QC hold", "Received, 5% short", "Received - balance 200 yds", "In-house by 20/3",
+                         "Received, retest", "Received 50% / 30%", "1st and 2nd lot received, 3rd lot pending"]
+_STILL_MISSING_BOOKING = ["Booked (tentative)", "Booked but rolled", "Booked? N", "Booked 50% / 30%",
+                          "Confirmed by Friday", "Booked, shipping by 15-Dec", "To be confirmed by buyer"]
+
+
+@pytest.mark.parametrize("status, in_house", [(s, True) for s in _NOTHING_MISSING_FABRIC] +
+                         [(s, False) for s in _STILL_MISSING_FABRIC])
+def test_fabric_with_nothing_missing_is_in_house(status, in_house):
+    assert ex.says(status, ex._IN_HOUSE) is in_house
+    assert fires(ex.fabric_not_in_house, line({"fabric_status": status}, planned=CUT_DUE)) is not in_house
+
+
+@pytest.mark.parametrize("status, confirmed", [(s, True) for s in _NOTHING_MISSING_BOOKING] +
+                         [(s, False) for s in _STILL_MISSING_BOOKING])
+def test_a_booking_with_nothing_missing_is_confirmed(status, confirmed):
+    assert ex.says(status, ex._CONFIRMED) is confirmed
+    assert fires(ex.booking_not_confirmed, line({"booking_status": status},
+                                                ex_factory=date(2027, 3, 15))) is not confirmed
+
+
 @given(st.integers(0, 100), st.sampled_from(["Received {}%", "{}% received", "In-house {} %", "Rcvd {}%"]))
 def test_received_a_share_is_in_house_only_at_100(share, form):
     assert ex.says(form.format(share), ex._IN_HOUSE) is (share == 100)
@@ -102,6 +132,26 @@ def test_part_of_a_sea_order_flown_is_the_air_freight_error(written):
     (h,) = hits(ex.ship_mode_changed, line({"ship_mode": written}, ship_mode="Air"))  # most of an air order at sea
     assert h.severity is Severity.WARNING and "from Air to Sea." in h.message
     assert ex.transit_days(line({"ship_mode": written}, in_dc=None), ex.Settings()) == ex.Settings().transit_sea
+
+
+@pytest.mark.parametrize("written", ["Sea (partial air)", "Sea, balance by air", "Split: 1st lot air, 2nd lot sea",
+                                     "Sea-Air", "Sea / 500 pcs by air"])
+def test_part_of_a_sea_air_order_flown_is_no_change(written):
+    """A Sea-Air order is planned to fly a part: a part flown is what was ordered (review M4, L1)."""
+    assert not fires(ex.ship_mode_changed, line({"ship_mode": written}, ship_mode="Sea-Air"))
+
+
+def test_a_split_with_a_lot_by_air_is_part_by_air():
+    assert ex.part_by_air("Split: 1st lot air, 2nd lot sea")
+    (h,) = hits(ex.ship_mode_changed, line({"ship_mode": "Split: 1st lot air, 2nd lot sea"}))
+    assert h.severity is Severity.ERROR and "part by air" in h.message and "Sea to Sea" not in h.message
+
+
+@pytest.mark.parametrize("written", ["Not air", "non-air", "not by air"])
+def test_not_air_on_an_air_order_says_what_was_written_and_what_it_means(written):
+    (h,) = hits(ex.ship_mode_changed, line({"ship_mode": written}, ship_mode="Air"))
+    assert f"'{written}'" in h.message and "not by air" in h.message and "names no mode" in h.message
+    assert "to Not air" not in h.message and "to non-air" not in h.message
 
 
 # --- M7: dates without a year ------------------------------------------------------------------------

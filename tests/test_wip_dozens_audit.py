@@ -102,7 +102,6 @@ def test_a_header_naming_both_units_is_a_warning_and_read_as_pieces(tmp_path):
 
 
 @pytest.mark.parametrize(("title", "header", "written", "read", "unit"), [
-    ("All quantities in dozens", "Order Qty", 1200, 1200, "pieces"),
     ("Qty in pcs / dozens", "Order Qty", 1200, 1200, "pieces"),
     (None, "Order Qty (Pcs/Dzn)", 1200, 1200, "pieces"),
     ("Qty in pcs / dozens", "Order Qty", 100, 1200, "dozens"),
@@ -120,6 +119,20 @@ def test_the_orders_sheet_decides_a_unit_the_file_leaves_open(tmp_path, title, h
     assert f"read as {unit}" in note.message and "The Orders sheet decided" in note.message
     assert f"PO 4500000001 Navy: {written:,} for 1,200 pieces on Orders" in note.message
     assert (title or header) in note.message
+
+
+def test_order_qty_in_pieces_under_a_dozens_title_leaves_the_other_columns_as_the_title_says(tmp_path):
+    """'All quantities in dozens' with Order Qty the PO's 1,200 pieces (copied from the PO): the Orders sheet
+    turned every column into pieces, Cut 100 dz into 100 pcs, with only a note. Order Qty is pieces; the other
+    columns stay dozens as the title says, and a warning names them and what to ask the vendor."""
+    row = ["4500000001", "S1", "Navy", 1200, 95, 60, 25, datetime(2027, 4, 15)]
+    navy, findings = imported(tmp_path, vendor_file(tmp_path, "All quantities in dozens", row=row))
+    assert quantities(navy) == (1200, 95 * 12, 60 * 12, 25 * 12)
+    (warn,) = [f for f in dozens_notes(findings) if f.severity is Severity.WARNING]
+    assert "All quantities in dozens" in warn.message and "PO 4500000001 Navy" in warn.message
+    assert all(f"'{c}'" in warn.message for c in ("Cut Qty", "Sewn Qty", "Packed Qty")), warn.message
+    assert "ask the vendor" in warn.message.lower()
+    assert not [f for f in dozens_notes(findings) if "counts dozens" in f.message]  # said once, in the warning
 
 
 @pytest.mark.parametrize(("text", "size"), [

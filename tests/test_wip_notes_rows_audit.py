@@ -18,6 +18,7 @@ from conftest import sheet_values
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
+from test_wip_rows_audit import xlsx
 
 DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "demo-tracker.xlsx"
 TODAY = date(2026, 11, 25)
@@ -30,16 +31,6 @@ def demo(tmp_path: Path) -> Path:
     book = tmp_path / "tracker.xlsx"
     shutil.copy(DEMO, book)
     return book
-
-
-def xlsx(path: Path, rows: list[list]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "WIP"
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
 
 
 def import_wip(book: Path, *files: Path) -> list[Finding]:
@@ -194,3 +185,38 @@ def test_a_fall_is_named_beside_a_revised_date_taken_back(tmp_path):
     assert [(f.code, f.row) for f in found if f.code in (Code.BAD_DATE, Code.BAD_NUMBER)] == \
         [(Code.BAD_DATE, 4), (Code.BAD_NUMBER, 5)], [f.text() for f in found]
     assert "Cut Qty 0" in found[-1].message and "3,888" in found[-1].message
+
+
+@pytest.mark.parametrize("brand", ["Signature by Levi Strauss & Co.", "Approved by Buyer", "Prepared by Vendor"])
+def test_a_po_line_whose_first_cell_reads_like_a_signature_is_a_line(tmp_path, brand):
+    """A Brand column before the PO ('Signature by Levi Strauss & Co.', a real sub-brand) made every PO line a
+    'signature' footer: none was imported, only a note. A row with a PO and a style or colour is a line."""
+    book = demo(tmp_path)
+    name = "SHX WIP 24.11.2026 brand.xlsx"
+    report = xlsx(tmp_path / name, [
+        ["SHX WIP"], ["Report Date:", D(2026, 11, 24)], ["Brand", *HEADER],
+        [brand, "4500013877", "SS27-KT-1010", "OPTIC WHITE", 5412, 100, 0, 0, D(2027, 1, 2), D(2027, 1, 9), "a"],
+        [brand, "4500013501", "SS27-KT-1006", "WASHED BLUE", 3864, 3900, 3100, 1500, D(2026, 12, 2),
+         D(2026, 12, 5), "b"],
+        [], [None, "Prepared by: Ravi", "", "", "", "", "", "", "", "Checked by: QA"]])
+    found = of_file(import_wip(book, report), name)
+    assert wip_lines(book, name) == [("4500013877", "Optic White", 5412, 100, "a"),
+                                     ("4500013501", "Washed Blue", 3864, 3900, "b")]
+    notes = [f for f in found if f.code is Code.WIP_SHEETS]
+    assert len(notes) == 1 and "row 7" in notes[0].message and "row 4" not in notes[0].message, \
+        [f.text() for f in found]
+
+
+def test_a_signature_footers_figures_are_named_as_the_file_shows_them(tmp_path):
+    """The skipped-rows note showed a footer's cells as Python reads them ('5412.0', '2027-01-02')."""
+    book = demo(tmp_path)
+    name = "SHX WIP 24.11.2026 footer.xlsx"
+    report = xlsx(tmp_path / name, [
+        ["SHX WIP"], ["Report Date:", D(2026, 11, 24)], HEADER,
+        ["4500013877", "SS27-KT-1010", "OPTIC WHITE", 5412, 100, 0, 0, D(2027, 1, 2), D(2027, 1, 9), "a"],
+        [], ["Approved by: Ravi", "", "", 5412, "", "", "", D(2027, 1, 2)]])
+    found = [f for f in of_file(import_wip(book, report), name) if f.code is Code.WIP_SHEETS]
+    assert len(found) == 1 and "signature" in found[0].message, [f.text() for f in found]
+    note = found[0].message
+    assert "'5,412'" in note and "'02-Jan-27'" in note, note
+    assert "5412.0" not in note and "2027-01-02" not in note, note

@@ -34,7 +34,7 @@ def test_next_months_sheet_set_up_in_advance_is_not_the_report(tmp_path):
     assert [(r["Cut Qty"], r["Remarks"]) for r in by_file(book, name)] == [(500, "FEB")]
     note = assert_finding(result.findings, Code.WIP_SHEETS, file=name)
     assert note.severity is Severity.INFO
-    assert "'FEB'" in note.message and "2027-02-26" in note.message
+    assert "'FEB'" in note.message and "26-Feb-27" in note.message
     assert "'JAN'" in note.message and "'MAR'" in note.message
 
 
@@ -121,3 +121,56 @@ def test_a_report_sheet_named_summary_is_read_when_it_is_the_only_one(tmp_path):
     path = a_book(tmp_path, name, {"WIP Summary": [HEADER, line(500, "only")]})
     run(book, ["wip"], ctx(path))
     assert [r["Remarks"] for r in by_file(book, name)] == ["only"]
+
+
+# --- review of 2026-12-07: the report named 'WIP Summary', a 'Shipped' sheet beside it, a title dated ahead -------
+
+def test_a_month_sheet_titled_after_today_is_not_the_report(tmp_path):
+    """NOV titled 24-Nov and DEC (all zeros) titled 'Report Date: 01-Dec', run 25-Nov: DEC was imported."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP monthly.xlsx"
+    path = a_book(tmp_path, name, {
+        "NOV": [["DHAKA WIP"], ["Report Date:", datetime(2026, 11, 24)], HEADER, line(500, "NOV")],
+        "DEC": [["DHAKA WIP"], ["Report Date:", datetime(2026, 12, 1)], HEADER, line(0, "DEC")]})
+    result = run(book, ["wip"], ctx(path, today=date(2026, 11, 25), now=datetime(2026, 11, 25, 9, 0)))
+    assert [(r["Cut Qty"], r["Remarks"]) for r in by_file(book, name)] == [(500, "NOV")]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name)
+    assert "'NOV'" in note.message and "24-Nov-26" in note.message and "2026-11-24" not in note.message
+
+
+@pytest.mark.parametrize("report", ["WIP Summary", "Shipment Schedule", "Order Summary"])
+def test_the_report_named_like_a_summary_beside_a_fabric_sheet_is_the_report(tmp_path, report):
+    """The report on 'WIP Summary' beside a 'Fabric' sheet (PO, style, colour, fabric status): the report was
+    set aside by its name and 'Fabric' imported as the report, quantities blank over last week's figures."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        report: [["DHAKA WIP"], HEADER, line(500, "report")],
+        "Fabric": [["PO #", "Style #", "Color", "Fabric Status"], ["4500000001", "S1", "Heather Grey", "In-house"]]})
+    result = run(book, ["wip"], ctx(path))
+    assert [(r["Cut Qty"], r["Remarks"]) for r in by_file(book, name)] == [(500, "report")]
+    assert not [f for f in result.findings if f.code is Code.WIP_SHEETS and f.value and report in f.value]
+
+
+def test_a_shipped_sheet_beside_the_report_named_summary_is_set_aside(tmp_path):
+    """'WIP Summary' and 'Shipped' both matched by name, so neither was set aside: a shipped line became live."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        "WIP Summary": [["DHAKA WIP"], HEADER, line(500, "live")],
+        "Shipped": [["SHIPPED"], HEADER, line(600, "shipped 20-Feb", po="4500000003", color="Light Blue")]})
+    result = run(book, ["wip"], ctx(path))
+    assert [(r["Color"], r["Remarks"]) for r in by_file(book, name)] == [("Heather Grey", "live")]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name, value="Shipped")
+    assert "'Shipped' (shipped lines)" in note.message and "'WIP Summary'" in note.message
+
+
+def test_an_untitled_month_beside_next_month_titled_ahead_is_the_report(tmp_path):
+    """No report date but DEC's own 'Report Date: 01-Dec', run 25-Nov: judged a week ahead, DEC was taken."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP monthly.xlsx"
+    path = a_book(tmp_path, name, {
+        "NOV": [["DHAKA WIP"], [], HEADER, line(500, "NOV")],
+        "DEC": [["DHAKA WIP"], ["Report Date:", datetime(2026, 12, 1)], HEADER, line(0, "DEC")]})
+    run(book, ["wip"], ctx(path, today=date(2026, 11, 25), now=datetime(2026, 11, 25, 9, 0)))
+    assert [r["Remarks"] for r in by_file(book, name)] == ["NOV"]

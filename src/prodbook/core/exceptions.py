@@ -531,9 +531,27 @@ _NOT = re.compile(r"\bnot\b|\bno\b|pending|await|partial|\beta\b|\btbc\b|\bun|\b
 the mill ('greige received, dyeing'), a part of it ('in-house 50%', '1st lot received', 'short received'), not
 usable ('received, failed test', 'QC hold', 'rejected'), or not sure ('booked (tentative)', 'booked but rolled',
 'booked?'). 'Received 100%' is in-house; any share below it is not."""
-_NO_BUT_YES = re.compile(r"\bso\s*no\b\.?|\bno\.?\s*(?=\d)|\bno\s+(?:issues?|problems?|shortage|delay|concerns?)\b",
-                         re.I)
-"""'No' that negates nothing: a number ('SO No. 4411', 'Booking No 12'), no trouble ('no shortage')."""
+_NO_BUT_YES = re.compile(
+    r"\bso\s*no\b\.?|\bno\.?\s*(?=\d)|\bno\s+(?:issues?|problems?|short(?:age)?|delay|concerns?|balance)\b|"
+    r"\b\d+(?:\.\d+)?\s*%\s*(?:excess|over|extra|more)\b|\b0+(?:\.0+)?\s*%\s*(?:short(?:age)?|balance|pending)\b|"
+    r"\bbal(?:ance)?\s*[:=-]?\s*(?:0+|nil|none|zero)\b(?![.,]\d)|"
+    r"\b(?:balance|bal|rest)\s+(?:also\s+)?(?:booked|confirmed|received|rcvd|recd|in[\s-]?house|arrived|delivered)\b|"
+    r"\bre-?test\s*(?:ok|passed|pass)\b|"
+    r"\b(?:1st|first)\s*(?:(?:,|&|and|\+)\s*(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth)\s*)+"
+    r"(?:lots?|batch(?:es)?|deliver(?:y|ies)|shipments?)\b|"
+    r"\bby\s+(?:the\s+)?(?:buyer|customer|brand|mill|vendor|factory|supplier|forwarder|agent|carrier|liner|"
+    r"shipper|consignee|merchandiser|qa|qc|us|them|courier|dhl|fed\s?ex|ups|tnt|maersk|msc|email|e-mail|mail)\b",
+    re.I)
+"""Words of 'not' or 'part' that say nothing is missing: a number ('SO No. 4411', 'Booking No 12'), no trouble
+('no shortage', 'no balance', 'balance 0', '0% short'), more than the whole ('5% excess'), the rest done ('balance
+booked'), a retest passed ('retest OK'), every lot from the first named ('1st and 2nd lot received'), and who
+confirmed ('confirmed by buyer': 'by' a party is not 'by' a date)."""
+_SHARES = re.compile(r"\d{1,2}(?:\.\d+)?\s*%(?:\s*(?:/|\+|&|and|,)\s*\d{1,2}(?:\.\d+)?\s*%)+", re.I)
+"""Shares side by side ('Booked 50% / 50%', '60% + 40%'): the whole when they add up to 100."""
+
+
+def _whole(m: re.Match[str]) -> str:
+    return " 100% " if abs(sum(float(n) for n in re.findall(r"\d+(?:\.\d+)?", m[0])) - 100) < 1e-9 else m[0]
 
 
 def says(text: Any, yes: re.Pattern[str]) -> bool:
@@ -542,7 +560,7 @@ def says(text: Any, yes: re.Pattern[str]) -> bool:
     if is_missing(text):
         return False
     t = str(text)
-    return bool(yes.search(t)) and not _NOT.search(_NO_BUT_YES.sub(" ", t))
+    return bool(yes.search(t)) and not _NOT.search(_NO_BUT_YES.sub(" ", _SHARES.sub(_whole, t)))
 
 
 def _fmt(d: date | None) -> str:
@@ -772,15 +790,24 @@ def ship_mode_changed(inp: Inputs) -> list[Finding]:
         planned, now = ship_mode(ln.ship_mode), ship_mode(written)
         if not planned or not now:
             continue
+        if planned == "Sea-Air" and part_by_air(written):
+            continue  # a Sea-Air order is planned to fly a part: a part flown is what was ordered
         part_air = planned != "Air" and now != "Air" and part_by_air(written)
         unsaid = ruled_out(written)
         only_not_another = now not in _MODES and unsaid and planned not in unsaid  # 'Not air' on a Sea order
         if not part_air and (planned.lower() == now.lower() or only_not_another):
             continue
+        if now not in _MODES and planned in unsaid:  # 'Not air' on an Air order: what it rules out, not a mode
+            out.append(ln.exception(Code.SHIP_MODE_CHANGED, Severity.WARNING,
+                              f"Ship mode: the order is {planned} and the vendor writes '{written}' (not by "
+                              f"{planned.lower()}), which names no mode", "ask the vendor how the goods will ship."))
+            continue
         to_air = part_air or (now == "Air" and planned != "Air")
         what = f"{now} with part by air (vendor: '{written}')" if part_air else now
+        said = (f"Ship mode: this {planned} order ships with part by air (vendor: '{written}')"
+                if part_air and now == planned else f"Ship mode changed from {planned} to {what}")
         out.append(ln.exception(Code.SHIP_MODE_CHANGED, Severity.ERROR if to_air else Severity.WARNING,
-                          f"Ship mode changed from {planned} to {what}" + ("" if to_air else "."),
+                          said + ("" if to_air else "."),
                           "air freight is a cost; agree who pays before it ships." if to_air else ""))
     return out
 

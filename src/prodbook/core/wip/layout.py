@@ -132,9 +132,24 @@ class Header:
             return 1
         text = self.texts.get(self.columns.get(field_name, -1), "")
         own = unit_size(text)
-        if self.decided and own == 1 and len(set(unit_words(text))) == 1:  # names neither unit, or both
-            return self.decided
+        if self.decided and own == 1 and len(set(unit_words(text))) == 1 and (  # names neither unit, or both
+                field_name == "order_qty" or not self.against_title or all(unit_words(text))):
+            return self.decided  # against the title, only Order Qty's unit is shown by Orders: the rest as titled
         return own if own != 1 or re.search(r"(?i)\b(pcs|pc|pieces)\b", text) else self.title_unit
+
+    @property
+    def against_title(self) -> bool:
+        """The Orders sheet decided a unit the title contradicts ('All quantities in dozens', order quantities
+        the PO's pieces): it decides Order Qty only, the other columns are read as the title says."""
+        return bool(self.title_text) and not self.title_both and self.decided not in (0, self.title_unit)
+
+    def titled_columns(self) -> list[str]:
+        """The quantity columns beside Order Qty read as the title says where the Orders sheet contradicts it:
+        their unit is not known."""
+        if not self.against_title:
+            return []
+        return [text for f in QTY_FIELDS if f != "order_qty" and f in self.columns and self.per_unit(f) != self.decided
+                and unit_size(text := self.texts.get(self.columns[f], "")) == 1 and not any(unit_words(text))]
 
     @property
     def data_start(self) -> int:
@@ -226,6 +241,18 @@ def _both_units(header: Header, file: str) -> list[Finding]:
                *([f"the file's title says '{header.title_text}'"] if header.title_text else [])]
         read = "pieces" if header.decided == 1 else "dozens, x12 (100 is 1,200 pieces on the Vendor WIP sheet)"
         match = "the PO lines' pieces" if header.decided == 1 else "a twelfth of the PO lines' pieces"
+        if titled := header.titled_columns():
+            names = ", ".join(f"'{t}'" for t in titled)
+            order = header.texts[header.columns["order_qty"]]
+            as_title = "dozens, x12 (100 is 1,200 pieces" if header.title_unit == 12 else "pieces (100 is 100 pieces"
+            other = "dozens" if header.decided == 1 else "pieces"
+            return [warning(Code.WIP_DOZENS, f"the file's title says '{header.title_text}', but its '{order}' "
+                            f"figures are {match} on the Orders sheet ({header.decided_by}), so '{order}' was "
+                            f"read as {'pieces' if header.decided == 1 else 'dozens'}. The unit of {names} is "
+                            f"not known: they were read as the title says, {as_title} on the Vendor WIP sheet). "
+                            f"Check them against the order quantities, and ask the vendor whether {names} count "
+                            f"pieces or {other} and to put the unit in the header (or send pieces)",
+                            file=file, sheet=file, row=header.first_row + 1, value=header.title_text)]
         return [info(Code.WIP_DOZENS, f"{' and '.join(why)}; its order quantities are {match} on the Orders "
                      f"sheet ({header.decided_by}), so its quantities were read as {read}. The Orders sheet "
                      "decided the unit, not the file's words", file=file, sheet=file, row=header.first_row + 1,
@@ -257,7 +284,7 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
         if f not in header.columns or (per := header.per_unit(f)) == 1:
             continue
         text = header.texts[header.columns[f]]
-        if header.decided == per and unit_size(text) == 1:  # the Orders sheet decided it: said above
+        if (header.decided == per or text in header.titled_columns()) and unit_size(text) == 1:  # said above
             continue
         if per == 0:
             out.append(warning(Code.BAD_NUMBER, f"'{text}' counts cartons (or boxes), not pieces, and "

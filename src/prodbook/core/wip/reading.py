@@ -133,7 +133,7 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                                  f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
                                  sheet=file))
     if old_months:
-        judged = (f"the latest month begun on its report date, {month_report.isoformat()}," if month_report else
+        judged = (f"the latest month begun on its report date, {month_report:%d-%b-%y}," if month_report else
                   "the latest (no report date was found in the file's title rows or name),")
         out.findings.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{raw.sheet}', {judged} was "
                                  f"imported as the report; {', '.join(repr(n) for n in old_months)} not (earlier "
@@ -522,18 +522,22 @@ def _single(values: set[Any]) -> Any:
     return next(iter(values)) if len(values) == 1 else None
 
 
-_NOT_A_REPORT_SHEET = re.compile(r"(?<![a-z])(?:shipped|shipments?|ship[\s\-_]*outs?|dispatched|cxl|"
-                                 r"cancel(?:l?ed|l?ations?|s)?|summary)(?![a-z])", re.I)
-"""A sheet named for shipped or cancelled lines, or a summary: beside the report, not a report. Its lines are
-not live (a ship date is no planned ex-factory, a cancelled line no open one) or repeat the report's."""
+_NOT_A_REPORT_SHEET = re.compile(r"(?<![a-z])(?:shipped|dispatched|cxl|cancel(?:l?ed|l?ations?|s)?)(?![a-z])",
+                                 re.I)
+"""A sheet named for shipped or cancelled lines: beside the report, not a report. Its lines are not live (a ship
+date is no planned ex-factory, a cancelled line no open one). 'Shipment' and 'Summary' alone are not such
+words: 'Shipment Schedule', 'Shipment Status', 'Order Summary', 'WIP Summary' are common names of the report."""
+_SUMMARY_SHEET = re.compile(r"(?<![a-z])summary(?![a-z])", re.I)
+"""A sheet named a summary: set aside only beside a sheet at least as good a report (``_as_good``), as it
+repeats the report's lines; the report itself is often so named ('WIP Summary')."""
 
 
 def _set_aside_shown(sheets: Sequence[str | None]) -> str:
     """The sheets left out by ``_NOT_A_REPORT_SHEET``, each with what its name says it holds."""
     def holds(name: str) -> str:
         word = (m[0].lower() if (m := _NOT_A_REPORT_SHEET.search(name)) else "")
-        return "a summary" if word == "summary" else \
-            "cancelled lines" if word.startswith(("cancel", "cxl")) else "shipped lines"
+        return "cancelled lines" if word.startswith(("cancel", "cxl")) else "shipped lines" if word else \
+            "a summary"
     return ", ".join(f"sheet '{n}' ({holds(n or '')})" for n in sheets)
 
 
@@ -543,15 +547,20 @@ def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None
     and date order are the file's), then every other visible sheet with a PO and a style or colour column
     (a report split by product type). Hidden sheets only when no visible sheet is a report. And the hidden
     sheets that look like reports and are left out (last week's data), to be named: each header looked for
-    once. And the sheets of shipped or cancelled lines or a summary (``_NOT_A_REPORT_SHEET``) left out
-    beside another visible sheet, to be named; a file whose only sheet is one is read."""
+    once. And the sheets of shipped or cancelled lines (``_NOT_A_REPORT_SHEET``), then the summaries
+    (``_SUMMARY_SHEET``), left out beside another visible sheet at least as good a report (``_as_good``), to be
+    named; a file whose only sheet is one, or whose other sheets name fewer fields ('Fabric' beside the report
+    named 'WIP Summary'), is read."""
     lookup = vendor_layout(config, vendor)
     found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns))]
-    aside = {id(raw) for raw, _ in found if _NOT_A_REPORT_SHEET.search(raw.sheet or "")}
-    set_aside: list[str | None] = []
-    if any(not raw.hidden and id(raw) not in aside for raw, _ in found):
-        set_aside = [raw.sheet for raw, h in found if id(raw) in aside and _is_report(h)]
-        found = [(raw, h) for raw, h in found if id(raw) not in aside]
+    aside: set[int] = set()
+    for word, beside in ((_NOT_A_REPORT_SHEET, None), (_SUMMARY_SHEET, _NOT_A_REPORT_SHEET)):
+        named = [(raw, h) for raw, h in found if id(raw) not in aside and word.search(raw.sheet or "")]
+        others = [h for raw, h in found if not raw.hidden and id(raw) not in aside
+                  and not word.search(raw.sheet or "") and not (beside and beside.search(raw.sheet or ""))]
+        aside |= {id(raw) for raw, h in named if any(_as_good(o, h) for o in others)}
+    set_aside = [raw.sheet for raw, h in found if id(raw) in aside and _is_report(h)]
+    found = [(raw, h) for raw, h in found if id(raw) not in aside]
     shown = [(raw, h) for raw, h in found if not raw.hidden] or found
     if not shown:
         return [], [], []
@@ -588,18 +597,21 @@ def _latest_month(sheets: list[tuple[RawSheet, Header]], today: date,
                   dated: Callable[[RawSheet, Header], ReportDate | None]
                   ) -> tuple[list[tuple[RawSheet, Header]], list[str | None], date | None]:
     """A workbook with a sheet per month ('OCT', 'NOV', 'DEC'): the report is the sheet of the latest month
-    begun on the report's date (``dated``: the latest a month sheet's title rows give, else the file name's),
-    the others earlier months' figures or next month's sheet set up in advance, all zeros (named, not
-    imported). With no report date, the latest month begun a week after ``today``. Returns the sheets to
+    begun on the report's date (``dated``: the latest a month sheet's title rows give, else the file name's,
+    no later than ``today``: next month's sheet, set up in advance, may be titled with its first day), the
+    others earlier months' figures or next month's sheet set up in advance, all zeros (named, not imported).
+    With no report date, the latest month begun a week after ``today`` (by ``today`` if a title gave a later
+    date). Returns the sheets to
     read, the month sheets left out and the report date they were judged by; any other set of sheets as it
     is."""
     if len(sheets) < 2 or any(_MONTH_SHEET.fullmatch(raw.sheet or "") is None for raw, _ in sheets):
         return sheets, [], None
-    latest_ok = today + timedelta(days=FUTURE_REPORT_DAYS)  # a later date is misread: not to judge by
-    found = [d for raw, h in sheets if (d := dated(raw, h)) is not None and d.day <= latest_ok]
+    every = [d for raw, h in sheets if (d := dated(raw, h)) is not None]
+    found = [d for d in every if d.day <= today]  # a later one is not this report's: next month's sheet's own
     titled = [d.day for d in found if d.row is not None]
     report = max(titled) if titled else (found[0].day if found else None)
-    at = latest_ok if report is None else report
+    ahead = today if len(found) < len(every) else today + timedelta(days=FUTURE_REPORT_DAYS)
+    at = ahead if report is None else report
     months = [m for raw, _ in sheets if (m := _sheet_month(raw.sheet, at)) is not None]
     if len(set(months)) < 2:
         return sheets, [], None
@@ -802,6 +814,14 @@ def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) 
 
 def _named(header: Header) -> int:
     return len(header.columns) + sum(len(a.fields) for a in header.ambiguous)
+
+
+def _as_good(other: Header, header: Header) -> bool:
+    """``other`` is at least as good a report as ``header``: it names as many fields or more (as the report
+    sheet is chosen), and a quantity column if ``header`` names one."""
+    def qty(h: Header) -> bool:
+        return any(f in QTY_FIELDS for f in h.columns) or any(set(a.fields) & set(QTY_FIELDS) for a in h.ambiguous)
+    return _named(other) >= _named(header) and (qty(other) or not qty(header))
 
 
 def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, sheet: str | None

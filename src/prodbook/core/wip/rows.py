@@ -93,8 +93,8 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
             per.update(counted)  # 'dz' under Order Qty: the column counts dozens, as 'Order Qty (dz)' would say
             no_lines.append((r + 1, _units_said(row, counted, header)))
             continue
-        if _SIGNED.match(next((cell_text(v) for v in row if not is_blank(v)), "")):
-            signed = ", ".join(f"'{cell_text(v)}'" for v in row if not is_blank(v))
+        if _SIGNED.match(next((cell_text(v) for v in row if not is_blank(v)), "")) and not _a_line(cells):
+            signed = ", ".join(f"'{_as_shown(v)}'" for v in row if not is_blank(v))
             if len(filled) > 1:  # one cell alone is a note line, skipped as such; across columns it was misread
                 no_lines.append((r + 1, f"signatures ({signed})"))
             group_po = group_style = None
@@ -225,6 +225,26 @@ _SIGNED = re.compile(r"\s*(?:(?:prepared|checked|approved|verified|reviewed|auth
                      r"submitted|signed)\s+by\b|(?:authori[sz]ed\s+)?signatory\b|signature\b|for\s+and\s+on\s+"
                      r"behalf\b)", re.I)
 """The first cell of a signature footer under a vendor's table: 'Prepared by: Ravi', 'Authorised Signatory'."""
+
+
+def _a_line(cells: Mapping[str, Any]) -> bool:
+    """A row with a PO and a style or colour in their own columns: a PO line, whatever its first cell says (a
+    Brand column 'Signature by Levi Strauss & Co.' before the PO), never a signature footer."""
+    return _looks_like_po(cells.get("po")) and not _SIGNED.match(cell_text(cells.get("po"))) and any(
+        not is_blank(v := cells.get(f)) and not _SIGNED.match(cell_text(v)) for f in ("style", "color"))
+
+
+def _as_shown(value: Any) -> str:
+    """A cell as the file shows it, in a note: 5,412 (not 5412.0), 02-Jan-27 (not 2027-01-02)."""
+    if isinstance(value, bool):
+        return cell_text(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, date):
+        return f"{value:%d-%b-%y}"
+    return cell_text(value)
 
 
 def _units_row(row: Sequence[Any], cells: Mapping[str, Any]) -> dict[str, str] | None:
