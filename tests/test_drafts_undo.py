@@ -456,3 +456,20 @@ def test_undo_puts_back_a_draft_of_a_relative_out_where_it_was(tmp_path, monkeyp
     said = _command("undo", str(path))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, said
     assert not (tmp_path / "book" / "d").exists(), said
+
+
+def test_an_out_with_dot_dot_is_recorded_and_undone_as_the_folder_it_names(tmp_path, monkeypatch):
+    """'--out sub/../drafts' is the folder 'drafts' there, as the report and scorecard take their --out
+    (``whole_path``): the run's record names 'drafts', so its undo takes the drafts away, not refuses them."""
+    path, _ = _elsewhere(tmp_path, monkeypatch)
+    (tmp_path / "cwd" / "sub").mkdir()
+    out = tmp_path / "cwd" / "drafts"
+    _command("followups", str(path), "--out", str(Path("sub", "..", "drafts")))
+    assert sorted(p.name for p in out.glob("*.eml")) == [BD1, CN1]
+    (record,) = (tmp_path / "book" / BACKUP_DIR).glob(f"*/{kept_drafts.RECORD}")
+    recorded = [Path(d["path"]) for d in json.loads(record.read_text(encoding="utf-8"))["drafts"]]
+    assert sorted(recorded) == [out / BD1, out / CN1], recorded
+    monkeypatch.chdir(tmp_path)
+    said = _command("undo", str(path))
+    assert not out.exists(), (sorted(out.iterdir()), said)
+    assert "not a draft" not in " ".join(said.split()), said

@@ -12,6 +12,8 @@ from conftest import add_config, base_sheets, write_book
 from prodbook.core.findings import Code
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import REFRESH, run
+from prodbook.workbook import kept_drafts, outlook
+from test_outlook import FakeOutlook
 
 DAY1 = date(2027, 3, 1)
 
@@ -47,6 +49,15 @@ def day_run(path: Path, n: int, *, dry_run: bool = False, jobs: tuple[str, ...] 
         hour=hour), dry_run=dry_run))
 
 
+def two_days(tmp_path: Path) -> tuple[Path, Path]:
+    """A tracker keeping the newest day before today (Draft Days To Keep 1) run on 03-01 and 03-02: the workbook,
+    and the folder of 03-01 that the next day's run prunes."""
+    path = book(tmp_path, 1)
+    day_run(path, 0)
+    day_run(path, 1)
+    return path, tmp_path / "Follow-up drafts" / "2027-03-01"
+
+
 def folders(path: Path) -> list[str]:
     root = path.parent / "Follow-up drafts"
     return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
@@ -75,11 +86,9 @@ def test_without_the_setting_a_week_of_days_is_kept(tmp_path):
 
 
 def test_a_folder_with_a_file_of_the_apms_or_a_draft_edited_since_stays(tmp_path):
-    path = book(tmp_path, keep=1)
-    day_run(path, 0)
-    day_run(path, 1)
-    root = path.parent / "Follow-up drafts"
-    (root / "2027-03-01" / "notes for Rahim.txt").write_text("call about the proto", encoding="utf-8")
+    path, old = two_days(tmp_path)
+    root = old.parent
+    (old / "notes for Rahim.txt").write_text("call about the proto", encoding="utf-8")
     (draft,) = (root / "2027-03-02").glob("*.eml")
     draft.write_bytes(draft.read_bytes().replace(b"Subject:", b"Subject: EDITED", 1))  # the APM edited it
     third = day_run(path, 2)
@@ -92,24 +101,19 @@ def test_a_folder_with_a_file_of_the_apms_or_a_draft_edited_since_stays(tmp_path
 
 
 def test_a_dry_run_removes_nothing_and_says_what_it_would(tmp_path):
-    path = book(tmp_path, keep=1)
-    day_run(path, 0)
-    day_run(path, 1)
+    path, _ = two_days(tmp_path)
     dry = day_run(path, 2, dry_run=True)
     assert folders(path) == ["2027-03-01", "2027-03-02"]
     assert "Would remove the old follow-up drafts folder '2027-03-01'" in said(dry)
 
 
 def test_the_refresh_prunes_and_its_undo_puts_the_folder_back(tmp_path):
-    path = book(tmp_path, keep=1)
-    day_run(path, 0)
-    day_run(path, 1)
-    root = path.parent / "Follow-up drafts"
-    before = {p.name: p.read_bytes() for p in (root / "2027-03-01").iterdir()}
+    path, old = two_days(tmp_path)
+    before = {p.name: p.read_bytes() for p in old.iterdir()}
     day_run(path, 2, jobs=REFRESH)
     assert folders(path) == ["2027-03-02", "2027-03-03"]
     run(path, ["undo"], Context(today=DAY1 + timedelta(days=2), now=datetime(2027, 3, 3, 10)))
-    assert {p.name: p.read_bytes() for p in (root / "2027-03-01").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in old.iterdir()} == before
 
 
 def test_a_setting_that_is_no_number_of_days_is_named_and_a_week_is_kept(tmp_path):
@@ -152,10 +156,7 @@ def test_two_trackers_sharing_the_folder_each_take_their_own_drafts_and_the_last
 
 
 def test_the_files_windows_and_a_mac_leave_in_a_folder_do_not_keep_it(tmp_path):
-    path = book(tmp_path, 1)
-    day_run(path, 0)
-    day_run(path, 1)
-    old = tmp_path / "Follow-up drafts" / "2027-03-01"
+    path, old = two_days(tmp_path)
     (old / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(100))
     (old / "Thumbs.db").write_bytes(bytes(64))
     (old / "desktop.ini").write_text("[.ShellClassInfo]", encoding="utf-8")
@@ -188,9 +189,7 @@ def test_a_run_that_changes_nothing_in_the_workbook_removes_no_folder_so_undo_al
 def test_pruning_needs_neither_the_change_log_nor_the_runs_records(tmp_path):
     """The record inside the day's folder is all a run reads: the Change Log emptied and 'prodbook backups'
     deleted, the old folder still goes."""
-    path = book(tmp_path, 1)
-    day_run(path, 0)
-    day_run(path, 1)
+    path, _ = two_days(tmp_path)
     for p in sorted((tmp_path / "prodbook backups").rglob("*"), reverse=True):
         p.rmdir() if p.is_dir() else p.unlink()
     wb = openpyxl.load_workbook(path)
@@ -203,10 +202,7 @@ def test_pruning_needs_neither_the_change_log_nor_the_runs_records(tmp_path):
 
 
 def test_a_folder_kept_for_the_apms_file_is_said_once_with_its_reason(tmp_path):
-    path = book(tmp_path, 1)
-    day_run(path, 0)
-    day_run(path, 1)
-    old = tmp_path / "Follow-up drafts" / "2027-03-01"
+    path, old = two_days(tmp_path)
     (old / "notes for Rahim.txt").write_text("call about the proto", encoding="utf-8")
     third = day_run(path, 2)
     assert sorted(p.name for p in old.iterdir() if p.suffix != ".json") == ["notes for Rahim.txt"]  # draft gone
@@ -217,10 +213,8 @@ def test_a_folder_kept_for_the_apms_file_is_said_once_with_its_reason(tmp_path):
 
 
 def test_a_folder_kept_for_a_draft_edited_since_says_so_once(tmp_path):
-    path = book(tmp_path, 1)
-    day_run(path, 0)
-    day_run(path, 1)
-    (draft,) = (tmp_path / "Follow-up drafts" / "2027-03-01").glob("*.eml")
+    path, old = two_days(tmp_path)
+    (draft,) = old.glob("*.eml")
     draft.write_bytes(draft.read_bytes().replace(b"Subject:", b"Subject: EDITED", 1))
     third = day_run(path, 2)
     line = next(x for x in said(third).splitlines() if "'2027-03-01'" in x)
@@ -230,10 +224,7 @@ def test_a_folder_kept_for_a_draft_edited_since_says_so_once(tmp_path):
 
 
 def test_a_folder_written_before_prodbook_recorded_its_drafts_is_left_alone_silently(tmp_path):
-    path = book(tmp_path, 1)
-    day_run(path, 0)
-    day_run(path, 1)
-    old = tmp_path / "Follow-up drafts" / "2027-03-01"
+    path, old = two_days(tmp_path)
     for p in old.glob("*.json"):
         p.unlink()  # as an older prodbook left it
     third = day_run(path, 2)
@@ -246,11 +237,35 @@ def test_a_tracker_synced_to_another_folder_still_knows_its_drafts(tmp_path):
     known by the workbook's file name in the record, not by the whole path."""
     first = tmp_path / "ann"
     first.mkdir()
-    path = book(first, 1)
-    day_run(path, 0)
-    day_run(path, 1)
+    path, _ = two_days(first)
     moved = tmp_path / "bob"
     first.rename(moved)
     third = day_run(moved / path.name, 2)
     assert folders(moved / path.name) == ["2027-03-02", "2027-03-03"]
     assert "Removed the old follow-up drafts folder '2027-03-01'" in said(third)
+
+
+
+def test_a_draft_written_as_a_file_when_outlook_stopped_is_named_so_not_as_the_apms_file(tmp_path, monkeypatch):
+    """Two trackers beside one drafts folder: u's run from the command line writes its draft (and the day's
+    record); t's Excel button finds Outlook closing before it took the draft, so t's draft is an .eml file there,
+    which the record does not list. When the folder is old, t's line keeping it says what the file is (a draft
+    prodbook wrote because Outlook stopped) and where, never 'your own file'."""
+    t = book(tmp_path, 1)
+    u = tmp_path / "u.xlsx"
+    u.write_bytes(t.read_bytes())
+    day_run(u, 0)
+    monkeypatch.setattr(outlook, "_outlook", lambda: FakeOutlook(fail_after=0))
+    run(t, ["followups"], Context(today=DAY1, now=datetime(2027, 3, 1, 10), outlook=True))
+    monkeypatch.undo()  # the next days from the command line
+    old = tmp_path / "Follow-up drafts" / "2027-03-01"
+    assert len(list(old.glob("*.eml"))) == 2
+    record = kept_drafts.day_record(old)
+    assert record is not None
+    (draft,) = [p for p in old.glob("*.eml") if p.name not in record.drafts]
+    day_run(t, 1)
+    third = day_run(t, 2)
+    line = next(x for x in said(third).splitlines() if "'2027-03-01'" in x)
+    assert f"'{draft.name}'" in line and "your own file" not in line, line
+    assert "prodbook wrote" in line and "Outlook stopped" in line and "not a draft" not in line, line
+    assert draft.is_file()

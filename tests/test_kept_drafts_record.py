@@ -70,3 +70,45 @@ def test_an_undo_reads_the_drafts_record_once(tmp_path, monkeypatch):
         run(path, ["undo"], _ctx(hour, dry_run=dry_run))
         assert len(reads) == 1, (dry_run, reads)
     assert not (tmp_path / "Follow-up drafts").exists()  # the undo still took the drafts and their folders away
+
+
+OLD_DAY_RECORD = """{
+ "drafts": {
+  "BD1_follow-up_2027-03-01.eml": {
+   "tracker": "t.xlsx",
+   "sha256": "%s"
+  },
+  "CN1_follow-up_2027-03-01.eml": {
+   "tracker": "u.xlsx",
+   "sha256": "%s"
+  },
+  "../outside.eml": {
+   "tracker": "t.xlsx",
+   "sha256": "%s"
+  },
+  "damaged.eml": {
+   "tracker": "t.xlsx"
+  }
+ },
+ "left_said": [
+  "u.xlsx"
+ ]
+}"""
+"""A day's drafts record as the prodbook before ``DraftEntry`` wrote it (``json.dumps(..., indent=1)``), with an
+entry outside the folder and a damaged one, which are left out."""
+
+
+def test_a_day_record_written_before_draft_entries_loads_and_is_written_back_byte_for_byte(tmp_path):
+    bd1, cn1 = b"From: a\r\n\r\nBD1", b"From: a\r\n\r\nCN1"
+    (tmp_path / "BD1_follow-up_2027-03-01.eml").write_bytes(bd1)
+    h1, h2 = kept_drafts.DraftEntry.of("t.xlsx", bd1).sha256, kept_drafts.DraftEntry.of("u.xlsx", cn1).sha256
+    assert h1 == kept_drafts.digest(tmp_path / "BD1_follow-up_2027-03-01.eml")
+    (tmp_path / kept_drafts.DAY_RECORD).write_text(OLD_DAY_RECORD % (h1, h2, h1), encoding="utf-8")
+    record = kept_drafts.day_record(tmp_path)
+    assert record is not None
+    assert record.drafts == {"BD1_follow-up_2027-03-01.eml": ("t.xlsx", h1),
+                             "CN1_follow-up_2027-03-01.eml": ("u.xlsx", h2)}
+    assert record.drafts["BD1_follow-up_2027-03-01.eml"].tracker == "t.xlsx" and record.left_said == {"u.xlsx"}
+    kept = json.loads(OLD_DAY_RECORD % (h1, h2, h1))
+    del kept["drafts"]["../outside.eml"], kept["drafts"]["damaged.eml"]
+    assert record.as_bytes() == json.dumps(kept, indent=1).encode("utf-8")  # the same file as before

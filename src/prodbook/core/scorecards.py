@@ -177,11 +177,12 @@ def _rows(frame: pd.DataFrame, cols: tuple[str, ...] | None = None) -> list[dict
 
 
 def _folded(frame: pd.DataFrame, col: str) -> pd.Series:
-    """A column stripped, in capitals, its inner spaces collapsed: the T&A's milestone codes."""
+    """The T&A's milestone codes as ``keys.fold_code`` folds them (one rule for codes), worked out once per
+    distinct code: a T&A has tens of thousands of rows and a few dozen codes."""
     if col not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype="string")
-    return (frame[col].astype("string").str.replace(r"\s+", " ", regex=True).str.strip().str.upper()
-            .fillna(""))
+    values = frame[col]
+    return values.map({v: fold_code(v) for v in values.unique()}).astype("string")
 
 
 def _col(r: Mapping[str, Any], f: str) -> Any:

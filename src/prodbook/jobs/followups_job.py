@@ -45,10 +45,10 @@ from prodbook.core.model.sheets import (
     VENDORS,
 )
 from prodbook.core.where import row_dicts
-from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame
+from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, Stopped, stopped_lines, valid_frame, whole_path
 from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
 from prodbook.workbook import kept_drafts
-from prodbook.workbook.kept_drafts import DAY_RECORD, LEFT_BY_SYSTEM, DayRecord
+from prodbook.workbook.kept_drafts import DAY_RECORD, LEFT_BY_SYSTEM, DayRecord, DraftEntry
 from prodbook.workbook.links import file_link
 from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, StagedRemoval, no_folder
 from prodbook.workbook.tables import Table
@@ -59,11 +59,11 @@ FIELDS = list(FOLLOW_UPS.fields)
 
 
 def drafts_folder(tracker: Tracker, ctx: Context) -> Path | None:
-    """--out as typed, from the folder the command was typed in (a relative one made whole now: undo, run from
-    another folder, reads the record from the workbook's folder), else 'Follow-up drafts/DATE' beside the
-    workbook."""
+    """--out as typed, from the folder the command was typed in (a relative one made whole now, its '..' folded,
+    as the report and scorecard take theirs: undo, run from another folder, reads the record from the workbook's
+    folder, and refuses a path with '..'), else 'Follow-up drafts/DATE' beside the workbook."""
     if ctx.out is not None:
-        return Path(ctx.out).absolute()
+        return whole_path(ctx.out)
     path = getattr(tracker.backend, "path", None)
     return Path(path).parent / fu.DRAFTS_FOLDER / ctx.today.isoformat() if path else None
 
@@ -255,7 +255,7 @@ def _day_record(folder: Path, book: str, wrote: dict[str, bytes], gone: Sequence
     if not wrote and before is None:
         return ()
     drafts = {n: e for n, e in (before.drafts if before else {}).items() if n not in {p.name for p in gone}}
-    drafts.update({name: (book, hashlib.sha256(content).hexdigest()) for name, content in wrote.items()})
+    drafts.update({name: DraftEntry.of(book, content) for name, content in wrote.items()})
     record = DayRecord(drafts, before.left_said if before else frozenset())
     return (StagedFile(folder / DAY_RECORD, record.as_bytes(), undoable=True),)
 
@@ -279,6 +279,9 @@ def _old_days(tracker: Tracker, workbook: Path, today: date) -> tuple[list[Stage
 
 
 _KEPT_BECAUSE = {"yours": "which is not a draft prodbook wrote (your own file)",
+                 "outlook": "a follow-up draft prodbook wrote there as a file because Outlook did not take it "
+                            "(Outlook stopped part-way, or could not be reached), so it is not in Outlook's Drafts "
+                            "folder: double-click it to open it in Outlook",
                  "edited": "a draft prodbook wrote for this tracker, edited since",
                  "folder": "a folder"}
 
@@ -303,10 +306,10 @@ def _old_day(folder: Path, book: str, keep: int, root: Path) -> list[Staged]:
             if f.name.casefold() in LEFT_BY_SYSTEM and f.is_file():
                 system.append(f)
             elif not f.is_file() or entry is None:
-                stays.append((f, "folder" if f.is_dir() else "yours"))
-            elif entry[0].casefold() != book.casefold():
+                stays.append((f, "folder" if f.is_dir() else _unlisted(f)))
+            elif entry.tracker.casefold() != book.casefold():
                 stays.append((f, "another tracker's"))
-            elif kept_drafts.digest(f) == entry[1]:
+            elif kept_drafts.digest(f) == entry.sha256:
                 ours.append(f)
             else:
                 stays.append((f, "edited"))
@@ -330,6 +333,15 @@ def _old_day(folder: Path, book: str, keep: int, root: Path) -> list[Staged]:
         marked = DayRecord(record.drafts, record.left_said | {book.casefold()})
         staged.append(StagedFile(folder / DAY_RECORD, marked.as_bytes(), line, only_if_logged=True))
     return staged
+
+
+def _unlisted(path: Path) -> str:
+    """Why a file the day's record does not list stays (``_KEPT_BECAUSE``): an .eml with prodbook's mark is a draft
+    the Excel button wrote as a file when Outlook stopped or could not be reached (only the drafts written as
+    files from the start are recorded), anything else the APM's own."""
+    if path.suffix.casefold() == ".eml" and (head := _head(path)) is not None and head.get(fu.TRACKER_HEADER):
+        return "outlook"
+    return "yours"
 
 
 def _day(name: str) -> date | None:

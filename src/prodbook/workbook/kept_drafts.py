@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from prodbook.workbook.filebook import open_in_excel
 from prodbook.workbook.safety import BACKUP_DIR, lock_files, path_too_long, replace_file
@@ -35,17 +35,42 @@ LEFT_BY_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 """Files Finder and Explorer leave in a folder once it is opened (lower case): no one's, never a reason to keep it."""
 
 
+class DraftEntry(NamedTuple):
+    """One draft of a day's ``DAY_RECORD``, as it is written there and read back (``as_json``, ``from_json``):
+    ``{"tracker": ..., "sha256": ...}`` under the draft's name."""
+
+    tracker: str
+    """The file name of the workbook the draft was written for."""
+    sha256: str
+    """The SHA-256 of the bytes written, in hex."""
+
+    @classmethod
+    def of(cls, tracker: str, content: bytes) -> DraftEntry:
+        """The entry of a draft written now with ``content``."""
+        return cls(tracker, hashlib.sha256(content).hexdigest())
+
+    def as_json(self) -> dict[str, str]:
+        return {"tracker": self.tracker, "sha256": self.sha256}
+
+    @classmethod
+    def from_json(cls, value: object) -> DraftEntry | None:
+        """The entry as the record holds it; None for anything else (a damaged or hand-edited record)."""
+        if isinstance(value, dict) and isinstance(value.get("tracker"), str) and isinstance(value.get("sha256"), str):
+            return cls(value["tracker"], value["sha256"])
+        return None
+
+
 @dataclass(frozen=True)
 class DayRecord:
-    """What ``DAY_RECORD`` says: each draft's name -> (its tracker's file name, SHA-256), and the trackers (file
-    names, lower case) that already said why the old folder was kept (``left_said``), so that is said once."""
+    """What ``DAY_RECORD`` says: each draft's name -> its ``DraftEntry``, and the trackers (file names, lower
+    case) that already said why the old folder was kept (``left_said``), so that is said once."""
 
-    drafts: dict[str, tuple[str, str]]
+    drafts: dict[str, DraftEntry]
     left_said: frozenset[str] = frozenset()
 
     def as_bytes(self) -> bytes:
         """The record's text, the same for the same drafts (an unchanged record is left alone)."""
-        return json.dumps({"drafts": {n: {"tracker": t, "sha256": h} for n, (t, h) in sorted(self.drafts.items())},
+        return json.dumps({"drafts": {n: e.as_json() for n, e in sorted(self.drafts.items())},
                            "left_said": sorted(self.left_said)}, indent=1).encode("utf-8")
 
 
@@ -58,9 +83,8 @@ def day_record(folder: Path) -> DayRecord | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("drafts"), dict):
         return None
-    drafts = {str(n): (e["tracker"], e["sha256"]) for n, e in data["drafts"].items()
-              if isinstance(e, dict) and isinstance(e.get("tracker"), str) and isinstance(e.get("sha256"), str)
-              and Path(str(n)).name == n}
+    drafts = {str(n): entry for n, e in data["drafts"].items()
+              if (entry := DraftEntry.from_json(e)) is not None and Path(str(n)).name == n}
     said = data.get("left_said")
     return DayRecord(drafts, frozenset(str(m) for m in said) if isinstance(said, list) else frozenset())
 
@@ -378,5 +402,5 @@ def _open(name: str, lock: Path) -> str:
     return text.split(f"'{name}' is ", 1)[-1] if f"'{name}' is " in text else "open in another program"
 
 
-__all__ = ["DAY_RECORD", "LEFT_BY_SYSTEM", "RECORD", "DayRecord", "Undoable", "day_record", "digest", "folder_for",
-           "keep", "load_record", "prune", "remove_made", "undo_draft", "write_record"]
+__all__ = ["DAY_RECORD", "LEFT_BY_SYSTEM", "RECORD", "DayRecord", "DraftEntry", "Undoable", "day_record", "digest",
+           "folder_for", "keep", "load_record", "prune", "remove_made", "undo_draft", "write_record"]
