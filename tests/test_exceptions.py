@@ -247,6 +247,9 @@ _REPORT = date(2027, 3, 18)
 CASES = {  # rule: (the code it gives, a hand-made case it fires on, the near miss it does not)
     ex.revised_xf_later: (Code.XF_REVISED_LATE, lambda: ((line({"revised_xf": date(2027, 4, 16)}),), {}),
                           lambda: ((line({"revised_xf": date(2027, 4, 15)}),), {})),
+    ex.revised_xf_passed: (Code.XF_DATE_PASSED,
+                           lambda: ((line({"revised_xf": date(2027, 2, 28), "packed_qty": 999}),), {}),
+                           lambda: ((line({"revised_xf": date(2027, 2, 28), "packed_qty": 1000}),), {})),
     ex.late_for_cancel: (Code.LATE_FOR_CANCEL, lambda: ((line({"revised_xf": date(2027, 5, 21)}),), {}),
                          lambda: ((line({"revised_xf": date(2027, 5, 20)}),), {})),
     ex.vendor_date_before_forecast: (
@@ -303,7 +306,7 @@ def test_each_rule_fires_on_its_case_and_not_on_the_near_miss(rule):
 
 
 def test_every_rule_is_listed_once_and_named():
-    assert len(set(ex.RULES)) == len(ex.RULES) == 12
+    assert len(set(ex.RULES)) == len(ex.RULES) == 13
     assert set(ex.RULE_NAMES) == {code for code, _, _ in CASES.values()}
 
 

@@ -174,3 +174,39 @@ def test_an_untitled_month_beside_next_month_titled_ahead_is_the_report(tmp_path
         "DEC": [["DHAKA WIP"], ["Report Date:", datetime(2026, 12, 1)], HEADER, line(0, "DEC")]})
     run(book, ["wip"], ctx(path, today=date(2026, 11, 25), now=datetime(2026, 11, 25, 9, 0)))
     assert [r["Remarks"] for r in by_file(book, name)] == ["NOV"]
+
+
+# --- a fabric or trims sheet beside the report (helper-164) ------------------------------------------------------
+
+@pytest.mark.parametrize("sheet", ["Fabric", "Fabric Status", "Trims", "Accessories", "Fabric & Trims"])
+def test_a_fabric_or_trims_sheet_beside_the_report_is_set_aside_and_named(tmp_path, sheet):
+    """A 'Fabric' sheet (PO, style, colour, fabric status, booked qty) was read as a second report: a line only it
+    holds became a live WIP line with blank quantities, and a line of the report a duplicate warning."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    path = a_book(tmp_path, name, {
+        "WIP": [["DHAKA WIP"], HEADER, line(500, "report")],
+        sheet: [["FABRIC / TRIMS STATUS"], ["PO #", "Style #", "Color", "Fabric Status", "Booking Status"],
+                ["4500000001", "S1", "Heather Grey", "In-house", "Booked"],
+                ["4500000003", "S1", "Light Blue", "Awaiting", "Booked"]]})
+    result = run(book, ["wip"], ctx(path))
+    assert [(r["Color"], r["Remarks"]) for r in by_file(book, name)] == [("Heather Grey", "report")]
+    assert not [f for f in result.findings if f.code is Code.WIP_DUPLICATE]
+    note = assert_finding(result.findings, Code.WIP_SHEETS, file=name, value=sheet)
+    assert note.severity is Severity.INFO and f"'{sheet}' (fabric or trims)" in note.message
+    assert "Read as the report: 'WIP'" in note.message
+
+
+@pytest.mark.parametrize("beside", [None, "Summary"])
+def test_a_sheet_named_fabric_that_is_the_report_is_read(tmp_path, beside):
+    """'Fabric WIP' is the vendor's report (a fabric mill's, or a vendor naming it so): alone, or beside a summary
+    of it, it is read, and nothing is said of it being set aside."""
+    book = tracker_with_lines(tmp_path)
+    name = "dhaka WIP 2027-03-01.xlsx"
+    sheets = {"Fabric WIP": [["DHAKA WIP"], HEADER, line(500, "report")]}
+    if beside:
+        sheets[beside] = [["ORDER SUMMARY"], ["PO #", "Style #", "Color", "Order Qty"],
+                          ["4500000001", "S1", "Heather Grey", 600]]
+    result = run(book, ["wip"], ctx(a_book(tmp_path, name, sheets)))
+    assert [(r["Cut Qty"], r["Remarks"]) for r in by_file(book, name)] == [(500, "report")]
+    assert not [f for f in result.findings if f.code is Code.WIP_SHEETS and f.value and "Fabric" in f.value]

@@ -587,6 +587,45 @@ def revised_xf_later(inp: Inputs) -> list[Finding]:
     return out
 
 
+_SHIPPED = re.compile(r"\bshipped\b|\bon[\s-]?board\b|\bsailed\b|\bdeparted\b|\bhanded over\b|\bex-?factoried\b",
+                      re.I)
+"""A vendor's words that the goods have left ('Shipped 14-Apr', 'On board', 'Sailed'); negated or partial ('not
+shipped', 'partly shipped', 'to be shipped') they are not (``says``)."""
+PASSED_ERROR_DAYS = 7
+"""A vendor's Revised XF gone by more than this many days without a shipment is an error; up to it, a warning
+(a report or a shipping advice may be a few days behind)."""
+
+
+def revised_xf_passed(inp: Inputs) -> list[Finding]:
+    """The vendor's own Revised XF has gone by (before today) and the line has neither shipped (no Actual
+    ex-factory or in-DC) nor been packed in full (Packed below the order): the date the vendor gave is no
+    longer a plan. The other rules judge such a line as shipping today (``forecast_xf``); this one says the
+    vendor's date is spent, so the APM asks for a new one."""
+    s, out = inp.settings, []
+    for ln in inp.lines:
+        revised = day_of(ln.w("revised_xf"))
+        if revised is None or revised >= inp.today or gone(ln, s):
+            continue
+        if says(ln.w("remarks"), _SHIPPED) or says(ln.w("booking_status"), _SHIPPED):
+            continue  # the vendor marks it shipped; the T&A's Actual is still to be typed
+        qty, packed = ln.qty or ln.q("order_qty"), ln.q("packed_qty")
+        if qty is not None and qty > 0 and packed is not None and packed >= qty:
+            continue  # packed in full: waiting on the vessel or the paperwork, not on the factory
+        days = (inp.today - revised).days
+        report = day_of(ln.w("report_date"))
+        on = ("" if report is None else f" (WIP report of {_fmt(report)})" if report <= revised else
+              f" (still given on the WIP report of {_fmt(report)})")
+        order = _n(int(qty) if qty else None)
+        count = (f"packed {_n(int(packed))} of {order}" if packed is not None and packed >= 0
+                 else f"no packed quantity reported (order {order})")
+        severity = Severity.ERROR if days > PASSED_ERROR_DAYS else Severity.WARNING
+        out.append(ln.exception(Code.XF_DATE_PASSED, severity,
+                                f"PO {ln.po} {ln.style} {ln.color}: Revised XF {_fmt(revised)}{on} "
+                                f"is {days} day(s) past on {_fmt(inp.today)} and the line has not shipped: "
+                                f"{count}", "Ask the vendor for a new date.", joint=". "))
+    return out
+
+
 def vendor_date_before_forecast(inp: Inputs) -> list[Finding]:
     """The vendor's revised ex-factory is on time for cancel, but the T&A's own forecast, pushed by late
     milestones upstream (nothing cut a week before), is not. The report and the cancel check take the
@@ -936,11 +975,13 @@ def cancelled_line_in_production(inp: Inputs) -> list[Finding]:
 
 
 Rule = Callable[[Inputs], list[Finding]]
-RULES: tuple[Rule, ...] = (revised_xf_later, late_for_cancel, vendor_date_before_forecast, in_dc_late,
+RULES: tuple[Rule, ...] = (revised_xf_later, revised_xf_passed, late_for_cancel, vendor_date_before_forecast,
+                           in_dc_late,
                            ship_window_missed, production_behind, fabric_not_in_house, booking_not_confirmed,
                            ship_mode_changed, ship_qty_off, wip_stale, wip_qty_inconsistent)
 RULE_NAMES: dict[Code, str] = {
-    Code.XF_REVISED_LATE: "Ex-factory revised later", Code.LATE_FOR_CANCEL: "Late for cancel",
+    Code.XF_REVISED_LATE: "Ex-factory revised later", Code.XF_DATE_PASSED: "Vendor's ex-factory date passed",
+    Code.LATE_FOR_CANCEL: "Late for cancel",
     Code.VENDOR_DATE_AHEAD: "Vendor date before T&A forecast",
     Code.IN_DC_LATE: "In-DC late",
     Code.SHIP_WINDOW_MISSED: "Ship window missed", Code.PRODUCTION_BEHIND: "Production behind plan",

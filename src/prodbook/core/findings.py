@@ -86,6 +86,9 @@ class Code(StrEnum):
     WIP_UNMATCHED = "wip-unmatched"
     WIP_AMBIGUOUS = "wip-ambiguous"
     WIP_DUPLICATE = "wip-duplicate-line"
+    WIP_SPLIT = "wip-split-shipment"
+    """Rows of one PO line that are the parts of a split shipment (other mode or date, adding up to the order):
+    read as the line, the figures added up."""
     WIP_VENDOR = "wip-vendor-unknown"
     WIP_REPORT_DATE = "wip-report-date-assumed"
     WIP_REPORT_OLDER = "wip-report-older"
@@ -106,6 +109,8 @@ class Code(StrEnum):
     VENDOR_FORMULA = "vendor-formula-without-value"
     # exception rules (the Exceptions sheet's Rule column)
     XF_REVISED_LATE = "xf-revised-later"
+    XF_DATE_PASSED = "revised-xf-passed"
+    """The vendor's own Revised XF has gone by and the line is neither shipped nor fully packed."""
     VENDOR_DATE_AHEAD = "vendor-date-before-forecast"
     """The vendor's ex-factory is on time for cancel, but the T&A's forecast (late milestones upstream) is not."""
     IN_DC_LATE = "in-dc-late"

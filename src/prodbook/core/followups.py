@@ -205,6 +205,7 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date,
 
 _ASK: dict[str, str] = {
     Code.XF_REVISED_LATE.value: "Please confirm the new date and tell us how you can bring it back.",
+    Code.XF_DATE_PASSED.value: "Please give us a new ex-factory date.",
     Code.LATE_FOR_CANCEL.value: "Please tell us how you will recover the date (overtime, an extra line, "
                                 "a split shipment).",
     Code.VENDOR_DATE_AHEAD.value: "Please tell us how you will make your date (overtime, another line).",

@@ -40,6 +40,9 @@ ACCEPT = 0.6
 """The least share of a header's words a field must explain ("Cut Qty Today": 2 of 3 is enough)."""
 MARGIN = 0.25
 """How far the best must be ahead of the next to count as clearly better."""
+ALONE = 0.7
+"""A header's score for a field it names only by a concept of ``Vocab.alone`` ('Commit Date' alone as Revised
+XF): enough to take the field (``ACCEPT``), not to tie with a header naming it plainly ('Revised XF' beside)."""
 NEUTRAL = frozenset({"pcs", "pc", "pieces", "piece", "units", "unit", "prs", "pairs", "usd", "us", "eur",
                      "gbp", "kg", "kgs", "the", "of", "in"})
 """Units and filler: they neither help nor hurt a score ("Order Qty (pcs)" is "Order Qty")."""
@@ -60,6 +63,9 @@ class Vocab:
     """If given, one of these must appear too (Revised XF needs 'revised', 'new', 'latest'...)."""
     against: tuple[str, ...] = ()
     """Words that rule this field out."""
+    alone: tuple[str, ...] = ()
+    """Concepts that say what ``needs`` asks on their own ('Commit Date' is the factory's revised date): a header
+    of one and nothing of ``needs`` scores ``ALONE`` of its share, so a column naming the field plainly wins."""
 
 
 def _p(*phrases: str) -> tuple[str, ...]:
@@ -71,13 +77,15 @@ XF = _p("xf", "ex factory", "exfactory", "ex fty", "exfty", "ex fac", "exfac", "
 REVISED = _p("revised", "rev", "revision", "new", "latest", "updated", "update", "current", "amended",
              "re confirmed", "reconfirmed", "expected", "forecast", "estimated", "est", "delayed", "proposed",
              "confirmed", "vendor", "supplier", "fty factory", "xf factory", "factory xf", "factory etd",
-             "etd factory", "factory ex fty", "factory", "fty", "commit", "committed", "commitment", "delay", "now")
+             "etd factory", "factory ex fty", "factory", "fty", "commit", "committed", "commitment", "delay", "now",
+             "commited", "comitted", "comited", "committment", "commitement")
 """The vendor's own, current date: 'Delayed XF', 'Delay XF', 'Proposed Ex-Fty', 'Confirmed XF', 'Commit XF'
-(the factory's commitment), 'Ex-Fty Now', 'Ex-Fty (Factory)' beside 'Ex-Fty (Buyer)', 'Factory' under
-'Ex-Factory' beside 'Buyer'. A word counts only outside the date word's own ('factory' of 'Ex Factory'):
-'Ex Factory' alone is the planned date (``score``)."""
-COMMIT_DATE = _p("commit date", "commitment date", "committed date", "commit dt")
-"""A factory's commit date ('Fty Commit Date'): the date it now promises to ship, the revised ex-factory."""
+(the factory's commitment; 'Commited XF', 'Comitted XF' as vendors spell it), 'Ex-Fty Now', 'Ex-Fty (Factory)'
+beside 'Ex-Fty (Buyer)', 'Factory' under 'Ex-Factory' beside 'Buyer'. A word counts only outside the date
+word's own ('factory' of 'Ex Factory'): 'Ex Factory' alone is the planned date (``score``)."""
+COMMIT_DATE = _p("commit date", "commitment date", "committed date", "commit dt", "commited date", "comitted date")
+"""A factory's commit date ('Fty Commit Date', 'Commit Date' alone): the date it now promises to ship, the
+revised ex-factory. Alone it yields to a column naming Revised XF plainly (``Vocab.alone``)."""
 PLANNED = _p("planned", "plan", "original", "orig", "contract", "contractual", "po", "initial", "buyer")
 DATE = _p("date", "dt", "dte")
 QTY = _p("qty", "qnty", "quantity", "quantities", "qtys", "pcs", "total")
@@ -131,7 +139,7 @@ _PLANNED = Vocab("planned_xf", XF, _p(*PLANNED, *DATE),
                  against=_p(*REVISED, *XF_NOT))
 _REVISED = Vocab("revised_xf", _p(*XF, *COMMIT_DATE),
                  _p(*REVISED, *DATE, "actual expected", "actual or expected", "actual est"), needs=REVISED,
-                 against=_p(*PLANNED, *(w for w in XF_NOT if w not in ("actual", "act"))))
+                 against=_p(*PLANNED, *(w for w in XF_NOT if w not in ("actual", "act"))), alone=COMMIT_DATE)
 """'Actual XF' alone is no field (it needs a word of ``REVISED``); 'Actual/Expected XF' is the vendor's date."""
 _MODE = Vocab("ship_mode", _p("ship mode", "mode", "shipment mode", "shipping mode", "ship via", "via",
                               "freight mode", "transport mode", "mode of shipment", "shipment by", "ship by",
@@ -293,11 +301,14 @@ def score(vocab: Vocab, core: tuple[str, ...], context: tuple[str, ...] = ()) ->
     concept = _find(both, vocab.concepts)
     if not concept or _has_apart(both, vocab.against, concept):
         return 0.0
+    share = 1.0
     if vocab.needs and not _has_apart(both, vocab.needs, concept):
-        return 0.0
+        if not _has(both, vocab.alone):
+            return 0.0
+        share = ALONE  # 'Commit Date' alone: the field, unless a header names it plainly
     counted = [i for i, t in enumerate(core) if t not in NEUTRAL] or list(range(len(core)))
     explained = _find(core, (*vocab.concepts, *vocab.qualifiers))
-    return sum(i in explained for i in counted) / len(counted)
+    return share * sum(i in explained for i in counted) / len(counted)
 
 
 # --- a header row -------------------------------------------------------------------------------------

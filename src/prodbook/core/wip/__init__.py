@@ -19,7 +19,9 @@ The package, in the order a report is read (each module imports only the ones ab
 - ``report_date``: the report's own date (a title line, the file name) and the doubts about it;
 - ``rows``: the rows under the header, totals and size breakdowns left out;
 - ``matching``: each row to one PO line of the Orders sheet, or a finding;
-- ``reading``: a whole file, its sheets chosen, read, dated and matched (``import_file``);
+- ``sheets``: which sheets of a workbook are the report, and which are set aside by their names;
+- ``date_order``: how a file writes 03/04, day or month first, one order for the whole file;
+- ``reading``: a whole file, its sheets read, dated and matched, in named steps (``import_file``);
 - ``history``: the Vendor WIP sheet, the new reports merged into what was there.
 """
 

@@ -20,6 +20,12 @@ from prodbook.core.wip.matching import OrderIndex, match_row
 from prodbook.core.wip.values import cell_text, unit_size, unit_words
 
 HEADER_SCAN_ROWS = 25
+"""The rows a vendor file's header is looked for in first: the header naming the most fields wins."""
+HEADER_SEARCH_ROWS = 100
+"""How far down a header is looked for when none is in the first ``HEADER_SCAN_ROWS`` (a file opening with 30
+rows of logo, address and notes). Below them a header must name ``DEEP_FIELDS`` fields, PO # among them."""
+DEEP_FIELDS = 3
+"""Fields a header below ``HEADER_SCAN_ROWS`` must name: a WIP table's own header, not a PO list under a summary."""
 WIP_FIELDS = tuple(f for f in VENDOR_WIP.fields if f not in ("report_date", "source_file"))
 """Fields a vendor file can hold (Report Date and Source File come from the file itself)."""
 QTY_FIELDS = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
@@ -162,6 +168,11 @@ def find_header(rows: Sequence[Sequence[Any]], lookup: Mapping[str, str], merged
     ``lookup`` (Config mappings) wins over meaning; a hidden column only where no visible one fits."""
     found = headers.find_header(rows, headers.WIP_VOCABULARY, ("po",), lookup, merged=merged,
                                 scan=HEADER_SCAN_ROWS, fold=normalise_header)
+    if found is None and len(rows) > HEADER_SCAN_ROWS:  # under a long title block: looked for further down
+        found = headers.find_header(rows, headers.WIP_VOCABULARY, ("po",), lookup, merged=merged,
+                                    scan=HEADER_SEARCH_ROWS, fold=normalise_header)
+        if found is not None and len(found.assignment.found) < DEEP_FIELDS:
+            found = None
     if found is None:
         return None
     a, hidden = _prefer_visible(found, hidden_columns, lookup)
@@ -321,3 +332,46 @@ def header_findings(header: Header, file: str, vendor: str | None) -> list[Findi
                         "several, separate them with |)", file=file, sheet=file, row=row,
                         value=" | ".join(c.text for c in amb.cells)))
     return out
+
+
+def no_header_found(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding | None:
+    """The error for a file in which no sheet has a row naming vendor WIP columns where they are looked for
+    (the first ``HEADER_SCAN_ROWS`` rows, then ``HEADER_SEARCH_ROWS``): the rows searched, the sheets, and a
+    header-like row further down (under a long title block) if there is one. None where some sheet has a row
+    naming WIP columns in the first rows (that header lacks a PO column: said by the reader)."""
+    lookup = vendor_layout(config, vendor)
+
+    def look(raw: RawSheet, rows: Sequence[Sequence[Any]], scan: int) -> headers.HeaderFound | None:
+        return headers.find_header(rows, headers.WIP_VOCABULARY, (), lookup, merged=raw.merged, scan=scan,
+                                   fold=normalise_header)
+
+    if any(look(raw, raw.rows, HEADER_SCAN_ROWS) for raw in raws):
+        return None
+    file = raws[0].file if raws else "?"
+    sheets = [raw.sheet for raw in raws if raw.sheet]
+    where = (f" of sheet '{sheets[0]}'" if len(sheets) == 1 else
+             f" of the sheets {', '.join(repr(s) for s in sheets)}" if sheets else "")
+    setting = f"'WIP Column: {vendor or 'VENDOR'} / PO #' = the vendor's header of the PO number"
+    said = (f"no header row found in rows 1-{HEADER_SEARCH_ROWS}{where}, so the file was not imported. The header "
+            f"(the row naming the columns: PO #, Style #, Color, quantities, ex-factory dates) must be in the first "
+            f"{HEADER_SEARCH_ROWS} rows, right above the data")
+    for raw in raws:
+        shown = f" of sheet '{raw.sheet}'" if raw.sheet else ""
+        for start in range(HEADER_SCAN_ROWS, min(len(raw.rows), 1000), HEADER_SCAN_ROWS):
+            h = look(raw, raw.rows[start:], HEADER_SCAN_ROWS)
+            if h is None or len(h.assignment.found) < 2:
+                continue
+            row = start + h.first_row + 1
+            cells = ", ".join(f"'{c.text}'" for c in h.cells[:8])
+            if row <= HEADER_SEARCH_ROWS:  # within reach, but no PO column, or too few columns that far down
+                why = (f"names fewer than {DEEP_FIELDS} WIP columns, which a header below row {HEADER_SCAN_ROWS} "
+                       f"must, so the file was not imported. If it is the header, delete the title rows above it"
+                       if "po" in h.assignment.found else "no column of it reads as the PO number, so the file "
+                       f"was not imported; on the Config sheet, set {setting}")
+                return error(Code.COLUMN_MISSING, f"row {row}{shown} looks like the header ({cells}), but {why}",
+                             file=file, sheet=file, row=row, value=cells[:200])
+            return error(Code.COLUMN_MISSING, f"{said}: row {row}{shown} looks like the header ({cells}), too far "
+                         "down. Delete the title or logo rows above it (or move the table up) and import the "
+                         "file again", file=file, sheet=file, row=row, value=cells[:200])
+    return error(Code.COLUMN_MISSING, f"{said}. Check it is a WIP report; if the vendor names the PO column in its "
+                 f"own way, on the Config sheet set {setting}", file=file, sheet=file)

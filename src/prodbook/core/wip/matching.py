@@ -69,7 +69,7 @@ class OrderLine:
     """The Orders sheet's PO Date: a report dated before it was misread (``doubtful_report_date``)."""
     ex_factory: date | None = None
     """The Orders sheet's Ex-Factory: the reading of a file's 08/12/2026 its Planned XF agree with
-    (``reading.file_date_order``)."""
+    (``date_order.file_date_order``)."""
 
 
 class OrderIndex:
@@ -177,3 +177,94 @@ def _read_as(m: Match, po: Any, base: str, where: Mapping[str, Any]) -> Match:
     if m.finding is not None:
         return replace(m, finding=replace(m.finding, message=f"{m.finding.message} ({said})"))
     return Match(m.line, info(Code.WIP_UNMATCHED, said, column="PO #", value=where.get("key"), **where))
+
+
+_SPLIT_QTY = ("order_qty", "cut_qty", "sewn_qty", "packed_qty")
+
+
+def read_splits(rows: list[dict[str, Any]], index: OrderIndex, findings: list[Finding], file: str
+                ) -> list[dict[str, Any]]:
+    """Rows of one PO line that are the parts of a split shipment, read as the line: the figures added up, the
+    latest Revised XF kept (the line ships when its last part does), a part flown on a sea order written as
+    such ('Sea / 500 pcs by air', which ``exceptions.ship_mode_changed`` reads as a part by air), and a
+    note naming the rows. Parts are rows of one report (matched rows, one sheet, no Size column) that differ in
+    Ship Mode or Revised XF and whose Order Qty adds up to the PO line's Qty. Any other repeat of a line (the
+    same date and mode, or more than the order) is left as it is, for the reader to name as a duplicate."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault((fold_ref(r.get("po")), fold_ref(r.get("style")), str(r.get("color")).upper(),
+                           r.get("_sheet"), r.get("report_date")), []).append(i)
+    merged: dict[int, dict[str, Any]] = {}
+    dropped: set[int] = set()
+    for (po, style, _color, _sheet, _report), at in groups.items():
+        parts = [rows[i] for i in at]
+        line = next((ln for ln in index.by_po.get(po, ()) if fold_ref(ln.style) == style
+                     and str(ln.color).upper() == str(parts[0].get("color")).upper()), None)
+        if len(parts) < 2 or line is None or not _is_split(parts, line.qty):
+            continue
+        merged[at[0]] = _merge_parts(parts)
+        dropped.update(at[1:])
+        findings.append(info(Code.WIP_SPLIT, _split_note(parts, merged[at[0]], line), file=file,
+                             sheet=parts[0].get("_sheet", file), row=parts[0].get("_row"),
+                             value=parts[0].get("_raw"), key=f"{line.po} / {line.style} / {line.color}"))
+    return [merged.get(i, r) for i, r in enumerate(rows) if i not in dropped]
+
+
+def _is_split(parts: list[dict[str, Any]], qty: int | None) -> bool:
+    if qty is None or qty <= 0 or any(p.get("_size") for p in parts):
+        return False  # size rows are added up by the reader as sizes
+    marks = [(day_of(p.get("revised_xf")), _mode_of(p.get("ship_mode"))) for p in parts]
+    if len(set(marks)) < len(marks):
+        return False  # two parts the same date and the same mode: a duplicate, not a split
+    theirs = [q for p in parts if isinstance(q := p.get("order_qty"), (int, float)) and q > 0]
+    return len(theirs) == len(parts) and sum(theirs) == qty
+
+
+def _mode_of(text: Any) -> str:
+    """The ship mode a part names, roughly (Air, or the text folded): which parts fly."""
+    t = fold_word(cell_text(text)).lower()
+    return "air" if re.search(r"\bair\b|courier|express|\bdhl\b|\bfed\s?ex\b|\bups\b", t) and "sea" not in t else t
+
+
+def _merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(parts[0])
+    for f in _SPLIT_QTY:
+        got = [p[f] for p in parts if isinstance(p.get(f), (int, float))]
+        out[f] = sum(got) if got else out.get(f)
+    for f in ("planned_xf", "revised_xf"):
+        days = [d for p in parts if (d := day_of(p.get(f))) is not None]
+        out[f] = max(days) if days else out.get(f)
+    for f in ("fabric_status", "booking_status", "remarks"):
+        words: list[str] = []
+        for p in parts:
+            if (w := cell_text(p.get(f))) and w not in words:
+                words.append(w)
+        out[f] = " / ".join(words) or out.get(f)
+    out["ship_mode"] = _split_mode(parts)
+    return out
+
+
+def _split_mode(parts: list[dict[str, Any]]) -> Any:
+    """The Ship Mode of the line: one mode as written; a part flown beside another mode as 'Sea / 500 pcs by
+    air'; other mixes as written, joined."""
+    texts = [cell_text(p.get("ship_mode")) for p in parts]
+    if len({_mode_of(t) for t in texts}) == 1:
+        return parts[0].get("ship_mode")
+    flown = sum(p["order_qty"] for p, t in zip(parts, texts) if _mode_of(t) == "air")
+    rest = [t for t in texts if _mode_of(t) != "air" and t]
+    if flown and rest:
+        return f"{' / '.join(dict.fromkeys(rest))} / {flown:,} pcs by air"
+    return " / ".join(dict.fromkeys(t for t in texts if t)) or None
+
+
+def _split_note(parts: list[dict[str, Any]], line_row: Mapping[str, Any], line: OrderLine) -> str:
+    def part(p: Mapping[str, Any]) -> str:
+        mode, xf = cell_text(p.get("ship_mode")), day_of(p.get("revised_xf"))
+        return (f"row {p.get('_row')}: {int(p['order_qty']):,}" + (f" by {mode}" if mode else "")
+                + (f", ex-factory {xf:%d-%b-%y}" if xf else ""))
+    xf = day_of(line_row.get("revised_xf"))
+    return (f"PO line {line.po} / {line.style} / {line.color} is reported in {len(parts)} rows ("
+            + "; ".join(part(p) for p in parts) + f") whose quantities add up to the order of {line.qty:,}: read "
+            "as a split shipment, the quantities added up" + (f" and the later ex-factory {xf:%d-%b-%y} kept" if xf
+                                                               else "")
+            + ". If the rows are not parts of one shipment, ask the vendor which one is right")

@@ -1,58 +1,53 @@
-"""A whole vendor file: which sheets are WIP reports, the date order its vendor writes, each sheet's rows read,
-dated and matched (``import_file``); what each vendor reported last (``vendor_past``)."""
+"""A whole vendor file read, in named steps (``import_file``): its report sheets as ``sheets`` chose them, each
+read under the date order ``date_order`` decided, dated, and every row matched to its PO line; what each vendor
+reported last (``vendor_past``).
+
+Its own module because it is where the steps meet: the findings about the file as a whole (the sheets left
+out, the columns read into no field, the vendor of a row, a doubtful report date) are said here, once a
+file. A new step of reading a file is one more call in ``import_file``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from prodbook.core import headers
-from prodbook.core.cells import (
-    CellError,
-    DateOrder,
-    column_letter,
-    order_shown,
-    parse_text_date,
-    reads_both_ways,
-    text_or_empty,
-    written_both_ways,
-)
+from prodbook.core.cells import DateOrder, column_letter, order_shown, text_or_empty
 from prodbook.core.config import Config
 from prodbook.core.findings import Code, Finding, Severity, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text
-from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
+from prodbook.core.model.sheets import VENDOR_WIP, normalise_header
+from prodbook.core.wip.date_order import file_date_order, orders_in
 from prodbook.core.wip.layout import (
     HEADER_SCAN_ROWS,
     QTY_FIELDS,
     WIP_FIELDS,
     Header,
     RawSheet,
-    find_header,
     has_own_layout,
     header_findings,
     is_style_sheet,
+    no_header_found,
     unit_by_orders,
     vendor_layout,
 )
-from prodbook.core.wip.matching import OrderIndex, OrderLine, color_match, match_row
+from prodbook.core.wip.matching import OrderIndex, color_match, match_row, read_splits
 from prodbook.core.wip.report_date import (
-    FUTURE_REPORT_DAYS,
     NAME_DATE,
-    NUMERIC_DATE,
     ReportDate,
-    date_example,
     doubtful_report_date,
     find_report_date,
     future_report_date,
     vendor_from_name,
 )
 from prodbook.core.wip.rows import ParsedFile, add_size, parse_rows
+from prodbook.core.wip.sheets import has_progress, latest_month, set_aside_shown, wip_sheets
 from prodbook.core.wip.values import cell_text, day_or_none
 
 
@@ -60,21 +55,16 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                 today: date, past: VendorPast | None = None) -> ParsedFile:
     """Read one vendor file into matched Vendor WIP rows (tracker PO/style/colour) and findings. ``past``:
     what the run knows of the vendor beyond this file (the order its dates show elsewhere, its latest
-    report on the Vendor WIP sheet)."""
+    report on the Vendor WIP sheet). The steps, in order: the report sheets chosen (``_Chosen``), the first
+    read and dated (its vendor, date and date order are the file's), the others read beside it, the sheets
+    left out named, every row matched to its PO line, the report date doubted."""
     file = raws[0].file if raws else "?"
     past = past or VendorPast()
     vendor = vendor_from_name(file, vendors, config)
-    sheets, hidden_reports, set_aside = _wip_sheets(raws, config, vendor)
-    sheets, old_months, month_report = _latest_month(sheets, today, lambda one, h: find_report_date(
-        one, h, file_date_order(one, h, config, vendor, past.hint(vendor), index)[0], today))
-    parsed = sheets[0] if sheets else None
-    if parsed is None and is_style_sheet(raws, config):
-        return ParsedFile(file, None, vendor, None, None, findings=[info(
-            Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
-            "with the Styles sheet by the record check instead", file=file)])
-    if parsed is None:
-        return ParsedFile(file, None, vendor, None, None, findings=[_no_po_column(raws, config, vendor)])
-    raw, header = parsed
+    chosen = _Chosen.of(raws, index, config, vendor, past, today)
+    if not chosen.sheets:
+        return _no_report_sheet(raws, config, file, vendor)
+    raw, header = chosen.sheets[0]
     if "po" not in header.columns:  # two columns both read as PO #: nothing can be matched
         return ParsedFile(file, raw.sheet, vendor, None, header, findings=header_findings(header, file, vendor))
     order, found = file_date_order(raw, header, config, vendor, past.hint(vendor), index)
@@ -87,13 +77,11 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     if (settled := unit_by_orders(header, out.rows, index, file)) is not header:  # dozens or pieces: Orders says
         header, out = settled, parse_rows(raw, settled, order=order, near=report)
     if vendor is None:  # the vendor from the file's own Vendor column, or from its PO lines
-        vendor = _single({v for r in out.rows if (v := r.get("vendor"))}) or _single(
-            {m.line.vendor for r in out.rows if (m := match_row(r, index, file=file, sheet=raw.sheet,
-                                                                 row=r["_row"])).line})
+        vendor = _vendor_of_rows(out.rows, index, file, raw.sheet)
         if vendor and (has_own_layout(config, vendor) or config.get(f"WIP Date Order: {vendor}")
                        or past.hint(vendor)):
             return import_file(raws, index, [vendor], _with_vendor(config, file, vendor), today=today, past=past)
-    if not _has_progress(header):  # a packing list or a PO list: dated today, it would hide the real report's rows
+    if not has_progress(header):  # a packing list or a PO list: dated today, it would hide the real report's rows
         return ParsedFile(file, raw.sheet, vendor, None, header,
                           findings=[_not_a_report(raw, header, config, vendor)])
     if report_at is not None and (ahead := future_report_date(report_at, today, order, vendor, file)):
@@ -102,57 +90,124 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
     out.vendor, out.report_date = vendor, report
     out.findings = header_findings(header, file, vendor) + found + out.findings
     out.findings += unplaced_data(raw, header, vendor, file=file)  # data columns read into no column, named
-    for more, more_header in sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
-        label = f"{file} > sheet '{more.sheet}'"
-        if not _has_progress(more_header):
-            out.findings.append(replace(_not_a_report(more, more_header, config, vendor), sheet=label))
-            continue
-        more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor), index)
-        own = find_report_date(more, more_header, more_order, today)
-        if own is not None and own.row is not None and (ahead := future_report_date(own, today, more_order,
-                                                                                      vendor, file)):
-            out.findings.append(replace(ahead, sheet=label, message=ahead.message.replace(
-                "the file was not imported", "this sheet was not imported")))
-            continue
-        dated = own.day if own is not None else report  # its own title's, if any
-        if dated != report:
-            more_found.append(info(Code.WIP_REPORT_DATE, f"this sheet is dated {dated.isoformat()} in its own "
-                                   f"title rows, the file's first sheet {report.isoformat()}: its rows carry "
-                                   "their own date", file=file, sheet=label))
-        part = parse_rows(more, more_header, order=more_order, near=dated)
-        out.findings += [replace(f, sheet=label) for f in (*header_findings(more_header, file, vendor),
-                                                           *more_found, *part.findings)]
-        out.findings += [replace(f, sheet=label) for f in unplaced_data(more, more_header, vendor, file=file)]
-        out.rows += [{**r, "_sheet": label, "_report": dated} for r in part.rows]
-        out.skipped_totals += part.skipped_totals
-        out.total_rows |= part.total_rows
-    for k, (sheet_raw, _) in enumerate(sheets):  # the first sheet's findings name the file alone
-        out.findings += _hidden_rows_note(sheet_raw, out.rows, file, k > 0)
-    if len(sheets) > 1:
-        out.findings.append(info(Code.WIP_SHEETS, f"{len(sheets)} sheets of this file are WIP reports, each "
-                                 f"imported: {', '.join(repr(r.sheet) for r, _ in sheets)}", file=file,
-                                 sheet=file))
-    if old_months:
-        judged = (f"the latest month begun on its report date, {month_report:%d-%b-%y}," if month_report else
-                  "the latest (no report date was found in the file's title rows or name),")
-        out.findings.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{raw.sheet}', {judged} was "
-                                 f"imported as the report; {', '.join(repr(n) for n in old_months)} not (earlier "
-                                 "months, or a month not yet begun: a sheet set up in advance). To import another "
-                                 "month's figures, save that sheet as a file of its own", file=file, sheet=file,
-                                 value=", ".join(map(str, old_months))))
-    if set_aside:
-        its = ("their names: they are", "their lines") if len(set_aside) > 1 else ("its name: it is", "its lines")
-        out.findings.append(info(Code.WIP_SHEETS, f"not imported: {_set_aside_shown(set_aside)} of this file, by "
-                                 f"{its[0]} not the WIP report, so {its[1]} do not replace the report's "
-                                 f"figures. Read as the report: {', '.join(repr(r.sheet) for r, _ in sheets)}. "
-                                 "If a sheet left out is the vendor's WIP report, rename it in the vendor's file "
-                                 "and import the file again", file=file, sheet=file,
-                                 value=", ".join(map(str, set_aside))))
-    if skipped := hidden_reports:
-        out.findings.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
-                                 f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
-                                 "and were not imported (a vendor hides last week's data). Unhide a sheet "
-                                 "in the vendor's file to import it", file=file, sheet=file))
+    for more, more_header in chosen.sheets[1:]:  # the file's other report sheets ('Knit', 'Woven')
+        _read_other_sheet(out, more, more_header, config, index, past, file=file, today=today, report=report)
+    out.findings += chosen.notes(out.rows, file)
+    _match_rows(out, raw, header, index, vendors, file=file)
+    if report_at is not None and out.rows:
+        _doubt_report_date(out, report_at, order, index, past, file=file, today=today)
+    return out
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """The sheets of a file read as its report, the first the one whose vendor, date and date order are the
+    file's (``sheets.wip_sheets``; of a sheet per month, the latest: ``sheets.latest_month``), and the sheets
+    left out, each kind named once on the Issues sheet (``notes``)."""
+
+    sheets: list[tuple[RawSheet, Header]]
+    hidden: list[str | None]
+    """Hidden sheets that look like reports (last week's data)."""
+    set_aside: list[str | None]
+    """Sheets left out by their names beside the report (shipped or cancelled lines, a summary)."""
+    old_months: list[str | None]
+    """Of a sheet per month, the months not imported."""
+    month_report: date | None
+    """The report date the month sheets were judged by."""
+
+    @classmethod
+    def of(cls, raws: Sequence[RawSheet], index: OrderIndex, config: Config, vendor: str | None, past: VendorPast,
+           today: date) -> _Chosen:
+        sheets, hidden, set_aside = wip_sheets(raws, config, vendor)
+        sheets, old_months, month_report = latest_month(sheets, today, lambda one, h: find_report_date(
+            one, h, file_date_order(one, h, config, vendor, past.hint(vendor), index)[0], today))
+        return cls(sheets, hidden, set_aside, old_months, month_report)
+
+    def notes(self, rows: Sequence[Mapping[str, Any]], file: str) -> list[Finding]:
+        """The hidden rows read, and the sheets read and left out, said once for the file."""
+        out = [f for k, (sheet_raw, _) in enumerate(self.sheets)  # the first sheet's findings name the file alone
+               for f in _hidden_rows_note(sheet_raw, rows, file, k > 0)]
+        read = ", ".join(repr(r.sheet) for r, _ in self.sheets)
+        if len(self.sheets) > 1:
+            out.append(info(Code.WIP_SHEETS, f"{len(self.sheets)} sheets of this file are WIP reports, each "
+                            f"imported: {read}", file=file, sheet=file))
+        if self.old_months:
+            judged = (f"the latest month begun on its report date, {self.month_report:%d-%b-%y}," if
+                      self.month_report else "the latest (no report date was found in the file's title rows or "
+                      "name),")
+            out.append(info(Code.WIP_SHEETS, f"this file has a sheet per month: '{self.sheets[0][0].sheet}', "
+                            f"{judged} was imported as the report; {', '.join(repr(n) for n in self.old_months)} "
+                            "not (earlier months, or a month not yet begun: a sheet set up in advance). To import "
+                            "another month's figures, save that sheet as a file of its own", file=file, sheet=file,
+                            value=", ".join(map(str, self.old_months))))
+        if aside := self.set_aside:
+            its = ("their names: they are", "their lines") if len(aside) > 1 else ("its name: it is", "its lines")
+            out.append(info(Code.WIP_SHEETS, f"not imported: {set_aside_shown(aside)} of this file, by "
+                            f"{its[0]} not the WIP report, so {its[1]} do not replace the report's "
+                            f"figures. Read as the report: {read}. If a sheet left out is the vendor's WIP report, "
+                            "rename it in the vendor's file and import the file again", file=file, sheet=file,
+                            value=", ".join(map(str, aside))))
+        if skipped := self.hidden:
+            out.append(info(Code.WIP_SHEETS, f"the hidden sheet{'s' if len(skipped) > 1 else ''} "
+                            f"{', '.join(repr(n) for n in skipped)} of this file look like WIP reports "
+                            "and were not imported (a vendor hides last week's data). Unhide a sheet "
+                            "in the vendor's file to import it", file=file, sheet=file))
+        return out
+
+
+def _no_report_sheet(raws: Sequence[RawSheet], config: Config, file: str, vendor: str | None) -> ParsedFile:
+    """A file with no sheet whose header has a PO column: a style sheet (for the record check), else the error
+    naming the row most like a header."""
+    if is_style_sheet(raws, config):
+        return ParsedFile(file, None, vendor, None, None, findings=[info(
+            Code.COLUMN_MISSING, "not a WIP report (it has style columns but no PO column): it is compared "
+            "with the Styles sheet by the record check instead", file=file)])
+    return ParsedFile(file, None, vendor, None, None, findings=[no_header_found(raws, config, vendor)
+                                                                  or _no_po_column(raws, config, vendor)])
+
+
+def _vendor_of_rows(rows: Sequence[Mapping[str, Any]], index: OrderIndex, file: str, sheet: str | None
+                    ) -> str | None:
+    """The one vendor of a file not named for one: its own Vendor column's, else its PO lines'."""
+    return _single({v for r in rows if (v := r.get("vendor"))}) or _single(
+        {m.line.vendor for r in rows if (m := match_row(r, index, file=file, sheet=sheet, row=r["_row"])).line})
+
+
+def _read_other_sheet(out: ParsedFile, more: RawSheet, more_header: Header, config: Config, index: OrderIndex,
+                      past: VendorPast, *, file: str, today: date, report: date) -> None:
+    """Another report sheet of the file ('Knit' beside 'Woven') read into ``out``: its own date order and title
+    date, its rows dated so, every finding naming the sheet."""
+    vendor = out.vendor
+    label = f"{file} > sheet '{more.sheet}'"
+    if not has_progress(more_header):
+        out.findings.append(replace(_not_a_report(more, more_header, config, vendor), sheet=label))
+        return
+    more_order, more_found = file_date_order(more, more_header, config, vendor, past.hint(vendor), index)
+    own = find_report_date(more, more_header, more_order, today)
+    if own is not None and own.row is not None and (ahead := future_report_date(own, today, more_order,
+                                                                                  vendor, file)):
+        out.findings.append(replace(ahead, sheet=label, message=ahead.message.replace(
+            "the file was not imported", "this sheet was not imported")))
+        return
+    dated = own.day if own is not None else report  # its own title's, if any
+    if dated != report:
+        more_found.append(info(Code.WIP_REPORT_DATE, f"this sheet is dated {dated.isoformat()} in its own "
+                               f"title rows, the file's first sheet {report.isoformat()}: its rows carry "
+                               "their own date", file=file, sheet=label))
+    part = parse_rows(more, more_header, order=more_order, near=dated)
+    out.findings += [replace(f, sheet=label) for f in (*header_findings(more_header, file, vendor),
+                                                       *more_found, *part.findings)]
+    out.findings += [replace(f, sheet=label) for f in unplaced_data(more, more_header, vendor, file=file)]
+    out.rows += [{**r, "_sheet": label, "_report": dated} for r in part.rows]
+    out.skipped_totals += part.skipped_totals
+    out.total_rows |= part.total_rows
+
+
+def _match_rows(out: ParsedFile, raw: RawSheet, header: Header, index: OrderIndex, vendors: Sequence[str], *,
+                file: str) -> None:
+    """Each row read to its PO line of the Orders sheet, as a Vendor WIP row, in ``out.rows``; a row that
+    matches none is a finding, a second row of one line too (``_dedupe``)."""
+    vendor, report = out.vendor, out.report_date
     rows = []
     known = {fold_ref(v): v for v in vendors}
     others: dict[tuple[str, str], list[int]] = {}  # (this report's vendor, the style's vendor) -> rows
@@ -192,21 +247,26 @@ def import_file(raws: Sequence[RawSheet], index: OrderIndex, vendors: Sequence[s
                      for (ours, theirs), at in others.items()]
     if uncoloured:
         out.findings.append(_no_colour_column(raw, header, uncoloured, index, vendor))
-    out.rows = _dedupe(rows, out.findings, file, raw.sheet)
-    if report_at is not None and out.rows:
-        po_date = max((line.po_date for r in out.rows if r["report_date"] == report
-                       for line in index.by_po.get(fold_ref(r["po"]), ())
-                       if line.po_date and line.style == r["style"] and line.color == r["color"]), default=None)
-        doubt = doubtful_report_date(report_at, order, vendor, file, today=today,
-                                     latest=past.latest.get(fold_text(vendor or "")), po_date=po_date)
-        if doubt is not None and (fold_text(vendor or ""), report_at.day, fold_text(file)) in past.on_sheet:
-            # read again, perhaps: not named older unless its lines change the sheet (``import_wip``)
-            quiet = doubtful_report_date(report_at, order, vendor, file, today=today, latest=None, po_date=po_date)
-            if quiet != doubt:
-                out.older, doubt = (doubt, quiet), quiet
-        if doubt is not None:
-            out.findings.append(doubt)
-    return out
+    out.rows = _dedupe(read_splits(rows, index, out.findings, file), out.findings, file, raw.sheet)
+
+
+def _doubt_report_date(out: ParsedFile, report_at: ReportDate, order: DateOrder, index: OrderIndex,
+                       past: VendorPast, *, file: str, today: date) -> None:
+    """A report date found that may be wrong (older than the vendor's latest, before its POs were placed)
+    named in ``out`` (``doubtful_report_date``); a file read again is not older (``ParsedFile.older``)."""
+    vendor, report = out.vendor, out.report_date
+    po_date = max((line.po_date for r in out.rows if r["report_date"] == report
+                   for line in index.by_po.get(fold_ref(r["po"]), ())
+                   if line.po_date and line.style == r["style"] and line.color == r["color"]), default=None)
+    doubt = doubtful_report_date(report_at, order, vendor, file, today=today,
+                                 latest=past.latest.get(fold_text(vendor or "")), po_date=po_date)
+    if doubt is not None and (fold_text(vendor or ""), report_at.day, fold_text(file)) in past.on_sheet:
+        # read again, perhaps: not named older unless its lines change the sheet (``import_wip``)
+        quiet = doubtful_report_date(report_at, order, vendor, file, today=today, latest=None, po_date=po_date)
+        if quiet != doubt:
+            out.older, doubt = (doubt, quiet), quiet
+    if doubt is not None:
+        out.findings.append(doubt)
 
 
 def _no_colour_column(raw: RawSheet, header: Header, rows: Sequence[Mapping[str, Any]], index: OrderIndex,
@@ -258,164 +318,6 @@ def _with_vendor(config: Config, file: str, vendor: str) -> Config:
     return replace(config, extra={**config.extra, f"wip vendor: {file.lower()}": vendor})
 
 
-def file_date_order(raw: RawSheet, header: Header, config: Config, vendor: str | None,
-                    hint: tuple[DateOrder, str] | None = None, index: OrderIndex | None = None
-                    ) -> tuple[DateOrder, list[Finding]]:
-    """How this file writes 03/04/2027: the vendor's 'WIP Date Order' setting, else what its own dates show
-    ('15/04/2027' can only be day first), else the reading under which its Planned XF are its PO lines'
-    Ex-Factory on the Orders sheet (``index``; ``_orders_agree``), else what the vendor's dates showed
-    elsewhere (``hint``: its other files of the run, its earlier reports' file names; ``vendor_past``), else
-    the Date Order setting, with a warning giving a date of the file both ways. One order for the whole file:
-    a DMY file read as MDY would turn 05/03 into 3 May beside a correct 15/04."""
-    setting = config.get(f"WIP Date Order: {vendor}") if vendor else None
-    try:
-        chosen = DateOrder(str(setting).upper().replace("/", "")) if setting else None
-    except ValueError:
-        chosen = None
-    shown: dict[DateOrder, tuple[int, str]] = {}
-    unsure: tuple[int | None, str] | None = None  # the first date that reads both ways (03/04/2027)
-    unsure_column: int | None = None  # its column, when it is a date column's cell
-    date_columns = [c for f, c in header.columns.items() if VENDOR_WIP.column(f).kind is Kind.DATE]
-    for r, cells in enumerate(raw.rows):
-        title = r < header.first_row
-        for c in (range(len(cells)) if title else date_columns):
-            v = cells[c] if c < len(cells) else None
-            if isinstance(v, str):
-                for text in (NUMERIC_DATE.findall(v) if title else [v.strip()]):
-                    if (o := order_shown(text)) is not None:
-                        shown.setdefault(o, (r + 1, text))
-                    elif unsure is None and reads_both_ways(text):
-                        unsure, unsure_column = (r + 1, text), None if title else c
-    if unsure is None:  # a date of the file name both ways ('WIP 03-12-2026.xlsx')
-        unsure = next(((None, m[1]) for m in NAME_DATE.finditer(Path(raw.file).stem)
-                       if reads_both_ways(m[1])), None)
-    where = {"file": raw.file, "sheet": raw.file}
-    if chosen is not None:
-        other = next((o for o in shown if o is not chosen), None)
-        if other is None:
-            return chosen, []
-        row, text = shown[other]
-        return chosen, [warning(Code.WIP_DATE_ORDER, f"the Config sheet says this vendor writes dates {chosen} "
-                                f"('WIP Date Order: {vendor}'), but '{text}' can only be {other}; check the "
-                                "file's dates and the setting", row=row, value=text, **where)]
-    if len(shown) == 2:
-        return config.date_order, [written_both_ways(shown, config.date_order, where)]
-    if len(shown) == 1:
-        (o, (row, text)), = shown.items()
-        if o is not config.date_order:
-            who = vendor or "VENDOR"
-            return o, [info(Code.WIP_DATE_ORDER, f"'{text}' shows this file writes dates {o}, so every date "
-                            f"in it was read {o} (03/04 as {date_example(o)}). To say so once for this vendor, "
-                            f"set 'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text,
-                            **where)]
-        return o, []
-    if unsure is None:
-        return config.date_order, []
-    who = vendor or "VENDOR"
-    agree = _orders_agree(raw, header, index)
-    best = max(agree, key=lambda k: len(agree[k]))
-    other_order = _other(best)
-    if len(agree[best]) > 2 * len(agree[other_order]):  # the PO lines' own dates decide, clearly
-        o, (row, text, line, day) = best, agree[best][0]
-        if o is config.date_order and (hint is None or hint[0] is o):
-            return o, []  # the tracker's order, and the Orders sheet's dates say so
-        said = (f"'{text}' reads both ways and no date of this file tells day from month; read {o} it is "
-                f"{day:%d-%b-%y}, the Ex-Factory of PO {line.po} / {line.style} / {line.color} on the Orders "
-                f"sheet ({len(agree[o])} of the file's Planned XF are their PO line's Ex-Factory read {o}, "
-                f"{len(agree[other_order])} read {other_order}), so every date in it was read {o} (03/04 as "
-                f"{date_example(o)})")
-        if hint is not None and hint[0] is not o:
-            said += (f", not {hint[0]} as {who}'s dates elsewhere are ({hint[1]}): its dates follow its PO lines, "
-                     "not its other files")
-        return o, [info(Code.WIP_DATE_ORDER, f"{said}. If that is wrong, or to say so once for this vendor, set "
-                        f"'WIP Date Order: {who}' = {o} on the Config sheet", row=row, value=text, **where)]
-    if hint is not None and hint[0] is not config.date_order:
-        o, seen = hint
-        return o, [info(Code.WIP_DATE_ORDER, f"'{unsure[1]}' reads both ways and no date of this file tells "
-                        f"day from month; {who}'s dates elsewhere are {o} ({seen}), so this file's were read "
-                        f"{o} (03/04 as {date_example(o)}). If that is wrong, or to say so once for this vendor, set "
-                        f"'WIP Date Order: {who}' on the Config sheet", row=unsure[0], value=unsure[1], **where)]
-    if hint is not None:
-        return config.date_order, []  # the vendor's other files show the tracker's order
-    return config.date_order, [_undecided_order(raw, header, config.date_order, who, unsure, unsure_column,
-                                                agree)]
-
-
-def _other(order: DateOrder) -> DateOrder:
-    return DateOrder.MDY if order is DateOrder.DMY else DateOrder.DMY
-
-
-def _both(text: str) -> dict[DateOrder, date | None]:
-    """A date that reads both ways ('08/12/2026'), each way."""
-    out: dict[DateOrder, date | None] = {}
-    for o in (DateOrder.DMY, DateOrder.MDY):
-        try:
-            out[o] = parse_text_date(text, o)
-        except CellError:
-            out[o] = None
-    return out
-
-
-def _orders_agree(raw: RawSheet, header: Header, index: OrderIndex | None
-                  ) -> dict[DateOrder, list[tuple[int, str, OrderLine, date]]]:
-    """Each reading's Planned XF cells (a text that reads both ways, '08/12/2026') that are their PO line's
-    Ex-Factory on the Orders sheet read that way: (row, text, the line, the day). A vendor's Planned XF is the
-    PO's ex-factory date far more often than not, so the reading most of them agree with is how it writes."""
-    out: dict[DateOrder, list[tuple[int, str, OrderLine, date]]] = {DateOrder.DMY: [], DateOrder.MDY: []}
-    xf = header.columns.get("planned_xf")
-    if index is None or xf is None or "po" not in header.columns:
-        return out
-    keys = {f: c for f, c in header.columns.items() if f in ("po", "style", "color")}
-    for r in range(header.first_row + header.height, min(len(raw.rows), PAST_ROWS)):
-        cells = raw.rows[r]
-        v = cells[xf] if xf < len(cells) else None
-        if not isinstance(v, str) or not reads_both_ways(v):
-            continue
-        days = _both(v)
-        if days[DateOrder.DMY] == days[DateOrder.MDY]:
-            continue  # 05/05/2027: the same day either way
-        values = {f: (cell_text(cells[c]) or None) if c < len(cells) else None for f, c in keys.items()}
-        if not values.get("po"):
-            continue
-        line = match_row(values, index, file=raw.file, sheet=raw.sheet, row=r + 1).line
-        if line is None or line.ex_factory is None:
-            continue
-        for o, day in days.items():
-            if day == line.ex_factory:
-                out[o].append((r + 1, v.strip(), line, day))
-    return out
-
-
-def _undecided_order(raw: RawSheet, header: Header, order: DateOrder, who: str, unsure: tuple[int | None, str],
-                     column: int | None, agree: Mapping[DateOrder, Sequence[Any]]) -> Finding:
-    """A file whose dates all read both ways, which neither its vendor's setting, its own dates, its PO lines'
-    Ex-Factory nor its vendor's other files decide: read in the tracker's Date Order, said with a cell of it
-    both ways and what to do."""
-    row, text = unsure
-    other = _other(order)
-    days = _both(text)
-    if row is None:
-        cell = "in the file name"
-    elif column is None:
-        cell = f"in row {row}"
-    else:
-        cell = f"in row {row}, column {column_letter(column)} '{header.texts.get(column, '')}'"
-    shown = {o: f"{d:%d-%b-%y}" if d else "no date" for o, d in days.items()}
-    if agree[DateOrder.DMY] or agree[DateOrder.MDY]:
-        why = (f"its Planned XF are their PO line's Ex-Factory on the Orders sheet {len(agree[DateOrder.DMY])} "
-               f"time(s) read DMY and {len(agree[DateOrder.MDY])} read MDY")
-    else:
-        why = "no Planned XF of it is its PO line's Ex-Factory on the Orders sheet either way"
-    return warning(Code.WIP_DATE_ORDER, f"'{text}' {cell} reads both ways, and nothing tells day from month: no "
-                   f"date of this file can only be one way, {why}, and {who}'s setting and other files say "
-                   f"nothing. It was read {order} (the Config sheet's Date Order), {shown[order]}; read {other} it "
-                   f"is {shown[other]}, and every date of the file with it. Check one date with {who}: if it "
-                   f"writes {other} (03/04 as {date_example(other)}), set 'WIP Date Order: {who}' = {other} on the "
-                   f"Config sheet and import the file again (if it writes {order}, set it = {order} to say so once); "
-                   f"better, ask {who} to write dates as dd-Mmm-yy, such as 08-Dec-26, which cannot be misread",
-                   row=row, value=text, file=raw.file, sheet=raw.file)
-
-
 def assumed_date_note(f: Finding) -> bool:
     """The note of a file with no report date of its own (``import_file`` dated it today, an attachment its
     message's day), told by its place, not its words: the file alone, no row. Not the warning or error about
@@ -443,8 +345,6 @@ class VendorPast:
         return self.orders.get(fold_text(vendor)) if vendor else None
 
 
-PAST_ROWS = 5000
-"""Rows of each sheet looked at for the order a vendor's dates show (a report's dates are near its top)."""
 
 
 @dataclass(frozen=True)
@@ -468,7 +368,7 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
     for one in run_files:
         vendor = one.vendor or (vendor_from_name(one.raws[0].file, vendors, config) if one.raws else None)
         if vendor is not None:
-            for o, seen in _orders_in(one.raws, one.shown):
+            for o, seen in orders_in(one.raws, one.shown):
                 run.setdefault(fold_text(vendor), {}).setdefault(o, seen)
     earlier: dict[str, dict[DateOrder, str]] = {}
     latest: dict[str, date] = {}
@@ -499,22 +399,6 @@ def vendor_past(run_files: Sequence[RunFile], history: pd.DataFrame, vendors: Se
     return VendorPast(orders, latest, frozenset(on_sheet))
 
 
-def _orders_in(raws: Sequence[RawSheet], shown: str) -> list[tuple[DateOrder, str]]:
-    """The orders one file's dates show (its name, then its cells), each with its first example."""
-    found: dict[DateOrder, str] = {}
-    name = raws[0].file if raws else shown
-    file = f"'{shown}'" if shown == name else shown  # an attachment's label quotes its own name
-    for m in NAME_DATE.finditer(Path(name).stem):
-        if (o := order_shown(m[1].replace("_", "-"))) is not None:
-            found.setdefault(o, f"'{m[1]}' in the file name {file}" if shown == name else f"'{m[1]}' in {file}")
-    for raw in raws:
-        for row in raw.rows[:PAST_ROWS]:
-            for v in row:
-                if isinstance(v, str) and any(ch.isdigit() for ch in v):
-                    for text in NUMERIC_DATE.findall(v):
-                        if (o := order_shown(text)) is not None:
-                            found.setdefault(o, f"'{text}' in {file}")
-    return list(found.items())
 
 
 def _single(values: set[Any]) -> Any:
@@ -522,102 +406,6 @@ def _single(values: set[Any]) -> Any:
     return next(iter(values)) if len(values) == 1 else None
 
 
-_NOT_A_REPORT_SHEET = re.compile(r"(?<![a-z])(?:shipped|dispatched|cxl|cancel(?:l?ed|l?ations?|s)?)(?![a-z])",
-                                 re.I)
-"""A sheet named for shipped or cancelled lines: beside the report, not a report. Its lines are not live (a ship
-date is no planned ex-factory, a cancelled line no open one). 'Shipment' and 'Summary' alone are not such
-words: 'Shipment Schedule', 'Shipment Status', 'Order Summary', 'WIP Summary' are common names of the report."""
-_SUMMARY_SHEET = re.compile(r"(?<![a-z])summary(?![a-z])", re.I)
-"""A sheet named a summary: set aside only beside a sheet at least as good a report (``_as_good``), as it
-repeats the report's lines; the report itself is often so named ('WIP Summary')."""
-
-
-def _set_aside_shown(sheets: Sequence[str | None]) -> str:
-    """The sheets left out by ``_NOT_A_REPORT_SHEET``, each with what its name says it holds."""
-    def holds(name: str) -> str:
-        word = (m[0].lower() if (m := _NOT_A_REPORT_SHEET.search(name)) else "")
-        return "cancelled lines" if word.startswith(("cancel", "cxl")) else "shipped lines" if word else \
-            "a summary"
-    return ", ".join(f"sheet '{n}' ({holds(n or '')})" for n in sheets)
-
-
-def _wip_sheets(raws: Sequence[RawSheet], config: Config, vendor: str | None
-                ) -> tuple[list[tuple[RawSheet, Header]], list[str | None], list[str | None]]:
-    """The file's report sheets: the one whose header names the most fields first (its vendor, report date
-    and date order are the file's), then every other visible sheet with a PO and a style or colour column
-    (a report split by product type). Hidden sheets only when no visible sheet is a report. And the hidden
-    sheets that look like reports and are left out (last week's data), to be named: each header looked for
-    once. And the sheets of shipped or cancelled lines (``_NOT_A_REPORT_SHEET``), then the summaries
-    (``_SUMMARY_SHEET``), left out beside another visible sheet at least as good a report (``_as_good``), to be
-    named; a file whose only sheet is one, or whose other sheets name fewer fields ('Fabric' beside the report
-    named 'WIP Summary'), is read."""
-    lookup = vendor_layout(config, vendor)
-    found = [(raw, h) for raw in raws if (h := find_header(raw.rows, lookup, raw.merged, raw.hidden_columns))]
-    aside: set[int] = set()
-    for word, beside in ((_NOT_A_REPORT_SHEET, None), (_SUMMARY_SHEET, _NOT_A_REPORT_SHEET)):
-        named = [(raw, h) for raw, h in found if id(raw) not in aside and word.search(raw.sheet or "")]
-        others = [h for raw, h in found if not raw.hidden and id(raw) not in aside
-                  and not word.search(raw.sheet or "") and not (beside and beside.search(raw.sheet or ""))]
-        aside |= {id(raw) for raw, h in named if any(_as_good(o, h) for o in others)}
-    set_aside = [raw.sheet for raw, h in found if id(raw) in aside and _is_report(h)]
-    found = [(raw, h) for raw, h in found if id(raw) not in aside]
-    shown = [(raw, h) for raw, h in found if not raw.hidden] or found
-    if not shown:
-        return [], [], []
-    best = max(shown, key=lambda rh: _named(rh[1]))  # the first of the best, as the order of the sheets
-    used = [best, *((raw, h) for raw, h in shown if raw is not best[0] and _is_report(h))]
-    taken = {id(raw) for raw, _ in used}
-    return used, [raw.sheet for raw, h in found if raw.hidden and id(raw) not in taken and _is_report(h)], set_aside
-
-
-_MONTH_SHEET = re.compile(
-    r"\s*(?:wip[\s\-_]*)?(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:[\s\-_'’]*(\d{4}|\d{2}))?"
-    r"(?:[\s\-_]*wip)?\s*", re.I)
-"""A sheet named for a month: the month's name or its usual abbreviation, as a whole word, with a year or not
-('NOV', 'Sept', 'December 2026', 'DEC-26', 'WIP Nov'); never a word that begins like one ('Separates',
-'Novelty', 'Marine', 'Junior', 'Decor': a vendor's product sheets, each a report)."""
-_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                                                  "oct", "nov", "dec"))}
-
-
-def _sheet_month(name: str | None, at: date) -> date | None:
-    """The first day of the month a sheet is named for ('NOV', 'Dec 2026', 'DEC-26'); without a year, the
-    latest start of that month up to ``at``."""
-    m = _MONTH_SHEET.fullmatch(name or "")
-    if m is None:
-        return None
-    month = _MONTH_NUMBER[m[1][:3].lower()]
-    if m[2]:
-        return date(int(m[2]) + (2000 if len(m[2]) == 2 else 0), month, 1)
-    return date(at.year if date(at.year, month, 1) <= at else at.year - 1, month, 1)
-
-
-def _latest_month(sheets: list[tuple[RawSheet, Header]], today: date,
-                  dated: Callable[[RawSheet, Header], ReportDate | None]
-                  ) -> tuple[list[tuple[RawSheet, Header]], list[str | None], date | None]:
-    """A workbook with a sheet per month ('OCT', 'NOV', 'DEC'): the report is the sheet of the latest month
-    begun on the report's date (``dated``: the latest a month sheet's title rows give, else the file name's,
-    no later than ``today``: next month's sheet, set up in advance, may be titled with its first day), the
-    others earlier months' figures or next month's sheet set up in advance, all zeros (named, not imported).
-    With no report date, the latest month begun a week after ``today`` (by ``today`` if a title gave a later
-    date). Returns the sheets to
-    read, the month sheets left out and the report date they were judged by; any other set of sheets as it
-    is."""
-    if len(sheets) < 2 or any(_MONTH_SHEET.fullmatch(raw.sheet or "") is None for raw, _ in sheets):
-        return sheets, [], None
-    every = [d for raw, h in sheets if (d := dated(raw, h)) is not None]
-    found = [d for d in every if d.day <= today]  # a later one is not this report's: next month's sheet's own
-    titled = [d.day for d in found if d.row is not None]
-    report = max(titled) if titled else (found[0].day if found else None)
-    ahead = today if len(found) < len(every) else today + timedelta(days=FUTURE_REPORT_DAYS)
-    at = ahead if report is None else report
-    months = [m for raw, _ in sheets if (m := _sheet_month(raw.sheet, at)) is not None]
-    if len(set(months)) < 2:
-        return sheets, [], None
-    begun = [k for k, m in enumerate(months) if m <= at] or list(range(len(sheets)))
-    latest = max(begun, key=lambda k: months[k])
-    return [sheets[latest]], [raw.sheet for k, (raw, _) in enumerate(sheets) if k != latest], report
 
 
 def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: str, other: bool
@@ -636,15 +424,6 @@ def _hidden_rows_note(raw: RawSheet, rows: Sequence[Mapping[str, Any]], file: st
                  "old lines, ask for a report without them", file=file, sheet=label, row=read[0])]
 
 
-_PROGRESS = frozenset({*QTY_FIELDS, "fabric_status", "planned_xf", "revised_xf", "booking_status"})
-"""What a WIP report tells beside PO, style and colour: quantities, progress, dates. A packing list (carton
-numbers, pieces per carton) or a PO list has none of them."""
-
-
-def _has_progress(header: Header) -> bool:
-    """The header has a quantity, status or ex-factory column (even one in cartons, named on its own), or
-    one left undecided between two columns."""
-    return any(f in _PROGRESS for f in header.columns) or any(set(a.fields) & _PROGRESS for a in header.ambiguous)
 
 
 def _not_a_report(raw: RawSheet, header: Header, config: Config, vendor: str | None) -> Finding:
@@ -790,8 +569,6 @@ def _names_field(text: str, field_name: str, vietnamese: bool) -> bool:
     return headers.score(vocab, core, headers.words(" ".join(group))) > 0
 
 
-def _is_report(header: Header) -> bool:
-    return "po" in header.columns and ("style" in header.columns or "color" in header.columns)
 
 
 def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) -> Finding:
@@ -812,16 +589,6 @@ def _no_po_column(raws: Sequence[RawSheet], config: Config, vendor: str | None) 
                  file=file, sheet=file, row=found.data_start, value=cells[:200])
 
 
-def _named(header: Header) -> int:
-    return len(header.columns) + sum(len(a.fields) for a in header.ambiguous)
-
-
-def _as_good(other: Header, header: Header) -> bool:
-    """``other`` is at least as good a report as ``header``: it names as many fields or more (as the report
-    sheet is chosen), and a quantity column if ``header`` names one."""
-    def qty(h: Header) -> bool:
-        return any(f in QTY_FIELDS for f in h.columns) or any(set(a.fields) & set(QTY_FIELDS) for a in h.ambiguous)
-    return _named(other) >= _named(header) and (qty(other) or not qty(header))
 
 
 def _dedupe(rows: list[dict[str, Any]], findings: list[Finding], file: str, sheet: str | None

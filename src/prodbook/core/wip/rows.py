@@ -24,7 +24,7 @@ from prodbook.core.findings import Code, Finding, error, info, warning
 from prodbook.core.keys import fold_ref, fold_text
 from prodbook.core.model.sheets import VENDOR_WIP, Kind, normalise_header
 from prodbook.core.wip.layout import QTY_FIELDS, Header, RawSheet
-from prodbook.core.wip.values import WEEK_OF, cell_text, parse_qty, parse_wip_date, unit_size
+from prodbook.core.wip.values import WEEK_OF, cell_text, parse_qty, parse_wip_date, unit_size, week_number_day
 
 _TOTAL = re.compile(r"^\s*(?:(?:(?:sub|grand|g|po|style|order)[\s\-.]*)?(?:total|ttl)\b(?![\-/]\w)|"
                     r"[合总總小][计計]|tổng(?:\s+cộng)?\b)", re.I)
@@ -166,6 +166,14 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
                     values[f] = parse_qty(raw_value, unit)
                 elif f == "po":
                     values[f] = read_po(raw_value)
+                elif kinds[f] is Kind.DATE and (numbered := week_number_day(raw_value, near)) is not None:
+                    try:
+                        values[f] = parse_wip_date(numbered[0], order, raw.date1904, near)  # a year far off: refused
+                    except CellError as far:
+                        raise CellError(f"'{cell_text(raw_value)}' is ISO week {numbered[1]} of {numbered[2]}: "
+                                        f"{far}".replace(f"'{numbered[0]:%Y-%m-%d}' reads as", "ending")) from None
+                    out.findings.append(_week_number_note(raw_value, numbered, raw.sheet, row=r + 1,
+                                                          column=header.texts.get(header.columns[f]), **where))
                 elif kinds[f] is Kind.DATE:
                     week = WEEK_OF.fullmatch(raw_value) if isinstance(raw_value, str) else None
                     try:
@@ -216,6 +224,18 @@ def parse_rows(raw: RawSheet, header: Header, *, order: DateOrder, near: date) -
         out.findings.append(info(Code.WIP_DOZENS, f"the '{uom[1]}' column gives each row's unit: {units}; their "
                                  "quantities were read as pieces", value=uom[1], **where))
     return out
+
+
+def _week_number_note(value: Any, numbered: tuple[date, int, int], tab: str | None, **where: Any) -> Finding:
+    """A date cell giving an ISO week's number ('wk 48'): read as the week's last day, which the APM checks."""
+    day, week, year = numbered
+    on = f" (sheet '{tab}')" if tab else ""
+    value = cell_text(value)
+    nearest = "" if str(year) in value else f"; no year is written, so the year nearest the report date, {year}"
+    return warning(Code.BAD_DATE, f"'{value}'{on} gives a week number, not a day: it was read as "
+                   f"{day:%a %d-%b-%y}, the last day of ISO week {week} of {year} (Monday to Sunday), the latest "
+                   f"day the vendor can mean{nearest}. Check it, and ask the vendor for the day", value=value,
+                   **where)
 
 
 _UNIT_WORD = re.compile(r"\s*(?:pcs?|pieces?|nos?|units?|ea|prs?|pairs?|sets?|dz|dzn|doz|dozens?|qty|date|"

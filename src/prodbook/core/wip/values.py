@@ -137,6 +137,31 @@ WEEK_OF = re.compile(r"\s*(?:w/?[cb]|wk\.?\s*(?:of|commencing|beginning)?|week\s
                       r"starting))\s*[.:]?\s*(\S.*)", re.I)
 """A date given as its week: 'w/c 12 Jan' (week commencing), 'w/b 12/01', 'wk of 12-Jan', 'week of Jan 12'."""
 
+_WEEK_NUMBER = re.compile(r"\s*(?:(?:xf|etd|ex[\s\-.]?(?:fty|factory))[\s:\-]*)?(?:wk|wks|week|w|cw|kw)\s*[.:#]?\s*"
+                          r"(?P<week>\d{1,2})(?:\s*[/\-,\s]\s*(?P<year>\d{4}))?\s*"
+                          r"|\s*(?P<iso_year>\d{4})\s*-?\s*w(?P<iso_week>\d{1,2})\s*", re.I)
+"""A date given as its ISO week's number: 'wk 48', 'WK48', 'Week 48', 'CW 48', 'W48/2026', 'XF wk 48', '2026-W48'.
+A year written after it has four digits ('W48/26' is not read: 'wk 12/01' is the week of 12 January)."""
+
+
+def week_number_day(text: Any, near: date) -> tuple[date, int, int] | None:
+    """The last day (Sunday) of the ISO week a cell names by number, with the week and its year; None for a
+    cell that is no week number. The last day is the latest the vendor can mean: a cancel date is never
+    thought safe on the week's Monday. Without a year, the year that puts the week nearest ``near`` (the
+    report date): 'wk 48' in a report of March 2027 is 2026's, 'wk 16' 2027's."""
+    m = _WEEK_NUMBER.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        return None
+    week = int(m["week"] or m["iso_week"])
+    given = m["year"] or m["iso_year"]
+    days = []
+    for year in ([int(given)] if given else [near.year - 1, near.year, near.year + 1]):
+        try:
+            days.append((date.fromisocalendar(year, week, 7), week, year))
+        except ValueError:  # week 0, 54, or a 53rd week the year has not
+            continue
+    return min(days, key=lambda d: abs((d[0] - near).days)) if days else None
+
 
 YEARLESS_BACK = 120
 """A date without a year falls from this many days before the report date to a year later."""
