@@ -57,6 +57,8 @@ class Code(StrEnum):
     TEMPLATE_MISSING = "template-missing"
     STYLE_NO_TEMPLATE = "style-no-template"
     STYLE_UNKNOWN = "style-unknown"
+    COLOR_UNKNOWN = "color-unknown"
+    STYLE_LOCK_SUSPENDED = "adopted-style-back-in-development"
     ANCHOR_DATE_MISSING = "anchor-date-missing"
     TEMPLATE_ROW_INVALID = "template-row-invalid"
     # T&A results

@@ -11,6 +11,8 @@ of adopted styles). Accepting fixes from the Issues sheet is its own job,
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,15 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from prodbook.core import ta
-from prodbook.core.cells import CellError
+from prodbook.core.cells import CellError, is_missing
 from prodbook.core.config import Config
-from prodbook.core.development import discrepancies, labdips, samples, style_lock, styles_check
+from prodbook.core.development import discrepancies, labdips, samples, style_lock, styles_check, unknown_keys
 from prodbook.core.findings import Code, Finding, warning
+from prodbook.core.keys import fold_text
 from prodbook.core.model.sheets import LAB_DIPS, ORDERS, SAMPLES, STYLE_SNAPSHOT, STYLES, TA, VENDOR_WIP, VENDORS
 from prodbook.core.where import Place, place_of
 from prodbook.jobs.base import Context, valid_frame
-from prodbook.jobs.wip_job import expand_files
-from prodbook.workbook import vendor_files
+from prodbook.jobs.wip_job import expand_inputs
+from prodbook.workbook import mail, vendor_files
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
 
@@ -155,7 +158,7 @@ def sample_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     settings = samples.settings_from(d.config, d.file, found)
     place = d.places[SAMPLES.name]
     if len(d.samples):
-        due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, settings))
+        due = samples.ta_due(d.samples, d.ta, samples.type_codes(d.ta, settings), settings.cut_code)
         found += samples.sample_findings(d.samples, due, place, ctx.today, settings, d.places[TA.name].sheet,
                                          ta.dropped_styles(d.styles))
     if settings.line_review:
@@ -166,12 +169,29 @@ def sample_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     return d.once(found + customs_found)
 
 
+def unknown_key_rules(d: DevInputs, ctx: Context) -> list[Finding]:
+    """Lab Dips and Samples rows whose Style # is not on Styles or whose Color is not one of the style's:
+    they never reach the T&A."""
+    if not len(d.dips) and not len(d.samples):
+        return []
+    colors = unknown_keys.known_colors(d.styles, d.orders, d.ta)
+    sheet = d.places[STYLES.name].sheet
+    found = unknown_keys.unknown_keys(d.dips, d.places[LAB_DIPS.name], d.styles, sheet, colors, "lab dip")
+    found += unknown_keys.unknown_keys(d.samples, d.places[SAMPLES.name], d.styles, sheet, colors, "sample")
+    return d.once(found)
+
+
 def vendor_sheets(d: DevInputs, files: tuple[Path, ...]) -> tuple[list[discrepancies.VendorSheet],
                                                                  list[Finding]]:
     """The run's files that are vendor style sheets / costing files (WIP reports are left out)."""
     found: list[Finding] = []
     sheets = []
-    for path in expand_files(tuple(files)) if files else []:
+    for path in expand_inputs(tuple(files)) if files else []:
+        if mail.is_message(path):
+            from_mail, said = _mail_sheets(d, path)
+            sheets += from_mail
+            found += said
+            continue
         try:
             vs = vendor_files.read_style_sheet(path, d.config)
         except Exception as exc:  # a damaged or unreadable file: say so, compare the others
@@ -186,19 +206,79 @@ def vendor_sheets(d: DevInputs, files: tuple[Path, ...]) -> tuple[list[discrepan
     return sheets, found
 
 
+def _mail_sheets(d: DevInputs, path: Path) -> tuple[list[discrepancies.VendorSheet], list[Finding]]:
+    """The style sheets / costing files attached to a saved vendor e-mail, each named by where it sits in
+    the message; a message with neither a style sheet nor a WIP report (which the WIP import reads) is named as
+    not compared: its text is not read for style details."""
+    try:
+        message = mail.read_message(path, d.config.limits)
+    except Exception as exc:  # a damaged message or one over a size limit: say so, compare the others
+        said = str(exc) if isinstance(exc, mail.MailError) else (  # a MailError names the file, says what to do
+            f"'{path.name}' could not be read ({exc}); save its attachments and give them to validate instead")
+        return [], [warning(Code.DIFF_STYLE, said, file=path.name)]
+    sheets: list[discrepancies.VendorSheet] = []
+    found: list[Finding] = []
+    others = bool(message.table_rows or message.carried_tables)  # a WIP report in its text: the WIP import's
+    with tempfile.TemporaryDirectory(prefix="prodbook-mail-") as folder:
+        for att in message.attachments:
+            if mail.is_body_fragment(att.name):
+                continue
+            saved = Path(folder) / att.name
+            saved.write_bytes(att.data)
+            try:
+                vs = vendor_files.read_style_sheet(saved, d.config)
+            except Exception:  # not a spreadsheet prodbook reads (a PDF, a picture): not a style sheet
+                continue
+            others |= vs is None  # a spreadsheet, not a style sheet: a WIP report, read by the WIP import
+            if vs is not None:
+                shown = mail.label(message, att)  # "vendor.eml > attachment 'costing.xlsx'"
+                sheets.append(dataclasses.replace(vs, name=shown))
+                found += [dataclasses.replace(f, file=shown, found_in=path.name) for f in vs.findings]
+    if not sheets and not others:
+        found.append(warning(Code.DIFF_STYLE, f"file '{path.name}': no style table found, not compared. "
+                             "prodbook compares a vendor's style sheet or costing file (an .xlsx, .xls or .csv "
+                             "with a Style # column), not the text of an e-mail; compare what the mail says "
+                             "by hand, or save the vendor's costing file and give it to validate",
+                             file=path.name))
+    return sheets, found
+
+
 def discrepancy_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     """Vendor WIP rows and vendor style sheets (the run's files) against Styles and Orders."""
     sheets, found = vendor_sheets(d, ctx.files)
     places = discrepancies.Places(d.places[STYLES.name], d.places[ORDERS.name], d.places[VENDOR_WIP.name])
-    return found + d.once(discrepancies.compare_all(sheets, d.wip, d.styles, d.orders, places))
+    compared = discrepancies.compare_all(sheets, d.wip, d.styles, d.orders, places)
+    # a sheet attached to a message is open until a run reads that message again (the file the run was given)
+    compared = [dataclasses.replace(f, found_in=f.found_in.split(MESSAGE_STEP)[0])
+                if f.found_in and MESSAGE_STEP in f.found_in else f for f in compared]
+    return found + d.once(compared)
+
+
+MESSAGE_STEP = " > attachment "
+"""How ``mail.label`` names an attachment after its message's file name."""
 
 
 Rule = Callable[[DevInputs, Context], list[Finding]]
-RULES: tuple[Rule, ...] = (lab_dip_rules, sample_rules, discrepancy_rules)
+RULES: tuple[Rule, ...] = (lab_dip_rules, sample_rules, unknown_key_rules, discrepancy_rules)
 """The rules after the style profiles and their locks (``check`` runs those first)."""
 
 
 # -- the step that writes: locks of adopted styles ------------------------------------------------------
+
+def open_lines(orders: pd.DataFrame) -> dict[str, int]:
+    """Style (``fold_text``) -> its Orders lines whose Line Status does not cancel them and whose Qty is not 0."""
+    if not len(orders) or "style" not in orders.columns:
+        return {}
+    status = orders["line_status"].tolist() if "line_status" in orders.columns else [None] * len(orders)
+    qty = orders["qty"].tolist() if "qty" in orders.columns else [None] * len(orders)
+    out: dict[str, int] = {}
+    for style, word, q in zip(orders["style"].tolist(), status, qty):
+        if ta.line_state(word) is ta.LineState.CANCELLED or (not is_missing(q) and q == 0):
+            continue
+        if k := fold_text(style):
+            out[k] = out.get(k, 0) + 1
+    return out
+
 
 def stage_style_locks(tracker: Tracker, d: DevInputs, ctx: Context) -> list[Finding]:
     """Lock the locked fields of adopted styles on the Style Snapshot sheet: a new adoption is locked, a
@@ -206,7 +286,7 @@ def stage_style_locks(tracker: Tracker, d: DevInputs, ctx: Context) -> list[Find
     sheet and logs its changes; returns the findings."""
     snap = tracker.table(STYLE_SNAPSHOT, required=False)
     result = style_lock.lock_styles(d.styles, snap.frame, _style_settings(d), d.places[STYLES.name], snap.sheet,
-                                    ctx.today)
+                                    ctx.today, open_lines(d.orders))
     if result.changes:
         tracker.replace_rows(snap, result.frame, list(STYLE_SNAPSHOT.fields),
                              result.source_rows if snap.exists else None)

@@ -290,6 +290,12 @@ class _Tokens:
         return pairs
 
 
+_TOLERANCE = re.compile(r"(?i)(?:\([ \t]*+)?(?:(?:tolerance|tol\.)[ \t]*+:?[ \t]*+(?:\+[ \t]*+/[ \t]*+-|\+-|±)?|"
+                        r"\+[ \t]*+/[ \t]*+-|\+-|±)[ \t]*+\d++(?:[.,]\d+)?[ \t]*+%(?:[ \t]*+\))?")
+"""A tolerance note after the fibers ('(+/-5%)', '± 3%', '(tolerance 3%)'): how far the mill may stray from
+each percentage, no fiber of its own; left out of the reading (a US label states the content without it)."""
+
+
 def _without_exclusions(text: str) -> str:
     """The text with '(exclusive of trim...)' notes taken out, each up to its ')' or the end."""
     out, pos = [], 0
@@ -309,7 +315,7 @@ def _without_exclusions(text: str) -> str:
 def _fibers(text: str) -> list[tuple[str, float]]:
     """The (name, percent) pairs, read percent first ('60% Cotton') unless that leaves a percentage without
     its fiber and reading name first ('Cotton 60% Polyester 40%') pairs them all."""
-    clean = _without_exclusions(text).strip()
+    clean = _TOLERANCE.sub(" ", _without_exclusions(text)).strip()
     tokens = _Tokens.of(clean)
     pairs = tokens.percent_first()
     first = pairs if pairs and all(n for n, _ in pairs) else []

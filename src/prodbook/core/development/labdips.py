@@ -26,7 +26,7 @@ from prodbook.core.keys import fold_word, upper_stripped
 from prodbook.core.where import Place, records
 
 APPROVED = frozenset({"approved", "approved with comments", "approve", "ok", "passed", "approved w/ comments",
-                      "approved with comment", "accepted"})
+                      "approved with comment", "accepted", "pass"})
 REJECTED = frozenset({"rejected", "resubmit", "reject", "re-submit", "failed", "rejected / resubmit",
                       "rejected - resubmit", "not approved"})
 CANCELLED = frozenset({"cancelled", "canceled", "dropped"})
@@ -67,11 +67,18 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Dip
 
 
 _OPTION_APPROVED = re.compile(r"(?<!not )\b(?:option |dip )?[a-f] (?:is |was )?approved\b"
-                              r"|(?<!not )\bapproved:? (?:option |dip )?[a-f]\b")
+                              r"|(?<!not )\bapproved:? (?:option |dip )?[a-f]\b"
+                              r"|(?<!not )\bapprove (?:option |dip )?[a-f](?=\s*(?:$|[,;/&]))")
 """An option the buyer took ('B approved', 'approved option B'), even beside the ones rejected ('A/C rejected,
-B approved'): one approved option approves the colour."""
+B approved', 'Reject B, approve A'): one approved option approves the colour."""
 _UNDECIDED = re.compile(r"^(?:pending|awaiting|waiting|tbc|to be confirmed|under review|in review|with buyer|"
                         r"on hold|submitted|sent)\b")
+_NOT_YET = re.compile(r"\b(?:to be|yet to be|not yet|still not|still to be) (?:\w+ )?approv"
+                      r"|\b(?:pending|awaiting|awaited|waiting|for) approval\b"
+                      r"|\bapproval (?:is )?(?:pending|awaited|due|tbc|expected|requested)\b")
+"""No decision yet: 'To be approved', 'Not yet approved', 'Approval pending', 'Sent for approval'."""
+_QUESTION = re.compile(r"[^,;.\-\u2013/]*\?")
+"""A clause asked, not decided ('B approved for bulk?'): it approves nothing."""
 
 
 def decision_kind(text: Any) -> str | None:
@@ -81,17 +88,18 @@ def decision_kind(text: Any) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return None
     t = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
-    if t in APPROVED or t.startswith("approved") or _OPTION_APPROVED.search(t):
+    told = _QUESTION.sub(" ", t).strip()  # what is said, not asked
+    if t in APPROVED or told.startswith("approved") or _OPTION_APPROVED.search(told):
         return "approved"
     if t in REJECTED or t.startswith(("rej", "resub", "re-sub", "fail", "not approved", "not ok", "nok")):
         return "rejected"
     if t in CANCELLED or t.startswith(("cancel", "dropped")):  # 'Cancelled - colour dropped by buyer'
         return "cancelled"
-    if _UNDECIDED.match(t):
+    if _UNDECIDED.match(t) or _NOT_YET.search(t):
         return None
     if re.search(r"\bnot approved\b|\brejected\b", t):
         return "rejected"
-    if re.search(r"\bapproved?\b", t):  # 'B approved', 'Option C approved'
+    if re.search(r"\bapproved?\b", told):  # 'B approved', 'Option C approved'
         return "approved"
     return "unknown"
 
@@ -181,6 +189,19 @@ def rounds(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index)
 
 
+def revoked_colours(keys: pd.Series, rnd: pd.Series, kind: pd.Series) -> dict[str, float]:
+    """Colours approved in a round and rejected in a later one (no option of that round or after it approved):
+    colour key -> the round that rejected it. The buyer's latest decision wins, so the colour is not approved
+    for bulk; a re-dip still with the buyer or at the mill leaves the approval standing."""
+    ok = kind == "approved"
+    if not ok.any():
+        return {}
+    last_ok = rnd[ok].groupby(keys[ok]).max().to_dict()
+    no = kind == "rejected"
+    last_no = rnd[no].groupby(keys[no]).max().to_dict()
+    return {str(k): r for k, r in last_no.items() if k in last_ok and r > last_ok[k]}
+
+
 def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSettings()) -> pd.DataFrame:
     """One row per style and colour: where its lab dips stand.
 
@@ -210,6 +231,7 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     # looked up once per colour below: dicts, not a pandas look-up per row
     approved_on = when[ok].groupby(frame.loc[ok, "_k"]).min().to_dict()
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
+    revoked = revoked_colours(frame["_k"], frame["_round"], frame["_kind"])
     counts = frame.groupby("_k").size().to_dict()
     out = []
     # an option still with the buyer (received, no decision yet) holds its round open, wherever its row is
@@ -226,7 +248,7 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
         nxt, when_next = None, None
         if kind == "cancelled":  # the colour dropped: whatever was approved before
             state = "Cancelled"
-        elif n_approved.get(k, 0):
+        elif n_approved.get(k, 0) and k not in revoked:  # a later round rejected: the latest decision wins
             state = "Approved"
         elif kind == "rejected":
             state = "Resubmit"
@@ -282,8 +304,12 @@ def dip_date_findings(dips: pd.DataFrame, place: Place, today: date) -> list[Fin
                                "Approved with comments, Rejected, Resubmit or Cancelled",
                                **place.at(r["_row"], "decision", key=key, value=r.get("decision"))))
         elif kind and not dec:
+            meanwhile = (f"; until then prodbook takes the Received date ({fmt(rec)}) as the day it was "
+                         "approved (the T&A's lab-dip approval Actual, the bulk fabric check)"
+                         if kind == "approved" and rec else "")
             out.append(warning(Code.LAB_DIP_DATES, "a decision without a Decision Date; add the date of "
-                               "the decision", **place.at(r["_row"], "decision_date", key=key, value="")))
+                               f"the decision{meanwhile}", **place.at(r["_row"], "decision_date", key=key,
+                                                                       value="")))
     return out
 
 
@@ -296,10 +322,14 @@ def round_findings(dips: pd.DataFrame, place: Place) -> list[Finding]:
     frame = dips.assign(_round=rounds(dips), _k=upper_stripped(dips["style"]) + "\x00" + upper_stripped(dips["color"]),
                         _opt=upper_stripped(dips["option"]) if "option" in dips.columns else "")
     out = []
+    kinds = frame["decision"].map(decision_kind)
+    revoked = revoked_colours(frame["_k"], frame["_round"], kinds)
     first_ok: dict[str, dict[str, Any]] = {}  # colour -> its first approved row
     ok_options: dict[tuple[str, float], dict[str, Any]] = {}  # (colour, round) -> the first approved option's row
-    for r in records(frame.sort_values(["_k", "_round", "_row"], kind="stable")):
-        kind = decision_kind(r.get("decision"))
+    last_ok: dict[str, dict[str, Any]] = {}  # colour -> its latest approved row
+    told: set[str] = set()  # colours whose rejection after an approval is named
+    for r in records(frame.assign(_kind=kinds).sort_values(["_k", "_round", "_row"], kind="stable")):
+        kind = r["_kind"]
         key = f"{r['style']} / {r['color']}"
         rnd = int(r["_round"])
         if kind == "approved":
@@ -313,6 +343,18 @@ def round_findings(dips: pd.DataFrame, place: Place) -> list[Finding]:
                                    **place.at(r["_row"], "decision", key=key, value=r.get("decision"))))
             ok_options.setdefault((r["_k"], r["_round"]), r)
             first_ok.setdefault(r["_k"], r)
+            last_ok[r["_k"]] = r
+        elif kind == "rejected" and revoked.get(r["_k"]) == r["_round"] and r["_k"] not in told:
+            told.add(r["_k"])
+            kept = last_ok[r["_k"]]
+            when, was = day_of(kept.get("decision_date")), int(kept["_round"])
+            out.append(warning(Code.LAB_DIP_ROUNDS, f"round {rnd} is rejected, after the colour was approved in "
+                               f"round {was} (row {kept['_row']}" + (f", {fmt(when)}" if when else "")
+                               + "): prodbook takes the latest decision, so "
+                               f"{r['color']} is not approved for bulk and the mill owes a new round. If the buyer "
+                               f"keeps the round {was} standard, write that in this Decision "
+                               f"('Approved - round {was} standard')",
+                               **place.at(r["_row"], "decision", key=key, value=r.get("decision"))))
         elif kind is None and day_of(r.get("received")) and (ok := first_ok.get(r["_k"])) is not None \
                 and r["_round"] > ok["_round"]:
             when = day_of(ok.get("decision_date"))
@@ -324,12 +366,26 @@ def round_findings(dips: pd.DataFrame, place: Place) -> list[Finding]:
     return out
 
 
+NOT_APPROVED = ("At mill", "With buyer", "Resubmit")
+"""States in which the Lab Dips sheet says a colour is not approved: a T&A Actual does not override them."""
+
+
+def _states(status: pd.DataFrame) -> dict[tuple[str, str], str]:
+    return {(fold_word(str(r["style"])), fold_word(str(r["color"]))): r["state"]
+            for r in records(status[["style", "color", "state"]])} if len(status) else {}
+
+
 def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -> dict[tuple[str, str], date]:
-    """(STYLE, COLOR) folded -> the date the colour was approved (lab dips first, then a T&A Actual)."""
+    """(STYLE, COLOR) folded -> the date the colour was approved (lab dips first, then a T&A Actual).
+
+    A T&A Actual counts only where the Lab Dips sheet does not say otherwise: a colour whose latest round is
+    at the mill, with the buyer or to resubmit is not approved, whatever the T&A says (``late_dips`` names
+    the disagreement)."""
     out: dict[tuple[str, str], date] = {}
-    if ta_dates is not None:
+    if ta_dates is not None and len(ta_dates):
+        states = _states(status)
         for r in records(ta_dates[["style", "color"]].assign(actual=_days(ta_dates["actual"]))):
-            if r["actual"]:
+            if r["actual"] and states.get((r["style"], r["color"])) not in NOT_APPROVED:
                 out[(r["style"], r["color"])] = r["actual"]
     for r in records(status[["style", "color", "state", "approved_on"]]):  # the columns read: less to box
         if r["state"] == "Approved" and r["approved_on"]:
@@ -338,18 +394,31 @@ def approved_dates(status: pd.DataFrame, ta_dates: pd.DataFrame | None = None) -
 
 
 def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today: date) -> list[Finding]:
-    """Colours not approved by their T&A lab-dip approval milestone's date."""
-    if not len(status) or not len(approval):
+    """Colours not approved by their T&A lab-dip approval milestone's date; a T&A approval Actual the Lab
+    Dips sheet contradicts; dips at the mill past the day they should have reached the buyer."""
+    if not len(status):
         return []
-    # a T&A Actual says it was approved
-    due = {(r["style"], r["color"]): r["due"] for r in records(approval[["style", "color"]].assign(
-        due=_days(approval["due"]), actual=_days(approval["actual"]))) if not r["actual"]}
+    milestone = {(r["style"], r["color"]): (r["due"], r["actual"]) for r in records(approval[["style", "color"]].assign(
+        due=_days(approval["due"]), actual=_days(approval["actual"])))} if len(approval) else {}
     out = []
     for r in records(status):
         if r["state"] in ("Approved", "Cancelled"):
             continue
-        d = due.get((fold_word(str(r["style"])), fold_word(str(r["color"]))))  # as upper_stripped folds the T&A's
-        if d is None or d >= today:
+        key = f"{r['style']} / {r['color']}"
+        # as upper_stripped folds the T&A's
+        d, actual = milestone.get((fold_word(str(r["style"])), fold_word(str(r["color"]))), (None, None))
+        if actual and r["state"] in NOT_APPROVED:
+            out.append(warning(Code.LAB_DIP_LATE, f"the T&A's lab-dip approval of {r['color']} has an Actual "
+                               f"({fmt(actual)}), but on this sheet its latest round ({r['round']}) is "
+                               f"{_STANDING[r['state']]}: prodbook goes by this sheet, so the colour is not "
+                               "approved for bulk fabric. If the buyer approved it, write Approved and the "
+                               f"Decision Date on round {r['round']}; if not, clear the Actual on the T&A",
+                               **place.at(r["last_row"], "decision", key=key,
+                                          value="" if _na(r["decision"]) else r["decision"])))
+            continue
+        if actual or d is None or d >= today:  # a T&A Actual says it was approved
+            if r["state"] == "At mill" and r["next_date"] and r["next_date"] < today:
+                out.append(_stuck_at_mill(r, place, today))
             continue
         detail = f"round {r['round']}, {r['state'].lower()}"
         if not _na(r["days_with_buyer"]):
@@ -363,6 +432,19 @@ def late_dips(status: pd.DataFrame, approval: pd.DataFrame, place: Place, today:
                                                                       value="" if _na(r["decision"])
                                                                       else r["decision"])))
     return out
+
+
+_STANDING = {"At mill": "at the mill (submitted, not received)", "With buyer": "with the buyer (no decision)",
+             "Resubmit": "rejected (to resubmit)"}
+
+
+def _stuck_at_mill(r: dict[str, Any], place: Place, today: date) -> Finding:
+    """Dips sent and not received long after they should have reached the buyer (Lab Dip Transit Days)."""
+    return warning(Code.LAB_DIP_LATE, f"round {r['round']} of {r['color']} was submitted {fmt(r['submitted'])} "
+                   f"and should have reached the buyer by {fmt(r['next_date'])} ({(today - r['next_date']).days} "
+                   "day(s) ago), but no Received date is typed. Ask the mill for the courier tracking, or type "
+                   "the Received date if the dips arrived",
+                   **place.at(r["last_row"], "received", key=f"{r['style']} / {r['color']}", value=""))
 
 
 def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[tuple[str, str], date],
@@ -391,18 +473,21 @@ def bulk_exceptions(orders: pd.DataFrame, status: pd.DataFrame, approved: dict[t
         if needs_dip is not None and k[0] not in needs_dip:
             continue
         d = due.get((fold_word(str(r["po"])), *k))
-        if d is None or d > today:
+        if d is None:
             continue
         ok = approved.get(k)
         state, on = states.get(k, (None, None))
-        if state == "Approved" and on is None and ok is None:
-            continue  # approved, the date not typed: the Lab Dips sheet asks for it (dip_date_findings)
         key = f"{r['po']} / {r['style']} / {r['color']}"
-        if state == "Cancelled":  # whatever an earlier approval wrote into the T&A: the colour was dropped since
+        if state == "Cancelled":  # whatever an earlier approval wrote into the T&A: the colour was dropped since;
+            # said now, not once bulk fabric is due: the mill may already be dyeing it
             out.append(error(Code.LAB_DIP_BULK, f"the lab dip of {r['color']} was cancelled, but the colour is "
-                             f"still on this PO and its bulk fabric was due {fmt(d)}; cancel the PO "
-                             "line or re-open the colour with the mill", **place.at(r["_row"], "color", key=key)))
-        elif ok is None or ok > d:
+                             f"still on this PO and its bulk fabric {'is' if d > today else 'was'} due {fmt(d)}; "
+                             "cancel the PO line or re-open the colour with the mill",
+                             **place.at(r["_row"], "color", key=key)))
+            continue
+        if d > today or (state == "Approved" and on is None and ok is None):
+            continue  # approved, the date not typed: the Lab Dips sheet asks for it (dip_date_findings)
+        if ok is None or ok > d:
             late = f" (approved only on {fmt(ok)})" if ok else ""
             out.append(error(Code.LAB_DIP_BULK, f"{r['color']} had no approved lab dip by the bulk fabric "
                              f"milestone due {fmt(d)}{late}: the mill cannot dye bulk without it. "

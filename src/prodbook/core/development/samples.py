@@ -132,6 +132,14 @@ PROTO = re.compile(r"proto|line review", re.I)
 RECEIVED = re.compile(r"^(?:received|delivered|approved|rejected|commented)", re.I)
 """A sample Status that says the sample reached the buyer (Received, Approved with comments), whatever the
 Received column holds."""
+REJECTED = re.compile(r"^(?:rejected|resubmit)", re.I)
+"""A sample Status that says the buyer turned the sample down ('Rejected, resubmit PP'): a new one is owed."""
+APPROVED = re.compile(r"^approved", re.I)
+"""A sample Status that says the buyer approved it ('Approved', 'Approved with comments')."""
+PP_APPROVAL = re.compile(r"^pp sample approv|pre-?production (?:sample )?approv", re.I)
+"""How the T&A names the PP sample approval milestone ('PP sample approval')."""
+CUT_NOTICE_DAYS = 14
+"""A PP sample not approved is flagged when bulk cutting is planned within this many days (or is overdue)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,8 @@ class SampleSettings:
     """Config 'Line Review Statuses': styles still being developed for the review."""
     ruling_chief_below: float = 60.0
     """Config 'Ruling Blend %': a shell whose chief fiber is under this share needs a ruling sample."""
+    cut_code: str = "CUT"
+    """Config 'Cut Code': the T&A code of bulk cutting start, which waits for the PP sample's approval."""
 
 
 def settings_from(config: Config, file: str | None, found: list[Finding]) -> SampleSettings:
@@ -169,6 +179,8 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Sam
     kw: dict[str, Any] = {}
     if get("Line Review Statuses"):
         kw["review_statuses"] = frozenset(s.lower() for s in setting_list(get("Line Review Statuses")))
+    if str(get("Cut Code") or "").strip():
+        kw["cut_code"] = str(get("Cut Code")).strip()
     return SampleSettings(line_review=review, courier_days=days_setting(config, "Courier Days", 7, file, found),
                           milestones=milestones,
                           ruling_chief_below=percent_setting(config, "Ruling Blend %", 60.0, file, found),
@@ -195,14 +207,51 @@ def type_codes(ta: pd.DataFrame, settings: SampleSettings) -> dict[str, str]:
     return out
 
 
-def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str]) -> pd.DataFrame:
+def _pp_gates(samples: pd.DataFrame, ta: pd.DataFrame, cut_code: str, out: pd.DataFrame) -> None:
+    """For each PP sample, in ``out``: 'cut_due', the earliest Planned bulk cutting start still open on a PO
+    line of its style (and colour) whose PP sample approval is open too; 'approved' and 'approved_po', the
+    first PP sample approval Actual the T&A records on those lines, and its PO."""
+    if "milestone" not in ta.columns or "actual" not in ta.columns or "color" not in samples.columns:
+        return
+    code = upper_stripped(ta["code"], strip=False)
+    approval = {c for c, n in zip(code, ta["milestone"]) if isinstance(n, str) and PP_APPROVAL.search(n.strip())}
+    cut = fold_word(cut_code, strip=False)
+    t = pd.DataFrame({"po": ta["po"].astype(str) if "po" in ta.columns else "", "s": upper_stripped(ta["style"]),
+                      "c": upper_stripped(ta["color"]), "code": code,
+                      "planned": pd.to_datetime(ta["planned"], errors="coerce"),
+                      "actual": pd.to_datetime(ta["actual"], errors="coerce")})
+    appr = t[t["code"].isin(approval)].drop_duplicates(["po", "s", "c"]).set_index(["po", "s", "c"])
+    cuts = t[t["code"] == cut].drop_duplicates(["po", "s", "c"]).set_index(["po", "s", "c"])
+    if not len(appr) and not len(cuts):
+        return
+    lines = cuts.join(appr[["actual"]].rename(columns={"actual": "approved"}), how="outer").reset_index()
+    for i, kind, style, color in zip(samples.index, samples["sample_type"], upper_stripped(samples["style"]),
+                                     upper_stripped(samples["color"].astype(object))):
+        if sample_kind(kind) != "pp" or not isinstance(style, str):
+            continue
+        mine = lines[(lines["s"] == style) & ((lines["c"] == color) if isinstance(color, str) and color else True)]
+        open_cut = mine[mine["actual"].isna() & mine["approved"].isna() & mine["planned"].notna()]
+        if len(open_cut):
+            out.at[i, "cut_due"] = open_cut["planned"].min().date()
+        done = mine[mine["approved"].notna()].sort_values("approved")
+        if len(done):
+            out.at[i, "approved"] = done["approved"].iloc[0].date()
+            out.at[i, "approved_po"] = done["po"].iloc[0]
+
+
+def ta_due(samples: pd.DataFrame, ta: pd.DataFrame, codes: dict[str, str], cut_code: str = "CUT") -> pd.DataFrame:
     """Each sample's due dates from its T&A milestone's Planned date: earliest and latest over the PO lines
     of its style (and colour, when the sample has one). None where no milestone. Not its Forecast: an
     overdue milestone still open is forecast for today, a due date that moves with the clock and is
-    never passed (the lab dips' dates are read the same way)."""
-    out = pd.DataFrame({"earliest": [None] * len(samples), "latest": [None] * len(samples)},
+    never passed (the lab dips' dates are read the same way). A PP sample also gets 'cut_due', 'approved'
+    and 'approved_po' (``_pp_gates``): cutting that waits for its approval, an approval the T&A records."""
+    out = pd.DataFrame({c: [None] * len(samples) for c in ("earliest", "latest", "cut_due", "approved",
+                                                           "approved_po")},
                        index=samples.index, dtype=object)
-    if not len(samples) or not len(ta) or not codes:
+    if not len(samples) or not len(ta):
+        return out
+    _pp_gates(samples, ta, cut_code, out)
+    if not codes:
         return out
     t = pd.DataFrame({
         "_due": pd.to_datetime(ta["planned"], errors="coerce"),
@@ -232,18 +281,21 @@ def shipped_dates(samples: pd.DataFrame, codes: dict[str, str], today: date
                   ) -> dict[tuple[str, str, str], date]:
     """(CODE, STYLE, COLOR) folded -> the earliest Shipped date of the samples of that T&A milestone; COLOR
     is '' for a sample without a colour (it stands for every colour of its style). A sample its Status
-    closes (Cancelled, Not required), one of a type no milestone takes, and a Shipped date after ``today``
-    do not count."""
+    closes (Cancelled, Not required), one of a type no milestone takes, a Shipped date after ``today`` and
+    one before the sample's Requested date (a typo ``sample_findings`` names) do not count."""
     if not len(samples) or not codes:
         return {}
     counts = ~_closed(samples)
     colors = upper_stripped(samples["color"].astype(object)) if "color" in samples.columns else \
         pd.Series([""] * len(samples), index=samples.index, dtype=object)  # object: a blank column stays blank
+    requested = samples["requested"] if "requested" in samples.columns else [None] * len(samples)
     out: dict[tuple[str, str, str], date] = {}
-    for kind, style, color, shipped, ok in zip(samples["sample_type"], upper_stripped(samples["style"].astype(object)),
-                                               colors, samples["shipped"], counts):
-        day, code = day_of(shipped), code_of(kind, codes)
-        if not ok or day is None or day > today or code is None or not isinstance(style, str):
+    for kind, style, color, shipped, asked, ok in zip(samples["sample_type"],
+                                                      upper_stripped(samples["style"].astype(object)), colors,
+                                                      samples["shipped"], requested, counts):
+        day, code, since = day_of(shipped), code_of(kind, codes), day_of(asked)
+        if not ok or day is None or day > today or code is None or not isinstance(style, str) \
+                or (since is not None and day < since):
             continue
         k = (fold_word(code, strip=False), style, color if isinstance(color, str) else "")
         out[k] = min(out.get(k, day), day)
@@ -308,6 +360,9 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
     earliest, latest = due_from_ta["earliest"].to_dict(), due_from_ta["latest"].to_dict()
     chase = to_chase(samples, dropped_styles).to_dict()
     dropped = upper_stripped(samples["style"]).isin(dropped_styles).to_dict()
+    gates = {c: due_from_ta[c].to_dict() if c in due_from_ta.columns else {}
+             for c in ("cut_due", "approved", "approved_po")}
+    resubmitted = _resubmitted(samples)
     for i, r in zip(samples.index, records(samples)):
         status = str(r.get("status") or "").strip()
         if dropped[i] or (not chase[i] and not SENT.match(status)):  # a dropped style's samples: whatever sent
@@ -317,10 +372,16 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
         first = day_of(earliest[i]) if i in earliest else None
         last = day_of(latest[i]) if i in latest else None
         shipped, received = day_of(r.get("shipped")), day_of(r.get("received"))
+        requested = day_of(r.get("requested"))
         for f, when in (("shipped", shipped), ("received", received)):
             if when and when > today:
                 out.append(warning(Code.SAMPLE_TRACKING, f"this date is after today; a {f.capitalize()} date is "
                                    "the day it happened: put the expected date in Comments",
+                                   **place.at(r["_row"], f, key=key, value=when)))
+            elif when and requested and when < requested:  # a typo, or the day and month swapped
+                extra = " (it is not taken into the T&A)" if f == "shipped" else ""
+                out.append(warning(Code.SAMPLE_TRACKING, f"{f.capitalize()} is before Requested ({fmt(requested)}) "
+                                   f"- check the date: a sample cannot be {f} before it was asked for{extra}",
                                    **place.at(r["_row"], f, key=key, value=when)))
         if due and first and last and not shipped and not (first <= due <= last):
             span = f"{fmt(first)}" if first == last else f"{fmt(first)} to {fmt(last)}"
@@ -342,22 +403,72 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
                 out.append(info(Code.SAMPLE_TRACKING, f"the Status says '{status}' but Received is blank; type the "
                                 "day it arrived", **place.at(r["_row"], "received", key=key, value="")))
             elif not r.get("tracking"):
-                out.append(warning(Code.SAMPLE_TRACKING, "shipped without a tracking number; ask the vendor "
-                                   "for the courier and air waybill", **place.at(r["_row"], "tracking", key=key,
-                                                                                  value="")))
+                ago = f" ({(today - shipped).days} days ago)" if shipped < today else ""
+                out.append(warning(Code.SAMPLE_TRACKING, f"shipped {fmt(shipped)}{ago} without a tracking number; "
+                                   "ask the vendor for the courier and air waybill",
+                                   **place.at(r["_row"], "tracking", key=key, value="")))
             elif CUT_NUMBER.fullmatch(str(r["tracking"]).strip()):
                 out.append(warning(Code.SAMPLE_TRACKING, "Excel turned this tracking number into a number and "
                                    "kept only its first 15 digits, so the courier cannot find it; format the "
                                    "Tracking # column as Text and type the number again from the vendor's mail",
                                    **place.at(r["_row"], "tracking", key=key, value=r["tracking"])))
-            elif (today - shipped).days > settings.courier_days:
+            elif (today - shipped).days > settings.courier_days and not (requested and shipped < requested):
                 out.append(warning(Code.SAMPLE_TRACKING, f"shipped {fmt(shipped)} ({(today - shipped).days} "
                                    f"days ago) and not received; check tracking {r['tracking']} with "
                                    f"{r.get('courier') or 'the courier'}",
                                    **place.at(r["_row"], "received", key=key, value="")))
-        if shipped and received and received < shipped:
+        if shipped and received and received < shipped and not (requested and received < requested):
             out.append(warning(Code.SAMPLE_TRACKING, "Received is before Shipped; check both dates",
                                **place.at(r["_row"], "received", key=key, value=received)))
+        out += _pp_and_rejected(i, r, key, status, i in resubmitted, gates, place, today, ta_sheet)
+    return out
+
+
+def _resubmitted(samples: pd.DataFrame) -> set[Any]:
+    """The samples (index) a later row of the same style, kind and colour follows: a resubmission, or the next
+    round, whatever its Status."""
+    seen: dict[tuple[str, str, str], Any] = {}
+    out = set()
+    closed = _closed(samples).to_dict()
+    colors = upper_stripped(samples["color"].astype(object)).to_dict() if "color" in samples.columns else {}
+    for i, style, kind in zip(samples.index, upper_stripped(samples["style"].astype(object)),
+                              samples["sample_type"]):
+        if closed[i] or not isinstance(style, str):
+            continue
+        color = colors.get(i)
+        k = (style, sample_kind(kind), color if isinstance(color, str) else "")
+        if k in seen:
+            out.add(seen[k])
+        seen[k] = i
+    return out
+
+
+def _pp_and_rejected(i: Any, r: dict[str, Any], key: str, status: str, resubmitted: bool,
+                     gates: dict[str, dict[Any, Any]], place: Place, today: date, ta_sheet: str) -> list[Finding]:
+    """A Rejected sample with no resubmission after it; a T&A PP sample approval against a rejected PP sample;
+    a PP sample not approved while bulk cutting, which waits for it, is due."""
+    out = []
+    pp = sample_kind(r.get("sample_type")) == "pp"
+    cut, approved, po = (day_of(gates["cut_due"].get(i)), day_of(gates["approved"].get(i)), gates["approved_po"].get(i))
+    if REJECTED.match(status) and not resubmitted:
+        what = str(r.get("sample_type") or "sample").strip()
+        what += "" if what.lower().endswith("sample") else " sample"
+        out.append(warning(Code.SAMPLE_LATE, f"the buyer rejected this {what} ('{status}'); "
+                           "ask the vendor for a resubmission and add it as a new row with its Due date "
+                           "(or set this one's Status to Cancelled if none is needed)",
+                           **place.at(r["_row"], "status", key=key, value=status)))
+        if pp and approved:
+            out.append(warning(Code.SAMPLE_TRACKING, f"this PP sample is '{status}' but the {ta_sheet} sheet has "
+                               f"PP sample approval done {fmt(approved)} (PO {po}); if a resubmitted PP sample was "
+                               "approved, add its row here, else clear that Actual: bulk must not be cut on a "
+                               "rejected PP sample", **place.at(r["_row"], "status", key=key, value=status)))
+    elif pp and cut and not APPROVED.match(status) and not CLOSED.match(status) \
+            and (day_of(r.get("shipped")) or SENT.match(status)) and (cut - today).days <= CUT_NOTICE_DAYS:
+        when = f"{(today - cut).days} day(s) ago" if cut < today else "today" if cut == today \
+            else f"in {(cut - today).days} day(s)"
+        out.append(warning(Code.SAMPLE_LATE, f"PP not approved, cutting due {fmt(cut)} ({when}): do not cut "
+                           "before approval; chase the buyer for the PP sample comments and tell the vendor to "
+                           "hold cutting", **place.at(r["_row"], "status", key=key, value=status or "")))
     return out
 
 
@@ -429,6 +540,9 @@ def line_review_findings(review_table: pd.DataFrame, review: date, today: date, 
                   if r["shipped"] else "the proto is not received"}[r["proto"]]
         todo = {"Requested, not shipped": "; chase the vendor for a ship date",
                 "Shipped, not received": "; check the tracking with the courier"}.get(r["proto"], "")
+        if r["proto"] == "Requested, not shipped" and (due := day_of(r["due"])) and due > review:
+            detail = f"the proto has not shipped and is due {fmt(r['due'])}, after the line review"
+            todo = f"; it must be brought forward: ask the vendor to ship it before {fmt(review)}"
         out.append(warning(Code.LINE_REVIEW, f"line review on {fmt(review)} "
                            f"(in {(review - today).days} day(s)): {detail}{todo}",
                            **place.at(r["_row"], "style", key=r["style"], value=r["style"])))

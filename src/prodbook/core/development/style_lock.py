@@ -11,6 +11,7 @@ Yes, then Apply fixes on the prodbook tab or ``prodbook validate <tracker> --app
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +24,8 @@ from prodbook.core.development import fiber, tariff
 from prodbook.core.development.discrepancies import APPLY, split_colors
 from prodbook.core.development.styles_check import StyleSettings, is_adopted
 from prodbook.core.findings import Code, Finding, Fix, warning
-from prodbook.core.keys import key_text, once_each
+from prodbook.core.keys import fold_text, key_text, once_each
+from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.core.where import Place, records
 
@@ -47,7 +49,7 @@ def _field_key(header: str) -> str:
 
 
 def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSettings, place: Place,
-                snapshot_sheet: str, today: date) -> LockResult:
+                snapshot_sheet: str, today: date, open_lines: Mapping[str, int] | None = None) -> LockResult:
     """Compare adopted styles with their locked key fields; lock newly adopted ones.
 
     Args:
@@ -57,6 +59,9 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
         place: the Styles sheet, for naming cells in findings.
         snapshot_sheet: the snapshot sheet's name, for the Change Log.
         today: the run's date (Locked On, Changed On).
+        open_lines: style (``fold_text``) -> its PO lines on Orders not cancelled. A locked style whose
+            Status is no longer adopted (set back to 'Development') while it has open lines is named, and its
+            fields are still compared with the Style Snapshot; without open lines its lock rests.
     """
     fields = list(STYLE_SNAPSHOT.fields)
     rows = records(snapshot[fields + ["_row"]]) if len(snapshot) else []
@@ -75,13 +80,17 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
 
     # each locked field's header and its part of the key once, not once per style (5,000 styles x 9 fields)
     headers = [(f, STYLES.column(f).header, STYLES.column(f).header.strip().lower()) for f in settings.locked]
+    locked_styles = {k[0] for k in index}  # a style set back to development keeps only the locks it had
     for s in records(styles, ("style", "status", "_row", *settings.locked)):  # boxed into dicts: the columns read
-        if not is_adopted(s.get("status"), settings):
-            continue
         style = _style_key(s["style"])
+        if not is_adopted(s.get("status"), settings) and not _still_locked(s, style, locked_styles, open_lines or {},
+                                                                           place, findings):
+            continue
         for f, header, folded in headers:
             text = _text(s.get(f))
             i = index.get((style, folded))
+            if i is None and not is_adopted(s.get("status"), settings):
+                continue  # set back to development: only what was locked is compared
             if i is None:
                 r = {"style": s["style"], "field": header, "locked": text, "locked_on": today,
                      "current": None, "changed_on": None, "_row": None}
@@ -119,6 +128,27 @@ def lock_styles(styles: pd.DataFrame, snapshot: pd.DataFrame, settings: StyleSet
     frame = pd.DataFrame(rows, columns=fields + ["_row"])
     source = [None if pd.isna(v) else int(v) for v in frame["_row"]]
     return LockResult(frame[fields], source, findings, changes)
+
+
+def _still_locked(s: Mapping[str, Any], style: str, locked_styles: set[str],
+                  open_lines: Mapping[str, int], place: Place, findings: list[Finding]) -> bool:
+    """Whether a style no longer adopted keeps its lock: it was locked and has open PO lines (then a warning
+    on its Status says so). A dropped style's lines are dropped with it."""
+    status = s.get("status")
+    if isinstance(status, str) and status.strip().lower() in DROPPED_STYLE_STATUSES:
+        return False
+    n = open_lines.get(fold_text(s["style"]), 0)
+    if not n or style not in locked_styles:
+        return False
+    now = "blank" if status is None or not str(status).strip() else f"now {str(status).strip()}"
+    findings.append(warning(
+        Code.STYLE_LOCK_SUSPENDED,
+        f"style {s['style']} has {n:,} open PO line{'' if n == 1 else 's'} but its Status is {now}, so its "
+        "profile is no longer locked; while those lines are open, prodbook keeps comparing its key fields "
+        "with the Style Snapshot. If it is still in production, put its Status back (e.g. Adopted); if not, "
+        "cancel its PO lines on Orders",
+        **place.at(s["_row"], "status", key=s["style"], value=status)))
+    return True
 
 
 def _text(v: Any) -> str | None:

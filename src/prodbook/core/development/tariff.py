@@ -61,6 +61,10 @@ class Hts:
         return f"{d[:4]}.{d[4:6]}.{d[6:10]}"
 
 
+_PREFIX = re.compile(r"(?i)\s*(HTSUS|HTS|HS)(?:\s*code)?\s*(?:no\.?|#)?\s*:?\s*")
+"""A word typed before the code ('HTS 6110.20.2079', 'HS code: 6110202079')."""
+
+
 @lru_cache(maxsize=4096)  # a season's styles share a few hundred codes
 def parse_hts(text: str) -> tuple[Hts | None, str | None]:
     """An HTS code as 10 digits, or None and what is wrong with it, in words.
@@ -70,6 +74,14 @@ def parse_hts(text: str) -> tuple[Hts | None, str | None]:
     s = re.sub(r"\s+", "", text).replace("-", ".")
     if _HTS.fullmatch(s):
         return Hts(s.replace(".", "")), None
+    prefix = _PREFIX.match(text)
+    if prefix and _HTS.fullmatch(re.sub(r"\s+", "", text[prefix.end():]).replace("-", ".")):
+        code = Hts(re.sub(r"\D", "", text[prefix.end():]))
+        return None, (f"starts with '{prefix.group(1)}'; type only the code, {code}, without the "
+                      f"'{prefix.group(1)}' (the column says what it is)")
+    if re.fullmatch(r"\d{10}\.0+", s):
+        return None, (f"is a number stored with '.0' at the end (Excel or a system export read the code as a "
+                      f"number); format the cell as Text and type {Hts(s.split('.')[0])}")
     digits = re.sub(r"\D", "", s)
     if re.fullmatch(r"\d+(\.\d+)*", s) and len(digits) == 8:
         return None, ("has 8 digits; US entries need all 10 (add the 2-digit statistical suffix, "

@@ -1,0 +1,99 @@
+"""Lab Dips and Samples rows whose Style # or Color the tracker does not know.
+
+A lab dip or a sample reaches the T&A through its style and colour, matched as the tracker's own keys
+match (``fold_text``: case and outer spaces aside). A row typed 'SS27-KT-10O9' (a letter O) or 'Heather
+Gray' for the style's 'Heather Grey' matches nothing, so its approval or shipment never reaches the T&A:
+each such row is a warning naming the cell and the nearest known value. A row that differs only in case or
+outer spaces matches already and is not reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from prodbook.core.development.discrepancies import split_colors
+from prodbook.core.findings import Code, Finding, warning
+from prodbook.core.keys import fold_text
+from prodbook.core.where import Place, records
+
+
+def known_colors(styles: pd.DataFrame, *frames: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Style (folded) -> its colours (folded -> as first written): the Colors on Styles and every colour
+    the other frames (Orders, T&A) give the style."""
+    out: dict[str, dict[str, str]] = {}
+
+    def add(style: Any, colors: Iterable[str]) -> None:
+        k = fold_text(style)
+        if k:
+            for c in colors:
+                if fold_text(c):
+                    out.setdefault(k, {}).setdefault(fold_text(c), c.strip())
+
+    if "colors" in styles.columns:
+        for r in records(styles, ("style", "colors")):
+            add(r["style"], split_colors(r["colors"]) if r.get("colors") is not None else [])
+    for frame in frames:
+        if len(frame) and {"style", "color"} <= set(frame.columns):
+            # each style and colour once (a T&A holds a row per milestone of every PO line)
+            for r in records(frame[["style", "color"]].astype(object).drop_duplicates()):
+                if r["color"] is not None:
+                    add(r["style"], [str(r["color"])])
+    return out
+
+
+def _nearest(value: str, known: dict[str, str]) -> str | None:
+    """The known value (as written) nearest ``value``, compared folded; None when none is near."""
+    near = difflib.get_close_matches(fold_text(value), list(known), n=1, cutoff=0.6)
+    return known[near[0]] if near else None
+
+
+def _hint(near: str | None) -> str:
+    """The end of the sentence before what to do: the nearest known value, when there is one."""
+    return f"; did you mean {near}? " if near else ". "
+
+
+def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_sheet: str,
+                 colors: dict[str, dict[str, str]], what: str) -> list[Finding]:
+    """A warning for each row of ``rows`` (Lab Dips or Samples: ``style``, ``color``, ``_row``) whose Style #
+    is not on Styles, or whose Color is not one of that style's colours (``known_colors``). Nothing is said
+    when Styles is empty, nor about a colour of a style with no colours known, nor about a blank cell."""
+    if not len(rows) or not len(styles) or "style" not in styles.columns:
+        return []
+    style_names = {fold_text(s): str(s).strip() for s in styles["style"] if fold_text(s)}
+    found: list[Finding] = []
+    nearest: dict[tuple[str, str], str | None] = {}  # a typo repeated on many rows is looked up once
+
+    def near_of(value: Any, known: dict[str, str], among: str) -> str | None:
+        k = (among, fold_text(value))
+        if k not in nearest:
+            nearest[k] = _nearest(str(value), known)
+        return nearest[k]
+
+    for r in records(rows, ("style", "color", "_row")):
+        style, color = r.get("style"), r.get("color")
+        k = fold_text(style)
+        if not k:
+            continue
+        if k not in style_names:
+            near = near_of(style, style_names, "")
+            found.append(warning(
+                Code.STYLE_UNKNOWN,
+                f"style '{style}' is not on the {styles_sheet} sheet, so this {what} never reaches the T&A"
+                f"{_hint(near)}Correct the Style # (or add the style to {styles_sheet})",
+                **place.at(r["_row"], "style", key=style, value=style)))
+            continue
+        known = colors.get(k)
+        if not known or color is None or not fold_text(color) or fold_text(color) in known:
+            continue
+        near = near_of(color, known, k)
+        found.append(warning(
+            Code.COLOR_UNKNOWN,
+            f"colour '{color}' is not one of style {style_names[k]}'s colours ({', '.join(known.values())}) on "
+            f"{styles_sheet} or Orders, so this {what} never reaches the T&A{_hint(near)}Correct the Color "
+            "(or add the colour to the style)",
+            **place.at(r["_row"], "color", key=f"{style} / {color}", value=color)))
+    return found
