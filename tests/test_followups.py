@@ -49,7 +49,7 @@ def test_drafts_parse_back_with_recipients_and_items(tmp_path):
     out = tmp_path / "drafts"
     result = run(path, ["ta", "exceptions", "followups"], ctx(out))
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["BD1_follow-up_2027-03-01.eml", "CN1_follow-up_2027-03-01.eml"]
+    assert files == ["BD1_follow-up_2027-03-01.eml", "NO ADDRESS - CN1_follow-up_2027-03-01.eml"]  # CN1: no Email
     msg = parse(out / "BD1_follow-up_2027-03-01.eml")
     assert msg["To"].addresses[0].addr_spec == "merch@dhaka-knit.example"
     assert [a.addr_spec for a in msg["To"].addresses] == ["merch@dhaka-knit.example", "qa@dhaka-knit.example"]
@@ -70,7 +70,7 @@ def test_drafts_parse_back_with_recipients_and_items(tmp_path):
     assert (proto["Ref"], proto["Days Overdue"], proto["Contact"]) == (
         "S1 / Navy", 4, "Rahim <merch@dhaka-knit.example>; qa@dhaka-knit.example")
     assert proto["Draft"].endswith("BD1_follow-up_2027-03-01.eml")
-    cn1 = parse(out / "CN1_follow-up_2027-03-01.eml")
+    cn1 = parse(out / "NO ADDRESS - CN1_follow-up_2027-03-01.eml")
     assert cn1["To"] is None and "Lab dip resubmit" in cn1.get_body(("plain",)).get_content()
     assert_finding(result.findings, Code.VENDOR_NO_EMAIL, sheet="Vendors", row=3)
 
@@ -126,7 +126,8 @@ def test_the_reply_by_date_counts_the_vendors_own_working_days(tmp_path):
     out = tmp_path / "drafts"
     run(path, ["ta", "followups"], ctx(out, today=date(2027, 4, 8)))
     asked = {v: parse(out / f"{v}_follow-up_2027-04-08.eml").get_body(("plain",)).get_content()
-             for v in ("BD1", "CN1")}
+             for v in ("BD1", "NO ADDRESS - CN1")}
+    asked["CN1"] = asked.pop("NO ADDRESS - CN1")  # CN1 has no Email on this tracker
     assert "Could you reply by Sun 11-Apr-27" in asked["BD1"]
     assert "Could you reply by Mon 12-Apr-27" in asked["CN1"]
     assert "Lab dip resubmit" in asked["CN1"]

@@ -160,7 +160,7 @@ def test_a_vendor_missing_from_the_vendors_sheet_is_named_not_sent_a_draft_witho
     path = write_book(tmp_path / "t.xlsx", sheets)
     out = tmp_path / "d"
     result = run(path, ["ta", "exceptions", "followups"], ctx(out))
-    assert parse(out / "ZZ9_follow-up_2027-03-01.eml")["To"] is None
+    assert parse(out / "NO ADDRESS - ZZ9_follow-up_2027-03-01.eml")["To"] is None
     found = assert_finding(result.findings, Code.VENDOR_NO_EMAIL, sheet="Vendors", column="Vendor", value="ZZ9")
     assert "ZZ9" in found.message and "not on the Vendors sheet" in found.message
     assert not [f for f in result.findings if f.code is Code.VENDOR_NO_EMAIL and f.value in ("BD1", "CN1")]

@@ -116,14 +116,16 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     for r in row_dicts(vendors):
         if fu.vendor_key(str(r["vendor"])) in chased and not any(fu.parse_addresses(r.get("email"))):
             findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {r['vendor']} has items to chase but no "
-                                    "e-mail address; add one in the Email column so its draft has a To:",
+                                    "e-mail address; add one in the Email column so its draft has a To: "
+                                    f"until then its draft's file name starts '{NO_ADDRESS}'",
                                     file=tracker.file, sheet=tracker.sheet(VENDORS), row=int(r["_row"]),
                                     column="Email"))
     listed = {fu.vendor_key(str(v)) for v in vendors["vendor"]} if len(vendors) else set()
     for vendor in dict.fromkeys(fu.one_line(it.vendor) for it in items if it.key[0] not in listed):
         findings.append(warning(Code.VENDOR_NO_EMAIL, f"vendor {vendor} has items to chase but is not on the "
                                 f"{tracker.sheet(VENDORS)} sheet, so its draft has no To: add a row for {vendor} "
-                                "with its Email (or correct the vendor code on Styles)", file=tracker.file,
+                                f"with its Email (or correct the vendor code on Styles); until then its draft's "
+                                f"file name starts '{NO_ADDRESS}'", file=tracker.file,
                                 sheet=tracker.sheet(VENDORS), column="Vendor", value=vendor))
     sender, found = sender_of(tracker)
     findings += found
@@ -148,8 +150,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         else:
             nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
-        paths = _not_anothers({v: folder / name for v, name in fu.draft_names(made.messages, ctx.today).items()},
-                              mark)
+        paths = _not_anothers({v: folder / (name if made.messages[v]["To"] else NO_ADDRESS + name)
+                               for v, name in fu.draft_names(made.messages, ctx.today).items()}, mark)
         if app is not None:  # Outlook's Drafts folder (today's earlier drafts of this tracker go); .eml files
             # under these names only if Outlook stops part-way. Staged with nothing to chase too: they still go
             files = (OutlookDrafts(tuple(made.messages.values()), folder, tuple(paths[v].name for v in made.messages),
@@ -220,6 +222,9 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"items": len(items), "drafts": drafts}, files=files)
 
 
+NO_ADDRESS = "NO ADDRESS - "
+"""The start of the file name of a draft with no To (its vendor has no e-mail address, or is not on Vendors):
+plain beside the drafts that can be sent as they are, in the folder and in Outlook's Open dialog."""
 DRAFT_DAYS = "Draft Days To Keep"
 DRAFT_DAYS_DEFAULT = 7
 """Config 'Draft Days To Keep': the newest days' 'Follow-up drafts/DATE' folders kept beside the workbook (today's

@@ -8,6 +8,7 @@ and staging the writes (T&A, its archive, the Change Log).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from prodbook.core.changes import (
     row_prints,
 )
 from prodbook.core.development import labdips
+from prodbook.core.development.discrepancies import split_colors
 from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
@@ -94,6 +96,40 @@ def read_inputs(tracker: Tracker) -> Inputs:
                   frames["Closures"], findings)
 
 
+def _colors_split(tracker: Tracker, inputs: Inputs) -> list[Finding]:
+    """A warning at a style's Colors on Styles where an Orders colour of the style has a comma (or ';', '/') in
+    its name and Colors, split at it as always, reads it as two colours: 'Colors changed' alone does not say so."""
+    styles, orders = inputs.styles, inputs.orders
+    if not len(styles) or not len(orders) or "colors" not in styles.columns:
+        return []
+    listed: dict[str, tuple[str, int]] = {}
+    for style, colors, row in zip(styles["style"], styles["colors"], styles["_row"]):
+        if not is_missing(colors) and fold_text(style):
+            listed.setdefault(fold_text(style), (str(colors), int(row)))
+    out, said = [], set()
+    for style, color, row in zip(orders["style"], orders["color"], orders["_row"]):
+        if is_missing(color) or not (sep := re.search(r"[,;/\n]", str(color))) or fold_text(style) not in listed:
+            continue
+        colors, at = listed[fold_text(style)]
+        parts, names = split_colors(color), [fold_text(c) for c in split_colors(colors)]
+        if (fold_text(style), fold_text(color)) in said or len(parts) < 2 \
+                or not all(fold_text(p) in names for p in parts):
+            continue
+        said.add((fold_text(style), fold_text(color)))
+        plain = " ".join(re.sub(r"[,;/\n]", " ", str(color)).split())
+        header = tracker.table(STYLES).header_of("colors")
+        out.append(warning(
+            Code.COLOR_SPLIT,
+            f"style {style}: the colour '{color}' on {tracker.sheet(ORDERS)} (row {int(row)}) has "
+            f"'{sep.group()}' in its name, and {header} here is split into colours at every comma, ';' and '/', "
+            f"so it reads that colour as {len(parts)}: " + ", ".join(f"'{p}'" for p in parts) + ". Type the "
+            f"colour without it (e.g. '{plain}') here, on {tracker.sheet(ORDERS)}, Lab Dips, Samples and in the "
+            f"Color of its rows on the T&A, all before the next refresh (so its T&A rows keep their Actual dates)",
+            file=tracker.file, sheet=tracker.sheet(STYLES), row=at, column=header, value=colors,
+            key=f"{style} / {color}"))
+    return out
+
+
 def _unknown_vendors(inputs: Inputs, calendars: dict, tracker: Tracker) -> list[Finding]:
     known = set(calendars)
     out = []
@@ -138,6 +174,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     """
     inputs = read_inputs(tracker)
     findings = list(inputs.findings)
+    findings += _colors_split(tracker, inputs)
     fatal = [f for f in findings if f.code in (Code.SHEET_MISSING, Code.COLUMN_MISSING)
              and f.severity == "error"]
     if fatal:
@@ -222,6 +259,7 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         line = _moved_line(fates[gone], left[gone], index_key(old.iloc[gone], ta.LINE).to_numpy(), archive_sheet)
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
+        findings += _renamed_colors(tracker, old, fates, new, matched, archive_sheet)
     taken_extras, taken_from = _archived_extras(archive, restored, current)
     if restored:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
@@ -786,6 +824,52 @@ def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken
     total_lines = len(set(lines))
     return out, (f"{len(kept):,} T&A row(s) of {total_lines:,} PO line(s) kept unchanged and stale, not "
                  f"counted above ({', '.join(parts)}); fix the errors on the Issues sheet.")
+
+
+def _renamed_colors(tracker: Tracker, old: pd.DataFrame, fates: np.ndarray, new: pd.DataFrame,
+                    matched: np.ndarray, archive_sheet: str) -> list[Finding]:
+    """A warning at the new line's Color on Orders when, on one PO and style, exactly one colour left Orders
+    (its rows archived with their Actuals) and exactly one new colour was planned afresh in the same run: a
+    colour corrected on Orders looks like that, and so does a real colour change (new lab dips needed)."""
+    gone = old[fates == ta.Fate.GONE.value]
+    if not len(gone) or not len(new):
+        return []
+    new_line = index_key(new, ta.LINE).to_numpy()
+    had_rows = set(new_line[np.asarray(matched, dtype=bool)].tolist())
+    fresh = new[~pd.Series(new_line).isin(had_rows).to_numpy()]
+    if not len(fresh):
+        return []
+
+    def by_po_style(rows: pd.DataFrame) -> dict[tuple[str, str], dict[str, pd.DataFrame]]:
+        out: dict[tuple[str, str], dict[str, list[int]]] = {}
+        keys = [tuple(fold_text(v) for v in k) for k in zip(*(rows[f].tolist() for f in ta.LINE))]
+        for i, (po, style, color) in enumerate(keys):
+            out.setdefault((po, style), {}).setdefault(color, []).append(i)
+        return {k: {c: rows.iloc[at] for c, at in colors.items()} for k, colors in out.items()}
+
+    left, came = by_po_style(gone), by_po_style(fresh)
+    out = []
+    for po_style, colors in left.items():
+        if len(colors) != 1 or len(came.get(po_style, {})) != 1:
+            continue
+        rows = next(iter(colors.values()))
+        line = next(iter(came[po_style].values()))
+        po, style, was = (str(rows[f].tolist()[0]) for f in ta.LINE)
+        now = str(line["color"].tolist()[0])
+        actuals = int(sum(not is_missing(a) for a in rows["actual"]))
+        n = len(rows)
+        out.append(warning(
+            Code.COLOR_RENAMED,
+            f"PO {po} style {style}: colour '{was}' is no longer on Orders and '{now}' is new, so the {n:,} T&A "
+            f"row(s) of '{was}' went to '{archive_sheet}' with their {actuals:,} Actual date(s) and '{now}' was "
+            f"planned afresh with none: its overdue milestones are chased again in the vendor's follow-ups. "
+            f"If it is the same colour renamed, press Undo last on the prodbook tab (or run 'prodbook undo "
+            f"<tracker>') to put those rows back on the T&A, type '{now}' in their Color too (PO {po}, {style}, "
+            f"'{was}') and refresh again: they keep their Actual dates and Notes. If the colour really changed, "
+            f"leave them archived: the vendor needs new lab dips for it",
+            file=tracker.file, sheet=tracker.sheet(ORDERS), row=int(line["order_row"].tolist()[0]),
+            column=tracker.table(ORDERS).header_of("color"), value=now, key=key_text((po, style, now))))
+    return out
 
 
 def _moved_line(fates: np.ndarray, left: np.ndarray, lines: np.ndarray, archive_sheet: str) -> str:
