@@ -123,7 +123,7 @@ def test_exception_items_tell_the_vendor_the_facts_not_the_apms_own_next_steps(t
         assert not APM_ONLY.search(r["Detail"]), r["Detail"]
         assert r["Detail"].rstrip().endswith((".", "?")), r["Detail"]
     assert not APM_ONLY.search(text), text
-    assert "Late for cancel" in text and "10-Apr-27" in text and "recover the date" in text
+    assert "Ex-factory after the cancel date" in text and "10-Apr-27" in text and "recover the date" in text
 
 
 def test_a_row_the_apm_added_to_exceptions_goes_to_the_vendor_as_typed():

@@ -24,6 +24,8 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
+
 
 class Basis(StrEnum):
     """The date the cancel date is checked against."""
@@ -82,9 +84,10 @@ def terms_of(text: object, default: Terms) -> tuple[Terms, bool]:
     return (found, True) if found else (default, False)
 
 
-def fmt(d: date | None) -> str:
-    """A date as the APM reads it in a sentence: 05-Mar-27 (no locale misreads it)."""
-    return f"{d:%d-%b-%y}" if d else "?"
+def fmt(d: date | None, code: str = DEFAULT_DATE_FORMAT) -> str:
+    """A date as the APM reads it in a sentence: 05-Mar-27 (no locale misreads it), or in the workbook's
+    Date Format ``code``."""
+    return date_text(d, code) if d else "?"
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class CancelCheck:
     """The forecast (or actual) ex-factory under origin terms, in-DC under delivered terms."""
     happened: bool
     """``judged`` is an actual: the line shipped (origin terms) or was received in the DC (delivered)."""
+    date_format: str = DEFAULT_DATE_FORMAT
+    """How ``text`` writes its dates: the workbook's Date Format for a sheet's Cancel Check."""
 
     @property
     def late(self) -> bool:
@@ -121,18 +126,18 @@ class CancelCheck:
         """The verdict with the date it was judged on, e.g. 'Late for cancel: forecast ex-factory
         12-Mar-27, 7 day(s) after cancel 05-Mar-27 (FOB)'."""
         terms = f"({self.terms.label})"
+        cancel, judged = fmt(self.cancel, self.date_format), fmt(self.judged, self.date_format)
         if self.cancel is None:
             return f"No cancel date {terms}"
         if self.judged is None:
-            return f"No {self.what} date to judge the cancel date {fmt(self.cancel)} on {terms}"
+            return f"No {self.what} date to judge the cancel date {cancel} on {terms}"
         days = self.days_late or 0
         if self.late:
-            return (f"Late for cancel: {self.what} {fmt(self.judged)}, {days} day(s) after cancel "
-                    f"{fmt(self.cancel)} {terms}")
+            return f"Late for cancel: {self.what} {judged}, {days} day(s) after cancel {cancel} {terms}"
         if self.happened:
             when = f"{days} day(s) after cancel" if days > 0 else "cancel"
-            return f"{self.what.capitalize()} {fmt(self.judged)}, {when} {fmt(self.cancel)} {terms}"
-        return f"On time for cancel: {self.what} {fmt(self.judged)}, cancel {fmt(self.cancel)} {terms}"
+            return f"{self.what.capitalize()} {judged}, {when} {cancel} {terms}"
+        return f"On time for cancel: {self.what} {judged}, cancel {cancel} {terms}"
 
 
 def judge(terms: Terms, cancel: date | None, *, ex_factory: date | None, shipped: bool,

@@ -46,6 +46,7 @@ from prodbook.core.cells import CellError, day_of, is_missing, setting_number, t
 from prodbook.core.config import Config, within_days
 from prodbook.core.findings import Code, Finding, Severity, Subject, error, warning
 from prodbook.core.keys import fold_code, fold_ref, fold_text, line_key, style_vendors
+from prodbook.core.looks import DEFAULT_DATE_FORMAT, with_date_text
 from prodbook.core.ta import stop_reasons
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
@@ -75,6 +76,9 @@ class Settings:
     in_dc_code: str = "IDC"
     default_terms: str = cx.DEFAULT_TERMS
     """Terms of an order whose Terms cell is blank: FOB judges the cancel date on ex-factory."""
+    date_format: str = DEFAULT_DATE_FORMAT
+    """Config 'Date Format': how the dates in a Detail read (``evaluate``); the facts a vendor is sent keep
+    dd-mmm-yy, for the follow-ups to show in the vendor's format."""
 
     @property
     def terms(self) -> cx.Terms:
@@ -96,7 +100,8 @@ _SETTING_NAMES = {"booking_confirm_days": "Booking Confirm Days", "ship_toleranc
 
 def settings_from(config: Config, file: str | None = None) -> tuple[Settings, list[Finding]]:
     """The rules' settings from the Config sheet; a value that is not a number is a finding."""
-    values: dict[str, Any] = {"xf_code": config.ex_factory_code, "transit_air": config.transit_days_air}
+    values: dict[str, Any] = {"xf_code": config.ex_factory_code, "transit_air": config.transit_days_air,
+                              "date_format": config.date_format}
     findings = []
     defaults = Settings()
     for f in fields(Settings):
@@ -508,12 +513,13 @@ def terms(line: Line, s: Settings) -> tuple[cx.Terms, bool]:
 
 
 def cancel_check(line: Line, s: Settings) -> cx.CancelCheck:
-    """Late for cancel or not, judged on the date the line's terms name: the one rule every report uses."""
+    """Late for cancel or not, judged on the date the line's terms name: the one rule every report uses. Its
+    ``text`` writes dates in the workbook's Date Format (the report's Cancel Check, the Issues row)."""
     sent, got = shipped(line, s), received(line, s)
-    return cx.judge(terms(line, s)[0], line.cancel,
+    return replace(cx.judge(terms(line, s)[0], line.cancel,
                     ex_factory=None if sent is None and got is not None else forecast_xf(line, s),
                     shipped=sent is not None or got is not None, in_dc=forecast_in_dc(line, s),
-                    received=received(line, s) is not None)
+                    received=received(line, s) is not None), date_format=s.date_format)
 
 
 _IN_HOUSE = re.compile(r"in[\s-]?house|received|\br(?:e?c|cv)'?d\b|arrived|delivered|\bok\b|\bdone\b|complete|"
@@ -662,8 +668,9 @@ def late_for_cancel(inp: Inputs) -> list[Finding]:
         if check.terms.basis is cx.Basis.IN_DC:
             how = (f" ({current_mode(ln) or 'planned mode'}: ex-factory {cx.fmt(forecast_xf(ln, s))} + "
                    f"{transit_days(ln, s)} days)")
+        facts = replace(check, date_format=DEFAULT_DATE_FORMAT).text()  # a vendor's: dated by the follow-ups
         out.append(ln.exception(Code.LATE_FOR_CANCEL, Severity.ERROR,
-                          f"{check.text()}{how}",
+                          f"{facts}{how}",
                           "agree a new date, faster freight or an extension with the buyer, or expect a "
                           "cancellation or chargeback. " + rc.summary(recovery_options(ln, inp))))
     return out
@@ -889,9 +896,14 @@ def ship_qty_off(inp: Inputs) -> list[Finding]:
     return out
 
 
+NAMED_LINES = 3
+"""How many PO lines a vendor's 'WIP report stale' names before 'and N more'."""
+
+
 def wip_stale(inp: Inputs) -> list[Finding]:
     """A vendor with PO lines in production has sent no WIP report for more than WIP Stale Days (in a tracker that
-    keeps WIP reports at all)."""
+    keeps WIP reports at all): a line is in production once its cutting is within ``IN_PRODUCTION_DAYS``. The
+    Detail names the lines, so the APM sees which POs to ask about."""
     if not inp.wip_kept:
         return []
     s, out = inp.settings, []
@@ -902,23 +914,32 @@ def wip_stale(inp: Inputs) -> list[Finding]:
             key = str(v).strip().upper()
             last[key] = max(d, last.get(key, d))
     horizon = inp.today + timedelta(days=IN_PRODUCTION_DAYS)
-    active: dict[str, int] = {}
+    active: dict[str, list[Line]] = {}
     for ln in inp.lines:
         cut = ln.planned.get(_code(s.cut_code))
-        if ln.vendor and cut and cut <= horizon and not gone(ln, s):
-            active[ln.vendor] = active.get(ln.vendor, 0) + 1
-    for vendor, n in sorted(active.items()):
-        seen = last.get(vendor.upper())
+        if not ln.vendor or gone(ln, s):
+            continue
+        if cut is not None and cut <= horizon:
+            active.setdefault(ln.vendor, []).append(ln)
+    for vendor, lines in sorted(active.items()):
+        seen, n, named = last.get(vendor.upper()), len(lines), _named_lines(lines)
         if seen is None:
-            facts, advice = f"No WIP report received yet for {n} PO line(s) in production.", ""
+            facts, advice = f"No WIP report received yet for {n} PO line(s) in production: {named}.", ""
         elif (inp.today - seen).days > s.wip_stale_days:
             facts = (f"The last WIP report is of {_fmt(seen)}, {(inp.today - seen).days} days ago "
-                     f"({n} PO line(s) in production)")
+                     f"({n} PO line(s) in production: {named})")
             advice = "ask for this week's report."
         else:
             continue
         out.append(exception(Code.WIP_STALE, Severity.WARNING, facts, Subject(vendor=vendor), advice))
     return out
+
+
+def _named_lines(lines: Sequence[Line]) -> str:
+    """'PO 4500012847 SS27-DN-1001 Black Rinse, PO ... and 4 more': the first few by PO, then how many more."""
+    names = sorted(f"PO {ln.po} {ln.style} {ln.color}".strip() for ln in lines)
+    more = len(names) - NAMED_LINES
+    return ", ".join(names[:NAMED_LINES]) + (f" and {more} more" if more > 0 else "")
 
 
 def wip_qty_inconsistent(inp: Inputs) -> list[Finding]:
@@ -1034,8 +1055,13 @@ def cancel_findings(lines: Sequence[Line], s: Settings, *, file: str, sheet: str
 
 
 def evaluate(inp: Inputs, rules: Sequence[Rule] = (*RULES, *STOPPED_RULES)) -> list[Finding]:
-    """Every rule over the inputs, in rule order."""
-    return [h for rule in rules for h in rule(inp)]
+    """Every rule over the inputs, in rule order; each Detail's dates in the workbook's Date Format (the
+    rules write 05-Mar-27; ``Found.facts`` keeps that, the follow-ups show it in the vendor's format)."""
+    found = [h for rule in rules for h in rule(inp)]
+    code = inp.settings.date_format
+    if code == DEFAULT_DATE_FORMAT:
+        return found
+    return [replace(h, message=with_date_text(h.message, code)) for h in found]
 
 
 # --- the Exceptions sheet ---------------------------------------------------------------------------

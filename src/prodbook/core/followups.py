@@ -16,7 +16,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
@@ -60,6 +60,9 @@ class Item:
     formerly: str | None = None
     """The Item this one was listed under before it named its exception's ID: its row's Last Contacted
     carries over (``former_key``)."""
+    code: str | None = None
+    """The T&A milestone code or exception rule code the item stands for (None for samples, dips, a line
+    that has shipped): what the vendor's e-mail folds one PO line's ex-factory lateness by (``vendor_view``)."""
 
     @property
     def ref(self) -> str:
@@ -107,8 +110,12 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         due = day_of(r.get("planned"))
         name = _text(r.get("milestone")) or str(r["code"])
         if status[i] == Status.OVERDUE.value:
-            detail = f"{name} was due {date_text(due, date_format)}; please send it or give us a new date" if due else \
-                f"{name} is overdue; please send it or give us a new date"
+            ask = "please send it or give us a new date" if _sent(name) else \
+                "please confirm the date it happened, or give us a new date"
+            detail = f"{name} was due {date_text(due, date_format)}" if due else f"{name} is overdue"
+            if due and (expected := day_of(r.get("forecast"))) and expected > due:
+                detail += f" and the steps before it put it at {date_text(expected, date_format)}"
+            detail += f"; {ask}"
         elif due and (expected := day_of(r.get("forecast"))) and expected > due:  # late before it starts
             detail = (f"{name} is due {date_text(due, date_format)}, but the steps before it put it at "
                       f"{date_text(expected, date_format)}; please confirm the date you can make")
@@ -116,8 +123,19 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
             detail = f"{name} is due {date_text(due, date_format)}; please confirm it is on track" if due else \
                 f"{name} is due soon; please confirm it is on track"
         out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
-                        _overdue(due, today)))
+                        _overdue(due, today), code=_text(r.get("code"))))
     return out
+
+
+_SENT = re.compile(r"\b(?:submits?|submission|samples?|dips?|strike-?offs?|swatch(?:es)?|reports?|approvals?|"
+                   r"tests?|photos?|artwork|standards?)\b", re.I)
+"""Milestone names of things the vendor sends (a sample, a lab dip, a submit, a test report): 'please send it'.
+Any other milestone is an event (cutting, sewing, packing, a booking, a meeting, goods in-house), which the vendor
+confirms the date of."""
+
+
+def _sent(name: str) -> bool:
+    return bool(_SENT.search(name))
 
 
 def live_milestones(ta: pd.DataFrame, stopped: Collection[str]) -> pd.DataFrame:
@@ -229,6 +247,8 @@ _ASK_SHIPPED: dict[str, str] = {
     Code.LATE_FOR_CANCEL.value: "The goods have left the factory: please send us the shipping details and the "
                                 "earliest date they can reach the DC.",
     Code.SHIP_QTY_OFF.value: "Please confirm the quantity you shipped.",
+    Code.SHIP_WINDOW_MISSED.value: "The goods have left the factory: please send us the shipping details and the "
+                                   "earliest date they can reach the DC.",
 }
 """What the vendor is asked instead when the PO line has an Actual ex-factory or in-DC: no overtime or earlier
 shipment can move goods on their way (the rules still warn the APM of the late arrival)."""
@@ -260,7 +280,9 @@ def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None, *, shipp
     for pattern, said in ((r"\bThe vendor says\b", "You gave"), (r"\bThe vendor\b", "You"),
                           (r"\(vendor: '", "(your status: '"), (r"\bthe T&A forecasts\b", "our plan forecasts"),
                           (rf"\b{who}'s WIP report\b", "your WIP report"),
-                          (r" cancelled on Orders \(Line Status '[^']*'\)", " cancelled")):
+                          (r" cancelled on Orders \(Line Status '[^']*'\)", " cancelled"),
+                          (r"^PO [^:]*:\s*", ""), (rf"^{re.escape(rule_name(rule))}:\s*", ""),  # said in the row
+                          (r"\bXF\b", "ex-factory")):
         facts = re.sub(pattern, said, facts)
     ask = _ASK_SHIPPED.get(rule, _ASK[rule]) if shipped else _ASK[rule]
     if rule == Code.SHIP_WINDOW_MISSED.value and "has passed" not in facts:  # shipped already, but late
@@ -284,7 +306,8 @@ def exception_items(exceptions: pd.DataFrame, shipped: Collection[str] = ()) -> 
         said = vendor_text(r.get("rule"), r.get("detail"), vendor, r.get(FACTS), shipped=gone)
         former = rule_name(r.get("rule"))
         out.append(Item(vendor, name, said, _text(r.get("po")), _text(r.get("style")), _text(r.get("color")),
-                        None, None, former if former != name else None))
+                        None, None, former if former != name else None,
+                        None if gone else _text(r.get("rule"))))
     return out
 
 
@@ -317,6 +340,114 @@ def collect(*sources: Iterable[Item]) -> list[Item]:
             seen.setdefault(it.key, it)
     return sorted(seen.values(), key=lambda i: (i.vendor.upper(), -(i.days_overdue or -1),
                                                 i.due or date.max, i.ref, i.item))
+
+
+# --- the vendor's view ---------------------------------------------------------------------------
+
+LATENESS_MILESTONES = ("XF", "PCK")
+"""T&A codes (Ex-Factory and Packing Code, as the exception rules' defaults) whose overdue or late milestone is one
+PO line's ex-factory lateness in the vendor's e-mail."""
+
+_LATENESS_RULES = (Code.SHIP_WINDOW_MISSED.value, Code.LATE_FOR_CANCEL.value, Code.XF_DATE_PASSED.value, "XF",
+                   Code.XF_REVISED_LATE.value, Code.VENDOR_DATE_AHEAD.value, Code.IN_DC_LATE.value, "PCK")
+"""The facts of one PO line's ex-factory lateness, most severe first: the first one found leads its row."""
+
+VENDOR_NAMES: dict[str, str] = {
+    Code.XF_REVISED_LATE.value: "Ex-factory date moved later",
+    Code.XF_DATE_PASSED.value: "Your ex-factory date has passed",
+    Code.LATE_FOR_CANCEL.value: "Ex-factory after the cancel date",
+    Code.VENDOR_DATE_AHEAD.value: "Your ex-factory date vs our plan",
+    Code.IN_DC_LATE.value: "Late arrival at the DC",
+    Code.SHIP_WINDOW_MISSED.value: "Cancel date passed",
+    Code.PRODUCTION_BEHIND.value: "Production behind plan",
+    Code.FABRIC_NOT_IN_HOUSE.value: "Bulk fabric not in-house",
+    Code.BOOKING_NOT_CONFIRMED.value: "Forwarder booking",
+    Code.SHIP_MODE_CHANGED.value: "Ship mode changed",
+    Code.SHIP_QTY_OFF.value: "Ship quantity",
+    Code.WIP_STALE.value: "WIP report",
+    Code.WIP_QTY_INCONSISTENT.value: "WIP report quantities",
+    Code.CANCELLED_LINE_IN_WIP.value: "Cancelled PO line in production",
+}
+"""An exception's Item as the vendor reads it (the Follow-ups sheet keeps the rule's name, the APM's word)."""
+
+LATENESS_ITEM = "Ex-factory date"
+
+
+def vendor_item(it: Item) -> str:
+    """``it``'s Item as the vendor reads it: an exception of prodbook's under ``VENDOR_NAMES`` (a shipped line's
+    too, which carries no code: by its rule's name), anything else as it is."""
+    if (said := VENDOR_NAMES.get((it.code or "").strip())) is not None:
+        return said
+    return next((v for c, v in VENDOR_NAMES.items() if rule_name(c) == it.item), it.item)
+
+
+def _facts(it: Item) -> str:
+    """An item's detail without what it asks: the facts alone, to fold into another row."""
+    text = it.detail
+    if it.code in _ASK:
+        for ask in (_ASK[it.code], "Please advise."):
+            text = text.removesuffix(ask).rstrip()
+    else:
+        text = text.split(";")[0]
+    return text.rstrip(" .;:,")
+
+
+def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] = LATENESS_MILESTONES,
+                asked: Mapping[tuple[str, str, str], date] | None = None, today: date | None = None,
+                date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
+    """One vendor's items as its e-mail lists them: each PO line's ex-factory lateness (its overdue Packing and
+    Ex-factory milestones, Ex-factory revised later, In-DC late, Late for cancel, Ship window missed, the
+    vendor's ex-factory date passed, its date before our plan) in ONE row, the most severe fact leading and the
+    others after 'Also:', with one ask by ``reply`` (the reply-by date): a new ex-factory date and the recovery
+    plan, or once the cancel date has passed, the ship date and the plan (no date left to recover). Every other
+    item keeps its own row, under the name the vendor reads (``VENDOR_NAMES``). The Follow-ups sheet keeps one
+    row per item (its Last Contacted and undo go by item); only the e-mail folds.
+
+    ``asked``: each item's Last Contacted (by ``Item.key``). A row asked about before ``today`` (a folded row:
+    its earliest) opens with '(reminder: we asked on DD-Mmm-YY)', so the vendor sees it is a second request; one
+    asked today is not marked (the APM has just asked and sends the same list again, not a reminder)."""
+    xf, pck = (m.strip().upper() for m in (*milestones, "XF", "PCK")[:2])
+    rank = {c: n for n, c in enumerate(_LATENESS_RULES)}
+    rank[xf], rank[pck] = rank.pop("XF"), rank.pop("PCK")
+    groups: dict[tuple[str, str, str], list[Item]] = {}
+    out: list[Item | tuple[str, str, str]] = []
+    for it in items:
+        code = (it.code or "").strip()
+        if code in rank or code.upper() in (xf, pck):
+            line = (it.po or "", (it.style or "").upper(), (it.color or "").upper())
+            if line not in groups:
+                out.append(line)
+            groups.setdefault(line, []).append(it)
+        else:
+            out.append(it)
+
+    def key(it: Item) -> int:
+        code = (it.code or "").strip()
+        return rank.get(code, rank.get(code.upper(), len(rank)))
+
+    def fold(group: list[Item]) -> Item:
+        group = sorted(group, key=key)
+        lead = group[0]
+        if len(group) == 1:
+            return replace(lead, item=vendor_item(lead))
+        passed = any(i.code == Code.SHIP_WINDOW_MISSED.value and "has passed" in i.detail for i in group)
+        said = [f for f in dict.fromkeys(_facts(i) for i in group) if f]
+        detail = said[0] + "." + (f" Also: {'; '.join(said[1:])}." if said[1:] else "")
+        ask = (f" Please give us your ship date and your plan to ship, by {reply}." if passed
+               else f" Please give us your new ex-factory date and your recovery plan, by {reply}.")
+        dues = [i.due for i in group if i.due and (i.code or "").upper() == xf] or [i.due for i in group if i.due]
+        late = [i.days_overdue for i in group if i.days_overdue]
+        return replace(lead, item=LATENESS_ITEM, detail=detail + ask, due=min(dues) if dues else None,
+                       days_overdue=max(late) if late else None)
+
+    def remind(shown: Item, of: Sequence[Item]) -> Item:
+        days = [d for i in of if (d := (asked or {}).get(i.key)) is not None and today is not None and d < today]
+        if not days:
+            return shown
+        return replace(shown, detail=f"(reminder: we asked on {date_text(min(days), date_format)}) {shown.detail}")
+
+    return [remind(fold(groups[o]), groups[o]) if isinstance(o, tuple)
+            else remind(replace(o, item=vendor_item(o)), [o]) for o in out]
 
 
 # --- e-mail ----------------------------------------------------------------------------------------
@@ -440,12 +571,23 @@ def _cells(it: Item, date_format: str = DEFAULT_DATE_FORMAT) -> tuple[str, ...]:
             str(it.days_overdue) if it.days_overdue else "", with_date_text(it.detail, date_format))
 
 
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes in a fixed-width font: a wide or full-width character (Chinese,
+    Japanese, Korean) two, a combining mark none, any other one."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
 def plain_table(items: Sequence[Item], date_format: str = DEFAULT_DATE_FORMAT) -> str:
     rows = [COLUMNS, *(_cells(i, date_format) for i in items)]
-    widths = [min(max(len(r[c]) for r in rows), 60) for c in range(len(COLUMNS) - 1)]
+    widths = [min(max(display_width(r[c]) for r in rows), 60) for c in range(len(COLUMNS) - 1)]
     lines = []
     for n, r in enumerate(rows):
-        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1])
+        lines.append("  ".join(_pad(v, w) for v, w in zip(r, widths)) + "  " + r[-1])
         if n == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(COLUMNS[-1]))
     return "\n".join(line.rstrip() for line in lines)
@@ -604,14 +746,23 @@ class Drafts:
 
 def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-           calendars: Mapping[str, FactoryCalendar] | None = None) -> Drafts:
-    """One message per vendor; ``calendars`` (by ``vendor_key``) set each vendor's reply-by date."""
+           calendars: Mapping[str, FactoryCalendar] | None = None,
+           milestones: Sequence[str] = LATENESS_MILESTONES,
+           asked: Mapping[tuple[str, str, str], date] | None = None) -> Drafts:
+    """One message per vendor; ``calendars`` (by ``vendor_key``) set each vendor's reply-by date. The message
+    lists the vendor's view of its items (``vendor_view``; ``milestones``: the Ex-Factory and Packing codes);
+    ``Drafts.items`` keeps them one by one, as the Follow-ups sheet lists them. ``asked``: each item's Last
+    Contacted by ``Item.key``, to mark a second request as a reminder."""
     out = Drafts()
     spelled: dict[str, str] = {}  # one message per vendor however its code is typed: "BD1", "bd1 "
     for it in items:
         out.items.setdefault(spelled.setdefault(it.key[0], it.vendor), []).append(it)
     for vendor, its in out.items.items():
         contact = contacts.get(vendor_key(vendor), Contact(vendor))
-        out.messages[vendor] = render(contact, its, today, sender=sender, signature=signature,
-                                      date_format=date_format, calendar=(calendars or {}).get(vendor_key(vendor)))
+        calendar = (calendars or {}).get(vendor_key(vendor))
+        by = reply_by(today, calendar)
+        view = vendor_view(its, f"{by:%a} {date_text(by, date_format)}", milestones=milestones, asked=asked,
+                           today=today, date_format=date_format)
+        out.messages[vendor] = render(contact, view, today, sender=sender, signature=signature,
+                                      date_format=date_format, calendar=calendar)
     return out

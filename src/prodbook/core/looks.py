@@ -124,25 +124,46 @@ def _date_text(value: date, code: str) -> str:
     return "".join(out)
 
 
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DAY_MON_YEAR = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
+_MON = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DATES = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"  # 2026-12-30
+                    rf"|\b(\d{{1,2}}) ({_MON}) (\d{{4}})\b"  # 30 Dec 2026
+                    rf"|(?<![\w-])(\d{{1,2}})-({_MON})-(\d{{2}})(?![\w-])")  # 30-Dec-26: a sentence's own (cancel.fmt)
+_PROBE = date(2031, 12, 25)
+"""A day whose text in any format names day, month and year apart (25 > 12, 31 > 25)."""
 
 
 def with_date_text(text: str, code: str = DEFAULT_DATE_FORMAT) -> str:
-    """A sentence with its dates (2026-12-30, 30 Dec 2026) shown in the workbook's date format."""
-    def iso(m: re.Match[str]) -> str:
-        try:
-            return date_text(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), code)
-        except ValueError:
-            return m.group(0)
+    """A sentence with its dates (2026-12-30, 30 Dec 2026, 30-Dec-26) shown in the workbook's date format.
 
-    def dmy(m: re.Match[str]) -> str:
-        month = [x[:3] for x in _MONTHS].index(m.group(2)) + 1
-        try:
-            return date_text(date(int(m.group(3)), month, int(m.group(1))), code)
-        except ValueError:
-            return m.group(0)
-    return _DAY_MON_YEAR.sub(dmy, _ISO.sub(iso, text))
+    One pass: a date written in ``code`` is never read again as another date. Under a format whose text
+    would read back as another day (yy-mmm-dd: 31-Dec-25), a sentence keeps its dates as they are, so that
+    text re-dated twice (a Detail read back from the sheet into the report) cannot change its day."""
+    if not _reads_back(code):
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        day = _day_of(m)
+        return m.group(0) if day is None else date_text(day, code)
+    return _DATES.sub(one, text)
+
+
+def _day_of(m: re.Match[str]) -> date | None:
+    g, months = m.groups(), _MON.split("|")
+    try:
+        if g[0]:
+            return date(int(g[0]), int(g[1]), int(g[2]))
+        if g[3]:
+            return date(int(g[5]), months.index(g[4]) + 1, int(g[3]))
+        return date(2000 + int(g[8]), months.index(g[7]) + 1, int(g[6]))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1 << 6)
+def _reads_back(code: str) -> bool:
+    """A date shown in ``code`` is not read as a date again, or read as the same day."""
+    shown = date_text(_PROBE, code)
+    return all(_day_of(m) in (None, _PROBE) for m in _DATES.finditer(shown))
 
 
 # --- colours -------------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ def po_lines(inp: ex.Inputs, exceptions: pd.DataFrame) -> pd.DataFrame:
             status = ON_TRACK
         qty = ln.qty or ln.w("order_qty")
         rules = open_ex.get(k, [])
-        recovery = recovery_text(ex.recovery_options(ln, inp), check.terms.basis) if check.late else None
+        recovery = (recovery_text(ex.recovery_options(ln, inp), check.terms.basis, s.date_format) if check.late
+                    else None)
         rows.append({"po": ln.po, "style": ln.style, "color": ln.color, "vendor": ln.vendor, "qty": ln.qty,
                      "ship_mode": ex.current_mode(ln), "terms": check.terms.label, "status": status,
                      "planned_xf": planned,
@@ -121,13 +122,14 @@ def no_lines_text(orders_sheet: str, stopped: int) -> str:
             "season's PO lines (one row per PO, style and colour) and run the report again")
 
 
-def recovery_text(opts: Sequence[rc.Option], basis: cx.Basis = cx.Basis.EX_FACTORY) -> str | None:
+def recovery_text(opts: Sequence[rc.Option], basis: cx.Basis = cx.Basis.EX_FACTORY,
+                  date_format: str = DEFAULT_DATE_FORMAT) -> str | None:
     """The Production Report's Recovery cell: the recommended lever with the date it gives (on the
     ``basis`` the cancel date is judged on) and its cost, or the extension to ask for when no lever saves
     the date."""
     best = next((o for o in opts if o.recommended), None)
     if best is not None and best.gives is not None:
-        return f"{best.lever}: {basis} {cx.fmt(best.gives)}{rc.cost_text(best)}"
+        return f"{best.lever}: {basis} {cx.fmt(best.gives, date_format)}{rc.cost_text(best)}"
     ext = next((o for o in opts if o.lever is rc.Lever.EXTENSION), None)
     return f"No lever saves the date: ask to move the cancel date {ext.cost_days} day(s)" if ext else None
 

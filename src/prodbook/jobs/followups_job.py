@@ -24,7 +24,7 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
 from prodbook.core import ta
-from prodbook.core.cells import text_or_empty
+from prodbook.core.cells import day_of, text_or_empty
 from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
 from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
@@ -131,9 +131,19 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     findings += found
     closures, _ = valid_frame(tracker, CLOSURES, required=False)
     calendars, _, _ = vendor_calendars(vendors, closures, (ctx.today.year, ctx.today.year + 1), file=tracker.file)
+    table = tracker.table(FOLLOW_UPS, required=False)
+    old = table.frame
+    old_by_key: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in row_dicts(old):
+        key = (text_or_empty(r.get("vendor")).upper(), text_or_empty(r.get("item")).upper(),
+               text_or_empty(r.get("ref")).upper())
+        old_by_key.setdefault(key, r)
+    typed = _typed_last_contacted(tracker, table)
+    carried = _carried(items, old_by_key)
     made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"),
                      date_format=vendor_dates,
-                     calendars={fu.vendor_key(v): c for v, c in calendars.items()})
+                     calendars={fu.vendor_key(v): c for v, c in calendars.items()},
+                     milestones=_lateness_codes(tracker), asked=_asked(items, old_by_key, carried, typed))
     folder = drafts_folder(tracker, ctx)
     workbook_path = getattr(tracker.backend, "path", None)
     paths: dict[str, Path] = {}
@@ -175,21 +185,12 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
             findings += found
             files += tuple(pruning)  # done only by a run with a Change Log row (``runner.only_if_logged``)
 
-    table = tracker.table(FOLLOW_UPS, required=False)
-    old = table.frame
-    old_by_key: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for r in row_dicts(old):
-        key = (text_or_empty(r.get("vendor")).upper(), text_or_empty(r.get("item")).upper(),
-               text_or_empty(r.get("ref")).upper())
-        old_by_key.setdefault(key, r)
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
     workbook = getattr(tracker.backend, "path", None)  # Draft: a link relative to the workbook's folder
     draft_links = ({fu.vendor_key(v): fu.OUTLOOK_DRAFTS + " ".join(str(m["Subject"]).split())  # as Outlook lists it
                     for v, m in made.messages.items()} if app is not None  # no file: the link would go nowhere
                    else {fu.vendor_key(v): file_link(p, workbook) for v, p in paths.items()})  # one per vendor
-    typed = _typed_last_contacted(tracker, table)
-    carried = _carried(items, old_by_key)
     for it in items:
         before = old_by_key.get(it.key, carried.get(it.key))
         contact = contacts.get(it.key[0])
@@ -442,6 +443,26 @@ def _same_name(name: str) -> str:
     (a Mac gives names back decomposed). The draft this run writes as 'BD1_...' replaces the morning's 'bd1_...'
     there, and removing the morning's would remove the new one."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+def _lateness_codes(tracker: Tracker) -> tuple[str, str]:
+    """The T&A codes of ex-factory and packing as Config names them ('Ex-Factory Code', 'Pack Code'): the
+    milestones a vendor's e-mail folds into one row per late PO line (``followups.vendor_view``)."""
+    settings, _ = ex.settings_from(tracker.config, tracker.file)
+    return settings.xf_code, settings.pack_code
+
+
+def _asked(items: list[fu.Item], old_by_key: dict[tuple[str, str, str], dict[str, Any]],
+           carried: dict[tuple[str, str, str], dict[str, Any]], typed: dict[int, Any]
+           ) -> dict[tuple[str, str, str], date]:
+    """Each item's Last Contacted as the sheet holds it (typed today or kept from an earlier run), so the vendor's
+    e-mail marks a second request as a reminder."""
+    out: dict[tuple[str, str, str], date] = {}
+    for it in items:
+        before = old_by_key.get(it.key, carried.get(it.key))
+        if before and (day := day_of(typed.get(int(before["_row"]), before.get("last_contacted")))) is not None:
+            out[it.key] = day
+    return out
 
 
 def _shipping_codes(tracker: Tracker) -> tuple[str, str]:

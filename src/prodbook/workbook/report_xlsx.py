@@ -165,7 +165,8 @@ def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
 
 
 def table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
-    """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included)."""
+    """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included); the dates in its
+    text in ``date_format`` too."""
     ws.append(list(spec.headers))
     for r in frame.to_dict("records") if len(frame) else []:
         values = []
@@ -175,6 +176,8 @@ def table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str)
                 v = None
             elif isinstance(v, pd.Timestamp):
                 v = v.to_pydatetime()
+            elif isinstance(v, str):  # a sentence's dates (Cancel Check, Detail) as the date cells beside it
+                v = with_date_text(v, date_format)
             values.append(v)
         ws.append(values)
         for j, v in enumerate(values, start=1):
