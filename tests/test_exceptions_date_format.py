@@ -90,3 +90,31 @@ def test_the_production_reports_recovery_cell_follows_the_date_format():
     air = rc.Option(rc.Lever.AIR, date(2027, 4, 18), True, None, 1200.0, "", recommended=True)
     assert "18/04/2027" in (recovery_text([air], date_format="dd/mm/yyyy") or "")
     assert "18-Apr-27" in (recovery_text([air]) or "")
+
+
+def test_the_report_re_dates_only_its_own_sentences_not_po_style_or_vendor_text(tmp_path):
+    from prodbook.workbook.report_xlsx import REPORT, table_sheet
+    row = {c.field: None for c in REPORT.columns}
+    row.update(po="2026-11-30", style="4500-01-26", color="30 Dec 2026", vendor="2026-12-01",
+               cancel_check="Late for cancel: forecast ex-factory 2026-12-30")
+    wb = openpyxl.Workbook()
+    table_sheet(wb.active, pd.DataFrame([row]), REPORT, "dd/mm/yyyy")
+    wb.save(tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    got = {h.value: c.value for h, c in zip(ws[1], ws[2])}
+    assert (got["PO #"], got["Style #"], got["Color"], got["Vendor"]) == ("2026-11-30", "4500-01-26", "30 Dec 2026",
+                                                                        "2026-12-01")
+    assert got["Cancel Check"] == "Late for cancel: forecast ex-factory 30/12/2026"
+
+
+def test_an_iso_looking_number_outside_1990_2100_is_no_date():
+    assert with_date_text("PO 4500-01-26 and 0012-03-04", "dd/mm/yyyy") == "PO 4500-01-26 and 0012-03-04"
+    assert with_date_text("due 2026-12-30", "dd/mm/yyyy") == "due 30/12/2026"
+
+
+def test_a_date_format_without_the_day_of_the_month_is_not_one():
+    from prodbook.core.looks import is_date_format
+    for code in ("dddd mmm yyyy", "ddd mm yy", "mmm-yy", "mm/yyyy"):
+        assert not is_date_format(code), code
+    for code in ("dd-mmm-yy", "d mmm yyyy", "dddd, d mmmm yyyy", "yyyy-mm-dd"):
+        assert is_date_format(code), code

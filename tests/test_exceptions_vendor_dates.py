@@ -82,3 +82,17 @@ def test_not_shipped_words_do_not_mark_a_line_shipped():
         (h,) = hits(ex.revised_xf_passed, line({"revised_xf": date(2027, 2, 20), "packed_qty": 10,
                                                 "remarks": remarks}))
         assert h.severity is Severity.ERROR and "packed 10 of 1,000" in h.message, h.message
+
+
+def test_a_sample_fabric_or_trims_shipped_is_not_the_goods_shipped(tmp_path):
+    """'PP sample shipped 05-Nov' in Remarks once hid a Revised XF gone by: a sample, fabric, trims, yarn, lab dip
+    or accessories shipped is not the line shipped."""
+    for remarks in ("PP sample shipped 05-Apr", "Fabric shipped from mill", "Trims shipped", "yarn shipped to knitter",
+                    "Lab dip shipped by courier", "Accessories shipped; sewing", "Shipped TOP sample"):
+        (h,) = hits(ex.revised_xf_passed, line({"revised_xf": date(2027, 2, 20), "packed_qty": 10,
+                                                "remarks": remarks}))
+        assert "packed 10 of 1,000" in h.message, remarks
+    assert not hits(ex.revised_xf_passed, line({"revised_xf": date(2027, 2, 20), "packed_qty": 10,
+                                                "remarks": "Fabric ok, shipped 12-Mar"}))
+    assert RULE in run_with(tmp_path, wip_row(date(2027, 4, 1), 600, remarks="PP sample shipped 05-Apr"),
+                            date(2027, 4, 14))

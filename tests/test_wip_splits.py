@@ -116,3 +116,23 @@ def test_read_splits_leaves_size_rows_and_other_lines_alone():
     assert (line["order_qty"], line["packed_qty"], line["revised_xf"], line["ship_mode"]) == (
         500, 500, date(2027, 4, 9), "Sea / 200 pcs by air")
     assert [f.code for f in found] == [Code.WIP_SPLIT]
+
+
+def test_a_cut_repeated_on_every_part_is_the_lines_cut_taken_once(tmp_path):
+    """Rows 3 and 4 both give the line's Cut 1,100 (the factory cuts the line, not the shipment): it was added up
+    to a Cut of 2,200 on an order of 1,200. Sewn and Packed differ per part and are still added up; equal parts
+    each cut in full (600 + 600) are not one figure repeated."""
+    book = tracker(tmp_path)
+    sea = [*SEA[:4], 1100, 700, 700, *SEA[7:]]
+    air = [*AIR[:4], 1100, 300, 0, *AIR[7:]]
+    result = run(book, ["wip"], ctx(vendor_file(tmp_path, sea, air), today=TODAY, now=datetime(2027, 4, 6, 9)))
+    (row,) = wip_rows(book)
+    assert (row["Order Qty"], row["Cut Qty"], row["Sewn Qty"], row["Packed Qty"]) == (1200, 1100, 1000, 700), row
+    note = assert_finding(result.findings, Code.WIP_SPLIT, file="dhaka knit 0405.xlsx", row=3)
+    assert "Cut 1,100 is given on every row: taken once" in note.message, note.message
+    index = OrderIndex([OrderLine("P1", "S1", "Navy", "V1", 1200)])
+    halves = [{"po": "P1", "style": "S1", "color": "Navy", "order_qty": 600, "cut_qty": 600, "revised_xf": xf,
+               "ship_mode": mode, "_row": n, "_sheet": "f.xlsx", "report_date": TODAY}
+              for n, xf, mode in ((2, date(2027, 4, 1), "Sea"), (3, date(2027, 4, 9), "Air"))]
+    (line,) = read_splits(halves, index, [], "f.xlsx")
+    assert line["cut_qty"] == 1200

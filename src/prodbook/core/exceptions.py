@@ -597,6 +597,11 @@ _SHIPPED = re.compile(r"\bshipped\b|\bon[\s-]?board\b|\bsailed\b|\bdeparted\b|\b
                       re.I)
 """A vendor's words that the goods have left ('Shipped 14-Apr', 'On board', 'Sailed'); negated or partial ('not
 shipped', 'partly shipped', 'to be shipped') they are not (``says``)."""
+_NOT_GOODS = re.compile(r"\b(?:samples?|fabrics?|trims?|yarns?|lab[\s-]?dips?|accessor(?:y|ies))\s+(?:\w+\s+)?shipped\b"
+                        r"|\bshipped\s+(?:\w+\s+)?(?:samples?|fabrics?|trims?|yarns?|lab[\s-]?dips?|accessor(?:y|ies))\b",
+                        re.I)
+"""'Shipped' next to a sample, fabric, trims, yarn, lab dip or accessories ('PP sample shipped 05-Nov', 'Fabric
+shipped from mill'): those left, not the goods."""
 PASSED_ERROR_DAYS = 7
 """A vendor's Revised XF gone by more than this many days without a shipment is an error; up to it, a warning
 (a report or a shipping advice may be a few days behind)."""
@@ -612,7 +617,8 @@ def revised_xf_passed(inp: Inputs) -> list[Finding]:
         revised = day_of(ln.w("revised_xf"))
         if revised is None or revised >= inp.today or gone(ln, s):
             continue
-        if says(ln.w("remarks"), _SHIPPED) or says(ln.w("booking_status"), _SHIPPED):
+        if any(not is_missing(t) and says(_NOT_GOODS.sub(" ", str(t)), _SHIPPED)
+               for t in (ln.w("remarks"), ln.w("booking_status"))):
             continue  # the vendor marks it shipped; the T&A's Actual is still to be typed
         qty, packed = ln.qty or ln.q("order_qty"), ln.q("packed_qty")
         if qty is not None and qty > 0 and packed is not None and packed >= qty:

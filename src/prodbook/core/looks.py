@@ -49,12 +49,13 @@ def _tokens(code: str) -> list[str] | None:
 
 
 def is_date_format(code: str) -> bool:
-    """A format code prodbook can show dates with: day, month and year, in Excel's own letters."""
+    """A format code prodbook can show dates with: day of the month (d, dd), month and year, in Excel's own letters."""
     toks = _tokens(code.strip()) if code else None
     if not toks:
         return False
     low = {t.lower()[0] for t in toks if t[0].isalpha()}
-    return {"d", "m", "y"} <= low
+    day_of_month = any(t.lower() in ("d", "dd") for t in toks)  # 'dddd' is the weekday: no day of the month
+    return day_of_month and {"m", "y"} <= low
 
 
 def date_text(value: date, code: str = DEFAULT_DATE_FORMAT) -> str:
@@ -150,8 +151,8 @@ def with_date_text(text: str, code: str = DEFAULT_DATE_FORMAT) -> str:
 def _day_of(m: re.Match[str]) -> date | None:
     g, months = m.groups(), _MON.split("|")
     try:
-        if g[0]:
-            return date(int(g[0]), int(g[1]), int(g[2]))
+        if g[0]:  # an ISO-looking PO or style number (4500-01-26) is no date
+            return date(int(g[0]), int(g[1]), int(g[2])) if 1990 <= int(g[0]) <= 2100 else None
         if g[3]:
             return date(int(g[5]), months.index(g[4]) + 1, int(g[3]))
         return date(2000 + int(g[8]), months.index(g[7]) + 1, int(g[6]))

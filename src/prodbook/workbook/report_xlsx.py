@@ -164,6 +164,12 @@ def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
     return cell
 
 
+SENTENCE_FIELDS = frozenset({"cancel_check", "recovery", "open_exceptions", "detail", "note", "gives", "result",
+                             "next_expected", "what"})
+"""prodbook's own sentences, re-dated in the Date Format; PO #, Style #, Color, Vendor and text quoted from a
+vendor (Remarks, Comments) are written as they are."""
+
+
 def table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str) -> None:
     """``frame``'s ``spec`` fields as a table with the tracker's look (colour rules included); the dates in its
     text in ``date_format`` too."""
@@ -176,7 +182,7 @@ def table_sheet(ws: Any, frame: pd.DataFrame, spec: SheetSpec, date_format: str)
                 v = None
             elif isinstance(v, pd.Timestamp):
                 v = v.to_pydatetime()
-            elif isinstance(v, str):  # a sentence's dates (Cancel Check, Detail) as the date cells beside it
+            elif isinstance(v, str) and col.field in SENTENCE_FIELDS:  # a sentence's dates as the cells beside it
                 v = with_date_text(v, date_format)
             values.append(v)
         ws.append(values)

@@ -227,10 +227,17 @@ def _mode_of(text: Any) -> str:
 
 
 def _merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    out = dict(parts[0])
+    out, once = dict(parts[0]), []
+    sizes = [p["order_qty"] for p in parts]
     for f in _SPLIT_QTY:
         got = [p[f] for p in parts if isinstance(p.get(f), (int, float))]
+        if f != "order_qty" and len(got) == len(parts) and len(set(got)) == 1 and min(sizes) * 1.05 < got[0] <= sum(
+                sizes):  # the line's figure on every part (more than a part holds, within the order): once
+            out[f] = got[0]
+            once.append(f"{f.removesuffix('_qty').capitalize()} {int(got[0]):,}")
+            continue
         out[f] = sum(got) if got else out.get(f)
+    out["_taken_once"] = once
     for f in ("planned_xf", "revised_xf"):
         days = [d for p in parts if (d := day_of(p.get(f))) is not None]
         out[f] = max(days) if days else out.get(f)
@@ -267,4 +274,5 @@ def _split_note(parts: list[dict[str, Any]], line_row: Mapping[str, Any], line: 
             + "; ".join(part(p) for p in parts) + f") whose quantities add up to the order of {line.qty:,}: read "
             "as a split shipment, the quantities added up" + (f" and the later ex-factory {xf:%d-%b-%y} kept" if xf
                                                                else "")
+            + "".join(f"; {w} is given on every row: taken once" for w in line_row.get("_taken_once", ()))
             + ". If the rows are not parts of one shipment, ask the vendor which one is right")
