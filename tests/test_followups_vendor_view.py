@@ -128,3 +128,47 @@ def test_a_last_contacted_typed_on_the_sheet_reads_as_a_reminder_in_the_next_dra
     text = email.message_from_bytes((tmp_path / "d2" / f"BD1_follow-up_{later.isoformat()}.eml").read_bytes(),
                                     policy=policy.default).get_body(("plain",)).get_content()
     assert "(reminder: we asked on 20-Apr-27)" in text, text
+
+
+def _line(*rows: tuple[str, str, str, str]) -> list[fu.Item]:
+    """One PO line's Packing and Ex-factory milestones (code, name, planned, forecast) as the follow-ups list
+    them on 02-Mar-26."""
+    import pandas as pd
+    ta = pd.DataFrame([{"vendor": "BD1", "po": "P100", "style": "S1", "color": "NAVY", "code": c, "milestone": m,
+                        "owner": "Vendor", "planned": pd.Timestamp(p), "actual": None, "forecast": pd.Timestamp(f)}
+                       for c, m, p, f in rows])
+    return fu.milestone_items(ta, date(2026, 3, 2))
+
+
+def test_a_po_line_on_track_is_not_folded_into_a_recovery_plan_request():
+    """helper-176's review H1: Packing and Ex-factory only due soon, nothing late, went out as one 'Ex-factory
+    date' row asking for a new ex-factory date and a recovery plan."""
+    on_track = _line(("PCK", "Packing", "2026-03-05", "2026-03-05"), ("XF", "Ex-factory", "2026-03-07", "2026-03-07"))
+    view = fu.vendor_view(on_track, "Wed 04-Mar-26", today=date(2026, 3, 2))
+    assert [v.item for v in view] == ["Packing", "Ex-factory"], view
+    assert all(v.detail.endswith("please confirm it is on track") for v in view), view
+    assert not any("recovery" in v.detail or "Also:" in v.detail for v in view), view
+    late = _line(("PCK", "Packing", "2026-03-05", "2026-03-09"), ("XF", "Ex-factory", "2026-03-07", "2026-03-11"))
+    (row,) = fu.vendor_view(late, "Wed 04-Mar-26", today=date(2026, 3, 2))  # the steps before put it late: one row
+    assert row.item == "Ex-factory date" and "new ex-factory date and your recovery plan" in row.detail, row
+
+
+def test_a_folded_row_led_by_the_vendors_own_new_date_asks_what_that_fact_asks():
+    """helper-176's review M2: 'You revised ex-factory to 06-Jan-27' leading, the row still asked for a new
+    ex-factory date the vendor had just given."""
+    def exc(code: str, detail: str) -> fu.Item:
+        return fu.Item("BD1", code, fu.vendor_text(code, detail, "BD1"), "P100", "S1", "NAVY", code=code)
+    revised = exc("xf-revised-later", "The vendor revised ex-factory to 06-Jan-27, 6 day(s) after the planned "
+                  "31-Dec-26.")
+    in_dc = exc("in-dc-late", "PO P100 S1 NAVY: In-DC 20-Feb-27 is after the planned 10-Feb-27.")
+    ahead = exc("vendor-date-before-forecast", "The vendor says ex-factory 06-Jan-27, but the T&A forecasts "
+                "12-Jan-27 from the milestones still open.")
+    (row,) = fu.vendor_view([in_dc, revised], "Wed 04-Mar-26")
+    assert row.detail.startswith("You revised ex-factory to 06-Jan-27") and "Also:" in row.detail, row
+    assert row.detail.endswith("Please confirm the new date and tell us how you can bring it back, "
+                               "by Wed 04-Mar-26."), row
+    assert "new ex-factory date" not in row.detail and row.detail.count("Please") == 1, row
+    (row,) = fu.vendor_view([ahead, in_dc], "Wed 04-Mar-26")
+    assert row.detail.startswith("You gave ex-factory 06-Jan-27"), row
+    assert "how you will make your date" in row.detail and "new ex-factory date" not in row.detail, row
+    assert row.detail.count("Please") == 1 and row.detail.endswith(", by Wed 04-Mar-26."), row

@@ -120,12 +120,16 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
             detail = (f"{name} is due {date_text(due, date_format)}, but the steps before it put it at "
                       f"{date_text(expected, date_format)}; please confirm the date you can make")
         else:
-            detail = f"{name} is due {date_text(due, date_format)}; please confirm it is on track" if due else \
-                f"{name} is due soon; please confirm it is on track"
+            detail = f"{name} is due {date_text(due, date_format)}; {ON_TRACK}" if due else \
+                f"{name} is due soon; {ON_TRACK}"
         out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
                         _overdue(due, today), code=_text(r.get("code"))))
     return out
 
+
+ON_TRACK = "please confirm it is on track"
+"""What a milestone only due soon, and not late by its forecast either, asks: its PO line is not folded for it
+(``vendor_view``)."""
 
 _SENT = re.compile(r"\b(?:submits?|submission|samples?|dips?|strike-?offs?|swatch(?:es)?|reports?|approvals?|"
                    r"tests?|photos?|artwork|standards?)\b", re.I)
@@ -372,6 +376,10 @@ VENDOR_NAMES: dict[str, str] = {
 
 LATENESS_ITEM = "Ex-factory date"
 
+_OWN_ASK = (Code.XF_REVISED_LATE.value, Code.VENDOR_DATE_AHEAD.value)
+"""Lateness facts that carry the vendor's own new date: a row they lead asks what they ask (confirm the date and
+how to bring it back, how to make it), not for a new ex-factory date."""
+
 
 def vendor_item(it: Item) -> str:
     """``it``'s Item as the vendor reads it: an exception of prodbook's under ``VENDOR_NAMES`` (a shipped line's
@@ -399,7 +407,9 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
     Ex-factory milestones, Ex-factory revised later, In-DC late, Late for cancel, Ship window missed, the
     vendor's ex-factory date passed, its date before our plan) in ONE row, the most severe fact leading and the
     others after 'Also:', with one ask by ``reply`` (the reply-by date): a new ex-factory date and the recovery
-    plan, or once the cancel date has passed, the ship date and the plan (no date left to recover). Every other
+    plan, or once the cancel date has passed, the ship date and the plan (no date left to recover), or led by the
+    vendor's own new date (``_OWN_ASK``), what that fact asks. A PO line with nothing overdue or late (its
+    milestones only due soon, ``ON_TRACK``) is not folded: each item keeps its own row and ask. Every other
     item keeps its own row, under the name the vendor reads (``VENDOR_NAMES``). The Follow-ups sheet keeps one
     row per item (its Last Contacted and undo go by item); only the e-mail folds.
 
@@ -434,6 +444,7 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
         said = [f for f in dict.fromkeys(_facts(i) for i in group) if f]
         detail = said[0] + "." + (f" Also: {'; '.join(said[1:])}." if said[1:] else "")
         ask = (f" Please give us your ship date and your plan to ship, by {reply}." if passed
+               else f" {_ASK[lead.code].rstrip('.')}, by {reply}." if lead.code in _OWN_ASK  # the vendor's own date
                else f" Please give us your new ex-factory date and your recovery plan, by {reply}.")
         dues = [i.due for i in group if i.due and (i.code or "").upper() == xf] or [i.due for i in group if i.due]
         late = [i.days_overdue for i in group if i.days_overdue]
@@ -446,8 +457,18 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
             return shown
         return replace(shown, detail=f"(reminder: we asked on {date_text(min(days), date_format)}) {shown.detail}")
 
-    return [remind(fold(groups[o]), groups[o]) if isinstance(o, tuple)
-            else remind(replace(o, item=vendor_item(o)), [o]) for o in out]
+    def is_late(it: Item) -> bool:  # overdue, late by its forecast, or a lateness exception
+        return bool(it.days_overdue) or (it.code or "").strip().upper() not in (xf, pck) \
+            or not it.detail.endswith(ON_TRACK)
+
+    rows: list[Item] = []
+    for o in out:
+        if isinstance(o, tuple) and any(is_late(i) for i in groups[o]):
+            rows.append(remind(fold(groups[o]), groups[o]))
+        else:  # an item of its own, or a PO line on track: each of its items with its own ask
+            own = groups[o] if isinstance(o, tuple) else [o]
+            rows += [remind(replace(i, item=vendor_item(i)), [i]) for i in own]
+    return rows
 
 
 # --- e-mail ----------------------------------------------------------------------------------------
