@@ -78,9 +78,13 @@ def about(found: list[Finding], style: str, color: str, code: Code) -> list[Find
 # -- H1: what a Decision says -------------------------------------------------------------------------------
 
 NO_DECISION_YET = ["To be approved", "Not yet approved", "Pending approval", "awaiting approval", "approval pending",
-                   "Yet to be approved", "Sent for approval", "Approval awaited", "Pending"]
+                   "Yet to be approved", "Sent for approval", "Approval awaited", "Pending",
+                   # helper-176's audit (H2): the buyer still to approve an option, or asked to
+                   "Pending - buyer to approve A", "waiting for buyer to approve A", "With buyer - approve A",
+                   "Awaiting buyer, approve B", "Please approve B", "Pls approve option A", "Buyer to approve A",
+                   "Don't approve A", "Never approve B", "Can't approve A", "cannot approve C", "do not approve B"]
 NOT_APPROVED = ["Rejected - B approved for bulk? no", "Rejected", "Resubmit", "Not approved", "Option A not approved",
-                "Rej.", "Failed"]
+                "Rej.", "Failed", "Rejected, will approve A", "Rejected - to approve B next round"]
 APPROVED = ["Approved", "Approved with comments", "Approved w/ comments", "Approved - option C", "Approved by Buyer",
             "Approved by: Ravi", "OK", "ok", "accepted", "B approved", "A/C rejected, B approved",
             "B approved, A/C rejected", "Rejected A & C; B approved", "A rejected - option B approved",
@@ -219,3 +223,32 @@ def test_an_approval_without_its_date_says_which_date_stands_in(tracker):
     found = run(tracker, ["validate"], ctx()).findings
     said = assert_finding(found, Code.LAB_DIP_DATES, sheet="Lab Dips", row=row, column="Decision Date")
     assert "Received date (24-Nov-26)" in said.message
+
+
+# -- helper-176's audit: M1, M3 -------------------------------------------------------------------------------
+
+def test_an_approval_after_a_rejection_dates_the_colour_from_the_new_approval():
+    """Approved 15-Jan, rejected 08-Feb, approved again 20-Apr: approved since 20-Apr, not the revoked 15-Jan
+    (the T&A approval Actual and the bulk fabric check read this date)."""
+    frame = _frame([("Style #", "Color", "Round", "Option", "Submitted", "Received", "Decision", "Decision Date"),
+                    ("S1", "Navy", 1, "A", date(2026, 1, 5), date(2026, 1, 10), "Approved", date(2026, 1, 15)),
+                    ("S1", "Navy", 2, "A", date(2026, 2, 1), date(2026, 2, 5), "Rejected", date(2026, 2, 8)),
+                    ("S1", "Navy", 3, "A", date(2026, 3, 1), date(2026, 3, 5), "Approved", date(2026, 4, 20)),
+                    ("S1", "Sage", 1, "A", date(2026, 1, 5), date(2026, 1, 10), "Approved", date(2026, 1, 15)),
+                    ("S1", "Sage", 2, "A", date(2026, 2, 1), date(2026, 2, 5), "Approved", date(2026, 2, 8))])
+    status = labdips.dip_status(frame, date(2026, 6, 1))
+    assert labdips.approved_dates(status) == {("S1", "NAVY"): date(2026, 4, 20), ("S1", "SAGE"): date(2026, 1, 15)}
+
+
+def test_rows_without_a_round_typed_out_of_date_order_follow_their_decision_dates():
+    """Round and Option blank, the approval (10-Feb) typed above the older rejection (15-Jan): the approval is
+    the latest decision and stands; typed in date order, the rejection after the approval still revokes it."""
+    head = ("Style #", "Color", "Round", "Option", "Submitted", "Received", "Decision", "Decision Date")
+    frame = _frame([head,
+                    ("S1", "Navy", None, None, date(2026, 2, 1), date(2026, 2, 5), "Approved", date(2026, 2, 10)),
+                    ("S1", "Navy", None, None, date(2026, 1, 5), date(2026, 1, 10), "Rejected", date(2026, 1, 15)),
+                    ("S1", "Sage", None, None, date(2026, 1, 5), date(2026, 1, 10), "Approved", date(2026, 1, 15)),
+                    ("S1", "Sage", None, None, date(2026, 2, 1), date(2026, 2, 5), "Rejected", date(2026, 2, 10))])
+    status = labdips.dip_status(frame, date(2026, 6, 1)).set_index("color")
+    assert status["state"].to_dict() == {"Navy": "Approved", "Sage": "Resubmit"}
+    assert labdips.approved_dates(status.reset_index()) == {("S1", "NAVY"): date(2026, 2, 10)}

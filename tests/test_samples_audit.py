@@ -35,6 +35,8 @@ ROWS = {  # Samples row -> the row typed there (the demo's last row is 36)
          D(2026, 10, 22), "UPS", "1Z999AA10123456785", D(2026, 10, 28), "Rejected", "resubmit PP"],
     44: ["SS27-WB-1007", "PP", "Pre-production approval", "Olive", "32", 2, D(2026, 11, 1), D(2026, 11, 10),
          D(2026, 11, 8), "UPS", "1Z999AA10123456786", D(2026, 11, 12), "Approved", "the resubmission"],
+    45: ["SS27-KT-1009", "Fit", "Fit approval", "Sage", "S", 3, D(2026, 11, 20), D(2026, 12, 10), D(2026, 12, 2),
+         "DHL", "4455667722", None, "Resubmitted", None],                         # the resubmission, on its way
 }
 
 
@@ -139,3 +141,11 @@ def test_a_sample_shipped_long_ago_without_tracking_says_how_long(refreshed):
     hit = [f for f in at(found, 42) if "tracking number" in f.message]
     assert len(hit) == 1, [f.text() for f in at(found, 42)]
     assert "shipped 20-Oct-26 (48 days ago) without a tracking number" in hit[0].message
+
+
+def test_a_resubmitted_sample_is_not_a_rejection(refreshed):
+    """'Resubmitted' is the vendor's new sample on its way (helper-176's audit, L1): it was read as 'Resubmit',
+    a rejection, and asked for yet another resubmission."""
+    _, found = refreshed
+    assert not [f for f in at(found, 45) if "resubmission" in f.message or "rejected" in f.message], [
+        f.text() for f in at(found, 45)]

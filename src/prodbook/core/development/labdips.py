@@ -67,10 +67,15 @@ def settings_from(config: Config, file: str | None, found: list[Finding]) -> Dip
 
 
 _OPTION_APPROVED = re.compile(r"(?<!not )\b(?:option |dip )?[a-f] (?:is |was )?approved\b"
-                              r"|(?<!not )\bapproved:? (?:option |dip )?[a-f]\b"
-                              r"|(?<!not )\bapprove (?:option |dip )?[a-f](?=\s*(?:$|[,;/&]))")
+                              r"|(?<!not )\bapproved:? (?:option |dip )?[a-f]\b")
 """An option the buyer took ('B approved', 'approved option B'), even beside the ones rejected ('A/C rejected,
-B approved', 'Reject B, approve A'): one approved option approves the colour."""
+B approved'): one approved option approves the colour."""
+_OPTION_TAKEN = re.compile(r"(?<!not )\bapprove (?:option |dip )?[a-f](?=\s*(?:$|[,;/&]))")
+"""'Reject B, approve A': the buyer's instruction, read after the words for no decision yet ('With buyer -
+approve A' is still with the buyer)."""
+_ASKED = re.compile(r"\b(?:please|pls|plz|to|will|don'?t|don\u2019t|do not|can'?t|can\u2019t|cannot|never|won'?t"
+                    r"|will not)\s+approve\b(?:\s+(?:option |dip )?[a-f]\b)?")
+"""'Please approve B', 'buyer to approve A', "Don't approve A": a request or a refusal to come, no decision."""
 _UNDECIDED = re.compile(r"^(?:pending|awaiting|waiting|tbc|to be confirmed|under review|in review|with buyer|"
                         r"on hold|submitted|sent)\b")
 _NOT_YET = re.compile(r"\b(?:to be|yet to be|not yet|still not|still to be) (?:\w+ )?approv"
@@ -89,13 +94,19 @@ def decision_kind(text: Any) -> str | None:
         return None
     t = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
     told = _QUESTION.sub(" ", t).strip()  # what is said, not asked
+    asked = bool(_ASKED.search(told))
+    told = _ASKED.sub(" ", told).strip()  # what is decided, not requested
     if t in APPROVED or told.startswith("approved") or _OPTION_APPROVED.search(told):
+        return "approved"
+    if _UNDECIDED.match(t):  # 'Pending - buyer to approve A', 'With buyer - approve A'
+        return None
+    if _OPTION_TAKEN.search(told):
         return "approved"
     if t in REJECTED or t.startswith(("rej", "resub", "re-sub", "fail", "not approved", "not ok", "nok")):
         return "rejected"
     if t in CANCELLED or t.startswith(("cancel", "dropped")):  # 'Cancelled - colour dropped by buyer'
         return "cancelled"
-    if _UNDECIDED.match(t) or _NOT_YET.search(t):
+    if _NOT_YET.search(t) or asked:
         return None
     if re.search(r"\bnot approved\b|\brejected\b", t):
         return "rejected"
@@ -163,16 +174,27 @@ def rounds(frame: pd.DataFrame) -> pd.Series:
     """Each row's round: its number, or for a blank (or unreadable, 'R2') Round the round after the ones
     above it for its colour, as the APM added it. Blank rows one after another are one round while their
     Options differ (A, B, C) and the next round from an Option seen again: two rows with neither Round nor
-    Option are two rounds (rejected, then approved), not one round twice."""
+    Option are two rounds (rejected, then approved), not one round twice. Blank-Round rows are taken in
+    Decision Date order (then sheet order): an approval typed above an older rejection is the later round."""
     number = pd.to_numeric(frame["round"], errors="coerce").to_numpy(dtype=float)
     rows = frame["_row"].to_numpy() if "_row" in frame.columns else np.arange(len(frame))
     keys = (upper_stripped(frame["style"]) + "\x00" + upper_stripped(frame["color"])).to_numpy()
+    order = rows.argsort(kind="stable")
+    if "decision_date" in frame.columns and np.isnan(number).any():
+        decided = pd.to_datetime(frame["decision_date"], errors="coerce").to_numpy()
+        blank: dict[str, list[int]] = {}  # each colour's blank rows, to refill their places by date
+        for i in order:
+            if np.isnan(number[i]):
+                blank.setdefault(keys[i], []).append(i)
+        refill = {k: iter(sorted(v, key=lambda i: (pd.isna(decided[i]), str(decided[i]), rows[i])))
+                  for k, v in blank.items()}
+        order = np.array([next(refill[keys[i]]) if np.isnan(number[i]) else i for i in order])
     options = (upper_stripped(frame["option"]) if "option" in frame.columns
                else pd.Series([""] * len(frame), index=frame.index)).to_numpy()
     out = number.copy()
     highest: dict[str, float] = {}
     run: dict[str, tuple[float, set[str]] | None] = {}  # each colour's run of blank rows: its round, its Options
-    for i in rows.argsort(kind="stable"):
+    for i in order:
         k = keys[i]
         if not np.isnan(number[i]):
             highest[k] = max(highest.get(k, 0.0), number[i])
@@ -229,7 +251,12 @@ def dip_status(dips: pd.DataFrame, today: date, settings: DipSettings = DipSetti
     when = pd.to_datetime(frame["decision_date"].where(frame["decision_date"].notna(), frame["received"]),
                           errors="coerce")
     # looked up once per colour below: dicts, not a pandas look-up per row
-    approved_on = when[ok].groupby(frame.loc[ok, "_k"]).min().to_dict()
+    # approved since the first approval after the last rejection (approved, rejected, approved again: the
+    # second approval's date); a colour still revoked keeps its first
+    no = frame["_kind"] == "rejected"
+    since = ok & ~(frame["_round"] < frame["_k"].map(frame.loc[no, "_round"].groupby(frame.loc[no, "_k"]).max()))
+    approved_on = {**when[ok].groupby(frame.loc[ok, "_k"]).min().to_dict(),
+                   **when[since].groupby(frame.loc[since, "_k"]).min().to_dict()}
     n_approved = ok.groupby(frame["_k"]).sum().to_dict()
     revoked = revoked_colours(frame["_k"], frame["_round"], frame["_kind"])
     counts = frame.groupby("_k").size().to_dict()

@@ -132,8 +132,9 @@ PROTO = re.compile(r"proto|line review", re.I)
 RECEIVED = re.compile(r"^(?:received|delivered|approved|rejected|commented)", re.I)
 """A sample Status that says the sample reached the buyer (Received, Approved with comments), whatever the
 Received column holds."""
-REJECTED = re.compile(r"^(?:rejected|resubmit)", re.I)
-"""A sample Status that says the buyer turned the sample down ('Rejected, resubmit PP'): a new one is owed."""
+REJECTED = re.compile(r"^(?:rejected|resubmit(?!ted))", re.I)
+"""A sample Status that says the buyer turned the sample down ('Rejected, resubmit PP'): a new one is owed;
+'Resubmitted' is the new one on its way, no rejection."""
 APPROVED = re.compile(r"^approved", re.I)
 """A sample Status that says the buyer approved it ('Approved', 'Approved with comments')."""
 PP_APPROVAL = re.compile(r"^pp sample approv|pre-?production (?:sample )?approv", re.I)
