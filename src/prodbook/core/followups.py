@@ -419,12 +419,12 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
     xf, pck = (m.strip().upper() for m in (*milestones, "XF", "PCK")[:2])
     rank = {c: n for n, c in enumerate(_LATENESS_RULES)}
     rank[xf], rank[pck] = rank.pop("XF"), rank.pop("PCK")
-    groups: dict[tuple[str, str, str], list[Item]] = {}
-    out: list[Item | tuple[str, str, str]] = []
+    groups: dict[str, list[Item]] = {}  # by the PO line's folded key (``keys.line_key``)
+    out: list[Item | str] = []
     for it in items:
         code = (it.code or "").strip()
         if code in rank or code.upper() in (xf, pck):
-            line = (it.po or "", (it.style or "").upper(), (it.color or "").upper())
+            line = line_key(it.po, it.style, it.color)
             if line not in groups:
                 out.append(line)
             groups.setdefault(line, []).append(it)
@@ -463,10 +463,10 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
 
     rows: list[Item] = []
     for o in out:
-        if isinstance(o, tuple) and any(is_late(i) for i in groups[o]):
+        if isinstance(o, str) and any(is_late(i) for i in groups[o]):
             rows.append(remind(fold(groups[o]), groups[o]))
         else:  # an item of its own, or a PO line on track: each of its items with its own ask
-            own = groups[o] if isinstance(o, tuple) else [o]
+            own = groups[o] if isinstance(o, str) else [o]
             rows += [remind(replace(i, item=vendor_item(i)), [i]) for i in own]
     return rows
 
