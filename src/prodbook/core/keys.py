@@ -207,3 +207,9 @@ def _fold_ref(value: Any) -> str:
 def line_key(po: Any, style: Any, color: Any) -> str:
     """One PO line's folded key, shared by the WIP, exception and report code."""
     return "\x1f".join((fold_ref(po), fold_ref(style), fold_text(color)))
+
+
+def split_colors(text: Any) -> list[str]:
+    """A Colors cell's colours, split at a comma, ';', '/' or a line break: one reading for the style checks and
+    the T&A's warning about a colour name that holds one."""
+    return [c.strip() for c in re.split(r"[,;/\n]", str(text or "")) if c.strip()]

@@ -34,7 +34,7 @@ from prodbook.core.development import labdips
 from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
-from prodbook.core.keys import fold_text, index_key, key_text, key_texts
+from prodbook.core.keys import fold_text, index_key, key_text, key_texts, split_colors
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (
     ARCHIVE_SUFFIX,
@@ -109,8 +109,6 @@ def _colors_split(tracker: Tracker, inputs: Inputs) -> list[Finding]:
     for style, color, row in zip(orders["style"], orders["color"], orders["_row"]):
         if is_missing(color) or not (sep := re.search(r"[,;/\n]", str(color))) or fold_text(style) not in listed:
             continue
-        from prodbook.core.development.discrepancies import split_colors  # the style checks (pycountry): only here
-
         colors, at = listed[fold_text(style)]
         parts, names = split_colors(color), [fold_text(c) for c in split_colors(colors)]
         if (fold_text(style), fold_text(color)) in said or len(parts) < 2 \

@@ -27,7 +27,7 @@ from prodbook.core.cells import CellError, DateOrder, order_shown, to_date, writ
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core.keys import once_each
+from prodbook.core.keys import once_each, split_colors
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
 
@@ -191,10 +191,6 @@ def close_color(vendor: str, colors: Sequence[str]) -> str | None:
     # of those and the names spelt alike, the closest: 'DK NAVY' is Dark Navy, not the Navy inside it
     near = [*hits, *difflib.get_close_matches(v, list(folded), n=3, cutoff=0.75)]
     return folded[max(near, key=lambda f: difflib.SequenceMatcher(None, v, f).ratio())] if near else None
-
-
-def split_colors(text: Any) -> list[str]:
-    return [c.strip() for c in re.split(r"[,;/\n]", str(text or "")) if c.strip()]
 
 
 def _d(v: Any) -> date | None:

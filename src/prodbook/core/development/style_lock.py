@@ -21,10 +21,10 @@ import pandas as pd
 from prodbook.core.cancel import fmt
 from prodbook.core.changes import NEW_ROW, Change, log_text, same_logged
 from prodbook.core.development import fiber, tariff
-from prodbook.core.development.discrepancies import APPLY, split_colors
+from prodbook.core.development.discrepancies import APPLY
 from prodbook.core.development.styles_check import StyleSettings, is_adopted
 from prodbook.core.findings import Code, Finding, Fix, warning
-from prodbook.core.keys import fold_text, key_text, once_each
+from prodbook.core.keys import fold_text, key_text, once_each, split_colors
 from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.model.sheets import STYLE_SNAPSHOT, STYLES
 from prodbook.core.where import Place, records

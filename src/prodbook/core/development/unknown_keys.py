@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from prodbook.core.development.discrepancies import split_colors
 from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import fold_text
+from prodbook.core.keys import fold_text, split_colors
 from prodbook.core.where import Place, records
 
 
