@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 from conftest import base_sheets, digest, sheet_values, shown_values, write_book
 from prodbook.core.model.sheets import VENDOR_WIP
@@ -98,8 +99,8 @@ def test_report_sheet_and_standalone_file_with_a_chart(tmp_path):
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "PO Lines", "Changes", "Open Exceptions", "Recovery", "Scorecard",
-                             "Exceptions by Rule", "Scorecard Detail"]
+    assert wb.sheetnames == ["Summary", "PO Lines", "What Changed", "Changes", "Open Exceptions", "Recovery",
+                             "Scorecard", "Exceptions by Rule", "Scorecard Detail"]
     assert [c.value for c in wb["Recovery"][2]] == [None] * 16 or wb["Recovery"].max_row == 1  # none late
     card = {r[0]: r[1:] for r in wb["Scorecard"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert card["Figure"][:2] == ("BD1", "CN1") and card["PO lines"][:2] == (1, 1)
@@ -145,7 +146,8 @@ def test_the_report_as_an_html_page_lists_the_changes_and_escapes_vendor_text(tm
     result = run(path, ["report"], ctx(date(2027, 3, 2), 10, since=datetime(2027, 3, 2), out=out))
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Production report, 02-Mar-27" in page
-    assert "30-Apr-27 -&gt; 07-May-27" in page and "Vendor revised ex-factory" in page
+    # by PO line: the vendor's new ex-factory and the exception it opened, in one row
+    assert "<td>4500000002 / S2 / Black</td><td>vendor XF 30-Apr-27 -&gt; 07-May-27 (7 day(s) later)" in page
     assert "<svg" in page
     tags: list[str] = []
 
@@ -192,3 +194,101 @@ def test_the_reports_on_time_figures_say_they_are_on_ex_factory_beside_the_score
     assert ws.column_dimensions[head.column_letter].width >= len("On-time XF %") + 1  # one line, as the others
     html = page.read_text(encoding="utf-8")
     assert "<th>On-time ex-factory %</th>" in html and "On time %" not in html
+
+
+def _busy_log(lines: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A busy week's Change Log: each of ``lines`` PO lines' CUT came due; the first one's ex-factory slipped
+    twice (net 9 days), its in-DC went with it, and a late-for-cancel error opened on it; the second's FIH was
+    done late; bookkeeping (an ID, a Detected date) around them."""
+    from prodbook.core.changes import NEW_ROW
+
+    rows, t = [], datetime(2027, 3, 2, 9)
+
+    def log(sheet, key, field, old, new, minute=0):
+        rows.append({"timestamp": t.replace(minute=minute), "action": "Refresh", "sheet": sheet, "key": key,
+                     "field": field, "old": old, "new": new})
+
+    for i in range(lines):
+        log("T&A", f"45000{i:05d} / S{i} / Navy / CUT", "Status", "Upcoming", "Due soon")
+    first = "4500000007 / S7 / Navy"
+    log("T&A", f"{first} / XF", "Forecast", "2027-04-15", "2027-04-20")
+    log("T&A", f"{first} / XF", "Forecast", "2027-04-20", "2027-04-24", minute=5)
+    log("T&A", f"{first} / IDC", "Forecast", "2027-05-10", "2027-05-19")
+    log("T&A", f"{first} / PCK", "Forecast", "2027-04-10", "2027-04-19")
+    log("Exceptions", "EX-0001", NEW_ROW, None, "Open")
+    log("Exceptions", "EX-0001", "Detected", None, "2027-03-02")
+    log("T&A", "4500000003 / S3 / Navy / FIH", "Status", "Overdue", "Done late")
+    log("Exceptions", "EX-0002", NEW_ROW, None, "Open")  # opened and resolved within the week: nothing to do
+    log("Exceptions", "EX-0002", "Status", "Open", "Resolved by data", minute=5)
+    log("T&A", "4500000004 / S4 / Navy / XF", "Forecast", "2027-04-15", "2027-04-18")
+    log("T&A", "4500000004 / S4 / Navy / XF", "Forecast", "2027-04-18", "2027-04-15", minute=5)
+    exceptions = pd.DataFrame([{"id": "EX-0001", "po": "4500000007", "style": "S7", "color": "Navy",
+                                "rule": "late-for-cancel", "severity": "error", "detail": "Late for cancel",
+                                "status": "Open"},
+                               {"id": "EX-0002", "po": "4500000003", "style": "S3", "color": "Navy",
+                                "rule": "late-for-cancel", "severity": "error", "detail": "Late for cancel",
+                                "status": "Resolved by data"}])
+    return pd.DataFrame(rows), exceptions
+
+
+def test_what_changed_is_by_po_line_most_urgent_first_and_counts_the_rest(tmp_path):
+    """A busy week's 'What changed' ran to a row per cell, opening with exception IDs (EX-0001 ...) and every
+    milestone coming due: the lines that need the manager were lost in it."""
+    from prodbook.core.report import WHAT_CHANGED_LINES, changes_since
+    from prodbook.workbook.report_html import render_html
+    from prodbook.workbook.report_xlsx import write_xlsx
+
+    log, exceptions = _busy_log(WHAT_CHANGED_LINES + 10)
+    sheets = {"T&A": "T&A", "Vendor WIP": "Vendor WIP", "Exceptions": "Exceptions"}
+    changes, other = changes_since(log, datetime(2027, 3, 1), sheets=sheets, exceptions=exceptions)
+    assert other == 1  # the Detected date: bookkeeping, counted, not listed
+    empty = pd.DataFrame(columns=["status", "qty", "xf_days_late", "vendor", "lines", "at_risk"])
+    kw = dict(today=date(2027, 3, 2), since=datetime(2027, 3, 1), lines=empty, vendors=empty,
+              changes=changes, other_changes=other)
+    write_xlsx(tmp_path / "r.xlsx", exceptions=exceptions, **kw)
+    rows = sheet_values(tmp_path / "r.xlsx", "What Changed")
+    assert rows[0] == ["PO / Style / Color", "Dates Moved", "Milestones", "Exceptions", "Changes"]
+    table = [dict(zip(rows[0], r)) for r in rows[1:] if r[0] and r[-1] is not None]
+    assert [r["PO / Style / Color"] for r in table] == ["4500000007 / S7 / Navy", "4500000003 / S3 / Navy"]
+    urgent = table[0]  # the two XF moves netted into one, in-DC beside it, the error exception by its rule
+    assert urgent["Dates Moved"] == ("XF 15-Apr-27 -> 24-Apr-27 (9 day(s) later); IDC 10-May-27 -> 19-May-27 "
+                                     "(9 day(s) later); also moved (days): PCK +9")
+    assert urgent["Exceptions"] == "new: Late for cancel (error)" and "EX-0001" not in str(rows)
+    assert (table[1]["Milestones"], table[1]["Exceptions"]) == ("FIH done late", None)
+    notes = [r[0] for r in rows[1:] if r[0] and r[-1] is None]
+    # the CUTs coming due (bar the two lines listed, whose rows count theirs) and the XF that moved and came
+    # back (two changes) are counted in one line, not listed
+    assert notes == [f"Not listed: {WHAT_CHANGED_LINES + 10 - 2 + 2:,} change(s) that ask nothing now: milestones "
+                     "coming due, dates that moved and came back, exceptions opened and resolved in the period "
+                     "(Changes sheet).",
+                     "Not listed: 1 other logged change(s) (other milestones' forecasts and statuses, variances, "
+                     "follow-ups, exception details, WIP report rows): see the tracker's Change Log sheet."]
+    page = render_html(**kw)
+    section = page[page.index("What changed since"):page.index("PO lines at risk")]
+    assert section.index("4500000007 / S7 / Navy") < section.index("4500000003 / S3 / Navy")
+    assert "XF 15-Apr-27 -&gt; 24-Apr-27 (9 day(s) later)" in section and "EX-0001" not in section
+    assert all(n.replace("'", "&#x27;") in section for n in notes)  # the page says what the workbook says
+
+
+def test_a_long_what_changed_says_how_many_more_lines_and_where(tmp_path):
+    from prodbook.core.report import WHAT_CHANGED_LINES, changes_since
+    from prodbook.workbook.report_html import render_html
+    from prodbook.workbook.report_xlsx import write_xlsx
+
+    log = pd.DataFrame([{"timestamp": datetime(2027, 3, 2, 9), "action": "Refresh", "sheet": "T&A",
+                         "key": f"45000{i:05d} / S{i} / Navy / XF", "field": "Forecast", "old": "2027-04-15",
+                         "new": f"2027-04-{16 + i % 10}"} for i in range(WHAT_CHANGED_LINES + 25)])
+    changes, other = changes_since(log, datetime(2027, 3, 1), exceptions=pd.DataFrame(),
+                                   sheets={"T&A": "T&A", "Vendor WIP": "Vendor WIP", "Exceptions": "Exceptions"})
+    empty = pd.DataFrame(columns=["status", "qty", "xf_days_late", "vendor", "lines", "at_risk"])
+    kw = dict(today=date(2027, 3, 2), since=datetime(2027, 3, 1), lines=empty, vendors=empty,
+              changes=changes, other_changes=other)
+    write_xlsx(tmp_path / "r.xlsx", exceptions=pd.DataFrame(), **kw)
+    rows = sheet_values(tmp_path / "r.xlsx", "What Changed")
+    listed = [r for r in rows[1:] if r[-1] is not None]
+    assert len(listed) == WHAT_CHANGED_LINES
+    assert all("(10 day(s) later)" in r[1] for r in listed[:5])  # the biggest slips first
+    more = "And 25 more PO line(s) with 25 change(s), less urgent than those above: see the report workbook's " \
+           "Changes sheet."
+    assert more in [r[0] for r in rows]
+    assert more.replace("'", "&#x27;") in render_html(**kw)

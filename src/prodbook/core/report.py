@@ -240,6 +240,16 @@ class ChangeRow:
     ref: str
     detail: str
     action: str
+    line: str = ""
+    """The PO line ('PO / Style / Color'), or the vendor of an exception that has no line: what
+    ``by_line`` groups on."""
+    code: str = ""
+    """A T&A change's milestone code ('XF'), 'Revised XF' for a vendor's date, else ''."""
+    old: str = ""
+    new: str = ""
+    rule: str = ""
+    """An exception's rule (as the Exceptions sheet names it) and its severity."""
+    severity: str = ""
 
 
 def _dt(v: Any) -> datetime | None:
@@ -281,29 +291,34 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         row = None
         if sheet == ta_sheet and key.rsplit(" / ", 1)[-1].upper() in codes and old:  # no old: first dated
             ref = key
+            line, code = key.rsplit(" / ", 1)
             if field in ("Forecast", "Planned"):
                 row = ChangeRow(when, "Key date moved", ref, f"{field} {old or '(none)'} -> {new or '(none)'}",
-                                action)
+                                action, line, code.upper() if field == "Forecast" else f"{code.upper()} planned",
+                                old, new)
             elif field == "Status":
-                row = ChangeRow(when, "Status changed", ref, f"{old or '(none)'} -> {new or '(none)'}", action)
+                row = ChangeRow(when, "Status changed", ref, f"{old or '(none)'} -> {new or '(none)'}", action,
+                                line, code.upper(), old, new)
         elif sheet == wip_sheet and field == "Revised XF":
             row = ChangeRow(when, "Vendor revised ex-factory", key, f"{old or '(none)'} -> {new or '(none)'}",
-                            action)
+                            action, " / ".join(key.split(" / ")[:3]), REVISED_XF, old, new)
         elif sheet == wip_sheet and field == NEW_ROW and (moved := reports.get(key.upper())):
             line, before, after, day = moved
             row = ChangeRow(when, "Vendor revised ex-factory", line,
-                            f"{before} -> {after} (report of {day})", action)
+                            f"{before} -> {after} (report of {day})", action, line, REVISED_XF, before, after)
         elif sheet == ex_sheet and field == NEW_ROW:
             e = detail_of.get(key, {})
             ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
                 e.get("vendor"))
-            row = ChangeRow(when, "New exception", f"{key} {ref}".strip(), _detail(e) or new, action)
+            row = ChangeRow(when, "New exception", f"{key} {ref}".strip(), _detail(e) or new, action, ref,
+                            rule=ex.rule_name(e.get("rule")), severity=text_or_empty(e.get("severity")))
         elif sheet == ex_sheet and field == "Status" and ex.is_closed(new) and not ex.is_closed(old):
             e = detail_of.get(key, {})
             ref = " / ".join(str(e[k]) for k in ("po", "style", "color") if _has(e.get(k))) or text_or_empty(
                 e.get("vendor"))
             row = ChangeRow(when, "Exception resolved", f"{key} {ref}".strip(),
-                            f"{new}: {_detail(e)}".strip(": "), action)
+                            f"{new}: {_detail(e)}".strip(": "), action, ref, rule=ex.rule_name(e.get("rule")),
+                            severity=text_or_empty(e.get("severity")))
         if row is None:
             other += 1
         else:
@@ -342,6 +357,129 @@ def _detail(exception: Mapping[Any, Any]) -> str:
     """An exception's Detail as the report says it; '' when the cell is blank (read as NaN: 'nan' otherwise)."""
     d = exception.get("detail")
     return str(d) if _has(d) else ""
+
+
+REVISED_XF = "Revised XF"
+WHAT_CHANGED_LINES = 40
+"""How many PO lines the report's What Changed lists (the workbook's sheet and the web page alike); the rest
+are counted, and every change is on the report workbook's Changes sheet and the tracker's Change Log."""
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One PO line's changes in the period, as a production manager reads them."""
+    ref: str
+    dates: str
+    """Key dates moved, net over the period (two moves that cancel out are none): ex-factory and in-DC first."""
+    milestones: str
+    """Key milestones done late, now overdue, or done: where each stands at the end of the period."""
+    exceptions: str
+    """Exceptions opened (errors first) and resolved, by rule."""
+    changes: int
+    """How many of the line's logged changes this row sums up (the Changes sheet lists each)."""
+    rank: int
+    """0: a new error exception (late for cancel...); 1: ex-factory or in-DC later; 2: another key date later, a
+    milestone done late or overdue, a new warning; 3: good news and the rest (earlier dates, done, resolved)."""
+    slip: int = 0
+    """The most days a key date moved later: within a rank, the bigger slip first."""
+
+
+def _moved(old: str, new: str) -> tuple[date | None, date | None, int]:
+    before, after = to_date(old) if old else None, to_date(new) if new else None
+    return before, after, (after - before).days if before and after else 0
+
+
+def by_line(changes: Sequence[ChangeRow]) -> tuple[list[LineChange], int]:
+    """``changes_since``'s rows grouped by PO line, most urgent first (``LineChange.rank``, then the biggest
+    slip); a line whose only changes are milestones coming due (Upcoming -> Due soon), dates that moved and
+    came back or exceptions opened and resolved in the period is left out. Returns the lines and how many
+    changes were left out that way."""
+    groups: dict[str, list[ChangeRow]] = {}
+    for c in changes:
+        groups.setdefault(c.line or c.ref, []).append(c)
+    out, quiet = [], 0
+    order = {code: i for i, code in enumerate(dict.fromkeys(("XF", REVISED_XF, "IDC", *KEY_MILESTONES)))}
+    for ref, rows in groups.items():
+        rows = sorted(rows, key=lambda c: c.when)
+        dates: dict[str, tuple[str, str]] = {}
+        status: dict[str, str] = {}
+        new_ex: list[ChangeRow] = []
+        resolved: dict[str, str] = {}  # by exception ID: its rule
+        for c in rows:
+            if c.what in ("Key date moved", "Vendor revised ex-factory"):
+                first = dates.get(c.code, (c.old, c.new))[0]
+                dates[c.code] = (first, c.new)
+            elif c.what == "Status changed":
+                status[c.code] = c.new
+            elif c.what == "New exception":
+                new_ex.append(c)
+            elif c.what == "Exception resolved":
+                resolved[c.ref.split(" ", 1)[0]] = c.rule or "exception"
+        # an exception opened and resolved within the period asks nothing of the manager: neither is said
+        both = {c.ref.split(" ", 1)[0] for c in new_ex} & set(resolved)
+        new_ex = [c for c in new_ex if c.ref.split(" ", 1)[0] not in both]
+        closed = [rule for id_, rule in resolved.items() if id_ not in both]
+        rank, slip, said, also = 3, 0, [], []
+        for code in sorted(dates, key=lambda k: (order.get(k, order.get(k.split()[0], len(order))), k)):
+            before, after, days = _moved(*dates[code])
+            if before == after:
+                continue
+            key_date = code == REVISED_XF or code.split()[0] in ("XF", "IDC")
+            if days > 0:
+                rank, slip = min(rank, 1 if key_date else 2), max(slip, days) if key_date else slip
+            if not key_date:  # upstream milestones: what moved the key dates, said in short
+                also.append(f"{code} {days:+d}" if days else f"{code} {after or '(none)'}")
+                continue
+            label = "vendor XF" if code == REVISED_XF else code
+            said.append(f"{label} {before or '(none)'} -> {after or '(none)'}"
+                        + (f" ({abs(days)} day(s) {'later' if days > 0 else 'earlier'})" if days else ""))
+        if also:
+            said.append(f"{'also moved' if said else 'milestones moved'} (days): {', '.join(also)}")
+        done = []
+        for code in sorted(status, key=lambda k: order.get(k, len(order))):
+            now = status[code]
+            if now in ("Done late", "Overdue", "Done"):
+                done.append(f"{code} {now.lower()}")
+                if now != "Done":
+                    rank = min(rank, 2)
+        new_ex.sort(key=lambda c: c.severity != "error")
+        names = []
+        for c in new_ex:
+            names.append(f"{c.rule or 'exception'}{' (error)' if c.severity == 'error' else ''}")
+            rank = min(rank, 0 if c.severity == "error" else 2)
+        exs = "; ".join(p for p in (f"new: {', '.join(dict.fromkeys(names))}" if names else "",
+                                     f"resolved: {', '.join(dict.fromkeys(closed))}" if closed else "") if p)
+        if not (said or done or exs):
+            quiet += len(rows)
+            continue
+        out.append(LineChange(ref, "; ".join(said), ", ".join(done), exs, len(rows), rank, slip))
+    out.sort(key=lambda lc: (lc.rank, -lc.slip, lc.ref))
+    return out, quiet
+
+
+def what_changed_notes(lines: Sequence[LineChange], quiet: int, other: int,
+                       limit: int = WHAT_CHANGED_LINES) -> list[str]:
+    """The sentences under the What Changed table: the PO lines beyond ``limit`` and where they are, and what
+    is counted rather than listed."""
+    notes = []
+    if len(lines) > limit:
+        rest = lines[limit:]
+        notes.append(f"And {len(rest):,} more PO line(s) with {sum(lc.changes for lc in rest):,} change(s), "
+                     "less urgent than those above: see the report workbook's Changes sheet.")
+    if quiet:
+        notes.append(f"Not listed: {quiet:,} change(s) that ask nothing now: milestones coming due, dates that "
+                     "moved and came back, exceptions opened and resolved in the period (Changes sheet).")
+    if other:
+        notes.append(f"Not listed: {other:,} other logged change(s) (other milestones' forecasts and statuses, "
+                     "variances, follow-ups, exception details, WIP report rows): see the tracker's Change Log "
+                     "sheet.")
+    return notes
+
+
+WHAT_CHANGED = SheetSpec("What Changed", (
+    Column("PO / Style / Color", "ref"), Column("Dates Moved", "dates"), Column("Milestones", "milestones"),
+    Column("Exceptions", "exceptions"), Column("Changes", "changes", Kind.INT)))
+"""The report's What Changed: one row per PO line, most urgent first (``by_line``)."""
 
 
 CHANGES = SheetSpec("Changes", (Column("When", "when", Kind.DATETIME), Column("What", "what"),

@@ -16,7 +16,16 @@ import pandas as pd
 
 from prodbook.core.findings import shown
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
-from prodbook.core.report import LATE, RISK, ChangeRow, since_text
+from prodbook.core.report import (
+    LATE,
+    RISK,
+    WHAT_CHANGED,
+    WHAT_CHANGED_LINES,
+    ChangeRow,
+    by_line,
+    since_text,
+    what_changed_notes,
+)
 from prodbook.core.scorecards import Scorecard, vendor_rows
 from prodbook.workbook.scorecard_xlsx import CHARTS, ON_TIME_BASIS, ON_TIME_HEADER, SCORECARD, period_text
 
@@ -166,8 +175,10 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     units = int(risk["qty"].fillna(0).sum()) if len(risk) else 0
     late = int((lines["status"] == LATE).sum()) if len(lines) else 0
-    change_rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": c.ref, "detail": c.detail}
-                                for c in changes], columns=["when", "what", "ref", "detail"])
+    grouped, quiet = by_line(changes)  # by PO line, most urgent first: as the workbook's What Changed sheet
+    change_rows = pd.DataFrame([lc.__dict__ for lc in grouped[:WHAT_CHANGED_LINES]],
+                               columns=list(WHAT_CHANGED.fields))
+    notes = "".join(f"<p>{escape(n)}</p>" for n in what_changed_notes(grouped, quiet, other_changes))
     vendor_cols = {"vendor": "Vendor", "lines": "PO lines", "units": "Units", "on_time_pct": "On-time ex-factory %",
                    "at_risk": "At risk", "units_at_risk": "Units at risk", "avg_days_late": "Avg days late",
                    "open_exceptions": "Open exceptions"}
@@ -183,10 +194,8 @@ def render_html(*, today: date, since: datetime, lines: pd.DataFrame, vendors: p
         f'<p style="color:#c00000"><b>{escape(empty_note)}.</b></p>' if empty_note and not len(lines) else "",
         "<h2>By vendor</h2>", _chart(vendors), _table(vendors, vendor_cols, date_format=date_format),
         f"<h2>What changed since {escape(since_text(since, date_format))}</h2>",
-        _table(change_rows, {"when": "When", "what": "What", "ref": "PO / style", "detail": "Detail"},
-               date_format=date_format),
-        f"<p>{other_changes:,} other logged change(s) are in the workbook's Change Log.</p>"
-        if other_changes else "",
+        _table(change_rows, {c.field: c.header for c in WHAT_CHANGED.columns}, date_format=date_format),
+        notes,
         "<h2>PO lines at risk</h2>", _table(risk, line_cols, risk=True, date_format=date_format),
         recovery_html(recovery, date_format) if recovery is not None and len(recovery) else "",
         scorecard_html(scorecard, date_format) if scorecard is not None else "",

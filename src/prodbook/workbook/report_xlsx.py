@@ -22,7 +22,19 @@ import pandas as pd
 from prodbook.core import exceptions as ex
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, look_for, with_date_text
 from prodbook.core.model.sheets import SheetSpec
-from prodbook.core.report import CHANGES, LATE, OPEN_EXCEPTIONS, REPORT, RISK, ChangeRow, since_text
+from prodbook.core.report import (
+    CHANGES,
+    LATE,
+    OPEN_EXCEPTIONS,
+    REPORT,
+    RISK,
+    WHAT_CHANGED,
+    WHAT_CHANGED_LINES,
+    ChangeRow,
+    by_line,
+    since_text,
+    what_changed_notes,
+)
 from prodbook.workbook.atomic import saved
 from prodbook.workbook.looks_openpyxl import apply_look, font, landscape
 
@@ -61,8 +73,11 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     ws["A1"] = f"{title} - as of {date_text(today, date_format)}"
     ws["A1"].font = font(size=16, bold=True, color=_FILL_HEAD)
     period = since_text(since, date_format)
+    grouped, quiet = by_line(changes)
     ws["A2"] = (f"Changes since {period}: {len(changes):,} (Changes sheet)"
-                + (f", and {other_changes:,} other logged change(s)" if other_changes else ""))
+                + (f", and {other_changes:,} other logged change(s)" if other_changes else "")
+                + (f"; {len(grouped):,} PO line(s) to look at, most urgent first: What Changed sheet"
+                   if grouped else ""))
     risk = lines[lines["status"].isin(RISK)] if len(lines) else lines
     dated = lines[lines["xf_days_late"].notna()] if len(lines) else lines
     figures = (("PO lines", len(lines)), ("Units", int(lines["qty"].fillna(0).sum()) if len(lines) else 0),
@@ -122,6 +137,16 @@ def write_xlsx(path: Path, *, today: date, since: datetime, lines: pd.DataFrame,
     landscape(ws, pages_tall=1)
 
     table_sheet(wb.create_sheet("PO Lines"), lines, REPORT, date_format)
+    what = wb.create_sheet(WHAT_CHANGED.name)
+    shown = pd.DataFrame([lc.__dict__ for lc in grouped[:WHAT_CHANGED_LINES]], columns=list(WHAT_CHANGED.fields))
+    table_sheet(what, shown, WHAT_CHANGED, date_format)
+    below = what.max_row + 2
+    if not grouped:
+        _cell(what, row=3, column=1, value=f"No key date, milestone or exception changed since {period}.")
+        below = 4
+    for i, note in enumerate(what_changed_notes(grouped, quiet, other_changes), start=below):
+        # one line across the empty cells beside it, not wrapped into the first column's width
+        _cell(what, row=i, column=1, value=note).alignment = Alignment(wrap_text=False, vertical="top")
     ch = wb.create_sheet("Changes")
     rows = pd.DataFrame([{"when": c.when, "what": c.what, "ref": with_date_text(c.ref, date_format),  # a report's day
                           "detail": with_date_text(c.detail, date_format),
@@ -165,7 +190,7 @@ def _cell(ws: Any, *, row: int, column: int, value: Any = None) -> Any:
 
 
 SENTENCE_FIELDS = frozenset({"cancel_check", "recovery", "open_exceptions", "detail", "note", "gives", "result",
-                             "next_expected", "what"})
+                             "next_expected", "what", "dates"})
 """prodbook's own sentences, re-dated in the Date Format; PO #, Style #, Color, Vendor and text quoted from a
 vendor (Remarks, Comments) are written as they are."""
 
