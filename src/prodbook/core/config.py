@@ -18,7 +18,7 @@ from prodbook.core.cells import CellError, DateOrder, is_missing, setting_number
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.limits import SETTINGS as LIMIT_SETTINGS
 from prodbook.core.limits import Limits, setting_field, with_setting
-from prodbook.core.looks import DEFAULT_DATE_FORMAT, is_date_format
+from prodbook.core.looks import DATE_PARTS, DEFAULT_DATE_FORMAT, date_format_lacks
 from prodbook.core.model.sheets import ALL_SHEETS, ARCHIVE_SUFFIX, normalise_header, other_unit
 
 T = TypeVar("T", int, float)
@@ -171,9 +171,8 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                 kw["date_order"] = DateOrder(text)
             elif folded == "date format":
                 fmt = to_text(value)
-                if fmt and not is_date_format(fmt):
-                    raise ValueError(f"'{fmt}' is not a date format; use Excel's letters for day, month and "
-                                     f"year, such as {DEFAULT_DATE_FORMAT} or dd/mm/yyyy")
+                if fmt and (lacks := date_format_lacks(fmt)):
+                    raise ValueError(_date_format_refused(fmt, lacks))
                 kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
                 kw["due_soon_days"] = within_days(to_int(value), value) if value not in (None, "") else 7
@@ -218,6 +217,13 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
                                     "applies until the value is corrected", **where))
     return Config(**kw), findings
+
+
+def _date_format_refused(fmt: str, lacks: list[str]) -> str:
+    """Why a Date Format is refused and what to type instead, in Excel's letters."""
+    why = "is not a date format" if len(lacks) == len(DATE_PARTS) else f"has no {' or '.join(lacks)}"
+    return (f"'{fmt}' {why}; type one with the day, the month and the year, e.g. {DEFAULT_DATE_FORMAT} or "
+            "dd/mm/yyyy: d or dd is the day (dddd is the weekday), m, mm or mmm the month, yy or yyyy the year")
 
 
 def function_errors(value: Any) -> FunctionErrors:

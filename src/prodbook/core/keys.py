@@ -15,6 +15,7 @@ folds alike; ASCII text, nearly all of it, skips the Unicode work.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -213,3 +214,55 @@ def split_colors(text: Any) -> list[str]:
     """A Colors cell's colours, split at a comma, ';', '/' or a line break: one reading for the style checks and
     the T&A's warning about a colour name that holds one."""
     return [c.strip() for c in re.split(r"[,;/\n]", str(text or "")) if c.strip()]
+
+
+# -- the nearest known key: "did you mean" -----------------------------------------------------------------
+
+_AS_DIGITS = str.maketrans("OIL", "011")
+"""The letters a style number is typed with for digits: O for 0, I and l for 1 (a folded key is upper case)."""
+
+
+def near_styles(typed: str, styles: Iterable[str]) -> list[str]:
+    """The styles (of ``styles``, folded as ``typed`` is, upper case) an unknown style most likely means, best
+    first: those that read the same once the letters O, I and l are read as the digits 0 and 1 ('SS27-KT-1OO3'
+    is SS27-KT-1003, not the SS27-KT-1013 that shares as many characters), else those spelt at least 0.8 alike.
+    One is a clear match; two or more (SS27-KT-1004 typed, SS27-KT-1003 and SS27-KT-1005 known) are a guess."""
+    known = list(dict.fromkeys(styles))
+    digits = typed.translate(_AS_DIGITS)
+    same = [s for s in known if s.translate(_AS_DIGITS) == digits]
+    return same or difflib.get_close_matches(typed, known, n=3, cutoff=0.8)
+
+
+_COLOR_ALIASES = {"grey": "gray", "heather": "htr", "charcoal": "charcoal", "off white": "offwhite"}
+_NOT_LOWER_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def color_fold(name: str) -> str:
+    """A colour name as a colour is told apart from another: lower case, letters and digits only, the spellings
+    and short forms of one word as one ('Heather Grey' is 'HTR GRAY')."""
+    s = name.lower()
+    for a, b in _COLOR_ALIASES.items():
+        s = s.replace(a, b)
+    return _NOT_LOWER_ALNUM.sub("", s)
+
+
+def _skeleton(s: str) -> str:
+    """A folded colour without its vowels after the first letter: 'blk' is black's, 'nvy' navy's."""
+    return s[:1] + re.sub(r"[aeiou]", "", s[1:]) if s else s
+
+
+def near_colors(typed: str, colors: Iterable[str]) -> list[str]:
+    """The colours (of ``colors``, as written) a colour name most likely means, best first: the same name
+    (``color_fold``), else a name inside the other, short for it ('Blk', 'Nvy') or spelt at least 0.75 alike,
+    the closest in spelling first ('DK NAVY' is Dark Navy before the Navy inside it). One is a clear match;
+    two or more are a guess."""
+    v = color_fold(typed)
+    if not v:
+        return []
+    folded = {color_fold(c): c for c in colors if c}
+    if v in folded:
+        return [folded[v]]
+    hits = [f for f in folded if f and (f in v or v in f or _skeleton(f) == _skeleton(v) or _skeleton(f) == v)]
+    near = dict.fromkeys([*hits, *difflib.get_close_matches(v, list(folded), n=3, cutoff=0.75)])
+    ranked = sorted(near, key=lambda f: -difflib.SequenceMatcher(None, v, f).ratio())  # stable: ties keep order
+    return [folded[f] for f in ranked]

@@ -50,12 +50,21 @@ def _tokens(code: str) -> list[str] | None:
 
 def is_date_format(code: str) -> bool:
     """A format code prodbook can show dates with: day of the month (d, dd), month and year, in Excel's own letters."""
+    return not date_format_lacks(code)
+
+
+DATE_PARTS = ("day of the month", "month", "year")
+
+
+def date_format_lacks(code: str) -> list[str]:
+    """What of ``DATE_PARTS`` a format code does not show ('mmm-yy': the day of the month); all of them for a code
+    that is no format of dates ('0.00', '[Red]0')."""
     toks = _tokens(code.strip()) if code else None
     if not toks:
-        return False
+        return list(DATE_PARTS)
     low = {t.lower()[0] for t in toks if t[0].isalpha()}
     day_of_month = any(t.lower() in ("d", "dd") for t in toks)  # 'dddd' is the weekday: no day of the month
-    return day_of_month and {"m", "y"} <= low
+    return [part for part, shown in zip(DATE_PARTS, (day_of_month, "m" in low, "y" in low)) if not shown]
 
 
 def date_text(value: date, code: str = DEFAULT_DATE_FORMAT) -> str:

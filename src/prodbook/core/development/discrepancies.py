@@ -12,7 +12,6 @@ T&A, so a different vendor name is a message to the vendor.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ from prodbook.core.cells import CellError, DateOrder, order_shown, to_date, writ
 from prodbook.core.config import Config
 from prodbook.core.development import fiber, tariff
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core.keys import once_each, split_colors
+from prodbook.core.keys import color_fold, near_colors, near_styles, once_each, split_colors
 from prodbook.core.model.sheets import COLOR, PO_NO, STYLE_NO, C, D, I, N, SheetSpec, T, normalise_header
 from prodbook.core.where import Place, records
 
@@ -128,28 +127,17 @@ def style_sheet_header(rows: Sequence[Sequence[Any]], config: Config, *, file: s
 
 # -- matching ------------------------------------------------------------------------------------
 
-_COLOR_ALIASES = {"grey": "gray", "heather": "htr", "charcoal": "charcoal", "off white": "offwhite"}
-
-
 _NOT_UPPER_ALNUM = re.compile(r"[^A-Z0-9]")
-_NOT_LOWER_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def fold(v: Any) -> str:
     return _NOT_UPPER_ALNUM.sub("", str(v).upper()) if v is not None else ""
 
 
-_AS_DIGITS = str.maketrans("OIL", "011")
-"""The letters a style number is typed with for digits: O for 0, I and l for 1 (``fold`` makes them upper)."""
-
-
 def near_style(typed: str, styles: Sequence[str]) -> list[str]:
-    """The style (folded, of ``styles``) a vendor's unknown style most likely means, as a list of none or one:
-    first one that reads the same once its letters O, I and l are read as the digits 0 and 1 ('SS27-KT-1OO3'
-    is SS27-KT-1003, not the SS27-KT-1013 that shares more characters), else the closest in spelling."""
-    digits = typed.translate(_AS_DIGITS)
-    same = [s for s in styles if s.translate(_AS_DIGITS) == digits]
-    return same[:1] or difflib.get_close_matches(typed, list(styles), n=1, cutoff=0.8)
+    """The style (folded, of ``styles``) a vendor's unknown style most likely means, as a list of none or one
+    (``keys.near_styles``: 'SS27-KT-1OO3' is SS27-KT-1003)."""
+    return near_styles(typed, styles)[:1]
 
 
 def _folds(rows: list[dict[str, Any]], field: str) -> list[str]:
@@ -168,29 +156,11 @@ def _lines(orders: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str,
     return dict(zip(zip(_folds(orders, "po"), _folds(orders, "style"), _folds(orders, "color")), orders))
 
 
-def _color_fold(v: str) -> str:
-    s = v.lower()
-    for a, b in _COLOR_ALIASES.items():
-        s = s.replace(a, b)
-    return _NOT_LOWER_ALNUM.sub("", s)
-
-
-def _skeleton(s: str) -> str:
-    return s[:1] + re.sub(r"[aeiou]", "", s[1:]) if s else s
-
-
 def close_color(vendor: str, colors: Sequence[str]) -> str | None:
-    """The tracker colour a vendor's colour name most likely means, if it is close enough."""
-    v = _color_fold(vendor)
-    if not v:
-        return None
-    folded = {_color_fold(c): c for c in colors if c}
-    if v in folded:
-        return folded[v]
-    hits = [f for f in folded if f and (f in v or v in f or _skeleton(f) == _skeleton(v) or _skeleton(f) == v)]
-    # of those and the names spelt alike, the closest: 'DK NAVY' is Dark Navy, not the Navy inside it
-    near = [*hits, *difflib.get_close_matches(v, list(folded), n=3, cutoff=0.75)]
-    return folded[max(near, key=lambda f: difflib.SequenceMatcher(None, v, f).ratio())] if near else None
+    """The tracker colour a vendor's colour name most likely means, if it is close enough (``keys.near_colors``:
+    the closest of them, 'DK NAVY' is Dark Navy, not the Navy inside it)."""
+    near = near_colors(vendor, colors)
+    return near[0] if near else None
 
 
 def _d(v: Any) -> date | None:
@@ -352,9 +322,9 @@ def _color_against_style(style: dict[str, Any], color: str, source: str, place: 
     # a colourway is one colour ('Navy/White Stripe'), though a '/' may also part two ('Navy/Black')
     ways = [c.strip() for c in re.split(r"[,;\n]", str(style.get("colors") or "")) if c.strip()]
     colors = [*ways, *split_colors(style.get("colors"))]
-    if not ways or any(_color_fold(c) == _color_fold(color) for c in colors):
+    if not ways or any(color_fold(c) == color_fold(color) for c in colors):
         return []
-    k = (Code.DIFF_COLOR, style["style"], _color_fold(color))
+    k = (Code.DIFF_COLOR, style["style"], color_fold(color))
     if k in seen:
         return []
     seen.add(k)

@@ -3,20 +3,21 @@
 A lab dip or a sample reaches the T&A through its style and colour, matched as the tracker's own keys
 match (``fold_text``: case and outer spaces aside). A row typed 'SS27-KT-10O9' (a letter O) or 'Heather
 Gray' for the style's 'Heather Grey' matches nothing, so its approval or shipment never reaches the T&A:
-each such row is a warning naming the cell and the nearest known value. A row that differs only in case or
-outer spaces matches already and is not reported.
+each such row is a warning naming the cell and the nearest known value, read as the vendor comparisons read
+one (``keys.near_styles``, ``keys.near_colors``). On a sheet with key columns (Lab Dips), exactly one near value
+is also the Proposed Value that Accept = Yes on the Issues sheet writes; two or more are a guess, named only. A
+row that differs only in case or outer spaces matches already and is not reported.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from prodbook.core.findings import Code, Finding, warning
-from prodbook.core.keys import fold_text, split_colors
+from prodbook.core.findings import Code, Finding, Fix, warning
+from prodbook.core.keys import fold_text, near_colors, near_styles, shown_key, split_colors
 from prodbook.core.where import Place, records
 
 
@@ -44,15 +45,24 @@ def known_colors(styles: pd.DataFrame, *frames: pd.DataFrame) -> dict[str, dict[
     return out
 
 
-def _nearest(value: str, known: dict[str, str]) -> str | None:
-    """The known value (as written) nearest ``value``, compared folded; None when none is near."""
-    near = difflib.get_close_matches(fold_text(value), list(known), n=1, cutoff=0.6)
-    return known[near[0]] if near else None
+def _nearest(value: str, known: dict[str, str], style: bool) -> list[str]:
+    """The known values (as written) ``value`` most likely means, best first (``keys.near_styles``,
+    ``keys.near_colors``, the readings the vendor comparisons use): one is a clear match, more a guess."""
+    if style:
+        return [known[k] for k in near_styles(fold_text(value), known)]
+    return near_colors(value, known.values())
 
 
-def _hint(near: str | None) -> str:
+def _hint(near: list[str]) -> str:
     """The end of the sentence before what to do: the nearest known value, when there is one."""
-    return f"; did you mean {near}? " if near else ". "
+    return f"; did you mean {near[0]}? " if near else ". "
+
+
+def _fix(near: list[str], place: Place, source: str) -> Fix | None:
+    """The one clear match as a Proposed Value, which Accept = Yes on the Issues sheet writes into the cell; none
+    for a guess between two or more, nor on a sheet whose rows Apply fixes cannot tell apart (no key columns:
+    Samples)."""
+    return Fix(near[0], source, near[0]) if len(near) == 1 and place.spec is not None and place.spec.key else None
 
 
 def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_sheet: str,
@@ -64,26 +74,30 @@ def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_
         return []
     style_names = {fold_text(s): str(s).strip() for s in styles["style"] if fold_text(s)}
     found: list[Finding] = []
-    nearest: dict[tuple[str, str], str | None] = {}  # a typo repeated on many rows is looked up once
+    nearest: dict[tuple[str, str], list[str]] = {}  # a typo repeated on many rows is looked up once
+    key_fields = place.spec.key if place.spec is not None and set(place.spec.key) <= set(rows.columns) else ()
 
-    def near_of(value: Any, known: dict[str, str], among: str) -> str | None:
+    def near_of(value: Any, known: dict[str, str], among: str) -> list[str]:
         k = (among, fold_text(value))
         if k not in nearest:
-            nearest[k] = _nearest(str(value), known)
+            nearest[k] = _nearest(str(value), known, style=not among)
         return nearest[k]
 
-    for r in records(rows, ("style", "color", "_row")):
+    for r in records(rows, ("style", "color", "_row", *key_fields)):
         style, color = r.get("style"), r.get("color")
         k = fold_text(style)
         if not k:
             continue
+        # the record's key as the Issues sheet names it, which Apply fixes finds the row by ('S1 / Navy / 2')
+        record = shown_key(r.get(f) for f in key_fields) if key_fields else None
         if k not in style_names:
             near = near_of(style, style_names, "")
             found.append(warning(
                 Code.STYLE_UNKNOWN,
                 f"style '{style}' is not on the {styles_sheet} sheet, so this {what} never reaches the T&A"
                 f"{_hint(near)}Correct the Style # (or add the style to {styles_sheet})",
-                **place.at(r["_row"], "style", key=style, value=style)))
+                **place.at(r["_row"], "style", key=record or style, value=style),
+                fix=_fix(near, place, f"{styles_sheet} sheet")))
             continue
         known = colors.get(k)
         if not known or color is None or not fold_text(color) or fold_text(color) in known:
@@ -94,5 +108,6 @@ def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_
             f"colour '{color}' is not one of style {style_names[k]}'s colours ({', '.join(known.values())}) on "
             f"{styles_sheet} or Orders, so this {what} never reaches the T&A{_hint(near)}Correct the Color "
             "(or add the colour to the style)",
-            **place.at(r["_row"], "color", key=f"{style} / {color}", value=color)))
+            **place.at(r["_row"], "color", key=record or f"{style} / {color}", value=color),
+            fix=_fix(near, place, f"colours of style {style_names[k]}")))
     return found
