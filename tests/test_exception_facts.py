@@ -17,6 +17,8 @@ import pytest
 from conftest import base_sheets, demo_workbook, sheet_values, write_book
 from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
+from prodbook.core import vendor_view as vv
+from prodbook.core.exceptions.lines import _fmt
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.core.model.sheets import EXCEPTIONS, TA
 from prodbook.jobs import exceptions_job
@@ -120,7 +122,7 @@ def test_advice_the_old_pattern_does_not_know_stays_off_the_vendors_text():
     def phone_the_buyer(inp: ex.Inputs) -> list[Finding]:
         return [ln.exception(Code.XF_REVISED_LATE, Severity.WARNING,
                              f"The vendor revised ex-factory to 20-Apr-27, 5 day(s) after the planned "
-                             f"{ex._fmt(ln.ex_factory)}", "Phone the buyer about a USD 2,000 markdown.",
+                             f"{_fmt(ln.ex_factory)}", "Phone the buyer about a USD 2,000 markdown.",
                              joint=" - ") for ln in inp.lines]
 
     (f,) = ex.evaluate(_inputs(line()), (phone_the_buyer,))
@@ -187,7 +189,7 @@ def _rows(path: Path, sheet: str) -> list[dict]:
 def test_odd_advice_stays_on_the_apms_sheet_and_off_the_vendors_draft(tmp_path, monkeypatch, jobs):
     def phone_the_buyer(inp: ex.Inputs) -> list[Finding]:
         return [ln.exception(Code.XF_REVISED_LATE, Severity.WARNING,
-                             f"The vendor moved ex-factory to {ex._fmt(ln.ex_factory)}",
+                             f"The vendor moved ex-factory to {_fmt(ln.ex_factory)}",
                              "Phone the buyer about a USD 2,000 markdown.", joint=" - ") for ln in inp.lines]
 
     evaluate = ex.evaluate
@@ -207,7 +209,7 @@ def test_odd_advice_stays_on_the_apms_sheet_and_off_the_vendors_draft(tmp_path, 
         assert not ADVICE_WORDS.search(r["Detail"]) and "Phone" not in r["Detail"], r["Detail"]
     for draft in (tmp_path / "d").glob("*.eml"):
         text = _plain(draft)
-        assert fu.VENDOR_NAMES[Code.XF_REVISED_LATE.value] in text and not ADVICE_WORDS.search(text), text
+        assert vv.VENDOR_NAMES[Code.XF_REVISED_LATE.value] in text and not ADVICE_WORDS.search(text), text
 
 
 # --- the demo season ---------------------------------------------------------------------------------------

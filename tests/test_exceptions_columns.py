@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from prodbook.core import exceptions as ex
 from prodbook.core.cells import NA, is_missing
+from prodbook.core.exceptions.words import _ship_mode
 from prodbook.core.keys import fold_code, fold_ref, line_key, style_vendors
 from prodbook.core.where import cells, row_dicts
 from prodbook.core.wip import latest_reports
@@ -189,4 +190,4 @@ def test_row_dicts_are_to_dict_records(rows: list[tuple[Any, Any, Any]], obj: bo
 def test_ship_mode_read_once_per_text_is_the_mode_read_each_time(texts: list[Any]) -> None:
     """``ship_mode`` keeps each text's mode for the run: asked twice, it answers as reading it afresh does."""
     for text in texts + texts:
-        assert ex.ship_mode(text) == ex._ship_mode(text)
+        assert ex.ship_mode(text) == _ship_mode(text)

@@ -140,3 +140,26 @@ def test_an_earlier_draft_that_cannot_be_removed_is_a_warning_not_a_failed_write
     said = [f for f in result.findings if "CN1_follow-up_2027-03-01.eml" in f.message]
     assert len(said) == 1 and said[0].severity == "warning", said
     assert "delete it by hand" in said[0].message and "Not written" not in said[0].message, said[0].message
+
+
+def test_the_follow_ups_step_reads_the_exception_settings_once(tmp_path, monkeypatch):
+    """Which milestones fold into a late line's row (Ex-Factory, Pack Code) and which say the goods have left
+    (Ex-Factory, In-DC Code) are one reading of the exception rules' Config settings, not two."""
+    import sys
+
+    from prodbook.core import exceptions as ex
+    from prodbook.jobs import followups_job
+
+    path = shipped_late_book(tmp_path)
+    real, callers = ex.settings_from, []
+
+    def counted(*args, **kwargs):
+        callers.append(sys._getframe(1).f_code.co_filename)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ex, "settings_from", counted)
+    run(path, ["followups"], ctx(tmp_path / "d"))
+    assert [c for c in callers if c == followups_job.__file__] == [followups_job.__file__], callers
+    (draft,) = (tmp_path / "d").glob("BD1_*.eml")
+    text = email.message_from_bytes(draft.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
+    assert "The goods have left the factory" in text, text  # the In-DC Code still reads as shipped

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from conftest import base_sheets, sheet_values, write_book
 from prodbook.core import followups as fu
+from prodbook.core import vendor_view as vv
 from prodbook.jobs.base import Context
 from prodbook.jobs.runner import run
 
@@ -65,7 +66,7 @@ def test_the_vendor_reads_no_rule_names_no_po_prefix_and_no_xf():
     assert not said.startswith("PO ") and "XF" not in said and "ex-factory" in said, said
     items = [fu.Item("BD1", "WIP report stale", "No WIP report. Please send us this week's WIP report.",
                      code="wip-stale")]
-    (row,) = fu.vendor_view(items, "Wed 24-Apr-27")
+    (row,) = vv.vendor_view(items, "Wed 24-Apr-27")
     assert row.item == "WIP report", row
 
 
@@ -102,7 +103,7 @@ def test_an_item_asked_before_reads_as_a_reminder_and_one_asked_today_does_not()
 
 
 def test_a_shipped_lines_exception_also_goes_under_the_vendors_name_and_asks_for_shipping_details():
-    (row,) = fu.vendor_view([fu.Item("BD1", "Ship window missed", "x", "1", "S1", "Navy")], "Wed 24-Apr-27")
+    (row,) = vv.vendor_view([fu.Item("BD1", "Ship window missed", "x", "1", "S1", "Navy")], "Wed 24-Apr-27")
     assert row.item == "Cancel date passed", row
     said = fu.vendor_text("ship-window-missed", "The cancel date 10-Dec-26 has passed and the line has not reached "
                           "the DC (DDP).", "BD1", shipped=True)
@@ -144,12 +145,12 @@ def test_a_po_line_on_track_is_not_folded_into_a_recovery_plan_request():
     """helper-176's review H1: Packing and Ex-factory only due soon, nothing late, went out as one 'Ex-factory
     date' row asking for a new ex-factory date and a recovery plan."""
     on_track = _line(("PCK", "Packing", "2026-03-05", "2026-03-05"), ("XF", "Ex-factory", "2026-03-07", "2026-03-07"))
-    view = fu.vendor_view(on_track, "Wed 04-Mar-26", today=date(2026, 3, 2))
+    view = vv.vendor_view(on_track, "Wed 04-Mar-26", today=date(2026, 3, 2))
     assert [v.item for v in view] == ["Packing", "Ex-factory"], view
     assert all(v.detail.endswith("please confirm it is on track") for v in view), view
     assert not any("recovery" in v.detail or "Also:" in v.detail for v in view), view
     late = _line(("PCK", "Packing", "2026-03-05", "2026-03-09"), ("XF", "Ex-factory", "2026-03-07", "2026-03-11"))
-    (row,) = fu.vendor_view(late, "Wed 04-Mar-26", today=date(2026, 3, 2))  # the steps before put it late: one row
+    (row,) = vv.vendor_view(late, "Wed 04-Mar-26", today=date(2026, 3, 2))  # the steps before put it late: one row
     assert row.item == "Ex-factory date" and "new ex-factory date and your recovery plan" in row.detail, row
 
 
@@ -163,12 +164,12 @@ def test_a_folded_row_led_by_the_vendors_own_new_date_asks_what_that_fact_asks()
     in_dc = exc("in-dc-late", "PO P100 S1 NAVY: In-DC 20-Feb-27 is after the planned 10-Feb-27.")
     ahead = exc("vendor-date-before-forecast", "The vendor says ex-factory 06-Jan-27, but the T&A forecasts "
                 "12-Jan-27 from the milestones still open.")
-    (row,) = fu.vendor_view([in_dc, revised], "Wed 04-Mar-26")
+    (row,) = vv.vendor_view([in_dc, revised], "Wed 04-Mar-26")
     assert row.detail.startswith("You revised ex-factory to 06-Jan-27") and "Also:" in row.detail, row
     assert row.detail.endswith("Please confirm the new date and tell us how you can bring it back, "
                                "by Wed 04-Mar-26."), row
     assert "new ex-factory date" not in row.detail and row.detail.count("Please") == 1, row
-    (row,) = fu.vendor_view([ahead, in_dc], "Wed 04-Mar-26")
+    (row,) = vv.vendor_view([ahead, in_dc], "Wed 04-Mar-26")
     assert row.detail.startswith("You gave ex-factory 06-Jan-27"), row
     assert "how you will make your date" in row.detail and "new ex-factory date" not in row.detail, row
     assert row.detail.count("Please") == 1 and row.detail.endswith(", by Wed 04-Mar-26."), row

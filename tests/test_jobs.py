@@ -500,7 +500,6 @@ def test_every_setting_the_code_reads_is_known():
     'nearly' another and named as a typo): each quoted name the code asks the Config for."""
     import re
 
-    from prodbook.core import exceptions
     from prodbook.core.config import KNOWN_PREFIXES, KNOWN_SETTINGS
     from prodbook.core.model.sheets import ALL_SHEETS
     from prodbook.excel import ribbon
@@ -508,7 +507,8 @@ def test_every_setting_the_code_reads_is_known():
     sheet_names = {s.name for s in ALL_SHEETS}
     known = {k.lower() for k in KNOWN_SETTINGS}
     from prodbook.core.development.styles_check import MARGIN_SETTINGS
-    asked = set(exceptions._SETTING_NAMES.values()) | {ribbon.OUTLOOK_FOLDER, ribbon.OUTLOOK_DAYS, ribbon.WIP_FOLDER,
+    from prodbook.core.exceptions.lines import _SETTING_NAMES
+    asked = set(_SETTING_NAMES.values()) | {ribbon.OUTLOOK_FOLDER, ribbon.OUTLOOK_DAYS, ribbon.WIP_FOLDER,
                                                        vendor_files.CSV_ENCODING} | {n for n, _ in MARGIN_SETTINGS}
     call = re.compile(r"""(?:config\.get|\bget|days_setting\(config,|_setting\(tracker,|setting\(config,)\(?\s*"""
                       r"""f?"([A-Z][^"{]*)""")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from prodbook.core import exceptions as ex
 from prodbook.core import wip
 from prodbook.core.cells import CellError, DateOrder, parse_text_date, to_int, to_number
+from prodbook.core.exceptions.words import _CONFIRMED, _IN_HOUSE
 from prodbook.core.findings import Severity
 from test_exceptions import fires, hits, line
 from test_wip_rows_audit import HEADER, import_path, xlsx
@@ -34,7 +35,7 @@ CUT_DUE = {"CUT": date(2027, 3, 1)}  # cutting planned for today (test_exception
     ("Finished fabric received", True), ("In-house 25/2, no shortage", True), ("All lots received", True),
     ("Received, test passed", True)])
 def test_fabric_in_part_or_on_hold_is_not_in_house(status, in_house):
-    assert ex.says(status, ex._IN_HOUSE) is in_house
+    assert ex.says(status, _IN_HOUSE) is in_house
     assert fires(ex.fabric_not_in_house, line({"fabric_status": status}, planned=CUT_DUE)) is not in_house
 
 
@@ -43,7 +44,7 @@ def test_fabric_in_part_or_on_hold_is_not_in_house(status, in_house):
     ("Booked - provisional", False), ("Booking rolled to next vessel", False), ("Booked, cancelled", False),
     ("Booked", True), ("Confirmed SO#123", True), ("Booked - SO No. 4411", True), ("CFM", True)])
 def test_a_tentative_rolled_or_questioned_booking_is_not_confirmed(status, confirmed):
-    assert ex.says(status, ex._CONFIRMED) is confirmed
+    assert ex.says(status, _CONFIRMED) is confirmed
     assert fires(ex.booking_not_confirmed, line({"booking_status": status},
                                                 ex_factory=date(2027, 3, 15))) is not confirmed
 
@@ -53,7 +54,7 @@ _BOOKING_YES = ["Confirmed", "Booked", "SO received", "Yes", "OK", "CFM"]
 _NOT_DONE = ["50%", "tentative", "rolled", "?", "failed test", "QC hold", "1st lot", "partial", "rejected"]
 
 
-@given(st.sampled_from([(w, ex._IN_HOUSE) for w in _FABRIC_YES] + [(w, ex._CONFIRMED) for w in _BOOKING_YES]),
+@given(st.sampled_from([(w, _IN_HOUSE) for w in _FABRIC_YES] + [(w, _CONFIRMED) for w in _BOOKING_YES]),
        st.sampled_from(_NOT_DONE), st.sampled_from([" ", ", ", " - ", " but ", " ("]), st.booleans())
 def test_a_yes_with_a_not_done_word_is_never_a_yes(yes_rx, qualifier, sep, before):
     """Invariant: a yes the rule reads becomes a not-yet with any word of part, doubt or hold beside it."""
@@ -81,21 +82,21 @@ _STILL_MISSING_BOOKING = ["Booked (tentative)", "Booked but rolled", "Booked? N"
 @pytest.mark.parametrize("status, in_house", [(s, True) for s in _NOTHING_MISSING_FABRIC] +
                          [(s, False) for s in _STILL_MISSING_FABRIC])
 def test_fabric_with_nothing_missing_is_in_house(status, in_house):
-    assert ex.says(status, ex._IN_HOUSE) is in_house
+    assert ex.says(status, _IN_HOUSE) is in_house
     assert fires(ex.fabric_not_in_house, line({"fabric_status": status}, planned=CUT_DUE)) is not in_house
 
 
 @pytest.mark.parametrize("status, confirmed", [(s, True) for s in _NOTHING_MISSING_BOOKING] +
                          [(s, False) for s in _STILL_MISSING_BOOKING])
 def test_a_booking_with_nothing_missing_is_confirmed(status, confirmed):
-    assert ex.says(status, ex._CONFIRMED) is confirmed
+    assert ex.says(status, _CONFIRMED) is confirmed
     assert fires(ex.booking_not_confirmed, line({"booking_status": status},
                                                 ex_factory=date(2027, 3, 15))) is not confirmed
 
 
 @given(st.integers(0, 100), st.sampled_from(["Received {}%", "{}% received", "In-house {} %", "Rcvd {}%"]))
 def test_received_a_share_is_in_house_only_at_100(share, form):
-    assert ex.says(form.format(share), ex._IN_HOUSE) is (share == 100)
+    assert ex.says(form.format(share), _IN_HOUSE) is (share == 100)
 
 
 # --- M6: ship mode ------------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,9 @@ from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
 from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
 from prodbook.core.where import records
+
+if TYPE_CHECKING:
+    from prodbook.core.vendor_view import Summary
 
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
@@ -62,7 +65,8 @@ class Item:
     carries over (``former_key``)."""
     code: str | None = None
     """The T&A milestone code or exception rule code the item stands for (None for samples, dips, a line
-    that has shipped): what the vendor's e-mail folds one PO line's ex-factory lateness by (``vendor_view``)."""
+    that has shipped): what the vendor's e-mail folds one PO line's ex-factory lateness by
+    (``vendor_view.vendor_view``)."""
 
     @property
     def ref(self) -> str:
@@ -129,7 +133,7 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
 
 ON_TRACK = "please confirm it is on track"
 """What a milestone only due soon, and not late by its forecast either, asks: its PO line is not folded for it
-(``vendor_view``)."""
+(``vendor_view.vendor_view``)."""
 
 _SENT = re.compile(r"\b(?:submits?|submission|samples?|dips?|strike-?offs?|swatch(?:es)?|reports?|approvals?|"
                    r"tests?|photos?|artwork|standards?)\b", re.I)
@@ -346,131 +350,6 @@ def collect(*sources: Iterable[Item]) -> list[Item]:
                                                 i.due or date.max, i.ref, i.item))
 
 
-# --- the vendor's view ---------------------------------------------------------------------------
-
-LATENESS_MILESTONES = ("XF", "PCK")
-"""T&A codes (Ex-Factory and Packing Code, as the exception rules' defaults) whose overdue or late milestone is one
-PO line's ex-factory lateness in the vendor's e-mail."""
-
-_LATENESS_RULES = (Code.SHIP_WINDOW_MISSED.value, Code.LATE_FOR_CANCEL.value, Code.XF_DATE_PASSED.value, "XF",
-                   Code.XF_REVISED_LATE.value, Code.VENDOR_DATE_AHEAD.value, Code.IN_DC_LATE.value, "PCK")
-"""The facts of one PO line's ex-factory lateness, most severe first: the first one found leads its row."""
-
-VENDOR_NAMES: dict[str, str] = {
-    Code.XF_REVISED_LATE.value: "Ex-factory date moved later",
-    Code.XF_DATE_PASSED.value: "Your ex-factory date has passed",
-    Code.LATE_FOR_CANCEL.value: "Ex-factory after the cancel date",
-    Code.VENDOR_DATE_AHEAD.value: "Your ex-factory date vs our plan",
-    Code.IN_DC_LATE.value: "Late arrival at the DC",
-    Code.SHIP_WINDOW_MISSED.value: "Cancel date passed",
-    Code.PRODUCTION_BEHIND.value: "Production behind plan",
-    Code.FABRIC_NOT_IN_HOUSE.value: "Bulk fabric not in-house",
-    Code.BOOKING_NOT_CONFIRMED.value: "Forwarder booking",
-    Code.SHIP_MODE_CHANGED.value: "Ship mode changed",
-    Code.SHIP_QTY_OFF.value: "Ship quantity",
-    Code.WIP_STALE.value: "WIP report",
-    Code.WIP_QTY_INCONSISTENT.value: "WIP report quantities",
-    Code.CANCELLED_LINE_IN_WIP.value: "Cancelled PO line in production",
-}
-"""An exception's Item as the vendor reads it (the Follow-ups sheet keeps the rule's name, the APM's word)."""
-
-LATENESS_ITEM = "Ex-factory date"
-
-_OWN_ASK = (Code.XF_REVISED_LATE.value, Code.VENDOR_DATE_AHEAD.value)
-"""Lateness facts that carry the vendor's own new date: a row they lead asks what they ask (confirm the date and
-how to bring it back, how to make it), not for a new ex-factory date."""
-
-
-def vendor_item(it: Item) -> str:
-    """``it``'s Item as the vendor reads it: an exception of prodbook's under ``VENDOR_NAMES`` (a shipped line's
-    too, which carries no code: by its rule's name), anything else as it is."""
-    if (said := VENDOR_NAMES.get((it.code or "").strip())) is not None:
-        return said
-    return next((v for c, v in VENDOR_NAMES.items() if rule_name(c) == it.item), it.item)
-
-
-def _facts(it: Item) -> str:
-    """An item's detail without what it asks: the facts alone, to fold into another row."""
-    text = it.detail
-    if it.code in _ASK:
-        for ask in (_ASK[it.code], "Please advise."):
-            text = text.removesuffix(ask).rstrip()
-    else:
-        text = text.split(";")[0]
-    return text.rstrip(" .;:,")
-
-
-def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] = LATENESS_MILESTONES,
-                asked: Mapping[tuple[str, str, str], date] | None = None, today: date | None = None,
-                date_format: str = DEFAULT_DATE_FORMAT) -> list[Item]:
-    """One vendor's items as its e-mail lists them: each PO line's ex-factory lateness (its overdue Packing and
-    Ex-factory milestones, Ex-factory revised later, In-DC late, Late for cancel, Ship window missed, the
-    vendor's ex-factory date passed, its date before our plan) in ONE row, the most severe fact leading and the
-    others after 'Also:', with one ask by ``reply`` (the reply-by date): a new ex-factory date and the recovery
-    plan, or once the cancel date has passed, the ship date and the plan (no date left to recover), or led by the
-    vendor's own new date (``_OWN_ASK``), what that fact asks. A PO line with nothing overdue or late (its
-    milestones only due soon, ``ON_TRACK``) is not folded: each item keeps its own row and ask. Every other
-    item keeps its own row, under the name the vendor reads (``VENDOR_NAMES``). The Follow-ups sheet keeps one
-    row per item (its Last Contacted and undo go by item); only the e-mail folds.
-
-    ``asked``: each item's Last Contacted (by ``Item.key``). A row asked about before ``today`` (a folded row:
-    its earliest) opens with '(reminder: we asked on DD-Mmm-YY)', so the vendor sees it is a second request; one
-    asked today is not marked (the APM has just asked and sends the same list again, not a reminder)."""
-    xf, pck = (m.strip().upper() for m in (*milestones, "XF", "PCK")[:2])
-    rank = {c: n for n, c in enumerate(_LATENESS_RULES)}
-    rank[xf], rank[pck] = rank.pop("XF"), rank.pop("PCK")
-    groups: dict[str, list[Item]] = {}  # by the PO line's folded key (``keys.line_key``)
-    out: list[Item | str] = []
-    for it in items:
-        code = (it.code or "").strip()
-        if code in rank or code.upper() in (xf, pck):
-            line = line_key(it.po, it.style, it.color)
-            if line not in groups:
-                out.append(line)
-            groups.setdefault(line, []).append(it)
-        else:
-            out.append(it)
-
-    def key(it: Item) -> int:
-        code = (it.code or "").strip()
-        return rank.get(code, rank.get(code.upper(), len(rank)))
-
-    def fold(group: list[Item]) -> Item:
-        group = sorted(group, key=key)
-        lead = group[0]
-        if len(group) == 1:
-            return replace(lead, item=vendor_item(lead))
-        passed = any(i.code == Code.SHIP_WINDOW_MISSED.value and "has passed" in i.detail for i in group)
-        said = [f for f in dict.fromkeys(_facts(i) for i in group) if f]
-        detail = said[0] + "." + (f" Also: {'; '.join(said[1:])}." if said[1:] else "")
-        ask = (f" Please give us your ship date and your plan to ship, by {reply}." if passed
-               else f" {_ASK[lead.code].rstrip('.')}, by {reply}." if lead.code in _OWN_ASK  # the vendor's own date
-               else f" Please give us your new ex-factory date and your recovery plan, by {reply}.")
-        dues = [i.due for i in group if i.due and (i.code or "").upper() == xf] or [i.due for i in group if i.due]
-        late = [i.days_overdue for i in group if i.days_overdue]
-        return replace(lead, item=LATENESS_ITEM, detail=detail + ask, due=min(dues) if dues else None,
-                       days_overdue=max(late) if late else None)
-
-    def remind(shown: Item, of: Sequence[Item]) -> Item:
-        days = [d for i in of if (d := (asked or {}).get(i.key)) is not None and today is not None and d < today]
-        if not days:
-            return shown
-        return replace(shown, detail=f"(reminder: we asked on {date_text(min(days), date_format)}) {shown.detail}")
-
-    def is_late(it: Item) -> bool:  # overdue, late by its forecast, or a lateness exception
-        return bool(it.days_overdue) or (it.code or "").strip().upper() not in (xf, pck) \
-            or not it.detail.endswith(ON_TRACK)
-
-    rows: list[Item] = []
-    for o in out:
-        if isinstance(o, str) and any(is_late(i) for i in groups[o]):
-            rows.append(remind(fold(groups[o]), groups[o]))
-        else:  # an item of its own, or a PO line on track: each of its items with its own ask
-            own = groups[o] if isinstance(o, str) else [o]
-            rows += [remind(replace(i, item=vendor_item(i)), [i]) for i in own]
-    return rows
-
-
 # --- e-mail ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -649,8 +528,9 @@ def vendor_date_format(date_format: str) -> str:
 
 def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-           calendar: FactoryCalendar | None = None) -> EmailMessage:
-    """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table.
+           calendar: FactoryCalendar | None = None, summary: Summary | None = None) -> EmailMessage:
+    """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table
+    (``summary``: what a long draft says before it).
 
     Every date reads in ``date_format`` (``vendor_date_format`` of the workbook's), in the table and in the
     sentences.
@@ -676,12 +556,18 @@ def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str 
     sign = signature or "Production team"
     intro = (f"Dear {who} team,\n\nPlease find below the items we are waiting for as of {day}. "
              f"Could you reply by {by_text} with an update or a new date for each?")
-    msg.set_content(f"{intro}\n\n{plain_table(items, date_format)}\n\nThank you,\n{sign}\n")
+    said = "" if summary is None else "\n".join((summary.lead, *(f"- {c}" for c in summary.counts),
+                                                  summary.oldest)) + "\n\n"
+    msg.set_content(f"{intro}\n\n{said}{plain_table(items, date_format)}\n\nThank you,\n{sign}\n")
+    said = "" if summary is None else (
+        f"<p><b>{html.escape(summary.lead)}</b></p><ul>{''.join(f'<li>{html.escape(c)}</li>' for c in summary.counts)}"
+        f"</ul><p>{html.escape(summary.oldest)}</p>")
     msg.add_alternative(
         f'<html><body style="font-family:Calibri,Arial,sans-serif;font-size:11pt">'
         f"<p>Dear {html.escape(who)} team,</p><p>Please find below the items we are waiting for as of "
         f"{day}. Could you reply by {by_text} with an update or a new date for each?</p>"
-        f"{html_table(items, date_format)}<p>Thank you,<br>{html.escape(sign)}</p></body></html>", subtype="html")
+        f"{said}{html_table(items, date_format)}<p>Thank you,<br>{html.escape(sign)}</p></body></html>",
+        subtype="html")
     return msg
 
 
@@ -767,13 +653,15 @@ class Drafts:
 
 def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-           calendars: Mapping[str, FactoryCalendar] | None = None,
-           milestones: Sequence[str] = LATENESS_MILESTONES,
+           calendars: Mapping[str, FactoryCalendar] | None = None, milestones: Sequence[str] = (),
            asked: Mapping[tuple[str, str, str], date] | None = None) -> Drafts:
     """One message per vendor; ``calendars`` (by ``vendor_key``) set each vendor's reply-by date. The message
-    lists the vendor's view of its items (``vendor_view``; ``milestones``: the Ex-Factory and Packing codes);
+    lists the vendor's view of its items (``vendor_view.vendor_view``; ``milestones``: the Ex-Factory and Packing
+    codes, ``vendor_view.LATENESS_MILESTONES`` when none are given);
     ``Drafts.items`` keeps them one by one, as the Follow-ups sheet lists them. ``asked``: each item's Last
     Contacted by ``Item.key``, to mark a second request as a reminder."""
+    from prodbook.core import vendor_view as vv  # vendor_view imports this module's Item: imported here, not above
+
     out = Drafts()
     spelled: dict[str, str] = {}  # one message per vendor however its code is typed: "BD1", "bd1 "
     for it in items:
@@ -782,8 +670,12 @@ def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, 
         contact = contacts.get(vendor_key(vendor), Contact(vendor))
         calendar = (calendars or {}).get(vendor_key(vendor))
         by = reply_by(today, calendar)
-        view = vendor_view(its, f"{by:%a} {date_text(by, date_format)}", milestones=milestones, asked=asked,
-                           today=today, date_format=date_format)
+        view = vv.vendor_view(its, f"{by:%a} {date_text(by, date_format)}", milestones=milestones, asked=asked,
+                              today=today, date_format=date_format)
+        said = None
+        if len(view) > vv.SUMMARY_ROWS:  # a long draft: what matters first (a short one stays as it was)
+            view = vv.most_severe_first(view, milestones)
+            said = vv.summary(view, milestones, date_format)
         out.messages[vendor] = render(contact, view, today, sender=sender, signature=signature,
-                                      date_format=date_format, calendar=calendar)
+                                      date_format=date_format, calendar=calendar, summary=said)
     return out

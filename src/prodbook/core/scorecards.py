@@ -491,7 +491,7 @@ def exception_rows(h: History, since: date | None, today: date, rule_names: Mapp
     counted as detected ``today``; a closed one without one is left out (``exception_date_findings``)."""
     # the Exceptions sheet's own reading of Status; the rule engine's module (calendars, T&A) is loaded only
     # when exceptions are scored, not by whatever imports the scorecard's names (the sheet and page writers)
-    from prodbook.core.exceptions import is_open
+    from prodbook.core.exceptions.sheet import is_open
 
     by_style, _ = _makers(h, prep)
     names = rule_names or {}
@@ -525,7 +525,7 @@ def exception_date_findings(h: History, run_day: date, *, sheet: str = "Exceptio
     not a date (an open one is counted as detected today, a closed one is not counted), or after ``run_day``
     (the day of the run: a typo such as 2028 for 2027; not counted). ``unread``: Excel row -> the text of a
     Detected cell the sheet's reading could not take as a date (it reads as blank)."""
-    from prodbook.core.exceptions import is_open  # as in exception_rows
+    from prodbook.core.exceptions.sheet import is_open  # as in exception_rows
 
     out = []
     for r in _rows(h.exceptions):

@@ -7,7 +7,7 @@ line's T&A on that date (``quantities``):
 * nothing is cut before the cutting milestone's Actual date; cutting runs
   from there to half-way to packing complete, sewing from the sewing
   milestone's Actual to packing complete, packing over the second half of
-  sewing (the plan ``prodbook.core.exceptions.production_behind`` expects);
+  sewing (the plan ``prodbook.core.exceptions.production.production_behind`` expects);
 * once packing complete (or ex-factory) has its Actual, the line is cut,
   sewn and packed in full: the order quantity, a little over or short
   (within the Config sheet's Ship Tolerance %);

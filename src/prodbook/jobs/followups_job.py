@@ -92,6 +92,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     orders, _ = valid_frame(tracker, ORDERS, required=False)
     stopped = stopped_lines(tracker, orders, styles)  # a colour no PO line wants any more: no dip, no sample
     sample_settings = sm.settings_from(tracker.config, tracker.file, [])
+    rules = _rule_settings(tracker)
     vendor_dates = fu.vendor_date_format(tracker.config.date_format)  # the sheet's Detail is the e-mail's text
     milestones = fu.live_milestones(tracker.current(TA), _stopped_lines(orders, stopped))
     dip_settings = labdips.settings_from(tracker.config, tracker.file, [])
@@ -109,7 +110,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         sampled,
         fu.lab_dip_items(dips[~stopped.unwanted(dips)], vendor_of, ctx.today, dip_settings),
         fu.exception_items(_with_vendors(_exceptions(tracker, ctx), orders, vendor_of),
-                           fu.shipped_lines(milestones, _shipping_codes(tracker), ctx.today)))
+                           fu.shipped_lines(milestones, (rules.xf_code, rules.in_dc_code), ctx.today)))
     contacts, found = contacts_of(tracker, vendors)
     findings += found
     chased = {fu.vendor_key(it.vendor) for it in items}  # 'cn1' on Styles is the Vendors sheet's CN1
@@ -143,7 +144,7 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     made = fu.drafts(items, contacts, ctx.today, sender=sender, signature=_setting(tracker, "Signature"),
                      date_format=vendor_dates,
                      calendars={fu.vendor_key(v): c for v, c in calendars.items()},
-                     milestones=_lateness_codes(tracker), asked=_asked(items, old_by_key, carried, typed))
+                     milestones=(rules.xf_code, rules.pack_code), asked=_asked(items, old_by_key, carried, typed))
     folder = drafts_folder(tracker, ctx)
     workbook_path = getattr(tracker.backend, "path", None)
     paths: dict[str, Path] = {}
@@ -445,11 +446,13 @@ def _same_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def _lateness_codes(tracker: Tracker) -> tuple[str, str]:
-    """The T&A codes of ex-factory and packing as Config names them ('Ex-Factory Code', 'Pack Code'): the
-    milestones a vendor's e-mail folds into one row per late PO line (``followups.vendor_view``)."""
+def _rule_settings(tracker: Tracker) -> ex.Settings:
+    """The exception rules' Config settings, read once for the step: their T&A codes of ex-factory and packing
+    ('Ex-Factory Code', 'Pack Code') are the milestones a vendor's e-mail folds into one row per late PO line
+    (``vendor_view.vendor_view``); of ex-factory and in-DC ('In-DC Code'), those whose Actual says the goods have
+    left the factory (``followups.shipped_lines``). Their notes are the exceptions step's."""
     settings, _ = ex.settings_from(tracker.config, tracker.file)
-    return settings.xf_code, settings.pack_code
+    return settings
 
 
 def _asked(items: list[fu.Item], old_by_key: dict[tuple[str, str, str], dict[str, Any]],
@@ -463,13 +466,6 @@ def _asked(items: list[fu.Item], old_by_key: dict[tuple[str, str, str], dict[str
         if before and (day := day_of(typed.get(int(before["_row"]), before.get("last_contacted")))) is not None:
             out[it.key] = day
     return out
-
-
-def _shipping_codes(tracker: Tracker) -> tuple[str, str]:
-    """The T&A codes whose Actual says the goods have left the factory: ex-factory and in-DC, as the exception
-    rules read them from Config ('Ex-Factory Code', 'In-DC Code'; their notes are the exceptions step's)."""
-    settings, _ = ex.settings_from(tracker.config, tracker.file)
-    return settings.xf_code, settings.in_dc_code
 
 
 def _with_vendors(exceptions: pd.DataFrame, orders: pd.DataFrame, vendor_of: dict[str, str]) -> pd.DataFrame:

@@ -20,7 +20,6 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from prodbook.core import exceptions as ex
 from prodbook.core import row_snapshot
 from prodbook.core.cells import Formula, column_letter
 from prodbook.core.changes import (
@@ -41,6 +40,7 @@ from prodbook.core.changes import (
     same_logged,
     undone,
 )
+from prodbook.core.exceptions.sheet import OPEN
 from prodbook.core.findings import Code, Finding, UserError, warning
 from prodbook.core.keys import key_match, key_text, key_texts
 from prodbook.core.model.sheets import (
@@ -79,7 +79,7 @@ PUT_BACK = "(put back)"
 UNDONE = "(undone)"
 """The one line of an undo that reverted nothing (all kept for the user): the action counts as undone."""
 
-NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", ex.OPEN),)
+NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", OPEN),)
 """(sheet, field, value) a run writes into a user column of every row it adds: not the user's typing."""
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from prodbook.core.exceptions import awaits_id
+from prodbook.core.exceptions.sheet import awaits_id
 from prodbook.core.followups import DRAFTS_FOLDER, OUTLOOK_DRAFTS, draft_day
 from prodbook.core.model.sheets import EXCEPTIONS, FOLLOW_UPS, TA, SheetSpec
 from prodbook.workbook.xlsx.model import Formula
