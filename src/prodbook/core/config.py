@@ -175,7 +175,11 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                     raise ValueError(_date_format_refused(fmt, lacks))
                 kw["date_format"] = fmt or DEFAULT_DATE_FORMAT
             elif folded == "due soon days":
-                kw["due_soon_days"] = within_days(to_int(value), value) if value not in (None, "") else 7
+                if value not in (None, ""):
+                    days = within_days(to_int(value), value)
+                    if days is None or days < 0:  # -3 would make nothing ever Due soon, silently
+                        raise ValueError(f"'{value}' should be a number of days, 0 or more")
+                    kw["due_soon_days"] = days
             elif folded == "function errors":
                 kw["function_errors"] = function_errors(value)
             elif folded == "ex-factory code":
