@@ -190,7 +190,7 @@ def test_a_milestone_removed_from_a_valid_template_is_archived_and_counted(built
     archive = ta_sheet(built, "T&A Archive")
     assert list(archive) == [(*S2, "DC")] and archive[(*S2, "DC")]["Reason"] == \
         "milestone no longer in template 'Woven'"
-    assert "1 T&A row(s) moved to 'T&A Archive' (milestones removed from template 'Woven': 1)." in \
+    assert "1 T&A row(s) moved to 'T&A Archive' (milestones removed from template 'Woven' (DC): 1)." in \
         "\n".join(result.outcomes[0].summary)
 
 

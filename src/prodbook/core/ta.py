@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prodbook.core.actual_dates import far_ahead
 from prodbook.core.calendar import FactoryCalendar, add_days_array
 from prodbook.core.cells import NA, is_missing
 from prodbook.core.findings import Code, Finding, error, info, warning
@@ -539,6 +540,9 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
     cleared = raw.copy()
     cleared[actual_na] = None
     actual = _dates(pd.Series(cleared, dtype=object))
+    # an Actual years ahead (2062 for 2026) is a typo, not the vendor's promise: the forecast reads it as blank,
+    # so it pushes nothing (the cell stays as typed; the T&A run names it, ``actual_dates``)
+    actual = np.where(far_ahead(actual, today), np.datetime64("NaT"), actual)
     planned = out["planned"].to_numpy(dtype="datetime64[D]")
     forecast = planned.copy()
     variance = np.full(len(out), np.nan)
@@ -652,6 +656,44 @@ def required_years(orders: pd.DataFrame, today: date, margin: int = 1) -> range:
     if dates.empty:
         return range(today.year, today.year + 1)
     return range(max(dates.min().year - margin, 1900), min(dates.max().year + margin, 9999) + 1)  # Excel's years
+
+
+def years_by_vendor(orders: pd.DataFrame, styles: pd.DataFrame, today: date, margin: int = 1, *,
+                    sheet: str = "Orders", headers: Mapping[str, str] | None = None
+                    ) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """The years each vendor's calendar needs (by ``fold_text`` of the Styles Vendor, '' for a style with
+    none): each of its lines' order dates' years, ``margin`` either side (a vendor with no line: none). One
+    typo year (Ex-Factory 2207) so asks for 2206-2208 of that vendor alone, not 2026-2208 of every vendor.
+    And, by vendor, its first order date more than ``order_dates.YEARS_AWAY`` years from today, as a message
+    names it ('Ex-Factory 30-Apr-2207 on Orders row 4'), to say where a year the holiday list lacks comes
+    from."""
+    from prodbook.core.order_dates import ORDER_DATES, YEARS_AWAY
+
+    vendor_of = {fold_text(s): fold_text(v) for s, v in zip(styles["style"], styles["vendor"])} \
+        if len(styles) else {}
+    if not len(orders):
+        return {}, {}
+    codes, distinct = pd.factorize(orders["style"].to_numpy(dtype=object), use_na_sentinel=False)
+    names, at = np.unique(np.array([vendor_of.get(fold_text(s), "") for s in distinct] or [""], dtype=str),
+                          return_inverse=True)
+    vendor_at = np.asarray(at)[codes]  # each line's vendor, as its place in ``names``
+    years: dict[str, set[int]] = {}
+    far: dict[str, str] = {}
+    rows = orders["_row"].to_numpy() if "_row" in orders.columns else np.zeros(len(orders), dtype=int)
+    hits: list[tuple[int, int, str, Any]] = []  # (position, field's place, field, date) far from today
+    for place, f in enumerate(f for f in ORDER_DATES if f in orders.columns):
+        when = pd.to_datetime(orders[f], errors="coerce")  # as ``required_years`` reads them
+        year = when.dt.year.fillna(0).to_numpy(dtype=int)
+        dated = year > 0
+        for pair in np.unique(vendor_at[dated] * 10_000 + year[dated]).tolist():  # each (vendor, year) once
+            vendor, y = str(names[pair // 10_000]), pair % 10_000
+            years.setdefault(vendor, set()).update(range(max(y - margin, 1900), min(y + margin, 9999) + 1))
+        away = np.flatnonzero(dated & (np.abs(year - today.year) > YEARS_AWAY)).tolist()
+        hits += [(i, place, f, when.iat[i]) for i in away]
+    for i, _, f, d in sorted(hits, key=lambda h: (int(rows[h[0]]), h[1])):  # the first in sheet order
+        far.setdefault(str(names[vendor_at[i]]),
+                       f"{(headers or {}).get(f, f)} {d:%d-%b-%Y} on {sheet} row {int(rows[i])}")
+    return {v: sorted(ys) for v, ys in years.items()}, far
 
 
 # -- PO lines no longer wanted: cancelled on Orders, or their style dropped ---------------------------
