@@ -1034,6 +1034,8 @@ def _milestones_added(tracker: Tracker, plans: dict[str, ta.Plan], new: pd.DataF
     lines = index_key(new, ta.LINE).to_numpy()
     fresh = ~matched & _among(lines, lines[planned])
     fresh[list(restored)] = False
+    if not fresh.any():  # the daily run: no milestone new to a running line
+        return [], []
     codes, templates = new["code"].to_numpy(dtype=object), new["template"].to_numpy(dtype=object)
     overdue = new["status"].to_numpy(dtype=object) == Status.OVERDUE.value
     out: list[Finding] = []
@@ -1204,10 +1206,14 @@ def _questioned_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, curre
     planned = new["planned"].to_numpy("datetime64[D]")
     far = actual_dates.far_ahead(days, ctx.today)
     future = ~np.isnat(days) & (days > np.datetime64(ctx.today, "D")) & ~far
+    early = actual_dates.too_early(days, planned, po, ctx.today)
     development = {(name, s.code) for name, plan in plans.items() for s in plan.steps
                    if actual_dates.is_development(s.stage)}
-    dev = np.array([(t, c) in development for t, c in zip(new["template"], new["code"])], dtype=bool)
-    early = actual_dates.too_early(days, planned, po, ctx.today, dev)
+    if early.any() and development:  # the development steps among the few questioned, not a test a row
+        dev = np.zeros(len(new), dtype=bool)
+        templates, codes = new["template"].to_numpy(dtype=object), new["code"].to_numpy(dtype=object)
+        dev[early] = [(t, c) in development for t, c in zip(templates[early], codes[early])]
+        early = actual_dates.too_early(days, planned, po, ctx.today, dev)
     headers = {"planned": current.header_of("planned"), "po_date": tracker.table(ORDERS).header_of("po_date")}
     out = []
     for i in np.flatnonzero(far | future | early | np.isin(rows, list(by_row))).tolist():
