@@ -1198,7 +1198,10 @@ def _questioned_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, curre
     rows[np.flatnonzero(matched)] = current.frame["_row"].to_numpy()[take] if len(take) else []
     col = current.columns.get("actual") if current.exists else None
     header, sheet = current.header_of("actual"), tracker.sheet(TA)
-    held = tracker.formulas(current.sheet, [(int(r), col) for r in rows[rows > 0]]) if col is not None else {}
+    try:
+        held = tracker.formulas(current.sheet, [(int(r), col) for r in rows[rows > 0]]) if col is not None else {}
+    except UserError:  # a part damaged in a copy: its values were read, the write goes to a copy; a check less
+        held = {}
     by_row = {r: text for (r, _), text in held.items() if actual_dates.questioned_formula(text)}
     po_of = dict(zip(orders["_row"], orders["po_date"])) if len(orders) and "po_date" in orders.columns else {}
     po = pd.to_datetime(pd.Series([po_of.get(r) for r in new["order_row"]], dtype=object),
