@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -1349,7 +1350,9 @@ def _days(values: np.ndarray) -> np.ndarray:
     try:
         days = np.array(column, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        days = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").to_numpy("datetime64[D]")
+        with warnings.catch_warnings():  # 'TBC' typed in a date column: pandas' 'Could not infer format' is for
+            warnings.simplefilter("ignore", UserWarning)  # a programmer, never for the APM's screen
+            days = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").to_numpy("datetime64[D]")
     return days if codes is None else days[codes]
 
 
