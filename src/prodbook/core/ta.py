@@ -520,6 +520,19 @@ def _caught_up(later: Mapping[str, tuple[str, ...]], actual_at: np.ndarray, col:
     return out
 
 
+def variance_days(cal: FactoryCalendar, pl: np.ndarray, fc: np.ndarray) -> np.ndarray:
+    """The Variance of milestones planned ``pl`` and forecast or done ``fc`` (both set), in working days of
+    ``cal``: what ``progress`` writes, and what a row prodbook wrote agrees with (``ta_job._typed_over``)."""
+    diff = (fc - pl).astype(int)
+    # NETWORKDAYS counts both ends: take off the planned day when it is a working day. A milestone planned on a
+    # Sunday (a Calendar-day step) done on the Monday is 1 working day late, not 0
+    counted = cal.working_days_array(pl).astype(int)
+    days = np.where(diff == 0, 0, cal.networkdays_array(pl, fc) - np.sign(diff) * counted)
+    # done (or still open) on a day off after a Planned date with no working day between: the factory took a day
+    # more, so a working day late, not 0 beside 'Done late' or 'Overdue'
+    return np.where(diff > 0, np.maximum(days, 1), days)
+
+
 def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str, FactoryCalendar],
              default_calendar: FactoryCalendar, today: date, due_soon_days: int, *,
              ex_factory_code: str | None = "XF") -> pd.DataFrame:
@@ -595,15 +608,8 @@ def progress(ta: pd.DataFrame, plans: Mapping[str, Plan], calendars: Mapping[str
         pl, fc = planned_at.ravel(), forecast_at.ravel()
         valid = ~np.isnat(pl) & ~np.isnat(fc)
         if valid.any():
-            diff = (fc[valid] - pl[valid]).astype(int)
             v = np.full(len(rows), np.nan)
-            # NETWORKDAYS counts both ends: take off the planned day when it is a working day. A milestone
-            # planned on a Sunday (a Calendar-day step) done on the Monday is 1 working day late, not 0
-            counted = cal.working_days_array(pl[valid]).astype(int)
-            days = np.where(diff == 0, 0, cal.networkdays_array(pl[valid], fc[valid]) - np.sign(diff) * counted)
-            # done (or still open) on a day off after a Planned date with no working day between: the factory
-            # took a day more, so a working day late, not 0 beside 'Done late' or 'Overdue'
-            v[valid] = np.where(diff > 0, np.maximum(days, 1), days)
+            v[valid] = variance_days(cal, pl[valid], fc[valid])
             variance[rows] = v
     forecast = np.where(actual_na, np.datetime64("NaT"), forecast)
     variance = np.where(actual_na, np.nan, variance)

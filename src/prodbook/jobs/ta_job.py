@@ -1134,7 +1134,7 @@ def _typed_over(tracker: Tracker, current: Table, calendars: dict, default: Any,
         at = np.flatnonzero(check & (vendors == vendor))
         cal = default if is_missing(vendor) else calendars.get(fold_text(vendor), default)
         loose = FactoryCalendar(cal.name, cal.weekend, workdays=cal.workdays)  # the weekend alone
-        counts = [_variance(c, pl[at], fc[at]) for c in (cal, loose)]
+        counts = [ta.variance_days(c, pl[at], fc[at]) for c in (cal, loose)]
         off = (var[at] < np.minimum(*counts)) | (var[at] > np.maximum(*counts))
         typed += [(int(i), "planned" if moved["planned"][i] else "forecast") for i in at[off]]
     shown = {s.value for s in Status}
@@ -1158,13 +1158,6 @@ def _typed_over(tracker: Tracker, current: Table, calendars: dict, default: Any,
                            file=tracker.file, sheet=current.sheet, row=int(rows[i]), column=header, value=before,
                            key=key_text(now[k].iloc[i] for k in KEY)))
     return out, {int(idx[i]) for i, f in typed if f == "planned"}
-
-
-def _variance(cal: FactoryCalendar, pl: np.ndarray, fc: np.ndarray) -> np.ndarray:
-    """The Variance ``ta.progress`` writes for these Planned and Forecast dates on ``cal``."""
-    diff = (fc - pl).astype(int)
-    days = np.where(diff == 0, 0, cal.networkdays_array(pl, fc) - np.sign(diff) * cal.working_days_array(pl))
-    return np.where(diff > 0, np.maximum(days, 1), days)
 
 
 def _shown(value: Any) -> str:
