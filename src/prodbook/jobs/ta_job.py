@@ -268,6 +268,8 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     planned_before = matched.copy()  # rows the sheet held planned: their lines were planned by a run before
     planned_before[np.flatnonzero(matched)] = ~pd.isna(pd.Series(old["planned"].to_numpy()[take], dtype=object)
                                                        ).to_numpy()
+    line_of = index_key(new, ta.LINE).to_numpy()  # each row's PO line, for the template checks below
+    fresh = ~matched & _among(line_of, line_of[planned_before])  # milestones new to a line planned before
     if len(stale):
         found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken)
         findings += found
@@ -280,13 +282,13 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
         findings += _renamed_colors(tracker, old, fates, new, matched, archive_sheet)
-        found, renamed = _milestones_removed(tracker, plans, old.iloc[gone], fates[gone], left[gone], new, matched,
-                                             archive_sheet, planned_before)
+        found, renamed = _milestones_removed(tracker, plans, old.iloc[gone], fates[gone], left[gone], new, fresh,
+                                             archive_sheet)
         findings += found
     found, typed = _typed_over(tracker, current, calendars, default, new, old, matched, take)
     findings += found
-    for found, said in (_template_changes(tracker, plans, calendars, default, new, old, matched, take, typed),
-                        _milestones_added(tracker, plans, new, matched, restored, renamed, planned_before)):
+    for found, said in (_template_changes(tracker, plans, calendars, default, new, old, line_of, matched, take, typed),
+                        _milestones_added(tracker, plans, new, line_of, fresh, restored, renamed)):
         findings += found
         notes += said
     taken_extras, taken_from = _archived_extras(archive, restored, current)
@@ -931,8 +933,8 @@ EVERY_LINE = 0.9
 
 
 def _template_changes(tracker: Tracker, plans: dict[str, ta.Plan], calendars: dict, default: Any,
-                      new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray,
-                      typed: set[int] | None = None) -> tuple[list[Finding], list[str]]:
+                      new: pd.DataFrame, old: pd.DataFrame, lines: np.ndarray, matched: np.ndarray,
+                      take: np.ndarray, typed: set[int] | None = None) -> tuple[list[Finding], list[str]]:
     """One warning per template whose steps changed since the last run, and its summary line (``typed``: rows
     whose Planned the APM typed over, said on their own).
 
@@ -951,7 +953,6 @@ def _template_changes(tracker: Tracker, plans: dict[str, ta.Plan], calendars: di
     moved[sorted(typed or ())] = False
     if not moved.any():
         return [], []
-    lines = index_key(new, ta.LINE).to_numpy()
     codes = new["code"].to_numpy(dtype=object)
     templates = new["template"].to_numpy(dtype=object)
     vendors = new["vendor"].to_numpy(dtype=object)
@@ -1024,16 +1025,14 @@ def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return pd.Index(values).isin(wanted)
 
 
-def _milestones_added(tracker: Tracker, plans: dict[str, ta.Plan], new: pd.DataFrame, matched: np.ndarray,
-                      restored: dict[int, int], renamed: set[tuple[str, str]], planned: np.ndarray
+def _milestones_added(tracker: Tracker, plans: dict[str, ta.Plan], new: pd.DataFrame, lines: np.ndarray,
+                      fresh: np.ndarray, restored: dict[int, int], renamed: set[tuple[str, str]]
                       ) -> tuple[list[Finding], list[str]]:
-    """One warning per template that got milestones new to PO lines already planned (``planned``: the rows of
-    ``new`` the sheet held with a Planned date; not the rows of a new PO line or of one the APM started by
-    hand, nor rows taken back from the archive, nor a code the archive warning says was perhaps renamed)."""
-    if not len(new) or not planned.any():
-        return [], []
-    lines = index_key(new, ta.LINE).to_numpy()
-    fresh = ~matched & _among(lines, lines[planned])
+    """One warning per template that got milestones new to PO lines already planned (``fresh``: the rows of
+    ``new`` not on the sheet whose line the sheet held with a Planned date; not the rows of a new PO line or of
+    one the APM started by hand), but not rows taken back from the archive, nor a code the archive warning says
+    was perhaps renamed."""
+    fresh = fresh.copy()
     fresh[list(restored)] = False
     if not fresh.any():  # the daily run: no milestone new to a running line
         return [], []
@@ -1062,20 +1061,17 @@ def _milestones_added(tracker: Tracker, plans: dict[str, ta.Plan], new: pd.DataF
 
 
 def _milestones_removed(tracker: Tracker, plans: dict[str, ta.Plan], gone_rows: pd.DataFrame,
-                        fates: np.ndarray, left: np.ndarray, new: pd.DataFrame, matched: np.ndarray,
-                        archive_sheet: str, planned: np.ndarray) -> tuple[list[Finding], set[tuple[str, str]]]:
+                        fates: np.ndarray, left: np.ndarray, new: pd.DataFrame, fresh: np.ndarray,
+                        archive_sheet: str) -> tuple[list[Finding], set[tuple[str, str]]]:
     """A warning per template whose removed milestones took Actual dates or Notes to the archive, with the way
     back for a renamed code; and the (template, new code) pairs named as perhaps the renamed one."""
     removed = fates == ta.Fate.REMOVED.value
     if not removed.any():
         return [], set()
-    lines = index_key(new, ta.LINE).to_numpy() if len(new) else np.array([], dtype=object)
     fresh_codes: dict[str, list[str]] = {}
-    if len(new):
-        fresh = ~matched & _among(lines, lines[planned])
-        for t, c in zip(new["template"].to_numpy(dtype=object)[fresh], new["code"].to_numpy(dtype=object)[fresh]):
-            if c not in fresh_codes.setdefault(t, []):
-                fresh_codes[t].append(c)
+    for t, c in zip(new["template"].to_numpy(dtype=object)[fresh], new["code"].to_numpy(dtype=object)[fresh]):
+        if c not in fresh_codes.setdefault(t, []):
+            fresh_codes[t].append(c)
     typed = np.array([not (is_missing(a) and is_missing(n)) for a, n in zip(gone_rows["actual"], gone_rows["notes"])],
                      dtype=bool)
     codes = gone_rows["code"].to_numpy(dtype=object)
