@@ -13,7 +13,7 @@ import openpyxl
 from conftest import assert_finding, base_sheets, grow_tables, write_book
 from prodbook.core.findings import Code
 from prodbook.jobs.runner import run
-from test_ta_stale import S1, S2, add_order, built, ctx, edit, ta_sheet, type_actual  # noqa: F401  (a fixture)
+from test_ta_stale import S1, S2, add_order, built, ctx, delete_step, edit, ta_sheet, type_actual  # noqa: F401  (a fixture)
 
 
 def _done_on_plan(path, line, code: str) -> None:
@@ -119,13 +119,7 @@ def test_a_renamed_code_names_the_code_the_actuals_and_notes_archived_and_the_wa
 
 
 def test_a_removed_milestone_without_actuals_is_only_counted(built):  # noqa: F811
-    wb = openpyxl.load_workbook(built)
-    ws = wb["T&A Templates"]
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value == "Woven" and row[1].value == "DC":
-            ws.delete_rows(row[0].row)
-            break
-    wb.save(built)
+    delete_step(built, "Woven", "DC")
     result = run(built, ["ta"], ctx())
     assert not [x for x in result.findings if x.code is Code.MILESTONE_REMOVED]
     assert "(milestones removed from template 'Woven' (DC): 1)" in _summary(result)
