@@ -16,6 +16,7 @@ import pytest
 
 from conftest import base_sheets, demo_workbook, sheet_values, write_book
 from prodbook.core import exceptions as ex
+from prodbook.core import followup_items as fi
 from prodbook.core import followups as fu
 from prodbook.core import vendor_view as vv
 from prodbook.core.exceptions.lines import _fmt
@@ -88,7 +89,7 @@ def _assert_vendor_gets_the_facts_alone(f: Finding, said: str) -> None:
     assert not ADVICE_WORDS.search(said), said
     for token in FACT_TOKENS.findall(re.sub(r"^PO [^:]*:\s*", "", facts)):  # the PO, style, colour: the row's Ref
         assert token.rstrip(".,") in said, (token, facts, said)
-    asks = (fu._ASK[str(f.code)], fu._ASK_SHIPPED.get(str(f.code), fu._ASK[str(f.code)]), "Please advise.")
+    asks = (fi.ASK[str(f.code)], fi.ASK_SHIPPED.get(str(f.code), fi.ASK[str(f.code)]), "Please advise.")
     assert said.endswith(asks), said
 
 
@@ -130,7 +131,7 @@ def test_advice_the_old_pattern_does_not_know_stays_off_the_vendors_text():
     assert "Phone the buyer" in f.message
     said = _vendor_texts([f])[("Ex-factory revised later", "P1 / S1 / Navy")]
     assert said == ("You revised ex-factory to 20-Apr-27, 5 day(s) after the planned 15-Apr-27. "
-                    + fu._ASK[Code.XF_REVISED_LATE.value])
+                    + fi.ASK[Code.XF_REVISED_LATE.value])
 
 
 def test_a_vendors_status_with_an_advice_word_keeps_all_its_facts():
@@ -139,7 +140,7 @@ def test_a_vendors_status_with_an_advice_word_keeps_all_its_facts():
     (f,) = hits(ex.fabric_not_in_house, line({"fabric_status": "Greige ok; expect 05-Mar"}, planned={"CUT": TODAY}))
     said = _vendor_texts([f])[("Fabric not in-house", "P1 / S1 / Navy")]
     assert said == ("Cutting was planned for 01-Mar-27 and the bulk fabric is not in-house (your status: 'Greige "
-                    "ok; expect 05-Mar'). " + fu._ASK[Code.FABRIC_NOT_IN_HOUSE.value])
+                    "ok; expect 05-Mar'). " + fi.ASK[Code.FABRIC_NOT_IN_HOUSE.value])
     assert "ask the mill" in f.message
 
 
@@ -162,7 +163,7 @@ def test_rows_no_rule_found_in_this_run_have_no_facts_and_are_said_as_before():
     assert said == {"P2 / S2 / Red": "Shipped 02-Mar-27 after the cancel date. Please advise.",
                     "P3 / S3 / Red": "Send the hangtag artwork. Please advise.",
                     "P1 / S1 / Navy": "You revised ex-factory to 16-Apr-27, 1 day(s) after the planned 15-Apr-27. "
-                                      + fu._ASK[Code.XF_REVISED_LATE.value]}
+                                      + fi.ASK[Code.XF_REVISED_LATE.value]}
 
 
 # --- through the jobs: the facts travel in the frame, never onto the sheet ----------------------------------
@@ -205,7 +206,7 @@ def test_odd_advice_stays_on_the_apms_sheet_and_off_the_vendors_draft(tmp_path, 
     assert len(chased) == len(exceptions)
     for r in chased:
         assert re.fullmatch(r"You moved ex-factory to \d{2}-[A-Z][a-z]{2}-\d{2}\. "
-                            + re.escape(fu._ASK[Code.XF_REVISED_LATE.value]), r["Detail"]), r["Detail"]
+                            + re.escape(fi.ASK[Code.XF_REVISED_LATE.value]), r["Detail"]), r["Detail"]
         assert not ADVICE_WORDS.search(r["Detail"]) and "Phone" not in r["Detail"], r["Detail"]
     for draft in (tmp_path / "d").glob("*.eml"):
         text = _plain(draft)

@@ -8,6 +8,7 @@ import email
 from datetime import date, timedelta
 from email import policy
 
+from prodbook.core import followup_items as fi
 from prodbook.core import followups as fu
 from prodbook.core import vendor_view as vv
 from prodbook.core.exceptions import rule_name
@@ -28,7 +29,7 @@ def _samples(n: int) -> list[fu.Item]:
 
 def _cancel(po: str) -> fu.Item:
     return fu.Item("BD1", "Late for cancel", "Ex-factory 30-Apr-27 is after the cancel date 25-Apr-27. "
-                   + fu._ASK[Code.LATE_FOR_CANCEL.value], po, "S1", "Navy", code=Code.LATE_FOR_CANCEL.value)
+                   + fi.ASK[Code.LATE_FOR_CANCEL.value], po, "S1", "Navy", code=Code.LATE_FOR_CANCEL.value)
 
 
 def _shipped_cancel(po: str) -> fu.Item:
@@ -45,7 +46,7 @@ def _xf(po: str, days: int) -> fu.Item:
 
 def _wip() -> fu.Item:
     return fu.Item("BD1", "WIP report stale", "No WIP report since 01-Apr-27. "
-                   + fu._ASK[Code.WIP_STALE.value], code=Code.WIP_STALE.value)
+                   + fi.ASK[Code.WIP_STALE.value], code=Code.WIP_STALE.value)
 
 
 def _bodies(items: list[fu.Item]) -> tuple[str, str]:

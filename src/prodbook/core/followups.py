@@ -22,16 +22,18 @@ from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from prodbook.core import vendor_view as vv
 from prodbook.core.calendar import FactoryCalendar
 from prodbook.core.cells import day_of, is_missing, text_or_empty
 from prodbook.core.development.labdips import DipSettings, dip_status
 from prodbook.core.exceptions import FACTS, awaits_id, known_rule, open_exceptions, rule_name
 from prodbook.core.findings import Code
+from prodbook.core.followup_items import ASK, ASK_SHIPPED, ON_TRACK, Item, sends_it, vendor_key
 from prodbook.core.keys import fold_ref, fold_word, index_key, line_key, upper_stripped
 from prodbook.core.limits import reserved_on_windows
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text, with_date_text
@@ -39,53 +41,8 @@ from prodbook.core.model.records import Status
 from prodbook.core.ta import status_today
 from prodbook.core.where import records
 
-if TYPE_CHECKING:
-    from prodbook.core.vendor_view import Summary
-
 VENDOR_OWNERS = ("Vendor", "Mill", "Factory", "Supplier")
 """T&A owners the vendor answers for (Config 'Vendor Owners' replaces the list)."""
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing to chase with a vendor."""
-
-    vendor: str
-    item: str
-    """What: the milestone, the sample, the exception rule."""
-    detail: str
-    """What is needed, in words the vendor understands."""
-    po: str | None = None
-    style: str | None = None
-    color: str | None = None
-    due: date | None = None
-    days_overdue: int | None = None
-    formerly: str | None = None
-    """The Item this one was listed under before it named its exception's ID: its row's Last Contacted
-    carries over (``former_key``)."""
-    code: str | None = None
-    """The T&A milestone code or exception rule code the item stands for (None for samples, dips, a line
-    that has shipped): what the vendor's e-mail folds one PO line's ex-factory lateness by
-    (``vendor_view.vendor_view``)."""
-
-    @property
-    def ref(self) -> str:
-        return " / ".join(v for v in (self.po, self.style, self.color) if v) or self.vendor
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (vendor_key(self.vendor), self.item.strip().upper(), self.ref.strip().upper())
-
-    @property
-    def former_key(self) -> tuple[str, str, str] | None:
-        """``key`` as it was under ``formerly``; None when the Item is as it always was."""
-        return None if self.formerly is None else (vendor_key(self.vendor), self.formerly.strip().upper(),
-                                                   self.ref.strip().upper())
-
-
-def vendor_key(vendor: str) -> str:
-    """A vendor code as the follow-ups match it: "BD1", "bd1 " are one vendor, one draft, one contact."""
-    return vendor.strip().upper()
 
 
 def _text(v: Any) -> str | None:
@@ -114,7 +71,7 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         due = day_of(r.get("planned"))
         name = _text(r.get("milestone")) or str(r["code"])
         if status[i] == Status.OVERDUE.value:
-            ask = "please send it or give us a new date" if _sent(name) else \
+            ask = "please send it or give us a new date" if sends_it(name) else \
                 "please confirm the date it happened, or give us a new date"
             detail = f"{name} was due {date_text(due, date_format)}" if due else f"{name} is overdue"
             if due and (expected := day_of(r.get("forecast"))) and expected > due:
@@ -129,21 +86,6 @@ def milestone_items(ta: pd.DataFrame, today: date, owners: Sequence[str] = VENDO
         out.append(Item(str(r["vendor"]), name, detail, str(r["po"]), str(r["style"]), str(r["color"]), due,
                         _overdue(due, today), code=_text(r.get("code"))))
     return out
-
-
-ON_TRACK = "please confirm it is on track"
-"""What a milestone only due soon, and not late by its forecast either, asks: its PO line is not folded for it
-(``vendor_view.vendor_view``)."""
-
-_SENT = re.compile(r"\b(?:submits?|submission|samples?|dips?|strike-?offs?|swatch(?:es)?|reports?|approvals?|"
-                   r"tests?|photos?|artwork|standards?)\b", re.I)
-"""Milestone names of things the vendor sends (a sample, a lab dip, a submit, a test report): 'please send it'.
-Any other milestone is an event (cutting, sewing, packing, a booking, a meeting, goods in-house), which the vendor
-confirms the date of."""
-
-
-def _sent(name: str) -> bool:
-    return bool(_SENT.search(name))
 
 
 def live_milestones(ta: pd.DataFrame, stopped: Collection[str]) -> pd.DataFrame:
@@ -229,38 +171,6 @@ def lab_dip_items(dips: pd.DataFrame, vendor_of: Mapping[str, str], today: date,
     return out
 
 
-_ASK: dict[str, str] = {
-    Code.XF_REVISED_LATE.value: "Please confirm the new date and tell us how you can bring it back.",
-    Code.XF_DATE_PASSED.value: "Please give us a new ex-factory date.",
-    Code.LATE_FOR_CANCEL.value: "Please tell us how you will recover the date (overtime, an extra line, "
-                                "a split shipment).",
-    Code.VENDOR_DATE_AHEAD.value: "Please tell us how you will make your date (overtime, another line).",
-    Code.IN_DC_LATE.value: "Please tell us how you can ship earlier.",
-    Code.SHIP_WINDOW_MISSED.value: "Please give us your ship date.",
-    Code.PRODUCTION_BEHIND.value: "Please send us your recovery plan.",
-    Code.FABRIC_NOT_IN_HOUSE.value: "Please give us the mill's delivery date for the bulk fabric.",
-    Code.BOOKING_NOT_CONFIRMED.value: "Please confirm the booking with the forwarder.",
-    Code.SHIP_MODE_CHANGED.value: "Please tell us the reason for the change.",
-    Code.SHIP_QTY_OFF.value: "Please confirm the quantity you will ship.",
-    Code.WIP_STALE.value: "Please send us this week's WIP report.",
-    Code.WIP_QTY_INCONSISTENT.value: "Please check the quantities and send a corrected report.",
-    Code.CANCELLED_LINE_IN_WIP.value: "Please confirm that production has stopped and tell us the quantities "
-                                      "already made.",
-}
-"""Per exception rule, what the vendor is asked to do (the Exceptions sheet's advice is for the APM)."""
-
-_ASK_SHIPPED: dict[str, str] = {
-    Code.IN_DC_LATE.value: "The goods have left the factory: please send us the shipping details (vessel or "
-                           "flight, and the arrival date).",
-    Code.LATE_FOR_CANCEL.value: "The goods have left the factory: please send us the shipping details and the "
-                                "earliest date they can reach the DC.",
-    Code.SHIP_QTY_OFF.value: "Please confirm the quantity you shipped.",
-    Code.SHIP_WINDOW_MISSED.value: "The goods have left the factory: please send us the shipping details and the "
-                                   "earliest date they can reach the DC.",
-}
-"""What the vendor is asked instead when the PO line has an Actual ex-factory or in-DC: no overtime or earlier
-shipment can move goods on their way (the rules still warn the APM of the late arrival)."""
-
 _FOR_APM = re.compile(r"\s*(?:[:;.]|,? or)\s+(?:agree|ask|expect|confirm with|air freight is a cost|recovery:|"
                       r"else ask|plan for)\b.*$", re.I | re.S)
 """Where a rule's Detail turns from the facts to the APM's own next steps (agree with the buyer, expect a
@@ -275,11 +185,11 @@ def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None, *, shipp
     A rule prodbook knows keeps its facts (dates, quantities) and drops the APM's advice: ``facts`` as the
     rule gave them in this run, else the Detail cut where ``_FOR_APM`` finds the advice. A row the APM added
     by hand (any other Rule) is sent as typed, with 'Please advise.' ``shipped``: the PO line has left the
-    factory, so the request is the one for goods on their way (``_ASK_SHIPPED``) where the rule has one.
+    factory, so the request is the one for goods on their way (``ASK_SHIPPED``) where the rule has one.
     """
     text = " ".join(str(detail).split()) if _text(detail) else ""
     rule = text_or_empty(rule)
-    if rule not in _ASK:
+    if rule not in ASK:
         said = text or rule_name(rule)
         return f"{said}{'' if said.endswith(('.', '?', '!')) else '.'} Please advise." if said else "Please advise."
     known = _text(facts)
@@ -292,7 +202,7 @@ def vendor_text(rule: Any, detail: Any, vendor: str, facts: Any = None, *, shipp
                           (r"^PO [^:]*:\s*", ""), (rf"^{re.escape(rule_name(rule))}:\s*", ""),  # said in the row
                           (r"\bXF\b", "ex-factory")):
         facts = re.sub(pattern, said, facts)
-    ask = _ASK_SHIPPED.get(rule, _ASK[rule]) if shipped else _ASK[rule]
+    ask = ASK_SHIPPED.get(rule, ASK[rule]) if shipped else ASK[rule]
     if rule == Code.SHIP_WINDOW_MISSED.value and "has passed" not in facts:  # shipped already, but late
         ask = "Please advise."
     return f"{facts}. {ask}" if facts else ask
@@ -528,7 +438,7 @@ def vendor_date_format(date_format: str) -> str:
 
 def render(contact: Contact, items: Sequence[Item], today: date, *, sender: str | None = None,
            signature: str | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-           calendar: FactoryCalendar | None = None, summary: Summary | None = None) -> EmailMessage:
+           calendar: FactoryCalendar | None = None, summary: vv.Summary | None = None) -> EmailMessage:
     """One vendor's draft: To/CC from the Vendors sheet, a clear subject, a short body, the items' table
     (``summary``: what a long draft says before it).
 
@@ -660,8 +570,6 @@ def drafts(items: Sequence[Item], contacts: Mapping[str, Contact], today: date, 
     codes, ``vendor_view.LATENESS_MILESTONES`` when none are given);
     ``Drafts.items`` keeps them one by one, as the Follow-ups sheet lists them. ``asked``: each item's Last
     Contacted by ``Item.key``, to mark a second request as a reminder."""
-    from prodbook.core import vendor_view as vv  # vendor_view imports this module's Item: imported here, not above
-
     out = Drafts()
     spelled: dict[str, str] = {}  # one message per vendor however its code is typed: "BD1", "bd1 "
     for it in items:

@@ -16,7 +16,7 @@ from datetime import date
 
 from prodbook.core.exceptions import rule_name
 from prodbook.core.findings import Code
-from prodbook.core.followups import _ASK, ON_TRACK, Item, _sent
+from prodbook.core.followup_items import ASK, ON_TRACK, Item, sends_it
 from prodbook.core.keys import line_key
 from prodbook.core.looks import DEFAULT_DATE_FORMAT, date_text
 
@@ -64,8 +64,8 @@ def vendor_item(it: Item) -> str:
 def _facts(it: Item) -> str:
     """An item's detail without what it asks: the facts alone, to fold into another row."""
     text = it.detail
-    if it.code in _ASK:
-        for ask in (_ASK[it.code], "Please advise."):
+    if it.code in ASK:
+        for ask in (ASK[it.code], "Please advise."):
             text = text.removesuffix(ask).rstrip()
     else:
         text = text.split(";")[0]
@@ -116,7 +116,7 @@ def vendor_view(items: Sequence[Item], reply: str, *, milestones: Sequence[str] 
         said = [f for f in dict.fromkeys(_facts(i) for i in group) if f]
         detail = said[0] + "." + (f" Also: {'; '.join(said[1:])}." if said[1:] else "")
         ask = (f" Please give us your ship date and your plan to ship, by {reply}." if passed
-               else f" {_ASK[lead.code].rstrip('.')}, by {reply}." if lead.code in _OWN_ASK  # the vendor's own date
+               else f" {ASK[lead.code].rstrip('.')}, by {reply}." if lead.code in _OWN_ASK  # the vendor's own date
                else f" Please give us your new ex-factory date and your recovery plan, by {reply}.")
         dues = [i.due for i in group if i.due and (i.code or "").upper() == xf] or [i.due for i in group if i.due]
         late = [i.days_overdue for i in group if i.days_overdue]
@@ -174,7 +174,7 @@ def _kind(it: Item, milestones: Sequence[str]) -> str:
         return "late"
     if code in _REPORTS or _REPORT.search(it.item):
         return "report"
-    return "send" if _sent(it.item) else "other"
+    return "send" if sends_it(it.item) else "other"
 
 
 _SEVERITY = {"cancel": 0, "late": 1}
