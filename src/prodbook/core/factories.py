@@ -8,13 +8,14 @@ that country's holidays).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pandas as pd
 
 from prodbook.core.calendar import FactoryCalendar, country_code_of, factory_calendar
-from prodbook.core.cells import is_missing, text_or_empty
+from prodbook.core.cells import NA_WORDS, is_missing, text_or_empty
 from prodbook.core.findings import Code, Finding, error, warning
 from prodbook.core.keys import fold_text
 
@@ -40,19 +41,42 @@ def closures_in_error(raw: pd.DataFrame, findings: Iterable[Finding], sheet: str
             if int(row) in bad and text_or_empty(cal)]
 
 
-_country_named = functools.lru_cache(maxsize=256)(country_code_of)
-"""``country_code_of`` once a Country text: it reads the holidays package's whole list of countries each call
-(milliseconds), and a tracker's vendors sit in a handful of countries."""
+_NO_COUNTRY = frozenset(w.upper() for w in NA_WORDS)
+"""Country cells that say "not applicable" ('NA', 'n.a.'): no country, although NA is Namibia's code."""
+
+
+@functools.lru_cache(maxsize=256)
+def _country_named(typed: str) -> tuple[str, str] | None:
+    """(name, two-letter code) of a vendor's Country typed by name, three-letter code (``country_code_of``) or
+    two-letter code ('BD', ' vn ', 'U.S.'), the codes the holidays package knows; None for any other text, so
+    that an unknown word raises no alarm. Cached: each look-up reads the package's whole list of countries
+    (milliseconds), and a tracker's vendors sit in a handful of countries."""
+    if typed.strip().upper() in _NO_COUNTRY:
+        return None
+    named = country_code_of(typed)
+    code = re.sub(r"[\s.]", "", typed).upper()
+    if named is not None or not re.fullmatch(r"[A-Z]{2}", code):
+        return named
+    from holidays.registry import COUNTRIES
+
+    # by its three-letter code, so that the name is the one a name or that code gets
+    alpha3 = next((names[2] for names in COUNTRIES.values() if names[1] == code), None)
+    return country_code_of(alpha3) if alpha3 else None
 
 
 def _country_clash(code: str, country: object, holiday_country: str, said: str) -> str | None:
-    """What to say when the vendor's Country names another country than its Holiday Country (Bangladesh, IN):
-    its dates count that other country's holidays. None when they agree, or Country is blank or no country."""
+    """What to say when the vendor's Country names another country than its Holiday Country (Bangladesh, IN;
+    or BD, IN): its dates count that other country's holidays. None when they agree, or Country is blank or no
+    country."""
     typed = text_or_empty(country)
     named = _country_named(typed) if typed else None
-    if named is None or named[1] == holiday_country:
+    # a Holiday Country the holidays package takes in another form (BGD, UK) is the same country as BD, GB
+    held = _country_named(holiday_country)
+    if named is None or named[1] in (holiday_country, held[1] if held else None):
         return None
-    return (f"vendor {code}: {said} is {holiday_country} but its Country is {typed} ({named[1]}), so its T&A "
+    # Country typed as the code is said with the country's name: 'BD (Bangladesh)', 'Bangladesh (BD)'
+    other = named[0] if re.sub(r"[\s.]", "", typed).upper() == named[1] else named[1]
+    return (f"vendor {code}: {said} is {holiday_country} but its Country is {typed} ({other}), so its T&A "
             f"counts the public holidays of {holiday_country}, not of {named[0]}. Type {named[1]} if the factory "
             f"is in {named[0]}; if it keeps the holidays of {holiday_country}, dismiss this row")
 

@@ -36,6 +36,12 @@ LOOSE = ("sheet", "field", "key", "code", "found_in", "found_by")
 """The same finding with a sentence that moved on: 'has not shipped (3 day(s) late)' is '(4 day(s) late)' the
 next day, 'line review in 27 day(s)' is in 26. Matched after every exact match is taken, so the APM's Accept,
 notes and first Found On stay with it; with no Key, its Cell must be the same too."""
+GROWN = ("sheet", "field", "code", "found_in", "found_by", "cell")
+"""The same finding as an older run's row whose Key is the first parts of this run's, at the same cell: its Key
+grew a part (a Lab Dips row an older prodbook named 'S1 / Heather Gray' is 'S1 / Heather Gray / 2' now, by its
+whole key, which Apply fixes finds it by). Matched after the exact and the loose matches, so the APM's Dismiss
+and notes are not lost once by the new form; the older row's blank Other Value is what it did not write then,
+not a value that moved (``_grew``)."""
 RUN_NOTES = frozenset({"rows-archived", "rows-restored", "change-log-rows-moved"})
 """Codes of notes on what one run did (rows it archived or took back, Change Log rows it moved out), not on
 what is wrong: true of that run for good. They leave the sheet with the next run that writes the workbook,
@@ -118,9 +124,17 @@ def dismissed(accept: Any) -> bool:
     return decision(accept) in DISMISS
 
 
-def _same_values(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
-    """The tracker's value and the other source's are what they were when the row was decided."""
-    return all(same_logged(before.get(k), now.get(k)) for k in ("value", "other_value"))
+def _same_values(before: Mapping[str, Any], now: Mapping[str, Any], older: bool = False) -> bool:
+    """The tracker's value and the other source's are what they were when the row was decided. ``older``: a row
+    an older prodbook wrote in another Key form (``GROWN``), whose blank Other Value is one it did not offer."""
+    return same_logged(before.get("value"), now.get("value")) and not _other_moved(before, now, older)
+
+
+def _other_moved(before: Mapping[str, Any], now: Mapping[str, Any], older: bool) -> bool:
+    """The other source's value is not what it was (``_same_values``)."""
+    if older and not _text(before.get("other_value")):
+        return False
+    return not same_logged(before.get("other_value"), now.get("other_value"))
 
 
 def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
@@ -150,6 +164,12 @@ def _matched(row: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]
 def _loose(row: Mapping[str, Any]) -> tuple[str, ...]:
     key = _matched(row, LOOSE)
     return key + (_text(row.get("cell")) if not _text(row.get("key")) else "",)
+
+
+def _grew(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
+    """``now``'s Key is ``before``'s with parts added after it (``GROWN``); both read as ``keys.key_match``."""
+    old, new = key_match(_text(before.get("key"))), key_match(_text(now.get("key")))
+    return bool(old) and new.startswith(old + " / ")
 
 
 def _row_number(cell: str) -> int:
@@ -194,22 +214,34 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     for at, r in enumerate(new_rows):
         if prevs[at] is None and (candidates := loose.get(_loose(r))):
             prevs[at] = candidates.pop(0)
+    grown: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the old rows left at a cell, by all but their Key
+    for left in loose.values():
+        for r in left:
+            if _text(r.get("cell")):
+                grown.setdefault(_matched(r, GROWN), []).append(r)
+    older: set[int] = set()  # old rows continued in a Key that grew
+    for at, r in enumerate(new_rows):
+        candidates = grown.get(_matched(r, GROWN), []) if prevs[at] is None else []
+        if (n := next((n for n, b in enumerate(candidates) if _grew(b, r)), None)) is not None:
+            prevs[at] = taken = candidates.pop(n)
+            older.add(int(taken["_row"]))
     for r, prev in zip(new_rows, prevs):
         if prev is None:
             out.append((r, None))
             continue
         matched.add(int(prev["_row"]))
+        was_older = int(prev["_row"]) in older
         if int(prev["_row"]) in checked.resolved:
             result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
             out.append((r, None))
-        elif dismissed(prev.get("accept")) and _same_values(prev, r):
+        elif dismissed(prev.get("accept")) and _same_values(prev, r, was_older):
             result.still += 1  # dismissed, and nothing changed since: the APM's decision stands
             out.append(({**r, "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
                         int(prev["_row"])))
         elif dismissed(prev.get("accept")):
             result.back += 1
             out.append((r, None))
-        elif not same_logged(prev.get("other_value"), r.get("other_value")) and _text(prev.get("accept")):
+        elif _other_moved(prev, r, was_older) and _text(prev.get("accept")):
             result.moved += 1  # the other source's value moved since the APM decided: decide again
             out.append((r, None))
         else:

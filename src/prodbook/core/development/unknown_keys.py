@@ -61,7 +61,8 @@ def _hint(near: list[str]) -> str:
 def _fix(near: list[str], place: Place, source: str) -> Fix | None:
     """The one clear match as a Proposed Value, which Accept = Yes on the Issues sheet writes into the cell; none
     for a guess between two or more, nor on a sheet whose rows Apply fixes cannot tell apart (no key columns:
-    Samples)."""
+    Samples). Apply fixes and Undo find a row by its key; a Samples row's number alone is another row once the
+    APM sorts the sheet, and two samples of a style in one colour share 'S1 / Navy', so neither would be safe."""
     return Fix(near[0], source, near[0]) if len(near) == 1 and place.spec is not None and place.spec.key else None
 
 
