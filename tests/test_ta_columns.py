@@ -1,6 +1,6 @@
 """The T&A job's column shortcuts give what the plain versions give (hypothesis).
 
-``ta_job._days`` converts each distinct day of a column of dates once; ``keys.key_texts`` turns each
+``ta_edits.as_days`` converts each distinct day of a column of dates once; ``keys.key_texts`` turns each
 distinct text once. Held to the plain conversions they replace, on columns with blanks, times,
 text and numbers mixed in (which take the plain path).
 """
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prodbook.core.keys import key_text, key_texts
-from prodbook.jobs.ta_job import _days
+from prodbook.core.ta_edits import as_days as _days
 
 pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format")  # the plain path on text
 

@@ -522,7 +522,7 @@ def _caught_up(later: Mapping[str, tuple[str, ...]], actual_at: np.ndarray, col:
 
 def variance_days(cal: FactoryCalendar, pl: np.ndarray, fc: np.ndarray) -> np.ndarray:
     """The Variance of milestones planned ``pl`` and forecast or done ``fc`` (both set), in working days of
-    ``cal``: what ``progress`` writes, and what a row prodbook wrote agrees with (``ta_job._typed_over``)."""
+    ``cal``: what ``progress`` writes, and what a row prodbook wrote agrees with (``ta_edits.typed_over``)."""
     diff = (fc - pl).astype(int)
     # NETWORKDAYS counts both ends: take off the planned day when it is a working day. A milestone planned on a
     # Sunday (a Calendar-day step) done on the Monday is 1 working day late, not 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +17,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from prodbook.core import actual_dates, order_dates, row_snapshot, ta
 from prodbook.core import exceptions as ex
-from prodbook.core.calendar import FactoryCalendar
-from prodbook.core.cells import Formula, Value, is_missing
+from prodbook.core import order_dates, row_snapshot, ta, ta_edits
+from prodbook.core.cells import Formula, Value, is_missing, text_or_empty
 from prodbook.core.changes import (
     ARCHIVED,
     ARCHIVED_FROM,
@@ -37,7 +35,6 @@ from prodbook.core.development.recorded import recorded_actuals
 from prodbook.core.factories import LINE_VENDOR_HEADERS, closures_in_error, line_vendors_ignored, vendor_calendars
 from prodbook.core.findings import Code, Finding, UserError, error, info, warning
 from prodbook.core.keys import fold_text, index_key, key_text, key_texts, split_colors
-from prodbook.core.looks import date_text
 from prodbook.core.model.records import Status
 from prodbook.core.model.sheets import (
     ARCHIVE_SUFFIX,
@@ -55,6 +52,7 @@ from prodbook.core.model.sheets import (
     SheetSpec,
     normalise_header,
 )
+from prodbook.core.ta_edits import differs
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, line_status_header, valid_frame
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
@@ -253,25 +251,23 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
     fed = _fill_dev_actuals(tracker, new, ctx, current, match)  # what Lab Dips and Samples record
     new = ta.progress(new, plans, calendars, default, ctx.today, tracker.config.due_soon_days,
                       ex_factory_code=tracker.config.ex_factory_code)
-    findings += _questioned_actuals(new, ctx, tracker, current, matched, take, inputs.orders, plans)
+    ta_sheet, archive_sheet = tracker.sheet(TA), tracker.sheet(TA_ARCHIVE)
+    where = ta_edits.Where(tracker.file, ta_sheet, tracker.sheet(TEMPLATES), archive_sheet, headers={
+        **{f: current.header_of(f) for f in ("planned", "forecast", "status", "actual")},
+        "po_date": orders_table.header_of("po_date")})
+    findings += _questioned_actuals(new, ctx, tracker, current, matched, take, inputs.orders, plans, where)
     # an order date's typo year (Ex-Factory 2207) said by the T&A run too, in 4 digits: its own messages write
     # 01-Mar-07 (said once in a refresh, where the record check says it as well)
     findings += order_dates.unlikely_years(inputs.orders, ctx.today, file=tracker.file, sheet=orders_table.sheet,
                                            headers={f: orders_table.header_of(f) for f in ORDER_DATES})
 
-    ta_sheet, archive_sheet = tracker.sheet(TA), tracker.sheet(TA_ARCHIVE)
     stale = np.flatnonzero(fates == ta.Fate.STALE.value)
     gone = np.flatnonzero(np.isin(fates, [f.value for f in ARCHIVE_FATES]))
     changes = _as_written(_changes(ta_sheet, new, old, matched, take), tracker, current)
     notes: list[str] = [stopped_line] if stopped_line else []
-    renamed: set[tuple[str, str]] = set()  # (template, code) said as perhaps a renamed code
-    planned_before = matched.copy()  # rows the sheet held planned: their lines were planned by a run before
-    planned_before[np.flatnonzero(matched)] = ~pd.isna(pd.Series(old["planned"].to_numpy()[take], dtype=object)
-                                                       ).to_numpy()
-    line_of = index_key(new, ta.LINE).to_numpy()  # each row's PO line, for the template checks below
-    fresh = ~matched & _among(line_of, line_of[planned_before])  # milestones new to a line planned before
     if len(stale):
-        found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken)
+        found, line = _stale_findings(tracker, old.iloc[stale], inputs, broken,
+                                      _held_by_closures(tracker, inputs, findings, unusable))
         findings += found
         notes.append(line)
     if len(gone):
@@ -282,15 +278,12 @@ def rebuild(tracker: Tracker, ctx: Context) -> Outcome:
         findings.append(info(Code.ROWS_ARCHIVED, line, file=tracker.file, sheet=ta_sheet))
         notes.append(line)
         findings += _renamed_colors(tracker, old, fates, new, matched, archive_sheet)
-        found, renamed = _milestones_removed(tracker, plans, old.iloc[gone], fates[gone], left[gone], new, fresh,
-                                             archive_sheet)
-        findings += found
-    found, typed = _typed_over(tracker, current, calendars, default, new, old, matched, take)
+    # what the APM or a template edit changed since the last run: milestones removed or added, a step changed,
+    # prodbook's columns typed over
+    found, said = ta_edits.since_last_run(plans, calendars, default, old, new, matched, take, fates, left, restored,
+                                          where)
     findings += found
-    for found, said in (_template_changes(tracker, plans, calendars, default, new, old, line_of, matched, take, typed),
-                        _milestones_added(tracker, plans, new, line_of, fresh, restored, renamed)):
-        findings += found
-        notes += said
+    notes += said
     taken_extras, taken_from = _archived_extras(archive, restored, current)
     if restored:
         changes += [Change(archive_sheet, key_text(archive.frame.iloc[a][k] for k in KEY), TAKEN_BACK,
@@ -830,28 +823,55 @@ def _as_sorted(order: np.ndarray, src: np.ndarray) -> np.ndarray:
     return np.concatenate([here[np.argsort(src[here], kind="stable")], order[src[order] == 0]])
 
 
-def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str]
+def _held_by_closures(tracker: Tracker, inputs: Inputs, findings: list[Finding], unusable: set[str]) -> set[str]:
+    """The vendors (folded) with no calendar because a Closures row in error names them or their Holiday
+    Country (a To blank, 'TBC' or before From: ``vendor_calendars`` keeps their lines as they are), from the
+    run's findings so far."""
+    sheet = tracker.sheet(CLOSURES)
+    named = {typed.upper() for _, typed in closures_in_error(tracker.table(CLOSURES, required=False).frame, findings,
+                                                              sheet)}
+    vendors = inputs.vendors
+    if not named or not unusable or not len(vendors):
+        return set()
+    countries = vendors["holiday_country"] if "holiday_country" in vendors.columns else [None] * len(vendors)
+    return {fold_text(v) for v, country in zip(vendors["vendor"], countries) if fold_text(v) in unusable
+            and (str(v).strip().upper() in named or text_or_empty(country).upper() in named)}
+
+
+def _stale_findings(tracker: Tracker, kept: pd.DataFrame, inputs: Inputs, broken: set[str], closed: set[str]
                     ) -> tuple[list[Finding], str]:
-    """One warning per broken template (and one for other input errors), and the summary line."""
+    """One warning per broken template, one for the lines of the vendors a Closures row in error holds
+    (``closed``: folded, ``_held_by_closures``), one for other input errors; and the summary line."""
     template_of = {str(s).strip().upper(): ("" if is_missing(t) else str(t).strip())
                    for s, t in zip(inputs.styles["style"], inputs.styles["template"])}
+    vendor_of = {fold_text(s): str(v).strip() for s, v in zip(inputs.styles["style"], inputs.styles["vendor"])
+                 if not is_missing(v)} if closed else {}
     held = {ta.template_key(t): t for t in sorted(broken)}  # a style's 'knit 90' is the template 'Knit 90'
-    why = [held.get(ta.template_key(template_of.get(str(s).strip().upper(), "")), "") for s in kept["style"]]
+    vendors = [vendor_of.get(fold_text(s), "") for s in kept["style"]] if closed else [""] * len(kept)
+    # why each row is kept: (0, its broken template), (1, ''): a Closures row of its vendor, (2, ''): another error
+    why = [(0, t) if (t := held.get(ta.template_key(template_of.get(str(s).strip().upper(), "")), "")) else
+           (1, "") if fold_text(v) in closed else (2, "") for s, v in zip(kept["style"], vendors)]
     lines = index_key(kept, ta.LINE).to_numpy()
+    closures = tracker.sheet(CLOSURES)
     out: list[Finding] = []
     parts: list[str] = []
-    for name in sorted(set(why), key=lambda t: (t == "", t)):
-        pick = np.array([w == name for w in why])
+    for rank, name in sorted(set(why)):
+        pick = np.array([w == (rank, name) for w in why])
         n_rows, n_lines = int(pick.sum()), len(set(lines[pick]))
         first = int(kept["_row"].to_numpy()[pick].min())
-        cause = (f"template '{name}' on '{tracker.sheet(TEMPLATES)}' has errors (see above)" if name else
+        codes = ", ".join(sorted({v for v, p in zip(vendors, pick) if p and v}))
+        cause = (f"template '{name}' on '{tracker.sheet(TEMPLATES)}' has errors (see above)" if rank == 0 else
+                 f"a row of '{closures}' for their vendor {codes} (or its Holiday Country) has an error (see above)"
+                 if rank == 1 else
                  "their Orders or Styles row, their style's T&A template, their vendor's Weekend or Holiday "
-                 "Country, or their PO #, Style #, Color or Code has an error (see above)")
+                 f"Country or a '{closures}' row of their vendor, or their PO #, Style #, Color or Code has an "
+                 "error (see above)")
         out.append(warning(Code.TA_STALE, f"{n_rows:,} T&A row(s) of {n_lines:,} PO line(s) were kept "
                            f"unchanged because {cause}: their Planned, Forecast and Status are stale until "
                            "that is fixed. Nothing was archived", file=tracker.file,
                            sheet=tracker.sheet(TA), row=first, key=name or None))
-        parts.append(f"template '{name}': {n_rows:,}" if name else f"input errors: {n_rows:,}")
+        parts.append(f"template '{name}': {n_rows:,}" if rank == 0 else f"'{closures}' in error: {n_rows:,}"
+                     if rank == 1 else f"input errors: {n_rows:,}")
     total_lines = len(set(lines))
     return out, (f"{len(kept):,} T&A row(s) of {total_lines:,} PO line(s) kept unchanged and stale, not "
                  f"counted above ({', '.join(parts)}); fix the errors on the Issues sheet.")
@@ -928,243 +948,6 @@ def _moved_line(fates: np.ndarray, left: np.ndarray, lines: np.ndarray, archive_
     return f"{len(fates):,} T&A row(s) moved to '{archive_sheet}' ({', '.join(parts)})."
 
 
-EVERY_LINE = 0.9
-"""The share of a template's running lines a step must have moved on by itself to be called changed."""
-
-
-def _template_changes(tracker: Tracker, plans: dict[str, ta.Plan], calendars: dict, default: Any,
-                      new: pd.DataFrame, old: pd.DataFrame, lines: np.ndarray, matched: np.ndarray,
-                      take: np.ndarray, typed: set[int] | None = None) -> tuple[list[Finding], list[str]]:
-    """One warning per template whose steps changed since the last run, and its summary line (``typed``: rows
-    whose Planned the APM typed over, said on their own).
-
-    A milestone's Planned moved by its template when the old plan does not follow its step as the sheet now
-    reads it: dated from another milestone, the old Planned is not the step's offset from that milestone's old
-    Planned; dated from an order date, another milestone of the line on the same order date kept its Planned
-    (so the date did not move). A milestone whose anchor moved so moves with it, and is named too. An order
-    date moved on Orders moves whole chains consistently: ordinary replanning, not said here."""
-    if not len(take) or not len(new):
-        return [], []
-    idx = np.flatnonzero(matched)
-    was = np.full(len(new), np.datetime64("NaT"), dtype="datetime64[D]")
-    was[idx] = _days(old["planned"].to_numpy()[take])
-    now = _days(new["planned"].to_numpy())
-    moved = ~np.isnat(was) & ~np.isnat(now) & (was != now)
-    moved[sorted(typed or ())] = False
-    if not moved.any():
-        return [], []
-    codes = new["code"].to_numpy(dtype=object)
-    templates = new["template"].to_numpy(dtype=object)
-    vendors = new["vendor"].to_numpy(dtype=object)
-    at = {(line, code): i for i, (line, code) in enumerate(zip(lines.tolist(), codes.tolist()))}
-    by_template = np.zeros(len(new), dtype=bool)
-    out: list[Finding] = []
-    notes: list[str] = []
-    old_status = np.full(len(new), None, dtype=object)
-    old_status[idx] = old["status"].to_numpy(dtype=object)[take]
-    for name, plan in plans.items():
-        of = (templates == name) & moved
-        if not of.any():
-            continue
-        first_row = None
-        for code in plan.dating_order:
-            step = plan.step(code)
-            seen: dict[int, tuple[bool, bool]] = {}
-            for i in np.flatnonzero(of & (codes == code)).tolist():
-                if step.anchor_is_order:
-                    sibs = [at.get((lines[i], s.code)) for s in plan.steps
-                            if s.anchor_is_order and s.anchor == step.anchor and s.code != code]
-                    own = any(j is not None and not np.isnat(was[j]) and not moved[j] for j in sibs)
-                    carried = False
-                else:
-                    j = at.get((lines[i], step.anchor))
-                    if j is None or np.isnat(was[j]):
-                        own, carried = True, False  # dated from a milestone the line did not have
-                    else:
-                        cal = calendars.get(fold_text(vendors[i]), default) if not is_missing(vendors[i]) \
-                            else default
-                        expect = ta._shift(cal, was[j:j + 1], step.offset, step.day_type)
-                        own = bool(_days(np.asarray(expect))[0] != was[i])
-                        carried = bool(by_template[j])
-                seen[i] = (own, carried)
-            # a step changed moves on every running line of the template; a Closures row or a public holiday
-            # added moves only the lines of its vendors whose span it falls in (read against today's calendar,
-            # their old plan looks like another step too)
-            running = int(((templates == name) & (codes == code) & ~np.isnat(was) & ~np.isnat(now)).sum())
-            every = sum(own for own, _ in seen.values()) >= EVERY_LINE * running
-            for i, (own, carried) in seen.items():
-                by_template[i] = (own and every) or carried
-                if own and every and first_row is None:
-                    first_row = step.row
-        hit = (templates == name) & by_template
-        if not hit.any():
-            continue
-        named = [s.code for s in plan.steps if (hit & (codes == s.code)).any()]
-        n_lines = len(set(lines[hit].tolist()))
-        done = hit & np.isin(old_status, [Status.DONE.value, Status.DONE_LATE.value])
-        late = int((done & (old_status == Status.DONE.value)
-                    & (new["status"].to_numpy(dtype=object) == Status.DONE_LATE.value)).sum())
-        head = (f"Template '{name}' changed: Planned moved on {', '.join(named)} for {n_lines:,} PO line(s) "
-                "already planned")
-        judged = (f"; {int(done.sum()):,} milestone(s) already done are now judged against the new plan "
-                  f"(Done -> Done late: {late:,})") if done.any() else ""
-        out.append(warning(
-            Code.TEMPLATE_CHANGED,
-            f"{head}{judged}. Their Actual dates and Notes are kept. If the change was meant only for new "
-            "orders, press Undo last on the prodbook tab (or run 'prodbook undo <tracker>'), put the template "
-            f"back as it was and save the new version as a template of its own (a new name in 'Template'), "
-            "named in the 'T&A Template' of the styles it is for", file=tracker.file,
-            sheet=tracker.sheet(TEMPLATES), row=first_row, key=name))
-        notes.append(f"{head}{judged} (see Issues).")
-    return out, notes
-
-
-def _among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """``np.isin`` for text keys: numpy compares object arrays pair by pair (44,000 rows against 44,000: 46 s at
-    2,000 PO lines), pandas by hash."""
-    return pd.Index(values).isin(wanted)
-
-
-def _milestones_added(tracker: Tracker, plans: dict[str, ta.Plan], new: pd.DataFrame, lines: np.ndarray,
-                      fresh: np.ndarray, restored: dict[int, int], renamed: set[tuple[str, str]]
-                      ) -> tuple[list[Finding], list[str]]:
-    """One warning per template that got milestones new to PO lines already planned (``fresh``: the rows of
-    ``new`` not on the sheet whose line the sheet held with a Planned date; not the rows of a new PO line or of
-    one the APM started by hand), but not rows taken back from the archive, nor a code the archive warning says
-    was perhaps renamed."""
-    fresh = fresh.copy()
-    fresh[list(restored)] = False
-    if not fresh.any():  # the daily run: no milestone new to a running line
-        return [], []
-    codes, templates = new["code"].to_numpy(dtype=object), new["template"].to_numpy(dtype=object)
-    overdue = new["status"].to_numpy(dtype=object) == Status.OVERDUE.value
-    out: list[Finding] = []
-    notes: list[str] = []
-    for name, plan in plans.items():
-        of = fresh & (templates == name)
-        named = [s for s in plan.steps if (of & (codes == s.code)).any() and (name, s.code) not in renamed]
-        if not named:
-            continue
-        of &= np.isin(codes, [s.code for s in named])
-        past = int((of & overdue).sum())
-        what = (f"New milestone {named[0].code}" if len(named) == 1 else
-                f"New milestones {', '.join(s.code for s in named)}")
-        head = (f"{what} (template '{name}') added to {len(set(lines[of].tolist())):,} PO line(s) already "
-                f"planned, {past:,} already past due")
-        out.append(warning(
-            Code.MILESTONE_ADDED,
-            f"{head}: on the T&A, type the date it was done in Actual, or N/A where it is not needed for that "
-            "line; the rest are chased in the vendor's follow-ups", file=tracker.file,
-            sheet=tracker.sheet(TEMPLATES), row=named[0].row, key=name))
-        notes.append(f"{head} (see Issues).")
-    return out, notes
-
-
-def _milestones_removed(tracker: Tracker, plans: dict[str, ta.Plan], gone_rows: pd.DataFrame,
-                        fates: np.ndarray, left: np.ndarray, new: pd.DataFrame, fresh: np.ndarray,
-                        archive_sheet: str) -> tuple[list[Finding], set[tuple[str, str]]]:
-    """A warning per template whose removed milestones took Actual dates or Notes to the archive, with the way
-    back for a renamed code; and the (template, new code) pairs named as perhaps the renamed one."""
-    removed = fates == ta.Fate.REMOVED.value
-    if not removed.any():
-        return [], set()
-    fresh_codes: dict[str, list[str]] = {}
-    for t, c in zip(new["template"].to_numpy(dtype=object)[fresh], new["code"].to_numpy(dtype=object)[fresh]):
-        if c not in fresh_codes.setdefault(t, []):
-            fresh_codes[t].append(c)
-    typed = np.array([not (is_missing(a) and is_missing(n)) for a, n in zip(gone_rows["actual"], gone_rows["notes"])],
-                     dtype=bool)
-    codes = gone_rows["code"].to_numpy(dtype=object)
-    out: list[Finding] = []
-    renamed: set[tuple[str, str]] = set()
-    for name in dict.fromkeys(left[removed].tolist()):
-        of = removed & (left == name)
-        if not (of & typed).any():
-            continue
-        gone_codes = list(dict.fromkeys(str(c) for c in codes[of]))
-        came = fresh_codes.get(name, [])
-        what = (f"Milestone {gone_codes[0]} is" if len(gone_codes) == 1 else
-                f"Milestones {', '.join(gone_codes)} are")
-        if len(gone_codes) == 1 and len(came) == 1:
-            renamed.add((name, came[0]))
-            maybe = f"; '{came[0]}' is new in the template: if it is {gone_codes[0]} renamed,"
-        else:
-            maybe = ": if a code was renamed,"
-        plan = plans.get(name)
-        row = next((s.row for s in plan.steps if len(came) == 1 and s.code == came[0]), None) if plan else None
-        back = "' or '".join(gone_codes)
-        out.append(warning(
-            Code.MILESTONE_REMOVED,
-            f"{what} no longer in template '{name}', so its {int(of.sum()):,} T&A row(s) went to '{archive_sheet}', "
-            f"{int((of & typed).sum()):,} with an Actual date or Notes{maybe} "
-            f"type '{back}' back in 'Code' (and in the Anchor of the milestones dated from it) and refresh, or "
-            "press Undo last on the prodbook tab (or run 'prodbook undo <tracker>') first: the rows come back "
-            f"with their Actual dates and Notes. To keep the new code, copy their Actual dates and Notes from "
-            f"'{archive_sheet}' onto its rows on the T&A. If the milestone was really dropped, leave them archived",
-            file=tracker.file, sheet=tracker.sheet(TEMPLATES), row=row, key=name))
-    return out, renamed
-
-
-def _typed_over(tracker: Tracker, current: Table, calendars: dict, default: Any, new: pd.DataFrame,
-                old: pd.DataFrame, matched: np.ndarray, take: np.ndarray) -> tuple[list[Finding], set[int]]:
-    """A warning at each Planned, Forecast or Status cell the APM typed into and this run replaced, and the
-    rows (of ``new``) whose Planned was typed over: no template change moved them.
-
-    A row as prodbook wrote it agrees with itself, whatever moved since (an order date, a template step, an
-    Actual upstream, the day): its Variance is the working days from its Planned to its Forecast, and its
-    Status is one of prodbook's, 'Done' only with an Actual. A Planned or Forecast typed over breaks the first
-    (the Variance is counted on the vendor's calendar as it is now, and as its weekend alone, so a closure
-    added since is no typed date); a Status typed over, the second."""
-    if not len(take):
-        return [], set()
-    idx = np.flatnonzero(matched)
-    was, now = old.iloc[take], new.iloc[idx]
-    rows = was["_row"].to_numpy()
-    vendors = now["vendor"].to_numpy(dtype=object)
-    pl, fc = _days(was["planned"].to_numpy()), _days(was["forecast"].to_numpy())
-    var = pd.to_numeric(pd.Series(was["variance"].to_numpy(), dtype=object), errors="coerce").to_numpy(float)
-    moved = {f: differs(was[f].to_numpy(), now[f].to_numpy(), Kind.DATE) for f in ("planned", "forecast")}
-    check = (moved["planned"] | moved["forecast"]) & ~np.isnat(pl) & ~np.isnat(fc) & ~np.isnan(var)
-    typed: list[tuple[int, str]] = []
-    for vendor in dict.fromkeys(vendors[check].tolist()):
-        at = np.flatnonzero(check & (vendors == vendor))
-        cal = default if is_missing(vendor) else calendars.get(fold_text(vendor), default)
-        loose = FactoryCalendar(cal.name, cal.weekend, workdays=cal.workdays)  # the weekend alone
-        counts = [ta.variance_days(c, pl[at], fc[at]) for c in (cal, loose)]
-        off = (var[at] < np.minimum(*counts)) | (var[at] > np.maximum(*counts))
-        typed += [(int(i), "planned" if moved["planned"][i] else "forecast") for i in at[off]]
-    shown = {s.value for s in Status}
-    old_status = was["status"].to_numpy(dtype=object)
-    no_actual = np.array([is_missing(a) for a in now["actual"]], dtype=bool)
-    for k in np.flatnonzero(differs(old_status, now["status"].to_numpy(dtype=object), Kind.TEXT)).tolist():
-        s = old_status[k]
-        if not is_missing(s) and (str(s) not in shown or (str(s) in (Status.DONE.value, Status.DONE_LATE.value)
-                                                           and no_actual[k])):
-            typed.append((k, "status"))
-    out = []
-    for i, f in sorted(typed):
-        header = current.header_of(f)
-        before, after = (_shown(v) for v in (was[f].iloc[i], now[f].iloc[i]))
-        advice = ("type the date it was done in Actual (N/A where it is not needed)" if f == "status" else
-                  "type the vendor's date in Notes, a completion date in Actual" if f == "forecast" else
-                  "to move the plan, change the order date on Orders or the T&A template; put the vendor's "
-                  "date in Notes")
-        out.append(warning(Code.GENERATED_TYPED_OVER, f"{header} is prodbook's column: your {before} was "
-                           f"replaced by {after}; {advice}. The Change Log keeps what was there",
-                           file=tracker.file, sheet=current.sheet, row=int(rows[i]), column=header, value=before,
-                           key=key_text(now[k].iloc[i] for k in KEY)))
-    return out, {int(idx[i]) for i, f in typed if f == "planned"}
-
-
-def _shown(value: Any) -> str:
-    """A cell's value as the message names it: a date as the T&A shows it, text in quotes."""
-    if is_missing(value):
-        return "blank"
-    if isinstance(value, date):
-        return date_text(value)
-    return f"'{value}'"
-
-
 def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.DataFrame,
                    take: np.ndarray) -> None:
     """Stage the changed generated values (every row matched, none gone): one column edit per field."""
@@ -1178,59 +961,22 @@ def _edit_in_place(tracker: Tracker, current: Table, new: pd.DataFrame, old: pd.
 
 
 def _questioned_actuals(new: pd.DataFrame, ctx: Context, tracker: Tracker, current: Table, matched: np.ndarray,
-                        take: np.ndarray, orders: pd.DataFrame, plans: dict[str, ta.Plan]) -> list[Finding]:
-    """A warning at each Actual cell that is not the day a milestone happened, one a cell: a formula; a date
-    after today (the vendor's promise typed ahead: Notes is its place); years ahead, a year before its Planned
-    or long before its line's PO Date (a typo in the year, or the day and month: ``actual_dates``)."""
-    actual = pd.to_datetime(new["actual"].where(new["actual"] != ta.NA), errors="coerce")
-    days = actual.to_numpy("datetime64[D]")
+                        take: np.ndarray, orders: pd.DataFrame, plans: dict[str, ta.Plan], where: ta_edits.Where
+                        ) -> list[Finding]:
+    """``ta_edits.questioned_actuals``, with what it needs of the sheet: the Actual cells' formulas (=TODAY()),
+    and the text typed in a cell whose date looks a typo ('3/12/2026' read month first), named in its message."""
     rows = np.full(len(new), -1)
     rows[np.flatnonzero(matched)] = current.frame["_row"].to_numpy()[take] if len(take) else []
     col = current.columns.get("actual") if current.exists else None
-    header, sheet = current.header_of("actual"), tracker.sheet(TA)
     try:
         held = tracker.formulas(current.sheet, [(int(r), col) for r in rows[rows > 0]]) if col is not None else {}
     except UserError:  # a part damaged in a copy: its values were read, the write goes to a copy; a check less
         held = {}
-    by_row = {r: text for (r, _), text in held.items() if actual_dates.questioned_formula(text)}
-    po_of = dict(zip(orders["_row"], orders["po_date"])) if len(orders) and "po_date" in orders.columns else {}
-    po = pd.to_datetime(pd.Series([po_of.get(r) for r in new["order_row"]], dtype=object),
-                        errors="coerce").to_numpy("datetime64[D]")
-    planned = new["planned"].to_numpy("datetime64[D]")
-    far = actual_dates.far_ahead(days, ctx.today)
-    future = ~np.isnat(days) & (days > np.datetime64(ctx.today, "D")) & ~far
-    early = actual_dates.too_early(days, planned, po, ctx.today)
-    development = {(name, s.code) for name, plan in plans.items() for s in plan.steps
-                   if actual_dates.is_development(s.stage)}
-    if early.any() and development:  # the development steps among the few questioned, not a test a row
-        dev = np.zeros(len(new), dtype=bool)
-        templates, codes = new["template"].to_numpy(dtype=object), new["code"].to_numpy(dtype=object)
-        dev[early] = [(t, c) in development for t, c in zip(templates[early], codes[early])]
-        early = actual_dates.too_early(days, planned, po, ctx.today, dev)
-    headers = {"planned": current.header_of("planned"), "po_date": tracker.table(ORDERS).header_of("po_date")}
-    out = []
-    for i in np.flatnonzero(far | future | early | np.isin(rows, list(by_row))).tolist():
-        row = int(rows[i]) if rows[i] > 0 else None
-        where = dict(file=tracker.file, sheet=sheet, row=row, column=header, key=key_text(new[k].iat[i] for k in KEY))
-        if row in by_row:
-            out.append(warning(Code.BAD_DATE, actual_dates.formula_message(by_row[row], header), value=by_row[row],
-                               **where))
-            continue
-        d = days[i].astype(object)
-        if far[i]:
-            message = actual_dates.far_ahead_message(d, ctx.today, header)
-        elif future[i]:
-            message = "the Actual date is after today; an Actual is the day it happened. Put expected dates in Notes"
-        else:
-            typed = tracker.cell_as_written(current.sheet, row, col) if row and col is not None else None
-            message = actual_dates.too_early_message(
-                d, None if np.isnat(planned[i]) else planned[i].astype(object),
-                None if np.isnat(po[i]) else po[i].astype(object), header=header,
-                planned_header=headers["planned"], po_header=headers["po_date"],
-                typed=typed if isinstance(typed, str) else None)
-        out.append(warning(Code.ACTUAL_IN_FUTURE if far[i] or future[i] else Code.DATE_YEAR_UNLIKELY, message,
-                           value=d.isoformat(), **where))
-    return out
+    actuals = ta_edits.read_actuals(new, orders, plans, ctx.today)
+    typed = {int(r): tracker.cell_as_written(current.sheet, int(r), col)
+             for r in rows[actuals.early & (rows > 0)].tolist()} if col is not None else {}
+    return ta_edits.questioned_actuals(new, actuals, rows, {r: text for (r, _), text in held.items()}, typed,
+                                       ctx.today, where)
 
 
 def _changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.ndarray, take: np.ndarray
@@ -1306,47 +1052,6 @@ def _as_written(changes: list[Change], tracker: Tracker, current: Table) -> list
 
 def _prints(new: pd.DataFrame, at: np.ndarray, fields: Sequence[str]) -> list[str]:
     return row_prints([new[f].to_numpy()[at] for f in fields]) if len(at) else []
-
-
-def differs(before: np.ndarray, after: np.ndarray, kind: Kind) -> np.ndarray:
-    """Element-wise 'the value changed', comparing dates by day and numbers by value; blanks equal."""
-    if kind is Kind.DATE:
-        a, b = _days(before), _days(after)
-        return ~((a == b) | (np.isnat(a) & np.isnat(b)))
-    if kind in (Kind.INT, Kind.NUMBER):
-        a = pd.to_numeric(pd.Series(before, dtype=object), errors="coerce").to_numpy(float)
-        b = pd.to_numeric(pd.Series(after, dtype=object), errors="coerce").to_numpy(float)
-        return ~((a == b) | (np.isnan(a) & np.isnan(b)))
-    a = pd.Series(before, dtype=object).fillna("").astype(str).to_numpy()
-    b = pd.Series(after, dtype=object).fillna("").astype(str).to_numpy()
-    return a != b
-
-
-def _days(values: np.ndarray) -> np.ndarray:
-    """Dates by day; numpy reads date objects and None directly, pandas the rest.
-
-    A column of dates (or of zone-less Timestamps) and blanks holds a few hundred distinct days: each
-    is converted once."""
-    if values.dtype.kind == "M":
-        return values.astype("datetime64[D]")
-    column, codes = values, None
-    if values.dtype == object:
-        kinds = set(map(type, values))
-        if kinds <= _DAYS or (kinds <= _STAMPS and all(v.tzinfo is None for v in values)):
-            codes, uniques = pd.factorize(values)  # a blank is -1: the None put last
-            column = np.empty(len(uniques) + 1, dtype=object)
-            column[:] = [*uniques, None]
-    try:
-        days = np.array(column, dtype="datetime64[D]")
-    except (TypeError, ValueError):
-        with warnings.catch_warnings():  # 'TBC' typed in a date column: pandas' 'Could not infer format' is for
-            warnings.simplefilter("ignore", UserWarning)  # a programmer, never for the APM's screen
-            days = pd.to_datetime(pd.Series(column, dtype=object), errors="coerce").to_numpy("datetime64[D]")
-    return days if codes is None else days[codes]
-
-
-_DAYS = frozenset({date, type(None)})
-_STAMPS = frozenset({pd.Timestamp, type(pd.NaT)})
 
 
 def _stage_archive(tracker: Tracker, table: Table, archived: pd.DataFrame, taken: set[int],
