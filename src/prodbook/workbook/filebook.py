@@ -275,9 +275,11 @@ class FileBook(Staging):
     def formulas(self, sheet: str, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Of ``cells`` (Excel row, 0-based column), those holding a formula, with its text. A sheet of a few
         MB (Styles, Orders: a fix at a time) is read once for all its formulas; a long one (the T&A) a
-        block at a time for the cells asked."""
+        block at a time for the cells asked. A sheet the start of the run saw hold no formula at all (most
+        T&As: ``SheetScan.formulas``) is not read again."""
         part = self.info.sheet_parts.get(sheet)
-        if part is None or not cells:
+        scan = self._scans.get(sheet)
+        if part is None or not cells or (scan is not None and not scan.formulas):
             return {}
         if sheet in self._formulas:
             held = self._formulas[sheet]
