@@ -195,7 +195,7 @@ def test_a_dismissal_written_as_people_write_it_closes_the_row_as_dismiss_does(w
     old = pd.DataFrame([{**base, "accept": word, "_row": 2}])
     moved = merge(old, pd.DataFrame([{**base, "value": "6203.43.4010"}], columns=fields),
                   Checked(datetime(2027, 3, 2).date(), frozenset({"Check records"})), fields)
-    assert moved.source == [None] and moved.back == 1
+    assert moved.source == [2] and moved.back == 1 and list(moved.frame["accept"]) == [None]  # notes stay
     open_info = {**base, "severity": "info", "accept": None}
     assert order_key({**base, "accept": word}) > order_key(open_info)  # decided: below what is open
 

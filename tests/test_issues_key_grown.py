@@ -70,7 +70,7 @@ def test_not_the_same_finding_at_another_cell_with_another_key_or_value():
     assert merged([dismissed], [row(**{**NOW, "code": "style-unknown"})])[1] == [None]
     assert merged([row("S1 / Heather Gray", cell=None)], [row(**{**NOW, "cell": None})])[1] == [None]  # no cell
     rows, source = merged([dismissed], [row(**{**NOW, "value": "Heather Grye"})])
-    assert source == [None] and rows[0]["accept"] is None  # dismissed, found again with another value
+    assert source == [2] and rows[0]["accept"] is None  # dismissed, found again with another value: asked again
 
 
 def test_an_exact_match_is_taken_before_a_grown_one():
@@ -85,7 +85,7 @@ def test_a_vendor_value_that_moved_still_brings_a_decided_row_back():
     # a row of the same key form keeps comparing its Other Value: only an older form's blank is not a value
     old = row("S1 / Heather Gray / 2", accept="Dismiss", other_value="Heather Grey")
     rows, source = merged([old], [row(**{**NOW, "other_value": "Heather Grey 2"})])
-    assert source == [None] and rows[0]["accept"] is None
+    assert source == [2] and rows[0]["accept"] is None
 
 
 # -- on a real workbook: last week's Issues sheet, as the older prodbook left it --------------------------------

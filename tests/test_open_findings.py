@@ -203,7 +203,8 @@ def test_merge_asks_again_when_the_other_value_moved_under_the_same_sentence():
     assert kept.source == [2] and list(kept.frame["proposed"]) == ["1300"] and kept.moved == 0
     moved = pd.DataFrame([{**base, "other_value": "1280", "proposed": "1280"}], columns=fields)
     again = merge(old, moved, Checked(DAY2, frozenset({"Check records"})), fields)
-    assert again.source == [None] and list(again.frame["proposed"]) == ["1280"] and again.moved == 1
+    assert again.source == [2] and list(again.frame["proposed"]) == ["1280"] and again.moved == 1
+    assert list(again.frame["accept"]) == [None]  # the row and its notes stay, the Yes is asked again
     assert "decide again" in again.notes[0]
 
 
@@ -221,7 +222,7 @@ def test_merge_keeps_a_dismissal_while_the_values_stand_and_asks_again_when_they
     same = merge(old, pd.DataFrame([base], columns=fields), checked, fields)
     assert same.source == [2] and list(same.frame["accept"]) == ["Dismiss"] and same.still == 1
     moved = merge(old, pd.DataFrame([{**base, "value": "6203.43.4010"}], columns=fields), checked, fields)
-    assert moved.source == [None] and moved.back == 1
+    assert moved.source == [2] and moved.back == 1 and list(moved.frame["accept"]) == [None]
     gone = merge(old, pd.DataFrame(columns=fields), checked, fields)  # checked, not found: fixed
     assert gone.frame.empty and gone.dismissed == 1
     unchecked = merge(old, pd.DataFrame(columns=fields), Checked(DAY2), fields)  # not checked: stays decided

@@ -182,6 +182,26 @@ def test_a_folders_vendor_files_are_read_in_the_same_order_on_every_computer(tmp
     assert [Path(f).name for f in folder_files(tmp_path)] == order
 
 
+
+def test_the_buttons_folder_takes_the_files_prodbook_wip_takes(tmp_path: Path) -> None:
+    """The Import vendor WIP button's folder (and its Open dialog's filter) took .xlsx, .xlsm, .xls, .csv and
+    saved e-mails only, while `prodbook wip` on the same folder also reads .xlsb, .ods and .txt: a vendor's .xlsb
+    report was imported by the command and silently left out by the button. A .txt of sentences (a note kept
+    beside the reports) is neither's report."""
+    from prodbook.excel.ribbon import _PATTERNS, folder_files
+    from prodbook.jobs.wip_job import expand_inputs
+
+    names = ("a.xlsx", "b.xlsm", "c.xls", "d.xlsb", "e.ods", "f.csv", "g.txt", "h.msg", "i.eml", "j.pdf",
+             "~$a.xlsx", "k.docx")
+    for name in names:
+        (tmp_path / name).write_bytes(b"PO #\tQty\r\nPO1\t5\r\n" if name.endswith(".txt") else b"x")
+    (tmp_path / "notes.txt").write_text("Reports from SHX come on Fridays, VNS on Mondays.\n", encoding="utf-8")
+    by_command = [p.name for p in expand_inputs((tmp_path,))]
+    assert [Path(f).name for f in folder_files(tmp_path)] == by_command
+    assert {"d.xlsb", "e.ods", "g.txt", "h.msg"} <= set(by_command)
+    assert not {"j.pdf", "~$a.xlsx", "k.docx", "notes.txt"} & set(by_command)  # a note beside them is not a report
+    assert all(f"*{Path(n).suffix}" in _PATTERNS.split(";") for n in by_command)
+
 # --- prodbook.toml as Windows Notepad saves it -------------------------------------------------------------
 
 def test_a_prodbook_toml_saved_by_notepad_as_unicode_is_read(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_a_rejected_sample_asks_for_a_resubmission(refreshed):
         assert hit[0].severity is Severity.WARNING and "rejected" in hit[0].message.lower()
         assert hit[0].column == "Status"
     assert [f.key for f in at(found, 40) if "ask the vendor for a resubmission" in f.message] == [
-        "SS27-WB-1007 / PP Sample / Navy"]
+        "SS27-WB-1007 / PP Sample / Navy / 32 / Pre-production approval"]
 
 
 def test_a_ta_pp_approval_against_a_rejected_pp_sample_is_a_conflict(refreshed):

@@ -6,9 +6,11 @@ again (yesterday's costing sheet), is still open: its row stays, with where
 (Found In, Found By) and when (Found On) it was first found. It leaves the
 sheet when a run that does the same check on the same file no longer finds it,
 or when its fix was applied (Accept = Yes and ``validate --apply``). A row the
-APM dismissed (Accept = Dismiss) stays, last, with their decision, while the
-finding stands with the same values; it comes back undecided when they change.
-Pure: frames in, a frame and counts out.
+APM dismissed (Accept = Dismiss) stays, last, with their decision and the
+sentence they dismissed, while the finding stands with the same values and
+the same problem (``same_problem``: the sentence but for what the clock moves,
+and no more than ``GRACE_DAYS`` later than dismissed); otherwise it comes back
+undecided, their notes with it. Pure: frames in, a frame and counts out.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from prodbook.core.cells import CellError, DateOrder, parse_text_date
 from prodbook.core.changes import same_logged
 from prodbook.core.keys import key_match
 from prodbook.core.where import row_dicts
@@ -37,11 +41,17 @@ LOOSE = ("sheet", "field", "key", "code", "found_in", "found_by")
 next day, 'line review in 27 day(s)' is in 26. Matched after every exact match is taken, so the APM's Accept,
 notes and first Found On stay with it; with no Key, its Cell must be the same too."""
 GROWN = ("sheet", "field", "code", "found_in", "found_by", "cell")
-"""The same finding as an older run's row whose Key is the first parts of this run's, at the same cell: its Key
-grew a part (a Lab Dips row an older prodbook named 'S1 / Heather Gray' is 'S1 / Heather Gray / 2' now, by its
-whole key, which Apply fixes finds it by). Matched after the exact and the loose matches, so the APM's Dismiss
-and notes are not lost once by the new form; the older row's blank Other Value is what it did not write then,
-not a value that moved (``_grew``)."""
+"""The same finding as an older run's row whose Key is the first parts of this run's, at the same cell, with the
+same problem (``same_problem``): its Key grew a part (a Lab Dips row an older prodbook named 'S1 / Heather Gray'
+is 'S1 / Heather Gray / 2' now, by its whole key, which Apply fixes finds it by). Matched after the exact and the
+loose matches, so the APM's Dismiss and notes are not lost once by the new form; the older row's blank Other
+Value is what it did not write then, not a value that moved (``_grew``). Not another record that moved into
+the cell (a row deleted above): its sentence names its own dates."""
+GRACE_DAYS = 7
+"""How many days later than when it was dismissed a problem may run before its row is asked again: a sample
+dismissed at '3 day(s) late' stays dismissed to 10 and comes back at 11; a line agreed at '12 day(s) after
+cancel' comes back at 20, not at 13, 14 and 15 as its forecast slips a day at a time. A week: the APM's
+weekly look at the vendor's report, and no row back every morning."""
 RUN_NOTES = frozenset({"rows-archived", "rows-restored", "change-log-rows-moved"})
 """Codes of notes on what one run did (rows it archived or took back, Change Log rows it moved out), not on
 what is wrong: true of that run for good. They leave the sheet with the next run that writes the workbook,
@@ -84,7 +94,8 @@ class Merged:
 
     frame: pd.DataFrame
     source: list[int | None]
-    """Per row, the Issues row it continues (its Accept and extra columns go with it); None: new."""
+    """Per row, the Issues row it continues (its extra columns, the APM's notes, go with it); None: new. Its
+    Accept is the frame's: the old row's, or blank where this run asks again (``cleared``)."""
     kept: int = 0
     """Rows kept although this run did not check them again."""
     kept_by: dict[str, int] = field(default_factory=dict)
@@ -100,6 +111,11 @@ class Merged:
     moved: int = 0
     """Decided rows (Accept filled) whose other source's value changed since: back, Accept blank."""
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def cleared(self) -> int:
+        """Rows that continue with their Accept made blank (``back`` and ``moved``): the sheet's Accept is written."""
+        return self.back + self.moved
 
 
 def _text(v: Any) -> str:
@@ -124,17 +140,134 @@ def dismissed(accept: Any) -> bool:
     return decision(accept) in DISMISS
 
 
+# -- the same problem: a sentence but for what the clock moves ---------------------------------------------------
+
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|sept|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)(?![a-z])\.?")
+_DATE = re.compile(
+    r"(?<![\w/.-])(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:"
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"  # 2026-12-18
+    r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"  # 18/12/2026, 12/18/26, 18.12.2026
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[-/. ]?{_MONTH}[-/., ]+(?:\d{{4}}|\d{{2}})"  # 18-Dec-26, 18 December 2026
+    rf"|{_MONTH}[-/. ]\d{{1,2}}(?:st|nd|rd|th)?,?[-/. ]+(?:\d{{4}}|\d{{2}})"  # Dec 18, 2026
+    rf"|(?P<y>\d{{4}})[-/. ](?P<m>{_MONTH})[-/. ](?P<d>\d{{1,2}})"  # 2026-Dec-18
+    r")(?![\w/-]|\.\d)", re.IGNORECASE)
+"""A date in a sentence, in any Date Format (Config) an earlier run may have written it in."""
+_DAYS = re.compile(r"\bin (?P<ahead>\d[\d,]*) (?:working |calendar )?day(?:\(s\)|s\b|\b)"  # in 27 day(s)
+                   r"|(?<=\()today(?=\))"  # (today)
+                   r"|\b(?P<n>\d[\d,]*) (?:working |calendar )?day(?:\(s\)|s\b|\b)(?: ago\b)?",  # 3 day(s) late
+                   re.IGNORECASE)
+"""A day count that moves with the clock: 'in 27 day(s)' (-27), '(today)' (0), '3 day(s) late', '(8 days ago)',
+'12 day(s) after cancel' (3, 8, 12): one scale, so 'cutting due 03-Dec-26 (in 2 day(s))' is the same sentence
+the day it reads '(today)' and the day after, '(1 day(s) ago)'."""
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A Problem taken apart: its words (dates and day counts marked where they stood), its dates (each as
+    the days it may be: '03/04/2027' is 3 April or 4 March, as the Date Format it was written in is not
+    kept) and its day counts."""
+
+    words: str
+    dates: tuple[frozenset[date], ...]
+    days: tuple[int, ...]
+
+
+def _unmarked(problem: str) -> str:
+    """A Problem without the marks undos put before it (``UNDONE_MARK``): the check's own sentence."""
+    while problem.startswith(UNDONE_MARK) and (end := problem.find(" to check again] ")) > 0:
+        problem = problem[end + len(" to check again] "):]
+    return problem
+
+
+def _readings(text: str, m: re.Match[str]) -> frozenset[date]:
+    """The days a date found in a sentence may be: one, or two where day and month could be either."""
+    if m["y"]:
+        text = f"{m['d']} {m['m']} {m['y']}"
+    days = set()
+    for order in DateOrder:
+        try:
+            days.add(parse_text_date(text, order))
+        except CellError:
+            continue
+    return frozenset(days)
+
+
+@lru_cache(maxsize=1 << 12)
+def _shape(problem: str) -> _Shape:
+    dates: list[frozenset[date]] = []
+
+    def a_date(m: re.Match[str]) -> str:
+        days = _readings(m.group(0), m)
+        if not days:  # 31/02/2027, sizes 30/32/34: words
+            return m.group(0)
+        dates.append(days)
+        return "\x00date\x00"
+
+    counts: list[int] = []
+
+    def a_count(m: re.Match[str]) -> str:
+        ahead, n = m["ahead"], m["n"]
+        counts.append(-int(ahead.replace(",", "")) if ahead else int(n.replace(",", "")) if n else 0)
+        return "\x00days\x00"
+
+    words = _DAYS.sub(a_count, _DATE.sub(a_date, " ".join(_unmarked(problem).split())))
+    return _Shape(words, tuple(dates), tuple(counts))
+
+
+def same_problem(before: Any, now: Any) -> bool:
+    """Two Problems say the same thing but for what the clock moves: their words are the same, and so are their
+    dates, or a date moved by as many days as a day count of the sentence did (a forecast slipping a day a
+    day: 'forecast ex-factory 06-Jan-27, 12 day(s) after cancel' is '07-Jan-27, 13 day(s)' the next). Another
+    name ('vendor DHK is in Bangladesh' for 'vendor VNS is in Vietnam') or another due date (a resubmitted
+    sample's) is another problem. A date is read in any Date Format: the Config's may have changed since."""
+    a, b = _shape(_text(before)), _shape(_text(now))
+    if a.words != b.words:
+        return False
+    moved = {n - o for o, n in zip(a.days, b.days, strict=True)} - {0}
+    return all(any((y - x).days in moved or y == x for x in was for y in is_) for was, is_ in
+               zip(a.dates, b.dates, strict=True))
+
+
+def worse(before: Any, now: Any) -> bool:
+    """The problem (``same_problem``) is later by more than ``GRACE_DAYS`` than it was: a day count past its date
+    grew by more (a countdown, 'in 27 day(s)', is not late)."""
+    a, b = _shape(_text(before)), _shape(_text(now))
+    return any(max(n, 0) - max(o, 0) > GRACE_DAYS for o, n in zip(a.days, b.days))
+
+
 def _same_values(before: Mapping[str, Any], now: Mapping[str, Any], older: bool = False) -> bool:
     """The tracker's value and the other source's are what they were when the row was decided. ``older``: a row
     an older prodbook wrote in another Key form (``GROWN``), whose blank Other Value is one it did not offer."""
-    return same_logged(before.get("value"), now.get("value")) and not _other_moved(before, now, older)
+    return _same_value(before.get("value"), now.get("value")) and not _other_moved(before, now, older)
 
 
 def _other_moved(before: Mapping[str, Any], now: Mapping[str, Any], older: bool) -> bool:
     """The other source's value is not what it was (``_same_values``)."""
     if older and not _text(before.get("other_value")):
         return False
-    return not same_logged(before.get("other_value"), now.get("other_value"))
+    return not _same_value(before.get("other_value"), now.get("other_value"))
+
+
+def _same_value(before: Any, now: Any) -> bool:
+    """One value, run to run: as the Change Log writes it, or the same day however it is shown ('18-Dec-26'
+    and '18/12/2026': the Date Format in Config changed between the runs, the cell did not)."""
+    return same_logged(before, now) or bool(_days_of(before) & _days_of(now))
+
+
+def _days_of(value: Any) -> frozenset[date]:
+    """The days a value may be: a date, or a text that is one date in any Date Format (``_DATE``)."""
+    if isinstance(value, date):
+        return frozenset({value.date() if isinstance(value, datetime) else value})
+    m = _DATE.fullmatch(_text(value))
+    return _readings(m.group(0), m) if m else frozenset()
+
+
+def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bool) -> bool:
+    """A dismissed row found again is what the APM dismissed: the same values (``_same_values``), the same
+    problem (``same_problem``), and not more than ``GRACE_DAYS`` later (``worse``)."""
+    return (_same_values(before, now, older) and same_problem(before.get("problem"), now.get("problem"))
+            and not worse(before.get("problem"), now.get("problem")))
 
 
 def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
@@ -189,7 +322,9 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
           keep: frozenset[str] = frozenset()) -> Merged:
     """This run's findings (``new``) with the rows already on the sheet (``old``, with ``_row``).
 
-    A new finding that was already there continues its row (first Found On kept). An old row
+    A new finding that was already there continues its row (first Found On kept). A decided one found
+    again changed (dismissed, and not what was dismissed: ``_dismiss_stands``; a Yes whose other value
+    moved) continues it too, its Accept blank: the APM decides again beside their notes. An old row
     this run did not check again stays; one it checked and did not find again is gone, unless its
     code is in ``keep`` (``RUN_NOTES``, on a run that writes nothing else).
     """
@@ -222,7 +357,9 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     older: set[int] = set()  # old rows continued in a Key that grew
     for at, r in enumerate(new_rows):
         candidates = grown.get(_matched(r, GROWN), []) if prevs[at] is None else []
-        if (n := next((n for n, b in enumerate(candidates) if _grew(b, r)), None)) is not None:
+        n = next((n for n, b in enumerate(candidates)
+                  if _grew(b, r) and same_problem(b.get("problem"), r.get("problem"))), None)
+        if n is not None:
             prevs[at] = taken = candidates.pop(n)
             older.add(int(taken["_row"]))
     for r, prev in zip(new_rows, prevs):
@@ -234,22 +371,23 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         if int(prev["_row"]) in checked.resolved:
             result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
             out.append((r, None))
-        elif dismissed(prev.get("accept")) and _same_values(prev, r, was_older):
-            result.still += 1  # dismissed, and nothing changed since: the APM's decision stands
-            out.append(({**r, "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
-                        int(prev["_row"])))
+        elif dismissed(prev.get("accept")) and _dismiss_stands(prev, r, was_older):
+            result.still += 1  # what the APM dismissed, no more than a week later: their decision stands
+            out.append(({**r, "problem": _unmarked(_text(prev.get("problem"))) or r.get("problem"),
+                         "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
+                        int(prev["_row"])))  # the sentence they dismissed: what the next run compares with
         elif dismissed(prev.get("accept")):
-            result.back += 1
-            out.append((r, None))
+            result.back += 1  # another value or problem, or a week later: decide again, the notes beside it
+            out.append(({**r, "accept": None}, int(prev["_row"])))
         elif _other_moved(prev, r, was_older) and _text(prev.get("accept")):
             result.moved += 1  # the other source's value moved since the APM decided: decide again
-            out.append((r, None))
+            out.append(({**r, "accept": None}, int(prev["_row"])))
         else:
             if isinstance(prev.get("found_on"), date):
                 r = {**r, "found_on": prev["found_on"]}
             if _text(prev.get("proposed")) and not same_logged(prev.get("proposed"), r.get("proposed")):
                 r = {**r, "proposed": prev["proposed"]}  # the APM's own Proposed Value, which their Yes is for
-            out.append((r, int(prev["_row"])))
+            out.append(({**r, "accept": prev.get("accept")}, int(prev["_row"])))
     for r in old_rows:
         row = int(r["_row"])
         if row in matched:
@@ -303,7 +441,9 @@ def _notes(m: Merged) -> list[str]:
     if m.moved:
         parts.append(f"{m.moved} decided, but the vendor's value changed since (decide again: Accept is blank)")
     if m.still:
-        parts.append(f"{m.still} dismissed and still so (nothing changed since)")
+        parts.append(f"{m.still} dismissed and still so (the same values and problem, at most {GRACE_DAYS} days "
+                     "later)")
     if m.back:
-        parts.append(f"{m.back} dismissed but found again with other values (decide again)")
+        parts.append(f"{m.back} dismissed but found again with other values, another problem or over "
+                     f"{GRACE_DAYS} days later (decide again: Accept is blank, your notes stay)")
     return [f"Issues: {'; '.join(parts)}."] if parts else []

@@ -25,7 +25,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from prodbook.core.model.sheets import CLOSURES, CONFIG, TA, VENDORS
-from prodbook.jobs import runner
+from prodbook.jobs import runner, wip_job
 from prodbook.jobs.support import crash_log, unexpected
 from prodbook.workbook import outlook
 from prodbook.workbook.tracker import Tracker
@@ -381,8 +381,11 @@ _XL_FORMULAS, _XL_PART = -4123, 2
 
 # --- asking for vendor files: Windows dialog, Mac dialog, Config-sheet folder --------------
 
-VENDOR_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", ".msg", ".eml")
-"""Vendor reports, and e-mails saved with them attached (the WIP import reads their attachments)."""
+VENDOR_EXTENSIONS = wip_job.INPUT_SUFFIXES
+"""Vendor reports, and e-mails saved with them attached (the WIP import reads their attachments): what
+`prodbook wip` reads from a folder, so the button and the command take the same files."""
+_PATTERNS = ";".join(f"*{e}" for e in VENDOR_EXTENSIONS)
+"""The Open dialog's filter: *.xlsx;*.xlsm;..."""
 WIP_FOLDER = "WIP Folder"
 """Config-sheet setting: a folder whose vendor files are imported when no dialog can be shown."""
 PROMPT = "Choose vendor WIP reports"
@@ -444,9 +447,7 @@ def folder_files(folder: str | Path) -> tuple[str, ...]:
         found = sorted(d.iterdir(), key=name_order)
     except OSError:  # listed as a folder, but not readable by this user
         return ()
-    return tuple(str(p) for p in found
-                 if p.is_file() and p.suffix.lower() in VENDOR_EXTENSIONS
-                 and not p.name.startswith(("~$", ".")))
+    return tuple(str(p) for p in found if wip_job.in_folder(p))
 
 
 def config_value(rows: Sequence[Sequence[Any]], name: str) -> str:
@@ -485,9 +486,8 @@ def choose_files(asked: Asked, folder: str = "") -> tuple[tuple[str, ...], str]:
 def _ask_windows(book: Any) -> Asked:
     """Excel's own Open dialog, several files allowed."""
     try:
-        chosen = book.app.api.GetOpenFilename("Vendor reports and saved e-mails (*.xlsx;*.xlsm;*.xls;*.csv;"
-                                              "*.msg;*.eml),*.xlsx;*.xlsm;*.xls;*.csv;*.msg;*.eml", 1, PROMPT,
-                                              None, True)
+        chosen = book.app.api.GetOpenFilename(f"Vendor reports and saved e-mails ({_PATTERNS}),{_PATTERNS}", 1,
+                                              PROMPT, None, True)
     except Exception as exc:
         return Asked(status="unavailable", reason=str(exc))
     if chosen in (False, None):

@@ -181,9 +181,10 @@ def unknown_key_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     return d.once(found)
 
 
-def vendor_sheets(d: DevInputs, files: tuple[Path, ...]) -> tuple[list[discrepancies.VendorSheet],
-                                                                 list[Finding]]:
-    """The run's files that are vendor style sheets / costing files (WIP reports are left out)."""
+def vendor_sheets(d: DevInputs, files: tuple[Path, ...], said_by_wip: bool = False
+                  ) -> tuple[list[discrepancies.VendorSheet], list[Finding]]:
+    """The run's files that are vendor style sheets / costing files (WIP reports are left out). ``said_by_wip``:
+    the run's WIP import read the same files before, with the same reader, and named each one it could not read."""
     found: list[Finding] = []
     sheets = []
     for path in expand_inputs(tuple(files)) if files else []:
@@ -194,16 +195,24 @@ def vendor_sheets(d: DevInputs, files: tuple[Path, ...]) -> tuple[list[discrepan
             continue
         try:
             vs = vendor_files.read_style_sheet(path, d.config)
-        except Exception as exc:  # a damaged or unreadable file: say so, compare the others
-            # a CellError already names the file and says what to do
-            found.append(warning(Code.DIFF_STYLE, str(exc) if isinstance(exc, CellError) else
-                                 f"'{path.name}' could not be read ({exc}); open it in Excel and save it as "
-                                 ".xlsx, then run again", file=path.name))
+        except CellError as exc:  # a damaged or unreadable file: said once (``_unread``), compare the others
+            found += _unread(path, str(exc), said_by_wip)  # a CellError already names the file, says what to do
+            continue
+        except Exception as exc:
+            found += _unread(path, f"'{path.name}' could not be read ({exc}); open it in Excel and save it as .xlsx, "
+                             "then run again", False)
             continue
         if vs is not None:
             sheets.append(vs)
             found += vs.findings
     return sheets, found
+
+
+def _unread(path: Path, said: str, said_by_wip: bool) -> list[Finding]:
+    """A file the record check could not open: a warning on the file itself, which keeps the file out of what
+    the run read (``runner.not_read``), its earlier rows on the Issues sheet with it. None where the run's WIP
+    import said it already (``said_by_wip``), in the same words: the APM read it twice, once under this code."""
+    return [] if said_by_wip else [warning(Code.DIFF_STYLE, said, file=path.name, found_in=path.name)]
 
 
 def _mail_sheets(d: DevInputs, path: Path) -> tuple[list[discrepancies.VendorSheet], list[Finding]]:
@@ -245,7 +254,7 @@ def _mail_sheets(d: DevInputs, path: Path) -> tuple[list[discrepancies.VendorShe
 
 def discrepancy_rules(d: DevInputs, ctx: Context) -> list[Finding]:
     """Vendor WIP rows and vendor style sheets (the run's files) against Styles and Orders."""
-    sheets, found = vendor_sheets(d, ctx.files)
+    sheets, found = vendor_sheets(d, ctx.files, said_by_wip="wip" in ctx.steps)
     places = discrepancies.Places(d.places[STYLES.name], d.places[ORDERS.name], d.places[VENDOR_WIP.name])
     compared = discrepancies.compare_all(sheets, d.wip, d.styles, d.orders, places)
     # a sheet attached to a message is open until a run reads that message again (the file the run was given)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from prodbook.core.changes import log_text
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES
-from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, merge, said_before
+from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, decision, merge, said_before
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
@@ -83,8 +84,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _days_as_shown(old: pd.DataFrame, date_format: str) -> pd.DataFrame:
     """The Issues rows of an earlier run (or prodbook before it showed dates so) whose Value is a date
-    written 2026-12-18: in the Date Format, as this run writes it, so that a row the APM dismissed is the
-    same row, not one 'found again with other values'. Rows Accept acts on keep their value (``shown_for``)."""
+    written 2026-12-18: in the Date Format, as this run writes it, as a row kept unchecked shows it. A row
+    found again is the same row in any Date Format (``open_findings`` compares dates as days), not one
+    'found again with other values'. Rows Accept acts on keep their value (``shown_for``)."""
     if not len(old) or "value" not in old.columns:
         return old
     blank = pd.Series("", index=old.index)
@@ -135,7 +137,6 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     checked = checked or Checked(today=pd.Timestamp.today().date())
     table = tracker.table(ISSUES, required=False)
     new = issue_rows(tracker, findings, checked, by)
-    fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
     old = _days_as_shown(old, tracker.config.date_format)
     new = said_before(new, old, checked)  # a 'TBC' the T&A's open row speaks of: not a second row at the cell
@@ -146,12 +147,28 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
         held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES)
         if len(held.frame) > len(merged.frame):  # a note on an earlier run would leave: not worth a file alone
             mark = tracker.mark()
-            stage_rows(tracker, table, held, fields)
+            stage_rows(tracker, table, *_accept_as_typed(tracker, table, held))
             if not getattr(tracker.backend, "pending", True):
                 return held.notes
             tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
-    stage_rows(tracker, table, merged, fields)
+    stage_rows(tracker, table, *_accept_as_typed(tracker, table, merged))
     return merged.notes
+
+
+def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Merged, list[str]]:
+    """``merged`` and the fields to write. Accept is the APM's: it goes with its row, as typed, unless this run
+    asks a row again (``Merged.cleared``: a dismissed row found again changed, a Yes whose vendor value moved).
+    Then the column is written, that row's Accept blank beside the notes it keeps, every other one as the cell
+    holds it (a TRUE stays TRUE, not the text the column reads it as). Only then: a run that clears none leaves
+    the sheet unwritten when nothing else on it changed."""
+    fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
+    if not table.exists or "accept" in fields or not merged.cleared:
+        return merged, fields
+    at = table.columns["accept"]
+    accept = [tracker.cell_as_written(table.sheet, src, at) if src is not None and decision(a) else None
+              for a, src in zip(merged.frame["accept"], merged.source, strict=True)]
+    return replace(merged, frame=merged.frame.assign(accept=pd.Series(accept, index=merged.frame.index,
+                                                                       dtype=object))), list(ISSUES.fields)
 
 
 def stage_rows(tracker: Tracker, table: Table, merged: Merged, fields: list[str]) -> None:

@@ -442,17 +442,30 @@ def _action_name(jobs: Sequence[str], outcomes: Sequence[Outcome]) -> str:
 # --- what the run checked: the Issues sheet keeps what it did not ------------------------------------
 
 def checked(ctx: Context, outcomes: Sequence[Outcome]) -> Checked:
-    """The steps that checked in this run, the files it read, the Issues rows it resolved."""
+    """The steps that checked in this run, the files it read, the Issues rows it resolved. A file given that
+    the run could not read (``not_read``) is not one it read: the rows found in it before stay on the Issues
+    sheet, the APM's Dismiss and notes with them, until a run reads it; counted as read, they were taken off as
+    resolved, and came back undecided with the good file the next day."""
     files: frozenset[str] = frozenset()
     if ctx.files:  # the vendor-file reader is loaded only when a run was given vendor files (start-up)
         from prodbook.jobs.wip_job import expand_inputs
 
         try:
-            files = frozenset(p.name for p in expand_inputs(ctx.files))
+            files = frozenset(p.name for p in expand_inputs(ctx.files)) - not_read(outcomes)
         except UserError:
             pass
     return Checked(ctx.today, frozenset(o.action for o in outcomes if o.checked), files,
                    frozenset(r for o in outcomes for r in o.resolved))
+
+
+def not_read(outcomes: Sequence[Outcome]) -> frozenset[str]:
+    """The names of the files given that the run could not read (damaged, locked, cut short, columns not
+    understood): the WIP import lists them (its data 'unread'); the record check, reading style sheets without
+    it (``validate FILES``), names one it could not open by a warning on the file itself (no sheet, no row)."""
+    listed = {name for o in outcomes for name in o.data.get("unread", ())}
+    opened = {f.found_in or f.file for o in outcomes for f in o.findings
+              if f.code is Code.DIFF_STYLE and f.severity != Severity.INFO and f.sheet is None and f.row is None}
+    return frozenset(listed | {Path(name).name for name in opened if name})
 
 
 def found_by(tracker: Tracker, outcomes: Sequence[Outcome]) -> dict[int, str]:

@@ -52,6 +52,22 @@ KEY = VENDOR_WIP.key
 INPUT_SUFFIXES = (*vendor_files.SUFFIXES, *mail.MESSAGE_SUFFIXES)
 
 
+def in_folder(path: Path) -> bool:
+    """A file of a folder given for vendor files (``expand_inputs``, the Import button's WIP Folder): a report or a
+    saved e-mail. Not Excel's ~$ lock file nor a hidden one, nor a .txt of sentences (a note kept beside the
+    reports would be a warning every week), as a text attachment of a message is read (``_table_text``)."""
+    suffix = path.suffix.lower()
+    if suffix not in INPUT_SUFFIXES or path.name.startswith(("~$", ".")) or not path.is_file():
+        return False
+    if suffix != ".txt":
+        return True
+    try:
+        with path.open("rb") as fh:
+            return _table_text(fh.read(16_384))
+    except OSError:  # said where it is read
+        return True
+
+
 def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
     """The files given, a folder standing for the vendor files and saved messages in it. A wrong path
     stops the command."""
@@ -59,15 +75,15 @@ def expand_inputs(files: tuple[Path, ...]) -> list[Path]:
     for path in files:
         path = Path(path)
         if path.is_dir():
-            out += sorted((p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
-                           and not p.name.startswith(("~$", "."))), key=vendor_files.name_order)
+            out += sorted((p for p in path.iterdir() if in_folder(p)), key=vendor_files.name_order)
             continue
         if not path.exists():
             raise UserError(f"the vendor file '{path}' does not exist; check the name and folder",
                             file=str(path))
         if path.suffix.lower() not in INPUT_SUFFIXES:
-            raise UserError(f"'{path.name}' is not a vendor WIP report prodbook reads (.xlsx, .xls, .csv, or "
-                            "a saved e-mail .msg / .eml); save it from Excel as .xlsx or .csv", file=str(path))
+            raise UserError(f"'{path.name}' is not a vendor WIP report prodbook reads ("
+                            f"{', '.join(vendor_files.SUFFIXES)}, or a saved e-mail .msg / .eml); save it from "
+                            "Excel as .xlsx or .csv", file=str(path))
         out.append(path)
     return out
 
@@ -106,6 +122,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
     new_rows: list[dict] = []
     held: list[wip.ParsedFile] = []  # reports on the sheet already under their date and name (``older``)
     per_file: list[str] = []
+    not_read: set[str] = set()  # the files given that were not read: ``Outcome.data['unread']`` (runner.not_read)
     reports = 0  # the files given read as WIP reports (a message: one of its attachments), not a costing sheet
     senders = sender_book(vendors)
     message_of: dict[str, str] = {}  # Source File of an attachment -> its message file
@@ -137,6 +154,9 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                 per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows
                                 else _no_lines(parsed, attached=True))
             per_file += _unread_lines(path.name, read, len(parsed_files))
+            if read.msg is None or any(f.severity == "error" and f.file != path.name for f in read.findings) \
+                    or any(_not_understood(p) for p in parsed_files):
+                not_read.add(path.name)  # a report in it not read: the message is not read whole
             continue
         try:
             if own is not None and same_file(path, own):
@@ -149,6 +169,7 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         except (CellError, OSError, UnicodeError) as exc:
             findings.append(error(Code.WIP_FILE, f"{exc}; the file was skipped", file=path.name))
             per_file.append(f"  {path.name}: could not be read, skipped (see the Issues sheet)")
+            not_read.add(path.name)
             continue
         parsed = wip.import_file(raws, index, codes, tracker.config, today=ctx.today, past=past)
         findings += wip.reader_notes(raws, parsed)
@@ -157,6 +178,9 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
         held += [parsed] if parsed.older else []
         reports += parsed.report_date is not None or bool(parsed.rows)
         per_file.append(_file_line(parsed) if parsed.report_date is not None or parsed.rows else _no_lines(parsed))
+        if _not_understood(parsed):
+            not_read.add(path.name)
+    findings = [_found_in_unread(f, not_read) for f in findings]
     before = len(findings)
     new_rows = _across_files(new_rows, findings)
     per_file += [f"  {f.file}: {f.message}" for f in findings[before:] if f.severity == "info"]  # a copy: said here
@@ -199,7 +223,22 @@ def import_wip(tracker: Tracker, ctx: Context) -> Outcome:
                + _news(fresh, len(new_rows), len(removed)),
                *per_file]
     return Outcome(ACTION_NAMES["wip"], findings, changes, summary=summary,
-                   data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported})
+                   data={"files": len(files), "imported": len(new_rows), "not_imported": not_imported,
+                         **({"unread": sorted(not_read)} if not_read else {})})
+
+
+def _not_understood(parsed: wip.ParsedFile) -> bool:
+    """A report of which no line was read because its columns were not understood (no PO column read, two read
+    as PO #, or only the PO column the team mapped: an error or warning on Issues says which)."""
+    return not parsed.rows and any(f.code in (Code.COLUMN_MISSING, Code.WIP_HEADER) and f.severity != "info"
+                                   for f in parsed.findings)
+
+
+def _found_in_unread(f: Finding, unread: set[str]) -> Finding:
+    """A finding on a file the import did not read (``unread``) names that file in Found In, as one on a file it
+    read does: the run does not count it as read (``runner.checked``), so Found In would be left blank."""
+    name = Path(f.file).name if f.file and not f.found_in else None
+    return dataclasses.replace(f, found_in=name) if name in unread else f
 
 
 def _news(fresh: int, lines: int, removed: int = 0) -> str:
@@ -325,7 +364,7 @@ def _no_lines(parsed: wip.ParsedFile, attached: bool = False) -> str:
     read, two read as PO #, or only the PO column the team mapped: an error or warning on Issues says which)
     is not called 'not a report'; a packing list is skipped, a style sheet left to the record check (a file
     only, not ``attached``: an attached one is not read there, its note says so)."""
-    if any(f.code in (Code.COLUMN_MISSING, Code.WIP_HEADER) and f.severity != "info" for f in parsed.findings):
+    if _not_understood(parsed):
         return f"  {parsed.file}: not imported, its columns were not understood (see the Issues sheet)"
     if parsed.header is not None:
         return f"  {parsed.file}: not a WIP report, skipped"

@@ -22,7 +22,7 @@ from prodbook.core.config import Config, days_setting, percent_setting
 from prodbook.core.development import fiber, tariff
 from prodbook.core.development.styles_check import StyleSettings, is_adopted, setting_list
 from prodbook.core.findings import Code, Finding, Fix, info, warning
-from prodbook.core.keys import fold_word, upper_stripped
+from prodbook.core.keys import fold_word, shown_key, upper_stripped
 from prodbook.core.model.records import DROPPED_STYLE_STATUSES
 from prodbook.core.where import Place, records
 
@@ -350,6 +350,20 @@ CUT_NUMBER = re.compile(r"(?i)\d(?:\.\d+)?e\+?(?:1[5-9]|[2-9]\d)")
 (a 12-digit FedEx number is kept whole, only shown short)."""
 
 
+KEY_PARTS = ("style", "sample_type", "color", "size", "purpose")
+"""How the Issues sheet names a sample, part by part: Style # / Sample Type / Color, then Size and Purpose, which
+tell apart two samples of one style, type and colour (sizes 27 and 30 of a proto; a line-review and a customs
+proto), so each keeps its own Dismiss and Notes when rows are added or deleted above them. Not Due, which the
+APM moves as the vendor does (the row would come back undecided each time), nor Requested or Status."""
+
+
+def issue_key(sample: dict[str, Any]) -> str:
+    """A Samples row as its Issues rows name it (``KEY_PARTS``): 'SS27-DN-1007 / Proto / Ecru / 27 / Line review';
+    a blank part before a filled one keeps its place, trailing blank ones are left out (``keys.shown_key``), so
+    the Key an older prodbook wrote ('SS27-DN-1007 / Proto / Ecru') is where this one starts."""
+    return shown_key(sample.get(f) for f in KEY_PARTS)
+
+
 def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Place, today: date,
                     settings: SampleSettings, ta_sheet: str = "T&A",
                     dropped_styles: AbstractSet[str] = frozenset()) -> list[Finding]:
@@ -368,7 +382,7 @@ def sample_findings(samples: pd.DataFrame, due_from_ta: pd.DataFrame, place: Pla
         status = str(r.get("status") or "").strip()
         if dropped[i] or (not chase[i] and not SENT.match(status)):  # a dropped style's samples: whatever sent
             continue
-        key = f"{r['style']} / {r['sample_type']}" + (f" / {r['color']}" if r.get("color") else "")
+        key = issue_key(r)
         due = day_of(r.get("due"))
         first = day_of(earliest[i]) if i in earliest else None
         last = day_of(latest[i]) if i in latest else None
