@@ -129,6 +129,21 @@ def assert_finding(findings: Sequence[Finding], code: Code, **where: Any) -> Fin
     return hits[0]
 
 
+def decide_issue(book: Path, pick: Callable[[dict[str, Any]], bool], accept: str | None, notes: str) -> None:
+    """The APM's Accept and a note (in 'Notes', a column of the team's own added on the right) typed on the one
+    Issues row ``pick`` takes (the row as a dict by header)."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Issues"]
+    head = [c.value for c in ws[1]]
+    if "Notes" not in head:
+        ws.cell(1, len(head) + 1, "Notes")
+        head.append("Notes")
+    rows = [r for r in range(2, ws.max_row + 1) if pick(dict(zip(head, (c.value for c in ws[r]))))]
+    assert len(rows) == 1, rows
+    ws.cell(rows[0], head.index("Accept") + 1, accept)
+    ws.cell(rows[0], head.index("Notes") + 1, notes)
+    wb.save(book)
+
 def sheet_values(path: Path, sheet: str) -> list[list[Any]]:
     wb = openpyxl.load_workbook(path, data_only=False)
     return [list(r) for r in wb[sheet].iter_rows(values_only=True)]

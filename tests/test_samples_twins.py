@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import base_sheets, write_book
+from conftest import base_sheets, decide_issue, write_book
 from prodbook.core.development.samples import issue_key
 from prodbook.core.keys import key_match
 from prodbook.jobs.base import Context
@@ -61,23 +61,8 @@ def late_rows(book: Path) -> list[dict[str, Any]]:
 
 
 def decide(book: Path, cell: str, accept: str, notes: str) -> None:
-    """Accept and Notes typed on the Issues row of a late sample, found by its cell (the Notes column the team's
-    own, added on the right)."""
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Issues"]
-    head = [c.value for c in ws[1]]
-    if "Notes" not in head:
-        ws.cell(1, len(head) + 1, "Notes")
-        head.append("Notes")
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, head.index("Code") + 1).value == "sample-late" and \
-                f"!{cell}\"" in str(ws.cell(r, head.index("Cell") + 1).value):
-            ws.cell(r, head.index("Accept") + 1, accept)
-            ws.cell(r, head.index("Notes") + 1, notes)
-            break
-    else:
-        raise AssertionError(f"no sample-late row at {cell}")
-    wb.save(book)
+    """Accept and Notes typed on the Issues row of a late sample, found by its cell."""
+    decide_issue(book, lambda r: r["Code"] == "sample-late" and f"!{cell}\"" in str(r["Cell"]), accept, notes)
 
 
 def by_cell(book: Path) -> dict[str, tuple[Any, Any]]:

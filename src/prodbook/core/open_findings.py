@@ -4,8 +4,9 @@ A run only knows what it checked. A finding from a step this run did not do
 (``prodbook ta`` does not check records), or from a vendor file it did not read
 again (yesterday's costing sheet), is still open: its row stays, with where
 (Found In, Found By) and when (Found On) it was first found. It leaves the
-sheet when a run that does the same check on the same file no longer finds it,
-or when its fix was applied (Accept = Yes and ``validate --apply``). A row the
+sheet when a run that does the same check on the same file (or on a newer
+report of the same vendor: a vendor's report is the vendor's, ``_as_vendor``)
+no longer finds it, or when its fix was applied (Accept = Yes and ``validate --apply``). A row the
 APM dismissed (Accept = Dismiss) stays, last, with their decision and the
 sentence they dismissed, while the finding stands with the same values and
 the same problem (``same_problem``: the sentence but for what the clock moves,
@@ -20,7 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pandas as pd
@@ -82,6 +83,21 @@ class Checked:
     after_undo: bool = False
     """The check after an undo: the rows the undo marked (``UNDONE_MARK``) are kept but not counted in its line,
     the undo's own line says them and what to press."""
+    reports: Mapping[str, tuple[str, date]] = field(default_factory=dict)
+    """The vendor WIP reports on the Vendor WIP sheet as this run leaves it, by Source File (the file's name, or
+    'mail.msg > attachment ...'): the one vendor and the report date of each. A row about a report's own rows is
+    that vendor's (``_as_vendor``), whatever the week's file is called, and a newer report of the vendor read by
+    this run checks it again (``_newer_read``). A file not there (a costing sheet, a file of two vendors): as its
+    name."""
+
+    @cached_property
+    def newest(self) -> dict[str, date]:
+        """Each vendor's newest report date among the reports this run read (``files``)."""
+        out: dict[str, date] = {}
+        for name, (vendor, day) in self.reports.items():
+            if name in self.files or name.split(" > ", 1)[0] in self.files:
+                out[vendor] = max(out.get(vendor, day), day)
+        return out
 
 
 UNDONE_MARK = "[From the run undone, "
@@ -283,9 +299,53 @@ def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.Da
 
 
 def checked_again(row: Mapping[str, Any], checked: Checked) -> bool:
-    """Did this run do the check that found this row, on the same file? Then it would have found it again."""
+    """Did this run do the check that found this row, on the same file, or on a newer report of the same vendor
+    (``_newer_read``)? Then it would have found it again."""
     by, found_in = _text(row.get("found_by")), _text(row.get("found_in"))
-    return (by == EVERY_RUN or by in checked.steps) and (not found_in or found_in in checked.files)
+    return (by == EVERY_RUN or by in checked.steps) and (not found_in or found_in in checked.files
+                                                          or _newer_read(row, checked))
+
+
+def _report(row: Mapping[str, Any], checked: Checked) -> tuple[str, date] | None:
+    """The vendor and date of the report a row is about (``Checked.reports``): its Sheet is the report and
+    Found In names it (the file itself, or the saved e-mail it came in). None for any other row."""
+    sheet, found_in = _text(row.get("sheet")), _text(row.get("found_in"))
+    if not found_in or (sheet != found_in and not sheet.startswith(f"{found_in} > ")):
+        return None
+    return checked.reports.get(sheet)
+
+
+def _newer_read(row: Mapping[str, Any], checked: Checked) -> bool:
+    """This run read a newer report of the vendor whose report the row is about: last week's file is
+    superseded, so a problem the new one no longer has is gone, as if the file had been read again."""
+    report = _report(row, checked)
+    return report is not None and checked.newest.get(report[0], report[1]) > report[1]
+
+
+_VENDOR = "\x00vendor "
+"""How a vendor report's row is named in place of its file (``_as_vendor``): no sheet or file is called so."""
+
+
+def _as_vendor(row: Mapping[str, Any], checked: Checked) -> Mapping[str, Any]:
+    """A row as it is matched run to run: a vendor report's row by its vendor in place of the file's name
+    (Sheet and Found In), so that a problem in 'DHK WIP 2026-11-27.xlsx' is the one the APM dismissed in
+    'DHK WIP 2026-11-20.xlsx'. The Issues sheet still names the file."""
+    report = _report(row, checked)
+    return row if report is None else {**row, "sheet": _VENDOR + report[0], "found_in": _VENDOR + report[0]}
+
+
+def _newest_only(rows: list[dict[str, Any]], checked: Checked) -> list[dict[str, Any]]:
+    """This run's rows without those a newer report of the same vendor, read by this run too, says again
+    (two weeks' files in the folder): one problem, one row, in the newest file. A keyless row is the same
+    one at the same cell only."""
+    def same(r: dict[str, Any]) -> tuple[str, ...]:
+        return _loose(_as_vendor(r, checked)) + (_text(r.get("problem")),)
+
+    newest: dict[tuple[str, ...], date] = {}
+    for r in rows:
+        if (report := _report(r, checked)) is not None:
+            newest[same(r)] = max(newest.get(same(r), report[1]), report[1])
+    return [r for r in rows if (report := _report(r, checked)) is None or newest[same(r)] <= report[1]]
 
 
 def _matched(row: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -297,6 +357,17 @@ def _matched(row: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]
 def _loose(row: Mapping[str, Any]) -> tuple[str, ...]:
     key = _matched(row, LOOSE)
     return key + (_text(row.get("cell")) if not _text(row.get("key")) else "",)
+
+
+def _first(before: list[dict[str, Any]], now: Mapping[str, Any]) -> int:
+    """Which of the rows alike ``now`` continues: the one in the same cell of the same file first (two findings
+    without a key differ by their cell only); then, a vendor's other file, one the APM decided (an older
+    prodbook left a row a week); then the same cell."""
+    def rank(b: Mapping[str, Any]) -> tuple[bool, bool, bool]:
+        cell, file = _text(b.get("cell")) == _text(now.get("cell")), _text(b.get("sheet")) == _text(now.get("sheet"))
+        return cell and file, not file and bool(_text(b.get("accept"))), cell
+
+    return max(range(len(before)), key=lambda n: rank(before[n]))
 
 
 def _grew(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
@@ -331,32 +402,30 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_rows = [{**r, "code": code_of(r)} for r in row_dicts(old)] if len(old) else []
     for r in old_rows:
-        waiting.setdefault(_matched(r, MATCH), []).append(r)
+        waiting.setdefault(_matched(_as_vendor(r, checked), MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []
     result = Merged(pd.DataFrame(columns=fields), [])
     matched: set[int] = set()
-    new_rows = row_dicts(new)
+    new_rows = _newest_only(row_dicts(new), checked)
     prevs: list[dict[str, Any] | None] = []
     for r in new_rows:
-        before = waiting.get(_matched(r, MATCH))
-        # of rows alike, the one in the same cell first: two findings without a key differ by their cell only
-        at = next((n for n, b in enumerate(before or ()) if _text(b.get("cell")) == _text(r.get("cell"))), 0)
-        prevs.append(before.pop(at) if before else None)
+        before = waiting.get(_matched(_as_vendor(r, checked), MATCH))
+        prevs.append(before.pop(_first(before, r)) if before else None)
     loose: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for left in waiting.values():
         for r in left:
-            loose.setdefault(_loose(r), []).append(r)
+            loose.setdefault(_loose(_as_vendor(r, checked)), []).append(r)
     for at, r in enumerate(new_rows):
-        if prevs[at] is None and (candidates := loose.get(_loose(r))):
+        if prevs[at] is None and (candidates := loose.get(_loose(_as_vendor(r, checked)))):
             prevs[at] = candidates.pop(0)
     grown: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the old rows left at a cell, by all but their Key
     for left in loose.values():
         for r in left:
             if _text(r.get("cell")):
-                grown.setdefault(_matched(r, GROWN), []).append(r)
+                grown.setdefault(_matched(_as_vendor(r, checked), GROWN), []).append(r)
     older: set[int] = set()  # old rows continued in a Key that grew
     for at, r in enumerate(new_rows):
-        candidates = grown.get(_matched(r, GROWN), []) if prevs[at] is None else []
+        candidates = grown.get(_matched(_as_vendor(r, checked), GROWN), []) if prevs[at] is None else []
         n = next((n for n, b in enumerate(candidates)
                   if _grew(b, r) and same_problem(b.get("problem"), r.get("problem"))), None)
         if n is not None:

@@ -20,7 +20,7 @@ from prodbook.core.cells import EXCEL_ERRORS
 from prodbook.core.changes import log_text
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.core.looks import date_text
-from prodbook.core.model.sheets import ISSUES
+from prodbook.core.model.sheets import ISSUES, VENDOR_WIP
 from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, decision, merge, said_before
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tables import Table
@@ -135,6 +135,8 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     resolved, dismissed) for the APM.
     """
     checked = checked or Checked(today=pd.Timestamp.today().date())
+    if checked.files and not checked.reports:
+        checked = replace(checked, reports=vendor_reports(tracker))
     table = tracker.table(ISSUES, required=False)
     new = issue_rows(tracker, findings, checked, by)
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
@@ -153,6 +155,24 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
             tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
     stage_rows(tracker, table, *_accept_as_typed(tracker, table, merged))
     return merged.notes
+
+
+def vendor_reports(tracker: Tracker) -> dict[str, tuple[str, date]]:
+    """The vendor WIP reports on the Vendor WIP sheet as this run leaves it (``Checked.reports``): by Source File,
+    its vendor and report date, for a file of one vendor and one date. Read only after a WIP import this run (its
+    rows are in hand): a run that read no report has no newer one to check an older file's rows by."""
+    if not tracker.was_remembered(VENDOR_WIP):
+        return {}
+    rows = tracker.current(VENDOR_WIP)
+    if not len(rows):
+        return {}
+    seen: dict[str, set[tuple[str, date]]] = {}
+    for source, vendor, day in zip(rows["source_file"], rows["vendor"], rows["report_date"], strict=True):
+        day = day.date() if isinstance(day, datetime) else day
+        if isinstance(source, str) and source.strip() and isinstance(vendor, str) and vendor.strip() \
+                and isinstance(day, date) and not pd.isna(day):
+            seen.setdefault(source.strip(), set()).add((vendor.strip(), day))
+    return {source: next(iter(both)) for source, both in seen.items() if len(both) == 1}
 
 
 def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Merged, list[str]]:
