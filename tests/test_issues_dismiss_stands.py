@@ -231,6 +231,7 @@ def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(t
     assert row["Accept"] is None and row["Notes"] == "buyer agreed +5 days", row
     assert "19 day(s) after cancel" in row["Problem"]
     assert "1 dismissed but found again" in said(result) and "notes stay" in said(result)
+    assert f"notes stay): {row['Key']}." in said(result)  # which row to look at (review 197)
     assert openpyxl.load_workbook(path)["Issues"].cell(1, note).value == "Notes"
 
 
@@ -280,3 +281,19 @@ def test_a_run_that_asks_nothing_again_does_not_write_accept(tmp_path, accept):
     run(path, ["validate"], ctx(date(2027, 3, 3), cost))
     assert (path.stat().st_mtime_ns, path.read_bytes()) == stamp
     assert by_code(path)["vendor-fob-differs"]["Accept"] == accept
+
+
+def test_a_row_back_for_the_same_problem_keeps_the_day_it_was_first_found():
+    """Review 197: a line 41 days past cancel that came back every 8 days showed Found On a week ago each time, so
+    sorting Issues by Found On hid how old it was. The same problem, only later (or a Yes whose vendor value moved),
+    keeps its first Found On; another problem (a resubmitted sample late again) is found today."""
+    today = CHECKED.today
+    slipped = row(late("22-Nov-26", 3 + GRACE_DAYS + 1), found_on=today)
+    rows, source = merged([row(late("22-Nov-26", 3), accept="Dismiss")], [slipped])
+    assert source == [2] and rows[0]["accept"] is None and rows[0]["found_on"] == DAY1
+    resubmitted = row(late("08-Dec-26", 4), found_on=today)
+    rows, source = merged([row(late("22-Nov-26", 3), accept="Dismiss")], [resubmitted])
+    assert rows[0]["accept"] is None and rows[0]["found_on"] == today
+    yes = dict(accept="Yes", other_value="12.50", other_source="SHX costing", code="fob-differs", problem="FOB")
+    rows, source = merged([row(**yes)], [row(**{**yes, "other_value": "13.00", "accept": None}, found_on=today)])
+    assert source == [2] and rows[0]["accept"] is None and rows[0]["found_on"] == DAY1

@@ -122,6 +122,8 @@ class Merged:
     resolved: int = 0
     back: int = 0
     """Dismissed findings this run found again with another value (they are back, Accept blank)."""
+    back_named: list[str] = field(default_factory=list)
+    """Those rows as the summary names them (Key, else Sheet and Cell), so the APM knows which to look at."""
     still: int = 0
     """Dismissed rows found again with the same values: kept, Dismiss and all."""
     moved: int = 0
@@ -277,6 +279,14 @@ def _days_of(value: Any) -> frozenset[date]:
         return frozenset({value.date() if isinstance(value, datetime) else value})
     m = _DATE.fullmatch(_text(value))
     return _readings(m.group(0), m) if m else frozenset()
+
+
+def _first_found(row: dict[str, Any], prev: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``row`` with the Found On of ``prev``, the same finding asked before (a dismissed one only later, or a Yes
+    whose vendor value moved: Found On is the day it was first found, which the APM sorts by age); ``row`` as it
+    is for another problem (None: a resubmitted sample late again is found today)."""
+    return {**row, "found_on": prev["found_on"]} if prev is not None and isinstance(prev.get("found_on"), date) \
+        else row
 
 
 def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bool) -> bool:
@@ -447,13 +457,14 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
                         int(prev["_row"])))  # the sentence they dismissed: what the next run compares with
         elif dismissed(prev.get("accept")):
             result.back += 1  # another value or problem, or a week later: decide again, the notes beside it
-            out.append(({**r, "accept": None}, int(prev["_row"])))
+            result.back_named.append(_text(r.get("key")) or f"{_text(r.get('sheet'))} {_text(r.get('cell'))}".strip())
+            same = _same_values(prev, r, was_older) and same_problem(prev.get("problem"), r.get("problem"))
+            out.append(({**_first_found(r, prev if same else None), "accept": None}, int(prev["_row"])))
         elif _other_moved(prev, r, was_older) and _text(prev.get("accept")):
             result.moved += 1  # the other source's value moved since the APM decided: decide again
-            out.append(({**r, "accept": None}, int(prev["_row"])))
+            out.append(({**_first_found(r, prev), "accept": None}, int(prev["_row"])))
         else:
-            if isinstance(prev.get("found_on"), date):
-                r = {**r, "found_on": prev["found_on"]}
+            r = _first_found(r, prev)
             if _text(prev.get("proposed")) and not same_logged(prev.get("proposed"), r.get("proposed")):
                 r = {**r, "proposed": prev["proposed"]}  # the APM's own Proposed Value, which their Yes is for
             out.append(({**r, "accept": prev.get("accept")}, int(prev["_row"])))
@@ -499,6 +510,10 @@ def _kept_note(m: Merged) -> str:
             f"(Refresh all on the prodbook tab){files} checks them all again")
 
 
+BACK_NAMED = 5
+"""Dismissed rows back that the summary names, the rest counted."""
+
+
 def _notes(m: Merged) -> list[str]:
     parts = []
     if m.kept:
@@ -513,6 +528,9 @@ def _notes(m: Merged) -> list[str]:
         parts.append(f"{m.still} dismissed and still so (the same values and problem, at most {GRACE_DAYS} days "
                      "later)")
     if m.back:
+        shown = m.back_named[:BACK_NAMED]
+        more = f" and {m.back - len(shown)} more" if m.back > len(shown) else ""
         parts.append(f"{m.back} dismissed but found again with other values, another problem or over "
-                     f"{GRACE_DAYS} days later (decide again: Accept is blank, your notes stay)")
+                     f"{GRACE_DAYS} days later (decide again: Accept is blank, your notes stay): "
+                     f"{', '.join(shown)}{more}")
     return [f"Issues: {'; '.join(parts)}."] if parts else []
