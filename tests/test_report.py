@@ -292,3 +292,18 @@ def test_a_long_what_changed_says_how_many_more_lines_and_where(tmp_path):
            "Changes sheet."
     assert more in [r[0] for r in rows]
     assert more.replace("'", "&#x27;") in render_html(**kw)
+
+
+def test_an_apms_decision_asked_again_is_no_change_of_the_production():
+    """An Accept a run blanked on Issues is logged so that undo gives it back (its Problem beside it): the report's
+    What Changed counted those lines among 'other logged change(s)', which the production never made."""
+    from prodbook.core.report import changes_since
+
+    sheets = {"T&A": "T&A", "Vendor WIP": "Vendor WIP", "Exceptions": "Exceptions", "Issues": "Issues"}
+    line = {"timestamp": datetime(2027, 3, 2, 9), "action": "Refresh", "sheet": "Issues",
+            "key": "Orders / I14 / 4500012545 / SS27-KT-1007 / Black / late-for-cancel"}
+    log = pd.DataFrame([{**line, "field": "Accept", "old": "Dismiss", "new": None},
+                        {**line, "field": "Problem", "old": "5 day(s) after cancel", "new": "19 day(s) after cancel"},
+                        {**line, "sheet": "Follow-ups", "field": "Last Contacted", "old": None, "new": "2027-03-02"}])
+    changes, other = changes_since(log, datetime(2027, 3, 1), exceptions=pd.DataFrame(), sheets=sheets)
+    assert (changes, other) == ([], 1)  # the follow-up only

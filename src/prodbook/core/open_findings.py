@@ -146,6 +146,17 @@ def decision(accept: Any) -> str:
     return unicodedata.normalize("NFKC", _text(accept)).replace("\ufe0f", "").strip().strip(".!").strip().lower()
 
 
+ASKED_WITH = ("problem", "value", "other_value")
+"""What a Dismiss or Yes was decided on: a run that blanks the Accept logs these as they were, and undo gives them
+back with it (else the decision given back would stand for the worse problem, the moved vendor value)."""
+
+
+def decision_key(row: Mapping[str, Any]) -> str:
+    """The Change Log's Key of an Issues row whose Accept a run blanked (Sheet / Cell / Key / Code): undo gives the
+    APM's word back to the row that continues it, found by the same text."""
+    return " / ".join([*(_text(row.get(f)) for f in ("sheet", "cell", "key")), code_of(row)])
+
+
 def code_of(row: Mapping[str, Any]) -> str:
     """An Issues row's Code, the one it has now for a row an older prodbook wrote under a shared one
     (``RECODED``)."""

@@ -286,6 +286,8 @@ def changes_since(log: pd.DataFrame, since: datetime, *, sheets: dict[str, str],
         if action in gone or action.startswith(UNDO):
             continue
         sheet, field, key = r.get("sheet"), r.get("field"), text_or_empty(r.get("key"))
+        if sheet == sheets.get("Issues", "Issues"):
+            continue  # the APM's own decisions asked again (logged for undo): not a change of the production
         old = str(r["old"]) if _has(r.get("old")) else ""
         new = str(r["new"]) if _has(r.get("new")) else ""
         row = None

@@ -17,11 +17,22 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.cells import EXCEL_ERRORS
-from prodbook.core.changes import log_text
+from prodbook.core.changes import Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES, VENDOR_WIP
-from prodbook.core.open_findings import EVERY_RUN, RUN_NOTES, Checked, Merged, decision, merge, said_before
+from prodbook.core.open_findings import (
+    ASKED_WITH,
+    EVERY_RUN,
+    RUN_NOTES,
+    Checked,
+    Merged,
+    decision,
+    decision_key,
+    merge,
+    said_before,
+)
+from prodbook.core.where import row_dicts
 from prodbook.workbook.links import cell_link
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker
@@ -149,11 +160,11 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
         held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES)
         if len(held.frame) > len(merged.frame):  # a note on an earlier run would leave: not worth a file alone
             mark = tracker.mark()
-            stage_rows(tracker, table, *_accept_as_typed(tracker, table, held))
+            _stage_asked(tracker, table, held, log=not checked.after_undo)
             if not getattr(tracker.backend, "pending", True):
                 return held.notes
             tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
-    stage_rows(tracker, table, *_accept_as_typed(tracker, table, merged))
+    _stage_asked(tracker, table, merged, log=not checked.after_undo)
     return merged.notes
 
 
@@ -175,20 +186,39 @@ def vendor_reports(tracker: Tracker) -> dict[str, tuple[str, date]]:
     return {source: next(iter(both)) for source, both in seen.items() if len(both) == 1}
 
 
-def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Merged, list[str]]:
-    """``merged`` and the fields to write. Accept is the APM's: it goes with its row, as typed, unless this run
-    asks a row again (``Merged.cleared``: a dismissed row found again changed, a Yes whose vendor value moved).
-    Then the column is written, that row's Accept blank beside the notes it keeps, every other one as the cell
-    holds it (a TRUE stays TRUE, not the text the column reads it as). Only then: a run that clears none leaves
-    the sheet unwritten when nothing else on it changed."""
+def _stage_asked(tracker: Tracker, table: Table, merged: Merged, *, log: bool) -> None:
+    """Stage the rows ``merged`` holds, Accept as typed; ``log``: each Accept the run blanked goes in the Change
+    Log (not on the check after an undo, which logs nothing), so that undo gives the APM's word back."""
+    merged, fields, blanked = _accept_as_typed(tracker, table, merged)
+    stage_rows(tracker, table, merged, fields)
+    if log:
+        tracker.log(blanked)
+
+
+def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Merged, list[str], list[Change]]:
+    """``merged``, the fields to write and the Accepts blanked. Accept is the APM's: it goes with its row, as
+    typed, unless this run asks a row again (``Merged.cleared``: a dismissed row found again changed, a Yes whose
+    vendor value moved). Then the column is written, that row's Accept blank beside the notes it keeps, every
+    other one as the cell holds it (a TRUE stays TRUE, not the text the column reads it as), and each blanked one
+    is a Change Log line (Key: ``decision_key``; Old: the word typed), with the Problem, Value and Other Value it
+    was decided on where they changed (``ASKED_WITH``: undo puts them back with it). Only then: a run that clears
+    none leaves the sheet unwritten when nothing else on it changed."""
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     if not table.exists or "accept" in fields or not merged.cleared:
-        return merged, fields
+        return merged, fields, []
     at = table.columns["accept"]
-    accept = [tracker.cell_as_written(table.sheet, src, at) if src is not None and decision(a) else None
-              for a, src in zip(merged.frame["accept"], merged.source, strict=True)]
+    typed = [tracker.cell_as_written(table.sheet, src, at) if src is not None else None for src in merged.source]
+    accept = [was if decision(a) else None for a, was in zip(merged.frame["accept"], typed, strict=True)]
+    before = {int(r["_row"]): r for r in row_dicts(table.frame)}
+    blanked = []
+    for r, src, a, was in zip(row_dicts(merged.frame), merged.source, accept, typed, strict=True):
+        if src is not None and a is None and decision(was):
+            key, old = decision_key(r), before.get(src, {})
+            blanked += [Change(table.sheet, key, ISSUES.column("accept").header, was, None)] + [
+                Change(table.sheet, key, ISSUES.column(f).header, old.get(f), r.get(f)) for f in ASKED_WITH
+                if not same_logged(old.get(f), r.get(f))]
     return replace(merged, frame=merged.frame.assign(accept=pd.Series(accept, index=merged.frame.index,
-                                                                       dtype=object))), list(ISSUES.fields)
+                                                                       dtype=object))), list(ISSUES.fields), blanked
 
 
 def stage_rows(tracker: Tracker, table: Table, merged: Merged, fields: list[str]) -> None:

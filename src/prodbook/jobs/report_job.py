@@ -19,7 +19,7 @@ from prodbook.core import report as rp
 from prodbook.core.development import labdips
 from prodbook.core.findings import Code, UserError, warning
 from prodbook.core.keys import style_vendors
-from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
+from prodbook.core.model.sheets import CHANGE_LOG, EXCEPTIONS, ISSUES, LAB_DIPS, ORDERS, STYLES, TA, VENDOR_WIP
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome, stopped_lines, valid_frame, whole_path
 from prodbook.jobs.exceptions_job import inputs, ta_rows
 from prodbook.jobs.scorecard_job import card_for, exceptions_now
@@ -123,7 +123,8 @@ def report(tracker: Tracker, ctx: Context) -> Outcome:
     codes = tuple(c.strip() for c in str(milestones).split(",")) if milestones else (
         *rp.KEY_MILESTONES[:3], tracker.config.ex_factory_code, rp.KEY_MILESTONES[4])
     changes, other = rp.changes_since(log, since, exceptions=exceptions, milestones=codes, sheets={
-        "T&A": tracker.sheet(TA), "Vendor WIP": tracker.sheet(VENDOR_WIP), "Exceptions": tracker.sheet(EXCEPTIONS)},
+        "T&A": tracker.sheet(TA), "Vendor WIP": tracker.sheet(VENDOR_WIP), "Exceptions": tracker.sheet(EXCEPTIONS),
+        "Issues": tracker.sheet(ISSUES)},
         wip=tracker.current(VENDOR_WIP))
 
     table = tracker.table(rp.REPORT, required=False)

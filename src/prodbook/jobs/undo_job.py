@@ -55,7 +55,7 @@ from prodbook.core.model.sheets import (
     Kind,
     SheetSpec,
 )
-from prodbook.core.open_findings import UNDONE_MARK, Merged
+from prodbook.core.open_findings import ASKED_WITH, BACK_NAMED, UNDONE_MARK, Merged, decision, decision_key
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
@@ -184,8 +184,11 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     if archive_rows or back_to_archive:
         findings += _restage_archive(tracker, archive_rows, back_to_archive)
     put_back_on = {spec for sheet in by_sheet if (spec := _spec_for(tracker, sheet)) is not None}
-    marked = _issues_after_undo(tracker, action, drop_notes=bool(archive_rows or back_to_archive),
-                                stale=_stale_steps(put_back_on, action), read=_files_read(tracker, entries))
+    marked, given, theirs = _issues_after_undo(tracker, action, drop_notes=bool(archive_rows or back_to_archive),
+                                               stale=_stale_steps(put_back_on, action),
+                                               read=_files_read(tracker, entries),
+                                               blanked=_blanked(by_sheet.get(tracker.sheet(ISSUES))))
+    changes += given
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
     kept = sum(1 for f in findings if f.code is Code.UNDO_KEPT)
@@ -200,7 +203,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                    for sheet in {c.sheet for c in changes})
     chased = any(_spec_for(tracker, sheet) is FOLLOW_UPS for sheet in by_sheet)
     files, said, left = _drafts_back(tracker, action, ctx, chased)
-    summary += _marked_line(marked, ctx.dry_run)
+    summary += _marked_line(marked, ctx.dry_run) + _given_line(given, theirs, ctx.dry_run)
     return Outcome(f"{UNDO}{action}", findings + left, changes, summary=summary + said,
                    data={"undone": action, "records": put_back}, files=files)
 
@@ -962,10 +965,34 @@ def _unmarked(text: str, step: str) -> str:
     return text
 
 
+def _blanked(lines: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
+    """The Accepts the undone run blanked on the Issues sheet (``issues_job._accept_as_typed``), by the row's
+    ``decision_key``, in the log's order: each the APM's word ('accept') with the Problem, Value and Other Value it
+    was decided on (``ASKED_WITH``), where the run changed them. The generic revert skips these lines (Issues has no
+    key)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if lines is None or not {"key", "field", "old"} <= set(lines.columns):
+        return out
+    names = {ISSUES.column(f).header.lower(): f for f in ("accept", *ASKED_WITH)}
+    with_it: dict[str, dict[str, Any]] = {}
+    for key, what, old in zip(lines["key"], lines["field"], lines["old"], strict=True):
+        f = names.get(str(what).strip().lower())
+        if not isinstance(key, str) or f is None:
+            continue
+        if f != "accept":
+            with_it.setdefault(key.strip(), {}).setdefault(f, None if log_text(old) in (None, "") else old)
+        elif decision(old):
+            out.setdefault(key.strip(), []).append({"accept": {"True": True, "False": False}.get(str(old).strip(),
+                                                                                                   old)})
+    return {k: [{**with_it.get(k, {}), **d} for d in v] for k, v in out.items()}
+
+
 def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str],
-                       read: Collection[str] = ()) -> dict[str, int]:
-    """The Issues sheet after the undo: without its notes on T&A rows moved to or from the archive (``drop_notes``)
-    and with the rows found by the ``stale`` steps marked as the undone run's.
+                       read: Collection[str] = (), blanked: Mapping[str, list[dict[str, Any]]] | None = None
+                       ) -> tuple[dict[str, int], list[Change], list[str]]:
+    """The Issues sheet after the undo: without its notes on T&A rows moved to or from the archive (``drop_notes``),
+    with the rows found by the ``stale`` steps marked as the undone run's, and the Accepts the run blanked
+    (``blanked``) given back.
 
     The notes speak of the run this undo takes back (the run that moved rows drops the notes of earlier ones), and
     are no longer true. Left there, they would stay until a run writes for something else ('23 T&A row(s) moved to
@@ -973,11 +1000,15 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
     undo put back ('forecast ex-factory 27-May-27, 7 day(s) after cancel' over a T&A whose forecast is 24-May-27
     again), and no check after the undo remakes them (a T&A undo is not slowed by a rebuild): their Problem starts
     with what run they are from and what to press, and the next run of that step writes them afresh (its rows are
-    matched by sheet, column, key, code and Found By, so Accept and Found On stay). The other rows stay as they
-    are, Accept and the team's columns with them. Returns the rows marked, by step."""
+    matched by sheet, column, key, code and Found By, so Accept and Found On stay). A Dismiss or Yes the run blanked
+    goes back on the row that continues it (same Sheet, Cell, Key and Code) while its Accept is still blank; one
+    the APM filled again since stays theirs. The other rows stay as they are, Accept and the team's columns with
+    them. Returns the rows marked, by step; the Accepts given back (as Change Log lines); the rows kept as the
+    APM decided them again (their ``decision_key``)."""
+    blanked = {k: list(v) for k, v in (blanked or {}).items()}
     table = tracker.table(ISSUES, required=False)
-    if not table.exists or "code" not in table.frame.columns or (not drop_notes and not stale):
-        return {}
+    if not table.exists or "code" not in table.frame.columns or (not drop_notes and not stale and not blanked):
+        return {}, [], []
     frame = table.frame
     gone = frame["code"].map(lambda v: str(v).strip() if isinstance(v, str) else "").isin(ARCHIVE_NOTES) \
         if drop_notes else pd.Series(False, index=frame.index)
@@ -987,16 +1018,60 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
         if "found_in" in frame.columns else pd.Series("", index=frame.index)
     # a vendor file's rows only where the undone run read that file: another file's rows are as true as before
     marks = by.isin(list(stale)) & ~gone & ((by != ACTION_NAMES["wip"]) | found_in.isin(list(read)))
-    if not gone.any() and not marks.any():
-        return {}
     kept = frame[~gone.to_numpy()][list(ISSUES.fields)].copy()
+    rows = [int(r) for r in frame["_row"][~gone.to_numpy()]]
+    given: list[Change] = []
+    theirs: list[str] = []
+    accept: list[Any] = []
+    if blanked and "accept" in table.columns:
+        at = table.columns["accept"]
+        for i, r, row in zip(kept.index, row_dicts(kept), rows, strict=True):
+            typed = tracker.cell_as_written(table.sheet, row, at) if decision(r.get("accept")) else None
+            words = blanked.get(key := decision_key(r))
+            if words and typed is None:
+                back = words.pop(0)
+                typed = back.pop("accept")
+                given.append(Change(table.sheet, key, ISSUES.column("accept").header, None, typed))
+                for f, old in back.items():  # what it was decided on, before the undo's mark goes on
+                    given.append(Change(table.sheet, key, ISSUES.column(f).header, r.get(f), old))
+                    kept.at[i, f] = old
+            elif words:
+                words.pop(0)
+                theirs.append(key)
+            accept.append(typed)
+    if not gone.any() and not marks.any() and not given:
+        return {}, [], theirs
     kept.loc[marks[~gone].to_numpy(), "problem"] = [
         mark_undone(p, action, f"{b} with '{f}'" if b == ACTION_NAMES["wip"] else AGAIN.get(b, b).split(" (")[0])
         for p, b, f in zip(kept["problem"][marks[~gone].to_numpy()], by[marks], found_in[marks])]
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
-    stage_rows(tracker, table, Merged(kept.reset_index(drop=True),
-                                      [int(r) for r in frame["_row"][~gone.to_numpy()]]), fields)
-    return {step: int((by[marks] == step).sum()) for step in stale if (by[marks] == step).any()}
+    if given:  # the column written: every other Accept as the cell holds it (a TRUE stays TRUE)
+        kept["accept"] = pd.Series(accept, index=kept.index, dtype=object)
+        fields = list(ISSUES.fields)
+    source: list[int | None] = list(rows)
+    stage_rows(tracker, table, Merged(kept.reset_index(drop=True), source), fields)
+    return {step: int((by[marks] == step).sum()) for step in stale if (by[marks] == step).any()}, given, theirs
+
+
+def _given_line(given: Sequence[Change], theirs: Sequence[str], dry_run: bool) -> list[str]:
+    """The undo's word on the Dismiss and Yes decisions it gave back to the Issues sheet, and once on those the APM
+    decided again since (kept as they typed them)."""
+    out = []
+    words = [c for c in given if c.field == ISSUES.column("accept").header]
+    if words:
+        out.append(f"  Issues: {len(words):,} decision(s) in Accept that the run undone had blanked (Dismiss, Yes) "
+                   f"{'would be' if dry_run else 'were'} given back to their rows: "
+                   + _named(list(dict.fromkeys(c.key for c in words))) + ", with the problem they were decided on.")
+    if theirs:
+        out.append(f"  Issues: {len(theirs):,} row(s) whose Accept the run undone had blanked were decided again "
+                   "since: Accept is kept as you typed it there: " + _named(list(dict.fromkeys(theirs))) + ".")
+    return out
+
+
+def _named(keys: list[str]) -> str:
+    """The first few rows by key (as the run's summary names the rows back, ``BACK_NAMED``), the rest counted."""
+    more = f" and {len(keys) - BACK_NAMED:,} more" if len(keys) > BACK_NAMED else ""
+    return ", ".join(keys[:BACK_NAMED]) + more
 
 
 def _marked_line(marked: Mapping[str, int], dry_run: bool) -> list[str]:
