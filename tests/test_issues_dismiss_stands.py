@@ -205,13 +205,9 @@ def set_ex_factory(path: Path, day: date) -> None:
     wb.save(path)
 
 
-def said(result: Any) -> str:
-    return " ".join(line for o in result.outcomes for line in o.summary)
-
-
-def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(tmp_path):
-    """H3 and H4 on the file: the buyer agreed +5 days; a week's slip stays dismissed, two weeks' is asked again
-    and the APM's note is still beside it."""
+def dismissed_with_a_note(tmp_path: Path) -> tuple[Path, int]:
+    """The late-for-cancel of ``late_for_cancel_book`` found on 1-Mar-27, dismissed by the APM with a note in a
+    'Notes' column of their own; the tracker and that column's number."""
     path = late_for_cancel_book(tmp_path)
     run(path, ["ta"], ctx(date(2027, 3, 1)))
     at = issues_row(path, "late-for-cancel")
@@ -219,6 +215,17 @@ def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(t
     note = add_notes_column(path)
     type_in(path, at, "Accept", "Dismiss")
     type_in(path, at, "Notes", "buyer agreed +5 days")
+    return path, note
+
+
+def said(result: Any) -> str:
+    return " ".join(line for o in result.outcomes for line in o.summary)
+
+
+def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(tmp_path):
+    """H3 and H4 on the file: the buyer agreed +5 days; a week's slip stays dismissed, two weeks' is asked again
+    and the APM's note is still beside it."""
+    path, note = dismissed_with_a_note(tmp_path)
     set_ex_factory(path, date(2027, 4, 22))  # a week later: 12 day(s) after cancel
     result = run(path, ["ta"], ctx(date(2027, 3, 2)))
     row = by_code(path)["late-for-cancel"]
@@ -237,12 +244,7 @@ def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(t
 
 def test_a_date_format_changed_in_config_keeps_dismiss_and_notes(tmp_path):
     """M3 on the file: the Value '10-Apr-27' is '10/04/2027' after the change, the sentence's dates too."""
-    path = late_for_cancel_book(tmp_path)
-    run(path, ["ta"], ctx(date(2027, 3, 1)))
-    at = issues_row(path, "late-for-cancel")
-    add_notes_column(path)
-    type_in(path, at, "Accept", "Dismiss")
-    type_in(path, at, "Notes", "buyer agreed +5 days")
+    path, _ = dismissed_with_a_note(tmp_path)
     add_config(path, ("Date Format", "dd/mm/yyyy"))
     result = run(path, ["ta"], ctx(date(2027, 3, 2)))
     row = by_code(path)["late-for-cancel"]

@@ -11,18 +11,13 @@ from datetime import date
 import openpyxl
 
 from prodbook.jobs.runner import run
-from test_issues_dismiss_stands import add_notes_column, late_for_cancel_book, said, set_ex_factory
+from test_issues_dismiss_stands import dismissed_with_a_note, said, set_ex_factory
 from test_open_findings import book, by_code, costing, ctx, issues_row, type_in
 
 
 def _brought_back(tmp_path):
     """A late-for-cancel dismissed with a note, then two weeks worse: the run blanks its Accept."""
-    path = late_for_cancel_book(tmp_path)
-    run(path, ["ta"], ctx(date(2027, 3, 1)))
-    at = issues_row(path, "late-for-cancel")
-    add_notes_column(path)
-    type_in(path, at, "Accept", "Dismiss")
-    type_in(path, at, "Notes", "buyer agreed +5 days")
+    path, _ = dismissed_with_a_note(tmp_path)
     set_ex_factory(path, date(2027, 4, 29))  # 19 day(s) after cancel
     run(path, ["ta"], ctx(date(2027, 3, 3)))
     assert by_code(path)["late-for-cancel"]["Accept"] is None
