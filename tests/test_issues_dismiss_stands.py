@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import add_config, base_sheets, write_book
+from conftest import add_config, assert_finding, base_sheets, write_book
+from prodbook.core.findings import Code
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES
 from prodbook.core.open_findings import GRACE_DAYS, Checked, merge, same_problem
@@ -299,3 +300,27 @@ def test_a_row_back_for_the_same_problem_keeps_the_day_it_was_first_found():
     yes = dict(accept="Yes", other_value="12.50", other_source="SHX costing", code="fob-differs", problem="FOB")
     rows, source = merged([row(**yes)], [row(**{**yes, "other_value": "13.00", "accept": None}, found_on=today)])
     assert source == [2] and rows[0]["accept"] is None and rows[0]["found_on"] == DAY1
+
+
+@pytest.mark.parametrize(("days", "still"), [(30, True), (3, False)])
+def test_dismiss_days_on_config_says_how_much_later_a_dismissed_problem_may_run(tmp_path, days, still):
+    """Review 197: a line whose buyer agreed an extension came back every 8 days as its forecast slipped; a team
+    sets how much later a dismissed problem may run (Config 'Dismiss Days', 7 unless set). 5 -> 12 day(s) after
+    cancel: 7 more, within 30, past 3."""
+    path, _ = dismissed_with_a_note(tmp_path)
+    add_config(path, ("Dismiss Days", days))
+    set_ex_factory(path, date(2027, 4, 22))  # 12 day(s) after cancel
+    result = run(path, ["ta"], ctx(date(2027, 3, 2)))
+    row = by_code(path)["late-for-cancel"]
+    assert (row["Accept"] == "Dismiss") is still and row["Notes"] == "buyer agreed +5 days", row
+    assert (f"at most {days} days later" if still else f"over {days} days later") in said(result)
+
+
+def test_dismiss_days_that_is_not_a_number_of_days_is_named_and_the_default_applies(tmp_path):
+    path, _ = dismissed_with_a_note(tmp_path)
+    add_config(path, ("Dismiss Days", "a week"))
+    set_ex_factory(path, date(2027, 4, 22))  # 7 more: within the default
+    result = run(path, ["ta"], ctx(date(2027, 3, 2)))
+    assert by_code(path)["late-for-cancel"]["Accept"] == "Dismiss"
+    setting = assert_finding(result.findings, Code.SETTING, sheet="Config")
+    assert "Dismiss Days" in setting.message and "a week" in setting.message, setting.text()

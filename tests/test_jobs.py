@@ -331,7 +331,7 @@ def test_a_mapping_names_prodbooks_sheet_in_any_case_and_a_name_it_does_not_know
 
 
 @pytest.mark.parametrize("name", ["Due Soon Days", "WIP Stale Days", "Transit Days Air", "Transit Days Sea",
-                                  "On-Time Tolerance Days", "Courier Days", "Lab Dip Review Days"])
+                                  "On-Time Tolerance Days", "Courier Days", "Lab Dip Review Days", "Dismiss Days"])
 def test_a_days_setting_of_a_billion_days_is_named_and_the_default_applies(tmp_path, name):
     """'Due Soon Days' 1E+9 (a paste gone wrong) stopped the follow-ups and 'WIP Stale Days' the scorecard:
     a date that many days from today is past any calendar. Each days setting takes at most ten years."""

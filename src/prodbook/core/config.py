@@ -55,6 +55,9 @@ class Config:
     on_time_tolerance_days: int = 0
     """Config 'On-Time Tolerance Days': a shipment this many days after the planned ex-factory still
     counts as on time on the vendor scorecard."""
+    dismiss_days: int = 7
+    """Config 'Dismiss Days': how many days later than when it was dismissed a problem may run before its Issues
+    row asks again (``open_findings.GRACE_DAYS``, the default)."""
     function_errors: FunctionErrors = FunctionErrors.TEXT
     """Config 'Function Errors': the spreadsheet functions' errors as text with the reason, or as Excel's."""
     sheet_names: dict[str, str] = field(default_factory=dict)
@@ -76,7 +79,7 @@ class Config:
 
 SETTING_NAMES = ("Date Order", "Date Format", "Due Soon Days", "Ex-Factory Code", "Backups To Keep",
                  "Transit Days Air", "Air Cost per Unit", "Extra Shift Cost per Day", "On-Time Tolerance Days",
-                 "Function Errors", "CSV Encoding", "Season", "Division", "Tracker ID",
+                 "Dismiss Days", "Function Errors", "CSV Encoding", "Season", "Division", "Tracker ID",
                  *(name for name, _, _ in LIMIT_SETTINGS),
                  "Sheet: <default sheet name>", "Column: <sheet> / <default header>")
 
@@ -111,7 +114,7 @@ def _near_setting(folded: str) -> str | None:
 _TYPED: dict[str, tuple[str, type]] = {
     "transit days air": ("transit_days_air", int), "air cost per unit": ("air_cost_per_unit", float),
     "extra shift cost per day": ("shift_cost_per_day", float),
-    "on-time tolerance days": ("on_time_tolerance_days", int)}
+    "on-time tolerance days": ("on_time_tolerance_days", int), "dismiss days": ("dismiss_days", int)}
 """Numeric settings with a typed field: folded name -> (field, type)."""
 
 

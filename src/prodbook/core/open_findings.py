@@ -83,6 +83,8 @@ class Checked:
     after_undo: bool = False
     """The check after an undo: the rows the undo marked (``UNDONE_MARK``) are kept but not counted in its line,
     the undo's own line says them and what to press."""
+    dismiss_days: int = GRACE_DAYS
+    """Config 'Dismiss Days': how much later than dismissed a problem may run before its row asks again."""
     reports: Mapping[str, tuple[str, date]] = field(default_factory=dict)
     """The vendor WIP reports on the Vendor WIP sheet as this run leaves it, by Source File (the file's name, or
     'mail.msg > attachment ...'): the one vendor and the report date of each. A row about a report's own rows is
@@ -258,11 +260,11 @@ def same_problem(before: Any, now: Any) -> bool:
                zip(a.dates, b.dates, strict=True))
 
 
-def worse(before: Any, now: Any) -> bool:
-    """The problem (``same_problem``) is later by more than ``GRACE_DAYS`` than it was: a day count past its date
+def worse(before: Any, now: Any, days: int = GRACE_DAYS) -> bool:
+    """The problem (``same_problem``) is later by more than ``days`` than it was: a day count past its date
     grew by more (a countdown, 'in 27 day(s)', is not late)."""
     a, b = _shape(_text(before)), _shape(_text(now))
-    return any(max(n, 0) - max(o, 0) > GRACE_DAYS for o, n in zip(a.days, b.days))
+    return any(max(n, 0) - max(o, 0) > days for o, n in zip(a.days, b.days))
 
 
 def _same_values(before: Mapping[str, Any], now: Mapping[str, Any], older: bool = False) -> bool:
@@ -300,11 +302,11 @@ def _first_found(row: dict[str, Any], prev: Mapping[str, Any] | None) -> dict[st
         else row
 
 
-def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bool) -> bool:
+def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bool, days: int = GRACE_DAYS) -> bool:
     """A dismissed row found again is what the APM dismissed: the same values (``_same_values``), the same
     problem (``same_problem``), and not more than ``GRACE_DAYS`` later (``worse``)."""
     return (_same_values(before, now, older) and same_problem(before.get("problem"), now.get("problem"))
-            and not worse(before.get("problem"), now.get("problem")))
+            and not worse(before.get("problem"), now.get("problem"), days))
 
 
 def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
@@ -461,7 +463,7 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
         if int(prev["_row"]) in checked.resolved:
             result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
             out.append((r, None))
-        elif dismissed(prev.get("accept")) and _dismiss_stands(prev, r, was_older):
+        elif dismissed(prev.get("accept")) and _dismiss_stands(prev, r, was_older, checked.dismiss_days):
             result.still += 1  # what the APM dismissed, no more than a week later: their decision stands
             out.append(({**r, "problem": _unmarked(_text(prev.get("problem"))) or r.get("problem"),
                          "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
@@ -497,7 +499,7 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
     out.sort(key=lambda pair: order_key(pair[0]))
     result.frame = pd.DataFrame([r for r, _ in out], columns=fields)
     result.source = [s for _, s in out]
-    result.notes = _notes(result)
+    result.notes = _notes(result, checked.dismiss_days)
     return result
 
 
@@ -525,7 +527,7 @@ BACK_NAMED = 5
 """Dismissed rows back that the summary names, the rest counted."""
 
 
-def _notes(m: Merged) -> list[str]:
+def _notes(m: Merged, days: int = GRACE_DAYS) -> list[str]:
     parts = []
     if m.kept:
         parts.append(_kept_note(m))
@@ -536,12 +538,12 @@ def _notes(m: Merged) -> list[str]:
     if m.moved:
         parts.append(f"{m.moved} decided, but the vendor's value changed since (decide again: Accept is blank)")
     if m.still:
-        parts.append(f"{m.still} dismissed and still so (the same values and problem, at most {GRACE_DAYS} days "
+        parts.append(f"{m.still} dismissed and still so (the same values and problem, at most {days} days "
                      "later)")
     if m.back:
         shown = m.back_named[:BACK_NAMED]
         more = f" and {m.back - len(shown)} more" if m.back > len(shown) else ""
         parts.append(f"{m.back} dismissed but found again with other values, another problem or over "
-                     f"{GRACE_DAYS} days later (decide again: Accept is blank, your notes stay): "
+                     f"{days} days later (decide again: Accept is blank, your notes stay): "
                      f"{', '.join(shown)}{more}")
     return [f"Issues: {'; '.join(parts)}."] if parts else []
