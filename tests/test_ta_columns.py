@@ -170,7 +170,8 @@ def old_changes(sheet: str, new: pd.DataFrame, old: pd.DataFrame, matched: np.nd
     """``ta_job._changes`` as it was (a Change per index, read element by element): the oracle."""
     from prodbook.core.changes import FILLED, NEW_ROW, Change, row_prints
     from prodbook.core.model.sheets import TA
-    from prodbook.jobs.ta_job import GENERATED, KEY, differs
+    from prodbook.core.ta_edits import differs
+    from prodbook.jobs.ta_job import GENERATED, KEY
 
     codes = new["code"].to_numpy(dtype=object)
     idx = np.flatnonzero(matched)

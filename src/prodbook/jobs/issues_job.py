@@ -145,7 +145,8 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     User columns (Accept) and extra columns stay with their issue. Returns summary lines (what was kept,
     resolved, dismissed) for the APM.
     """
-    checked = checked or Checked(today=pd.Timestamp.today().date())
+    checked = replace(checked or Checked(today=pd.Timestamp.today().date()),
+                      dismiss_days=tracker.config.dismiss_days)  # the workbook's Config, whoever asks
     if checked.files and not checked.reports:
         checked = replace(checked, reports=vendor_reports(tracker))
     table = tracker.table(ISSUES, required=False)

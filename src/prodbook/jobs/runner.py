@@ -321,8 +321,7 @@ def _run_jobs(path: str | Path, book: Any, jobs: Sequence[str], ctx: Context, *,
     action = title or _action_name(jobs, outcomes)
     run_id = action if action.startswith("Undo ") else f"{action} {_stamp(ctx.now)}"
     if issues and "undo" not in jobs:
-        notes = stage_issues(tracker, findings, dataclasses.replace(checked(ctx, outcomes), after_undo=issues_only,
-                                                                    dismiss_days=tracker.config.dismiss_days),
+        notes = stage_issues(tracker, findings, dataclasses.replace(checked(ctx, outcomes), after_undo=issues_only),
                              found_by(tracker, outcomes))
         if outcomes and notes:
             outcomes[-1].summary += notes

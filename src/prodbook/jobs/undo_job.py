@@ -56,6 +56,7 @@ from prodbook.core.model.sheets import (
     SheetSpec,
 )
 from prodbook.core.open_findings import ASKED_WITH, BACK_NAMED, UNDONE_MARK, Merged, decision, decision_key
+from prodbook.core.ta_edits import differs
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
 from prodbook.jobs.issues_job import stage_rows
@@ -63,7 +64,6 @@ from prodbook.jobs.ta_job import (
     TA_ARCHIVE,
     TAKEN_BACK,
     archived_extras,
-    differs,
     extras_of,
     moved_formula,
     typed_keys,
