@@ -129,6 +129,20 @@ def assert_finding(findings: Sequence[Finding], code: Code, **where: Any) -> Fin
     return hits[0]
 
 
+def add_notes_column(path: Path, name: str = "Notes") -> int:
+    """A column of the APM's own (``name``) at the end of the Issues table; its Excel column number."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Issues"]
+    note = ws.max_column + 1
+    ws.cell(1, note).value = name
+    table = next(iter(ws.tables.values()))
+    table.ref = f"A1:{openpyxl.utils.get_column_letter(note)}{ws.max_row}"
+    table.autoFilter.ref = table.ref
+    table.tableColumns.append(openpyxl.worksheet.table.TableColumn(id=note, name=name))
+    wb.save(path)
+    return note
+
+
 def decide_issue(book: Path, pick: Callable[[dict[str, Any]], bool], accept: str | None, notes: str) -> None:
     """The APM's Accept and a note (in 'Notes', a column of the team's own added on the right) typed on the one
     Issues row ``pick`` takes (the row as a dict by header)."""

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import add_config, assert_finding, base_sheets, write_book
+from conftest import add_config, add_notes_column, assert_finding, base_sheets, write_book
 from prodbook.core.findings import Code
 from prodbook.core.looks import date_text
 from prodbook.core.model.sheets import ISSUES
@@ -177,20 +177,6 @@ def test_a_neighbour_that_moved_into_the_cell_does_not_take_a_grown_keys_dismiss
 
 
 # -- on a real workbook: the notes stay, and Accept as typed -------------------------------------------------------
-
-def add_notes_column(path: Path) -> int:
-    """A 'Notes' column of the APM's own at the end of the Issues table; its Excel column number."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb["Issues"]
-    note = ws.max_column + 1
-    ws.cell(1, note).value = "Notes"
-    table = next(iter(ws.tables.values()))
-    table.ref = f"A1:{openpyxl.utils.get_column_letter(note)}{ws.max_row}"
-    table.autoFilter.ref = table.ref
-    table.tableColumns.append(openpyxl.worksheet.table.TableColumn(id=note, name="Notes"))
-    wb.save(path)
-    return note
-
 
 def late_for_cancel_book(tmp_path: Path) -> Path:
     """PO 4500000001 forecast ex-factory 15-Apr-27 (a Thursday), cancel 10-Apr-27: 5 day(s) after cancel."""

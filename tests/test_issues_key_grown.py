@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from conftest import write_book
+from conftest import add_notes_column, write_book
 from prodbook.core.model.sheets import ISSUES
 from prodbook.core.open_findings import Checked, merge
 from prodbook.jobs.runner import run
@@ -98,15 +98,10 @@ def as_an_older_run_wrote_it(path: Path) -> None:
     """The Issues sheet as prodbook wrote it before a Lab Dips row was named by its whole key (checked against that
     version's own output): Key 'S1 / Heather Gray' and 'SS27-KT-1OO3', no Other Value, Source or Proposed Value.
     Then the APM dismisses the colour and types a note beside the style, in a column of their own."""
+    note = add_notes_column(path, "My Note")
     wb = openpyxl.load_workbook(path)
     ws = wb["Issues"]
     at = {c.value: c.column for c in ws[1]}
-    note = ws.max_column + 1
-    ws.cell(1, note).value = "My Note"
-    table = next(iter(ws.tables.values()))
-    table.ref = f"A1:{openpyxl.utils.get_column_letter(note)}{ws.max_row}"
-    table.autoFilter.ref = table.ref
-    table.tableColumns.append(openpyxl.worksheet.table.TableColumn(id=note, name="My Note"))
     for r in range(2, ws.max_row + 1):
         key = ws.cell(r, at["Key"]).value
         if ws.cell(r, at["Sheet"]).value != "Lab Dips":
