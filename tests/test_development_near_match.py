@@ -1,6 +1,6 @@
 """A Lab Dips or Samples row whose style or colour matches nothing: the "did you mean" is the one close-match
-reading the vendor comparisons use (``keys.near_styles``, ``keys.near_colors``), and on a Lab Dips row with
-exactly one clear match it is a Proposed Value that Accept = Yes writes, logged and undone."""
+reading the vendor comparisons use (``keys.near_styles``, ``keys.near_colors``), and on a Lab Dips or Samples row
+with exactly one clear match it is a Proposed Value that Accept = Yes writes, logged and undone."""
 
 from __future__ import annotations
 
@@ -133,11 +133,13 @@ def test_two_close_styles_propose_nothing(tmp_path):
     assert assert_finding(found, Code.STYLE_UNKNOWN, sheet="Lab Dips", row=2).fix is None
 
 
-def test_a_samples_row_gets_the_hint_but_no_proposed_value_as_apply_cannot_find_its_row(tmp_path):
-    # Samples has no key columns, so Apply fixes could not tell its rows apart: the hint only
+def test_a_samples_row_gets_the_proposed_value_named_by_its_identity(tmp_path):
+    # Samples has no key columns: its row is named by its identity, which Apply fixes finds it by
+    # (tests/test_samples_fix.py applies it)
     sample = ["S1", "Proto", "Fit", "Heather Gray", "M", 2, date(2027, 1, 4), date(2027, 2, 1), None, None,
               None, None, None, None]
     path = book(tmp_path, "Navy, Heather Grey", [dip("S1", "Navy")], samples=[sample])
     found = run(path, ["validate"], ctx()).findings
     f = assert_finding(found, Code.COLOR_UNKNOWN, sheet="Samples", row=2, column="Color")
-    assert "did you mean Heather Grey?" in f.message and f.fix is None
+    assert "did you mean Heather Grey?" in f.message and f.fix is not None and f.fix.proposed == "Heather Grey"
+    assert f.key == "S1 / Proto / Heather Gray / M / Fit"

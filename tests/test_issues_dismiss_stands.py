@@ -107,8 +107,11 @@ def test_late_for_cancel_comes_back_once_over_a_week_later_than_dismissed_not_ev
 
 
 def test_a_dismissed_row_keeps_the_sentence_it_was_dismissed_with_so_the_week_counts_from_then():
+    """Dismissed As holds the sentence dismissed (the Problem the row showed when the APM typed Dismiss), Problem
+    today's: the week counts from the one dismissed."""
     rows, _ = merged([row(late("22-Nov-26", 3), accept="Dismiss")], [row(late("22-Nov-26", 9))])
-    assert (rows[0]["accept"], rows[0]["problem"]) == ("Dismiss", late("22-Nov-26", 3))
+    assert (rows[0]["accept"], rows[0]["dismissed_as"]) == ("Dismiss", late("22-Nov-26", 3))
+    assert rows[0]["problem"] == late("22-Nov-26", 9)
     day = [row(late("22-Nov-26", 3), accept="Dismiss")]
     for n in range(4, 30):  # a refresh a day: back on the first day over a week later, not before
         rows, _ = merged(day, [row(late("22-Nov-26", n))])
@@ -121,7 +124,10 @@ def test_a_dismissed_row_keeps_the_sentence_it_was_dismissed_with_so_the_week_co
 def test_an_undos_mark_on_a_dismissed_row_is_not_part_of_its_sentence():
     marked = "[From the run undone, 'Refresh all': press Refresh all to check again] " + late("22-Nov-26", 3)
     rows, _ = merged([row(marked, accept="Dismiss")], [row(late("22-Nov-26", 4))])
-    assert (rows[0]["accept"], rows[0]["problem"]) == ("Dismiss", late("22-Nov-26", 3))
+    assert (rows[0]["accept"], rows[0]["dismissed_as"]) == ("Dismiss", late("22-Nov-26", 3))
+    assert rows[0]["problem"] == late("22-Nov-26", 4)
+    rows, _ = merged([row(late("22-Nov-26", 4), accept="Dismiss", dismissed_as=marked)], [row(late("22-Nov-26", 5))])
+    assert (rows[0]["accept"], rows[0]["dismissed_as"]) == ("Dismiss", late("22-Nov-26", 3))
 
 
 @settings(max_examples=60, deadline=None)
@@ -217,13 +223,14 @@ def test_late_for_cancel_dismissed_stays_a_week_then_comes_back_with_its_notes(t
     result = run(path, ["ta"], ctx(date(2027, 3, 2)))
     row = by_code(path)["late-for-cancel"]
     assert (row["Accept"], row["Notes"]) == ("Dismiss", "buyer agreed +5 days"), row
-    assert "5 day(s) after cancel" in row["Problem"]  # the sentence dismissed
+    assert "5 day(s) after cancel" in row["Dismissed As"]  # the sentence dismissed
+    assert "12 day(s) after cancel" in row["Problem"]  # and the problem as it is today
     assert "1 dismissed and still so" in said(result)
     set_ex_factory(path, date(2027, 4, 29))  # two weeks later: 19 day(s) after cancel
     result = run(path, ["ta"], ctx(date(2027, 3, 3)))
     row = by_code(path)["late-for-cancel"]
     assert row["Accept"] is None and row["Notes"] == "buyer agreed +5 days", row
-    assert "19 day(s) after cancel" in row["Problem"]
+    assert "19 day(s) after cancel" in row["Problem"] and row["Dismissed As"] is None
     assert "1 dismissed but found again" in said(result) and "notes stay" in said(result)
     assert f"notes stay): {row['Key']}." in said(result)  # which row to look at (review 197)
     assert openpyxl.load_workbook(path)["Issues"].cell(1, note).value == "Notes"

@@ -401,7 +401,8 @@ class ColumnLook:
 
 
 WRAP: dict[str, tuple[int, int]] = {
-    "detail": (50, 70), "problem": (50, 70), "notes": (28, 45), "remarks": (28, 45), "resolution": (24, 40),
+    "detail": (50, 70), "problem": (50, 70), "dismissed_as": (50, 70), "notes": (28, 45), "remarks": (28, 45),
+    "resolution": (24, 40),
     "comments": (28, 45), "exception_rules": (24, 40), "value": (16, 36), "other_value": (16, 36),
     "proposed": (16, 36), "old": (16, 36), "new": (16, 36), "description": (24, 40), "note": (40, 60),
     "recovery": (30, 50),

@@ -7,11 +7,11 @@ again (yesterday's costing sheet), is still open: its row stays, with where
 sheet when a run that does the same check on the same file (or on a newer
 report of the same vendor: a vendor's report is the vendor's, ``_as_vendor``)
 no longer finds it, or when its fix was applied (Accept = Yes and ``validate --apply``). A row the
-APM dismissed (Accept = Dismiss) stays, last, with their decision and the
-sentence they dismissed, while the finding stands with the same values and
-the same problem (``same_problem``: the sentence but for what the clock moves,
-and no more than ``GRACE_DAYS`` later than dismissed); otherwise it comes back
-undecided, their notes with it. Pure: frames in, a frame and counts out.
+APM dismissed (Accept = Dismiss) stays, last, with their decision, today's sentence in Problem and the
+sentence they dismissed in Dismissed As (``dismissed_as``), while the finding stands with the same values
+and the same problem (``same_problem``: the sentence but for what the clock moves, and no more than
+``GRACE_DAYS`` later than dismissed); otherwise it comes back undecided, their notes with it, Dismissed As
+blank. Pure: frames in, a frame and counts out.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ LOOSE = ("sheet", "field", "key", "code", "found_in", "found_by")
 next day, 'line review in 27 day(s)' is in 26. Matched after every exact match is taken, so the APM's Accept,
 notes and first Found On stay with it; with no Key, its Cell must be the same too."""
 GROWN = ("sheet", "field", "code", "found_in", "found_by", "cell")
-"""The same finding as an older run's row whose Key is the first parts of this run's, at the same cell, with the
+"""The same finding as an older run's row whose Key parts are among this run's (``_grew``), at the same cell, with the
 same problem (``same_problem``): its Key grew a part (a Lab Dips row an older prodbook named 'S1 / Heather Gray'
 is 'S1 / Heather Gray / 2' now, by its whole key, which Apply fixes finds it by). Matched after the exact and the
 loose matches, so the APM's Dismiss and notes are not lost once by the new form; the older row's blank Other
@@ -128,6 +128,12 @@ class Merged:
     """Those rows as the summary names them (Key, else Sheet and Cell), so the APM knows which to look at."""
     still: int = 0
     """Dismissed rows found again with the same values: kept, Dismiss and all."""
+    recorded: int = 0
+    """Dismissed rows whose Dismissed As this run wrote: the Dismiss typed since the last run (or kept in Problem
+    by a prodbook before the column), its sentence the Problem the row showed (``dismissed_as``)."""
+    column_new: bool = False
+    """The sheet had no Dismissed As column (a tracker an older prodbook wrote, or the team deleted it): this run
+    adds it, and the summary says where the sentences dismissed went."""
     moved: int = 0
     """Decided rows (Accept filled) whose other source's value changed since: back, Accept blank."""
     notes: list[str] = field(default_factory=list)
@@ -148,9 +154,10 @@ def decision(accept: Any) -> str:
     return unicodedata.normalize("NFKC", _text(accept)).replace("\ufe0f", "").strip().strip(".!").strip().lower()
 
 
-ASKED_WITH = ("problem", "value", "other_value")
+ASKED_WITH = ("problem", "value", "other_value", "dismissed_as")
 """What a Dismiss or Yes was decided on: a run that blanks the Accept logs these as they were, and undo gives them
-back with it (else the decision given back would stand for the worse problem, the moved vendor value)."""
+back with it (else the decision given back would stand for the worse problem, the moved vendor value; a Dismiss
+without the sentence it was dismissed as would count its week from the day of the undo)."""
 
 
 def decision_key(row: Mapping[str, Any]) -> str:
@@ -169,6 +176,14 @@ def code_of(row: Mapping[str, Any]) -> str:
 
 def dismissed(accept: Any) -> bool:
     return decision(accept) in DISMISS
+
+
+def dismissed_as(row: Mapping[str, Any]) -> str:
+    """The sentence a dismissed row was dismissed as: its Dismissed As; blank there (the Dismiss typed since the
+    last run, a tracker an older prodbook wrote, which kept it in Problem, or a column the team deleted or
+    typed out), the Problem the row shows. Without the marks undos put before a Problem (``UNDONE_MARK``): the
+    check's own sentence, which the next run's is compared with."""
+    return _unmarked(_text(row.get("dismissed_as"))) or _unmarked(_text(row.get("problem")))
 
 
 # -- the same problem: a sentence but for what the clock moves ---------------------------------------------------
@@ -304,9 +319,11 @@ def _first_found(row: dict[str, Any], prev: Mapping[str, Any] | None) -> dict[st
 
 def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bool, days: int = GRACE_DAYS) -> bool:
     """A dismissed row found again is what the APM dismissed: the same values (``_same_values``), the same
-    problem (``same_problem``), and not more than ``GRACE_DAYS`` later (``worse``)."""
-    return (_same_values(before, now, older) and same_problem(before.get("problem"), now.get("problem"))
-            and not worse(before.get("problem"), now.get("problem"), days))
+    problem as the sentence dismissed (``dismissed_as``, ``same_problem``), and not more than ``GRACE_DAYS``
+    later than it (``worse``)."""
+    was = dismissed_as(before)
+    return (_same_values(before, now, older) and same_problem(was, now.get("problem"))
+            and not worse(was, now.get("problem"), days))
 
 
 def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
@@ -394,9 +411,15 @@ def _first(before: list[dict[str, Any]], now: Mapping[str, Any]) -> int:
 
 
 def _grew(before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
-    """``now``'s Key is ``before``'s with parts added after it (``GROWN``); both read as ``keys.key_match``."""
+    """``now``'s Key is ``before``'s with parts added (``GROWN``): the same first part, then ``before``'s others
+    in their order among ``now``'s ('S1 / Heather Gray' in 'S1 / Proto / Heather Gray / M / Line review', a Samples
+    colour an older prodbook named by Style # / Color); both read as ``keys.key_match``."""
     old, new = key_match(_text(before.get("key"))), key_match(_text(now.get("key")))
-    return bool(old) and new.startswith(old + " / ")
+    was, parts = old.split(" / "), new.split(" / ")
+    if not old or len(parts) <= len(was) or parts[0] != was[0]:
+        return False
+    rest = iter(parts[1:])
+    return all(p in rest for p in was[1:])  # each of the older parts found after the one before it
 
 
 def _row_number(cell: str) -> int:
@@ -413,21 +436,24 @@ def order_key(row: Mapping[str, Any]) -> tuple:
 
 
 def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[str],
-          keep: frozenset[str] = frozenset()) -> Merged:
+          keep: frozenset[str] = frozenset(), column_new: bool = False) -> Merged:
     """This run's findings (``new``) with the rows already on the sheet (``old``, with ``_row``).
 
-    A new finding that was already there continues its row (first Found On kept). A decided one found
-    again changed (dismissed, and not what was dismissed: ``_dismiss_stands``; a Yes whose other value
-    moved) continues it too, its Accept blank: the APM decides again beside their notes. An old row
-    this run did not check again stays; one it checked and did not find again is gone, unless its
-    code is in ``keep`` (``RUN_NOTES``, on a run that writes nothing else).
+    A new finding that was already there continues its row (first Found On kept). A dismissed one found
+    again as it was dismissed (``_dismiss_stands``) keeps its Dismiss, shows today's sentence in Problem and
+    the one dismissed in Dismissed As. A decided one found again changed (dismissed, and not what was
+    dismissed; a Yes whose other value moved) continues it too, its Accept and Dismissed As blank: the APM
+    decides again beside their notes. An old row this run did not check again stays; one it checked and did
+    not find again is gone, unless its code is in ``keep`` (``RUN_NOTES``, on a run that writes nothing
+    else). ``column_new``: the sheet has no Dismissed As column yet (the summary says where the sentences
+    dismissed went).
     """
     waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_rows = [{**r, "code": code_of(r)} for r in row_dicts(old)] if len(old) else []
     for r in old_rows:
         waiting.setdefault(_matched(_as_vendor(r, checked), MATCH), []).append(r)
     out: list[tuple[dict[str, Any], int | None]] = []
-    result = Merged(pd.DataFrame(columns=fields), [])
+    result = Merged(pd.DataFrame(columns=fields), [], column_new=column_new)
     matched: set[int] = set()
     new_rows = _newest_only(row_dicts(new), checked)
     prevs: list[dict[str, Any] | None] = []
@@ -465,14 +491,16 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
             out.append((r, None))
         elif dismissed(prev.get("accept")) and _dismiss_stands(prev, r, was_older, checked.dismiss_days):
             result.still += 1  # what the APM dismissed, no more than a week later: their decision stands
-            out.append(({**r, "problem": _unmarked(_text(prev.get("problem"))) or r.get("problem"),
+            result.recorded += not _text(prev.get("dismissed_as"))
+            out.append(({**r, "dismissed_as": dismissed_as(prev),  # what the next run compares with
                          "found_on": prev.get("found_on", r.get("found_on")), "accept": prev.get("accept")},
-                        int(prev["_row"])))  # the sentence they dismissed: what the next run compares with
+                        int(prev["_row"])))  # Problem: today's sentence
         elif dismissed(prev.get("accept")):
             result.back += 1  # another value or problem, or a week later: decide again, the notes beside it
             result.back_named.append(_text(r.get("key")) or f"{_text(r.get('sheet'))} {_text(r.get('cell'))}".strip())
-            same = _same_values(prev, r, was_older) and same_problem(prev.get("problem"), r.get("problem"))
-            out.append(({**_first_found(r, prev if same else None), "accept": None}, int(prev["_row"])))
+            same = _same_values(prev, r, was_older) and same_problem(dismissed_as(prev), r.get("problem"))
+            out.append(({**_first_found(r, prev if same else None), "accept": None, "dismissed_as": None},
+                        int(prev["_row"])))
         elif _other_moved(prev, r, was_older) and _text(prev.get("accept")):
             result.moved += 1  # the other source's value moved since the APM decided: decide again
             out.append(({**_first_found(r, prev), "accept": None}, int(prev["_row"])))
@@ -495,12 +523,24 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
                 why = _not_checked(r, checked)
                 result.kept_by[why] = result.kept_by.get(why, 0) + 1
                 result.kept_files |= bool(_text(r.get("found_in")))
-            out.append(({k: r.get(k) for k in fields}, row))
+            out.append((_as_kept(r, fields, result), row))
     out.sort(key=lambda pair: order_key(pair[0]))
     result.frame = pd.DataFrame([r for r, _ in out], columns=fields)
     result.source = [s for _, s in out]
     result.notes = _notes(result, checked.dismiss_days)
     return result
+
+
+def _as_kept(row: Mapping[str, Any], fields: list[str], result: Merged) -> dict[str, Any]:
+    """An old row this run did not check again, as it stays: its Dismissed As written the first run after the
+    Dismiss (the Problem it shows, which is the sentence dismissed), blank once the APM cleared the Dismiss."""
+    kept = {k: row.get(k) for k in fields}
+    if "dismissed_as" not in kept:
+        return kept
+    if not dismissed(row.get("accept")):
+        return {**kept, "dismissed_as": None}
+    result.recorded += not _text(row.get("dismissed_as"))
+    return {**kept, "dismissed_as": dismissed_as(row)}
 
 
 KEPT_FILE = "a vendor file this run did not read"
@@ -539,7 +579,14 @@ def _notes(m: Merged, days: int = GRACE_DAYS) -> list[str]:
         parts.append(f"{m.moved} decided, but the vendor's value changed since (decide again: Accept is blank)")
     if m.still:
         parts.append(f"{m.still} dismissed and still so (the same values and problem, at most {days} days "
-                     "later)")
+                     "later than the sentence in Dismissed As; Problem says it as it is today)")
+    if m.recorded and m.column_new:
+        parts.append(f"the column Dismissed As was added (at the right of the table): it holds the sentence "
+                     f"{m.recorded} dismissed row(s) showed in Problem, which later runs compare with, and Problem "
+                     "now says each as it is today")
+    elif m.recorded:
+        parts.append(f"{m.recorded} newly dismissed: Dismissed As keeps the sentence you dismissed, which later "
+                     "runs compare with")
     if m.back:
         shown = m.back_named[:BACK_NAMED]
         more = f" and {m.back - len(shown)} more" if m.back > len(shown) else ""

@@ -1,7 +1,9 @@
 """Apply the fixes the APM accepted on the Issues sheet (``prodbook apply``, the ribbon's Apply fixes).
 
 Each Issues row whose Accept column says Yes and which proposes a value has that value written into its
-cell on the Styles or Orders sheet, logged in the Change Log so ``prodbook undo`` puts the old value back.
+cell on the Styles, Orders, Lab Dips or Samples sheet, logged in the Change Log so ``prodbook undo`` puts the old
+value back. The row is found by its key (a Samples row, which has none, by its identity: ``_not_one``), never by
+the row number it was on when checked, so a sort in between is safe.
 A cell changed since the issue was found is left alone and reported (one that holds the Proposed Value
 already, typed by hand, closes its row). Accepting an adopted style's change renews its lock on the Style
 Snapshot sheet. The rules that run after it in the same run (validate) read the tables as this job left them:
@@ -154,16 +156,19 @@ def _locate(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
     changed: its sheet is not the user's, its row or column is gone, or the cell changed since. Neither (no
     finding, no cell): the cell holds the Proposed Value already."""
     spec = _spec_named(tracker, r.get("sheet") or "")
-    if spec is None or spec.generated or not spec.key:
-        return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the Styles and Orders "
-                        f"sheets, not to '{r.get('sheet')}'", **where)], None
+    if spec is None or spec.generated or not spec.named_by:
+        return [warning(Code.FIX_NOT_APPLIED, f"not applied: prodbook applies fixes to the sheets you keep "
+                        f"(Styles, Orders, Lab Dips, Samples...), not to '{r.get('sheet')}', which it writes itself or "
+                        "no longer finds: correct the cell yourself", **where)], None
     table = tracker.table(spec, required=False)
     header = r.get("field")
     col = next((c for f, c in table.columns.items() if table.headers[c] == header), None)
     field_name = next((f for f, c in table.columns.items() if c == col), None)
     # as the Issues sheet names a record (``keys.shown_key``), and as older runs did (blank parts and all)
-    keys = [key_match(key_text(v)).upper() for v in table.frame[list(spec.key)].itertuples(index=False)]
+    keys = [key_match(key_text(v)).upper() for v in table.frame[list(spec.named_by)].itertuples(index=False)]
     want = key_match(r.get("key")).upper()
+    if not spec.key and (said := _not_one(table, keys, want, field_name, r)):  # Samples: found by its identity
+        return [warning(Code.FIX_NOT_APPLIED, said, **where)], None
     no_key = "no " + " / ".join(table.header_of(k) for k in spec.key)  # a row found with its key blank
     if field_name is None or col is None or want not in keys:
         row_named = f"the row '{r.get('key')}'" if want else f"the row with {no_key}"
@@ -234,8 +239,32 @@ def _apply_one(tracker: Tracker, r: dict[str, Any], where: dict[str, Any]
                         "again", **where)], None
     tracker.edit_cell(table.sheet, row, col, new)
     table.frame.at[i, field_name] = new
-    return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.key)]), spec.column(field_name).header,
-                      old, new)
+    # the row's key as the Change Log names it, which undo finds the row by (a Samples row: its identity and more)
+    return [], Change(table.sheet, key_text(table.frame.loc[i, list(spec.logged_by)]),
+                      spec.column(field_name).header, old, new)
+
+
+def _not_one(table: Table, keys: list[str], want: str, field_name: str | None, r: dict[str, Any]) -> str | None:
+    """Why an Issues row about a sheet without key columns (Samples) names no row, or more than one, of it now
+    (None: one row). Such a row is found by its identity (``SheetSpec.identity``: Style # / Sample Type / Color /
+    Size / Purpose), never by the row number it was on when checked: the APM may have sorted the sheet since,
+    and another sample would be there. Two samples alike in all of it cannot be told apart, so neither is
+    written."""
+    spec = table.spec
+    named = f"the sample '{r.get('key')}' ({' / '.join(table.header_of(f) for f in spec.identity)})"
+    if field_name is None:
+        return (f"not applied: the column '{r.get('field')}' is no longer on '{table.sheet}'; name it back (or type "
+                "the value into the cell yourself), then run validate again")
+    rows = [int(cast(Any, table.frame.at[n, "_row"])) for n, k in enumerate(keys) if k == want]
+    if not rows:
+        return (f"not applied: no row of '{table.sheet}' is {named} now: the row was deleted, or one of those cells "
+                "changed since the issue was found; run validate again, and accept the fix on the row it gives")
+    if len(rows) > 1:
+        return (f"not applied: rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} of '{table.sheet}' are each "
+                f"{named}, so prodbook cannot tell which one this Issues row is about and wrote into neither; "
+                f"type '{r.get('proposed')}' into the right one yourself (Cell says the row it was on when checked, "
+                "if the sheet was not sorted since), then run validate again")
+    return None
 
 
 def _reads_as_number(text: str) -> bool:

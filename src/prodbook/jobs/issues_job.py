@@ -130,7 +130,7 @@ def issue_rows(tracker: Tracker, findings: Sequence[Finding], checked: Checked |
         "value": value, "problem": f.message, "severity": str(f.severity),
         "code": str(f.code), "other_value": other,
         "other_source": f.fix.source if f.fix else None,
-        "proposed": log_text(f.fix.proposed) if f.fix else None,
+        "proposed": log_text(f.fix.proposed) if f.fix else None, "dismissed_as": None,
         "found_in": found_in(f, checked.files), "found_on": checked.today,
         # a note on the Issues sheet itself (a fix not applied) is about this run only
         "found_by": EVERY_RUN if f.sheet == own else by.get(id(f), EVERY_RUN) or None}
@@ -154,11 +154,12 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
     old = _days_as_shown(old, tracker.config.date_format)
     new = said_before(new, old, checked)  # a 'TBC' the T&A's open row speaks of: not a second row at the cell
-    merged = merge(old, new, checked, list(ISSUES.fields))
+    column_new = table.exists and "dismissed_as" not in table.columns  # written before the column, or deleted
+    merged = merge(old, new, checked, list(ISSUES.fields), column_new=column_new)
     if not table.exists and merged.frame.empty:
         return merged.notes
     if table.exists and not getattr(tracker.backend, "pending", True):  # the run writes nothing else so far
-        held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES)
+        held = merge(old, new, checked, list(ISSUES.fields), keep=RUN_NOTES, column_new=column_new)
         if len(held.frame) > len(merged.frame):  # a note on an earlier run would leave: not worth a file alone
             mark = tracker.mark()
             _stage_asked(tracker, table, held, log=not checked.after_undo)
@@ -201,9 +202,9 @@ def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Me
     typed, unless this run asks a row again (``Merged.cleared``: a dismissed row found again changed, a Yes whose
     vendor value moved). Then the column is written, that row's Accept blank beside the notes it keeps, every
     other one as the cell holds it (a TRUE stays TRUE, not the text the column reads it as), and each blanked one
-    is a Change Log line (Key: ``decision_key``; Old: the word typed), with the Problem, Value and Other Value it
-    was decided on where they changed (``ASKED_WITH``: undo puts them back with it). Only then: a run that clears
-    none leaves the sheet unwritten when nothing else on it changed."""
+    is a Change Log line (Key: ``decision_key``; Old: the word typed), with the Problem, Value, Other Value and
+    Dismissed As it was decided on where they changed (``ASKED_WITH``: undo puts them back with it). Only then:
+    a run that clears none leaves the sheet unwritten when nothing else on it changed."""
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     if not table.exists or "accept" in fields or not merged.cleared:
         return merged, fields, []

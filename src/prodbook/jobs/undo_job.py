@@ -55,7 +55,16 @@ from prodbook.core.model.sheets import (
     Kind,
     SheetSpec,
 )
-from prodbook.core.open_findings import ASKED_WITH, BACK_NAMED, UNDONE_MARK, Merged, decision, decision_key
+from prodbook.core.open_findings import (
+    ASKED_WITH,
+    BACK_NAMED,
+    UNDONE_MARK,
+    Merged,
+    decision,
+    decision_key,
+    dismissed,
+    dismissed_as,
+)
 from prodbook.core.ta_edits import differs
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
@@ -130,7 +139,9 @@ def _parse(spec: SheetSpec, field_name: str, text: Any) -> Any:
 
 
 def _keys(frame: pd.DataFrame, spec: SheetSpec) -> list[str]:
-    return key_texts([frame[k] for k in spec.key])
+    """Each row's key as the Change Log names it (``SheetSpec.logged_by``: a Samples row by its identity, Qty and
+    Requested, as Apply fixes logged it)."""
+    return key_texts([frame[k] for k in spec.logged_by])
 
 
 def undo(tracker: Tracker, ctx: Context) -> Outcome:
@@ -161,7 +172,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
         if spec is TA_ARCHIVE:  # after the T&A, whatever the log's order: which of its rows undo keeps
             taken_back.append((sheet, group))
             continue
-        if spec is None or spec is CHANGE_LOG or not spec.key:
+        if spec is None or spec is CHANGE_LOG or not spec.logged_by:
             continue
         table = tracker.table(spec, required=False)
         if not table.exists and not spec.generated:
@@ -723,13 +734,15 @@ def _conflict(tracker: Tracker, table: Table, row: int | None, field_name: str, 
 
 def _no_row(tracker: Tracker, table: Table, field_name: str, e: dict, rows: list[int]) -> Finding:
     """An undo that cannot tell which row the action changed: none has the key now, or several do."""
-    what = " + ".join(table.header_of(k) for k in table.spec.key) or "key"
+    parts = table.spec.logged_by
+    what = " + ".join(table.header_of(k) for k in parts) or "key"
     if rows:
         said = (f"not undone: rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} now have this {what}, so "
                 f"prodbook cannot tell which one '{e['action']}' changed; put {_shown(e['old'])} back by hand on "
                 "that row")
     else:
-        said = (f"not undone: no row has this {what} now (deleted, or its {what} changed since); it was "
+        changed = f"one of those {len(parts)} cells" if len(parts) > 2 else f"its {what}"
+        said = (f"not undone: no row has this {what} now (deleted, or {changed} changed since); it was "
                 f"{_shown(e['old'])} before '{e['action']}'")
     return warning(Code.UNDO_KEPT, said, file=tracker.file, sheet=table.sheet, row=rows[0] if rows else None,
                    column=table.header_of(field_name), key=str(e["key"]), value=log_text(e["old"]))
@@ -1029,7 +1042,7 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
             typed = tracker.cell_as_written(table.sheet, row, at) if decision(r.get("accept")) else None
             words = blanked.get(key := decision_key(r))
             if words and typed is None:
-                back = words.pop(0)
+                back = _with_dismissed_as(words.pop(0), r)
                 typed = back.pop("accept")
                 given.append(Change(table.sheet, key, ISSUES.column("accept").header, None, typed))
                 for f, old in back.items():  # what it was decided on, before the undo's mark goes on
@@ -1051,6 +1064,16 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
     source: list[int | None] = list(rows)
     stage_rows(tracker, table, Merged(kept.reset_index(drop=True), source), fields)
     return {step: int((by[marks] == step).sum()) for step in stale if (by[marks] == step).any()}, given, theirs
+
+
+def _with_dismissed_as(back: dict[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """A blanked decision as it goes back on its row (``row``: as the undone run left it): a Dismiss with the
+    sentence it was dismissed as in Dismissed As. The run logged it where the row had one; a Dismiss typed just
+    before the run (or logged by a prodbook before the column) had none yet, and its sentence is the Problem it
+    was decided on: the one the log gives back, else the row's own, which the run did not change."""
+    if not dismissed(back.get("accept")) or log_text(back.get("dismissed_as")) not in (None, ""):
+        return back
+    return {**back, "dismissed_as": dismissed_as({"problem": back.get("problem", row.get("problem"))})}
 
 
 def _given_line(given: Sequence[Change], theirs: Sequence[str], dry_run: bool) -> list[str]:

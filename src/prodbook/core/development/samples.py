@@ -24,6 +24,7 @@ from prodbook.core.development.styles_check import StyleSettings, is_adopted, se
 from prodbook.core.findings import Code, Finding, Fix, info, warning
 from prodbook.core.keys import fold_word, shown_key, upper_stripped
 from prodbook.core.model.records import DROPPED_STYLE_STATUSES
+from prodbook.core.model.sheets import SAMPLES
 from prodbook.core.where import Place, records
 
 SAMPLE_MILESTONES: dict[str, re.Pattern[str]] = {
@@ -350,11 +351,12 @@ CUT_NUMBER = re.compile(r"(?i)\d(?:\.\d+)?e\+?(?:1[5-9]|[2-9]\d)")
 (a 12-digit FedEx number is kept whole, only shown short)."""
 
 
-KEY_PARTS = ("style", "sample_type", "color", "size", "purpose")
-"""How the Issues sheet names a sample, part by part: Style # / Sample Type / Color, then Size and Purpose, which
-tell apart two samples of one style, type and colour (sizes 27 and 30 of a proto; a line-review and a customs
-proto), so each keeps its own Dismiss and Notes when rows are added or deleted above them. Not Due, which the
-APM moves as the vendor does (the row would come back undecided each time), nor Requested or Status."""
+KEY_PARTS = SAMPLES.identity
+"""How the Issues sheet names a sample, part by part (the sheet's ``identity``): Style # / Sample Type / Color, then
+Size and Purpose, which tell apart two samples of one style, type and colour (sizes 27 and 30 of a proto; a
+line-review and a customs proto), so each keeps its own Dismiss and Notes when rows are added or deleted above
+them, and Apply fixes finds the row again after a sort. Not Due, which the APM moves as the vendor does (the row
+would come back undecided each time), nor Requested or Status."""
 
 
 def issue_key(sample: dict[str, Any]) -> str:

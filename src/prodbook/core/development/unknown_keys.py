@@ -4,8 +4,10 @@ A lab dip or a sample reaches the T&A through its style and colour, matched as t
 match (``fold_text``: case and outer spaces aside). A row typed 'SS27-KT-10O9' (a letter O) or 'Heather
 Gray' for the style's 'Heather Grey' matches nothing, so its approval or shipment never reaches the T&A:
 each such row is a warning naming the cell and the nearest known value, read as the vendor comparisons read
-one (``keys.near_styles``, ``keys.near_colors``). On a sheet with key columns (Lab Dips), exactly one near value
-is also the Proposed Value that Accept = Yes on the Issues sheet writes; two or more are a guess, named only. A
+one (``keys.near_styles``, ``keys.near_colors``). Exactly one near value is also the Proposed Value that Accept =
+Yes on the Issues sheet writes; two or more are a guess, named only. The Issues row names the record by the
+sheet's key (Lab Dips: Style # / Color / Round / Option) or, on Samples, by its identity (Style # / Sample Type /
+Color / Size / Purpose, as every Samples finding does), which Apply fixes finds the row by again after a sort. A
 row that differs only in case or outer spaces matches already and is not reported.
 """
 
@@ -60,10 +62,10 @@ def _hint(near: list[str]) -> str:
 
 def _fix(near: list[str], place: Place, source: str) -> Fix | None:
     """The one clear match as a Proposed Value, which Accept = Yes on the Issues sheet writes into the cell; none
-    for a guess between two or more, nor on a sheet whose rows Apply fixes cannot tell apart (no key columns:
-    Samples). Apply fixes and Undo find a row by its key; a Samples row's number alone is another row once the
-    APM sorts the sheet, and two samples of a style in one colour share 'S1 / Navy', so neither would be safe."""
-    return Fix(near[0], source, near[0]) if len(near) == 1 and place.spec is not None and place.spec.key else None
+    for a guess between two or more, nor on a sheet whose rows Apply fixes could not find again (neither key
+    columns nor an identity: a row's number alone is another row once the APM sorts the sheet)."""
+    return Fix(near[0], source, near[0]) if len(near) == 1 and place.spec is not None and place.spec.named_by \
+        else None
 
 
 def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_sheet: str,
@@ -76,7 +78,8 @@ def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_
     style_names = {fold_text(s): str(s).strip() for s in styles["style"] if fold_text(s)}
     found: list[Finding] = []
     nearest: dict[tuple[str, str], list[str]] = {}  # a typo repeated on many rows is looked up once
-    key_fields = place.spec.key if place.spec is not None and set(place.spec.key) <= set(rows.columns) else ()
+    named_by = place.spec.named_by if place.spec is not None else ()
+    key_fields = named_by if set(named_by) <= set(rows.columns) else ()
 
     def near_of(value: Any, known: dict[str, str], among: str) -> list[str]:
         k = (among, fold_text(value))
@@ -89,7 +92,8 @@ def unknown_keys(rows: pd.DataFrame, place: Place, styles: pd.DataFrame, styles_
         k = fold_text(style)
         if not k:
             continue
-        # the record's key as the Issues sheet names it, which Apply fixes finds the row by ('S1 / Navy / 2')
+        # the record as the Issues sheet names it, which Apply fixes finds the row by ('S1 / Navy / 2' on Lab Dips,
+        # 'S1 / Proto / Navy / M / Fit approval' on Samples: two samples of a typo'd style keep their own Dismiss)
         record = shown_key(r.get(f) for f in key_fields) if key_fields else None
         if k not in style_names:
             near = near_of(style, style_names, "")

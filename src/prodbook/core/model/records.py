@@ -397,6 +397,8 @@ class IssueRow(Record):
     """What Accept writes into the cell (blank: nothing to write, see Problem)."""
     accept: str | None = None
     """The user's: Yes to apply the proposed value with 'prodbook validate --apply'; Dismiss to close it."""
+    dismissed_as: str | None = None
+    """prodbook's, on a dismissed row: the sentence dismissed, which later runs compare today's Problem with."""
     found_in: str | None = None
     """The vendor file it was read from (blank: the workbook): open until a run reads that file again."""
     found_on: date | None = None

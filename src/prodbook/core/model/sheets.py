@@ -72,6 +72,26 @@ class SheetSpec:
     """prodbook rebuilds the sheet; only ``user`` columns and extra columns are the user's."""
     hidden: bool = False
     """Created as a hidden sheet: prodbook's own bookkeeping, not for editing by hand."""
+    identity: tuple[str, ...] = ()
+    """A sheet without key columns (Samples): the fields its Issues rows name a row by (their Key), which Apply
+    fixes finds the row by again once the APM sorted the sheet. Not a key: two rows alike in all of them are two
+    requests, not a finding; Apply fixes and Undo last refuse to choose between them and say so."""
+    logged: tuple[str, ...] = ()
+    """More of such a row in the Change Log's Key than its Issues rows name (``logged_by``): fields the APM does
+    not change when correcting the identity's typo, which tell apart two samples that Apply made alike (a PP
+    sample and its resubmission, once the one typo between them is fixed), so that Undo puts the old value back
+    into the one it changed. Not in the Issues Key: a Requested date moved would lose the row's Dismiss."""
+
+    @property
+    def named_by(self) -> tuple[str, ...]:
+        """The fields an Issues row's Key names a record of this sheet by: its key, else its identity."""
+        return self.key or self.identity
+
+    @property
+    def logged_by(self) -> tuple[str, ...]:
+        """The fields of the Change Log's Key for a value prodbook changed on this sheet, which Undo finds the row
+        by: its key, else its identity and ``logged``."""
+        return self.key or (*self.identity, *self.logged)
 
     def column(self, field: str) -> Column:
         for c in self.columns:
@@ -215,7 +235,12 @@ SAMPLES = SheetSpec("Samples", (
     C("Received", "received", D, "Received Date"),
     C("Status", "status"),
     C("Comments", "comments", T, "Remarks"),
-))
+), identity=("style", "sample_type", "color", "size", "purpose"), logged=("qty", "requested"))
+"""No key: two pieces of one request may well be two rows alike. A row is named by Style # / Sample Type / Color,
+then Size and Purpose, which tell apart two samples of one style, type and colour (sizes 27 and 30 of a proto; a
+line-review and a customs proto); not Due, which the APM moves as the vendor does, nor Requested or Status (the
+Issues row would lose its Dismiss each time). The Change Log adds Qty and Requested, which nobody retypes when
+correcting a style or colour typo."""
 
 VENDOR_WIP = SheetSpec("Vendor WIP", (
     C("PO #", "po", T, *PO_NO, required=True),
@@ -297,10 +322,15 @@ ISSUES = SheetSpec("Issues", (
     C("Other Source", "other_source", T, "Source"),
     C("Proposed Value", "proposed", T, "Proposed Fix", "Fix"),
     C("Accept", "accept", T, "Resolve", "Apply", user=True),
+    C("Dismissed As", "dismissed_as", T, "Dismissed Problem", "Problem Dismissed"),
     C("Found In", "found_in", T, "Source File"),
     C("Found On", "found_on", D, "First Found"),
     C("Found By", "found_by"),
 ), generated=True)
+"""Dismissed As sits right of Accept, the decision it is part of: 'Dismiss' and the sentence dismissed read
+together, while Problem (column F) says the problem as it is today. prodbook's column: a tracker written before
+it had one gets it at the right of the table (the writer adds a column past every cell read, never over the
+team's own), and a team that deletes it gets it back there."""
 
 CHANGE_LOG = SheetSpec("Change Log", (
     C("Timestamp", "timestamp", Kind.DATETIME),
