@@ -109,9 +109,9 @@ def test_a_draft_this_run_writes_under_another_case_or_accent_form_is_never_take
     morning.rename(out / "cn1_follow-up_2027-03-01.eml")
     bd1 = out / "BD1_follow-up_2027-03-01.eml"
     written = {bd1, out / "CN1_follow-up_2027-03-01.eml", out / "re\u0301_follow-up_2027-03-01.eml"}  # é apart
-    stale = followups_job._stale_drafts(out, today, mark, written)
+    stale = followups_job._stale_drafts(out, today, mark, written, set())
     assert [p.name for p, _ in stale] == [], stale
-    stale = followups_job._stale_drafts(out, today, mark, {bd1})
+    stale = followups_job._stale_drafts(out, today, mark, {bd1}, set())
     assert sorted(p.name for p, _ in stale) == ["cn1_follow-up_2027-03-01.eml", "ré_follow-up_2027-03-01.eml"]
 
 

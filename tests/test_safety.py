@@ -140,7 +140,7 @@ def test_a_replace_refused_for_a_moment_is_tried_again(book, monkeypatch):
 def test_atomic_write_refuses_open_workbook(book):
     (book.parent / f".~lock.{book.name}#").write_text("u,Ann Smith,host,date,path;")
     original = book.read_bytes()
-    with pytest.raises(WorkbookLocked, match="open by Ann Smith.*Close the workbook"):
+    with pytest.raises(WorkbookLocked, match="open in Excel .or another program., by Ann Smith.*Close the workbook"):
         atomic_write(book, lambda tmp: tmp.write_bytes(b"new"))
     assert book.read_bytes() == original
 

@@ -444,7 +444,9 @@ def main() -> None:
             stream.reconfigure(errors="replace")
 
 
-WORKBOOK = click.argument("workbook", type=FilePath(dir_okay=False))
+WORKBOOK = click.argument("workbook", type=FilePath(dir_okay=False, readable=False))
+"""Not checked readable here: prodbook's own check says why a workbook cannot be opened and what to do (in use,
+not downloaded by OneDrive, no right to read it), where click said only "File '...' is not readable"."""
 
 
 FILES = click.argument("files", nargs=-1, type=FilePath(path_type=Path))

@@ -269,12 +269,55 @@ def oldest_actions_first(actions: Sequence[Any], stamps: Sequence[Any],
     return [(str(a), int(n)) for a, n in zip(g.index, g["n"], strict=True)]
 
 
-def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room: int) -> int | None:
+UNDO_SHARE = 0.9
+"""The share of the file's size limits an undo's run lets the Change Log fill before it moves out a run that
+Undo last could still reach (other runs move the log's oldest runs out at ``limits.GROWTH_SHARE``, 0.75): an APM
+pressing Undo last again and again is going back through those runs. The rest is the margin for the next run's
+read (its limits are the whole of them) and for the undo's rows being larger than the log's average."""
+
+
+def newest_not_undone(actions: Iterable[Any], gone: Iterable[str] = ()) -> str | None:
+    """The newest run's name among ``actions`` not undone yet, by the time in its name (``run_order``): what Undo
+    last undoes. Undos themselves are not undone, nor an action that is no run's name (typed by hand). ``gone``:
+    runs known undone elsewhere (by an undo in a newer part of the log)."""
+    names = {a for a in actions if isinstance(a, str)}
+    done = undone(names) | set(gone)
+    runs = [(when, a) for a in names
+            if not a.startswith(UNDO) and a not in done and (when := run_order(a)) is not None]
+    return max(runs)[1] if runs else None
+
+
+def undo_needs_none(oldest_first: Sequence[tuple[str, int]], undoing: str) -> int:
+    """How many of the log's oldest actions (``oldest_actions_first``) no Undo last will ever need, this run being
+    the undo of ``undoing``: runs already undone (that one included), undos, and actions no run's name, up to the
+    first run Undo last could still reach, which stops it (the next one to undo, or one older than it).
+
+    An undo whose run stays in the log stops it too: moved out alone, it would leave that run to be undone a
+    second time."""
+    names = [a for a, _ in oldest_first]
+    done = undone([*names, UNDO + undoing])
+    at = {a: i for i, a in enumerate(names)}
+    for i, a in enumerate(names):
+        if a.startswith(UNDO):
+            if at.get(a[len(UNDO):], -1) > i:
+                return i
+        elif a not in done and run_order(a) is not None:
+            return i
+    return len(names)
+
+
+def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room: int,
+                    undoing: str | None = None, most: int | None = None) -> int | None:
     """How many of the oldest actions leave the Change Log so that it and this run's rows fit in ``room``.
 
     0 when everything fits. Otherwise whole actions go, oldest first, until what stays is at most half
     the room (or, when this run alone fills more than half, what is left beside it): the log is then
     trimmed once in a long while, not on every run. None when this run's rows alone pass the room.
+
+    ``undoing``: this run is the undo of that run. Only actions no undo needs any more go
+    (``undo_needs_none``), never a run Undo last, pressed again, would reach: the log may then hold up to
+    ``most`` rows (the size an undo may fill, ``UNDO_SHARE``; ``room`` when not given), past ``room``. Only
+    when even that would not hold it do the oldest runs go as on any other run.
     """
     held = sum(n for _, n in oldest_first)
     if held + new_rows <= room:
@@ -288,4 +331,10 @@ def actions_to_move(oldest_first: Sequence[tuple[str, int]], new_rows: int, room
         moved = count
         if held <= keep:
             break
-    return moved
+    if undoing is None:
+        return moved
+    free = undo_needs_none(oldest_first, undoing)
+    if moved <= free:
+        return moved
+    stays = sum(n for _, n in oldest_first[free:])
+    return free if stays + new_rows <= max(room, most or 0) else moved

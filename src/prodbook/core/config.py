@@ -44,6 +44,7 @@ class Config:
     date_format: str = DEFAULT_DATE_FORMAT
     """How every date prodbook writes is shown: the sheets' number format, the e-mails, the HTML report."""
     backups_to_keep: int = 20
+    """Config 'Backups To Keep': how many of the workbook's backups stay in 'prodbook backups', 1 or more."""
     transit_days_air: int = 7
     """Config 'Transit Days Air': ex-factory to DC by air (the exception rules and the recovery options)."""
     air_cost_per_unit: float = 2.5
@@ -188,7 +189,7 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
             elif folded == "ex-factory code":
                 kw["ex_factory_code"] = to_text(value) or "XF"
             elif folded == "backups to keep":
-                kw["backups_to_keep"] = max(1, to_int(value) or 20)
+                kw["backups_to_keep"] = backups_to_keep(value)
             elif folded in _TYPED:
                 name, kind = _TYPED[folded]
                 if value not in (None, ""):
@@ -221,9 +222,30 @@ def build_config(pairs: list[tuple[str, Any, int | None]], source: str) -> tuple
                                             f"mean '{meant}'? Correct the name; until then it does nothing",
                                             **{**where, "column": "Setting", "value": key}))
         except (CellError, ValueError) as exc:
-            findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); the default "
-                                    "applies until the value is corrected", **where))
+            applies = _DEFAULT_SAID.get(folded, "the default applies")
+            findings.append(warning(Code.SETTING, f"setting '{key}' cannot be used ({exc}); {applies} until the "
+                                    "value is corrected", **where))
     return Config(**kw), findings
+
+
+_DEFAULT_SAID = {"backups to keep": f"prodbook keeps the newest {Config.backups_to_keep} backups (the default)"}
+"""What a refused setting's default means, where "the default applies" would leave the APM asking what it is."""
+
+
+def backups_to_keep(value: Any) -> int:
+    """Config 'Backups To Keep': a whole number, 1 or more; blank is the default (20).
+
+    Raises:
+        ValueError: 0, a negative number (until 2026-12-08 taken without a word: 0 kept 20 backups, -1 one).
+        CellError: text, a fraction, a TRUE/FALSE value.
+    """
+    keep = to_int(value)
+    if keep is None:
+        return Config.backups_to_keep
+    if keep < 1:
+        raise ValueError(f"'{value}' should be a number of backups, 1 or more: prodbook always keeps the backup "
+                         "made before its latest write")
+    return keep
 
 
 def _date_format_refused(fmt: str, lacks: list[str]) -> str:

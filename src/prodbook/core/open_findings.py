@@ -11,14 +11,18 @@ APM dismissed (Accept = Dismiss) stays, last, with their decision, today's sente
 sentence they dismissed in Dismissed As (``dismissed_as``), while the finding stands with the same values
 and the same problem (``same_problem``: the sentence but for what the clock moves, and no more than
 ``GRACE_DAYS`` later than dismissed); otherwise it comes back undecided, their notes with it, Dismissed As
-blank. Pure: frames in, a frame and counts out.
+blank. Rows an earlier run wrote under a sheet or header the team renamed since are read under today's names first
+(``as_named``), so a rename asks nothing again; the rows of a vendor's older report that its newer one checks off or
+carries on are named (``Merged.superseded``) for the run to log, so that undoing it puts them back. Pure: frames in,
+a frame and counts out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -29,6 +33,7 @@ import pandas as pd
 from prodbook.core.cells import CellError, DateOrder, parse_text_date
 from prodbook.core.changes import same_logged
 from prodbook.core.keys import key_match
+from prodbook.core.model.sheets import Column, normalise_header
 from prodbook.core.where import row_dicts
 
 DISMISS = frozenset({"dismiss", "dismissed", "no", "ignore", "ignored", "non", "nein", "nee", "nej", "não", "nao"})
@@ -137,6 +142,11 @@ class Merged:
     moved: int = 0
     """Decided rows (Accept filled) whose other source's value changed since: back, Accept blank."""
     notes: list[str] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
+    """Older rows about a vendor's report that a newer report of the vendor read by this run took off the sheet
+    (``_newer_read``) or continues under its own file's name (``_as_vendor``), by Excel row: the shell logs them
+    whole, so that undoing this run puts them back as they were, the older report being the vendor's latest on the
+    Vendor WIP sheet again (``undo_job``)."""
 
     @property
     def cleared(self) -> int:
@@ -326,6 +336,191 @@ def _dismiss_stands(before: Mapping[str, Any], now: Mapping[str, Any], older: bo
             and not worse(was, now.get("problem"), days))
 
 
+# -- the team's names today: a row an earlier run wrote under a sheet or header renamed since -------------------
+
+@dataclass(frozen=True)
+class Names:
+    """The workbook's sheet and column names as this run reads them (the shell's: the Config sheet's 'Sheet:' and
+    'Column:' lines, each sheet's headers), for the Issues rows an earlier run wrote under names the team changed
+    since (``as_named``)."""
+
+    present: frozenset[str] = frozenset()
+    """The workbook's sheets, as it spells them: a row's Sheet among them (in any case) is that sheet still."""
+    sheets: Mapping[str, str] = field(default_factory=dict)
+    """prodbook's name of a sheet the team calls otherwise today -> the team's name ('Orders' -> 'PO Lines', Config
+    'Sheet: Orders'), for each such name no sheet of the workbook has."""
+    headers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """A sheet (today's name, folded: ``fold_sheet``) -> its headers, folded (``normalise_header``): a Field among
+    them is that column still."""
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """A sheet (folded) -> the other names of its columns (``other_names``: prodbook's header and synonyms),
+    folded -> the column's header today."""
+
+
+def other_names(columns: Mapping[str, str], spec_columns: Sequence[Column]) -> dict[str, str]:
+    """The names an Issues row may give a column by, other than its header today: prodbook's header and its
+    synonyms ('Cancel', 'Cxl Date' for 'Cancel Date'), folded (``normalise_header``) -> the column's header today
+    (``columns``: field -> the header the sheet reads it by). None of the sheet's headers today, and one column's
+    only; not a guarded synonym (the T&A's 'Factory' is the team's own column unless it holds vendor codes)."""
+    have = {normalise_header(h) for h in columns.values()}
+    claims: dict[str, set[str]] = {}
+    for c in spec_columns:
+        if c.field not in columns:
+            continue
+        for name in (c.header, *(s for s in c.synonyms if s not in c.guarded)):
+            if (folded := normalise_header(name)) and folded not in have:
+                claims.setdefault(folded, set()).add(columns[c.field])
+    return {name: next(iter(h)) for name, h in claims.items() if len(h) == 1}
+
+
+@dataclass
+class Renamed:
+    """The Issues rows of an earlier run under today's names (``as_named``), and the names that moved."""
+
+    frame: pd.DataFrame
+    sheets: dict[str, str] = field(default_factory=dict)
+    """A sheet's name on those rows -> its name today, for each sheet some row moved to or some sentence names."""
+    headers: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(today's sheet, a Field on those rows) -> the column's header today."""
+    rows: int = 0
+    """Rows read under a new name."""
+
+    @property
+    def notes(self) -> list[str]:
+        """The run's word on the rows it moved to today's names, which the APM reads instead of rows lost."""
+        if not self.rows:
+            return []
+        said = [f"'{a}' is now '{b}'" for a, b in self.sheets.items()]
+        said += [f"column '{f}' of '{s}' is now '{h}'" for (s, f), h in self.headers.items()]
+        return [f"Issues: {self.rows} row(s) written by earlier runs are under the sheet and column names of "
+                f"today ({'; '.join(said)}): Accept, Dismissed As, Found On and your own columns stay with them."]
+
+
+def fold_sheet(name: Any) -> str:
+    """A sheet's name as Excel tells sheets apart: in any case, and without the outer spaces the eye does not see."""
+    return _text(name).casefold()
+
+
+def as_named(old: pd.DataFrame, new: pd.DataFrame, names: Names) -> Renamed:
+    """The Issues rows an earlier run wrote (``old``) under the workbook's names today, so that a sheet or header
+    renamed since keeps the APM's Accept, Dismissed As, Found On and notes on the rows this run continues: a row
+    whose Sheet names no sheet of the workbook is that sheet's under its new name, a Field no header of its sheet
+    has is that column's under its header today, and the names in its Problem and Dismissed As are read as today's
+    check words them (only where this run's finding of the row says them so: some checks name prodbook's sheet,
+    whatever the team calls it). The rows are written back under the new names.
+
+    A name is followed where a trace leads to it: prodbook's names of the sheet and of the column
+    (``Names.sheets``, ``Names.aliases``), or, for a name of the team's changed to another ('PO Lines' to 'PO Lines
+    SS27'), this run's findings (``new``): an older row and a new one of the same record, code, cell and step, the
+    one under a name that is gone, the other under one no older row uses (``_traced``). Nothing else says what a
+    team's own name became (the Change Log names the sheets prodbook wrote, not which sheet a name was): a row this
+    run does not find again keeps its name until a run that checks it does."""
+    if not len(old) or not names.present:
+        return Renamed(old)
+    present = {fold_sheet(s) for s in names.present}
+    rows = row_dicts(old)
+    gone = [r for r in rows if _text(r.get("sheet")) and not _text(r.get("found_in"))
+            and fold_sheet(r.get("sheet")) not in present]  # a vendor file's rows name the file, not a sheet
+    ours = {fold_sheet(k): v for k, v in names.sheets.items()}
+    sheets = {s: ours[fold_sheet(s)] for r in gone if fold_sheet(s := _text(r.get("sheet"))) in ours}
+    named = {fold_sheet(sheets.get(_text(r.get("sheet")), r.get("sheet"))) for r in rows}
+    sheets |= _traced([r for r in gone if _text(r.get("sheet")) not in sheets], new, lambda r: _text(r.get("sheet")),
+                      lambda n: _text(n.get("sheet")) if fold_sheet(n.get("sheet")) in present - named else None)
+
+    def sheet_now(r: Mapping[str, Any]) -> str:
+        return sheets.get(_text(r.get("sheet")), _text(r.get("sheet")))
+
+    def column_gone(r: Mapping[str, Any]) -> bool:
+        have = names.headers.get(fold_sheet(sheet_now(r)))
+        return have is not None and bool(_text(r.get("field"))) and normalise_header(_text(r.get("field"))) not in have
+
+    def column_now(n: Mapping[str, Any]) -> tuple[str, str] | None:  # a new row's column, if its sheet has it
+        s, f = _text(n.get("sheet")), _text(n.get("field"))
+        return (s, f) if normalise_header(f) in names.headers.get(fold_sheet(s), ()) else None
+
+    headers: dict[tuple[str, str], str] = {}
+    lost = []  # rows of a column by no name prodbook knows: a team's own header changed to another
+    for r in rows:
+        if column_gone(r):
+            s, f = sheet_now(r), _text(r.get("field"))
+            if h := names.aliases.get(fold_sheet(s), {}).get(normalise_header(f)):
+                headers[(s, f)] = h
+            else:
+                lost.append(r)
+    traced = _traced(lost, new, lambda r: (sheet_now(r), _text(r.get("field"))), column_now,
+                     same=lambda r: fold_sheet(sheet_now(r)))
+    headers |= {was: h for was, (_, h) in traced.items()}
+    words = {**names.sheets, **sheets}  # a sentence may name a renamed sheet on a row of another
+    if not words and not headers:
+        return Renamed(old)
+    told: dict[tuple[str, ...], list[str]] = {}  # this run's sentences, by sheet, column, record and code
+    for n in row_dicts(new) if len(new) else []:
+        told.setdefault(_spot(n), []).append(_text(n.get("problem")))
+    frame, moved, used = old.copy(), 0, dict(sheets)
+    for at, r in zip(old.index, rows, strict=True):
+        now = {"sheet": sheet_now(r), "field": headers.get((sheet_now(r), _text(r.get("field"))), r.get("field"))}
+        said = told.get(_spot({**r, **now}), [])
+        mine = {**words, **{f: h for (s, f), h in headers.items() if s == now["sheet"]}}
+        for k in ("problem", "dismissed_as"):
+            text = _text(r.get(k))
+            if k in frame.columns and text and said and (again := _retold(text, mine, names.present)) != text \
+                    and any(same_problem(again, t) for t in said) and not any(same_problem(text, t) for t in said):
+                now[k] = again
+                used |= {a: b for a, b in words.items() if _retold(text, {a: b}, names.present) != text}
+        if any(_text(v) != _text(r.get(k)) for k, v in now.items()):
+            moved += 1
+            for k, v in now.items():
+                frame.at[at, k] = v
+    return Renamed(frame, used, headers, moved) if moved else Renamed(old)
+
+
+def _spot(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A finding's sheet, column, record and code: its row in another run says the same problem there."""
+    return fold_sheet(row.get("sheet")), normalise_header(_text(row.get("field"))), key_match(_text(row.get("key"))), \
+        code_of(row)
+
+
+def _place(row: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Where a finding is, whatever its sheet and column are called: its record, code, cell and step; None for a
+    row without a record or a cell (a note on a whole sheet), which no name can be traced by."""
+    place = (key_match(_text(row.get("key"))), code_of(row), _text(row.get("cell")), _text(row.get("found_by")))
+    return place if place[0] and place[2] else None
+
+
+def _traced(old: list[dict[str, Any]], new: pd.DataFrame, was: Callable[[Mapping[str, Any]], Any],
+            now: Callable[[Mapping[str, Any]], Any], same: Callable[[Mapping[str, Any]], str] = lambda r: ""
+            ) -> dict[Any, Any]:
+    """Names the team changed from one of its own to another, as this run's findings show them: an older row
+    (``old``, under a name that is gone: ``was``) and a new one at the same place (``_place``, and ``same``: the
+    sheet, for a column) under a name no older row uses (``now``; None: not such a name). A name is taken only
+    where it goes to one name, and that one comes from it alone."""
+    at: dict[tuple[str, ...], set[Any]] = {}
+    for n in row_dicts(new) if len(new) else []:
+        if (place := _place(n)) is not None and (name := now(n)) is not None:
+            at.setdefault((*place, same(n)), set()).add(name)
+    votes: dict[Any, set[Any]] = {}
+    for r in old:
+        if (place := _place(r)) is not None and (to := at.get((*place, same(r)))):
+            votes.setdefault(was(r), set()).update(to)
+    pairs = {a: next(iter(b)) for a, b in votes.items() if len(b) == 1}
+    taken = Counter(pairs.values())
+    return {a: b for a, b in pairs.items() if taken[b] == 1}
+
+
+def _retold(text: str, words: Mapping[str, str], present: Iterable[str]) -> str:
+    """``text`` with each name of ``words`` as a whole word (in its case) replaced by its new name; a longer name of
+    a sheet the workbook has ('T&A Templates', where 'T&A' was renamed) stays as it is."""
+    table = {**{p: p for p in present}, **dict(words)}
+    return _names_pattern(tuple(sorted((n for n in table if n), key=len, reverse=True))).sub(
+        lambda m: table[m.group(0)], text)
+
+
+@lru_cache(maxsize=64)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``names`` as a whole word, the longest first."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+
+
 def said_before(new: pd.DataFrame, old: pd.DataFrame, checked: Checked) -> pd.DataFrame:
     """``new`` (this run's rows) without those whose cell an open row of ``old`` that this run did not check
     again speaks of in the code that says more (``SAID_BY``)."""
@@ -485,6 +680,9 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
             out.append((r, None))
             continue
         matched.add(int(prev["_row"]))
+        if _report(prev, checked) is not None and _text(prev.get("sheet")) != _text(r.get("sheet")) \
+                and int(prev["_row"]) not in checked.resolved:
+            result.superseded.append(int(prev["_row"]))  # last week's row, named in this week's file now
         was_older = int(prev["_row"]) in older
         if int(prev["_row"]) in checked.resolved:
             result.resolved += 1  # applied, and found again (the cell changed back?): a fresh row
@@ -515,9 +713,14 @@ def merge(old: pd.DataFrame, new: pd.DataFrame, checked: Checked, fields: list[s
             continue
         if row in checked.resolved:
             result.resolved += 1
-        elif dismissed(r.get("accept")) and checked_again(r, checked):
+            continue
+        again = checked_again(r, checked)
+        if again and _text(r.get("code")) not in keep and _text(r.get("found_in")) not in checked.files \
+                and _newer_read(r, checked):
+            result.superseded.append(row)  # last week's problem this week's report no longer has
+        if dismissed(r.get("accept")) and again:
             result.dismissed += 1  # checked and no longer found: gone, and the decision with it
-        elif not (again := checked_again(r, checked)) or _text(r.get("code")) in keep:
+        elif not again or _text(r.get("code")) in keep:
             if not again and not (checked.after_undo and _text(r.get("problem")).startswith(UNDONE_MARK)):
                 result.kept += 1
                 why = _not_checked(r, checked)

@@ -25,7 +25,7 @@ from prodbook.core import exceptions as ex
 from prodbook.core import followups as fu
 from prodbook.core import ta
 from prodbook.core.cells import day_of, text_or_empty
-from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged
+from prodbook.core.changes import NEW_ROW, Change, row_prints, same_logged, undone
 from prodbook.core.development import labdips
 from prodbook.core.development import samples as sm
 from prodbook.core.development.recorded import recorded_actuals
@@ -33,6 +33,7 @@ from prodbook.core.factories import vendor_calendars
 from prodbook.core.findings import Code, Finding, warning
 from prodbook.core.keys import fold_ref, index_key, style_vendors
 from prodbook.core.model.sheets import (
+    CHANGE_LOG,
     CLOSURES,
     CONFIG,
     EXCEPTIONS,
@@ -50,7 +51,18 @@ from prodbook.jobs.exceptions_job import current_exceptions, without_ids_given
 from prodbook.workbook import kept_drafts
 from prodbook.workbook.kept_drafts import DAY_RECORD, LEFT_BY_SYSTEM, DayRecord, DraftEntry
 from prodbook.workbook.links import file_link
-from prodbook.workbook.publish import OutlookDrafts, Staged, StagedFile, StagedRemoval, no_folder
+from prodbook.workbook.publish import (
+    STOPPED_RUN,
+    UNFINISHED,
+    OutlookDrafts,
+    Staged,
+    StagedFile,
+    StagedLeftovers,
+    StagedRemoval,
+    is_temp,
+    leftover_temps,
+    no_folder,
+)
 from prodbook.workbook.tables import Table
 from prodbook.workbook.toml_settings import toml_path
 from prodbook.workbook.tracker import Tracker
@@ -149,7 +161,8 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
     workbook_path = getattr(tracker.backend, "path", None)
     paths: dict[str, Path] = {}
     files: tuple[Staged, ...] = ()
-    nowhere: list[str] = []
+    nowhere, found = finish_stopped_undos(tracker, ctx)  # first: the drafts folder as that undo leaves it
+    findings += found
     mark = _mark_of(tracker)
     if mark:  # on every draft, whichever way it goes: an .eml written when Outlook stops part-way is known later
         for msg in made.messages.values():
@@ -161,20 +174,22 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
         else:
             nowhere.append(no_folder("The follow-up e-mail drafts were") + ".")
     if folder is not None:
+        ours = _recorded_ours(folder, workbook_path)
         paths = _not_anothers({v: folder / (name if made.messages[v]["To"] else NO_ADDRESS + name)
-                               for v, name in fu.draft_names(made.messages, ctx.today).items()}, mark)
+                               for v, name in fu.draft_names(made.messages, ctx.today).items()}, mark, ours)
         if app is not None:  # Outlook's Drafts folder (today's earlier drafts of this tracker go); .eml files
             # under these names only if Outlook stops part-way. Staged with nothing to chase too: they still go
             files = (OutlookDrafts(tuple(made.messages.values()), folder, tuple(paths[v].name for v in made.messages),
                                    mark=mark, day=ctx.today, outlook=app),)
         else:  # written by the runner once the workbook is saved (the command; a Mac or a PC without Outlook)
             where = f"  E-mail drafts (open in Outlook): {folder}"
+            _marks_kept(made.messages, paths, mark, ours)
             eml = {v: fu.eml_bytes(msg) for v, msg in made.messages.items()}
             files = tuple(StagedFile(paths[v], content, where, undoable=True) for v, content in eml.items())
             now = {fu.vendor_key(v): p for v, p in paths.items()}
             stale = [(p, f"{vendor}'s draft is now '{now[fu.vendor_key(vendor)].name}'"
                       if fu.vendor_key(vendor) in now else f"{vendor} has nothing left to chase")
-                     for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values()))]
+                     for p, vendor in _stale_drafts(folder, ctx.today, mark, set(paths.values()), ours)]
             files += tuple(StagedRemoval(p, f"  Removed today's earlier draft '{p.name}': {why}") for p, why in stale)
             if ctx.out is None and workbook_path is not None:  # the dated folders beside the workbook: pruned
                 files += _day_record(folder, Path(workbook_path).name,
@@ -185,6 +200,14 @@ def followups(tracker: Tracker, ctx: Context) -> Outcome:
             pruning, found = _old_days(tracker, Path(workbook_path), ctx.today)
             findings += found
             files += tuple(pruning)  # done only by a run with a Change Log row (``runner.only_if_logged``)
+    if workbook_path is not None:  # before anything else is put in place or removed: an old day's folder may
+        # hold nothing else, and goes once they are gone
+        leftovers = _leftovers(Path(workbook_path), folder if ctx.out is not None else None)
+        files = leftovers + files
+        if ctx.dry_run:
+            temps = leftover_temps([f for record in leftovers for f in record.folders])
+            nowhere += [f"  Would remove {sum(1 for p in temps if p.parent == f):,} temporary file(s) {STOPPED_RUN} "
+                        f"in '{f}' ({UNFINISHED})" for f in dict.fromkeys(p.parent for p in temps)]
 
     rows, source, changes = [], [], []
     sheet = tracker.sheet(FOLLOW_UPS)
@@ -308,7 +331,7 @@ def _old_day(folder: Path, book: str, keep: int, root: Path) -> list[Staged]:
     try:
         for f in sorted(folder.iterdir()):
             entry = record.drafts.get(f.name)
-            if f.name == DAY_RECORD:
+            if f.name == DAY_RECORD or is_temp(f.name):  # a stopped run's temporary file: ``_leftovers`` takes it
                 continue
             if f.name.casefold() in LEFT_BY_SYSTEM and f.is_file():
                 system.append(f)
@@ -351,6 +374,40 @@ def _unlisted(path: Path) -> str:
     return "yours"
 
 
+def _leftovers(workbook: Path, out: Path | None) -> tuple[StagedLeftovers, ...]:
+    """The folders where a stopped run's temporary files may be (``publish.StagedLeftovers``): the dated folders
+    of 'Follow-up drafts' beside the workbook, and the --out folder of this run."""
+    root = workbook.parent / fu.DRAFTS_FOLDER
+    try:
+        days = tuple(p for p in sorted(root.iterdir()) if _day(p.name) is not None and p.is_dir()) \
+            if root.is_dir() else ()
+    except OSError:
+        days = ()
+    return (*((StagedLeftovers(days, workbook),) if days else ()),
+            *((StagedLeftovers((out,), workbook, beside=False),) if out is not None and out.is_dir() else ()))
+
+
+def finish_stopped_undos(tracker: Tracker, ctx: Context) -> tuple[list[str], list[Finding]]:
+    """An undo that saved the workbook and was stopped before it put its run's drafts back: finished now, before
+    the drafts folder is looked at (``kept_drafts.finish_undos``; on a dry run, said). Its summary lines, and a
+    warning for each draft it cannot put back."""
+    path = getattr(tracker.backend, "path", None)
+    if not path:
+        return [], []
+    said, left = kept_drafts.finish_undos(Path(path), lambda: undone_runs(tracker),
+                                          lambda: kept_drafts.linked_paths(
+                                              tracker.table(FOLLOW_UPS, required=False).frame.get("draft", ()),
+                                              Path(path)),
+                                          dry_run=ctx.dry_run)
+    return said, [warning(Code.FILE_NOT_WRITTEN, line, file=tracker.file) for line in left]
+
+
+def undone_runs(tracker: Tracker) -> set[str]:
+    """The runs the Change Log says are undone (each with its 'Undo ...' rows); only its Action column read."""
+    log = tracker.table(CHANGE_LOG, required=False, only=("action",))
+    return undone(log.frame["action"]) if "action" in log.frame.columns else set()
+
+
 def _day(name: str) -> date | None:
     try:
         return date.fromisoformat(name) if len(name) == 10 else None
@@ -384,10 +441,12 @@ def tracker_mark(workbook: Path | str) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> list[tuple[Path, str]]:
-    """Today's drafts in ``folder`` that an earlier run for this tracker (``mark``) wrote and this run does not
-    (their vendor has nothing left to chase): each with its vendor. A file without prodbook's marks (the APM's
-    own, another tracker's, an older prodbook's) is left alone."""
+def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path], ours: set[str]
+                  ) -> list[tuple[Path, str]]:
+    """Today's drafts in ``folder`` that an earlier run for this tracker (``mark``, or the folder's record:
+    ``_recorded_ours``) wrote and this run does not (their vendor has nothing left to chase): each with its
+    vendor. A file without prodbook's marks (the APM's own, another tracker's, an older prodbook's) is left
+    alone."""
     out = []
     try:
         found = sorted(folder.glob(f"*follow-up_{today.isoformat()}*.eml")) if folder.is_dir() else []
@@ -395,12 +454,12 @@ def _stale_drafts(folder: Path, today: date, mark: str, written: set[Path]) -> l
         return []
     names = {_same_name(p.name) for p in written}
     for path in found:
-        if _same_name(path.name) in names:  # this run writes it (a Mac's disk: 'bd1_...' is 'BD1_...')
-            continue
+        if _same_name(path.name) in names or is_temp(path.name):  # this run writes it (a Mac's disk: 'bd1_...'
+            continue  # is 'BD1_...'), or a stopped run's temporary file
         head = _head(path)
         if head is None:
             continue
-        if head.get(fu.TRACKER_HEADER) == mark and head.get("X-Unsent") == "1" and fu.draft_vendor(head):
+        if _is_ours(path, head, mark, ours) and head.get("X-Unsent") == "1" and fu.draft_vendor(head):
             out.append((path, fu.draft_vendor(head)))
     return out
 
@@ -414,16 +473,17 @@ def _head(path: Path) -> Any | None:
         return None
 
 
-def _not_anothers(paths: dict[str, Path], mark: str) -> dict[str, Path]:
+def _not_anothers(paths: dict[str, Path], mark: str, ours: set[str]) -> dict[str, Path]:
     """Each vendor's draft path, moved to a free name ('..._2.eml') where today's file of that name is not this
-    tracker's draft: another tracker's in the same folder ('Follow-up drafts/DATE' beside both), or a file the APM
-    saved under it. Rewriting it would put this tracker's items in the other's draft, which its Follow-ups sheet
-    links. The same name is found again by the next run, so a vendor's draft stays one file a day."""
+    tracker's draft (``_is_ours``): another tracker's in the same folder ('Follow-up drafts/DATE' beside both), or
+    a file the APM saved under it. Rewriting it would put this tracker's items in the other's draft, which its
+    Follow-ups sheet links. The same name is found again by the next run, so a vendor's draft stays one file a
+    day."""
     taken = {_same_name(p.name) for p in paths.values()}
     out: dict[str, Path] = {}
     for vendor, path in paths.items():
         here, n = path, 1
-        while _anothers(here, mark) or (here != path and _same_name(here.name) in taken):
+        while _anothers(here, mark, ours) or (here != path and _same_name(here.name) in taken):
             n += 1
             here = path.with_name(f"{path.stem}_{n}{path.suffix}")
         taken.add(_same_name(here.name))
@@ -431,12 +491,44 @@ def _not_anothers(paths: dict[str, Path], mark: str) -> dict[str, Path]:
     return out
 
 
-def _anothers(path: Path, mark: str) -> bool:
-    """Is there a file at ``path`` that is not this tracker's (``mark``) draft?"""
+def _anothers(path: Path, mark: str, ours: set[str]) -> bool:
+    """Is there a file at ``path`` that is not this tracker's draft (``_is_ours``)?"""
     if not path.exists():
         return False
     head = _head(path)
-    return head is None or head.get(fu.TRACKER_HEADER) != mark
+    return head is None or not _is_ours(path, head, mark, ours)
+
+
+def _is_ours(path: Path, head: Any, mark: str, ours: set[str]) -> bool:
+    """Is the draft at ``path`` (its headers ``head``) this tracker's? It carries this tracker's ``mark``, or it
+    carries a tracker's mark and the drafts record of its folder names it under this workbook's file name
+    (``_recorded_ours``): the mark is a digest of the path the workbook was reached by, which is another on a
+    colleague's PC syncing the folder, or after the folder was copied or moved, while its file name is the same.
+    Two trackers beside one folder have two names, and keep their drafts apart."""
+    theirs = head.get(fu.TRACKER_HEADER)
+    return bool(theirs) and (theirs == mark or _same_name(path.name) in ours)
+
+
+def _recorded_ours(folder: Path, workbook: Path | None) -> set[str]:
+    """The names (``_same_name``) of the drafts that the drafts record of ``folder`` (``kept_drafts.DAY_RECORD``:
+    only a dated folder beside the workbook has one) says were written for this workbook (its file name)."""
+    record = kept_drafts.day_record(folder) if workbook is not None else None
+    book = Path(workbook).name.casefold() if workbook is not None else None
+    return {_same_name(n) for n, e in record.drafts.items() if e.tracker.casefold() == book} if record else set()
+
+
+def _marks_kept(messages: dict[str, Any], paths: dict[str, Path], mark: str, ours: set[str]) -> None:
+    """Each of this tracker's drafts already there under another of its marks (``_is_ours``: written when the
+    workbook was reached by another path) keeps that mark, so the draft rewritten with nothing new is the same
+    file and stays as it is: the folder is not rewritten each time a colleague's sync, or a copy, runs."""
+    for vendor, msg in messages.items():
+        path = paths.get(vendor)
+        if path is None or _same_name(path.name) not in ours or not path.is_file():
+            continue
+        head = _head(path)
+        theirs = head.get(fu.TRACKER_HEADER) if head is not None else None
+        if theirs and theirs != mark:  # a prodbook draft the record says is this tracker's: ours (``_is_ours``)
+            msg.replace_header(fu.TRACKER_HEADER, str(theirs))
 
 
 def _same_name(name: str) -> str:

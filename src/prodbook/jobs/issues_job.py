@@ -17,19 +17,23 @@ from typing import Any
 import pandas as pd
 
 from prodbook.core.cells import EXCEL_ERRORS
-from prodbook.core.changes import Change, log_text, same_logged
+from prodbook.core.changes import REMOVED, Change, log_text, same_logged
 from prodbook.core.findings import Code, Finding, Severity
 from prodbook.core.looks import date_text
-from prodbook.core.model.sheets import ISSUES, VENDOR_WIP
+from prodbook.core.model.sheets import ALL_SHEETS, ISSUES, VENDOR_WIP, SheetSpec, normalise_header
 from prodbook.core.open_findings import (
     ASKED_WITH,
     EVERY_RUN,
     RUN_NOTES,
     Checked,
     Merged,
+    Names,
+    as_named,
     decision,
     decision_key,
+    fold_sheet,
     merge,
+    other_names,
     said_before,
 )
 from prodbook.core.where import row_dicts
@@ -153,6 +157,8 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
     new = issue_rows(tracker, findings, checked, by)
     old = table.frame if table.exists else pd.DataFrame(columns=[*ISSUES.fields, "_row"])
     old = _days_as_shown(old, tracker.config.date_format)
+    renamed = as_named(old, new, today_names(tracker, old, new))  # a sheet or header renamed since: today's names
+    old = renamed.frame
     new = said_before(new, old, checked)  # a 'TBC' the T&A's open row speaks of: not a second row at the cell
     column_new = table.exists and "dismissed_as" not in table.columns  # written before the column, or deleted
     merged = merge(old, new, checked, list(ISSUES.fields), column_new=column_new)
@@ -164,10 +170,40 @@ def stage_issues(tracker: Tracker, findings: Sequence[Finding], checked: Checked
             mark = tracker.mark()
             _stage_asked(tracker, table, held, log=not checked.after_undo)
             if not getattr(tracker.backend, "pending", True):
-                return held.notes
+                return renamed.notes + held.notes
             tracker.back_to(mark)  # something else changed: the sheet is written, and the note leaves with it
     _stage_asked(tracker, table, merged, log=not checked.after_undo)
-    return merged.notes
+    return renamed.notes + merged.notes
+
+
+def today_names(tracker: Tracker, old: pd.DataFrame, new: pd.DataFrame) -> Names:
+    """The sheet and column names of the workbook today (``open_findings.Names``), for the Issues rows an earlier
+    run wrote under others: each default sheet's name (a Config 'Sheet:' line), and the headers of the sheets the
+    rows speak of, each column's other names with them (a sheet this run did not read is peeked at: its header
+    only). Nothing for a sheet without rows."""
+    if not len(old):
+        return Names()
+    present = frozenset(tracker.backend.sheet_names())
+    have = {fold_sheet(s) for s in present}
+    specs: dict[str, SheetSpec] = {}
+    sheets: dict[str, str] = {}
+    for spec in ALL_SHEETS:
+        now = tracker.sheet(spec)
+        if fold_sheet(now) in have:
+            specs[fold_sheet(now)] = spec
+            if fold_sheet(spec.name) not in have:
+                sheets[spec.name] = now  # 'Orders' is 'PO Lines' today
+    ours = {fold_sheet(k): v for k, v in sheets.items()}
+    about = {fold_sheet(ours.get(fold_sheet(s), s)) for s in [*old["sheet"], *new["sheet"]] if isinstance(s, str)}
+    headers: dict[str, frozenset[str]] = {}
+    aliases: dict[str, dict[str, str]] = {}
+    for name in sorted(about & specs.keys()):
+        table = tracker.peek(specs[name])
+        if table.exists:
+            headers[name] = frozenset(normalise_header(h) for h in table.headers if isinstance(h, str) and h)
+            aliases[name] = other_names({f: table.headers[i] for f, i in table.columns.items()
+                                         if i < len(table.headers) and table.headers[i]}, specs[name].columns)
+    return Names(present, sheets, headers, aliases)
 
 
 def vendor_reports(tracker: Tracker) -> dict[str, tuple[str, date]]:
@@ -190,11 +226,43 @@ def vendor_reports(tracker: Tracker) -> dict[str, tuple[str, date]]:
 
 def _stage_asked(tracker: Tracker, table: Table, merged: Merged, *, log: bool) -> None:
     """Stage the rows ``merged`` holds, Accept as typed; ``log``: each Accept the run blanked goes in the Change
-    Log (not on the check after an undo, which logs nothing), so that undo gives the APM's word back."""
+    Log (not on the check after an undo, which logs nothing), so that undo gives the APM's word back, and so does
+    each row of a vendor's older report that its newer one took off or continues (``superseded_lines``)."""
     merged, fields, blanked = _accept_as_typed(tracker, table, merged)
     stage_rows(tracker, table, merged, fields)
     if log:
-        tracker.log(blanked)
+        tracker.log(blanked + superseded_lines(tracker, table, merged))
+
+
+CONTINUED_AS = "(continued as)"
+"""The Change Log's Field of the line that names (in New) the row continuing a superseded row (``superseded_lines``)
+by its ``decision_key``: the newer report's row, which undo puts the older one back in place of."""
+
+
+def superseded_lines(tracker: Tracker, table: Table, merged: Merged) -> list[Change]:
+    """Change Log lines for the rows of a vendor's older report that a newer report read by this run took off the
+    Issues sheet or continues under its own file's name (``Merged.superseded``): each row whole, as it was, the
+    APM's Accept as typed and their own columns with it (a '(removed)' line, Key: its ``decision_key``), and for a
+    row continued, the row that continues it ('(continued as)'). Undoing this run puts the older report's rows back
+    as they were: its report is the vendor's latest on the Vendor WIP sheet again (``undo_job``)."""
+    if not merged.superseded or not table.exists:
+        return []
+    rows = {int(r["_row"]): r for r in row_dicts(table.frame)}
+    records = [rows[n] for n in merged.superseded if n in rows]
+    if "accept" in table.columns:  # as typed: a TRUE is TRUE again
+        records = [{**r, "accept": tracker.cell_as_written(table.sheet, int(r["_row"]), table.columns["accept"])}
+                   for r in records]
+    now = {src: decision_key(r) for src, r in zip(merged.source, row_dicts(merged.frame), strict=True)
+           if src is not None}
+    keys = [decision_key(r) for r in records]
+    out: list[Change] = []
+    at = -1
+    for line in tracker.removed_rows(table, records):  # a row's '(removed)' line, then any '(removed, continued)'
+        at += line.field == REMOVED
+        out.append(replace(line, key=keys[at]))
+    out += [Change(table.sheet, key, CONTINUED_AS, None, now[int(r["_row"])])
+            for key, r in zip(keys, records, strict=True) if int(r["_row"]) in now]
+    return out
 
 
 def _accept_as_typed(tracker: Tracker, table: Table, merged: Merged) -> tuple[Merged, list[str], list[Change]]:

@@ -34,11 +34,10 @@ from prodbook.core.changes import (
     cell_value,
     is_print,
     log_text,
+    newest_not_undone,
     part_of,
     row_prints,
-    run_order,
     same_logged,
-    undone,
 )
 from prodbook.core.exceptions.sheet import OPEN
 from prodbook.core.findings import Code, Finding, UserError, warning
@@ -68,7 +67,8 @@ from prodbook.core.open_findings import (
 from prodbook.core.ta_edits import differs
 from prodbook.core.where import cells, row_dicts
 from prodbook.jobs.base import ACTION_NAMES, Context, Outcome
-from prodbook.jobs.issues_job import stage_rows
+from prodbook.jobs.followups_job import finish_stopped_undos
+from prodbook.jobs.issues_job import CONTINUED_AS, stage_rows
 from prodbook.jobs.ta_job import (
     TA_ARCHIVE,
     TAKEN_BACK,
@@ -79,7 +79,8 @@ from prodbook.jobs.ta_job import (
 )
 from prodbook.workbook import kept_drafts
 from prodbook.workbook.links import first_rows, relink
-from prodbook.workbook.publish import StagedEmptyFolders, StagedRestore
+from prodbook.workbook.log_archive import next_archived
+from prodbook.workbook.publish import Staged, drafts_undone
 from prodbook.workbook.safety import BACKUP_DIR
 from prodbook.workbook.tables import Table
 from prodbook.workbook.tracker import Tracker, column_values
@@ -94,11 +95,7 @@ NEW_ROW_VALUES: tuple[tuple[str, str, str], ...] = ((EXCEPTIONS.name, "status", 
 
 def last_action(log: pd.DataFrame) -> str | None:
     """The newest action not undone yet (undos themselves are not undone)."""
-    actions = {a for a in log["action"] if isinstance(a, str)}
-    gone = undone(actions)
-    runs = [(when, a) for a in actions
-            if not a.startswith(UNDO) and a not in gone and (when := run_order(a)) is not None]
-    return max(runs)[1] if runs else None
+    return newest_not_undone(log["action"])
 
 
 def _spec_for(tracker: Tracker, sheet: str) -> SheetSpec | None:
@@ -154,8 +151,7 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                         "and undo again", file=tracker.file)
     target = last_action(log.frame)
     if target is None:
-        raise UserError("there is nothing to undo: the Change Log has no prodbook action that is not "
-                        "already undone", file=tracker.file, sheet=log.sheet)
+        raise _nothing_to_undo(tracker, log)
     action = target
     entries = log.frame[log.frame["action"] == action]
     findings: list[Finding] = []
@@ -198,7 +194,8 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
     marked, given, theirs = _issues_after_undo(tracker, action, drop_notes=bool(archive_rows or back_to_archive),
                                                stale=_stale_steps(put_back_on, action),
                                                read=_files_read(tracker, entries),
-                                               blanked=_blanked(by_sheet.get(tracker.sheet(ISSUES))))
+                                               blanked=_blanked(by_sheet.get(tracker.sheet(ISSUES))),
+                                               older=_superseded(by_sheet.get(tracker.sheet(ISSUES))))
     changes += given
     _relinked(tracker, {s for s in by_sheet if _spec_for(tracker, s) is EXCEPTIONS})
     tracker.log(changes or [Change(log.sheet, action, UNDONE, None, None)])  # logged even when all was kept
@@ -219,32 +216,60 @@ def undo(tracker: Tracker, ctx: Context) -> Outcome:
                    data={"undone": action, "records": put_back}, files=files)
 
 
+def _nothing_to_undo(tracker: Tracker, log: Table) -> UserError:
+    """No run on the Change Log is left to undo. When the run before them is in a workbook the log's oldest runs
+    were moved to (``log_archive``), the message names it and the run: nothing is undone from there."""
+    path = getattr(tracker.backend, "path", None)
+    headers = [(log.header_of("timestamp"), log.header_of("action")),
+               (CHANGE_LOG.column("timestamp").header, CHANGE_LOG.column("action").header)]
+    found = next_archived(Path(path), log.frame["action"], headers) if path else None
+    if found is None:
+        return UserError("there is nothing to undo: the Change Log has no prodbook action that is not "
+                         "already undone", file=tracker.file, sheet=log.sheet)
+    where = (f"The run before them, '{found.run}', is in '{found.path.name}'" if found.run else
+             f"The runs before them were moved to '{found.path.name}' (prodbook could not read it to name the run)")
+    return UserError(
+        f"there is nothing left to undo on the Change Log: every run still on it is undone. {where}, beside the "
+        "workbook, where prodbook moved the log's oldest runs when it was full; nothing is undone from that file. "
+        f"To go back further, close the workbook and copy over it the backup in '{BACKUP_DIR}' saved just after "
+        "the time in that run's name (it holds the workbook as it was before that run), if it is still kept; or "
+        "open that file and type back by hand the Old values of the run's rows. Nothing was written",
+        file=tracker.file, sheet=log.sheet)
+
+
 def _drafts_back(tracker: Tracker, action: str, ctx: Context, chased: bool
-                 ) -> tuple[tuple[StagedRestore | StagedEmptyFolders, ...], list[str], list[Finding]]:
+                 ) -> tuple[tuple[Staged, ...], list[str], list[Finding]]:
     """The follow-up drafts ``action`` wrote, rewrote or took away, put back as they were before it once the
     undo is saved (``kept_drafts``: the run's own record of them, in 'prodbook backups'), then the folders it
     made for them removed when nothing is left in them; on a dry run, what would be done, said and not done.
     ``chased``: the action changed the Follow-ups sheet, so it may have written drafts; with no record of them
-    (let go of, or an older prodbook's run) that is said."""
+    (let go of, or an older prodbook's run) that is said. A draft a Follow-ups row the undo keeps links to stays
+    (``publish.drafts_undone``); an earlier undo stopped before it put its drafts back is finished first."""
     path = getattr(tracker.backend, "path", None)
+    done, stopped = finish_stopped_undos(tracker, ctx)
     record = kept_drafts.load_record(Path(path), action) if path else None  # read once: drafts, folders made
     drafts, made = record if record is not None else (None, [])
-    if not drafts:
-        return (), [], [warning(
+    if not drafts or not path:
+        return (), done, stopped + ([warning(
             Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: the e-mail drafts of '{action}' are left as they are: prodbook "
             f"has no record in '{BACKUP_DIR}' of drafts that run changed in a folder (it changed none there, it "
             "made them in Outlook, where a later press deletes them, or its record went with the oldest runs': "
             "prodbook keeps as many as Backups To Keep). Run Follow-ups again so that the drafts say what is "
-            "open now", file=tracker.file)] if chased and path else []
+            "open now", file=tracker.file)] if chased and path else [])
+    book = Path(path)
+    linked = kept_drafts.linked_paths(tracker.current(FOLLOW_UPS).get("draft", ()), book)  # as the undo leaves them
     if ctx.dry_run:  # the same words as the undo itself will have (``runner.publish_staged``)
-        looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in drafts]
-        return (), [line for said, _ in looks for line in said] + [
+        restore, kept = kept_drafts.linked_by_rows(drafts, linked)
+        looks = [kept_drafts.undo_draft(d, action, dry_run=True) for d in restore]
+        return (), done + [line for said, _ in looks for line in said] + kept_drafts.keep_linked(
+            kept, action, book.name, (), dry_run=True)[0] + [
             f"  Would remove the folder '{f.name}' in '{f.parent}' that run made for its drafts, if nothing else "
-            "is left in it" for f in made if f.is_dir()], [
+            "is left in it" for f in made if f.is_dir()], stopped + [
             warning(Code.FILE_NOT_WRITTEN, f"{UNDO}{action}: {line}", file=tracker.file)
             for _, left in looks for line in left]
-    folders = (StagedEmptyFolders(tuple(made)),) if made else ()
-    return (*(StagedRestore(d, action) for d in drafts), *folders), [], []
+    marker, staged = drafts_undone(book, action, drafts, made, linked)
+    tracker.before_save.append(marker)  # in place before the save, gone once the drafts are back
+    return staged, done, stopped
 
 
 class _Lines:
@@ -615,6 +640,8 @@ def _stage(tracker: Tracker, s: _Sheet) -> tuple[list[Finding], set[int]]:
     at = {i: n for n, i in enumerate(order)}
     users = [f for f in spec.fields if spec.column(f).user and f in table.columns]
     formulas = tracker.formulas(table.sheet, [(r, table.columns[f]) for r in sources if r is not None for f in users])
+    if spec is FOLLOW_UPS:  # the Draft links of the rows it leaves: the drafts they open stay (``_drafts_back``)
+        tracker.remember(FOLLOW_UPS, s.frame.iloc[order])
     if spec is TA:  # for the sheets linking to its rows (``relink``), where each row now is
         tracker.remember(TA, s.frame.iloc[order].assign(_row=range(table.header_row + 1,
                                                                    table.header_row + 1 + len(order))))
@@ -1001,8 +1028,8 @@ def _blanked(lines: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
 
 
 def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale: Sequence[str],
-                       read: Collection[str] = (), blanked: Mapping[str, list[dict[str, Any]]] | None = None
-                       ) -> tuple[dict[str, int], list[Change], list[str]]:
+                       read: Collection[str] = (), blanked: Mapping[str, list[dict[str, Any]]] | None = None,
+                       older: Sequence[_Older] = ()) -> tuple[dict[str, int], list[Change], list[str]]:
     """The Issues sheet after the undo: without its notes on T&A rows moved to or from the archive (``drop_notes``),
     with the rows found by the ``stale`` steps marked as the undone run's, and the Accepts the run blanked
     (``blanked``) given back.
@@ -1015,31 +1042,38 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
     with what run they are from and what to press, and the next run of that step writes them afresh (its rows are
     matched by sheet, column, key, code and Found By, so Accept and Found On stay). A Dismiss or Yes the run blanked
     goes back on the row that continues it (same Sheet, Cell, Key and Code) while its Accept is still blank; one
-    the APM filled again since stays theirs. The other rows stay as they are, Accept and the team's columns with
-    them. Returns the rows marked, by step; the Accepts given back (as Change Log lines); the rows kept as the
-    APM decided them again (their ``decision_key``)."""
+    the APM filled again since stays theirs. The rows of a vendor's older report that the run's newer report took
+    off or continued (``older``) are put back as they were, the older report being the vendor's latest on the
+    Vendor WIP sheet again (``_older_back``). The other rows stay as they are, Accept and the team's columns with
+    them. Returns the rows marked, by step; the Accepts and rows given back (as Change Log lines); the rows kept
+    as the APM decided them again (their ``decision_key``)."""
     blanked = {k: list(v) for k, v in (blanked or {}).items()}
     table = tracker.table(ISSUES, required=False)
-    if not table.exists or "code" not in table.frame.columns or (not drop_notes and not stale and not blanked):
+    if not table.exists or "code" not in table.frame.columns or (not drop_notes and not stale and not blanked
+                                                                 and not older):
         return {}, [], []
-    frame = table.frame
+    frame, accepted, older = _older_back(table, older, blanked)
     gone = frame["code"].map(lambda v: str(v).strip() if isinstance(v, str) else "").isin(ARCHIVE_NOTES) \
         if drop_notes else pd.Series(False, index=frame.index)
     by = frame["found_by"].map(lambda v: str(v).strip() if isinstance(v, str) else "") \
         if "found_by" in frame.columns else pd.Series("", index=frame.index)
     found_in = frame["found_in"].map(lambda v: v.strip() if isinstance(v, str) else "") \
         if "found_in" in frame.columns else pd.Series("", index=frame.index)
-    # a vendor file's rows only where the undone run read that file: another file's rows are as true as before
+    # a vendor file's rows only where the undone run read that file: another file's rows are as true as before; a
+    # report that came in a saved e-mail is 'mail.msg > attachment' on Vendor WIP, the mail in Found In
+    read = {*read, *(name.split(" > ", 1)[0] for name in read)}
     marks = by.isin(list(stale)) & ~gone & ((by != ACTION_NAMES["wip"]) | found_in.isin(list(read)))
     kept = frame[~gone.to_numpy()][list(ISSUES.fields)].copy()
     rows = [int(r) for r in frame["_row"][~gone.to_numpy()]]
     given: list[Change] = []
     theirs: list[str] = []
     accept: list[Any] = []
-    if blanked and "accept" in table.columns:
+    if (blanked or older) and "accept" in table.columns:
         at = table.columns["accept"]
         for i, r, row in zip(kept.index, row_dicts(kept), rows, strict=True):
             typed = tracker.cell_as_written(table.sheet, row, at) if decision(r.get("accept")) else None
+            if typed is None and i in accepted:  # the older report's row: its Accept as it was, unless typed since
+                typed = accepted[i]
             words = blanked.get(key := decision_key(r))
             if words and typed is None:
                 back = _with_dismissed_as(words.pop(0), r)
@@ -1052,6 +1086,9 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
                 words.pop(0)
                 theirs.append(key)
             accept.append(typed)
+    for o in older:  # one line for each of the run's: the row put back, and where it had gone
+        given += [Change(table.sheet, o.key, PUT_BACK, None, o.key)] + (
+            [Change(table.sheet, o.key, CONTINUED_AS, o.into, None)] if o.into else [])
     if not gone.any() and not marks.any() and not given:
         return {}, [], theirs
     kept.loc[marks[~gone].to_numpy(), "problem"] = [
@@ -1059,11 +1096,96 @@ def _issues_after_undo(tracker: Tracker, action: str, *, drop_notes: bool, stale
         for p, b, f in zip(kept["problem"][marks[~gone].to_numpy()], by[marks], found_in[marks])]
     fields = [c.field for c in ISSUES.columns if not c.user or c.field not in table.columns]
     if given:  # the column written: every other Accept as the cell holds it (a TRUE stays TRUE)
-        kept["accept"] = pd.Series(accept, index=kept.index, dtype=object)
+        if "accept" in table.columns:
+            kept["accept"] = pd.Series(accept, index=kept.index, dtype=object)
         fields = list(ISSUES.fields)
-    source: list[int | None] = list(rows)
-    stage_rows(tracker, table, Merged(kept.reset_index(drop=True), source), fields)
+    out, source, extras = _with_taken_off(row_dicts(kept), list(rows), table, older)
+    stage_rows(tracker, table, Merged(pd.DataFrame(out, columns=list(ISSUES.fields)), source), fields)
+    _put_cells(tracker, table, [(table.header_row + 1 + n, decision_key(out[n]), o.row, o.extras)
+                                for n, o in extras if o.extras])
     return {step: int((by[marks] == step).sum()) for step in stale if (by[marks] == step).any()}, given, theirs
+
+
+@dataclass(frozen=True)
+class _Older:
+    """A row of a vendor's older report as the undone run's Change Log kept it (``issues_job.superseded_lines``):
+    its values by field, its cells in the team's own columns, the Excel row it was on and the row that continues
+    it (``into``: its ``decision_key``; None: the run took it off)."""
+
+    key: str
+    values: dict[str, Any]
+    extras: dict[str, Any]
+    row: int | None
+    into: str | None
+
+
+def _superseded(lines: pd.DataFrame | None) -> list[_Older]:
+    """The rows of vendors' older reports that the undone run took off the Issues sheet or continued under the
+    newer report's file (``issues_job.superseded_lines``), in the log's order; a row whose lines are not all
+    there (a part deleted) is passed over: its report's next import finds what is true."""
+    if lines is None or not {"key", "field", "old", "new"} <= set(lines.columns):
+        return []
+    mine = lines[lines["field"].isin([REMOVED, REMOVED_MORE, CONTINUED_AS])]
+    if not len(mine):
+        return []
+    into = {str(e["key"]).strip(): str(e["new"]).strip() for e in _Lines(mine) if e["field"] == CONTINUED_AS
+            and isinstance(e["new"], str) and e["new"].strip()}
+    out = []
+    for e in _Lines(mine):
+        if e["field"] == REMOVED and (row := row_snapshot.decode(e["pieces"])) is not None:
+            values, extras = _snapshot_cells(ISSUES, ISSUES.fields, row)
+            at = row.get(row_snapshot.ROW)
+            out.append(_Older(str(e["key"]).strip(), values, extras, at if isinstance(at, int) else None,
+                              into.get(str(e["key"]).strip())))
+    return out
+
+
+def _older_back(table: Table, older: Sequence[_Older], blanked: dict[str, list[dict[str, Any]]]
+                ) -> tuple[pd.DataFrame, dict[Any, Any], list[_Older]]:
+    """The Issues rows with each row that continues an older report's row (``_Older.into``) as the older row was:
+    its Sheet, Found In, Problem, Dismissed As, Found On and every other value of prodbook's; the team's columns
+    stay as the row has them now. Returns the rows, the Accept each such row had (by the frame's index: given
+    unless the APM typed one since), and the older rows that go back: those continued, and those the run took off
+    whose row is not on the sheet again (``_with_taken_off``)."""
+    frame = table.frame
+    if not older:
+        return frame, {}, []
+    frame = frame.astype(object)
+    where: dict[str, list[Any]] = {}
+    for i, r in zip(frame.index, row_dicts(frame), strict=True):
+        where.setdefault(decision_key(r), []).append(i)
+    accept: dict[Any, Any] = {}
+    going: list[_Older] = []
+    for o in older:
+        if o.into is None:
+            if not where.get(o.key):  # a row the APM (or an older prodbook) has at its place stays theirs
+                going.append(o)
+            continue
+        if not (at := where.get(o.into)):
+            continue  # the row that continued it is gone (the APM deleted it): nothing to put back in place of
+        i = at.pop(0)
+        blanked.pop(o.into, None)  # its decision is the older row's, given back whole
+        for f, v in o.values.items():
+            if f != "accept" and f in frame.columns:
+                frame.at[i, f] = v
+        accept[i] = o.values.get("accept")
+        going.append(o)
+    return frame, accept, going
+
+
+def _with_taken_off(rows: list[dict[str, Any]], source: list[int | None], table: Table, older: Sequence[_Older]
+                    ) -> tuple[list[dict[str, Any]], list[int | None], list[tuple[int, _Older]]]:
+    """The Issues rows with the older reports' rows the undone run took off put back, each at the Excel row it was
+    on (as undo puts back a generated sheet's removed rows), and where each went (``(position, row)``: its cells
+    in the team's columns go there)."""
+    back = sorted((o for o in older if o.into is None), key=lambda o: o.row if o.row is not None else 1 << 30)
+    placed: list[_Older | None] = [None] * len(rows)
+    for o in back:
+        at = min(max((o.row or 1 << 30) - table.header_row - 1, 0), len(rows))
+        rows.insert(at, {f: o.values.get(f) for f in ISSUES.fields})
+        source.insert(at, None)
+        placed.insert(at, o)
+    return rows, source, [(n, o) for n, o in enumerate(placed) if o is not None]
 
 
 def _with_dismissed_as(back: dict[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
@@ -1088,7 +1210,21 @@ def _given_line(given: Sequence[Change], theirs: Sequence[str], dry_run: bool) -
     if theirs:
         out.append(f"  Issues: {len(theirs):,} row(s) whose Accept the run undone had blanked were decided again "
                    "since: Accept is kept as you typed it there: " + _named(list(dict.fromkeys(theirs))) + ".")
+    if back := [_as_named(c.key) for c in given if c.field == PUT_BACK]:
+        out.append(f"  Issues: {len(back):,} row(s) of a vendor's older WIP report, which the run undone had "
+                   f"checked again by the newer report it imported, {'would be' if dry_run else 'are'} back as they "
+                   "were (the file they name, Accept, Dismissed As, Found On and your own columns): "
+                   + _named(list(dict.fromkeys(back))) + ".")
     return out
+
+
+def _as_named(key: str) -> str:
+    """An Issues row's ``decision_key`` (Sheet / Cell / Key / Code) as the summary names a vendor report's row: its
+    Key and, in brackets, the file ('4500008888 / S1 / Navy (BD1 WIP 2027-02-22.xlsx)'). A sheet's or file's
+    name holds no '/' (Excel and the file system refuse it)."""
+    parts = key.split(" / ")
+    record = " / ".join(parts[2:-1]).strip(" /")
+    return f"{record} ({parts[0]})" if record and len(parts) > 3 else key
 
 
 def _named(keys: list[str]) -> str:

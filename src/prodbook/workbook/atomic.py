@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.safety import durable, fsync_folder, replace_file, umask
+from prodbook.workbook.safety import durable, fsync_folder, replace_file, set_hidden, umask
 
 Writer = Callable[[Path], object]
 """Writes the whole file at the path it is given (a temporary name in the target folder)."""
@@ -23,11 +23,14 @@ _TEMP_EXTRA = len(".~.prodbook.") + 8
 """What a temporary name adds to the stem it keeps (mkstemp's random part is 8 characters)."""
 
 
-def write_temp(path: Path, content: bytes | Writer) -> Path:
+def write_temp(path: Path, content: bytes | Writer, *, hidden: bool = False) -> Path:
     """The file's content as a hidden temporary file beside ``path``, flushed to disk; removed on any error.
 
     Its name is no longer than ``path``'s (its stem is cut to make room): Windows counts 260 characters for a
-    whole path, and a report or draft that fits must not fail for its temporary name."""
+    whole path, and a report or draft that fits must not fail for its temporary name. ``hidden``: on Windows
+    give it the Hidden attribute too, once written (Windows refuses to open a hidden file anew for writing), for
+    a caller that puts it in place with ``safety.replace_file``, which shows it again: a file keeps its
+    attributes through a rename."""
     stem = path.stem[:max(1, min(60, len(path.stem) - _TEMP_EXTRA))]
     fd, name = tempfile.mkstemp(prefix=f".~{stem}.prodbook.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -46,6 +49,8 @@ def write_temp(path: Path, content: bytes | Writer) -> Path:
             os.chmod(tmp, 0o666 & ~umask())  # as a plain save would: mkstemp makes it private
         except OSError:
             pass
+        if hidden:
+            set_hidden(tmp)
     except BaseException:
         remove_temp(tmp)
         raise
@@ -76,7 +81,7 @@ def remove_temp(tmp: Path) -> None:
 def write_atomic(path: Path, content: bytes | Writer) -> Path:
     """Write ``path`` whole or not at all: a temporary file in its folder, flushed, then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = write_temp(path, content)
+    tmp = write_temp(path, content, hidden=True)
     try:
         replace_file(tmp, path)
     except BaseException:

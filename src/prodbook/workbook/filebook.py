@@ -28,8 +28,10 @@ from prodbook.core.findings import UserError
 from prodbook.core.limits import MB, PartSizes
 from prodbook.core.looks import RulePlace
 from prodbook.core.model.sheets import CHANGE_LOG
-from prodbook.workbook import calamine_safe, limits, safety
+from prodbook.workbook import calamine_safe, limits, lock, safety
 from prodbook.workbook.backend import SheetProtection
+from prodbook.workbook.safety import locked_message
+from prodbook.workbook.safety import open_in_excel as open_in_excel  # said here, as before, for publish and cli
 from prodbook.workbook.staging import Staging
 from prodbook.workbook.tables import HEADER_SCAN_ROWS
 from prodbook.workbook.toml_settings import toml_limits
@@ -142,23 +144,6 @@ def check_workbook_path(path: Path) -> None:
         raise UserError(f"'{path.name}' is damaged or is not really an Excel workbook (it is not a "
                         "valid .xlsx package). Open it in Excel and save it again, or restore a copy "
                         "from the 'prodbook backups' folder", file=str(path))
-
-
-def open_in_excel(name: str, lock: Path) -> str:
-    """"'NAME' is open in Excel (or another program), by WHO": how every message says that a workbook, report or
-    draft is open, WHO read from its lock file ``lock`` (left out when the lock file names nobody). Each message
-    goes on with what that means for its run."""
-    who = safety.lock_holder(lock)
-    return f"'{name}' is open in Excel (or another program){f', by {who}' if who else ''}"
-
-
-def locked_message(name: str, lock: Path) -> str:
-    """The workbook is open in Excel (its lock file beside it): who has it, and what to do, also when nobody
-    has: Excel that closed unexpectedly leaves its lock file behind, hidden, and every run would stop on it."""
-    return (f"{open_in_excel(name, lock)}: its lock file "
-            f"'{lock.name}' is beside it. Close the workbook and run prodbook again, or use the prodbook tab inside "
-            f"Excel. If nobody has it open (Excel closed unexpectedly), delete '{lock.name}': it is a hidden file "
-            "(File Explorer: View > Show > Hidden items; a Mac's Finder: Cmd+Shift+.)")
 
 
 def _mb(n: int) -> str:
@@ -517,6 +502,7 @@ class FileBook(Staging):
                 self._close_reader()  # the file is the one read; a later read opens what is then there
                 safety.step("opened", self.path)
                 made = safety.make_backup(self.path, src.fp)
+                lock.note_backup(self.path, made, new_folder is not None)  # a run killed now: the next removes it
                 safety.step("backup", self.path)
                 written: list[str] = []
                 copied: dict[str, list[tuple[int, int]]] = {}
@@ -537,7 +523,7 @@ class FileBook(Staging):
                                                                              rule_places=self._rule_places,
                                                                              recoloured=recoloured)),
                         verify=lambda tmp: _verified(src, tmp, written, self.progress, copied),
-                        before_replace=src.check_before_replace)
+                        before_replace=lambda: _last_look(src))
                 except UnsupportedLayout as exc:
                     if self.changed_since_read():
                         raise  # saved over in place meanwhile: what looks like damage is that save (_plain)
@@ -549,6 +535,8 @@ class FileBook(Staging):
             if plain is exc:
                 raise
             raise plain from exc
+        finally:
+            lock.note_backup(self.path, None)
         try:
             safety.rotate_backups(self.path, backups_to_keep, made)
         except OSError:  # the workbook is saved; an old backup kept a run longer is no harm
@@ -674,6 +662,14 @@ def uncached_links(data: bytes) -> dict[tuple[int, int], str]:
         if ref and text:
             found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = text[1].replace('""', '"')
     return found
+
+
+def _last_look(src: safety.Source) -> None:
+    """Just before the replace: the workbook is still the file read (no save meanwhile) and no other prodbook
+    run holds its write lock (a drive that keeps no locks lets one in). Excel's lock files are looked for
+    after this, by ``safety.atomic_write``."""
+    src.check_before_replace()
+    lock.check_not_taken(src.path)
 
 
 def _remove(made: Path | None, folder: Path | None) -> None:

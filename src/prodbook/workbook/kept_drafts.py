@@ -14,14 +14,18 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from prodbook.core.followups import OUTLOOK_DRAFTS
+from prodbook.workbook.atomic import write_atomic
 from prodbook.workbook.filebook import open_in_excel
+from prodbook.workbook.links import draft_target
 from prodbook.workbook.safety import BACKUP_DIR, lock_files, path_too_long, replace_file
 
 RECORD = "prodbook drafts.json"
@@ -31,6 +35,10 @@ DAY_RECORD = "prodbook drafts record.json"
 the tracker it was written for (the workbook's file name) and the SHA-256 of its bytes (``day_record``). It
 stays with the folder (not with the runs' records, which are let go of), so an old day's drafts are known for as
 long as the folder is there."""
+UNDOING = "prodbook drafts undo.json"
+"""Put in a run's folder of kept drafts just before the undo of that run saves the workbook, and taken away once
+that undo has put the run's drafts back (``undoing``): found by a later run while the Change Log says the run is
+undone, it tells of an undo stopped between the two, whose drafts that run puts back (``finish_undos``)."""
 LEFT_BY_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 """Files Finder and Explorer leave in a folder once it is opened (lower case): no one's, never a reason to keep it."""
 
@@ -402,5 +410,156 @@ def _open(name: str, lock: Path) -> str:
     return text.split(f"'{name}' is ", 1)[-1] if f"'{name}' is " in text else "open in another program"
 
 
-__all__ = ["DAY_RECORD", "LEFT_BY_SYSTEM", "RECORD", "DayRecord", "DraftEntry", "Undoable", "day_record", "digest",
-           "folder_for", "keep", "load_record", "prune", "remove_made", "undo_draft", "write_record"]
+def linked_paths(texts: Iterable[object], workbook: Path) -> set[str]:
+    """The drafts the Follow-ups Draft cells ``texts`` open (their text, as undo reads them: a file name in its
+    dated folder, a path from the workbook's folder, or an Outlook draft, which has no file), as ``_path_key``
+    gives them, to compare with a record's paths."""
+    out = set()
+    for text in texts:
+        if isinstance(text, str) and text.strip() and not text.startswith(OUTLOOK_DRAFTS):
+            out.add(_path_key(Path(workbook).parent / draft_target(text.strip())))
+    return out
+
+
+def _path_key(path: Path) -> str:
+    """A path as a Windows or Mac disk compares it (any case, '.' and '..' folded)."""
+    return os.path.normcase(os.path.normpath(path)).casefold()
+
+
+def linked_by_rows(drafts: Sequence[Undoable], linked: Collection[str]) -> tuple[list[Undoable], list[Undoable]]:
+    """``drafts`` split into those to put back and those to leave: a draft the run wrote where there was none
+    (its undo would take it away) that a Follow-ups row the undo keeps links to (``linked_paths``: a row the APM
+    typed in, kept with its Draft link). Taken away, the link would open nothing, and its folder would go. A
+    draft the run rewrote is put back (or, not kept, said), whatever links to its name."""
+    restore: list[Undoable] = []
+    keep: list[Undoable] = []
+    for d in drafts:
+        new = not d.refused and d.wrote is not None and not d.replaced and d.path.name != DAY_RECORD
+        (keep if new and _path_key(d.path) in linked else restore).append(d)
+    return restore, keep
+
+
+def keep_linked(drafts: Sequence[Undoable], run: str, book: str, recorded: Collection[Path], *,
+                dry_run: bool = False) -> tuple[list[str], list[str]]:
+    """The drafts of ``run`` left in place for the Follow-ups rows that link to them (``linked_by_rows``): each
+    added to its day folder's ``DAY_RECORD`` (a folder in ``recorded``, whose record the run wrote: put back or
+    taken away by now) under the workbook's file name ``book``, so the old days' cleanup knows it as this
+    tracker's draft. Returns (summary lines, warnings)."""
+    said = [f"  {'Would keep' if dry_run else 'Kept'} the draft '{d.path.name}' that run wrote in '{d.path.parent}': "
+            "a Follow-ups row this undo leaves (you typed in it) links to it" for d in drafts]
+    if dry_run:
+        return said, []
+    warned = []
+    by_folder: dict[Path, dict[str, DraftEntry]] = {}
+    for d in drafts:
+        if d.path.parent in recorded and d.wrote is not None:
+            by_folder.setdefault(d.path.parent, {})[d.path.name] = DraftEntry(book, d.wrote)
+    for folder, entries in by_folder.items():
+        before = day_record(folder)
+        record = DayRecord({**(before.drafts if before else {}), **entries},
+                           before.left_said if before else frozenset())
+        try:
+            if before is None or record != before:
+                write_atomic(folder / DAY_RECORD, record.as_bytes())
+        except OSError as exc:
+            warned.append(f"the drafts record '{DAY_RECORD}' in '{folder}' could not be written ({_reason(exc)}): "
+                          f"when that day's folder is cleared, its draft(s) {', '.join(map(repr, entries))} are "
+                          "named as not prodbook's; delete the folder by hand once you no longer need it")
+    return said, warned
+
+
+def undoing(workbook: Path, run: str) -> tuple[Path, bytes]:
+    """The ``UNDOING`` file of the undo of ``run`` and its text (the run, the workbook's file name)."""
+    return (folder_for(workbook, run) / UNDOING,
+            json.dumps({"run": run, "workbook": Path(workbook).name}, indent=1).encode("utf-8"))
+
+
+def finish_undos(workbook: Path, undone: Callable[[], Collection[str]], linked: Callable[[], Collection[str]],
+                 *, dry_run: bool = False) -> tuple[list[str], list[str]]:
+    """Put back the drafts of each run whose undo saved the workbook and was stopped before it put them back (its
+    ``UNDOING`` is there, and ``undone()``, from the Change Log, names the run); an ``UNDOING`` whose undo never
+    saved the workbook (refused, or stopped before) is let go of. What that undo did already is not done again;
+    a draft a Follow-ups row links to (``linked()``: ``linked_paths``) stays, as the undo itself leaves it.
+    Returns (summary lines, warnings); on ``dry_run`` nothing is touched and the lines say what would be done."""
+    said: list[str] = []
+    warned: list[str] = []
+    pending = _pending(Path(workbook))
+    if not pending:
+        return said, warned
+    gone = undone()
+    for run, marker in pending:
+        if run not in gone:  # the undo never saved the workbook: the drafts are as that run left them, rightly
+            if not dry_run:
+                _let_go(marker)
+            continue
+        record = load_record(Path(workbook), run)
+        if record is None:  # its record damaged: nothing to go by
+            warned.append(f"the Undo of '{run}' was stopped after it saved the workbook, before it had put back that "
+                          f"run's e-mail drafts, and the record of them in '{marker.parent}' cannot be read: the "
+                          "drafts folder is as that run left it. Run Follow-ups again so that the drafts say what is "
+                          "open now")
+            if not dry_run:
+                _let_go(marker)
+            continue
+        drafts, made = record
+        restore, keep = linked_by_rows([d for d in drafts if not _back_already(d)], linked())
+        lines: list[str] = []
+        left: list[str] = []
+        for d in restore:
+            did, stays = undo_draft(d, run, dry_run=dry_run)
+            lines += did
+            left += stays
+        recorded = {d.path.parent for d in drafts if d.path.name == DAY_RECORD and not d.refused}
+        did, stays = keep_linked(keep, run, Path(workbook).name, recorded, dry_run=dry_run)
+        lines += did
+        left += stays
+        if not dry_run:
+            lines += remove_made(made)
+            _let_go(marker)
+        if lines or left:  # else it had done all but take its UNDOING away: nothing to tell
+            said.append(f"  The Undo of '{run}' was stopped after it saved the workbook, before it had put back "
+                        f"that run's e-mail drafts: {'this run would finish it' if dry_run else 'finished now'}")
+        said += lines
+        warned += left
+    return said, warned
+
+
+def _pending(workbook: Path) -> list[tuple[str, Path]]:
+    """The runs of this workbook whose undo left its ``UNDOING`` (run, that file), from 'prodbook backups'."""
+    prefix = f"{workbook.stem} drafts ".casefold()
+    try:
+        folders = [p for p in (workbook.parent / BACKUP_DIR).iterdir() if p.name.casefold().startswith(prefix)]
+    except OSError:
+        return []
+    out = []
+    for folder in sorted(folders):
+        try:
+            data = json.loads((folder / UNDOING).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("run"), str) and _names_this(data, workbook):
+            out.append((data["run"], folder / UNDOING))
+    return out
+
+
+def _let_go(marker: Path) -> None:
+    """Remove an ``UNDOING`` done with; one that cannot be removed (a read-only folder) is read again next run."""
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _back_already(d: Undoable) -> bool:
+    """Did the stopped undo put this draft back already? Its kept copy is gone (moved back into place), or the
+    draft the run wrote where there was none is gone (taken away)."""
+    if d.refused:
+        return False
+    if d.kept is not None:
+        return not d.kept.exists()
+    return d.wrote is not None and not d.path.exists()
+
+
+__all__ = ["DAY_RECORD", "LEFT_BY_SYSTEM", "RECORD", "UNDOING", "DayRecord", "DraftEntry", "Undoable", "day_record",
+           "digest", "finish_undos", "folder_for", "keep", "keep_linked", "linked_by_rows", "linked_paths",
+           "load_record", "prune", "remove_made", "undo_draft", "undoing", "write_record"]

@@ -6,7 +6,10 @@ hidden file beside the workbook, ``.~NAME.xlsx.prodbook-lock``: a name Excel
 "open in Excel" checks never see it and it never looks like theirs. The OS
 releases the lock when a run dies, however it dies, so a lock file left by a
 killed run is simply taken over by the next one. The file records who holds
-it (pid, host, user, since when) so a second run can say who is working.
+it (pid, host, user, since when) so a second run can say who is working, and the backup a write made until
+the workbook is replaced (``note_backup``): a run killed in between leaves that name, and the next run removes
+that backup, unused, when the workbook is still what it holds (``safety.drop_unused_backup``).
+On Windows the file is given the Hidden attribute (``safety.set_hidden``).
 """
 
 from __future__ import annotations
@@ -25,9 +28,16 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from prodbook.workbook.safety import NotWritten, WorkbookLocked, clean_leftovers, os_error_message
+from prodbook.workbook.safety import (
+    NotWritten,
+    WorkbookLocked,
+    clean_leftovers,
+    drop_unused_backup,
+    os_error_message,
+    set_hidden,
+)
 
-__all__ = ["DEFAULT_WAIT", "WorkbookBusy", "WriteLock", "lock_path"]
+__all__ = ["DEFAULT_WAIT", "WorkbookBusy", "WriteLock", "lock_path", "note_backup", "check_not_taken"]
 
 DEFAULT_WAIT = 5.0
 """Seconds a second run waits for the first before it gives up (env PRODBOOK_LOCK_WAIT overrides)."""
@@ -97,6 +107,10 @@ turns a share's "not supported" into EINVAL."""
 TryLock = Callable[[int], bool]
 Unlock = Callable[[int], None]
 
+_REAL_LOCKS: set[int] = set()
+"""The fds this process holds an OS lock on (a drive that keeps no locks gives none): only then is a run that
+left its note in the file known to be over."""
+
 
 def _windows_locks() -> tuple[TryLock, Unlock]:
     """``msvcrt.locking`` on a byte of the lock file. Only EACCES (the byte is locked: another run holds it) or
@@ -120,12 +134,14 @@ def _windows_locks() -> tuple[TryLock, Unlock]:
             # just before it is replaced, for a save by anyone else meanwhile)
             return True
         held.add(fd)
+        _REAL_LOCKS.add(fd)
         return True
 
     def unlock(fd: int) -> None:
         if fd not in held:
             return
         held.discard(fd)
+        _REAL_LOCKS.discard(fd)
         os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
@@ -146,6 +162,7 @@ def _posix_locks() -> tuple[TryLock, Unlock]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             held_by[fd] = "flock"
+            _REAL_LOCKS.add(fd)
             return True
         except BlockingIOError:
             return False
@@ -155,6 +172,7 @@ def _posix_locks() -> tuple[TryLock, Unlock]:
         try:  # the drive's byte-range locks, which SMB and NFS pass on to the server
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             held_by[fd] = "lockf"
+            _REAL_LOCKS.add(fd)
             return True
         except (BlockingIOError, PermissionError):  # EAGAIN / EACCES: held by another run
             return False
@@ -168,6 +186,7 @@ def _posix_locks() -> tuple[TryLock, Unlock]:
 
     def unlock(fd: int) -> None:
         how = held_by.pop(fd, "flock")
+        _REAL_LOCKS.discard(fd)
         try:
             if how == "flock":
                 fcntl.flock(fd, fcntl.LOCK_UN)
@@ -192,12 +211,21 @@ def _busy_message(workbook: Path, holder: Holder) -> str:
             "not change it. Run prodbook again when that run has finished.")
 
 
+_HELD: dict[str, WriteLock] = {}
+"""The write locks this process holds, by their lock file's whole path (``_key``)."""
+
+
+def _key(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
 class WriteLock:
     """Hold the workbook's write lock: ``with WriteLock(path): read ... replace``.
 
     On entry, waits up to ``wait`` seconds for another run, then raises
     ``WorkbookBusy``; once held, removes what killed runs left beside the
-    workbook (``safety.clean_leftovers``). On exit the lock file is removed.
+    workbook (``safety.clean_leftovers``, and the backup a killed run made and
+    never used). On exit the lock file is removed.
     """
 
     def __init__(self, workbook: str | Path, wait: float | None = None, *, clean: bool = True) -> None:
@@ -206,6 +234,7 @@ class WriteLock:
         self.wait = seconds_from_env("PRODBOOK_LOCK_WAIT", DEFAULT_WAIT) if wait is None else wait
         self.clean = clean
         self._fd: int | None = None
+        self._note: dict[str, Any] = {}
 
     def __enter__(self) -> WriteLock:
         self.acquire()
@@ -234,9 +263,16 @@ class WriteLock:
                 raise WorkbookBusy(_busy_message(self.workbook, read_holder(self.path)))
             time.sleep(_POLL)
         self._fd = fd
-        _write_note(fd)
+        left = _read_note(fd)  # what a run killed while holding it wrote (nothing when the file is new)
+        self._note = _me()
+        _write_note(fd, self._note)
+        _HELD[_key(self.path)] = self
+        set_hidden(self.path)
         if self.clean:
             clean_leftovers(self.workbook)
+            if isinstance(backup := left.get("backup"), str) and fd in _REAL_LOCKS:
+                # the OS let go of that run's lock, so it is over: on a drive that keeps no locks it may not be
+                drop_unused_backup(self.workbook, backup, left.get("backup_folder_made") is True)
 
     def _open(self) -> int:
         try:
@@ -260,6 +296,8 @@ class WriteLock:
         fd, self._fd = self._fd, None
         if fd is None:
             return
+        if _HELD.get(_key(self.path)) is self:
+            del _HELD[_key(self.path)]
         if os.name == "nt":  # pragma: no cover - an open file cannot be removed there: unlock first
             _unlock(fd)
             os.close(fd)
@@ -276,12 +314,60 @@ class WriteLock:
         os.close(fd)
 
 
-def _write_note(fd: int) -> None:
-    """Record who holds the lock, for the message a second run shows."""
-    data = json.dumps(_me()).encode("utf-8")
+def _write_note(fd: int, note: dict[str, Any]) -> None:
+    """Record who holds the lock (and the backup of a write not yet done), for the message a second run shows
+    and for the run after one that was killed."""
+    data = json.dumps(note).encode("utf-8")
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         os.ftruncate(fd, 0)
         os.write(fd, data)
     except OSError:  # a full disk: the lock holds all the same, the note is only for the message
         pass
+
+
+def _read_note(fd: int) -> dict[str, Any]:
+    """The note in a lock file just taken: empty when there is none, or it cannot be read."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        note = json.loads(os.read(fd, 4096).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return note if isinstance(note, dict) else {}
+
+
+def note_backup(workbook: str | Path, backup: Path | None, folder_made: bool = False) -> None:
+    """Have the workbook's lock file name ``backup``, made for a write not yet done (None: done, or given up).
+    A run killed before its replace leaves the name, and the next run removes that backup, which the workbook
+    still equals. Nothing when this process does not hold the lock (a write without one)."""
+    held = _HELD.get(_key(lock_path(workbook)))
+    if held is None or held._fd is None:
+        return
+    note = {**held._note, "backup": backup.name, "backup_folder_made": folder_made} if backup else held._note
+    _write_note(held._fd, note)
+
+
+def check_not_taken(workbook: str | Path) -> None:
+    """The last look before the workbook is replaced: raise WorkbookBusy when another prodbook run holds its
+    write lock. This run's own lock is still its own unless another run's note is in the file: a drive that
+    keeps no locks (a Mac's share) lets a second run in. A write without the lock looks for another holder."""
+    path = lock_path(workbook)
+    if _key(path) in _HELD:
+        holder = read_holder(path)
+        if holder.pid in (None, os.getpid()) and holder.host in ("", socket.gethostname()):
+            return
+    else:
+        try:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        except OSError:  # no lock file: no other run
+            return
+        try:
+            if _try_lock(fd):
+                _unlock(fd)
+                return
+            holder = read_holder(path)
+        except OSError:
+            return
+        finally:
+            os.close(fd)
+    raise WorkbookBusy(_busy_message(Path(workbook), holder))

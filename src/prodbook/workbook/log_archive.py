@@ -1,16 +1,20 @@
 """The Change Log's oldest rows, moved to a workbook of their own when the sheet is full.
 
 An Excel sheet holds 1,048,576 rows. A tracker's Change Log grows every day (a 2,000-line
-tracker logs about 10,000 values a day), so in time it would pass that, and Excel would not open
-the file. Before that happens prodbook moves the oldest whole actions to
+tracker's daily refresh logs 20,000 to 40,000 values, mostly T&A Forecast and Variance), so in time it
+would pass that, and Excel would not open the file. Before that happens prodbook moves the oldest whole actions to
 ``<tracker> Change Log to <date time>.xlsx`` beside the tracker, written and in place before the
 tracker is saved without them: the rows are never only in memory. Undo reaches the actions that
-stay in the sheet (the newest ones).
+stay in the sheet (the newest ones); an undo's own run moves out none it could still reach
+(``changes.actions_to_move``), and when Undo last has none left in the sheet it names the file that holds the
+run before them (``next_archived``): nothing is undone from such a file.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,14 +23,26 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook
 
 from prodbook.core.cells import is_missing
+from prodbook.core.changes import newest_not_undone, undone
+from prodbook.core.findings import UserError
 from prodbook.core.looks import SheetLook
+from prodbook.workbook import calamine_safe
 from prodbook.workbook.backend import RowsByColumn, SheetRewrite
+from prodbook.workbook.limits import TooLarge, check_package
 from prodbook.workbook.publish import StagedFile
+from prodbook.workbook.toml_settings import toml_limits
 from prodbook.workbook.xlsx.first_rows import NotCopyable, copy_first_rows
+from prodbook.workbook.xlsx.log_runs import scan_runs
 from prodbook.workbook.xlsx.model import UnsupportedLayout
+from prodbook.workbook.xlsx.package import DAMAGED_ZIP
+from prodbook.workbook.xlsx.sheetxml import sheet_head
 from prodbook.workbook.xlsx.writer import rewrite_sheets
+
+ARCHIVE_SHEET = "Change Log"
+"""The moved rows' sheet in an archive, whatever the tracker calls its log."""
 
 
 def archive_path(workbook: Path, newest: Any) -> Path:
@@ -35,6 +51,87 @@ def archive_path(workbook: Path, newest: Any) -> Path:
     stamp = pd.Timestamp(newest) if not is_missing(newest) else None
     when = f"{stamp:%Y-%m-%d %H%M%S}" if stamp is not None and not pd.isna(stamp) else "undated"
     return workbook.with_name(f"{workbook.stem} Change Log to {when}.xlsx")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)  # a Mac gives an accented file name decomposed
+
+
+def archives(workbook: Path) -> list[Path]:
+    """The workbooks beside the tracker its Change Log's oldest runs were moved to (``archive_path``), newest
+    first by the time in their names ('undated' last)."""
+    named = re.compile(re.escape(_nfc(f"{workbook.stem} Change Log to ")) + r"(\d{4}-\d{2}-\d{2} \d{6}|undated)\.xlsx")
+    try:
+        found = [(m[1], p) for p in workbook.parent.iterdir() if (m := named.fullmatch(_nfc(p.name))) and p.is_file()]
+    except OSError:
+        return []
+    return [p for _, p in sorted(found, key=lambda t: "" if t[0] == "undated" else t[0], reverse=True)]
+
+
+def archived_actions(path: Path, headers: Sequence[tuple[str, str]]) -> list[str] | None:
+    """The actions an archive's Change Log holds, each once (its rows' Action). ``headers``: (Timestamp, Action)
+    header texts to find them by, the tracker's log's first (the archive has its headers), then prodbook's. Read
+    from those two columns alone (``scan_runs``) where the log is as prodbook writes one, else the sheet whole.
+    None: the file cannot be read (damaged, too large), or its log has no such header."""
+    try:
+        check_package(path, toml_limits(path))
+        at = _header(sheet_head(path, ARCHIVE_SHEET), headers)
+        if at is None:
+            return None
+        row, stamp, action = at
+        found = scan_runs(path, ARCHIVE_SHEET, row, action, stamp)
+        if found is not None:
+            return list(dict.fromkeys(r.action for r in found.runs))
+        rows = calamine_safe.read(lambda: _calamine_rows(path),
+                                  lambda: calamine_safe.openpyxl_values(path, ARCHIVE_SHEET))
+    except _UNREAD:
+        return None
+    return list(dict.fromkeys(v for r in rows[row:] if action < len(r) and isinstance(v := r[action], str) and v))
+
+
+_UNREAD: tuple[type[Exception], ...] = (TooLarge, UnsupportedLayout, CalamineError, OSError, ValueError, KeyError,
+                                        StopIteration, UserError, *DAMAGED_ZIP)
+"""An archive that cannot be read: too large, damaged, no such sheet (``sheet_head``'s StopIteration), a
+prodbook.toml beside it that cannot be read (UserError)."""
+
+
+def _calamine_rows(path: Path) -> list[list[Any]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(ARCHIVE_SHEET).to_python()
+
+
+def _header(head: Sequence[Sequence[Any]], headers: Sequence[tuple[str, str]]) -> tuple[int, int, int] | None:
+    """(1-based header row, Timestamp column, Action column) in the archive's first rows, by ``headers``."""
+    for r, row in enumerate(head, start=1):
+        cells = [v.strip().casefold() if isinstance(v, str) else "" for v in row]
+        for stamp, action in headers:
+            if stamp.strip().casefold() in cells and action.strip().casefold() in cells:
+                return r, cells.index(stamp.strip().casefold()), cells.index(action.strip().casefold())
+    return None
+
+
+@dataclass(frozen=True)
+class Archived:
+    """Where Undo last would go next when no run in the Change Log is left to undo."""
+
+    path: Path
+    """The archive that holds it, or the newest one prodbook could not read (then ``run`` is None)."""
+    run: str | None
+
+
+def next_archived(workbook: Path, in_log: Iterable[Any], headers: Sequence[tuple[str, str]]) -> Archived | None:
+    """The newest run not undone among the tracker's archives (``archives``), and the file that holds it; None
+    when every run they hold is undone too, or there is none. The undos of the log (``in_log``: its actions) and
+    of newer archives count: an undo is never older than its run, so the newest archive is read first and the
+    next only while none has such a run. An archive that cannot be read stops the search there, named."""
+    gone = undone(in_log)
+    for path in archives(workbook):
+        actions = archived_actions(path, headers)
+        if actions is None:
+            return Archived(path, None)
+        gone |= undone(actions)
+        if (run := newest_not_undone(actions, gone)) is not None:
+            return Archived(path, run)
+    return None
 
 
 @dataclass

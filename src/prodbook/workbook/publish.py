@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -23,8 +25,25 @@ from typing import IO, TYPE_CHECKING, Any
 from prodbook.core.findings import UserError
 from prodbook.workbook.atomic import Writer, remove_temp, write_atomic, write_temp
 from prodbook.workbook.filebook import open_in_excel
-from prodbook.workbook.kept_drafts import Undoable, digest, keep, remove_made, undo_draft
-from prodbook.workbook.safety import BACKUP_DIR, fsync_folder, lock_files, path_too_long, replace_file
+from prodbook.workbook.kept_drafts import (
+    DAY_RECORD,
+    Undoable,
+    digest,
+    keep,
+    keep_linked,
+    linked_by_rows,
+    remove_made,
+    undo_draft,
+    undoing,
+)
+from prodbook.workbook.safety import (
+    BACKUP_DIR,
+    WorkbookLocked,
+    fsync_folder,
+    lock_files,
+    path_too_long,
+    replace_file,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -105,7 +124,36 @@ class StagedEmptyFolders:
     folders: tuple[Path, ...]
 
 
-Staged = StagedFile | OutlookDrafts | StagedRemoval | StagedRestore | StagedEmptyFolders
+@dataclass(frozen=True)
+class StagedKeptDrafts:
+    """Drafts the run being undone wrote that the undo leaves in place, because a Follow-ups row it keeps (one the
+    APM typed in) links to them (``kept_drafts.linked_by_rows``): said, and added to their day folder's drafts
+    record once that is put back (``kept_drafts.keep_linked``). Staged after the run's ``StagedRestore``s."""
+
+    drafts: tuple[Undoable, ...]
+    run: str
+    book: str
+    """The workbook's file name, as a day's drafts record names a tracker."""
+    recorded: tuple[Path, ...] = ()
+    """The day folders whose drafts record the run wrote (its undo puts that record back)."""
+
+
+@dataclass(frozen=True)
+class StagedLeftovers:
+    """Folders where prodbook writes drafts ('Follow-up drafts/DATE' beside ``workbook``, a --out folder): the
+    temporary files a stopped run left there (``is_temp``) are removed once the run has succeeded, unless another
+    run may be writing there now (``_others_at_work``); a day's folder left empty by that goes too."""
+
+    folders: tuple[Path, ...]
+    workbook: Path
+    beside: bool = True
+    """The folders are beside the workbook, where only the runs of its folder's workbooks write (each holding its
+    write lock); False (--out): any tracker's run may, so a temporary file goes only once it is old
+    (``LIVE_TEMP_SECONDS``)."""
+
+
+Staged = (StagedFile | OutlookDrafts | StagedRemoval | StagedRestore | StagedEmptyFolders | StagedKeptDrafts
+          | StagedLeftovers)
 
 
 @dataclass(frozen=True)
@@ -126,6 +174,24 @@ class Published:
     undoable: tuple[Undoable, ...] = ()
     """The drafts written, rewritten or taken away (``StagedFile.undoable``, ``StagedRemoval``) when publish had
     an ``aside`` folder: what the run's undo reads (``kept_drafts.write_record``)."""
+
+
+def drafts_undone(workbook: Path, run: str, drafts: Sequence[Undoable], made: Sequence[Path],
+                  linked: Collection[str]) -> tuple[StagedFile, tuple[Staged, ...]]:
+    """What an undo of ``run`` stages for its drafts (``kept_drafts.load_record``: ``drafts``, the folders ``made``):
+    each put back, but a draft a Follow-ups row the undo keeps links to (``linked``: ``kept_drafts.linked_paths``),
+    which stays (``StagedKeptDrafts``); the folders the run made, removed when empty; last, the run's
+    ``kept_drafts.UNDOING`` taken away. That file comes first, as the other part of the pair: staged to be written
+    just before the workbook is saved (``Tracker.before_save``), so a later run finishes an undo stopped between
+    the save and its drafts (``kept_drafts.finish_undos``)."""
+    restore, kept = linked_by_rows(drafts, linked)
+    recorded = tuple(dict.fromkeys(d.path.parent for d in drafts if d.path.name == DAY_RECORD and not d.refused))
+    marker, text = undoing(workbook, run)
+    return StagedFile(marker, text), (
+        *(StagedRestore(d, run) for d in restore),
+        *((StagedKeptDrafts(tuple(kept), run, Path(workbook).name, recorded),) if kept else ()),
+        *((StagedEmptyFolders(tuple(made)),) if made else ()),
+        StagedRemoval(marker, kept=False))
 
 
 def no_folder(what: str) -> str:
@@ -207,6 +273,14 @@ class Prepared:
                 continue
             if isinstance(record, StagedEmptyFolders):  # an undo, its drafts back: the folders its run made
                 removed += remove_made(record.folders)
+                continue
+            if isinstance(record, StagedKeptDrafts):  # an undo: drafts a kept Follow-ups row links to stay
+                said, left_as_is = keep_linked(record.drafts, record.run, record.book, record.recorded)
+                removed += said
+                not_removed += left_as_is
+                continue
+            if isinstance(record, StagedLeftovers):  # a stopped run's temporary files; this run's own stay
+                removed += clear_leftovers(record, set(self.temps.values()))
                 continue
             if isinstance(record, StagedRemoval):  # not a write: a file left is said apart from what was written
                 if locks := lock_files(record.path):  # open in Excel or Outlook's editor: left as it is
@@ -362,6 +436,112 @@ def prepare(staged: Sequence[Staged], *, workbook: Path | None = None) -> Prepar
     return out
 
 
+_TEMP = re.compile(r"^\.~.+\.prodbook(\.[a-z0-9_]{8}(\.[^.]+)?|-undo)$", re.IGNORECASE)
+"""The names of prodbook's temporary files in a folder of drafts: '.~BD1_.prodbook.k2j4x_9q.eml' (a draft or
+drafts record being written, ``atomic.write_temp``), '.~BD1_follow-up_2027-03-01.eml.prodbook-undo' (a draft an
+undo puts back from another drive)."""
+_LOCK_SUFFIX = ".prodbook-lock"
+"""How a write lock's file name ends (``lock.lock_path``: '.~NAME.xlsx.prodbook-lock')."""
+LIVE_TEMP_SECONDS = 600.0
+"""How old a temporary file must be to be taken for a stopped run's where no write lock can say so: a run
+inside Excel takes none (Excel holds its workbook), and a --out folder may be any tracker's."""
+
+
+STOPPED_RUN = "a stopped prodbook run left"
+UNFINISHED = "drafts it had not finished: nothing to send"
+"""The words of the line that names them, as a run says it removed them and a dry run that it would."""
+
+
+def is_temp(name: str) -> bool:
+    """Is ``name`` one of prodbook's temporary files (``_TEMP``)? A run stopped between writing its drafts and
+    putting them in place leaves them; they are never drafts, and are never named as such."""
+    return _TEMP.match(name) is not None
+
+
+def leftover_temps(folders: Sequence[Path]) -> list[Path]:
+    """The temporary files in ``folders`` (``is_temp``), for a dry run to name."""
+    found: list[Path] = []
+    for folder in folders:
+        try:
+            found += sorted(Path(e.path) for e in os.scandir(folder) if is_temp(e.name)
+                            and e.is_file(follow_symlinks=False))
+        except OSError:
+            continue
+    return found
+
+
+def clear_leftovers(record: StagedLeftovers, own: set[Path]) -> list[str]:
+    """Remove the temporary files a stopped run left in ``record.folders`` (never ``own``: this run's, not yet
+    put in place), and each day's folder beside the workbook left empty by that: summary lines. Nothing is
+    removed while another run may be writing there (``_others_at_work``); a file that cannot be removed stays for
+    a later run, unsaid."""
+    mine = {_whole(p) for p in own}  # a relative workbook path (the command's) names them from the folder typed in
+    found = [p for p in leftover_temps(record.folders) if _whole(p) not in mine]
+    if not found:
+        return []
+    at_work, excel = _others_at_work(record.workbook)
+    if at_work:
+        return []
+    said = []
+    for folder in dict.fromkeys(p.parent for p in found):
+        gone = 0
+        for p in (p for p in found if p.parent == folder):
+            if (excel or not record.beside) and not _older_than(p, LIVE_TEMP_SECONDS):
+                continue
+            try:
+                p.unlink()
+                gone += 1
+            except OSError:
+                continue
+        if not gone:
+            continue
+        empty = ""
+        try:
+            if record.beside:  # a day's folder a stopped run made for its drafts alone; never a --out folder
+                folder.rmdir()  # only when nothing is left
+                empty = "; the folder, left empty, went too"
+        except OSError:
+            pass
+        said.append(f"  Removed {gone:,} temporary file(s) {STOPPED_RUN} in '{folder}' ({UNFINISHED}){empty}")
+    return said
+
+
+def _others_at_work(workbook: Path) -> tuple[bool, bool]:
+    """(Does another prodbook run hold the write lock of a workbook in ``workbook``'s folder (the runs that write
+    into its 'Follow-up drafts')?; is a workbook there open in Excel or LibreOffice, where the add-in's run takes
+    no write lock?). Each lock is tried, not waited for, and left as it is (``lock.check_not_taken``: a lock
+    left by a stopped run, and the note in it, are that workbook's next run's to take over)."""
+    from prodbook.workbook.lock import check_not_taken, lock_path  # the locks only where temporary files are left
+
+    folder = Path(workbook).parent
+    try:
+        names = [e.name for e in os.scandir(folder)]
+    except OSError:
+        return True, True
+    own = lock_path(workbook).name.casefold()
+    excel = any(n.startswith("~$") or (n.startswith(".~lock.") and n.endswith("#")) for n in names)
+    for name in names:
+        if not (name.startswith(".~") and name.endswith(_LOCK_SUFFIX)) or name.casefold() == own:
+            continue
+        try:
+            check_not_taken(folder / name[2:-len(_LOCK_SUFFIX)])
+        except WorkbookLocked:  # WorkbookBusy: a run at work
+            return True, excel
+    return False, excel
+
+
+def _whole(path: Path) -> str:
+    """``path`` whole, as the disk compares it: the same file named from two folders is one."""
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
 VOLATILE_PARTS = frozenset({"docProps/core.xml"})
 """Package parts that only say when a file was made: two reports that differ only there are the same."""
 
@@ -472,8 +652,8 @@ def _outlook_summary(staged: Sequence[Staged], written: Sequence[str]) -> list[s
     return out
 
 
-__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedEmptyFolders", "StagedFile", "StagedRemoval",
-           "StagedRestore",
-           "no_folder", "prepare", "same_file",
+__all__ = ["OutlookDrafts", "Prepared", "Published", "Staged", "StagedEmptyFolders", "StagedFile", "StagedKeptDrafts",
+           "StagedLeftovers", "StagedRemoval", "StagedRestore",
+           "clear_leftovers", "drafts_undone", "is_temp", "leftover_temps", "no_folder", "prepare", "same_file",
            "why",
            "write_atomic"]

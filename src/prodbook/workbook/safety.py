@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import errno
+import filecmp
 import hashlib
 import io
 import os
@@ -24,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any, BinaryIO, TypeAlias
 from xml.parsers import expat
@@ -31,7 +33,8 @@ from xml.parsers import expat
 __all__ = ["WorkbookLocked", "NotWritten", "SavedMeanwhile", "lock_files", "backup", "make_backup",
            "rotate_backups", "atomic_write", "side_copy_path", "BACKUP_DIR", "Stamp", "Source",
            "verify_package", "PartFailed", "part_parses", "os_error_message", "unreadable_message", "clean_leftovers",
-           "WRITE_STEPS", "WRITE_HOOKS", "step"]
+           "WRITE_STEPS", "WRITE_HOOKS", "step", "locked_message", "open_in_excel", "refuse_if_open", "set_hidden",
+           "owner_file_names", "drop_unused_backup", "replace_refused_message"]
 
 BACKUP_DIR = "prodbook backups"
 
@@ -253,7 +256,9 @@ def path_too_long(exc: OSError) -> bool:
 def os_error_message(exc: OSError, workbook: Path | None = None) -> str | None:
     """The plain sentence for an OS error the APM can act on (read-only, disk full), else None."""
     name = f"'{workbook.name}'" if workbook else "the file"
-    where = Path(exc.filename) if exc.filename else workbook
+    # whole paths: a run in the workbook's own folder named that folder '.'
+    workbook = Path(os.path.abspath(workbook)) if workbook is not None else None
+    where = Path(os.path.abspath(exc.filename)) if exc.filename else workbook
     folder = None if where is None else where if _is_dir(where) else where.parent
     if exc.errno in _DISK_FULL or getattr(exc, "winerror", None) in _WIN_DISK_FULL:
         on = f" holding '{folder}'" if folder else ""
@@ -329,41 +334,94 @@ def read_only_message(path: Path) -> str | None:
     return os_error_message(PermissionError(errno.EACCES, "read-only", str(path)), path) if _read_only(path) else None
 
 
-def _locked_message(path: Path, holder: str | None = None) -> str:
-    who = f" by {holder}" if holder else ""
-    return (
-        f"The workbook '{path.name}' is open{who} in Excel (or another program), so prodbook did not change it. "
-        "Close the workbook and run again."
-    )
+def open_in_excel(name: str, lock: Path) -> str:
+    """"'NAME' is open in Excel (or another program), by WHO": how every message says that a workbook, report or
+    draft is open, WHO read from its lock file ``lock`` (left out when the lock file names nobody). Each message
+    goes on with what that means for its run."""
+    who = lock_holder(lock)
+    return f"'{name}' is open in Excel (or another program){f', by {who}' if who else ''}"
+
+
+def locked_message(name: str, lock: Path) -> str:
+    """The workbook is open in Excel (its lock file beside it): who has it, and what to do, also when nobody
+    has: Excel that closed unexpectedly leaves its lock file behind, hidden, and every run would stop on it.
+    The one message for it, whenever in a run the lock file is seen (before the write or at its last moment)."""
+    return (f"{open_in_excel(name, lock)}: its lock file "
+            f"'{lock.name}' is beside it. Close the workbook and run prodbook again, or use the prodbook tab inside "
+            f"Excel. If nobody has it open (Excel closed unexpectedly), delete '{lock.name}': it is a hidden file "
+            "(File Explorer: View > Show > Hidden items; a Mac's Finder: Cmd+Shift+.)")
+
+
+def replace_refused_message(path: Path) -> str:
+    """Windows would not let the workbook be replaced, and no lock file says who holds it (Excel on another PC
+    of a share, a program that opens files without one)."""
+    return (f"'{path.name}' is open in Excel (or another program): Windows would not let prodbook replace it, so "
+            "prodbook did not change it. Close the workbook and run again, or use the prodbook tab inside Excel.")
+
+
+def refuse_if_open(path: Path) -> None:
+    """Raise WorkbookLocked when a lock file shows the workbook open now. Asked before a write and again at its
+    last moment: Excel may open the workbook while prodbook writes, and on a Mac or a network share the file
+    could then be replaced under the open Excel."""
+    if locks := lock_files(path):
+        raise WorkbookLocked(locked_message(path.name, locks[0]))
+
+
+def owner_file_names(name: str) -> tuple[str, ...]:
+    """The owner files ("~$") Microsoft Office may write beside a document called ``name`` while it is open.
+
+    Excel (and PowerPoint) write "~$" + the whole name. Word shortens it: "~$" takes the place of the first two
+    characters of a name of 8 or more before its extension, of the first one of a name of 7. The source is
+    LibreOffice, which writes Office's owner files for Office to read (their format reverse-engineered from
+    Office 2016): ``svl/source/misc/msodocumentlockfile.cxx`` and its tests,
+    ``svl/qa/unit/lockfiles/test_lockfiles.cxx`` ("12345678.xlsx" gives "~$12345678.xlsx", "12345678.docx"
+    "~$345678.docx"). The form with one character cut from a longer name is kept as prodbook always took it
+    (Outlook's editor on a draft, as the drafts' tests have it). The shortened forms come after the first:
+    ``lock_files`` takes them only when no other file in the folder would give that name.
+    """
+    stem = len(Path(name).stem)
+    return ("~$" + name, *(["~$" + name[1:]] if stem >= 7 else []), *(["~$" + name[2:]] if stem >= 8 else []))
 
 
 def lock_files(path: StrPath) -> list[Path]:
     """Owner/lock files beside `path` that show the workbook is open.
 
-    Excel writes "~$NAME.xlsx"; Office shortens long names by letting "~$"
-    replace the first one or two characters ("~$oduction.xlsx" for
-    "Production.xlsx"), so those forms are checked too. LibreOffice writes
-    ".~lock.NAME.xlsx#".
+    Excel writes "~$NAME.xlsx" (``owner_file_names``), LibreOffice ".~lock.NAME.xlsx#". A Word-style shortened
+    name ("~$oduction.xlsx" for "Production.xlsx") is not Excel's: it is taken for this workbook only when no
+    other file in the folder would give it. Until 2026-12-08 the names with one and two characters cut were
+    always taken, so a colleague's "~$SS27 Tracker.xlsx" stopped every run on "MSS27 Tracker.xlsx", naming
+    them, and the message told the APM to delete their real lock file.
     """
     path = Path(path)
     name = path.name
     folder = path.parent
-    candidates = ["~$" + name]
-    if len(path.stem) >= 7:
-        candidates.append("~$" + name[1:])
-    if len(path.stem) >= 8:
-        candidates.append("~$" + name[2:])
-    candidates.append(f".~lock.{name}#")
+    owners = owner_file_names(name)
     found = []
-    for c in candidates:
+    for c in (*owners, f".~lock.{name}#"):
         p = folder / c
         try:
             there = p.is_file()
         except OSError:  # a name longer than the drive allows: no such lock file can exist
             there = False
-        if there and p not in found:
+        if there and p not in found and (c not in owners[1:] or not _claimed_by_another(folder, name, c)):
             found.append(p)
     return found
+
+
+def _claimed_by_another(folder: Path, name: str, lock: str) -> bool:
+    """Would another file in ``folder`` give the owner file ``lock``? Names compared as Windows and a Mac
+    compare them (in any case, in one Unicode form). A folder that cannot be listed: no, so the lock is taken
+    for this workbook's and the run stops rather than write under an open Excel."""
+    def fold(text: str) -> str:
+        return unicodedata.normalize("NFC", text).casefold()
+
+    try:
+        names = [e.name for e in os.scandir(folder)]
+    except OSError:
+        return False
+    mine, wanted = fold(name), fold(lock)
+    return any(fold(n) != mine and not n.startswith("~$") and wanted in map(fold, owner_file_names(n))
+               for n in names)
 
 
 def lock_holder(lock: Path) -> str | None:
@@ -449,6 +507,7 @@ def make_backup(path: StrPath, source: BinaryIO | None = None) -> Path:
     # copy under a temporary name first so a half-written backup never looks complete
     fd, tmp = tempfile.mkstemp(prefix=_backup_temp_prefix(path), suffix=path.suffix, dir=folder)
     try:
+        set_hidden(tmp)  # written through fd, never opened anew: hidden from the start (shown by replace_file)
         with open(fd, "wb") as out:
             if source is None:
                 with open(path, "rb") as src:
@@ -467,6 +526,32 @@ def make_backup(path: StrPath, source: BinaryIO | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def drop_unused_backup(workbook: StrPath, name: str, folder_made: bool = False) -> Path | None:
+    """Remove the backup ``name`` that a killed run made of ``workbook`` and never used: the run died before
+    its replace, so the backup is a copy of the workbook as it still is, byte for byte (checked), and the
+    folder is left as a run that stops leaves it. Only the write lock's holder calls this, knowing the run
+    that made the backup is dead (``lock.WriteLock``). A backup the workbook no longer equals (the run did
+    replace it, or someone saved it since) is kept, and so is any name that is not one of its backups.
+    ``folder_made``: that run made "prodbook backups", which goes too when nothing else is in it."""
+    workbook = Path(workbook)
+    folder = workbook.parent / BACKUP_DIR
+    backup_file = folder / name
+    if Path(name).name != name or not _backup_re(workbook)(name):
+        return None
+    try:
+        if not backup_file.is_file() or not filecmp.cmp(backup_file, workbook, shallow=False):
+            return None
+        backup_file.unlink()
+    except OSError:
+        return None
+    if folder_made:
+        try:
+            folder.rmdir()
+        except OSError:  # something else is in it now
+            pass
+    return backup_file
 
 
 def rotate_backups(path: StrPath, keep: int, newest: Path | None = None) -> None:
@@ -498,13 +583,12 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
     the original one last time; either may raise to stop the replace. On any
     error the temporary file is removed and `path` is untouched. When the
     workbook is open (a lock file beside it, or Windows refusing the replace)
-    WorkbookLocked is raised with a message for the user.
+    WorkbookLocked is raised with a message for the user; with ``check_lock`` the lock files are looked for
+    before the write and again just before the replace, after ``before_replace``.
     """
     path = Path(path)
     if check_lock:
-        locks = lock_files(path)
-        if locks:
-            raise WorkbookLocked(_locked_message(path, lock_holder(locks[0])))
+        refuse_if_open(path)
     fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -513,6 +597,7 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
         write(tmp)
         if not tmp.is_file():
             raise RuntimeError(f"nothing was written for {path.name}")
+        set_hidden(tmp)  # only now: Windows refuses to open a hidden file for writing anew, as write() does
         step("written", path)
         if verify is not None:
             verify(tmp)
@@ -527,11 +612,13 @@ def atomic_write(path: StrPath, write: Callable[[Path], None], *, check_lock: bo
         step("replace", path)
         if before_replace is not None:
             before_replace()
+        if check_lock:
+            refuse_if_open(path)
         try:
             replace_file(tmp, path)
         except PermissionError as e:
             raise (NotWritten(read_only_message(path)) if _read_only(path)
-                   else WorkbookLocked(_locked_message(path))) from e
+                   else WorkbookLocked(replace_refused_message(path))) from e
         fsync_folder(path.parent)
     except BaseException:
         try:
@@ -547,7 +634,12 @@ _REPLACE_PAUSES = (0.05, 0.1, 0.2, 0.4)
 
 def replace_file(src: StrPath, dst: StrPath) -> None:
     """``os.replace``, tried again for a moment when refused: on Windows an antivirus scanner or OneDrive's sync
-    may hold a file just written for a fraction of a second, which is neither the APM's doing nor Excel's."""
+    may hold a file just written for a fraction of a second, which is neither the APM's doing nor Excel's.
+
+    A temporary file of prodbook's (".~" name) is shown first: on Windows a file keeps its attributes through
+    the rename, and the workbook, a backup or a report must not become hidden."""
+    if Path(src).name.startswith(".~") and not Path(dst).name.startswith(".~"):
+        set_hidden(src, False)
     for pause in _REPLACE_PAUSES:
         try:
             os.replace(src, dst)
@@ -559,6 +651,35 @@ def replace_file(src: StrPath, dst: StrPath) -> None:
 
 def _temp_prefix(path: Path) -> str:
     return f".~{path.stem}.prodbook."
+
+
+_FILE_ATTRIBUTE_HIDDEN = 0x2
+_FILE_ATTRIBUTE_NORMAL = 0x80
+_WINDOWS = os.name == "nt"
+
+
+def _file_attributes(path: StrPath) -> int | None:
+    """A file's Windows attributes (None elsewhere)."""
+    attributes: int | None = getattr(os.stat(path), "st_file_attributes", None)
+    return attributes
+
+
+def set_hidden(path: StrPath, hidden: bool = True) -> None:
+    """Windows: set (or clear) the Hidden attribute of one of prodbook's own files (its lock file, a temporary
+    file), so that File Explorer shows the APM none of them, as a Mac's Finder and Linux hide a name that starts
+    with ".". Elsewhere nothing. A failure is ignored: the attribute only keeps the folder tidy."""
+    if not _WINDOWS:
+        return
+    try:
+        attributes = _file_attributes(path)
+        if attributes is None:
+            return
+        wanted = attributes | _FILE_ATTRIBUTE_HIDDEN if hidden else attributes & ~_FILE_ATTRIBUTE_HIDDEN
+        if wanted != attributes:
+            kernel32: Any = import_module("ctypes").windll.kernel32  # Windows only: loaded when used
+            kernel32.SetFileAttributesW(str(path), wanted or _FILE_ATTRIBUTE_NORMAL)
+    except (OSError, AttributeError):
+        pass
 
 
 _RANDOM = r"[a-z0-9_]{8}"  # tempfile.mkstemp's names

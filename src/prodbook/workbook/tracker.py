@@ -26,6 +26,8 @@ from prodbook.core.cells import Formula, Value, is_blank, is_missing
 from prodbook.core.changes import (
     REMOVED,
     REMOVED_MORE,
+    UNDO,
+    UNDO_SHARE,
     Change,
     actions_to_move,
     cell_value,
@@ -36,7 +38,7 @@ from prodbook.core.changes import (
 from prodbook.core.config import Config, build_config
 from prodbook.core.findings import Code, Finding, UserError, info
 from prodbook.core.keys import fold_text, key_text, shown_key
-from prodbook.core.limits import PartSizes, rows_within
+from prodbook.core.limits import GROWTH_SHARE, PartSizes, rows_within
 from prodbook.core.looks import RulePlace, SheetLook, look_for, retired_for
 from prodbook.core.model.records import RECORDS, Record
 from prodbook.core.model.sheets import ALL_SHEETS, CHANGE_LOG, CONFIG, STYLES, VENDORS, SheetSpec
@@ -668,6 +670,9 @@ class Tracker:
         part_sizes = getattr(self.backend, "part_sizes", None)
         sizes = part_sizes(log.sheet) if log.exists and part_sizes is not None else None
         fits = room if sizes is None else min(room, max(rows_within(sizes, held), len(new)))
+        # an undo moves out no run Undo last could still reach while the log stays inside UNDO_SHARE of the limits
+        most = fits if sizes is None else min(room, max(int(fits * UNDO_SHARE / GROWTH_SHARE), len(new)))
+        undoing = action[len(UNDO):] if action.startswith(UNDO) else None
         if held + len(new) <= fits:  # the usual day: one streamed scan of the log, no cell read
             if 0 < held <= EMPTY_TABLE_ROWS and self._nothing_below_header(log):
                 # a log with no row logged yet, in a Table Excel gave an empty row: the rows go there (else
@@ -676,13 +681,14 @@ class Tracker:
                 return
             self.replace_rows(log, new, CHANGE_LOG.fields, keep_rows=APPEND)
             return
-        self._rotate_change_log(new, fits, sizes if held + len(new) <= room else None)
+        self._rotate_change_log(new, fits, sizes if held + len(new) <= room else None, undoing, most)
 
     def _nothing_below_header(self, log: Table) -> bool:
         """Are the log's rows below its header all blank (a Table's empty first row, formatted rows)?"""
         return all(_blank(v) for row in self.backend.read_sheet(log.sheet)[log.header_row:] for v in row)
 
-    def _rotate_change_log(self, new: pd.DataFrame, room: int, sizes: PartSizes | None = None) -> None:
+    def _rotate_change_log(self, new: pd.DataFrame, room: int, sizes: PartSizes | None = None,
+                           undoing: str | None = None, most: int | None = None) -> None:
         """The log is full: its oldest actions go to a workbook beside the tracker (written before the save,
         ``before_save``), the rest stay with this run's rows below them.
 
@@ -690,11 +696,13 @@ class Tracker:
         first rows (prodbook appends), only two columns are read to find them (``_move_first_runs``) and
         the rows are copied as they are; otherwise the log is read a row at a time into one list per field:
         a full log is a million rows. ``sizes``: the log is full by the file's size limits, not by Excel's
-        rows (the note says which).
+        rows (the note says which). ``undoing``, ``most``: this run is that run's undo, which moves out no run Undo
+        last could still reach while the log holds up to ``most`` rows (``actions_to_move``): then the rows are
+        only appended.
         """
         self.release()
         log = self.peek(CHANGE_LOG)
-        if self._move_first_runs(log, new, room, sizes):
+        if self._move_first_runs(log, new, room, sizes, undoing, most):
             return
         rows_of = getattr(self.backend, "iter_rows", None)
         rows: Iterable[Sequence[Any]] = ()  # no log yet: only this run's rows, which may not fit alone
@@ -704,9 +712,12 @@ class Tracker:
         fields = list(CHANGE_LOG.fields)
         held = read_log(rows, log.header_row, log.columns, fields)
         groups = oldest_actions_first(held.fields["action"], held.fields["timestamp"])
-        n = actions_to_move(groups, len(new), room)
+        n = actions_to_move(groups, len(new), room, undoing, most)
         if n is None:
             raise self._beyond_log(log, len(new), room)
+        if n == 0:
+            self.replace_rows(log, new, fields, keep_rows=APPEND)
+            return
         path = getattr(self.backend, "path", None)
         if path is None:  # a back end with no file (a test's stand-in) cannot keep the rows elsewhere
             raise UserError(f"the '{log.sheet}' sheet is full; save its older rows elsewhere and delete them, "
@@ -731,7 +742,8 @@ class Tracker:
         self.replace_rows(log, both, fields, [*(held.rows[i] for i in stay), *([None] * len(new))])
         self._note_moved(log, len(at), [a for a, _ in groups[:n] if a], file, len(new), room, sizes)
 
-    def _move_first_runs(self, log: Table, new: pd.DataFrame, room: int, sizes: PartSizes | None) -> bool:
+    def _move_first_runs(self, log: Table, new: pd.DataFrame, room: int, sizes: PartSizes | None,
+                         undoing: str | None = None, most: int | None = None) -> bool:
         """Move the oldest actions out when they are the log's first rows, reading only its action and time
         columns (``log_runs``): the rows that go are copied into their workbook as they are, and the rows
         that stay move up as they are (``drop_rows``). False where the log must be read the full way: a back
@@ -752,9 +764,12 @@ class Tracker:
             return False
         runs = found.runs
         groups = oldest_actions_first([r.action for r in runs], [r.stamp for r in runs], [r.rows for r in runs])
-        n = actions_to_move(groups, len(new), room)
+        n = actions_to_move(groups, len(new), room, undoing, most)
         if n is None:
             raise self._beyond_log(log, len(new), room)
+        if n == 0:  # an undo that moves out no run it could still reach: its rows are appended
+            self.replace_rows(log, new, list(CHANGE_LOG.fields), keep_rows=APPEND)
+            return True
         leaving = {a for a, _ in groups[:n]}
         first = next((i for i, r in enumerate(runs) if r.action not in leaving), len(runs))
         if not n or any(r.action in leaving for r in runs[first:]):
