@@ -1,6 +1,6 @@
 """A Change Log that would pass Excel's row limit: its oldest actions move to a workbook beside the tracker.
 
-A sheet holds 1,048,576 rows; a 2,000-line tracker logs about 10,000 values a day, so without this the
+A sheet holds 1,048,576 rows; a 2,000-line tracker logs 20,000 to 40,000 values a day, so without this the
 log would make the tracker a file Excel cannot open. The limit is lowered in these tests (a real one
 would take a million-row file); everything else is the real run on a real workbook.
 """
@@ -600,8 +600,8 @@ def _older_runs(n_rows: int) -> list[list]:
 
 
 def test_a_log_growing_past_the_size_limits_moves_out_before_the_file_would_be_refused(tmp_path):
-    """A 2,000-line tracker logs about 10,000 values a day: with the default size limits its log would make
-    the file too large to read within about a month, long before Excel's row limit. The oldest runs move out
+    """A 2,000-line tracker logs 20,000 to 40,000 values a day: with the default size limits its log would make
+    the file too large to read within about a week, long before Excel's row limit. The oldest runs move out
     first, whole, so the next run reads the file."""
     from conftest import base_sheets, write_book
     from prodbook.core.limits import GROWTH_SHARE, MB
